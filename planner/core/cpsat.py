@@ -1,0 +1,111 @@
+"""Small CP-SAT helpers: solver parameters, status mapping, hints."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from ortools.sat.python import cp_model
+
+from planner.core.result import Status
+
+_STATUS = {
+    cp_model.OPTIMAL: Status.OPTIMAL,
+    cp_model.FEASIBLE: Status.FEASIBLE,
+    cp_model.INFEASIBLE: Status.INFEASIBLE,
+    cp_model.MODEL_INVALID: Status.UNKNOWN,
+    cp_model.UNKNOWN: Status.UNKNOWN,
+}
+
+
+def make_solver(
+    *,
+    time_limit: float,
+    threads: int = 1,
+    seed: int = 0,
+    log: bool = False,
+    params: Mapping[str, Any] | None = None,
+) -> cp_model.CpSolver:
+    """A ``CpSolver`` with a time limit, worker count and seed set.
+
+    Parameters
+    ----------
+    time_limit
+        Seconds; clamped to a small positive value so a spent budget still
+        lets CP-SAT load the model and return the hint.
+    threads
+        ``num_workers``. One worker runs a single sequential search.
+    seed
+        ``random_seed``.
+    log
+        Print the search log to stdout.
+    params
+        Extra ``SatParameters`` fields by name.
+    """
+    solver = cp_model.CpSolver()
+    p = solver.parameters
+    p.max_time_in_seconds = max(0.01, float(time_limit))
+    p.num_workers = max(1, int(threads))
+    p.random_seed = int(seed)
+    p.log_search_progress = log
+    for key, value in (params or {}).items():
+        setattr(p, key, value)
+    return solver
+
+
+def status_of(code: int) -> Status:
+    """Map a CP-SAT status code to :class:`Status`."""
+    return _STATUS.get(code, Status.UNKNOWN)
+
+
+def add_hints(model: cp_model.CpModel, pairs: Iterable[tuple[Any, int]]) -> None:
+    """Add ``(variable, value)`` hints, replacing earlier ones."""
+    model.clear_hints()
+    for var, value in pairs:
+        model.add_hint(var, int(value))
+
+
+@dataclass
+class CpOutcome:
+    """What a CP-SAT run produced."""
+
+    status: Status
+    objective: float | None
+    bound: float | None
+    solver: cp_model.CpSolver
+    wall_time: float
+
+    @property
+    def has_solution(self) -> bool:
+        return self.status in (Status.OPTIMAL, Status.FEASIBLE)
+
+
+def run(model: cp_model.CpModel, solver: cp_model.CpSolver) -> CpOutcome:
+    """Solve ``model`` and collect status, objective and proven bound.
+
+    For a model without objective the bound is ``None``.
+    """
+    code = solver.solve(model)
+    status = status_of(code)
+    has_objective = model.proto.HasField("objective") or model.proto.HasField(
+        "floating_point_objective"
+    )
+    objective = bound = None
+    if status in (Status.OPTIMAL, Status.FEASIBLE) and has_objective:
+        objective = solver.objective_value
+    if has_objective and status is not Status.INFEASIBLE:
+        bound = solver.best_objective_bound
+    return CpOutcome(status, objective, bound, solver, solver.wall_time)
+
+
+def stats_of(outcome: CpOutcome) -> dict[str, Any]:
+    """Solver counters worth keeping in ``Result.stats``."""
+    s = outcome.solver
+    return {
+        "solver": "cp-sat",
+        "solver_status": s.status_name(),
+        "branches": s.num_branches,
+        "conflicts": s.num_conflicts,
+        "solver_wall_s": round(s.wall_time, 4),
+    }

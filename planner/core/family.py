@@ -1,0 +1,193 @@
+"""The family contract and the registry of families.
+
+A family is a problem class (SMTT, RCPSP, parallel plans, ...). Each family
+package builds one :class:`Family` describing its instance type, readers,
+methods, ``evaluate`` / ``verify`` / ``lower_bound`` and optional CLI pieces,
+and registers it with :func:`register` when imported. The registry imports
+family packages lazily, so ``planner families`` lists exactly what exists.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal, Protocol
+
+from planner.core.errors import unknown_name
+from planner.core.result import Result
+
+#: Family packages in display order; a package that does not exist yet is skipped.
+KNOWN_FAMILIES = ("smtt", "rcpsp", "parallel", "seqpar", "pipelining", "offload")
+
+
+class MethodFunc(Protocol):
+    """Signature every method implements."""
+
+    def __call__(
+        self,
+        instance: Any,
+        *,
+        time_limit: float,
+        threads: int,
+        seed: int,
+        hint: Any | None,
+    ) -> Result: ...
+
+
+@dataclass(frozen=True)
+class Method:
+    """A named solving method of a family.
+
+    Attributes
+    ----------
+    name
+        CLI name (``--method``), lower-case with dashes.
+    func
+        ``func(instance, *, time_limit, threads, seed, hint) -> Result``.
+    kind
+        ``"exact"`` (reports the solver's proven bound, can prove optimality),
+        ``"heuristic"`` (reports the family's ``lower_bound``) or
+        ``"portfolio"`` (combines both, e.g. ``auto``).
+    summary
+        One line shown by ``planner families``.
+    """
+
+    name: str
+    func: MethodFunc
+    kind: Literal["exact", "heuristic", "portfolio"]
+    summary: str
+
+
+@dataclass(frozen=True)
+class Reference:
+    """Reference values for one instance, read by ``planner bench --reference``.
+
+    ``value`` is the optimum or best-known objective; ``lb`` / ``ub`` are the
+    best known bounds when the optimum is open.
+    """
+
+    value: float | None = None
+    lb: float | None = None
+    ub: float | None = None
+
+    @property
+    def best(self) -> float | None:
+        """The value to measure gaps against: the optimum, else the best known upper bound."""
+        return self.value if self.value is not None else self.ub
+
+
+@dataclass(frozen=True)
+class Family:
+    """Everything the core needs to know about a problem family.
+
+    Attributes
+    ----------
+    name
+        Short name used on the CLI.
+    title
+        One-line description.
+    instance_type
+        The family's ``Instance`` class (frozen dataclass with ``name``,
+        ``to_dict`` and ``from_dict``).
+    read
+        ``read(path, selector) -> list[Instance]``: parse one file; ``selector``
+        is the part after ``#`` in ``FILE#NAME`` / ``FILE#INDEX`` (or None).
+    evaluate
+        ``evaluate(instance, solution) -> float``, recomputed from scratch.
+    verify
+        ``verify(instance, solution) -> list[str]``: violated constraints, empty
+        when feasible; independent of any solver model.
+    lower_bound
+        ``lower_bound(instance) -> float``: cheap valid bound.
+    solution_from_dict
+        Rebuild a solution (for hints and for checking saved solutions).
+    methods
+        Methods by name; must contain ``"auto"``.
+    extensions
+        File suffixes taken when a directory is given as input.
+    suites
+        Named benchmark suites: name -> specs relative to the data directory.
+    reference
+        ``reference(spec, instances) -> {instance name: Reference}`` for
+        ``bench --reference``; the default reads a field of ``instance.meta``.
+    plot
+        ``plot(instance, result, path)`` writes a picture of the solution.
+    gen_command
+        Typer command function for ``planner gen <family>``.
+    commands
+        Extra top-level Typer apps (e.g. ``{"plan": plan_app}``).
+    """
+
+    name: str
+    title: str
+    instance_type: type
+    read: Callable[[Path, str | None], list[Any]]
+    evaluate: Callable[[Any, Any], float]
+    verify: Callable[[Any, Any], list[str]]
+    lower_bound: Callable[[Any], float]
+    solution_from_dict: Callable[[Mapping[str, Any]], Any]
+    methods: Mapping[str, Method]
+    extensions: tuple[str, ...] = (".json",)
+    suites: Mapping[str, Sequence[str]] = field(default_factory=dict)
+    reference: Callable[[str, Sequence[Any]], dict[str, Reference]] | None = None
+    plot: Callable[[Any, Result, Path], None] | None = None
+    gen_command: Callable[..., Any] | None = None
+    commands: Mapping[str, Any] = field(default_factory=dict)
+
+    def method(self, name: str) -> Method:
+        """Look up a method by name, raising ``InputError`` with close matches."""
+        try:
+            return self.methods[name]
+        except KeyError:
+            raise unknown_name(f"{self.name} method", name, self.methods) from None
+
+
+_REGISTRY: dict[str, Family] = {}
+_LOADED = False
+
+
+def register(family: Family) -> Family:
+    """Add a family to the registry (called by each family package on import)."""
+    if "auto" not in family.methods:
+        raise ValueError(f"family {family.name!r} must provide an 'auto' method")
+    _REGISTRY[family.name] = family
+    return family
+
+
+def _load_all() -> None:
+    global _LOADED
+    if _LOADED:
+        return
+    for name in KNOWN_FAMILIES:
+        module = f"planner.{name}"
+        try:
+            importlib.import_module(module)
+        except ModuleNotFoundError as exc:
+            if exc.name != module:  # a real missing dependency inside the family
+                raise
+    _LOADED = True
+
+
+def families() -> dict[str, Family]:
+    """All registered families, in display order."""
+    _load_all()
+    order = {name: i for i, name in enumerate(KNOWN_FAMILIES)}
+    return dict(sorted(_REGISTRY.items(), key=lambda kv: order.get(kv[0], len(order))))
+
+
+def get_family(name: str) -> Family:
+    """Look up a family by name, raising ``InputError`` listing the closest names."""
+    found = families().get(name)
+    if found is None:
+        raise unknown_name("family", name, families())
+    return found
+
+
+def family_of(instance: Any) -> Family:
+    """The family whose ``instance_type`` matches ``instance``."""
+    for family in families().values():
+        if isinstance(instance, family.instance_type):
+            return family
+    raise TypeError(f"no registered family handles {type(instance).__name__}")

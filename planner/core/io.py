@@ -1,0 +1,151 @@
+"""Reading and writing files: JSON, TOML, JSON Lines, atomic writes.
+
+Every reader raises :class:`InputError` naming the file (and line) on
+malformed input. Every writer goes through :func:`write_atomic` (temp file in
+the same directory + ``os.replace``) so a killed run never leaves half a file.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import tomllib
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from planner.core.errors import InputError
+
+
+def read_text(path: str | Path) -> str:
+    """Read a text file, turning I/O problems into ``InputError``."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise InputError(f"{path}: is a directory, expected a file") from None
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read ({exc.strerror})") from None
+    return text
+
+
+def read_json(path: str | Path) -> Any:
+    """Parse a JSON file."""
+    text = read_text(path)
+    if not text.strip():
+        raise InputError(f"{path}: empty file")
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"{path}:{exc.lineno}: malformed JSON ({exc.msg})") from None
+
+
+def read_toml(path: str | Path) -> dict[str, Any]:
+    """Parse a TOML file."""
+    text = read_text(path)
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(f"{path}: malformed TOML ({exc})") from None
+
+
+def iter_jsonl(path: str | Path) -> Iterator[tuple[int, dict[str, Any]]]:
+    """Yield ``(line number, object)`` for each non-blank line of a JSON Lines file."""
+    text = read_text(path)
+    seen = False
+    for lineno, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise InputError(f"{path}:{lineno}: malformed JSON line ({exc.msg})") from None
+        if not isinstance(obj, dict):
+            raise InputError(f"{path}:{lineno}: expected a JSON object, got {type(obj).__name__}")
+        seen = True
+        yield lineno, obj
+    if not seen:
+        raise InputError(f"{path}: empty file")
+
+
+def write_atomic(path: str | Path, data: str | bytes) -> Path:
+    """Write ``data`` to ``path`` atomically (temp file + rename).
+
+    The directory is created if needed. Readers see either the old file or
+    the complete new one, never a partial write.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    mode = "wb" if isinstance(data, bytes) else "w"
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, mode, **({} if mode == "wb" else {"encoding": "utf-8"})) as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def dumps_json(obj: Any, *, indent: int | None = 2) -> str:
+    """JSON text with a trailing newline."""
+    return json.dumps(obj, indent=indent, default=_default) + "\n"
+
+
+def dump_json(path: str | Path, obj: Any) -> Path:
+    """Write ``obj`` as JSON atomically."""
+    return write_atomic(path, dumps_json(obj))
+
+
+def dump_jsonl(path: str | Path, objs: list[Any]) -> Path:
+    """Write ``objs`` as JSON Lines atomically."""
+    return write_atomic(path, "".join(dumps_json(o, indent=None) for o in objs))
+
+
+def ensure_not_input(output: str | Path, inputs: list[Path]) -> None:
+    """Refuse to write an output over one of the inputs."""
+    out = Path(output).resolve()
+    for path in inputs:
+        if Path(path).resolve() == out:
+            raise InputError(f"{output}: refusing to overwrite an input file")
+
+
+def _default(obj: Any) -> Any:
+    if hasattr(obj, "to_dict"):
+        return obj.to_dict()
+    if hasattr(obj, "tolist"):  # numpy arrays and scalars
+        return obj.tolist()
+    if isinstance(obj, (set, frozenset, tuple)):
+        return list(obj)
+    if isinstance(obj, Path):
+        return str(obj)
+    raise TypeError(f"not JSON serializable: {type(obj).__name__}")
+
+
+def emit_instances(instances: list[Any], out: str | Path | None) -> None:
+    """Write generated instances: to ``out`` atomically, else to stdout.
+
+    One instance is written as a JSON object, several as JSON Lines (one
+    ``to_dict()`` per line), which every family reader accepts.
+    """
+    dicts = [inst.to_dict() for inst in instances]
+    text = (
+        dumps_json(dicts[0])
+        if len(dicts) == 1
+        else "".join(dumps_json(d, indent=None) for d in dicts)
+    )
+    if out is None:
+        import sys
+
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    else:
+        write_atomic(out, text)

@@ -1,0 +1,101 @@
+"""Small MIP helpers for HiGHS, used directly (highspy) or through PuLP.
+
+highspy is preferred where a method needs a MIP start or the proven dual
+bound; PuLP models are solved through :func:`pulp_solver` and read back with
+:func:`pulp_outcome`, which takes the bound from PuLP's underlying highspy
+object.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import highspy
+
+from planner.core.result import Status
+
+_MODEL_STATUS = {
+    highspy.HighsModelStatus.kOptimal: Status.OPTIMAL,
+    highspy.HighsModelStatus.kInfeasible: Status.INFEASIBLE,
+}
+
+
+@dataclass
+class MipOutcome:
+    """What a HiGHS run produced."""
+
+    status: Status
+    objective: float | None
+    bound: float | None
+    values: list[float] | None
+    solver_status: str
+
+    @property
+    def has_solution(self) -> bool:
+        return self.status in (Status.OPTIMAL, Status.FEASIBLE)
+
+
+def new_highs(
+    *, time_limit: float, threads: int = 1, seed: int = 0, log: bool = False
+) -> highspy.Highs:
+    """A silent ``Highs`` instance with a time limit, thread count and seed.
+
+    HiGHS's ``threads`` option is process-wide and fixed at the first solve;
+    the MIP solver itself is single-threaded, so ``threads`` mainly caps LP
+    parallelism.
+    """
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", bool(log))
+    h.setOptionValue("time_limit", max(0.01, float(time_limit)))
+    h.setOptionValue("random_seed", int(seed))
+    h.setOptionValue("threads", max(1, int(threads)))
+    return h
+
+
+def set_start(h: highspy.Highs, values: Sequence[float]) -> None:
+    """Pass a complete MIP start (one value per column, in column order)."""
+    sol = highspy.HighsSolution()
+    sol.col_value = [float(v) for v in values]
+    sol.value_valid = True
+    h.setSolution(sol)
+
+
+def outcome(h: highspy.Highs) -> MipOutcome:
+    """Read status, objective, dual bound and column values after ``h.run()``."""
+    model_status = h.getModelStatus()
+    info = h.getInfo()
+    feasible = info.primal_solution_status == highspy.SolutionStatus.kSolutionStatusFeasible
+    status = _MODEL_STATUS.get(model_status, Status.FEASIBLE if feasible else Status.UNKNOWN)
+    if status is Status.OPTIMAL and not feasible:
+        status = Status.UNKNOWN
+    objective = info.objective_function_value if feasible else None
+    bound = None
+    if status is not Status.INFEASIBLE:
+        is_mip = h.getLp().integrality_ and any(
+            t != highspy.HighsVarType.kContinuous for t in h.getLp().integrality_
+        )
+        raw = info.mip_dual_bound if is_mip else (objective if status is Status.OPTIMAL else None)
+        if raw is not None and math.isfinite(raw):
+            bound = raw
+    values = list(h.getSolution().col_value) if feasible else None
+    return MipOutcome(status, objective, bound, values, h.modelStatusToString(model_status))
+
+
+def pulp_solver(*, time_limit: float, threads: int = 1, seed: int = 0, log: bool = False) -> Any:
+    """A PuLP HiGHS solver (in-process, via highspy) with limits set."""
+    import pulp
+
+    return pulp.HiGHS(
+        msg=log,
+        timeLimit=max(0.01, float(time_limit)),
+        threads=max(1, int(threads)),
+        random_seed=int(seed),
+    )
+
+
+def pulp_outcome(prob: Any) -> MipOutcome:
+    """Status, objective and dual bound of a PuLP problem just solved with :func:`pulp_solver`."""
+    return outcome(prob.solverModel)

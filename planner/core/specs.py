@@ -1,0 +1,113 @@
+"""Turn instance specs from the command line into instances.
+
+A spec is one of
+
+* ``FILE`` — every instance in the file;
+* ``FILE#NAME`` or ``FILE#INDEX`` — one instance of a multi-instance file
+  (JSON Lines, OR-Library), by name or 0-based index;
+* a directory — every file in it with one of the family's extensions;
+* a glob pattern such as ``data/j30/*.sm``;
+* a suite name of the family (``planner families`` lists them);
+* a path relative to the bundled ``instances/<family>/`` folder, so
+  ``planner solve smtt example.json`` works from an installed wheel.
+"""
+
+from __future__ import annotations
+
+import glob
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from planner.core.errors import InputError
+from planner.core.family import Family
+from planner.core.paths import data_dir, instances_dir
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """An instance with the file it came from."""
+
+    instance: Any
+    path: Path
+
+
+def split_spec(spec: str) -> tuple[str, str | None]:
+    """Split ``FILE#SELECTOR`` into its parts (selector ``None`` when absent)."""
+    if "#" in spec:
+        path, selector = spec.rsplit("#", 1)
+        return path, selector or None
+    return spec, None
+
+
+def expand_paths(family: Family, spec: str) -> list[tuple[Path, str | None]]:
+    """Resolve one spec into ``(file, selector)`` pairs, without parsing the files."""
+    if spec in family.suites:
+        root = data_dir()
+        if root is None:
+            raise InputError(
+                f"suite {spec!r} needs the benchmark data: set PLANNER_DATA or put shared/data beside the checkout"
+            )
+        return [
+            pair for item in family.suites[spec] for pair in expand_paths(family, str(root / item))
+        ]
+    raw, selector = split_spec(spec)
+    path = Path(raw)
+    if not path.exists() and not glob.has_magic(raw):
+        bundled = instances_dir() / family.name / raw
+        if bundled.exists():
+            path = bundled
+    if path.is_dir():
+        files = sorted(p for p in path.iterdir() if p.is_file() and _takes(family, p))
+        if not files:
+            raise InputError(f"{path}: no {'/'.join(family.extensions)} files in directory")
+        return [(p, None) for p in files]
+    if glob.has_magic(raw):
+        files = sorted(Path(p) for p in glob.glob(raw) if Path(p).is_file())
+        if not files:
+            raise InputError(f"{raw}: pattern matches no file")
+        return [(p, selector) for p in files]
+    if not path.exists():
+        raise InputError(f"{raw}: no such file")
+    return [(path, selector)]
+
+
+def load_instances(family: Family, specs: Iterable[str]) -> list[Loaded]:
+    """Parse every instance named by ``specs`` with the family's reader."""
+    loaded: list[Loaded] = []
+    for spec in specs:
+        for path, selector in expand_paths(family, spec):
+            for instance in family.read(path, selector):
+                loaded.append(Loaded(instance, path))
+    if not loaded:
+        raise InputError("no instance given")
+    return loaded
+
+
+def select(
+    items: list[Any], selector: str | None, path: Path, *, name_of=lambda x: x.name
+) -> list[Any]:
+    """Apply a ``#NAME`` / ``#INDEX`` selector to the instances of a multi-instance file.
+
+    Family readers call this after parsing a file that holds several instances.
+    """
+    if selector is None:
+        return items
+    names = [name_of(x) for x in items]
+    if selector in names:
+        return [items[names.index(selector)]]
+    try:
+        index = int(selector)
+    except ValueError:
+        raise InputError(f"{path}#{selector}: no instance named {selector!r}") from None
+    if not 0 <= index < len(items):
+        raise InputError(
+            f"{path}#{selector}: index out of range (the file has {len(items)} instances, 0..{len(items) - 1})"
+        )
+    return [items[index]]
+
+
+def _takes(family: Family, path: Path) -> bool:
+    name = path.name.lower()
+    return any(name.endswith(ext.lower()) for ext in family.extensions)

@@ -1,0 +1,52 @@
+"""Figure creation and atomic saving shared by every plot."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import matplotlib
+
+matplotlib.use("Agg")  # files only; never needs a display
+
+import matplotlib.pyplot as plt
+
+
+def new_figure(
+    *,
+    nrows: int = 1,
+    height_ratios: list[float] | None = None,
+    width: float = 10.0,
+    height: float = 4.0,
+) -> tuple[Any, Any]:
+    """A figure with ``nrows`` stacked axes sharing the x axis."""
+    fig, axes = plt.subplots(
+        nrows,
+        1,
+        figsize=(width, height),
+        sharex=True,
+        squeeze=False,
+        gridspec_kw={"height_ratios": height_ratios} if height_ratios else None,
+    )
+    return fig, [row[0] for row in axes]
+
+
+def save_figure(fig: Any, path: str | Path, *, dpi: int = 120) -> Path:
+    """Save ``fig`` to ``path`` atomically (format from the suffix) and close it."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(
+        prefix=f".{path.stem}.", suffix=path.suffix or ".png", dir=path.parent
+    )
+    os.close(fd)
+    try:
+        fig.savefig(tmp, dpi=dpi, bbox_inches="tight")
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    finally:
+        plt.close(fig)
+    return path
