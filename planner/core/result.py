@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 GAP_EPS = 1e-9
 
 
-class Status(str, Enum):
+class Status(StrEnum):
     """Outcome of a solve.
 
     OPTIMAL and FEASIBLE carry a verified solution; INFEASIBLE means the

@@ -74,9 +74,8 @@ def certify(family: Family, instance: Any, result: Result) -> Result:
     except Exception:  # a bound is an optional extra; never lose the solution over it
         log.exception("lower_bound failed on %s", result.instance)
         cheap = None
-    if cheap is not None and math.isfinite(cheap):
-        if bound is None or cheap > bound:
-            bound = cheap
+    if cheap is not None and math.isfinite(cheap) and (bound is None or cheap > bound):
+        bound = cheap
     result.bound = bound
 
     if result.solution is not None and result.status is not Status.INFEASIBLE:
