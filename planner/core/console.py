@@ -23,19 +23,28 @@ err = Console(stderr=True)
 
 @contextlib.contextmanager
 def clean_stdout() -> Iterator[IO[str]]:
-    """Redirect fd 1 to stderr inside the block; yield a stream to the real stdout."""
-    sys.stdout.flush()
+    """Redirect fd 1 to stderr inside the block; yield a stream to the real stdout.
+
+    When ``sys.stdout`` is not file descriptor 1 (captured by a test runner or
+    replaced by the caller), it is yielded as is; fd 1 is still redirected.
+    """
+    stream = sys.stdout
+    stream.flush()
+    try:
+        backed_by_fd1 = stream.fileno() == 1
+    except (AttributeError, OSError, ValueError):
+        backed_by_fd1 = False
     try:
         saved = os.dup(1)
-    except OSError:  # no real fd (e.g. captured by a test runner): nothing to protect
-        yield sys.stdout
+    except OSError:  # no fd 1 at all: nothing to protect
+        yield stream
         return
     real = os.fdopen(saved, "w", encoding="utf-8", closefd=True)
     os.dup2(2, 1)
     try:
-        yield real
+        yield real if backed_by_fd1 else stream
     finally:
-        sys.stdout.flush()
+        stream.flush()
         real.flush()
         os.dup2(real.fileno(), 1)
         real.close()

@@ -10,6 +10,7 @@ family packages lazily, so ``planner families`` lists exactly what exists.
 from __future__ import annotations
 
 import importlib
+import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,6 +20,7 @@ from planner.core.errors import unknown_name
 from planner.core.result import Result
 
 #: Family packages in display order; a package that does not exist yet is skipped.
+#: More families can be plugged in with ``PLANNER_FAMILIES=module.a,module.b``.
 KNOWN_FAMILIES = ("smtt", "rcpsp", "parallel", "seqpar", "pipelining", "offload")
 
 
@@ -167,6 +169,9 @@ def _load_all() -> None:
         except ModuleNotFoundError as exc:
             if exc.name != module:  # a real missing dependency inside the family
                 raise
+    # Out-of-tree families (and test fixtures): modules that call register() on import.
+    for module in filter(None, os.environ.get("PLANNER_FAMILIES", "").split(",")):
+        importlib.import_module(module.strip())
     _LOADED = True
 
 

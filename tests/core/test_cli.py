@@ -1,0 +1,95 @@
+import json
+
+import pytest
+
+from planner.cli import main
+
+
+def run(capsys, *args):
+    with pytest.raises(SystemExit) as exc:
+        main(list(args))
+    out, err = capsys.readouterr()
+    return exc.value.code, out, err
+
+
+def test_families_lists_methods(capsys):
+    code, out, _ = run(capsys, "families", "--json")
+    assert code == 0
+    rows = [json.loads(line) for line in out.splitlines()]
+    toy = next(r for r in rows if r["family"] == "toy")
+    assert toy["methods"]["exact"]["kind"] == "exact"
+
+
+def test_solve_json_lines_only(capsys, toy_file):
+    code, out, _ = run(capsys, "solve", "toy", str(toy_file), "--method", "exact", "--json")
+    assert code == 0
+    rows = [json.loads(line) for line in out.splitlines()]
+    assert [r["instance"] for r in rows] == ["a", "b", "c"]
+    assert [r["objective"] for r in rows] == [3, 1, 0]
+    assert all(r["status"] == "OPTIMAL" and r["verified"] for r in rows)
+
+
+def test_solve_human_output_and_out_file(capsys, toy_file, tmp_path):
+    out_file = tmp_path / "res.json"
+    code, out, _ = run(capsys, "solve", "toy", f"{toy_file}#a", "--out", str(out_file))
+    assert code == 0 and "OPTIMAL" in out
+    assert json.loads(out_file.read_text())["solution"] == {"index": 1}
+
+
+def test_bad_input_exit_2_one_line(capsys, tmp_path):
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"name": "a", "costs": [1, -1]}\n')
+    code, out, err = run(capsys, "solve", "toy", str(bad))
+    assert code == 2 and out == ""
+    assert err.strip().count("\n") == 0 and "costs[1]" in err
+    code, _, err = run(capsys, "solve", "nofamily", str(bad))
+    assert code == 2 and "unknown family" in err
+    code, _, err = run(capsys, "solve", "toy", str(tmp_path / "missing.json"))
+    assert code == 2 and "no such file" in err
+    code, _, err = run(capsys, "solve", "toy", str(bad), "--method", "nope")
+    assert code == 2 and "unknown toy method" in err
+
+
+def test_never_overwrites_input(capsys, toy_file):
+    code, _, err = run(capsys, "solve", "toy", str(toy_file), "--out", str(toy_file))
+    assert code == 2 and "refusing to overwrite" in err
+
+
+def test_usage_error_exit_2(capsys):
+    code, _, _ = run(capsys, "solve")
+    assert code == 2
+
+
+def test_internal_error_exit_1(capsys, toy_file):
+    code, _, err = run(capsys, "solve", "toy", str(toy_file), "--method", "crash")
+    assert code == 1 and "internal error" in err and "Traceback" not in err
+
+
+def test_bench_writes_csv_and_report(capsys, toy_file, tmp_path):
+    csv_file, report = tmp_path / "b.csv", tmp_path / "b.md"
+    code, out, _ = run(
+        capsys, "bench", "toy", str(toy_file), "--methods", "first,exact", "--reference", "optimum",
+        "--csv", str(csv_file), "--report", str(report), "--json",
+    )
+    assert code == 0
+    rows = [json.loads(line) for line in out.splitlines()]
+    assert len(rows) == 6
+    text = report.read_text()
+    assert "| exact | 3 | 3 | 3 |" in text and "matched ref" in text
+    code, _, err = run(capsys, "bench", "toy", str(toy_file), "--csv", str(csv_file))
+    assert code == 2 and "--resume" in err
+    code, _, _ = run(capsys, "bench", "toy", str(toy_file), "--methods", "first,exact", "--csv", str(csv_file), "--resume")
+    assert code == 0
+
+
+def test_bench_reference_field_missing(capsys, toy_file):
+    code, _, err = run(capsys, "bench", "toy", str(toy_file), "--reference", "nothing")
+    assert code == 2 and "nothing" in err
+
+
+def test_gen_writes_instance(capsys, tmp_path):
+    out = tmp_path / "g.json"
+    code, _, _ = run(capsys, "gen", "toy", "--n", "4", "--seed", "3", "--out", str(out))
+    assert code == 0
+    data = json.loads(out.read_text())
+    assert len(data["costs"]) == 4

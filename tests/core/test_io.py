@@ -1,0 +1,58 @@
+import os
+
+import pytest
+
+from planner.core.errors import InputError
+from planner.core.io import ensure_not_input, iter_jsonl, read_json, read_toml, write_atomic
+
+
+def test_write_atomic_replaces_and_leaves_no_temp(tmp_path):
+    target = tmp_path / "sub" / "out.json"
+    write_atomic(target, "one")
+    write_atomic(target, "two")
+    assert target.read_text() == "two"
+    assert os.listdir(target.parent) == ["out.json"]
+
+
+def test_jsonl_reports_line_of_malformed_json(tmp_path):
+    path = tmp_path / "x.jsonl"
+    path.write_text('{"a": 1}\n\n{"a": \n')
+    with pytest.raises(InputError, match=r"x.jsonl:3: malformed JSON"):
+        list(iter_jsonl(path))
+
+
+def test_jsonl_non_object_and_empty(tmp_path):
+    path = tmp_path / "x.jsonl"
+    path.write_text("[1, 2]\n")
+    with pytest.raises(InputError, match=r":1: expected a JSON object"):
+        list(iter_jsonl(path))
+    path.write_text("\n\n")
+    with pytest.raises(InputError, match="empty file"):
+        list(iter_jsonl(path))
+
+
+def test_read_json_errors(tmp_path):
+    with pytest.raises(InputError, match="no such file"):
+        read_json(tmp_path / "missing.json")
+    bad = tmp_path / "bad.json"
+    bad.write_text("{\n  'x': 1}")
+    with pytest.raises(InputError, match=r"bad.json:2: malformed JSON"):
+        read_json(bad)
+    bad.write_bytes(b"\xff\xfe")
+    with pytest.raises(InputError, match="not UTF-8"):
+        read_json(bad)
+
+
+def test_read_toml_errors(tmp_path):
+    bad = tmp_path / "c.toml"
+    bad.write_text("a = [1,\n")
+    with pytest.raises(InputError, match="malformed TOML"):
+        read_toml(bad)
+
+
+def test_refuses_to_overwrite_input(tmp_path):
+    path = tmp_path / "in.json"
+    path.write_text("{}")
+    with pytest.raises(InputError, match="refusing to overwrite"):
+        ensure_not_input(tmp_path / "." / "in.json", [path])
+    ensure_not_input(tmp_path / "other.json", [path])

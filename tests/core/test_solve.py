@@ -1,0 +1,72 @@
+import pytest
+
+from planner.core import Status, certify, family_of, get_family, solve
+from planner.core.errors import InputError
+
+
+def test_exact_method_is_certified(toy):
+    inst = toy.ToyInstance("a", (5, 3, 9))
+    r = solve(inst, "exact")
+    assert r.status is Status.OPTIMAL
+    assert r.objective == 3 and r.bound == 3 and r.gap == 0
+    assert r.verified and r.solution.index == 1
+    assert r.family == "toy" and r.instance == "a"
+
+
+def test_heuristic_gets_family_lower_bound(toy):
+    r = solve(toy.ToyInstance("a", (5, 3, 9)), "first")
+    assert r.status is Status.FEASIBLE
+    assert r.objective == 5 and r.bound == 0
+
+
+def test_rejected_solution_is_never_feasible(toy):
+    r = solve(toy.ToyInstance("a", (5, 3, 9)), "broken")
+    assert r.status is Status.UNKNOWN
+    assert r.solution is None and r.objective is None and not r.verified
+    assert "outside" in r.stats["violations"][0]
+    assert "rejected by verify" in r.reason
+
+
+def test_misreported_objective_is_recomputed(toy):
+    r = solve(toy.ToyInstance("a", (5, 3, 9)), "liar")
+    assert r.objective == 5
+    assert r.stats["objective_reported"] == -1
+
+
+def test_bound_above_objective_is_flagged_and_dropped(toy):
+    r = solve(toy.ToyInstance("a", (5, 3, 9)), "overbound")
+    assert r.stats["invalid_bound"] == 10
+    assert r.bound <= r.objective
+    assert r.status is Status.FEASIBLE
+
+
+def test_bound_equal_to_objective_proves_optimality(toy):
+    r = solve(toy.ToyInstance("z", (0, 4)), "first")  # objective 0 = lower bound 0
+    assert r.status is Status.OPTIMAL
+
+
+def test_infeasible_result_drops_solution(toy):
+    from planner.core import Result
+
+    inst = toy.ToyInstance("a", (5,))
+    r = Result("toy", "a", "x", Status.INFEASIBLE, objective=3.0, solution=toy.ToySolution(0))
+    r = certify(toy.FAMILY, inst, r)
+    assert r.solution is None and r.objective is None and r.reason
+
+
+def test_unknown_method_and_family_name_close_matches(toy):
+    with pytest.raises(InputError, match="exact"):
+        solve(toy.ToyInstance("a", (1,)), "exakt")
+    with pytest.raises(InputError, match="toy"):
+        get_family("toyy")
+
+
+def test_family_of(toy):
+    assert family_of(toy.ToyInstance("a", (1,))).name == "toy"
+    with pytest.raises(TypeError):
+        family_of(object())
+
+
+def test_invalid_instance_names_item(toy):
+    with pytest.raises(InputError, match=r"costs\[1\]"):
+        toy.ToyInstance("a", (1, -2))

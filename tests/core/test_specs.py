@@ -1,0 +1,46 @@
+import pytest
+
+from planner.core import get_family
+from planner.core.errors import InputError
+from planner.core.specs import expand_paths, load_instances, select, split_spec
+
+
+def test_split_spec():
+    assert split_spec("a/b.jsonl#3") == ("a/b.jsonl", "3")
+    assert split_spec("a/b.jsonl") == ("a/b.jsonl", None)
+
+
+def test_select_by_name_index_and_out_of_range(toy_file):
+    fam = get_family("toy")
+    names = [x.instance.name for x in load_instances(fam, [f"{toy_file}#b"])]
+    assert names == ["b"]
+    names = [x.instance.name for x in load_instances(fam, [f"{toy_file}#2"])]
+    assert names == ["c"]
+    with pytest.raises(InputError, match=r"index out of range \(the file has 3 instances"):
+        load_instances(fam, [f"{toy_file}#7"])
+    with pytest.raises(InputError, match="no instance named 'zz'"):
+        load_instances(fam, [f"{toy_file}#zz"])
+
+
+def test_select_helper_plain():
+    class Item:
+        def __init__(self, name):
+            self.name = name
+
+    items = [Item("x"), Item("y")]
+    assert select(items, None, "f") == items
+    assert select(items, "1", "f")[0].name == "y"
+
+
+def test_directories_and_globs(tmp_path, toy_file):
+    fam = get_family("toy")
+    (tmp_path / "one.json").write_text('{"name": "one", "costs": [2]}')
+    (tmp_path / "skip.txt").write_text("not an instance")
+    got = sorted(x.instance.name for x in load_instances(fam, [str(tmp_path)]))
+    assert got == ["a", "b", "c", "one"]
+    got = [x.instance.name for x in load_instances(fam, [str(tmp_path / "*.json")])]
+    assert got == ["one"]
+    with pytest.raises(InputError, match="matches no file"):
+        expand_paths(fam, str(tmp_path / "*.nothing"))
+    with pytest.raises(InputError, match="no such file"):
+        expand_paths(fam, str(tmp_path / "missing.json"))
