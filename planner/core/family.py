@@ -139,11 +139,18 @@ class Family:
     commands: Mapping[str, Any] = field(default_factory=dict)
 
     def method(self, name: str) -> Method:
-        """Look up a method by name, raising ``InputError`` with close matches."""
-        try:
+        """Look up a method by name, raising ``InputError`` with close matches.
+
+        Besides the registered names, ``FILE.py:FUNCTION`` or ``MODULE:FUNCTION``
+        names an external heuristic (see :func:`external_method`), so that
+        ``planner bench`` can compare, say, an LLM-discovered rule against the
+        family's exact methods.
+        """
+        if name in self.methods:
             return self.methods[name]
-        except KeyError:
-            raise unknown_name(f"{self.name} method", name, self.methods) from None
+        if ":" in name:
+            return external_method(self, name)
+        raise unknown_name(f"{self.name} method", name, self.methods)
 
 
 _REGISTRY: dict[str, Family] = {}
@@ -196,3 +203,57 @@ def family_of(instance: Any) -> Family:
         if isinstance(instance, family.instance_type):
             return family
     raise TypeError(f"no registered family handles {type(instance).__name__}")
+
+
+def external_method(family: Family, spec: str) -> Method:
+    """Load ``FILE.py:FUNCTION`` or ``MODULE:FUNCTION`` as a method of ``family``.
+
+    The function is called as ``func(instance)`` and returns either a family
+    ``Solution`` (treated as a heuristic answer) or a full ``Result``. The
+    certificate is then built by ``certify`` like any other method's.
+    """
+    import importlib.util
+    import time
+
+    from planner.core.errors import InputError
+    from planner.core.result import Status
+
+    target, _, attr = spec.rpartition(":")
+    try:
+        if target.endswith(".py"):
+            path = Path(target).resolve()
+            if not path.is_file():
+                raise InputError(f"--method {spec}: no such file {target}")
+            loader = importlib.util.spec_from_file_location(f"planner_ext_{path.stem}", path)
+            module = importlib.util.module_from_spec(loader)
+            loader.loader.exec_module(module)
+        else:
+            module = importlib.import_module(target)
+    except InputError:
+        raise
+    except Exception as exc:
+        raise InputError(
+            f"--method {spec}: cannot import {target} ({type(exc).__name__}: {exc})"
+        ) from None
+    func = getattr(module, attr, None)
+    if not callable(func):
+        raise InputError(f"--method {spec}: {target} has no function {attr!r}")
+
+    def run(
+        instance: Any, *, time_limit: float, threads: int, seed: int, hint: Any | None
+    ) -> Result:
+        start = time.perf_counter()
+        out = func(instance)
+        if isinstance(out, Result):
+            out.method = spec
+            return out
+        return Result(
+            family.name,
+            getattr(instance, "name", ""),
+            spec,
+            Status.FEASIBLE,
+            solution=out,
+            runtime_s=time.perf_counter() - start,
+        )
+
+    return Method(spec, run, "heuristic", f"external function {attr} from {target}")

@@ -28,8 +28,14 @@ def test_rows_are_appended_and_resume_skips_them(tmp_path, toy_file):
         run_bench(_tasks(toy_file, ["first"]), csv_path=out)
 
     seen = []
-    rows = run_bench(_tasks(toy_file, ["first", "exact"]), csv_path=out, resume=True, on_row=seen.append)
-    assert [(r["instance"], r["method"]) for r in seen] == [("a", "exact"), ("b", "exact"), ("c", "exact")]
+    rows = run_bench(
+        _tasks(toy_file, ["first", "exact"]), csv_path=out, resume=True, on_row=seen.append
+    )
+    assert [(r["instance"], r["method"]) for r in seen] == [
+        ("a", "exact"),
+        ("b", "exact"),
+        ("c", "exact"),
+    ]
     assert len(rows) == 6
     with out.open() as fh:
         assert len(list(csv.DictReader(fh))) == 6

@@ -68,8 +68,19 @@ def test_internal_error_exit_1(capsys, toy_file):
 def test_bench_writes_csv_and_report(capsys, toy_file, tmp_path):
     csv_file, report = tmp_path / "b.csv", tmp_path / "b.md"
     code, out, _ = run(
-        capsys, "bench", "toy", str(toy_file), "--methods", "first,exact", "--reference", "optimum",
-        "--csv", str(csv_file), "--report", str(report), "--json",
+        capsys,
+        "bench",
+        "toy",
+        str(toy_file),
+        "--methods",
+        "first,exact",
+        "--reference",
+        "optimum",
+        "--csv",
+        str(csv_file),
+        "--report",
+        str(report),
+        "--json",
     )
     assert code == 0
     rows = [json.loads(line) for line in out.splitlines()]
@@ -78,7 +89,17 @@ def test_bench_writes_csv_and_report(capsys, toy_file, tmp_path):
     assert "| exact | 3 | 3 | 3 |" in text and "matched ref" in text
     code, _, err = run(capsys, "bench", "toy", str(toy_file), "--csv", str(csv_file))
     assert code == 2 and "--resume" in err
-    code, _, _ = run(capsys, "bench", "toy", str(toy_file), "--methods", "first,exact", "--csv", str(csv_file), "--resume")
+    code, _, _ = run(
+        capsys,
+        "bench",
+        "toy",
+        str(toy_file),
+        "--methods",
+        "first,exact",
+        "--csv",
+        str(csv_file),
+        "--resume",
+    )
     assert code == 0
 
 

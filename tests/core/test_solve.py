@@ -70,3 +70,22 @@ def test_family_of(toy):
 def test_invalid_instance_names_item(toy):
     with pytest.raises(InputError, match=r"costs\[1\]"):
         toy.ToyInstance("a", (1, -2))
+
+
+def test_external_heuristic_from_file(toy, tmp_path):
+    plugin = tmp_path / "rule.py"
+    plugin.write_text(
+        "from toyfam import ToySolution\n"
+        "def last(instance):\n    return ToySolution(len(instance.costs) - 1)\n"
+        "def bad(instance):\n    return ToySolution(99)\n"
+    )
+    r = solve(toy.ToyInstance("a", (5, 3, 9)), f"{plugin}:last")
+    assert r.objective == 9 and r.verified and r.method == f"{plugin}:last"
+    r = solve(toy.ToyInstance("a", (5, 3, 9)), f"{plugin}:bad")
+    assert r.status is Status.UNKNOWN and not r.verified
+    with pytest.raises(InputError, match="has no function"):
+        solve(toy.ToyInstance("a", (5,)), f"{plugin}:missing")
+    with pytest.raises(InputError, match="no such file"):
+        solve(toy.ToyInstance("a", (5,)), f"{tmp_path}/none.py:f")
+    with pytest.raises(InputError, match="cannot import"):
+        solve(toy.ToyInstance("a", (5,)), "no_such_module_xyz:f")

@@ -28,7 +28,9 @@ class ToyInstance:
             raise InputError(f"{self.name}: field 'costs' is empty")
         for i, c in enumerate(self.costs):
             if not isinstance(c, int) or c < 0:
-                raise InputError(f"{self.name}: costs[{i}] must be a non-negative integer, got {c!r}")
+                raise InputError(
+                    f"{self.name}: costs[{i}] must be a non-negative integer, got {c!r}"
+                )
 
     @classmethod
     def from_dict(cls, d: dict[str, Any], where: str = "") -> ToyInstance:
