@@ -11,7 +11,7 @@ os.environ["PYTHONPATH"] = os.pathsep.join(
     [str(Path(__file__).parent), *filter(None, [os.environ.get("PYTHONPATH")])]
 )
 
-import toyfam  # noqa: E402
+import toyfam
 
 
 @pytest.fixture
