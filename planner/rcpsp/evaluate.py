@@ -6,6 +6,8 @@ the start times directly (resource usage by a sweep over start/end/downtime even
 
 from __future__ import annotations
 
+import itertools
+
 from planner.rcpsp.instance import Instance, Solution
 
 
@@ -81,7 +83,7 @@ def _resource_violations(instance: Instance, start: tuple[int, ...], r: int) -> 
     times = sorted(set(delta) | {t for w in windows for t in (w.start, w.end)})
     out = []
     usage = 0
-    for a, b in zip(times, times[1:], strict=False):
+    for a, b in itertools.pairwise(times):
         usage += delta.get(a, 0)
         if usage <= 0:
             continue

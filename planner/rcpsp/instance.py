@@ -18,6 +18,7 @@ Conventions
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -304,7 +305,7 @@ class Instance:
         cuts = sorted({t for w in windows for t in (w.start, w.end)})
         base = self.capacities[r]
         out: list[tuple[int, int, int]] = []
-        for a, b in zip(cuts, cuts[1:], strict=False):
+        for a, b in itertools.pairwise(cuts):
             cap = min([base] + [w.capacity for w in windows if w.start <= a and b <= w.end])
             if cap == base:
                 continue
