@@ -1,0 +1,62 @@
+"""Small incumbent builder for the exact methods: WMDD greedy plus a local-search descent.
+
+The exact searches only need a decent upper bound to prune with and to return
+when their time runs out; the family's full heuristic portfolio lives in
+``planner.smtt.heuristics``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from planner.smtt.exact.outcome import tardiness
+
+
+def wmdd(p: Sequence[int], d: Sequence[int], w: Sequence[int]) -> list[int]:
+    """Weighted modified due date rule: next job minimizes ``max(p_j, d_j - t) / w_j``.
+
+    Jobs with zero weight go last (they never add to the objective).
+    """
+    n = len(p)
+    left = [j for j in range(n) if w[j] > 0]
+    zero = [j for j in range(n) if w[j] == 0]
+    order: list[int] = []
+    t = 0
+    while left:
+        # compare max(p, d - t) / w without division: a/wa < b/wb  <=>  a*wb < b*wa
+        best = left[0]
+        bv = max(p[best], d[best] - t)
+        for j in left[1:]:
+            v = max(p[j], d[j] - t)
+            if v * w[best] < bv * w[j] or (v * w[best] == bv * w[j] and d[j] < d[best]):
+                best, bv = j, v
+        left.remove(best)
+        order.append(best)
+        t += p[best]
+    return order + zero
+
+
+def descent(
+    p: Sequence[int], d: Sequence[int], w: Sequence[int] | None, order: list[int]
+) -> list[int]:
+    """First-improvement descent over adjacent swaps and single-job insertions."""
+    order = list(order)
+    n = len(order)
+    best = tardiness(p, d, order, w)
+    improved = True
+    while improved:
+        improved = False
+        for i in range(n):
+            job = order[i]
+            rest = order[:i] + order[i + 1 :]
+            for k in range(n):
+                if k == i:
+                    continue
+                cand = [*rest[:k], job, *rest[k:]]
+                val = tardiness(p, d, cand, w)
+                if val < best:
+                    order, best, improved = cand, val, True
+                    break
+            if improved:
+                break
+    return order
