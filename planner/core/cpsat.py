@@ -88,15 +88,21 @@ def run(model: cp_model.CpModel, solver: cp_model.CpSolver) -> CpOutcome:
     """
     code = solver.solve(model)
     status = status_of(code)
-    has_objective = model.proto.HasField("objective") or model.proto.HasField(
-        "floating_point_objective"
-    )
+    has_objective = _has_objective(model)
     objective = bound = None
     if status in (Status.OPTIMAL, Status.FEASIBLE) and has_objective:
         objective = solver.objective_value
     if has_objective and status is not Status.INFEASIBLE:
         bound = solver.best_objective_bound
     return CpOutcome(status, objective, bound, solver, solver.wall_time)
+
+
+def _has_objective(model: cp_model.CpModel) -> bool:
+    """Whether the model minimizes or maximizes something (protobuf or OR-Tools >= 9.12 proto)."""
+    if hasattr(model, "has_objective"):
+        return bool(model.has_objective())
+    proto = model.proto
+    return proto.HasField("objective") or proto.HasField("floating_point_objective")
 
 
 def stats_of(outcome: CpOutcome) -> dict[str, Any]:
