@@ -110,7 +110,8 @@ def stats_of(outcome: CpOutcome) -> dict[str, Any]:
     s = outcome.solver
     return {
         "solver": "cp-sat",
-        "solver_status": s.status_name(),
+        # status_name() without an argument breaks in OR-Tools 9.15: pass the status explicitly
+        "solver_status": s.status_name(s.response_proto.status),
         "branches": s.num_branches,
         "conflicts": s.num_conflicts,
         "solver_wall_s": round(s.wall_time, 4),
