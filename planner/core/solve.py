@@ -57,6 +57,16 @@ def solve(
     result = func(instance, time_limit=time_limit, threads=threads, seed=seed, hint=hint)
     runtime = time.perf_counter() - start
     result.runtime_s = max(result.runtime_s, runtime)
+    if runtime > time_limit + max(1.0, 0.1 * time_limit):
+        # Limits are a promise to the caller; record overruns so benchmarks expose them.
+        result.stats["time_limit_exceeded_s"] = round(runtime - time_limit, 3)
+        log.warning(
+            "%s: %s ran %.2f s over its %.2f s limit",
+            result.instance,
+            method,
+            runtime - time_limit,
+            time_limit,
+        )
     return certify(family, instance, result)
 
 

@@ -89,3 +89,12 @@ def test_external_heuristic_from_file(toy, tmp_path):
         solve(toy.ToyInstance("a", (5,)), f"{tmp_path}/none.py:f")
     with pytest.raises(InputError, match="cannot import"):
         solve(toy.ToyInstance("a", (5,)), "no_such_module_xyz:f")
+
+
+def test_time_limit_overrun_is_recorded(toy, monkeypatch):
+    import planner.core.solve as solve_module
+
+    clock = iter([0.0, 5.0])
+    monkeypatch.setattr(solve_module.time, "perf_counter", lambda: next(clock))
+    r = solve(toy.ToyInstance("a", (5, 3)), "exact", time_limit=1.0)
+    assert r.stats["time_limit_exceeded_s"] == 4.0
