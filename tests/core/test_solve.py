@@ -92,8 +92,9 @@ def test_external_heuristic_from_file(toy, tmp_path):
 
 
 def test_time_limit_overrun_is_recorded(toy, monkeypatch):
-    import planner.core.solve as solve_module
+    import sys
 
+    solve_module = sys.modules["planner.core.solve"]
     clock = iter([0.0, 5.0])
     monkeypatch.setattr(solve_module.time, "perf_counter", lambda: next(clock))
     r = solve(toy.ToyInstance("a", (5, 3)), "exact", time_limit=1.0)
