@@ -1,5 +1,57 @@
-"""Single-machine total (weighted) tardiness: 1||ΣTj and 1||ΣwjTj."""
+"""Single-machine total (weighted) tardiness: 1||ΣTj and 1||ΣwjTj.
 
+>>> from planner.smtt import Instance
+>>> import planner
+>>> inst = Instance("tiny", p=[3, 2, 4], d=[4, 2, 9])
+>>> planner.solve(inst, "exact", time_limit=5).objective
+1.0
+"""
+
+from planner.core.family import Family, register
+from planner.smtt.bounds import lower_bound
+from planner.smtt.cli import gen
+from planner.smtt.evaluate import evaluate, verify
+from planner.smtt.generate import generate
 from planner.smtt.instance import Instance, Solution
+from planner.smtt.methods import METHODS
+from planner.smtt.plot import plot
+from planner.smtt.readers import read, reference
 
-__all__ = ["Instance", "Solution"]
+FAMILY = register(
+    Family(
+        name="smtt",
+        title="single-machine total (weighted) tardiness, 1||ΣTj and 1||ΣwjTj",
+        instance_type=Instance,
+        read=read,
+        evaluate=evaluate,
+        verify=verify,
+        lower_bound=lower_bound,
+        solution_from_dict=Solution.from_dict,
+        methods=METHODS,
+        extensions=(".json", ".jsonl", ".txt"),
+        suites={
+            "llm-n20": ["smtt/llm_paper_n20.jsonl"],
+            "tkindt-n100": ["smtt/tkindt_n100.jsonl"],
+            "tkindt-n200": ["smtt/tkindt_n200.jsonl"],
+            "tkindt-n500": ["smtt/tkindt_n500.jsonl"],
+            "orlib-wt40": ["smtt/orlib/wt40.txt"],
+            "orlib-wt50": ["smtt/orlib/wt50.txt"],
+            "orlib-wt100": ["smtt/orlib/wt100.txt"],
+        },
+        reference=reference,
+        plot=plot,
+        gen_command=gen,
+    )
+)
+
+__all__ = [
+    "FAMILY",
+    "Instance",
+    "Solution",
+    "evaluate",
+    "generate",
+    "lower_bound",
+    "read",
+    "reference",
+    "verify",
+]

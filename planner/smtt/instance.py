@@ -113,10 +113,12 @@ class Instance:
             w=None if data.get("w") is None else _as_list(name, "w", data["w"]),
             meta=meta,
         )
-        if "n" in meta and (isinstance(meta["n"], bool) or meta["n"] != inst.n):
-            raise InputError(
-                f"instance {inst.name!r}: field 'n' is {meta['n']!r} but 'p' has {inst.n} items"
-            )
+        if "n" in meta:
+            if isinstance(meta["n"], bool) or meta["n"] != inst.n:
+                raise InputError(
+                    f"instance {inst.name!r}: field 'n' is {meta['n']!r} but 'p' has {inst.n} items"
+                )
+            del inst.meta["n"]  # derived from p; to_dict writes it back
         return inst
 
     def to_dict(self) -> dict[str, Any]:

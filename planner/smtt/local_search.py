@@ -1,0 +1,294 @@
+"""Local search for 1||ΣwjTj: dynasearch descent and iterated dynasearch.
+
+The neighbourhood of a sequence holds three move types, each confined to a
+segment ``[i, j]`` of positions: swap the jobs at ``i`` and ``j``; move the
+job at ``i`` to just after ``j`` (forward insertion); move the job at ``j`` to
+just before ``i`` (backward insertion). A move leaves every completion time
+outside its segment unchanged, so moves on disjoint segments have additive
+gains and the best set of them is found by a dynamic program over positions
+(dynasearch: Congram, Potts and van de Velde 2002, with the insertion moves of
+Grosso, Della Croce and Tadei 2004).
+
+Move gains are computed with numpy. Insertions: for a fixed moved job the
+jobs it jumps over all shift by its processing time, so a cumulative sum
+along the row of an ``n × n`` matrix gives every insertion of that job at
+once (O(n²) per pass, in row blocks to bound memory). Swaps shift the jobs in
+between by ``p_j - p_i``, which depends on both ends, so they cost O(n g) per
+segment length ``g`` and are limited to ``g <= swap_window``.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from planner.core.timing import Deadline
+
+#: Largest segment length for swaps.
+SWAP_WINDOW = 32
+#: Rows per block of the insertion matrices (bounds memory at ~BLOCK * n int64s).
+BLOCK = 512
+
+SWAP, FORWARD, BACKWARD = 0, 1, 2
+
+
+@dataclass
+class SearchStats:
+    """Counters of a local search run."""
+
+    passes: int = 0
+    moves: int = 0
+    kicks: int = 0
+    improvements: int = 0
+
+    def as_dict(self) -> dict[str, int]:
+        return {
+            "ls_passes": self.passes,
+            "ls_moves": self.moves,
+            "ils_kicks": self.kicks,
+            "ils_improvements": self.improvements,
+        }
+
+
+def objective(p: np.ndarray, d: np.ndarray, w: np.ndarray, order: Sequence[int]) -> int:
+    """Total weighted tardiness of ``order`` (int64 arithmetic)."""
+    idx = np.asarray(order, dtype=np.int64)
+    late = np.cumsum(p[idx]) - d[idx]
+    return int(np.dot(w[idx], np.maximum(late, 0)))
+
+
+def improving_moves(
+    p: np.ndarray,
+    d: np.ndarray,
+    w: np.ndarray,
+    order: Sequence[int],
+    *,
+    swap_window: int = SWAP_WINDOW,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Best improving move per segment.
+
+    Returns
+    -------
+    best
+        ``(n, n)`` int64 matrix; ``best[i, j]`` (``i < j``) is the most negative
+        objective change of a move on the segment ``[i, j]``, 0 when none improves.
+    kind
+        ``(n, n)`` int8 matrix: ``SWAP``, ``FORWARD`` (job at i goes after j) or
+        ``BACKWARD`` (job at j goes before i).
+    """
+    idx = np.asarray(order, dtype=np.int64)
+    n = len(idx)
+    q, dd, ww = p[idx], d[idx], w[idx]
+    c = np.cumsum(q)
+    cost = ww * np.maximum(c - dd, 0)
+    best = np.zeros((n, n), dtype=np.int64)
+    kind = np.zeros((n, n), dtype=np.int8)
+    pos = np.arange(n)
+    for lo in range(0, n, BLOCK):
+        rows = pos[lo : lo + BLOCK]
+        # forward: the job at i jumps behind j; jobs i+1..j finish q_i earlier
+        shifted = ww[None, :] * np.maximum(c[None, :] - q[rows, None] - dd[None, :], 0)
+        gain = np.where(pos[None, :] > rows[:, None], shifted - cost[None, :], 0)
+        fwd = np.cumsum(gain, axis=1)
+        fwd += ww[rows, None] * np.maximum(c[None, :] - dd[rows, None], 0) - cost[rows, None]
+        fwd[pos[None, :] <= rows[:, None]] = 0
+        # backward: the job at j jumps before i; jobs i..j-1 finish q_j later (row = j)
+        shifted = ww[None, :] * np.maximum(c[None, :] + q[rows, None] - dd[None, :], 0)
+        gain = np.where(pos[None, :] < rows[:, None], shifted - cost[None, :], 0)
+        bwd = np.cumsum(gain[:, ::-1], axis=1)[:, ::-1]  # sum over k in [i, j)
+        start_new = (c - q)[None, :] + q[rows, None]  # job j now starts where job i started
+        bwd += ww[rows, None] * np.maximum(start_new - dd[rows, None], 0) - cost[rows, None]
+        bwd[pos[None, :] >= rows[:, None]] = 0
+        block_f = best[lo : lo + BLOCK]
+        np.minimum(block_f, fwd, out=block_f)
+        kind[lo : lo + BLOCK][fwd < 0] = FORWARD
+        # bwd is indexed [j, i]; store at [i, j]
+        bwd_t = bwd.T  # (n, rows): [i, j]
+        sub = best[:, lo : lo + BLOCK]
+        take = bwd_t < sub
+        sub[take] = bwd_t[take]
+        kind[:, lo : lo + BLOCK][take] = BACKWARD
+    for g in range(1, min(swap_window, n - 1) + 1):
+        i = np.arange(n - g)
+        j = i + g
+        shift = q[j] - q[i]
+        swap = (
+            ww[j] * np.maximum(c[i] + shift - dd[j], 0)
+            - cost[j]
+            + ww[i] * np.maximum(c[j] - dd[i], 0)
+            - cost[i]
+        )
+        if g > 1:
+            k = i[:, None] + np.arange(1, g)[None, :]
+            between = ww[k] * np.maximum(c[k] + shift[:, None] - dd[k], 0) - cost[k]
+            swap = swap + between.sum(axis=1)
+        take = swap < best[i, j]
+        best[i[take], j[take]] = swap[take]
+        kind[i[take], j[take]] = SWAP
+    return best, kind
+
+
+def select_moves(best: np.ndarray) -> list[tuple[int, int]]:
+    """The set of disjoint segments with the most negative total change (dynasearch DP)."""
+    ii, jj = np.nonzero(best < 0)
+    if ii.size == 0:
+        return []
+    if ii.size <= 8 * best.shape[0]:
+        return _select_sparse(best, ii, jj)
+    return _select_dense(best)
+
+
+def _select_sparse(best: np.ndarray, ii: np.ndarray, jj: np.ndarray) -> list[tuple[int, int]]:
+    # weighted interval scheduling over the improving segments, by end position
+    order = np.argsort(jj, kind="stable")
+    ends: list[int] = [0]  # prefix lengths with a computed value (F is non-increasing)
+    vals: list[int] = [0]
+    back: list[tuple[int, int, int] | None] = [None]  # (segment i, j, index of prefix F[i])
+    for k in order:
+        i, j = int(ii[k]), int(jj[k])
+        at = bisect.bisect_right(ends, i) - 1
+        value = vals[at] + int(best[i, j])
+        if value < vals[-1]:
+            if ends[-1] == j + 1:
+                vals[-1], back[-1] = value, (i, j, at)
+            else:
+                ends.append(j + 1)
+                vals.append(value)
+                back.append((i, j, at))
+    moves = []
+    at = len(ends) - 1
+    while at > 0:
+        link = back[at]
+        assert link is not None
+        i, j, prev = link
+        moves.append((i, j))
+        at = prev
+    return moves[::-1]
+
+
+def _select_dense(best: np.ndarray) -> list[tuple[int, int]]:
+    n = best.shape[0]
+    f = np.zeros(n + 1, dtype=np.int64)  # f[x]: best change using positions < x
+    choice = np.full(n + 1, -1, dtype=np.int64)
+    for j in range(n):
+        col = f[: j + 1] + best[: j + 1, j]
+        i = int(np.argmin(col))
+        if col[i] < f[j]:
+            f[j + 1], choice[j + 1] = col[i], i
+        else:
+            f[j + 1] = f[j]
+    moves = []
+    x = n
+    while x > 0:
+        if choice[x] < 0:
+            x -= 1
+        else:
+            moves.append((int(choice[x]), x - 1))
+            x = int(choice[x])
+    return moves[::-1]
+
+
+def apply_move(order: list[int], i: int, j: int, kind: int) -> None:
+    """Apply one segment move in place (``kind`` as in :func:`improving_moves`)."""
+    if kind == SWAP:
+        order[i], order[j] = order[j], order[i]
+    elif kind == FORWARD:
+        order[i : j + 1] = [*order[i + 1 : j + 1], order[i]]
+    else:
+        order[i : j + 1] = [order[j], *order[i:j]]
+
+
+def descent(
+    p: np.ndarray,
+    d: np.ndarray,
+    w: np.ndarray,
+    order: Sequence[int],
+    *,
+    deadline: Deadline | None = None,
+    swap_window: int = SWAP_WINDOW,
+    stats: SearchStats | None = None,
+) -> tuple[list[int], int]:
+    """Dynasearch descent to a local optimum of the swap + insertion neighbourhood.
+
+    Returns the improved order and its objective. Stops early (with a valid,
+    improved order) when ``deadline`` expires.
+    """
+    current = [int(j) for j in order]
+    value = objective(p, d, w, current)
+    stats = stats if stats is not None else SearchStats()
+    while value > 0 and not (deadline is not None and deadline.expired()):
+        best, kind = improving_moves(p, d, w, current, swap_window=swap_window)
+        moves = select_moves(best)
+        stats.passes += 1
+        if not moves:
+            break
+        gain = 0
+        for i, j in moves:  # disjoint segments: apply in any order
+            apply_move(current, i, j, int(kind[i, j]))
+            gain += int(best[i, j])
+        stats.moves += len(moves)
+        value += gain
+    return current, value
+
+
+def kick(order: list[int], rng: np.random.Generator, *, swaps: int, reach: int) -> list[int]:
+    """A random perturbation: ``swaps`` interchanges of jobs at most ``reach`` positions apart."""
+    out = list(order)
+    n = len(out)
+    if n < 2:
+        return out
+    for _ in range(swaps):
+        i = int(rng.integers(0, n - 1))
+        j = min(n - 1, i + int(rng.integers(1, reach + 1)))
+        out[i], out[j] = out[j], out[i]
+    return out
+
+
+def iterated_dynasearch(
+    p: np.ndarray,
+    d: np.ndarray,
+    w: np.ndarray,
+    order: Sequence[int],
+    *,
+    deadline: Deadline,
+    seed: int = 0,
+    lower: int = 0,
+    max_kicks: int | None = None,
+    stats: SearchStats | None = None,
+) -> tuple[list[int], int]:
+    """Iterated dynasearch (Congram, Potts and van de Velde 2002).
+
+    Descent, then repeatedly: kick the current local optimum with a few random
+    nearby swaps, descend again, accept the new local optimum when it is no
+    worse than the current one; after a run of kicks without a new best, go
+    back to the best sequence. Stops at ``deadline``, after ``max_kicks``
+    kicks, or when the objective reaches ``lower`` (a proven lower bound).
+    """
+    rng = np.random.default_rng(seed)
+    stats = stats if stats is not None else SearchStats()
+    cur, cur_val = descent(p, d, w, order, deadline=deadline, stats=stats)
+    best, best_val = list(cur), cur_val
+    n = len(cur)
+    stale = 0
+    patience = max(20, n // 5)
+    while best_val > lower and not deadline.expired():
+        if max_kicks is not None and stats.kicks >= max_kicks:
+            break
+        stats.kicks += 1
+        swaps = int(rng.integers(2, 7))
+        cand = kick(cur, rng, swaps=swaps, reach=max(2, min(n - 1, n // 10)))
+        cand, val = descent(p, d, w, cand, deadline=deadline, stats=stats)
+        if val <= cur_val:
+            cur, cur_val = cand, val
+        if val < best_val:
+            best, best_val = list(cand), val
+            stats.improvements += 1
+            stale = 0
+        else:
+            stale += 1
+            if stale >= patience:
+                cur, cur_val, stale = list(best), best_val, 0
+    return best, best_val

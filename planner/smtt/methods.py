@@ -1,0 +1,289 @@
+"""The SMTT methods table: constructive rules, local search, exact models and ``auto``.
+
+Every method has the signature ``f(instance, *, time_limit, threads, seed, hint)``
+and returns a :class:`~planner.core.result.Result`; ``planner.solve``
+certifies it (objective recomputed, order verified, cheap bound added).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from planner.core.family import Method
+from planner.core.result import Result, Status
+from planner.core.timing import Deadline
+from planner.smtt import heuristics as H
+from planner.smtt import local_search as LS
+from planner.smtt.bounds import lower_bound
+from planner.smtt.instance import Instance, Solution
+
+Rule = Callable[[np.ndarray, np.ndarray, np.ndarray], list[int]]
+
+#: Largest n for which ``auto`` calls the exact algorithm (beyond: local search only).
+EXACT_MAX_N_UNWEIGHTED = 2000
+EXACT_MAX_N_WEIGHTED = 300
+#: Share of the budget and kicks per job of ``auto``'s iterated dynasearch before the exact stage.
+ILS_SHARE = 0.15
+ILS_KICKS_PER_JOB = 2
+
+#: Constructive rules by method name: (rule, summary). Rules without weights ignore them.
+RULES: dict[str, tuple[Rule, str]] = {
+    "edd": (lambda p, d, w: H.edd(p, d), "earliest due date (ties: SPT)"),
+    "spt": (lambda p, d, w: H.spt(p, d), "shortest processing time (ties: EDD)"),
+    "mdd": (lambda p, d, w: H.mdd(p, d), "modified due date, Baker-Bertrand 1982"),
+    "atc": (lambda p, d, w: best_atc(p, d, w), "apparent tardiness cost (weighted; best k)"),
+    "psk": (lambda p, d, w: H.psk(p, d), "Panwalkar-Smith-Koulamas 1993"),
+    "eddc": (lambda p, d, w: H.eddc(p, d), "EDD Challenger (LLM-discovered, published code)"),
+    "mddc": (lambda p, d, w: H.mddc(p, d), "MDD Challenger (LLM-discovered, published code)"),
+    "aug-mdd": (lambda p, d, w: H.aug_mdd(p, d), "MDD + best move-to-end after each append"),
+    "aug-mddc": (lambda p, d, w: H.aug_mddc(p, d), "MDDC + best move-to-end after each append"),
+}
+
+#: ATC look-ahead parameters tried by the ``atc`` method.
+ATC_K = (0.5, 1.0, 2.0, 3.0, 4.0)
+
+
+def best_atc(p: np.ndarray, d: np.ndarray, w: np.ndarray) -> list[int]:
+    """ATC with the best look-ahead parameter ``k`` of :data:`ATC_K`."""
+    orders = [H.atc(p, d, w, k) for k in ATC_K]
+    return min(orders, key=lambda o: LS.objective(p, d, w, o))
+
+
+def result(
+    instance: Instance,
+    method: str,
+    order: list[int] | None,
+    *,
+    started: float,
+    status: Status = Status.FEASIBLE,
+    bound: float | None = None,
+    stats: dict[str, Any] | None = None,
+    reason: str = "",
+) -> Result:
+    """Wrap an order into a Result (``certify`` recomputes and checks everything)."""
+    p, d, w = instance.arrays
+    return Result(
+        family="smtt",
+        instance=instance.name,
+        method=method,
+        status=status if order is not None else Status.UNKNOWN,
+        objective=None if order is None else LS.objective(p, d, w, order),
+        bound=bound,
+        runtime_s=time.perf_counter() - started,
+        solution=None if order is None else Solution(order),
+        stats=stats or {},
+        reason=reason,
+    )
+
+
+def hint_order(instance: Instance, hint: Any | None) -> list[int] | None:
+    """The hint as a valid order, or None (a bad hint is ignored, never trusted)."""
+    if hint is None:
+        return None
+    order = getattr(hint, "order", hint)
+    if isinstance(order, dict):
+        order = order.get("order")
+    try:
+        order = [int(j) for j in order]
+    except (TypeError, ValueError):
+        return None
+    return order if sorted(order) == list(range(instance.n)) else None
+
+
+def incumbent(instance: Instance, hint: Any | None = None) -> tuple[list[int], str]:
+    """Best quick start: the hint, MDD, and MDDC (unweighted) or ATC (weighted)."""
+    p, d, w = instance.arrays
+    starts: dict[str, list[int]] = {"mdd": H.mdd(p, d)}
+    if instance.weighted:
+        starts["atc"] = best_atc(p, d, w)
+    else:
+        starts["mddc"] = H.mddc(p, d)
+    given = hint_order(instance, hint)
+    if given is not None:
+        starts["hint"] = given
+    name = min(starts, key=lambda k: LS.objective(p, d, w, starts[k]))
+    return starts[name], name
+
+
+def _rule_method(name: str, rule: Rule) -> Callable[..., Result]:
+    def run(
+        instance: Instance, *, time_limit: float, threads: int, seed: int, hint: Any | None
+    ) -> Result:
+        started = time.perf_counter()
+        p, d, w = instance.arrays
+        return result(instance, name, rule(p, d, w), started=started)
+
+    run.__name__ = f"method_{name.replace('-', '_')}"
+    run.__doc__ = f"Constructive rule {name!r}."
+    return run
+
+
+def method_ls(
+    instance: Instance, *, time_limit: float, threads: int, seed: int, hint: Any | None
+) -> Result:
+    """Dynasearch descent (swaps + insertions) from the best quick start."""
+    started = time.perf_counter()
+    deadline = Deadline(time_limit)
+    p, d, w = instance.arrays
+    start, origin = incumbent(instance, hint)
+    stats = LS.SearchStats()
+    order, _ = LS.descent(p, d, w, start, deadline=deadline, stats=stats)
+    return result(
+        instance, "ls", order, started=started, stats={"start": origin, **stats.as_dict()}
+    )
+
+
+def method_ils(
+    instance: Instance, *, time_limit: float, threads: int, seed: int, hint: Any | None
+) -> Result:
+    """Iterated dynasearch until the time limit (or until the cheap lower bound is reached)."""
+    started = time.perf_counter()
+    deadline = Deadline(time_limit)
+    p, d, w = instance.arrays
+    start, origin = incumbent(instance, hint)
+    stats = LS.SearchStats()
+    order, _ = LS.iterated_dynasearch(
+        p, d, w, start, deadline=deadline, seed=seed, lower=lower_bound(instance), stats=stats
+    )
+    return result(
+        instance, "ils", order, started=started, stats={"start": origin, **stats.as_dict()}
+    )
+
+
+def method_mip(
+    instance: Instance, *, time_limit: float, threads: int, seed: int, hint: Any | None
+) -> Result:
+    """Positional MIP (Keha et al. 2009) via PuLP/HiGHS, MIP start from the best quick start."""
+    from planner.smtt.mip import solve_mip
+
+    return solve_mip(instance, time_limit=time_limit, threads=threads, seed=seed, hint=hint)
+
+
+def method_cpsat(
+    instance: Instance, *, time_limit: float, threads: int, seed: int, hint: Any | None
+) -> Result:
+    """CP-SAT: intervals + no-overlap, hinted with the best quick start."""
+    from planner.smtt.cpsat import solve_cpsat
+
+    return solve_cpsat(instance, time_limit=time_limit, threads=threads, seed=seed, hint=hint)
+
+
+def run_exact(
+    instance: Instance, *, time_limit: float, threads: int, upper_order: list[int] | None
+) -> Any:
+    """Call the dedicated exact algorithm of :mod:`planner.smtt.exact` for this instance."""
+    from planner.smtt.exact import solve_unweighted, solve_weighted
+
+    p, d, w = instance.arrays
+    if instance.weighted:
+        return solve_weighted(
+            p, d, w, time_limit=time_limit, threads=threads, upper_order=upper_order
+        )
+    return solve_unweighted(p, d, time_limit=time_limit, upper_order=upper_order)
+
+
+def _exact_result(instance: Instance, method: str, outcome: Any, **kwargs: Any) -> Result:
+    status = Status.OPTIMAL if outcome.optimal else Status.FEASIBLE
+    stats = dict(outcome.stats)
+    stats.update(kwargs.pop("extra", {}))
+    return result(
+        instance,
+        method,
+        None if outcome.order is None else list(outcome.order),
+        status=status,
+        bound=outcome.bound,
+        stats=stats,
+        **kwargs,
+    )
+
+
+def method_exact(
+    instance: Instance, *, time_limit: float, threads: int, seed: int, hint: Any | None
+) -> Result:
+    """Dedicated exact algorithm (Branch & Memorize unweighted; weighted: see planner.smtt.exact)."""
+    started = time.perf_counter()
+    outcome = run_exact(
+        instance,
+        time_limit=time_limit,
+        threads=threads,
+        upper_order=hint_order(instance, hint),
+    )
+    return _exact_result(instance, "exact", outcome, started=started)
+
+
+def method_auto(
+    instance: Instance, *, time_limit: float, threads: int, seed: int, hint: Any | None
+) -> Result:
+    """Portfolio: quick start + dynasearch, a slice of iterated dynasearch, then the exact
+    algorithm warm-started from the incumbent for the remaining time.
+
+    Returns the best verified order found and the best proven bound.
+    """
+    started = time.perf_counter()
+    deadline = Deadline(time_limit)
+    p, d, w = instance.arrays
+    lb = lower_bound(instance)
+    start, origin = incumbent(instance, hint)
+    stats = LS.SearchStats()
+    order, value = LS.descent(p, d, w, start, deadline=deadline, stats=stats)
+    info: dict[str, Any] = {"start": origin, "descent_objective": value}
+    exact_ok = instance.n <= (EXACT_MAX_N_WEIGHTED if instance.weighted else EXACT_MAX_N_UNWEIGHTED)
+    if value > lb and not deadline.expired():
+        # before the exact stage: a slice of iterated dynasearch, capped in kicks so that
+        # small instances (which the exact stage solves at once) do not wait for the clock
+        share = ILS_SHARE if exact_ok else 1.0
+        order, value = LS.iterated_dynasearch(
+            p,
+            d,
+            w,
+            order,
+            deadline=Deadline(deadline.fraction(share)),
+            seed=seed,
+            lower=lb,
+            max_kicks=ILS_KICKS_PER_JOB * instance.n if exact_ok else None,
+            stats=stats,
+        )
+    info.update(stats.as_dict())
+    info["heuristic_objective"] = value
+    bound = lb
+    status = Status.FEASIBLE
+    if value > lb and exact_ok and not deadline.expired():
+        outcome = run_exact(
+            instance, time_limit=deadline.remaining(), threads=threads, upper_order=order
+        )
+        info["exact"] = outcome.stats
+        bound = max(bound, outcome.bound)
+        if outcome.order is not None and outcome.objective is not None:
+            exact_value = LS.objective(p, d, w, outcome.order)
+            if exact_value < value or (outcome.optimal and exact_value == value):
+                order, value = list(outcome.order), exact_value
+        if outcome.optimal and value == outcome.bound:
+            status = Status.OPTIMAL
+    return result(instance, "auto", order, started=started, status=status, bound=bound, stats=info)
+
+
+def _methods() -> dict[str, Method]:
+    table = {
+        name: Method(name, _rule_method(name, rule), "heuristic", summary)
+        for name, (rule, summary) in RULES.items()
+    }
+    table["ls"] = Method("ls", method_ls, "heuristic", "dynasearch descent: swaps + insertions")
+    table["ils"] = Method(
+        "ils", method_ils, "heuristic", "iterated dynasearch (Congram-Potts-van de Velde)"
+    )
+    table["mip"] = Method("mip", method_mip, "exact", "positional MIP (Keha et al. 2009), HiGHS")
+    table["cpsat"] = Method("cpsat", method_cpsat, "exact", "CP-SAT intervals + no-overlap")
+    table["exact"] = Method(
+        "exact", method_exact, "exact", "Branch & Memorize (1||ΣTj); CP-SAT-based (weighted)"
+    )
+    table["auto"] = Method(
+        "auto", method_auto, "portfolio", "heuristic + dynasearch, then exact warm-started"
+    )
+    return table
+
+
+METHODS: dict[str, Method] = _methods()
