@@ -27,7 +27,6 @@ from planner.smtt import methods as M
 from planner.smtt.bounds import lower_bound
 from planner.smtt.instance import Instance
 
-
 #: Solver parameters: the full linear relaxation of the no-overlap (level 2) is what lets a
 #: single worker close n = 20 instances in seconds instead of stalling at the trivial bound.
 PARAMS = {"linearization_level": 2}
