@@ -1,6 +1,51 @@
-"""Resource-constrained project scheduling (RCPSP): PSPLIB, RCPSP/max, downtime, windows, pairs."""
+"""Resource-constrained project scheduling (RCPSP) with time lags, windows, downtime and pairs.
 
+Importing the package registers the family (``planner families`` lists it).
+"""
+
+from planner.core.family import Family, register
+from planner.rcpsp.bounds import lower_bound
+from planner.rcpsp.cli import gen_command
 from planner.rcpsp.evaluate import evaluate, verify
 from planner.rcpsp.instance import Downtime, Instance, Precedence, Solution
+from planner.rcpsp.methods import METHODS
+from planner.rcpsp.plot import plot
+from planner.rcpsp.readers import EXTENSIONS, read, reference
 
-__all__ = ["Downtime", "Instance", "Precedence", "Solution", "evaluate", "verify"]
+FAMILY = register(
+    Family(
+        name="rcpsp",
+        title="Resource-constrained project scheduling (PSPLIB, RCPSP/max, downtime, windows)",
+        instance_type=Instance,
+        read=read,
+        evaluate=evaluate,
+        verify=verify,
+        lower_bound=lower_bound,
+        solution_from_dict=Solution.from_dict,
+        methods=METHODS,
+        extensions=EXTENSIONS,
+        suites={
+            "j30": ["psplib/j30"],
+            "j60": ["psplib/j60"],
+            "j120": ["psplib/j120"],
+            "rcpsp-max-j10": ["rcpsp_max/sm_j10"],
+            "rcpsp-max-j20": ["rcpsp_max/sm_j20"],
+        },
+        reference=reference,
+        plot=plot,
+        gen_command=gen_command,
+    )
+)
+
+__all__ = [
+    "FAMILY",
+    "METHODS",
+    "Downtime",
+    "Instance",
+    "Precedence",
+    "Solution",
+    "evaluate",
+    "lower_bound",
+    "read",
+    "verify",
+]

@@ -1,0 +1,163 @@
+"""Exact method: the CP-SAT model of :mod:`planner.rcpsp.model`, with checks, bounds and a hint.
+
+``solve_cpsat`` runs, in order: the quick infeasibility checks (a reason → INFEASIBLE), the
+cheap lower bounds, a hint (the given one, else the serial LFT schedule), the fork/join delay
+sub-problems (a small share of the budget), then the model. The certificate's bound is the best
+of the solver's bound and the computed ones.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import Any
+
+from planner.core import cpsat as cps
+from planner.core.result import Result, Status
+from planner.core.timing import Deadline
+from planner.rcpsp.bounds import lower_bound
+from planner.rcpsp.delays import fork_join_delays
+from planner.rcpsp.evaluate import makespan, verify
+from planner.rcpsp.feasibility import infeasibility_reason
+from planner.rcpsp.instance import Instance, Solution
+from planner.rcpsp.model import ModelOptions, build
+from planner.rcpsp.network import distances
+from planner.rcpsp.sgs_basic import lft_schedule
+
+#: CP-SAT parameters on top of the defaults. Measured on hard j30/j60 instances (see
+#: ``bench/rcpsp_tune.py``): the extra cumulative propagators (overload checker, time-table edge
+#: finding, hard precedences) slowed proofs down 2-4x, so the defaults stay.
+SCHEDULING_PARAMS: dict[str, Any] = {}
+
+
+def solve_cpsat(
+    instance: Instance,
+    *,
+    time_limit: float,
+    threads: int,
+    seed: int,
+    hint: Solution | None = None,
+    options: ModelOptions | str | Mapping[str, bool] | None = None,
+    params: Mapping[str, Any] | None = None,
+    upper_from_hint: bool = False,
+    delay_share: float = 0.1,
+    use_heuristic_hint: bool = True,
+    name: str = "cpsat",
+) -> Result:
+    """Solve with CP-SAT.
+
+    Parameters
+    ----------
+    instance
+        The instance.
+    time_limit, threads, seed
+        Budget in seconds, CP-SAT workers, random seed.
+    hint
+        A schedule to warm-start from (used only if it verifies).
+    options
+        Model strengthening switches (:class:`ModelOptions`, or a spec like ``"-delays"``).
+    params
+        CP-SAT parameters overriding :data:`SCHEDULING_PARAMS`.
+    upper_from_hint
+        Cap the horizon at the hint's makespan (smaller model; the hint stays feasible).
+    delay_share
+        Share of the budget for the fork/join delay sub-problems.
+    use_heuristic_hint
+        Without a ``hint``, start from the serial LFT schedule.
+    name
+        Method name recorded in the result.
+    """
+    clock = Deadline(time_limit)
+    opts = options if isinstance(options, ModelOptions) else ModelOptions.parse(options)
+    reason = infeasibility_reason(instance)
+    if reason is not None:
+        return Result("rcpsp", instance.name, name, Status.INFEASIBLE, reason=reason)
+    dist = distances(instance)
+    lb = int(lower_bound(instance))
+    stats: dict[str, Any] = {"lower_bound": lb}
+    if hint is not None and verify(instance, hint, limit=1):
+        stats["hint_rejected"] = True
+        hint = None
+    if hint is None and use_heuristic_hint:
+        hint = lft_schedule(instance)
+        stats["hint"] = "lft" if hint is not None else "none"
+    else:
+        stats["hint"] = "given"
+    ub = makespan(instance, hint.start) if hint is not None else None
+    stats["hint_makespan"] = ub
+    if ub is not None and ub == lb:
+        return Result(
+            "rcpsp",
+            instance.name,
+            name,
+            Status.OPTIMAL,
+            objective=ub,
+            bound=lb,
+            solution=hint,
+            stats=stats,
+        )
+    delays: dict[tuple[int, int], int] = {}
+    if opts.delays and instance.num_jobs > 3:
+        delays = fork_join_delays(instance, dist, time_limit=clock.fraction(delay_share), seed=seed)
+        stats["delay_pairs"] = len(delays)
+    model = build(
+        instance,
+        dist,
+        options=opts,
+        upper=ub if (upper_from_hint and ub is not None) else None,
+        lower=lb,
+        delays=delays,
+    )
+    stats.update(model.stats)
+    if hint is not None:
+        cps.add_hints(model.cp, zip(model.starts, hint.start, strict=True))
+    solver = cps.make_solver(
+        time_limit=clock.remaining(),
+        threads=threads,
+        seed=seed,
+        params={**SCHEDULING_PARAMS, **(params or {})},
+    )
+    out = cps.run(model.cp, solver)
+    stats.update(cps.stats_of(out))
+    if out.status is Status.INFEASIBLE:
+        return Result(
+            "rcpsp",
+            instance.name,
+            name,
+            Status.INFEASIBLE,
+            reason="CP-SAT proved that no schedule meets all precedences, windows and capacities",
+            stats=stats,
+        )
+    bound = lb if out.bound is None else max(lb, math.ceil(out.bound - 1e-6))
+    if out.has_solution:
+        sol = Solution(tuple(solver.value(s) for s in model.starts))
+        return Result(
+            "rcpsp",
+            instance.name,
+            name,
+            out.status,
+            objective=float(makespan(instance, sol.start)),
+            bound=float(bound),
+            solution=sol,
+            stats=stats,
+        )
+    if hint is not None:  # the solver returned nothing better within the budget
+        return Result(
+            "rcpsp",
+            instance.name,
+            name,
+            Status.FEASIBLE,
+            objective=float(ub),
+            bound=float(bound),
+            solution=hint,
+            stats=stats,
+        )
+    return Result(
+        "rcpsp",
+        instance.name,
+        name,
+        Status.UNKNOWN,
+        bound=float(bound),
+        stats=stats,
+        reason="no schedule found within the time limit",
+    )

@@ -1,0 +1,96 @@
+"""Quick necessary feasibility checks with human-readable reasons.
+
+Each check is a proof: when it reports a reason, no schedule exists. When all pass, the
+instance may still be infeasible (the CP-SAT model decides). Checks, cheapest first: a demand
+above the base capacity, a positive cycle of time lags, a deadline before the earliest finish
+(via lags and releases), a job that fits nowhere between downtime windows inside its time window,
+and a disjunctive pair whose windows force an overlap.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from planner.rcpsp.instance import Instance
+from planner.rcpsp.network import distances, forbidden_starts, positive_cycle, tightened_windows
+
+
+def infeasibility_reason(instance: Instance, dist: np.ndarray | None = None) -> str | None:
+    """The reason ``instance`` has no feasible schedule, or ``None`` when no quick check fires.
+
+    Parameters
+    ----------
+    instance
+        The instance.
+    dist
+        Its :func:`~planner.rcpsp.network.distances`, if already computed.
+    """
+    names = instance.job_names
+    for j in range(instance.num_jobs):
+        if instance.durations[j] == 0:
+            continue
+        for r, q in enumerate(instance.demands[j]):
+            if q > instance.capacities[r]:
+                return (
+                    f"job {names[j]} needs {q} units of {instance.resource_names[r]}, "
+                    f"whose capacity is {instance.capacities[r]}"
+                )
+    cyc = positive_cycle(instance)
+    if cyc is not None:
+        jobs, length = cyc
+        chain = " -> ".join(names[j] for j in [*jobs, jobs[0]])
+        return f"the time lags form a cycle of positive length {length}: {chain}"
+    if dist is None:
+        dist = distances(instance)
+    base = tightened_windows(instance, dist, horizon=None, max_rounds=0)
+    for j in range(instance.num_jobs):
+        if base.es[j] > base.ls[j]:
+            return _window_reason(instance, j, base.es[j], base.ls[j])
+    for j in range(instance.num_jobs):
+        f = forbidden_starts(instance, j)
+        if f and _no_start_in(int(base.es[j]), int(base.ls[j]), f):
+            return (
+                f"job {names[j]} cannot run between downtime windows inside its time window "
+                f"(start in [{int(base.es[j])}, {int(base.ls[j])}])"
+            )
+    w = tightened_windows(instance, dist)
+    for j in range(instance.num_jobs):
+        if w.es[j] > w.ls[j]:
+            return (
+                f"job {names[j]}: downtime windows and time lags push its earliest start "
+                f"{int(w.es[j])} past its latest start {int(w.ls[j])}"
+            )
+    dur = instance.durations
+    for a, b in instance.disjunctive:
+        if dur[a] == 0 or dur[b] == 0:
+            continue
+        a_first = w.es[a] + dur[a] <= w.ls[b] and -dist[b, a] >= dur[a]
+        b_first = w.es[b] + dur[b] <= w.ls[a] and -dist[a, b] >= dur[b]
+        if not (a_first or b_first):
+            return (
+                f"disjunctive pair {names[a]}, {names[b]}: their time windows and lags force "
+                "them to overlap"
+            )
+    return None
+
+
+def _no_start_in(lo: int, hi: int, forbidden: list[tuple[int, int]]) -> bool:
+    t = lo
+    for flo, fhi in forbidden:
+        if flo <= t <= fhi:
+            t = fhi + 1
+    return t > hi
+
+
+def _window_reason(instance: Instance, j: int, es: float, ls: float) -> str:
+    name = instance.job_names[j]
+    dl = instance.deadline[j]
+    if dl is not None and es + instance.durations[j] > dl:
+        return (
+            f"job {name} cannot finish before its deadline {dl}: releases and lags give it an "
+            f"earliest finish of {int(es) + instance.durations[j]}"
+        )
+    return (
+        f"job {name}: releases and lags give it an earliest start of {int(es)}, but deadlines "
+        f"(through the lags) need it to start by {int(ls)}"
+    )

@@ -1,0 +1,230 @@
+"""The CP-SAT model of an instance, with named, switchable strengthening.
+
+``build(instance, options)`` turns the data into a ``CpModel``: one fixed-size interval per job,
+a cumulative per resource (downtime as fixed intervals eating the missing capacity), generalized
+precedences ``start_j >= start_i + lag``, release/deadline windows, no-overlap for disjunctive
+pairs, and the makespan to minimize. Each redundant piece can be turned off by name in
+:class:`ModelOptions` (``planner.rcpsp.cpsat`` exposes them), following OR-Tools'
+``rcpsp_sat.py``:
+
+``makespan_interval``
+    An interval ``[makespan, horizon)`` that occupies every resource fully (its lowest capacity
+    when there is downtime), so the cumulative propagators see that nothing runs after the
+    makespan and its energy reasoning lifts the makespan's lower bound.
+``transitive_precedences``
+    ``start_j >= start_i + D[i, j]`` for every pair related by a chain of lags (longest paths).
+``delays``
+    Minimum delays between fork/join pairs: the least ``start_j - start_i`` of the sub-project
+    between ``i`` and ``j`` under its resources (see :mod:`planner.rcpsp.delays`).
+``energetic_cuts``
+    Linear energy cuts: per resource ``Σ q d <= capacity · makespan``; per job, the energy of its
+    successors must fit between its end and the makespan, and that of its predecessors between 0
+    and its start.
+``tight_domains``
+    Start domains cut to ``[es, ls]`` (lags, windows, a known makespan bound) minus the starts that
+    would run a job through a downtime window it does not fit under.
+``lower_bound``
+    ``makespan >= LB`` from :mod:`planner.rcpsp.bounds`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
+
+import numpy as np
+from ortools.sat.python import cp_model
+
+from planner.rcpsp.instance import Instance
+from planner.rcpsp.network import forbidden_starts, tightened_windows
+
+
+@dataclass(frozen=True)
+class ModelOptions:
+    """Switches of the redundant constraints (all on by default); see the module docstring."""
+
+    makespan_interval: bool = True
+    transitive_precedences: bool = True
+    delays: bool = True
+    energetic_cuts: bool = True
+    tight_domains: bool = True
+    lower_bound: bool = True
+
+    @classmethod
+    def parse(cls, spec: str | Mapping[str, bool] | None) -> ModelOptions:
+        """From ``"-delays,-energetic_cuts"`` / ``{"delays": False}`` / ``None`` (defaults)."""
+        if spec is None:
+            return cls()
+        if isinstance(spec, Mapping):
+            return replace(cls(), **{k: bool(v) for k, v in spec.items()})
+        names = {f.name for f in fields(cls)}
+        out = {}
+        for item in (x.strip() for x in spec.split(",") if x.strip()):
+            on = not item.startswith("-")
+            key = item.lstrip("+-")
+            if key not in names:
+                raise ValueError(f"unknown model option {key!r}; known: {', '.join(sorted(names))}")
+            out[key] = on
+        return replace(cls(), **out)
+
+
+@dataclass
+class Model:
+    """A built model and the handles needed to read a schedule back."""
+
+    cp: cp_model.CpModel
+    starts: list[cp_model.IntVar]
+    makespan: cp_model.IntVar
+    horizon: int
+    stats: dict[str, int] = field(default_factory=dict)
+
+
+def build(
+    instance: Instance,
+    dist: np.ndarray,
+    *,
+    options: ModelOptions = ModelOptions(),
+    upper: int | None = None,
+    lower: int = 0,
+    delays: Mapping[tuple[int, int], int] | None = None,
+) -> Model:
+    """Build the CP-SAT model.
+
+    Parameters
+    ----------
+    instance
+        The instance (no positive lag cycle: callers check :mod:`feasibility` first).
+    dist
+        Longest-path matrix from :func:`planner.rcpsp.network.distances`.
+    options
+        Which redundant constraints to add.
+    upper
+        A known feasible makespan: the horizon becomes ``upper`` (the model then looks for a
+        schedule at least as good; pass ``None`` to keep the full horizon).
+    lower
+        A proven lower bound on the makespan.
+    delays
+        Extra minimum start-to-start delays ``(i, j) -> delay`` (from the fork/join sub-problems).
+    """
+    n = instance.num_jobs
+    dur = instance.durations
+    horizon = instance.horizon if upper is None else min(upper, instance.horizon)
+    m = cp_model.CpModel()
+    stats: dict[str, int] = {}
+    w = tightened_windows(instance, dist, horizon=horizon)
+    es = [int(x) for x in w.es]
+    ls = [int(x) for x in w.ls]
+    if not options.tight_domains:
+        es = list(instance.release)
+        ls = [
+            (horizon if instance.deadline[j] is None else min(horizon, instance.deadline[j]))
+            - dur[j]
+            for j in range(n)
+        ]
+    starts = []
+    intervals = []
+    for j in range(n):
+        lo, hi = es[j], ls[j]
+        if hi < lo:  # empty window: the model is infeasible, and stays well-formed
+            s = m.new_int_var_from_domain(cp_model.Domain.from_values([]), f"s{j}")
+        elif options.tight_domains and instance.downtimes:
+            s = m.new_int_var_from_domain(
+                _domain_minus(lo, hi, forbidden_starts(instance, j)), f"s{j}"
+            )
+        else:
+            s = m.new_int_var(lo, hi, f"s{j}")
+        starts.append(s)
+        intervals.append(m.new_fixed_size_interval_var(s, dur[j], f"x{j}"))
+    makespan = m.new_int_var(max(lower if options.lower_bound else 0, 0), horizon, "makespan")
+    for j in range(n):
+        m.add(starts[j] + dur[j] <= makespan)
+    # precedences (and their transitive closure)
+    arcs = {}
+    for i, j, lag in instance.arcs:
+        arcs[(i, j)] = max(arcs.get((i, j), lag), lag)
+    if options.transitive_precedences:
+        ii, jj = np.nonzero(np.isfinite(dist))
+        for i, j in zip(ii.tolist(), jj.tolist(), strict=True):
+            if i != j:
+                arcs[(i, j)] = max(arcs.get((i, j), -(2**62)), int(dist[i, j]))
+    if delays and options.delays:
+        for (i, j), dly in delays.items():
+            if dly > arcs.get((i, j), -(2**62)):
+                arcs[(i, j)] = dly
+                stats["delays_added"] = stats.get("delays_added", 0) + 1
+    for (i, j), lag in arcs.items():
+        m.add(starts[j] >= starts[i] + lag)
+    stats["precedence_constraints"] = len(arcs)
+    # resources
+    for r in range(instance.num_resources):
+        base = instance.capacities[r]
+        ivs = [intervals[j] for j in range(n) if instance.demands[j][r] and dur[j]]
+        qs = [instance.demands[j][r] for j in range(n) if instance.demands[j][r] and dur[j]]
+        if not ivs:
+            continue
+        profile = instance.capacity_profile(r)
+        for a, b, cap in profile:
+            ivs.append(m.new_fixed_size_interval_var(a, b - a, f"down{r}_{a}"))
+            qs.append(base - cap)
+        if options.makespan_interval:
+            low = min([base] + [cap for _, _, cap in profile])
+            if low > 0:
+                last = max(horizon, max((b for _, b, _ in profile), default=0))
+                size = m.new_int_var(0, last, f"tail{r}")
+                ivs.append(m.new_interval_var(makespan, size, last, f"after{r}"))
+                qs.append(low)
+        if sum(qs) > base:
+            m.add_cumulative(ivs, qs, base)
+        if options.energetic_cuts and base > 0:
+            _energy_cuts(m, instance, r, starts, makespan, dist)
+    for a, b in instance.disjunctive:
+        if dur[a] and dur[b]:
+            m.add_no_overlap([intervals[a], intervals[b]])
+    m.minimize(makespan)
+    return Model(m, starts, makespan, horizon, stats)
+
+
+def _energy_cuts(
+    m: cp_model.CpModel,
+    instance: Instance,
+    r: int,
+    starts: list[cp_model.IntVar],
+    makespan: cp_model.IntVar,
+    dist: np.ndarray,
+) -> None:
+    """Energy cuts for resource ``r`` (valid whatever the downtime: capacity <= base)."""
+    n = instance.num_jobs
+    base = instance.capacities[r]
+    dur = instance.durations
+    energy = [instance.demands[j][r] * dur[j] for j in range(n)]
+    total = sum(energy)
+    if total == 0:
+        return
+    m.add(makespan * base >= total)
+    for j in range(n):
+        after = [k for k in range(n) if k != j and dist[j, k] >= dur[j] and energy[k]]
+        if after:
+            e = sum(energy[k] for k in after)
+            m.add(makespan >= starts[j] + dur[j] + math.ceil(e / base))
+        before = [k for k in range(n) if k != j and dist[k, j] >= dur[k] and energy[k]]
+        if before:
+            e = sum(energy[k] for k in before)
+            m.add(starts[j] >= math.ceil(e / base))
+
+
+def _domain_minus(lo: int, hi: int, forbidden: list[tuple[int, int]]) -> cp_model.Domain:
+    """``[lo, hi]`` without the forbidden ranges."""
+    parts = []
+    t = lo
+    for flo, fhi in forbidden:
+        if fhi < t:
+            continue
+        if flo > hi:
+            break
+        if flo > t:
+            parts.append([t, flo - 1])
+        t = max(t, fhi + 1)
+    if t <= hi:
+        parts.append([t, hi])
+    return cp_model.Domain.from_intervals(parts)

@@ -1,0 +1,214 @@
+"""Temporal analysis of an instance: longest paths over time lags, earliest/latest starts.
+
+``distances(instance)`` is the all-pairs longest-path matrix of the lag graph (``D[i, j]`` is the
+smallest possible ``start_j - start_i`` implied by the precedences alone, ``-inf`` when
+unrelated). Every other module (bounds, feasibility checks, the CP-SAT model, schedule
+generation) reads time windows from here, so the rules live in one place.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from planner.rcpsp.instance import Instance
+
+NEG = -np.inf
+
+
+def distances(instance: Instance) -> np.ndarray:
+    """All-pairs longest paths ``D`` of the lag graph (Floyd–Warshall in max-plus algebra).
+
+    ``D[i, i] = 0`` unless ``i`` lies on a positive cycle (then ``D[i, i] > 0`` and the instance is
+    infeasible). Entries are floats with ``-inf`` for "no path".
+    """
+    n = instance.num_jobs
+    d = np.full((n, n), NEG)
+    np.fill_diagonal(d, 0.0)
+    for i, j, lag in instance.arcs:
+        if lag > d[i, j]:
+            d[i, j] = lag
+    for k in range(n):
+        col = d[:, k : k + 1]
+        row = d[k : k + 1, :]
+        np.maximum(d, col + row, out=d)
+    return d
+
+
+def positive_cycle(instance: Instance) -> tuple[list[int], int] | None:
+    """A cycle of time lags with positive total length, as ``(jobs, length)``, or ``None``.
+
+    Bellman–Ford (longest paths) from a virtual source joined to every job; a relaxation in the
+    ``n``-th round lies on, or leads to, a positive cycle, which is then walked back.
+    """
+    n = instance.num_jobs
+    dist = [0] * n
+    pred = [-1] * n
+    arcs = instance.arcs
+    last = -1
+    for _ in range(n):
+        last = -1
+        for i, j, lag in arcs:
+            if dist[i] + lag > dist[j]:
+                dist[j] = dist[i] + lag
+                pred[j] = i
+                last = j
+        if last < 0:
+            return None
+    v = last
+    for _ in range(n):  # step back n times to land on the cycle itself
+        v = pred[v]
+    cycle = [v]
+    u = pred[v]
+    while u != v:
+        cycle.append(u)
+        u = pred[u]
+    cycle.reverse()
+    best = {}
+    for i, j, lag in arcs:
+        best[(i, j)] = max(best.get((i, j), lag), lag)
+    length = sum(best[(cycle[k], cycle[(k + 1) % len(cycle)])] for k in range(len(cycle)))
+    return cycle, int(length)
+
+
+@dataclass(frozen=True)
+class Windows:
+    """Earliest and latest start of every job for a given makespan bound.
+
+    Attributes
+    ----------
+    es, ls
+        Earliest / latest start (``ls`` may be below ``es``: then no schedule meets the bound).
+    tail
+        ``tail[j]``: the least time from ``start_j`` to the end of the project implied by lags
+        (``max_k D[j, k] + duration_k``).
+    """
+
+    es: np.ndarray
+    ls: np.ndarray
+    tail: np.ndarray
+
+
+def windows(instance: Instance, dist: np.ndarray, horizon: int | None = None) -> Windows:
+    """Time windows from releases, deadlines, lags and an optional makespan bound ``horizon``.
+
+    Parameters
+    ----------
+    instance
+        The instance.
+    dist
+        :func:`distances` of the instance (no positive cycle).
+    horizon
+        Every job must end by this time (default: :attr:`Instance.horizon`).
+    """
+    n = instance.num_jobs
+    dur = np.asarray(instance.durations, dtype=float)
+    rel = np.asarray(instance.release, dtype=float)
+    if n == 0:
+        empty = np.zeros(0)
+        return Windows(empty, empty, empty)
+    es = np.max(rel[:, None] + dist, axis=0)  # es_j = max_i release_i + D[i, j]
+    es = np.maximum(es, rel)
+    tail = np.max(dist + dur[None, :], axis=1)  # tail_j = max_k D[j, k] + dur_k
+    h = instance.horizon if horizon is None else horizon
+    lf = np.full(n, float(h))
+    for j, dl in enumerate(instance.deadline):
+        if dl is not None:
+            lf[j] = min(lf[j], dl)
+    own = lf - dur  # latest start from each job's own deadline
+    ls = np.min(own[None, :] - dist, axis=1)  # ls_j = min_k own_k - D[j, k]
+    ls = np.minimum(ls, h - tail)
+    return Windows(es, ls, tail)
+
+
+def critical_path(instance: Instance, dist: np.ndarray) -> int:
+    """Longest release + lag + duration chain: a lower bound on the makespan."""
+    if instance.num_jobs == 0:
+        return 0
+    w = windows(instance, dist)
+    return int(np.max(w.es + w.tail))
+
+
+def forbidden_starts(instance: Instance, j: int) -> list[tuple[int, int]]:
+    """Start times ruled out for job ``j`` by downtime, as sorted disjoint ``[lo, hi]`` ranges.
+
+    A job that needs ``q`` units of a resource cannot run through a window where the capacity is
+    below ``q``; it can therefore not start in ``[a - d + 1, b - 1]`` for such a window ``[a, b)``.
+    A demand above the base capacity is not covered here (see ``feasibility``).
+    """
+    d = instance.durations[j]
+    if d == 0:
+        return []
+    ranges = []
+    for r, q in enumerate(instance.demands[j]):
+        if q == 0:
+            continue
+        for a, b, cap in instance.capacity_profile(r):
+            if cap < q:
+                ranges.append((max(0, a - d + 1), b - 1))
+    return _merge(ranges)
+
+
+def _merge(ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    for lo, hi in sorted(ranges):
+        if out and lo <= out[-1][1] + 1:
+            out[-1] = (out[-1][0], max(out[-1][1], hi))
+        else:
+            out.append((lo, hi))
+    return out
+
+
+def next_allowed(t: int, forbidden: list[tuple[int, int]]) -> int:
+    """The first start ``>= t`` outside the ``forbidden`` ranges."""
+    for lo, hi in forbidden:
+        if lo <= t <= hi:
+            return hi + 1
+    return t
+
+
+def prev_allowed(t: int, forbidden: list[tuple[int, int]]) -> int:
+    """The last start ``<= t`` outside the ``forbidden`` ranges (may be negative: none)."""
+    for lo, hi in forbidden:
+        if lo <= t <= hi:
+            return lo - 1
+    return t
+
+
+def tightened_windows(
+    instance: Instance,
+    dist: np.ndarray,
+    horizon: int | None = None,
+    *,
+    max_rounds: int = 50,
+) -> Windows:
+    """:func:`windows` tightened by downtime: starts inside a forbidden range move to the next
+    allowed start, and the change is propagated along the lags, until nothing moves (or
+    ``max_rounds``; stopping early keeps the windows valid, only less tight).
+    """
+    w = windows(instance, dist, horizon)
+    if not instance.downtimes or instance.num_jobs == 0:
+        return w
+    forb = [forbidden_starts(instance, j) for j in range(instance.num_jobs)]
+    es, ls = w.es.copy(), w.ls.copy()
+    for _ in range(max_rounds):
+        moved = False
+        for j, f in enumerate(forb):
+            if not f:
+                continue
+            if np.isfinite(es[j]):
+                e = next_allowed(int(es[j]), f)
+                if e > es[j]:
+                    es[j], moved = e, True
+            if np.isfinite(ls[j]):
+                lt = prev_allowed(int(ls[j]), f)
+                if lt < ls[j]:
+                    ls[j], moved = lt, True
+        if not moved:
+            break
+        es = np.maximum(es, np.max(es[:, None] + dist, axis=0))
+        ls = np.minimum(ls, np.min(ls[None, :] - dist, axis=1))
+        if np.any(es > ls):
+            break
+    return Windows(es, ls, w.tail)
