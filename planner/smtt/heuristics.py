@@ -142,10 +142,13 @@ def mddc_scores(p: np.ndarray, d: np.ndarray, unscheduled: np.ndarray, t: int) -
     """MDD Challenger urgencies of the unscheduled jobs at time ``t`` (smaller is more urgent)."""
     pu = p[unscheduled]
     urgency = np.maximum(pu * 1.1 + t, d[unscheduled])
-    mult = pu / (t + np.max(pu))
-    mult[mult > 1] = 1
-    urgency = urgency * (1 + (mult**2) / (1 + mult**2))
-    return urgency + pu / (t + np.sum(pu) / len(unscheduled))
+    # zero processing times at t = 0 give 0/0 = nan, as in the published code; np.argmin then
+    # picks the first nan, which keeps the rule a permutation
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mult = pu / (t + np.max(pu))
+        mult[mult > 1] = 1
+        urgency = urgency * (1 + (mult**2) / (1 + mult**2))
+        return urgency + pu / (t + np.sum(pu) / len(unscheduled))
 
 
 def mddc(p: np.ndarray, d: np.ndarray) -> Order:

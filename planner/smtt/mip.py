@@ -34,8 +34,8 @@ def build(instance: Instance) -> tuple[pulp.LpProblem, dict[tuple[int, int], Any
     big_m = sum(p)
     prob = pulp.LpProblem("smtt_positional", pulp.LpMinimize)
     jobs, pos = range(n), range(n)
-    u = {(j, k): pulp.LpVariable(f"u_{j}_{k}", cat=pulp.LpBinary) for j in jobs for k in pos}
-    c = [pulp.LpVariable(f"c_{k}", lowBound=0, upBound=big_m) for k in pos]
+    u = {(j, k): _var(prob, f"u_{j}_{k}", cat=pulp.LpBinary) for j in jobs for k in pos}
+    c = [_var(prob, f"c_{k}", lowBound=0, upBound=big_m) for k in pos]
     for j in jobs:
         prob += pulp.lpSum(u[j, k] for k in pos) == 1, f"job_{j}"
     for k in pos:
@@ -43,12 +43,12 @@ def build(instance: Instance) -> tuple[pulp.LpProblem, dict[tuple[int, int], Any
         previous = c[k - 1] if k > 0 else 0
         prob += c[k] == previous + pulp.lpSum(p[j] * u[j, k] for j in jobs), f"time_{k}"
     if w is None:
-        late = [pulp.LpVariable(f"t_{k}", lowBound=0) for k in pos]
+        late = [_var(prob, f"t_{k}", lowBound=0) for k in pos]
         for k in pos:
             prob += late[k] >= c[k] - pulp.lpSum(d[j] * u[j, k] for j in jobs), f"late_{k}"
         prob += pulp.lpSum(late)
     else:
-        late = [pulp.LpVariable(f"t_{j}", lowBound=0) for j in jobs]
+        late = [_var(prob, f"t_{j}", lowBound=0) for j in jobs]
         for j in jobs:
             for k in pos:
                 prob += late[j] >= c[k] - d[j] - big_m * (1 - u[j, k]), f"late_{j}_{k}"
@@ -101,7 +101,7 @@ def solve_mip(
         "solver_status": out.solver_status,
         "start": origin,
         "columns": len(prob.variables()),
-        "rows": len(prob.constraints),
+        "rows": prob.numConstraints(),
     }
     order = None
     if out.has_solution:
@@ -124,6 +124,12 @@ def solve_mip(
     return M.result(
         instance, "mip", order, started=started, status=status, bound=bound, stats=stats
     )
+
+
+def _var(prob: pulp.LpProblem, name: str, **kwargs: Any) -> pulp.LpVariable:
+    """A variable attached to ``prob`` (PuLP >= 3.3 API; plain LpVariable before)."""
+    add = getattr(prob, "add_variable", None)
+    return add(name, **kwargs) if add is not None else pulp.LpVariable(name, **kwargs)
 
 
 def _one(var: pulp.LpVariable) -> bool:

@@ -64,6 +64,8 @@ def read(path: str | Path, selector: str | None = None) -> list[Instance]:
 
 def read_json_text(text: str, path: Path) -> list[Instance]:
     """Instances from JSON text: one object, a list of objects, or JSON Lines."""
+    if path.suffix.lower() == ".jsonl":
+        return _read_json_lines(text, path)
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -152,6 +154,10 @@ def read_orlib_text(text: str, path: Path) -> list[Instance]:
     ]
     if not tokens:
         raise InputError(f"{path}: empty file")
+    if re.search(r"wt(opt|best)\d", path.stem, re.IGNORECASE):
+        raise InputError(
+            f"{path}: a file of reference values, not instances; pass it to --reference"
+        )
     n = orlib_size(path, len(tokens))
     per = 3 * n
     whole, rest = divmod(len(tokens), per)

@@ -1,0 +1,76 @@
+"""Instance and Solution: validation, round trips."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from planner.core.errors import InputError
+from planner.smtt.instance import Instance, Solution
+
+
+def test_round_trip_keeps_data_and_meta():
+    inst = Instance("a", p=[3, 2], d=[-4, 7], w=[1, 5], meta={"optimum": 9, "tf": 0.2})
+    again = Instance.from_dict(inst.to_dict())
+    assert again == inst
+    assert again.meta == {"optimum": 9, "tf": 0.2}
+    assert inst.to_dict()["n"] == 2
+    assert again.weighted and again.n == 2
+
+
+def test_unweighted_arrays_have_unit_weights():
+    inst = Instance("a", p=[3, 2, 0], d=[1, 2, 3])
+    p, _, w = inst.arrays
+    assert not inst.weighted
+    assert w.tolist() == [1, 1, 1]
+    assert p.dtype == np.int64
+    with pytest.raises(ValueError):
+        p[0] = 5  # read-only: the instance is immutable
+
+
+def test_integral_floats_and_numpy_values_are_accepted():
+    inst = Instance("a", p=np.array([3, 2]), d=[1.0, 2.0])
+    assert inst.p == (3, 2) and inst.d == (1, 2)
+    assert all(type(x) is int for x in inst.p + inst.d)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"p": [1, -2], "d": [0, 0]}, "field 'p' item 1: -2 is negative"),
+        ({"p": [1, 2.5], "d": [0, 0]}, "field 'p' item 1: 2.5 is not an integer"),
+        ({"p": [1, "x"], "d": [0, 0]}, "field 'p' item 1"),
+        ({"p": [1, True], "d": [0, 0]}, "field 'p' item 1"),
+        ({"p": [1, 2], "d": [0, 0], "w": [1, -1]}, "field 'w' item 1: -1 is negative"),
+        ({"p": [1, 2], "d": [0]}, "field 'd' has 1 items but 'p' has 2"),
+        ({"p": [1, 2], "d": [0, 1], "w": [1]}, "field 'w' has 1 items but 'p' has 2"),
+        ({"p": [], "d": []}, "field 'p' is empty"),
+        ({"p": [1], "d": [float("nan")]}, "field 'd' item 0"),
+    ],
+)
+def test_invalid_data_names_the_item(kwargs, message):
+    with pytest.raises(InputError, match="instance 'bad'") as err:
+        Instance("bad", **kwargs)
+    assert message in str(err.value)
+
+
+def test_negative_due_dates_are_valid():
+    assert Instance("a", p=[1], d=[-100]).d == (-100,)
+
+
+def test_from_dict_checks_n_and_required_fields():
+    with pytest.raises(InputError, match="field 'n' is 3 but 'p' has 2"):
+        Instance.from_dict({"name": "x", "n": 3, "p": [1, 2], "d": [1, 2]})
+    with pytest.raises(InputError, match="missing field 'd'"):
+        Instance.from_dict({"name": "x", "p": [1, 2]})
+    with pytest.raises(InputError, match="must be a list"):
+        Instance.from_dict({"name": "x", "p": 5, "d": [1]})
+
+
+def test_solution_round_trip_and_numpy_indices():
+    sol = Solution(np.array([2, 0, 1]))
+    assert sol.order == [2, 0, 1] and all(type(j) is int for j in sol.order)
+    assert Solution.from_dict(sol.to_dict()) == sol
+    assert Solution.from_dict([1, 0]).order == [1, 0]
+    with pytest.raises(InputError, match="order"):
+        Solution.from_dict({"order": [0, "1"]})
