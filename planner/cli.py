@@ -270,10 +270,11 @@ def _print_results(results: list[Result]) -> None:
     from rich.console import Console
 
     table = Table()
-    for col in ("instance", "method", "status", "objective", "bound", "gap", "time s", "verified"):
-        table.add_column(
-            col, justify="right" if col in ("objective", "bound", "gap", "time s") else "left"
-        )
+    name_width = min(40, max(len(r.instance) for r in results))
+    table.add_column("instance", min_width=name_width, overflow="fold")
+    for col in ("method", "status", "objective", "bound", "gap", "time s", "verified"):
+        right = col in ("objective", "bound", "gap", "time s")
+        table.add_column(col, justify="right" if right else "left")
     for r in results:
         gap = r.gap
         table.add_row(
