@@ -70,9 +70,7 @@ def families_cmd(json_out: Json = False) -> None:
         for i, m in enumerate(f.methods.values()):
             table.add_row(f.name if i == 0 else "", m.name, m.kind, m.summary)
         table.add_section()
-    from rich.console import Console
-
-    Console().print(table)
+    console.out_console().print(table)
 
 
 @app.command("solve")
@@ -267,8 +265,6 @@ def _check_unique_names(loaded: list[Loaded]) -> None:
 
 
 def _print_results(results: list[Result]) -> None:
-    from rich.console import Console
-
     table = Table()
     name_width = min(40, max(len(r.instance) for r in results))
     table.add_column("instance", min_width=name_width, overflow="fold")
@@ -287,7 +283,7 @@ def _print_results(results: list[Result]) -> None:
             f"{r.runtime_s:.3f}",
             "yes" if r.verified else "no",
         )
-    out = Console()
+    out = console.out_console()
     out.print(table)
     for r in results:
         if r.reason:

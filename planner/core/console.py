@@ -62,3 +62,15 @@ def _default(obj: Any) -> Any:
     if hasattr(obj, "tolist"):
         return obj.tolist()
     return str(obj)
+
+
+def out_console() -> Console:
+    """Console for human-readable results on stdout.
+
+    Wide when stdout is not a terminal (pipes, files, CI logs), where Rich
+    would otherwise cut tables at 80 columns.
+    """
+    console = Console()
+    if not console.is_terminal:
+        console = Console(width=160)
+    return console
