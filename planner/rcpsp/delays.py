@@ -30,6 +30,7 @@ def fork_join_delays(
     seed: int = 0,
     per_pair: float = 0.2,
     max_pairs: int = 10_000,
+    max_share: float = MAX_SHARE,
 ) -> dict[tuple[int, int], int]:
     """Proven minimum start-to-start delays that beat the lag paths, ``(i, j) -> delay``.
 
@@ -47,6 +48,8 @@ def fork_join_delays(
         Seconds per sub-problem at most.
     max_pairs
         Cap on the number of sub-problems.
+    max_share
+        Skip pairs with more than this share of all jobs between them.
     """
     clock = Deadline(time_limit)
     n = instance.num_jobs
@@ -56,7 +59,7 @@ def fork_join_delays(
     if n < 4:
         return out
     between = reach.astype(np.int32) @ reach.astype(np.int32)  # |{k : i ≺ k ≺ j}|
-    ii, jj = np.nonzero(reach & (between >= 2) & (between <= MAX_SHARE * n))
+    ii, jj = np.nonzero(reach & (between >= 2) & (between <= max_share * n))
     order = np.lexsort((jj, ii, between[ii, jj]))
     count = 0
     for idx in order:

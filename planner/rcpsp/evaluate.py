@@ -57,7 +57,7 @@ def verify(instance: Instance, solution: Solution, *, limit: int = 50) -> list[s
                 f"start {start[p.succ]} < {start[p.pred]} + {lag}"
             )
     for a, b in instance.disjunctive:
-        if start[a] < start[b] + dur[b] and start[b] < start[a] + dur[a]:
+        if dur[a] and dur[b] and start[a] < start[b] + dur[b] and start[b] < start[a] + dur[a]:
             out.append(
                 f"disjunctive pair {names[a]}, {names[b]} overlaps: "
                 f"[{start[a]}, {start[a] + dur[a]}) and [{start[b]}, {start[b] + dur[b]})"

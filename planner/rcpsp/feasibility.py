@@ -43,9 +43,9 @@ def infeasibility_reason(instance: Instance, dist: np.ndarray | None = None) -> 
     if dist is None:
         dist = distances(instance)
     base = tightened_windows(instance, dist, horizon=None, max_rounds=0)
-    for j in range(instance.num_jobs):
-        if base.es[j] > base.ls[j]:
-            return _window_reason(instance, j, base.es[j], base.ls[j])
+    late = [j for j in range(instance.num_jobs) if base.es[j] > base.ls[j]]
+    if late:
+        return _window_reason(instance, dist, late, base.es)
     for j in range(instance.num_jobs):
         f = forbidden_starts(instance, j)
         if f and _no_start_in(int(base.es[j]), int(base.ls[j]), f):
@@ -82,15 +82,22 @@ def _no_start_in(lo: int, hi: int, forbidden: list[tuple[int, int]]) -> bool:
     return t > hi
 
 
-def _window_reason(instance: Instance, j: int, es: float, ls: float) -> str:
-    name = instance.job_names[j]
-    dl = instance.deadline[j]
-    if dl is not None and es + instance.durations[j] > dl:
-        return (
-            f"job {name} cannot finish before its deadline {dl}: releases and lags give it an "
-            f"earliest finish of {int(es) + instance.durations[j]}"
-        )
-    return (
-        f"job {name}: releases and lags give it an earliest start of {int(es)}, but deadlines "
-        f"(through the lags) need it to start by {int(ls)}"
-    )
+def _window_reason(instance: Instance, dist: np.ndarray, late: list[int], es: np.ndarray) -> str:
+    """Explain an empty time window, naming the deadline that cannot be met."""
+    names = instance.job_names
+    dur = instance.durations
+    for k in late:  # a job that misses its own deadline is the clearest story
+        dl = instance.deadline[k]
+        if dl is not None and es[k] + dur[k] > dl:
+            return (
+                f"job {names[k]} cannot finish by its deadline {dl}: releases and time lags give "
+                f"it an earliest finish of {int(es[k]) + dur[k]}"
+            )
+    j = late[0]
+    for k, dl in enumerate(instance.deadline):
+        if dl is not None and np.isfinite(dist[j, k]) and es[j] + dist[j, k] + dur[k] > dl:
+            return (
+                f"job {names[k]} cannot finish by its deadline {dl}: job {names[j]} starts at "
+                f"{int(es[j])} at the earliest and precedes it by {int(dist[j, k])}"
+            )
+    return f"job {names[j]}: releases, deadlines and time lags leave it no start time"

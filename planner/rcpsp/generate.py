@@ -4,7 +4,8 @@ An instance is built in the paper's order:
 
 1. tasks are split into layers of a DAG;
 2. precedence level ``k``: ``k`` non-redundant edges, each from an earlier layer to a later one and
-   accepted only if no path between the two tasks exists yet (so none is implied by others);
+   accepted only if no path between the two tasks exists yet and it makes no earlier edge
+   redundant (so no edge is implied by the others);
 3. with given probabilities: resource downtime windows (capacity 0, or reduced), release/deadline
    windows on tasks, and disjunctive (no-overlap) pairs.
 
@@ -228,7 +229,8 @@ def ramp(
 
 
 def _layered_edges(layer_of: list[int], level: int, rng: random.Random) -> list[tuple[int, int]]:
-    """Up to ``level`` edges between layers, each added only when no path links its ends yet."""
+    """Up to ``level`` edges between layers, each added only when no path links its ends yet and
+    it implies no earlier edge, so the final edge set is its own transitive reduction."""
     n = len(layer_of)
     reach = [1 << j for j in range(n)]  # reach[i]: bitset of jobs reachable from i (incl. i)
     pairs = [(a, b) for a in range(n) for b in range(n) if layer_of[a] < layer_of[b]]
@@ -239,6 +241,8 @@ def _layered_edges(layer_of: list[int], level: int, rng: random.Random) -> list[
             break
         if reach[a] >> b & 1:
             continue  # already implied: the edge would be redundant
+        if any(reach[x] >> a & 1 and reach[b] >> y & 1 for x, y in edges):
+            continue  # it would make an earlier edge x -> y redundant (x ... a -> b ... y)
         edges.append((a, b))
         for i in range(n):  # everything reaching a now reaches all of b's descendants
             if reach[i] >> a & 1:

@@ -21,6 +21,8 @@ def plot(instance: Instance, result: Result, path: str | Path) -> Path:
     resource the usage over time as a step curve, the capacity as a line and downtime shaded.
     """
     sol = result.solution
+    if sol is None:
+        raise ValueError(f"{instance.name}: the result has no schedule to draw ({result.status})")
     if not isinstance(sol, Solution):
         sol = Solution.from_dict(sol)
     return plot_schedule(instance, sol, path, title=_title(instance, result))

@@ -1,0 +1,29 @@
+"""Lower bounds never exceed the optimum."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+
+from planner.rcpsp.bounds import energetic_bound, lower_bound
+from planner.rcpsp.feasibility import infeasibility_reason
+from planner.rcpsp.readers import read
+
+from .helpers import INSTANCES, brute_force, tiny_instances
+
+
+@settings(max_examples=120, deadline=None)
+@given(tiny_instances(max_jobs=3))
+def test_bounds_below_brute_force_optimum(inst):
+    best = brute_force(inst, inst.horizon + 3)
+    if best is None or infeasibility_reason(inst) is not None:
+        return
+    lb = lower_bound(inst)
+    assert lb <= best
+    assert energetic_bound(inst, int(lb), None, time_limit=1.0) <= best
+
+
+def test_bounds_on_psplib_example():
+    (inst,) = read(INSTANCES / "j301_1.sm")  # optimum 43
+    lb = lower_bound(inst)
+    assert 38 <= lb <= 43  # at least the critical path (38)
+    assert lb <= energetic_bound(inst, int(lb), 43, time_limit=2.0) <= 43

@@ -1,0 +1,84 @@
+"""The rcpsp commands end to end: gen, solve (--json, --plot), bench --reference, bad input."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+
+from planner.cli import main
+
+from .helpers import INSTANCES
+
+
+def run(capsys, *args):
+    with pytest.raises(SystemExit) as exc:
+        main([str(a) for a in args])
+    out, err = capsys.readouterr()
+    return exc.value.code, out, err
+
+
+def test_gen_then_solve_json_and_plot(tmp_path, capsys):
+    inst = tmp_path / "dc.json"
+    code, _, _ = run(
+        capsys,
+        "gen",
+        "rcpsp",
+        "--scenario",
+        "datacenter-migration",
+        "--jobs",
+        "12",
+        "--p-downtime",
+        "0.5",
+        "--p-window",
+        "0.3",
+        "--seed",
+        "2",
+        "-o",
+        inst,
+    )
+    assert code == 0 and json.loads(inst.read_text())["meta"]["scenario"] == "datacenter-migration"
+    code, out, _ = run(
+        capsys, "solve", "rcpsp", inst, "--json", "-t", "5", "--plot", tmp_path / "g.png"
+    )
+    row = json.loads(out)
+    assert code == 0 and row["verified"] and len(row["solution"]["start"]) == 12
+    assert (tmp_path / "g.png").exists()
+
+
+def test_gen_ramp_jsonl(tmp_path, capsys):
+    out = tmp_path / "ramp.jsonl"
+    code, _, _ = run(capsys, "gen", "rcpsp", "--jobs", "10", "--ramp", "3", "--any", "-o", out)
+    assert code == 0 and len(out.read_text().splitlines()) == 3
+
+
+def test_bench_with_reference(tmp_path, capsys):
+    ref = tmp_path / "optimum.csv"
+    ref.write_text("problem,optimum\nPSP1.SCH,26\nPSP2.SCH,unsat\n")
+    code, _, err = run(
+        capsys,
+        "bench",
+        "rcpsp",
+        INSTANCES / "PSP1.SCH",
+        INSTANCES / "PSP2.SCH",
+        "--methods",
+        "cpsat",
+        "-t",
+        "5",
+        "--reference",
+        ref,
+        "--csv",
+        tmp_path / "r.csv",
+    )
+    assert code == 0 and "1/1" in err
+
+
+def test_bad_input_exit_2(tmp_path, capsys):
+    bad = tmp_path / "bad.sm"
+    shutil.copy(INSTANCES / "j301_1.sm", bad)
+    text = bad.read_text().splitlines()
+    text[22] = text[22].replace("20", "99")
+    bad.write_text("\n".join(text) + "\n")
+    code, _, err = run(capsys, "solve", "rcpsp", bad)
+    assert code == 2 and "bad.sm:23: job 5: successor 99" in err and "Traceback" not in err

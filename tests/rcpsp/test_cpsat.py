@@ -1,0 +1,78 @@
+"""The CP-SAT method agrees with brute force; every strengthening switch keeps the optimum."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+
+from planner.core.result import Status
+from planner.core.solve import solve
+from planner.rcpsp.cpsat import solve_cpsat
+from planner.rcpsp.evaluate import verify
+from planner.rcpsp.model import ModelOptions
+from planner.rcpsp.readers import read
+
+from .helpers import INSTANCES, brute_force, tiny_instances
+
+
+@settings(max_examples=60, deadline=None)
+@given(tiny_instances(max_jobs=3))
+def test_cpsat_matches_brute_force(inst):
+    best = brute_force(inst, inst.horizon + 3)
+    res = solve(inst, "cpsat", time_limit=10, threads=1)
+    if best is None:
+        assert res.status is Status.INFEASIBLE and res.reason
+    else:
+        assert res.status is Status.OPTIMAL
+        assert res.objective == best and res.bound == best
+        assert verify(inst, res.solution) == []
+
+
+@settings(max_examples=25, deadline=None)
+@given(tiny_instances(max_jobs=4, lags=False, windows=False))
+def test_cpsat_matches_brute_force_four_jobs(inst):
+    best = brute_force(inst)
+    res = solve(inst, "cpsat", time_limit=10, threads=1)
+    assert (res.objective if res.status is Status.OPTIMAL else None) == best
+
+
+@pytest.mark.parametrize(
+    "spec",
+    [
+        "-makespan_interval",
+        "-transitive_precedences",
+        "-delays",
+        "-energetic_cuts",
+        "-tight_domains",
+        "-lower_bound",
+        "-makespan_interval,-transitive_precedences,-delays,-energetic_cuts,-tight_domains,-lower_bound",
+    ],
+)
+def test_each_switch_keeps_the_optimum(spec):
+    (inst,) = read(INSTANCES / "j301_1.sm")
+    res = solve_cpsat(inst, time_limit=20, threads=1, seed=0, options=spec)
+    assert res.status is Status.OPTIMAL and res.objective == 43
+
+
+def test_model_options_parse():
+    opts = ModelOptions.parse("-delays, +energetic_cuts")
+    assert not opts.delays and opts.energetic_cuts
+    with pytest.raises(ValueError, match="unknown model option"):
+        ModelOptions.parse("-nonsense")
+
+
+def test_rcpsp_max_optimum_and_unsat():
+    (feasible,) = read(INSTANCES / "PSP1.SCH")  # optimum 26
+    res = solve(feasible, "cpsat", time_limit=10, threads=1)
+    assert res.status is Status.OPTIMAL and res.objective == 26
+    (unsat,) = read(INSTANCES / "PSP2.SCH")
+    res = solve(unsat, "cpsat", time_limit=10, threads=1)
+    assert res.status is Status.INFEASIBLE and "CP-SAT proved" in res.reason
+
+
+def test_bad_hint_is_ignored():
+    (inst,) = read(INSTANCES / "j301_1.sm")
+    from planner.rcpsp.instance import Solution
+
+    res = solve_cpsat(inst, time_limit=10, threads=1, seed=0, hint=Solution((0,) * 32))
+    assert res.stats["hint_rejected"] and res.objective == 43

@@ -1,0 +1,49 @@
+"""Every registered method: certified answers on random small instances, never below the optimum."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+
+from planner.core.result import Status
+from planner.core.solve import solve
+from planner.rcpsp.evaluate import verify
+from planner.rcpsp.methods import METHODS
+from planner.rcpsp.readers import read
+
+from .helpers import INSTANCES, brute_force, tiny_instances
+
+
+@pytest.mark.parametrize("method", sorted(METHODS))
+@settings(max_examples=15, deadline=None)
+@given(inst=tiny_instances(max_jobs=3))
+def test_every_method_is_sound(method, inst):
+    best = brute_force(inst, inst.horizon + 3)
+    res = solve(inst, method, time_limit=5, threads=1)
+    if res.solution is not None:
+        assert verify(inst, res.solution) == []
+        assert best is not None and res.objective >= best
+    if res.status is Status.INFEASIBLE:
+        assert best is None and res.reason
+    if res.status is Status.OPTIMAL:
+        assert res.objective == best
+    if best is not None and res.bound is not None:
+        assert res.bound <= best
+
+
+@pytest.mark.parametrize("method", sorted(METHODS))
+def test_every_method_on_examples(method):
+    for name in ("j301_1.sm", "datacenter_migration.json", "example.rcp"):
+        (inst,) = read(INSTANCES / name)
+        res = solve(inst, method, time_limit=5, threads=1)
+        assert res.status in (Status.OPTIMAL, Status.FEASIBLE, Status.UNKNOWN)
+        if res.solution is not None:
+            assert res.verified and verify(inst, res.solution) == []
+
+
+def test_auto_optimal_on_j30_example_and_infeasible_on_unsat():
+    (inst,) = read(INSTANCES / "j301_1.sm")
+    res = solve(inst, "auto", time_limit=10, threads=1)
+    assert res.status is Status.OPTIMAL and res.objective == 43
+    (unsat,) = read(INSTANCES / "PSP2.SCH")
+    assert solve(unsat, "auto", time_limit=10, threads=1).status is Status.INFEASIBLE
