@@ -1,9 +1,10 @@
-"""Exact 1||ΣTj (Branch & Memorize) against brute force on small instances."""
+"""Exact 1||ΣTj (Branch & Memorize, numba and Python engines) against brute force."""
 
 from __future__ import annotations
 
 import itertools
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -25,8 +26,11 @@ def instances(draw, max_n: int = 8):
     return p, d
 
 
-def check(p: list[int], d: list[int]) -> None:
-    out = solve_unweighted(p, d, time_limit=30)
+ENGINES = ["numba", "python"]
+
+
+def check(p: list[int], d: list[int], engine: str) -> None:
+    out = solve_unweighted(p, d, time_limit=30, engine=engine)
     opt = brute(p, d)
     assert out.optimal
     assert sorted(out.order) == list(range(len(p)))
@@ -34,22 +38,25 @@ def check(p: list[int], d: list[int]) -> None:
     assert out.bound == opt
 
 
+@pytest.mark.parametrize("engine", ENGINES)
 @settings(max_examples=300, deadline=None)
-@given(instances(max_n=7))
-def test_matches_brute_force(inst):
-    check(*inst)
+@given(inst=instances(max_n=7))
+def test_matches_brute_force(engine, inst):
+    check(*inst, engine)
 
 
+@pytest.mark.parametrize("engine", ENGINES)
 @settings(max_examples=40, deadline=None)
-@given(instances(max_n=8))
-def test_matches_brute_force_n8(inst):
-    check(*inst)
+@given(inst=instances(max_n=8))
+def test_matches_brute_force_n8(engine, inst):
+    check(*inst, engine)
 
 
-def test_ties_zero_times_negative_due_dates():
-    check([0, 0, 3, 3, 3, 0], [-2, 0, 3, 3, -1, 5])
-    check([5, 5, 5, 5], [5, 5, 5, 5])
-    check([0, 0, 0], [-1, -1, 0])
+@pytest.mark.parametrize("engine", ENGINES)
+def test_ties_zero_times_negative_due_dates(engine):
+    check([0, 0, 3, 3, 3, 0], [-2, 0, 3, 3, -1, 5], engine)
+    check([5, 5, 5, 5], [5, 5, 5, 5], engine)
+    check([0, 0, 0], [-1, -1, 0], engine)
 
 
 @settings(max_examples=100, deadline=None)
@@ -59,13 +66,14 @@ def test_pairing_bound_is_valid(inst):
     assert sorted_pairing_bound(p, d) <= brute(p, d)
 
 
-def test_time_limit_returns_incumbent_and_bound():
+@pytest.mark.parametrize("engine", ENGINES)
+def test_time_limit_returns_incumbent_and_bound(engine):
     # a 60-job instance cannot be solved in zero time; the answer must still be valid
     p = [(j * 37) % 97 + 1 for j in range(60)]
     total = sum(p)
     d = [(j * 53) % (total // 2) for j in range(60)]
     upper = sorted(range(60), key=lambda j: p[j])
-    out = solve_unweighted(p, d, time_limit=0.0, upper_order=upper)
+    out = solve_unweighted(p, d, time_limit=0.0, upper_order=upper, engine=engine)
     assert sorted(out.order) == list(range(60))
     assert out.objective == tardiness(p, d, out.order)
     assert out.objective <= tardiness(p, d, upper)
@@ -73,7 +81,8 @@ def test_time_limit_returns_incumbent_and_bound():
     assert not out.optimal or out.bound == out.objective
 
 
-def test_medium_instance_agrees_with_decomposition_free_dp():
+@pytest.mark.parametrize("engine", ENGINES)
+def test_medium_instance_agrees_with_decomposition_free_dp(engine):
     # n = 12: compare with a Held-Karp DP over subsets (independent of Lawler's theory)
     p = [7, 3, 9, 1, 4, 9, 2, 6, 5, 9, 0, 3]
     d = [10, 5, 30, 2, 12, 25, 8, 20, 14, 40, -3, 11]
@@ -95,5 +104,40 @@ def test_medium_instance_agrees_with_decomposition_free_dp():
                 b = v
             mm ^= low
         best[m] = b
-    out = solve_unweighted(p, d, time_limit=30)
+    out = solve_unweighted(p, d, time_limit=30, engine=engine)
     assert out.optimal and out.objective == best[-1]
+
+
+def test_engines_agree_on_40_jobs():
+    # random instances with clustered due dates, where the decompositions branch most
+    import random
+
+    rng = random.Random(7)
+    for _ in range(20):
+        p = [rng.randint(1, 30) for _ in range(40)]
+        total = sum(p)
+        d = [rng.randint(int(0.3 * total), int(0.5 * total)) for _ in range(40)]
+        a = solve_unweighted(p, d, time_limit=60, engine="numba")
+        b = solve_unweighted(p, d, time_limit=60, engine="python")
+        assert a.optimal and b.optimal
+        assert a.objective == b.objective == tardiness(p, d, a.order) == tardiness(p, d, b.order)
+
+
+def test_memo_growth_and_statistics():
+    # enough sub-problems to make the memo table double several times
+    import random
+
+    rng = random.Random(3)
+    p = [rng.randint(1, 100) for _ in range(80)]
+    total = sum(p)
+    d = [rng.randint(int(0.3 * total), int(0.5 * total)) for _ in range(80)]
+    out = solve_unweighted(p, d, time_limit=60, engine="numba")
+    assert out.optimal
+    assert out.stats["memo_restarts"] >= 1
+    assert out.stats["memo_size"] > 4096
+    assert out.objective == solve_unweighted(p, d, time_limit=60, engine="python").objective
+
+
+def test_unknown_engine_is_rejected():
+    with pytest.raises(ValueError, match="engine"):
+        solve_unweighted([1], [0], time_limit=1, engine="fortran")

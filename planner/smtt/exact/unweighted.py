@@ -1,178 +1,120 @@
-"""Exact 1||ΣTj: Lawler's decomposition with memorized sub-problems (Branch & Memorize).
+"""Exact 1||ΣTj: Branch & Memorize on Lawler's and the double decomposition.
 
-Jobs are renumbered once in EDD order (ties by processing time, then index), so
-every sub-problem is a set of EDD positions, stored as a sorted tuple plus a
-bitset (Python int) used as the memo key together with its start time.
+The method (Lawler 1977; Szwarc, Della Croce and Grosso 1999; Szwarc, Grosso
+and Della Croce 2001; Shang, T'Kindt and Della Croce's Branch & Memorize):
 
-At a node the longest job ``k`` (ties: largest due date, then index) goes to a
-position ``r`` at or after its EDD position; by Lawler (1977) it is then
-preceded exactly by the other jobs of EDD positions ``≤ r`` and followed by the
-rest, so the node splits into two independent sub-problems. The candidate
-positions are reduced by the two rules of Szwarc, Della Croce and Grosso
-(1999) as used in the public Branch & Memorize code: (3) ``r`` is dropped when
-``k`` would complete no later than ``d_i + p_i`` of a job ``i`` it jumped over
-(other than the first), (4) ``r`` is dropped when the EDD sequence with ``k``
-moved to ``r`` is no better than with ``k`` at an earlier position, or worse
-than at ``r + 1``.
+* Jobs are renumbered in EDD order (ties by processing time, then index); a
+  sub-problem is a set of jobs plus the time it starts at.
+* Lawler's decomposition: the longest job ``k`` (ties: largest due date, then
+  index) goes to some position ``r`` at or after its EDD position, preceded
+  exactly by the other jobs of EDD positions ``<= r`` and followed by the
+  rest: two independent sub-problems per position.
+* The candidate positions are pruned by two rules (numbered 3 and 4 as in
+  the public Branch & Memorize code): drop ``r`` when ``k`` would complete no
+  later than ``d_i + p_i`` of a job ``i`` it jumped over (other than the
+  first), and drop ``r`` when the EDD order with ``k`` moved to ``r`` is no
+  better than with ``k`` at an earlier position, or worse than at ``r + 1``.
+* Double decomposition: at the same time the first EDD job ``e0`` goes to a
+  position among the jobs shorter than it (Decomposition II, preceded exactly
+  by the first of those in EDD order), which cuts the problem into three
+  parts; the same two rules prune its positions.
+* Every solved sub-problem is memorized by (job set, start time), so a set met
+  again along another branch costs one lookup. Sub-problems are solved
+  exactly, so a memorized value is the true optimum of that sub-problem.
+
+The search runs in a numba kernel (``_memo_kernel``); a pure-Python version
+(``_memo_python``, Lawler's decomposition only) is the fallback and the
+cross-check in the tests.
 """
 
 from __future__ import annotations
 
-import sys
 import time
-from bisect import bisect_left
 from collections.abc import Sequence
+from typing import Any
 
-from planner.smtt.exact.outcome import ExactOutcome, TimeUp, sorted_pairing_bound, tardiness
+import numpy as np
 
-_CHECK_EVERY = 512  # nodes between two deadline checks
+from planner.smtt.exact._memo_python import solve_python
+from planner.smtt.exact.outcome import ExactOutcome, sorted_pairing_bound, tardiness
+
+try:  # numba is a declared dependency; the Python engine keeps working without it
+    from numba.typed import List as _unused  # noqa: F401
+
+    from planner.smtt.exact import _memo_kernel as _kernel
+except ImportError:  # pragma: no cover - exercised only without numba
+    _kernel = None
+
+#: Memo budget in bytes: the table doubles up to this size, then stops memorizing.
+MEMO_BYTES = 2 << 30
+_FIRST_CAPACITY = 1 << 12
+_MEMO_MIN = 3
 
 
-class _Memorize:
-    """Branch & Memorize over EDD positions; ``solve()`` returns the optimum."""
+def _edd_data(p: list[int], d: list[int]) -> tuple[list[int], np.ndarray]:
+    """EDD order and the kernel's ``JOB`` array."""
+    n = len(p)
+    edd = sorted(range(n), key=lambda j: (d[j], p[j], j))
+    P = [p[j] for j in edd]
+    D = [d[j] for j in edd]
+    porder = sorted(range(n), key=lambda e: (P[e], D[e], e))
+    rank = [0] * n
+    for r, e in enumerate(porder):
+        rank[e] = r
+    zobrist = np.random.default_rng(0x5EED).integers(-(2**63), 2**63 - 1, size=n, dtype=np.int64)
+    job = np.empty((5, n), dtype=np.int64)
+    job[0], job[1], job[2], job[3] = P, D, rank, porder
+    job[4] = zobrist
+    return edd, job
 
-    def __init__(self, p: Sequence[int], d: Sequence[int], deadline: float) -> None:
-        n = len(p)
-        self.edd = sorted(range(n), key=lambda j: (d[j], p[j], j))
-        self.P = [p[j] for j in self.edd]
-        self.D = [d[j] for j in self.edd]
-        # rank in "longest" order: processing time, then due date, then EDD position
-        self.porder = sorted(range(n), key=lambda e: (self.P[e], self.D[e], e))
-        self.R = [0] * n
-        for rank, e in enumerate(self.porder):
-            self.R[e] = rank
-        self.memo: dict[tuple[int, int], tuple[int, int]] = {}
-        self.deadline = deadline
-        self.nodes = 0
-        self.hits = 0
 
-    # -- search ---------------------------------------------------------------
-    def solve(self, J: tuple[int, ...], mask: int, t: int) -> int:
-        """Optimal total tardiness of the jobs ``J`` (EDD positions) started at ``t``."""
-        N = len(J)
-        P, D = self.P, self.D
-        if N <= 1:
-            if N == 0:
-                return 0
-            late = t + P[J[0]] - D[J[0]]
-            return late if late > 0 else 0
-        key = (mask, t)
-        hit = self.memo.get(key)
-        if hit is not None:
-            self.hits += 1
-            return hit[0]
-        self.nodes += 1
-        if not self.nodes % _CHECK_EVERY and time.perf_counter() > self.deadline:
-            raise TimeUp
-        R = self.R
-        k = self.porder[max([R[e] for e in J])]
-        ind = bisect_left(J, k)
-        pk, dk = P[k], D[k]
-        # tardiness of the EDD sequence; ``start`` is when k starts in it
-        c = t
-        tt = 0
-        start = t
-        for i in range(N):
-            e = J[i]
-            if i == ind:
-                start = c
-            c += P[e]
-            if c > D[e]:
-                tt += c - D[e]
-        if tt == 0:
-            self.memo[key] = (0, -1)
-            return 0
-        positions = self._positions(J, ind, start, pk, dk, tt)
-        best = -1
-        best_r = -1
-        for r, ck in positions:
-            left = J[:ind] + J[ind + 1 : r + 1]
-            below = (2 << J[r]) - 1
-            val = self.solve(left, (mask & below) ^ (1 << k), t) if left else 0
-            if ck > dk:
-                val += ck - dk
-            if best >= 0 and val >= best:
-                continue
-            if r < N - 1:
-                val += self.solve(J[r + 1 :], mask & ~below, ck)
-            if best < 0 or val < best:
-                best, best_r = val, r
-                if best == 0:
-                    break
-        self.memo[key] = (best, best_r)
-        return best
-
-    def _positions(
-        self, J: tuple[int, ...], ind: int, start: int, pk: int, dk: int, tt: int
-    ) -> list[tuple[int, int]]:
-        """Candidate positions ``r`` of the longest job with its completion time there."""
-        P, D = self.P, self.D
-        N = len(J)
-        # T[r - ind]: tardiness of EDD with k moved to position r (adjacent swaps)
-        T = [tt]
-        cur = tt
-        s = start
-        for i in range(ind + 1, N):
-            a = J[i]
-            pa, da = P[a], D[a]
-            old = max(0, s + pk - dk) + max(0, s + pk + pa - da)
-            new = max(0, s + pa - da) + max(0, s + pa + pk - dk)
-            cur += new - old
-            T.append(cur)
-            s += pa
-        out = []
-        ck = start + pk
-        min_t = None
-        max_dp = None
-        for r in range(ind, N):
-            if r > ind:
-                ck += P[J[r]]
-                prev = T[r - 1 - ind]
-                if min_t is None or prev < min_t:
-                    min_t = prev
-            if r >= ind + 2:
-                e = J[r - 1]
-                v = D[e] + P[e]
-                if max_dp is None or v > max_dp:
-                    max_dp = v
-                if ck <= max_dp:  # rule 3
-                    continue
-            tr = T[r - ind]
-            if (min_t is not None and tr >= min_t) or (r < N - 1 and tr > T[r + 1 - ind]):
-                continue  # rule 4
-            out.append((r, ck))
-        return out
-
-    # -- sequence ---------------------------------------------------------------
-    def sequence(self, J: tuple[int, ...], mask: int, t: int) -> list[int]:
-        """Optimal sequence (EDD positions) of a solved sub-problem."""
-        out: list[int] = []
-        stack = [(J, mask, t)]
-        while stack:
-            J, mask, t = stack.pop()
-            if not J:
-                continue
-            if len(J) == 1:
-                out.append(J[0])
-                continue
-            hit = self.memo.get((mask, t))
-            if hit is None:
-                self.solve(J, mask, t)
-                hit = self.memo[(mask, t)]
-            r = hit[1]
-            if r < 0:  # EDD is optimal (no tardiness)
-                out.extend(J)
-                continue
-            k = self.porder[max([self.R[e] for e in J])]
-            ind = bisect_left(J, k)
-            below = (2 << J[r]) - 1
-            left = J[:ind] + J[ind + 1 : r + 1]
-            ck = t + sum(self.P[e] for e in left) + self.P[k]
-            # stack is LIFO: push right, then k, then left
-            stack.append((J[r + 1 :], mask & ~below, ck))
-            stack.append(((k,), 1 << k, ck - self.P[k]))
-            stack.append((left, (mask & below) ^ (1 << k), t))
-        return out
+def solve_kernel(
+    p: list[int], d: list[int], deadline: float, *, double: bool = True
+) -> tuple[int, list[int], dict[str, Any]] | None:
+    """Run the numba kernel; ``None`` when ``deadline`` (perf_counter) passes first."""
+    k = _kernel
+    n = len(p)
+    edd, job = _edd_data(p, d)
+    words = (n + 63) // 64
+    entry_bytes = 8 * (k._COLS + words)
+    cap = _FIRST_CAPACITY
+    tab = np.zeros((cap, k._COLS + words), dtype=np.int64)
+    st = np.zeros(k.S_SIZE, dtype=np.int64)
+    st[k.S_USE_DOUBLE] = int(double)
+    st[k.S_MEMO_MIN] = _MEMO_MIN
+    # perf_counter_ns and perf_counter share a clock
+    st[k.S_DEADLINE] = min(int(deadline * 1e9), 2**62)
+    arena = np.zeros(n + n * (words + 12 * n) + 1024, dtype=np.int64)
+    arena[:n] = np.arange(n)
+    out = np.empty(n, dtype=np.int64)
+    restarts = 0
+    while True:
+        st[k.S_ABORT] = 0
+        st[k.S_TOP] = n
+        pos = k.fill_sequence(job, tab, st, arena, 0, n, 0, out, 0)
+        if pos == n:
+            break
+        if st[k.S_ABORT] != k.ABORT_GROW:
+            return None
+        if 2 * cap * entry_bytes > MEMO_BYTES:
+            st[k.S_FULL] = 1
+            continue
+        bigger = np.zeros((2 * cap, tab.shape[1]), dtype=np.int64)
+        k.rehash(tab, bigger)
+        tab, cap = bigger, 2 * cap
+        restarts += 1
+    seq = [edd[e] for e in out]
+    value = k.solve(job, tab, st, arena, 0, n, 0)
+    if value != tardiness(p, d, seq):
+        raise RuntimeError(f"kernel value {value} differs from its sequence's tardiness")
+    stats = {
+        "nodes": int(st[k.S_NODES]),
+        "memo_hits": int(st[k.S_HITS]),
+        "memo_size": int(st[k.S_ENTRIES]),
+        "double_decompositions": int(st[k.S_DOUBLE]),
+        "memo_restarts": restarts,
+    }
+    return int(value), seq, stats
 
 
 def solve_unweighted(
@@ -181,6 +123,7 @@ def solve_unweighted(
     *,
     time_limit: float,
     upper_order: list[int] | None = None,
+    engine: str = "auto",
 ) -> ExactOutcome:
     """Minimize total tardiness ``Σ max(0, C_j - d_j)`` on one machine exactly.
 
@@ -193,6 +136,9 @@ def solve_unweighted(
         EDD, whichever is better) is returned with a valid lower bound.
     upper_order
         Optional incumbent sequence (0-based job indices).
+    engine
+        ``"numba"`` (double decomposition), ``"python"`` (Lawler only) or
+        ``"auto"`` (numba when importable).
 
     Returns
     -------
@@ -205,25 +151,30 @@ def solve_unweighted(
     t0 = time.perf_counter()
     if n == 0:
         return ExactOutcome([], 0, 0, True, {"nodes": 0})
-    bm = _Memorize(p, d, t0 + max(0.0, float(time_limit)))
-    stats: dict = {"algorithm": "branch-and-memorize (Lawler decomposition)"}
-    old_limit = sys.getrecursionlimit()
-    sys.setrecursionlimit(max(old_limit, 4 * n + 1000))
-    try:
-        value = bm.solve(tuple(range(n)), (1 << n) - 1, 0)
-        seq = [bm.edd[e] for e in bm.sequence(tuple(range(n)), (1 << n) - 1, 0)]
-    except TimeUp:
-        value = None
-    finally:
-        sys.setrecursionlimit(old_limit)
-    stats.update(nodes=bm.nodes, memo_hits=bm.hits, memo_size=len(bm.memo))
-    stats["time_s"] = round(time.perf_counter() - t0, 4)
-    if value is not None:
+    if engine == "auto":
+        engine = "numba" if _kernel is not None else "python"
+    if engine not in ("numba", "python"):
+        raise ValueError(f"engine must be 'auto', 'numba' or 'python', got {engine!r}")
+    deadline = t0 + max(0.0, float(time_limit))
+    if engine == "numba":
+        found = solve_kernel(p, d, deadline)
+        algorithm = "branch-and-memorize, double decomposition (numba)"
+    else:
+        found = solve_python(p, d, deadline)
+        algorithm = "branch-and-memorize, Lawler decomposition (python)"
+    stats: dict[str, Any] = {"algorithm": algorithm}
+    if found is not None:
+        value, seq, more = found
+        stats.update(more)
+        stats["time_s"] = round(time.perf_counter() - t0, 4)
         return ExactOutcome(seq, value, value, True, stats)
-    candidates = [bm.edd]
+    edd = sorted(range(n), key=lambda j: (d[j], p[j], j))
+    candidates = [edd]
     if upper_order is not None and sorted(upper_order) == list(range(n)):
         candidates.append(list(upper_order))
     best = min(candidates, key=lambda o: tardiness(p, d, o))
     obj = tardiness(p, d, best)
     bound = min(obj, sorted_pairing_bound(p, d))
+    stats["time_s"] = round(time.perf_counter() - t0, 4)
+    stats["timed_out"] = True
     return ExactOutcome(list(best), obj, bound, bound == obj, stats)
