@@ -1,0 +1,447 @@
+"""Request traffic: arrival rate, prompt and output length distributions, traces.
+
+A :class:`Traffic` is what the capacity model needs to know about the
+requests: the arrival rate ``qps`` (``None`` for an offline batch, where the
+question is maximum throughput), the marginal distributions of prompt and
+output lengths as small histograms (:class:`LengthDist`), two joint moments
+of the KV-cache footprint, and the burstiness of arrivals (squared
+coefficient of variation of the inter-arrival times, 1 for Poisson).
+
+Lengths are given as
+
+* a number, ``512`` (every request the same);
+* ``uniform:A-B``, ``exp:MEAN`` (geometric-like, mean ``MEAN``),
+  ``normal:MEAN,STD`` and ``lognormal:MEAN,STD`` (truncated at 1 token);
+* a JSON Lines trace, one request per line: arrival offset, prompt tokens and
+  output tokens. Field names accepted: ``arrival_s`` / ``arrival`` /
+  ``timestamp`` (seconds) or APEX+'s ``StartTimeOffset`` (nanoseconds);
+  ``prompt_tokens`` / ``input_tokens`` / ``ContextTokens``; ``output_tokens``
+  / ``GeneratedTokens``.
+
+Distributions are discretized into at most ``len(QUANTILE_EDGES) - 1``
+classes by probability bins that are finer in the upper tail (so a p99 SLO
+sees the long prompts); each class is the conditional mean of its bin, so
+the mean is preserved exactly.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import re
+import statistics
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from planner.core.errors import InputError
+from planner.core.io import iter_jsonl
+
+#: Probability edges of the discretization bins (finer in the upper tail).
+QUANTILE_EDGES = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99, 0.999, 1.0)
+#: Quantile points sampled per parametric distribution before binning.
+_SAMPLES = 20000
+
+_ARRIVAL_KEYS = ("arrival_s", "arrival", "timestamp", "time_s", "t")
+_PROMPT_KEYS = ("prompt_tokens", "input_tokens", "prompt_len", "input_len", "ContextTokens")
+_OUTPUT_KEYS = ("output_tokens", "generated_tokens", "output_len", "GeneratedTokens")
+
+
+@dataclass(frozen=True)
+class LengthDist:
+    """A discrete distribution of token counts.
+
+    Attributes
+    ----------
+    values
+        Token counts of the classes (increasing, at least 1; may be fractional
+        conditional means).
+    weights
+        Probabilities of the classes (sum to 1).
+    """
+
+    values: tuple[float, ...]
+    weights: tuple[float, ...]
+
+    def __post_init__(self) -> None:
+        if not self.values or len(self.values) != len(self.weights):
+            raise InputError("length distribution: values and weights must be non-empty and equal")
+        if any((not math.isfinite(v)) or v < 1 for v in self.values):
+            raise InputError("length distribution: every token count must be >= 1")
+        if any((not math.isfinite(w)) or w < 0 for w in self.weights):
+            raise InputError("length distribution: weights must be non-negative")
+        total = sum(self.weights)
+        if total <= 0:
+            raise InputError("length distribution: weights sum to zero")
+        order = sorted(range(len(self.values)), key=lambda i: self.values[i])
+        object.__setattr__(self, "values", tuple(float(self.values[i]) for i in order))
+        object.__setattr__(self, "weights", tuple(self.weights[i] / total for i in order))
+
+    @classmethod
+    def fixed(cls, tokens: float) -> LengthDist:
+        """Every request has ``tokens`` tokens."""
+        return cls((float(tokens),), (1.0,))
+
+    @property
+    def mean(self) -> float:
+        """Expected token count."""
+        return float(np.dot(self.values, self.weights))
+
+    def moment(self, k: int) -> float:
+        """``E[X^k]``."""
+        return float(np.dot(np.power(self.values, k), self.weights))
+
+    @property
+    def max(self) -> float:
+        """Largest class value."""
+        return self.values[-1]
+
+    def quantile(self, q: float) -> float:
+        """Smallest class value whose cumulative probability reaches ``q``."""
+        acc = 0.0
+        for v, w in zip(self.values, self.weights, strict=True):
+            acc += w
+            if acc >= q - 1e-12:
+                return v
+        return self.values[-1]
+
+    def describe(self) -> str:
+        """``512`` or ``mean 1024 (p50 700, p99 4600)``."""
+        if len(self.values) == 1:
+            return f"{self.values[0]:g}"
+        return f"mean {self.mean:.0f} (p50 {self.quantile(0.5):.0f}, p99 {self.quantile(0.99):.0f})"
+
+    def to_dict(self) -> dict[str, Any]:
+        """``{"values": [...], "weights": [...]}``."""
+        return {"values": list(self.values), "weights": list(self.weights)}
+
+    @classmethod
+    def from_samples(cls, samples: Sequence[float]) -> LengthDist:
+        """Bin sorted samples by :data:`QUANTILE_EDGES` (conditional means per bin)."""
+        arr = np.sort(np.asarray(samples, dtype=float))
+        if arr.size == 0:
+            raise InputError("length distribution: no samples")
+        if arr[0] == arr[-1]:
+            return cls.fixed(arr[0])
+        n = arr.size
+        values, weights = [], []
+        for lo, hi in itertools.pairwise(QUANTILE_EDGES):
+            a, b = round(lo * n), round(hi * n)
+            if b <= a:
+                continue
+            values.append(float(arr[a:b].mean()))
+            weights.append((b - a) / n)
+        merged: dict[float, float] = {}
+        for v, w in zip(values, weights, strict=True):
+            merged[v] = merged.get(v, 0.0) + w
+        return cls(tuple(merged), tuple(merged.values()))
+
+
+def parse_lengths(spec: str | int | float | Mapping[str, Any], *, what: str) -> LengthDist:
+    """Parse a length specification (see the module docstring).
+
+    Parameters
+    ----------
+    spec
+        ``512``, ``"uniform:128-2048"``, ``"exp:1024"``, ``"normal:1024,256"``,
+        ``"lognormal:1024,512"`` or ``{"values": [...], "weights": [...]}``.
+    what
+        Name used in error messages (``--prompt-tokens``).
+    """
+    if isinstance(spec, Mapping):
+        try:
+            return LengthDist(
+                tuple(float(v) for v in spec["values"]), tuple(float(w) for w in spec["weights"])
+            )
+        except (KeyError, TypeError, ValueError):
+            raise InputError(f"{what}: expected {{'values': [...], 'weights': [...]}}") from None
+        except InputError as exc:
+            raise InputError(f"{what}: {exc}") from None
+    if isinstance(spec, bool):
+        raise InputError(f"{what}: expected a token count, got {spec!r}")
+    if isinstance(spec, (int, float)):
+        if not math.isfinite(spec) or spec < 1:
+            raise InputError(f"{what}: token count must be >= 1, got {spec!r}")
+        return LengthDist.fixed(float(spec))
+    text = str(spec).strip()
+    try:
+        value = float(text)
+    except ValueError:
+        value = None
+    if value is not None:
+        return parse_lengths(value, what=what)
+    kind, _, args = text.partition(":")
+    kind = kind.strip().lower()
+    nums = [a for a in re.split(r"[,\-\s]+", args.strip()) if a]
+    try:
+        params = [float(a) for a in nums]
+    except ValueError:
+        params = []
+    q = (np.arange(_SAMPLES) + 0.5) / _SAMPLES
+    if kind == "uniform" and len(params) == 2 and 1 <= params[0] <= params[1]:
+        samples = params[0] + q * (params[1] - params[0])
+    elif kind in ("exp", "exponential") and len(params) == 1 and params[0] >= 1:
+        # shifted so the mean is exactly params[0] with a minimum of 1 token
+        samples = 1.0 - (params[0] - 1.0) * np.log1p(-q)
+    elif kind == "normal" and len(params) == 2 and params[0] >= 1 and params[1] >= 0:
+        nd = statistics.NormalDist(params[0], max(params[1], 1e-9))
+        samples = np.maximum(1.0, [nd.inv_cdf(x) for x in q])
+    elif kind == "lognormal" and len(params) == 2 and params[0] >= 1 and params[1] > 0:
+        mean, std = params
+        sigma2 = math.log1p((std / mean) ** 2)
+        mu = math.log(mean) - sigma2 / 2
+        nd = statistics.NormalDist(mu, math.sqrt(sigma2))
+        samples = np.maximum(1.0, np.exp([nd.inv_cdf(x) for x in q]))
+    else:
+        raise InputError(
+            f"{what}: cannot read {text!r}; use a token count (512), uniform:A-B, exp:MEAN, "
+            "normal:MEAN,STD or lognormal:MEAN,STD"
+        )
+    return LengthDist.from_samples(samples)
+
+
+@dataclass(frozen=True)
+class Traffic:
+    """What arrives: rate, lengths, KV-cache moments, burstiness.
+
+    Attributes
+    ----------
+    qps
+        Mean arrival rate in requests per second; ``None`` means an offline
+        batch (maximize throughput).
+    prompt, output
+        Marginal length distributions (output includes the first token, so a
+        request decodes ``output - 1`` tokens after its prefill).
+    kv1
+        ``E[sum_{k=1}^{O-1} (P + k)]``: KV-cache tokens summed over a
+        request's decode iterations (its KV footprint integrated over time, in
+        iterations).
+    kv2
+        ``E[sum_{k=1}^{O-1} (P + k)^2]`` (for the variance of the KV cache in use).
+    arrival_scv
+        Squared coefficient of variation of inter-arrival times (1 = Poisson).
+    max_context
+        Longest prompt + output a replica must hold (one request).
+    source
+        Where the traffic came from (for reports).
+    """
+
+    qps: float | None
+    prompt: LengthDist
+    output: LengthDist
+    kv1: float = -1.0
+    kv2: float = -1.0
+    arrival_scv: float = 1.0
+    max_context: float = 0.0
+    source: str = ""
+    meta: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+
+    def __post_init__(self) -> None:
+        if self.qps is not None and (
+            isinstance(self.qps, bool) or not math.isfinite(self.qps) or self.qps <= 0
+        ):
+            raise InputError(f"traffic: qps must be positive, got {self.qps!r}")
+        if not math.isfinite(self.arrival_scv) or self.arrival_scv < 0:
+            raise InputError(f"traffic: arrival_scv must be >= 0, got {self.arrival_scv!r}")
+        if self.kv1 < 0 or self.kv2 < 0:
+            k1, k2 = independent_kv_moments(self.prompt, self.output)
+            object.__setattr__(self, "kv1", k1 if self.kv1 < 0 else self.kv1)
+            object.__setattr__(self, "kv2", k2 if self.kv2 < 0 else self.kv2)
+        if self.max_context <= 0:
+            object.__setattr__(self, "max_context", self.prompt.max + self.output.max)
+
+    @property
+    def mean_decode_tokens(self) -> float:
+        """``E[O - 1]``: decode iterations per request."""
+        return max(0.0, self.output.mean - 1.0)
+
+    @property
+    def decode_context(self) -> float:
+        """Mean KV context of a sequence in a decode iteration (``kv1 / E[O-1]``)."""
+        d = self.mean_decode_tokens
+        return self.kv1 / d if d > 0 else self.prompt.mean
+
+    def with_qps(self, qps: float | None) -> Traffic:
+        """Same lengths, another rate."""
+        return Traffic(
+            qps,
+            self.prompt,
+            self.output,
+            self.kv1,
+            self.kv2,
+            self.arrival_scv,
+            self.max_context,
+            self.source,
+            dict(self.meta),
+        )
+
+    def describe(self) -> str:
+        """One line for reports."""
+        rate = "offline (max throughput)" if self.qps is None else f"{self.qps:g} req/s"
+        src = f" from {self.source}" if self.source else ""
+        scv = f", arrival SCV {self.arrival_scv:.2f}" if abs(self.arrival_scv - 1) > 1e-9 else ""
+        return (
+            f"{rate}{src}; prompt {self.prompt.describe()} tokens, "
+            f"output {self.output.describe()} tokens{scv}"
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """Explicit form (readable back without the trace file)."""
+        return {
+            "qps": self.qps,
+            "prompt_tokens": self.prompt.to_dict(),
+            "output_tokens": self.output.to_dict(),
+            "kv1": self.kv1,
+            "kv2": self.kv2,
+            "arrival_scv": self.arrival_scv,
+            "max_context": self.max_context,
+            "source": self.source,
+        }
+
+    @classmethod
+    def from_dict(
+        cls, data: Mapping[str, Any], *, where: str = "traffic", base: Path | None = None
+    ) -> Traffic:
+        """Build from ``{qps, prompt_tokens, output_tokens}`` or ``{trace, [qps]}``.
+
+        ``trace`` paths are relative to ``base`` (the problem file's folder).
+        """
+        if not isinstance(data, Mapping):
+            raise InputError(f"{where}: expected a table")
+        known = {
+            "qps",
+            "prompt_tokens",
+            "output_tokens",
+            "trace",
+            "kv1",
+            "kv2",
+            "arrival_scv",
+            "max_context",
+            "source",
+        }
+        extra = sorted(set(data) - known)
+        if extra:
+            raise InputError(f"{where}: unknown field {extra[0]!r}")
+        qps = data.get("qps")
+        if qps is not None and (isinstance(qps, bool) or not isinstance(qps, (int, float))):
+            raise InputError(f"{where}: qps must be a number, got {qps!r}")
+        if data.get("trace") is not None:
+            path = Path(str(data["trace"]))
+            if base is not None and not path.is_absolute():
+                path = base / path
+            traffic = read_trace(path)
+            return traffic if qps is None else traffic.with_qps(float(qps))
+        for key in ("prompt_tokens", "output_tokens"):
+            if key not in data:
+                raise InputError(f"{where}: missing field {key!r} (or give 'trace')")
+        prompt = parse_lengths(data["prompt_tokens"], what=f"{where}: prompt_tokens")
+        output = parse_lengths(data["output_tokens"], what=f"{where}: output_tokens")
+        try:
+            return cls(
+                None if qps is None else float(qps),
+                prompt,
+                output,
+                float(data.get("kv1", -1.0)),
+                float(data.get("kv2", -1.0)),
+                float(data.get("arrival_scv", 1.0)),
+                float(data.get("max_context", 0.0)),
+                str(data.get("source", "")),
+            )
+        except (TypeError, ValueError) as exc:
+            raise InputError(f"{where}: {exc}") from None
+
+
+def independent_kv_moments(prompt: LengthDist, output: LengthDist) -> tuple[float, float]:
+    """``(kv1, kv2)`` of :class:`Traffic` when prompt and output lengths are independent."""
+    p1, p2 = prompt.mean, prompt.moment(2)
+    d = np.maximum(0.0, np.asarray(output.values) - 1.0)
+    w = np.asarray(output.weights)
+    e_d = float(np.dot(d, w))
+    e_dd1 = float(np.dot(d * (d + 1), w))
+    e_dd1_2d1 = float(np.dot(d * (d + 1) * (2 * d + 1), w))
+    kv1 = p1 * e_d + e_dd1 / 2
+    kv2 = p2 * e_d + p1 * e_dd1 + e_dd1_2d1 / 6
+    return kv1, kv2
+
+
+def _field(obj: Mapping[str, Any], keys: Sequence[str]) -> tuple[str | None, Any]:
+    for key in keys:
+        if key in obj:
+            return key, obj[key]
+    return None, None
+
+
+def read_trace(path: str | Path) -> Traffic:
+    """Read a JSON Lines request trace into a :class:`Traffic`.
+
+    Each line needs a prompt and an output token count; arrival offsets are
+    optional (without them the rate must be given separately, e.g. ``--qps``).
+    The rate is ``(n - 1) / (last - first arrival)``; the burstiness is the
+    squared coefficient of variation of the sorted inter-arrival gaps.
+
+    Raises
+    ------
+    InputError
+        Naming the file and line of a missing or invalid field.
+    """
+    path = Path(path)
+    arrivals: list[float] = []
+    prompts: list[float] = []
+    outputs: list[float] = []
+    has_arrival: bool | None = None
+    for lineno, obj in iter_jsonl(path):
+        where = f"{path}:{lineno}"
+        pk, p = _field(obj, _PROMPT_KEYS)
+        ok, o = _field(obj, _OUTPUT_KEYS)
+        if pk is None:
+            raise InputError(f"{where}: missing prompt length (one of {', '.join(_PROMPT_KEYS)})")
+        if ok is None:
+            raise InputError(f"{where}: missing output length (one of {', '.join(_OUTPUT_KEYS)})")
+        for key, value, low in ((pk, p, 1), (ok, o, 1)):
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or value < low:
+                raise InputError(f"{where}: field {key!r} must be a number >= {low}, got {value!r}")
+        if "StartTimeOffset" in obj:
+            ak, a, scale = "StartTimeOffset", obj["StartTimeOffset"], 1e-9
+        else:
+            ak, a = _field(obj, _ARRIVAL_KEYS)
+            scale = 1.0
+        if has_arrival is None:
+            has_arrival = ak is not None
+        elif has_arrival != (ak is not None):
+            raise InputError(f"{where}: arrival time given on some lines but not on others")
+        if ak is not None:
+            if isinstance(a, bool) or not isinstance(a, (int, float)) or not math.isfinite(a):
+                raise InputError(f"{where}: field {ak!r} must be a number, got {a!r}")
+            arrivals.append(float(a) * scale)
+        prompts.append(float(p))
+        outputs.append(float(o))
+    n = len(prompts)
+    qps = None
+    scv = 1.0
+    if has_arrival and n >= 2:
+        t = np.sort(np.asarray(arrivals))
+        span = float(t[-1] - t[0])
+        if span <= 0:
+            raise InputError(f"{path}: all {n} requests arrive at the same time; give --qps")
+        qps = (n - 1) / span
+        gaps = np.diff(t)
+        mean_gap = float(gaps.mean())
+        scv = float(gaps.var() / mean_gap**2) if mean_gap > 0 else 1.0
+    P = np.asarray(prompts)
+    D = np.maximum(0.0, np.asarray(outputs) - 1.0)
+    kv1 = float(np.mean(P * D + D * (D + 1) / 2))
+    kv2 = float(np.mean(D * P**2 + P * D * (D + 1) + D * (D + 1) * (2 * D + 1) / 6))
+    return Traffic(
+        qps,
+        LengthDist.from_samples(prompts),
+        LengthDist.from_samples(outputs),
+        kv1,
+        kv2,
+        scv,
+        float(np.max(P + np.asarray(outputs))),
+        f"{path.name} ({n} requests)",
+        {"requests": n},
+    )
