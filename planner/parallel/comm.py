@@ -36,7 +36,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-NVLINK_EFFICIENCY = 0.77
+NVLINK_EFFICIENCY = 0.60
 NIC_EFFICIENCY = 0.85
 NVLINK_LATENCY_S = 4e-6
 NIC_LATENCY_S = 10e-6

@@ -55,13 +55,13 @@ from planner.parallel.model_spec import ModelSpec
 from planner.parallel.precision import Precision, get_precision
 
 #: Large-GEMM fraction of dense peak, by GPU architecture (Ampere fitted, see module doc).
-GEMM_EFFICIENCY = {"Ampere": 0.86, "Hopper": 0.78, "Blackwell": 0.75}
+GEMM_EFFICIENCY = {"Ampere": 0.80, "Hopper": 0.71, "Blackwell": 0.70}
 #: Fallback for GPUs whose architecture is not listed.
 GEMM_EFFICIENCY_DEFAULT = 0.75
 #: GEMM dimension at which the shape factor is 1/2.
-GEMM_HALF_DIM = 24.0
+GEMM_HALF_DIM = 64.0
 #: Fraction of HBM bandwidth reached by element-wise kernels.
-HBM_EFFICIENCY = 0.70
+HBM_EFFICIENCY = 0.80
 #: Bytes per stored activation element.
 ACT_BYTES = 2.0
 
@@ -105,13 +105,22 @@ def gemm_time(
     """
     if m <= 0 or n <= 0 or k <= 0 or batch <= 0:
         return 0.0
-    prec = get_precision(precision)
-    eb = prec.bytes if in_bytes is None else in_bytes
-    flops = 2.0 * m * n * k * batch
-    eff = gemm_efficiency(gpu) * _shape(m) * _shape(n) * _shape(k)
-    compute = flops / (gpu.peak_flops(prec) * eff)
+    peak, eb_default, hbm = _rates(gpu, precision if isinstance(precision, str) else precision.name)
+    eb = eb_default if in_bytes is None else in_bytes
+    h = GEMM_HALF_DIM
+    compute = 2.0 * batch * (m + h) * (n + h) * (k + h) / peak
     traffic = batch * ((m * k + k * n) * eb + m * n * out_bytes)
-    return max(compute, traffic / (gpu.hbm_bw * HBM_EFFICIENCY))
+    return max(compute, traffic / hbm)
+
+
+@functools.lru_cache(maxsize=256)
+def _rates(gpu: GpuSpec, precision: str) -> tuple[float, float, float]:
+    """(large-GEMM FLOP/s, input bytes per element, achieved HBM bytes/s); cached.
+
+    Clear with ``_rates.cache_clear()`` after changing the module constants.
+    """
+    prec = get_precision(precision)
+    return gpu.peak_flops(prec) * gemm_efficiency(gpu), prec.bytes, gpu.hbm_bw * HBM_EFFICIENCY
 
 
 def memory_time(gpu: GpuSpec, nbytes: float) -> float:
@@ -333,14 +342,17 @@ def layer_cost(
     tp_bytes = N * h * A
     if tp > 1:
         if sp:
-            one = comm.reduce_scatter(tp_bytes, tp, tpn, fab) + comm.all_gather(
-                tp_bytes, tp, tpn, fab
-            )
+            gather = comm.all_gather(tp_bytes, tp, tpn, fab)
+            one = comm.reduce_scatter(tp_bytes, tp, tpn, fab) + gather
+            # the gathered LayerNorm output is not kept: backward all-gathers it again
+            # for the weight gradients of QKV and FC1 (Korthikanti et al., Sec. 4.2.2)
+            tp_redo = 2 * gather
         else:
             one = comm.all_reduce(tp_bytes, tp, tpn, fab)
+            tp_redo = 0.0
         tp_comm = 2 * one  # attention block + MLP block
     else:
-        tp_comm = 0.0
+        tp_comm = tp_redo = 0.0
 
     # --- context-parallel ring exchange of K and V (overlapped with attention) --
     cp_fwd = cp_bwd = 0.0
@@ -358,7 +370,7 @@ def layer_cost(
         attn.gemm_bwd + core.gemm_bwd + mlp.gemm_bwd + 2 * (attn.elem + core.elem + mlp.elem)
     )
     comm_fwd = tp_comm + cp_fwd + mlp.comm
-    comm_bwd = tp_comm + cp_bwd + mlp.comm_bwd
+    comm_bwd = tp_comm + tp_redo + cp_bwd + mlp.comm_bwd
     flops = attn.flops + core.flops + mlp.flops
     if recompute == "full":
         re_time, re_flops = fwd_kernels + comm_fwd, flops
