@@ -20,8 +20,14 @@ Order = list[int]
 
 
 def edd(p: np.ndarray, d: np.ndarray) -> Order:
-    """Earliest due date first; ties by shorter processing time, then index."""
-    return np.lexsort((np.arange(len(p)), p, d)).tolist()
+    """Earliest due date first; ties by index.
+
+    Index order on ties is what the published ``np.argsort(d)`` does in
+    practice, and it matters: with due dates clipped at 0 many jobs tie, and
+    breaking ties by SPT instead lowers EDD's mean gap on the T'Kindt sets by
+    about 1.5 points (58.0 % instead of the paper's 59.6 % at n = 100).
+    """
+    return np.argsort(d, kind="stable").tolist()
 
 
 def spt(p: np.ndarray, d: np.ndarray) -> Order:

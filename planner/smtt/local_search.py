@@ -86,31 +86,40 @@ def improving_moves(
     cost = ww * np.maximum(c - dd, 0)
     best = np.zeros((n, n), dtype=np.int64)
     kind = np.zeros((n, n), dtype=np.int8)
+    late_at = np.flatnonzero(cost > 0)
+    if late_at.size == 0:
+        return best, kind  # objective 0: nothing improves
     pos = np.arange(n)
-    for lo in range(0, n, BLOCK):
-        rows = pos[lo : lo + BLOCK]
-        # forward: the job at i jumps behind j; jobs i+1..j finish q_i earlier
-        shifted = ww[None, :] * np.maximum(c[None, :] - q[rows, None] - dd[None, :], 0)
-        gain = np.where(pos[None, :] > rows[:, None], shifted - cost[None, :], 0)
+    lateness = c - dd
+    # forward: the job at i jumps behind j and jobs i+1..j finish q_i earlier; only a tardy
+    # job among them can gain, so rows i past the last tardy position never improve
+    for lo in range(0, int(late_at[-1]), BLOCK):
+        rows = pos[lo : min(lo + BLOCK, int(late_at[-1]))]
+        gain = ww * np.maximum(lateness[None, :] - q[rows, None], 0) - cost
+        gain[pos[None, :] <= rows[:, None]] = 0
         fwd = np.cumsum(gain, axis=1)
         fwd += ww[rows, None] * np.maximum(c[None, :] - dd[rows, None], 0) - cost[rows, None]
         fwd[pos[None, :] <= rows[:, None]] = 0
-        # backward: the job at j jumps before i; jobs i..j-1 finish q_j later (row = j)
-        shifted = ww[None, :] * np.maximum(c[None, :] + q[rows, None] - dd[None, :], 0)
-        gain = np.where(pos[None, :] < rows[:, None], shifted - cost[None, :], 0)
+        block = best[rows[0] : rows[-1] + 1]
+        np.minimum(block, fwd, out=block)
+        kind[rows[0] : rows[-1] + 1][fwd < 0] = FORWARD
+    # backward: the job at j jumps before i and jobs i..j-1 finish q_j later; only a tardy
+    # job j can gain, so only tardy rows j are computed (matrices indexed [j, i])
+    for lo in range(0, late_at.size, BLOCK):
+        rows = late_at[lo : lo + BLOCK]
+        gain = ww * np.maximum(lateness[None, :] + q[rows, None], 0) - cost
+        gain[pos[None, :] >= rows[:, None]] = 0
         bwd = np.cumsum(gain[:, ::-1], axis=1)[:, ::-1]  # sum over k in [i, j)
         start_new = (c - q)[None, :] + q[rows, None]  # job j now starts where job i started
         bwd += ww[rows, None] * np.maximum(start_new - dd[rows, None], 0) - cost[rows, None]
         bwd[pos[None, :] >= rows[:, None]] = 0
-        block_f = best[lo : lo + BLOCK]
-        np.minimum(block_f, fwd, out=block_f)
-        kind[lo : lo + BLOCK][fwd < 0] = FORWARD
-        # bwd is indexed [j, i]; store at [i, j]
-        bwd_t = bwd.T  # (n, rows): [i, j]
-        sub = best[:, lo : lo + BLOCK]
-        take = bwd_t < sub
-        sub[take] = bwd_t[take]
-        kind[:, lo : lo + BLOCK][take] = BACKWARD
+        current = best[:, rows]
+        take = current > bwd.T
+        current[take] = bwd.T[take]
+        best[:, rows] = current
+        kinds = kind[:, rows]
+        kinds[take] = BACKWARD
+        kind[:, rows] = kinds
     for g in range(1, min(swap_window, n - 1) + 1):
         i = np.arange(n - g)
         j = i + g

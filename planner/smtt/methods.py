@@ -19,6 +19,7 @@ from planner.core.timing import Deadline
 from planner.smtt import heuristics as H
 from planner.smtt import local_search as LS
 from planner.smtt.bounds import lower_bound
+from planner.smtt.decomposition import decompose
 from planner.smtt.instance import Instance, Solution
 
 Rule = Callable[[np.ndarray, np.ndarray, np.ndarray], list[int]]
@@ -26,13 +27,14 @@ Rule = Callable[[np.ndarray, np.ndarray, np.ndarray], list[int]]
 #: Largest n for which ``auto`` calls the exact algorithm (beyond: local search only).
 EXACT_MAX_N_UNWEIGHTED = 2000
 EXACT_MAX_N_WEIGHTED = 300
-#: Share of the budget and kicks per job of ``auto``'s iterated dynasearch before the exact stage.
-ILS_SHARE = 0.15
-ILS_KICKS_PER_JOB = 2
+#: Share of ``auto``'s budget for its constructive + descent stage (unweighted and weighted).
+HEURISTIC_SHARE = 0.5
+#: Share of the remaining budget for iterated dynasearch before the exact stage (weighted).
+WEIGHTED_ILS_SHARE = 0.5
 
 #: Constructive rules by method name: (rule, summary). Rules without weights ignore them.
 RULES: dict[str, tuple[Rule, str]] = {
-    "edd": (lambda p, d, w: H.edd(p, d), "earliest due date (ties: SPT)"),
+    "edd": (lambda p, d, w: H.edd(p, d), "earliest due date (ties: index)"),
     "spt": (lambda p, d, w: H.spt(p, d), "shortest processing time (ties: EDD)"),
     "mdd": (lambda p, d, w: H.mdd(p, d), "modified due date, Baker-Bertrand 1982"),
     "atc": (lambda p, d, w: best_atc(p, d, w), "apparent tardiness cost (weighted; best k)"),
@@ -41,6 +43,7 @@ RULES: dict[str, tuple[Rule, str]] = {
     "mddc": (lambda p, d, w: H.mddc(p, d), "MDD Challenger (LLM-discovered, published code)"),
     "aug-mdd": (lambda p, d, w: H.aug_mdd(p, d), "MDD + best move-to-end after each append"),
     "aug-mddc": (lambda p, d, w: H.aug_mddc(p, d), "MDDC + best move-to-end after each append"),
+    "dec": (lambda p, d, w: decompose(p, d), "Lawler decomposition, MDD-evaluated splits"),
 }
 
 #: ATC look-ahead parameters tried by the ``atc`` method.
@@ -218,8 +221,16 @@ def method_exact(
 def method_auto(
     instance: Instance, *, time_limit: float, threads: int, seed: int, hint: Any | None
 ) -> Result:
-    """Portfolio: quick start + dynasearch, a slice of iterated dynasearch, then the exact
-    algorithm warm-started from the incumbent for the remaining time.
+    """Portfolio: heuristic incumbent, improvement, then the exact algorithm warm-started.
+
+    1. quick rules (MDD, MDDC or ATC, the hint); unweighted: also Lawler-decomposition
+       heuristic; dynasearch descent from the best (at most :data:`HEURISTIC_SHARE` of the
+       budget);
+    2. weighted, or too large for the exact stage: iterated dynasearch;
+    3. the exact algorithm of :mod:`planner.smtt.exact` with the incumbent, for the rest
+       of the budget (skipped beyond :data:`EXACT_MAX_N_UNWEIGHTED` /
+       :data:`EXACT_MAX_N_WEIGHTED` jobs);
+    4. iterated dynasearch again if time is left.
 
     Returns the best verified order found and the best proven bound.
     """
@@ -227,15 +238,20 @@ def method_auto(
     deadline = Deadline(time_limit)
     p, d, w = instance.arrays
     lb = lower_bound(instance)
-    start, origin = incumbent(instance, hint)
+    order, origin = incumbent(instance, hint)
+    value = LS.objective(p, d, w, order)
+    info: dict[str, Any] = {"start": origin}
+    stage = Deadline(deadline.fraction(HEURISTIC_SHARE))
+    if not instance.weighted and value > lb:
+        dec = decompose(p, d, deadline=stage)
+        if (dec_value := LS.objective(p, d, w, dec)) < value:
+            order, value, info["start"] = dec, dec_value, "dec"
     stats = LS.SearchStats()
-    order, value = LS.descent(p, d, w, start, deadline=deadline, stats=stats)
-    info: dict[str, Any] = {"start": origin, "descent_objective": value}
+    order, value = LS.descent(p, d, w, order, deadline=stage, stats=stats)
+    info["descent_objective"] = value
     exact_ok = instance.n <= (EXACT_MAX_N_WEIGHTED if instance.weighted else EXACT_MAX_N_UNWEIGHTED)
-    if value > lb and not deadline.expired():
-        # before the exact stage: a slice of iterated dynasearch, capped in kicks so that
-        # small instances (which the exact stage solves at once) do not wait for the clock
-        share = ILS_SHARE if exact_ok else 1.0
+    if value > lb and (instance.weighted or not exact_ok) and not deadline.expired():
+        share = WEIGHTED_ILS_SHARE if exact_ok else 1.0
         order, value = LS.iterated_dynasearch(
             p,
             d,
@@ -244,11 +260,8 @@ def method_auto(
             deadline=Deadline(deadline.fraction(share)),
             seed=seed,
             lower=lb,
-            max_kicks=ILS_KICKS_PER_JOB * instance.n if exact_ok else None,
             stats=stats,
         )
-    info.update(stats.as_dict())
-    info["heuristic_objective"] = value
     bound = lb
     status = Status.FEASIBLE
     if value > lb and exact_ok and not deadline.expired():
@@ -257,12 +270,17 @@ def method_auto(
         )
         info["exact"] = outcome.stats
         bound = max(bound, outcome.bound)
-        if outcome.order is not None and outcome.objective is not None:
+        if outcome.order is not None:
             exact_value = LS.objective(p, d, w, outcome.order)
             if exact_value < value or (outcome.optimal and exact_value == value):
                 order, value = list(outcome.order), exact_value
         if outcome.optimal and value == outcome.bound:
             status = Status.OPTIMAL
+    if status is not Status.OPTIMAL and value > bound and not deadline.expired():
+        order, value = LS.iterated_dynasearch(
+            p, d, w, order, deadline=deadline, seed=seed + 1, lower=bound, stats=stats
+        )
+    info.update(stats.as_dict())
     return result(instance, "auto", order, started=started, status=status, bound=bound, stats=info)
 
 

@@ -120,7 +120,7 @@ def test_eddc_hand_example():
 
 def test_edd_spt_mdd_hand_examples():
     p, d = np.array([4, 2, 6, 2]), np.array([5, 5, 3, 9])
-    assert H.edd(p, d) == [2, 1, 0, 3]
+    assert H.edd(p, d) == [2, 0, 1, 3]  # ties by index
     assert H.spt(p, d) == [1, 3, 0, 2]
     # MDD: t=0 -> max(4,5)=5, max(2,5)=5, max(6,3)=6, max(2,9)=9 -> job 0 (first tie)
     assert H.mdd(p, d)[0] == 0
