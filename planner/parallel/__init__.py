@@ -29,6 +29,8 @@ from planner.parallel.model_spec import ModelSpec, from_hf_config, load_model
 from planner.parallel.plot import plot
 from planner.parallel.precision import Precision, get_precision
 from planner.parallel.readers import read
+from planner.parallel.serving import ServingPlan, ServingProblem, plan_serving
+from planner.parallel.serving.family import with_serving
 from planner.parallel.step_time import Estimate, estimate
 
 FAMILY = register(
@@ -49,6 +51,8 @@ FAMILY = register(
         commands={"plan": plan_app},
     )
 )
+# Serving problems share the family: dispatch on the instance type, add `plan serve`.
+FAMILY = register(with_serving(FAMILY))
 
 __all__ = [
     "FAMILY",
@@ -59,6 +63,8 @@ __all__ = [
     "ModelSpec",
     "Pool",
     "Precision",
+    "ServingPlan",
+    "ServingProblem",
     "TrainingPlan",
     "TrainingProblem",
     "Workload",
@@ -71,6 +77,7 @@ __all__ = [
     "load_model",
     "lower_bound",
     "parse_cluster",
+    "plan_serving",
     "plan_training",
     "read",
     "training_problem",

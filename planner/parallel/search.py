@@ -110,7 +110,9 @@ class TopK:
         return -self.heap[0].neg_objective
 
     def offer(self, plan: TrainingPlan, q: Quick) -> None:
-        """Keep ``plan`` if it is among the ``k`` best."""
+        """Keep ``plan`` if it is among the ``k`` best (a plan is held at most once)."""
+        if any(r.plan == plan for r in self.heap):
+            return
         item = Ranked(-q.objective, -next(self.counter), plan, q)
         if len(self.heap) < self.k:
             heapq.heappush(self.heap, item)
@@ -286,7 +288,7 @@ def _config_bound(
     if c.stage_layers is not None:
         stage0 = np.full_like(pps, float(c.stage_layers[0]))
     else:
-        stage0 = base + (extra >= pps - 1)
+        stage0 = base + (extra > np.maximum(pps - 2, 0))
     single = pps == 1
     p0 = stage0 * lc.layer_params + model.embedding_params() / lc.tp
     p0 = p0 + np.where(single, model.head_params() / lc.tp, 0.0)

@@ -1,0 +1,95 @@
+"""Heterogeneous pools: the layer MIP equals brute force over splits; plans verify."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+
+from planner.core.result import Status
+from planner.core.solve import solve
+from planner.parallel.evaluate import verify
+from planner.parallel.hardware import parse_cluster
+from planner.parallel.hetero import hetero_search, solve_layers
+from planner.parallel.instance import Constraints, TrainingPlan, TrainingProblem, Workload
+from planner.parallel.step_time import quick
+
+from .conftest import tiny_spec
+
+
+def _prob(overlap=True, objective="time", mem=None):
+    a100 = {"base": "A100"} if mem is None else {"base": "A100", "memory_gib": mem}
+    cluster = parse_cluster(
+        {"pool": [{"gpu": "H100", "count": 4}, {"gpu": a100, "count": 4, "name": "A100"}]}
+    )
+    return TrainingProblem(
+        "mix",
+        tiny_spec(layers=10, heads=16, head_dim=128),
+        cluster,
+        Workload(16, 1024),
+        Constraints(overlap_grad_reduce=overlap, objective=objective),
+        meta={"top_k": 3},
+    )
+
+
+@pytest.mark.parametrize("overlap", [True, False])
+@pytest.mark.parametrize(
+    "labels", [("H100-SXM", "A100"), ("A100", "A100", "H100-SXM"), ("H100-SXM", "H100-SXM", "A100")]
+)
+def test_layer_mip_matches_enumeration(overlap, labels):
+    prob = _prob(overlap)
+    p = len(labels)
+    plan = TrainingPlan(
+        tp=1,
+        pp=p,
+        dp=1,
+        microbatch=1,
+        recompute="none",
+        zero=1,
+        stage_layers=(1,) * p,
+        stage_pools=labels,
+    )
+    layers, obj, bound = solve_layers(prob, plan, labels)
+    best = min(
+        quick(prob, TrainingPlan(**{**plan.__dict__, "stage_layers": split})).step_time
+        for split in itertools.product(range(1, 11), repeat=p)
+        if sum(split) == 10
+    )
+    assert layers is not None and sum(layers) == 10
+    got = quick(prob, TrainingPlan(**{**plan.__dict__, "stage_layers": layers})).step_time
+    assert got == pytest.approx(best, rel=1e-6)
+    assert obj == pytest.approx(got, rel=1e-6)
+    assert bound <= got * (1 + 1e-6)
+
+
+def test_memory_caps_shift_layers_to_the_larger_gpu():
+    prob = _prob(mem=1.2)  # tiny A100s: hold few layers
+    labels = ("H100-SXM", "A100")
+    plan = TrainingPlan(
+        tp=1,
+        pp=2,
+        dp=1,
+        microbatch=1,
+        recompute="none",
+        zero=1,
+        stage_layers=(1, 1),
+        stage_pools=labels,
+    )
+    layers, _obj, _b = solve_layers(prob, plan, labels)
+    if layers is not None:
+        q = quick(prob, TrainingPlan(**{**plan.__dict__, "stage_layers": layers}))
+        assert q.fits
+
+
+def test_hetero_search_returns_verified_plans():
+    prob = _prob()
+    out = hetero_search(prob, top_k=3)
+    assert out.ranked
+    for plan, q in out.ranked:
+        assert q.fits and verify(prob, plan) == []
+
+
+def test_solve_on_pools():
+    res = solve(_prob(), "auto", time_limit=60)
+    assert res.status in (Status.OPTIMAL, Status.FEASIBLE) and res.verified
+    assert len(res.solution.stage_pools) == res.solution.pp
