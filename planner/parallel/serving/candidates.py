@@ -214,9 +214,19 @@ def _role_capacity(
     slo: SLO,
     online: bool,
     max_batch: int | None,
+    kv_admission: str = "on-demand",
 ) -> tuple[float, OperatingPoint, OperatingPoint]:
     eng = _engine(model, gpu, tp, pp, ep, precision, kv)
-    rm = RoleModel(eng, role, traffic, slo, chunk=chunk, online=online, max_batch=max_batch)
+    rm = RoleModel(
+        eng,
+        role,
+        traffic,
+        slo,
+        chunk=chunk,
+        online=online,
+        max_batch=max_batch,
+        kv_admission=kv_admission,
+    )
     return rm.capacity()
 
 
@@ -240,6 +250,7 @@ def role_model(problem: ServingProblem, group: ReplicaGroup) -> RoleModel:
         chunk=group.chunk_tokens or None,
         online=problem.online,
         max_batch=problem.constraints.max_batch,
+        kv_admission=problem.constraints.kv_admission,
     )
 
 
@@ -280,6 +291,7 @@ def evaluate(problem: ServingProblem, layout: Layout, role: str) -> Candidate:
             problem.slo,
             problem.online,
             problem.constraints.max_batch,
+            problem.constraints.kv_admission,
         )
         if best is None or cap > best[0] * (1 + 1e-12):
             best = (cap, point, floor, int(chunk))
@@ -329,5 +341,6 @@ def group_capacity(problem: ServingProblem, group: ReplicaGroup) -> float:
         problem.slo,
         problem.online,
         problem.constraints.max_batch,
+        problem.constraints.kv_admission,
     )
     return cap * group.pp * group.ep

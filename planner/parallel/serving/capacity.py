@@ -4,46 +4,50 @@ Roles (DistServe-style disaggregation is optional):
 
 ``both``
     One engine does prefill and decode with continuous batching and chunked
-    prefill (Sarathi-Serve / vLLM V1): every iteration advances all ``B``
-    running sequences by one token and carries up to ``chunk`` prompt tokens
-    when prefill work is waiting. A prompt of ``p`` tokens occupies the
-    prefill "server" for ``S(p) = floor(p/C) t(B + C) + t(B + p mod C) +
-    attn(p)`` (its chunk iterations, including the decode batch riding along).
+    prefill (Sarathi-Serve, vLLM V1, TensorRT-LLM): every iteration advances
+    all ``B`` running sequences by one token and, when prompts are waiting,
+    carries up to ``C`` prompt tokens (several short prompts share a chunk).
 ``prefill``
-    Prefill only (``B = 0``, prompts up to ``PREFILL_CHUNK_TOKENS`` in one
-    iteration); TTFT also counts shipping the prompt's KV cache to a decode
-    replica over the NIC.
+    Prefill only (``B = 0``, chunks of ``PREFILL_CHUNK_TOKENS``); TTFT also
+    counts shipping the prompt's KV cache to a decode replica over the NIC.
 ``decode``
     Decode only: ``TPOT = t(B)``, no interference.
 
-Steady state of an engine with arrival rate ``lam`` (requests/s), ``D = O - 1``
-decode iterations per request, ``a = E[chunk iterations per prompt]``,
-``s = E[S]``, ``t0 = t(B)`` (decode-only iteration):
+Prefill is a *token server*. With ``t0 = t(B)`` the decode-only iteration
+and ``t(B + C)`` a full-chunk iteration, a prefill token costs
+``kappa = (t(B + C) - t0) / C`` on top of the iteration it rides in, so a
+prompt of ``p`` tokens adds ``x(p) = kappa p + attn(p)`` (FlashAttention of
+the causal prompt) and keeps the server busy for ``S(p) = p t0 / C + x(p)``.
+With arrival rate ``lam``, ``D = O - 1`` decode iterations per request and
+``xbar = E[x(p)]``:
 
-* Little's law on the decode batch: ``B = lam E[D] T`` with ``T`` the mean
-  iteration time; chunk iterations run at rate ``lam a``, decode-only ones
-  fill the remaining time ``(1 - lam s) / t0``. Solving gives the rate as a
-  function of the batch, ``lam(B) = B / (E[D] t0 + B (s - a t0))`` (valid
-  while ``B a < E[D]``); the model is parametrized by ``B``.
+* time balance: iterations run at rate ``(1 - lam xbar) / t0``, so the mean
+  iteration time is ``T = t0 / (1 - lam xbar)``; Little's law on the decode
+  batch, ``B = lam E[D] T``, gives the rate as a function of the batch,
+  ``lam(B) = B / (E[D] t0 + B xbar)`` (the model is parametrized by ``B``);
+* a fraction ``p_c = lam E[p] T / C`` of iterations carries a chunk (< 1, or
+  prefill cannot keep up: ``B < E[D] C / E[p]``), each ``delta = C xbar /
+  E[p]`` longer than ``t0``;
 * TTFT at the percentile: GI/G/1 waiting-time quantile of the prefill queue
-  (:mod:`planner.parallel.serving.queueing`) + the service-time quantile +
-  one decode iteration (the one in progress at arrival). The sum of
-  quantiles is conservative.
+  (service ``S``, :mod:`planner.parallel.serving.queueing`) + the quantile of
+  the prompt's own prefill ``max(1, p/C) t0 + x(p)`` + the iteration in
+  progress at arrival (``t0 + p_c delta``). The sum of quantiles is
+  conservative;
 * TPOT at the percentile: binomial number of chunk iterations among a
-  request's ``D`` iterations (:func:`~planner.parallel.serving.queueing.tpot_quantile`).
+  request's ``D`` iterations (:func:`~planner.parallel.serving.queueing.tpot_quantile`);
 * KV cache at the percentile: M/G/inf compound-Poisson total of the tokens
   of running sequences (plus prompts in prefill) must fit the engine's cache;
   offline (no rate, no SLO) only the mean must fit.
 
-Capacity = the largest ``lam`` whose operating point meets every target;
-all metrics grow with ``B`` (and ``lam(B)`` grows with ``B``), so it is found
-by bisection on ``B``. A replica's capacity is its engines' capacity times
-``pp * ep``.
+Capacity = the largest ``lam`` whose operating point meets every target; all
+metrics grow with ``B`` and ``lam(B)`` grows with ``B``, so it is found by
+bisection on ``B`` (on ``lam`` for prefill replicas). A replica's capacity
+is its engines' capacity times ``pp * ep``.
 
-Named constants: ``CHUNK_OPTIONS`` (prefill chunk sizes tried for ``both``,
-the best one is kept), ``PREFILL_CHUNK_TOKENS``, ``MAX_UTILIZATION`` (online
-prefill servers are not loaded beyond this, so queues stay finite even
-without a TTFT target).
+Named constants: ``CHUNK_OPTIONS`` (prefill chunk sizes tried for ``both``;
+the best is kept), ``PREFILL_CHUNK_TOKENS``, ``MAX_UTILIZATION`` (online,
+the prefill server's busy fraction stays below it so queues stay finite
+even without a TTFT target).
 """
 
 from __future__ import annotations
@@ -69,6 +73,7 @@ ROLES = ("both", "prefill", "decode")
 CHUNK_OPTIONS = (512, 2048, 8192)
 PREFILL_CHUNK_TOKENS = 16384
 MAX_UTILIZATION = 0.98
+KV_ADMISSION = ("on-demand", "reserve")
 #: Relative slack when comparing a metric with its target (float noise only).
 TOL = 1e-9
 _BISECT = 60
@@ -136,6 +141,11 @@ class RoleModel:
         was given); offline only the mean KV must fit.
     max_batch
         Optional cap on the mean decode batch (e.g. vLLM ``max_num_seqs``).
+    kv_admission
+        ``on-demand``: a running request holds its current context (vLLM,
+        SGLang: blocks are allocated as tokens are generated); ``reserve``:
+        it holds prompt + output from admission on (TensorRT-LLM's default
+        guaranteed-no-evict scheduler).
     """
 
     def __init__(
@@ -148,9 +158,12 @@ class RoleModel:
         chunk: int | None = None,
         online: bool = True,
         max_batch: float | None = None,
+        kv_admission: str = "on-demand",
     ) -> None:
         if role not in ROLES:
             raise ValueError(f"unknown role {role!r}")
+        if kv_admission not in KV_ADMISSION:
+            raise ValueError(f"unknown kv_admission {kv_admission!r}")
         self.engine = engine
         self.role = role
         self.traffic = traffic
@@ -169,23 +182,35 @@ class RoleModel:
         self.wo = np.asarray(traffic.output.weights, dtype=float)
         self.ed = traffic.mean_decode_tokens
         self.ctx = traffic.decode_context
+        reserve = kv_admission == "reserve"
+        self.m1 = traffic.res1 if reserve else traffic.kv1
+        self.m2 = traffic.res2 if reserve else traffic.kv2
+        self.mem_ctx = self.m1 / self.ed if self.ed > 0 else self.ctx
         self.split = split
-        self.n_full = np.floor(self.p / split)
-        self.rem = self.p - self.n_full * split
-        self.iters = self.n_full + (self.rem > 0)
+        self.ep_mean = float(np.dot(self.wp, self.p))
         self.attn = engine.prefill_attention_time(self.p * (self.p + 1) / 2)
         self.kv_cap = engine.kv_tokens
         self._transfer = engine.kv_transfer_time(self.p) if role == "prefill" else 0.0 * self.p
 
     # ------------------------------------------------------------- helpers
-    def _service(self, B: float) -> tuple[float, np.ndarray]:
-        """(decode-only iteration time, prefill service time per prompt class) at batch ``B``."""
-        e = self.engine
-        toks = np.concatenate(([B, B + self.split], B + self.rem))
-        t = e.base_time(toks, B, self.ctx if B > 0 else 0.0)
-        t0, tc, trem = float(t[0]), float(t[1]), t[2:]
-        S = self.n_full * tc + np.where(self.rem > 0, trem, 0.0) + self.attn
-        return t0, S
+    def _prefill(self, B: float) -> dict[str, float | np.ndarray]:
+        """Iteration times and prefill costs at decode batch ``B``."""
+        C = self.split
+        t = self.engine.base_time(np.array([B, B + C]), B, self.ctx if B > 0 else 0.0)
+        t0, tc = float(t[0]), float(t[1])
+        kappa = max(0.0, tc - t0) / C
+        x = kappa * self.p + self.attn
+        xbar = float(np.dot(self.wp, x))
+        S = self.p * t0 / C + x
+        return {
+            "t0": t0,
+            "xbar": xbar,
+            "S": S,
+            "s1": float(np.dot(self.wp, S)),
+            "s2": float(np.dot(self.wp, S * S)),
+            "own": np.maximum(1.0, self.p / C) * t0 + x,
+            "delta": C * xbar / self.ep_mean,
+        }
 
     def _check(
         self, ttft: float, tpot: float, kv: float, util: float, batch: float
@@ -226,22 +251,28 @@ class RoleModel:
             self._check(ttft, tpot, kv, u, batch),
         )
 
+    def _kv(self, lam: float, tmean: float, hold: float, decode: bool) -> float:
+        """KV tokens in use: running sequences (M/G/inf) + prompts waiting or in prefill."""
+        mean = lam * hold * self.ep_mean
+        var = lam * hold * float(np.dot(self.wp, self.p**2))
+        if decode:
+            mean += lam * tmean * self.m1
+            var += lam * tmean * self.m2
+        kv = compound_quantile(mean, var, self.q) if self.online else mean
+        return max(kv, self.traffic.max_context if decode else float(self.p.max()))
+
     # ---------------------------------------------------------- prefill-like
     def _prefill_at_rate(self, lam: float) -> OperatingPoint:
         """Prefill replicas (and ``both`` when no request decodes): no decode batch."""
-        t0, S = self._service(0.0)
-        s1 = float(np.dot(self.wp, S))
-        s2 = float(np.dot(self.wp, S * S))
+        f = self._prefill(0.0)
+        s1, s2 = f["s1"], f["s2"]
         u = lam * s1
         w_q = wait_quantile(lam, s1, s2, self.q, self.ca2)
-        total = S + self._transfer
-        ttft = w_q + discrete_quantile(total, self.wp, self.q) + (t0 if self.role == "both" else 0)
+        own = discrete_quantile(f["own"] + self._transfer, self.wp, self.q)
+        ttft = w_q + own + min(1.0, u) * (f["t0"] + f["delta"])
         ew = gg1_mean_wait(lam, s1, s2, self.ca2)
         hold = (ew if math.isfinite(ew) else 0.0) + s1 + float(np.dot(self.wp, self._transfer))
-        kv_mean = lam * hold * float(np.dot(self.wp, self.p))
-        kv_var = lam * hold * float(np.dot(self.wp, self.p**2))
-        kv = compound_quantile(kv_mean, kv_var, self.q) if self.online else kv_mean
-        kv = max(kv, float(self.p.max()))  # one whole prompt must fit
+        kv = self._kv(lam, 0.0, hold, decode=False)
         return self._point(lam, 0.0, ttft, 0.0, 0.0, kv, u)
 
     # ---------------------------------------------------------- parametric
@@ -249,45 +280,32 @@ class RoleModel:
         """Operating point with a mean decode batch ``B`` (``both`` and ``decode`` roles)."""
         if self.role == "prefill" or self.ed <= 0:
             raise ValueError("at_batch needs a decode batch")
-        t0, S = self._service(B)
         if self.role == "decode":
+            t0 = float(self.engine.base_time(np.array([B]), B, self.ctx)[0])
             lam = B / (self.ed * t0)
-            kv_mean = lam * t0 * self.traffic.kv1
-            kv_var = lam * t0 * self.traffic.kv2
-            kv = compound_quantile(kv_mean, kv_var, self.q) if self.online else kv_mean
-            kv = max(kv, self.traffic.max_context)
+            kv = self._kv(lam, t0, 0.0, decode=True)
             return self._point(lam, B, 0.0, t0, t0, kv, 0.0)
-        a = float(np.dot(self.wp, self.iters))
-        s1 = float(np.dot(self.wp, S))
-        s2 = float(np.dot(self.wp, S * S))
-        extra = max(0.0, s1 - a * t0)
-        lam = B / (self.ed * t0 + B * extra)
+        f = self._prefill(B)
+        t0, xbar, s1, s2 = f["t0"], f["xbar"], f["s1"], f["s2"]
+        lam = B / (self.ed * t0 + B * xbar)
+        tmean = t0 / max(1e-300, 1.0 - lam * xbar)
+        p_c = min(1.0, lam * self.ep_mean * tmean / self.split)
         u = lam * s1
-        r_c = lam * a
-        r_0 = max(0.0, 1.0 - u) / t0
-        tmean = 1.0 / (r_c + r_0) if r_c + r_0 > 0 else t0
-        p_c = r_c * tmean
-        delta = extra / a if a > 0 else 0.0
-        tpot = tpot_quantile(t0, delta, p_c, self.d, self.wo, self.q)
+        tpot = tpot_quantile(t0, f["delta"], p_c, self.d, self.wo, self.q)
         w_q = wait_quantile(lam, s1, s2, self.q, self.ca2)
-        ttft = w_q + discrete_quantile(S, self.wp, self.q) + t0
+        ttft = w_q + discrete_quantile(f["own"], self.wp, self.q) + t0 + p_c * f["delta"]
         ew = gg1_mean_wait(lam, s1, s2, self.ca2)
         hold = (ew if math.isfinite(ew) else 0.0) + s1
-        kv_mean = lam * tmean * self.traffic.kv1 + lam * hold * float(np.dot(self.wp, self.p))
-        kv_var = lam * tmean * self.traffic.kv2 + lam * hold * float(np.dot(self.wp, self.p**2))
-        kv = compound_quantile(kv_mean, kv_var, self.q) if self.online else kv_mean
-        kv = max(kv, self.traffic.max_context)
+        kv = self._kv(lam, tmean, hold, decode=True)
         return self._point(lam, B, ttft, tpot, tmean, kv, u)
 
     def batch_limit(self) -> float:
-        """Largest mean batch the model admits (prefill saturation, mean KV, ``max_batch``)."""
-        limit = self.kv_cap / max(self.ctx, 1.0)
+        """Largest mean batch the model admits (prefill keeps up, mean KV, ``max_batch``)."""
+        limit = self.kv_cap / max(self.mem_ctx, 1.0)
         if self.max_batch is not None:
             limit = min(limit, float(self.max_batch))
         if self.role == "both":
-            a = float(np.dot(self.wp, self.iters))
-            if a > 0:
-                limit = min(limit, self.ed / a * (1 - 1e-9))
+            limit = min(limit, self.ed * self.split / self.ep_mean * (1 - 1e-9))
         return max(limit, 0.0)
 
     def at_rate(self, lam: float) -> OperatingPoint:
@@ -328,7 +346,7 @@ class RoleModel:
                 lo = mid
             else:
                 hi = mid
-            if hi - lo <= 1e-12 * max(1.0, hi):
+            if hi - lo <= 1e-13 * max(1.0, hi):
                 break
         return self.at_batch(hi)
 
@@ -340,8 +358,8 @@ class RoleModel:
         """
         if self.role == "prefill" or self.ed <= 0:
             return self._prefill_capacity()
-        floor = self.at_batch(min(1e-6, max(self.batch_limit(), 1e-12)))
         hi_b = self.batch_limit()
+        floor = self.at_batch(min(1e-6, max(hi_b, 1e-12)))
         if not floor.feasible or hi_b <= 1e-6:
             return 0.0, floor, floor
         top = self.at_batch(hi_b)
@@ -365,9 +383,7 @@ class RoleModel:
         floor = self._prefill_at_rate(0.0)
         if not floor.feasible:
             return 0.0, floor, floor
-        _, S = self._service(0.0)
-        s1 = float(np.dot(self.wp, S))
-        hi = 1.0 / s1
+        hi = 1.0 / self._prefill(0.0)["s1"]
         lo, best = 0.0, floor
         for _ in range(_BISECT):
             mid = (lo + hi) / 2

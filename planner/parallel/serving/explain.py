@@ -12,10 +12,10 @@ from planner.parallel.serving.instance import ServingProblem
 from planner.parallel.serving.units import format_duration
 
 
-def _min_fit(problem: ServingProblem) -> tuple[int, str] | None:
+def _min_fit(problem: ServingProblem) -> tuple[int, str, int] | None:
     """(GPUs, label) of the smallest replica whose weights and one request fit, ignoring pool sizes."""
     m = problem.model
-    best: tuple[int, str] | None = None
+    best: tuple[int, str, int] | None = None
     for pool in problem.inventory.pools:
         gpu = pool.gpu
         if not gpu.supports(problem.precision):
@@ -36,8 +36,8 @@ def _min_fit(problem: ServingProblem) -> tuple[int, str] | None:
                         label = f"{n} x {gpu.name} (tp{tp} pp{pp}" + (
                             f" ep{ep})" if ep > 1 else ")"
                         )
-                        if best is None or n < best[0]:
-                            best = (n, label)
+                        if best is None or n < best[0] or (n == best[0] and tp > best[2]):
+                            best = (n, label, tp)
                         break
     return best
 

@@ -29,7 +29,7 @@ from planner.core.errors import InputError
 from planner.parallel.hardware import ClusterSpec, Pool, parse_cluster
 from planner.parallel.model_spec import ModelSpec, load_model
 from planner.parallel.precision import get_precision
-from planner.parallel.serving.capacity import ROLES
+from planner.parallel.serving.capacity import KV_ADMISSION, ROLES
 from planner.parallel.serving.slo import SLO
 from planner.parallel.serving.traffic import Traffic
 
@@ -73,6 +73,10 @@ class ServingConstraints:
         Largest pipeline size considered.
     max_replica_gpus
         Largest replica considered, in GPUs.
+    kv_admission
+        ``on-demand`` (KV blocks allocated as tokens are generated: vLLM,
+        SGLang) or ``reserve`` (prompt + output reserved at admission:
+        TensorRT-LLM's default scheduler).
     """
 
     tp: int | None = None
@@ -85,6 +89,7 @@ class ServingConstraints:
     max_tp: int | None = None
     max_pp: int = 16
     max_replica_gpus: int = 64
+    kv_admission: str = "on-demand"
 
     def __post_init__(self) -> None:
         for key in (
@@ -98,6 +103,11 @@ class ServingConstraints:
             "max_replica_gpus",
         ):
             _pos_int(getattr(self, key), f"constraints: {key}")
+        if self.kv_admission not in KV_ADMISSION:
+            raise InputError(
+                f"constraints: kv_admission must be one of {', '.join(KV_ADMISSION)}, "
+                f"got {self.kv_admission!r}"
+            )
         if self.disaggregation not in DISAGGREGATION:
             raise InputError(
                 f"constraints: disaggregation must be one of {', '.join(DISAGGREGATION)}, "

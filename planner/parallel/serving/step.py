@@ -78,10 +78,10 @@ from planner.parallel.memory import (
 from planner.parallel.model_spec import ModelSpec
 from planner.parallel.precision import Precision, get_precision
 
-WEIGHT_STREAM_EFFICIENCY = 0.80
+WEIGHT_STREAM_EFFICIENCY = 0.75
 FLASH_ATTENTION_EFFICIENCY = 0.60
 ALLREDUCE_LATENCY_S = 10e-6
-ITERATION_OVERHEAD_S = 1.0e-3
+ITERATION_OVERHEAD_S = 2.0e-3
 PREFILL_WORKSPACE_TOKENS = 8192
 ACT_BYTES = 2.0  # activations between kernels and in collectives stay 16-bit
 

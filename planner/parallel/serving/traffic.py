@@ -221,6 +221,10 @@ class Traffic:
         iterations).
     kv2
         ``E[sum_{k=1}^{O-1} (P + k)^2]`` (for the variance of the KV cache in use).
+    res1, res2
+        ``E[(O-1) (P+O)]`` and ``E[(O-1) (P+O)^2]``: the same when every running
+        request holds its final length from admission on (TensorRT-LLM's
+        guaranteed-no-evict scheduler reserves ``P + O`` tokens up front).
     arrival_scv
         Squared coefficient of variation of inter-arrival times (1 = Poisson).
     max_context
@@ -237,6 +241,8 @@ class Traffic:
     arrival_scv: float = 1.0
     max_context: float = 0.0
     source: str = ""
+    res1: float = -1.0
+    res2: float = -1.0
     meta: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
     def __post_init__(self) -> None:
@@ -250,6 +256,10 @@ class Traffic:
             k1, k2 = independent_kv_moments(self.prompt, self.output)
             object.__setattr__(self, "kv1", k1 if self.kv1 < 0 else self.kv1)
             object.__setattr__(self, "kv2", k2 if self.kv2 < 0 else self.kv2)
+        if self.res1 < 0 or self.res2 < 0:
+            r1, r2 = independent_reserved_moments(self.prompt, self.output)
+            object.__setattr__(self, "res1", r1 if self.res1 < 0 else self.res1)
+            object.__setattr__(self, "res2", r2 if self.res2 < 0 else self.res2)
         if self.max_context <= 0:
             object.__setattr__(self, "max_context", self.prompt.max + self.output.max)
 
@@ -275,6 +285,8 @@ class Traffic:
             self.arrival_scv,
             self.max_context,
             self.source,
+            self.res1,
+            self.res2,
             dict(self.meta),
         )
 
@@ -298,6 +310,8 @@ class Traffic:
             "kv2": self.kv2,
             "arrival_scv": self.arrival_scv,
             "max_context": self.max_context,
+            "res1": self.res1,
+            "res2": self.res2,
             "source": self.source,
         }
 
@@ -320,6 +334,8 @@ class Traffic:
             "kv2",
             "arrival_scv",
             "max_context",
+            "res1",
+            "res2",
             "source",
         }
         extra = sorted(set(data) - known)
@@ -349,6 +365,8 @@ class Traffic:
                 float(data.get("arrival_scv", 1.0)),
                 float(data.get("max_context", 0.0)),
                 str(data.get("source", "")),
+                float(data.get("res1", -1.0)),
+                float(data.get("res2", -1.0)),
             )
         except (TypeError, ValueError) as exc:
             raise InputError(f"{where}: {exc}") from None
@@ -365,6 +383,16 @@ def independent_kv_moments(prompt: LengthDist, output: LengthDist) -> tuple[floa
     kv1 = p1 * e_d + e_dd1 / 2
     kv2 = p2 * e_d + p1 * e_dd1 + e_dd1_2d1 / 6
     return kv1, kv2
+
+
+def independent_reserved_moments(prompt: LengthDist, output: LengthDist) -> tuple[float, float]:
+    """``(res1, res2)`` of :class:`Traffic` when prompt and output lengths are independent."""
+    o = np.asarray(output.values)
+    d = np.maximum(0.0, o - 1.0)
+    w = np.asarray(output.weights)
+    p1, p2 = prompt.mean, prompt.moment(2)
+    e_d, e_do, e_do2 = (float(np.dot(x, w)) for x in (d, d * o, d * o * o))
+    return p1 * e_d + e_do, p2 * e_d + 2 * p1 * e_do + e_do2
 
 
 def _field(obj: Mapping[str, Any], keys: Sequence[str]) -> tuple[str | None, Any]:
@@ -434,6 +462,7 @@ def read_trace(path: str | Path) -> Traffic:
     D = np.maximum(0.0, np.asarray(outputs) - 1.0)
     kv1 = float(np.mean(P * D + D * (D + 1) / 2))
     kv2 = float(np.mean(D * P**2 + P * D * (D + 1) + D * (D + 1) * (2 * D + 1) / 6))
+    total = P + np.asarray(outputs)
     return Traffic(
         qps,
         LengthDist.from_samples(prompts),
@@ -443,5 +472,7 @@ def read_trace(path: str | Path) -> Traffic:
         scv,
         float(np.max(P + np.asarray(outputs))),
         f"{path.name} ({n} requests)",
+        float(np.mean(D * total)),
+        float(np.mean(D * total**2)),
         {"requests": n},
     )
