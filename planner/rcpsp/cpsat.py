@@ -111,12 +111,16 @@ def solve_cpsat(
     stats.update(model.stats)
     if hint is not None:
         cps.add_hints(model.cp, zip(model.starts, hint.start, strict=True))
+    merged = _enum_values({**SCHEDULING_PARAMS, **(params or {})})
     solver = cps.make_solver(
         time_limit=clock.remaining(),
         threads=threads,
         seed=seed,
-        params={**SCHEDULING_PARAMS, **(params or {})},
+        params={k: v for k, v in merged.items() if not isinstance(v, list)},
     )
+    for key, values in merged.items():
+        if isinstance(values, list):  # repeated fields (e.g. subsolvers) cannot be assigned
+            getattr(solver.parameters, key).extend(values)
     out = cps.run(model.cp, solver)
     stats.update(cps.stats_of(out))
     if out.status is Status.INFEASIBLE:
@@ -161,3 +165,15 @@ def solve_cpsat(
         stats=stats,
         reason="no schedule found within the time limit",
     )
+
+
+def _enum_values(params: Mapping[str, Any]) -> dict[str, Any]:
+    """Enum parameters given by name (``"FIXED_SEARCH"``) become the solver's enum values."""
+    from ortools.sat.python import cp_model_helper
+
+    out = {}
+    for key, value in params.items():
+        if isinstance(value, str) and hasattr(cp_model_helper.SatParameters, value):
+            value = getattr(cp_model_helper.SatParameters, value)
+        out[key] = value
+    return out

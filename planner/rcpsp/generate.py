@@ -10,8 +10,9 @@ An instance is built in the paper's order:
    windows on tasks, and disjunctive (no-overlap) pairs.
 
 ``feasible=True`` places windows, downtime and pairs around a witness schedule (so a schedule
-exists); ``feasible=None`` draws them around the witness with random slack that may be negative,
-so some instances are infeasible — what a feasibility benchmark needs.
+exists); ``feasible=None`` lets a deadline fall up to two units inside the witness (never before
+the job's earliest finish by precedences alone) and pairs ignore it, so some instances are
+infeasible, and deciding which takes resource reasoning — what a feasibility benchmark needs.
 
 Scenarios: ``synthetic`` (plain resources ``R1..Rm``) and ``datacenter-migration`` (phases of a
 migration as layers; migration teams, network engineers, a forklift, a 10G link, rack power;
@@ -25,6 +26,7 @@ from dataclasses import dataclass
 
 from planner.core.errors import InputError
 from planner.rcpsp.instance import Downtime, Instance, Precedence
+from planner.rcpsp.network import distances, tightened_windows
 from planner.rcpsp.sgs_basic import lft_order, serial_sgs
 
 SCENARIOS = ("synthetic", "datacenter-migration")
@@ -165,14 +167,19 @@ def generate(
         span = max(s + d for s, d in zip(witness.start, durations, strict=True))
     release = [0] * n_jobs
     deadline: list[int | None] = [None] * n_jobs
-    for j in range(n_jobs):
-        if rng.random() < p_window:
-            s, e, d = witness.start[j], witness.start[j] + durations[j], durations[j]
-            # feasible: the window contains the witness; otherwise its ends may cut into it
-            early = rng.randint(0, d) if feasible else rng.randint(-d, d)
-            late = rng.randint(0, 2 * d) if feasible else rng.randint(-d, 2 * d)
-            release[j] = max(0, s - early)
-            deadline[j] = max(1, e + late)
+    windowed = [j for j in range(n_jobs) if rng.random() < p_window]
+    lates = {}
+    for j in windowed:
+        d = durations[j]
+        release[j] = max(0, witness.start[j] - rng.randint(0, d))  # never after the witness
+        # feasible: the deadline keeps the witness; otherwise it may cut up to 2 units into it
+        lates[j] = rng.randint(0, 2 * d) if feasible else rng.randint(-2, 2 * d)
+    timed = Instance(**{**_fields(base), "release": tuple(release)})
+    es = tightened_windows(timed, distances(timed)).es
+    for j in windowed:
+        # never below the earliest finish: a cut deadline is then refuted only by resources
+        end = witness.start[j] + durations[j]
+        deadline[j] = max(1, end + lates[j], int(es[j]) + durations[j])
     pairs = _pairs(base, witness.start, p_disjunctive, feasible, rng)
     counts = {
         "precedences": len(edges),

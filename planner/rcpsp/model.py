@@ -25,6 +25,9 @@ pairs, and the makespan to minimize. Each redundant piece can be turned off by n
     would run a job through a downtime window it does not fit under.
 ``lower_bound``
     ``makespan >= LB`` from :mod:`planner.rcpsp.bounds`.
+``decision_strategy``
+    Branch on the job with the smallest possible start and start it there (the schedule-
+    generation order), used by CP-SAT's fixed-search workers.
 """
 
 from __future__ import annotations
@@ -50,6 +53,7 @@ class ModelOptions:
     energetic_cuts: bool = True
     tight_domains: bool = True
     lower_bound: bool = True
+    decision_strategy: bool = False
 
     @classmethod
     def parse(cls, spec: str | Mapping[str, bool] | None) -> ModelOptions:
@@ -181,6 +185,8 @@ def build(
     for a, b in instance.disjunctive:
         if dur[a] and dur[b]:
             m.add_no_overlap([intervals[a], intervals[b]])
+    if options.decision_strategy:
+        m.add_decision_strategy(starts, cp_model.CHOOSE_LOWEST_MIN, cp_model.SELECT_MIN_VALUE)
     m.minimize(makespan)
     return Model(m, starts, makespan, horizon, stats)
 
