@@ -98,7 +98,7 @@ def compound_quantile(mean: float, var: float, q: float) -> float:
 
 def normal_cdf_array(x: np.ndarray) -> np.ndarray:
     """Standard normal CDF of an array (Abramowitz-Stegun 7.1.26 erf, |error| < 1.5e-7)."""
-    z = np.asarray(x, dtype=float) / math.sqrt(2.0)
+    z = np.clip(np.asarray(x, dtype=float), -40.0, 40.0) / math.sqrt(2.0)
     a = np.abs(z)
     t = 1.0 / (1.0 + 0.3275911 * a)
     poly = t * (
@@ -144,7 +144,9 @@ def tpot_quantile(
         return tau0 + delta
     d, w = d[keep], w[keep] / w[keep].sum()
     mean = tau0 + delta * p
-    sd = delta * np.sqrt(p * (1 - p) / d)
+    if delta <= 1e-12 * tau0:  # chunk iterations are no slower: no spread worth resolving
+        return mean
+    sd = np.maximum(delta * np.sqrt(p * (1 - p) / d), 1e-12 * delta)
     # Vectorized search: three rounds of a 128-point grid (resolution delta / 2**21).
     lo, hi = tau0, tau0 + delta
     for _ in range(3):

@@ -175,7 +175,8 @@ def parse_lengths(spec: str | int | float | Mapping[str, Any], *, what: str) -> 
         return parse_lengths(value, what=what)
     kind, _, args = text.partition(":")
     kind = kind.strip().lower()
-    nums = [a for a in re.split(r"[,\-\s]+", args.strip()) if a]
+    sep = r"[,\s]+|(?<=\d)-" if kind == "uniform" else r"[,\s]+"
+    nums = [a for a in re.split(sep, args.strip()) if a]
     try:
         params = [float(a) for a in nums]
     except ValueError:
