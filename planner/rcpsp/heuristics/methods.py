@@ -1,0 +1,349 @@
+"""Heuristic methods of the RCPSP family: ``f(instance, *, time_limit, threads, seed, hint)``.
+
+* ``sgs-<rule>`` / ``sgs-par-<rule>``: one serial / parallel SGS pass with a priority rule
+  (``lft``, ``lst``, ``mts``, ``grpw``);
+* ``sampling``: regret-based biased random sampling over the four rules, each schedule improved
+  by forward–backward improvement, until the time limit;
+* ``ga``: the genetic algorithm of :mod:`.ga` (one island per thread, islands run in parallel);
+* ``lns``: the GA's incumbent improved by CP-SAT large neighbourhood search (:mod:`.lns`); with
+  two or more threads the GA keeps running beside the LNS threads and both share the incumbent.
+
+Every method first runs the quick infeasibility checks (a proof: ``INFEASIBLE`` with the
+reason), reports the family's cheap ``lower_bound`` as its bound, and returns ``UNKNOWN`` with a
+reason when its schedule generation cannot satisfy deadlines or maximal lags (``lns`` then asks
+the exact model for a first schedule).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from planner.core.result import Result, Status
+from planner.core.timing import Deadline
+from planner.rcpsp.bounds import lower_bound
+from planner.rcpsp.evaluate import makespan, verify
+from planner.rcpsp.feasibility import infeasibility_reason
+from planner.rcpsp.heuristics.data import SgsData
+from planner.rcpsp.heuristics.fbi import justify
+from planner.rcpsp.heuristics.ga import GaResult, genetic_algorithm, order_of
+from planner.rcpsp.heuristics.lns import Incumbent, large_neighbourhood_search
+from planner.rcpsp.heuristics.priority import RULES, activity_list, rule_values, sample_list
+from planner.rcpsp.heuristics.sgs import Decoder
+from planner.rcpsp.instance import Instance, Solution
+
+Method = Callable[..., Result]
+
+#: Share of the budget the ``lns`` method gives the GA before LNS starts (single thread).
+GA_SHARE = 0.3
+
+
+class _Setup:
+    """Checks, bound and kernel data shared by the methods; ``early`` ends the method."""
+
+    def __init__(self, instance: Instance, name: str) -> None:
+        self.instance, self.name = instance, name
+        self.started = time.perf_counter()
+        self.early: Result | None = None
+        self.data: SgsData | None = None
+        self.lb = 0
+        reason = infeasibility_reason(instance)
+        if reason is not None:
+            self.early = Result("rcpsp", instance.name, name, Status.INFEASIBLE, reason=reason)
+            return
+        self.lb = int(lower_bound(instance))
+        try:
+            self.data = SgsData.of(instance)
+        except ValueError as exc:
+            self.early = self.result(None, reason=str(exc))
+
+    def result(
+        self,
+        start: np.ndarray | list[int] | None,
+        *,
+        reason: str = "",
+        stats: dict[str, Any] | None = None,
+    ) -> Result:
+        """A FEASIBLE result for ``start`` (``None``: UNKNOWN with ``reason``)."""
+        inst = self.instance
+        sol = None if start is None else Solution(tuple(int(s) for s in start))
+        return Result(
+            "rcpsp",
+            inst.name,
+            self.name,
+            Status.FEASIBLE if sol is not None else Status.UNKNOWN,
+            objective=None if sol is None else float(makespan(inst, sol.start)),
+            bound=float(self.lb),
+            runtime_s=time.perf_counter() - self.started,
+            solution=sol,
+            stats=stats or {},
+            reason=reason if sol is None else "",
+        )
+
+
+_NO_SCHEDULE = "schedule generation found no start meeting every deadline and maximal time lag"
+
+
+def _hint_start(instance: Instance, hint: Any) -> np.ndarray | None:
+    """The hint's start times when it is a feasible schedule of ``instance``."""
+    if not isinstance(hint, Solution) or verify(instance, hint, limit=1):
+        return None
+    return np.asarray(hint.start, dtype=np.int64)
+
+
+def rule_method(rule: str, *, parallel: bool = False) -> Method:
+    """A method running one serial (or parallel) SGS pass with priority ``rule``."""
+    name = f"sgs-{'par-' if parallel else ''}{rule}"
+
+    def method(
+        instance: Instance,
+        *,
+        time_limit: float,
+        threads: int,
+        seed: int,
+        hint: Solution | None = None,
+    ) -> Result:
+        setup = _Setup(instance, name)
+        if setup.early is not None or setup.data is None:
+            return setup.early  # type: ignore[return-value]
+        dec = Decoder(setup.data)
+        values = rule_values(setup.data, rule)
+        ms = dec.parallel(values) if parallel else dec.serial(activity_list(setup.data, values))
+        if ms < 0:
+            return setup.result(None, reason=_NO_SCHEDULE)
+        return setup.result(dec.start.copy(), stats={"rule": rule})
+
+    method.__name__ = name.replace("-", "_")
+    method.__doc__ = f"{'Parallel' if parallel else 'Serial'} SGS with the {rule.upper()} rule."
+    return method
+
+
+def sampling(
+    instance: Instance,
+    *,
+    time_limit: float,
+    threads: int,
+    seed: int,
+    hint: Solution | None = None,
+) -> Result:
+    """Regret-based biased random sampling (rules in turn) with forward–backward improvement."""
+    clock = Deadline(time_limit)
+    setup = _Setup(instance, "sampling")
+    if setup.early is not None or setup.data is None:
+        return setup.early  # type: ignore[return-value]
+    data = setup.data
+    dec = Decoder(data)
+    values = [rule_values(data, r) for r in RULES]
+    rng = np.random.default_rng(seed)
+    best_ms, best = 2**62, _hint_start(instance, hint)
+    if best is not None:
+        best_ms = makespan(instance, best.tolist())
+    count = 0
+    while count < len(RULES) or not clock.expired():
+        v = values[count % len(RULES)]
+        order = (
+            activity_list(data, v)
+            if count < len(RULES)
+            else sample_list(data, v, int(rng.integers(2**31)))
+        )
+        count += 1
+        ms = dec.serial(order)
+        if ms < 0:
+            continue
+        st = dec.start.copy()
+        ms, _ = justify(dec, st, ms)
+        if ms < best_ms:
+            best_ms, best = ms, st
+        if best_ms <= setup.lb:
+            break
+    if best is None:
+        return setup.result(None, reason=_NO_SCHEDULE, stats={"schedules": count})
+    return setup.result(best, stats={"schedules": count})
+
+
+def _islands(
+    data: SgsData,
+    *,
+    time_limit: float,
+    threads: int,
+    seed: int,
+    initial: list[np.ndarray],
+    target: int,
+    exchange: Callable[[int, np.ndarray], np.ndarray | None] | None = None,
+) -> list[GaResult]:
+    """``threads`` independent GA islands (numba kernels release the GIL, so they run in
+    parallel); island ``k`` uses seed ``seed + k``."""
+    out: list[GaResult | None] = [None] * max(1, threads)
+
+    def run(k: int) -> None:
+        out[k] = genetic_algorithm(
+            data,
+            time_limit=time_limit,
+            seed=seed + k,
+            initial=initial,
+            target=target,
+            exchange=exchange,
+        )
+
+    if len(out) == 1:
+        run(0)
+    else:
+        pool = [threading.Thread(target=run, args=(k,), daemon=True) for k in range(len(out))]
+        for t in pool:
+            t.start()
+        for t in pool:
+            t.join()
+    return [r for r in out if r is not None]
+
+
+def ga(
+    instance: Instance,
+    *,
+    time_limit: float,
+    threads: int,
+    seed: int,
+    hint: Solution | None = None,
+) -> Result:
+    """Genetic algorithm (activity lists, serial SGS, justification); one island per thread."""
+    setup = _Setup(instance, "ga")
+    if setup.early is not None or setup.data is None:
+        return setup.early  # type: ignore[return-value]
+    data = setup.data
+    h = _hint_start(instance, hint)
+    initial = [] if h is None else [order_of(data, h)]
+    runs = _islands(
+        data, time_limit=time_limit, threads=threads, seed=seed, initial=initial, target=setup.lb
+    )
+    best = min(runs, key=lambda r: r.makespan)
+    stats = {
+        "schedules": sum(r.schedules for r in runs),
+        "generations": sum(r.generations for r in runs),
+        "restarts": sum(r.restarts for r in runs),
+        "islands": len(runs),
+    }
+    if best.start is None:
+        return setup.result(None, reason=_NO_SCHEDULE, stats=stats)
+    return setup.result(best.start, stats=stats)
+
+
+def lns(
+    instance: Instance,
+    *,
+    time_limit: float,
+    threads: int,
+    seed: int,
+    hint: Solution | None = None,
+) -> Result:
+    """GA incumbent improved by CP-SAT LNS (with 2+ threads the GA keeps running alongside)."""
+    clock = Deadline(time_limit)
+    setup = _Setup(instance, "lns")
+    if setup.early is not None or setup.data is None:
+        return setup.early  # type: ignore[return-value]
+    data = setup.data
+    threads = max(1, int(threads))
+    stats: dict[str, Any] = {}
+    h = _hint_start(instance, hint)
+    initial = [] if h is None else [order_of(data, h)]
+    # a first incumbent: a short GA run (also when a hint is given: it may be improved cheaply)
+    first = genetic_algorithm(
+        data,
+        time_limit=clock.fraction(GA_SHARE if threads == 1 else 0.05),
+        seed=seed,
+        initial=initial,
+        target=setup.lb,
+    )
+    start = first.start
+    if start is None and h is not None:
+        start = h
+    if start is None:
+        start = _exact_first(instance, clock, threads, seed, stats)
+    if start is None:
+        return setup.result(None, reason=_NO_SCHEDULE + "; CP-SAT found none in time", stats=stats)
+    shared = Incumbent(start, makespan(instance, start.tolist()))
+    stats["initial_makespan"] = shared.makespan
+    if shared.makespan <= setup.lb:
+        return setup.result(shared.start, stats=stats)
+    ga_box: list[GaResult] = []
+    helper = None
+    if threads >= 2:
+        stop_at = clock.remaining()
+
+        def exchange(ms: int, st: np.ndarray) -> np.ndarray | None:
+            shared.offer(st, ms)
+            cur, cur_ms, _ = shared.snapshot()
+            return cur if cur_ms < ms else None
+
+        def run_ga() -> None:
+            ga_box.append(
+                genetic_algorithm(
+                    data,
+                    time_limit=stop_at,
+                    seed=seed + 1,
+                    initial=[order_of(data, shared.snapshot()[0])],
+                    target=setup.lb,
+                    exchange=exchange,
+                )
+            )
+
+        helper = threading.Thread(target=run_ga, daemon=True)
+        helper.start()
+    out = large_neighbourhood_search(
+        instance,
+        start,
+        time_limit=clock.remaining(),
+        threads=max(1, threads - 1),
+        seed=seed,
+        lower=setup.lb,
+        data=data,
+        shared=shared,
+    )
+    if helper is not None:
+        helper.join()
+        if ga_box and ga_box[0].start is not None:
+            shared.offer(ga_box[0].start, ga_box[0].makespan)
+    best, _best_ms, _ = shared.snapshot()
+    stats.update(
+        iterations=out.iterations,
+        lns_improvements=out.improvements,
+        neighbourhoods=out.tries,
+        ga_schedules=first.schedules + sum(r.schedules for r in ga_box),
+    )
+    return setup.result(best, stats=stats)
+
+
+def _exact_first(
+    instance: Instance, clock: Deadline, threads: int, seed: int, stats: dict[str, Any]
+) -> np.ndarray | None:
+    """A first schedule from the exact model (instances the SGS cannot schedule, e.g. lags)."""
+    from planner.rcpsp.cpsat import solve_cpsat  # late: the exact module imports heuristics
+
+    res = solve_cpsat(
+        instance, time_limit=clock.fraction(0.5), threads=threads, seed=seed, name="lns"
+    )
+    stats["first_from"] = "cpsat"
+    if res.solution is None:
+        return None
+    return np.asarray(res.solution.start, dtype=np.int64)
+
+
+#: Method name -> (function, one-line summary), for the family's METHODS table.
+HEURISTICS: dict[str, tuple[Method, str]] = {
+    **{
+        f"sgs-{r}": (rule_method(r), f"serial SGS, {r.upper()} priority rule, one pass")
+        for r in RULES
+    },
+    **{
+        f"sgs-par-{r}": (
+            rule_method(r, parallel=True),
+            f"parallel SGS, {r.upper()} priority rule, one pass",
+        )
+        for r in RULES
+    },
+    "sampling": (sampling, "regret-based biased random sampling + forward-backward improvement"),
+    "ga": (ga, "genetic algorithm: activity lists, serial SGS, justification; island per thread"),
+    "lns": (lns, "GA incumbent + CP-SAT large neighbourhood search (GA runs alongside)"),
+}
