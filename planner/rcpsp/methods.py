@@ -9,6 +9,7 @@ from planner.rcpsp.bounds import lower_bound
 from planner.rcpsp.cpsat import solve_cpsat
 from planner.rcpsp.evaluate import makespan
 from planner.rcpsp.feasibility import infeasibility_reason
+from planner.rcpsp.heuristics.methods import HEURISTICS
 from planner.rcpsp.instance import Instance, Solution
 from planner.rcpsp.sgs_basic import lft_schedule
 
@@ -95,5 +96,7 @@ METHODS: dict[str, Method] = {
         ),
         Method("cpsat-plain", cpsat_plain, "exact", "CP-SAT on the bare model (no cuts, no hint)"),
         Method("sgs-basic", sgs_basic, "heuristic", "serial SGS with LFT priority, one pass"),
+        # heuristics and LNS (planner.rcpsp.heuristics)
+        *(Method(name, func, "heuristic", summary) for name, (func, summary) in HEURISTICS.items()),
     )
 }
