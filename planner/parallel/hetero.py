@@ -44,10 +44,13 @@ from planner.parallel.instance import TrainingPlan, TrainingProblem
 from planner.parallel.memory import GIB, RUNTIME_RESERVED_GIB, in_flight_microbatches
 from planner.parallel.search import REL_TOL, SearchOutcome, TopK, exact_search
 from planner.parallel.space import divisors, space
-from planner.parallel.step_time import _layer, _moe_flags, _stage_static, quick
+from planner.parallel.step_time import OVERLAP_SLOWDOWN, _layer, _moe_flags, _stage_static, quick
 
 #: Seconds allowed per inner MIP (they solve in milliseconds; this is a safety cap).
 MIP_TIME_LIMIT = 2.0
+#: Seeding: fewest share of the GPU budget a seed layout uses, and MIPs per seed configuration.
+SEED_USE = 0.9
+SEED_MIPS = 8
 
 
 def _single_pool(problem: TrainingProblem, label: str) -> TrainingProblem:
@@ -210,8 +213,11 @@ def solve_layers(
         if overlap:
             X = h.addVariable(lb=0.0)
             Y = h.addVariable(lb=0.0)
-            h.addConstr((a.s[0] - a.b[0]) + (a.s[1] - a.b[1]) * n <= X)
-            h.addConstr((a.g[0] - a.f[0]) + (a.g[1] - a.f[1]) * n <= Y)
+            k = OVERLAP_SLOWDOWN  # exposed_after(c, w) = max(k c, c - (1 - k) w)
+            h.addConstr(k * a.s[0] + k * a.s[1] * n <= X)
+            h.addConstr((a.s[0] - (1 - k) * a.b[0]) + (a.s[1] - (1 - k) * a.b[1]) * n <= X)
+            h.addConstr(k * a.g[0] + k * a.g[1] * n <= Y)
+            h.addConstr((a.g[0] - (1 - k) * a.f[0]) + (a.g[1] - (1 - k) * a.f[1]) * n <= Y)
             h.addConstr(X + Y + tail <= W)
         else:
             h.addConstr((a.s[0] + a.g[0]) + (a.s[1] + a.g[1]) * n + tail <= W)
@@ -285,7 +291,43 @@ def hetero_search(
         out.complete = sub_complete
         out.bound = out.ranked[0][1].objective if out.ranked and out.complete else 0.0
         return out
-    # 2. multi-pool pipelines
+    # 2. a quick mixed incumbent: the per-layer configurations of the best single-pool
+    #    plans, spread over several pools, using (almost) the whole budget
+    seeds = {(p.tp, p.cp, p.ep, p.microbatch, p.recompute, p.sequence_parallel, p.zero)
+             for p, _q in top.best()}
+    for t, cp, ep, b, rc, sp, z in sorted(seeds):
+        if z > 1 or deadline.expired():
+            continue
+        cands = []
+        for p in range(2, L + 1):
+            if c.pp is not None and p != c.pp:
+                continue
+            for d in divisors(B // b):
+                used = t * cp * p * d
+                if used > problem.gpu_budget or used < SEED_USE * problem.gpu_budget or d % ep:
+                    continue
+                if c.dp is not None and d != c.dp:
+                    continue
+                m = B // (d * b)
+                for labels in _sequences(problem, p, t * cp * d):
+                    stub = TrainingPlan(tp=t, pp=p, dp=d, cp=cp, ep=ep, microbatch=b,
+                                        recompute=rc, zero=z, sequence_parallel=sp,
+                                        stage_layers=(1,) * p, stage_pools=labels)
+                    wb = _split_bound(_stage_terms(problem, stub, labels), L, m)
+                    if wb < math.inf:
+                        cands.append((wb, stub, labels))
+        cands.sort(key=lambda x: x[0])
+        for wb, stub, labels in cands[:SEED_MIPS]:
+            if c.objective == "time" and wb >= top.threshold * (1 - REL_TOL):
+                break
+            layers, _obj, _lb = solve_layers(problem, stub, labels, threads=threads)
+            out.evaluated += 1
+            if layers is not None:
+                plan = replace(stub, stage_layers=layers)
+                q = quick(problem, plan)
+                if q.fits:
+                    top.offer(plan, q)
+    # 3. multi-pool pipelines, exhaustively in bound order
     sp_space = space(problem)
     pools = problem.cluster.pools
     flags = _moe_flags(model)

@@ -58,6 +58,30 @@ from planner.parallel.model_spec import ModelSpec
 GRAD_COMM_BYTES = 4.0
 #: Bytes per weight element in ZeRO parameter all-gathers.
 PARAM_COMM_BYTES = 2.0
+#: Slowdown of work overlapped with communication, as a fraction of the overlapped
+#: time: NCCL kernels occupy SMs (8-16 channels of 108-132 SMs) and HBM bandwidth
+#: while they run. Assumed from that SM share, not fitted.
+OVERLAP_SLOWDOWN = 0.15
+
+
+def overlapped(compute: float, communication: float) -> float:
+    """Time of ``compute`` and ``communication`` run concurrently.
+
+    ``max(a, b) + OVERLAP_SLOWDOWN * min(a, b)``, written as the convex
+    ``max(a + k b, b + k a)``.
+    """
+    k = OVERLAP_SLOWDOWN
+    return max(compute + k * communication, communication + k * compute)
+
+
+def exposed_after(communication: float, window: float) -> float:
+    """Extra time of ``communication`` hidden behind ``window`` of compute.
+
+    ``max(0, c - w) + OVERLAP_SLOWDOWN * min(c, w)``, written as the convex
+    ``max(k c, c - (1 - k) w)``.
+    """
+    k = OVERLAP_SLOWDOWN
+    return max(k * communication, communication - (1 - k) * window)
 
 
 @dataclass(frozen=True)
@@ -457,11 +481,11 @@ def _stage_static(
         if plan.zero == 3:
             per_micro += (3 if plan.recompute == "full" else 2) * gather
             gather = 0.0
-        micro = max(micro, per_micro)
+        micro = overlapped(micro, per_micro)
         sync = 0.0
     if problem.constraints.overlap_grad_reduce:
         # hide the reduction behind the last microbatch's backward, the gather behind a forward
-        exposed = max(0.0, sync - bwd) + max(0.0, gather - fwd)
+        exposed = exposed_after(sync, bwd) + exposed_after(gather, fwd)
     else:
         exposed = sync + gather
     opt = optimizer_time(
