@@ -20,6 +20,7 @@ segment length ``g`` and are limited to ``g <= swap_window``.
 from __future__ import annotations
 
 import bisect
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -243,20 +244,19 @@ def descent(
     return current, value
 
 
-def kick(order: list[int], rng: np.random.Generator, *, swaps: int, reach: int) -> list[int]:
-    """A random perturbation: ``swaps`` interchanges of jobs at most ``reach`` positions apart."""
-    out = list(order)
-    n = len(out)
-    if n < 2:
-        return out
-    for _ in range(swaps):
-        i = int(rng.integers(0, n - 1))
-        j = min(n - 1, i + int(rng.integers(1, reach + 1)))
-        out[i], out[j] = out[j], out[i]
-    return out
+def fast_descent(
+    p: np.ndarray, d: np.ndarray, w: np.ndarray, order: Sequence[int]
+) -> tuple[list[int], int]:
+    """Compiled insertion + swap descent to a local optimum (first move per job, best of its moves)."""
+    from planner.smtt import _ls_kernel as K
+
+    p64, d64, w64 = (np.ascontiguousarray(a, dtype=np.int64) for a in (p, d, w))
+    out = np.asarray(order, dtype=np.int64).copy()
+    value = int(K.descent(p64, d64, w64, out, SWAP_WINDOW))
+    return out.tolist(), value
 
 
-def iterated_dynasearch(
+def iterated_local_search(
     p: np.ndarray,
     d: np.ndarray,
     w: np.ndarray,
@@ -268,36 +268,57 @@ def iterated_dynasearch(
     max_kicks: int | None = None,
     stats: SearchStats | None = None,
 ) -> tuple[list[int], int]:
-    """Iterated dynasearch (Congram, Potts and van de Velde 2002).
+    """Iterated local search in the spirit of iterated dynasearch (Congram, Potts and
+    van de Velde 2002).
 
-    Descent, then repeatedly: kick the current local optimum with a few random
-    nearby swaps, descend again, accept the new local optimum when it is no
-    worse than the current one; after a run of kicks without a new best, go
-    back to the best sequence. Stops at ``deadline``, after ``max_kicks``
-    kicks, or when the objective reaches ``lower`` (a proven lower bound).
+    A full descent first; then rounds of: kick the current local optimum
+    with 2-6 random interchanges of nearby jobs, descend again from the
+    touched positions (compiled insertion + swap descent of
+    :mod:`planner.smtt._ls_kernel`, with don't-look bits), accept the new
+    local optimum when it is no worse than the current one, and go back to the
+    best one after a run of rounds without progress. Stops at ``deadline``,
+    after ``max_kicks`` kicks, or when the objective reaches ``lower`` (a
+    proven lower bound).
     """
-    rng = np.random.default_rng(seed)
+    from planner.smtt import _ls_kernel as K
+
     stats = stats if stats is not None else SearchStats()
-    cur, cur_val = descent(p, d, w, order, deadline=deadline, stats=stats)
-    best, best_val = list(cur), cur_val
-    n = len(cur)
-    stale = 0
+    p64, d64, w64 = (np.ascontiguousarray(a, dtype=np.int64) for a in (p, d, w))
+    best = np.asarray(order, dtype=np.int64).copy()
+    value = int(K.descent(p64, d64, w64, best, SWAP_WINDOW))
+    stats.passes += 1
+    n = len(best)
+    if n < 2 or value <= lower:
+        return best.tolist(), value
+    reach = max(2, min(n - 1, n // 10))
     patience = max(20, n // 5)
-    while best_val > lower and not deadline.expired():
-        if max_kicks is not None and stats.kicks >= max_kicks:
-            break
-        stats.kicks += 1
-        swaps = int(rng.integers(2, 7))
-        cand = kick(cur, rng, swaps=swaps, reach=max(2, min(n - 1, n // 10)))
-        cand, val = descent(p, d, w, cand, deadline=deadline, stats=stats)
-        if val <= cur_val:
-            cur, cur_val = cand, val
-        if val < best_val:
-            best, best_val = list(cand), val
-            stats.improvements += 1
-            stale = 0
-        else:
-            stale += 1
-            if stale >= patience:
-                cur, cur_val, stale = list(best), best_val, 0
-    return best, best_val
+    chunk = 1
+    rounds = 0
+    while value > lower and not deadline.expired():
+        if max_kicks is not None:
+            chunk = min(chunk, max_kicks - stats.kicks)
+            if chunk <= 0:
+                break
+        tick = time.perf_counter()
+        value, gains = K.iterate(
+            p64,
+            d64,
+            w64,
+            best,
+            value,
+            chunk,
+            patience,
+            reach,
+            SWAP_WINDOW,
+            lower,
+            seed * 1_000_003 + rounds,
+        )
+        value = int(value)
+        rounds += 1
+        stats.kicks += chunk
+        stats.improvements += int(gains)
+        # size the next chunk to about 20 ms, so the deadline is checked often enough
+        per_kick = max(time.perf_counter() - tick, 1e-6) / chunk
+        chunk = int(min(4 * chunk, max(1.0, 0.02 / per_kick)))
+        chunk = int(max(1, min(chunk, deadline.remaining() / per_kick / 2)))
+    return best.tolist(), value

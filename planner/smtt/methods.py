@@ -27,10 +27,15 @@ Rule = Callable[[np.ndarray, np.ndarray, np.ndarray], list[int]]
 #: Largest n for which ``auto`` calls the exact algorithm (beyond: local search only).
 EXACT_MAX_N_UNWEIGHTED = 2000
 EXACT_MAX_N_WEIGHTED = 300
-#: Share of ``auto``'s budget for its constructive + descent stage (unweighted and weighted).
-HEURISTIC_SHARE = 0.5
-#: Share of the remaining budget for iterated dynasearch before the exact stage (weighted).
+#: Largest share of ``auto``'s budget for the decomposition heuristic (unweighted).
+HEURISTIC_SHARE = 0.4
+#: Share of the remaining budget for iterated local search before the exact stage (weighted).
 WEIGHTED_ILS_SHARE = 0.5
+#: ... and at most this many kicks per job, so small instances reach the exact stage at once.
+WEIGHTED_KICKS_PER_JOB = 50
+#: Share of the remaining budget for the exact stage (unweighted); the rest goes to
+#: iterated local search when the exact stage does not finish.
+EXACT_SHARE = 0.6
 
 #: Constructive rules by method name: (rule, summary). Rules without weights ignore them.
 RULES: dict[str, tuple[Rule, str]] = {
@@ -97,14 +102,26 @@ def hint_order(instance: Instance, hint: Any | None) -> list[int] | None:
     return order if sorted(order) == list(range(instance.n)) else None
 
 
-def incumbent(instance: Instance, hint: Any | None = None) -> tuple[list[int], str]:
-    """Best quick start: the hint, MDD, and MDDC (unweighted) or ATC (weighted)."""
+def incumbent(
+    instance: Instance,
+    hint: Any | None = None,
+    *,
+    deadline: Deadline | None = None,
+    with_dec: bool = False,
+) -> tuple[list[int], str]:
+    """Best quick start: the hint, MDD, and MDDC (unweighted) or ATC (weighted).
+
+    ``with_dec`` adds the decomposition heuristic for unweighted instances
+    (stopped by ``deadline``), the best start for 1||ΣTj but O(n²) or worse.
+    """
     p, d, w = instance.arrays
     starts: dict[str, list[int]] = {"mdd": H.mdd(p, d)}
     if instance.weighted:
         starts["atc"] = best_atc(p, d, w)
     else:
         starts["mddc"] = H.mddc(p, d)
+        if with_dec:
+            starts["dec"] = decompose(p, d, deadline=deadline)
     given = hint_order(instance, hint)
     if given is not None:
         starts["hint"] = given
@@ -132,7 +149,7 @@ def method_ls(
     started = time.perf_counter()
     deadline = Deadline(time_limit)
     p, d, w = instance.arrays
-    start, origin = incumbent(instance, hint)
+    start, origin = incumbent(instance, hint, deadline=deadline, with_dec=True)
     stats = LS.SearchStats()
     order, _ = LS.descent(p, d, w, start, deadline=deadline, stats=stats)
     return result(
@@ -143,13 +160,13 @@ def method_ls(
 def method_ils(
     instance: Instance, *, time_limit: float, threads: int, seed: int, hint: Any | None
 ) -> Result:
-    """Iterated dynasearch until the time limit (or until the cheap lower bound is reached)."""
+    """Iterated local search until the time limit (or until the cheap lower bound is reached)."""
     started = time.perf_counter()
     deadline = Deadline(time_limit)
     p, d, w = instance.arrays
-    start, origin = incumbent(instance, hint)
+    start, origin = incumbent(instance, hint, deadline=deadline, with_dec=True)
     stats = LS.SearchStats()
-    order, _ = LS.iterated_dynasearch(
+    order, _ = LS.iterated_local_search(
         p, d, w, start, deadline=deadline, seed=seed, lower=lower_bound(instance), stats=stats
     )
     return result(
@@ -223,14 +240,15 @@ def method_auto(
 ) -> Result:
     """Portfolio: heuristic incumbent, improvement, then the exact algorithm warm-started.
 
-    1. quick rules (MDD, MDDC or ATC, the hint); unweighted: also Lawler-decomposition
-       heuristic; dynasearch descent from the best (at most :data:`HEURISTIC_SHARE` of the
-       budget);
-    2. weighted, or too large for the exact stage: iterated dynasearch;
-    3. the exact algorithm of :mod:`planner.smtt.exact` with the incumbent, for the rest
-       of the budget (skipped beyond :data:`EXACT_MAX_N_UNWEIGHTED` /
-       :data:`EXACT_MAX_N_WEIGHTED` jobs);
-    4. iterated dynasearch again if time is left.
+    1. quick rules (MDD, MDDC or ATC, the hint); unweighted: also the Lawler-decomposition
+       heuristic (at most :data:`HEURISTIC_SHARE` of the budget); a compiled insertion +
+       swap descent from the best;
+    2. weighted, or too large for the exact stage: iterated local search
+       (:data:`WEIGHTED_ILS_SHARE` of the remaining budget, or all of it);
+    3. the exact algorithm of :mod:`planner.smtt.exact` warm-started from the incumbent
+       (unweighted: :data:`EXACT_SHARE` of the remaining budget; skipped beyond
+       :data:`EXACT_MAX_N_UNWEIGHTED` / :data:`EXACT_MAX_N_WEIGHTED` jobs);
+    4. iterated local search for whatever time is left, unless optimality is proven.
 
     Returns the best verified order found and the best proven bound.
     """
@@ -238,21 +256,19 @@ def method_auto(
     deadline = Deadline(time_limit)
     p, d, w = instance.arrays
     lb = lower_bound(instance)
-    order, origin = incumbent(instance, hint)
+    order, origin = incumbent(
+        instance, hint, deadline=Deadline(deadline.fraction(HEURISTIC_SHARE)), with_dec=True
+    )
     value = LS.objective(p, d, w, order)
     info: dict[str, Any] = {"start": origin}
-    stage = Deadline(deadline.fraction(HEURISTIC_SHARE))
-    if not instance.weighted and value > lb:
-        dec = decompose(p, d, deadline=stage)
-        if (dec_value := LS.objective(p, d, w, dec)) < value:
-            order, value, info["start"] = dec, dec_value, "dec"
-    stats = LS.SearchStats()
-    order, value = LS.descent(p, d, w, order, deadline=stage, stats=stats)
+    if value > lb:
+        order, value = LS.fast_descent(p, d, w, order)
     info["descent_objective"] = value
+    stats = LS.SearchStats()
     exact_ok = instance.n <= (EXACT_MAX_N_WEIGHTED if instance.weighted else EXACT_MAX_N_UNWEIGHTED)
     if value > lb and (instance.weighted or not exact_ok) and not deadline.expired():
         share = WEIGHTED_ILS_SHARE if exact_ok else 1.0
-        order, value = LS.iterated_dynasearch(
+        order, value = LS.iterated_local_search(
             p,
             d,
             w,
@@ -260,13 +276,15 @@ def method_auto(
             deadline=Deadline(deadline.fraction(share)),
             seed=seed,
             lower=lb,
+            max_kicks=WEIGHTED_KICKS_PER_JOB * instance.n if exact_ok else None,
             stats=stats,
         )
     bound = lb
     status = Status.FEASIBLE
     if value > lb and exact_ok and not deadline.expired():
+        share = 1.0 if instance.weighted else EXACT_SHARE
         outcome = run_exact(
-            instance, time_limit=deadline.remaining(), threads=threads, upper_order=order
+            instance, time_limit=deadline.fraction(share), threads=threads, upper_order=order
         )
         info["exact"] = outcome.stats
         bound = max(bound, outcome.bound)
@@ -276,8 +294,10 @@ def method_auto(
                 order, value = list(outcome.order), exact_value
         if outcome.optimal and value == outcome.bound:
             status = Status.OPTIMAL
-    if status is not Status.OPTIMAL and value > bound and not deadline.expired():
-        order, value = LS.iterated_dynasearch(
+    if value <= bound:
+        status = Status.OPTIMAL
+    elif not deadline.expired():
+        order, value = LS.iterated_local_search(
             p, d, w, order, deadline=deadline, seed=seed + 1, lower=bound, stats=stats
         )
     info.update(stats.as_dict())
@@ -291,7 +311,7 @@ def _methods() -> dict[str, Method]:
     }
     table["ls"] = Method("ls", method_ls, "heuristic", "dynasearch descent: swaps + insertions")
     table["ils"] = Method(
-        "ils", method_ils, "heuristic", "iterated dynasearch (Congram-Potts-van de Velde)"
+        "ils", method_ils, "heuristic", "iterated local search: kicks + compiled descent"
     )
     table["mip"] = Method("mip", method_mip, "exact", "positional MIP (Keha et al. 2009), HiGHS")
     table["cpsat"] = Method("cpsat", method_cpsat, "exact", "CP-SAT intervals + no-overlap")

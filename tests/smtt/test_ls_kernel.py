@@ -1,0 +1,57 @@
+"""Compiled local-search kernel: objective, descent to a true local optimum, kicks, iterate."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from planner.smtt import _ls_kernel as K
+from planner.smtt import local_search as LS
+
+
+def random_case(rng, n_max=10):
+    n = int(rng.integers(1, n_max))
+    p, d, w = rng.integers(0, 20, n), rng.integers(-10, 150, n), rng.integers(0, 6, n)
+    return p, d, w, rng.permutation(n).astype(np.int64)
+
+
+def test_full_descent_reaches_a_local_optimum_of_the_numpy_neighbourhood():
+    rng = np.random.default_rng(0)
+    for _ in range(300):
+        p, d, w, order = random_case(rng)
+        start = order.copy()
+        value = K.descent(p, d, w, order, 32)
+        assert sorted(order.tolist()) == sorted(start.tolist())
+        assert value == LS.objective(p, d, w, order) == K.objective(p, d, w, order)
+        assert value <= K.objective(p, d, w, start)
+        best, _ = LS.improving_moves(p, d, w, order.tolist(), swap_window=len(order))
+        assert (best >= 0).all()
+
+
+def test_focused_descent_without_flags_changes_nothing():
+    rng = np.random.default_rng(1)
+    p, d, w, order = random_case(rng, 30)
+    start = order.copy()
+    flags = np.zeros(len(order), dtype=np.uint8)
+    assert K.focused_descent(p, d, w, order, 32, flags) == K.objective(p, d, w, start)
+    assert (order == start).all()
+
+
+def test_kick_is_a_permutation_and_flags_what_it_touched():
+    np.random.seed(3)
+    order = np.arange(50, dtype=np.int64)
+    flags = np.zeros(50, dtype=np.uint8)
+    K.kick(order, 4, 5, flags)
+    moved = np.flatnonzero(order != np.arange(50))
+    assert sorted(order.tolist()) == list(range(50))
+    assert moved.size > 0 and flags[moved].all()
+
+
+def test_iterate_never_worsens_the_best():
+    rng = np.random.default_rng(5)
+    n = 60
+    p, d, w = rng.integers(1, 100, n), rng.integers(0, 2500, n), rng.integers(1, 10, n)
+    best = np.arange(n, dtype=np.int64)
+    value = K.descent(p, d, w, best, 32)
+    new_value, gains = K.iterate(p, d, w, best, value, 200, 30, 6, 32, 0, 11)
+    assert new_value <= value and new_value == K.objective(p, d, w, best)
+    assert sorted(best.tolist()) == list(range(n)) and gains >= 0
