@@ -191,14 +191,25 @@ def _candidate_tables(
     ceiling = max((c.price for c in cands if c.key in used), default=math.inf)
     failing = [c for c in cands if not c.usable and c.price <= ceiling]
     failing.sort(key=lambda c: (c.price, c.key))
-    if failing:
+    # one row per layout and reason (a layout that does not fit fails in every role)
+    merged: dict[tuple[str, str], list] = {}
+    for c in failing:
+        merged.setdefault((c.label().rsplit(" (", 1)[0], c.reason), [c, []])[1].append(c.role)
+    if merged:
         table = Table(title="why cheaper layouts fail")
         for col in ("layout", "role", "GPUs", "$/h", "reason"):
             table.add_column(col, justify="right" if col in ("GPUs", "$/h") else "left")
-        for c in failing[:top]:
-            table.add_row(c.config.label(), c.role, str(c.gpus), f"{c.price:.2f}", c.reason)
-        if len(failing) > top:
-            table.caption = f"{len(failing) - top} more not shown"
+        rows = list(merged.values())
+        for c, role_list in rows[:top]:
+            table.add_row(
+                c.label().rsplit(" (", 1)[0],
+                ", ".join(role_list),
+                str(c.gpus),
+                f"{c.price:.2f}",
+                c.reason,
+            )
+        if len(rows) > top:
+            table.caption = f"{len(rows) - top} more not shown"
         out.print(table)
 
 

@@ -81,7 +81,7 @@ from planner.parallel.precision import Precision, get_precision
 WEIGHT_STREAM_EFFICIENCY = 0.75
 FLASH_ATTENTION_EFFICIENCY = 0.60
 ALLREDUCE_LATENCY_S = 10e-6
-ITERATION_OVERHEAD_S = 2.0e-3
+ITERATION_OVERHEAD_S = 3.0e-3
 PREFILL_WORKSPACE_TOKENS = 8192
 ACT_BYTES = 2.0  # activations between kernels and in collectives stay 16-bit
 
