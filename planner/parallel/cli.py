@@ -72,6 +72,13 @@ def train(
             help="Overlap the DP gradient reduction with the last backward.",
         ),
     ] = True,
+    flash_attention: Annotated[
+        bool,
+        typer.Option(
+            "--flash-attention/--no-flash-attention",
+            help="Fused attention (default) or Megatron-2022 materialized scores.",
+        ),
+    ] = True,
     top: Annotated[int, typer.Option("--top", "-k", help="Alternatives to keep.", min=1)] = 5,
     method: Annotated[str, typer.Option("--method", help="auto, exact or heuristic.")] = "auto",
     time_limit: Annotated[
@@ -127,6 +134,7 @@ def train(
             use_all_gpus=use_all_gpus,
             objective=objective,
             overlap_grad_reduce=overlap_grad_reduce,
+            flash_attention=flash_attention,
         )
         summary = result.stats["summary"]
         if json_out:
@@ -162,6 +170,7 @@ def train(
                 use_all_gpus=use_all_gpus,
                 objective=objective,
                 overlap_grad_reduce=overlap_grad_reduce,
+                flash_attention=flash_attention,
             )
             draw(problem, result.solution, plot)
     if not json_out:
@@ -177,6 +186,7 @@ def train(
             max_gpus=max_gpus,
             objective=objective,
             overlap_grad_reduce=overlap_grad_reduce,
+            flash_attention=flash_attention,
         )
         render(problem, result)
 

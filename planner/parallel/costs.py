@@ -39,6 +39,11 @@ for all rows; see ``bench/parallel_validation.py`` and the README):
     *fitted*: fraction of datasheet HBM bandwidth reached by the
     memory-bound kernels (STREAM-like kernels reach 0.8-0.9, framework
     element-wise kernels less).
+``FLASH_EFFICIENCY``, ``FLASH_CAUSAL_FRACTION``, ``FLASH_BWD_RATIO``
+    Fused (FlashAttention) attention core: fraction of peak, share of the
+    score square computed under a causal mask, backward/forward work. From
+    the FlashAttention-2/3 papers, not fitted. The validation tables (2021-22
+    Megatron-LM) use the unfused core (``flash_attention=False``).
 ``ACT_BYTES``
     Bytes per activation element in training (bf16 activations even with fp8
     GEMMs: Transformer Engine keeps activations in bf16 between layers).
@@ -64,6 +69,13 @@ GEMM_HALF_DIM = 64.0
 HBM_EFFICIENCY = 0.80
 #: Bytes per stored activation element.
 ACT_BYTES = 2.0
+#: Fused attention: fraction of dense peak reached (FlashAttention-2 reports 50-73 % on
+#: A100 forward, FlashAttention-3 about 75 % on H100; backward lower), not fitted.
+FLASH_EFFICIENCY = 0.55
+#: Fused attention with a causal mask computes about half of the ``s x s`` square.
+FLASH_CAUSAL_FRACTION = 0.5
+#: Fused attention backward / forward work (recomputes scores: 5 matmuls vs 2, FA2 paper).
+FLASH_BWD_RATIO = 2.5
 
 
 def gemm_efficiency(gpu: GpuSpec) -> float:
@@ -240,6 +252,7 @@ def layer_cost(
     tp_per_node: int | None = None,
     cp_per_node: int | None = None,
     ep_per_node: int | None = None,
+    flash: bool = False,
 ) -> LayerCost:
     """Cost of one transformer layer for one microbatch on one GPU.
 
@@ -261,6 +274,9 @@ def layer_cost(
         GEMM input precision.
     tp_per_node, cp_per_node, ep_per_node
         Ranks of each group sharing a node (default: as many as fit).
+    flash
+        Fused (FlashAttention-style) attention core instead of Megatron's
+        materialized scores/softmax/dropout.
     """
     prec = get_precision(precision)
     fab = fabric_of(gpu)
@@ -298,12 +314,19 @@ def layer_cost(
         d_qk = d_v = model.head_dim
     # Attention core: scores [s, d] x [d, s_kv] and context [s, s_kv] x [s_kv, d] per head.
     s_kv = seq  # every rank attends to the full sequence (ring attention for cp > 1)
-    core = _linear(gpu, prec, s, s_kv, d_qk, batch=b * a_local)
-    core += _linear(gpu, prec, s, d_v, s_kv, batch=b * a_local)
-    probs = b * a_local * s * s_kv  # score elements
-    # scale+mask+softmax (read, write), dropout (read, write, mask byte)
-    core_elem = memory_time(gpu, probs * (2 * A + 2 * A + 1))
-    core = core + _Pass(elem=core_elem)
+    if flash:
+        # one fused kernel; causal masking skips FLASH_CAUSAL_FRACTION of the square,
+        # the backward recomputes the scores (FLASH_BWD_RATIO x the forward work)
+        square = 2.0 * b * a_local * s * s_kv * (d_qk + d_v)
+        fwd_t = square * FLASH_CAUSAL_FRACTION / (gpu.peak_flops(prec) * FLASH_EFFICIENCY)
+        core = _Pass(gemm=fwd_t, gemm_bwd=FLASH_BWD_RATIO * fwd_t, flops=square)
+    else:
+        core = _linear(gpu, prec, s, s_kv, d_qk, batch=b * a_local)
+        core += _linear(gpu, prec, s, d_v, s_kv, batch=b * a_local)
+        probs = b * a_local * s * s_kv  # score elements
+        # scale+mask+softmax (read, write), dropout (read, write, mask byte)
+        core_elem = memory_time(gpu, probs * (2 * A + 2 * A + 1))
+        core = core + _Pass(elem=core_elem)
     attn += _linear(gpu, prec, N, h, model.attn_out_dim / tp)
     # LayerNorm (read, write), bias-dropout-add (2 reads, write, mask), q/k/v layout copies
     attn_elem = N * h * rep * (2 * A + 3 * A + 1) + N * qkv_n * 2 * A
@@ -374,8 +397,10 @@ def layer_cost(
     flops = attn.flops + core.flops + mlp.flops
     if recompute == "full":
         re_time, re_flops = fwd_kernels + comm_fwd, flops
-    elif recompute == "selective":
+    elif recompute == "selective" and not flash:
         re_time, re_flops = core.gemm + core.elem, core.flops
+    elif recompute == "selective":
+        re_time, re_flops = 0.0, 0.0  # the fused kernel already recomputes in its backward
     elif recompute == "none":
         re_time, re_flops = 0.0, 0.0
     else:

@@ -201,7 +201,15 @@ def _memory_violations(
                 experts += exp / (t * plan.ep)
             else:
                 dense += model.dense_layer_params() / t
-            kw = dict(micro_batch=b, seq=s, tp=t, cp=cp, sp=plan.sequence_parallel, moe=moe)
+            kw = dict(
+                micro_batch=b,
+                seq=s,
+                tp=t,
+                cp=cp,
+                sp=plan.sequence_parallel,
+                moe=moe,
+                flash=problem.constraints.flash_attention,
+            )
             kept = layer_activation_bytes(model, recompute=plan.recompute, **kw)
             acts += kept
             if plan.recompute == "full":

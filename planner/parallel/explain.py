@@ -96,7 +96,7 @@ def explain_infeasible(problem: TrainingProblem) -> tuple[str, dict[str, Any]]:
         mem, plan, _done = min_memory_search(sub, Deadline(MIN_MEMORY_TIME))
         if plan is not None and mem / pool.gpu.memory_bytes < best[0]:
             best = (mem / pool.gpu.memory_bytes, plan, sub)
-    ratio, plan, sub = best
+    _ratio, plan, sub = best
     if plan is None:
         return "no plan exists in the decision space for this batch and GPU budget", {}
     est = estimate(sub, replace(plan, stage_pools=()))

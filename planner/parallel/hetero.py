@@ -229,31 +229,32 @@ def solve_layers(
     info = h.getInfo()
     if info.primal_solution_status != highspy.SolutionStatus.kSolutionStatusFeasible:
         return None, math.inf, -math.inf
-    layers = tuple(int(round(h.val(n))) for n in ns)
+    layers = tuple(round(h.val(n)) for n in ns)
     bound = info.mip_dual_bound if math.isfinite(info.mip_dual_bound) else -math.inf
     if status == highspy.HighsModelStatus.kOptimal:
         bound = max(bound, h.getObjectiveValue())
     return layers, h.getObjectiveValue(), bound
 
 
+def _compositions(total: int, caps: list[int]) -> list[list[int]]:
+    """Ways to write ``total`` as ``len(caps)`` positive parts, part ``i`` at most ``caps[i]``."""
+    if len(caps) == 1:
+        return [[total]] if 1 <= total <= caps[0] else []
+    out = []
+    for q in range(1, min(total - (len(caps) - 1), caps[0]) + 1):
+        out += [[q, *rest] for rest in _compositions(total - q, caps[1:])]
+    return out
+
+
 def _sequences(problem: TrainingProblem, p: int, per_stage: int) -> list[tuple[str, ...]]:
     """Stage-to-pool assignments with contiguous blocks, at least two pools used."""
     pools = problem.cluster.pools
     caps = {pl.label: pl.count // per_stage for pl in pools}
-    out = []
     labels = [pl.label for pl in pools]
+    out = []
     for r in range(2, len(labels) + 1):
         for order in itertools.permutations(labels, r):
-            # compositions of p into r positive parts within capacities
-            def rec(i: int, left: int, acc: list[int]):
-                if i == r - 1:
-                    if 1 <= left <= caps[order[i]]:
-                        yield [*acc, left]
-                    return
-                for q in range(1, min(left - (r - 1 - i), caps[order[i]]) + 1):
-                    yield from rec(i + 1, left - q, [*acc, q])
-
-            for qs in rec(0, p, []):
+            for qs in _compositions(p, [caps[x] for x in order]):
                 seq: list[str] = []
                 for label, q in zip(order, qs, strict=True):
                     seq += [label] * q
@@ -293,8 +294,10 @@ def hetero_search(
         return out
     # 2. a quick mixed incumbent: the per-layer configurations of the best single-pool
     #    plans, spread over several pools, using (almost) the whole budget
-    seeds = {(p.tp, p.cp, p.ep, p.microbatch, p.recompute, p.sequence_parallel, p.zero)
-             for p, _q in top.best()}
+    seeds = {
+        (p.tp, p.cp, p.ep, p.microbatch, p.recompute, p.sequence_parallel, p.zero)
+        for p, _q in top.best()
+    }
     for t, cp, ep, b, rc, sp, z in sorted(seeds):
         if z > 1 or deadline.expired():
             continue
@@ -310,9 +313,19 @@ def hetero_search(
                     continue
                 m = B // (d * b)
                 for labels in _sequences(problem, p, t * cp * d):
-                    stub = TrainingPlan(tp=t, pp=p, dp=d, cp=cp, ep=ep, microbatch=b,
-                                        recompute=rc, zero=z, sequence_parallel=sp,
-                                        stage_layers=(1,) * p, stage_pools=labels)
+                    stub = TrainingPlan(
+                        tp=t,
+                        pp=p,
+                        dp=d,
+                        cp=cp,
+                        ep=ep,
+                        microbatch=b,
+                        recompute=rc,
+                        zero=z,
+                        sequence_parallel=sp,
+                        stage_layers=(1,) * p,
+                        stage_pools=labels,
+                    )
                     wb = _split_bound(_stage_terms(problem, stub, labels), L, m)
                     if wb < math.inf:
                         cands.append((wb, stub, labels))
@@ -437,7 +450,7 @@ def hetero_search(
                             stage_layers=(1,) * p,
                             stage_pools=labels,
                         )
-                        layers, obj, _lb = solve_layers(problem, plan, labels, threads=threads)
+                        layers, _obj, _lb = solve_layers(problem, plan, labels, threads=threads)
                         out.evaluated += 1
                         if layers is None:
                             continue

@@ -89,6 +89,9 @@ class Constraints:
     overlap_grad_reduce
         Data-parallel gradient reduction overlaps the last backward pass
         (Megatron ``--overlap-grad-reduce``); ``False`` models Megatron-LM 2021.
+    flash_attention
+        Fused attention (FlashAttention / cuDNN fused attention, the default
+        today); ``False`` models Megatron-LM 2021-22's materialized scores.
     """
 
     tp: int | None = None
@@ -107,6 +110,7 @@ class Constraints:
     max_tp: int | None = None
     objective: str = "time"
     overlap_grad_reduce: bool = True
+    flash_attention: bool = True
 
     def __post_init__(self) -> None:
         for key in ("tp", "pp", "dp", "cp", "ep", "microbatch", "interleave", "max_gpus", "max_tp"):
@@ -155,7 +159,7 @@ class Constraints:
             if not isinstance(data["stage_layers"], (list, tuple)):
                 raise InputError(f"{where}: stage_layers must be a list of integers")
             data["stage_layers"] = tuple(data["stage_layers"])
-        for key in ("sequence_parallel", "use_all_gpus", "overlap_grad_reduce"):
+        for key in ("sequence_parallel", "use_all_gpus", "overlap_grad_reduce", "flash_attention"):
             if key in data and data[key] is not None and not isinstance(data[key], bool):
                 raise InputError(f"{where}: {key} must be true or false")
         return cls(**data)

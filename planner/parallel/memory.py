@@ -143,8 +143,12 @@ def layer_activation_bytes(
     sp: bool = False,
     recompute: str = "none",
     moe: bool = False,
+    flash: bool = False,
 ) -> float:
     """Bytes one layer stores for the backward pass, per microbatch, per GPU.
+
+    ``flash=True`` (fused attention) never materializes the ``s x s`` scores:
+    the ``5 a s / h`` term is dropped whatever the recompute mode.
 
     With ``recompute="full"`` this is only the checkpointed layer input; the
     transient working set of the layer being recomputed is
@@ -170,7 +174,7 @@ def layer_activation_bytes(
     attn = ACT * N * h * rep + qkv + ACT * N * model.attn_out_dim / tp + MASK * N * h * rep
     if recompute not in ("none", "selective"):
         raise ValueError(f"unknown recompute {recompute!r}")
-    if recompute == "none":
+    if recompute == "none" and not flash:
         attn += core
     gate = 2 if model.gated_mlp else 1  # fc1 output tensors kept for the activation backward
     if moe:

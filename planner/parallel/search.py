@@ -183,7 +183,15 @@ def layer_configs(problem: TrainingProblem, sp_space: Space | None = None) -> li
                 if n:
                     lc = _layer(problem, plan, gpu, is_moe)
                     work += n * (lc.forward + lc.backward)
-                    kw = dict(micro_batch=b, seq=wl.seq_len, tp=t, cp=cp, sp=sp, moe=is_moe)
+                    kw = dict(
+                        micro_batch=b,
+                        seq=wl.seq_len,
+                        tp=t,
+                        cp=cp,
+                        sp=sp,
+                        moe=is_moe,
+                        flash=c.flash_attention,
+                    )
                     per = layer_activation_bytes(model, recompute=rc, **kw)
                     full = layer_activation_bytes(model, recompute="none", **kw)
                     act = min(act, per)

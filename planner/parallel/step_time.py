@@ -319,6 +319,7 @@ def _layer(problem: TrainingProblem, plan: TrainingPlan, gpu: GpuSpec, moe: bool
         tp_per_node=min(plan.tp, G),
         cp_per_node=per_node(plan.cp, plan.tp, G),
         ep_per_node=per_node(plan.ep, plan.tp * plan.cp, G),
+        flash=problem.constraints.flash_attention,
     )
 
 
@@ -418,6 +419,7 @@ def _stage_static(
             sp=plan.sequence_parallel,
             recompute=plan.recompute,
             moe=is_moe,
+            flash=problem.constraints.flash_attention,
         )
         act += n * per
         if plan.recompute != "none":
@@ -430,6 +432,7 @@ def _stage_static(
                 sp=plan.sequence_parallel,
                 recompute="none",
                 moe=is_moe,
+                flash=problem.constraints.flash_attention,
             )
             work = max(work, full - (per if plan.recompute == "selective" else 0.0))
     if first:
@@ -593,7 +596,7 @@ def estimate(problem: TrainingProblem, plan: TrainingPlan) -> Estimate:
     model_flops = 3.0 * tokens * fwd_tok
     if plan.recompute == "full":
         extra = tokens * (fwd_tok - 2.0 * model.vocab * model.hidden)
-    elif plan.recompute == "selective":
+    elif plan.recompute == "selective" and not problem.constraints.flash_attention:
         extra = tokens * model.layers * model.attention_flops_per_token(s)
     else:
         extra = 0.0

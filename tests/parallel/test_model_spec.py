@@ -89,7 +89,7 @@ def test_lookup_accepts_hf_ids_and_case():
 
 
 def test_unknown_name_lists_closest():
-    with pytest.raises(InputError, match="closest: llama-3.1-70b"):
+    with pytest.raises(InputError, match=r"closest: llama-3\.1-70b"):
         load_model("llama-3-70b")
 
 

@@ -29,7 +29,7 @@ def _korthikanti(name, t, p, B, b, v, mode):
         m,
         parse_cluster(f"{t * p}xA100"),
         Workload(B, 2048),
-        Constraints(overlap_grad_reduce=False),
+        Constraints(overlap_grad_reduce=False, flash_attention=False),
     )
     plan = TrainingPlan(
         tp=t,
@@ -76,8 +76,18 @@ def test_equal_stages_give_the_1f1b_formula():
     assert inter.pipeline_time == pytest.approx((16 + 3 / 2) * u)
 
 
+def test_flash_attention_drops_the_score_memory_and_time():
+    kw = dict(gpus="8xA100", batch=64, seq=4096)
+    plan = TrainingPlan(tp=1, pp=1, dp=8, microbatch=1, recompute="none", stage_layers=(24,))
+    eager = estimate(problem(load_model("gpt-1.7b"), flash_attention=False, **kw), plan)
+    flash = estimate(problem(load_model("gpt-1.7b"), flash_attention=True, **kw), plan)
+    assert flash.step_time < eager.step_time
+    assert flash.memory.activations < eager.memory.activations
+    assert flash.model_flops == eager.model_flops  # the MFU numerator does not change
+
+
 def test_recompute_trades_time_for_memory():
-    prob = problem(load_model("gpt-1.7b"), gpus="8xA100", batch=64, seq=2048)
+    prob = problem(load_model("gpt-1.7b"), gpus="8xA100", batch=64, seq=2048, flash_attention=False)
     ests = {
         rc: estimate(
             prob, TrainingPlan(tp=1, pp=1, dp=8, microbatch=2, recompute=rc, stage_layers=(24,))
