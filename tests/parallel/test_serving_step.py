@@ -8,6 +8,7 @@ import pytest
 from planner.parallel.hardware import get_gpu
 from planner.parallel.model_spec import load_model
 from planner.parallel.serving.step import (
+    ITERATION_OVERHEAD_S,
     WEIGHT_STREAM_EFFICIENCY,
     EngineModel,
     ReplicaConfig,
@@ -92,7 +93,8 @@ def test_moe_touches_only_hit_experts():
     one = float(e.base_time(1, 1, 256))
     many = float(e.base_time(64, 64, 256))
     # a single token reads 2 of 8 experts: far less than the full weights
-    assert one < 0.6 * e.weight_bytes / (H100.hbm_bw * WEIGHT_STREAM_EFFICIENCY)
+    kernels = one - ITERATION_OVERHEAD_S
+    assert kernels < 0.6 * e.weight_bytes / (H100.hbm_bw * WEIGHT_STREAM_EFFICIENCY)
     assert many > one
 
 
