@@ -18,6 +18,7 @@ counts), and is deterministic for a given seed and schedule budget.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -267,6 +268,7 @@ def genetic_algorithm(
     params: GaParams | None = None,
     target: int | None = None,
     exchange: Callable[[int, np.ndarray], np.ndarray | None] | None = None,
+    stop: threading.Event | None = None,
 ) -> GaResult:
     """Run the GA on ``data`` and return the best schedule.
 
@@ -290,6 +292,8 @@ def genetic_algorithm(
         Called after every generation with the best makespan and schedule so far; may return
         the start times of a better schedule found elsewhere (e.g. by LNS), which then joins
         the population. This is how the GA and LNS threads of the ``lns`` method cooperate.
+    stop
+        An event that ends the run early when set (checked once per generation).
     """
     clock = Deadline(time_limit)
     p = params or GaParams()
@@ -343,7 +347,7 @@ def genetic_algorithm(
     related = data.related
     last_best, idle = res.makespan, 0
     while not clock.expired() and res.schedules < budget:
-        if target is not None and res.makespan <= target:
+        if (target is not None and res.makespan <= target) or (stop is not None and stop.is_set()):
             break
         res.schedules += int(
             _generation(

@@ -50,6 +50,7 @@ class LnsParams:
     grow: float = 1.08
     shrink: float = 0.95
     sub_time: float = 0.5  # seconds per sub-problem
+    deterministic: bool = False  # limit sub-problems in CP-SAT's deterministic time instead
     compact: bool = False  # secondary objective: sum of starts (slower sub-problems)
     solver_params: dict[str, object] = field(
         default_factory=lambda: {"linearization_level": 0, "cp_model_presolve": False}
@@ -79,6 +80,7 @@ class Incumbent:
         self.start = np.asarray(start, dtype=np.int64)
         self.makespan = int(ms)
         self.version = 0
+        self.proven = False  # a sub-problem relaxing every job was solved to optimality
 
     def snapshot(self) -> tuple[np.ndarray, int, int]:
         """Copy of the schedule, its makespan and a version number that changes with it."""
@@ -124,8 +126,8 @@ def large_neighbourhood_search(
     threads
         Search threads (each runs one single-worker CP-SAT at a time).
     seed
-        Random seed. With ``threads=1`` and ``max_iterations`` set, the run is deterministic
-        (sub-problems are limited in CP-SAT's deterministic time) unless the wall clock cuts it.
+        Random seed. With ``threads=1``, ``max_iterations`` and ``params.deterministic`` the
+        run is reproducible (unless the overall time limit cuts it short).
     lower
         A proven lower bound: the search stops when the makespan reaches it.
     data
@@ -167,7 +169,7 @@ def large_neighbourhood_search(
         for t in pool:
             t.join()
     res.makespan, res.start = inc.makespan, [int(s) for s in inc.start]
-    res.proven_optimal = res.makespan <= lower
+    res.proven_optimal = res.makespan <= lower or inc.proven
     return res
 
 
@@ -196,7 +198,7 @@ def _worker(
     crit_cache: tuple[int, np.ndarray] = (-1, real)
     while clock.remaining() > 0.05:
         with inc.lock:
-            if budget[0] <= 0 or inc.makespan <= lower:
+            if budget[0] <= 0 or inc.makespan <= lower or inc.proven:
                 return
             budget[0] -= 1
             res.iterations += 1
@@ -210,6 +212,7 @@ def _worker(
             instance, base, start, ms, relaxed, fixed, p, clock, int(rng.integers(2**31))
         )
         res.tries[kind][0] += 1
+        whole = status is Status.OPTIMAL and relaxed[real].all() and not fixed.any()
         if new is not None:
             new_ms = int(np.max(new + dur))
             if dec is not None:
@@ -219,8 +222,12 @@ def _worker(
                     res.improvements += 1
                     res.tries[kind][1] += 1
                     res.history.append((round(clock.elapsed(), 3), new_ms))
-            if new_ms < ms:
-                continue  # same size again: this neighbourhood pays
+        if whole:  # the sub-problem was the whole model: the incumbent is optimal
+            with inc.lock:
+                inc.proven = True
+            return
+        if new is not None and new_ms < ms:
+            continue  # same size again: this neighbourhood pays
         if status in (Status.OPTIMAL, Status.INFEASIBLE):
             size = min(real.size, size * p.grow + 0.5)
         else:
@@ -310,11 +317,14 @@ def _solve_sub(
         weight = instance.num_jobs * (ms + 1) + 1
         sub.minimize(weight * mk + sum(starts))
     cps.add_hints(sub, [*zip(starts, start.tolist(), strict=True), (mk, ms)])
+    params = dict(p.solver_params)
+    if p.deterministic:  # reproducible runs: the wall clock only as a safety net
+        params["max_deterministic_time"] = p.sub_time
     solver = cps.make_solver(
-        time_limit=min(clock.remaining(), p.sub_time),
+        time_limit=clock.remaining() if p.deterministic else min(clock.remaining(), p.sub_time),
         threads=1,
         seed=seed,
-        params=p.solver_params,
+        params=params,
     )
     out = cps.run(sub, solver)
     if not out.has_solution:

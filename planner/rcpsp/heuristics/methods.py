@@ -260,15 +260,22 @@ def lns(
     if start is None and h is not None:
         start = h
     if start is None:
-        start = _exact_first(instance, clock, threads, seed, stats)
-    if start is None:
-        return setup.result(None, reason=_NO_SCHEDULE + "; CP-SAT found none in time", stats=stats)
+        exact = _exact_first(instance, clock, threads, seed, stats)
+        if exact.status is Status.INFEASIBLE:
+            exact.runtime_s = time.perf_counter() - setup.started
+            return exact
+        if exact.solution is None:
+            return setup.result(
+                None, reason=_NO_SCHEDULE + "; CP-SAT found none in time", stats=stats
+            )
+        start = np.asarray(exact.solution.start, dtype=np.int64)
     shared = Incumbent(start, makespan(instance, start.tolist()))
     stats["initial_makespan"] = shared.makespan
     if shared.makespan <= setup.lb:
         return setup.result(shared.start, stats=stats)
     ga_box: list[GaResult] = []
     helper = None
+    done = threading.Event()
     if threads >= 2:
         stop_at = clock.remaining()
 
@@ -286,6 +293,7 @@ def lns(
                     initial=[order_of(data, shared.snapshot()[0])],
                     target=setup.lb,
                     exchange=exchange,
+                    stop=done,
                 )
             )
 
@@ -302,32 +310,35 @@ def lns(
         shared=shared,
     )
     if helper is not None:
+        if out.proven_optimal:
+            done.set()
         helper.join()
         if ga_box and ga_box[0].start is not None:
             shared.offer(ga_box[0].start, ga_box[0].makespan)
-    best, _best_ms, _ = shared.snapshot()
+    best, best_ms, _ = shared.snapshot()
     stats.update(
         iterations=out.iterations,
         lns_improvements=out.improvements,
         neighbourhoods=out.tries,
         ga_schedules=first.schedules + sum(r.schedules for r in ga_box),
     )
-    return setup.result(best, stats=stats)
+    res = setup.result(best, stats=stats)
+    if out.proven_optimal and best_ms == out.makespan:
+        res.bound = float(best_ms)  # the last sub-problem was the whole model, solved optimally
+    return res
 
 
 def _exact_first(
     instance: Instance, clock: Deadline, threads: int, seed: int, stats: dict[str, Any]
-) -> np.ndarray | None:
-    """A first schedule from the exact model (instances the SGS cannot schedule, e.g. lags)."""
-    from planner.rcpsp.cpsat import solve_cpsat  # late: the exact module imports heuristics
+) -> Result:
+    """The exact model with half the remaining time: a first schedule for instances the SGS
+    cannot schedule (maximal lags, tight deadlines), or a proof that none exists."""
+    from planner.rcpsp.cpsat import solve_cpsat  # late: the exact module may import heuristics
 
-    res = solve_cpsat(
+    stats["first_from"] = "cpsat"
+    return solve_cpsat(
         instance, time_limit=clock.fraction(0.5), threads=threads, seed=seed, name="lns"
     )
-    stats["first_from"] = "cpsat"
-    if res.solution is None:
-        return None
-    return np.asarray(res.solution.start, dtype=np.int64)
 
 
 #: Method name -> (function, one-line summary), for the family's METHODS table.
