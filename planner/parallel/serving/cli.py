@@ -144,4 +144,4 @@ def serve(
     if out is not None:
         dump_json(out, data)
     if not json_out:
-        print_report(problem, result)
+        print_report(problem, result, top=top)
