@@ -64,29 +64,7 @@ def _now_ns() -> int:
     return now
 
 
-@njit(cache=True)
-def _hash(JOB, AR, off, N, t):
-    Z = JOB[4]
-    h = np.int64(0)
-    for i in range(off, off + N):
-        h ^= Z[AR[i]]
-    h ^= t * _MIX
-    h ^= h >> 31
-    h *= _MIX
-    h ^= h >> 29
-    return h | 1  # 0 marks an empty slot
-
-
-@njit(cache=True)
-def _bits(AR, off, N, dst, W):
-    for w in range(W):
-        AR[dst + w] = 0
-    for i in range(off, off + N):
-        e = AR[i]
-        AR[dst + (e >> 6)] |= np.int64(1) << (e & 63)
-
-
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _find(TAB, h, t, AR, bits, W):
     """Slot of the key: ``>= 0`` when present, else ``-(free slot) - 1``."""
     mask = TAB.shape[0] - 1
@@ -116,14 +94,12 @@ def rehash(OLD, NEW):
             NEW[j, :] = OLD[i, :]
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _tni(JOB, AR, off, N, ind, t, dst):
     """``AR[dst + r - ind]``: tardiness of EDD order with job ``ind`` moved to ``r``.
 
     Returns the start time of that job in EDD order.
     """
-    P = JOB[0]
-    D = JOB[1]
     c = t
     tt = 0
     start = t
@@ -131,19 +107,19 @@ def _tni(JOB, AR, off, N, ind, t, dst):
         e = AR[off + i]
         if i == ind:
             start = c
-        c += P[e]
-        if c > D[e]:
-            tt += c - D[e]
+        c += JOB[0, e]
+        if c > JOB[1, e]:
+            tt += c - JOB[1, e]
     k = AR[off + ind]
-    pk = P[k]
-    dk = D[k]
+    pk = JOB[0, k]
+    dk = JOB[1, k]
     AR[dst] = tt
     cur = tt
     s = start
     for i in range(ind + 1, N):
         a = AR[off + i]
-        pa = P[a]
-        da = D[a]
+        pa = JOB[0, a]
+        da = JOB[1, a]
         old = max(0, s + pk - dk) + max(0, s + pk + pa - da)
         new = max(0, s + pa - da) + max(0, s + pa + pk - dk)
         cur += new - old
@@ -152,25 +128,23 @@ def _tni(JOB, AR, off, N, ind, t, dst):
     return start
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _positions(JOB, AR, off, N, ind, T, start, pos, comp):
     """Positions of job ``ind`` kept by rules 3 and 4 (to ``AR[pos:]``) and its completion
     times there (to ``AR[comp:]``); returns how many."""
-    P = JOB[0]
-    D = JOB[1]
     m = 0
-    ck = start + P[AR[off + ind]]
+    ck = start + JOB[0, AR[off + ind]]
     min_t = np.int64(0)
     max_dp = np.int64(0)
     for r in range(ind, N):
         if r > ind:
-            ck += P[AR[off + r]]
+            ck += JOB[0, AR[off + r]]
             prev = AR[T + r - 1 - ind]
             if r == ind + 1 or prev < min_t:
                 min_t = prev
         if r >= ind + 2:
             e = AR[off + r - 1]
-            v = D[e] + P[e]
+            v = JOB[1, e] + JOB[0, e]
             if r == ind + 2 or v > max_dp:
                 max_dp = v
             if ck <= max_dp:  # rule 3
@@ -184,17 +158,144 @@ def _positions(JOB, AR, off, N, ind, T, start, pos, comp):
     return m
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _longest(JOB, AR, off, N):
-    R = JOB[2]
     ind = 0
-    best = R[AR[off]]
+    best = JOB[2, AR[off]]
     for i in range(1, N):
-        v = R[AR[off + i]]
+        v = JOB[2, AR[off + i]]
         if v > best:
             best = v
             ind = i
     return ind
+
+
+@njit(cache=True, inline="always")
+def _scan(JOB, AR, off, N, t, bits, W):
+    """One pass over a sub-problem: ``(t + Σp, hash, longest, shortest, EDD tardiness,
+    start of the longest job in EDD order)``; writes the job bitset to ``AR[bits:]``."""
+    for w in range(W):
+        AR[bits + w] = 0
+    h = np.int64(0)
+    c = t
+    tt = np.int64(0)
+    ind = 0
+    imin = 0
+    rmax = np.int64(-1)
+    rmin = np.int64(1) << 62
+    start = t
+    for i in range(N):
+        e = AR[off + i]
+        h ^= JOB[4, e]
+        AR[bits + (e >> 6)] |= np.int64(1) << (e & 63)
+        r = JOB[2, e]
+        if r > rmax:
+            rmax = r
+            ind = i
+            start = c
+        if r < rmin:
+            rmin = r
+            imin = i
+        c += JOB[0, e]
+        if c > JOB[1, e]:
+            tt += c - JOB[1, e]
+    h ^= t * _MIX
+    h ^= h >> 31
+    h *= _MIX
+    h ^= h >> 29
+    return c, h | 1, ind, imin, tt, start  # hash 0 marks an empty slot
+
+
+@njit(cache=True, inline="always")
+def _swaps(JOB, AR, off, N, ind, tt, start, T):
+    """``AR[T + r - ind]`` for ``r > ind``: the EDD tardiness ``tt`` after moving job
+    ``ind`` (which starts at ``start`` in EDD order) to position ``r``."""
+    k = AR[off + ind]
+    pk = JOB[0, k]
+    dk = JOB[1, k]
+    cur = tt
+    s = start
+    for i in range(ind + 1, N):
+        a = AR[off + i]
+        pa = JOB[0, a]
+        da = JOB[1, a]
+        old = max(0, s + pk - dk) + max(0, s + pk + pa - da)
+        new = max(0, s + pa - da) + max(0, s + pa + pk - dk)
+        cur += new - old
+        AR[T + i - ind] = cur
+        s += pa
+
+
+@njit(cache=True, inline="always")
+def _small(JOB, ST, AR, off, N, t):
+    """Zero, one or two jobs; for two, ``ST[S_DEC_R]`` is 0 (keep) or 1 (swap)."""
+    if N == 0:
+        return 0
+    a = AR[off]
+    ca = t + JOB[0, a]
+    if N == 1:
+        return max(0, ca - JOB[1, a])
+    b = AR[off + 1]
+    cab = ca + JOB[0, b]
+    x = max(0, ca - JOB[1, a]) + max(0, cab - JOB[1, b])
+    y = max(0, t + JOB[0, b] - JOB[1, b]) + max(0, cab - JOB[1, a])
+    if y < x:
+        ST[S_DEC_R] = 1
+        return y
+    ST[S_DEC_R] = 0
+    return x
+
+
+@njit(cache=True, inline="always")
+def _peel(JOB, AR, off, N, t, dst):
+    """Fix the jobs whose place Emmons' (1969) rules settle.
+
+    * The job with the largest due date goes last when it is on time there;
+      repeated while it applies.
+    * The shortest job goes first when it is tardy even there: moving it to
+      the front cuts its tardiness by the total length of the jobs it jumps,
+      each of which is delayed by at most its own, no smaller, length.
+      Repeated while it applies; such jobs have the smallest ranks.
+
+    Returns ``(off, N, t, cost, n1, thr)`` of what is left: the remaining jobs
+    (copied to ``AR[dst:]`` when some went first), its start time, the
+    tardiness of the jobs put first, ``n1`` the jobs left after the last ones
+    went (``AR[off + n1 : off + N]`` are last, in EDD order) and ``thr`` the
+    largest rank put first (``-1`` for none).
+    """
+    total = t
+    for i in range(off, off + N):
+        total += JOB[0, AR[i]]
+    n1 = N
+    while n1 > 0 and JOB[1, AR[off + n1 - 1]] >= total:
+        n1 -= 1
+        total -= JOB[0, AR[off + n1]]
+    thr = -1
+    cost = 0
+    nf = 0
+    while nf < n1:
+        pick = -1
+        low = 1 << 62
+        for i in range(off, off + n1):
+            r = JOB[2, AR[i]]
+            if thr < r < low:
+                low = r
+                pick = AR[i]
+        if JOB[1, pick] > t + JOB[0, pick]:
+            break
+        t += JOB[0, pick]
+        cost += t - JOB[1, pick]
+        thr = low
+        nf += 1
+    if nf == 0:
+        return off, n1, t, cost, n1, thr
+    m = 0
+    for i in range(off, off + n1):
+        e = AR[i]
+        if JOB[2, e] > thr:
+            AR[dst + m] = e
+            m += 1
+    return dst, m, t, cost, n1, thr
 
 
 @njit(cache=True)
@@ -206,43 +307,31 @@ def solve(JOB, TAB, ST, AR, off, N, t):
     position ``r``, ``(r, r2)`` double decomposition with the first EDD job at
     position ``r2`` among the jobs shorter than it.
     """
-    P = JOB[0]
-    D = JOB[1]
     ST[S_DEC_R] = -1
     ST[S_DEC_R2] = -1
     if N <= 2:
-        if N == 0:
-            return 0
-        a = AR[off]
-        ca = t + P[a]
-        if N == 1:
-            return max(0, ca - D[a])
-        b = AR[off + 1]
-        cb = t + P[b]
-        cab = ca + P[b]
-        x = max(0, ca - D[a]) + max(0, cab - D[b])
-        y = max(0, cb - D[b]) + max(0, cab - D[a])
-        if y < x:
-            ST[S_DEC_R] = 1
-            return y
-        ST[S_DEC_R] = 0
-        return x
+        return _small(JOB, ST, AR, off, N, t)
     if ST[S_ABORT]:
         return -1
-    W = TAB.shape[1] - _COLS
     base = ST[S_TOP]
-    bits = base
+    W = TAB.shape[1] - _COLS
+    bits = base + N  # after room for a peeled copy of the jobs
+    cost = np.int64(0)
+    total, h, ind, imin, tt, start = _scan(JOB, AR, off, N, t, bits, W)
+    emin = AR[off + imin]
+    if JOB[1, AR[off + N - 1]] >= total or JOB[1, emin] <= t + JOB[0, emin]:
+        off, N, t, cost, _, _ = _peel(JOB, AR, off, N, t, base)
+        if N <= 2:
+            return cost + _small(JOB, ST, AR, off, N, t)
+        total, h, ind, imin, tt, start = _scan(JOB, AR, off, N, t, bits, W)
     memo = ST[S_MEMO_MIN] <= N
-    h = np.int64(0)
     if memo:
-        h = _hash(JOB, AR, off, N, t)
-        _bits(AR, off, N, bits, W)
         slot = _find(TAB, h, t, AR, bits, W)
         if slot >= 0:
             ST[S_HITS] += 1
             ST[S_DEC_R] = TAB[slot, 3]
             ST[S_DEC_R2] = TAB[slot, 4]
-            return TAB[slot, 2]
+            return cost + TAB[slot, 2]
     ST[S_NODES] += 1
     if (ST[S_NODES] & _CHECK_MASK) == 0 and _now_ns() > ST[S_DEADLINE]:
         ST[S_ABORT] = ABORT_TIME
@@ -260,14 +349,15 @@ def solve(JOB, TAB, ST, AR, off, N, t):
     mid = lval + N
     ST[S_TOP] = mid + N
 
-    ind = _longest(JOB, AR, off, N)
     k = AR[off + ind]
-    dk = D[k]
-    start = _tni(JOB, AR, off, N, ind, t, T)
+    dk = JOB[1, k]
+    AR[T] = tt
+    if tt > 0:
+        _swaps(JOB, AR, off, N, ind, tt, start, T)
     best = np.int64(-1)
     best_r = np.int64(-1)
     best_r2 = np.int64(-1)
-    if AR[T] == 0:  # EDD has no tardy job
+    if tt == 0:  # EDD has no tardy job
         best = 0
     else:
         nl = _positions(JOB, AR, off, N, ind, T, start, lpos, lcomp)
@@ -298,13 +388,12 @@ def solve(JOB, TAB, ST, AR, off, N, t):
                         break
         else:
             ST[S_DOUBLE] += 1
-            R = JOB[2]
             e0 = AR[off]
-            r0 = R[e0]
+            r0 = JOB[2, e0]
             n2 = 0
             for i in range(N):
                 e = AR[off + i]
-                if R[e] <= r0:
+                if JOB[2, e] <= r0:
                     AR[edd2 + n2] = e
                     n2 += 1
             start2 = _tni(JOB, AR, edd2, n2, 0, t, T2)
@@ -325,8 +414,8 @@ def solve(JOB, TAB, ST, AR, off, N, t):
                         v = solve(JOB, TAB, ST, AR, edd2 + 1, r2, t)
                         if v < 0:
                             return -1
-                        if c0 > D[e0]:
-                            v += c0 - D[e0]
+                        if c0 > JOB[1, e0]:
+                            v += c0 - JOB[1, e0]
                         AR[lval + q2] = v
                     v = AR[lval + q2] + tk
                     if best >= 0 and v >= best:
@@ -379,7 +468,7 @@ def solve(JOB, TAB, ST, AR, off, N, t):
             ST[S_ENTRIES] += 1
     ST[S_DEC_R] = best_r
     ST[S_DEC_R2] = best_r2
-    return best
+    return cost + best
 
 
 @njit(cache=True)
@@ -387,76 +476,93 @@ def fill_sequence(JOB, TAB, ST, AR, off, N, t, out, pos):
     """Write an optimal sequence of ``AR[off:off+N]`` from ``t`` to ``out[pos:]``.
 
     Returns the next free position of ``out``, or ``-1`` if the search aborted.
+    (One function on purpose: numba links mutual recursion unreliably.)
     """
     if N == 0:
         return pos
-    P = JOB[0]
-    v = solve(JOB, TAB, ST, AR, off, N, t)
-    if v < 0:
-        return -1
-    r = ST[S_DEC_R]
-    r2 = ST[S_DEC_R2]
-    if N == 1:
-        out[pos] = AR[off]
-        return pos + 1
-    if N == 2:
-        out[pos] = AR[off + r]
-        out[pos + 1] = AR[off + 1 - r]
-        return pos + 2
-    if r < 0:
-        for i in range(N):
-            out[pos + i] = AR[off + i]
-        return pos + N
     base = ST[S_TOP]
-    left = base
+    off0 = off
+    N0 = N
+    off, N, t, _, n1, thr = _peel(JOB, AR, off, N, t, base)
+    left = base + N0
     mid = left + N
     ST[S_TOP] = mid + N
-    ind = _longest(JOB, AR, off, N)
-    k = AR[off + ind]
-    ck = t + P[k]
-    for i in range(r + 1):
-        if i != ind:
-            ck += P[AR[off + i]]
-    if r2 < 0:
-        for i in range(ind):
-            AR[left + i] = AR[off + i]
-        for i in range(ind + 1, r + 1):
-            AR[left + i - 1] = AR[off + i]
-        pos = fill_sequence(JOB, TAB, ST, AR, left, r, t, out, pos)
-    else:
-        R = JOB[2]
-        e0 = AR[off]
-        r0 = R[e0]
-        n2 = 0
-        for i in range(1, N):
-            e = AR[off + i]
-            if n2 < r2 and R[e] < r0:
-                AR[left + n2] = e
-                n2 += 1
-        c0 = t + P[e0]
-        for i in range(r2):
-            c0 += P[AR[left + i]]
-        pos = fill_sequence(JOB, TAB, ST, AR, left, r2, t, out, pos)
-        if pos < 0:
+    if thr >= 0:  # jobs put first, in increasing rank (shortest first)
+        ranks = np.empty(N0, np.int64)
+        m = 0
+        for i in range(off0, off0 + n1):
+            if JOB[2, AR[i]] <= thr:
+                ranks[m] = JOB[2, AR[i]]
+                m += 1
+        ranks = np.sort(ranks[:m])
+        for i in range(m):
+            out[pos + i] = JOB[3, ranks[i]]
+        pos += m
+    if N > 0:
+        if solve(JOB, TAB, ST, AR, off, N, t) < 0:
             return -1
-        out[pos] = e0
+        r = ST[S_DEC_R]
+        r2 = ST[S_DEC_R2]
+        if N <= 2:
+            out[pos] = AR[off + max(r, 0)]
+            if N == 2:
+                out[pos + 1] = AR[off + 1 - r]
+            pos += N
+        elif r < 0:  # EDD order
+            for i in range(N):
+                out[pos + i] = AR[off + i]
+            pos += N
+        else:
+            ind = _longest(JOB, AR, off, N)
+            k = AR[off + ind]
+            ck = t + JOB[0, k]
+            for i in range(r + 1):
+                if i != ind:
+                    ck += JOB[0, AR[off + i]]
+            if r2 < 0:
+                for i in range(ind):
+                    AR[left + i] = AR[off + i]
+                for i in range(ind + 1, r + 1):
+                    AR[left + i - 1] = AR[off + i]
+                pos = fill_sequence(JOB, TAB, ST, AR, left, r, t, out, pos)
+            else:
+                e0 = AR[off]
+                r0 = JOB[2, e0]
+                n2 = 0
+                for i in range(1, N):
+                    e = AR[off + i]
+                    if n2 < r2 and JOB[2, e] < r0:
+                        AR[left + n2] = e
+                        n2 += 1
+                c0 = t + JOB[0, e0]
+                for i in range(r2):
+                    c0 += JOB[0, AR[left + i]]
+                pos = fill_sequence(JOB, TAB, ST, AR, left, r2, t, out, pos)
+                if pos < 0:
+                    return -1
+                out[pos] = e0
+                pos += 1
+                nm = 0
+                p2 = 0
+                for i in range(1, r + 1):
+                    if i == ind:
+                        continue
+                    e = AR[off + i]
+                    if p2 < r2 and AR[left + p2] == e:
+                        p2 += 1
+                        continue
+                    AR[mid + nm] = e
+                    nm += 1
+                pos = fill_sequence(JOB, TAB, ST, AR, mid, nm, c0, out, pos)
+            if pos < 0:
+                return -1
+            out[pos] = k
+            pos += 1
+            pos = fill_sequence(JOB, TAB, ST, AR, off + r + 1, N - r - 1, ck, out, pos)
+            if pos < 0:
+                return -1
+    for i in range(off0 + n1, off0 + N0):  # jobs put last, EDD order
+        out[pos] = AR[i]
         pos += 1
-        nm = 0
-        p2 = 0
-        for i in range(1, r + 1):
-            if i == ind:
-                continue
-            e = AR[off + i]
-            if p2 < r2 and AR[left + p2] == e:
-                p2 += 1
-                continue
-            AR[mid + nm] = e
-            nm += 1
-        pos = fill_sequence(JOB, TAB, ST, AR, mid, nm, c0, out, pos)
-    if pos < 0:
-        return -1
-    out[pos] = k
-    pos += 1
-    pos = fill_sequence(JOB, TAB, ST, AR, off + r + 1, N - r - 1, ck, out, pos)
     ST[S_TOP] = base
     return pos

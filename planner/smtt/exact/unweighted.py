@@ -48,7 +48,7 @@ except ImportError:  # pragma: no cover - exercised only without numba
 #: Memo budget in bytes: the table doubles up to this size, then stops memorizing.
 MEMO_BYTES = 2 << 30
 _FIRST_CAPACITY = 1 << 12
-_MEMO_MIN = 3
+_MEMO_MIN = 6
 
 
 def _edd_data(p: list[int], d: list[int]) -> tuple[list[int], np.ndarray]:
@@ -77,7 +77,8 @@ def solve_kernel(
     edd, job = _edd_data(p, d)
     words = (n + 63) // 64
     entry_bytes = 8 * (k._COLS + words)
-    cap = _FIRST_CAPACITY
+    # larger instances meet more sub-problems: start bigger to save rehashing rounds
+    cap = _FIRST_CAPACITY << min(8, n // 50)
     tab = np.zeros((cap, k._COLS + words), dtype=np.int64)
     st = np.zeros(k.S_SIZE, dtype=np.int64)
     st[k.S_USE_DOUBLE] = int(double)
