@@ -161,3 +161,25 @@ def test_vectors_respect_inventory():
         for c, n in zip(usable, counts, strict=True):
             used[c.pool] = used.get(c.pool, 0) + n * c.gpus
         assert all(used[p.label] <= p.count for p in problem.inventory.pools if p.label in used)
+
+
+def test_disaggregation_pays_off_under_a_tight_tpot():
+    def plan(mode):
+        problem = make_problem(
+            "llama-3.1-8b",
+            "H100:8",
+            qps=10,
+            prompt_tokens="exp:4000",
+            output_tokens="exp:300",
+            ttft="2s",
+            tpot="7ms",
+            disaggregation=mode,
+        )
+        return solve_serving(problem, "auto", time_limit=10)
+
+    off, allow = plan("off"), plan("allow")
+    # chunked prefill stretches colocated decode steps past 7 ms at this load
+    assert off.status is Status.INFEASIBLE
+    assert allow.status is Status.OPTIMAL
+    assert {g.role for g in allow.solution.replicas} == {"prefill", "decode"}
+    assert allow.stats["metrics"]["tpot_s"] <= 0.007 + 1e-12

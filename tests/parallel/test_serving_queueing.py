@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -14,9 +15,11 @@ from planner.parallel.serving.queueing import (
     gg1_mean_wait,
     normal_cdf,
     normal_cdf_array,
+    response_quantile,
     tpot_quantile,
     wait_quantile,
 )
+from planner.parallel.serving.traffic import LengthDist
 
 
 @given(st.floats(0.01, 0.99), st.floats(1e-3, 10.0))
@@ -76,3 +79,36 @@ def test_discrete_and_compound_quantiles():
     assert compound_quantile(100, 0, 0.99) == 100
     assert compound_quantile(100, 100, 0.5) == 100
     assert compound_quantile(100, 100, 0.99) > 120
+
+
+@given(st.floats(0.05, 0.95), st.floats(1e-3, 1.0), st.floats(0.5, 0.999))
+def test_response_quantile_single_class_adds_the_wait(rho, es, q):
+    lam = rho / es
+    t = response_quantile(lam, es, 2 * es * es, [es], [es], [1.0], q)
+    assert math.isclose(t, es + wait_quantile(lam, es, 2 * es * es, q), rel_tol=1e-6)
+
+
+@given(st.floats(0.1, 0.9), st.floats(0.8, 0.995))
+def test_response_quantile_matches_mm1_sojourn(rho, q):
+    # M/M/1 FCFS: W + S is exponential with rate mu - lam; discretize the service law
+    es = 1.0
+    lam = rho / es
+    samples = -np.log1p(-(np.arange(20000) + 0.5) / 20000)
+    dist = LengthDist.from_samples(1 + 1000 * samples)  # histogram helper wants values >= 1
+    s = (np.asarray(dist.values) - 1) / 1000
+    lo, hi = ((np.asarray(x) - 1) / 1000 for x in (dist.lows, dist.highs))
+    w = np.asarray(dist.weights)
+    t = response_quantile(lam, float(w @ s), float(w @ s**2), lo, hi, w, q)
+    exact = -math.log(1 - q) / (1 / es - lam)
+    assert abs(t - exact) <= 0.08 * exact  # uniform spread within tail bins
+
+
+def test_response_quantile_bounds():
+    own, w = [0.1, 0.5, 2.0], [0.6, 0.3, 0.1]
+    t = response_quantile(0.4, 0.5, 0.9, own, own, w, 0.95)
+    assert discrete_quantile(own, w, 0.95) <= t <= wait_quantile(0.4, 0.5, 0.9, 0.95) + 2.0
+    assert math.isinf(response_quantile(3.0, 0.5, 0.9, own, own, w, 0.95))
+    # no waiting: the quantile of the uniform spread within classes
+    assert response_quantile(0.0, 0.5, 0.9, [0.0, 1.0], [1.0, 3.0], [0.5, 0.5], 0.75) == (
+        pytest.approx(2.0)
+    )

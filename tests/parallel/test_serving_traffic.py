@@ -49,7 +49,17 @@ def test_parse_lengths_rejects(bad):
 def test_from_samples_preserves_mean(samples):
     dist = LengthDist.from_samples(samples)
     assert math.isclose(dist.mean, float(np.mean(samples)), rel_tol=1e-9)
-    assert dist.values[0] >= min(samples) and dist.values[-1] <= max(samples)
+    assert dist.lows[0] == min(samples) and dist.max == max(samples)
+    for q in (0.5, 0.9, 0.99):
+        # within one bin of the empirical quantile
+        assert min(samples) <= dist.quantile(q) <= max(samples)
+
+
+def test_quantile_interpolates_within_bins():
+    dist = parse_lengths("exp:6000", what="p")
+    true_p99 = 1 - 5999 * math.log(0.01)  # the shifted exponential of parse_lengths
+    assert abs(dist.quantile(0.99) - true_p99) < 0.03 * true_p99
+    assert dist.quantile(0.5) == pytest.approx(1 - 5999 * math.log(0.5), rel=0.03)
 
 
 def test_independent_moments_match_enumeration():

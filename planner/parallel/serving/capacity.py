@@ -28,11 +28,12 @@ With arrival rate ``lam``, ``D = O - 1`` decode iterations per request and
 * a fraction ``p_c = lam E[p] T / C`` of iterations carries a chunk (< 1, or
   prefill cannot keep up: ``B < E[D] C / E[p]``), each ``delta = C xbar /
   E[p]`` longer than ``t0``;
-* TTFT at the percentile: GI/G/1 waiting-time quantile of the prefill queue
-  (service ``S``, :mod:`planner.parallel.serving.queueing`) + the quantile of
-  the prompt's own prefill ``max(1, p/C) t0 + x(p)`` + the iteration in
-  progress at arrival (``t0 + p_c delta``). The sum of quantiles is
-  conservative;
+* TTFT at the percentile: quantile of the FCFS response of the prefill
+  queue, waiting time (GI/G/1 with service ``S``, exponential tail,
+  :mod:`planner.parallel.serving.queueing`) plus the prompt's own prefill
+  ``max(1, p/C) t0 + x(p)`` (independent under FCFS, so the quantile is of
+  the mixture, not a sum of quantiles), plus the iteration in progress at
+  arrival (``t0 + p_c delta``);
 * TPOT at the percentile: binomial number of chunk iterations among a
   request's ``D`` iterations (:func:`~planner.parallel.serving.queueing.tpot_quantile`);
 * KV cache at the percentile: M/G/inf compound-Poisson total of the tokens
@@ -59,10 +60,9 @@ import numpy as np
 
 from planner.parallel.serving.queueing import (
     compound_quantile,
-    discrete_quantile,
     gg1_mean_wait,
+    response_quantile,
     tpot_quantile,
-    wait_quantile,
 )
 from planner.parallel.serving.slo import SLO
 from planner.parallel.serving.step import EngineModel
@@ -189,8 +189,18 @@ class RoleModel:
         self.split = split
         self.ep_mean = float(np.dot(self.wp, self.p))
         self.attn = engine.prefill_attention_time(self.p * (self.p + 1) / 2)
+        # class ranges: a prompt class spans [lo, hi]; TTFT quantiles spread it uniformly
+        self.p_lo = np.asarray(traffic.prompt.lows, dtype=float)
+        self.p_hi = np.asarray(traffic.prompt.highs, dtype=float)
+        self.attn_lo = engine.prefill_attention_time(self.p_lo * (self.p_lo + 1) / 2)
+        self.attn_hi = engine.prefill_attention_time(self.p_hi * (self.p_hi + 1) / 2)
         self.kv_cap = engine.kv_tokens
         self._transfer = engine.kv_transfer_time(self.p) if role == "prefill" else 0.0 * self.p
+        if role == "prefill":
+            self._transfer_lo = engine.kv_transfer_time(self.p_lo)
+            self._transfer_hi = engine.kv_transfer_time(self.p_hi)
+        else:
+            self._transfer_lo = self._transfer_hi = 0.0 * self.p
 
     # ------------------------------------------------------------- helpers
     def _prefill(self, B: float) -> dict[str, float | np.ndarray]:
@@ -202,13 +212,16 @@ class RoleModel:
         x = kappa * self.p + self.attn
         xbar = float(np.dot(self.wp, x))
         S = self.p * t0 / C + x
+        own_lo = np.maximum(1.0, self.p_lo / C) * t0 + kappa * self.p_lo + self.attn_lo
+        own_hi = np.maximum(1.0, self.p_hi / C) * t0 + kappa * self.p_hi + self.attn_hi
         return {
+            "own_lo": own_lo,
+            "own_hi": own_hi,
             "t0": t0,
             "xbar": xbar,
             "S": S,
             "s1": float(np.dot(self.wp, S)),
             "s2": float(np.dot(self.wp, S * S)),
-            "own": np.maximum(1.0, self.p / C) * t0 + x,
             "delta": C * xbar / self.ep_mean,
         }
 
@@ -259,7 +272,7 @@ class RoleModel:
             mean += lam * tmean * self.m1
             var += lam * tmean * self.m2
         kv = compound_quantile(mean, var, self.q) if self.online else mean
-        return max(kv, self.traffic.max_context if decode else float(self.p.max()))
+        return max(kv, self.traffic.max_context if decode else float(self.p_hi.max()))
 
     # ---------------------------------------------------------- prefill-like
     def _prefill_at_rate(self, lam: float) -> OperatingPoint:
@@ -267,9 +280,17 @@ class RoleModel:
         f = self._prefill(0.0)
         s1, s2 = f["s1"], f["s2"]
         u = lam * s1
-        w_q = wait_quantile(lam, s1, s2, self.q, self.ca2)
-        own = discrete_quantile(f["own"] + self._transfer, self.wp, self.q)
-        ttft = w_q + own + min(1.0, u) * (f["t0"] + f["delta"])
+        ttft = response_quantile(
+            lam,
+            s1,
+            s2,
+            f["own_lo"] + self._transfer_lo,
+            f["own_hi"] + self._transfer_hi,
+            self.wp,
+            self.q,
+            self.ca2,
+        )
+        ttft += min(1.0, u) * (f["t0"] + f["delta"])
         ew = gg1_mean_wait(lam, s1, s2, self.ca2)
         hold = (ew if math.isfinite(ew) else 0.0) + s1 + float(np.dot(self.wp, self._transfer))
         kv = self._kv(lam, 0.0, hold, decode=False)
@@ -292,8 +313,8 @@ class RoleModel:
         p_c = min(1.0, lam * self.ep_mean * tmean / self.split)
         u = lam * s1
         tpot = tpot_quantile(t0, f["delta"], p_c, self.d, self.wo, self.q)
-        w_q = wait_quantile(lam, s1, s2, self.q, self.ca2)
-        ttft = w_q + discrete_quantile(f["own"], self.wp, self.q) + t0 + p_c * f["delta"]
+        ttft = response_quantile(lam, s1, s2, f["own_lo"], f["own_hi"], self.wp, self.q, self.ca2)
+        ttft += t0 + p_c * f["delta"]
         ew = gg1_mean_wait(lam, s1, s2, self.ca2)
         hold = (ew if math.isfinite(ew) else 0.0) + s1
         kv = self._kv(lam, tmean, hold, decode=True)

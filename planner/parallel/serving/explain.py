@@ -130,10 +130,28 @@ def explain_capacity(
     ]
     pools = ", ".join(f"{p.count} x {p.label}" for p in problem.inventory.pools)
     need = ""
-    best = min(usable, key=lambda c: c.cost_per_qps)
-    if best.capacity > 0 and problem.traffic.qps is not None:
-        n = math.ceil(problem.traffic.qps / best.capacity)
-        need = f"; with {best.config.label()} replicas it would take {n * best.gpus} GPUs"
+    qps = problem.traffic.qps
+    both = [c for c in usable if c.role == "both"]
+    pre = [c for c in usable if c.role == "prefill"]
+    dec = [c for c in usable if c.role == "decode"]
+    options = []
+    if both:
+        c = min(both, key=lambda c: c.cost_per_qps)
+        n = math.ceil(qps / c.capacity)
+        options.append((n * c.price, f"{n} x {c.config.label()} ({n * c.gpus} GPUs)"))
+    if pre and dec:
+        p = min(pre, key=lambda c: c.cost_per_qps)
+        d = min(dec, key=lambda c: c.cost_per_qps)
+        n_p, n_d = math.ceil(qps / p.capacity), math.ceil(qps / d.capacity)
+        options.append(
+            (
+                n_p * p.price + n_d * d.price,
+                f"{n_p} x {p.config.label()} (prefill) + {n_d} x {d.config.label()} (decode) "
+                f"({n_p * p.gpus + n_d * d.gpus} GPUs)",
+            )
+        )
+    if options and qps is not None:
+        need = f"; it would take {min(options)[1]} without the inventory limit"
     return (
         f"demand {problem.traffic.qps:g} req/s exceeds what the inventory ({pools}) serves "
         f"within {problem.slo.describe()}: at most {cap:.4g} req/s"

@@ -79,6 +79,66 @@ def wait_quantile(lam: float, es: float, es2: float, q: float, ca2: float = 1.0)
     return ew / rho * math.log(rho / (1.0 - q))
 
 
+def response_quantile(
+    lam: float,
+    es: float,
+    es2: float,
+    own_lo: Sequence[float],
+    own_hi: Sequence[float],
+    weights: Sequence[float],
+    q: float,
+    ca2: float = 1.0,
+) -> float:
+    """``q`` quantile of waiting time + own service in a FCFS GI/G/1 queue.
+
+    Under FCFS a request's wait does not depend on its own service, so
+    ``P(W + S > t) = sum_k w_k P(W + U_k > t)``, with the exponential-tail
+    waiting-time law of :func:`wait_quantile` (``P(W > x) = rho exp(-x rho /
+    E[W])``, ``x >= 0``) and the own service ``U_k`` of class ``k`` uniform on
+    ``[own_lo[k], own_hi[k]]`` (a point when equal); the convolution has a
+    closed form and ``t`` is found by bisection.
+    """
+    a = np.asarray(own_lo, dtype=float)
+    b = np.asarray(own_hi, dtype=float)
+    w = np.asarray(weights, dtype=float)
+    w = w / w.sum()
+    rho = lam * es
+    if rho >= 1:
+        return math.inf
+    ew = gg1_mean_wait(lam, es, es2, ca2) if rho > 0 else 0.0
+    decay = rho / ew if ew > 0 else math.inf
+    width = b - a
+    point = width <= 1e-12 * np.maximum(b, 1e-300)
+
+    def tail(t: float) -> float:
+        if math.isinf(decay):  # no waiting
+            over = np.where(
+                point, (t < a).astype(float), np.clip((b - t) / np.where(point, 1, width), 0, 1)
+            )
+            return float(np.dot(w, over))
+        pt = np.where(t < a, 1.0, rho * np.exp(-decay * np.maximum(t - a, 0.0)))
+        above = np.maximum(b - np.maximum(a, t), 0.0)
+        upper = np.exp(-decay * (t - np.minimum(b, t)))
+        lower = np.exp(-decay * np.maximum(t - a, 0.0))
+        waited = np.where(t > a, rho / decay * (upper - lower), 0.0)
+        spread = (above + waited) / np.where(point, 1.0, width)
+        return float(np.dot(w, np.where(point, pt, spread)))
+
+    lo = float(a.min())
+    hi = float(b.max()) + wait_quantile(lam, es, es2, q, ca2) + 1e-12
+    if tail(lo) <= 1 - q:
+        return lo
+    for _ in range(80):
+        mid = (lo + hi) / 2
+        if tail(mid) <= 1 - q:
+            hi = mid
+        else:
+            lo = mid
+        if hi - lo <= 1e-10 * hi:
+            break
+    return hi
+
+
 def discrete_quantile(values: Sequence[float], weights: Sequence[float], q: float) -> float:
     """Smallest value whose cumulative weight reaches ``q`` (weights need not be sorted by value)."""
     pairs = sorted(zip(values, weights, strict=True))

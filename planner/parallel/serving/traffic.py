@@ -20,8 +20,8 @@ Lengths are given as
 
 Distributions are discretized into at most ``len(QUANTILE_EDGES) - 1``
 classes by probability bins that are finer in the upper tail (so a p99 SLO
-sees the long prompts); each class is the conditional mean of its bin, so
-the mean is preserved exactly.
+sees the long prompts); each class keeps the conditional mean of its bin (so
+the mean is preserved exactly) and the bin's range (for quantiles).
 """
 
 from __future__ import annotations
@@ -52,33 +52,51 @@ _OUTPUT_KEYS = ("output_tokens", "generated_tokens", "output_len", "GeneratedTok
 
 @dataclass(frozen=True)
 class LengthDist:
-    """A discrete distribution of token counts.
+    """A distribution of token counts as a histogram of classes.
+
+    Each class is a bin of the original distribution: its conditional mean
+    (``values``, used for costs and moments), its probability (``weights``)
+    and its range ``[lows, highs]``; within a bin lengths are taken as
+    uniformly spread, which gives continuous quantiles (a p99 that falls on a
+    bin edge is the edge, not the bin's mean).
 
     Attributes
     ----------
     values
-        Token counts of the classes (increasing, at least 1; may be fractional
-        conditional means).
+        Conditional mean token count of each class (increasing, at least 1).
     weights
         Probabilities of the classes (sum to 1).
+    lows, highs
+        Range of each class (default: the value itself).
     """
 
     values: tuple[float, ...]
     weights: tuple[float, ...]
+    lows: tuple[float, ...] = ()
+    highs: tuple[float, ...] = ()
 
     def __post_init__(self) -> None:
-        if not self.values or len(self.values) != len(self.weights):
+        n = len(self.values)
+        if not n or len(self.weights) != n:
             raise InputError("length distribution: values and weights must be non-empty and equal")
-        if any((not math.isfinite(v)) or v < 1 for v in self.values):
+        lows = self.lows or self.values
+        highs = self.highs or self.values
+        if len(lows) != n or len(highs) != n:
+            raise InputError("length distribution: lows and highs must match the values")
+        if any((not math.isfinite(v)) or v < 1 for v in (*self.values, *lows, *highs)):
             raise InputError("length distribution: every token count must be >= 1")
+        if any(not lo <= v <= hi for lo, v, hi in zip(lows, self.values, highs, strict=True)):
+            raise InputError("length distribution: each value must lie within its [low, high]")
         if any((not math.isfinite(w)) or w < 0 for w in self.weights):
             raise InputError("length distribution: weights must be non-negative")
         total = sum(self.weights)
         if total <= 0:
             raise InputError("length distribution: weights sum to zero")
-        order = sorted(range(len(self.values)), key=lambda i: self.values[i])
+        order = sorted(range(n), key=lambda i: self.values[i])
         object.__setattr__(self, "values", tuple(float(self.values[i]) for i in order))
         object.__setattr__(self, "weights", tuple(self.weights[i] / total for i in order))
+        object.__setattr__(self, "lows", tuple(float(lows[i]) for i in order))
+        object.__setattr__(self, "highs", tuple(float(highs[i]) for i in order))
 
     @classmethod
     def fixed(cls, tokens: float) -> LengthDist:
@@ -91,53 +109,58 @@ class LengthDist:
         return float(np.dot(self.values, self.weights))
 
     def moment(self, k: int) -> float:
-        """``E[X^k]``."""
+        """``E[X^k]`` (of the class means)."""
         return float(np.dot(np.power(self.values, k), self.weights))
 
     @property
     def max(self) -> float:
-        """Largest class value."""
-        return self.values[-1]
+        """Largest length (top of the last class)."""
+        return max(self.highs)
 
     def quantile(self, q: float) -> float:
-        """Smallest class value whose cumulative probability reaches ``q``."""
+        """``q`` quantile, lengths spread uniformly within each class's range."""
         acc = 0.0
-        for v, w in zip(self.values, self.weights, strict=True):
+        for lo, hi, w in zip(self.lows, self.highs, self.weights, strict=True):
+            if acc + w >= q - 1e-12:
+                frac = min(1.0, max(0.0, (q - acc) / w)) if w > 0 else 1.0
+                return lo + frac * (hi - lo)
             acc += w
-            if acc >= q - 1e-12:
-                return v
-        return self.values[-1]
+        return self.highs[-1]
 
     def describe(self) -> str:
         """``512`` or ``mean 1024 (p50 700, p99 4600)``."""
-        if len(self.values) == 1:
+        if len(self.values) == 1 and self.lows == self.highs:
             return f"{self.values[0]:g}"
         return f"mean {self.mean:.0f} (p50 {self.quantile(0.5):.0f}, p99 {self.quantile(0.99):.0f})"
 
     def to_dict(self) -> dict[str, Any]:
-        """``{"values": [...], "weights": [...]}``."""
-        return {"values": list(self.values), "weights": list(self.weights)}
+        """``{"values": [...], "weights": [...], "lows": [...], "highs": [...]}``."""
+        return {
+            "values": list(self.values),
+            "weights": list(self.weights),
+            "lows": list(self.lows),
+            "highs": list(self.highs),
+        }
 
     @classmethod
     def from_samples(cls, samples: Sequence[float]) -> LengthDist:
-        """Bin sorted samples by :data:`QUANTILE_EDGES` (conditional means per bin)."""
+        """Bin sorted samples by :data:`QUANTILE_EDGES` (conditional mean and range per bin)."""
         arr = np.sort(np.asarray(samples, dtype=float))
         if arr.size == 0:
             raise InputError("length distribution: no samples")
         if arr[0] == arr[-1]:
             return cls.fixed(arr[0])
         n = arr.size
-        values, weights = [], []
+        values, weights, lows, highs = [], [], [], []
         for lo, hi in itertools.pairwise(QUANTILE_EDGES):
             a, b = round(lo * n), round(hi * n)
             if b <= a:
                 continue
             values.append(float(arr[a:b].mean()))
             weights.append((b - a) / n)
-        merged: dict[float, float] = {}
-        for v, w in zip(values, weights, strict=True):
-            merged[v] = merged.get(v, 0.0) + w
-        return cls(tuple(merged), tuple(merged.values()))
+            lows.append(float(arr[a]))
+            highs.append(float(arr[b - 1]))
+        return cls(tuple(values), tuple(weights), tuple(lows), tuple(highs))
 
 
 def parse_lengths(spec: str | int | float | Mapping[str, Any], *, what: str) -> LengthDist:
@@ -147,14 +170,18 @@ def parse_lengths(spec: str | int | float | Mapping[str, Any], *, what: str) -> 
     ----------
     spec
         ``512``, ``"uniform:128-2048"``, ``"exp:1024"``, ``"normal:1024,256"``,
-        ``"lognormal:1024,512"`` or ``{"values": [...], "weights": [...]}``.
+        ``"lognormal:1024,512"`` or ``{"values": [...], "weights": [...]}`` (optionally
+        ``lows`` / ``highs``).
     what
         Name used in error messages (``--prompt-tokens``).
     """
     if isinstance(spec, Mapping):
         try:
             return LengthDist(
-                tuple(float(v) for v in spec["values"]), tuple(float(w) for w in spec["weights"])
+                tuple(float(v) for v in spec["values"]),
+                tuple(float(w) for w in spec["weights"]),
+                tuple(float(v) for v in spec.get("lows", ())),
+                tuple(float(v) for v in spec.get("highs", ())),
             )
         except (KeyError, TypeError, ValueError):
             raise InputError(f"{what}: expected {{'values': [...], 'weights': [...]}}") from None
