@@ -1,15 +1,33 @@
-"""Exact 1||ΣwjTj by CP-SAT (intervals + no-overlap) warm-started from an incumbent."""
+"""Exact 1||ΣwjTj: incumbent, Lagrangian bound, then CP-SAT with dominance precedences.
+
+1. Exact reductions: zero-length jobs go first (they complete at time 0
+   wherever they are put first, and delay nobody), zero-weight jobs last.
+2. Incumbent: WMDD plus descent, the caller's ``upper_order``, then iterated
+   local search (:func:`planner.smtt.local_search.iterated_local_search`,
+   dynasearch-style) for a share of the budget.
+3. Lower bound: the time-indexed Lagrangian relaxation of :mod:`.lagrange`.
+4. Proof: CP-SAT (intervals + no-overlap) hinted with the incumbent, with the
+   precedence ``i`` before ``j`` added whenever ``p_i <= p_j``, ``w_i >= w_j``
+   and ``d_i <= d_j`` (Rinnooy Kan, Lageweg and Lenstra 1975: exchanging a
+   violating pair never increases the objective; ties broken by index).
+
+CP-SAT proves optimality for the easier OR-Library instances; for the others
+the answer carries the best of the two proven bounds.
+"""
 
 from __future__ import annotations
 
 import math
-import time
 from collections.abc import Sequence
+from typing import Any
 
+import numpy as np
 from ortools.sat.python import cp_model
 
 from planner.core.cpsat import add_hints, make_solver
+from planner.core.timing import Deadline
 from planner.smtt.exact.incumbent import descent, wmdd
+from planner.smtt.exact.lagrange import lagrangian_bound
 from planner.smtt.exact.outcome import ExactOutcome, tardiness, weighted_pairing_bound
 
 # solver.status_name() raises in ortools 9.15, so name the codes here
@@ -21,6 +39,36 @@ _STATUS_NAME = {
     cp_model.UNKNOWN: "UNKNOWN",
 }
 
+#: Share of the budget for iterated local search before the proof stage.
+ILS_SHARE = 0.25
+#: Seconds at most for the Lagrangian bound.
+LAGRANGE_SECONDS = 2.0
+
+
+def dominance_pairs(p: Sequence[int], d: Sequence[int], w: Sequence[int]) -> list[tuple[int, int]]:
+    """Pairs ``(i, j)``: some optimal sequence has ``i`` before ``j`` for all of them at once.
+
+    ``i`` dominates ``j`` when it is no longer, no lighter and due no later;
+    identical jobs are ordered by index. Only the transitive reduction is
+    returned, which is all a solver needs.
+    """
+    n = len(p)
+
+    def dom(i: int, j: int) -> bool:
+        if p[i] <= p[j] and w[i] >= w[j] and d[i] <= d[j]:
+            return (p[i], -w[i], d[i]) != (p[j], -w[j], d[j]) or i < j
+        return False
+
+    succ = [[j for j in range(n) if j != i and dom(i, j)] for i in range(n)]
+    sets = [set(s) for s in succ]
+    pairs = []
+    for i in range(n):
+        for j in succ[i]:
+            # skip i -> j when some k has i -> k -> j
+            if not any(j in sets[k] for k in succ[i] if k != j):
+                pairs.append((i, j))
+    return pairs
+
 
 def cpsat_weighted(
     p: Sequence[int],
@@ -30,22 +78,23 @@ def cpsat_weighted(
     time_limit: float,
     threads: int = 1,
     hint: Sequence[int] | None = None,
-) -> tuple[list[int] | None, int | None, int, bool, dict]:
+    precedences: Sequence[tuple[int, int]] = (),
+) -> tuple[list[int] | None, int | None, int, bool, dict[str, Any]]:
     """Solve with CP-SAT; returns ``(order, objective, bound, optimal, stats)``."""
     n = len(p)
     horizon = sum(p)
     model = cp_model.CpModel()
-    starts, late = [], []
-    intervals = []
+    starts, late, intervals = [], [], []
     for j in range(n):
         s = model.new_int_var(0, horizon - p[j], f"s{j}")
-        iv = model.new_fixed_size_interval_var(s, p[j], f"i{j}")
+        intervals.append(model.new_fixed_size_interval_var(s, p[j], f"i{j}"))
         tj = model.new_int_var(0, max(0, horizon - d[j]), f"t{j}")
         model.add(tj >= s + p[j] - d[j])
         starts.append(s)
         late.append(tj)
-        intervals.append(iv)
     model.add_no_overlap(intervals)
+    for i, j in precedences:
+        model.add(starts[i] + p[i] <= starts[j])
     model.minimize(sum(w[j] * late[j] for j in range(n)))
     if hint is not None:
         c, pairs = 0, []
@@ -65,9 +114,20 @@ def cpsat_weighted(
     bound = max(0, math.ceil(solver.best_objective_bound - 1e-6))
     if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None, None, bound, False, stats
-    order = sorted(range(n), key=lambda j: (solver.value(starts[j]), p[j] > 0, j))
+    order = sorted(range(n), key=lambda j: (solver.value(starts[j]), j))
     obj = tardiness(p, d, order, w)
     return order, obj, min(bound, obj), code == cp_model.OPTIMAL, stats
+
+
+def _local_search(p, d, w, order, deadline: Deadline, lower: int) -> list[int]:
+    """Iterated local search of the family when available, else the small descent."""
+    try:
+        from planner.smtt.local_search import iterated_local_search
+    except ImportError:  # pragma: no cover - the family module is part of the package
+        return descent(p, d, w, order)
+    arrays = [np.asarray(a, dtype=np.int64) for a in (p, d, w)]
+    better, _ = iterated_local_search(*arrays, order, deadline=deadline, lower=lower)
+    return [int(j) for j in better]
 
 
 def solve_weighted(
@@ -91,32 +151,61 @@ def solve_weighted(
         CP-SAT workers.
     upper_order
         Optional incumbent sequence.
+
+    Returns
+    -------
+    ExactOutcome
+        ``optimal`` when the bound meets the objective.
     """
     p = [int(x) for x in p]
     d = [int(x) for x in d]
     w = [int(x) for x in w]
     n = len(p)
-    t0 = time.perf_counter()
+    deadline = Deadline(time_limit)
     if n == 0:
         return ExactOutcome([], 0, 0, True, {})
-    order = descent(p, d, w, wmdd(p, d, w))
-    valid = upper_order is not None and sorted(upper_order) == list(range(n))
-    if valid and tardiness(p, d, upper_order, w) < tardiness(p, d, order, w):
-        order = list(upper_order)
-    obj = tardiness(p, d, order, w)
-    bound = min(obj, weighted_pairing_bound(p, d, w))
-    stats: dict = {"algorithm": "cp-sat"}
+    first = [j for j in range(n) if p[j] == 0]
+    last = [j for j in range(n) if p[j] > 0 and w[j] == 0]
+    core = [j for j in range(n) if p[j] > 0 and w[j] > 0]
+    fixed_cost = sum(w[j] * max(0, -d[j]) for j in first)
+    stats: dict[str, Any] = {"algorithm": "ils + lagrangian bound + cp-sat"}
+    cp, cd, cw = [p[j] for j in core], [d[j] for j in core], [w[j] for j in core]
+    m = len(core)
+    local = descent(cp, cd, cw, wmdd(cp, cd, cw)) if m else []
+    if upper_order is not None and sorted(upper_order) == list(range(n)):
+        pos = {j: i for i, j in enumerate(core)}
+        mine = [pos[j] for j in upper_order if j in pos]
+        if tardiness(cp, cd, mine, cw) < tardiness(cp, cd, local, cw):
+            local = mine
+    obj = tardiness(cp, cd, local, cw)
+    bound = min(obj, weighted_pairing_bound(cp, cd, cw))
     if bound < obj:
-        remaining = max(0.01, time_limit - (time.perf_counter() - t0))
-        c_order, c_obj, c_bound, c_opt, c_stats = cpsat_weighted(
-            p, d, w, time_limit=remaining, threads=threads, hint=order
+        lag = lagrangian_bound(
+            cp, cd, cw, upper=obj, time_limit=min(LAGRANGE_SECONDS, deadline.fraction(0.1))
+        )
+        stats["lagrangian_bound"] = lag + fixed_cost
+        bound = max(bound, lag)
+    if bound < obj and not deadline.expired():
+        local = _local_search(cp, cd, cw, local, Deadline(deadline.fraction(ILS_SHARE)), bound)
+        obj = tardiness(cp, cd, local, cw)
+        stats["ils_objective"] = obj + fixed_cost
+    if bound < obj and not deadline.expired():
+        order, c_obj, c_bound, c_opt, c_stats = cpsat_weighted(
+            cp,
+            cd,
+            cw,
+            time_limit=max(0.01, deadline.remaining()),
+            threads=threads,
+            hint=local,
+            precedences=dominance_pairs(cp, cd, cw),
         )
         stats.update(c_stats)
-        if c_order is not None and c_obj < obj:
-            order, obj = c_order, c_obj
+        if order is not None and c_obj < obj:
+            local, obj = order, c_obj
         bound = max(bound, c_bound)
         if c_opt:
             bound = max(bound, c_obj)
     bound = min(bound, obj)
-    stats["time_s"] = round(time.perf_counter() - t0, 4)
-    return ExactOutcome(order, obj, bound, bound == obj, stats)
+    order = first + [core[i] for i in local] + last
+    stats["time_s"] = round(deadline.elapsed(), 4)
+    return ExactOutcome(order, obj + fixed_cost, bound + fixed_cost, bound == obj, stats)
