@@ -164,7 +164,7 @@ def _model(name: str):
 
 
 def _clear_caches() -> None:
-    cand_mod._engine.cache_clear()
+    cand_mod.engine_for.cache_clear()
     cand_mod._role_capacity.cache_clear()
 
 

@@ -125,7 +125,7 @@ class Candidate:
         )
 
 
-def _tp_ok(model: ModelSpec, tp: int) -> str:
+def tp_reason(model: ModelSpec, tp: int) -> str:
     if model.heads % tp:
         return f"tp{tp} does not divide the {model.heads} attention heads"
     if not model.is_mla and model.kv_heads % tp and tp % model.kv_heads:
@@ -164,7 +164,7 @@ def _exclusion(problem: ServingProblem, pool: Pool, cfg: ReplicaConfig) -> str:
         return f"{gpu.name} has no {problem.precision} support"
     if not gpu.supports(problem.kv_precision_name):
         return f"{gpu.name} has no {problem.kv_precision_name} support (KV cache)"
-    why = _tp_ok(m, cfg.tp)
+    why = tp_reason(m, cfg.tp)
     if why:
         return why
     if cfg.pp > m.layers:
@@ -177,7 +177,7 @@ def _exclusion(problem: ServingProblem, pool: Pool, cfg: ReplicaConfig) -> str:
         return f"replica of {cfg.gpus} GPUs exceeds max_replica_gpus={c.max_replica_gpus}"
     if cfg.gpus > pool.count:
         return f"needs {cfg.gpus} GPUs, the {pool.label} pool has {pool.count}"
-    eng = _engine(m, gpu, cfg.tp, cfg.pp, cfg.ep, problem.precision, problem.kv_precision_name)
+    eng = engine_for(m, gpu, cfg.tp, cfg.pp, cfg.ep, problem.precision, problem.kv_precision_name)
     if eng.free_bytes <= 0:
         need = (eng.weight_bytes + eng.workspace_bytes) / GIB
         return (
@@ -193,7 +193,7 @@ def _exclusion(problem: ServingProblem, pool: Pool, cfg: ReplicaConfig) -> str:
 
 
 @functools.lru_cache(maxsize=4096)
-def _engine(
+def engine_for(
     model: ModelSpec, gpu: GpuSpec, tp: int, pp: int, ep: int, precision: str, kv: str
 ) -> EngineModel:
     return EngineModel(model, ReplicaConfig(gpu, tp, pp, ep), precision, kv)
@@ -216,7 +216,7 @@ def _role_capacity(
     max_batch: int | None,
     kv_admission: str = "on-demand",
 ) -> tuple[float, OperatingPoint, OperatingPoint]:
-    eng = _engine(model, gpu, tp, pp, ep, precision, kv)
+    eng = engine_for(model, gpu, tp, pp, ep, precision, kv)
     rm = RoleModel(
         eng,
         role,
@@ -233,7 +233,7 @@ def _role_capacity(
 def role_model(problem: ServingProblem, group: ReplicaGroup) -> RoleModel:
     """The queueing model of one engine of a plan's replica group."""
     pool = problem.pool(group.gpu)
-    eng = _engine(
+    eng = engine_for(
         problem.model,
         pool.gpu,
         group.tp,
@@ -297,7 +297,7 @@ def evaluate(problem: ServingProblem, layout: Layout, role: str) -> Candidate:
             best = (cap, point, floor, int(chunk))
     assert best is not None
     cap, point, floor, chunk = best
-    eng = _engine(
+    eng = engine_for(
         problem.model, cfg.gpu, cfg.tp, cfg.pp, cfg.ep, problem.precision, problem.kv_precision_name
     )
     reason = ""

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from planner.parallel.serving.candidates import _engine, _tp_ok, role_model
+from planner.parallel.serving.candidates import engine_for, role_model, tp_reason
 from planner.parallel.serving.capacity import OperatingPoint
 from planner.parallel.serving.instance import ReplicaGroup, ServingPlan, ServingProblem
 
@@ -79,7 +79,7 @@ def verify(problem: ServingProblem, plan: Any) -> list[str]:
             out.append(f"{name}: only pool {problem.pool(c.gpu).label} may be used")
         if c.max_tp is not None and g.tp > c.max_tp:
             out.append(f"{name}: tp{g.tp} exceeds max_tp={c.max_tp}")
-        why = _tp_ok(m, g.tp)
+        why = tp_reason(m, g.tp)
         if why:
             out.append(f"{name}: {why}")
         if g.pp > m.layers:
@@ -91,7 +91,9 @@ def verify(problem: ServingProblem, plan: Any) -> list[str]:
                 out.append(f"{name}: {pool.gpu.name} has no {prec} support")
         if len(out) > before:
             continue
-        eng = _engine(m, pool.gpu, g.tp, g.pp, g.ep, problem.precision, problem.kv_precision_name)
+        eng = engine_for(
+            m, pool.gpu, g.tp, g.pp, g.ep, problem.precision, problem.kv_precision_name
+        )
         if eng.free_bytes <= 0:
             out.append(f"{name}: weights and workspace do not fit {pool.gpu.memory_gib:g} GiB")
             continue

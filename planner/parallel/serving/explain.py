@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 from planner.core.mip import new_highs
 from planner.parallel.memory import GIB
-from planner.parallel.serving.candidates import TP_OPTIONS, Candidate, _engine, _tp_ok
+from planner.parallel.serving.candidates import TP_OPTIONS, Candidate, engine_for, tp_reason
 from planner.parallel.serving.instance import ServingProblem
 from planner.parallel.serving.units import format_duration
 
@@ -21,7 +21,7 @@ def _min_fit(problem: ServingProblem) -> tuple[int, str, int] | None:
         if not gpu.supports(problem.precision):
             continue
         for tp in TP_OPTIONS:
-            if _tp_ok(m, tp) or tp > max(gpu.gpus_per_node, problem.constraints.max_tp or 0):
+            if tp_reason(m, tp) or tp > max(gpu.gpus_per_node, problem.constraints.max_tp or 0):
                 continue
             for pp in (1, 2, 4, 8, 16, 32, 64):
                 if pp > m.layers:
@@ -30,7 +30,9 @@ def _min_fit(problem: ServingProblem) -> tuple[int, str, int] | None:
                 for ep in eps:
                     if m.is_moe and m.num_experts % ep:
                         continue
-                    eng = _engine(m, gpu, tp, pp, ep, problem.precision, problem.kv_precision_name)
+                    eng = engine_for(
+                        m, gpu, tp, pp, ep, problem.precision, problem.kv_precision_name
+                    )
                     if eng.free_bytes > 0 and eng.kv_tokens >= problem.traffic.max_context:
                         n = tp * pp * ep
                         label = f"{n} x {gpu.name} (tp{tp} pp{pp}" + (
