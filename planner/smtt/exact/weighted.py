@@ -5,6 +5,7 @@
 2. Incumbent: WMDD plus descent, the caller's ``upper_order``, then iterated
    local search (:func:`planner.smtt.local_search.iterated_local_search`,
    dynasearch-style) for a share of the budget.
+   Up to :data:`SUBSET_DP_MAX` jobs a subset dynamic program solves it outright.
 3. Lower bound: the time-indexed Lagrangian relaxation of :mod:`.lagrange`.
 4. Proof: CP-SAT (intervals + no-overlap) hinted with the incumbent, with the
    precedence ``i`` before ``j`` added whenever ``p_i <= p_j``, ``w_i >= w_j``
@@ -43,6 +44,38 @@ _STATUS_NAME = {
 ILS_SHARE = 0.25
 #: Seconds at most for the Lagrangian bound.
 LAGRANGE_SECONDS = 2.0
+#: Up to this many jobs the subset dynamic program solves the instance outright.
+SUBSET_DP_MAX = 12
+
+
+def subset_dp(p: Sequence[int], d: Sequence[int], w: Sequence[int]) -> list[int]:
+    """Optimal sequence by dynamic programming over job subsets (Held-Karp, O(2^n n))."""
+    n = len(p)
+    full = (1 << n) - 1
+    length = [0] * (full + 1)
+    for m in range(1, full + 1):
+        low = (m & -m).bit_length() - 1
+        length[m] = length[m & (m - 1)] + p[low]
+    best = [0] * (full + 1)
+    last = [-1] * (full + 1)
+    for m in range(1, full + 1):
+        c = length[m]
+        b, arg = -1, -1
+        rest = m
+        while rest:
+            bit = rest & -rest
+            j = bit.bit_length() - 1
+            v = best[m ^ bit] + w[j] * max(0, c - d[j])
+            if b < 0 or v < b:
+                b, arg = v, j
+            rest ^= bit
+        best[m], last[m] = b, arg
+    order = []
+    m = full
+    while m:
+        order.append(last[m])
+        m ^= 1 << last[m]
+    return order[::-1]
 
 
 def dominance_pairs(p: Sequence[int], d: Sequence[int], w: Sequence[int]) -> list[tuple[int, int]]:
@@ -80,7 +113,12 @@ def cpsat_weighted(
     hint: Sequence[int] | None = None,
     precedences: Sequence[tuple[int, int]] = (),
 ) -> tuple[list[int] | None, int | None, int, bool, dict[str, Any]]:
-    """Solve with CP-SAT; returns ``(order, objective, bound, optimal, stats)``."""
+    """Solve with CP-SAT; returns ``(order, objective, bound, optimal, stats)``.
+
+    Processing times must be positive (a zero-length interval may sit inside
+    another one, so its start would not give a sequence position);
+    :func:`solve_weighted` puts such jobs first before calling this.
+    """
     n = len(p)
     horizon = sum(p)
     model = cp_model.CpModel()
@@ -171,7 +209,14 @@ def solve_weighted(
     stats: dict[str, Any] = {"algorithm": "ils + lagrangian bound + cp-sat"}
     cp, cd, cw = [p[j] for j in core], [d[j] for j in core], [w[j] for j in core]
     m = len(core)
-    local = descent(cp, cd, cw, wmdd(cp, cd, cw)) if m else []
+    if m <= SUBSET_DP_MAX:
+        local = subset_dp(cp, cd, cw)
+        obj = tardiness(cp, cd, local, cw)
+        stats["algorithm"] = "subset dynamic program"
+        stats["time_s"] = round(deadline.elapsed(), 4)
+        order = first + [core[i] for i in local] + last
+        return ExactOutcome(order, obj + fixed_cost, obj + fixed_cost, True, stats)
+    local = descent(cp, cd, cw, wmdd(cp, cd, cw))
     if upper_order is not None and sorted(upper_order) == list(range(n)):
         pos = {j: i for i, j in enumerate(core)}
         mine = [pos[j] for j in upper_order if j in pos]
