@@ -1,4 +1,4 @@
-"""Heterogeneous clusters: pipelines that span GPU pools, with a layer-to-stage MIP.
+"""Heterogeneous clusters: exact plan search for pipelines that span GPU pools.
 
 Layout model (as in Metis / Holmes): every data-parallel replica is the same
 pipeline; stage ``j`` runs on pool ``k_j`` with ``tp * cp`` GPUs per replica,
@@ -7,50 +7,56 @@ Stages of one pool are contiguous (a pipeline crosses each pool boundary
 once; the boundary transfer runs at the inter-pool bandwidth). Layers are
 split unevenly: faster or larger-memory GPUs take more layers.
 
-Search. The outer decisions (per-layer configuration, ``pp``, ``dp``, pool
-order and stage counts ``q``) are enumerated in bound order; for each
-surviving combination a mixed-integer program (HiGHS) chooses the layers per
-stage ``n_j``:
+Search (best-first branch and bound, exact under the step model). Nodes are
+refined from coarse to fine, each with a valid lower bound
+(:mod:`planner.parallel.hetero_bounds`):
 
-``min (m - 1) T + sum_j U_j(n_j) + W``
-``s.t. T >= U_j(n_j);  W >= X_j + Y_j + opt_j(n_j) + e_j;``
-``X_j >= sync_j(n_j) - bwd_j(n_j), Y_j >= gather_j(n_j) - fwd_j(n_j), X, Y >= 0``
-``mem_j(n_j) <= capacity_j;  sum_j n_j = L;  n_j >= 1 integer``
+1. per-layer configuration ``(tp, cp, ep, microbatch, recompute, sp)`` —
+   aggregate-throughput bound;
+2. + ``dp`` — memory-aware, position-relaxed bottleneck and the bubble
+   (vectorized over all ``dp`` of a configuration);
+3. + pool order and stage counts — the pipeline bound (exact in-flight
+   memory caps, stage kinds, bottleneck by bisection, ``sum U``, tail);
+4. leaf: the exact layer split for each ZeRO stage
+   (:func:`planner.parallel.split.solve_split`), evaluated with the model.
 
-where every ``U_j``, ``sync_j``, ``mem_j`` ... is the step-time model's stage
-term, affine in the stage's layer count (coefficients taken from the model
-itself at ``n = 1, 2``), so the MIP optimum is the model's optimum for that
-outer combination. Single-pool plans come from the exact homogeneous search
-on each pool (they also seed the incumbent).
+The node with the smallest bound is expanded next; when it reaches the
+``k``-th best objective found, every unexplored plan is provably no better,
+so the best plan is optimal (the ``k`` plans are the ``k`` best pipelines,
+each with its best split). Single-pool plans come from the exact homogeneous
+search on each pool, run afterwards with the best mixed objective as a
+cut-off.
 
-Bounds. With ``q_k`` stages on pool ``k`` and per-layer times ``u_k``, the
-bottleneck stage is at least ``L / sum_k (q_k / u_k)`` (fractional
-balancing), so ``T >= m L / sum_k (q_k/u_k) >= B L tp cp / (b sum_k N_k/u_k)``
-(aggregate-throughput bound) — valid for every plan of a configuration.
+Exactness needs the affine stage model of :mod:`planner.parallel.hetero_terms`,
+which holds when all layers have one type. For MoE models that mix dense and
+MoE layers the same search runs on the MoE-layer terms and results are
+reported as not proven.
 """
 
 from __future__ import annotations
 
+import heapq
 import itertools
 import math
 from dataclasses import replace
 
-import highspy
+import numpy as np
 
-from planner.core.mip import new_highs
 from planner.core.timing import Deadline
 from planner.parallel.hardware import ClusterSpec
+from planner.parallel.hetero_bounds import (
+    KindTable,
+    config_bound,
+    dp_bounds,
+    pipeline_bounds,
+    pool_layer,
+)
+from planner.parallel.hetero_terms import MEMORY_RTOL, ComboTerms, uniform_layers
 from planner.parallel.instance import TrainingPlan, TrainingProblem
-from planner.parallel.memory import GIB, RUNTIME_RESERVED_GIB, in_flight_microbatches
 from planner.parallel.search import REL_TOL, SearchOutcome, TopK, exact_search
 from planner.parallel.space import divisors, space
-from planner.parallel.step_time import OVERLAP_SLOWDOWN, _layer, _moe_flags, _stage_static, quick
-
-#: Seconds allowed per inner MIP (they solve in milliseconds; this is a safety cap).
-MIP_TIME_LIMIT = 2.0
-#: Seeding: fewest share of the GPU budget a seed layout uses, and MIPs per seed configuration.
-SEED_USE = 0.9
-SEED_MIPS = 8
+from planner.parallel.split import solve_split
+from planner.parallel.step_time import _layer, _moe_flags, quick
 
 
 def _single_pool(problem: TrainingProblem, label: str) -> TrainingProblem:
@@ -58,208 +64,266 @@ def _single_pool(problem: TrainingProblem, label: str) -> TrainingProblem:
     budget = min(pool.count, problem.gpu_budget)
     cluster = ClusterSpec((pool,), label, problem.cluster.inter_pool_gbit_s)
     c = replace(problem.constraints, max_gpus=budget, use_all_gpus=False)
+    if problem.constraints.use_all_gpus and budget != problem.gpu_budget:
+        c = replace(c, max_gpus=budget)
     return replace(problem, cluster=cluster, constraints=c, name=f"{problem.name}[{label}]")
 
 
-class _Affine:
-    """A stage's model terms as ``c0 + c1 * n`` in its layer count ``n`` (from the model at n = 1, 2)."""
-
-    __slots__ = (
-        "act",
-        "b",
-        "emb",
-        "f",
-        "g",
-        "logits_fixed",
-        "logits_per",
-        "mem",
-        "o",
-        "s",
-        "u",
-        "work",
+def _stub(cfg: tuple, d: int, z: int, pp: int = 2) -> TrainingPlan:
+    t, cp, ep, b, rc, sp = cfg
+    return TrainingPlan(
+        tp=t, pp=pp, dp=d, cp=cp, ep=ep, microbatch=b, recompute=rc, zero=z, sequence_parallel=sp
     )
 
-    def __init__(self, one, two) -> None:
-        def lin(field: str) -> tuple[float, float]:
-            slope = getattr(two, field) - getattr(one, field)
-            return getattr(one, field) - slope, slope
 
-        self.u = lin("micro")
-        self.o = lin("opt")
-        self.s = lin("grad_sync")
-        self.g = lin("param_gather")
-        self.f = lin("fwd")
-        self.b = lin("bwd")
-        self.act = lin("act_per_microbatch")
-        c0 = c1 = 0.0
-        for name in ("weights", "grads", "optim", "buffers"):
-            a, k = lin(name)
-            c0 += a
-            c1 += k
-        self.mem = (c0, c1)
-        self.emb = one.emb_sync
-        self.work = one.work
-        self.logits_fixed = one.logits_fixed
-        self.logits_per = one.logits_per_microbatch
-
-    def memory(self, flight: float) -> tuple[float, float]:
-        """Memory of the stage as ``c0 + c1 * n`` with ``flight`` microbatches in flight."""
-        c0 = self.mem[0] + self.act[0] * flight + self.work + self.logits_fixed
-        c0 += self.logits_per * flight + RUNTIME_RESERVED_GIB * GIB
-        return c0, self.mem[1] + self.act[1] * flight
-
-
-_AFFINE: dict[tuple, _Affine] = {}
-
-
-def _stage_affine(problem, plan, pool, first, last, inter) -> _Affine:
-    key = (
-        id(problem),
-        plan.tp,
-        plan.cp,
-        plan.dp,
-        plan.ep,
-        plan.microbatch,
-        plan.recompute,
-        plan.zero,
-        plan.sequence_parallel,
-        pool.label,
-        first,
-        last,
-        inter,
-    )
-    hit = _AFFINE.get(key)
-    if hit is None:
-        if len(_AFFINE) > 200_000:
-            _AFFINE.clear()
-        one = _stage_static(problem, plan, pool, [0], first, last, inter)
-        two = _stage_static(problem, plan, pool, [0, 1], first, last, inter)
-        hit = _AFFINE[key] = _Affine(one, two)
-    return hit
-
-
-def _stage_terms(problem, plan, labels):
-    """Affine terms and memory caps (max layers) of each stage of ``labels``."""
-    pools = {p.label: p for p in problem.cluster.pools}
-    pp = len(labels)
-    m = plan.microbatches(problem.workload.global_batch)
-    L = problem.model.layers
-    terms = []
-    for j in range(pp):
-        first, last = j == 0, j == pp - 1
-        inter = labels[max(j - 1, 0)] != labels[j] or labels[min(j + 1, pp - 1)] != labels[j]
-        pool = pools[labels[j]]
-        a = _stage_affine(problem, plan, pool, first, last, inter)
-        c0, c1 = a.memory(in_flight_microbatches(j, pp, m, 1))
-        cap = pool.gpu.memory_bytes
-        hi = math.floor((cap - c0) / c1 + 1e-9) if c1 > 0 else (L if c0 <= cap else 0)
-        terms.append((a, min(hi, L - (pp - 1))))
-    return terms
-
-
-def _split_bound(terms, L: int, m: int) -> float:
-    """Lower bound for one stage assignment: fractional water-filling under memory caps."""
-    u0 = [a.u[0] for a, _ in terms]
-    u1 = [a.u[1] for a, _ in terms]
-    hi = [h for _, h in terms]
-    if min(hi) < 1 or sum(hi) < L:
-        return math.inf
-    lo_t = max(u0[j] + u1[j] for j in range(len(terms)))
-    hi_t = max(u0[j] + u1[j] * hi[j] for j in range(len(terms)))
-    for _ in range(40):
-        mid = (lo_t + hi_t) / 2
-        cap = sum(
-            min(hi[j], (mid - u0[j]) / u1[j]) if u1[j] > 0 else hi[j] for j in range(len(terms))
-        )
-        if cap >= L:
-            hi_t = mid
-        else:
-            lo_t = mid
-    total = sum(u0) + L * min(u1)
-    return (m - 1) * lo_t + total
-
-
-def solve_layers(
+def best_split(
     problem: TrainingProblem,
     plan: TrainingPlan,
     labels: tuple[str, ...],
     *,
-    time_limit: float = MIP_TIME_LIMIT,
-    threads: int = 1,
-) -> tuple[tuple[int, ...] | None, float, float]:
-    """Best layers per stage for fixed everything else: (layers or None, objective, proven bound).
+    upper: float = math.inf,
+    terms: ComboTerms | None = None,
+) -> tuple[tuple[int, ...] | None, float]:
+    """Best layers per stage for fixed everything else: (layers or None, step time).
 
     ``plan`` gives every decision but ``stage_layers``; ``labels`` the pool of
-    each stage. Returns ``(None, inf, inf)`` when no split fits in memory.
+    each stage. Exact for models whose layers all have one type. Returns
+    ``(None, inf)`` when no split fits in memory (or none is below ``upper``).
     """
+    ct = terms or ComboTerms(problem, plan)
     L = problem.model.layers
     m = plan.microbatches(problem.workload.global_batch)
-    terms = _stage_terms(problem, plan, labels)
-    if any(hi < 1 for _, hi in terms) or sum(hi for _, hi in terms) < L:
-        return None, math.inf, math.inf
-    h = new_highs(time_limit=time_limit, threads=threads)
-    ns = []
-    T = h.addVariable(lb=0.0)
-    W = h.addVariable(lb=0.0)
-    overlap = problem.constraints.overlap_grad_reduce
-    objective = (m - 1) * T + W
-    for a, upper in terms:
-        n = h.addIntegral(lb=1, ub=upper)
-        ns.append(n)
-        u0, u1 = a.u
-        h.addConstr(u0 + u1 * n <= T)
-        objective = objective + u0 + u1 * n
-        tail = a.o[0] + a.o[1] * n + a.emb
-        if overlap:
-            X = h.addVariable(lb=0.0)
-            Y = h.addVariable(lb=0.0)
-            k = OVERLAP_SLOWDOWN  # exposed_after(c, w) = max(k c, c - (1 - k) w)
-            h.addConstr(k * a.s[0] + k * a.s[1] * n <= X)
-            h.addConstr((a.s[0] - (1 - k) * a.b[0]) + (a.s[1] - (1 - k) * a.b[1]) * n <= X)
-            h.addConstr(k * a.g[0] + k * a.g[1] * n <= Y)
-            h.addConstr((a.g[0] - (1 - k) * a.f[0]) + (a.g[1] - (1 - k) * a.f[1]) * n <= Y)
-            h.addConstr(X + Y + tail <= W)
-        else:
-            h.addConstr((a.s[0] + a.g[0]) + (a.s[1] + a.g[1]) * n + tail <= W)
-    h.addConstr(sum(ns) == L)
-    h.minimize(objective)
-    status = h.getModelStatus()
-    if status == highspy.HighsModelStatus.kInfeasible:
-        return None, math.inf, math.inf
-    info = h.getInfo()
-    if info.primal_solution_status != highspy.SolutionStatus.kSolutionStatusFeasible:
-        return None, math.inf, -math.inf
-    layers = tuple(round(h.val(n)) for n in ns)
-    bound = info.mip_dual_bound if math.isfinite(info.mip_dual_bound) else -math.inf
-    if status == highspy.HighsModelStatus.kOptimal:
-        bound = max(bound, h.getObjectiveValue())
-    return layers, h.getObjectiveValue(), bound
+    for rtol in (MEMORY_RTOL, -MEMORY_RTOL):  # retry tighter if rounding broke the fit
+        res = solve_split(L, m, ct.classes(labels, rtol), upper=upper)
+        if res is None:
+            return None, math.inf
+        layers = tuple(res.layers)
+        q = quick(problem, replace(plan, stage_layers=layers, stage_pools=labels))
+        if q.fits:
+            return layers, q.step_time
+    return None, math.inf
 
 
-def _compositions(total: int, caps: list[int]) -> list[list[int]]:
-    """Ways to write ``total`` as ``len(caps)`` positive parts, part ``i`` at most ``caps[i]``."""
-    if len(caps) == 1:
-        return [[total]] if 1 <= total <= caps[0] else []
-    out = []
-    for q in range(1, min(total - (len(caps) - 1), caps[0]) + 1):
-        out += [[q, *rest] for rest in _compositions(total - q, caps[1:])]
-    return out
+def solve_layers(
+    problem: TrainingProblem, plan: TrainingPlan, labels: tuple[str, ...], **_: object
+) -> tuple[tuple[int, ...] | None, float, float]:
+    """Backwards-compatible wrapper: (layers, step time, proven bound = step time)."""
+    layers, step = best_split(problem, plan, labels)
+    return layers, step, step
 
 
-def _sequences(problem: TrainingProblem, p: int, per_stage: int) -> list[tuple[str, ...]]:
-    """Stage-to-pool assignments with contiguous blocks, at least two pools used."""
-    pools = problem.cluster.pools
-    caps = {pl.label: pl.count // per_stage for pl in pools}
-    labels = [pl.label for pl in pools]
-    out = []
-    for r in range(2, len(labels) + 1):
-        for order in itertools.permutations(labels, r):
-            for qs in _compositions(p, [caps[x] for x in order]):
-                seq: list[str] = []
-                for label, q in zip(order, qs, strict=True):
-                    seq += [label] * q
-                out.append(tuple(seq))
-    return out
+class _Search:
+    """State of one heterogeneous search (configurations, bounds, heap, incumbents)."""
+
+    def __init__(self, problem: TrainingProblem, top_k: int, deadline: Deadline) -> None:
+        self.problem = problem
+        self.c = problem.constraints
+        self.deadline = deadline
+        self.top = TopK(top_k)
+        self.out = SearchOutcome([], False, 0.0)
+        self.L = problem.model.layers
+        self.B = problem.workload.global_batch
+        self.pools = {p.label: p for p in problem.cluster.pools}
+        self.cost = self.c.objective == "cost"
+        self.price = {k: p.gpu.price_per_gpu_hour / 3600.0 for k, p in self.pools.items()}
+        self.sp_space = space(problem)
+        self.zeros = [z for z in self.sp_space.zeros if z <= 1]
+        self.exact = uniform_layers(problem)
+        self.heap: list[tuple] = []
+        self.counter = itertools.count()
+        self.u1: dict[tuple, dict[str, float]] = {}
+        self.tables: dict[tuple, KindTable] = {}
+        self.terms: dict[tuple, ComboTerms] = {}
+
+    # ------------------------------------------------------------------ helpers
+    def limit(self) -> float:
+        return self.top.threshold * (1 - REL_TOL)
+
+    def push(self, bound: float, kind: str, *data) -> None:
+        if bound < self.limit():
+            heapq.heappush(self.heap, (bound, next(self.counter), kind, data))
+
+    def combo(self, cfg: tuple, d: int, z: int) -> ComboTerms:
+        key = (cfg, d, z)
+        hit = self.terms.get(key)
+        if hit is None:
+            hit = self.terms[key] = ComboTerms(self.problem, _stub(cfg, d, z), self._layer_ids())
+        return hit
+
+    def _layer_ids(self) -> tuple[int, int]:
+        flags = _moe_flags(self.problem.model)
+        if self.exact or not any(flags):
+            return (0, 1)
+        ids = [i for i, f in enumerate(flags) if f]
+        return (ids[0], ids[1] if len(ids) > 1 else ids[0])
+
+    def table(self, cfg: tuple, d: int) -> KindTable:
+        key = (cfg, d)
+        hit = self.tables.get(key)
+        if hit is None:
+            cts = [self.combo(cfg, d, z) for z in self.zeros]
+            hit = self.tables[key] = KindTable(cts[-1], cts)  # caps at the largest ZeRO stage
+        return hit
+
+    def stage_limits(self, g: int) -> dict[str, int]:
+        budget = self.problem.gpu_budget
+        return {k: min(p.count, budget) // g for k, p in self.pools.items()}
+
+    def price_of(self, labels, g: int) -> float:
+        return g * sum(self.price[x] for x in labels)
+
+    # ------------------------------------------------------------------ levels
+    def configs(self) -> None:
+        """Level 1: per-layer configurations with their aggregate-throughput bound."""
+        sp = self.sp_space
+        flags = {bool(f) for f in _moe_flags(self.problem.model)}
+        for t, cp, ep, b, rc in itertools.product(
+            sp.tps, sp.cps, sp.eps, sp.microbatches, sp.recomputes
+        ):
+            sps = [False, True] if t > 1 else [False]
+            if self.c.sequence_parallel is not None:
+                sps = [x for x in sps if x == self.c.sequence_parallel]
+            for seqpar in sps:
+                cfg = (t, cp, ep, b, rc, seqpar)
+                stub = _stub(cfg, 1, 0)
+                u1 = {}
+                for label, pool in self.pools.items():
+                    u1[label] = min(
+                        (lambda lc: lc.forward + lc.backward)(
+                            _layer(self.problem, stub, pool.gpu, moe)
+                        )
+                        for moe in flags
+                    )
+                self.u1[cfg] = u1
+                self.out.configs += 1
+                self.push(config_bound(self.problem, u1, t, cp, b), "config", cfg)
+
+    def expand_config(self, bound: float, cfg: tuple) -> None:
+        """Level 2: every data-parallel size, bounded with memory and the bubble (vectorized)."""
+        t, cp, ep, b, _rc, _sp = cfg
+        ds = [
+            d
+            for d in divisors(self.B // b)
+            if d % ep == 0 and (self.c.dp is None or d == self.c.dp)
+        ]
+        if not ds:
+            return
+        darr = np.array(ds)
+        g = t * cp * darr
+        budget = self.problem.gpu_budget
+        limits = {k: np.minimum(p.count, budget) // g for k, p in self.pools.items()}
+        slots = np.minimum(self.L, budget // g)
+        limits = {k: np.minimum(v, slots) for k, v in limits.items()}
+        stub = _stub(cfg, 1, 1)
+        layers = {
+            k: pool_layer(self.problem, stub, p, self.u1[cfg][k]) for k, p in self.pools.items()
+        }
+        m = self.B // (darr * b)
+        bounds = dp_bounds(
+            layers,
+            limits,
+            darr,
+            t,
+            cp,
+            ep,
+            m.astype(float),
+            self.L,
+            {k: p.gpus_per_node for k, p in self.pools.items()},
+        )
+        if self.cost:
+            bounds = bounds * g * sum(sorted(self.price.values())[:2])
+        for d, db in zip(ds, bounds.tolist(), strict=True):
+            if math.isfinite(db):
+                self.push(max(bound, db), "memory", cfg, d)
+
+    def expand_memory(self, bound: float, cfg: tuple, d: int) -> None:
+        """Level 4: pipelines (pool order, stage counts) with their pipeline bounds."""
+        t, cp = cfg[0], cfg[1]
+        g = t * cp * d
+        limits = self.stage_limits(g)
+        slots = min(self.L, self.problem.gpu_budget // g)
+        usable = [k for k, q in limits.items() if q >= 1]
+        table = self.table(cfg, d)
+        for r in range(2, len(usable) + 1):
+            for order in itertools.permutations(usable, r):
+                ranges = [range(1, min(limits[k], slots) + 1) for k in order]
+                q = np.array(list(itertools.product(*ranges)), dtype=int).reshape(-1, r)
+                p = q.sum(axis=1)
+                keep = p <= slots
+                if self.c.pp is not None:
+                    keep &= p == self.c.pp
+                if self.c.use_all_gpus:
+                    keep &= p * g == self.problem.gpu_budget
+                if self.c.stage_layers is not None:
+                    keep &= p == len(self.c.stage_layers)
+                q = q[keep]
+                if not len(q):
+                    continue
+                bounds = pipeline_bounds(table, order, q)
+                for qi, pb in zip(q.tolist(), bounds.tolist(), strict=True):
+                    if not math.isfinite(pb):
+                        continue
+                    labels = tuple(x for k, n in zip(order, qi, strict=True) for x in [k] * n)
+                    if self.cost:
+                        pb *= self.price_of(labels, g)
+                    self.push(max(bound, pb), "pipeline", cfg, d, labels)
+
+    def expand_pipeline(self, cfg: tuple, d: int, labels: tuple[str, ...]) -> None:
+        """Leaf: the exact split for each ZeRO stage, evaluated with the step model."""
+        t, cp = cfg[0], cfg[1]
+        g = t * cp * d
+        rate = self.price_of(labels, g) if self.cost else 1.0
+        for z in self.zeros:
+            plan = _stub(cfg, d, z, len(labels))
+            plan = replace(plan, interleave=1, stage_pools=labels)
+            self.out.evaluated += 1
+            if self.c.stage_layers is not None:
+                plan = replace(plan, stage_layers=tuple(self.c.stage_layers))
+                q = quick(self.problem, plan)
+                if q.fits:
+                    self.top.offer(plan, q)
+                continue
+            upper = self.top.threshold / rate
+            layers, _step = best_split(
+                self.problem, plan, labels, upper=upper, terms=self.combo(cfg, d, z)
+            )
+            if layers is None:
+                continue
+            plan = replace(plan, stage_layers=layers)
+            q = quick(self.problem, plan)
+            if q.fits:
+                self.top.offer(plan, q)
+
+    # ------------------------------------------------------------------ driver
+    def run(self) -> tuple[bool, float]:
+        """Expand nodes best-first; (complete, smallest open bound)."""
+        self.configs()
+        steps = {
+            "config": lambda b, data: self.expand_config(b, *data),
+            "memory": lambda b, data: self.expand_memory(b, *data),
+            "pipeline": lambda b, data: self.expand_pipeline(*data),
+        }
+        while self.heap:
+            bound, _n, kind, data = self.heap[0]
+            if bound >= self.limit():
+                return True, bound
+            if self.deadline.expired():
+                return False, bound
+            heapq.heappop(self.heap)
+            steps[kind](bound, data)
+        return True, math.inf
+
+
+def mixed_allowed(problem: TrainingProblem) -> bool:
+    """Whether the constraints allow pipelines that span pools (1F1B, ZeRO <= 1, pp >= 2)."""
+    c = problem.constraints
+    return (
+        len(problem.cluster.pools) > 1
+        and c.pp != 1
+        and c.interleave in (None, 1)
+        and c.zero not in (2, 3)
+        and problem.model.layers >= 2
+    )
 
 
 def hetero_search(
@@ -269,205 +333,38 @@ def hetero_search(
     deadline: Deadline | None = None,
     threads: int = 1,
 ) -> SearchOutcome:
-    """Best plans on a heterogeneous cluster (single-pool plans included)."""
+    """Best plans on a heterogeneous cluster (single-pool plans included), proven optimal.
+
+    ``complete`` is False when the deadline stopped the search or when the
+    model mixes dense and MoE layers (approximate stage terms).
+    """
+    del threads
     deadline = deadline or Deadline(None)
-    c, model, wl = problem.constraints, problem.model, problem.workload
-    B, L = wl.global_batch, model.layers
-    top = TopK(top_k)
-    out = SearchOutcome([], False, 0.0)
-    mixed_types = model.is_moe and 0 < model.moe_layers < model.layers
-    # 1. single-pool plans: exact homogeneous search on each pool
-    sub_complete = True
+    search = _Search(problem, top_k, deadline)
+    out = search.out
+    complete, lowest_open = True, math.inf
+    if mixed_allowed(problem):
+        complete, lowest_open = search.run()
+        complete &= search.exact
+    # single-pool plans, cut off at the current k-th best
     for pool in problem.cluster.pools:
-        sub = exact_search(_single_pool(problem, pool.label), top_k=top_k, deadline=deadline)
-        sub_complete &= sub.complete
+        sub = exact_search(
+            _single_pool(problem, pool.label),
+            top_k=top_k,
+            deadline=deadline,
+            threshold=search.top.threshold,
+        )
+        complete &= sub.complete
+        if not sub.complete:
+            lowest_open = min(lowest_open, sub.bound)
         out.evaluated += sub.evaluated
         for plan, _q in sub.ranked:
             plan = replace(plan, stage_pools=(pool.label,) * plan.pp)
             q = quick(problem, plan)
             if q.fits:
-                top.offer(plan, q)
-    if c.pp == 1 or c.interleave not in (None, 1) or c.zero in (2, 3):
-        out.ranked = top.best()
-        out.complete = sub_complete
-        out.bound = out.ranked[0][1].objective if out.ranked and out.complete else 0.0
-        return out
-    # 2. a quick mixed incumbent: the per-layer configurations of the best single-pool
-    #    plans, spread over several pools, using (almost) the whole budget
-    seeds = {
-        (p.tp, p.cp, p.ep, p.microbatch, p.recompute, p.sequence_parallel, p.zero)
-        for p, _q in top.best()
-    }
-    for t, cp, ep, b, rc, sp, z in sorted(seeds):
-        if z > 1 or deadline.expired():
-            continue
-        cands = []
-        for p in range(2, L + 1):
-            if c.pp is not None and p != c.pp:
-                continue
-            for d in divisors(B // b):
-                used = t * cp * p * d
-                if used > problem.gpu_budget or used < SEED_USE * problem.gpu_budget or d % ep:
-                    continue
-                if c.dp is not None and d != c.dp:
-                    continue
-                m = B // (d * b)
-                for labels in _sequences(problem, p, t * cp * d):
-                    stub = TrainingPlan(
-                        tp=t,
-                        pp=p,
-                        dp=d,
-                        cp=cp,
-                        ep=ep,
-                        microbatch=b,
-                        recompute=rc,
-                        zero=z,
-                        sequence_parallel=sp,
-                        stage_layers=(1,) * p,
-                        stage_pools=labels,
-                    )
-                    wb = _split_bound(_stage_terms(problem, stub, labels), L, m)
-                    if wb < math.inf:
-                        cands.append((wb, stub, labels))
-        cands.sort(key=lambda x: x[0])
-        for wb, stub, labels in cands[:SEED_MIPS]:
-            if c.objective == "time" and wb >= top.threshold * (1 - REL_TOL):
-                break
-            layers, _obj, _lb = solve_layers(problem, stub, labels, threads=threads)
-            out.evaluated += 1
-            if layers is not None:
-                plan = replace(stub, stage_layers=layers)
-                q = quick(problem, plan)
-                if q.fits:
-                    top.offer(plan, q)
-    # 3. multi-pool pipelines, exhaustively in bound order
-    sp_space = space(problem)
-    pools = problem.cluster.pools
-    flags = _moe_flags(model)
-    configs = []
-    for t, cp, ep, b, rc in itertools.product(
-        sp_space.tps, sp_space.cps, sp_space.eps, sp_space.microbatches, sp_space.recomputes
-    ):
-        sps = [False, True] if t > 1 else [False]
-        if c.sequence_parallel is not None:
-            sps = [x for x in sps if x == c.sequence_parallel]
-        for sp in sps:
-            stub = TrainingPlan(
-                tp=t, pp=2, dp=1, cp=cp, ep=ep, microbatch=b, recompute=rc, sequence_parallel=sp
-            )
-            u = {}
-            for pool in pools:
-                per = []
-                for is_moe in {bool(f) for f in flags}:
-                    lc = _layer(problem, stub, pool.gpu, is_moe)
-                    per.append(lc.forward + lc.backward)
-                u[pool.label] = min(per)
-            rate = sum(pool.count / u[pool.label] for pool in pools)
-            bound = B * L * t * cp / (b * rate)
-            configs.append((bound, t, cp, ep, b, rc, sp, u))
-    configs.sort(key=lambda x: x[0])
-    stopped = False
-    lowest_open = math.inf
-    price = {p.label: p.gpu.price_per_gpu_hour / 3600.0 for p in pools}
-    for bound, t, cp, ep, b, rc, sp, u in configs:
-        if c.objective == "time" and bound >= top.threshold * (1 - REL_TOL):
-            lowest_open = min(lowest_open, bound)
-            break
-        if deadline.expired():
-            stopped = True
-            lowest_open = min(lowest_open, bound)
-            break
-        per_stage = t * cp
-        zeros = [z for z in sp_space.zeros if z <= 1]
-        for p in range(2, L + 1):
-            if c.pp is not None and p != c.pp:
-                continue
-            for d in divisors(B // b):
-                if t * cp * p * d > problem.gpu_budget or d % ep:
-                    continue
-                if c.dp is not None and d != c.dp:
-                    continue
-                if c.use_all_gpus and t * cp * p * d != problem.gpu_budget:
-                    continue
-                m = B // (d * b)
-                # best possible split: fill the fastest pools first
-                caps = sorted((u[pl.label], pl.count // (per_stage * d)) for pl in pools)
-                left, inv = p, 0.0
-                for uk, cap_k in caps:
-                    take = min(cap_k, left)
-                    inv += take / uk
-                    left -= take
-                if left > 0:
-                    continue
-                pb = (m - 1) * L / inv + L * caps[0][0]
-                if c.objective == "cost":
-                    pb *= per_stage * d * p * min(price.values())
-                if pb >= top.threshold * (1 - REL_TOL):
-                    continue
-                for labels in _sequences(problem, p, per_stage * d):
-                    inv = sum(1.0 / u[x] for x in labels)
-                    sb = (m - 1) * L / inv + L * min(u[x] for x in labels)
-                    gpu_price = sum(price[x] for x in labels) * per_stage * d
-                    if c.objective == "cost":
-                        sb *= gpu_price
-                    if sb >= top.threshold * (1 - REL_TOL):
-                        continue
-                    if deadline.expired():
-                        stopped = True
-                        lowest_open = min(lowest_open, bound)
-                        break
-                    for z in zeros:
-                        stub = TrainingPlan(
-                            tp=t,
-                            pp=p,
-                            dp=d,
-                            cp=cp,
-                            ep=ep,
-                            microbatch=b,
-                            interleave=1,
-                            recompute=rc,
-                            zero=z,
-                            sequence_parallel=sp,
-                            stage_layers=(1,) * p,
-                            stage_pools=labels,
-                        )
-                        wb = _split_bound(_stage_terms(problem, stub, labels), L, m)
-                        if c.objective == "cost":
-                            wb *= gpu_price
-                        if wb >= top.threshold * (1 - REL_TOL):
-                            continue
-                        plan = TrainingPlan(
-                            tp=t,
-                            pp=p,
-                            dp=d,
-                            cp=cp,
-                            ep=ep,
-                            microbatch=b,
-                            interleave=1,
-                            recompute=rc,
-                            zero=z,
-                            sequence_parallel=sp,
-                            stage_layers=(1,) * p,
-                            stage_pools=labels,
-                        )
-                        layers, _obj, _lb = solve_layers(problem, plan, labels, threads=threads)
-                        out.evaluated += 1
-                        if layers is None:
-                            continue
-                        plan = replace(plan, stage_layers=layers)
-                        q = quick(problem, plan)
-                        if q.fits:
-                            top.offer(plan, q)
-                        if mixed_types:
-                            sub_complete = False  # affine stage model is approximate here
-                if stopped:
-                    break
-            if stopped:
-                break
-        if stopped:
-            break
-    out.ranked = top.best()
-    out.complete = not stopped and sub_complete
+                search.top.offer(plan, q)
+    out.ranked = search.top.best()
+    out.complete = complete
     best = out.ranked[0][1].objective if out.ranked else math.inf
-    out.bound = best if out.complete else min(best, lowest_open)
+    out.bound = best if complete else min(best, lowest_open)
     return out

@@ -409,6 +409,7 @@ def exact_search(
     top_k: int = 5,
     deadline: Deadline | None = None,
     incumbent: TrainingPlan | None = None,
+    threshold: float = float("inf"),
 ) -> SearchOutcome:
     """Best ``top_k`` plans of a homogeneous problem, proven under the model.
 
@@ -422,6 +423,10 @@ def exact_search(
         Stop early (``complete=False``) when it expires.
     incumbent
         A known feasible plan (e.g. from the heuristic) to start pruning with.
+    threshold
+        Only plans with an objective below this are wanted (e.g. the k-th best
+        plan of a wider search); ``complete`` then means every plan below it
+        was found.
     """
     deadline = deadline or Deadline(None)
     problem_c = problem.constraints
@@ -441,7 +446,8 @@ def exact_search(
     lowest_open = float("inf")
     for idx, lc in enumerate(configs):
         cb = lc.bound(problem)
-        if cb >= top.threshold * (1 - REL_TOL):
+        limit = min(top.threshold, threshold)
+        if cb >= limit * (1 - REL_TOL):
             out.pruned_configs += len(configs) - idx
             lowest_open = min(lowest_open, cb)
             break
@@ -450,7 +456,7 @@ def exact_search(
             lowest_open = min(lowest_open, cb)
             break
         per_pp = _config_bound(problem, lc, zeros, capacity)
-        pps = [p for p, b in per_pp.items() if b < top.threshold * (1 - REL_TOL)]
+        pps = [p for p, b in per_pp.items() if b < limit * (1 - REL_TOL)]
         if not pps:
             out.pruned_configs += 1
             continue
@@ -459,7 +465,7 @@ def exact_search(
             out.min_memory = (floor, None)
         stage_fixed = problem_c.stage_layers
         for bound, pp, d, v, z, _m in cands:
-            if bound >= top.threshold * (1 - REL_TOL):
+            if bound >= min(top.threshold, threshold) * (1 - REL_TOL):
                 out.pruned_pairs += 1
                 break
             stage = stage_fixed if stage_fixed is not None else balanced_stage_layers(L, pp)
