@@ -146,17 +146,28 @@ def focused_descent(p, d, w, order, swap_window, active):  # pragma: no cover - 
 
 
 @njit(cache=True)
-def kick(order, swaps, reach, active):  # pragma: no cover - compiled
-    """``swaps`` random interchanges of jobs at most ``reach`` positions apart.
+def _first_tardy(p, d, order):  # pragma: no cover - compiled
+    t = 0
+    for k in range(order.shape[0]):
+        t += p[order[k]]
+        if t > d[order[k]]:
+            return k
+    return order.shape[0]
+
+
+@njit(cache=True)
+def kick(order, swaps, reach, active, lo=0):  # pragma: no cover - compiled
+    """``swaps`` random interchanges of jobs at most ``reach`` positions apart, from ``lo`` on.
 
     Flags the positions around each interchange in ``active``; uses numba's
     global random state (seeded by the caller).
     """
     n = order.shape[0]
+    lo = max(0, min(lo, n - 2))
     if n < 2:
         return
     for _ in range(swaps):
-        i = np.random.randint(0, n - 1)
+        i = lo + np.random.randint(0, n - 1 - lo)
         j = min(n - 1, i + 1 + np.random.randint(0, reach))
         order[i], order[j] = order[j], order[i]
         for k in range(max(0, i - 2), min(n, j + 3)):
@@ -164,12 +175,28 @@ def kick(order, swaps, reach, active):  # pragma: no cover - compiled
 
 
 @njit(cache=True)
-def iterate(p, d, w, best, best_value, kicks, patience, reach, swap_window, lower, seed):
+def iterate(
+    p,
+    d,
+    w,
+    best,
+    best_value,
+    kicks,
+    patience,
+    reach,
+    swap_window,
+    lower,
+    seed,
+    focus=-1,
+    swaps_lo=2,
+    swaps_hi=6,
+):
     """``kicks`` rounds of kick + descent from the current local optimum (in place on ``best``).
 
     Accepts a new local optimum when it is no worse than the current one; after
-    ``patience`` rounds without a new best, restarts from the best. Returns the
-    best value and the number of rounds that improved it.
+    ``patience`` rounds without a new best, restarts from the best. With
+    ``focus >= 0`` kicks start at most ``focus`` positions before the first
+    tardy job. Returns the best value and the number of rounds that improved it.
     """  # pragma: no cover - compiled
     current = best.copy()
     current_value = best_value
@@ -181,7 +208,10 @@ def iterate(p, d, w, best, best_value, kicks, patience, reach, swap_window, lowe
             break
         cand = current.copy()
         active = np.zeros(cand.shape[0], dtype=np.uint8)
-        kick(cand, 2 + np.random.randint(0, 5), reach, active)
+        # a prefix of on-time jobs in EDD-like order rarely needs changing: kick from a
+        # little before the first tardy job on
+        lo = _first_tardy(p, d, cand) - focus if focus >= 0 else 0
+        kick(cand, swaps_lo + np.random.randint(0, swaps_hi - swaps_lo + 1), reach, active, lo)
         value = focused_descent(p, d, w, cand, swap_window, active)
         if value <= current_value:
             current[:] = cand

@@ -35,7 +35,7 @@ WEIGHTED_ILS_SHARE = 0.5
 WEIGHTED_KICKS_PER_JOB = 50
 #: Share of the remaining budget for the exact stage (unweighted); the rest goes to
 #: iterated local search when the exact stage does not finish.
-EXACT_SHARE = 0.6
+EXACT_SHARE = 0.35
 
 #: Constructive rules by method name: (rule, summary). Rules without weights ignore them.
 RULES: dict[str, tuple[Rule, str]] = {
