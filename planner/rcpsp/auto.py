@@ -1,18 +1,85 @@
-"""``auto``: quick checks, a heuristic incumbent, then CP-SAT warm-started from it.
+"""``auto``: quick checks, a heuristic incumbent, then exact search warm-started from it.
 
-Small and medium instances go to the exact model for the remaining time, hinted with the best
-heuristic schedule. The certificate's bound is the best of the solver's and the cheap bounds.
+Stages, each on what is left of the budget:
+
+1. the quick infeasibility checks (a proof: INFEASIBLE with the reason);
+2. an incumbent: the hint if it verifies and the basic LFT schedule;
+3. up to ``LARGE`` jobs: a quick CP-SAT run (most PSPLIB j30/j60 instances end here), the GA,
+   CP-SAT on the full model hinted with the best schedule, CP-SAT again in *objective lower-bound
+   search* mode, which raises the proven bound where the default search stalls (PSPLIB j60:
+   94 → 106 on j6025_1), and a last default run from the best schedule and bound;
+4. beyond ``LARGE`` jobs: GA + CP-SAT LNS (``lns``), with a final lower-bound search for the
+   certificate.
+
+With two or more threads CP-SAT runs its default and lower-bound-search workers side by side
+instead of one after the other. The result keeps the best verified schedule and the best proven
+bound of all stages.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 from planner.core.result import Result, Status
 from planner.core.timing import Deadline
+from planner.rcpsp.bounds import lower_bound
 from planner.rcpsp.cpsat import solve_cpsat
 from planner.rcpsp.evaluate import makespan, verify
 from planner.rcpsp.feasibility import infeasibility_reason
+from planner.rcpsp.heuristics.methods import ga, lns
 from planner.rcpsp.instance import Instance, Solution
 from planner.rcpsp.sgs_basic import lft_schedule
+
+#: Beyond this many jobs the exact model only certifies; the schedule comes from GA + LNS.
+LARGE = 100
+#: Seconds (at most, and at most this share of the budget) of the first, quick CP-SAT run.
+QUICK = (1.0, 0.05)
+#: Share of the remaining budget for the GA (stops earlier when it meets the lower bound).
+GA_SHARE = 0.1
+#: Shares of the remaining budget for the default CP-SAT run and then the lower-bound search;
+#: the rest goes to a last default run that starts from the best schedule and bound.
+EXACT_SHARE = 0.4
+LB_SEARCH_SHARE = 0.5
+#: CP-SAT parameters of the lower-bound search stage.
+LB_SEARCH_PARAMS: dict[str, Any] = {"use_objective_lb_search": True}
+
+
+class _Best:
+    """Best verified schedule and best proven bound seen so far."""
+
+    def __init__(self, instance: Instance) -> None:
+        self.instance = instance
+        self.solution: Solution | None = None
+        self.makespan: int | None = None
+        self.bound = 0
+        self.stats: dict[str, Any] = {"stages": []}
+
+    def offer(self, sol: Solution | None, stage: str) -> None:
+        if sol is None or verify(self.instance, sol, limit=1):
+            return
+        ms = makespan(self.instance, sol.start)
+        if self.makespan is None or ms < self.makespan:
+            self.solution, self.makespan = sol, ms
+            self.stats["found_by"] = stage
+
+    def take(self, res: Result, stage: str) -> None:
+        self.offer(res.solution, stage)
+        if res.bound is not None:
+            self.bound = max(self.bound, int(res.bound))
+        if res.status is Status.OPTIMAL and res.objective is not None:
+            self.bound = max(self.bound, int(res.objective))
+        self.stats["stages"].append(
+            {
+                "stage": stage,
+                "status": str(res.status),
+                "objective": res.objective,
+                "bound": res.bound,
+            }
+        )
+
+    @property
+    def closed(self) -> bool:
+        return self.makespan is not None and self.makespan <= self.bound
 
 
 def solve_auto(
@@ -23,27 +90,101 @@ def solve_auto(
     seed: int,
     hint: Solution | None = None,
 ) -> Result:
-    """Portfolio: infeasibility checks → heuristic incumbent → CP-SAT warm-started from it."""
+    """Portfolio: checks → quick CP-SAT → GA → CP-SAT → lower-bound search → CP-SAT."""
     clock = Deadline(time_limit)
     reason = infeasibility_reason(instance)
     if reason is not None:
         return Result("rcpsp", instance.name, "auto", Status.INFEASIBLE, reason=reason)
-    incumbent = _best(instance, [hint, lft_schedule(instance)])
-    res = solve_cpsat(
-        instance,
-        time_limit=clock.remaining(),
-        threads=threads,
-        seed=seed,
-        hint=incumbent,
-        name="auto",
-    )
-    res.stats["incumbent_makespan"] = (
-        None if incumbent is None else makespan(instance, incumbent.start)
-    )
-    return res
+    best = _Best(instance)
+    best.bound = int(lower_bound(instance))
+    best.offer(hint, "hint")
+    best.offer(lft_schedule(instance), "lft")
+    if instance.num_jobs > LARGE:
+        _large(instance, best, clock, threads, seed)
+        return _result(instance, best)
+    stages = [
+        ("quick", min(QUICK[0], QUICK[1] * clock.remaining()), None),
+        ("ga", GA_SHARE, None),
+        ("cpsat", EXACT_SHARE, None),
+        ("lb-search", LB_SEARCH_SHARE, LB_SEARCH_PARAMS),
+        ("cpsat-final", 1.0, None),
+    ]
+    if threads >= 2:  # default and lower-bound search side by side in one CP-SAT run
+        stages = [stages[0], stages[1], ("cpsat", 1.0, _side_by_side(threads))]
+    for k, (stage, share, params) in enumerate(stages):
+        if best.closed or clock.remaining() < 0.05:
+            break
+        budget = share if k == 0 else clock.fraction(share)
+        if stage == "ga":
+            if instance.num_jobs > 1:
+                best.take(
+                    ga(instance, time_limit=budget, threads=threads, seed=seed, hint=best.solution),
+                    stage,
+                )
+            continue
+        res = solve_cpsat(
+            instance,
+            time_limit=budget,
+            threads=threads,
+            seed=seed + k,
+            hint=best.solution,
+            params=params,
+            lower=best.bound,
+            name="auto",
+        )
+        if res.status is Status.INFEASIBLE:  # a proof (all bounds used are valid)
+            return res
+        best.take(res, stage)
+    return _result(instance, best)
 
 
-def _best(instance: Instance, candidates: list[Solution | None]) -> Solution | None:
-    """The feasible candidate with the smallest makespan."""
-    ok = [c for c in candidates if c is not None and not verify(instance, c, limit=1)]
-    return min(ok, key=lambda c: makespan(instance, c.start), default=None)
+def _large(instance: Instance, best: _Best, clock: Deadline, threads: int, seed: int) -> None:
+    """GA + LNS for the schedule, then a lower-bound search for the certificate."""
+    res = lns(
+        instance, time_limit=clock.fraction(0.85), threads=threads, seed=seed, hint=best.solution
+    )
+    best.take(res, "lns")
+    if not best.closed and clock.remaining() > 0.5:
+        res = solve_cpsat(
+            instance,
+            time_limit=clock.remaining(),
+            threads=threads,
+            seed=seed,
+            hint=best.solution,
+            params=LB_SEARCH_PARAMS,
+            lower=best.bound,
+            delay_share=0.0,
+            name="auto",
+        )
+        best.take(res, "lb-search")
+
+
+def _side_by_side(threads: int) -> dict[str, Any]:
+    """Two CP-SAT full workers: the default search and the objective lower-bound search."""
+    if threads == 2:
+        return {"num_full_subsolvers": 2, "subsolvers": ["default_lp", "objective_lb_search"]}
+    return {}
+
+
+def _result(instance: Instance, best: _Best) -> Result:
+    if best.solution is None:
+        return Result(
+            "rcpsp",
+            instance.name,
+            "auto",
+            Status.UNKNOWN,
+            bound=float(best.bound),
+            stats=best.stats,
+            reason="no schedule found within the time limit",
+        )
+    status = Status.OPTIMAL if best.closed else Status.FEASIBLE
+    return Result(
+        "rcpsp",
+        instance.name,
+        "auto",
+        status,
+        objective=float(best.makespan),
+        bound=float(best.bound),
+        solution=best.solution,
+        stats=best.stats,
+    )

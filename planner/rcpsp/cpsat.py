@@ -42,6 +42,7 @@ def solve_cpsat(
     upper_from_hint: bool = False,
     delay_share: float = 0.1,
     use_heuristic_hint: bool = True,
+    lower: int = 0,
     name: str = "cpsat",
 ) -> Result:
     """Solve with CP-SAT.
@@ -64,6 +65,8 @@ def solve_cpsat(
         Share of the budget for the fork/join delay sub-problems.
     use_heuristic_hint
         Without a ``hint``, start from the serial LFT schedule.
+    lower
+        A lower bound proven elsewhere (e.g. by an earlier run).
     name
         Method name recorded in the result.
     """
@@ -73,7 +76,7 @@ def solve_cpsat(
     if reason is not None:
         return Result("rcpsp", instance.name, name, Status.INFEASIBLE, reason=reason)
     dist = distances(instance)
-    lb = int(lower_bound(instance))
+    lb = max(int(lower_bound(instance)), int(lower))
     stats: dict[str, Any] = {"lower_bound": lb}
     if hint is not None and verify(instance, hint, limit=1):
         stats["hint_rejected"] = True
@@ -110,7 +113,7 @@ def solve_cpsat(
     )
     stats.update(model.stats)
     if hint is not None:
-        cps.add_hints(model.cp, zip(model.starts, hint.start, strict=True))
+        model.hint(hint.start, instance.durations)
     merged = _enum_values({**SCHEDULING_PARAMS, **(params or {})})
     solver = cps.make_solver(
         time_limit=clock.remaining(),

@@ -1,4 +1,4 @@
-"""The ``METHODS`` table of the RCPSP family."""
+"""The ``METHODS`` table of the RCPSP family (heuristics from :mod:`planner.rcpsp.heuristics`)."""
 
 from __future__ import annotations
 

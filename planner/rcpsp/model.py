@@ -45,11 +45,16 @@ from planner.rcpsp.network import forbidden_starts, tightened_windows
 
 @dataclass(frozen=True)
 class ModelOptions:
-    """Switches of the redundant constraints (all on by default); see the module docstring."""
+    """Switches of the redundant constraints; see the module docstring.
+
+    All are on by default except ``delays`` (the fork/join sub-problems cost a share of the budget
+    and did not raise a single proven bound on the hard j60 sample, see
+    ``bench/results/rcpsp/tune_j60.md``) and ``decision_strategy``.
+    """
 
     makespan_interval: bool = True
     transitive_precedences: bool = True
-    delays: bool = True
+    delays: bool = False
     energetic_cuts: bool = True
     tight_domains: bool = True
     lower_bound: bool = True
@@ -82,6 +87,18 @@ class Model:
     makespan: cp_model.IntVar
     horizon: int
     stats: dict[str, int] = field(default_factory=dict)
+    tails: list[tuple[cp_model.IntVar, int]] = field(default_factory=list)
+
+    def hint(self, start: list[int] | tuple[int, ...], durations: tuple[int, ...]) -> None:
+        """Hint a complete schedule: every start, the makespan and the makespan intervals' sizes
+        (a partial hint would leave CP-SAT to complete it, which it may give up on)."""
+        ms = max((s + d for s, d in zip(start, durations, strict=True)), default=0)
+        self.cp.clear_hints()
+        for var, value in zip(self.starts, start, strict=True):
+            self.cp.add_hint(var, int(value))
+        self.cp.add_hint(self.makespan, ms)
+        for var, last in self.tails:
+            self.cp.add_hint(var, last - ms)
 
 
 def build(
@@ -128,6 +145,7 @@ def build(
         ]
     starts = []
     intervals = []
+    tails: list[tuple[cp_model.IntVar, int]] = []
     for j in range(n):
         lo, hi = es[j], ls[j]
         if hi < lo:  # empty window: the model is infeasible, and stays well-formed
@@ -178,6 +196,7 @@ def build(
                 size = m.new_int_var(0, last, f"tail{r}")
                 ivs.append(m.new_interval_var(makespan, size, last, f"after{r}"))
                 qs.append(low)
+                tails.append((size, last))
         if sum(qs) > base:
             m.add_cumulative(ivs, qs, base)
         if options.energetic_cuts and base > 0:
@@ -188,7 +207,7 @@ def build(
     if options.decision_strategy:
         m.add_decision_strategy(starts, cp_model.CHOOSE_LOWEST_MIN, cp_model.SELECT_MIN_VALUE)
     m.minimize(makespan)
-    return Model(m, starts, makespan, horizon, stats)
+    return Model(m, starts, makespan, horizon, stats, tails)
 
 
 def _energy_cuts(

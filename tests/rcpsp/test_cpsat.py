@@ -41,7 +41,8 @@ def test_cpsat_matches_brute_force_four_jobs(inst):
     [
         "-makespan_interval",
         "-transitive_precedences",
-        "-delays",
+        "+delays",
+        "+decision_strategy",
         "-energetic_cuts",
         "-tight_domains",
         "-lower_bound",

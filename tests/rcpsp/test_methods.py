@@ -19,7 +19,7 @@ from .helpers import INSTANCES, brute_force, tiny_instances
 @given(inst=tiny_instances(max_jobs=3))
 def test_every_method_is_sound(method, inst):
     best = brute_force(inst, inst.horizon + 3)
-    res = solve(inst, method, time_limit=5, threads=1)
+    res = solve(inst, method, time_limit=2, threads=1)
     if res.solution is not None:
         assert verify(inst, res.solution) == []
         assert best is not None and res.objective >= best
@@ -35,7 +35,7 @@ def test_every_method_is_sound(method, inst):
 def test_every_method_on_examples(method):
     for name in ("j301_1.sm", "datacenter_migration.json", "example.rcp"):
         (inst,) = read(INSTANCES / name)
-        res = solve(inst, method, time_limit=5, threads=1)
+        res = solve(inst, method, time_limit=1, threads=1)
         assert res.status in (Status.OPTIMAL, Status.FEASIBLE, Status.UNKNOWN)
         if res.solution is not None:
             assert res.verified and verify(inst, res.solution) == []
