@@ -27,6 +27,11 @@ Rule = Callable[[np.ndarray, np.ndarray, np.ndarray], list[int]]
 #: Largest n for which ``auto`` calls the exact algorithm (beyond: local search only).
 EXACT_MAX_N_UNWEIGHTED = 2000
 EXACT_MAX_N_WEIGHTED = 300
+#: Weighted instances above this size reach the exact stage only with at least
+#: :data:`WEIGHTED_EXACT_MIN_BUDGET` seconds left: its time-indexed bound alone takes
+#: seconds at n = 100 whatever the time limit.
+WEIGHTED_EXACT_SMALL_N = 60
+WEIGHTED_EXACT_MIN_BUDGET = 30.0
 #: Largest share of ``auto``'s budget for the decomposition heuristic (unweighted).
 HEURISTIC_SHARE = 0.4
 #: Share of the remaining budget for iterated local search before the exact stage (weighted).
@@ -266,6 +271,8 @@ def method_auto(
     info["descent_objective"] = value
     stats = LS.SearchStats()
     exact_ok = instance.n <= (EXACT_MAX_N_WEIGHTED if instance.weighted else EXACT_MAX_N_UNWEIGHTED)
+    if instance.weighted and instance.n > WEIGHTED_EXACT_SMALL_N:
+        exact_ok = exact_ok and deadline.remaining() >= WEIGHTED_EXACT_MIN_BUDGET
     if value > lb and (instance.weighted or not exact_ok) and not deadline.expired():
         share = WEIGHTED_ILS_SHARE if exact_ok else 1.0
         order, value = LS.iterated_local_search(
