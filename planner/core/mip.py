@@ -9,6 +9,8 @@ object.
 from __future__ import annotations
 
 import math
+import os
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -38,6 +40,33 @@ class MipOutcome:
         return self.status in (Status.OPTIMAL, Status.FEASIBLE)
 
 
+_BANNER_SHOWN = False
+
+
+def _highs() -> highspy.Highs:
+    """A ``Highs`` object; the first one of the process is built with fd 1 silenced.
+
+    HiGHS prints its copyright banner straight to file descriptor 1 when the
+    first instance of a process is created, before any option can turn output
+    off; that would corrupt a library user's stdout (and ``--json``).
+    """
+    global _BANNER_SHOWN
+    if _BANNER_SHOWN:
+        return highspy.Highs()
+    _BANNER_SHOWN = True
+    sys.stdout.flush()
+    saved = os.dup(1)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 1)
+        h = highspy.Highs()
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+        os.close(devnull)
+    return h
+
+
 def new_highs(
     *, time_limit: float, threads: int = 1, seed: int = 0, log: bool = False
 ) -> highspy.Highs:
@@ -47,7 +76,7 @@ def new_highs(
     the MIP solver itself is single-threaded, so ``threads`` mainly caps LP
     parallelism.
     """
-    h = highspy.Highs()
+    h = _highs()
     h.setOptionValue("output_flag", bool(log))
     h.setOptionValue("time_limit", max(0.01, float(time_limit)))
     h.setOptionValue("random_seed", int(seed))
@@ -88,6 +117,7 @@ def pulp_solver(*, time_limit: float, threads: int = 1, seed: int = 0, log: bool
     """A PuLP HiGHS solver (in-process, via highspy) with limits set."""
     import pulp
 
+    _highs()  # absorb the banner before PuLP creates its own Highs object
     return pulp.HiGHS(
         msg=log,
         timeLimit=max(0.01, float(time_limit)),

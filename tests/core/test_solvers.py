@@ -1,0 +1,71 @@
+import subprocess
+import sys
+
+import highspy
+from ortools.sat.python import cp_model
+
+from planner.core import Status
+from planner.core import cpsat, mip
+
+
+def test_highs_outcome_reports_bound_and_start():
+    h = mip.new_highs(time_limit=5)
+    x = h.addVariable(lb=0, ub=10, type=highspy.HighsVarType.kInteger)
+    y = h.addVariable(lb=0, ub=10)
+    h.addConstr(x + 2 * y >= 3.5)
+    mip.set_start(h, [4, 0])
+    h.minimize(3 * x + 2 * y)
+    out = mip.outcome(h)
+    assert out.status is Status.OPTIMAL
+    assert out.objective == out.bound == 3.5
+    assert out.values[1] == 1.75
+
+
+def test_highs_infeasible():
+    h = mip.new_highs(time_limit=5)
+    x = h.addVariable(lb=0, ub=1, type=highspy.HighsVarType.kInteger)
+    h.addConstr(x >= 2)
+    h.minimize(x)
+    assert mip.outcome(h).status is Status.INFEASIBLE
+
+
+def test_pulp_outcome():
+    import pulp
+
+    prob = pulp.LpProblem("t", pulp.LpMinimize)
+    a = pulp.LpVariable("a", 0, 10, cat="Integer")
+    prob += 3 * a
+    prob += a >= 2.5
+    prob.solve(mip.pulp_solver(time_limit=5))
+    out = mip.pulp_outcome(prob)
+    assert out.status is Status.OPTIMAL and out.objective == 9 and out.bound == 9
+
+
+def test_highs_prints_nothing_on_stdout():
+    code = (
+        "from planner.core import mip; mip.new_highs(time_limit=1); mip.pulp_solver(time_limit=1)"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert proc.stdout == ""
+
+
+def test_cpsat_run_with_hint_and_bound():
+    model = cp_model.CpModel()
+    x = model.new_int_var(0, 10, "x")
+    y = model.new_int_var(0, 10, "y")
+    model.add(x + y >= 7)
+    model.minimize(2 * x + 3 * y)
+    cpsat.add_hints(model, [(x, 7), (y, 0)])
+    out = cpsat.run(model, cpsat.make_solver(time_limit=5, threads=1, seed=3))
+    assert out.status is Status.OPTIMAL and out.objective == out.bound == 14
+    assert cpsat.stats_of(out)["solver_status"] == "OPTIMAL"
+
+
+def test_cpsat_without_objective_and_infeasible():
+    model = cp_model.CpModel()
+    x = model.new_int_var(0, 3, "x")
+    model.add(x >= 2)
+    out = cpsat.run(model, cpsat.make_solver(time_limit=5))
+    assert out.status is Status.OPTIMAL and out.objective is None and out.bound is None
+    model.add(x <= 1)
+    assert cpsat.run(model, cpsat.make_solver(time_limit=5)).status is Status.INFEASIBLE
