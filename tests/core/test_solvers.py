@@ -4,8 +4,7 @@ import sys
 import highspy
 from ortools.sat.python import cp_model
 
-from planner.core import Status
-from planner.core import cpsat, mip
+from planner.core import Status, cpsat, mip
 
 
 def test_highs_outcome_reports_bound_and_start():
