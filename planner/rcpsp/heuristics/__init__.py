@@ -16,7 +16,7 @@ from planner.rcpsp.heuristics.data import SgsData
 from planner.rcpsp.heuristics.fbi import justify
 from planner.rcpsp.heuristics.ga import GaParams, genetic_algorithm
 from planner.rcpsp.heuristics.lns import LnsParams, large_neighbourhood_search
-from planner.rcpsp.heuristics.methods import HEURISTICS, ga, lns, sampling
+from planner.rcpsp.heuristics.methods import HEURISTICS
 from planner.rcpsp.heuristics.sgs import Decoder, parallel_sgs, serial_sgs
 
 __all__ = [
@@ -25,12 +25,9 @@ __all__ = [
     "GaParams",
     "LnsParams",
     "SgsData",
-    "ga",
     "genetic_algorithm",
     "justify",
     "large_neighbourhood_search",
-    "lns",
     "parallel_sgs",
-    "sampling",
     "serial_sgs",
 ]

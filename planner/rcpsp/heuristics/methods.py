@@ -41,6 +41,9 @@ Method = Callable[..., Result]
 #: Share of the budget the ``lns`` method gives the GA before LNS starts (single thread).
 GA_SHARE = 0.3
 
+#: GA islands pass their best schedule to islands that fall behind.
+MIGRATE = False
+
 
 class _Setup:
     """Checks, bound and kernel data shared by the methods; ``early`` ends the method."""
@@ -173,11 +176,23 @@ def _islands(
     seed: int,
     initial: list[np.ndarray],
     target: int,
-    exchange: Callable[[int, np.ndarray], np.ndarray | None] | None = None,
+    migrate: bool = MIGRATE,
 ) -> list[GaResult]:
-    """``threads`` independent GA islands (numba kernels release the GIL, so they run in
-    parallel); island ``k`` uses seed ``seed + k``."""
+    """``threads`` GA islands run in parallel (the numba kernels release the GIL); island
+    ``k`` uses seed ``seed + k``. With ``migrate`` an island that falls behind receives the
+    best schedule found so far; every island stops once one reaches ``target``."""
     out: list[GaResult | None] = [None] * max(1, threads)
+    lock = threading.Lock()
+    best: list[Any] = [2**62, None]
+    stop = threading.Event()
+
+    def exchange(ms: int, start: np.ndarray) -> np.ndarray | None:
+        with lock:
+            if ms < best[0]:
+                best[0], best[1] = ms, start.copy()
+            if best[0] <= target:
+                stop.set()
+            return best[1] if (migrate and best[0] < ms) else None
 
     def run(k: int) -> None:
         out[k] = genetic_algorithm(
@@ -186,7 +201,8 @@ def _islands(
             seed=seed + k,
             initial=initial,
             target=target,
-            exchange=exchange,
+            exchange=exchange if len(out) > 1 else None,
+            stop=stop,
         )
 
     if len(out) == 1:
