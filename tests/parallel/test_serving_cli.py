@@ -154,7 +154,7 @@ def test_serve_trace_in_apex_format(capsys, tmp_path):
         "--gpus",
         "H100:4",
         "--trace",
-        str(INSTANCES / "serving_trace.jsonl"),
+        str(INSTANCES / "traces" / "serving_trace.jsonl"),
         "--ttft",
         "1s",
         "--json",
