@@ -48,7 +48,7 @@ except ImportError:  # pragma: no cover - exercised only without numba
 #: Memo budget in bytes: the table doubles up to this size, then stops memorizing.
 MEMO_BYTES = 2 << 30
 _FIRST_CAPACITY = 1 << 12
-_MEMO_MIN = 6
+_MEMO_MIN = 16
 
 
 def _edd_data(p: list[int], d: list[int]) -> tuple[list[int], np.ndarray]:
