@@ -38,9 +38,13 @@ HEURISTIC_SHARE = 0.4
 WEIGHTED_ILS_SHARE = 0.5
 #: ... and at most this many kicks per job, so small instances reach the exact stage at once.
 WEIGHTED_KICKS_PER_JOB = 50
-#: Share of the remaining budget for the exact stage (unweighted); the rest goes to
-#: iterated local search when the exact stage does not finish.
+#: Unweighted instances up to this size go to the exact stage first, with
+#: :data:`EXACT_SHARE` of the remaining budget (the rest goes to iterated local search
+#: when it does not finish); larger ones get :data:`LARGE_ILS_SHARE` of iterated local
+#: search first and the exact stage after.
+EXACT_FIRST_MAX_N = 200
 EXACT_SHARE = 0.35
+LARGE_ILS_SHARE = 0.6
 
 #: Constructive rules by method name: (rule, summary). Rules without weights ignore them.
 RULES: dict[str, tuple[Rule, str]] = {
@@ -248,11 +252,12 @@ def method_auto(
     1. quick rules (MDD, MDDC or ATC, the hint); unweighted: also the Lawler-decomposition
        heuristic (at most :data:`HEURISTIC_SHARE` of the budget); a compiled insertion +
        swap descent from the best;
-    2. weighted, or too large for the exact stage: iterated local search
-       (:data:`WEIGHTED_ILS_SHARE` of the remaining budget, or all of it);
+    2. weighted, or more than :data:`EXACT_FIRST_MAX_N` jobs, or too large for the exact
+       stage: iterated local search (:data:`WEIGHTED_ILS_SHARE` /
+       :data:`LARGE_ILS_SHARE` of the remaining budget, or all of it);
     3. the exact algorithm of :mod:`planner.smtt.exact` warm-started from the incumbent
-       (unweighted: :data:`EXACT_SHARE` of the remaining budget; skipped beyond
-       :data:`EXACT_MAX_N_UNWEIGHTED` / :data:`EXACT_MAX_N_WEIGHTED` jobs);
+       (small unweighted: :data:`EXACT_SHARE` of the remaining budget, else all of it;
+       skipped beyond :data:`EXACT_MAX_N_UNWEIGHTED` / :data:`EXACT_MAX_N_WEIGHTED` jobs);
     4. iterated local search for whatever time is left, unless optimality is proven.
 
     Returns the best verified order found and the best proven bound.
@@ -273,8 +278,16 @@ def method_auto(
     exact_ok = instance.n <= (EXACT_MAX_N_WEIGHTED if instance.weighted else EXACT_MAX_N_UNWEIGHTED)
     if instance.weighted and instance.n > WEIGHTED_EXACT_SMALL_N:
         exact_ok = exact_ok and deadline.remaining() >= WEIGHTED_EXACT_MIN_BUDGET
-    if value > lb and (instance.weighted or not exact_ok) and not deadline.expired():
-        share = WEIGHTED_ILS_SHARE if exact_ok else 1.0
+    # small unweighted instances go straight to the exact stage; otherwise iterated local
+    # search first, so its share is safe from an exact stage that overruns its limit
+    large = instance.n > EXACT_FIRST_MAX_N
+    if value > lb and (instance.weighted or large or not exact_ok) and not deadline.expired():
+        if not exact_ok:
+            share, kicks = 1.0, None
+        elif instance.weighted:
+            share, kicks = WEIGHTED_ILS_SHARE, WEIGHTED_KICKS_PER_JOB * instance.n
+        else:
+            share, kicks = LARGE_ILS_SHARE, None
         order, value = LS.iterated_local_search(
             p,
             d,
@@ -283,13 +296,13 @@ def method_auto(
             deadline=Deadline(deadline.fraction(share)),
             seed=seed,
             lower=lb,
-            max_kicks=WEIGHTED_KICKS_PER_JOB * instance.n if exact_ok else None,
+            max_kicks=kicks,
             stats=stats,
         )
     bound = lb
     status = Status.FEASIBLE
     if value > lb and exact_ok and not deadline.expired():
-        share = 1.0 if instance.weighted else EXACT_SHARE
+        share = 1.0 if instance.weighted or large else EXACT_SHARE
         outcome = run_exact(
             instance, time_limit=deadline.fraction(share), threads=threads, upper_order=order
         )
