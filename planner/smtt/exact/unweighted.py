@@ -38,12 +38,21 @@ import numpy as np
 from planner.smtt.exact._memo_python import solve_python
 from planner.smtt.exact.outcome import ExactOutcome, sorted_pairing_bound, tardiness
 
-try:  # numba is a declared dependency; the Python engine keeps working without it
-    from numba.typed import List as _unused  # noqa: F401
 
-    from planner.smtt.exact import _memo_kernel as _kernel
-except ImportError:  # pragma: no cover - exercised only without numba
-    _kernel = None
+def _load_kernel():
+    """The numba kernel module, or ``None`` without numba (imported on first use: it is slow)."""
+    global _kernel
+    if _kernel is False:
+        try:
+            from planner.smtt.exact import _memo_kernel
+        except ImportError:  # pragma: no cover - numba is a declared dependency
+            _kernel = None
+        else:
+            _kernel = _memo_kernel
+    return _kernel
+
+
+_kernel: Any = False
 
 #: Memo budget in bytes: the table doubles up to this size, then stops memorizing.
 MEMO_BYTES = 2 << 30
@@ -72,7 +81,7 @@ def solve_kernel(
     p: list[int], d: list[int], deadline: float, *, double: bool = True
 ) -> tuple[int, list[int], dict[str, Any]] | None:
     """Run the numba kernel; ``None`` when ``deadline`` (perf_counter) passes first."""
-    k = _kernel
+    k = _load_kernel()
     n = len(p)
     edd, job = _edd_data(p, d)
     words = (n + 63) // 64
@@ -97,7 +106,10 @@ def solve_kernel(
             break
         if st[k.S_ABORT] != k.ABORT_GROW:
             return None
-        if 2 * cap * entry_bytes > MEMO_BYTES:
+        # past the memory budget, or too close to the deadline to copy the table: go on
+        # without memorizing new sub-problems
+        copy_s = 2e-9 * cap * entry_bytes
+        if 2 * cap * entry_bytes > MEMO_BYTES or time.perf_counter() + copy_s > deadline:
             st[k.S_FULL] = 1
             continue
         bigger = np.zeros((2 * cap, tab.shape[1]), dtype=np.int64)
@@ -165,7 +177,7 @@ def solve_unweighted(
     if n == 0:
         return ExactOutcome([], 0, 0, True, {"nodes": 0})
     if engine == "auto":
-        engine = "numba" if _kernel is not None else "python"
+        engine = "numba" if _load_kernel() is not None else "python"
     if engine not in ("numba", "python"):
         raise ValueError(f"engine must be 'auto', 'numba' or 'python', got {engine!r}")
     limit = max(0.0, float(time_limit))

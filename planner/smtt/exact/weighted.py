@@ -23,22 +23,10 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
-from ortools.sat.python import cp_model
 
-from planner.core.cpsat import add_hints, make_solver
 from planner.core.timing import Deadline
 from planner.smtt.exact.incumbent import descent, wmdd
-from planner.smtt.exact.lagrange import lagrangian_bound
 from planner.smtt.exact.outcome import ExactOutcome, tardiness, weighted_pairing_bound
-
-# solver.status_name() raises in ortools 9.15, so name the codes here
-_STATUS_NAME = {
-    cp_model.OPTIMAL: "OPTIMAL",
-    cp_model.FEASIBLE: "FEASIBLE",
-    cp_model.INFEASIBLE: "INFEASIBLE",
-    cp_model.MODEL_INVALID: "MODEL_INVALID",
-    cp_model.UNKNOWN: "UNKNOWN",
-}
 
 #: Share of the budget for iterated local search before the proof stage.
 ILS_SHARE = 0.25
@@ -119,6 +107,19 @@ def cpsat_weighted(
     another one, so its start would not give a sequence position);
     :func:`solve_weighted` puts such jobs first before calling this.
     """
+    # imported here: ortools is slow to import and only this stage needs it
+    from ortools.sat.python import cp_model
+
+    from planner.core.cpsat import add_hints, make_solver
+
+    # solver.status_name() raises in ortools 9.15, so name the codes here
+    names = {
+        cp_model.OPTIMAL: "OPTIMAL",
+        cp_model.FEASIBLE: "FEASIBLE",
+        cp_model.INFEASIBLE: "INFEASIBLE",
+        cp_model.MODEL_INVALID: "MODEL_INVALID",
+        cp_model.UNKNOWN: "UNKNOWN",
+    }
     n = len(p)
     horizon = sum(p)
     model = cp_model.CpModel()
@@ -145,7 +146,7 @@ def cpsat_weighted(
     # solver.solve directly: planner.core.cpsat.run needs proto.HasField, gone in ortools 9.15
     code = solver.solve(model)
     stats = {
-        "cpsat_status": _STATUS_NAME.get(code, str(code)),
+        "cpsat_status": names.get(code, str(code)),
         "cpsat_wall_s": round(solver.wall_time, 3),
     }
     # objective coefficients are integers, so the proven bound rounds up
@@ -225,6 +226,8 @@ def solve_weighted(
     obj = tardiness(cp, cd, local, cw)
     bound = min(obj, weighted_pairing_bound(cp, cd, cw))
     if bound < obj:
+        from planner.smtt.exact.lagrange import lagrangian_bound
+
         lag = lagrangian_bound(
             cp, cd, cw, upper=obj, time_limit=min(LAGRANGE_SECONDS, deadline.fraction(0.1))
         )
