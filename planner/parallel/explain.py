@@ -93,6 +93,8 @@ def explain_infeasible(problem: TrainingProblem) -> tuple[str, dict[str, Any]]:
             from planner.parallel.hetero import _single_pool
 
             sub = _single_pool(problem, pool.label)
+            if sub is None:
+                sub = _single_pool(problem.with_constraints(use_all_gpus=False), pool.label)
         mem, plan, _done = min_memory_search(sub, Deadline(MIN_MEMORY_TIME))
         if plan is not None and mem / pool.gpu.memory_bytes < best[0]:
             best = (mem / pool.gpu.memory_bytes, plan, sub)

@@ -14,7 +14,8 @@ refined from coarse to fine, each with a valid lower bound
 1. per-layer configuration ``(tp, cp, ep, microbatch, recompute, sp)`` —
    aggregate-throughput bound;
 2. + ``dp`` — memory-aware, position-relaxed bottleneck and the bubble
-   (vectorized over all ``dp`` of a configuration);
+   (vectorized over all ``dp`` of a configuration), then plus the least
+   possible largest tail (exposed DP sync + optimizer);
 3. + pool order and stage counts — the pipeline bound (exact in-flight
    memory caps, stage kinds, bottleneck by bisection, ``sum U``, tail);
 4. leaf: the exact layer split for each ZeRO stage
@@ -24,8 +25,7 @@ The node with the smallest bound is expanded next; when it reaches the
 ``k``-th best objective found, every unexplored plan is provably no better,
 so the best plan is optimal (the ``k`` plans are the ``k`` best pipelines,
 each with its best split). Single-pool plans come from the exact homogeneous
-search on each pool, run afterwards with the best mixed objective as a
-cut-off.
+search on each pool, run first: their optimum is the initial cut-off.
 
 Exactness needs the affine stage model of :mod:`planner.parallel.hetero_terms`,
 which holds when all layers have one type. For MoE models that mix dense and
@@ -50,6 +50,7 @@ from planner.parallel.hetero_bounds import (
     dp_bounds,
     pipeline_bounds,
     pool_layer,
+    tail_bound,
 )
 from planner.parallel.hetero_terms import MEMORY_RTOL, ComboTerms, uniform_layers
 from planner.parallel.instance import TrainingPlan, TrainingProblem
@@ -59,13 +60,14 @@ from planner.parallel.split import solve_split
 from planner.parallel.step_time import _layer, _moe_flags, quick
 
 
-def _single_pool(problem: TrainingProblem, label: str) -> TrainingProblem:
+def _single_pool(problem: TrainingProblem, label: str) -> TrainingProblem | None:
+    """The problem restricted to one pool (None when ``use_all_gpus`` cannot hold there)."""
     pool = next(p for p in problem.cluster.pools if p.label == label)
     budget = min(pool.count, problem.gpu_budget)
+    if problem.constraints.use_all_gpus and budget < problem.gpu_budget:
+        return None
     cluster = ClusterSpec((pool,), label, problem.cluster.inter_pool_gbit_s)
-    c = replace(problem.constraints, max_gpus=budget, use_all_gpus=False)
-    if problem.constraints.use_all_gpus and budget != problem.gpu_budget:
-        c = replace(c, max_gpus=budget)
+    c = replace(problem.constraints, max_gpus=budget)
     return replace(problem, cluster=cluster, constraints=c, name=f"{problem.name}[{label}]")
 
 
@@ -230,11 +232,17 @@ class _Search:
             self.L,
             {k: p.gpus_per_node for k, p in self.pools.items()},
         )
-        if self.cost:
-            bounds = bounds * g * sum(sorted(self.price.values())[:2])
-        for d, db in zip(ds, bounds.tolist(), strict=True):
+        factor = g * sum(sorted(self.price.values())[:2]) if self.cost else np.ones(len(ds))
+        for d, db, fac in zip(ds, bounds.tolist(), factor.tolist(), strict=True):
             if math.isfinite(db):
-                self.push(max(bound, db), "memory", cfg, d)
+                self.push(max(bound, db * fac), "memory", cfg, d, db, fac)
+
+    def expand_tail(self, bound: float, cfg: tuple, d: int, time_bound: float, factor: float):
+        """Level 2b: add the least possible largest tail (DP sync + optimizer) to the dp bound."""
+        g = cfg[0] * cfg[1] * d
+        tb = tail_bound(self.table(cfg, d), self.stage_limits(g))
+        if math.isfinite(tb):
+            self.push(max(bound, (time_bound + tb) * factor), "pipelines", cfg, d)
 
     def expand_memory(self, bound: float, cfg: tuple, d: int) -> None:
         """Level 4: pipelines (pool order, stage counts) with their pipeline bounds."""
@@ -300,7 +308,8 @@ class _Search:
         self.configs()
         steps = {
             "config": lambda b, data: self.expand_config(b, *data),
-            "memory": lambda b, data: self.expand_memory(b, *data),
+            "memory": lambda b, data: self.expand_tail(b, *data),
+            "pipelines": lambda b, data: self.expand_memory(b, *data),
             "pipeline": lambda b, data: self.expand_pipeline(*data),
         }
         while self.heap:
@@ -343,13 +352,14 @@ def hetero_search(
     search = _Search(problem, top_k, deadline)
     out = search.out
     complete, lowest_open = True, math.inf
-    if mixed_allowed(problem):
-        complete, lowest_open = search.run()
-        complete &= search.exact
-    # single-pool plans, cut off at the current k-th best
+    # single-pool plans first: the exact homogeneous search per pool (cheap, and its
+    # optimum is a strong cut-off for the pipelines that span pools)
     for pool in problem.cluster.pools:
+        single = _single_pool(problem, pool.label)
+        if single is None:
+            continue
         sub = exact_search(
-            _single_pool(problem, pool.label),
+            single,
             top_k=top_k,
             deadline=deadline,
             threshold=search.top.threshold,
@@ -363,6 +373,11 @@ def hetero_search(
             q = quick(problem, plan)
             if q.fits:
                 search.top.offer(plan, q)
+    if mixed_allowed(problem):
+        done, open_bound = search.run()
+        complete &= done and search.exact
+        if not done:
+            lowest_open = min(lowest_open, open_bound)
     out.ranked = search.top.best()
     out.complete = complete
     best = out.ranked[0][1].objective if out.ranked else math.inf

@@ -20,10 +20,11 @@ a stage holds at most ``x(T) = floor((T - u0) / u1)`` layers.
 * **Pipeline** (pools and stage counts in order): the same with each stage's
   exact in-flight count and kind (first / last / next to another pool); the
   least integer bottleneck ``T*`` is found by bisection (capacities via
-  prefix sums), and ``sum U >= sum u0 + S(T*)`` where ``S`` is the fractional
-  least ``sum u1 n`` with stage caps ``min(h, (T - u0)/u1)`` (convex and
-  non-increasing in ``T``; used at ``T*`` only when ``(m - 1)`` outweighs its
-  steepest possible slope, else its value at ``T = inf``). The tail adds the
+  prefix sums), and ``(m - 1) T + sum U >= min_{T >= T*} (m - 1) T + S(T) +
+  sum u0`` where ``S`` is the fractional least ``sum u1 n`` with stage caps
+  ``min(h, (T - u0)/u1)`` and every stage holding a layer (convex and
+  non-increasing in ``T``: minimized by a ternary search whose final bracket
+  ``[a, b]`` gives the valid ``(m - 1) a + S(b)``). The tail adds the
   smallest tail any of the pipeline's stages can have.
 """
 
@@ -76,7 +77,7 @@ class KindTable:
         self.L = ct.L
         self.m = ct.m
         self._cache: dict[tuple, tuple[float, float, np.ndarray]] = {}
-        self._tau: dict[tuple, float] = {}
+        self._tau: dict[tuple, np.ndarray] = {}
 
     def get(self, key: tuple) -> tuple[float, float, np.ndarray]:
         """(u0, u1, caps[f] for f = 0..L with the in-flight count capped at m)."""
@@ -95,10 +96,31 @@ class KindTable:
 
     def tau(self, key: tuple) -> float:
         """Least tail of a stage of this kind (any layer count, any allowed ZeRO stage)."""
+        return float(self.tail_env(key)[1])
+
+    def tail_env(self, key: tuple) -> np.ndarray:
+        """``M[n] = min over n' >= n`` of the tail (least over the allowed ZeRO stages).
+
+        Non-decreasing; the most layers a stage of this kind holds with tail at
+        most ``W`` is the number of ``n >= 1`` with ``M[n] <= W``.
+        """
+        key = (key[0], key[1], key[2], False)  # the tail does not depend on the boundary flag
         hit = self._tau.get(key)
         if hit is None:
-            hit = self._tau[key] = min(float(z.tail(key)[1:].min()) for z in self.zero_terms)
+            tau = np.min(np.stack([z.tail(key) for z in self.zero_terms]), axis=0)
+            env = np.minimum.accumulate(tau[::-1])[::-1].copy()
+            env[0] = env[1]
+            hit = self._tau[key] = env
         return hit
+
+    def pool_tail_env(self, pool: str) -> np.ndarray:
+        """Pointwise least :meth:`tail_env` over every kind of a pool's stages."""
+        # the pool-boundary flag only changes point-to-point time, not the tail
+        keys = [
+            Kind(pool, first, last, False).key
+            for first, last in ((False, False), (True, False), (False, True))
+        ]
+        return np.min(np.stack([self.tail_env(k) for k in keys]), axis=0)
 
     def middle(
         self, pool: str, with_boundary: bool = False
@@ -131,15 +153,109 @@ def _range_sum(hm: np.ndarray, prefix: np.ndarray, a, b, x) -> np.ndarray:
     return np.where(b >= a, out, 0.0)
 
 
-def _greedy(caps: dict[str, np.ndarray], u1: dict[str, float], L: int, size: int) -> np.ndarray:
-    """Least ``sum u1 n`` filling ``L`` layers into pool capacities, cheapest pool first."""
+def _greedy(
+    caps: dict[str, np.ndarray],
+    u1: dict[str, float],
+    L: int,
+    size: int,
+    forced: dict[str, np.ndarray] | None = None,
+) -> np.ndarray:
+    """Least ``sum u1 l`` placing ``L`` layers within pool capacities (at least ``forced``)."""
     left = np.full(size, float(L))
     s = np.zeros(size)
+    room = {}
+    for pool in caps:
+        low = forced[pool] if forced is not None else 0.0
+        s += low * u1[pool]
+        left -= low
+        room[pool] = caps[pool] - low
+        s = np.where(room[pool] < -1e-9, math.inf, s)
     for pool in sorted(caps, key=lambda k: u1[k]):
-        take = np.minimum(left, caps[pool])
+        take = np.clip(np.minimum(left, room[pool]), 0.0, None)
         s += take * u1[pool]
         left -= take
     return np.where(left > 1e-9, math.inf, s)
+
+
+#: Ternary-search steps for the convex part of the bound.
+TERNARY_STEPS = 36
+
+
+def _convex_part(m1, t0, t_end, s_of, steep=None) -> np.ndarray:
+    """Valid lower bound on ``min_{T >= t0} m1 T + S(T)``.
+
+    ``S`` is convex, non-increasing and constant beyond ``t_end``, so the
+    minimum lies in ``[t0, t_end]``; a ternary search keeps a minimizer in a
+    bracket ``[a, b]`` and ``m1 a + S(b)`` bounds the minimum over it. Rows
+    whose ``steep`` (an upper bound on ``-S'`` beyond ``t0``) is at most ``m1``
+    have their minimum at ``t0``.
+    """
+    s0 = s_of(t0)
+    s_end = s_of(np.maximum(t_end, t0))
+    out = m1 * t0 + s0
+    todo = s0 > s_end * (1 + 1e-12)
+    if steep is not None:
+        todo &= steep > m1
+    if not todo.any():
+        return out
+    a = t0.copy()
+    b = np.maximum(t_end, t0)
+    for _ in range(TERNARY_STEPS):
+        t1 = a + (b - a) / 3
+        t2 = b - (b - a) / 3
+        f1 = m1 * t1 + s_of(t1)
+        f2 = m1 * t2 + s_of(t2)
+        left = (f1 <= f2) & np.isfinite(f1)  # S is infinite on a prefix (nothing fits)
+        b = np.where(left, t2, b)
+        a = np.where(left, a, t1)
+    return np.where(todo, np.minimum(out, m1 * a + s_of(b)), out)
+
+
+def _hold(env: np.ndarray, W: np.ndarray) -> np.ndarray:
+    """Most layers a stage with tail envelope ``env`` holds at tail level ``W``."""
+    return np.searchsorted(env[1:], W * (1 + 1e-12), side="right").astype(float)
+
+
+def _least_level(values: np.ndarray, feasible, size: int) -> np.ndarray:
+    """Smallest of the sorted ``values`` passing the monotone ``feasible`` (per row; inf if none)."""
+    lo = np.zeros(size, dtype=int)
+    hi = np.full(size, len(values) - 1)
+    for _ in range(max(1, math.ceil(math.log2(len(values) + 1))) + 1):
+        mid = (lo + hi) // 2
+        ok = feasible(values[mid])
+        hi = np.where(ok, mid, hi)
+        lo = np.where(ok, lo, np.minimum(mid + 1, len(values) - 1))
+    out = values[hi]
+    return np.where(feasible(out), out, math.inf)
+
+
+def tail_bound(table: KindTable, stage_limits: dict[str, int]) -> float:
+    """Least possible largest tail over every pipeline of a (configuration, dp) combination.
+
+    The stage holding the most layers has the largest tail, roughly: with
+    pool ``k`` holding up to ``stage_limits[k]`` stages at their fewest
+    in-flight microbatches, find the least ``W`` such that stages whose tail
+    is at most ``W`` can hold all ``L`` layers (tails minimized over stage
+    kinds and ZeRO stages, caps at the smallest-memory ZeRO stage).
+    """
+    L = table.L
+    rows = []
+    for pool, limit in stage_limits.items():
+        n = min(limit, L)
+        if n >= 1:
+            caps = table.middle(pool)[2][1 : n + 1]
+            rows.append((caps, table.pool_tail_env(pool)))
+    if len(rows) < 2:
+        return math.inf
+    values = np.unique(np.concatenate([env[1:] for _c, env in rows]))
+
+    def feasible(W):
+        total = sum(
+            np.minimum(caps[None, :], _hold(env, W)[:, None]).sum(axis=1) for caps, env in rows
+        )
+        return total >= L
+
+    return float(_least_level(values, feasible, 1)[0])
 
 
 def pipeline_bounds(table: KindTable, order: tuple[str, ...], q: np.ndarray) -> np.ndarray:
@@ -237,12 +353,42 @@ def pipeline_bounds(table: KindTable, order: tuple[str, ...], q: np.ndarray) -> 
         sum_u0 += np.where(active, u0, 0.0)
     for pool, a, b in middles:
         sum_u0 += np.clip(b - a + 1, 0, None) * mid[pool][0]
-    s_hi = _greedy(capacity(hi, True), u1_of, L, S)
-    s_inf = _greedy(inf_caps, u1_of, L, S)
-    u1_max = max(u1_of.values())
-    steep = sum(q[:, i] * (u1_max / u1_of[pool] - 1.0) for i, pool in enumerate(order))
-    s_part = np.where((m - 1) >= steep, s_hi, s_inf)
-    bound = (m - 1) * lo + sum_u0 + s_part + tail
+    forced = {pool: q[:, i].astype(float) for i, pool in enumerate(order)}
+    # least largest tail: stages hold at most the layers their tail allows at level W
+    envs = []  # (env per special stage [S-select], cap, active) and middles (env, pool, a, b)
+    for i, pool in enumerate(order):
+        is_single = q[:, i] == 1
+        env_single = table.tail_env(Kind(pool, i == 0, i == r - 1, True).key)
+        env_head = table.tail_env(Kind(pool, i == 0, False, i > 0).key)
+        envs.append((env_single, env_head, is_single, spec[2 * i][3]))
+        env_end = table.tail_env(Kind(pool, False, i == r - 1, i < r - 1).key)
+        envs.append((env_end, env_end, is_single, spec[2 * i + 1][3]))
+    env_mid = {pool: table.tail_env(Kind(pool, False, False, False).key) for pool in order}
+    values = np.unique(np.concatenate([e[0][1:] for e in envs] + [e[1][1:] for e in envs]))
+
+    def tail_ok(W):
+        tot = np.zeros(S)
+        for e_single, e_multi, single_mask, cap in envs:
+            hold = np.where(single_mask, _hold(e_single, W), _hold(e_multi, W))
+            tot += np.minimum(cap, hold)
+        for pool, a, b in middles:
+            _u0, _u1, hm, pref = mid[pool]
+            tot += _range_sum(hm, pref, a, b, _hold(env_mid[pool], W))
+        return tot >= L
+
+    tail = np.maximum(tail, np.where(ok, _least_level(values, tail_ok, S), 0.0))
+
+    def s_of(T):
+        return _greedy(capacity(T, True), u1_of, L, S, forced)
+
+    # optimum bottleneck T* in [T_int, hi): (m-1) T* + S(T*) >= (m-1) lo + S(hi);
+    # T* >= hi: the convex part over [hi, t_end]
+    t_end = np.zeros(S)
+    for _pool, u0, u1, _cap, _a in spec:
+        t_end = np.maximum(t_end, u0 + u1 * L)
+    s_hi = s_of(hi)
+    part = np.minimum((m - 1) * lo + s_hi, _convex_part(m - 1, hi, t_end, s_of))
+    bound = part + sum_u0 + tail
     return np.where(ok, bound, out)
 
 
@@ -318,6 +464,42 @@ def pool_layer(problem: TrainingProblem, plan, pool, u1: float) -> PoolLayer:
     )
 
 
+def _two_pool_part(rows, T0, m1, s_of, L: int, nd: int) -> np.ndarray:
+    """Exact ``min_{T >= T0} m1 T + S(T)`` for two pools (position-relaxed stages).
+
+    With ``H`` the faster pool (``u1_H < u1_A``) and ``r = u1_A / u1_H - 1``,
+    ``S(T) = const - (u1_A - u1_H) min(Cap_H(T), L - 1)`` where ``Cap_H`` is
+    concave piecewise linear with slope ``N_free(T) / u1_H`` (stages below
+    their memory cap). So ``m1 T + S(T)`` falls while ``r N_free(T) > m1`` and
+    ``Cap_H < L - 1``, and rises afterwards: its minimum is at the first ``T``
+    where ``N_free <= m1 / r`` (the next-largest cap reached) or ``Cap_H``
+    reaches ``L - 1``.
+    """
+    (_ph, u0h, u1h, caps_h, _nh), (_pa, _u0a, u1a, _ca, _na) = sorted(rows, key=lambda r: r[2])
+    s_inf = s_of(np.full(nd, math.inf))
+    if u1a <= u1h * (1 + 1e-12):  # S is constant wherever finite
+        return m1 * T0 + s_inf
+    ratio = u1a / u1h - 1.0
+    desc = -np.sort(-caps_h, axis=1)  # caps of the pool's stages, largest first
+    k = np.floor(m1 / ratio).astype(int)
+    n = caps_h.shape[1]
+    t_a = np.where(k < n, u0h + u1h * desc[np.arange(nd), np.clip(k, 0, n - 1)], T0)
+    # Cap_H(x) = sum min(c, x) = L - 1: walk the ascending caps
+    asc = desc[:, ::-1]
+    prefix = np.concatenate([np.zeros((nd, 1)), np.cumsum(asc, axis=1)], axis=1)
+    cnt = np.arange(n, 0, -1)[None, :]  # stages with cap >= asc[i]
+    at = prefix[:, :-1] + cnt * asc  # Cap_H at x = asc[i]
+    target = float(L - 1)
+    i = (at < target).sum(axis=1)  # first i with Cap_H(asc[i]) >= target
+    reach = i < n
+    ii = np.clip(i, 0, n - 1)
+    x_b = (target - prefix[np.arange(nd), ii]) / np.maximum(n - ii, 1)
+    t_b = np.where(reach, u0h + u1h * x_b, math.inf)
+    t_star = np.maximum(T0, np.minimum(t_a, t_b))
+    s_star = s_of(t_star)
+    return np.where(np.isfinite(s_star), m1 * t_star + s_star, m1 * T0 + s_inf)
+
+
 def dp_bounds(
     layers: dict[str, PoolLayer],
     limits: dict[str, np.ndarray],
@@ -381,14 +563,31 @@ def dp_bounds(
     ok &= np.isfinite(best)
     T = np.where(ok, best, 0.0)
     u1_of = {pool: u1 for pool, _u0, u1, _c, _n in rows}
-    u1_max = max(u1_of.values())
-    steep = sum(n * (u1_max / u1 - 1.0) for _p, _u0, u1, _c, n in rows)
-    inf_caps = capacity(np.full(nd, math.inf), True)
-    s_t = _greedy(capacity(T, True), u1_of, L, nd)
-    s_inf = _greedy(inf_caps, u1_of, L, nd)
-    s_part = np.where((microbatches - 1) >= steep, s_t, s_inf)
+    # with exactly two usable pools both hold at least one layer
+    forced = None
+    if len(rows) == 2:
+        forced = {pool: (n >= 1).astype(float) for pool, _u0, _u1, _c, n in rows}
+
+    def s_of(t):
+        return _greedy(capacity(t, True), u1_of, L, nd, forced)
+
+    t_end = np.zeros(nd)
+    for _pool, u0, u1, _c, _n in rows:
+        t_end = np.maximum(t_end, u0 + u1 * L)
+    m1 = microbatches - 1
+    if len(rows) == 2:
+        part = _two_pool_part(rows, T, m1, s_of, L, nd)
+    else:
+        # beyond T only stages below their memory cap take more layers, each moving
+        # layers off the slowest pool at rate (u1_max / u1 - 1) per unit of T
+        u1_max = max(u1_of.values())
+        steep = np.zeros(nd)
+        for _pool, u0, u1, caps, _n in rows:
+            free = (caps > _x(T, u0, u1, L, True)[:, None]).sum(axis=1)
+            steep += free * (u1_max / u1 - 1.0)
+        part = np.where(steep <= m1, m1 * T + s_of(T), m1 * T + s_of(np.full(nd, math.inf)))
     u0_min = np.min(np.stack([u0 for _p, u0, _u1, _c, _n in rows]), axis=0)
-    bound = (microbatches - 1) * T + 2 * u0_min + s_part
+    bound = part + 2 * u0_min
     return np.where(ok, bound, math.inf)
 
 

@@ -99,3 +99,78 @@ def brute_force(prob: TrainingProblem) -> tuple[float, TrainingPlan | None, int]
                             if q.fits and q.objective < best:
                                 best, best_plan = q.objective, plan
     return best, best_plan, count
+
+
+def compositions(total: int, parts: int):
+    """All ways to write ``total`` as ``parts`` positive integers."""
+    for cuts in itertools.combinations(range(1, total), parts - 1):
+        bounds = (0, *cuts, total)
+        yield tuple(bounds[i + 1] - bounds[i] for i in range(parts))
+
+
+def mixed_plans(prob: TrainingProblem):
+    """Every pipeline spanning >= 2 pools (contiguous pool blocks), every split: (plan, cfg, d)."""
+    sp = space(prob)
+    c = prob.constraints
+    L, B = prob.model.layers, prob.workload.global_batch
+    pools = prob.cluster.pools
+    for t, cp, ep, b, rc in itertools.product(
+        sp.tps, sp.cps, sp.eps, sp.microbatches, sp.recomputes
+    ):
+        for seqpar in [False, True] if t > 1 else [False]:
+            if c.sequence_parallel is not None and seqpar != c.sequence_parallel:
+                continue
+            for d in divisors(B // b):
+                if d % ep:
+                    continue
+                g = t * cp * d
+                limits = {p.label: min(p.count, prob.gpu_budget) // g for p in pools}
+                usable = [k for k, q in limits.items() if q >= 1]
+                for r in range(2, len(usable) + 1):
+                    for order in itertools.permutations(usable, r):
+                        for qs in itertools.product(*[range(1, limits[k] + 1) for k in order]):
+                            p = sum(qs)
+                            if p > L or p * g > prob.gpu_budget:
+                                continue
+                            labels = tuple(
+                                x for k, n in zip(order, qs, strict=True) for x in [k] * n
+                            )
+                            for z in [z for z in sp.zeros if z <= 1]:
+                                for split in compositions(L, p):
+                                    plan = TrainingPlan(
+                                        tp=t,
+                                        pp=p,
+                                        dp=d,
+                                        cp=cp,
+                                        ep=ep,
+                                        microbatch=b,
+                                        recompute=rc,
+                                        zero=z,
+                                        sequence_parallel=seqpar,
+                                        stage_layers=split,
+                                        stage_pools=labels,
+                                    )
+                                    yield plan, (t, cp, ep, b, rc, seqpar), d
+
+
+def tiny_moe_spec(layers: int = 3, experts: int = 4) -> ModelSpec:
+    """A small Mixtral-like model (every layer MoE)."""
+    return ModelSpec(
+        name="tiny-moe",
+        hidden=256,
+        layers=layers,
+        heads=4,
+        kv_heads=2,
+        head_dim=64,
+        ffn=512,
+        vocab=2048,
+        max_seq=4096,
+        gated_mlp=True,
+        tied_embeddings=False,
+        position_embeddings=False,
+        linear_bias=False,
+        layernorm=False,
+        num_experts=experts,
+        experts_per_token=2,
+        moe_ffn=512,
+    )

@@ -1,20 +1,25 @@
-"""Heterogeneous pools: the layer MIP equals brute force over splits; plans verify."""
+"""Heterogeneous pools: exact split and search equal brute force; plans verify."""
 
 from __future__ import annotations
 
 import itertools
+import math
+import random
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from planner.core.result import Status
 from planner.core.solve import solve
 from planner.parallel.evaluate import verify
 from planner.parallel.hardware import parse_cluster
-from planner.parallel.hetero import hetero_search, solve_layers
+from planner.parallel.hetero import _single_pool, hetero_search, solve_layers
 from planner.parallel.instance import Constraints, TrainingPlan, TrainingProblem, Workload
 from planner.parallel.step_time import quick
 
-from .conftest import tiny_spec
+from .conftest import brute_force, mixed_plans, tiny_spec
+from .test_hetero_bounds import random_problem
 
 
 def _prob(overlap=True, objective="time", mem=None):
@@ -93,3 +98,53 @@ def test_solve_on_pools():
     res = solve(_prob(), "auto", time_limit=60)
     assert res.status in (Status.OPTIMAL, Status.FEASIBLE) and res.verified
     assert len(res.solution.stage_pools) == res.solution.pp
+
+
+def _brute_best(prob):
+    best = math.inf
+    for plan, _cfg, _d in mixed_plans(prob):
+        q = quick(prob, plan)
+        if q.fits:
+            best = min(best, q.objective)
+    for pool in prob.cluster.pools:
+        sub = _single_pool(prob, pool.label)
+        if sub is None:
+            continue
+        single, _plan, _n = brute_force(sub)
+        best = min(best, single)
+    return best
+
+
+@settings(max_examples=15, deadline=None)
+@given(seed=st.integers(0, 100_000), objective=st.sampled_from(["time", "cost"]))
+def test_hetero_search_equals_brute_force(seed, objective):
+    prob = random_problem(random.Random(seed), objective)
+    best = _brute_best(prob)
+    out = hetero_search(prob, top_k=2)
+    assert out.complete
+    if best == math.inf:
+        assert not out.ranked
+        return
+    got = out.ranked[0][1].objective
+    assert got == pytest.approx(best, rel=1e-9)
+    assert out.bound <= got * (1 + 1e-9)
+    objs = [q.objective for _p, q in out.ranked]
+    assert objs == sorted(objs)
+    for plan, q in out.ranked:
+        assert q.fits and verify(prob, plan) == []
+
+
+def test_two_nic_speeds_solved_to_optimality():
+    cluster = parse_cluster(
+        {
+            "pool": [
+                {"gpu": "H100", "count": 8, "name": "fast"},
+                {"gpu": {"base": "H100", "nic_gbit_s": 50}, "count": 8, "name": "slow"},
+            ]
+        }
+    )
+    prob = TrainingProblem(
+        "nic", tiny_spec(layers=8, heads=16, head_dim=128), cluster, Workload(32, 1024)
+    )
+    res = solve(prob, "exact", time_limit=60)
+    assert res.status == Status.OPTIMAL and res.verified
