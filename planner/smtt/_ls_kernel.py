@@ -146,16 +146,6 @@ def focused_descent(p, d, w, order, swap_window, active):  # pragma: no cover - 
 
 
 @njit(cache=True)
-def _first_tardy(p, d, order):  # pragma: no cover - compiled
-    t = 0
-    for k in range(order.shape[0]):
-        t += p[order[k]]
-        if t > d[order[k]]:
-            return k
-    return order.shape[0]
-
-
-@njit(cache=True)
 def kick(order, swaps, reach, active, lo=0):  # pragma: no cover - compiled
     """``swaps`` random interchanges of jobs at most ``reach`` positions apart, from ``lo`` on.
 
@@ -181,26 +171,26 @@ def iterate(
     w,
     best,
     best_value,
+    current,
+    current_value,
+    stale,
     kicks,
     patience,
     reach,
     swap_window,
     lower,
     seed,
-    focus=-1,
     swaps_lo=2,
     swaps_hi=6,
-):
-    """``kicks`` rounds of kick + descent from the current local optimum (in place on ``best``).
+):  # pragma: no cover - compiled
+    """``kicks`` rounds of kick + descent, continuing a search whose state is passed in.
 
-    Accepts a new local optimum when it is no worse than the current one; after
-    ``patience`` rounds without a new best, restarts from the best. With
-    ``focus >= 0`` kicks start at most ``focus`` positions before the first
-    tardy job. Returns the best value and the number of rounds that improved it.
-    """  # pragma: no cover - compiled
-    current = best.copy()
-    current_value = best_value
-    stale = 0
+    ``current`` is the local optimum being perturbed, ``best`` the best one seen
+    (both updated in place). A new local optimum replaces ``current`` when it is
+    no worse; after ``patience`` rounds without a new best (``stale`` counts them)
+    the search goes back to ``best``. Returns ``(best_value, current_value, stale,
+    improvements)``.
+    """
     gains = 0
     np.random.seed(seed)
     for _ in range(kicks):
@@ -208,10 +198,7 @@ def iterate(
             break
         cand = current.copy()
         active = np.zeros(cand.shape[0], dtype=np.uint8)
-        # a prefix of on-time jobs in EDD-like order rarely needs changing: kick from a
-        # little before the first tardy job on
-        lo = _first_tardy(p, d, cand) - focus if focus >= 0 else 0
-        kick(cand, swaps_lo + np.random.randint(0, swaps_hi - swaps_lo + 1), reach, active, lo)
+        kick(cand, swaps_lo + np.random.randint(0, swaps_hi - swaps_lo + 1), reach, active, 0)
         value = focused_descent(p, d, w, cand, swap_window, active)
         if value <= current_value:
             current[:] = cand
@@ -227,4 +214,4 @@ def iterate(
                 current[:] = best
                 current_value = best_value
                 stale = 0
-    return best_value, gains
+    return best_value, current_value, stale, gains

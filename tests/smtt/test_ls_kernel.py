@@ -40,7 +40,7 @@ def test_kick_is_a_permutation_and_flags_what_it_touched():
     np.random.seed(3)
     order = np.arange(50, dtype=np.int64)
     flags = np.zeros(50, dtype=np.uint8)
-    K.kick(order, 4, 5, flags)
+    K.kick(order, 4, 5, flags, 0)
     moved = np.flatnonzero(order != np.arange(50))
     assert sorted(order.tolist()) == list(range(50))
     assert moved.size > 0 and flags[moved].all()
@@ -52,6 +52,10 @@ def test_iterate_never_worsens_the_best():
     p, d, w = rng.integers(1, 100, n), rng.integers(0, 2500, n), rng.integers(1, 10, n)
     best = np.arange(n, dtype=np.int64)
     value = K.descent(p, d, w, best, 32)
-    new_value, gains = K.iterate(p, d, w, best, value, 200, 30, 6, 32, 0, 11)
+    current = best.copy()
+    new_value, cur_value, stale, gains = K.iterate(
+        p, d, w, best, value, current, value, 0, 200, 30, n - 1, 32, 0, 11
+    )
     assert new_value <= value and new_value == K.objective(p, d, w, best)
-    assert sorted(best.tolist()) == list(range(n)) and gains >= 0
+    assert cur_value == K.objective(p, d, w, current) >= new_value
+    assert sorted(best.tolist()) == list(range(n)) and gains >= 0 and 0 <= stale < 30
