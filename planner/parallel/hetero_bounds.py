@@ -46,7 +46,7 @@ from planner.parallel.memory import (
 from planner.parallel.step_time import _moe_flags, layer_params, p2p_transfer
 
 #: Bisection steps for the bottleneck (relative precision ~ 2**-STEPS of the range).
-STEPS = 48
+STEPS = 34
 
 
 @dataclass(frozen=True)
@@ -258,6 +258,167 @@ def tail_bound(table: KindTable, stage_limits: dict[str, int]) -> float:
     return float(_least_level(values, feasible, 1)[0])
 
 
+class _Pipes:
+    """Stage data of many pipelines with the same pool order, one row per pipeline."""
+
+    def __init__(self, table: KindTable, order: tuple[str, ...], q: np.ndarray) -> None:
+        self.table, self.order, self.q = table, order, q
+        L = table.L
+        S, r = q.shape
+        self.p = p = q.sum(axis=1)
+        starts = np.concatenate([np.zeros((S, 1), dtype=int), np.cumsum(q, axis=1)[:, :-1]], axis=1)
+        self.mid = {pool: table.middle(pool) for pool in order}
+        # per block: its first stage (kind depends on whether the block has one stage),
+        # its last stage (blocks of >= 2 stages), the middle stages (in-flight a..b)
+        self.spec = []  # [pool, u0[S], u1, cap[S], active[S], tail env (single, multi), single[S]]
+        self.middles = []  # [pool, a[S], b[S]]
+        self.tau_first = np.zeros(S)
+        for i, pool in enumerate(order):
+            qi, Pi = q[:, i], starts[:, i]
+            k_single = Kind(pool, i == 0, i == r - 1, True).key
+            k_head = Kind(pool, i == 0, False, i > 0).key
+            single, head = table.get(k_single), table.get(k_head)
+            is_single = qi == 1
+            f = np.clip(p - Pi, 1, L)
+            self.spec.append(
+                [
+                    pool,
+                    np.where(is_single, single[0], head[0]),
+                    head[1],
+                    np.where(is_single, single[2][f], head[2][f]),
+                    np.ones(S, dtype=bool),
+                    (table.tail_env(k_single), table.tail_env(k_head)),
+                    is_single,
+                ]
+            )
+            self.tau_first = np.maximum(
+                self.tau_first, np.where(is_single, table.tau(k_single), table.tau(k_head))
+            )
+            k_end = Kind(pool, False, i == r - 1, i < r - 1).key
+            end = table.get(k_end)
+            f_end = np.clip(p - (Pi + qi - 1), 1, L)
+            env_end = table.tail_env(k_end)
+            self.spec.append(
+                [
+                    pool,
+                    np.full(S, end[0]),
+                    end[1],
+                    np.where(qi >= 2, end[2][f_end], 0.0),
+                    qi >= 2,
+                    (env_end, env_end),
+                    is_single,
+                ]
+            )
+            self.middles.append([pool, p - Pi - qi + 2, p - Pi - 1])
+        self.env_mid = {pool: table.tail_env(Kind(pool, False, False, False).key) for pool in order}
+        # every stage holds a layer
+        self.forced = {pool: q[:, i].astype(float) for i, pool in enumerate(order)}
+
+    def take(self, idx: np.ndarray) -> _Pipes:
+        """The pipelines of rows ``idx``."""
+        out = object.__new__(_Pipes)
+        out.table, out.order, out.q = self.table, self.order, self.q[idx]
+        out.p, out.mid, out.env_mid = self.p[idx], self.mid, self.env_mid
+        out.tau_first = self.tau_first[idx]
+        out.forced = {k: v[idx] for k, v in self.forced.items()}
+        out.spec = [
+            [sp[0], sp[1][idx], sp[2], sp[3][idx], sp[4][idx], sp[5], sp[6][idx]]
+            for sp in self.spec
+        ]
+        out.middles = [[pool, a[idx], b[idx]] for pool, a, b in self.middles]
+        return out
+
+    def feasible(self) -> np.ndarray:
+        """Every stage holds a layer and all stages together hold ``L`` (memory only)."""
+        L = self.table.L
+        ok = self.p <= L
+        for _pool, _u0, _u1, cap, active, _env, _single in self.spec:
+            ok &= ~active | (cap >= 1)
+        for pool, a, b in self.middles:
+            hm = self.mid[pool][2]
+            ok &= (b < a) | (hm[np.clip(b, 0, L)] >= 1)
+        return ok & (sum(self.capacity(np.full(len(self.p), math.inf), True).values()) >= L)
+
+    def capacity(self, T: np.ndarray, frac: bool) -> dict[str, np.ndarray]:
+        """Layers each pool's stages hold at bottleneck level ``T``."""
+        L = self.table.L
+        caps = {pool: np.zeros(len(self.p)) for pool in self.order}
+        for pool, u0, u1, cap, active, _env, _single in self.spec:
+            caps[pool] += np.where(active, np.minimum(cap, _x(T, u0, u1, L, frac)), 0.0)
+        for pool, a, b in self.middles:
+            u0, u1, hm, pref = self.mid[pool]
+            caps[pool] += _range_sum(hm, pref, a, b, _x(T, u0, u1, L, frac))
+        return caps
+
+    def free(self, T: np.ndarray) -> dict[str, np.ndarray]:
+        """Stages below their memory cap at level ``T`` (they take more layers as T grows)."""
+        L = self.table.L
+        out = {pool: np.zeros(len(self.p)) for pool in self.order}
+        for pool, u0, u1, cap, active, _env, _single in self.spec:
+            out[pool] += active & (cap > _x(T, u0, u1, L, True))
+        for pool, a, b in self.middles:
+            u0, u1, hm, _pref = self.mid[pool]
+            above = np.searchsorted(-hm[1:], -_x(T, u0, u1, L, True), side="left")
+            out[pool] += np.clip(np.minimum(b, above) - a + 1, 0, None)
+        return out
+
+    def hold_tail(self, W: np.ndarray) -> np.ndarray:
+        """Layers the stages hold when every tail is at most ``W``."""
+        tot = np.zeros(len(self.p))
+        for _pool, _u0, _u1, cap, _active, (e_single, e_multi), single in self.spec:
+            tot += np.minimum(cap, np.where(single, _hold(e_single, W), _hold(e_multi, W)))
+        for pool, a, b in self.middles:
+            _u0, _u1, hm, pref = self.mid[pool]
+            tot += _range_sum(hm, pref, a, b, _hold(self.env_mid[pool], W))
+        return tot
+
+    def bounds(self) -> np.ndarray:
+        """Bounds of feasible rows (see :func:`pipeline_bounds`)."""
+        table, order = self.table, self.order
+        L, m = table.L, table.m
+        S = len(self.p)
+        u1_of = {pool: self.mid[pool][1] for pool in order}
+        lo = np.zeros(S)
+        hi = np.zeros(S)
+        for _pool, u0, u1, _cap, _a, _e, _s in self.spec:
+            hi = np.maximum(hi, u0 + u1 * L)
+        for pool in order:
+            hi = np.maximum(hi, self.mid[pool][0] + self.mid[pool][1] * L)
+        t_end = hi.copy()
+        for _ in range(STEPS):
+            half = (lo + hi) / 2
+            feas = sum(self.capacity(half, False).values()) >= L
+            hi = np.where(feas, half, hi)
+            lo = np.where(feas, lo, half)
+        sum_u0 = np.zeros(S)
+        for _pool, u0, _u1, _cap, active, _e, _s in self.spec:
+            sum_u0 += np.where(active, u0, 0.0)
+        for pool, a, b in self.middles:
+            sum_u0 += np.clip(b - a + 1, 0, None) * self.mid[pool][0]
+        # least largest tail: stages hold at most the layers their tail allows at level W
+        envs = [e for sp in self.spec for e in sp[5]] + list(self.env_mid.values())
+        values = np.unique(np.concatenate([e[1:] for e in envs]))
+        tail = np.maximum(self.tau_first, _least_level(values, lambda W: self.hold_tail(W) >= L, S))
+
+        def s_of(pipes: _Pipes, T: np.ndarray) -> np.ndarray:
+            return _greedy(pipes.capacity(T, True), u1_of, L, len(pipes.p), pipes.forced)
+
+        # optimum bottleneck T* in [T_int, hi): (m-1) T* + S(T*) >= (m-1) lo + S(hi);
+        # T* >= hi: the convex part over [hi, t_end], where m1 T + S(T) is increasing
+        # unless the stages below their cap can move layers faster than m - 1 pays
+        s_hi = s_of(self, hi)
+        part = (m - 1) * lo + s_hi
+        u1_max = max(u1_of.values())
+        steep = sum(n * (u1_max / u1_of[pool] - 1.0) for pool, n in self.free(hi).items())
+        # (S(hi) is infinite when some stage cannot hold its layer yet at hi)
+        todo = np.flatnonzero((steep > m - 1) | ~np.isfinite(s_hi))
+        if todo.size:
+            sub = self.take(todo)
+            conv = _convex_part(m - 1, hi[todo], t_end[todo], lambda T: s_of(sub, T))
+            part[todo] = np.minimum(part[todo], conv)
+        return part + sum_u0 + tail
+
+
 def pipeline_bounds(table: KindTable, order: tuple[str, ...], q: np.ndarray) -> np.ndarray:
     """Lower bound on the step time of each pipeline ``order`` with stage counts ``q[s, i]``.
 
@@ -275,121 +436,12 @@ def pipeline_bounds(table: KindTable, order: tuple[str, ...], q: np.ndarray) -> 
     numpy.ndarray
         ``(S,)`` bounds (``inf`` where no split fits in memory).
     """
-    L, m = table.L, table.m
-    S, r = q.shape
-    p = q.sum(axis=1)
-    starts = np.concatenate([np.zeros((S, 1), dtype=int), np.cumsum(q, axis=1)[:, :-1]], axis=1)
-    # per block: its first stage (kind depends on whether the block has one stage), its
-    # last stage (blocks of >= 2 stages) and the middle stages (in-flight range a..b)
-    spec = []  # (pool, u0[S], u1, cap[S], active[S])
-    middles = []  # (pool, a[S], b[S])
-    tail = np.zeros(S)
-    for i, pool in enumerate(order):
-        qi, Pi = q[:, i], starts[:, i]
-        single = table.get(Kind(pool, i == 0, i == r - 1, True).key)
-        head = table.get(Kind(pool, i == 0, False, i > 0).key)
-        is_single = qi == 1
-        f = np.clip(p - Pi, 1, L)
-        spec.append(
-            (
-                pool,
-                np.where(is_single, single[0], head[0]),
-                head[1],
-                np.where(is_single, single[2][f], head[2][f]),
-                np.ones(S, dtype=bool),
-            )
-        )
-        tau_first = np.where(
-            is_single,
-            table.tau(Kind(pool, i == 0, i == r - 1, True).key),
-            table.tau(Kind(pool, i == 0, False, i > 0).key),
-        )
-        tail = np.maximum(tail, tau_first)
-        end_key = Kind(pool, False, i == r - 1, i < r - 1).key
-        end = table.get(end_key)
-        f_end = np.clip(p - (Pi + qi - 1), 1, L)
-        spec.append(
-            (pool, np.full(S, end[0]), end[1], np.where(qi >= 2, end[2][f_end], 0.0), qi >= 2)
-        )
-        middles.append((pool, p - Pi - qi + 2, p - Pi - 1))
-    mid = {pool: table.middle(pool) for pool in order}
-    u1_of = {pool: mid[pool][1] for pool in order}
-
-    ok = p <= L
-    for _pool, _u0, _u1, cap, active in spec:
-        ok &= ~active | (cap >= 1)
-    for pool, a, b in middles:
-        hm = mid[pool][2]
-        ok &= (b < a) | (hm[np.clip(b, 0, L)] >= 1)
-    out = np.full(S, math.inf)
-
-    def capacity(T: np.ndarray, frac: bool) -> dict[str, np.ndarray]:
-        caps = {pool: np.zeros(S) for pool in order}
-        for pool, u0, u1, cap, active in spec:
-            caps[pool] += np.where(active, np.minimum(cap, _x(T, u0, u1, L, frac)), 0.0)
-        for pool, a, b in middles:
-            u0, u1, hm, pref = mid[pool]
-            caps[pool] += _range_sum(hm, pref, a, b, _x(T, u0, u1, L, frac))
-        return caps
-
-    big = np.full(S, math.inf)
-    inf_caps = capacity(big, True)
-    ok &= sum(inf_caps.values()) >= L
-    if not ok.any():
-        return out
-    lo = np.zeros(S)
-    hi = np.zeros(S)
-    for _pool, u0, u1, _cap, _a in spec:
-        hi = np.maximum(hi, u0 + u1 * L)
-    for pool in order:
-        hi = np.maximum(hi, mid[pool][0] + mid[pool][1] * L)
-    for _ in range(STEPS):
-        half = (lo + hi) / 2
-        feas = sum(capacity(half, False).values()) >= L
-        hi = np.where(feas, half, hi)
-        lo = np.where(feas, lo, half)
-    sum_u0 = np.zeros(S)
-    for _pool, u0, _u1, _cap, active in spec:
-        sum_u0 += np.where(active, u0, 0.0)
-    for pool, a, b in middles:
-        sum_u0 += np.clip(b - a + 1, 0, None) * mid[pool][0]
-    forced = {pool: q[:, i].astype(float) for i, pool in enumerate(order)}
-    # least largest tail: stages hold at most the layers their tail allows at level W
-    envs = []  # (env per special stage [S-select], cap, active) and middles (env, pool, a, b)
-    for i, pool in enumerate(order):
-        is_single = q[:, i] == 1
-        env_single = table.tail_env(Kind(pool, i == 0, i == r - 1, True).key)
-        env_head = table.tail_env(Kind(pool, i == 0, False, i > 0).key)
-        envs.append((env_single, env_head, is_single, spec[2 * i][3]))
-        env_end = table.tail_env(Kind(pool, False, i == r - 1, i < r - 1).key)
-        envs.append((env_end, env_end, is_single, spec[2 * i + 1][3]))
-    env_mid = {pool: table.tail_env(Kind(pool, False, False, False).key) for pool in order}
-    values = np.unique(np.concatenate([e[0][1:] for e in envs] + [e[1][1:] for e in envs]))
-
-    def tail_ok(W):
-        tot = np.zeros(S)
-        for e_single, e_multi, single_mask, cap in envs:
-            hold = np.where(single_mask, _hold(e_single, W), _hold(e_multi, W))
-            tot += np.minimum(cap, hold)
-        for pool, a, b in middles:
-            _u0, _u1, hm, pref = mid[pool]
-            tot += _range_sum(hm, pref, a, b, _hold(env_mid[pool], W))
-        return tot >= L
-
-    tail = np.maximum(tail, np.where(ok, _least_level(values, tail_ok, S), 0.0))
-
-    def s_of(T):
-        return _greedy(capacity(T, True), u1_of, L, S, forced)
-
-    # optimum bottleneck T* in [T_int, hi): (m-1) T* + S(T*) >= (m-1) lo + S(hi);
-    # T* >= hi: the convex part over [hi, t_end]
-    t_end = np.zeros(S)
-    for _pool, u0, u1, _cap, _a in spec:
-        t_end = np.maximum(t_end, u0 + u1 * L)
-    s_hi = s_of(hi)
-    part = np.minimum((m - 1) * lo + s_hi, _convex_part(m - 1, hi, t_end, s_of))
-    bound = part + sum_u0 + tail
-    return np.where(ok, bound, out)
+    out = np.full(len(q), math.inf)
+    pipes = _Pipes(table, order, q)
+    ok = np.flatnonzero(pipes.feasible())
+    if ok.size:
+        out[ok] = pipes.take(ok).bounds()
+    return out
 
 
 @dataclass(frozen=True)
