@@ -12,7 +12,7 @@ refined from coarse to fine, each with a valid lower bound
 (:mod:`planner.parallel.hetero_bounds`):
 
 1. per-layer configuration ``(tp, cp, ep, microbatch, recompute, sp)`` —
-   aggregate-throughput bound;
+   aggregate throughput, and bottleneck plus one pipeline pass;
 2. + ``dp`` — memory-aware, position-relaxed bottleneck and the bubble
    (vectorized over all ``dp`` of a configuration), then plus the least
    possible largest tail (exposed DP sync + optimizer);
@@ -48,6 +48,7 @@ from planner.parallel.hetero_bounds import (
     KindTable,
     config_bound,
     dp_bounds,
+    pass_bound,
     pipeline_bounds,
     pool_layer,
     tail_bound,
@@ -198,7 +199,11 @@ class _Search:
                     )
                 self.u1[cfg] = u1
                 self.out.configs += 1
-                self.push(config_bound(self.problem, u1, t, cp, b), "config", cfg)
+                cb = max(
+                    config_bound(self.problem, u1, t, cp, b),
+                    pass_bound(self.problem, u1, t, cp, ep, b),
+                )
+                self.push(cb, "config", cfg)
 
     def expand_config(self, bound: float, cfg: tuple) -> None:
         """Level 2: every data-parallel size, bounded with memory and the bubble (vectorized)."""
@@ -352,8 +357,12 @@ def hetero_search(
     search = _Search(problem, top_k, deadline)
     out = search.out
     complete, lowest_open = True, math.inf
-    # single-pool plans first: the exact homogeneous search per pool (cheap, and its
-    # optimum is a strong cut-off for the pipelines that span pools)
+    if mixed_allowed(problem):
+        done, open_bound = search.run()
+        complete &= done and search.exact
+        if not done:
+            lowest_open = min(lowest_open, open_bound)
+    # single-pool plans: the exact homogeneous search per pool, cut off at the k-th best
     for pool in problem.cluster.pools:
         single = _single_pool(problem, pool.label)
         if single is None:
@@ -373,11 +382,6 @@ def hetero_search(
             q = quick(problem, plan)
             if q.fits:
                 search.top.offer(plan, q)
-    if mixed_allowed(problem):
-        done, open_bound = search.run()
-        complete &= done and search.exact
-        if not done:
-            lowest_open = min(lowest_open, open_bound)
     out.ranked = search.top.best()
     out.complete = complete
     best = out.ranked[0][1].objective if out.ranked else math.inf

@@ -35,6 +35,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from planner.parallel.costs import embedding_cost, head_cost
 from planner.parallel.hetero_terms import MEMORY_RTOL, ComboTerms
 from planner.parallel.instance import TrainingProblem
 from planner.parallel.memory import (
@@ -43,7 +44,8 @@ from planner.parallel.memory import (
     RUNTIME_RESERVED_GIB,
     layer_activation_bytes,
 )
-from planner.parallel.step_time import _moe_flags, layer_params, p2p_transfer
+from planner.parallel.space import divisors
+from planner.parallel.step_time import OVERLAP_SLOWDOWN, _moe_flags, layer_params, p2p_transfer
 
 #: Bisection steps for the bottleneck (relative precision ~ 2**-STEPS of the range).
 STEPS = 34
@@ -114,13 +116,40 @@ class KindTable:
         return hit
 
     def pool_tail_env(self, pool: str) -> np.ndarray:
-        """Pointwise least :meth:`tail_env` over every kind of a pool's stages."""
-        # the pool-boundary flag only changes point-to-point time, not the tail
-        keys = [
-            Kind(pool, first, last, False).key
-            for first, last in ((False, False), (True, False), (False, True))
-        ]
-        return np.min(np.stack([self.tail_env(k) for k in keys]), axis=0)
+        """A lower envelope of the tails of every kind of a pool's stages.
+
+        The first and last stages add parameters (more to synchronize and
+        update) and embedding / LM-head compute ``dw`` that can hide
+        communication: ``max(k c', c' - (1 - k) w') >= max(k c, c - (1 - k) w)
+        - (1 - k) dw`` for ``c' >= c``, so their tails are at least the middle
+        stage's less ``(1 - k) dw`` (with overlap; without it, at least the
+        middle stage's). The pool-boundary flag does not change the tail.
+        """
+        env = self.tail_env(Kind(pool, False, False, False).key)
+        if not self.ct.overlap:
+            return env
+        return env - (1 - OVERLAP_SLOWDOWN) * self.end_compute(pool)
+
+    def end_compute(self, pool: str) -> float:
+        """Largest extra forward + backward time of the first (embedding) or last (head) stage."""
+        stub, gpu = self.ct.stub, self.ct.pools[pool].gpu
+        problem = self.ct.problem
+        model, wl = problem.model, problem.workload
+        emb = embedding_cost(
+            model, gpu, micro_batch=stub.microbatch, seq=wl.seq_len, tp=stub.tp, cp=stub.cp
+        )
+        head = head_cost(
+            model,
+            gpu,
+            micro_batch=stub.microbatch,
+            seq=wl.seq_len,
+            tp=stub.tp,
+            cp=stub.cp,
+            sp=stub.sequence_parallel,
+            precision=wl.precision,
+            tp_per_node=min(stub.tp, self.ct.pools[pool].gpus_per_node),
+        )
+        return max(emb, head.forward + head.backward)
 
     def middle(
         self, pool: str, with_boundary: bool = False
@@ -141,15 +170,15 @@ def _x(T: np.ndarray, u0: float | np.ndarray, u1: float, L: int, frac: bool) -> 
     x = (T - u0) / u1
     if not frac:
         x = np.floor(x + 1e-12)
-    return np.clip(x, 0.0, L)
+    return np.minimum(np.maximum(x, 0.0), L)  # (np.clip is slow on small arrays)
 
 
 def _range_sum(hm: np.ndarray, prefix: np.ndarray, a, b, x) -> np.ndarray:
     """``sum_{f=a}^{b} min(hm[f], x)`` for non-increasing ``hm`` (vectorized; 0 if b < a)."""
     F = np.searchsorted(-hm[1:], -x, side="right")  # count of f >= 1 with hm[f] >= x
-    cnt = np.clip(np.minimum(b, F) - a + 1, 0, None)
+    cnt = np.maximum(np.minimum(b, F) - a + 1, 0)
     lo = np.maximum(a - 1, np.minimum(F, b))
-    out = x * cnt + prefix[np.clip(b, 0, None)] - prefix[np.clip(lo, 0, None)]
+    out = x * cnt + prefix[np.maximum(b, 0)] - prefix[np.maximum(lo, 0)]
     return np.where(b >= a, out, 0.0)
 
 
@@ -171,7 +200,7 @@ def _greedy(
         room[pool] = caps[pool] - low
         s = np.where(room[pool] < -1e-9, math.inf, s)
     for pool in sorted(caps, key=lambda k: u1[k]):
-        take = np.clip(np.minimum(left, room[pool]), 0.0, None)
+        take = np.maximum(np.minimum(left, room[pool]), 0.0)
         s += take * u1[pool]
         left -= take
     return np.where(left > 1e-9, math.inf, s)
@@ -659,3 +688,44 @@ def config_bound(
         rate += take / u1_by_pool[pool.label]
         budget -= take
     return B * L * tp * cp / (b * rate)
+
+
+def pass_bound(
+    problem: TrainingProblem, u1_by_pool: dict[str, float], tp: int, cp: int, ep: int, b: int
+) -> float:
+    """Bound of a per-layer configuration over every ``dp``: bottleneck plus one pipeline pass.
+
+    For ``dp = d`` (``m`` microbatches, at most ``Q_k`` stages on pool ``k``,
+    at most ``L`` stages): ``T >= L / sum_k(q_k / u1_k)`` with the fastest
+    pools filled first, and ``sum U >= L u1_min + (u1_second - u1_min)`` (a
+    pipeline spanning pools puts a layer on a slower pool), so
+    ``step >= (m - 1) T + sum U``; the least over ``d``.
+    """
+    c = problem.constraints
+    B, L = problem.workload.global_batch, problem.model.layers
+    budget = problem.gpu_budget
+    pools = problem.cluster.pools
+    ds = np.array(
+        [d for d in divisors(B // b) if d % ep == 0 and (c.dp is None or d == c.dp)], dtype=float
+    )
+    if not ds.size:
+        return math.inf
+    g = tp * cp * ds
+    slots = np.minimum(L, np.floor(budget / g))
+    left = slots.copy()
+    rate = np.zeros_like(ds)
+    used = np.zeros_like(ds)
+    for pool in sorted(pools, key=lambda x: u1_by_pool[x.label]):
+        q = np.floor(min(pool.count, budget) / g)
+        take = np.minimum(q, left)
+        rate += take / u1_by_pool[pool.label]
+        left -= take
+        used += q >= 1
+    u1s = sorted(u1_by_pool[p.label] for p in pools)
+    m = B / (ds * b)
+    bound = (m - 1) * L / np.maximum(rate, 1e-300) + L * u1s[0] + (u1s[1] - u1s[0])
+    if c.objective == "cost":
+        prices = sorted(p.gpu.price_per_gpu_hour / 3600.0 for p in pools)
+        bound = bound * g * (prices[0] + prices[1])
+    bound = np.where((used >= 2) & (slots >= 2), bound, math.inf)
+    return float(bound.min())
