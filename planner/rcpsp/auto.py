@@ -34,8 +34,10 @@ from planner.rcpsp.sgs_basic import lft_schedule
 LARGE = 100
 #: Seconds (at most, and at most this share of the budget) of the first, quick CP-SAT run.
 QUICK = (1.0, 0.05)
-#: Share of the remaining budget for the GA (stops earlier when it meets the lower bound).
+#: Share of the remaining budget for the GA, and at most this many seconds per job (it stops
+#: earlier when it meets the lower bound).
 GA_SHARE = 0.1
+GA_PER_JOB = 0.02
 #: Shares of the remaining budget for the default CP-SAT run and then the lower-bound search;
 #: the rest goes to a last default run that starts from the best schedule and bound.
 EXACT_SHARE = 0.4
@@ -116,6 +118,7 @@ def solve_auto(
             break
         budget = share if k == 0 else clock.fraction(share)
         if stage == "ga":
+            budget = min(budget, 0.2 + GA_PER_JOB * instance.num_jobs)
             if instance.num_jobs > 1:
                 best.take(
                     ga(instance, time_limit=budget, threads=threads, seed=seed, hint=best.solution),

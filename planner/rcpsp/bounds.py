@@ -2,7 +2,8 @@
 
 ``lower_bound`` (cheap, run on every certificate) is the best of
 
-* the critical path: releases + time lags + durations, with start windows tightened by downtime;
+* the critical path: releases + time lags + durations, each lag lengthened by the energy of the
+  jobs that must run in between, with start windows tightened by downtime;
 * the resource (energy) bound per resource: the first time by which the capacity profile has
   offered as much energy (units × time) as the jobs need;
 * a head–energy–tail bound per resource: for every job subset ``S = {j : head_j >= a}``, split by
@@ -22,7 +23,13 @@ import numpy as np
 
 from planner.core.timing import Deadline
 from planner.rcpsp.instance import Instance
-from planner.rcpsp.network import Windows, distances, positive_cycle, tightened_windows
+from planner.rcpsp.network import (
+    Windows,
+    distances,
+    energy_distances,
+    positive_cycle,
+    tightened_windows,
+)
 
 
 def lower_bound(instance: Instance) -> float:
@@ -31,7 +38,7 @@ def lower_bound(instance: Instance) -> float:
         return 0.0
     if positive_cycle(instance) is not None:
         return 0.0
-    dist = distances(instance)
+    dist = energy_distances(instance, distances(instance))
     w = tightened_windows(instance, dist)
     return float(max(critical_path_bound(instance, w), resource_bound(instance, w)))
 

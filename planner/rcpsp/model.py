@@ -11,6 +11,10 @@ pairs, and the makespan to minimize. Each redundant piece can be turned off by n
     An interval ``[makespan, horizon)`` that occupies every resource fully (its lowest capacity
     when there is downtime), so the cumulative propagators see that nothing runs after the
     makespan and its energy reasoning lifts the makespan's lower bound.
+``energy_precedences``
+    Lag distances lengthened by energy (:func:`planner.rcpsp.network.energy_distances`): the
+    jobs that must run between the end of ``i`` and the start of ``k`` need ``⌈energy /
+    capacity⌉`` on every resource. Used for the windows and the transitive precedences.
 ``transitive_precedences``
     ``start_j >= start_i + D[i, j]`` for every pair related by a chain of lags (longest paths).
 ``delays``
@@ -25,6 +29,11 @@ pairs, and the makespan to minimize. Each redundant piece can be turned off by n
     would run a job through a downtime window it does not fit under.
 ``lower_bound``
     ``makespan >= LB`` from :mod:`planner.rcpsp.bounds`.
+``disjunctive_cliques``
+    No-overlap constraints over cliques of pairwise incompatible jobs: two jobs are incompatible
+    when together they exceed some capacity (on *any* resource, which a single cumulative does
+    not see), form a disjunctive pair, or are ordered by the lags. CP-SAT's disjunctive
+    propagators (edge finding, not-first/not-last, precedences) then work across resources.
 ``decision_strategy``
     Branch on the job with the smallest possible start and start it there (the schedule-
     generation order), used by CP-SAT's fixed-search workers.
@@ -40,24 +49,31 @@ import numpy as np
 from ortools.sat.python import cp_model
 
 from planner.rcpsp.instance import Instance
-from planner.rcpsp.network import forbidden_starts, tightened_windows
+from planner.rcpsp.network import energy_distances, forbidden_starts, tightened_windows
 
 
 @dataclass(frozen=True)
 class ModelOptions:
     """Switches of the redundant constraints; see the module docstring.
 
-    All are on by default except ``delays`` (the fork/join sub-problems cost a share of the budget
-    and did not raise a single proven bound on the hard j60 sample, see
-    ``bench/results/rcpsp/tune_j60.md``) and ``decision_strategy``.
+        All are on by default except ``delays`` (the fork/join sub-problems cost a share of the budget
+        and did not raise a single proven bound on the hard j60 sample, see
+        ``bench/results/rcpsp/tune_j60.md``) and ``disjunctive_cliques``
+        No-overlap constraints over cliques of pairwise incompatible jobs: two jobs are incompatible
+        when together they exceed some capacity (on *any* resource, which a single cumulative does
+        not see), form a disjunctive pair, or are ordered by the lags. CP-SAT's disjunctive
+        propagators (edge finding, not-first/not-last, precedences) then work across resources.
+    ``decision_strategy``.
     """
 
     makespan_interval: bool = True
+    energy_precedences: bool = True
     transitive_precedences: bool = True
     delays: bool = False
     energetic_cuts: bool = True
     tight_domains: bool = True
     lower_bound: bool = True
+    disjunctive_cliques: bool = False
     decision_strategy: bool = False
 
     @classmethod
@@ -130,6 +146,8 @@ def build(
     """
     n = instance.num_jobs
     dur = instance.durations
+    if options.energy_precedences:
+        dist = energy_distances(instance, dist)
     horizon = instance.horizon if upper is None else min(upper, instance.horizon)
     m = cp_model.CpModel()
     stats: dict[str, int] = {}
@@ -201,13 +219,66 @@ def build(
             m.add_cumulative(ivs, qs, base)
         if options.energetic_cuts and base > 0:
             _energy_cuts(m, instance, r, starts, makespan, dist)
+    cliques = incompatible_cliques(instance, dist) if options.disjunctive_cliques else []
+    covered = set()
+    for clique in cliques:
+        m.add_no_overlap([intervals[j] for j in clique])
+        covered.update((a, b) for a in clique for b in clique)
+    stats["disjunctive_cliques"] = len(cliques)
     for a, b in instance.disjunctive:
-        if dur[a] and dur[b]:
+        if dur[a] and dur[b] and (a, b) not in covered:
             m.add_no_overlap([intervals[a], intervals[b]])
     if options.decision_strategy:
         m.add_decision_strategy(starts, cp_model.CHOOSE_LOWEST_MIN, cp_model.SELECT_MIN_VALUE)
     m.minimize(makespan)
     return Model(m, starts, makespan, horizon, stats, tails)
+
+
+def incompatible_cliques(
+    instance: Instance, dist: np.ndarray, *, min_size: int = 3, max_cliques: int | None = None
+) -> list[list[int]]:
+    """Greedy maximal cliques of the "cannot overlap" graph (see ``disjunctive_cliques``).
+
+    One clique is grown from every job (highest degree first, always adding the candidate with
+    the most neighbours among the remaining candidates); cliques inside an earlier one are
+    dropped. At most ``max_cliques`` (default ``2 n``) are returned, largest first.
+    """
+    n = instance.num_jobs
+    dur = instance.durations
+    jobs = [j for j in range(n) if dur[j] > 0]
+    if len(jobs) < min_size:
+        return []
+    q = np.asarray(instance.demands, dtype=np.int64).reshape(n, -1)
+    cap = np.asarray(instance.capacities, dtype=np.int64)
+    over = ((q[:, None, :] + q[None, :, :]) > cap[None, None, :]).any(axis=2)
+    d = np.asarray(dur)
+    ordered = (dist >= d[:, None]) | (d[None, :] <= dist.T)
+    adj = over | ordered
+    for a, b in instance.disjunctive:
+        adj[a, b] = adj[b, a] = True
+    keep = np.zeros(n, dtype=bool)
+    keep[jobs] = True
+    adj &= keep[:, None] & keep[None, :]
+    np.fill_diagonal(adj, False)
+    degree = adj.sum(axis=1)
+    cliques: list[list[int]] = []
+    seen: list[set[int]] = []
+    for root in sorted(jobs, key=lambda j: -degree[j]):
+        clique = [root]
+        cand = set(np.nonzero(adj[root])[0].tolist())
+        while cand:
+            nxt = max(cand, key=lambda j: (len(cand & set(np.nonzero(adj[j])[0].tolist())), -j))
+            clique.append(nxt)
+            cand &= set(np.nonzero(adj[nxt])[0].tolist())
+        if len(clique) < min_size:
+            continue
+        members = set(clique)
+        if any(members <= other for other in seen):
+            continue
+        seen.append(members)
+        cliques.append(sorted(clique))
+    cliques.sort(key=len, reverse=True)
+    return cliques[: (2 * n if max_cliques is None else max_cliques)]
 
 
 def _energy_cuts(

@@ -212,3 +212,38 @@ def tightened_windows(
         if np.any(es > ls):
             break
     return Windows(es, ls, w.tail)
+
+
+def energy_distances(instance: Instance, dist: np.ndarray, *, rounds: int = 2) -> np.ndarray:
+    """Longest paths strengthened by energy: ``start_k - start_i`` is at least ``d_i`` plus the
+    time any resource needs to process the jobs that must run between the end of ``i`` and the
+    start of ``k`` (``⌈energy / capacity⌉``), and the result is closed under paths again.
+
+    Valid for every feasible schedule (capacity never exceeds the base capacity). Repeating the
+    closure (``rounds``) lets the longer delays widen the sets between other pairs.
+    """
+    n = instance.num_jobs
+    if n == 0 or not instance.num_resources:
+        return dist
+    dur = np.asarray(instance.durations, dtype=float)
+    q = np.asarray(instance.demands, dtype=float).reshape(n, -1)
+    cap = np.asarray(instance.capacities, dtype=float)
+    out = dist.copy()
+    for _ in range(rounds):
+        after = out >= dur[:, None]  # after[i, j]: j starts after i ends
+        np.fill_diagonal(after, False)
+        a = after.astype(float)
+        best = np.full((n, n), NEG)
+        for r in range(q.shape[1]):
+            if cap[r] <= 0:
+                continue
+            energy = a @ ((q[:, r] * dur)[:, None] * a)  # Σ_j after[i,j] e_j after[j,k]
+            delay = dur[:, None] + np.ceil(energy / cap[r] - 1e-9)
+            best = np.maximum(best, np.where(energy > 0, delay, NEG))
+        best = np.where(after, best, NEG)  # only for ordered pairs
+        if not np.any(best > out):
+            break
+        out = np.maximum(out, best)
+        for k in range(n):  # close under paths again
+            np.maximum(out, out[:, k : k + 1] + out[k : k + 1, :], out=out)
+    return out
