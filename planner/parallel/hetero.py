@@ -43,6 +43,7 @@ from dataclasses import replace
 import numpy as np
 
 from planner.core.timing import Deadline
+from planner.parallel.bounds import lower_bound
 from planner.parallel.hardware import ClusterSpec
 from planner.parallel.hetero_bounds import (
     KindTable,
@@ -362,6 +363,9 @@ def hetero_search(
         complete &= done and search.exact
         if not done:
             lowest_open = min(lowest_open, open_bound)
+        if not search.exact:
+            # the MoE-layer stage terms do not bound dense layers: fall back to the FLOP bound
+            lowest_open = min(lowest_open, lower_bound(problem))
     # single-pool plans: the exact homogeneous search per pool, cut off at the k-th best
     for pool in problem.cluster.pools:
         single = _single_pool(problem, pool.label)
