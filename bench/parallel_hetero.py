@@ -31,7 +31,7 @@ from planner.parallel.model_spec import load_model
 
 OUT = Path(__file__).resolve().parent / "results" / "parallel"
 ROOT = Path(__file__).resolve().parents[1]
-TWO_NICS = ROOT / "instances" / "parallel" / "cluster-h100-two-nics.toml"
+TWO_NICS = ROOT / "instances" / "parallel" / "clusters" / "h100-two-nics.toml"
 
 #: (name, model, cluster, global batch, sequence length, label)
 CASES = [
