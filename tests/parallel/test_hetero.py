@@ -115,7 +115,7 @@ def _brute_best(prob):
     return best
 
 
-@settings(max_examples=15, deadline=None)
+@settings(max_examples=12, deadline=None)
 @given(seed=st.integers(0, 100_000), objective=st.sampled_from(["time", "cost"]))
 def test_hetero_search_equals_brute_force(seed, objective):
     prob = random_problem(random.Random(seed), objective)
@@ -138,13 +138,14 @@ def test_two_nic_speeds_solved_to_optimality():
     cluster = parse_cluster(
         {
             "pool": [
-                {"gpu": "H100", "count": 8, "name": "fast"},
-                {"gpu": {"base": "H100", "nic_gbit_s": 50}, "count": 8, "name": "slow"},
+                {"gpu": "H100", "count": 4, "name": "fast"},
+                {"gpu": {"base": "H100", "nic_gbit_s": 50}, "count": 4, "name": "slow"},
             ]
         }
     )
     prob = TrainingProblem(
-        "nic", tiny_spec(layers=8, heads=16, head_dim=128), cluster, Workload(32, 1024)
+        "nic", tiny_spec(layers=4, heads=16, head_dim=128), cluster, Workload(8, 1024)
     )
     res = solve(prob, "exact", time_limit=60)
     assert res.status == Status.OPTIMAL and res.verified
+    assert res.objective == pytest.approx(_brute_best(prob), rel=1e-9)

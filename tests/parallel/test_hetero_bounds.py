@@ -63,7 +63,7 @@ def best_by_node(prob):
     return best
 
 
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=18, deadline=None)
 @given(seed=st.integers(0, 100_000), objective=st.sampled_from(["time", "cost"]))
 def test_every_node_bound_is_valid(seed, objective):
     rng = random.Random(seed)
