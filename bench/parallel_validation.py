@@ -7,13 +7,13 @@ Writes CSV + Markdown to ``bench/results/parallel/``:
   plan for the same model, GPUs and batch;
 * ``table5.csv`` — Korthikanti et al. 2022 Table 5: predicted vs measured iteration
   time (full recompute; sequence parallel + selective recompute);
-* ``search_speed.csv`` — time to a proven optimum on the 1T row (3072 GPUs) and on
-  two-pool heterogeneous clusters;
+* ``search_speed.csv`` — time to a proven optimum on the 1T row (3072 GPUs);
+  heterogeneous clusters are timed by ``bench/parallel_hetero.py``;
 * ``validation.md`` — the tables as Markdown (pasted into the README).
 
 Usage::
 
-    .venv/bin/python bench/parallel_validation.py [--skip-speed] [--hetero-limit 10]
+    .venv/bin/python bench/parallel_validation.py [--skip-speed]
 """
 
 from __future__ import annotations
@@ -131,11 +131,10 @@ def table5() -> list[dict]:
     return rows
 
 
-def speed(hetero_limit: float) -> list[dict]:
+def speed() -> list[dict]:
+    # heterogeneous clusters: bench/parallel_hetero.py
     cases = [
         ("gpt-1008b", "3072xA100", 3072, "1T row, full space, homogeneous", 60.0),
-        ("gpt-175b", "H100:512,A100:512", 1536, "2 pools, 512 H100 + 512 A100", hetero_limit),
-        ("llama-3.1-70b", "H100:512,A100:512", 1024, "2 pools, 512 H100 + 512 A100", hetero_limit),
     ]
     rows = []
     for name, gpus, batch, label, limit in cases:
@@ -191,7 +190,6 @@ def to_md(rows: list[dict], cols: list[str]) -> str:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--skip-speed", action="store_true")
-    ap.add_argument("--hetero-limit", type=float, default=10.0)
     ap.add_argument("--time-limit", type=float, default=60.0)
     args = ap.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
@@ -232,7 +230,7 @@ def main() -> None:
         "(goal: mean <= 3 %, max <= 6 %; Calculon: 3.65 % / 8.87 %)\n"
     )
     if not args.skip_speed:
-        sp = speed(args.hetero_limit)
+        sp = speed()
         write_atomic(OUT / "search_speed.csv", to_csv(sp))
         md.append("## Search speed (proven optimum; machine load = 1-min load average)\n")
         md.append(
