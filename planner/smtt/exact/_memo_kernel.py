@@ -64,7 +64,7 @@ def _now_ns() -> int:
     return now
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def _find(TAB, h, t, AR, bits, W):
     """Slot of the key: ``>= 0`` when present, else ``-(free slot) - 1``."""
     mask = TAB.shape[0] - 1
@@ -94,7 +94,7 @@ def rehash(OLD, NEW):
             NEW[j, :] = OLD[i, :]
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def _tni(JOB, AR, off, N, ind, t, dst):
     """``AR[dst + r - ind]``: tardiness of EDD order with job ``ind`` moved to ``r``.
 
@@ -128,7 +128,7 @@ def _tni(JOB, AR, off, N, ind, t, dst):
     return start
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def _positions(JOB, AR, off, N, ind, T, start, pos, comp):
     """Positions of job ``ind`` kept by rules 3 and 4 (to ``AR[pos:]``) and its completion
     times there (to ``AR[comp:]``); returns how many."""
@@ -158,7 +158,7 @@ def _positions(JOB, AR, off, N, ind, T, start, pos, comp):
     return m
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def _longest(JOB, AR, off, N):
     ind = 0
     best = JOB[2, AR[off]]
@@ -170,7 +170,7 @@ def _longest(JOB, AR, off, N):
     return ind
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def _scan(JOB, AR, off, N, t, bits, W):
     """One pass over a sub-problem: ``(t + Σp, hash, longest, shortest, EDD tardiness,
     start of the longest job in EDD order)``; writes the job bitset to ``AR[bits:]``."""
@@ -206,7 +206,7 @@ def _scan(JOB, AR, off, N, t, bits, W):
     return c, h | 1, ind, imin, tt, start  # hash 0 marks an empty slot
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def _swaps(JOB, AR, off, N, ind, tt, start, T):
     """``AR[T + r - ind]`` for ``r > ind``: the EDD tardiness ``tt`` after moving job
     ``ind`` (which starts at ``start`` in EDD order) to position ``r``."""
@@ -226,7 +226,7 @@ def _swaps(JOB, AR, off, N, ind, tt, start, T):
         s += pa
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def _small(JOB, ST, AR, off, N, t):
     """Zero, one or two jobs; for two, ``ST[S_DEC_R]`` is 0 (keep) or 1 (swap)."""
     if N == 0:
@@ -246,7 +246,7 @@ def _small(JOB, ST, AR, off, N, t):
     return x
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def _peel(JOB, AR, off, N, t, dst):
     """Fix the jobs whose place Emmons' (1969) rules settle.
 
