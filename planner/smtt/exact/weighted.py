@@ -110,16 +110,9 @@ def cpsat_weighted(
     # imported here: ortools is slow to import and only this stage needs it
     from ortools.sat.python import cp_model
 
-    from planner.core.cpsat import add_hints, make_solver
+    from planner.core.cpsat import add_hints, make_solver, run, stats_of
+    from planner.core.result import Status
 
-    # solver.status_name() raises in ortools 9.15, so name the codes here
-    names = {
-        cp_model.OPTIMAL: "OPTIMAL",
-        cp_model.FEASIBLE: "FEASIBLE",
-        cp_model.INFEASIBLE: "INFEASIBLE",
-        cp_model.MODEL_INVALID: "MODEL_INVALID",
-        cp_model.UNKNOWN: "UNKNOWN",
-    }
     n = len(p)
     horizon = sum(p)
     model = cp_model.CpModel()
@@ -143,19 +136,15 @@ def cpsat_weighted(
             c += p[j]
         add_hints(model, pairs)
     solver = make_solver(time_limit=time_limit, threads=threads)
-    # solver.solve directly: planner.core.cpsat.run needs proto.HasField, gone in ortools 9.15
-    code = solver.solve(model)
-    stats = {
-        "cpsat_status": names.get(code, str(code)),
-        "cpsat_wall_s": round(solver.wall_time, 3),
-    }
+    out = run(model, solver)
+    stats = stats_of(out)
     # objective coefficients are integers, so the proven bound rounds up
-    bound = max(0, math.ceil(solver.best_objective_bound - 1e-6))
-    if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+    bound = max(0, math.ceil((out.bound or 0) - 1e-6))
+    if not out.has_solution:
         return None, None, bound, False, stats
     order = sorted(range(n), key=lambda j: (solver.value(starts[j]), j))
     obj = tardiness(p, d, order, w)
-    return order, obj, min(bound, obj), code == cp_model.OPTIMAL, stats
+    return order, obj, min(bound, obj), out.status is Status.OPTIMAL, stats
 
 
 def _local_search(p, d, w, order, deadline: Deadline, lower: int) -> list[int]:
