@@ -28,9 +28,11 @@ each with its best split). Single-pool plans come from the exact homogeneous
 search on each pool, run first: their optimum is the initial cut-off.
 
 Exactness needs the affine stage model of :mod:`planner.parallel.hetero_terms`,
-which holds when all layers have one type. For MoE models that mix dense and
-MoE layers the same search runs on the MoE-layer terms and results are
-reported as not proven.
+which holds when all layers have one type; models with ``D`` dense layers
+followed by MoE layers (DeepSeek) are exact too, by a case split over how the
+dense layers fill the leading stages (:func:`_prefix_split`), with bounds from
+field-wise minimum stage terms. Other mixes of layer types are searched with
+the main type's terms and reported as not proven.
 """
 
 from __future__ import annotations
@@ -54,8 +56,15 @@ from planner.parallel.hetero_bounds import (
     pool_layer,
     tail_bound,
 )
-from planner.parallel.hetero_terms import MEMORY_RTOL, ComboTerms, uniform_layers
+from planner.parallel.hetero_terms import (
+    MEMORY_RTOL,
+    ComboTerms,
+    dense_prefix,
+    type_ids,
+    uniform_layers,
+)
 from planner.parallel.instance import TrainingPlan, TrainingProblem
+from planner.parallel.memory import in_flight_microbatches
 from planner.parallel.search import REL_TOL, SearchOutcome, TopK, exact_search
 from planner.parallel.space import divisors, space
 from planner.parallel.split import solve_split
@@ -91,21 +100,133 @@ def best_split(
     """Best layers per stage for fixed everything else: (layers or None, step time).
 
     ``plan`` gives every decision but ``stage_layers``; ``labels`` the pool of
-    each stage. Exact for models whose layers all have one type. Returns
-    ``(None, inf)`` when no split fits in memory (or none is below ``upper``).
+    each stage. Exact for models whose layers all have one type and for
+    dense-prefix MoE models (:func:`_prefix_split`); for other layer patterns
+    the stage terms of the main layer type are used. Returns ``(None, inf)``
+    when no split fits in memory (or none is below ``upper``).
     """
-    ct = terms or ComboTerms(problem, plan)
+    ct = terms or ComboTerms(problem, plan, type_ids(problem)[0])
     L = problem.model.layers
     m = plan.microbatches(problem.workload.global_batch)
+    D = dense_prefix(problem)
     for rtol in (MEMORY_RTOL, -MEMORY_RTOL):  # retry tighter if rounding broke the fit
-        res = solve_split(L, m, ct.classes(labels, rtol), upper=upper)
-        if res is None:
+        if D:
+            layers = _prefix_split(problem, labels, ct, D, upper, rtol)
+        else:
+            res = solve_split(L, m, ct.classes(labels, rtol), upper=upper)
+            layers = tuple(res.layers) if res is not None else None
+        if layers is None:
             return None, math.inf
-        layers = tuple(res.layers)
         q = quick(problem, replace(plan, stage_layers=layers, stage_pools=labels))
         if q.fits:
             return layers, q.step_time
     return None, math.inf
+
+
+def _prefix_cases(L: int, D: int, pp: int):
+    """Ways the ``D`` dense layers fill the leading stages.
+
+    Yields ``(fixed, rest)``: ``fixed`` the sizes of the leading stages whose
+    layers are fixed, ``rest`` either ``("moe", j)`` (stages ``j ..`` hold
+    only MoE layers), ``("mixed", j, k)`` (stage ``j`` holds the last ``k``
+    dense layers and at least one MoE layer, later stages only MoE) or
+    ``None`` (every stage fixed).
+    """
+
+    def walk(j: int, pos: int, fixed: tuple[int, ...]):
+        left = pp - j - 1  # stages after j
+        if left == 0:
+            yield (*fixed, L - pos), None
+            return
+        for n in range(1, D - pos):  # only dense layers, the block goes on
+            if L - pos - n >= left:
+                yield from walk(j + 1, pos + n, (*fixed, n))
+        if left <= L - D:
+            yield (*fixed, D - pos), ("moe", j + 1)
+        if left <= L - D - 1:
+            yield fixed, ("mixed", j, D - pos)
+
+    yield from walk(0, 0, ())
+
+
+def _prefix_split(
+    problem: TrainingProblem,
+    labels: tuple[str, ...],
+    ct: ComboTerms,
+    D: int,
+    upper: float,
+    rtol: float,
+) -> tuple[int, ...] | None:
+    """Exact split for ``D`` dense layers followed by MoE layers (DeepSeek style).
+
+    Only the leading stages can hold dense layers: every way of filling them
+    (:func:`_prefix_cases`) leaves stages of fixed content (evaluated exactly),
+    at most one stage with ``k`` dense layers plus ``n' >= 1`` MoE layers
+    (affine in ``n'``) and stages of MoE layers only (affine), i.e. a split
+    problem of the :func:`solve_split` form; the best case wins.
+    """
+    L = problem.model.layers
+    pp = len(labels)
+    m = ct.m
+    best: tuple[float, tuple[int, ...]] | None = None
+    for fixed, rest in _prefix_cases(L, D, pp):
+        floor_u = floor_tau = fixed_sum = 0.0
+        pos, ok = 0, True
+        for j, n in enumerate(fixed):
+            first, last = j == 0, j == pp - 1
+            inter = labels[max(j - 1, 0)] != labels[j] or labels[min(j + 1, pp - 1)] != labels[j]
+            flight = in_flight_microbatches(j, pp, m, 1)
+            u, tau, fits = ct.fixed(
+                labels[j], first, last, inter, list(range(pos, pos + n)), flight
+            )
+            if not fits:
+                ok = False
+                break
+            floor_u, floor_tau, fixed_sum = max(floor_u, u), max(floor_tau, tau), fixed_sum + u
+            pos += n
+        if not ok:
+            continue
+        if rest is None:
+            res = solve_split(
+                0, m, [], upper=upper, floor_u=floor_u, floor_tau=floor_tau, fixed_sum_u=fixed_sum
+            )
+            layers = tuple(fixed)
+        else:
+            start = rest[1]
+            special = None
+            if rest[0] == "mixed":
+                j = rest[1]
+                first, last = j == 0, j == pp - 1
+                inter = (
+                    labels[max(j - 1, 0)] != labels[j] or labels[min(j + 1, pp - 1)] != labels[j]
+                )
+                dense = list(range(pos, D))
+                special = (
+                    j,
+                    ct.terms_for(labels[j], first, last, inter, [*dense, D], [*dense, D, D + 1]),
+                )
+            classes = ct.classes(labels, rtol, start=start, layers=L - D, special=special)
+            res = solve_split(
+                L - D,
+                m,
+                classes,
+                upper=upper,
+                floor_u=floor_u,
+                floor_tau=floor_tau,
+                fixed_sum_u=fixed_sum,
+            )
+            if res is None:
+                continue
+            tail_layers = list(res.layers)
+            if rest[0] == "mixed":
+                tail_layers[0] += rest[2]
+            layers = (*fixed, *tail_layers)
+        if res is None:
+            continue
+        if best is None or res.objective < best[0]:
+            best = (res.objective, layers)
+            upper = min(upper, res.objective)
+    return best[1] if best is not None else None
 
 
 def solve_layers(
@@ -132,7 +253,8 @@ class _Search:
         self.price = {k: p.gpu.price_per_gpu_hour / 3600.0 for k, p in self.pools.items()}
         self.sp_space = space(problem)
         self.zeros = [z for z in self.sp_space.zeros if z <= 1]
-        self.exact = uniform_layers(problem)
+        self.exact = uniform_layers(problem) or dense_prefix(problem) > 0
+        self.ids, self.other_ids = type_ids(problem)
         self.heap: list[tuple] = []
         self.counter = itertools.count()
         self.u1: dict[tuple, dict[str, float]] = {}
@@ -147,25 +269,25 @@ class _Search:
         if bound < self.limit():
             heapq.heappush(self.heap, (bound, next(self.counter), kind, data))
 
-    def combo(self, cfg: tuple, d: int, z: int) -> ComboTerms:
-        key = (cfg, d, z)
+    def combo(self, cfg: tuple, d: int, z: int, bound: bool = False) -> ComboTerms:
+        """Stage terms of (configuration, dp, ZeRO) for the leaves, or for the bounds.
+
+        With two layer types the bound terms are field-wise minima over both
+        (valid for any mix), the leaf terms those of the main type.
+        """
+        other = self.other_ids if bound else None
+        key = (cfg, d, z, other is not None)
         hit = self.terms.get(key)
         if hit is None:
-            hit = self.terms[key] = ComboTerms(self.problem, _stub(cfg, d, z), self._layer_ids())
+            hit = ComboTerms(self.problem, _stub(cfg, d, z), self.ids, other)
+            self.terms[key] = hit
         return hit
-
-    def _layer_ids(self) -> tuple[int, int]:
-        flags = _moe_flags(self.problem.model)
-        if self.exact or not any(flags):
-            return (0, 1)
-        ids = [i for i, f in enumerate(flags) if f]
-        return (ids[0], ids[1] if len(ids) > 1 else ids[0])
 
     def table(self, cfg: tuple, d: int) -> KindTable:
         key = (cfg, d)
         hit = self.tables.get(key)
         if hit is None:
-            cts = [self.combo(cfg, d, z) for z in self.zeros]
+            cts = [self.combo(cfg, d, z, bound=True) for z in self.zeros]
             hit = self.tables[key] = KindTable(cts[-1], cts)  # caps at the largest ZeRO stage
         return hit
 

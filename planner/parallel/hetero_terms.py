@@ -35,9 +35,10 @@ MEMORY_RTOL = 1e-12
 class StageTerms:
     """A stage's model terms as ``c0 + c1 * n`` in its layer count ``n``."""
 
-    __slots__ = ("act", "b", "emb", "f", "g", "logits_fixed", "logits_per", "mem", "o", "s", "u")
+    __slots__ = ("act", "b", "emb", "f", "g", "logits_per", "mem", "o", "relaxed", "s", "u")
 
     def __init__(self, one, two) -> None:
+        self.relaxed = False
         def lin(field: str) -> tuple[float, float]:
             slope = getattr(two, field) - getattr(one, field)
             return getattr(one, field) - slope, slope
@@ -59,6 +60,24 @@ class StageTerms:
         self.emb = one.emb_sync
         self.logits_per = one.logits_per_microbatch
 
+    @classmethod
+    def lower(cls, x: StageTerms, y: StageTerms) -> StageTerms:
+        """Field-wise least terms of two layer types: a lower bound for any mix of them.
+
+        Times, memory and volumes of a stage are sums over its layers plus
+        constants, so the per-layer minimum and the least constant bound every
+        mix; the tail keeps only the part that is monotone in the volumes
+        (``k c`` of the exposed communication, the optimizer, the embedding sync).
+        """
+        out = object.__new__(cls)
+        for name in ("u", "o", "s", "g", "f", "b", "act", "mem"):
+            a, b = getattr(x, name), getattr(y, name)
+            setattr(out, name, (min(a[0], b[0]), min(a[1], b[1])))
+        out.emb = min(x.emb, y.emb)
+        out.logits_per = min(x.logits_per, y.logits_per)
+        out.relaxed = True
+        return out
+
     def memory(self, flight: float) -> tuple[float, float]:
         """Bytes of the stage as ``c0 + c1 * n`` with ``flight`` microbatches in flight."""
         c0 = self.mem[0] + self.act[0] * flight + self.logits_per * flight
@@ -77,7 +96,9 @@ class StageTerms:
         n = np.arange(L + 1, dtype=float)
         s = self.s[0] + self.s[1] * n
         g = self.g[0] + self.g[1] * n
-        if overlap:
+        if overlap and self.relaxed:
+            exposed = OVERLAP_SLOWDOWN * (s + g)  # exposed_after(c, w) >= k c
+        elif overlap:
             k = OVERLAP_SLOWDOWN
             bwd = self.b[0] + self.b[1] * n
             fwd = self.f[0] + self.f[1] * n
@@ -92,15 +113,42 @@ def uniform_layers(problem: TrainingProblem) -> bool:
     return len(set(_moe_flags(problem.model))) == 1
 
 
+def dense_prefix(problem: TrainingProblem) -> int:
+    """``D`` when the layers are ``D >= 1`` dense ones followed only by MoE layers, else 0."""
+    flags = _moe_flags(problem.model)
+    D = flags.index(True) if True in flags else 0
+    if 0 < D < len(flags) and all(flags[D:]):
+        return D
+    return 0
+
+
+def type_ids(problem: TrainingProblem) -> tuple[tuple[int, int], tuple[int, int] | None]:
+    """Two layer ids of the main type (MoE if any), and two of the other type if mixed."""
+    flags = _moe_flags(problem.model)
+    moe = [i for i, f in enumerate(flags) if f]
+    dense = [i for i, f in enumerate(flags) if not f]
+    main = moe or dense
+    other = dense if moe else []
+    pair = (main[0], main[1] if len(main) > 1 else main[0])
+    if not other:
+        return pair, None
+    return pair, (other[0], other[1] if len(other) > 1 else other[0])
+
+
 class ComboTerms:
     """Stage terms of one (layer configuration, ``dp``, ZeRO) combination, cached by stage kind."""
 
     def __init__(
-        self, problem: TrainingProblem, stub: TrainingPlan, layer_ids: tuple[int, int] = (0, 1)
+        self,
+        problem: TrainingProblem,
+        stub: TrainingPlan,
+        layer_ids: tuple[int, int] = (0, 1),
+        other_ids: tuple[int, int] | None = None,
     ) -> None:
         self.problem = problem
         self.stub = stub
         self.ids = layer_ids
+        self.other = other_ids  # second layer type: terms become field-wise lower bounds
         self.pools = {p.label: p for p in problem.cluster.pools}
         self.L = problem.model.layers
         self.m = stub.microbatches(problem.workload.global_batch)
@@ -113,12 +161,43 @@ class ComboTerms:
         key = (pool, first, last, inter)
         hit = self._terms.get(key)
         if hit is None:
-            p = self.pools[pool]
             a, b = self.ids
-            one = _stage_static(self.problem, self.stub, p, [a], first, last, inter)
-            two = _stage_static(self.problem, self.stub, p, [a, b], first, last, inter)
-            hit = self._terms[key] = StageTerms(one, two)
+            hit = self.terms_for(pool, first, last, inter, [a], [a, b])
+            if self.other is not None:
+                c, d = self.other
+                other = self.terms_for(pool, first, last, inter, [c], [c, d])
+                hit = StageTerms.lower(hit, other)
+            self._terms[key] = hit
         return hit
+
+    def terms_for(
+        self, pool: str, first: bool, last: bool, inter: bool, one: list[int], two: list[int]
+    ) -> StageTerms:
+        """Terms of a stage holding layers ``two`` vs ``one`` (one more layer of a type)."""
+        p = self.pools[pool]
+        a = _stage_static(self.problem, self.stub, p, one, first, last, inter)
+        b = _stage_static(self.problem, self.stub, p, two, first, last, inter)
+        return StageTerms(a, b)
+
+    def fixed(
+        self, pool: str, first: bool, last: bool, inter: bool, ids: list[int], flight: float
+    ) -> tuple[float, float, bool]:
+        """(per-microbatch time, tail, fits) of a stage holding exactly the layers ``ids``."""
+        p = self.pools[pool]
+        st = _stage_static(self.problem, self.stub, p, ids, first, last, inter)
+        total = (
+            st.weights
+            + st.grads
+            + st.optim
+            + st.act_per_microbatch * flight
+            + st.work
+            + st.logits_fixed
+            + st.logits_per_microbatch * flight
+            + st.buffers
+            + RUNTIME_RESERVED_GIB * GIB
+        )
+        tail = st.exposed + st.opt + st.emb_sync
+        return st.micro, tail, total <= p.gpu.memory_bytes
 
     def tail(self, key: tuple) -> np.ndarray:
         """Tail array of a stage kind (cached)."""
@@ -127,19 +206,40 @@ class ComboTerms:
             hit = self._tails[key] = self.terms(*key).tail(self.L, self.overlap)
         return hit
 
-    def classes(self, labels: tuple[str, ...], rtol: float = MEMORY_RTOL) -> list[StageClass]:
-        """The stages of pipeline ``labels`` grouped into classes for :func:`solve_split`."""
+    def classes(
+        self,
+        labels: tuple[str, ...],
+        rtol: float = MEMORY_RTOL,
+        *,
+        start: int = 0,
+        layers: int | None = None,
+        special: tuple[int, StageTerms] | None = None,
+    ) -> list[StageClass]:
+        """Stages ``start ..`` of pipeline ``labels`` grouped into classes for :func:`solve_split`.
+
+        Stage ``j`` becomes index ``j - start``; ``layers`` is the number of
+        layers they share (default all); ``special = (j, terms)`` gives stage
+        ``j`` its own terms (a stage holding fixed layers of another type).
+        """
         pp = len(labels)
+        L = self.L if layers is None else layers
         groups: dict[tuple, StageClass] = {}
-        for j in range(pp):
+        for j in range(start, pp):
             first, last = j == 0, j == pp - 1
             inter = labels[max(j - 1, 0)] != labels[j] or labels[min(j + 1, pp - 1)] != labels[j]
             key = (labels[j], first, last, inter)
-            t = self.terms(*key)
-            cls = groups.get(key)
-            if cls is None:
-                cls = groups[key] = StageClass(t.u[0], t.u[1], self.tail(key), [], [])
+            if special is not None and special[0] == j:
+                t = special[1]
+                cls = groups[("special", j)] = StageClass(
+                    t.u[0], t.u[1], t.tail(L, self.overlap), [], []
+                )
+            else:
+                t = self.terms(*key)
+                cls = groups.get(key)
+                if cls is None:
+                    tail = self.tail(key) if L == self.L else t.tail(L, self.overlap)
+                    cls = groups[key] = StageClass(t.u[0], t.u[1], tail, [], [])
             flight = in_flight_microbatches(j, pp, self.m, 1)
-            cls.stages.append(j)
-            cls.caps.append(t.cap(flight, self.pools[labels[j]].gpu.memory_bytes, self.L, rtol))
+            cls.stages.append(j - start)
+            cls.caps.append(t.cap(flight, self.pools[labels[j]].gpu.memory_bytes, L, rtol))
         return list(groups.values())

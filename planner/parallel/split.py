@@ -89,16 +89,19 @@ class SplitResult:
     tail: float
 
 
-def _tables(classes: list[StageClass], L: int):
-    """Candidate thresholds and per-class lookup tables."""
+def _tables(classes: list[StageClass], L: int, floor_u: float, floor_tau: float):
+    """Candidate thresholds (at least the floors) and per-class lookup tables."""
     n = np.arange(L + 1, dtype=float)
     u_arrays = [c.a + c.b * n for c in classes]
     t_vals = np.unique(
         np.concatenate(
             [u[1 : max(2, c.sorted_caps[-1] + 1)] for u, c in zip(u_arrays, classes, strict=True)]
+            + [[floor_u]]
         )
     )
-    w_vals = np.unique(np.concatenate([c.tau[1:] for c in classes]))
+    t_vals = t_vals[t_vals >= floor_u]
+    w_vals = np.unique(np.concatenate([c.tau[1:] for c in classes] + [[floor_tau]]))
+    w_vals = w_vals[w_vals >= floor_tau]
     cap_t = [np.searchsorted(u, t_vals, side="right") - 1 for u in u_arrays]
     lw, hw = [], []
     for c in classes:
@@ -112,7 +115,14 @@ def _tables(classes: list[StageClass], L: int):
 
 
 def solve_split(
-    L: int, m: int, classes: list[StageClass], *, upper: float = math.inf
+    L: int,
+    m: int,
+    classes: list[StageClass],
+    *,
+    upper: float = math.inf,
+    floor_u: float = 0.0,
+    floor_tau: float = 0.0,
+    fixed_sum_u: float = 0.0,
 ) -> SplitResult | None:
     """Optimal split of ``L`` layers over the stages of ``classes``.
 
@@ -126,6 +136,10 @@ def solve_split(
         The stages, grouped (see :class:`StageClass`).
     upper
         Only splits with objective below ``upper`` are wanted (pruning).
+    floor_u, floor_tau, fixed_sum_u
+        Stages outside the problem whose split is fixed: their largest
+        per-microbatch time and tail, and the sum of their times (the
+        objective then counts them).
 
     Returns
     -------
@@ -135,6 +149,10 @@ def solve_split(
     classes = [c for c in classes if c.count]
     p = sum(c.count for c in classes)
     if p == 0 or p > L:
+        if p == 0 and L == 0:
+            value = (m - 1) * floor_u + fixed_sum_u + floor_tau
+            if value < upper:
+                return SplitResult([], value, floor_u, fixed_sum_u, floor_tau)
         return None
     for c in classes:
         c.prepare(L)
@@ -142,10 +160,10 @@ def solve_split(
             return None
     if sum(c.prefix[-1] for c in classes) < L:
         return None
-    t_vals, w_vals, cap_t, lw, hw = _tables(classes, L)
+    t_vals, w_vals, cap_t, lw, hw = _tables(classes, L, floor_u, floor_tau)
     nT, nW = len(t_vals), len(w_vals)
     by_cost = sorted(range(len(classes)), key=lambda i: classes[i].b)
-    base_a = sum(c.a * c.count for c in classes)
+    base_a = fixed_sum_u + sum(c.a * c.count for c in classes)
 
     def fill(iT: int, iW: int) -> tuple[float, list[int]] | None:
         """Least sum U under thresholds (indices; -1 = none) and the layers per class."""
@@ -233,12 +251,19 @@ def solve_split(
             layers[c.stages[pos]] = share
             left -= share
             k -= 1
-    return _score(L, m, classes, layers)
+    return _score(m, classes, layers, floor_u, floor_tau, fixed_sum_u)
 
 
-def _score(L: int, m: int, classes: list[StageClass], layers: list[int]) -> SplitResult:
-    """Objective of a split under the class terms."""
-    umax = ssum = tmax = 0.0
+def _score(
+    m: int,
+    classes: list[StageClass],
+    layers: list[int],
+    floor_u: float = 0.0,
+    floor_tau: float = 0.0,
+    fixed_sum_u: float = 0.0,
+) -> SplitResult:
+    """Objective of a split under the class terms (plus the fixed stages)."""
+    umax, ssum, tmax = floor_u, fixed_sum_u, floor_tau
     for c in classes:
         for j in c.stages:
             n = layers[j]

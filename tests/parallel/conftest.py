@@ -153,8 +153,8 @@ def mixed_plans(prob: TrainingProblem):
                                     yield plan, (t, cp, ep, b, rc, seqpar), d
 
 
-def tiny_moe_spec(layers: int = 3, experts: int = 4) -> ModelSpec:
-    """A small Mixtral-like model (every layer MoE)."""
+def tiny_moe_spec(layers: int = 3, experts: int = 4, dense_layers: int = 0) -> ModelSpec:
+    """A small Mixtral-like model (every layer MoE, or DeepSeek-like after ``dense_layers``)."""
     return ModelSpec(
         name="tiny-moe",
         hidden=256,
@@ -173,4 +173,5 @@ def tiny_moe_spec(layers: int = 3, experts: int = 4) -> ModelSpec:
         num_experts=experts,
         experts_per_token=2,
         moe_ffn=512,
+        dense_layers=dense_layers,
     )

@@ -18,7 +18,7 @@ from planner.parallel.hetero import _single_pool, hetero_search, solve_layers
 from planner.parallel.instance import Constraints, TrainingPlan, TrainingProblem, Workload
 from planner.parallel.step_time import quick
 
-from .conftest import brute_force, mixed_plans, tiny_spec
+from .conftest import brute_force, mixed_plans, tiny_moe_spec, tiny_spec
 from .test_hetero_bounds import random_problem
 
 
@@ -149,3 +149,32 @@ def test_two_nic_speeds_solved_to_optimality():
     res = solve(prob, "exact", time_limit=60)
     assert res.status == Status.OPTIMAL and res.verified
     assert res.objective == pytest.approx(_brute_best(prob), rel=1e-9)
+
+
+@pytest.mark.parametrize("dense", [1, 2, 3])
+@pytest.mark.parametrize("labels", [("H100-SXM", "A100"), ("A100", "H100-SXM", "H100-SXM")])
+def test_dense_prefix_split_matches_enumeration(dense, labels):
+    cluster = parse_cluster(
+        {
+            "pool": [
+                {"gpu": "H100", "count": 4},
+                {"gpu": {"base": "A100"}, "count": 4, "name": "A100"},
+            ]
+        }
+    )
+    prob = TrainingProblem(
+        "ds",
+        tiny_moe_spec(layers=6, dense_layers=dense),
+        cluster,
+        Workload(16, 1024),
+        meta={"top_k": 2},
+    )
+    p = len(labels)
+    plan = TrainingPlan(tp=1, pp=p, dp=1, microbatch=1, zero=1, stage_pools=labels)
+    layers, step, _b = solve_layers(prob, plan, labels)
+    best = min(
+        quick(prob, TrainingPlan(**{**plan.__dict__, "stage_layers": split})).step_time
+        for split in itertools.product(range(1, 7), repeat=p)
+        if sum(split) == 6
+    )
+    assert layers is not None and step == pytest.approx(best, rel=1e-9)

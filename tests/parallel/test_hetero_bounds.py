@@ -21,7 +21,11 @@ from .conftest import mixed_plans, tiny_moe_spec
 
 def random_problem(rng: random.Random, objective: str = "time") -> TrainingProblem:
     """Two small pools (GPU types, memory or NIC speeds differ) and a tiny model."""
-    model = tiny_moe_spec(layers=rng.choice([2, 3, 4])) if rng.random() < 0.3 else tiny_model(rng)
+    if rng.random() < 0.35:  # MoE, possibly with leading dense layers (DeepSeek style)
+        layers = rng.choice([2, 3, 4])
+        model = tiny_moe_spec(layers=layers, dense_layers=rng.choice([0, 0, 1, 2][: layers + 1]))
+    else:
+        model = tiny_model(rng)
     if model.layers > 4:
         model = tiny_model(random.Random(rng.random()))
         object.__setattr__(model, "layers", 4)

@@ -19,7 +19,7 @@ def _tau(L, c0, c1, k, w1):
     return c0 + np.maximum(k * c1 * n, c1 * n - w1 * n + 0.5) + 0.1 * n
 
 
-def _brute(L, m, classes, p):
+def _brute(L, m, classes, p, floors=(0.0, 0.0, 0.0)):
     stage_cls = {}
     for c in classes:
         for j, h in zip(c.stages, c.caps, strict=True):
@@ -28,7 +28,7 @@ def _brute(L, m, classes, p):
     for split in itertools.product(range(1, L + 1), repeat=p):
         if sum(split) != L:
             continue
-        umax = usum = tmax = 0.0
+        umax, tmax, usum = floors
         ok = True
         for j, n in enumerate(split):
             c, h = stage_cls[j]
@@ -71,8 +71,16 @@ def test_split_matches_brute_force(L, m, data):
                 caps=caps,
             )
         )
-    best = _brute(L, m, classes, p)
-    got = solve_split(L, m, classes)
+    floors = (0.0, 0.0, 0.0)
+    if data.draw(st.booleans()):  # stages with a fixed split outside the problem
+        floors = (
+            data.draw(st.floats(0, 8)),
+            data.draw(st.floats(0, 4)),
+            data.draw(st.floats(0, 9)),
+        )
+    best = _brute(L, m, classes, p, floors)
+    kw = dict(floor_u=floors[0], floor_tau=floors[1], fixed_sum_u=floors[2])
+    got = solve_split(L, m, classes, **kw)
     if best == math.inf:
         assert got is None
         return
@@ -83,7 +91,7 @@ def test_split_matches_brute_force(L, m, data):
         for j, h in zip(c.stages, c.caps, strict=True):
             assert got.layers[j] <= h
     # pruning: nothing below the optimum is reported as better than it
-    assert solve_split(L, m, classes, upper=best * (1 - 1e-9) - 1e-12) is None
+    assert solve_split(L, m, classes, upper=best * (1 - 1e-9) - 1e-12, **kw) is None
 
 
 def test_memory_caps_force_layers_to_the_back():
