@@ -224,9 +224,7 @@ def bench_cmd(
         )
     if json_out:
         return
-    console.err.print(
-        markdown_table(summaries, with_reference=refs is not None), markup=False, highlight=False
-    )
+    sys.stderr.write(markdown_table(summaries, with_reference=refs is not None))
     errors = sum(s.errors for s in summaries)
     if errors:
         console.err.print(
