@@ -257,6 +257,7 @@ class _Search:
         self.ids, self.other_ids = type_ids(problem)
         self.heap: list[tuple] = []
         self.counter = itertools.count()
+        self.truncated = False
         self.u1: dict[tuple, dict[str, float]] = {}
         self.tables: dict[tuple, KindTable] = {}
         self.terms: dict[tuple, ComboTerms] = {}
@@ -309,6 +310,9 @@ class _Search:
             sps = [False, True] if t > 1 else [False]
             if self.c.sequence_parallel is not None:
                 sps = [x for x in sps if x == self.c.sequence_parallel]
+            if self.deadline.expired():
+                self.truncated = True  # configurations not enumerated stay open
+                return
             for seqpar in sps:
                 cfg = (t, cp, ep, b, rc, seqpar)
                 stub = _stub(cfg, 1, 0)
@@ -434,6 +438,8 @@ class _Search:
     def run(self) -> tuple[bool, float]:
         """Expand nodes best-first; (complete, smallest open bound)."""
         self.configs()
+        if self.truncated:
+            return False, lower_bound(self.problem)
         steps = {
             "config": lambda b, data: self.expand_config(b, *data),
             "memory": lambda b, data: self.expand_tail(b, *data),

@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from planner.core.timing import Deadline
+from planner.parallel.bounds import lower_bound
 from planner.parallel.costs import embedding_cost, head_cost, optimizer_time
 from planner.parallel.instance import TrainingPlan, TrainingProblem
 from planner.parallel.memory import (
@@ -154,8 +155,13 @@ class SearchOutcome:
     min_memory: tuple[float, TrainingPlan | None] = (float("inf"), None)
 
 
-def layer_configs(problem: TrainingProblem, sp_space: Space | None = None) -> list[LayerConfig]:
-    """All layer configurations of the space with their work and bounds, sorted by bound."""
+def layer_configs(
+    problem: TrainingProblem, sp_space: Space | None = None, deadline: Deadline | None = None
+) -> list[LayerConfig]:
+    """All layer configurations of the space with their work and bounds, sorted by bound.
+
+    When ``deadline`` expires the list stops early (callers check ``deadline.expired()``).
+    """
     sp_space = sp_space or space(problem)
     c, model, wl = problem.constraints, problem.model, problem.workload
     gpu = problem.cluster.pools[0].gpu
@@ -168,6 +174,8 @@ def layer_configs(problem: TrainingProblem, sp_space: Space | None = None) -> li
     ):
         if t * cp > sp_space.budget:
             continue
+        if deadline is not None and deadline.expired():
+            break
         sps = [False, True] if t > 1 else [False]
         if c.sequence_parallel is not None:
             sps = [x for x in sps if x == c.sequence_parallel]
@@ -440,10 +448,13 @@ def exact_search(
     sp_space = space(problem)
     zeros = sp_space.zeros
     L = problem.model.layers
-    configs = layer_configs(problem, sp_space)
+    configs = layer_configs(problem, sp_space, deadline)
     out.configs = len(configs)
     stopped = False
     lowest_open = float("inf")
+    if deadline.expired():  # the list may be cut short: unlisted configurations are open
+        stopped = True
+        lowest_open = lower_bound(problem)
     for idx, lc in enumerate(configs):
         cb = lc.bound(problem)
         limit = min(top.threshold, threshold)
