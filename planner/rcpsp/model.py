@@ -34,6 +34,13 @@ pairs, and the makespan to minimize. Each redundant piece can be turned off by n
     when together they exceed some capacity (on *any* resource, which a single cumulative does
     not see), form a disjunctive pair, or are ordered by the lags. CP-SAT's disjunctive
     propagators (edge finding, not-first/not-last, precedences) then work across resources.
+``time_indexed``
+    The time-indexed (disaggregated) formulation as a redundant layer: a Boolean per job and
+    possible start, exactly one per job, capacity per time unit and precedences as cumulative
+    sums (Pritsker et al. 1969; Christofides et al. 1987). Its LP relaxation is far tighter than
+    the interval model's, which is what proves the hard small instances (PSPLIB j3013_*). Added
+    only while the start windows hold at most ``TIME_INDEXED_LIMIT`` values in total, so pass a
+    good ``upper`` bound.
 ``decision_strategy``
     Branch on the job with the smallest possible start and start it there (the schedule-
     generation order), used by CP-SAT's fixed-search workers.
@@ -50,6 +57,9 @@ from ortools.sat.python import cp_model
 
 from planner.rcpsp.instance import Instance
 from planner.rcpsp.network import energy_distances, forbidden_starts, tightened_windows
+
+#: Total number of (job, start) pairs up to which ``time_indexed`` is added.
+TIME_INDEXED_LIMIT = 4000
 
 
 @dataclass(frozen=True)
@@ -74,6 +84,7 @@ class ModelOptions:
     tight_domains: bool = True
     lower_bound: bool = True
     disjunctive_cliques: bool = False
+    time_indexed: bool = False
     decision_strategy: bool = False
 
     @classmethod
@@ -164,16 +175,19 @@ def build(
     starts = []
     intervals = []
     tails: list[tuple[cp_model.IntVar, int]] = []
+    domains: list[list[tuple[int, int]]] = []
     for j in range(n):
         lo, hi = es[j], ls[j]
         if hi < lo:  # empty window: the model is infeasible, and stays well-formed
-            s = m.new_int_var_from_domain(cp_model.Domain.from_values([]), f"s{j}")
+            parts: list[tuple[int, int]] = []
         elif options.tight_domains and instance.downtimes:
-            s = m.new_int_var_from_domain(
-                _domain_minus(lo, hi, forbidden_starts(instance, j)), f"s{j}"
-            )
+            parts = _domain_minus(lo, hi, forbidden_starts(instance, j))
         else:
-            s = m.new_int_var(lo, hi, f"s{j}")
+            parts = [(lo, hi)]
+        domains.append(parts)
+        s = m.new_int_var_from_domain(
+            cp_model.Domain.from_intervals([list(p) for p in parts]), f"s{j}"
+        )
         starts.append(s)
         intervals.append(m.new_fixed_size_interval_var(s, dur[j], f"x{j}"))
     makespan = m.new_int_var(max(lower if options.lower_bound else 0, 0), horizon, "makespan")
@@ -228,6 +242,8 @@ def build(
     for a, b in instance.disjunctive:
         if dur[a] and dur[b] and (a, b) not in covered:
             m.add_no_overlap([intervals[a], intervals[b]])
+    if options.time_indexed:
+        _time_indexed(m, instance, starts, domains, arcs, stats)
     if options.decision_strategy:
         m.add_decision_strategy(starts, cp_model.CHOOSE_LOWEST_MIN, cp_model.SELECT_MIN_VALUE)
     m.minimize(makespan)
@@ -281,6 +297,60 @@ def incompatible_cliques(
     return cliques[: (2 * n if max_cliques is None else max_cliques)]
 
 
+def _time_indexed(
+    m: cp_model.CpModel,
+    instance: Instance,
+    starts: list[cp_model.IntVar],
+    domains: list[list[tuple[int, int]]],
+    arcs: Mapping[tuple[int, int], int],
+    stats: dict[str, int],
+) -> None:
+    """The time-indexed layer (see ``time_indexed``), if small enough."""
+    n = instance.num_jobs
+    dur = instance.durations
+    values = [[t for lo, hi in domains[j] for t in range(lo, hi + 1)] for j in range(n)]
+    size = sum(len(v) for v in values)
+    if size > TIME_INDEXED_LIMIT or any(not v for v in values):
+        return
+    stats["time_indexed_vars"] = size
+    x = []
+    for j in range(n):
+        xj = {t: m.new_bool_var(f"x{j}_{t}") for t in values[j]}
+        m.add_exactly_one(xj.values())
+        m.add(starts[j] == sum(t * b for t, b in xj.items()))
+        x.append(xj)
+    top = max(t + dur[j] for j in range(n) for t in values[j])
+    for r in range(instance.num_resources):
+        users = [j for j in range(n) if instance.demands[j][r] and dur[j]]
+        if not users:
+            continue
+        cap = [instance.capacities[r]] * (top + 1)
+        for a, b, c in instance.capacity_profile(r):
+            for t in range(a, min(b, top + 1)):
+                cap[t] = c
+        for t in range(top):
+            terms = [
+                (instance.demands[j][r], b)
+                for j in users
+                for tau, b in x[j].items()
+                if tau <= t < tau + dur[j]
+            ]
+            if sum(q for q, _ in terms) > cap[t]:
+                m.add(sum(q * b for q, b in terms) <= cap[t])
+    direct = {(p.pred, p.succ) for p in instance.precedences}
+    for (i, j), lag in arcs.items():
+        if (i, j) not in direct:
+            continue
+        # start_j >= start_i + lag, disaggregated: by time t, j may have started only if i had
+        # started by t - lag
+        ti, tj = sorted(x[i]), sorted(x[j])
+        for t in tj:
+            lhs = [x[j][u] for u in tj if u <= t]
+            rhs = [x[i][u] for u in ti if u <= t - lag]
+            if len(rhs) < len(ti):
+                m.add(sum(lhs) <= sum(rhs))
+
+
 def _energy_cuts(
     m: cp_model.CpModel,
     instance: Instance,
@@ -309,8 +379,8 @@ def _energy_cuts(
             m.add(starts[j] >= math.ceil(e / base))
 
 
-def _domain_minus(lo: int, hi: int, forbidden: list[tuple[int, int]]) -> cp_model.Domain:
-    """``[lo, hi]`` without the forbidden ranges."""
+def _domain_minus(lo: int, hi: int, forbidden: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """``[lo, hi]`` without the forbidden ranges, as sorted disjoint ranges."""
     parts = []
     t = lo
     for flo, fhi in forbidden:
@@ -319,8 +389,8 @@ def _domain_minus(lo: int, hi: int, forbidden: list[tuple[int, int]]) -> cp_mode
         if flo > hi:
             break
         if flo > t:
-            parts.append([t, flo - 1])
+            parts.append((t, flo - 1))
         t = max(t, fhi + 1)
     if t <= hi:
-        parts.append([t, hi])
-    return cp_model.Domain.from_intervals(parts)
+        parts.append((t, hi))
+    return parts
