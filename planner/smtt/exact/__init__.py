@@ -1,9 +1,11 @@
 """Dedicated exact algorithms for single-machine total (weighted) tardiness.
 
-``solve_unweighted`` (1||ΣTj) is Branch & Memorize on Lawler's decomposition;
-``solve_weighted`` (1||ΣwjTj) combines an incumbent with an exact search and
-returns the proven bound when time runs out. Both return an
-:class:`ExactOutcome`.
+``solve_unweighted`` (1||ΣTj) is Branch & Memorize on Lawler's and the double
+decomposition with Emmons peeling, in a numba kernel (``unweighted.py``);
+``solve_weighted`` (1||ΣwjTj) is a subset DP for tiny instances, else iterated
+local search, a time-indexed Lagrangian bound and CP-SAT with dominance
+precedences (``weighted.py``). Both honour their time limit and return an
+:class:`ExactOutcome` with the best order found and a proven lower bound.
 """
 
 from planner.smtt.exact.outcome import ExactOutcome
