@@ -1,8 +1,9 @@
 """The training-plan methods: ``exact``, ``heuristic`` and ``auto``.
 
 ``exact`` enumerates the decision space with valid bounds (homogeneous
-clusters, :mod:`planner.parallel.search`) or with a layer-to-stage MIP per
-outer combination (heterogeneous pools, :mod:`planner.parallel.hetero`);
+clusters, :mod:`planner.parallel.search`) or by best-first branch and bound
+with an exact layer split per pipeline (heterogeneous pools,
+:mod:`planner.parallel.hetero`);
 ``heuristic`` is Megatron-LM's rule of thumb; ``auto`` seeds the exact search
 with the heuristic plan. The number of alternatives kept is
 ``problem.meta["top_k"]`` (default 5).
@@ -140,7 +141,8 @@ METHODS: dict[str, Method] = {
         "exact",
         exact,
         "exact",
-        "bounded enumeration (homogeneous) / layer-to-stage MIP (pools); proves the optimum",
+        "bounded enumeration (homogeneous) / branch and bound with exact layer splits (pools);"
+        " proves the optimum",
     ),
     "heuristic": Method(
         "heuristic",

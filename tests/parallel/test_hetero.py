@@ -14,7 +14,8 @@ from planner.core.result import Status
 from planner.core.solve import solve
 from planner.parallel.evaluate import verify
 from planner.parallel.hardware import parse_cluster
-from planner.parallel.hetero import _single_pool, hetero_search, solve_layers
+from planner.parallel.hetero import _single_pool, hetero_search
+from planner.parallel.hetero_split import solve_layers
 from planner.parallel.instance import Constraints, TrainingPlan, TrainingProblem, Workload
 from planner.parallel.step_time import quick
 
