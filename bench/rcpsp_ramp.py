@@ -11,6 +11,7 @@ constraints::
 from __future__ import annotations
 
 import argparse
+import json
 import shlex
 import sys
 from pathlib import Path
@@ -68,6 +69,9 @@ def main() -> None:
         meta = by_name[r["instance"]].meta
         r["constraints"] = meta["constraints"]
         r["scenario"] = meta["scenario"]
+        first = json.loads(r.get("stats") or "{}").get("first_solution_s")
+        # feasibility is decided by the first verified schedule, or by the infeasibility proof
+        r["decide_s"] = first if first is not None else r["runtime_s"]
     rows.sort(key=lambda r: (r["scenario"], r["constraints"]))
     decided = sum(r["status"] in DECIDED for r in rows)
     infeasible = sum(r["status"] == "INFEASIBLE" for r in rows)
@@ -89,7 +93,7 @@ def main() -> None:
         reason = (r.get("reason") or "").replace("|", "/")[:90]
         text += (
             f"| {r['scenario']} | {r['constraints']} | {meta['n_precedences']} | {r['status']} | "
-            f"{obj} | {gap} | {r['runtime_s']:.2f} | {reason} |\n"
+            f"{obj} | {gap} | {r['decide_s']:.2f} | {r['runtime_s']:.2f} | {reason} |\n"
         )
     write_atomic(args.out.with_suffix(".md"), text)
     fig, (ax,) = new_figure(width=8, height=4)
@@ -114,7 +118,7 @@ def main() -> None:
                 label=f"{scenario} {status.lower()}",
             )
     ax.set_xlabel("constraints (precedences + downtime windows + time windows + disjunctive pairs)")
-    ax.set_ylabel("time to decide (s)")
+    ax.set_ylabel("time to decide feasibility (s)")
     ax.set_yscale("log")
     ax.grid(linestyle=":", linewidth=0.5)
     ax.legend(fontsize=7)

@@ -53,8 +53,9 @@ LB_SEARCH_PARAMS: dict[str, Any] = {"use_objective_lb_search": True}
 class _Best:
     """Best verified schedule and best proven bound seen so far."""
 
-    def __init__(self, instance: Instance) -> None:
+    def __init__(self, instance: Instance, clock: Deadline) -> None:
         self.instance = instance
+        self.clock = clock
         self.solution: Solution | None = None
         self.makespan: int | None = None
         self.bound = 0
@@ -64,6 +65,8 @@ class _Best:
         if sol is None or verify(self.instance, sol, limit=1):
             return
         ms = makespan(self.instance, sol.start)
+        if self.makespan is None:  # feasibility decided: the time a feasibility benchmark wants
+            self.stats["first_solution_s"] = round(self.clock.elapsed(), 4)
         if self.makespan is None or ms < self.makespan:
             self.solution, self.makespan = sol, ms
             self.stats["found_by"] = stage
@@ -101,7 +104,7 @@ def solve_auto(
     reason = infeasibility_reason(instance)
     if reason is not None:
         return Result("rcpsp", instance.name, "auto", Status.INFEASIBLE, reason=reason)
-    best = _Best(instance)
+    best = _Best(instance, clock)
     best.bound = int(lower_bound(instance))
     best.offer(hint, "hint")
     best.offer(lft_schedule(instance), "lft")

@@ -17,7 +17,8 @@ LABEL_LIMIT = 60
 def plot(instance: Instance, result: Result, path: str | Path) -> Path:
     """Draw ``result``'s schedule to ``path`` (PNG/SVG/PDF by suffix).
 
-    Top: one bar per job (zero-duration jobs are skipped), deadlines marked. Below: for every
+    Top: one bar per job (zero-duration jobs are skipped), releases (green) and deadlines (red)
+    marked. Below: for every
     resource the usage over time as a step curve, the capacity as a line and downtime shaded.
     """
     sol = result.solution
@@ -64,6 +65,8 @@ def plot_schedule(instance: Instance, sol: Solution, path: str | Path, *, title:
     for k, j in enumerate(jobs):
         if instance.deadline[j] is not None:
             axes[0].plot([instance.deadline[j]] * 2, [k - 0.4, k + 0.4], color="red", lw=1.2)
+        if instance.release[j]:
+            axes[0].plot([instance.release[j]] * 2, [k - 0.4, k + 0.4], color="green", lw=1.2)
     end = max((sol.start[j] + dur[j] for j in jobs), default=1)
     for r in range(m):
         _profile(axes[1 + r], instance, sol, r, end)

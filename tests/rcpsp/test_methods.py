@@ -47,3 +47,12 @@ def test_auto_optimal_on_j30_example_and_infeasible_on_unsat():
     assert res.status is Status.OPTIMAL and res.objective == 43
     (unsat,) = read(INSTANCES / "PSP2.SCH")
     assert solve(unsat, "auto", time_limit=10, threads=1).status is Status.INFEASIBLE
+
+
+def test_auto_two_threads_and_hint():
+    (inst,) = read(INSTANCES / "j301_1.sm")
+    first = solve(inst, "sgs-basic", time_limit=1, threads=1)
+    res = solve(inst, "auto", time_limit=10, threads=2, hint=first.solution)
+    assert res.status is Status.OPTIMAL and res.objective == 43
+    stages = [s["stage"] for s in res.stats["stages"]]
+    assert stages[0] == "quick"  # the stage log names what ran
