@@ -43,9 +43,11 @@ def positive_cycle(instance: Instance) -> tuple[list[int], int] | None:
     ``n``-th round lies on, or leads to, a positive cycle, which is then walked back.
     """
     n = instance.num_jobs
+    arcs = instance.arcs
+    if n == 0 or not arcs:
+        return None
     dist = [0] * n
     pred = [-1] * n
-    arcs = instance.arcs
     last = -1
     for _ in range(n):
         last = -1

@@ -56,3 +56,12 @@ def test_auto_two_threads_and_hint():
     assert res.status is Status.OPTIMAL and res.objective == 43
     stages = [s["stage"] for s in res.stats["stages"]]
     assert stages[0] == "quick"  # the stage log names what ran
+
+
+@pytest.mark.parametrize("method", ["auto", "cpsat", "cpsat-plain", "sgs-basic"])
+def test_empty_project(method):
+    from planner.rcpsp.instance import Instance
+
+    inst = Instance(name="empty", durations=(), demands=(), capacities=(1,))
+    res = solve(inst, method, time_limit=2, threads=1)
+    assert res.status is Status.OPTIMAL and res.objective == 0
