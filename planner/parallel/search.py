@@ -272,9 +272,10 @@ def _config_bound(
 
     Vectorized over ``pp``. For each ``pp`` the largest ``dp`` gives both the
     smallest memory floor (fewer in-flight microbatches, more ZeRO sharding)
-    and the smallest pipeline bound, the largest ZeRO stage the smallest
-    states, ``v = 1`` the fewest in-flight activations, and ``v_max`` the
-    smallest bubble; mixing them keeps a valid bound.
+    and the smallest step-time bound (the smallest ``dp`` the smallest cost
+    bound), the largest ZeRO stage the smallest states, ``v = 1`` the fewest
+    in-flight activations, and ``v_max = L / p`` (any ``dp``) the smallest
+    bubble; mixing them keeps a valid bound.
     """
     c = problem.constraints
     model = problem.model
@@ -334,17 +335,26 @@ def _config_bound(
         p2p_transfer(problem, stub, pool, False),
         p2p_transfer(problem, TrainingPlan(**{**stub.__dict__, "dp": 10**9}), pool, False),
     )
-    divisible = (np.mod(L, pps) == 0) & (np.mod(m, pps) == 0) & (pps >= 2)
+    # interleaving needs m % p == 0 for the plan's own dp (a smaller dp has more
+    # microbatches), so only L % p limits v over all dp
+    divisible = (np.mod(L, pps) == 0) & (pps >= 2)
     vmax = np.where(divisible, L / pps, 1.0)
     if c.interleave is not None:
         vmax = np.full_like(pps, float(c.interleave))
     usum = lc.work + np.where(single, 0.0, 2 * one * pps)
+    if c.objective == "cost":
+        # GPUs x (m + (p-1)/v) = tp cp p (B/b + (p-1) d/v): the cost grows with dp, so
+        # the bound takes the smallest dp (the optimizer's share is flat or grows too)
+        dmin = float(ds[0])
+        gpus = lc.tp * lc.cp * pps * dmin
+        pipe = (B / (dmin * lc.microbatch) + (pps - 1) / vmax) * usum / pps
+        tail = optimizer_time(pool.gpu, 1.0) * p0 / np.where(zp >= 1, dmin * lc.cp, 1.0)
+        bound = (pipe + tail) * gpus * pool.gpu.price_per_gpu_hour / 3600.0
+        return {int(p): float(b) for p, b, k in zip(pps, bound, ok, strict=True) if k}
     pipe = (m + (pps - 1) / vmax) * usum / pps
     opt_params = p0 / np.where(zp >= 1, sh, 1.0)
     tail = optimizer_time(pool.gpu, 1.0) * opt_params
     bound = pipe + tail
-    if c.objective == "cost":
-        bound = bound * lc.tp * lc.cp * pps * dmax * pool.gpu.price_per_gpu_hour / 3600.0
     return {int(p): float(b) for p, b, k in zip(pps, bound, ok, strict=True) if k}
 
 

@@ -14,6 +14,7 @@ from planner.parallel.evaluate import evaluate, verify
 from planner.parallel.generate import tiny_model
 from planner.parallel.hardware import parse_cluster
 from planner.parallel.instance import Constraints, TrainingProblem, Workload
+from planner.parallel.model_spec import ModelSpec
 from planner.parallel.search import exact_search
 
 from .conftest import brute_force, problem, tiny_spec
@@ -122,3 +123,67 @@ def test_large_row_is_proven(benchmark_free=True):
     out = exact_search(prob, top_k=1)
     assert out.complete and out.ranked
     assert out.ranked[0][0].tp == 8
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    seed=st.integers(0, 10_000),
+    gpus=st.sampled_from([2, 4, 8]),
+    per_node=st.sampled_from([2, 4, 8]),
+    pp=st.sampled_from([None, 2, 3]),
+    dp=st.sampled_from([None, 1, 2]),
+    objective=st.sampled_from(["time", "cost"]),
+)
+def test_exact_with_fixed_sizes_never_loses_to_brute_force(seed, gpus, per_node, pp, dp, objective):
+    # cost bounds must hold for every dp (the cost grows with dp), interleaving for every m
+    rng = random.Random(seed)
+    model = tiny_model(rng)
+    cluster = parse_cluster(f"{gpus}x{rng.choice(['A100', 'H100'])}", gpus_per_node=per_node)
+    prob = TrainingProblem(
+        "f",
+        model,
+        cluster,
+        Workload(rng.choice([2, 4, 8]), rng.choice([256, 512])),
+        Constraints(objective=objective, pp=pp, dp=dp),
+        meta={"top_k": 2},
+    )
+    best, _plan, _count = brute_force(prob)
+    out = exact_search(prob, top_k=2)
+    assert out.complete
+    got = out.ranked[0][1].objective if out.ranked else float("inf")
+    if best == float("inf"):
+        assert got == float("inf")
+    else:
+        assert got == pytest.approx(best, rel=1e-9)
+
+
+def test_cost_bound_holds_for_smaller_dp():
+    # regression: the per-pp cost bound was taken at the largest dp, but the cost of a
+    # pipeline grows with dp, so it pruned the cheapest plan (b1 d1 here)
+    model = ModelSpec(
+        name="tiny",
+        hidden=1024,
+        layers=2,
+        heads=16,
+        kv_heads=4,
+        head_dim=64,
+        ffn=3072,
+        vocab=8192,
+        max_seq=8192,
+        gated_mlp=True,
+        tied_embeddings=False,
+        position_embeddings=False,
+        linear_bias=False,
+        layernorm=False,
+    )
+    prob = TrainingProblem(
+        "c",
+        model,
+        parse_cluster("4xH100", gpus_per_node=4),
+        Workload(2, 256),
+        Constraints(objective="cost", pp=2),
+    )
+    best, plan, _n = brute_force(prob)
+    out = exact_search(prob, top_k=2)
+    assert plan is not None and plan.dp == 1 and plan.microbatch == 1
+    assert out.ranked[0][1].objective == pytest.approx(best, rel=1e-9)
