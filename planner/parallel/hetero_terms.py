@@ -39,6 +39,7 @@ class StageTerms:
 
     def __init__(self, one, two) -> None:
         self.relaxed = False
+
         def lin(field: str) -> tuple[float, float]:
             slope = getattr(two, field) - getattr(one, field)
             return getattr(one, field) - slope, slope
