@@ -101,6 +101,7 @@ class _Search:
         self.heap: list[tuple] = []
         self.counter = itertools.count()
         self.truncated = False
+        self.doubts: list[str] = []  # pipelines whose split rounding left uncertain
         self.u1: dict[tuple, dict[str, float]] = {}
         self.tables: dict[tuple, KindTable] = {}
         self.terms: dict[tuple, ComboTerms] = {}
@@ -268,7 +269,12 @@ class _Search:
                 continue
             upper = self.top.threshold / rate
             layers, _step = best_split(
-                self.problem, plan, labels, upper=upper, terms=self.combo(cfg, d, z)
+                self.problem,
+                plan,
+                labels,
+                upper=upper,
+                terms=self.combo(cfg, d, z),
+                doubts=self.doubts,
             )
             if layers is None:
                 continue
@@ -331,7 +337,7 @@ def hetero_search(
     complete, lowest_open = True, math.inf
     if mixed_allowed(problem):
         done, open_bound = search.run()
-        complete &= done and search.exact
+        complete &= done and search.exact and not search.doubts
         if not done:
             lowest_open = min(lowest_open, open_bound)
         if not search.exact:

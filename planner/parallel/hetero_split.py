@@ -29,6 +29,7 @@ def best_split(
     *,
     upper: float = math.inf,
     terms: ComboTerms | None = None,
+    doubts: list[str] | None = None,
 ) -> tuple[tuple[int, ...] | None, float]:
     """Best layers per stage for fixed everything else: (layers or None, step time).
 
@@ -36,23 +37,30 @@ def best_split(
     each stage. Exact for models whose layers all have one type and for
     dense-prefix MoE models (:func:`_prefix_split`); for other layer patterns
     the stage terms of the main layer type are used. Returns ``(None, inf)``
-    when no split fits in memory (or none is below ``upper``).
+    when no split fits in memory (or none is below ``upper``). If rounding
+    makes the step model reject the splits found with both the liberal and
+    the conservative memory check, a note is appended to ``doubts`` (the
+    pipeline's optimum is then not certain).
     """
     ct = terms or ComboTerms(problem, plan, type_ids(problem)[0])
     L = problem.model.layers
     m = plan.microbatches(problem.workload.global_batch)
     D = dense_prefix(problem)
-    for rtol in (MEMORY_RTOL, -MEMORY_RTOL):  # retry tighter if rounding broke the fit
+    for attempt, rtol in enumerate((MEMORY_RTOL, -MEMORY_RTOL)):  # retry tighter on rounding
         if D:
             layers = _prefix_split(problem, labels, ct, D, upper, rtol)
         else:
             res = solve_split(L, m, ct.classes(labels, rtol), upper=upper)
             layers = tuple(res.layers) if res is not None else None
         if layers is None:
+            if attempt and doubts is not None:
+                doubts.append(f"memory rounding: {plan.short()} on {labels}")
             return None, math.inf
         q = quick(problem, replace(plan, stage_layers=layers, stage_pools=labels))
         if q.fits:
             return layers, q.step_time
+    if doubts is not None:
+        doubts.append(f"memory rounding: {plan.short()} on {labels}")
     return None, math.inf
 
 
