@@ -45,6 +45,8 @@ WEIGHTED_KICKS_PER_JOB = 50
 EXACT_FIRST_MAX_N = 200
 EXACT_SHARE = 0.35
 LARGE_ILS_SHARE = 0.6
+#: ... but at most this many seconds of it, so long budgets go to the exact stage.
+LARGE_ILS_MAX_S = 1.5
 
 #: Constructive rules by method name: (rule, summary). Rules without weights ignore them.
 RULES: dict[str, tuple[Rule, str]] = {
@@ -254,7 +256,8 @@ def method_auto(
        swap descent from the best;
     2. weighted, or more than :data:`EXACT_FIRST_MAX_N` jobs, or too large for the exact
        stage: iterated local search (:data:`WEIGHTED_ILS_SHARE` /
-       :data:`LARGE_ILS_SHARE` of the remaining budget, or all of it);
+       :data:`LARGE_ILS_SHARE` of the remaining budget, at most :data:`LARGE_ILS_MAX_S`
+       seconds for unweighted, or all of it without an exact stage);
     3. the exact algorithm of :mod:`planner.smtt.exact` warm-started from the incumbent
        (small unweighted: :data:`EXACT_SHARE` of the remaining budget, else all of it;
        skipped beyond :data:`EXACT_MAX_N_UNWEIGHTED` / :data:`EXACT_MAX_N_WEIGHTED` jobs);
@@ -288,12 +291,15 @@ def method_auto(
             share, kicks = WEIGHTED_ILS_SHARE, WEIGHTED_KICKS_PER_JOB * instance.n
         else:
             share, kicks = LARGE_ILS_SHARE, None
+        slice_s = deadline.fraction(share)
+        if exact_ok and not instance.weighted:
+            slice_s = min(slice_s, LARGE_ILS_MAX_S)  # long budgets go to the exact stage
         order, value = LS.iterated_local_search(
             p,
             d,
             w,
             order,
-            deadline=Deadline(deadline.fraction(share)),
+            deadline=Deadline(slice_s),
             seed=seed,
             lower=lb,
             max_kicks=kicks,
