@@ -334,35 +334,48 @@ def hetero_search(
     deadline = deadline or Deadline(None)
     search = _Search(problem, top_k, deadline)
     out = search.out
-    complete, lowest_open = True, math.inf
-    if mixed_allowed(problem):
+    state = {"complete": True, "open": math.inf}
+
+    def mixed(limit: Deadline) -> None:
+        if not mixed_allowed(problem):
+            return
+        search.deadline = limit
         done, open_bound = search.run()
-        complete &= done and search.exact and not search.doubts
+        state["complete"] &= done and search.exact and not search.doubts
         if not done:
-            lowest_open = min(lowest_open, open_bound)
+            state["open"] = min(state["open"], open_bound)
         if not search.exact:
-            # the MoE-layer stage terms do not bound dense layers: fall back to the FLOP bound
-            lowest_open = min(lowest_open, lower_bound(problem))
-    # single-pool plans: the exact homogeneous search per pool, cut off at the k-th best
-    for pool in problem.cluster.pools:
-        single = _single_pool(problem, pool.label)
-        if single is None:
-            continue
-        sub = exact_search(
-            single,
-            top_k=top_k,
-            deadline=deadline,
-            threshold=search.top.threshold,
-        )
-        complete &= sub.complete
-        if not sub.complete:
-            lowest_open = min(lowest_open, sub.bound)
-        out.evaluated += sub.evaluated
-        for plan, _q in sub.ranked:
-            plan = replace(plan, stage_pools=(pool.label,) * plan.pp)
-            q = quick(problem, plan)
-            if q.fits:
-                search.top.offer(plan, q)
+            # the main type's stage terms do not bound other layers: use the FLOP bound
+            state["open"] = min(state["open"], lower_bound(problem))
+
+    def singles() -> None:
+        # the exact homogeneous search per pool, cut off at the k-th best so far
+        for pool in problem.cluster.pools:
+            single = _single_pool(problem, pool.label)
+            if single is None:
+                continue
+            sub = exact_search(
+                single, top_k=top_k, deadline=deadline, threshold=search.top.threshold
+            )
+            state["complete"] &= sub.complete
+            if not sub.complete:
+                state["open"] = min(state["open"], sub.bound)
+            out.evaluated += sub.evaluated
+            for plan, _q in sub.ranked:
+                plan = replace(plan, stage_pools=(pool.label,) * plan.pp)
+                q = quick(problem, plan)
+                if q.fits:
+                    search.top.offer(plan, q)
+
+    if problem.constraints.objective == "cost":
+        # cost bounds of spanning pipelines are weak: start from the single-pool optimum
+        singles()
+        mixed(deadline)
+    else:
+        # spanning pipelines usually win on time; keep a quarter of the time for one pool
+        mixed(Deadline(deadline.fraction(0.75)))
+        singles()
+    complete, lowest_open = state["complete"], state["open"]
     out.ranked = search.top.best()
     out.complete = complete
     best = out.ranked[0][1].objective if out.ranked else math.inf
