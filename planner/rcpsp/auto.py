@@ -7,7 +7,8 @@ Stages, each on what is left of the budget:
 3. up to ``LARGE`` jobs: a quick CP-SAT run (most PSPLIB j30/j60 instances end here), the GA,
    CP-SAT on the full model hinted with the best schedule, CP-SAT again in *objective lower-bound
    search* mode, which raises the proven bound where the default search stalls (PSPLIB j60:
-   94 → 106 on j6025_1), and a last default run from the best schedule and bound;
+   94 → 106 on j6025_1), and a last default run from the best schedule and bound (up to
+   ``SMALL`` jobs) or CP-SAT large-neighbourhood search from the best schedule (beyond);
 4. beyond ``LARGE`` jobs: GA + CP-SAT LNS (``lns``), with a final lower-bound search for the
    certificate.
 
@@ -116,7 +117,8 @@ def solve_auto(
         ("ga", GA_SHARE, None),
         ("cpsat", SMALL_EXACT_SHARE if instance.num_jobs <= SMALL else EXACT_SHARE, None),
         ("lb-search", LB_SEARCH_SHARE, LB_SEARCH_PARAMS),
-        ("cpsat-final", 1.0, None),
+        # small instances: a last default search (proofs); larger: CP-SAT LNS (schedules)
+        ("cpsat-final" if instance.num_jobs <= SMALL else "lns", 1.0, None),
     ]
     if threads >= 2:  # default and lower-bound search side by side in one CP-SAT run
         stages = [stages[0], stages[1], ("cpsat", 1.0, _side_by_side(threads))]
@@ -124,6 +126,15 @@ def solve_auto(
         if best.closed or clock.remaining() < 0.05:
             break
         budget = share if k == 0 else clock.fraction(share)
+        if stage == "lns":
+            if best.solution is not None:
+                best.take(
+                    lns(
+                        instance, time_limit=budget, threads=threads, seed=seed, hint=best.solution
+                    ),
+                    stage,
+                )
+            continue
         if stage == "ga":
             budget = min(budget, 0.2 + GA_PER_JOB * instance.num_jobs)
             if instance.num_jobs > 1:
