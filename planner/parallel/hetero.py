@@ -87,6 +87,7 @@ class _Search:
         self.problem = problem
         self.c = problem.constraints
         self.deadline = deadline
+        self.soft = deadline  # stop here too while no plan has been found
         self.top = TopK(top_k)
         self.out = SearchOutcome([], False, 0.0)
         self.L = problem.model.layers
@@ -299,7 +300,7 @@ class _Search:
             bound, _n, kind, data = self.heap[0]
             if bound >= self.limit():
                 return True, bound
-            if self.deadline.expired():
+            if self.deadline.expired() or (not self.top.heap and self.soft.expired()):
                 return False, bound
             heapq.heappop(self.heap)
             steps[kind](bound, data)
@@ -336,10 +337,10 @@ def hetero_search(
     out = search.out
     state = {"complete": True, "open": math.inf}
 
-    def mixed(limit: Deadline) -> None:
+    def mixed(soft: Deadline) -> None:
         if not mixed_allowed(problem):
             return
-        search.deadline = limit
+        search.soft = soft
         done, open_bound = search.run()
         state["complete"] &= done and search.exact and not search.doubts
         if not done:
@@ -372,7 +373,8 @@ def hetero_search(
         singles()
         mixed(deadline)
     else:
-        # spanning pipelines usually win on time; keep a quarter of the time for one pool
+        # spanning pipelines usually win on time; if none is found in three quarters of
+        # the time, leave the rest to the single-pool searches
         mixed(Deadline(deadline.fraction(0.75)))
         singles()
     complete, lowest_open = state["complete"], state["open"]
