@@ -88,6 +88,14 @@ class KindTable:
             c1 = t.mem[1] + t.act[1] * f
             room = cap_bytes * (1 + MEMORY_RTOL) - c0
             caps = np.where(room >= c1, np.floor(room / np.maximum(c1, 1e-300)), 0.0)
+            other = self.ct.shifted_terms(*key)
+            if other is not None:  # two layer types: the tighter of both memory bounds
+                c0 = other.mem[0] + (other.act[0] + other.logits_per) * f
+                c1 = other.mem[1] + other.act[1] * f
+                room = cap_bytes * (1 + MEMORY_RTOL) - c0
+                caps = np.minimum(
+                    caps, np.where(room >= c1, np.floor(room / np.maximum(c1, 1e-300)), 0.0)
+                )
             hit = self._cache[key] = (t.u[0], t.u[1], np.minimum(caps, self.L))
         return hit
 

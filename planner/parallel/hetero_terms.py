@@ -79,6 +79,23 @@ class StageTerms:
         out.relaxed = True
         return out
 
+    @classmethod
+    def shifted(cls, x: StageTerms, y: StageTerms, count: int) -> StageTerms:
+        """Main-type terms ``x`` lowered for at most ``count`` layers of type ``y`` anywhere.
+
+        A stage with ``n`` layers, ``n_y <= count`` of them of type ``y``, has
+        ``c0 + x1 n - (x1 - y1) n_y >= min(c0) + x1 n - count max(0, x1 - y1)``
+        in every field: tight when few layers differ (DeepSeek's dense prefix).
+        """
+        out = object.__new__(cls)
+        for name in ("u", "o", "s", "g", "f", "b", "act", "mem"):
+            a, b = getattr(x, name), getattr(y, name)
+            setattr(out, name, (min(a[0], b[0]) - count * max(0.0, a[1] - b[1]), a[1]))
+        out.emb = min(x.emb, y.emb)
+        out.logits_per = min(x.logits_per, y.logits_per)
+        out.relaxed = True
+        return out
+
     def memory(self, flight: float) -> tuple[float, float]:
         """Bytes of the stage as ``c0 + c1 * n`` with ``flight`` microbatches in flight."""
         c0 = self.mem[0] + self.act[0] * flight + self.logits_per * flight
@@ -150,6 +167,11 @@ class ComboTerms:
         self.stub = stub
         self.ids = layer_ids
         self.other = other_ids  # second layer type: terms become field-wise lower bounds
+        flags = _moe_flags(problem.model)
+        self.other_count = (
+            sum(1 for f in flags if f == flags[other_ids[0]]) if other_ids is not None else 0
+        )
+        self._shifted: dict[tuple, StageTerms] = {}
         self.pools = {p.label: p for p in problem.cluster.pools}
         self.L = problem.model.layers
         self.m = stub.microbatches(problem.workload.global_batch)
@@ -167,9 +189,16 @@ class ComboTerms:
             if self.other is not None:
                 c, d = self.other
                 other = self.terms_for(pool, first, last, inter, [c], [c, d])
+                self._shifted[key] = StageTerms.shifted(hit, other, self.other_count)
                 hit = StageTerms.lower(hit, other)
             self._terms[key] = hit
         return hit
+
+    def shifted_terms(self, pool: str, first: bool, last: bool, inter: bool) -> StageTerms | None:
+        """The second lower bound of a two-type stage (:meth:`StageTerms.shifted`), if any."""
+        key = (pool, first, last, inter)
+        self.terms(*key)
+        return self._shifted.get(key)
 
     def terms_for(
         self, pool: str, first: bool, last: bool, inter: bool, one: list[int], two: list[int]
@@ -201,10 +230,14 @@ class ComboTerms:
         return st.micro, tail, total <= p.gpu.memory_bytes
 
     def tail(self, key: tuple) -> np.ndarray:
-        """Tail array of a stage kind (cached)."""
+        """Tail array of a stage kind (cached; the larger of both bounds for two types)."""
         hit = self._tails.get(key)
         if hit is None:
-            hit = self._tails[key] = self.terms(*key).tail(self.L, self.overlap)
+            hit = self.terms(*key).tail(self.L, self.overlap)
+            other = self.shifted_terms(*key)
+            if other is not None:
+                hit = np.maximum(hit, other.tail(self.L, self.overlap))
+            self._tails[key] = hit
         return hit
 
     def classes(
