@@ -1,9 +1,9 @@
 """Exact method: the CP-SAT model of :mod:`planner.rcpsp.model`, with checks, bounds and a hint.
 
 ``solve_cpsat`` runs, in order: the quick infeasibility checks (a reason → INFEASIBLE), the
-cheap lower bounds, a hint (the given one, else the serial LFT schedule), the fork/join delay
-sub-problems (a small share of the budget), then the model. The certificate's bound is the best
-of the solver's bound and the computed ones.
+cheap lower bounds, a hint (the given one, else the serial LFT schedule; stop if it meets the
+bound), the fork/join delay sub-problems when that switch is on (a share of the budget), then
+the model. The certificate's bound is the best of the solver's bound and the computed ones.
 """
 
 from __future__ import annotations

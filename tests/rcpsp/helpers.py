@@ -72,6 +72,15 @@ def brute_force(instance: Instance, horizon: int | None = None) -> int | None:
 
     Written from the definitions with numpy, independently of ``verify`` and the models.
     """
+    starts = feasible_schedules(instance, horizon)
+    if not len(starts):
+        return None
+    dur = np.asarray(instance.durations)
+    return int((starts + dur).max(axis=1, initial=0).min()) if instance.num_jobs else 0
+
+
+def feasible_schedules(instance: Instance, horizon: int | None = None) -> np.ndarray:
+    """Every feasible start vector with all starts in ``[0, horizon]``, one per row."""
     n = instance.num_jobs
     h = instance.horizon if horizon is None else horizon
     dur = np.asarray(instance.durations)
@@ -102,6 +111,4 @@ def brute_force(instance: Instance, horizon: int | None = None) -> int | None:
                     cap = min(cap, w.capacity)
             starts = starts[(running * q).sum(axis=1) <= cap]
             running = (starts <= t) & (t < starts + dur)
-    if not len(starts):
-        return None
-    return int((starts + dur).max(axis=1, initial=0).min()) if n else 0
+    return starts

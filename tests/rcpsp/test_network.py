@@ -9,13 +9,14 @@ from planner.rcpsp.instance import Downtime, Instance, Precedence
 from planner.rcpsp.network import (
     critical_path,
     distances,
+    energy_distances,
     forbidden_starts,
     positive_cycle,
     tightened_windows,
     windows,
 )
 
-from .helpers import brute_force, tiny_instances
+from .helpers import brute_force, feasible_schedules, tiny_instances
 
 
 def chain(lags, durations=(2, 3, 1, 4)) -> Instance:
@@ -83,3 +84,15 @@ def test_windows_contain_every_optimal_schedule(inst):
     w = tightened_windows(inst, d, horizon=best)
     assert np.all(w.es <= w.ls)
     assert critical_path(inst, d) <= best
+
+
+@settings(max_examples=80, deadline=None)
+@given(tiny_instances(max_jobs=3))
+def test_energy_distances_hold_in_every_feasible_schedule(inst):
+    """start_k - start_i >= E[i, k] for every feasible schedule, not just an optimal one."""
+    if positive_cycle(inst) is not None:
+        return
+    e = energy_distances(inst, distances(inst))
+    for row in feasible_schedules(inst, inst.horizon + 2):
+        diff = row[None, :] - row[:, None]  # diff[i, k] = start_k - start_i
+        assert np.all(diff >= e)
