@@ -165,17 +165,21 @@ def register(family: Family) -> Family:
     return family
 
 
+def _import_family(name: str) -> None:
+    module = f"planner.{name}"
+    try:
+        importlib.import_module(module)
+    except ModuleNotFoundError as exc:
+        if exc.name != module:  # a real missing dependency inside the family
+            raise
+
+
 def _load_all() -> None:
     global _LOADED
     if _LOADED:
         return
     for name in KNOWN_FAMILIES:
-        module = f"planner.{name}"
-        try:
-            importlib.import_module(module)
-        except ModuleNotFoundError as exc:
-            if exc.name != module:  # a real missing dependency inside the family
-                raise
+        _import_family(name)
     # Out-of-tree families (and test fixtures): modules that call register() on import.
     for module in filter(None, os.environ.get("PLANNER_FAMILIES", "").split(",")):
         importlib.import_module(module.strip())
@@ -190,18 +194,28 @@ def families() -> dict[str, Family]:
 
 
 def get_family(name: str) -> Family:
-    """Look up a family by name, raising ``InputError`` listing the closest names."""
-    found = families().get(name)
+    """Look up a family by name, raising ``InputError`` listing the closest names.
+
+    Only the named family's package is imported when it is a known one.
+    """
+    if name not in _REGISTRY and name in KNOWN_FAMILIES:
+        _import_family(name)
+    found = _REGISTRY.get(name) or families().get(name)
     if found is None:
         raise unknown_name("family", name, families())
     return found
 
 
 def family_of(instance: Any) -> Family:
-    """The family whose ``instance_type`` matches ``instance``."""
-    for family in families().values():
-        if isinstance(instance, family.instance_type):
-            return family
+    """The family whose ``instance_type`` matches ``instance``.
+
+    The instance's own package registered its family when it was imported, so
+    the registry is searched before any other family is loaded.
+    """
+    for registry in (_REGISTRY, None):
+        for family in (registry if registry is not None else families()).values():
+            if isinstance(instance, family.instance_type):
+                return family
     raise TypeError(f"no registered family handles {type(instance).__name__}")
 
 
