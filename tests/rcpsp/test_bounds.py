@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from hypothesis import given, settings
 
-from planner.rcpsp.bounds import energetic_bound, lower_bound
+from planner.rcpsp.bounds import energetic_bound, lower_bound, preemptive_bound
 from planner.rcpsp.feasibility import infeasibility_reason
 from planner.rcpsp.readers import read
 
@@ -27,3 +27,18 @@ def test_bounds_on_psplib_example():
     lb = lower_bound(inst)
     assert 38 <= lb <= 43  # at least the critical path (38)
     assert lb <= energetic_bound(inst, int(lb), 43, time_limit=2.0) <= 43
+
+
+@settings(max_examples=60, deadline=None)
+@given(tiny_instances(max_jobs=3))
+def test_preemptive_bound_below_brute_force_optimum(inst):
+    best = brute_force(inst, inst.horizon + 3)
+    if best is None or infeasibility_reason(inst) is not None:
+        return
+    assert preemptive_bound(inst, time_limit=2.0) <= best
+
+
+def test_preemptive_bound_beats_the_cheap_bound_on_j3013_1():
+    (inst,) = read(INSTANCES / "j3013_1.sm")  # optimum 58, cheap bound 48
+    b = preemptive_bound(inst, time_limit=10.0)
+    assert lower_bound(inst) < b <= 58
