@@ -3,7 +3,7 @@
 Stages, each on what is left of the budget:
 
 1. the quick infeasibility checks (a proof: INFEASIBLE with the reason);
-2. an incumbent: the hint if it verifies and the basic LFT schedule; for small instances the
+2. an incumbent: the hint if it verifies and the basic LFT schedule; up to ``LARGE`` jobs the
    preemptive set-covering bound;
 3. up to ``LARGE`` jobs: a quick CP-SAT run (most PSPLIB j30/j60 instances end here), the GA,
    CP-SAT on the full model hinted with the best schedule (the whole budget up to ``SMALL``
@@ -52,11 +52,12 @@ EXACT_SHARE = 0.75
 SMALL = 40
 SMALL_EXACT_SHARE = 1.0
 LB_SEARCH_SHARE = 0.0
-#: Share of the budget (and seconds at most) for the preemptive set-covering bound, computed up
-#: to ``SMALL`` jobs only: there its column generation converges in about a second and can be
-#: decisive (j3045_2: 85 -> 125, the optimum); on j60/j120 it stops at Farley's weaker bound.
+#: Share of the budget (and seconds at most) for the preemptive set-covering bound. Its column
+#: generation converges within a second on j30 and can be decisive (j3045_2: 85 -> 125, the
+#: optimum), within a few seconds on many j60 instances (j6025_1: 93 -> 101); when it does not,
+#: Farley's bound is kept (valid, weaker).
 PREEMPTIVE_SHARE = 0.05
-PREEMPTIVE_MAX = 2.0
+PREEMPTIVE_MAX = 3.0
 #: CP-SAT parameters of the lower-bound search stage.
 LB_SEARCH_PARAMS: dict[str, Any] = {"use_objective_lb_search": True}
 
@@ -124,7 +125,7 @@ def solve_auto(
         return _result(instance, best)
     stages = [
         ("quick", min(QUICK[0], QUICK[1] * clock.remaining()), None),
-        ("preemptive", PREEMPTIVE_SHARE if instance.num_jobs <= SMALL else 0.0, None),
+        ("preemptive", PREEMPTIVE_SHARE, None),
         ("ga", GA_SHARE, None),
         ("cpsat", SMALL_EXACT_SHARE if instance.num_jobs <= SMALL else EXACT_SHARE, None),
         ("lb-search", LB_SEARCH_SHARE, LB_SEARCH_PARAMS),
