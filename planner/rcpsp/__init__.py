@@ -1,6 +1,25 @@
 """Resource-constrained project scheduling (RCPSP) with time lags, windows, downtime and pairs.
 
 Importing the package registers the family (``planner families`` lists it).
+
+Modules
+-------
+``instance``     ``Instance`` (jobs, resources, lags, windows, downtime, pairs) and ``Solution``
+``readers``      PSPLIB ``.sm``, RCPSP/max ``.SCH``, Patterson ``.rcp``, JSON; reference CSVs
+``evaluate``     makespan and the independent ``verify``
+``network``      longest paths over lags, time windows, downtime-forbidden starts
+``bounds``       cheap ``lower_bound``; preemptive set-covering and energetic bounds
+``feasibility``  quick infeasibility proofs with human reasons
+``model``        the CP-SAT model with named, switchable strengthening
+``delays``       fork/join minimum-delay sub-problems (a model switch)
+``cpsat``        the exact method
+``sgs_basic``    serial SGS with the LFT rule (a first incumbent)
+``heuristics``   SGS variants, priority rules, GA, CP-SAT LNS
+``auto``         the portfolio behind ``--method auto``
+``methods``      the ``METHODS`` table
+``generate``     R-ConstraintBench-style generator (synthetic, datacenter-migration)
+``plot``         Gantt chart with resource profiles
+``cli``          ``planner gen rcpsp``
 """
 
 from planner.core.family import Family, register
