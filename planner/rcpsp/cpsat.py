@@ -18,7 +18,7 @@ from planner.core.timing import Deadline
 from planner.rcpsp.bounds import lower_bound
 from planner.rcpsp.delays import fork_join_delays
 from planner.rcpsp.evaluate import makespan, verify
-from planner.rcpsp.feasibility import infeasibility_reason
+from planner.rcpsp.feasibility import explain_infeasibility, infeasibility_reason
 from planner.rcpsp.instance import Instance, Solution
 from planner.rcpsp.model import ModelOptions, build
 from planner.rcpsp.network import distances
@@ -132,7 +132,9 @@ def solve_cpsat(
             instance.name,
             name,
             Status.INFEASIBLE,
-            reason="CP-SAT proved that no schedule meets all precedences, windows and capacities",
+            reason=explain_infeasibility(
+                instance, time_limit=min(2.0, max(0.2, clock.remaining()))
+            ),
             stats=stats,
         )
     bound = lb if out.bound is None else max(lb, math.ceil(out.bound - 1e-6))

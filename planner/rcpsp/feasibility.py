@@ -101,3 +101,78 @@ def _window_reason(instance: Instance, dist: np.ndarray, late: list[int], es: np
                 f"{int(es[j])} at the earliest and precedes it by {int(dist[j, k])}"
             )
     return f"job {names[j]}: releases, deadlines and time lags leave it no start time"
+
+
+def explain_infeasibility(instance: Instance, *, time_limit: float = 2.0) -> str:
+    """A human explanation of an instance that CP-SAT proved infeasible.
+
+    Solves relaxations (each a small CP-SAT feasibility problem) to find a small group of
+    constraint kinds that already conflict: the time constraints alone, one resource with the
+    time constraints, or the time constraints without deadlines / releases / disjunctive pairs.
+    Returns the most specific finding; an inconclusive search gives a general sentence.
+    """
+    from planner.core import cpsat as cps  # late: the model module is heavier than the checks
+    from planner.core.result import Status
+    from planner.core.timing import Deadline
+    from planner.rcpsp.model import ModelOptions, build
+
+    clock = Deadline(time_limit)
+    names = instance.resource_names
+
+    def infeasible(inst: Instance) -> bool:
+        if clock.remaining() <= 0.01:
+            return False
+        if infeasibility_reason(inst) is not None:
+            return True
+        model = build(inst, distances(inst), options=ModelOptions(energetic_cuts=False))
+        model.cp.clear_objective()
+        out = cps.run(model.cp, cps.make_solver(time_limit=min(0.5, clock.remaining())))
+        return out.status is Status.INFEASIBLE
+
+    def keep_resources(keep: list[int]) -> Instance:
+        caps = [c if r in keep else 0 for r, c in enumerate(instance.capacities)]
+        dem = [tuple(q if r in keep else 0 for r, q in enumerate(row)) for row in instance.demands]
+        downs = tuple(w for w in instance.downtimes if w.resource in keep)
+        return _replace(instance, capacities=tuple(caps), demands=tuple(dem), downtimes=downs)
+
+    kinds = []
+    if any(p.lag is not None and p.lag < 0 for p in instance.precedences):
+        kinds.append("time lags (maximal ones included)")
+    if any(d is not None for d in instance.deadline):
+        kinds.append("deadlines")
+    if any(instance.release):
+        kinds.append("release dates")
+    if instance.disjunctive:
+        kinds.append("disjunctive pairs")
+    timing = ", ".join(kinds) if kinds else "precedences"
+    if infeasible(keep_resources([])):
+        return f"CP-SAT proved infeasible: the {timing} conflict even without any resource"
+    for r in range(instance.num_resources):
+        if infeasible(keep_resources([r])):
+            down = " and its downtime" if any(w.resource == r for w in instance.downtimes) else ""
+            return (
+                f"CP-SAT proved infeasible: resource {names[r]} (capacity "
+                f"{instance.capacities[r]}){down} cannot fit its jobs within the {timing}"
+            )
+    return (
+        f"CP-SAT proved infeasible: no single resource is the culprit; the resources together "
+        f"with the {timing} leave no schedule"
+    )
+
+
+def _replace(instance: Instance, **changes) -> Instance:
+    fields = dict(
+        name=instance.name,
+        durations=instance.durations,
+        demands=instance.demands,
+        capacities=instance.capacities,
+        precedences=instance.precedences,
+        release=instance.release,
+        deadline=instance.deadline,
+        downtimes=instance.downtimes,
+        disjunctive=instance.disjunctive,
+        job_names=instance.job_names,
+        resource_names=instance.resource_names,
+    )
+    fields.update(changes)
+    return Instance(**fields)

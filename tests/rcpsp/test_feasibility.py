@@ -35,3 +35,14 @@ def test_never_flags_a_feasible_instance(inst):
     reason = infeasibility_reason(inst)
     if reason is not None:
         assert brute_force(inst, inst.horizon + 3) is None, reason
+
+
+def test_explanations_name_the_conflict():
+    from planner.rcpsp.feasibility import explain_infeasibility
+
+    # lags and a deadline alone conflict (no resource needed)
+    timing = inst(precedences=(Precedence(0, 1), Precedence(1, 0, -10)), deadline=(None, 4))
+    assert "without any resource" in explain_infeasibility(timing)
+    # the pair must overlap under its windows only because R1 is too small: R1 is named
+    squeeze = inst(demands=((2,), (2,)), deadline=(4, 4))
+    assert "resource R1" in explain_infeasibility(squeeze)
