@@ -1,4 +1,5 @@
-"""Exact 1||ΣTj (Branch & Memorize, numba and Python engines) against brute force."""
+"""Exact 1||ΣTj (Branch & Memorize: batched and per-start-time numba engines, Python) against
+brute force."""
 
 from __future__ import annotations
 
@@ -26,7 +27,7 @@ def instances(draw, max_n: int = 8):
     return p, d
 
 
-ENGINES = ["numba", "python"]
+ENGINES = ["batch", "memo", "python"]
 
 
 def check(p: list[int], d: list[int], engine: str) -> None:
@@ -117,10 +118,10 @@ def test_engines_agree_on_40_jobs():
         p = [rng.randint(1, 30) for _ in range(40)]
         total = sum(p)
         d = [rng.randint(int(0.3 * total), int(0.5 * total)) for _ in range(40)]
-        a = solve_unweighted(p, d, time_limit=60, engine="numba")
-        b = solve_unweighted(p, d, time_limit=60, engine="python")
-        assert a.optimal and b.optimal
-        assert a.objective == b.objective == tardiness(p, d, a.order) == tardiness(p, d, b.order)
+        outs = [solve_unweighted(p, d, time_limit=60, engine=e) for e in ENGINES]
+        assert all(o.optimal for o in outs)
+        values = {o.objective for o in outs} | {tardiness(p, d, o.order) for o in outs}
+        assert len(values) == 1
 
 
 def test_memo_growth_and_statistics(monkeypatch):
@@ -136,7 +137,7 @@ def test_memo_growth_and_statistics(monkeypatch):
     p = [rng.randint(1, 100) for _ in range(80)]
     total = sum(p)
     d = [rng.randint(int(0.3 * total), int(0.5 * total)) for _ in range(80)]
-    out = solve_unweighted(p, d, time_limit=60, engine="numba")
+    out = solve_unweighted(p, d, time_limit=60, engine="memo")
     assert out.optimal
     assert out.stats["memo_restarts"] >= 1
     assert out.stats["memo_size"] > 64
@@ -146,3 +147,82 @@ def test_memo_growth_and_statistics(monkeypatch):
 def test_unknown_engine_is_rejected():
     with pytest.raises(ValueError, match="engine"):
         solve_unweighted([1], [0], time_limit=1, engine="fortran")
+
+
+def subset_dp(p: list[int], d: list[int], start: int) -> int:
+    """Optimal total tardiness of all jobs started at ``start`` (Held-Karp over subsets)."""
+    n = len(p)
+    total = [start] * (1 << n)
+    best = [0] * (1 << n)
+    for m in range(1, 1 << n):
+        low = (m & -m).bit_length() - 1
+        total[m] = total[m & (m - 1)] + p[low]
+        c = total[m]
+        b = None
+        mm = m
+        while mm:
+            bit = mm & -mm
+            j = bit.bit_length() - 1
+            v = best[m ^ bit] + max(0, c - d[j])
+            if b is None or v < b:
+                b = v
+            mm ^= bit
+        best[m] = b
+    return best[-1]
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_batch_values_of_every_set_and_start_time(seed):
+    # every (job set, start time) the batched engine values must hold that sub-problem's
+    # optimum; checked against a subset DP at sampled entries, including peeled start times
+    import random
+    import time
+
+    import numpy as np
+
+    from planner.smtt.exact import _batch_kernel as B
+    from planner.smtt.exact.unweighted import _edd_data
+
+    rng = random.Random(seed)
+    n = 60
+    p = [rng.randint(1, 100) for _ in range(n)]
+    total = sum(p)
+    d = [rng.randint(int(0.3 * total), int(0.5 * total)) for _ in range(n)]
+    edd, job = _edd_data(p, d)
+    st = np.zeros(B.C_SIZE, dtype=np.int64)
+    status, root, SB, SI, PT, PV, *_ = B.search(
+        job, n, time.perf_counter_ns() + 60 * 10**9, 1 << 30, st
+    )
+    assert status == B.OK
+    entries = [
+        (s, i) for s in range(int(st[B.C_SETS])) for i in range(SI[s, B.I_PN]) if SI[s, B.I_N] <= 10
+    ]
+    assert len(entries) > 100
+    assert len({SI[s, B.I_N] for s, _ in entries}) >= 5
+    for s, i in rng.sample(entries, 80):
+        jobs = [edd[e] for e in range(n) if (int(SB[s, e >> 6]) >> (e & 63)) & 1]
+        assert len(jobs) == SI[s, B.I_N]
+        point = SI[s, B.I_P0] + i
+        t = int(PT[point])
+        assert PV[point] == subset_dp([p[j] for j in jobs], [d[j] for j in jobs], t)
+    reference = solve_unweighted(p, d, time_limit=60, engine="python").objective
+    assert int(PV[SI[root, B.I_P0]]) == reference
+
+
+def test_batch_memory_budget_falls_back_to_per_start_time_engine(monkeypatch):
+    import random
+
+    from planner.smtt.exact import unweighted
+
+    rng = random.Random(5)
+    p = [rng.randint(1, 50) for _ in range(60)]
+    total = sum(p)
+    d = [rng.randint(int(0.3 * total), int(0.5 * total)) for _ in range(60)]
+    reference = solve_unweighted(p, d, time_limit=60, engine="python").objective
+    monkeypatch.setattr(unweighted, "BATCH_BYTES", 1024)
+    out = solve_unweighted(p, d, time_limit=60)
+    assert out.stats["batch_memory_exceeded"]
+    assert out.optimal and out.objective == reference == tardiness(p, d, out.order)
+    alone = solve_unweighted(p, d, time_limit=60, engine="batch")
+    assert not alone.optimal and alone.stats["batch_memory_exceeded"]
+    assert alone.objective == tardiness(p, d, alone.order) >= reference >= alone.bound

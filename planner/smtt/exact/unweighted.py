@@ -1,4 +1,4 @@
-"""Exact 1||ΣTj: Branch & Memorize on Lawler's and the double decomposition.
+"""Exact 1||ΣTj: Branch & Memorize on Lawler's decomposition, batched over start times.
 
 The method (Lawler 1977; Szwarc, Della Croce and Grosso 1999; Szwarc, Grosso
 and Della Croce 2001; Shang, T'Kindt and Della Croce's Branch & Memorize):
@@ -14,17 +14,28 @@ and Della Croce 2001; Shang, T'Kindt and Della Croce's Branch & Memorize):
   later than ``d_i + p_i`` of a job ``i`` it jumped over (other than the
   first), and drop ``r`` when the EDD order with ``k`` moved to ``r`` is no
   better than with ``k`` at an earlier position, or worse than at ``r + 1``.
-* Double decomposition: at the same time the first EDD job ``e0`` goes to a
-  position among the jobs shorter than it (Decomposition II, preceded exactly
-  by the first of those in EDD order), which cuts the problem into three
-  parts; the same two rules prune its positions.
-* Every solved sub-problem is memorized by (job set, start time), so a set met
-  again along another branch costs one lookup. Sub-problems are solved
-  exactly, so a memorized value is the true optimum of that sub-problem.
+* Emmons' rules peel jobs first: the job with the largest due date goes last
+  when it is on time there, the shortest job first when it is tardy even there.
 
-The search runs in a numba kernel (``_memo_kernel``); a pure-Python version
-(``_memo_python``, Lawler's decomposition only) is the fallback and the
-cross-check in the tests.
+Engines:
+
+``batch`` (default, ``_batch_kernel``)
+    The same job set is met at many start times, mostly consecutive ones
+    (at n = 500 a set is asked for at 100-200 start times on average). This
+    engine handles each set once for all its start times: phase 1 walks the
+    sets from the largest down, gathers the start times each set is asked for,
+    and evaluates peeling and rules 3 and 4 for all of them at once (a few
+    array passes instead of one search node per start time); phase 2 computes
+    the values from the smallest sets up. Every value is the exact optimum of
+    its (set, start time), as in the per-start-time search.
+``memo`` (``_memo_kernel``)
+    The per-start-time search: memo keyed by (job set, start time), with the
+    double decomposition (the first EDD job also placed among the jobs shorter
+    than it). Used when the batched engine exceeds its memory budget, since it
+    can go on without memorizing.
+``python`` (``_memo_python``)
+    Pure-Python per-start-time search on Lawler's decomposition only: the
+    fallback without numba and the cross-check in the tests.
 """
 
 from __future__ import annotations
@@ -40,7 +51,7 @@ from planner.smtt.exact.outcome import ExactOutcome, sorted_pairing_bound, tardi
 
 
 def _load_kernel():
-    """The numba kernel module, or ``None`` without numba (imported on first use: it is slow)."""
+    """The per-start-time numba kernel, or ``None`` without numba (imported on first use)."""
     global _kernel
     if _kernel is False:
         try:
@@ -52,7 +63,24 @@ def _load_kernel():
     return _kernel
 
 
+def _load_batch():
+    """The batched numba kernel, or ``None`` without numba (imported on first use)."""
+    global _batch
+    if _batch is False:
+        try:
+            from planner.smtt.exact import _batch_kernel
+        except ImportError:  # pragma: no cover - numba is a declared dependency
+            _batch = None
+        else:
+            _batch = _batch_kernel
+    return _batch
+
+
 _kernel: Any = False
+_batch: Any = False
+
+#: Memory budget of the batched engine in bytes; past it the per-start-time engine takes over.
+BATCH_BYTES = 3 << 30
 
 #: Memo budget in bytes: the table doubles up to this size, then stops memorizing.
 MEMO_BYTES = 2 << 30
@@ -77,10 +105,47 @@ def _edd_data(p: list[int], d: list[int]) -> tuple[list[int], np.ndarray]:
     return edd, job
 
 
+def solve_batch(
+    p: list[int], d: list[int], deadline: float, *, max_bytes: int | None = None
+) -> tuple[int, list[int], dict[str, Any]] | str | None:
+    """Run the batched kernel.
+
+    Returns ``(value, sequence, stats)``, ``None`` when ``deadline`` (perf_counter)
+    passes first, or ``"memory"`` when the kernel would exceed ``max_bytes``
+    (default :data:`BATCH_BYTES`).
+    """
+    b = _load_batch()
+    n = len(p)
+    edd, job = _edd_data(p, d)
+    st = np.zeros(b.C_SIZE, dtype=np.int64)
+    budget = BATCH_BYTES if max_bytes is None else max_bytes
+    status, order = b.run(job, n, min(int(deadline * 1e9), 2**62), budget, st)
+    if status == b.ABORT_TIME:
+        return None
+    if status == b.ABORT_MEMORY:
+        return "memory"
+    if status != b.OK:
+        raise RuntimeError("batched kernel found a start time without an admissible position")
+    seq = [edd[int(e)] for e in order]
+    if sorted(seq) != list(range(n)):
+        raise RuntimeError("batched kernel returned an order that is not a permutation")
+    value = int(st[b.C_VALUE])
+    if value != tardiness(p, d, seq):
+        raise RuntimeError(f"batched kernel value {value} differs from its sequence's tardiness")
+    stats = {
+        "sets": int(st[b.C_SETS]),
+        "start_times": int(st[b.C_POINTS]) - 1,
+        "branches": int(st[b.C_BRANCHES]),
+        "edges": int(st[b.C_EDGES]) - 1,
+        "cells": int(st[b.C_CELLS]),
+    }
+    return value, seq, stats
+
+
 def solve_kernel(
     p: list[int], d: list[int], deadline: float, *, double: bool = True
 ) -> tuple[int, list[int], dict[str, Any]] | None:
-    """Run the numba kernel; ``None`` when ``deadline`` (perf_counter) passes first."""
+    """Run the per-start-time numba kernel; ``None`` when ``deadline`` (perf_counter) passes."""
     k = _load_kernel()
     n = len(p)
     edd, job = _edd_data(p, d)
@@ -162,8 +227,10 @@ def solve_unweighted(
     upper_order
         Optional incumbent sequence (0-based job indices).
     engine
-        ``"numba"`` (double decomposition), ``"python"`` (Lawler only) or
-        ``"auto"`` (numba when importable).
+        ``"batch"`` (numba, all start times of a job set at once), ``"memo"``
+        (numba, one start time at a time, double decomposition), ``"python"``
+        (Lawler only) or ``"auto"`` (``"batch"`` when numba is importable, falling
+        back to ``"memo"`` past the batched engine's memory budget).
 
     Returns
     -------
@@ -176,20 +243,31 @@ def solve_unweighted(
     t0 = time.perf_counter()
     if n == 0:
         return ExactOutcome([], 0, 0, True, {"nodes": 0})
+    fallback = engine == "auto"
     if engine == "auto":
-        engine = "numba" if _load_kernel() is not None else "python"
-    if engine not in ("numba", "python"):
-        raise ValueError(f"engine must be 'auto', 'numba' or 'python', got {engine!r}")
+        engine = "batch" if _load_batch() is not None else "python"
+    if engine not in ("batch", "memo", "python"):
+        raise ValueError(f"engine must be 'auto', 'batch', 'memo' or 'python', got {engine!r}")
     limit = max(0.0, float(time_limit))
     # keep a little time to improve the incumbent if the search does not finish
     deadline = t0 + limit - min(0.5, 0.05 * limit)
-    if engine == "numba":
+    stats: dict[str, Any] = {}
+    found: Any = None
+    if engine == "batch":
+        found = solve_batch(p, d, deadline)
+        algorithm = "branch-and-memorize batched over start times, Lawler decomposition (numba)"
+        if found == "memory":
+            found = None
+            stats["batch_memory_exceeded"] = True
+            if fallback:
+                engine = "memo"
+    if engine == "memo":
         found = solve_kernel(p, d, deadline)
         algorithm = "branch-and-memorize, double decomposition (numba)"
-    else:
+    elif engine == "python":
         found = solve_python(p, d, deadline)
         algorithm = "branch-and-memorize, Lawler decomposition (python)"
-    stats: dict[str, Any] = {"algorithm": algorithm}
+    stats["algorithm"] = algorithm
     if found is not None:
         value, seq, more = found
         stats.update(more)
