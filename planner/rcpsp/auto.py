@@ -33,8 +33,10 @@ from planner.rcpsp.heuristics.methods import ga, lns
 from planner.rcpsp.instance import Instance, Solution
 from planner.rcpsp.sgs_basic import lft_schedule
 
-#: Beyond this many jobs the exact model only certifies; the schedule comes from GA + LNS.
+#: Beyond this many jobs the exact model only certifies; the schedule comes from GA + LNS, which
+#: get ``LARGE_SCHEDULE_SHARE`` of the budget (the rest: a lower-bound search for the bound).
 LARGE = 100
+LARGE_SCHEDULE_SHARE = 0.92
 #: Seconds (at most, and at most this share of the budget) of the first, quick CP-SAT run.
 QUICK = (1.0, 0.05)
 #: Share of the remaining budget for the GA, and at most this many seconds per job (it stops
@@ -183,7 +185,11 @@ def solve_auto(
 def _large(instance: Instance, best: _Best, clock: Deadline, threads: int, seed: int) -> None:
     """GA + LNS for the schedule, then a lower-bound search for the certificate."""
     res = lns(
-        instance, time_limit=clock.fraction(0.85), threads=threads, seed=seed, hint=best.solution
+        instance,
+        time_limit=clock.fraction(LARGE_SCHEDULE_SHARE),
+        threads=threads,
+        seed=seed,
+        hint=best.solution,
     )
     best.take(res, "lns")
     if not best.closed and clock.remaining() > 0.5:
