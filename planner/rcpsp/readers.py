@@ -123,7 +123,7 @@ def _check_cycle(
         raise lines.error(line_of_job[cycle[0]], f"job {names[cycle[0]]}: precedence cycle {chain}")
 
 
-def _build(lines: _Lines, line_of_job: Sequence[int], **kwargs) -> Instance:
+def _build(lines: _Lines, **kwargs) -> Instance:
     try:
         return Instance(**kwargs)
     except InputError as exc:  # should have been caught with a line number above; keep the file
@@ -201,7 +201,6 @@ def read_psplib(path: str | Path) -> Instance:
         meta["file_horizon"] = horizon
     return _build(
         lines,
-        line_of_job,
         name=path.stem,
         durations=tuple(a.modes[0].duration for a in data.activities),
         demands=tuple(tuple(a.modes[0].demands[r] for r in renewable) for a in data.activities),
@@ -284,7 +283,6 @@ def read_rcpsp_max(path: str | Path) -> Instance:
     ]
     return _build(
         lines,
-        line_of_job,
         name=path.stem,
         durations=tuple(a.modes[0].duration for a in data.activities),
         demands=tuple(tuple(a.modes[0].demands) for a in data.activities),
@@ -342,7 +340,6 @@ def read_patterson(path: str | Path) -> Instance:
     _check_cycle(lines, n, precs, line_of_job, names)
     return _build(
         lines,
-        line_of_job,
         name=path.stem,
         durations=tuple(a.modes[0].duration for a in data.activities),
         demands=tuple(tuple(a.modes[0].demands) for a in data.activities),
