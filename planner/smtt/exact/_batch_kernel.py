@@ -97,12 +97,17 @@ C_PIECES = 5
 C_CELLS = 6
 C_ROOT = 7
 C_VALUE = 8  # optimum of the root
-C_SIZE = 9
+C_NS1 = 9  # nanoseconds in phase 1
+C_NS2 = 10  # ... in phase 2
+C_BYTES = 11  # memory of the tables at the end of phase 1
+C_SIZE = 12
 
 OK = 0
 ABORT_TIME = 1
 ABORT_MEMORY = 2
-FAILED = 3  # no admissible position: a bug, reported rather than answered
+FAILED = 3
+
+_BLOCK = 32  # start times per block of the position walk (each block has its own offset)  # no admissible position: a bug, reported rather than answered
 
 
 @njit(cache=True)
@@ -265,7 +270,7 @@ def _rank_order(JOB, JS, N1, RO):
 
 
 @njit(cache=True)
-def _phase1(X, JOB, n, W, SB, SI, HH, HT, LHEAD, PT, PV, EP, AR, BR, FR, ST, TMP, BUF):
+def _phase1(X, JOB, n, W, SB, SI, HH, HT, LHEAD, PT, PV, EP, AR, BR, FR, ST, TMP, BUF, MK):
     """Gather the start times of set ``X``, peel, and branch on its core start times."""
     P = JOB[0]
     D = JOB[1]
@@ -277,22 +282,38 @@ def _phase1(X, JOB, n, W, SB, SI, HH, HT, LHEAD, PT, PV, EP, AR, BR, FR, ST, TMP
     # start times: gather from the arcs, sort, unique
     TB = TMP[4]
     cnt = 0
+    tlo = INF
+    thi = -INF
     a = SI[X, I_ARC]
     while a >= 0:
         sh = AR[a, A_SHIFT]
         for e in range(AR[a, A_E0], AR[a, A_E0] + AR[a, A_EN]):
-            TB[cnt] = PT[EP[e]] + sh
+            t = PT[EP[e]] + sh
+            TB[cnt] = t
+            tlo = min(tlo, t)
+            thi = max(thi, t)
             cnt += 1
         a = AR[a, A_NEXT]
-    tb = TB[:cnt]
-    tb.sort()
     p0 = ST[C_POINTS]
     M = 0
-    for i in range(cnt):
-        if M == 0 or tb[i] != PT[p0 + M - 1]:
-            PT[p0 + M] = tb[i]
-            PV[p0 + M] = INF
-            M += 1
+    if thi - tlo < min(MK.shape[0], 4 * cnt + 64):
+        # the start times mostly come in runs of consecutive values: mark and scan
+        for i in range(cnt):
+            MK[TB[i] - tlo] = 1
+        for u in range(thi - tlo + 1):
+            if MK[u]:
+                MK[u] = 0
+                PT[p0 + M] = tlo + u
+                PV[p0 + M] = INF
+                M += 1
+    else:
+        tb = TB[:cnt]
+        tb.sort()
+        for i in range(cnt):
+            if M == 0 or tb[i] != PT[p0 + M - 1]:
+                PT[p0 + M] = tb[i]
+                PV[p0 + M] = INF
+                M += 1
     ST[C_POINTS] += M
     SI[X, I_P0] = p0
     SI[X, I_PN] = M
@@ -404,8 +425,8 @@ def _branch(X, c0, c1, JOB, n, W, SB, SI, HH, HT, LHEAD, PT, PV, EP, AR, BR, ST,
     CT = TMP[5]
     CI = TMP[6]
     CUR = TMP[7]
-    NXT = TMP[8]
-    MINT = TMP[9]
+    MINT = TMP[8]
+    NXT = TMP[9]
     ind = 0
     for i in range(1, N):
         if RK[JS[i]] > RK[JS[ind]]:
@@ -441,38 +462,76 @@ def _branch(X, c0, c1, JOB, n, W, SB, SI, HH, HT, LHEAD, PT, PV, EP, AR, BR, ST,
             Mc += 1
     if Mc == 0:
         return
-    ST[C_CELLS] += Mc * (N - ind)
+    # T_r (EDD tardiness with k moved to position r) for every core start time, walking r
+    # up by adjacent interchanges; CUR + COFF holds T_r, MINT the minimum over earlier r.
+    # Where the next job a is tardy by at least p_k in EDD order (so it and k are tardy
+    # before and after the interchange), the interchange changes T by the constant
+    # p_a - p_k < 0: then r is beaten by r + 1 and T_r can never be the minimum a later
+    # position must beat, so the step only adds to an offset. The start times go in
+    # blocks of _BLOCK, each with its own offset, so that blocks of late start times skip
+    # even when earlier ones cannot.
+    nblk = (Mc + _BLOCK - 1) // _BLOCK
+    COFF = np.zeros(nblk, dtype=np.int64)
+    FULL = np.zeros(nblk, dtype=np.bool_)
+    for j in range(Mc):
+        MINT[j] = INF
     maxdp = -INF
     for r in range(ind, N):
         last = r == N - 1
-        if not last:
-            a = JS[r + 1]
-            pa = P[a]
-            da = D[a]
-            off = CS[r] - pk  # k starts at t + off before swapping with a
-            for j in range(Mc):
-                s = CT[j] + off
-                old = max(0, s + pk - dk) + max(0, s + pk + pa - da)
-                new = max(0, s + pa - da) + max(0, s + pa + pk - dk)
-                NXT[j] = CUR[j] + new - old
         thr = -INF
         if r >= ind + 2:
             e = JS[r - 1]
             if D[e] + P[e] > maxdp:
                 maxdp = D[e] + P[e]
             thr = maxdp - CS[r]  # rule 3: k must complete after max d + p of the jumped jobs
+        any_full = False
+        if last:
+            for c in range(nblk):
+                FULL[c] = True
+            any_full = True
+        else:
+            a = JS[r + 1]
+            pa = P[a]
+            da = D[a]
+            off = CS[r] - pk  # k starts at t + off before swapping with a
+            for c in range(nblk):
+                j0 = c * _BLOCK
+                j1 = min(Mc, j0 + _BLOCK)
+                if pa < pk and CT[j0] + off + pa >= da:
+                    COFF[c] += pa - pk
+                    FULL[c] = False
+                    continue
+                FULL[c] = True
+                any_full = True
+                co = COFF[c]
+                for j in range(j0, j1):
+                    s = CT[j] + off
+                    old = max(0, s + pk - dk) + max(0, s + pk + pa - da)
+                    new = max(0, s + pa - da) + max(0, s + pa + pk - dk)
+                    NXT[j] = CUR[j] + co + new - old
+        if not any_full:
+            continue
         e0 = ST[C_EDGES]
         ne = e0
-        for j in range(Mc):
-            if CT[j] <= thr:
+        for c in range(nblk):
+            if not FULL[c]:
                 continue
-            cv = CUR[j]
-            if r > ind and cv >= MINT[j]:
-                continue  # rule 4: no better than an earlier position
-            if not last and cv > NXT[j]:
-                continue  # rule 4: worse than the next position
-            EP[ne] = CI[j]
-            ne += 1
+            j0 = c * _BLOCK
+            j1 = min(Mc, j0 + _BLOCK)
+            ST[C_CELLS] += j1 - j0
+            co = COFF[c]
+            for j in range(j0, j1):
+                cv = CUR[j] + co
+                mt = MINT[j]
+                # rule 4: strictly better than every earlier position, no worse than the next
+                if CT[j] > thr and cv < mt and (last or cv <= NXT[j]):
+                    EP[ne] = CI[j]
+                    ne += 1
+                if cv < mt:
+                    MINT[j] = cv
+                if not last:
+                    CUR[j] = NXT[j]
+            COFF[c] = 0
         if ne > e0:
             ST[C_EDGES] = ne
             sr = JS[r]
@@ -508,16 +567,6 @@ def _branch(X, c0, c1, JOB, n, W, SB, SI, HH, HT, LHEAD, PT, PV, EP, AR, BR, ST,
             BR[b, B_EN] = ne - e0
             _add_arc(lref, e0, ne - e0, 0, SI, AR, ST)
             _add_arc(rref, e0, ne - e0, CS[r], SI, AR, ST)
-        if r == ind:
-            for j in range(Mc):
-                MINT[j] = CUR[j]
-        else:
-            for j in range(Mc):
-                if CUR[j] < MINT[j]:
-                    MINT[j] = CUR[j]
-        if not last:
-            for j in range(Mc):
-                CUR[j] = NXT[j]
 
 
 @njit(cache=True)
@@ -537,35 +586,78 @@ def _value(ref, t, JOB, n, SI, PT, PV):
 
 
 @njit(cache=True)
+def _seek(PT, lo, hi, t):
+    """First index ``>= lo`` with ``PT[index] >= t`` (galloping; ``PT[lo:hi+1]`` sorted,
+    the answer exists). Consecutive queries of a branch ascend, mostly by one point."""
+    if PT[lo] >= t:
+        return lo
+    step = 1
+    while lo + step < hi and PT[lo + step] < t:
+        lo += step
+        step *= 2
+    top = min(lo + step, hi)
+    while lo + 1 < top:
+        mid = (lo + top) >> 1
+        if PT[mid] < t:
+            lo = mid
+        else:
+            top = mid
+    return top
+
+
+@njit(cache=True)
 def _phase2(X, JOB, n, SI, PT, PV, EP, BR, FR):
     """Values of every start time of ``X``; False if one has no candidate (a bug)."""
+    P = JOB[0]
+    D = JOB[1]
     for f in range(SI[X, I_F0], SI[X, I_F0] + SI[X, I_FN]):
         ref = FR[f, F_REF]
         sh = FR[f, F_SHIFT]
         m = FR[f, F_M]
         const = FR[f, F_CONST]
+        c = 0
+        c_hi = 0
+        if ref >= 0:
+            c = SI[ref, I_P0]
+            c_hi = c + SI[ref, I_PN] - 1
         for e in range(FR[f, F_E0], FR[f, F_E0] + FR[f, F_EN]):
             i = EP[e]
             t = PT[i]
-            PV[i] = m * t + const + _value(ref, t + sh, JOB, n, SI, PT, PV)
-    D = JOB[1]
+            if ref >= 0:
+                c = _seek(PT, c, c_hi, t + sh)
+                v = PV[c]
+            else:
+                v = _small_value(P, D, ref, t + sh, n)
+            PV[i] = m * t + const + v
     for b in range(SI[X, I_B0], SI[X, I_B0] + SI[X, I_BN]):
         lref = BR[b, B_LEFT]
         rref = BR[b, B_RIGHT]
         C = BR[b, B_C]
         dk = D[BR[b, B_K]]
+        lc = 0
+        lc_hi = 0
+        if lref >= 0:
+            lc = SI[lref, I_P0]
+            lc_hi = lc + SI[lref, I_PN] - 1
+        rc = 0
+        rc_hi = 0
+        if rref >= 0:
+            rc = SI[rref, I_P0]
+            rc_hi = rc + SI[rref, I_PN] - 1
         for e in range(BR[b, B_E0], BR[b, B_E0] + BR[b, B_EN]):
             i = EP[e]
             t = PT[i]
-            if PV[i] == 0:
-                continue
-            v = _value(lref, t, JOB, n, SI, PT, PV)
-            if v >= PV[i]:
-                continue
+            if lref >= 0:
+                lc = _seek(PT, lc, lc_hi, t)
+                v = PV[lc]
+            else:
+                v = _small_value(P, D, lref, t, n)
             v += max(0, t + C - dk)
-            if v >= PV[i]:
-                continue
-            v += _value(rref, t + C, JOB, n, SI, PT, PV)
+            if rref >= 0:
+                rc = _seek(PT, rc, rc_hi, t + C)
+                v += PV[rc]
+            else:
+                v += _small_value(P, D, rref, t + C, n)
             if v < PV[i]:
                 PV[i] = v
     p0 = SI[X, I_P0]
@@ -615,6 +707,7 @@ def search(JOB, n, deadline_ns, max_bytes, ST):
     FR = np.zeros((1024, F_COLS), dtype=np.int64)
     TMP = np.zeros((10, max(n, 16)), dtype=np.int64)
     BUF = np.zeros(W, dtype=np.int64)
+    MK = np.zeros(1024, dtype=np.int8)  # all zero between two sets
     for i in range(C_SIZE):
         ST[i] = 0
     # the root request: a dummy point at t = 0 and an arc to the set of all jobs
@@ -628,6 +721,7 @@ def search(JOB, n, deadline_ns, max_bytes, ST):
     ST[C_ROOT] = root
     _add_arc(root, 0, 1, 0, SI, AR, ST)
     # phase 1, largest sets first
+    ns0 = _now_ns()
     for size in range(n, 2, -1):
         X = LHEAD[size]
         while X >= 0:
@@ -641,6 +735,8 @@ def search(JOB, n, deadline_ns, max_bytes, ST):
             )
             if nb > max_bytes:
                 return ABORT_MEMORY, root, SB, SI, PT, PV, EP, BR, FR
+            if MK.shape[0] < 4 * inc + 64:
+                MK = np.zeros(max(4 * inc + 64, 2 * MK.shape[0]), dtype=np.int8)
             if TMP.shape[1] < inc:
                 TMP = np.zeros((10, max(inc, 2 * TMP.shape[1])), dtype=np.int64)
             PT = _grow1(PT, ST[C_POINTS] + inc)
@@ -658,8 +754,13 @@ def search(JOB, n, deadline_ns, max_bytes, ST):
             AR = _grow2(AR, ST[C_ARCS] + inc + 2 * N + 2)
             BR = _grow2(BR, ST[C_BRANCHES] + N + 1)
             FR = _grow2(FR, ST[C_PIECES] + inc + 1)
-            _phase1(X, JOB, n, W, SB, SI, HH, HT, LHEAD, PT, PV, EP, AR, BR, FR, ST, TMP, BUF)
+            _phase1(X, JOB, n, W, SB, SI, HH, HT, LHEAD, PT, PV, EP, AR, BR, FR, ST, TMP, BUF, MK)
             X = SI[X, I_NEXT]
+    ns1 = _now_ns()
+    ST[C_NS1] = ns1 - ns0
+    ST[C_BYTES] = 8 * (
+        SB.size + SI.size + HH.size + HT.size + PT.size + PV.size + EP.size + AR.size + BR.size
+    ) + 8 * (FR.size + TMP.size)
     # phase 2, smallest sets first
     for size in range(3, n + 1):
         X = LHEAD[size]
@@ -669,6 +770,7 @@ def search(JOB, n, deadline_ns, max_bytes, ST):
             X = SI[X, I_NEXT]
         if _now_ns() > deadline_ns:
             return ABORT_TIME, root, SB, SI, PT, PV, EP, BR, FR
+    ST[C_NS2] = _now_ns() - ns1
     return OK, root, SB, SI, PT, PV, EP, BR, FR
 
 

@@ -138,6 +138,9 @@ def solve_batch(
         "branches": int(st[b.C_BRANCHES]),
         "edges": int(st[b.C_EDGES]) - 1,
         "cells": int(st[b.C_CELLS]),
+        "phase1_s": round(float(st[b.C_NS1]) * 1e-9, 4),
+        "phase2_s": round(float(st[b.C_NS2]) * 1e-9, 4),
+        "table_mb": round(float(st[b.C_BYTES]) / 2**20, 1),
     }
     return value, seq, stats
 
