@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import shlex
 import sys
+import time
 import traceback
 from pathlib import Path
 from typing import Annotated
@@ -20,7 +21,7 @@ from rich.table import Table
 
 from planner.core import console
 from planner.core.errors import InputError
-from planner.core.family import Family, Reference, families, get_family
+from planner.core.family import Family, Reference, families, get_family, warm_up
 from planner.core.io import dump_json, dump_jsonl, ensure_not_input
 from planner.core.result import Result
 from planner.core.solve import solve as solve_instance
@@ -71,6 +72,20 @@ def families_cmd(json_out: Json = False) -> None:
             table.add_row(f.name if i == 0 else "", m.name, m.kind, m.summary)
         table.add_section()
     console.out_console().print(table)
+
+
+@app.command("warmup")
+def warmup_cmd(
+    names: Annotated[
+        list[str] | None, typer.Argument(metavar="[FAMILY...]", help="Families (default: all).")
+    ] = None,
+) -> None:
+    """Load or compile the families' JIT kernels now (once per installation takes a minute)."""
+    chosen = [get_family(n) for n in names] if names else list(families().values())
+    for family in chosen:
+        start = time.perf_counter()
+        warm_up(family)
+        console.err.print(f"{family.name}: ready in {time.perf_counter() - start:.1f} s")
 
 
 @app.command("solve")

@@ -9,6 +9,7 @@ from planner.core.family import (
     family_of,
     get_family,
     register,
+    warm_up,
 )
 from planner.core.result import Result, Status, relative_gap
 from planner.core.solve import certify, solve
@@ -30,4 +31,5 @@ __all__ = [
     "register",
     "relative_gap",
     "solve",
+    "warm_up",
 ]

@@ -120,6 +120,10 @@ class Family:
         Typer command function for ``planner gen <family>``.
     commands
         Extra top-level Typer apps (e.g. ``{"plan": plan_app}``).
+    warmup
+        ``warmup()`` loads (or, once per installation, compiles) the family's
+        JIT kernels; :func:`warm_up` runs it once per process before any timed
+        run, so compilation never eats a method's time limit.
     """
 
     name: str
@@ -137,6 +141,7 @@ class Family:
     plot: Callable[[Any, Result, Path], None] | None = None
     gen_command: Callable[..., Any] | None = None
     commands: Mapping[str, Any] = field(default_factory=dict)
+    warmup: Callable[[], None] | None = None
 
     def method(self, name: str) -> Method:
         """Look up a method by name, raising ``InputError`` with close matches.
@@ -204,6 +209,18 @@ def get_family(name: str) -> Family:
     if found is None:
         raise unknown_name("family", name, families())
     return found
+
+
+_WARM: set[str] = set()
+
+
+def warm_up(family: Family) -> None:
+    """Run the family's ``warmup`` once in this process (no-op when it has none)."""
+    if family.name in _WARM:
+        return
+    _WARM.add(family.name)
+    if family.warmup is not None:
+        family.warmup()
 
 
 def family_of(instance: Any) -> Family:

@@ -88,11 +88,19 @@ def write_atomic(path: str | Path, data: str | bytes) -> Path:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
+        os.chmod(tmp, default_file_mode())  # mkstemp creates 0600; outputs are ordinary files
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
     return path
+
+
+def default_file_mode() -> int:
+    """``0o666`` minus the process umask: the mode ``open()`` would have given."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
 
 
 def dumps_json(obj: Any, *, indent: int | None = 2) -> str:

@@ -9,6 +9,8 @@ from typing import Any
 
 import matplotlib
 
+from planner.core.io import default_file_mode
+
 matplotlib.use("Agg")  # files only; never needs a display
 
 import matplotlib.pyplot as plt
@@ -43,6 +45,7 @@ def save_figure(fig: Any, path: str | Path, *, dpi: int = 120) -> Path:
     os.close(fd)
     try:
         fig.savefig(tmp, dpi=dpi, bbox_inches="tight")
+        os.chmod(tmp, default_file_mode())  # mkstemp creates 0600
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -30,6 +30,7 @@ from planner.rcpsp.instance import Downtime, Instance, Precedence, Solution
 from planner.rcpsp.methods import METHODS
 from planner.rcpsp.plot import plot
 from planner.rcpsp.readers import EXTENSIONS, read, reference
+from planner.rcpsp.warmup import warmup
 
 FAMILY = register(
     Family(
@@ -53,6 +54,7 @@ FAMILY = register(
         reference=reference,
         plot=plot,
         gen_command=gen_command,
+        warmup=warmup,
     )
 )
 

@@ -16,6 +16,7 @@ from planner.smtt.instance import Instance, Solution
 from planner.smtt.methods import METHODS
 from planner.smtt.plot import plot
 from planner.smtt.readers import read, reference
+from planner.smtt.warmup import warmup
 
 FAMILY = register(
     Family(
@@ -41,6 +42,7 @@ FAMILY = register(
         reference=reference,
         plot=plot,
         gen_command=gen,
+        warmup=warmup,
     )
 )
 

@@ -56,3 +56,12 @@ def test_refuses_to_overwrite_input(tmp_path):
     with pytest.raises(InputError, match="refusing to overwrite"):
         ensure_not_input(tmp_path / "." / "in.json", [path])
     ensure_not_input(tmp_path / "other.json", [path])
+
+
+def test_atomic_outputs_get_ordinary_permissions(tmp_path):
+    umask = os.umask(0o022)
+    try:
+        path = write_atomic(tmp_path / "report.md", "x")
+    finally:
+        os.umask(umask)
+    assert path.stat().st_mode & 0o777 == 0o644

@@ -99,3 +99,16 @@ def test_time_limit_overrun_is_recorded(toy, monkeypatch):
     monkeypatch.setattr(solve_module.time, "perf_counter", lambda: next(clock))
     r = solve(toy.ToyInstance("a", (5, 3)), "exact", time_limit=1.0)
     assert r.stats["time_limit_exceeded_s"] == 4.0
+
+
+def test_warm_up_runs_once_before_the_clock(toy, monkeypatch):
+    import dataclasses
+
+    from planner.core import family as family_module
+
+    calls = []
+    warm = dataclasses.replace(toy.FAMILY, name="toy-warm", warmup=lambda: calls.append(1))
+    monkeypatch.setitem(family_module._REGISTRY, "toy-warm", warm)
+    family_module.warm_up(warm)
+    family_module.warm_up(warm)
+    assert calls == [1]
