@@ -23,13 +23,17 @@ increasing order are its jobs in EDD order):
     job bitsets; ``SI`` (sets x 10) per-set integers, see ``I_*``.
 ``HH``, ``HT``
     open-addressing hash table from bitset hash to set id + 1.
-``PT``, ``PV``
+``PT`` (int32), ``PV``
     points: start times of each set (sorted, contiguous per set) and values.
-``EP``
-    edges: point indices of a parent set, one list per branch or piece.
-``AR`` (arcs x 4)
-    edge range, shift of the start time and the next arc of the same child.
-``BR`` (branches x 7), ``FR`` (pieces x 7)
+    Start times never exceed the total processing time, which the caller
+    checks fits in 31 bits.
+``EB``
+    edge bitmaps: which points of its set a branch is admissible at, one bit
+    per point of the set.
+``AR`` (arcs x 6)
+    where a child is asked from: a branch bitmap or a range of points (a
+    piece), the shift of the start time, and the next arc of the same child.
+``BR`` (branches x 6), ``FR`` (pieces x 7)
     see ``B_*`` and ``F_*``.
 
 A child of at most two jobs is not a set but a negative *small reference*
@@ -62,19 +66,21 @@ I_NEXT = 9  # next set of the same size
 I_COLS = 10
 
 # arcs
-A_E0 = 0
-A_EN = 1
+A_E0 = 0  # first word of the branch bitmap, or first point of the piece
+A_EN = 1  # number of parent points asked for
 A_SHIFT = 2
 A_NEXT = 3
-A_COLS = 4
+A_P0 = 4  # first point of the parent set (bitmap), -1 for a range
+A_NW = 5  # words of the bitmap
+A_COLS = 6
 
 # branches: longest job k at position r of the set
 B_LEFT = 0  # child reference of the jobs before k
 B_RIGHT = 1  # ... and after it
 B_C = 2  # completion time of k minus the start time
 B_K = 3
-B_E0 = 4
-B_EN = 5
+B_E0 = 4  # first word of its bitmap in EB (bit i: point SI[set, I_P0] + i)
+B_EN = 5  # number of points it is admissible at
 B_COLS = 6
 
 # pieces: start times at which peeling applies, forwarded to a smaller set
@@ -83,14 +89,14 @@ F_SHIFT = 1  # total processing time of the jobs put first
 F_M = 2  # how many jobs go first
 F_CONST = 3  # their tardiness is F_M * t + F_CONST
 F_LAST = 4  # how many jobs go last
-F_E0 = 5
-F_EN = 6
+F_E0 = 5  # first point
+F_EN = 6  # number of points
 F_COLS = 7
 
 # counters (ST)
 C_SETS = 0
 C_POINTS = 1
-C_EDGES = 2
+C_EDGES = 2  # (point, admissible position) pairs
 C_ARCS = 3
 C_BRANCHES = 4
 C_PIECES = 5
@@ -100,7 +106,8 @@ C_VALUE = 8  # optimum of the root
 C_NS1 = 9  # nanoseconds in phase 1
 C_NS2 = 10  # ... in phase 2
 C_BYTES = 11  # memory of the tables at the end of phase 1
-C_SIZE = 12
+C_WORDS = 12  # words of EB in use
+C_SIZE = 13
 
 OK = 0
 ABORT_TIME = 1
@@ -121,7 +128,7 @@ def _now_ns() -> int:
 def _grow1(a, need):
     if need <= a.shape[0]:
         return a
-    cap = max(need, 2 * a.shape[0])
+    cap = max(need, a.shape[0] + a.shape[0] // 2)
     b = np.empty(cap, dtype=a.dtype)
     b[: a.shape[0]] = a
     return b
@@ -131,7 +138,7 @@ def _grow1(a, need):
 def _grow2(a, need):
     if need <= a.shape[0]:
         return a
-    cap = max(need, 2 * a.shape[0])
+    cap = max(need, a.shape[0] + a.shape[0] // 2)
     b = np.empty((cap, a.shape[1]), dtype=a.dtype)
     b[: a.shape[0]] = a
     return b
@@ -232,7 +239,7 @@ def _set_ref(BUF, size, W, n, SB, SI, HH, HT, LHEAD, ST):
 
 
 @njit(cache=True)
-def _add_arc(ref, e0, en, shift, SI, AR, ST):
+def _add_arc(ref, e0, en, shift, p0, nw, SI, AR, ST):
     if ref < 0:
         return
     a = ST[C_ARCS]
@@ -241,6 +248,8 @@ def _add_arc(ref, e0, en, shift, SI, AR, ST):
     AR[a, A_EN] = en
     AR[a, A_SHIFT] = shift
     AR[a, A_NEXT] = SI[ref, I_ARC]
+    AR[a, A_P0] = p0
+    AR[a, A_NW] = nw
     SI[ref, I_ARC] = a
     SI[ref, I_INC] += en
 
@@ -270,7 +279,7 @@ def _rank_order(JOB, JS, N1, RO):
 
 
 @njit(cache=True)
-def _phase1(X, JOB, n, W, SB, SI, HH, HT, LHEAD, PT, PV, EP, AR, BR, FR, ST, TMP, BUF, MK):
+def _phase1(X, JOB, n, W, SB, SI, HH, HT, LHEAD, PT, PV, EB, AR, BR, FR, ST, TMP, BUF, MK):
     """Gather the start times of set ``X``, peel, and branch on its core start times."""
     P = JOB[0]
     D = JOB[1]
@@ -287,13 +296,24 @@ def _phase1(X, JOB, n, W, SB, SI, HH, HT, LHEAD, PT, PV, EP, AR, BR, FR, ST, TMP
     a = SI[X, I_ARC]
     while a >= 0:
         sh = AR[a, A_SHIFT]
-        for e in range(AR[a, A_E0], AR[a, A_E0] + AR[a, A_EN]):
-            t = PT[EP[e]] + sh
-            TB[cnt] = t
-            tlo = min(tlo, t)
-            thi = max(thi, t)
-            cnt += 1
+        e0 = AR[a, A_E0]
+        pp = AR[a, A_P0]
+        if pp < 0:  # a range of points
+            for i in range(e0, e0 + AR[a, A_EN]):
+                TB[cnt] = PT[i] + sh
+                cnt += 1
+        else:  # the points set in a branch bitmap
+            for w in range(AR[a, A_NW]):
+                x = EB[e0 + w]
+                if x != 0:
+                    for u in range(64):
+                        if (x >> u) & 1:
+                            TB[cnt] = PT[pp + w * 64 + u] + sh
+                            cnt += 1
         a = AR[a, A_NEXT]
+    for i in range(cnt):
+        tlo = min(tlo, TB[i])
+        thi = max(thi, TB[i])
     p0 = ST[C_POINTS]
     M = 0
     if thi - tlo < min(MK.shape[0], 4 * cnt + 64):
@@ -391,10 +411,6 @@ def _phase1(X, JOB, n, W, SB, SI, HH, HT, LHEAD, PT, PV, EP, AR, BR, FR, ST, TMP
                     e = RO[z]
                     BUF[e >> 6] &= ~(np.int64(1) << (e & 63))
                 ref = _set_ref(BUF, N1 - m, W, n, SB, SI, HH, HT, LHEAD, ST)
-                e0 = ST[C_EDGES]
-                for z in range(u, v):
-                    EP[e0 + z - u] = z
-                ST[C_EDGES] += v - u
                 f = ST[C_PIECES]
                 ST[C_PIECES] += 1
                 FR[f, F_REF] = ref
@@ -402,19 +418,19 @@ def _phase1(X, JOB, n, W, SB, SI, HH, HT, LHEAD, PT, PV, EP, AR, BR, FR, ST, TMP
                 FR[f, F_M] = m
                 FR[f, F_CONST] = const
                 FR[f, F_LAST] = q
-                FR[f, F_E0] = e0
+                FR[f, F_E0] = u
                 FR[f, F_EN] = v - u
-                _add_arc(ref, e0, v - u, cum, SI, AR, ST)
+                _add_arc(ref, u, v - u, cum, -1, 0, SI, AR, ST)
             u = v
         i = j
     SI[X, I_FN] = ST[C_PIECES] - SI[X, I_F0]
     if c1 > c0:
-        _branch(X, c0, c1, JOB, n, W, SB, SI, HH, HT, LHEAD, PT, PV, EP, AR, BR, ST, TMP, BUF, JS)
+        _branch(X, c0, c1, JOB, n, W, SB, SI, HH, HT, LHEAD, PT, PV, EB, AR, BR, ST, TMP, BUF, JS)
     SI[X, I_BN] = ST[C_BRANCHES] - SI[X, I_B0]
 
 
 @njit(cache=True)
-def _branch(X, c0, c1, JOB, n, W, SB, SI, HH, HT, LHEAD, PT, PV, EP, AR, BR, ST, TMP, BUF, JS):
+def _branch(X, c0, c1, JOB, n, W, SB, SI, HH, HT, LHEAD, PT, PV, EB, AR, BR, ST, TMP, BUF, JS):
     """Admissible positions of the longest job for the core points ``c0..c1-1`` of ``X``."""
     P = JOB[0]
     D = JOB[1]
@@ -462,6 +478,10 @@ def _branch(X, c0, c1, JOB, n, W, SB, SI, HH, HT, LHEAD, PT, PV, EP, AR, BR, ST,
             Mc += 1
     if Mc == 0:
         return
+    p0 = SI[X, I_P0]
+    nw = (SI[X, I_PN] + 63) >> 6
+    for w in range(nw):
+        EB[ST[C_WORDS] + w] = 0
     # T_r (EDD tardiness with k moved to position r) for every core start time, walking r
     # up by adjacent interchanges; CUR + COFF holds T_r, MINT the minimum over earlier r.
     # Where the next job a is tardy by at least p_k in EDD order (so it and k are tardy
@@ -511,8 +531,8 @@ def _branch(X, c0, c1, JOB, n, W, SB, SI, HH, HT, LHEAD, PT, PV, EP, AR, BR, ST,
                     NXT[j] = CUR[j] + co + new - old
         if not any_full:
             continue
-        e0 = ST[C_EDGES]
-        ne = e0
+        e0 = ST[C_WORDS]  # this position's bitmap (all zero until a bit is set)
+        ne = 0
         for c in range(nblk):
             if not FULL[c]:
                 continue
@@ -525,15 +545,19 @@ def _branch(X, c0, c1, JOB, n, W, SB, SI, HH, HT, LHEAD, PT, PV, EP, AR, BR, ST,
                 mt = MINT[j]
                 # rule 4: strictly better than every earlier position, no worse than the next
                 if CT[j] > thr and cv < mt and (last or cv <= NXT[j]):
-                    EP[ne] = CI[j]
+                    u = CI[j] - p0
+                    EB[e0 + (u >> 6)] |= np.int64(1) << (u & 63)
                     ne += 1
                 if cv < mt:
                     MINT[j] = cv
                 if not last:
                     CUR[j] = NXT[j]
             COFF[c] = 0
-        if ne > e0:
-            ST[C_EDGES] = ne
+        if ne > 0:
+            ST[C_EDGES] += ne
+            ST[C_WORDS] += nw
+            for w in range(nw):
+                EB[e0 + nw + w] = 0
             sr = JS[r]
             # left: jobs of EDD positions <= sr but k; right: the others
             for w in range(W):
@@ -564,9 +588,9 @@ def _branch(X, c0, c1, JOB, n, W, SB, SI, HH, HT, LHEAD, PT, PV, EP, AR, BR, ST,
             BR[b, B_C] = CS[r]
             BR[b, B_K] = k
             BR[b, B_E0] = e0
-            BR[b, B_EN] = ne - e0
-            _add_arc(lref, e0, ne - e0, 0, SI, AR, ST)
-            _add_arc(rref, e0, ne - e0, CS[r], SI, AR, ST)
+            BR[b, B_EN] = ne
+            _add_arc(lref, e0, ne, 0, p0, nw, SI, AR, ST)
+            _add_arc(rref, e0, ne, CS[r], p0, nw, SI, AR, ST)
 
 
 @njit(cache=True)
@@ -606,7 +630,7 @@ def _seek(PT, lo, hi, t):
 
 
 @njit(cache=True)
-def _phase2(X, JOB, n, SI, PT, PV, EP, BR, FR):
+def _phase2(X, JOB, n, SI, PT, PV, EB, BR, FR):
     """Values of every start time of ``X``; False if one has no candidate (a bug)."""
     P = JOB[0]
     D = JOB[1]
@@ -620,15 +644,16 @@ def _phase2(X, JOB, n, SI, PT, PV, EP, BR, FR):
         if ref >= 0:
             c = SI[ref, I_P0]
             c_hi = c + SI[ref, I_PN] - 1
-        for e in range(FR[f, F_E0], FR[f, F_E0] + FR[f, F_EN]):
-            i = EP[e]
-            t = PT[i]
+        for i in range(FR[f, F_E0], FR[f, F_E0] + FR[f, F_EN]):
+            t = np.int64(PT[i])
             if ref >= 0:
                 c = _seek(PT, c, c_hi, t + sh)
                 v = PV[c]
             else:
                 v = _small_value(P, D, ref, t + sh, n)
             PV[i] = m * t + const + v
+    p0 = SI[X, I_P0]
+    nw = (SI[X, I_PN] + 63) >> 6
     for b in range(SI[X, I_B0], SI[X, I_B0] + SI[X, I_BN]):
         lref = BR[b, B_LEFT]
         rref = BR[b, B_RIGHT]
@@ -644,23 +669,29 @@ def _phase2(X, JOB, n, SI, PT, PV, EP, BR, FR):
         if rref >= 0:
             rc = SI[rref, I_P0]
             rc_hi = rc + SI[rref, I_PN] - 1
-        for e in range(BR[b, B_E0], BR[b, B_E0] + BR[b, B_EN]):
-            i = EP[e]
-            t = PT[i]
-            if lref >= 0:
-                lc = _seek(PT, lc, lc_hi, t)
-                v = PV[lc]
-            else:
-                v = _small_value(P, D, lref, t, n)
-            v += max(0, t + C - dk)
-            if rref >= 0:
-                rc = _seek(PT, rc, rc_hi, t + C)
-                v += PV[rc]
-            else:
-                v += _small_value(P, D, rref, t + C, n)
-            if v < PV[i]:
-                PV[i] = v
-    p0 = SI[X, I_P0]
+        e0 = BR[b, B_E0]
+        for w in range(nw):
+            x = EB[e0 + w]
+            if x == 0:
+                continue
+            for u in range(64):
+                if not (x >> u) & 1:
+                    continue
+                i = p0 + w * 64 + u
+                t = np.int64(PT[i])
+                if lref >= 0:
+                    lc = _seek(PT, lc, lc_hi, t)
+                    v = PV[lc]
+                else:
+                    v = _small_value(P, D, lref, t, n)
+                v += max(0, t + C - dk)
+                if rref >= 0:
+                    rc = _seek(PT, rc, rc_hi, t + C)
+                    v += PV[rc]
+                else:
+                    v += _small_value(P, D, rref, t + C, n)
+                if v < PV[i]:
+                    PV[i] = v
     ok = True
     for i in range(p0, p0 + SI[X, I_PN]):
         ok = ok and PV[i] < INF
@@ -675,17 +706,17 @@ def run(JOB, n, deadline_ns, max_bytes, ST):
     ``order``, or ``ABORT_TIME`` / ``ABORT_MEMORY`` / ``FAILED`` with an empty one.
     ``ST`` receives the counters (``C_*``), ``ST[C_VALUE]`` the optimum.
     """
-    status, root, SB, SI, PT, PV, EP, BR, FR = search(JOB, n, deadline_ns, max_bytes, ST)
+    status, root, SB, SI, PT, PV, EB, BR, FR = search(JOB, n, deadline_ns, max_bytes, ST)
     if status != OK:
         return status, np.zeros(0, dtype=np.int64)
     W = (n + 63) // 64
     ST[C_VALUE] = _value(root, 0, JOB, n, SI, PT, PV)
-    return OK, _sequence(root, JOB, n, W, SB, SI, PT, PV, EP, BR, FR)
+    return OK, _sequence(root, JOB, n, W, SB, SI, PT, PV, EB, BR, FR)
 
 
 @njit(cache=True)
 def search(JOB, n, deadline_ns, max_bytes, ST):
-    """Both phases; returns ``(status, root, SB, SI, PT, PV, EP, BR, FR)``.
+    """Both phases; returns ``(status, root, SB, SI, PT, PV, EB, BR, FR)``.
 
     With status ``OK``, ``PV[SI[s, I_P0] + i]`` is the optimal total tardiness
     of set ``s`` (bitset ``SB[s]``) started at ``PT[SI[s, I_P0] + i]``, for
@@ -699,9 +730,9 @@ def search(JOB, n, deadline_ns, max_bytes, ST):
     HH = np.zeros(cap_h, dtype=np.int64)
     HT = np.zeros(cap_h, dtype=np.int64)
     LHEAD = np.full(n + 1, -1, dtype=np.int64)
-    PT = np.zeros(1 << 12, dtype=np.int64)
+    PT = np.zeros(1 << 12, dtype=np.int32)
     PV = np.zeros(1 << 12, dtype=np.int64)
-    EP = np.zeros(1 << 12, dtype=np.int64)
+    EB = np.zeros(1 << 12, dtype=np.int64)
     AR = np.zeros((1024, A_COLS), dtype=np.int64)
     BR = np.zeros((1024, B_COLS), dtype=np.int64)
     FR = np.zeros((1024, F_COLS), dtype=np.int64)
@@ -713,35 +744,30 @@ def search(JOB, n, deadline_ns, max_bytes, ST):
     # the root request: a dummy point at t = 0 and an arc to the set of all jobs
     PT[0] = 0
     ST[C_POINTS] = 1
-    EP[0] = 0
-    ST[C_EDGES] = 1
     for e in range(n):
         BUF[e >> 6] |= np.int64(1) << (e & 63)
     root = _set_ref(BUF, n, W, n, SB, SI, HH, HT, LHEAD, ST)
     ST[C_ROOT] = root
-    _add_arc(root, 0, 1, 0, SI, AR, ST)
+    _add_arc(root, 0, 1, 0, -1, 0, SI, AR, ST)
     # phase 1, largest sets first
     ns0 = _now_ns()
     for size in range(n, 2, -1):
         X = LHEAD[size]
         while X >= 0:
             if _now_ns() > deadline_ns:
-                return ABORT_TIME, root, SB, SI, PT, PV, EP, BR, FR
+                return ABORT_TIME, root, SB, SI, PT, PV, EB, BR, FR
             N = SI[X, I_N]
             inc = SI[X, I_INC]
             # room for the worst case of this set
-            nb = 8 * (SB.size + SI.size + HH.size + HT.size + PT.size + PV.size + EP.size) + 8 * (
-                AR.size + BR.size + FR.size + TMP.size
-            )
-            if nb > max_bytes:
-                return ABORT_MEMORY, root, SB, SI, PT, PV, EP, BR, FR
+            if _bytes(SB, SI, HH, HT, PT, PV, EB, AR, BR, FR, TMP, MK) > max_bytes:
+                return ABORT_MEMORY, root, SB, SI, PT, PV, EB, BR, FR
             if MK.shape[0] < 4 * inc + 64:
                 MK = np.zeros(max(4 * inc + 64, 2 * MK.shape[0]), dtype=np.int8)
             if TMP.shape[1] < inc:
                 TMP = np.zeros((10, max(inc, 2 * TMP.shape[1])), dtype=np.int64)
             PT = _grow1(PT, ST[C_POINTS] + inc)
             PV = _grow1(PV, ST[C_POINTS] + inc)
-            EP = _grow1(EP, ST[C_EDGES] + (N + 1) * inc)
+            EB = _grow1(EB, ST[C_WORDS] + (N + 2) * ((inc + 63) // 64 + 1))
             # a set creates at most one child per piece (<= its start times) and two per branch
             s_need = ST[C_SETS] + inc + 2 * N + 2
             SB = _grow2(SB, s_need)
@@ -754,28 +780,33 @@ def search(JOB, n, deadline_ns, max_bytes, ST):
             AR = _grow2(AR, ST[C_ARCS] + inc + 2 * N + 2)
             BR = _grow2(BR, ST[C_BRANCHES] + N + 1)
             FR = _grow2(FR, ST[C_PIECES] + inc + 1)
-            _phase1(X, JOB, n, W, SB, SI, HH, HT, LHEAD, PT, PV, EP, AR, BR, FR, ST, TMP, BUF, MK)
+            _phase1(X, JOB, n, W, SB, SI, HH, HT, LHEAD, PT, PV, EB, AR, BR, FR, ST, TMP, BUF, MK)
             X = SI[X, I_NEXT]
     ns1 = _now_ns()
     ST[C_NS1] = ns1 - ns0
-    ST[C_BYTES] = 8 * (
-        SB.size + SI.size + HH.size + HT.size + PT.size + PV.size + EP.size + AR.size + BR.size
-    ) + 8 * (FR.size + TMP.size)
+    ST[C_BYTES] = _bytes(SB, SI, HH, HT, PT, PV, EB, AR, BR, FR, TMP, MK)
     # phase 2, smallest sets first
     for size in range(3, n + 1):
         X = LHEAD[size]
         while X >= 0:
-            if not _phase2(X, JOB, n, SI, PT, PV, EP, BR, FR):
-                return FAILED, root, SB, SI, PT, PV, EP, BR, FR
+            if not _phase2(X, JOB, n, SI, PT, PV, EB, BR, FR):
+                return FAILED, root, SB, SI, PT, PV, EB, BR, FR
             X = SI[X, I_NEXT]
         if _now_ns() > deadline_ns:
-            return ABORT_TIME, root, SB, SI, PT, PV, EP, BR, FR
+            return ABORT_TIME, root, SB, SI, PT, PV, EB, BR, FR
     ST[C_NS2] = _now_ns() - ns1
-    return OK, root, SB, SI, PT, PV, EP, BR, FR
+    return OK, root, SB, SI, PT, PV, EB, BR, FR
 
 
 @njit(cache=True)
-def _sequence(root, JOB, n, W, SB, SI, PT, PV, EP, BR, FR):
+def _bytes(SB, SI, HH, HT, PT, PV, EB, AR, BR, FR, TMP, MK):
+    """Memory held by the tables."""
+    words = SB.size + SI.size + HH.size + HT.size + PV.size + EB.size + AR.size + BR.size
+    return 8 * (words + FR.size + TMP.size) + 4 * PT.size + MK.size
+
+
+@njit(cache=True)
+def _sequence(root, JOB, n, W, SB, SI, PT, PV, EB, BR, FR):
     """An optimal order (EDD positions) of the root set from start time 0."""
     P = JOB[0]
     D = JOB[1]
@@ -832,8 +863,7 @@ def _sequence(root, JOB, n, W, SB, SI, PT, PV, EP, BR, FR):
         N = _jobs(SB, X, W, JS)
         done = False
         for f in range(SI[X, I_F0], SI[X, I_F0] + SI[X, I_FN]):
-            e0 = FR[f, F_E0]
-            if EP[e0] <= i <= EP[e0 + FR[f, F_EN] - 1]:
+            if FR[f, F_E0] <= i < FR[f, F_E0] + FR[f, F_EN]:
                 q = FR[f, F_LAST]
                 m = FR[f, F_M]
                 # last jobs (EDD order) go on the stack first
@@ -859,20 +889,9 @@ def _sequence(root, JOB, n, W, SB, SI, PT, PV, EP, BR, FR):
                 out[pos] = JS[z]
                 pos += 1
             continue
+        u = i - SI[X, I_P0]
         for b in range(SI[X, I_B0], SI[X, I_B0] + SI[X, I_BN]):
-            e0 = BR[b, B_E0]
-            e1 = e0 + BR[b, B_EN] - 1
-            if not (EP[e0] <= i <= EP[e1]):
-                continue
-            lo = e0
-            hi = e1
-            while lo < hi:
-                mid = (lo + hi) >> 1
-                if EP[mid] < i:
-                    lo = mid + 1
-                else:
-                    hi = mid
-            if EP[lo] != i:
+            if not (EB[BR[b, B_E0] + (u >> 6)] >> (u & 63)) & 1:
                 continue
             C = BR[b, B_C]
             k = BR[b, B_K]

@@ -112,10 +112,13 @@ def solve_batch(
 
     Returns ``(value, sequence, stats)``, ``None`` when ``deadline`` (perf_counter)
     passes first, or ``"memory"`` when the kernel would exceed ``max_bytes``
-    (default :data:`BATCH_BYTES`).
+    (default :data:`BATCH_BYTES`) or the total processing time does not fit the
+    kernel's 31-bit start times.
     """
     b = _load_batch()
     n = len(p)
+    if sum(p) >= 2**31 - 1:
+        return "memory"
     edd, job = _edd_data(p, d)
     st = np.zeros(b.C_SIZE, dtype=np.int64)
     budget = BATCH_BYTES if max_bytes is None else max_bytes
