@@ -20,7 +20,9 @@ def brute(p: list[int], d: list[int]) -> int:
 @st.composite
 def instances(draw, max_n: int = 8):
     n = draw(st.integers(1, max_n))
-    pmax = draw(st.sampled_from([1, 3, 10, 100]))  # small ranges force ties
+    # small ranges force ties; 10**8 spreads the start times (sorted, not marked, in the
+    # batched engine)
+    pmax = draw(st.sampled_from([1, 3, 10, 100, 10**8]))
     p = draw(st.lists(st.integers(0, pmax), min_size=n, max_size=n))
     total = sum(p)
     d = draw(st.lists(st.integers(-pmax, total + pmax), min_size=n, max_size=n))
@@ -221,8 +223,16 @@ def test_batch_memory_budget_falls_back_to_per_start_time_engine(monkeypatch):
     reference = solve_unweighted(p, d, time_limit=60, engine="python").objective
     monkeypatch.setattr(unweighted, "BATCH_BYTES", 1024)
     out = solve_unweighted(p, d, time_limit=60)
-    assert out.stats["batch_memory_exceeded"]
+    assert out.stats["batch_unavailable"] == "memory"
     assert out.optimal and out.objective == reference == tardiness(p, d, out.order)
     alone = solve_unweighted(p, d, time_limit=60, engine="batch")
-    assert not alone.optimal and alone.stats["batch_memory_exceeded"]
+    assert not alone.optimal and alone.stats["batch_unavailable"] == "memory"
     assert alone.objective == tardiness(p, d, alone.order) >= reference >= alone.bound
+
+
+def test_total_processing_time_beyond_31_bits_goes_to_per_start_time_engine():
+    p = [2**30, 2**30 - 7, 5, 2**29]
+    d = [2**30, 3, 2**31, 2**30 + 9]
+    out = solve_unweighted(p, d, time_limit=30)
+    assert out.stats["batch_unavailable"] == "range"
+    assert out.optimal and out.objective == brute(p, d) == tardiness(p, d, out.order)

@@ -111,14 +111,14 @@ def solve_batch(
     """Run the batched kernel.
 
     Returns ``(value, sequence, stats)``, ``None`` when ``deadline`` (perf_counter)
-    passes first, or ``"memory"`` when the kernel would exceed ``max_bytes``
-    (default :data:`BATCH_BYTES`) or the total processing time does not fit the
-    kernel's 31-bit start times.
+    passes first, ``"memory"`` when the kernel would exceed ``max_bytes`` (default
+    :data:`BATCH_BYTES`), or ``"range"`` when the total processing time does not
+    fit the kernel's 31-bit start times.
     """
     b = _load_batch()
     n = len(p)
     if sum(p) >= 2**31 - 1:
-        return "memory"
+        return "range"
     edd, job = _edd_data(p, d)
     st = np.zeros(b.C_SIZE, dtype=np.int64)
     budget = BATCH_BYTES if max_bytes is None else max_bytes
@@ -262,9 +262,9 @@ def solve_unweighted(
     if engine == "batch":
         found = solve_batch(p, d, deadline)
         algorithm = "branch-and-memorize batched over start times, Lawler decomposition (numba)"
-        if found == "memory":
+        if found in ("memory", "range"):
+            stats["batch_unavailable"] = found
             found = None
-            stats["batch_memory_exceeded"] = True
             if fallback:
                 engine = "memo"
     if engine == "memo":
