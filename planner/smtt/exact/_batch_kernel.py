@@ -493,6 +493,10 @@ def _branch(X, c0, c1, JOB, n, W, SB, SI, HH, HT, LHEAD, PT, PV, EB, AR, BR, ST,
     nblk = (Mc + _BLOCK - 1) // _BLOCK
     COFF = np.zeros(nblk, dtype=np.int64)
     FULL = np.zeros(nblk, dtype=np.bool_)
+    # FLAT[c]: T_r equals T_(r-1) at every start time of block c (the last interchange
+    # left every job on time), so position r ties an earlier one: not admissible, and
+    # the minimum over earlier positions already holds T_r
+    FLAT = np.zeros(nblk, dtype=np.bool_)
     for j in range(Mc):
         MINT[j] = INF
     maxdp = -INF
@@ -507,8 +511,8 @@ def _branch(X, c0, c1, JOB, n, W, SB, SI, HH, HT, LHEAD, PT, PV, EB, AR, BR, ST,
         any_full = False
         if last:
             for c in range(nblk):
-                FULL[c] = True
-            any_full = True
+                FULL[c] = not FLAT[c]
+                any_full = any_full or FULL[c]
         else:
             a = JS[r + 1]
             pa = P[a]
@@ -517,12 +521,27 @@ def _branch(X, c0, c1, JOB, n, W, SB, SI, HH, HT, LHEAD, PT, PV, EB, AR, BR, ST,
             for c in range(nblk):
                 j0 = c * _BLOCK
                 j1 = min(Mc, j0 + _BLOCK)
+                FULL[c] = False
                 if pa < pk and CT[j0] + off + pa >= da:
+                    # a tardy by >= p_k: the interchange changes T by p_a - p_k < 0
                     COFF[c] += pa - pk
-                    FULL[c] = False
+                    FLAT[c] = False
+                    continue
+                flat_next = CT[j1 - 1] + off + pa + pk <= dk  # k on time even after a
+                if FLAT[c]:
+                    if not flat_next:  # r not admissible: only move T on
+                        co = COFF[c]
+                        for j in range(j0, j1):
+                            s = CT[j] + off
+                            old = max(0, s + pk - dk) + max(0, s + pk + pa - da)
+                            new = max(0, s + pa - da) + max(0, s + pa + pk - dk)
+                            CUR[j] += co + new - old
+                        COFF[c] = 0
+                        FLAT[c] = False
                     continue
                 FULL[c] = True
                 any_full = True
+                FLAT[c] = flat_next
                 co = COFF[c]
                 for j in range(j0, j1):
                     s = CT[j] + off
