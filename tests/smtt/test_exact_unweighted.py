@@ -236,3 +236,28 @@ def test_total_processing_time_beyond_31_bits_goes_to_per_start_time_engine():
     out = solve_unweighted(p, d, time_limit=30)
     assert out.stats["batch_unavailable"] == "range"
     assert out.optimal and out.objective == brute(p, d) == tardiness(p, d, out.order)
+
+
+def test_batch_agrees_with_per_start_time_engine_on_hard_class():
+    # rdd 0.2, tf 0.6 (the hardest T'Kindt class): sets are asked for at many start
+    # times, so the batched walk runs over several blocks with different skips
+    import time
+
+    import numpy as np
+
+    from planner.smtt.exact import _batch_kernel as B
+    from planner.smtt.exact.unweighted import _edd_data
+    from planner.smtt.generate import generate
+
+    widest = 0
+    for inst in generate(80, 0.6, 0.2, count=6, seed=11):
+        p, d = list(inst.p), list(inst.d)
+        a = solve_unweighted(p, d, time_limit=60, engine="batch")
+        b = solve_unweighted(p, d, time_limit=60, engine="memo")
+        assert a.optimal and b.optimal
+        assert a.objective == b.objective == tardiness(p, d, a.order)
+        _, job = _edd_data(p, d)
+        st = np.zeros(B.C_SIZE, dtype=np.int64)
+        _, _, _, SI, *_ = B.search(job, len(p), time.perf_counter_ns() + 60 * 10**9, 1 << 30, st)
+        widest = max(widest, int(SI[: st[B.C_SETS], B.I_PN].max()))
+    assert widest > 4 * B._BLOCK
