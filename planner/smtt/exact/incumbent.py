@@ -1,4 +1,4 @@
-"""Small incumbent builder for the exact methods: WMDD greedy plus a local-search descent.
+"""Small incumbent builder for the exact methods: the WMDD greedy rule.
 
 The exact searches only need a decent upper bound to prune with and to return
 when their time runs out; the family's full heuristic portfolio lives in
@@ -8,8 +8,6 @@ when their time runs out; the family's full heuristic portfolio lives in
 from __future__ import annotations
 
 from collections.abc import Sequence
-
-from planner.smtt.exact.outcome import tardiness
 
 
 def wmdd(p: Sequence[int], d: Sequence[int], w: Sequence[int]) -> list[int]:
@@ -34,29 +32,3 @@ def wmdd(p: Sequence[int], d: Sequence[int], w: Sequence[int]) -> list[int]:
         order.append(best)
         t += p[best]
     return order + zero
-
-
-def descent(
-    p: Sequence[int], d: Sequence[int], w: Sequence[int] | None, order: list[int]
-) -> list[int]:
-    """First-improvement descent over adjacent swaps and single-job insertions."""
-    order = list(order)
-    n = len(order)
-    best = tardiness(p, d, order, w)
-    improved = True
-    while improved:
-        improved = False
-        for i in range(n):
-            job = order[i]
-            rest = order[:i] + order[i + 1 :]
-            for k in range(n):
-                if k == i:
-                    continue
-                cand = [*rest[:k], job, *rest[k:]]
-                val = tardiness(p, d, cand, w)
-                if val < best:
-                    order, best, improved = cand, val, True
-                    break
-            if improved:
-                break
-    return order

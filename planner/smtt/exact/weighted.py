@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 
 from planner.core.timing import Deadline
-from planner.smtt.exact.incumbent import descent, wmdd
+from planner.smtt.exact.incumbent import wmdd
 from planner.smtt.exact.outcome import ExactOutcome, tardiness, weighted_pairing_bound
 
 #: Share of the budget for iterated local search before the proof stage.
@@ -107,6 +107,7 @@ def cpsat_weighted(
     another one, so its start would not give a sequence position);
     :func:`solve_weighted` puts such jobs first before calling this.
     """
+    clock = Deadline(time_limit)  # the import and the model build count against the limit
     # imported here: ortools is slow to import and only this stage needs it
     from ortools.sat.python import cp_model
 
@@ -135,7 +136,7 @@ def cpsat_weighted(
             pairs.append((late[j], max(0, c + p[j] - d[j])))
             c += p[j]
         add_hints(model, pairs)
-    solver = make_solver(time_limit=time_limit, threads=threads)
+    solver = make_solver(time_limit=max(0.01, clock.remaining()), threads=threads)
     out = run(model, solver)
     stats = stats_of(out)
     # objective coefficients are integers, so the proven bound rounds up
@@ -148,11 +149,9 @@ def cpsat_weighted(
 
 
 def _local_search(p, d, w, order, deadline: Deadline, lower: int) -> list[int]:
-    """Iterated local search of the family when available, else the small descent."""
-    try:
-        from planner.smtt.local_search import iterated_local_search
-    except ImportError:  # pragma: no cover - the family module is part of the package
-        return descent(p, d, w, order)
+    """Iterated local search of the family (compiled, honours ``deadline``)."""
+    from planner.smtt.local_search import iterated_local_search
+
     arrays = [np.asarray(a, dtype=np.int64) for a in (p, d, w)]
     better, _ = iterated_local_search(*arrays, order, deadline=deadline, lower=lower)
     return [int(j) for j in better]
@@ -206,7 +205,12 @@ def solve_weighted(
         stats["time_s"] = round(deadline.elapsed(), 4)
         order = first + [core[i] for i in local] + last
         return ExactOutcome(order, obj + fixed_cost, obj + fixed_cost, True, stats)
-    local = descent(cp, cd, cw, wmdd(cp, cd, cw))
+    from planner.smtt.local_search import fast_descent
+
+    # compiled descent: the pure-Python one took ~10 s at n = 100, far over short limits
+    local, _ = fast_descent(
+        *(np.asarray(a, dtype=np.int64) for a in (cp, cd, cw)), wmdd(cp, cd, cw)
+    )
     if upper_order is not None and sorted(upper_order) == list(range(n)):
         pos = {j: i for i, j in enumerate(core)}
         mine = [pos[j] for j in upper_order if j in pos]
