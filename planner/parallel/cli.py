@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import importlib
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -107,34 +107,38 @@ def train(
     for flag, value in (("--model", model), ("--gpus", gpus)):
         if out is not None and Path(value).exists() and Path(value).resolve() == out.resolve():
             raise InputError(f"{out}: refusing to overwrite an input file ({flag})")
+    # the same problem for the plan and, with --plot, for drawing it
+    problem_args: dict[str, Any] = {
+        "global_batch": global_batch,
+        "seq_len": seq,
+        "precision": precision,
+        "gpus_per_node": gpus_per_node,
+        "tp": tp,
+        "pp": pp,
+        "dp": dp,
+        "cp": cp,
+        "ep": ep,
+        "microbatch": microbatch,
+        "interleave": interleave,
+        "recompute": recompute,
+        "zero": zero,
+        "sequence_parallel": sequence_parallel,
+        "stage_layers": layers,
+        "max_gpus": max_gpus,
+        "use_all_gpus": use_all_gpus,
+        "objective": objective,
+        "overlap_grad_reduce": overlap_grad_reduce,
+        "flash_attention": flash_attention,
+    }
     with console.clean_stdout() as stdout:
         result = plan_training(
             model,
             gpus,
-            global_batch=global_batch,
-            seq_len=seq,
-            precision=precision,
-            gpus_per_node=gpus_per_node,
             method=method,
             time_limit=time_limit,
             threads=threads,
             top_k=top,
-            tp=tp,
-            pp=pp,
-            dp=dp,
-            cp=cp,
-            ep=ep,
-            microbatch=microbatch,
-            interleave=interleave,
-            recompute=recompute,
-            zero=zero,
-            sequence_parallel=sequence_parallel,
-            stage_layers=layers,
-            max_gpus=max_gpus,
-            use_all_gpus=use_all_gpus,
-            objective=objective,
-            overlap_grad_reduce=overlap_grad_reduce,
-            flash_attention=flash_attention,
+            **problem_args,
         )
         summary = result.stats["summary"]
         if json_out:
@@ -148,30 +152,7 @@ def train(
             from planner.parallel.api import training_problem
             from planner.parallel.plot import plot as draw
 
-            problem = training_problem(
-                model,
-                gpus,
-                global_batch=global_batch,
-                seq_len=seq,
-                precision=precision,
-                gpus_per_node=gpus_per_node,
-                tp=tp,
-                pp=pp,
-                dp=dp,
-                cp=cp,
-                ep=ep,
-                microbatch=microbatch,
-                interleave=interleave,
-                recompute=recompute,
-                zero=zero,
-                sequence_parallel=sequence_parallel,
-                stage_layers=layers,
-                max_gpus=max_gpus,
-                use_all_gpus=use_all_gpus,
-                objective=objective,
-                overlap_grad_reduce=overlap_grad_reduce,
-                flash_attention=flash_attention,
-            )
+            problem = training_problem(model, gpus, **problem_args)
             draw(problem, result.solution, plot)
     if not json_out:
         from planner.parallel.api import training_problem

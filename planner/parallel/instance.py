@@ -24,7 +24,8 @@ RECOMPUTE = ("none", "selective", "full")
 OBJECTIVES = ("time", "cost")
 
 
-def _pos_int(value: Any, where: str, *, allow_none: bool = True) -> int | None:
+def positive_int(value: Any, where: str, *, allow_none: bool = True) -> int | None:
+    """``value`` if it is a positive integer (or ``None`` when allowed), else :class:`InputError`."""
     if value is None and allow_none:
         return None
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
@@ -51,8 +52,8 @@ class Workload:
     precision: str = "bf16"
 
     def __post_init__(self) -> None:
-        _pos_int(self.global_batch, "workload: global_batch", allow_none=False)
-        _pos_int(self.seq_len, "workload: seq_len", allow_none=False)
+        positive_int(self.global_batch, "workload: global_batch", allow_none=False)
+        positive_int(self.seq_len, "workload: seq_len", allow_none=False)
         object.__setattr__(self, "precision", get_precision(self.precision).name)
 
     @property
@@ -114,7 +115,7 @@ class Constraints:
 
     def __post_init__(self) -> None:
         for key in ("tp", "pp", "dp", "cp", "ep", "microbatch", "interleave", "max_gpus", "max_tp"):
-            _pos_int(getattr(self, key), f"constraints: {key}")
+            positive_int(getattr(self, key), f"constraints: {key}")
         if self.recompute is not None and self.recompute not in RECOMPUTE:
             raise InputError(
                 f"constraints: recompute must be one of {', '.join(RECOMPUTE)}, got {self.recompute!r}"
@@ -130,7 +131,7 @@ class Constraints:
         if self.stage_layers is not None:
             layers = tuple(self.stage_layers)
             for n in layers:
-                _pos_int(n, "constraints: stage_layers entry", allow_none=False)
+                positive_int(n, "constraints: stage_layers entry", allow_none=False)
             if self.pp is not None and len(layers) != self.pp:
                 raise InputError(
                     f"constraints: stage_layers has {len(layers)} entries but pp={self.pp}"

@@ -27,6 +27,7 @@ from typing import Any
 
 from planner.core.errors import InputError
 from planner.parallel.hardware import ClusterSpec, Pool, parse_cluster
+from planner.parallel.instance import positive_int
 from planner.parallel.model_spec import ModelSpec, load_model
 from planner.parallel.precision import get_precision
 from planner.parallel.serving.capacity import KV_ADMISSION, ROLES
@@ -38,14 +39,6 @@ DISAGGREGATION = ("off", "allow", "force")
 
 def _norm(name: str) -> str:
     return "".join(c for c in str(name).lower() if c.isalnum())
-
-
-def _pos_int(value: Any, where: str) -> int | None:
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise InputError(f"{where} must be a positive integer, got {value!r}")
-    return value
 
 
 @dataclass(frozen=True)
@@ -102,7 +95,7 @@ class ServingConstraints:
             "max_pp",
             "max_replica_gpus",
         ):
-            _pos_int(getattr(self, key), f"constraints: {key}")
+            positive_int(getattr(self, key), f"constraints: {key}")
         if self.kv_admission not in KV_ADMISSION:
             raise InputError(
                 f"constraints: kv_admission must be one of {', '.join(KV_ADMISSION)}, "
@@ -175,7 +168,7 @@ class ReplicaGroup:
 
     def __post_init__(self) -> None:
         for key in ("tp", "pp", "ep", "count"):
-            _pos_int(getattr(self, key), f"replica: {key}")
+            positive_int(getattr(self, key), f"replica: {key}")
         if self.role not in ROLES:
             raise InputError(f"replica: role must be one of {', '.join(ROLES)}, got {self.role!r}")
         if isinstance(self.chunk_tokens, bool) or not isinstance(self.chunk_tokens, int):
