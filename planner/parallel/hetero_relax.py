@@ -91,7 +91,10 @@ def convex_part(m1, t0, t_end, s_of, steep=None) -> np.ndarray:
 
 def hold(env: np.ndarray, W: np.ndarray) -> np.ndarray:
     """Most layers a stage with tail envelope ``env`` holds at tail level ``W``."""
-    return np.searchsorted(env[1:], W * (1 + 1e-12), side="right").astype(float)
+    # the tolerance must loosen for negative levels too (the envelopes of end stages can dip
+    # below zero), else a tail equal to W would not count and a fitting pipeline look infeasible
+    W = np.asarray(W, dtype=float)
+    return np.searchsorted(env[1:], W + np.abs(W) * 1e-12, side="right").astype(float)
 
 
 def least_level(values: np.ndarray, feasible, size: int) -> np.ndarray:

@@ -6,7 +6,7 @@ import heapq
 import math
 import random
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from planner.core.timing import Deadline
@@ -69,6 +69,7 @@ def best_by_node(prob):
 
 @settings(max_examples=18, deadline=None)
 @given(seed=st.integers(0, 100_000), objective=st.sampled_from(["time", "cost"]))
+@example(seed=637, objective="time")  # negative tail envelopes once made fitting pipelines vanish
 def test_every_node_bound_is_valid(seed, objective):
     rng = random.Random(seed)
     prob = random_problem(rng, objective)
