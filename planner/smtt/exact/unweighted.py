@@ -40,6 +40,7 @@ Engines:
 
 from __future__ import annotations
 
+import importlib
 import time
 from collections.abc import Sequence
 from typing import Any
@@ -50,34 +51,17 @@ from planner.smtt.exact._memo_python import solve_python
 from planner.smtt.exact.outcome import ExactOutcome, sorted_pairing_bound, tardiness
 
 
-def _load_kernel():
-    """The per-start-time numba kernel, or ``None`` without numba (imported on first use)."""
-    global _kernel
-    if _kernel is False:
+def _load(module: str) -> Any:
+    """A numba kernel module of this package, or ``None`` without numba (imported on first use)."""
+    if module not in _kernels:
         try:
-            from planner.smtt.exact import _memo_kernel
+            _kernels[module] = importlib.import_module(f"planner.smtt.exact.{module}")
         except ImportError:  # pragma: no cover - numba is a declared dependency
-            _kernel = None
-        else:
-            _kernel = _memo_kernel
-    return _kernel
+            _kernels[module] = None
+    return _kernels[module]
 
 
-def _load_batch():
-    """The batched numba kernel, or ``None`` without numba (imported on first use)."""
-    global _batch
-    if _batch is False:
-        try:
-            from planner.smtt.exact import _batch_kernel
-        except ImportError:  # pragma: no cover - numba is a declared dependency
-            _batch = None
-        else:
-            _batch = _batch_kernel
-    return _batch
-
-
-_kernel: Any = False
-_batch: Any = False
+_kernels: dict[str, Any] = {}
 
 #: Memory budget of the batched engine in bytes; past it the per-start-time engine takes over.
 BATCH_BYTES = 3 << 30
@@ -115,7 +99,7 @@ def solve_batch(
     :data:`BATCH_BYTES`), or ``"range"`` when the total processing time does not
     fit the kernel's 31-bit start times.
     """
-    b = _load_batch()
+    b = _load("_batch_kernel")
     n = len(p)
     if sum(p) >= 2**31 - 1:
         return "range"
@@ -152,7 +136,7 @@ def solve_kernel(
     p: list[int], d: list[int], deadline: float, *, double: bool = True
 ) -> tuple[int, list[int], dict[str, Any]] | None:
     """Run the per-start-time numba kernel; ``None`` when ``deadline`` (perf_counter) passes."""
-    k = _load_kernel()
+    k = _load("_memo_kernel")
     n = len(p)
     edd, job = _edd_data(p, d)
     words = (n + 63) // 64
@@ -251,7 +235,7 @@ def solve_unweighted(
         return ExactOutcome([], 0, 0, True, {"nodes": 0})
     fallback = engine == "auto"
     if engine == "auto":
-        engine = "batch" if _load_batch() is not None else "python"
+        engine = "batch" if _load("_batch_kernel") is not None else "python"
     if engine not in ("batch", "memo", "python"):
         raise ValueError(f"engine must be 'auto', 'batch', 'memo' or 'python', got {engine!r}")
     limit = max(0.0, float(time_limit))
