@@ -5,18 +5,16 @@ Stages, each on what is left of the budget:
 1. the quick infeasibility checks (a proof: INFEASIBLE with the reason);
 2. an incumbent: the hint if it verifies and the basic LFT schedule; up to ``LARGE`` jobs the
    preemptive set-covering bound;
-3. up to ``LARGE`` jobs: a quick CP-SAT run (most PSPLIB j30/j60 instances end here), the GA,
-   CP-SAT on the full model hinted with the best schedule (the whole budget up to ``SMALL``
-   jobs, three quarters beyond), then CP-SAT large-neighbourhood search from the best schedule.
-   An *objective lower-bound search* stage is available (``LB_SEARCH_SHARE``; it raises proven
-   bounds where the default search stalls, j60: 94 → 106 on j6025_1, but closed nothing more on
-   one thread) and runs beside the default search when there are two threads;
-4. beyond ``LARGE`` jobs: GA + CP-SAT LNS (``lns``), with a final lower-bound search for the
-   certificate.
+3. up to ``LARGE`` jobs: a quick CP-SAT run with its LP relaxation (most PSPLIB j30/j60
+   instances end here), the GA, beyond ``SMALL`` jobs a short CP-SAT LNS, then the main exact
+   stage with the rest of the budget: CP-SAT *without* the LP relaxation (its clause-learning
+   search over the cumulative and precedence explanations, as in the lazy-clause-generation
+   solvers of Schutt et al.) on a horizon cut to the incumbent's makespan, hinted with it;
+4. beyond ``LARGE`` jobs: GA + CP-SAT LNS (``lns``), with a final objective lower-bound search
+   for the certificate.
 
-With two or more threads CP-SAT runs its default and lower-bound-search workers side by side
-instead of one after the other. The result keeps the best verified schedule and the best proven
-bound of all stages.
+With two threads the main exact stage runs the no-LP and the default (LP) workers side by side.
+The result keeps the best verified schedule and the best proven bound of all stages.
 """
 
 from __future__ import annotations
@@ -43,24 +41,19 @@ QUICK = (1.0, 0.05)
 #: earlier when it meets the lower bound).
 GA_SHARE = 0.1
 GA_PER_JOB = 0.02
-#: Share of the remaining budget for the default CP-SAT run (``SMALL_EXACT_SHARE`` up to
-#: ``SMALL`` jobs), then for the lower-bound search; the rest goes to the last stage (a second
-#: default run up to ``SMALL`` jobs, CP-SAT LNS beyond). Measured on every 4th PSPLIB j60
-#: instance (1 thread, 60 s): all 84 proofs came from the LFT schedule meeting the bound, the
-#: quick run or the first default run — none from the bound search or a second run — so the
-#: default run gets the budget and the bound search is off on one thread (with two threads it
-#: runs beside the default search).
-EXACT_SHARE = 0.75
+#: Beyond ``SMALL`` jobs, share of the remaining budget for CP-SAT LNS before the main exact
+#: stage: a better incumbent first gives the exact stage a tighter horizon, and a proof needs the
+#: optimal schedule in hand (the exact stage then proves ``makespan <= incumbent - 1``
+#: infeasible). Up to ``SMALL`` jobs the exact stage gets everything.
+LNS_SHARE = 0.15
 SMALL = 40
-SMALL_EXACT_SHARE = 1.0
-LB_SEARCH_SHARE = 0.0
 #: Share of the budget (and seconds at most) for the preemptive set-covering bound. Its column
 #: generation converges within a second on j30 and can be decisive (j3045_2: 85 -> 125, the
 #: optimum), within a few seconds on many j60 instances (j6025_1: 93 -> 101); when it does not,
 #: Farley's bound is kept (valid, weaker).
 PREEMPTIVE_SHARE = 0.05
 PREEMPTIVE_MAX = 3.0
-#: CP-SAT parameters of the lower-bound search stage.
+#: CP-SAT parameters of the final stage beyond ``LARGE`` jobs.
 LB_SEARCH_PARAMS: dict[str, Any] = {"use_objective_lb_search": True}
 #: CP-SAT parameters of the main exact stage (after the quick run): no LP relaxation, i.e. the
 #: pure clause-learning search over the cumulative and precedence explanations, on a horizon cut
@@ -120,7 +113,7 @@ def solve_auto(
     seed: int,
     hint: Solution | None = None,
 ) -> Result:
-    """Portfolio: checks → quick CP-SAT → GA → CP-SAT → lower-bound search → CP-SAT."""
+    """Portfolio: checks → quick CP-SAT → preemptive bound → GA → LNS → no-LP CP-SAT."""
     clock = Deadline(time_limit)
     reason = infeasibility_reason(instance)
     if reason is not None:
@@ -132,17 +125,14 @@ def solve_auto(
     if instance.num_jobs > LARGE:
         _large(instance, best, clock, threads, seed)
         return _result(instance, best)
+    exact = EXACT_PARAMS if threads == 1 else _side_by_side(threads)
     stages = [
         ("quick", min(QUICK[0], QUICK[1] * clock.remaining()), None),
         ("preemptive", PREEMPTIVE_SHARE, None),
         ("ga", GA_SHARE, None),
-        ("cpsat", SMALL_EXACT_SHARE if instance.num_jobs <= SMALL else EXACT_SHARE, EXACT_PARAMS),
-        ("lb-search", LB_SEARCH_SHARE, LB_SEARCH_PARAMS),
-        # small instances: a last default search (proofs); larger: CP-SAT LNS (schedules)
-        ("cpsat-final" if instance.num_jobs <= SMALL else "lns", 1.0, None),
+        ("lns", LNS_SHARE if instance.num_jobs > SMALL else 0.0, None),
+        ("cpsat", 1.0, exact),
     ]
-    if threads >= 2:  # default and lower-bound search side by side in one CP-SAT run
-        stages = [*stages[:3], ("cpsat", 1.0, _side_by_side(threads))]
     for k, (stage, share, params) in enumerate(stages):
         if best.closed or clock.remaining() < 0.05:
             break
