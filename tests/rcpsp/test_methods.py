@@ -65,3 +65,19 @@ def test_empty_project(method):
     inst = Instance(name="empty", durations=(), demands=(), capacities=(1,))
     res = solve(inst, method, time_limit=2, threads=1)
     assert res.status is Status.OPTIMAL and res.objective == 0
+
+
+def test_auto_lns_then_no_lp_stage_proves_a_hard_instance(monkeypatch):
+    # j3013_1 (optimum 58) is not closed by the quick run; lowering the size threshold sends it
+    # down the path of larger instances: GA, a short LNS, then the no-LP exact stage on a
+    # horizon cut to the incumbent, which must prove the optimum without a bound above it
+    from planner.rcpsp import auto
+
+    monkeypatch.setattr(auto, "SMALL", 10)
+    monkeypatch.setattr(auto, "QUICK", (0.2, 0.05))  # too short to close it on a fast machine
+    (inst,) = read(INSTANCES / "j3013_1.sm")
+    res = solve(inst, "auto", time_limit=30, threads=1)
+    stages = [s["stage"] for s in res.stats["stages"]]
+    assert stages.index("lns") < stages.index("cpsat")
+    assert res.status is Status.OPTIMAL and res.objective == 58 and res.bound == 58
+    assert verify(inst, res.solution) == []
