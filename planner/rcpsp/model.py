@@ -66,13 +66,9 @@ TIME_INDEXED_LIMIT = 4000
 class ModelOptions:
     """Switches of the redundant constraints; see the module docstring.
 
-        All are on by default except ``delays`` (the fork/join sub-problems cost a share of the budget
-        and did not raise a single proven bound on the hard j60 sample, see
-        ``bench/results/rcpsp/tune_j60.md``) and ``disjunctive_cliques``
-        No-overlap constraints over cliques of pairwise incompatible jobs: two jobs are incompatible
-        when together they exceed some capacity (on *any* resource, which a single cumulative does
-        not see), form a disjunctive pair, or are ordered by the lags. CP-SAT's disjunctive
-        propagators (edge finding, not-first/not-last, precedences) then work across resources.
+    All are on by default except ``delays`` (the fork/join sub-problems cost a share of the
+    budget and did not raise a single proven bound on the hard j60 sample, see
+    ``bench/results/rcpsp/tune_j60.md``), ``disjunctive_cliques``, ``time_indexed`` and
     ``decision_strategy``.
     """
 
