@@ -212,6 +212,8 @@ def preemptive_bound(instance: Instance, *, time_limit: float = 1.0, seed: int =
     import highspy
     from ortools.sat.python import cp_model
 
+    from planner.core.mip import new_highs
+
     clock = Deadline(time_limit)
     jobs = [j for j in range(instance.num_jobs) if instance.durations[j] > 0]
     if not jobs:
@@ -233,9 +235,7 @@ def preemptive_bound(instance: Instance, *, time_limit: float = 1.0, seed: int =
     for a, b in instance.disjunctive:
         if a in pos and b in pos:
             clash.add((min(a, b), max(a, b)))
-    h = highspy.Highs()
-    h.setOptionValue("output_flag", False)
-    h.setOptionValue("threads", 1)
+    h = new_highs(time_limit=time_limit, threads=1, seed=seed)  # silent, even its banner
     inf = highspy.kHighsInf
     for j in jobs:
         h.addRow(float(dur[j]), inf, 0, np.array([], dtype=np.int32), np.array([]))

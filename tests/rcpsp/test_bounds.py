@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 from hypothesis import given, settings
 
 from planner.rcpsp.bounds import energetic_bound, lower_bound, preemptive_bound
@@ -42,3 +45,17 @@ def test_preemptive_bound_beats_the_cheap_bound_on_j3013_1():
     (inst,) = read(INSTANCES / "j3013_1.sm")  # optimum 58, cheap bound 48
     b = preemptive_bound(inst, time_limit=10.0)
     assert lower_bound(inst) < b <= 58
+
+
+def test_preemptive_bound_keeps_stdout_clean():
+    # HiGHS prints a banner on fd 1 when a process builds its first Highs; a fresh interpreter
+    # is the only place where that first construction happens inside preemptive_bound
+    code = (
+        "from planner.rcpsp.bounds import preemptive_bound\n"
+        "from planner.rcpsp.readers import read\n"
+        f"(inst,) = read({str(INSTANCES / 'j301_1.sm')!r})\n"
+        "assert preemptive_bound(inst, time_limit=5.0) <= 43\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout == ""
