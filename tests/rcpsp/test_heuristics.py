@@ -240,6 +240,26 @@ def test_ga_is_deterministic_for_a_seed_and_budget():
         assert _is_precedence_feasible(data, r.order)
 
 
+def test_ga_sizes_its_population_to_the_budget():
+    (inst,) = read(INSTANCES / "j3013_1.sm")
+    data = SgsData.of(inst)
+    p = GaParams()
+    passes = 1 + 2 * p.fbi_rounds
+    small = genetic_algorithm(data, time_limit=60, seed=0, max_schedules=3000)
+    # room for about 3x the minimum population over ``p.generations`` generations
+    budget = 3 * p.min_population * p.generations * passes
+    large = genetic_algorithm(data, time_limit=60, seed=0, max_schedules=budget)
+    again = genetic_algorithm(data, time_limit=60, seed=0, max_schedules=budget)
+    fixed = genetic_algorithm(
+        data, time_limit=60, seed=0, max_schedules=budget, params=GaParams(population=40)
+    )
+    assert small.population == p.min_population
+    assert 2 * p.min_population < large.population <= 3 * p.min_population
+    assert again.population == large.population and again.makespan == large.makespan
+    assert fixed.population == 40
+    assert large.generations < fixed.generations
+
+
 def test_ga_reaches_the_optimum_of_a_small_instance():
     (inst,) = read(INSTANCES / "j301_1.sm")  # optimum 43
     res = genetic_algorithm(SgsData.of(inst), time_limit=20, seed=0, target=43)
