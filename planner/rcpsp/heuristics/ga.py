@@ -9,6 +9,8 @@ Hartmann's (1998) GA with the refinements that made activity-list GAs the best R
 * the first population comes from the four priority rules and regret-based biased sampling;
 * two-point crossover (Hartmann), adjacent-swap mutation of unrelated jobs, binary tournaments;
 * elitist (μ+λ) replacement without duplicate schedules;
+* the population is sized to the budget (about 200 generations in the time limit; a long run
+  gets a large population, see :class:`GaParams`);
 * when the population stagnates it restarts around the best list (keeping it), which keeps a
   long run productive.
 
