@@ -23,13 +23,11 @@ from planner.core.io import write_atomic
 from planner.rcpsp.heuristics.data import SgsData
 from planner.rcpsp.heuristics.ga import GaParams, genetic_algorithm
 from planner.rcpsp.readers import read, read_reference
+from planner.rcpsp.warmup import warmup
 
 
 def _run(task: tuple[str, str, dict[str, Any], int, float]) -> dict[str, Any]:
     path, label, params, seed, time_limit = task
-    from planner.rcpsp.warmup import warmup
-
-    warmup()  # numba kernels loaded before the clock starts (once per worker, then a no-op)
     (inst,) = read(Path(path))
     res = genetic_algorithm(
         SgsData.of(inst), time_limit=time_limit, seed=seed, params=GaParams(**params)
@@ -67,7 +65,8 @@ def main() -> None:
         for f in args.files
         for label, params in configs
     ]
-    with ProcessPoolExecutor(max_workers=max(1, args.jobs)) as pool:
+    # each worker loads the numba kernels once, before any timed run
+    with ProcessPoolExecutor(max_workers=max(1, args.jobs), initializer=warmup) as pool:
         rows = list(pool.map(_run, tasks))
     buf = io.StringIO()
     writer = csv.DictWriter(buf, fieldnames=list(rows[0]))

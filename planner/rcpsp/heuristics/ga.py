@@ -361,7 +361,7 @@ def genetic_algorithm(
     pop, fit, starts = population(first, size)
     _seed(int(rng.integers(2**31)))
     kids, kfit, kstart = _offspring_arrays(size, n)
-    res.population = size
+    res.population = first_size = size
     related = data.related
     last_best, idle = res.makespan, 0
     while not clock.expired() and res.schedules < budget:
@@ -399,7 +399,9 @@ def genetic_algorithm(
             size,
         )
         if res.generations == 1 and p.population is None:  # size to the measured speed
-            size = _budget_size(p, clock, spent, clock.elapsed() - tick, res.schedules, budget)
+            size = _budget_size(
+                p, clock, spent, clock.elapsed() - tick, res.schedules, max_schedules
+            )
             if size > len(pop):
                 m_pop, m_fit, m_starts = population([], size - len(pop))
                 pop, fit = np.concatenate([pop, m_pop]), np.concatenate([fit, m_fit])
@@ -417,7 +419,7 @@ def genetic_algorithm(
             last_best, idle = res.makespan, 0
         else:
             idle += 1
-        if idle >= p.stagnation * size // (p.population or p.min_population):
+        if idle >= p.stagnation * size // first_size:
             res.restarts += 1
             idle = 0
             elite = [pop[i] for i in range(min(p.keep_on_restart, len(pop)))]
@@ -435,16 +437,16 @@ def _offspring_arrays(size: int, n: int) -> tuple[np.ndarray, np.ndarray, np.nda
 
 
 def _budget_size(
-    p: GaParams, clock: Deadline, passes: int, seconds: float, spent: int, budget: int
+    p: GaParams, clock: Deadline, passes: int, seconds: float, spent: int, max_schedules: int | None
 ) -> int:
     """Population size for about ``p.generations`` generations in what is left of the budget.
 
     ``passes`` SGS passes took ``seconds`` in the first generation. With a schedule budget
-    (``budget < 2**62``) the size follows from it alone, so a run stays deterministic.
+    (``max_schedules``) the size follows from it alone, so a run stays deterministic.
     """
     per_child = 1 + 2 * p.fbi_rounds  # SGS passes: decoding + justification
-    if budget < 2**62:
-        left = max(0, budget - spent) / per_child
+    if max_schedules is not None:
+        left = max(0, max_schedules - spent) / per_child
     else:
         left = passes / max(seconds, 1e-6) * clock.remaining() / per_child
     return int(min(p.max_population, max(p.min_population, left / p.generations)))
