@@ -118,3 +118,27 @@ def test_lns_method_on_lags_and_windows():
     res = solve(dc, "lns", time_limit=5, threads=2, seed=0)
     assert res.verified and res.status is Status.OPTIMAL
     assert res.objective == solve(dc, "cpsat", time_limit=10, threads=1).objective
+
+
+def test_lns_patience_counts_from_the_last_improvement():
+    (inst,) = read(INSTANCES / "j3013_1.sm")
+    data, start = _poor_start(inst)
+    base = dict(time_limit=60, seed=3, max_iterations=8, data=data)
+    idle = large_neighbourhood_search(inst, start, params=LnsParams(patience=0.0), **base)
+    assert idle.iterations == 0 and idle.makespan == makespan(inst, start.tolist())
+    # a patience longer than the whole run changes nothing: the same 8 deterministic iterations
+    det = dict(deterministic=True, sub_time=0.05, fbi=False)
+    runs = [
+        large_neighbourhood_search(inst, start, params=LnsParams(**det, patience=p), **base)
+        for p in (None, 3600.0)
+    ]
+    assert runs[0].start == runs[1].start and runs[1].iterations == 8
+
+
+def test_lns_method_with_patience_also_stops_the_ga_beside_it():
+    from planner.rcpsp.heuristics.methods import lns
+
+    (inst,) = read(INSTANCES / "j3013_1.sm")
+    res = lns(inst, time_limit=40, threads=2, seed=0, patience=0.0)
+    assert res.status is Status.FEASIBLE and verify(inst, res.solution) == []
+    assert res.stats["iterations"] == 0 and res.runtime_s < 20  # not the GA's full 40 s

@@ -20,6 +20,7 @@ own sub-problems with one CP-SAT worker (CP-SAT releases the GIL while it solves
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -57,6 +58,9 @@ class LnsParams:
     )
     options: ModelOptions = field(default_factory=lambda: ModelOptions(delays=False))
     fbi: bool = True
+    #: Stop after this many seconds without a better makespan (``None``: run to the time limit);
+    #: a caller with an exact stage waiting takes the rest of the budget back.
+    patience: float | None = None
 
 
 @dataclass
@@ -81,6 +85,7 @@ class Incumbent:
         self.makespan = int(ms)
         self.version = 0
         self.proven = False  # a sub-problem relaxing every job was solved to optimality
+        self.improved_at = time.perf_counter()  # when the makespan last went down
 
     def snapshot(self) -> tuple[np.ndarray, int, int]:
         """Copy of the schedule, its makespan and a version number that changes with it."""
@@ -93,6 +98,8 @@ class Incumbent:
             if ms < self.makespan or (
                 equal and ms == self.makespan and not np.array_equal(start, self.start)
             ):
+                if ms < self.makespan:
+                    self.improved_at = time.perf_counter()
                 self.start, self.makespan = np.asarray(start, dtype=np.int64).copy(), int(ms)
                 self.version += 1
                 return True
@@ -156,9 +163,10 @@ def large_neighbourhood_search(
     inc = shared if shared is not None else Incumbent(start, ms0)
     budget = [max_iterations if max_iterations is not None else 2**62]
     workers = max(1, int(threads))
+    began = time.perf_counter()
 
     def work(wid: int) -> None:
-        _worker(instance, base, inc, res, budget, clock, p, data, lower, seed * 7919 + wid)
+        _worker(instance, base, inc, res, budget, clock, p, data, lower, seed * 7919 + wid, began)
 
     if workers == 1:
         work(0)
@@ -184,6 +192,7 @@ def _worker(
     data: SgsData | None,
     lower: int,
     seed: int,
+    began: float,
 ) -> None:
     rng = np.random.default_rng(seed)
     dec = Decoder(data) if (data is not None and p.fbi) else None
@@ -199,6 +208,9 @@ def _worker(
     while clock.remaining() > 0.05:
         with inc.lock:
             if budget[0] <= 0 or inc.makespan <= lower or inc.proven:
+                return
+            stale = time.perf_counter() - max(inc.improved_at, began)
+            if p.patience is not None and stale > p.patience:
                 return
             budget[0] -= 1
             res.iterations += 1

@@ -31,7 +31,7 @@ from planner.rcpsp.feasibility import infeasibility_reason
 from planner.rcpsp.heuristics.data import SgsData
 from planner.rcpsp.heuristics.fbi import justify
 from planner.rcpsp.heuristics.ga import GaResult, genetic_algorithm, order_of
-from planner.rcpsp.heuristics.lns import Incumbent, large_neighbourhood_search
+from planner.rcpsp.heuristics.lns import Incumbent, LnsParams, large_neighbourhood_search
 from planner.rcpsp.heuristics.priority import RULES, activity_list, rule_values, sample_list
 from planner.rcpsp.heuristics.sgs import Decoder
 from planner.rcpsp.instance import Instance, Solution
@@ -253,8 +253,13 @@ def lns(
     threads: int,
     seed: int,
     hint: Solution | None = None,
+    patience: float | None = None,
 ) -> Result:
-    """GA incumbent improved by CP-SAT LNS (with 2+ threads the GA keeps running alongside)."""
+    """GA incumbent improved by CP-SAT LNS (with 2+ threads the GA keeps running alongside).
+
+    ``patience``: stop after that many seconds of LNS without a better makespan (``None``: use
+    the whole time limit).
+    """
     clock = Deadline(time_limit)
     setup = _Setup(instance, "lns")
     if setup.early is not None or setup.data is None:
@@ -324,9 +329,10 @@ def lns(
         lower=setup.lb,
         data=data,
         shared=shared,
+        params=LnsParams(patience=patience),
     )
     if helper is not None:
-        if out.proven_optimal:
+        if out.proven_optimal or patience is not None:  # the GA beside it stops too
             done.set()
         helper.join()
         if ga_box and ga_box[0].start is not None:
