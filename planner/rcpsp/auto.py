@@ -6,10 +6,11 @@ Stages, each on what is left of the budget:
 2. an incumbent: the hint if it verifies and the basic LFT schedule; up to ``LARGE`` jobs the
    preemptive set-covering bound;
 3. up to ``LARGE`` jobs: a quick CP-SAT run with its LP relaxation (most PSPLIB j30/j60
-   instances end here), the GA, beyond ``SMALL`` jobs a short CP-SAT LNS, then the main exact
-   stage with the rest of the budget: CP-SAT *without* the LP relaxation (its clause-learning
-   search over the cumulative and precedence explanations, as in the lazy-clause-generation
-   solvers of Schutt et al.) on a horizon cut to the incumbent's makespan, hinted with it;
+   instances end here), the GA, beyond ``SMALL`` jobs a short CP-SAT LNS (it gives up when it
+   stalls), then the main exact stage with the rest of the budget: CP-SAT *without* the LP
+   relaxation (its clause-learning search over the cumulative and precedence explanations, as in
+   the lazy-clause-generation solvers of Schutt et al.) on a horizon cut to the incumbent's
+   makespan, hinted with it;
 4. beyond ``LARGE`` jobs: GA + CP-SAT LNS (``lns``), with a final objective lower-bound search
    for the certificate.
 
