@@ -322,10 +322,16 @@ def _attach_family_commands() -> None:
     if _ATTACHED:
         return
     _ATTACHED = True
+    groups: dict[str, typer.Typer] = {}
     for family in families().values():
         if family.gen_command is not None:
             gen_app.command(family.name, help=family.title)(family.gen_command)
         for name, sub in family.commands.items():
+            if name in groups:  # several families add subcommands to one group (plan)
+                groups[name].registered_commands.extend(sub.registered_commands)
+                groups[name].registered_groups.extend(sub.registered_groups)
+                continue
+            groups[name] = sub
             app.add_typer(sub, name=name)
 
 

@@ -1,0 +1,178 @@
+"""The exact method: prove every smaller ``ii`` infeasible, then the shortest schedule.
+
+For ``ii`` from ``max(ResMII, RecMII, WarpMII)`` upwards the joint CP-SAT model
+(:mod:`planner.pipelining.cpsat`) minimizes the schedule length; an INFEASIBLE
+answer is the proof for that ``ii`` and the search moves on; the first ``ii``
+with a schedule is the optimal one once every smaller ``ii`` is proven, and the
+length is optimal when CP-SAT proves it at that ``ii``. Among the optimal
+schedules a last, time-boxed stage prefers the fewest edges crossing warp
+groups, then the fewest warp groups (each crossing costs shared-memory
+traffic and a barrier in a real kernel beyond the modelled delay); it never
+changes ``ii`` or the length.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from typing import Any
+
+from planner.core.cpsat import make_solver
+from planner.core.result import Result, Status
+from planner.core.timing import Deadline
+from planner.pipelining.bounds import compute_bounds, length_lb
+from planner.pipelining.cpsat import Model, build
+from planner.pipelining.evaluate import encode, verify
+from planner.pipelining.instance import Instance, Solution
+
+#: Share of the remaining time (at most) for the tie-break stage.
+TIE_BREAK_SHARE = 0.2
+#: Most seconds the tie-break stage may take.
+TIE_BREAK_CAP = 2.0
+
+
+def _ii_status(code_name: str) -> str:
+    return {"OPTIMAL": "optimal", "FEASIBLE": "feasible", "INFEASIBLE": "infeasible"}.get(
+        code_name, "unknown"
+    )
+
+
+def solve_exact(
+    instance: Instance,
+    *,
+    time_limit: float,
+    threads: int = 1,
+    seed: int = 0,
+    hint: Solution | None = None,
+    tie_break: bool = True,
+) -> Result:
+    """Lexicographically optimal (``ii``, length) schedule with per-``ii`` proofs.
+
+    Returns a Result whose stats list, per ``ii`` tried, the CP-SAT status
+    (``infeasible`` is a proof), with ResMII, RecMII and WarpMII.
+    """
+    deadline = Deadline(time_limit)
+    bounds = compute_bounds(instance)
+    stats: dict[str, Any] = {**bounds.to_dict(), "solver": "cp-sat", "ii_tried": []}
+    stats.update(_scale_stats(instance))
+    if bounds.infeasible:
+        return Result(
+            "pipelining",
+            instance.name,
+            "exact",
+            Status.INFEASIBLE,
+            stats=stats,
+            reason=bounds.infeasible,
+        )
+    incumbent = hint if hint is not None and hint.ii >= bounds.mii else None
+    if incumbent is not None and verify(instance, incumbent):
+        incumbent = None  # a hint the verifier rejects must not cut the search short
+    last_ii = instance.effective_max_ii
+    if incumbent is not None:
+        last_ii = min(last_ii, incumbent.ii)
+    best: Solution | None = None
+    status = Status.UNKNOWN
+    ii = bounds.mii  # the first ii not proven infeasible so far
+    length_bound = None  # proven length bound at that ii, when it was solved
+    while ii <= last_ii and not deadline.expired():
+        tic = time.perf_counter()
+        lb_len = length_lb(instance, ii)
+        model = build(instance, ii, length_lb=lb_len)
+        entry: dict[str, Any] = {"ii": ii}
+        stats["ii_tried"].append(entry)
+        if model.trivially_infeasible:
+            entry.update(status="infeasible", reason=model.trivially_infeasible)
+            ii += 1
+            continue
+        if incumbent is not None and incumbent.ii == ii:
+            model.hint(incumbent)
+        solver = make_solver(time_limit=deadline.remaining(), threads=threads, seed=seed)
+        name = solver.status_name(solver.solve(model.model))
+        entry.update(status=_ii_status(name), time_s=round(time.perf_counter() - tic, 3))
+        if name == "INFEASIBLE":
+            ii += 1
+            continue
+        if name in ("OPTIMAL", "FEASIBLE"):
+            best = model.solution(solver)
+            entry["length"] = best.length
+            length_bound = max(lb_len, math.ceil(solver.best_objective_bound - 1e-6))
+            status = Status.OPTIMAL if name == "OPTIMAL" else Status.FEASIBLE
+            if name == "OPTIMAL" and tie_break:
+                best = _tie_break(model, best, deadline, threads, seed, stats)
+        break  # a schedule, or this ii is undecided: nothing above it can be claimed
+    reason = ""
+    if best is None and incumbent is not None:
+        best, status = incumbent, Status.FEASIBLE
+    if best is None:
+        if ii > last_ii:
+            status = Status.INFEASIBLE
+            reason = (
+                f"no schedule with ii <= {instance.effective_max_ii} and length <= "
+                f"{instance.effective_horizon}: ii {bounds.mii}..{last_ii} proven infeasible"
+            )
+        else:
+            reason = "time limit reached before a schedule was found"
+    bound = None
+    if status is not Status.INFEASIBLE and ii <= instance.effective_max_ii:
+        # every ii below `ii` is proven infeasible; at `ii` the length is at least this
+        lengths = [length_lb(instance, ii)] + ([length_bound] if length_bound is not None else [])
+        bound = encode(instance, ii, min(max(lengths), instance.effective_horizon))
+    if best is not None:
+        stats["ii"], stats["length"] = best.ii, best.length
+        stats["warp_groups_used"] = len(set(best.warp.values()))
+    return Result(
+        "pipelining",
+        instance.name,
+        "exact",
+        status,
+        objective=None if best is None else float(encode(instance, best.ii, best.length)),
+        bound=None if bound is None else float(bound),
+        runtime_s=deadline.elapsed(),
+        solution=best,
+        stats=stats,
+        reason=reason,
+    )
+
+
+def _tie_break(
+    model: Model, best: Solution, deadline: Deadline, threads: int, seed: int, stats: dict
+) -> Solution:
+    """Among schedules of the optimal length, fewest cross-group edges, then fewest groups."""
+    budget = min(TIE_BREAK_CAP, TIE_BREAK_SHARE * deadline.remaining())
+    if budget < 0.05:
+        return best
+    m = model.model
+    crossing = model.crossing
+    groups = sorted({g for lits in model.assign.values() for g in lits})
+    used = []
+    for g in groups:
+        lits = [
+            lits[g] for lits in model.assign.values() if g in lits and not isinstance(lits[g], int)
+        ]
+        if not lits:
+            continue
+        u = m.new_bool_var(f"tb_used[{g}]")
+        for lit in lits:
+            m.add_implication(lit, u)
+        used.append(u)
+    m.add(model.length <= best.length)
+    m.minimize((len(groups) + 1) * sum(crossing) + sum(used))
+    model.hint(best)
+    solver = make_solver(time_limit=budget, threads=threads, seed=seed)
+    code = solver.solve(m)
+    name = solver.status_name(code)
+    stats["tie_break"] = _ii_status(name)
+    if name in ("OPTIMAL", "FEASIBLE"):
+        return model.solution(solver)
+    return best
+
+
+def _scale_stats(instance: Instance) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "cycles_per_unit": instance.cycles_per_unit,
+        "horizon": instance.effective_horizon,
+        "objective": "ii * (horizon + 1) + length",
+    }
+    if "normalization" in instance.meta:
+        out["normalization"] = instance.meta["normalization"]
+    return out
