@@ -159,6 +159,12 @@ def static_infeasibility(instance: Instance) -> str | None:
     if reason:
         return reason
     for op in instance.ops:
+        for unit, cap in m.units.items():
+            mine = [r for r in op.reservation if r.unit == unit]
+            for r in mine:  # peak of the op's own occupations of the unit, at their starts
+                load = sum(o.count for o in mine if o.offset <= r.offset < o.offset + o.cycles)
+                if load > cap:
+                    return f"op {op.id} alone needs {load} x {unit} at once; the machine has {cap}"
         if op.registers and m.register_reserved + op.registers > m.register_limit:
             return (
                 f"op {op.id} holds {op.registers} registers per thread; with "

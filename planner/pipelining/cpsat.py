@@ -16,7 +16,8 @@ lifetime summed over the ops fits in capacity x ``ii``) make the lifetime
 reasoning propagate. The objective is the schedule length.
 
 ``relax`` drops constraint families (``"registers"``, ``"smem"``, ``"tmem"``,
-``"warps"`` = warp-group occupancy, ``"cross"`` = cross-warp delays,
+``"warps"`` = warp-group occupancy, ``"cross"`` = the cross-warp delays that
+depend on the assignment (forced ones stay),
 ``"units:<U>"``) for ``--explain``.
 """
 
@@ -50,6 +51,11 @@ class Model:
         for v, lits in self.assign.items():
             warp[v] = next(g for g, lit in lits.items() if _value(solver, lit))
         return Solution(ii=self.ii, start=start, warp=warp, length=int(solver.value(self.length)))
+
+    def fix_starts(self, start: dict[str, int]) -> None:
+        """Pin every start time (the warp assignment stays free)."""
+        for v, t in self.start.items():
+            self.model.add(t == start[v])
 
     def hint(self, solution: Solution) -> None:
         """Warm start from a schedule at the same ``ii``."""
@@ -135,11 +141,14 @@ def build(
     # Dependences with cross-warp delays.
     crossing = []
     for e in instance.edges:
-        cw = 0 if "cross" in relax else instance.cross_latency(e.src)
+        cw = instance.cross_latency(e.src)
         base = e.latency - e.distance * ii
-        if instance.forced_cross(e):
+        if instance.forced_cross(e):  # paid by every schedule, kept in every relaxation
             m.add(start[e.dst] - start[e.src] >= base + cw)
-        elif cw == 0 or (e.src == e.dst) or instance.op(e.src).variable_latency:
+            continue
+        if "cross" in relax:
+            cw = 0
+        if cw == 0 or (e.src == e.dst) or instance.op(e.src).variable_latency:
             m.add(start[e.dst] - start[e.src] >= base)
         else:
             cross = m.new_bool_var(f"cross[{e.src}->{e.dst}]")

@@ -25,6 +25,12 @@ from planner.pipelining.cpsat import Model, build
 from planner.pipelining.evaluate import encode, verify
 from planner.pipelining.instance import Instance, Solution
 
+#: Constraint families dropped by the first, cheap stage at each ii.
+RELAXATION = ("registers", "smem", "tmem", "warps", "cross")
+#: Share of the remaining time the relaxation may take at each ii.
+RELAXATION_SHARE = 0.4
+#: Share of the remaining time for finding warp groups for the relaxation's start times.
+PIN_SHARE = 0.2
 #: Share of the remaining time (at most) for the tie-break stage.
 TIE_BREAK_SHARE = 0.2
 #: Most seconds the tie-break stage may take.
@@ -76,19 +82,69 @@ def solve_exact(
     length_bound = None  # proven length bound at that ii, when it was solved
     while ii <= last_ii and not deadline.expired():
         tic = time.perf_counter()
-        lb_len = length_lb(instance, ii)
-        model = build(instance, ii, length_lb=lb_len)
         entry: dict[str, Any] = {"ii": ii}
         stats["ii_tried"].append(entry)
+        lb_len = length_lb(instance, ii)
+        # Stage 1: the relaxation without storage, warp occupancy and cross-warp delays
+        # (plain modulo scheduling). Infeasible there = infeasible; its length bound holds.
+        relaxed = build(instance, ii, length_lb=lb_len, relax=RELAXATION)
+        if relaxed.trivially_infeasible:
+            entry.update(status="infeasible", reason=relaxed.trivially_infeasible)
+            ii += 1
+            continue
+        if incumbent is not None and incumbent.ii == ii:
+            relaxed.hint(incumbent)
+        solver = make_solver(
+            time_limit=deadline.fraction(RELAXATION_SHARE, at_least=min(1.0, deadline.remaining())),
+            threads=threads,
+            seed=seed,
+        )
+        name = solver.status_name(solver.solve(relaxed.model))
+        entry["relaxation"] = _ii_status(name)
+        if name == "INFEASIBLE":
+            entry.update(status="infeasible", proof="relaxation", time_s=_since(tic))
+            ii += 1
+            continue
+        warm = incumbent if incumbent is not None and incumbent.ii == ii else None
+        if name in ("OPTIMAL", "FEASIBLE"):
+            lb_len = max(lb_len, math.ceil(solver.best_objective_bound - 1e-6))
+            candidate = relaxed.solution(solver)
+            entry["relaxation_length"] = candidate.length
+            if name == "OPTIMAL":
+                # Keep the relaxation's optimal start times and look for warp groups that
+                # satisfy everything: the schedule is then optimal for the joint model.
+                pinned = build(instance, ii, length_lb=lb_len)
+                pinned.fix_starts(candidate.start)
+                pinned.model.clear_objective()
+                solver = make_solver(
+                    time_limit=deadline.fraction(
+                        PIN_SHARE, at_least=min(0.5, deadline.remaining())
+                    ),
+                    threads=threads,
+                    seed=seed,
+                )
+                if solver.status_name(solver.solve(pinned.model)) in ("OPTIMAL", "FEASIBLE"):
+                    best, status = pinned.solution(solver), Status.OPTIMAL
+                    length_bound = best.length
+                    entry.update(status="optimal", proof="relaxation", length=best.length)
+                    entry["time_s"] = _since(tic)
+                    if tie_break:
+                        full = build(instance, ii, length_lb=lb_len)
+                        best = _tie_break(full, best, deadline, threads, seed, stats)
+                    break
+            if warm is None or (candidate.length or 0) < (warm.length or 0):
+                warm = candidate  # a warm start even if it breaks storage or warp rules
+        # Stage 2: the joint model.
+        model = build(instance, ii, length_lb=lb_len)
         if model.trivially_infeasible:
             entry.update(status="infeasible", reason=model.trivially_infeasible)
             ii += 1
             continue
-        if incumbent is not None and incumbent.ii == ii:
-            model.hint(incumbent)
+        if warm is not None:
+            model.hint(warm)
         solver = make_solver(time_limit=deadline.remaining(), threads=threads, seed=seed)
         name = solver.status_name(solver.solve(model.model))
-        entry.update(status=_ii_status(name), time_s=round(time.perf_counter() - tic, 3))
+        entry.update(status=_ii_status(name), time_s=_since(tic))
         if name == "INFEASIBLE":
             ii += 1
             continue
@@ -99,6 +155,8 @@ def solve_exact(
             status = Status.OPTIMAL if name == "OPTIMAL" else Status.FEASIBLE
             if name == "OPTIMAL" and tie_break:
                 best = _tie_break(model, best, deadline, threads, seed, stats)
+        else:
+            length_bound = lb_len
         break  # a schedule, or this ii is undecided: nothing above it can be claimed
     reason = ""
     if best is None and incumbent is not None:
@@ -106,10 +164,16 @@ def solve_exact(
     if best is None:
         if ii > last_ii:
             status = Status.INFEASIBLE
-            reason = (
-                f"no schedule with ii <= {instance.effective_max_ii} and length <= "
-                f"{instance.effective_horizon}: ii {bounds.mii}..{last_ii} proven infeasible"
-            )
+            if last_ii < bounds.mii:
+                reason = (
+                    f"no schedule with ii <= {last_ii}: the lower bound is {bounds.mii} "
+                    f"(ResMII {bounds.res_mii}, RecMII {bounds.rec_mii}, WarpMII {bounds.warp_mii})"
+                )
+            else:
+                reason = (
+                    f"no schedule with ii <= {instance.effective_max_ii} and length <= "
+                    f"{instance.effective_horizon}: ii {bounds.mii}..{last_ii} proven infeasible"
+                )
         else:
             reason = "time limit reached before a schedule was found"
     bound = None
@@ -132,6 +196,10 @@ def solve_exact(
         stats=stats,
         reason=reason,
     )
+
+
+def _since(tic: float) -> float:
+    return round(time.perf_counter() - tic, 3)
 
 
 def _tie_break(

@@ -9,18 +9,25 @@ specialization; this one follows the shape of the GPU kernels shipped in
   have capacity 1, 2 or 4;
 * about one op in eight a variable-latency load (latency 4..10, a few KiB of
   shared memory, on the copy engine), the rest compute ops with one reservation
-  (sometimes a second at a small offset) of 1..6 cycles, a latency at least as
+  (sometimes a second on another unit at a small offset) of 1..6 cycles, a latency at least as
   long, either asynchronous (busy their warp group 1 cycle) or synchronous (busy
   it for the whole reservation), 0..64 registers;
 * a dependence DAG (each compute op reads one or two earlier ops) and
   ``recurrences`` loop-carried edges closing cycles (distance 1 or 2), plus
   accumulator self-loops on some ops updated in place;
-* 2..4 warp groups, a register limit of 128 per thread with 8 reserved,
-  96 KiB of shared memory and a cross-warp latency of 1..3.
+* a producer warp group plus 1..4 consumer groups, at least enough that the
+  synchronous work keeps each under ~60 % of the busiest unit's time (kernel
+  designers pick the warp count so; the solver still decides who does what),
+  8 reserved registers per group and a cross-warp latency of 1..3. The register limit per group and the shared memory are sized so that a
+  schedule exists (at ``ii`` = the horizon, a value whose longest out-edge has
+  distance ``δ`` holds at most ``δ + 2`` copies, and a greedy split of those
+  copies over the consumer groups fits) without being generous: they bind at
+  small ``ii``.
 """
 
 from __future__ import annotations
 
+import math
 import random
 
 from planner.core.errors import InputError
@@ -104,15 +111,6 @@ def _loop(
     for unit in names[1:-1]:
         caps[unit] = rng.choice([1, 2, 4])
     compute_units = names[:-1]
-    machine = Machine(
-        units=caps,
-        warp_groups=rng.randint(2, 4),
-        register_limit=128,
-        register_reserved=8,
-        smem=96,
-        cross_warp_latency=rng.randint(1, 3),
-        name="random",
-    )
     n_loads = max(1, n // 8)
     op_list: list[Op] = []
     for i in range(n_loads):
@@ -133,9 +131,9 @@ def _loop(
         cycles = rng.randint(1, 6)
         count = 2 if caps[unit] == 4 and rng.random() < 0.3 else 1
         res = [Reservation(unit, 0, cycles, count)]
-        if rng.random() < 0.2:
-            other = rng.choice(compute_units)
-            res.append(Reservation(other, rng.randint(0, 2), rng.randint(1, 3)))
+        others = [x for x in compute_units if x != unit]
+        if others and rng.random() < 0.2:
+            res.append(Reservation(rng.choice(others), rng.randint(0, 2), rng.randint(1, 3)))
         end = max(r.offset + r.cycles for r in res)
         sync = rng.random() < 0.4
         op_list.append(
@@ -183,6 +181,26 @@ def _loop(
     for v in compute:
         if rng.random() < 0.1:
             edges.append(Edge(v, v, latency[v], 1, in_place=True))
+    # As kernel designers do, enough consumer groups that synchronous work keeps each
+    # below ~60 % of the busiest unit's time; the solver still decides who does what.
+    unit_load = max(
+        sum(r.count * r.cycles for op in op_list for r in op.reservation if r.unit == unit) / cap
+        for unit, cap in caps.items()
+    )
+    sync = sum(op.warp_cycles for op in op_list if not op.variable_latency)
+    groups = 1 + min(4, max(1, math.ceil(sync / (0.6 * unit_load)), rng.randint(1, 3)))
+    copies = {v: 2 + max([e.distance for e in edges if e.src == v], default=0) for v in ids}
+    regs = [op.registers * copies[op.id] for op in op_list if not op.variable_latency]
+    reserved = 8
+    machine = Machine(
+        units=caps,
+        warp_groups=groups,
+        register_limit=reserved + math.ceil(sum(regs) / (groups - 1)) + max(regs, default=0),
+        register_reserved=reserved,
+        smem=sum(op.smem * copies[op.id] for op in op_list),
+        cross_warp_latency=rng.randint(1, 3),
+        name="random",
+    )
     return Instance(
         name=name,
         machine=machine,
