@@ -81,7 +81,7 @@ def test_bad_input_exits_2_naming_the_item(capsys, tmp_path):
     raw["edges"][0]["src"] = "nowhere"
     bad = tmp_path / "bad.json"
     bad.write_text(json.dumps(raw))
-    code, out, err = run(capsys, "solve", "pipelining", bad)
+    code, _, err = run(capsys, "solve", "pipelining", bad)
     assert code == 2 and "nowhere" in err and "Traceback" not in err
     raw = json.loads((INSTANCES / "fa3_fwd_hopper.json").read_text())
     raw["edges"].append({"src": "exp_a", "dst": "qk_a", "latency": 0, "distance": 0})

@@ -33,7 +33,7 @@ def test_list_jsonl_and_selectors(tmp_path):
 def test_malformed_files_name_the_file(tmp_path):
     bad = tmp_path / "bad.json"
     bad.write_text("{ nope")
-    with pytest.raises(InputError, match="bad.json"):
+    with pytest.raises(InputError, match=r"bad\.json"):
         read(bad)
     empty = tmp_path / "empty.json"
     empty.write_text("")
@@ -41,5 +41,5 @@ def test_malformed_files_name_the_file(tmp_path):
         read(empty)
     wrong = tmp_path / "wrong.jsonl"
     wrong.write_text('{"name": "x", "machine": {}, "ops": [], "edges": []}\n')
-    with pytest.raises(InputError, match="wrong.jsonl:1"):
+    with pytest.raises(InputError, match=r"wrong\.jsonl:1"):
         read(wrong)
