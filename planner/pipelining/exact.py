@@ -22,15 +22,19 @@ from planner.core.result import Result, Status
 from planner.core.timing import Deadline
 from planner.pipelining.bounds import compute_bounds, length_lb
 from planner.pipelining.cpsat import Model, build
-from planner.pipelining.evaluate import encode, verify
+from planner.pipelining.evaluate import encode, schedule_length, verify
+from planner.pipelining.ims import assign_together, modulo_schedule
 from planner.pipelining.instance import Instance, Solution
 
-#: Constraint families dropped by the first, cheap stage at each ii.
-RELAXATION = ("registers", "smem", "tmem", "warps", "cross")
-#: Share of the remaining time the relaxation may take at each ii.
-RELAXATION_SHARE = 0.4
-#: Share of the remaining time for finding warp groups for the relaxation's start times.
-PIN_SHARE = 0.2
+#: Relaxations solved first at each ii: plain modulo scheduling, then without storage.
+RELAXATIONS = (
+    ("registers", "smem", "tmem", "warps", "cross"),
+    ("registers", "smem", "tmem"),
+)
+#: Share of the remaining time each relaxation may take.
+RELAXATION_SHARE = (0.3, 0.4)
+#: Share of the remaining time for finding warp groups for a relaxation's start times.
+PIN_SHARE = 0.15
 #: Share of the remaining time (at most) for the tie-break stage.
 TIE_BREAK_SHARE = 0.2
 #: Most seconds the tie-break stage may take.
@@ -85,56 +89,61 @@ def solve_exact(
         entry: dict[str, Any] = {"ii": ii}
         stats["ii_tried"].append(entry)
         lb_len = length_lb(instance, ii)
-        # Stage 1: the relaxation without storage, warp occupancy and cross-warp delays
-        # (plain modulo scheduling). Infeasible there = infeasible; its length bound holds.
-        relaxed = build(instance, ii, length_lb=lb_len, relax=RELAXATION)
-        if relaxed.trivially_infeasible:
-            entry.update(status="infeasible", reason=relaxed.trivially_infeasible)
-            ii += 1
-            continue
-        if incumbent is not None and incumbent.ii == ii:
-            relaxed.hint(incumbent)
-        solver = make_solver(
-            time_limit=deadline.fraction(RELAXATION_SHARE, at_least=min(1.0, deadline.remaining())),
-            threads=threads,
-            seed=seed,
-        )
-        name = solver.status_name(solver.solve(relaxed.model))
-        entry["relaxation"] = _ii_status(name)
-        if name == "INFEASIBLE":
-            entry.update(status="infeasible", proof="relaxation", time_s=_since(tic))
-            ii += 1
-            continue
         warm = incumbent if incumbent is not None and incumbent.ii == ii else None
-        if name in ("OPTIMAL", "FEASIBLE"):
+        if warm is None:
+            warm = _plain_ims(instance, ii)
+        # Stage 1: relaxations (plain modulo scheduling, then without storage). Infeasible
+        # there = infeasible; their length bounds hold; an optimum of theirs that the joint
+        # model accepts (as is, or with other warp groups for the same start times) is optimal.
+        outcome = None
+        for level, relax in enumerate(RELAXATIONS):
+            relaxed = build(instance, ii, length_lb=lb_len, relax=relax)
+            if relaxed.trivially_infeasible:
+                outcome = "infeasible"
+                entry["reason"] = relaxed.trivially_infeasible
+                break
+            if warm is not None:
+                relaxed.hint(warm)
+            solver = make_solver(
+                time_limit=deadline.fraction(
+                    RELAXATION_SHARE[level], at_least=min(1.0, deadline.remaining())
+                ),
+                threads=threads,
+                seed=seed,
+            )
+            name = solver.status_name(solver.solve(relaxed.model))
+            entry[f"relaxation{level + 1}"] = _ii_status(name)
+            if name == "INFEASIBLE":
+                outcome = "infeasible"
+                entry["proof"] = f"relaxation{level + 1}"
+                break
+            if name not in ("OPTIMAL", "FEASIBLE"):
+                break
             lb_len = max(lb_len, math.ceil(solver.best_objective_bound - 1e-6))
             candidate = relaxed.solution(solver)
-            entry["relaxation_length"] = candidate.length
-            if name == "OPTIMAL":
-                # Keep the relaxation's optimal start times and look for warp groups that
-                # satisfy everything: the schedule is then optimal for the joint model.
-                pinned = build(instance, ii, length_lb=lb_len)
-                pinned.fix_starts(candidate.start)
-                pinned.model.clear_objective()
-                solver = make_solver(
-                    time_limit=deadline.fraction(
-                        PIN_SHARE, at_least=min(0.5, deadline.remaining())
-                    ),
-                    threads=threads,
-                    seed=seed,
-                )
-                if solver.status_name(solver.solve(pinned.model)) in ("OPTIMAL", "FEASIBLE"):
-                    best, status = pinned.solution(solver), Status.OPTIMAL
-                    length_bound = best.length
-                    entry.update(status="optimal", proof="relaxation", length=best.length)
-                    entry["time_s"] = _since(tic)
-                    if tie_break:
-                        full = build(instance, ii, length_lb=lb_len)
-                        best = _tie_break(full, best, deadline, threads, seed, stats)
-                    break
-            if warm is None or (candidate.length or 0) < (warm.length or 0):
+            entry[f"relaxation{level + 1}_length"] = candidate.length
+            if warm is None or (candidate.length or 0) <= (warm.length or 0):
                 warm = candidate  # a warm start even if it breaks storage or warp rules
-        # Stage 2: the joint model.
+            if name == "OPTIMAL":
+                found = _accept(instance, ii, lb_len, candidate, deadline, threads, seed)
+                if found is not None:
+                    best, status, outcome = found, Status.OPTIMAL, "optimal"
+                    length_bound = best.length
+                    entry.update(proof=f"relaxation{level + 1}", length=best.length)
+                    break
+        if outcome == "infeasible":
+            entry.update(status="infeasible", time_s=_since(tic))
+            ii += 1
+            continue
+        if outcome == "optimal":
+            entry.update(status="optimal", time_s=_since(tic))
+            if tie_break:
+                full = build(instance, ii, length_lb=lb_len)
+                best = _tie_break(full, best, deadline, threads, seed, stats)
+            break
+        # Stage 2: the joint model (a relaxation's schedule that the verifier accepts is
+        # the incumbent meanwhile).
+        fallback = warm if warm is not None and not verify(instance, warm) else None
         model = build(instance, ii, length_lb=lb_len)
         if model.trivially_infeasible:
             entry.update(status="infeasible", reason=model.trivially_infeasible)
@@ -150,11 +159,17 @@ def solve_exact(
             continue
         if name in ("OPTIMAL", "FEASIBLE"):
             best = model.solution(solver)
+            if fallback is not None and (fallback.length or 0) < (best.length or 0):
+                best = fallback
             entry["length"] = best.length
             length_bound = max(lb_len, math.ceil(solver.best_objective_bound - 1e-6))
             status = Status.OPTIMAL if name == "OPTIMAL" else Status.FEASIBLE
             if name == "OPTIMAL" and tie_break:
                 best = _tie_break(model, best, deadline, threads, seed, stats)
+        elif fallback is not None:
+            best, status = fallback, Status.FEASIBLE
+            entry.update(status="feasible", length=best.length)
+            length_bound = lb_len
         else:
             length_bound = lb_len
         break  # a schedule, or this ii is undecided: nothing above it can be claimed
@@ -196,6 +211,43 @@ def solve_exact(
         stats=stats,
         reason=reason,
     )
+
+
+def _accept(
+    instance: Instance,
+    ii: int,
+    lb_len: int,
+    candidate: Solution,
+    deadline: Deadline,
+    threads: int,
+    seed: int,
+) -> Solution | None:
+    """``candidate`` (a relaxation's optimum) if the joint model accepts it, possibly with
+    other warp groups for the same start times; else ``None``."""
+    if not verify(instance, candidate):
+        return candidate
+    pinned = build(instance, ii, length_lb=lb_len)
+    pinned.fix_starts(candidate.start)
+    pinned.model.clear_objective()
+    solver = make_solver(
+        time_limit=deadline.fraction(PIN_SHARE, at_least=min(0.5, deadline.remaining())),
+        threads=threads,
+        seed=seed,
+    )
+    if solver.status_name(solver.solve(pinned.model)) in ("OPTIMAL", "FEASIBLE"):
+        return pinned.solution(solver)
+    return None
+
+
+def _plain_ims(instance: Instance, ii: int) -> Solution | None:
+    """Rau's scheduler on the plain modulo-scheduling relaxation: a warm start at ``ii``."""
+    warp = assign_together(instance, ii)
+    if warp is None:
+        return None
+    start = modulo_schedule(instance, ii, warp, occupancy=False)
+    if start is None:
+        return None
+    return Solution(ii=ii, start=start, warp=warp, length=schedule_length(instance, start))
 
 
 def _since(tic: float) -> float:

@@ -152,7 +152,9 @@ STRATEGIES: dict[str, Callable[[Instance, int], dict[str, int] | None]] = {
 class _Table:
     """Modulo reservation table: units and warp-group occupancy, residue by residue."""
 
-    def __init__(self, instance: Instance, ii: int, warp: dict[str, int]) -> None:
+    def __init__(
+        self, instance: Instance, ii: int, warp: dict[str, int], occupancy: bool = True
+    ) -> None:
         self.ii = ii
         self.cap = dict(instance.machine.units)
         self.use = {u: [0] * ii for u in self.cap}
@@ -162,7 +164,8 @@ class _Table:
             need = [
                 (r.unit, r.offset + c, r.count) for r in op.reservation for c in range(r.cycles)
             ]
-            need += [(f"#warp{warp[op.id]}", c, 1) for c in range(op.warp_cycles)]
+            if occupancy:
+                need += [(f"#warp{warp[op.id]}", c, 1) for c in range(op.warp_cycles)]
             self.needs[op.id] = need
         for g in set(warp.values()):
             key = f"#warp{g}"
@@ -227,26 +230,32 @@ def _heights(
 
 
 def modulo_schedule(
-    instance: Instance, ii: int, warp: dict[str, int], *, budget_ratio: int = BUDGET_RATIO
+    instance: Instance,
+    ii: int,
+    warp: dict[str, int],
+    *,
+    budget_ratio: int = BUDGET_RATIO,
+    occupancy: bool = True,
 ) -> dict[str, int] | None:
     """Rau's iterative modulo scheduling at ``ii`` with a fixed warp assignment.
 
     Returns start times (shifted so the earliest is 0) or ``None`` when the
     budget runs out or ``ii`` is below the assignment's recurrence bound.
+    ``occupancy=False`` ignores warp-group occupancy (plain modulo scheduling).
     """
     arcs = _delays(instance, warp)
     height = _heights(instance, ii, arcs)
     if height is None:
         return None
     order = {op.id: i for i, op in enumerate(instance.ops)}
-    if any(op.warp_cycles > ii for op in instance.ops):
+    if occupancy and any(op.warp_cycles > ii for op in instance.ops):
         return None
     preds: dict[str, list[tuple[str, int, int]]] = {v: [] for v in order}
     succs: dict[str, list[tuple[str, int, int]]] = {v: [] for v in order}
     for u, v, d, dist in arcs:
         preds[v].append((u, d, dist))
         succs[u].append((v, d, dist))
-    table = _Table(instance, ii, warp)
+    table = _Table(instance, ii, warp, occupancy)
     placed: dict[str, int] = {}
     previous: dict[str, int] = {}
     budget = budget_ratio * len(order)
