@@ -165,6 +165,8 @@ def static_infeasibility(instance: Instance) -> str | None:
                 load = sum(o.count for o in mine if o.offset <= r.offset < o.offset + o.cycles)
                 if load > cap:
                     return f"op {op.id} alone needs {load} x {unit} at once; the machine has {cap}"
+        if not _holds_a_value(instance, op.id):
+            continue  # a value that can die at once never occupies storage
         if op.registers and m.register_reserved + op.registers > m.register_limit:
             return (
                 f"op {op.id} holds {op.registers} registers per thread; with "
@@ -184,6 +186,17 @@ def static_infeasibility(instance: Instance) -> str | None:
                 f"register_file {m.register_file}"
             )
     return None
+
+
+def _holds_a_value(instance: Instance, op_id: str) -> bool:
+    """Whether every schedule keeps the op's value for at least one cycle."""
+    if instance.op(op_id).latency > 0:
+        return True
+    return any(
+        e.latency + (0 if e.in_place else instance.op(e.dst).latency) > 0
+        for e in instance.edges
+        if e.src == op_id and not e.order_only
+    )
 
 
 def compute_bounds(instance: Instance) -> Bounds:
