@@ -29,9 +29,9 @@ from pathlib import Path
 from planner.core.family import families
 from planner.core.io import write_atomic
 from planner.core.solve import solve
-from planner.parallel.hardware import parse_cluster
 from planner.parallel.instance import Constraints, TrainingProblem, Workload
-from planner.parallel.model_spec import load_model
+from planner.perfmodel.hardware import parse_cluster
+from planner.perfmodel.readers import load_model
 
 OUT = Path(__file__).resolve().parent / "results" / "parallel"
 ROOT = Path(__file__).resolve().parents[1]

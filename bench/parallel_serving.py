@@ -42,17 +42,18 @@ from pathlib import Path
 
 import numpy as np
 
-import planner.parallel.serving.step as step
+import planner.perfmodel.stage as step
 from planner.core.io import write_atomic
 from planner.core.result import Status
-from planner.parallel.hardware import get_gpu
-from planner.parallel.model_spec import load_model
 from planner.parallel.serving import candidates as cand_mod
 from planner.parallel.serving import make_problem, solve_serving, verify
 from planner.parallel.serving.assemble import build_plan, served
 from planner.parallel.serving.capacity import RoleModel
 from planner.parallel.serving.slo import SLO
 from planner.parallel.serving.traffic import LengthDist, Traffic
+from planner.perfmodel import comm
+from planner.perfmodel.hardware import get_gpu
+from planner.perfmodel.readers import load_model
 
 OUT = Path(__file__).resolve().parent / "results" / "parallel"
 TRT_OVERVIEW = (
@@ -477,7 +478,7 @@ def main() -> None:
     md.append(
         f"Model constants: WEIGHT_STREAM_EFFICIENCY = {step.WEIGHT_STREAM_EFFICIENCY}, "
         f"ITERATION_OVERHEAD_S = {step.ITERATION_OVERHEAD_S}, FLASH_ATTENTION_EFFICIENCY = "
-        f"{step.FLASH_ATTENTION_EFFICIENCY}, ALLREDUCE_LATENCY_S = {step.ALLREDUCE_LATENCY_S}."
+        f"{step.FLASH_ATTENTION_EFFICIENCY}, ALLREDUCE_LATENCY_S = {comm.ALLREDUCE_LATENCY_S}."
     )
     if not args.skip_fit:
         table, best = fit()

@@ -27,11 +27,11 @@ from pathlib import Path
 
 from planner.core.io import write_atomic
 from planner.core.solve import solve
-from planner.parallel.hardware import parse_cluster
 from planner.parallel.instance import Constraints, TrainingPlan, TrainingProblem, Workload
-from planner.parallel.model_spec import load_model
 from planner.parallel.published import SEQ_LEN, TABLE1, TABLE5
 from planner.parallel.step_time import balanced_stage_layers, estimate
+from planner.perfmodel.hardware import parse_cluster
+from planner.perfmodel.readers import load_model
 
 OUT = Path(__file__).resolve().parent / "results" / "parallel"
 

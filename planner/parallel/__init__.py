@@ -2,11 +2,11 @@
 
 Shared building blocks (used by the training planner and the serving planner):
 
-* :mod:`planner.parallel.model_spec` — :class:`ModelSpec` from Hugging Face ``config.json``;
-* :mod:`planner.parallel.hardware` — :class:`GpuSpec`, :class:`ClusterSpec`, :func:`parse_cluster`;
-* :mod:`planner.parallel.precision` — bf16 / fp8 / fp4;
-* :mod:`planner.parallel.memory` — model states, activations, KV cache;
-* :mod:`planner.parallel.costs` and :mod:`planner.parallel.comm` — compute and collective times.
+* :mod:`planner.perfmodel.model_spec` — :class:`ModelSpec` from Hugging Face ``config.json``;
+* :mod:`planner.perfmodel.hardware` — :class:`GpuSpec`, :class:`ClusterSpec`, :func:`parse_cluster`;
+* :mod:`planner.perfmodel.precision` — bf16 / fp8 / fp4;
+* :mod:`planner.perfmodel.memory` — model states, activations, KV cache;
+* :mod:`planner.perfmodel` — hardware, models, collectives, kernels, memory, stage costs.
 
 Training planner (the family's ``Instance`` is :class:`TrainingProblem`, its
 ``Solution`` a :class:`TrainingPlan`):
@@ -22,16 +22,17 @@ from planner.parallel.bounds import lower_bound
 from planner.parallel.cli import gen, plan_app
 from planner.parallel.evaluate import evaluate, verify
 from planner.parallel.generate import generate
-from planner.parallel.hardware import ClusterSpec, GpuSpec, Pool, get_gpu, parse_cluster
 from planner.parallel.instance import Constraints, TrainingPlan, TrainingProblem, Workload
 from planner.parallel.methods import METHODS
-from planner.parallel.model_spec import ModelSpec, from_hf_config, load_model
 from planner.parallel.plot import plot
-from planner.parallel.precision import Precision, get_precision
 from planner.parallel.readers import read
 from planner.parallel.serving import ServingPlan, ServingProblem, plan_serving
 from planner.parallel.serving.family import with_serving
 from planner.parallel.step_time import Estimate, estimate
+from planner.perfmodel.hardware import ClusterSpec, GpuSpec, Pool, get_gpu, parse_cluster
+from planner.perfmodel.model_spec import ModelSpec
+from planner.perfmodel.precision import Precision, get_precision
+from planner.perfmodel.readers import from_hf_config, load_model
 
 FAMILY = register(
     Family(

@@ -13,10 +13,11 @@ from typing import Any
 
 from planner.core.errors import InputError
 from planner.core.result import Result
-from planner.parallel.hardware import ClusterSpec, parse_cluster
 from planner.parallel.instance import Constraints, TrainingProblem, Workload
-from planner.parallel.model_spec import ModelSpec, load_model
 from planner.parallel.report import attach_summary
+from planner.perfmodel.hardware import ClusterSpec, parse_cluster
+from planner.perfmodel.model_spec import ModelSpec
+from planner.perfmodel.readers import load_model
 
 _CONSTRAINT_KEYS = {f.name for f in fields(Constraints)}
 

@@ -10,8 +10,8 @@ the cheapest FLOP.
 
 from __future__ import annotations
 
-from planner.parallel.costs import gemm_efficiency
 from planner.parallel.instance import TrainingProblem
+from planner.perfmodel.kernels import gemm_efficiency
 
 
 def flop_rate(problem: TrainingProblem) -> tuple[float, float]:

@@ -1,24 +1,18 @@
 """``evaluate`` (the objective from scratch) and ``verify`` (independent feasibility check).
 
-``verify`` re-derives every rule of the decision space and recomputes the
-memory of every stage directly from :mod:`planner.parallel.memory` — it does
-not call the search, the bounds or the step-time model, so a bug there
-cannot hide an infeasible plan.
+``verify`` re-derives every rule of the decision space on its own and checks
+the memory of every stage against its GPU with the performance model
+(:func:`planner.perfmodel.stage.stage_cost`, the one place a stage's memory is
+assembled) — it shares the model, never the search or its bounds, so a bug
+there cannot hide an infeasible plan.
 """
 
 from __future__ import annotations
 
 from planner.parallel.instance import RECOMPUTE, TrainingPlan, TrainingProblem
-from planner.parallel.memory import (
-    ACT,
-    COMM_BUFFER_FRACTION,
-    GIB,
-    RUNTIME_RESERVED_GIB,
-    head_activation_bytes,
-    layer_activation_bytes,
-    model_state_bytes,
-)
-from planner.parallel.step_time import estimate, objective_of
+from planner.parallel.step_time import estimate, objective_of, training_step
+from planner.perfmodel.memory import GIB, in_flight_microbatches
+from planner.perfmodel.stage import stage_cost
 
 #: Memory slack allowed by ``verify`` (floating-point noise only).
 MEMORY_TOL = 1e-9
@@ -162,24 +156,13 @@ def verify(problem: TrainingProblem, plan: TrainingPlan) -> list[str]:
     return out
 
 
-def _in_flight(stage: int, pp: int, m: int, v: int) -> float:
-    """1F1B / interleaved in-flight microbatches of ``stage`` (Megatron's warm-up counts)."""
-    if pp == 1:
-        return 1.0
-    if v == 1:
-        return float(min(pp - stage, m))
-    warm = min(2 * (pp - stage - 1) + (v - 1) * pp, m * v - 1)
-    return (warm + 1) / v
-
-
 def _memory_violations(
     problem: TrainingProblem, plan: TrainingPlan, labels: list[str], layers: list[int], m: int
 ) -> list[str]:
-    model, s = problem.model, problem.workload.seq_len
+    model = problem.model
     pools = {p.label: p for p in problem.cluster.pools}
-    t, cp, b, pp, v = plan.tp, plan.cp, plan.microbatch, plan.pp, plan.interleave
-    shards = plan.dp * cp
-    out = []
+    pp, v = plan.pp, plan.interleave
+    step = training_step(problem, plan)
     # layer index -> stage (chunks round-robin when interleaved)
     owner: list[int] = []
     if v == 1:
@@ -188,62 +171,14 @@ def _memory_violations(
     else:
         chunk = model.layers // (pp * v)
         owner = [(i // chunk) % pp for i in range(model.layers)]
+    out = []
     for j in range(pp):
         mine = [i for i in range(model.layers) if owner[i] == j]
-        dense = experts = 0.0
-        acts = 0.0
-        work = 0.0
-        for i in mine:
-            moe = model.is_moe_layer(i)
-            if moe:
-                base, exp = model.moe_layer_params()
-                dense += base / t
-                experts += exp / (t * plan.ep)
-            else:
-                dense += model.dense_layer_params() / t
-            kw = dict(
-                micro_batch=b,
-                seq=s,
-                tp=t,
-                cp=cp,
-                sp=plan.sequence_parallel,
-                moe=moe,
-                flash=problem.constraints.flash_attention,
-            )
-            kept = layer_activation_bytes(model, recompute=plan.recompute, **kw)
-            acts += kept
-            if plan.recompute == "full":
-                work = max(work, layer_activation_bytes(model, recompute="none", **kw))
-            elif plan.recompute == "selective":
-                work = max(work, layer_activation_bytes(model, recompute="none", **kw) - kept)
-        first, last = j == 0, j == pp - 1
-        if first:
-            dense += model.embedding_params() / t
-        if last:
-            dense += model.head_params() / t
-            if model.tied_embeddings and pp > 1:
-                dense += model.vocab * model.hidden / t
-        w1, g1, o1 = model_state_bytes(dense, zero=plan.zero, shards=shards)
-        w2, g2, o2 = model_state_bytes(experts, zero=plan.zero, shards=max(1, shards // plan.ep))
-        flight = _in_flight(j, pp, m, v)
-        total = w1 + g1 + o1 + w2 + g2 + o2 + acts * flight + work
-        if last:
-            total += head_activation_bytes(model, micro_batch=b, seq=s, tp=t, cp=cp)
-        if first:
-            rep = 1.0 / t if plan.sequence_parallel else 1.0
-            total += b * (s / cp) * model.hidden * rep * flight * (ACT / 2)
-        total += COMM_BUFFER_FRACTION * (dense + experts) * 2
-        if plan.zero == 3 and mine:
-            big = 0.0
-            for i in mine:
-                if model.is_moe_layer(i):
-                    base, exp = model.moe_layer_params()
-                    big = max(big, base / t + exp / (t * plan.ep))
-                else:
-                    big = max(big, model.dense_layer_params() / t)
-            total += 2 * big * 2.0
-        total += RUNTIME_RESERVED_GIB * GIB
-        cap = pools[labels[j]].gpu.memory_bytes
+        n_moe = sum(1 for i in mine if model.is_moe_layer(i))
+        pool = pools[labels[j]]
+        cost = stage_cost(step, pool, len(mine) - n_moe, n_moe, j == 0, j == pp - 1)
+        total = cost.memory.total(in_flight_microbatches(j, pp, m, v))
+        cap = pool.gpu.memory_bytes
         if total > cap * (1 + MEMORY_TOL):
             out.append(
                 f"stage {j} ({labels[j]}): needs {total / GIB:.1f} GiB per GPU, "

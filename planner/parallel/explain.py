@@ -7,9 +7,9 @@ from typing import Any
 
 from planner.core.timing import Deadline
 from planner.parallel.instance import TrainingProblem
-from planner.parallel.memory import GIB
 from planner.parallel.space import cp_ok, divisors, space, tp_ok
 from planner.parallel.step_time import estimate
+from planner.perfmodel.memory import GIB
 
 #: Seconds spent looking for the smallest-memory plan.
 MIN_MEMORY_TIME = 20.0

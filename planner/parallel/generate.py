@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import random
 
-from planner.parallel.hardware import parse_cluster
 from planner.parallel.instance import Constraints, TrainingProblem, Workload
-from planner.parallel.model_spec import ModelSpec, catalog_names, load_model
+from planner.perfmodel.hardware import parse_cluster
+from planner.perfmodel.model_spec import ModelSpec
+from planner.perfmodel.readers import catalog_names, load_model
 
 
 def tiny_model(rng: random.Random, name: str = "tiny") -> ModelSpec:

@@ -46,7 +46,6 @@ import numpy as np
 
 from planner.core.timing import Deadline
 from planner.parallel.bounds import lower_bound
-from planner.parallel.hardware import ClusterSpec
 from planner.parallel.hetero_bounds import KindTable, pipeline_bounds, tail_bound
 from planner.parallel.hetero_coarse import config_bound, dp_bounds, pass_bound, pool_layer
 from planner.parallel.hetero_split import best_split
@@ -59,7 +58,9 @@ from planner.parallel.hetero_terms import (
 from planner.parallel.instance import TrainingPlan, TrainingProblem
 from planner.parallel.search import REL_TOL, SearchOutcome, TopK, exact_search
 from planner.parallel.space import divisors, space
-from planner.parallel.step_time import _layer, _moe_flags, quick
+from planner.parallel.step_time import moe_flags, quick, training_step
+from planner.perfmodel.hardware import ClusterSpec
+from planner.perfmodel.stage import layer_time
 
 
 def _single_pool(problem: TrainingProblem, label: str) -> TrainingProblem | None:
@@ -148,7 +149,7 @@ class _Search:
     def configs(self) -> None:
         """Level 1: per-layer configurations with their aggregate-throughput bound."""
         sp = self.sp_space
-        flags = {bool(f) for f in _moe_flags(self.problem.model)}
+        flags = {bool(f) for f in moe_flags(self.problem.model)}
         for t, cp, ep, b, rc in itertools.product(
             sp.tps, sp.cps, sp.eps, sp.microbatches, sp.recomputes
         ):
@@ -160,13 +161,12 @@ class _Search:
                 return
             for seqpar in sps:
                 cfg = (t, cp, ep, b, rc, seqpar)
-                stub = _stub(cfg, 1, 0)
+                step = training_step(self.problem, _stub(cfg, 1, 0))
                 u1 = {}
                 for label, pool in self.pools.items():
+                    # a stage's time per layer, the least over the layer types
                     u1[label] = min(
-                        (lambda lc: lc.forward + lc.backward)(
-                            _layer(self.problem, stub, pool.gpu, moe)
-                        )
+                        (lambda lc: lc.forward + lc.backward)(layer_time(step, pool.gpu, moe))
                         for moe in flags
                     )
                 self.u1[cfg] = u1

@@ -30,7 +30,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from planner.parallel.costs import embedding_cost, head_cost
 from planner.parallel.hetero_relax import (
     convex_part,
     greedy,
@@ -40,7 +39,7 @@ from planner.parallel.hetero_relax import (
     range_sum,
 )
 from planner.parallel.hetero_terms import MEMORY_RTOL, ComboTerms
-from planner.parallel.step_time import OVERLAP_SLOWDOWN
+from planner.perfmodel.stage import OVERLAP_SLOWDOWN, end_costs
 
 #: Bisection steps for the bottleneck (relative precision ~ 2**-STEPS of the range).
 STEPS = 34
@@ -135,23 +134,7 @@ class KindTable:
 
     def end_compute(self, pool: str) -> float:
         """Largest extra forward + backward time of the first (embedding) or last (head) stage."""
-        stub, gpu = self.ct.stub, self.ct.pools[pool].gpu
-        problem = self.ct.problem
-        model, wl = problem.model, problem.workload
-        emb = embedding_cost(
-            model, gpu, micro_batch=stub.microbatch, seq=wl.seq_len, tp=stub.tp, cp=stub.cp
-        )
-        head = head_cost(
-            model,
-            gpu,
-            micro_batch=stub.microbatch,
-            seq=wl.seq_len,
-            tp=stub.tp,
-            cp=stub.cp,
-            sp=stub.sequence_parallel,
-            precision=wl.precision,
-            tp_per_node=min(stub.tp, self.ct.pools[pool].gpus_per_node),
-        )
+        emb, head = end_costs(self.ct.step, self.ct.pools[pool])
         return max(emb, head.forward + head.backward)
 
     def middle(

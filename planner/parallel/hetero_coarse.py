@@ -26,14 +26,11 @@ import numpy as np
 from planner.parallel.hetero_relax import greedy, level
 from planner.parallel.hetero_terms import MEMORY_RTOL
 from planner.parallel.instance import TrainingProblem
-from planner.parallel.memory import (
-    COMM_BUFFER_FRACTION,
-    GIB,
-    RUNTIME_RESERVED_GIB,
-    layer_activation_bytes,
-)
 from planner.parallel.space import divisors
-from planner.parallel.step_time import _moe_flags, layer_params, p2p_transfer
+from planner.parallel.step_time import moe_flags, training_step
+from planner.perfmodel.layer import layer_params
+from planner.perfmodel.memory import COMM_BUFFER_FRACTION, GIB, RUNTIME_RESERVED_GIB
+from planner.perfmodel.stage import layer_memory, p2p_transfer
 
 
 @dataclass(frozen=True)
@@ -69,33 +66,24 @@ class PoolLayer:
 
 
 def pool_layer(problem: TrainingProblem, plan, pool, u1: float) -> PoolLayer:
-    """:class:`PoolLayer` of ``plan``'s per-layer configuration on ``pool``."""
-    model, s = problem.model, problem.workload.seq_len
-    flash = problem.constraints.flash_attention
+    """:class:`PoolLayer` of ``plan``'s per-layer configuration on ``pool``.
+
+    Relaxes :func:`~planner.perfmodel.stage.stage_cost`: per-layer parameters,
+    activations and working set are the least over the model's layer types,
+    the stage intercept the least point-to-point time over placements.
+    """
+    step = training_step(problem, plan)
     dense = expert = act = work = math.inf
-    for moe in {bool(f) for f in _moe_flags(model)}:
-        a, e = layer_params(model, moe, plan.tp, plan.ep)
+    for moe in {bool(f) for f in moe_flags(problem.model)}:
+        a, e = layer_params(problem.model, moe, plan.tp, plan.ep)
         dense, expert = min(dense, a), min(expert, e)
-        kw = dict(
-            micro_batch=plan.microbatch,
-            seq=s,
-            tp=plan.tp,
-            cp=plan.cp,
-            sp=plan.sequence_parallel,
-            moe=moe,
-            flash=flash,
-        )
-        per = layer_activation_bytes(model, recompute=plan.recompute, **kw)
-        act = min(act, per)
-        if plan.recompute == "none":
-            work = 0.0
-        else:
-            full = layer_activation_bytes(model, recompute="none", **kw)
-            work = min(work, full - (per if plan.recompute == "selective" else 0.0))
+        kept, working = layer_memory(step, moe)
+        act = min(act, kept)
+        work = min(work, working)
     v = 2 * plan.interleave
-    near = v * p2p_transfer(problem, replace(plan, dp=1), pool, False)
-    far = v * p2p_transfer(problem, replace(plan, dp=10**9), pool, False)
-    inter = v * p2p_transfer(problem, plan, pool, True)
+    near = v * p2p_transfer(replace(step, dp=1), pool, None)
+    far = v * p2p_transfer(replace(step, dp=10**9), pool, None)
+    inter = v * p2p_transfer(step, pool, problem.cluster.inter_pool_bw())
     return PoolLayer(
         u1,
         min(near, far, inter),

@@ -17,9 +17,9 @@ from dataclasses import replace
 
 from planner.parallel.hetero_terms import MEMORY_RTOL, ComboTerms, dense_prefix, type_ids
 from planner.parallel.instance import TrainingPlan, TrainingProblem
-from planner.parallel.memory import in_flight_microbatches
 from planner.parallel.split import solve_split
 from planner.parallel.step_time import quick
+from planner.perfmodel.memory import in_flight_microbatches
 
 
 def best_split(

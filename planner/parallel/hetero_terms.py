@@ -1,7 +1,7 @@
 """Stage terms of pipelines that span GPU pools, affine in the stage's layer count.
 
 For a fixed outer combination (per-layer configuration, ``dp``, ZeRO stage)
-every term of a stage in :func:`planner.parallel.step_time._stage_static`
+every term of a stage in :func:`planner.perfmodel.stage.stage_cost`
 (forward/backward/p2p time, gradient sync and parameter gather volumes,
 optimizer time, parameters, activations, buffers) is ``c0 + c1 n`` in the
 stage's layer count ``n >= 1`` when all layers have the same type (dense
@@ -24,9 +24,25 @@ import math
 import numpy as np
 
 from planner.parallel.instance import TrainingPlan, TrainingProblem
-from planner.parallel.memory import GIB, RUNTIME_RESERVED_GIB, in_flight_microbatches
 from planner.parallel.split import StageClass
-from planner.parallel.step_time import OVERLAP_SLOWDOWN, _moe_flags, _stage_static
+from planner.parallel.step_time import moe_flags, training_step
+from planner.perfmodel.memory import GIB, RUNTIME_RESERVED_GIB, in_flight_microbatches
+from planner.perfmodel.stage import OVERLAP_SLOWDOWN, StageCost, exposed_after, stage_cost
+
+#: Scalar fields of a :class:`~planner.perfmodel.stage.StageCost` read as affine terms.
+_FIELDS = {
+    "micro": lambda c: c.micro,
+    "opt": lambda c: c.optimizer,
+    "grad_sync": lambda c: c.grad_sync,
+    "param_gather": lambda c: c.param_gather,
+    "fwd": lambda c: c.fwd,
+    "bwd": lambda c: c.bwd,
+    "act_per_microbatch": lambda c: c.memory.activations,
+    "weights": lambda c: c.memory.weights,
+    "grads": lambda c: c.memory.gradients,
+    "optim": lambda c: c.memory.optimizer,
+    "buffers": lambda c: c.memory.buffers,
+}
 
 #: Relative slack of the affine memory check (floating-point noise only).
 MEMORY_RTOL = 1e-12
@@ -37,12 +53,13 @@ class StageTerms:
 
     __slots__ = ("act", "b", "emb", "f", "g", "logits_per", "mem", "o", "relaxed", "s", "u")
 
-    def __init__(self, one, two) -> None:
+    def __init__(self, one: StageCost, two: StageCost) -> None:
         self.relaxed = False
 
         def lin(field: str) -> tuple[float, float]:
-            slope = getattr(two, field) - getattr(one, field)
-            return getattr(one, field) - slope, slope
+            get = _FIELDS[field]
+            slope = get(two) - get(one)
+            return get(one) - slope, slope
 
         self.u = lin("micro")
         self.o = lin("opt")
@@ -56,10 +73,10 @@ class StageTerms:
             a, k = lin(name)
             c0 += a
             c1 += k
-        c0 += one.work + one.logits_fixed + RUNTIME_RESERVED_GIB * GIB
+        c0 += one.memory.work + one.memory.logits_fixed + RUNTIME_RESERVED_GIB * GIB
         self.mem = (c0, c1)
-        self.emb = one.emb_sync
-        self.logits_per = one.logits_per_microbatch
+        self.emb = one.embedding_sync
+        self.logits_per = one.memory.logits
 
     @classmethod
     def lower(cls, x: StageTerms, y: StageTerms) -> StageTerms:
@@ -117,10 +134,9 @@ class StageTerms:
         if overlap and self.relaxed:
             exposed = OVERLAP_SLOWDOWN * (s + g)  # exposed_after(c, w) >= k c
         elif overlap:
-            k = OVERLAP_SLOWDOWN
             bwd = self.b[0] + self.b[1] * n
             fwd = self.f[0] + self.f[1] * n
-            exposed = np.maximum(k * s, s - (1 - k) * bwd) + np.maximum(k * g, g - (1 - k) * fwd)
+            exposed = exposed_after(s, bwd) + exposed_after(g, fwd)
         else:
             exposed = s + g
         return exposed + self.o[0] + self.o[1] * n + self.emb
@@ -128,12 +144,12 @@ class StageTerms:
 
 def uniform_layers(problem: TrainingProblem) -> bool:
     """True when every layer has the same type (the affine stage model is exact)."""
-    return len(set(_moe_flags(problem.model))) == 1
+    return len(set(moe_flags(problem.model))) == 1
 
 
 def dense_prefix(problem: TrainingProblem) -> int:
     """``D`` when the layers are ``D >= 1`` dense ones followed only by MoE layers, else 0."""
-    flags = _moe_flags(problem.model)
+    flags = moe_flags(problem.model)
     D = flags.index(True) if True in flags else 0
     if 0 < D < len(flags) and all(flags[D:]):
         return D
@@ -142,7 +158,7 @@ def dense_prefix(problem: TrainingProblem) -> int:
 
 def type_ids(problem: TrainingProblem) -> tuple[tuple[int, int], tuple[int, int] | None]:
     """Two layer ids of the main type (MoE if any), and two of the other type if mixed."""
-    flags = _moe_flags(problem.model)
+    flags = moe_flags(problem.model)
     moe = [i for i, f in enumerate(flags) if f]
     dense = [i for i, f in enumerate(flags) if not f]
     main = moe or dense
@@ -167,7 +183,7 @@ class ComboTerms:
         self.stub = stub
         self.ids = layer_ids
         self.other = other_ids  # second layer type: terms become field-wise lower bounds
-        flags = _moe_flags(problem.model)
+        flags = moe_flags(problem.model)
         self.other_count = (
             sum(1 for f in flags if f == flags[other_ids[0]]) if other_ids is not None else 0
         )
@@ -178,6 +194,14 @@ class ComboTerms:
         self.overlap = problem.constraints.overlap_grad_reduce
         self._terms: dict[tuple, StageTerms] = {}
         self._tails: dict[tuple, np.ndarray] = {}
+        self.step = training_step(problem, stub)
+        self.flags = moe_flags(problem.model)
+
+    def stage(self, pool: str, first: bool, last: bool, inter: bool, ids: list[int]) -> StageCost:
+        """:func:`~planner.perfmodel.stage.stage_cost` of a stage holding the layers ``ids``."""
+        n_moe = sum(1 for i in ids if self.flags[i])
+        bw = self.problem.cluster.inter_pool_bw() if inter else None
+        return stage_cost(self.step, self.pools[pool], len(ids) - n_moe, n_moe, first, last, bw)
 
     def terms(self, pool: str, first: bool, last: bool, inter: bool) -> StageTerms:
         """Affine terms of a stage of this kind."""
@@ -204,30 +228,17 @@ class ComboTerms:
         self, pool: str, first: bool, last: bool, inter: bool, one: list[int], two: list[int]
     ) -> StageTerms:
         """Terms of a stage holding layers ``two`` vs ``one`` (one more layer of a type)."""
-        p = self.pools[pool]
-        a = _stage_static(self.problem, self.stub, p, one, first, last, inter)
-        b = _stage_static(self.problem, self.stub, p, two, first, last, inter)
-        return StageTerms(a, b)
+        return StageTerms(
+            self.stage(pool, first, last, inter, one), self.stage(pool, first, last, inter, two)
+        )
 
     def fixed(
         self, pool: str, first: bool, last: bool, inter: bool, ids: list[int], flight: float
     ) -> tuple[float, float, bool]:
         """(per-microbatch time, tail, fits) of a stage holding exactly the layers ``ids``."""
-        p = self.pools[pool]
-        st = _stage_static(self.problem, self.stub, p, ids, first, last, inter)
-        total = (
-            st.weights
-            + st.grads
-            + st.optim
-            + st.act_per_microbatch * flight
-            + st.work
-            + st.logits_fixed
-            + st.logits_per_microbatch * flight
-            + st.buffers
-            + RUNTIME_RESERVED_GIB * GIB
-        )
-        tail = st.exposed + st.opt + st.emb_sync
-        return st.micro, tail, total <= p.gpu.memory_bytes
+        st = self.stage(pool, first, last, inter, ids)
+        fits = st.memory.total(flight) <= self.pools[pool].gpu.memory_bytes
+        return st.micro, st.tail, fits
 
     def tail(self, key: tuple) -> np.ndarray:
         """Tail array of a stage kind (cached; the larger of both bounds for two types)."""

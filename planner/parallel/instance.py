@@ -16,9 +16,10 @@ from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
 from planner.core.errors import InputError
-from planner.parallel.hardware import ClusterSpec, parse_cluster
-from planner.parallel.model_spec import ModelSpec, load_model
-from planner.parallel.precision import get_precision
+from planner.perfmodel.hardware import ClusterSpec, parse_cluster
+from planner.perfmodel.model_spec import ModelSpec
+from planner.perfmodel.precision import get_precision
+from planner.perfmodel.readers import load_model
 
 RECOMPUTE = ("none", "selective", "full")
 OBJECTIVES = ("time", "cost")

@@ -27,36 +27,24 @@ from __future__ import annotations
 
 import heapq
 import itertools
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
 from planner.core.timing import Deadline
 from planner.parallel.bounds import lower_bound
-from planner.parallel.costs import embedding_cost, head_cost, optimizer_time
 from planner.parallel.instance import TrainingPlan, TrainingProblem
-from planner.parallel.memory import (
+from planner.parallel.space import Space, divisors, interleaves, pipeline_sizes, space
+from planner.parallel.step_time import Quick, balanced_stage_layers, moe_flags, quick, training_step
+from planner.perfmodel.layer import layer_params
+from planner.perfmodel.memory import (
     COMM_BUFFER_FRACTION,
-    GIB,
-    GRAD_BYTES,
-    OPTIMIZER_BYTES,
-    RUNTIME_RESERVED_GIB,
-    WEIGHT_BYTES,
+    StageMemory,
     head_activation_bytes,
     in_flight_microbatches,
-    layer_activation_bytes,
     model_state_bytes,
 )
-from planner.parallel.space import Space, divisors, interleaves, pipeline_sizes, space
-from planner.parallel.step_time import (
-    Quick,
-    _layer,
-    _moe_flags,
-    balanced_stage_layers,
-    layer_params,
-    p2p_transfer,
-    quick,
-)
+from planner.perfmodel.stage import layer_memory, optimizer_time, p2p_transfer, stage_times
 
 REL_TOL = 1e-9
 
@@ -163,10 +151,9 @@ def layer_configs(
     When ``deadline`` expires the list stops early (callers check ``deadline.expired()``).
     """
     sp_space = sp_space or space(problem)
-    c, model, wl = problem.constraints, problem.model, problem.workload
-    gpu = problem.cluster.pools[0].gpu
-    flags = _moe_flags(model)
-    n_moe = sum(flags)
+    c, model = problem.constraints, problem.model
+    pool = problem.cluster.pools[0]
+    n_moe = sum(moe_flags(model))
     n_dense = model.layers - n_moe
     out = []
     for t, cp, ep, b, rc in itertools.product(
@@ -185,45 +172,20 @@ def layer_configs(
             plan = TrainingPlan(
                 tp=t, pp=1, dp=1, cp=cp, ep=ep, microbatch=b, recompute=rc, sequence_parallel=sp
             )
-            work = 0.0
+            step = training_step(problem, plan)
+            # W: the whole model as one stage, forward + backward (stage_cost's p2p and
+            # per-step terms left out: they only add)
+            fwd, bwd = stage_times(step, pool, n_dense, n_moe, True, True)
+            # per-layer memory floors: the least over the layer types (relaxes the stage's
+            # activation and working-set terms to the smallest layer's)
             act = work_mem = lparams = float("inf")
             for is_moe, n in ((False, n_dense), (True, n_moe)):
                 if n:
-                    lc = _layer(problem, plan, gpu, is_moe)
-                    work += n * (lc.forward + lc.backward)
-                    kw = dict(
-                        micro_batch=b,
-                        seq=wl.seq_len,
-                        tp=t,
-                        cp=cp,
-                        sp=sp,
-                        moe=is_moe,
-                        flash=c.flash_attention,
-                    )
-                    per = layer_activation_bytes(model, recompute=rc, **kw)
-                    full = layer_activation_bytes(model, recompute="none", **kw)
-                    act = min(act, per)
-                    if rc == "full":
-                        work_mem = min(work_mem, full)
-                    elif rc == "selective":
-                        work_mem = min(work_mem, full - per)
-                    else:
-                        work_mem = 0.0
+                    kept, working = layer_memory(step, is_moe)
+                    act = min(act, kept)
+                    work_mem = min(work_mem, working)
                     lparams = min(lparams, sum(layer_params(model, is_moe, t, ep)))
-            hc = head_cost(
-                model,
-                gpu,
-                micro_batch=b,
-                seq=wl.seq_len,
-                tp=t,
-                cp=cp,
-                sp=sp,
-                precision=wl.precision,
-                tp_per_node=min(t, gpu.gpus_per_node),
-            )
-            work += hc.forward + hc.backward
-            work += embedding_cost(model, gpu, micro_batch=b, seq=wl.seq_len, tp=t, cp=cp)
-            out.append(LayerConfig(t, cp, ep, b, rc, sp, work, act, work_mem, lparams))
+            out.append(LayerConfig(t, cp, ep, b, rc, sp, fwd + bwd, act, work_mem, lparams))
     out.sort(key=lambda lc: lc.bound(problem))
     return out
 
@@ -242,25 +204,47 @@ def _dps(problem: TrainingProblem, lc: LayerConfig, pp: int) -> list[int]:
     return cands
 
 
+def first_stage_memory(
+    problem: TrainingProblem,
+    lc: LayerConfig,
+    stage0: float,
+    pp,
+    d,
+    zero,
+) -> StageMemory:
+    """Lower bound on the memory terms of stage 0 (arrays accepted for ``stage0, pp, d, zero``).
+
+    Relaxes :func:`~planner.perfmodel.stage.stage_cost`'s memory: every layer
+    is given the smallest per-layer parameters, activations and working set of
+    the configuration, and ZeRO-3 prefetch buffers are left out (exact for
+    dense models otherwise).
+    """
+    model = problem.model
+    t, cp = lc.tp, lc.cp
+    s = problem.workload.seq_len
+    single = pp == 1
+    p0 = stage0 * lc.layer_params + model.embedding_params() / t + single * model.head_params() / t
+    w, g, o = model_state_bytes(p0, zero=zero, shards=d * cp)
+    rep = 1.0 / t if lc.sp else 1.0
+    head = head_activation_bytes(model, micro_batch=lc.microbatch, seq=s, tp=t, cp=cp)
+    return StageMemory(
+        weights=w,
+        gradients=g,
+        optimizer=o,
+        activations=stage0 * lc.act_layer,
+        work=lc.work_mem,
+        logits_fixed=single * head,
+        logits=lc.microbatch * (s / cp) * model.hidden * rep,
+        buffers=COMM_BUFFER_FRACTION * p0 * 2,
+    )
+
+
 def _first_stage_floor(
     problem: TrainingProblem, lc: LayerConfig, stage0: int, pp: int, d: int, m: int, v: int, z: int
 ) -> float:
-    """Lower bound on the memory of stage 0 (exact for dense models but for ZeRO-3 prefetch buffers)."""
-    model = problem.model
-    t, cp = lc.tp, lc.cp
-    p0 = stage0 * lc.layer_params + model.embedding_params() / t
-    if pp == 1:
-        p0 += model.head_params() / t
-    w, g, o = model_state_bytes(p0, zero=z, shards=d * cp)
+    """Lower bound on the memory of stage 0 (:func:`first_stage_memory` at its in-flight count)."""
     in_flight = in_flight_microbatches(0, pp, m, v)
-    s = problem.workload.seq_len
-    rep = 1.0 / t if lc.sp else 1.0
-    act = stage0 * lc.act_layer * in_flight + lc.work_mem
-    act += lc.microbatch * (s / cp) * model.hidden * rep * in_flight
-    if pp == 1:
-        act += head_activation_bytes(model, micro_batch=lc.microbatch, seq=s, tp=t, cp=cp)
-    buffers = COMM_BUFFER_FRACTION * p0 * 2
-    return w + g + o + act + buffers + RUNTIME_RESERVED_GIB * GIB
+    return first_stage_memory(problem, lc, stage0, pp, d, z).total(in_flight)
 
 
 def _config_bound(
@@ -279,7 +263,7 @@ def _config_bound(
     """
     c = problem.constraints
     model = problem.model
-    B, s = problem.workload.global_batch, problem.workload.seq_len
+    B = problem.workload.global_batch
     pool = problem.cluster.pools[0]
     L = model.layers
     pps = np.array(pipeline_sizes(problem, lc.tp, lc.cp), dtype=float)
@@ -307,34 +291,24 @@ def _config_bound(
     else:
         stage0 = base + (extra > np.maximum(pps - 2, 0))
     single = pps == 1
-    p0 = stage0 * lc.layer_params + model.embedding_params() / lc.tp
-    p0 = p0 + np.where(single, model.head_params() / lc.tp, 0.0)
     zmax = max(zeros)
     zp = np.where(single, zmax, min(1, zmax))
-    sh = dmax * lc.cp
-    per_param = (
-        WEIGHT_BYTES / np.where(zp >= 3, sh, 1.0)
-        + GRAD_BYTES / np.where(zp >= 2, sh, 1.0)
-        + OPTIMIZER_BYTES / np.where(zp >= 1, sh, 1.0)
-    )
     in_flight = np.where(single, 1.0, np.minimum(pps, m))
-    rep = 1.0 / lc.tp if lc.sp else 1.0
-    act = stage0 * lc.act_layer * in_flight + lc.work_mem
-    act = act + lc.microbatch * (s / lc.cp) * model.hidden * rep * in_flight
-    head_act = head_activation_bytes(model, micro_batch=lc.microbatch, seq=s, tp=lc.tp, cp=lc.cp)
-    act = act + np.where(single, head_act, 0.0)
-    floor = p0 * per_param + act + COMM_BUFFER_FRACTION * p0 * 2 + RUNTIME_RESERVED_GIB * GIB
+    floor = first_stage_memory(problem, lc, stage0, pps, dmax, zp).total(in_flight)
     ok &= floor <= capacity
     if not ok.any():
         return {}
+    p0 = stage0 * lc.layer_params + model.embedding_params() / lc.tp
+    p0 = p0 + np.where(single, model.head_params() / lc.tp, 0.0)
+    sh = dmax * lc.cp
     # smallest one-way p2p time over the placements a dp value can give
-    stub = TrainingPlan(
-        tp=lc.tp, pp=2, dp=1, cp=lc.cp, microbatch=lc.microbatch, sequence_parallel=lc.sp
+    stub = training_step(
+        problem,
+        TrainingPlan(
+            tp=lc.tp, pp=2, dp=1, cp=lc.cp, microbatch=lc.microbatch, sequence_parallel=lc.sp
+        ),
     )
-    one = min(
-        p2p_transfer(problem, stub, pool, False),
-        p2p_transfer(problem, TrainingPlan(**{**stub.__dict__, "dp": 10**9}), pool, False),
-    )
+    one = min(p2p_transfer(stub, pool, None), p2p_transfer(replace(stub, dp=10**9), pool, None))
     # interleaving needs m % p == 0 for the plan's own dp (a smaller dp has more
     # microbatches), so only L % p limits v over all dp
     divisible = (np.mod(L, pps) == 0) & (pps >= 2)
@@ -399,7 +373,7 @@ def _candidates(
                     microbatch=lc.microbatch,
                     sequence_parallel=lc.sp,
                 )
-                one = p2p_transfer(problem, stub, pool, False)
+                one = p2p_transfer(training_step(problem, stub), pool, None)
             else:
                 one = 0.0
             for v in interleaves(problem, pp, m):

@@ -1,87 +1,24 @@
 """The training step-time and memory model of one plan (the objective every method optimizes).
 
-For a plan with ``p`` pipeline stages, ``m = B / (d b)`` microbatches and
-per-microbatch stage times ``U_j`` (forward + backward of the stage's layers,
-TP/CP/EP communication, recomputation, embedding on the first and LM head +
-loss on the last stage, and ``2 v`` point-to-point transfers when ``p > 1``):
-
-* 1F1B (``v = 1``): ``T_pipe = (m - 1) max_j U_j + sum_j U_j`` — for equal
-  stages ``(m + p - 1) U``, i.e. the bubble fraction ``(p - 1) / m``;
-* interleaved (``v > 1``, balanced stages): ``T_pipe = (m + (p - 1)/v) max_j U_j``.
-
-The step adds, on the slowest stage, the exposed data-parallel gradient
-synchronization (all-reduce for ZeRO-0; reduce-scatter + parameter
-all-gather for ZeRO-1; with ``overlap_grad_reduce`` the reduction hides
-behind the last microbatch's backward), the tied-embedding all-reduce between
-the first and last stage, and the Adam step. ZeRO-2 reduce-scatters and
-ZeRO-3 all-gathers/reduce-scatters run every microbatch, overlapped with
-compute (``U = max(compute, communication)``).
-
-Throughput metrics: model FLOPs are ``3 x`` the forward matmul FLOPs of the
-batch (``72 B s l h^2 (1 + s/(6h) + V/(12 l h))`` for GPT); hardware FLOPs add
-the recomputation (Megatron's ``96 B s l h^2 (1 + s/(6h) + V/(16 l h))`` with
-full recompute).
+A plan's stages are costed by :func:`planner.perfmodel.stage.stage_cost` (the
+one place where a stage's time and memory are assembled) and combined by
+:func:`planner.perfmodel.stage.pipeline_time` plus the largest per-step tail
+(exposed DP sync, optimizer, embedding sync). :func:`estimate` builds the
+full report of a plan, :func:`quick` only what the search needs; both walk
+the stages with :func:`stage_costs`.
 """
 
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from planner.parallel import comm
-from planner.parallel.costs import (
-    LayerCost,
-    embedding_cost,
-    fabric_of,
-    head_cost,
-    layer_cost,
-    optimizer_time,
-    per_node,
-)
-from planner.parallel.hardware import GpuSpec
 from planner.parallel.instance import TrainingPlan, TrainingProblem
-from planner.parallel.memory import (
-    ACT,
-    COMM_BUFFER_FRACTION,
-    GIB,
-    RUNTIME_RESERVED_GIB,
-    MemoryBreakdown,
-    head_activation_bytes,
-    in_flight_microbatches,
-    layer_activation_bytes,
-    model_state_bytes,
-)
-from planner.parallel.model_spec import ModelSpec
-
-#: Bytes per gradient element in data-parallel reductions (Megatron reduces fp32 main grads).
-GRAD_COMM_BYTES = 4.0
-#: Bytes per weight element in ZeRO parameter all-gathers.
-PARAM_COMM_BYTES = 2.0
-#: Slowdown of work overlapped with communication, as a fraction of the overlapped
-#: time: NCCL kernels occupy SMs (8-16 channels of 108-132 SMs) and HBM bandwidth
-#: while they run. Assumed from that SM share, not fitted.
-OVERLAP_SLOWDOWN = 0.15
-
-
-def overlapped(compute: float, communication: float) -> float:
-    """Time of ``compute`` and ``communication`` run concurrently.
-
-    ``max(a, b) + OVERLAP_SLOWDOWN * min(a, b)``, written as the convex
-    ``max(a + k b, b + k a)``.
-    """
-    k = OVERLAP_SLOWDOWN
-    return max(compute + k * communication, communication + k * compute)
-
-
-def exposed_after(communication: float, window: float) -> float:
-    """Extra time of ``communication`` hidden behind ``window`` of compute.
-
-    ``max(0, c - w) + OVERLAP_SLOWDOWN * min(c, w)``, written as the convex
-    ``max(k c, c - (1 - k) w)``.
-    """
-    k = OVERLAP_SLOWDOWN
-    return max(k * communication, communication - (1 - k) * window)
+from planner.perfmodel.memory import GIB, MemoryBreakdown, in_flight_microbatches
+from planner.perfmodel.model_spec import ModelSpec
+from planner.perfmodel.stage import StageCost, TrainingStep, pipeline_time, stage_cost, step_flops
 
 
 @dataclass(frozen=True)
@@ -285,41 +222,30 @@ def stage_layer_indices(
 
 
 @functools.lru_cache(maxsize=4096)
-def _moe_flags(model: ModelSpec) -> tuple[bool, ...]:
+def moe_flags(model: ModelSpec) -> tuple[bool, ...]:
+    """Whether each layer (0-based) is an MoE layer."""
     return tuple(model.is_moe_layer(i) for i in range(model.layers))
 
 
-def layer_params(model: ModelSpec, moe: bool, tp: int, ep: int) -> tuple[float, float]:
-    """(non-expert, expert) parameters of one layer on one GPU."""
-    if moe:
-        base, experts = model.moe_layer_params()
-        return base / tp, experts / (tp * ep)
-    return model.dense_layer_params() / tp, 0.0
-
-
-# ---------------------------------------------------------------------------
-# The estimate
-# ---------------------------------------------------------------------------
-
-
-def _layer(problem: TrainingProblem, plan: TrainingPlan, gpu: GpuSpec, moe: bool) -> LayerCost:
-    G = gpu.gpus_per_node
-    return layer_cost(
-        problem.model,
-        gpu,
-        micro_batch=plan.microbatch,
+def training_step(problem: TrainingProblem, plan: TrainingPlan) -> TrainingStep:
+    """The performance model's view of ``plan`` on ``problem`` (layout + software)."""
+    c = problem.constraints
+    return TrainingStep(
+        model=problem.model,
         seq=problem.workload.seq_len,
-        tp=plan.tp,
-        cp=plan.cp,
-        ep=plan.ep if moe else 1,
-        sp=plan.sequence_parallel,
-        recompute=plan.recompute,
-        moe=moe,
         precision=problem.workload.precision,
-        tp_per_node=min(plan.tp, G),
-        cp_per_node=per_node(plan.cp, plan.tp, G),
-        ep_per_node=per_node(plan.ep, plan.tp * plan.cp, G),
-        flash=problem.constraints.flash_attention,
+        tp=plan.tp,
+        pp=plan.pp,
+        dp=plan.dp,
+        cp=plan.cp,
+        ep=plan.ep,
+        microbatch=plan.microbatch,
+        interleave=plan.interleave,
+        recompute=plan.recompute,
+        zero=plan.zero,
+        sequence_parallel=plan.sequence_parallel,
+        flash_attention=c.flash_attention,
+        overlap_grad_reduce=c.overlap_grad_reduce,
     )
 
 
@@ -330,202 +256,67 @@ def stage_pool_labels(problem: TrainingProblem, plan: TrainingPlan) -> tuple[str
     return (problem.cluster.pools[0].label,) * plan.pp
 
 
-@dataclass(frozen=True)
-class _StageStatic:
-    """Per-microbatch times and memory terms of one stage, before in-flight scaling."""
-
-    fwd: float
-    bwd: float
-    p2p: float
-    micro: float
-    sync: float
-    exposed: float
-    grad_sync: float
-    param_gather: float
-    opt: float
-    emb_sync: float
-    params: float
-    weights: float
-    grads: float
-    optim: float
-    act_per_microbatch: float
-    work: float
-    logits_fixed: float
-    logits_per_microbatch: float
-    buffers: float
+def next_to_other_pool(labels: tuple[str, ...], j: int) -> bool:
+    """Whether stage ``j`` has a neighbour on another pool (its p2p crosses pools)."""
+    pp = len(labels)
+    return labels[max(j - 1, 0)] != labels[j] or labels[min(j + 1, pp - 1)] != labels[j]
 
 
-def p2p_transfer(
-    problem: TrainingProblem, plan: TrainingPlan, pool: Any, inter_pool: bool
-) -> float:
-    """Seconds to pass one microbatch's activations to the next stage (scatter/gather over TP)."""
-    model, s = problem.model, problem.workload.seq_len
-    t, cp, G = plan.tp, plan.cp, pool.gpus_per_node
-    fab = fabric_of(pool.gpu)
-    nbytes = plan.microbatch * (s / cp) * model.hidden * ACT / t
-    if inter_pool:
-        one = nbytes / (problem.cluster.inter_pool_bw() * comm.NIC_EFFICIENCY) + comm.NIC_LATENCY_S
-    else:
-        one = comm.p2p(nbytes, fab, same_node=t * cp * plan.dp < G)
-    if t > 1 and not plan.sequence_parallel:
-        one += comm.all_gather(nbytes * t, t, min(t, G), fab)
-    return one
-
-
-def _stage_static(
+def stage_of(
     problem: TrainingProblem,
-    plan: TrainingPlan,
-    pool: Any,
+    step: TrainingStep,
+    labels: tuple[str, ...],
+    j: int,
     layer_ids: list[int],
-    first: bool,
-    last: bool,
-    inter_pool: bool,
-) -> _StageStatic:
-    model, wl = problem.model, problem.workload
-    flags = _moe_flags(model)
-    s, b, t, cp, d, ep, pp, v = (
-        wl.seq_len,
-        plan.microbatch,
-        plan.tp,
-        plan.cp,
-        plan.dp,
-        plan.ep,
-        plan.pp,
-        plan.interleave,
-    )
-    gpu = pool.gpu
-    G = pool.gpus_per_node
-    fab = fabric_of(gpu)
+) -> StageCost:
+    """:func:`~planner.perfmodel.stage.stage_cost` of stage ``j`` of a pipeline on ``labels``."""
+    pool = next(p for p in problem.cluster.pools if p.label == labels[j])
+    flags = moe_flags(problem.model)
     n_moe = sum(1 for i in layer_ids if flags[i])
-    n_dense = len(layer_ids) - n_moe
-    fwd = bwd = 0.0
-    dense_p = exp_p = 0.0
-    act = work = 0.0
-    for is_moe, n in ((False, n_dense), (True, n_moe)):
-        if not n:
-            continue
-        cost = _layer(problem, plan, gpu, is_moe)
-        fwd += n * cost.forward
-        bwd += n * cost.backward
-        a, e = layer_params(model, is_moe, t, ep)
-        dense_p += n * a
-        exp_p += n * e
-        per = layer_activation_bytes(
-            model,
-            micro_batch=b,
-            seq=s,
-            tp=t,
-            cp=cp,
-            sp=plan.sequence_parallel,
-            recompute=plan.recompute,
-            moe=is_moe,
-            flash=problem.constraints.flash_attention,
-        )
-        act += n * per
-        if plan.recompute != "none":
-            full = layer_activation_bytes(
-                model,
-                micro_batch=b,
-                seq=s,
-                tp=t,
-                cp=cp,
-                sp=plan.sequence_parallel,
-                recompute="none",
-                moe=is_moe,
-                flash=problem.constraints.flash_attention,
-            )
-            work = max(work, full - (per if plan.recompute == "selective" else 0.0))
-    if first:
-        emb = embedding_cost(model, gpu, micro_batch=b, seq=s, tp=t, cp=cp)
-        fwd += emb / 2
-        bwd += emb / 2
-        dense_p += model.embedding_params() / t
-    if last:
-        hc = head_cost(
-            model,
-            gpu,
-            micro_batch=b,
-            seq=s,
-            tp=t,
-            cp=cp,
-            sp=plan.sequence_parallel,
-            precision=wl.precision,
-            tp_per_node=min(t, G),
-        )
-        fwd += hc.forward
-        bwd += hc.backward
-        dense_p += model.head_params() / t
-        if model.tied_embeddings and pp > 1:
-            dense_p += model.vocab * model.hidden / t  # Megatron keeps a copy on the last stage
-    # point-to-point activations (scatter/gather: each TP rank sends 1/t)
-    p2p = 2 * v * p2p_transfer(problem, plan, pool, inter_pool) if pp > 1 else 0.0
-    micro = fwd + bwd + p2p
+    inter = problem.cluster.inter_pool_bw() if next_to_other_pool(labels, j) else None
+    return stage_cost(
+        step, pool, len(layer_ids) - n_moe, n_moe, j == 0, j == len(labels) - 1, inter
+    )
 
-    shards = d * cp
-    exp_shards = max(1, shards // ep)
-    w1, g1, o1 = model_state_bytes(dense_p, zero=plan.zero, shards=shards)
-    w2, g2, o2 = model_state_bytes(exp_p, zero=plan.zero, shards=exp_shards)
-    dp_k = per_node(shards, t, G)
-    ep_k = per_node(exp_shards, t * ep, G)
-    if plan.zero == 0:
-        sync = comm.all_reduce(dense_p * GRAD_COMM_BYTES, shards, dp_k, fab) + comm.all_reduce(
-            exp_p * GRAD_COMM_BYTES, exp_shards, ep_k, fab
+
+def stage_costs(
+    problem: TrainingProblem, plan: TrainingPlan
+) -> Iterator[tuple[int, StageCost, float, bool]]:
+    """``(stage, cost, in-flight microbatches, first of its kind)`` for every stage of ``plan``.
+
+    Stages with the same pool, layer counts and position share one
+    :class:`~planner.perfmodel.stage.StageCost`; ``first of its kind`` marks
+    the first of them, whose in-flight count is the kind's largest.
+    """
+    model = problem.model
+    labels = stage_pool_labels(problem, plan)
+    stage_layers = plan.stage_layers or balanced_stage_layers(model.layers, plan.pp)
+    indices = stage_layer_indices(model.layers, stage_layers, plan.interleave)
+    flags = moe_flags(model)
+    step = training_step(problem, plan)
+    m = plan.microbatches(problem.workload.global_batch)
+    pp = plan.pp
+    seen: dict[tuple, StageCost] = {}
+    for j in range(pp):
+        n_moe = sum(1 for i in indices[j] if flags[i]) if model.is_moe else 0
+        key = (
+            labels[j],
+            len(indices[j]),
+            n_moe,
+            j == 0,
+            j == pp - 1,
+            next_to_other_pool(labels, j),
         )
-        gather = 0.0
-    else:
-        sync = comm.reduce_scatter(dense_p * GRAD_COMM_BYTES, shards, dp_k, fab)
-        sync += comm.reduce_scatter(exp_p * GRAD_COMM_BYTES, exp_shards, ep_k, fab)
-        gather = comm.all_gather(dense_p * PARAM_COMM_BYTES, shards, dp_k, fab)
-        gather += comm.all_gather(exp_p * PARAM_COMM_BYTES, exp_shards, ep_k, fab)
-    grad_sync, param_gather = sync, gather
-    if plan.zero >= 2:
-        # gradients are reduce-scattered every microbatch (no unsharded accumulation buffer)
-        per_micro = sync
-        if plan.zero == 3:
-            per_micro += (3 if plan.recompute == "full" else 2) * gather
-            gather = 0.0
-        micro = overlapped(micro, per_micro)
-        sync = 0.0
-    if problem.constraints.overlap_grad_reduce:
-        # hide the reduction behind the last microbatch's backward, the gather behind a forward
-        exposed = exposed_after(sync, bwd) + exposed_after(gather, fwd)
-    else:
-        exposed = sync + gather
-    opt = optimizer_time(
-        gpu,
-        dense_p / (shards if plan.zero >= 1 else 1) + exp_p / (exp_shards if plan.zero >= 1 else 1),
-    )
-    emb_sync = 0.0
-    if model.tied_embeddings and pp > 1 and (first or last):
-        emb_sync = comm.all_reduce(model.vocab * model.hidden / t * GRAD_COMM_BYTES, 2, 1, fab)
-    logits_fixed = head_activation_bytes(model, micro_batch=b, seq=s, tp=t, cp=cp) if last else 0.0
-    rep = 1.0 / t if plan.sequence_parallel else 1.0
-    logits_per = b * (s / cp) * model.hidden * rep if first else 0.0  # embedding dropout masks
-    buffers = COMM_BUFFER_FRACTION * (dense_p + exp_p) * 2
-    if plan.zero == 3 and layer_ids:
-        big = max(sum(layer_params(model, flags[i], t, ep)) for i in layer_ids)
-        buffers += 2 * big * PARAM_COMM_BYTES  # current + prefetched layer
-    return _StageStatic(
-        fwd,
-        bwd,
-        p2p,
-        micro,
-        sync + gather,
-        exposed,
-        grad_sync,
-        param_gather,
-        opt,
-        emb_sync,
-        dense_p + exp_p,
-        w1 + w2,
-        g1 + g2,
-        o1 + o2,
-        act,
-        work,
-        logits_fixed,
-        logits_per,
-        buffers,
-    )
+        cost = seen.get(key)
+        new = cost is None
+        if new:
+            cost = seen[key] = stage_of(problem, step, labels, j, indices[j])
+        yield j, cost, in_flight_microbatches(j, pp, m, plan.interleave), new
+
+
+# ---------------------------------------------------------------------------
+# The estimate
+# ---------------------------------------------------------------------------
 
 
 def estimate(problem: TrainingProblem, plan: TrainingPlan) -> Estimate:
@@ -534,34 +325,15 @@ def estimate(problem: TrainingProblem, plan: TrainingPlan) -> Estimate:
     Structural validity (divisibility, GPU counts, stage lists) is checked by
     :func:`planner.parallel.evaluate.verify`; this function only computes.
     """
-    model, wl = problem.model, problem.workload
+    wl = problem.workload
     pools = {p.label: p for p in problem.cluster.pools}
     labels = stage_pool_labels(problem, plan)
-    stage_layers = plan.stage_layers or balanced_stage_layers(model.layers, plan.pp)
-    indices = stage_layer_indices(model.layers, stage_layers, plan.interleave)
-    flags = _moe_flags(model)
+    stage_layers = plan.stage_layers or balanced_stage_layers(problem.model.layers, plan.pp)
+    indices = stage_layer_indices(problem.model.layers, stage_layers, plan.interleave)
     m = plan.microbatches(wl.global_batch)
-    t, cp, d, pp, v = plan.tp, plan.cp, plan.dp, plan.pp, plan.interleave
-    cache: dict[tuple, _StageStatic] = {}
     stages = []
-    for j in range(pp):
+    for j, st, in_flight, _new in stage_costs(problem, plan):
         pool = pools[labels[j]]
-        first, last = j == 0, j == pp - 1
-        inter = labels[max(j - 1, 0)] != labels[j] or labels[min(j + 1, pp - 1)] != labels[j]
-        n_moe = sum(1 for i in indices[j] if flags[i])
-        key = (labels[j], len(indices[j]), n_moe, first, last, inter)
-        st = cache.get(key)
-        if st is None:
-            st = cache[key] = _stage_static(problem, plan, pool, indices[j], first, last, inter)
-        in_flight = in_flight_microbatches(j, pp, m, v)
-        mem = MemoryBreakdown(
-            weights=st.weights,
-            gradients=st.grads,
-            optimizer=st.optim,
-            activations=st.act_per_microbatch * in_flight + st.work,
-            logits=st.logits_fixed + st.logits_per_microbatch * in_flight,
-            buffers=st.buffers,
-        )
         stages.append(
             StageEstimate(
                 index=j,
@@ -574,48 +346,33 @@ def estimate(problem: TrainingProblem, plan: TrainingPlan) -> Estimate:
                 micro_time=st.micro,
                 dp_sync=st.sync,
                 dp_exposed=st.exposed,
-                optimizer=st.opt,
-                embedding_sync=st.emb_sync,
+                optimizer=st.optimizer,
+                embedding_sync=st.embedding_sync,
                 params=st.params,
-                memory=mem,
+                memory=st.memory.breakdown(in_flight),
                 capacity=pool.gpu.memory_bytes,
             )
         )
-
     umax = max(st.micro_time for st in stages)
-    if v > 1:
-        pipe = (m + (pp - 1) / v) * umax
-    else:
-        pipe = (m - 1) * umax + sum(st.micro_time for st in stages)
+    pipe = pipeline_time(umax, sum(st.micro_time for st in stages), m, plan.pp, plan.interleave)
     tail = max(st.tail for st in stages)
-    step = pipe + tail
-
-    s = wl.seq_len
-    tokens = wl.global_batch * s
-    fwd_tok = model.forward_flops_per_token(s)
-    model_flops = 3.0 * tokens * fwd_tok
-    if plan.recompute == "full":
-        extra = tokens * (fwd_tok - 2.0 * model.vocab * model.hidden)
-    elif plan.recompute == "selective" and not problem.constraints.flash_attention:
-        extra = tokens * model.layers * model.attention_flops_per_token(s)
-    else:
-        extra = 0.0
+    model_flops, hardware_flops = step_flops(training_step(problem, plan), wl.global_batch)
     by_pool: dict[str, int] = {}
     for label in labels:
-        by_pool[label] = by_pool.get(label, 0) + t * cp * d
+        by_pool[label] = by_pool.get(label, 0) + plan.tp * plan.cp * plan.dp
     peak = sum(n * pools[k].gpu.peak_flops(wl.precision) for k, n in by_pool.items())
     price = sum(n * pools[k].gpu.price_per_gpu_hour for k, n in by_pool.items())
     return Estimate(
-        step_time=step,
+        step_time=pipe + tail,
         pipeline_time=pipe,
         bubble_time=pipe - m * umax,
         tail_time=tail,
         stages=tuple(stages),
         microbatches=m,
         gpus=plan.gpus,
-        tokens=tokens,
+        tokens=wl.global_batch * wl.seq_len,
         model_flops=model_flops,
-        hardware_flops=model_flops + extra,
+        hardware_flops=hardware_flops,
         peak_flops=peak,
         cost_per_hour=price,
         gpus_by_pool=by_pool,
@@ -643,54 +400,25 @@ class Quick:
 def quick(problem: TrainingProblem, plan: TrainingPlan) -> Quick:
     """Same numbers as :func:`estimate` (step time, fit), without building per-stage reports.
 
-    Stages with the same layer count, position class and pool share their
-    times; the in-flight activations decrease with the stage index, so each
-    class's memory peak is at its first stage.
+    The in-flight activations decrease with the stage index, so each stage
+    kind's memory peak is at its first stage.
     """
-    model, wl = problem.model, problem.workload
     pools = {p.label: p for p in problem.cluster.pools}
     labels = stage_pool_labels(problem, plan)
-    stage_layers = plan.stage_layers or balanced_stage_layers(model.layers, plan.pp)
-    indices = stage_layer_indices(model.layers, stage_layers, plan.interleave)
-    flags = _moe_flags(model)
-    m = plan.microbatches(wl.global_batch)
-    pp, v = plan.pp, plan.interleave
-    cache: dict[tuple, _StageStatic] = {}
+    m = plan.microbatches(problem.workload.global_batch)
     umax = usum = tail = 0.0
     worst_ratio, worst = 0.0, 0.0
-    for j in range(pp):
-        first, last = j == 0, j == pp - 1
-        inter = labels[max(j - 1, 0)] != labels[j] or labels[min(j + 1, pp - 1)] != labels[j]
-        n_moe = sum(1 for i in indices[j] if flags[i]) if model.is_moe else 0
-        key = (labels[j], len(indices[j]), n_moe, first, last, inter)
-        st = cache.get(key)
-        seen = st is not None
-        if st is None:
-            st = cache[key] = _stage_static(
-                problem, plan, pools[labels[j]], indices[j], first, last, inter
-            )
+    for j, st, in_flight, new in stage_costs(problem, plan):
         usum += st.micro
-        if seen:
+        if not new:
             continue
         umax = max(umax, st.micro)
-        tail = max(tail, st.exposed + st.opt + st.emb_sync)
-        in_flight = in_flight_microbatches(j, pp, m, v)
-        total = (
-            st.weights
-            + st.grads
-            + st.optim
-            + st.act_per_microbatch * in_flight
-            + st.work
-            + st.logits_fixed
-            + st.logits_per_microbatch * in_flight
-            + st.buffers
-            + RUNTIME_RESERVED_GIB * GIB
-        )
+        tail = max(tail, st.tail)
+        total = st.memory.total(in_flight)
         ratio = total / pools[labels[j]].gpu.memory_bytes
         if ratio > worst_ratio:
             worst_ratio, worst = ratio, total
-    pipe = (m + (pp - 1) / v) * umax if v > 1 else (m - 1) * umax + usum
-    step = pipe + tail
+    step = pipeline_time(umax, usum, m, plan.pp, plan.interleave) + tail
     if problem.constraints.objective == "cost":
         price = sum(pools[label].gpu.price_per_gpu_hour for label in labels)
         objective = step * price * plan.tp * plan.cp * plan.dp / 3600.0

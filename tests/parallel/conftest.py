@@ -5,11 +5,11 @@ from __future__ import annotations
 import itertools
 from pathlib import Path
 
-from planner.parallel.hardware import parse_cluster
 from planner.parallel.instance import Constraints, TrainingPlan, TrainingProblem, Workload
-from planner.parallel.model_spec import ModelSpec
 from planner.parallel.space import divisors, interleaves, space
 from planner.parallel.step_time import balanced_stage_layers, quick
+from planner.perfmodel.hardware import parse_cluster
+from planner.perfmodel.model_spec import ModelSpec
 
 INSTANCES = Path(__file__).resolve().parents[2] / "instances" / "parallel"
 

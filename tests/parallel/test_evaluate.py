@@ -8,8 +8,8 @@ import pytest
 
 from planner.parallel.evaluate import evaluate, verify
 from planner.parallel.instance import TrainingPlan
-from planner.parallel.model_spec import load_model
 from planner.parallel.step_time import estimate
+from planner.perfmodel.readers import load_model
 
 from .conftest import problem, tiny_spec
 

@@ -13,11 +13,11 @@ from hypothesis import strategies as st
 from planner.core.result import Status
 from planner.core.solve import solve
 from planner.parallel.evaluate import verify
-from planner.parallel.hardware import parse_cluster
 from planner.parallel.hetero import _single_pool, hetero_search
 from planner.parallel.hetero_split import solve_layers
 from planner.parallel.instance import Constraints, TrainingPlan, TrainingProblem, Workload
 from planner.parallel.step_time import quick
+from planner.perfmodel.hardware import parse_cluster
 
 from .conftest import brute_force, mixed_plans, tiny_moe_spec, tiny_spec
 from .test_hetero_bounds import random_problem

@@ -11,10 +11,10 @@ from hypothesis import strategies as st
 
 from planner.core.timing import Deadline
 from planner.parallel.generate import tiny_model
-from planner.parallel.hardware import parse_cluster
 from planner.parallel.hetero import _Search
 from planner.parallel.instance import Constraints, TrainingProblem, Workload
 from planner.parallel.step_time import quick
+from planner.perfmodel.hardware import parse_cluster
 
 from .conftest import mixed_plans, tiny_moe_spec
 

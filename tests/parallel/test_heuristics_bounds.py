@@ -5,9 +5,9 @@ from __future__ import annotations
 from planner.core.solve import solve
 from planner.parallel.bounds import lower_bound
 from planner.parallel.heuristics import rule_of_thumb
-from planner.parallel.model_spec import load_model
 from planner.parallel.search import exact_search
 from planner.parallel.step_time import quick
+from planner.perfmodel.readers import load_model
 
 from .conftest import problem
 

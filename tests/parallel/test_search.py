@@ -12,10 +12,10 @@ from planner.core.result import Status
 from planner.core.solve import solve
 from planner.parallel.evaluate import evaluate, verify
 from planner.parallel.generate import tiny_model
-from planner.parallel.hardware import parse_cluster
 from planner.parallel.instance import Constraints, TrainingProblem, Workload
-from planner.parallel.model_spec import ModelSpec
 from planner.parallel.search import exact_search
+from planner.perfmodel.hardware import parse_cluster
+from planner.perfmodel.model_spec import ModelSpec
 
 from .conftest import brute_force, problem, tiny_spec
 
@@ -110,7 +110,7 @@ def test_solve_certifies_optimal():
 
 def test_large_row_is_proven(benchmark_free=True):
     """The 1T row of Narayanan et al. on 3072 GPUs: the full space is searched to optimality."""
-    from planner.parallel.model_spec import load_model
+    from planner.perfmodel.readers import load_model
 
     prob = TrainingProblem(
         "1t",

@@ -8,12 +8,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from planner.parallel.hardware import get_gpu
-from planner.parallel.model_spec import load_model
 from planner.parallel.serving.capacity import RoleModel
 from planner.parallel.serving.slo import SLO
-from planner.parallel.serving.step import EngineModel, ReplicaConfig
 from planner.parallel.serving.traffic import Traffic, parse_lengths
+from planner.perfmodel.hardware import get_gpu
+from planner.perfmodel.readers import load_model
+from planner.perfmodel.stage import EngineModel, ReplicaConfig
 
 ENGINE = EngineModel(load_model("llama-3.1-8b"), ReplicaConfig(get_gpu("H100"), 1), "fp8")
 TRAFFIC = Traffic(None, parse_lengths("exp:800", what="p"), parse_lengths("exp:200", what="o"))

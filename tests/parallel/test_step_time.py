@@ -7,10 +7,10 @@ import random
 
 import pytest
 
-from planner.parallel.hardware import parse_cluster
 from planner.parallel.instance import Constraints, TrainingPlan, TrainingProblem, Workload
-from planner.parallel.model_spec import load_model
 from planner.parallel.step_time import balanced_stage_layers, estimate, quick
+from planner.perfmodel.hardware import parse_cluster
+from planner.perfmodel.readers import load_model
 
 from .conftest import problem, tiny_spec
 

@@ -16,8 +16,6 @@ from typing import Any
 from planner.core.family import Family
 from planner.core.result import Result
 from planner.core.solve import certify
-from planner.parallel.hardware import ClusterSpec, parse_cluster
-from planner.parallel.model_spec import ModelSpec, load_model
 from planner.parallel.serving.bounds import lower_bound
 from planner.parallel.serving.evaluate import cost_per_hour, evaluate, plan_metrics, verify
 from planner.parallel.serving.instance import ServingConstraints, ServingPlan, ServingProblem
@@ -26,6 +24,9 @@ from planner.parallel.serving.readers import read
 from planner.parallel.serving.slo import SLO
 from planner.parallel.serving.traffic import LengthDist, Traffic, parse_lengths, read_trace
 from planner.parallel.serving.units import parse_duration, parse_percentile
+from planner.perfmodel.hardware import ClusterSpec, parse_cluster
+from planner.perfmodel.model_spec import ModelSpec
+from planner.perfmodel.readers import load_model
 
 #: The serving half of the ``parallel`` family as a stand-alone :class:`Family`
 #: (used to certify results whether or not the registered family dispatches).

@@ -20,9 +20,6 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass, field
 
-from planner.parallel.hardware import GpuSpec, Pool
-from planner.parallel.memory import GIB
-from planner.parallel.model_spec import ModelSpec
 from planner.parallel.serving.capacity import (
     CHUNK_OPTIONS,
     PREFILL_CHUNK_TOKENS,
@@ -31,8 +28,11 @@ from planner.parallel.serving.capacity import (
 )
 from planner.parallel.serving.instance import ReplicaGroup, ServingProblem
 from planner.parallel.serving.slo import SLO
-from planner.parallel.serving.step import EngineModel, ReplicaConfig
 from planner.parallel.serving.traffic import Traffic
+from planner.perfmodel.hardware import GpuSpec, Pool
+from planner.perfmodel.memory import GIB
+from planner.perfmodel.model_spec import ModelSpec
+from planner.perfmodel.stage import EngineModel, ReplicaConfig
 
 TP_OPTIONS = (1, 2, 4, 8, 16, 32)
 PP_OPTIONS = (1, 2, 4, 8, 16, 32)

@@ -65,9 +65,9 @@ from planner.parallel.serving.queueing import (
     tpot_quantile,
 )
 from planner.parallel.serving.slo import SLO
-from planner.parallel.serving.step import EngineModel
 from planner.parallel.serving.traffic import Traffic
 from planner.parallel.serving.units import format_duration
+from planner.perfmodel.stage import EngineModel
 
 ROLES = ("both", "prefill", "decode")
 CHUNK_OPTIONS = (512, 2048, 8192)

@@ -6,10 +6,10 @@ import math
 from collections.abc import Sequence
 
 from planner.core.mip import new_highs
-from planner.parallel.memory import GIB
 from planner.parallel.serving.candidates import TP_OPTIONS, Candidate, engine_for, tp_reason
 from planner.parallel.serving.instance import ServingProblem
 from planner.parallel.serving.units import format_duration
+from planner.perfmodel.memory import GIB
 
 
 def _min_fit(problem: ServingProblem) -> tuple[int, str, int] | None:
@@ -163,7 +163,7 @@ def explain_capacity(
 
 
 def _bytes(precision: str) -> float:
-    from planner.parallel.precision import get_precision
+    from planner.perfmodel.precision import get_precision
 
     return get_precision(precision).bytes
 

@@ -1,7 +1,7 @@
 """The serving-plan problem (``ServingProblem``) and its solution (``ServingPlan``).
 
 A problem is a model, a GPU inventory with prices (pools of a
-:class:`~planner.parallel.hardware.ClusterSpec`), the traffic, the SLOs, the
+:class:`~planner.perfmodel.hardware.ClusterSpec`), the traffic, the SLOs, the
 numeric precision and constraints (fixed ``tp`` / ``pp`` / ``ep``,
 disaggregation, batch cap). A plan is a list of replica groups: ``count``
 replicas of one layout (pool, ``tp``, ``pp``, ``ep``) in one role
@@ -26,13 +26,14 @@ from pathlib import Path
 from typing import Any
 
 from planner.core.errors import InputError
-from planner.parallel.hardware import ClusterSpec, Pool, parse_cluster
 from planner.parallel.instance import positive_int
-from planner.parallel.model_spec import ModelSpec, load_model
-from planner.parallel.precision import get_precision
 from planner.parallel.serving.capacity import KV_ADMISSION, ROLES
 from planner.parallel.serving.slo import SLO
 from planner.parallel.serving.traffic import Traffic
+from planner.perfmodel.hardware import ClusterSpec, Pool, parse_cluster
+from planner.perfmodel.model_spec import ModelSpec
+from planner.perfmodel.precision import get_precision
+from planner.perfmodel.readers import load_model
 
 DISAGGREGATION = ("off", "allow", "force")
 

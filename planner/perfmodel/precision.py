@@ -3,7 +3,7 @@
 ``bf16`` is the default for weights, activations and KV cache; ``fp8`` halves
 the bytes and doubles the tensor-core peak on Hopper and Blackwell; ``fp4``
 (Blackwell only) halves them again. A GPU without a figure for a precision
-cannot run it (A100 has no fp8): :func:`planner.parallel.hardware.GpuSpec.peak_flops`
+cannot run it (A100 has no fp8): :func:`planner.perfmodel.hardware.GpuSpec.peak_flops`
 raises ``InputError``.
 """
 

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from planner.parallel.memory import (
+from planner.perfmodel.memory import (
     in_flight_microbatches,
     kv_cache_bytes_per_token,
     layer_activation_bytes,
     model_state_bytes,
     weight_bytes_per_gpu,
 )
-from planner.parallel.model_spec import load_model
+from planner.perfmodel.readers import load_model
 
 
 @pytest.mark.parametrize("name", ["gpt-22b", "gpt-175b", "gpt-1t"])

@@ -5,13 +5,15 @@ from __future__ import annotations
 import pytest
 
 from planner.core.errors import InputError
-from planner.parallel.model_spec import (
-    ModelSpec,
-    catalog_names,
-    from_hf_config,
-    load_model,
-    megatron_params,
-)
+from planner.perfmodel.memory import kv_cache_bytes_per_token
+from planner.perfmodel.model_spec import ModelSpec
+from planner.perfmodel.readers import catalog_names, from_hf_config, load_model
+
+
+def megatron_params(h: int, layers: int, vocab: int, seq: int) -> float:
+    """Narayanan et al.'s closed form ``P = 12 l h^2 (1 + 13/(12h) + (V + s)/(12 l h))``."""
+    return 12 * layers * h * h * (1 + 13 / (12 * h) + (vocab + seq) / (12 * layers * h))
+
 
 MEGATRON_ROWS = [  # Narayanan et al. Table 1: params (B), heads, hidden, layers
     ("gpt-1.7b", 1.7, 24, 2304, 24),
@@ -66,14 +68,14 @@ def test_moe_fields():
     assert ds.is_moe and ds.is_mla
     assert (ds.num_experts, ds.experts_per_token, ds.shared_experts) == (256, 8, 1)
     assert ds.moe_layers == 58 and not ds.is_moe_layer(2) and ds.is_moe_layer(3)
-    assert ds.kv_cache_elems_per_token() == 61 * (512 + 64)
+    assert kv_cache_bytes_per_token(ds, kv_bytes=1.0) == 61 * (512 + 64)
     mix = load_model("mixtral-8x7b")
     assert mix.moe_layers == 32 and mix.moe_ffn == 14336
 
 
 def test_gqa_kv_cache():
     m = load_model("llama-3.1-70b")
-    assert m.kv_cache_bytes_per_token(2.0) == 80 * 2 * 8 * 128 * 2
+    assert kv_cache_bytes_per_token(m, kv_bytes=2.0) == 80 * 2 * 8 * 128 * 2
 
 
 def test_forward_flops_match_megatron():

@@ -3,7 +3,7 @@
 import pytest
 
 from planner.core.errors import InputError
-from planner.parallel.precision import get_precision
+from planner.perfmodel.precision import get_precision
 
 
 def test_bytes():

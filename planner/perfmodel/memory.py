@@ -20,7 +20,9 @@ reduce exactly to the paper's formulas, in bytes with 16-bit activations and
 Pipeline schedules hold several microbatches in flight: with 1F1B, stage
 ``i`` of ``p`` keeps ``min(p - i, m)`` microbatches, so the first stage holds
 ``L`` layers' worth; the interleaved schedule with ``v`` chunks keeps
-``L (1 + (p - 1)/(p v))`` on the first stage.
+``L (1 + (p - 1)/(p v))`` on the first stage. :class:`StageMemory` holds a
+stage's terms and is the one place where they are scaled by the in-flight
+microbatches and summed.
 
 Named constants (estimates, not fitted):
 
@@ -38,7 +40,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields
 
-from planner.parallel.model_spec import ModelSpec
+import numpy as np
+
+from planner.perfmodel.model_spec import ModelSpec
 
 GIB = 1024**3
 WEIGHT_BYTES = 2.0
@@ -46,8 +50,11 @@ GRAD_BYTES = 4.0
 OPTIMIZER_BYTES = 12.0
 RUNTIME_RESERVED_GIB = 4.0
 COMM_BUFFER_FRACTION = 0.02
-ACT = 2.0  # bytes per 16-bit activation element
-MASK = 1.0  # bytes per dropout-mask element
+#: Bytes per activation element in training and inference (bf16 activations even with
+#: fp8 GEMMs: Transformer Engine keeps activations in bf16 between layers).
+ACT_BYTES = 2.0
+#: Bytes per dropout-mask element.
+MASK_BYTES = 1.0
 
 
 @dataclass(frozen=True)
@@ -104,7 +111,7 @@ class MemoryBreakdown:
 
 
 def model_state_bytes(
-    params: float, *, zero: int, shards: int, weight_bytes: float = WEIGHT_BYTES
+    params: float, *, zero: int, shards: float, weight_bytes: float = WEIGHT_BYTES
 ) -> tuple[float, float, float]:
     """(weights, gradients, optimizer) bytes for ``params`` local parameters.
 
@@ -113,18 +120,30 @@ def model_state_bytes(
     params
         Parameters held by this GPU before ZeRO sharding (after TP/PP/EP).
     zero
-        ZeRO stage 0-3.
+        ZeRO stage 0-3 (a numpy array of stages is accepted, with arrays of
+        the same shape for the other arguments, for vectorized bounds).
     shards
         Size of the group the states are sharded over (data parallel x context parallel).
     weight_bytes
         Bytes per working weight.
     """
-    if zero not in (0, 1, 2, 3):
-        raise ValueError(f"ZeRO stage must be 0..3, got {zero}")
-    shards = max(1, shards)
-    w = params * weight_bytes / (shards if zero >= 3 else 1)
-    g = params * GRAD_BYTES / (shards if zero >= 2 else 1)
-    o = params * OPTIMIZER_BYTES / (shards if zero >= 1 else 1)
+    if isinstance(zero, np.ndarray):
+        shards = np.maximum(1, shards)
+
+        def over(stage: int):
+            return np.where(zero >= stage, shards, 1.0)
+
+    else:
+        if zero not in (0, 1, 2, 3):
+            raise ValueError(f"ZeRO stage must be 0..3, got {zero}")
+        shards = max(1, shards)
+
+        def over(stage: int):
+            return shards if zero >= stage else 1
+
+    w = params * weight_bytes / over(3)
+    g = params * GRAD_BYTES / over(2)
+    o = params * OPTIMIZER_BYTES / over(1)
     return w, g, o
 
 
@@ -160,18 +179,25 @@ def layer_activation_bytes(
     h = model.hidden
     rep = 1.0 / tp if sp else 1.0
     if recompute == "full":
-        return ACT * N * h * rep
-    core = (2 * ACT + MASK) * b * model.heads * s * seq / tp  # softmax out, mask, dropout out
+        return ACT_BYTES * N * h * rep
+    core = (
+        (2 * ACT_BYTES + MASK_BYTES) * b * model.heads * s * seq / tp
+    )  # softmax out, mask, dropout out
     if model.is_mla:
-        q = ACT * N * (model.q_lora_rank + 0.0)  # latent query (replicated)
-        q += ACT * N * model.heads * (model.qk_nope_head_dim + model.qk_rope_head_dim) / tp
-        kv = ACT * N * (model.kv_lora_rank + model.qk_rope_head_dim)
-        kv += ACT * N * model.heads * (model.qk_nope_head_dim + model.qk_rope_head_dim) / tp
-        kv += ACT * N * model.heads * model.v_head_dim / tp
+        q = ACT_BYTES * N * (model.q_lora_rank + 0.0)  # latent query (replicated)
+        q += ACT_BYTES * N * model.heads * (model.qk_nope_head_dim + model.qk_rope_head_dim) / tp
+        kv = ACT_BYTES * N * (model.kv_lora_rank + model.qk_rope_head_dim)
+        kv += ACT_BYTES * N * model.heads * (model.qk_nope_head_dim + model.qk_rope_head_dim) / tp
+        kv += ACT_BYTES * N * model.heads * model.v_head_dim / tp
         qkv = q + kv
     else:
-        qkv = ACT * N * (model.q_dim + 2 * model.kv_dim) / tp
-    attn = ACT * N * h * rep + qkv + ACT * N * model.attn_out_dim / tp + MASK * N * h * rep
+        qkv = ACT_BYTES * N * (model.q_dim + 2 * model.kv_dim) / tp
+    attn = (
+        ACT_BYTES * N * h * rep
+        + qkv
+        + ACT_BYTES * N * model.attn_out_dim / tp
+        + MASK_BYTES * N * h * rep
+    )
     if recompute not in ("none", "selective"):
         raise ValueError(f"unknown recompute {recompute!r}")
     if recompute == "none" and not flash:
@@ -179,14 +205,18 @@ def layer_activation_bytes(
     gate = 2 if model.gated_mlp else 1  # fc1 output tensors kept for the activation backward
     if moe:
         routed = N * model.experts_per_token
-        mlp = ACT * N * h * rep + ACT * routed * h / tp  # input, permuted copy
-        mlp += ACT * routed * model.moe_ffn * (gate + 1) / tp
+        mlp = ACT_BYTES * N * h * rep + ACT_BYTES * routed * h / tp  # input, permuted copy
+        mlp += ACT_BYTES * routed * model.moe_ffn * (gate + 1) / tp
         if model.shared_ffn:
-            mlp += ACT * N * model.shared_ffn * (gate + 1) / tp
-        mlp += MASK * N * h * rep
+            mlp += ACT_BYTES * N * model.shared_ffn * (gate + 1) / tp
+        mlp += MASK_BYTES * N * h * rep
     else:
-        mlp = ACT * N * h * rep + ACT * N * model.ffn * (gate + 1) / tp + MASK * N * h * rep
-    norms = 2 * ACT * N * h * rep
+        mlp = (
+            ACT_BYTES * N * h * rep
+            + ACT_BYTES * N * model.ffn * (gate + 1) / tp
+            + MASK_BYTES * N * h * rep
+        )
+    norms = 2 * ACT_BYTES * N * h * rep
     return attn + mlp + norms
 
 
@@ -210,7 +240,62 @@ def head_activation_bytes(
 ) -> float:
     """Output layer of one microbatch: bf16 logits + fp32 copy for the loss (``6 s b V / t``)."""
     N = micro_batch * seq / cp
-    return (ACT + 4.0) * N * model.vocab / tp
+    return (ACT_BYTES + 4.0) * N * model.vocab / tp
+
+
+@dataclass(frozen=True)
+class StageMemory:
+    """Memory terms of one pipeline stage on one GPU, bytes, before in-flight scaling.
+
+    Attributes
+    ----------
+    weights, gradients, optimizer
+        Model states after ZeRO sharding.
+    activations
+        Stored activations of one microbatch (all the stage's layers).
+    work
+        Transient working set of the layer being recomputed / back-propagated.
+    logits_fixed
+        Output layer of one microbatch (last stage).
+    logits
+        Per microbatch in flight: embedding dropout masks (first stage).
+    buffers
+        Communication buffers.
+    """
+
+    weights: float
+    gradients: float
+    optimizer: float
+    activations: float
+    work: float
+    logits_fixed: float
+    logits: float
+    buffers: float
+
+    def total(self, in_flight: float) -> float:
+        """Bytes per GPU with ``in_flight`` microbatches in flight (runtime reserve included)."""
+        return (
+            self.weights
+            + self.gradients
+            + self.optimizer
+            + self.activations * in_flight
+            + self.work
+            + self.logits_fixed
+            + self.logits * in_flight
+            + self.buffers
+            + RUNTIME_RESERVED_GIB * GIB
+        )
+
+    def breakdown(self, in_flight: float) -> MemoryBreakdown:
+        """The same by component."""
+        return MemoryBreakdown(
+            weights=self.weights,
+            gradients=self.gradients,
+            optimizer=self.optimizer,
+            activations=self.activations * in_flight + self.work,
+            logits=self.logits_fixed + self.logits * in_flight,
+            buffers=self.buffers,
+        )
 
 
 # ---------------------------------------------------------------------------

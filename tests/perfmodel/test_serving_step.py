@@ -5,9 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from planner.parallel.hardware import get_gpu
-from planner.parallel.model_spec import load_model
-from planner.parallel.serving.step import (
+from planner.perfmodel.hardware import get_gpu
+from planner.perfmodel.memory import kv_cache_bytes_per_token
+from planner.perfmodel.readers import load_model
+from planner.perfmodel.stage import (
     ITERATION_OVERHEAD_S,
     WEIGHT_STREAM_EFFICIENCY,
     EngineModel,
@@ -100,7 +101,7 @@ def test_moe_touches_only_hit_experts():
 
 def test_mla_latent_cache_is_small():
     e = engine("deepseek-v3", gpu=get_gpu("H200"), tp=8, pp=2, precision="fp8")
-    per_token_all_layers = e.model.kv_cache_bytes_per_token(1.0)
+    per_token_all_layers = kv_cache_bytes_per_token(e.model, kv_bytes=1.0)
     assert per_token_all_layers < 100_000  # ~70 KB (latent 512 + rope 64 per layer)
     assert e.free_bytes > 0
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from planner.parallel import comm
-from planner.parallel.hardware import get_gpu
+from planner.perfmodel import comm
+from planner.perfmodel.hardware import get_gpu
 
 FAB = comm.Fabric(get_gpu("A100").nvlink_bw, get_gpu("A100").nic_bw)
 

@@ -25,6 +25,34 @@ Cluster strings accepted by :func:`parse_cluster`:
 Units: bandwidth fields are in the datasheet units (NVLink GB/s
 bidirectional, NIC Gb/s); the properties ending in ``_bw`` return bytes per
 second in one direction, which is what collectives use.
+
+Sources of the catalog numbers (each TOML repeats its source per line):
+
+======== ======= ======= ======== ========= ============================= ==========
+GPU      HBM GiB TB/s    NVLink   NIC Gb/s  dense bf16 / fp8 / fp4 TFLOPS source
+======== ======= ======= ======== ========= ============================= ==========
+A100-80G 80      2.039   600      200       312 / - / -                   [A100]_ [DGXA]_
+H100-SXM 80      3.35    900      400       989 / 1979 / -                [H100]_ [DGXH]_
+H200     141     4.8     900      400       989 / 1979 / -                [H200]_
+B200     192     8.0     1800     400       2250 / 4500 / 9000            [HGXB]_
+======== ======= ======= ======== ========= ============================= ==========
+
+.. [A100] NVIDIA A100 Tensor Core GPU datasheet (SXM4 80GB: 312 TFLOPS bf16 dense,
+   2,039 GB/s, NVLink 600 GB/s), nvidia.com/en-us/data-center/a100.
+.. [DGXA] NVIDIA DGX A100 user guide: 8 x ConnectX-6 200 Gb/s HDR InfiniBand, one per GPU.
+.. [H100] NVIDIA H100 Tensor Core GPU datasheet (SXM5: 1,979 / 3,958 TFLOPS bf16 / fp8
+   with sparsity, i.e. 989 / 1,979 dense; 3.35 TB/s; NVLink 900 GB/s),
+   nvidia.com/en-us/data-center/h100.
+.. [DGXH] NVIDIA DGX H100 datasheet: 8 x ConnectX-7 400 Gb/s NDR, one per GPU.
+.. [H200] NVIDIA H200 product page (141 GB HBM3e, 4.8 TB/s; H100 compute),
+   nvidia.com/en-us/data-center/h200.
+.. [HGXB] NVIDIA HGX B200 specifications (8 GPUs: 36 / 72 / 144 PFLOPS bf16 / fp8 / fp4
+   with sparsity, i.e. 2.25 / 4.5 / 9 PFLOPS dense per GPU; 1.8 TB/s NVLink 5 per GPU;
+   8 TB/s HBM3e), nvidia.com/en-us/data-center/hgx.
+
+``price_per_gpu_hour`` is an indicative on-demand price, an assumption to
+override per cluster (the calibration report lists it among the assumptions);
+``sms`` is informational (no model term uses it).
 """
 
 from __future__ import annotations
@@ -39,7 +67,7 @@ from typing import Any
 from planner.core.errors import InputError, unknown_name
 from planner.core.io import read_toml
 from planner.core.paths import models_dir
-from planner.parallel.precision import Precision, get_precision
+from planner.perfmodel.precision import Precision, get_precision
 
 GIB = 1024**3
 
@@ -68,7 +96,7 @@ class GpuSpec:
     hbm_tb_s
         HBM bandwidth (TB/s).
     sms
-        Streaming multiprocessors (used for wave quantization of GEMMs).
+        Streaming multiprocessors (informational).
     nvlink_gb_s
         NVLink bandwidth per GPU, GB/s, bidirectional (datasheet figure).
     nic_gbit_s

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from planner.core.errors import InputError
-from planner.parallel.hardware import get_gpu, gpu_catalog, parse_cluster
+from planner.perfmodel.hardware import get_gpu, gpu_catalog, parse_cluster
 
 
 def test_catalog_figures():
@@ -70,6 +70,6 @@ def test_toml_errors_name_the_field(tmp_path):
 
 def test_round_trip():
     c = parse_cluster("H100:16,A100:32")
-    from planner.parallel.hardware import ClusterSpec
+    from planner.perfmodel.hardware import ClusterSpec
 
     assert ClusterSpec.from_dict(c.to_dict()).total_gpus == 48
