@@ -317,7 +317,11 @@ _ATTACHED = False
 
 
 def _attach_family_commands() -> None:
-    """Add each family's ``gen`` command and extra top-level commands (once)."""
+    """Add each family's ``gen`` command and extra top-level commands (once).
+
+    Families that name the same group (``plan``) share it: each contributes its
+    sub-commands (``plan train``, ``plan serve``) to one Typer group.
+    """
     global _ATTACHED
     if _ATTACHED:
         return
@@ -327,12 +331,12 @@ def _attach_family_commands() -> None:
         if family.gen_command is not None:
             gen_app.command(family.name, help=family.title)(family.gen_command)
         for name, sub in family.commands.items():
-            if name in groups:  # several families add subcommands to one group (plan)
-                groups[name].registered_commands.extend(sub.registered_commands)
-                groups[name].registered_groups.extend(sub.registered_groups)
-                continue
-            groups[name] = sub
-            app.add_typer(sub, name=name)
+            group = groups.get(name)
+            if group is None:
+                group = groups[name] = typer.Typer(help=sub.info.help, no_args_is_help=True)
+                app.add_typer(group, name=name)
+            group.registered_commands.extend(sub.registered_commands)
+            group.registered_groups.extend(sub.registered_groups)
 
 
 def main(argv: list[str] | None = None) -> None:
