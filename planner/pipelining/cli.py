@@ -18,9 +18,7 @@ from planner.core.io import dump_json, dump_jsonl, emit_instances, ensure_not_in
 from planner.core.result import Result
 from planner.pipelining.instance import Instance
 
-plan_app = typer.Typer(
-    help="Deployment planner: parallel layouts and pipelined kernels.", no_args_is_help=True
-)
+plan_app = typer.Typer(help="Plan pipelined, warp-specialized GPU kernels.", no_args_is_help=True)
 
 
 @plan_app.command("pipelining")

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from planner.core.errors import InputError
-from planner.core.io import read_text
+from planner.core.io import iter_jsonl, read_text
 from planner.core.specs import select
 from planner.pipelining.instance import Instance
 
@@ -23,41 +23,38 @@ def read(path: str | Path, selector: str | None = None) -> list[Instance]:
     if not text.strip():
         raise InputError(f"{path}: empty file")
     if path.suffix.lower() == ".jsonl":
-        instances = _lines(text, path)
+        instances = _lines(path)
     else:
         try:
             data = json.loads(text)
         except json.JSONDecodeError as exc:
             if text.lstrip().startswith("{") and len(text.strip().splitlines()) > 1:
-                instances = _lines(text, path)  # JSON Lines under another suffix
+                instances = _lines(path)  # JSON Lines under another suffix
             else:
                 raise InputError(f"{path}:{exc.lineno}: malformed JSON ({exc.msg})") from None
         else:
             items = data if isinstance(data, list) else [data]
             if not items:
                 raise InputError(f"{path}: empty list, no instance")
-            instances = [
-                _instance(obj, path, f"{path.stem}_{i}" if len(items) > 1 else path.stem)
-                for i, obj in enumerate(items)
-            ]
+            instances = []
+            for i, obj in enumerate(items):
+                try:
+                    instances.append(
+                        _instance(obj, path, f"{path.stem}_{i}" if len(items) > 1 else path.stem)
+                    )
+                except InputError as exc:
+                    where = f"{path}" if len(items) == 1 else f"{path} item {i}"
+                    raise InputError(f"{where}: {exc}") from None
     return select(instances, selector, path)
 
 
-def _lines(text: str, path: Path) -> list[Instance]:
+def _lines(path: Path) -> list[Instance]:
     out = []
-    for lineno, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise InputError(f"{path}:{lineno}: malformed JSON line ({exc.msg})") from None
+    for lineno, obj in iter_jsonl(path):
         try:
             out.append(_instance(obj, path, f"{path.stem}_{len(out)}"))
         except InputError as exc:
             raise InputError(f"{path}:{lineno}: {exc}") from None
-    if not out:
-        raise InputError(f"{path}: empty file")
     return out
 
 
