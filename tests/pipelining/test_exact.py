@@ -6,7 +6,6 @@ from hypothesis import given, settings
 
 from planner.core.result import Status
 from planner.core.solve import solve
-from planner.pipelining.cpsat import build
 from planner.pipelining.evaluate import decode, verify
 from planner.pipelining.exact import solve_exact
 from planner.pipelining.instance import Edge, Op, Reservation
@@ -77,15 +76,3 @@ def test_registers_infeasible_at_every_ii():
     result = solve(inst, "exact", time_limit=20)
     assert result.status is Status.INFEASIBLE
     assert "proven infeasible" in result.reason
-
-
-def test_relaxations_only_remove_constraints():
-    inst = tiny(
-        [op("a", registers=30, warp_cycles=1), op("b", "ALU", registers=30, warp_cycles=1)],
-        [Edge("a", "b", 1, 0)],
-        register_limit=40,
-        warp_groups=1,
-    )
-    full = build(inst, 1)
-    relaxed = build(inst, 1, relax={"registers", "warps"})
-    assert len(relaxed.model.proto.constraints) < len(full.model.proto.constraints)
