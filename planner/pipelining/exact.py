@@ -4,7 +4,9 @@ For ``ii`` from ``max(ResMII, RecMII, WarpMII)`` upwards the joint CP-SAT model
 (:mod:`planner.pipelining.cpsat`) minimizes the schedule length; an INFEASIBLE
 answer is the proof for that ``ii`` and the search moves on; the first ``ii``
 with a schedule is the optimal one once every smaller ``ii`` is proven, and the
-length is optimal when CP-SAT proves it at that ``ii``. Among the optimal
+length is optimal when CP-SAT proves it at that ``ii``. An ``ii`` left undecided
+within its share of the time stays open (the bound stops there) while the
+search goes on upwards for a schedule, which is then only FEASIBLE. Among the optimal
 schedules a last, time-boxed stage prefers the fewest edges crossing warp
 groups, then the fewest warp groups (each crossing costs shared-memory
 traffic and a barrier in a real kernel beyond the modelled delay); it never
@@ -33,6 +35,9 @@ RELAXATIONS = (
 )
 #: Share of the remaining time each relaxation may take.
 RELAXATION_SHARE = (0.3, 0.4)
+#: Share of the remaining time the joint model gets at an ii below the last one: an ii it
+#: cannot decide stays open (the bound stops there) and the search goes on for a schedule.
+FULL_SHARE = 0.6
 #: Share of the remaining time for finding warp groups for a relaxation's start times.
 PIN_SHARE = 0.15
 #: Share of the remaining time (at most) for the tie-break stage.
@@ -82,8 +87,9 @@ def solve_exact(
         last_ii = min(last_ii, incumbent.ii)
     best: Solution | None = None
     status = Status.UNKNOWN
-    ii = bounds.mii  # the first ii not proven infeasible so far
-    length_bound = None  # proven length bound at that ii, when it was solved
+    ii = bounds.mii  # the ii being tried
+    length_bound = None  # proven length bound at the ii where a schedule was found
+    open_ii = open_len = None  # first ii left undecided, and its length bound
     while ii <= last_ii and not deadline.expired():
         tic = time.perf_counter()
         entry: dict[str, Any] = {"ii": ii}
@@ -137,7 +143,9 @@ def solve_exact(
             continue
         if outcome == "optimal":
             entry.update(status="optimal", time_s=_since(tic))
-            if tie_break:
+            if open_ii is not None:
+                status = Status.FEASIBLE  # optimal at this ii, but a smaller one is undecided
+            elif tie_break:
                 full = build(instance, ii, length_lb=lb_len)
                 best = _tie_break(full, best, deadline, threads, seed, stats)
             break
@@ -151,7 +159,8 @@ def solve_exact(
             continue
         if warm is not None:
             model.hint(warm)
-        solver = make_solver(time_limit=deadline.remaining(), threads=threads, seed=seed)
+        budget = deadline.remaining() if ii >= last_ii else deadline.fraction(FULL_SHARE)
+        solver = make_solver(time_limit=budget, threads=threads, seed=seed)
         name = solver.status_name(solver.solve(model.model))
         entry.update(status=_ii_status(name), time_s=_since(tic))
         if name == "INFEASIBLE":
@@ -163,21 +172,26 @@ def solve_exact(
                 best = fallback
             entry["length"] = best.length
             length_bound = max(lb_len, math.ceil(solver.best_objective_bound - 1e-6))
-            status = Status.OPTIMAL if name == "OPTIMAL" else Status.FEASIBLE
-            if name == "OPTIMAL" and tie_break:
+            proven = name == "OPTIMAL" and open_ii is None
+            status = Status.OPTIMAL if proven else Status.FEASIBLE
+            if proven and tie_break:
                 best = _tie_break(model, best, deadline, threads, seed, stats)
-        elif fallback is not None:
+            break
+        if fallback is not None:
             best, status = fallback, Status.FEASIBLE
             entry.update(status="feasible", length=best.length)
             length_bound = lb_len
-        else:
-            length_bound = lb_len
-        break  # a schedule, or this ii is undecided: nothing above it can be claimed
+            break
+        # Undecided: remember the first such ii (the bound stops there) and look for a
+        # schedule at the next ones with the time left.
+        if open_ii is None:
+            open_ii, open_len = ii, lb_len
+        ii += 1
     reason = ""
     if best is None and incumbent is not None:
         best, status = incumbent, Status.FEASIBLE
     if best is None:
-        if ii > last_ii:
+        if ii > last_ii and open_ii is None:
             status = Status.INFEASIBLE
             if last_ii < bounds.mii:
                 reason = (
@@ -192,7 +206,10 @@ def solve_exact(
         else:
             reason = "time limit reached before a schedule was found"
     bound = None
-    if status is not Status.INFEASIBLE and ii <= instance.effective_max_ii:
+    if open_ii is not None:
+        # every ii below the first undecided one is proven infeasible
+        bound = encode(instance, open_ii, min(open_len, instance.effective_horizon))
+    elif status is not Status.INFEASIBLE and ii <= instance.effective_max_ii:
         # every ii below `ii` is proven infeasible; at `ii` the length is at least this
         lengths = [length_lb(instance, ii)] + ([length_bound] if length_bound is not None else [])
         bound = encode(instance, ii, min(max(lengths), instance.effective_horizon))
