@@ -23,7 +23,7 @@ from planner.core import console
 from planner.core.errors import InputError
 from planner.core.family import Family, Reference, families, get_family, warm_up
 from planner.core.io import dump_json, dump_jsonl, ensure_not_input
-from planner.core.result import Result
+from planner.core.result import Result, plain_number
 from planner.core.solve import solve as solve_instance
 from planner.core.specs import Loaded, load_instances
 
@@ -260,7 +260,7 @@ def field_reference(field: str, instances: list) -> dict[str, Reference]:
     for inst in instances:
         value = getattr(inst, "meta", {}).get(field)
         if isinstance(value, (int, float)) and not isinstance(value, bool):
-            refs[inst.name] = Reference(value=float(value))
+            refs[inst.name] = Reference(value=value)
     if not refs:
         raise InputError(f"--reference: no instance has a numeric field {field!r}")
     return refs
@@ -303,10 +303,12 @@ def _print_results(results: list[Result]) -> None:
             out.print(f"{r.instance}: {r.reason}", markup=False, highlight=False)
 
 
-def _fmt(value: float | None) -> str:
+def _fmt(value: int | float | None) -> str:
+    """Integers in full (exact, however large); other numbers to 6 significant digits."""
+    value = plain_number(value)
     if value is None:
         return "–"
-    return str(int(value)) if float(value).is_integer() else f"{value:.6g}"
+    return str(value) if isinstance(value, int) else f"{value:.6g}"
 
 
 def _safe(name: str) -> str:

@@ -18,6 +18,7 @@ from typing import Any
 
 from planner.core.errors import InputError
 from planner.core.family import Reference, get_family
+from planner.core.result import plain_number
 from planner.core.solve import solve
 
 CSV_FIELDS = (
@@ -100,7 +101,7 @@ def _reference_columns(row: Mapping[str, Any], ref: Reference | None) -> dict[st
     """Gap to the reference value and a sanity check against known bounds."""
     if ref is None:
         return {}
-    out: dict[str, Any] = {"reference": _plain(ref.best)}
+    out: dict[str, Any] = {"reference": plain_number(ref.best)}
     objective = row.get("objective")
     bound = row.get("bound")
     best = ref.best
@@ -237,20 +238,23 @@ def _round(value: float | None) -> float | None:
     return None if value is None else round(value, 8)
 
 
-def _plain(value: float | None) -> float | int | None:
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    return value
-
-
 _NUMERIC = ("objective", "bound", "gap", "runtime_s", "reference", "ref_gap_pct", "time_limit")
+
+
+def parse_number(text: str) -> int | float | None:
+    """A CSV cell back as a number: integers exactly (10**18 + 17 survives), else float."""
+    if text in ("", "None"):
+        return None
+    try:
+        return int(text)
+    except ValueError:
+        return float(text)
 
 
 def _parse_row(row: dict[str, str]) -> dict[str, Any]:
     out: dict[str, Any] = dict(row)
     for key in _NUMERIC:
-        text = row.get(key, "")
-        out[key] = float(text) if text not in ("", "None") else None
+        out[key] = parse_number(row.get(key, ""))
     out["verified"] = row.get("verified") == "True"
     return out
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -54,12 +55,40 @@ class Method:
         ``"portfolio"`` (combines both, e.g. ``auto``).
     summary
         One line shown by ``planner families``.
+    proves_optimality
+        Whether :func:`planner.core.solve.certify` accepts this method's claim
+        of OPTIMAL (beyond what its verified objective and a valid bound
+        prove). Defaults to True for ``exact`` and ``portfolio`` methods,
+        False for heuristics.
+    proves_infeasibility
+        Whether its claim of INFEASIBLE (with a reason) is accepted. Defaults
+        like ``proves_optimality``; a family may set it on a built-in
+        heuristic that runs the family's own infeasibility proofs.
+    external
+        True for a function loaded from outside the package (``FILE.py:FUNC``,
+        ``module:func``, bench plugins): always a heuristic, never trusted
+        with a claim or a bound, run in an isolated worker process.
     """
 
     name: str
     func: MethodFunc
     kind: Literal["exact", "heuristic", "portfolio"]
     summary: str
+    proves_optimality: bool | None = None
+    proves_infeasibility: bool | None = None
+    external: bool = False
+
+    def __post_init__(self) -> None:
+        if self.kind not in ("exact", "heuristic", "portfolio"):
+            raise ValueError(f"method {self.name!r}: unknown kind {self.kind!r}")
+        default = self.kind != "heuristic" and not self.external
+        for attr in ("proves_optimality", "proves_infeasibility"):
+            if getattr(self, attr) is None:
+                object.__setattr__(self, attr, default)
+        if self.external and (
+            self.kind != "heuristic" or self.proves_optimality or self.proves_infeasibility
+        ):
+            raise ValueError(f"external method {self.name!r} can only be a heuristic")
 
 
 @dataclass(frozen=True)
@@ -70,12 +99,12 @@ class Reference:
     best known bounds when the optimum is open.
     """
 
-    value: float | None = None
-    lb: float | None = None
-    ub: float | None = None
+    value: int | float | None = None
+    lb: int | float | None = None
+    ub: int | float | None = None
 
     @property
-    def best(self) -> float | None:
+    def best(self) -> int | float | None:
         """The value to measure gaps against: the optimum, else the best known upper bound."""
         return self.value if self.value is not None else self.ub
 
@@ -124,6 +153,10 @@ class Family:
         ``warmup()`` loads (or, once per installation, compiles) the family's
         JIT kernels; :func:`warm_up` runs it once per process before any timed
         run, so compilation never eats a method's time limit.
+    integer_objective
+        True when every objective (and so every valid bound, rounded up) is an
+        integer: the core then keeps objectives as Python ``int`` end to end
+        (JSON, CSV, tables), never ``float``, so 10**18 + 17 prints exactly.
     """
 
     name: str
@@ -142,6 +175,23 @@ class Family:
     gen_command: Callable[..., Any] | None = None
     commands: Mapping[str, Any] = field(default_factory=dict)
     warmup: Callable[[], None] | None = None
+    integer_objective: bool = False
+
+    @property
+    def solution_type(self) -> type | None:
+        """The family's ``Solution`` class when ``solution_from_dict`` is its classmethod."""
+        owner = getattr(self.solution_from_dict, "__self__", None)
+        return owner if isinstance(owner, type) else None
+
+    @property
+    def schema_path(self) -> Path:
+        """JSON Schema of the family's ``solution`` objects: ``schema.json`` beside its instance module.
+
+        The core's :data:`planner.core.schema.RESULT_SCHEMA` describes the rest of
+        a Result; every registered family must ship this file (a test checks it).
+        """
+        module = sys.modules.get(self.instance_type.__module__)
+        return Path(getattr(module, "__file__", "") or ".").resolve().parent / "schema.json"
 
     def method(self, name: str) -> Method:
         """Look up a method by name, raising ``InputError`` with close matches.
@@ -275,16 +325,18 @@ def external_method(family: Family, spec: str) -> Method:
     ) -> Result:
         start = time.perf_counter()
         out = func(instance)
-        if isinstance(out, Result):
-            out.method = spec
-            return out
+        stats: dict[str, Any] = {}
+        if isinstance(out, Result):  # only the solution counts: claims and bounds are ignored
+            stats["ignored_claim"] = {"status": out.status.value, "bound": out.bound}
+            out = out.solution
         return Result(
             family.name,
             getattr(instance, "name", ""),
             spec,
-            Status.FEASIBLE,
+            Status.UNKNOWN,
             solution=out,
             runtime_s=time.perf_counter() - start,
+            stats=stats,
         )
 
-    return Method(spec, run, "heuristic", f"external function {attr} from {target}")
+    return Method(spec, run, "heuristic", f"external function {attr} from {target}", external=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import numbers
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -27,7 +28,7 @@ class Status(StrEnum):
         return self.value
 
 
-def relative_gap(objective: float | None, bound: float | None) -> float | None:
+def relative_gap(objective: int | float | None, bound: int | float | None) -> float | None:
     """Relative optimality gap of a minimization: ``(objective - bound) / max(|objective|, eps)``.
 
     Returns ``None`` when either side is missing, and 0 when both are equal
@@ -35,12 +36,15 @@ def relative_gap(objective: float | None, bound: float | None) -> float | None:
     """
     if objective is None or bound is None:
         return None
-    if not (math.isfinite(objective) and math.isfinite(bound)):
-        return None
-    diff = objective - bound
+    try:
+        if not (math.isfinite(objective) and math.isfinite(bound)):
+            return None
+    except OverflowError:  # ints beyond float range are finite
+        pass
+    diff = objective - bound  # exact for ints
     if abs(diff) <= GAP_EPS * max(1.0, abs(objective)):
         return 0.0
-    return max(diff, 0.0) / max(abs(objective), GAP_EPS)
+    return float(max(diff, 0) / max(abs(objective), GAP_EPS))
 
 
 @dataclass
@@ -59,7 +63,8 @@ class Result:
         See :class:`Status`.
     objective
         Objective of ``solution`` recomputed by the family's ``evaluate``
-        (``None`` without a solution).
+        (``None`` without a solution); an exact ``int`` for families with
+        ``integer_objective``.
     bound
         Proven lower bound on the optimum (minimization), or ``None``.
     runtime_s
@@ -78,8 +83,8 @@ class Result:
     instance: str
     method: str
     status: Status
-    objective: float | None = None
-    bound: float | None = None
+    objective: int | float | None = None
+    bound: int | float | None = None
     runtime_s: float = 0.0
     solution: Any = None
     verified: bool = False
@@ -110,8 +115,8 @@ class Result:
             "instance": self.instance,
             "method": self.method,
             "status": self.status.value,
-            "objective": _plain(self.objective),
-            "bound": _plain(self.bound),
+            "objective": plain_number(self.objective),
+            "bound": plain_number(self.bound),
             "gap": self.gap,
             "runtime_s": round(self.runtime_s, 6),
             "verified": self.verified,
@@ -121,10 +126,17 @@ class Result:
         }
 
 
-def _plain(value: float | None) -> float | int | None:
-    """Integers stay integers in JSON (objectives are often integral)."""
-    if value is None:
-        return None
-    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
+def plain_number(value: Any) -> float | int | None:
+    """A number as JSON should carry it: integers (any size) stay exact ``int``.
+
+    Integral floats below 2**53 become ``int`` too (objectives are often
+    integral); larger floats stay floats, since their digits are not exact.
+    """
+    if value is None or isinstance(value, bool):
+        return value
+    if isinstance(value, numbers.Integral):
+        return int(value)
+    value = float(value)
+    if value.is_integer() and abs(value) < 2**53:
         return int(value)
     return value

@@ -55,6 +55,7 @@ FAMILY = register(
         plot=plot,
         gen_command=gen_command,
         warmup=warmup,
+        integer_objective=True,
     )
 )
 

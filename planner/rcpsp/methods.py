@@ -95,8 +95,17 @@ METHODS: dict[str, Method] = {
             "cpsat", cpsat, "exact", "CP-SAT: intervals + cumulative + lags, all strengthening on"
         ),
         Method("cpsat-plain", cpsat_plain, "exact", "CP-SAT on the bare model (no cuts, no hint)"),
-        Method("sgs-basic", sgs_basic, "heuristic", "serial SGS with LFT priority, one pass"),
-        # heuristics and LNS (planner.rcpsp.heuristics)
-        *(Method(name, func, "heuristic", summary) for name, (func, summary) in HEURISTICS.items()),
+        # heuristics run the family's infeasibility proofs first (planner.rcpsp.feasibility)
+        Method(
+            "sgs-basic",
+            sgs_basic,
+            "heuristic",
+            "serial SGS with LFT priority, one pass",
+            proves_infeasibility=True,
+        ),
+        *(
+            Method(name, func, "heuristic", summary, proves_infeasibility=True)
+            for name, (func, summary) in HEURISTICS.items()
+        ),
     )
 }

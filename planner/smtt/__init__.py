@@ -43,6 +43,7 @@ FAMILY = register(
         plot=plot,
         gen_command=gen,
         warmup=warmup,
+        integer_objective=True,
     )
 )
 

@@ -114,3 +114,19 @@ def test_gen_writes_instance(capsys, tmp_path):
     assert code == 0
     data = json.loads(out.read_text())
     assert len(data["costs"]) == 4
+
+
+def test_integer_objective_is_exact_in_json_table_and_csv(capsys, tmp_path):
+    from planner.bench.runner import read_rows
+
+    big = 10**18 + 17
+    path = tmp_path / "big.json"
+    path.write_text(json.dumps({"name": "big", "costs": [big + 1, big]}))
+    code, out, _ = run(capsys, "solve", "toy", str(path), "--json")
+    assert code == 0 and json.loads(out)["objective"] == big and str(big) in out
+    code, out, _ = run(capsys, "solve", "toy", str(path))
+    assert code == 0 and out.count(str(big)) == 2  # objective and bound columns
+    csv_file = tmp_path / "big.csv"
+    code, _, _ = run(capsys, "bench", "toy", str(path), "--csv", str(csv_file))
+    assert code == 0 and f",{big},{big}," in csv_file.read_text()
+    assert read_rows(csv_file)[0]["objective"] == big
