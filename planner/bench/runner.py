@@ -272,7 +272,7 @@ def family_tasks(
     """The cross product of instances and methods as tasks (methods validated first)."""
     family = get_family(family_name)
     for m in methods:
-        family.method(m)
+        family.method(m, flag="--methods")
     refs = references or {}
     return [
         BenchTask(family_name, inst, m, time_limit, threads, seed, refs.get(inst.name))

@@ -68,6 +68,10 @@ class Method:
         True for a function loaded from outside the package (``FILE.py:FUNC``,
         ``module:func``, bench plugins): always a heuristic, never trusted
         with a claim or a bound, run in an isolated worker process.
+    prepare
+        Optional ``prepare(instance)`` run by :func:`planner.core.solve.solve`
+        before the clock starts (e.g. starting a worker process), like the
+        family's ``warmup``.
     """
 
     name: str
@@ -77,6 +81,7 @@ class Method:
     proves_optimality: bool | None = None
     proves_infeasibility: bool | None = None
     external: bool = False
+    prepare: Callable[[Any], None] | None = None
 
     def __post_init__(self) -> None:
         if self.kind not in ("exact", "heuristic", "portfolio"):
@@ -193,18 +198,21 @@ class Family:
         module = sys.modules.get(self.instance_type.__module__)
         return Path(getattr(module, "__file__", "") or ".").resolve().parent / "schema.json"
 
-    def method(self, name: str) -> Method:
+    def method(self, name: str, *, flag: str = "--method") -> Method:
         """Look up a method by name, raising ``InputError`` with close matches.
 
         Besides the registered names, ``FILE.py:FUNCTION`` or ``MODULE:FUNCTION``
-        names an external heuristic (see :func:`external_method`), so that
-        ``planner bench`` can compare, say, an LLM-discovered rule against the
-        family's exact methods.
+        names an external heuristic run in an isolated worker process (see
+        :mod:`planner.core.external`), so that ``planner bench`` can compare,
+        say, an LLM-discovered rule against the family's exact methods.
+        ``flag`` is the option named in error messages.
         """
         if name in self.methods:
             return self.methods[name]
         if ":" in name:
-            return external_method(self, name)
+            from planner.core.external import external_method
+
+            return external_method(self, name, flag=flag)
         raise unknown_name(f"{self.name} method", name, self.methods)
 
 
@@ -284,59 +292,3 @@ def family_of(instance: Any) -> Family:
             if isinstance(instance, family.instance_type):
                 return family
     raise TypeError(f"no registered family handles {type(instance).__name__}")
-
-
-def external_method(family: Family, spec: str) -> Method:
-    """Load ``FILE.py:FUNCTION`` or ``MODULE:FUNCTION`` as a method of ``family``.
-
-    The function is called as ``func(instance)`` and returns either a family
-    ``Solution`` (treated as a heuristic answer) or a full ``Result``. The
-    certificate is then built by ``certify`` like any other method's.
-    """
-    import importlib.util
-    import time
-
-    from planner.core.errors import InputError
-    from planner.core.result import Status
-
-    target, _, attr = spec.rpartition(":")
-    try:
-        if target.endswith(".py"):
-            path = Path(target).resolve()
-            if not path.is_file():
-                raise InputError(f"--method {spec}: no such file {target}")
-            loader = importlib.util.spec_from_file_location(f"planner_ext_{path.stem}", path)
-            module = importlib.util.module_from_spec(loader)
-            loader.loader.exec_module(module)
-        else:
-            module = importlib.import_module(target)
-    except InputError:
-        raise
-    except Exception as exc:
-        raise InputError(
-            f"--method {spec}: cannot import {target} ({type(exc).__name__}: {exc})"
-        ) from None
-    func = getattr(module, attr, None)
-    if not callable(func):
-        raise InputError(f"--method {spec}: {target} has no function {attr!r}")
-
-    def run(
-        instance: Any, *, time_limit: float, threads: int, seed: int, hint: Any | None
-    ) -> Result:
-        start = time.perf_counter()
-        out = func(instance)
-        stats: dict[str, Any] = {}
-        if isinstance(out, Result):  # only the solution counts: claims and bounds are ignored
-            stats["ignored_claim"] = {"status": out.status.value, "bound": out.bound}
-            out = out.solution
-        return Result(
-            family.name,
-            getattr(instance, "name", ""),
-            spec,
-            Status.UNKNOWN,
-            solution=out,
-            runtime_s=time.perf_counter() - start,
-            stats=stats,
-        )
-
-    return Method(spec, run, "heuristic", f"external function {attr} from {target}", external=True)

@@ -63,6 +63,8 @@ def solve(
     family = family_of(instance)
     chosen = family.method(method)
     warm_up(family)  # one-time JIT loading is not part of any method's budget
+    if chosen.prepare is not None:
+        chosen.prepare(instance)  # nor is starting an external method's worker process
     start = time.perf_counter()
     result = chosen.func(instance, time_limit=time_limit, threads=threads, seed=seed, hint=hint)
     runtime = time.perf_counter() - start

@@ -47,6 +47,10 @@ class ToyInstance:
 class ToySolution:
     index: int
 
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> ToySolution:
+        return cls(int(d["index"]))
+
     def to_dict(self) -> dict[str, Any]:
         return {"index": self.index}
 
@@ -188,7 +192,7 @@ FAMILY = register(
         evaluate=evaluate,
         verify=verify,
         lower_bound=lower_bound,
-        solution_from_dict=lambda d: ToySolution(int(d["index"])),
+        solution_from_dict=ToySolution.from_dict,
         methods=METHODS,
         extensions=(".json", ".jsonl"),
         gen_command=gen,
