@@ -7,22 +7,26 @@ an internal error (set ``PLANNER_DEBUG=1`` for the traceback).
 
 from __future__ import annotations
 
+import functools
+import inspect
 import os
 import shlex
 import sys
 import time
 import traceback
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from planner.core import console
+from planner.core import console, validate
 from planner.core.errors import InputError
-from planner.core.family import Family, Reference, families, get_family, warm_up
-from planner.core.io import dump_json, dump_jsonl, ensure_not_input
+from planner.core.family import Family, Reference, families, get_family, plugged_families, warm_up
+from planner.core.io import dump_json, dump_jsonl
+from planner.core.paths import checked_data_env
 from planner.core.result import Result, plain_number
 from planner.core.solve import solve as solve_instance
 from planner.core.specs import Loaded, load_instances
@@ -40,10 +44,10 @@ gen_app = typer.Typer(
 app.add_typer(gen_app, name="gen")
 
 TimeLimit = Annotated[
-    float, typer.Option("--time-limit", "-t", help="Seconds per instance and method.", min=0)
+    float, typer.Option("--time-limit", "-t", help="Seconds per instance and method (> 0).")
 ]
-Threads = Annotated[int, typer.Option("--threads", help="Solver threads per run.", min=1)]
-Seed = Annotated[int, typer.Option("--seed", help="Random seed.")]
+Threads = Annotated[int, typer.Option("--threads", help="Solver threads per run (>= 1).")]
+Seed = Annotated[int, typer.Option("--seed", help=f"Random seed (0..{validate.MAX_SEED}).")]
 Json = Annotated[bool, typer.Option("--json", help="JSON Lines on stdout, nothing else.")]
 
 
@@ -109,19 +113,21 @@ def solve_cmd(
         typer.Option("--out", "-o", help="Write results (JSON; JSON Lines for several)."),
     ] = None,
     plot: Annotated[
-        Path | None, typer.Option("--plot", help="Draw the solution to this PNG.")
+        Path | None,
+        typer.Option("--plot", help="Draw the solution to this image (.png, .svg, .pdf)."),
     ] = None,
 ) -> None:
     """Solve instances of a family and print the certificate of each."""
     family = get_family(family_name)
+    if plot is not None and family.plot is None:
+        raise InputError(f"--plot: family {family.name} has no plot")
     family.method(method)
     loaded = load_instances(family, instances)
     inputs = [item.path for item in loaded]
-    for target in (out, plot):
-        if target is not None:
-            ensure_not_input(target, inputs)
-    if plot is not None and family.plot is None:
-        raise InputError(f"--plot: family {family.name} has no plot")
+    if out is not None:
+        validate.output_file(out, "--out", inputs=inputs)
+    if plot is not None:
+        validate.output_file(plot, "--plot", inputs=inputs, suffixes=validate.IMAGE_SUFFIXES)
     results: list[Result] = []
     with console.clean_stdout() as stdout:
         for item in loaded:
@@ -165,7 +171,15 @@ def bench_cmd(
     csv_path: Annotated[
         Path | None, typer.Option("--csv", help="Append one row per finished run here.")
     ] = None,
-    report: Annotated[Path | None, typer.Option("--report", help="Markdown summary table.")] = None,
+    report: Annotated[
+        Path | None,
+        typer.Option(
+            "--report", help="Markdown summary (refuses to replace a file without --force)."
+        ),
+    ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace an existing --report (--resume may always).")
+    ] = False,
     reference: Annotated[
         str | None,
         typer.Option(
@@ -190,9 +204,10 @@ def bench_cmd(
     if limit is not None:
         loaded = loaded[:limit]
     inputs = [item.path for item in loaded]
-    for target in (csv_path, report):
-        if target is not None:
-            ensure_not_input(target, inputs)
+    if csv_path is not None:
+        validate.output_file(csv_path, "--csv", inputs=inputs)
+    if report is not None:
+        validate.output_file(report, "--report", inputs=inputs, force=force or resume)
     instances = [item.instance for item in loaded]
     _check_unique_names(loaded)
     refs = _references(family, reference, instances) if reference else None
@@ -326,32 +341,141 @@ def _attach_family_commands() -> None:
     _ATTACHED = True
     for family in families().values():
         if family.gen_command is not None:
-            gen_app.command(family.name, help=family.title)(family.gen_command)
+            gen_app.command(family.name, help=family.title)(refuse_overwrite(family.gen_command))
         for name, sub in family.commands.items():
             app.add_typer(sub, name=name)
+
+
+def refuse_overwrite(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Give a ``gen`` command a ``--force`` flag: without it, an existing ``--out`` is kept.
+
+    The check runs before anything is generated. Commands without an ``out``
+    parameter are returned unchanged.
+    """
+    signature = inspect.signature(func, eval_str=True)
+    if "out" not in signature.parameters or "force" in signature.parameters:
+        return func
+
+    @functools.wraps(func)
+    def guarded(**kwargs: Any) -> Any:
+        force = kwargs.pop("force")
+        if kwargs.get("out") is not None:
+            validate.output_file(kwargs["out"], "--out", force=force)
+        return func(**kwargs)
+
+    force = inspect.Parameter(
+        "force",
+        inspect.Parameter.KEYWORD_ONLY,
+        default=False,
+        annotation=Annotated[bool, typer.Option("--force", help="Replace an existing --out file.")],
+    )
+    params = [*signature.parameters.values(), force]
+    guarded.__signature__ = signature.replace(parameters=params)  # type: ignore[attr-defined]
+    guarded.__annotations__ = {p.name: p.annotation for p in params}
+    return guarded
+
+
+#: Checks applied to these options on every command (core and family ones alike),
+#: while the command line is parsed, so nothing runs with a bad value.
+OPTION_CHECKS: dict[str, Callable[[Any, str], Any]] = {
+    "--time-limit": validate.time_limit,
+    "--threads": validate.threads,
+    "--seed": validate.seed,
+    "--out": validate.output_file,
+    "--report": validate.output_file,
+    "--csv": validate.output_file,
+    "--plot": lambda value, name: validate.output_file(
+        value, name, suffixes=validate.IMAGE_SUFFIXES
+    ),
+}
+
+
+def command() -> Any:
+    """The ``planner`` command with every family's commands, options checked (see ``OPTION_CHECKS``)."""
+    _attach_family_commands()
+    root = typer.main.get_command(app)
+    for cmd in walk_commands(root):
+        for param in cmd.params:
+            flag = next((o for o in param.opts if o in OPTION_CHECKS), None)
+            if flag is not None:
+                param.callback = _checked(param.callback, OPTION_CHECKS[flag], flag)
+    return root
+
+
+def walk_commands(cmd: Any) -> list[Any]:
+    """``cmd`` and all its sub-commands, depth first."""
+    out = [cmd]
+    for sub in getattr(cmd, "commands", {}).values():
+        out += walk_commands(sub)
+    return out
+
+
+def _checked(original: Callable | None, check: Callable[[Any, str], Any], flag: str) -> Callable:
+    def callback(ctx: Any, param: Any, value: Any) -> Any:
+        if value is not None:
+            checked = check(value, flag)
+            if not isinstance(value, Path):  # paths stay as the command declared them
+                value = checked
+        return original(ctx, param, value) if original is not None else value
+
+    return callback
+
+
+def check_environment() -> None:
+    """Reject a misconfigured environment before any command runs (exit 2)."""
+    checked_data_env()
+    plugged_families()
+
+
+def _is_click_error(exc: BaseException, name: str) -> bool:
+    """Whether ``exc`` is Click's exception ``name`` (Typer may ship its own copy of Click)."""
+    return any(cls.__name__ == name for cls in type(exc).__mro__)
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
 
 
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the ``planner`` console script."""
     args = sys.argv[1:] if argv is None else argv
     try:
-        _attach_family_commands()
-        app(args=args, prog_name="planner")  # standalone: usage errors exit 2 by themselves
-        code = 0
+        if "--help" not in args:
+            check_environment()
+        result = command().main(args=args, prog_name="planner", standalone_mode=False)
+        code = result if isinstance(result, int) else 0
     except SystemExit as exc:
         code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
     except InputError as exc:
-        print(f"planner: error: {exc}", file=sys.stderr)
+        print(f"planner: error: {_one_line(str(exc))}", file=sys.stderr)
         code = 2
     except KeyboardInterrupt:
         print("planner: interrupted", file=sys.stderr)
         code = 130
-    except Exception as exc:
-        if os.environ.get("PLANNER_DEBUG"):
-            traceback.print_exc()
-        print(
-            f"planner: internal error: {type(exc).__name__}: {exc} (set PLANNER_DEBUG=1 for details)",
-            file=sys.stderr,
-        )
+    except typer.Abort:
+        print("planner: aborted", file=sys.stderr)
         code = 1
+    except Exception as exc:
+        if _is_click_error(exc, "NoArgsIsHelpError"):
+            code = main_help(args)
+        elif _is_click_error(exc, "ClickException"):  # usage errors: one line, no box
+            ctx = getattr(exc, "ctx", None)
+            hint = f" (see '{ctx.command_path} --help')" if ctx is not None else ""
+            print(f"planner: error: {_one_line(exc.format_message())}{hint}", file=sys.stderr)
+            code = getattr(exc, "exit_code", 2)
+        else:
+            if os.environ.get("PLANNER_DEBUG"):
+                traceback.print_exc()
+            print(
+                f"planner: internal error: {type(exc).__name__}: {_one_line(str(exc))} "
+                "(set PLANNER_DEBUG=1 for details)",
+                file=sys.stderr,
+            )
+            code = 1
     sys.exit(code)
+
+
+def main_help(args: list[str]) -> int:
+    """Show the help of a group called without a sub-command (``planner``, ``planner gen``)."""
+    result = command().main(args=[*args, "--help"], prog_name="planner", standalone_mode=False)
+    return result if isinstance(result, int) else 0

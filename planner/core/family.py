@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
-from planner.core.errors import unknown_name
+from planner.core.errors import InputError, unknown_name
 from planner.core.result import Result
 
 #: Family packages in display order; a package that does not exist yet is skipped.
@@ -244,9 +244,29 @@ def _load_all() -> None:
     for name in KNOWN_FAMILIES:
         _import_family(name)
     # Out-of-tree families (and test fixtures): modules that call register() on import.
-    for module in filter(None, os.environ.get("PLANNER_FAMILIES", "").split(",")):
-        importlib.import_module(module.strip())
+    for module in plugged_families():
+        try:
+            importlib.import_module(module)
+        except ImportError as exc:
+            raise InputError(f"PLANNER_FAMILIES: cannot import {module!r} ({exc})") from None
     _LOADED = True
+
+
+def plugged_families() -> list[str]:
+    """Modules named in ``$PLANNER_FAMILIES`` (comma-separated), checked to exist.
+
+    Raises
+    ------
+    InputError
+        When a module cannot be found (checked without importing it).
+    """
+    from planner.core.isolation import locate_module
+
+    names = [m.strip() for m in os.environ.get("PLANNER_FAMILIES", "").split(",") if m.strip()]
+    for name in names:
+        if name not in sys.modules and locate_module(name) is None:
+            raise InputError(f"PLANNER_FAMILIES: no module named {name!r}")
+    return names
 
 
 def families() -> dict[str, Family]:
@@ -291,4 +311,4 @@ def family_of(instance: Any) -> Family:
         for family in (registry if registry is not None else families()).values():
             if isinstance(instance, family.instance_type):
                 return family
-    raise TypeError(f"no registered family handles {type(instance).__name__}")
+    raise InputError(f"no registered family handles {type(instance).__name__} objects")

@@ -101,7 +101,7 @@ def check_function(spec: FunctionSpec, *, flag: str = "--method") -> None:
     if module is not None:
         _check_object(module, spec.attr, where)
         return
-    found = _locate_module(spec.target)
+    found = locate_module(spec.target)
     if found is None:
         raise InputError(f"{where}: cannot import {spec.target} (no such module)")
     origin = getattr(found, "origin", None)
@@ -109,8 +109,8 @@ def check_function(spec: FunctionSpec, *, flag: str = "--method") -> None:
         _check_source(Path(origin), spec.attr, where)
 
 
-def _locate_module(name: str) -> Any:
-    """The module spec of ``name`` without executing any package ``__init__``."""
+def locate_module(name: str) -> Any:
+    """The module spec of ``name`` (``None`` if not found), without executing any package ``__init__``."""
     parts = name.split(".")
     try:
         found = importlib.machinery.PathFinder.find_spec(parts[0])

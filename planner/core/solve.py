@@ -8,6 +8,7 @@ import numbers
 import time
 from typing import Any
 
+from planner.core import validate
 from planner.core.family import Family, Method, family_of, warm_up
 from planner.core.result import Result, Status
 
@@ -51,6 +52,12 @@ def solve(
     of time with ``planner warmup``). That one-time cost is not counted
     against ``time_limit`` nor in ``runtime_s``.
 
+    Raises
+    ------
+    InputError
+        A time limit that is not a finite number > 0, a thread count or seed
+        out of range, an object of no registered family, an unknown method.
+
     Returns
     -------
     Result
@@ -60,6 +67,9 @@ def solve(
         family's ``lower_bound``, and the status is decided here, not by the
         method (only registered exact methods may claim OPTIMAL/INFEASIBLE).
     """
+    time_limit = validate.time_limit(time_limit)
+    threads = validate.threads(threads)
+    seed = validate.seed(seed)
     family = family_of(instance)
     chosen = family.method(method)
     warm_up(family)  # one-time JIT loading is not part of any method's budget

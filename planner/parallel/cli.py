@@ -20,9 +20,7 @@ plan_app = typer.Typer(
 
 @plan_app.command("train")
 def train(
-    model: Annotated[
-        str, typer.Option("--model", "-m", help="Catalog name or path to a config.json.")
-    ],
+    model: Annotated[str, typer.Option("--model", help="Catalog name or path to a config.json.")],
     gpus: Annotated[
         str, typer.Option("--gpus", help="1024xH100, H100:16,A100:32 or a cluster TOML.")
     ],
@@ -173,7 +171,7 @@ def train(
 
 
 def gen(
-    count: Annotated[int, typer.Option("--count", "-n", help="Problems to generate.", min=1)] = 1,
+    count: Annotated[int, typer.Option("--count", help="Problems to generate.", min=1)] = 1,
     seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 0,
     model: Annotated[str | None, typer.Option("--model", help="Catalog model.")] = None,
     gpus: Annotated[str | None, typer.Option("--gpus", help="Cluster string.")] = None,

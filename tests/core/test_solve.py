@@ -54,7 +54,7 @@ def test_unknown_method_and_family_name_close_matches(toy):
 
 def test_family_of(toy):
     assert family_of(toy.ToyInstance("a", (1,))).name == "toy"
-    with pytest.raises(TypeError):
+    with pytest.raises(InputError, match="no registered family handles object"):
         family_of(object())
 
 
@@ -104,3 +104,25 @@ def test_warm_up_runs_once_before_the_clock(toy, monkeypatch):
     family_module.warm_up(warm)
     family_module.warm_up(warm)
     assert calls == [1]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "fragment"),
+    [
+        ({"time_limit": float("inf")}, "time_limit inf"),
+        ({"time_limit": float("nan")}, "time_limit nan"),
+        ({"time_limit": -1}, "time_limit -1"),
+        ({"time_limit": "5"}, "must be a number"),
+        ({"threads": 0}, "threads 0"),
+        ({"seed": -1}, "seed -1"),
+        ({"seed": 2**40}, "seed"),
+    ],
+)
+def test_library_arguments_raise_input_error(toy, kwargs, fragment):
+    with pytest.raises(InputError, match=fragment):
+        solve(toy.ToyInstance("a", (1,)), "exact", **kwargs)
+
+
+def test_library_rejects_a_non_instance_with_input_error():
+    with pytest.raises(InputError, match="no registered family handles dict"):
+        solve({"costs": [1]})

@@ -21,7 +21,7 @@ from planner.parallel.serving.report import print_report, result_json
 
 def serve(
     model: Annotated[
-        str, typer.Option("--model", "-m", help="Catalog name (llama-3.1-70b) or config.json.")
+        str, typer.Option("--model", help="Catalog name (llama-3.1-70b) or config.json.")
     ],
     gpus: Annotated[
         str,
