@@ -292,6 +292,11 @@ def get_family(name: str) -> Family:
 _WARM: set[str] = set()
 
 
+def is_warm(family: Family) -> bool:
+    """Whether :func:`warm_up` already ran for ``family`` in this process."""
+    return family.name in _WARM or family.warmup is None
+
+
 def warm_up(family: Family) -> None:
     """Run the family's ``warmup`` once in this process (no-op when it has none)."""
     if family.name in _WARM:

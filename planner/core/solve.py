@@ -8,8 +8,8 @@ import numbers
 import time
 from typing import Any
 
-from planner.core import validate
-from planner.core.family import Family, Method, family_of, warm_up
+from planner.core import progress, validate
+from planner.core.family import Family, Method, family_of, is_warm, warm_up
 from planner.core.result import Result, Status
 
 log = logging.getLogger("planner")
@@ -72,12 +72,17 @@ def solve(
     seed = validate.seed(seed)
     family = family_of(instance)
     chosen = family.method(method)
-    warm_up(family)  # one-time JIT loading is not part of any method's budget
-    if chosen.prepare is not None:
-        chosen.prepare(instance)  # nor is starting an external method's worker process
-    start = time.perf_counter()
-    result = chosen.func(instance, time_limit=time_limit, threads=threads, seed=seed, hint=hint)
-    runtime = time.perf_counter() - start
+    title = f"{family.name} {getattr(instance, 'name', '')} · {method}"
+    with progress.run(title):
+        if not is_warm(family):
+            progress.report(stage="loading compiled kernels")
+        warm_up(family)  # one-time JIT loading is not part of any method's budget
+        if chosen.prepare is not None:
+            chosen.prepare(instance)  # nor is starting an external method's worker process
+        progress.report(stage="solving", restart=True)
+        start = time.perf_counter()
+        result = chosen.func(instance, time_limit=time_limit, threads=threads, seed=seed, hint=hint)
+        runtime = time.perf_counter() - start
     result.runtime_s = max(result.runtime_s, runtime)
     if runtime > time_limit + max(1.0, 0.1 * time_limit):
         # Limits are a promise to the caller; record overruns so benchmarks expose them.
