@@ -195,11 +195,15 @@ def bench_cmd(
     ] = None,
     json_out: Json = False,
 ) -> None:
-    """Run methods over a suite in parallel and summarize against references."""
+    """Run methods over a suite in parallel and summarize against references.
+
+    Prints a Markdown summary per method on stdout (``--json``: one JSON object
+    per run instead); a progress bar on stderr when it is a terminal.
+    """
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from planner.bench.report import markdown_table, summarize, write_markdown
-    from planner.bench.runner import family_tasks, run_bench
+    from planner.bench.runner import family_tasks, json_row, run_bench
 
     family = get_family(family_name)
     method_names = [m.strip() for m in methods.split(",") if m.strip()]
@@ -242,7 +246,7 @@ def bench_cmd(
                 bar, advance=1, last=f"{row['instance']} {row['method']} {row['status']}"
             )
             if json_out:
-                console.write_json_line(stdout, row)
+                console.write_json_line(stdout, json_row(row))
 
         rows = run_bench(
             tasks, csv_path=csv_path, jobs=jobs, executor=executor, resume=resume, on_row=on_row
@@ -259,7 +263,8 @@ def bench_cmd(
         )
     if json_out:
         return
-    sys.stderr.write(markdown_table(summaries, with_reference=refs is not None))
+    sys.stdout.write(markdown_table(summaries, with_reference=refs is not None))
+    sys.stdout.flush()
     errors = sum(s.errors for s in summaries)
     if errors:
         console.err.print(

@@ -18,6 +18,7 @@ from typing import Any
 
 from planner.core.errors import InputError
 from planner.core.family import Reference, get_family
+from planner.core.provenance import SCHEMA_VERSION, SOLVERS, provenance
 from planner.core.result import plain_number
 from planner.core.solve import solve
 
@@ -39,6 +40,11 @@ CSV_FIELDS = (
     "seed",
     "reason",
     "stats",
+    "schema_version",
+    "planner_version",
+    "git_commit",
+    "ortools",
+    "highspy",
 )
 
 
@@ -85,6 +91,7 @@ def run_task(task: BenchTask) -> dict[str, Any]:
             "reason": f"{type(exc).__name__}: {exc}",
             "stats": json.dumps({"traceback": traceback.format_exc(limit=5)}),
         }
+    origin = provenance()
     row.update(
         family=task.family,
         instance=task.instance.name,
@@ -92,6 +99,10 @@ def run_task(task: BenchTask) -> dict[str, Any]:
         time_limit=task.time_limit,
         threads=task.threads,
         seed=task.seed,
+        schema_version=SCHEMA_VERSION,
+        planner_version=origin["planner_version"],
+        git_commit=origin["git_commit"] or "",
+        **{name: origin["solvers"][name] or "" for name in SOLVERS},
     )
     row.update(_reference_columns(row, task.reference))
     return {field: row.get(field, "") for field in CSV_FIELDS}
@@ -130,6 +141,11 @@ def read_done(csv_path: Path) -> set[tuple[str, str]]:
         reader = csv.DictReader(fh)
         if reader.fieldnames is None or "instance" not in reader.fieldnames:
             raise InputError(f"{csv_path}: not a planner benchmark CSV (no 'instance' column)")
+        if tuple(reader.fieldnames) != CSV_FIELDS:
+            raise InputError(
+                f"{csv_path}: written by another planner version (columns differ); "
+                "start a new --csv file"
+            )
         return {(r["instance"], r["method"]) for r in reader if r.get("status") != "ERROR"}
 
 
@@ -238,7 +254,18 @@ def _round(value: float | None) -> float | None:
     return None if value is None else round(value, 8)
 
 
-_NUMERIC = ("objective", "bound", "gap", "runtime_s", "reference", "ref_gap_pct", "time_limit")
+_NUMERIC = (
+    "objective",
+    "bound",
+    "gap",
+    "runtime_s",
+    "reference",
+    "ref_gap_pct",
+    "time_limit",
+    "threads",
+    "seed",
+    "schema_version",
+)
 
 
 def parse_number(text: str) -> int | float | None:
@@ -256,6 +283,22 @@ def _parse_row(row: dict[str, str]) -> dict[str, Any]:
     for key in _NUMERIC:
         out[key] = parse_number(row.get(key, ""))
     out["verified"] = row.get("verified") == "True"
+    return out
+
+
+def json_row(row: Mapping[str, Any]) -> dict[str, Any]:
+    """A benchmark row as ``--json`` prints it: numbers as numbers, ``stats`` as an object."""
+    out = dict(row)
+    for key in _NUMERIC:
+        if isinstance(out.get(key), str):
+            out[key] = parse_number(out[key])
+        elif out.get(key) == "":
+            out[key] = None
+    if isinstance(out.get("stats"), str):
+        out["stats"] = json.loads(out["stats"]) if out["stats"] else {}
+    for key in ("git_commit", "ortools", "highspy", "reference", "ref_gap_pct", "ref_check"):
+        if out.get(key) == "":
+            out[key] = None
     return out
 
 

@@ -192,10 +192,14 @@ class Family:
     def schema_path(self) -> Path:
         """JSON Schema of the family's ``solution`` objects: ``schema.json`` beside its instance module.
 
-        The core's :data:`planner.core.schema.RESULT_SCHEMA` describes the rest of
-        a Result; every registered family must ship this file (a test checks it).
+        The core's ``result.schema.json`` (:mod:`planner.core.schema`) describes
+        the rest of a Result; every registered family must ship this file (a
+        test checks it). With several instance types, the first one's folder.
         """
-        module = sys.modules.get(self.instance_type.__module__)
+        kinds = (
+            self.instance_type if isinstance(self.instance_type, tuple) else (self.instance_type,)
+        )
+        module = sys.modules.get(kinds[0].__module__)
         return Path(getattr(module, "__file__", "") or ".").resolve().parent / "schema.json"
 
     def method(self, name: str, *, flag: str = "--method") -> Method:

@@ -23,6 +23,11 @@ def _bundled(name: str) -> Path:
     return _CHECKOUT / name
 
 
+def checkout_dir() -> Path | None:
+    """The source checkout planner runs from (``None`` when installed from a wheel)."""
+    return _CHECKOUT if (_CHECKOUT / ".git").exists() else None
+
+
 def models_dir() -> Path:
     """Directory of the model and hardware catalogs."""
     return _bundled("models")

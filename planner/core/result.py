@@ -77,6 +77,8 @@ class Result:
         Method-specific counters (nodes, iterations, solver status, ...).
     reason
         Human-readable explanation, mandatory for INFEASIBLE.
+    time_limit, threads, seed
+        The run's settings (set by :func:`planner.solve`).
     """
 
     family: str
@@ -90,6 +92,9 @@ class Result:
     verified: bool = False
     stats: dict[str, Any] = field(default_factory=dict)
     reason: str = ""
+    time_limit: float | None = None
+    threads: int | None = None
+    seed: int | None = None
 
     @property
     def gap(self) -> float | None:
@@ -104,13 +109,22 @@ class Result:
         return self.solution is not None and self.status in (Status.OPTIMAL, Status.FEASIBLE)
 
     def to_dict(self, *, with_solution: bool = True) -> dict[str, Any]:
-        """Serialize with a stable key order (the CLI's ``--json`` schema)."""
+        """Serialize with a stable key order (the CLI's ``--json`` schema).
+
+        The layout is described by ``planner/core/result.schema.json`` (and
+        ``solution`` by the family's ``schema.json``); ``schema_version``
+        names its version, and the run's settings and provenance (planner
+        version, git commit, solver versions) close the object.
+        """
+        from planner.core.provenance import SCHEMA_VERSION, provenance
+
         solution = None
         if with_solution and self.solution is not None:
             solution = (
                 self.solution.to_dict() if hasattr(self.solution, "to_dict") else self.solution
             )
         return {
+            "schema_version": SCHEMA_VERSION,
             "family": self.family,
             "instance": self.instance,
             "method": self.method,
@@ -123,6 +137,10 @@ class Result:
             "reason": self.reason,
             "solution": solution,
             "stats": self.stats,
+            "time_limit": self.time_limit,
+            "threads": self.threads,
+            "seed": self.seed,
+            **provenance(),
         }
 
 

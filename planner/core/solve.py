@@ -84,6 +84,7 @@ def solve(
         result = chosen.func(instance, time_limit=time_limit, threads=threads, seed=seed, hint=hint)
         runtime = time.perf_counter() - start
     result.runtime_s = max(result.runtime_s, runtime)
+    result.time_limit, result.threads, result.seed = time_limit, threads, seed
     if runtime > time_limit + max(1.0, 0.1 * time_limit):
         # Limits are a promise to the caller; record overruns so benchmarks expose them.
         result.stats["time_limit_exceeded_s"] = round(runtime - time_limit, 3)
