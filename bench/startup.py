@@ -55,11 +55,15 @@ def commands(scratch: Path) -> list[tuple[str, list[str]]]:
             ["solve", "rcpsp", str(INSTANCES / "rcpsp" / "j301_1.sm"), "-t", "10", "--json"],
         ),
         (
-            "solve parallel toy-8xa100 (auto)",
+            "solve serve offline-8b (auto)",
+            ["solve", "serve", str(INSTANCES / "serve" / "offline-8b.json"), "-t", "10", "--json"],
+        ),
+        (
+            "solve train toy-8xa100 (auto)",
             [
                 "solve",
-                "parallel",
-                str(INSTANCES / "parallel" / "toy-8xa100.json"),
+                "train",
+                str(INSTANCES / "train" / "toy-8xa100.json"),
                 "-t",
                 "10",
                 "--json",

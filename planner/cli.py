@@ -387,16 +387,24 @@ def build_app(family_names: list[str] | None = None) -> typer.Typer:
         if family_names is None
         else [get_family(name) for name in family_names]
     )
-    attached: set[str] = set()
+    # Families that name the same group (``plan``) share it: each contributes its
+    # sub-commands (``plan train``, ``plan serve``) to one Typer group.
+    groups: dict[str, typer.Typer] = {}
     for family in chosen:
         if family.gen_command is not None:
             gen_app.command(family.name, help=family.title)(refuse_overwrite(family.gen_command))
         for name, sub in family.commands.items():
-            if name not in attached:
-                root.add_typer(sub, name=name)
-                attached.add(name)
+            group = groups.get(name)
+            if group is None:
+                help_text = FAMILY_COMMANDS.get(name, sub.info.help)
+                group = groups[name] = typer.Typer(
+                    help=help_text, no_args_is_help=True, rich_markup_mode=None
+                )
+                root.add_typer(group, name=name)
+            group.registered_commands.extend(sub.registered_commands)
+            group.registered_groups.extend(sub.registered_groups)
     for name, summary in FAMILY_COMMANDS.items():
-        if name not in attached and family_names is not None:
+        if name not in groups and family_names is not None:
             root.add_typer(typer.Typer(help=summary, rich_markup_mode=None), name=name)
     return root
 

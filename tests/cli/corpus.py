@@ -98,7 +98,7 @@ SPECIFIC: list[tuple[str, list[str], str]] = [
     *(
         (f"{cmd}-{family}-{name}", [cmd, family, "{tmp}/" + name], "{tmp}/" + name)
         for cmd in ("solve", "bench")
-        for family in ("smtt", "rcpsp", "parallel")
+        for family in ("smtt", "rcpsp", "train", "serve")
         for name in ("null.json", "list.json")
     ),
     ("solve-smtt-wrong-types", ["solve", "smtt", "{tmp}/smtt_types.json"], "field 'p'"),
