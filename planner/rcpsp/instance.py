@@ -264,17 +264,18 @@ class Instance:
     @cached_property
     def successors(self) -> tuple[tuple[int, ...], ...]:
         """Direct successors of every job (any precedence, duplicates removed)."""
-        out: list[dict[int, None]] = [{} for _ in range(self.num_jobs)]
-        for p in self.precedences:
-            out[p.pred][p.succ] = None
-        return tuple(tuple(s) for s in out)
+        return self._neighbours(forward=True)
 
     @cached_property
     def predecessors(self) -> tuple[tuple[int, ...], ...]:
         """Direct predecessors of every job (any precedence, duplicates removed)."""
+        return self._neighbours(forward=False)
+
+    def _neighbours(self, *, forward: bool) -> tuple[tuple[int, ...], ...]:
         out: list[dict[int, None]] = [{} for _ in range(self.num_jobs)]
         for p in self.precedences:
-            out[p.succ][p.pred] = None
+            a, b = (p.pred, p.succ) if forward else (p.succ, p.pred)
+            out[a][b] = None
         return tuple(tuple(s) for s in out)
 
     @property
