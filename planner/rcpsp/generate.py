@@ -30,6 +30,11 @@ from planner.rcpsp.network import distances, tightened_windows
 
 SCENARIOS = ("synthetic", "datacenter-migration")
 
+#: Largest generator settings: every method's time limit is benchmarked up to ``MAX_JOBS``
+#: tasks (``bench/time_limits.py``).
+MAX_JOBS = 300
+MAX_RESOURCES = 20
+
 
 @dataclass(frozen=True)
 class _Resource:
@@ -107,8 +112,12 @@ def generate(
         raise InputError(
             f"--scenario: unknown scenario {scenario!r}; known: {', '.join(SCENARIOS)}"
         )
-    if n_jobs < 1 or layers < 1:
-        raise InputError("gen rcpsp: need at least one job and one layer")
+    if not 1 <= n_jobs <= MAX_JOBS:
+        raise InputError(f"--jobs: need 1 to {MAX_JOBS} tasks, got {n_jobs}")
+    if layers < 1:
+        raise InputError(f"--layers: need at least one layer, got {layers}")
+    if not 0 <= seed < 2**63:
+        raise InputError(f"--seed: must be an integer from 0 to 2**63 - 1, got {seed}")
     for label, p in (
         ("p_downtime", p_downtime),
         ("p_window", p_window),
@@ -122,8 +131,8 @@ def generate(
         layers = min(layers, len(_DC_PHASES))
         res = list(_DC_RESOURCES)
     else:
-        if resources < 1:
-            raise InputError("gen rcpsp: need at least one resource")
+        if not 1 <= resources <= MAX_RESOURCES:
+            raise InputError(f"--resources: need 1 to {MAX_RESOURCES}, got {resources}")
         res = [_Resource(f"R{r + 1}", rng.randint(4, 10), 0.5, (1, 4)) for r in range(resources)]
     layer_of = sorted(rng.randrange(layers) for _ in range(n_jobs))
     for k in range(min(layers, n_jobs)):  # every layer non-empty

@@ -32,6 +32,9 @@ from planner.core.timing import Deadline
 SWAP_WINDOW = 32
 #: Rows per block of the insertion matrices (bounds memory at ~BLOCK * n int64s).
 BLOCK = 512
+#: Largest n for the dynasearch descent: its move matrices take 9 n² bytes (225 MB at 5000).
+#: Beyond, :func:`descent` uses the compiled one-job-at-a-time descent (O(n) memory).
+DYNASEARCH_MAX_N = 5000
 
 SWAP, FORWARD, BACKWARD = 0, 1, 2
 
@@ -68,8 +71,9 @@ def improving_moves(
     order: Sequence[int],
     *,
     swap_window: int = SWAP_WINDOW,
+    deadline: Deadline | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Best improving move per segment.
+    """Best improving move per segment (past ``deadline``: the moves found so far, all valid).
 
     Returns
     -------
@@ -95,6 +99,8 @@ def improving_moves(
     # forward: the job at i jumps behind j and jobs i+1..j finish q_i earlier; only a tardy
     # job among them can gain, so rows i past the last tardy position never improve
     for lo in range(0, int(late_at[-1]), BLOCK):
+        if deadline is not None and deadline.expired():
+            return best, kind
         rows = pos[lo : min(lo + BLOCK, int(late_at[-1]))]
         gain = ww * np.maximum(lateness[None, :] - q[rows, None], 0) - cost
         gain[pos[None, :] <= rows[:, None]] = 0
@@ -107,6 +113,8 @@ def improving_moves(
     # backward: the job at j jumps before i and jobs i..j-1 finish q_j later; only a tardy
     # job j can gain, so only tardy rows j are computed (matrices indexed [j, i])
     for lo in range(0, late_at.size, BLOCK):
+        if deadline is not None and deadline.expired():
+            return best, kind
         rows = late_at[lo : lo + BLOCK]
         gain = ww * np.maximum(lateness[None, :] + q[rows, None], 0) - cost
         gain[pos[None, :] >= rows[:, None]] = 0
@@ -224,13 +232,19 @@ def descent(
     """Dynasearch descent to a local optimum of the swap + insertion neighbourhood.
 
     Returns the improved order and its objective. Stops early (with a valid,
-    improved order) when ``deadline`` expires.
+    improved order) when ``deadline`` expires. Beyond :data:`DYNASEARCH_MAX_N`
+    jobs the compiled descent of :func:`fast_descent` does the work.
     """
+    if len(order) > DYNASEARCH_MAX_N:
+        better, value = fast_descent(p, d, w, order, deadline=deadline)
+        if stats is not None:
+            stats.passes += 1
+        return better, value
     current = [int(j) for j in order]
     value = objective(p, d, w, current)
     stats = stats if stats is not None else SearchStats()
     while value > 0 and not (deadline is not None and deadline.expired()):
-        best, kind = improving_moves(p, d, w, current, swap_window=swap_window)
+        best, kind = improving_moves(p, d, w, current, swap_window=swap_window, deadline=deadline)
         moves = select_moves(best)
         stats.passes += 1
         if not moves:
@@ -244,15 +258,28 @@ def descent(
     return current, value
 
 
+def deadline_ns(deadline: Deadline | None) -> int:
+    """``deadline`` on the ``perf_counter_ns`` clock of the compiled kernels (none: far away)."""
+    if deadline is None or deadline.limit == float("inf"):
+        return 2**62
+    return min(2**62, int((deadline.start + deadline.limit) * 1e9))
+
+
 def fast_descent(
-    p: np.ndarray, d: np.ndarray, w: np.ndarray, order: Sequence[int]
+    p: np.ndarray,
+    d: np.ndarray,
+    w: np.ndarray,
+    order: Sequence[int],
+    *,
+    deadline: Deadline | None = None,
 ) -> tuple[list[int], int]:
-    """Compiled insertion + swap descent to a local optimum (first move per job, best of its moves)."""
+    """Compiled insertion + swap descent to a local optimum (first move per job, best of its
+    moves), or until ``deadline``."""
     from planner.smtt import _ls_kernel as K
 
     p64, d64, w64 = (np.ascontiguousarray(a, dtype=np.int64) for a in (p, d, w))
     out = np.asarray(order, dtype=np.int64).copy()
-    value = int(K.descent(p64, d64, w64, out, SWAP_WINDOW))
+    value = int(K.descent(p64, d64, w64, out, SWAP_WINDOW, deadline_ns(deadline)))
     return out.tolist(), value
 
 
@@ -286,7 +313,8 @@ def iterated_local_search(
     stats = stats if stats is not None else SearchStats()
     p64, d64, w64 = (np.ascontiguousarray(a, dtype=np.int64) for a in (p, d, w))
     best = np.asarray(order, dtype=np.int64).copy()
-    value = int(K.descent(p64, d64, w64, best, SWAP_WINDOW))
+    stop_ns = deadline_ns(deadline)
+    value = int(K.descent(p64, d64, w64, best, SWAP_WINDOW, stop_ns))
     stats.passes += 1
     n = len(best)
     if n < 2 or value <= lower:
@@ -317,6 +345,7 @@ def iterated_local_search(
             SWAP_WINDOW,
             lower,
             seed * 1_000_003 + rounds,
+            stop_ns,
         )
         value = int(value)
         rounds += 1

@@ -23,7 +23,7 @@ from planner.smtt.decomposition import decompose
 from planner.smtt.instance import Instance
 from planner.smtt.quick import best_atc, hint_order, incumbent, result
 
-Rule = Callable[[np.ndarray, np.ndarray, np.ndarray], list[int]]
+Rule = Callable[[np.ndarray, np.ndarray, np.ndarray, Deadline], list[int]]
 
 #: Largest n for which ``auto`` calls the exact algorithm (beyond: local search only).
 EXACT_MAX_N_UNWEIGHTED = 2000
@@ -33,8 +33,10 @@ EXACT_MAX_N_WEIGHTED = 300
 #: instances (wt40 at 10 s: 32/125 proven), so a short budget goes to local search.
 WEIGHTED_EXACT_SMALL_N = 60
 WEIGHTED_EXACT_MIN_BUDGET = 30.0
-#: Largest share of ``auto``'s budget for the decomposition heuristic (unweighted).
+#: Largest share of ``auto``'s budget for the quick starts (MDD, MDDC or ATC, decomposition).
 HEURISTIC_SHARE = 0.4
+#: ... and of the ``ls`` / ``ils`` budget (the rest goes to the search).
+START_SHARE = 0.5
 #: Share of the remaining budget for iterated local search before the exact stage (weighted).
 WEIGHTED_ILS_SHARE = 0.5
 #: ... and at most this many kicks per job, so small instances reach the exact stage at once.
@@ -50,17 +52,36 @@ LARGE_ILS_SHARE = 0.6
 LARGE_ILS_MAX_S = 1.5
 
 #: Constructive rules by method name: (rule, summary). Rules without weights ignore them.
+#: Each rule stops at its deadline and finishes its order by EDD (see :mod:`.heuristics`).
 RULES: dict[str, tuple[Rule, str]] = {
-    "edd": (lambda p, d, w: H.edd(p, d), "earliest due date (ties: index)"),
-    "spt": (lambda p, d, w: H.spt(p, d), "shortest processing time (ties: EDD)"),
-    "mdd": (lambda p, d, w: H.mdd(p, d), "modified due date, Baker-Bertrand 1982"),
-    "atc": (lambda p, d, w: best_atc(p, d, w), "apparent tardiness cost (weighted; best k)"),
-    "psk": (lambda p, d, w: H.psk(p, d), "Panwalkar-Smith-Koulamas 1993"),
-    "eddc": (lambda p, d, w: H.eddc(p, d), "EDD Challenger (LLM-discovered, published code)"),
-    "mddc": (lambda p, d, w: H.mddc(p, d), "MDD Challenger (LLM-discovered, published code)"),
-    "aug-mdd": (lambda p, d, w: H.aug_mdd(p, d), "MDD + best move-to-end after each append"),
-    "aug-mddc": (lambda p, d, w: H.aug_mddc(p, d), "MDDC + best move-to-end after each append"),
-    "dec": (lambda p, d, w: decompose(p, d), "Lawler decomposition, MDD-evaluated splits"),
+    "edd": (lambda p, d, w, dl: H.edd(p, d), "earliest due date (ties: index)"),
+    "spt": (lambda p, d, w, dl: H.spt(p, d), "shortest processing time (ties: EDD)"),
+    "mdd": (lambda p, d, w, dl: H.mdd(p, d, dl), "modified due date, Baker-Bertrand 1982"),
+    "atc": (
+        lambda p, d, w, dl: best_atc(p, d, w, dl),
+        "apparent tardiness cost (weighted; best k)",
+    ),
+    "psk": (lambda p, d, w, dl: H.psk(p, d, dl), "Panwalkar-Smith-Koulamas 1993"),
+    "eddc": (
+        lambda p, d, w, dl: H.eddc(p, d, dl),
+        "EDD Challenger (LLM-discovered, published code)",
+    ),
+    "mddc": (
+        lambda p, d, w, dl: H.mddc(p, d, dl),
+        "MDD Challenger (LLM-discovered, published code)",
+    ),
+    "aug-mdd": (
+        lambda p, d, w, dl: H.aug_mdd(p, d, dl),
+        "MDD + best move-to-end after each append",
+    ),
+    "aug-mddc": (
+        lambda p, d, w, dl: H.aug_mddc(p, d, dl),
+        "MDDC + best move-to-end after each append",
+    ),
+    "dec": (
+        lambda p, d, w, dl: decompose(p, d, deadline=dl),
+        "Lawler decomposition, MDD-evaluated splits",
+    ),
 }
 
 
@@ -69,8 +90,12 @@ def _rule_method(name: str, rule: Rule) -> Callable[..., Result]:
         instance: Instance, *, time_limit: float, threads: int, seed: int, hint: Any | None
     ) -> Result:
         started = time.perf_counter()
+        deadline = Deadline(time_limit)
         p, d, w = instance.arrays
-        return result(instance, name, rule(p, d, w), started=started)
+        order = rule(p, d, w, deadline)
+        # the rule stopped at the deadline and finished by EDD (a rule that ends just then too)
+        stats = {"finished_by": "edd at the deadline"} if deadline.expired() else {}
+        return result(instance, name, order, started=started, stats=stats)
 
     run.__name__ = f"method_{name.replace('-', '_')}"
     run.__doc__ = f"Constructive rule {name!r}."
@@ -87,7 +112,8 @@ def _search_method(name: str, iterated: bool) -> Callable[..., Result]:
         started = time.perf_counter()
         deadline = Deadline(time_limit)
         p, d, w = instance.arrays
-        start, origin = incumbent(instance, hint, deadline=deadline, with_dec=True)
+        quick = Deadline(deadline.fraction(START_SHARE))
+        start, origin = incumbent(instance, hint, deadline=quick, with_dec=True)
         stats = LS.SearchStats()
         if iterated:
             lower = lower_bound(instance)
@@ -197,7 +223,7 @@ def method_auto(
     value = LS.objective(p, d, w, order)
     info: dict[str, Any] = {"start": origin}
     if value > lb:
-        order, value = LS.fast_descent(p, d, w, order)
+        order, value = LS.fast_descent(p, d, w, order, deadline=deadline)
     info["descent_objective"] = value
     stats = LS.SearchStats()
     exact_ok = instance.n <= (EXACT_MAX_N_WEIGHTED if instance.weighted else EXACT_MAX_N_UNWEIGHTED)
