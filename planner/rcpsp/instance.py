@@ -78,6 +78,13 @@ class Downtime:
         }
 
 
+#: Largest duration, lag, release, deadline, capacity or demand: products of two of them (energy,
+#: keys of the schedule-generation kernels) stay well inside 64-bit integers.
+MAX_VALUE = 2**31 - 1
+#: Largest horizon (sum of durations and positive lags after the latest release).
+MAX_HORIZON = 2**40
+
+
 @dataclass(frozen=True)
 class Instance:
     """A resource-constrained project scheduling instance (makespan minimization).
@@ -236,11 +243,40 @@ class Instance:
                 raise InputError(
                     f"{self.name}: disjunctive[{k}]: job {self.job_names[a]} paired with itself"
                 )
+        self._validate_range()
         cycle = find_fs_cycle(n, [(p.pred, p.succ) for p in self.precedences if p.lag is None])
         if cycle:
             names = " -> ".join(self.job_names[j] for j in [*cycle, cycle[0]])
             raise InputError(
                 f"{self.name}: precedence cycle {names} (finish-to-start precedences must be acyclic)"
+            )
+
+    def _validate_range(self) -> None:
+        """Reject numbers beyond the 64-bit arithmetic of the kernels and solvers."""
+        names = self.job_names
+        values = [
+            *((f"job {names[j]}: duration", d) for j, d in enumerate(self.durations)),
+            *((f"job {names[j]}: release", x) for j, x in enumerate(self.release)),
+            *((f"job {names[j]}: deadline", x) for j, x in enumerate(self.deadline) if x),
+            *(
+                (f"precedences[{k}]: lag", abs(p.lag))
+                for k, p in enumerate(self.precedences)
+                if p.lag
+            ),
+            *((f"downtimes[{k}]: end", w.end) for k, w in enumerate(self.downtimes)),
+            *(
+                (f"resource {self.resource_names[r]}: capacity", c)
+                for r, c in enumerate(self.capacities)
+            ),
+            *((f"job {names[j]}: demand", q) for j, row in enumerate(self.demands) for q in row),
+        ]
+        for what, value in values:
+            if value > MAX_VALUE:
+                raise InputError(f"{self.name}: {what} {value} is above {MAX_VALUE} (2**31 - 1)")
+        if self.horizon > MAX_HORIZON:
+            raise InputError(
+                f"{self.name}: durations, positive lags and releases add up to a horizon of "
+                f"{self.horizon}, above {MAX_HORIZON} (2**40)"
             )
 
     # ------------------------------------------------------------------ derived data

@@ -91,8 +91,8 @@ class _Setup:
             inst.name,
             self.name,
             Status.FEASIBLE if sol is not None else Status.UNKNOWN,
-            objective=None if sol is None else float(makespan(inst, sol.start)),
-            bound=float(self.lb),
+            objective=None if sol is None else makespan(inst, sol.start),
+            bound=self.lb,
             runtime_s=time.perf_counter() - self.started,
             solution=sol,
             stats=stats or {},
@@ -375,9 +375,11 @@ def lns(
         neighbourhoods=out.tries,
         ga_schedules=first.schedules + sum(r.schedules for r in ga_box),
     )
+    if ga_box:
+        stats["ga_beside_ended_by"] = ga_box[0].ended_by
     res = setup.result(best, stats=stats)
     if out.proven_optimal and best_ms == out.makespan:
-        res.bound = float(best_ms)  # the last sub-problem was the whole model, solved optimally
+        res.bound = int(best_ms)  # the last sub-problem was the whole model, solved optimally
     return res
 
 

@@ -121,7 +121,7 @@ def solve_cpsat(
     if out.has_solution:
         values = [solver.value(s) for s in starts]
         order = sorted(range(instance.n), key=lambda j: (values[j], p[j] > 0, j))
-    bound = None if out.bound is None else float(math.ceil(out.bound - 1e-6))
+    bound = None if out.bound is None else math.ceil(out.bound - 1e-6)
     status = out.status
     if order is None and status is not Status.INFEASIBLE:
         order, status = start, Status.FEASIBLE

@@ -146,8 +146,8 @@ def _one(var: pulp.LpVariable) -> bool:
     return var.varValue is not None and var.varValue > 0.5
 
 
-def _ceil(x: float) -> float:
+def _ceil(x: float) -> int:
     """Integral data give an integral optimum: round the dual bound up (with tolerance)."""
     import math
 
-    return float(math.ceil(x - 1e-6))
+    return math.ceil(x - 1e-6)

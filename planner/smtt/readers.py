@@ -55,7 +55,7 @@ def read(path: str | Path, selector: str | None = None) -> list[Instance]:
     if not text.strip():
         raise InputError(f"{path}: empty file")
     suffix = path.suffix.lower()
-    if suffix == ".jsonl" or (suffix != ".txt" and text.lstrip()[:1] in "{["):
+    if suffix in (".json", ".jsonl") or (suffix != ".txt" and text.lstrip()[:1] in "{["):
         instances = read_json_text(text, path)
     else:
         instances = read_orlib_text(text, path)
