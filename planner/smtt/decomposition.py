@@ -71,7 +71,7 @@ def mdd_sequence(
     return seq, total
 
 
-def decompose(p: Sequence[int], d: Sequence[int], *, deadline: Deadline | None = None) -> list[int]:
+def decompose(p: Sequence[int], d: Sequence[int], deadline: Deadline | None = None) -> list[int]:
     """A sequence built by Lawler's decomposition with MDD-evaluated positions.
 
     When ``deadline`` expires the remaining sub-problems keep their EDD order,

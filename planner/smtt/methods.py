@@ -51,37 +51,25 @@ LARGE_ILS_SHARE = 0.6
 #: ... but at most this many seconds of it, so long budgets go to the exact stage.
 LARGE_ILS_MAX_S = 1.5
 
-#: Constructive rules by method name: (rule, summary). Rules without weights ignore them.
-#: Each rule stops at its deadline and finishes its order by EDD (see :mod:`.heuristics`).
+
+def _cut(rule: Callable[..., list[int]]) -> Rule:
+    """An unweighted rule that stops at its deadline (and finishes by EDD)."""
+    return lambda p, d, w, deadline: rule(p, d, deadline)
+
+
+#: Constructive rules by method name: (rule, summary). Rules without weights ignore them; each
+#: stops at its deadline and finishes its order by EDD (see :mod:`.heuristics`).
 RULES: dict[str, tuple[Rule, str]] = {
-    "edd": (lambda p, d, w, dl: H.edd(p, d), "earliest due date (ties: index)"),
-    "spt": (lambda p, d, w, dl: H.spt(p, d), "shortest processing time (ties: EDD)"),
-    "mdd": (lambda p, d, w, dl: H.mdd(p, d, dl), "modified due date, Baker-Bertrand 1982"),
-    "atc": (
-        lambda p, d, w, dl: best_atc(p, d, w, dl),
-        "apparent tardiness cost (weighted; best k)",
-    ),
-    "psk": (lambda p, d, w, dl: H.psk(p, d, dl), "Panwalkar-Smith-Koulamas 1993"),
-    "eddc": (
-        lambda p, d, w, dl: H.eddc(p, d, dl),
-        "EDD Challenger (LLM-discovered, published code)",
-    ),
-    "mddc": (
-        lambda p, d, w, dl: H.mddc(p, d, dl),
-        "MDD Challenger (LLM-discovered, published code)",
-    ),
-    "aug-mdd": (
-        lambda p, d, w, dl: H.aug_mdd(p, d, dl),
-        "MDD + best move-to-end after each append",
-    ),
-    "aug-mddc": (
-        lambda p, d, w, dl: H.aug_mddc(p, d, dl),
-        "MDDC + best move-to-end after each append",
-    ),
-    "dec": (
-        lambda p, d, w, dl: decompose(p, d, deadline=dl),
-        "Lawler decomposition, MDD-evaluated splits",
-    ),
+    "edd": (lambda p, d, w, deadline: H.edd(p, d), "earliest due date (ties: index)"),
+    "spt": (lambda p, d, w, deadline: H.spt(p, d), "shortest processing time (ties: EDD)"),
+    "mdd": (_cut(H.mdd), "modified due date, Baker-Bertrand 1982"),
+    "atc": (best_atc, "apparent tardiness cost (weighted; best k)"),
+    "psk": (_cut(H.psk), "Panwalkar-Smith-Koulamas 1993"),
+    "eddc": (_cut(H.eddc), "EDD Challenger (LLM-discovered, published code)"),
+    "mddc": (_cut(H.mddc), "MDD Challenger (LLM-discovered, published code)"),
+    "aug-mdd": (_cut(H.aug_mdd), "MDD + best move-to-end after each append"),
+    "aug-mddc": (_cut(H.aug_mddc), "MDDC + best move-to-end after each append"),
+    "dec": (_cut(decompose), "Lawler decomposition, MDD-evaluated splits"),
 }
 
 
