@@ -49,8 +49,9 @@ def spt(p: np.ndarray, d: np.ndarray) -> Order:
 def finish_by_edd(order: Order, rest: Iterable[int], d: np.ndarray) -> Order:
     """``order`` followed by the jobs ``rest`` in EDD order (ties: index): how a rule stopped
     by its deadline completes its sequence."""
-    tail = sorted((int(j) for j in rest), key=lambda j: (int(d[j]), j))
-    return [*order, *tail]
+    left = np.fromiter(rest, dtype=np.int64)
+    tail = left[np.lexsort((left, np.asarray(d)[left]))]
+    return [*order, *tail.tolist()]
 
 
 def _expired(deadline: Deadline | None) -> bool:

@@ -73,32 +73,40 @@ RULES: dict[str, tuple[Rule, str]] = {
 }
 
 
-def _rule_method(name: str, rule: Rule) -> Callable[..., Result]:
+Build = Callable[[Instance, Deadline, int, Any], tuple[list[int], dict[str, Any]]]
+
+
+def _method(name: str, doc: str, build: Build) -> Callable[..., Result]:
+    """A method whose ``build(instance, deadline, seed, hint)`` returns an order and stats."""
+
     def run(
         instance: Instance, *, time_limit: float, threads: int, seed: int, hint: Any | None
     ) -> Result:
         started = time.perf_counter()
-        deadline = Deadline(time_limit)
-        p, d, w = instance.arrays
-        order = rule(p, d, w, deadline)
-        # the rule stopped at the deadline and finished by EDD (a rule that ends just then too)
-        stats = {"finished_by": "edd at the deadline"} if deadline.expired() else {}
+        order, stats = build(instance, Deadline(time_limit), seed, hint)
         return result(instance, name, order, started=started, stats=stats)
 
     run.__name__ = f"method_{name.replace('-', '_')}"
-    run.__doc__ = f"Constructive rule {name!r}."
+    run.__doc__ = doc
     return run
 
 
-def _search_method(name: str, iterated: bool) -> Callable[..., Result]:
+def _rule(rule: Rule) -> Build:
+    """One constructive rule (stopped at the deadline and finished by EDD)."""
+
+    def build(instance: Instance, deadline: Deadline, seed: int, hint: Any) -> tuple:
+        order = rule(*instance.arrays, deadline)
+        # the rule stopped at the deadline and finished by EDD (a rule that ends just then too)
+        return order, ({"finished_by": "edd at the deadline"} if deadline.expired() else {})
+
+    return build
+
+
+def _search(iterated: bool) -> Build:
     """``ls`` (one dynasearch descent) or ``ils`` (iterated local search), from the best quick
     start, until the time limit (``ils``: or until the cheap lower bound is reached)."""
 
-    def run(
-        instance: Instance, *, time_limit: float, threads: int, seed: int, hint: Any | None
-    ) -> Result:
-        started = time.perf_counter()
-        deadline = Deadline(time_limit)
+    def build(instance: Instance, deadline: Deadline, seed: int, hint: Any) -> tuple:
         p, d, w = instance.arrays
         quick = Deadline(deadline.fraction(START_SHARE))
         start, origin = incumbent(instance, hint, deadline=quick, with_dec=True)
@@ -110,33 +118,35 @@ def _search_method(name: str, iterated: bool) -> Callable[..., Result]:
             )
         else:
             order, _ = LS.descent(p, d, w, start, deadline=deadline, stats=stats)
-        info = {"start": origin, **stats.as_dict()}
-        return result(instance, name, order, started=started, stats=info)
+        return order, {"start": origin, **stats.as_dict()}
 
-    run.__name__ = f"method_{name}"
-    return run
+    return build
 
 
-method_ls = _search_method("ls", iterated=False)
-method_ils = _search_method("ils", iterated=True)
+method_ls = _method("ls", "Dynasearch descent from the best quick start.", _search(False))
+method_ils = _method("ils", "Iterated local search from the best quick start.", _search(True))
 
 
 def method_mip(
     instance: Instance, *, time_limit: float, threads: int, seed: int, hint: Any | None
 ) -> Result:
     """Positional MIP (Keha et al. 2009) via PuLP/HiGHS, MIP start from the best quick start."""
+    clock = Deadline(time_limit)  # importing PuLP and HiGHS counts against the limit
     from planner.smtt.mip import solve_mip
 
-    return solve_mip(instance, time_limit=time_limit, threads=threads, seed=seed, hint=hint)
+    left = clock.remaining()
+    return solve_mip(instance, time_limit=left, threads=threads, seed=seed, hint=hint)
 
 
 def method_cpsat(
     instance: Instance, *, time_limit: float, threads: int, seed: int, hint: Any | None
 ) -> Result:
     """CP-SAT: intervals + no-overlap, hinted with the best quick start."""
+    clock = Deadline(time_limit)  # importing OR-Tools counts against the limit
     from planner.smtt.cpsat import solve_cpsat
 
-    return solve_cpsat(instance, time_limit=time_limit, threads=threads, seed=seed, hint=hint)
+    left = clock.remaining()
+    return solve_cpsat(instance, time_limit=left, threads=threads, seed=seed, hint=hint)
 
 
 def run_exact(
@@ -268,7 +278,9 @@ def method_auto(
 
 def _methods() -> dict[str, Method]:
     table = {
-        name: Method(name, _rule_method(name, rule), "heuristic", summary)
+        name: Method(
+            name, _method(name, f"Constructive rule {name!r}.", _rule(rule)), "heuristic", summary
+        )
         for name, (rule, summary) in RULES.items()
     }
     table["ls"] = Method("ls", method_ls, "heuristic", "dynasearch descent: swaps + insertions")

@@ -58,7 +58,7 @@ def test_every_method_on_examples(method):
     kind = METHODS[method].kind
     for name in ("j301_1.sm", "datacenter_migration.json", "example.rcp"):
         (inst,) = read(INSTANCES / name)
-        res = solve(inst, method, time_limit=5 if kind != "heuristic" else 1, threads=1)
+        res = solve(inst, method, time_limit=10 if kind != "heuristic" else 1, threads=1)
         if kind != "heuristic" or method == "lns":  # small examples: proven within the limit
             assert res.status is Status.OPTIMAL and res.objective == optimum(name), name
         elif method.startswith("sgs-") and not sgs_can_always_schedule(inst):
