@@ -22,7 +22,7 @@ change freezes as downtime; shared racks as disjunctive pairs).
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from planner.core.errors import InputError
 from planner.rcpsp.instance import Downtime, Instance, Precedence
@@ -169,7 +169,7 @@ def generate(
     span = max(s + d for s, d in zip(witness.start, durations, strict=True))
     downtimes = _downtimes(base, witness.start, span, p_downtime, feasible, rng)
     if downtimes:
-        with_down = Instance(**{**_fields(base), "downtimes": tuple(downtimes)})
+        with_down = replace(base, downtimes=tuple(downtimes))
         again = lft_schedule(with_down)
         if again is None:  # cannot happen (SGS waits for capacity), but never build on None
             raise AssertionError("serial SGS failed on an instance without windows")
@@ -184,7 +184,7 @@ def generate(
         release[j] = max(0, witness.start[j] - rng.randint(0, d))  # never after the witness
         # feasible: the deadline keeps the witness; otherwise it may cut up to 2 units into it
         lates[j] = rng.randint(0, 2 * d) if feasible else rng.randint(-2, 2 * d)
-    timed = Instance(**{**_fields(base), "release": tuple(release)})
+    timed = replace(base, release=tuple(release))
     es = tightened_windows(timed, distances(timed)).es
     for j in windowed:
         # never below the earliest finish: a cut deadline is then refuted only by resources
@@ -210,15 +210,13 @@ def generate(
         "constraints": sum(counts.values()),
         **{f"n_{k}": v for k, v in counts.items()},
     }
-    return Instance(
-        **{
-            **_fields(base),
-            "name": name or f"{scenario}-n{n_jobs}-k{len(edges)}-s{seed}",
-            "release": tuple(release),
-            "deadline": tuple(deadline),
-            "disjunctive": tuple(pairs),
-            "meta": meta,
-        }
+    return replace(
+        base,
+        name=name or f"{scenario}-n{n_jobs}-k{len(edges)}-s{seed}",
+        release=tuple(release),
+        deadline=tuple(deadline),
+        disjunctive=tuple(pairs),
+        meta=meta,
     )
 
 
@@ -332,16 +330,3 @@ def _pairs(
             used.add((min(a, b), max(a, b)))
             out.append((a, b))
     return out
-
-
-def _fields(inst: Instance) -> dict:
-    return {
-        "name": inst.name,
-        "durations": inst.durations,
-        "demands": inst.demands,
-        "capacities": inst.capacities,
-        "precedences": inst.precedences,
-        "downtimes": inst.downtimes,
-        "job_names": inst.job_names,
-        "resource_names": inst.resource_names,
-    }

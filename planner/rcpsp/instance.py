@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from functools import cached_property
 from typing import Any
 
@@ -70,12 +70,7 @@ class Downtime:
     capacity: int = 0
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "resource": self.resource,
-            "start": self.start,
-            "end": self.end,
-            "capacity": self.capacity,
-        }
+        return asdict(self)
 
 
 #: Largest duration, lag, release, deadline, capacity or demand: products of two of them (energy,

@@ -22,7 +22,7 @@ from __future__ import annotations
 import bisect
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 import numpy as np
 
@@ -41,20 +41,15 @@ SWAP, FORWARD, BACKWARD = 0, 1, 2
 
 @dataclass
 class SearchStats:
-    """Counters of a local search run."""
+    """Counters of a local search run (named as they appear in a result's ``stats``)."""
 
-    passes: int = 0
-    moves: int = 0
-    kicks: int = 0
-    improvements: int = 0
+    ls_passes: int = 0
+    ls_moves: int = 0
+    ils_kicks: int = 0
+    ils_improvements: int = 0
 
     def as_dict(self) -> dict[str, int]:
-        return {
-            "ls_passes": self.passes,
-            "ls_moves": self.moves,
-            "ils_kicks": self.kicks,
-            "ils_improvements": self.improvements,
-        }
+        return asdict(self)
 
 
 def objective(p: np.ndarray, d: np.ndarray, w: np.ndarray, order: Sequence[int]) -> int:
@@ -238,7 +233,7 @@ def descent(
     if len(order) > DYNASEARCH_MAX_N:
         better, value = fast_descent(p, d, w, order, deadline=deadline)
         if stats is not None:
-            stats.passes += 1
+            stats.ls_passes += 1
         return better, value
     current = [int(j) for j in order]
     value = objective(p, d, w, current)
@@ -246,14 +241,14 @@ def descent(
     while value > 0 and not (deadline is not None and deadline.expired()):
         best, kind = improving_moves(p, d, w, current, swap_window=swap_window, deadline=deadline)
         moves = select_moves(best)
-        stats.passes += 1
+        stats.ls_passes += 1
         if not moves:
             break
         gain = 0
         for i, j in moves:  # disjoint segments: apply in any order
             apply_move(current, i, j, int(kind[i, j]))
             gain += int(best[i, j])
-        stats.moves += len(moves)
+        stats.ls_moves += len(moves)
         value += gain
     return current, value
 
@@ -315,7 +310,7 @@ def iterated_local_search(
     best = np.asarray(order, dtype=np.int64).copy()
     stop_ns = deadline_ns(deadline)
     value = int(K.descent(p64, d64, w64, best, SWAP_WINDOW, stop_ns))
-    stats.passes += 1
+    stats.ls_passes += 1
     n = len(best)
     if n < 2 or value <= lower:
         return best.tolist(), value
@@ -326,7 +321,7 @@ def iterated_local_search(
     rounds = 0
     while value > lower and not deadline.expired():
         if max_kicks is not None:
-            chunk = min(chunk, max_kicks - stats.kicks)
+            chunk = min(chunk, max_kicks - stats.ils_kicks)
             if chunk <= 0:
                 break
         tick = time.perf_counter()
@@ -349,8 +344,8 @@ def iterated_local_search(
         )
         value = int(value)
         rounds += 1
-        stats.kicks += chunk
-        stats.improvements += int(gains)
+        stats.ils_kicks += chunk
+        stats.ils_improvements += int(gains)
         # size the next chunk to about 20 ms, so the deadline is checked often enough
         per_kick = max(time.perf_counter() - tick, 1e-6) / chunk
         chunk = int(min(4 * chunk, max(1.0, 0.02 / per_kick)))
