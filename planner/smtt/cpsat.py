@@ -32,7 +32,7 @@ from planner.smtt.quick import incumbent, model_too_large, result
 #: assumed for building the model; beyond half the time limit the model is not built and the
 #: quick start is returned with the reason.
 BUILD_S_PER_JOB = 5e-5
-BUILD_S_PER_PAIR = 1e-6
+BUILD_S_PER_PAIR = 5e-6
 
 #: Solver parameters: the full linear relaxation of the no-overlap (level 2) is what lets a
 #: single worker close n = 20 instances in seconds instead of stalling at the trivial bound.

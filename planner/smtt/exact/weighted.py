@@ -43,7 +43,7 @@ LAGRANGE_STEPS_PER_S = 1e8
 #: model: the proof stage is skipped, with a reason, when building alone would take more than
 #: half the time left.
 CPSAT_S_PER_JOB = 5e-5
-CPSAT_S_PER_PAIR = 5e-7
+CPSAT_S_PER_PAIR = 5e-6
 
 
 def subset_dp(p: Sequence[int], d: Sequence[int], w: Sequence[int]) -> list[int]:
