@@ -9,6 +9,7 @@ import time
 from typing import Any
 
 from planner.core import progress, validate
+from planner.core.errors import InputError
 from planner.core.family import Family, Method, family_of, is_warm, warm_up
 from planner.core.result import Result, Status
 
@@ -67,6 +68,8 @@ def solve(
         family's ``lower_bound``, and the status is decided here, not by the
         method (only registered exact methods may claim OPTIMAL/INFEASIBLE).
     """
+    if not isinstance(method, str):
+        raise InputError(f"method {method!r}: expected a method name (see `planner families`)")
     time_limit = validate.time_limit(time_limit)
     threads = validate.threads(threads)
     seed = validate.seed(seed)

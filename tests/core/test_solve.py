@@ -123,6 +123,8 @@ def test_library_arguments_raise_input_error(toy, kwargs, fragment):
         solve(toy.ToyInstance("a", (1,)), "exact", **kwargs)
 
 
-def test_library_rejects_a_non_instance_with_input_error():
+def test_library_rejects_a_non_instance_with_input_error(toy):
     with pytest.raises(InputError, match="no registered family handles dict"):
         solve({"costs": [1]})
+    with pytest.raises(InputError, match="expected a method name"):
+        solve(toy.ToyInstance("a", (1,)), 3)
