@@ -1,0 +1,353 @@
+"""Heuristic plans: target filling, local search, and the fixed-degree baselines.
+
+The constructive heuristic fills micro-batches one after another under time
+targets: sequences longest first, each to the first micro-batch where it
+fits, there to the least-loaded group that holds it or to a new group of the
+smallest degree that meets the target (:func:`planner.seqpar._kernels.fill`).
+Targets are ``max(λ, L₀)`` for the first micro-batch and ``λ`` for the others,
+where ``L₀`` is the time of the batch's heaviest sequence alone at one of its
+feasible degrees; ``λ`` is found by bisection, for several micro-batch counts
+``M`` and every ``L₀``. The best plans then go through a local search
+(:func:`planner.seqpar._kernels.descent`).
+
+The same machinery restricted to one degree gives the baselines: static SP
+(one degree for the whole run, the smallest that holds the run's maximum
+context length, as Megatron-LM and DeepSpeed-Ulysses are run) and FlexSP's
+batch-adaptive variant (the best single degree for this batch).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from planner.core.timing import Deadline
+from planner.seqpar.costmodel import Tables
+from planner.seqpar.instance import Group, Instance, Solution
+
+#: Micro-batch counts tried above the smallest one that holds the batch's tokens.
+EXTRA_MICROBATCHES = 4
+#: Relative precision of the bisection on the target ``λ``, and the steps it always takes
+#: (a plan from too few steps is badly balanced; one fill costs well under a millisecond).
+BISECT_TOL = 2e-3
+MIN_BISECT = 12
+#: Token share of the micro-batches' memory above which filling also packs by memory.
+TIGHT_MEMORY = 0.85
+#: Local-search moves per call between deadline checks.
+MOVES_PER_ROUND = 200
+
+
+def kernels():
+    """The compiled kernels (numba is imported on first use, not with the package)."""
+    from planner.seqpar import _kernels
+
+    return _kernels
+
+
+@dataclass
+class Plan:
+    """A plan in the kernels' array form (see :mod:`planner.seqpar._kernels`)."""
+
+    seq_group: np.ndarray
+    g_mb: np.ndarray
+    g_deg: np.ndarray
+    g_load: np.ndarray
+    g_tok: np.ndarray
+    g_cnt: np.ndarray
+    mb_free: np.ndarray
+
+    @property
+    def microbatches(self) -> int:
+        """Number of micro-batch slots (some may be empty)."""
+        return self.mb_free.shape[0]
+
+    def objective_ms(self) -> float:
+        """Σ over micro-batches of the slowest group (ms)."""
+        return float(kernels().objective(self.g_mb, self.g_load, self.microbatches))
+
+    def copy(self) -> Plan:
+        """Deep copy."""
+        return Plan(*(a.copy() for a in self.arrays()))
+
+    def arrays(self) -> tuple[np.ndarray, ...]:
+        """The arrays in kernel argument order."""
+        return (
+            self.seq_group,
+            self.g_mb,
+            self.g_deg,
+            self.g_load,
+            self.g_tok,
+            self.g_cnt,
+            self.mb_free,
+        )
+
+
+class Engine:
+    """Arrays of one batch on one cluster, shared by every heuristic run on it.
+
+    Parameters
+    ----------
+    lengths
+        Sequence lengths (tokens).
+    tables
+        Per-degree coefficients; restrict them with :meth:`single_degree`.
+    index
+        Batch index of each sequence (default ``0..n-1``), used when building a
+        :class:`Solution` for a subset of the batch.
+    """
+
+    def __init__(self, lengths: np.ndarray, tables: Tables, index: np.ndarray | None = None):
+        self.lengths = np.array(lengths, dtype=np.int64)  # a writable copy: one kernel signature
+        self.tables = tables
+        self.index = np.arange(len(lengths)) if index is None else np.asarray(index)
+        self.degrees = np.ascontiguousarray(tables.degrees, dtype=np.int64)
+        self.fixed = np.ascontiguousarray(tables.fixed, dtype=np.float64)
+        self.cap = np.ascontiguousarray(tables.capacity, dtype=np.int64)
+        s = self.lengths.astype(np.float64)[:, None]
+        self.W = np.ascontiguousarray(tables.quad[None, :] * s * s + tables.lin[None, :] * s)
+        self.dmin = np.ascontiguousarray(tables.min_degree_index(self.lengths), dtype=np.int64)
+        self.order = np.argsort(-self.lengths, kind="stable").astype(np.int64)
+        self.gpus = int(tables.gpus)
+
+    @property
+    def n(self) -> int:
+        """Number of sequences."""
+        return self.lengths.shape[0]
+
+    @property
+    def feasible(self) -> bool:
+        """True when every sequence fits some group."""
+        return bool(np.all(self.dmin < len(self.degrees)))
+
+    def single_degree(self, j: int) -> Engine:
+        """The same batch restricted to groups of degree ``degrees[j]`` only."""
+        keep = slice(j, j + 1)
+        t = Tables(
+            self.tables.degrees[keep],
+            self.tables.quad[keep],
+            self.tables.lin[keep],
+            self.tables.fixed[keep],
+            self.tables.capacity[keep],
+            self.tables.tokens_per_gpu,
+            self.tables.gpus,
+        )
+        return Engine(self.lengths, t, self.index)
+
+    def capacity(self) -> int:
+        """Tokens one micro-batch holds at most (every GPU in a group of the smallest degree)."""
+        return (self.gpus // int(self.degrees[0])) * int(self.cap[0])
+
+    def min_microbatches(self) -> int:
+        """Micro-batches the batch's tokens need at least (memory of all GPUs)."""
+        return max(1, math.ceil(int(self.lengths.sum()) / max(1, self.capacity())))
+
+    def empty_plan(self, microbatches: int) -> Plan:
+        """Arrays for a plan with ``microbatches`` slots."""
+        G = microbatches * self.gpus
+        return Plan(
+            np.full(self.n, -1, np.int64),
+            np.full(G, -1, np.int64),
+            np.zeros(G, np.int64),
+            np.zeros(G, np.float64),
+            np.zeros(G, np.int64),
+            np.zeros(G, np.int64),
+            np.zeros(microbatches, np.int64),
+        )
+
+    def fill(self, targets: np.ndarray, *, tight: bool = False) -> Plan | None:
+        """Fill under ``targets`` (ms per micro-batch); ``None`` when a sequence fits nowhere.
+
+        ``tight`` packs by memory (best fit) instead of by time (least loaded).
+        """
+        plan = self.empty_plan(len(targets))
+        ng = kernels().fill(
+            self.order,
+            self.lengths,
+            self.W,
+            self.dmin,
+            self.degrees,
+            self.fixed,
+            self.cap,
+            self.gpus,
+            np.ascontiguousarray(targets, dtype=np.float64),
+            bool(tight),
+            *plan.arrays(),
+        )
+        return plan if ng >= 0 else None
+
+    def descent(self, plan: Plan, deadline: Deadline) -> int:
+        """Local search on ``plan`` in place until a local optimum or the deadline."""
+        total = 0
+        while not deadline.expired():
+            moves = kernels().descent(
+                self.lengths,
+                self.W,
+                self.dmin,
+                self.degrees,
+                self.fixed,
+                self.cap,
+                plan.microbatches,
+                MOVES_PER_ROUND,
+                *plan.arrays(),
+            )
+            total += moves
+            if moves < MOVES_PER_ROUND:
+                break
+        return total
+
+    def solution(self, plan: Plan) -> Solution:
+        """The plan as a :class:`Solution` (empty micro-batches dropped, largest groups first)."""
+        mbs: list[list[Group]] = []
+        members: dict[int, list[int]] = {}
+        for i, g in enumerate(plan.seq_group.tolist()):
+            members.setdefault(g, []).append(int(self.index[i]))
+        for k in range(plan.microbatches):
+            groups = [
+                Group(int(self.degrees[plan.g_deg[g]]), sorted(members[g]))
+                for g in np.flatnonzero(plan.g_mb == k).tolist()
+                if g in members
+            ]
+            if groups:
+                groups.sort(key=lambda grp: (-grp.degree, grp.sequences[0]))
+                mbs.append(groups)
+        return Solution(mbs)
+
+
+def heaviest(engine: Engine) -> int:
+    """The sequence whose best time alone is the largest (it shapes one micro-batch)."""
+    single = engine.tables.single_time(engine.lengths)
+    return int(np.argmax(single.min(axis=1)))
+
+
+def level_candidates(engine: Engine) -> list[float]:
+    """``L₀`` values: the heaviest sequence's time alone at each degree that holds it, and 0."""
+    i = heaviest(engine)
+    single = engine.tables.single_time(engine.lengths[i : i + 1])[0]
+    return [0.0, *sorted(float(x) for x in single if math.isfinite(x))]
+
+
+def bisect_fill(
+    engine: Engine, microbatches: int, level: float, deadline: Deadline, *, tight: bool = False
+) -> tuple[Plan | None, float]:
+    """Smallest-``λ`` fill with ``microbatches`` slots and first target ``max(λ, level)``.
+
+    Returns the best plan seen (by its real objective, not its targets) and its
+    objective in ms (``inf`` when no fill succeeded).
+    """
+    work = engine.W[np.arange(engine.n), np.minimum(engine.dmin, len(engine.degrees) - 1)]
+    lo = float(engine.fixed.min())
+    hi = float(work.sum() + engine.fixed.max())  # one group holding everything, time-wise
+    best, best_obj = None, math.inf
+
+    def attempt(lam: float) -> bool:
+        nonlocal best, best_obj
+        targets = np.full(microbatches, lam)
+        targets[0] = max(lam, level)
+        plan = engine.fill(targets, tight=tight)
+        if plan is None:
+            return False
+        obj = plan.objective_ms()
+        if obj < best_obj:
+            best, best_obj = plan, obj
+        return True
+
+    if not attempt(hi):
+        return None, math.inf
+    steps = 0
+    while hi - lo > BISECT_TOL * hi and (steps < MIN_BISECT or not deadline.expired()):
+        steps += 1
+        mid = 0.5 * (lo + hi)
+        if attempt(mid):
+            hi = mid
+        else:
+            lo = mid
+    return best, best_obj
+
+
+def construct(
+    engine: Engine, deadline: Deadline, *, extra: int = EXTRA_MICROBATCHES, keep: int = 3
+) -> list[tuple[float, Plan]]:
+    """Fill plans for several micro-batch counts and first-micro-batch levels, best first.
+
+    Returns up to ``keep`` plans (objective in ms, plan) with distinct
+    micro-batch counts.
+    """
+    m0 = engine.min_microbatches()
+    levels = level_candidates(engine)
+    by_m: dict[int, tuple[float, Plan]] = {}
+    m = m0
+    last = m0 + extra
+    tokens = int(engine.lengths.sum())
+    while m <= min(last, engine.n) and (not by_m or not deadline.expired()):
+        # memory nearly full: also pack by memory (best fit), not only by time
+        modes = (False, True) if tokens > TIGHT_MEMORY * m * engine.capacity() else (False,)
+        for level in levels:
+            for tight in modes:
+                plan, obj = bisect_fill(engine, m, level, deadline, tight=tight)
+                if plan is not None and (m not in by_m or obj < by_m[m][0]):
+                    by_m[m] = (obj, plan)
+            if deadline.expired():
+                break
+        if not by_m and m == last:
+            last += 1  # nothing fits yet: more micro-batches
+        m += 1
+    ranked = sorted(by_m.values(), key=lambda x: x[0])
+    return ranked[:keep]
+
+
+def improve(
+    engine: Engine, plans: list[tuple[float, Plan]], deadline: Deadline
+) -> tuple[float, Plan]:
+    """Local search on each plan (sharing the deadline fairly); returns the best."""
+    best = None
+    for r, (_, plan) in enumerate(plans):
+        share = Deadline(deadline.remaining() / (len(plans) - r))
+        engine.descent(plan, share)
+        obj = plan.objective_ms()
+        if best is None or obj < best[0]:
+            best = (obj, plan)
+    return best
+
+
+def greedy(engine: Engine, deadline: Deadline, *, search: bool = True) -> tuple[float, Plan] | None:
+    """Best constructive plan, improved by local search when ``search``."""
+    plans = construct(engine, Deadline(deadline.fraction(0.5 if search else 1.0)))
+    if not plans:
+        return None
+    if not search:
+        return plans[0]
+    return improve(engine, plans, deadline)
+
+
+def fixed_degree(engine: Engine, j: int, deadline: Deadline) -> tuple[float, Plan] | None:
+    """Best plan using only groups of degree ``degrees[j]`` (``None`` if some sequence is too long)."""
+    sub = engine.single_degree(j)
+    if not sub.feasible:
+        return None
+    found = greedy(sub, deadline)
+    if found is None:
+        return None
+    obj, plan = found
+    # back to the full engine's degree indices
+    plan.g_deg[plan.g_mb >= 0] = j
+    return obj, plan
+
+
+def static_degree_index(instance: Instance) -> int | None:
+    """Index of the static SP degree: the smallest that holds the run's ``max_len``."""
+    t = instance.tables
+    j = int(np.searchsorted(t.capacity, instance.max_len, side="left"))
+    return j if j < len(t.degrees) else None
+
+
+def adaptive(engine: Engine, deadline: Deadline) -> tuple[int, float, Plan] | None:
+    """FlexSP's batch-adaptive baseline: the best single degree for this batch."""
+    feasible = [j for j in range(len(engine.degrees)) if np.all(engine.dmin <= j)]
+    best = None
+    for r, j in enumerate(feasible):
+        found = fixed_degree(engine, j, Deadline(deadline.remaining() / (len(feasible) - r)))
+        if found is not None and (best is None or found[0] < best[1]):
+            best = (j, *found)
+    return best
