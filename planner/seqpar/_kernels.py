@@ -23,6 +23,40 @@ EPS = 1e-9
 
 
 @njit(cache=True)
+def _sift_up(heap, pos, load, at):  # pragma: no cover - compiled
+    g = heap[at]
+    while at > 0:
+        parent = (at - 1) // 2
+        h = heap[parent]
+        if load[h] <= load[g]:
+            break
+        heap[at] = h
+        pos[h] = at
+        at = parent
+    heap[at] = g
+    pos[g] = at
+
+
+@njit(cache=True)
+def _sift_down(heap, size, pos, load, at):  # pragma: no cover - compiled
+    g = heap[at]
+    while True:
+        child = 2 * at + 1
+        if child >= size:
+            break
+        if child + 1 < size and load[heap[child + 1]] < load[heap[child]]:
+            child += 1
+        h = heap[child]
+        if load[g] <= load[h]:
+            break
+        heap[at] = h
+        pos[h] = at
+        at = child
+    heap[at] = g
+    pos[g] = at
+
+
+@njit(cache=True)
 def fill(
     order,
     lengths,
@@ -47,10 +81,11 @@ def fill(
     Each sequence goes to the first micro-batch where it fits: within it, to the
     option with the smallest resulting time among the existing groups that can
     hold it and a new group of the smallest degree that meets the target
-    (longest-first to the least-loaded group). With ``tight`` (memory nearly
-    full) it goes instead to the existing group it fills best (fewest tokens
-    left), a new group only when none holds it (best-fit decreasing). Returns the
-    number of groups, or ``-1 - t`` when ``order[t]`` fits nowhere.
+    (longest-first to the least-loaded group; groups of each degree sit in a
+    heap by load). With ``tight`` (memory nearly full) it goes instead to the
+    existing group it fills best (fewest tokens left), a new group only when
+    none holds it (best-fit decreasing). Returns the number of groups, or
+    ``-1 - t`` when ``order[t]`` fits nowhere.
     """
     M = targets.shape[0]
     D = degrees.shape[0]
@@ -58,8 +93,9 @@ def fill(
         mb_free[k] = gpus
     for g in range(g_mb.shape[0]):
         g_mb[g] = -1
-    mb_groups = np.empty((M, gpus), np.int64)
-    mb_ng = np.zeros(M, np.int64)
+    heap = np.empty((M, D, gpus), np.int64)
+    hsize = np.zeros((M, D), np.int64)
+    pos = np.zeros(g_mb.shape[0], np.int64)
     ng = 0
     for t in range(order.shape[0]):
         i = order[t]
@@ -71,19 +107,27 @@ def fill(
             best = -1
             best_load = np.inf
             best_key = np.inf
-            for r in range(mb_ng[k]):
-                g = mb_groups[k, r]
-                j = g_deg[g]
-                if j < dm or g_tok[g] + s > cap[j]:
+            for j in range(dm, D):
+                size = hsize[k, j]
+                if size == 0:
                     continue
-                nl = g_load[g] + W[i, j]
-                if nl > tk:
+                top = heap[k, j, 0]
+                if not tight and g_tok[top] + s <= cap[j]:
+                    # the least-loaded group of this degree holds it
+                    nl = g_load[top] + W[i, j]
+                    if nl <= tk and nl < best_key:
+                        best, best_key, best_load = top, nl, nl
                     continue
-                key = (cap[j] - g_tok[g]) if tight else nl
-                if key < best_key:
-                    best = g
-                    best_key = key
-                    best_load = nl
+                for r in range(size):
+                    g = heap[k, j, r]
+                    if g_tok[g] + s > cap[j]:
+                        continue
+                    nl = g_load[g] + W[i, j]
+                    if nl > tk:
+                        continue
+                    key = (cap[j] - g_tok[g]) if tight else nl
+                    if key < best_key:
+                        best, best_key, best_load = g, key, nl
             newj = -1
             for j in range(dm, D):
                 if degrees[j] > mb_free[k]:
@@ -100,13 +144,17 @@ def fill(
                 g_tok[g] = s
                 g_cnt[g] = 1
                 mb_free[k] -= degrees[newj]
-                mb_groups[k, mb_ng[k]] = g
-                mb_ng[k] += 1
+                at = hsize[k, newj]
+                heap[k, newj, at] = g
+                hsize[k, newj] += 1
+                _sift_up(heap[k, newj], pos, g_load, at)
                 seq_group[i] = g
             elif best >= 0:
                 g_load[best] = best_load
                 g_tok[best] += s
                 g_cnt[best] += 1
+                j = g_deg[best]
+                _sift_down(heap[k, j], hsize[k, j], pos, g_load, pos[best])
                 seq_group[i] = best
             else:
                 continue

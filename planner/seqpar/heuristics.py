@@ -19,6 +19,7 @@ batch-adaptive variant (the best single degree for this batch).
 from __future__ import annotations
 
 import math
+import time
 from dataclasses import dataclass
 
 import numpy as np
@@ -33,10 +34,16 @@ EXTRA_MICROBATCHES = 4
 #: (a plan from too few steps is badly balanced; one fill costs well under a millisecond).
 BISECT_TOL = 2e-3
 MIN_BISECT = 12
+#: Multiples of the smallest feasible target also tried by each bisection.
+LOOSER_TARGETS = (1.1, 1.25, 1.5, 2.0)
+#: Plans the construction hands to local search, and at most this many per micro-batch count.
+KEEP_PLANS = 6
+PER_COUNT = 3
 #: Token share of the micro-batches' memory above which filling also packs by memory.
 TIGHT_MEMORY = 0.85
-#: Local-search moves per call between deadline checks.
-MOVES_PER_ROUND = 200
+#: Local-search moves in the first call, and at most per call (rounds are sized by time).
+FIRST_ROUND = 8
+MAX_ROUND = 2000
 
 
 def kernels():
@@ -139,6 +146,14 @@ class Engine:
         """Tokens one micro-batch holds at most (every GPU in a group of the smallest degree)."""
         return (self.gpus // int(self.degrees[0])) * int(self.cap[0])
 
+    def area_floor(self) -> float:
+        """``Σ_s min_d d·w_d(s) / N`` (ms): the area bound without the fixed times."""
+        D = len(self.degrees)
+        area = np.where(
+            np.arange(D)[None, :] >= self.dmin[:, None], self.W * self.degrees[None, :], np.inf
+        )
+        return float(area.min(axis=1).sum()) / self.gpus
+
     def min_microbatches(self) -> int:
         """Micro-batches the batch's tokens need at least (memory of all GPUs)."""
         return max(1, math.ceil(int(self.lengths.sum()) / max(1, self.capacity())))
@@ -178,9 +193,15 @@ class Engine:
         return plan if ng >= 0 else None
 
     def descent(self, plan: Plan, deadline: Deadline) -> int:
-        """Local search on ``plan`` in place until a local optimum or the deadline."""
+        """Local search on ``plan`` in place until a local optimum or the deadline.
+
+        The kernel runs in rounds of moves sized from the measured time per move,
+        so that a round takes at most a quarter of the time left.
+        """
         total = 0
+        batch = FIRST_ROUND
         while not deadline.expired():
+            start = time.perf_counter()
             moves = kernels().descent(
                 self.lengths,
                 self.W,
@@ -189,12 +210,14 @@ class Engine:
                 self.fixed,
                 self.cap,
                 plan.microbatches,
-                MOVES_PER_ROUND,
+                batch,
                 *plan.arrays(),
             )
             total += moves
-            if moves < MOVES_PER_ROUND:
+            if moves < batch:
                 break
+            per_move = (time.perf_counter() - start) / max(1, moves)
+            batch = int(min(MAX_ROUND, max(1, 0.25 * deadline.remaining() / max(per_move, 1e-7))))
         return total
 
     def solution(self, plan: Plan) -> Solution:
@@ -230,15 +253,24 @@ def level_candidates(engine: Engine) -> list[float]:
 
 def bisect_fill(
     engine: Engine, microbatches: int, level: float, deadline: Deadline, *, tight: bool = False
-) -> tuple[Plan | None, float]:
+) -> tuple[Plan | None, float, float]:
     """Smallest-``λ`` fill with ``microbatches`` slots and first target ``max(λ, level)``.
 
-    Returns the best plan seen (by its real objective, not its targets) and its
-    objective in ms (``inf`` when no fill succeeded).
+    ``λ`` starts at the area bound (no fill can meet less: micro-batches of
+    targets ``t_k`` hold at most ``Σ_k N·(t_k − β)`` of GPU time), grows
+    geometrically until a fill succeeds, then is bisected.
+
+    Returns the best plan seen (by its real objective, not its targets), its
+    objective in ms (``inf`` when no fill succeeded) and the smallest ``λ``
+    that worked.
     """
+    beta = float(engine.fixed.min())
+    floor = engine.area_floor()
+    lo = beta + floor / microbatches
+    if level > beta and microbatches > 1:  # the first micro-batch may hold more under its level
+        lo = min(lo, beta + max(0.0, floor - (level - beta)) / (microbatches - 1))
     work = engine.W[np.arange(engine.n), np.minimum(engine.dmin, len(engine.degrees) - 1)]
-    lo = float(engine.fixed.min())
-    hi = float(work.sum() + engine.fixed.max())  # one group holding everything, time-wise
+    ceiling = float(work.sum() + engine.fixed.max())  # one group holding everything, time-wise
     best, best_obj = None, math.inf
 
     def attempt(lam: float) -> bool:
@@ -253,8 +285,11 @@ def bisect_fill(
             best, best_obj = plan, obj
         return True
 
-    if not attempt(hi):
-        return None, math.inf
+    hi = max(lo * 1.25, lo + 1e-9)
+    while not attempt(hi):
+        if hi >= ceiling:
+            return None, math.inf, math.inf
+        lo, hi = hi, min(2.0 * hi, ceiling)
     steps = 0
     while hi - lo > BISECT_TOL * hi and (steps < MIN_BISECT or not deadline.expired()):
         steps += 1
@@ -263,38 +298,55 @@ def bisect_fill(
             hi = mid
         else:
             lo = mid
-    return best, best_obj
+    # looser targets pack differently (fewer groups, larger degrees); the best real plan
+    # is not always at the smallest feasible target
+    for factor in LOOSER_TARGETS:
+        if deadline.expired() or factor * hi >= ceiling:
+            break
+        attempt(factor * hi)
+    return best, best_obj, hi
 
 
 def construct(
-    engine: Engine, deadline: Deadline, *, extra: int = EXTRA_MICROBATCHES, keep: int = 3
+    engine: Engine, deadline: Deadline, *, extra: int = EXTRA_MICROBATCHES, keep: int = KEEP_PLANS
 ) -> list[tuple[float, Plan]]:
-    """Fill plans for several micro-batch counts and first-micro-batch levels, best first.
+    """Fill plans for several micro-batch counts, first-micro-batch levels and packing modes.
 
-    Returns up to ``keep`` plans (objective in ms, plan) with distinct
-    micro-batch counts.
+    Returns up to ``keep`` plans (objective in ms, plan), best first, at most
+    :data:`PER_COUNT` with the same micro-batch count (local search starts from
+    each: the best fill is not always the best start).
     """
     m0 = engine.min_microbatches()
     levels = level_candidates(engine)
-    by_m: dict[int, tuple[float, Plan]] = {}
+    found: list[tuple[float, int, Plan]] = []
     m = m0
     last = m0 + extra
     tokens = int(engine.lengths.sum())
-    while m <= min(last, engine.n) and (not by_m or not deadline.expired()):
+    floor = engine.area_floor()
+    beta = float(engine.fixed.min())
+    while m <= min(last, engine.n) and (not found or not deadline.expired()):
+        if found and floor + m * beta >= min(f[0] for f in found):
+            break  # m micro-batches cannot beat the best plan (area bound)
         # memory nearly full: also pack by memory (best fit), not only by time
         modes = (False, True) if tokens > TIGHT_MEMORY * m * engine.capacity() else (False,)
-        for level in levels:
-            for tight in modes:
-                plan, obj = bisect_fill(engine, m, level, deadline, tight=tight)
-                if plan is not None and (m not in by_m or obj < by_m[m][0]):
-                    by_m[m] = (obj, plan)
-            if deadline.expired():
-                break
-        if not by_m and m == last:
+        for tight in modes:
+            for level in levels:
+                plan, obj, _ = bisect_fill(engine, m, level, deadline, tight=tight)
+                if plan is not None:
+                    found.append((obj, m, plan))
+                if deadline.expired():
+                    break
+        if not found and m == last:
             last += 1  # nothing fits yet: more micro-batches
         m += 1
-    ranked = sorted(by_m.values(), key=lambda x: x[0])
-    return ranked[:keep]
+    found.sort(key=lambda f: f[0])
+    out: list[tuple[float, Plan]] = []
+    per: dict[int, int] = {}
+    for obj, count, plan in found:
+        if per.get(count, 0) < PER_COUNT and len(out) < keep:
+            per[count] = per.get(count, 0) + 1
+            out.append((obj, plan))
+    return out
 
 
 def improve(

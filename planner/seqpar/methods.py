@@ -157,7 +157,7 @@ def _heuristic(name: str, *, search: bool) -> Callable[..., Result]:
         bad = infeasible(instance, name, started)
         if bad is not None:
             return bad
-        deadline = Deadline(time_limit)
+        deadline = Deadline(time_limit * (1.0 - RESERVE))
         engine = H.Engine(instance.array, instance.tables)
         stats, base = baseline_stats(instance, engine, Deadline(deadline.fraction(BASELINE_SHARE)))
         found = H.greedy(engine, deadline, search=search)
@@ -185,7 +185,7 @@ def _baseline(name: str) -> Callable[..., Result]:
         bad = infeasible(instance, name, started)
         if bad is not None:
             return bad
-        deadline = Deadline(time_limit)
+        deadline = Deadline(time_limit * (1.0 - RESERVE))
         engine = H.Engine(instance.array, instance.tables)
         if name == "static":
             j = H.static_degree_index(instance)
@@ -436,7 +436,7 @@ def method_flexsp(
     bad = infeasible(instance, "flexsp", started)
     if bad is not None:
         return bad
-    deadline = Deadline(time_limit)
+    deadline = Deadline(time_limit * (1.0 - RESERVE))
     tables = instance.tables
     lengths = instance.array
     per_mb = tables.gpus * tables.tokens_per_gpu
@@ -453,7 +453,7 @@ def method_flexsp(
         plan, total = [], 0.0
         for r, idx in enumerate(parts):
             sub = H.Engine(lengths[idx], tables, index=idx)
-            warm, _ = H.bisect_fill(sub, 1, 0.0, Deadline(0.2 * share.remaining()))
+            warm, _, _ = H.bisect_fill(sub, 1, 0.0, Deadline(0.2 * share.remaining()))
             start = None if warm is None else sub.solution(warm).microbatches
             cut = bucketize(lengths[idx])
             batch = BucketBatch(cut.upper, [idx[mm] for mm in cut.members])

@@ -35,7 +35,7 @@ def test_plans_are_valid_and_never_beat_the_optimum(inst):
 def test_descent_never_worsens_and_fill_respects_targets():
     inst = preset_instance(wiki_like().tolist(), gpus=32)
     e = H.Engine(inst.array, inst.tables)
-    plan, _obj = H.bisect_fill(e, 2, 0.0, Deadline(2))
+    plan, _obj, _lam = H.bisect_fill(e, 2, 0.0, Deadline(2))
     assert plan is not None
     before = plan.objective_ms()
     e.descent(plan, Deadline(2))
