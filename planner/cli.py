@@ -320,7 +320,7 @@ def _attach_family_commands() -> None:
     """Add each family's ``gen`` command and extra top-level commands (once).
 
     Families that name the same group (``plan``) share it: each contributes its
-    sub-commands (``plan train``, ``plan seqpar``) to one Typer group.
+    sub-commands (``plan train``, ``plan serve``) to one Typer group.
     """
     global _ATTACHED
     if _ATTACHED:
