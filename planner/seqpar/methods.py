@@ -47,8 +47,12 @@ CONSTRUCT_SHARE = 0.4
 BOUND_SHARE = 0.6
 #: ``auto`` skips the MILP stage when the certified gap is already below this.
 GAP_GOOD = 1e-3
-#: Share of the time limit kept back for assembling the answer (the limit is wall time).
-RESERVE = 0.1
+#: Time kept back for assembling and certifying the answer (the limit is wall time):
+#: a base plus a per-sequence share (building the plan and verifying it are O(n) Python),
+#: at most a share of the limit.
+RESERVE_S = 0.05
+RESERVE_PER_SEQUENCE_S = 40e-6
+RESERVE_MAX_SHARE = 0.3
 #: Largest MILP (integer columns) worth building within a short limit, and buckets per model.
 MILP_MAX_COLUMNS = 4000
 MILP_BUCKETS = 16
@@ -84,6 +88,12 @@ def result(
         stats=stats or {},
         reason=reason,
     )
+
+
+def budget(instance: Instance, time_limit: float) -> Deadline:
+    """The method's own deadline: the limit minus what assembling the answer takes."""
+    reserve = min(RESERVE_MAX_SHARE * time_limit, RESERVE_S + RESERVE_PER_SEQUENCE_S * instance.n)
+    return Deadline(time_limit - reserve)
 
 
 def infeasible(instance: Instance, method: str, started: float) -> Result | None:
@@ -157,7 +167,7 @@ def _heuristic(name: str, *, search: bool) -> Callable[..., Result]:
         bad = infeasible(instance, name, started)
         if bad is not None:
             return bad
-        deadline = Deadline(time_limit * (1.0 - RESERVE))
+        deadline = budget(instance, time_limit)
         engine = H.Engine(instance.array, instance.tables)
         stats, base = baseline_stats(instance, engine, Deadline(deadline.fraction(BASELINE_SHARE)))
         found = H.greedy(engine, deadline, search=search)
@@ -185,7 +195,7 @@ def _baseline(name: str) -> Callable[..., Result]:
         bad = infeasible(instance, name, started)
         if bad is not None:
             return bad
-        deadline = Deadline(time_limit * (1.0 - RESERVE))
+        deadline = budget(instance, time_limit)
         engine = H.Engine(instance.array, instance.tables)
         if name == "static":
             j = H.static_degree_index(instance)
@@ -251,7 +261,7 @@ def _solve(
     bad = infeasible(instance, name, started)
     if bad is not None:
         return bad
-    deadline = Deadline(time_limit * (1.0 - RESERVE))
+    deadline = budget(instance, time_limit)
     engine = H.Engine(instance.array, instance.tables)
     stats, base = baseline_stats(instance, engine, Deadline(deadline.fraction(BASELINE_SHARE)))
     found = H.greedy(engine, Deadline(deadline.fraction(CONSTRUCT_SHARE)))
@@ -436,7 +446,7 @@ def method_flexsp(
     bad = infeasible(instance, "flexsp", started)
     if bad is not None:
         return bad
-    deadline = Deadline(time_limit * (1.0 - RESERVE))
+    deadline = budget(instance, time_limit)
     tables = instance.tables
     lengths = instance.array
     per_mb = tables.gpus * tables.tokens_per_gpu
