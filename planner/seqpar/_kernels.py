@@ -9,9 +9,14 @@ A plan lives in flat arrays so that the kernels can change it in place:
 * ``g_tok[g]``, ``g_cnt[g]``: its tokens and sequences;
 * ``mb_free[k]``: GPUs of micro-batch ``k`` not in any group.
 
-``W[i, j]`` is the time sequence ``i`` adds to a group of degree
-``degrees[j]``, ``fixed[j]`` the time of an open group, ``cap[j]`` the tokens
-it holds; ``dmin[i]`` is the smallest degree index that holds sequence ``i``.
+A group has a *type* ``j``: a degree ``degrees[j]`` (types are ordered by
+degree) and an SP strategy. ``W[i, j]`` is the time sequence ``i`` adds to a
+group of type ``j``, ``fixed[j]`` the time of an open group, ``cap[j]`` the
+tokens it holds; ``dmin[i]`` is the first type that holds sequence ``i`` (all
+later types do too); ``double[j]`` / ``half[j]`` the type of the same strategy
+at twice / half the degree (``-1``: none); ``newtype[i]`` the type a new group
+for sequence ``i`` gets in the local search (the fastest at the smallest
+degree that holds it).
 """
 
 from __future__ import annotations
@@ -128,13 +133,16 @@ def fill(
                     key = (cap[j] - g_tok[g]) if tight else nl
                     if key < best_key:
                         best, best_key, best_load = g, key, nl
+            # new group: the fastest type of the smallest degree that meets the target
             newj = -1
+            newt = np.inf
             for j in range(dm, D):
-                if degrees[j] > mb_free[k]:
+                if degrees[j] > mb_free[k] or (newj >= 0 and degrees[j] != degrees[newj]):
                     break
-                if fixed[j] + W[i, j] <= tk:
+                t_new = fixed[j] + W[i, j]
+                if t_new <= tk and t_new < newt:
                     newj = j
-                    break
+                    newt = t_new
             if newj >= 0 and (best < 0 or (not tight and fixed[newj] + W[i, newj] < best_load)):
                 g = ng
                 ng += 1
@@ -228,6 +236,9 @@ def descent(
     degrees,
     fixed,
     cap,
+    double,
+    half,
+    newtype,
     M,
     max_moves,
     seq_group,
@@ -297,7 +308,7 @@ def descent(
                         if _better(dobj, dsec, best_obj, best_sec):
                             best_obj, best_sec, kind, bi, bh = dobj, dsec, 0, i, h
                     # relocate to a new group of the smallest degree that holds it
-                    j = dmin[i]
+                    j = newtype[i]
                     for kh in range(M):
                         if (
                             mb_free[kh] + (degrees[jg] if (kh == k and g_cnt[g] == 1) else 0)
@@ -342,18 +353,30 @@ def descent(
                         dsec = lg2 * lg2 - old_g2 + lh * lh - g_load[h] * g_load[h]
                         if _better(dobj, dsec, best_obj, best_sec):
                             best_obj, best_sec, kind, bi, bh = dobj, dsec, 2, i, i2
-                # double the degree of g
-                if jg + 1 < D and mb_free[k] >= degrees[jg]:
-                    lg = fixed[jg + 1]
+                # double the degree of g (same strategy)
+                jd = double[jg]
+                if jd >= 0 and mb_free[k] >= degrees[jd] - degrees[jg]:
+                    lg = fixed[jd]
                     for r in range(nm):
-                        lg += W[members[r], jg + 1]
+                        lg += W[members[r], jd]
                     dobj = max(_rest(val, arg, k, g, -1), lg) - ck
                     dsec = lg * lg - old_g2
                     if _better(dobj, dsec, best_obj, best_sec):
-                        best_obj, best_sec, kind = dobj, dsec, 3
+                        best_obj, best_sec, kind, bh = dobj, dsec, 3, jd
+                # another strategy at the same degree
+                for js in range(D):
+                    if js == jg or degrees[js] != degrees[jg]:
+                        continue
+                    lg = fixed[js]
+                    for r in range(nm):
+                        lg += W[members[r], js]
+                    dobj = max(_rest(val, arg, k, g, -1), lg) - ck
+                    dsec = lg * lg - old_g2
+                    if _better(dobj, dsec, best_obj, best_sec):
+                        best_obj, best_sec, kind, bh = dobj, dsec, 3, js
                 # split g into two groups of half its degree (longest first to the lighter half)
-                if jg >= 1 and nm >= 2:
-                    j = jg - 1
+                if half[jg] >= 0 and nm >= 2:
+                    j = half[jg]
                     ok = True
                     for r in range(nm):
                         if dmin[members[r]] > j:
@@ -391,7 +414,8 @@ def descent(
                     bh,
                     lengths,
                     W,
-                    dmin,
+                    newtype,
+                    half,
                     degrees,
                     fixed,
                     cap,
@@ -471,7 +495,8 @@ def _apply(
     h,
     lengths,
     W,
-    dmin,
+    newtype,
+    half,
     degrees,
     fixed,
     cap,
@@ -491,7 +516,7 @@ def _apply(
     elif kind == 1:  # relocate i to a new group in micro-batch h
         _remove(i, g, lengths, W, seq_group, g_mb, g_deg, g_load, g_tok, g_cnt, mb_free, degrees)
         slot = _free_slot(g_mb)
-        j = dmin[i]
+        j = newtype[i]
         g_mb[slot] = h
         g_deg[slot] = j
         g_load[slot] = fixed[j]
@@ -506,12 +531,12 @@ def _apply(
         seq_group[i2] = g
         _recompute(g, fixed, W, seq_group, g_deg, g_load, g_tok, g_cnt, lengths)
         _recompute(gh, fixed, W, seq_group, g_deg, g_load, g_tok, g_cnt, lengths)
-    elif kind == 3:  # double the degree of g
-        mb_free[g_mb[g]] -= degrees[g_deg[g]]
-        g_deg[g] += 1
+    elif kind == 3:  # change the type of g to h (twice the degree, or another strategy)
+        mb_free[g_mb[g]] -= degrees[h] - degrees[g_deg[g]]
+        g_deg[g] = h
         _recompute(g, fixed, W, seq_group, g_deg, g_load, g_tok, g_cnt, lengths)
     else:  # split g into two groups of half its degree (same rule as the evaluation)
-        j = g_deg[g] - 1
+        j = half[g_deg[g]]
         slot = _free_slot(g_mb)
         g_deg[g] = j
         g_mb[slot] = g_mb[g]

@@ -27,10 +27,9 @@ from planner.seqpar.instance import Instance
 
 def min_area(tables: Tables, lengths: np.ndarray) -> np.ndarray:
     """GPU-time (ms) each sequence occupies at least: ``min_d d·w_d(s)`` over the degrees holding it."""
-    s = np.asarray(lengths, dtype=np.float64)[:, None]
-    d = tables.degrees[None, :].astype(np.float64)
-    area = d * (tables.quad[None, :] * s * s + tables.lin[None, :] * s)
-    area = np.where(np.asarray(lengths)[:, None] <= tables.capacity[None, :], area, np.inf)
+    lengths = np.asarray(lengths)
+    area = tables.degrees[None, :] * tables.work(lengths)
+    area = np.where(lengths[:, None] <= tables.capacity[None, :], area, np.inf)
     return area.min(axis=1)
 
 

@@ -21,8 +21,9 @@ def verify(instance: Instance, solution: Solution) -> list[str]:
     """Violations of ``solution`` (empty when it is a valid plan).
 
     A valid plan has at least one micro-batch; every micro-batch at least one
-    group; every group a power-of-two degree (dividing the attention heads
-    when the model has a head limit), at least one sequence and at most as
+    group; every group a power-of-two degree and a strategy the cost model
+    offers at that degree (Ulysses degrees divide the attention heads when the
+    model has a head limit), at least one sequence and at most as
     many tokens per GPU as its memory allows (each GPU holds ``⌈tokens / d⌉``
     tokens next to its model-state shard); the degrees of a micro-batch add up
     to at most ``N``; and every sequence of the batch is in exactly one group.
@@ -38,6 +39,7 @@ def verify(instance: Instance, solution: Solution) -> list[str]:
     cost = instance.cost
     gpus = instance.gpus
     shard = cost.model_states_mb / gpus
+    allowed = set(cost.group_types(gpus))
     for k, mb in enumerate(mbs):
         if not isinstance(mb, (list, tuple)) or not mb:
             problems.append(f"micro-batch {k}: no group")
@@ -53,8 +55,12 @@ def verify(instance: Instance, solution: Solution) -> list[str]:
             d = int(d)
             if d & (d - 1):
                 problems.append(f"{label}: degree {d} is not a power of two")
-            if cost.heads is not None and cost.heads % d:
-                problems.append(f"{label}: degree {d} does not divide the {cost.heads} heads")
+            strategy = getattr(group, "strategy", "ulysses")
+            if (d, strategy) not in allowed:
+                problems.append(
+                    f"{label}: the cost model has no {strategy} group of degree {d}"
+                    + (f" (heads {cost.heads})" if cost.heads is not None else "")
+                )
             used += d
             if not isinstance(seqs, (list, tuple)) or not seqs:
                 problems.append(f"{label}: holds no sequence")
@@ -86,11 +92,23 @@ def verify(instance: Instance, solution: Solution) -> list[str]:
     return problems
 
 
+def microbatch_ms(instance: Instance, groups: list) -> float:
+    """Duration of one micro-batch given as its groups: the slowest group (ms)."""
+    cost = instance.cost
+    return max(
+        cost.group_time_ms(g.degree, [instance.lengths[i] for i in g.sequences], g.strategy)
+        for g in groups
+    )
+
+
 def group_times_ms(instance: Instance, solution: Solution) -> list[list[float]]:
     """Time of every group (ms), micro-batch by micro-batch."""
     cost = instance.cost
     return [
-        [cost.group_time_ms(g.degree, [instance.lengths[i] for i in g.sequences]) for g in mb]
+        [
+            cost.group_time_ms(g.degree, [instance.lengths[i] for i in g.sequences], g.strategy)
+            for g in mb
+        ]
         for mb in solution.microbatches
     ]
 
@@ -109,13 +127,14 @@ def describe(instance: Instance, solution: Solution) -> dict[str, Any]:
     """Per-micro-batch summary for reports: time, groups by degree, tokens."""
     out = []
     for mb, times in zip(solution.microbatches, group_times_ms(instance, solution), strict=True):
-        degrees: dict[int, int] = {}
+        degrees: dict[str, int] = {}
         for g in mb:
-            degrees[g.degree] = degrees.get(g.degree, 0) + 1
+            key = str(g.degree) if g.strategy == "ulysses" else f"{g.degree} {g.strategy}"
+            degrees[key] = degrees.get(key, 0) + 1
         out.append(
             {
                 "time_s": max(times) / 1000.0,
-                "groups": dict(sorted(degrees.items(), reverse=True)),
+                "groups": degrees,
                 "tokens": sum(instance.lengths[i] for g in mb for i in g.sequences),
             }
         )

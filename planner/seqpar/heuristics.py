@@ -99,7 +99,7 @@ class Engine:
     lengths
         Sequence lengths (tokens).
     tables
-        Per-degree coefficients; restrict them with :meth:`single_degree`.
+        Group types; restrict them with :meth:`single_type`.
     index
         Batch index of each sequence (default ``0..n-1``), used when building a
         :class:`Solution` for a subset of the batch.
@@ -112,11 +112,25 @@ class Engine:
         self.degrees = np.ascontiguousarray(tables.degrees, dtype=np.int64)
         self.fixed = np.ascontiguousarray(tables.fixed, dtype=np.float64)
         self.cap = np.ascontiguousarray(tables.capacity, dtype=np.int64)
-        s = self.lengths.astype(np.float64)[:, None]
-        self.W = np.ascontiguousarray(tables.quad[None, :] * s * s + tables.lin[None, :] * s)
+        self.double = np.ascontiguousarray(tables.double, dtype=np.int64)
+        self.half = np.ascontiguousarray(tables.half, dtype=np.int64)
+        self.W = np.ascontiguousarray(tables.work(self.lengths), dtype=np.float64)
         self.dmin = np.ascontiguousarray(tables.min_degree_index(self.lengths), dtype=np.int64)
+        self.newtype = self._new_types()
         self.order = np.argsort(-self.lengths, kind="stable").astype(np.int64)
         self.gpus = int(tables.gpus)
+
+    def _new_types(self) -> np.ndarray:
+        """Per sequence: the fastest type at the smallest degree that holds it (-1: none)."""
+        out = np.full(self.n, -1, np.int64)
+        D = len(self.degrees)
+        for i in range(self.n):
+            j0 = int(self.dmin[i])
+            if j0 >= D:
+                continue
+            same = [j for j in range(j0, D) if self.degrees[j] == self.degrees[j0]]
+            out[i] = min(same, key=lambda j: self.fixed[j] + self.W[i, j])
+        return out
 
     @property
     def n(self) -> int:
@@ -128,19 +142,9 @@ class Engine:
         """True when every sequence fits some group."""
         return bool(np.all(self.dmin < len(self.degrees)))
 
-    def single_degree(self, j: int) -> Engine:
-        """The same batch restricted to groups of degree ``degrees[j]`` only."""
-        keep = slice(j, j + 1)
-        t = Tables(
-            self.tables.degrees[keep],
-            self.tables.quad[keep],
-            self.tables.lin[keep],
-            self.tables.fixed[keep],
-            self.tables.capacity[keep],
-            self.tables.tokens_per_gpu,
-            self.tables.gpus,
-        )
-        return Engine(self.lengths, t, self.index)
+    def single_type(self, j: int) -> Engine:
+        """The same batch restricted to groups of type ``j`` only."""
+        return Engine(self.lengths, self.tables.subset([j]), self.index)
 
     def capacity(self) -> int:
         """Tokens one micro-batch holds at most (every GPU in a group of the smallest degree)."""
@@ -209,6 +213,9 @@ class Engine:
                 self.degrees,
                 self.fixed,
                 self.cap,
+                self.double,
+                self.half,
+                self.newtype,
                 plan.microbatches,
                 batch,
                 *plan.arrays(),
@@ -228,27 +235,33 @@ class Engine:
             members.setdefault(g, []).append(int(self.index[i]))
         for k in range(plan.microbatches):
             groups = [
-                Group(int(self.degrees[plan.g_deg[g]]), sorted(members[g]))
+                Group(
+                    int(self.degrees[plan.g_deg[g]]),
+                    sorted(members[g]),
+                    self.tables.strategies[plan.g_deg[g]],
+                )
                 for g in np.flatnonzero(plan.g_mb == k).tolist()
                 if g in members
             ]
             if groups:
-                groups.sort(key=lambda grp: (-grp.degree, grp.sequences[0]))
+                groups.sort(key=lambda grp: (-grp.degree, grp.strategy, grp.sequences[0]))
                 mbs.append(groups)
         return Solution(mbs)
 
 
 def heaviest(engine: Engine) -> int:
     """The sequence whose best time alone is the largest (it shapes one micro-batch)."""
-    single = engine.tables.single_time(engine.lengths)
+    single = np.where(
+        engine.cap[None, :] >= engine.lengths[:, None], engine.W + engine.fixed[None, :], np.inf
+    )
     return int(np.argmax(single.min(axis=1)))
 
 
 def level_candidates(engine: Engine) -> list[float]:
-    """``L₀`` values: the heaviest sequence's time alone at each degree that holds it, and 0."""
+    """``L₀`` values: the heaviest sequence's time alone at each type that holds it, and 0."""
     i = heaviest(engine)
-    single = engine.tables.single_time(engine.lengths[i : i + 1])[0]
-    return [0.0, *sorted(float(x) for x in single if math.isfinite(x))]
+    single = np.where(engine.cap >= engine.lengths[i], engine.W[i] + engine.fixed, np.inf)
+    return [0.0, *sorted({float(x) for x in single if math.isfinite(x)})]
 
 
 def bisect_fill(
@@ -374,28 +387,35 @@ def greedy(engine: Engine, deadline: Deadline, *, search: bool = True) -> tuple[
 
 
 def fixed_degree(engine: Engine, j: int, deadline: Deadline) -> tuple[float, Plan] | None:
-    """Best plan using only groups of degree ``degrees[j]`` (``None`` if some sequence is too long)."""
-    sub = engine.single_degree(j)
+    """Best plan using only groups of type ``j`` (``None`` if some sequence is too long)."""
+    sub = engine.single_type(j)
     if not sub.feasible:
         return None
     found = greedy(sub, deadline)
     if found is None:
         return None
     obj, plan = found
-    # back to the full engine's degree indices
+    # back to the full engine's type indices
     plan.g_deg[plan.g_mb >= 0] = j
     return obj, plan
 
 
 def static_degree_index(instance: Instance) -> int | None:
-    """Index of the static SP degree: the smallest that holds the run's ``max_len``."""
+    """Type of static SP: the smallest degree that holds the run's ``max_len``, in the cost
+    model's static strategy (DeepSpeed-Ulysses for FlexSP's presets, Megatron-LM's ring
+    attention for models derived from perfmodel)."""
     t = instance.tables
-    j = int(np.searchsorted(t.capacity, instance.max_len, side="left"))
-    return j if j < len(t.degrees) else None
+    first = int(np.searchsorted(t.capacity, instance.max_len, side="left"))
+    if first >= len(t.degrees):
+        return None
+    degree = int(t.degrees[first])
+    same = [j for j in range(first, len(t.degrees)) if int(t.degrees[j]) == degree]
+    wanted = [j for j in same if degree == 1 or t.strategies[j] == instance.cost.static_strategy]
+    return (wanted or same)[0]
 
 
 def adaptive(engine: Engine, deadline: Deadline) -> tuple[int, float, Plan] | None:
-    """FlexSP's batch-adaptive baseline: the best single degree for this batch."""
+    """FlexSP's batch-adaptive baseline: the best single group type for this batch."""
     feasible = [j for j in range(len(engine.degrees)) if np.all(engine.dmin <= j)]
     best = None
     for r, j in enumerate(feasible):

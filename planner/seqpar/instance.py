@@ -19,7 +19,15 @@ from typing import Any
 import numpy as np
 
 from planner.core.errors import InputError
-from planner.seqpar.costmodel import Cluster, CostModel, Tables
+from planner.seqpar.costmodel import (
+    ULYSSES,
+    AnyCost,
+    Cluster,
+    CostModel,
+    Tables,
+    TabulatedCost,
+    cost_from_dict,
+)
 
 #: Keys of an instance dictionary that are data, not metadata.
 DATA_KEYS = ("name", "lengths", "cluster", "cost", "model", "max_len")
@@ -54,7 +62,7 @@ class Instance:
     name: str
     lengths: tuple[int, ...]
     cluster: Cluster
-    cost: CostModel
+    cost: AnyCost
     max_len: int | None = None
     meta: Mapping[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
@@ -65,8 +73,8 @@ class Instance:
         object.__setattr__(self, "lengths", lengths)
         if not isinstance(self.cluster, Cluster):
             raise InputError(f"instance {self.name!r}: field 'cluster' must be a Cluster")
-        if not isinstance(self.cost, CostModel):
-            raise InputError(f"instance {self.name!r}: field 'cost' must be a CostModel")
+        if not isinstance(self.cost, (CostModel, TabulatedCost)):
+            raise InputError(f"instance {self.name!r}: field 'cost' must be a cost model")
         longest = max(lengths)
         max_len = longest if self.max_len is None else self.max_len
         if isinstance(max_len, bool) or not isinstance(max_len, (int, np.integer)) or max_len < 1:
@@ -152,7 +160,7 @@ class Instance:
         raw_cluster = data["cluster"]
         preset = None
         if data.get("cost") is not None:
-            cost = _wrap(name, lambda: CostModel.from_dict(data["cost"]))
+            cost = _wrap(name, lambda: cost_from_dict(data["cost"]))
         elif data.get("model") is not None:
             preset = _wrap(name, lambda: get_preset(str(data["model"])))
             cost = preset.cost()
@@ -196,14 +204,26 @@ class Instance:
 
 @dataclass
 class Group:
-    """One SP group: its degree and the batch indices of the sequences it holds."""
+    """One SP group: its degree, the batch indices of its sequences, and its SP strategy.
+
+    ``strategy`` is ``ulysses`` (all-to-all; FlexSP's only one), ``ring``
+    (ring attention) or ``hybrid`` (Ulysses inside a node, ring across);
+    it is written to files only when it is not ``ulysses``.
+    """
 
     degree: int
     sequences: list[int]
+    strategy: str = ULYSSES
 
     def to_dict(self) -> dict[str, Any]:
-        """``{"degree", "sequences"}``."""
-        return {"degree": int(self.degree), "sequences": [int(i) for i in self.sequences]}
+        """``{"degree", "sequences"[, "strategy"]}``."""
+        out: dict[str, Any] = {
+            "degree": int(self.degree),
+            "sequences": [int(i) for i in self.sequences],
+        }
+        if self.strategy != ULYSSES:
+            out["strategy"] = self.strategy
+        return out
 
 
 @dataclass
@@ -238,7 +258,7 @@ class Solution:
                     raise InputError(
                         f"solution: microbatch {k} group {g}: 'sequences' must be a list"
                     )
-                row.append(Group(grp["degree"], list(seqs)))
+                row.append(Group(grp["degree"], list(seqs), grp.get("strategy", ULYSSES)))
             out.append(row)
         return cls(out)
 

@@ -31,7 +31,7 @@ from planner.core.result import Result, Status
 from planner.core.timing import Deadline
 from planner.seqpar import heuristics as H
 from planner.seqpar.bounds import lower_bound
-from planner.seqpar.evaluate import evaluate, verify
+from planner.seqpar.evaluate import evaluate, microbatch_ms, verify
 from planner.seqpar.instance import Group, Instance, Solution
 
 #: ``auto`` runs the MILP stage only up to this many sequences (beyond: heuristic only).
@@ -116,9 +116,9 @@ def baseline_stats(
 ) -> tuple[dict[str, Any], list[tuple[float, H.Plan]]]:
     """Times of the static and batch-adaptive baselines, and their plans (best first).
 
-    Every degree that holds the whole batch is planned once (filling + local
-    search while its share of ``deadline`` lasts); static SP is the plan of
-    the run's degree, batch-adaptive SP the best of them.
+    Every group type that holds the whole batch is planned once (filling +
+    local search while its share of ``deadline`` lasts); static SP is the plan
+    of the run's type, batch-adaptive SP the best of them.
     """
     stats: dict[str, Any] = {"static_degree": None, "static_s": None}
     feasible = [j for j in range(len(engine.degrees)) if bool(np.all(engine.dmin <= j))]
@@ -130,11 +130,13 @@ def baseline_stats(
     static = H.static_degree_index(instance)
     if static is not None and static in by_degree:
         stats["static_degree"] = int(engine.degrees[static])
+        stats["static_strategy"] = engine.tables.strategies[static]
         stats["static_s"] = by_degree[static][0] / 1000.0
     plans = sorted(by_degree.items(), key=lambda kv: kv[1][0])
     if plans:
         j, (obj, _) = plans[0]
         stats["adaptive_degree"] = int(engine.degrees[j])
+        stats["adaptive_strategy"] = engine.tables.strategies[j]
         stats["adaptive_s"] = obj / 1000.0
     return stats, [found for _, found in plans[:1]]
 
@@ -208,15 +210,18 @@ def _baseline(name: str) -> Callable[..., Result]:
                     reason="no single degree holds the maximum context length",
                 )
             found = H.fixed_degree(engine, j, deadline)
-            degree = int(engine.degrees[j])
         else:
             best = H.adaptive(engine, deadline)
             found = None if best is None else (best[1], best[2])
-            degree = None if best is None else int(engine.degrees[best[0]])
+            j = None if best is None else best[0]
         if found is None:
             return result(instance, name, None, started=started, reason="no plan found in time")
         solution = engine.solution(found[1])
-        stats = {"degree": degree, "microbatches": len(solution.microbatches)}
+        stats = {
+            "degree": int(engine.degrees[j]),
+            "strategy": engine.tables.strategies[j],
+            "microbatches": len(solution.microbatches),
+        }
         return result(instance, name, solution, started=started, stats=stats)
 
     run.__name__ = f"method_{name}"
@@ -386,12 +391,8 @@ def _polish_microbatches(
     from planner.seqpar.bucketing import bucketize
     from planner.seqpar.mip import BucketBatch, solve_milp, virtual_groups
 
-    cost = instance.cost
     lengths = instance.array
-    times = [
-        max(cost.group_time_ms(g.degree, [instance.lengths[i] for i in g.sequences]) for g in mb)
-        for mb in start.microbatches
-    ]
+    times = [microbatch_ms(instance, mb) for mb in start.microbatches]
     order = sorted(range(len(times)), key=lambda k: -times[k])
     mbs = [list(mb) for mb in start.microbatches]
     solved = skipped = 0
@@ -418,10 +419,7 @@ def _polish_microbatches(
         solved += 1
         if out.microbatches:
             cand = out.microbatches[0]
-            t = max(
-                cost.group_time_ms(g.degree, [instance.lengths[i] for i in g.sequences])
-                for g in cand
-            )
+            t = microbatch_ms(instance, cand)
             if t < times[k] - 1e-9:
                 mbs[k], times[k] = cand, t
     info = {"milp": "per-microbatch", "milp_solved": solved, "milp_skipped_size": skipped}
@@ -482,10 +480,7 @@ def method_flexsp(
                 break
             mb = out.microbatches[0]
             plan.append(mb)
-            total += max(
-                instance.cost.group_time_ms(g.degree, [instance.lengths[i] for i in g.sequences])
-                for g in mb
-            )
+            total += microbatch_ms(instance, mb)
         tried.append(m)
         if plan is not None and (best is None or total < best[0]):
             best = (total, plan)

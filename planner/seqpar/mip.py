@@ -1,8 +1,9 @@
 """The FlexSP MILP in HiGHS: virtual groups, bucket counts, minimal step time.
 
 For ``K`` micro-batch slots, each slot has virtual groups ``p`` of every
-degree ``d_p`` (at most ``N / d_p`` of them, and never more than the sequences
-that fit them). Variables: ``m_kp`` (group used), ``A_qkp`` (sequences of
+group type (degree ``d_p`` and, for models derived from perfmodel, an SP
+strategy; at most ``N / d_p`` of each, and never more than the sequences that
+fit them). Variables: ``m_kp`` (group used), ``A_qkp`` (sequences of
 bucket ``q`` in the group, integer), ``C_k`` (duration of slot ``k``).
 Constraints: every sequence placed (``Σ A_qkp = b_q``); per group memory
 (``Σ_q A_qkp ŝ_q ≤ d_p·c·m_kp``), time (``Σ_q A_qkp w_p(ŝ_q) + β m_kp ≤ C_k``)
@@ -63,7 +64,7 @@ class MilpResult:
 
 
 def virtual_groups(tables: Tables, batch: BucketBatch) -> list[int]:
-    """Degree index of each virtual group of one slot."""
+    """Type index of each virtual group of one slot."""
     dmin = tables.min_degree_index(batch.length)
     out = []
     for j, d in enumerate(tables.degrees.tolist()):
@@ -98,7 +99,7 @@ def solve_milp(
     b = batch.count
     dmin = tables.min_degree_index(batch.length)
     groups = virtual_groups(tables, batch)
-    W = tables.quad[None, :] * s[:, None] ** 2 + tables.lin[None, :] * s[:, None]
+    W = tables.work(batch.length)
     m = Model()
     C = [m.var(cost=1.0) for _ in range(slots)]
     used: dict[tuple[int, int], int] = {}
@@ -160,7 +161,7 @@ def _decode(values, tables, batch, groups, slots, used, A) -> list[list[Group]]:
                     seqs.extend(pools[q][:take])
                     del pools[q][:take]
             if seqs:
-                mb.append(Group(int(tables.degrees[j]), sorted(seqs)))
+                mb.append(Group(int(tables.degrees[j]), sorted(seqs), tables.strategies[j]))
         if mb:
             out.append(mb)
     return out
@@ -175,10 +176,12 @@ def _start_vector(m, tables, batch, groups, slots, start, lengths, C, used, A, W
         for i in mem.tolist():
             bucket_of[i] = q
 
+    type_of = {t: j for j, t in enumerate(tables.types)}
+
     def duration(mb):
         worst = 0.0
         for g in mb:
-            j = tables.log2.get(g.degree)
+            j = type_of.get((g.degree, g.strategy))
             if j is None:
                 return math.inf
             t = float(tables.fixed[j]) + sum(W[bucket_of[i], j] for i in g.sequences)
@@ -192,7 +195,7 @@ def _start_vector(m, tables, batch, groups, slots, start, lengths, C, used, A, W
         for p, j in enumerate(groups):
             free.setdefault(j, []).append(p)
         for g in mb:
-            j = tables.log2.get(g.degree)
+            j = type_of.get((g.degree, g.strategy))
             if j is None or not free.get(j):
                 return None
             p = free[j].pop(0)

@@ -72,12 +72,23 @@ class RelaxationBound:
         }
 
 
-def useful_degrees(single: np.ndarray) -> list[int]:
-    """Degree indices worth modelling for one sequence: each faster alone than every smaller one.
+def useful_degrees(single: np.ndarray, degrees: np.ndarray | None = None) -> list[int]:
+    """Type indices worth modelling for one sequence: each faster alone than every type of a
+    smaller degree.
 
-    A larger degree that is not faster also occupies more GPU-time, so it is
-    dominated in the relaxation.
+    A type of a larger degree that is not faster also occupies more GPU-time,
+    so it is dominated in the relaxation (types of equal degree are all kept).
     """
+    if degrees is not None:
+        out, best, current, best_here = [], math.inf, None, math.inf
+        for j, t in enumerate(single):
+            if degrees[j] != current:
+                best, current = min(best, best_here), degrees[j]
+                best_here = math.inf
+            if math.isfinite(t) and t < best - 1e-12:
+                out.append(j)
+                best_here = min(best_here, t)
+        return out
     out, best = [], math.inf
     for j, t in enumerate(single):
         if math.isfinite(t) and t < best - 1e-12:
@@ -157,7 +168,8 @@ class _Parts:
         heaviest = np.argsort(-self.single.min(axis=1), kind="stable")
         self.long_idx = heaviest[: min(self.long, len(s))]
         rest = heaviest[len(self.long_idx) :]
-        self.W = t.quad[None, :] * s[:, None].astype(float) ** 2 + t.lin[None, :] * s[:, None]
+        self.W = t.work(s)
+        self.rate = t.rate_floor(s)
         self.buckets = 0
         self.lower = np.zeros(0, np.int64)
         self.count = np.zeros(0, np.int64)
@@ -189,7 +201,7 @@ def _solve_count(
     tokens: list[tuple[list[int], list[float]]] = [([], []) for _ in range(M)]
     outside: list[tuple[int, list[int], list[float]]] = []
     for r, i in enumerate(parts.long_idx.tolist()):
-        js = useful_degrees(parts.single[i])
+        js = useful_degrees(parts.single[i], t.degrees)
         xs = []
         for k in range(M):
             if r == 0 and k > 0:
@@ -213,7 +225,7 @@ def _solve_count(
                     u = m.var(ub=room)
                     m.row([u, x], [1.0, -room], hi=0.0)
                     time_idx.append(u)
-                    time_val.append(-float(t.lin[j]))
+                    time_val.append(-float(parts.rate[j]))
                     out_idx.append(u)
                     out_val.append(-1.0)
             # the group holding i lasts at least i's time alone there, plus what shares it

@@ -22,7 +22,7 @@ def test_valid_plan_and_objective(inst):
     first = max(c.group_time_ms(2, [15]), c.group_time_ms(1, [3, 6]))
     assert evaluate(inst, sol) == pytest.approx((first + c.group_time_ms(4, [4])) / 1000)
     info = describe(inst, sol)["microbatches"]
-    assert info[0]["groups"] == {2: 1, 1: 1} and info[1]["tokens"] == 4
+    assert info[0]["groups"] == {"2": 1, "1": 1} and info[1]["tokens"] == 4
 
 
 @pytest.mark.parametrize(
