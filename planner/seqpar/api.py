@@ -31,10 +31,10 @@ import numpy as np
 
 from planner.core.errors import InputError
 from planner.core.result import Result, Status
-from planner.seqpar.costmodel import Cluster, CostModel
+from planner.seqpar.costmodel import AnyCost, Cluster, CostModel, TabulatedCost
 from planner.seqpar.generate import eligible, make_cluster_cost
 from planner.seqpar.instance import Group, Instance
-from planner.seqpar.presets import DEFAULT_PRESET, get_preset
+from planner.seqpar.presets import DEFAULT_PRESET, find_preset
 
 
 @dataclass
@@ -68,21 +68,29 @@ class Assignment:
 def make_instance(
     lengths: Sequence[int],
     cluster: Cluster | int,
-    model: str | CostModel = DEFAULT_PRESET,
+    model: str | AnyCost = DEFAULT_PRESET,
     *,
     max_len: int | None = None,
+    gpu: str | None = None,
+    strategies: Sequence[str] | None = None,
     name: str = "step",
 ) -> Instance:
-    """An instance from a batch, a cluster (or a GPU count for the preset's nodes) and a model."""
-    if isinstance(model, CostModel):
+    """An instance from a batch, a cluster (or a GPU count) and a model.
+
+    ``model`` is a FlexSP preset, a model perfmodel knows (derived on ``gpu``,
+    H100 by default; then ``cluster`` is a GPU count) or a cost model object
+    (then ``cluster`` must be a :class:`Cluster`).
+    """
+    if isinstance(model, (CostModel, TabulatedCost)):
         if not isinstance(cluster, Cluster):
-            raise InputError("cluster: give a Cluster when the model is a CostModel")
+            raise InputError("cluster: give a Cluster when the model is a cost model object")
         cost = model
+    elif isinstance(cluster, Cluster) and find_preset(model) is not None:
+        cost = find_preset(model).cost()
     else:
-        preset = get_preset(model)
-        cost = preset.cost()
-        if not isinstance(cluster, Cluster):
-            cluster, _, _ = make_cluster_cost(int(cluster), preset.name)
+        gpus = cluster.gpus if isinstance(cluster, Cluster) else int(cluster)
+        per_node = cluster.gpus_per_node if isinstance(cluster, Cluster) else None
+        cluster, cost, _ = make_cluster_cost(gpus, model, per_node, gpu=gpu, strategies=strategies)
     lengths = lengths.tolist() if isinstance(lengths, np.ndarray) else list(lengths)
     return Instance(name, lengths, cluster, cost, max_len=max_len)
 
@@ -90,11 +98,13 @@ def make_instance(
 def assign(
     lengths: Sequence[int],
     cluster: Cluster | int,
-    model: str | CostModel = DEFAULT_PRESET,
+    model: str | AnyCost = DEFAULT_PRESET,
     *,
     time_limit: float = 0.5,
     method: str = "auto",
     max_len: int | None = None,
+    gpu: str | None = None,
+    strategies: Sequence[str] | None = None,
     threads: int = 1,
     seed: int = 0,
 ) -> Assignment:
@@ -108,8 +118,9 @@ def assign(
         A :class:`~planner.seqpar.costmodel.Cluster`, or a GPU count (nodes
         and memory from the model preset).
     model
-        Preset name (``flexsp-7b``, ``flexsp-13b``, ``flexsp-30b``) or a
-        :class:`~planner.seqpar.costmodel.CostModel`.
+        Preset name (``flexsp-7b``, ``flexsp-13b``, ``flexsp-30b``), a model
+        perfmodel knows (``llama-3.1-8b``; its cost model is derived once per
+        process and cached), or a cost model object.
     time_limit
         Seconds for the solve (the heuristic path answers in a fraction of it).
     method
@@ -117,10 +128,15 @@ def assign(
     max_len
         The run's maximum context length (for the static baseline); default
         the batch's longest sequence.
+    gpu, strategies
+        For derived models: the GPU (default H100) and the SP strategies offered
+        (default Ulysses, ring and hybrid).
     """
     import planner
 
-    instance = make_instance(lengths, cluster, model, max_len=max_len)
+    instance = make_instance(
+        lengths, cluster, model, max_len=max_len, gpu=gpu, strategies=strategies
+    )
     res = planner.solve(instance, method, time_limit=time_limit, threads=threads, seed=seed)
     mbs = res.solution.microbatches if res.solution is not None else []
     return Assignment(mbs, res.objective, res.bound, res.status, res.reason, res)
@@ -205,6 +221,8 @@ def plan_run(
     seed: int = 0,
     threads: int = 1,
     over: str = "drop",
+    gpu: str | None = None,
+    strategies: Sequence[str] | None = None,
     on_step: Callable[[StepRecord], None] | None = None,
 ) -> RunReport:
     """Plan ``steps`` steps of batches drawn from ``pool`` and compare with both baselines."""
@@ -212,7 +230,7 @@ def plan_run(
 
     if steps < 1:
         raise InputError(f"--steps: need at least one step, got {steps}")
-    cluster, cost, _ = make_cluster_cost(gpus, model)
+    cluster, cost, _ = make_cluster_cost(gpus, model, gpu=gpu, strategies=strategies)
     report = RunReport()
     for t, lengths in enumerate(
         batches(pool, batch=batch, steps=steps, max_len=max_len, seed=seed, over=over)

@@ -13,6 +13,11 @@ from planner.core.io import emit_instances
 plan_app = typer.Typer(help="Plan runs of training steps.", no_args_is_help=True)
 
 
+def split_list(text: str) -> list[str]:
+    """``"a,b"`` -> ``["a", "b"]``."""
+    return [x.strip() for x in text.split(",") if x.strip()]
+
+
 def gen(
     lengths: Annotated[
         Path | None,
@@ -40,8 +45,24 @@ def gen(
         ),
     ] = 64,
     model: Annotated[
-        str, typer.Option("--model", help="Cost-model preset: flexsp-7b, flexsp-13b, flexsp-30b.")
+        str,
+        typer.Option(
+            "--model",
+            help="FlexSP preset (flexsp-7b, flexsp-13b, flexsp-30b) or a model perfmodel knows "
+            "(llama-3.1-8b, llama-3.1-70b, a config.json).",
+        ),
     ] = "flexsp-7b",
+    gpu: Annotated[
+        str | None,
+        typer.Option("--gpu", help="GPU of a model derived from perfmodel (default H100)."),
+    ] = None,
+    strategies: Annotated[
+        str,
+        typer.Option(
+            "--strategies",
+            help="SP strategies of a derived model: ulysses,ring,hybrid (FlexSP presets: ulysses).",
+        ),
+    ] = "ulysses,ring,hybrid",
     gpus_per_node: Annotated[
         int | None, typer.Option("--gpus-per-node", help="Node size (default: the preset's, 8).")
     ] = None,
@@ -79,6 +100,8 @@ def gen(
             over=over,
             prefix=Path(lengths).stem.split("_")[0],
             source=Path(lengths).name,
+            gpu=gpu,
+            strategies=split_list(strategies),
         )
     else:
         made = synthetic(
@@ -91,6 +114,8 @@ def gen(
             count=count,
             seed=seed,
             over=over,
+            gpu=gpu,
+            strategies=split_list(strategies),
         )
     emit_instances(made, out)
 
@@ -104,8 +129,24 @@ def plan_seqpar(
     steps: Annotated[int, typer.Option("--steps", help="Training steps to plan.", min=1)] = 1000,
     gpus: Annotated[int, typer.Option("--gpus", help="GPUs (a multiple of the node size).")] = 64,
     model: Annotated[
-        str, typer.Option("--model", help="Cost-model preset: flexsp-7b, flexsp-13b, flexsp-30b.")
+        str,
+        typer.Option(
+            "--model",
+            help="FlexSP preset (flexsp-7b, flexsp-13b, flexsp-30b) or a model perfmodel knows "
+            "(llama-3.1-8b, llama-3.1-70b, a config.json).",
+        ),
     ] = "flexsp-7b",
+    gpu: Annotated[
+        str | None,
+        typer.Option("--gpu", help="GPU of a model derived from perfmodel (default H100)."),
+    ] = None,
+    strategies: Annotated[
+        str,
+        typer.Option(
+            "--strategies",
+            help="SP strategies of a derived model: ulysses,ring,hybrid (FlexSP presets: ulysses).",
+        ),
+    ] = "ulysses,ring,hybrid",
     max_len: Annotated[
         int, typer.Option("--max-len", help="Maximum context length (tokens).")
     ] = 196608,
@@ -175,6 +216,8 @@ def plan_seqpar(
             seed=seed,
             threads=threads,
             over=over,
+            gpu=gpu,
+            strategies=split_list(strategies),
             on_step=on_step,
         )
         summary = {

@@ -11,21 +11,23 @@
   and σ = 1.3 (mean ≈ 1,630, p99 ≈ 14,300); ``github`` is Pareto with minimum
   250 tokens and α = 1.05 (p99 ≈ 20,000, a much heavier tail).
 
-Without a model, instances use the FlexSP 7B preset on the given GPUs.
+Without a model, instances use the FlexSP 7B preset on the given GPUs; any
+other model name is derived from perfmodel on ``--gpu`` (H100 by default).
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 
 from planner.core.errors import InputError
 from planner.core.io import read_text
-from planner.seqpar.costmodel import Cluster, CostModel
+from planner.seqpar.costmodel import STRATEGIES, AnyCost, Cluster
 from planner.seqpar.instance import Instance
-from planner.seqpar.presets import DEFAULT_PRESET, get_preset
+from planner.seqpar.presets import DEFAULT_PRESET, PRESETS, find_preset
 
 #: Named synthetic mixes: (distribution, parameters).
 MIXES: dict[str, tuple[str, dict[str, float]]] = {
@@ -33,6 +35,8 @@ MIXES: dict[str, tuple[str, dict[str, float]]] = {
     "github": ("pareto", {"minimum": 250.0, "alpha": 1.05}),
 }
 
+#: GPU of models derived from perfmodel when none is named.
+DEFAULT_GPU = "H100"
 #: Largest settings the generators accept (kept well above the benchmarked ones).
 MAX_BATCH = 1_000_000
 MAX_GPUS = 65_536
@@ -72,12 +76,42 @@ def eligible(pool: np.ndarray, max_len: int, over: str) -> np.ndarray:
 
 
 def make_cluster_cost(
-    gpus: int, model: str | None = None, gpus_per_node: int | None = None
-) -> tuple[Cluster, CostModel, str]:
-    """Cluster and cost model of a preset on ``gpus`` GPUs (``--gpus``, ``--model``)."""
-    preset = get_preset(model or DEFAULT_PRESET)
+    gpus: int,
+    model: str | None = None,
+    gpus_per_node: int | None = None,
+    *,
+    gpu: str | None = None,
+    strategies: Sequence[str] | None = None,
+) -> tuple[Cluster, AnyCost, str]:
+    """Cluster and cost model for ``--gpus``, ``--model`` (and ``--gpu``, ``--strategies``).
+
+    A FlexSP preset (``flexsp-7b``...) gives its published constants on its
+    A100 nodes; any other name is a model perfmodel knows (catalog name or
+    ``config.json``), derived on ``gpu`` (default :data:`DEFAULT_GPU`) by
+    :func:`planner.seqpar.derive.derive`.
+    """
     if isinstance(gpus, bool) or not isinstance(gpus, int) or not 1 <= gpus <= MAX_GPUS:
         raise InputError(f"--gpus: expected 1..{MAX_GPUS}, got {gpus!r}")
+    preset = find_preset(model or DEFAULT_PRESET)
+    if preset is None:
+        from planner.seqpar.derive import derive
+
+        try:
+            cluster, cost = derive(
+                str(model),
+                gpu or DEFAULT_GPU,
+                gpus,
+                gpus_per_node=gpus_per_node,
+                strategies=tuple(strategies) if strategies else STRATEGIES,
+            )
+        except InputError as exc:
+            if str(exc).startswith("unknown model"):
+                raise InputError(
+                    f"--model: {model!r} is neither a FlexSP preset ({', '.join(PRESETS)}) "
+                    f"nor a model perfmodel knows ({exc})"
+                ) from None
+            raise
+        return cluster, cost, cost.name
     gpn = preset.gpus_per_node if gpus_per_node is None else gpus_per_node
     if gpus % gpn:
         raise InputError(f"--gpus: {gpus} is not a multiple of the node size {gpn}")
@@ -112,6 +146,8 @@ def sample(
     over: str = "drop",
     prefix: str = "batch",
     source: str = "",
+    gpu: str | None = None,
+    strategies: Sequence[str] | None = None,
 ) -> list[Instance]:
     """``count`` global batches of ``batch`` documents drawn uniformly (with replacement) from ``pool``.
 
@@ -119,7 +155,9 @@ def sample(
     when ``count > 1``); ``meta`` records seed, source and generator.
     """
     _check(batch, max_len, count, over)
-    cluster, cost, preset = make_cluster_cost(gpus, model, gpus_per_node)
+    cluster, cost, preset = make_cluster_cost(
+        gpus, model, gpus_per_node, gpu=gpu, strategies=strategies
+    )
     kept = eligible(np.asarray(pool, dtype=np.int64), max_len, over)
     rng = np.random.default_rng(seed)
     out = []
@@ -167,10 +205,14 @@ def synthetic(
     count: int = 1,
     seed: int = 0,
     over: str = "drop",
+    gpu: str | None = None,
+    strategies: Sequence[str] | None = None,
 ) -> list[Instance]:
     """``count`` batches from a named long-tail mix (``commoncrawl`` or ``github``)."""
     _check(batch, max_len, count, over)
-    cluster, cost, preset = make_cluster_cost(gpus, model, gpus_per_node)
+    cluster, cost, preset = make_cluster_cost(
+        gpus, model, gpus_per_node, gpu=gpu, strategies=strategies
+    )
     rng = np.random.default_rng(seed)
     out = []
     for k in range(count):

@@ -92,11 +92,15 @@ PRESETS: dict[str, Preset] = {
 DEFAULT_PRESET = "flexsp-7b"
 
 
+def find_preset(name: str) -> Preset | None:
+    """The preset called ``name`` (``7b`` also works), or None."""
+    key = str(name).lower()
+    return PRESETS.get(key) or PRESETS.get(f"flexsp-{key}")
+
+
 def get_preset(name: str) -> Preset:
     """Look up a preset by name (``flexsp-7b``, ``flexsp-13b``, ``flexsp-30b``; ``7b`` also works)."""
-    key = name.lower()
-    if key in PRESETS:
-        return PRESETS[key]
-    if f"flexsp-{key}" in PRESETS:
-        return PRESETS[f"flexsp-{key}"]
-    raise unknown_name("seqpar preset", name, PRESETS)
+    found = find_preset(name)
+    if found is None:
+        raise unknown_name("seqpar preset", name, PRESETS)
+    return found

@@ -72,28 +72,34 @@ class RelaxationBound:
         }
 
 
-def useful_degrees(single: np.ndarray, degrees: np.ndarray | None = None) -> list[int]:
-    """Type indices worth modelling for one sequence: each faster alone than every type of a
-    smaller degree.
+def useful_types(
+    single: np.ndarray, area: np.ndarray, share_rate: np.ndarray, degrees: np.ndarray
+) -> list[int]:
+    """Type indices worth modelling for one sequence (the others are dominated).
 
-    A type of a larger degree that is not faster also occupies more GPU-time,
-    so it is dominated in the relaxation (types of equal degree are all kept).
+    Type ``j'`` is dropped when a type ``j`` of a smaller degree is at least as
+    good on all three terms the relaxation charges: time alone
+    (``single``), GPU-time (``area = d·w``) and GPU-time per token sharing the
+    group (``share_rate = d·rate``). Then any plan putting the sequence in a
+    ``j'`` group maps to a feasible point with ``j``: shared tokens beyond
+    ``j``'s capacity move outside, where ``N − d_j`` GPUs have room for them,
+    and the remaining ones cost at most what they cost in ``j'``
+    (``rate_j·u ≤ rate_j·(d_j/d_j')·u_real ≤ rate_j'·u_real``).
     """
-    if degrees is not None:
-        out, best, current, best_here = [], math.inf, None, math.inf
-        for j, t in enumerate(single):
-            if degrees[j] != current:
-                best, current = min(best, best_here), degrees[j]
-                best_here = math.inf
-            if math.isfinite(t) and t < best - 1e-12:
-                out.append(j)
-                best_here = min(best_here, t)
-        return out
-    out, best = [], math.inf
-    for j, t in enumerate(single):
-        if math.isfinite(t) and t < best - 1e-12:
-            out.append(j)
-            best = t
+    out = []
+    for jp in range(len(single)):
+        if not math.isfinite(single[jp]):
+            continue
+        dominated = any(
+            degrees[j] < degrees[jp]
+            and math.isfinite(single[j])
+            and single[j] <= single[jp]
+            and area[j] <= area[jp]
+            and share_rate[j] <= share_rate[jp]
+            for j in range(jp)
+        )
+        if not dominated:
+            out.append(jp)
     return out
 
 
@@ -201,7 +207,9 @@ def _solve_count(
     tokens: list[tuple[list[int], list[float]]] = [([], []) for _ in range(M)]
     outside: list[tuple[int, list[int], list[float]]] = []
     for r, i in enumerate(parts.long_idx.tolist()):
-        js = useful_degrees(parts.single[i], t.degrees)
+        js = useful_types(
+            parts.single[i], t.degrees * parts.W[i], t.degrees * parts.rate, t.degrees
+        )
         xs = []
         for k in range(M):
             if r == 0 and k > 0:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from hypothesis import strategies as st
 
-from planner.seqpar.costmodel import Cluster, CostModel
+from planner.seqpar.costmodel import Cluster, CostModel, TabulatedCost
 from planner.seqpar.instance import Instance
 from planner.seqpar.presets import get_preset
 
@@ -65,8 +65,8 @@ def set_partitions(items: list[int]) -> Iterator[list[list[int]]]:
 def brute_force(inst: Instance) -> float | None:
     """Least step time (s) over every plan, or None when no plan exists.
 
-    Enumerates the groups (set partitions of the sequences), a degree for each
-    group (powers of two up to N whose memory holds it), then the micro-batches
+    Enumerates the groups (set partitions of the sequences), a type (degree and
+    strategy) for each group whose memory holds it, then the micro-batches
     (set partitions of the groups whose degrees fit the GPUs). Own loops; only
     the cost model's scalar group time is shared with the package.
     """
@@ -76,22 +76,21 @@ def brute_force(inst: Instance) -> float | None:
     c = math.floor(
         (inst.cluster.memory_mb - cost.model_states_mb / N) / cost.activation_mb_per_token + 1e-9
     )
-    degrees = [2**k for k in range(N.bit_length()) if 2**k <= N]
-    if cost.heads is not None:
-        degrees = [d for d in degrees if cost.heads % d == 0]
+    types = cost.group_types(N)  # (degree, strategy) pairs the model offers
     best = math.inf
     for groups in set_partitions(list(range(n))):
         options = []
         for g in groups:
             tokens = sum(inst.lengths[i] for i in g)
-            options.append([d for d in degrees if tokens <= d * c])
+            options.append([t for t in types if tokens <= t[0] * c])
         if any(not o for o in options):
             continue
-        for degs in itertools.product(*options):
+        for chosen in itertools.product(*options):
             times = [
-                cost.group_time_ms(d, [inst.lengths[i] for i in g])
-                for d, g in zip(degs, groups, strict=True)
+                cost.group_time_ms(d, [inst.lengths[i] for i in g], st)
+                for (d, st), g in zip(chosen, groups, strict=True)
             ]
+            degs = [d for d, _ in chosen]
             for mbs in set_partitions(list(range(len(groups)))):
                 if any(sum(degs[g] for g in mb) > N for mb in mbs):
                     continue
@@ -114,3 +113,31 @@ def tiny_instances(draw, max_n: int = 4, gpus: tuple[int, ...] = (2, 4)) -> Inst
     return tiny_instance(
         lengths, gpus=N, per_node=per_node, tokens=tokens, alpha1=alpha1, beta1=beta1, bw=bw
     )
+
+
+@st.composite
+def tiny_tabulated(draw, max_n: int = 4) -> Instance:
+    """Tiny instances of a tabulated cost model with two strategies per degree (made-up times)."""
+    n = draw(st.integers(1, max_n))
+    N = draw(st.sampled_from([2, 4]))
+    tokens = draw(st.integers(4, 10))
+    lengths = draw(st.lists(st.integers(1, tokens * N), min_size=n, max_size=n))
+    types = [(1, "ulysses")]
+    for d in (2, 4):
+        if d <= N:
+            types += [(d, "ulysses"), (d, "ring")]
+    rate = st.floats(0.05, 2.0, allow_nan=False)
+    rows = [tuple(draw(rate) / d for _ in range(2)) for d, _ in types]
+    fixed = draw(st.sampled_from([0.0, 3.0, 20.0]))
+    cost = TabulatedCost(
+        name="tiny-tab",
+        grid=(1, 64),
+        types=tuple(types),
+        per_token_ms=tuple(rows),
+        fixed=(fixed,) * len(types),
+        activation_mb_per_token=1.0,
+        model_states_mb=0.0,
+        static_strategy="ring",
+    )
+    cluster = Cluster(gpus=N, gpus_per_node=2, memory_mb=float(tokens))
+    return Instance("tab", lengths, cluster, cost)

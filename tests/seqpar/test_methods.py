@@ -9,7 +9,7 @@ import planner
 from planner.core.result import Status
 from planner.seqpar.methods import METHODS
 
-from .strategies import brute_force, preset_instance, tiny_instances
+from .strategies import brute_force, preset_instance, tiny_instances, tiny_tabulated
 
 
 @settings(max_examples=15, deadline=None)
@@ -62,3 +62,15 @@ def test_hint_is_used_and_bad_hint_ignored():
         hint={"microbatches": [{"groups": [{"degree": 3, "sequences": [0]}]}]},
     )
     assert bad.verified
+
+
+@settings(max_examples=15, deadline=None)
+@given(tiny_tabulated())
+def test_strategies_exact_and_bounded(inst):
+    best = brute_force(inst)
+    exact = planner.solve(inst, "milp", time_limit=10)
+    assert exact.status is Status.OPTIMAL and exact.objective == pytest.approx(best, rel=1e-6)
+    for name in ("ls", "auto", "adaptive", "static"):
+        res = planner.solve(inst, name, time_limit=2)
+        assert res.verified and res.objective >= best - 1e-9
+        assert res.bound is None or res.bound <= best + 1e-9
