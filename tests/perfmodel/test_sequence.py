@@ -35,7 +35,9 @@ def test_ulysses_needs_a_divisor_of_the_heads_and_hybrid_inside_a_node_is_ulysse
         sequence_time(MODEL, GPU, 8192, 8, "ulysses")
     )
     assert ulysses_inner(MODEL, GPU, 64) == 8 and ulysses_inner(MODEL, GPU, 4) == 4
-    assert sequence_time(MODEL, GPU, 65536, 64, "hybrid") < sequence_time(MODEL, GPU, 65536, 64, "ring")
+    assert sequence_time(MODEL, GPU, 65536, 64, "hybrid") < sequence_time(
+        MODEL, GPU, 65536, 64, "ring"
+    )
     with pytest.raises(ValueError, match="unknown SP strategy"):
         sequence_time(MODEL, GPU, 100, 2, "tree")
 
