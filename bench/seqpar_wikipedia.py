@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import dataclasses
 import io
 import os
 import shlex
@@ -52,14 +53,17 @@ COLUMNS = [
     "max_len_in_batch",
     "tokens",
     "load1",
+    "ulysses_only_s",
+    "gain_over_ulysses",
+    "static_ulysses_s",
 ]
 #: Largest context length used with ``--max-len fit`` (FlexSP's 192K).
 FIT_CAP = 196_608
 
 
-def fit_max_len(gpus: int, model: str) -> int:
+def fit_max_len(gpus: int, model: str, gpu: str | None) -> int:
     """Largest power of two (at most 192K) one group of ``gpus`` GPUs holds."""
-    cluster, cost, _ = make_cluster_cost(gpus, model)
+    cluster, cost, _ = make_cluster_cost(gpus, model, gpu=gpu)
     most = cluster.max_degree * cost.tokens_per_gpu(cluster)
     if most >= FIT_CAP:
         return FIT_CAP
@@ -77,7 +81,9 @@ def run(args: argparse.Namespace) -> list[dict]:
     warm_up(get_family("seqpar"))
     rows = []
     for gpus in ints(args.gpus):
-        max_len = fit_max_len(gpus, args.model) if args.max_len == "fit" else int(args.max_len)
+        max_len = (
+            fit_max_len(gpus, args.model, args.gpu) if args.max_len == "fit" else int(args.max_len)
+        )
         for batch in ints(args.batch):
             for seed in range(args.first_seed, args.first_seed + args.seeds):
                 (inst,) = sample(
@@ -88,6 +94,7 @@ def run(args: argparse.Namespace) -> list[dict]:
                     model=args.model,
                     seed=seed,
                     prefix="wikipedia",
+                    gpu=args.gpu,
                 )
                 for method in args.methods.split(","):
                     start = time.perf_counter()
@@ -119,6 +126,15 @@ def run(args: argparse.Namespace) -> list[dict]:
                         }
                     )
                     r = rows[-1]
+                    if args.ulysses_gain and res.objective is not None:
+                        narrow = dataclasses.replace(inst, cost=inst.cost.restricted(["ulysses"]))
+                        only = planner.solve(
+                            narrow, method, time_limit=args.time_limit, threads=args.threads
+                        )
+                        r["ulysses_only_s"] = only.objective
+                        r["static_ulysses_s"] = only.stats.get("static_s")
+                        if only.objective:
+                            r["gain_over_ulysses"] = only.objective / res.objective
                     print(
                         f"{inst.name} {method}: {r['status']} {r['objective_s'] or 0:.4f} s, "
                         f"gap {100 * (r['gap'] or 0):.2f} %, x{r['speedup_static'] or 0:.3f} static, "
@@ -134,8 +150,9 @@ def fmt(x: float | None, spec: str) -> str:
 
 
 def summary_row(label: str, rs: list[dict]) -> str:
-    """One Markdown row summarizing runs."""
+    """One Markdown row summarizing runs (plus the gain over Ulysses-only plans when measured)."""
     ok = [r for r in rs if r["objective_s"] is not None]
+    gains = [r["gain_over_ulysses"] for r in ok if r.get("gain_over_ulysses")]
     ss = [r["speedup_static"] for r in ok if r["speedup_static"]]
     sa = [r["speedup_adaptive"] for r in ok if r["speedup_adaptive"]]
     gaps = [100 * (r["gap"] or 0.0) for r in ok]
@@ -146,6 +163,7 @@ def summary_row(label: str, rs: list[dict]) -> str:
         f"{fmt(statistics.mean(sa), '.3f') if sa else '–'} | {fmt(min(sa), '.3f') if sa else '–'} | "
         f"{fmt(statistics.mean(gaps), '.2f') if gaps else '–'} | {fmt(max(gaps), '.2f') if gaps else '–'} | "
         f"{statistics.mean(walls):.3f} | {max(walls):.3f} |"
+        + (f" {statistics.mean(gains):.3f} | {max(gains):.3f} |" if gains else "")
     )
 
 
@@ -159,7 +177,7 @@ def report(args: argparse.Namespace, rows: list[dict], load_start, load_end) -> 
     w.writerows(rows)
     write_atomic(args.out.with_suffix(".csv"), buf.getvalue())
     lines = [
-        f"# seqpar: Wikipedia batches ({args.model})",
+        f"# seqpar: Wikipedia batches ({args.model}{' on ' + args.gpu if args.gpu else ''})",
         "",
         "Reproduce with:",
         "",
@@ -177,8 +195,9 @@ def report(args: argparse.Namespace, rows: list[dict], load_start, load_end) -> 
         "call.",
         "",
         "| gpus × batch, method | runs | mean speedup vs static | min | mean speedup vs adaptive "
-        "| min | mean gap % | max gap % | mean wall s | max wall s |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        "| min | mean gap % | max gap % | mean wall s | max wall s |"
+        + (" mean gain over Ulysses-only | max |" if args.ulysses_gain else ""),
+        "|---|---|---|---|---|---|---|---|---|---|" + ("---|---|" if args.ulysses_gain else ""),
     ]
     groups: dict[tuple, list[dict]] = {}
     for r in rows:
@@ -210,7 +229,13 @@ def main() -> None:
     ap.add_argument("--first-seed", type=int, default=0)
     ap.add_argument("--batch", default="512", help="batch size(s), comma-separated")
     ap.add_argument("--gpus", default="64", help="GPU count(s), comma-separated")
-    ap.add_argument("--model", default="flexsp-7b")
+    ap.add_argument("--model", default="flexsp-7b", help="FlexSP preset or a perfmodel model")
+    ap.add_argument("--gpu", default=None, help="GPU of a perfmodel model (default H100)")
+    ap.add_argument(
+        "--ulysses-gain",
+        action="store_true",
+        help="also solve each batch with Ulysses groups only (derived models): the gain of ring/hybrid",
+    )
     ap.add_argument("--max-len", default="196608", help="tokens, or 'fit'")
     ap.add_argument("--methods", default="auto")
     ap.add_argument("-t", "--time-limit", type=float, default=1.0)

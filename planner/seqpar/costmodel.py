@@ -297,11 +297,11 @@ class TabulatedCost(MemoryModel):
     """A cost model derived from :mod:`planner.perfmodel`: group types and tabulated times.
 
     Each group type is a (degree, strategy). The time a sequence of ``s``
-    tokens adds to a group of type ``j`` is ``s · r_j(s)`` with the per-token
-    time ``r_j`` interpolated linearly in ``s`` between the ``grid`` lengths
-    (exact for ``α₁s² + α₂s``; the table is built by
+    tokens adds to a group of type ``j`` is ``time_ms[j]`` at the ``grid``
+    lengths and linear in between (the table is built by
     :func:`planner.seqpar.derive.derive`, which reports the interpolation
-    error); an open group costs ``fixed[j]`` more.
+    error); the times must not decrease with the length, which the bounds'
+    rounding down relies on. An open group costs ``fixed[j]`` more.
 
     Attributes
     ----------
@@ -311,8 +311,8 @@ class TabulatedCost(MemoryModel):
         Ascending lengths (tokens) at which the times were computed.
     types
         ``(degree, strategy)`` of every group type, by degree.
-    per_token_ms
-        For each type, the per-token time (ms) at each grid length.
+    time_ms
+        For each type, the time (ms) a sequence of each grid length adds.
     fixed
         Fixed time of an open group of each type (ms).
     activation_mb_per_token, model_states_mb
@@ -328,7 +328,7 @@ class TabulatedCost(MemoryModel):
     name: str
     grid: tuple[int, ...]
     types: tuple[tuple[int, str], ...]
-    per_token_ms: tuple[tuple[float, ...], ...]
+    time_ms: tuple[tuple[float, ...], ...]
     fixed: tuple[float, ...]
     activation_mb_per_token: float
     model_states_mb: float
@@ -346,13 +346,18 @@ class TabulatedCost(MemoryModel):
                 raise InputError(f"field 'cost.types': bad group type ({d}, {st!r})")
         if len(set(types)) != len(types) or list(types) != sorted(types, key=_type_order):
             raise InputError("field 'cost.types' must be distinct and ordered by degree")
-        rows = tuple(tuple(float(x) for x in row) for row in self.per_token_ms)
+        rows = tuple(tuple(float(x) for x in row) for row in self.time_ms)
         if len(rows) != len(types) or any(len(r) != len(grid) for r in rows):
-            raise InputError("field 'cost.per_token_ms': one row of grid values per type")
+            raise InputError("field 'cost.time_ms': one row of grid values per type")
+        for t, row in zip(types, rows, strict=True):
+            if any(b < a for a, b in itertools.pairwise(row)):
+                raise InputError(
+                    f"field 'cost.time_ms': the times of type {t} decrease with the length"
+                )
         fixed = tuple(float(x) for x in self.fixed)
         if len(fixed) != len(types):
             raise InputError("field 'cost.fixed': one value per type")
-        for key, values in (("per_token_ms", [x for r in rows for x in r]), ("fixed", fixed)):
+        for key, values in (("time_ms", [x for r in rows for x in r]), ("fixed", fixed)):
             for x in values:
                 _non_negative(f"cost.{key}", x)
         _positive_number("cost.activation_mb_per_token", self.activation_mb_per_token)
@@ -361,7 +366,7 @@ class TabulatedCost(MemoryModel):
             raise InputError(f"field 'cost.static_strategy': unknown {self.static_strategy!r}")
         object.__setattr__(self, "grid", grid)
         object.__setattr__(self, "types", types)
-        object.__setattr__(self, "per_token_ms", rows)
+        object.__setattr__(self, "time_ms", rows)
         object.__setattr__(self, "fixed", fixed)
         object.__setattr__(self, "source", dict(self.source))
 
@@ -380,7 +385,7 @@ class TabulatedCost(MemoryModel):
 
     @functools.cached_property
     def _arrays(self) -> tuple[np.ndarray, np.ndarray]:
-        return np.asarray(self.grid, dtype=np.float64), np.asarray(self.per_token_ms)
+        return np.asarray(self.grid, dtype=np.float64), np.asarray(self.time_ms)
 
     def group_types(self, gpus: int) -> list[tuple[int, str]]:
         """(degree, strategy) of every type that fits ``gpus`` GPUs, by degree."""
@@ -390,7 +395,14 @@ class TabulatedCost(MemoryModel):
         """Time (ms) each sequence adds to a group of this type (vectorized)."""
         grid, rows = self._arrays
         s = np.asarray(lengths, dtype=np.float64)
-        return s * np.interp(s, grid, rows[self.index(degree, strategy)])
+        row = rows[self.index(degree, strategy)]
+        out = np.interp(s, grid, row)
+        # beyond the grid: the last segment's slope (the grid covers the cluster's longest)
+        over = s > grid[-1]
+        if np.any(over):
+            slope = (row[-1] - row[-2]) / (grid[-1] - grid[-2])
+            out = np.where(over, row[-1] + slope * (s - grid[-1]), out)
+        return out
 
     def fixed_ms(self, degree: int, strategy: str = ULYSSES) -> float:
         """Fixed time of an open group of this type (ms)."""
@@ -411,7 +423,7 @@ class TabulatedCost(MemoryModel):
             name=self.name,
             grid=self.grid,
             types=tuple(self.types[j] for j in keep),
-            per_token_ms=tuple(self.per_token_ms[j] for j in keep),
+            time_ms=tuple(self.time_ms[j] for j in keep),
             fixed=tuple(self.fixed[j] for j in keep),
             activation_mb_per_token=self.activation_mb_per_token,
             model_states_mb=self.model_states_mb,
@@ -429,7 +441,7 @@ class TabulatedCost(MemoryModel):
             "name": self.name,
             "grid": list(self.grid),
             "types": [[d, st] for d, st in self.types],
-            "per_token_ms": [list(r) for r in self.per_token_ms],
+            "time_ms": [list(r) for r in self.time_ms],
             "fixed": list(self.fixed),
             "activation_mb_per_token": self.activation_mb_per_token,
             "model_states_mb": self.model_states_mb,
@@ -448,7 +460,7 @@ class TabulatedCost(MemoryModel):
             "name",
             "grid",
             "types",
-            "per_token_ms",
+            "time_ms",
             "fixed",
             "activation_mb_per_token",
             "model_states_mb",

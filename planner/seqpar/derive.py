@@ -6,9 +6,10 @@ GPUs of one type, with every formula taken from perfmodel (no second copy):
 
 * per-sequence time of a group of each type (degree × SP strategy: Ulysses
   all-to-all, ring attention, hybrid) — :func:`planner.perfmodel.sequence.sequence_time`,
-  tabulated at lengths spaced :data:`POINTS_PER_OCTAVE` per octave (per-token
-  time interpolated linearly in between; :func:`derive` measures the
-  interpolation error at the midpoints and records it in ``source``);
+  tabulated at lengths spaced :data:`POINTS_PER_OCTAVE` per octave (linear in
+  between; :func:`derive` measures the interpolation error at the midpoints
+  and records it in ``source``; times are made non-decreasing in the length,
+  which they are in perfmodel up to rounding);
 * the fixed time of a group — ZeRO-3's per-micro-batch collectives over the
   cluster (:func:`planner.perfmodel.sequence.zero3_microbatch_time`);
 * activation memory per token (all layers and the output layer,
@@ -141,23 +142,26 @@ def derive(
     grid = np.unique(np.round(np.geomspace(GRID_START, longest, count)).astype(np.int64))
     grid = np.concatenate([[1], grid])
 
-    def per_token(seq: float, degree: int, st: str) -> float:
-        return sequence_time(spec, hw, int(seq), degree, st, precision=precision) * 1000.0 / seq
+    def time_ms(seq: int, degree: int, st: str) -> float:
+        return sequence_time(spec, hw, int(seq), degree, st, precision=precision) * 1000.0
 
-    rows = [tuple(per_token(s, dd, st) for s in grid.tolist()) for dd, st in types]
+    rows = [
+        tuple(np.maximum.accumulate([time_ms(s, dd, st) for s in grid.tolist()]).tolist())
+        for dd, st in types
+    ]
     # interpolation error at the midpoints of the grid, over all types
     worst = 0.0
-    mids = np.sqrt(grid[1:-1].astype(float) * grid[2:])
+    mids = np.round(np.sqrt(grid[1:-1].astype(float) * grid[2:])).astype(np.int64)
     for (dd, st), row in zip(types, rows, strict=True):
         for m in mids[:: max(1, len(mids) // 12)]:
-            exact = per_token(m, dd, st)
+            exact = time_ms(int(m), dd, st)
             approx = float(np.interp(m, grid, row))
             worst = max(worst, abs(approx - exact) / exact)
     cost = TabulatedCost(
         name=f"{spec.name} on {hw.name}",
         grid=tuple(grid.tolist()),
         types=tuple(types),
-        per_token_ms=tuple(rows),
+        time_ms=tuple(rows),
         fixed=(fixed,) * len(types),
         activation_mb_per_token=act_mb,
         model_states_mb=states,

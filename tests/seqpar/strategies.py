@@ -127,13 +127,16 @@ def tiny_tabulated(draw, max_n: int = 4) -> Instance:
         if d <= N:
             types += [(d, "ulysses"), (d, "ring")]
     rate = st.floats(0.05, 2.0, allow_nan=False)
-    rows = [tuple(draw(rate) / d for _ in range(2)) for d, _ in types]
+    rows = []
+    for d, _ in types:  # non-decreasing times at lengths 1 and 64
+        first, slope = draw(rate) / d, draw(rate) / d
+        rows.append((first, first + 63 * slope))
     fixed = draw(st.sampled_from([0.0, 3.0, 20.0]))
     cost = TabulatedCost(
         name="tiny-tab",
         grid=(1, 64),
         types=tuple(types),
-        per_token_ms=tuple(rows),
+        time_ms=tuple(rows),
         fixed=(fixed,) * len(types),
         activation_mb_per_token=1.0,
         model_states_mb=0.0,

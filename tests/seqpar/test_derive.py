@@ -45,6 +45,13 @@ def test_tabulated_times_are_perfmodel_times(derived):
         approx = cost.work_ms(d, st, np.array([mid]))[0]
         assert approx == pytest.approx(sequence_time(model, gpu, mid, d, st) * 1000, rel=0.01)
     assert cost.source["interpolation_error"] < 0.01
+    # times never decrease with the length (the bounds round lengths down)
+    s = np.arange(1, 200_000, 997)
+    for d, st in cost.types:
+        assert np.all(np.diff(cost.work_ms(d, st, s)) >= 0)
+    bad = {**cost.to_dict(), "time_ms": [list(reversed(r)) for r in cost.to_dict()["time_ms"]]}
+    with pytest.raises(InputError, match="decrease with the length"):
+        cost_from_dict(bad)
 
 
 def test_memory_from_perfmodel(derived):
