@@ -85,11 +85,13 @@ def _step(
     cp: int = 1,
     recompute: str,
     flash: bool,
+    batch: int = 1,
 ) -> TrainingStep:
     return TrainingStep(
         model,
         seq=seq,
         precision=precision,
+        microbatch=batch,
         tp=tp,
         pp=1,
         dp=1,
@@ -122,6 +124,7 @@ def ring_exposed(
     precision: str = "bf16",
     recompute: str = "none",
     flash: bool = True,
+    batch: int = 1,
 ) -> float:
     """Seconds of ring-attention exchange not hidden by the attention core, all layers.
 
@@ -131,13 +134,10 @@ def ring_exposed(
     """
     if cp <= 1:
         return 0.0
-    _, with_ring = _layers(
-        model, _step(model, seq, precision, tp=tp, cp=cp, recompute=recompute, flash=flash), gpu
-    )
+    kw = dict(recompute=recompute, flash=flash, batch=batch)
+    _, with_ring = _layers(model, _step(model, seq, precision, tp=tp, cp=cp, **kw), gpu)
     local = max(1, round(seq / cp))
-    _, without = _layers(
-        model, _step(model, local, precision, tp=tp, recompute=recompute, flash=flash), gpu
-    )
+    _, without = _layers(model, _step(model, local, precision, tp=tp, **kw), gpu)
     return max(0.0, with_ring - without)
 
 
@@ -151,8 +151,15 @@ def sequence_time(
     precision: str = "bf16",
     recompute: str = "none",
     flash: bool = True,
+    batch: float = 1,
 ) -> float:
     """Seconds one GPU of a ``degree``-GPU SP group spends training one ``seq``-token sequence.
+
+    With ``batch`` > 1, ``batch`` such sequences are packed into the group's
+    micro-batch (each attends to itself only; a fractional count is allowed,
+    every term is linear in it but the latencies) and the time returned is
+    per sequence: the collectives' per-message latencies are shared, as they
+    are when a group holds several sequences.
 
     Raises
     ------
@@ -163,38 +170,30 @@ def sequence_time(
         raise ValueError(f"unknown SP strategy {strategy!r}; known: {', '.join(STRATEGIES)}")
     G = gpu.gpus_per_node
     pool = Pool(gpu, max(degree, 1))
-    emb, head = end_costs(
-        _step(model, seq, precision, cp=degree, recompute=recompute, flash=flash), pool
-    )
+    kw = dict(recompute=recompute, flash=flash, batch=batch)
+    emb, head = end_costs(_step(model, seq, precision, cp=degree, **kw), pool)
     ends = emb + head.fwd + head.bwd
+    tokens = seq * batch / degree  # local tokens of the Ulysses all-to-alls
     if degree <= 1:
-        kernels, comm_t = _layers(
-            model, _step(model, seq, precision, recompute=recompute, flash=flash), gpu
-        )
-        return kernels + comm_t + ends
-    if strategy == "ulysses":
+        kernels, comm_t = _layers(model, _step(model, seq, precision, **kw), gpu)
+        total = kernels + comm_t + ends
+    elif strategy == "ulysses":
         if model.heads % degree:
             raise ValueError(f"Ulysses degree {degree} does not divide {model.heads} heads")
-        kernels, _ = _layers(
-            model, _step(model, seq, precision, tp=degree, recompute=recompute, flash=flash), gpu
-        )
-        a2a = model.layers * ulysses_alltoall(model, gpu, seq / degree, degree, min(degree, G))
-        return kernels + a2a + ends
-    if strategy == "ring":
-        kernels, comm_t = _layers(
-            model, _step(model, seq, precision, cp=degree, recompute=recompute, flash=flash), gpu
-        )
-        return kernels + comm_t + ends
-    u = ulysses_inner(model, gpu, degree)
-    r = degree // u
-    kernels, _ = _layers(
-        model, _step(model, seq, precision, tp=u, cp=r, recompute=recompute, flash=flash), gpu
-    )
-    exposed = ring_exposed(
-        model, gpu, seq, u, r, precision=precision, recompute=recompute, flash=flash
-    )
-    a2a = model.layers * ulysses_alltoall(model, gpu, seq / degree, u, min(u, G))
-    return kernels + exposed + a2a + ends
+        kernels, _ = _layers(model, _step(model, seq, precision, tp=degree, **kw), gpu)
+        a2a = model.layers * ulysses_alltoall(model, gpu, tokens, degree, min(degree, G))
+        total = kernels + a2a + ends
+    elif strategy == "ring":
+        kernels, comm_t = _layers(model, _step(model, seq, precision, cp=degree, **kw), gpu)
+        total = kernels + comm_t + ends
+    else:
+        u = ulysses_inner(model, gpu, degree)
+        r = degree // u
+        kernels, _ = _layers(model, _step(model, seq, precision, tp=u, cp=r, **kw), gpu)
+        exposed = ring_exposed(model, gpu, seq, u, r, precision=precision, **kw)
+        a2a = model.layers * ulysses_alltoall(model, gpu, tokens, u, min(u, G))
+        total = kernels + exposed + a2a + ends
+    return total / batch
 
 
 def zero3_microbatch_time(model: ModelSpec, gpu: GpuSpec, gpus: int) -> float:

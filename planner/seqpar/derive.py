@@ -5,10 +5,11 @@ model (catalog name, ``config.json`` path or :class:`ModelSpec`) on ``gpus``
 GPUs of one type, with every formula taken from perfmodel (no second copy):
 
 * per-sequence time of a group of each type (degree × SP strategy: Ulysses
-  all-to-all, ring attention, hybrid) — :func:`planner.perfmodel.sequence.sequence_time`,
+  all-to-all, ring attention, hybrid), as the share of a full group of such
+  sequences (:func:`pack_count`) — :func:`planner.perfmodel.sequence.sequence_time`,
   tabulated at lengths spaced :data:`POINTS_PER_OCTAVE` per octave (linear in
   between; :func:`derive` measures the interpolation error at the midpoints
-  and records it in ``source``; times are made non-decreasing in the length,
+  from :data:`ERROR_FROM` tokens up and records it in ``source``; times are made non-decreasing in the length,
   which they are in perfmodel up to rounding);
 * the fixed time of a group — ZeRO-3's per-micro-batch collectives over the
   cluster (:func:`planner.perfmodel.sequence.zero3_microbatch_time`);
@@ -37,7 +38,22 @@ from planner.seqpar.costmodel import HYBRID, RING, STRATEGIES, ULYSSES, Cluster,
 #: Grid of the tabulated times: from this length up, this many points per octave.
 GRID_START = 16
 POINTS_PER_OCTAVE = 8
+#: Shortest length at which the interpolation error is measured (below, local token counts
+#: of a few per GPU round to whole tokens and the times jump by a few percent of a few µs).
+ERROR_FROM = 128
 MB = 2**20
+
+
+def pack_count(seq: int, degree: int, tokens_per_gpu: int) -> float:
+    """Sequences of length ``seq`` a full group of ``degree`` holds (at least 1; fractional, so
+    that the tabulated time stays smooth in the length).
+
+    The tabulated time of a sequence is its share of such a full group's
+    time: the collectives of a group move all its sequences at once, so their
+    per-message latencies are shared (a group holding fewer sequences pays a
+    little more than the table says; FlexSP's own model has no latency term).
+    """
+    return max(1.0, degree * tokens_per_gpu / max(1, seq))
 
 
 @functools.lru_cache(maxsize=32)
@@ -142,18 +158,23 @@ def derive(
     grid = np.unique(np.round(np.geomspace(GRID_START, longest, count)).astype(np.int64))
     grid = np.concatenate([[1], grid])
 
+    c = math.floor(max(0.0, memory_mb - states / gpus) / act_mb)
+
     def time_ms(seq: int, degree: int, st: str) -> float:
-        return sequence_time(spec, hw, int(seq), degree, st, precision=precision) * 1000.0
+        batch = pack_count(int(seq), degree, c)
+        t = sequence_time(spec, hw, int(seq), degree, st, precision=precision, batch=batch)
+        return t * 1000.0
 
     rows = [
         tuple(np.maximum.accumulate([time_ms(s, dd, st) for s in grid.tolist()]).tolist())
         for dd, st in types
     ]
-    # interpolation error at the midpoints of the grid, over all types
+    # interpolation error at the grid's midpoints from ERROR_FROM tokens up, over all types
     worst = 0.0
     mids = np.round(np.sqrt(grid[1:-1].astype(float) * grid[2:])).astype(np.int64)
+    mids = mids[mids >= ERROR_FROM]
     for (dd, st), row in zip(types, rows, strict=True):
-        for m in mids[:: max(1, len(mids) // 12)]:
+        for m in mids[::2]:
             exact = time_ms(int(m), dd, st)
             approx = float(np.interp(m, grid, row))
             worst = max(worst, abs(approx - exact) / exact)
@@ -177,6 +198,7 @@ def derive(
             "precision": precision,
             "strategies": list(strategies),
             "interpolation_error": round(worst, 6),
+            "interpolation_error_from_tokens": ERROR_FROM,
             "derived_by": "planner.seqpar.derive (planner.perfmodel.sequence)",
         },
     )

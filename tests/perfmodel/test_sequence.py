@@ -51,3 +51,13 @@ def test_alltoall_and_zero3_terms():
     assert zero3_microbatch_time(MODEL, GPU, 1) == 0.0
     big = load_model("llama-3.1-70b")
     assert 0 < zero3_microbatch_time(MODEL, GPU, 64) < zero3_microbatch_time(big, GPU, 64)
+
+
+def test_packing_shares_latencies():
+    alone = sequence_time(MODEL, GPU, 256, 32, "ring")
+    packed = sequence_time(MODEL, GPU, 256, 32, "ring", batch=64)
+    assert packed < alone  # 64 short sequences exchange their K/V blocks together
+    long_alone = sequence_time(MODEL, GPU, 65536, 8, "ulysses")
+    assert sequence_time(MODEL, GPU, 65536, 8, "ulysses", batch=2) == pytest.approx(
+        long_alone, rel=0.02
+    )

@@ -13,7 +13,7 @@ from planner.perfmodel import get_gpu, load_model
 from planner.perfmodel.memory import GRAD_BYTES, OPTIMIZER_BYTES, WEIGHT_BYTES
 from planner.perfmodel.sequence import sequence_time
 from planner.seqpar.costmodel import TabulatedCost, cost_from_dict
-from planner.seqpar.derive import derive
+from planner.seqpar.derive import derive, pack_count
 from planner.seqpar.instance import Instance
 
 
@@ -37,14 +37,25 @@ def test_types_follow_heads_and_nodes(derived):
 def test_tabulated_times_are_perfmodel_times(derived):
     _, cost = derived
     model, gpu = load_model("llama-3.1-8b"), get_gpu("H100")
+    cluster, _ = derived
+    c = cost.tokens_per_gpu(cluster)
+
+    def exact(s: int, d: int, st: str) -> float:
+        return sequence_time(model, gpu, s, d, st, batch=pack_count(s, d, c)) * 1000
+
     for d, st in ((1, "ulysses"), (8, "ring"), (16, "hybrid")):
         for s in (cost.grid[20], cost.grid[60]):
-            exact = sequence_time(model, gpu, s, d, st) * 1000
-            assert cost.work_ms(d, st, np.array([s]))[0] == pytest.approx(exact, rel=1e-9)
-        mid = int(np.sqrt(cost.grid[40] * cost.grid[41]))
+            assert cost.work_ms(d, st, np.array([s]))[0] == pytest.approx(exact(s, d, st), rel=1e-9)
+        mid = int(np.sqrt(cost.grid[80] * cost.grid[81]))
         approx = cost.work_ms(d, st, np.array([mid]))[0]
-        assert approx == pytest.approx(sequence_time(model, gpu, mid, d, st) * 1000, rel=0.01)
-    assert cost.source["interpolation_error"] < 0.01
+        assert approx == pytest.approx(exact(mid, d, st), rel=0.02)
+    # a long sequence fills its group alone: no sharing
+    s = cost.grid[-3]
+    assert pack_count(s, 16, c) == 1
+    assert cost.work_ms(16, "ring", np.array([s]))[0] == pytest.approx(
+        sequence_time(model, gpu, s, 16, "ring") * 1000, rel=1e-9
+    )
+    assert cost.source["interpolation_error"] < 0.02
     # times never decrease with the length (the bounds round lengths down)
     s = np.arange(1, 200_000, 997)
     for d, st in cost.types:
