@@ -383,23 +383,7 @@ def descent(
                             ok = False
                             break
                     if ok:
-                        order = np.argsort(-lengths[members[:nm]])
-                        la = fixed[j]
-                        lb = fixed[j]
-                        ta = 0
-                        tb = 0
-                        for r in order:
-                            i = members[r]
-                            s = lengths[i]
-                            if (la <= lb and ta + s <= cap[j]) or tb + s > cap[j]:
-                                if ta + s > cap[j]:
-                                    ok = False
-                                    break
-                                la += W[i, j]
-                                ta += s
-                            else:
-                                lb += W[i, j]
-                                tb += s
+                        ok, la, lb = _split(members, nm, lengths, W, fixed, cap, j, seq_group, -1)
                         if ok:
                             dobj = max(_rest(val, arg, k, g, -1), la, lb) - ck
                             dsec = la * la + lb * lb - old_g2
@@ -437,6 +421,34 @@ def descent(
         if not applied:
             break
     return moves
+
+
+@njit(cache=True)
+def _split(members, nm, lengths, W, fixed, cap, j, seq_group, slot):  # pragma: no cover - compiled
+    """Deal a group's sequences, longest first, to the lighter of two groups of type ``j``.
+
+    Returns (fits, time of the first, time of the second). With ``slot >= 0``
+    the sequences dealt to the second group are moved to group ``slot``.
+    """
+    order = np.argsort(-lengths[members[:nm]])
+    la = fixed[j]
+    lb = fixed[j]
+    ta = 0
+    tb = 0
+    for r in order:
+        i = members[r]
+        s = lengths[i]
+        if (la <= lb and ta + s <= cap[j]) or tb + s > cap[j]:
+            if ta + s > cap[j]:
+                return False, la, lb
+            la += W[i, j]
+            ta += s
+        else:
+            lb += W[i, j]
+            tb += s
+            if slot >= 0:
+                seq_group[i] = slot
+    return True, la, lb
 
 
 @njit(cache=True)
@@ -541,20 +553,6 @@ def _apply(
         g_deg[g] = j
         g_mb[slot] = g_mb[g]
         g_deg[slot] = j
-        order = np.argsort(-lengths[members[:nm]])
-        la = fixed[j]
-        lb = fixed[j]
-        ta = 0
-        tb = 0
-        for r in order:
-            i = members[r]
-            s = lengths[i]
-            if (la <= lb and ta + s <= cap[j]) or tb + s > cap[j]:
-                la += W[i, j]
-                ta += s
-            else:
-                lb += W[i, j]
-                tb += s
-                seq_group[i] = slot
+        _split(members, nm, lengths, W, fixed, cap, j, seq_group, slot)
         _recompute(g, fixed, W, seq_group, g_deg, g_load, g_tok, g_cnt, lengths)
         _recompute(slot, fixed, W, seq_group, g_deg, g_load, g_tok, g_cnt, lengths)

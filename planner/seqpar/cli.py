@@ -13,6 +13,47 @@ from planner.core.io import emit_instances
 plan_app = typer.Typer(help="Plan runs of training steps.", no_args_is_help=True)
 
 
+#: Options shared by ``gen seqpar`` and ``plan seqpar`` (one meaning on both).
+Batch = Annotated[
+    int,
+    typer.Option(
+        "--batch",
+        help="Sequences per global batch (at most 1,000,000; solved and benchmarked up to 4,096).",
+    ),
+]
+MaxLen = Annotated[int, typer.Option("--max-len", help="Maximum context length (tokens).")]
+Gpus = Annotated[
+    int,
+    typer.Option(
+        "--gpus",
+        help="GPUs, a multiple of the node size (at most 65,536; benchmarked up to 1,024).",
+    ),
+]
+Model = Annotated[
+    str,
+    typer.Option(
+        "--model",
+        help="FlexSP preset (flexsp-7b, flexsp-13b, flexsp-30b) or a model perfmodel knows "
+        "(llama-3.1-8b, llama-3.1-70b, a config.json).",
+    ),
+]
+Gpu = Annotated[
+    str | None,
+    typer.Option("--gpu", help="GPU of a model derived from perfmodel (default H100)."),
+]
+Strategies = Annotated[
+    str,
+    typer.Option(
+        "--strategies",
+        help="SP strategies of a derived model: ulysses,ring,hybrid (FlexSP presets: ulysses).",
+    ),
+]
+Over = Annotated[
+    str, typer.Option("--over", help="Documents above --max-len: drop (FlexSP) or truncate.")
+]
+ALL_STRATEGIES = "ulysses,ring,hybrid"
+
+
 def split_list(text: str) -> list[str]:
     """``"a,b"`` -> ``["a", "b"]``."""
     return [x.strip() for x in text.split(",") if x.strip()]
@@ -27,48 +68,16 @@ def gen(
         str | None,
         typer.Option("--mix", help="Synthetic long-tail mix instead: commoncrawl or github."),
     ] = None,
-    batch: Annotated[
-        int,
-        typer.Option(
-            "--batch",
-            help="Sequences per global batch (at most 1,000,000; solved and benchmarked up to 4,096).",
-        ),
-    ] = 512,
-    max_len: Annotated[
-        int, typer.Option("--max-len", help="Maximum context length (tokens).")
-    ] = 196608,
-    gpus: Annotated[
-        int,
-        typer.Option(
-            "--gpus",
-            help="GPUs, a multiple of the node size (at most 65,536; benchmarked up to 1,024).",
-        ),
-    ] = 64,
-    model: Annotated[
-        str,
-        typer.Option(
-            "--model",
-            help="FlexSP preset (flexsp-7b, flexsp-13b, flexsp-30b) or a model perfmodel knows "
-            "(llama-3.1-8b, llama-3.1-70b, a config.json).",
-        ),
-    ] = "flexsp-7b",
-    gpu: Annotated[
-        str | None,
-        typer.Option("--gpu", help="GPU of a model derived from perfmodel (default H100)."),
-    ] = None,
-    strategies: Annotated[
-        str,
-        typer.Option(
-            "--strategies",
-            help="SP strategies of a derived model: ulysses,ring,hybrid (FlexSP presets: ulysses).",
-        ),
-    ] = "ulysses,ring,hybrid",
+    batch: Batch = 512,
+    max_len: MaxLen = 196608,
+    gpus: Gpus = 64,
+    model: Model = "flexsp-7b",
+    gpu: Gpu = None,
+    strategies: Strategies = ALL_STRATEGIES,
     gpus_per_node: Annotated[
         int | None, typer.Option("--gpus-per-node", help="Node size (default: the preset's, 8).")
     ] = None,
-    over: Annotated[
-        str, typer.Option("--over", help="Documents above --max-len: drop (FlexSP) or truncate.")
-    ] = "drop",
+    over: Over = "drop",
     count: Annotated[int, typer.Option("--count", help="Number of batches.", min=1)] = 1,
     seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 0,
     out: Annotated[
@@ -125,31 +134,13 @@ def plan_seqpar(
     lengths: Annotated[
         Path, typer.Option("--lengths", help="File of document lengths, one per line.")
     ],
-    batch: Annotated[int, typer.Option("--batch", help="Sequences per global batch.")] = 512,
+    batch: Batch = 512,
     steps: Annotated[int, typer.Option("--steps", help="Training steps to plan.", min=1)] = 1000,
-    gpus: Annotated[int, typer.Option("--gpus", help="GPUs (a multiple of the node size).")] = 64,
-    model: Annotated[
-        str,
-        typer.Option(
-            "--model",
-            help="FlexSP preset (flexsp-7b, flexsp-13b, flexsp-30b) or a model perfmodel knows "
-            "(llama-3.1-8b, llama-3.1-70b, a config.json).",
-        ),
-    ] = "flexsp-7b",
-    gpu: Annotated[
-        str | None,
-        typer.Option("--gpu", help="GPU of a model derived from perfmodel (default H100)."),
-    ] = None,
-    strategies: Annotated[
-        str,
-        typer.Option(
-            "--strategies",
-            help="SP strategies of a derived model: ulysses,ring,hybrid (FlexSP presets: ulysses).",
-        ),
-    ] = "ulysses,ring,hybrid",
-    max_len: Annotated[
-        int, typer.Option("--max-len", help="Maximum context length (tokens).")
-    ] = 196608,
+    gpus: Gpus = 64,
+    model: Model = "flexsp-7b",
+    gpu: Gpu = None,
+    strategies: Strategies = ALL_STRATEGIES,
+    max_len: MaxLen = 196608,
     method: Annotated[
         str, typer.Option("--method", "-m", help="seqpar method per step (see `planner families`).")
     ] = "auto",
@@ -158,9 +149,7 @@ def plan_seqpar(
     ] = 1.0,
     threads: Annotated[int, typer.Option("--threads", help="Solver threads.", min=1)] = 1,
     seed: Annotated[int, typer.Option("--seed", help="Random seed of the batch sampling.")] = 0,
-    over: Annotated[
-        str, typer.Option("--over", help="Documents above --max-len: drop (FlexSP) or truncate.")
-    ] = "drop",
+    over: Over = "drop",
     json_out: Annotated[
         bool, typer.Option("--json", help="One JSON object (the summary) on stdout, nothing else.")
     ] = False,

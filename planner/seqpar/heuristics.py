@@ -33,7 +33,7 @@ EXTRA_MICROBATCHES = 4
 #: Relative precision of the bisection on the target ``λ``, and the steps it always takes
 #: (a plan from too few steps is badly balanced; one fill costs well under a millisecond).
 BISECT_TOL = 2e-3
-MIN_BISECT = 12
+MIN_BISECT = 8
 #: Multiples of the smallest feasible target also tried by each bisection.
 LOOSER_TARGETS = (1.1, 1.25, 1.5, 2.0)
 #: Plans the construction hands to local search, and at most this many per micro-batch count.
@@ -347,8 +347,10 @@ def construct(
                 plan, obj, _ = bisect_fill(engine, m, level, deadline, tight=tight)
                 if plan is not None:
                     found.append((obj, m, plan))
-                if deadline.expired():
-                    break
+                if deadline.expired() and found:
+                    break  # out of time: one plan is enough
+            if deadline.expired() and found:
+                break
         if not found and m == last:
             last += 1  # nothing fits yet: more micro-batches
         m += 1

@@ -96,6 +96,17 @@ def budget(instance: Instance, time_limit: float) -> Deadline:
     return Deadline(time_limit - reserve)
 
 
+def start(
+    instance: Instance, method: str, time_limit: float
+) -> tuple[float, Deadline, H.Engine | None, Result | None]:
+    """Clock, deadline and engine of a method run, or the INFEASIBLE result that ends it."""
+    started = time.perf_counter()
+    bad = infeasible(instance, method, started)
+    if bad is not None:
+        return started, Deadline(0.0), None, bad
+    return started, budget(instance, time_limit), H.Engine(instance.array, instance.tables), None
+
+
 def infeasible(instance: Instance, method: str, started: float) -> Result | None:
     """INFEASIBLE with the reason when some sequence is longer than the cluster can hold."""
     why = instance.infeasibility()
@@ -165,12 +176,9 @@ def _heuristic(name: str, *, search: bool) -> Callable[..., Result]:
     def run(
         instance: Instance, *, time_limit: float, threads: int, seed: int, hint: Any | None
     ) -> Result:
-        started = time.perf_counter()
-        bad = infeasible(instance, name, started)
+        started, deadline, engine, bad = start(instance, name, time_limit)
         if bad is not None:
             return bad
-        deadline = budget(instance, time_limit)
-        engine = H.Engine(instance.array, instance.tables)
         stats, base = baseline_stats(instance, engine, Deadline(deadline.fraction(BASELINE_SHARE)))
         found = H.greedy(engine, deadline, search=search)
         candidates = ([found] if found else []) + base
@@ -193,12 +201,9 @@ def _baseline(name: str) -> Callable[..., Result]:
     def run(
         instance: Instance, *, time_limit: float, threads: int, seed: int, hint: Any | None
     ) -> Result:
-        started = time.perf_counter()
-        bad = infeasible(instance, name, started)
+        started, deadline, engine, bad = start(instance, name, time_limit)
         if bad is not None:
             return bad
-        deadline = budget(instance, time_limit)
-        engine = H.Engine(instance.array, instance.tables)
         if name == "static":
             j = H.static_degree_index(instance)
             if j is None or not np.all(engine.dmin <= j):
@@ -262,12 +267,9 @@ def _solve(
     """The shared pipeline of ``auto`` and ``milp``; ``milp`` is the largest MILP to build (0: none)."""
     from planner.seqpar.relaxation import relaxation_bound
 
-    started = time.perf_counter()
-    bad = infeasible(instance, name, started)
+    started, deadline, engine, bad = start(instance, name, time_limit)
     if bad is not None:
         return bad
-    deadline = budget(instance, time_limit)
-    engine = H.Engine(instance.array, instance.tables)
     stats, base = baseline_stats(instance, engine, Deadline(deadline.fraction(BASELINE_SHARE)))
     found = H.greedy(engine, Deadline(deadline.fraction(CONSTRUCT_SHARE)))
     candidates = ([found] if found else []) + base

@@ -44,7 +44,7 @@ def test_gen_solve_plot(capsys, tmp_path):
     (inst,) = read(target)
     assert inst.n == 64 and inst.gpus == 16 and inst.max_len == 32768
     png = tmp_path / "p.png"
-    code, out, _ = run(capsys, "solve", "seqpar", target, "-t", 1, "--json", "--plot", png)
+    code, out, _ = run(capsys, "solve", "seqpar", target, "-t", 0.5, "--json", "--plot", png)
     row = json.loads(out)
     assert code == 0 and row["verified"] and png.exists()
     mbs = row["solution"]["microbatches"]

@@ -64,13 +64,13 @@ def test_hint_is_used_and_bad_hint_ignored():
     assert bad.verified
 
 
-@settings(max_examples=15, deadline=None)
+@settings(max_examples=10, deadline=None)
 @given(tiny_tabulated())
 def test_strategies_exact_and_bounded(inst):
     best = brute_force(inst)
     exact = planner.solve(inst, "milp", time_limit=10)
     assert exact.status is Status.OPTIMAL and exact.objective == pytest.approx(best, rel=1e-6)
-    for name in ("ls", "auto", "adaptive", "static"):
+    for name in ("ls", "static"):
         res = planner.solve(inst, name, time_limit=2)
         assert res.verified and res.objective >= best - 1e-9
         assert res.bound is None or res.bound <= best + 1e-9
