@@ -231,7 +231,7 @@ def plan_seqpar(
     table.add_column("speedup of planner", justify="right")
     table.add_row("planner", f"{summary['total_s']:.1f}", "")
     for key, label in (
-        ("static", "static SP (Megatron-LM style)"),
+        ("static", "static SP (one degree for the run)"),
         ("adaptive", "batch-adaptive SP"),
     ):
         base = summary.get(f"{key}_total_s")
