@@ -227,7 +227,6 @@ def plan_run(
 ) -> RunReport:
     """Plan ``steps`` steps of batches drawn from ``pool`` and compare with both baselines."""
     import planner
-
     from planner.core.family import get_family, warm_up
 
     if steps < 1:
