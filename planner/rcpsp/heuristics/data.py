@@ -132,7 +132,7 @@ class SgsData:
         # Releases pushed along the lags: a job whose lag predecessor is released later cannot
         # start before it either, even when the arc does not order the activity list (a
         # start-to-start lag of 0), so the serial SGS must not place it earlier.
-        reach = np.where(np.isfinite(dist), rel[:, None] + dist, -np.inf).max(axis=0)
+        reach = np.where(np.isfinite(dist), rel[:, None] + dist, -np.inf).max(axis=0, initial=0)
         est = np.maximum(rel, reach.astype(np.int64)).astype(np.int64)
         lst = np.asarray(
             [
