@@ -2,12 +2,12 @@
 
 For one model and workload, plan training on 64 .. 2048 GPUs of each catalog
 GPU type and plot step time, MFU and dollars per million tokens against the
-cluster size (log scale), using ``planner.parallel.plan_training``.
+cluster size (log scale), using ``planner.train.plan``.
 
 Usage::
 
     .venv/bin/python examples/capacity_sweep.py [--model llama-3.1-70b] \
-        [--global-batch 512] [--seq 8192] [--out bench/results/parallel/capacity_sweep.png]
+        [--global-batch 512] [--seq 8192] [--out bench/results/train/capacity_sweep.png]
 """
 
 from __future__ import annotations
@@ -19,8 +19,8 @@ import time
 from pathlib import Path
 
 from planner.core.io import write_atomic
-from planner.parallel import plan_training
 from planner.plot import new_figure, save_figure
+from planner.train import plan
 
 GPUS = ("A100", "H100", "H200", "B200")
 SIZES = (64, 128, 256, 512, 1024, 2048)
@@ -32,7 +32,7 @@ def sweep(model: str, batch: int, seq: int, time_limit: float) -> list[dict]:
     for gpu in GPUS:
         for n in SIZES:
             start = time.perf_counter()
-            res = plan_training(
+            res = plan(
                 model, f"{n}x{gpu}", global_batch=batch, seq_len=seq, time_limit=time_limit, top_k=1
             )
             s = res.stats["summary"]
@@ -87,7 +87,7 @@ def main() -> None:
     ap.add_argument("--global-batch", type=int, default=512)
     ap.add_argument("--seq", type=int, default=8192)
     ap.add_argument("--time-limit", type=float, default=60.0)
-    ap.add_argument("--out", type=Path, default=Path("bench/results/parallel/capacity_sweep.png"))
+    ap.add_argument("--out", type=Path, default=Path("bench/results/train/capacity_sweep.png"))
     args = ap.parse_args()
     rows = sweep(args.model, args.global_batch, args.seq, args.time_limit)
     buf = io.StringIO()

@@ -317,16 +317,26 @@ _ATTACHED = False
 
 
 def _attach_family_commands() -> None:
-    """Add each family's ``gen`` command and extra top-level commands (once)."""
+    """Add each family's ``gen`` command and extra top-level commands (once).
+
+    Families that name the same group (``plan``) share it: each contributes its
+    sub-commands (``plan train``, ``plan serve``) to one Typer group.
+    """
     global _ATTACHED
     if _ATTACHED:
         return
     _ATTACHED = True
+    groups: dict[str, typer.Typer] = {}
     for family in families().values():
         if family.gen_command is not None:
             gen_app.command(family.name, help=family.title)(family.gen_command)
         for name, sub in family.commands.items():
-            app.add_typer(sub, name=name)
+            group = groups.get(name)
+            if group is None:
+                group = groups[name] = typer.Typer(help=sub.info.help, no_args_is_help=True)
+                app.add_typer(group, name=name)
+            group.registered_commands.extend(sub.registered_commands)
+            group.registered_groups.extend(sub.registered_groups)
 
 
 def main(argv: list[str] | None = None) -> None:

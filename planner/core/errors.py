@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable
+from typing import Any
 
 
 class PlannerError(Exception):
@@ -41,3 +42,22 @@ def unknown_name(kind: str, name: str, known: Iterable[str]) -> InputError:
     close = difflib.get_close_matches(name, known, n=4, cutoff=0.4)
     hint = f"; closest: {', '.join(close)}" if close else f"; known: {', '.join(known)}"
     return InputError(f"unknown {kind} {name!r}{hint}")
+
+
+def positive_int(value: Any, where: str, *, allow_none: bool = True) -> int | None:
+    """``value`` if it is a positive integer (or ``None`` when allowed), else :class:`InputError`.
+
+    Parameters
+    ----------
+    value
+        The value to check (``bool`` is not an integer here).
+    where
+        Field name used in the message, e.g. ``"constraints: tp"``.
+    allow_none
+        Accept ``None`` (an unset optional field).
+    """
+    if value is None and allow_none:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise InputError(f"{where} must be a positive integer, got {value!r}")
+    return value

@@ -1,6 +1,6 @@
 """The family contract and the registry of families.
 
-A family is a problem class (SMTT, RCPSP, parallel plans, ...). Each family
+A family is a problem class (SMTT, RCPSP, training plans, ...). Each family
 package builds one :class:`Family` describing its instance type, readers,
 methods, ``evaluate`` / ``verify`` / ``lower_bound`` and optional CLI pieces,
 and registers it with :func:`register` when imported. The registry imports
@@ -16,12 +16,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
-from planner.core.errors import unknown_name
+from planner.core.errors import InputError, unknown_name
 from planner.core.result import Result
 
 #: Family packages in display order; a package that does not exist yet is skipped.
 #: More families can be plugged in with ``PLANNER_FAMILIES=module.a,module.b``.
-KNOWN_FAMILIES = ("smtt", "rcpsp", "parallel", "seqpar", "pipelining", "offload")
+KNOWN_FAMILIES = ("smtt", "rcpsp", "train", "serve", "seqpar", "pipelining", "offload")
+#: Names of families that were split or renamed, with where to go instead.
+RENAMED_FAMILIES = {
+    "parallel": "family 'parallel' was split into 'train' (training plans) and 'serve' "
+    "(serving plans): use `planner solve train ...` or `planner solve serve ...`",
+}
 
 
 class MethodFunc(Protocol):
@@ -207,6 +212,8 @@ def get_family(name: str) -> Family:
         _import_family(name)
     found = _REGISTRY.get(name) or families().get(name)
     if found is None:
+        if name in RENAMED_FAMILIES:
+            raise InputError(RENAMED_FAMILIES[name])
         raise unknown_name("family", name, families())
     return found
 

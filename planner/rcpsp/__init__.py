@@ -13,10 +13,9 @@ Modules
 ``model``        the CP-SAT model with named, switchable strengthening
 ``delays``       fork/join minimum-delay sub-problems (a model switch)
 ``cpsat``        the exact method
-``sgs_basic``    serial SGS with the LFT rule (a first incumbent)
-``heuristics``   SGS variants, priority rules, GA, CP-SAT LNS
+``heuristics``   SGS kernels, priority rules, justification, GA, CP-SAT LNS
 ``auto``         the portfolio behind ``--method auto``
-``methods``      the ``METHODS`` table
+``methods``      every method function and the ``METHODS`` table
 ``generate``     R-ConstraintBench-style generator (synthetic, datacenter-migration)
 ``plot``         Gantt chart with resource profiles
 ``cli``          ``planner gen rcpsp``

@@ -22,7 +22,6 @@ from planner.rcpsp.feasibility import explain_infeasibility, infeasibility_reaso
 from planner.rcpsp.instance import Instance, Solution
 from planner.rcpsp.model import ModelOptions, build
 from planner.rcpsp.network import distances
-from planner.rcpsp.sgs_basic import lft_schedule
 
 #: CP-SAT parameters on top of the defaults. Measured on hard j30/j60 instances (see
 #: ``bench/rcpsp_tune.py``): the extra cumulative propagators (overload checker, time-table edge
@@ -82,6 +81,8 @@ def solve_cpsat(
         stats["hint_rejected"] = True
         hint = None
     if hint is None and use_heuristic_hint:
+        from planner.rcpsp.heuristics.sgs import lft_schedule  # the compiled kernels
+
         hint = lft_schedule(instance)
         stats["hint"] = "lft" if hint is not None else "none"
     else:

@@ -27,7 +27,6 @@ from dataclasses import dataclass
 from planner.core.errors import InputError
 from planner.rcpsp.instance import Downtime, Instance, Precedence
 from planner.rcpsp.network import distances, tightened_windows
-from planner.rcpsp.sgs_basic import lft_order, serial_sgs
 
 SCENARIOS = ("synthetic", "datacenter-migration")
 
@@ -154,13 +153,15 @@ def generate(
         job_names=tuple(names),
         resource_names=tuple(rr.name for rr in res),
     )
-    witness = serial_sgs(base, lft_order(base))
+    from planner.rcpsp.heuristics.sgs import lft_schedule  # compiled kernels: load on first use
+
+    witness = lft_schedule(base)
     assert witness is not None  # no windows yet: the serial SGS always succeeds
     span = max(s + d for s, d in zip(witness.start, durations, strict=True))
     downtimes = _downtimes(base, witness.start, span, p_downtime, feasible, rng)
     if downtimes:
         with_down = Instance(**{**_fields(base), "downtimes": tuple(downtimes)})
-        again = serial_sgs(with_down, lft_order(with_down))
+        again = lft_schedule(with_down)
         if again is None:  # cannot happen (SGS waits for capacity), but never build on None
             raise AssertionError("serial SGS failed on an instance without windows")
         witness, base = again, with_down

@@ -288,11 +288,6 @@ class Instance:
         """True when some job has a release date or a deadline."""
         return any(self.release) or any(d is not None for d in self.deadline)
 
-    @property
-    def is_plain(self) -> bool:
-        """Classic RCPSP: finish-to-start precedences only, no windows, downtime or pairs."""
-        return not (self.is_generalized or self.has_windows or self.downtimes or self.disjunctive)
-
     def capacity_profile(self, r: int) -> list[tuple[int, int, int]]:
         """Capacity of resource ``r`` as sorted segments ``(start, end, capacity)``.
 
@@ -314,14 +309,6 @@ class Instance:
             else:
                 out.append((a, b, cap))
         return out
-
-    def capacity_at(self, r: int, t: int) -> int:
-        """Capacity of resource ``r`` during the time unit ``[t, t+1)``."""
-        cap = self.capacities[r]
-        for w in self.downtimes:
-            if w.resource == r and w.start <= t < w.end:
-                cap = min(cap, w.capacity)
-        return cap
 
     @cached_property
     def horizon(self) -> int:

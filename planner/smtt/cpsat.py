@@ -23,9 +23,9 @@ from ortools.sat.python import cp_model
 from planner.core.cpsat import add_hints, make_solver, run, stats_of
 from planner.core.result import Status
 from planner.smtt import local_search as LS
-from planner.smtt import methods as M
 from planner.smtt.bounds import lower_bound
 from planner.smtt.instance import Instance
+from planner.smtt.quick import incumbent, result
 
 #: Solver parameters: the full linear relaxation of the no-overlap (level 2) is what lets a
 #: single worker close n = 20 instances in seconds instead of stalling at the trivial bound.
@@ -86,7 +86,7 @@ def solve_cpsat(
     """Solve with CP-SAT; the Result carries the proven bound (rounded up: the objective is integral)."""
     started = time.perf_counter()
     p, d, w = instance.arrays
-    start, origin = M.incumbent(instance, hint)
+    start, origin = incumbent(instance, hint)
     model, starts, late = build(instance, dominance=dominance)
     if dominance:
         start = respect_pairs(instance, start)
@@ -115,7 +115,7 @@ def solve_cpsat(
         stats["fallback"] = "hint"
     if status is Status.OPTIMAL and bound is not None and bound < LS.objective(p, d, w, order):
         status = Status.FEASIBLE
-    return M.result(
+    return result(
         instance, "cpsat", order, started=started, status=status, bound=bound, stats=stats
     )
 

@@ -14,6 +14,8 @@ order, not from EDD).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 Order = list[int]
@@ -35,10 +37,36 @@ def spt(p: np.ndarray, d: np.ndarray) -> Order:
     return np.lexsort((np.arange(len(p)), d, p)).tolist()
 
 
-def wspt(p: np.ndarray, w: np.ndarray) -> Order:
-    """Largest ``w/p`` first (Smith's rule, optimal when every job is tardy)."""
-    ratio = np.where(p > 0, w / np.maximum(p, 1), np.inf)
-    return np.lexsort((np.arange(len(p)), -ratio)).tolist()
+def mdd_scores(p: np.ndarray, d: np.ndarray, unscheduled: np.ndarray, t: int) -> np.ndarray:
+    """Modified due dates ``max(t + p_j, d_j)`` of the unscheduled jobs at time ``t``."""
+    return np.maximum(p[unscheduled] + t, d[unscheduled])
+
+
+def dispatch(
+    p: np.ndarray,
+    d: np.ndarray,
+    unscheduled: np.ndarray,
+    score: Callable[[np.ndarray, np.ndarray, np.ndarray, int], np.ndarray],
+    *,
+    augment: bool = False,
+) -> Order:
+    """Repeatedly append the unscheduled job with the smallest ``score`` (first on ties).
+
+    ``augment``: after each append, the best improving move of a job to the end
+    (:func:`best_move_to_end`), as in the published augmented rules; ``t`` keeps counting the
+    processing times of the appended jobs (the move does not change the partial length).
+    """
+    t = 0
+    order: Order = []
+    while unscheduled.size:
+        k = int(np.argmin(score(p, d, unscheduled, t)))
+        job = int(unscheduled[k])
+        order.append(job)
+        t += int(p[job])
+        unscheduled = np.delete(unscheduled, k)
+        if augment:
+            order = best_move_to_end(order, p, d, None)
+    return order
 
 
 def mdd(p: np.ndarray, d: np.ndarray) -> Order:
@@ -47,16 +75,7 @@ def mdd(p: np.ndarray, d: np.ndarray) -> Order:
     Ties go to the lowest job index, as ``np.argmin`` over the unscheduled jobs
     in index order does in the published code.
     """
-    unscheduled = np.arange(len(p))
-    t = 0
-    order: Order = []
-    while unscheduled.size:
-        k = int(np.argmin(np.maximum(p[unscheduled] + t, d[unscheduled])))
-        job = int(unscheduled[k])
-        order.append(job)
-        t += int(p[job])
-        unscheduled = np.delete(unscheduled, k)
-    return order
+    return dispatch(p, d, np.arange(len(p)), mdd_scores)
 
 
 def atc(p: np.ndarray, d: np.ndarray, w: np.ndarray, k: float = 2.0) -> Order:
@@ -165,19 +184,10 @@ def mddc(p: np.ndarray, d: np.ndarray) -> Order:
     ``μ = max(1.1 p_j + t, d_j) (1 + ρ²/(1+ρ²)) + p_j / (t + mean p)`` with
     ``ρ = min(p_j / (t + max p), 1)`` (first on ties).
     """
-    unscheduled = np.lexsort((p, d))
-    t = 0
-    order: Order = []
-    while unscheduled.size:
-        k = int(np.argmin(mddc_scores(p, d, unscheduled, t)))
-        job = int(unscheduled[k])
-        order.append(job)
-        t += int(p[job])
-        unscheduled = np.delete(unscheduled, k)
-    return order
+    return dispatch(p, d, np.lexsort((p, d)), mddc_scores)
 
 
-def _best_move_to_end(order: Order, p: np.ndarray, d: np.ndarray, w: np.ndarray | None) -> Order:
+def best_move_to_end(order: Order, p: np.ndarray, d: np.ndarray, w: np.ndarray | None) -> Order:
     """The augmentation step: best strictly improving move of one job to the end.
 
     Every trial starts from ``order`` (the partial schedule); ties go to the
@@ -204,17 +214,7 @@ def _best_move_to_end(order: Order, p: np.ndarray, d: np.ndarray, w: np.ndarray 
 
 def aug_mdd(p: np.ndarray, d: np.ndarray) -> Order:
     """Augmented MDD: MDD, and after each append the best improving move of a job to the end."""
-    unscheduled = np.arange(len(p))
-    t = 0
-    order: Order = []
-    while unscheduled.size:
-        k = int(np.argmin(np.maximum(p[unscheduled] + t, d[unscheduled])))
-        job = int(unscheduled[k])
-        order.append(job)
-        t += int(p[job])
-        unscheduled = np.delete(unscheduled, k)
-        order = _best_move_to_end(order, p, d, None)
-    return order
+    return dispatch(p, d, np.arange(len(p)), mdd_scores, augment=True)
 
 
 def aug_mddc(p: np.ndarray, d: np.ndarray) -> Order:
@@ -223,14 +223,4 @@ def aug_mddc(p: np.ndarray, d: np.ndarray) -> Order:
     As in the published code, ``t`` keeps counting the processing times of the
     appended jobs (the move does not change the partial schedule's length).
     """
-    unscheduled = np.lexsort((p, d))
-    t = 0
-    order: Order = []
-    while unscheduled.size:
-        k = int(np.argmin(mddc_scores(p, d, unscheduled, t)))
-        job = int(unscheduled[k])
-        order.append(job)
-        t += int(p[job])
-        unscheduled = np.delete(unscheduled, k)
-        order = _best_move_to_end(order, p, d, None)
-    return order
+    return dispatch(p, d, np.lexsort((p, d)), mddc_scores, augment=True)

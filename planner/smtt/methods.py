@@ -20,7 +20,8 @@ from planner.smtt import heuristics as H
 from planner.smtt import local_search as LS
 from planner.smtt.bounds import lower_bound
 from planner.smtt.decomposition import decompose
-from planner.smtt.instance import Instance, Solution
+from planner.smtt.instance import Instance
+from planner.smtt.quick import best_atc, hint_order, incumbent, result
 
 Rule = Callable[[np.ndarray, np.ndarray, np.ndarray], list[int]]
 
@@ -62,83 +63,6 @@ RULES: dict[str, tuple[Rule, str]] = {
     "dec": (lambda p, d, w: decompose(p, d), "Lawler decomposition, MDD-evaluated splits"),
 }
 
-#: ATC look-ahead parameters tried by the ``atc`` method.
-ATC_K = (0.5, 1.0, 2.0, 3.0, 4.0)
-
-
-def best_atc(p: np.ndarray, d: np.ndarray, w: np.ndarray) -> list[int]:
-    """ATC with the best look-ahead parameter ``k`` of :data:`ATC_K`."""
-    orders = [H.atc(p, d, w, k) for k in ATC_K]
-    return min(orders, key=lambda o: LS.objective(p, d, w, o))
-
-
-def result(
-    instance: Instance,
-    method: str,
-    order: list[int] | None,
-    *,
-    started: float,
-    status: Status = Status.FEASIBLE,
-    bound: float | None = None,
-    stats: dict[str, Any] | None = None,
-    reason: str = "",
-) -> Result:
-    """Wrap an order into a Result (``certify`` recomputes and checks everything)."""
-    p, d, w = instance.arrays
-    return Result(
-        family="smtt",
-        instance=instance.name,
-        method=method,
-        status=status if order is not None else Status.UNKNOWN,
-        objective=None if order is None else LS.objective(p, d, w, order),
-        bound=bound,
-        runtime_s=time.perf_counter() - started,
-        solution=None if order is None else Solution(order),
-        stats=stats or {},
-        reason=reason,
-    )
-
-
-def hint_order(instance: Instance, hint: Any | None) -> list[int] | None:
-    """The hint as a valid order, or None (a bad hint is ignored, never trusted)."""
-    if hint is None:
-        return None
-    order = getattr(hint, "order", hint)
-    if isinstance(order, dict):
-        order = order.get("order")
-    try:
-        order = [int(j) for j in order]
-    except (TypeError, ValueError):
-        return None
-    return order if sorted(order) == list(range(instance.n)) else None
-
-
-def incumbent(
-    instance: Instance,
-    hint: Any | None = None,
-    *,
-    deadline: Deadline | None = None,
-    with_dec: bool = False,
-) -> tuple[list[int], str]:
-    """Best quick start: the hint, MDD, and MDDC (unweighted) or ATC (weighted).
-
-    ``with_dec`` adds the decomposition heuristic for unweighted instances
-    (stopped by ``deadline``), the best start for 1||ΣTj but O(n²) or worse.
-    """
-    p, d, w = instance.arrays
-    starts: dict[str, list[int]] = {"mdd": H.mdd(p, d)}
-    if instance.weighted:
-        starts["atc"] = best_atc(p, d, w)
-    else:
-        starts["mddc"] = H.mddc(p, d)
-        if with_dec:
-            starts["dec"] = decompose(p, d, deadline=deadline)
-    given = hint_order(instance, hint)
-    if given is not None:
-        starts["hint"] = given
-    name = min(starts, key=lambda k: LS.objective(p, d, w, starts[k]))
-    return starts[name], name
-
 
 def _rule_method(name: str, rule: Rule) -> Callable[..., Result]:
     def run(
@@ -153,36 +77,34 @@ def _rule_method(name: str, rule: Rule) -> Callable[..., Result]:
     return run
 
 
-def method_ls(
-    instance: Instance, *, time_limit: float, threads: int, seed: int, hint: Any | None
-) -> Result:
-    """Dynasearch descent (swaps + insertions) from the best quick start."""
-    started = time.perf_counter()
-    deadline = Deadline(time_limit)
-    p, d, w = instance.arrays
-    start, origin = incumbent(instance, hint, deadline=deadline, with_dec=True)
-    stats = LS.SearchStats()
-    order, _ = LS.descent(p, d, w, start, deadline=deadline, stats=stats)
-    return result(
-        instance, "ls", order, started=started, stats={"start": origin, **stats.as_dict()}
-    )
+def _search_method(name: str, iterated: bool) -> Callable[..., Result]:
+    """``ls`` (one dynasearch descent) or ``ils`` (iterated local search), from the best quick
+    start, until the time limit (``ils``: or until the cheap lower bound is reached)."""
+
+    def run(
+        instance: Instance, *, time_limit: float, threads: int, seed: int, hint: Any | None
+    ) -> Result:
+        started = time.perf_counter()
+        deadline = Deadline(time_limit)
+        p, d, w = instance.arrays
+        start, origin = incumbent(instance, hint, deadline=deadline, with_dec=True)
+        stats = LS.SearchStats()
+        if iterated:
+            lower = lower_bound(instance)
+            order, _ = LS.iterated_local_search(
+                p, d, w, start, deadline=deadline, seed=seed, lower=lower, stats=stats
+            )
+        else:
+            order, _ = LS.descent(p, d, w, start, deadline=deadline, stats=stats)
+        info = {"start": origin, **stats.as_dict()}
+        return result(instance, name, order, started=started, stats=info)
+
+    run.__name__ = f"method_{name}"
+    return run
 
 
-def method_ils(
-    instance: Instance, *, time_limit: float, threads: int, seed: int, hint: Any | None
-) -> Result:
-    """Iterated local search until the time limit (or until the cheap lower bound is reached)."""
-    started = time.perf_counter()
-    deadline = Deadline(time_limit)
-    p, d, w = instance.arrays
-    start, origin = incumbent(instance, hint, deadline=deadline, with_dec=True)
-    stats = LS.SearchStats()
-    order, _ = LS.iterated_local_search(
-        p, d, w, start, deadline=deadline, seed=seed, lower=lower_bound(instance), stats=stats
-    )
-    return result(
-        instance, "ils", order, started=started, stats={"start": origin, **stats.as_dict()}
-    )
+method_ls = _search_method("ls", iterated=False)
+method_ils = _search_method("ils", iterated=True)
 
 
 def method_mip(

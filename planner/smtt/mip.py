@@ -22,8 +22,8 @@ import pulp
 from planner.core.mip import pulp_outcome, pulp_solver, set_start
 from planner.core.result import Status
 from planner.smtt import local_search as LS
-from planner.smtt import methods as M
 from planner.smtt.instance import Instance
+from planner.smtt.quick import incumbent, result
 
 
 def build(instance: Instance) -> tuple[pulp.LpProblem, dict[tuple[int, int], Any]]:
@@ -76,7 +76,7 @@ def solve_mip(
     """Solve the positional MIP; the Result carries HiGHS's proven dual bound."""
     started = time.perf_counter()
     prob, u = build(instance)
-    start, origin = M.incumbent(instance, hint)
+    start, origin = incumbent(instance, hint)
     solver = pulp_solver(
         time_limit=max(0.01, time_limit - (time.perf_counter() - started)),
         threads=threads,
@@ -121,9 +121,7 @@ def solve_mip(
         and bound < LS.objective(*instance.arrays, order)
     ):
         status = Status.FEASIBLE  # HiGHS stopped on a tolerance, not a proof
-    return M.result(
-        instance, "mip", order, started=started, status=status, bound=bound, stats=stats
-    )
+    return result(instance, "mip", order, started=started, status=status, bound=bound, stats=stats)
 
 
 def _var(prob: pulp.LpProblem, name: str, **kwargs: Any) -> pulp.LpVariable:

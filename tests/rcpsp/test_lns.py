@@ -136,7 +136,7 @@ def test_lns_patience_counts_from_the_last_improvement():
 
 
 def test_lns_method_with_patience_also_stops_the_ga_beside_it():
-    from planner.rcpsp.heuristics.methods import lns
+    from planner.rcpsp.methods import lns
 
     (inst,) = read(INSTANCES / "j3013_1.sm")
     res = lns(inst, time_limit=40, threads=2, seed=0, patience=0.0)

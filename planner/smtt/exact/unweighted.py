@@ -47,8 +47,10 @@ from typing import Any
 
 import numpy as np
 
+from planner.smtt.bounds import pairing_bound
+from planner.smtt.evaluate import tardiness
 from planner.smtt.exact._memo_python import solve_python
-from planner.smtt.exact.outcome import ExactOutcome, sorted_pairing_bound, tardiness
+from planner.smtt.exact.outcome import ExactOutcome
 
 
 def _load(module: str) -> Any:
@@ -268,7 +270,7 @@ def solve_unweighted(
         candidates.append(list(upper_order))
     best = min(candidates, key=lambda o: tardiness(p, d, o))
     obj = tardiness(p, d, best)
-    bound = min(obj, sorted_pairing_bound(p, d))
+    bound = min(obj, pairing_bound(p, d))
     stats["time_s"] = round(time.perf_counter() - t0, 4)
     stats["timed_out"] = True
     return ExactOutcome(list(best), obj, bound, bound == obj, stats)

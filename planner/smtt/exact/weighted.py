@@ -25,8 +25,10 @@ from typing import Any
 import numpy as np
 
 from planner.core.timing import Deadline
+from planner.smtt.bounds import pairing_bound
+from planner.smtt.evaluate import tardiness
 from planner.smtt.exact.incumbent import wmdd
-from planner.smtt.exact.outcome import ExactOutcome, tardiness, weighted_pairing_bound
+from planner.smtt.exact.outcome import ExactOutcome
 
 #: Share of the budget for iterated local search before the proof stage.
 ILS_SHARE = 0.25
@@ -217,7 +219,7 @@ def solve_weighted(
         if tardiness(cp, cd, mine, cw) < tardiness(cp, cd, local, cw):
             local = mine
     obj = tardiness(cp, cd, local, cw)
-    bound = min(obj, weighted_pairing_bound(cp, cd, cw))
+    bound = min(obj, min(cw) * pairing_bound(cp, cd))
     if bound < obj:
         from planner.smtt.exact.lagrange import lagrangian_bound
 

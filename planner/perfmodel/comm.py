@@ -1,0 +1,181 @@
+"""Collective-communication times over NVLink and the scale-out network.
+
+Every collective is modelled as NCCL's bandwidth-optimal algorithm on a
+two-level hierarchy: a group of ``n`` ranks with ``k`` ranks per node spans
+``n / k`` nodes; the intra-node phase runs over NVLink, the inter-node phase
+over each GPU's own NIC carrying ``1/k`` of the data (so node-local peers use
+all NICs of the node in parallel). With ``S`` the buffer size in bytes:
+
+* all-reduce: ``2 (k-1)/k S / B_nvl + 2 (m-1)/m (S/k) / B_nic`` (ring
+  reduce-scatter + all-gather in each level), ``m = n/k``;
+* reduce-scatter / all-gather (``S`` = full gathered size): half of that;
+* all-to-all (``S`` = bytes each rank sends in total): the ``(k-1)/n`` share
+  stays on NVLink, the ``(n-k)/n`` share crosses the NIC; both run at once;
+* point-to-point: ``S / B + latency``.
+
+``B_nvl`` and ``B_nic`` are per-direction datasheet bandwidths times the
+efficiencies below, plus ``latency`` per algorithm step (ring: ``2(n-1)``
+steps for all-reduce). Inference engines use a one-shot custom all-reduce
+for small messages (:func:`one_shot_all_reduce`: one latency plus the ring's
+bandwidth term).
+
+Constants (the fitted one is marked *fitted*; the calibration report lists
+its value and the rows it comes from):
+
+``NVLINK_EFFICIENCY``
+    *fitted*: achieved bus bandwidth of the collectives inside a training
+    step / per-direction NVLink bandwidth. Isolated nccl-tests all-reduce
+    runs reach more (about 230 of 300 GB/s on 8xA100, 0.77; 360-380 of 450
+    on 8xH100): inside a training step the collectives share SMs and HBM
+    with the compute kernels, and the fit on end-to-end step times lands
+    below the isolated figure.
+``NIC_EFFICIENCY``
+    Same for InfiniBand/RoCE: about 0.85 of line rate (e.g. 21-22 GB/s per
+    200 Gb/s HDR port, 45 GB/s per 400 Gb/s NDR port).
+``NVLINK_LATENCY_S``, ``NIC_LATENCY_S``
+    Per-step latency of a ring algorithm (NCCL LL128/Simple protocols;
+    a few microseconds over NVLink, about 10 us across nodes). Assumptions.
+``ALLREDUCE_LATENCY_S``
+    Latency of one small-message one-shot all-reduce inside an NVLink node
+    (vLLM / TensorRT-LLM custom all-reduce: about 5-15 us on A100/H100). An
+    assumption.
+
+Every function accepts a numpy array for the size where noted (the serving
+model evaluates many batch sizes at once).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from planner.perfmodel.hardware import GpuSpec
+
+NVLINK_EFFICIENCY = 0.60
+NIC_EFFICIENCY = 0.85
+NVLINK_LATENCY_S = 4e-6
+NIC_LATENCY_S = 10e-6
+ALLREDUCE_LATENCY_S = 10e-6
+
+
+@dataclass(frozen=True)
+class Fabric:
+    """Bandwidths seen by one communication group.
+
+    Attributes
+    ----------
+    nvlink_bw
+        Per-GPU per-direction NVLink bytes/s (datasheet).
+    nic_bw
+        Per-GPU per-direction NIC bytes/s (datasheet).
+    """
+
+    nvlink_bw: float
+    nic_bw: float
+
+    @property
+    def intra(self) -> float:
+        """Achieved intra-node bytes/s."""
+        return self.nvlink_bw * NVLINK_EFFICIENCY
+
+    @property
+    def inter(self) -> float:
+        """Achieved inter-node bytes/s."""
+        return self.nic_bw * NIC_EFFICIENCY
+
+
+def fabric_of(gpu: GpuSpec) -> Fabric:
+    """NVLink and NIC bandwidth of ``gpu``."""
+    return Fabric(gpu.nvlink_bw, gpu.nic_bw)
+
+
+def per_node(size: int, stride: int, gpus_per_node: int) -> int:
+    """Ranks of a group (``size`` ranks ``stride`` apart) that share a node.
+
+    Megatron orders ranks tp (fastest), cp, ep/dp, pp: a group's stride is the
+    product of the faster dimensions.
+    """
+    if size <= 1:
+        return 1
+    if stride >= gpus_per_node:
+        return 1
+    return max(1, min(size, gpus_per_node // stride))
+
+
+def levels(n: int, k: int) -> tuple[int, int]:
+    """(ranks per node, nodes) of a group of ``n`` ranks with at most ``k`` per node."""
+    k = max(1, min(k, n))
+    while n % k:
+        k -= 1
+    return k, n // k
+
+
+def all_reduce(size: float, n: int, per_node: int, fabric: Fabric) -> float:
+    """Seconds to all-reduce ``size`` bytes over ``n`` ranks, ``per_node`` of them per node."""
+    if n <= 1 or size <= 0:
+        return 0.0
+    k, m = levels(n, per_node)
+    t = 0.0
+    if k > 1:
+        t += 2 * (k - 1) / k * size / fabric.intra + 2 * (k - 1) * NVLINK_LATENCY_S
+    if m > 1:
+        t += 2 * (m - 1) / m * (size / k) / fabric.inter + 2 * (m - 1) * NIC_LATENCY_S
+    return t
+
+
+def reduce_scatter(size: float, n: int, per_node: int, fabric: Fabric) -> float:
+    """Seconds to reduce-scatter a ``size``-byte buffer over ``n`` ranks."""
+    if n <= 1 or size <= 0:
+        return 0.0
+    k, m = levels(n, per_node)
+    t = 0.0
+    if k > 1:
+        t += (k - 1) / k * size / fabric.intra + (k - 1) * NVLINK_LATENCY_S
+    if m > 1:
+        t += (m - 1) / m * (size / k) / fabric.inter + (m - 1) * NIC_LATENCY_S
+    return t
+
+
+def all_gather(size: float, n: int, per_node: int, fabric: Fabric) -> float:
+    """Seconds to all-gather into a ``size``-byte buffer over ``n`` ranks (same as reduce-scatter)."""
+    return reduce_scatter(size, n, per_node, fabric)
+
+
+def all_to_all(size: float, n: int, per_node: int, fabric: Fabric) -> float:
+    """Seconds for an all-to-all where each rank sends ``size`` bytes spread evenly over ``n`` ranks."""
+    if n <= 1 or size <= 0:
+        return 0.0
+    k, _ = levels(n, per_node)
+    intra = size * (k - 1) / n / fabric.intra + (NVLINK_LATENCY_S if k > 1 else 0.0)
+    inter = size * (n - k) / n / fabric.inter + (NIC_LATENCY_S if n > k else 0.0)
+    return max(intra, inter)
+
+
+def one_shot_all_reduce(
+    size: float | np.ndarray, n: int, per_node: int, fabric: Fabric
+) -> float | np.ndarray:
+    """Seconds of an inference engine's small-message all-reduce of ``size`` bytes (array ok).
+
+    ``ALLREDUCE_LATENCY_S`` once, plus the ring's bandwidth terms inside and
+    across nodes (and ``NIC_LATENCY_S`` when the group spans nodes).
+    """
+    if n <= 1:
+        return np.zeros_like(size) if isinstance(size, np.ndarray) else 0.0
+    k, m = levels(n, per_node)
+    t = size * 0.0 + ALLREDUCE_LATENCY_S
+    if k > 1:
+        t = t + 2 * (k - 1) / k * size / fabric.intra
+    if m > 1:
+        t = t + 2 * (m - 1) / m * (size / k) / fabric.inter + NIC_LATENCY_S
+    return t
+
+
+def p2p(size: float | np.ndarray, fabric: Fabric, *, same_node: bool) -> float | np.ndarray:
+    """Seconds to send ``size`` bytes to one peer (0 for nothing; ``size`` may be an array)."""
+    bw, latency = (fabric.intra, NVLINK_LATENCY_S) if same_node else (fabric.inter, NIC_LATENCY_S)
+    if isinstance(size, np.ndarray):
+        return np.where(size > 0, size / bw + latency, 0.0)
+    if size <= 0:
+        return 0.0
+    return size / bw + latency

@@ -1,0 +1,525 @@
+"""GPUs and clusters: the hardware catalog and cluster descriptions.
+
+A :class:`GpuSpec` is one GPU type from ``models/hardware/*.toml`` (memory,
+HBM bandwidth, NVLink and NIC bandwidth, dense peak TFLOPS per precision,
+price per GPU-hour). A :class:`ClusterSpec` is one or more :class:`Pool` s of
+identical GPUs; pools may differ in GPU type, node size or NIC speed
+(heterogeneous clusters as in the Metis and Holmes papers).
+
+Cluster strings accepted by :func:`parse_cluster`:
+
+* ``1024xH100`` (also ``1024*H100``, ``H100x1024``);
+* ``H100:16,A100:32`` (comma-separated pools);
+* a TOML file::
+
+      name = "mixed"
+      inter_pool_gbit_s = 200        # optional: per-GPU bandwidth between pools
+      [[pool]]
+      gpu = "H100"
+      count = 512
+      nic_gbit_s = 400               # optional overrides: gpus_per_node, price_per_gpu_hour
+      [[pool]]
+      gpu = { base = "A100", nic_gbit_s = 100 }   # or a full GPU table
+      count = 512
+
+Units: bandwidth fields are in the datasheet units (NVLink GB/s
+bidirectional, NIC Gb/s); the properties ending in ``_bw`` return bytes per
+second in one direction, which is what collectives use.
+
+Sources of the catalog numbers (each TOML repeats its source per line):
+
+======== ======= ======= ======== ========= ============================= ==========
+GPU      HBM GiB TB/s    NVLink   NIC Gb/s  dense bf16 / fp8 / fp4 TFLOPS source
+======== ======= ======= ======== ========= ============================= ==========
+A100-80G 80      2.039   600      200       312 / - / -                   [A100]_ [DGXA]_
+H100-SXM 80      3.35    900      400       989 / 1979 / -                [H100]_ [DGXH]_
+H200     141     4.8     900      400       989 / 1979 / -                [H200]_
+B200     192     8.0     1800     400       2250 / 4500 / 9000            [HGXB]_
+======== ======= ======= ======== ========= ============================= ==========
+
+.. [A100] NVIDIA A100 Tensor Core GPU datasheet (SXM4 80GB: 312 TFLOPS bf16 dense,
+   2,039 GB/s, NVLink 600 GB/s), nvidia.com/en-us/data-center/a100.
+.. [DGXA] NVIDIA DGX A100 user guide: 8 x ConnectX-6 200 Gb/s HDR InfiniBand, one per GPU.
+.. [H100] NVIDIA H100 Tensor Core GPU datasheet (SXM5: 1,979 / 3,958 TFLOPS bf16 / fp8
+   with sparsity, i.e. 989 / 1,979 dense; 3.35 TB/s; NVLink 900 GB/s),
+   nvidia.com/en-us/data-center/h100.
+.. [DGXH] NVIDIA DGX H100 datasheet: 8 x ConnectX-7 400 Gb/s NDR, one per GPU.
+.. [H200] NVIDIA H200 product page (141 GB HBM3e, 4.8 TB/s; H100 compute),
+   nvidia.com/en-us/data-center/h200.
+.. [HGXB] NVIDIA HGX B200 specifications (8 GPUs: 36 / 72 / 144 PFLOPS bf16 / fp8 / fp4
+   with sparsity, i.e. 2.25 / 4.5 / 9 PFLOPS dense per GPU; 1.8 TB/s NVLink 5 per GPU;
+   8 TB/s HBM3e), nvidia.com/en-us/data-center/hgx.
+
+``price_per_gpu_hour`` is an indicative on-demand price, an assumption to
+override per cluster (the calibration report lists it among the assumptions);
+``sms`` is informational (no model term uses it).
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from planner.core.errors import InputError, unknown_name
+from planner.core.io import read_toml
+from planner.core.paths import models_dir
+from planner.perfmodel.precision import Precision, get_precision
+
+GIB = 1024**3
+
+_GPU_FIELDS = (
+    "name",
+    "memory_gib",
+    "hbm_tb_s",
+    "sms",
+    "nvlink_gb_s",
+    "nic_gbit_s",
+    "gpus_per_node",
+    "price_per_gpu_hour",
+)
+
+
+@dataclass(frozen=True)
+class GpuSpec:
+    """One GPU type.
+
+    Attributes
+    ----------
+    name
+        Catalog name, e.g. ``H100-SXM``.
+    memory_gib
+        HBM capacity.
+    hbm_tb_s
+        HBM bandwidth (TB/s).
+    sms
+        Streaming multiprocessors (informational).
+    nvlink_gb_s
+        NVLink bandwidth per GPU, GB/s, bidirectional (datasheet figure).
+    nic_gbit_s
+        Scale-out NIC bandwidth per GPU, Gb/s.
+    gpus_per_node
+        GPUs sharing one NVLink domain.
+    price_per_gpu_hour
+        USD per GPU-hour.
+    tflops
+        Dense tensor-core peak per precision, ``((key, TFLOPS), ...)``.
+    aliases
+        Other names accepted on the command line.
+    architecture
+        Informational.
+    """
+
+    name: str
+    memory_gib: float
+    hbm_tb_s: float
+    sms: int
+    nvlink_gb_s: float
+    nic_gbit_s: float
+    gpus_per_node: int
+    price_per_gpu_hour: float
+    tflops: tuple[tuple[str, float], ...]
+    aliases: tuple[str, ...] = ()
+    architecture: str = ""
+
+    def __post_init__(self) -> None:
+        for key in ("memory_gib", "hbm_tb_s", "nvlink_gb_s", "nic_gbit_s"):
+            value = getattr(self, key)
+            if not isinstance(value, (int, float)) or isinstance(value, bool) or value <= 0:
+                raise InputError(f"GPU {self.name}: field {key!r} must be positive, got {value!r}")
+        if not isinstance(self.gpus_per_node, int) or self.gpus_per_node < 1:
+            raise InputError(f"GPU {self.name}: field 'gpus_per_node' must be a positive integer")
+        if self.price_per_gpu_hour < 0:
+            raise InputError(f"GPU {self.name}: field 'price_per_gpu_hour' must be >= 0")
+        if not self.tflops:
+            raise InputError(f"GPU {self.name}: missing [tflops] table")
+
+    # Bytes and bytes per second, one direction.
+    @property
+    def memory_bytes(self) -> float:
+        """HBM capacity in bytes."""
+        return self.memory_gib * GIB
+
+    @property
+    def hbm_bw(self) -> float:
+        """HBM bandwidth, bytes/s."""
+        return self.hbm_tb_s * 1e12
+
+    @property
+    def nvlink_bw(self) -> float:
+        """NVLink bandwidth per GPU per direction, bytes/s."""
+        return self.nvlink_gb_s * 1e9 / 2
+
+    @property
+    def nic_bw(self) -> float:
+        """Scale-out bandwidth per GPU per direction, bytes/s."""
+        return self.nic_gbit_s * 1e9 / 8
+
+    def supports(self, precision: str | Precision) -> bool:
+        """True when the GPU has a tensor-core peak for ``precision``."""
+        return get_precision(precision).tflops_key in dict(self.tflops)
+
+    def peak_flops(self, precision: str | Precision = "bf16") -> float:
+        """Dense tensor-core peak in FLOP/s for ``precision``.
+
+        Raises
+        ------
+        InputError
+            The GPU has no tensor-core support for that precision.
+        """
+        prec = get_precision(precision)
+        table = dict(self.tflops)
+        if prec.tflops_key not in table:
+            raise InputError(
+                f"GPU {self.name} does not support {prec.name} "
+                f"(supported: {', '.join(sorted(table))})"
+            )
+        return table[prec.tflops_key] * 1e12
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data (the TOML fields)."""
+        out = {k: getattr(self, k) for k in _GPU_FIELDS}
+        out["tflops"] = dict(self.tflops)
+        out["aliases"] = list(self.aliases)
+        out["architecture"] = self.architecture
+        return out
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any], *, where: str = "GPU") -> GpuSpec:
+        """Build from TOML/JSON fields; ``base = "H100"`` inherits from a catalog GPU."""
+        data = dict(data)
+        if "base" in data:
+            base = get_gpu(str(data.pop("base"))).to_dict()
+            base.update(data)
+            if "name" not in data:
+                base["name"] = f"{base['name']}*"
+            data = base
+        missing = [k for k in (*_GPU_FIELDS, "tflops") if k not in data]
+        if "gpus_per_node" in missing:
+            data["gpus_per_node"] = 8
+            missing.remove("gpus_per_node")
+        if "sms" in missing:
+            data["sms"] = 132
+            missing.remove("sms")
+        if "price_per_gpu_hour" in missing:
+            data["price_per_gpu_hour"] = 0.0
+            missing.remove("price_per_gpu_hour")
+        if missing:
+            raise InputError(f"{where}: missing field {missing[0]!r}")
+        known = {*_GPU_FIELDS, "tflops", "aliases", "architecture"}
+        extra = sorted(set(data) - known)
+        if extra:
+            raise InputError(f"{where}: unknown field {extra[0]!r}")
+        tflops = data["tflops"]
+        if not isinstance(tflops, Mapping):
+            raise InputError(f"{where}: field 'tflops' must be a table of precision = TFLOPS")
+        for key, value in tflops.items():
+            if not isinstance(value, (int, float)) or isinstance(value, bool) or value <= 0:
+                raise InputError(f"{where}: tflops.{key} must be positive, got {value!r}")
+        try:
+            return cls(
+                name=str(data["name"]),
+                memory_gib=float(data["memory_gib"]),
+                hbm_tb_s=float(data["hbm_tb_s"]),
+                sms=int(data["sms"]),
+                nvlink_gb_s=float(data["nvlink_gb_s"]),
+                nic_gbit_s=float(data["nic_gbit_s"]),
+                gpus_per_node=int(data["gpus_per_node"]),
+                price_per_gpu_hour=float(data["price_per_gpu_hour"]),
+                tflops=tuple(sorted((str(k), float(v)) for k, v in tflops.items())),
+                aliases=tuple(str(a) for a in data.get("aliases", ())),
+                architecture=str(data.get("architecture", "")),
+            )
+        except (TypeError, ValueError) as exc:
+            raise InputError(f"{where}: {exc}") from None
+
+
+@dataclass(frozen=True)
+class Pool:
+    """Identical GPUs with the same node size and NIC speed.
+
+    Attributes
+    ----------
+    gpu
+        The GPU type (with any per-pool overrides already applied).
+    count
+        Number of GPUs.
+    name
+        Pool label (defaults to the GPU name).
+    """
+
+    gpu: GpuSpec
+    count: int
+    name: str = ""
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.count, int) or isinstance(self.count, bool) or self.count < 1:
+            raise InputError(f"pool {self.label}: field 'count' must be a positive integer")
+
+    @property
+    def label(self) -> str:
+        """Pool name, or the GPU name."""
+        return self.name or self.gpu.name
+
+    @property
+    def gpus_per_node(self) -> int:
+        """NVLink domain size (never more than the pool)."""
+        return min(self.gpu.gpus_per_node, self.count)
+
+    @property
+    def price_per_hour(self) -> float:
+        """USD per hour for the whole pool."""
+        return self.count * self.gpu.price_per_gpu_hour
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data."""
+        return {"name": self.label, "count": self.count, "gpu": self.gpu.to_dict()}
+
+
+@dataclass(frozen=True)
+class ClusterSpec:
+    """A cluster: one or more pools.
+
+    Attributes
+    ----------
+    pools
+        The pools, in the order given.
+    name
+        Label.
+    inter_pool_gbit_s
+        Per-GPU bandwidth between pools (Gb/s); ``None`` means the slower of
+        the two pools' NICs.
+    """
+
+    pools: tuple[Pool, ...]
+    name: str = ""
+    inter_pool_gbit_s: float | None = field(default=None)
+
+    def __post_init__(self) -> None:
+        if not self.pools:
+            raise InputError("cluster: no pool given")
+        labels = [p.label for p in self.pools]
+        if len(set(labels)) != len(labels):
+            dup = next(x for x in labels if labels.count(x) > 1)
+            raise InputError(f"cluster: pool name {dup!r} used twice (give pools distinct names)")
+        if self.inter_pool_gbit_s is not None and self.inter_pool_gbit_s <= 0:
+            raise InputError("cluster: inter_pool_gbit_s must be positive")
+
+    @property
+    def total_gpus(self) -> int:
+        """GPUs over all pools."""
+        return sum(p.count for p in self.pools)
+
+    @property
+    def homogeneous(self) -> bool:
+        """One pool (or several of the same GPU, node size and NIC)."""
+        return len({p.gpu for p in self.pools}) == 1
+
+    @property
+    def gpu(self) -> GpuSpec:
+        """The GPU of a homogeneous cluster."""
+        if not self.homogeneous:
+            raise ValueError("heterogeneous cluster has no single GPU type")
+        return self.pools[0].gpu
+
+    @property
+    def price_per_hour(self) -> float:
+        """USD per hour for the whole cluster."""
+        return sum(p.price_per_hour for p in self.pools)
+
+    def inter_pool_bw(self) -> float:
+        """Bytes/s per GPU per direction between pools."""
+        if self.inter_pool_gbit_s is not None:
+            return self.inter_pool_gbit_s * 1e9 / 8
+        return min(p.gpu.nic_bw for p in self.pools)
+
+    def merged(self) -> ClusterSpec:
+        """Pools of identical GPUs merged into one (a homogeneous cluster becomes one pool)."""
+        if len(self.pools) == 1 or not self.homogeneous:
+            return self
+        pool = Pool(self.pools[0].gpu, self.total_gpus, self.pools[0].label)
+        return ClusterSpec((pool,), self.name, self.inter_pool_gbit_s)
+
+    def describe(self) -> str:
+        """Short label such as ``1024xH100-SXM`` or ``512xH100-SXM + 512xA100-80GB``."""
+        return " + ".join(f"{p.count}x{p.label}" for p in self.pools)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data."""
+        return {
+            "name": self.name or self.describe(),
+            "pools": [p.to_dict() for p in self.pools],
+            "inter_pool_gbit_s": self.inter_pool_gbit_s,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any], *, where: str = "cluster") -> ClusterSpec:
+        """Build from the TOML layout described in the module docstring (or :meth:`to_dict`)."""
+        if not isinstance(data, Mapping):
+            raise InputError(f"{where}: expected a table")
+        pools_raw = data.get("pool", data.get("pools"))
+        if (
+            not isinstance(pools_raw, Sequence)
+            or isinstance(pools_raw, (str, bytes))
+            or not pools_raw
+        ):
+            raise InputError(f"{where}: needs at least one [[pool]] table")
+        pools = []
+        for i, raw in enumerate(pools_raw):
+            pools.append(_pool_from_dict(raw, where=f"{where}: pool[{i}]"))
+        inter = data.get("inter_pool_gbit_s")
+        if inter is not None and (not isinstance(inter, (int, float)) or isinstance(inter, bool)):
+            raise InputError(f"{where}: inter_pool_gbit_s must be a number")
+        return cls(tuple(pools), str(data.get("name", "")), None if inter is None else float(inter))
+
+
+def _pool_from_dict(raw: Any, *, where: str) -> Pool:
+    if not isinstance(raw, Mapping):
+        raise InputError(f"{where}: expected a table")
+    known = {"gpu", "count", "name", "gpus_per_node", "nic_gbit_s", "price_per_gpu_hour"}
+    extra = sorted(set(raw) - known)
+    if extra:
+        raise InputError(f"{where}: unknown field {extra[0]!r}")
+    if "gpu" not in raw:
+        raise InputError(f"{where}: missing field 'gpu'")
+    if "count" not in raw:
+        raise InputError(f"{where}: missing field 'count'")
+    gpu_raw = raw["gpu"]
+    if isinstance(gpu_raw, str):
+        gpu = get_gpu(gpu_raw)
+    elif isinstance(gpu_raw, Mapping):
+        gpu = GpuSpec.from_dict(gpu_raw, where=f"{where}.gpu")
+    else:
+        raise InputError(f"{where}: field 'gpu' must be a name or a table")
+    overrides = {
+        k: raw[k] for k in ("gpus_per_node", "nic_gbit_s", "price_per_gpu_hour") if k in raw
+    }
+    for key, value in overrides.items():
+        if not isinstance(value, (int, float)) or isinstance(value, bool) or value < 0:
+            raise InputError(f"{where}: field {key!r} must be a non-negative number")
+    if overrides:
+        gpu = GpuSpec.from_dict({**gpu.to_dict(), **overrides}, where=where)
+    count = raw["count"]
+    if not isinstance(count, int) or isinstance(count, bool):
+        raise InputError(f"{where}: field 'count' must be an integer, got {count!r}")
+    return Pool(gpu, count, str(raw.get("name", "")))
+
+
+# ---------------------------------------------------------------------------
+# Catalog
+# ---------------------------------------------------------------------------
+
+
+def catalog_dir() -> Path:
+    """Folder of the bundled GPU files (``models/hardware``)."""
+    return models_dir() / "hardware"
+
+
+@functools.lru_cache(maxsize=1)
+def gpu_catalog() -> dict[str, GpuSpec]:
+    """Catalog GPUs by canonical name."""
+    out = {}
+    for path in sorted(catalog_dir().glob("*.toml")):
+        spec = GpuSpec.from_dict(read_toml(path), where=str(path))
+        out[spec.name] = spec
+    return out
+
+
+def _key(name: str) -> str:
+    return "".join(c for c in name.lower() if c.isalnum())
+
+
+def gpu_names() -> list[str]:
+    """Canonical names and aliases of the catalog GPUs."""
+    names = []
+    for spec in gpu_catalog().values():
+        names.append(spec.name)
+        names.extend(spec.aliases)
+    return names
+
+
+def get_gpu(name: str | GpuSpec) -> GpuSpec:
+    """Look up a catalog GPU by name or alias (case and punctuation ignored).
+
+    Raises
+    ------
+    InputError
+        Unknown name; the message lists the closest catalog names.
+    """
+    if isinstance(name, GpuSpec):
+        return name
+    key = _key(str(name))
+    for spec in gpu_catalog().values():
+        if key == _key(spec.name) or any(key == _key(a) for a in spec.aliases):
+            return spec
+    raise unknown_name("GPU", str(name), gpu_names())
+
+
+_COUNT_NAME = re.compile(r"^\s*(\d+)\s*[x*×]\s*([A-Za-z][\w.\-]*)\s*$")
+_NAME_COUNT = re.compile(r"^\s*([A-Za-z][\w.\-]*?)\s*(?:[:x*×])\s*(\d+)\s*$")
+
+
+def parse_cluster(
+    text: str | Path | Mapping[str, Any] | ClusterSpec, *, gpus_per_node: int | None = None
+) -> ClusterSpec:
+    """Parse ``1024xH100``, ``H100:16,A100:32``, a TOML file, or a mapping.
+
+    Parameters
+    ----------
+    text
+        The cluster description.
+    gpus_per_node
+        Override the node size of every pool (``--gpus-per-node``).
+
+    Raises
+    ------
+    InputError
+        Malformed string, unknown GPU name (closest names listed) or bad TOML field.
+    """
+    if isinstance(text, ClusterSpec):
+        cluster = text
+    elif isinstance(text, Mapping):
+        cluster = ClusterSpec.from_dict(text)
+    else:
+        raw = str(text).strip()
+        if raw.lower().endswith(".toml") or (Path(raw).suffix and Path(raw).is_file()):
+            cluster = ClusterSpec.from_dict(read_toml(raw), where=raw)
+        else:
+            pools = []
+            for part in raw.split(","):
+                if not part.strip():
+                    raise InputError(f"--gpus {raw!r}: empty pool in list")
+                m = _COUNT_NAME.match(part) or _NAME_COUNT.match(part)
+                if m is None:
+                    raise InputError(
+                        f"--gpus {part.strip()!r}: expected COUNTxGPU (1024xH100), GPU:COUNT "
+                        "(H100:16,A100:32) or a TOML file"
+                    )
+                a, b = m.groups()
+                count, name = (int(a), b) if a.isdigit() else (int(b), a)
+                if count < 1:
+                    raise InputError(f"--gpus {part.strip()!r}: GPU count must be positive")
+                pools.append(Pool(get_gpu(name), count))
+            labels = [p.label for p in pools]
+            if len(set(labels)) != len(labels):
+                merged: dict[str, Pool] = {}
+                for p in pools:
+                    prev = merged.get(p.label)
+                    merged[p.label] = p if prev is None else Pool(p.gpu, prev.count + p.count)
+                pools = list(merged.values())
+            cluster = ClusterSpec(tuple(pools))
+    if gpus_per_node is not None:
+        if gpus_per_node < 1:
+            raise InputError("--gpus-per-node must be positive")
+        cluster = ClusterSpec(
+            tuple(
+                Pool(replace(p.gpu, gpus_per_node=gpus_per_node), p.count, p.name)
+                for p in cluster.pools
+            ),
+            cluster.name,
+            cluster.inter_pool_gbit_s,
+        )
+    return cluster

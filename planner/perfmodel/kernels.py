@@ -1,0 +1,145 @@
+"""Kernel times: GEMMs, memory-bound kernels and the attention core.
+
+A GEMM is a roofline with a shape-dependent efficiency:
+
+``t = max(2mnk / (peak * E_gemm * g(m) g(n) g(k)),  bytes / (B_hbm * E_hbm))``
+
+with ``g(x) = x / (x + GEMM_HALF_DIM)``: a GEMM dimension of ``GEMM_HALF_DIM``
+elements reaches half the large-GEMM efficiency (tile under-filling, short K
+loops), large dimensions reach ``E_gemm``. The HBM efficiency depends on what
+streams: ``HBM_EFFICIENCY`` for training kernels, the serving model's
+``WEIGHT_STREAM_EFFICIENCY`` for decode GEMMs that stream their weights
+(:mod:`planner.perfmodel.stage`). Element-wise kernels (LayerNorm, softmax,
+dropout, activations, residuals, cross-entropy) are pure HBM traffic
+(:func:`memory_time`). Every function here accepts numpy arrays for the token
+dimension ``m`` (the serving model evaluates many batch sizes at once).
+
+Constants (the fitted ones are marked *fitted*; the calibration report lists
+their values and the rows they come from):
+
+``GEMM_EFFICIENCY``
+    Fraction of the dense peak reached by large GEMMs, by architecture.
+    Ampere: *fitted* (cuBLAS measures large A100 bf16 GEMMs at 250-290 of
+    312 TFLOPS, 0.80-0.93; the fitted value lies at the low end of that
+    range). Hopper, Blackwell: the Ampere value scaled by public cuBLAS
+    efficiency ratios (about 0.71 of the H100's 989 TFLOPS dense bf16 peak,
+    0.70 of the B200's), not fitted.
+``GEMM_HALF_DIM``
+    *fitted*: GEMM dimension at which efficiency halves.
+``HBM_EFFICIENCY``
+    *fitted*: fraction of the datasheet HBM bandwidth reached by memory-bound
+    kernels (STREAM-like kernels reach 0.8-0.9, framework element-wise
+    kernels less).
+``FLASH_EFFICIENCY``, ``FLASH_CAUSAL_FRACTION``, ``FLASH_BWD_RATIO``
+    Fused (FlashAttention) training attention: fraction of the dense peak,
+    share of the score square computed under a causal mask, backward/forward
+    work. From the FlashAttention-2/3 papers, not fitted.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import numpy as np
+
+from planner.perfmodel.hardware import GpuSpec
+from planner.perfmodel.precision import Precision, get_precision
+
+#: Large-GEMM fraction of dense peak, by GPU architecture (Ampere fitted, see module doc).
+GEMM_EFFICIENCY = {"Ampere": 0.80, "Hopper": 0.71, "Blackwell": 0.70}
+#: Fallback for GPUs whose architecture is not listed (an assumption).
+GEMM_EFFICIENCY_DEFAULT = 0.75
+#: GEMM dimension at which the shape factor is 1/2.
+GEMM_HALF_DIM = 64.0
+#: Fraction of HBM bandwidth reached by training kernels.
+HBM_EFFICIENCY = 0.80
+#: Fused attention: fraction of dense peak reached (FlashAttention-2 reports 50-73 % on
+#: A100 forward, FlashAttention-3 about 75 % on H100; backward lower), not fitted.
+FLASH_EFFICIENCY = 0.55
+#: Fused attention with a causal mask computes about half of the ``s x s`` square.
+FLASH_CAUSAL_FRACTION = 0.5
+#: Fused attention backward / forward work (recomputes scores: 5 matmuls vs 2, FA2 paper).
+FLASH_BWD_RATIO = 2.5
+#: Bytes per 16-bit activation element written by a GEMM.
+OUT_BYTES = 2.0
+
+
+def gemm_efficiency(gpu: GpuSpec) -> float:
+    """Large-GEMM fraction of dense peak for ``gpu``."""
+    return GEMM_EFFICIENCY.get(gpu.architecture, GEMM_EFFICIENCY_DEFAULT)
+
+
+@functools.lru_cache(maxsize=256)
+def gemm_rates(gpu: GpuSpec, precision: str) -> tuple[float, float, float]:
+    """(large-GEMM FLOP/s, input bytes per element, training HBM bytes/s) at ``precision``; cached.
+
+    Clear with ``gemm_rates.cache_clear()`` after changing the module constants.
+    """
+    prec = get_precision(precision)
+    return gpu.peak_flops(prec) * gemm_efficiency(gpu), prec.bytes, gpu.hbm_bw * HBM_EFFICIENCY
+
+
+def gemm_time(
+    gpu: GpuSpec,
+    m: float | np.ndarray,
+    n: float,
+    k: float,
+    precision: Precision | str = "bf16",
+    *,
+    batch: float | np.ndarray = 1.0,
+    in_bytes: float | None = None,
+    out_bytes: float = OUT_BYTES,
+    hbm_efficiency: float | None = None,
+) -> float | np.ndarray:
+    """Seconds for ``batch`` independent ``[m, k] x [k, n]`` matmuls.
+
+    Parameters
+    ----------
+    gpu
+        The GPU.
+    m, n, k
+        GEMM shape (rows of the output, columns of the output, reduction);
+        ``m`` may be an array (then ``m > 0`` everywhere).
+    precision
+        Input precision of the tensor-core operation (sets the peak).
+    batch
+        Number of identical GEMMs (batched matmul, grouped experts); scalar or
+        an array like ``m``.
+    in_bytes
+        Bytes per input element (defaults to the precision's).
+    out_bytes
+        Bytes per output element.
+    hbm_efficiency
+        Fraction of the HBM bandwidth the operand traffic reaches (default
+        ``HBM_EFFICIENCY``).
+    """
+    array = isinstance(m, np.ndarray) or isinstance(batch, np.ndarray)
+    if n <= 0 or k <= 0:
+        return np.zeros_like(m) if array else 0.0
+    if not array and (m <= 0 or batch <= 0):
+        return 0.0
+    peak, eb, hbm = gemm_rates(gpu, precision if isinstance(precision, str) else precision.name)
+    if in_bytes is not None:
+        eb = in_bytes
+    if hbm_efficiency is not None:
+        hbm = gpu.hbm_bw * hbm_efficiency
+    h = GEMM_HALF_DIM
+    compute = 2.0 * batch * (m + h) * (n + h) * (k + h) / peak
+    traffic = batch * ((m * k + k * n) * eb + m * n * out_bytes)
+    if array:
+        return np.maximum(compute, traffic / hbm)
+    return max(compute, traffic / hbm)
+
+
+def memory_time(gpu: GpuSpec, nbytes: float | np.ndarray) -> float | np.ndarray:
+    """Seconds for a memory-bound kernel moving ``nbytes`` through HBM."""
+    if isinstance(nbytes, np.ndarray):
+        return np.maximum(nbytes, 0.0) / (gpu.hbm_bw * HBM_EFFICIENCY)
+    return max(0.0, nbytes) / (gpu.hbm_bw * HBM_EFFICIENCY)
+
+
+def flash_attention_time(
+    gpu: GpuSpec, flops: float | np.ndarray, precision: Precision | str, efficiency: float
+) -> float | np.ndarray:
+    """Seconds of a fused attention kernel doing ``flops`` at ``efficiency`` of the dense peak."""
+    return flops / (gpu.peak_flops(precision) * efficiency)

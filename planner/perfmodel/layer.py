@@ -1,0 +1,412 @@
+"""One transformer layer: its GEMM shapes, and its training time for one microbatch.
+
+:func:`layer_shapes` lists the linear layers of a layer on one tensor-parallel
+rank (attention projections, dense MLP, routed experts, shared experts,
+router, LM head); the training cost below and the serving step of
+:mod:`planner.perfmodel.stage` both build on it.
+
+A training layer is the Megatron-LM transformer layer (Narayanan et al. 2021,
+Korthikanti et al. 2022): tensor parallelism ``t`` on the QKV/FC1 columns and
+proj/FC2 rows, optional sequence parallelism (LayerNorm/dropout sharded by
+``t``; all-reduce replaced by reduce-scatter + all-gather of the same
+volume), context parallelism ``cp`` (ring attention), and MoE layers with
+expert parallelism ``ep`` (all-to-all dispatch and combine). The attention
+core is either Megatron's materialized scores (softmax and dropout of the
+``s x s`` square per head, the ``5as/h`` activation term; the 2021-22 code of
+the validation tables) or a fused FlashAttention kernel. Backward costs twice
+the forward GEMM FLOPs and twice the element-wise traffic. Recompute:
+``full`` re-runs the forward (with its TP communication) before the backward;
+``selective`` re-runs only the attention core (Korthikanti et al.).
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+
+from planner.perfmodel import comm
+from planner.perfmodel.hardware import GpuSpec
+from planner.perfmodel.kernels import (
+    FLASH_BWD_RATIO,
+    FLASH_CAUSAL_FRACTION,
+    FLASH_EFFICIENCY,
+    flash_attention_time,
+    gemm_time,
+    memory_time,
+)
+from planner.perfmodel.model_spec import ModelSpec
+from planner.perfmodel.precision import Precision, get_precision
+
+#: Bytes per activation element in training and inference (bf16 activations even with
+#: fp8 GEMMs: Transformer Engine keeps activations in bf16 between layers).
+ACT_BYTES = 2.0
+
+Shape = tuple[float, float]
+
+
+@dataclass(frozen=True)
+class LayerShapes:
+    """``(n, k)`` of each ``[tokens, k] x [k, n]`` GEMM of one layer on one TP rank.
+
+    Attributes
+    ----------
+    attention
+        Attention projections, the output projection last (MLA: q down/up,
+        kv down/up, output).
+    mlp
+        Dense MLP: gate+up (fused) and down.
+    expert
+        One routed expert (same layout), empty for dense models.
+    shared
+        The always-active shared experts (empty when none).
+    router
+        Router GEMM, ``None`` for dense models.
+    head
+        LM head (vocab-parallel).
+    mats
+        Matrices of an MLP (3 gated, 2 plain).
+    """
+
+    attention: tuple[Shape, ...]
+    mlp: tuple[Shape, ...]
+    expert: tuple[Shape, ...]
+    shared: tuple[Shape, ...]
+    router: Shape | None
+    head: Shape
+    mats: int
+
+    @property
+    def qkv_width(self) -> float:
+        """Width of the attention projections' outputs before the core (element-wise traffic)."""
+        return sum(n for n, _ in self.attention[:-1])
+
+
+@functools.lru_cache(maxsize=4096)
+def layer_shapes(model: ModelSpec, tp: int) -> LayerShapes:
+    """The GEMMs of one layer on one of ``tp`` ranks.
+
+    K/V heads are replicated when ``tp`` exceeds them (as vLLM does for GQA);
+    MLA's down-projections are replicated, its up-projections sharded.
+    """
+    h = model.hidden
+    mats = 3 if model.gated_mlp else 2
+    if model.is_mla:
+        qk = model.qk_nope_head_dim + model.qk_rope_head_dim
+        attn: list[Shape] = []
+        if model.q_lora_rank:
+            attn.append((model.q_lora_rank, h))
+        attn.append((model.heads * qk / tp, model.q_lora_rank or h))
+        attn.append((model.kv_lora_rank + model.qk_rope_head_dim, h))
+        attn.append(
+            (model.heads * (model.qk_nope_head_dim + model.v_head_dim) / tp, model.kv_lora_rank)
+        )
+    else:
+        kv = max(1.0, model.kv_heads / tp) * model.head_dim
+        attn = [(model.q_dim / tp + 2 * kv, h)]
+    attn.append((h, model.attn_out_dim / tp))
+
+    def mlp(width: int) -> tuple[Shape, ...]:
+        return (((mats - 1) * width / tp, h), (h, width / tp)) if width else ()
+
+    return LayerShapes(
+        attention=tuple(attn),
+        mlp=mlp(model.ffn),
+        expert=mlp(model.moe_ffn) if model.is_moe else (),
+        shared=mlp(model.shared_ffn) if model.is_moe else (),
+        router=(model.num_experts, h) if model.is_moe else None,
+        head=(model.vocab / tp, h),
+        mats=mats,
+    )
+
+
+def layer_params(model: ModelSpec, moe: bool, tp: int, ep: int) -> tuple[float, float]:
+    """(non-expert, expert) parameters of one layer on one GPU."""
+    if moe:
+        base, experts = model.moe_layer_params()
+        return base / tp, experts / (tp * ep)
+    return model.dense_layer_params() / tp, 0.0
+
+
+@dataclass(frozen=True)
+class LayerCost:
+    """Time and FLOPs of one layer (or the LM head) for one microbatch on one GPU.
+
+    Attributes
+    ----------
+    fwd, bwd
+        Forward / backward kernel time (GEMMs + element-wise), seconds.
+    comm_fwd, comm_bwd
+        Exposed communication in forward / backward (TP, CP, EP), seconds.
+    recompute
+        Extra time spent recomputing before the backward, seconds (kernels +
+        communication); 0 without recompute.
+    flops_fwd
+        Forward matmul FLOPs on this GPU (model FLOPs are 3x this).
+    flops_recompute
+        Extra matmul FLOPs of the recomputation (hardware FLOPs only).
+    """
+
+    fwd: float
+    bwd: float
+    comm_fwd: float
+    comm_bwd: float
+    recompute: float
+    flops_fwd: float
+    flops_recompute: float
+
+    @property
+    def forward(self) -> float:
+        """Forward time including communication."""
+        return self.fwd + self.comm_fwd
+
+    @property
+    def backward(self) -> float:
+        """Backward time including communication and recomputation."""
+        return self.bwd + self.comm_bwd + self.recompute
+
+
+@dataclass(frozen=True)
+class Pass:
+    """Kernel time, matmul FLOPs and communication of one piece of a forward pass."""
+
+    gemm: float = 0.0
+    gemm_bwd: float = 0.0
+    elem: float = 0.0
+    flops: float = 0.0
+    comm: float = 0.0
+    comm_bwd: float = 0.0
+
+    def __add__(self, other: Pass) -> Pass:
+        return Pass(
+            self.gemm + other.gemm,
+            self.gemm_bwd + other.gemm_bwd,
+            self.elem + other.elem,
+            self.flops + other.flops,
+            self.comm + other.comm,
+            self.comm_bwd + other.comm_bwd,
+        )
+
+
+def linear(
+    gpu: GpuSpec,
+    prec: Precision,
+    m: float,
+    shapes: tuple[Shape, ...],
+    batch: float = 1,
+    acc: Pass | None = None,
+) -> Pass:
+    """``acc`` plus the forward ``[m,k]x[k,n]`` GEMMs of ``shapes`` and their backward (dgrad, wgrad)."""
+    out = acc
+    for n, k in shapes:
+        fwd = gemm_time(gpu, m, n, k, prec, batch=batch)
+        bwd = gemm_time(gpu, m, k, n, prec, batch=batch) + gemm_time(
+            gpu, k, n, m, prec, batch=batch
+        )
+        one = Pass(gemm=fwd, gemm_bwd=bwd, flops=2.0 * m * n * k * batch)
+        out = one if out is None else out + one
+    return Pass() if out is None else out
+
+
+@functools.lru_cache(maxsize=65536)
+def layer_cost(
+    model: ModelSpec,
+    gpu: GpuSpec,
+    *,
+    micro_batch: int,
+    seq: int,
+    tp: int,
+    cp: int = 1,
+    ep: int = 1,
+    sp: bool = False,
+    recompute: str = "none",
+    moe: bool = False,
+    precision: str = "bf16",
+    tp_per_node: int | None = None,
+    cp_per_node: int | None = None,
+    ep_per_node: int | None = None,
+    flash: bool = False,
+) -> LayerCost:
+    """Training cost of one transformer layer for one microbatch on one GPU.
+
+    Parameters
+    ----------
+    model, gpu
+        Architecture and GPU.
+    micro_batch, seq
+        Sequences per microbatch and (full) sequence length.
+    tp, cp, ep
+        Tensor, context and expert parallel sizes.
+    sp
+        Sequence parallelism (needs ``tp > 1`` to matter).
+    recompute
+        ``none``, ``selective`` or ``full``.
+    moe
+        Cost an MoE layer (routed experts) instead of a dense one.
+    precision
+        GEMM input precision.
+    tp_per_node, cp_per_node, ep_per_node
+        Ranks of each group sharing a node (default: as many as fit).
+    flash
+        Fused (FlashAttention-style) attention core instead of Megatron's
+        materialized scores/softmax/dropout.
+    """
+    prec = get_precision(precision)
+    fab = comm.fabric_of(gpu)
+    G = gpu.gpus_per_node
+    tpn = tp_per_node if tp_per_node is not None else min(tp, G)
+    cpn = cp_per_node if cp_per_node is not None else comm.per_node(cp, tp, G)
+    epn = ep_per_node if ep_per_node is not None else comm.per_node(ep, tp * cp, G)
+    shapes = layer_shapes(model, tp)
+    h = model.hidden
+    s = seq / cp  # local sequence
+    b = micro_batch
+    N = b * s  # tokens on this rank
+    a_local = model.heads / tp
+    A = ACT_BYTES
+    rep = 1.0 / tp if sp else 1.0  # replicated-region share with sequence parallelism
+
+    # --- attention block -------------------------------------------------
+    attn = linear(gpu, prec, N, shapes.attention)
+    if model.is_mla:
+        d_qk, d_v = model.qk_nope_head_dim + model.qk_rope_head_dim, model.v_head_dim
+    else:
+        d_qk = d_v = model.head_dim
+    # Attention core: scores [s, d] x [d, s_kv] and context [s, s_kv] x [s_kv, d] per head.
+    s_kv = seq  # every rank attends to the full sequence (ring attention for cp > 1)
+    if flash:
+        # one fused kernel; causal masking skips FLASH_CAUSAL_FRACTION of the square,
+        # the backward recomputes the scores (FLASH_BWD_RATIO x the forward work)
+        square = 2.0 * b * a_local * s * s_kv * (d_qk + d_v)
+        fwd_t = flash_attention_time(gpu, square * FLASH_CAUSAL_FRACTION, prec, FLASH_EFFICIENCY)
+        core = Pass(gemm=fwd_t, gemm_bwd=FLASH_BWD_RATIO * fwd_t, flops=square)
+    else:
+        core = linear(gpu, prec, s, ((s_kv, d_qk),), batch=b * a_local)
+        core += linear(gpu, prec, s, ((d_v, s_kv),), batch=b * a_local)
+        probs = b * a_local * s * s_kv  # score elements
+        # scale+mask+softmax (read, write), dropout (read, write, mask byte)
+        core = core + Pass(elem=memory_time(gpu, probs * (2 * A + 2 * A + 1)))
+    # LayerNorm (read, write), bias-dropout-add (2 reads, write, mask), q/k/v layout copies
+    attn_elem = N * h * rep * (2 * A + 3 * A + 1) + N * shapes.qkv_width * 2 * A
+    attn += Pass(elem=memory_time(gpu, attn_elem))
+
+    # --- MLP block -------------------------------------------------------
+    mats = shapes.mats
+    if moe:
+        k_top = model.experts_per_token
+        local_experts = max(1.0, model.num_experts / ep)
+        tokens_per_expert = N * k_top * ep / model.num_experts
+        mlp = linear(gpu, prec, N, (shapes.router,))
+        mlp = linear(gpu, prec, tokens_per_expert, shapes.expert, batch=local_experts, acc=mlp)
+        mlp = linear(gpu, prec, N, shapes.shared, acc=mlp)
+        routed = N * k_top
+        act_elems = routed * model.moe_ffn / tp + N * model.shared_ffn / tp
+        # permute / unpermute copies of the routed tokens (read + write each way)
+        mlp += Pass(elem=memory_time(gpu, 2 * routed * h * 2 * A / tp))
+        a2a = comm.all_to_all(routed * h * A / tp, ep, epn, fab) * 2  # dispatch + combine
+        mlp += Pass(comm=a2a, comm_bwd=a2a)
+    else:
+        mlp = linear(gpu, prec, N, shapes.mlp)
+        act_elems = N * model.ffn / tp
+    # activation (GeLU / SwiGLU: read inputs, write output), LayerNorm, bias-dropout-add
+    act_bytes = act_elems * ((mats - 1) * A + A)
+    mlp += Pass(elem=memory_time(gpu, act_bytes + N * h * rep * (2 * A + 3 * A + 1)))
+
+    # --- tensor-parallel communication ---------------------------------------
+    tp_bytes = N * h * A
+    if tp > 1:
+        if sp:
+            gather = comm.all_gather(tp_bytes, tp, tpn, fab)
+            one = comm.reduce_scatter(tp_bytes, tp, tpn, fab) + gather
+            # the gathered LayerNorm output is not kept: backward all-gathers it again
+            # for the weight gradients of QKV and FC1 (Korthikanti et al., Sec. 4.2.2)
+            tp_redo = 2 * gather
+        else:
+            one = comm.all_reduce(tp_bytes, tp, tpn, fab)
+            tp_redo = 0.0
+        tp_comm = 2 * one  # attention block + MLP block
+    else:
+        tp_comm = tp_redo = 0.0
+
+    # --- context-parallel ring exchange of K and V (overlapped with attention) --
+    cp_fwd = cp_bwd = 0.0
+    if cp > 1:
+        kv_width = (
+            (model.kv_lora_rank + model.qk_rope_head_dim) if model.is_mla else 2 * model.kv_dim / tp
+        )
+        step = comm.p2p(b * s * kv_width * A, fab, same_node=cpn >= cp)
+        cp_fwd = max(0.0, (cp - 1) * step - core.gemm - core.elem)
+        cp_bwd = max(0.0, 2 * (cp - 1) * step - core.gemm_bwd - 2 * core.elem)
+
+    fwd_kernels = attn.gemm + core.gemm + mlp.gemm + attn.elem + core.elem + mlp.elem
+    bwd_kernels = (
+        attn.gemm_bwd + core.gemm_bwd + mlp.gemm_bwd + 2 * (attn.elem + core.elem + mlp.elem)
+    )
+    comm_fwd = tp_comm + cp_fwd + mlp.comm
+    comm_bwd = tp_comm + tp_redo + cp_bwd + mlp.comm_bwd
+    flops = attn.flops + core.flops + mlp.flops
+    if recompute == "full":
+        re_time, re_flops = fwd_kernels + comm_fwd, flops
+    elif recompute == "selective" and not flash:
+        re_time, re_flops = core.gemm + core.elem, core.flops
+    elif recompute in ("selective", "none"):
+        # (a fused kernel already recomputes the scores in its backward)
+        re_time, re_flops = 0.0, 0.0
+    else:
+        raise ValueError(f"unknown recompute {recompute!r}")
+    return LayerCost(
+        fwd=fwd_kernels,
+        bwd=bwd_kernels,
+        comm_fwd=comm_fwd,
+        comm_bwd=comm_bwd,
+        recompute=re_time,
+        flops_fwd=flops,
+        flops_recompute=re_flops,
+    )
+
+
+@functools.lru_cache(maxsize=16384)
+def head_cost(
+    model: ModelSpec,
+    gpu: GpuSpec,
+    *,
+    micro_batch: int,
+    seq: int,
+    tp: int,
+    cp: int = 1,
+    sp: bool = False,
+    precision: str = "bf16",
+    tp_per_node: int | None = None,
+) -> LayerCost:
+    """Final norm, LM head (vocab-parallel over ``tp``) and cross-entropy for one microbatch."""
+    prec = get_precision(precision)
+    h, V = model.hidden, model.vocab
+    N = micro_batch * seq / cp
+    lin = linear(gpu, prec, N, (layer_shapes(model, tp).head,))
+    # vocab-parallel cross-entropy in fp32: cast, max, exp-sum, grad (several passes)
+    logits = N * V / tp
+    elem = memory_time(gpu, logits * (2 * ACT_BYTES + 3 * 4.0)) + memory_time(
+        gpu, N * h * (1.0 / tp if sp else 1.0) * 2 * ACT_BYTES
+    )
+    tpn = tp_per_node if tp_per_node is not None else min(tp, gpu.gpus_per_node)
+    # the all-reduces of the max / sum-exp / target logit are tiny (N floats); the
+    # sequence-parallel all-gather of the input (or the backward all-reduce) moves N*h.
+    comm_t = comm.all_reduce(N * h * ACT_BYTES, tp, tpn, comm.fabric_of(gpu)) if tp > 1 else 0.0
+    return LayerCost(
+        fwd=lin.gemm + elem,
+        bwd=lin.gemm_bwd + elem,
+        comm_fwd=comm_t / 2,
+        comm_bwd=comm_t / 2,
+        recompute=0.0,
+        flops_fwd=lin.flops,
+        flops_recompute=0.0,
+    )
+
+
+@functools.lru_cache(maxsize=16384)
+def embedding_cost(
+    model: ModelSpec, gpu: GpuSpec, *, micro_batch: int, seq: int, tp: int, cp: int = 1
+) -> float:
+    """Seconds for the embedding lookup (+ positions, dropout) forward and backward of one microbatch."""
+    N = micro_batch * seq / cp
+    elem = N * model.hidden * ACT_BYTES * 4  # gather, add positions, dropout, grad scatter-add
+    return memory_time(gpu, elem)

@@ -1,0 +1,329 @@
+"""Transformer architectures: shapes, parameter counts and FLOPs.
+
+:class:`ModelSpec` is the planner's view of a decoder-only transformer: the
+shapes that decide parameter counts, FLOPs, activation memory and KV-cache
+size (dense or MoE with shared experts, MHA/GQA/MQA/MLA). It is built from a
+Hugging Face ``config.json`` by :mod:`planner.perfmodel.readers`, which also
+looks models up by name in the catalog ``models/llm/*.json``.
+
+Parameter counts follow the checkpoint layout exactly (biases and norms
+included), so the GPT models of Narayanan et al. give Megatron's
+``P = 12lh^2 (1 + 13/(12h) + (V + s)/(12lh))`` plus the final norm.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from planner.core.errors import InputError
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """A decoder-only transformer (dense or mixture-of-experts).
+
+    Attributes
+    ----------
+    name
+        Catalog name or file stem.
+    hidden, layers, heads
+        ``h``, ``l``, ``a``.
+    kv_heads
+        Key/value heads (``a`` for MHA, fewer for GQA, 1 for MQA).
+    head_dim
+        Per-head width (``h / a`` unless the config says otherwise).
+    ffn
+        Intermediate width of a dense MLP layer.
+    vocab
+        Vocabulary size ``V``.
+    max_seq
+        Longest sequence the model supports (``max_position_embeddings``).
+    gated_mlp
+        SwiGLU-style MLP with three matrices instead of two.
+    tied_embeddings
+        Input embedding and LM head share one matrix.
+    position_embeddings
+        Learned absolute position embeddings (GPT-2 style).
+    linear_bias, qkv_bias
+        Biases on every linear layer / only on the q, k, v projections.
+    layernorm
+        LayerNorm (weight + bias) rather than RMSNorm (weight only).
+    num_experts, experts_per_token, shared_experts, moe_ffn
+        Routed experts, top-k, always-active shared experts and their
+        intermediate width (0 for dense models).
+    shared_ffn
+        Intermediate width of the shared expert block (``shared_experts *
+        moe_ffn`` in DeepSeek style).
+    dense_layers
+        Leading layers with a dense MLP in an MoE model (DeepSeek's
+        ``first_k_dense_replace``).
+    moe_layer_freq
+        Every ``moe_layer_freq``-th layer (after ``dense_layers``) is MoE.
+    q_lora_rank, kv_lora_rank, qk_rope_head_dim, qk_nope_head_dim, v_head_dim
+        Multi-head latent attention (DeepSeek-V2/V3); 0 when absent.
+    source
+        Where the spec came from (file or catalog entry).
+    """
+
+    name: str
+    hidden: int
+    layers: int
+    heads: int
+    kv_heads: int
+    head_dim: int
+    ffn: int
+    vocab: int
+    max_seq: int = 4096
+    gated_mlp: bool = True
+    tied_embeddings: bool = False
+    position_embeddings: bool = False
+    linear_bias: bool = False
+    qkv_bias: bool = False
+    layernorm: bool = False
+    num_experts: int = 0
+    experts_per_token: int = 0
+    shared_experts: int = 0
+    moe_ffn: int = 0
+    shared_ffn: int = 0
+    dense_layers: int = 0
+    moe_layer_freq: int = 1
+    q_lora_rank: int = 0
+    kv_lora_rank: int = 0
+    qk_rope_head_dim: int = 0
+    qk_nope_head_dim: int = 0
+    v_head_dim: int = 0
+    source: str = ""
+    display_name: str = field(default="", compare=False)
+
+    def __post_init__(self) -> None:
+        where = self.source or self.name
+        for key in ("hidden", "layers", "heads", "kv_heads", "head_dim", "ffn", "vocab", "max_seq"):
+            value = getattr(self, key)
+            if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
+                raise InputError(
+                    f"{where}: field {key!r} must be a positive integer, got {value!r}"
+                )
+        if self.heads % self.kv_heads:
+            raise InputError(
+                f"{where}: num_key_value_heads={self.kv_heads} must divide "
+                f"num_attention_heads={self.heads}"
+            )
+        if self.num_experts:
+            if not 1 <= self.experts_per_token <= self.num_experts:
+                raise InputError(
+                    f"{where}: num_experts_per_tok={self.experts_per_token} must be in "
+                    f"1..{self.num_experts}"
+                )
+            if self.moe_ffn <= 0:
+                raise InputError(f"{where}: field 'moe_intermediate_size' must be positive")
+            if not 0 <= self.dense_layers <= self.layers:
+                raise InputError(f"{where}: first_k_dense_replace must be in 0..{self.layers}")
+            if self.moe_layer_freq < 1:
+                raise InputError(f"{where}: moe_layer_freq must be >= 1")
+        if self.kv_lora_rank and (self.qk_rope_head_dim <= 0 or self.v_head_dim <= 0):
+            raise InputError(f"{where}: MLA needs qk_rope_head_dim and v_head_dim > 0")
+
+    # ------------------------------------------------------------------ shape
+    @property
+    def is_moe(self) -> bool:
+        """True for a mixture-of-experts model."""
+        return self.num_experts > 0
+
+    @property
+    def is_mla(self) -> bool:
+        """True for multi-head latent attention."""
+        return self.kv_lora_rank > 0
+
+    @functools.cached_property
+    def moe_layers(self) -> int:
+        """Number of layers whose MLP is a routed-expert block."""
+        if not self.is_moe:
+            return 0
+        return sum(
+            1
+            for i in range(self.layers)
+            if i >= self.dense_layers and (i - self.dense_layers) % self.moe_layer_freq == 0
+        )
+
+    def is_moe_layer(self, index: int) -> bool:
+        """Whether layer ``index`` (0-based) is an MoE layer."""
+        return (
+            self.is_moe
+            and index >= self.dense_layers
+            and (index - self.dense_layers) % self.moe_layer_freq == 0
+        )
+
+    @property
+    def q_dim(self) -> int:
+        """Width of the concatenated query heads."""
+        if self.is_mla:
+            return self.heads * (self.qk_nope_head_dim + self.qk_rope_head_dim)
+        return self.heads * self.head_dim
+
+    @property
+    def kv_dim(self) -> int:
+        """Width of the concatenated key heads (equal to the value width for MHA/GQA)."""
+        return self.kv_heads * self.head_dim
+
+    @property
+    def attn_out_dim(self) -> int:
+        """Width entering the output projection."""
+        return self.heads * (self.v_head_dim if self.is_mla else self.head_dim)
+
+    # ------------------------------------------------------------ parameters
+    def norm_params(self) -> int:
+        """Parameters of one normalization layer."""
+        return 2 * self.hidden if self.layernorm else self.hidden
+
+    def attention_params(self) -> int:
+        """Parameters of one attention block (projections, biases, MLA norms)."""
+        h = self.hidden
+        if self.is_mla:
+            qk = self.qk_nope_head_dim + self.qk_rope_head_dim
+            if self.q_lora_rank:
+                q = h * self.q_lora_rank + self.q_lora_rank + self.q_lora_rank * self.heads * qk
+            else:
+                q = h * self.heads * qk
+            kv = h * (self.kv_lora_rank + self.qk_rope_head_dim) + self.kv_lora_rank
+            kv += self.kv_lora_rank * self.heads * (self.qk_nope_head_dim + self.v_head_dim)
+            return q + kv + self.attn_out_dim * h
+        params = h * (self.q_dim + 2 * self.kv_dim) + self.attn_out_dim * h
+        if self.linear_bias or self.qkv_bias:
+            params += self.q_dim + 2 * self.kv_dim
+        if self.linear_bias:
+            params += h
+        return params
+
+    def mlp_params(self, width: int) -> int:
+        """Parameters of one MLP (or one expert) of intermediate ``width``."""
+        mats = 3 if self.gated_mlp else 2
+        params = mats * self.hidden * width
+        if self.linear_bias:
+            params += (mats - 1) * width + self.hidden
+        return params
+
+    def dense_layer_params(self) -> int:
+        """Parameters of one dense transformer layer."""
+        return self._layer_params[0]
+
+    def expert_params(self) -> int:
+        """Parameters of one routed expert."""
+        return self.mlp_params(self.moe_ffn)
+
+    def moe_layer_params(self) -> tuple[int, int]:
+        """(non-expert, routed-expert) parameters of one MoE layer."""
+        return self._layer_params[1]
+
+    @functools.cached_property
+    def _layer_params(self) -> tuple[int, tuple[int, int]]:
+        """(dense layer, (MoE non-expert, MoE routed-expert)) parameters, computed once."""
+        attention, norms = self.attention_params(), 2 * self.norm_params()
+        shared = self.mlp_params(self.shared_ffn) if self.shared_ffn else 0
+        router = self.hidden * self.num_experts
+        base = attention + norms + shared + router
+        dense = attention + self.mlp_params(self.ffn) + norms
+        return dense, (base, self.num_experts * self.expert_params())
+
+    def embedding_params(self) -> int:
+        """Input embedding (+ learned positions)."""
+        return self.vocab * self.hidden + (
+            self.max_seq * self.hidden if self.position_embeddings else 0
+        )
+
+    def head_params(self) -> int:
+        """Final norm + LM head (0 for the head when tied)."""
+        return self.norm_params() + (0 if self.tied_embeddings else self.vocab * self.hidden)
+
+    @functools.cached_property
+    def params_total(self) -> int:
+        """All parameters of the checkpoint."""
+        dense = (self.layers - self.moe_layers) * self.dense_layer_params()
+        base, experts = self.moe_layer_params() if self.is_moe else (0, 0)
+        return (
+            dense
+            + self.moe_layers * (base + experts)
+            + self.embedding_params()
+            + self.head_params()
+        )
+
+    @functools.cached_property
+    def params_active(self) -> int:
+        """Parameters touched per token (top-k routed experts only)."""
+        if not self.is_moe:
+            return self.params_total
+        base, _ = self.moe_layer_params()
+        per_token_experts = self.experts_per_token * self.expert_params()
+        dense = (self.layers - self.moe_layers) * self.dense_layer_params()
+        return (
+            dense
+            + self.moe_layers * (base + per_token_experts)
+            + self.embedding_params()
+            + self.head_params()
+        )
+
+    # ----------------------------------------------------------------- FLOPs
+    def attention_flops_per_token(self, context: float) -> float:
+        """Forward FLOPs of the score and value matmuls for one query token.
+
+        ``context`` is the number of keys attended (``s`` for full training
+        attention as in Megatron's formula, which counts the full ``s x s``
+        product; use ``s/2`` for causal-aware kernels).
+        """
+        qk = self.qk_nope_head_dim + self.qk_rope_head_dim if self.is_mla else self.head_dim
+        v = self.v_head_dim if self.is_mla else self.head_dim
+        return 2.0 * self.heads * context * (qk + v)
+
+    def forward_flops_per_token(self, context: float) -> float:
+        """Forward FLOPs per token of the whole model (matmuls only, active experts).
+
+        Equals ``2 * active non-embedding parameters + attention + 2 V h``; for
+        GPT this reproduces Megatron's ``24 l h^2 (1 + s/(6h)) + 2 V h``.
+        """
+        linear = 2.0 * self.linear_params_active()
+        return linear + self.layers * self.attention_flops_per_token(context)
+
+    def linear_params_active(self) -> int:
+        """Matrix parameters a token multiplies through (layers + LM head, no embedding/norm/bias)."""
+        h = self.hidden
+        if self.is_mla:
+            attn = self.attention_params() - self.kv_lora_rank - (self.q_lora_rank or 0)
+        else:
+            attn = h * (self.q_dim + 2 * self.kv_dim) + self.attn_out_dim * h
+        mats = 3 if self.gated_mlp else 2
+        dense_mlp = mats * h * self.ffn
+        moe_mlp = mats * h * (self.experts_per_token * self.moe_ffn + self.shared_ffn)
+        moe_mlp += h * self.num_experts  # router
+        per_layer = (self.layers - self.moe_layers) * (attn + dense_mlp) + self.moe_layers * (
+            attn + moe_mlp
+        )
+        return per_layer + self.vocab * h
+
+    # ------------------------------------------------------------------- I/O
+    def to_dict(self) -> dict[str, Any]:
+        """All fields as plain data."""
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> ModelSpec:
+        """Inverse of :meth:`to_dict` (also accepts a Hugging Face config)."""
+        if "hidden" in data and "layers" in data:
+            known = {f for f in cls.__dataclass_fields__}
+            extra = sorted(set(data) - known)
+            if extra:
+                raise InputError(f"model: unknown field {extra[0]!r}")
+            return cls(**dict(data))
+        from planner.perfmodel.readers import from_hf_config
+
+        return from_hf_config(data, name=str(data.get("name", "model")))
+
+    def summary(self) -> str:
+        """One line: name, parameters, shape."""
+        kind = f"MoE {self.num_experts}x top-{self.experts_per_token}" if self.is_moe else "dense"
+        return (
+            f"{self.display_name or self.name}: {self.params_total / 1e9:.1f}B params "
+            f"({self.params_active / 1e9:.1f}B active, {kind}), h={self.hidden}, l={self.layers}, "
+            f"a={self.heads}, kv={self.kv_heads}, V={self.vocab}"
+        )

@@ -1,0 +1,56 @@
+"""Numeric precisions: bytes per element and which peak-throughput figure applies.
+
+``bf16`` is the default for weights, activations and KV cache; ``fp8`` halves
+the bytes and doubles the tensor-core peak on Hopper and Blackwell; ``fp4``
+(Blackwell only) halves them again. A GPU without a figure for a precision
+cannot run it (A100 has no fp8): :func:`planner.perfmodel.hardware.GpuSpec.peak_flops`
+raises ``InputError``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from planner.core.errors import unknown_name
+
+
+@dataclass(frozen=True)
+class Precision:
+    """A storage/compute format.
+
+    Attributes
+    ----------
+    name
+        ``bf16``, ``fp16``, ``fp8`` or ``fp4``.
+    bytes
+        Bytes per element (0.5 for fp4; scale factors of block formats are
+        folded in below 2 %, ignored).
+    tflops_key
+        Key of the GPU's ``[tflops]`` table giving the dense tensor-core peak.
+    """
+
+    name: str
+    bytes: float
+    tflops_key: str
+
+    def __str__(self) -> str:
+        return self.name
+
+
+BF16 = Precision("bf16", 2.0, "bf16")
+FP16 = Precision("fp16", 2.0, "fp16")
+FP8 = Precision("fp8", 1.0, "fp8")
+FP4 = Precision("fp4", 0.5, "fp4")
+
+PRECISIONS: dict[str, Precision] = {p.name: p for p in (BF16, FP16, FP8, FP4)}
+
+
+def get_precision(name: str | Precision) -> Precision:
+    """Look up a precision by name (``InputError`` listing the known ones otherwise)."""
+    if isinstance(name, Precision):
+        return name
+    key = str(name).lower().replace("bfloat16", "bf16").replace("float16", "fp16")
+    try:
+        return PRECISIONS[key]
+    except KeyError:
+        raise unknown_name("precision", str(name), PRECISIONS) from None

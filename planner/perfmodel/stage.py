@@ -1,0 +1,787 @@
+"""Time and memory of one pipeline stage (training) and of one serving step, written once.
+
+Every consumer calls this module: the training step-time model, its search
+and bounds, the heterogeneous split terms, ``verify`` (memory) and the
+serving planner. A bound may relax a term, but says which one.
+
+Training (:func:`stage_cost`). A stage holds ``n_dense + n_moe`` layers of
+one training step (:class:`TrainingStep`: layout and software settings) on
+one GPU pool. Per microbatch it spends ``fwd`` and ``bwd`` (the layers of
+:mod:`planner.perfmodel.layer`, the embedding on the first stage, LM head +
+loss on the last) and ``p2p``: ``2 v`` point-to-point transfers when
+``p > 1``. ZeRO-2 reduce-scatters and ZeRO-3 all-gathers/reduce-scatters run
+every microbatch, overlapped with compute (:func:`overlapped`). Per step it
+adds the data-parallel gradient synchronization (all-reduce for ZeRO-0;
+reduce-scatter + parameter all-gather for ZeRO-1; with
+``overlap_grad_reduce`` the reduction hides behind the last microbatch's
+backward, :func:`exposed_after`), the tied-embedding all-reduce between the
+first and last stage, and the Adam step. Its memory terms are a
+:class:`~planner.perfmodel.memory.StageMemory`.
+
+Pipeline (:func:`pipeline_time`), with ``m`` microbatches and per-microbatch
+stage times ``U_j``:
+
+* 1F1B (``v = 1``): ``T_pipe = (m - 1) max_j U_j + sum_j U_j`` — for equal
+  stages ``(m + p - 1) U``, i.e. the bubble fraction ``(p - 1) / m``;
+* interleaved (``v > 1``, balanced stages): ``T_pipe = (m + (p - 1)/v) max_j U_j``.
+
+Serving (:class:`EngineModel`): one engine of a ``tp x pp x ep`` replica
+(:class:`ReplicaConfig`). Its ``pp * ep`` engines are independent request
+streams: a pipeline of ``pp`` stages keeps ``pp`` micro-batches in flight
+(vLLM's virtual engines), and ``ep > 1`` runs attention data-parallel over
+``ep`` groups of ``tp`` GPUs while the routed experts are sharded over all
+``tp * ep`` GPUs (DeepSeek / SGLang "DP attention + EP"). An iteration
+processes ``b`` decode sequences (one token each) plus ``c`` prefill tokens
+of chunked prompts; its latency is the sum over pipeline stages. Per layer
+and GPU each kernel is a roofline: GEMMs stream their weights every
+iteration (this is what makes decode memory-bound) at
+``WEIGHT_STREAM_EFFICIENCY``; MoE layers touch only the experts the batch
+hits (``E (1 - (1 - k/E)^N)`` of ``E``); decode attention reads the KV cache
+of every sequence (MLA: the absorbed form over the latent cache); prefill
+attention is FlashAttention FLOPs of the causal prompt at
+``FLASH_ATTENTION_EFFICIENCY`` of the bf16 peak; two tensor-parallel
+one-shot all-reduces per layer; with ``ep > 1`` two all-to-alls per MoE
+layer; the LM head for the sequences that emit a token; one point-to-point
+send per pipeline boundary; ``ITERATION_OVERHEAD_S`` per iteration. Memory
+per GPU: weights at the weight precision, the runtime reserve, an activation
+workspace for one prefill chunk, and the KV cache in what is left.
+
+Constants (the fitted ones are marked *fitted*; see the calibration report):
+
+``GRAD_COMM_BYTES``
+    Megatron reduces fp32 main gradients (4 bytes per element).
+``PARAM_COMM_BYTES``
+    ZeRO parameter all-gathers move bf16 weights.
+``OVERLAP_SLOWDOWN``
+    Slowdown of work overlapped with communication, as a fraction of the
+    overlapped time: NCCL kernels occupy SMs (8-16 channels of 108-132 SMs)
+    and HBM bandwidth while they run. An assumption from that SM share.
+``WEIGHT_STREAM_EFFICIENCY``
+    *fitted*: fraction of the datasheet HBM bandwidth reached when decode
+    GEMMs and attention stream weights and KV cache.
+``FLASH_ATTENTION_EFFICIENCY``
+    Fraction of the bf16 dense peak reached by FlashAttention-2/3 forward on
+    long prompts (FA2 on A100: about 0.6-0.7; FA3 on H100: 0.6-0.75). An
+    estimate, not fitted.
+``ITERATION_OVERHEAD_S``
+    *fitted*: fixed time per engine iteration outside the GPU kernels
+    (scheduling, sampling, launch gaps, host synchronization).
+``PREFILL_WORKSPACE_TOKENS``
+    Tokens of one prefill chunk whose activations are reserved (a choice).
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from planner.perfmodel import comm
+from planner.perfmodel.hardware import GpuSpec, Pool
+from planner.perfmodel.kernels import flash_attention_time, gemm_time, memory_time
+from planner.perfmodel.layer import (
+    LayerCost,
+    embedding_cost,
+    head_cost,
+    layer_cost,
+    layer_params,
+    layer_shapes,
+)
+from planner.perfmodel.memory import (
+    ACT_BYTES,
+    COMM_BUFFER_FRACTION,
+    GIB,
+    RUNTIME_RESERVED_GIB,
+    StageMemory,
+    head_activation_bytes,
+    kv_cache_bytes_per_token,
+    layer_activation_bytes,
+    model_state_bytes,
+    weight_bytes_per_gpu,
+)
+from planner.perfmodel.model_spec import ModelSpec
+from planner.perfmodel.precision import Precision, get_precision
+
+#: Bytes per gradient element in data-parallel reductions (Megatron reduces fp32 main grads).
+GRAD_COMM_BYTES = 4.0
+#: Bytes per weight element in ZeRO parameter all-gathers.
+PARAM_COMM_BYTES = 2.0
+#: Slowdown of work overlapped with communication (an assumption, see the module notes).
+OVERLAP_SLOWDOWN = 0.15
+
+WEIGHT_STREAM_EFFICIENCY = 0.75
+FLASH_ATTENTION_EFFICIENCY = 0.60
+ITERATION_OVERHEAD_S = 3.0e-3
+PREFILL_WORKSPACE_TOKENS = 8192
+
+
+# ---------------------------------------------------------------------------
+# Overlap and the pipeline schedule
+# ---------------------------------------------------------------------------
+
+
+def overlapped(compute: float, communication: float) -> float:
+    """Time of ``compute`` and ``communication`` run concurrently.
+
+    ``max(a, b) + OVERLAP_SLOWDOWN * min(a, b)``, written as the convex
+    ``max(a + k b, b + k a)``.
+    """
+    k = OVERLAP_SLOWDOWN
+    return max(compute + k * communication, communication + k * compute)
+
+
+def exposed_after(communication, window):
+    """Extra time of ``communication`` hidden behind ``window`` of compute (arrays ok).
+
+    ``max(0, c - w) + OVERLAP_SLOWDOWN * min(c, w)``, written as the convex
+    ``max(k c, c - (1 - k) w)``.
+    """
+    k = OVERLAP_SLOWDOWN
+    if isinstance(communication, np.ndarray) or isinstance(window, np.ndarray):
+        return np.maximum(k * communication, communication - (1 - k) * window)
+    return max(k * communication, communication - (1 - k) * window)
+
+
+def pipeline_time(umax: float, usum: float, microbatches: int, pp: int, interleave: int) -> float:
+    """Pipeline makespan from the largest and the summed per-microbatch stage times.
+
+    1F1B: ``(m - 1) max U + sum U``; interleaved: ``(m + (p - 1)/v) max U``.
+    """
+    if interleave > 1:
+        return (microbatches + (pp - 1) / interleave) * umax
+    return (microbatches - 1) * umax + usum
+
+
+# ---------------------------------------------------------------------------
+# Training stages
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TrainingStep:
+    """Layout and software of a training step: what a stage's cost depends on beyond its own
+    layers, pool and position.
+
+    Attributes
+    ----------
+    model
+        The architecture.
+    seq, precision
+        Sequence length and GEMM precision.
+    tp, pp, dp, cp, ep
+        Parallel sizes.
+    microbatch, interleave
+        Sequences per microbatch and virtual stages per GPU.
+    recompute, zero, sequence_parallel
+        Activation recomputation, ZeRO stage, Megatron sequence parallelism.
+    flash_attention
+        Fused attention core (else Megatron-2022's materialized scores).
+    overlap_grad_reduce
+        The DP gradient reduction overlaps the last backward pass.
+    """
+
+    model: ModelSpec
+    seq: int
+    precision: str
+    tp: int
+    pp: int
+    dp: int
+    cp: int = 1
+    ep: int = 1
+    microbatch: int = 1
+    interleave: int = 1
+    recompute: str = "none"
+    zero: int = 0
+    sequence_parallel: bool = False
+    flash_attention: bool = True
+    overlap_grad_reduce: bool = True
+
+
+def layer_time(step: TrainingStep, gpu: GpuSpec, moe: bool) -> LayerCost:
+    """One layer of ``step`` on ``gpu``: the per-layer slope of :func:`stage_cost`'s times."""
+    G = gpu.gpus_per_node
+    return layer_cost(
+        step.model,
+        gpu,
+        micro_batch=step.microbatch,
+        seq=step.seq,
+        tp=step.tp,
+        cp=step.cp,
+        ep=step.ep if moe else 1,
+        sp=step.sequence_parallel,
+        recompute=step.recompute,
+        moe=moe,
+        precision=step.precision,
+        tp_per_node=min(step.tp, G),
+        cp_per_node=comm.per_node(step.cp, step.tp, G),
+        ep_per_node=comm.per_node(step.ep, step.tp * step.cp, G),
+        flash=step.flash_attention,
+    )
+
+
+def layer_memory(step: TrainingStep, moe: bool) -> tuple[float, float]:
+    """(stored activations per microbatch, recompute working set) of one layer, bytes."""
+    kw = dict(
+        micro_batch=step.microbatch,
+        seq=step.seq,
+        tp=step.tp,
+        cp=step.cp,
+        sp=step.sequence_parallel,
+        moe=moe,
+        flash=step.flash_attention,
+    )
+    kept = layer_activation_bytes(step.model, recompute=step.recompute, **kw)
+    if step.recompute == "none":
+        return kept, 0.0
+    full = layer_activation_bytes(step.model, recompute="none", **kw)
+    return kept, full - (kept if step.recompute == "selective" else 0.0)
+
+
+def end_costs(step: TrainingStep, pool: Pool) -> tuple[float, LayerCost]:
+    """(embedding forward + backward seconds, LM head + loss cost) of one microbatch."""
+    emb = embedding_cost(
+        step.model, pool.gpu, micro_batch=step.microbatch, seq=step.seq, tp=step.tp, cp=step.cp
+    )
+    head = head_cost(
+        step.model,
+        pool.gpu,
+        micro_batch=step.microbatch,
+        seq=step.seq,
+        tp=step.tp,
+        cp=step.cp,
+        sp=step.sequence_parallel,
+        precision=step.precision,
+        tp_per_node=min(step.tp, pool.gpus_per_node),
+    )
+    return emb, head
+
+
+def optimizer_time(gpu: GpuSpec, params: float) -> float:
+    """Seconds for a fused Adam step over ``params`` local fp32 master parameters.
+
+    Reads master weight, grad, m, v (16 B), writes master, m, v (12 B) and the
+    bf16 working copy (2 B): 30 bytes per parameter.
+    """
+    return memory_time(gpu, 30.0 * params)
+
+
+def p2p_transfer(step: TrainingStep, pool: Pool, inter_pool_bw: float | None) -> float:
+    """Seconds to pass one microbatch's activations to the next stage (scatter/gather over TP).
+
+    ``inter_pool_bw`` (bytes/s per GPU) when the neighbour sits on another pool.
+    """
+    t, cp, G = step.tp, step.cp, pool.gpus_per_node
+    fab = comm.fabric_of(pool.gpu)
+    nbytes = step.microbatch * (step.seq / cp) * step.model.hidden * ACT_BYTES / t
+    if inter_pool_bw is not None:
+        one = nbytes / (inter_pool_bw * comm.NIC_EFFICIENCY) + comm.NIC_LATENCY_S
+    else:
+        one = comm.p2p(nbytes, fab, same_node=t * cp * step.dp < G)
+    if t > 1 and not step.sequence_parallel:
+        one += comm.all_gather(nbytes * t, t, min(t, G), fab)
+    return one
+
+
+@dataclass(frozen=True)
+class StageCost:
+    """Times and memory terms of one pipeline stage.
+
+    Times are per microbatch (``fwd``, ``bwd``, ``p2p``, ``micro``) or per step
+    (``sync``, ``exposed``, ``grad_sync``, ``param_gather``, ``optimizer``,
+    ``embedding_sync``), in seconds.
+
+    Attributes
+    ----------
+    fwd, bwd, p2p
+        Forward, backward (with recomputation) and point-to-point time.
+    micro
+        Per-microbatch stage time ``U`` (ZeRO-2/3 communication overlapped).
+    sync
+        Per-step DP communication left after the pipeline (0 for ZeRO-2/3).
+    exposed
+        The part of ``sync`` not hidden behind compute.
+    grad_sync, param_gather
+        Gradient reduction and parameter gather volumes' times, before overlap.
+    optimizer, embedding_sync
+        Adam step and tied-embedding all-reduce.
+    params
+        Parameters on one GPU.
+    memory
+        Memory terms (:class:`~planner.perfmodel.memory.StageMemory`).
+    """
+
+    fwd: float
+    bwd: float
+    p2p: float
+    micro: float
+    sync: float
+    exposed: float
+    grad_sync: float
+    param_gather: float
+    optimizer: float
+    embedding_sync: float
+    params: float
+    memory: StageMemory
+
+    @property
+    def tail(self) -> float:
+        """Per-step work after the pipeline drains (exposed DP sync + optimizer + embedding sync)."""
+        return self.exposed + self.optimizer + self.embedding_sync
+
+
+def stage_times(
+    step: TrainingStep, pool: Pool, n_dense: int, n_moe: int, first: bool, last: bool
+) -> tuple[float, float]:
+    """(forward, backward) seconds of one microbatch through a stage's layers and ends.
+
+    The compute part of :func:`stage_cost` (no point-to-point, no per-step terms).
+    """
+    fwd = bwd = 0.0
+    for is_moe, n in ((False, n_dense), (True, n_moe)):
+        if n:
+            cost = layer_time(step, pool.gpu, is_moe)
+            fwd += n * cost.forward
+            bwd += n * cost.backward
+    if first or last:
+        emb, hc = end_costs(step, pool)
+        if first:
+            fwd += emb / 2
+            bwd += emb / 2
+        if last:
+            fwd += hc.forward
+            bwd += hc.backward
+    return fwd, bwd
+
+
+def stage_cost(
+    step: TrainingStep,
+    pool: Pool,
+    n_dense: int,
+    n_moe: int,
+    first: bool,
+    last: bool,
+    inter_pool_bw: float | None = None,
+) -> StageCost:
+    """Time and memory of a stage holding ``n_dense`` dense and ``n_moe`` MoE layers.
+
+    Parameters
+    ----------
+    step
+        Layout and software of the training step.
+    pool
+        The GPU pool the stage runs on.
+    n_dense, n_moe
+        Layers of each type on the stage.
+    first, last
+        Position: the embedding sits on the first stage, LM head and loss on the last.
+    inter_pool_bw
+        Bytes/s per GPU to a neighbour on another pool (``None``: same pool).
+    """
+    model = step.model
+    s, b, t, cp, d, ep, pp, v = (
+        step.seq,
+        step.microbatch,
+        step.tp,
+        step.cp,
+        step.dp,
+        step.ep,
+        step.pp,
+        step.interleave,
+    )
+    gpu = pool.gpu
+    G = pool.gpus_per_node
+    fab = comm.fabric_of(gpu)
+    fwd, bwd = stage_times(step, pool, n_dense, n_moe, first, last)
+    dense_p = exp_p = 0.0
+    act = work = 0.0
+    for is_moe, n in ((False, n_dense), (True, n_moe)):
+        if not n:
+            continue
+        a, e = layer_params(model, is_moe, t, ep)
+        dense_p += n * a
+        exp_p += n * e
+        kept, working = layer_memory(step, is_moe)
+        act += n * kept
+        work = max(work, working)
+    if first:
+        dense_p += model.embedding_params() / t
+    if last:
+        dense_p += model.head_params() / t
+        if model.tied_embeddings and pp > 1:
+            dense_p += model.vocab * model.hidden / t  # Megatron keeps a copy on the last stage
+    # point-to-point activations (scatter/gather: each TP rank sends 1/t)
+    p2p = 2 * v * p2p_transfer(step, pool, inter_pool_bw) if pp > 1 else 0.0
+    micro = fwd + bwd + p2p
+
+    shards = d * cp
+    exp_shards = max(1, shards // ep)
+    w1, g1, o1 = model_state_bytes(dense_p, zero=step.zero, shards=shards)
+    w2, g2, o2 = model_state_bytes(exp_p, zero=step.zero, shards=exp_shards)
+    dp_k = comm.per_node(shards, t, G)
+    ep_k = comm.per_node(exp_shards, t * ep, G)
+    if step.zero == 0:
+        sync = comm.all_reduce(dense_p * GRAD_COMM_BYTES, shards, dp_k, fab) + comm.all_reduce(
+            exp_p * GRAD_COMM_BYTES, exp_shards, ep_k, fab
+        )
+        gather = 0.0
+    else:
+        sync = comm.reduce_scatter(dense_p * GRAD_COMM_BYTES, shards, dp_k, fab)
+        sync += comm.reduce_scatter(exp_p * GRAD_COMM_BYTES, exp_shards, ep_k, fab)
+        gather = comm.all_gather(dense_p * PARAM_COMM_BYTES, shards, dp_k, fab)
+        gather += comm.all_gather(exp_p * PARAM_COMM_BYTES, exp_shards, ep_k, fab)
+    grad_sync, param_gather = sync, gather
+    if step.zero >= 2:
+        # gradients are reduce-scattered every microbatch (no unsharded accumulation buffer)
+        per_micro = sync
+        if step.zero == 3:
+            per_micro += (3 if step.recompute == "full" else 2) * gather
+            gather = 0.0
+        micro = overlapped(micro, per_micro)
+        sync = 0.0
+    if step.overlap_grad_reduce:
+        # hide the reduction behind the last microbatch's backward, the gather behind a forward
+        exposed = exposed_after(sync, bwd) + exposed_after(gather, fwd)
+    else:
+        exposed = sync + gather
+    opt = optimizer_time(
+        gpu,
+        dense_p / (shards if step.zero >= 1 else 1) + exp_p / (exp_shards if step.zero >= 1 else 1),
+    )
+    emb_sync = 0.0
+    if model.tied_embeddings and pp > 1 and (first or last):
+        emb_sync = comm.all_reduce(model.vocab * model.hidden / t * GRAD_COMM_BYTES, 2, 1, fab)
+    logits_fixed = head_activation_bytes(model, micro_batch=b, seq=s, tp=t, cp=cp) if last else 0.0
+    rep = 1.0 / t if step.sequence_parallel else 1.0
+    logits_per = b * (s / cp) * model.hidden * rep if first else 0.0  # embedding dropout masks
+    buffers = COMM_BUFFER_FRACTION * (dense_p + exp_p) * 2
+    if step.zero == 3 and (n_dense or n_moe):
+        big = max(
+            sum(layer_params(model, is_moe, t, ep))
+            for is_moe, n in ((False, n_dense), (True, n_moe))
+            if n
+        )
+        buffers += 2 * big * PARAM_COMM_BYTES  # current + prefetched layer
+    return StageCost(
+        fwd=fwd,
+        bwd=bwd,
+        p2p=p2p,
+        micro=micro,
+        sync=sync + gather,
+        exposed=exposed,
+        grad_sync=grad_sync,
+        param_gather=param_gather,
+        optimizer=opt,
+        embedding_sync=emb_sync,
+        params=dense_p + exp_p,
+        memory=StageMemory(
+            weights=w1 + w2,
+            gradients=g1 + g2,
+            optimizer=o1 + o2,
+            activations=act,
+            work=work,
+            logits_fixed=logits_fixed,
+            logits=logits_per,
+            buffers=buffers,
+        ),
+    )
+
+
+def step_flops(step: TrainingStep, global_batch: int) -> tuple[float, float]:
+    """(model FLOPs, hardware FLOPs) of one training step.
+
+    Model FLOPs are ``3 x`` the forward matmul FLOPs of the batch
+    (``72 B s l h^2 (1 + s/(6h) + V/(12 l h))`` for GPT); hardware FLOPs add
+    the recomputation (Megatron's ``96 B s l h^2 (1 + s/(6h) + V/(16 l h))``
+    with full recompute).
+    """
+    model, s = step.model, step.seq
+    tokens = global_batch * s
+    fwd_tok = model.forward_flops_per_token(s)
+    model_flops = 3.0 * tokens * fwd_tok
+    if step.recompute == "full":
+        extra = tokens * (fwd_tok - 2.0 * model.vocab * model.hidden)
+    elif step.recompute == "selective" and not step.flash_attention:
+        extra = tokens * model.layers * model.attention_flops_per_token(s)
+    else:
+        extra = 0.0
+    return model_flops, model_flops + extra
+
+
+# ---------------------------------------------------------------------------
+# Serving: one engine iteration
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReplicaConfig:
+    """One serving replica layout: GPU type and parallel sizes.
+
+    Attributes
+    ----------
+    gpu
+        The GPU type.
+    tp, pp, ep
+        Tensor, pipeline and expert parallel sizes; the replica uses
+        ``tp * pp * ep`` GPUs.
+    """
+
+    gpu: GpuSpec
+    tp: int = 1
+    pp: int = 1
+    ep: int = 1
+
+    @property
+    def gpus(self) -> int:
+        """GPUs of one replica."""
+        return self.tp * self.pp * self.ep
+
+    @property
+    def engines(self) -> int:
+        """Independent request streams: ``pp`` in-flight micro-batches x ``ep`` attention groups."""
+        return self.pp * self.ep
+
+    @property
+    def price_per_hour(self) -> float:
+        """USD per hour of one replica."""
+        return self.gpus * self.gpu.price_per_gpu_hour
+
+    def label(self) -> str:
+        """``H100-SXM tp8`` / ``H100-SXM tp4 pp2 ep2``."""
+        parts = [self.gpu.name, f"tp{self.tp}"]
+        if self.pp > 1:
+            parts.append(f"pp{self.pp}")
+        if self.ep > 1:
+            parts.append(f"ep{self.ep}")
+        return " ".join(parts)
+
+
+class EngineModel:
+    """Iteration time and memory of one serving engine of a replica.
+
+    Parameters
+    ----------
+    model
+        The architecture.
+    config
+        The replica layout.
+    precision
+        Weight / GEMM precision (``bf16``, ``fp8``, ``fp4``).
+    kv_precision
+        KV-cache precision (defaults to ``precision``).
+
+    Notes
+    -----
+    Times are seconds of one engine iteration (summed over pipeline stages);
+    token counts are per attention rank (one of the ``ep`` groups).
+    """
+
+    def __init__(
+        self,
+        model: ModelSpec,
+        config: ReplicaConfig,
+        precision: str | Precision = "bf16",
+        kv_precision: str | Precision | None = None,
+    ) -> None:
+        self.model = model
+        self.config = config
+        self.precision = get_precision(precision)
+        self.kv_precision = get_precision(kv_precision or self.precision)
+        m, c, gpu = model, config, config.gpu
+        gpu.peak_flops(self.precision)  # InputError when the GPU lacks the precision
+        self.stream_bw = gpu.hbm_bw * WEIGHT_STREAM_EFFICIENCY
+        self.shapes = layer_shapes(m, c.tp)
+        self.heads_r = m.heads / c.tp
+        if m.is_mla:
+            # absorbed decode attention over the latent cache; prefill uses full heads
+            self.dec_dims = m.kv_lora_rank + m.qk_rope_head_dim + m.kv_lora_rank
+            self.pre_dims = m.qk_nope_head_dim + m.qk_rope_head_dim + m.v_head_dim
+            self.kv_elems_layer = m.kv_lora_rank + m.qk_rope_head_dim
+        else:
+            self.dec_dims = self.pre_dims = 2 * m.head_dim
+            self.kv_elems_layer = 2 * max(1.0, m.kv_heads / c.tp) * m.head_dim
+        self.local_experts = max(1.0, m.num_experts / c.ep) if m.is_moe else 0.0
+        self.fabric = comm.fabric_of(gpu)
+        G = gpu.gpus_per_node
+        self.tp_per_node = max(1, min(c.tp, G))
+        self.ep_per_node = max(1, min(c.ep, G // self.tp_per_node)) if c.tp <= G else 1
+        self.same_node = c.gpus <= G
+        self.imbalance = math.ceil(m.layers / c.pp) * c.pp / m.layers
+
+    # ------------------------------------------------------------- kernels
+    def _gemm(self, N: np.ndarray, n: float, k: float, batch: np.ndarray | float = 1.0):
+        """Roofline time of ``batch`` GEMMs ``[N, k] x [k, n]`` (weights streamed)."""
+        return gemm_time(
+            self.config.gpu,
+            N,
+            n,
+            k,
+            self.precision,
+            batch=batch,
+            hbm_efficiency=WEIGHT_STREAM_EFFICIENCY,
+        )
+
+    def _layer_times(self, N: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(dense layer, MoE layer) times for ``N`` tokens per rank, without attention cores."""
+        m, c, sh = self.model, self.config, self.shapes
+        gpu = c.gpu
+        h = m.hidden
+        attn = sum(self._gemm(N, n, k) for n, k in sh.attention)
+        ar = 2 * comm.one_shot_all_reduce(N * h * ACT_BYTES, c.tp, self.tp_per_node, self.fabric)
+        elem_base = N * ACT_BYTES * (10 * h + 2 * sh.qkv_width)
+        dense = np.zeros_like(N)
+        moe = np.zeros_like(N)
+        if m.layers - m.moe_layers:
+            mlp = sum(self._gemm(N, n, k) for n, k in sh.mlp)
+            act = N * ACT_BYTES * sh.mats * m.ffn / c.tp
+            dense = attn + mlp + ar + memory_time(gpu, elem_base + act)
+        if m.moe_layers:
+            E, top = m.num_experts, m.experts_per_token
+            total = N * c.ep  # tokens over all attention groups share the experts
+            hit = 1.0 - np.power(1.0 - top / E, np.maximum(total, 0.0))
+            active = np.maximum(self.local_experts * hit, 1e-9)
+            per_expert = total * top / E / np.maximum(hit, 1e-12)
+            experts = sum(self._gemm(per_expert, n, k, batch=active) for n, k in sh.expert)
+            router = self._gemm(N, *sh.router)
+            shared = sum(self._gemm(N, n, k) for n, k in sh.shared)
+            routed = N * top
+            act = (routed * m.moe_ffn + N * m.shared_ffn) * ACT_BYTES * sh.mats / c.tp
+            permute = 4 * routed * h * ACT_BYTES / c.tp
+            a2a = np.zeros_like(N)
+            if c.ep > 1:
+                size = routed * h * ACT_BYTES / c.tp
+                a2a = 2 * np.vectorize(
+                    lambda s: comm.all_to_all(s, c.ep, self.ep_per_node, self.fabric)
+                )(size)
+            moe = attn + experts + router + shared + ar + a2a
+            moe = moe + memory_time(gpu, elem_base + act + permute)
+        return dense, moe
+
+    # --------------------------------------------------------------- public
+    def base_time(self, tokens: np.ndarray | float, b: float, ctx: float) -> np.ndarray:
+        """Engine iteration seconds for ``tokens`` tokens per rank, ``b`` of them decode.
+
+        Covers everything except the attention of prefill tokens (see
+        :meth:`prefill_attention_time`, which is additive).
+
+        Parameters
+        ----------
+        tokens
+            Tokens processed per attention rank (decode ``b`` + prefill chunk), array or scalar.
+        b
+            Decode sequences per rank (one token each).
+        ctx
+            Mean KV context of the decode sequences.
+        """
+        N = np.maximum(np.asarray(tokens, dtype=float), 1e-9)
+        m, c = self.model, self.config
+        dense, moe = self._layer_times(N)
+        # decode attention: stream the KV cache of every sequence
+        kv_bytes = b * ctx * self.kv_elems_layer * self.kv_precision.bytes
+        flops = 2.0 * b * ctx * self.heads_r * self.dec_dims
+        dec_attn = max(
+            kv_bytes / self.stream_bw,
+            flash_attention_time(c.gpu, flops, "bf16", FLASH_ATTENTION_EFFICIENCY),
+        )
+        body = (m.layers - m.moe_layers) * dense + m.moe_layers * moe + m.layers * dec_attn
+        # LM head for the sequences emitting a token (decode + about one finishing prompt)
+        logits = b + np.minimum(1.0, np.maximum(N - b, 0.0))
+        head = self._gemm(np.maximum(logits, 1e-9), *self.shapes.head)
+        if c.tp > 1:  # gather of the vocab-parallel logits (small, latency-bound)
+            head = head + comm.ALLREDUCE_LATENCY_S
+        p2p = 0.0
+        if c.pp > 1:
+            send = comm.p2p(N * m.hidden * ACT_BYTES, self.fabric, same_node=self.same_node)
+            p2p = (c.pp - 1) * send
+        return (body + head) * self.imbalance + p2p + ITERATION_OVERHEAD_S
+
+    def prefill_attention_time(self, work: np.ndarray | float) -> np.ndarray:
+        """Seconds of prefill attention for ``work`` = sum over prefill tokens of keys attended.
+
+        A whole prompt of ``p`` tokens has ``work = p (p + 1) / 2`` (causal),
+        however it is chunked; time is additive over chunks.
+        """
+        flops = 2.0 * np.asarray(work, dtype=float) * self.heads_r * self.pre_dims
+        per_layer = flash_attention_time(self.config.gpu, flops, "bf16", FLASH_ATTENTION_EFFICIENCY)
+        return self.model.layers * per_layer * self.imbalance
+
+    def kv_transfer_time(self, tokens: np.ndarray | float) -> np.ndarray:
+        """Seconds to ship the KV cache of ``tokens`` prompt tokens to a decode replica.
+
+        The replica's ``tp * pp`` GPUs each send their share over their own
+        NIC (prefill and decode pools on different nodes).
+        """
+        total = np.asarray(tokens, dtype=float) * kv_cache_bytes_per_token(
+            self.model, kv_bytes=self.kv_precision.bytes
+        )
+        per_gpu = total / (self.config.tp * self.config.pp)
+        return per_gpu / self.fabric.inter + comm.NIC_LATENCY_S
+
+    # --------------------------------------------------------------- memory
+    @functools.cached_property
+    def weight_bytes(self) -> float:
+        """Weights per GPU, bytes."""
+        c = self.config
+        return weight_bytes_per_gpu(
+            self.model, tp=c.tp, pp=c.pp, ep=c.ep, weight_bytes=self.precision.bytes
+        )
+
+    @functools.cached_property
+    def kv_bytes_per_token(self) -> float:
+        """KV-cache bytes per token on one GPU."""
+        c = self.config
+        return kv_cache_bytes_per_token(
+            self.model, tp=c.tp, pp=c.pp, kv_bytes=self.kv_precision.bytes
+        )
+
+    @functools.cached_property
+    def workspace_bytes(self) -> float:
+        """Activation workspace of one prefill chunk plus decode logits, per GPU."""
+        m, c = self.model, self.config
+        width = (
+            4 * m.hidden + self.shapes.qkv_width + self.shapes.mats * max(m.ffn, m.moe_ffn) / c.tp
+        )
+        return PREFILL_WORKSPACE_TOKENS * width * ACT_BYTES + 1024 * m.vocab / c.tp * 4.0
+
+    @functools.cached_property
+    def free_bytes(self) -> float:
+        """Memory per GPU left for the KV cache (negative when the weights do not fit)."""
+        reserved = RUNTIME_RESERVED_GIB * GIB
+        return self.config.gpu.memory_bytes - self.weight_bytes - reserved - self.workspace_bytes
+
+    @functools.cached_property
+    def kv_tokens(self) -> float:
+        """KV-cache tokens one engine may hold (the GPU's cache shared by its ``pp`` engines)."""
+        if self.free_bytes <= 0:
+            return 0.0
+        return self.free_bytes / self.kv_bytes_per_token / self.config.pp
+
+    def memory_breakdown(self) -> dict[str, float]:
+        """Per-GPU GiB: weights, reserved, workspace, kv_cache (the rest of HBM)."""
+        return {
+            "weights": self.weight_bytes / GIB,
+            "reserved": RUNTIME_RESERVED_GIB,
+            "workspace": self.workspace_bytes / GIB,
+            "kv_cache": max(0.0, self.free_bytes) / GIB,
+            "total": self.config.gpu.memory_gib,
+        }
+
+
+__all__ = [
+    "EngineModel",
+    "ReplicaConfig",
+    "StageCost",
+    "TrainingStep",
+    "end_costs",
+    "exposed_after",
+    "layer_memory",
+    "layer_time",
+    "optimizer_time",
+    "overlapped",
+    "p2p_transfer",
+    "pipeline_time",
+    "stage_cost",
+    "stage_times",
+    "step_flops",
+]

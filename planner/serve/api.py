@@ -1,0 +1,185 @@
+"""Library entry points: :func:`plan`, :func:`make_problem` and :func:`solve`.
+
+>>> import planner.serve
+>>> r = planner.serve.plan("llama-3.1-8b", "H100:8", qps=20, prompt_tokens=512,
+...                        output_tokens=128, ttft="500ms", tpot="30ms")
+>>> r.status.value, r.solution.replicas[0].role
+('OPTIMAL', 'both')
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from planner.core.errors import InputError
+from planner.core.result import Result
+from planner.perfmodel.hardware import ClusterSpec, parse_cluster
+from planner.perfmodel.model_spec import ModelSpec
+from planner.perfmodel.readers import load_model
+from planner.serve.evaluate import cost_per_hour, plan_metrics
+from planner.serve.instance import ServingConstraints, ServingPlan, ServingProblem
+from planner.serve.slo import SLO
+from planner.serve.traffic import LengthDist, Traffic, parse_lengths, read_trace
+from planner.serve.units import parse_duration, parse_percentile
+
+
+def make_problem(
+    model: str | Path | ModelSpec,
+    gpus: str | Path | ClusterSpec,
+    *,
+    qps: float | None = None,
+    prompt_tokens: str | float | LengthDist | None = None,
+    output_tokens: str | float | LengthDist | None = None,
+    trace: str | Path | None = None,
+    ttft: str | float | None = None,
+    tpot: str | float | None = None,
+    percentile: float = 99,
+    precision: str = "bf16",
+    kv_precision: str | None = None,
+    name: str | None = None,
+    **constraints: Any,
+) -> ServingProblem:
+    """Build a :class:`ServingProblem` from plain arguments (see :func:`plan`)."""
+    spec = load_model(model)
+    inventory = parse_cluster(gpus)
+    if trace is not None:
+        traffic = read_trace(trace)
+        if prompt_tokens is not None or output_tokens is not None:
+            raise InputError("give either a trace or prompt/output lengths, not both")
+        if qps is not None:
+            traffic = traffic.with_qps(float(qps))
+    else:
+        if prompt_tokens is None or output_tokens is None:
+            raise InputError(
+                "give prompt_tokens and output_tokens (--prompt-tokens, "
+                "--output-tokens), or a trace (--trace)"
+            )
+        p = (
+            prompt_tokens
+            if isinstance(prompt_tokens, LengthDist)
+            else parse_lengths(prompt_tokens, what="--prompt-tokens")
+        )
+        o = (
+            output_tokens
+            if isinstance(output_tokens, LengthDist)
+            else parse_lengths(output_tokens, what="--output-tokens")
+        )
+        traffic = Traffic(None if qps is None else float(qps), p, o)
+    slo = SLO(
+        parse_duration(ttft, what="--ttft"),
+        parse_duration(tpot, what="--tpot"),
+        parse_percentile(percentile, what="--percentile"),
+    )
+    return ServingProblem(
+        name=name or f"{spec.name}@{inventory.describe()}",
+        model=spec,
+        inventory=inventory,
+        traffic=traffic,
+        slo=slo,
+        precision=precision,
+        kv_precision=kv_precision,
+        constraints=ServingConstraints.from_dict(constraints, where="constraints"),
+    )
+
+
+def solve(
+    problem: ServingProblem,
+    method: str = "auto",
+    *,
+    time_limit: float = 10.0,
+    threads: int = 1,
+    seed: int = 0,
+    hint: ServingPlan | None = None,
+) -> Result:
+    """Run a serving method through :func:`planner.solve` (certified) and attach the metrics.
+
+    ``result.stats["metrics"]`` holds the predicted TTFT / TPOT, capacity and
+    throughput of the plan (:func:`~planner.serve.evaluate.plan_metrics`).
+    """
+    import planner.serve  # noqa: F401  (registers the family)
+    from planner.core.solve import solve as certified_solve
+
+    result = certified_solve(
+        problem, method, time_limit=time_limit, threads=threads, seed=seed, hint=hint
+    )
+    if result.solution is not None:
+        metrics = plan_metrics(problem, result.solution)
+        metrics["cost_per_hour"] = cost_per_hour(problem, result.solution)
+        metrics.pop("groups", None)
+        result.stats["metrics"] = metrics
+    return result
+
+
+def plan(
+    model: str | Path | ModelSpec,
+    gpus: str | Path | ClusterSpec,
+    *,
+    qps: float | None = None,
+    prompt_tokens: str | float | LengthDist | None = None,
+    output_tokens: str | float | LengthDist | None = None,
+    trace: str | Path | None = None,
+    ttft: str | float | None = None,
+    tpot: str | float | None = None,
+    percentile: float = 99,
+    precision: str = "bf16",
+    kv_precision: str | None = None,
+    method: str = "auto",
+    time_limit: float = 10.0,
+    threads: int = 1,
+    **constraints: Any,
+) -> Result:
+    """Cheapest replica plan meeting the SLOs (or the inventory's maximum throughput).
+
+    Parameters
+    ----------
+    model
+        Catalog name (``llama-3.1-70b``), ``config.json`` path or :class:`ModelSpec`.
+    gpus
+        Inventory: ``"H100:16,A100:32"``, ``"64xH100"``, a cluster TOML path or
+        a :class:`ClusterSpec` (counts are limits; prices come from the catalog
+        or the TOML).
+    qps
+        Requests per second to serve; ``None`` maximizes throughput instead.
+    prompt_tokens, output_tokens
+        Lengths: a number, ``"uniform:A-B"``, ``"exp:MEAN"``, ``"normal:M,S"``,
+        ``"lognormal:M,S"`` or a :class:`LengthDist`.
+    trace
+        JSON Lines request trace (instead of the lengths; sets ``qps`` unless given).
+    ttft, tpot
+        Targets (``"1s"``, ``"50ms"`` or seconds); ``None`` for none.
+    percentile
+        SLO percentile, 0-100.
+    precision, kv_precision
+        ``bf16``, ``fp8`` or ``fp4`` (B200) for weights/activations and the KV cache.
+    method
+        ``auto``, ``mip`` or ``greedy``.
+    time_limit, threads
+        Solver limits.
+    **constraints
+        :class:`ServingConstraints` fields: ``tp``, ``pp``, ``ep``, ``gpu``,
+        ``disaggregation`` (``off``/``allow``/``force``), ``max_batch``,
+        ``chunk_tokens``, ``max_tp``, ``max_pp``, ``max_replica_gpus``.
+
+    Returns
+    -------
+    Result
+        Certified: ``objective`` is USD/hour (or minus output tokens/s without
+        ``qps``), ``bound`` / ``gap`` from the MIP, ``solution`` a
+        :class:`ServingPlan`, ``stats["metrics"]`` the predicted latencies.
+    """
+    problem = make_problem(
+        model,
+        gpus,
+        qps=qps,
+        prompt_tokens=prompt_tokens,
+        output_tokens=output_tokens,
+        trace=trace,
+        ttft=ttft,
+        tpot=tpot,
+        percentile=percentile,
+        precision=precision,
+        kv_precision=kv_precision,
+        **constraints,
+    )
+    return solve(problem, method, time_limit=time_limit, threads=threads)

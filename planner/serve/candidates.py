@@ -1,0 +1,346 @@
+"""Candidate replica layouts and their per-replica capacity.
+
+For every pool of the inventory, every tensor / pipeline / expert parallel
+size allowed by the model (``tp`` divides the attention heads and is a
+divisor or multiple of the KV heads, at most one node unless ``max_tp``
+says otherwise; ``pp`` at most the layers; ``ep`` divides the routed
+experts) and by the constraints, and every role, the capacity model of
+:mod:`planner.serve.capacity` gives the largest request rate one
+replica sustains within the SLOs. Layouts that cannot work carry a reason
+(precision unsupported, weights do not fit, too few GPUs in the pool, an SLO
+missed even at zero load); those reasons feed the "why cheaper ones fail"
+table and the explanation of an infeasible problem.
+
+Capacities are cached per (model, GPU, layout, precision, traffic lengths,
+SLO), so sweeps that revisit a layout pay for it once.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass, field
+
+from planner.perfmodel.hardware import GpuSpec, Pool
+from planner.perfmodel.memory import GIB
+from planner.perfmodel.model_spec import ModelSpec
+from planner.perfmodel.stage import EngineModel, ReplicaConfig
+from planner.serve.capacity import (
+    CHUNK_OPTIONS,
+    PREFILL_CHUNK_TOKENS,
+    OperatingPoint,
+    RoleModel,
+)
+from planner.serve.instance import ReplicaGroup, ServingProblem
+from planner.serve.slo import SLO
+from planner.serve.traffic import Traffic
+
+TP_OPTIONS = (1, 2, 4, 8, 16, 32)
+PP_OPTIONS = (1, 2, 4, 8, 16, 32)
+EP_OPTIONS = (1, 2, 4, 8, 16, 32, 64)
+
+
+@dataclass(frozen=True)
+class Layout:
+    """A replica layout on one pool, with the reason it is excluded ('' when it is not)."""
+
+    pool: str
+    config: ReplicaConfig
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One layout in one role, with its per-replica capacity.
+
+    Attributes
+    ----------
+    pool
+        Pool label.
+    config
+        The layout.
+    role
+        ``both``, ``prefill`` or ``decode``.
+    chunk
+        Prefill chunk / budget the capacity was computed with (0 for decode).
+    capacity
+        Requests per second one replica sustains within the SLOs (0 when unusable).
+    point
+        Engine operating point at that capacity (``None`` when excluded early).
+    floor
+        Engine operating point at zero load (the best latencies the layout can give).
+    reason
+        Why the candidate is unusable; '' when usable.
+    memory
+        Per-GPU memory breakdown in GiB.
+    """
+
+    pool: str
+    config: ReplicaConfig
+    role: str
+    chunk: int
+    capacity: float
+    point: OperatingPoint | None = None
+    floor: OperatingPoint | None = None
+    reason: str = ""
+    memory: dict[str, float] = field(default_factory=dict, compare=False, hash=False)
+
+    @property
+    def usable(self) -> bool:
+        """True when the replica can carry traffic within the SLOs."""
+        return self.capacity > 0 and not self.reason
+
+    @property
+    def price(self) -> float:
+        """USD per hour of one replica."""
+        return self.config.price_per_hour
+
+    @property
+    def gpus(self) -> int:
+        """GPUs of one replica."""
+        return self.config.gpus
+
+    @property
+    def cost_per_qps(self) -> float:
+        """USD per hour per request/s of capacity (``inf`` when unusable)."""
+        return self.price / self.capacity if self.usable else float("inf")
+
+    @property
+    def key(self) -> tuple[str, int, int, int, str]:
+        """``(pool, tp, pp, ep, role)``."""
+        c = self.config
+        return (self.pool, c.tp, c.pp, c.ep, self.role)
+
+    def label(self) -> str:
+        """``H100-SXM tp8 (both)``."""
+        text = self.config.label()
+        if self.pool != self.config.gpu.name:
+            text = f"{self.pool}: {text}"
+        return f"{text} ({self.role})"
+
+    def group(self, count: int, load_qps: float) -> ReplicaGroup:
+        """The plan entry for ``count`` replicas of this candidate carrying ``load_qps``."""
+        c = self.config
+        return ReplicaGroup(
+            self.pool, c.tp, c.pp, c.ep, int(count), self.role, int(self.chunk), float(load_qps)
+        )
+
+
+def tp_reason(model: ModelSpec, tp: int) -> str:
+    if model.heads % tp:
+        return f"tp{tp} does not divide the {model.heads} attention heads"
+    if not model.is_mla and model.kv_heads % tp and tp % model.kv_heads:
+        return f"tp{tp} neither divides nor is a multiple of the {model.kv_heads} KV heads"
+    return ""
+
+
+def layouts(problem: ServingProblem) -> list[Layout]:
+    """Every layout considered, with an exclusion reason where one applies."""
+    m, c = problem.model, problem.constraints
+    out: list[Layout] = []
+    pools = [problem.pool(c.gpu)] if c.gpu is not None else list(problem.inventory.pools)
+    for pool in pools:
+        gpu = pool.gpu
+        max_tp = c.max_tp or gpu.gpus_per_node
+        tps = [c.tp] if c.tp else [t for t in TP_OPTIONS if t <= max_tp]
+        pps = [c.pp] if c.pp else [p for p in PP_OPTIONS if p <= min(c.max_pp, m.layers)]
+        if c.ep:
+            eps = [c.ep]
+        elif m.is_moe:
+            eps = [e for e in EP_OPTIONS if m.num_experts % e == 0]
+        else:
+            eps = [1]
+        for tp in tps:
+            for pp in pps:
+                for ep in eps:
+                    cfg = ReplicaConfig(gpu, tp, pp, ep)
+                    out.append(Layout(pool.label, cfg, _exclusion(problem, pool, cfg)))
+    return out
+
+
+def _exclusion(problem: ServingProblem, pool: Pool, cfg: ReplicaConfig) -> str:
+    m, c = problem.model, problem.constraints
+    gpu = cfg.gpu
+    if not gpu.supports(problem.precision):
+        return f"{gpu.name} has no {problem.precision} support"
+    if not gpu.supports(problem.kv_precision_name):
+        return f"{gpu.name} has no {problem.kv_precision_name} support (KV cache)"
+    why = tp_reason(m, cfg.tp)
+    if why:
+        return why
+    if cfg.pp > m.layers:
+        return f"pp{cfg.pp} exceeds the {m.layers} layers"
+    if cfg.ep > 1 and not m.is_moe:
+        return f"ep{cfg.ep} needs a mixture-of-experts model"
+    if cfg.ep > 1 and m.num_experts % cfg.ep:
+        return f"ep{cfg.ep} does not divide the {m.num_experts} experts"
+    if cfg.gpus > c.max_replica_gpus and not (c.tp and c.pp):
+        return f"replica of {cfg.gpus} GPUs exceeds max_replica_gpus={c.max_replica_gpus}"
+    if cfg.gpus > pool.count:
+        return f"needs {cfg.gpus} GPUs, the {pool.label} pool has {pool.count}"
+    eng = engine_for(m, gpu, cfg.tp, cfg.pp, cfg.ep, problem.precision, problem.kv_precision_name)
+    if eng.free_bytes <= 0:
+        need = (eng.weight_bytes + eng.workspace_bytes) / GIB
+        return (
+            f"weights {eng.weight_bytes / GIB:.1f} GiB/GPU + workspace and reserve exceed "
+            f"{gpu.memory_gib:g} GiB (needs {need + 4:.0f} GiB)"
+        )
+    if eng.kv_tokens < problem.traffic.max_context:
+        return (
+            f"KV cache holds {eng.kv_tokens:,.0f} tokens per engine, one request needs "
+            f"{problem.traffic.max_context:,.0f}"
+        )
+    return ""
+
+
+@functools.lru_cache(maxsize=4096)
+def engine_for(
+    model: ModelSpec, gpu: GpuSpec, tp: int, pp: int, ep: int, precision: str, kv: str
+) -> EngineModel:
+    return EngineModel(model, ReplicaConfig(gpu, tp, pp, ep), precision, kv)
+
+
+@functools.lru_cache(maxsize=65536)
+def role_capacity(
+    model: ModelSpec,
+    gpu: GpuSpec,
+    tp: int,
+    pp: int,
+    ep: int,
+    precision: str,
+    kv: str,
+    role: str,
+    chunk: int,
+    traffic: Traffic,
+    slo: SLO,
+    online: bool,
+    max_batch: int | None,
+    kv_admission: str = "on-demand",
+) -> tuple[float, OperatingPoint, OperatingPoint]:
+    eng = engine_for(model, gpu, tp, pp, ep, precision, kv)
+    rm = RoleModel(
+        eng,
+        role,
+        traffic,
+        slo,
+        chunk=chunk,
+        online=online,
+        max_batch=max_batch,
+        kv_admission=kv_admission,
+    )
+    return rm.capacity()
+
+
+def role_model(problem: ServingProblem, group: ReplicaGroup) -> RoleModel:
+    """The queueing model of one engine of a plan's replica group."""
+    pool = problem.pool(group.gpu)
+    eng = engine_for(
+        problem.model,
+        pool.gpu,
+        group.tp,
+        group.pp,
+        group.ep,
+        problem.precision,
+        problem.kv_precision_name,
+    )
+    return RoleModel(
+        eng,
+        group.role,
+        problem.traffic,
+        problem.slo,
+        chunk=group.chunk_tokens or None,
+        online=problem.online,
+        max_batch=problem.constraints.max_batch,
+        kv_admission=problem.constraints.kv_admission,
+    )
+
+
+def roles(problem: ServingProblem) -> tuple[str, ...]:
+    """Roles the constraints allow (no disaggregation when nothing is decoded)."""
+    mode = problem.constraints.disaggregation
+    if problem.traffic.mean_decode_tokens <= 0 or mode == "off":
+        return ("both",)
+    if mode == "force":
+        return ("prefill", "decode")
+    return ("both", "prefill", "decode")
+
+
+def evaluate(problem: ServingProblem, layout: Layout, role: str) -> Candidate:
+    """Capacity of one layout in one role (the best chunk size for ``both``)."""
+    cfg = layout.config
+    chunk0 = {"decode": 0, "prefill": PREFILL_CHUNK_TOKENS}.get(role, 2048)
+    if layout.reason:
+        return Candidate(layout.pool, cfg, role, chunk0, 0.0, reason=layout.reason)
+    if role == "both":
+        fixed = problem.constraints.chunk_tokens
+        chunks = (fixed,) if fixed else CHUNK_OPTIONS
+    else:
+        chunks = (chunk0,)
+    best = None
+    for chunk in chunks:
+        cap, point, floor = role_capacity(
+            problem.model,
+            cfg.gpu,
+            cfg.tp,
+            cfg.pp,
+            cfg.ep,
+            problem.precision,
+            problem.kv_precision_name,
+            role,
+            int(chunk),
+            problem.traffic.with_qps(None),
+            problem.slo,
+            problem.online,
+            problem.constraints.max_batch,
+            problem.constraints.kv_admission,
+        )
+        if best is None or cap > best[0] * (1 + 1e-12):
+            best = (cap, point, floor, int(chunk))
+    assert best is not None
+    cap, point, floor, chunk = best
+    eng = engine_for(
+        problem.model, cfg.gpu, cfg.tp, cfg.pp, cfg.ep, problem.precision, problem.kv_precision_name
+    )
+    reason = ""
+    if cap <= 0:
+        reason = "; ".join(floor.violations) + " even at zero load"
+    return Candidate(
+        layout.pool,
+        cfg,
+        role,
+        chunk,
+        cap * cfg.engines,
+        point,
+        floor,
+        reason,
+        eng.memory_breakdown(),
+    )
+
+
+def candidates(problem: ServingProblem) -> list[Candidate]:
+    """Every layout in every allowed role, usable or not (usable ones first, cheapest per QPS)."""
+    out = [evaluate(problem, lay, role) for lay in layouts(problem) for role in roles(problem)]
+    out.sort(key=lambda c: (not c.usable, c.cost_per_qps, c.price, c.key))
+    return out
+
+
+def group_capacity(problem: ServingProblem, group: ReplicaGroup) -> float:
+    """Requests per second one replica of a plan's group sustains within the SLOs."""
+    pool = problem.pool(group.gpu)
+    chunk = group.chunk_tokens or (PREFILL_CHUNK_TOKENS if group.role == "prefill" else 2048)
+    cap, _, _ = role_capacity(
+        problem.model,
+        pool.gpu,
+        group.tp,
+        group.pp,
+        group.ep,
+        problem.precision,
+        problem.kv_precision_name,
+        group.role,
+        int(chunk) if group.role != "decode" else 0,
+        problem.traffic.with_qps(None),
+        problem.slo,
+        problem.online,
+        problem.constraints.max_batch,
+        problem.constraints.kv_admission,
+    )
+    return cap * group.pp * group.ep

@@ -1,0 +1,418 @@
+"""Batching + queueing model of one replica: SLO metrics at a load, and capacity.
+
+Roles (DistServe-style disaggregation is optional):
+
+``both``
+    One engine does prefill and decode with continuous batching and chunked
+    prefill (Sarathi-Serve, vLLM V1, TensorRT-LLM): every iteration advances
+    all ``B`` running sequences by one token and, when prompts are waiting,
+    carries up to ``C`` prompt tokens (several short prompts share a chunk).
+``prefill``
+    Prefill only (``B = 0``, chunks of ``PREFILL_CHUNK_TOKENS``); TTFT also
+    counts shipping the prompt's KV cache to a decode replica over the NIC.
+``decode``
+    Decode only: ``TPOT = t(B)``, no interference.
+
+Prefill is a *token server*. With ``t0 = t(B)`` the decode-only iteration
+and ``t(B + C)`` a full-chunk iteration, a prefill token costs
+``kappa = (t(B + C) - t0) / C`` on top of the iteration it rides in, so a
+prompt of ``p`` tokens adds ``x(p) = kappa p + attn(p)`` (FlashAttention of
+the causal prompt) and keeps the server busy for ``S(p) = p t0 / C + x(p)``.
+With arrival rate ``lam``, ``D = O - 1`` decode iterations per request and
+``xbar = E[x(p)]``:
+
+* time balance: iterations run at rate ``(1 - lam xbar) / t0``, so the mean
+  iteration time is ``T = t0 / (1 - lam xbar)``; Little's law on the decode
+  batch, ``B = lam E[D] T``, gives the rate as a function of the batch,
+  ``lam(B) = B / (E[D] t0 + B xbar)`` (the model is parametrized by ``B``);
+* a fraction ``p_c = lam E[p] T / C`` of iterations carries a chunk (< 1, or
+  prefill cannot keep up: ``B < E[D] C / E[p]``), each ``delta = C xbar /
+  E[p]`` longer than ``t0``;
+* TTFT at the percentile: quantile of the FCFS response of the prefill
+  queue, waiting time (GI/G/1 with service ``S``, exponential tail,
+  :mod:`planner.serve.queueing`) plus the prompt's own prefill
+  ``max(1, p/C) t0 + x(p)`` (independent under FCFS, so the quantile is of
+  the mixture, not a sum of quantiles), plus the iteration in progress at
+  arrival (``t0 + p_c delta``);
+* TPOT at the percentile: binomial number of chunk iterations among a
+  request's ``D`` iterations (:func:`~planner.serve.queueing.tpot_quantile`);
+* KV cache at the percentile: M/G/inf compound-Poisson total of the tokens
+  of running sequences (plus prompts in prefill) must fit the engine's cache;
+  offline (no rate, no SLO) only the mean must fit.
+
+Capacity = the largest ``lam`` whose operating point meets every target; all
+metrics grow with ``B`` and ``lam(B)`` grows with ``B``, so it is found by
+bisection on ``B`` (on ``lam`` for prefill replicas). A replica's capacity
+is its engines' capacity times ``pp * ep``.
+
+Named constants: ``CHUNK_OPTIONS`` (prefill chunk sizes tried for ``both``;
+the best is kept), ``PREFILL_CHUNK_TOKENS``, ``MAX_UTILIZATION`` (online,
+the prefill server's busy fraction stays below it so queues stay finite
+even without a TTFT target).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from planner.perfmodel.stage import EngineModel
+from planner.serve.queueing import (
+    compound_quantile,
+    gg1_mean_wait,
+    response_quantile,
+    tpot_quantile,
+)
+from planner.serve.slo import SLO
+from planner.serve.traffic import Traffic
+from planner.serve.units import format_duration
+
+ROLES = ("both", "prefill", "decode")
+CHUNK_OPTIONS = (512, 2048, 8192)
+PREFILL_CHUNK_TOKENS = 16384
+MAX_UTILIZATION = 0.98
+KV_ADMISSION = ("on-demand", "reserve")
+#: Relative slack when comparing a metric with its target (float noise only).
+TOL = 1e-9
+_BISECT = 60
+
+
+@dataclass(frozen=True)
+class OperatingPoint:
+    """Predicted metrics of one engine at one load.
+
+    Attributes
+    ----------
+    role, chunk
+        Replica role and prefill chunk size.
+    rate
+        Arrivals per second at this engine.
+    batch
+        Mean decode sequences in flight.
+    ttft_s, tpot_s
+        TTFT and TPOT at the SLO percentile (0 when the role has none).
+    tpot_mean_s
+        Mean iteration time.
+    kv_tokens, kv_capacity
+        KV-cache tokens needed (at the percentile online) and available.
+    utilization
+        Busy fraction of the prefill server.
+    violations
+        Targets missed, in words (empty when the point is feasible).
+    """
+
+    role: str
+    chunk: int
+    rate: float
+    batch: float
+    ttft_s: float
+    tpot_s: float
+    tpot_mean_s: float
+    kv_tokens: float
+    kv_capacity: float
+    utilization: float
+    violations: tuple[str, ...] = field(default=())
+
+    @property
+    def feasible(self) -> bool:
+        """True when every target is met."""
+        return not self.violations
+
+
+class RoleModel:
+    """The queueing model of one engine in one role.
+
+    Parameters
+    ----------
+    engine
+        Step times and memory of the engine.
+    role
+        ``both``, ``prefill`` or ``decode``.
+    traffic
+        Length distributions, KV moments and burstiness (the rate is not used).
+    slo
+        Targets and percentile.
+    chunk
+        Prefill chunk (``both``) or prefill batch budget (``prefill``) in tokens.
+    online
+        Percentile KV headroom and the utilization cap apply (a rate or an SLO
+        was given); offline only the mean KV must fit.
+    max_batch
+        Optional cap on the mean decode batch (e.g. vLLM ``max_num_seqs``).
+    kv_admission
+        ``on-demand``: a running request holds its current context (vLLM,
+        SGLang: blocks are allocated as tokens are generated); ``reserve``:
+        it holds prompt + output from admission on (TensorRT-LLM's default
+        guaranteed-no-evict scheduler).
+    """
+
+    def __init__(
+        self,
+        engine: EngineModel,
+        role: str,
+        traffic: Traffic,
+        slo: SLO,
+        *,
+        chunk: int | None = None,
+        online: bool = True,
+        max_batch: float | None = None,
+        kv_admission: str = "on-demand",
+    ) -> None:
+        if role not in ROLES:
+            raise ValueError(f"unknown role {role!r}")
+        if kv_admission not in KV_ADMISSION:
+            raise ValueError(f"unknown kv_admission {kv_admission!r}")
+        self.engine = engine
+        self.role = role
+        self.traffic = traffic
+        self.slo = slo
+        self.q = slo.percentile
+        self.online = online
+        self.max_batch = max_batch
+        if not chunk or chunk < 1:
+            chunk = PREFILL_CHUNK_TOKENS if role == "prefill" else 2048
+        self.chunk = 0 if role == "decode" else int(chunk)
+        split = int(chunk)  # decode replicas never prefill; any split keeps the arrays finite
+        self.ca2 = max(1.0, traffic.arrival_scv)
+        self.p = np.asarray(traffic.prompt.values, dtype=float)
+        self.wp = np.asarray(traffic.prompt.weights, dtype=float)
+        self.d = np.maximum(0.0, np.asarray(traffic.output.values, dtype=float) - 1.0)
+        self.wo = np.asarray(traffic.output.weights, dtype=float)
+        self.ed = traffic.mean_decode_tokens
+        self.ctx = traffic.decode_context
+        reserve = kv_admission == "reserve"
+        self.m1 = traffic.res1 if reserve else traffic.kv1
+        self.m2 = traffic.res2 if reserve else traffic.kv2
+        self.mem_ctx = self.m1 / self.ed if self.ed > 0 else self.ctx
+        self.split = split
+        self.ep_mean = float(np.dot(self.wp, self.p))
+        self.attn = engine.prefill_attention_time(self.p * (self.p + 1) / 2)
+        # class ranges: a prompt class spans [lo, hi]; TTFT quantiles spread it uniformly
+        self.p_lo = np.asarray(traffic.prompt.lows, dtype=float)
+        self.p_hi = np.asarray(traffic.prompt.highs, dtype=float)
+        self.attn_lo = engine.prefill_attention_time(self.p_lo * (self.p_lo + 1) / 2)
+        self.attn_hi = engine.prefill_attention_time(self.p_hi * (self.p_hi + 1) / 2)
+        self.kv_cap = engine.kv_tokens
+        self._transfer = engine.kv_transfer_time(self.p) if role == "prefill" else 0.0 * self.p
+        if role == "prefill":
+            self._transfer_lo = engine.kv_transfer_time(self.p_lo)
+            self._transfer_hi = engine.kv_transfer_time(self.p_hi)
+        else:
+            self._transfer_lo = self._transfer_hi = 0.0 * self.p
+
+    # ------------------------------------------------------------- helpers
+    def _prefill(self, B: float) -> dict[str, float | np.ndarray]:
+        """Iteration times and prefill costs at decode batch ``B``."""
+        C = self.split
+        t = self.engine.base_time(np.array([B, B + C]), B, self.ctx if B > 0 else 0.0)
+        t0, tc = float(t[0]), float(t[1])
+        kappa = max(0.0, tc - t0) / C
+        x = kappa * self.p + self.attn
+        xbar = float(np.dot(self.wp, x))
+        S = self.p * t0 / C + x
+        own_lo = np.maximum(1.0, self.p_lo / C) * t0 + kappa * self.p_lo + self.attn_lo
+        own_hi = np.maximum(1.0, self.p_hi / C) * t0 + kappa * self.p_hi + self.attn_hi
+        return {
+            "own_lo": own_lo,
+            "own_hi": own_hi,
+            "t0": t0,
+            "xbar": xbar,
+            "S": S,
+            "s1": float(np.dot(self.wp, S)),
+            "s2": float(np.dot(self.wp, S * S)),
+            "delta": C * xbar / self.ep_mean,
+        }
+
+    def _check(
+        self, ttft: float, tpot: float, kv: float, util: float, batch: float
+    ) -> tuple[str, ...]:
+        out = []
+        pct = self.slo.pct_label
+        if self.slo.ttft_s is not None and ttft > self.slo.ttft_s * (1 + TOL):
+            out.append(f"TTFT {pct} {format_duration(ttft)} > {format_duration(self.slo.ttft_s)}")
+        if self.slo.tpot_s is not None and tpot > self.slo.tpot_s * (1 + TOL):
+            out.append(f"TPOT {pct} {format_duration(tpot)} > {format_duration(self.slo.tpot_s)}")
+        if kv > self.kv_cap * (1 + TOL):
+            what = f"{pct} " if self.online else ""
+            out.append(
+                f"KV cache needs {kv:,.0f} tokens {what}per engine, holds {self.kv_cap:,.0f}"
+            )
+        limit = MAX_UTILIZATION if self.online else 1.0
+        if util > limit * (1 + TOL) or (not self.online and util >= 1.0):
+            out.append(f"prefill utilization {util:.1%} > {limit:.0%}")
+        if self.max_batch is not None and batch > self.max_batch * (1 + TOL):
+            out.append(f"mean batch {batch:.1f} > max_batch {self.max_batch:g}")
+        return tuple(out)
+
+    def _point(
+        self, lam: float, batch: float, ttft: float, tpot: float, tmean: float, kv: float, u: float
+    ) -> OperatingPoint:
+        lam, batch, ttft, tpot, tmean, kv, u = map(float, (lam, batch, ttft, tpot, tmean, kv, u))
+        return OperatingPoint(
+            self.role,
+            self.chunk,
+            lam,
+            batch,
+            ttft,
+            tpot,
+            tmean,
+            kv,
+            float(self.kv_cap),
+            u,
+            self._check(ttft, tpot, kv, u, batch),
+        )
+
+    def _kv(self, lam: float, tmean: float, hold: float, decode: bool) -> float:
+        """KV tokens in use: running sequences (M/G/inf) + prompts waiting or in prefill."""
+        mean = lam * hold * self.ep_mean
+        var = lam * hold * float(np.dot(self.wp, self.p**2))
+        if decode:
+            mean += lam * tmean * self.m1
+            var += lam * tmean * self.m2
+        kv = compound_quantile(mean, var, self.q) if self.online else mean
+        return max(kv, self.traffic.max_context if decode else float(self.p_hi.max()))
+
+    # ---------------------------------------------------------- prefill-like
+    def _prefill_at_rate(self, lam: float) -> OperatingPoint:
+        """Prefill replicas (and ``both`` when no request decodes): no decode batch."""
+        f = self._prefill(0.0)
+        s1, s2 = f["s1"], f["s2"]
+        u = lam * s1
+        ttft = response_quantile(
+            lam,
+            s1,
+            s2,
+            f["own_lo"] + self._transfer_lo,
+            f["own_hi"] + self._transfer_hi,
+            self.wp,
+            self.q,
+            self.ca2,
+        )
+        ttft += min(1.0, u) * (f["t0"] + f["delta"])
+        ew = gg1_mean_wait(lam, s1, s2, self.ca2)
+        hold = (ew if math.isfinite(ew) else 0.0) + s1 + float(np.dot(self.wp, self._transfer))
+        kv = self._kv(lam, 0.0, hold, decode=False)
+        return self._point(lam, 0.0, ttft, 0.0, 0.0, kv, u)
+
+    # ---------------------------------------------------------- parametric
+    def at_batch(self, B: float) -> OperatingPoint:
+        """Operating point with a mean decode batch ``B`` (``both`` and ``decode`` roles)."""
+        if self.role == "prefill" or self.ed <= 0:
+            raise ValueError("at_batch needs a decode batch")
+        if self.role == "decode":
+            t0 = float(self.engine.base_time(np.array([B]), B, self.ctx)[0])
+            lam = B / (self.ed * t0)
+            kv = self._kv(lam, t0, 0.0, decode=True)
+            return self._point(lam, B, 0.0, t0, t0, kv, 0.0)
+        f = self._prefill(B)
+        t0, xbar, s1, s2 = f["t0"], f["xbar"], f["s1"], f["s2"]
+        lam = B / (self.ed * t0 + B * xbar)
+        tmean = t0 / max(1e-300, 1.0 - lam * xbar)
+        p_c = min(1.0, lam * self.ep_mean * tmean / self.split)
+        u = lam * s1
+        tpot = tpot_quantile(t0, f["delta"], p_c, self.d, self.wo, self.q)
+        ttft = response_quantile(lam, s1, s2, f["own_lo"], f["own_hi"], self.wp, self.q, self.ca2)
+        ttft += t0 + p_c * f["delta"]
+        ew = gg1_mean_wait(lam, s1, s2, self.ca2)
+        hold = (ew if math.isfinite(ew) else 0.0) + s1
+        kv = self._kv(lam, tmean, hold, decode=True)
+        return self._point(lam, B, ttft, tpot, tmean, kv, u)
+
+    def batch_limit(self) -> float:
+        """Largest mean batch the model admits (prefill keeps up, mean KV, ``max_batch``)."""
+        limit = self.kv_cap / max(self.mem_ctx, 1.0)
+        if self.max_batch is not None:
+            limit = min(limit, float(self.max_batch))
+        if self.role == "both":
+            limit = min(limit, self.ed * self.split / self.ep_mean * (1 - 1e-9))
+        return max(limit, 0.0)
+
+    def at_rate(self, lam: float) -> OperatingPoint:
+        """Operating point at arrival rate ``lam`` per engine (the forward model).
+
+        The decode batch solving ``lam(B) = lam`` is found by bisection; a rate
+        beyond what any admissible batch sustains returns a point whose
+        violations say the engine is saturated.
+        """
+        if lam < 0:
+            raise ValueError("negative rate")
+        if self.role == "prefill" or self.ed <= 0:
+            return self._prefill_at_rate(lam)
+        if lam == 0:
+            return self.at_batch(1e-9)
+        hi = self.batch_limit()
+        top = self.at_batch(hi) if hi > 0 else None
+        if top is None or top.rate < lam * (1 - TOL):
+            sat = top.rate if top is not None else 0.0
+            base = top if top is not None else self.at_batch(1e-9)
+            return OperatingPoint(
+                self.role,
+                self.chunk,
+                lam,
+                base.batch,
+                math.inf,
+                math.inf,
+                math.inf,
+                base.kv_tokens,
+                self.kv_cap,
+                1.0,
+                (f"saturated: at most {sat:.4g} req/s per engine",),
+            )
+        lo = 0.0
+        for _ in range(200):
+            mid = (lo + hi) / 2
+            if self.at_batch(mid).rate < lam:
+                lo = mid
+            else:
+                hi = mid
+            if hi - lo <= 1e-13 * max(1.0, hi):
+                break
+        return self.at_batch(hi)
+
+    # ------------------------------------------------------------ capacity
+    def capacity(self) -> tuple[float, OperatingPoint, OperatingPoint]:
+        """(max feasible rate per engine, point at that rate, point at zero load).
+
+        The rate is 0 when even the zero-load point misses a target.
+        """
+        if self.role == "prefill" or self.ed <= 0:
+            return self._prefill_capacity()
+        hi_b = self.batch_limit()
+        floor = self.at_batch(min(1e-6, max(hi_b, 1e-12)))
+        if not floor.feasible or hi_b <= 1e-6:
+            return 0.0, floor, floor
+        top = self.at_batch(hi_b)
+        if top.feasible:
+            return top.rate, top, floor
+        lo_b, best = 1e-6, floor
+        for _ in range(_BISECT):
+            mid = math.sqrt(lo_b * hi_b) if hi_b > 4 * lo_b else (lo_b + hi_b) / 2
+            pt = self.at_batch(mid)
+            if pt.feasible:
+                lo_b = mid
+                if pt.rate > best.rate:
+                    best = pt
+            else:
+                hi_b = mid
+            if hi_b - lo_b <= 1e-5 * hi_b:
+                break
+        return best.rate, best, floor
+
+    def _prefill_capacity(self) -> tuple[float, OperatingPoint, OperatingPoint]:
+        floor = self._prefill_at_rate(0.0)
+        if not floor.feasible:
+            return 0.0, floor, floor
+        hi = 1.0 / self._prefill(0.0)["s1"]
+        lo, best = 0.0, floor
+        for _ in range(_BISECT):
+            mid = (lo + hi) / 2
+            pt = self._prefill_at_rate(mid)
+            if pt.feasible:
+                lo, best = mid, pt
+            else:
+                hi = mid
+            if hi - lo <= 1e-6 * hi:
+                break
+        return best.rate, best, floor

@@ -1,0 +1,151 @@
+"""``planner plan serve``: the serving planner on the command line.
+
+The family contributes the ``serve`` command of the shared ``plan`` group
+(the CLI merges every family's ``plan`` app); bad input raises
+``InputError`` (exit 2 through :func:`planner.cli.main`).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from planner.core import console
+from planner.core.errors import InputError
+from planner.core.io import dump_json, ensure_not_input
+
+plan_app = typer.Typer(help="Plan a deployment: training layouts, serving replicas.")
+
+
+@plan_app.command("serve")
+def serve(
+    model: Annotated[
+        str, typer.Option("--model", help="Catalog name (llama-3.1-70b) or config.json.")
+    ],
+    gpus: Annotated[
+        str,
+        typer.Option(
+            "--gpus", help="Inventory with counts as limits: H100:16,A100:32, 64xH100 or a TOML."
+        ),
+    ],
+    qps: Annotated[
+        float | None,
+        typer.Option("--qps", help="Requests/s to serve; omit for maximum throughput.", min=0),
+    ] = None,
+    prompt_tokens: Annotated[
+        str | None,
+        typer.Option(
+            "--prompt-tokens",
+            help="Prompt length: 512, uniform:A-B, exp:MEAN, normal:M,S, lognormal:M,S.",
+        ),
+    ] = None,
+    output_tokens: Annotated[
+        str | None, typer.Option("--output-tokens", help="Output length (same forms).")
+    ] = None,
+    trace: Annotated[
+        Path | None,
+        typer.Option(
+            "--trace",
+            help="JSON Lines trace (arrival_s|StartTimeOffset, prompt_tokens|ContextTokens, "
+            "output_tokens|GeneratedTokens).",
+        ),
+    ] = None,
+    ttft: Annotated[
+        str | None, typer.Option("--ttft", help="Time-to-first-token target: 1s, 500ms.")
+    ] = None,
+    tpot: Annotated[
+        str | None, typer.Option("--tpot", help="Time-per-output-token target: 50ms.")
+    ] = None,
+    percentile: Annotated[
+        float, typer.Option("--percentile", help="SLO percentile (0-100).")
+    ] = 99.0,
+    precision: Annotated[
+        str, typer.Option("--precision", help="bf16, fp8 or fp4 (B200) for weights/activations.")
+    ] = "bf16",
+    kv_precision: Annotated[
+        str | None,
+        typer.Option("--kv-precision", help="KV-cache precision (default: --precision)."),
+    ] = None,
+    tp: Annotated[int | None, typer.Option("--tp", help="Fix tensor parallelism.", min=1)] = None,
+    pp: Annotated[int | None, typer.Option("--pp", help="Fix pipeline parallelism.", min=1)] = None,
+    ep: Annotated[int | None, typer.Option("--ep", help="Fix expert parallelism.", min=1)] = None,
+    gpu_type: Annotated[
+        str | None, typer.Option("--gpu-type", help="Only use this pool / GPU type.")
+    ] = None,
+    disaggregate: Annotated[
+        bool,
+        typer.Option(
+            "--disaggregate", help="Allow separate prefill and decode pools (DistServe-style)."
+        ),
+    ] = False,
+    disaggregate_only: Annotated[
+        bool,
+        typer.Option("--disaggregate-only", help="Only prefill + decode pools (no colocated)."),
+    ] = False,
+    max_batch: Annotated[
+        int | None, typer.Option("--max-batch", help="Cap on the mean decode batch.", min=1)
+    ] = None,
+    chunk_tokens: Annotated[
+        int | None, typer.Option("--chunk-tokens", help="Fix the prefill chunk size.", min=1)
+    ] = None,
+    kv_admission: Annotated[
+        str,
+        typer.Option(
+            "--kv-admission",
+            help="on-demand (vLLM/SGLang paged KV) or reserve (TensorRT-LLM no-evict).",
+        ),
+    ] = "on-demand",
+    method: Annotated[str, typer.Option("--method", "-m", help="auto, mip or greedy.")] = "auto",
+    time_limit: Annotated[
+        float, typer.Option("--time-limit", "-t", help="Solver seconds.", min=0)
+    ] = 10.0,
+    threads: Annotated[int, typer.Option("--threads", help="Solver threads.", min=1)] = 1,
+    top: Annotated[int, typer.Option("--top", help="Rows of the candidate tables.", min=1)] = 12,
+    json_out: Annotated[bool, typer.Option("--json", help="One JSON object on stdout.")] = False,
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Also write the JSON object here.")
+    ] = None,
+) -> None:
+    """Choose serving replicas (GPU type, TP/PP/EP, count, role) meeting SLOs at minimum $/hour."""
+    if disaggregate and disaggregate_only:
+        raise InputError("--disaggregate and --disaggregate-only are exclusive")
+    mode = "force" if disaggregate_only else ("allow" if disaggregate else "off")
+    if qps is not None and qps <= 0:
+        raise InputError(f"--qps must be positive, got {qps:g}")
+    if out is not None and trace is not None:
+        ensure_not_input(out, [trace])
+    from planner.serve.api import make_problem, solve
+    from planner.serve.report import print_report, result_json
+
+    problem = make_problem(
+        model,
+        gpus,
+        qps=qps,
+        prompt_tokens=prompt_tokens,
+        output_tokens=output_tokens,
+        trace=trace,
+        ttft=ttft,
+        tpot=tpot,
+        percentile=percentile,
+        precision=precision,
+        kv_precision=kv_precision,
+        tp=tp,
+        pp=pp,
+        ep=ep,
+        gpu=gpu_type,
+        disaggregation=mode,
+        max_batch=max_batch,
+        chunk_tokens=chunk_tokens,
+        kv_admission=kv_admission,
+    )
+    with console.clean_stdout() as stdout:
+        result = solve(problem, method, time_limit=time_limit, threads=threads)
+        data = result_json(problem, result)
+        if json_out:
+            console.write_json_line(stdout, data)
+    if out is not None:
+        dump_json(out, data)
+    if not json_out:
+        print_report(problem, result, top=top)

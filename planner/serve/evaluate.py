@@ -1,0 +1,179 @@
+"""Objective and independent check of a serving plan.
+
+``verify`` never looks at the MIP or at the capacity search: it takes the
+plan's replica groups and their traffic shares, and checks from scratch
+
+* the inventory (GPUs per pool) and the fixed decisions of the constraints;
+* that each layout is valid for the model (heads divisible by ``tp``, ``pp``
+  at most the layers, ``ep`` only for MoE, precision supported);
+* memory: weights + reserve + workspace fit, and the KV cache holds at least
+  one request;
+* the flow: colocated + decoded traffic covers the demand, and the prefill
+  pools hand exactly their traffic to the decode pools;
+* the SLOs: each group's per-engine load is pushed through the forward
+  queueing model (:meth:`~planner.serve.capacity.RoleModel.at_rate`,
+  which solves for the batch at that rate) and every target is re-checked.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from planner.serve.candidates import engine_for, role_model, tp_reason
+from planner.serve.capacity import OperatingPoint
+from planner.serve.instance import ReplicaGroup, ServingPlan, ServingProblem
+
+#: Relative slack on flow balance and demand (float noise only).
+FLOW_TOL = 1e-6
+
+
+def cost_per_hour(problem: ServingProblem, plan: ServingPlan) -> float:
+    """USD per hour of the GPUs the plan uses."""
+    return sum(g.gpus * problem.pool(g.gpu).gpu.price_per_gpu_hour for g in plan.replicas)
+
+
+def evaluate(problem: ServingProblem, plan: ServingPlan) -> float:
+    """The objective: USD/hour (cost), or minus the output tokens/s served (throughput)."""
+    if problem.objective == "cost":
+        return cost_per_hour(problem, plan)
+    return -problem.traffic.output.mean * plan.served_qps()
+
+
+def group_point(problem: ServingProblem, group: ReplicaGroup) -> OperatingPoint:
+    """Forward-model operating point of one engine of ``group`` at its share of the load."""
+    engines = group.count * group.pp * group.ep
+    return role_model(problem, group).at_rate(group.load_qps / engines)
+
+
+def verify(problem: ServingProblem, plan: Any) -> list[str]:
+    """Violated constraints of ``plan`` (empty when it is feasible)."""
+    if not isinstance(plan, ServingPlan):
+        return [f"expected a ServingPlan, got {type(plan).__name__}"]
+    out: list[str] = []
+    m, c = problem.model, problem.constraints
+    labels = {p.label for p in problem.inventory.pools}
+    used: dict[str, int] = {}
+    allowed_roles = {
+        "off": {"both"},
+        "allow": {"both", "prefill", "decode"},
+        "force": {"prefill", "decode"},
+    }[c.disaggregation]
+    if problem.traffic.mean_decode_tokens <= 0:
+        allowed_roles = {"both"}
+    valid: list[ReplicaGroup] = []
+    for g in plan.replicas:
+        name = g.label()
+        if g.gpu not in labels:
+            out.append(f"{name}: no pool {g.gpu!r} in the inventory")
+            continue
+        pool = problem.pool(g.gpu)
+        used[g.gpu] = used.get(g.gpu, 0) + g.gpus
+        before = len(out)
+        if g.role not in allowed_roles:
+            out.append(f"{name}: role {g.role} not allowed (disaggregation={c.disaggregation})")
+        for key in ("tp", "pp", "ep"):
+            fixed = getattr(c, key)
+            if fixed is not None and getattr(g, key) != fixed:
+                out.append(f"{name}: {key}={getattr(g, key)} but the constraints fix {key}={fixed}")
+        if c.gpu is not None and problem.pool(c.gpu).label != g.gpu:
+            out.append(f"{name}: only pool {problem.pool(c.gpu).label} may be used")
+        if c.max_tp is not None and g.tp > c.max_tp:
+            out.append(f"{name}: tp{g.tp} exceeds max_tp={c.max_tp}")
+        why = tp_reason(m, g.tp)
+        if why:
+            out.append(f"{name}: {why}")
+        if g.pp > m.layers:
+            out.append(f"{name}: pp{g.pp} exceeds the {m.layers} layers")
+        if g.ep > 1 and (not m.is_moe or m.num_experts % g.ep):
+            out.append(f"{name}: ep{g.ep} invalid for this model")
+        for prec in (problem.precision, problem.kv_precision_name):
+            if not pool.gpu.supports(prec):
+                out.append(f"{name}: {pool.gpu.name} has no {prec} support")
+        if len(out) > before:
+            continue
+        eng = engine_for(
+            m, pool.gpu, g.tp, g.pp, g.ep, problem.precision, problem.kv_precision_name
+        )
+        if eng.free_bytes <= 0:
+            out.append(f"{name}: weights and workspace do not fit {pool.gpu.memory_gib:g} GiB")
+            continue
+        if eng.kv_tokens < problem.traffic.max_context:
+            out.append(
+                f"{name}: KV cache holds {eng.kv_tokens:,.0f} tokens, one request needs "
+                f"{problem.traffic.max_context:,.0f}"
+            )
+            continue
+        valid.append(g)
+    for label, n in used.items():
+        count = problem.pool(label).count
+        if n > count:
+            out.append(f"pool {label}: plan uses {n} GPUs, the inventory has {count}")
+    pre = sum(g.load_qps for g in plan.replicas if g.role == "prefill")
+    dec = sum(g.load_qps for g in plan.replicas if g.role == "decode")
+    if abs(pre - dec) > FLOW_TOL * max(1.0, pre, dec):
+        out.append(f"prefill pools carry {pre:.6g} req/s but decode pools {dec:.6g} req/s")
+    if problem.traffic.qps is not None:
+        served = plan.served_qps()
+        if served < problem.traffic.qps * (1 - FLOW_TOL):
+            out.append(f"plan serves {served:.6g} req/s, demand is {problem.traffic.qps:g}")
+    for g in valid:
+        if g.load_qps <= 0:
+            continue
+        point = group_point(problem, g)
+        for v in point.violations:
+            out.append(f"{g.label()} at {g.load_qps / g.count:.4g} req/s per replica: {v}")
+    return out
+
+
+def plan_metrics(problem: ServingProblem, plan: ServingPlan) -> dict[str, Any]:
+    """Predicted metrics of a plan: per group and the worst over groups.
+
+    Returns
+    -------
+    dict
+        ``ttft_s`` / ``tpot_s``: worst percentile over loaded groups that
+        have them; ``groups``: per group ``{label, per_replica_qps, ttft_s,
+        tpot_s, batch, kv_fill, utilization, capacity_qps}``.
+    """
+    from planner.serve.candidates import group_capacity
+
+    groups = []
+    ttft = tpot = 0.0
+    capacity_both = capacity_pre = capacity_dec = 0.0
+    for g in plan.replicas:
+        point = group_point(problem, g)
+        cap = group_capacity(problem, g) * g.count
+        if g.role == "both":
+            capacity_both += cap
+        elif g.role == "prefill":
+            capacity_pre += cap
+        else:
+            capacity_dec += cap
+        if g.load_qps > 0:
+            if g.role in ("both", "prefill"):
+                ttft = max(ttft, point.ttft_s)
+            if g.role in ("both", "decode"):
+                tpot = max(tpot, point.tpot_s)
+        groups.append(
+            {
+                "label": g.label(),
+                "role": g.role,
+                "per_replica_qps": g.load_qps / g.count,
+                "capacity_qps": cap,
+                "ttft_s": point.ttft_s if g.role != "decode" else None,
+                "tpot_s": point.tpot_s if g.role != "prefill" else None,
+                "batch": point.batch,
+                "kv_fill": point.kv_tokens / point.kv_capacity if point.kv_capacity else None,
+                "utilization": point.utilization,
+            }
+        )
+    capacity = capacity_both + min(capacity_pre, capacity_dec)
+    return {
+        "ttft_s": ttft,
+        "tpot_s": tpot,
+        "capacity_qps": capacity,
+        "served_qps": plan.served_qps(),
+        "throughput_tokens_per_s": plan.served_qps() * problem.traffic.output.mean,
+        "capacity_tokens_per_s": capacity * problem.traffic.output.mean,
+        "groups": groups,
+    }

@@ -1,0 +1,158 @@
+"""Infeasibility in words: why no plan meets the SLOs or the demand."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+from planner.perfmodel.memory import GIB
+from planner.serve.candidates import TP_OPTIONS, Candidate, engine_for, tp_reason
+from planner.serve.instance import ServingProblem
+from planner.serve.units import format_duration
+
+
+def _min_fit(problem: ServingProblem) -> tuple[int, str, int] | None:
+    """(GPUs, label) of the smallest replica whose weights and one request fit, ignoring pool sizes."""
+    m = problem.model
+    best: tuple[int, str, int] | None = None
+    for pool in problem.inventory.pools:
+        gpu = pool.gpu
+        if not gpu.supports(problem.precision):
+            continue
+        for tp in TP_OPTIONS:
+            if tp_reason(m, tp) or tp > max(gpu.gpus_per_node, problem.constraints.max_tp or 0):
+                continue
+            for pp in (1, 2, 4, 8, 16, 32, 64):
+                if pp > m.layers:
+                    break
+                eps = (1,) if not m.is_moe else (1, 2, 4, 8, 16, 32)
+                for ep in eps:
+                    if m.is_moe and m.num_experts % ep:
+                        continue
+                    eng = engine_for(
+                        m, gpu, tp, pp, ep, problem.precision, problem.kv_precision_name
+                    )
+                    if eng.free_bytes > 0 and eng.kv_tokens >= problem.traffic.max_context:
+                        n = tp * pp * ep
+                        label = f"{n} x {gpu.name} (tp{tp} pp{pp}" + (
+                            f" ep{ep})" if ep > 1 else ")"
+                        )
+                        if best is None or n < best[0] or (n == best[0] and tp > best[2]):
+                            best = (n, label, tp)
+                        break
+    return best
+
+
+def explain_no_candidate(problem: ServingProblem, cands: Sequence[Candidate]) -> str:
+    """Why no replica layout can carry any traffic within the SLOs."""
+    slo = problem.slo
+    evaluated = [c for c in cands if c.floor is not None]
+    if not evaluated:
+        m = problem.model
+        weights = m.params_total * _bytes(problem.precision) / GIB
+        fit = _min_fit(problem)
+        pools = ", ".join(f"{p.count} x {p.label}" for p in problem.inventory.pools)
+        if fit is None:
+            return (
+                f"{m.name} ({m.params_total / 1e9:.1f}B parameters, {weights:.0f} GiB of "
+                f"{problem.precision} weights) fits no replica layout on these GPU types"
+            )
+        reasons = sorted({c.reason for c in cands})
+        return (
+            f"{m.name} ({m.params_total / 1e9:.1f}B parameters, {weights:.0f} GiB of "
+            f"{problem.precision} weights) fits no layout the inventory ({pools}) and the "
+            f"constraints allow: the smallest replica that fits is {fit[1]}"
+            + (f" ({reasons[0]})" if len(reasons) == 1 else "")
+        )
+    msgs = []
+    pct = slo.pct_label
+    dec = [c for c in evaluated if c.role in ("both", "decode")]
+    pre = [c for c in evaluated if c.role in ("both", "prefill")]
+    if slo.tpot_s is not None and dec:
+        best = min(dec, key=lambda c: c.floor.tpot_s)
+        if best.floor.tpot_s > slo.tpot_s:
+            msgs.append(
+                f"TPOT {format_duration(slo.tpot_s)} cannot be met: best single-replica decode "
+                f"step is {format_duration(best.floor.tpot_s)} on {best.config.label()}"
+            )
+    if slo.ttft_s is not None and pre:
+        best = min(pre, key=lambda c: c.floor.ttft_s)
+        if best.floor.ttft_s > slo.ttft_s:
+            p = problem.traffic.prompt.quantile(slo.percentile)
+            msgs.append(
+                f"TTFT {pct} {format_duration(slo.ttft_s)} cannot be met: the fastest zero-load "
+                f"prefill of the {pct} prompt ({p:,.0f} tokens) takes "
+                f"{format_duration(best.floor.ttft_s)} on {best.config.label()}"
+            )
+    if not msgs:
+        kv = [c for c in evaluated if any("KV cache" in v for v in c.floor.violations)]
+        if kv and len(kv) == len(evaluated):
+            msgs.append(f"the KV cache of every layout is too small: {kv[0].reason}")
+    if not msgs and slo.ttft_s is not None and slo.tpot_s is not None:
+        b_ttft = min(pre, key=lambda c: c.floor.ttft_s) if pre else None
+        b_tpot = min(dec, key=lambda c: c.floor.tpot_s) if dec else None
+        text = f"no single layout meets TTFT {pct} and TPOT together"
+        if b_ttft is not None and b_tpot is not None:
+            text += (
+                f" (fastest prefill {b_ttft.config.label()}: TTFT "
+                f"{format_duration(b_ttft.floor.ttft_s)}, TPOT {format_duration(b_ttft.floor.tpot_s)};"
+                f" fastest decode {b_tpot.config.label()}: TTFT "
+                f"{format_duration(b_tpot.floor.ttft_s)}, TPOT {format_duration(b_tpot.floor.tpot_s)})"
+            )
+        if problem.constraints.disaggregation == "off":
+            text += "; separate prefill and decode pools (--disaggregate) may meet both"
+        msgs.append(text)
+    if not msgs:
+        msgs.append(sorted({c.reason for c in cands if c.reason})[0])
+    return "; ".join(msgs)
+
+
+def explain_capacity(
+    problem: ServingProblem, usable: Sequence[Candidate], *, threads: int = 1
+) -> str:
+    """Why the demand exceeds what the inventory can serve within the SLOs."""
+    from planner.serve.mip import max_capacity
+
+    cap, counts = max_capacity(problem, usable, threads=threads)
+    parts = [
+        f"{n} x {c.config.label()} ({c.role})" for c, n in zip(usable, counts, strict=True) if n
+    ]
+    pools = ", ".join(f"{p.count} x {p.label}" for p in problem.inventory.pools)
+    need = ""
+    qps = problem.traffic.qps
+    both = [c for c in usable if c.role == "both"]
+    pre = [c for c in usable if c.role == "prefill"]
+    dec = [c for c in usable if c.role == "decode"]
+    options = []
+    if both:
+        c = min(both, key=lambda c: c.cost_per_qps)
+        n = math.ceil(qps / c.capacity)
+        options.append((n * c.price, f"{n} x {c.config.label()} ({n * c.gpus} GPUs)"))
+    if pre and dec:
+        p = min(pre, key=lambda c: c.cost_per_qps)
+        d = min(dec, key=lambda c: c.cost_per_qps)
+        n_p, n_d = math.ceil(qps / p.capacity), math.ceil(qps / d.capacity)
+        options.append(
+            (
+                n_p * p.price + n_d * d.price,
+                f"{n_p} x {p.config.label()} (prefill) + {n_d} x {d.config.label()} (decode) "
+                f"({n_p * p.gpus + n_d * d.gpus} GPUs)",
+            )
+        )
+    if options and qps is not None:
+        need = f"; it would take {min(options)[1]} without the inventory limit"
+    return (
+        f"demand {problem.traffic.qps:g} req/s exceeds what the inventory ({pools}) serves "
+        f"within {problem.slo.describe()}: at most {cap:.4g} req/s"
+        + (f" ({', '.join(parts)})" if parts else "")
+        + need
+    )
+
+
+def _bytes(precision: str) -> float:
+    from planner.perfmodel.precision import get_precision
+
+    return get_precision(precision).bytes
+
+
+__all__ = ["explain_capacity", "explain_no_candidate"]

@@ -1,0 +1,129 @@
+"""Greedy replica selection (the quick incumbent of ``auto``).
+
+Cost objective: serve the demand in the cheaper of two modes, colocated or
+disaggregated (judged by the cheapest price per request/s), adding one
+replica at a time: the one with the least price per unit of *useful*
+capacity ``price / min(capacity, remaining demand)`` among those the
+inventory still allows; then drop replicas that are not needed. The other
+mode is tried when the first runs out of GPUs.
+
+Throughput objective: fill each pool with colocated replicas of the layout
+with the most requests/s per GPU, then the leftovers with smaller layouts.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from typing import Any
+
+from planner.core.result import Result, Status
+from planner.serve.assemble import build_plan, served
+from planner.serve.bounds import cheapest_unit_cost
+from planner.serve.candidates import Candidate, candidates
+from planner.serve.instance import ServingProblem
+
+
+def _fill(
+    problem: ServingProblem, usable: list[Candidate], roles: tuple[str, ...], demand: float
+) -> list[int] | None:
+    """Greedy cover of ``demand`` in each of ``roles`` (separately), inventory permitting."""
+    free = {p.label: p.count for p in problem.inventory.pools}
+    counts = [0] * len(usable)
+    for role in roles:
+        remaining = demand
+        pool_of = [j for j, c in enumerate(usable) if c.role == role]
+        while remaining > 1e-12 * max(1.0, demand):
+            best, score = None, math.inf
+            for j in pool_of:
+                c = usable[j]
+                if free[c.pool] < c.gpus:
+                    continue
+                s = c.price / min(c.capacity, remaining)
+                if s < score - 1e-12:
+                    best, score = j, s
+            if best is None:
+                return None
+            counts[best] += 1
+            free[usable[best].pool] -= usable[best].gpus
+            remaining -= usable[best].capacity
+    # drop replicas the demand does not need (most expensive first)
+    for j in sorted(range(len(usable)), key=lambda j: -usable[j].price):
+        while counts[j] > 0:
+            counts[j] -= 1
+            if served(usable, counts) < demand * (1 - 1e-9):
+                counts[j] += 1
+                break
+    return counts
+
+
+def _fill_throughput(problem: ServingProblem, usable: list[Candidate]) -> list[int]:
+    counts = [0] * len(usable)
+    for pool in problem.inventory.pools:
+        free = pool.count
+        options = sorted(
+            (j for j, c in enumerate(usable) if c.role == "both" and c.pool == pool.label),
+            key=lambda j: -usable[j].capacity / usable[j].gpus,
+        )
+        for j in options:
+            n = free // usable[j].gpus
+            counts[j] += n
+            free -= n * usable[j].gpus
+    return counts
+
+
+def solve_greedy(
+    problem: ServingProblem, *, time_limit: float, threads: int, seed: int, hint: Any | None
+) -> Result:
+    """Greedy plan; reports the family's cheap bound (added by ``certify``)."""
+    del time_limit, threads, seed, hint
+    started = time.perf_counter()
+    cands = candidates(problem)
+    usable = [c for c in cands if c.usable]
+    stats = {"candidates": len(cands), "usable_candidates": len(usable)}
+    if not usable:
+        from planner.serve.explain import explain_no_candidate
+
+        return Result(
+            "serve",
+            problem.name,
+            "greedy",
+            Status.INFEASIBLE,
+            runtime_s=time.perf_counter() - started,
+            stats=stats,
+            reason=explain_no_candidate(problem, cands),
+        )
+    if problem.objective == "throughput":
+        counts = _fill_throughput(problem, usable)
+    else:
+        both = cheapest_unit_cost([c for c in usable if c.role == "both"])
+        split = cheapest_unit_cost([c for c in usable if c.role != "both"])
+        modes = [("both",), ("prefill", "decode")]
+        if split < both:
+            modes.reverse()
+        counts = None
+        for mode in modes:
+            if any(c.role == mode[0] for c in usable):
+                counts = _fill(problem, usable, mode, problem.traffic.qps)
+                if counts is not None:
+                    break
+    if counts is None or not any(counts):
+        return Result(
+            "serve",
+            problem.name,
+            "greedy",
+            Status.UNKNOWN,
+            runtime_s=time.perf_counter() - started,
+            stats=stats,
+            reason="greedy found no plan within the inventory (the MIP decides feasibility)",
+        )
+    plan = build_plan(usable, counts, problem.traffic.qps)
+    return Result(
+        "serve",
+        problem.name,
+        "greedy",
+        Status.FEASIBLE,
+        runtime_s=time.perf_counter() - started,
+        solution=plan,
+        stats=stats,
+    )

@@ -1,0 +1,437 @@
+"""The serving-plan problem (``ServingProblem``) and its solution (``ServingPlan``).
+
+A problem is a model, a GPU inventory with prices (pools of a
+:class:`~planner.perfmodel.hardware.ClusterSpec`), the traffic, the SLOs, the
+numeric precision and constraints (fixed ``tp`` / ``pp`` / ``ep``,
+disaggregation, batch cap). A plan is a list of replica groups: ``count``
+replicas of one layout (pool, ``tp``, ``pp``, ``ep``) in one role
+(``both``, ``prefill`` or ``decode``) with the prefill chunk size they run
+and the share of the traffic routed to them (``load_qps``, requests/s over
+the whole group; a prefill group's load is the traffic whose prompts it
+serves, a decode group's the traffic it decodes).
+
+Objective: with a rate (``traffic.qps``) the plan must serve it and the
+objective is cost, USD per hour. Without a rate the question is maximum
+throughput of the inventory; the objective is then the negative of the
+output tokens per second served, so that smaller is better and the core's
+bound / gap semantics apply unchanged.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+from planner.core.errors import InputError, positive_int
+from planner.perfmodel.hardware import ClusterSpec, Pool, parse_cluster
+from planner.perfmodel.model_spec import ModelSpec
+from planner.perfmodel.precision import get_precision
+from planner.perfmodel.readers import load_model
+from planner.serve.capacity import KV_ADMISSION, ROLES
+from planner.serve.slo import SLO
+from planner.serve.traffic import Traffic
+
+DISAGGREGATION = ("off", "allow", "force")
+
+
+def _norm(name: str) -> str:
+    return "".join(c for c in str(name).lower() if c.isalnum())
+
+
+@dataclass(frozen=True)
+class ServingConstraints:
+    """Fixed decisions and limits.
+
+    Attributes
+    ----------
+    tp, pp, ep
+        Fixed parallel sizes of every replica (``None``: the planner chooses).
+    gpu
+        Only use this pool / GPU type (name or alias); ``None``: any.
+    disaggregation
+        ``off`` (every replica does prefill and decode), ``allow`` (the
+        planner may add separate prefill and decode pools) or ``force``
+        (only prefill + decode pools).
+    max_batch
+        Cap on the mean decode batch per engine (e.g. vLLM ``max_num_seqs``).
+    chunk_tokens
+        Fixed prefill chunk size of colocated replicas (``None``: the best of
+        :data:`~planner.serve.capacity.CHUNK_OPTIONS`).
+    max_tp
+        Largest tensor-parallel size (default: the GPUs of one node).
+    max_pp
+        Largest pipeline size considered.
+    max_replica_gpus
+        Largest replica considered, in GPUs.
+    kv_admission
+        ``on-demand`` (KV blocks allocated as tokens are generated: vLLM,
+        SGLang) or ``reserve`` (prompt + output reserved at admission:
+        TensorRT-LLM's default scheduler).
+    """
+
+    tp: int | None = None
+    pp: int | None = None
+    ep: int | None = None
+    gpu: str | None = None
+    disaggregation: str = "off"
+    max_batch: int | None = None
+    chunk_tokens: int | None = None
+    max_tp: int | None = None
+    max_pp: int = 16
+    max_replica_gpus: int = 64
+    kv_admission: str = "on-demand"
+
+    def __post_init__(self) -> None:
+        for key in (
+            "tp",
+            "pp",
+            "ep",
+            "max_batch",
+            "chunk_tokens",
+            "max_tp",
+            "max_pp",
+            "max_replica_gpus",
+        ):
+            positive_int(getattr(self, key), f"constraints: {key}")
+        if self.kv_admission not in KV_ADMISSION:
+            raise InputError(
+                f"constraints: kv_admission must be one of {', '.join(KV_ADMISSION)}, "
+                f"got {self.kv_admission!r}"
+            )
+        if self.disaggregation not in DISAGGREGATION:
+            raise InputError(
+                f"constraints: disaggregation must be one of {', '.join(DISAGGREGATION)}, "
+                f"got {self.disaggregation!r}"
+            )
+
+    def to_dict(self) -> dict[str, Any]:
+        """Only the fields that differ from the defaults."""
+        default = ServingConstraints()
+        return {
+            f.name: getattr(self, f.name)
+            for f in fields(self)
+            if getattr(self, f.name) != getattr(default, f.name)
+        }
+
+    @classmethod
+    def from_dict(
+        cls, data: Mapping[str, Any], *, where: str = "constraints"
+    ) -> ServingConstraints:
+        """Build from a mapping, rejecting unknown keys (``disaggregate = true`` means ``allow``)."""
+        if not isinstance(data, Mapping):
+            raise InputError(f"{where}: expected a table")
+        data = dict(data)
+        if "disaggregate" in data:
+            flag = data.pop("disaggregate")
+            if not isinstance(flag, bool):
+                raise InputError(f"{where}: disaggregate must be true or false")
+            data.setdefault("disaggregation", "allow" if flag else "off")
+        known = {f.name for f in fields(cls)}
+        extra = sorted(set(data) - known)
+        if extra:
+            raise InputError(f"{where}: unknown field {extra[0]!r}")
+        return cls(**data)
+
+
+@dataclass(frozen=True)
+class ReplicaGroup:
+    """``count`` identical replicas in one role.
+
+    Attributes
+    ----------
+    gpu
+        Pool label (the GPU name for ``--gpus H100:16``).
+    tp, pp, ep
+        Parallel sizes; a replica uses ``tp * pp * ep`` GPUs.
+    count
+        Number of replicas.
+    role
+        ``both``, ``prefill`` or ``decode``.
+    chunk_tokens
+        Prefill chunk (``both``) / prefill batch budget (``prefill``) in tokens
+        (0 for ``decode``).
+    load_qps
+        Requests per second routed to the whole group.
+    """
+
+    gpu: str
+    tp: int
+    pp: int
+    ep: int
+    count: int
+    role: str
+    chunk_tokens: int = 0
+    load_qps: float = 0.0
+
+    def __post_init__(self) -> None:
+        for key in ("tp", "pp", "ep", "count"):
+            positive_int(getattr(self, key), f"replica: {key}")
+        if self.role not in ROLES:
+            raise InputError(f"replica: role must be one of {', '.join(ROLES)}, got {self.role!r}")
+        if isinstance(self.chunk_tokens, bool) or not isinstance(self.chunk_tokens, int):
+            raise InputError(f"replica: chunk_tokens must be an integer, got {self.chunk_tokens!r}")
+        if self.chunk_tokens < 0 or (self.role != "decode" and self.chunk_tokens < 1):
+            raise InputError(
+                f"replica: chunk_tokens must be positive for role {self.role}, "
+                f"got {self.chunk_tokens!r}"
+            )
+        if not isinstance(self.load_qps, (int, float)) or isinstance(self.load_qps, bool):
+            raise InputError(f"replica: load_qps must be a number, got {self.load_qps!r}")
+        if not math.isfinite(self.load_qps) or self.load_qps < 0:
+            raise InputError(f"replica: load_qps must be finite and >= 0, got {self.load_qps!r}")
+
+    @property
+    def gpus_per_replica(self) -> int:
+        """GPUs of one replica."""
+        return self.tp * self.pp * self.ep
+
+    @property
+    def gpus(self) -> int:
+        """GPUs of the group."""
+        return self.count * self.gpus_per_replica
+
+    def label(self) -> str:
+        """``4 x H100-SXM tp8 (both)``."""
+        par = f"tp{self.tp}" + (f" pp{self.pp}" if self.pp > 1 else "")
+        par += f" ep{self.ep}" if self.ep > 1 else ""
+        return f"{self.count} x {self.gpu} {par} ({self.role})"
+
+    def to_dict(self) -> dict[str, Any]:
+        """The ``replicas[]`` entries of ``--json``."""
+        return {
+            "gpu": self.gpu,
+            "tp": self.tp,
+            "pp": self.pp,
+            "ep": self.ep,
+            "count": self.count,
+            "role": self.role,
+            "chunk_tokens": self.chunk_tokens,
+            "load_qps": self.load_qps,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any], *, where: str = "replica") -> ReplicaGroup:
+        """Inverse of :meth:`to_dict` (``pp``, ``ep`` default to 1, ``role`` to ``both``)."""
+        if not isinstance(data, Mapping):
+            raise InputError(f"{where}: expected an object")
+        known = {f.name for f in fields(cls)}
+        extra = sorted(set(data) - known)
+        if extra:
+            raise InputError(f"{where}: unknown field {extra[0]!r}")
+        for key in ("gpu", "tp", "count"):
+            if key not in data:
+                raise InputError(f"{where}: missing field {key!r}")
+        d = {"pp": 1, "ep": 1, "role": "both", **data}
+        if "chunk_tokens" not in d:
+            d["chunk_tokens"] = 0 if d["role"] == "decode" else 2048
+        try:
+            return cls(**d)
+        except InputError as exc:
+            raise InputError(f"{where}: {exc}") from None
+
+
+@dataclass(frozen=True)
+class ServingPlan:
+    """Replica groups serving the traffic (the family's ``Solution``).
+
+    Attributes
+    ----------
+    replicas
+        The groups, in a stable order.
+    """
+
+    replicas: tuple[ReplicaGroup, ...] = ()
+
+    @property
+    def gpus(self) -> int:
+        """GPUs used."""
+        return sum(g.gpus for g in self.replicas)
+
+    def gpus_by_pool(self) -> dict[str, int]:
+        """GPUs used per pool label."""
+        out: dict[str, int] = {}
+        for g in self.replicas:
+            out[g.gpu] = out.get(g.gpu, 0) + g.gpus
+        return out
+
+    def served_qps(self) -> float:
+        """Requests per second the plan claims to serve end to end."""
+        both = sum(g.load_qps for g in self.replicas if g.role == "both")
+        decode = sum(g.load_qps for g in self.replicas if g.role == "decode")
+        return both + decode
+
+    @property
+    def disaggregated(self) -> bool:
+        """True when some replicas are prefill-only or decode-only."""
+        return any(g.role != "both" for g in self.replicas)
+
+    def to_dict(self) -> dict[str, Any]:
+        """``{"replicas": [...]}``."""
+        return {"replicas": [g.to_dict() for g in self.replicas]}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> ServingPlan:
+        """Inverse of :meth:`to_dict` (also accepts a bare list of groups)."""
+        raw = data.get("replicas") if isinstance(data, Mapping) else data
+        if not isinstance(raw, list):
+            raise InputError("plan: expected {'replicas': [...]}")
+        return cls(
+            tuple(
+                ReplicaGroup.from_dict(r, where=f"plan: replicas[{i}]") for i, r in enumerate(raw)
+            )
+        )
+
+
+@dataclass(frozen=True)
+class ServingProblem:
+    """Where to serve a model and on what (the serving ``Instance`` of the ``parallel`` family).
+
+    Attributes
+    ----------
+    name
+        Instance name.
+    model
+        The architecture.
+    inventory
+        Available GPUs by pool (counts are upper limits), with prices.
+    traffic
+        Arrival rate and length distributions.
+    slo
+        Latency targets.
+    precision
+        Weights / activations precision.
+    kv_precision
+        KV-cache precision (``None``: same as ``precision``).
+    constraints
+        Fixed decisions and limits.
+    meta
+        Extra data (published numbers, notes).
+    """
+
+    name: str
+    model: ModelSpec
+    inventory: ClusterSpec
+    traffic: Traffic
+    slo: SLO = field(default_factory=SLO)
+    precision: str = "bf16"
+    kv_precision: str | None = None
+    constraints: ServingConstraints = field(default_factory=ServingConstraints)
+    meta: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "precision", get_precision(self.precision).name)
+        if self.kv_precision is not None:
+            object.__setattr__(self, "kv_precision", get_precision(self.kv_precision).name)
+        if not any(p.gpu.supports(self.precision) for p in self.inventory.pools):
+            names = "; ".join(
+                f"{p.gpu.name}: {', '.join(k for k, _ in p.gpu.tflops)}"
+                for p in self.inventory.pools
+            )
+            raise InputError(
+                f"{self.name}: precision {self.precision} is supported by no GPU of the "
+                f"inventory ({names})"
+            )
+        if self.constraints.gpu is not None:
+            self.pool(self.constraints.gpu)  # validates the name
+        if self.traffic.max_context > self.model.max_seq:
+            self.meta.setdefault("warnings", []).append(
+                f"longest request ({self.traffic.max_context:.0f} tokens) exceeds the model's "
+                f"max_position_embeddings {self.model.max_seq}"
+            )
+
+    @property
+    def objective(self) -> str:
+        """``cost`` (a rate is given) or ``throughput`` (offline / max capacity)."""
+        return "cost" if self.traffic.qps is not None else "throughput"
+
+    @property
+    def online(self) -> bool:
+        """Latency matters: a rate or an SLO is given (percentile KV headroom applies)."""
+        return self.traffic.qps is not None or self.slo.any
+
+    @property
+    def kv_precision_name(self) -> str:
+        """The KV-cache precision actually used."""
+        return self.kv_precision or self.precision
+
+    def pool(self, label: str) -> Pool:
+        """The pool with this label, GPU name or alias."""
+        key = _norm(label)
+        for p in self.inventory.pools:
+            if key in (_norm(p.label), _norm(p.gpu.name)) or any(
+                key == _norm(a) for a in p.gpu.aliases
+            ):
+                return p
+        raise InputError(
+            f"{self.name}: no pool {label!r} in the inventory "
+            f"({', '.join(p.label for p in self.inventory.pools)})"
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data, readable back by :meth:`from_dict` (the trace is inlined as histograms)."""
+        return {
+            "name": self.name,
+            "model": self.model.to_dict(),
+            "inventory": self.inventory.to_dict(),
+            "traffic": self.traffic.to_dict(),
+            "slo": self.slo.to_dict(),
+            "precision": self.precision,
+            "kv_precision": self.kv_precision,
+            "constraints": self.constraints.to_dict(),
+            "meta": {k: v for k, v in self.meta.items() if k != "warnings"},
+        }
+
+    @classmethod
+    def from_dict(
+        cls, data: Mapping[str, Any], *, where: str = "problem", base: Path | None = None
+    ) -> ServingProblem:
+        """Build from the JSON / TOML layout (see :mod:`planner.serve.readers`)."""
+        if not isinstance(data, Mapping):
+            raise InputError(f"{where}: expected an object")
+        known = {
+            "name",
+            "model",
+            "inventory",
+            "gpus",
+            "cluster",
+            "traffic",
+            "slo",
+            "precision",
+            "kv_precision",
+            "constraints",
+            "meta",
+        }
+        extra = sorted(set(data) - known)
+        if extra:
+            raise InputError(f"{where}: unknown field {extra[0]!r}")
+        if "model" not in data:
+            raise InputError(f"{where}: missing field 'model'")
+        model = load_model(data["model"])
+        inv = data.get("inventory", data.get("gpus", data.get("cluster")))
+        if inv is None:
+            raise InputError(f"{where}: missing field 'inventory' (or 'gpus')")
+        if isinstance(inv, str) and base is not None and inv.lower().endswith(".toml"):
+            path = Path(inv)
+            inv = str(path if path.is_absolute() else base / path)
+        inventory = parse_cluster(inv)
+        if "traffic" not in data:
+            raise InputError(f"{where}: missing table 'traffic'")
+        traffic = Traffic.from_dict(data["traffic"], where=f"{where}: traffic", base=base)
+        slo = SLO.from_dict(data.get("slo", {}) or {}, where=f"{where}: slo")
+        constraints = ServingConstraints.from_dict(
+            data.get("constraints", {}) or {}, where=f"{where}: constraints"
+        )
+        return cls(
+            name=str(data.get("name", "serving")),
+            model=model,
+            inventory=inventory,
+            traffic=traffic,
+            slo=slo,
+            precision=str(data.get("precision", "bf16")),
+            kv_precision=None if data.get("kv_precision") is None else str(data["kv_precision"]),
+            constraints=constraints,
+            meta=dict(data.get("meta", {}) or {}),
+        )

@@ -1,0 +1,269 @@
+"""The replica-selection MIP (HiGHS via highspy).
+
+Variables: ``n_c`` integer replicas of each usable candidate ``c`` (a layout
+in a role, with capacity ``mu_c`` req/s from the queueing model, price
+``price_c`` USD/h and ``g_c`` GPUs of pool ``pool_c``), and ``y >= 0`` the
+request rate flowing through disaggregated prefill -> decode pools.
+
+Cost objective (a rate ``lam`` is given)::
+
+    min  sum_c price_c n_c
+    s.t. sum_{c: both} mu_c n_c + y >= lam                (demand)
+         sum_{c: prefill} mu_c n_c - y >= 0               (prefill pool carries y)
+         sum_{c: decode}  mu_c n_c - y >= 0               (decode pool carries y)
+         sum_{c in pool} g_c n_c <= count_pool            (inventory, every pool)
+         0 <= n_c <= floor(count_pool / g_c), integer
+
+Throughput objective (no rate): ``min -E[O] (sum_{both} mu_c n_c + y)``
+(output tokens per second, negated) under the same inventory and flow rows,
+then a second solve fixes the throughput at its optimum and minimizes cost.
+
+Splitting the traffic in proportion to capacity makes per-replica capacity
+additive, which is why the model is linear: a replica is feasible at any
+load up to ``mu_c`` because every SLO metric grows with the load.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Sequence
+from typing import Any
+
+import highspy
+import numpy as np
+
+from planner.core.mip import new_highs, outcome, set_start
+from planner.core.result import Result, Status
+from planner.core.timing import Deadline
+from planner.serve.assemble import build_plan
+from planner.serve.candidates import Candidate, candidates
+from planner.serve.instance import ServingPlan, ServingProblem
+
+INF = highspy.kHighsInf
+
+
+def _model(
+    problem: ServingProblem,
+    cands: Sequence[Candidate],
+    *,
+    objective: str,
+    integer: bool = True,
+    min_output: float | None = None,
+) -> highspy.HighsLp:
+    """The LP / MIP as a ``HighsLp`` (columns: ``n_c`` for each candidate, then ``y``)."""
+    pools = [p.label for p in problem.inventory.pools]
+    count = {p.label: p.count for p in problem.inventory.pools}
+    n = len(cands)
+    eo = problem.traffic.output.mean
+    cols: list[list[tuple[int, float]]] = [[] for _ in range(n + 1)]
+    row_lo: list[float] = []
+    row_hi: list[float] = []
+
+    def add_row(entries: list[tuple[int, float]], lo: float, hi: float) -> None:
+        r = len(row_lo)
+        for j, v in entries:
+            cols[j].append((r, v))
+        row_lo.append(lo)
+        row_hi.append(hi)
+
+    both = [(j, c.capacity) for j, c in enumerate(cands) if c.role == "both"]
+    pre = [(j, c.capacity) for j, c in enumerate(cands) if c.role == "prefill"]
+    dec = [(j, c.capacity) for j, c in enumerate(cands) if c.role == "decode"]
+    served = [*both, (n, 1.0)]
+    if objective == "cost" and problem.traffic.qps is not None:
+        add_row(served, problem.traffic.qps, INF)
+    if min_output is not None:
+        add_row(served, min_output, INF)
+    add_row([*pre, (n, -1.0)], 0.0, INF)
+    add_row([*dec, (n, -1.0)], 0.0, INF)
+    for label in pools:
+        entries = [(j, float(c.gpus)) for j, c in enumerate(cands) if c.pool == label]
+        if entries:
+            add_row(entries, -INF, float(count[label]))
+    lp = highspy.HighsLp()
+    lp.num_col_ = n + 1
+    lp.num_row_ = len(row_lo)
+    if objective == "cost":
+        cost = [c.price for c in cands] + [0.0]
+    else:
+        cost = [-eo * c.capacity if c.role == "both" else 0.0 for c in cands] + [-eo]
+    lp.col_cost_ = np.asarray(cost, dtype=float)
+    lp.col_lower_ = np.zeros(n + 1)
+    upper = [float(count[c.pool] // c.gpus) for c in cands]
+    y_max = sum(c.capacity * u for c, u in zip(cands, upper, strict=True) if c.role == "prefill")
+    lp.col_upper_ = np.asarray([*upper, y_max], dtype=float)
+    lp.row_lower_ = np.asarray(row_lo, dtype=float)
+    lp.row_upper_ = np.asarray(row_hi, dtype=float)
+    starts, index, value = [0], [], []
+    for col in cols:
+        for r, v in col:
+            index.append(r)
+            value.append(v)
+        starts.append(len(index))
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.start_ = np.asarray(starts, dtype=np.int32)
+    lp.a_matrix_.index_ = np.asarray(index, dtype=np.int32)
+    lp.a_matrix_.value_ = np.asarray(value, dtype=float)
+    if integer:
+        lp.integrality_ = [highspy.HighsVarType.kInteger] * n + [highspy.HighsVarType.kContinuous]
+    return lp
+
+
+def _start(cands: Sequence[Candidate], plan: ServingPlan | None) -> list[float] | None:
+    """MIP start from a plan whose groups match candidates (``None`` if one does not)."""
+    if plan is None:
+        return None
+    idx = {c.key: j for j, c in enumerate(cands)}
+    values = [0.0] * (len(cands) + 1)
+    pre = dec = 0.0
+    for g in plan.replicas:
+        j = idx.get((g.gpu, g.tp, g.pp, g.ep, g.role))
+        if j is None:
+            return None
+        values[j] += g.count
+        if g.role == "prefill":
+            pre += cands[j].capacity * g.count
+        elif g.role == "decode":
+            dec += cands[j].capacity * g.count
+    values[-1] = min(pre, dec)
+    return values
+
+
+def solve_lp(
+    problem: ServingProblem, cands: Sequence[Candidate], *, time_limit: float, threads: int
+) -> float | None:
+    """Optimal value of the LP relaxation (a valid bound), or ``None`` if it is infeasible."""
+    h = new_highs(time_limit=time_limit, threads=threads)
+    h.passModel(_model(problem, cands, objective=problem.objective, integer=False))
+    h.run()
+    out = outcome(h)
+    return out.objective if out.status is Status.OPTIMAL else None
+
+
+def _run(h: highspy.Highs, lp: highspy.HighsLp, start: list[float] | None):
+    # Prove optimality exactly (HiGHS stops at a 0.01 % relative gap by default).
+    h.setOptionValue("mip_rel_gap", 1e-9)
+    h.setOptionValue("mip_abs_gap", 1e-9)
+    h.passModel(lp)
+    if start is not None:
+        set_start(h, start)
+    h.run()
+    return outcome(h)
+
+
+def solve_mip(
+    problem: ServingProblem,
+    *,
+    time_limit: float,
+    threads: int,
+    seed: int,
+    hint: Any | None,
+    cands: Sequence[Candidate] | None = None,
+) -> Result:
+    """Cheapest plan (or highest throughput) over the candidates, with HiGHS's proven bound.
+
+    Parameters
+    ----------
+    problem
+        The serving problem.
+    time_limit, threads, seed
+        HiGHS limits.
+    hint
+        A :class:`ServingPlan` used as MIP start (groups must be candidates).
+    cands
+        Candidates (computed when ``None``).
+    """
+    started = time.perf_counter()
+    deadline = Deadline(time_limit)
+    all_cands = candidates(problem) if cands is None else list(cands)
+    usable = [c for c in all_cands if c.usable]
+    stats: dict[str, Any] = {
+        "candidates": len(all_cands),
+        "usable_candidates": len(usable),
+        "objective_kind": problem.objective,
+    }
+    if not usable:
+        from planner.serve.explain import explain_no_candidate
+
+        return Result(
+            "serve",
+            problem.name,
+            "mip",
+            Status.INFEASIBLE,
+            runtime_s=time.perf_counter() - started,
+            stats=stats,
+            reason=explain_no_candidate(problem, all_cands),
+        )
+    lp = _model(problem, usable, objective=problem.objective)
+    h = new_highs(time_limit=deadline.remaining(), threads=threads, seed=seed)
+    out = _run(h, lp, _start(usable, hint if isinstance(hint, ServingPlan) else None))
+    stats["solver_status"] = out.solver_status
+    stats["mip_nodes"] = int(h.getInfo().mip_node_count)
+    lp_bound = solve_lp(
+        problem, usable, time_limit=max(0.01, deadline.remaining()), threads=threads
+    )
+    stats["lp_bound"] = lp_bound
+    if out.status is Status.INFEASIBLE:
+        from planner.serve.explain import explain_capacity
+
+        return Result(
+            "serve",
+            problem.name,
+            "mip",
+            Status.INFEASIBLE,
+            runtime_s=time.perf_counter() - started,
+            stats=stats,
+            reason=explain_capacity(problem, usable, threads=threads),
+        )
+    if not out.has_solution:
+        return Result(
+            "serve",
+            problem.name,
+            "mip",
+            Status.UNKNOWN,
+            bound=out.bound,
+            runtime_s=time.perf_counter() - started,
+            stats=stats,
+            reason=f"HiGHS stopped without a solution ({out.solver_status})",
+        )
+    counts = [round(v) for v in out.values[: len(usable)]]
+    status, bound = out.status, out.bound
+    if problem.objective == "throughput" and out.status is Status.OPTIMAL and deadline.remaining():
+        # Among plans of maximum throughput, take the cheapest (second solve).
+        best_output = -out.objective
+        flow = best_output / problem.traffic.output.mean
+        lp2 = _model(
+            problem, usable, objective="cost", min_output=flow * (1 - 1e-9) if flow > 0 else None
+        )
+        h2 = new_highs(time_limit=max(0.01, deadline.remaining()), threads=threads, seed=seed)
+        out2 = _run(h2, lp2, list(out.values))
+        if out2.has_solution:
+            counts = [round(v) for v in out2.values[: len(usable)]]
+        stats["cost_solver_status"] = out2.solver_status
+    plan = build_plan(usable, counts, problem.traffic.qps)
+    if status is Status.OPTIMAL and bound is not None and math.isfinite(bound):
+        bound = min(bound, out.objective)
+    return Result(
+        "serve",
+        problem.name,
+        "mip",
+        status,
+        objective=out.objective,
+        bound=bound,
+        runtime_s=time.perf_counter() - started,
+        solution=plan,
+        stats=stats,
+    )
+
+
+def max_capacity(
+    problem: ServingProblem, usable: Sequence[Candidate], *, threads: int = 1
+) -> tuple[float, list[int]]:
+    """Most requests per second the inventory serves within the SLOs, and the replica counts."""
+    h = new_highs(time_limit=10.0, threads=threads)
+    out = _run(h, _model(problem, usable, objective="throughput"), None)
+    if not out.has_solution:
+        return 0.0, [0] * len(usable)
+    counts = [round(v) for v in out.values[: len(usable)]]
+    return -out.objective / problem.traffic.output.mean, counts

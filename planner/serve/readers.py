@@ -1,0 +1,85 @@
+"""Serving problem files: TOML or JSON (one problem, a list, or JSON Lines).
+
+Layout (TOML shown; JSON uses the same keys)::
+
+    name = "chat-70b"
+    model = "llama-3.1-70b"          # catalog name or path to a config.json
+    gpus = "H100:16,A100:32"         # or a cluster TOML path, or an [inventory] table
+    precision = "fp8"                # optional; kv_precision too
+    [traffic]
+    qps = 20                         # omit for maximum offline throughput
+    prompt_tokens = "exp:1024"       # 512, uniform:A-B, exp:M, normal:M,S, lognormal:M,S
+    output_tokens = 256
+    # trace = "trace.jsonl"          # instead of the lengths (relative to this file)
+    [slo]
+    ttft = "1s"
+    tpot = "50ms"
+    percentile = 99
+    [constraints]                    # optional: tp, pp, ep, gpu, disaggregation, max_batch, ...
+    disaggregation = "allow"
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from planner.core.errors import InputError
+from planner.core.io import read_json, read_text, read_toml
+from planner.core.specs import select
+from planner.serve.instance import ServingProblem
+
+
+def is_serving(data: Any) -> bool:
+    """True when a parsed problem object describes a serving problem (it has ``traffic``)."""
+    return isinstance(data, Mapping) and "traffic" in data
+
+
+def parse(data: Any, path: Path, *, where: str | None = None) -> list[ServingProblem]:
+    """Problems from parsed JSON / TOML data (an object, a list, or ``{problem = [...]}``)."""
+    base = path.parent
+    if isinstance(data, Mapping) and isinstance(data.get("problem"), list):
+        data = data["problem"]
+    if isinstance(data, Mapping):
+        data = dict(data)
+        data.setdefault("name", path.stem)
+        return [ServingProblem.from_dict(data, where=where or str(path), base=base)]
+    if isinstance(data, list):
+        if not data:
+            raise InputError(f"{path}: empty list, no problem")
+        out = []
+        for i, item in enumerate(data):
+            if not isinstance(item, Mapping):
+                raise InputError(f"{path}: item {i} is not an object")
+            item = dict(item)
+            item.setdefault("name", f"{path.stem}_{i}")
+            out.append(ServingProblem.from_dict(item, where=f"{path}: item {i}", base=base))
+        return out
+    raise InputError(f"{path}: expected a problem object or a list of them")
+
+
+def read(path: str | Path, selector: str | None = None) -> list[ServingProblem]:
+    """Read the serving problems of ``path`` (``selector``: ``#NAME`` / ``#INDEX``)."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix == ".toml":
+        problems = parse(read_toml(path), path)
+    elif suffix == ".jsonl":
+        problems = []
+        for lineno, line in enumerate(read_text(path).splitlines(), start=1):
+            if not line.strip():
+                continue
+            try:
+                obj = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise InputError(f"{path}:{lineno}: malformed JSON line ({exc.msg})") from None
+            if isinstance(obj, Mapping):
+                obj = {"name": f"{path.stem}_{len(problems)}", **obj}
+            problems.extend(parse(obj, path, where=f"{path}:{lineno}"))
+        if not problems:
+            raise InputError(f"{path}: empty file")
+    else:
+        problems = parse(read_json(path), path)
+    return select(problems, selector, path)

@@ -1,0 +1,227 @@
+"""Output of ``planner plan serve``: the ``--json`` object and the Rich tables."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from planner.core.result import Result
+from planner.serve.candidates import Candidate, candidates
+from planner.serve.evaluate import cost_per_hour, plan_metrics
+from planner.serve.instance import ServingPlan, ServingProblem
+from planner.serve.units import format_duration
+
+
+def _num(x: Any) -> Any:
+    if isinstance(x, float) and not math.isfinite(x):
+        return None
+    return x
+
+
+def result_json(problem: ServingProblem, result: Result) -> dict[str, Any]:
+    """The ``--json`` object: status, replicas, cost, latencies, capacity, bound, gap, ..."""
+    plan = result.solution if isinstance(result.solution, ServingPlan) else None
+    metrics = plan_metrics(problem, plan) if plan is not None else {}
+    eo = problem.traffic.output.mean
+    out: dict[str, Any] = {
+        "status": result.status.value,
+        "objective_kind": problem.objective,
+        "replicas": [g.to_dict() for g in plan.replicas] if plan else [],
+        "cost_per_hour": cost_per_hour(problem, plan) if plan else None,
+        "ttft_s": _num(metrics.get("ttft_s")) if plan else None,
+        "tpot_s": _num(metrics.get("tpot_s")) if plan else None,
+        "percentile": 100 * problem.slo.percentile,
+        "capacity_qps": metrics.get("capacity_qps"),
+        "throughput_tokens_per_s": metrics.get("capacity_tokens_per_s"),
+        "served_qps": metrics.get("served_qps"),
+        "demand_qps": problem.traffic.qps,
+        "gpus": plan.gpus_by_pool() if plan else {},
+        "objective": result.objective,
+        "bound": result.bound,
+        "gap": result.gap,
+        "method": result.method,
+        "runtime_s": round(result.runtime_s, 6),
+        "verified": result.verified,
+        "reason": result.reason,
+        "model": problem.model.name,
+        "precision": problem.precision,
+        "kv_precision": problem.kv_precision_name,
+        "slo": problem.slo.to_dict(),
+        "traffic": {
+            "qps": problem.traffic.qps,
+            "mean_prompt_tokens": problem.traffic.prompt.mean,
+            "mean_output_tokens": eo,
+            "arrival_scv": problem.traffic.arrival_scv,
+            "source": problem.traffic.source,
+        },
+        "groups": metrics.get("groups", []),
+        "stats": {k: v for k, v in result.stats.items() if k != "metrics"},
+    }
+    if problem.objective == "throughput" and result.bound is not None:
+        out["bound_tokens_per_s"] = -result.bound
+    if plan is not None and metrics.get("served_qps"):
+        tokens_per_hour = metrics["served_qps"] * eo * 3600
+        out["usd_per_million_output_tokens"] = out["cost_per_hour"] / tokens_per_hour * 1e6
+    return out
+
+
+def _fmt(x: float | None, spec: str = ".3g") -> str:
+    if x is None:
+        return "–"
+    if isinstance(x, float) and not math.isfinite(x):
+        return "∞"
+    return format(x, spec)
+
+
+def print_report(
+    problem: ServingProblem, result: Result, *, console: Console | None = None, top: int = 12
+) -> None:
+    """Rich tables: the plan, the candidates considered, and why cheaper layouts fail."""
+    out = console or Console()
+    data = result_json(problem, result)
+    t = problem.traffic
+    out.print(
+        f"[bold]{problem.model.summary()}[/bold]\n"
+        f"traffic: {t.describe()}\n"
+        f"SLO: {problem.slo.describe()}; precision {problem.precision}"
+        + (
+            f" (KV cache {problem.kv_precision_name})"
+            if problem.kv_precision_name != problem.precision
+            else ""
+        )
+        + f"; inventory {problem.inventory.describe()}",
+        highlight=False,
+    )
+    for w in problem.meta.get("warnings", []):
+        out.print(f"[yellow]warning:[/yellow] {w}", highlight=False)
+    plan = result.solution if isinstance(result.solution, ServingPlan) else None
+    if plan is not None:
+        table = Table(title=f"serving plan ({result.status.value}, {result.method})")
+        for col in (
+            "replicas",
+            "GPU",
+            "tp",
+            "pp",
+            "ep",
+            "role",
+            "chunk",
+            "GPUs",
+            "$/h",
+            "req/s each",
+            "capacity each",
+            f"TTFT {problem.slo.pct_label}",
+            f"TPOT {problem.slo.pct_label}",
+            "batch",
+            "KV fill",
+        ):
+            table.add_column(col, justify="left" if col in ("GPU", "role") else "right")
+        for g, m in zip(plan.replicas, data["groups"], strict=True):
+            price = problem.pool(g.gpu).gpu.price_per_gpu_hour * g.gpus
+            table.add_row(
+                str(g.count),
+                g.gpu,
+                str(g.tp),
+                str(g.pp),
+                str(g.ep),
+                g.role,
+                str(g.chunk_tokens or "–"),
+                str(g.gpus),
+                f"{price:.2f}",
+                _fmt(m["per_replica_qps"]),
+                _fmt(m["capacity_qps"] / g.count),
+                format_duration(m["ttft_s"]) if m["ttft_s"] is not None else "–",
+                format_duration(m["tpot_s"]) if m["tpot_s"] is not None else "–",
+                _fmt(m["batch"], ".1f"),
+                "–" if m["kv_fill"] is None else f"{100 * m['kv_fill']:.0f}%",
+            )
+        out.print(table)
+        gap = data["gap"]
+        line = (
+            f"cost ${data['cost_per_hour']:.2f}/h for {plan.gpus} GPUs; capacity "
+            f"{data['capacity_qps']:.4g} req/s ({data['throughput_tokens_per_s']:,.0f} output "
+            f"tokens/s); predicted TTFT {problem.slo.pct_label} {format_duration(data['ttft_s'])}, "
+            f"TPOT {problem.slo.pct_label} {format_duration(data['tpot_s'])}"
+        )
+        if "usd_per_million_output_tokens" in data:
+            line += f"; ${data['usd_per_million_output_tokens']:.3g} per million output tokens"
+        if problem.objective == "cost":
+            line += f"\nbound ${_fmt(data['bound'], '.2f')}/h, gap " + (
+                "–" if gap is None else f"{100 * gap:.2f}%"
+            )
+        else:
+            line += (
+                f"\nthroughput bound {_fmt(data.get('bound_tokens_per_s'), ',.0f')} tokens/s, gap "
+                + ("–" if gap is None else f"{100 * gap:.2f}%")
+            )
+        out.print(line, highlight=False)
+    if result.reason:
+        out.print(f"[bold]{result.status.value}[/bold]: {result.reason}", highlight=False)
+    _candidate_tables(problem, plan, out, top)
+
+
+def _candidate_tables(
+    problem: ServingProblem, plan: ServingPlan | None, out: Console, top: int
+) -> None:
+    cands = candidates(problem)
+    used = {}
+    if plan is not None:
+        for g in plan.replicas:
+            used[(g.gpu, g.tp, g.pp, g.ep, g.role)] = g.count
+    usable = [c for c in cands if c.usable][:top]
+    if usable:
+        table = Table(title="candidates considered (cheapest capacity first)")
+        for col in (
+            "layout",
+            "role",
+            "GPUs",
+            "$/h",
+            "req/s",
+            "$/h per req/s",
+            "TTFT @0",
+            "TPOT @0",
+            "used",
+        ):
+            table.add_column(col, justify="left" if col in ("layout", "role") else "right")
+        for c in usable:
+            table.add_row(*_cand_row(c), str(used.get(c.key, "")))
+        out.print(table)
+    ceiling = max((c.price for c in cands if c.key in used), default=math.inf)
+    failing = [c for c in cands if not c.usable and c.price <= ceiling]
+    failing.sort(key=lambda c: (c.price, c.key))
+    # one row per layout and reason (a layout that does not fit fails in every role)
+    merged: dict[tuple[str, str], list] = {}
+    for c in failing:
+        merged.setdefault((c.label().rsplit(" (", 1)[0], c.reason), [c, []])[1].append(c.role)
+    if merged:
+        table = Table(title="why cheaper layouts fail")
+        for col in ("layout", "role", "GPUs", "$/h", "reason"):
+            table.add_column(col, justify="right" if col in ("GPUs", "$/h") else "left")
+        rows = list(merged.values())
+        for c, role_list in rows[:top]:
+            table.add_row(
+                c.label().rsplit(" (", 1)[0],
+                ", ".join(role_list),
+                str(c.gpus),
+                f"{c.price:.2f}",
+                c.reason,
+            )
+        if len(rows) > top:
+            table.caption = f"{len(rows) - top} more not shown"
+        out.print(table)
+
+
+def _cand_row(c: Candidate) -> list[str]:
+    f = c.floor
+    return [
+        c.config.label() if c.pool == c.config.gpu.name else f"{c.pool}: {c.config.label()}",
+        c.role,
+        str(c.gpus),
+        f"{c.price:.2f}",
+        _fmt(c.capacity, ".4g"),
+        _fmt(c.cost_per_qps, ".3g"),
+        format_duration(f.ttft_s) if f is not None and c.role != "decode" else "–",
+        format_duration(f.tpot_s) if f is not None and c.role != "prefill" else "–",
+    ]

@@ -1,0 +1,72 @@
+"""The ``train`` family: TP/PP/DP/CP/EP training-plan selection (``planner plan train``).
+
+The family's ``Instance`` is :class:`TrainingProblem`, its ``Solution`` a
+:class:`TrainingPlan`; the step time and memory of a plan come from
+:mod:`planner.perfmodel` (:mod:`~planner.train.step_time` assembles a plan's
+stages). Homogeneous clusters are searched by :mod:`~planner.train.search`,
+clusters of several GPU pools by :mod:`planner.train.hetero`.
+
+>>> import planner.train
+>>> res = planner.train.plan("gpt-1t", "3072xA100", global_batch=3072, seq_len=2048)  # doctest: +SKIP
+>>> res.status, res.solution.short()                                                   # doctest: +SKIP
+"""
+
+from pathlib import Path
+
+from planner.core.family import Family, register
+from planner.core.result import Result
+from planner.train.api import make_problem, plan
+from planner.train.bounds import lower_bound
+from planner.train.cli import gen, plan_app
+from planner.train.evaluate import evaluate, verify
+from planner.train.generate import generate
+from planner.train.instance import Constraints, TrainingPlan, TrainingProblem, Workload
+from planner.train.methods import METHODS
+from planner.train.readers import read
+from planner.train.step_time import Estimate, estimate
+
+
+def plot(problem: TrainingProblem, result: Result | TrainingPlan, path: str | Path) -> Path:
+    """Pipeline timeline of a plan (:func:`planner.train.plot.plot`; matplotlib loads on use)."""
+    from planner.train.plot import plot as draw
+
+    return draw(problem, result, path)
+
+
+FAMILY = register(
+    Family(
+        name="train",
+        title="training layouts: TP/PP/DP/CP/EP, microbatch, recompute, ZeRO, stage split",
+        instance_type=TrainingProblem,
+        read=read,
+        evaluate=evaluate,
+        verify=verify,
+        lower_bound=lower_bound,
+        solution_from_dict=TrainingPlan.from_dict,
+        methods=METHODS,
+        extensions=(".toml", ".json", ".jsonl"),
+        suites={},
+        plot=plot,
+        gen_command=gen,
+        commands={"plan": plan_app},
+    )
+)
+
+__all__ = [
+    "FAMILY",
+    "METHODS",
+    "Constraints",
+    "Estimate",
+    "TrainingPlan",
+    "TrainingProblem",
+    "Workload",
+    "estimate",
+    "evaluate",
+    "generate",
+    "lower_bound",
+    "make_problem",
+    "plan",
+    "plot",
+    "read",
+    "verify",
+]

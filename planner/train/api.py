@@ -1,0 +1,127 @@
+"""Library entry point: ``plan(model, cluster, global_batch=..., seq_len=..., **constraints)``.
+
+>>> import planner.train
+>>> res = planner.train.plan("llama-3.1-70b", "256xH100", global_batch=512, seq_len=8192)  # doctest: +SKIP
+>>> res.solution.short(), res.stats["summary"]["mfu"]                                       # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from dataclasses import fields
+from pathlib import Path
+from typing import Any
+
+from planner.core.errors import InputError
+from planner.core.result import Result
+from planner.perfmodel.hardware import ClusterSpec, parse_cluster
+from planner.perfmodel.model_spec import ModelSpec
+from planner.perfmodel.readers import load_model
+from planner.train.instance import Constraints, TrainingProblem, Workload
+from planner.train.report import attach_summary
+
+_CONSTRAINT_KEYS = {f.name for f in fields(Constraints)}
+
+
+def make_problem(
+    model: str | Path | ModelSpec | dict,
+    cluster: str | Path | ClusterSpec | dict,
+    *,
+    global_batch: int,
+    seq_len: int,
+    precision: str = "bf16",
+    gpus_per_node: int | None = None,
+    name: str | None = None,
+    top_k: int = 5,
+    **constraints: Any,
+) -> TrainingProblem:
+    """Build a :class:`TrainingProblem` from names, files or objects (see :func:`plan`)."""
+    unknown = sorted(set(constraints) - _CONSTRAINT_KEYS)
+    if unknown:
+        raise InputError(
+            f"unknown constraint {unknown[0]!r} (known: {', '.join(sorted(_CONSTRAINT_KEYS))})"
+        )
+    spec = load_model(model)
+    clus = parse_cluster(cluster, gpus_per_node=gpus_per_node)
+    if "stage_layers" in constraints and constraints["stage_layers"] is not None:
+        constraints["stage_layers"] = tuple(constraints["stage_layers"])
+    return TrainingProblem(
+        name=name or f"{spec.name}@{clus.describe()}",
+        model=spec,
+        cluster=clus,
+        workload=Workload(global_batch, seq_len, precision),
+        constraints=Constraints(**constraints),
+        meta={"top_k": top_k},
+    )
+
+
+def plan(
+    model: str | Path | ModelSpec | dict,
+    cluster: str | Path | ClusterSpec | dict,
+    *,
+    global_batch: int,
+    seq_len: int,
+    precision: str = "bf16",
+    gpus_per_node: int | None = None,
+    method: str = "auto",
+    time_limit: float = 60.0,
+    threads: int = 1,
+    top_k: int = 5,
+    **constraints: Any,
+) -> Result:
+    """Best training plan for ``model`` on ``cluster``, certified.
+
+    Parameters
+    ----------
+    model
+        Catalog name (``"llama-3.1-70b"``), a ``config.json`` path, a config
+        mapping or a :class:`ModelSpec`.
+    cluster
+        ``"1024xH100"``, ``"H100:16,A100:32"``, a cluster TOML path, a mapping or a
+        :class:`ClusterSpec`.
+    global_batch, seq_len, precision
+        The workload.
+    gpus_per_node
+        Override the node size of every pool.
+    method
+        ``auto`` (default), ``exact`` or ``heuristic``.
+    time_limit, threads
+        Search budget.
+    top_k
+        Plans kept (the best and ``top_k - 1`` alternatives).
+    **constraints
+        Any :class:`Constraints` field: ``tp=8``, ``pp=4``, ``recompute="full"``,
+        ``max_gpus=512``, ``objective="cost"``, ...
+
+    Returns
+    -------
+    Result
+        ``solution`` is the :class:`TrainingPlan`; ``stats["summary"]`` holds the
+        step time, TFLOPS, MFU, memory breakdown and alternatives (the ``--json``
+        object of ``planner plan train``).
+    """
+    problem = make_problem(
+        model,
+        cluster,
+        global_batch=global_batch,
+        seq_len=seq_len,
+        precision=precision,
+        gpus_per_node=gpus_per_node,
+        top_k=top_k,
+        **constraints,
+    )
+    return solve(problem, method, time_limit=time_limit, threads=threads)
+
+
+def solve(
+    problem: TrainingProblem, method: str = "auto", *, time_limit: float = 60.0, threads: int = 1
+) -> Result:
+    """Run ``method`` through :func:`planner.solve` (certified) and attach the plan summary.
+
+    ``result.stats["summary"]`` is the ``--json`` object of ``planner plan train``.
+    """
+    import planner.train  # noqa: F401  (registers the family)
+    from planner.core.solve import solve as certified_solve
+
+    result = certified_solve(problem, method, time_limit=time_limit, threads=threads)
+    attach_summary(problem, result)
+    return result

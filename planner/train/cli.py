@@ -1,0 +1,158 @@
+"""``planner plan train`` (the family's command of the shared ``plan`` group) and ``planner gen train``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from planner.core import console
+from planner.core.errors import InputError
+from planner.core.io import dump_json, emit_instances
+
+plan_app = typer.Typer(help="Plan a deployment: training layouts, serving replicas.")
+
+
+@plan_app.command("train")
+def train(
+    model: Annotated[str, typer.Option("--model", help="Catalog name or path to a config.json.")],
+    gpus: Annotated[
+        str, typer.Option("--gpus", help="1024xH100, H100:16,A100:32 or a cluster TOML.")
+    ],
+    global_batch: Annotated[int, typer.Option("--global-batch", "-B", help="Sequences per step.")],
+    seq: Annotated[int, typer.Option("--seq", "-s", help="Tokens per sequence.")],
+    gpus_per_node: Annotated[
+        int | None, typer.Option("--gpus-per-node", help="Override the node size.")
+    ] = None,
+    tp: Annotated[int | None, typer.Option("--tp", help="Fix tensor parallelism.")] = None,
+    pp: Annotated[int | None, typer.Option("--pp", help="Fix pipeline parallelism.")] = None,
+    dp: Annotated[int | None, typer.Option("--dp", help="Fix data parallelism.")] = None,
+    cp: Annotated[int | None, typer.Option("--cp", help="Fix context parallelism.")] = None,
+    ep: Annotated[int | None, typer.Option("--ep", help="Fix expert parallelism.")] = None,
+    microbatch: Annotated[
+        int | None, typer.Option("--microbatch", "-b", help="Fix the microbatch size.")
+    ] = None,
+    interleave: Annotated[
+        int | None, typer.Option("--interleave", "-v", help="Fix the virtual stages per GPU.")
+    ] = None,
+    recompute: Annotated[
+        str | None, typer.Option("--recompute", help="none, selective or full.")
+    ] = None,
+    zero: Annotated[int | None, typer.Option("--zero", help="ZeRO stage 0..3.")] = None,
+    sequence_parallel: Annotated[
+        bool | None,
+        typer.Option(
+            "--sequence-parallel/--no-sequence-parallel", help="Fix sequence parallelism."
+        ),
+    ] = None,
+    stage_layers: Annotated[
+        str | None, typer.Option("--stage-layers", help="Layers per stage, e.g. 7,8,8,7.")
+    ] = None,
+    precision: Annotated[str, typer.Option("--precision", help="bf16, fp8 or fp4.")] = "bf16",
+    max_gpus: Annotated[
+        int | None, typer.Option("--max-gpus", help="Use at most this many GPUs.")
+    ] = None,
+    use_all_gpus: Annotated[
+        bool, typer.Option("--use-all-gpus", help="Only plans using every GPU.")
+    ] = False,
+    objective: Annotated[
+        str, typer.Option("--objective", help="time (step time) or cost (USD per step).")
+    ] = "time",
+    overlap_grad_reduce: Annotated[
+        bool,
+        typer.Option(
+            "--overlap-grad-reduce/--no-overlap-grad-reduce",
+            help="Overlap the DP gradient reduction with the last backward.",
+        ),
+    ] = True,
+    flash_attention: Annotated[
+        bool,
+        typer.Option(
+            "--flash-attention/--no-flash-attention",
+            help="Fused attention (default) or Megatron-2022 materialized scores.",
+        ),
+    ] = True,
+    top: Annotated[int, typer.Option("--top", "-k", help="Alternatives to keep.", min=1)] = 5,
+    method: Annotated[
+        str, typer.Option("--method", "-m", help="auto, exact or heuristic.")
+    ] = "auto",
+    time_limit: Annotated[
+        float, typer.Option("--time-limit", "-t", help="Search seconds.", min=0)
+    ] = 60.0,
+    threads: Annotated[int, typer.Option("--threads", help="Solver threads.", min=1)] = 1,
+    json_out: Annotated[bool, typer.Option("--json", help="One JSON object on stdout.")] = False,
+    plot: Annotated[Path | None, typer.Option("--plot", help="Pipeline timeline PNG.")] = None,
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Write the JSON here.")] = None,
+) -> None:
+    """Best training layout (TP/PP/DP/CP/EP, microbatch, recompute, ZeRO) for a model on a cluster.
+
+    Any fixed flag constrains the search; fixing all of them evaluates that plan.
+    """
+    from planner.train.api import make_problem, solve
+    from planner.train.report import render
+
+    layers = None
+    if stage_layers is not None:
+        try:
+            layers = tuple(int(x) for x in stage_layers.split(",") if x.strip())
+        except ValueError:
+            raise InputError(
+                f"--stage-layers {stage_layers!r}: expected integers like 7,8,8,7"
+            ) from None
+    for flag, value in (("--model", model), ("--gpus", gpus)):
+        if out is not None and Path(value).exists() and Path(value).resolve() == out.resolve():
+            raise InputError(f"{out}: refusing to overwrite an input file ({flag})")
+    problem_args: dict[str, Any] = {
+        "global_batch": global_batch,
+        "seq_len": seq,
+        "precision": precision,
+        "gpus_per_node": gpus_per_node,
+        "tp": tp,
+        "pp": pp,
+        "dp": dp,
+        "cp": cp,
+        "ep": ep,
+        "microbatch": microbatch,
+        "interleave": interleave,
+        "recompute": recompute,
+        "zero": zero,
+        "sequence_parallel": sequence_parallel,
+        "stage_layers": layers,
+        "max_gpus": max_gpus,
+        "use_all_gpus": use_all_gpus,
+        "objective": objective,
+        "overlap_grad_reduce": overlap_grad_reduce,
+        "flash_attention": flash_attention,
+    }
+    problem = make_problem(model, gpus, top_k=top, **problem_args)
+    with console.clean_stdout() as stdout:
+        result = solve(problem, method, time_limit=time_limit, threads=threads)
+        summary = result.stats["summary"]
+        if json_out:
+            console.write_json_line(stdout, summary)
+    if out is not None:
+        dump_json(out, summary)
+    if plot is not None:
+        if result.solution is None:
+            console.err.print("no plan to draw (status " + result.status.value + ")")
+        else:
+            from planner.train.plot import plot as draw
+
+            draw(problem, result.solution, plot)
+    if not json_out:
+        render(problem, result)
+
+
+def gen(
+    count: Annotated[int, typer.Option("--count", "-n", help="Problems to generate.", min=1)] = 1,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 0,
+    model: Annotated[str | None, typer.Option("--model", help="Catalog model.")] = None,
+    gpus: Annotated[str | None, typer.Option("--gpus", help="Cluster string.")] = None,
+    tiny: Annotated[bool, typer.Option("--tiny", help="Tiny models (brute-forceable).")] = False,
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Output file.")] = None,
+) -> None:
+    """Random training-plan problems (JSON; JSON Lines for several)."""
+    from planner.train.generate import generate
+
+    emit_instances(generate(count, seed=seed, model=model, gpus=gpus, tiny=tiny), out)

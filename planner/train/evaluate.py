@@ -1,0 +1,187 @@
+"""``evaluate`` (the objective from scratch) and ``verify`` (independent feasibility check).
+
+``verify`` re-derives every rule of the decision space on its own and checks
+the memory of every stage against its GPU with the performance model
+(:func:`planner.perfmodel.stage.stage_cost`, the one place a stage's memory is
+assembled) — it shares the model, never the search or its bounds, so a bug
+there cannot hide an infeasible plan.
+"""
+
+from __future__ import annotations
+
+from planner.perfmodel.memory import GIB, in_flight_microbatches
+from planner.perfmodel.stage import stage_cost
+from planner.train.instance import RECOMPUTE, TrainingPlan, TrainingProblem
+from planner.train.step_time import estimate, objective_of, training_step
+
+#: Memory slack allowed by ``verify`` (floating-point noise only).
+MEMORY_TOL = 1e-9
+
+
+def evaluate(problem: TrainingProblem, plan: TrainingPlan) -> float:
+    """Objective of ``plan``: seconds per step (or USD per step for ``objective="cost"``)."""
+    return objective_of(problem, estimate(problem, plan))
+
+
+def _int_field(plan: TrainingPlan, name: str, out: list[str]) -> None:
+    value = getattr(plan, name)
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        out.append(f"plan.{name}={value!r} must be a positive integer")
+
+
+def verify(problem: TrainingProblem, plan: TrainingPlan) -> list[str]:
+    """Violated constraints of ``plan`` (empty when feasible).
+
+    Checks: field types and ranges, GPU counts per pool and in total, batch
+    divisibility, head / KV-head / FFN divisibility by ``tp``, context and
+    expert parallel sizes, pipeline stage lists, schedule rules (interleaving,
+    ZeRO-2/3 without pipelining), the user's fixed decisions, and memory per
+    GPU on every stage.
+    """
+    out: list[str] = []
+    for name in ("tp", "pp", "dp", "cp", "ep", "microbatch", "interleave"):
+        _int_field(plan, name, out)
+    if out:
+        return out
+    model, wl, c = problem.model, problem.workload, problem.constraints
+    if plan.recompute not in RECOMPUTE:
+        out.append(f"plan.recompute={plan.recompute!r} is not one of {RECOMPUTE}")
+    if plan.zero not in (0, 1, 2, 3):
+        out.append(f"plan.zero={plan.zero!r} is not 0..3")
+    if out:
+        return out
+
+    # GPUs
+    gpus = plan.tp * plan.pp * plan.dp * plan.cp
+    if gpus > problem.gpu_budget:
+        out.append(f"plan uses {gpus} GPUs, budget is {problem.gpu_budget}")
+    if c.use_all_gpus and gpus != problem.gpu_budget:
+        out.append(f"plan uses {gpus} GPUs but use_all_gpus requires {problem.gpu_budget}")
+    pools = {p.label: p for p in problem.cluster.pools}
+    labels = list(plan.stage_pools)
+    if not labels:
+        if len(pools) != 1:
+            out.append("plan.stage_pools must name a pool per stage on a multi-pool cluster")
+            return out
+        labels = [next(iter(pools))] * plan.pp
+    if len(labels) != plan.pp:
+        out.append(f"plan.stage_pools has {len(labels)} entries, pp={plan.pp}")
+        return out
+    unknown = [x for x in labels if x not in pools]
+    if unknown:
+        out.append(f"plan.stage_pools names unknown pool {unknown[0]!r}")
+        return out
+    for label, pool in pools.items():
+        used = labels.count(label) * plan.tp * plan.cp * plan.dp
+        if used > pool.count:
+            out.append(f"pool {label}: plan uses {used} GPUs, the pool has {pool.count}")
+
+    # divisibility
+    B = wl.global_batch
+    if B % (plan.dp * plan.microbatch):
+        out.append(f"global batch {B} not divisible by dp*microbatch={plan.dp * plan.microbatch}")
+    m = B // (plan.dp * plan.microbatch)
+    if model.heads % plan.tp:
+        out.append(f"tp={plan.tp} does not divide the {model.heads} attention heads")
+    if not model.is_mla and model.kv_heads % plan.tp:
+        out.append(f"tp={plan.tp} does not divide the {model.kv_heads} KV heads")
+    if model.ffn % plan.tp or (model.is_moe and model.moe_ffn % plan.tp):
+        out.append(f"tp={plan.tp} does not divide the FFN width")
+    for label in set(labels):
+        G = pools[label].gpus_per_node
+        if G % plan.tp and plan.tp % G:
+            out.append(f"tp={plan.tp} does not tile the {G}-GPU nodes of pool {label}")
+    if plan.cp > 1 and wl.seq_len % (2 * plan.cp):
+        out.append(f"cp={plan.cp}: seq_len {wl.seq_len} not divisible by 2*cp")
+    if plan.cp > 1 and plan.cp & (plan.cp - 1):
+        out.append(f"cp={plan.cp} is not a power of two")
+    if model.is_moe:
+        if model.num_experts % plan.ep:
+            out.append(f"ep={plan.ep} does not divide the {model.num_experts} experts")
+        if plan.dp % plan.ep:
+            out.append(f"ep={plan.ep} does not divide dp={plan.dp}")
+    elif plan.ep != 1:
+        out.append("ep must be 1 for a dense model")
+    if plan.sequence_parallel and plan.tp == 1:
+        out.append("sequence_parallel needs tp > 1")
+    if plan.zero >= 2 and plan.pp > 1:
+        out.append(f"ZeRO-{plan.zero} cannot be combined with pipeline parallelism")
+
+    # stages
+    layers = list(plan.stage_layers)
+    if not layers:
+        base, _extra = divmod(model.layers, plan.pp)
+        if base < 1:
+            out.append(f"pp={plan.pp} exceeds the {model.layers} layers")
+            return out
+        out.append("plan.stage_layers is empty")
+        return out
+    if len(layers) != plan.pp:
+        out.append(f"plan.stage_layers has {len(layers)} entries, pp={plan.pp}")
+        return out
+    if any((not isinstance(n, int)) or n < 1 for n in layers):
+        out.append("every pipeline stage needs at least one layer")
+        return out
+    if sum(layers) != model.layers:
+        out.append(f"stage_layers sum to {sum(layers)}, the model has {model.layers} layers")
+        return out
+    v = plan.interleave
+    if v > 1:
+        if plan.pp < 2:
+            out.append("interleaving needs pp >= 2")
+        if model.layers % (plan.pp * v):
+            out.append(f"layers {model.layers} not divisible by pp*interleave={plan.pp * v}")
+        if len(set(layers)) != 1:
+            out.append("interleaving needs equal stage sizes")
+        if m % plan.pp:
+            out.append(f"interleaving needs microbatches ({m}) divisible by pp={plan.pp}")
+        if len(set(labels)) != 1:
+            out.append("interleaving is not supported across GPU pools")
+
+    # the user's fixed decisions
+    for name in ("tp", "pp", "dp", "cp", "ep", "microbatch", "interleave", "recompute", "zero"):
+        fixed = getattr(c, name)
+        if fixed is not None and getattr(plan, name) != fixed:
+            out.append(f"{name}={getattr(plan, name)} but the problem fixes {name}={fixed}")
+    if c.sequence_parallel is not None and plan.sequence_parallel != c.sequence_parallel:
+        out.append("sequence_parallel differs from the fixed value")
+    if c.stage_layers is not None and tuple(layers) != tuple(c.stage_layers):
+        out.append("stage_layers differ from the fixed assignment")
+    if c.max_tp is not None and plan.tp > c.max_tp:
+        out.append(f"tp={plan.tp} exceeds max_tp={c.max_tp}")
+    if out:
+        return out
+
+    out.extend(_memory_violations(problem, plan, labels, layers, m))
+    return out
+
+
+def _memory_violations(
+    problem: TrainingProblem, plan: TrainingPlan, labels: list[str], layers: list[int], m: int
+) -> list[str]:
+    model = problem.model
+    pools = {p.label: p for p in problem.cluster.pools}
+    pp, v = plan.pp, plan.interleave
+    step = training_step(problem, plan)
+    # layer index -> stage (chunks round-robin when interleaved)
+    owner: list[int] = []
+    if v == 1:
+        for j, n in enumerate(layers):
+            owner += [j] * n
+    else:
+        chunk = model.layers // (pp * v)
+        owner = [(i // chunk) % pp for i in range(model.layers)]
+    out = []
+    for j in range(pp):
+        mine = [i for i in range(model.layers) if owner[i] == j]
+        n_moe = sum(1 for i in mine if model.is_moe_layer(i))
+        pool = pools[labels[j]]
+        cost = stage_cost(step, pool, len(mine) - n_moe, n_moe, j == 0, j == pp - 1)
+        total = cost.memory.total(in_flight_microbatches(j, pp, m, v))
+        cap = pool.gpu.memory_bytes
+        if total > cap * (1 + MEMORY_TOL):
+            out.append(
+                f"stage {j} ({labels[j]}): needs {total / GIB:.1f} GiB per GPU, "
+                f"{cap / GIB:.0f} GiB available"
+            )
+    return out

@@ -1,0 +1,119 @@
+"""Why a training problem has no plan: the constraint that fails, or the memory it would need."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from planner.core.timing import Deadline
+from planner.perfmodel.memory import GIB
+from planner.train.instance import TrainingProblem
+from planner.train.space import cp_ok, divisors, space, tp_ok
+from planner.train.step_time import estimate
+
+#: Seconds spent looking for the smallest-memory plan.
+MIN_MEMORY_TIME = 20.0
+
+
+def structural_reason(problem: TrainingProblem) -> str | None:
+    """The first structural constraint that leaves no plan, or ``None``."""
+    c, m, wl = problem.constraints, problem.model, problem.workload
+    B, N = wl.global_batch, problem.gpu_budget
+    if c.tp is not None and not tp_ok(problem, c.tp):
+        return (
+            f"tp={c.tp} is invalid: it must divide the {m.heads} attention heads, the "
+            f"{m.kv_heads} KV heads and the FFN width {m.ffn}, and tile the nodes"
+        )
+    if c.cp is not None and not cp_ok(problem, c.cp):
+        return f"cp={c.cp} is invalid for seq_len {wl.seq_len}"
+    if c.microbatch is not None and B % c.microbatch:
+        return f"global batch {B} is not divisible by microbatch {c.microbatch}"
+    if c.dp is not None and B % c.dp:
+        return f"global batch {B} is not divisible by dp={c.dp}"
+    if c.dp is not None and c.microbatch is not None and B % (c.dp * c.microbatch):
+        return (
+            f"global batch {B} is not divisible by dp*microbatch = {c.dp}*{c.microbatch} "
+            f"= {c.dp * c.microbatch}"
+        )
+    fixed = 1
+    names = []
+    for key in ("tp", "pp", "dp", "cp"):
+        value = getattr(c, key)
+        if value is not None:
+            fixed *= value
+            names.append(f"{key}={value}")
+    if fixed > N:
+        return f"{'*'.join(names)} needs {fixed} GPUs, only {N} available"
+    if c.pp is not None and c.pp > m.layers:
+        return f"pp={c.pp} exceeds the model's {m.layers} layers"
+    if c.use_all_gpus and c.tp and c.pp and c.cp and N % (c.tp * c.pp * c.cp):
+        return f"use_all_gpus: {N} GPUs are not a multiple of tp*pp*cp"
+    sp = space(problem)
+    if not sp.tps:
+        return (
+            "no tensor-parallel size divides the heads, KV heads and FFN width and tiles the nodes"
+        )
+    if c.interleave is not None and c.interleave > 1:
+        ok = any(m.layers % (p * c.interleave) == 0 for p in range(2, m.layers + 1))
+        if not ok:
+            return f"interleave={c.interleave}: no pipeline size p >= 2 with layers % (p*v) == 0"
+    if c.use_all_gpus:
+        found = False
+        for t in sp.tps:
+            for cp in sp.cps:
+                for p in range(1, m.layers + 1):
+                    if N % (t * cp * p):
+                        continue
+                    d = N // (t * cp * p)
+                    if (c.dp is None or d == c.dp) and B % d == 0:
+                        found = True
+                        break
+                if found:
+                    break
+            if found:
+                break
+        if not found:
+            return f"use_all_gpus: no tp*pp*cp*dp = {N} with dp dividing the global batch {B}"
+    if c.dp is not None and not any(B % (c.dp * b) == 0 for b in divisors(B)):
+        return f"global batch {B} not divisible by dp={c.dp}"
+    return None
+
+
+def explain_infeasible(problem: TrainingProblem) -> tuple[str, dict[str, Any]]:
+    """A one-line reason and data (``min_memory_gb``, ``dominated_by``, ``plan``)."""
+    reason = structural_reason(problem)
+    if reason is not None:
+        return reason, {"failed_constraint": reason}
+    from planner.train.search import min_memory_search
+
+    best = (float("inf"), None, None)
+    for pool in problem.cluster.pools:
+        sub = problem
+        if len(problem.cluster.pools) > 1:
+            from planner.train.hetero.search import single_pool_problem
+
+            sub = single_pool_problem(problem, pool.label)
+            if sub is None:
+                sub = single_pool_problem(problem.with_constraints(use_all_gpus=False), pool.label)
+        mem, plan, _done = min_memory_search(sub, Deadline(MIN_MEMORY_TIME))
+        if plan is not None and mem / pool.gpu.memory_bytes < best[0]:
+            best = (mem / pool.gpu.memory_bytes, plan, sub)
+    _ratio, plan, sub = best
+    if plan is None:
+        return "no plan exists in the decision space for this batch and GPU budget", {}
+    est = estimate(sub, replace(plan, stage_pools=()))
+    mem = est.memory
+    parts = {k: v for k, v in mem.to_dict().items() if k not in ("total", "reserved")}
+    dominant = max(parts, key=parts.get)
+    cap = est.worst_stage.capacity / GIB
+    reason = (
+        f"no plan fits in memory: the smallest need is {mem.total_gib:.1f} GiB per GPU "
+        f"({plan.short()}), {cap:.0f} GiB available; dominated by {dominant} "
+        f"({parts[dominant]:.1f} GiB)"
+    )
+    return reason, {
+        "min_memory_gb": round(mem.total_gib, 3),
+        "dominated_by": dominant,
+        "min_memory_plan": plan.to_dict(),
+        "memory_breakdown_gb": mem.to_dict(),
+    }

@@ -1,0 +1,385 @@
+"""Heterogeneous clusters: exact plan search for pipelines that span GPU pools.
+
+Layout model (as in Metis / Holmes): every data-parallel replica is the same
+pipeline; stage ``j`` runs on pool ``k_j`` with ``tp * cp`` GPUs per replica,
+so pool ``k`` provides ``dp * tp * cp * q_k`` GPUs for its ``q_k`` stages.
+Stages of one pool are contiguous (a pipeline crosses each pool boundary
+once; the boundary transfer runs at the inter-pool bandwidth). Layers are
+split unevenly: faster or larger-memory GPUs take more layers.
+
+Search (best-first branch and bound, exact under the step model). Nodes are
+refined from coarse to fine, each with a valid lower bound
+(:mod:`planner.train.hetero.bounds`):
+
+1. per-layer configuration ``(tp, cp, ep, microbatch, recompute, sp)`` —
+   aggregate throughput, and bottleneck plus one pipeline pass;
+2. + ``dp`` — memory-aware, position-relaxed bottleneck and the bubble
+   (vectorized over all ``dp`` of a configuration), then plus the least
+   possible largest tail (exposed DP sync + optimizer);
+3. + pool order and stage counts — the pipeline bound (exact in-flight
+   memory caps, stage kinds, bottleneck by bisection, ``sum U``, tail);
+4. leaf: the exact layer split for each ZeRO stage
+   (:func:`planner.train.hetero.split.solve_split`), evaluated with the model.
+
+The node with the smallest bound is expanded next; when it reaches the
+``k``-th best objective found, every unexplored plan is provably no better,
+so the best plan is optimal (the ``k`` plans are the ``k`` best pipelines,
+each with its best split). Single-pool plans come from the exact homogeneous
+search on each pool, run first: their optimum is the initial cut-off.
+
+Exactness needs the affine stage model of :mod:`planner.train.hetero.terms`,
+which holds when all layers have one type; models with ``D`` dense layers
+followed by MoE layers (DeepSeek) are exact too, by a case split over how the
+dense layers fill the leading stages (:mod:`planner.train.hetero.layer_split`), with bounds from
+field-wise minimum stage terms. Other mixes of layer types are searched with
+the main type's terms and reported as not proven.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import math
+from dataclasses import replace
+
+import numpy as np
+
+from planner.core.timing import Deadline
+from planner.perfmodel.hardware import ClusterSpec
+from planner.perfmodel.stage import layer_time
+from planner.train.bounds import lower_bound
+from planner.train.hetero.bounds import KindTable, pipeline_bounds, tail_bound
+from planner.train.hetero.coarse import config_bound, dp_bounds, pass_bound, pool_layer
+from planner.train.hetero.layer_split import best_split
+from planner.train.hetero.terms import (
+    ComboTerms,
+    dense_prefix,
+    type_ids,
+    uniform_layers,
+)
+from planner.train.instance import TrainingPlan, TrainingProblem
+from planner.train.search import REL_TOL, SearchOutcome, TopK, exact_search
+from planner.train.space import divisors, space
+from planner.train.step_time import moe_flags, quick, training_step
+
+
+def single_pool_problem(problem: TrainingProblem, label: str) -> TrainingProblem | None:
+    """The problem restricted to one pool (None when ``use_all_gpus`` cannot hold there)."""
+    pool = next(p for p in problem.cluster.pools if p.label == label)
+    budget = min(pool.count, problem.gpu_budget)
+    if problem.constraints.use_all_gpus and budget < problem.gpu_budget:
+        return None
+    cluster = ClusterSpec((pool,), label, problem.cluster.inter_pool_gbit_s)
+    c = replace(problem.constraints, max_gpus=budget)
+    return replace(problem, cluster=cluster, constraints=c, name=f"{problem.name}[{label}]")
+
+
+def _stub(cfg: tuple, d: int, z: int, pp: int = 2) -> TrainingPlan:
+    t, cp, ep, b, rc, sp = cfg
+    return TrainingPlan(
+        tp=t, pp=pp, dp=d, cp=cp, ep=ep, microbatch=b, recompute=rc, zero=z, sequence_parallel=sp
+    )
+
+
+class _Search:
+    """State of one heterogeneous search (configurations, bounds, heap, incumbents)."""
+
+    def __init__(self, problem: TrainingProblem, top_k: int, deadline: Deadline) -> None:
+        self.problem = problem
+        self.c = problem.constraints
+        self.deadline = deadline
+        self.soft = deadline  # stop here too while no plan has been found
+        self.top = TopK(top_k)
+        self.out = SearchOutcome([], False, 0.0)
+        self.L = problem.model.layers
+        self.B = problem.workload.global_batch
+        self.pools = {p.label: p for p in problem.cluster.pools}
+        self.cost = self.c.objective == "cost"
+        self.price = {k: p.gpu.price_per_gpu_hour / 3600.0 for k, p in self.pools.items()}
+        self.sp_space = space(problem)
+        self.zeros = [z for z in self.sp_space.zeros if z <= 1]
+        self.exact = uniform_layers(problem) or dense_prefix(problem) > 0
+        self.ids, self.other_ids = type_ids(problem)
+        self.heap: list[tuple] = []
+        self.counter = itertools.count()
+        self.truncated = False
+        self.doubts: list[str] = []  # pipelines whose split rounding left uncertain
+        self.u1: dict[tuple, dict[str, float]] = {}
+        self.tables: dict[tuple, KindTable] = {}
+        self.terms: dict[tuple, ComboTerms] = {}
+
+    # ------------------------------------------------------------------ helpers
+    def limit(self) -> float:
+        return self.top.threshold * (1 - REL_TOL)
+
+    def push(self, bound: float, kind: str, *data) -> None:
+        if bound < self.limit():
+            heapq.heappush(self.heap, (bound, next(self.counter), kind, data))
+
+    def combo(self, cfg: tuple, d: int, z: int, bound: bool = False) -> ComboTerms:
+        """Stage terms of (configuration, dp, ZeRO) for the leaves, or for the bounds.
+
+        With two layer types the bound terms are field-wise minima over both
+        (valid for any mix), the leaf terms those of the main type.
+        """
+        other = self.other_ids if bound else None
+        key = (cfg, d, z, other is not None)
+        hit = self.terms.get(key)
+        if hit is None:
+            hit = ComboTerms(self.problem, _stub(cfg, d, z), self.ids, other)
+            self.terms[key] = hit
+        return hit
+
+    def table(self, cfg: tuple, d: int) -> KindTable:
+        key = (cfg, d)
+        hit = self.tables.get(key)
+        if hit is None:
+            cts = [self.combo(cfg, d, z, bound=True) for z in self.zeros]
+            hit = self.tables[key] = KindTable(cts[-1], cts)  # caps at the largest ZeRO stage
+        return hit
+
+    def stage_limits(self, g: int) -> dict[str, int]:
+        budget = self.problem.gpu_budget
+        return {k: min(p.count, budget) // g for k, p in self.pools.items()}
+
+    def price_of(self, labels, g: int) -> float:
+        return g * sum(self.price[x] for x in labels)
+
+    # ------------------------------------------------------------------ levels
+    def configs(self) -> None:
+        """Level 1: per-layer configurations with their aggregate-throughput bound."""
+        sp = self.sp_space
+        flags = {bool(f) for f in moe_flags(self.problem.model)}
+        for t, cp, ep, b, rc in itertools.product(
+            sp.tps, sp.cps, sp.eps, sp.microbatches, sp.recomputes
+        ):
+            sps = [False, True] if t > 1 else [False]
+            if self.c.sequence_parallel is not None:
+                sps = [x for x in sps if x == self.c.sequence_parallel]
+            if self.deadline.expired():
+                self.truncated = True  # configurations not enumerated stay open
+                return
+            for seqpar in sps:
+                cfg = (t, cp, ep, b, rc, seqpar)
+                step = training_step(self.problem, _stub(cfg, 1, 0))
+                u1 = {}
+                for label, pool in self.pools.items():
+                    # a stage's time per layer, the least over the layer types
+                    u1[label] = min(
+                        (lambda lc: lc.forward + lc.backward)(layer_time(step, pool.gpu, moe))
+                        for moe in flags
+                    )
+                self.u1[cfg] = u1
+                self.out.configs += 1
+                cb = max(
+                    config_bound(self.problem, u1, t, cp, b),
+                    pass_bound(self.problem, u1, t, cp, ep, b),
+                )
+                self.push(cb, "config", cfg)
+
+    def expand_config(self, bound: float, cfg: tuple) -> None:
+        """Level 2: every data-parallel size, bounded with memory and the bubble (vectorized)."""
+        t, cp, ep, b, _rc, _sp = cfg
+        ds = [
+            d
+            for d in divisors(self.B // b)
+            if d % ep == 0 and (self.c.dp is None or d == self.c.dp)
+        ]
+        if not ds:
+            return
+        darr = np.array(ds)
+        g = t * cp * darr
+        budget = self.problem.gpu_budget
+        limits = {k: np.minimum(p.count, budget) // g for k, p in self.pools.items()}
+        slots = np.minimum(self.L, budget // g)
+        limits = {k: np.minimum(v, slots) for k, v in limits.items()}
+        stub = _stub(cfg, 1, 1)
+        layers = {
+            k: pool_layer(self.problem, stub, p, self.u1[cfg][k]) for k, p in self.pools.items()
+        }
+        m = self.B // (darr * b)
+        bounds = dp_bounds(
+            layers,
+            limits,
+            darr,
+            t,
+            cp,
+            ep,
+            m.astype(float),
+            self.L,
+            {k: p.gpus_per_node for k, p in self.pools.items()},
+        )
+        factor = g * sum(sorted(self.price.values())[:2]) if self.cost else np.ones(len(ds))
+        for d, db, fac in zip(ds, bounds.tolist(), factor.tolist(), strict=True):
+            if math.isfinite(db):
+                self.push(max(bound, db * fac), "memory", cfg, d, db, fac)
+
+    def expand_tail(self, bound: float, cfg: tuple, d: int, time_bound: float, factor: float):
+        """Level 2b: add the least possible largest tail (DP sync + optimizer) to the dp bound."""
+        g = cfg[0] * cfg[1] * d
+        tb = tail_bound(self.table(cfg, d), self.stage_limits(g))
+        if math.isfinite(tb):
+            self.push(max(bound, (time_bound + tb) * factor), "pipelines", cfg, d)
+
+    def expand_memory(self, bound: float, cfg: tuple, d: int) -> None:
+        """Level 4: pipelines (pool order, stage counts) with their pipeline bounds."""
+        t, cp = cfg[0], cfg[1]
+        g = t * cp * d
+        limits = self.stage_limits(g)
+        slots = min(self.L, self.problem.gpu_budget // g)
+        usable = [k for k, q in limits.items() if q >= 1]
+        table = self.table(cfg, d)
+        for r in range(2, len(usable) + 1):
+            for order in itertools.permutations(usable, r):
+                ranges = [range(1, min(limits[k], slots) + 1) for k in order]
+                q = np.array(list(itertools.product(*ranges)), dtype=int).reshape(-1, r)
+                p = q.sum(axis=1)
+                keep = p <= slots
+                if self.c.pp is not None:
+                    keep &= p == self.c.pp
+                if self.c.use_all_gpus:
+                    keep &= p * g == self.problem.gpu_budget
+                if self.c.stage_layers is not None:
+                    keep &= p == len(self.c.stage_layers)
+                q = q[keep]
+                if not len(q):
+                    continue
+                bounds = pipeline_bounds(table, order, q)
+                for qi, pb in zip(q.tolist(), bounds.tolist(), strict=True):
+                    if not math.isfinite(pb):
+                        continue
+                    labels = tuple(x for k, n in zip(order, qi, strict=True) for x in [k] * n)
+                    if self.cost:
+                        pb *= self.price_of(labels, g)
+                    self.push(max(bound, pb), "pipeline", cfg, d, labels)
+
+    def expand_pipeline(self, cfg: tuple, d: int, labels: tuple[str, ...]) -> None:
+        """Leaf: the exact split for each ZeRO stage, evaluated with the step model."""
+        t, cp = cfg[0], cfg[1]
+        g = t * cp * d
+        rate = self.price_of(labels, g) if self.cost else 1.0
+        for z in self.zeros:
+            plan = _stub(cfg, d, z, len(labels))
+            plan = replace(plan, interleave=1, stage_pools=labels)
+            self.out.evaluated += 1
+            if self.c.stage_layers is not None:
+                plan = replace(plan, stage_layers=tuple(self.c.stage_layers))
+                q = quick(self.problem, plan)
+                if q.fits:
+                    self.top.offer(plan, q)
+                continue
+            upper = self.top.threshold / rate
+            layers, _step = best_split(
+                self.problem,
+                plan,
+                labels,
+                upper=upper,
+                terms=self.combo(cfg, d, z),
+                doubts=self.doubts,
+            )
+            if layers is None:
+                continue
+            plan = replace(plan, stage_layers=layers)
+            q = quick(self.problem, plan)
+            if q.fits:
+                self.top.offer(plan, q)
+
+    # ------------------------------------------------------------------ driver
+    def run(self) -> tuple[bool, float]:
+        """Expand nodes best-first; (complete, smallest open bound)."""
+        self.configs()
+        if self.truncated:
+            return False, lower_bound(self.problem)
+        steps = {
+            "config": lambda b, data: self.expand_config(b, *data),
+            "memory": lambda b, data: self.expand_tail(b, *data),
+            "pipelines": lambda b, data: self.expand_memory(b, *data),
+            "pipeline": lambda b, data: self.expand_pipeline(*data),
+        }
+        while self.heap:
+            bound, _n, kind, data = self.heap[0]
+            if bound >= self.limit():
+                return True, bound
+            if self.deadline.expired() or (not self.top.heap and self.soft.expired()):
+                return False, bound
+            heapq.heappop(self.heap)
+            steps[kind](bound, data)
+        return True, math.inf
+
+
+def mixed_allowed(problem: TrainingProblem) -> bool:
+    """Whether the constraints allow pipelines that span pools (1F1B, ZeRO <= 1, pp >= 2)."""
+    c = problem.constraints
+    return (
+        len(problem.cluster.pools) > 1
+        and c.pp != 1
+        and c.interleave in (None, 1)
+        and c.zero not in (2, 3)
+        and problem.model.layers >= 2
+    )
+
+
+def hetero_search(
+    problem: TrainingProblem,
+    *,
+    top_k: int = 5,
+    deadline: Deadline | None = None,
+    threads: int = 1,
+) -> SearchOutcome:
+    """Best plans on a heterogeneous cluster (single-pool plans included), proven optimal.
+
+    ``complete`` is False when the deadline stopped the search or when the
+    model mixes dense and MoE layers (approximate stage terms).
+    """
+    del threads
+    deadline = deadline or Deadline(None)
+    search = _Search(problem, top_k, deadline)
+    out = search.out
+    state = {"complete": True, "open": math.inf}
+
+    def mixed(soft: Deadline) -> None:
+        if not mixed_allowed(problem):
+            return
+        search.soft = soft
+        done, open_bound = search.run()
+        state["complete"] &= done and search.exact and not search.doubts
+        if not done:
+            state["open"] = min(state["open"], open_bound)
+        if not search.exact:
+            # the main type's stage terms do not bound other layers: use the FLOP bound
+            state["open"] = min(state["open"], lower_bound(problem))
+
+    def singles() -> None:
+        # the exact homogeneous search per pool, cut off at the k-th best so far
+        for pool in problem.cluster.pools:
+            single = single_pool_problem(problem, pool.label)
+            if single is None:
+                continue
+            sub = exact_search(
+                single, top_k=top_k, deadline=deadline, threshold=search.top.threshold
+            )
+            state["complete"] &= sub.complete
+            if not sub.complete:
+                state["open"] = min(state["open"], sub.bound)
+            out.evaluated += sub.evaluated
+            for plan, _q in sub.ranked:
+                plan = replace(plan, stage_pools=(pool.label,) * plan.pp)
+                q = quick(problem, plan)
+                if q.fits:
+                    search.top.offer(plan, q)
+
+    if problem.constraints.objective == "cost":
+        # cost bounds of spanning pipelines are weak: start from the single-pool optimum
+        singles()
+        mixed(deadline)
+    else:
+        # spanning pipelines usually win on time; if none is found in three quarters of
+        # the time, leave the rest to the single-pool searches
+        mixed(Deadline(deadline.fraction(0.75)))
+        singles()
+    complete, lowest_open = state["complete"], state["open"]
+    out.ranked = search.top.best()
+    out.complete = complete
+    best = out.ranked[0][1].objective if out.ranked else math.inf
+    out.bound = best if complete else min(best, lowest_open)
+    return out

@@ -1,0 +1,110 @@
+"""Megatron-LM's rule of thumb (Narayanan et al. 2021, Section 3.3 "takeaways").
+
+1. Tensor parallelism up to the GPUs of a node: try ``tp`` in increasing
+   order, never beyond ``gpus_per_node``.
+2. Pipeline parallelism just enough to fit: the smallest ``tp * pp`` whose
+   plan fits in memory (microbatch 1, the cheapest recompute that fits,
+   ZeRO-1 distributed optimizer, sequence parallel when ``tp > 1``).
+3. Scale data parallelism with the rest: the largest ``dp`` that fits the
+   budget and divides the batch; then the largest microbatch that still fits.
+"""
+
+from __future__ import annotations
+
+import time
+
+from planner.core.result import Result, Status
+from planner.train.instance import RECOMPUTE, TrainingPlan, TrainingProblem
+from planner.train.space import divisors, space
+from planner.train.step_time import balanced_stage_layers, quick
+
+
+def rule_of_thumb(problem: TrainingProblem) -> TrainingPlan | None:
+    """The Megatron rule-of-thumb plan, or ``None`` when it finds nothing that fits."""
+    c, model, B = problem.constraints, problem.model, problem.workload.global_batch
+    sp_space = space(problem)
+    G = min(p.gpus_per_node for p in problem.cluster.pools)
+    tps = [t for t in sp_space.tps if t <= G] or list(sp_space.tps)
+    cp = 1 if 1 in sp_space.cps else (sp_space.cps[0] if sp_space.cps else None)
+    ep = (
+        sp_space.eps[-1]
+        if c.ep is None and model.is_moe
+        else (sp_space.eps[0] if sp_space.eps else 1)
+    )
+    if cp is None or not tps:
+        return None
+    zero = 1 if 1 in sp_space.zeros else sp_space.zeros[0]
+    rcs = [r for r in RECOMPUTE if r in sp_space.recomputes]
+    choices = sorted(
+        (
+            (t * p, -t, t, p)
+            for t in tps
+            for p in range(1, model.layers + 1)
+            if t * p * cp <= problem.gpu_budget and (c.pp is None or p == c.pp)
+        ),
+    )
+    for _size, _neg, t, p in choices:
+        z = zero if p == 1 or zero <= 1 else 1
+        sp = c.sequence_parallel if c.sequence_parallel is not None else t > 1
+        if sp and t == 1:
+            continue
+        limit = problem.gpu_budget // (t * p * cp)
+        dps = [d for d in divisors(B) if d <= limit and d % ep == 0]
+        if c.dp is not None:
+            dps = [d for d in dps if d == c.dp]
+        if c.use_all_gpus:
+            dps = [d for d in dps if d * t * p * cp == problem.gpu_budget]
+        if not dps:
+            continue
+        d = dps[-1]
+        bs = [b for b in sp_space.microbatches if (B // d) % b == 0]
+        stage = c.stage_layers or balanced_stage_layers(model.layers, p)
+        for rc in rcs:
+            fits = [
+                plan
+                for b in bs
+                for plan in [
+                    TrainingPlan(
+                        tp=t,
+                        pp=p,
+                        dp=d,
+                        cp=cp,
+                        ep=ep,
+                        microbatch=b,
+                        interleave=c.interleave or 1,
+                        recompute=rc,
+                        zero=z,
+                        sequence_parallel=sp,
+                        stage_layers=tuple(stage),
+                    )
+                ]
+                if quick(problem, plan).fits
+            ]
+            if fits:
+                return fits[-1]  # largest microbatch that fits
+    return None
+
+
+def megatron_heuristic(
+    problem: TrainingProblem,
+    *,
+    time_limit: float = 10.0,
+    threads: int = 1,
+    seed: int = 0,
+    hint: TrainingPlan | None = None,
+) -> Result:
+    """Method ``heuristic``: the rule-of-thumb plan (no optimality claim)."""
+    del time_limit, threads, seed, hint
+    start = time.perf_counter()
+    plan = rule_of_thumb(problem)
+    status = Status.FEASIBLE if plan is not None else Status.UNKNOWN
+    reason = "" if plan is not None else "rule of thumb found no plan that fits"
+    return Result(
+        "train",
+        problem.name,
+        "heuristic",
+        status,
+        solution=plan,
+        runtime_s=time.perf_counter() - start,
+        reason=reason,
+    )

@@ -1,0 +1,383 @@
+"""The training-plan problem (``TrainingProblem``) and its solution (``TrainingPlan``).
+
+A problem is a model, a cluster, a workload (global batch, sequence length,
+precision) and constraints: any decision fixed by the user (``tp=8``), a GPU
+budget, the objective, and software settings (gradient-reduce overlap). A
+plan fixes every decision: tensor ``tp``, pipeline ``pp``, data ``dp``,
+context ``cp`` and expert ``ep`` parallel sizes, microbatch size,
+interleaving ``v``, recompute mode, ZeRO stage, sequence parallelism, and the
+assignment of layers (and GPU pools) to pipeline stages.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
+from typing import Any
+
+from planner.core.errors import InputError, positive_int
+from planner.perfmodel.hardware import ClusterSpec, parse_cluster
+from planner.perfmodel.model_spec import ModelSpec
+from planner.perfmodel.precision import get_precision
+from planner.perfmodel.readers import load_model
+
+RECOMPUTE = ("none", "selective", "full")
+OBJECTIVES = ("time", "cost")
+
+
+@dataclass(frozen=True)
+class Workload:
+    """What one training step processes.
+
+    Attributes
+    ----------
+    global_batch
+        Sequences per optimizer step.
+    seq_len
+        Tokens per sequence.
+    precision
+        GEMM precision (``bf16``, ``fp8``, ``fp4``); optimizer states stay fp32.
+    """
+
+    global_batch: int
+    seq_len: int
+    precision: str = "bf16"
+
+    def __post_init__(self) -> None:
+        positive_int(self.global_batch, "workload: global_batch", allow_none=False)
+        positive_int(self.seq_len, "workload: seq_len", allow_none=False)
+        object.__setattr__(self, "precision", get_precision(self.precision).name)
+
+    @property
+    def tokens(self) -> int:
+        """Tokens per step."""
+        return self.global_batch * self.seq_len
+
+
+@dataclass(frozen=True)
+class Constraints:
+    """Fixed decisions, limits and the objective.
+
+    Attributes
+    ----------
+    tp, pp, dp, cp, ep, microbatch, interleave
+        Fixed sizes (``None``: the planner chooses).
+    recompute
+        ``none`` / ``selective`` / ``full`` or ``None``.
+    zero
+        ZeRO stage 0-3 or ``None``.
+    sequence_parallel
+        Fixed on/off or ``None``.
+    stage_layers
+        Fixed layers per pipeline stage (needs ``pp``), or ``None``.
+    max_gpus
+        GPU budget (at most this many of the cluster's GPUs are used).
+    use_all_gpus
+        Require plans to use every GPU of the budget.
+    max_tp
+        Largest tensor-parallel size considered (default: no limit; TP beyond a
+        node runs over the NIC and is priced that way).
+    objective
+        ``time`` (step time) or ``cost`` (USD per step for the GPUs used).
+    overlap_grad_reduce
+        Data-parallel gradient reduction overlaps the last backward pass
+        (Megatron ``--overlap-grad-reduce``); ``False`` models Megatron-LM 2021.
+    flash_attention
+        Fused attention (FlashAttention / cuDNN fused attention, the default
+        today); ``False`` models Megatron-LM 2021-22's materialized scores.
+    """
+
+    tp: int | None = None
+    pp: int | None = None
+    dp: int | None = None
+    cp: int | None = None
+    ep: int | None = None
+    microbatch: int | None = None
+    interleave: int | None = None
+    recompute: str | None = None
+    zero: int | None = None
+    sequence_parallel: bool | None = None
+    stage_layers: tuple[int, ...] | None = None
+    max_gpus: int | None = None
+    use_all_gpus: bool = False
+    max_tp: int | None = None
+    objective: str = "time"
+    overlap_grad_reduce: bool = True
+    flash_attention: bool = True
+
+    def __post_init__(self) -> None:
+        for key in ("tp", "pp", "dp", "cp", "ep", "microbatch", "interleave", "max_gpus", "max_tp"):
+            positive_int(getattr(self, key), f"constraints: {key}")
+        if self.recompute is not None and self.recompute not in RECOMPUTE:
+            raise InputError(
+                f"constraints: recompute must be one of {', '.join(RECOMPUTE)}, got {self.recompute!r}"
+            )
+        if self.zero is not None and (
+            isinstance(self.zero, bool) or not isinstance(self.zero, int) or not 0 <= self.zero <= 3
+        ):
+            raise InputError(f"constraints: zero must be 0, 1, 2 or 3, got {self.zero!r}")
+        if self.objective not in OBJECTIVES:
+            raise InputError(
+                f"constraints: objective must be one of {', '.join(OBJECTIVES)}, got {self.objective!r}"
+            )
+        if self.stage_layers is not None:
+            layers = tuple(self.stage_layers)
+            for n in layers:
+                positive_int(n, "constraints: stage_layers entry", allow_none=False)
+            if self.pp is not None and len(layers) != self.pp:
+                raise InputError(
+                    f"constraints: stage_layers has {len(layers)} entries but pp={self.pp}"
+                )
+            object.__setattr__(self, "stage_layers", layers)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Only the fields that differ from the defaults."""
+        default = Constraints()
+        out = {}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if value != getattr(default, f.name):
+                out[f.name] = list(value) if isinstance(value, tuple) else value
+        return out
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any], *, where: str = "constraints") -> Constraints:
+        """Build from a mapping, rejecting unknown keys."""
+        known = {f.name for f in fields(cls)}
+        extra = sorted(set(data) - known)
+        if extra:
+            raise InputError(f"{where}: unknown field {extra[0]!r}")
+        data = dict(data)
+        if data.get("stage_layers") is not None:
+            if not isinstance(data["stage_layers"], (list, tuple)):
+                raise InputError(f"{where}: stage_layers must be a list of integers")
+            data["stage_layers"] = tuple(data["stage_layers"])
+        for key in ("sequence_parallel", "use_all_gpus", "overlap_grad_reduce", "flash_attention"):
+            if key in data and data[key] is not None and not isinstance(data[key], bool):
+                raise InputError(f"{where}: {key} must be true or false")
+        return cls(**data)
+
+
+@dataclass(frozen=True)
+class TrainingPlan:
+    """A complete training layout (the family's ``Solution``).
+
+    Attributes
+    ----------
+    tp, pp, dp, cp, ep
+        Parallel sizes; GPUs used = ``tp * pp * dp * cp`` (``ep`` is carved out
+        of ``dp``).
+    microbatch
+        Sequences per microbatch; ``global_batch / (dp * microbatch)``
+        microbatches per step.
+    interleave
+        Virtual pipeline chunks per stage ``v`` (1 = plain 1F1B).
+    recompute
+        ``none`` / ``selective`` / ``full``.
+    zero
+        ZeRO stage 0-3 (1 = Megatron's distributed optimizer).
+    sequence_parallel
+        Megatron sequence parallelism (only with ``tp > 1``).
+    stage_layers
+        Transformer layers of each pipeline stage (first to last).
+    stage_pools
+        Pool label of each stage (heterogeneous clusters); empty for a
+        homogeneous cluster.
+    """
+
+    tp: int
+    pp: int
+    dp: int
+    cp: int = 1
+    ep: int = 1
+    microbatch: int = 1
+    interleave: int = 1
+    recompute: str = "none"
+    zero: int = 0
+    sequence_parallel: bool = False
+    stage_layers: tuple[int, ...] = ()
+    stage_pools: tuple[str, ...] = field(default=())
+
+    @property
+    def gpus(self) -> int:
+        """GPUs used."""
+        return self.tp * self.pp * self.dp * self.cp
+
+    def microbatches(self, global_batch: int) -> int:
+        """Microbatches per pipeline per step (``global_batch / (dp * microbatch)``)."""
+        return global_batch // (self.dp * self.microbatch)
+
+    def short(self) -> str:
+        """Compact label such as ``t8 p4 d32 b1 v2 sel zero1 sp``."""
+        parts = [f"t{self.tp}", f"p{self.pp}", f"d{self.dp}"]
+        if self.cp > 1:
+            parts.append(f"cp{self.cp}")
+        if self.ep > 1:
+            parts.append(f"ep{self.ep}")
+        parts.append(f"b{self.microbatch}")
+        if self.interleave > 1:
+            parts.append(f"v{self.interleave}")
+        parts.append({"none": "norc", "selective": "sel", "full": "full"}[self.recompute])
+        parts.append(f"zero{self.zero}")
+        if self.sequence_parallel:
+            parts.append("sp")
+        return " ".join(parts)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The ``plan`` object of ``--json``."""
+        return {
+            "tp": self.tp,
+            "pp": self.pp,
+            "dp": self.dp,
+            "cp": self.cp,
+            "ep": self.ep,
+            "microbatch": self.microbatch,
+            "interleave": self.interleave,
+            "recompute": self.recompute,
+            "zero": self.zero,
+            "sequence_parallel": self.sequence_parallel,
+            "stage_layers": list(self.stage_layers),
+            "stage_pools": list(self.stage_pools),
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> TrainingPlan:
+        """Inverse of :meth:`to_dict`."""
+        if not isinstance(data, Mapping):
+            raise InputError("plan: expected an object")
+        known = {f.name for f in fields(cls)}
+        extra = sorted(set(data) - known)
+        if extra:
+            raise InputError(f"plan: unknown field {extra[0]!r}")
+        for key in ("tp", "pp", "dp"):
+            if key not in data:
+                raise InputError(f"plan: missing field {key!r}")
+        d = dict(data)
+        d["stage_layers"] = tuple(d.get("stage_layers", ()) or ())
+        d["stage_pools"] = tuple(d.get("stage_pools", ()) or ())
+        return cls(**d)
+
+
+@dataclass(frozen=True)
+class TrainingProblem:
+    """Where to lay out a model for training (the family's ``Instance``).
+
+    Attributes
+    ----------
+    name
+        Instance name.
+    model
+        The architecture.
+    cluster
+        The GPUs.
+    workload
+        Batch, sequence length, precision.
+    constraints
+        Fixed decisions, limits, objective.
+    meta
+        Extra data (e.g. a published plan or measured throughput).
+    """
+
+    name: str
+    model: ModelSpec
+    cluster: ClusterSpec
+    workload: Workload
+    constraints: Constraints = field(default_factory=Constraints)
+    meta: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+
+    def __post_init__(self) -> None:
+        c = self.constraints
+        budget = self.gpu_budget
+        if c.max_gpus is not None and c.max_gpus > self.cluster.total_gpus:
+            raise InputError(
+                f"{self.name}: max_gpus={c.max_gpus} exceeds the cluster's {self.cluster.total_gpus} GPUs"
+            )
+        if c.stage_layers is not None and sum(c.stage_layers) != self.model.layers:
+            raise InputError(
+                f"{self.name}: stage_layers sum to {sum(c.stage_layers)}, the model has "
+                f"{self.model.layers} layers"
+            )
+        if self.workload.seq_len > self.model.max_seq:
+            # Not an error: long-context fine-tuning extends positions; note it.
+            self.meta.setdefault("warnings", []).append(
+                f"seq_len {self.workload.seq_len} exceeds the model's max_position_embeddings "
+                f"{self.model.max_seq}"
+            )
+        for pool in self.cluster.pools:
+            if not pool.gpu.supports(self.workload.precision):
+                raise InputError(
+                    f"{self.name}: GPU {pool.gpu.name} has no {self.workload.precision} support"
+                )
+        del budget
+
+    @property
+    def gpu_budget(self) -> int:
+        """GPUs the plan may use."""
+        c = self.constraints.max_gpus
+        return self.cluster.total_gpus if c is None else min(c, self.cluster.total_gpus)
+
+    def with_constraints(self, **changes: Any) -> TrainingProblem:
+        """A copy with some constraints changed."""
+        return replace(self, constraints=replace(self.constraints, **changes))
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data (readable back by :meth:`from_dict`)."""
+        return {
+            "name": self.name,
+            "model": self.model.to_dict(),
+            "cluster": self.cluster.to_dict(),
+            "workload": {
+                "global_batch": self.workload.global_batch,
+                "seq_len": self.workload.seq_len,
+                "precision": self.workload.precision,
+            },
+            "constraints": self.constraints.to_dict(),
+            "meta": {k: v for k, v in self.meta.items() if k != "warnings"},
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any], *, where: str = "problem") -> TrainingProblem:
+        """Build from a mapping (the JSON/TOML problem layout, see :mod:`planner.train.readers`)."""
+        if not isinstance(data, Mapping):
+            raise InputError(f"{where}: expected an object")
+        known = {
+            "name",
+            "model",
+            "cluster",
+            "gpus",
+            "gpus_per_node",
+            "workload",
+            "constraints",
+            "meta",
+        }
+        extra = sorted(set(data) - known)
+        if extra:
+            raise InputError(f"{where}: unknown field {extra[0]!r}")
+        if "model" not in data:
+            raise InputError(f"{where}: missing field 'model'")
+        model = load_model(data["model"])
+        cluster_raw = data.get("cluster", data.get("gpus"))
+        if cluster_raw is None:
+            raise InputError(f"{where}: missing field 'cluster' (or 'gpus')")
+        cluster = parse_cluster(cluster_raw, gpus_per_node=data.get("gpus_per_node"))
+        wl = data.get("workload")
+        if not isinstance(wl, Mapping):
+            raise InputError(f"{where}: missing table 'workload'")
+        wl_extra = sorted(set(wl) - {"global_batch", "seq_len", "precision"})
+        if wl_extra:
+            raise InputError(f"{where}: workload: unknown field {wl_extra[0]!r}")
+        for key in ("global_batch", "seq_len"):
+            if key not in wl:
+                raise InputError(f"{where}: workload: missing field {key!r}")
+        workload = Workload(wl["global_batch"], wl["seq_len"], wl.get("precision", "bf16"))
+        constraints = Constraints.from_dict(
+            data.get("constraints", {}) or {}, where=f"{where}: constraints"
+        )
+        return cls(
+            name=str(data.get("name", "problem")),
+            model=model,
+            cluster=cluster,
+            workload=workload,
+            constraints=constraints,
+            meta=dict(data.get("meta", {}) or {}),
+        )

@@ -1,0 +1,159 @@
+"""The training-plan methods: ``exact``, ``heuristic`` and ``auto``.
+
+``exact`` enumerates the decision space with valid bounds (homogeneous
+clusters, :mod:`planner.train.search`) or by best-first branch and bound
+with an exact layer split per pipeline (heterogeneous pools,
+:mod:`planner.train.hetero.search`);
+``heuristic`` is Megatron-LM's rule of thumb; ``auto`` seeds the exact search
+with the heuristic plan. The number of alternatives kept is
+``problem.meta["top_k"]`` (default 5).
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from planner.core.family import Method
+from planner.core.result import Result, Status
+from planner.core.timing import Deadline
+from planner.train.explain import explain_infeasible
+from planner.train.hetero.search import hetero_search
+from planner.train.heuristics import megatron_heuristic, rule_of_thumb
+from planner.train.instance import TrainingPlan, TrainingProblem
+from planner.train.search import SearchOutcome, exact_search
+from planner.train.step_time import estimate
+
+DEFAULT_TOP_K = 5
+
+
+def alternative_row(problem: TrainingProblem, plan: TrainingPlan) -> dict[str, Any]:
+    """One line of the alternatives table (plan + headline numbers)."""
+    est = estimate(problem, plan)
+    return {
+        "plan": plan.to_dict(),
+        "label": plan.short(),
+        "step_time_s": est.step_time,
+        "objective": est.cost_per_step
+        if problem.constraints.objective == "cost"
+        else est.step_time,
+        "mfu": est.mfu,
+        "hardware_tflops_per_gpu": est.hardware_tflops_per_gpu,
+        "memory_gb_per_gpu": est.memory.total_gib,
+        "gpus": est.gpus,
+    }
+
+
+def _from_outcome(
+    problem: TrainingProblem, outcome: SearchOutcome, method: str, started: float
+) -> Result:
+    stats: dict[str, Any] = {
+        "evaluated": outcome.evaluated,
+        "configs": outcome.configs,
+        "pruned_configs": outcome.pruned_configs,
+        "complete": outcome.complete,
+    }
+    if outcome.ranked:
+        best = outcome.ranked[0][0]
+        stats["alternatives"] = [alternative_row(problem, p) for p, _q in outcome.ranked[1:]]
+        status = Status.OPTIMAL if outcome.complete else Status.FEASIBLE
+        return Result(
+            "train",
+            problem.name,
+            method,
+            status,
+            objective=outcome.ranked[0][1].objective,
+            bound=outcome.bound if outcome.bound > 0 else None,
+            runtime_s=time.perf_counter() - started,
+            solution=best,
+            stats=stats,
+        )
+    if outcome.complete:
+        reason, extra = explain_infeasible(problem)
+        stats.update(extra)
+        return Result(
+            "train",
+            problem.name,
+            method,
+            Status.INFEASIBLE,
+            runtime_s=time.perf_counter() - started,
+            stats=stats,
+            reason=reason,
+        )
+    return Result(
+        "train",
+        problem.name,
+        method,
+        Status.UNKNOWN,
+        runtime_s=time.perf_counter() - started,
+        stats=stats,
+        reason="time limit reached before any plan was found",
+    )
+
+
+def exact(
+    problem: TrainingProblem,
+    *,
+    time_limit: float = 10.0,
+    threads: int = 1,
+    seed: int = 0,
+    hint: TrainingPlan | None = None,
+) -> Result:
+    """Method ``exact``: the proven best plan under the step-time model."""
+    del seed
+    started = time.perf_counter()
+    deadline = Deadline(time_limit)
+    top_k = int(problem.meta.get("top_k", DEFAULT_TOP_K))
+    if len(problem.cluster.pools) == 1:
+        outcome = exact_search(problem, top_k=top_k, deadline=deadline, incumbent=hint)
+    else:
+        outcome = hetero_search(problem, top_k=top_k, deadline=deadline, threads=threads)
+    return _from_outcome(problem, outcome, "exact", started)
+
+
+def auto(
+    problem: TrainingProblem,
+    *,
+    time_limit: float = 10.0,
+    threads: int = 1,
+    seed: int = 0,
+    hint: TrainingPlan | None = None,
+) -> Result:
+    """Method ``auto``: rule-of-thumb incumbent, then the exact search warm-started from it."""
+    started = time.perf_counter()
+    incumbent = hint
+    if incumbent is None and len(problem.cluster.pools) == 1:
+        incumbent = rule_of_thumb(problem)
+    res = exact(
+        problem,
+        time_limit=max(0.0, time_limit - (time.perf_counter() - started)),
+        threads=threads,
+        seed=seed,
+        hint=incumbent,
+    )
+    res.method = "auto"
+    res.runtime_s = time.perf_counter() - started
+    return res
+
+
+METHODS: dict[str, Method] = {
+    "exact": Method(
+        "exact",
+        exact,
+        "exact",
+        "bounded enumeration (homogeneous) / branch and bound with exact layer splits (pools);"
+        " proves the optimum",
+    ),
+    "heuristic": Method(
+        "heuristic",
+        megatron_heuristic,
+        "heuristic",
+        "Megatron rule of thumb: tp <= node, tp*pp just enough to fit, then scale dp",
+    ),
+    "auto": Method("auto", auto, "portfolio", "rule-of-thumb incumbent, then the exact search"),
+}
+
+
+def status_ok(result: Result) -> bool:
+    """True when the result carries a plan."""
+    return result.status in (Status.OPTIMAL, Status.FEASIBLE) and result.solution is not None

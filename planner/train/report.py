@@ -1,0 +1,186 @@
+"""The plan report: the ``--json`` object of ``planner plan train`` and its Rich rendering."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from planner.core.result import Result
+from planner.train.instance import TrainingProblem
+from planner.train.step_time import estimate
+
+
+def summary(problem: TrainingProblem, result: Result) -> dict[str, Any]:
+    """One JSON object: status, plan, step time, TFLOPS, MFU, memory, bound, gap, alternatives."""
+    out: dict[str, Any] = {
+        "status": result.status.value,
+        "instance": problem.name,
+        "model": problem.model.name,
+        "cluster": problem.cluster.describe(),
+        "global_batch": problem.workload.global_batch,
+        "seq_len": problem.workload.seq_len,
+        "precision": problem.workload.precision,
+        "objective_kind": problem.constraints.objective,
+        "method": result.method,
+        "plan": None,
+        "step_time_s": None,
+        "objective": result.objective,
+        "bound": result.bound,
+        "gap": result.gap,
+        "runtime_s": round(result.runtime_s, 4),
+        "reason": result.reason,
+    }
+    if result.solution is not None and result.status.value in ("OPTIMAL", "FEASIBLE"):
+        est = estimate(problem, result.solution)
+        plan = result.solution.to_dict()
+        if not plan["stage_pools"]:
+            plan["stage_pools"] = [problem.cluster.pools[0].label] * result.solution.pp
+        out.update(
+            plan=plan,
+            step_time_s=est.step_time,
+            tokens_per_s=est.tokens_per_s,
+            model_tflops_per_gpu=est.model_tflops_per_gpu,
+            hardware_tflops_per_gpu=est.hardware_tflops_per_gpu,
+            mfu=est.mfu,
+            gpus=est.gpus,
+            gpus_by_pool=est.gpus_by_pool,
+            microbatches=est.microbatches,
+            bubble_time_s=est.bubble_time,
+            tail_time_s=est.tail_time,
+            cost_per_hour=est.cost_per_hour,
+            cost_per_step=est.cost_per_step,
+            usd_per_million_tokens=est.usd_per_million_tokens,
+            memory_gb_per_gpu=est.memory.total_gib,
+            memory=est.memory.to_dict(),
+            memory_stage=est.worst_stage.index,
+            stages=[s.to_dict() for s in est.stages],
+        )
+    out["alternatives"] = result.stats.get("alternatives", [])
+    for key in ("min_memory_gb", "dominated_by", "min_memory_plan", "failed_constraint"):
+        if key in result.stats:
+            out[key] = result.stats[key]
+    if problem.meta.get("warnings"):
+        out["warnings"] = problem.meta["warnings"]
+    return out
+
+
+def attach_summary(problem: TrainingProblem, result: Result) -> Result:
+    """Store :func:`summary` in ``result.stats["summary"]``."""
+    result.stats["summary"] = summary(problem, result)
+    return result
+
+
+def _gib(x: float) -> str:
+    return f"{x:.1f}"
+
+
+def render(problem: TrainingProblem, result: Result, console: Console | None = None) -> None:
+    """Rich tables: the plan, the alternatives, the memory breakdown."""
+    console = console or Console()
+    s = result.stats.get("summary") or summary(problem, result)
+    head = (
+        f"[bold]{problem.model.display_name or problem.model.name}[/bold] on "
+        f"{problem.cluster.describe()} — batch {problem.workload.global_batch} x "
+        f"{problem.workload.seq_len} tokens, {problem.workload.precision}"
+    )
+    console.print(head)
+    status = s["status"]
+    if s["plan"] is None:
+        console.print(f"[red]{status}[/red]: {s['reason']}", highlight=False)
+        return
+    gap = s["gap"]
+    t = Table(title=f"best plan ({status}, gap {0 if gap is None else 100 * gap:.2f}%)")
+    t.add_column("decision")
+    t.add_column("value", justify="right")
+    p = s["plan"]
+    for key in (
+        "tp",
+        "pp",
+        "dp",
+        "cp",
+        "ep",
+        "microbatch",
+        "interleave",
+        "recompute",
+        "zero",
+        "sequence_parallel",
+    ):
+        t.add_row(key, str(p[key]))
+    layers = p["stage_layers"]
+    t.add_row("stage_layers", _compact(layers))
+    if len(set(p["stage_pools"])) > 1:
+        t.add_row("stage_pools", _compact(p["stage_pools"]))
+    t.add_section()
+    t.add_row("step time", f"{s['step_time_s']:.3f} s")
+    t.add_row("throughput", f"{s['tokens_per_s']:,.0f} tokens/s")
+    t.add_row("model TFLOP/s per GPU", f"{s['model_tflops_per_gpu']:.1f}")
+    t.add_row("hardware TFLOP/s per GPU", f"{s['hardware_tflops_per_gpu']:.1f}")
+    t.add_row("MFU", f"{100 * s['mfu']:.1f}%")
+    t.add_row("GPUs used", f"{s['gpus']}")
+    t.add_row("bubble / tail", f"{s['bubble_time_s']:.3f} s / {s['tail_time_s']:.3f} s")
+    t.add_row("cost", f"${s['cost_per_hour']:,.0f}/h, ${s['usd_per_million_tokens']:.3f}/M tokens")
+    t.add_row("bound", f"{s['bound']:.4g}" if s["bound"] is not None else "–")
+    console.print(t)
+
+    mem = s["memory"]
+    mt = Table(title=f"memory per GPU (stage {s['memory_stage']}), GiB")
+    for key in (
+        "weights",
+        "gradients",
+        "optimizer",
+        "activations",
+        "logits",
+        "buffers",
+        "reserved",
+        "total",
+    ):
+        mt.add_column(key, justify="right")
+    mt.add_row(
+        *[
+            _gib(mem[k])
+            for k in (
+                "weights",
+                "gradients",
+                "optimizer",
+                "activations",
+                "logits",
+                "buffers",
+                "reserved",
+                "total",
+            )
+        ]
+    )
+    console.print(mt)
+
+    alts = s["alternatives"]
+    if alts:
+        at = Table(title="alternatives")
+        for col in ("plan", "step s", "MFU", "HW TF/GPU", "mem GiB", "GPUs"):
+            at.add_column(col, justify="left" if col == "plan" else "right")
+        for a in alts:
+            at.add_row(
+                a["label"],
+                f"{a['step_time_s']:.3f}",
+                f"{100 * a['mfu']:.1f}%",
+                f"{a['hardware_tflops_per_gpu']:.1f}",
+                f"{a['memory_gb_per_gpu']:.1f}",
+                str(a["gpus"]),
+            )
+        console.print(at)
+    for w in s.get("warnings", []):
+        console.print(f"[yellow]warning:[/yellow] {w}", highlight=False)
+
+
+def _compact(items: list) -> str:
+    """``[8, 8, 8, 7]`` -> ``8x3, 7``."""
+    out, prev, n = [], None, 0
+    for x in [*items, object()]:
+        if x == prev:
+            n += 1
+            continue
+        if prev is not None:
+            out.append(f"{prev}x{n}" if n > 1 else str(prev))
+        prev, n = x, 1
+    return ", ".join(out)

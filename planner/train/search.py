@@ -1,0 +1,545 @@
+"""Exact plan search on a homogeneous cluster: enumeration with valid lower bounds.
+
+Every plan of the decision space (:mod:`planner.train.space`) is either
+evaluated with the step-time model or discarded by a lower bound that no plan
+in the discarded set can beat, so the best plan found is optimal under the
+model (and the ``k`` best are the ``k`` best).
+
+Bounds. For a "layer configuration" ``(tp, cp, ep, microbatch, recompute,
+sequence_parallel)`` let ``W`` be the time one GPU needs to run one
+microbatch through *all* layers, the embedding and the head (forward +
+backward + communication + recomputation). Any plan with that configuration
+has ``sum_j U_j >= W`` over its stages, and both schedules satisfy
+``T_pipe >= (m - 1 + p) / p * sum_j U_j`` (1F1B) or
+``(m + (p - 1)/v) / p * sum_j U_j`` (interleaved), so
+
+* config bound: ``T >= m W / p = B W tp cp / (b (tp cp p d)) >= B W tp cp / (b N)``
+  (``N`` the GPU budget; for the cost objective ``T * GPUs >= B W tp cp / b``);
+* (p, d) bound: ``T >= (m + (p - 1)/v_max) W / p``.
+
+Configurations are visited in increasing bound order; the search stops when
+the bound reaches the ``k``-th best objective found. Memory bounds (model
+states at the largest sharding, first-stage in-flight activations) skip
+``(p, d)`` pairs that cannot fit.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+
+from planner.core.timing import Deadline
+from planner.perfmodel.layer import layer_params
+from planner.perfmodel.memory import (
+    COMM_BUFFER_FRACTION,
+    StageMemory,
+    head_activation_bytes,
+    in_flight_microbatches,
+    model_state_bytes,
+)
+from planner.perfmodel.stage import layer_memory, optimizer_time, p2p_transfer, stage_times
+from planner.train.bounds import lower_bound
+from planner.train.instance import TrainingPlan, TrainingProblem
+from planner.train.space import Space, divisors, interleaves, pipeline_sizes, space
+from planner.train.step_time import Quick, balanced_stage_layers, moe_flags, quick, training_step
+
+REL_TOL = 1e-9
+
+
+@dataclass(frozen=True)
+class LayerConfig:
+    """Per-layer decisions shared by many plans, with the time of one full microbatch pass."""
+
+    tp: int
+    cp: int
+    ep: int
+    microbatch: int
+    recompute: str
+    sp: bool
+    work: float  # seconds: all layers + embedding + head, one microbatch, one GPU
+    act_layer: float  # bytes: smallest per-layer stored activation per microbatch
+    work_mem: float  # bytes: smallest recompute working set of one layer
+    layer_params: float  # smallest per-layer parameter count on one GPU
+
+    def bound(self, problem: TrainingProblem) -> float:
+        """Lower bound on the objective of every plan with this configuration."""
+        B = problem.workload.global_batch
+        if problem.constraints.objective == "cost":
+            price = problem.cluster.pools[0].gpu.price_per_gpu_hour
+            return B * self.work * self.tp * self.cp / self.microbatch * price / 3600.0
+        return B * self.work * self.tp * self.cp / (self.microbatch * problem.gpu_budget)
+
+
+@dataclass(order=True)
+class Ranked:
+    """A plan with its objective (ordered for the top-k heap)."""
+
+    neg_objective: float
+    seq: int
+    plan: TrainingPlan = field(compare=False)
+    quick: Quick = field(compare=False)
+
+
+class TopK:
+    """The ``k`` best plans seen (a max-heap on the objective)."""
+
+    def __init__(self, k: int) -> None:
+        self.k = max(1, k)
+        self.heap: list[Ranked] = []
+        self.counter = itertools.count()
+
+    @property
+    def threshold(self) -> float:
+        """Objective a plan must beat to enter (inf until ``k`` plans are held)."""
+        if len(self.heap) < self.k:
+            return float("inf")
+        return -self.heap[0].neg_objective
+
+    def offer(self, plan: TrainingPlan, q: Quick) -> None:
+        """Keep ``plan`` if it is among the ``k`` best (a plan is held at most once)."""
+        if any(r.plan == plan for r in self.heap):
+            return
+        item = Ranked(-q.objective, -next(self.counter), plan, q)
+        if len(self.heap) < self.k:
+            heapq.heappush(self.heap, item)
+        elif q.objective < self.threshold:
+            heapq.heapreplace(self.heap, item)
+
+    def best(self) -> list[tuple[TrainingPlan, Quick]]:
+        """Plans from best to worst."""
+        return [
+            (r.plan, r.quick) for r in sorted(self.heap, key=lambda r: (-r.neg_objective, -r.seq))
+        ]
+
+
+@dataclass
+class SearchOutcome:
+    """Result of a search.
+
+    Attributes
+    ----------
+    ranked
+        Best plans with their quick evaluation, best first.
+    complete
+        True when the search finished (optimality proven); False on timeout.
+    bound
+        Proven lower bound on the optimum (the best objective when complete).
+    evaluated, pruned_configs, pruned_pairs
+        Counters.
+    min_memory
+        Smallest worst-stage memory (bytes) over the plans evaluated, with the plan.
+    """
+
+    ranked: list[tuple[TrainingPlan, Quick]]
+    complete: bool
+    bound: float
+    evaluated: int = 0
+    configs: int = 0
+    pruned_configs: int = 0
+    pruned_pairs: int = 0
+    min_memory: tuple[float, TrainingPlan | None] = (float("inf"), None)
+
+
+def layer_configs(
+    problem: TrainingProblem, sp_space: Space | None = None, deadline: Deadline | None = None
+) -> list[LayerConfig]:
+    """All layer configurations of the space with their work and bounds, sorted by bound.
+
+    When ``deadline`` expires the list stops early (callers check ``deadline.expired()``).
+    """
+    sp_space = sp_space or space(problem)
+    c, model = problem.constraints, problem.model
+    pool = problem.cluster.pools[0]
+    n_moe = sum(moe_flags(model))
+    n_dense = model.layers - n_moe
+    out = []
+    for t, cp, ep, b, rc in itertools.product(
+        sp_space.tps, sp_space.cps, sp_space.eps, sp_space.microbatches, sp_space.recomputes
+    ):
+        if t * cp > sp_space.budget:
+            continue
+        if deadline is not None and deadline.expired():
+            break
+        sps = [False, True] if t > 1 else [False]
+        if c.sequence_parallel is not None:
+            sps = [x for x in sps if x == c.sequence_parallel]
+            if t == 1 and c.sequence_parallel:
+                sps = []
+        for sp in sps:
+            plan = TrainingPlan(
+                tp=t, pp=1, dp=1, cp=cp, ep=ep, microbatch=b, recompute=rc, sequence_parallel=sp
+            )
+            step = training_step(problem, plan)
+            # W: the whole model as one stage, forward + backward (stage_cost's p2p and
+            # per-step terms left out: they only add)
+            fwd, bwd = stage_times(step, pool, n_dense, n_moe, True, True)
+            # per-layer memory floors: the least over the layer types (relaxes the stage's
+            # activation and working-set terms to the smallest layer's)
+            act = work_mem = lparams = float("inf")
+            for is_moe, n in ((False, n_dense), (True, n_moe)):
+                if n:
+                    kept, working = layer_memory(step, is_moe)
+                    act = min(act, kept)
+                    work_mem = min(work_mem, working)
+                    lparams = min(lparams, sum(layer_params(model, is_moe, t, ep)))
+            out.append(LayerConfig(t, cp, ep, b, rc, sp, fwd + bwd, act, work_mem, lparams))
+    out.sort(key=lambda lc: lc.bound(problem))
+    return out
+
+
+def _dps(problem: TrainingProblem, lc: LayerConfig, pp: int) -> list[int]:
+    c = problem.constraints
+    B = problem.workload.global_batch
+    limit = problem.gpu_budget // (lc.tp * lc.cp * pp)
+    if limit < 1:
+        return []
+    cands = [d for d in divisors(B // lc.microbatch) if d <= limit and d % lc.ep == 0]
+    if c.dp is not None:
+        cands = [d for d in cands if d == c.dp]
+    if c.use_all_gpus:
+        cands = [d for d in cands if lc.tp * lc.cp * pp * d == problem.gpu_budget]
+    return cands
+
+
+def first_stage_memory(
+    problem: TrainingProblem,
+    lc: LayerConfig,
+    stage0: float,
+    pp,
+    d,
+    zero,
+) -> StageMemory:
+    """Lower bound on the memory terms of stage 0 (arrays accepted for ``stage0, pp, d, zero``).
+
+    Relaxes :func:`~planner.perfmodel.stage.stage_cost`'s memory: every layer
+    is given the smallest per-layer parameters, activations and working set of
+    the configuration, and ZeRO-3 prefetch buffers are left out (exact for
+    dense models otherwise).
+    """
+    model = problem.model
+    t, cp = lc.tp, lc.cp
+    s = problem.workload.seq_len
+    single = pp == 1
+    p0 = stage0 * lc.layer_params + model.embedding_params() / t + single * model.head_params() / t
+    w, g, o = model_state_bytes(p0, zero=zero, shards=d * cp)
+    rep = 1.0 / t if lc.sp else 1.0
+    head = head_activation_bytes(model, micro_batch=lc.microbatch, seq=s, tp=t, cp=cp)
+    return StageMemory(
+        weights=w,
+        gradients=g,
+        optimizer=o,
+        activations=stage0 * lc.act_layer,
+        work=lc.work_mem,
+        logits_fixed=single * head,
+        logits=lc.microbatch * (s / cp) * model.hidden * rep,
+        buffers=COMM_BUFFER_FRACTION * p0 * 2,
+    )
+
+
+def _first_stage_floor(
+    problem: TrainingProblem, lc: LayerConfig, stage0: int, pp: int, d: int, m: int, v: int, z: int
+) -> float:
+    """Lower bound on the memory of stage 0 (:func:`first_stage_memory` at its in-flight count)."""
+    in_flight = in_flight_microbatches(0, pp, m, v)
+    return first_stage_memory(problem, lc, stage0, pp, d, z).total(in_flight)
+
+
+def _config_bound(
+    problem: TrainingProblem, lc: LayerConfig, zeros: tuple[int, ...], capacity: float
+) -> dict[int, float]:
+    """Lower bound per ``pp`` over all (dp, v, zero) of ``lc`` that may fit in memory.
+
+    Pipeline sizes that cannot fit are left out (an empty result: nothing fits).
+
+    Vectorized over ``pp``. For each ``pp`` the largest ``dp`` gives both the
+    smallest memory floor (fewer in-flight microbatches, more ZeRO sharding)
+    and the smallest step-time bound (the smallest ``dp`` the smallest cost
+    bound), the largest ZeRO stage the smallest states, ``v = 1`` the fewest
+    in-flight activations, and ``v_max = L / p`` (any ``dp``) the smallest
+    bubble; mixing them keeps a valid bound.
+    """
+    c = problem.constraints
+    model = problem.model
+    B = problem.workload.global_batch
+    pool = problem.cluster.pools[0]
+    L = model.layers
+    pps = np.array(pipeline_sizes(problem, lc.tp, lc.cp), dtype=float)
+    if c.stage_layers is not None:
+        pps = pps[pps == len(c.stage_layers)]
+    if pps.size == 0:
+        return {}
+    ds = [d for d in divisors(B // lc.microbatch) if d % lc.ep == 0]
+    if c.dp is not None:
+        ds = [d for d in ds if d == c.dp]
+    if not ds:
+        return {}
+    darr = np.array(ds, dtype=float)
+    limit = np.floor(problem.gpu_budget / (lc.tp * lc.cp * pps))
+    idx = np.searchsorted(darr, limit, side="right") - 1
+    ok = idx >= 0
+    dmax = np.where(ok, darr[np.maximum(idx, 0)], 1.0)
+    if c.use_all_gpus:
+        ok &= dmax == limit
+    m = B / (dmax * lc.microbatch)
+    base = np.floor(L / pps)
+    extra = L - base * pps
+    if c.stage_layers is not None:
+        stage0 = np.full_like(pps, float(c.stage_layers[0]))
+    else:
+        stage0 = base + (extra > np.maximum(pps - 2, 0))
+    single = pps == 1
+    zmax = max(zeros)
+    zp = np.where(single, zmax, min(1, zmax))
+    in_flight = np.where(single, 1.0, np.minimum(pps, m))
+    floor = first_stage_memory(problem, lc, stage0, pps, dmax, zp).total(in_flight)
+    ok &= floor <= capacity
+    if not ok.any():
+        return {}
+    p0 = stage0 * lc.layer_params + model.embedding_params() / lc.tp
+    p0 = p0 + np.where(single, model.head_params() / lc.tp, 0.0)
+    sh = dmax * lc.cp
+    # smallest one-way p2p time over the placements a dp value can give
+    stub = training_step(
+        problem,
+        TrainingPlan(
+            tp=lc.tp, pp=2, dp=1, cp=lc.cp, microbatch=lc.microbatch, sequence_parallel=lc.sp
+        ),
+    )
+    one = min(p2p_transfer(stub, pool, None), p2p_transfer(replace(stub, dp=10**9), pool, None))
+    # interleaving needs m % p == 0 for the plan's own dp (a smaller dp has more
+    # microbatches), so only L % p limits v over all dp
+    divisible = (np.mod(L, pps) == 0) & (pps >= 2)
+    vmax = np.where(divisible, L / pps, 1.0)
+    if c.interleave is not None:
+        vmax = np.full_like(pps, float(c.interleave))
+    usum = lc.work + np.where(single, 0.0, 2 * one * pps)
+    if c.objective == "cost":
+        # GPUs x (m + (p-1)/v) = tp cp p (B/b + (p-1) d/v): the cost grows with dp, so
+        # the bound takes the smallest dp (the optimizer's share is flat or grows too)
+        dmin = float(ds[0])
+        gpus = lc.tp * lc.cp * pps * dmin
+        pipe = (B / (dmin * lc.microbatch) + (pps - 1) / vmax) * usum / pps
+        tail = optimizer_time(pool.gpu, 1.0) * p0 / np.where(zp >= 1, dmin * lc.cp, 1.0)
+        bound = (pipe + tail) * gpus * pool.gpu.price_per_gpu_hour / 3600.0
+        return {int(p): float(b) for p, b, k in zip(pps, bound, ok, strict=True) if k}
+    pipe = (m + (pps - 1) / vmax) * usum / pps
+    opt_params = p0 / np.where(zp >= 1, sh, 1.0)
+    tail = optimizer_time(pool.gpu, 1.0) * opt_params
+    bound = pipe + tail
+    return {int(p): float(b) for p, b, k in zip(pps, bound, ok, strict=True) if k}
+
+
+def _candidates(
+    problem: TrainingProblem,
+    lc: LayerConfig,
+    zeros: tuple[int, ...],
+    capacity: float,
+    pps: list[int],
+) -> tuple[list[tuple[float, int, int, int, int, int]], float]:
+    """(time bound, pp, dp, v, zero, microbatches) of the memory-feasible plans of ``lc``.
+
+    Also returns the smallest stage-0 memory floor seen (for infeasibility reports).
+    """
+    c = problem.constraints
+    B = problem.workload.global_batch
+    pool = problem.cluster.pools[0]
+    gpu = pool.gpu
+    L = problem.model.layers
+    cost = c.objective == "cost"
+    price = gpu.price_per_gpu_hour / 3600.0
+    out = []
+    min_floor = float("inf")
+    for pp in pps:
+        if c.stage_layers is not None:
+            if len(c.stage_layers) != pp:
+                continue
+            stage0 = c.stage_layers[0]
+        else:
+            stage0 = balanced_stage_layers(L, pp)[0]
+        zs = tuple(z for z in zeros if pp == 1 or z <= 1)
+        if not zs:
+            continue
+        for d in _dps(problem, lc, pp):
+            m = B // (d * lc.microbatch)
+            if pp > 1:
+                stub = TrainingPlan(
+                    tp=lc.tp,
+                    pp=pp,
+                    dp=d,
+                    cp=lc.cp,
+                    microbatch=lc.microbatch,
+                    sequence_parallel=lc.sp,
+                )
+                one = p2p_transfer(training_step(problem, stub), pool, None)
+            else:
+                one = 0.0
+            for v in interleaves(problem, pp, m):
+                s0 = L // pp if v > 1 else stage0
+                usum = lc.work + 2 * v * one * pp
+                pipe = (m + (pp - 1) / v) * usum / pp if v > 1 else (m - 1 + pp) * usum / pp
+                for z in zs:
+                    floor = _first_stage_floor(problem, lc, s0, pp, d, m, v, z)
+                    min_floor = min(min_floor, floor)
+                    if floor > capacity:
+                        continue
+                    p0 = s0 * lc.layer_params + problem.model.embedding_params() / lc.tp
+                    tail = optimizer_time(gpu, p0 / (d * lc.cp if z >= 1 else 1))
+                    bound = pipe + tail
+                    if cost:
+                        bound *= lc.tp * lc.cp * pp * d * price
+                    out.append((bound, pp, d, v, z, m))
+    out.sort()
+    return out, min_floor
+
+
+def exact_search(
+    problem: TrainingProblem,
+    *,
+    top_k: int = 5,
+    deadline: Deadline | None = None,
+    incumbent: TrainingPlan | None = None,
+    threshold: float = float("inf"),
+) -> SearchOutcome:
+    """Best ``top_k`` plans of a homogeneous problem, proven under the model.
+
+    Parameters
+    ----------
+    problem
+        A problem on a homogeneous cluster.
+    top_k
+        How many plans to return.
+    deadline
+        Stop early (``complete=False``) when it expires.
+    incumbent
+        A known feasible plan (e.g. from the heuristic) to start pruning with.
+    threshold
+        Only plans with an objective below this are wanted (e.g. the k-th best
+        plan of a wider search); ``complete`` then means every plan below it
+        was found.
+    """
+    deadline = deadline or Deadline(None)
+    problem_c = problem.constraints
+    capacity = problem.cluster.pools[0].gpu.memory_bytes
+    top = TopK(top_k)
+    out = SearchOutcome([], False, 0.0)
+    if incumbent is not None:
+        q = quick(problem, incumbent)
+        if q.fits:
+            top.offer(incumbent, q)
+    sp_space = space(problem)
+    zeros = sp_space.zeros
+    L = problem.model.layers
+    configs = layer_configs(problem, sp_space, deadline)
+    out.configs = len(configs)
+    stopped = False
+    lowest_open = float("inf")
+    if deadline.expired():  # the list may be cut short: unlisted configurations are open
+        stopped = True
+        lowest_open = lower_bound(problem)
+    for idx, lc in enumerate(configs):
+        cb = lc.bound(problem)
+        limit = min(top.threshold, threshold)
+        if cb >= limit * (1 - REL_TOL):
+            out.pruned_configs += len(configs) - idx
+            lowest_open = min(lowest_open, cb)
+            break
+        if deadline.expired():
+            stopped = True
+            lowest_open = min(lowest_open, cb)
+            break
+        per_pp = _config_bound(problem, lc, zeros, capacity)
+        pps = [p for p, b in per_pp.items() if b < limit * (1 - REL_TOL)]
+        if not pps:
+            out.pruned_configs += 1
+            continue
+        cands, floor = _candidates(problem, lc, zeros, capacity, pps)
+        if floor < out.min_memory[0]:
+            out.min_memory = (floor, None)
+        stage_fixed = problem_c.stage_layers
+        for bound, pp, d, v, z, _m in cands:
+            if bound >= min(top.threshold, threshold) * (1 - REL_TOL):
+                out.pruned_pairs += 1
+                break
+            stage = stage_fixed if stage_fixed is not None else balanced_stage_layers(L, pp)
+            plan = TrainingPlan(
+                tp=lc.tp,
+                pp=pp,
+                dp=d,
+                cp=lc.cp,
+                ep=lc.ep,
+                microbatch=lc.microbatch,
+                interleave=v,
+                recompute=lc.recompute,
+                zero=z,
+                sequence_parallel=lc.sp,
+                stage_layers=tuple(stage),
+            )
+            q = quick(problem, plan)
+            out.evaluated += 1
+            if q.fits:
+                top.offer(plan, q)
+    out.ranked = top.best()
+    out.complete = not stopped
+    best = out.ranked[0][1].objective if out.ranked else float("inf")
+    out.bound = best if out.complete else min(best, lowest_open)
+    return out
+
+
+def min_memory_search(
+    problem: TrainingProblem, deadline: Deadline | None = None
+) -> tuple[float, TrainingPlan | None, bool]:
+    """Smallest worst-stage memory (bytes) of any plan, the plan, and whether the search finished.
+
+    Used to explain infeasibility. Plans are skipped when their stage-0
+    memory floor already exceeds the best found.
+    """
+    deadline = deadline or Deadline(None)
+    sp_space = space(problem)
+    zeros = sp_space.zeros
+    L = problem.model.layers
+    best, best_plan = float("inf"), None
+    configs = layer_configs(problem, sp_space)
+    configs.sort(key=lambda lc: lc.act_layer + lc.work_mem)
+    for lc in configs:
+        if deadline.expired():
+            return best, best_plan, False
+        cands, _floor = _candidates(
+            problem, lc, zeros, float("inf"), pipeline_sizes(problem, lc.tp, lc.cp)
+        )
+        floors = []
+        for _b, pp, d, v, z, m in cands:
+            stage0 = (
+                L // pp
+                if v > 1
+                else (
+                    problem.constraints.stage_layers[0]
+                    if problem.constraints.stage_layers is not None
+                    else balanced_stage_layers(L, pp)[0]
+                )
+            )
+            floors.append((_first_stage_floor(problem, lc, stage0, pp, d, m, v, z), pp, d, v, z))
+        floors.sort()
+        for floor, pp, d, v, z in floors:
+            if floor >= best:
+                break
+            stage = problem.constraints.stage_layers or balanced_stage_layers(L, pp)
+            plan = TrainingPlan(
+                tp=lc.tp,
+                pp=pp,
+                dp=d,
+                cp=lc.cp,
+                ep=lc.ep,
+                microbatch=lc.microbatch,
+                interleave=v,
+                recompute=lc.recompute,
+                zero=z,
+                sequence_parallel=lc.sp,
+                stage_layers=tuple(stage),
+            )
+            q = quick(problem, plan)
+            if q.memory < best:
+                best, best_plan = q.memory, plan
+    return best, best_plan, True

@@ -1,0 +1,165 @@
+"""The decision space of training plans: candidate values of every decision and structural checks.
+
+The space (per decision, after the user's fixed values):
+
+* ``tp``: divisors of the attention heads that also divide the KV heads
+  (GQA groups are not split) and the FFN width(s), that tile the nodes
+  (divide the GPUs per node or are a multiple of it) and fit the GPU budget;
+* ``cp``: powers of two with ``seq % (2 cp) == 0`` (load-balanced causal
+  split), at most ``MAX_CP`` and at least ``MIN_CP_TOKENS`` tokens per rank;
+* ``ep``: divisors of the routed experts that divide ``dp`` (1 for dense models);
+* ``microbatch``: divisors of the global batch;
+* ``pp``: 1 .. layers (stages balanced to within one layer on a homogeneous
+  cluster); ``dp``: any value with ``dp * microbatch | global_batch`` and
+  ``tp * pp * dp * cp`` within the budget;
+* ``interleave``: ``v > 1`` needs ``pp >= 2``, ``layers % (pp v) == 0`` and
+  ``microbatches % pp == 0`` (Megatron-LM's interleaved schedule);
+* ``recompute``: none / selective / full; ``zero``: 0-3 (2 and 3 only
+  without pipeline parallelism, as in DeepSpeed/FSDP); ``sequence_parallel``
+  only with ``tp > 1``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from planner.train.instance import RECOMPUTE, TrainingPlan, TrainingProblem
+
+#: Largest context-parallel size considered.
+MAX_CP = 32
+#: Fewest tokens per context-parallel rank.
+MIN_CP_TOKENS = 256
+
+
+def divisors(n: int) -> list[int]:
+    """Positive divisors of ``n`` in increasing order."""
+    small, large = [], []
+    i = 1
+    while i * i <= n:
+        if n % i == 0:
+            small.append(i)
+            if i * i != n:
+                large.append(n // i)
+        i += 1
+    return small + large[::-1]
+
+
+@dataclass(frozen=True)
+class Space:
+    """Candidate values of the per-layer decisions (the rest are enumerated by the search)."""
+
+    tps: tuple[int, ...]
+    cps: tuple[int, ...]
+    eps: tuple[int, ...]
+    microbatches: tuple[int, ...]
+    recomputes: tuple[str, ...]
+    zeros: tuple[int, ...]
+    budget: int
+
+
+def tp_ok(problem: TrainingProblem, t: int) -> bool:
+    """Whether ``t`` is a valid tensor-parallel size for the model and the nodes.
+
+    Besides dividing heads, KV heads and FFN widths, a TP group must tile the
+    nodes: ``t`` divides the GPUs per node or is a multiple of it (otherwise
+    some groups would straddle two nodes).
+    """
+    m = problem.model
+    for pool in problem.cluster.pools:
+        G = pool.gpus_per_node
+        if G % t and t % G:
+            return False
+    if m.heads % t:
+        return False
+    if not m.is_mla and m.kv_heads % t:
+        return False
+    return not (m.ffn % t or (m.is_moe and m.moe_ffn % t))
+
+
+def cp_ok(problem: TrainingProblem, cp: int) -> bool:
+    """Whether ``cp`` is a valid context-parallel size for the sequence length."""
+    s = problem.workload.seq_len
+    if cp == 1:
+        return True
+    return cp & (cp - 1) == 0 and s % (2 * cp) == 0 and cp <= MAX_CP and s // cp >= MIN_CP_TOKENS
+
+
+def space(problem: TrainingProblem) -> Space:
+    """Candidate values after the problem's fixed decisions and limits."""
+    c, m, wl = problem.constraints, problem.model, problem.workload
+    n = problem.gpu_budget
+    tps = [t for t in divisors(m.heads) if t <= n and tp_ok(problem, t)]
+    if c.max_tp is not None:
+        tps = [t for t in tps if t <= c.max_tp]
+    if c.tp is not None:
+        tps = [t for t in tps if t == c.tp]
+    cps = [x for x in (1, 2, 4, 8, 16, 32) if x <= n and cp_ok(problem, x)]
+    if c.cp is not None:
+        cps = [x for x in cps if x == c.cp]
+    eps = divisors(m.num_experts) if m.is_moe else [1]
+    if c.ep is not None:
+        eps = [x for x in eps if x == c.ep]
+    bs = divisors(wl.global_batch)
+    if c.microbatch is not None:
+        bs = [b for b in bs if b == c.microbatch]
+    rcs = list(RECOMPUTE) if c.recompute is None else [c.recompute]
+    zeros = [0, 1, 2, 3] if c.zero is None else [c.zero]
+    return Space(tuple(tps), tuple(cps), tuple(eps), tuple(bs), tuple(rcs), tuple(zeros), n)
+
+
+def pipeline_sizes(problem: TrainingProblem, t: int, cp: int) -> list[int]:
+    """Pipeline sizes allowed for ``t`` and ``cp``."""
+    c = problem.constraints
+    limit = min(problem.model.layers, problem.gpu_budget // (t * cp))
+    if c.pp is not None:
+        return [c.pp] if c.pp <= limit else []
+    return list(range(1, limit + 1))
+
+
+def interleaves(problem: TrainingProblem, pp: int, microbatches: int) -> list[int]:
+    """Interleaving factors allowed for ``pp`` stages and ``microbatches``."""
+    c = problem.constraints
+    L = problem.model.layers
+    out = [1]
+    if pp >= 2 and microbatches % pp == 0 and L % pp == 0:
+        out += [v for v in divisors(L // pp) if v > 1]
+    if c.stage_layers is not None and len(set(c.stage_layers)) > 1:
+        out = [1]
+    if c.interleave is not None:
+        out = [v for v in out if v == c.interleave]
+    return out
+
+
+def structural_violations(problem: TrainingProblem, plan: TrainingPlan) -> list[str]:
+    """Reasons ``plan`` is not in the decision space (empty when it is).
+
+    Used by the search to state why a fixed combination is impossible; the
+    family's independent :func:`planner.train.evaluate.verify` re-checks
+    every returned plan on its own.
+    """
+    out: list[str] = []
+    wl = problem.workload
+    if plan.gpus > problem.gpu_budget:
+        out.append(
+            f"tp*pp*dp*cp = {plan.tp}*{plan.pp}*{plan.dp}*{plan.cp} = {plan.gpus} GPUs exceeds "
+            f"the budget of {problem.gpu_budget}"
+        )
+    if wl.global_batch % (plan.dp * plan.microbatch):
+        out.append(
+            f"global batch {wl.global_batch} is not divisible by dp*microbatch = "
+            f"{plan.dp}*{plan.microbatch} = {plan.dp * plan.microbatch}"
+        )
+    if not tp_ok(problem, plan.tp):
+        m = problem.model
+        out.append(
+            f"tp={plan.tp} must divide the attention heads ({m.heads}), KV heads ({m.kv_heads}) "
+            f"and FFN width ({m.ffn}), and divide (or be a multiple of) the GPUs per node"
+        )
+    if not cp_ok(problem, plan.cp):
+        out.append(
+            f"cp={plan.cp} must be a power of two <= {MAX_CP} with seq_len % (2 cp) == 0 and "
+            f">= {MIN_CP_TOKENS} tokens per rank"
+        )
+    if plan.pp > problem.model.layers:
+        out.append(f"pp={plan.pp} exceeds the {problem.model.layers} layers")
+    return out

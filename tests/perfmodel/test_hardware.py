@@ -1,0 +1,75 @@
+"""GPUs and clusters: catalog, cluster strings, TOML pools, errors."""
+
+from __future__ import annotations
+
+import pytest
+
+from planner.core.errors import InputError
+from planner.perfmodel.hardware import get_gpu, gpu_catalog, parse_cluster
+
+
+def test_catalog_figures():
+    a100, h100 = get_gpu("A100"), get_gpu("H100")
+    assert a100.peak_flops("bf16") == 312e12 and h100.peak_flops("bf16") == 989e12
+    assert a100.nvlink_bw == 300e9 and h100.nvlink_bw == 450e9
+    assert a100.nic_bw == 25e9 and h100.nic_bw == 50e9
+    assert get_gpu("H200").memory_gib == 141 and get_gpu("B200").hbm_tb_s == 8.0
+    assert get_gpu("B200").peak_flops("fp4") > get_gpu("B200").peak_flops("fp8")
+    assert all(g.price_per_gpu_hour > 0 for g in gpu_catalog().values())
+
+
+def test_a100_has_no_fp8():
+    assert not get_gpu("A100").supports("fp8")
+    with pytest.raises(InputError, match="does not support fp8"):
+        get_gpu("A100").peak_flops("fp8")
+
+
+def test_cluster_strings():
+    c = parse_cluster("1024xH100")
+    assert c.total_gpus == 1024 and c.homogeneous and c.gpu.name == "H100-SXM"
+    assert parse_cluster("H100x16").total_gpus == 16
+    mixed = parse_cluster("H100:16,A100:32")
+    assert [p.count for p in mixed.pools] == [16, 32] and not mixed.homogeneous
+    assert parse_cluster("H100:8,H100:8").total_gpus == 16  # same pool merged
+    assert parse_cluster("16xA100", gpus_per_node=4).pools[0].gpus_per_node == 4
+
+
+@pytest.mark.parametrize("text", ["", "H100", "lots of H100", "0xH100", "16x"])
+def test_bad_cluster_strings(text):
+    with pytest.raises(InputError):
+        parse_cluster(text)
+
+
+def test_unknown_gpu_lists_closest():
+    with pytest.raises(InputError, match="closest: H100"):
+        parse_cluster("8xH1000")
+
+
+def test_toml_pools(tmp_path):
+    path = tmp_path / "c.toml"
+    path.write_text(
+        'name = "mix"\ninter_pool_gbit_s = 100\n'
+        '[[pool]]\ngpu = "H100"\ncount = 16\nprice_per_gpu_hour = 2.0\n'
+        '[[pool]]\nname = "slow"\ngpu = { base = "A100", nic_gbit_s = 100 }\ncount = 8\n'
+    )
+    c = parse_cluster(path)
+    assert c.total_gpus == 24 and c.pools[0].gpu.price_per_gpu_hour == 2.0
+    assert c.pools[1].label == "slow" and c.pools[1].gpu.nic_gbit_s == 100
+    assert c.inter_pool_bw() == 100e9 / 8
+
+
+def test_toml_errors_name_the_field(tmp_path):
+    path = tmp_path / "c.toml"
+    path.write_text('[[pool]]\ngpu = "H100"\n')
+    with pytest.raises(InputError, match="count"):
+        parse_cluster(path)
+    path.write_text('[[pool]]\ngpu = "H100"\ncount = 8\nspeed = 3\n')
+    with pytest.raises(InputError, match="speed"):
+        parse_cluster(path)
+
+
+def test_round_trip():
+    c = parse_cluster("H100:16,A100:32")
+    from planner.perfmodel.hardware import ClusterSpec
+
+    assert ClusterSpec.from_dict(c.to_dict()).total_gpus == 48

@@ -1,0 +1,258 @@
+"""planner plan serve and planner solve parallel (serving files) through the real entry point."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+import planner
+from planner.cli import main
+from planner.core.errors import InputError
+from planner.core.family import family_of, get_family
+from planner.serve import make_problem
+
+INSTANCES = Path(__file__).resolve().parents[2] / "instances" / "serve"
+BASE = ["plan", "serve", "--model", "llama-3.1-8b", "--gpus", "H100:2,A100:2"]
+
+
+def run(capsys, *args):
+    with pytest.raises(SystemExit) as exc:
+        main(list(args))
+    out = capsys.readouterr()
+    return exc.value.code, out.out, out.err
+
+
+def test_serve_json_has_the_contract_fields(capsys):
+    code, out, _ = run(
+        capsys,
+        *BASE,
+        "--qps",
+        "6",
+        "--prompt-tokens",
+        "exp:600",
+        "--output-tokens",
+        "150",
+        "--ttft",
+        "800ms",
+        "--tpot",
+        "40ms",
+        "--percentile",
+        "95",
+        "--json",
+    )
+    assert code == 0
+    d = json.loads(out)
+    for key in (
+        "status",
+        "replicas",
+        "cost_per_hour",
+        "ttft_s",
+        "tpot_s",
+        "capacity_qps",
+        "throughput_tokens_per_s",
+        "bound",
+        "gap",
+    ):
+        assert key in d
+    assert d["status"] == "OPTIMAL" and d["gap"] == 0
+    assert {"gpu", "tp", "pp", "ep", "count", "role"} <= set(d["replicas"][0])
+    assert d["ttft_s"] <= 0.8 + 1e-9 and d["tpot_s"] <= 0.04 + 1e-9
+    assert d["capacity_qps"] >= 6 - 1e-9
+    assert d["throughput_tokens_per_s"] == pytest.approx(d["capacity_qps"] * 150)
+    assert d["percentile"] == 95
+
+
+def test_serve_offline_fixed_layout_is_max_throughput(capsys):
+    code, out, _ = run(
+        capsys,
+        "plan",
+        "serve",
+        "--model",
+        "llama-3.1-8b",
+        "--gpus",
+        "H100:4",
+        "--tp",
+        "2",
+        "--pp",
+        "1",
+        "--prompt-tokens",
+        "1000",
+        "--output-tokens",
+        "1000",
+        "--precision",
+        "fp8",
+        "--json",
+    )
+    assert code == 0
+    d = json.loads(out)
+    assert d["objective_kind"] == "throughput"
+    assert d["replicas"] == [
+        {
+            "gpu": "H100-SXM",
+            "tp": 2,
+            "pp": 1,
+            "ep": 1,
+            "count": 2,
+            "role": "both",
+            "chunk_tokens": d["replicas"][0]["chunk_tokens"],
+            "load_qps": d["replicas"][0]["load_qps"],
+        }
+    ]
+    assert d["throughput_tokens_per_s"] > 1000
+
+
+def test_serve_human_output(capsys):
+    code, out, _ = run(
+        capsys,
+        *BASE,
+        "--qps",
+        "3",
+        "--prompt-tokens",
+        "512",
+        "--output-tokens",
+        "128",
+        "--ttft",
+        "1s",
+        "--tpot",
+        "50ms",
+        "--disaggregate",
+    )
+    assert code == 0
+    assert "serving plan" in out and "candidates considered" in out and "bound" in out
+
+
+def test_serve_infeasible_exits_zero_with_reason(capsys):
+    code, out, _ = run(
+        capsys,
+        *BASE,
+        "--qps",
+        "3",
+        "--prompt-tokens",
+        "512",
+        "--output-tokens",
+        "128",
+        "--tpot",
+        "1ms",
+        "--json",
+    )
+    assert code == 0
+    d = json.loads(out)
+    assert d["status"] == "INFEASIBLE" and "TPOT 1 ms cannot be met" in d["reason"]
+    assert d["replicas"] == []
+
+
+def test_serve_trace_in_apex_format(capsys, tmp_path):
+    out_file = tmp_path / "plan.json"
+    code, out, _ = run(
+        capsys,
+        "plan",
+        "serve",
+        "--model",
+        "llama-3.1-8b",
+        "--gpus",
+        "H100:4",
+        "--trace",
+        str(INSTANCES / "traces" / "trace-8b.jsonl"),
+        "--ttft",
+        "1s",
+        "--json",
+        "--out",
+        str(out_file),
+    )
+    assert code == 0
+    d = json.loads(out)
+    assert d["traffic"]["qps"] == pytest.approx(4.0, rel=0.2)
+    assert json.loads(out_file.read_text())["status"] == d["status"]
+
+
+@pytest.mark.parametrize(
+    ("extra", "match"),
+    [
+        (["--qps", "1", "--prompt-tokens", "5", "--output-tokens", "5", "--ttft", "1x"], "--ttft"),
+        (["--qps", "1", "--prompt-tokens", "5"], "--output-tokens"),
+        (["--qps", "1", "--prompt-tokens", "zipf:2", "--output-tokens", "5"], "--prompt-tokens"),
+        (["--qps", "0", "--prompt-tokens", "5", "--output-tokens", "5"], "--qps"),
+        (
+            ["--qps", "1", "--prompt-tokens", "5", "--output-tokens", "5", "--percentile", "100"],
+            "percentile",
+        ),
+        (
+            ["--qps", "1", "--prompt-tokens", "5", "--output-tokens", "5", "--precision", "fp3"],
+            "precision",
+        ),
+        (
+            ["--qps", "1", "--prompt-tokens", "5", "--output-tokens", "5", "--method", "cpsat"],
+            "method",
+        ),
+        (["--qps", "1", "--trace", "nope.jsonl"], "no such file"),
+    ],
+)
+def test_bad_input_exits_2(capsys, extra, match):
+    code, out, err = run(capsys, *BASE, *extra)
+    assert code == 2
+    assert match in err and "Traceback" not in err and out == ""
+
+
+def test_unknown_model_lists_closest_names(capsys):
+    code, _, err = run(
+        capsys,
+        "plan",
+        "serve",
+        "--model",
+        "llama-3.1-7b",
+        "--gpus",
+        "H100:8",
+        "--prompt-tokens",
+        "5",
+        "--output-tokens",
+        "5",
+    )
+    assert code == 2 and "closest" in err and "llama-3.1-8b" in err
+
+
+def test_solve_serve_file(capsys):
+    code, out, _ = run(capsys, "solve", "serve", str(INSTANCES / "trace-8b.toml"), "--json")
+    assert code == 0
+    d = json.loads(out)
+    assert d["status"] == "OPTIMAL" and d["verified"]
+    assert d["solution"]["replicas"]
+
+
+def test_serve_is_its_own_family():
+    fam = get_family("serve")
+    problem = make_problem(
+        "llama-3.1-8b", "H100:2", qps=1, prompt_tokens=100, output_tokens=20, tpot="50ms"
+    )
+    assert family_of(problem) is fam
+    assert set(fam.methods) == {"mip", "greedy", "auto"}
+    r = planner.solve(problem, "greedy", time_limit=5)
+    assert r.verified and r.family == "serve"
+    with pytest.raises(InputError, match="unknown serve method 'exact'"):
+        planner.solve(problem, "exact", time_limit=5)
+    assert fam.solution_from_dict(r.solution.to_dict()) == r.solution
+
+
+def test_solve_parallel_points_to_train_and_serve(capsys):
+    code, out, err = run(capsys, "solve", "parallel", str(INSTANCES / "trace-8b.toml"))
+    assert code == 2 and out == ""
+    assert "planner solve train" in err and "planner solve serve" in err
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_short_m_is_method(capsys):
+    code, out, _ = run(
+        capsys,
+        *BASE,
+        "--qps",
+        "1",
+        "--prompt-tokens",
+        "100",
+        "--output-tokens",
+        "20",
+        "-m",
+        "greedy",
+        "--json",
+    )
+    assert code == 0 and json.loads(out)["method"] == "greedy"

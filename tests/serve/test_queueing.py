@@ -1,0 +1,114 @@
+"""Queueing formulas against exact results."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from planner.serve.queueing import (
+    compound_quantile,
+    discrete_quantile,
+    gg1_mean_wait,
+    normal_cdf,
+    normal_cdf_array,
+    response_quantile,
+    tpot_quantile,
+    wait_quantile,
+)
+from planner.serve.traffic import LengthDist
+
+
+@given(st.floats(0.01, 0.99), st.floats(1e-3, 10.0))
+def test_mm1_mean_wait_is_exact(rho, es):
+    # M/M/1: E[W] = rho / (mu - lam) with E[S^2] = 2 E[S]^2
+    lam = rho / es
+    assert math.isclose(gg1_mean_wait(lam, es, 2 * es * es), rho * es / (1 - rho), rel_tol=1e-12)
+
+
+@given(st.floats(0.05, 0.95), st.floats(1e-3, 10.0), st.floats(0.5, 0.999))
+def test_mm1_wait_quantile_is_exact(rho, es, q):
+    lam = rho / es
+    t = wait_quantile(lam, es, 2 * es * es, q)
+    mu = 1 / es
+    # exact M/M/1 tail: P(W > t) = rho exp(-(mu - lam) t)
+    tail = rho * math.exp(-(mu - lam) * t) if t > 0 else rho
+    assert tail <= 1 - q + 1e-9
+    if t > 0:
+        assert math.isclose(tail, 1 - q, rel_tol=1e-9)
+
+
+def test_saturated_queue_is_infinite():
+    assert math.isinf(gg1_mean_wait(2.0, 0.5, 0.25))
+    assert math.isinf(wait_quantile(1.0, 1.5, 3.0, 0.9))
+
+
+def test_normal_cdf_array_accuracy():
+    xs = np.linspace(-7, 7, 301)
+    approx = normal_cdf_array(xs)
+    exact = np.array([normal_cdf(x) for x in xs])
+    assert np.max(np.abs(approx - exact)) < 2e-7
+
+
+@given(
+    st.floats(1e-3, 0.1),
+    st.floats(0.0, 0.2),
+    st.floats(0.0, 1.0),
+    st.lists(st.integers(1, 3000), min_size=1, max_size=6),
+)
+def test_tpot_quantile_bounds_and_monotone(tau0, delta, p, lengths):
+    w = [1.0] * len(lengths)
+    q50 = tpot_quantile(tau0, delta, p, lengths, w, 0.5)
+    q99 = tpot_quantile(tau0, delta, p, lengths, w, 0.99)
+    assert tau0 - 1e-15 <= q50 <= q99 + 1e-12 <= tau0 + delta + 1e-9
+    if delta > 0 and 0 < p < 1:
+        # the median of the mixture is near the common mean tau0 + delta p
+        assert abs(q50 - (tau0 + delta * p)) <= delta * 0.5 + 1e-12
+
+
+def test_tpot_quantile_ignores_single_token_outputs():
+    assert tpot_quantile(0.01, 0.01, 0.5, [0, 0], [1, 1], 0.9) == 0.0
+
+
+def test_discrete_and_compound_quantiles():
+    assert discrete_quantile([3, 1, 2], [0.2, 0.5, 0.3], 0.6) == 2
+    assert discrete_quantile([3, 1, 2], [0.2, 0.5, 0.3], 0.99) == 3
+    assert compound_quantile(100, 0, 0.99) == 100
+    assert compound_quantile(100, 100, 0.5) == 100
+    assert compound_quantile(100, 100, 0.99) > 120
+
+
+@given(st.floats(0.05, 0.95), st.floats(1e-3, 1.0), st.floats(0.5, 0.999))
+def test_response_quantile_single_class_adds_the_wait(rho, es, q):
+    lam = rho / es
+    t = response_quantile(lam, es, 2 * es * es, [es], [es], [1.0], q)
+    assert math.isclose(t, es + wait_quantile(lam, es, 2 * es * es, q), rel_tol=1e-6)
+
+
+@given(st.floats(0.1, 0.9), st.floats(0.8, 0.995))
+def test_response_quantile_matches_mm1_sojourn(rho, q):
+    # M/M/1 FCFS: W + S is exponential with rate mu - lam; discretize the service law
+    es = 1.0
+    lam = rho / es
+    samples = -np.log1p(-(np.arange(20000) + 0.5) / 20000)
+    dist = LengthDist.from_samples(1 + 1000 * samples)  # histogram helper wants values >= 1
+    s = (np.asarray(dist.values) - 1) / 1000
+    lo, hi = ((np.asarray(x) - 1) / 1000 for x in (dist.lows, dist.highs))
+    w = np.asarray(dist.weights)
+    t = response_quantile(lam, float(w @ s), float(w @ s**2), lo, hi, w, q)
+    exact = -math.log(1 - q) / (1 / es - lam)
+    assert abs(t - exact) <= 0.08 * exact  # uniform spread within tail bins
+
+
+def test_response_quantile_bounds():
+    own, w = [0.1, 0.5, 2.0], [0.6, 0.3, 0.1]
+    t = response_quantile(0.4, 0.5, 0.9, own, own, w, 0.95)
+    assert discrete_quantile(own, w, 0.95) <= t <= wait_quantile(0.4, 0.5, 0.9, 0.95) + 2.0
+    assert math.isinf(response_quantile(3.0, 0.5, 0.9, own, own, w, 0.95))
+    # no waiting: the quantile of the uniform spread within classes
+    assert response_quantile(0.0, 0.5, 0.9, [0.0, 1.0], [1.0, 3.0], [0.5, 0.5], 0.75) == (
+        pytest.approx(2.0, rel=1e-4)  # grid search resolution
+    )

@@ -1,0 +1,151 @@
+"""Length distributions, traffic moments and trace reading."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from planner.core.errors import InputError
+from planner.serve.traffic import (
+    QUANTILE_EDGES,
+    LengthDist,
+    Traffic,
+    parse_lengths,
+    read_trace,
+)
+
+
+@pytest.mark.parametrize(
+    ("spec", "mean"),
+    [("512", 512), (300, 300), ("uniform:128-2048", 1088), ("exp:1024", 1024)],
+)
+def test_parse_lengths_mean(spec, mean):
+    dist = parse_lengths(spec, what="--prompt-tokens")
+    assert math.isclose(dist.mean, mean, rel_tol=2e-3)
+    assert math.isclose(sum(dist.weights), 1.0)
+    assert len(dist.values) <= len(QUANTILE_EDGES) - 1
+
+
+def test_lognormal_and_normal_are_plausible():
+    ln = parse_lengths("lognormal:1000,800", what="x")
+    assert math.isclose(ln.mean, 1000, rel_tol=0.02)
+    assert ln.quantile(0.99) > 2 * ln.quantile(0.5)
+    nd = parse_lengths("normal:1000,100", what="x")
+    assert 1200 < nd.quantile(0.999) < 1400
+
+
+@pytest.mark.parametrize("bad", ["uniform:10", "exp:0", "zipf:3", "-4", "lognormal:10,-1", 0])
+def test_parse_lengths_rejects(bad):
+    with pytest.raises(InputError, match="--output-tokens"):
+        parse_lengths(bad, what="--output-tokens")
+
+
+@given(st.lists(st.integers(1, 100_000), min_size=1, max_size=300))
+def test_from_samples_preserves_mean(samples):
+    dist = LengthDist.from_samples(samples)
+    assert math.isclose(dist.mean, float(np.mean(samples)), rel_tol=1e-9)
+    assert dist.lows[0] == min(samples) and dist.max == max(samples)
+    for q in (0.5, 0.9, 0.99):
+        # within one bin of the empirical quantile
+        assert min(samples) <= dist.quantile(q) <= max(samples)
+
+
+def test_quantile_interpolates_within_bins():
+    dist = parse_lengths("exp:6000", what="p")
+    true_p99 = 1 - 5999 * math.log(0.01)  # the shifted exponential of parse_lengths
+    assert abs(dist.quantile(0.99) - true_p99) < 0.03 * true_p99
+    assert dist.quantile(0.5) == pytest.approx(1 - 5999 * math.log(0.5), rel=0.03)
+
+
+def test_independent_moments_match_enumeration():
+    p, o = parse_lengths("uniform:10-50", what="p"), parse_lengths("uniform:2-9", what="o")
+    t = Traffic(1.0, p, o)
+    kv1 = kv2 = res1 = 0.0
+    for pv, pw in zip(p.values, p.weights, strict=True):
+        for ov, ow in zip(o.values, o.weights, strict=True):
+            d = ov - 1
+            ks = np.arange(1, 1 + d) if float(d).is_integer() else None
+            if ks is None:  # fractional class means: use the closed forms directly
+                continue
+            kv1 += pw * ow * float(np.sum(pv + ks))
+            kv2 += pw * ow * float(np.sum((pv + ks) ** 2))
+            res1 += pw * ow * d * (pv + ov)
+    fixed = Traffic(1.0, LengthDist.fixed(30), LengthDist.fixed(6))
+    assert math.isclose(fixed.kv1, sum(30 + k for k in range(1, 6)))
+    assert math.isclose(fixed.kv2, sum((30 + k) ** 2 for k in range(1, 6)))
+    assert math.isclose(fixed.res1, 5 * 36)
+    assert t.kv1 > 0 and t.kv2 > t.kv1
+
+
+def _write(path, rows):
+    path.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    return path
+
+
+def test_trace_apex_fields(tmp_path):
+    rows = [
+        {"StartTimeOffset": int(i * 0.25e9), "ContextTokens": 100 + i, "GeneratedTokens": 10}
+        for i in range(41)
+    ]
+    t = read_trace(_write(tmp_path / "t.jsonl", rows))
+    assert math.isclose(t.qps, 4.0)
+    assert math.isclose(t.arrival_scv, 0.0, abs_tol=1e-9)  # perfectly regular arrivals
+    assert math.isclose(t.prompt.mean, 120.0)
+    assert t.max_context == 140 + 10
+
+
+def test_trace_own_fields_and_qps_override(tmp_path):
+    rows = [{"arrival_s": i * 0.5, "prompt_tokens": 64, "output_tokens": 8} for i in range(5)]
+    t = read_trace(_write(tmp_path / "t.jsonl", rows))
+    assert math.isclose(t.qps, 2.0)
+    assert t.with_qps(7.0).qps == 7.0 and t.with_qps(7.0).prompt == t.prompt
+
+
+def test_trace_without_arrivals_has_no_rate(tmp_path):
+    rows = [{"input_tokens": 64, "output_tokens": 8}] * 3
+    assert read_trace(_write(tmp_path / "t.jsonl", rows)).qps is None
+
+
+@pytest.mark.parametrize(
+    ("rows", "match"),
+    [
+        ([{"prompt_tokens": 5}], r"t\.jsonl:1: missing output"),
+        ([{"prompt_tokens": 5, "output_tokens": 1}, {"output_tokens": 3}], r":2: missing prompt"),
+        ([{"prompt_tokens": 0, "output_tokens": 3}], r":1: field 'prompt_tokens'"),
+        (
+            [
+                {"t": 0, "prompt_tokens": 5, "output_tokens": 3},
+                {"prompt_tokens": 5, "output_tokens": 3},
+            ],
+            r":2: arrival time",
+        ),
+    ],
+)
+def test_trace_errors_name_file_and_line(tmp_path, rows, match):
+    with pytest.raises(InputError, match=match):
+        read_trace(_write(tmp_path / "t.jsonl", rows))
+
+
+def test_trace_malformed_line(tmp_path):
+    path = tmp_path / "t.jsonl"
+    path.write_text('{"prompt_tokens": 5, "output_tokens": 3}\n{oops\n')
+    with pytest.raises(InputError, match=r"t\.jsonl:2: malformed JSON"):
+        read_trace(path)
+
+
+@settings(max_examples=25)
+@given(st.floats(0.1, 100), st.sampled_from(["512", "exp:300", "uniform:5-900"]))
+def test_traffic_roundtrip(qps, spec):
+    t = Traffic(qps, parse_lengths(spec, what="p"), parse_lengths("exp:100", what="o"))
+    back = Traffic.from_dict(t.to_dict())
+    assert back == t
+
+
+def test_traffic_rejects_bad_rate():
+    with pytest.raises(InputError, match="qps"):
+        Traffic(-1.0, LengthDist.fixed(1), LengthDist.fixed(1))

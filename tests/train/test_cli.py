@@ -1,0 +1,215 @@
+"""planner plan train / solve train / gen train through the real CLI entry point."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from planner.cli import main
+
+from .conftest import INSTANCES
+
+
+def run(capsys, *args):
+    with pytest.raises(SystemExit) as exc:
+        main(list(args))
+    out = capsys.readouterr()
+    return exc.value.code, out.out, out.err
+
+
+def test_plan_train_json_fields(capsys):
+    code, out, _err = run(
+        capsys,
+        "plan",
+        "train",
+        "--model",
+        "gpt-1.7b",
+        "--gpus",
+        "32xA100",
+        "--global-batch",
+        "512",
+        "--seq",
+        "2048",
+        "--json",
+        "--top",
+        "3",
+    )
+    assert code == 0
+    d = json.loads(out)
+    assert d["status"] == "OPTIMAL"
+    for key in (
+        "tp",
+        "pp",
+        "dp",
+        "cp",
+        "ep",
+        "microbatch",
+        "interleave",
+        "recompute",
+        "zero",
+        "sequence_parallel",
+        "stage_layers",
+    ):
+        assert key in d["plan"]
+    for key in (
+        "step_time_s",
+        "model_tflops_per_gpu",
+        "hardware_tflops_per_gpu",
+        "mfu",
+        "memory_gb_per_gpu",
+        "bound",
+        "gap",
+        "alternatives",
+    ):
+        assert key in d
+    assert d["gap"] == 0 and len(d["alternatives"]) == 2
+    assert 0 < d["mfu"] < 1 and d["memory_gb_per_gpu"] <= 80
+
+
+def test_fixing_all_flags_evaluates_that_plan(capsys):
+    code, out, _ = run(
+        capsys,
+        "plan",
+        "train",
+        "--model",
+        "gpt-1.7b",
+        "--gpus",
+        "32xA100",
+        "--global-batch",
+        "512",
+        "--seq",
+        "2048",
+        "--tp",
+        "1",
+        "--pp",
+        "1",
+        "--dp",
+        "32",
+        "--cp",
+        "1",
+        "--microbatch",
+        "16",
+        "--interleave",
+        "1",
+        "--recompute",
+        "full",
+        "--zero",
+        "0",
+        "--no-sequence-parallel",
+        "--json",
+    )
+    d = json.loads(out)
+    assert code == 0 and d["plan"]["microbatch"] == 16 and d["plan"]["dp"] == 32
+    assert d["alternatives"] == []
+
+
+def test_human_output_and_plot(capsys, tmp_path):
+    png = tmp_path / "pipe.png"
+    code, out, _ = run(
+        capsys,
+        "plan",
+        "train",
+        "--model",
+        "gpt-7.5b",
+        "--gpus",
+        "64xA100",
+        "--global-batch",
+        "256",
+        "--seq",
+        "2048",
+        "--pp",
+        "2",
+        "--plot",
+        str(png),
+    )
+    assert code == 0 and "best plan" in out and "memory per GPU" in out
+    assert png.stat().st_size > 1000
+
+
+def test_infeasible_reports_memory(capsys):
+    code, out, _ = run(
+        capsys,
+        "plan",
+        "train",
+        "--model",
+        "llama-3.1-405b",
+        "--gpus",
+        "8xA100",
+        "--global-batch",
+        "64",
+        "--seq",
+        "8192",
+        "--json",
+    )
+    d = json.loads(out)
+    assert code == 0 and d["status"] == "INFEASIBLE"
+    assert d["min_memory_gb"] > 80 and d["dominated_by"] in ("optimizer", "gradients", "weights")
+
+
+def test_indivisible_batch_is_explained(capsys):
+    code, out, _ = run(
+        capsys,
+        "plan",
+        "train",
+        "--model",
+        "gpt-1.7b",
+        "--gpus",
+        "32xA100",
+        "--global-batch",
+        "100",
+        "--seq",
+        "2048",
+        "--dp",
+        "16",
+        "--json",
+    )
+    d = json.loads(out)
+    assert code == 0 and d["status"] == "INFEASIBLE" and "not divisible by dp=16" in d["reason"]
+
+
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        (("--model", "gpt-7.5", "--gpus", "8xA100"), "closest: gpt-7.5b"),
+        (("--model", "gpt-7.5b", "--gpus", "8xA1000"), "closest: A100"),
+        (("--model", "gpt-7.5b", "--gpus", "8xA100", "--recompute", "some"), "recompute"),
+        (("--model", "gpt-7.5b", "--gpus", "8xA100", "--precision", "fp8"), "fp8"),
+    ],
+)
+def test_bad_input_exits_2(capsys, args, needle):
+    code, _out, err = run(capsys, "plan", "train", *args, "--global-batch", "8", "--seq", "2048")
+    assert code == 2 and needle in err and "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_malformed_config_names_the_field(capsys, tmp_path):
+    cfg = tmp_path / "config.json"
+    cfg.write_text(json.dumps({"hidden_size": 64, "num_attention_heads": 4, "vocab_size": 10}))
+    code, _out, err = run(
+        capsys,
+        "plan",
+        "train",
+        "--model",
+        str(cfg),
+        "--gpus",
+        "8xA100",
+        "--global-batch",
+        "8",
+        "--seq",
+        "128",
+    )
+    assert code == 2 and "num_hidden_layers" in err
+
+
+def test_solve_family_files(capsys):
+    code, out, _ = run(capsys, "solve", "train", str(INSTANCES / "toy-8xa100.json"), "--json")
+    assert code == 0 and json.loads(out)["status"] == "OPTIMAL"
+
+
+def test_gen(capsys, tmp_path):
+    target = tmp_path / "gen.jsonl"
+    code, _out, _ = run(capsys, "gen", "train", "--count", "2", "--tiny", "--out", str(target))
+    assert code == 0 and len(target.read_text().splitlines()) == 2
+    code, out, _ = run(capsys, "solve", "train", str(target), "--json")
+    assert code == 0 and len(out.splitlines()) == 2

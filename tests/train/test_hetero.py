@@ -1,0 +1,181 @@
+"""Heterogeneous pools: exact split and search equal brute force; plans verify."""
+
+from __future__ import annotations
+
+import itertools
+import math
+import random
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from planner.core.result import Status
+from planner.core.solve import solve
+from planner.perfmodel.hardware import parse_cluster
+from planner.train.evaluate import verify
+from planner.train.hetero.layer_split import solve_layers
+from planner.train.hetero.search import hetero_search, single_pool_problem
+from planner.train.instance import Constraints, TrainingPlan, TrainingProblem, Workload
+from planner.train.step_time import quick
+
+from .conftest import brute_force, mixed_plans, tiny_moe_spec, tiny_spec
+from .test_hetero_bounds import random_problem
+
+
+def _prob(overlap=True, objective="time", mem=None):
+    a100 = {"base": "A100"} if mem is None else {"base": "A100", "memory_gib": mem}
+    cluster = parse_cluster(
+        {"pool": [{"gpu": "H100", "count": 4}, {"gpu": a100, "count": 4, "name": "A100"}]}
+    )
+    return TrainingProblem(
+        "mix",
+        tiny_spec(layers=10, heads=16, head_dim=128),
+        cluster,
+        Workload(16, 1024),
+        Constraints(overlap_grad_reduce=overlap, objective=objective),
+        meta={"top_k": 3},
+    )
+
+
+@pytest.mark.parametrize("overlap", [True, False])
+@pytest.mark.parametrize(
+    "labels", [("H100-SXM", "A100"), ("A100", "A100", "H100-SXM"), ("H100-SXM", "H100-SXM", "A100")]
+)
+def test_layer_mip_matches_enumeration(overlap, labels):
+    prob = _prob(overlap)
+    p = len(labels)
+    plan = TrainingPlan(
+        tp=1,
+        pp=p,
+        dp=1,
+        microbatch=1,
+        recompute="none",
+        zero=1,
+        stage_layers=(1,) * p,
+        stage_pools=labels,
+    )
+    layers, obj, bound = solve_layers(prob, plan, labels)
+    best = min(
+        quick(prob, TrainingPlan(**{**plan.__dict__, "stage_layers": split})).step_time
+        for split in itertools.product(range(1, 11), repeat=p)
+        if sum(split) == 10
+    )
+    assert layers is not None and sum(layers) == 10
+    got = quick(prob, TrainingPlan(**{**plan.__dict__, "stage_layers": layers})).step_time
+    assert got == pytest.approx(best, rel=1e-6)
+    assert obj == pytest.approx(got, rel=1e-6)
+    assert bound <= got * (1 + 1e-6)
+
+
+def test_memory_caps_shift_layers_to_the_larger_gpu():
+    prob = _prob(mem=1.2)  # tiny A100s: hold few layers
+    labels = ("H100-SXM", "A100")
+    plan = TrainingPlan(
+        tp=1,
+        pp=2,
+        dp=1,
+        microbatch=1,
+        recompute="none",
+        zero=1,
+        stage_layers=(1, 1),
+        stage_pools=labels,
+    )
+    layers, _obj, _b = solve_layers(prob, plan, labels)
+    if layers is not None:
+        q = quick(prob, TrainingPlan(**{**plan.__dict__, "stage_layers": layers}))
+        assert q.fits
+
+
+def test_hetero_search_returns_verified_plans():
+    prob = _prob()
+    out = hetero_search(prob, top_k=3)
+    assert out.ranked
+    for plan, q in out.ranked:
+        assert q.fits and verify(prob, plan) == []
+
+
+def test_solve_on_pools():
+    res = solve(_prob(), "auto", time_limit=60)
+    assert res.status in (Status.OPTIMAL, Status.FEASIBLE) and res.verified
+    assert len(res.solution.stage_pools) == res.solution.pp
+
+
+def _brute_best(prob):
+    best = math.inf
+    for plan, _cfg, _d in mixed_plans(prob):
+        q = quick(prob, plan)
+        if q.fits:
+            best = min(best, q.objective)
+    for pool in prob.cluster.pools:
+        sub = single_pool_problem(prob, pool.label)
+        if sub is None:
+            continue
+        single, _plan, _n = brute_force(sub)
+        best = min(best, single)
+    return best
+
+
+@settings(max_examples=12, deadline=None)
+@given(seed=st.integers(0, 100_000), objective=st.sampled_from(["time", "cost"]))
+def test_hetero_search_equals_brute_force(seed, objective):
+    prob = random_problem(random.Random(seed), objective)
+    best = _brute_best(prob)
+    out = hetero_search(prob, top_k=2)
+    assert out.complete
+    if best == math.inf:
+        assert not out.ranked
+        return
+    got = out.ranked[0][1].objective
+    assert got == pytest.approx(best, rel=1e-9)
+    assert out.bound <= got * (1 + 1e-9)
+    objs = [q.objective for _p, q in out.ranked]
+    assert objs == sorted(objs)
+    for plan, q in out.ranked:
+        assert q.fits and verify(prob, plan) == []
+
+
+def test_two_nic_speeds_solved_to_optimality():
+    cluster = parse_cluster(
+        {
+            "pool": [
+                {"gpu": "H100", "count": 4, "name": "fast"},
+                {"gpu": {"base": "H100", "nic_gbit_s": 50}, "count": 4, "name": "slow"},
+            ]
+        }
+    )
+    prob = TrainingProblem(
+        "nic", tiny_spec(layers=4, heads=16, head_dim=128), cluster, Workload(8, 1024)
+    )
+    res = solve(prob, "exact", time_limit=60)
+    assert res.status == Status.OPTIMAL and res.verified
+    assert res.objective == pytest.approx(_brute_best(prob), rel=1e-9)
+
+
+@pytest.mark.parametrize("dense", [1, 2, 3])
+@pytest.mark.parametrize("labels", [("H100-SXM", "A100"), ("A100", "H100-SXM", "H100-SXM")])
+def test_dense_prefix_split_matches_enumeration(dense, labels):
+    cluster = parse_cluster(
+        {
+            "pool": [
+                {"gpu": "H100", "count": 4},
+                {"gpu": {"base": "A100"}, "count": 4, "name": "A100"},
+            ]
+        }
+    )
+    prob = TrainingProblem(
+        "ds",
+        tiny_moe_spec(layers=6, dense_layers=dense),
+        cluster,
+        Workload(16, 1024),
+        meta={"top_k": 2},
+    )
+    p = len(labels)
+    plan = TrainingPlan(tp=1, pp=p, dp=1, microbatch=1, zero=1, stage_pools=labels)
+    layers, step, _b = solve_layers(prob, plan, labels)
+    best = min(
+        quick(prob, TrainingPlan(**{**plan.__dict__, "stage_layers": split})).step_time
+        for split in itertools.product(range(1, 7), repeat=p)
+        if sum(split) == 6
+    )
+    assert layers is not None and step == pytest.approx(best, rel=1e-9)
