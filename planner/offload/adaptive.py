@@ -37,7 +37,7 @@ TAIL_WEIGHT = 0.5
 #: Horizon of autoregressive traces (no blocks).
 AR_HORIZON = 16
 #: Weight of the step h ahead: DISCOUNT**h (later steps can still be corrected later).
-DISCOUNT = 0.8
+DISCOUNT = 0.9
 #: Prior persistence and its weight in (squared-deviation) units of one layer-step.
 RHO_PRIOR = 0.8
 
@@ -77,38 +77,42 @@ class AdaptivePolicy:
         self.previous = counts.astype(np.float64)
         self.seen += 1
 
-    def _horizon(self, step: int, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Predicted counts ``[H, layers, experts]`` and the weight of each horizon step."""
+    def _horizon(self, step: int, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Predicted counts and probability of use ``[H, layers, experts]``, and step weights.
+
+        Within the block, each of an expert's current tokens is still routed to it
+        ``h`` steps later with probability ``rho**h``, and re-routed tokens arrive
+        at the running-mean rate: expected count ``rho**h c + (1 - rho**h) mean``,
+        used with probability ``1 - (1 - rho**h)**c exp(-(1 - rho**h) mean)``.
+        After the block, tokens are new: count ``mean``, used w.p. ``1 - exp(-mean)``.
+        """
         ctx = self.context
         if ctx.diffusion:
             inside = int(ctx.block_end[step] - step + 1)
             tail = min(TAIL_STEPS, ctx.steps - 1 - int(ctx.block_end[step]))
         else:
             inside, tail = min(AR_HORIZON, ctx.steps - step), 0
-        decay = self.rho ** np.arange(inside)
-        dev = counts - self.mean
-        ahead = self.mean[None] + decay[:, None, None] * dev[None]
-        ahead[0] = counts
+        keep = (self.rho ** np.arange(inside))[:, None, None]
+        c = counts.astype(np.float64)[None]
+        mean = self.mean[None]
+        ahead = keep * c + (1 - keep) * mean
+        used = 1.0 - (1 - keep) ** c * np.exp(-(1 - keep) * mean)
+        used[0] = counts > 0
         weights = DISCOUNT ** np.arange(inside)
         if tail > 0:
             ahead = np.concatenate([ahead, np.repeat(self.mean[None], tail, axis=0)])
+            used = np.concatenate([used, np.repeat(1.0 - np.exp(-self.mean)[None], tail, axis=0)])
             weights = np.concatenate(
                 [weights, TAIL_WEIGHT * DISCOUNT ** np.arange(inside, inside + tail)]
             )
-        return ahead, weights
-
-    def _expected(self, ahead: np.ndarray, token_s: float, call_s: float) -> np.ndarray:
-        """Expected seconds of a call for predicted counts (a call happens with P(count > 0))."""
-        used = 1.0 - np.exp(-ahead)
-        used[0] = ahead[0] > 0
-        return call_s * used + token_s * ahead
+        return ahead, used, weights
 
     def decide(self, step: int, counts: np.ndarray, resident: np.ndarray) -> np.ndarray:
         ctx = self.context
         self._observe(step, counts)
-        ahead, weights = self._horizon(step, counts)
-        gpu = self._expected(ahead, ctx.gpu_token_s, ctx.gpu_call_s)  # [H, L, E]
-        cpu = self._expected(ahead, ctx.cpu_token_s, ctx.cpu_call_s)
+        ahead, used, weights = self._horizon(step, counts)
+        gpu = ctx.gpu_call_s * used + ctx.gpu_token_s * ahead  # expected seconds [H, L, E]
+        cpu = ctx.cpu_call_s * used + ctx.cpu_token_s * ahead
         tokens = ahead.sum(axis=2) / ctx.top_k  # [H, L]
         shared = ctx.shared_experts * np.where(
             tokens > 0, ctx.gpu_call_s + ctx.gpu_token_s * tokens, 0.0

@@ -47,6 +47,14 @@ def gen(
     layers: Annotated[
         int | None, typer.Option("--layers", help="Only the first N MoE layers.", min=1)
     ] = None,
+    prefix: Annotated[
+        int,
+        typer.Option(
+            "--prefix",
+            help="Prompt tokens recomputed every step with frozen routing, finished blocks "
+            "joining them (TIDE's generate without KV cache; 0..4096).",
+        ),
+    ] = 0,
     budget: Annotated[
         int | None,
         typer.Option("--budget", help="GPU expert slots per layer, shared experts included."),
@@ -57,9 +65,10 @@ def gen(
             "--global-budget", help="GPU expert slots over all layers (instead of --budget)."
         ),
     ] = None,
-    hardware: Annotated[
-        str, typer.Option("--hardware", help="GPU + CPU coefficients: a100 or h100 (+ Xeon 8380).")
-    ] = "a100",
+    gpu: Annotated[
+        str, typer.Option("--gpu", help="GPU of the hardware catalog (A100, H100, H200, B200).")
+    ] = "A100",
+    cpu: Annotated[str, typer.Option("--cpu", help="Host CPU: xeon-8380.")] = "xeon-8380",
     link: Annotated[
         str, typer.Option("--link", help="Copy path: pcie4, pcie5 or nvlink-c2c.")
     ] = "pcie4",
@@ -114,7 +123,8 @@ def gen(
     common = dict(
         budget=budget,
         global_budget=global_budget,
-        hardware=hardware,
+        gpu=gpu,
+        cpu=cpu,
         link=link,
         overlap=overlap,
         initial=initial,
@@ -145,6 +155,7 @@ def gen(
             tokens=tokens,
             block_steps=block_steps,
             layers=layers,
+            prefix=prefix,
             **common,
         )
     if out is None:

@@ -17,7 +17,7 @@ The cost model (README, offload section). For every step ``s`` and MoE layer ``l
 The objective is the sum over steps and layers, in seconds. Nothing here
 touches a solver model: ``verify`` checks the plan's shape and budget, and
 ``evaluate`` walks the plan once with the cost terms of
-:mod:`planner.offload.costs`.
+:mod:`planner.perfmodel.experts`.
 """
 
 from __future__ import annotations
@@ -27,8 +27,8 @@ from typing import Any
 
 import numpy as np
 
-from planner.offload.costs import copy_seconds_per_expert, expert_time
 from planner.offload.instance import Instance, Solution
+from planner.perfmodel.experts import copy_seconds_per_expert, expert_time
 
 #: Version tag of the plan summary that ``planner plan serve --offload`` reads.
 PLAN_FORMAT = "planner.offload.plan/1"

@@ -28,9 +28,16 @@ from typing import Any
 import numpy as np
 
 from planner.core.errors import InputError
-from planner.offload.costs import LINKS, SETUPS, expert_coefficients
 from planner.offload.instance import MAX_CELLS, Hardware, Instance, Model
 from planner.offload.presets import Preset, preset
+from planner.perfmodel.experts import (
+    COPY_LATENCY_S,
+    CPUS,
+    LINKS,
+    cpu_expert_coefficients,
+    gpu_expert_coefficients,
+)
+from planner.perfmodel.hardware import get_gpu
 
 #: Largest values accepted by the generator (stated in ``planner gen offload --help``).
 MAX_STEPS = 65536
@@ -101,26 +108,36 @@ def _simulate(
     blocks: list[int] | None,
     rate: float,
     rng: np.random.Generator,
+    prefix: int = 0,
 ) -> np.ndarray:
-    """Counts of the process with re-routing rate ``rate``."""
+    """Counts of the process with re-routing rate ``rate`` (plus the frozen prefix, if any)."""
     logits = _base_logits(layers, experts, zipf, rng)
     start = _starts(steps, blocks)
     counts = np.zeros((steps, layers, experts), dtype=np.int32)
     choice = np.zeros((layers, tokens, top_k), dtype=np.int64)
+    offsets = (np.arange(layers) * experts)[:, None, None]
+
+    def histogram(ids: np.ndarray) -> np.ndarray:
+        return np.bincount((ids + offsets).ravel(), minlength=layers * experts).reshape(
+            layers, experts
+        )
+
+    frozen = np.zeros((layers, experts), dtype=np.int64)
+    if prefix > 0:
+        frozen = histogram(sample_topk(np.repeat(logits[:, None, :], prefix, axis=1), top_k, rng))
     for s in range(steps):
         if s > 0 and drift > 0:
             logits = logits + drift * rng.standard_normal(logits.shape)
         if start[s]:
+            if s > 0 and prefix > 0:
+                frozen = frozen + histogram(choice)  # the finished block joins the prefix
             choice = sample_topk(np.repeat(logits[:, None, :], tokens, axis=1), top_k, rng)
         else:
             moved = rng.random((layers, tokens)) < rate
             ls, ts = np.nonzero(moved)
             if len(ls):
                 choice[ls, ts] = sample_topk(logits[ls], top_k, rng)
-        offsets = (np.arange(layers) * experts)[:, None, None]
-        counts[s] = np.bincount((choice + offsets).ravel(), minlength=layers * experts).reshape(
-            layers, experts
-        )
+        counts[s] = histogram(choice) + frozen
     return counts
 
 
@@ -204,11 +221,13 @@ def generate(
     block_steps: int | None = None,
     budget: int | None = None,
     global_budget: int | None = None,
-    hardware: str = "a100",
+    gpu: str = "A100",
+    cpu: str = "xeon-8380",
     link: str = "pcie4",
     overlap: bool = False,
     initial: str = "empty",
     layers: int | None = None,
+    prefix: int = 0,
     coefficients: dict[str, float] | None = None,
     name: str | None = None,
 ) -> Instance:
@@ -236,15 +255,22 @@ def generate(
     budget, global_budget
         GPU expert slots per layer or over all layers, shared experts
         included; preset's per-layer default if both are None.
-    hardware, link
-        Compute setup (:data:`planner.offload.costs.SETUPS`) and copy path
-        (:data:`planner.offload.costs.LINKS`) the cost coefficients come from.
+    gpu, cpu, link
+        GPU of the hardware catalog (``planner.perfmodel.hardware``), CPU and
+        host link (:data:`planner.perfmodel.experts.CPUS`, ``LINKS``): the cost
+        coefficients come from :mod:`planner.perfmodel.experts`.
     overlap
         Copies hide behind the previous layer's compute.
     initial
         ``"empty"`` or ``"first"`` (see :class:`~planner.offload.instance.Instance`).
     layers
         Use only the first ``layers`` MoE layers (smaller instances); all if None.
+    prefix
+        Prompt tokens recomputed at every step, as TIDE's released ``generate`` does
+        (no KV cache: each forward pass runs the whole window). Their routing is frozen
+        (block-causal attention: the prefix never sees the current block), and each
+        finished diffusion block joins the prefix. ``stability`` then sets the
+        persistence of the block's own tokens; the window's cosine (measured) is higher.
     coefficients
         Overrides of hardware fields (``gpu_call_us``, ``h2d_gb_s``...).
     name
@@ -259,6 +285,7 @@ def generate(
     _check("--tokens", tokens, 1, MAX_TOKENS)
     _check("--layers", n_layers, 1, p.layers)
     _check("--block-steps", block_steps, 0, MAX_STEPS)
+    _check("--prefix", prefix, 0, MAX_TOKENS)
     for flag, value in (("--zipf", zipf), ("--drift", drift)):
         if not math.isfinite(value) or value < 0:
             raise InputError(f"{flag}: must be a finite number >= 0, got {value}")
@@ -271,7 +298,8 @@ def generate(
         )
     hw = hardware_for(
         p,
-        hardware=hardware,
+        gpu=gpu,
+        cpu=cpu,
         link=link,
         budget=budget,
         global_budget=global_budget,
@@ -290,11 +318,15 @@ def generate(
     )
     blocks = block_lengths(steps, block_steps)
     rng = np.random.default_rng(seed)
-    counts = _simulate(steps, n_layers, p.experts, tokens, p.top_k, zipf, drift, blocks, rate, rng)
+    counts = _simulate(
+        steps, n_layers, p.experts, tokens, p.top_k, zipf, drift, blocks, rate, rng, prefix
+    )
     same = ~_starts(steps, blocks)[1:]
     measured = adjacent_cosine(counts, same) if same.any() else float("nan")
     model = model_for(p, n_layers)
     default_name = f"{p.name}_s{steps}_stab{stability:g}_z{zipf:g}_d{drift:g}_seed{seed}"
+    if prefix:
+        default_name += f"_p{prefix}"
     return Instance(
         name=name or default_name,
         model=model,
@@ -308,6 +340,7 @@ def generate(
             "preset_source": p.source,
             "seed": seed,
             "tokens": tokens,
+            "prefix": prefix,
             "stability": stability,
             "stability_measured": round(measured, 4) if math.isfinite(measured) else None,
             "stability_range": [round(lowest, 4), round(highest, 4)],
@@ -321,28 +354,29 @@ def generate(
 def hardware_for(
     p: Preset,
     *,
-    hardware: str,
+    gpu: str,
+    cpu: str,
     link: str,
     budget: int | None,
     global_budget: int | None,
     overlap: bool,
     coefficients: dict[str, float | None] | None,
 ) -> Hardware:
-    """Hardware of a trace: coefficients of the ``hardware`` setup and ``link`` for the preset's
-    expert size (:mod:`planner.offload.costs`), then ``coefficients`` overrides."""
-    if hardware not in SETUPS:
-        raise InputError(f"--hardware: unknown {hardware!r}; known: {', '.join(SETUPS)}")
+    """Hardware of a trace: the preset expert's call and copy coefficients on ``gpu``,
+    ``cpu`` and ``link`` (:mod:`planner.perfmodel.experts`), then ``coefficients`` overrides."""
+    gpu_spec = get_gpu(gpu)
+    if cpu not in CPUS:
+        raise InputError(f"--cpu: unknown {cpu!r}; known: {', '.join(CPUS)}")
     if link not in LINKS:
         raise InputError(f"--link: unknown {link!r}; known: {', '.join(LINKS)}")
     if budget is None and global_budget is None:
         budget = p.budget
-    gpu_dev, cpu_dev = SETUPS[hardware]
-    gpu_tok, gpu_call = expert_coefficients(gpu_dev, p.hidden, p.moe_intermediate)
-    cpu_tok, cpu_call = expert_coefficients(cpu_dev, p.hidden, p.moe_intermediate)
-    lk = LINKS[link]
+    gpu_tok, gpu_call = gpu_expert_coefficients(gpu_spec, p.hidden, p.moe_intermediate)
+    cpu_tok, cpu_call = cpu_expert_coefficients(CPUS[cpu], p.hidden, p.moe_intermediate)
+    host = LINKS[link]
     fields: dict[str, Any] = {
-        "h2d_gb_s": lk.bytes_per_s / 1e9,
-        "copy_latency_us": lk.latency_s * 1e6,
+        "h2d_gb_s": host.bytes_per_s / 1e9,
+        "copy_latency_us": COPY_LATENCY_S * 1e6,
         "gpu_token_us": gpu_tok * 1e6,
         "gpu_call_us": gpu_call * 1e6,
         "cpu_token_us": cpu_tok * 1e6,
@@ -350,7 +384,7 @@ def hardware_for(
         "budget": budget,
         "global_budget": global_budget,
         "overlap": overlap,
-        "source": f"{gpu_dev.name} + {cpu_dev.name} + {lk.name} (planner.offload.costs)",
+        "source": f"{gpu_spec.name} + {CPUS[cpu].name} + {host.name} (planner.perfmodel.experts)",
     }
     for key, value in (coefficients or {}).items():
         if key not in fields:
@@ -379,7 +413,8 @@ def wrap_counts(
     block_steps: int | None = None,
     budget: int | None = None,
     global_budget: int | None = None,
-    hardware: str = "a100",
+    gpu: str = "A100",
+    cpu: str = "xeon-8380",
     link: str = "pcie4",
     overlap: bool = False,
     initial: str = "empty",
@@ -409,7 +444,8 @@ def wrap_counts(
         model=model_for(p),
         hardware=hardware_for(
             p,
-            hardware=hardware,
+            gpu=gpu,
+            cpu=cpu,
             link=link,
             budget=budget,
             global_budget=global_budget,

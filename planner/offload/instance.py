@@ -366,7 +366,7 @@ class Instance:
     @property
     def copy_s(self) -> float:
         """Seconds to copy one expert host-to-device."""
-        from planner.offload.costs import copy_seconds_per_expert
+        from planner.perfmodel.experts import copy_seconds_per_expert
 
         hw = self.hardware
         return copy_seconds_per_expert(
@@ -377,7 +377,7 @@ class Instance:
     def cost_arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """``(gpu, cpu, shared)``: seconds of each expert call on the GPU / CPU
         ``[steps, layers, experts]`` and of the shared experts ``[steps, layers]``."""
-        from planner.offload.costs import expert_time
+        from planner.perfmodel.experts import expert_time
 
         hw = self.hardware
         gpu = expert_time(self.counts, hw.gpu_token_us * 1e-6, hw.gpu_call_us * 1e-6)

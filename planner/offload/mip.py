@@ -23,7 +23,6 @@ layer. A MIP start comes from the ``auto`` policy.
 
 from __future__ import annotations
 
-import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
@@ -59,6 +58,7 @@ class Model:
     lp: highspy.HighsLp
     t_offset: int  # t[s, i] at t_offset + s * len(layers) + i
     h_offset: int | None  # overlap only
+    budget_rows: np.ndarray  # [steps, len(layers)] row of each budget (-1: not binding, no row)
 
 
 @dataclass
@@ -71,6 +71,7 @@ class MipRun:
     bound: float | None
     solver_status: str
     stats: dict[str, Any] = field(default_factory=dict)
+    budget_duals: np.ndarray | None = None  # [steps, layers], seconds per slot, from the LP
 
 
 def relevant_experts(instance: Instance, layer: int) -> np.ndarray:
@@ -100,9 +101,19 @@ def windows(
 
 
 def build(
-    instance: Instance, layers: list[int], *, capacity: int, global_budget: bool, overlap: bool
+    instance: Instance,
+    layers: list[int],
+    *,
+    capacity: int | np.ndarray,
+    global_budget: bool,
+    overlap: bool,
 ) -> Model:
-    """The MIP over ``layers`` (all of them when the budget is global or copies overlap)."""
+    """The MIP over ``layers`` (all of them when the budget is global or copies overlap).
+
+    ``capacity`` is the routed slots per layer (or over ``layers`` with
+    ``global_budget``), one number or one per step.
+    """
+    caps = np.broadcast_to(np.asarray(capacity, dtype=np.int64), (instance.steps,))
     gpu, cpu, shared = (a * US for a in instance.cost_arrays)
     copy = instance.copy_s * US
     S = instance.steps
@@ -178,16 +189,19 @@ def build(
                     continue  # x <= 1 holds anyway
                 row(np.array(c), np.array(v), -INF, rhs)
     # (b) budget
+    budget_rows = np.full((S, nl), -1, dtype=np.int64)
     if global_budget:
         for s in range(S):
             c = np.concatenate([xc[:, s][xc[:, s] >= 0] for xc in xcol])
-            row(c, np.ones(len(c)), -INF, float(capacity))
+            budget_rows[s, :] = len(lo)
+            row(c, np.ones(len(c)), -INF, float(caps[s]))
     else:
-        for xc in xcol:
+        for i, xc in enumerate(xcol):
             for s in range(S):
                 c = xc[:, s][xc[:, s] >= 0]
-                if len(c) > capacity:
-                    row(c, np.ones(len(c)), -INF, float(capacity))
+                if len(c) > caps[s]:
+                    budget_rows[s, i] = len(lo)
+                    row(c, np.ones(len(c)), -INF, float(caps[s]))
     # (c) t >= shared + sum gpu x ; (d) t >= sum cpu (1 - x)
     for i, (ly, u) in enumerate(zip(layers, experts, strict=True)):
         for s in range(S):
@@ -230,7 +244,7 @@ def build(
     integrality = np.full(ncol, highspy.HighsVarType.kContinuous)
     integrality[:nx] = highspy.HighsVarType.kInteger
     lp.integrality_ = integrality.tolist()
-    return Model(layers, experts, xcol, ycol, lp, t_offset, h_offset)
+    return Model(layers, experts, xcol, ycol, lp, t_offset, h_offset, budget_rows)
 
 
 def project(instance: Instance, model: Model, mask: np.ndarray) -> np.ndarray:
@@ -300,47 +314,116 @@ def read_mask(instance: Instance, model: Model, values: list[float]) -> np.ndarr
     return out
 
 
+#: Share of a MIP's time limit for the LP-guided incumbent (RENS) before the full search.
+RENS_SHARE = 0.25
+
+
 def run_model(
     instance: Instance,
     layers: list[int],
     *,
-    capacity: int,
+    capacity: int | np.ndarray,
     global_budget: bool,
     overlap: bool,
     time_limit: float,
     start: np.ndarray | None,
     seed: int = 0,
+    prove: bool = True,
 ) -> MipRun:
-    """Build and solve one MIP (one thread), returning the plan of its layers and the bound."""
-    began = time.perf_counter()
+    """Build and solve one MIP (one thread), returning the plan of its layers and the bound.
+
+    Three stages: the LP relaxation (a bound); RENS -- the MIP with every
+    binary fixed at its integral LP value, the fractional ones free -- which
+    gives a near-optimal incumbent fast, since the LP is nearly integral; then
+    the full MIP warm-started from the better of that and ``start`` (skipped
+    when ``prove`` is false: then the result is the incumbent and the LP bound).
+    """
+    deadline = Deadline(time_limit)
     model = build(instance, layers, capacity=capacity, global_budget=global_budget, overlap=overlap)
-    h = new_highs(time_limit=max(0.01, time_limit - (time.perf_counter() - began)), seed=seed)
+    lp = model.lp
+    nx = int(sum((xc >= 0).sum() for xc in model.xcol))
+    columns = np.arange(nx, dtype=np.int32)
+    incumbent = None if start is None else start_values(instance, model, start)
+    best = None if incumbent is None else float(np.dot(lp.col_cost_, incumbent))
+    stats: dict[str, Any] = {
+        "layers": layers if len(layers) <= 4 else f"{len(layers)} layers",
+        "columns": lp.num_col_,
+        "rows": lp.num_row_,
+    }
+    relax = new_highs(time_limit=deadline.remaining(), seed=seed)
+    relax.setOptionValue("solve_relaxation", True)
+    relax.passModel(lp)
+    relax.run()
+    lp_bound = None
+    duals = None
+    if relax.getModelStatus() == highspy.HighsModelStatus.kOptimal:
+        lp_bound = relax.getInfo().objective_function_value
+        row_dual = np.asarray(relax.getSolution().row_dual)
+        rows = model.budget_rows
+        duals = np.where(rows >= 0, -row_dual[np.maximum(rows, 0)], 0.0).clip(min=0.0) / US
+        x = np.asarray(relax.getSolution().col_value)[:nx]
+        upper = np.where(x < 1e-6, 0.0, 1.0)
+        lower = np.where(x > 1 - 1e-6, 1.0, 0.0)
+        stats["fractional"] = int(((x >= 1e-6) & (x <= 1 - 1e-6)).sum())
+        rens = new_highs(time_limit=deadline.fraction(RENS_SHARE), seed=seed)
+        rens.setOptionValue("mip_rel_gap", MIP_REL_GAP)
+        rens.passModel(lp)
+        rens.changeColsBounds(nx, columns, lower, upper)
+        rens.run()
+        found = outcome(rens)
+        if found.objective is not None and (best is None or found.objective < best):
+            best, incumbent = found.objective, np.asarray(found.values)
+        stats["rens_objective_s"] = None if found.objective is None else found.objective / US
+    if not prove:
+        stats["seconds"] = round(deadline.elapsed(), 3)
+        mask = None if incumbent is None else read_mask(instance, model, incumbent.tolist())
+        return MipRun(
+            Status.FEASIBLE if mask is not None else Status.UNKNOWN,
+            mask,
+            None if best is None else best / US,
+            None if lp_bound is None else lp_bound / US,
+            "RENS",
+            stats,
+            duals,
+        )
+    h = new_highs(time_limit=max(0.01, deadline.remaining()), seed=seed)
     h.setOptionValue("mip_rel_gap", MIP_REL_GAP)
     h.setOptionValue("mip_abs_gap", 1e-6)  # one picosecond of modeled time (microsecond units)
-    h.passModel(model.lp)
-    if start is not None:
-        set_start(h, start_values(instance, model, start).tolist())
+    h.passModel(lp)
+    if incumbent is not None:
+        set_start(h, incumbent.tolist())
     h.run()
     out = outcome(h)
-    info = h.getInfo()
-    stats = {
-        "layers": layers if len(layers) <= 4 else f"{len(layers)} layers",
-        "columns": model.lp.num_col_,
-        "rows": model.lp.num_row_,
-        "nodes": int(info.mip_node_count),
-        "seconds": round(time.perf_counter() - began, 3),
-        "solver_status": out.solver_status,
-    }
-    mask = None if out.values is None else read_mask(instance, model, out.values)
+    values = out.values
+    objective = out.objective
+    if objective is None or (best is not None and best < objective - 1e-9):
+        values, objective = (None if incumbent is None else incumbent.tolist()), best
+    bound = out.bound
+    if lp_bound is not None and (bound is None or lp_bound > bound):
+        bound = lp_bound
+    status = out.status
+    if status is Status.UNKNOWN and values is not None:
+        status = Status.FEASIBLE
+    stats.update(
+        nodes=int(h.getInfo().mip_node_count),
+        seconds=round(deadline.elapsed(), 3),
+        solver_status=out.solver_status,
+    )
+    mask = None if values is None else read_mask(instance, model, values)
     return MipRun(
-        out.status,
+        status,
         mask,
-        None if out.objective is None else out.objective / US,
-        None if out.bound is None else out.bound / US,
+        None if objective is None else objective / US,
+        None if bound is None else bound / US,
         out.solver_status,
         stats,
+        duals,
     )
 
+
+#: Largest (relevant experts x steps) summed over layers for which a global budget is solved
+#: as one MIP; beyond, a Lagrangian bound and per-layer plans (planner.offload.coupled).
+MONOLITHIC_MAX_CELLS = 40_000
 
 #: Steps ahead the hindsight start heuristic looks at.
 LOOKAHEAD_STEPS = 32
@@ -433,6 +516,13 @@ def solve(
             "slowest_layer_s": max(r.stats["seconds"] for r in runs.values()),
         }
         return (Status.OPTIMAL if proven else Status.FEASIBLE), mask, bound, stats
+    cells = sum(len(relevant_experts(instance, layer)) for layer in range(L)) * instance.steps
+    if not instance.per_layer and not overlap and cells > MONOLITHIC_MAX_CELLS:
+        from planner.offload.coupled import solve_global
+
+        return solve_global(
+            instance, time_limit=deadline.remaining(), threads=threads, seed=seed, start=start
+        )
     run = run_model(
         instance,
         list(range(L)),

@@ -16,8 +16,8 @@ from typing import Protocol
 
 import numpy as np
 
-from planner.offload.costs import expert_time
 from planner.offload.instance import Instance
+from planner.perfmodel.experts import expert_time
 
 
 @dataclass(frozen=True)

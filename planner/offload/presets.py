@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from planner.core.errors import unknown_name
-from planner.offload.costs import expert_bytes
+from planner.perfmodel.experts import expert_bytes
 
 
 @dataclass(frozen=True)
