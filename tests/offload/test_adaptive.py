@@ -63,7 +63,7 @@ def test_persistence_estimate_rises_with_stability():
 
     rhos = []
     for stability in (0.75, 0.9, 0.99):
-        inst = generate("llada2-mini", steps=32, layers=2, seed=5, stability=stability)
+        inst = generate("llada2-mini", steps=24, layers=1, seed=5, stability=stability)
         policy = AdaptivePolicy()
         simulate(inst, policy)
         rhos.append(policy.rho)

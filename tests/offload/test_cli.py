@@ -27,9 +27,9 @@ def test_gen_then_solve_every_method(capsys, tmp_path):
         "--preset",
         "llada2-mini",
         "--steps",
-        6,
+        5,
         "--layers",
-        2,
+        1,
         "--seed",
         3,
         "--stability",
@@ -43,7 +43,7 @@ def test_gen_then_solve_every_method(capsys, tmp_path):
     )
     assert code == 0
     (inst,) = read(trace)
-    assert inst.counts.shape == (6, 2, 256) and inst.meta["zipf"] == 0.8
+    assert inst.counts.shape == (5, 1, 256) and inst.meta["zipf"] == 0.8
     values = {}
     for method in ("exact", "tide", "auto", "lru", "lfu", "static", "belady", "d2moe"):
         code, out, _ = run(capsys, "solve", "offload", trace, "-m", method, "-t", 30, "--json")

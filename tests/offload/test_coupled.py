@@ -20,7 +20,7 @@ def test_apportion_sums_and_caps():
 
 
 def test_bound_below_the_optimum_and_plan_feasible():
-    inst = generate("llada2-mini", steps=6, layers=3, seed=2, global_budget=3 * 129 - 60)
+    inst = generate("llada2-mini", steps=4, layers=3, seed=2, global_budget=3 * 129 - 60)
     optimum = mip.run_model(
         inst,
         [0, 1, 2],

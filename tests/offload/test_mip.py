@@ -47,7 +47,10 @@ def test_projection_keeps_cost_and_fits_windows():
     assert projected[:, 0, 0].tolist() == [True, True, True, False]
 
 
-def test_start_is_used_and_decomposition_matches_one_model(small):
+def test_start_is_used_and_decomposition_matches_one_model():
+    from planner.offload.generate import generate
+
+    small = generate("llada2-mini", steps=6, layers=2, block_steps=3, seed=8)
     start = simulate(small, LRUPolicy())
     status, mask, _bound, stats = mip.solve(small, time_limit=60, threads=2, seed=0, start=start)
     assert status is Status.OPTIMAL and stats["decomposed"] and stats["proven_layers"] == 2
