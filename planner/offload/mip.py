@@ -23,6 +23,7 @@ layer. A MIP start comes from the ``auto`` policy.
 
 from __future__ import annotations
 
+import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
@@ -314,8 +315,123 @@ def read_mask(instance: Instance, model: Model, values: list[float]) -> np.ndarr
     return out
 
 
-#: Share of a MIP's time limit for the LP-guided incumbent (RENS) before the full search.
+#: Share of a MIP's time limit for the LP relaxation and RENS before the full search.
 RENS_SHARE = 0.25
+#: Share of the whole time limit for LP + RENS of every layer before any proof starts.
+PREPARE_SHARE = 0.3
+
+
+@dataclass
+class Prepared:
+    """A built MIP with its LP bound and best incumbent so far (microseconds)."""
+
+    model: Model
+    lp_bound: float | None
+    incumbent: np.ndarray | None
+    best: float | None
+    duals: np.ndarray | None
+    stats: dict[str, Any]
+
+
+def prepare(
+    instance: Instance,
+    layers: list[int],
+    *,
+    capacity: int | np.ndarray,
+    global_budget: bool,
+    overlap: bool,
+    time_limit: float,
+    start: np.ndarray | None,
+    seed: int = 0,
+) -> Prepared:
+    """Build the MIP, solve its LP relaxation (a bound) and run RENS -- the MIP with every
+    binary fixed at its integral LP value, the fractional ones free -- which gives a
+    near-optimal incumbent fast, since the LP is nearly integral."""
+    deadline = Deadline(time_limit)
+    model = build(instance, layers, capacity=capacity, global_budget=global_budget, overlap=overlap)
+    lp = model.lp
+    nx = int(sum((xc >= 0).sum() for xc in model.xcol))
+    incumbent = None if start is None else start_values(instance, model, start)
+    best = None if incumbent is None else float(np.dot(lp.col_cost_, incumbent))
+    stats: dict[str, Any] = {
+        "layers": layers if len(layers) <= 4 else f"{len(layers)} layers",
+        "columns": lp.num_col_,
+        "rows": lp.num_row_,
+    }
+    relax = new_highs(time_limit=deadline.remaining(), seed=seed)
+    relax.setOptionValue("solve_relaxation", True)
+    relax.passModel(lp)
+    relax.run()
+    lp_bound = duals = None
+    if relax.getModelStatus() == highspy.HighsModelStatus.kOptimal:
+        lp_bound = relax.getInfo().objective_function_value
+        row_dual = np.asarray(relax.getSolution().row_dual)
+        rows = model.budget_rows
+        duals = np.where(rows >= 0, -row_dual[np.maximum(rows, 0)], 0.0).clip(min=0.0) / US
+        x = np.asarray(relax.getSolution().col_value)[:nx]
+        stats["fractional"] = int(((x >= 1e-6) & (x <= 1 - 1e-6)).sum())
+        rens = new_highs(time_limit=deadline.remaining(), seed=seed)
+        rens.setOptionValue("mip_rel_gap", MIP_REL_GAP)
+        rens.passModel(lp)
+        rens.changeColsBounds(
+            nx,
+            np.arange(nx, dtype=np.int32),
+            np.where(x > 1 - 1e-6, 1.0, 0.0),
+            np.where(x < 1e-6, 0.0, 1.0),
+        )
+        rens.run()
+        found = outcome(rens)
+        if found.objective is not None and (best is None or found.objective < best):
+            best, incumbent = found.objective, np.asarray(found.values)
+        stats["rens_objective_s"] = None if found.objective is None else found.objective / US
+    stats["prepare_s"] = round(deadline.elapsed(), 3)
+    return Prepared(model, lp_bound, incumbent, best, duals, stats)
+
+
+def finish(
+    instance: Instance,
+    prepared: Prepared,
+    *,
+    time_limit: float,
+    seed: int = 0,
+    prove: bool = True,
+) -> MipRun:
+    """The full MIP warm-started from the incumbent (or, without ``prove`` or time, the
+    incumbent with the LP bound)."""
+    model, best, lp_bound = prepared.model, prepared.best, prepared.lp_bound
+    stats = dict(prepared.stats)
+    values = None if prepared.incumbent is None else prepared.incumbent.tolist()
+    objective, bound, status, solver_status = best, lp_bound, Status.FEASIBLE, "RENS"
+    if prove and time_limit > 0.05:
+        began = time.perf_counter()
+        h = new_highs(time_limit=time_limit, seed=seed)
+        h.setOptionValue("mip_rel_gap", MIP_REL_GAP)
+        h.setOptionValue("mip_abs_gap", 1e-6)  # one picosecond of modeled time (microseconds)
+        h.passModel(model.lp)
+        if values is not None:
+            set_start(h, values)
+        h.run()
+        out = outcome(h)
+        if out.objective is not None and (best is None or out.objective <= best + 1e-9):
+            values, objective = out.values, out.objective
+        if out.bound is not None and (bound is None or out.bound > bound):
+            bound = out.bound
+        status = out.status if out.status is not Status.UNKNOWN else Status.FEASIBLE
+        solver_status = out.solver_status
+        stats.update(nodes=int(h.getInfo().mip_node_count), solver_status=solver_status)
+        stats["mip_s"] = round(time.perf_counter() - began, 3)
+    if values is None:
+        status = Status.UNKNOWN
+    mask = None if values is None else read_mask(instance, model, values)
+    return MipRun(
+        status,
+        mask,
+        None if objective is None else objective / US,
+        None if bound is None else bound / US,
+        solver_status,
+        stats,
+        prepared.duals,
+    )
 
 
 def run_model(
@@ -330,95 +446,20 @@ def run_model(
     seed: int = 0,
     prove: bool = True,
 ) -> MipRun:
-    """Build and solve one MIP (one thread), returning the plan of its layers and the bound.
-
-    Three stages: the LP relaxation (a bound); RENS -- the MIP with every
-    binary fixed at its integral LP value, the fractional ones free -- which
-    gives a near-optimal incumbent fast, since the LP is nearly integral; then
-    the full MIP warm-started from the better of that and ``start`` (skipped
-    when ``prove`` is false: then the result is the incumbent and the LP bound).
-    """
+    """Build and solve one MIP (one thread): :func:`prepare` (with at most
+    :data:`RENS_SHARE` of the time when proving), then :func:`finish`."""
     deadline = Deadline(time_limit)
-    model = build(instance, layers, capacity=capacity, global_budget=global_budget, overlap=overlap)
-    lp = model.lp
-    nx = int(sum((xc >= 0).sum() for xc in model.xcol))
-    columns = np.arange(nx, dtype=np.int32)
-    incumbent = None if start is None else start_values(instance, model, start)
-    best = None if incumbent is None else float(np.dot(lp.col_cost_, incumbent))
-    stats: dict[str, Any] = {
-        "layers": layers if len(layers) <= 4 else f"{len(layers)} layers",
-        "columns": lp.num_col_,
-        "rows": lp.num_row_,
-    }
-    relax = new_highs(time_limit=deadline.remaining(), seed=seed)
-    relax.setOptionValue("solve_relaxation", True)
-    relax.passModel(lp)
-    relax.run()
-    lp_bound = None
-    duals = None
-    if relax.getModelStatus() == highspy.HighsModelStatus.kOptimal:
-        lp_bound = relax.getInfo().objective_function_value
-        row_dual = np.asarray(relax.getSolution().row_dual)
-        rows = model.budget_rows
-        duals = np.where(rows >= 0, -row_dual[np.maximum(rows, 0)], 0.0).clip(min=0.0) / US
-        x = np.asarray(relax.getSolution().col_value)[:nx]
-        upper = np.where(x < 1e-6, 0.0, 1.0)
-        lower = np.where(x > 1 - 1e-6, 1.0, 0.0)
-        stats["fractional"] = int(((x >= 1e-6) & (x <= 1 - 1e-6)).sum())
-        rens = new_highs(time_limit=deadline.fraction(RENS_SHARE), seed=seed)
-        rens.setOptionValue("mip_rel_gap", MIP_REL_GAP)
-        rens.passModel(lp)
-        rens.changeColsBounds(nx, columns, lower, upper)
-        rens.run()
-        found = outcome(rens)
-        if found.objective is not None and (best is None or found.objective < best):
-            best, incumbent = found.objective, np.asarray(found.values)
-        stats["rens_objective_s"] = None if found.objective is None else found.objective / US
-    if not prove:
-        stats["seconds"] = round(deadline.elapsed(), 3)
-        mask = None if incumbent is None else read_mask(instance, model, incumbent.tolist())
-        return MipRun(
-            Status.FEASIBLE if mask is not None else Status.UNKNOWN,
-            mask,
-            None if best is None else best / US,
-            None if lp_bound is None else lp_bound / US,
-            "RENS",
-            stats,
-            duals,
-        )
-    h = new_highs(time_limit=max(0.01, deadline.remaining()), seed=seed)
-    h.setOptionValue("mip_rel_gap", MIP_REL_GAP)
-    h.setOptionValue("mip_abs_gap", 1e-6)  # one picosecond of modeled time (microsecond units)
-    h.passModel(lp)
-    if incumbent is not None:
-        set_start(h, incumbent.tolist())
-    h.run()
-    out = outcome(h)
-    values = out.values
-    objective = out.objective
-    if objective is None or (best is not None and best < objective - 1e-9):
-        values, objective = (None if incumbent is None else incumbent.tolist()), best
-    bound = out.bound
-    if lp_bound is not None and (bound is None or lp_bound > bound):
-        bound = lp_bound
-    status = out.status
-    if status is Status.UNKNOWN and values is not None:
-        status = Status.FEASIBLE
-    stats.update(
-        nodes=int(h.getInfo().mip_node_count),
-        seconds=round(deadline.elapsed(), 3),
-        solver_status=out.solver_status,
+    prepared = prepare(
+        instance,
+        layers,
+        capacity=capacity,
+        global_budget=global_budget,
+        overlap=overlap,
+        time_limit=deadline.fraction(RENS_SHARE) if prove else deadline.remaining(),
+        start=start,
+        seed=seed,
     )
-    mask = None if values is None else read_mask(instance, model, values)
-    return MipRun(
-        status,
-        mask,
-        None if objective is None else objective / US,
-        None if bound is None else bound / US,
-        out.solver_status,
-        stats,
-        duals,
-    )
+    return finish(instance, prepared, time_limit=deadline.remaining(), seed=seed, prove=prove)
 
 
 #: Largest (relevant experts x steps) summed over layers for which a global budget is solved
@@ -482,21 +523,30 @@ def solve(
     floor = compute_floor(instance).sum(axis=0)  # per layer, a fallback bound
     if instance.per_layer and not overlap:
         order = sorted(range(L), key=lambda ly: -len(relevant_experts(instance, ly)))
+        rounds = -(-L // max(1, threads))
 
-        def one(layer: int) -> MipRun:
-            return run_model(
+        def first(layer: int) -> Prepared:
+            return prepare(
                 instance,
                 [layer],
                 capacity=instance.capacity,
                 global_budget=False,
                 overlap=False,
-                time_limit=deadline.remaining(),
+                time_limit=deadline.fraction(PREPARE_SHARE) / rounds,
                 start=start,
                 seed=seed,
             )
 
+        def second(item: tuple[int, Prepared]) -> MipRun:
+            return finish(instance, item[1], time_limit=deadline.remaining(), seed=seed)
+
+        # every layer gets its LP bound and a near-optimal plan before any proof starts,
+        # so a short time limit still ends with a small gap on every layer
         with ThreadPoolExecutor(max_workers=max(1, threads)) as pool:
-            runs = dict(zip(order, pool.map(one, order), strict=True))
+            prepared = list(pool.map(first, order))
+            runs = dict(
+                zip(order, pool.map(second, zip(order, prepared, strict=True)), strict=True)
+            )
         mask = np.zeros((instance.steps, L, instance.experts), dtype=bool)
         bound = 0.0
         proven = True
@@ -512,8 +562,10 @@ def solve(
         stats = {
             "decomposed": True,
             "proven_layers": sum(r.status is Status.OPTIMAL for r in runs.values()),
-            "nodes": sum(r.stats["nodes"] for r in runs.values()),
-            "slowest_layer_s": max(r.stats["seconds"] for r in runs.values()),
+            "nodes": sum(r.stats.get("nodes", 0) for r in runs.values()),
+            "slowest_layer_s": max(
+                r.stats.get("prepare_s", 0) + r.stats.get("mip_s", 0) for r in runs.values()
+            ),
         }
         return (Status.OPTIMAL if proven else Status.FEASIBLE), mask, bound, stats
     cells = sum(len(relevant_experts(instance, layer)) for layer in range(L)) * instance.steps
