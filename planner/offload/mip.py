@@ -14,11 +14,18 @@ tokens somewhere in the trace, and step ``s`` (times in microseconds):
 * with overlap, ``h[s,l] <= copy * sum_e y[l,e,s]`` and ``h[s,l] <= t[prev]``
   (the layer before in execution order): hidden copy time.
 
-Objective: ``sum t + copy * sum y - sum h``. Experts that never receive a
-token stay on the CPU (being resident would only take a slot). With a
-per-layer budget and no overlap the layers are independent: each is its own
-MIP, solved in parallel by ``threads`` workers. Otherwise one MIP holds every
-layer. A MIP start comes from the ``auto`` policy.
+Objective: ``sum t + copy * sum y - sum h``. Dominance removes variables:
+experts that never receive a token stay on the CPU, no expert is resident
+after its last use, and without overlap an expert is loaded only at a step
+where it receives tokens (a load can always move there at the same cost).
+
+Each MIP: LP relaxation (a bound), RENS (a plan within about 0.1 %), then
+HiGHS warm-started (:func:`prepare`, :func:`finish`). With a per-layer budget
+and no overlap the layers are independent: one MIP per layer, all prepared
+first and then proven, by ``threads`` workers. A global budget on a large
+trace goes to :mod:`planner.offload.coupled`; otherwise one MIP holds every
+layer. The start is the better of the ``auto`` policy and
+:func:`lookahead_plan`.
 """
 
 from __future__ import annotations

@@ -32,6 +32,7 @@ def plot(instance: Instance, result: Result, path: str | Path) -> Path:
     import matplotlib.pyplot as plt
     from matplotlib.colors import ListedColormap
     from matplotlib.patches import Patch
+    from matplotlib.ticker import MaxNLocator
 
     from planner.core.family import get_family
     from planner.core.solve import solve
@@ -50,6 +51,7 @@ def plot(instance: Instance, result: Result, path: str | Path) -> Path:
     fig.colorbar(im, ax=ax_hit, label="GPU share of routed tokens")
     ax_hit.set_xlabel("step")
     ax_hit.set_ylabel("MoE layer")
+    ax_hit.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax_hit.set_title("GPU hit rate per step and layer")
 
     layer = int(np.argmax(counts.sum(axis=(0, 2))))
