@@ -49,7 +49,7 @@ from planner.perfmodel import comm
 from planner.perfmodel.hardware import get_gpu
 from planner.perfmodel.readers import load_model
 from planner.serve import candidates as cand_mod
-from planner.serve import make_problem, solve, verify
+from planner.serve import capacity, make_problem, solve, verify
 from planner.serve.assemble import build_plan, served
 from planner.serve.capacity import RoleModel
 from planner.serve.slo import SLO
@@ -165,7 +165,7 @@ def _model(name: str):
 
 
 def _clear_caches() -> None:
-    cand_mod.engine_for.cache_clear()
+    capacity.engine_for.cache_clear()
     cand_mod.role_capacity.cache_clear()
 
 

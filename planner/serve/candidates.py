@@ -23,12 +23,13 @@ from dataclasses import dataclass, field
 from planner.perfmodel.hardware import GpuSpec, Pool
 from planner.perfmodel.memory import GIB
 from planner.perfmodel.model_spec import ModelSpec
-from planner.perfmodel.stage import EngineModel, ReplicaConfig
+from planner.perfmodel.stage import ReplicaConfig
 from planner.serve.capacity import (
     CHUNK_OPTIONS,
     PREFILL_CHUNK_TOKENS,
     OperatingPoint,
     RoleModel,
+    engine_for,
 )
 from planner.serve.instance import ReplicaGroup, ServingProblem
 from planner.serve.slo import SLO
@@ -192,13 +193,6 @@ def _exclusion(problem: ServingProblem, pool: Pool, cfg: ReplicaConfig) -> str:
     return ""
 
 
-@functools.lru_cache(maxsize=4096)
-def engine_for(
-    model: ModelSpec, gpu: GpuSpec, tp: int, pp: int, ep: int, precision: str, kv: str
-) -> EngineModel:
-    return EngineModel(model, ReplicaConfig(gpu, tp, pp, ep), precision, kv)
-
-
 @functools.lru_cache(maxsize=65536)
 def role_capacity(
     model: ModelSpec,
@@ -228,30 +222,6 @@ def role_capacity(
         kv_admission=kv_admission,
     )
     return rm.capacity()
-
-
-def role_model(problem: ServingProblem, group: ReplicaGroup) -> RoleModel:
-    """The queueing model of one engine of a plan's replica group."""
-    pool = problem.pool(group.gpu)
-    eng = engine_for(
-        problem.model,
-        pool.gpu,
-        group.tp,
-        group.pp,
-        group.ep,
-        problem.precision,
-        problem.kv_precision_name,
-    )
-    return RoleModel(
-        eng,
-        group.role,
-        problem.traffic,
-        problem.slo,
-        chunk=group.chunk_tokens or None,
-        online=problem.online,
-        max_batch=problem.constraints.max_batch,
-        kv_admission=problem.constraints.kv_admission,
-    )
 
 
 def roles(problem: ServingProblem) -> tuple[str, ...]:

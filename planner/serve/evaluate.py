@@ -11,7 +11,8 @@ plan's replica groups and their traffic shares, and checks from scratch
 * the flow: colocated + decoded traffic covers the demand, and the prefill
   pools hand exactly their traffic to the decode pools;
 * the SLOs: each group's per-engine load is pushed through the forward
-  queueing model (:meth:`~planner.serve.capacity.RoleModel.at_rate`,
+  queueing model (the model is shared with the search; the candidate
+  layouts, the MIP and the capacity bisection are not) (:meth:`~planner.serve.capacity.RoleModel.at_rate`,
   which solves for the batch at that rate) and every target is re-checked.
 """
 
@@ -19,8 +20,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from planner.serve.candidates import engine_for, role_model, tp_reason
-from planner.serve.capacity import OperatingPoint
+from planner.serve.capacity import OperatingPoint, engine_for, role_model
 from planner.serve.instance import ReplicaGroup, ServingPlan, ServingProblem
 
 #: Relative slack on flow balance and demand (float noise only).
@@ -79,9 +79,10 @@ def verify(problem: ServingProblem, plan: Any) -> list[str]:
             out.append(f"{name}: only pool {problem.pool(c.gpu).label} may be used")
         if c.max_tp is not None and g.tp > c.max_tp:
             out.append(f"{name}: tp{g.tp} exceeds max_tp={c.max_tp}")
-        why = tp_reason(m, g.tp)
-        if why:
-            out.append(f"{name}: {why}")
+        if m.heads % g.tp:
+            out.append(f"{name}: tp{g.tp} does not divide the {m.heads} attention heads")
+        elif not m.is_mla and m.kv_heads % g.tp and g.tp % m.kv_heads:
+            out.append(f"{name}: tp{g.tp} neither divides nor is a multiple of the KV heads")
         if g.pp > m.layers:
             out.append(f"{name}: pp{g.pp} exceeds the {m.layers} layers")
         if g.ep > 1 and (not m.is_moe or m.num_experts % g.ep):

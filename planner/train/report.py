@@ -17,7 +17,13 @@ def summary(problem: TrainingProblem, result: Result) -> dict[str, Any]:
     out: dict[str, Any] = {
         "status": result.status.value,
         "instance": problem.name,
-        "model": problem.model.name,
+        "model": {
+            "name": problem.model.name,
+            "parameters": problem.model.params_total,
+            "active_parameters": problem.model.params_active,
+            "layers": problem.model.layers,
+            "hidden": problem.model.hidden,
+        },
         "cluster": problem.cluster.describe(),
         "global_batch": problem.workload.global_batch,
         "seq_len": problem.workload.seq_len,

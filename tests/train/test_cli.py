@@ -65,6 +65,15 @@ def test_plan_train_json_fields(capsys):
         assert key in d
     assert d["gap"] == 0 and len(d["alternatives"]) == 2
     assert 0 < d["mfu"] < 1 and d["memory_gb_per_gpu"] <= 80
+    # Narayanan et al. Table 1: 1.7B parameters
+    assert d["model"]["name"] == "gpt-1.7b"
+    assert abs(d["model"]["parameters"] / 1.7e9 - 1) < 0.03
+
+
+def test_short_m_is_method(capsys):
+    base = ["plan", "train", "--model", "gpt-1.7b", "--gpus", "8xA100", "--global-batch", "16"]
+    code, out, _ = run(capsys, *base, "--seq", "1024", "-m", "heuristic", "--json")
+    assert code == 0 and json.loads(out)["method"] == "heuristic"
 
 
 def test_fixing_all_flags_evaluates_that_plan(capsys):
