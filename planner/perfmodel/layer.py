@@ -272,7 +272,8 @@ def layer_cost(
     else:
         d_qk = d_v = model.head_dim
     # Attention core: scores [s, d] x [d, s_kv] and context [s, s_kv] x [s_kv, d] per head.
-    s_kv = seq  # every rank attends to the full sequence (ring attention for cp > 1)
+    # every rank attends to the full sequence (ring attention for cp > 1), or the window
+    s_kv = model.attention_span(seq)
     if flash:
         # one fused kernel; causal masking skips FLASH_CAUSAL_FRACTION of the square,
         # the backward recomputes the scores (FLASH_BWD_RATIO x the forward work)

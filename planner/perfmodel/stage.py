@@ -677,9 +677,10 @@ class EngineModel:
         N = np.maximum(np.asarray(tokens, dtype=float), 1e-9)
         m, c = self.model, self.config
         dense, moe = self._layer_times(N)
-        # decode attention: stream the KV cache of every sequence
-        kv_bytes = b * ctx * self.kv_elems_layer * self.kv_precision.bytes
-        flops = 2.0 * b * ctx * self.heads_r * self.dec_dims
+        # decode attention: stream the KV cache of every sequence (a sliding window caps it)
+        span = m.attention_span(ctx)
+        kv_bytes = b * span * self.kv_elems_layer * self.kv_precision.bytes
+        flops = 2.0 * b * span * self.heads_r * self.dec_dims
         dec_attn = max(
             kv_bytes / self.stream_bw,
             flash_attention_time(c.gpu, flops, "bf16", FLASH_ATTENTION_EFFICIENCY),
