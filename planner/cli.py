@@ -248,6 +248,51 @@ def bench_cmd(
         raise typer.Exit(1)
 
 
+@app.command("calibrate")
+def calibrate_cmd(
+    check: Annotated[
+        bool, typer.Option("--check", help="Refit and fail if the shipped constants differ.")
+    ] = False,
+    report: Annotated[
+        Path | None, typer.Option("--report", help="Write the accuracy report (Markdown).")
+    ] = None,
+    json_out: Json = False,
+) -> None:
+    """Fit the performance model's constants to the published rows marked fit."""
+    import planner.serve
+    import planner.train  # noqa: F401
+    from planner.perfmodel.calibration import fit as calibration
+
+    result = calibration.fit()
+    rows = calibration.summary_rows(result)
+    diffs = calibration.compare(result, calibration.shipped()) if check else []
+    if not check:
+        calibration.write_constants(result)
+    if report is not None:
+        command = "planner " + " ".join(shlex.quote(a) for a in sys.argv[1:])
+        calibration.report(result, report, command=command)
+    if json_out:
+        with console.clean_stdout() as out:
+            for row in rows:
+                console.write_json_line(out, {**row, "check": not diffs} if check else row)
+    else:
+        table = Table(title="fitted constants")
+        for col in ("constant", "value", "fitted on"):
+            table.add_column(col)
+        for row in rows:
+            sources = sorted({r.split("/")[0] for r in row["rows"]})
+            table.add_row(
+                row["constant"],
+                f"{row['value']:.6g}",
+                f"{len(row['rows'])} rows: {', '.join(sources)}",
+            )
+        console.out_console().print(table)
+    for line in diffs:
+        console.err.print(f"calibrate --check: {line}", highlight=False)
+    if diffs:
+        raise typer.Exit(1)
+
+
 def _references(family: Family, spec: str, instances: list) -> dict[str, Reference]:
     if family.reference is not None:
         return family.reference(spec, instances)

@@ -22,7 +22,7 @@ bandwidth term).
 Constants (the fitted one is marked *fitted*; the calibration report lists
 its value and the rows it comes from):
 
-``NVLINK_EFFICIENCY``
+``nvlink_efficiency`` (in ``calibration/constants.json``)
     *fitted*: achieved bus bandwidth of the collectives inside a training
     step / per-direction NVLink bandwidth. Isolated nccl-tests all-reduce
     runs reach more (about 230 of 300 GB/s on 8xA100, 0.77; 360-380 of 450
@@ -50,9 +50,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from planner.perfmodel import constants
 from planner.perfmodel.hardware import GpuSpec
 
-NVLINK_EFFICIENCY = 0.60
 NIC_EFFICIENCY = 0.85
 NVLINK_LATENCY_S = 4e-6
 NIC_LATENCY_S = 10e-6
@@ -77,7 +77,7 @@ class Fabric:
     @property
     def intra(self) -> float:
         """Achieved intra-node bytes/s."""
-        return self.nvlink_bw * NVLINK_EFFICIENCY
+        return self.nvlink_bw * constants.FITTED["nvlink_efficiency"]
 
     @property
     def inter(self) -> float:

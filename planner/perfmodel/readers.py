@@ -70,6 +70,7 @@ NEUTRAL = frozenset(
         "_name_or_path",
         "_commit_hash",
         "_planner",
+        "name",
         "architectures",
         "model_type",
         "auto_map",

@@ -20,6 +20,8 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass, field
 
+from planner.core.timing import Deadline
+from planner.perfmodel import constants
 from planner.perfmodel.hardware import GpuSpec, Pool
 from planner.perfmodel.memory import GIB
 from planner.perfmodel.model_spec import ModelSpec
@@ -193,6 +195,7 @@ def _exclusion(problem: ServingProblem, pool: Pool, cfg: ReplicaConfig) -> str:
     return ""
 
 
+@constants.on_change
 @functools.lru_cache(maxsize=65536)
 def role_capacity(
     model: ModelSpec,
@@ -286,11 +289,38 @@ def evaluate(problem: ServingProblem, layout: Layout, role: str) -> Candidate:
     )
 
 
+def candidates_within(
+    problem: ServingProblem, deadline: Deadline | None = None
+) -> tuple[list[Candidate], bool]:
+    """Candidates evaluated until ``deadline`` expires, and whether every layout was evaluated.
+
+    Usable candidates come first, cheapest per QPS first.
+    """
+    out: list[Candidate] = []
+    complete = True
+    for lay in layouts(problem):
+        for role in roles(problem):
+            if deadline is not None and deadline.expired():
+                complete = False
+                break
+            out.append(evaluate(problem, lay, role))
+        if not complete:
+            break
+    out.sort(key=lambda c: (not c.usable, c.cost_per_qps, c.price, c.key))
+    return out, complete
+
+
 def candidates(problem: ServingProblem) -> list[Candidate]:
     """Every layout in every allowed role, usable or not (usable ones first, cheapest per QPS)."""
-    out = [evaluate(problem, lay, role) for lay in layouts(problem) for role in roles(problem)]
-    out.sort(key=lambda c: (not c.usable, c.cost_per_qps, c.price, c.key))
-    return out
+    return candidates_within(problem)[0]
+
+
+def incomplete_reason(cands: list[Candidate]) -> str:
+    """What a method says when the time limit stopped the capacity computations."""
+    return (
+        f"time limit reached after {len(cands)} candidate layouts (not all evaluated): the plan "
+        "is the best among them, not proven optimal"
+    )
 
 
 def group_capacity(problem: ServingProblem, group: ReplicaGroup) -> float:

@@ -60,6 +60,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from planner.perfmodel import constants
 from planner.perfmodel.hardware import GpuSpec
 from planner.perfmodel.model_spec import ModelSpec
 from planner.perfmodel.stage import EngineModel, ReplicaConfig
@@ -425,6 +426,7 @@ class RoleModel:
         return best.rate, best, floor
 
 
+@constants.on_change
 @functools.lru_cache(maxsize=4096)
 def engine_for(
     model: ModelSpec, gpu: GpuSpec, tp: int, pp: int, ep: int, precision: str, kv: str

@@ -18,9 +18,10 @@ import time
 from typing import Any
 
 from planner.core.result import Result, Status
+from planner.core.timing import Deadline
 from planner.serve.assemble import build_plan, served
 from planner.serve.bounds import cheapest_unit_cost
-from planner.serve.candidates import Candidate, candidates
+from planner.serve.candidates import Candidate, candidates_within, incomplete_reason
 from planner.serve.instance import ServingProblem
 
 
@@ -73,14 +74,33 @@ def _fill_throughput(problem: ServingProblem, usable: list[Candidate]) -> list[i
 
 
 def solve_greedy(
-    problem: ServingProblem, *, time_limit: float, threads: int, seed: int, hint: Any | None
+    problem: ServingProblem,
+    *,
+    time_limit: float,
+    threads: int,
+    seed: int,
+    hint: Any | None,
+    cands: list[Candidate] | None = None,
+    complete: bool = True,
 ) -> Result:
-    """Greedy plan; reports the family's cheap bound (added by ``certify``)."""
-    del time_limit, threads, seed, hint
+    """Greedy plan over the candidates (computed within 80 % of the time limit when not given)."""
+    del threads, seed, hint
     started = time.perf_counter()
-    cands = candidates(problem)
+    if cands is None:
+        cands, complete = candidates_within(problem, Deadline(0.8 * time_limit))
+    if not complete and not any(c.usable for c in cands):
+        return Result(
+            "serve",
+            problem.name,
+            "greedy",
+            Status.UNKNOWN,
+            runtime_s=time.perf_counter() - started,
+            reason=incomplete_reason(cands),
+        )
     usable = [c for c in cands if c.usable]
-    stats = {"candidates": len(cands), "usable_candidates": len(usable)}
+    stats: dict[str, Any] = {"candidates": len(cands), "usable_candidates": len(usable)}
+    if not complete:
+        stats["candidates_complete"] = False
     if not usable:
         from planner.serve.explain import explain_no_candidate
 
@@ -126,4 +146,5 @@ def solve_greedy(
         runtime_s=time.perf_counter() - started,
         solution=plan,
         stats=stats,
+        reason="" if complete else incomplete_reason(cands),
     )

@@ -22,6 +22,10 @@ from planner.perfmodel.precision import get_precision
 from planner.perfmodel.readers import load_model
 
 RECOMPUTE = ("none", "selective", "full")
+#: Largest global batch (sequences per step) and sequence length accepted; beyond them the
+#: input is taken for a mistake (2^31 sequences, 2^24 tokens).
+MAX_GLOBAL_BATCH = 2**31
+MAX_SEQ_LEN = 2**24
 OBJECTIVES = ("time", "cost")
 
 
@@ -46,6 +50,15 @@ class Workload:
     def __post_init__(self) -> None:
         positive_int(self.global_batch, "workload: global_batch", allow_none=False)
         positive_int(self.seq_len, "workload: seq_len", allow_none=False)
+        if self.global_batch > MAX_GLOBAL_BATCH:
+            raise InputError(
+                f"workload: global_batch {self.global_batch} exceeds {MAX_GLOBAL_BATCH} (2^31) "
+                "sequences per step"
+            )
+        if self.seq_len > MAX_SEQ_LEN:
+            raise InputError(
+                f"workload: seq_len {self.seq_len} exceeds {MAX_SEQ_LEN} (2^24) tokens"
+            )
         object.__setattr__(self, "precision", get_precision(self.precision).name)
 
     @property

@@ -338,6 +338,7 @@ def _candidates(
     zeros: tuple[int, ...],
     capacity: float,
     pps: list[int],
+    deadline: Deadline | None = None,
 ) -> tuple[list[tuple[float, int, int, int, int, int]], float]:
     """(time bound, pp, dp, v, zero, microbatches) of the memory-feasible plans of ``lc``.
 
@@ -353,6 +354,8 @@ def _candidates(
     out = []
     min_floor = float("inf")
     for pp in pps:
+        if deadline is not None and deadline.expired():
+            break
         if c.stage_layers is not None:
             if len(c.stage_layers) != pp:
                 continue
@@ -455,7 +458,11 @@ def exact_search(
         if not pps:
             out.pruned_configs += 1
             continue
-        cands, floor = _candidates(problem, lc, zeros, capacity, pps)
+        cands, floor = _candidates(problem, lc, zeros, capacity, pps, deadline)
+        if deadline.expired():
+            stopped = True
+            lowest_open = min(lowest_open, cb)
+            break
         if floor < out.min_memory[0]:
             out.min_memory = (floor, None)
         stage_fixed = problem_c.stage_layers
@@ -501,13 +508,15 @@ def min_memory_search(
     zeros = sp_space.zeros
     L = problem.model.layers
     best, best_plan = float("inf"), None
-    configs = layer_configs(problem, sp_space)
+    configs = layer_configs(problem, sp_space, deadline)
+    if deadline.expired():
+        return best, best_plan, False
     configs.sort(key=lambda lc: lc.act_layer + lc.work_mem)
     for lc in configs:
         if deadline.expired():
             return best, best_plan, False
         cands, _floor = _candidates(
-            problem, lc, zeros, float("inf"), pipeline_sizes(problem, lc.tp, lc.cp)
+            problem, lc, zeros, float("inf"), pipeline_sizes(problem, lc.tp, lc.cp), deadline
         )
         floors = []
         for _b, pp, d, v, z, m in cands:

@@ -206,9 +206,15 @@ def balanced_stage_layers(layers: int, pp: int) -> tuple[int, ...]:
 def stage_layer_indices(
     layers: int, stage_layers: tuple[int, ...], interleave: int
 ) -> list[list[int]]:
-    """Layer indices of each stage; with ``v > 1`` stage ``j`` holds chunks ``j, j+p, ...``."""
+    """Layer indices of each stage; with ``v > 1`` stage ``j`` holds chunks ``j, j+p, ...``.
+
+    When ``v`` chunks do not divide the layers evenly (published runs that put
+    the embedding and the loss in pipeline slots of their own, such as
+    Llama-3.1-405B's 126 layers on 8 x 8 slots), the stages keep the layers of
+    ``stage_layers`` in order; the search and ``verify`` never produce such plans.
+    """
     pp = len(stage_layers)
-    if interleave <= 1:
+    if interleave <= 1 or layers % (pp * interleave):
         out, start = [], 0
         for n in stage_layers:
             out.append(list(range(start, start + n)))
