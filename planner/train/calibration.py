@@ -61,4 +61,6 @@ def predict(row: TrainingRow) -> float:
         return est.model_tflops_per_gpu
     if row.metric == "step_time_s":
         return est.step_time
+    if row.metric == "tokens_per_s_per_gpu":
+        return est.tokens / est.step_time / est.gpus
     raise ValueError(f"{row.id}: unknown metric {row.metric!r}")

@@ -64,3 +64,12 @@ def test_compare_uses_a_relative_tolerance():
     assert len(calibration.compare(result, shifted)) == len(constants.NAMES)
     tiny = {k: v * (1 + 1e-9) for k, v in constants.load().items()}
     assert calibration.compare(result, tiny) == []
+
+
+def test_llmfoundry_models_have_the_published_parameter_counts():
+    from planner.perfmodel.calibration.published import LLMFOUNDRY_TABLE, mpt_config
+    from planner.perfmodel.readers import load_model
+
+    for _gpu, _n, model, seq, *_rest, params in LLMFOUNDRY_TABLE:
+        spec = load_model({**mpt_config(model, seq), "name": model})
+        assert abs(spec.params_total / params - 1) < 1e-3, (model, seq)
