@@ -66,7 +66,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from planner.core.errors import InputError, unknown_name
+from planner.core.errors import InputError, check_table, unknown_name
 from planner.core.io import read_toml
 from planner.core.paths import models_dir
 from planner.perfmodel.precision import Precision, get_precision
@@ -211,10 +211,7 @@ class GpuSpec:
             missing.remove("price_per_gpu_hour")
         if missing:
             raise InputError(f"{where}: missing field {missing[0]!r}")
-        known = {*_GPU_FIELDS, "tflops", "aliases", "architecture"}
-        extra = sorted(set(data) - known)
-        if extra:
-            raise InputError(f"{where}: unknown field {extra[0]!r}")
+        check_table(data, where, {*_GPU_FIELDS, "tflops", "aliases", "architecture"})
         tflops = data["tflops"]
         if not isinstance(tflops, Mapping):
             raise InputError(f"{where}: field 'tflops' must be a table of precision = TFLOPS")
@@ -379,16 +376,8 @@ class ClusterSpec:
 
 
 def _pool_from_dict(raw: Any, *, where: str) -> Pool:
-    if not isinstance(raw, Mapping):
-        raise InputError(f"{where}: expected a table")
     known = {"gpu", "count", "name", "gpus_per_node", "nic_gbit_s", "price_per_gpu_hour"}
-    extra = sorted(set(raw) - known)
-    if extra:
-        raise InputError(f"{where}: unknown field {extra[0]!r}")
-    if "gpu" not in raw:
-        raise InputError(f"{where}: missing field 'gpu'")
-    if "count" not in raw:
-        raise InputError(f"{where}: missing field 'count'")
+    raw = check_table(raw, where, known, required=("gpu", "count"))
     gpu_raw = raw["gpu"]
     if isinstance(gpu_raw, str):
         gpu = get_gpu(gpu_raw)

@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from planner.core.errors import InputError
+from planner.core.errors import InputError, check_table
 
 
 @dataclass(frozen=True)
@@ -331,11 +331,7 @@ class ModelSpec:
     def from_dict(cls, data: Mapping[str, Any]) -> ModelSpec:
         """Inverse of :meth:`to_dict` (also accepts a Hugging Face config)."""
         if "hidden" in data and "layers" in data:
-            known = {f for f in cls.__dataclass_fields__}
-            extra = sorted(set(data) - known)
-            if extra:
-                raise InputError(f"model: unknown field {extra[0]!r}")
-            return cls(**dict(data))
+            return cls(**check_table(data, "model", cls.__dataclass_fields__))
         from planner.perfmodel.readers import from_hf_config
 
         return from_hf_config(data, name=str(data.get("name", "model")))

@@ -58,7 +58,10 @@ Constants (the fitted ones are marked *fitted*; see the calibration report):
     and HBM bandwidth while they run. An assumption from that SM share.
 ``weight_stream_efficiency`` (in ``calibration/constants.json``)
     *fitted*: fraction of the datasheet HBM bandwidth reached when decode
-    GEMMs and attention stream weights and KV cache.
+    GEMMs and attention stream weights and KV cache. The fit lands at the
+    upper bound of its range (0.95; well-tuned decode kernels measure about
+    0.8-0.9 of the datasheet), so it also absorbs what the model over-counts
+    elsewhere in a decode step.
 ``FLASH_ATTENTION_EFFICIENCY``
     Fraction of the bf16 dense peak reached by FlashAttention-2/3 forward on
     long prompts (FA2 on A100: about 0.6-0.7; FA3 on H100: 0.6-0.75). An
@@ -74,7 +77,8 @@ from __future__ import annotations
 
 import functools
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
+from typing import Any
 
 import numpy as np
 
@@ -158,31 +162,22 @@ def pipeline_time(umax: float, usum: float, microbatches: int, pp: int, interlea
 
 
 @dataclass(frozen=True)
-class TrainingStep:
-    """Layout and software of a training step: what a stage's cost depends on beyond its own
-    layers, pool and position.
+class Layout:
+    """The parallel layout of a training step (the decisions a training plan makes, but the
+    layer-to-stage assignment).
 
     Attributes
     ----------
-    model
-        The architecture.
-    seq, precision
-        Sequence length and GEMM precision.
     tp, pp, dp, cp, ep
-        Parallel sizes.
+        Tensor, pipeline, data, context and expert parallel sizes (``ep`` is
+        carved out of ``dp``).
     microbatch, interleave
         Sequences per microbatch and virtual stages per GPU.
     recompute, zero, sequence_parallel
-        Activation recomputation, ZeRO stage, Megatron sequence parallelism.
-    flash_attention
-        Fused attention core (else Megatron-2022's materialized scores).
-    overlap_grad_reduce
-        The DP gradient reduction overlaps the last backward pass.
+        Activation recomputation (``none``/``selective``/``full``), ZeRO stage,
+        Megatron sequence parallelism.
     """
 
-    model: ModelSpec
-    seq: int
-    precision: str
     tp: int
     pp: int
     dp: int
@@ -193,6 +188,33 @@ class TrainingStep:
     recompute: str = "none"
     zero: int = 0
     sequence_parallel: bool = False
+
+
+def layout_of(layout: Layout) -> dict[str, Any]:
+    """The :class:`Layout` fields of ``layout`` (or of a subclass instance) as keywords."""
+    return {f.name: getattr(layout, f.name) for f in fields(Layout)}
+
+
+@dataclass(frozen=True, kw_only=True)
+class TrainingStep(Layout):
+    """Layout and software of a training step: what a stage's cost depends on beyond its own
+    layers, pool and position (keyword-only beyond the :class:`Layout` fields).
+
+    Attributes
+    ----------
+    model
+        The architecture.
+    seq, precision
+        Sequence length and GEMM precision.
+    flash_attention
+        Fused attention core (else Megatron-2022's materialized scores).
+    overlap_grad_reduce
+        The DP gradient reduction overlaps the last backward pass.
+    """
+
+    model: ModelSpec
+    seq: int
+    precision: str
     flash_attention: bool = True
     overlap_grad_reduce: bool = True
 

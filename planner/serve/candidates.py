@@ -18,8 +18,11 @@ SLO), so sweeps that revisit a layout pay for it once.
 from __future__ import annotations
 
 import functools
+import time
 from dataclasses import dataclass, field
+from typing import Any
 
+from planner.core.result import Result, Status
 from planner.core.timing import Deadline
 from planner.perfmodel import constants
 from planner.perfmodel.hardware import GpuSpec, Pool
@@ -32,6 +35,7 @@ from planner.serve.capacity import (
     OperatingPoint,
     RoleModel,
     engine_for,
+    engine_key,
 )
 from planner.serve.instance import ReplicaGroup, ServingProblem
 from planner.serve.slo import SLO
@@ -315,6 +319,40 @@ def candidates(problem: ServingProblem) -> list[Candidate]:
     return candidates_within(problem)[0]
 
 
+def method_result(
+    problem: ServingProblem, method: str, status: Status, started: float, **fields: Any
+) -> Result:
+    """A serving method's :class:`Result`, timed from ``started`` (``time.perf_counter()``)."""
+    return Result(
+        "serve",
+        problem.name,
+        method,
+        status,
+        runtime_s=time.perf_counter() - started,
+        **fields,
+    )
+
+
+def no_candidate_result(
+    problem: ServingProblem,
+    method: str,
+    cands: list[Candidate],
+    started: float,
+    stats: dict[str, Any],
+) -> Result:
+    """INFEASIBLE: no layout meets the SLOs (the reason names why the best ones fail)."""
+    from planner.serve.explain import explain_no_candidate
+
+    return method_result(
+        problem,
+        method,
+        Status.INFEASIBLE,
+        started,
+        stats=stats,
+        reason=explain_no_candidate(problem, cands),
+    )
+
+
 def incomplete_reason(cands: list[Candidate]) -> str:
     """What a method says when the time limit stopped the capacity computations."""
     return (
@@ -325,16 +363,9 @@ def incomplete_reason(cands: list[Candidate]) -> str:
 
 def group_capacity(problem: ServingProblem, group: ReplicaGroup) -> float:
     """Requests per second one replica of a plan's group sustains within the SLOs."""
-    pool = problem.pool(group.gpu)
     chunk = group.chunk_tokens or (PREFILL_CHUNK_TOKENS if group.role == "prefill" else 2048)
     cap, _, _ = role_capacity(
-        problem.model,
-        pool.gpu,
-        group.tp,
-        group.pp,
-        group.ep,
-        problem.precision,
-        problem.kv_precision_name,
+        *engine_key(problem, group),
         group.role,
         int(chunk) if group.role != "decode" else 0,
         problem.traffic.with_qps(None),

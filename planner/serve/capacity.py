@@ -56,7 +56,7 @@ from __future__ import annotations
 import functools
 import math
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -435,20 +435,23 @@ def engine_for(
     return EngineModel(model, ReplicaConfig(gpu, tp, pp, ep), precision, kv)
 
 
-def role_model(problem: ServingProblem, group: ReplicaGroup) -> RoleModel:
-    """The queueing model of one engine of a plan's replica group."""
-    pool = problem.pool(group.gpu)
-    eng = engine_for(
+def engine_key(problem: ServingProblem, group: ReplicaGroup) -> tuple[Any, ...]:
+    """The arguments of :func:`engine_for` for a plan's replica group."""
+    return (
         problem.model,
-        pool.gpu,
+        problem.pool(group.gpu).gpu,
         group.tp,
         group.pp,
         group.ep,
         problem.precision,
         problem.kv_precision_name,
     )
+
+
+def role_model(problem: ServingProblem, group: ReplicaGroup) -> RoleModel:
+    """The queueing model of one engine of a plan's replica group."""
     return RoleModel(
-        eng,
+        engine_for(*engine_key(problem, group)),
         group.role,
         problem.traffic,
         problem.slo,

@@ -21,7 +21,7 @@ from __future__ import annotations
 from typing import Any
 
 from planner.serve.capacity import OperatingPoint, engine_for, role_model
-from planner.serve.instance import ReplicaGroup, ServingPlan, ServingProblem
+from planner.serve.instance import ReplicaGroup, ServingPlan, ServingProblem, served_capacity
 
 #: Relative slack on flow balance and demand (float noise only).
 FLOW_TOL = 1e-6
@@ -140,16 +140,11 @@ def plan_metrics(problem: ServingProblem, plan: ServingPlan) -> dict[str, Any]:
 
     groups = []
     ttft = tpot = 0.0
-    capacity_both = capacity_pre = capacity_dec = 0.0
+    group_caps = []
     for g in plan.replicas:
         point = group_point(problem, g)
         cap = group_capacity(problem, g) * g.count
-        if g.role == "both":
-            capacity_both += cap
-        elif g.role == "prefill":
-            capacity_pre += cap
-        else:
-            capacity_dec += cap
+        group_caps.append((g.role, cap))
         if g.load_qps > 0:
             if g.role in ("both", "prefill"):
                 ttft = max(ttft, point.ttft_s)
@@ -168,7 +163,7 @@ def plan_metrics(problem: ServingProblem, plan: ServingPlan) -> dict[str, Any]:
                 "utilization": point.utilization,
             }
         )
-    capacity = capacity_both + min(capacity_pre, capacity_dec)
+    capacity = served_capacity(group_caps)[3]
     return {
         "ttft_s": ttft,
         "tpot_s": tpot,

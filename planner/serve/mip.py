@@ -37,7 +37,13 @@ from planner.core.mip import new_highs, outcome, set_start
 from planner.core.result import Result, Status
 from planner.core.timing import Deadline
 from planner.serve.assemble import build_plan
-from planner.serve.candidates import Candidate, candidates_within, incomplete_reason
+from planner.serve.candidates import (
+    Candidate,
+    candidates_within,
+    incomplete_reason,
+    method_result,
+    no_candidate_result,
+)
 from planner.serve.instance import ServingPlan, ServingProblem
 
 INF = highspy.kHighsInf
@@ -212,17 +218,7 @@ def _solve(
         "objective_kind": problem.objective,
     }
     if not usable:
-        from planner.serve.explain import explain_no_candidate
-
-        return Result(
-            "serve",
-            problem.name,
-            "mip",
-            Status.INFEASIBLE,
-            runtime_s=time.perf_counter() - started,
-            stats=stats,
-            reason=explain_no_candidate(problem, all_cands),
-        )
+        return no_candidate_result(problem, "mip", all_cands, started, stats)
     lp = _model(problem, usable, objective=problem.objective)
     h = new_highs(time_limit=deadline.remaining(), threads=threads, seed=seed)
     out = _run(h, lp, _start(usable, hint if isinstance(hint, ServingPlan) else None))
@@ -235,23 +231,21 @@ def _solve(
     if out.status is Status.INFEASIBLE:
         from planner.serve.explain import explain_capacity
 
-        return Result(
-            "serve",
-            problem.name,
+        return method_result(
+            problem,
             "mip",
             Status.INFEASIBLE,
-            runtime_s=time.perf_counter() - started,
+            started,
             stats=stats,
             reason=explain_capacity(problem, usable, threads=threads),
         )
     if not out.has_solution:
-        return Result(
-            "serve",
-            problem.name,
+        return method_result(
+            problem,
             "mip",
             Status.UNKNOWN,
+            started,
             bound=out.bound,
-            runtime_s=time.perf_counter() - started,
             stats=stats,
             reason=f"HiGHS stopped without a solution ({out.solver_status})",
         )
@@ -272,14 +266,13 @@ def _solve(
     plan = build_plan(usable, counts, problem.traffic.qps)
     if status is Status.OPTIMAL and bound is not None and math.isfinite(bound):
         bound = min(bound, out.objective)
-    return Result(
-        "serve",
-        problem.name,
+    return method_result(
+        problem,
         "mip",
         status,
+        started,
         objective=out.objective,
         bound=bound,
-        runtime_s=time.perf_counter() - started,
         solution=plan,
         stats=stats,
     )

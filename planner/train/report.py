@@ -132,32 +132,10 @@ def render(problem: TrainingProblem, result: Result, console: Console | None = N
 
     mem = s["memory"]
     mt = Table(title=f"memory per GPU (stage {s['memory_stage']}), GiB")
-    for key in (
-        "weights",
-        "gradients",
-        "optimizer",
-        "activations",
-        "logits",
-        "buffers",
-        "reserved",
-        "total",
-    ):
+    keys = ("weights", "gradients", "optimizer", "activations", "logits", "buffers", "reserved")
+    for key in (*keys, "total"):
         mt.add_column(key, justify="right")
-    mt.add_row(
-        *[
-            _gib(mem[k])
-            for k in (
-                "weights",
-                "gradients",
-                "optimizer",
-                "activations",
-                "logits",
-                "buffers",
-                "reserved",
-                "total",
-            )
-        ]
-    )
+    mt.add_row(*[_gib(mem[k]) for k in (*keys, "total")])
     console.print(mt)
 
     alts = s["alternatives"]

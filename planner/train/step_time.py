@@ -17,7 +17,14 @@ from typing import Any
 
 from planner.perfmodel.memory import GIB, MemoryBreakdown, in_flight_microbatches
 from planner.perfmodel.model_spec import ModelSpec
-from planner.perfmodel.stage import StageCost, TrainingStep, pipeline_time, stage_cost, step_flops
+from planner.perfmodel.stage import (
+    StageCost,
+    TrainingStep,
+    layout_of,
+    pipeline_time,
+    stage_cost,
+    step_flops,
+)
 from planner.train.instance import TrainingPlan, TrainingProblem
 
 
@@ -240,16 +247,7 @@ def training_step(problem: TrainingProblem, plan: TrainingPlan) -> TrainingStep:
         model=problem.model,
         seq=problem.workload.seq_len,
         precision=problem.workload.precision,
-        tp=plan.tp,
-        pp=plan.pp,
-        dp=plan.dp,
-        cp=plan.cp,
-        ep=plan.ep,
-        microbatch=plan.microbatch,
-        interleave=plan.interleave,
-        recompute=plan.recompute,
-        zero=plan.zero,
-        sequence_parallel=plan.sequence_parallel,
+        **layout_of(plan),
         flash_attention=c.flash_attention,
         overlap_grad_reduce=c.overlap_grad_reduce,
     )

@@ -204,8 +204,9 @@ def test_short_time_limit_is_honoured_and_not_claimed_optimal():
         res = solve(problem, method, time_limit=1.0)
         elapsed = time.perf_counter() - start
         # the limit covers the method; the family's cheap bound and the independent
-        # verification come after it (about 0.2 s here)
-        assert elapsed < 1.0 * 1.25 + 0.5, method
+        # verification come after it (about 0.2 s here). Generous for a loaded machine:
+        # the bug this guards against took 18 s.
+        assert elapsed < 2 * 1.0 + 1.5, method
         if res.stats.get("candidates_complete") is False:
             assert res.status in (Status.FEASIBLE, Status.UNKNOWN)
             if res.bound is not None and res.objective is not None:  # the family's cheap bound

@@ -262,7 +262,7 @@ def test_huge_batch_honours_the_time_limit():
     res = solve(prob, "auto", time_limit=2)
     elapsed = time.perf_counter() - start
     assert res.status in (Status.FEASIBLE, Status.OPTIMAL) and res.verified
-    assert elapsed < 2 * 1.25 + 0.5
+    assert elapsed < 2 * 2 + 1.5  # generous for a loaded machine; it used to run for minutes
 
 
 def test_expert_degree_that_does_not_divide_is_infeasible_with_reason(capsys):
