@@ -20,6 +20,7 @@ The result keeps the best verified schedule and the best proven bound of all sta
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from planner.core.result import Result, Status
@@ -28,9 +29,10 @@ from planner.rcpsp.bounds import lower_bound, preemptive_bound
 from planner.rcpsp.cpsat import solve_cpsat
 from planner.rcpsp.evaluate import makespan, verify
 from planner.rcpsp.feasibility import infeasibility_reason
-from planner.rcpsp.heuristics.methods import ga, lns
+from planner.rcpsp.heuristics.sgs import lft_schedule
 from planner.rcpsp.instance import Instance, Solution
-from planner.rcpsp.sgs_basic import lft_schedule
+
+Stage = Callable[..., Result]
 
 #: Beyond this many jobs the exact model only certifies; the schedule comes from GA + LNS, which
 #: get ``LARGE_SCHEDULE_SHARE`` of the budget (the rest: a lower-bound search for the bound).
@@ -119,8 +121,14 @@ def solve_auto(
     threads: int,
     seed: int,
     hint: Solution | None = None,
+    ga: Stage,
+    lns: Stage,
 ) -> Result:
-    """Portfolio: checks → quick CP-SAT → preemptive bound → GA → LNS → no-LP CP-SAT."""
+    """Portfolio: checks → quick CP-SAT → preemptive bound → GA → LNS → no-LP CP-SAT.
+
+    ``ga`` and ``lns`` are the family's methods of those names (passed in by
+    :func:`planner.rcpsp.methods.auto`, so this module does not import the method table).
+    """
     clock = Deadline(time_limit)
     reason = infeasibility_reason(instance)
     if reason is not None:
@@ -130,7 +138,7 @@ def solve_auto(
     best.offer(hint, "hint")
     best.offer(lft_schedule(instance), "lft")
     if instance.num_jobs > LARGE:
-        _large(instance, best, clock, threads, seed)
+        _large(instance, best, clock, threads, seed, lns)
         return _result(instance, best)
     exact = EXACT_PARAMS if threads == 1 else _side_by_side(threads)
     stages = [
@@ -193,7 +201,9 @@ def solve_auto(
     return _result(instance, best)
 
 
-def _large(instance: Instance, best: _Best, clock: Deadline, threads: int, seed: int) -> None:
+def _large(
+    instance: Instance, best: _Best, clock: Deadline, threads: int, seed: int, lns: Stage
+) -> None:
     """GA + LNS for the schedule, then a lower-bound search for the certificate."""
     res = lns(
         instance,
@@ -233,7 +243,7 @@ def _result(instance: Instance, best: _Best) -> Result:
             instance.name,
             "auto",
             Status.UNKNOWN,
-            bound=float(best.bound),
+            bound=int(best.bound),
             stats=best.stats,
             reason="no schedule found within the time limit",
         )
@@ -243,8 +253,8 @@ def _result(instance: Instance, best: _Best) -> Result:
         instance.name,
         "auto",
         status,
-        objective=float(best.makespan),
-        bound=float(best.bound),
+        objective=int(best.makespan),
+        bound=int(best.bound),
         solution=best.solution,
         stats=best.stats,
     )

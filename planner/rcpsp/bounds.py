@@ -10,9 +10,8 @@
   tails, ``a + ⌈energy(S') / capacity⌉ + min tail(S')`` (the one-machine bound generalized to
   cumulative resources).
 
-``energetic_bound`` (destructive energetic reasoning: a makespan ``T`` is refuted when some time
-interval must receive more energy than it offers) is stronger and dearer; methods call it with a
-time budget. Every bound assumes the instance is feasible (an infeasible one has no optimum).
+``preemptive_bound`` (the preemptive set-covering relaxation, by column generation) is stronger
+and dearer; ``auto`` calls it with a time budget. Every bound assumes the instance is feasible (an infeasible one has no optimum).
 """
 
 from __future__ import annotations
@@ -32,15 +31,15 @@ from planner.rcpsp.network import (
 )
 
 
-def lower_bound(instance: Instance) -> float:
+def lower_bound(instance: Instance) -> int:
     """Best cheap lower bound on the optimal makespan (0 for an instance with a positive cycle)."""
     if instance.num_jobs == 0:
-        return 0.0
+        return 0
     if positive_cycle(instance) is not None:
-        return 0.0
+        return 0
     dist = energy_distances(instance, distances(instance))
     w = tightened_windows(instance, dist)
-    return float(max(critical_path_bound(instance, w), resource_bound(instance, w)))
+    return int(max(critical_path_bound(instance, w), resource_bound(instance, w)))
 
 
 def critical_path_bound(instance: Instance, w: Windows) -> int:
@@ -103,91 +102,6 @@ def _head_energy_tail(heads: np.ndarray, tails: np.ndarray, energy: np.ndarray, 
         bound = a + -(-e // cap) + tails[sel]
         best = max(best, int(bound.max()))
     return best
-
-
-def energetic_bound(
-    instance: Instance,
-    start: int,
-    upper: int | None = None,
-    *,
-    time_limit: float = 1.0,
-) -> int:
-    """Destructive lower bound by energetic reasoning, at least ``start``.
-
-    For a trial makespan ``T`` the jobs get windows ``[es, ls]``; for every interval ``[t1, t2)``
-    between window ends, each job must spend at least its left-shift / right-shift overlap with
-    the interval on every resource it uses. If some interval needs more energy than the capacity
-    profile offers, no schedule finishes by ``T`` and the bound rises to ``T + 1``.
-
-    Parameters
-    ----------
-    instance
-        A feasible-looking instance (no positive cycle).
-    start
-        A known lower bound to start from.
-    upper
-        A known feasible makespan (the search stops there).
-    time_limit
-        Seconds to spend.
-    """
-    if instance.num_jobs == 0:
-        return start
-    clock = Deadline(time_limit)
-    dist = distances(instance)
-    lb = start
-    while (upper is None or lb < upper) and not clock.expired():
-        if not _energetic_refutes(instance, dist, lb, clock):
-            break
-        lb += 1
-    return lb
-
-
-def _energetic_refutes(instance: Instance, dist: np.ndarray, T: int, clock: Deadline) -> bool:
-    """True when energetic reasoning proves that no schedule has makespan ``<= T``."""
-    w = tightened_windows(instance, dist, horizon=T)
-    if np.any(w.es > w.ls):
-        return True
-    dur = np.asarray(instance.durations, dtype=np.int64)
-    es = w.es.astype(np.int64)
-    ls = w.ls.astype(np.int64)
-    ef, lf = es + dur, ls + dur
-    points = np.unique(np.concatenate([es, ls, ef, lf, [0, T]]))
-    points = points[(points >= 0) & (points <= T)]
-    for r in range(instance.num_resources):
-        q = np.asarray([row[r] for row in instance.demands], dtype=np.int64)
-        use = (q > 0) & (dur > 0)
-        if not use.any():
-            continue
-        d, e0, l0, qq = dur[use], es[use], ls[use], q[use]
-        supply = _supply_matrix(instance, r, points)
-        t2 = points[:, None]
-        for a, t1 in enumerate(points[:-1]):
-            if clock.expired():
-                return False
-            # least overlap of each job with [t1, t2): the smaller of its earliest/latest overlap
-            left = np.clip(np.minimum(t2, e0 + d) - np.maximum(t1, e0), 0, None)
-            right = np.clip(np.minimum(t2, l0 + d) - np.maximum(t1, l0), 0, None)
-            energy = np.minimum(left, right) @ qq
-            if np.any(energy[a + 1 :] > supply[a, a + 1 :]):
-                return True
-    return False
-
-
-def _supply_matrix(instance: Instance, r: int, points: np.ndarray) -> np.ndarray:
-    """``S[a, b]``: capacity-time resource ``r`` offers on ``[points[a], points[b])``."""
-    base = instance.capacities[r]
-    prof = instance.capacity_profile(r)
-    cum = np.asarray([_cumulative_supply(base, prof, int(t)) for t in points], dtype=np.int64)
-    return cum[None, :] - cum[:, None]
-
-
-def _cumulative_supply(base: int, profile: list[tuple[int, int, int]], t: int) -> int:
-    total = base * t
-    for a, b, cap in profile:
-        lo, hi = a, min(b, t)
-        if hi > lo:
-            total -= (base - cap) * (hi - lo)
-    return total
 
 
 def preemptive_bound(instance: Instance, *, time_limit: float = 1.0, seed: int = 0) -> int:

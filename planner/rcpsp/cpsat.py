@@ -22,7 +22,6 @@ from planner.rcpsp.feasibility import explain_infeasibility, infeasibility_reaso
 from planner.rcpsp.instance import Instance, Solution
 from planner.rcpsp.model import ModelOptions, build
 from planner.rcpsp.network import distances
-from planner.rcpsp.sgs_basic import lft_schedule
 
 #: CP-SAT parameters on top of the defaults. Measured on hard j30/j60 instances (see
 #: ``bench/rcpsp_tune.py``): the extra cumulative propagators (overload checker, time-table edge
@@ -82,6 +81,8 @@ def solve_cpsat(
         stats["hint_rejected"] = True
         hint = None
     if hint is None and use_heuristic_hint:
+        from planner.rcpsp.heuristics.sgs import lft_schedule  # the compiled kernels
+
         hint = lft_schedule(instance)
         stats["hint"] = "lft" if hint is not None else "none"
     else:
@@ -145,8 +146,8 @@ def solve_cpsat(
             instance.name,
             name,
             out.status,
-            objective=float(makespan(instance, sol.start)),
-            bound=float(bound),
+            objective=makespan(instance, sol.start),
+            bound=int(bound),
             solution=sol,
             stats=stats,
         )
@@ -156,8 +157,8 @@ def solve_cpsat(
             instance.name,
             name,
             Status.FEASIBLE,
-            objective=float(ub),
-            bound=float(bound),
+            objective=int(ub),
+            bound=int(bound),
             solution=hint,
             stats=stats,
         )
@@ -166,7 +167,7 @@ def solve_cpsat(
         instance.name,
         name,
         Status.UNKNOWN,
-        bound=float(bound),
+        bound=int(bound),
         stats=stats,
         reason="no schedule found within the time limit",
     )

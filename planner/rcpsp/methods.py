@@ -1,20 +1,147 @@
-"""The ``METHODS`` table of the RCPSP family (heuristics from :mod:`planner.rcpsp.heuristics`)."""
+"""The RCPSP methods and the family's ``METHODS`` table.
+
+Every method is ``f(instance, *, time_limit, threads, seed, hint) -> Result``:
+
+* ``sgs-basic``: one serial SGS pass, jobs by latest finish time (ties: earliest start);
+* ``sgs-<rule>`` / ``sgs-par-<rule>``: one serial / parallel SGS pass with a priority rule
+  (``lft``, ``lst``, ``mts``, ``grpw``);
+* ``sampling``: regret-based biased random sampling over the four rules, each schedule improved
+  by forward–backward improvement, until the time limit;
+* ``ga``: the genetic algorithm of :mod:`.heuristics.ga` (one island per thread, islands run in
+  parallel);
+* ``lns``: the GA's incumbent improved by CP-SAT large neighbourhood search
+  (:mod:`.heuristics.lns`); with two or more threads the GA keeps running beside the LNS threads
+  and both share the incumbent;
+* ``cpsat`` / ``cpsat-plain``: the exact model of :mod:`.model` with / without strengthening;
+* ``auto``: the portfolio of :mod:`.auto`.
+
+Every heuristic first runs the quick infeasibility checks (a proof: ``INFEASIBLE`` with the
+reason), reports the family's cheap ``lower_bound`` as its bound, and returns ``UNKNOWN`` with a
+reason when its schedule generation cannot satisfy deadlines or maximal lags (``lns`` then asks
+the exact model for a first schedule). The compiled kernels and OR-Tools are imported inside the
+methods, so importing the family stays fast.
+"""
 
 from __future__ import annotations
 
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
 from planner.core.family import Method
 from planner.core.result import Result, Status
-from planner.rcpsp.auto import solve_auto
+from planner.core.timing import Deadline
 from planner.rcpsp.bounds import lower_bound
-from planner.rcpsp.cpsat import solve_cpsat
-from planner.rcpsp.evaluate import makespan
+from planner.rcpsp.evaluate import makespan, verify
 from planner.rcpsp.feasibility import infeasibility_reason
-from planner.rcpsp.heuristics.methods import HEURISTICS
+from planner.rcpsp.heuristics import RULES
 from planner.rcpsp.instance import Instance, Solution
-from planner.rcpsp.sgs_basic import lft_schedule
+
+if TYPE_CHECKING:
+    from planner.rcpsp.heuristics.data import SgsData
+    from planner.rcpsp.heuristics.ga import GaResult
+
+MethodFunc = Callable[..., Result]
+
+#: Share of the budget the ``lns`` method gives the GA before LNS starts (single thread).
+GA_SHARE = 0.3
+
+#: GA islands pass their best schedule to islands that fall behind.
+MIGRATE = False
+
+NO_SCHEDULE = "schedule generation found no start meeting every deadline and maximal time lag"
 
 
-def sgs_basic(
+class _Setup:
+    """Checks, bound and kernel data shared by the heuristics; ``early`` ends the method."""
+
+    def __init__(self, instance: Instance, name: str) -> None:
+        from planner.rcpsp.heuristics.data import SgsData
+
+        self.instance, self.name = instance, name
+        self.started = time.perf_counter()
+        self.early: Result | None = None
+        self.data: SgsData | None = None
+        self.lb = 0
+        reason = infeasibility_reason(instance)
+        if reason is not None:
+            self.early = Result("rcpsp", instance.name, name, Status.INFEASIBLE, reason=reason)
+            return
+        self.lb = int(lower_bound(instance))
+        try:
+            self.data = SgsData.of(instance)
+        except ValueError as exc:
+            self.early = self.result(None, reason=str(exc))
+
+    def result(
+        self,
+        start: np.ndarray | list[int] | tuple[int, ...] | None,
+        *,
+        reason: str = "",
+        stats: dict[str, Any] | None = None,
+    ) -> Result:
+        """A FEASIBLE result for ``start`` (``None``: UNKNOWN with ``reason``)."""
+        inst = self.instance
+        sol = None if start is None else Solution(tuple(int(s) for s in start))
+        return Result(
+            "rcpsp",
+            inst.name,
+            self.name,
+            Status.FEASIBLE if sol is not None else Status.UNKNOWN,
+            objective=None if sol is None else makespan(inst, sol.start),
+            bound=self.lb,
+            runtime_s=time.perf_counter() - self.started,
+            solution=sol,
+            stats=stats or {},
+            reason=reason if sol is None else "",
+        )
+
+
+def _hint_start(instance: Instance, hint: Any) -> np.ndarray | None:
+    """The hint's start times when it is a feasible schedule of ``instance``."""
+    if not isinstance(hint, Solution) or verify(instance, hint, limit=1):
+        return None
+    return np.asarray(hint.start, dtype=np.int64)
+
+
+def rule_method(rule: str, *, parallel: bool = False, name: str | None = None) -> MethodFunc:
+    """A method running one serial (or parallel) SGS pass with priority ``rule``.
+
+    ``rule="lft-es"`` is the order of ``sgs-basic`` (:func:`.heuristics.priority.lft_es_values`).
+    """
+    name = name or f"sgs-{'par-' if parallel else ''}{rule}"
+
+    def method(
+        instance: Instance,
+        *,
+        time_limit: float,
+        threads: int,
+        seed: int,
+        hint: Solution | None = None,
+    ) -> Result:
+        from planner.rcpsp.heuristics.priority import activity_list, rule_values
+        from planner.rcpsp.heuristics.sgs import Decoder
+
+        setup = _Setup(instance, name)
+        if setup.early is not None or setup.data is None:
+            return setup.early  # type: ignore[return-value]
+        dec = Decoder(setup.data)
+        values = rule_values(setup.data, rule)
+        ms = dec.parallel(values) if parallel else dec.serial(activity_list(setup.data, values))
+        if ms < 0:
+            return setup.result(None, reason=NO_SCHEDULE)
+        return setup.result(dec.start.copy(), stats={"rule": rule})
+
+    method.__name__ = name.replace("-", "_")
+    method.__doc__ = f"{'Parallel' if parallel else 'Serial'} SGS with the {rule.upper()} rule."
+    return method
+
+
+def sampling(
     instance: Instance,
     *,
     time_limit: float,
@@ -22,29 +149,258 @@ def sgs_basic(
     seed: int,
     hint: Solution | None = None,
 ) -> Result:
-    """Serial schedule generation with the LFT priority rule (one pass, no improvement)."""
-    reason = infeasibility_reason(instance)
-    if reason is not None:
-        return Result("rcpsp", instance.name, "sgs-basic", Status.INFEASIBLE, reason=reason)
-    sol = lft_schedule(instance)
-    if sol is None:
-        return Result(
-            "rcpsp",
-            instance.name,
-            "sgs-basic",
-            Status.UNKNOWN,
-            bound=lower_bound(instance),
-            reason="serial SGS broke a deadline or a maximal time lag",
+    """Regret-based biased random sampling (rules in turn) with forward–backward improvement."""
+    from planner.rcpsp.heuristics.fbi import justify
+    from planner.rcpsp.heuristics.priority import activity_list, rule_values, sample_list
+    from planner.rcpsp.heuristics.sgs import Decoder
+
+    clock = Deadline(time_limit)
+    setup = _Setup(instance, "sampling")
+    if setup.early is not None or setup.data is None:
+        return setup.early  # type: ignore[return-value]
+    data = setup.data
+    dec = Decoder(data)
+    values = [rule_values(data, r) for r in RULES]
+    rng = np.random.default_rng(seed)
+    best_ms, best = 2**62, _hint_start(instance, hint)
+    if best is not None:
+        best_ms = makespan(instance, best.tolist())
+    count = 0
+    while count < len(RULES) or not clock.expired():
+        v = values[count % len(RULES)]
+        order = (
+            activity_list(data, v)
+            if count < len(RULES)
+            else sample_list(data, v, int(rng.integers(2**31)))
         )
-    return Result(
-        "rcpsp",
-        instance.name,
-        "sgs-basic",
-        Status.FEASIBLE,
-        objective=float(makespan(instance, sol.start)),
-        bound=lower_bound(instance),
-        solution=sol,
+        count += 1
+        ms = dec.serial(order)
+        if ms < 0:
+            continue
+        st = dec.start.copy()
+        ms, _ = justify(dec, st, ms)
+        if ms < best_ms:
+            best_ms, best = ms, st
+        if best_ms <= setup.lb:
+            break
+    if best is None:
+        return setup.result(None, reason=NO_SCHEDULE, stats={"schedules": count})
+    return setup.result(best, stats={"schedules": count})
+
+
+def _islands(
+    data: SgsData,
+    *,
+    time_limit: float,
+    threads: int,
+    seed: int,
+    initial: list[np.ndarray],
+    target: int,
+    migrate: bool = MIGRATE,
+) -> list[GaResult]:
+    """``threads`` GA islands run in parallel (the numba kernels release the GIL); island
+    ``k`` uses seed ``seed + k``. With ``migrate`` an island that falls behind receives the
+    best schedule found so far; every island stops once one reaches ``target``."""
+    from planner.rcpsp.heuristics.ga import genetic_algorithm
+
+    out: list[GaResult | None] = [None] * max(1, threads)
+    lock = threading.Lock()
+    best: list[Any] = [2**62, None]
+    stop = threading.Event()
+
+    def exchange(ms: int, start: np.ndarray) -> np.ndarray | None:
+        with lock:
+            if ms < best[0]:
+                best[0], best[1] = ms, start.copy()
+            if best[0] <= target:
+                stop.set()
+            return best[1] if (migrate and best[0] < ms) else None
+
+    def run(k: int) -> None:
+        out[k] = genetic_algorithm(
+            data,
+            time_limit=time_limit,
+            seed=seed + k,
+            initial=initial,
+            target=target,
+            exchange=exchange if len(out) > 1 else None,
+            stop=stop,
+        )
+
+    _in_threads(run, len(out))
+    return [r for r in out if r is not None]
+
+
+def _in_threads(work: Callable[[int], None], count: int) -> None:
+    """``work(0..count-1)``, in parallel threads when ``count > 1``."""
+    if count == 1:
+        work(0)
+        return
+    pool = [threading.Thread(target=work, args=(k,), daemon=True) for k in range(count)]
+    for t in pool:
+        t.start()
+    for t in pool:
+        t.join()
+
+
+def ga(
+    instance: Instance,
+    *,
+    time_limit: float,
+    threads: int,
+    seed: int,
+    hint: Solution | None = None,
+) -> Result:
+    """Genetic algorithm (activity lists, serial SGS, justification); one island per thread."""
+    from planner.rcpsp.heuristics.ga import order_of
+
+    setup = _Setup(instance, "ga")
+    if setup.early is not None or setup.data is None:
+        return setup.early  # type: ignore[return-value]
+    data = setup.data
+    h = _hint_start(instance, hint)
+    initial = [] if h is None else [order_of(data, h)]
+    runs = _islands(
+        data, time_limit=time_limit, threads=threads, seed=seed, initial=initial, target=setup.lb
     )
+    best = min(runs, key=lambda r: r.makespan)
+    stats = {
+        "schedules": sum(r.schedules for r in runs),
+        "generations": sum(r.generations for r in runs),
+        "restarts": sum(r.restarts for r in runs),
+        "islands": len(runs),
+    }
+    if best.start is None:
+        return setup.result(None, reason=NO_SCHEDULE, stats=stats)
+    return setup.result(best.start, stats=stats)
+
+
+def lns(
+    instance: Instance,
+    *,
+    time_limit: float,
+    threads: int,
+    seed: int,
+    hint: Solution | None = None,
+    patience: float | None = None,
+) -> Result:
+    """GA incumbent improved by CP-SAT LNS (with 2+ threads the GA keeps running alongside).
+
+    ``patience``: stop after that many seconds of LNS without a better makespan (``None``: use
+    the whole time limit).
+    """
+    clock = Deadline(time_limit)  # importing OR-Tools counts against the limit
+    from planner.rcpsp.heuristics.ga import genetic_algorithm, order_of
+    from planner.rcpsp.heuristics.lns import Incumbent, LnsParams, large_neighbourhood_search
+
+    setup = _Setup(instance, "lns")
+    if setup.early is not None or setup.data is None:
+        return setup.early  # type: ignore[return-value]
+    data = setup.data
+    threads = max(1, int(threads))
+    stats: dict[str, Any] = {}
+    h = _hint_start(instance, hint)
+    initial = [] if h is None else [order_of(data, h)]
+    # a first incumbent: a short GA run (also when a hint is given: it may be improved cheaply)
+    first = genetic_algorithm(
+        data,
+        time_limit=clock.fraction(GA_SHARE if threads == 1 else 0.05),
+        seed=seed,
+        initial=initial,
+        target=setup.lb,
+    )
+    start = first.start
+    if start is None and h is not None:
+        start = h
+    if start is None:
+        exact = _exact_first(instance, clock, threads, seed, stats)
+        if exact.status is Status.INFEASIBLE:
+            exact.runtime_s = time.perf_counter() - setup.started
+            return exact
+        if exact.solution is None:
+            return setup.result(
+                None, reason=NO_SCHEDULE + "; CP-SAT found none in time", stats=stats
+            )
+        start = np.asarray(exact.solution.start, dtype=np.int64)
+    shared = Incumbent(start, makespan(instance, start.tolist()))
+    stats["initial_makespan"] = shared.makespan
+    if shared.makespan <= setup.lb:
+        return setup.result(shared.start, stats=stats)
+    ga_box: list[GaResult] = []
+    helper = None
+    done = threading.Event()
+    if threads >= 2:
+        stop_at = clock.remaining()
+
+        def exchange(ms: int, st: np.ndarray) -> np.ndarray | None:
+            shared.offer(st, ms)
+            cur, cur_ms, _ = shared.snapshot()
+            return cur if cur_ms < ms else None
+
+        def run_ga() -> None:
+            ga_box.append(
+                genetic_algorithm(
+                    data,
+                    time_limit=stop_at,
+                    seed=seed + 1,
+                    initial=[order_of(data, shared.snapshot()[0])],
+                    target=setup.lb,
+                    exchange=exchange,
+                    stop=done,
+                )
+            )
+
+        helper = threading.Thread(target=run_ga, daemon=True)
+        helper.start()
+    out = large_neighbourhood_search(
+        instance,
+        start,
+        time_limit=clock.remaining(),
+        threads=max(1, threads - 1),
+        seed=seed,
+        lower=setup.lb,
+        data=data,
+        shared=shared,
+        params=LnsParams(patience=patience),
+    )
+    if helper is not None:
+        if out.proven_optimal or patience is not None:  # the GA beside it stops too
+            done.set()
+        helper.join()
+        if ga_box and ga_box[0].start is not None:
+            shared.offer(ga_box[0].start, ga_box[0].makespan)
+    best, best_ms, _ = shared.snapshot()
+    stats.update(
+        iterations=out.iterations,
+        lns_improvements=out.improvements,
+        neighbourhoods=out.tries,
+        ga_schedules=first.schedules + sum(r.schedules for r in ga_box),
+    )
+    if ga_box:
+        stats["ga_beside_ended_by"] = ga_box[0].ended_by
+    res = setup.result(best, stats=stats)
+    if out.proven_optimal and best_ms == out.makespan:
+        res.bound = int(best_ms)  # the last sub-problem was the whole model, solved optimally
+    return res
+
+
+def _exact_first(
+    instance: Instance, clock: Deadline, threads: int, seed: int, stats: dict[str, Any]
+) -> Result:
+    """The exact model with half the remaining time: a first schedule for instances the SGS
+    cannot schedule (maximal lags, tight deadlines), or a proof that none exists."""
+    from planner.rcpsp.cpsat import solve_cpsat
+
+    stats["first_from"] = "cpsat"
+    return solve_cpsat(
+        instance, time_limit=clock.fraction(0.5), threads=threads, seed=seed, name="lns"
+    )
+
+
+#: Model switches of ``cpsat-plain``: no redundant constraints.
+PLAIN = (
+    "-makespan_interval,-transitive_precedences,-delays,-energetic_cuts,-tight_domains,-lower_bound"
+)
 
 
 def cpsat(
@@ -54,12 +410,26 @@ def cpsat(
     threads: int,
     seed: int,
     hint: Solution | None = None,
+    plain: bool = False,
 ) -> Result:
-    """CP-SAT with every strengthening on (see :mod:`planner.rcpsp.model`)."""
-    return solve_cpsat(instance, time_limit=time_limit, threads=threads, seed=seed, hint=hint)
+    """CP-SAT with every strengthening on (see :mod:`planner.rcpsp.model`); ``plain``: the bare
+    model, no redundant constraints and no heuristic hint (for comparison)."""
+    clock = Deadline(time_limit)  # importing OR-Tools counts against the limit
+    from planner.rcpsp.cpsat import solve_cpsat
+
+    return solve_cpsat(
+        instance,
+        time_limit=clock.remaining(),
+        threads=threads,
+        seed=seed,
+        hint=hint,
+        options=PLAIN if plain else None,
+        use_heuristic_hint=not plain,
+        name="cpsat-plain" if plain else "cpsat",
+    )
 
 
-def cpsat_plain(
+def auto(
     instance: Instance,
     *,
     time_limit: float,
@@ -67,36 +437,73 @@ def cpsat_plain(
     seed: int,
     hint: Solution | None = None,
 ) -> Result:
-    """CP-SAT on the bare model: no redundant constraints, no heuristic hint (for comparison)."""
-    res = solve_cpsat(
-        instance,
-        time_limit=time_limit,
-        threads=threads,
-        seed=seed,
-        hint=hint,
-        options="-makespan_interval,-transitive_precedences,-delays,-energetic_cuts,"
-        "-tight_domains,-lower_bound",
-        use_heuristic_hint=False,
+    """The portfolio of :mod:`planner.rcpsp.auto`, with this module's GA and LNS as stages."""
+    clock = Deadline(time_limit)  # importing OR-Tools counts against the limit
+    from planner.rcpsp.auto import solve_auto
+
+    left = clock.remaining()
+    return solve_auto(
+        instance, time_limit=left, threads=threads, seed=seed, hint=hint, ga=ga, lns=lns
     )
-    res.method = "cpsat-plain"
-    return res
 
 
-METHODS: dict[str, Method] = {
-    m.name: m
-    for m in (
+def _table() -> dict[str, Method]:
+    def plain(instance: Instance, **budget: Any) -> Result:
+        return cpsat(instance, **budget, plain=True)
+
+    entries = [
         Method(
             "auto",
-            solve_auto,
+            auto,
             "portfolio",
             "checks, heuristic incumbent, then CP-SAT warm-started (LNS beyond a size threshold)",
         ),
         Method(
             "cpsat", cpsat, "exact", "CP-SAT: intervals + cumulative + lags, all strengthening on"
         ),
-        Method("cpsat-plain", cpsat_plain, "exact", "CP-SAT on the bare model (no cuts, no hint)"),
-        Method("sgs-basic", sgs_basic, "heuristic", "serial SGS with LFT priority, one pass"),
-        # heuristics and LNS (planner.rcpsp.heuristics)
-        *(Method(name, func, "heuristic", summary) for name, (func, summary) in HEURISTICS.items()),
-    )
-}
+        Method("cpsat-plain", plain, "exact", "CP-SAT on the bare model (no cuts, no hint)"),
+        Method(
+            "sgs-basic",
+            rule_method("lft-es", name="sgs-basic"),
+            "heuristic",
+            "serial SGS, latest finish time first (ties: earliest start), one pass",
+        ),
+    ]
+    for parallel in (False, True):
+        kind = "parallel" if parallel else "serial"
+        entries += [
+            Method(
+                f"sgs-{'par-' if parallel else ''}{r}",
+                rule_method(r, parallel=parallel),
+                "heuristic",
+                f"{kind} SGS, {r.upper()} priority rule, one pass",
+            )
+            for r in RULES
+        ]
+    entries += [
+        Method(
+            "sampling",
+            sampling,
+            "heuristic",
+            "regret-based biased random sampling + forward-backward improvement",
+        ),
+        Method(
+            "ga",
+            ga,
+            "heuristic",
+            "genetic algorithm: activity lists, serial SGS, justification; island per thread",
+        ),
+        Method(
+            "lns",
+            lns,
+            "heuristic",
+            "GA incumbent + CP-SAT large neighbourhood search (GA runs alongside)",
+        ),
+    ]
+    # every method runs the family's infeasibility proofs first (planner.rcpsp.feasibility),
+    # so heuristics too may report INFEASIBLE (with the proof's reason)
+    entries = [replace(m, proves_infeasibility=True) for m in entries]
+    return {m.name: m for m in entries}
+
+
+METHODS: dict[str, Method] = _table()

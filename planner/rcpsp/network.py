@@ -124,14 +124,6 @@ def windows(instance: Instance, dist: np.ndarray, horizon: int | None = None) ->
     return Windows(es, ls, tail)
 
 
-def critical_path(instance: Instance, dist: np.ndarray) -> int:
-    """Longest release + lag + duration chain: a lower bound on the makespan."""
-    if instance.num_jobs == 0:
-        return 0
-    w = windows(instance, dist)
-    return int(np.max(w.es + w.tail))
-
-
 def forbidden_starts(instance: Instance, j: int) -> list[tuple[int, int]]:
     """Start times ruled out for job ``j`` by downtime, as sorted disjoint ``[lo, hi]`` ranges.
 

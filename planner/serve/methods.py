@@ -93,6 +93,7 @@ METHODS = {
         solve_greedy,
         "heuristic",
         "cheapest capacity first, then drop unneeded replicas",
+        proves_infeasibility=True,  # INFEASIBLE only when no candidate layout meets the SLOs
     ),
     "auto": Method("auto", solve_auto, "portfolio", "greedy start, then the MIP"),
 }

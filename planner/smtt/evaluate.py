@@ -42,34 +42,24 @@ def verify(instance: Instance, solution: Solution) -> list[str]:
     return problems
 
 
-def evaluate(instance: Instance, solution: Solution) -> int:
-    """Total (weighted) tardiness ``Σ w_j max(C_j - d_j, 0)`` of the sequence.
+def tardiness(
+    p: Sequence[int], d: Sequence[int], order: Sequence[int], w: Sequence[int] | None = None
+) -> int:
+    """Total (weighted) tardiness ``Σ w_j max(C_j - d_j, 0)`` of ``order``.
 
-    Exact integer arithmetic (Python ints), so it doubles as the reference for
-    the vectorized :func:`total_tardiness`.
+    Exact integer arithmetic (Python ints, no overflow), so it is the reference for every
+    vectorized or compiled objective of the family.
     """
     t = 0
     total = 0
-    w = instance.w
-    for j in solution.order:
-        t += instance.p[j]
-        late = t - instance.d[j]
+    for j in order:
+        t += p[j]
+        late = t - d[j]
         if late > 0:
             total += late if w is None else w[j] * late
-    return total
+    return int(total)
 
 
-def completion_times(instance: Instance, order: Sequence[int]) -> np.ndarray:
-    """Completion time of each job (indexed by job, not position)."""
-    p = instance.arrays[0]
-    order = np.asarray(order, dtype=np.int64)
-    c = np.empty(instance.n, dtype=np.int64)
-    c[order] = np.cumsum(p[order])
-    return c
-
-
-def total_tardiness(p: np.ndarray, d: np.ndarray, w: np.ndarray, order: Sequence[int]) -> int:
-    """Vectorized objective of ``order`` on int64 arrays (the inner loop of the heuristics)."""
-    order = np.asarray(order, dtype=np.int64)
-    late = np.cumsum(p[order]) - d[order]
-    return int(np.dot(w[order], np.maximum(late, 0)))
+def evaluate(instance: Instance, solution: Solution) -> int:
+    """Total (weighted) tardiness of the sequence, as a Python ``int`` (exact)."""
+    return tardiness(instance.p, instance.d, solution.order, instance.w)

@@ -10,11 +10,22 @@ operation by operation, including its tie-breaking and floating-point
 expressions, so that its reported gaps can be reproduced. Where the code
 differs from the paper's prose the code wins (e.g. EDDC starts from the SPT
 order, not from EDD).
+
+The quadratic rules (ATC, PSK, EDDC, MDDC and the augmented ones, which are
+cubic) take an optional :class:`~planner.core.timing.Deadline`: when it
+passes they stop and append the jobs they have not placed in EDD order
+(:func:`finish_by_edd`), so a valid order always comes back in time. MDD runs
+in O(n log n) (two heaps).
 """
 
 from __future__ import annotations
 
+import heapq
+from collections.abc import Callable, Iterable
+
 import numpy as np
+
+from planner.core.timing import Deadline
 
 Order = list[int]
 
@@ -35,31 +46,98 @@ def spt(p: np.ndarray, d: np.ndarray) -> Order:
     return np.lexsort((np.arange(len(p)), d, p)).tolist()
 
 
-def wspt(p: np.ndarray, w: np.ndarray) -> Order:
-    """Largest ``w/p`` first (Smith's rule, optimal when every job is tardy)."""
-    ratio = np.where(p > 0, w / np.maximum(p, 1), np.inf)
-    return np.lexsort((np.arange(len(p)), -ratio)).tolist()
+def finish_by_edd(order: Order, rest: Iterable[int], d: np.ndarray) -> Order:
+    """``order`` followed by the jobs ``rest`` in EDD order (ties: index): how a rule stopped
+    by its deadline completes its sequence."""
+    left = np.fromiter(rest, dtype=np.int64)
+    tail = left[np.lexsort((left, np.asarray(d)[left]))]
+    return [*order, *tail.tolist()]
 
 
-def mdd(p: np.ndarray, d: np.ndarray) -> Order:
-    """Modified due date (Baker and Bertrand 1982): next job minimizes ``max(t + p_j, d_j)``.
+def _expired(deadline: Deadline | None) -> bool:
+    return deadline is not None and deadline.expired()
 
-    Ties go to the lowest job index, as ``np.argmin`` over the unscheduled jobs
-    in index order does in the published code.
+
+def mdd_scores(p: np.ndarray, d: np.ndarray, unscheduled: np.ndarray, t: int) -> np.ndarray:
+    """Modified due dates ``max(t + p_j, d_j)`` of the unscheduled jobs at time ``t``."""
+    return np.maximum(p[unscheduled] + t, d[unscheduled])
+
+
+def dispatch(
+    p: np.ndarray,
+    d: np.ndarray,
+    unscheduled: np.ndarray,
+    score: Callable[[np.ndarray, np.ndarray, np.ndarray, int], np.ndarray],
+    *,
+    augment: bool = False,
+    deadline: Deadline | None = None,
+) -> Order:
+    """Repeatedly append the unscheduled job with the smallest ``score`` (first on ties).
+
+    ``augment``: after each append, the best improving move of a job to the end
+    (:func:`best_move_to_end`), as in the published augmented rules; ``t`` keeps counting the
+    processing times of the appended jobs (the move does not change the partial length).
+    ``deadline``: stop there and finish in EDD order.
     """
-    unscheduled = np.arange(len(p))
     t = 0
     order: Order = []
     while unscheduled.size:
-        k = int(np.argmin(np.maximum(p[unscheduled] + t, d[unscheduled])))
+        if _expired(deadline):
+            return finish_by_edd(order, unscheduled.tolist(), d)
+        k = int(np.argmin(score(p, d, unscheduled, t)))
         job = int(unscheduled[k])
         order.append(job)
         t += int(p[job])
         unscheduled = np.delete(unscheduled, k)
+        if augment:
+            order = best_move_to_end(order, p, d, None)
     return order
 
 
-def atc(p: np.ndarray, d: np.ndarray, w: np.ndarray, k: float = 2.0) -> Order:
+def mdd(p: np.ndarray, d: np.ndarray, deadline: Deadline | None = None) -> Order:
+    """Modified due date (Baker and Bertrand 1982): next job minimizes ``max(t + p_j, d_j)``.
+
+    Ties go to the lowest job index, as ``np.argmin`` over the unscheduled jobs
+    in index order does in the published code. O(n log n): a job whose slack
+    ``d_j - p_j`` is at most ``t`` has the value ``t + p_j`` (a heap by ``p``),
+    any other one ``d_j`` (a heap by ``d``); slacks only run out as ``t`` grows.
+    ``deadline``: stop there and finish in EDD order.
+    """
+    pl, dl = [int(x) for x in p], [int(x) for x in d]
+    n = len(pl)
+    by_slack = sorted(range(n), key=lambda j: (dl[j] - pl[j], j))
+    waiting = [(dl[j], j) for j in range(n)]
+    heapq.heapify(waiting)
+    urgent: list[tuple[int, int]] = []
+    moved = bytearray(n)  # in the urgent heap, or already scheduled
+    t, ptr = 0, 0
+    order: Order = []
+    for k in range(n):
+        if k % 1024 == 1023 and _expired(deadline):
+            placed = set(order)
+            return finish_by_edd(order, (j for j in range(n) if j not in placed), d)
+        while ptr < n and dl[by_slack[ptr]] - pl[by_slack[ptr]] <= t:
+            j = by_slack[ptr]
+            if not moved[j]:
+                heapq.heappush(urgent, (pl[j], j))
+                moved[j] = 1
+            ptr += 1
+        while waiting and moved[waiting[0][1]]:
+            heapq.heappop(waiting)
+        late = (t + urgent[0][0], urgent[0][1]) if urgent else None
+        if late is not None and (not waiting or late <= waiting[0]):
+            j = heapq.heappop(urgent)[1]
+        else:
+            j = heapq.heappop(waiting)[1]
+            moved[j] = 1
+        order.append(j)
+        t += pl[j]
+    return order
+
+
+def atc(
+    p: np.ndarray, d: np.ndarray, w: np.ndarray, k: float = 2.0, deadline: Deadline | None = None
+) -> Order:
     """Apparent tardiness cost (Vepsalainen and Morton 1987).
 
     Next job maximizes ``(w_j / p_j) exp(-max(d_j - p_j - t, 0) / (k p̄))``,
@@ -70,6 +148,8 @@ def atc(p: np.ndarray, d: np.ndarray, w: np.ndarray, k: float = 2.0) -> Order:
     t = 0
     order: Order = []
     while unscheduled.size:
+        if _expired(deadline):
+            return finish_by_edd(order, unscheduled.tolist(), d)
         pu = p[unscheduled]
         scale = max(k * float(pu.mean()), 1e-9)
         slack = np.maximum(d[unscheduled] - pu - t, 0)
@@ -85,7 +165,7 @@ def atc(p: np.ndarray, d: np.ndarray, w: np.ndarray, k: float = 2.0) -> Order:
     return order
 
 
-def psk(p: np.ndarray, d: np.ndarray) -> Order:
+def psk(p: np.ndarray, d: np.ndarray, deadline: Deadline | None = None) -> Order:
     """Panwalkar, Smith and Koulamas (1993), as coded with the LLM-heuristics paper.
 
     Jobs are kept in SPT order (ties by due date). The first unscheduled job is
@@ -100,6 +180,9 @@ def psk(p: np.ndarray, d: np.ndarray) -> Order:
     t = 0
     out: Order = []
     while unscheduled:
+        if _expired(deadline):
+            done = [int(s[k]) for k in out]
+            return finish_by_edd(done, (int(s[k]) for k in unscheduled), d)
         i = unscheduled[0]
         chosen = i
         if len(unscheduled) > 1 and t + ps[i] < ds[i]:
@@ -122,7 +205,7 @@ def psk(p: np.ndarray, d: np.ndarray) -> Order:
     return [int(s[k]) for k in out]
 
 
-def eddc(p: np.ndarray, d: np.ndarray) -> Order:
+def eddc(p: np.ndarray, d: np.ndarray, deadline: Deadline | None = None) -> Order:
     """EDD Challenger (LLM-discovered), as published.
 
     Start from ``lexsort((d, p))`` (SPT, ties by due date); for each position
@@ -134,6 +217,8 @@ def eddc(p: np.ndarray, d: np.ndarray) -> Order:
     # the loop for i only permutes s[0..i], so sum(p over s[0..i-1]) is a prefix sum of the start
     heads = np.cumsum(p[np.asarray(s)]).tolist()
     for i in range(1, len(s)):
+        if _expired(deadline):  # s[:i] is settled; the rest goes in EDD order
+            return finish_by_edd(s[:i], s[i:], d)
         j, prefix = i, int(heads[i - 1])  # prefix: sum of p over s[0..j-1] when the test is made
         while j > 0 and d[s[j]] < d[s[j - 1]]:
             before = s[j - 1]
@@ -157,7 +242,7 @@ def mddc_scores(p: np.ndarray, d: np.ndarray, unscheduled: np.ndarray, t: int) -
         return urgency + pu / (t + np.sum(pu) / len(unscheduled))
 
 
-def mddc(p: np.ndarray, d: np.ndarray) -> Order:
+def mddc(p: np.ndarray, d: np.ndarray, deadline: Deadline | None = None) -> Order:
     """MDD Challenger (LLM-discovered), as published.
 
     Unscheduled jobs sorted by ``lexsort((p, d))`` (due date, ties by
@@ -165,19 +250,10 @@ def mddc(p: np.ndarray, d: np.ndarray) -> Order:
     ``μ = max(1.1 p_j + t, d_j) (1 + ρ²/(1+ρ²)) + p_j / (t + mean p)`` with
     ``ρ = min(p_j / (t + max p), 1)`` (first on ties).
     """
-    unscheduled = np.lexsort((p, d))
-    t = 0
-    order: Order = []
-    while unscheduled.size:
-        k = int(np.argmin(mddc_scores(p, d, unscheduled, t)))
-        job = int(unscheduled[k])
-        order.append(job)
-        t += int(p[job])
-        unscheduled = np.delete(unscheduled, k)
-    return order
+    return dispatch(p, d, np.lexsort((p, d)), mddc_scores, deadline=deadline)
 
 
-def _best_move_to_end(order: Order, p: np.ndarray, d: np.ndarray, w: np.ndarray | None) -> Order:
+def best_move_to_end(order: Order, p: np.ndarray, d: np.ndarray, w: np.ndarray | None) -> Order:
     """The augmentation step: best strictly improving move of one job to the end.
 
     Every trial starts from ``order`` (the partial schedule); ties go to the
@@ -202,35 +278,15 @@ def _best_move_to_end(order: Order, p: np.ndarray, d: np.ndarray, w: np.ndarray 
     return order[:best] + order[best + 1 :] + [order[best]]
 
 
-def aug_mdd(p: np.ndarray, d: np.ndarray) -> Order:
+def aug_mdd(p: np.ndarray, d: np.ndarray, deadline: Deadline | None = None) -> Order:
     """Augmented MDD: MDD, and after each append the best improving move of a job to the end."""
-    unscheduled = np.arange(len(p))
-    t = 0
-    order: Order = []
-    while unscheduled.size:
-        k = int(np.argmin(np.maximum(p[unscheduled] + t, d[unscheduled])))
-        job = int(unscheduled[k])
-        order.append(job)
-        t += int(p[job])
-        unscheduled = np.delete(unscheduled, k)
-        order = _best_move_to_end(order, p, d, None)
-    return order
+    return dispatch(p, d, np.arange(len(p)), mdd_scores, augment=True, deadline=deadline)
 
 
-def aug_mddc(p: np.ndarray, d: np.ndarray) -> Order:
+def aug_mddc(p: np.ndarray, d: np.ndarray, deadline: Deadline | None = None) -> Order:
     """Augmented MDDC: MDDC, and after each append the best improving move of a job to the end.
 
     As in the published code, ``t`` keeps counting the processing times of the
     appended jobs (the move does not change the partial schedule's length).
     """
-    unscheduled = np.lexsort((p, d))
-    t = 0
-    order: Order = []
-    while unscheduled.size:
-        k = int(np.argmin(mddc_scores(p, d, unscheduled, t)))
-        job = int(unscheduled[k])
-        order.append(job)
-        t += int(p[job])
-        unscheduled = np.delete(unscheduled, k)
-        order = _best_move_to_end(order, p, d, None)
-    return order
+    return dispatch(p, d, np.lexsort((p, d)), mddc_scores, augment=True, deadline=deadline)

@@ -145,7 +145,7 @@ def train(
 
 
 def gen(
-    count: Annotated[int, typer.Option("--count", "-n", help="Problems to generate.", min=1)] = 1,
+    count: Annotated[int, typer.Option("--count", help="Problems to generate.", min=1)] = 1,
     seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 0,
     model: Annotated[str | None, typer.Option("--model", help="Catalog model.")] = None,
     gpus: Annotated[str | None, typer.Option("--gpus", help="Cluster string.")] = None,

@@ -20,17 +20,17 @@ from planner.rcpsp.evaluate import makespan, verify
 from planner.rcpsp.heuristics.data import SgsData
 from planner.rcpsp.heuristics.fbi import justify
 from planner.rcpsp.heuristics.ga import GaParams, genetic_algorithm, order_of
-from planner.rcpsp.heuristics.methods import HEURISTICS
 from planner.rcpsp.heuristics.priority import RULES, activity_list, rule_values, sample_list
 from planner.rcpsp.heuristics.sgs import Decoder
 from planner.rcpsp.instance import Downtime, Instance, Precedence, Solution
+from planner.rcpsp.methods import METHODS
 from planner.rcpsp.network import positive_cycle
 from planner.rcpsp.readers import read
 
 from .helpers import INSTANCES, brute_force, tiny_instances
 
 #: Methods cheap enough to run on every generated instance (the time-limited ones get 0.2 s).
-FAST = [name for name in HEURISTICS if name != "lns"]
+FAST = [m.name for m in METHODS.values() if m.kind == "heuristic" and m.name != "lns"]
 
 
 @st.composite
@@ -170,7 +170,7 @@ def test_sgs_reports_failure_instead_of_breaking_a_deadline():
     dec = Decoder(data)
     assert dec.serial(np.asarray([0, 1])) == -1
     assert dec.parallel(np.asarray([0.0, 1.0])) == -1
-    res = HEURISTICS["sgs-lft"][0](inst, time_limit=1, threads=1, seed=0)
+    res = METHODS["sgs-lft"].func(inst, time_limit=1, threads=1, seed=0)
     assert res.status is Status.UNKNOWN and res.solution is None and res.reason
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 from hypothesis import given, settings
 
+from planner.rcpsp.bounds import critical_path_bound
 from planner.rcpsp.instance import Downtime, Instance, Precedence
 from planner.rcpsp.network import (
-    critical_path,
     distances,
     energy_distances,
     forbidden_starts,
@@ -33,7 +33,7 @@ def test_distances_and_critical_path():
     inst = chain([(0, 1), (1, 2), (0, 3, 1)])
     d = distances(inst)
     assert d[0, 2] == 5 and d[0, 3] == 1 and d[2, 0] == -np.inf
-    assert critical_path(inst, d) == 6
+    assert critical_path_bound(inst, windows(inst, d)) == 6
 
 
 def test_positive_cycle_found_with_length():
@@ -83,7 +83,7 @@ def test_windows_contain_every_optimal_schedule(inst):
     d = distances(inst)
     w = tightened_windows(inst, d, horizon=best)
     assert np.all(w.es <= w.ls)
-    assert critical_path(inst, d) <= best
+    assert critical_path_bound(inst, windows(inst, d)) <= best
 
 
 @settings(max_examples=80, deadline=None)

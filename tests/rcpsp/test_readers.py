@@ -17,7 +17,8 @@ def test_psplib():
     assert inst.name == "j301_1" and inst.num_jobs == 32 and inst.capacities == (12, 13, 4, 12)
     assert inst.durations[0] == 0 and inst.durations[-1] == 0  # dummy source and sink
     assert inst.durations[1] == 8 and inst.demands[1] == (4, 0, 0, 0)
-    assert inst.is_plain and inst.meta["format"] == "psplib"
+    assert not (inst.is_generalized or inst.has_windows or inst.downtimes or inst.disjunctive)
+    assert inst.meta["format"] == "psplib"
     assert inst.job_names[0] == "1"
 
 

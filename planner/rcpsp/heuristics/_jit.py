@@ -18,11 +18,8 @@ try:  # pragma: no cover - exercised implicitly by whichever mode is installed
     if os.environ.get("PLANNER_NO_NUMBA"):
         raise ImportError("numba disabled by PLANNER_NO_NUMBA")
     from numba import njit as _njit
-
-    HAVE_NUMBA = True
 except ImportError:  # pragma: no cover
     _njit = None
-    HAVE_NUMBA = False
 
 
 def jit(func: F) -> F:

@@ -17,52 +17,19 @@ from planner.rcpsp.heuristics.sgs import Decoder, serial_kernel
 
 
 @jit
-def fbi_kernel(
-    start,
-    makespan,
-    rounds,
-    topo,
-    horizon,
-    dur,
-    dem,
-    cap,
-    in_ptr,
-    in_job,
-    in_lag,
-    out_ptr,
-    out_job,
-    out_lag,
-    rel,
-    lst,
-    pair_ptr,
-    pair_job,
-    rdem,
-    rcap,
-    rin_ptr,
-    rin_job,
-    rin_lag,
-    rout_ptr,
-    rout_job,
-    rout_lag,
-    rrel,
-    rlst,
-    rpair_ptr,
-    rpair_job,
-    free,
-    done,
-    order,
-):
+def fbi_kernel(start, makespan, rounds, topo, horizon, fwd, rev, free, done, order):
     """Justify the schedule ``start`` (in place) up to ``rounds`` times; return its makespan.
 
     ``order`` receives the activity list of the final schedule (jobs by start time). A pass
     that fails (possible only with maximal lags or deadlines) leaves ``start`` unchanged.
     """
+    dur = fwd[0]
     n = dur.shape[0]
     h = horizon
     best = makespan
     key = np.empty(n, dtype=np.int64)
     back = np.empty(n, dtype=np.int64)
-    fwd = np.empty(n, dtype=np.int64)
+    ahead = np.empty(n, dtype=np.int64)
     for j in range(n):
         key[j] = (start[j] * (h + 1) + start[j] + dur[j]) * n + topo[j]
     order[:] = np.argsort(key)
@@ -71,23 +38,17 @@ def fbi_kernel(
             f = start[j] + dur[j]
             key[j] = ((h - f) * (h + 1) + (h - start[j])) * n + (n - 1 - topo[j])
         border = np.argsort(key)
-        msb = serial_kernel(
-            border, h - best, dur, rdem, rcap, rin_ptr, rin_job, rin_lag, rout_ptr, rout_job,
-            rout_lag, rrel, rlst, rpair_ptr, rpair_job, free, back, done,
-        )  # fmt: skip
+        msb = serial_kernel(border, h - best, rev, free, back, done)
         if msb < 0:
             break
         for j in range(n):
             s = h - back[j] - dur[j]
             key[j] = (s * (h + 1) + s + dur[j]) * n + topo[j]
         forder = np.argsort(key)
-        msf = serial_kernel(
-            forder, 0, dur, dem, cap, in_ptr, in_job, in_lag, out_ptr, out_job, out_lag, rel,
-            lst, pair_ptr, pair_job, free, fwd, done,
-        )  # fmt: skip
+        msf = serial_kernel(forder, 0, fwd, free, ahead, done)
         if msf < 0 or msf > best:
             break
-        start[:] = fwd
+        start[:] = ahead
         order[:] = forder
         if msf == best:
             break
@@ -103,10 +64,9 @@ def justify(
     Returns the new makespan and the activity list of the justified schedule.
     """
     d = dec.data
-    f, r = d.fwd, d.rev
     order = np.empty(d.n, dtype=np.int64)
     ms = fbi_kernel(
-        start, int(makespan), int(rounds), d.topo, d.horizon, *f.args(), *r.args()[1:],
+        start, int(makespan), int(rounds), d.topo, d.horizon, d.fwd.args(), d.rev.args(),
         dec.free, dec.done, order,
     )  # fmt: skip
     return int(ms), order

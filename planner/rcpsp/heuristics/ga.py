@@ -73,6 +73,8 @@ class GaResult:
     restarts: int = 0
     population: int = 0
     history: list[tuple[float, int]] = field(default_factory=list)  # (seconds, makespan)
+    #: Why the run ended: ``"target"``, ``"stop"`` (the event), ``"time"`` or ``"budget"``.
+    ended_by: str = ""
 
 
 @jit
@@ -154,10 +156,8 @@ def _tournament(fit):
 
 @jit
 def _generation(
-    pop, fit, kids, kfit, kstart, related, rate, shifts, rounds, topo, horizon,
-    dur, dem, cap, in_ptr, in_job, in_lag, out_ptr, out_job, out_lag, rel, lst, pair_ptr, pair_job,
-    rdem, rcap, rin_ptr, rin_job, rin_lag, rout_ptr, rout_job, rout_lag, rrel, rlst, rpair_ptr,
-    rpair_job, free, start, done,
+    pop, fit, kids, kfit, kstart, related, rate, shifts, rounds, topo, horizon, fwd, rev, free,
+    start, done,
 ):  # fmt: skip
     """Make ``len(kids)`` children by crossover + mutation, decode and justify them.
 
@@ -187,65 +187,12 @@ def _generation(
             _mutate(child, related, rate)
             if shifts > 0:
                 _shift(child, related, np.random.randint(0, shifts + 1))
-            ms = serial_kernel(
-                child,
-                0,
-                dur,
-                dem,
-                cap,
-                in_ptr,
-                in_job,
-                in_lag,
-                out_ptr,
-                out_job,
-                out_lag,
-                rel,
-                lst,
-                pair_ptr,
-                pair_job,
-                free,
-                start,
-                done,
-            )
+            ms = serial_kernel(child, 0, fwd, free, start, done)
             passes += 1
             if ms < 0:
                 kfit[c] = 2**62
             else:
-                ms2 = fbi_kernel(
-                    start,
-                    ms,
-                    rounds,
-                    topo,
-                    horizon,
-                    dur,
-                    dem,
-                    cap,
-                    in_ptr,
-                    in_job,
-                    in_lag,
-                    out_ptr,
-                    out_job,
-                    out_lag,
-                    rel,
-                    lst,
-                    pair_ptr,
-                    pair_job,
-                    rdem,
-                    rcap,
-                    rin_ptr,
-                    rin_job,
-                    rin_lag,
-                    rout_ptr,
-                    rout_job,
-                    rout_lag,
-                    rrel,
-                    rlst,
-                    rpair_ptr,
-                    rpair_job,
-                    free,
-                    done,
-                    order,
-                )
+                ms2 = fbi_kernel(start, ms, rounds, topo, horizon, fwd, rev, free, done, order)
                 passes += 2 * rounds
                 kfit[c] = ms2
                 kids[c, :] = order
@@ -321,7 +268,7 @@ def genetic_algorithm(
     res = GaResult(makespan=2**62, start=None, order=None)
     rng = np.random.default_rng(seed)
     values = [rule_values(data, r) for r in RULES]
-    fa, ra = data.fwd.args(), data.rev.args()[1:]
+    fa, ra = data.fwd.args(), data.rev.args()
 
     def evaluate(order: np.ndarray) -> tuple[int, np.ndarray, np.ndarray]:
         ms = dec.serial(order)
@@ -381,8 +328,8 @@ def genetic_algorithm(
                 p.fbi_rounds,
                 data.topo,
                 data.horizon,
-                *fa,
-                *ra,
+                fa,
+                ra,
                 dec.free,
                 dec.start,
                 dec.done,
@@ -424,6 +371,15 @@ def genetic_algorithm(
             idle = 0
             elite = [pop[i] for i in range(min(p.keep_on_restart, len(pop)))]
             pop, fit, starts = population(elite, size)
+    res.ended_by = (
+        "target"
+        if target is not None and res.makespan <= target
+        else "stop"
+        if stop is not None and stop.is_set()
+        else "budget"
+        if res.schedules >= budget
+        else "time"
+    )
     return res
 
 

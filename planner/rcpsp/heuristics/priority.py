@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import numpy as np
 
+from planner.rcpsp.heuristics import RULES
 from planner.rcpsp.heuristics._jit import jit
 from planner.rcpsp.heuristics.data import SgsData
+from planner.rcpsp.network import windows
 
-#: Rule names in the order methods list them.
-RULES = ("lft", "lst", "mts", "grpw")
+__all__ = ["RULES", "activity_list", "lft_es_values", "rule_values", "sample_list"]
 
 
 def rule_values(data: SgsData, rule: str) -> np.ndarray:
@@ -23,8 +24,11 @@ def rule_values(data: SgsData, rule: str) -> np.ndarray:
 
     ``lft``: latest finish time; ``lst``: latest start time (both from the backward pass of the
     lags, releases and deadlines); ``mts``: most total successors; ``grpw``: greatest rank
-    positional weight (own duration plus the durations of the direct successors).
+    positional weight (own duration plus the durations of the direct successors); ``lft-es``:
+    :func:`lft_es_values`.
     """
+    if rule == "lft-es":
+        return lft_es_values(data)
     n = data.n
     dur = data.fwd.dur.astype(np.float64)
     w = data.windows
@@ -44,6 +48,19 @@ def rule_values(data: SgsData, rule: str) -> np.ndarray:
     else:
         raise ValueError(f"unknown priority rule {rule!r}; known: {', '.join(RULES)}")
     return v
+
+
+def lft_es_values(data: SgsData) -> np.ndarray:
+    """Ranks by latest finish time, ties by earliest start, then index (``sgs-basic``'s order).
+
+    The windows come from the lags, releases and deadlines with the instance's own horizon (not
+    the SGS profile's), so the order is that of the project network alone.
+    """
+    w = windows(data.instance, data.dist)
+    lf = w.ls + data.fwd.dur
+    rank = np.empty(data.n, dtype=np.float64)
+    rank[np.lexsort((np.arange(data.n), w.es, lf))] = np.arange(data.n)
+    return rank
 
 
 @jit

@@ -17,7 +17,9 @@ import numpy as np
 
 from planner.rcpsp.heuristics._jit import jit
 from planner.rcpsp.heuristics.data import Arrays, SgsData
-from planner.rcpsp.instance import Solution
+from planner.rcpsp.heuristics.priority import activity_list, lft_es_values
+from planner.rcpsp.instance import Instance, Solution
+from planner.rcpsp.network import positive_cycle
 
 
 @jit
@@ -88,31 +90,13 @@ def _place(j, t, dur, dem, free, start, done):
 
 
 @jit
-def serial_kernel(
-    order,
-    lo_all,
-    dur,
-    dem,
-    cap,
-    in_ptr,
-    in_job,
-    in_lag,
-    out_ptr,
-    out_job,
-    out_lag,
-    rel,
-    lst,
-    pair_ptr,
-    pair_job,
-    free,
-    start,
-    done,
-):
+def serial_kernel(order, lo_all, arr, free, start, done):
     """Serial SGS: jobs in ``order``, each at its earliest feasible start ``>= lo_all``.
 
-    Returns the makespan, or ``-1`` when some job has no feasible start (deadline, maximal lag
-    or end of the profile).
+    ``arr`` is :meth:`.data.Arrays.args`. Returns the makespan, or ``-1`` when some job has no
+    feasible start (deadline, maximal lag or end of the profile).
     """
+    dur, dem, cap, in_ptr, in_job, in_lag, out_ptr, out_job, out_lag, rel, lst, pp, pj = arr
     n = dur.shape[0]
     free[:, :] = cap
     done[:] = False
@@ -122,7 +106,7 @@ def serial_kernel(
         lo, hi = _window(
             j, lo_all, start, done, in_ptr, in_job, in_lag, out_ptr, out_job, out_lag, rel, lst
         )
-        t = _earliest_fit(j, lo, hi, dur, dem, free, start, done, pair_ptr, pair_job)
+        t = _earliest_fit(j, lo, hi, dur, dem, free, start, done, pp, pj)
         if t < 0:
             return -1
         _place(j, t, dur, dem, free, start, done)
@@ -131,29 +115,16 @@ def serial_kernel(
 
 
 @jit
-def parallel_kernel(
-    prio,
-    preds_ptr,
-    preds_job,
-    breaks,
-    lo_all,
-    dur,
-    dem,
-    cap,
-    in_ptr,
-    in_job,
-    in_lag,
-    out_ptr,
-    out_job,
-    out_lag,
-    rel,
-    lst,
-    pair_ptr,
-    pair_job,
-    free,
-    start,
-    done,
-):
+def _ready(j, done, preds_ptr, preds_job):
+    """True when every ordering predecessor of ``j`` is scheduled."""
+    for k in range(preds_ptr[j], preds_ptr[j + 1]):  # noqa: SIM110 (a loop: numba has no all())
+        if not done[preds_job[k]]:
+            return False
+    return True
+
+
+@jit
+def parallel_kernel(prio, preds_ptr, preds_job, breaks, lo_all, arr, free, start, done):
     """Parallel SGS: at each decision time start, by ascending ``prio``, every eligible job
     that fits there for its whole duration, then move to the next event.
 
@@ -161,6 +132,7 @@ def parallel_kernel(
     lags and release allow it to start. Events are finish times, ready times and capacity
     changes (``breaks``). Returns the makespan or ``-1`` on failure.
     """
+    dur, dem, cap, in_ptr, in_job, in_lag, out_ptr, out_job, out_lag, rel, lst, pp, pj = arr
     n = dur.shape[0]
     _m, horizon = free.shape
     free[:, :] = cap
@@ -180,12 +152,7 @@ def parallel_kernel(
                     continue
                 if best >= 0 and prio[j] >= prio[best]:
                     continue
-                ready = True
-                for k in range(preds_ptr[j], preds_ptr[j + 1]):
-                    if not done[preds_job[k]]:
-                        ready = False
-                        break
-                if ready:
+                if _ready(j, done, preds_ptr, preds_job):
                     best = j
             if best < 0:
                 break
@@ -198,7 +165,7 @@ def parallel_kernel(
                 continue
             if hi < t:
                 return -1  # a deadline or maximal lag has passed: this order cannot recover
-            if _earliest_fit(j, t, t, dur, dem, free, start, done, pair_ptr, pair_job) != t:
+            if _earliest_fit(j, t, t, dur, dem, free, start, done, pp, pj) != t:
                 continue
             _place(j, t, dur, dem, free, start, done)
             makespan = max(makespan, t + dur[j])
@@ -212,19 +179,23 @@ def parallel_kernel(
                 f = start[j] + dur[j]
                 if t < f < nxt:
                     nxt = f
-            else:
-                ready = True
-                for k in range(preds_ptr[j], preds_ptr[j + 1]):
-                    if not done[preds_job[k]]:
-                        ready = False
-                        break
-                if ready:
-                    lo, hi = _window(
-                        j, lo_all, start, done, in_ptr, in_job, in_lag,
-                        out_ptr, out_job, out_lag, rel, lst,
-                    )  # fmt: skip
-                    if t < lo < nxt:
-                        nxt = lo
+            elif _ready(j, done, preds_ptr, preds_job):
+                lo, hi = _window(
+                    j,
+                    lo_all,
+                    start,
+                    done,
+                    in_ptr,
+                    in_job,
+                    in_lag,
+                    out_ptr,
+                    out_job,
+                    out_lag,
+                    rel,
+                    lst,
+                )
+                if t < lo < nxt:
+                    nxt = lo
         for b in breaks:
             if t < b < nxt:
                 nxt = b
@@ -256,7 +227,7 @@ class Decoder:
             serial_kernel(
                 np.asarray(order, dtype=np.int64),
                 lo_all,
-                *arr.args(),
+                arr.args(),
                 self.free,
                 self.start,
                 self.done,
@@ -273,7 +244,7 @@ class Decoder:
                 d.order_job,
                 d.fwd.breaks,
                 0,
-                *d.fwd.args(),
+                d.fwd.args(),
                 self.free,
                 self.start,
                 self.done,
@@ -291,7 +262,16 @@ def serial_sgs(data: SgsData, order: list[int] | np.ndarray) -> Solution | None:
     return dec.solution() if dec.serial(np.asarray(order)) >= 0 else None
 
 
-def parallel_sgs(data: SgsData, prio: np.ndarray) -> Solution | None:
-    """Parallel SGS with priority values (lower first); ``None`` on failure."""
-    dec = Decoder(data)
-    return dec.solution() if dec.parallel(prio) >= 0 else None
+def lft_schedule(instance: Instance) -> Solution | None:
+    """One serial SGS pass, latest finish time first (ties: earliest start): a first incumbent.
+
+    ``None`` when it finds no feasible schedule (deadlines, maximal lags, a positive cycle of
+    lags) or the instance's horizon is too long for the time-indexed profiles.
+    """
+    if positive_cycle(instance) is not None:
+        return None
+    try:
+        data = SgsData.of(instance)
+    except ValueError:
+        return None
+    return serial_sgs(data, activity_list(data, lft_es_values(data)))

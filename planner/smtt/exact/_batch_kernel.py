@@ -43,11 +43,10 @@ the spot.
 
 from __future__ import annotations
 
-import time
-
-import numba
 import numpy as np
 from numba import njit
+
+from planner.smtt._clock import now_ns
 
 INF = np.int64(1) << 60
 _MIX = np.int64(-7046029254386353131)  # 0x9E3779B97F4A7C15 as int64
@@ -115,13 +114,6 @@ ABORT_MEMORY = 2
 FAILED = 3
 
 _BLOCK = 32  # start times per block of the position walk (each block has its own offset)  # no admissible position: a bug, reported rather than answered
-
-
-@njit(cache=True)
-def _now_ns() -> int:
-    with numba.objmode(now="int64"):
-        now = time.perf_counter_ns()
-    return now
 
 
 @njit(cache=True)
@@ -769,11 +761,11 @@ def search(JOB, n, deadline_ns, max_bytes, ST):
     ST[C_ROOT] = root
     _add_arc(root, 0, 1, 0, -1, 0, SI, AR, ST)
     # phase 1, largest sets first
-    ns0 = _now_ns()
+    ns0 = now_ns()
     for size in range(n, 2, -1):
         X = LHEAD[size]
         while X >= 0:
-            if _now_ns() > deadline_ns:
+            if now_ns() > deadline_ns:
                 return ABORT_TIME, root, SB, SI, PT, PV, EB, BR, FR
             N = SI[X, I_N]
             inc = SI[X, I_INC]
@@ -801,7 +793,7 @@ def search(JOB, n, deadline_ns, max_bytes, ST):
             FR = _grow2(FR, ST[C_PIECES] + inc + 1)
             _phase1(X, JOB, n, W, SB, SI, HH, HT, LHEAD, PT, PV, EB, AR, BR, FR, ST, TMP, BUF, MK)
             X = SI[X, I_NEXT]
-    ns1 = _now_ns()
+    ns1 = now_ns()
     ST[C_NS1] = ns1 - ns0
     ST[C_BYTES] = _bytes(SB, SI, HH, HT, PT, PV, EB, AR, BR, FR, TMP, MK)
     # phase 2, smallest sets first
@@ -811,9 +803,9 @@ def search(JOB, n, deadline_ns, max_bytes, ST):
             if not _phase2(X, JOB, n, SI, PT, PV, EB, BR, FR):
                 return FAILED, root, SB, SI, PT, PV, EB, BR, FR
             X = SI[X, I_NEXT]
-        if _now_ns() > deadline_ns:
+        if now_ns() > deadline_ns:
             return ABORT_TIME, root, SB, SI, PT, PV, EB, BR, FR
-    ST[C_NS2] = _now_ns() - ns1
+    ST[C_NS2] = now_ns() - ns1
     return OK, root, SB, SI, PT, PV, EB, BR, FR
 
 

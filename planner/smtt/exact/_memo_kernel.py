@@ -28,11 +28,10 @@ without memorizing new sub-problems.
 
 from __future__ import annotations
 
-import time
-
-import numba
 import numpy as np
 from numba import njit
+
+from planner.smtt._clock import now_ns
 
 # state indices
 S_NODES = 0
@@ -55,13 +54,6 @@ ABORT_GROW = 2
 _MIX = np.int64(-7046029254386353131)  # 0x9E3779B97F4A7C15 as int64
 _CHECK_MASK = 1023  # look at the clock every 1024 nodes
 _COLS = 5  # hash, t, value, r, r2
-
-
-@njit(cache=True)
-def _now_ns() -> int:
-    with numba.objmode(now="int64"):
-        now = time.perf_counter_ns()
-    return now
 
 
 @njit(cache=True)
@@ -110,21 +102,8 @@ def _tni(JOB, AR, off, N, ind, t, dst):
         c += JOB[0, e]
         if c > JOB[1, e]:
             tt += c - JOB[1, e]
-    k = AR[off + ind]
-    pk = JOB[0, k]
-    dk = JOB[1, k]
     AR[dst] = tt
-    cur = tt
-    s = start
-    for i in range(ind + 1, N):
-        a = AR[off + i]
-        pa = JOB[0, a]
-        da = JOB[1, a]
-        old = max(0, s + pk - dk) + max(0, s + pk + pa - da)
-        new = max(0, s + pa - da) + max(0, s + pa + pk - dk)
-        cur += new - old
-        AR[dst + i - ind] = cur
-        s += pa
+    _swaps(JOB, AR, off, N, ind, tt, start, dst)
     return start
 
 
@@ -333,7 +312,7 @@ def solve(JOB, TAB, ST, AR, off, N, t):
             ST[S_DEC_R2] = TAB[slot, 4]
             return cost + TAB[slot, 2]
     ST[S_NODES] += 1
-    if (ST[S_NODES] & _CHECK_MASK) == 0 and _now_ns() > ST[S_DEADLINE]:
+    if (ST[S_NODES] & _CHECK_MASK) == 0 and now_ns() > ST[S_DEADLINE]:
         ST[S_ABORT] = ABORT_TIME
         return -1
     # scratch layout

@@ -24,21 +24,25 @@ _INF = np.int64(1) << 60
 
 
 @njit(cache=True)
-def _path(p, d, w, lam, horizon):
-    """Best path value (float) and how often each job is on it."""
+def _path(p, d, w, lam, horizon, inf):
+    """Best path value and how often each job is on it.
+
+    ``inf`` sets the arithmetic: ``np.inf`` with float multipliers for the subgradient steps,
+    :data:`_INF` with integer ones for the exact final bound.
+    """
     n = p.shape[0]
-    b1 = np.full(horizon + 1, np.inf)
-    b2 = np.full(horizon + 1, np.inf)
+    b1 = np.full(horizon + 1, inf)
+    b2 = np.full(horizon + 1, inf)
     a1 = np.full(horizon + 1, -1, np.int64)
     a2 = np.full(horizon + 1, -1, np.int64)
-    b1[0] = 0.0
+    b1[0] = 0
     for t in range(1, horizon + 1):
         for j in range(n):
             s = t - p[j]
             if s < 0:
                 continue
             prev = b1[s] if a1[s] != j else b2[s]
-            if prev == np.inf:
+            if prev >= inf:
                 continue
             v = prev + w[j] * max(0, t - d[j]) - lam[j]
             if v < b1[t]:
@@ -59,33 +63,6 @@ def _path(p, d, w, lam, horizon):
         last = j
         t -= p[j]
     return b1[horizon], count
-
-
-@njit(cache=True)
-def _path_int(p, d, w, lam, horizon):
-    """:func:`_path` value in exact integer arithmetic (integer ``lam``)."""
-    n = p.shape[0]
-    b1 = np.full(horizon + 1, _INF)
-    b2 = np.full(horizon + 1, _INF)
-    a1 = np.full(horizon + 1, -1, np.int64)
-    b1[0] = 0
-    for t in range(1, horizon + 1):
-        for j in range(n):
-            s = t - p[j]
-            if s < 0:
-                continue
-            prev = b1[s] if a1[s] != j else b2[s]
-            if prev >= _INF:
-                continue
-            v = prev + w[j] * max(0, t - d[j]) - lam[j]
-            if v < b1[t]:
-                if a1[t] != j:
-                    b2[t] = b1[t]
-                b1[t] = v
-                a1[t] = j
-            elif v < b2[t] and a1[t] != j:
-                b2[t] = v
-    return b1[horizon]
 
 
 def lagrangian_bound(
@@ -126,7 +103,7 @@ def lagrangian_bound(
     scale = 2.0
     stall = 0
     for _ in range(iterations):
-        value, count = _path(pa, da, wa, lam, horizon)
+        value, count = _path(pa, da, wa, lam, horizon, np.inf)
         bound = value + lam.sum()
         if bound > best + 1e-9:
             best, best_lam, stall = bound, lam.copy(), 0
@@ -139,6 +116,6 @@ def lagrangian_bound(
         if norm == 0 or best >= upper - 1e-9 or scale < 1e-4 or time.perf_counter() > end:
             break
         lam = lam + scale * (upper - bound) / norm * g
-    exact = int(_path_int(pa, da, wa, np.rint(best_lam).astype(np.int64), horizon))
+    exact = int(_path(pa, da, wa, np.rint(best_lam).astype(np.int64), horizon, _INF)[0])
     exact += int(np.rint(best_lam).astype(np.int64).sum())
     return max(0, min(exact, upper))
