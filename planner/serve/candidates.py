@@ -356,7 +356,7 @@ def no_candidate_result(
 def incomplete_reason(cands: list[Candidate]) -> str:
     """What a method says when the time limit stopped the capacity computations."""
     return (
-        f"time limit reached after {len(cands)} candidate layouts (not all evaluated): the plan "
+        f"time limit reached after {len(cands)} candidate layouts (not all evaluated): a plan "
         "is the best among them, not proven optimal"
     )
 

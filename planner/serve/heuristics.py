@@ -125,7 +125,11 @@ def solve_greedy(
             Status.UNKNOWN,
             started,
             stats=stats,
-            reason="greedy found no plan within the inventory (the MIP decides feasibility)",
+            reason=(
+                "greedy found no plan within the inventory (the MIP decides feasibility)"
+                if complete
+                else incomplete_reason(cands)
+            ),
         )
     return method_result(
         problem,

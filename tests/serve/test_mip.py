@@ -5,7 +5,6 @@ from __future__ import annotations
 import itertools
 import math
 
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -186,9 +185,10 @@ def test_disaggregation_pays_off_under_a_tight_tpot():
     assert allow.stats["metrics"]["tpot_s"] <= 0.005 + 1e-12
 
 
-def test_short_time_limit_is_honoured_and_not_claimed_optimal():
-    import time
-
+def test_a_time_limit_that_stops_the_candidates_is_not_claimed_optimal():
+    # The wall time is measured by bench/train_serve_time_limits.py; here: when the
+    # limit stops the capacity computations, no method claims optimality, the reason
+    # says so, and any plan verifies.
     problem = make_problem(
         "llama-3.1-70b",
         "H100:16,A100:32",
@@ -199,20 +199,16 @@ def test_short_time_limit_is_honoured_and_not_claimed_optimal():
         tpot="50ms",
         disaggregation="allow",
     )
+    from planner.serve import candidates as candidate_module
+    from planner.serve import capacity
+
     for method in ("auto", "greedy", "mip"):
-        start = time.perf_counter()
-        res = solve(problem, method, time_limit=1.0)
-        elapsed = time.perf_counter() - start
-        # the limit covers the method; the family's cheap bound and the independent
-        # verification come after it (about 0.2 s here). Generous for a loaded machine:
-        # the bug this guards against took 18 s.
-        assert elapsed < 2 * 1.0 + 1.5, method
-        if res.stats.get("candidates_complete") is False:
-            assert res.status in (Status.FEASIBLE, Status.UNKNOWN)
-            if res.bound is not None and res.objective is not None:  # the family's cheap bound
-                assert res.bound <= res.objective
-            assert "time limit" in res.reason
-        if res.status is Status.OPTIMAL:
-            assert res.bound is not None and res.bound == pytest.approx(res.objective)
+        capacity.engine_for.cache_clear()  # cold capacities (other tests may have cached them)
+        candidate_module.role_capacity.cache_clear()
+        res = solve(problem, method, time_limit=0.05)
+        assert res.stats.get("candidates_complete") is False, method
+        assert res.status in (Status.FEASIBLE, Status.UNKNOWN), method
+        assert "time limit" in res.reason
         if res.solution is not None:
             assert verify(problem, res.solution) == []
+            assert res.bound is None or res.bound <= res.objective

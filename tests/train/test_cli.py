@@ -245,24 +245,23 @@ def test_absurd_workload_is_bad_input(capsys, flag, value, word):
     assert word in err and len(err.strip().splitlines()) == 1
 
 
-def test_huge_batch_honours_the_time_limit():
-    import time
-
+def test_huge_batch_stops_at_the_deadline_with_a_plan():
     from planner.core.solve import solve
     from planner.perfmodel.hardware import parse_cluster
     from planner.perfmodel.readers import load_model
     from planner.train.instance import TrainingProblem, Workload
 
-    # 1102701600 has 1440 divisors: every enumeration must watch the deadline
-    # (this batch used to run for more than five minutes).
+    # 1102701600 has 1440 divisors: every enumeration must watch the deadline (this
+    # batch used to run for more than five minutes). The wall time is measured by
+    # bench/train_serve_time_limits.py; here: the search stops incomplete, with a
+    # verified plan, a valid bound and no optimality claim.
     prob = TrainingProblem(
         "huge", load_model("gpt-1.7b"), parse_cluster("64xA100"), Workload(1102701600, 2048)
     )
-    start = time.perf_counter()
-    res = solve(prob, "auto", time_limit=2)
-    elapsed = time.perf_counter() - start
-    assert res.status in (Status.FEASIBLE, Status.OPTIMAL) and res.verified
-    assert elapsed < 2 * 2 + 1.5  # generous for a loaded machine; it used to run for minutes
+    res = solve(prob, "auto", time_limit=1)
+    assert res.status is Status.FEASIBLE and res.verified
+    assert res.stats["complete"] is False
+    assert res.bound is not None and res.bound <= res.objective
 
 
 def test_expert_degree_that_does_not_divide_is_infeasible_with_reason(capsys):
