@@ -53,7 +53,7 @@ def test_every_row_is_predicted():
 
 
 def test_golden_section_finds_a_minimum():
-    x = calibration._golden(lambda v: (v - 0.37) ** 2, 0.0, 1.0, 40)
+    x = calibration.golden_section(lambda v: (v - 0.37) ** 2, 0.0, 1.0, 40)
     assert abs(x - 0.37) < 1e-6
 
 

@@ -116,7 +116,7 @@ def _loss(rows: Sequence[Any]) -> float:
     return statistics.fmean(log_error(r) ** 2 for r in rows)
 
 
-def _golden(f: Callable[[float], float], lo: float, hi: float, iterations: int) -> float:
+def golden_section(f: Callable[[float], float], lo: float, hi: float, iterations: int) -> float:
     """Minimizer of ``f`` on ``[lo, hi]`` by golden-section search (unimodal assumed)."""
     a, b = lo, hi
     c, d = b - _INVPHI * (b - a), a + _INVPHI * (b - a)
@@ -164,7 +164,7 @@ def fit(exclude_source: str | None = None, rows: Iterable[Any] = ROWS) -> Fit:
                     with constants.override({**values, name: x}):
                         return _loss(rows)
 
-                values[p.name] = _golden(loss_at, p.lower, p.upper, iterations)
+                values[p.name] = golden_section(loss_at, p.lower, p.upper, iterations)
         with constants.override(values):
             out.loss[kind] = _loss(kind_rows)
     return out
