@@ -88,7 +88,7 @@ def _step(
     batch: int = 1,
 ) -> TrainingStep:
     return TrainingStep(
-        model,
+        model=model,
         seq=seq,
         precision=precision,
         microbatch=batch,
