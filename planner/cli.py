@@ -7,47 +7,55 @@ an internal error (set ``PLANNER_DEBUG=1`` for the traceback).
 
 from __future__ import annotations
 
+import functools
+import inspect
 import os
 import shlex
 import sys
 import time
 import traceback
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
-from planner.core import console
+from planner.core import console, validate
 from planner.core.errors import InputError
-from planner.core.family import Family, Reference, families, get_family, warm_up
-from planner.core.io import dump_json, dump_jsonl, ensure_not_input
-from planner.core.result import Result
+from planner.core.family import (
+    KNOWN_FAMILIES,
+    Family,
+    Reference,
+    families,
+    get_family,
+    plugged_families,
+    warm_up,
+)
+from planner.core.io import dump_json, dump_jsonl
+from planner.core.paths import checked_data_env
+from planner.core.result import Result, plain_number
 from planner.core.solve import solve as solve_instance
 from planner.core.specs import Loaded, load_instances
 
-app = typer.Typer(
-    name="planner",
-    help="Constraint-solver planning toolkit for AI infrastructure.",
-    no_args_is_help=True,
-    pretty_exceptions_enable=False,
-    add_completion=False,
-)
-gen_app = typer.Typer(
-    help="Generate instances with the literature's generators.", no_args_is_help=True
-)
-app.add_typer(gen_app, name="gen")
+#: Top-level commands that families add (``Family.commands``), with their one-line
+#: help, so ``planner --help`` lists them without importing any family (a test
+#: checks that every family command is declared here).
+FAMILY_COMMANDS: dict[str, str] = {
+    "plan": "Plan deployments: parallel layouts for training (plan train) and serving (plan serve).",
+}
+
+#: Sub-commands that need no family command attached to run (the family named on
+#: the command line is imported by the command itself).
+CORE_ONLY = ("families", "warmup", "solve", "bench", "calibrate")
 
 TimeLimit = Annotated[
-    float, typer.Option("--time-limit", "-t", help="Seconds per instance and method.", min=0)
+    float, typer.Option("--time-limit", "-t", help="Seconds per instance and method (> 0).")
 ]
-Threads = Annotated[int, typer.Option("--threads", help="Solver threads per run.", min=1)]
-Seed = Annotated[int, typer.Option("--seed", help="Random seed.")]
+Threads = Annotated[int, typer.Option("--threads", help="Solver threads per run (>= 1).")]
+Seed = Annotated[int, typer.Option("--seed", help=f"Random seed (0..{validate.MAX_SEED}).")]
 Json = Annotated[bool, typer.Option("--json", help="JSON Lines on stdout, nothing else.")]
 
 
-@app.command("families")
 def families_cmd(json_out: Json = False) -> None:
     """List families and their methods."""
     rows = [
@@ -64,6 +72,8 @@ def families_cmd(json_out: Json = False) -> None:
             for row in rows:
                 console.write_json_line(out, row)
         return
+    from rich.table import Table
+
     table = Table(title="planner families")
     for col in ("family", "method", "kind", "summary"):
         table.add_column(col)
@@ -74,7 +84,6 @@ def families_cmd(json_out: Json = False) -> None:
     console.out_console().print(table)
 
 
-@app.command("warmup")
 def warmup_cmd(
     names: Annotated[
         list[str] | None, typer.Argument(metavar="[FAMILY...]", help="Families (default: all).")
@@ -88,7 +97,6 @@ def warmup_cmd(
         console.err.print(f"{family.name}: ready in {time.perf_counter() - start:.1f} s")
 
 
-@app.command("solve")
 def solve_cmd(
     family_name: Annotated[
         str, typer.Argument(metavar="FAMILY", help="Problem family (see `planner families`).")
@@ -109,19 +117,21 @@ def solve_cmd(
         typer.Option("--out", "-o", help="Write results (JSON; JSON Lines for several)."),
     ] = None,
     plot: Annotated[
-        Path | None, typer.Option("--plot", help="Draw the solution to this PNG.")
+        Path | None,
+        typer.Option("--plot", help="Draw the solution to this image (.png, .svg, .pdf)."),
     ] = None,
 ) -> None:
     """Solve instances of a family and print the certificate of each."""
     family = get_family(family_name)
+    if plot is not None and family.plot is None:
+        raise InputError(f"--plot: family {family.name} has no plot")
     family.method(method)
     loaded = load_instances(family, instances)
     inputs = [item.path for item in loaded]
-    for target in (out, plot):
-        if target is not None:
-            ensure_not_input(target, inputs)
-    if plot is not None and family.plot is None:
-        raise InputError(f"--plot: family {family.name} has no plot")
+    if out is not None:
+        validate.output_file(out, "--out", inputs=inputs)
+    if plot is not None:
+        validate.output_file(plot, "--plot", inputs=inputs, suffixes=validate.IMAGE_SUFFIXES)
     results: list[Result] = []
     with console.clean_stdout() as stdout:
         for item in loaded:
@@ -145,7 +155,6 @@ def solve_cmd(
         _print_results(results)
 
 
-@app.command("bench")
 def bench_cmd(
     family_name: Annotated[str, typer.Argument(metavar="FAMILY")],
     suites: Annotated[
@@ -165,7 +174,15 @@ def bench_cmd(
     csv_path: Annotated[
         Path | None, typer.Option("--csv", help="Append one row per finished run here.")
     ] = None,
-    report: Annotated[Path | None, typer.Option("--report", help="Markdown summary table.")] = None,
+    report: Annotated[
+        Path | None,
+        typer.Option(
+            "--report", help="Markdown summary (refuses to replace a file without --force)."
+        ),
+    ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace an existing --report (--resume may always).")
+    ] = False,
     reference: Annotated[
         str | None,
         typer.Option(
@@ -178,9 +195,15 @@ def bench_cmd(
     ] = None,
     json_out: Json = False,
 ) -> None:
-    """Run methods over a suite in parallel and summarize against references."""
+    """Run methods over a suite in parallel and summarize against references.
+
+    Prints a Markdown summary per method on stdout (``--json``: one JSON object
+    per run instead); a progress bar on stderr when it is a terminal.
+    """
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
     from planner.bench.report import markdown_table, summarize, write_markdown
-    from planner.bench.runner import family_tasks, run_bench
+    from planner.bench.runner import family_tasks, json_row, run_bench
 
     family = get_family(family_name)
     method_names = [m.strip() for m in methods.split(",") if m.strip()]
@@ -190,9 +213,10 @@ def bench_cmd(
     if limit is not None:
         loaded = loaded[:limit]
     inputs = [item.path for item in loaded]
-    for target in (csv_path, report):
-        if target is not None:
-            ensure_not_input(target, inputs)
+    if csv_path is not None:
+        validate.output_file(csv_path, "--csv", inputs=inputs)
+    if report is not None:
+        validate.output_file(report, "--report", inputs=inputs, force=force or resume)
     instances = [item.instance for item in loaded]
     _check_unique_names(loaded)
     refs = _references(family, reference, instances) if reference else None
@@ -222,7 +246,7 @@ def bench_cmd(
                 bar, advance=1, last=f"{row['instance']} {row['method']} {row['status']}"
             )
             if json_out:
-                console.write_json_line(stdout, row)
+                console.write_json_line(stdout, json_row(row))
 
         rows = run_bench(
             tasks, csv_path=csv_path, jobs=jobs, executor=executor, resume=resume, on_row=on_row
@@ -239,12 +263,71 @@ def bench_cmd(
         )
     if json_out:
         return
-    sys.stderr.write(markdown_table(summaries, with_reference=refs is not None))
+    sys.stdout.write(markdown_table(summaries, with_reference=refs is not None))
+    sys.stdout.flush()
     errors = sum(s.errors for s in summaries)
     if errors:
         console.err.print(
             f"[red]{errors} run(s) failed with an internal error; see the reason column[/red]"
         )
+        raise typer.Exit(1)
+
+
+def calibrate_cmd(
+    check: Annotated[
+        bool, typer.Option("--check", help="Refit and fail if the shipped constants differ.")
+    ] = False,
+    report: Annotated[
+        Path | None,
+        typer.Option(
+            "--report",
+            help="Write the accuracy report (Markdown; refuses to replace a file without --force).",
+        ),
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing --report.")] = False,
+    json_out: Json = False,
+) -> None:
+    """Fit the performance model's constants to the published rows marked fit.
+
+    Prints each fitted constant with the rows it came from and writes them to
+    the constants file the model reads; ``--check`` writes nothing and exits 1
+    when the shipped constants differ from the fit (relative tolerance 1e-6).
+    """
+    if report is not None:
+        validate.output_file(report, "--report", force=force, suffixes=(".md",))
+    import planner.serve
+    import planner.train  # noqa: F401
+    from planner.perfmodel.calibration import fit as calibration
+
+    result = calibration.fit()
+    rows = calibration.summary_rows(result)
+    diffs = calibration.compare(result, calibration.shipped()) if check else []
+    if not check:
+        calibration.write_constants(result)
+    if report is not None:
+        command = "planner " + " ".join(shlex.quote(a) for a in sys.argv[1:])
+        calibration.report(result, report, command=command)
+    if json_out:
+        with console.clean_stdout() as out:
+            for row in rows:
+                console.write_json_line(out, {**row, "check": not diffs} if check else row)
+    else:
+        from rich.table import Table
+
+        table = Table(title="fitted constants")
+        for col in ("constant", "value", "fitted on"):
+            table.add_column(col)
+        for row in rows:
+            sources = sorted({r.split("/")[0] for r in row["rows"]})
+            table.add_row(
+                row["constant"],
+                f"{row['value']:.6g}",
+                f"{len(row['rows'])} rows: {', '.join(sources)}",
+            )
+        console.out_console().print(table)
+    for line in diffs:
+        console.err.print(f"calibrate --check: {line}", highlight=False)
+    if diffs:
         raise typer.Exit(1)
 
 
@@ -260,7 +343,7 @@ def field_reference(field: str, instances: list) -> dict[str, Reference]:
     for inst in instances:
         value = getattr(inst, "meta", {}).get(field)
         if isinstance(value, (int, float)) and not isinstance(value, bool):
-            refs[inst.name] = Reference(value=float(value))
+            refs[inst.name] = Reference(value=value)
     if not refs:
         raise InputError(f"--reference: no instance has a numeric field {field!r}")
     return refs
@@ -278,88 +361,276 @@ def _check_unique_names(loaded: list[Loaded]) -> None:
 
 
 def _print_results(results: list[Result]) -> None:
-    table = Table()
-    name_width = min(40, max(len(r.instance) for r in results))
-    table.add_column("instance", min_width=name_width, overflow="fold")
-    for col in ("method", "status", "objective", "bound", "gap", "time s", "verified"):
-        right = col in ("objective", "bound", "gap", "time s")
-        table.add_column(col, justify="right" if right else "left")
-    for r in results:
-        gap = r.gap
-        table.add_row(
+    """The certificates as a table that stays readable at 80 columns (names fold, numbers never)."""
+    from rich import box
+    from rich.table import Table
+
+    rows = [
+        [
             r.instance,
             r.method,
             r.status.value,
             _fmt(r.objective),
             _fmt(r.bound),
-            "–" if gap is None else f"{100 * gap:.2f}%",
+            "–" if r.gap is None else f"{100 * r.gap:.2f}%",
             f"{r.runtime_s:.3f}",
             "yes" if r.verified else "no",
+        ]
+        for r in results
+    ]
+    heads = ("instance", "method", "status", "objective", "bound", "gap", "time s", "verified")
+    # no padding: the box's one-space divider separates columns, so all eight fit in 80
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, padding=0)
+    for k, head in enumerate(heads):
+        foldable = head in ("instance", "method")  # names fold; numbers and words never do
+        table.add_column(
+            head,
+            justify="right" if head in ("objective", "bound", "gap", "time s") else "left",
+            overflow="fold",
+            min_width=None if foldable else max(len(head), *(len(row[k]) for row in rows)),
+            no_wrap=not foldable,
         )
+    for row in rows:
+        table.add_row(*row)
     out = console.out_console()
     out.print(table)
     for r in results:
         if r.reason:
-            out.print(f"{r.instance}: {r.reason}", markup=False, highlight=False)
+            out.print(f"{r.instance}: {r.reason}", markup=False, highlight=False, soft_wrap=False)
 
 
-def _fmt(value: float | None) -> str:
+def _fmt(value: int | float | None) -> str:
+    """Integers in full (exact, however large); other numbers to 6 significant digits."""
+    value = plain_number(value)
     if value is None:
         return "–"
-    return str(int(value)) if float(value).is_integer() else f"{value:.6g}"
+    return str(value) if isinstance(value, int) else f"{value:.6g}"
 
 
 def _safe(name: str) -> str:
     return "".join(c if c.isalnum() or c in "-_." else "_" for c in name)
 
 
-_ATTACHED = False
+def build_app(family_names: list[str] | None = None) -> typer.Typer:
+    """The Typer app: the core commands plus the named families' commands.
 
-
-def _attach_family_commands() -> None:
-    """Add each family's ``gen`` command and extra top-level commands (once).
-
-    Families that name the same group (``plan``) share it: each contributes its
-    sub-commands (``plan train``, ``plan serve``) to one Typer group.
+    Parameters
+    ----------
+    family_names
+        Families whose ``gen`` and extra commands are attached; ``None`` means
+        every registered family. Commands of :data:`FAMILY_COMMANDS` that are not
+        attached appear as placeholders, so help lists them without importing
+        a family.
     """
-    global _ATTACHED
-    if _ATTACHED:
-        return
-    _ATTACHED = True
+    root = typer.Typer(
+        name="planner",
+        help="Constraint-solver planning toolkit for AI infrastructure.",
+        no_args_is_help=True,
+        pretty_exceptions_enable=False,
+        add_completion=False,
+        rich_markup_mode=None,  # plain help: reads at 80 columns, starts ~0.1 s faster
+    )
+    root.command("families")(families_cmd)
+    root.command("warmup")(warmup_cmd)
+    root.command("solve")(solve_cmd)
+    root.command("bench")(bench_cmd)
+    root.command("calibrate")(calibrate_cmd)
+    gen_app = typer.Typer(
+        help="Generate instances with the literature's generators.",
+        no_args_is_help=True,
+        rich_markup_mode=None,
+    )
+    root.add_typer(gen_app, name="gen")
+    chosen = (
+        list(families().values())
+        if family_names is None
+        else [get_family(name) for name in family_names]
+    )
+    # Families that name the same group (``plan``) share it: each contributes its
+    # sub-commands (``plan train``, ``plan serve``) to one Typer group.
     groups: dict[str, typer.Typer] = {}
-    for family in families().values():
+    for family in chosen:
         if family.gen_command is not None:
-            gen_app.command(family.name, help=family.title)(family.gen_command)
+            gen_app.command(family.name, help=family.title)(refuse_overwrite(family.gen_command))
         for name, sub in family.commands.items():
             group = groups.get(name)
             if group is None:
-                group = groups[name] = typer.Typer(help=sub.info.help, no_args_is_help=True)
-                app.add_typer(group, name=name)
+                help_text = FAMILY_COMMANDS.get(name, sub.info.help)
+                group = groups[name] = typer.Typer(
+                    help=help_text, no_args_is_help=True, rich_markup_mode=None
+                )
+                root.add_typer(group, name=name)
             group.registered_commands.extend(sub.registered_commands)
             group.registered_groups.extend(sub.registered_groups)
+    for name, summary in FAMILY_COMMANDS.items():
+        if name not in groups and family_names is not None:
+            root.add_typer(typer.Typer(help=summary, rich_markup_mode=None), name=name)
+    return root
+
+
+def families_needed(args: list[str]) -> list[str] | None:
+    """Which families' commands ``args`` needs (``None``: all of them).
+
+    ``planner --help``, ``solve``, ``bench``, ``warmup`` and ``families`` need none
+    (so they start without importing any family); ``gen FAMILY`` needs that one.
+    """
+    words = [a for a in args if not a.startswith("-")]
+    if not words:
+        return [] if not args or set(args) <= {"--help"} else None
+    if words[0] in CORE_ONLY:
+        return []
+    if words[0] == "gen" and len(words) > 1 and words[1] in KNOWN_FAMILIES:
+        return [words[1]]
+    return None
+
+
+def refuse_overwrite(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Give a ``gen`` command a ``--force`` flag: without it, an existing ``--out`` is kept.
+
+    The check runs before anything is generated. Commands without an ``out``
+    parameter are returned unchanged.
+    """
+    signature = inspect.signature(func, eval_str=True)
+    if "out" not in signature.parameters or "force" in signature.parameters:
+        return func
+
+    @functools.wraps(func)
+    def guarded(**kwargs: Any) -> Any:
+        force = kwargs.pop("force")
+        if kwargs.get("out") is not None:
+            validate.output_file(kwargs["out"], "--out", force=force)
+        return func(**kwargs)
+
+    force = inspect.Parameter(
+        "force",
+        inspect.Parameter.KEYWORD_ONLY,
+        default=False,
+        annotation=Annotated[bool, typer.Option("--force", help="Replace an existing --out file.")],
+    )
+    params = [*signature.parameters.values(), force]
+    guarded.__signature__ = signature.replace(parameters=params)  # type: ignore[attr-defined]
+    guarded.__annotations__ = {p.name: p.annotation for p in params}
+    return guarded
+
+
+#: Checks applied to these options on every command (core and family ones alike),
+#: while the command line is parsed, so nothing runs with a bad value.
+OPTION_CHECKS: dict[str, Callable[[Any, str], Any]] = {
+    "--time-limit": validate.time_limit,
+    "--threads": validate.threads,
+    "--seed": validate.seed,
+    "--out": validate.output_file,
+    "--report": validate.output_file,
+    "--csv": validate.output_file,
+    "--plot": lambda value, name: validate.output_file(
+        value, name, suffixes=validate.IMAGE_SUFFIXES
+    ),
+}
+
+
+def command(args: list[str] | None = None) -> Any:
+    """The ``planner`` Click command for ``args``, options checked (see ``OPTION_CHECKS``).
+
+    Only the families ``args`` needs are imported (:func:`families_needed`);
+    without ``args`` every family's commands are attached.
+    """
+    root = typer.main.get_command(build_app(None if args is None else families_needed(args)))
+    for cmd in walk_commands(root):
+        for param in cmd.params:
+            flag = next((o for o in param.opts if o in OPTION_CHECKS), None)
+            if flag is not None:
+                param.callback = _checked(param.callback, OPTION_CHECKS[flag], flag)
+    return root
+
+
+def walk_commands(cmd: Any) -> list[Any]:
+    """``cmd`` and all its sub-commands, depth first."""
+    out = [cmd]
+    for sub in getattr(cmd, "commands", {}).values():
+        out += walk_commands(sub)
+    return out
+
+
+def _checked(original: Callable | None, check: Callable[[Any, str], Any], flag: str) -> Callable:
+    def callback(ctx: Any, param: Any, value: Any) -> Any:
+        if value is not None:
+            checked = check(value, flag)
+            if not isinstance(value, Path):  # paths stay as the command declared them
+                value = checked
+        return original(ctx, param, value) if original is not None else value
+
+    return callback
+
+
+def check_environment() -> None:
+    """Reject a misconfigured environment before any command runs (exit 2)."""
+    checked_data_env()
+    plugged_families()
+
+
+def _is_click_error(exc: BaseException, name: str) -> bool:
+    """Whether ``exc`` is Click's exception ``name`` (Typer may ship its own copy of Click)."""
+    return any(cls.__name__ == name for cls in type(exc).__mro__)
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
 
 
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the ``planner`` console script."""
     args = sys.argv[1:] if argv is None else argv
     try:
-        _attach_family_commands()
-        app(args=args, prog_name="planner")  # standalone: usage errors exit 2 by themselves
-        code = 0
+        if "--help" not in args:
+            check_environment()
+        cli = command(args)
+        with console.live_progress(wants_live_line(args)):
+            result = cli.main(args=args, prog_name="planner", standalone_mode=False)
+        code = result if isinstance(result, int) else 0
     except SystemExit as exc:
         code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
     except InputError as exc:
-        print(f"planner: error: {exc}", file=sys.stderr)
+        print(f"planner: error: {_one_line(str(exc))}", file=sys.stderr)
         code = 2
     except KeyboardInterrupt:
         print("planner: interrupted", file=sys.stderr)
         code = 130
-    except Exception as exc:
-        if os.environ.get("PLANNER_DEBUG"):
-            traceback.print_exc()
-        print(
-            f"planner: internal error: {type(exc).__name__}: {exc} (set PLANNER_DEBUG=1 for details)",
-            file=sys.stderr,
-        )
+    except typer.Abort:
+        print("planner: aborted", file=sys.stderr)
         code = 1
+    except Exception as exc:
+        if _is_click_error(exc, "NoArgsIsHelpError"):
+            code = main_help(args)
+        elif _is_click_error(exc, "ClickException"):  # usage errors: one line, no box
+            ctx = getattr(exc, "ctx", None)
+            hint = f" (see '{ctx.command_path} --help')" if ctx is not None else ""
+            print(f"planner: error: {_one_line(exc.format_message())}{hint}", file=sys.stderr)
+            code = getattr(exc, "exit_code", 2)
+        else:
+            if os.environ.get("PLANNER_DEBUG"):
+                traceback.print_exc()
+            print(
+                f"planner: internal error: {type(exc).__name__}: {_one_line(str(exc))} "
+                "(set PLANNER_DEBUG=1 for details)",
+                file=sys.stderr,
+            )
+            code = 1
     sys.exit(code)
+
+
+def wants_live_line(args: list[str]) -> bool:
+    """``solve`` and ``plan`` show a live line on a terminal's stderr, never with ``--json``."""
+    words = [a for a in args if not a.startswith("-")]
+    return (
+        bool(words)
+        and words[0] in ("solve", "plan")
+        and "--json" not in args
+        and "--help" not in args
+        and console.err.is_terminal
+    )
+
+
+def main_help(args: list[str]) -> int:
+    """Show the help of a group called without a sub-command (``planner``, ``planner gen``)."""
+    result = command(args).main(args=[*args, "--help"], prog_name="planner", standalone_mode=False)
+    return result if isinstance(result, int) else 0

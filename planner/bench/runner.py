@@ -18,6 +18,8 @@ from typing import Any
 
 from planner.core.errors import InputError
 from planner.core.family import Reference, get_family
+from planner.core.provenance import SCHEMA_VERSION, SOLVERS, provenance
+from planner.core.result import plain_number
 from planner.core.solve import solve
 
 CSV_FIELDS = (
@@ -38,6 +40,11 @@ CSV_FIELDS = (
     "seed",
     "reason",
     "stats",
+    "schema_version",
+    "planner_version",
+    "git_commit",
+    "ortools",
+    "highspy",
 )
 
 
@@ -84,6 +91,7 @@ def run_task(task: BenchTask) -> dict[str, Any]:
             "reason": f"{type(exc).__name__}: {exc}",
             "stats": json.dumps({"traceback": traceback.format_exc(limit=5)}),
         }
+    origin = provenance()
     row.update(
         family=task.family,
         instance=task.instance.name,
@@ -91,6 +99,10 @@ def run_task(task: BenchTask) -> dict[str, Any]:
         time_limit=task.time_limit,
         threads=task.threads,
         seed=task.seed,
+        schema_version=SCHEMA_VERSION,
+        planner_version=origin["planner_version"],
+        git_commit=origin["git_commit"] or "",
+        **{name: origin["solvers"][name] or "" for name in SOLVERS},
     )
     row.update(_reference_columns(row, task.reference))
     return {field: row.get(field, "") for field in CSV_FIELDS}
@@ -100,7 +112,7 @@ def _reference_columns(row: Mapping[str, Any], ref: Reference | None) -> dict[st
     """Gap to the reference value and a sanity check against known bounds."""
     if ref is None:
         return {}
-    out: dict[str, Any] = {"reference": _plain(ref.best)}
+    out: dict[str, Any] = {"reference": plain_number(ref.best)}
     objective = row.get("objective")
     bound = row.get("bound")
     best = ref.best
@@ -129,6 +141,11 @@ def read_done(csv_path: Path) -> set[tuple[str, str]]:
         reader = csv.DictReader(fh)
         if reader.fieldnames is None or "instance" not in reader.fieldnames:
             raise InputError(f"{csv_path}: not a planner benchmark CSV (no 'instance' column)")
+        if tuple(reader.fieldnames) != CSV_FIELDS:
+            raise InputError(
+                f"{csv_path}: written by another planner version (columns differ); "
+                "start a new --csv file"
+            )
         return {(r["instance"], r["method"]) for r in reader if r.get("status") != "ERROR"}
 
 
@@ -237,21 +254,51 @@ def _round(value: float | None) -> float | None:
     return None if value is None else round(value, 8)
 
 
-def _plain(value: float | None) -> float | int | None:
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    return value
+_NUMERIC = (
+    "objective",
+    "bound",
+    "gap",
+    "runtime_s",
+    "reference",
+    "ref_gap_pct",
+    "time_limit",
+    "threads",
+    "seed",
+    "schema_version",
+)
 
 
-_NUMERIC = ("objective", "bound", "gap", "runtime_s", "reference", "ref_gap_pct", "time_limit")
+def parse_number(text: str) -> int | float | None:
+    """A CSV cell back as a number: integers exactly (10**18 + 17 survives), else float."""
+    if text in ("", "None"):
+        return None
+    try:
+        return int(text)
+    except ValueError:
+        return float(text)
 
 
 def _parse_row(row: dict[str, str]) -> dict[str, Any]:
     out: dict[str, Any] = dict(row)
     for key in _NUMERIC:
-        text = row.get(key, "")
-        out[key] = float(text) if text not in ("", "None") else None
+        out[key] = parse_number(row.get(key, ""))
     out["verified"] = row.get("verified") == "True"
+    return out
+
+
+def json_row(row: Mapping[str, Any]) -> dict[str, Any]:
+    """A benchmark row as ``--json`` prints it: numbers as numbers, ``stats`` as an object."""
+    out = dict(row)
+    for key in _NUMERIC:
+        if isinstance(out.get(key), str):
+            out[key] = parse_number(out[key])
+        elif out.get(key) == "":
+            out[key] = None
+    if isinstance(out.get("stats"), str):
+        out["stats"] = json.loads(out["stats"]) if out["stats"] else {}
+    for key in ("git_commit", "ortools", "highspy", "reference", "ref_gap_pct", "ref_check"):
+        if out.get(key) == "":
+            out[key] = None
     return out
 
 
@@ -268,7 +315,7 @@ def family_tasks(
     """The cross product of instances and methods as tasks (methods validated first)."""
     family = get_family(family_name)
     for m in methods:
-        family.method(m)
+        family.method(m, flag="--methods")
     refs = references or {}
     return [
         BenchTask(family_name, inst, m, time_limit, threads, seed, refs.get(inst.name))

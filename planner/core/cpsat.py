@@ -8,6 +8,7 @@ from typing import Any
 
 from ortools.sat.python import cp_model
 
+from planner.core import progress
 from planner.core.result import Status
 
 _STATUS = {
@@ -81,14 +82,29 @@ class CpOutcome:
         return self.status in (Status.OPTIMAL, Status.FEASIBLE)
 
 
-def run(model: cp_model.CpModel, solver: cp_model.CpSolver) -> CpOutcome:
+class ProgressCallback(cp_model.CpSolverSolutionCallback):
+    """Reports every improving CP-SAT solution (objective and bound) to :mod:`planner.core.progress`."""
+
+    def on_solution_callback(self) -> None:
+        progress.report(
+            objective=self.objective_value, bound=self.best_objective_bound, source="cp-sat"
+        )
+
+
+def run(model: cp_model.CpModel, solver: cp_model.CpSolver, *, report: bool = True) -> CpOutcome:
     """Solve ``model`` and collect status, objective and proven bound.
 
-    For a model without objective the bound is ``None``.
+    For a model without objective the bound is ``None``. With ``report`` (and
+    a progress listener, e.g. the CLI on a terminal) each improving solution is
+    reported live; pass ``report=False`` for sub-models whose numbers are not
+    the problem's.
     """
-    code = solver.solve(model)
-    status = status_of(code)
     has_objective = _has_objective(model)
+    if report and has_objective and progress.active():
+        code = solver.solve(model, ProgressCallback())
+    else:
+        code = solver.solve(model)
+    status = status_of(code)
     objective = bound = None
     if status in (Status.OPTIMAL, Status.FEASIBLE) and has_objective:
         objective = solver.objective_value

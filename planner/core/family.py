@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -59,12 +60,51 @@ class Method:
         ``"portfolio"`` (combines both, e.g. ``auto``).
     summary
         One line shown by ``planner families``.
+    proves_optimality
+        Whether :func:`planner.core.solve.certify` accepts this method's claim
+        of OPTIMAL (beyond what its verified objective and a valid bound
+        prove). Defaults to True for ``exact`` and ``portfolio`` methods,
+        False for heuristics.
+    proves_infeasibility
+        Whether its claim of INFEASIBLE (with a reason) is accepted. Defaults
+        like ``proves_optimality``; a family may set it on a built-in
+        heuristic that runs the family's own infeasibility proofs.
+    external
+        True for a function loaded from outside the package (``FILE.py:FUNC``,
+        ``module:func``, bench plugins): always a heuristic, never trusted
+        with a claim or a bound, run in an isolated worker process.
+    prepare
+        Optional ``prepare(instance)`` run by :func:`planner.core.solve.solve`
+        before the clock starts (e.g. starting a worker process), like the
+        family's ``warmup``.
+    warmup
+        What this method loads before its clock starts (its compiled kernels,
+        the solver library it calls), run once per process by :func:`warm_up`;
+        ``None`` runs the family's whole ``warmup``, :func:`no_warmup` nothing
+        (a pure Python / numpy method need not wait for kernels it never calls).
     """
 
     name: str
     func: MethodFunc
     kind: Literal["exact", "heuristic", "portfolio"]
     summary: str
+    proves_optimality: bool | None = None
+    proves_infeasibility: bool | None = None
+    external: bool = False
+    prepare: Callable[[Any], None] | None = None
+    warmup: Callable[[], None] | None = None
+
+    def __post_init__(self) -> None:
+        if self.kind not in ("exact", "heuristic", "portfolio"):
+            raise ValueError(f"method {self.name!r}: unknown kind {self.kind!r}")
+        default = self.kind != "heuristic" and not self.external
+        for attr in ("proves_optimality", "proves_infeasibility"):
+            if getattr(self, attr) is None:
+                object.__setattr__(self, attr, default)
+        if self.external and (
+            self.kind != "heuristic" or self.proves_optimality or self.proves_infeasibility
+        ):
+            raise ValueError(f"external method {self.name!r} can only be a heuristic")
 
 
 @dataclass(frozen=True)
@@ -75,12 +115,12 @@ class Reference:
     best known bounds when the optimum is open.
     """
 
-    value: float | None = None
-    lb: float | None = None
-    ub: float | None = None
+    value: int | float | None = None
+    lb: int | float | None = None
+    ub: int | float | None = None
 
     @property
-    def best(self) -> float | None:
+    def best(self) -> int | float | None:
         """The value to measure gaps against: the optimum, else the best known upper bound."""
         return self.value if self.value is not None else self.ub
 
@@ -129,6 +169,10 @@ class Family:
         ``warmup()`` loads (or, once per installation, compiles) the family's
         JIT kernels; :func:`warm_up` runs it once per process before any timed
         run, so compilation never eats a method's time limit.
+    integer_objective
+        True when every objective (and so every valid bound, rounded up) is an
+        integer: the core then keeps objectives as Python ``int`` end to end
+        (JSON, CSV, tables), never ``float``, so 10**18 + 17 prints exactly.
     """
 
     name: str
@@ -147,19 +191,43 @@ class Family:
     gen_command: Callable[..., Any] | None = None
     commands: Mapping[str, Any] = field(default_factory=dict)
     warmup: Callable[[], None] | None = None
+    integer_objective: bool = False
 
-    def method(self, name: str) -> Method:
+    @property
+    def solution_type(self) -> type | None:
+        """The family's ``Solution`` class when ``solution_from_dict`` is its classmethod."""
+        owner = getattr(self.solution_from_dict, "__self__", None)
+        return owner if isinstance(owner, type) else None
+
+    @property
+    def schema_path(self) -> Path:
+        """JSON Schema of the family's ``solution`` objects: ``schema.json`` beside its instance module.
+
+        The core's ``result.schema.json`` (:mod:`planner.core.schema`) describes
+        the rest of a Result; every registered family must ship this file (a
+        test checks it). With several instance types, the first one's folder.
+        """
+        kinds = (
+            self.instance_type if isinstance(self.instance_type, tuple) else (self.instance_type,)
+        )
+        module = sys.modules.get(kinds[0].__module__)
+        return Path(getattr(module, "__file__", "") or ".").resolve().parent / "schema.json"
+
+    def method(self, name: str, *, flag: str = "--method") -> Method:
         """Look up a method by name, raising ``InputError`` with close matches.
 
         Besides the registered names, ``FILE.py:FUNCTION`` or ``MODULE:FUNCTION``
-        names an external heuristic (see :func:`external_method`), so that
-        ``planner bench`` can compare, say, an LLM-discovered rule against the
-        family's exact methods.
+        names an external heuristic run in an isolated worker process (see
+        :mod:`planner.core.external`), so that ``planner bench`` can compare,
+        say, an LLM-discovered rule against the family's exact methods.
+        ``flag`` is the option named in error messages.
         """
         if name in self.methods:
             return self.methods[name]
         if ":" in name:
-            return external_method(self, name)
+            from planner.core.external import external_method
+
+            return external_method(self, name, flag=flag)
         raise unknown_name(f"{self.name} method", name, self.methods)
 
 
@@ -191,9 +259,29 @@ def _load_all() -> None:
     for name in KNOWN_FAMILIES:
         _import_family(name)
     # Out-of-tree families (and test fixtures): modules that call register() on import.
-    for module in filter(None, os.environ.get("PLANNER_FAMILIES", "").split(",")):
-        importlib.import_module(module.strip())
+    for module in plugged_families():
+        try:
+            importlib.import_module(module)
+        except ImportError as exc:
+            raise InputError(f"PLANNER_FAMILIES: cannot import {module!r} ({exc})") from None
     _LOADED = True
+
+
+def plugged_families() -> list[str]:
+    """Modules named in ``$PLANNER_FAMILIES`` (comma-separated), checked to exist.
+
+    Raises
+    ------
+    InputError
+        When a module cannot be found (checked without importing it).
+    """
+    from planner.core.isolation import locate_module
+
+    names = [m.strip() for m in os.environ.get("PLANNER_FAMILIES", "").split(",") if m.strip()]
+    for name in names:
+        if name not in sys.modules and locate_module(name) is None:
+            raise InputError(f"PLANNER_FAMILIES: no module named {name!r}")
+    return names
 
 
 def families() -> dict[str, Family]:
@@ -218,16 +306,40 @@ def get_family(name: str) -> Family:
     return found
 
 
-_WARM: set[str] = set()
+_WARM: set[str] = set()  # families whose whole warmup ran in this process
+_RAN: set[Callable[[], None]] = set()  # method warm-ups that ran
 
 
-def warm_up(family: Family) -> None:
-    """Run the family's ``warmup`` once in this process (no-op when it has none)."""
-    if family.name in _WARM:
+def no_warmup() -> None:
+    """The ``warmup`` of a method that loads nothing (no compiled kernels, no solver library)."""
+
+
+def _hook(family: Family, method: Method | None) -> Callable[[], None] | None:
+    if method is not None and method.warmup is not None:
+        return method.warmup
+    return family.warmup
+
+
+def is_warm(family: Family, method: Method | None = None) -> bool:
+    """Whether what ``method`` (default: the whole family) loads is already loaded."""
+    hook = _hook(family, method)
+    return hook is None or hook is no_warmup or family.name in _WARM or hook in _RAN
+
+
+def warm_up(family: Family, method: Method | None = None) -> None:
+    """Load what ``method`` needs (its ``warmup``; default the family's), once per process.
+
+    Without a method, or for a method without its own ``warmup``, the family's whole
+    ``warmup`` runs (``planner warmup`` and portfolios that call every kernel).
+    """
+    if is_warm(family, method):
         return
-    _WARM.add(family.name)
-    if family.warmup is not None:
-        family.warmup()
+    hook = _hook(family, method)
+    assert hook is not None  # is_warm covers None
+    _RAN.add(hook)
+    if hook is family.warmup:
+        _WARM.add(family.name)
+    hook()
 
 
 def family_of(instance: Any) -> Family:
@@ -240,58 +352,4 @@ def family_of(instance: Any) -> Family:
         for family in (registry if registry is not None else families()).values():
             if isinstance(instance, family.instance_type):
                 return family
-    raise TypeError(f"no registered family handles {type(instance).__name__}")
-
-
-def external_method(family: Family, spec: str) -> Method:
-    """Load ``FILE.py:FUNCTION`` or ``MODULE:FUNCTION`` as a method of ``family``.
-
-    The function is called as ``func(instance)`` and returns either a family
-    ``Solution`` (treated as a heuristic answer) or a full ``Result``. The
-    certificate is then built by ``certify`` like any other method's.
-    """
-    import importlib.util
-    import time
-
-    from planner.core.errors import InputError
-    from planner.core.result import Status
-
-    target, _, attr = spec.rpartition(":")
-    try:
-        if target.endswith(".py"):
-            path = Path(target).resolve()
-            if not path.is_file():
-                raise InputError(f"--method {spec}: no such file {target}")
-            loader = importlib.util.spec_from_file_location(f"planner_ext_{path.stem}", path)
-            module = importlib.util.module_from_spec(loader)
-            loader.loader.exec_module(module)
-        else:
-            module = importlib.import_module(target)
-    except InputError:
-        raise
-    except Exception as exc:
-        raise InputError(
-            f"--method {spec}: cannot import {target} ({type(exc).__name__}: {exc})"
-        ) from None
-    func = getattr(module, attr, None)
-    if not callable(func):
-        raise InputError(f"--method {spec}: {target} has no function {attr!r}")
-
-    def run(
-        instance: Any, *, time_limit: float, threads: int, seed: int, hint: Any | None
-    ) -> Result:
-        start = time.perf_counter()
-        out = func(instance)
-        if isinstance(out, Result):
-            out.method = spec
-            return out
-        return Result(
-            family.name,
-            getattr(instance, "name", ""),
-            spec,
-            Status.FEASIBLE,
-            solution=out,
-            runtime_s=time.perf_counter() - start,
-        )
-
-    return Method(spec, run, "heuristic", f"external function {attr} from {target}")
+    raise InputError(f"no registered family handles {type(instance).__name__} objects")

@@ -17,6 +17,7 @@ from typing import Any
 
 import highspy
 
+from planner.core import progress
 from planner.core.result import Status
 
 _MODEL_STATUS = {
@@ -81,7 +82,20 @@ def new_highs(
     h.setOptionValue("time_limit", max(0.01, float(time_limit)))
     h.setOptionValue("random_seed", int(seed))
     h.setOptionValue("threads", max(1, int(threads)))
+    if progress.active():  # live line on a terminal: report each improving MIP solution
+        h.cbMipImprovingSolution.subscribe(report_improving_solution)
     return h
+
+
+def report_improving_solution(event: Any) -> None:
+    """HiGHS callback: pass the new incumbent and dual bound to :mod:`planner.core.progress`."""
+    data = event.data_out
+    bound = data.mip_dual_bound
+    progress.report(
+        objective=data.objective_function_value,
+        bound=bound if math.isfinite(bound) else None,
+        source="highs",
+    )
 
 
 def set_start(h: highspy.Highs, values: Sequence[float]) -> None:

@@ -10,6 +10,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from planner.core.errors import InputError
+
 _PACKAGE = Path(__file__).resolve().parents[1]
 _CHECKOUT = _PACKAGE.parent
 
@@ -19,6 +21,11 @@ def _bundled(name: str) -> Path:
     if installed.is_dir():
         return installed
     return _CHECKOUT / name
+
+
+def checkout_dir() -> Path | None:
+    """The source checkout planner runs from (``None`` when installed from a wheel)."""
+    return _CHECKOUT if (_CHECKOUT / ".git").exists() else None
 
 
 def models_dir() -> Path:
@@ -35,11 +42,30 @@ def data_dir() -> Path | None:
     """Benchmark reference data (``$PLANNER_DATA``, else ``../shared/data`` beside a checkout).
 
     Returns ``None`` when no data directory exists (a user's fresh clone).
+
+    Raises
+    ------
+    InputError
+        When ``$PLANNER_DATA`` is set but is not a directory (never a silent
+        fallback to another folder).
     """
     env = os.environ.get("PLANNER_DATA")
-    candidates = [Path(env)] if env else []
-    candidates += [_CHECKOUT.parent / "shared" / "data", Path.cwd().parent / "shared" / "data"]
+    if env:
+        return checked_data_env(env)
+    candidates = [_CHECKOUT.parent / "shared" / "data", Path.cwd().parent / "shared" / "data"]
     for path in candidates:
         if path.is_dir():
             return path
     return None
+
+
+def checked_data_env(value: str | None = None) -> Path | None:
+    """``$PLANNER_DATA`` as a directory (``None`` when unset); ``InputError`` if it is not one."""
+    value = os.environ.get("PLANNER_DATA") if value is None else value
+    if not value:
+        return None
+    path = Path(value).expanduser()
+    if not path.is_dir():
+        what = "not a directory" if path.exists() else "no such directory"
+        raise InputError(f"PLANNER_DATA={value}: {what}")
+    return path

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import logging
 import math
+import numbers
 import time
 from typing import Any
 
-from planner.core.family import Family, family_of, warm_up
+from planner.core import progress, validate
+from planner.core.errors import InputError
+from planner.core.family import Family, Method, family_of, is_warm, warm_up
 from planner.core.result import Result, Status
 
 log = logging.getLogger("planner")
@@ -50,21 +53,41 @@ def solve(
     of time with ``planner warmup``). That one-time cost is not counted
     against ``time_limit`` nor in ``runtime_s``.
 
+    Raises
+    ------
+    InputError
+        A time limit that is not a finite number > 0, a thread count or seed
+        out of range, an object of no registered family, an unknown method.
+
     Returns
     -------
     Result
-        Certified: the objective is recomputed by the family's ``evaluate``,
-        the solution checked by its independent ``verify`` (a rejected solution
-        is dropped and the status downgraded), and the bound is the best of the
-        method's bound and the family's ``lower_bound``.
+        Certified by :func:`certify`: the objective is recomputed by the
+        family's ``evaluate``, the solution checked by its independent
+        ``verify``, the bound is the best *valid* one of the method's and the
+        family's ``lower_bound``, and the status is decided here, not by the
+        method (only registered exact methods may claim OPTIMAL/INFEASIBLE).
     """
+    if not isinstance(method, str):
+        raise InputError(f"method {method!r}: expected a method name (see `planner families`)")
+    time_limit = validate.time_limit(time_limit)
+    threads = validate.threads(threads)
+    seed = validate.seed(seed)
     family = family_of(instance)
-    func = family.method(method).func
-    warm_up(family)  # one-time JIT loading is not part of any method's budget
-    start = time.perf_counter()
-    result = func(instance, time_limit=time_limit, threads=threads, seed=seed, hint=hint)
-    runtime = time.perf_counter() - start
+    chosen = family.method(method)
+    title = f"{family.name} {getattr(instance, 'name', '')} · {method}"
+    with progress.run(title):
+        if not is_warm(family, chosen):
+            progress.report(stage="loading compiled kernels")
+        warm_up(family, chosen)  # one-time JIT loading is not part of any method's budget
+        if chosen.prepare is not None:
+            chosen.prepare(instance)  # nor is starting an external method's worker process
+        progress.report(stage="solving", restart=True)
+        start = time.perf_counter()
+        result = chosen.func(instance, time_limit=time_limit, threads=threads, seed=seed, hint=hint)
+        runtime = time.perf_counter() - start
     result.runtime_s = max(result.runtime_s, runtime)
+    result.time_limit, result.threads, result.seed = time_limit, threads, seed
     if runtime > time_limit + max(1.0, 0.1 * time_limit):
         # Limits are a promise to the caller; record overruns so benchmarks expose them.
         result.stats["time_limit_exceeded_s"] = round(runtime - time_limit, 3)
@@ -75,72 +98,205 @@ def solve(
             runtime - time_limit,
             time_limit,
         )
-    return certify(family, instance, result)
+    return certify(family, instance, result, trusted=chosen)
 
 
-def certify(family: Family, instance: Any, result: Result) -> Result:
-    """Check a method's result independently and fix up objective, bound and status.
+def certify(
+    family: Family, instance: Any, result: Result, *, trusted: Method | bool | None = None
+) -> Result:
+    """Check a method's result independently and decide its status, objective and bound.
 
     Applied by :func:`solve` to every result; exposed for methods that combine
     others (portfolios) and for checking saved solutions.
+
+    Parameters
+    ----------
+    family, instance
+        The family and the instance the result is for.
+    result
+        What the method returned; fixed up in place and returned.
+    trusted
+        The :class:`Method` that produced ``result`` (or a bool saying whether
+        its claims may be accepted). ``None`` looks ``result.method`` up in the
+        family's registered methods; an unregistered name is not trusted.
+
+    Notes
+    -----
+    The rules (README, Architecture):
+
+    * a solution counts only if the family's independent ``verify`` accepts it;
+      its objective is recomputed by ``evaluate`` (an ``int`` for families with
+      ``integer_objective``);
+    * a bound counts only if it is at most the verified objective; an invalid
+      bound is dropped and recorded in ``stats``, never replaced by the
+      objective (the family's ``lower_bound`` is checked the same way);
+    * OPTIMAL means the objective equals a valid bound, or an accepted claim
+      of a method registered as proving optimality (whose reported objective
+      matches the verified one);
+    * INFEASIBLE is accepted only from a method registered as proving
+      infeasibility, with a non-empty reason, and no verified solution;
+    * any other claim is ignored (recorded in ``stats["ignored_claim"]``).
     """
+    proves_opt, proves_inf = _claim_rights(family, result, trusted)
     result.family = family.name
     result.instance = getattr(instance, "name", result.instance)
-    bound = result.bound
-    try:
-        cheap = family.lower_bound(instance)
-    except Exception:  # a bound is an optional extra; never lose the solution over it
-        log.exception("lower_bound failed on %s", result.instance)
-        cheap = None
-    if cheap is not None and math.isfinite(cheap) and (bound is None or cheap > bound):
-        bound = cheap
-    result.bound = bound
+    claim = result.status
+    claimed_bound = _number(family, result.bound, bound=True)
+    cheap = _cheap_bound(family, instance, result)
 
-    if result.solution is not None and result.status is not Status.INFEASIBLE:
+    objective = None
+    rejected = False
+    if result.solution is not None:
         violations = family.verify(instance, result.solution)
         if violations:
+            rejected = True
             result.stats["violations"] = violations[:20]
-            result.stats["rejected_objective"] = result.objective
-            result.solution = None
-            result.objective = None
-            result.verified = False
-            result.status = Status.UNKNOWN
+            result.stats["rejected_objective"] = _number(family, result.objective)
             result.reason = f"solution rejected by verify: {violations[0]}"
             log.error("%s/%s: %s", result.instance, result.method, result.reason)
         else:
-            objective = float(family.evaluate(instance, result.solution))
-            if result.objective is not None and not _close(result.objective, objective):
-                result.stats["objective_reported"] = result.objective
-            result.objective = objective
-            result.verified = True
-            if result.status is Status.UNKNOWN:
-                result.status = Status.FEASIBLE
-    elif result.status in (Status.OPTIMAL, Status.FEASIBLE):
-        result.status = Status.UNKNOWN
-        result.objective = None
-        result.reason = result.reason or "method reported a solution but returned none"
+            objective = _number(family, family.evaluate(instance, result.solution))
+            if objective is None:
+                raise TypeError(f"{family.name}: evaluate returned no objective")
+    reported = _number(family, result.objective)
+    if objective is not None and reported is not None and not _close(reported, objective):
+        result.stats["objective_reported"] = reported
 
-    if result.objective is not None and result.bound is not None:
-        if result.bound > result.objective + TOL * max(1.0, abs(result.objective)):
+    if objective is None:
+        _certify_without_solution(result, claim, proves_inf, rejected)
+        result.bound = _best(claimed_bound, cheap) if result.status is Status.UNKNOWN else None
+        return result
+
+    result.objective = objective
+    result.verified = True
+    bound = None
+    for key, value in (("invalid_bound", claimed_bound), ("invalid_lower_bound", cheap)):
+        if value is None:
+            continue
+        if value > objective and not _close(value, objective):
             # A bound above a feasible objective is a bug in a bound; keep the evidence.
-            result.stats["invalid_bound"] = result.bound
+            result.stats[key] = value
             log.error(
                 "%s/%s: bound %s above objective %s",
                 result.instance,
                 result.method,
-                result.bound,
-                result.objective,
+                value,
+                objective,
             )
-            result.bound = result.objective if result.status is Status.OPTIMAL else cheap
-        elif _close(result.bound, result.objective):
-            result.status = Status.OPTIMAL
-    if result.status is Status.OPTIMAL and result.objective is not None:
-        result.bound = result.objective  # the method proved it; the cheap bound may be weaker
-    if result.status is Status.INFEASIBLE:
-        result.solution, result.objective, result.bound = None, None, None
-        result.reason = result.reason or "proven infeasible"
+        else:
+            bound = _best(bound, min(value, objective) if _close(value, objective) else value)
+    result.bound = bound
+    proven_by_bound = bound is not None and _close(bound, objective)
+    accepted_claim = (
+        claim is Status.OPTIMAL
+        and proves_opt
+        and "objective_reported" not in result.stats
+        and "invalid_bound" not in result.stats
+    )
+    if proven_by_bound or accepted_claim:
+        result.status = Status.OPTIMAL
+        result.bound = objective  # proven equal: by a valid bound or by the method's proof
+    else:
+        result.status = Status.FEASIBLE
+        if claim in (Status.OPTIMAL, Status.INFEASIBLE):
+            _ignore(
+                result,
+                claim,
+                "a verified solution refutes it"
+                if claim is Status.INFEASIBLE
+                else _why_not(proves_opt, result),
+            )
     return result
 
 
-def _close(a: float, b: float) -> bool:
+def _certify_without_solution(
+    result: Result, claim: Status, proves_inf: bool, rejected: bool
+) -> None:
+    """Status of a result that carries no verified solution."""
+    result.solution = None
+    result.objective = None
+    result.verified = False
+    if claim is Status.INFEASIBLE and not rejected:
+        if proves_inf and result.reason.strip():
+            result.status = Status.INFEASIBLE
+            return
+        why = "no reason given" if proves_inf else "this method cannot prove infeasibility"
+        _ignore(result, claim, why)
+        result.reason = (
+            f"INFEASIBLE claim not accepted ({why}){': ' + result.reason if result.reason else ''}"
+        )
+    elif claim in (Status.OPTIMAL, Status.FEASIBLE) and not rejected:
+        result.reason = result.reason or "method reported a solution but returned none"
+    result.status = Status.UNKNOWN
+
+
+def _claim_rights(
+    family: Family, result: Result, trusted: Method | bool | None
+) -> tuple[bool, bool]:
+    """Whether the producer of ``result`` may claim OPTIMAL and INFEASIBLE."""
+    if isinstance(trusted, bool):
+        return trusted, trusted
+    method = trusted if isinstance(trusted, Method) else family.methods.get(result.method)
+    if method is None or method.external:
+        return False, False
+    return bool(method.proves_optimality), bool(method.proves_infeasibility)
+
+
+def _why_not(proves_opt: bool, result: Result) -> str:
+    if not proves_opt:
+        return "this method cannot prove optimality"
+    if "objective_reported" in result.stats:
+        return "the reported objective differs from the verified one"
+    return "its bound is above the verified objective"
+
+
+def _ignore(result: Result, claim: Status, why: str) -> None:
+    result.stats["ignored_claim"] = f"{claim.value}: {why}"
+    log.warning("%s/%s: %s claim ignored (%s)", result.instance, result.method, claim.value, why)
+
+
+def _cheap_bound(family: Family, instance: Any, result: Result) -> int | float | None:
+    try:
+        return _number(family, family.lower_bound(instance), bound=True)
+    except Exception:  # a bound is an optional extra; never lose the solution over it
+        log.exception("lower_bound failed on %s", result.instance)
+        return None
+
+
+def _number(family: Family, value: Any, *, bound: bool = False) -> int | float | None:
+    """An objective or bound as ``int`` (integer families) or ``float``; ``None`` if absent.
+
+    Bounds of integer families are rounded up (a valid bound stays valid);
+    objectives must then already be integral. Non-finite bounds are dropped.
+    """
+    if value is None or isinstance(value, bool):
+        return None
+    if isinstance(value, numbers.Integral):
+        return int(value) if family.integer_objective else float(value)
+    value = float(value)
+    if not math.isfinite(value):
+        if bound:
+            return None
+        raise ValueError(f"{family.name}: non-finite objective {value}")
+    if not family.integer_objective:
+        return value
+    if value.is_integer():
+        return int(value)
+    if bound:
+        return math.ceil(value - 1e-6)  # solver bounds carry float noise: 41.9999997 -> 42
+    raise ValueError(f"{family.name}: integer family gave a fractional objective {value}")
+
+
+def _best(a: int | float | None, b: int | float | None) -> int | float | None:
+    if a is None:
+        return b
+    if b is None:
+        return a
+    return max(a, b)
+
+
+def _close(a: int | float, b: int | float) -> bool:
+    """Equal, exactly for two ints, within :data:`TOL` (relative) otherwise."""
+    if isinstance(a, int) and isinstance(b, int):
+        return a == b
     return abs(a - b) <= TOL * max(1.0, abs(a), abs(b))

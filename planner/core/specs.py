@@ -15,6 +15,7 @@ A spec is one of
 from __future__ import annotations
 
 import glob
+import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +24,8 @@ from typing import Any
 from planner.core.errors import InputError
 from planner.core.family import Family
 from planner.core.paths import data_dir, instances_dir
+
+log = logging.getLogger("planner")
 
 
 @dataclass(frozen=True)
@@ -78,11 +81,31 @@ def load_instances(family: Family, specs: Iterable[str]) -> list[Loaded]:
     loaded: list[Loaded] = []
     for spec in specs:
         for path, selector in expand_paths(family, spec):
-            for instance in family.read(path, selector):
+            for instance in read_file(family, path, selector):
                 loaded.append(Loaded(instance, path))
     if not loaded:
         raise InputError("no instance given")
     return loaded
+
+
+def read_file(family: Family, path: Path, selector: str | None = None) -> list[Any]:
+    """Parse one file with the family's reader; any malformed content is an ``InputError``.
+
+    Readers should raise ``InputError`` themselves (naming the field). At this
+    boundary, a ``TypeError``, ``AttributeError``, ``KeyError``, ``IndexError``
+    or ``ValueError`` escaping a reader can only come from the file's content
+    (``null`` where an object was expected, a string where a number was, ...),
+    so it becomes an ``InputError`` naming the file; errors elsewhere are
+    left alone.
+    """
+    try:
+        return list(family.read(path, selector))
+    except InputError:
+        raise
+    except (TypeError, AttributeError, KeyError, IndexError, ValueError) as exc:
+        log.debug("reader of %s failed on %s", family.name, path, exc_info=True)
+        detail = f"{type(exc).__name__}: {exc}".splitlines()[0]
+        raise InputError(f"{path}: not a valid {family.name} instance ({detail})") from None
 
 
 def select(

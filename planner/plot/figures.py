@@ -1,4 +1,8 @@
-"""Figure creation and atomic saving shared by every plot."""
+"""Figure creation and atomic saving shared by every plot.
+
+matplotlib is imported on the first figure, not with this module, so that
+families can import their plot function without slowing down the CLI.
+"""
 
 from __future__ import annotations
 
@@ -7,13 +11,17 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-import matplotlib
-
 from planner.core.io import default_file_mode
 
-matplotlib.use("Agg")  # files only; never needs a display
 
-import matplotlib.pyplot as plt
+def pyplot() -> Any:
+    """``matplotlib.pyplot`` with the file-only Agg backend (never needs a display)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
 
 
 def new_figure(
@@ -24,7 +32,7 @@ def new_figure(
     height: float = 4.0,
 ) -> tuple[Any, Any]:
     """A figure with ``nrows`` stacked axes sharing the x axis."""
-    fig, axes = plt.subplots(
+    fig, axes = pyplot().subplots(
         nrows,
         1,
         figsize=(width, height),
@@ -51,5 +59,5 @@ def save_figure(fig: Any, path: str | Path, *, dpi: int = 120) -> Path:
         Path(tmp).unlink(missing_ok=True)
         raise
     finally:
-        plt.close(fig)
+        pyplot().close(fig)
     return path

@@ -6,8 +6,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from matplotlib import colormaps
-
 
 @dataclass(frozen=True)
 class Bar:
@@ -47,6 +45,8 @@ def draw_gantt(
     title: str = "",
 ) -> None:
     """Draw ``bars`` on ``ax``."""
+    from matplotlib import colormaps
+
     cmap = colormaps["tab20"]
     width_total = max((b.end for b in bars), default=1.0) - min(
         (b.start for b in bars), default=0.0

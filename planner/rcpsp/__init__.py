@@ -21,15 +21,25 @@ Modules
 ``cli``          ``planner gen rcpsp``
 """
 
+from pathlib import Path
+
 from planner.core.family import Family, register
+from planner.core.result import Result
 from planner.rcpsp.bounds import lower_bound
 from planner.rcpsp.cli import gen_command
 from planner.rcpsp.evaluate import evaluate, verify
 from planner.rcpsp.instance import Downtime, Instance, Precedence, Solution
 from planner.rcpsp.methods import METHODS
-from planner.rcpsp.plot import plot
 from planner.rcpsp.readers import EXTENSIONS, read, reference
 from planner.rcpsp.warmup import warmup
+
+
+def plot(instance: Instance, result: Result, path: str | Path) -> Path:
+    """Gantt chart with resource profiles (see :mod:`planner.rcpsp.plot`); matplotlib loads on first use."""
+    from planner.rcpsp.plot import plot as draw
+
+    return draw(instance, result, path)
+
 
 FAMILY = register(
     Family(
@@ -54,6 +64,7 @@ FAMILY = register(
         plot=plot,
         gen_command=gen_command,
         warmup=warmup,
+        integer_objective=True,
     )
 )
 

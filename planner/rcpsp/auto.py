@@ -243,7 +243,7 @@ def _result(instance: Instance, best: _Best) -> Result:
             instance.name,
             "auto",
             Status.UNKNOWN,
-            bound=float(best.bound),
+            bound=int(best.bound),
             stats=best.stats,
             reason="no schedule found within the time limit",
         )
@@ -253,8 +253,8 @@ def _result(instance: Instance, best: _Best) -> Result:
         instance.name,
         "auto",
         status,
-        objective=float(best.makespan),
-        bound=float(best.bound),
+        objective=int(best.makespan),
+        bound=int(best.bound),
         solution=best.solution,
         stats=best.stats,
     )

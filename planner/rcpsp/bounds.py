@@ -31,15 +31,15 @@ from planner.rcpsp.network import (
 )
 
 
-def lower_bound(instance: Instance) -> float:
+def lower_bound(instance: Instance) -> int:
     """Best cheap lower bound on the optimal makespan (0 for an instance with a positive cycle)."""
     if instance.num_jobs == 0:
-        return 0.0
+        return 0
     if positive_cycle(instance) is not None:
-        return 0.0
+        return 0
     dist = energy_distances(instance, distances(instance))
     w = tightened_windows(instance, dist)
-    return float(max(critical_path_bound(instance, w), resource_bound(instance, w)))
+    return int(max(critical_path_bound(instance, w), resource_bound(instance, w)))
 
 
 def critical_path_bound(instance: Instance, w: Windows) -> int:

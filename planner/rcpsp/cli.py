@@ -8,20 +8,23 @@ from typing import Annotated
 import typer
 
 from planner.core.io import emit_instances
-from planner.rcpsp.generate import SCENARIOS, generate, ramp
+from planner.rcpsp.generate import MAX_JOBS, MAX_RESOURCES, SCENARIOS, generate, ramp
 
 
 def gen_command(
     scenario: Annotated[
         str, typer.Option("--scenario", help=f"One of: {', '.join(SCENARIOS)}.")
     ] = "synthetic",
-    jobs: Annotated[int, typer.Option("--jobs", "-n", help="Number of tasks.", min=1)] = 30,
+    jobs: Annotated[
+        int, typer.Option("--jobs", "-n", help=f"Number of tasks (1 to {MAX_JOBS}).")
+    ] = 30,
     layers: Annotated[int, typer.Option("--layers", help="Layers of the DAG.", min=1)] = 5,
     level: Annotated[
         int | None, typer.Option("--level", help="Non-redundant precedence edges (default 1.5 n).")
     ] = None,
     resources: Annotated[
-        int, typer.Option("--resources", help="Resources (synthetic scenario).", min=1)
+        int,
+        typer.Option("--resources", help=f"Resources, synthetic scenario (1 to {MAX_RESOURCES})."),
     ] = 3,
     p_downtime: Annotated[
         float, typer.Option("--p-downtime", help="Probability of a downtime window per resource.")
@@ -50,13 +53,15 @@ def gen_command(
     count: Annotated[
         int, typer.Option("--count", help="Instances (seeds seed, seed+1, ...).", min=1)
     ] = 1,
-    seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 0,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed (>= 0).")] = 0,
     out: Annotated[
         Path | None,
         typer.Option("--out", "-o", help="Write here (JSON, or JSON Lines for several)."),
     ] = None,
 ) -> None:
     """Generate RCPSP instances: layered DAG, precedence level k, downtime, windows, pairs.
+
+    Largest setting: --jobs 300 (every method's time limit holds up to it).
 
     Example: ``planner gen rcpsp --scenario datacenter-migration --jobs 40 --p-downtime 0.75
     --p-window 0.3 --p-disjunctive 0.2 --any --ramp 20 -o ramp.jsonl``.

@@ -146,8 +146,8 @@ def solve_cpsat(
             instance.name,
             name,
             out.status,
-            objective=float(makespan(instance, sol.start)),
-            bound=float(bound),
+            objective=makespan(instance, sol.start),
+            bound=int(bound),
             solution=sol,
             stats=stats,
         )
@@ -157,8 +157,8 @@ def solve_cpsat(
             instance.name,
             name,
             Status.FEASIBLE,
-            objective=float(ub),
-            bound=float(bound),
+            objective=int(ub),
+            bound=int(bound),
             solution=hint,
             stats=stats,
         )
@@ -167,7 +167,7 @@ def solve_cpsat(
         instance.name,
         name,
         Status.UNKNOWN,
-        bound=float(bound),
+        bound=int(bound),
         stats=stats,
         reason="no schedule found within the time limit",
     )

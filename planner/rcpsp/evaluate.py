@@ -13,12 +13,12 @@ from planner.rcpsp.instance import Instance, Solution
 
 def makespan(instance: Instance, start: tuple[int, ...] | list[int]) -> int:
     """Latest completion time ``max_j start_j + duration_j`` (0 without jobs)."""
-    return max((s + d for s, d in zip(start, instance.durations, strict=True)), default=0)
+    return int(max((s + d for s, d in zip(start, instance.durations, strict=True)), default=0))
 
 
-def evaluate(instance: Instance, solution: Solution) -> float:
-    """The makespan of ``solution``, recomputed from the start times."""
-    return float(makespan(instance, solution.start))
+def evaluate(instance: Instance, solution: Solution) -> int:
+    """The makespan of ``solution``, recomputed from the start times (a Python ``int``)."""
+    return int(makespan(instance, solution.start))
 
 
 def verify(instance: Instance, solution: Solution, *, limit: int = 50) -> list[str]:

@@ -9,6 +9,8 @@ and a disjunctive pair whose windows force an overlap.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 
 from planner.rcpsp.instance import Instance
@@ -126,14 +128,16 @@ def explain_infeasibility(instance: Instance, *, time_limit: float = 2.0) -> str
             return True
         model = build(inst, distances(inst), options=ModelOptions(energetic_cuts=False))
         model.cp.clear_objective()
-        out = cps.run(model.cp, cps.make_solver(time_limit=min(0.5, clock.remaining())))
+        out = cps.run(
+            model.cp, cps.make_solver(time_limit=min(0.5, clock.remaining())), report=False
+        )
         return out.status is Status.INFEASIBLE
 
     def keep_resources(keep: list[int]) -> Instance:
         caps = [c if r in keep else 0 for r, c in enumerate(instance.capacities)]
         dem = [tuple(q if r in keep else 0 for r, q in enumerate(row)) for row in instance.demands]
         downs = tuple(w for w in instance.downtimes if w.resource in keep)
-        return _replace(instance, capacities=tuple(caps), demands=tuple(dem), downtimes=downs)
+        return replace(instance, capacities=tuple(caps), demands=tuple(dem), downtimes=downs)
 
     kinds = []
     if any(p.lag is not None and p.lag < 0 for p in instance.precedences):
@@ -158,21 +162,3 @@ def explain_infeasibility(instance: Instance, *, time_limit: float = 2.0) -> str
         f"CP-SAT proved infeasible: no single resource is the culprit; the resources together "
         f"with the {timing} leave no schedule"
     )
-
-
-def _replace(instance: Instance, **changes) -> Instance:
-    fields = dict(
-        name=instance.name,
-        durations=instance.durations,
-        demands=instance.demands,
-        capacities=instance.capacities,
-        precedences=instance.precedences,
-        release=instance.release,
-        deadline=instance.deadline,
-        downtimes=instance.downtimes,
-        disjunctive=instance.disjunctive,
-        job_names=instance.job_names,
-        resource_names=instance.resource_names,
-    )
-    fields.update(changes)
-    return Instance(**fields)

@@ -22,13 +22,18 @@ change freezes as downtime; shared racks as disjunctive pairs).
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from planner.core.errors import InputError
 from planner.rcpsp.instance import Downtime, Instance, Precedence
 from planner.rcpsp.network import distances, tightened_windows
 
 SCENARIOS = ("synthetic", "datacenter-migration")
+
+#: Largest generator settings: every method's time limit is benchmarked up to ``MAX_JOBS``
+#: tasks (``bench/time_limits.py``).
+MAX_JOBS = 300
+MAX_RESOURCES = 20
 
 
 @dataclass(frozen=True)
@@ -107,8 +112,12 @@ def generate(
         raise InputError(
             f"--scenario: unknown scenario {scenario!r}; known: {', '.join(SCENARIOS)}"
         )
-    if n_jobs < 1 or layers < 1:
-        raise InputError("gen rcpsp: need at least one job and one layer")
+    if not 1 <= n_jobs <= MAX_JOBS:
+        raise InputError(f"--jobs: need 1 to {MAX_JOBS} tasks, got {n_jobs}")
+    if layers < 1:
+        raise InputError(f"--layers: need at least one layer, got {layers}")
+    if not 0 <= seed < 2**63:
+        raise InputError(f"--seed: must be an integer from 0 to 2**63 - 1, got {seed}")
     for label, p in (
         ("p_downtime", p_downtime),
         ("p_window", p_window),
@@ -122,8 +131,8 @@ def generate(
         layers = min(layers, len(_DC_PHASES))
         res = list(_DC_RESOURCES)
     else:
-        if resources < 1:
-            raise InputError("gen rcpsp: need at least one resource")
+        if not 1 <= resources <= MAX_RESOURCES:
+            raise InputError(f"--resources: need 1 to {MAX_RESOURCES}, got {resources}")
         res = [_Resource(f"R{r + 1}", rng.randint(4, 10), 0.5, (1, 4)) for r in range(resources)]
     layer_of = sorted(rng.randrange(layers) for _ in range(n_jobs))
     for k in range(min(layers, n_jobs)):  # every layer non-empty
@@ -160,7 +169,7 @@ def generate(
     span = max(s + d for s, d in zip(witness.start, durations, strict=True))
     downtimes = _downtimes(base, witness.start, span, p_downtime, feasible, rng)
     if downtimes:
-        with_down = Instance(**{**_fields(base), "downtimes": tuple(downtimes)})
+        with_down = replace(base, downtimes=tuple(downtimes))
         again = lft_schedule(with_down)
         if again is None:  # cannot happen (SGS waits for capacity), but never build on None
             raise AssertionError("serial SGS failed on an instance without windows")
@@ -175,7 +184,7 @@ def generate(
         release[j] = max(0, witness.start[j] - rng.randint(0, d))  # never after the witness
         # feasible: the deadline keeps the witness; otherwise it may cut up to 2 units into it
         lates[j] = rng.randint(0, 2 * d) if feasible else rng.randint(-2, 2 * d)
-    timed = Instance(**{**_fields(base), "release": tuple(release)})
+    timed = replace(base, release=tuple(release))
     es = tightened_windows(timed, distances(timed)).es
     for j in windowed:
         # never below the earliest finish: a cut deadline is then refuted only by resources
@@ -201,15 +210,13 @@ def generate(
         "constraints": sum(counts.values()),
         **{f"n_{k}": v for k, v in counts.items()},
     }
-    return Instance(
-        **{
-            **_fields(base),
-            "name": name or f"{scenario}-n{n_jobs}-k{len(edges)}-s{seed}",
-            "release": tuple(release),
-            "deadline": tuple(deadline),
-            "disjunctive": tuple(pairs),
-            "meta": meta,
-        }
+    return replace(
+        base,
+        name=name or f"{scenario}-n{n_jobs}-k{len(edges)}-s{seed}",
+        release=tuple(release),
+        deadline=tuple(deadline),
+        disjunctive=tuple(pairs),
+        meta=meta,
     )
 
 
@@ -323,16 +330,3 @@ def _pairs(
             used.add((min(a, b), max(a, b)))
             out.append((a, b))
     return out
-
-
-def _fields(inst: Instance) -> dict:
-    return {
-        "name": inst.name,
-        "durations": inst.durations,
-        "demands": inst.demands,
-        "capacities": inst.capacities,
-        "precedences": inst.precedences,
-        "downtimes": inst.downtimes,
-        "job_names": inst.job_names,
-        "resource_names": inst.resource_names,
-    }

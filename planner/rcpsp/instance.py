@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from functools import cached_property
 from typing import Any
 
@@ -70,12 +70,14 @@ class Downtime:
     capacity: int = 0
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "resource": self.resource,
-            "start": self.start,
-            "end": self.end,
-            "capacity": self.capacity,
-        }
+        return asdict(self)
+
+
+#: Largest duration, lag, release, deadline, capacity or demand: products of two of them (energy,
+#: keys of the schedule-generation kernels) stay well inside 64-bit integers.
+MAX_VALUE = 2**31 - 1
+#: Largest horizon (sum of durations and positive lags after the latest release).
+MAX_HORIZON = 2**40
 
 
 @dataclass(frozen=True)
@@ -236,11 +238,40 @@ class Instance:
                 raise InputError(
                     f"{self.name}: disjunctive[{k}]: job {self.job_names[a]} paired with itself"
                 )
+        self._validate_range()
         cycle = find_fs_cycle(n, [(p.pred, p.succ) for p in self.precedences if p.lag is None])
         if cycle:
             names = " -> ".join(self.job_names[j] for j in [*cycle, cycle[0]])
             raise InputError(
                 f"{self.name}: precedence cycle {names} (finish-to-start precedences must be acyclic)"
+            )
+
+    def _validate_range(self) -> None:
+        """Reject numbers beyond the 64-bit arithmetic of the kernels and solvers."""
+        names = self.job_names
+        values = [
+            *((f"job {names[j]}: duration", d) for j, d in enumerate(self.durations)),
+            *((f"job {names[j]}: release", x) for j, x in enumerate(self.release)),
+            *((f"job {names[j]}: deadline", x) for j, x in enumerate(self.deadline) if x),
+            *(
+                (f"precedences[{k}]: lag", abs(p.lag))
+                for k, p in enumerate(self.precedences)
+                if p.lag
+            ),
+            *((f"downtimes[{k}]: end", w.end) for k, w in enumerate(self.downtimes)),
+            *(
+                (f"resource {self.resource_names[r]}: capacity", c)
+                for r, c in enumerate(self.capacities)
+            ),
+            *((f"job {names[j]}: demand", q) for j, row in enumerate(self.demands) for q in row),
+        ]
+        for what, value in values:
+            if value > MAX_VALUE:
+                raise InputError(f"{self.name}: {what} {value} is above {MAX_VALUE} (2**31 - 1)")
+        if self.horizon > MAX_HORIZON:
+            raise InputError(
+                f"{self.name}: durations, positive lags and releases add up to a horizon of "
+                f"{self.horizon}, above {MAX_HORIZON} (2**40)"
             )
 
     # ------------------------------------------------------------------ derived data
@@ -264,17 +295,18 @@ class Instance:
     @cached_property
     def successors(self) -> tuple[tuple[int, ...], ...]:
         """Direct successors of every job (any precedence, duplicates removed)."""
-        out: list[dict[int, None]] = [{} for _ in range(self.num_jobs)]
-        for p in self.precedences:
-            out[p.pred][p.succ] = None
-        return tuple(tuple(s) for s in out)
+        return self._neighbours(forward=True)
 
     @cached_property
     def predecessors(self) -> tuple[tuple[int, ...], ...]:
         """Direct predecessors of every job (any precedence, duplicates removed)."""
+        return self._neighbours(forward=False)
+
+    def _neighbours(self, *, forward: bool) -> tuple[tuple[int, ...], ...]:
         out: list[dict[int, None]] = [{} for _ in range(self.num_jobs)]
         for p in self.precedences:
-            out[p.succ][p.pred] = None
+            a, b = (p.pred, p.succ) if forward else (p.succ, p.pred)
+            out[a][b] = None
         return tuple(tuple(s) for s in out)
 
     @property

@@ -27,6 +27,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -34,6 +35,7 @@ import numpy as np
 from planner.core.family import Method
 from planner.core.result import Result, Status
 from planner.core.timing import Deadline
+from planner.rcpsp import warmup as W
 from planner.rcpsp.bounds import lower_bound
 from planner.rcpsp.evaluate import makespan, verify
 from planner.rcpsp.feasibility import infeasibility_reason
@@ -91,8 +93,8 @@ class _Setup:
             inst.name,
             self.name,
             Status.FEASIBLE if sol is not None else Status.UNKNOWN,
-            objective=None if sol is None else float(makespan(inst, sol.start)),
-            bound=float(self.lb),
+            objective=None if sol is None else makespan(inst, sol.start),
+            bound=self.lb,
             runtime_s=time.perf_counter() - self.started,
             solution=sol,
             stats=stats or {},
@@ -288,10 +290,10 @@ def lns(
     ``patience``: stop after that many seconds of LNS without a better makespan (``None``: use
     the whole time limit).
     """
+    clock = Deadline(time_limit)  # importing OR-Tools counts against the limit
     from planner.rcpsp.heuristics.ga import genetic_algorithm, order_of
     from planner.rcpsp.heuristics.lns import Incumbent, LnsParams, large_neighbourhood_search
 
-    clock = Deadline(time_limit)
     setup = _Setup(instance, "lns")
     if setup.early is not None or setup.data is None:
         return setup.early  # type: ignore[return-value]
@@ -375,9 +377,11 @@ def lns(
         neighbourhoods=out.tries,
         ga_schedules=first.schedules + sum(r.schedules for r in ga_box),
     )
+    if ga_box:
+        stats["ga_beside_ended_by"] = ga_box[0].ended_by
     res = setup.result(best, stats=stats)
     if out.proven_optimal and best_ms == out.makespan:
-        res.bound = float(best_ms)  # the last sub-problem was the whole model, solved optimally
+        res.bound = int(best_ms)  # the last sub-problem was the whole model, solved optimally
     return res
 
 
@@ -411,11 +415,12 @@ def cpsat(
 ) -> Result:
     """CP-SAT with every strengthening on (see :mod:`planner.rcpsp.model`); ``plain``: the bare
     model, no redundant constraints and no heuristic hint (for comparison)."""
+    clock = Deadline(time_limit)  # importing OR-Tools counts against the limit
     from planner.rcpsp.cpsat import solve_cpsat
 
     return solve_cpsat(
         instance,
-        time_limit=time_limit,
+        time_limit=clock.remaining(),
         threads=threads,
         seed=seed,
         hint=hint,
@@ -434,11 +439,26 @@ def auto(
     hint: Solution | None = None,
 ) -> Result:
     """The portfolio of :mod:`planner.rcpsp.auto`, with this module's GA and LNS as stages."""
+    clock = Deadline(time_limit)  # importing OR-Tools counts against the limit
     from planner.rcpsp.auto import solve_auto
 
+    left = clock.remaining()
     return solve_auto(
-        instance, time_limit=time_limit, threads=threads, seed=seed, hint=hint, ga=ga, lns=lns
+        instance, time_limit=left, threads=threads, seed=seed, hint=hint, ga=ga, lns=lns
     )
+
+
+def _loads() -> dict[str, Callable[[], None]]:
+    """What each method loads before its clock starts (default: the family's whole warmup)."""
+    loads: dict[str, Callable[[], None]] = {"cpsat": W.warm_cpsat, "cpsat-plain": W.warm_cpsat}
+    for rule in RULES:
+        loads[f"sgs-{rule}"] = loads[f"sgs-par-{rule}"] = W.warm_sgs
+    loads["sgs-basic"] = W.warm_sgs
+    loads["sampling"] = loads["ga"] = W.warm_search
+    return loads
+
+
+_LOADS = _loads()
 
 
 def _table() -> dict[str, Method]:
@@ -494,6 +514,9 @@ def _table() -> dict[str, Method]:
             "GA incumbent + CP-SAT large neighbourhood search (GA runs alongside)",
         ),
     ]
+    # every method runs the family's infeasibility proofs first (planner.rcpsp.feasibility),
+    # so heuristics too may report INFEASIBLE (with the proof's reason)
+    entries = [replace(m, proves_infeasibility=True, warmup=_LOADS.get(m.name)) for m in entries]
     return {m.name: m for m in entries}
 
 

@@ -17,9 +17,11 @@ LABEL_LIMIT = 60
 def plot(instance: Instance, result: Result, path: str | Path) -> Path:
     """Draw ``result``'s schedule to ``path`` (PNG/SVG/PDF by suffix).
 
-    Top: one bar per job (zero-duration jobs are skipped), releases (green) and deadlines (red)
-    marked. Below: for every
-    resource the usage over time as a step curve, the capacity as a line and downtime shaded.
+    Top: one bar per job (zero-duration jobs are skipped), coloured by the
+    resource it uses most, releases (green) and deadlines (red) marked. Below:
+    for every resource the usage over time, the capacity as a line and downtime
+    shaded. Time is in the instance's periods (the unit of its durations). The
+    title names the instance, the method, the makespan, the bound and the status.
     """
     sol = result.solution
     if sol is None:
@@ -70,8 +72,36 @@ def plot_schedule(instance: Instance, sol: Solution, path: str | Path, *, title:
     end = max((sol.start[j] + dur[j] for j in jobs), default=1)
     for r in range(m):
         _profile(axes[1 + r], instance, sol, r, end)
-    axes[-1].set_xlabel("time")
+    axes[-1].set_xlabel("time (periods, the unit of the job durations)")
+    axes[0].set_ylabel("job")
+    _legend(axes[0], instance, downtime=any(instance.capacity_profile(r) for r in range(m)))
     return save_figure(fig, path)
+
+
+def _legend(ax, instance: Instance, *, downtime: bool) -> None:
+    """What the colours and marks mean (one entry per resource colour group)."""
+    from matplotlib import colormaps
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
+    cmap = colormaps["tab20"]
+    used = sorted({_group(instance, j) for j in range(instance.num_jobs) if instance.durations[j]})
+    names = [*instance.resource_names, "no resource"]
+    handles = [
+        Patch(facecolor=cmap(g % 20), edgecolor="black", label=f"job mostly using {names[g]}")
+        for g in used
+    ]
+    if any(instance.release):
+        handles.append(Line2D([], [], color="green", label="release date"))
+    if any(d is not None for d in instance.deadline):
+        handles.append(Line2D([], [], color="red", label="deadline"))
+    handles += [
+        Patch(facecolor="tab:blue", alpha=0.5, label="resource usage (units)"),
+        Line2D([], [], color="black", label="capacity (units)"),
+    ]
+    if downtime:
+        handles.append(Patch(facecolor="grey", alpha=0.25, label="downtime"))
+    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8)
 
 
 def _profile(ax, instance: Instance, sol: Solution, r: int, end: int) -> None:
@@ -89,7 +119,7 @@ def _profile(ax, instance: Instance, sol: Solution, r: int, end: int) -> None:
     ax.fill_between(t, usage, step="post", alpha=0.5, color="tab:blue")
     ax.step(t, cap, where="post", color="black", lw=1.0)
     ax.set_ylim(0, max(1, instance.capacities[r]) * 1.15)
-    ax.set_ylabel(instance.resource_names[r], rotation=0, ha="right", va="center")
+    ax.set_ylabel(f"{instance.resource_names[r]}\n(units)", rotation=0, ha="right", va="center")
     ax.grid(axis="x", linestyle=":", linewidth=0.5)
 
 
@@ -102,8 +132,8 @@ def _group(instance: Instance, j: int) -> int:
 
 
 def _title(instance: Instance, result: Result) -> str:
-    parts = [f"{instance.name}: makespan {result.objective:g}"]
+    parts = [instance.name, f"method {result.method}", f"makespan {result.objective:g}"]
     if result.bound is not None:
         parts.append(f"bound {result.bound:g}")
     parts.append(str(result.status))
-    return ", ".join(parts)
+    return " · ".join(parts)

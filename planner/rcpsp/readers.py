@@ -130,6 +130,26 @@ def _build(lines: _Lines, **kwargs) -> Instance:
         raise InputError(f"{lines.path}: {exc}") from None
 
 
+def _from_project(
+    lines: _Lines,
+    data: psplib.ProjectInstance,
+    precs: list[Precedence],
+    names: list[str],
+    fmt: str,
+) -> Instance:
+    """An instance from a single-mode project parsed by ``psplib`` (first mode of each job)."""
+    return _build(
+        lines,
+        name=lines.path.stem,
+        durations=tuple(a.modes[0].duration for a in data.activities),
+        demands=tuple(tuple(a.modes[0].demands) for a in data.activities),
+        capacities=tuple(r.capacity for r in data.resources),
+        precedences=tuple(precs),
+        job_names=tuple(names),
+        meta={"format": fmt, "source": str(lines.path)},
+    )
+
+
 # ---------------------------------------------------------------------------- PSPLIB .sm
 def read_psplib(path: str | Path) -> Instance:
     """Read a single-mode PSPLIB ``.sm`` file (j30, j60, j90, j120)."""
@@ -281,16 +301,7 @@ def read_rcpsp_max(path: str | Path) -> Instance:
         for j, act in enumerate(data.activities)
         for s, lag in zip(act.successors, act.delays or [], strict=True)
     ]
-    return _build(
-        lines,
-        name=path.stem,
-        durations=tuple(a.modes[0].duration for a in data.activities),
-        demands=tuple(tuple(a.modes[0].demands) for a in data.activities),
-        capacities=tuple(r.capacity for r in data.resources),
-        precedences=tuple(precs),
-        job_names=tuple(names),
-        meta={"format": "rcpsp_max", "source": str(path)},
-    )
+    return _from_project(lines, data, precs, names, "rcpsp_max")
 
 
 # ---------------------------------------------------------------------------- Patterson .rcp
@@ -338,16 +349,7 @@ def read_patterson(path: str | Path) -> Instance:
     names = [str(j + 1) for j in range(n)]
     precs = [Precedence(j, s) for j, act in enumerate(data.activities) for s in act.successors]
     _check_cycle(lines, n, precs, line_of_job, names)
-    return _build(
-        lines,
-        name=path.stem,
-        durations=tuple(a.modes[0].duration for a in data.activities),
-        demands=tuple(tuple(a.modes[0].demands) for a in data.activities),
-        capacities=tuple(r.capacity for r in data.resources),
-        precedences=tuple(precs),
-        job_names=tuple(names),
-        meta={"format": "patterson", "source": str(path)},
-    )
+    return _from_project(lines, data, precs, names, "patterson")
 
 
 # ---------------------------------------------------------------------------- native JSON

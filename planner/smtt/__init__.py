@@ -7,16 +7,26 @@
 1.0
 """
 
+from pathlib import Path
+
 from planner.core.family import Family, register
+from planner.core.result import Result
 from planner.smtt.bounds import lower_bound
 from planner.smtt.cli import gen
 from planner.smtt.evaluate import evaluate, verify
 from planner.smtt.generate import generate
 from planner.smtt.instance import Instance, Solution
 from planner.smtt.methods import METHODS
-from planner.smtt.plot import plot
 from planner.smtt.readers import read, reference
 from planner.smtt.warmup import warmup
+
+
+def plot(instance: Instance, result: Result, path: str | Path) -> Path:
+    """Gantt chart of ``result``'s order (see :mod:`planner.smtt.plot`); matplotlib loads on first use."""
+    from planner.smtt.plot import plot as draw
+
+    return draw(instance, result, path)
+
 
 FAMILY = register(
     Family(
@@ -43,6 +53,7 @@ FAMILY = register(
         plot=plot,
         gen_command=gen,
         warmup=warmup,
+        integer_objective=True,
     )
 )
 

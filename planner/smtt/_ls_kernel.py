@@ -8,13 +8,20 @@ positions ``i+1..j`` costs O(1) per extra position), applies the best one,
 and keeps completion times up to date, so an iterated local search can afford
 hundreds of kicks per second at n = 500.
 
-All arithmetic is int64; ``order`` is modified in place.
+All arithmetic is int64 (instances are validated so that no objective can
+exceed it); ``order`` is modified in place. Every descent takes a deadline in
+``perf_counter_ns`` units and stops there with a valid, improved order.
 """
 
 from __future__ import annotations
 
 import numpy as np
 from numba import njit
+
+from planner.smtt._clock import now_ns
+
+#: Look at the clock every this many examined positions (a position costs O(n)).
+_CHECK_EVERY = 64
 
 
 @njit(cache=True)
@@ -104,14 +111,15 @@ def _apply(order, i, j, kind):  # pragma: no cover - compiled
 
 
 @njit(cache=True)
-def descent(p, d, w, order, swap_window):  # pragma: no cover - compiled
-    """Descend to a local optimum of the insertion + swap neighbourhood; returns the objective."""
+def descent(p, d, w, order, swap_window, deadline_ns):  # pragma: no cover - compiled
+    """Descend to a local optimum of the insertion + swap neighbourhood (or to the deadline);
+    returns the objective."""
     active = np.ones(order.shape[0], dtype=np.uint8)
-    return focused_descent(p, d, w, order, swap_window, active)
+    return focused_descent(p, d, w, order, swap_window, active, deadline_ns)
 
 
 @njit(cache=True)
-def focused_descent(p, d, w, order, swap_window, active):  # pragma: no cover - compiled
+def focused_descent(p, d, w, order, swap_window, active, deadline_ns):  # pragma: no cover
     """Descent that only examines the jobs at positions flagged in ``active``.
 
     A job whose moves do not improve is unflagged; an applied move flags every
@@ -125,11 +133,15 @@ def focused_descent(p, d, w, order, swap_window, active):  # pragma: no cover - 
     _refresh(p, d, w, order, c, cost)
     value = cost.sum()
     pending = True
+    seen = 0
     while pending and value > 0:
         pending = False
         for i in range(n):
             if active[i] == 0:
                 continue
+            seen += 1
+            if seen % _CHECK_EVERY == 0 and now_ns() > deadline_ns:
+                return value
             delta, kind, j = _best_move_of(p, d, w, order, c, cost, i, swap_window)
             if delta < 0:
                 _apply(order, i, j, kind)
@@ -180,6 +192,7 @@ def iterate(
     swap_window,
     lower,
     seed,
+    deadline_ns,
     swaps_lo=2,
     swaps_hi=6,
 ):  # pragma: no cover - compiled
@@ -194,12 +207,12 @@ def iterate(
     gains = 0
     np.random.seed(seed)
     for _ in range(kicks):
-        if best_value <= lower:
+        if best_value <= lower or now_ns() > deadline_ns:
             break
         cand = current.copy()
         active = np.zeros(cand.shape[0], dtype=np.uint8)
         kick(cand, swaps_lo + np.random.randint(0, swaps_hi - swaps_lo + 1), reach, active, 0)
-        value = focused_descent(p, d, w, cand, swap_window, active)
+        value = focused_descent(p, d, w, cand, swap_window, active, deadline_ns)
         if value <= current_value:
             current[:] = cand
             current_value = value

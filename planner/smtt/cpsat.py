@@ -22,10 +22,17 @@ from ortools.sat.python import cp_model
 
 from planner.core.cpsat import add_hints, make_solver, run, stats_of
 from planner.core.result import Status
+from planner.core.timing import Deadline
 from planner.smtt import local_search as LS
 from planner.smtt.bounds import lower_bound
 from planner.smtt.instance import Instance
-from planner.smtt.quick import incumbent, result
+from planner.smtt.quick import incumbent, model_too_large, result
+
+#: Seconds per job and per job pair (dominance precedences, their repair of the start)
+#: assumed for building the model; beyond half the time limit the model is not built and the
+#: quick start is returned with the reason.
+BUILD_S_PER_JOB = 5e-5
+BUILD_S_PER_PAIR = 5e-6
 
 #: Solver parameters: the full linear relaxation of the no-overlap (level 2) is what lets a
 #: single worker close n = 20 instances in seconds instead of stalling at the trivial bound.
@@ -85,8 +92,14 @@ def solve_cpsat(
 ) -> Any:
     """Solve with CP-SAT; the Result carries the proven bound (rounded up: the objective is integral)."""
     started = time.perf_counter()
+    clock = Deadline(time_limit)
     p, d, w = instance.arrays
-    start, origin = incumbent(instance, hint)
+    start, origin = incumbent(instance, hint, deadline=Deadline(clock.fraction(0.2)))
+    reason = model_too_large(instance, clock, BUILD_S_PER_JOB, BUILD_S_PER_PAIR if dominance else 0)
+    if reason:
+        return result(
+            instance, "cpsat", start, started=started, stats={"start": origin, "skipped": reason}
+        )
     model, starts, late = build(instance, dominance=dominance)
     if dominance:
         start = respect_pairs(instance, start)
@@ -97,7 +110,7 @@ def solve_cpsat(
         pairs.append((late[j], max(0, t - int(d[j]))))
     add_hints(model, pairs)
     solver = make_solver(
-        time_limit=max(0.01, time_limit - (time.perf_counter() - started)),
+        time_limit=max(0.01, clock.remaining()),
         threads=threads,
         seed=seed,
         params=PARAMS,
@@ -108,7 +121,7 @@ def solve_cpsat(
     if out.has_solution:
         values = [solver.value(s) for s in starts]
         order = sorted(range(instance.n), key=lambda j: (values[j], p[j] > 0, j))
-    bound = None if out.bound is None else float(math.ceil(out.bound - 1e-6))
+    bound = None if out.bound is None else math.ceil(out.bound - 1e-6)
     status = out.status
     if order is None and status is not Status.INFEASIBLE:
         order, status = start, Status.FEASIBLE

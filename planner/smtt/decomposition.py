@@ -19,6 +19,10 @@ from collections.abc import Sequence
 
 from planner.core.timing import Deadline
 
+#: Seconds per job assumed for evaluating one split (two MDD sequences, O(m log m) each): a
+#: split that would end past the deadline is not started.
+SPLIT_S_PER_JOB = 1e-5
+
 
 def mdd_value(p: Sequence[int], d: Sequence[int], jobs: Sequence[int], t: int) -> int:
     """Total tardiness of the MDD sequence of ``jobs`` started at ``t`` (O(m log m))."""
@@ -67,11 +71,11 @@ def mdd_sequence(
     return seq, total
 
 
-def decompose(p: Sequence[int], d: Sequence[int], *, deadline: Deadline | None = None) -> list[int]:
+def decompose(p: Sequence[int], d: Sequence[int], deadline: Deadline | None = None) -> list[int]:
     """A sequence built by Lawler's decomposition with MDD-evaluated positions.
 
-    When ``deadline`` expires the remaining sub-problems are sequenced by MDD,
-    so a valid sequence always comes back.
+    When ``deadline`` expires the remaining sub-problems keep their EDD order,
+    so a valid sequence always comes back at once.
     """
     p = [int(x) for x in p]
     d = [int(x) for x in d]
@@ -88,9 +92,9 @@ def decompose(p: Sequence[int], d: Sequence[int], *, deadline: Deadline | None =
             out.extend(J)
             continue
         if deadline is not None and deadline.expired():
-            out.extend(mdd_sequence(P, D, J, t)[0])
+            out.extend(J)  # J is in EDD order
             continue
-        split = _best_split(P, D, J, t)
+        split = _best_split(P, D, J, t, deadline)
         if split is None:  # EDD has no tardiness: it is optimal
             out.extend(J)
             continue
@@ -102,9 +106,12 @@ def decompose(p: Sequence[int], d: Sequence[int], *, deadline: Deadline | None =
 
 
 def _best_split(
-    P: list[int], D: list[int], J: tuple[int, ...], t: int
+    P: list[int], D: list[int], J: tuple[int, ...], t: int, deadline: Deadline | None = None
 ) -> tuple[tuple[int, ...], int, tuple[int, ...], int] | None:
-    """Choose the position of the longest job of ``J`` (EDD positions, started at ``t``)."""
+    """Choose the position of the longest job of ``J`` (EDD positions, started at ``t``).
+
+    Past ``deadline`` the best candidate evaluated so far is kept (none: ``None``, EDD stays).
+    """
     c, tt = t, 0
     for e in J:
         c += P[e]
@@ -138,11 +145,14 @@ def _best_split(
         running = value if running is None else min(running, value)
         if not is_candidate:
             continue
+        if deadline is not None and deadline.remaining() < SPLIT_S_PER_JOB * len(J):
+            break
         left = J[:ind] + J[ind + 1 : r + 1]
         right = J[r + 1 :]
         total = mdd_value(P, D, left, t) + max(0, ck - dk) + mdd_value(P, D, right, ck)
         if best is None or total < best[0]:
             best = (total, left, right, ck)
-    assert best is not None  # x = argmin of T is always a candidate
+    if best is None:  # the deadline passed before any candidate was evaluated: keep EDD
+        return None
     _, left, right, ck = best
     return left, k, right, ck

@@ -17,6 +17,11 @@ import numpy as np
 from planner.core.errors import InputError
 from planner.smtt.instance import Instance
 
+#: Largest generator settings: every method's time limit is benchmarked up to ``MAX_N`` jobs
+#: (``bench/time_limits.py``).
+MAX_N = 100_000
+MAX_COUNT = 10_000
+
 
 def generate(
     n: int,
@@ -54,10 +59,12 @@ def generate(
         Named ``{prefix}_rdd{rdd}_tf{tf}_{k:02d}`` (k from 1), with ``rdd``,
         ``tf``, ``seed`` and ``generator`` in ``meta``.
     """
-    if n < 1:
-        raise InputError(f"--n: need at least one job, got {n}")
-    if count < 1:
-        raise InputError(f"--count: need at least one instance, got {count}")
+    if not 1 <= n <= MAX_N:
+        raise InputError(f"--n: need 1 to {MAX_N:,} jobs, got {n}")
+    if not 1 <= count <= MAX_COUNT:
+        raise InputError(f"--count: need 1 to {MAX_COUNT:,} instances, got {count}")
+    if not 0 <= seed < 2**63:
+        raise InputError(f"--seed: must be an integer from 0 to 2**63 - 1, got {seed}")
     for flag, value in (("--tf", tf), ("--rdd", rdd)):
         if not math.isfinite(value) or value < 0:
             raise InputError(f"{flag}: must be a finite number >= 0, got {value}")

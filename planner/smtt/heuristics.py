@@ -10,13 +10,22 @@ operation by operation, including its tie-breaking and floating-point
 expressions, so that its reported gaps can be reproduced. Where the code
 differs from the paper's prose the code wins (e.g. EDDC starts from the SPT
 order, not from EDD).
+
+The quadratic rules (ATC, PSK, EDDC, MDDC and the augmented ones, which are
+cubic) take an optional :class:`~planner.core.timing.Deadline`: when it
+passes they stop and append the jobs they have not placed in EDD order
+(:func:`finish_by_edd`), so a valid order always comes back in time. MDD runs
+in O(n log n) (two heaps).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import heapq
+from collections.abc import Callable, Iterable
 
 import numpy as np
+
+from planner.core.timing import Deadline
 
 Order = list[int]
 
@@ -37,6 +46,18 @@ def spt(p: np.ndarray, d: np.ndarray) -> Order:
     return np.lexsort((np.arange(len(p)), d, p)).tolist()
 
 
+def finish_by_edd(order: Order, rest: Iterable[int], d: np.ndarray) -> Order:
+    """``order`` followed by the jobs ``rest`` in EDD order (ties: index): how a rule stopped
+    by its deadline completes its sequence."""
+    left = np.fromiter(rest, dtype=np.int64)
+    tail = left[np.lexsort((left, np.asarray(d)[left]))]
+    return [*order, *tail.tolist()]
+
+
+def _expired(deadline: Deadline | None) -> bool:
+    return deadline is not None and deadline.expired()
+
+
 def mdd_scores(p: np.ndarray, d: np.ndarray, unscheduled: np.ndarray, t: int) -> np.ndarray:
     """Modified due dates ``max(t + p_j, d_j)`` of the unscheduled jobs at time ``t``."""
     return np.maximum(p[unscheduled] + t, d[unscheduled])
@@ -49,16 +70,20 @@ def dispatch(
     score: Callable[[np.ndarray, np.ndarray, np.ndarray, int], np.ndarray],
     *,
     augment: bool = False,
+    deadline: Deadline | None = None,
 ) -> Order:
     """Repeatedly append the unscheduled job with the smallest ``score`` (first on ties).
 
     ``augment``: after each append, the best improving move of a job to the end
     (:func:`best_move_to_end`), as in the published augmented rules; ``t`` keeps counting the
     processing times of the appended jobs (the move does not change the partial length).
+    ``deadline``: stop there and finish in EDD order.
     """
     t = 0
     order: Order = []
     while unscheduled.size:
+        if _expired(deadline):
+            return finish_by_edd(order, unscheduled.tolist(), d)
         k = int(np.argmin(score(p, d, unscheduled, t)))
         job = int(unscheduled[k])
         order.append(job)
@@ -69,16 +94,50 @@ def dispatch(
     return order
 
 
-def mdd(p: np.ndarray, d: np.ndarray) -> Order:
+def mdd(p: np.ndarray, d: np.ndarray, deadline: Deadline | None = None) -> Order:
     """Modified due date (Baker and Bertrand 1982): next job minimizes ``max(t + p_j, d_j)``.
 
     Ties go to the lowest job index, as ``np.argmin`` over the unscheduled jobs
-    in index order does in the published code.
+    in index order does in the published code. O(n log n): a job whose slack
+    ``d_j - p_j`` is at most ``t`` has the value ``t + p_j`` (a heap by ``p``),
+    any other one ``d_j`` (a heap by ``d``); slacks only run out as ``t`` grows.
+    ``deadline``: stop there and finish in EDD order.
     """
-    return dispatch(p, d, np.arange(len(p)), mdd_scores)
+    pl, dl = [int(x) for x in p], [int(x) for x in d]
+    n = len(pl)
+    by_slack = sorted(range(n), key=lambda j: (dl[j] - pl[j], j))
+    waiting = [(dl[j], j) for j in range(n)]
+    heapq.heapify(waiting)
+    urgent: list[tuple[int, int]] = []
+    moved = bytearray(n)  # in the urgent heap, or already scheduled
+    t, ptr = 0, 0
+    order: Order = []
+    for k in range(n):
+        if k % 1024 == 1023 and _expired(deadline):
+            placed = set(order)
+            return finish_by_edd(order, (j for j in range(n) if j not in placed), d)
+        while ptr < n and dl[by_slack[ptr]] - pl[by_slack[ptr]] <= t:
+            j = by_slack[ptr]
+            if not moved[j]:
+                heapq.heappush(urgent, (pl[j], j))
+                moved[j] = 1
+            ptr += 1
+        while waiting and moved[waiting[0][1]]:
+            heapq.heappop(waiting)
+        late = (t + urgent[0][0], urgent[0][1]) if urgent else None
+        if late is not None and (not waiting or late <= waiting[0]):
+            j = heapq.heappop(urgent)[1]
+        else:
+            j = heapq.heappop(waiting)[1]
+            moved[j] = 1
+        order.append(j)
+        t += pl[j]
+    return order
 
 
-def atc(p: np.ndarray, d: np.ndarray, w: np.ndarray, k: float = 2.0) -> Order:
+def atc(
+    p: np.ndarray, d: np.ndarray, w: np.ndarray, k: float = 2.0, deadline: Deadline | None = None
+) -> Order:
     """Apparent tardiness cost (Vepsalainen and Morton 1987).
 
     Next job maximizes ``(w_j / p_j) exp(-max(d_j - p_j - t, 0) / (k p̄))``,
@@ -89,6 +148,8 @@ def atc(p: np.ndarray, d: np.ndarray, w: np.ndarray, k: float = 2.0) -> Order:
     t = 0
     order: Order = []
     while unscheduled.size:
+        if _expired(deadline):
+            return finish_by_edd(order, unscheduled.tolist(), d)
         pu = p[unscheduled]
         scale = max(k * float(pu.mean()), 1e-9)
         slack = np.maximum(d[unscheduled] - pu - t, 0)
@@ -104,7 +165,7 @@ def atc(p: np.ndarray, d: np.ndarray, w: np.ndarray, k: float = 2.0) -> Order:
     return order
 
 
-def psk(p: np.ndarray, d: np.ndarray) -> Order:
+def psk(p: np.ndarray, d: np.ndarray, deadline: Deadline | None = None) -> Order:
     """Panwalkar, Smith and Koulamas (1993), as coded with the LLM-heuristics paper.
 
     Jobs are kept in SPT order (ties by due date). The first unscheduled job is
@@ -119,6 +180,9 @@ def psk(p: np.ndarray, d: np.ndarray) -> Order:
     t = 0
     out: Order = []
     while unscheduled:
+        if _expired(deadline):
+            done = [int(s[k]) for k in out]
+            return finish_by_edd(done, (int(s[k]) for k in unscheduled), d)
         i = unscheduled[0]
         chosen = i
         if len(unscheduled) > 1 and t + ps[i] < ds[i]:
@@ -141,7 +205,7 @@ def psk(p: np.ndarray, d: np.ndarray) -> Order:
     return [int(s[k]) for k in out]
 
 
-def eddc(p: np.ndarray, d: np.ndarray) -> Order:
+def eddc(p: np.ndarray, d: np.ndarray, deadline: Deadline | None = None) -> Order:
     """EDD Challenger (LLM-discovered), as published.
 
     Start from ``lexsort((d, p))`` (SPT, ties by due date); for each position
@@ -153,6 +217,8 @@ def eddc(p: np.ndarray, d: np.ndarray) -> Order:
     # the loop for i only permutes s[0..i], so sum(p over s[0..i-1]) is a prefix sum of the start
     heads = np.cumsum(p[np.asarray(s)]).tolist()
     for i in range(1, len(s)):
+        if _expired(deadline):  # s[:i] is settled; the rest goes in EDD order
+            return finish_by_edd(s[:i], s[i:], d)
         j, prefix = i, int(heads[i - 1])  # prefix: sum of p over s[0..j-1] when the test is made
         while j > 0 and d[s[j]] < d[s[j - 1]]:
             before = s[j - 1]
@@ -176,7 +242,7 @@ def mddc_scores(p: np.ndarray, d: np.ndarray, unscheduled: np.ndarray, t: int) -
         return urgency + pu / (t + np.sum(pu) / len(unscheduled))
 
 
-def mddc(p: np.ndarray, d: np.ndarray) -> Order:
+def mddc(p: np.ndarray, d: np.ndarray, deadline: Deadline | None = None) -> Order:
     """MDD Challenger (LLM-discovered), as published.
 
     Unscheduled jobs sorted by ``lexsort((p, d))`` (due date, ties by
@@ -184,7 +250,7 @@ def mddc(p: np.ndarray, d: np.ndarray) -> Order:
     ``μ = max(1.1 p_j + t, d_j) (1 + ρ²/(1+ρ²)) + p_j / (t + mean p)`` with
     ``ρ = min(p_j / (t + max p), 1)`` (first on ties).
     """
-    return dispatch(p, d, np.lexsort((p, d)), mddc_scores)
+    return dispatch(p, d, np.lexsort((p, d)), mddc_scores, deadline=deadline)
 
 
 def best_move_to_end(order: Order, p: np.ndarray, d: np.ndarray, w: np.ndarray | None) -> Order:
@@ -212,15 +278,15 @@ def best_move_to_end(order: Order, p: np.ndarray, d: np.ndarray, w: np.ndarray |
     return order[:best] + order[best + 1 :] + [order[best]]
 
 
-def aug_mdd(p: np.ndarray, d: np.ndarray) -> Order:
+def aug_mdd(p: np.ndarray, d: np.ndarray, deadline: Deadline | None = None) -> Order:
     """Augmented MDD: MDD, and after each append the best improving move of a job to the end."""
-    return dispatch(p, d, np.arange(len(p)), mdd_scores, augment=True)
+    return dispatch(p, d, np.arange(len(p)), mdd_scores, augment=True, deadline=deadline)
 
 
-def aug_mddc(p: np.ndarray, d: np.ndarray) -> Order:
+def aug_mddc(p: np.ndarray, d: np.ndarray, deadline: Deadline | None = None) -> Order:
     """Augmented MDDC: MDDC, and after each append the best improving move of a job to the end.
 
     As in the published code, ``t`` keeps counting the processing times of the
     appended jobs (the move does not change the partial schedule's length).
     """
-    return dispatch(p, d, np.lexsort((p, d)), mddc_scores, augment=True)
+    return dispatch(p, d, np.lexsort((p, d)), mddc_scores, augment=True, deadline=deadline)

@@ -21,6 +21,11 @@ from planner.core.errors import InputError
 #: Keys of an instance dictionary that are data, not metadata.
 DATA_KEYS = ("name", "p", "d", "w")
 
+#: Largest objective the family handles: its compiled kernels and vectorized code compute in
+#: int64. An instance whose total (weighted) tardiness could pass it (every job finishing at
+#: ``Σ p``) is rejected on construction; ``evaluate`` itself is exact for any size.
+MAX_TOTAL = 2**63 - 1
+
 
 @dataclass(frozen=True)
 class Instance:
@@ -68,6 +73,7 @@ class Instance:
             raise InputError(
                 f"instance {self.name!r}: field 'w' has {len(w)} items but 'p' has {len(p)}"
             )
+        _check_range(self.name, p, d, w)
         object.__setattr__(self, "p", p)
         object.__setattr__(self, "d", d)
         object.__setattr__(self, "w", w)
@@ -153,6 +159,30 @@ class Solution:
         ):
             raise InputError("solution: field 'order' must be a list of integers")
         return cls(order)
+
+
+def _check_range(
+    name: str, p: tuple[int, ...], d: tuple[int, ...], w: tuple[int, ...] | None
+) -> None:
+    """Reject instances whose numbers could overflow the int64 arithmetic of the methods."""
+    total_p = sum(p)
+    if total_p > MAX_TOTAL:
+        raise InputError(
+            f"instance {name!r}: field 'p' sums to {total_p}, above the int64 limit {MAX_TOTAL}"
+        )
+    for i, v in enumerate(d):
+        if abs(v) > MAX_TOTAL - total_p:
+            raise InputError(
+                f"instance {name!r}: field 'd' item {i}: {v} is out of the int64 range the "
+                "methods compute in"
+            )
+    worst = sum((1 if w is None else w[j]) * max(0, total_p - d[j]) for j in range(len(p)))
+    if worst > MAX_TOTAL:
+        raise InputError(
+            f"instance {name!r}: field {'w' if w is not None else 'p'!r}: the total "
+            f"{'weighted ' if w is not None else ''}tardiness could reach {worst}, above the "
+            f"int64 limit {MAX_TOTAL} of the methods"
+        )
 
 
 def _as_list(name: Any, key: str, value: Any) -> list[Any]:

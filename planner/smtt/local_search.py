@@ -22,7 +22,7 @@ from __future__ import annotations
 import bisect
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 import numpy as np
 
@@ -32,26 +32,24 @@ from planner.core.timing import Deadline
 SWAP_WINDOW = 32
 #: Rows per block of the insertion matrices (bounds memory at ~BLOCK * n int64s).
 BLOCK = 512
+#: Largest n for the dynasearch descent: its move matrices take 9 n² bytes (225 MB at 5000).
+#: Beyond, :func:`descent` uses the compiled one-job-at-a-time descent (O(n) memory).
+DYNASEARCH_MAX_N = 5000
 
 SWAP, FORWARD, BACKWARD = 0, 1, 2
 
 
 @dataclass
 class SearchStats:
-    """Counters of a local search run."""
+    """Counters of a local search run (named as they appear in a result's ``stats``)."""
 
-    passes: int = 0
-    moves: int = 0
-    kicks: int = 0
-    improvements: int = 0
+    ls_passes: int = 0
+    ls_moves: int = 0
+    ils_kicks: int = 0
+    ils_improvements: int = 0
 
     def as_dict(self) -> dict[str, int]:
-        return {
-            "ls_passes": self.passes,
-            "ls_moves": self.moves,
-            "ils_kicks": self.kicks,
-            "ils_improvements": self.improvements,
-        }
+        return asdict(self)
 
 
 def objective(p: np.ndarray, d: np.ndarray, w: np.ndarray, order: Sequence[int]) -> int:
@@ -68,8 +66,9 @@ def improving_moves(
     order: Sequence[int],
     *,
     swap_window: int = SWAP_WINDOW,
+    deadline: Deadline | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Best improving move per segment.
+    """Best improving move per segment (past ``deadline``: the moves found so far, all valid).
 
     Returns
     -------
@@ -95,6 +94,8 @@ def improving_moves(
     # forward: the job at i jumps behind j and jobs i+1..j finish q_i earlier; only a tardy
     # job among them can gain, so rows i past the last tardy position never improve
     for lo in range(0, int(late_at[-1]), BLOCK):
+        if deadline is not None and deadline.expired():
+            return best, kind
         rows = pos[lo : min(lo + BLOCK, int(late_at[-1]))]
         gain = ww * np.maximum(lateness[None, :] - q[rows, None], 0) - cost
         gain[pos[None, :] <= rows[:, None]] = 0
@@ -107,6 +108,8 @@ def improving_moves(
     # backward: the job at j jumps before i and jobs i..j-1 finish q_j later; only a tardy
     # job j can gain, so only tardy rows j are computed (matrices indexed [j, i])
     for lo in range(0, late_at.size, BLOCK):
+        if deadline is not None and deadline.expired():
+            return best, kind
         rows = late_at[lo : lo + BLOCK]
         gain = ww * np.maximum(lateness[None, :] + q[rows, None], 0) - cost
         gain[pos[None, :] >= rows[:, None]] = 0
@@ -224,35 +227,54 @@ def descent(
     """Dynasearch descent to a local optimum of the swap + insertion neighbourhood.
 
     Returns the improved order and its objective. Stops early (with a valid,
-    improved order) when ``deadline`` expires.
+    improved order) when ``deadline`` expires. Beyond :data:`DYNASEARCH_MAX_N`
+    jobs the compiled descent of :func:`fast_descent` does the work.
     """
+    if len(order) > DYNASEARCH_MAX_N:
+        better, value = fast_descent(p, d, w, order, deadline=deadline)
+        if stats is not None:
+            stats.ls_passes += 1
+        return better, value
     current = [int(j) for j in order]
     value = objective(p, d, w, current)
     stats = stats if stats is not None else SearchStats()
     while value > 0 and not (deadline is not None and deadline.expired()):
-        best, kind = improving_moves(p, d, w, current, swap_window=swap_window)
+        best, kind = improving_moves(p, d, w, current, swap_window=swap_window, deadline=deadline)
         moves = select_moves(best)
-        stats.passes += 1
+        stats.ls_passes += 1
         if not moves:
             break
         gain = 0
         for i, j in moves:  # disjoint segments: apply in any order
             apply_move(current, i, j, int(kind[i, j]))
             gain += int(best[i, j])
-        stats.moves += len(moves)
+        stats.ls_moves += len(moves)
         value += gain
     return current, value
 
 
+def deadline_ns(deadline: Deadline | None) -> int:
+    """``deadline`` on the ``perf_counter_ns`` clock of the compiled kernels (none: far away)."""
+    if deadline is None or deadline.limit == float("inf"):
+        return 2**62
+    return min(2**62, int((deadline.start + deadline.limit) * 1e9))
+
+
 def fast_descent(
-    p: np.ndarray, d: np.ndarray, w: np.ndarray, order: Sequence[int]
+    p: np.ndarray,
+    d: np.ndarray,
+    w: np.ndarray,
+    order: Sequence[int],
+    *,
+    deadline: Deadline | None = None,
 ) -> tuple[list[int], int]:
-    """Compiled insertion + swap descent to a local optimum (first move per job, best of its moves)."""
+    """Compiled insertion + swap descent to a local optimum (first move per job, best of its
+    moves), or until ``deadline``."""
     from planner.smtt import _ls_kernel as K
 
     p64, d64, w64 = (np.ascontiguousarray(a, dtype=np.int64) for a in (p, d, w))
     out = np.asarray(order, dtype=np.int64).copy()
-    value = int(K.descent(p64, d64, w64, out, SWAP_WINDOW))
+    value = int(K.descent(p64, d64, w64, out, SWAP_WINDOW, deadline_ns(deadline)))
     return out.tolist(), value
 
 
@@ -286,8 +308,9 @@ def iterated_local_search(
     stats = stats if stats is not None else SearchStats()
     p64, d64, w64 = (np.ascontiguousarray(a, dtype=np.int64) for a in (p, d, w))
     best = np.asarray(order, dtype=np.int64).copy()
-    value = int(K.descent(p64, d64, w64, best, SWAP_WINDOW))
-    stats.passes += 1
+    stop_ns = deadline_ns(deadline)
+    value = int(K.descent(p64, d64, w64, best, SWAP_WINDOW, stop_ns))
+    stats.ls_passes += 1
     n = len(best)
     if n < 2 or value <= lower:
         return best.tolist(), value
@@ -298,7 +321,7 @@ def iterated_local_search(
     rounds = 0
     while value > lower and not deadline.expired():
         if max_kicks is not None:
-            chunk = min(chunk, max_kicks - stats.kicks)
+            chunk = min(chunk, max_kicks - stats.ils_kicks)
             if chunk <= 0:
                 break
         tick = time.perf_counter()
@@ -317,11 +340,12 @@ def iterated_local_search(
             SWAP_WINDOW,
             lower,
             seed * 1_000_003 + rounds,
+            stop_ns,
         )
         value = int(value)
         rounds += 1
-        stats.kicks += chunk
-        stats.improvements += int(gains)
+        stats.ils_kicks += chunk
+        stats.ils_improvements += int(gains)
         # size the next chunk to about 20 ms, so the deadline is checked often enough
         per_kick = max(time.perf_counter() - tick, 1e-6) / chunk
         chunk = int(min(4 * chunk, max(1.0, 0.02 / per_kick)))

@@ -13,17 +13,18 @@ from typing import Any
 
 import numpy as np
 
-from planner.core.family import Method
+from planner.core.family import Method, no_warmup
 from planner.core.result import Result, Status
 from planner.core.timing import Deadline
 from planner.smtt import heuristics as H
 from planner.smtt import local_search as LS
+from planner.smtt import warmup as W
 from planner.smtt.bounds import lower_bound
 from planner.smtt.decomposition import decompose
 from planner.smtt.instance import Instance
 from planner.smtt.quick import best_atc, hint_order, incumbent, result
 
-Rule = Callable[[np.ndarray, np.ndarray, np.ndarray], list[int]]
+Rule = Callable[[np.ndarray, np.ndarray, np.ndarray, Deadline], list[int]]
 
 #: Largest n for which ``auto`` calls the exact algorithm (beyond: local search only).
 EXACT_MAX_N_UNWEIGHTED = 2000
@@ -33,8 +34,10 @@ EXACT_MAX_N_WEIGHTED = 300
 #: instances (wt40 at 10 s: 32/125 proven), so a short budget goes to local search.
 WEIGHTED_EXACT_SMALL_N = 60
 WEIGHTED_EXACT_MIN_BUDGET = 30.0
-#: Largest share of ``auto``'s budget for the decomposition heuristic (unweighted).
+#: Largest share of ``auto``'s budget for the quick starts (MDD, MDDC or ATC, decomposition).
 HEURISTIC_SHARE = 0.4
+#: ... and of the ``ls`` / ``ils`` budget (the rest goes to the search).
+START_SHARE = 0.5
 #: Share of the remaining budget for iterated local search before the exact stage (weighted).
 WEIGHTED_ILS_SHARE = 0.5
 #: ... and at most this many kicks per job, so small instances reach the exact stage at once.
@@ -49,45 +52,65 @@ LARGE_ILS_SHARE = 0.6
 #: ... but at most this many seconds of it, so long budgets go to the exact stage.
 LARGE_ILS_MAX_S = 1.5
 
-#: Constructive rules by method name: (rule, summary). Rules without weights ignore them.
+
+def _cut(rule: Callable[..., list[int]]) -> Rule:
+    """An unweighted rule that stops at its deadline (and finishes by EDD)."""
+    return lambda p, d, w, deadline: rule(p, d, deadline)
+
+
+#: Constructive rules by method name: (rule, summary). Rules without weights ignore them; each
+#: stops at its deadline and finishes its order by EDD (see :mod:`.heuristics`).
 RULES: dict[str, tuple[Rule, str]] = {
-    "edd": (lambda p, d, w: H.edd(p, d), "earliest due date (ties: index)"),
-    "spt": (lambda p, d, w: H.spt(p, d), "shortest processing time (ties: EDD)"),
-    "mdd": (lambda p, d, w: H.mdd(p, d), "modified due date, Baker-Bertrand 1982"),
-    "atc": (lambda p, d, w: best_atc(p, d, w), "apparent tardiness cost (weighted; best k)"),
-    "psk": (lambda p, d, w: H.psk(p, d), "Panwalkar-Smith-Koulamas 1993"),
-    "eddc": (lambda p, d, w: H.eddc(p, d), "EDD Challenger (LLM-discovered, published code)"),
-    "mddc": (lambda p, d, w: H.mddc(p, d), "MDD Challenger (LLM-discovered, published code)"),
-    "aug-mdd": (lambda p, d, w: H.aug_mdd(p, d), "MDD + best move-to-end after each append"),
-    "aug-mddc": (lambda p, d, w: H.aug_mddc(p, d), "MDDC + best move-to-end after each append"),
-    "dec": (lambda p, d, w: decompose(p, d), "Lawler decomposition, MDD-evaluated splits"),
+    "edd": (lambda p, d, w, deadline: H.edd(p, d), "earliest due date (ties: index)"),
+    "spt": (lambda p, d, w, deadline: H.spt(p, d), "shortest processing time (ties: EDD)"),
+    "mdd": (_cut(H.mdd), "modified due date, Baker-Bertrand 1982"),
+    "atc": (best_atc, "apparent tardiness cost (weighted; best k)"),
+    "psk": (_cut(H.psk), "Panwalkar-Smith-Koulamas 1993"),
+    "eddc": (_cut(H.eddc), "EDD Challenger (LLM-discovered, published code)"),
+    "mddc": (_cut(H.mddc), "MDD Challenger (LLM-discovered, published code)"),
+    "aug-mdd": (_cut(H.aug_mdd), "MDD + best move-to-end after each append"),
+    "aug-mddc": (_cut(H.aug_mddc), "MDDC + best move-to-end after each append"),
+    "dec": (_cut(decompose), "Lawler decomposition, MDD-evaluated splits"),
 }
 
 
-def _rule_method(name: str, rule: Rule) -> Callable[..., Result]:
+Build = Callable[[Instance, Deadline, int, Any], tuple[list[int], dict[str, Any]]]
+
+
+def _method(name: str, doc: str, build: Build) -> Callable[..., Result]:
+    """A method whose ``build(instance, deadline, seed, hint)`` returns an order and stats."""
+
     def run(
         instance: Instance, *, time_limit: float, threads: int, seed: int, hint: Any | None
     ) -> Result:
         started = time.perf_counter()
-        p, d, w = instance.arrays
-        return result(instance, name, rule(p, d, w), started=started)
+        order, stats = build(instance, Deadline(time_limit), seed, hint)
+        return result(instance, name, order, started=started, stats=stats)
 
     run.__name__ = f"method_{name.replace('-', '_')}"
-    run.__doc__ = f"Constructive rule {name!r}."
+    run.__doc__ = doc
     return run
 
 
-def _search_method(name: str, iterated: bool) -> Callable[..., Result]:
+def _rule(rule: Rule) -> Build:
+    """One constructive rule (stopped at the deadline and finished by EDD)."""
+
+    def build(instance: Instance, deadline: Deadline, seed: int, hint: Any) -> tuple:
+        order = rule(*instance.arrays, deadline)
+        # the rule stopped at the deadline and finished by EDD (a rule that ends just then too)
+        return order, ({"finished_by": "edd at the deadline"} if deadline.expired() else {})
+
+    return build
+
+
+def _search(iterated: bool) -> Build:
     """``ls`` (one dynasearch descent) or ``ils`` (iterated local search), from the best quick
     start, until the time limit (``ils``: or until the cheap lower bound is reached)."""
 
-    def run(
-        instance: Instance, *, time_limit: float, threads: int, seed: int, hint: Any | None
-    ) -> Result:
-        started = time.perf_counter()
-        deadline = Deadline(time_limit)
+    def build(instance: Instance, deadline: Deadline, seed: int, hint: Any) -> tuple:
         p, d, w = instance.arrays
-        start, origin = incumbent(instance, hint, deadline=deadline, with_dec=True)
+        quick = Deadline(deadline.fraction(START_SHARE))
+        start, origin = incumbent(instance, hint, deadline=quick, with_dec=True)
         stats = LS.SearchStats()
         if iterated:
             lower = lower_bound(instance)
@@ -96,33 +119,35 @@ def _search_method(name: str, iterated: bool) -> Callable[..., Result]:
             )
         else:
             order, _ = LS.descent(p, d, w, start, deadline=deadline, stats=stats)
-        info = {"start": origin, **stats.as_dict()}
-        return result(instance, name, order, started=started, stats=info)
+        return order, {"start": origin, **stats.as_dict()}
 
-    run.__name__ = f"method_{name}"
-    return run
+    return build
 
 
-method_ls = _search_method("ls", iterated=False)
-method_ils = _search_method("ils", iterated=True)
+method_ls = _method("ls", "Dynasearch descent from the best quick start.", _search(False))
+method_ils = _method("ils", "Iterated local search from the best quick start.", _search(True))
 
 
 def method_mip(
     instance: Instance, *, time_limit: float, threads: int, seed: int, hint: Any | None
 ) -> Result:
     """Positional MIP (Keha et al. 2009) via PuLP/HiGHS, MIP start from the best quick start."""
+    clock = Deadline(time_limit)  # importing PuLP and HiGHS counts against the limit
     from planner.smtt.mip import solve_mip
 
-    return solve_mip(instance, time_limit=time_limit, threads=threads, seed=seed, hint=hint)
+    left = clock.remaining()
+    return solve_mip(instance, time_limit=left, threads=threads, seed=seed, hint=hint)
 
 
 def method_cpsat(
     instance: Instance, *, time_limit: float, threads: int, seed: int, hint: Any | None
 ) -> Result:
     """CP-SAT: intervals + no-overlap, hinted with the best quick start."""
+    clock = Deadline(time_limit)  # importing OR-Tools counts against the limit
     from planner.smtt.cpsat import solve_cpsat
 
-    return solve_cpsat(instance, time_limit=time_limit, threads=threads, seed=seed, hint=hint)
+    left = clock.remaining()
+    return solve_cpsat(instance, time_limit=left, threads=threads, seed=seed, hint=hint)
 
 
 def run_exact(
@@ -197,7 +222,7 @@ def method_auto(
     value = LS.objective(p, d, w, order)
     info: dict[str, Any] = {"start": origin}
     if value > lb:
-        order, value = LS.fast_descent(p, d, w, order)
+        order, value = LS.fast_descent(p, d, w, order, deadline=deadline)
     info["descent_objective"] = value
     stats = LS.SearchStats()
     exact_ok = instance.n <= (EXACT_MAX_N_WEIGHTED if instance.weighted else EXACT_MAX_N_UNWEIGHTED)
@@ -254,17 +279,45 @@ def method_auto(
 
 def _methods() -> dict[str, Method]:
     table = {
-        name: Method(name, _rule_method(name, rule), "heuristic", summary)
+        name: Method(
+            name,
+            _method(name, f"Constructive rule {name!r}.", _rule(rule)),
+            "heuristic",
+            summary,
+            warmup=no_warmup,  # numpy only
+        )
         for name, (rule, summary) in RULES.items()
     }
-    table["ls"] = Method("ls", method_ls, "heuristic", "dynasearch descent: swaps + insertions")
-    table["ils"] = Method(
-        "ils", method_ils, "heuristic", "iterated local search: kicks + compiled descent"
+    table["ls"] = Method(
+        "ls",
+        method_ls,
+        "heuristic",
+        "dynasearch descent: swaps + insertions",
+        warmup=W.warm_local_search,
     )
-    table["mip"] = Method("mip", method_mip, "exact", "positional MIP (Keha et al. 2009), HiGHS")
-    table["cpsat"] = Method("cpsat", method_cpsat, "exact", "CP-SAT intervals + no-overlap")
+    table["ils"] = Method(
+        "ils",
+        method_ils,
+        "heuristic",
+        "iterated local search: kicks + compiled descent",
+        warmup=W.warm_local_search,
+    )
+    table["mip"] = Method(
+        "mip",
+        method_mip,
+        "exact",
+        "positional MIP (Keha et al. 2009), HiGHS",
+        warmup=W.warm_mip,
+    )
+    table["cpsat"] = Method(
+        "cpsat", method_cpsat, "exact", "CP-SAT intervals + no-overlap", warmup=W.warm_cpsat
+    )
     table["exact"] = Method(
-        "exact", method_exact, "exact", "Branch & Memorize (1||ΣTj); CP-SAT-based (weighted)"
+        "exact",
+        method_exact,
+        "exact",
+        "Branch & Memorize (1||ΣTj); CP-SAT-based (weighted)",
+        warmup=W.warm_exact,
     )
     table["auto"] = Method(
         "auto", method_auto, "portfolio", "heuristic + dynasearch, then exact warm-started"

@@ -21,9 +21,14 @@ import pulp
 
 from planner.core.mip import pulp_outcome, pulp_solver, set_start
 from planner.core.result import Status
+from planner.core.timing import Deadline
 from planner.smtt import local_search as LS
 from planner.smtt.instance import Instance
-from planner.smtt.quick import incumbent, result
+from planner.smtt.quick import incumbent, model_too_large, result
+
+#: Seconds per job pair assumed for building the positional model (n² binaries) in PuLP and
+#: handing it to HiGHS; beyond half the time limit it is not built (the reason is recorded).
+BUILD_S_PER_PAIR = 5e-5
 
 
 def build(instance: Instance) -> tuple[pulp.LpProblem, dict[tuple[int, int], Any]]:
@@ -75,10 +80,17 @@ def solve_mip(
 ) -> Any:
     """Solve the positional MIP; the Result carries HiGHS's proven dual bound."""
     started = time.perf_counter()
+    clock = Deadline(time_limit)
+    start, origin = incumbent(instance, hint, deadline=Deadline(clock.fraction(0.2)))
+    # n² assignment binaries and n² rows (weighted): about this many seconds each in PuLP
+    reason = model_too_large(instance, clock, 0.0, BUILD_S_PER_PAIR)
+    if reason:
+        return result(
+            instance, "mip", start, started=started, stats={"start": origin, "skipped": reason}
+        )
     prob, u = build(instance)
-    start, origin = incumbent(instance, hint)
     solver = pulp_solver(
-        time_limit=max(0.01, time_limit - (time.perf_counter() - started)),
+        time_limit=max(0.01, clock.remaining()),
         threads=threads,
         seed=seed,
     )
@@ -134,8 +146,8 @@ def _one(var: pulp.LpVariable) -> bool:
     return var.varValue is not None and var.varValue > 0.5
 
 
-def _ceil(x: float) -> float:
+def _ceil(x: float) -> int:
     """Integral data give an integral optimum: round the dual bound up (with tolerance)."""
     import math
 
-    return float(math.ceil(x - 1e-6))
+    return math.ceil(x - 1e-6)

@@ -16,8 +16,13 @@ def plot(instance: Instance, result: Result, path: str | Path) -> Path:
 
     Bars are the jobs in sequence (labelled with their 0-based index when wide
     enough), red and hatched when tardy; the lower panel marks each job's due
-    date, joined to its completion time when the job is late.
+    date, joined to its completion time when the job is late. Times are in the
+    instance's own units (the unit of ``p`` and ``d``). The title names the
+    instance, the method, the objective, the bound and the status.
     """
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
     solution = result.solution
     if not isinstance(solution, Solution):
         solution = Solution.from_dict(solution)
@@ -37,10 +42,12 @@ def plot(instance: Instance, result: Result, path: str | Path) -> Path:
                 hatch="//" if tardy else None,
             )
         )
-    fig, (ax, ax_due) = new_figure(nrows=2, height_ratios=[1.0, 1.2], width=12.0, height=3.6)
-    objective = "–" if result.objective is None else f"{result.objective:g}"
-    bound = "–" if result.bound is None else f"{result.bound:g}"
-    title = f"{instance.name} · {result.method} · objective {objective} · bound {bound}"
+    fig, (ax, ax_due) = new_figure(nrows=2, height_ratios=[1.0, 1.2], width=12.0, height=4.0)
+    what = "weighted tardiness" if instance.w is not None else "total tardiness"
+    title = (
+        f"{instance.name} · method {result.method} · {what} {_number(result.objective)}"
+        f" · bound {_number(result.bound)} · {result.status}"
+    )
     draw_gantt(ax, bars, row_labels=["machine"], xlabel="", title=title)
     # due dates: one tick per job at its due date, a line to its completion when late
     order_pos = {j: k for k, j in enumerate(solution.order)}
@@ -52,7 +59,26 @@ def plot(instance: Instance, result: Result, path: str | Path) -> Path:
         if late:
             ax_due.plot([due, c], [y, y], color=TARDY, linewidth=0.6)
     ax_due.set_ylim(instance.n - 0.5, -0.5)
-    ax_due.set_ylabel("position")
-    ax_due.set_xlabel("time (due date | , tardiness —)")
+    ax_due.set_ylabel("position in sequence")
+    ax_due.set_xlabel("time (instance time units, same as processing times p and due dates d)")
     ax_due.grid(axis="x", linestyle=":", linewidth=0.5)
+    ax.legend(
+        handles=[
+            Patch(facecolor=ON_TIME, edgecolor="black", label="job on time"),
+            Patch(facecolor=TARDY, edgecolor="black", hatch="//", label="job tardy"),
+            Line2D([], [], color=ON_TIME, marker="|", linestyle="", label="due date (on time)"),
+            Line2D([], [], color=TARDY, marker="|", label="due date → completion (tardy)"),
+        ],
+        loc="upper center",
+        bbox_to_anchor=(0.5, -0.02),
+        ncol=4,
+        fontsize=8,
+        frameon=False,
+    )
     return save_figure(fig, path)
+
+
+def _number(value: float | None) -> str:
+    if value is None:
+        return "–"
+    return str(value) if isinstance(value, int) else f"{value:g}"

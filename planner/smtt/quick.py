@@ -23,9 +23,16 @@ from planner.smtt.instance import Instance, Solution
 ATC_K = (0.5, 1.0, 2.0, 3.0, 4.0)
 
 
-def best_atc(p: np.ndarray, d: np.ndarray, w: np.ndarray) -> list[int]:
-    """ATC with the best look-ahead parameter ``k`` of :data:`ATC_K`."""
-    orders = [H.atc(p, d, w, k) for k in ATC_K]
+def best_atc(
+    p: np.ndarray, d: np.ndarray, w: np.ndarray, deadline: Deadline | None = None
+) -> list[int]:
+    """ATC with the best look-ahead parameter ``k`` of :data:`ATC_K` (those tried before
+    ``deadline``; the first one is always tried, finished in EDD order if need be)."""
+    orders = []
+    for k in ATC_K:
+        if orders and deadline is not None and deadline.expired():
+            break
+        orders.append(H.atc(p, d, w, k, deadline))
     return min(orders, key=lambda o: LS.objective(p, d, w, o))
 
 
@@ -79,15 +86,18 @@ def incumbent(
 ) -> tuple[list[int], str]:
     """Best quick start: the hint, MDD, and MDDC (unweighted) or ATC (weighted).
 
-    ``with_dec`` adds the decomposition heuristic for unweighted instances
-    (stopped by ``deadline``), the best start for 1||ΣTj but O(n²) or worse.
+    ``with_dec`` adds the decomposition heuristic for unweighted instances, the
+    best start for 1||ΣTj but O(n²) or worse. Every rule stops at ``deadline``
+    (MDDC at half the time left when the decomposition follows) and finishes
+    its order by EDD, so large instances get their start in time.
     """
     p, d, w = instance.arrays
-    starts: dict[str, list[int]] = {"mdd": H.mdd(p, d)}
+    starts: dict[str, list[int]] = {"mdd": H.mdd(p, d, deadline)}
     if instance.weighted:
-        starts["atc"] = best_atc(p, d, w)
+        starts["atc"] = best_atc(p, d, w, deadline)
     else:
-        starts["mddc"] = H.mddc(p, d)
+        half = None if deadline is None or not with_dec else Deadline(deadline.fraction(0.5))
+        starts["mddc"] = H.mddc(p, d, half or deadline)
         if with_dec:
             starts["dec"] = decompose(p, d, deadline=deadline)
     given = hint_order(instance, hint)
@@ -95,3 +105,23 @@ def incumbent(
         starts["hint"] = given
     name = min(starts, key=lambda k: LS.objective(p, d, w, starts[k]))
     return starts[name], name
+
+
+#: Solvers' integers are 64-bit: instances whose objective could pass this are not modelled.
+MAX_MODEL_VALUE = 2**60
+
+
+def model_too_large(instance: Instance, clock: Deadline, per_job: float, per_pair: float) -> str:
+    """Why a model of ``instance`` is not built in the time ``clock`` leaves ("" when it is)."""
+    n = instance.n
+    p, _d, w = instance.arrays
+    worst = int(p.sum()) * int(w.max()) * n
+    if worst >= MAX_MODEL_VALUE:
+        return f"values up to {worst:.3g} exceed the solver's 64-bit integer range"
+    build_s = per_job * n + per_pair * n * n
+    if build_s > 0.5 * clock.remaining():
+        return (
+            f"building the model for {n} jobs (about {build_s:.2g} s) does not fit in the "
+            f"{clock.remaining():.2g} s left"
+        )
+    return ""

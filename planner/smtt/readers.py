@@ -26,7 +26,7 @@ from typing import Any
 
 from planner.core.errors import InputError
 from planner.core.family import Reference
-from planner.core.io import read_text
+from planner.core.io import iter_jsonl, read_text
 from planner.core.specs import select
 from planner.smtt.instance import Instance
 
@@ -55,7 +55,7 @@ def read(path: str | Path, selector: str | None = None) -> list[Instance]:
     if not text.strip():
         raise InputError(f"{path}: empty file")
     suffix = path.suffix.lower()
-    if suffix == ".jsonl" or (suffix != ".txt" and text.lstrip()[:1] in "{["):
+    if suffix in (".json", ".jsonl") or (suffix != ".txt" and text.lstrip()[:1] in "{["):
         instances = read_json_text(text, path)
     else:
         instances = read_orlib_text(text, path)
@@ -86,18 +86,11 @@ def read_json_text(text: str, path: Path) -> list[Instance]:
 
 
 def _read_json_lines(text: str, path: Path) -> list[Instance]:
-    out = []
-    for lineno, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise InputError(f"{path}:{lineno}: malformed JSON line ({exc.msg})") from None
-        out.append(_instance(obj, path, lineno, default_name=f"{path.stem}_{len(out)}"))
-    if not out:
-        raise InputError(f"{path}: empty file")
-    return out
+    """Instances of a JSON Lines file (``text`` is its content, already read)."""
+    return [
+        _instance(obj, path, lineno, default_name=f"{path.stem}_{k}")
+        for k, (lineno, obj) in enumerate(iter_jsonl(path))
+    ]
 
 
 def _object_lines(text: str) -> list[int]:

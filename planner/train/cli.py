@@ -139,13 +139,13 @@ def train(
         else:
             from planner.train.plot import plot as draw
 
-            draw(problem, result.solution, plot)
+            draw(problem, result, plot)
     if not json_out:
         render(problem, result)
 
 
 def gen(
-    count: Annotated[int, typer.Option("--count", "-n", help="Problems to generate.", min=1)] = 1,
+    count: Annotated[int, typer.Option("--count", help="Problems to generate.", min=1)] = 1,
     seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 0,
     model: Annotated[str | None, typer.Option("--model", help="Catalog model.")] = None,
     gpus: Annotated[str | None, typer.Option("--gpus", help="Cluster string.")] = None,

@@ -114,3 +114,61 @@ def test_gen_writes_instance(capsys, tmp_path):
     assert code == 0
     data = json.loads(out.read_text())
     assert len(data["costs"]) == 4
+
+
+def test_integer_objective_is_exact_in_json_table_and_csv(capsys, tmp_path):
+    from planner.bench.runner import read_rows
+
+    big = 10**18 + 17
+    path = tmp_path / "big.json"
+    path.write_text(json.dumps({"name": "big", "costs": [big + 1, big]}))
+    code, out, _ = run(capsys, "solve", "toy", str(path), "--json")
+    assert code == 0 and json.loads(out)["objective"] == big and str(big) in out
+    code, out, _ = run(capsys, "solve", "toy", str(path))
+    assert code == 0 and out.count(str(big)) == 2  # objective and bound columns
+    csv_file = tmp_path / "big.csv"
+    code, _, _ = run(capsys, "bench", "toy", str(path), "--csv", str(csv_file))
+    assert code == 0 and f",{big},{big}," in csv_file.read_text()
+    assert read_rows(csv_file)[0]["objective"] == big
+
+
+def test_bench_summary_on_stdout_and_json_rows_are_typed(capsys, toy_file):
+    code, out, _ = run(capsys, "bench", "toy", str(toy_file), "--methods", "first,exact")
+    assert code == 0 and "| exact | 3 | 3 | 3 |" in out and "| first |" in out
+    code, out, _ = run(
+        capsys,
+        "bench",
+        "toy",
+        str(toy_file),
+        "--methods",
+        "exact",
+        "--reference",
+        "optimum",
+        "--json",
+    )
+    rows = [json.loads(line) for line in out.splitlines()]
+    assert len(rows) == 3
+    for row in rows:
+        assert isinstance(row["objective"], int) and isinstance(row["runtime_s"], float)
+        assert isinstance(row["gap"], float) and isinstance(row["reference"], int)
+        assert isinstance(row["stats"], dict) and row["verified"] is True
+        assert row["schema_version"] == 1 and row["threads"] == 1 and row["seed"] == 0
+
+
+def test_results_record_provenance(capsys, toy_file, tmp_path):
+    from planner.core.provenance import provenance
+
+    code, out, _ = run(capsys, "solve", "toy", f"{toy_file}#a", "--json", "-t", "3", "--seed", "5")
+    assert code == 0
+    row = json.loads(out)
+    assert row["schema_version"] == 1
+    assert (row["time_limit"], row["threads"], row["seed"]) == (3.0, 1, 5)
+    assert row["planner_version"] and set(row["solvers"]) == {"ortools", "highspy"}
+    assert row["git_commit"] == provenance()["git_commit"]
+    csv_file = tmp_path / "r.csv"
+    assert run(capsys, "bench", "toy", str(toy_file), "--csv", str(csv_file))[0] == 0
+    import csv
+
+    first = next(csv.DictReader(csv_file.open()))
+    assert first["ortools"] == row["solvers"]["ortools"] and first["schema_version"] == "1"
+    assert first["planner_version"] == row["planner_version"]

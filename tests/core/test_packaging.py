@@ -36,6 +36,9 @@ def test_wheel_contains_bundled_data(wheel):
     for folder in ("models", "instances"):
         for rel in _bundled_files(folder):
             assert f"planner/_data/{folder}/{rel}" in names
+    schemas = {p.relative_to(ROOT).as_posix() for p in (ROOT / "planner").rglob("*schema.json")}
+    assert "planner/core/result.schema.json" in schemas
+    assert schemas <= names  # the JSON Schemas scripts rely on ship with the package
 
 
 def test_installed_package_finds_its_data(wheel, tmp_path):

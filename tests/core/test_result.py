@@ -28,6 +28,7 @@ def test_optimal_result_has_zero_gap_and_stable_schema():
     r = Result("toy", "x", "exact", Status.OPTIMAL, objective=7.0, bound=7.0, runtime_s=0.5)
     d = r.to_dict()
     assert list(d) == [
+        "schema_version",
         "family",
         "instance",
         "method",
@@ -40,6 +41,12 @@ def test_optimal_result_has_zero_gap_and_stable_schema():
         "reason",
         "solution",
         "stats",
+        "time_limit",
+        "threads",
+        "seed",
+        "planner_version",
+        "git_commit",
+        "solvers",
     ]
     assert d["gap"] == 0.0
     assert d["objective"] == 7 and isinstance(d["objective"], int)

@@ -1,6 +1,6 @@
 import pytest
 
-from planner.core import Status, certify, family_of, get_family, solve
+from planner.core import Status, family_of, get_family, solve
 from planner.core.errors import InputError
 
 
@@ -45,15 +45,6 @@ def test_bound_equal_to_objective_proves_optimality(toy):
     assert r.status is Status.OPTIMAL
 
 
-def test_infeasible_result_drops_solution(toy):
-    from planner.core import Result
-
-    inst = toy.ToyInstance("a", (5,))
-    r = Result("toy", "a", "x", Status.INFEASIBLE, objective=3.0, solution=toy.ToySolution(0))
-    r = certify(toy.FAMILY, inst, r)
-    assert r.solution is None and r.objective is None and r.reason
-
-
 def test_unknown_method_and_family_name_close_matches(toy):
     with pytest.raises(InputError, match="exact"):
         solve(toy.ToyInstance("a", (1,)), "exakt")
@@ -63,7 +54,7 @@ def test_unknown_method_and_family_name_close_matches(toy):
 
 def test_family_of(toy):
     assert family_of(toy.ToyInstance("a", (1,))).name == "toy"
-    with pytest.raises(TypeError):
+    with pytest.raises(InputError, match="no registered family handles object"):
         family_of(object())
 
 
@@ -81,6 +72,7 @@ def test_external_heuristic_from_file(toy, tmp_path):
     )
     r = solve(toy.ToyInstance("a", (5, 3, 9)), f"{plugin}:last")
     assert r.objective == 9 and r.verified and r.method == f"{plugin}:last"
+    assert r.status is Status.FEASIBLE and r.bound == 0
     r = solve(toy.ToyInstance("a", (5, 3, 9)), f"{plugin}:bad")
     assert r.status is Status.UNKNOWN and not r.verified
     with pytest.raises(InputError, match="has no function"):
@@ -112,3 +104,48 @@ def test_warm_up_runs_once_before_the_clock(toy, monkeypatch):
     family_module.warm_up(warm)
     family_module.warm_up(warm)
     assert calls == [1]
+
+
+def test_a_method_loads_only_what_it_declares(toy, monkeypatch):
+    import dataclasses
+
+    from planner.core import family as family_module
+
+    calls = []
+    own = lambda: calls.append("own")  # noqa: E731
+    light = dataclasses.replace(toy.FAMILY.methods["exact"], warmup=family_module.no_warmup)
+    heavy = dataclasses.replace(toy.FAMILY.methods["exact"], warmup=own)
+    warm = dataclasses.replace(toy.FAMILY, name="toy-warm2", warmup=lambda: calls.append("family"))
+    monkeypatch.setitem(family_module._REGISTRY, "toy-warm2", warm)
+    family_module.warm_up(warm, light)
+    assert calls == []  # a method that needs nothing does not wait for the family's kernels
+    family_module.warm_up(warm, heavy)
+    family_module.warm_up(warm, heavy)
+    assert calls == ["own"]
+    family_module.warm_up(warm)  # the whole family (planner warmup, auto)
+    assert calls == ["own", "family"]
+    assert family_module.is_warm(warm, light) and family_module.is_warm(warm)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "fragment"),
+    [
+        ({"time_limit": float("inf")}, "time_limit inf"),
+        ({"time_limit": float("nan")}, "time_limit nan"),
+        ({"time_limit": -1}, "time_limit -1"),
+        ({"time_limit": "5"}, "must be a number"),
+        ({"threads": 0}, "threads 0"),
+        ({"seed": -1}, "seed -1"),
+        ({"seed": 2**40}, "seed"),
+    ],
+)
+def test_library_arguments_raise_input_error(toy, kwargs, fragment):
+    with pytest.raises(InputError, match=fragment):
+        solve(toy.ToyInstance("a", (1,)), "exact", **kwargs)
+
+
+def test_library_rejects_a_non_instance_with_input_error(toy):
+    with pytest.raises(InputError, match="no registered family handles dict"):
+        solve({"costs": [1]})
+    with pytest.raises(InputError, match="expected a method name"):
+        solve(toy.ToyInstance("a", (1,)), 3)

@@ -44,3 +44,29 @@ def test_directories_and_globs(tmp_path, toy_file):
         expand_paths(fam, str(tmp_path / "*.nothing"))
     with pytest.raises(InputError, match="no such file"):
         expand_paths(fam, str(tmp_path / "missing.json"))
+
+
+@pytest.mark.parametrize("text", ["null", "[1, 2]", '{"name": "x", "costs": 5}', '"costs"'])
+def test_malformed_instance_files_are_input_errors_naming_the_file(tmp_path, text):
+    path = tmp_path / "bad.json"
+    path.write_text(text)
+    with pytest.raises(InputError, match="bad"):
+        load_instances(get_family("toy"), [str(path)])
+
+
+def test_planner_data_must_exist_when_set(tmp_path, monkeypatch):
+    from planner.core.paths import data_dir
+
+    monkeypatch.setenv("PLANNER_DATA", str(tmp_path / "missing"))
+    with pytest.raises(InputError, match=r"PLANNER_DATA=.*no such directory"):
+        data_dir()
+    monkeypatch.setenv("PLANNER_DATA", str(tmp_path))
+    assert data_dir() == tmp_path
+
+
+def test_planner_families_must_name_modules(monkeypatch):
+    from planner.core.family import plugged_families
+
+    monkeypatch.setenv("PLANNER_FAMILIES", "toyfam, no_such_module_xyz")
+    with pytest.raises(InputError, match="no module named 'no_such_module_xyz'"):
+        plugged_families()

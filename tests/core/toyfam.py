@@ -47,6 +47,10 @@ class ToyInstance:
 class ToySolution:
     index: int
 
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> ToySolution:
+        return cls(int(d["index"]))
+
     def to_dict(self) -> dict[str, Any]:
         return {"index": self.index}
 
@@ -58,8 +62,8 @@ def read(path: Path, selector: str | None) -> list[ToyInstance]:
     return [ToyInstance.from_dict(read_json(path), path.stem)]
 
 
-def evaluate(inst: ToyInstance, sol: ToySolution) -> float:
-    return float(inst.costs[sol.index])
+def evaluate(inst: ToyInstance, sol: ToySolution) -> int:
+    return inst.costs[sol.index]
 
 
 def verify(inst: ToyInstance, sol: ToySolution) -> list[str]:
@@ -68,19 +72,19 @@ def verify(inst: ToyInstance, sol: ToySolution) -> list[str]:
     return []
 
 
-def lower_bound(inst: ToyInstance) -> float:
-    return 0.0
+def lower_bound(inst: ToyInstance) -> int:
+    return 0
 
 
 def _result(inst: ToyInstance, method: str, status: Status, index: int | None, **kw: Any) -> Result:
     sol = None if index is None else ToySolution(index)
-    obj = None if index is None or not 0 <= index < len(inst.costs) else float(inst.costs[index])
+    obj = None if index is None or not 0 <= index < len(inst.costs) else inst.costs[index]
     return Result("toy", inst.name, method, status, objective=obj, solution=sol, **kw)
 
 
 def exact(inst, *, time_limit, threads, seed, hint):
     i = min(range(len(inst.costs)), key=inst.costs.__getitem__)
-    return _result(inst, "exact", Status.OPTIMAL, i, bound=float(inst.costs[i]))
+    return _result(inst, "exact", Status.OPTIMAL, i, bound=inst.costs[i])
 
 
 def first(inst, *, time_limit, threads, seed, hint):
@@ -93,16 +97,59 @@ def broken(inst, *, time_limit, threads, seed, hint):
 
 def liar(inst, *, time_limit, threads, seed, hint):
     res = _result(inst, "liar", Status.FEASIBLE, 0)
-    res.objective = -1.0
+    res.objective = -1
     return res
 
 
 def overbound(inst, *, time_limit, threads, seed, hint):
-    return _result(inst, "overbound", Status.FEASIBLE, 0, bound=float(inst.costs[0]) + 5)
+    return _result(inst, "overbound", Status.FEASIBLE, 0, bound=inst.costs[0] + 5)
 
 
 def crash(inst, *, time_limit, threads, seed, hint):
     raise RuntimeError("boom")
+
+
+def _worst(inst: ToyInstance) -> int:
+    return max(range(len(inst.costs)), key=inst.costs.__getitem__)
+
+
+def fake_optimal(inst, *, time_limit, threads, seed, hint):
+    """An 'exact' method returning the worst item as OPTIMAL with the optimum as objective."""
+    res = _result(inst, "fake-optimal", Status.OPTIMAL, _worst(inst))
+    res.objective = min(inst.costs)
+    return res
+
+
+def high_bound(inst, *, time_limit, threads, seed, hint):
+    """An 'exact' method returning the optimum with a bound above it."""
+    res = exact(inst, time_limit=time_limit, threads=threads, seed=seed, hint=hint)
+    res.method, res.bound = "high-bound", min(inst.costs) + 1
+    return res
+
+
+def claim_optimal(inst, *, time_limit, threads, seed, hint):
+    """A heuristic that claims OPTIMAL for its worst item."""
+    return _result(inst, "claim-optimal", Status.OPTIMAL, _worst(inst))
+
+
+def claim_infeasible(inst, *, time_limit, threads, seed, hint):
+    """A heuristic that claims INFEASIBLE (with a reason)."""
+    return _result(inst, "claim-infeasible", Status.INFEASIBLE, None, reason="too hard")
+
+
+def prove_infeasible(inst, *, time_limit, threads, seed, hint):
+    """An 'exact' method claiming INFEASIBLE with a reason (trusted, unchecked)."""
+    return _result(inst, "prove-infeasible", Status.INFEASIBLE, None, reason="no item fits")
+
+
+def silent_infeasible(inst, *, time_limit, threads, seed, hint):
+    """An 'exact' method claiming INFEASIBLE without a reason."""
+    return _result(inst, "silent-infeasible", Status.INFEASIBLE, None)
+
+
+def refuted_infeasible(inst, *, time_limit, threads, seed, hint):
+    """An 'exact' method claiming INFEASIBLE while returning a valid solution."""
+    return _result(inst, "refuted-infeasible", Status.INFEASIBLE, 0, reason="wrong")
 
 
 def gen(
@@ -126,6 +173,13 @@ METHODS = {
         Method("liar", liar, "heuristic", "misreports its objective"),
         Method("overbound", overbound, "heuristic", "claims a bound above its objective"),
         Method("crash", crash, "heuristic", "raises"),
+        Method("fake-optimal", fake_optimal, "exact", "claims OPTIMAL, misreports objective"),
+        Method("high-bound", high_bound, "exact", "optimum with a bound above it"),
+        Method("claim-optimal", claim_optimal, "heuristic", "heuristic claiming OPTIMAL"),
+        Method("claim-infeasible", claim_infeasible, "heuristic", "heuristic claiming INFEASIBLE"),
+        Method("prove-infeasible", prove_infeasible, "exact", "claims INFEASIBLE with a reason"),
+        Method("silent-infeasible", silent_infeasible, "exact", "claims INFEASIBLE, no reason"),
+        Method("refuted-infeasible", refuted_infeasible, "exact", "INFEASIBLE with a solution"),
     )
 }
 
@@ -138,9 +192,10 @@ FAMILY = register(
         evaluate=evaluate,
         verify=verify,
         lower_bound=lower_bound,
-        solution_from_dict=lambda d: ToySolution(int(d["index"])),
+        solution_from_dict=ToySolution.from_dict,
         methods=METHODS,
         extensions=(".json", ".jsonl"),
         gen_command=gen,
+        integer_objective=True,
     )
 )

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import copy
+import json
+
 import pytest
 from hypothesis import given, settings
 
 from planner.core.errors import InputError
 from planner.rcpsp.instance import Downtime, Instance, Precedence, Solution
 
-from .helpers import tiny_instances
+from .helpers import INSTANCES, tiny_instances
 
 
 def small(**kw) -> Instance:
@@ -104,3 +107,39 @@ def test_solution_roundtrip_and_errors():
     assert Solution.from_dict([0, 2, 5]) == sol
     with pytest.raises(InputError):
         Solution.from_dict({"start": ["x"]})
+
+
+WRONG = [None, "x", -1, 1.5, [], {}, True, 10**30, [None], {"a": 1}, float("nan")]
+
+
+def _places(obj, path=()):
+    """Every key / index path of a JSON document (the first two items of each list)."""
+    yield path
+    items = (
+        obj.items()
+        if isinstance(obj, dict)
+        else enumerate(obj[:2])
+        if isinstance(obj, list)
+        else ()
+    )
+    for key, value in items:
+        yield from _places(value, (*path, key))
+
+
+def test_every_wrong_value_anywhere_in_a_json_instance_is_an_input_error():
+    good = json.loads((INSTANCES / "datacenter_migration.json").read_text())
+    for path in _places(good):
+        for value in WRONG:
+            data = copy.deepcopy(good)
+            if not path:
+                data = value
+            else:
+                *outer, last = path
+                holder = data
+                for key in outer:
+                    holder = holder[key]
+                holder[last] = value
+            try:  # some replacements stay valid; any other exception fails the test
+                Instance.from_dict(data)
+            except InputError as exc:
+                assert "\n" not in str(exc)

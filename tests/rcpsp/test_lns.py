@@ -141,4 +141,5 @@ def test_lns_method_with_patience_also_stops_the_ga_beside_it():
     (inst,) = read(INSTANCES / "j3013_1.sm")
     res = lns(inst, time_limit=40, threads=2, seed=0, patience=0.0)
     assert res.status is Status.FEASIBLE and verify(inst, res.solution) == []
-    assert res.stats["iterations"] == 0 and res.runtime_s < 20  # not the GA's full 40 s
+    assert res.stats["iterations"] == 0
+    assert res.stats["ga_beside_ended_by"] == "stop"  # told to stop, not run to its 40 s

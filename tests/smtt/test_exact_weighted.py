@@ -106,19 +106,15 @@ def test_lagrangian_bound_is_tight_on_a_tardy_instance():
     assert 0.95 * opt <= lb <= opt
 
 
-def test_a_short_time_limit_is_honoured_at_n_100():
-    """The incumbent stage once took ~10 s at n = 100 whatever the limit; slack is 10x."""
+def test_a_short_time_limit_gives_a_valid_answer_at_n_100():
+    """The time taken is measured in ``bench/time_limits.py``; here: a valid order and bound."""
     import random
-    import time
 
     rng = random.Random(3)
     p = [rng.randint(1, 100) for _ in range(100)]
     w = [rng.randint(1, 10) for _ in range(100)]
     total = sum(p)
     d = [rng.randint(int(0.2 * total), int(0.6 * total)) for _ in range(100)]
-    solve_weighted(p, d, w, time_limit=0.3, threads=1)  # compile / load the kernels once
-    start = time.perf_counter()
     out = solve_weighted(p, d, w, time_limit=0.3, threads=1)
-    assert time.perf_counter() - start < 3.0
     assert sorted(out.order) == list(range(100))
     assert out.bound <= out.objective == tardiness(p, d, out.order, w)

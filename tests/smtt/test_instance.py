@@ -74,3 +74,28 @@ def test_solution_round_trip_and_numpy_indices():
     assert Solution.from_dict([1, 0]).order == [1, 0]
     with pytest.raises(InputError, match="order"):
         Solution.from_dict({"order": [0, "1"]})
+
+
+WRONG = [None, "x", -1, 1.5, [], {}, True, 10**30, [None], {"a": 1}, float("nan")]
+
+
+def test_every_wrong_value_in_every_field_is_an_input_error():
+    good = {"name": "a", "p": [1, 2, 3], "d": [2, 3, 4], "w": [1, 2, 1], "n": 3}
+    for key in good:
+        for index in (None, 0):
+            for value in WRONG:
+                data = {k: list(v) if isinstance(v, list) else v for k, v in good.items()}
+                if index is None:
+                    data[key] = value
+                elif isinstance(data[key], list):
+                    data[key][index] = value
+                else:
+                    continue
+                try:  # some replacements stay valid; any other exception fails the test
+                    Instance.from_dict(data)
+                except InputError as exc:
+                    assert "\n" not in str(exc)
+    with pytest.raises(InputError):
+        Instance.from_dict(None)
+    with pytest.raises(InputError):
+        Instance.from_dict([good])

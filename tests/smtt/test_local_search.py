@@ -94,11 +94,11 @@ def test_ils_improves_on_descent_and_stops_at_the_bound():
         p, d, w, start, deadline=Deadline(120), seed=1, max_kicks=30, stats=stats
     )
     assert sorted(order) == start and v == LS.objective(p, d, w, order) <= v_desc
-    assert v > 0 and stats.kicks == 30
+    assert v > 0 and stats.ils_kicks == 30
     # a lower bound equal to the value found stops at once
     again = LS.SearchStats()
     LS.iterated_local_search(p, d, w, order, deadline=Deadline(5), lower=v, stats=again)
-    assert again.kicks == 0
+    assert again.ils_kicks == 0
 
 
 def test_descent_respects_an_expired_deadline():

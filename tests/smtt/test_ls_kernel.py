@@ -7,6 +7,8 @@ import numpy as np
 from planner.smtt import _ls_kernel as K
 from planner.smtt import local_search as LS
 
+FAR = 2**62  # a deadline that never comes
+
 
 def random_case(rng, n_max=10):
     n = int(rng.integers(1, n_max))
@@ -14,12 +16,23 @@ def random_case(rng, n_max=10):
     return p, d, w, rng.permutation(n).astype(np.int64)
 
 
+def test_a_passed_deadline_stops_the_descent_with_a_valid_order():
+    rng = np.random.default_rng(2)
+    p, d, w, order = random_case(rng, 400)
+    start = order.copy()
+    value = K.descent(p, d, w, order, 32, 0)  # the deadline is long past
+    assert sorted(order.tolist()) == sorted(start.tolist())
+    assert value == K.objective(p, d, w, order) <= K.objective(p, d, w, start)
+    full = start.copy()
+    assert K.descent(p, d, w, full, 32, FAR) < value  # it did stop before the local optimum
+
+
 def test_full_descent_reaches_a_local_optimum_of_the_numpy_neighbourhood():
     rng = np.random.default_rng(0)
     for _ in range(300):
         p, d, w, order = random_case(rng)
         start = order.copy()
-        value = K.descent(p, d, w, order, 32)
+        value = K.descent(p, d, w, order, 32, FAR)
         assert sorted(order.tolist()) == sorted(start.tolist())
         assert value == LS.objective(p, d, w, order) == K.objective(p, d, w, order)
         assert value <= K.objective(p, d, w, start)
@@ -32,7 +45,7 @@ def test_focused_descent_without_flags_changes_nothing():
     p, d, w, order = random_case(rng, 30)
     start = order.copy()
     flags = np.zeros(len(order), dtype=np.uint8)
-    assert K.focused_descent(p, d, w, order, 32, flags) == K.objective(p, d, w, start)
+    assert K.focused_descent(p, d, w, order, 32, flags, FAR) == K.objective(p, d, w, start)
     assert (order == start).all()
 
 
@@ -51,10 +64,10 @@ def test_iterate_never_worsens_the_best():
     n = 60
     p, d, w = rng.integers(1, 100, n), rng.integers(0, 2500, n), rng.integers(1, 10, n)
     best = np.arange(n, dtype=np.int64)
-    value = K.descent(p, d, w, best, 32)
+    value = K.descent(p, d, w, best, 32, FAR)
     current = best.copy()
     new_value, cur_value, stale, gains = K.iterate(
-        p, d, w, best, value, current, value, 0, 200, 30, n - 1, 32, 0, 11
+        p, d, w, best, value, current, value, 0, 200, 30, n - 1, 32, 0, 11, FAR
     )
     assert new_value <= value and new_value == K.objective(p, d, w, best)
     assert cur_value == K.objective(p, d, w, current) >= new_value

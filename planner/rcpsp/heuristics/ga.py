@@ -73,6 +73,8 @@ class GaResult:
     restarts: int = 0
     population: int = 0
     history: list[tuple[float, int]] = field(default_factory=list)  # (seconds, makespan)
+    #: Why the run ended: ``"target"``, ``"stop"`` (the event), ``"time"`` or ``"budget"``.
+    ended_by: str = ""
 
 
 @jit
@@ -369,6 +371,15 @@ def genetic_algorithm(
             idle = 0
             elite = [pop[i] for i in range(min(p.keep_on_restart, len(pop)))]
             pop, fit, starts = population(elite, size)
+    res.ended_by = (
+        "target"
+        if target is not None and res.makespan <= target
+        else "stop"
+        if stop is not None and stop.is_set()
+        else "budget"
+        if res.schedules >= budget
+        else "time"
+    )
     return res
 
 

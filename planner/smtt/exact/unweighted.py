@@ -47,6 +47,7 @@ from typing import Any
 
 import numpy as np
 
+from planner.core.timing import Deadline
 from planner.smtt.bounds import pairing_bound
 from planner.smtt.evaluate import tardiness
 from planner.smtt.exact._memo_python import solve_python
@@ -64,6 +65,9 @@ def _load(module: str) -> Any:
 
 
 _kernels: dict[str, Any] = {}
+
+#: Seconds per job kept back from the search to build and check the fallback sequence.
+WRAP_UP_S_PER_JOB = 1e-5
 
 #: Memory budget of the batched engine in bytes; past it the per-start-time engine takes over.
 BATCH_BYTES = 3 << 30
@@ -187,15 +191,16 @@ def solve_kernel(
     return int(value), seq, stats
 
 
-def _quick_incumbent(p: list[int], d: list[int]) -> list[int]:
-    """MDD followed by the family's compiled descent (a few milliseconds at n = 500)."""
+def _quick_incumbent(p: list[int], d: list[int], deadline: Deadline) -> list[int]:
+    """MDD followed by the family's compiled descent (a few milliseconds at n = 500; both stop
+    at ``deadline``)."""
     try:
         from planner.smtt.heuristics import mdd
         from planner.smtt.local_search import fast_descent
     except ImportError:  # pragma: no cover - the family modules ship with this package
         return sorted(range(len(p)), key=lambda j: (d[j], p[j], j))
     pa, da = np.asarray(p, dtype=np.int64), np.asarray(d, dtype=np.int64)
-    order, _ = fast_descent(pa, da, np.ones_like(pa), mdd(pa, da))
+    order, _ = fast_descent(pa, da, np.ones_like(pa), mdd(pa, da, deadline), deadline=deadline)
     return [int(j) for j in order]
 
 
@@ -233,6 +238,7 @@ def solve_unweighted(
     d = [int(x) for x in d]
     n = len(p)
     t0 = time.perf_counter()
+    clock = Deadline(time_limit)
     if n == 0:
         return ExactOutcome([], 0, 0, True, {"nodes": 0})
     fallback = engine == "auto"
@@ -241,8 +247,9 @@ def solve_unweighted(
     if engine not in ("batch", "memo", "python"):
         raise ValueError(f"engine must be 'auto', 'batch', 'memo' or 'python', got {engine!r}")
     limit = max(0.0, float(time_limit))
-    # keep a little time to improve the incumbent if the search does not finish
-    deadline = t0 + limit - min(0.5, 0.05 * limit)
+    # keep a little time to improve the incumbent if the search does not finish (and to
+    # build and check it: a few microseconds per job)
+    deadline = t0 + limit - min(0.5, 0.05 * limit) - WRAP_UP_S_PER_JOB * n
     stats: dict[str, Any] = {}
     found: Any = None
     if engine == "batch":
@@ -265,7 +272,7 @@ def solve_unweighted(
         stats.update(more)
         stats["time_s"] = round(time.perf_counter() - t0, 4)
         return ExactOutcome(seq, value, value, True, stats)
-    candidates = [sorted(range(n), key=lambda j: (d[j], p[j], j)), _quick_incumbent(p, d)]
+    candidates = [sorted(range(n), key=lambda j: (d[j], p[j], j)), _quick_incumbent(p, d, clock)]
     if upper_order is not None and sorted(upper_order) == list(range(n)):
         candidates.append(list(upper_order))
     best = min(candidates, key=lambda o: tardiness(p, d, o))

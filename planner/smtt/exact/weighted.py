@@ -36,6 +36,14 @@ ILS_SHARE = 0.25
 LAGRANGE_SECONDS = 2.0
 #: Up to this many jobs the subset dynamic program solves the instance outright.
 SUBSET_DP_MAX = 12
+#: Steps per second assumed for the Lagrangian path (``horizon × n`` per iteration, compiled):
+#: the bound is skipped, with a reason, when one iteration would not fit in its budget.
+LAGRANGE_STEPS_PER_S = 1e8
+#: Seconds per job and per job pair (dominance precedences) assumed for building the CP-SAT
+#: model: the proof stage is skipped, with a reason, when building alone would take more than
+#: half the time left.
+CPSAT_S_PER_JOB = 5e-5
+CPSAT_S_PER_PAIR = 5e-6
 
 
 def subset_dp(p: Sequence[int], d: Sequence[int], w: Sequence[int]) -> list[int]:
@@ -211,7 +219,9 @@ def solve_weighted(
 
     # compiled descent: the pure-Python one took ~10 s at n = 100, far over short limits
     local, _ = fast_descent(
-        *(np.asarray(a, dtype=np.int64) for a in (cp, cd, cw)), wmdd(cp, cd, cw)
+        *(np.asarray(a, dtype=np.int64) for a in (cp, cd, cw)),
+        wmdd(cp, cd, cw, deadline),
+        deadline=deadline,
     )
     if upper_order is not None and sorted(upper_order) == list(range(n)):
         pos = {j: i for i, j in enumerate(core)}
@@ -220,19 +230,28 @@ def solve_weighted(
             local = mine
     obj = tardiness(cp, cd, local, cw)
     bound = min(obj, min(cw) * pairing_bound(cp, cd))
-    if bound < obj:
+    budget = min(LAGRANGE_SECONDS, deadline.fraction(0.1))
+    if bound < obj and sum(cp) * m > LAGRANGE_STEPS_PER_S * budget:
+        stats["lagrangian_skipped"] = (
+            f"time-indexed path over horizon {sum(cp)} × {m} jobs does not fit in {budget:.2g} s"
+        )
+    elif bound < obj:
         from planner.smtt.exact.lagrange import lagrangian_bound
 
-        lag = lagrangian_bound(
-            cp, cd, cw, upper=obj, time_limit=min(LAGRANGE_SECONDS, deadline.fraction(0.1))
-        )
+        lag = lagrangian_bound(cp, cd, cw, upper=obj, time_limit=budget)
         stats["lagrangian_bound"] = lag + fixed_cost
         bound = max(bound, lag)
     if bound < obj and not deadline.expired():
         local = _local_search(cp, cd, cw, local, Deadline(deadline.fraction(ILS_SHARE)), bound)
         obj = tardiness(cp, cd, local, cw)
         stats["ils_objective"] = obj + fixed_cost
-    if bound < obj and not deadline.expired():
+    build_s = CPSAT_S_PER_JOB * m + CPSAT_S_PER_PAIR * m * m
+    if bound < obj and not deadline.expired() and build_s > 0.5 * deadline.remaining():
+        stats["cpsat_skipped"] = (
+            f"building the model for {m} jobs (about {build_s:.2g} s) does not fit in the "
+            f"{deadline.remaining():.2g} s left"
+        )
+    elif bound < obj and not deadline.expired():
         order, c_obj, c_bound, c_opt, c_stats = cpsat_weighted(
             cp,
             cd,

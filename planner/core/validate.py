@@ -1,0 +1,111 @@
+"""Checks of common arguments shared by the library and the CLI.
+
+Each check returns the (normalized) value or raises :class:`InputError` with
+one line naming the argument: ``name`` is the flag on the command line
+(``--time-limit``) and the parameter name in library calls (``time_limit``),
+so both say the same thing. Family ``gen`` commands use :func:`count` and
+:func:`bounded` for their size options.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from planner.core.errors import InputError
+
+#: Largest seed every solver accepts (CP-SAT and HiGHS take a 32-bit int).
+MAX_SEED = 2**31 - 1
+
+#: Largest thread count accepted (a typo guard, far above any machine here).
+MAX_THREADS = 1024
+
+#: Image formats matplotlib writes without extra packages.
+IMAGE_SUFFIXES = (".png", ".svg", ".pdf", ".jpg", ".jpeg", ".eps", ".ps", ".tif", ".tiff", ".webp")
+
+
+def time_limit(value: Any, name: str = "time_limit") -> float:
+    """A finite, positive number of seconds."""
+    seconds = _real(value, name)
+    if not math.isfinite(seconds) or seconds <= 0:
+        raise InputError(f"{name} {value}: must be a finite number of seconds > 0")
+    return seconds
+
+
+def threads(value: Any, name: str = "threads") -> int:
+    """A thread count from 1 to :data:`MAX_THREADS`."""
+    return bounded(value, name, low=1, high=MAX_THREADS)
+
+
+def seed(value: Any, name: str = "seed") -> int:
+    """A random seed from 0 to :data:`MAX_SEED`."""
+    return bounded(value, name, low=0, high=MAX_SEED)
+
+
+def count(value: Any, name: str, *, high: int) -> int:
+    """A size (jobs, instances, GPUs, ...) from 1 to ``high``: generators state their limit."""
+    return bounded(value, name, low=1, high=high)
+
+
+def bounded(value: Any, name: str, *, low: int, high: int) -> int:
+    """An integer in ``[low, high]``."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        else:
+            raise InputError(f"{name} {value!r}: must be an integer from {low} to {high}")
+    if not low <= value <= high:
+        raise InputError(f"{name} {value}: must be an integer from {low} to {high}")
+    return int(value)
+
+
+def output_file(
+    path: str | Path,
+    name: str = "out",
+    *,
+    inputs: Iterable[str | Path] = (),
+    force: bool = True,
+    suffixes: tuple[str, ...] | None = None,
+) -> Path:
+    """A path an output file may be written to.
+
+    Parameters
+    ----------
+    path
+        The output file.
+    name
+        Flag or parameter named in the message.
+    inputs
+        Files read by the same run: never overwritten.
+    force
+        Whether an existing file may be replaced.
+    suffixes
+        Accepted file suffixes (lower case), e.g. :data:`IMAGE_SUFFIXES`.
+    """
+    path = Path(path)
+    if path.is_dir():
+        raise InputError(f"{name} {path}: is a directory, expected a file")
+    if suffixes is not None and path.suffix.lower() not in suffixes:
+        shown = path.suffix or "no suffix"
+        raise InputError(f"{name} {path}: unsupported format {shown!r} (use {', '.join(suffixes)})")
+    resolved = path.resolve()
+    for source in inputs:
+        if Path(source).resolve() == resolved:
+            raise InputError(f"{name} {path}: refusing to overwrite an input file")
+    if not force and path.exists():
+        raise InputError(f"{name} {path}: exists; pass --force to overwrite it")
+    for parent in path.parents:
+        if parent.exists():
+            if not parent.is_dir():
+                raise InputError(f"{name} {path}: {parent} is not a directory")
+            break
+    return path
+
+
+def _real(value: Any, name: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise InputError(f"{name} {value!r}: must be a number")
+    return float(value)

@@ -1,0 +1,149 @@
+"""The bad-input corpus: command lines that must end with exit 2 and one line on stderr.
+
+Two kinds of cases, both plain data:
+
+* ``GENERIC``: a bad value for an option, applied to *every* command that has the
+  option (found by walking the Typer app), plus a bad environment and an unknown
+  option, applied to every command;
+* ``SPECIFIC``: whole command lines (bad instance files, unusable methods, files that
+  must not be overwritten, unparsable sizes).
+
+A command line is a list of words; ``{tmp}`` is the test's scratch folder (with the
+files of ``FILES`` in it) and ``{instances}`` the bundled ``instances/`` folder.
+"""
+
+from __future__ import annotations
+
+#: Files created in ``{tmp}`` before each case (name -> text).
+FILES = {
+    "null.json": "null\n",
+    "list.json": "[1, 2, 3]\n",
+    "smtt_types.json": '{"name": "x", "p": "abc", "d": [1]}\n',
+    "smtt_null_field.json": '{"name": "x", "p": [1, 2], "d": null}\n',
+    "rcpsp_types.json": '{"name": "x", "jobs": 3, "resources": "R"}\n',
+    "existing.json": '{"keep": true}\n',
+    "smtt_ok.json": '{"name": "ok", "p": [3, 2], "d": [2, 4]}\n',
+    "existing.md": "# keep me\n",
+    "notes.txt": "not an instance\n",
+    "rules.py": "def two(instance, other):\n    return None\nvalue = 3\n",
+}
+SUBDIR = "a_directory"  # also created in {tmp}
+
+SMTT = "{instances}/smtt/example.json"
+RCPSP = "{instances}/rcpsp/j301_1.sm"
+
+#: A valid invocation of each command (without the bad part); a command not
+#: listed here is run with its path alone (fine for commands without required
+#: arguments). The corpus test fails for a new command that needs one.
+BASE: dict[str, list[str]] = {
+    "families": ["families"],
+    "warmup": ["warmup", "smtt"],
+    "solve": ["solve", "smtt", SMTT, "-t", "1"],
+    "bench": ["bench", "smtt", SMTT, "-t", "1"],
+    "gen smtt": ["gen", "smtt", "--n", "5", "--tf", "0.2", "--rdd", "0.6"],
+    "plan train": [
+        "plan",
+        "train",
+        "--model",
+        "gpt-1.7b",
+        "--gpus",
+        "32xA100",
+        "--global-batch",
+        "512",
+        "--seq",
+        "2048",
+    ],
+    "plan seqpar": [
+        "plan",
+        "seqpar",
+        "--lengths",
+        "{instances}/seqpar/wikipedia_sample.txt",
+        "--batch",
+        "16",
+        "--steps",
+        "2",
+        "--gpus",
+        "16",
+    ],
+    "plan serve": [
+        "plan",
+        "serve",
+        "--model",
+        "llama-3.1-8b",
+        "--gpus",
+        "H100:2,A100:2",
+        "--qps",
+        "6",
+        "--prompt-tokens",
+        "600",
+        "--output-tokens",
+        "150",
+    ],
+}
+
+#: (case id, option the command must have or None for all, extra words, env, fragment)
+GENERIC: list[tuple[str, str | None, list[str], dict[str, str], str]] = [
+    ("time-limit-inf", "--time-limit", ["--time-limit", "inf"], {}, "--time-limit"),
+    ("time-limit-negative", "--time-limit", ["--time-limit", "-1"], {}, "--time-limit"),
+    ("time-limit-nan", "--time-limit", ["--time-limit", "nan"], {}, "--time-limit"),
+    ("threads-zero", "--threads", ["--threads", "0"], {}, "--threads"),
+    ("seed-negative", "--seed", ["--seed", "-1"], {}, "--seed"),
+    ("out-directory", "--out", ["--out", "{tmp}/" + SUBDIR], {}, "is a directory"),
+    ("report-directory", "--report", ["--report", "{tmp}/" + SUBDIR], {}, "is a directory"),
+    ("csv-directory", "--csv", ["--csv", "{tmp}/" + SUBDIR], {}, "is a directory"),
+    ("plot-directory", "--plot", ["--plot", "{tmp}/" + SUBDIR], {}, "is a directory"),
+    ("plot-not-an-image", "--plot", ["--plot", "{tmp}/x.txt"], {}, "unsupported format '.txt'"),
+    ("unknown-option", None, ["--no-such-option"], {}, "No such option: --no-such-option"),
+    ("data-missing", None, [], {"PLANNER_DATA": "{tmp}/no_such_folder"}, "PLANNER_DATA="),
+    ("data-is-a-file", None, [], {"PLANNER_DATA": "{tmp}/notes.txt"}, "not a directory"),
+    (
+        "families-unknown-module",
+        None,
+        [],
+        {"PLANNER_FAMILIES": "no_such_module_xyz"},
+        "PLANNER_FAMILIES: no module named 'no_such_module_xyz'",
+    ),
+]
+
+#: (case id, command line, fragment)
+SPECIFIC: list[tuple[str, list[str], str]] = [
+    *(
+        (f"{cmd}-{family}-{name}", [cmd, family, "{tmp}/" + name], "{tmp}/" + name)
+        for cmd in ("solve", "bench")
+        for family in ("smtt", "rcpsp", "train", "serve")
+        for name in ("null.json", "list.json")
+    ),
+    ("solve-smtt-wrong-types", ["solve", "smtt", "{tmp}/smtt_types.json"], "field 'p'"),
+    ("solve-smtt-null-field", ["solve", "smtt", "{tmp}/smtt_null_field.json"], "field 'd'"),
+    ("solve-rcpsp-wrong-types", ["solve", "rcpsp", "{tmp}/rcpsp_types.json"], "rcpsp_types.json"),
+    ("solve-missing-file", ["solve", "smtt", "{tmp}/none.json"], "no such file"),
+    ("solve-unknown-family", ["solve", "nofamily", SMTT], "unknown family 'nofamily'"),
+    ("warmup-unknown-family", ["warmup", "nofamily"], "unknown family 'nofamily'"),
+    ("solve-unknown-method", ["solve", "smtt", SMTT, "-m", "nope"], "unknown smtt method"),
+    ("solve-os-getcwd", ["solve", "smtt", SMTT, "-m", "os:getcwd"], "--method os:getcwd"),
+    ("solve-not-a-function", ["solve", "smtt", SMTT, "-m", "os:sep"], "not a function"),
+    ("solve-wrong-arity", ["solve", "smtt", SMTT, "-m", "{tmp}/rules.py:two"], "2 required"),
+    ("solve-missing-plugin", ["solve", "smtt", SMTT, "-m", "{tmp}/no.py:f"], "no such file"),
+    ("bench-os-getcwd", ["bench", "smtt", SMTT, "--methods", "os:getcwd"], "--methods os:getcwd"),
+    (
+        "solve-out-is-input",
+        ["solve", "smtt", "{tmp}/smtt_ok.json", "--out", "{tmp}/smtt_ok.json"],
+        "refusing to overwrite",
+    ),
+    (
+        "solve-plot-no-suffix",
+        ["solve", "smtt", SMTT, "--plot", "{tmp}/picture"],
+        "unsupported format",
+    ),
+    ("gen-smtt-n-float", ["gen", "smtt", "--n", "1e18", "--tf", "0.2", "--rdd", "0.6"], "'--n'"),
+    ("gen-rcpsp-jobs-float", ["gen", "rcpsp", "--jobs", "1e18"], "'--jobs'"),
+    ("gen-keeps-existing-out", ["gen", "rcpsp", "--out", "{tmp}/existing.json"], "pass --force"),
+    (
+        "bench-keeps-existing-report",
+        ["bench", "smtt", SMTT, "-t", "1", "--report", "{tmp}/existing.md"],
+        "pass --force",
+    ),
+    ("bench-no-methods", ["bench", "smtt", SMTT, "--methods", ","], "--methods"),
+    ("solve-missing-argument", ["solve"], "Missing argument 'FAMILY'"),
+    ("solve-bad-integer", ["solve", "smtt", SMTT, "--threads", "two"], "'--threads'"),
+]

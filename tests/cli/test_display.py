@@ -1,0 +1,110 @@
+"""What a person sees: tables at 80 columns, the live progress line, nothing extra in pipes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from planner.cli import main
+from planner.core import progress
+from planner.core.console import LiveProgress
+
+INSTANCES = Path(__file__).resolve().parents[2] / "instances"
+
+
+def run(capsys, *args):
+    with pytest.raises(SystemExit) as exc:
+        main([str(a) for a in args])
+    out, err = capsys.readouterr()
+    return exc.value.code, out, err
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["solve", "smtt", INSTANCES / "smtt" / "tkindt_n100_sample.jsonl", "-m", "edd"],
+        [
+            "solve",
+            "rcpsp",
+            INSTANCES / "rcpsp" / "PSP2.SCH",
+            INSTANCES / "rcpsp" / "datacenter_migration.json",
+            "-m",
+            "sgs-basic",
+        ],
+        ["families"],
+    ],
+)
+def test_tables_fit_80_columns_without_cutting_values(capsys, monkeypatch, args):
+    monkeypatch.setenv("COLUMNS", "80")
+    code, out, err = run(capsys, *args)
+    assert code == 0 and err == ""
+    assert max(len(line) for line in out.splitlines()) <= 80
+    assert "…" not in out  # nothing truncated
+    if args[0] == "solve":
+        code, jsonl, _ = run(capsys, *args, "--json")
+        for row in map(json.loads, jsonl.splitlines()):
+            assert row["status"] in out
+            for key in ("objective", "bound"):
+                if row[key] is not None:
+                    assert f" {row[key]} " in out  # numbers are never folded
+
+
+def test_no_live_line_when_stderr_is_not_a_terminal(capsys):
+    code, out, err = run(
+        capsys, "solve", "smtt", INSTANCES / "smtt" / "example.json", "-m", "cpsat", "-t", "2"
+    )
+    assert code == 0 and err == "" and "example20" in out
+
+
+def test_live_line_follows_begin_updates_and_end():
+    from rich.console import Console
+
+    live = LiveProgress(Console(file=open("/dev/null", "w"), force_terminal=True))  # noqa: SIM115
+    live({"event": "begin", "title": "smtt x · cpsat"})
+    live({"event": "update", "stage": "loading compiled kernels"})
+    assert "loading compiled kernels" in live.line()
+    live({"event": "update", "objective": 120, "bound": 90, "source": "cp-sat"})
+    line = live.line()
+    assert line.endswith("cp-sat · smtt x · cpsat")
+    assert "best 120 · bound 90 · gap 25.00%" in line and "loading" not in line
+    live({"event": "end"})
+    live({"event": "begin", "title": "smtt y · cpsat"})  # the next run starts clean
+    assert "best" not in live.line()
+    live({"event": "end"})
+
+
+def test_solver_helpers_report_progress():
+    from ortools.sat.python import cp_model
+
+    from planner.core import cpsat, mip
+
+    events = []
+    model = cp_model.CpModel()
+    xs = [model.new_int_var(0, 9, f"x{i}") for i in range(4)]
+    model.add(sum(xs) >= 17)
+    model.minimize(sum((i + 1) * x for i, x in enumerate(xs)))
+    with progress.listening(events.append):
+        out = cpsat.run(model, cpsat.make_solver(time_limit=5))
+        assert (
+            cpsat.run(model, cpsat.make_solver(time_limit=5), report=False).objective
+            == out.objective
+        )
+    assert out.objective == 25 and events
+    assert all(e["source"] == "cp-sat" for e in events)
+    assert events[-1]["objective"] == 25
+
+    events.clear()
+    with progress.listening(events.append):
+        h = mip.new_highs(time_limit=5)
+        x = [h.addIntegral(lb=0, ub=9) for _ in range(4)]
+        h.addConstr(sum(x) >= 17)
+        h.setObjective(sum((i + 1) * v for i, v in enumerate(x)))
+        h.run()
+    assert events and events[-1]["source"] == "highs" and events[-1]["objective"] == 25
+
+    events.clear()
+    with progress.listening(events.append), progress.muted():
+        cpsat.run(model, cpsat.make_solver(time_limit=5))
+    assert events == []

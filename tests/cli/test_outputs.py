@@ -1,0 +1,49 @@
+"""Nothing lost, nothing clobbered: gen and --report keep existing files unless --force."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from planner.cli import main
+
+SMTT = str(Path(__file__).resolve().parents[2] / "instances" / "smtt" / "example.json")
+GEN = ["gen", "smtt", "--n", "4", "--tf", "0.2", "--rdd", "0.6"]
+
+
+def run(capsys, *args):
+    with pytest.raises(SystemExit) as exc:
+        main([str(a) for a in args])
+    out, err = capsys.readouterr()
+    return exc.value.code, out, err
+
+
+def test_gen_writes_a_new_file_and_replaces_one_only_with_force(capsys, tmp_path):
+    out = tmp_path / "g.json"
+    assert run(capsys, *GEN, "--seed", 1, "--out", out)[0] == 0
+    first = out.read_text()
+    assert len(json.loads(first)["p"]) == 4
+    code, _, err = run(capsys, *GEN, "--seed", 2, "--out", out)
+    assert code == 2 and "pass --force" in err and out.read_text() == first
+    assert run(capsys, *GEN, "--seed", 2, "--out", out, "--force")[0] == 0
+    assert out.read_text() != first
+    assert [p.name for p in tmp_path.iterdir()] == ["g.json"]  # no temp file left behind
+
+
+def test_bench_report_needs_force_except_when_resuming(capsys, tmp_path):
+    csv_file, report = tmp_path / "b.csv", tmp_path / "b.md"
+    base = ["bench", "smtt", SMTT, "--methods", "edd", "-t", "1", "--csv", csv_file]
+    assert run(capsys, *base, "--report", report)[0] == 0
+    assert "| edd |" in report.read_text()
+    report.write_text("mine\n")
+    code, _, err = run(capsys, *base, "--report", report, "--resume")
+    assert code == 0 and "| edd |" in report.read_text()  # a resumed run rewrites its report
+    report.write_text("mine\n")
+    code, _, err = run(capsys, "bench", "smtt", SMTT, "--methods", "edd", "--report", report)
+    assert code == 2 and "pass --force" in err and report.read_text() == "mine\n"
+    code, _, _ = run(
+        capsys, "bench", "smtt", SMTT, "--methods", "edd", "--report", report, "--force"
+    )
+    assert code == 0 and "| edd |" in report.read_text()
