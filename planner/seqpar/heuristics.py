@@ -34,6 +34,9 @@ EXTRA_MICROBATCHES = 4
 #: (a plan from too few steps is badly balanced; one fill costs well under a millisecond).
 BISECT_TOL = 2e-3
 MIN_BISECT = 8
+#: ... but past the deadline only while a fill costs less than this (seconds; a large batch's
+#: fills cost 0.1 s and more, a small one's microseconds).
+CHEAP_FILL_S = 0.005
 #: Multiples of the smallest feasible target also tried by each bisection.
 LOOSER_TARGETS = (1.1, 1.25, 1.5, 2.0)
 #: Plans the construction hands to local search, and at most this many per micro-batch count.
@@ -378,13 +381,18 @@ def bisect_fill(
                 return None, math.inf, math.inf
             lo, hi = hi, min(2.0 * hi, ceiling)
         steps = 0
-        while hi - lo > BISECT_TOL * hi and (steps < MIN_BISECT or not deadline.expired()):
+        last_fill_s = 0.0
+        while hi - lo > BISECT_TOL * hi and (
+            not deadline.expired() or (steps < MIN_BISECT and last_fill_s < CHEAP_FILL_S)
+        ):
             steps += 1
             mid = 0.5 * (lo + hi)
+            began = time.perf_counter()
             if attempt(mid):
                 hi = mid
             else:
                 lo = mid
+            last_fill_s = time.perf_counter() - began
         # looser targets pack differently (fewer groups, larger degrees); the best real plan
         # is not always at the smallest feasible target
         for factor in LOOSER_TARGETS:
