@@ -63,9 +63,9 @@ HIGHS_SHARE = 0.8
 #: No MILP is started with less than this many seconds left.
 MILP_MIN_TIME = 0.1
 #: Integer columns (groups x buckets) a MILP model is built and passed to HiGHS at per second,
-#: conservatively (a 1M-column model took 20 s on a loaded 2-core machine): ``flexsp`` builds
-#: a micro-batch's model only when this says it can be built in that micro-batch's share.
-MILP_COLUMNS_PER_S = 2e4
+#: (a 1M-column model took 20 s on a loaded 2-core machine): ``flexsp`` builds a micro-batch's
+#: model only when this says it can be built in the time left.
+MILP_COLUMNS_PER_S = 5e4
 
 
 def result(
@@ -480,8 +480,8 @@ def method_flexsp(
             cut = bucketize(lengths[idx])
             batch = BucketBatch(cut.upper, [idx[mm] for mm in cut.members])
             columns = len(virtual_groups(tables, batch)) * batch.length.size
-            if columns / MILP_COLUMNS_PER_S > share.remaining() / (len(parts) - r):
-                # the model cannot even be built in this micro-batch's share: keep the
+            if columns / MILP_COLUMNS_PER_S > deadline.remaining():
+                # the model cannot even be built in the time left: keep the
                 # warm start (target filling, else the quick deal, which may need more
                 # than one micro-batch for these sequences)
                 if start is None:
