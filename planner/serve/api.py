@@ -9,6 +9,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -17,8 +19,14 @@ from planner.core.result import Result
 from planner.perfmodel.hardware import ClusterSpec, parse_cluster
 from planner.perfmodel.model_spec import ModelSpec
 from planner.perfmodel.readers import load_model
+from planner.perfmodel.serving_features import Speculative
 from planner.serve.evaluate import cost_per_hour, plan_metrics
-from planner.serve.instance import ServingConstraints, ServingPlan, ServingProblem
+from planner.serve.instance import (
+    ServingConstraints,
+    ServingPlan,
+    ServingProblem,
+    speculative_from_dict,
+)
 from planner.serve.slo import SLO
 from planner.serve.traffic import LengthDist, Traffic, parse_lengths, read_trace
 from planner.serve.units import parse_duration, parse_percentile
@@ -38,6 +46,8 @@ def make_problem(
     precision: str = "bf16",
     kv_precision: str | None = None,
     name: str | None = None,
+    speculative: Speculative | Mapping[str, Any] | None = None,
+    prefix_hit_rate: float = 0.0,
     **constraints: Any,
 ) -> ServingProblem:
     """Build a :class:`ServingProblem` from plain arguments (see :func:`plan`)."""
@@ -66,6 +76,10 @@ def make_problem(
             else parse_lengths(output_tokens, what="--output-tokens")
         )
         traffic = Traffic(None if qps is None else float(qps), p, o)
+    if prefix_hit_rate:
+        traffic = replace(traffic, prefix_hit_rate=prefix_hit_rate)
+    if isinstance(speculative, Mapping):
+        speculative = speculative_from_dict(speculative)
     slo = SLO(
         parse_duration(ttft, what="--ttft"),
         parse_duration(tpot, what="--tpot"),
@@ -80,6 +94,7 @@ def make_problem(
         precision=precision,
         kv_precision=kv_precision,
         constraints=ServingConstraints.from_dict(constraints, where="constraints"),
+        speculative=speculative,
     )
 
 
@@ -152,6 +167,11 @@ def plan(
         Solver limits.
     name
         Instance name (default: model @ inventory).
+    speculative
+        :class:`~planner.perfmodel.serving_features.Speculative` (or its fields as a
+        mapping): the planner uses it on the layouts where it pays.
+    prefix_hit_rate
+        Share of prompt tokens served from the prefix cache.
     **constraints
         :class:`ServingConstraints` fields: ``tp``, ``pp``, ``ep``, ``gpu``,
         ``disaggregation`` (``off``/``allow``/``force``), ``max_batch``,

@@ -63,6 +63,11 @@ import numpy as np
 from planner.perfmodel import constants
 from planner.perfmodel.hardware import GpuSpec
 from planner.perfmodel.model_spec import ModelSpec
+from planner.perfmodel.serving_features import (
+    Speculative,
+    paged_overhead_tokens,
+    prefix_cached_work,
+)
 from planner.perfmodel.stage import EngineModel, ReplicaConfig
 from planner.serve.queueing import (
     compound_quantile,
@@ -154,6 +159,8 @@ class RoleModel:
         SGLang: blocks are allocated as tokens are generated); ``reserve``:
         it holds prompt + output from admission on (TensorRT-LLM's default
         guaranteed-no-evict scheduler).
+    kv_block_tokens
+        Paged KV-cache block size: a running sequence wastes ``(block - 1) / 2`` tokens.
     """
 
     def __init__(
@@ -167,6 +174,7 @@ class RoleModel:
         online: bool = True,
         max_batch: float | None = None,
         kv_admission: str = "on-demand",
+        kv_block_tokens: int = 1,
     ) -> None:
         if role not in ROLES:
             raise ValueError(f"unknown role {role!r}")
@@ -186,22 +194,33 @@ class RoleModel:
         self.ca2 = max(1.0, traffic.arrival_scv)
         self.p = np.asarray(traffic.prompt.values, dtype=float)
         self.wp = np.asarray(traffic.prompt.weights, dtype=float)
+        # speculative decoding: a sequence emits tokens_per_step tokens per iteration
+        self.per_step = engine.tokens_per_step
         self.d = np.maximum(0.0, np.asarray(traffic.output.values, dtype=float) - 1.0)
         self.wo = np.asarray(traffic.output.weights, dtype=float)
-        self.ed = traffic.mean_decode_tokens
+        self.ed_tokens = traffic.mean_decode_tokens
+        self.ed = self.ed_tokens / self.per_step  # decode iterations per request
         self.ctx = traffic.decode_context
         reserve = kv_admission == "reserve"
-        self.m1 = traffic.res1 if reserve else traffic.kv1
-        self.m2 = traffic.res2 if reserve else traffic.kv2
-        self.mem_ctx = self.m1 / self.ed if self.ed > 0 else self.ctx
+        # KV tokens integrated over a request's decode iterations (fewer with speculation)
+        self.m1 = (traffic.res1 if reserve else traffic.kv1) / self.per_step
+        self.m2 = (traffic.res2 if reserve else traffic.kv2) / self.per_step
+        self.block_waste = paged_overhead_tokens(kv_block_tokens)
+        self.mem_ctx = (self.m1 / self.ed if self.ed > 0 else self.ctx) + self.block_waste
         self.split = split
-        self.ep_mean = float(np.dot(self.wp, self.p))
-        self.attn = engine.prefill_attention_time(self.p * (self.p + 1) / 2)
+        self.ep_full = float(np.dot(self.wp, self.p))
+        # prefix caching: only the uncached part of a prompt is computed
+        hit = traffic.prefix_hit_rate
+        self.pc, work = prefix_cached_work(self.p, hit)
+        self.ep_mean = float(np.dot(self.wp, self.pc))
+        self.attn = engine.prefill_attention_time(work)
         # class ranges: a prompt class spans [lo, hi]; TTFT quantiles spread it uniformly
         self.p_lo = np.asarray(traffic.prompt.lows, dtype=float)
         self.p_hi = np.asarray(traffic.prompt.highs, dtype=float)
-        self.attn_lo = engine.prefill_attention_time(self.p_lo * (self.p_lo + 1) / 2)
-        self.attn_hi = engine.prefill_attention_time(self.p_hi * (self.p_hi + 1) / 2)
+        self.pc_lo, work_lo = prefix_cached_work(self.p_lo, hit)
+        self.pc_hi, work_hi = prefix_cached_work(self.p_hi, hit)
+        self.attn_lo = engine.prefill_attention_time(work_lo)
+        self.attn_hi = engine.prefill_attention_time(work_hi)
         self.kv_cap = engine.kv_tokens
         self._transfer = engine.kv_transfer_time(self.p) if role == "prefill" else 0.0 * self.p
         if role == "prefill":
@@ -217,11 +236,11 @@ class RoleModel:
         t = self.engine.base_time(np.array([B, B + C]), B, self.ctx if B > 0 else 0.0)
         t0, tc = float(t[0]), float(t[1])
         kappa = max(0.0, tc - t0) / C
-        x = kappa * self.p + self.attn
+        x = kappa * self.pc + self.attn
         xbar = float(np.dot(self.wp, x))
-        S = self.p * t0 / C + x
-        own_lo = np.maximum(1.0, self.p_lo / C) * t0 + kappa * self.p_lo + self.attn_lo
-        own_hi = np.maximum(1.0, self.p_hi / C) * t0 + kappa * self.p_hi + self.attn_hi
+        S = self.pc * t0 / C + x
+        own_lo = np.maximum(1.0, self.pc_lo / C) * t0 + kappa * self.pc_lo + self.attn_lo
+        own_hi = np.maximum(1.0, self.pc_hi / C) * t0 + kappa * self.pc_hi + self.attn_hi
         return {
             "own_lo": own_lo,
             "own_hi": own_hi,
@@ -274,10 +293,10 @@ class RoleModel:
 
     def _kv(self, lam: float, tmean: float, hold: float, decode: bool) -> float:
         """KV tokens in use: running sequences (M/G/inf) + prompts waiting or in prefill."""
-        mean = lam * hold * self.ep_mean
+        mean = lam * hold * self.ep_full
         var = lam * hold * float(np.dot(self.wp, self.p**2))
         if decode:
-            mean += lam * tmean * self.m1
+            mean += lam * tmean * (self.m1 + self.ed * self.block_waste)
             var += lam * tmean * self.m2
         kv = compound_quantile(mean, var, self.q) if self.online else mean
         return max(kv, self.traffic.max_context if decode else float(self.p_hi.max()))
@@ -313,14 +332,15 @@ class RoleModel:
             t0 = float(self.engine.base_time(np.array([B]), B, self.ctx)[0])
             lam = B / (self.ed * t0)
             kv = self._kv(lam, t0, 0.0, decode=True)
-            return self._point(lam, B, 0.0, t0, t0, kv, 0.0)
+            return self._point(lam, B, 0.0, t0 / self.per_step, t0, kv, 0.0)
         f = self._prefill(B)
         t0, xbar, s1, s2 = f["t0"], f["xbar"], f["s1"], f["s2"]
         lam = B / (self.ed * t0 + B * xbar)
         tmean = t0 / max(1e-300, 1.0 - lam * xbar)
         p_c = min(1.0, lam * self.ep_mean * tmean / self.split)
         u = lam * s1
-        tpot = tpot_quantile(t0, f["delta"], p_c, self.d, self.wo, self.q)
+        k = self.per_step  # tokens per iteration: TPOT and iterations per request scale by 1/k
+        tpot = tpot_quantile(t0 / k, f["delta"] / k, p_c, self.d / k, self.wo, self.q)
         ttft = response_quantile(lam, s1, s2, f["own_lo"], f["own_hi"], self.wp, self.q, self.ca2)
         ttft += t0 + p_c * f["delta"]
         ew = gg1_mean_wait(lam, s1, s2, self.ca2)
@@ -429,10 +449,17 @@ class RoleModel:
 @constants.on_change
 @functools.lru_cache(maxsize=4096)
 def engine_for(
-    model: ModelSpec, gpu: GpuSpec, tp: int, pp: int, ep: int, precision: str, kv: str
+    model: ModelSpec,
+    gpu: GpuSpec,
+    tp: int,
+    pp: int,
+    ep: int,
+    precision: str,
+    kv: str,
+    speculative: Speculative | None = None,
 ) -> EngineModel:
     """The (cached) step model of one engine of a ``tp x pp x ep`` replica on ``gpu``."""
-    return EngineModel(model, ReplicaConfig(gpu, tp, pp, ep), precision, kv)
+    return EngineModel(model, ReplicaConfig(gpu, tp, pp, ep), precision, kv, speculative)
 
 
 def engine_key(problem: ServingProblem, group: ReplicaGroup) -> tuple[Any, ...]:
@@ -445,6 +472,7 @@ def engine_key(problem: ServingProblem, group: ReplicaGroup) -> tuple[Any, ...]:
         group.ep,
         problem.precision,
         problem.kv_precision_name,
+        problem.speculative if group.speculative else None,
     )
 
 
@@ -459,4 +487,5 @@ def role_model(problem: ServingProblem, group: ReplicaGroup) -> RoleModel:
         online=problem.online,
         max_batch=problem.constraints.max_batch,
         kv_admission=problem.constraints.kv_admission,
+        kv_block_tokens=problem.constraints.kv_block_tokens,
     )

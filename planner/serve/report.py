@@ -169,7 +169,7 @@ def _candidate_tables(
     used = {}
     if plan is not None:
         for g in plan.replicas:
-            used[(g.gpu, g.tp, g.pp, g.ep, g.role)] = g.count
+            used[(g.gpu, g.tp, g.pp, g.ep, g.role, g.speculative)] = g.count
     usable = [c for c in cands if c.usable][:top]
     if usable:
         table = Table(title="candidates considered (cheapest capacity first)")

@@ -98,6 +98,7 @@ def test_serve_offline_fixed_layout_is_max_throughput(capsys):
             "role": "both",
             "chunk_tokens": d["replicas"][0]["chunk_tokens"],
             "load_qps": d["replicas"][0]["load_qps"],
+            "speculative": False,
         }
     ]
     assert d["throughput_tokens_per_s"] > 1000
