@@ -100,7 +100,8 @@ def check_fraction(value: float, what: str) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise InputError(f"{what} must be a number in [0, 1], got {value!r}")
     if not math.isfinite(value) or not 0.0 <= value <= 1.0:
-        raise InputError(f"{what} must lie in [0, 1], got {value!r}")
+        shown = f"{value + 0.0:g}" if math.isfinite(value) else str(value)
+        raise InputError(f"{what} must lie in [0, 1], got {shown}")
     return float(value)
 
 

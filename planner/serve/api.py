@@ -29,7 +29,7 @@ from planner.serve.instance import (
 )
 from planner.serve.slo import SLO
 from planner.serve.traffic import LengthDist, Traffic, parse_lengths, read_trace
-from planner.serve.units import parse_duration, parse_percentile
+from planner.serve.units import MAX_TPOT_S, MAX_TTFT_S, parse_percentile, parse_slo
 
 
 def make_problem(
@@ -48,6 +48,7 @@ def make_problem(
     name: str | None = None,
     speculative: Speculative | Mapping[str, Any] | None = None,
     prefix_hit_rate: float = 0.0,
+    allow_slow: bool = False,
     **constraints: Any,
 ) -> ServingProblem:
     """Build a :class:`ServingProblem` from plain arguments (see :func:`plan`)."""
@@ -81,8 +82,8 @@ def make_problem(
     if isinstance(speculative, Mapping):
         speculative = speculative_from_dict(speculative)
     slo = SLO(
-        parse_duration(ttft, what="--ttft"),
-        parse_duration(tpot, what="--tpot"),
+        _target(ttft, "--ttft", MAX_TTFT_S, allow_slow),
+        _target(tpot, "--tpot", MAX_TPOT_S, allow_slow),
         parse_percentile(percentile, what="--percentile"),
     )
     return ServingProblem(
@@ -96,6 +97,13 @@ def make_problem(
         constraints=ServingConstraints.from_dict(constraints, where="constraints"),
         speculative=speculative,
     )
+
+
+def _target(value: str | float | None, what: str, limit: float, allow_slow: bool) -> float | None:
+    """A TTFT / TPOT argument: text without a unit is milliseconds, a Python number seconds."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        value = f"{value!r}s"
+    return parse_slo(value, what=what, limit=limit, allow_slow=allow_slow)
 
 
 def solve(
@@ -156,7 +164,9 @@ def plan(
     trace
         JSON Lines request trace (instead of the lengths; sets ``qps`` unless given).
     ttft, tpot
-        Targets (``"1s"``, ``"50ms"`` or seconds); ``None`` for none.
+        Targets: ``"1s"``, ``"50ms"``, ``"500"`` (text without a unit is milliseconds, as
+        on the command line) or a number of seconds; ``None`` for none. A TPOT over 10 s
+        or a TTFT over 10 min is rejected unless ``allow_slow``.
     percentile
         SLO percentile, 0-100.
     precision, kv_precision
