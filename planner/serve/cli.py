@@ -140,6 +140,18 @@ def serve(
     ] = 10.0,
     threads: Annotated[int, typer.Option("--threads", help="Solver threads.", min=1)] = 1,
     top: Annotated[int, typer.Option("--top", help="Rows of the candidate tables.", min=1)] = 12,
+    simulate: Annotated[
+        bool,
+        typer.Option(
+            "--simulate",
+            help="Also run the plan in the discrete-event simulator (percentiles beside the "
+            "model's; JSON key simulated).",
+        ),
+    ] = False,
+    sim_requests: Annotated[
+        int, typer.Option("--sim-requests", help="Requests of the simulated trace.", min=1)
+    ] = 2000,
+    sim_seed: Annotated[int, typer.Option("--sim-seed", help="Seed of the simulated trace.")] = 0,
     json_out: Annotated[bool, typer.Option("--json", help="One JSON object on stdout.")] = False,
     out: Annotated[
         Path | None, typer.Option("--out", "-o", help="Also write the JSON object here.")
@@ -191,9 +203,17 @@ def serve(
     with console.clean_stdout() as stdout:
         result = solve(problem, method, time_limit=time_limit, threads=threads)
         data = result_json(problem, result)
+        if simulate:
+            data["simulated"] = None
+            if result.solution is not None and result.solution.replicas:
+                from planner.serve.simulate import simulate as run_simulation
+
+                data["simulated"] = run_simulation(
+                    problem, result.solution, requests=sim_requests, seed=sim_seed
+                )
         if json_out:
             console.write_json_line(stdout, data)
     if out is not None:
         dump_json(out, data)
     if not json_out:
-        print_report(problem, result, top=top)
+        print_report(problem, result, top=top, simulated=data.get("simulated"))

@@ -321,6 +321,28 @@ class Simulator:
         return self.done
 
 
+def _window_tokens(done: list[_Request], trace: Trace) -> tuple[float, float]:
+    """(output tokens emitted in the arrival window, its length); offline: the whole run.
+
+    A request's first token is emitted at ``first``, the others evenly until ``finish``.
+    """
+    start, end = float(trace.arrival[0]), float(trace.arrival[-1])
+    if end <= start:
+        return float(sum(r.output for r in done)), max(r.finish for r in done) - start
+    tokens = 0.0
+    for r in done:
+        if r.first <= end:
+            tokens += 1.0
+        if r.output > 1:
+            length = r.finish - r.first
+            inside = min(r.finish, end) - max(r.first, start)
+            if length <= 0:
+                tokens += (r.output - 1) * float(r.finish <= end)
+            elif inside > 0:
+                tokens += (r.output - 1) * inside / length
+    return tokens, end - start
+
+
 def simulate(
     problem: ServingProblem,
     plan: ServingPlan,
@@ -344,16 +366,16 @@ def simulate(
     -------
     dict
         ``ttft_p50_s``, ``ttft_p99_s``, ``tpot_p50_s``, ``tpot_p99_s``,
-        ``throughput_tokens_per_s`` (output tokens over the span from the first arrival to
-        the last completion), ``requests``, ``seed``.
+        ``throughput_tokens_per_s`` (output tokens emitted while requests arrive, over that
+        window, so the drain after the last arrival does not dilute it; offline: all tokens
+        over the whole run), ``requests``, ``seed``.
     """
     rate = qps if qps is not None else (plan.served_qps() if problem.traffic.qps else None)
     trace = generate_trace(problem.traffic.with_qps(rate), requests, seed)
     done = Simulator(problem, plan, seed).run(trace)
     ttft = np.array([r.first - r.arrival for r in done])
     tpot = np.array([(r.finish - r.first) / (r.output - 1) for r in done if r.output > 1])
-    span = max(r.finish for r in done) - float(trace.arrival[0])
-    tokens = float(sum(r.output for r in done))
+    tokens, span = _window_tokens(done, trace)
 
     def pct(x: np.ndarray, q: float) -> float | None:
         return float(np.percentile(x, q)) if x.size else None
