@@ -74,6 +74,7 @@ from planner.serve.queueing import (
     gg1_mean_wait,
     response_quantile,
     tpot_quantile,
+    window_mean_variance,
 )
 from planner.serve.slo import SLO
 from planner.serve.traffic import Traffic
@@ -85,6 +86,8 @@ if TYPE_CHECKING:  # instance.py imports this module's ROLES and KV_ADMISSION
 ROLES = ("both", "prefill", "decode")
 CHUNK_OPTIONS = (512, 2048, 8192)
 PREFILL_CHUNK_TOKENS = 16384
+#: Points per output-length class in the TPOT percentile (see ``RoleModel``).
+TPOT_CLASS_POINTS = 4
 MAX_UTILIZATION = 0.98
 KV_ADMISSION = ("on-demand", "reserve")
 #: Relative slack when comparing a metric with its target (float noise only).
@@ -196,8 +199,10 @@ class RoleModel:
         self.wp = np.asarray(traffic.prompt.weights, dtype=float)
         # speculative decoding: a sequence emits tokens_per_step tokens per iteration
         self.per_step = engine.tokens_per_step
-        self.d = np.maximum(0.0, np.asarray(traffic.output.values, dtype=float) - 1.0)
-        self.wo = np.asarray(traffic.output.weights, dtype=float)
+        # TPOT percentiles: each output class spread over its range (short requests make
+        # the tail, and a class's mean hides its shortest members)
+        out_len, self.wo = traffic.output.spread(TPOT_CLASS_POINTS)
+        self.d = np.maximum(0.0, out_len - 1.0)
         self.ed_tokens = traffic.mean_decode_tokens
         self.ed = self.ed_tokens / self.per_step  # decode iterations per request
         self.ctx = traffic.decode_context
@@ -239,8 +244,18 @@ class RoleModel:
         x = kappa * self.pc + self.attn
         xbar = float(np.dot(self.wp, x))
         S = self.pc * t0 / C + x
-        own_lo = np.maximum(1.0, self.pc_lo / C) * t0 + kappa * self.pc_lo + self.attn_lo
-        own_hi = np.maximum(1.0, self.pc_hi / C) * t0 + kappa * self.pc_hi + self.attn_hi
+        # a prompt's chunks run in consecutive iterations: a decoding request of D iterations
+        # sees at most D of them, each adding at most a full chunk's (kappa + attention) C
+        chunk_x = (kappa + self.attn / np.maximum(self.pc, 1e-300)) * C
+        own = self._own_time(
+            B,
+            C,
+            t0,
+            tc,
+            np.concatenate([self.pc_lo, self.pc_hi]),
+            np.concatenate([self.attn_lo, self.attn_hi]),
+        )
+        own_lo, own_hi = own[: self.pc_lo.size], own[self.pc_lo.size :]
         return {
             "own_lo": own_lo,
             "own_hi": own_hi,
@@ -250,7 +265,22 @@ class RoleModel:
             "s1": float(np.dot(self.wp, S)),
             "s2": float(np.dot(self.wp, S * S)),
             "delta": C * xbar / self.ep_mean,
+            "x": x,
+            "chunk_x": chunk_x,
         }
+
+    def _own_time(
+        self, B: float, C: int, t0: float, tc: float, tokens: np.ndarray, attn: np.ndarray
+    ) -> np.ndarray:
+        """A prompt's own prefill iterations: ``floor(p / C)`` full chunks and one with the
+        remainder, each timed by the step model (not ``t0`` plus a linear share: the step
+        is a roofline, so a short prompt costs less than the sum of the two)."""
+        full = np.floor(tokens / C)
+        rem = tokens - full * C
+        ctx = self.ctx if B > 0 else 0.0
+        t_rem = self.engine.base_time(B + np.maximum(rem, 1.0), B, ctx)
+        t_rem = np.where(rem > 0, t_rem, 0.0)
+        return np.maximum(full * tc + t_rem, t0) + attn
 
     def _check(
         self, ttft: float, tpot: float, kv: float, util: float, batch: float
@@ -301,6 +331,25 @@ class RoleModel:
         kv = compound_quantile(mean, var, self.q) if self.online else mean
         return max(kv, self.traffic.max_context if decode else float(self.p_hi.max()))
 
+    def _batch_noise(self, B: float, t0: float, tmean: float) -> np.ndarray:
+        """Per output class: sd of a request's mean iteration time from batch fluctuation.
+
+        Each extra sequence costs ``s = t(B + 1) - t(B)``. Iterations slow down as the batch
+        grows, so sequences leave more slowly: linearizing the departure rate ``B / (E[D]
+        T(B))`` around the mean gives an Ornstein-Uhlenbeck batch with variance ``B T / (T -
+        B s)`` (Poisson's ``B`` when iterations do not depend on the batch) and relaxation
+        time ``E[D] T / (T - B s)`` iterations; a request's ``D`` iterations average it,
+        which shrinks the variance by :func:`~planner.serve.queueing.window_mean_variance`.
+        """
+        if not self.online or B <= 0 or self.ed <= 0:
+            return np.zeros_like(self.d)
+        t1 = float(self.engine.base_time(np.array([B + 1.0]), B + 1.0, self.ctx)[0])
+        slope = max(0.0, t1 - t0)
+        free = max(tmean - B * slope, 0.05 * tmean)  # the batch-independent part of T
+        var = B * tmean / free
+        relax = self.ed * tmean / free
+        return slope * np.sqrt(var * window_mean_variance(self.d / self.per_step / relax))
+
     # ---------------------------------------------------------- prefill-like
     def _prefill_at_rate(self, lam: float) -> OperatingPoint:
         """Prefill replicas (and ``both`` when no request decodes): no decode batch."""
@@ -317,7 +366,7 @@ class RoleModel:
             self.q,
             self.ca2,
         )
-        ttft += min(1.0, u) * (f["t0"] + f["delta"])
+        # (no iteration-in-progress term: the GI/G/1 wait already holds the residual service)
         ew = gg1_mean_wait(lam, s1, s2, self.ca2)
         hold = (ew if math.isfinite(ew) else 0.0) + s1 + float(np.dot(self.wp, self._transfer))
         kv = self._kv(lam, 0.0, hold, decode=False)
@@ -328,21 +377,43 @@ class RoleModel:
         """Operating point with a mean decode batch ``B`` (``both`` and ``decode`` roles)."""
         if self.role == "prefill" or self.ed <= 0:
             raise ValueError("at_batch needs a decode batch")
+        k = self.per_step  # tokens per iteration: TPOT and iterations per request scale by 1/k
         if self.role == "decode":
             t0 = float(self.engine.base_time(np.array([B]), B, self.ctx)[0])
             lam = B / (self.ed * t0)
             kv = self._kv(lam, t0, 0.0, decode=True)
-            return self._point(lam, B, 0.0, t0 / self.per_step, t0, kv, 0.0)
+            noise = self._batch_noise(B, t0, t0)
+            # a request arrives from its prefill replica mid-iteration: its first decode
+            # step waits for the running one to end (uniform residual, up to t0)
+            tpot = tpot_quantile(
+                t0 / k, 0.0, 0.0, self.d / k, self.wo, self.q, noise / k, residual=t0 / k
+            )
+            return self._point(lam, B, 0.0, tpot, t0, kv, 0.0)
         f = self._prefill(B)
         t0, xbar, s1, s2 = f["t0"], f["xbar"], f["s1"], f["s2"]
         lam = B / (self.ed * t0 + B * xbar)
         tmean = t0 / max(1e-300, 1.0 - lam * xbar)
-        p_c = min(1.0, lam * self.ep_mean * tmean / self.split)
+        # prompts start their prefill in a fraction lam * tmean of the iterations (below
+        # one; beyond, prompts share iterations and each iteration carries the mean extra)
+        per_iter = lam * tmean
+        scale = max(1.0, per_iter) / k
         u = lam * s1
-        k = self.per_step  # tokens per iteration: TPOT and iterations per request scale by 1/k
-        tpot = tpot_quantile(t0 / k, f["delta"] / k, p_c, self.d / k, self.wo, self.q)
+        ew = gg1_mean_wait(lam, s1, s2, self.ca2)
+        noise = self._batch_noise(B, t0, tmean)
+        tpot = tpot_quantile(
+            t0 / k,
+            f["x"] * scale,
+            min(1.0, per_iter),
+            self.d / k,
+            self.wo,
+            self.q,
+            noise / k,
+            extra_weights=self.wp,
+            extra_cap=f["chunk_x"] * scale,
+            queued=lam * (ew if math.isfinite(ew) else 0.0) + lam * s1,
+        )
         ttft = response_quantile(lam, s1, s2, f["own_lo"], f["own_hi"], self.wp, self.q, self.ca2)
-        ttft += t0 + p_c * f["delta"]
+        ttft += t0 + lam * tmean * xbar
         ew = gg1_mean_wait(lam, s1, s2, self.ca2)
         hold = (ew if math.isfinite(ew) else 0.0) + s1
         kv = self._kv(lam, tmean, hold, decode=True)

@@ -96,7 +96,12 @@ def solve_greedy(
         cands, complete = candidates_within(problem, Deadline(0.8 * time_limit))
     if not complete and not any(c.usable for c in cands):
         return method_result(
-            problem, "greedy", Status.UNKNOWN, started, reason=incomplete_reason(cands)
+            problem,
+            "greedy",
+            Status.UNKNOWN,
+            started,
+            reason=incomplete_reason(cands),
+            stats={"candidates": len(cands), "usable_candidates": 0, "candidates_complete": False},
         )
     usable = [c for c in cands if c.usable]
     stats: dict[str, Any] = {"candidates": len(cands), "usable_candidates": len(usable)}

@@ -59,13 +59,13 @@ class Trace:
 def sample_lengths(dist: LengthDist, n: int, rng: np.random.Generator) -> np.ndarray:
     """``n`` token counts from a histogram: a class by weight, then uniform around its mean.
 
-    The window is the widest one centred on the class mean inside the class range, so the
-    samples keep the distribution's mean (a plain uniform on the range would not).
+    The window (:meth:`~planner.serve.traffic.LengthDist.windows`) is the widest one centred
+    on the class mean inside the class range, so the samples keep the distribution's mean (a
+    plain uniform on the range would not).
     """
     cls = rng.choice(len(dist.values), size=n, p=np.asarray(dist.weights))
-    v = np.asarray(dist.values, dtype=float)[cls]
-    lo, hi = np.asarray(dist.lows, dtype=float)[cls], np.asarray(dist.highs, dtype=float)[cls]
-    half = np.maximum(0.0, np.minimum(v - lo, hi - v))
+    centre, half = dist.windows()
+    v, half = centre[cls], half[cls]
     return np.maximum(1, np.rint(v + (2.0 * rng.random(n) - 1.0) * half)).astype(int)
 
 
@@ -343,6 +343,30 @@ def _window_tokens(done: list[_Request], trace: Trace) -> tuple[float, float]:
     return tokens, end - start
 
 
+def simulate_requests(
+    problem: ServingProblem,
+    plan: ServingPlan,
+    *,
+    requests: int = DEFAULT_REQUESTS,
+    seed: int = 0,
+    qps: float | None = None,
+) -> tuple[Trace, list[Any]]:
+    """The trace and its finished requests (``arrival``, ``first``, ``finish``, ``output``).
+
+    ``qps`` defaults to the plan's served rate (offline when the problem has no rate).
+    """
+    rate = qps if qps is not None else (plan.served_qps() if problem.traffic.qps else None)
+    trace = generate_trace(problem.traffic.with_qps(rate), requests, seed)
+    return trace, Simulator(problem, plan, seed).run(trace)
+
+
+def latencies(done: list[Any]) -> tuple[np.ndarray, np.ndarray]:
+    """Per-request TTFT and TPOT (requests with one output token have no TPOT)."""
+    ttft = np.array([r.first - r.arrival for r in done])
+    tpot = np.array([(r.finish - r.first) / (r.output - 1) for r in done if r.output > 1])
+    return ttft, tpot
+
+
 def simulate(
     problem: ServingProblem,
     plan: ServingPlan,
@@ -370,11 +394,8 @@ def simulate(
         window, so the drain after the last arrival does not dilute it; offline: all tokens
         over the whole run), ``requests``, ``seed``.
     """
-    rate = qps if qps is not None else (plan.served_qps() if problem.traffic.qps else None)
-    trace = generate_trace(problem.traffic.with_qps(rate), requests, seed)
-    done = Simulator(problem, plan, seed).run(trace)
-    ttft = np.array([r.first - r.arrival for r in done])
-    tpot = np.array([(r.finish - r.first) / (r.output - 1) for r in done if r.output > 1])
+    trace, done = simulate_requests(problem, plan, requests=requests, seed=seed, qps=qps)
+    ttft, tpot = latencies(done)
     tokens, span = _window_tokens(done, trace)
 
     def pct(x: np.ndarray, q: float) -> float | None:
@@ -391,4 +412,12 @@ def simulate(
     }
 
 
-__all__ = ["DEFAULT_REQUESTS", "Simulator", "Trace", "generate_trace", "simulate"]
+__all__ = [
+    "DEFAULT_REQUESTS",
+    "Simulator",
+    "Trace",
+    "generate_trace",
+    "latencies",
+    "simulate",
+    "simulate_requests",
+]

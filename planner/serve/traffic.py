@@ -128,6 +128,22 @@ class LengthDist:
             acc += w
         return self.highs[-1]
 
+    def windows(self) -> tuple[np.ndarray, np.ndarray]:
+        """(centre, half width) per class: the widest window centred on the class mean that
+        stays inside its range, so lengths spread over it keep the class mean."""
+        v = np.asarray(self.values, dtype=float)
+        lo, hi = np.asarray(self.lows, dtype=float), np.asarray(self.highs, dtype=float)
+        return v, np.maximum(0.0, np.minimum(v - lo, hi - v))
+
+    def spread(self, points: int) -> tuple[np.ndarray, np.ndarray]:
+        """(lengths, weights): each class as ``points`` evenly spaced lengths over its window
+        (:meth:`windows`), a finer histogram with the same mean."""
+        v, half = self.windows()
+        offsets = (np.arange(points) + 0.5) / points * 2.0 - 1.0
+        lengths = (v[:, None] + half[:, None] * offsets[None, :]).ravel()
+        weights = np.repeat(np.asarray(self.weights, dtype=float) / points, points)
+        return lengths, weights
+
     def describe(self) -> str:
         """``512`` or ``mean 1024 (p50 700, p99 4600)``."""
         if len(self.values) == 1 and self.lows == self.highs:

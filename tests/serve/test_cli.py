@@ -214,7 +214,9 @@ def test_unknown_model_lists_closest_names(capsys):
 
 
 def test_solve_serve_file(capsys):
-    code, out, _ = run(capsys, "solve", "serve", str(INSTANCES / "trace-8b.toml"), "--json")
+    code, out, _ = run(
+        capsys, "solve", "serve", str(INSTANCES / "trace-8b.toml"), "-t", "120", "--json"
+    )
     assert code == 0
     d = json.loads(out)
     assert d["status"] == "OPTIMAL" and d["verified"]
