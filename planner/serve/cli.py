@@ -152,6 +152,13 @@ def serve(
         int, typer.Option("--sim-requests", help="Requests of the simulated trace.", min=1)
     ] = 2000,
     sim_seed: Annotated[int, typer.Option("--sim-seed", help="Seed of the simulated trace.")] = 0,
+    export: Annotated[
+        str | None,
+        typer.Option(
+            "--export",
+            help="Launch commands for vllm, sglang or trtllm (JSON key export).",
+        ),
+    ] = None,
     json_out: Annotated[bool, typer.Option("--json", help="One JSON object on stdout.")] = False,
     out: Annotated[
         Path | None, typer.Option("--out", "-o", help="Also write the JSON object here.")
@@ -163,6 +170,8 @@ def serve(
     mode = "force" if disaggregate_only else ("allow" if disaggregate else "off")
     if qps is not None and qps <= 0:
         raise InputError(f"--qps must be positive, got {qps:g}")
+    if export is not None and export not in ("vllm", "sglang", "trtllm"):
+        raise InputError(f"--export must be vllm, sglang or trtllm, got {export!r}")
     if out is not None and trace is not None:
         ensure_not_input(out, [trace])
     from planner.perfmodel.serving_features import Speculative, check_fraction
@@ -211,9 +220,19 @@ def serve(
                 data["simulated"] = run_simulation(
                     problem, result.solution, requests=sim_requests, seed=sim_seed
                 )
+        if export is not None:
+            from planner.serve.export import export_plan
+
+            data["export"] = None
+            if result.solution is not None and result.solution.replicas:
+                data["export"] = export_plan(problem, result.solution, export)
         if json_out:
             console.write_json_line(stdout, data)
     if out is not None:
         dump_json(out, data)
     if not json_out:
         print_report(problem, result, top=top, simulated=data.get("simulated"))
+        if data.get("export"):
+            from planner.serve.report import print_export
+
+            print_export(data["export"])

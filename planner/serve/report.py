@@ -264,3 +264,24 @@ def _cand_row(c: Candidate) -> list[str]:
         format_duration(f.ttft_s) if f is not None and c.role != "decode" else "–",
         format_duration(f.tpot_s) if f is not None and c.role != "prefill" else "–",
     ]
+
+
+def print_export(export: dict[str, Any], *, console: Console | None = None) -> None:
+    """The launch commands of ``--export`` (one per server; TensorRT-LLM's YAML first)."""
+    out = console or Console()
+    out.print(
+        f"[bold]launch commands[/bold] ({export['tool']} {export['version']}, flags as in "
+        f"{export['doc']})",
+        highlight=False,
+    )
+    for c in export["commands"]:
+        out.print(f"# {c['label']}, port {c['port']}", highlight=False, soft_wrap=True)
+        if "extra_llm_api_options" in c:
+            path = c["argv"][-1]
+            out.print(
+                f"cat > {path} <<'EOF'\n{c['extra_llm_api_options']}EOF",
+                highlight=False,
+                markup=False,
+                soft_wrap=True,
+            )
+        out.print(c["shell"], highlight=False, markup=False, soft_wrap=True)
