@@ -36,6 +36,10 @@ A100-80G 80      2.039   600      200       312 / - / -                   [A100]
 H100-SXM 80      3.35    900      400       989 / 1979 / -                [H100]_ [DGXH]_
 H200     141     4.8     900      400       989 / 1979 / -                [H200]_
 B200     192     8.0     1800     400       2250 / 4500 / 9000            [HGXB]_
+L4       22.35   0.3     64 PCIe  12.5      121 / 242 / -                 [INF]_
+L40S     44.7    0.864   64 PCIe  50        362 / 733 / -                 [INF]_
+A10G     22.35   0.6     64 PCIe  12.5      125 / - / -                   [INF]_
+RTX-PRO  89.4    1.792   128 PCIe 50        401 / 802 / 1604 (measured)   [INF]_
 ======== ======= ======= ======== ========= ============================= ==========
 
 .. [A100] NVIDIA A100 Tensor Core GPU datasheet (SXM4 80GB: 312 TFLOPS bf16 dense,
@@ -51,6 +55,10 @@ B200     192     8.0     1800     400       2250 / 4500 / 9000            [HGXB]
 .. [HGXB] NVIDIA HGX B200 specifications (8 GPUs: 36 / 72 / 144 PFLOPS bf16 / fp8 / fp4
    with sparsity, i.e. 2.25 / 4.5 / 9 PFLOPS dense per GPU; 1.8 TB/s NVLink 5 per GPU;
    8 TB/s HBM3e), nvidia.com/en-us/data-center/hgx.
+
+.. [INF] Inference GPUs (no NVLink: the PCIe link stands in): each TOML names its source
+   line by line (/work/notes/lit/hardware.csv rows HW01, HW10, HW16, HW20); node sizes and
+   networks are assumptions, and the RTX PRO 6000 compute is a measured GEMM peak.
 
 ``price_per_gpu_hour`` is an indicative on-demand price, an assumption to
 override per cluster (the calibration report lists it among the assumptions);

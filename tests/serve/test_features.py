@@ -60,3 +60,17 @@ def test_prefix_cache_hit_rate_lowers_ttft():
     warm = solve(warm_problem)
     assert verify(warm_problem, warm.solution) == []
     assert warm.stats["metrics"]["ttft_s"] < 0.5 * cold.stats["metrics"]["ttft_s"]
+
+
+@pytest.mark.parametrize("gpu", ["L4", "L40S", "A10G", "RTX-PRO-6000"])
+def test_inference_gpus_are_in_the_catalog_and_plannable(gpu):
+    from planner.perfmodel.hardware import get_gpu
+    from planner.serve import make_problem, solve
+
+    spec = get_gpu(gpu)
+    assert spec.price_per_gpu_hour > 0 and spec.memory_gib > 20
+    problem = make_problem(
+        "llama-3.1-8b", f"{gpu}:4", qps=1, prompt_tokens=256, output_tokens=64, tpot="100ms"
+    )
+    res = solve(problem, time_limit=30)
+    assert res.solution is not None and res.solution.gpus_by_pool().keys() <= {spec.name}
