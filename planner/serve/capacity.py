@@ -400,21 +400,23 @@ class RoleModel:
         u = lam * s1
         ew = gg1_mean_wait(lam, s1, s2, self.ca2)
         noise = self._batch_noise(B, t0, tmean)
+        # bursty arrivals (scv c2 > 1) count like a Poisson stream of bursts of c2 prompts:
+        # same mean, c2 times the variance of the prompts falling within a request's life
+        burst = self.ca2
         tpot = tpot_quantile(
             t0 / k,
-            f["x"] * scale,
-            min(1.0, per_iter),
+            f["x"] * scale * burst,
+            min(1.0, per_iter) / burst,
             self.d / k,
             self.wo,
             self.q,
             noise / k,
             extra_weights=self.wp,
             extra_cap=f["chunk_x"] * scale,
-            queued=lam * (ew if math.isfinite(ew) else 0.0) + lam * s1,
+            queued=(lam * (ew if math.isfinite(ew) else 0.0) + lam * s1) / burst,
         )
         ttft = response_quantile(lam, s1, s2, f["own_lo"], f["own_hi"], self.wp, self.q, self.ca2)
         ttft += t0 + lam * tmean * xbar
-        ew = gg1_mean_wait(lam, s1, s2, self.ca2)
         hold = (ew if math.isfinite(ew) else 0.0) + s1
         kv = self._kv(lam, tmean, hold, decode=True)
         return self._point(lam, B, ttft, tpot, tmean, kv, u)

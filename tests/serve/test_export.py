@@ -45,10 +45,19 @@ def flags(argv):
     return [a for a in argv if a.startswith("--")]
 
 
+# each problem variant with one plan shape (every plan and every variant is covered)
+CASES = [
+    ("plain", "pp"),
+    ("fp8", "pd"),
+    ("int4_eagle", "spec_ep"),
+    ("draft", "colocated"),
+    ("mtp", "spec_ep"),
+]
+
+
 @pytest.mark.parametrize("tool", sorted(TOOLS))
-@pytest.mark.parametrize("plan_name", sorted(PLANS))
-@pytest.mark.parametrize("prob_name", sorted(PROBLEMS))
-def test_every_flag_is_documented_for_the_stated_version(tool, plan_name, prob_name):
+@pytest.mark.parametrize(("prob_name", "plan_name"), CASES)
+def test_every_flag_is_documented_for_the_stated_version(tool, prob_name, plan_name):
     prob, plan = problem(**PROBLEMS[prob_name]), PLANS[plan_name]
     if tool == "sglang" and plan_name == "pp":
         with pytest.raises(InputError, match="pipeline"):
