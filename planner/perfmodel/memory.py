@@ -24,12 +24,24 @@ Pipeline schedules hold several microbatches in flight: with 1F1B, stage
 stage's terms and is the one place where they are scaled by the in-flight
 microbatches and summed.
 
+Capacity (training). A stage fits when its terms plus the *headroom* are at most
+the capacity the driver reports (:attr:`~planner.perfmodel.hardware.GpuSpec.usable_bytes`,
+e.g. 81,559 MiB on an H100 80GB): :func:`training_capacity`. The headroom
+(``--memory-headroom``, :func:`default_headroom_gib` by default) covers the CUDA
+context, cuBLAS/cuDNN workspaces and NCCL buffers (``CONTEXT_HEADROOM_GIB``) and
+allocator fragmentation (``FRAGMENTATION_HEADROOM`` of the capacity), so no plan
+is accepted at 99.9 % of the device.
+
 Named constants (estimates, not fitted):
 
 ``RUNTIME_RESERVED_GIB``
-    CUDA context, NCCL communicator buffers, cuBLAS workspaces and allocator
-    fragmentation: memory a training or serving process cannot use for
-    tensors (1-2 GB context + NCCL + ~5 % fragmentation on 80 GB parts).
+    Serving: CUDA context, NCCL communicator buffers, cuBLAS workspaces and
+    allocator fragmentation that a serving engine cannot use for tensors.
+``CONTEXT_HEADROOM_GIB``, ``FRAGMENTATION_HEADROOM``
+    Training headroom: 1.5 GiB for the CUDA context (about 0.5-1 GiB with
+    cuBLAS/cuDNN workspaces) and NCCL communicators, plus 3 % of the capacity
+    for caching-allocator fragmentation (PyTorch's ``expandable_segments``
+    keeps it at a few per cent).
 ``COMM_BUFFER_FRACTION``
     Gradient-bucket / all-gather staging buffers, as a fraction of the
     stage's bf16 weights (Megatron's contiguous buffers are views, only the
@@ -42,6 +54,7 @@ from dataclasses import dataclass, fields
 
 import numpy as np
 
+from planner.perfmodel.hardware import GpuSpec
 from planner.perfmodel.model_spec import ModelSpec
 
 GIB = 1024**3
@@ -49,6 +62,8 @@ WEIGHT_BYTES = 2.0
 GRAD_BYTES = 4.0
 OPTIMIZER_BYTES = 12.0
 RUNTIME_RESERVED_GIB = 4.0
+CONTEXT_HEADROOM_GIB = 1.5
+FRAGMENTATION_HEADROOM = 0.03
 COMM_BUFFER_FRACTION = 0.02
 #: Bytes per activation element in training and inference (bf16 activations even with
 #: fp8 GEMMs: Transformer Engine keeps activations in bf16 between layers).
@@ -73,7 +88,7 @@ class MemoryBreakdown:
     buffers
         Communication buffers (gradient buckets, ZeRO-3 gathers).
     reserved
-        Runtime overhead (``RUNTIME_RESERVED_GIB``).
+        Headroom kept free (CUDA context, NCCL, fragmentation; see :func:`training_capacity`).
     """
 
     weights: float = 0.0
@@ -82,7 +97,7 @@ class MemoryBreakdown:
     activations: float = 0.0
     logits: float = 0.0
     buffers: float = 0.0
-    reserved: float = RUNTIME_RESERVED_GIB * GIB
+    reserved: float = 0.0
 
     @property
     def total(self) -> float:
@@ -103,6 +118,21 @@ class MemoryBreakdown:
         out = {f.name: round(getattr(self, f.name) / GIB, 3) for f in fields(self)}
         out["total"] = round(self.total_gib, 3)
         return out
+
+
+def default_headroom_gib(gpu: GpuSpec) -> float:
+    """Default training headroom of ``gpu``: context + NCCL, plus fragmentation (GiB)."""
+    return CONTEXT_HEADROOM_GIB + FRAGMENTATION_HEADROOM * gpu.usable_bytes / GIB
+
+
+def headroom_bytes(gpu: GpuSpec, headroom_gib: float | None = None) -> float:
+    """Bytes kept free on ``gpu`` (``headroom_gib``, or :func:`default_headroom_gib`)."""
+    return (default_headroom_gib(gpu) if headroom_gib is None else headroom_gib) * GIB
+
+
+def training_capacity(gpu: GpuSpec, headroom_gib: float | None = None) -> float:
+    """Bytes a training process may fill on ``gpu``: the driver's capacity minus the headroom."""
+    return gpu.usable_bytes - headroom_bytes(gpu, headroom_gib)
 
 
 # ---------------------------------------------------------------------------
@@ -273,7 +303,7 @@ class StageMemory:
     buffers: float
 
     def total(self, in_flight: float) -> float:
-        """Bytes per GPU with ``in_flight`` microbatches in flight (runtime reserve included)."""
+        """Bytes per GPU with ``in_flight`` microbatches in flight (headroom not included)."""
         return (
             self.weights
             + self.gradients
@@ -283,11 +313,10 @@ class StageMemory:
             + self.logits_fixed
             + self.logits * in_flight
             + self.buffers
-            + RUNTIME_RESERVED_GIB * GIB
         )
 
-    def breakdown(self, in_flight: float) -> MemoryBreakdown:
-        """The same by component."""
+    def breakdown(self, in_flight: float, reserved: float = 0.0) -> MemoryBreakdown:
+        """The same by component, with ``reserved`` bytes of headroom."""
         return MemoryBreakdown(
             weights=self.weights,
             gradients=self.gradients,
@@ -295,6 +324,7 @@ class StageMemory:
             activations=self.activations * in_flight + self.work,
             logits=self.logits_fixed + self.logits * in_flight,
             buffers=self.buffers,
+            reserved=reserved,
         )
 
 

@@ -178,10 +178,11 @@ def _memory_violations(
         pool = pools[labels[j]]
         cost = stage_cost(step, pool, len(mine) - n_moe, n_moe, j == 0, j == pp - 1)
         total = cost.memory.total(in_flight_microbatches(j, pp, m, v))
-        cap = pool.gpu.memory_bytes
+        cap = problem.capacity(pool.gpu)
         if total > cap * (1 + MEMORY_TOL):
             out.append(
                 f"stage {j} ({labels[j]}): needs {total / GIB:.1f} GiB per GPU, "
-                f"{cap / GIB:.0f} GiB available"
+                f"{cap / GIB:.1f} GiB available ({pool.gpu.usable_bytes / GIB:.1f} GiB less "
+                f"{(pool.gpu.usable_bytes - cap) / GIB:.1f} GiB headroom)"
             )
     return out

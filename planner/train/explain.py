@@ -100,8 +100,8 @@ def explain_infeasible(problem: TrainingProblem) -> tuple[str, dict[str, Any]]:
             if sub is None:
                 sub = single_pool_problem(problem.with_constraints(use_all_gpus=False), pool.label)
         mem, plan, _done = min_memory_search(sub, Deadline(MIN_MEMORY_TIME))
-        if plan is not None and mem / pool.gpu.memory_bytes < best[0]:
-            best = (mem / pool.gpu.memory_bytes, plan, sub)
+        if plan is not None and mem / problem.capacity(pool.gpu) < best[0]:
+            best = (mem / problem.capacity(pool.gpu), plan, sub)
     _ratio, plan, sub = best
     if plan is None:
         return "no plan exists in the decision space for this batch and GPU budget", {}

@@ -16,7 +16,8 @@ from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
 from planner.core.errors import InputError, check_table, positive_int
-from planner.perfmodel.hardware import ClusterSpec, parse_cluster
+from planner.perfmodel.hardware import ClusterSpec, GpuSpec, parse_cluster
+from planner.perfmodel.memory import training_capacity
 from planner.perfmodel.model_spec import ModelSpec
 from planner.perfmodel.precision import get_precision
 from planner.perfmodel.readers import load_model
@@ -99,6 +100,9 @@ class Constraints:
     flash_attention
         Fused attention (FlashAttention / cuDNN fused attention, the default
         today); ``False`` models Megatron-LM 2021-22's materialized scores.
+    memory_headroom_gib
+        GiB kept free below the driver's capacity on every GPU (``None``:
+        :func:`planner.perfmodel.memory.default_headroom_gib`).
     """
 
     tp: int | None = None
@@ -118,6 +122,7 @@ class Constraints:
     objective: str = "time"
     overlap_grad_reduce: bool = True
     flash_attention: bool = True
+    memory_headroom_gib: float | None = None
 
     def __post_init__(self) -> None:
         for key in ("tp", "pp", "dp", "cp", "ep", "microbatch", "interleave", "max_gpus", "max_tp"):
@@ -130,6 +135,15 @@ class Constraints:
             isinstance(self.zero, bool) or not isinstance(self.zero, int) or not 0 <= self.zero <= 3
         ):
             raise InputError(f"constraints: zero must be 0, 1, 2 or 3, got {self.zero!r}")
+        if self.memory_headroom_gib is not None and (
+            isinstance(self.memory_headroom_gib, bool)
+            or not isinstance(self.memory_headroom_gib, (int, float))
+            or not 0 <= self.memory_headroom_gib < 1e6
+        ):
+            raise InputError(
+                f"constraints: memory_headroom_gib must be a number >= 0, got "
+                f"{self.memory_headroom_gib!r}"
+            )
         if self.objective not in OBJECTIVES:
             raise InputError(
                 f"constraints: objective must be one of {', '.join(OBJECTIVES)}, got {self.objective!r}"
@@ -301,11 +315,20 @@ class TrainingProblem:
                 f"{self.model.max_seq}"
             )
         for pool in self.cluster.pools:
+            if c.objective == "cost" and pool.gpu.price_per_gpu_hour <= 0:
+                raise InputError(
+                    f"{self.name}: --objective cost needs a price for GPU {pool.gpu.name} "
+                    "(none is recorded in the catalog): set price_per_gpu_hour in a cluster TOML"
+                )
             if not pool.gpu.supports(self.workload.precision):
                 raise InputError(
                     f"{self.name}: GPU {pool.gpu.name} has no {self.workload.precision} support"
                 )
         del budget
+
+    def capacity(self, gpu: GpuSpec) -> float:
+        """Bytes a stage may use on ``gpu``: the driver's capacity minus the headroom."""
+        return training_capacity(gpu, self.constraints.memory_headroom_gib)
 
     @property
     def gpu_budget(self) -> int:

@@ -440,7 +440,7 @@ def exact_search(
     """
     deadline = deadline or Deadline(None)
     problem_c = problem.constraints
-    capacity = problem.cluster.pools[0].gpu.memory_bytes
+    capacity = problem.capacity(problem.cluster.pools[0].gpu)
     top = TopK(top_k)
     out = SearchOutcome([], False, 0.0)
     if incumbent is not None:

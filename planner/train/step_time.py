@@ -353,8 +353,10 @@ def estimate(problem: TrainingProblem, plan: TrainingPlan) -> Estimate:
                 optimizer=st.optimizer,
                 embedding_sync=st.embedding_sync,
                 params=st.params,
-                memory=st.memory.breakdown(in_flight),
-                capacity=pool.gpu.memory_bytes,
+                memory=st.memory.breakdown(
+                    in_flight, pool.gpu.usable_bytes - problem.capacity(pool.gpu)
+                ),
+                capacity=pool.gpu.usable_bytes,
             )
         )
     umax = max(st.micro_time for st in stages)
@@ -419,7 +421,7 @@ def quick(problem: TrainingProblem, plan: TrainingPlan) -> Quick:
         umax = max(umax, st.micro)
         tail = max(tail, st.tail)
         total = st.memory.total(in_flight)
-        ratio = total / pools[labels[j]].gpu.memory_bytes
+        ratio = total / problem.capacity(pools[labels[j]].gpu)
         if ratio > worst_ratio:
             worst_ratio, worst = ratio, total
     step = pipeline_time(umax, usum, m, plan.pp, plan.interleave) + tail

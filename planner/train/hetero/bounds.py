@@ -80,7 +80,7 @@ class KindTable:
         hit = self._cache.get(key)
         if hit is None:
             t = self.ct.terms(*key)
-            cap_bytes = self.ct.pools[key[0]].gpu.memory_bytes
+            cap_bytes = self.ct.problem.capacity(self.ct.pools[key[0]].gpu)
             f = np.minimum(np.arange(self.L + 1, dtype=float), self.m)
             f[0] = 1.0
             c0 = t.mem[0] + (t.act[0] + t.logits_per) * f

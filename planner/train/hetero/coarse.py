@@ -24,7 +24,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from planner.perfmodel.layer import layer_params
-from planner.perfmodel.memory import COMM_BUFFER_FRACTION, GIB, RUNTIME_RESERVED_GIB
+from planner.perfmodel.memory import COMM_BUFFER_FRACTION
 from planner.perfmodel.stage import layer_memory, p2p_transfer
 from planner.train.hetero.relax import greedy, level
 from planner.train.hetero.terms import MEMORY_RTOL
@@ -91,8 +91,8 @@ def pool_layer(problem: TrainingProblem, plan, pool, u1: float) -> PoolLayer:
         dense,
         expert,
         act,
-        work + RUNTIME_RESERVED_GIB * GIB,
-        pool.gpu.memory_bytes,
+        work,
+        problem.capacity(pool.gpu),
     )
 
 
