@@ -172,6 +172,37 @@ def all_to_all(size: float, n: int, per_node: int, fabric: Fabric) -> float:
     return max(intra, inter)
 
 
+def dispatch_all_to_all(
+    tokens: float,
+    top_k: int,
+    token_bytes: float,
+    n: int,
+    per_node: int,
+    fabric: Fabric,
+    *,
+    node_limit: int = 0,
+) -> float:
+    """Seconds of one MoE dispatch (or combine): ``tokens`` tokens, each to ``top_k`` experts.
+
+    Plain all-to-all: every token copy (``token_bytes`` each) goes to its expert's
+    rank, spread evenly over the ``n`` ranks (:func:`all_to_all`). With node-limited
+    routing (``node_limit > 0``, DeepSeek-V3 / DeepEP) a token crosses the network
+    once per destination node — the expected number of distinct nodes among its
+    ``top_k`` experts, at most ``node_limit`` — and is forwarded to the experts
+    inside the node over NVLink; both legs run at once.
+    """
+    if n <= 1 or tokens <= 0:
+        return 0.0
+    copies = tokens * top_k * token_bytes
+    k, m = levels(n, per_node)
+    if not node_limit or m <= 1:
+        return all_to_all(copies, n, per_node, fabric)
+    nodes_hit = min(float(node_limit), m * (1.0 - (1.0 - 1.0 / m) ** top_k))
+    inter = tokens * token_bytes * nodes_hit * (m - 1) / m / fabric.inter_at(m) + NIC_LATENCY_S
+    intra = copies * (k - 1) / k / fabric.intra + (NVLINK_LATENCY_S if k > 1 else 0.0)
+    return max(inter, intra)
+
+
 def one_shot_all_reduce(
     size: float | np.ndarray, n: int, per_node: int, fabric: Fabric
 ) -> float | np.ndarray:

@@ -44,6 +44,7 @@ from planner.perfmodel.memory import (
 from planner.perfmodel.stage import (
     layer_memory,
     optimizer_time,
+    p2p_exposed_floor,
     p2p_transfer,
     pipeline_time,
     stage_times,
@@ -335,7 +336,10 @@ def _config_bound(
     vmax = np.where(divisible, L / pps, 1.0)
     if c.interleave is not None:
         vmax = np.full_like(pps, float(c.interleave))
-    usum = lc.work + np.where(single, 0.0, 2 * one * pps)
+    # overlapped sends (interleaved / DualPipe schedules) expose at least OVERLAP_SLOWDOWN of
+    # their time (planner.perfmodel.overlap.exposed_after)
+    share = p2p_exposed_floor(replace(stub, interleave=2))
+    usum = lc.work + np.where(single, 0.0, 2 * share * one * pps)
     if c.objective == "cost":
         # GPUs x (m + (p-1)/v) = tp cp p (B/b + (p-1) d/v): the cost grows with dp, so
         # the bound takes the smallest dp (the optimizer's share is flat or grows too)
@@ -389,13 +393,13 @@ def _candidates(
             continue
         for d in _dps(problem, lc, pp):
             m = B // (d * lc.microbatch)
-            if pp > 1:
-                one = p2p_transfer(training_step(problem, lc.plan(pp, d, 1, 0, ())), pool, None)
-            else:
-                one = 0.0
+            stub_step = training_step(problem, lc.plan(pp, d, 1, 0, ()))
+            one = p2p_transfer(stub_step, pool, None) if pp > 1 else 0.0
             for v in interleaves(problem, pp, m):
                 s0 = L // pp if v > 1 else stage0
-                usum = lc.work + 2 * v * one * pp
+                usum = lc.work + 2 * v * one * pp * p2p_exposed_floor(
+                    replace(stub_step, interleave=v)
+                )
                 # relaxes stage.pipeline_time's largest stage time to the mean usum / pp
                 pipe = pipeline_time(usum / pp, usum, m, pp, v)
                 for z in zs:

@@ -30,7 +30,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from planner.perfmodel.stage import OVERLAP_SLOWDOWN, end_costs
+from planner.perfmodel.overlap import OVERLAP_SLOWDOWN
+from planner.perfmodel.stage import end_costs
 from planner.train.hetero.relax import (
     convex_part,
     greedy,

@@ -24,7 +24,8 @@ import math
 import numpy as np
 
 from planner.perfmodel.memory import in_flight_microbatches
-from planner.perfmodel.stage import OVERLAP_SLOWDOWN, StageCost, exposed_after, stage_cost
+from planner.perfmodel.overlap import OVERLAP_SLOWDOWN, exposed_after
+from planner.perfmodel.stage import StageCost, stage_cost
 from planner.train.hetero.split import StageClass
 from planner.train.instance import TrainingPlan, TrainingProblem
 from planner.train.step_time import moe_flags, training_step
