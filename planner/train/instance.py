@@ -19,6 +19,7 @@ from planner.core.errors import InputError, check_table, positive_int
 from planner.perfmodel.hardware import ClusterSpec, GpuSpec, parse_cluster
 from planner.perfmodel.memory import training_capacity
 from planner.perfmodel.model_spec import ModelSpec
+from planner.perfmodel.options import Software
 from planner.perfmodel.precision import get_precision
 from planner.perfmodel.readers import load_model
 from planner.perfmodel.stage import Layout
@@ -285,6 +286,10 @@ class TrainingProblem:
         Batch, sequence length, precision.
     constraints
         Fixed decisions, limits, objective.
+    software
+        Overlap, precision of each state, sharding and MoE settings of the
+        framework (:class:`~planner.perfmodel.options.Software`; the JSON
+        table ``software``).
     meta
         Extra data (e.g. a published plan or measured throughput).
     """
@@ -295,6 +300,7 @@ class TrainingProblem:
     workload: Workload
     constraints: Constraints = field(default_factory=Constraints)
     meta: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+    software: Software = field(default_factory=Software)
 
     def __post_init__(self) -> None:
         c = self.constraints
@@ -352,6 +358,7 @@ class TrainingProblem:
                 "precision": self.workload.precision,
             },
             "constraints": self.constraints.to_dict(),
+            **({"software": self.software.to_dict()} if self.software.to_dict() else {}),
             "meta": {k: v for k, v in self.meta.items() if k != "warnings"},
         }
 
@@ -368,6 +375,7 @@ class TrainingProblem:
             "gpus_per_node",
             "workload",
             "constraints",
+            "software",
             "meta",
         }
         check_table(data, where, known, required=("model",))
@@ -395,4 +403,5 @@ class TrainingProblem:
             workload=workload,
             constraints=constraints,
             meta=dict(data.get("meta", {}) or {}),
+            software=Software.from_dict(data.get("software"), where=f"{where}: software"),
         )

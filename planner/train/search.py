@@ -331,9 +331,8 @@ def _config_bound(
     stub = training_step(problem, lc.plan(2, 1, 1, 0, ()))
     one = min(p2p_transfer(stub, pool, None), p2p_transfer(replace(stub, dp=10**9), pool, None))
     # interleaving needs m % p == 0 for the plan's own dp (a smaller dp has more
-    # microbatches), so only L % p limits v over all dp
-    divisible = (np.mod(L, pps) == 0) & (pps >= 2)
-    vmax = np.where(divisible, L / pps, 1.0)
+    # microbatches), so over all dp only the layers per stage limit v (v <= floor(L / p))
+    vmax = np.where(pps >= 2, np.floor(L / pps), 1.0)
     if c.interleave is not None:
         vmax = np.full_like(pps, float(c.interleave))
     # overlapped sends (interleaved / DualPipe schedules) expose at least OVERLAP_SLOWDOWN of
@@ -396,7 +395,7 @@ def _candidates(
             stub_step = training_step(problem, lc.plan(pp, d, 1, 0, ()))
             one = p2p_transfer(stub_step, pool, None) if pp > 1 else 0.0
             for v in interleaves(problem, pp, m):
-                s0 = L // pp if v > 1 else stage0
+                s0 = stage0
                 usum = lc.work + 2 * v * one * pp * p2p_exposed_floor(
                     replace(stub_step, interleave=v)
                 )
@@ -528,13 +527,9 @@ def min_memory_search(
         floors = []
         for _b, pp, d, v, z, m in cands:
             stage0 = (
-                L // pp
-                if v > 1
-                else (
-                    problem.constraints.stage_layers[0]
-                    if problem.constraints.stage_layers is not None
-                    else balanced_stage_layers(L, pp)[0]
-                )
+                problem.constraints.stage_layers[0]
+                if problem.constraints.stage_layers is not None
+                else balanced_stage_layers(L, pp)[0]
             )
             floors.append((_first_stage_floor(problem, lc, stage0, pp, d, m, v, z), pp, d, v, z))
         floors.sort()

@@ -210,28 +210,49 @@ def balanced_stage_layers(layers: int, pp: int) -> tuple[int, ...]:
     return tuple(out)
 
 
+def chunk_layers(stage_layers: tuple[int, ...], interleave: int) -> list[list[int]]:
+    """Layers of each of the ``v`` chunks (virtual stages) of every stage.
+
+    Stage ``j`` holds chunks ``j, j + p, j + 2p, ...`` of the model. Its
+    ``n_j`` layers are split as evenly as possible; when ``v`` does not divide
+    ``n_j`` the first stage gives its shorter chunks to the front (next to the
+    embedding) and every other stage to the back (the last one's next to the
+    LM head and loss): Llama-3.1-405B's 126 layers on 16 stages x 4 chunks are
+    chunks of 2 with one layer less in the very first and the very last chunk.
+    """
+    out = []
+    for j, n in enumerate(stage_layers):
+        base, extra = divmod(n, interleave)
+        sizes = [base] * interleave
+        for k in range(extra):
+            sizes[interleave - 1 - k if j == 0 else k] += 1
+        out.append(sizes)
+    return out
+
+
 def stage_layer_indices(
     layers: int, stage_layers: tuple[int, ...], interleave: int
 ) -> list[list[int]]:
     """Layer indices of each stage; with ``v > 1`` stage ``j`` holds chunks ``j, j+p, ...``.
 
-    When ``v`` chunks do not divide the layers evenly (published runs that put
-    the embedding and the loss in pipeline slots of their own, such as
-    Llama-3.1-405B's 126 layers on 8 x 8 slots), the stages keep the layers of
-    ``stage_layers`` in order; the search and ``verify`` never produce such plans.
+    Chunks follow :func:`chunk_layers` (equal when ``p v`` divides the layers
+    and the stages are equal; uneven otherwise).
     """
     pp = len(stage_layers)
-    if interleave <= 1 or layers % (pp * interleave):
+    if interleave <= 1:
         out, start = [], 0
         for n in stage_layers:
             out.append(list(range(start, start + n)))
             start += n
         return out
-    chunk = layers // (pp * interleave)
-    return [
-        [c * chunk + i for k in range(interleave) for c in [j + k * pp] for i in range(chunk)]
-        for j in range(pp)
-    ]
+    sizes = chunk_layers(tuple(stage_layers), interleave)
+    out = [[] for _ in range(pp)]
+    start = 0
+    for k in range(interleave):
+        for j in range(pp):
+            out[j].extend(range(start, start + sizes[j][k]))
+            start += sizes[j][k]
+    return out
 
 
 @functools.lru_cache(maxsize=4096)
@@ -250,6 +271,7 @@ def training_step(problem: TrainingProblem, plan: TrainingPlan) -> TrainingStep:
         **layout_of(plan),
         flash_attention=c.flash_attention,
         overlap_grad_reduce=c.overlap_grad_reduce,
+        software=problem.software,
     )
 
 
