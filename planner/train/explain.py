@@ -57,10 +57,11 @@ def structural_reason(problem: TrainingProblem) -> str | None:
         return (
             "no tensor-parallel size divides the heads, KV heads and FFN width and tiles the nodes"
         )
-    if c.interleave is not None and c.interleave > 1:
-        ok = any(m.layers % (p * c.interleave) == 0 for p in range(2, m.layers + 1))
-        if not ok:
-            return f"interleave={c.interleave}: no pipeline size p >= 2 with layers % (p*v) == 0"
+    if c.interleave is not None and c.interleave > 1 and m.layers < 2 * c.interleave:
+        return (
+            f"interleave={c.interleave}: needs at least {c.interleave} layers on each of "
+            f">= 2 stages, the model has {m.layers}"
+        )
     if c.use_all_gpus:
         found = False
         for t in sp.tps:

@@ -109,6 +109,12 @@ class Estimate:
         Sum of the used GPUs' dense peak at the workload precision, FLOP/s.
     cost_per_hour
         USD per hour of the GPUs used.
+    breakdown
+        ``step_time`` by component, seconds (:func:`step_breakdown`): they add up
+        to ``step_time``.
+    causal_model_flops
+        Model FLOPs with causal attention counted as half the ``s x s`` square
+        (the Llama 3 and PaLM convention; ``model_flops`` is Megatron's full square).
     """
 
     step_time: float
@@ -124,6 +130,8 @@ class Estimate:
     peak_flops: float
     cost_per_hour: float
     gpus_by_pool: dict[str, int] = field(default_factory=dict)
+    breakdown: dict[str, float] = field(default_factory=dict)
+    causal_model_flops: float = 0.0
 
     @property
     def fits(self) -> bool:
@@ -152,8 +160,14 @@ class Estimate:
 
     @property
     def mfu(self) -> float:
-        """Model FLOPs utilization against the dense peak of the GPUs used."""
+        """Model FLOPs utilization against the dense peak of the GPUs used (Megatron's count:
+        the full ``s x s`` attention square)."""
         return self.model_flops / self.step_time / self.peak_flops
+
+    @property
+    def mfu_causal(self) -> float:
+        """MFU with causal attention counted as half the square (Llama 3, PaLM)."""
+        return self.causal_model_flops / self.step_time / self.peak_flops
 
     @property
     def tokens_per_s(self) -> float:
@@ -182,6 +196,7 @@ class Estimate:
             "model_tflops_per_gpu": self.model_tflops_per_gpu,
             "hardware_tflops_per_gpu": self.hardware_tflops_per_gpu,
             "mfu": self.mfu,
+            "mfu_causal": self.mfu_causal,
             "tokens_per_s": self.tokens_per_s,
             "cost_per_hour": self.cost_per_hour,
             "usd_per_million_tokens": self.usd_per_million_tokens,
@@ -358,7 +373,9 @@ def estimate(problem: TrainingProblem, plan: TrainingPlan) -> Estimate:
     indices = stage_layer_indices(problem.model.layers, stage_layers, plan.interleave)
     m = plan.microbatches(wl.global_batch)
     stages = []
+    costs = []
     for j, st, in_flight, _new in stage_costs(problem, plan):
+        costs.append(st)
         pool = pools[labels[j]]
         stages.append(
             StageEstimate(
@@ -385,6 +402,9 @@ def estimate(problem: TrainingProblem, plan: TrainingPlan) -> Estimate:
     pipe = pipeline_time(umax, sum(st.micro_time for st in stages), m, plan.pp, plan.interleave)
     tail = max(st.tail for st in stages)
     model_flops, hardware_flops = step_flops(training_step(problem, plan), wl.global_batch)
+    half_attention = (
+        1.5 * problem.model.layers * problem.model.attention_flops_per_token(wl.seq_len)
+    )
     by_pool: dict[str, int] = {}
     for label in labels:
         by_pool[label] = by_pool.get(label, 0) + plan.tp * plan.cp * plan.dp
@@ -404,7 +424,44 @@ def estimate(problem: TrainingProblem, plan: TrainingPlan) -> Estimate:
         peak_flops=peak,
         cost_per_hour=price,
         gpus_by_pool=by_pool,
+        breakdown=step_breakdown(costs, m, pipe),
+        causal_model_flops=model_flops - half_attention * wl.global_batch * wl.seq_len,
     )
+
+
+#: Keys of :attr:`Estimate.breakdown`, in display order.
+BREAKDOWN_KEYS = (
+    "compute",
+    "recompute",
+    "tp_comm",
+    "cp_comm",
+    "ep_comm",
+    "pp_comm",
+    "offload",
+    "dp_comm",
+    "bubble",
+    "optimizer",
+    "embedding_sync",
+)
+
+
+def step_breakdown(costs: list[StageCost], microbatches: int, pipe: float) -> dict[str, float]:
+    """Step time by component: ``m`` times the slowest stage's per-microbatch parts, the
+    bubble (the rest of the pipeline makespan) and the largest tail's parts.
+
+    The values add up to ``pipe + max tail`` (the step time).
+    """
+    slowest = max(costs, key=lambda c: c.micro)
+    tail = max(costs, key=lambda c: c.tail)
+    out = dict.fromkeys(BREAKDOWN_KEYS, 0.0)
+    for key, value in slowest.parts:
+        out[key] += microbatches * value
+    # parts may miss a share of micro the stage model did not name: charge it to compute
+    out["compute"] += microbatches * (slowest.micro - sum(v for _k, v in slowest.parts))
+    out["bubble"] = pipe - microbatches * slowest.micro
+    for key, value in tail.tail_parts.items():
+        out[key] += value
+    return out
 
 
 def objective_of(problem: TrainingProblem, est: Estimate) -> float:

@@ -112,3 +112,20 @@ def test_software_round_trips_and_rejects_unknown_keys():
     data["software"] = {"tp_overlapp": True}
     with pytest.raises(InputError, match="tp_overlapp"):
         TrainingProblem.from_dict(data)
+
+
+@pytest.mark.parametrize("rc,v", [("none", 1), ("full", 1), ("selective", 2)])
+def test_breakdown_adds_up_to_the_step_time(rc, v):
+    prob = problem(tiny_spec(layers=8), gpus="8xA100", batch=16)
+    plan = TrainingPlan(
+        tp=2, pp=2, dp=2, microbatch=1, interleave=v, recompute=rc, zero=1, stage_layers=(4, 4)
+    )
+    assert verify(prob, plan) == []
+    est = estimate(prob, plan)
+    parts = est.breakdown
+    assert sum(parts.values()) == pytest.approx(est.step_time, rel=1e-9)
+    assert min(parts.values()) >= 0
+    assert parts["compute"] > 0 and parts["bubble"] > 0 and parts["optimizer"] > 0
+    assert (parts["recompute"] > 0) == (rc != "none")
+    # causal attention counts half the square: fewer model FLOPs, lower MFU
+    assert est.causal_model_flops < est.model_flops and est.mfu_causal < est.mfu
