@@ -171,4 +171,7 @@ DEEPSEEK_V3 = Software(
     ep_overlap="dualpipe",
 )
 
-__all__ = ["DEEPSEEK_V3", "DEFAULT", "EP_OVERLAPS", "Software"]
+#: Named settings (``--software NAME``).
+PRESETS = {"default": DEFAULT, "deepseek-v3": DEEPSEEK_V3}
+
+__all__ = ["DEEPSEEK_V3", "DEFAULT", "EP_OVERLAPS", "PRESETS", "Software"]

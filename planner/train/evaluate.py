@@ -126,6 +126,8 @@ def verify(problem: TrainingProblem, plan: TrainingPlan) -> list[str]:
         out.append(f"stage_layers sum to {sum(layers)}, the model has {model.layers} layers")
         return out
     v = plan.interleave
+    if c.even_stages and (len(set(layers)) != 1 or (layers[0] % v)):
+        out.append(f"even_stages: stages {layers} with interleave={v} are not all equal chunks")
     if v > 1:
         if plan.pp < 2:
             out.append("interleaving needs pp >= 2")

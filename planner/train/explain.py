@@ -50,6 +50,11 @@ def structural_reason(problem: TrainingProblem) -> str | None:
         return f"{'*'.join(names)} needs {fixed} GPUs, only {N} available"
     if c.pp is not None and c.pp > m.layers:
         return f"pp={c.pp} exceeds the model's {m.layers} layers"
+    if c.pp is not None and c.even_stages and m.layers % c.pp:
+        return (
+            f"pp={c.pp} does not divide the model's {m.layers} layers and even stages are "
+            "required (drop --even-stages to allow uneven stages)"
+        )
     if c.use_all_gpus and c.tp and c.pp and c.cp and N % (c.tp * c.pp * c.cp):
         return f"use_all_gpus: {N} GPUs are not a multiple of tp*pp*cp"
     sp = space(problem)

@@ -104,6 +104,9 @@ class Constraints:
     memory_headroom_gib
         GiB kept free below the driver's capacity on every GPU (``None``:
         :func:`planner.perfmodel.memory.default_headroom_gib`).
+    even_stages
+        Only pipelines whose stages (and interleaved chunks) hold equal layer
+        counts (``--even-stages``); by default stages may differ.
     """
 
     tp: int | None = None
@@ -124,6 +127,7 @@ class Constraints:
     overlap_grad_reduce: bool = True
     flash_attention: bool = True
     memory_headroom_gib: float | None = None
+    even_stages: bool = False
 
     def __post_init__(self) -> None:
         for key in ("tp", "pp", "dp", "cp", "ep", "microbatch", "interleave", "max_gpus", "max_tp"):
@@ -177,7 +181,13 @@ class Constraints:
             if not isinstance(data["stage_layers"], (list, tuple)):
                 raise InputError(f"{where}: stage_layers must be a list of integers")
             data["stage_layers"] = tuple(data["stage_layers"])
-        for key in ("sequence_parallel", "use_all_gpus", "overlap_grad_reduce", "flash_attention"):
+        for key in (
+            "sequence_parallel",
+            "use_all_gpus",
+            "overlap_grad_reduce",
+            "flash_attention",
+            "even_stages",
+        ):
             if key in data and data[key] is not None and not isinstance(data[key], bool):
                 raise InputError(f"{where}: {key} must be true or false")
         return cls(**data)

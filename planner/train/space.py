@@ -15,7 +15,8 @@ The space (per decision, after the user's fixed values):
 * ``interleave``: ``v > 1`` needs ``pp >= 2``, ``microbatches % pp == 0``
   (Megatron-LM's interleaved schedule) and at least ``v`` layers on every
   stage; ``v`` divides ``floor(L / p)`` or ``ceil(L / p)`` (uneven chunks
-  when ``p v`` does not divide the layers);
+  when ``p v`` does not divide the layers; ``even_stages`` keeps only ``p`` and
+  ``p v`` dividing the layers);
 * ``recompute``: none / selective / full; ``zero``: 0-3 (2 and 3 only
   without pipeline parallelism, as in DeepSpeed/FSDP); ``sequence_parallel``
   only with ``tp > 1``.
@@ -113,9 +114,12 @@ def pipeline_sizes(problem: TrainingProblem, t: int, cp: int) -> list[int]:
     """Pipeline sizes allowed for ``t`` and ``cp``."""
     c = problem.constraints
     limit = min(problem.model.layers, problem.gpu_budget // (t * cp))
+    sizes = list(range(1, limit + 1))
+    if c.even_stages:
+        sizes = [p for p in sizes if problem.model.layers % p == 0]
     if c.pp is not None:
-        return [c.pp] if c.pp <= limit else []
-    return list(range(1, limit + 1))
+        return [c.pp] if c.pp in sizes else []
+    return sizes
 
 
 def interleaves(problem: TrainingProblem, pp: int, microbatches: int) -> list[int]:
@@ -129,6 +133,8 @@ def interleaves(problem: TrainingProblem, pp: int, microbatches: int) -> list[in
         fewest = min(c.stage_layers) if c.stage_layers is not None else L // pp
         cands = set(divisors(L // pp)) | set(divisors(-(-L // pp)))
         out += sorted(v for v in cands if 1 < v <= fewest)
+        if c.even_stages:
+            out = [v for v in out if L % (pp * v) == 0]
     if c.interleave is not None:
         out = [v for v in out if v == c.interleave]
     return out

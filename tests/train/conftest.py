@@ -100,6 +100,8 @@ def _interleaves(prob: TrainingProblem, p: int, m: int) -> list[int]:
     if p >= 2 and m % p == 0:
         lo, hi = L // p, (L + p - 1) // p
         vs += [v for v in range(2, L + 1) if v <= min(stages) and (lo % v == 0 or hi % v == 0)]
+    if c.even_stages:
+        vs = [v for v in vs if L % (p * v) == 0]
     return [v for v in vs if c.interleave is None or v == c.interleave]
 
 
@@ -116,6 +118,8 @@ def brute_force(prob: TrainingProblem) -> tuple[float, TrainingPlan | None, int]
     best, best_plan, count = float("inf"), None, 0
     for t, cp, ep, b, rc, seqpar in _layer_choices(prob):
         for p in range(1, L + 1):
+            if c.even_stages and L % p:
+                continue
             if (c.pp is not None and p != c.pp) or (
                 c.stage_layers is not None and len(c.stage_layers) != p
             ):
