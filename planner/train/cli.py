@@ -99,6 +99,12 @@ def train(
             "e.g. tp_overlap=true,moment_bytes=2.",
         ),
     ] = None,
+    export: Annotated[
+        str | None,
+        typer.Option(
+            "--export", help="Launch settings of the plan: megatron, nemo, deepspeed or torchtitan."
+        ),
+    ] = None,
     top: Annotated[int, typer.Option("--top", "-k", help="Alternatives to keep.", min=1)] = 5,
     method: Annotated[
         str, typer.Option("--method", "-m", help="auto, exact or heuristic.")
@@ -151,7 +157,11 @@ def train(
         "overlap_grad_reduce": overlap_grad_reduce,
         "flash_attention": flash_attention,
     }
+    from planner.train.export import check_format
+    from planner.train.export import export as export_plan
     from planner.train.fixes import merge_fixed, parse_fix, parse_software
+
+    fmt = check_format(export) if export is not None else None
 
     if fix:
         problem_args = merge_fixed(problem_args, parse_fix(fix))
@@ -163,6 +173,10 @@ def train(
     with console.clean_stdout() as stdout:
         result = solve(problem, method, time_limit=time_limit, threads=threads)
         summary = result.stats["summary"]
+        exported = None
+        if fmt is not None and result.solution is not None:
+            exported = export_plan(problem, result.solution, fmt)
+            summary["export"] = exported
         if json_out:
             console.write_json_line(stdout, summary)
     if out is not None:
@@ -176,6 +190,11 @@ def train(
             draw(problem, result, plot)
     if not json_out:
         render(problem, result)
+        if exported is not None:
+            typer.echo(f"# {exported['format']} ({exported['version']})")
+            typer.echo(exported["text"], nl=False)
+            for note in exported["notes"]:
+                typer.echo(f"# note: {note}")
 
 
 def gen(
