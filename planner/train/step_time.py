@@ -18,6 +18,8 @@ from typing import Any
 from planner.perfmodel.memory import GIB, MemoryBreakdown, in_flight_microbatches
 from planner.perfmodel.model_spec import ModelSpec
 from planner.perfmodel.stage import (
+    MICRO_PARTS,
+    TAIL_PARTS,
     StageCost,
     TrainingStep,
     layout_of,
@@ -430,19 +432,7 @@ def estimate(problem: TrainingProblem, plan: TrainingPlan) -> Estimate:
 
 
 #: Keys of :attr:`Estimate.breakdown`, in display order.
-BREAKDOWN_KEYS = (
-    "compute",
-    "recompute",
-    "tp_comm",
-    "cp_comm",
-    "ep_comm",
-    "pp_comm",
-    "offload",
-    "dp_comm",
-    "bubble",
-    "optimizer",
-    "embedding_sync",
-)
+BREAKDOWN_KEYS = (*MICRO_PARTS, "bubble", *(k for k in TAIL_PARTS if k not in MICRO_PARTS))
 
 
 def step_breakdown(costs: list[StageCost], microbatches: int, pipe: float) -> dict[str, float]:
