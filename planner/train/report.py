@@ -54,7 +54,7 @@ def summary(problem: TrainingProblem, result: Result) -> dict[str, Any]:
             mfu_convention=(
                 "mfu: Megatron's model FLOPs (full s x s attention square); mfu_causal: causal "
                 "attention counted as half the square (Llama 3, PaLM); both against the dense "
-                f"{problem.workload.precision} peak; hardware_tflops_per_gpu adds recomputation"
+                "bf16 peak (also for fp8 runs); hardware_tflops_per_gpu adds recomputation"
             ),
             breakdown=est.breakdown,
             gpus=est.gpus,

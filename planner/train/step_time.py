@@ -108,7 +108,8 @@ class Estimate:
     model_flops, hardware_flops
         FLOPs per step (all GPUs).
     peak_flops
-        Sum of the used GPUs' dense peak at the workload precision, FLOP/s.
+        Sum of the used GPUs' dense bf16 peak, FLOP/s (the MFU denominator, whatever
+        the workload precision).
     cost_per_hour
         USD per hour of the GPUs used.
     breakdown
@@ -410,7 +411,9 @@ def estimate(problem: TrainingProblem, plan: TrainingPlan) -> Estimate:
     by_pool: dict[str, int] = {}
     for label in labels:
         by_pool[label] = by_pool.get(label, 0) + plan.tp * plan.cp * plan.dp
-    peak = sum(n * pools[k].gpu.peak_flops(wl.precision) for k, n in by_pool.items())
+    # MFU is quoted against the dense bf16 peak (as Llama 3, PaLM and Megatron report it), also
+    # for fp8 runs; fp8-peak MFU is mfu * peak_bf16 / peak_fp8
+    peak = sum(n * pools[k].gpu.peak_flops("bf16") for k, n in by_pool.items())
     price = sum(n * pools[k].gpu.price_per_gpu_hour for k, n in by_pool.items())
     return Estimate(
         step_time=pipe + tail,
