@@ -6,7 +6,17 @@ answer is the proof for that ``ii`` and the search moves on; the first ``ii``
 with a schedule is the optimal one once every smaller ``ii`` is proven, and the
 length is optimal when CP-SAT proves it at that ``ii``. An ``ii`` left undecided
 within its share of the time stays open (the bound stops there) while the
-search goes on upwards for a schedule, which is then only FEASIBLE. Among the optimal
+search goes on upwards for a schedule, which is then only FEASIBLE.
+
+Length windows: most of the work at the optimal ``ii`` is finding a short schedule
+and proving its length, and a horizon of hundreds of cycles makes both slow. So
+the plain relaxation is first solved with the length capped a little above its
+bound (the cap doubles after each infeasible window, which raises the length
+bound past it; only the full horizon can prove the ``ii`` infeasible), the joint
+model gets one such window before the storage-free relaxation, and once a verified
+schedule is in hand its length caps every later model at that ``ii``. Each is
+exact within its scope: any schedule shorter than the cap is inside the window,
+so an optimum there is the optimum. Among the optimal
 schedules a last, time-boxed stage prefers the fewest edges crossing warp
 groups, then the fewest warp groups (each crossing costs shared-memory
 traffic and a barrier in a real kernel beyond the modelled delay); it never
@@ -124,51 +134,39 @@ def solve_exact(
                     length_bound = best.length
                     entry.update(proof="window", length=best.length)
                     break
-            # A verified schedule in hand caps the length (only shorter ones matter).
+            # A verified schedule in hand caps the length (only shorter ones matter). With
+            # none, the plain relaxation is solved in widening length windows first (an
+            # infeasible window raises the length bound past it); the full horizon, which
+            # alone can prove the ii infeasible, comes last.
             cap = _verified_length(instance, warm)
-            top = cap
-            if top is None and level == 0:
-                # A windowed pass first; the full horizon only if it cannot settle.
-                top = _window_top(instance, lb_len)
-            relaxed = build(instance, ii, length_lb=lb_len, relax=relax, horizon=top)
-            if relaxed.trivially_infeasible and top is None:
-                outcome = "infeasible"
-                entry["reason"] = relaxed.trivially_infeasible
-                break
-            if warm is not None:
-                relaxed.hint(warm)
-            share = RELAXATION_SHARE[level]
-            if top is not None and cap is None:
-                share = WINDOW_SHARE * share
-            solver = make_solver(
-                time_limit=deadline.fraction(share, at_least=min(1.0, deadline.remaining())),
-                threads=threads,
-                seed=seed,
-            )
-            name = solver.status_name(solver.solve(relaxed.model))
-            entry[f"relaxation{level + 1}"] = _ii_status(name)
-            if top is not None and cap is None and name not in ("OPTIMAL", "FEASIBLE"):
-                # the window did not settle: the length bound moves past it if it is
-                # infeasible; the full horizon decides the ii
-                if name == "INFEASIBLE":
-                    lb_len = max(lb_len, top + 1)
-                entry[f"relaxation{level + 1}"] += f" (length <= {top})"
-                relaxed = build(instance, ii, length_lb=lb_len, relax=relax)
-                if relaxed.trivially_infeasible:
-                    outcome = "infeasible"
-                    entry["reason"] = relaxed.trivially_infeasible
+            widen = 0
+            while True:
+                top = cap
+                if top is None and level == 0:
+                    top = _window_top(instance, lb_len, widen)
+                relaxed = build(instance, ii, length_lb=lb_len, relax=relax, horizon=top)
+                if relaxed.trivially_infeasible and top is None:
                     break
                 if warm is not None:
                     relaxed.hint(warm)
+                share = RELAXATION_SHARE[level]
+                if top is not None and cap is None:
+                    share *= WINDOW_SHARE
                 solver = make_solver(
-                    time_limit=deadline.fraction(
-                        RELAXATION_SHARE[level], at_least=min(1.0, deadline.remaining())
-                    ),
+                    time_limit=deadline.fraction(share, at_least=min(1.0, deadline.remaining())),
                     threads=threads,
                     seed=seed,
                 )
                 name = solver.status_name(solver.solve(relaxed.model))
                 entry[f"relaxation{level + 1}"] = _ii_status(name)
+                if top is None or cap is not None or name != "INFEASIBLE":
+                    break
+                lb_len = max(lb_len, top + 1)
+                widen += 1
+            if relaxed.trivially_infeasible and top is None:
+                outcome = "infeasible"
+                entry["reason"] = relaxed.trivially_infeasible
+                break
             if name == "INFEASIBLE" and cap is not None:
                 name = "UNKNOWN"  # the model rejects a verified schedule: prove nothing
             if name == "INFEASIBLE":
@@ -363,9 +361,10 @@ def _window(
     }
 
 
-def _window_top(instance: Instance, lb_len: int) -> int | None:
-    """The length cap of a windowed solve (``None`` when it is no cap at all)."""
-    top = lb_len + max(WINDOW_MIN, math.ceil(WINDOW_FRACTION * lb_len))
+def _window_top(instance: Instance, lb_len: int, widen: int = 0) -> int | None:
+    """The length cap of a windowed solve, twice as wide per ``widen`` (``None`` when it
+    reaches the horizon: no cap at all)."""
+    top = lb_len + (2**widen) * max(WINDOW_MIN, math.ceil(WINDOW_FRACTION * lb_len))
     return top if top < instance.effective_horizon else None
 
 
