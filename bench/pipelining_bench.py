@@ -173,7 +173,7 @@ def run_fa4_pinned(args: argparse.Namespace) -> tuple[list[dict], list[str]]:
     warp = fa4_assignment(inst)
     deadline = Deadline(args.time_limit)
     rows = []
-    ii = compute_bounds(inst).mii
+    ii = max(compute_bounds(inst).mii, args.start_ii or 0)
     while not deadline.expired():
         tic = time.perf_counter()
         model = build(inst, ii, length_lb=length_lb(inst, ii))
@@ -320,7 +320,7 @@ def summarize_random(rows: list[dict]) -> list[str]:
 
 def write(out: Path, rows: list[dict], summary: list[str], command: str, load: str) -> None:
     buf = io.StringIO()
-    fields = list(rows[0]) if rows else []
+    fields = list(dict.fromkeys(k for r in rows for k in r))
     writer = csv.DictWriter(buf, fieldnames=fields)
     writer.writeheader()
     writer.writerows(rows)
@@ -331,7 +331,7 @@ def write(out: Path, rows: list[dict], summary: list[str], command: str, load: s
         md.append("| " + " | ".join(fields) + " |")
         md.append("|" + "---|" * len(fields))
         for r in rows:
-            md.append("| " + " | ".join(str(r[f]).replace("|", "/") for f in fields) + " |")
+            md.append("| " + " | ".join(str(r.get(f, "")).replace("|", "/") for f in fields) + " |")
     write_atomic(out.with_suffix(".md"), "\n".join(md) + "\n")
 
 
@@ -356,6 +356,7 @@ def main() -> None:
         help="solve only the generated loops with MIN..MAX ops (the same loops as the full run)",
     )
     f = sub.add_parser("fa4-pinned", help="FA4's warp roles pinned: which ii can they reach?")
+    f.add_argument("--start-ii", type=int, default=None, help="first ii tried (default: MII)")
     for p in (k, r, f):
         p.add_argument("-t", "--time-limit", type=float, default=10.0)
         p.add_argument("--threads", type=int, default=2)
