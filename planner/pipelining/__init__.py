@@ -21,6 +21,7 @@ from planner.pipelining.methods import METHODS
 from planner.pipelining.plot import plot
 from planner.pipelining.readers import read
 from planner.pipelining.schedule import load_kernel, schedule
+from planner.pipelining.warmup import warmup
 
 FAMILY = register(
     Family(
@@ -37,6 +38,7 @@ FAMILY = register(
         plot=plot,
         gen_command=gen,
         commands={"plan": plan_app},
+        warmup=warmup,
     )
 )
 

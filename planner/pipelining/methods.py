@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from planner.core.family import Method
+from planner.core.family import Method, no_warmup
 from planner.core.result import Result, Status
 from planner.core.timing import Deadline
 from planner.pipelining.evaluate import encode
@@ -108,6 +108,10 @@ METHODS: dict[str, Method] = {
         "joint CP-SAT: proves each smaller ii infeasible, then the shortest schedule",
     ),
     "ims": Method(
-        "ims", ims, "heuristic", "Rau's iterative modulo scheduling + greedy warp groups"
+        "ims",
+        ims,
+        "heuristic",
+        "Rau's iterative modulo scheduling + greedy warp groups",
+        warmup=no_warmup,
     ),
 }
