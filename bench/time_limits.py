@@ -53,10 +53,34 @@ SIZES: dict[str, list[tuple[str, list[str]]]] = {
             ["--jobs", "300", "--resources", "4", "--p-downtime", "0.5", "--p-window", "0.2"],
         ),
     ],
+    "seqpar": [
+        ("512 seqs, 64 GPUs", ["--mix", "commoncrawl", "--batch", "512", "--gpus", "64"]),
+        ("16384 seqs, 1024 GPUs", ["--mix", "commoncrawl", "--batch", "16384", "--gpus", "1024"]),
+        (
+            "131072 seqs, 65536 GPUs",
+            ["--mix", "commoncrawl", "--batch", "131072", "--gpus", "65536"],
+        ),
+    ],
+    "offload": [
+        ("llada2-mini, 32 steps", ["--preset", "llada2-mini", "--steps", "32"]),
+        ("deepseek-v2-lite, 4096 steps", ["--preset", "deepseek-v2-lite", "--steps", "4096"]),
+        ("deepseek-v2-lite, 65536 steps", ["--preset", "deepseek-v2-lite", "--steps", "65536"]),
+    ],
+    "pipelining": [
+        ("10 ops", ["--ops", "10", "--units", "3"]),
+        ("50 ops", ["--ops", "50", "--units", "4", "--recurrences", "4"]),
+        ("100 ops", ["--ops", "100", "--units", "8", "--recurrences", "10"]),
+    ],
 }
 
 #: A method that returns at once, used to measure the start-up (default: the first one).
-CHEAP = {"smtt": "edd", "rcpsp": "sgs-basic"}
+CHEAP = {
+    "smtt": "edd",
+    "rcpsp": "sgs-basic",
+    "seqpar": "static",
+    "offload": "static",
+    "pipelining": "ims",
+}
 
 FIELDS = [
     "family",
