@@ -147,12 +147,17 @@ def plan_times(instance: Instance, mask: np.ndarray) -> np.ndarray:
     the plan with its own loops and is the reference); this one is for
     policies that compare many plans.
     """
-    gpu, cpu, shared = instance.cost_arrays
-    g = shared + (gpu * mask).sum(axis=2)
-    c = (cpu * ~mask).sum(axis=2)
-    compute = np.maximum(g, c)
-    previous = np.concatenate([instance.initial_mask()[None], mask[:-1]], axis=0)
-    copy = (mask & ~previous).sum(axis=2) * instance.copy_s
+    S, L = instance.steps, instance.layers
+    compute = np.empty((S, L))
+    copy = np.empty((S, L))
+    last = instance.initial_mask()  # resident set before the chunk's first step
+    for lo, hi in instance.step_chunks():  # bounded memory on long traces
+        gpu, cpu, shared = instance.cost_chunk(lo, hi)
+        part = mask[lo:hi]
+        compute[lo:hi] = np.maximum(shared + (gpu * part).sum(axis=2), (cpu * ~part).sum(axis=2))
+        previous = np.concatenate([last[None], part[:-1]], axis=0)
+        copy[lo:hi] = (part & ~previous).sum(axis=2) * instance.copy_s
+        last = part[-1]
     if not instance.hardware.overlap:
         return compute + copy
     before = np.concatenate([[np.inf], compute.ravel()[:-1]]).reshape(compute.shape)
