@@ -16,6 +16,7 @@ from typing import Protocol
 
 import numpy as np
 
+from planner.core.timing import Deadline
 from planner.offload.instance import Instance
 from planner.perfmodel.experts import expert_time
 
@@ -120,24 +121,43 @@ class Policy(Protocol):
         """
 
 
+#: Steps between two looks at the deadline while a policy runs.
+CHECK_EVERY = 32
+
+
 def simulate(instance: Instance, policy: Policy) -> np.ndarray:
     """Run ``policy`` over the trace; the plan as a ``[steps, layers, experts]`` mask.
 
     Raises ``RuntimeError`` if the policy exceeds a layer's capacity (a bug,
     never an input problem).
     """
+    return simulate_until(instance, policy, None)[0]
+
+
+def simulate_until(
+    instance: Instance, policy: Policy, deadline: Deadline | None
+) -> tuple[np.ndarray, int]:
+    """:func:`simulate` within ``deadline``: the plan and the number of steps the policy decided.
+
+    When the deadline passes first, the later steps keep the last resident set
+    (a valid plan: no copies, the capacity already checked), so a caller always
+    has a plan to certify and can say where the policy stopped.
+    """
     context = Context.of(instance)
     policy.start(context)
     resident = context.initial.copy()
     out = np.zeros(instance.counts.shape, dtype=bool)
     for s in range(instance.steps):
+        if deadline is not None and s and s % CHECK_EVERY == 0 and deadline.expired():
+            out[s:] = resident
+            return out, s
         counts = instance.counts[s].copy()  # a policy must not write into the trace
         resident = np.asarray(policy.decide(s, counts, resident.copy()), dtype=bool)
         over = resident.sum(axis=1) > context.capacity
         if over.any():
             raise RuntimeError(f"policy exceeded layer {int(np.argmax(over))} capacity at step {s}")
         out[s] = resident
-    return out
+    return out, instance.steps
 
 
 def plan_times(instance: Instance, mask: np.ndarray) -> np.ndarray:
