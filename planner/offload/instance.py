@@ -21,8 +21,12 @@ import numpy as np
 
 from planner.core.errors import InputError
 
-#: Largest trace accepted (steps x layers x experts counts), about 0.5 GB as int32.
-MAX_CELLS = 128 * 1024 * 1024
+#: Largest trace accepted (steps x layers x experts counts), 128 MB as int32. Lowered from
+#: 128 M: at 109 M counts (65,536 steps of deepseek-v2-lite) reading the trace, building the
+#: plan's expert lists and its summary alone took 5-8 s of a solve's runtime and 14 s of
+#: checking (load ~4 on 2 cores), so no time limit of a few seconds could hold; at 27 M
+#: (16,384 steps) every method returns within -t 2 + 1 s.
+MAX_CELLS = 32 * 1024 * 1024
 
 #: Cells (steps x layers x experts) per chunk of steps in vectorised passes over a trace:
 #: float64 arrays of the whole trace would take up to 1 GB each.

@@ -112,6 +112,17 @@ def method_belady(
     )
 
 
+def sweep_stats(instance: Instance, results: list[tide.TauResult]) -> dict[str, Any]:
+    """What the TIDE method says when the deadline cut its sweep of tau short."""
+    taus = tide.tau_range(instance)
+    if len(results) == len(taus):
+        return {}
+    return {
+        "sweep_reason": f"time limit: {len(results)} of the taus 1..{taus[-1]} tried "
+        f"(from the largest down: {results[0].tau}..{results[-1].tau})"
+    }
+
+
 def method_tide(
     instance: Instance, *, time_limit: float, threads: int, seed: int, hint: Any | None
 ) -> Result:
@@ -143,6 +154,7 @@ def method_tide(
             "tau_sweep": sweep,
             "why": tide.explain(results),
             **stopped_stats(instance, decided),
+            **sweep_stats(instance, results),
         },
     )
 

@@ -133,21 +133,24 @@ def score(instance: Instance, context: Context, tau: int, mask: np.ndarray) -> T
 
 def sweep_until(instance: Instance, deadline: Deadline) -> tuple[list[TauResult], np.ndarray, int]:
     """:func:`sweep` within ``deadline``: the results of the taus tried, the best plan and the
-    steps it decided (all of them unless not even the first tau finished in time)."""
+    steps it decided (all of them unless not even the first tau finished in time).
+
+    Taus are tried from the largest down: rarer refreshes simulate fastest, so a short limit
+    still compares many of them."""
     context = Context.of(instance)
     results: list[TauResult] = []
     plan, decided, best_time = None, 0, float("inf")
-    for tau in tau_range(instance):
+    for tau in reversed(tau_range(instance)):
         mask, steps = simulate_until(instance, TidePolicy(tau), deadline)
         if steps < instance.steps and results:
             break  # an unfinished run is no TIDE plan; keep the taus that finished
         results.append(score(instance, context, tau, mask))
         total = results[-1].time_s
-        if total < best_time:
+        if total <= best_time:  # ties: the smaller tau, as :func:`best`
             plan, decided, best_time = mask, steps, total
         if steps < instance.steps or deadline.expired():
             break
-    return results, plan, decided
+    return sorted(results, key=lambda r: r.tau), plan, decided
 
 
 def best(results: list[TauResult]) -> TauResult:
