@@ -497,23 +497,27 @@ def lookahead_until(instance: Instance, deadline: Deadline | None) -> tuple[np.n
     from planner.offload.adaptive import DISCOUNT, lookahead_set
     from planner.offload.policy import CHECK_EVERY
 
-    gpu, cpu, shared = instance.cost_arrays
     caps = instance.layer_capacities()
     resident = instance.initial_mask()
     S = instance.steps
     out = np.zeros(instance.counts.shape, dtype=bool)
     for s in range(S):
-        if deadline is not None and s and s % CHECK_EVERY == 0 and deadline.expired():
-            out[s:] = resident
-            return out, s
+        if s % CHECK_EVERY == 0:
+            if deadline is not None and s and deadline.expired():
+                out[s:] = resident
+                return out, s
+            # costs of the next CHECK_EVERY steps' windows (never the whole trace at once)
+            first = s
+            gpu, cpu, shared = instance.cost_chunk(s, min(S, s + CHECK_EVERY + LOOKAHEAD_STEPS))
         hi = min(S, s + LOOKAHEAD_STEPS)
         weights = DISCOUNT ** np.arange(hi - s)
+        a, b = s - first, hi - first
         resident = np.stack(
             [
                 lookahead_set(
-                    gpu[s:hi, layer],
-                    cpu[s:hi, layer],
-                    shared[s:hi, layer],
+                    gpu[a:b, layer],
+                    cpu[a:b, layer],
+                    shared[a:b, layer],
                     weights,
                     resident[layer],
                     int(caps[layer]),
@@ -542,6 +546,12 @@ def solve(
     deadline = Deadline(time_limit)
     L = instance.layers
     overlap = instance.hardware.overlap
+    smallest = min(len(relevant_experts(instance, layer)) for layer in range(L)) * instance.steps
+    if BUILD_S_PER_CELL * smallest > PREPARE_SHARE * deadline.remaining():
+        reason = "no layer's model can be built in the time limit (estimated from its size)"
+        if start is None:
+            return Status.UNKNOWN, None, None, {"skipped_reason": reason}
+        return Status.FEASIBLE, start, None, {"skipped_layers": L, "skipped_reason": reason}
     floor = compute_floor(instance).sum(axis=0)  # per layer, a fallback bound
     if instance.per_layer and not overlap:
         order = sorted(range(L), key=lambda ly: -len(relevant_experts(instance, ly)))
@@ -550,7 +560,7 @@ def solve(
         def first(layer: int) -> Prepared | None:
             budget = deadline.fraction(PREPARE_SHARE) / rounds
             cells = len(relevant_experts(instance, layer)) * instance.steps
-            if BUILD_S_PER_CELL * cells > budget:
+            if BUILD_S_PER_CELL * cells > deadline.fraction(PREPARE_SHARE):
                 return None  # cannot be built in time: the layer keeps the start
             return prepare(
                 instance,
