@@ -110,21 +110,18 @@ def exact_stage_layers(problem: TrainingProblem, plan: TrainingPlan) -> tuple[in
 def best_stage_layers(problem: TrainingProblem, plan: TrainingPlan) -> tuple[TrainingPlan, Quick]:
     """``plan`` with its best layers per stage and its :func:`quick` numbers.
 
-    The exact split is re-evaluated by the step model and kept unless the
-    balanced split is at least as good or the exact one misses memory by
-    rounding (then the balanced split is used): never worse than before.
+    The exact split is re-evaluated by the step model; if rounding makes it
+    miss memory there (or the affine model does not apply), the balanced
+    split is used instead.
     """
-    L = problem.model.layers
-    balanced = replace(plan, stage_layers=balanced_stage_layers(L, plan.pp))
-    qb = quick(problem, balanced)
     layers = exact_stage_layers(problem, plan)
-    if layers is None or layers == balanced.stage_layers:
-        return balanced, qb
-    exact = replace(plan, stage_layers=layers)
-    qe = quick(problem, exact)
-    if qe.fits and (not qb.fits or qe.objective < qb.objective * (1 - 1e-12)):
-        return exact, qe
-    return balanced, qb
+    if layers is not None:
+        exact = replace(plan, stage_layers=layers)
+        q = quick(problem, exact)
+        if q.fits:
+            return exact, q
+    balanced = replace(plan, stage_layers=balanced_stage_layers(problem.model.layers, plan.pp))
+    return balanced, quick(problem, balanced)
 
 
 def cpsat_stage_layers(
@@ -133,13 +130,13 @@ def cpsat_stage_layers(
     *,
     time_limit: float = 10.0,
     threads: int = 1,
-    scale: float = 1e6,
+    scale: float = 1e9,
 ) -> tuple[int, ...] | None:
     """Reference CP-SAT model of the same split (times scaled to integers by ``scale``).
 
     Variables: one Boolean per (stage, layer count) within the memory cap;
     ``max U`` and ``max tau`` as upper-bounded integers. Used to cross-check
-    :func:`exact_stage_layers` (rounding to ``1/scale`` seconds aside).
+    :func:`exact_stage_layers` (rounding to nanoseconds aside).
     """
     from ortools.sat.python import cp_model
 

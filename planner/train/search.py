@@ -382,7 +382,11 @@ def _config_bound(
     floor = first_stage_memory(problem, lc, stage0, pps, dmax, zp).total(in_flight)
     ok &= floor <= capacity
     if c.stage_layers is None and not c.even_stages:
-        ok &= _uneven_capacity_ok(problem, lc, pps, dmax, m, zp, capacity)
+        live = np.flatnonzero(ok)  # only the sizes still open (the check is O(p^2))
+        if live.size:
+            ok[live] &= _uneven_capacity_ok(
+                problem, lc, pps[live], dmax[live], m[live], zp[live], capacity
+            )
     if not ok.any():
         return {}
     p0 = stage0 * lc.layer_params + model.embedding_params() / lc.tp

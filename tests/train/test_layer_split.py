@@ -79,7 +79,7 @@ def test_exact_split_matches_brute_force_and_cpsat(seed, pp, interleave, mem_gib
         assert sum(layers) == L and min(layers) >= interleave
     ref = cpsat_stage_layers(prob, plan, time_limit=10)
     ref_value = math.inf if ref is None else _objective(prob, plan, ref)
-    # CP-SAT works on times rounded to microseconds
+    # CP-SAT works on times rounded to nanoseconds
     assert ref_value == pytest.approx(brute, rel=1e-5) or ref_value == brute == math.inf
     # the search's choice is never worse than the balanced rule
     chosen, q = best_stage_layers(prob, plan)
