@@ -16,7 +16,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from planner.bench.runner import read_rows
+from planner.bench.rows import read_rows
 from planner.core.io import write_atomic
 from planner.rcpsp.readers import read_reference, read_unsat
 

@@ -16,7 +16,8 @@ import shlex
 import sys
 from pathlib import Path
 
-from planner.bench.runner import family_tasks, read_rows, run_bench
+from planner.bench.rows import read_rows
+from planner.bench.runner import family_tasks, run_bench
 from planner.core.io import write_atomic
 from planner.plot import new_figure, save_figure
 from planner.rcpsp.generate import ramp
