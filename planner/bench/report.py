@@ -17,8 +17,9 @@ from typing import Any
 
 from planner.core.io import write_atomic
 
-#: Statuses of runs that found a verified solution.
-SOLVED = ("OPTIMAL", "FEASIBLE")
+#: Statuses of runs with an objective: a verified solution, or a measurement row of a
+#: benchmark script (:func:`planner.bench.runner.measurement_row`).
+SOLVED = ("OPTIMAL", "FEASIBLE", "MEASURED")
 #: Relative tolerance when comparing objectives.
 TOL = 1e-9
 
@@ -157,7 +158,7 @@ def _summarize_method(
         gap_runs=len(gaps),
         matched_ref=sum(_matches_reference(r) for r in with_ref),
         with_ref=len(with_ref),
-        ref_violations=sum(str(r.get("ref_check") or "ok") != "ok" for r in rows),
+        ref_violations=sum(str(r.get("ref_check") or "ok") not in ("ok", "measured") for r in rows),
         mean_time_s=statistics.fmean(times),
         max_time_s=max(times),
         failure_kinds=dict(sorted(kinds.items())),
@@ -226,6 +227,52 @@ def basis_note(rows: Sequence[Mapping[str, Any]]) -> str:
     )
 
 
+def reference_table(rows: Sequence[Mapping[str, Any]]) -> str:
+    """Per method, how its runs fare against each kind of reference (empty without any).
+
+    *known optimum* (``reference == ref_lb``): runs that match it (of those with
+    one) and that are also proven optimal; *unsat*: runs proving infeasibility;
+    *open* (``ref_lb < reference``): runs within the best known upper bound, below
+    it (a new record), proven optimal (closed), with a bound above the best known
+    lower bound.
+    """
+    methods = list(dict.fromkeys(r["method"] for r in rows))
+    lines = []
+    for method in methods:
+        mine = [r for r in rows if r["method"] == method]
+        known = [
+            r for r in mine if _num(r.get("reference")) and r.get("reference") == r.get("ref_lb")
+        ]
+        unsat = [r for r in mine if r.get("reference") == "unsat"]
+        open_ = [
+            r
+            for r in mine
+            if _num(r.get("reference")) and _num(r.get("ref_lb")) and r["ref_lb"] < r["reference"]
+        ]
+        if not (known or unsat or open_):
+            continue
+        solved = [r for r in open_ if r["status"] in SOLVED and _num(r.get("objective"))]
+        cells = [
+            method,
+            f"{sum(_matches_reference(r) for r in known)}/{len(known)}",
+            f"{sum(_matches_reference(r) and r['status'] == 'OPTIMAL' for r in known)}/{len(known)}",
+            f"{sum(r['status'] == 'INFEASIBLE' for r in unsat)}/{len(unsat)}",
+            f"{sum(r['objective'] <= r['reference'] for r in solved)}/{len(open_)}",
+            sum(r["objective"] < r["reference"] for r in solved),
+            f"{sum(r['status'] == 'OPTIMAL' for r in open_)}/{len(open_)}",
+            sum(_num(r.get("bound")) and r["bound"] > r["ref_lb"] for r in open_),
+        ]
+        lines.append("| " + " | ".join(str(c) for c in cells) + " |")
+    if not lines:
+        return ""
+    head = (
+        "| method | known optimum matched | … and proven | unsat proven infeasible "
+        "| open: within best UB | open: below best UB | open: closed | open: bound above best LB |\n"
+        "|---|---|---|---|---|---|---|---|\n"
+    )
+    return head + "\n".join(lines) + "\n"
+
+
 def report_text(
     rows: Sequence[Mapping[str, Any]],
     *,
@@ -242,6 +289,9 @@ def report_text(
     for note in notes:
         text += f"{note}\n\n"
     text += markdown_table(summaries, with_reference=with_ref) + "\n" + basis_note(rows)
+    references = reference_table(rows)
+    if references:
+        text += "\n## Against the references\n\n" + references
     failures = failures_table(summaries)
     if failures:
         text += "\n## Failures\n\n" + failures
@@ -262,6 +312,7 @@ def write_report(
     sections: Sequence[tuple[str, str]] = (),
     plots: bool = True,
     size_label: str = "instance size",
+    sizes: Mapping[str, float] | None = None,
 ) -> Path:
     """Write the Markdown report and, with ``plots``, its PNG figures next to it.
 
@@ -269,8 +320,12 @@ def write_report(
     ``<stem>_gap_vs_size.png`` and ``<stem>_time_vs_size.png``
     (:mod:`planner.bench.plots`). ``sections`` are ``(heading, Markdown)``
     pairs appended after the summary (a benchmark script's own tables).
+    ``sizes`` (instance name -> size) replaces the rows' ``size`` in the plots,
+    with ``size_label`` saying what it counts (e.g. constraints of a ramp).
     """
     figures: list[Path] = []
+    if sizes is not None:
+        rows = [{**r, "size": sizes.get(r["instance"], r.get("size"))} for r in rows]
     if plots and rows:
         from planner.bench.plots import draw_all
 

@@ -124,8 +124,16 @@ def error_row(reason: str, failure: str, detail: str = "") -> dict[str, Any]:
 def finish_row(
     task: BenchTask, row: dict[str, Any], family: Family | None = None
 ) -> dict[str, Any]:
-    """Add the task's identity, provenance, size and reference columns to ``row``."""
-    family = family or get_family(task.family)
+    """Add the task's identity, provenance, size and reference columns to ``row``.
+
+    ``task.family`` may name no registered family (a script's measurements of
+    the whole tool); the size column is then empty.
+    """
+    if family is None:
+        try:
+            family = get_family(task.family)
+        except InputError:
+            family = None
     origin = provenance()
     row.update(
         family=task.family,
@@ -144,9 +152,52 @@ def finish_row(
     return {field: row.get(field, "") for field in CSV_FIELDS}
 
 
-def instance_size(family: Family, instance: Any) -> float | None:
+def measurement_row(
+    family: str,
+    instance: str,
+    method: str,
+    *,
+    objective: float | None,
+    reference: Reference | None = None,
+    runtime_s: float | None = None,
+    size: float | None = None,
+    stats: Mapping[str, Any] | None = None,
+    reason: str = "",
+    time_limit: float | None = None,
+    threads: int = 1,
+    seed: int = 0,
+) -> dict[str, Any]:
+    """A CSV row for a benchmark script's measurement that is not a solve.
+
+    A model's prediction set against a published measurement (``objective`` =
+    the prediction, ``reference=Reference(value=..., measured=True)``), or a
+    wall time of a command (``runtime_s``): the row has status ``MEASURED``,
+    the same columns and provenance as a solve's, and the report treats its
+    objective like a solution's (``ref_gap_pct`` is then the error in percent).
+    """
+    from types import SimpleNamespace
+
+    task = BenchTask(
+        family, SimpleNamespace(name=instance), method, time_limit or 0.0, threads, seed, reference
+    )
+    row = {
+        "status": "MEASURED",
+        "objective": plain_number(objective),
+        "runtime_s": None if runtime_s is None else round(runtime_s, 4),
+        "verified": False,
+        "reason": reason,
+        "stats": json.dumps(dict(stats or {}), default=str, sort_keys=True),
+    }
+    out = finish_row(task, row)
+    out["size"] = plain_number(size) if size is not None else out["size"]
+    if time_limit is None:
+        out["time_limit"] = ""
+    return out
+
+
+def instance_size(family: Family | None, instance: Any) -> float | None:
     """``family.size(instance)`` (``None`` when the family has no size or it fails)."""
-    if family.size is None:
+    if family is None or family.size is None:
         return None
     try:
         return plain_number(family.size(instance))
@@ -161,16 +212,25 @@ def reference_columns(row: Mapping[str, Any], ref: Reference | None) -> dict[str
     to check twice): ``bound>ref`` (a proven bound above the known optimum or
     upper bound), ``objective<ref`` (an objective below a known lower bound),
     ``solution<unsat`` (a verified solution of an instance known infeasible),
-    ``infeasible>ref`` (INFEASIBLE claimed where a solution is known).
+    ``infeasible>ref`` (INFEASIBLE claimed where a solution is known); a
+    ``measured`` reference is only compared with (``ref_check`` = ``measured``).
+    ``reference`` is the optimum, the best known upper bound, or ``unsat``;
+    ``ref_lb`` the best known lower bound (equal to ``reference`` when the
+    optimum is known).
     """
     if ref is None:
         return {}
     out: dict[str, Any] = {"reference": "unsat" if ref.infeasible else plain_number(ref.best)}
+    lower = ref.value if ref.value is not None else ref.lb
+    out["ref_lb"] = None if ref.measured else plain_number(lower)
     objective = row.get("objective")
     bound = row.get("bound")
     best = ref.best
     if _num(objective) and best is not None and best != 0:
         out["ref_gap_pct"] = round(100.0 * (objective - best) / abs(best), 6)
+    if ref.measured:
+        out["ref_check"] = "measured"
+        return out
     checks = []
     ub = ref.value if ref.value is not None else ref.ub
     lb = ref.value if ref.value is not None else ref.lb

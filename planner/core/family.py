@@ -107,13 +107,16 @@ class Reference:
 
     ``value`` is the optimum or best-known objective; ``lb`` / ``ub`` are the
     best known bounds when the optimum is open; ``infeasible`` marks an
-    instance proven to have no solution (RCPSP/max ``unsat``).
+    instance proven to have no solution (RCPSP/max ``unsat``); ``measured``
+    marks ``value`` as a measurement to compare with (a published step time,
+    a throughput), not a bound: gaps to it are errors and no bound is checked.
     """
 
     value: int | float | None = None
     lb: int | float | None = None
     ub: int | float | None = None
     infeasible: bool = False
+    measured: bool = False
 
     @property
     def best(self) -> int | float | None:

@@ -30,8 +30,8 @@ FILES = {
     "rcpsp_rows.csv": (
         "instance,method,status,objective,bound,gap,runtime_s,verified,reason,schema_version,"
         "planner_version,git_commit,ortools,highspy,seed,threads,time_limit,family,size,failure,"
-        "reference,ref_gap_pct,ref_check,stats\n"
-        "j301_1,auto,OPTIMAL,43,43,0.0,0.2,True,,1,0.1.0,,9.10,1.7,0,1,1.0,rcpsp,32,,,,,{}\n"
+        "reference,ref_lb,ref_gap_pct,ref_check,stats\n"
+        "j301_1,auto,OPTIMAL,43,43,0.0,0.2,True,,1,0.1.0,,9.10,1.7,0,1,1.0,rcpsp,32,,,,,,{}\n"
     ),
 }
 SUBDIR = "a_directory"  # also created in {tmp}
