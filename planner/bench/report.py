@@ -138,7 +138,9 @@ def _summarize_method(
     reasons: dict[str, str] = {}
     for r in failed:
         reasons.setdefault(str(r.get("failure") or "none"), str(r.get("reason") or ""))
-    with_ref = [r for r in rows if r.get("reference") not in (None, "")]
+    with_ref = [
+        r for r in rows if r.get("reference") not in (None, "") and r.get("ref_check") != "measured"
+    ]
     times = [r["runtime_s"] for r in rows if _num(r.get("runtime_s"))] or [0.0]
     return MethodSummary(
         method=method,
@@ -205,8 +207,8 @@ def failures_table(summaries: Sequence[MethodSummary]) -> str:
     )
 
 
-def basis_note(rows: Sequence[Mapping[str, Any]]) -> str:
-    """One sentence saying what the gaps are measured against."""
+def basis_note(rows: Sequence[Mapping[str, Any]], *, with_reference: bool = True) -> str:
+    """What the gaps are measured against and what the columns mean."""
     kinds = Counter(kind for value, kind in basis_values(rows).values() if value is not None)
     parts = []
     if kinds.get("reference"):
@@ -216,15 +218,21 @@ def basis_note(rows: Sequence[Mapping[str, Any]]) -> str:
             f"the best bound proved by any method of this run ({kinds['bound']} instances)"
         )
     against = " or ".join(parts) or "nothing (no reference and no bound)"
-    return (
-        f"*gap*: 100·(objective − basis)/|basis| over solved runs, the basis being {against}; "
-        "instances with a zero basis are left out of the gap columns. *best*: runs whose "
-        "objective is the best any method found on the instance. *failures*: runs without a "
-        "verified solution or an infeasibility proof (see below). *matched ref*: runs equal to "
-        "the reference optimum (or INFEASIBLE where the reference says infeasible); *ref "
-        "violations*: a bound above the reference, an objective below its lower bound, a "
-        "solution of an instance known infeasible (a bug, or a record to check twice).\n"
+    text = (
+        f"*gap*: 100·(objective − basis)/|basis| over solved runs, the basis being {against} "
+        "(against a measured reference the gap is the error, signed); instances with a zero "
+        "basis are left out of the gap columns. *best*: runs whose objective is the best any "
+        "method found on the instance. *failures*: runs without a verified solution or an "
+        "infeasibility proof (see below)."
     )
+    if with_reference:
+        text += (
+            " *matched ref*: runs equal to the reference optimum (or INFEASIBLE where the "
+            "reference says infeasible), of those with a reference that is not a measurement; "
+            "*ref violations*: a bound above the reference, an objective below its lower bound, "
+            "a solution of an instance known infeasible (a bug, or a record to check twice)."
+        )
+    return text + "\n"
 
 
 def reference_table(rows: Sequence[Mapping[str, Any]]) -> str:
@@ -288,7 +296,8 @@ def report_text(
     text = f"# {title}\n\nReproduce with:\n\n```\n{command}\n```\n\n"
     for note in notes:
         text += f"{note}\n\n"
-    text += markdown_table(summaries, with_reference=with_ref) + "\n" + basis_note(rows)
+    text += markdown_table(summaries, with_reference=with_ref) + "\n"
+    text += basis_note(rows, with_reference=with_ref)
     references = reference_table(rows)
     if references:
         text += "\n## Against the references\n\n" + references

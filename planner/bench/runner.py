@@ -158,6 +158,10 @@ def measurement_row(
     method: str,
     *,
     objective: float | None,
+    status: str = "MEASURED",
+    bound: float | None = None,
+    gap: float | None = None,
+    verified: bool = False,
     reference: Reference | None = None,
     runtime_s: float | None = None,
     size: float | None = None,
@@ -167,13 +171,15 @@ def measurement_row(
     threads: int = 1,
     seed: int = 0,
 ) -> dict[str, Any]:
-    """A CSV row for a benchmark script's measurement that is not a solve.
+    """A CSV row for a benchmark script's measurement that is not a solve in this process.
 
     A model's prediction set against a published measurement (``objective`` =
     the prediction, ``reference=Reference(value=..., measured=True)``), or a
     wall time of a command (``runtime_s``): the row has status ``MEASURED``,
     the same columns and provenance as a solve's, and the report treats its
     objective like a solution's (``ref_gap_pct`` is then the error in percent).
+    A solve run in another process (``planner solve --json``) passes its
+    certificate's ``status``, ``bound``, ``gap`` and ``verified``.
     """
     from types import SimpleNamespace
 
@@ -181,10 +187,12 @@ def measurement_row(
         family, SimpleNamespace(name=instance), method, time_limit or 0.0, threads, seed, reference
     )
     row = {
-        "status": "MEASURED",
+        "status": status,
         "objective": plain_number(objective),
+        "bound": plain_number(bound),
+        "gap": _round(gap),
         "runtime_s": None if runtime_s is None else round(runtime_s, 4),
-        "verified": False,
+        "verified": verified,
         "reason": reason,
         "stats": json.dumps(dict(stats or {}), default=str, sort_keys=True),
     }
