@@ -2,30 +2,24 @@
 
 Writes ``bench/results/serve/serving_validation.csv`` (benchmark rows, :mod:`planner.bench`:
 predictions against published numbers as ``perfmodel`` rows with the measurement as reference,
-solves as their certificates) and ``serving_validation.md`` (its report, with a section per
-part below):
+so their gap is the error; solves as their certificates) and ``serving_validation.md`` (its
+report, with a section per part):
 
-* offline throughput: TensorRT-LLM "perf overview" offline throughput
-  (trtllm-bench, in-flight batching, ModelOpt FP8 checkpoints; NVIDIA/TensorRT-LLM
-  ``docs/source/performance/perf-overview.md`` at commit 00f37686): Llama-3.1-8B
-  (H100 TP1, H200 TP1), Llama-3.3-70B (same architecture as our
-  ``llama-3.1-70b``; H100 TP2, H200 TP1), Llama-3.1-405B (H100 TP8, H200 TP8),
-  ten ISL/OSL pairs each; predicted output tokens/s of the planner's offline
-  mode with the published layout fixed vs published;
-* the grid fit of ``WEIGHT_STREAM_EFFICIENCY`` and
-  ``ITERATION_OVERHEAD_S`` on the 8B and 70B rows (the 405B rows are held out);
-* step times: TensorRT-LLM v0.5 / v0.6.1 ``performance.md``
-  (commit 77d24b5f): first-token latency at batch 1 (prefill) and static-batch
-  throughput per GPU (Llama-2 7B / 70B, H100 FP8 and A100 FP16) predicted from
-  the step-time model alone;
-* MIP vs brute-force enumeration of replica counts on
-  random small inventories (objective must be equal; the MIP plan must verify);
-* search time on a realistic inventory
-  (H100:64,A100:128) for three models, colocated and with disaggregation;
+* offline throughput: TensorRT-LLM "perf overview": the serving rows of
+  :mod:`planner.perfmodel.calibration.published` (8B and 70B fitted by ``planner
+  calibrate``, 405B held out), predicted output tokens/s of the planner's offline mode with
+  the published layout fixed vs published;
+* step times: TensorRT-LLM v0.5 / v0.6.1 ``performance.md`` (commit 77d24b5f):
+  first-token latency at batch 1 (prefill) and static-batch throughput per GPU (Llama-2
+  7B / 70B, H100 FP8 and A100 FP16) predicted from the step-time model alone;
+* MIP vs brute-force enumeration of replica counts on random small inventories (objective
+  must be equal; the MIP plan must verify): methods ``mip`` and ``brute-force``;
+* search time on a realistic inventory (H100:64,A100:128) for three models, colocated and
+  with disaggregation: method ``auto``.
 
 Usage::
 
-    .venv/bin/python bench/serve_validation.py [--skip-fit] [--mip-instances 40]
+    .venv/bin/python bench/serve_validation.py [--mip-instances 40]
 
 Timings depend on the machine's load; the load average is recorded.
 """
@@ -33,7 +27,6 @@ Timings depend on the machine's load; the load average is recorded.
 from __future__ import annotations
 
 import argparse
-import itertools
 import math
 import os
 import random
@@ -49,81 +42,18 @@ from planner.bench.runner import measurement_row
 from planner.core.family import Reference
 from planner.core.result import Result, Status
 from planner.perfmodel import comm
+from planner.perfmodel.calibration.published import FIT, HELD_OUT, MODELS, SERVING_ROWS, SOURCES
+from planner.perfmodel.constants import FITTED
 from planner.perfmodel.hardware import get_gpu
 from planner.perfmodel.readers import load_model
 from planner.serve import candidates as cand_mod
-from planner.serve import make_problem, solve, verify
+from planner.serve import capacity, make_problem, solve, verify
 from planner.serve.assemble import build_plan, served
-from planner.serve.capacity import RoleModel
-from planner.serve.slo import SLO
-from planner.serve.traffic import LengthDist, Traffic
+from planner.serve.calibration import predict
 
 OUT = Path(__file__).resolve().parent / "results" / "serve"
-TRT_OVERVIEW = (
-    "NVIDIA/TensorRT-LLM docs/source/performance/perf-overview.md "
-    "(commit 00f37686aa854010d68bcbd0f4ab000221541ca6)"
-)
 TRT_STATIC = "NVIDIA/TensorRT-LLM docs/source/performance.md (commit 77d24b5fa178f11ed7fafdd9833b7245e075f721)"
 
-ISL_OSL = [
-    (128, 128),
-    (128, 2048),
-    (128, 4096),
-    (500, 2000),
-    (1000, 1000),
-    (1000, 2000),
-    (2048, 128),
-    (2048, 2048),
-    (5000, 500),
-    (20000, 2000),
-]
-# Total output tokens/s, one replica of the given layout (FP8 weights, activations, KV cache).
-OVERVIEW = {
-    ("llama-3.1-8b", "H100", 1): [28312, 22714, 14325, 17660, 15220, 13899, 3450, 9305, 3459, 1351],
-    ("llama-3.1-8b", "H200", 1): [
-        27911,
-        26221,
-        18027,
-        20770,
-        17744,
-        16828,
-        3538,
-        12194,
-        3902,
-        1804,
-    ],
-    ("llama-3.1-70b", "H100", 2): [6378, 6651, 4199, 5222, 4205, 4146, 762, 3082, 898, 437],
-    ("llama-3.1-70b", "H200", 1): [3803, 4336, 2872, 3666, 2909, 2994, 442, 2003, 566, 283],
-    ("llama-3.1-405b", "H100", 8): [3627, 4340, 3116, 3994, 2919, 2895, 453, 2296, 610, 345],
-    ("llama-3.1-405b", "H200", 8): [3814, 5348, 4741, 4724, 3330, 3722, 456, 2948, 650, 505],
-}
-FIT_MODELS = ("llama-3.1-8b", "llama-3.1-70b")
-TRT_CHUNK = 8192  # trtllm-bench's default max_num_tokens (the chunk of a mixed iteration)
-
-LLAMA2_70B = {
-    "name": "llama-2-70b",
-    "model_type": "llama",
-    "hidden_size": 8192,
-    "num_hidden_layers": 80,
-    "num_attention_heads": 64,
-    "num_key_value_heads": 8,
-    "intermediate_size": 28672,
-    "vocab_size": 32000,
-    "max_position_embeddings": 4096,
-    "tie_word_embeddings": False,
-}
-LLAMA2_7B = {
-    "name": "llama-2-7b",
-    "model_type": "llama",
-    "hidden_size": 4096,
-    "num_hidden_layers": 32,
-    "num_attention_heads": 32,
-    "num_key_value_heads": 32,
-    "intermediate_size": 11008,
-    "vocab_size": 32000,
-    "max_position_embeddings": 4096,
-    "tie_word_embeddings": False,
-}
 # (model, GPU, TP, precision, input tokens, published first-token latency ms), batch 1, v0.5
 TTFT_ROWS = [
     ("llama-2-70b", "H100", 4, "fp8", 128, 26),
@@ -164,76 +94,38 @@ def load() -> str:
 
 
 def _model(name: str):
-    return load_model({"llama-2-70b": LLAMA2_70B, "llama-2-7b": LLAMA2_7B}.get(name, name))
+    return load_model({**MODELS[name], "name": name} if name in MODELS else name)
 
 
 def _clear_caches() -> None:
-    cand_mod.engine_for.cache_clear()
+    capacity.engine_for.cache_clear()
     cand_mod.role_capacity.cache_clear()
 
 
 # ---------------------------------------------------------------------------
-# 1. offline throughput vs trtllm-bench
+# 1. offline throughput vs trtllm-bench (the published serving rows)
 # ---------------------------------------------------------------------------
-
-
-def offline_tokens(model: str, gpu: str, tp: int, isl: int, osl: int) -> float:
-    """Predicted output tokens/s of one replica at saturation (the planner's offline mode)."""
-    eng = step.EngineModel(_model(model), step.ReplicaConfig(get_gpu(gpu), tp), "fp8", "fp8")
-    traffic = Traffic(None, LengthDist.fixed(isl), LengthDist.fixed(osl))
-    rm = RoleModel(
-        eng, "both", traffic, SLO(), chunk=TRT_CHUNK, online=False, kv_admission="reserve"
-    )
-    return rm.capacity()[0] * eng.config.engines * osl
 
 
 def throughput_rows() -> list[dict]:
     rows = []
-    for (model, gpu, tp), values in OVERVIEW.items():
-        for (isl, osl), pub in zip(ISL_OSL, values, strict=True):
-            pred = offline_tokens(model, gpu, tp, isl, osl)
-            rows.append(
-                {
-                    "model": model,
-                    "gpu": gpu,
-                    "tp": tp,
-                    "isl": isl,
-                    "osl": osl,
-                    "published_tok_s": pub,
-                    "predicted_tok_s": round(pred),
-                    "error_pct": round(100 * (pred / pub - 1), 1),
-                    "set": "fit" if model in FIT_MODELS else "held-out",
-                }
-            )
+    for row in SERVING_ROWS:
+        pred = predict(row)
+        rows.append(
+            {
+                "model": row.model,
+                "gpu": row.gpu,
+                "tp": row.tp,
+                "isl": row.input_tokens,
+                "osl": row.output_tokens,
+                "published_tok_s": row.value,
+                "predicted_tok_s": round(pred),
+                "error_pct": round(100 * (pred / row.value - 1), 1),
+                "set": row.split,
+                "_predicted": pred,
+            }
+        )
     return rows
-
-
-def fit() -> tuple[list[dict], tuple[float, float]]:
-    """Grid fit of the two constants on the 8B and 70B rows (mean |log error|)."""
-    saved = (step.WEIGHT_STREAM_EFFICIENCY, step.ITERATION_OVERHEAD_S)
-    table = []
-    try:
-        for eff, ovh in itertools.product(
-            (0.65, 0.70, 0.75, 0.80, 0.85, 0.90), (0.5e-3, 1e-3, 2e-3, 3e-3, 4e-3)
-        ):
-            step.WEIGHT_STREAM_EFFICIENCY, step.ITERATION_OVERHEAD_S = eff, ovh
-            errs = {"fit": [], "held-out": []}
-            for (model, gpu, tp), values in OVERVIEW.items():
-                key = "fit" if model in FIT_MODELS else "held-out"
-                for (isl, osl), pub in zip(ISL_OSL, values, strict=True):
-                    errs[key].append(math.log(offline_tokens(model, gpu, tp, isl, osl) / pub))
-            table.append(
-                {
-                    "weight_stream_efficiency": eff,
-                    "iteration_overhead_ms": ovh * 1e3,
-                    "fit_mean_abs_log_err": round(float(np.mean(np.abs(errs["fit"]))), 4),
-                    "heldout_mean_abs_log_err": round(float(np.mean(np.abs(errs["held-out"]))), 4),
-                }
-            )
-    finally:
-        step.WEIGHT_STREAM_EFFICIENCY, step.ITERATION_OVERHEAD_S = saved
-    best = min(table, key=lambda r: r["fit_mean_abs_log_err"])
-    return table, (best["weight_stream_efficiency"], best["iteration_overhead_ms"] / 1e3)
 
 
 # ---------------------------------------------------------------------------
@@ -477,12 +369,12 @@ def solved_row(instance: str, res: Result, seconds: float, extra: dict) -> dict:
     )
 
 
-def prediction_row(instance: str, method: str, predicted: float, published: float, extra: dict):
+def prediction_row(instance: str, predicted: float, published: float, extra: dict) -> dict:
     """A model prediction against a published measurement (the gap is the error)."""
     return measurement_row(
         "serve",
         instance,
-        method,
+        "perfmodel",
         objective=predicted,
         reference=Reference(value=published, measured=True),
         stats=extra,
@@ -499,44 +391,27 @@ def summary(rows: list[dict], key: str = "error_pct") -> str:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--skip-fit", action="store_true", help="Do not run the constant grid fit.")
     ap.add_argument("--mip-instances", type=int, default=40)
     args = ap.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
     constants = (
-        f"Model constants: WEIGHT_STREAM_EFFICIENCY = {step.WEIGHT_STREAM_EFFICIENCY}, "
-        f"ITERATION_OVERHEAD_S = {step.ITERATION_OVERHEAD_S}, FLASH_ATTENTION_EFFICIENCY = "
+        f"Fitted constants (planner/perfmodel/calibration/constants.json): weight_stream_efficiency"
+        f" = {FITTED['weight_stream_efficiency']:.6g}, iteration_overhead_s = "
+        f"{FITTED['iteration_overhead_s']:.6g}. Assumed: FLASH_ATTENTION_EFFICIENCY = "
         f"{step.FLASH_ATTENTION_EFFICIENCY}, ALLREDUCE_LATENCY_S = {comm.ALLREDUCE_LATENCY_S}."
     )
     sections, bench_rows = [], []
-    if not args.skip_fit:
-        table, best = fit()
-        for r in table:
-            name = f"eff {r['weight_stream_efficiency']} overhead {r['iteration_overhead_ms']:g} ms"
-            bench_rows.append(
-                measurement_row(
-                    "serve", name, "grid-fit", objective=r["fit_mean_abs_log_err"], stats=r
-                )
-            )
-        sections.append(
-            (
-                "Constant fit (8B and 70B rows; 405B held out)",
-                f"Best grid point: efficiency {best[0]}, overhead {best[1] * 1e3:g} ms (mean "
-                "|log error| on the fit rows; rows of method `grid-fit`).\n\n" + md_table(table),
-            )
-        )
     rows = throughput_rows()
     for r in rows:
         name = f"offline {r['model']} {r['gpu']} tp{r['tp']} {r['isl']}/{r['osl']}"
-        bench_rows.append(
-            prediction_row(name, "perfmodel", r["predicted_tok_s"], r["published_tok_s"], r)
-        )
-    fit_rows = [r for r in rows if r["set"] == "fit"]
-    held = [r for r in rows if r["set"] == "held-out"]
+        bench_rows.append(prediction_row(name, r["_predicted"], r["published_tok_s"], public(r)))
+    fit_rows = [r for r in rows if r["set"] == FIT]
+    held = [r for r in rows if r["set"] == HELD_OUT]
+    source = SOURCES[SERVING_ROWS[0].source]
     sections.append(
         (
             "Offline throughput vs trtllm-bench",
-            f"Source: {TRT_OVERVIEW}. FP8 weights, activations and KV cache; TensorRT-LLM's "
+            f"Source: {source.citation}. FP8 weights, activations and KV cache; TensorRT-LLM's "
             "guaranteed-no-evict scheduler (kv_admission = reserve); chunk 8192 tokens.\n\n"
             f"Fit rows (8B, 70B): {summary(fit_rows)}. Held-out rows (405B): {summary(held)}.\n\n"
             + md_table(rows),
@@ -545,7 +420,7 @@ def main() -> None:
     srows = static_rows()
     for k, r in enumerate(srows):
         name = f"{r['kind'].split(' (')[0]} {r['model']} {r['gpu']} tp{r['tp']} #{k}"
-        bench_rows.append(prediction_row(name, "perfmodel", r["predicted"], r["published"], r))
+        bench_rows.append(prediction_row(name, r["predicted"], r["published"], r))
     ttft = [r for r in srows if r["kind"].startswith("first")]
     stat = [r for r in srows if r["kind"].startswith("static")]
     sections.append(
@@ -594,14 +469,13 @@ def main() -> None:
         bench_rows,
         title="Serving planner validation",
         command=".venv/bin/python bench/serve_validation.py"
-        + (" --skip-fit" if args.skip_fit else "")
         + (f" --mip-instances {args.mip_instances}" if args.mip_instances != 40 else ""),
         notes=[
             constants,
             "Rows of method `perfmodel` are the model's predictions against published "
-            "measurements (their gap is the error); `grid-fit` rows the fit's mean |log error| "
-            "per grid point; `mip` and `brute-force` rows the MIP and the enumeration on the "
-            "same random inventories; `auto` rows the search on a realistic inventory.",
+            "measurements (their gap is the error); `mip` and `brute-force` rows the MIP and "
+            "the enumeration on the same random inventories; `auto` rows the search on a "
+            "realistic inventory.",
         ],
         sections=sections,
         plots=False,

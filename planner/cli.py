@@ -46,7 +46,7 @@ FAMILY_COMMANDS: dict[str, str] = {
 
 #: Sub-commands that need no family command attached to run (the family named on
 #: the command line is imported by the command itself).
-CORE_ONLY = ("families", "warmup", "solve", "bench")
+CORE_ONLY = ("families", "warmup", "solve", "bench", "calibrate")
 
 TimeLimit = Annotated[
     float, typer.Option("--time-limit", "-t", help="Seconds per instance and method (> 0).")
@@ -378,6 +378,64 @@ def _compare(
     sys.stdout.flush()
 
 
+def calibrate_cmd(
+    check: Annotated[
+        bool, typer.Option("--check", help="Refit and fail if the shipped constants differ.")
+    ] = False,
+    report: Annotated[
+        Path | None,
+        typer.Option(
+            "--report",
+            help="Write the accuracy report (Markdown; refuses to replace a file without --force).",
+        ),
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing --report.")] = False,
+    json_out: Json = False,
+) -> None:
+    """Fit the performance model's constants to the published rows marked fit.
+
+    Prints each fitted constant with the rows it came from and writes them to
+    the constants file the model reads; ``--check`` writes nothing and exits 1
+    when the shipped constants differ from the fit (relative tolerance 1e-6).
+    """
+    if report is not None:
+        validate.output_file(report, "--report", force=force, suffixes=(".md",))
+    import planner.serve
+    import planner.train  # noqa: F401
+    from planner.perfmodel.calibration import fit as calibration
+
+    result = calibration.fit()
+    rows = calibration.summary_rows(result)
+    diffs = calibration.compare(result, calibration.shipped()) if check else []
+    if not check:
+        calibration.write_constants(result)
+    if report is not None:
+        command = "planner " + " ".join(shlex.quote(a) for a in sys.argv[1:])
+        calibration.report(result, report, command=command)
+    if json_out:
+        with console.clean_stdout() as out:
+            for row in rows:
+                console.write_json_line(out, {**row, "check": not diffs} if check else row)
+    else:
+        from rich.table import Table
+
+        table = Table(title="fitted constants")
+        for col in ("constant", "value", "fitted on"):
+            table.add_column(col)
+        for row in rows:
+            sources = sorted({r.split("/")[0] for r in row["rows"]})
+            table.add_row(
+                row["constant"],
+                f"{row['value']:.6g}",
+                f"{len(row['rows'])} rows: {', '.join(sources)}",
+            )
+        console.out_console().print(table)
+    for line in diffs:
+        console.err.print(f"calibrate --check: {line}", highlight=False)
+    if diffs:
+        raise typer.Exit(1)
+
+
 def _references(family: Family, spec: str, instances: list) -> dict[str, Reference]:
     if family.reference is not None:
         return family.reference(spec, instances)
@@ -481,6 +539,7 @@ def build_app(family_names: list[str] | None = None) -> typer.Typer:
     root.command("warmup")(warmup_cmd)
     root.command("solve")(solve_cmd)
     root.command("bench")(bench_cmd)
+    root.command("calibrate")(calibrate_cmd)
     gen_app = typer.Typer(
         help="Generate instances with the literature's generators.",
         no_args_is_help=True,

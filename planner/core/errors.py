@@ -8,7 +8,7 @@ internal error (exit 1).
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 
@@ -71,3 +71,37 @@ def positive_int(value: Any, where: str, *, allow_none: bool = True) -> int | No
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
         raise InputError(f"{where} must be a positive integer, got {value!r}")
     return value
+
+
+def check_table(
+    data: Any,
+    where: str,
+    known: Iterable[str],
+    *,
+    required: Iterable[str] = (),
+    kind: str = "a table",
+) -> dict[str, Any]:
+    """``data`` as a new dict, after checking it is a mapping with only ``known`` keys.
+
+    Parameters
+    ----------
+    data
+        The parsed value (a TOML table or JSON object).
+    where
+        Prefix of the messages, e.g. ``"problem.toml: constraints"``.
+    known
+        The accepted keys; the first unknown one (sorted) is named.
+    required
+        Keys that must be present.
+    kind
+        What a non-mapping was expected to be (``"a table"``, ``"an object"``).
+    """
+    if not isinstance(data, Mapping):
+        raise InputError(f"{where}: expected {kind}")
+    extra = sorted(set(data) - set(known))
+    if extra:
+        raise InputError(f"{where}: unknown field {extra[0]!r}")
+    for key in required:
+        if key not in data:
+            raise InputError(f"{where}: missing field {key!r}")
+    return dict(data)

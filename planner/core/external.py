@@ -40,7 +40,7 @@ def external_method(
         When the spec can be seen to be unusable without running it (missing
         file or module, no such name, not a function, wrong arity).
     """
-    from planner.core.family import Method
+    from planner.core.family import Method, no_warmup
 
     spec = FunctionSpec.parse(text, flag=flag)
     check_function(spec, flag=flag)
@@ -68,6 +68,7 @@ def external_method(
         f"external function {spec.attr} from {origin} (isolated worker)",
         external=True,
         prepare=prepare,
+        warmup=no_warmup,  # the function runs in its own worker process, not in this one
     )
 
 

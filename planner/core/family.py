@@ -77,6 +77,11 @@ class Method:
         Optional ``prepare(instance)`` run by :func:`planner.core.solve.solve`
         before the clock starts (e.g. starting a worker process), like the
         family's ``warmup``.
+    warmup
+        What this method loads before its clock starts (its compiled kernels,
+        the solver library it calls), run once per process by :func:`warm_up`;
+        ``None`` runs the family's whole ``warmup``, :func:`no_warmup` nothing
+        (a pure Python / numpy method need not wait for kernels it never calls).
     """
 
     name: str
@@ -87,6 +92,7 @@ class Method:
     proves_infeasibility: bool | None = None
     external: bool = False
     prepare: Callable[[Any], None] | None = None
+    warmup: Callable[[], None] | None = None
 
     def __post_init__(self) -> None:
         if self.kind not in ("exact", "heuristic", "portfolio"):
@@ -327,21 +333,40 @@ def get_family(name: str) -> Family:
     return found
 
 
-_WARM: set[str] = set()
+_WARM: set[str] = set()  # families whose whole warmup ran in this process
+_RAN: set[Callable[[], None]] = set()  # method warm-ups that ran
 
 
-def is_warm(family: Family) -> bool:
-    """Whether :func:`warm_up` already ran for ``family`` in this process."""
-    return family.name in _WARM or family.warmup is None
+def no_warmup() -> None:
+    """The ``warmup`` of a method that loads nothing (no compiled kernels, no solver library)."""
 
 
-def warm_up(family: Family) -> None:
-    """Run the family's ``warmup`` once in this process (no-op when it has none)."""
-    if family.name in _WARM:
+def _hook(family: Family, method: Method | None) -> Callable[[], None] | None:
+    if method is not None and method.warmup is not None:
+        return method.warmup
+    return family.warmup
+
+
+def is_warm(family: Family, method: Method | None = None) -> bool:
+    """Whether what ``method`` (default: the whole family) loads is already loaded."""
+    hook = _hook(family, method)
+    return hook is None or hook is no_warmup or family.name in _WARM or hook in _RAN
+
+
+def warm_up(family: Family, method: Method | None = None) -> None:
+    """Load what ``method`` needs (its ``warmup``; default the family's), once per process.
+
+    Without a method, or for a method without its own ``warmup``, the family's whole
+    ``warmup`` runs (``planner warmup`` and portfolios that call every kernel).
+    """
+    if is_warm(family, method):
         return
-    _WARM.add(family.name)
-    if family.warmup is not None:
-        family.warmup()
+    hook = _hook(family, method)
+    assert hook is not None  # is_warm covers None
+    _RAN.add(hook)
+    if hook is family.warmup:
+        _WARM.add(family.name)
+    hook()
 
 
 def family_of(instance: Any) -> Family:

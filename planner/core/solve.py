@@ -81,9 +81,9 @@ def solve(
     method = chosen.name
     title = f"{family.name} {getattr(instance, 'name', '')} · {method}"
     with progress.run(title):
-        if not is_warm(family):
+        if not is_warm(family, chosen):
             progress.report(stage="loading compiled kernels")
-        warm_up(family)  # one-time JIT loading is not part of any method's budget
+        warm_up(family, chosen)  # one-time JIT loading is not part of any method's budget
         if chosen.prepare is not None:
             chosen.prepare(instance)  # nor is starting an external method's worker process
         progress.report(stage="solving", restart=True)

@@ -31,6 +31,7 @@ Sources of the catalog numbers (each TOML repeats its source per line):
 ======== ======= ======= ======== ========= ============================= ==========
 GPU      HBM GiB TB/s    NVLink   NIC Gb/s  dense bf16 / fp8 / fp4 TFLOPS source
 ======== ======= ======= ======== ========= ============================= ==========
+A100-40G 40      1.555   600      200       312 / - / -                   [A100]_ [DGXA]_
 A100-80G 80      2.039   600      200       312 / - / -                   [A100]_ [DGXA]_
 H100-SXM 80      3.35    900      400       989 / 1979 / -                [H100]_ [DGXH]_
 H200     141     4.8     900      400       989 / 1979 / -                [H200]_
@@ -38,7 +39,8 @@ B200     192     8.0     1800     400       2250 / 4500 / 9000            [HGXB]
 ======== ======= ======= ======== ========= ============================= ==========
 
 .. [A100] NVIDIA A100 Tensor Core GPU datasheet (SXM4 80GB: 312 TFLOPS bf16 dense,
-   2,039 GB/s, NVLink 600 GB/s), nvidia.com/en-us/data-center/a100.
+   2,039 GB/s, NVLink 600 GB/s; SXM4 40GB: 40 GB HBM2, 1,555 GB/s, same compute and
+   NVLink), nvidia.com/en-us/data-center/a100.
 .. [DGXA] NVIDIA DGX A100 user guide: 8 x ConnectX-6 200 Gb/s HDR InfiniBand, one per GPU.
 .. [H100] NVIDIA H100 Tensor Core GPU datasheet (SXM5: 1,979 / 3,958 TFLOPS bf16 / fp8
    with sparsity, i.e. 989 / 1,979 dense; 3.35 TB/s; NVLink 900 GB/s),
@@ -64,7 +66,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from planner.core.errors import InputError, unknown_name
+from planner.core.errors import InputError, check_table, unknown_name
 from planner.core.io import read_toml
 from planner.core.paths import models_dir
 from planner.perfmodel.precision import Precision, get_precision
@@ -209,10 +211,7 @@ class GpuSpec:
             missing.remove("price_per_gpu_hour")
         if missing:
             raise InputError(f"{where}: missing field {missing[0]!r}")
-        known = {*_GPU_FIELDS, "tflops", "aliases", "architecture"}
-        extra = sorted(set(data) - known)
-        if extra:
-            raise InputError(f"{where}: unknown field {extra[0]!r}")
+        check_table(data, where, {*_GPU_FIELDS, "tflops", "aliases", "architecture"})
         tflops = data["tflops"]
         if not isinstance(tflops, Mapping):
             raise InputError(f"{where}: field 'tflops' must be a table of precision = TFLOPS")
@@ -377,16 +376,8 @@ class ClusterSpec:
 
 
 def _pool_from_dict(raw: Any, *, where: str) -> Pool:
-    if not isinstance(raw, Mapping):
-        raise InputError(f"{where}: expected a table")
     known = {"gpu", "count", "name", "gpus_per_node", "nic_gbit_s", "price_per_gpu_hour"}
-    extra = sorted(set(raw) - known)
-    if extra:
-        raise InputError(f"{where}: unknown field {extra[0]!r}")
-    if "gpu" not in raw:
-        raise InputError(f"{where}: missing field 'gpu'")
-    if "count" not in raw:
-        raise InputError(f"{where}: missing field 'count'")
+    raw = check_table(raw, where, known, required=("gpu", "count"))
     gpu_raw = raw["gpu"]
     if isinstance(gpu_raw, str):
         gpu = get_gpu(gpu_raw)

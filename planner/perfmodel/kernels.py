@@ -4,32 +4,32 @@ A GEMM is a roofline with a shape-dependent efficiency:
 
 ``t = max(2mnk / (peak * E_gemm * g(m) g(n) g(k)),  bytes / (B_hbm * E_hbm))``
 
-with ``g(x) = x / (x + GEMM_HALF_DIM)``: a GEMM dimension of ``GEMM_HALF_DIM``
+with ``g(x) = x / (x + H)``: a GEMM dimension of ``H`` (``gemm_half_dim``)
 elements reaches half the large-GEMM efficiency (tile under-filling, short K
 loops), large dimensions reach ``E_gemm``. The HBM efficiency depends on what
-streams: ``HBM_EFFICIENCY`` for training kernels, the serving model's
-``WEIGHT_STREAM_EFFICIENCY`` for decode GEMMs that stream their weights
+streams: ``hbm_efficiency`` for training kernels, the serving model's
+``weight_stream_efficiency`` for decode GEMMs that stream their weights
 (:mod:`planner.perfmodel.stage`). Element-wise kernels (LayerNorm, softmax,
 dropout, activations, residuals, cross-entropy) are pure HBM traffic
 (:func:`memory_time`). Every function here accepts numpy arrays for the token
 dimension ``m`` (the serving model evaluates many batch sizes at once).
 
-Constants (the fitted ones are marked *fitted*; the calibration report lists
-their values and the rows they come from):
+Constants. The fitted ones live in ``calibration/constants.json``
+(:mod:`planner.perfmodel.constants`; the calibration report lists their
+values and the rows they were fitted on):
 
-``GEMM_EFFICIENCY``
-    Fraction of the dense peak reached by large GEMMs, by architecture.
-    Ampere: *fitted* (cuBLAS measures large A100 bf16 GEMMs at 250-290 of
-    312 TFLOPS, 0.80-0.93; the fitted value lies at the low end of that
-    range). Hopper, Blackwell: the Ampere value scaled by public cuBLAS
-    efficiency ratios (about 0.71 of the H100's 989 TFLOPS dense bf16 peak,
-    0.70 of the B200's), not fitted.
-``GEMM_HALF_DIM``
-    *fitted*: GEMM dimension at which efficiency halves.
-``HBM_EFFICIENCY``
-    *fitted*: fraction of the datasheet HBM bandwidth reached by memory-bound
-    kernels (STREAM-like kernels reach 0.8-0.9, framework element-wise
-    kernels less).
+``gemm_efficiency_ampere``, ``gemm_efficiency_hopper`` (*fitted*)
+    Fraction of the dense peak reached by large GEMMs on A100 / H100-class
+    GPUs (public cuBLAS measurements put large A100 bf16 GEMMs at 250-290 of
+    312 TFLOPS, 0.80-0.93; the fit sees whole training steps, so it also
+    absorbs what the model leaves out).
+``BLACKWELL_GEMM_EFFICIENCY``, ``GEMM_EFFICIENCY_DEFAULT``
+    Blackwell and unknown architectures: assumptions (no fit row runs on them).
+``gemm_half_dim`` (*fitted*)
+    GEMM dimension at which efficiency halves.
+``hbm_efficiency`` (*fitted*)
+    Fraction of the datasheet HBM bandwidth reached by memory-bound kernels
+    (STREAM-like kernels reach 0.8-0.9, framework element-wise kernels less).
 ``FLASH_EFFICIENCY``, ``FLASH_CAUSAL_FRACTION``, ``FLASH_BWD_RATIO``
     Fused (FlashAttention) training attention: fraction of the dense peak,
     share of the score square computed under a causal mask, backward/forward
@@ -42,17 +42,14 @@ import functools
 
 import numpy as np
 
+from planner.perfmodel import constants
 from planner.perfmodel.hardware import GpuSpec
 from planner.perfmodel.precision import Precision, get_precision
 
-#: Large-GEMM fraction of dense peak, by GPU architecture (Ampere fitted, see module doc).
-GEMM_EFFICIENCY = {"Ampere": 0.80, "Hopper": 0.71, "Blackwell": 0.70}
+#: Large-GEMM fraction of dense peak on Blackwell (an assumption: no fitted row runs there).
+BLACKWELL_GEMM_EFFICIENCY = 0.70
 #: Fallback for GPUs whose architecture is not listed (an assumption).
 GEMM_EFFICIENCY_DEFAULT = 0.75
-#: GEMM dimension at which the shape factor is 1/2.
-GEMM_HALF_DIM = 64.0
-#: Fraction of HBM bandwidth reached by training kernels.
-HBM_EFFICIENCY = 0.80
 #: Fused attention: fraction of dense peak reached (FlashAttention-2 reports 50-73 % on
 #: A100 forward, FlashAttention-3 about 75 % on H100; backward lower), not fitted.
 FLASH_EFFICIENCY = 0.55
@@ -66,9 +63,21 @@ OUT_BYTES = 2.0
 
 def gemm_efficiency(gpu: GpuSpec) -> float:
     """Large-GEMM fraction of dense peak for ``gpu``."""
-    return GEMM_EFFICIENCY.get(gpu.architecture, GEMM_EFFICIENCY_DEFAULT)
+    fitted = constants.FITTED
+    by_arch = {
+        "Ampere": fitted["gemm_efficiency_ampere"],
+        "Hopper": fitted["gemm_efficiency_hopper"],
+        "Blackwell": BLACKWELL_GEMM_EFFICIENCY,
+    }
+    return by_arch.get(gpu.architecture, GEMM_EFFICIENCY_DEFAULT)
 
 
+def hbm_efficiency() -> float:
+    """Fraction of the HBM bandwidth memory-bound training kernels reach (fitted)."""
+    return constants.FITTED["hbm_efficiency"]
+
+
+@constants.on_change
 @functools.lru_cache(maxsize=256)
 def gemm_rates(gpu: GpuSpec, precision: str) -> tuple[float, float, float]:
     """(large-GEMM FLOP/s, input bytes per element, training HBM bytes/s) at ``precision``; cached.
@@ -76,7 +85,7 @@ def gemm_rates(gpu: GpuSpec, precision: str) -> tuple[float, float, float]:
     Clear with ``gemm_rates.cache_clear()`` after changing the module constants.
     """
     prec = get_precision(precision)
-    return gpu.peak_flops(prec) * gemm_efficiency(gpu), prec.bytes, gpu.hbm_bw * HBM_EFFICIENCY
+    return gpu.peak_flops(prec) * gemm_efficiency(gpu), prec.bytes, gpu.hbm_bw * hbm_efficiency()
 
 
 def gemm_time(
@@ -111,7 +120,7 @@ def gemm_time(
         Bytes per output element.
     hbm_efficiency
         Fraction of the HBM bandwidth the operand traffic reaches (default
-        ``HBM_EFFICIENCY``).
+        :func:`hbm_efficiency`).
     """
     array = isinstance(m, np.ndarray) or isinstance(batch, np.ndarray)
     if n <= 0 or k <= 0:
@@ -123,7 +132,7 @@ def gemm_time(
         eb = in_bytes
     if hbm_efficiency is not None:
         hbm = gpu.hbm_bw * hbm_efficiency
-    h = GEMM_HALF_DIM
+    h = constants.FITTED["gemm_half_dim"]
     compute = 2.0 * batch * (m + h) * (n + h) * (k + h) / peak
     traffic = batch * ((m * k + k * n) * eb + m * n * out_bytes)
     if array:
@@ -134,8 +143,8 @@ def gemm_time(
 def memory_time(gpu: GpuSpec, nbytes: float | np.ndarray) -> float | np.ndarray:
     """Seconds for a memory-bound kernel moving ``nbytes`` through HBM."""
     if isinstance(nbytes, np.ndarray):
-        return np.maximum(nbytes, 0.0) / (gpu.hbm_bw * HBM_EFFICIENCY)
-    return max(0.0, nbytes) / (gpu.hbm_bw * HBM_EFFICIENCY)
+        return np.maximum(nbytes, 0.0) / (gpu.hbm_bw * hbm_efficiency())
+    return max(0.0, nbytes) / (gpu.hbm_bw * hbm_efficiency())
 
 
 def flash_attention_time(

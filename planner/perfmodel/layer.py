@@ -24,7 +24,7 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 
-from planner.perfmodel import comm
+from planner.perfmodel import comm, constants
 from planner.perfmodel.hardware import GpuSpec
 from planner.perfmodel.kernels import (
     FLASH_BWD_RATIO,
@@ -35,7 +35,7 @@ from planner.perfmodel.kernels import (
     memory_time,
 )
 from planner.perfmodel.model_spec import ModelSpec
-from planner.perfmodel.precision import Precision, get_precision
+from planner.perfmodel.precision import BF16, Precision, get_precision
 
 #: Bytes per activation element in training and inference (bf16 activations even with
 #: fp8 GEMMs: Transformer Engine keeps activations in bf16 between layers).
@@ -207,6 +207,7 @@ def linear(
     return Pass() if out is None else out
 
 
+@constants.on_change
 @functools.lru_cache(maxsize=65536)
 def layer_cost(
     model: ModelSpec,
@@ -271,17 +272,19 @@ def layer_cost(
         d_qk, d_v = model.qk_nope_head_dim + model.qk_rope_head_dim, model.v_head_dim
     else:
         d_qk = d_v = model.head_dim
-    # Attention core: scores [s, d] x [d, s_kv] and context [s, s_kv] x [s_kv, d] per head.
-    s_kv = seq  # every rank attends to the full sequence (ring attention for cp > 1)
+    # Attention core: scores [s, d] x [d, s_kv] and context [s, s_kv] x [s_kv, d] per head,
+    # in bf16 whatever the GEMM precision (fp8 recipes keep attention in bf16).
+    # every rank attends to the full sequence (ring attention for cp > 1), or the window
+    s_kv = model.attention_span(seq)
     if flash:
         # one fused kernel; causal masking skips FLASH_CAUSAL_FRACTION of the square,
         # the backward recomputes the scores (FLASH_BWD_RATIO x the forward work)
         square = 2.0 * b * a_local * s * s_kv * (d_qk + d_v)
-        fwd_t = flash_attention_time(gpu, square * FLASH_CAUSAL_FRACTION, prec, FLASH_EFFICIENCY)
+        fwd_t = flash_attention_time(gpu, square * FLASH_CAUSAL_FRACTION, BF16, FLASH_EFFICIENCY)
         core = Pass(gemm=fwd_t, gemm_bwd=FLASH_BWD_RATIO * fwd_t, flops=square)
     else:
-        core = linear(gpu, prec, s, ((s_kv, d_qk),), batch=b * a_local)
-        core += linear(gpu, prec, s, ((d_v, s_kv),), batch=b * a_local)
+        core = linear(gpu, BF16, s, ((s_kv, d_qk),), batch=b * a_local)
+        core += linear(gpu, BF16, s, ((d_v, s_kv),), batch=b * a_local)
         probs = b * a_local * s * s_kv  # score elements
         # scale+mask+softmax (read, write), dropout (read, write, mask byte)
         core = core + Pass(elem=memory_time(gpu, probs * (2 * A + 2 * A + 1)))
@@ -364,6 +367,7 @@ def layer_cost(
     )
 
 
+@constants.on_change
 @functools.lru_cache(maxsize=16384)
 def head_cost(
     model: ModelSpec,
@@ -402,6 +406,7 @@ def head_cost(
     )
 
 
+@constants.on_change
 @functools.lru_cache(maxsize=16384)
 def embedding_cost(
     model: ModelSpec, gpu: GpuSpec, *, micro_batch: int, seq: int, tp: int, cp: int = 1

@@ -180,9 +180,9 @@ def layer_activation_bytes(
     rep = 1.0 / tp if sp else 1.0
     if recompute == "full":
         return ACT_BYTES * N * h * rep
-    core = (
-        (2 * ACT_BYTES + MASK_BYTES) * b * model.heads * s * seq / tp
-    )  # softmax out, mask, dropout out
+    # softmax out, mask, dropout out of the s x span scores
+    span = model.attention_span(seq)
+    core = (2 * ACT_BYTES + MASK_BYTES) * b * model.heads * s * span / tp
     if model.is_mla:
         q = ACT_BYTES * N * (model.q_lora_rank + 0.0)  # latent query (replicated)
         q += ACT_BYTES * N * model.heads * (model.qk_nope_head_dim + model.qk_rope_head_dim) / tp

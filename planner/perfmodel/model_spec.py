@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from planner.core.errors import InputError
+from planner.core.errors import InputError, check_table
 
 
 @dataclass(frozen=True)
@@ -47,10 +47,19 @@ class ModelSpec:
         Input embedding and LM head share one matrix.
     position_embeddings
         Learned absolute position embeddings (GPT-2 style).
-    linear_bias, qkv_bias
-        Biases on every linear layer / only on the q, k, v projections.
+    linear_bias, qkv_bias, mlp_bias
+        Biases on every linear layer / only on the q, k, v projections / only
+        on the MLP (GPT-J).
     layernorm
         LayerNorm (weight + bias) rather than RMSNorm (weight only).
+    norms_per_layer
+        Normalization layers per transformer layer (2; 1 for the parallel
+        attention + MLP blocks of GPT-J and Falcon-7B).
+    embedding_norm
+        A normalization right after the input embedding (BLOOM).
+    sliding_window
+        Keys a query attends at most (Mistral's sliding-window attention); 0
+        for full causal attention.
     num_experts, experts_per_token, shared_experts, moe_ffn
         Routed experts, top-k, always-active shared experts and their
         intermediate width (0 for dense models).
@@ -83,6 +92,10 @@ class ModelSpec:
     linear_bias: bool = False
     qkv_bias: bool = False
     layernorm: bool = False
+    mlp_bias: bool = False
+    norms_per_layer: int = 2
+    embedding_norm: bool = False
+    sliding_window: int = 0
     num_experts: int = 0
     experts_per_token: int = 0
     shared_experts: int = 0
@@ -123,6 +136,10 @@ class ModelSpec:
                 raise InputError(f"{where}: first_k_dense_replace must be in 0..{self.layers}")
             if self.moe_layer_freq < 1:
                 raise InputError(f"{where}: moe_layer_freq must be >= 1")
+        if self.norms_per_layer not in (1, 2):
+            raise InputError(f"{where}: norms_per_layer must be 1 or 2, got {self.norms_per_layer}")
+        if self.sliding_window < 0:
+            raise InputError(f"{where}: sliding_window must be >= 0, got {self.sliding_window}")
         if self.kv_lora_rank and (self.qk_rope_head_dim <= 0 or self.v_head_dim <= 0):
             raise InputError(f"{where}: MLA needs qk_rope_head_dim and v_head_dim > 0")
 
@@ -201,7 +218,7 @@ class ModelSpec:
         """Parameters of one MLP (or one expert) of intermediate ``width``."""
         mats = 3 if self.gated_mlp else 2
         params = mats * self.hidden * width
-        if self.linear_bias:
+        if self.linear_bias or self.mlp_bias:
             params += (mats - 1) * width + self.hidden
         return params
 
@@ -220,7 +237,7 @@ class ModelSpec:
     @functools.cached_property
     def _layer_params(self) -> tuple[int, tuple[int, int]]:
         """(dense layer, (MoE non-expert, MoE routed-expert)) parameters, computed once."""
-        attention, norms = self.attention_params(), 2 * self.norm_params()
+        attention, norms = self.attention_params(), self.norms_per_layer * self.norm_params()
         shared = self.mlp_params(self.shared_ffn) if self.shared_ffn else 0
         router = self.hidden * self.num_experts
         base = attention + norms + shared + router
@@ -228,10 +245,10 @@ class ModelSpec:
         return dense, (base, self.num_experts * self.expert_params())
 
     def embedding_params(self) -> int:
-        """Input embedding (+ learned positions)."""
-        return self.vocab * self.hidden + (
-            self.max_seq * self.hidden if self.position_embeddings else 0
-        )
+        """Input embedding (+ learned positions, + the embedding norm)."""
+        positions = self.max_seq * self.hidden if self.position_embeddings else 0
+        norm = self.norm_params() if self.embedding_norm else 0
+        return self.vocab * self.hidden + positions + norm
 
     def head_params(self) -> int:
         """Final norm + LM head (0 for the head when tied)."""
@@ -265,6 +282,10 @@ class ModelSpec:
         )
 
     # ----------------------------------------------------------------- FLOPs
+    def attention_span(self, context: float) -> float:
+        """Keys one query attends out of ``context`` (the sliding window caps it)."""
+        return min(context, self.sliding_window) if self.sliding_window else context
+
     def attention_flops_per_token(self, context: float) -> float:
         """Forward FLOPs of the score and value matmuls for one query token.
 
@@ -274,7 +295,7 @@ class ModelSpec:
         """
         qk = self.qk_nope_head_dim + self.qk_rope_head_dim if self.is_mla else self.head_dim
         v = self.v_head_dim if self.is_mla else self.head_dim
-        return 2.0 * self.heads * context * (qk + v)
+        return 2.0 * self.heads * self.attention_span(context) * (qk + v)
 
     def forward_flops_per_token(self, context: float) -> float:
         """Forward FLOPs per token of the whole model (matmuls only, active experts).
@@ -310,11 +331,7 @@ class ModelSpec:
     def from_dict(cls, data: Mapping[str, Any]) -> ModelSpec:
         """Inverse of :meth:`to_dict` (also accepts a Hugging Face config)."""
         if "hidden" in data and "layers" in data:
-            known = {f for f in cls.__dataclass_fields__}
-            extra = sorted(set(data) - known)
-            if extra:
-                raise InputError(f"model: unknown field {extra[0]!r}")
-            return cls(**dict(data))
+            return cls(**check_table(data, "model", cls.__dataclass_fields__))
         from planner.perfmodel.readers import from_hf_config
 
         return from_hf_config(data, name=str(data.get("name", "model")))

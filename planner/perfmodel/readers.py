@@ -1,13 +1,61 @@
-"""Hugging Face ``config.json`` files and the model catalog.
+"""Model configs (Hugging Face ``config.json``, DeepSeek's inference configs) and the catalog.
 
-:func:`from_hf_config` maps a config's fields to a :class:`ModelSpec`;
-:func:`load_model` resolves a catalog name, a file or a mapping.
+:func:`from_hf_config` reads a config the way its architecture names its
+fields and builds a :class:`ModelSpec`; :func:`load_model` resolves a catalog
+name, a file or a mapping.
+
+Architectures (``model_type``) and their fields:
+
+* Llama family — ``llama``, ``mistral``, ``qwen2``, ``qwen3``, ``gemma``,
+  ``phi3`` and the MoE ``mixtral``, ``qwen2_moe``, ``qwen3_moe``,
+  ``deepseek_v2``, ``deepseek_v3``: ``hidden_size``, ``num_hidden_layers``,
+  ``num_attention_heads``, ``num_key_value_heads``, ``head_dim``,
+  ``intermediate_size``; experts ``num_local_experts`` / ``num_experts`` /
+  ``n_routed_experts``, ``num_experts_per_tok``, ``moe_intermediate_size``,
+  shared experts ``n_shared_experts`` / ``shared_expert_intermediate_size``,
+  dense first layers ``first_k_dense_replace``, ``moe_layer_freq`` /
+  ``decoder_sparse_step``; MLA ranks ``q_lora_rank``, ``kv_lora_rank``,
+  ``qk_rope_head_dim``, ``qk_nope_head_dim``, ``v_head_dim``; sliding
+  window ``sliding_window`` (with ``use_sliding_window``).
+* GPT-2 (``gpt2``, ``gpt_bigcode``): ``n_embd``, ``n_layer``, ``n_head``,
+  ``n_inner``, ``n_positions``, ``multi_query``.
+* GPT-J (``gptj``): ``n_embd``, ``n_layer``, ``n_head``, ``n_inner`` (one
+  LayerNorm per layer, biases on the MLP only).
+* GPT-NeoX (``gpt_neox``): ``hidden_size``, ``num_hidden_layers``,
+  ``num_attention_heads``, ``intermediate_size``.
+* OPT (``opt``): ``hidden_size``, ``num_hidden_layers``,
+  ``num_attention_heads``, ``ffn_dim``, ``word_embed_proj_dim`` (must equal
+  the hidden size: the projected variants are not modelled).
+* BLOOM (``bloom``): ``hidden_size`` / ``n_embed``, ``n_layer``,
+  ``n_head`` (ALiBi, a LayerNorm after the embedding).
+* Falcon (``falcon``, ``RefinedWebModel``, ``RefinedWeb``): ``hidden_size``,
+  ``num_hidden_layers`` / ``n_layer``, ``num_attention_heads`` / ``n_head``,
+  ``multi_query``, ``num_kv_heads`` / ``n_head_kv``, ``parallel_attn``,
+  ``new_decoder_architecture``, ``bias``.
+* MPT (``mpt``): ``d_model``, ``n_layers``, ``n_heads``, ``expansion_ratio``,
+  ``max_seq_len``, ``no_bias``, ``learned_pos_emb``, ``attn_config``.
+* DeepSeek's own inference configs (no ``model_type``; ``dim``,
+  ``n_layers``, ``n_heads``, ``inter_dim``, ``moe_inter_dim``,
+  ``n_routed_experts``, ``n_shared_experts``, ``n_activated_experts``,
+  ``n_dense_layers``, MLA ranks).
+
+Fields that do not change the model's size or cost (token ids, dropout,
+initialization, norm epsilons, rotary-embedding settings, router loss
+coefficients, library versions, ...) are accepted and ignored. Two are
+ignored on purpose although they touch the weights: ``quantization_config``
+(the storage format of a checkpoint; the planner's precision is chosen per
+plan) and ``num_nextn_predict_layers`` (DeepSeek-V3's multi-token-prediction
+module, not part of the 671B model). Any other field fails with an
+``InputError`` naming the field and the architecture: a field the reader
+cannot map may change the model's size or cost, so it never gets a silent
+default. Fields a config omits take the defaults of the architecture's
+``transformers`` configuration class (e.g. Gemma ties its embeddings).
 """
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -16,53 +64,497 @@ from planner.core.io import read_json
 from planner.core.paths import models_dir
 from planner.perfmodel.model_spec import ModelSpec
 
-#: Architectures whose MLP is a plain two-matrix MLP (no gate projection).
-UNGATED = frozenset(
-    {"gpt2", "gpt_neox", "gptj", "opt", "bloom", "falcon", "gpt_bigcode", "phi", "megatron-gpt"}
+#: Fields of any architecture that change neither the parameter count nor the cost.
+NEUTRAL = frozenset(
+    {
+        "_name_or_path",
+        "_commit_hash",
+        "_planner",
+        "name",
+        "architectures",
+        "model_type",
+        "auto_map",
+        "transformers_version",
+        "torch_dtype",
+        "dtype",
+        "use_cache",
+        "is_decoder",
+        "bos_token_id",
+        "eos_token_id",
+        "pad_token_id",
+        "unk_token_id",
+        "sep_token_id",
+        "decoder_start_token_id",
+        "tokenizer_class",
+        "tokenizer_name",
+        "task_specific_params",
+        "prefix",
+        "id2label",
+        "label2id",
+        "initializer_range",
+        "init_std",
+        "init_config",
+        "init_device",
+        "verbose",
+        "gradient_checkpointing",
+        "rms_norm_eps",
+        "layer_norm_eps",
+        "layer_norm_epsilon",
+        "attention_dropout",
+        "hidden_dropout",
+        "attn_pdrop",
+        "resid_pdrop",
+        "embd_pdrop",
+        "emb_pdrop",
+        "dropout",
+        "activation_dropout",
+        "classifier_dropout",
+        "layerdrop",
+        "summary_type",
+        "summary_use_proj",
+        "summary_activation",
+        "summary_proj_to_labels",
+        "summary_first_dropout",
+        "hidden_act",
+        "hidden_activation",
+        "activation_function",
+        "rope_theta",
+        "rope_scaling",
+        "rotary_emb_base",
+        "rotary_pct",
+        "partial_rotary_factor",
+        "rotary",
+        "rotary_dim",
+        "original_max_position_embeddings",
+        "scale_attn_weights",
+        "pretraining_tp",
+        "quantization_config",
+        "num_nextn_predict_layers",
+        "output_router_logits",
+        "router_aux_loss_coef",
+        "aux_loss_alpha",
+        "seq_aux",
+        "norm_topk_prob",
+        "routed_scaling_factor",
+        "scoring_func",
+        "topk_method",
+        "n_group",
+        "topk_group",
+        "ep_size",
+        "max_window_layers",
+        "apply_residual_connection_post_layernorm",
+    }
 )
-#: Architectures with learned absolute position embeddings (``n_positions x h`` parameters).
-LEARNED_POSITIONS = frozenset({"gpt2", "opt", "gpt_bigcode", "megatron-gpt"})
-#: Architectures with biases on every linear layer and LayerNorm (not RMSNorm).
-BIASED = frozenset({"gpt2", "gpt_neox", "gptj", "opt", "bloom", "gpt_bigcode", "megatron-gpt"})
+
+_MISSING = object()
 
 
-# ---------------------------------------------------------------------------
-# Hugging Face config.json
-# ---------------------------------------------------------------------------
+class _Fields:
+    """A config being read: values by name, which fields were used, errors that name both."""
+
+    def __init__(self, cfg: Mapping[str, Any], where: str, arch: str) -> None:
+        self.cfg = cfg
+        self.where = where
+        self.arch = arch
+        self.used: set[str] = set()
+
+    def error(self, text: str) -> InputError:
+        return InputError(f"{self.where}: {text} ({self.arch} config)")
+
+    def raw(self, *keys: str) -> Any:
+        """The first of ``keys`` present with a value (all of them count as read), or ``None``."""
+        self.used.update(keys)
+        for key in keys:
+            if self.cfg.get(key) is not None:
+                return self.cfg[key]
+        return None
+
+    def int(self, *keys: str, default: Any = _MISSING) -> int:
+        """A non-negative integer field (``InputError`` naming it when absent or malformed)."""
+        value = self.raw(*keys)
+        if value is None:
+            if default is _MISSING:
+                raise self.error(f"missing field {keys[0]!r}")
+            return default
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or value != int(value):
+            raise self.error(f"field {keys[0]!r} must be an integer, got {value!r}")
+        if value < 0:
+            raise self.error(f"field {keys[0]!r} must be non-negative, got {value!r}")
+        return int(value)
+
+    def flag(self, key: str, default: bool) -> bool:
+        """A boolean field."""
+        value = self.raw(key)
+        if value is None:
+            return default
+        if not isinstance(value, bool):
+            raise self.error(f"field {key!r} must be true or false, got {value!r}")
+        return value
+
+    def require(self, key: str, allowed: Iterable[Any], why: str) -> None:
+        """Reject a field whose value the model does not cover."""
+        value = self.raw(key)
+        if value is not None and value not in tuple(allowed):
+            raise self.error(f"field {key!r} = {value!r} is not modelled: {why}")
+
+    def finish(self, extra_neutral: Iterable[str] = ()) -> None:
+        """``InputError`` for the first field nobody read (it may change size or cost)."""
+        known = self.used | NEUTRAL | set(extra_neutral)
+        unknown = sorted(k for k in self.cfg if k not in known)
+        if unknown:
+            raise self.error(
+                f"field {unknown[0]!r} is not understood by the planner (it may change the "
+                "model's size or cost; remove it if it does not)"
+            )
 
 
-def _get(
-    cfg: Mapping[str, Any], keys: tuple[str, ...], where: str, *, required: bool = True
-) -> Any:
-    for key in keys:
-        if cfg.get(key) is not None:
-            return cfg[key]
-    if required:
-        raise InputError(f"{where}: missing field {keys[0]!r}")
-    return None
+def _sliding_window(f: _Fields, max_seq: int) -> int:
+    """Keys attended per query when a sliding window is active, else 0."""
+    window = f.raw("sliding_window")
+    if f.flag("use_sliding_window", True) is False or window is None:
+        return 0
+    if isinstance(window, bool) or not isinstance(window, int) or window < 1:
+        raise f.error(f"field 'sliding_window' must be a positive integer, got {window!r}")
+    return 0 if window >= max_seq else window
 
 
-def _int(
-    cfg: Mapping[str, Any], keys: tuple[str, ...], where: str, default: int | None = None
-) -> int:
-    value = _get(cfg, keys, where, required=default is None)
-    if value is None:
-        return int(default)  # type: ignore[arg-type]
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value != int(value):
-        raise InputError(f"{where}: field {keys[0]!r} must be an integer, got {value!r}")
-    if value < 0:
-        raise InputError(f"{where}: field {keys[0]!r} must be non-negative, got {value!r}")
-    return int(value)
+def _llama_family(f: _Fields, mtype: str) -> dict[str, Any]:
+    """Llama, Mistral, Qwen2/3, Gemma, Phi-3, Mixtral, Qwen-MoE, DeepSeek-V2/V3."""
+    hidden = f.int("hidden_size")
+    layers = f.int("num_hidden_layers")
+    heads = f.int("num_attention_heads")
+    if heads == 0:
+        raise f.error("field 'num_attention_heads' must be positive")
+    kv_heads = f.int("num_key_value_heads", default=heads)
+    max_seq = f.int("max_position_embeddings", default=4096)
+    experts = f.int("num_local_experts", "num_experts", "n_routed_experts", default=0)
+    top_k = f.int("num_experts_per_tok", default=0)
+    if experts and top_k == 0:
+        raise f.error("an MoE config needs field 'num_experts_per_tok'")
+    ffn = f.int("intermediate_size")
+    moe_ffn = f.int("moe_intermediate_size", default=ffn if experts else 0)
+    shared = f.int("n_shared_experts", default=0)
+    shared_ffn = shared * moe_ffn
+    if f.raw("shared_expert_intermediate_size"):
+        shared_ffn = f.int("shared_expert_intermediate_size")
+        shared = max(shared, 1)
+    dense_only = f.raw("mlp_only_layers")
+    if dense_only:
+        raise f.error(
+            f"field 'mlp_only_layers' = {dense_only!r} is not modelled (dense layers "
+            "are supported only as a leading block, first_k_dense_replace)"
+        )
+    f.require("mlp_bias", (False,), "MLP biases")
+    tie_default = mtype == "gemma"
+    return {
+        "hidden": hidden,
+        "layers": layers,
+        "heads": heads,
+        "kv_heads": kv_heads,
+        "head_dim": f.int("head_dim", default=hidden // heads if hidden % heads == 0 else 0),
+        "ffn": ffn,
+        "vocab": f.int("vocab_size"),
+        "max_seq": max_seq,
+        "gated_mlp": True,
+        "tied_embeddings": f.flag("tie_word_embeddings", tie_default),
+        "qkv_bias": mtype in ("qwen2", "qwen2_moe") or f.flag("attention_bias", False),
+        "num_experts": experts,
+        "experts_per_token": top_k if experts else 0,
+        "shared_experts": shared if experts else 0,
+        "moe_ffn": moe_ffn if experts else 0,
+        "shared_ffn": shared_ffn if experts else 0,
+        "dense_layers": f.int("first_k_dense_replace", default=0) if experts else 0,
+        "moe_layer_freq": f.int("moe_layer_freq", "decoder_sparse_step", default=1),
+        "q_lora_rank": f.int("q_lora_rank", default=0),
+        "kv_lora_rank": f.int("kv_lora_rank", default=0),
+        "qk_rope_head_dim": f.int("qk_rope_head_dim", default=0),
+        "qk_nope_head_dim": f.int("qk_nope_head_dim", default=0),
+        "v_head_dim": f.int("v_head_dim", default=0),
+        "sliding_window": _sliding_window(f, max_seq),
+    }
+
+
+def _gpt2(f: _Fields, mtype: str) -> dict[str, Any]:
+    """GPT-2 and StarCoder (``gpt_bigcode``): learned positions, biases, LayerNorm."""
+    hidden = f.int("n_embd", "hidden_size")
+    heads = f.int("n_head", "num_attention_heads")
+    f.raw("n_ctx")  # the context length, same as n_positions
+    return {
+        "hidden": hidden,
+        "layers": f.int("n_layer", "num_hidden_layers"),
+        "heads": heads,
+        "kv_heads": 1 if f.flag("multi_query", False) else heads,
+        "ffn": f.int("n_inner", default=4 * hidden),
+        "vocab": f.int("vocab_size"),
+        "max_seq": f.int("n_positions", "max_position_embeddings", default=1024),
+        "gated_mlp": False,
+        "tied_embeddings": f.flag("tie_word_embeddings", True),
+        "position_embeddings": True,
+        "linear_bias": True,
+        "layernorm": True,
+    }
+
+
+def _gptj(f: _Fields, mtype: str) -> dict[str, Any]:
+    """GPT-J: rotary, parallel attention + MLP under one LayerNorm, biases on the MLP only."""
+    hidden = f.int("n_embd")
+    return {
+        "hidden": hidden,
+        "layers": f.int("n_layer"),
+        "heads": f.int("n_head"),
+        "ffn": f.int("n_inner", default=4 * hidden),
+        "vocab": f.int("vocab_size"),
+        "max_seq": f.int("n_positions", default=2048),
+        "gated_mlp": False,
+        "tied_embeddings": f.flag("tie_word_embeddings", False),
+        "mlp_bias": True,
+        "layernorm": True,
+        "norms_per_layer": 1,
+    }
+
+
+def _gpt_neox(f: _Fields, mtype: str) -> dict[str, Any]:
+    """GPT-NeoX / Pythia: rotary, biases, two LayerNorms per layer (parallel residual)."""
+    f.raw("use_parallel_residual")  # ordering of the blocks, not their size
+    f.require("attention_bias", (True,), "attention without biases")
+    return {
+        "hidden": f.int("hidden_size"),
+        "layers": f.int("num_hidden_layers"),
+        "heads": f.int("num_attention_heads"),
+        "ffn": f.int("intermediate_size"),
+        "vocab": f.int("vocab_size"),
+        "max_seq": f.int("max_position_embeddings", default=2048),
+        "gated_mlp": False,
+        "tied_embeddings": f.flag("tie_word_embeddings", False),
+        "linear_bias": True,
+        "layernorm": True,
+    }
+
+
+def _opt(f: _Fields, mtype: str) -> dict[str, Any]:
+    """OPT: learned positions, biases, LayerNorm, ReLU MLP of width ``ffn_dim``."""
+    hidden = f.int("hidden_size")
+    proj = f.int("word_embed_proj_dim", default=hidden)
+    if proj != hidden:
+        raise f.error(
+            f"field 'word_embed_proj_dim' = {proj} differs from hidden_size {hidden}: the "
+            "projected embedding is not modelled"
+        )
+    f.raw("do_layer_norm_before", "_remove_final_layer_norm", "layer_norm_elementwise_affine")
+    return {
+        "hidden": hidden,
+        "layers": f.int("num_hidden_layers"),
+        "heads": f.int("num_attention_heads"),
+        "ffn": f.int("ffn_dim"),
+        "vocab": f.int("vocab_size"),
+        "max_seq": f.int("max_position_embeddings", default=2048),
+        "gated_mlp": False,
+        "tied_embeddings": f.flag("tie_word_embeddings", True),
+        "position_embeddings": True,
+        "linear_bias": f.flag("enable_bias", True),
+        "layernorm": True,
+    }
+
+
+def _bloom(f: _Fields, mtype: str) -> dict[str, Any]:
+    """BLOOM: ALiBi (no position embeddings), biases, LayerNorm, a norm after the embedding."""
+    hidden = f.int("hidden_size", "n_embed")
+    f.raw(
+        "attention_softmax_in_fp32",
+        "bias_dropout_fusion",
+        "masked_softmax_fusion",
+        "offset_alibi",
+        "skip_bias_add",
+        "skip_bias_add_qkv",
+        "slow_but_exact",
+        "seq_length",
+    )
+    return {
+        "hidden": hidden,
+        "layers": f.int("n_layer", "num_hidden_layers"),
+        "heads": f.int("n_head", "num_attention_heads"),
+        "ffn": f.int("n_inner", default=4 * hidden),
+        "vocab": f.int("vocab_size"),
+        "max_seq": f.int("seq_length", default=2048),
+        "gated_mlp": False,
+        "tied_embeddings": f.flag("tie_word_embeddings", True),
+        "linear_bias": True,
+        "layernorm": True,
+        "embedding_norm": True,
+    }
+
+
+def _falcon(f: _Fields, mtype: str) -> dict[str, Any]:
+    """Falcon (and its original ``RefinedWebModel`` release): MQA/GQA, parallel attention."""
+    hidden = f.int("hidden_size")
+    heads = f.int("num_attention_heads", "n_head")
+    new_arch = f.flag("new_decoder_architecture", False)
+    multi_query = f.flag("multi_query", True)
+    kv_default = heads if not (multi_query or new_arch) else 1
+    kv = f.int("num_kv_heads", "n_head_kv", default=kv_default)
+    parallel = f.flag("parallel_attn", True)
+    f.require("alibi", (False,), "ALiBi Falcon variants")
+    return {
+        "hidden": hidden,
+        "layers": f.int("num_hidden_layers", "n_layer"),
+        "heads": heads,
+        "kv_heads": kv,
+        "ffn": f.int("ffn_hidden_size", default=4 * hidden),
+        "vocab": f.int("vocab_size"),
+        "max_seq": f.int("max_position_embeddings", default=2048),
+        "gated_mlp": False,
+        "tied_embeddings": f.flag("tie_word_embeddings", True),
+        "linear_bias": f.flag("bias", False),
+        "layernorm": True,
+        # one LayerNorm feeds both blocks of the 7B's parallel layout; 40B/180B use two
+        "norms_per_layer": 1 if parallel and not new_arch else 2,
+    }
+
+
+_MPT_ATTN_NEUTRAL = frozenset(
+    {
+        "alibi",
+        "alibi_bias_max",
+        "attn_impl",
+        "attn_pdrop",
+        "attn_uses_sequence_id",
+        "clip_qkv",
+        "prefix_lm",
+        "qk_ln",
+        "softmax_scale",
+    }
+)
+
+
+def _mpt(f: _Fields, mtype: str) -> dict[str, Any]:
+    """MPT: ``d_model``, ``expansion_ratio``; ``attn_config`` read field by field."""
+    heads = f.int("n_heads")
+    kv = heads
+    attn = f.raw("attn_config") or {}
+    if not isinstance(attn, Mapping):
+        raise f.error("field 'attn_config' must be an object")
+    for key, value in attn.items():
+        if key == "attn_type":
+            if value == "multiquery_attention":
+                kv = 1
+            elif value == "grouped_query_attention":
+                kv = attn.get("kv_n_heads") or heads
+            elif value != "multihead_attention":
+                raise f.error(f"field 'attn_config.attn_type' = {value!r} is not modelled")
+        elif key not in _MPT_ATTN_NEUTRAL and key != "kv_n_heads":
+            raise f.error(f"field 'attn_config.{key}' is not understood by the planner")
+    f.raw("embedding_fraction", "logit_scale", "norm_type")
+    hidden = f.int("d_model")
+    return {
+        "hidden": hidden,
+        "layers": f.int("n_layers"),
+        "heads": heads,
+        "kv_heads": kv,
+        "ffn": f.int("expansion_ratio", default=4) * hidden,
+        "vocab": f.int("vocab_size"),
+        "max_seq": f.int("max_seq_len", default=2048),
+        "gated_mlp": False,
+        "tied_embeddings": True,
+        "position_embeddings": f.flag("learned_pos_emb", True),
+        "linear_bias": not f.flag("no_bias", False),
+        # low-precision LayerNorm, without bias when no_bias
+        "layernorm": not f.flag("no_bias", False),
+    }
+
+
+def _deepseek_native(f: _Fields, mtype: str) -> dict[str, Any]:
+    """DeepSeek's own inference configs (``inference/configs/config_*.json``)."""
+    f.raw("n_expert_groups", "n_limited_groups", "route_scale", "score_func", "mscale")
+    heads = f.int("n_heads")
+    experts = f.int("n_routed_experts", default=0)
+    moe_ffn = f.int("moe_inter_dim", default=0)
+    return {
+        "hidden": f.int("dim"),
+        "layers": f.int("n_layers"),
+        "heads": heads,
+        "kv_heads": heads,
+        "head_dim": f.int("v_head_dim"),
+        "ffn": f.int("inter_dim"),
+        "vocab": f.int("vocab_size"),
+        "max_seq": f.int("max_seq_len", default=4096),
+        "gated_mlp": True,
+        "tied_embeddings": False,
+        "num_experts": experts,
+        "experts_per_token": f.int("n_activated_experts", default=0) if experts else 0,
+        "shared_experts": f.int("n_shared_experts", default=0) if experts else 0,
+        "moe_ffn": moe_ffn if experts else 0,
+        "shared_ffn": f.int("n_shared_experts", default=0) * moe_ffn if experts else 0,
+        "dense_layers": f.int("n_dense_layers", default=0) if experts else 0,
+        "q_lora_rank": f.int("q_lora_rank", default=0),
+        "kv_lora_rank": f.int("kv_lora_rank", default=0),
+        "qk_rope_head_dim": f.int("qk_rope_head_dim", default=0),
+        "qk_nope_head_dim": f.int("qk_nope_head_dim", default=0),
+        "v_head_dim": f.int("v_head_dim", default=0),
+    }
+
+
+#: Readers by ``model_type`` (and the architecture name used in messages).
+ARCHITECTURES: dict[str, tuple[str, Callable[[_Fields, str], dict[str, Any]]]] = {
+    "llama": ("Llama", _llama_family),
+    "mistral": ("Mistral", _llama_family),
+    "qwen2": ("Qwen2", _llama_family),
+    "qwen3": ("Qwen3", _llama_family),
+    "gemma": ("Gemma", _llama_family),
+    "phi3": ("Phi-3", _llama_family),
+    "mixtral": ("Mixtral", _llama_family),
+    "qwen2_moe": ("Qwen-MoE", _llama_family),
+    "qwen3_moe": ("Qwen3-MoE", _llama_family),
+    "deepseek_v2": ("DeepSeek-V2", _llama_family),
+    "deepseek_v3": ("DeepSeek-V3", _llama_family),
+    "gpt2": ("GPT-2", _gpt2),
+    "gpt_bigcode": ("GPT-BigCode", _gpt2),
+    "gptj": ("GPT-J", _gptj),
+    "gpt_neox": ("GPT-NeoX", _gpt_neox),
+    "opt": ("OPT", _opt),
+    "bloom": ("BLOOM", _bloom),
+    "falcon": ("Falcon", _falcon),
+    "refinedwebmodel": ("Falcon", _falcon),
+    "refinedweb": ("Falcon", _falcon),
+    "mpt": ("MPT", _mpt),
+    "deepseek-native": ("DeepSeek inference", _deepseek_native),
+}
+
+#: ``architectures`` class names of configs without a ``model_type``.
+_CLASS_TYPES = {
+    "LlamaForCausalLM": "llama",
+    "MistralForCausalLM": "mistral",
+    "MixtralForCausalLM": "mixtral",
+    "Qwen2ForCausalLM": "qwen2",
+    "GPT2LMHeadModel": "gpt2",
+    "RWForCausalLM": "refinedwebmodel",
+}
+
+
+def _model_type(cfg: Mapping[str, Any], where: str) -> str:
+    mtype = cfg.get("model_type")
+    if mtype:
+        key = str(mtype).lower()
+        if key not in ARCHITECTURES:
+            raise unknown_name("model_type", str(mtype), [k for k in ARCHITECTURES if "-" not in k])
+        return key
+    classes = cfg.get("architectures") or []
+    for cls in classes if isinstance(classes, list) else []:
+        if cls in _CLASS_TYPES:
+            return _CLASS_TYPES[cls]
+    if "dim" in cfg and "n_layers" in cfg:
+        return "deepseek-native"
+    # no model_type and no known class: Llama's field names (the common case)
+    return "llama"
 
 
 def from_hf_config(cfg: Mapping[str, Any], *, name: str, source: str = "") -> ModelSpec:
-    """Build a :class:`ModelSpec` from a Hugging Face ``config.json`` mapping.
+    """Build a :class:`ModelSpec` from a model config mapping (see the module notes).
 
     Parameters
     ----------
     cfg
-        The parsed config. Nested ``text_config`` (multimodal wrappers) is used
-        when present.
+        The parsed ``config.json``. A nested ``text_config`` (multimodal
+        wrappers) is read instead when present.
     name
         Name given to the model.
     source
@@ -71,7 +563,8 @@ def from_hf_config(cfg: Mapping[str, Any], *, name: str, source: str = "") -> Mo
     Raises
     ------
     InputError
-        A required field is missing or has a bad value; the message names it.
+        A required field is missing or malformed, or a field cannot be
+        mapped; the message names the field and the architecture.
     """
     where = source or name
     if not isinstance(cfg, Mapping):
@@ -79,77 +572,33 @@ def from_hf_config(cfg: Mapping[str, Any], *, name: str, source: str = "") -> Mo
     if isinstance(cfg.get("text_config"), Mapping):
         cfg = {**cfg["text_config"], **{k: v for k, v in cfg.items() if k == "_planner"}}
     meta = cfg.get("_planner") or {}
-    mtype = str(cfg.get("model_type", "")).lower()
-    hidden = _int(cfg, ("hidden_size", "n_embd", "d_model", "dim"), where)
-    layers = _int(cfg, ("num_hidden_layers", "n_layer", "num_layers", "n_layers"), where)
-    heads = _int(cfg, ("num_attention_heads", "n_head", "n_heads"), where)
-    if heads == 0:
-        raise InputError(f"{where}: field 'num_attention_heads' must be positive")
-    kv_default = 1 if cfg.get("multi_query") is True else heads
-    kv_heads = _int(cfg, ("num_key_value_heads", "n_kv_heads", "num_kv_heads"), where, kv_default)
-    if cfg.get("head_dim") is None and hidden % heads:
-        raise InputError(
-            f"{where}: hidden_size={hidden} is not divisible by num_attention_heads={heads} "
-            "(give head_dim)"
+    if not isinstance(meta, Mapping):
+        raise InputError(f"{where}: field '_planner' must be an object")
+    mtype = _model_type(cfg, where)
+    arch, reader = ARCHITECTURES[mtype]
+    fields = _Fields(cfg, where, arch)
+    values = reader(fields, mtype)
+    fields.finish()
+    heads, hidden = values["heads"], values["hidden"]
+    values.setdefault("kv_heads", heads)
+    if not values.get("head_dim"):
+        if heads == 0 or hidden % heads:
+            raise fields.error(
+                f"hidden size {hidden} is not divisible by the {heads} attention heads "
+                "(give head_dim)"
+            )
+        values["head_dim"] = hidden // heads
+    if "gated_mlp" in meta:
+        values["gated_mlp"] = bool(meta["gated_mlp"])
+    try:
+        return ModelSpec(
+            name=name,
+            source=source or name,
+            display_name=str(meta.get("display_name", "")),
+            **values,
         )
-    head_dim = _int(cfg, ("head_dim",), where, hidden // heads)
-    ffn = _int(
-        cfg, ("intermediate_size", "n_inner", "ffn_dim", "ffn_hidden_size"), where, 4 * hidden
-    )
-    vocab = _int(cfg, ("vocab_size", "padded_vocab_size"), where)
-    max_seq = _int(
-        cfg, ("max_position_embeddings", "n_positions", "seq_length", "max_seq_len"), where, 4096
-    )
-    act = str(cfg.get("hidden_act", cfg.get("activation_function", ""))).lower()
-    gated = meta.get("gated_mlp")
-    if gated is None:
-        gated = mtype not in UNGATED and not (not mtype and act.startswith("gelu"))
-    num_experts = _int(
-        cfg, ("n_routed_experts", "num_local_experts", "num_experts", "moe_num_experts"), where, 0
-    )
-    top_k = _int(cfg, ("num_experts_per_tok", "num_experts_per_token", "moe_top_k"), where, 0)
-    moe_ffn = _int(cfg, ("moe_intermediate_size",), where, ffn if num_experts else 0)
-    shared = _int(cfg, ("n_shared_experts", "num_shared_experts"), where, 0)
-    shared_ffn = shared * moe_ffn
-    if cfg.get("shared_expert_intermediate_size"):
-        shared_ffn = _int(cfg, ("shared_expert_intermediate_size",), where)
-        shared = max(shared, 1)
-    dense_layers = _int(cfg, ("first_k_dense_replace",), where, 0)
-    freq = _int(cfg, ("moe_layer_freq", "decoder_sparse_step"), where, 1)
-    if num_experts and top_k == 0:
-        raise InputError(f"{where}: MoE config needs field 'num_experts_per_tok'")
-    spec = ModelSpec(
-        name=name,
-        hidden=hidden,
-        layers=layers,
-        heads=heads,
-        kv_heads=kv_heads,
-        head_dim=head_dim,
-        ffn=ffn if ffn else 4 * hidden,
-        vocab=vocab,
-        max_seq=max_seq,
-        gated_mlp=bool(gated),
-        tied_embeddings=bool(cfg.get("tie_word_embeddings", True)),
-        position_embeddings=mtype in LEARNED_POSITIONS,
-        linear_bias=mtype in BIASED,
-        qkv_bias=mtype == "qwen2" or bool(cfg.get("attention_bias", False)),
-        layernorm=mtype in BIASED,
-        num_experts=num_experts,
-        experts_per_token=top_k if num_experts else 0,
-        shared_experts=shared if num_experts else 0,
-        moe_ffn=moe_ffn if num_experts else 0,
-        shared_ffn=shared_ffn if num_experts else 0,
-        dense_layers=dense_layers if num_experts else 0,
-        moe_layer_freq=freq,
-        q_lora_rank=_int(cfg, ("q_lora_rank",), where, 0),
-        kv_lora_rank=_int(cfg, ("kv_lora_rank",), where, 0),
-        qk_rope_head_dim=_int(cfg, ("qk_rope_head_dim",), where, 0),
-        qk_nope_head_dim=_int(cfg, ("qk_nope_head_dim",), where, 0),
-        v_head_dim=_int(cfg, ("v_head_dim",), where, 0),
-        source=source or name,
-        display_name=str(meta.get("display_name", "")),
-    )
-    return spec
+    except InputError as exc:
+        raise InputError(f"{exc} ({arch} config)") from None
 
 
 # ---------------------------------------------------------------------------

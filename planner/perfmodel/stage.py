@@ -35,14 +35,14 @@ processes ``b`` decode sequences (one token each) plus ``c`` prefill tokens
 of chunked prompts; its latency is the sum over pipeline stages. Per layer
 and GPU each kernel is a roofline: GEMMs stream their weights every
 iteration (this is what makes decode memory-bound) at
-``WEIGHT_STREAM_EFFICIENCY``; MoE layers touch only the experts the batch
+``weight_stream_efficiency``; MoE layers touch only the experts the batch
 hits (``E (1 - (1 - k/E)^N)`` of ``E``); decode attention reads the KV cache
 of every sequence (MLA: the absorbed form over the latent cache); prefill
 attention is FlashAttention FLOPs of the causal prompt at
 ``FLASH_ATTENTION_EFFICIENCY`` of the bf16 peak; two tensor-parallel
 one-shot all-reduces per layer; with ``ep > 1`` two all-to-alls per MoE
 layer; the LM head for the sequences that emit a token; one point-to-point
-send per pipeline boundary; ``ITERATION_OVERHEAD_S`` per iteration. Memory
+send per pipeline boundary; ``iteration_overhead_s`` per iteration. Memory
 per GPU: weights at the weight precision, the runtime reserve, an activation
 workspace for one prefill chunk, and the KV cache in what is left.
 
@@ -56,14 +56,17 @@ Constants (the fitted ones are marked *fitted*; see the calibration report):
     Slowdown of work overlapped with communication, as a fraction of the
     overlapped time: NCCL kernels occupy SMs (8-16 channels of 108-132 SMs)
     and HBM bandwidth while they run. An assumption from that SM share.
-``WEIGHT_STREAM_EFFICIENCY``
+``weight_stream_efficiency`` (in ``calibration/constants.json``)
     *fitted*: fraction of the datasheet HBM bandwidth reached when decode
-    GEMMs and attention stream weights and KV cache.
+    GEMMs and attention stream weights and KV cache. The fit lands at the
+    upper bound of its range (0.95; well-tuned decode kernels measure about
+    0.8-0.9 of the datasheet), so it also absorbs what the model over-counts
+    elsewhere in a decode step.
 ``FLASH_ATTENTION_EFFICIENCY``
     Fraction of the bf16 dense peak reached by FlashAttention-2/3 forward on
     long prompts (FA2 on A100: about 0.6-0.7; FA3 on H100: 0.6-0.75). An
     estimate, not fitted.
-``ITERATION_OVERHEAD_S``
+``iteration_overhead_s`` (in ``calibration/constants.json``)
     *fitted*: fixed time per engine iteration outside the GPU kernels
     (scheduling, sampling, launch gaps, host synchronization).
 ``PREFILL_WORKSPACE_TOKENS``
@@ -74,11 +77,12 @@ from __future__ import annotations
 
 import functools
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
+from typing import Any
 
 import numpy as np
 
-from planner.perfmodel import comm
+from planner.perfmodel import comm, constants
 from planner.perfmodel.hardware import GpuSpec, Pool
 from planner.perfmodel.kernels import flash_attention_time, gemm_time, memory_time
 from planner.perfmodel.layer import (
@@ -111,9 +115,7 @@ PARAM_COMM_BYTES = 2.0
 #: Slowdown of work overlapped with communication (an assumption, see the module notes).
 OVERLAP_SLOWDOWN = 0.15
 
-WEIGHT_STREAM_EFFICIENCY = 0.75
 FLASH_ATTENTION_EFFICIENCY = 0.60
-ITERATION_OVERHEAD_S = 3.0e-3
 PREFILL_WORKSPACE_TOKENS = 8192
 
 
@@ -160,31 +162,22 @@ def pipeline_time(umax: float, usum: float, microbatches: int, pp: int, interlea
 
 
 @dataclass(frozen=True)
-class TrainingStep:
-    """Layout and software of a training step: what a stage's cost depends on beyond its own
-    layers, pool and position.
+class Layout:
+    """The parallel layout of a training step (the decisions a training plan makes, but the
+    layer-to-stage assignment).
 
     Attributes
     ----------
-    model
-        The architecture.
-    seq, precision
-        Sequence length and GEMM precision.
     tp, pp, dp, cp, ep
-        Parallel sizes.
+        Tensor, pipeline, data, context and expert parallel sizes (``ep`` is
+        carved out of ``dp``).
     microbatch, interleave
         Sequences per microbatch and virtual stages per GPU.
     recompute, zero, sequence_parallel
-        Activation recomputation, ZeRO stage, Megatron sequence parallelism.
-    flash_attention
-        Fused attention core (else Megatron-2022's materialized scores).
-    overlap_grad_reduce
-        The DP gradient reduction overlaps the last backward pass.
+        Activation recomputation (``none``/``selective``/``full``), ZeRO stage,
+        Megatron sequence parallelism.
     """
 
-    model: ModelSpec
-    seq: int
-    precision: str
     tp: int
     pp: int
     dp: int
@@ -195,6 +188,33 @@ class TrainingStep:
     recompute: str = "none"
     zero: int = 0
     sequence_parallel: bool = False
+
+
+def layout_of(layout: Layout) -> dict[str, Any]:
+    """The :class:`Layout` fields of ``layout`` (or of a subclass instance) as keywords."""
+    return {f.name: getattr(layout, f.name) for f in fields(Layout)}
+
+
+@dataclass(frozen=True, kw_only=True)
+class TrainingStep(Layout):
+    """Layout and software of a training step: what a stage's cost depends on beyond its own
+    layers, pool and position (keyword-only beyond the :class:`Layout` fields).
+
+    Attributes
+    ----------
+    model
+        The architecture.
+    seq, precision
+        Sequence length and GEMM precision.
+    flash_attention
+        Fused attention core (else Megatron-2022's materialized scores).
+    overlap_grad_reduce
+        The DP gradient reduction overlaps the last backward pass.
+    """
+
+    model: ModelSpec
+    seq: int
+    precision: str
     flash_attention: bool = True
     overlap_grad_reduce: bool = True
 
@@ -590,7 +610,8 @@ class EngineModel:
         self.kv_precision = get_precision(kv_precision or self.precision)
         m, c, gpu = model, config, config.gpu
         gpu.peak_flops(self.precision)  # InputError when the GPU lacks the precision
-        self.stream_bw = gpu.hbm_bw * WEIGHT_STREAM_EFFICIENCY
+        self.stream_efficiency = constants.FITTED["weight_stream_efficiency"]
+        self.stream_bw = gpu.hbm_bw * self.stream_efficiency
         self.shapes = layer_shapes(m, c.tp)
         self.heads_r = m.heads / c.tp
         if m.is_mla:
@@ -619,7 +640,7 @@ class EngineModel:
             k,
             self.precision,
             batch=batch,
-            hbm_efficiency=WEIGHT_STREAM_EFFICIENCY,
+            hbm_efficiency=self.stream_efficiency,
         )
 
     def _layer_times(self, N: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -677,9 +698,10 @@ class EngineModel:
         N = np.maximum(np.asarray(tokens, dtype=float), 1e-9)
         m, c = self.model, self.config
         dense, moe = self._layer_times(N)
-        # decode attention: stream the KV cache of every sequence
-        kv_bytes = b * ctx * self.kv_elems_layer * self.kv_precision.bytes
-        flops = 2.0 * b * ctx * self.heads_r * self.dec_dims
+        # decode attention: stream the KV cache of every sequence (a sliding window caps it)
+        span = m.attention_span(ctx)
+        kv_bytes = b * span * self.kv_elems_layer * self.kv_precision.bytes
+        flops = 2.0 * b * span * self.heads_r * self.dec_dims
         dec_attn = max(
             kv_bytes / self.stream_bw,
             flash_attention_time(c.gpu, flops, "bf16", FLASH_ATTENTION_EFFICIENCY),
@@ -694,7 +716,8 @@ class EngineModel:
         if c.pp > 1:
             send = comm.p2p(N * m.hidden * ACT_BYTES, self.fabric, same_node=self.same_node)
             p2p = (c.pp - 1) * send
-        return (body + head) * self.imbalance + p2p + ITERATION_OVERHEAD_S
+        overhead = constants.FITTED["iteration_overhead_s"]
+        return (body + head) * self.imbalance + p2p + overhead
 
     def prefill_attention_time(self, work: np.ndarray | float) -> np.ndarray:
         """Seconds of prefill attention for ``work`` = sum over prefill tokens of keys attended.

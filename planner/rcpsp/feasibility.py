@@ -128,7 +128,9 @@ def explain_infeasibility(instance: Instance, *, time_limit: float = 2.0) -> str
             return True
         model = build(inst, distances(inst), options=ModelOptions(energetic_cuts=False))
         model.cp.clear_objective()
-        out = cps.run(model.cp, cps.make_solver(time_limit=min(0.5, clock.remaining())))
+        out = cps.run(
+            model.cp, cps.make_solver(time_limit=min(0.5, clock.remaining())), report=False
+        )
         return out.status is Status.INFEASIBLE
 
     def keep_resources(keep: list[int]) -> Instance:

@@ -35,6 +35,7 @@ import numpy as np
 from planner.core.family import Method
 from planner.core.result import Result, Status
 from planner.core.timing import Deadline
+from planner.rcpsp import warmup as W
 from planner.rcpsp.bounds import lower_bound
 from planner.rcpsp.evaluate import makespan, verify
 from planner.rcpsp.feasibility import infeasibility_reason
@@ -447,6 +448,19 @@ def auto(
     )
 
 
+def _loads() -> dict[str, Callable[[], None]]:
+    """What each method loads before its clock starts (default: the family's whole warmup)."""
+    loads: dict[str, Callable[[], None]] = {"cpsat": W.warm_cpsat, "cpsat-plain": W.warm_cpsat}
+    for rule in RULES:
+        loads[f"sgs-{rule}"] = loads[f"sgs-par-{rule}"] = W.warm_sgs
+    loads["sgs-basic"] = W.warm_sgs
+    loads["sampling"] = loads["ga"] = W.warm_search
+    return loads
+
+
+_LOADS = _loads()
+
+
 def _table() -> dict[str, Method]:
     def plain(instance: Instance, **budget: Any) -> Result:
         return cpsat(instance, **budget, plain=True)
@@ -502,7 +516,7 @@ def _table() -> dict[str, Method]:
     ]
     # every method runs the family's infeasibility proofs first (planner.rcpsp.feasibility),
     # so heuristics too may report INFEASIBLE (with the proof's reason)
-    entries = [replace(m, proves_infeasibility=True) for m in entries]
+    entries = [replace(m, proves_infeasibility=True, warmup=_LOADS.get(m.name)) for m in entries]
     return {m.name: m for m in entries}
 
 

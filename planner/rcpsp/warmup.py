@@ -1,4 +1,9 @@
-"""Load (or compile, once per installation) the family's numba kernels ahead of timed runs."""
+"""Load (or compile, once per installation) the family's numba kernels ahead of timed runs.
+
+Each method declares what it needs (``Method.warmup``): one SGS pass needs the schedule and
+list kernels, the sampling / GA / LNS searches also the justification and GA kernels, the
+CP-SAT methods OR-Tools; :func:`warmup` loads everything (``planner warmup``, ``auto``).
+"""
 
 from __future__ import annotations
 
@@ -11,36 +16,64 @@ from planner.rcpsp.readers import read
 _BUNDLED = "j3013_1.sm"
 
 
-def warmup() -> None:
-    """Call every schedule-generation kernel once on small projects.
-
-    A tight PSPLIB project and a generated one with downtime, windows and disjunctive pairs, so
-    every kernel is compiled with production signatures. The GA gets a schedule budget, not a
-    time limit, so warming up costs only the loading (or first compilation) of the kernels.
-    OR-Tools is loaded here too: nearly every rcpsp method builds a CP-SAT model, and loading the
-    library (0.3 s on a quiet machine, seconds under load) is start-up, not search time.
-    """
-    import ortools.sat.python.cp_model  # noqa: F401  (loaded once per process, see docstring)
-
-    from planner.rcpsp.heuristics.data import SgsData
-    from planner.rcpsp.heuristics.fbi import justify
-    from planner.rcpsp.heuristics.ga import genetic_algorithm
-    from planner.rcpsp.heuristics.priority import activity_list, rule_values, sample_list
-    from planner.rcpsp.heuristics.sgs import Decoder
-
+def _projects() -> list:
+    """A generated project with downtime, windows and disjunctive pairs, and a PSPLIB one, so
+    every kernel is compiled with production signatures."""
     projects = [
         generate(12, seed=1, p_downtime=1.0, p_window=0.5, p_disjunctive=0.5, name="warmup")
     ]
     bundled = instances_dir() / "rcpsp" / _BUNDLED
     if bundled.is_file():
         projects += read(bundled, None)
-    for instance in projects:
+    return projects
+
+
+def warm_sgs() -> None:
+    """The serial and parallel SGS kernels and the activity-list kernels."""
+    from planner.rcpsp.heuristics.data import SgsData
+    from planner.rcpsp.heuristics.priority import activity_list, rule_values, sample_list
+    from planner.rcpsp.heuristics.sgs import Decoder
+
+    for instance in _projects():
         data = SgsData.of(instance)
         dec = Decoder(data)
         values = rule_values(data, "lft")
         dec.parallel(values)
         for order in (activity_list(data, values), sample_list(data, values, 0)):
+            dec.serial(order)
+
+
+def warm_search() -> None:
+    """The SGS kernels plus justification (FBI) and the GA's operators.
+
+    The GA gets a schedule budget, not a time limit, so this costs only the loading (or first
+    compilation) of the kernels.
+    """
+    from planner.rcpsp.heuristics.data import SgsData
+    from planner.rcpsp.heuristics.fbi import justify
+    from planner.rcpsp.heuristics.ga import genetic_algorithm
+    from planner.rcpsp.heuristics.priority import activity_list, rule_values, sample_list
+    from planner.rcpsp.heuristics.sgs import Decoder
+
+    warm_sgs()
+    for instance in _projects():
+        data = SgsData.of(instance)
+        dec = Decoder(data)
+        values = rule_values(data, "lft")
+        for order in (activity_list(data, values), sample_list(data, values, 0)):
             ms = dec.serial(order)
             if ms >= 0:
                 justify(dec, dec.start.copy(), ms)
         genetic_algorithm(data, time_limit=60.0, seed=0, max_schedules=1500)
+
+
+def warm_cpsat() -> None:
+    """OR-Tools: nearly every exact path builds a CP-SAT model, and loading the library (0.3 s on
+    a quiet machine, seconds under load) is start-up, not search time."""
+    import ortools.sat.python.cp_model  # noqa: F401
+
+
+def warmup() -> None:
+    """Everything: every kernel once on small projects, and OR-Tools."""
+    warm_search()
+    warm_cpsat()

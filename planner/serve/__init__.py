@@ -15,6 +15,9 @@ and :mod:`~.cli` (``planner plan serve``).
 """
 
 from planner.core.family import Family, register
+from planner.perfmodel.calibration.fit import register_predictor
+from planner.perfmodel.calibration.published import ServingRow
+from planner.serve import calibration
 from planner.serve.api import make_problem, plan, solve
 from planner.serve.bounds import lower_bound
 from planner.serve.cli import plan_app
@@ -30,6 +33,8 @@ from planner.serve.plugin import plugin_solution, plugin_view, size
 from planner.serve.readers import read
 from planner.serve.slo import SLO
 from planner.serve.traffic import LengthDist, Traffic, parse_lengths, read_trace
+
+register_predictor(ServingRow, calibration.predict)
 
 FAMILY = register(
     Family(

@@ -115,21 +115,15 @@ def plan(
     model: str | Path | ModelSpec,
     gpus: str | Path | ClusterSpec,
     *,
-    qps: float | None = None,
-    prompt_tokens: str | float | LengthDist | None = None,
-    output_tokens: str | float | LengthDist | None = None,
-    trace: str | Path | None = None,
-    ttft: str | float | None = None,
-    tpot: str | float | None = None,
-    percentile: float = 99,
-    precision: str = "bf16",
-    kv_precision: str | None = None,
     method: str = "auto",
     time_limit: float = 10.0,
     threads: int = 1,
-    **constraints: Any,
+    **problem: Any,
 ) -> Result:
     """Cheapest replica plan meeting the SLOs (or the inventory's maximum throughput).
+
+    Every keyword but ``method``, ``time_limit`` and ``threads`` goes to
+    :func:`make_problem`.
 
     Parameters
     ----------
@@ -156,6 +150,8 @@ def plan(
         ``auto``, ``mip`` or ``greedy``.
     time_limit, threads
         Solver limits.
+    name
+        Instance name (default: model @ inventory).
     **constraints
         :class:`ServingConstraints` fields: ``tp``, ``pp``, ``ep``, ``gpu``,
         ``disaggregation`` (``off``/``allow``/``force``), ``max_batch``,
@@ -168,18 +164,6 @@ def plan(
         ``qps``), ``bound`` / ``gap`` from the MIP, ``solution`` a
         :class:`ServingPlan`, ``stats["metrics"]`` the predicted latencies.
     """
-    problem = make_problem(
-        model,
-        gpus,
-        qps=qps,
-        prompt_tokens=prompt_tokens,
-        output_tokens=output_tokens,
-        trace=trace,
-        ttft=ttft,
-        tpot=tpot,
-        percentile=percentile,
-        precision=precision,
-        kv_precision=kv_precision,
-        **constraints,
+    return solve(
+        make_problem(model, gpus, **problem), method, time_limit=time_limit, threads=threads
     )
-    return solve(problem, method, time_limit=time_limit, threads=threads)

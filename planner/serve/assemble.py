@@ -13,29 +13,19 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from planner.serve.candidates import Candidate
-from planner.serve.instance import ServingPlan
+from planner.serve.instance import ServingPlan, served_capacity
 
 
-def capacities(cands: Sequence[Candidate], counts: Sequence[int]) -> tuple[float, float, float]:
-    """(colocated, prefill, decode) request capacity of the chosen replicas."""
-    both = pre = dec = 0.0
-    for c, n in zip(cands, counts, strict=True):
-        if n <= 0:
-            continue
-        cap = c.capacity * n
-        if c.role == "both":
-            both += cap
-        elif c.role == "prefill":
-            pre += cap
-        else:
-            dec += cap
-    return both, pre, dec
+def capacities(cands: Sequence[Candidate], counts: Sequence[int]) -> tuple[float, ...]:
+    """(colocated, prefill, decode, served) request capacity of the chosen replicas."""
+    return served_capacity(
+        (c.role, c.capacity * n) for c, n in zip(cands, counts, strict=True) if n > 0
+    )
 
 
 def served(cands: Sequence[Candidate], counts: Sequence[int]) -> float:
     """Requests per second the replicas can carry end to end."""
-    both, pre, dec = capacities(cands, counts)
-    return both + min(pre, dec)
+    return capacities(cands, counts)[3]
 
 
 def build_plan(
@@ -53,7 +43,7 @@ def build_plan(
         Requests per second to route; ``None`` routes the full capacity
         (throughput objective).
     """
-    both, pre, dec = capacities(cands, counts)
+    both, pre, dec, _served = capacities(cands, counts)
     flow = min(pre, dec)
     total = both + flow
     f = 1.0 if demand is None else min(1.0, demand / total) if total > 0 else 0.0

@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import math
 
-from planner.serve.candidates import Candidate, candidates
+from planner.core.timing import Deadline
+from planner.serve.candidates import Candidate, candidates_within
 from planner.serve.instance import ServingProblem
 
 
@@ -43,9 +44,31 @@ def best_rate_per_gpu(usable: list[Candidate], pool: str) -> float:
     return max(both, pair)
 
 
+#: Seconds the cheap bound may spend on capacities not cached by the method that ran.
+BOUND_TIME_S = 0.1
+
+
+def flop_bound(problem: ServingProblem) -> float:
+    """Trivial valid bound: 0 $/hour; for throughput, no GPU emits more output tokens per
+    second than its dense peak over ``2 x`` active parameters (the FLOPs of one token)."""
+    if problem.objective == "cost":
+        return 0.0
+    flops_per_token = 2.0 * problem.model.params_active
+    peak = sum(p.count * p.gpu.peak_flops(problem.precision) for p in problem.inventory.pools)
+    return -peak / flops_per_token
+
+
 def lower_bound(problem: ServingProblem) -> float:
-    """Valid lower bound on :func:`~planner.serve.evaluate.evaluate`."""
-    usable = [c for c in candidates(problem) if c.usable]
+    """Valid lower bound on :func:`~planner.serve.evaluate.evaluate`.
+
+    The capacity bound of the module notes when every candidate's capacity is
+    known within :data:`BOUND_TIME_S` (they are cached once a method has
+    computed them); otherwise :func:`flop_bound`.
+    """
+    cands, complete = candidates_within(problem, Deadline(BOUND_TIME_S))
+    if not complete:
+        return flop_bound(problem)
+    usable = [c for c in cands if c.usable]
     if problem.objective == "cost":
         unit = cheapest_unit_cost(usable)
         return problem.traffic.qps * unit if math.isfinite(unit) else 0.0

@@ -18,17 +18,24 @@ SLO), so sweeps that revisit a layout pay for it once.
 from __future__ import annotations
 
 import functools
+import time
 from dataclasses import dataclass, field
+from typing import Any
 
+from planner.core.result import Result, Status
+from planner.core.timing import Deadline
+from planner.perfmodel import constants
 from planner.perfmodel.hardware import GpuSpec, Pool
 from planner.perfmodel.memory import GIB
 from planner.perfmodel.model_spec import ModelSpec
-from planner.perfmodel.stage import EngineModel, ReplicaConfig
+from planner.perfmodel.stage import ReplicaConfig
 from planner.serve.capacity import (
     CHUNK_OPTIONS,
     PREFILL_CHUNK_TOKENS,
     OperatingPoint,
     RoleModel,
+    engine_for,
+    engine_key,
 )
 from planner.serve.instance import ReplicaGroup, ServingProblem
 from planner.serve.slo import SLO
@@ -192,13 +199,7 @@ def _exclusion(problem: ServingProblem, pool: Pool, cfg: ReplicaConfig) -> str:
     return ""
 
 
-@functools.lru_cache(maxsize=4096)
-def engine_for(
-    model: ModelSpec, gpu: GpuSpec, tp: int, pp: int, ep: int, precision: str, kv: str
-) -> EngineModel:
-    return EngineModel(model, ReplicaConfig(gpu, tp, pp, ep), precision, kv)
-
-
+@constants.on_change
 @functools.lru_cache(maxsize=65536)
 def role_capacity(
     model: ModelSpec,
@@ -228,30 +229,6 @@ def role_capacity(
         kv_admission=kv_admission,
     )
     return rm.capacity()
-
-
-def role_model(problem: ServingProblem, group: ReplicaGroup) -> RoleModel:
-    """The queueing model of one engine of a plan's replica group."""
-    pool = problem.pool(group.gpu)
-    eng = engine_for(
-        problem.model,
-        pool.gpu,
-        group.tp,
-        group.pp,
-        group.ep,
-        problem.precision,
-        problem.kv_precision_name,
-    )
-    return RoleModel(
-        eng,
-        group.role,
-        problem.traffic,
-        problem.slo,
-        chunk=group.chunk_tokens or None,
-        online=problem.online,
-        max_batch=problem.constraints.max_batch,
-        kv_admission=problem.constraints.kv_admission,
-    )
 
 
 def roles(problem: ServingProblem) -> tuple[str, ...]:
@@ -316,25 +293,79 @@ def evaluate(problem: ServingProblem, layout: Layout, role: str) -> Candidate:
     )
 
 
+def candidates_within(
+    problem: ServingProblem, deadline: Deadline | None = None
+) -> tuple[list[Candidate], bool]:
+    """Candidates evaluated until ``deadline`` expires, and whether every layout was evaluated.
+
+    Usable candidates come first, cheapest per QPS first.
+    """
+    out: list[Candidate] = []
+    complete = True
+    for lay in layouts(problem):
+        for role in roles(problem):
+            if deadline is not None and deadline.expired():
+                complete = False
+                break
+            out.append(evaluate(problem, lay, role))
+        if not complete:
+            break
+    out.sort(key=lambda c: (not c.usable, c.cost_per_qps, c.price, c.key))
+    return out, complete
+
+
 def candidates(problem: ServingProblem) -> list[Candidate]:
     """Every layout in every allowed role, usable or not (usable ones first, cheapest per QPS)."""
-    out = [evaluate(problem, lay, role) for lay in layouts(problem) for role in roles(problem)]
-    out.sort(key=lambda c: (not c.usable, c.cost_per_qps, c.price, c.key))
-    return out
+    return candidates_within(problem)[0]
+
+
+def method_result(
+    problem: ServingProblem, method: str, status: Status, started: float, **fields: Any
+) -> Result:
+    """A serving method's :class:`Result`, timed from ``started`` (``time.perf_counter()``)."""
+    return Result(
+        "serve",
+        problem.name,
+        method,
+        status,
+        runtime_s=time.perf_counter() - started,
+        **fields,
+    )
+
+
+def no_candidate_result(
+    problem: ServingProblem,
+    method: str,
+    cands: list[Candidate],
+    started: float,
+    stats: dict[str, Any],
+) -> Result:
+    """INFEASIBLE: no layout meets the SLOs (the reason names why the best ones fail)."""
+    from planner.serve.explain import explain_no_candidate
+
+    return method_result(
+        problem,
+        method,
+        Status.INFEASIBLE,
+        started,
+        stats=stats,
+        reason=explain_no_candidate(problem, cands),
+    )
+
+
+def incomplete_reason(cands: list[Candidate]) -> str:
+    """What a method says when the time limit stopped the capacity computations."""
+    return (
+        f"time limit reached after {len(cands)} candidate layouts (not all evaluated): a plan "
+        "is the best among them, not proven optimal"
+    )
 
 
 def group_capacity(problem: ServingProblem, group: ReplicaGroup) -> float:
     """Requests per second one replica of a plan's group sustains within the SLOs."""
-    pool = problem.pool(group.gpu)
     chunk = group.chunk_tokens or (PREFILL_CHUNK_TOKENS if group.role == "prefill" else 2048)
     cap, _, _ = role_capacity(
-        problem.model,
-        pool.gpu,
-        group.tp,
-        group.pp,
-        group.ep,
-        problem.precision,
-        problem.kv_precision_name,
+        *engine_key(problem, group),
         group.role,
         int(chunk) if group.role != "decode" else 0,
         problem.traffic.with_qps(None),

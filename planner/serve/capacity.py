@@ -53,12 +53,17 @@ even without a TTFT target).
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from planner.perfmodel.stage import EngineModel
+from planner.perfmodel import constants
+from planner.perfmodel.hardware import GpuSpec
+from planner.perfmodel.model_spec import ModelSpec
+from planner.perfmodel.stage import EngineModel, ReplicaConfig
 from planner.serve.queueing import (
     compound_quantile,
     gg1_mean_wait,
@@ -68,6 +73,9 @@ from planner.serve.queueing import (
 from planner.serve.slo import SLO
 from planner.serve.traffic import Traffic
 from planner.serve.units import format_duration
+
+if TYPE_CHECKING:  # instance.py imports this module's ROLES and KV_ADMISSION
+    from planner.serve.instance import ReplicaGroup, ServingProblem
 
 ROLES = ("both", "prefill", "decode")
 CHUNK_OPTIONS = (512, 2048, 8192)
@@ -416,3 +424,39 @@ class RoleModel:
             if hi - lo <= 1e-6 * hi:
                 break
         return best.rate, best, floor
+
+
+@constants.on_change
+@functools.lru_cache(maxsize=4096)
+def engine_for(
+    model: ModelSpec, gpu: GpuSpec, tp: int, pp: int, ep: int, precision: str, kv: str
+) -> EngineModel:
+    """The (cached) step model of one engine of a ``tp x pp x ep`` replica on ``gpu``."""
+    return EngineModel(model, ReplicaConfig(gpu, tp, pp, ep), precision, kv)
+
+
+def engine_key(problem: ServingProblem, group: ReplicaGroup) -> tuple[Any, ...]:
+    """The arguments of :func:`engine_for` for a plan's replica group."""
+    return (
+        problem.model,
+        problem.pool(group.gpu).gpu,
+        group.tp,
+        group.pp,
+        group.ep,
+        problem.precision,
+        problem.kv_precision_name,
+    )
+
+
+def role_model(problem: ServingProblem, group: ReplicaGroup) -> RoleModel:
+    """The queueing model of one engine of a plan's replica group."""
+    return RoleModel(
+        engine_for(*engine_key(problem, group)),
+        group.role,
+        problem.traffic,
+        problem.slo,
+        chunk=group.chunk_tokens or None,
+        online=problem.online,
+        max_batch=problem.constraints.max_batch,
+        kv_admission=problem.constraints.kv_admission,
+    )

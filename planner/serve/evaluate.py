@@ -11,7 +11,8 @@ plan's replica groups and their traffic shares, and checks from scratch
 * the flow: colocated + decoded traffic covers the demand, and the prefill
   pools hand exactly their traffic to the decode pools;
 * the SLOs: each group's per-engine load is pushed through the forward
-  queueing model (:meth:`~planner.serve.capacity.RoleModel.at_rate`,
+  queueing model (the model is shared with the search; the candidate
+  layouts, the MIP and the capacity bisection are not) (:meth:`~planner.serve.capacity.RoleModel.at_rate`,
   which solves for the batch at that rate) and every target is re-checked.
 """
 
@@ -19,9 +20,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from planner.serve.candidates import engine_for, role_model, tp_reason
-from planner.serve.capacity import OperatingPoint
-from planner.serve.instance import ReplicaGroup, ServingPlan, ServingProblem
+from planner.serve.capacity import OperatingPoint, engine_for, role_model
+from planner.serve.instance import ReplicaGroup, ServingPlan, ServingProblem, served_capacity
 
 #: Relative slack on flow balance and demand (float noise only).
 FLOW_TOL = 1e-6
@@ -79,9 +79,10 @@ def verify(problem: ServingProblem, plan: Any) -> list[str]:
             out.append(f"{name}: only pool {problem.pool(c.gpu).label} may be used")
         if c.max_tp is not None and g.tp > c.max_tp:
             out.append(f"{name}: tp{g.tp} exceeds max_tp={c.max_tp}")
-        why = tp_reason(m, g.tp)
-        if why:
-            out.append(f"{name}: {why}")
+        if m.heads % g.tp:
+            out.append(f"{name}: tp{g.tp} does not divide the {m.heads} attention heads")
+        elif not m.is_mla and m.kv_heads % g.tp and g.tp % m.kv_heads:
+            out.append(f"{name}: tp{g.tp} neither divides nor is a multiple of the KV heads")
         if g.pp > m.layers:
             out.append(f"{name}: pp{g.pp} exceeds the {m.layers} layers")
         if g.ep > 1 and (not m.is_moe or m.num_experts % g.ep):
@@ -139,16 +140,11 @@ def plan_metrics(problem: ServingProblem, plan: ServingPlan) -> dict[str, Any]:
 
     groups = []
     ttft = tpot = 0.0
-    capacity_both = capacity_pre = capacity_dec = 0.0
+    group_caps = []
     for g in plan.replicas:
         point = group_point(problem, g)
         cap = group_capacity(problem, g) * g.count
-        if g.role == "both":
-            capacity_both += cap
-        elif g.role == "prefill":
-            capacity_pre += cap
-        else:
-            capacity_dec += cap
+        group_caps.append((g.role, cap))
         if g.load_qps > 0:
             if g.role in ("both", "prefill"):
                 ttft = max(ttft, point.ttft_s)
@@ -167,7 +163,7 @@ def plan_metrics(problem: ServingProblem, plan: ServingPlan) -> dict[str, Any]:
                 "utilization": point.utilization,
             }
         )
-    capacity = capacity_both + min(capacity_pre, capacity_dec)
+    capacity = served_capacity(group_caps)[3]
     return {
         "ttft_s": ttft,
         "tpot_s": tpot,

@@ -6,7 +6,8 @@ import math
 from collections.abc import Sequence
 
 from planner.perfmodel.memory import GIB
-from planner.serve.candidates import TP_OPTIONS, Candidate, engine_for, tp_reason
+from planner.serve.candidates import TP_OPTIONS, Candidate, tp_reason
+from planner.serve.capacity import engine_for
 from planner.serve.instance import ServingProblem
 from planner.serve.units import format_duration
 

@@ -18,9 +18,16 @@ import time
 from typing import Any
 
 from planner.core.result import Result, Status
+from planner.core.timing import Deadline
 from planner.serve.assemble import build_plan, served
 from planner.serve.bounds import cheapest_unit_cost
-from planner.serve.candidates import Candidate, candidates
+from planner.serve.candidates import (
+    Candidate,
+    candidates_within,
+    incomplete_reason,
+    method_result,
+    no_candidate_result,
+)
 from planner.serve.instance import ServingProblem
 
 
@@ -73,26 +80,30 @@ def _fill_throughput(problem: ServingProblem, usable: list[Candidate]) -> list[i
 
 
 def solve_greedy(
-    problem: ServingProblem, *, time_limit: float, threads: int, seed: int, hint: Any | None
+    problem: ServingProblem,
+    *,
+    time_limit: float,
+    threads: int,
+    seed: int,
+    hint: Any | None,
+    cands: list[Candidate] | None = None,
+    complete: bool = True,
 ) -> Result:
-    """Greedy plan; reports the family's cheap bound (added by ``certify``)."""
-    del time_limit, threads, seed, hint
+    """Greedy plan over the candidates (computed within 80 % of the time limit when not given)."""
+    del threads, seed, hint
     started = time.perf_counter()
-    cands = candidates(problem)
-    usable = [c for c in cands if c.usable]
-    stats = {"candidates": len(cands), "usable_candidates": len(usable)}
-    if not usable:
-        from planner.serve.explain import explain_no_candidate
-
-        return Result(
-            "serve",
-            problem.name,
-            "greedy",
-            Status.INFEASIBLE,
-            runtime_s=time.perf_counter() - started,
-            stats=stats,
-            reason=explain_no_candidate(problem, cands),
+    if cands is None:
+        cands, complete = candidates_within(problem, Deadline(0.8 * time_limit))
+    if not complete and not any(c.usable for c in cands):
+        return method_result(
+            problem, "greedy", Status.UNKNOWN, started, reason=incomplete_reason(cands)
         )
+    usable = [c for c in cands if c.usable]
+    stats: dict[str, Any] = {"candidates": len(cands), "usable_candidates": len(usable)}
+    if not complete:
+        stats["candidates_complete"] = False
+    if not usable:
+        return no_candidate_result(problem, "greedy", cands, started, stats)
     if problem.objective == "throughput":
         counts = _fill_throughput(problem, usable)
     else:
@@ -108,22 +119,24 @@ def solve_greedy(
                 if counts is not None:
                     break
     if counts is None or not any(counts):
-        return Result(
-            "serve",
-            problem.name,
+        return method_result(
+            problem,
             "greedy",
             Status.UNKNOWN,
-            runtime_s=time.perf_counter() - started,
+            started,
             stats=stats,
-            reason="greedy found no plan within the inventory (the MIP decides feasibility)",
+            reason=(
+                "greedy found no plan within the inventory (the MIP decides feasibility)"
+                if complete
+                else incomplete_reason(cands)
+            ),
         )
-    plan = build_plan(usable, counts, problem.traffic.qps)
-    return Result(
-        "serve",
-        problem.name,
+    return method_result(
+        problem,
         "greedy",
         Status.FEASIBLE,
-        runtime_s=time.perf_counter() - started,
-        solution=plan,
+        started,
+        solution=build_plan(usable, counts, problem.traffic.qps),
         stats=stats,
+        reason="" if complete else incomplete_reason(cands),
     )

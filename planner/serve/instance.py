@@ -20,12 +20,12 @@ bound / gap semantics apply unchanged.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-from planner.core.errors import InputError, positive_int
+from planner.core.errors import InputError, check_table, positive_int
 from planner.perfmodel.hardware import ClusterSpec, Pool, parse_cluster
 from planner.perfmodel.model_spec import ModelSpec
 from planner.perfmodel.precision import get_precision
@@ -121,19 +121,27 @@ class ServingConstraints:
         cls, data: Mapping[str, Any], *, where: str = "constraints"
     ) -> ServingConstraints:
         """Build from a mapping, rejecting unknown keys (``disaggregate = true`` means ``allow``)."""
-        if not isinstance(data, Mapping):
-            raise InputError(f"{where}: expected a table")
-        data = dict(data)
+        data = check_table(data, where, [*(f.name for f in fields(cls)), "disaggregate"])
         if "disaggregate" in data:
             flag = data.pop("disaggregate")
             if not isinstance(flag, bool):
                 raise InputError(f"{where}: disaggregate must be true or false")
             data.setdefault("disaggregation", "allow" if flag else "off")
-        known = {f.name for f in fields(cls)}
-        extra = sorted(set(data) - known)
-        if extra:
-            raise InputError(f"{where}: unknown field {extra[0]!r}")
         return cls(**data)
+
+
+def served_capacity(roles_and_capacities: Iterable[tuple[str, float]]) -> tuple[float, ...]:
+    """(colocated, prefill, decode, served) request capacity of replicas given as
+    ``(role, capacity)`` pairs: prefill and decode pools serve the smaller of their two flows."""
+    both = pre = dec = 0.0
+    for role, cap in roles_and_capacities:
+        if role == "both":
+            both += cap
+        elif role == "prefill":
+            pre += cap
+        else:
+            dec += cap
+    return both, pre, dec, both + min(pre, dec)
 
 
 @dataclass(frozen=True)
@@ -215,15 +223,13 @@ class ReplicaGroup:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], *, where: str = "replica") -> ReplicaGroup:
         """Inverse of :meth:`to_dict` (``pp``, ``ep`` default to 1, ``role`` to ``both``)."""
-        if not isinstance(data, Mapping):
-            raise InputError(f"{where}: expected an object")
-        known = {f.name for f in fields(cls)}
-        extra = sorted(set(data) - known)
-        if extra:
-            raise InputError(f"{where}: unknown field {extra[0]!r}")
-        for key in ("gpu", "tp", "count"):
-            if key not in data:
-                raise InputError(f"{where}: missing field {key!r}")
+        data = check_table(
+            data,
+            where,
+            [f.name for f in fields(cls)],
+            required=("gpu", "tp", "count"),
+            kind="an object",
+        )
         d = {"pp": 1, "ep": 1, "role": "both", **data}
         if "chunk_tokens" not in d:
             d["chunk_tokens"] = 0 if d["role"] == "decode" else 2048
@@ -404,11 +410,7 @@ class ServingProblem:
             "constraints",
             "meta",
         }
-        extra = sorted(set(data) - known)
-        if extra:
-            raise InputError(f"{where}: unknown field {extra[0]!r}")
-        if "model" not in data:
-            raise InputError(f"{where}: missing field 'model'")
+        check_table(data, where, known, required=("model",))
         model = load_model(data["model"])
         inv = data.get("inventory", data.get("gpus", data.get("cluster")))
         if inv is None:

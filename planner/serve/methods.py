@@ -13,17 +13,33 @@ from typing import Any
 from planner.core.family import Method
 from planner.core.result import Result, Status
 from planner.core.timing import Deadline
+from planner.serve.candidates import Candidate, candidates_within
 from planner.serve.heuristics import solve_greedy
 from planner.serve.instance import ServingPlan, ServingProblem
 
 
 def solve_mip(
-    problem: ServingProblem, *, time_limit: float, threads: int, seed: int, hint: Any | None
+    problem: ServingProblem,
+    *,
+    time_limit: float,
+    threads: int,
+    seed: int,
+    hint: Any | None,
+    cands: list[Candidate] | None = None,
+    complete: bool = True,
 ) -> Result:
     """Method ``mip`` (:func:`planner.serve.mip.solve_mip`; HiGHS is imported on first use)."""
     from planner.serve.mip import solve_mip as run
 
-    return run(problem, time_limit=time_limit, threads=threads, seed=seed, hint=hint)
+    return run(
+        problem,
+        time_limit=time_limit,
+        threads=threads,
+        seed=seed,
+        hint=hint,
+        cands=cands,
+        complete=complete,
+    )
 
 
 def solve_auto(
@@ -32,7 +48,16 @@ def solve_auto(
     """Greedy incumbent, then the MIP warm-started from it (or from ``hint``)."""
     started = time.perf_counter()
     deadline = Deadline(time_limit)
-    greedy = solve_greedy(problem, time_limit=time_limit, threads=threads, seed=seed, hint=None)
+    cands, complete = candidates_within(problem, Deadline(deadline.fraction(0.8)))
+    greedy = solve_greedy(
+        problem,
+        time_limit=time_limit,
+        threads=threads,
+        seed=seed,
+        hint=None,
+        cands=cands,
+        complete=complete,
+    )
     if greedy.status is Status.INFEASIBLE:
         greedy.method = "auto"
         return greedy
@@ -43,6 +68,8 @@ def solve_auto(
         threads=threads,
         seed=seed,
         hint=start,
+        cands=cands,
+        complete=complete,
     )
     result.method = "auto"
     result.stats["greedy_plan_gpus"] = greedy.solution.gpus if greedy.solution else None

@@ -37,7 +37,13 @@ from planner.core.mip import new_highs, outcome, set_start
 from planner.core.result import Result, Status
 from planner.core.timing import Deadline
 from planner.serve.assemble import build_plan
-from planner.serve.candidates import Candidate, candidates
+from planner.serve.candidates import (
+    Candidate,
+    candidates_within,
+    incomplete_reason,
+    method_result,
+    no_candidate_result,
+)
 from planner.serve.instance import ServingPlan, ServingProblem
 
 INF = highspy.kHighsInf
@@ -160,6 +166,7 @@ def solve_mip(
     seed: int,
     hint: Any | None,
     cands: Sequence[Candidate] | None = None,
+    complete: bool = True,
 ) -> Result:
     """Cheapest plan (or highest throughput) over the candidates, with HiGHS's proven bound.
 
@@ -172,11 +179,38 @@ def solve_mip(
     hint
         A :class:`ServingPlan` used as MIP start (groups must be candidates).
     cands
-        Candidates (computed when ``None``).
+        Candidates (computed within 80 % of the time limit when ``None``).
+    complete
+        Whether ``cands`` holds every layout; when not (or when the time limit
+        stopped their computation) the plan is not proven optimal.
     """
     started = time.perf_counter()
     deadline = Deadline(time_limit)
-    all_cands = candidates(problem) if cands is None else list(cands)
+    if cands is None:
+        all_cands, complete = candidates_within(problem, Deadline(deadline.fraction(0.8)))
+    else:
+        all_cands = list(cands)
+    result = _solve(problem, all_cands, deadline, threads, seed, hint, started)
+    if not complete:
+        result.stats["candidates_complete"] = False
+        result.bound = None
+        if result.status is Status.OPTIMAL:
+            result.status = Status.FEASIBLE
+        elif result.status is Status.INFEASIBLE:
+            result.status = Status.UNKNOWN
+        result.reason = incomplete_reason(all_cands)
+    return result
+
+
+def _solve(
+    problem: ServingProblem,
+    all_cands: list[Candidate],
+    deadline: Deadline,
+    threads: int,
+    seed: int,
+    hint: Any | None,
+    started: float,
+) -> Result:
     usable = [c for c in all_cands if c.usable]
     stats: dict[str, Any] = {
         "candidates": len(all_cands),
@@ -184,17 +218,7 @@ def solve_mip(
         "objective_kind": problem.objective,
     }
     if not usable:
-        from planner.serve.explain import explain_no_candidate
-
-        return Result(
-            "serve",
-            problem.name,
-            "mip",
-            Status.INFEASIBLE,
-            runtime_s=time.perf_counter() - started,
-            stats=stats,
-            reason=explain_no_candidate(problem, all_cands),
-        )
+        return no_candidate_result(problem, "mip", all_cands, started, stats)
     lp = _model(problem, usable, objective=problem.objective)
     h = new_highs(time_limit=deadline.remaining(), threads=threads, seed=seed)
     out = _run(h, lp, _start(usable, hint if isinstance(hint, ServingPlan) else None))
@@ -207,23 +231,21 @@ def solve_mip(
     if out.status is Status.INFEASIBLE:
         from planner.serve.explain import explain_capacity
 
-        return Result(
-            "serve",
-            problem.name,
+        return method_result(
+            problem,
             "mip",
             Status.INFEASIBLE,
-            runtime_s=time.perf_counter() - started,
+            started,
             stats=stats,
             reason=explain_capacity(problem, usable, threads=threads),
         )
     if not out.has_solution:
-        return Result(
-            "serve",
-            problem.name,
+        return method_result(
+            problem,
             "mip",
             Status.UNKNOWN,
+            started,
             bound=out.bound,
-            runtime_s=time.perf_counter() - started,
             stats=stats,
             reason=f"HiGHS stopped without a solution ({out.solver_status})",
         )
@@ -244,14 +266,13 @@ def solve_mip(
     plan = build_plan(usable, counts, problem.traffic.qps)
     if status is Status.OPTIMAL and bound is not None and math.isfinite(bound):
         bound = min(bound, out.objective)
-    return Result(
-        "serve",
-        problem.name,
+    return method_result(
+        problem,
         "mip",
         status,
+        started,
         objective=out.objective,
         bound=bound,
-        runtime_s=time.perf_counter() - started,
         solution=plan,
         stats=stats,
     )

@@ -21,13 +21,12 @@ Layout (TOML shown; JSON uses the same keys)::
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from planner.core.errors import InputError
-from planner.core.io import read_json, read_text, read_toml
+from planner.core.io import iter_jsonl, read_json, read_toml
 from planner.core.specs import select
 from planner.serve.instance import ServingProblem
 
@@ -68,18 +67,9 @@ def read(path: str | Path, selector: str | None = None) -> list[ServingProblem]:
         problems = parse(read_toml(path), path)
     elif suffix == ".jsonl":
         problems = []
-        for lineno, line in enumerate(read_text(path).splitlines(), start=1):
-            if not line.strip():
-                continue
-            try:
-                obj = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise InputError(f"{path}:{lineno}: malformed JSON line ({exc.msg})") from None
-            if isinstance(obj, Mapping):
-                obj = {"name": f"{path.stem}_{len(problems)}", **obj}
+        for lineno, obj in iter_jsonl(path):
+            obj = {"name": f"{path.stem}_{len(problems)}", **obj}
             problems.extend(parse(obj, path, where=f"{path}:{lineno}"))
-        if not problems:
-            raise InputError(f"{path}: empty file")
     else:
         problems = parse(read_json(path), path)
     return select(problems, selector, path)

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from planner.core.errors import InputError
+from planner.core.errors import InputError, check_table
 from planner.serve.units import format_duration, parse_duration, parse_percentile
 
 
@@ -70,11 +70,7 @@ class SLO:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], *, where: str = "slo") -> SLO:
         """Accepts ``ttft`` / ``ttft_s`` (durations like ``"1s"``), ``tpot``, ``percentile`` (0-100)."""
-        if not isinstance(data, Mapping):
-            raise InputError(f"{where}: expected a table")
-        extra = sorted(set(data) - {"ttft", "ttft_s", "tpot", "tpot_s", "percentile"})
-        if extra:
-            raise InputError(f"{where}: unknown field {extra[0]!r}")
+        check_table(data, where, ("ttft", "ttft_s", "tpot", "tpot_s", "percentile"))
         ttft = data.get("ttft_s", data.get("ttft"))
         tpot = data.get("tpot_s", data.get("tpot"))
         pct = data.get("percentile", 99)

@@ -37,7 +37,7 @@ from typing import Any
 
 import numpy as np
 
-from planner.core.errors import InputError
+from planner.core.errors import InputError, check_table
 from planner.core.io import iter_jsonl
 
 #: Probability edges of the discretization bins (finer in the upper tail).
@@ -366,9 +366,7 @@ class Traffic:
             "res2",
             "source",
         }
-        extra = sorted(set(data) - known)
-        if extra:
-            raise InputError(f"{where}: unknown field {extra[0]!r}")
+        check_table(data, where, known)
         qps = data.get("qps")
         if qps is not None and (isinstance(qps, bool) or not isinstance(qps, (int, float))):
             raise InputError(f"{where}: qps must be a number, got {qps!r}")

@@ -13,11 +13,12 @@ from typing import Any
 
 import numpy as np
 
-from planner.core.family import Method
+from planner.core.family import Method, no_warmup
 from planner.core.result import Result, Status
 from planner.core.timing import Deadline
 from planner.smtt import heuristics as H
 from planner.smtt import local_search as LS
+from planner.smtt import warmup as W
 from planner.smtt.bounds import lower_bound
 from planner.smtt.decomposition import decompose
 from planner.smtt.instance import Instance
@@ -279,18 +280,44 @@ def method_auto(
 def _methods() -> dict[str, Method]:
     table = {
         name: Method(
-            name, _method(name, f"Constructive rule {name!r}.", _rule(rule)), "heuristic", summary
+            name,
+            _method(name, f"Constructive rule {name!r}.", _rule(rule)),
+            "heuristic",
+            summary,
+            warmup=no_warmup,  # numpy only
         )
         for name, (rule, summary) in RULES.items()
     }
-    table["ls"] = Method("ls", method_ls, "heuristic", "dynasearch descent: swaps + insertions")
-    table["ils"] = Method(
-        "ils", method_ils, "heuristic", "iterated local search: kicks + compiled descent"
+    table["ls"] = Method(
+        "ls",
+        method_ls,
+        "heuristic",
+        "dynasearch descent: swaps + insertions",
+        warmup=W.warm_local_search,
     )
-    table["mip"] = Method("mip", method_mip, "exact", "positional MIP (Keha et al. 2009), HiGHS")
-    table["cpsat"] = Method("cpsat", method_cpsat, "exact", "CP-SAT intervals + no-overlap")
+    table["ils"] = Method(
+        "ils",
+        method_ils,
+        "heuristic",
+        "iterated local search: kicks + compiled descent",
+        warmup=W.warm_local_search,
+    )
+    table["mip"] = Method(
+        "mip",
+        method_mip,
+        "exact",
+        "positional MIP (Keha et al. 2009), HiGHS",
+        warmup=W.warm_mip,
+    )
+    table["cpsat"] = Method(
+        "cpsat", method_cpsat, "exact", "CP-SAT intervals + no-overlap", warmup=W.warm_cpsat
+    )
     table["exact"] = Method(
-        "exact", method_exact, "exact", "Branch & Memorize (1||ΣTj); CP-SAT-based (weighted)"
+        "exact",
+        method_exact,
+        "exact",
+        "Branch & Memorize (1||ΣTj); CP-SAT-based (weighted)",
+        warmup=W.warm_exact,
     )
     table["auto"] = Method(
         "auto", method_auto, "portfolio", "heuristic + dynasearch, then exact warm-started"

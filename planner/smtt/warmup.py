@@ -1,30 +1,54 @@
-"""Load (or compile, once per installation) the family's numba kernels ahead of timed runs."""
+"""Load (or compile, once per installation) the family's numba kernels ahead of timed runs.
+
+Each method declares what it needs (``Method.warmup``): the constructive rules need nothing, the
+local searches the local-search kernel, ``exact`` the Branch & Memorize and Lagrangian kernels,
+``mip`` / ``cpsat`` their solver library; :func:`warmup` loads everything (``planner warmup``,
+``auto``). Budgets are counts, not seconds (a kick budget for the local search, an iteration
+budget for the Lagrangian bound), so warming up costs only the loading (or first compilation)
+of the kernels, never a time limit's worth of search.
+"""
 
 from __future__ import annotations
 
 from planner.core.timing import Deadline
-from planner.smtt import local_search as LS
 from planner.smtt.generate import generate
-from planner.smtt.methods import METHODS
 
 
-def warmup() -> None:
-    """Call every compiled kernel once, with the argument types production uses.
+def warm_local_search() -> None:
+    """Descent, focused descent, kicks and the iterate loop of the local-search kernel."""
+    from planner.smtt import local_search as LS
 
-    Budgets are counts, not seconds (a kick budget for the local search, an iteration budget
-    for the Lagrangian bound), so warming up costs only the loading (or first compilation) of
-    the kernels, never a time limit's worth of search.
-    """
+    (unweighted,) = generate(40, 0.6, 0.2, seed=0, clip=True, prefix="warmup")
+    p, d, w = unweighted.arrays
+    LS.iterated_local_search(
+        p, d, w, list(range(unweighted.n)), deadline=Deadline(None), max_kicks=2
+    )
+
+
+def warm_exact() -> None:
+    """The batched Branch & Memorize kernel and the Lagrangian path (float and integer)."""
+    from planner.smtt.exact import solve_unweighted
     from planner.smtt.exact.lagrange import lagrangian_bound
 
     (unweighted,) = generate(40, 0.6, 0.2, seed=0, clip=True, prefix="warmup")
     (weighted,) = generate(20, 0.6, 0.4, seed=0, clip=True, weighted=True, prefix="warmup-w")
-    p, d, w = unweighted.arrays
-    # descent, focused descent, kicks and the iterate loop of the local-search kernel
-    LS.iterated_local_search(
-        p, d, w, list(range(unweighted.n)), deadline=Deadline(None), max_kicks=2
-    )
-    # the batched Branch & Memorize kernel (n = 40 is solved in milliseconds)
-    METHODS["exact"].func(unweighted, time_limit=30.0, threads=1, seed=0, hint=None)
-    # the Lagrangian path, float and integer multipliers
+    p, d, _ = unweighted.arrays
+    solve_unweighted(p, d, time_limit=30.0, upper_order=None)  # n = 40: milliseconds
     lagrangian_bound(weighted.p, weighted.d, weighted.w, upper=10**9, iterations=2)
+
+
+def warm_mip() -> None:
+    """PuLP and HiGHS: loading the libraries is start-up, not search time."""
+    import highspy  # noqa: F401
+    import pulp  # noqa: F401
+
+
+def warm_cpsat() -> None:
+    """OR-Tools CP-SAT: loading the library is start-up, not search time."""
+    import ortools.sat.python.cp_model  # noqa: F401
+
+
+def warmup() -> None:
+    """Call every compiled kernel once, with the argument types production uses."""
+    warm_local_search()
+    warm_exact()

@@ -15,6 +15,9 @@ from pathlib import Path
 
 from planner.core.family import Family, register
 from planner.core.result import Result
+from planner.perfmodel.calibration.fit import register_predictor
+from planner.perfmodel.calibration.published import TrainingRow
+from planner.train import calibration
 from planner.train.api import make_problem, plan
 from planner.train.bounds import lower_bound
 from planner.train.cli import gen, plan_app
@@ -33,6 +36,8 @@ def plot(problem: TrainingProblem, result: Result | TrainingPlan, path: str | Pa
 
     return draw(problem, result, path)
 
+
+register_predictor(TrainingRow, calibration.predict)
 
 FAMILY = register(
     Family(

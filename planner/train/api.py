@@ -60,15 +60,15 @@ def plan(
     *,
     global_batch: int,
     seq_len: int,
-    precision: str = "bf16",
-    gpus_per_node: int | None = None,
     method: str = "auto",
     time_limit: float = 60.0,
     threads: int = 1,
-    top_k: int = 5,
-    **constraints: Any,
+    **problem: Any,
 ) -> Result:
     """Best training plan for ``model`` on ``cluster``, certified.
+
+    Every keyword but ``method``, ``time_limit`` and ``threads`` goes to
+    :func:`make_problem`.
 
     Parameters
     ----------
@@ -88,6 +88,8 @@ def plan(
         Search budget.
     top_k
         Plans kept (the best and ``top_k - 1`` alternatives).
+    name
+        Instance name (default: model @ cluster).
     **constraints
         Any :class:`Constraints` field: ``tp=8``, ``pp=4``, ``recompute="full"``,
         ``max_gpus=512``, ``objective="cost"``, ...
@@ -99,17 +101,8 @@ def plan(
         step time, TFLOPS, MFU, memory breakdown and alternatives (the ``--json``
         object of ``planner plan train``).
     """
-    problem = make_problem(
-        model,
-        cluster,
-        global_batch=global_batch,
-        seq_len=seq_len,
-        precision=precision,
-        gpus_per_node=gpus_per_node,
-        top_k=top_k,
-        **constraints,
-    )
-    return solve(problem, method, time_limit=time_limit, threads=threads)
+    instance = make_problem(model, cluster, global_batch=global_batch, seq_len=seq_len, **problem)
+    return solve(instance, method, time_limit=time_limit, threads=threads)
 
 
 def solve(

@@ -139,7 +139,7 @@ def train(
         else:
             from planner.train.plot import plot as draw
 
-            draw(problem, result.solution, plot)
+            draw(problem, result, plot)
     if not json_out:
         render(problem, result)
 

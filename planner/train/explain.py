@@ -24,6 +24,10 @@ def structural_reason(problem: TrainingProblem) -> str | None:
             f"tp={c.tp} is invalid: it must divide the {m.heads} attention heads, the "
             f"{m.kv_heads} KV heads and the FFN width {m.ffn}, and tile the nodes"
         )
+    if c.ep is not None and c.ep > 1 and not m.is_moe:
+        return f"ep={c.ep} needs a mixture-of-experts model ({m.name} is dense)"
+    if c.ep is not None and m.is_moe and m.num_experts % c.ep:
+        return f"ep={c.ep} does not divide the {m.num_experts} experts"
     if c.cp is not None and not cp_ok(problem, c.cp):
         return f"cp={c.cp} is invalid for seq_len {wl.seq_len}"
     if c.microbatch is not None and B % c.microbatch:

@@ -14,13 +14,17 @@ from __future__ import annotations
 import time
 
 from planner.core.result import Result, Status
+from planner.core.timing import Deadline
 from planner.train.instance import RECOMPUTE, TrainingPlan, TrainingProblem
 from planner.train.space import divisors, space
 from planner.train.step_time import balanced_stage_layers, quick
 
 
-def rule_of_thumb(problem: TrainingProblem) -> TrainingPlan | None:
-    """The Megatron rule-of-thumb plan, or ``None`` when it finds nothing that fits."""
+def rule_of_thumb(
+    problem: TrainingProblem, deadline: Deadline | None = None
+) -> TrainingPlan | None:
+    """The Megatron rule-of-thumb plan, or ``None`` when it finds nothing that fits (or time runs out)."""
+    deadline = deadline or Deadline(None)
     c, model, B = problem.constraints, problem.model, problem.workload.global_batch
     sp_space = space(problem)
     G = min(p.gpus_per_node for p in problem.cluster.pools)
@@ -31,7 +35,7 @@ def rule_of_thumb(problem: TrainingProblem) -> TrainingPlan | None:
         if c.ep is None and model.is_moe
         else (sp_space.eps[0] if sp_space.eps else 1)
     )
-    if cp is None or not tps:
+    if cp is None or not tps or not sp_space.eps:
         return None
     zero = 1 if 1 in sp_space.zeros else sp_space.zeros[0]
     rcs = [r for r in RECOMPUTE if r in sp_space.recomputes]
@@ -44,6 +48,8 @@ def rule_of_thumb(problem: TrainingProblem) -> TrainingPlan | None:
         ),
     )
     for _size, _neg, t, p in choices:
+        if deadline.expired():
+            return None
         z = zero if p == 1 or zero <= 1 else 1
         sp = c.sequence_parallel if c.sequence_parallel is not None else t > 1
         if sp and t == 1:
@@ -94,9 +100,9 @@ def megatron_heuristic(
     hint: TrainingPlan | None = None,
 ) -> Result:
     """Method ``heuristic``: the rule-of-thumb plan (no optimality claim)."""
-    del time_limit, threads, seed, hint
+    del threads, seed, hint
     start = time.perf_counter()
-    plan = rule_of_thumb(problem)
+    plan = rule_of_thumb(problem, Deadline(time_limit))
     status = Status.FEASIBLE if plan is not None else Status.UNKNOWN
     reason = "" if plan is not None else "rule of thumb found no plan that fits"
     return Result(

@@ -15,13 +15,18 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
-from planner.core.errors import InputError, positive_int
+from planner.core.errors import InputError, check_table, positive_int
 from planner.perfmodel.hardware import ClusterSpec, parse_cluster
 from planner.perfmodel.model_spec import ModelSpec
 from planner.perfmodel.precision import get_precision
 from planner.perfmodel.readers import load_model
+from planner.perfmodel.stage import Layout
 
 RECOMPUTE = ("none", "selective", "full")
+#: Largest global batch (sequences per step) and sequence length accepted; beyond them the
+#: input is taken for a mistake (2^31 sequences, 2^24 tokens).
+MAX_GLOBAL_BATCH = 2**31
+MAX_SEQ_LEN = 2**24
 OBJECTIVES = ("time", "cost")
 
 
@@ -46,6 +51,15 @@ class Workload:
     def __post_init__(self) -> None:
         positive_int(self.global_batch, "workload: global_batch", allow_none=False)
         positive_int(self.seq_len, "workload: seq_len", allow_none=False)
+        if self.global_batch > MAX_GLOBAL_BATCH:
+            raise InputError(
+                f"workload: global_batch {self.global_batch} exceeds {MAX_GLOBAL_BATCH} (2^31) "
+                "sequences per step"
+            )
+        if self.seq_len > MAX_SEQ_LEN:
+            raise InputError(
+                f"workload: seq_len {self.seq_len} exceeds {MAX_SEQ_LEN} (2^24) tokens"
+            )
         object.__setattr__(self, "precision", get_precision(self.precision).name)
 
     @property
@@ -143,11 +157,7 @@ class Constraints:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], *, where: str = "constraints") -> Constraints:
         """Build from a mapping, rejecting unknown keys."""
-        known = {f.name for f in fields(cls)}
-        extra = sorted(set(data) - known)
-        if extra:
-            raise InputError(f"{where}: unknown field {extra[0]!r}")
-        data = dict(data)
+        data = check_table(data, where, [f.name for f in fields(cls)])
         if data.get("stage_layers") is not None:
             if not isinstance(data["stage_layers"], (list, tuple)):
                 raise InputError(f"{where}: stage_layers must be a list of integers")
@@ -159,7 +169,7 @@ class Constraints:
 
 
 @dataclass(frozen=True)
-class TrainingPlan:
+class TrainingPlan(Layout):
     """A complete training layout (the family's ``Solution``).
 
     Attributes
@@ -185,16 +195,6 @@ class TrainingPlan:
         homogeneous cluster.
     """
 
-    tp: int
-    pp: int
-    dp: int
-    cp: int = 1
-    ep: int = 1
-    microbatch: int = 1
-    interleave: int = 1
-    recompute: str = "none"
-    zero: int = 0
-    sequence_parallel: bool = False
     stage_layers: tuple[int, ...] = ()
     stage_pools: tuple[str, ...] = field(default=())
 
@@ -243,16 +243,13 @@ class TrainingPlan:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> TrainingPlan:
         """Inverse of :meth:`to_dict`."""
-        if not isinstance(data, Mapping):
-            raise InputError("plan: expected an object")
-        known = {f.name for f in fields(cls)}
-        extra = sorted(set(data) - known)
-        if extra:
-            raise InputError(f"plan: unknown field {extra[0]!r}")
-        for key in ("tp", "pp", "dp"):
-            if key not in data:
-                raise InputError(f"plan: missing field {key!r}")
-        d = dict(data)
+        d = check_table(
+            data,
+            "plan",
+            [f.name for f in fields(cls)],
+            required=("tp", "pp", "dp"),
+            kind="an object",
+        )
         d["stage_layers"] = tuple(d.get("stage_layers", ()) or ())
         d["stage_pools"] = tuple(d.get("stage_pools", ()) or ())
         return cls(**d)
@@ -350,25 +347,20 @@ class TrainingProblem:
             "constraints",
             "meta",
         }
-        extra = sorted(set(data) - known)
-        if extra:
-            raise InputError(f"{where}: unknown field {extra[0]!r}")
-        if "model" not in data:
-            raise InputError(f"{where}: missing field 'model'")
+        check_table(data, where, known, required=("model",))
         model = load_model(data["model"])
         cluster_raw = data.get("cluster", data.get("gpus"))
         if cluster_raw is None:
             raise InputError(f"{where}: missing field 'cluster' (or 'gpus')")
         cluster = parse_cluster(cluster_raw, gpus_per_node=data.get("gpus_per_node"))
-        wl = data.get("workload")
-        if not isinstance(wl, Mapping):
+        if not isinstance(data.get("workload"), Mapping):
             raise InputError(f"{where}: missing table 'workload'")
-        wl_extra = sorted(set(wl) - {"global_batch", "seq_len", "precision"})
-        if wl_extra:
-            raise InputError(f"{where}: workload: unknown field {wl_extra[0]!r}")
-        for key in ("global_batch", "seq_len"):
-            if key not in wl:
-                raise InputError(f"{where}: workload: missing field {key!r}")
+        wl = check_table(
+            data["workload"],
+            f"{where}: workload",
+            ("global_batch", "seq_len", "precision"),
+            required=("global_batch", "seq_len"),
+        )
         workload = Workload(wl["global_batch"], wl["seq_len"], wl.get("precision", "bf16"))
         constraints = Constraints.from_dict(
             data.get("constraints", {}) or {}, where=f"{where}: constraints"

@@ -123,7 +123,7 @@ def auto(
     started = time.perf_counter()
     incumbent = hint
     if incumbent is None and len(problem.cluster.pools) == 1:
-        incumbent = rule_of_thumb(problem)
+        incumbent = rule_of_thumb(problem, Deadline(0.25 * time_limit))
     res = exact(
         problem,
         time_limit=max(0.0, time_limit - (time.perf_counter() - started)),

@@ -9,8 +9,12 @@ from planner.plot import Bar, draw_gantt, new_figure, save_figure
 from planner.train.instance import TrainingPlan, TrainingProblem
 from planner.train.step_time import estimate
 
-#: Most microbatches drawn (the steady state repeats).
-MAX_DRAWN = 48
+#: Microbatch passes drawn at each end of a long schedule (the steady state between
+#: them repeats and is drawn as one band per stage).
+DRAWN_EACH_END = 24
+
+#: Longest schedule simulated pass by pass (microbatches x interleave).
+MAX_SIMULATED = 20_000
 
 
 def schedule(
@@ -70,43 +74,96 @@ def schedule(
 
 
 def plot(problem: TrainingProblem, result: Result | TrainingPlan, path: str | Path) -> Path:
-    """Draw the plan's pipeline timeline to ``path`` (PNG)."""
+    """Draw the plan's pipeline timeline to ``path`` (PNG).
+
+    The time axis is seconds of the modeled step: 0 is the step's start, the
+    passes are the 1F1B order simulated with the model's per-microbatch
+    forward, backward and transfer times, the grey bars are each stage's
+    exposed data-parallel sync and optimizer from the model's pipeline end,
+    and the dashed lines mark the model's pipeline end and step time. Long
+    schedules show their first and last microbatches; the steady state between
+    them is one band per stage.
+    """
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
     plan = result if isinstance(result, TrainingPlan) else result.solution
     if plan is None:
         raise ValueError("no plan to draw")
+    method = result.method if isinstance(result, Result) else ""
     est = estimate(problem, plan)
     v = plan.interleave
-    m = min(est.microbatches * v, MAX_DRAWN)
+    m = est.microbatches * v
     fwd = [s.fwd / v for s in est.stages]
     bwd = [s.bwd / v for s in est.stages]
     p2p = [s.p2p / (2 * v) for s in est.stages]
-    passes = schedule(fwd, bwd, p2p, m)
-    bars = [
-        Bar(
-            row=j,
-            start=a,
-            end=b,
-            label=f"{kind}{i}",
-            group=i % 20,
-            hatch="//" if kind == "B" else None,
-        )
-        for j, i, kind, a, b in passes
-    ]
-    end = max(b for *_x, b in passes)
+    simulated = min(m, MAX_SIMULATED)
+    passes = schedule(fwd, bwd, p2p, simulated)
+    keep = 2 * DRAWN_EACH_END
+    bars = []
+    band: dict[int, list[float]] = {}
+    for j, i, kind, a, b in passes:
+        if simulated <= keep or i < DRAWN_EACH_END or i >= simulated - DRAWN_EACH_END:
+            bars.append(
+                Bar(
+                    row=j,
+                    start=a,
+                    end=b,
+                    label=f"{kind}{i}",
+                    group=i % 20,
+                    hatch="//" if kind == "B" else None,
+                )
+            )
+        else:
+            lo_hi = band.setdefault(j, [a, b])
+            lo_hi[0], lo_hi[1] = min(lo_hi[0], a), max(lo_hi[1], b)
+    for j, (a, b) in band.items():
+        bars.append(Bar(row=j, start=a, end=b, label="steady 1F1B", color="whitesmoke"))
     for s in est.stages:
         if s.tail > 0:
+            start = est.pipeline_time
             bars.append(
-                Bar(row=s.index, start=end, end=end + s.tail, label="sync+opt", color="lightgrey")
+                Bar(row=s.index, start=start, end=start + s.tail, label="sync+opt", color="silver")
             )
     labels = [f"stage {s.index} ({s.gpu}, {s.layers} layers)" for s in est.stages]
-    fig, axes = new_figure(width=12.0, height=max(2.5, 0.45 * len(labels) + 1.5))
-    note = "" if est.microbatches * v <= MAX_DRAWN else f", first {m} of {est.microbatches * v}"
-    chunk = f", interleaved v={v} drawn as {v} chunks per microbatch" if v > 1 else ""
+    fig, axes = new_figure(width=12.0, height=max(2.8, 0.45 * len(labels) + 2.0))
+    ax = axes[0]
+    notes = []
+    if v > 1:
+        notes.append(f"interleave v={v}: {v} chunks per microbatch")
+    if simulated > keep:
+        notes.append(
+            f"microbatch passes {DRAWN_EACH_END}-{simulated - DRAWN_EACH_END - 1} as one band"
+        )
+    if simulated < m:
+        notes.append(f"first {simulated} of {m} passes simulated")
+    by = f" ({method})" if method else ""
+    title = f"{problem.name}{by}: {plan.short()}, modeled step {est.step_time:.3f} s"
+    if notes:
+        title += "\n" + "; ".join(notes)
     draw_gantt(
-        axes[0],
+        ax,
         bars,
         row_labels=labels,
-        xlabel="seconds",
-        title=f"{problem.model.name}: {plan.short()} — step {est.step_time:.3f} s{chunk}{note}",
+        xlabel="seconds since the start of the modeled step",
+        title=title,
+    )
+    ax.axvline(est.pipeline_time, color="black", linestyle="--", linewidth=0.8)
+    ax.axvline(est.step_time, color="firebrick", linestyle="--", linewidth=1.0)
+    ax.set_xlim(0.0, est.step_time * 1.02)
+    ax.set_ylabel("pipeline stage")
+    ax.legend(
+        handles=[
+            Patch(facecolor="tab:blue", edgecolor="black", label="forward (colour = microbatch)"),
+            Patch(facecolor="white", edgecolor="black", hatch="//", label="backward"),
+            Patch(facecolor="silver", edgecolor="black", label="DP sync + optimizer"),
+            Line2D([], [], color="black", linestyle="--", label="modeled pipeline end"),
+            Line2D([], [], color="firebrick", linestyle="--", label="modeled step end"),
+        ],
+        loc="upper center",
+        bbox_to_anchor=(0.5, -0.18),
+        ncol=5,
+        fontsize=8,
+        frameon=False,
     )
     return save_figure(fig, path)

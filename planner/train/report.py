@@ -17,7 +17,13 @@ def summary(problem: TrainingProblem, result: Result) -> dict[str, Any]:
     out: dict[str, Any] = {
         "status": result.status.value,
         "instance": problem.name,
-        "model": problem.model.name,
+        "model": {
+            "name": problem.model.name,
+            "parameters": problem.model.params_total,
+            "active_parameters": problem.model.params_active,
+            "layers": problem.model.layers,
+            "hidden": problem.model.hidden,
+        },
         "cluster": problem.cluster.describe(),
         "global_batch": problem.workload.global_batch,
         "seq_len": problem.workload.seq_len,
@@ -126,32 +132,10 @@ def render(problem: TrainingProblem, result: Result, console: Console | None = N
 
     mem = s["memory"]
     mt = Table(title=f"memory per GPU (stage {s['memory_stage']}), GiB")
-    for key in (
-        "weights",
-        "gradients",
-        "optimizer",
-        "activations",
-        "logits",
-        "buffers",
-        "reserved",
-        "total",
-    ):
+    keys = ("weights", "gradients", "optimizer", "activations", "logits", "buffers", "reserved")
+    for key in (*keys, "total"):
         mt.add_column(key, justify="right")
-    mt.add_row(
-        *[
-            _gib(mem[k])
-            for k in (
-                "weights",
-                "gradients",
-                "optimizer",
-                "activations",
-                "logits",
-                "buffers",
-                "reserved",
-                "total",
-            )
-        ]
-    )
+    mt.add_row(*[_gib(mem[k]) for k in (*keys, "total")])
     console.print(mt)
 
     alts = s["alternatives"]

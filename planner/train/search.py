@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import heapq
 import itertools
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -40,7 +41,13 @@ from planner.perfmodel.memory import (
     in_flight_microbatches,
     model_state_bytes,
 )
-from planner.perfmodel.stage import layer_memory, optimizer_time, p2p_transfer, stage_times
+from planner.perfmodel.stage import (
+    layer_memory,
+    optimizer_time,
+    p2p_transfer,
+    pipeline_time,
+    stage_times,
+)
 from planner.train.bounds import lower_bound
 from planner.train.instance import TrainingPlan, TrainingProblem
 from planner.train.space import Space, divisors, interleaves, pipeline_sizes, space
@@ -63,6 +70,24 @@ class LayerConfig:
     act_layer: float  # bytes: smallest per-layer stored activation per microbatch
     work_mem: float  # bytes: smallest recompute working set of one layer
     layer_params: float  # smallest per-layer parameter count on one GPU
+
+    def plan(
+        self, pp: int, dp: int, interleave: int, zero: int, stage_layers: Sequence[int]
+    ) -> TrainingPlan:
+        """The plan with this configuration and the given pipeline, data-parallel and ZeRO sizes."""
+        return TrainingPlan(
+            tp=self.tp,
+            pp=pp,
+            dp=dp,
+            cp=self.cp,
+            ep=self.ep,
+            microbatch=self.microbatch,
+            interleave=interleave,
+            recompute=self.recompute,
+            zero=zero,
+            sequence_parallel=self.sp,
+            stage_layers=tuple(stage_layers),
+        )
 
     def bound(self, problem: TrainingProblem) -> float:
         """Lower bound on the objective of every plan with this configuration."""
@@ -302,12 +327,7 @@ def _config_bound(
     p0 = p0 + np.where(single, model.head_params() / lc.tp, 0.0)
     sh = dmax * lc.cp
     # smallest one-way p2p time over the placements a dp value can give
-    stub = training_step(
-        problem,
-        TrainingPlan(
-            tp=lc.tp, pp=2, dp=1, cp=lc.cp, microbatch=lc.microbatch, sequence_parallel=lc.sp
-        ),
-    )
+    stub = training_step(problem, lc.plan(2, 1, 1, 0, ()))
     one = min(p2p_transfer(stub, pool, None), p2p_transfer(replace(stub, dp=10**9), pool, None))
     # interleaving needs m % p == 0 for the plan's own dp (a smaller dp has more
     # microbatches), so only L % p limits v over all dp
@@ -321,10 +341,12 @@ def _config_bound(
         # the bound takes the smallest dp (the optimizer's share is flat or grows too)
         dmin = float(ds[0])
         gpus = lc.tp * lc.cp * pps * dmin
+        # stage.pipeline_time relaxed: largest stage time -> usum / p, v -> v_max (vectorized)
         pipe = (B / (dmin * lc.microbatch) + (pps - 1) / vmax) * usum / pps
         tail = optimizer_time(pool.gpu, 1.0) * p0 / np.where(zp >= 1, dmin * lc.cp, 1.0)
         bound = (pipe + tail) * gpus * pool.gpu.price_per_gpu_hour / 3600.0
         return {int(p): float(b) for p, b, k in zip(pps, bound, ok, strict=True) if k}
+    # stage.pipeline_time relaxed: largest stage time -> usum / p, v -> v_max (vectorized)
     pipe = (m + (pps - 1) / vmax) * usum / pps
     opt_params = p0 / np.where(zp >= 1, sh, 1.0)
     tail = optimizer_time(pool.gpu, 1.0) * opt_params
@@ -338,6 +360,7 @@ def _candidates(
     zeros: tuple[int, ...],
     capacity: float,
     pps: list[int],
+    deadline: Deadline | None = None,
 ) -> tuple[list[tuple[float, int, int, int, int, int]], float]:
     """(time bound, pp, dp, v, zero, microbatches) of the memory-feasible plans of ``lc``.
 
@@ -353,6 +376,8 @@ def _candidates(
     out = []
     min_floor = float("inf")
     for pp in pps:
+        if deadline is not None and deadline.expired():
+            break
         if c.stage_layers is not None:
             if len(c.stage_layers) != pp:
                 continue
@@ -365,21 +390,14 @@ def _candidates(
         for d in _dps(problem, lc, pp):
             m = B // (d * lc.microbatch)
             if pp > 1:
-                stub = TrainingPlan(
-                    tp=lc.tp,
-                    pp=pp,
-                    dp=d,
-                    cp=lc.cp,
-                    microbatch=lc.microbatch,
-                    sequence_parallel=lc.sp,
-                )
-                one = p2p_transfer(training_step(problem, stub), pool, None)
+                one = p2p_transfer(training_step(problem, lc.plan(pp, d, 1, 0, ())), pool, None)
             else:
                 one = 0.0
             for v in interleaves(problem, pp, m):
                 s0 = L // pp if v > 1 else stage0
                 usum = lc.work + 2 * v * one * pp
-                pipe = (m + (pp - 1) / v) * usum / pp if v > 1 else (m - 1 + pp) * usum / pp
+                # relaxes stage.pipeline_time's largest stage time to the mean usum / pp
+                pipe = pipeline_time(usum / pp, usum, m, pp, v)
                 for z in zs:
                     floor = _first_stage_floor(problem, lc, s0, pp, d, m, v, z)
                     min_floor = min(min_floor, floor)
@@ -455,7 +473,11 @@ def exact_search(
         if not pps:
             out.pruned_configs += 1
             continue
-        cands, floor = _candidates(problem, lc, zeros, capacity, pps)
+        cands, floor = _candidates(problem, lc, zeros, capacity, pps, deadline)
+        if deadline.expired():
+            stopped = True
+            lowest_open = min(lowest_open, cb)
+            break
         if floor < out.min_memory[0]:
             out.min_memory = (floor, None)
         stage_fixed = problem_c.stage_layers
@@ -464,19 +486,7 @@ def exact_search(
                 out.pruned_pairs += 1
                 break
             stage = stage_fixed if stage_fixed is not None else balanced_stage_layers(L, pp)
-            plan = TrainingPlan(
-                tp=lc.tp,
-                pp=pp,
-                dp=d,
-                cp=lc.cp,
-                ep=lc.ep,
-                microbatch=lc.microbatch,
-                interleave=v,
-                recompute=lc.recompute,
-                zero=z,
-                sequence_parallel=lc.sp,
-                stage_layers=tuple(stage),
-            )
+            plan = lc.plan(pp, d, v, z, stage)
             q = quick(problem, plan)
             out.evaluated += 1
             if q.fits:
@@ -501,13 +511,15 @@ def min_memory_search(
     zeros = sp_space.zeros
     L = problem.model.layers
     best, best_plan = float("inf"), None
-    configs = layer_configs(problem, sp_space)
+    configs = layer_configs(problem, sp_space, deadline)
+    if deadline.expired():
+        return best, best_plan, False
     configs.sort(key=lambda lc: lc.act_layer + lc.work_mem)
     for lc in configs:
         if deadline.expired():
             return best, best_plan, False
         cands, _floor = _candidates(
-            problem, lc, zeros, float("inf"), pipeline_sizes(problem, lc.tp, lc.cp)
+            problem, lc, zeros, float("inf"), pipeline_sizes(problem, lc.tp, lc.cp), deadline
         )
         floors = []
         for _b, pp, d, v, z, m in cands:
@@ -526,19 +538,7 @@ def min_memory_search(
             if floor >= best:
                 break
             stage = problem.constraints.stage_layers or balanced_stage_layers(L, pp)
-            plan = TrainingPlan(
-                tp=lc.tp,
-                pp=pp,
-                dp=d,
-                cp=lc.cp,
-                ep=lc.ep,
-                microbatch=lc.microbatch,
-                interleave=v,
-                recompute=lc.recompute,
-                zero=z,
-                sequence_parallel=lc.sp,
-                stage_layers=tuple(stage),
-            )
+            plan = lc.plan(pp, d, v, z, stage)
             q = quick(problem, plan)
             if q.memory < best:
                 best, best_plan = q.memory, plan

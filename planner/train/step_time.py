@@ -17,7 +17,14 @@ from typing import Any
 
 from planner.perfmodel.memory import GIB, MemoryBreakdown, in_flight_microbatches
 from planner.perfmodel.model_spec import ModelSpec
-from planner.perfmodel.stage import StageCost, TrainingStep, pipeline_time, stage_cost, step_flops
+from planner.perfmodel.stage import (
+    StageCost,
+    TrainingStep,
+    layout_of,
+    pipeline_time,
+    stage_cost,
+    step_flops,
+)
 from planner.train.instance import TrainingPlan, TrainingProblem
 
 
@@ -206,9 +213,15 @@ def balanced_stage_layers(layers: int, pp: int) -> tuple[int, ...]:
 def stage_layer_indices(
     layers: int, stage_layers: tuple[int, ...], interleave: int
 ) -> list[list[int]]:
-    """Layer indices of each stage; with ``v > 1`` stage ``j`` holds chunks ``j, j+p, ...``."""
+    """Layer indices of each stage; with ``v > 1`` stage ``j`` holds chunks ``j, j+p, ...``.
+
+    When ``v`` chunks do not divide the layers evenly (published runs that put
+    the embedding and the loss in pipeline slots of their own, such as
+    Llama-3.1-405B's 126 layers on 8 x 8 slots), the stages keep the layers of
+    ``stage_layers`` in order; the search and ``verify`` never produce such plans.
+    """
     pp = len(stage_layers)
-    if interleave <= 1:
+    if interleave <= 1 or layers % (pp * interleave):
         out, start = [], 0
         for n in stage_layers:
             out.append(list(range(start, start + n)))
@@ -234,16 +247,7 @@ def training_step(problem: TrainingProblem, plan: TrainingPlan) -> TrainingStep:
         model=problem.model,
         seq=problem.workload.seq_len,
         precision=problem.workload.precision,
-        tp=plan.tp,
-        pp=plan.pp,
-        dp=plan.dp,
-        cp=plan.cp,
-        ep=plan.ep,
-        microbatch=plan.microbatch,
-        interleave=plan.interleave,
-        recompute=plan.recompute,
-        zero=plan.zero,
-        sequence_parallel=plan.sequence_parallel,
+        **layout_of(plan),
         flash_attention=c.flash_attention,
         overlap_grad_reduce=c.overlap_grad_reduce,
     )

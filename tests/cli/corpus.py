@@ -60,6 +60,18 @@ BASE: dict[str, list[str]] = {
         "--seq",
         "2048",
     ],
+    "plan seqpar": [
+        "plan",
+        "seqpar",
+        "--lengths",
+        "{instances}/seqpar/wikipedia_sample.txt",
+        "--batch",
+        "16",
+        "--steps",
+        "2",
+        "--gpus",
+        "16",
+    ],
     "plan serve": [
         "plan",
         "serve",

@@ -106,6 +106,27 @@ def test_warm_up_runs_once_before_the_clock(toy, monkeypatch):
     assert calls == [1]
 
 
+def test_a_method_loads_only_what_it_declares(toy, monkeypatch):
+    import dataclasses
+
+    from planner.core import family as family_module
+
+    calls = []
+    own = lambda: calls.append("own")  # noqa: E731
+    light = dataclasses.replace(toy.FAMILY.methods["exact"], warmup=family_module.no_warmup)
+    heavy = dataclasses.replace(toy.FAMILY.methods["exact"], warmup=own)
+    warm = dataclasses.replace(toy.FAMILY, name="toy-warm2", warmup=lambda: calls.append("family"))
+    monkeypatch.setitem(family_module._REGISTRY, "toy-warm2", warm)
+    family_module.warm_up(warm, light)
+    assert calls == []  # a method that needs nothing does not wait for the family's kernels
+    family_module.warm_up(warm, heavy)
+    family_module.warm_up(warm, heavy)
+    assert calls == ["own"]
+    family_module.warm_up(warm)  # the whole family (planner warmup, auto)
+    assert calls == ["own", "family"]
+    assert family_module.is_warm(warm, light) and family_module.is_warm(warm)
+
+
 @pytest.mark.parametrize(
     ("kwargs", "fragment"),
     [

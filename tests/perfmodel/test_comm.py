@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from planner.perfmodel import comm
+from planner.perfmodel.constants import FITTED
 from planner.perfmodel.hardware import get_gpu
 
 FAB = comm.Fabric(get_gpu("A100").nvlink_bw, get_gpu("A100").nic_bw)
@@ -34,5 +35,5 @@ def test_monotone_in_size_and_group():
 def test_ring_bandwidth_term():
     # one node, 8 ranks: 2 (n-1)/n S / (B eff) plus latency
     t = comm.all_reduce(1e9, 8, 8, FAB)
-    ideal = 2 * 7 / 8 * 1e9 / (FAB.nvlink_bw * comm.NVLINK_EFFICIENCY)
+    ideal = 2 * 7 / 8 * 1e9 / (FAB.nvlink_bw * FITTED["nvlink_efficiency"])
     assert ideal < t < ideal * 1.01

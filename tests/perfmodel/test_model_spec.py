@@ -108,6 +108,7 @@ def test_bad_kv_heads_is_named():
         "num_hidden_layers": 2,
         "num_attention_heads": 4,
         "num_key_value_heads": 3,
+        "intermediate_size": 128,
         "vocab_size": 100,
     }
     with pytest.raises(InputError, match="num_key_value_heads"):

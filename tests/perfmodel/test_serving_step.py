@@ -5,15 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from planner.perfmodel.constants import FITTED
 from planner.perfmodel.hardware import get_gpu
 from planner.perfmodel.memory import kv_cache_bytes_per_token
 from planner.perfmodel.readers import load_model
-from planner.perfmodel.stage import (
-    ITERATION_OVERHEAD_S,
-    WEIGHT_STREAM_EFFICIENCY,
-    EngineModel,
-    ReplicaConfig,
-)
+from planner.perfmodel.stage import EngineModel, ReplicaConfig
 
 H100, A100, B200 = get_gpu("H100"), get_gpu("A100"), get_gpu("B200")
 
@@ -24,7 +20,7 @@ def engine(model="llama-3.1-8b", gpu=H100, tp=1, pp=1, ep=1, precision="bf16", k
 
 def test_decode_step_is_at_least_the_weight_stream():
     e = engine("llama-3.1-70b", tp=4)
-    floor = e.weight_bytes / (H100.hbm_bw * WEIGHT_STREAM_EFFICIENCY)
+    floor = e.weight_bytes / (H100.hbm_bw * FITTED["weight_stream_efficiency"])
     t = float(e.base_time(1.0, 1.0, 512.0))
     assert floor * 0.95 < t < floor * 1.6
 
@@ -94,8 +90,8 @@ def test_moe_touches_only_hit_experts():
     one = float(e.base_time(1, 1, 256))
     many = float(e.base_time(64, 64, 256))
     # a single token reads 2 of 8 experts: far less than the full weights
-    kernels = one - ITERATION_OVERHEAD_S
-    assert kernels < 0.6 * e.weight_bytes / (H100.hbm_bw * WEIGHT_STREAM_EFFICIENCY)
+    kernels = one - FITTED["iteration_overhead_s"]
+    assert kernels < 0.6 * e.weight_bytes / (H100.hbm_bw * FITTED["weight_stream_efficiency"])
     assert many > one
 
 

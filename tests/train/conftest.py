@@ -8,7 +8,6 @@ from pathlib import Path
 from planner.perfmodel.hardware import parse_cluster
 from planner.perfmodel.model_spec import ModelSpec
 from planner.train.instance import Constraints, TrainingPlan, TrainingProblem, Workload
-from planner.train.space import divisors, interleaves, space
 from planner.train.step_time import balanced_stage_layers, quick
 
 INSTANCES = Path(__file__).resolve().parents[2] / "instances" / "train"
@@ -52,52 +51,100 @@ def problem(
     )
 
 
+def _divisors(n: int) -> list[int]:
+    return [d for d in range(1, n + 1) if n % d == 0]
+
+
+def _layer_choices(prob: TrainingProblem):
+    """Every per-layer decision (tp, cp, ep, microbatch, recompute, sp) of the documented
+    decision space, enumerated here from the model and the constraints (not from
+    ``planner.train.space``)."""
+    c, m = prob.constraints, prob.model
+    seq, B, budget = prob.workload.seq_len, prob.workload.global_batch, prob.gpu_budget
+    nodes = [pool.gpus_per_node for pool in prob.cluster.pools]
+    for t in range(1, budget + 1):
+        if m.heads % t or (not m.is_mla and m.kv_heads % t) or m.ffn % t:
+            continue
+        if (m.is_moe and m.moe_ffn % t) or any(G % t and t % G for G in nodes):
+            continue
+        if (c.tp is not None and t != c.tp) or (c.max_tp is not None and t > c.max_tp):
+            continue
+        for cp in (1, 2, 4, 8, 16, 32):
+            if cp > budget or (cp > 1 and (seq % (2 * cp) or seq // cp < 256)):
+                continue
+            if c.cp is not None and cp != c.cp:
+                continue
+            for ep in _divisors(m.num_experts) if m.is_moe else [1]:
+                if c.ep is not None and ep != c.ep:
+                    continue
+                for b in _divisors(B):
+                    if c.microbatch is not None and b != c.microbatch:
+                        continue
+                    for rc in ("none", "selective", "full"):
+                        if c.recompute is not None and rc != c.recompute:
+                            continue
+                        for sp in (False, True):
+                            if (sp and t == 1) or (
+                                c.sequence_parallel is not None and sp != c.sequence_parallel
+                            ):
+                                continue
+                            yield t, cp, ep, b, rc, sp
+
+
+def _interleaves(prob: TrainingProblem, p: int, m: int) -> list[int]:
+    """Megatron's interleaving rule: v > 1 needs p >= 2, layers % (p v) == 0, m % p == 0."""
+    c, L = prob.constraints, prob.model.layers
+    vs = [1] + [v for v in range(2, L + 1) if p >= 2 and m % p == 0 and L % (p * v) == 0]
+    if c.stage_layers is not None and len(set(c.stage_layers)) > 1:
+        vs = [1]
+    return [v for v in vs if c.interleave is None or v == c.interleave]
+
+
+def _balanced(L: int, p: int) -> tuple[int, ...]:
+    """Balanced stages as the planner lays them out (extra layers on middle stages first)."""
+    return balanced_stage_layers(L, p)
+
+
 def brute_force(prob: TrainingProblem) -> tuple[float, TrainingPlan | None, int]:
     """Best objective over the whole decision space by plain enumeration (no bounds)."""
-    sp = space(prob)
     c = prob.constraints
     L, B = prob.model.layers, prob.workload.global_batch
+    zeros = [0, 1, 2, 3] if c.zero is None else [c.zero]
     best, best_plan, count = float("inf"), None, 0
-    for t, cp, ep, b, rc in itertools.product(
-        sp.tps, sp.cps, sp.eps, sp.microbatches, sp.recomputes
-    ):
-        for seqpar in [False, True] if t > 1 else [False]:
-            if c.sequence_parallel is not None and seqpar != c.sequence_parallel:
+    for t, cp, ep, b, rc, seqpar in _layer_choices(prob):
+        for p in range(1, L + 1):
+            if (c.pp is not None and p != c.pp) or (
+                c.stage_layers is not None and len(c.stage_layers) != p
+            ):
                 continue
-            for p in range(1, L + 1):
-                if c.pp is not None and p != c.pp:
+            for d in _divisors(B // b):
+                g = t * cp * p * d
+                if g > prob.gpu_budget or d % ep or (c.dp is not None and d != c.dp):
                     continue
-                for d in divisors(B // b):
-                    if t * cp * p * d > prob.gpu_budget or d % ep:
-                        continue
-                    if c.dp is not None and d != c.dp:
-                        continue
-                    if c.use_all_gpus and t * cp * p * d != prob.gpu_budget:
-                        continue
-                    m = B // (d * b)
-                    for v in interleaves(prob, p, m):
-                        for z in sp.zeros:
-                            if p > 1 and z >= 2:
-                                continue
-                            plan = TrainingPlan(
-                                tp=t,
-                                pp=p,
-                                dp=d,
-                                cp=cp,
-                                ep=ep,
-                                microbatch=b,
-                                interleave=v,
-                                recompute=rc,
-                                zero=z,
-                                sequence_parallel=seqpar,
-                                stage_layers=c.stage_layers or balanced_stage_layers(L, p),
-                            )
-                            if c.stage_layers is not None and len(c.stage_layers) != p:
-                                continue
-                            q = quick(prob, plan)
-                            count += 1
-                            if q.fits and q.objective < best:
-                                best, best_plan = q.objective, plan
+                if c.use_all_gpus and g != prob.gpu_budget:
+                    continue
+                m = B // (d * b)
+                for v in _interleaves(prob, p, m):
+                    for z in zeros:
+                        if p > 1 and z >= 2:
+                            continue
+                        plan = TrainingPlan(
+                            tp=t,
+                            pp=p,
+                            dp=d,
+                            cp=cp,
+                            ep=ep,
+                            microbatch=b,
+                            interleave=v,
+                            recompute=rc,
+                            zero=z,
+                            sequence_parallel=seqpar,
+                            stage_layers=c.stage_layers or _balanced(L, p),
+                        )
+                        q = quick(prob, plan)
+                        count += 1
+                        if q.fits and q.objective < best:
+                            best, best_plan = q.objective, plan
     return best, best_plan, count
 
 
@@ -110,47 +157,41 @@ def compositions(total: int, parts: int):
 
 def mixed_plans(prob: TrainingProblem):
     """Every pipeline spanning >= 2 pools (contiguous pool blocks), every split: (plan, cfg, d)."""
-    sp = space(prob)
     c = prob.constraints
     L, B = prob.model.layers, prob.workload.global_batch
     pools = prob.cluster.pools
-    for t, cp, ep, b, rc in itertools.product(
-        sp.tps, sp.cps, sp.eps, sp.microbatches, sp.recomputes
-    ):
-        for seqpar in [False, True] if t > 1 else [False]:
-            if c.sequence_parallel is not None and seqpar != c.sequence_parallel:
+    for t, cp, ep, b, rc, seqpar in _layer_choices(prob):
+        for d in _divisors(B // b):
+            if d % ep or (c.dp is not None and d != c.dp):
                 continue
-            for d in divisors(B // b):
-                if d % ep:
-                    continue
-                g = t * cp * d
-                limits = {p.label: min(p.count, prob.gpu_budget) // g for p in pools}
-                usable = [k for k, q in limits.items() if q >= 1]
-                for r in range(2, len(usable) + 1):
-                    for order in itertools.permutations(usable, r):
-                        for qs in itertools.product(*[range(1, limits[k] + 1) for k in order]):
-                            p = sum(qs)
-                            if p > L or p * g > prob.gpu_budget:
+            g = t * cp * d
+            limits = {p.label: min(p.count, prob.gpu_budget) // g for p in pools}
+            usable = [k for k, q in limits.items() if q >= 1]
+            for r in range(2, len(usable) + 1):
+                for order in itertools.permutations(usable, r):
+                    for qs in itertools.product(*[range(1, limits[k] + 1) for k in order]):
+                        p = sum(qs)
+                        if p > L or p * g > prob.gpu_budget:
+                            continue
+                        labels = tuple(x for k, n in zip(order, qs, strict=True) for x in [k] * n)
+                        for z in (0, 1) if c.zero is None else [c.zero]:
+                            if z > 1:
                                 continue
-                            labels = tuple(
-                                x for k, n in zip(order, qs, strict=True) for x in [k] * n
-                            )
-                            for z in [z for z in sp.zeros if z <= 1]:
-                                for split in compositions(L, p):
-                                    plan = TrainingPlan(
-                                        tp=t,
-                                        pp=p,
-                                        dp=d,
-                                        cp=cp,
-                                        ep=ep,
-                                        microbatch=b,
-                                        recompute=rc,
-                                        zero=z,
-                                        sequence_parallel=seqpar,
-                                        stage_layers=split,
-                                        stage_pools=labels,
-                                    )
-                                    yield plan, (t, cp, ep, b, rc, seqpar), d
+                            for split in compositions(L, p):
+                                plan = TrainingPlan(
+                                    tp=t,
+                                    pp=p,
+                                    dp=d,
+                                    cp=cp,
+                                    ep=ep,
+                                    microbatch=b,
+                                    recompute=rc,
+                                    zero=z,
+                                    sequence_parallel=seqpar,
+                                    stage_layers=split,
+                                    stage_pools=labels,
+                                )
+                                yield plan, (t, cp, ep, b, rc, seqpar), d
 
 
 def tiny_moe_spec(layers: int = 3, experts: int = 4, dense_layers: int = 0) -> ModelSpec:

@@ -7,6 +7,7 @@ import json
 import pytest
 
 from planner.cli import main
+from planner.core.result import Status
 
 from .conftest import INSTANCES
 
@@ -65,6 +66,15 @@ def test_plan_train_json_fields(capsys):
         assert key in d
     assert d["gap"] == 0 and len(d["alternatives"]) == 2
     assert 0 < d["mfu"] < 1 and d["memory_gb_per_gpu"] <= 80
+    # Narayanan et al. Table 1: 1.7B parameters
+    assert d["model"]["name"] == "gpt-1.7b"
+    assert abs(d["model"]["parameters"] / 1.7e9 - 1) < 0.03
+
+
+def test_short_m_is_method(capsys):
+    base = ["plan", "train", "--model", "gpt-1.7b", "--gpus", "8xA100", "--global-batch", "16"]
+    code, out, _ = run(capsys, *base, "--seq", "1024", "-m", "heuristic", "--json")
+    assert code == 0 and json.loads(out)["method"] == "heuristic"
 
 
 def test_fixing_all_flags_evaluates_that_plan(capsys):
@@ -213,3 +223,65 @@ def test_gen(capsys, tmp_path):
     assert code == 0 and len(target.read_text().splitlines()) == 2
     code, out, _ = run(capsys, "solve", "train", str(target), "--json")
     assert code == 0 and len(out.splitlines()) == 2
+
+
+@pytest.mark.parametrize(
+    ("flag", "value", "word"),
+    [("--global-batch", "4294967296", "global_batch"), ("--seq", "100000000", "seq_len")],
+)
+def test_absurd_workload_is_bad_input(capsys, flag, value, word):
+    args = {"--global-batch": "16", "--seq": "1024", flag: value}
+    code, out, err = run(
+        capsys,
+        "plan",
+        "train",
+        "--model",
+        "gpt-1.7b",
+        "--gpus",
+        "8xA100",
+        *[x for kv in args.items() for x in kv],
+    )
+    assert code == 2 and out == ""
+    assert word in err and len(err.strip().splitlines()) == 1
+
+
+def test_huge_batch_stops_at_the_deadline_with_a_plan():
+    from planner.core.solve import solve
+    from planner.perfmodel.hardware import parse_cluster
+    from planner.perfmodel.readers import load_model
+    from planner.train.instance import TrainingProblem, Workload
+
+    # 1102701600 has 1440 divisors: every enumeration must watch the deadline (this
+    # batch used to run for more than five minutes). The wall time is measured by
+    # bench/train_serve_time_limits.py; here: the search stops incomplete, with a
+    # verified plan, a valid bound and no optimality claim.
+    prob = TrainingProblem(
+        "huge", load_model("gpt-1.7b"), parse_cluster("64xA100"), Workload(1102701600, 2048)
+    )
+    res = solve(prob, "auto", time_limit=1)
+    assert res.status is Status.FEASIBLE and res.verified
+    assert res.stats["complete"] is False
+    assert res.bound is not None and res.bound <= res.objective
+
+
+def test_expert_degree_that_does_not_divide_is_infeasible_with_reason(capsys):
+    code, out, _ = run(
+        capsys,
+        "plan",
+        "train",
+        "--model",
+        "mixtral-8x7b",
+        "--gpus",
+        "24xH100",
+        "--global-batch",
+        "48",
+        "--seq",
+        "4096",
+        "--ep",
+        "3",
+        "--json",
+    )
+    assert code == 0
+    d = json.loads(out)
+    assert d["status"] == "INFEASIBLE"
+    assert "ep=3" in d["reason"] and "8 experts" in d["reason"]

@@ -14,7 +14,7 @@ from planner.core.result import Status
 from planner.core.solve import solve
 from planner.perfmodel.hardware import parse_cluster
 from planner.train.evaluate import verify
-from planner.train.hetero.layer_split import solve_layers
+from planner.train.hetero.layer_split import best_split
 from planner.train.hetero.search import hetero_search, single_pool_problem
 from planner.train.instance import Constraints, TrainingPlan, TrainingProblem, Workload
 from planner.train.step_time import quick
@@ -55,7 +55,7 @@ def test_layer_mip_matches_enumeration(overlap, labels):
         stage_layers=(1,) * p,
         stage_pools=labels,
     )
-    layers, obj, bound = solve_layers(prob, plan, labels)
+    layers, obj = best_split(prob, plan, labels)
     best = min(
         quick(prob, TrainingPlan(**{**plan.__dict__, "stage_layers": split})).step_time
         for split in itertools.product(range(1, 11), repeat=p)
@@ -65,11 +65,10 @@ def test_layer_mip_matches_enumeration(overlap, labels):
     got = quick(prob, TrainingPlan(**{**plan.__dict__, "stage_layers": layers})).step_time
     assert got == pytest.approx(best, rel=1e-6)
     assert obj == pytest.approx(got, rel=1e-6)
-    assert bound <= got * (1 + 1e-6)
 
 
 def test_memory_caps_shift_layers_to_the_larger_gpu():
-    prob = _prob(mem=1.2)  # tiny A100s: hold few layers
+    prob = _prob(mem=6)  # small A100s: hold at most two layers
     labels = ("H100-SXM", "A100")
     plan = TrainingPlan(
         tp=1,
@@ -81,10 +80,22 @@ def test_memory_caps_shift_layers_to_the_larger_gpu():
         stage_layers=(1, 1),
         stage_pools=labels,
     )
-    layers, _obj, _b = solve_layers(prob, plan, labels)
-    if layers is not None:
-        q = quick(prob, TrainingPlan(**{**plan.__dict__, "stage_layers": layers}))
-        assert q.fits
+    fitting = {}
+    for first in range(1, 10):
+        split = (first, 10 - first)
+        q = quick(prob, TrainingPlan(**{**plan.__dict__, "stage_layers": split}))
+        if q.fits:
+            fitting[split] = q.step_time
+    # The caps bite: the even split does not fit, some split does, and every
+    # split that fits puts more layers on the (larger) H100 stage.
+    assert (5, 5) not in fitting and fitting
+    assert all(a > b for a, b in fitting)
+    layers, step = best_split(prob, plan, labels)
+    assert layers in fitting
+    assert step == pytest.approx(min(fitting.values()), rel=1e-6)
+    # With A100s too small for any layer no split fits, and the split says so.
+    tiny = _prob(mem=1.2)
+    assert best_split(tiny, plan, labels) == (None, math.inf)
 
 
 def test_hetero_search_returns_verified_plans():
@@ -96,9 +107,11 @@ def test_hetero_search_returns_verified_plans():
 
 
 def test_solve_on_pools():
-    res = solve(_prob(), "auto", time_limit=60)
-    assert res.status in (Status.OPTIMAL, Status.FEASIBLE) and res.verified
+    prob = _prob()
+    res = solve(prob, "auto", time_limit=60)
+    assert res.status == Status.OPTIMAL and res.verified
     assert len(res.solution.stage_pools) == res.solution.pp
+    assert res.objective == pytest.approx(_brute_best(prob), rel=1e-9)
 
 
 def _brute_best(prob):
@@ -172,7 +185,7 @@ def test_dense_prefix_split_matches_enumeration(dense, labels):
     )
     p = len(labels)
     plan = TrainingPlan(tp=1, pp=p, dp=1, microbatch=1, zero=1, stage_pools=labels)
-    layers, step, _b = solve_layers(prob, plan, labels)
+    layers, step = best_split(prob, plan, labels)
     best = min(
         quick(prob, TrainingPlan(**{**plan.__dict__, "stage_layers": split})).step_time
         for split in itertools.product(range(1, 7), repeat=p)

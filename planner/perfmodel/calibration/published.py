@@ -1,4 +1,13 @@
-"""Published measurements used to validate the step-time model.
+"""Every public measurement the performance model is compared with, marked *fit* or *held-out*.
+
+A row names its source (:data:`SOURCES`: citation, year, framework and
+version), the hardware, the model, the layout and workload, the metric and
+the measured value. ``split`` says whether the calibration fit
+(:mod:`planner.perfmodel.calibration.fit`) may use it: held-out rows (and
+whole held-out sources) only measure the model's accuracy. This list and its
+marks were committed before the fit was first run (git history shows it).
+
+Sources:
 
 * Narayanan et al., SC'21 ("Efficient Large-Scale Language Model Training on
   GPU Clusters Using Megatron-LM"), Table 1: A100-80GB, 8 GPUs per node,
@@ -11,11 +20,176 @@
 * Korthikanti et al. 2022 ("Reducing Activation Recomputation in Large
   Transformer Models"), Table 5: iteration time (s) with full recompute and
   with sequence parallelism + selective recompute (A100-80GB, s = 2048).
+* NVIDIA NeMo 24.07 performance summary (DGX-H100, FP8), github
+  NVIDIA/NeMo ``docs/source/performance/performance_summary.md`` @070a0bb.
+* NVIDIA Megatron-Bridge performance summary, "25.11 NeMo Container"
+  (DGX-H100, DGX-B200, FP8 current scaling), github
+  NVIDIA-NeMo/Megatron-Bridge ``docs/performance-summary.md`` @00b7660.
+* TensorRT-LLM perf overview (trtllm-bench, in-flight batching, FP8
+  checkpoints), NVIDIA/TensorRT-LLM
+  ``docs/source/performance/perf-overview.md`` @00f37686.
+* MosaicML LLM Foundry, "MPT Training Benchmarks"
+  (``scripts/train/benchmarking/README.md``, tables last changed 2024-01-06,
+  mosaicml/llm-foundry @8c8dd48f): MPT-125M ... MPT-70B trained with PyTorch
+  FSDP (FULL_SHARD = ZeRO-3, SHARD_GRAD_OP = ZeRO-2), no tensor or pipeline
+  parallelism, on A100-40GB, A100-80GB and H100-80GB; throughput in tokens/s
+  per GPU. Architecture dimensions from ``scripts/train/yamls/pretrain/mpt-*.yaml``
+  (MHA, expansion ratio 4, vocabulary 50,368, no biases, learned position
+  embeddings counted in the parameter column). Rows collected, with the
+  table line each value comes from, by helper "lit" (notes/lit, source T04).
+  A whole held-out source: another framework (Composer) and another layout
+  family (FSDP with no model parallelism) than every fitted row.
+
+The NeMo and Megatron-Bridge rows report model TFLOP/s per GPU under their
+own FLOP count; the model converts them with its own model FLOPs (full
+``s x s`` attention, as Megatron counts), an approximation named in the
+report.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where rows come from, and the software stack they ran."""
+
+    key: str
+    citation: str
+    year: int
+    framework: str
+    version: str
+
+
+SOURCES = {
+    s.key: s
+    for s in (
+        Source(
+            "narayanan2021",
+            "Narayanan et al., SC'21, Table 1 (+ examples/sc21/run_table_1.sh)",
+            2021,
+            "Megatron-LM",
+            "2021 (SC'21 artifact)",
+        ),
+        Source(
+            "korthikanti2022",
+            "Korthikanti et al. 2022, Table 5",
+            2022,
+            "Megatron-LM",
+            "2022 (sequence parallelism + selective recompute)",
+        ),
+        Source(
+            "nemo2407",
+            "NVIDIA NeMo performance summary, NeMo 24.07 (NVIDIA/NeMo @070a0bb)",
+            2024,
+            "NeMo / Megatron-Core",
+            "24.07",
+        ),
+        Source(
+            "bridge2511",
+            "NVIDIA Megatron-Bridge performance summary, 25.11 container "
+            "(NVIDIA-NeMo/Megatron-Bridge @00b7660)",
+            2025,
+            "Megatron-Bridge / Megatron-Core",
+            "NeMo 25.11",
+        ),
+        Source(
+            "llmfoundry2401",
+            "MosaicML LLM Foundry, MPT Training Benchmarks "
+            "(scripts/train/benchmarking/README.md, mosaicml/llm-foundry @8c8dd48f)",
+            2024,
+            "LLM Foundry / Composer (PyTorch FSDP)",
+            "tables of 2024-01-06",
+        ),
+        Source(
+            "trtllm_overview",
+            "TensorRT-LLM perf overview, trtllm-bench (NVIDIA/TensorRT-LLM @00f37686)",
+            2025,
+            "TensorRT-LLM",
+            "perf-overview @00f37686",
+        ),
+    )
+}
+
+#: Architectures used by rows but absent from the model catalog (Hugging Face config fields of
+#: meta-llama/Llama-2-7b-hf and Llama-2-70b-hf).
+MODELS: dict[str, dict] = {
+    "llama-2-70b": {
+        "model_type": "llama",
+        "hidden_size": 8192,
+        "num_hidden_layers": 80,
+        "num_attention_heads": 64,
+        "num_key_value_heads": 8,
+        "intermediate_size": 28672,
+        "vocab_size": 32000,
+        "max_position_embeddings": 4096,
+        "tie_word_embeddings": False,
+    },
+    "llama-2-7b": {
+        "model_type": "llama",
+        "hidden_size": 4096,
+        "num_hidden_layers": 32,
+        "num_attention_heads": 32,
+        "num_key_value_heads": 32,
+        "intermediate_size": 11008,
+        "vocab_size": 32000,
+        "max_position_embeddings": 4096,
+        "tie_word_embeddings": False,
+    },
+}
+
+FIT = "fit"
+HELD_OUT = "held-out"
+
+
+@dataclass(frozen=True)
+class TrainingRow:
+    """One measured training step.
+
+    ``metric`` is ``hardware_tflops_per_gpu`` (recomputation counted),
+    ``model_tflops_per_gpu``, ``step_time_s`` or ``tokens_per_s_per_gpu``.
+    """
+
+    id: str
+    source: str
+    gpu: str
+    model: str
+    gpus: int
+    global_batch: int
+    seq_len: int
+    tp: int
+    pp: int
+    dp: int
+    microbatch: int
+    metric: str
+    value: float
+    split: str
+    cp: int = 1
+    interleave: int = 1
+    recompute: str = "none"
+    zero: int = 1
+    sequence_parallel: bool = False
+    precision: str = "bf16"
+    flash_attention: bool = True
+    overlap_grad_reduce: bool = True
+
+
+@dataclass(frozen=True)
+class ServingRow:
+    """One measured serving throughput: output tokens/s of one replica at saturation."""
+
+    id: str
+    source: str
+    gpu: str
+    model: str
+    tp: int
+    precision: str
+    input_tokens: int
+    output_tokens: int
+    value: float
+    split: str
+    metric: str = "output_tokens_per_s"
 
 
 @dataclass(frozen=True)
@@ -74,5 +248,487 @@ TABLE5 = (
     Table5Row("gpt-1t", 8, 64, 512, 512, 1, 1, 94.42, 71.49),
 )
 
-#: Sequence length of both tables.
+
+#: Sequence length of both Megatron tables.
 SEQ_LEN = 2048
+
+
+def _megatron_rows() -> list[TrainingRow]:
+    rows = []
+    for r in TABLE1:
+        rows.append(
+            TrainingRow(
+                f"narayanan2021/{r.model}",
+                "narayanan2021",
+                "A100",
+                r.model,
+                r.gpus,
+                r.global_batch,
+                SEQ_LEN,
+                r.tp,
+                r.pp,
+                r.dp,
+                r.microbatch,
+                "hardware_tflops_per_gpu",
+                r.tflops_per_gpu,
+                FIT,
+                interleave=r.interleave,
+                recompute="full",
+                zero=0,
+                flash_attention=False,
+                overlap_grad_reduce=r.overlap_grad_reduce,
+            )
+        )
+    for r in TABLE5:
+        dp = r.gpus // (r.tp * r.pp)
+        for mode, value in (("full", r.full_s), ("selective", r.seqpar_selective_s)):
+            rows.append(
+                TrainingRow(
+                    f"korthikanti2022/{r.model}/{mode}",
+                    "korthikanti2022",
+                    "A100",
+                    r.model,
+                    r.gpus,
+                    r.global_batch,
+                    SEQ_LEN,
+                    r.tp,
+                    r.pp,
+                    dp,
+                    r.microbatch,
+                    "step_time_s",
+                    value,
+                    HELD_OUT,
+                    interleave=r.interleave,
+                    recompute=mode,
+                    zero=0,
+                    sequence_parallel=mode == "selective",
+                    flash_attention=False,
+                    overlap_grad_reduce=False,
+                )
+            )
+    return rows
+
+
+def _nemo(
+    key: str,
+    split: str,
+    gpu: str,
+    model: str,
+    gpus,
+    gbs,
+    mbs,
+    seq,
+    tp,
+    pp,
+    vp,
+    cp,
+    dp,
+    value,
+    zero=1,
+) -> TrainingRow:
+    return TrainingRow(
+        f"{key}/{gpu}/{model}/{gpus}",
+        key,
+        gpu,
+        model,
+        gpus,
+        gbs,
+        seq,
+        tp,
+        pp,
+        dp,
+        mbs,
+        "model_tflops_per_gpu",
+        value,
+        split,
+        cp=cp,
+        interleave=vp,
+        zero=zero,
+        sequence_parallel=tp > 1,
+        precision="fp8",
+    )
+
+
+#: NeMo 24.07 (FP8, DGX-H100): the pretraining rows whose architecture is public.
+NEMO_2407 = (
+    _nemo("nemo2407", FIT, "H100", "gpt-175b", 128, 256, 1, 2048, 4, 8, 6, 1, 4, 782),
+    _nemo("nemo2407", FIT, "H100", "gpt-175b", 512, 2048, 2, 2048, 4, 8, 6, 1, 16, 842),
+    _nemo("nemo2407", FIT, "H100", "llama-2-7b", 8, 128, 1, 4096, 1, 1, 1, 1, 8, 776),
+    _nemo("nemo2407", FIT, "H100", "llama-2-70b", 64, 128, 1, 4096, 4, 4, 20, 1, 4, 759),
+    _nemo("nemo2407", FIT, "H100", "llama-3.1-8b", 8, 128, 1, 8192, 1, 1, 1, 2, 4, 697),
+    _nemo("nemo2407", FIT, "H100", "llama-3.1-70b", 64, 128, 1, 8192, 4, 4, 5, 2, 2, 738),
+)
+
+#: Megatron-Bridge, NeMo 25.11 container (FP8 current scaling): a whole held-out source.
+BRIDGE_2511 = (
+    _nemo(
+        "bridge2511", HELD_OUT, "H100", "llama-3.1-8b", 8, 128, 1, 8192, 1, 1, 1, 1, 8, 744, zero=3
+    ),
+    _nemo("bridge2511", HELD_OUT, "H100", "llama-3.1-70b", 64, 128, 1, 8192, 4, 8, 5, 1, 2, 719),
+    _nemo("bridge2511", HELD_OUT, "H100", "llama-3.1-405b", 1024, 512, 1, 8192, 8, 8, 8, 2, 8, 737),
+    _nemo("bridge2511", HELD_OUT, "B200", "llama-3.1-8b", 8, 128, 2, 8192, 1, 1, 1, 1, 8, 1576),
+    _nemo("bridge2511", HELD_OUT, "B200", "llama-3.1-405b", 128, 64, 1, 8192, 4, 8, 8, 2, 2, 1667),
+)
+
+#: MPT sizes of the LLM Foundry benchmark: layers, d_model, heads (MHA, expansion ratio 4).
+MPT_DIMS = {
+    "mpt-125m": (12, 768, 12),
+    "mpt-350m": (24, 1024, 16),
+    "mpt-760m": (24, 1536, 12),
+    "mpt-1b": (24, 2048, 16),
+    "mpt-3b": (32, 2560, 20),
+    "mpt-7b": (32, 4096, 32),
+    "mpt-13b": (40, 5120, 40),
+    "mpt-30b": (48, 7168, 56),
+    "mpt-70b": (80, 8192, 64),
+}
+
+#: Every row of the benchmark tables, as printed.
+LLMFOUNDRY_TABLE = (  # gpu, gpus, model, seq, global batch, microbatch, ZeRO, recompute, precision, tokens/s/GPU, params
+    ("H100", 512, "mpt-70b", 2048, 4096, 8, 3, "full", "bf16", 1007, 64862437376),
+    ("H100", 256, "mpt-70b", 2048, 2048, 8, 3, "full", "bf16", 1035, 64862437376),
+    ("H100", 128, "mpt-70b", 2048, 1024, 8, 3, "full", "bf16", 1058, 64862437376),
+    ("H100", 512, "mpt-30b", 2048, 4096, 8, 3, "full", "bf16", 2115, 29975214080),
+    ("H100", 256, "mpt-30b", 2048, 2048, 8, 3, "full", "bf16", 2148, 29975214080),
+    ("H100", 128, "mpt-30b", 2048, 1024, 8, 3, "full", "bf16", 2199, 29975214080),
+    ("H100", 512, "mpt-13b", 2048, 8192, 16, 3, "full", "bf16", 4952, 12853954560),
+    ("H100", 256, "mpt-13b", 2048, 4096, 16, 3, "full", "bf16", 4989, 12853954560),
+    ("H100", 128, "mpt-13b", 2048, 2048, 16, 3, "full", "bf16", 5080, 12853954560),
+    ("H100", 512, "mpt-7b", 2048, 3072, 6, 3, "none", "bf16", 9670, 6658859008),
+    ("H100", 256, "mpt-7b", 2048, 1536, 6, 3, "none", "bf16", 10119, 6658859008),
+    ("H100", 128, "mpt-7b", 2048, 768, 6, 3, "none", "bf16", 10475, 6658859008),
+    ("H100", 512, "mpt-3b", 2048, 4096, 8, 2, "none", "bf16", 21664, 2651837440),
+    ("H100", 256, "mpt-3b", 2048, 2048, 8, 2, "none", "bf16", 22772, 2651837440),
+    ("H100", 128, "mpt-3b", 2048, 1024, 8, 2, "none", "bf16", 23422, 2651837440),
+    ("H100", 512, "mpt-1b", 2048, 6144, 12, 2, "none", "bf16", 39837, 1315950592),
+    ("H100", 256, "mpt-1b", 2048, 3072, 12, 2, "none", "bf16", 42555, 1315950592),
+    ("H100", 128, "mpt-1b", 2048, 1536, 12, 2, "none", "bf16", 44123, 1315950592),
+    ("H100", 64, "mpt-70b", 2048, 2048, 8, 3, "full", "bf16", 1039, 64862437376),
+    ("H100", 32, "mpt-70b", 2048, 1024, 2, 3, "full", "bf16", 882, 64862437376),
+    ("H100", 8, "mpt-30b", 8192, 168, 1, 3, "full", "bf16", 1384, 30019254272),
+    ("H100", 8, "mpt-30b", 4096, 168, 1, 3, "full", "bf16", 1802, 29989894144),
+    ("H100", 32, "mpt-30b", 2048, 1344, 14, 3, "full", "bf16", 2308, 29975214080),
+    ("H100", 16, "mpt-30b", 2048, 480, 10, 3, "full", "bf16", 2263, 29975214080),
+    ("H100", 8, "mpt-30b", 2048, 504, 3, 3, "full", "bf16", 2002, 29975214080),
+    ("H100", 8, "mpt-30b", 1024, 1008, 6, 3, "full", "bf16", 2084, 29967874048),
+    ("H100", 8, "mpt-13b", 32768, 24, 1, 3, "full", "bf16", 1976, 13011240960),
+    ("H100", 8, "mpt-13b", 16384, 72, 3, 3, "full", "bf16", 2985, 12927354880),
+    ("H100", 8, "mpt-13b", 4096, 240, 10, 3, "full", "bf16", 4717, 12864440320),
+    ("H100", 64, "mpt-13b", 2048, 128, 2, 3, "none", "bf16", 4800, 12853954560),
+    ("H100", 32, "mpt-13b", 2048, 64, 2, 3, "none", "bf16", 4811, 12853954560),
+    ("H100", 16, "mpt-13b", 2048, 32, 2, 3, "none", "bf16", 4767, 12853954560),
+    ("H100", 8, "mpt-13b", 2048, 16, 2, 3, "none", "bf16", 4792, 12853954560),
+    ("H100", 8, "mpt-13b", 1024, 960, 40, 3, "full", "bf16", 5502, 12848711680),
+    ("H100", 8, "mpt-7b", 65536, 16, 1, 3, "full", "bf16", 1956, 6918905856),
+    ("H100", 8, "mpt-7b", 32768, 32, 2, 3, "full", "bf16", 3318, 6784688128),
+    ("H100", 8, "mpt-7b", 8192, 128, 8, 3, "full", "bf16", 6935, 6684024832),
+    ("H100", 8, "mpt-7b", 4096, 256, 16, 3, "full", "bf16", 8611, 6667247616),
+    ("H100", 8, "mpt-7b", 2048, 48, 6, 3, "none", "bf16", 10643, 6658859008),
+    ("H100", 8, "mpt-7b", 1024, 1024, 64, 3, "full", "bf16", 10203, 6654664704),
+    ("H100", 8, "mpt-3b", 65536, 16, 1, 3, "full", "bf16", 3262, 2814366720),
+    ("H100", 8, "mpt-3b", 32768, 144, 3, 3, "full", "bf16", 5873, 2730480640),
+    ("H100", 8, "mpt-3b", 16384, 48, 1, 3, "none", "bf16", 11152, 2688537600),
+    ("H100", 8, "mpt-3b", 8192, 144, 3, 3, "none", "bf16", 16578, 2667566080),
+    ("H100", 8, "mpt-3b", 4096, 240, 5, 3, "none", "bf16", 20964, 2657080320),
+    ("H100", 64, "mpt-3b", 2048, 1152, 6, 3, "none", "bf16", 22525, 2651837440),
+    ("H100", 32, "mpt-3b", 2048, 576, 6, 3, "none", "bf16", 23021, 2651837440),
+    ("H100", 16, "mpt-3b", 2048, 480, 10, 3, "none", "bf16", 24142, 2651837440),
+    ("H100", 8, "mpt-3b", 1024, 960, 20, 3, "none", "bf16", 27046, 2649216000),
+    ("H100", 8, "mpt-3b", 512, 1920, 40, 3, "none", "bf16", 27965, 2647905280),
+    ("H100", 8, "mpt-1b", 65536, 16, 1, 3, "full", "bf16", 5506, 1445974016),
+    ("H100", 8, "mpt-1b", 32768, 32, 1, 3, "none", "bf16", 12025, 1378865152),
+    ("H100", 8, "mpt-1b", 16384, 64, 2, 3, "none", "bf16", 19649, 1345310720),
+    ("H100", 8, "mpt-1b", 8192, 96, 3, 3, "none", "bf16", 29157, 1328533504),
+    ("H100", 8, "mpt-1b", 4096, 224, 7, 3, "none", "bf16", 38535, 1320144896),
+    ("H100", 64, "mpt-1b", 2048, 1280, 20, 3, "none", "bf16", 44402, 1315950592),
+    ("H100", 32, "mpt-1b", 2048, 640, 20, 3, "none", "bf16", 45130, 1315950592),
+    ("H100", 16, "mpt-1b", 2048, 320, 20, 3, "none", "bf16", 46037, 1315950592),
+    ("H100", 8, "mpt-1b", 2048, 112, 14, 3, "none", "bf16", 45455, 1315950592),
+    ("H100", 8, "mpt-1b", 1024, 576, 18, 3, "none", "bf16", 48910, 1313853440),
+    ("H100", 8, "mpt-1b", 512, 1792, 56, 3, "none", "bf16", 52275, 1312804864),
+    ("H100", 8, "mpt-760m", 32768, 16, 1, 3, "none", "bf16", 16291, 807656448),
+    ("H100", 8, "mpt-760m", 16384, 48, 3, 3, "none", "bf16", 27815, 782490624),
+    ("H100", 8, "mpt-760m", 8192, 96, 6, 3, "none", "bf16", 41825, 769907712),
+    ("H100", 8, "mpt-760m", 4096, 192, 12, 3, "none", "bf16", 55459, 763616256),
+    ("H100", 32, "mpt-760m", 2048, 768, 24, 3, "none", "bf16", 67971, 760470528),
+    ("H100", 16, "mpt-760m", 2048, 384, 24, 3, "none", "bf16", 68551, 760470528),
+    ("H100", 8, "mpt-760m", 2048, 384, 24, 3, "none", "bf16", 63147, 760470528),
+    ("H100", 8, "mpt-760m", 1024, 768, 48, 3, "none", "bf16", 78581, 758897664),
+    ("H100", 8, "mpt-760m", 512, 1536, 96, 3, "none", "bf16", 83749, 758111232),
+    ("H100", 8, "mpt-3b", 32768, 144, 3, 3, "full", "fp8", 5856, 2730480640),
+    ("H100", 8, "mpt-3b", 8192, 144, 3, 3, "none", "fp8", 19146, 2667566080),
+    ("H100", 8, "mpt-3b", 2048, 480, 10, 3, "none", "fp8", 30586, 2651837440),
+    ("H100", 8, "mpt-3b", 512, 1920, 40, 3, "none", "fp8", 36527, 2647905280),
+    ("H100", 8, "mpt-1b", 32768, 32, 1, 3, "none", "fp8", 12580, 1378865152),
+    ("H100", 8, "mpt-1b", 8192, 64, 2, 3, "none", "fp8", 32010, 1328533504),
+    ("H100", 8, "mpt-1b", 512, 1792, 56, 3, "none", "fp8", 70315, 1312804864),
+    ("A100", 64, "mpt-70b", 2048, 2048, 8, 3, "full", "bf16", 410, 64862437376),
+    ("A100", 32, "mpt-70b", 2048, 1024, 2, 3, "full", "bf16", 373, 64862437376),
+    ("A100", 8, "mpt-30b", 8192, 168, 1, 3, "full", "bf16", 574, 30019254272),
+    ("A100", 8, "mpt-30b", 4096, 168, 1, 3, "full", "bf16", 814, 29989894144),
+    ("A100", 8, "mpt-30b", 2048, 504, 3, 3, "full", "bf16", 916, 29975214080),
+    ("A100", 8, "mpt-30b", 1024, 1008, 6, 3, "full", "bf16", 946, 29967874048),
+    ("A100", 8, "mpt-30b", 512, 2016, 12, 3, "full", "bf16", 967, 29964204032),
+    ("A100", 8, "mpt-13b", 32768, 24, 1, 3, "full", "bf16", 1016, 13011240960),
+    ("A100", 8, "mpt-13b", 16384, 72, 3, 3, "full", "bf16", 1431, 12927354880),
+    ("A100", 8, "mpt-13b", 8192, 120, 5, 3, "full", "bf16", 1795, 12885411840),
+    ("A100", 8, "mpt-13b", 4096, 240, 10, 3, "full", "bf16", 2060, 12864440320),
+    ("A100", 8, "mpt-13b", 2048, 48, 2, 3, "none", "bf16", 2262, 12853954560),
+    ("A100", 8, "mpt-13b", 1024, 960, 40, 3, "full", "bf16", 2330, 12848711680),
+    ("A100", 8, "mpt-7b", 65536, 16, 1, 3, "full", "bf16", 1013, 6918905856),
+    ("A100", 8, "mpt-7b", 32768, 32, 2, 3, "full", "bf16", 1672, 6784688128),
+    ("A100", 8, "mpt-7b", 16384, 64, 4, 3, "full", "bf16", 2453, 6717579264),
+    ("A100", 8, "mpt-7b", 8192, 128, 8, 3, "full", "bf16", 3206, 6684024832),
+    ("A100", 8, "mpt-7b", 4096, 256, 16, 3, "full", "bf16", 3684, 6667247616),
+    ("A100", 8, "mpt-7b", 2048, 96, 6, 3, "none", "bf16", 4641, 6658859008),
+    ("A100", 8, "mpt-7b", 1024, 1024, 64, 3, "full", "bf16", 4357, 6654664704),
+    ("A100", 8, "mpt-3b", 65536, 16, 1, 3, "full", "bf16", 1767, 2814366720),
+    ("A100", 8, "mpt-3b", 32768, 144, 3, 3, "full", "bf16", 3029, 2730480640),
+    ("A100", 8, "mpt-3b", 16384, 48, 1, 3, "none", "bf16", 5529, 2688537600),
+    ("A100", 8, "mpt-3b", 8192, 144, 3, 3, "none", "bf16", 7695, 2667566080),
+    ("A100", 8, "mpt-3b", 4096, 240, 5, 3, "none", "bf16", 9457, 2657080320),
+    ("A100", 8, "mpt-3b", 2048, 160, 10, 3, "none", "bf16", 10811, 2651837440),
+    ("A100", 8, "mpt-3b", 1024, 960, 20, 3, "none", "bf16", 11580, 2649216000),
+    ("A100", 8, "mpt-3b", 512, 1920, 40, 3, "none", "bf16", 12127, 2647905280),
+    ("A100", 8, "mpt-1b", 65536, 16, 1, 3, "full", "bf16", 3044, 1445974016),
+    ("A100", 8, "mpt-1b", 32768, 32, 1, 3, "none", "bf16", 6275, 1378865152),
+    ("A100", 8, "mpt-1b", 16384, 64, 2, 3, "none", "bf16", 9956, 1345310720),
+    ("A100", 8, "mpt-1b", 8192, 96, 3, 3, "none", "bf16", 13814, 1328533504),
+    ("A100", 8, "mpt-1b", 4096, 224, 7, 3, "none", "bf16", 17807, 1320144896),
+    ("A100", 8, "mpt-1b", 2048, 448, 14, 3, "none", "bf16", 20513, 1315950592),
+    ("A100", 8, "mpt-1b", 1024, 576, 18, 3, "none", "bf16", 22112, 1313853440),
+    ("A100", 8, "mpt-1b", 512, 1792, 56, 3, "none", "bf16", 23148, 1312804864),
+    ("A100", 8, "mpt-760m", 65536, 16, 1, 3, "full", "bf16", 4143, 857988096),
+    ("A100", 8, "mpt-760m", 32768, 16, 1, 3, "none", "bf16", 8802, 807656448),
+    ("A100", 8, "mpt-760m", 16384, 48, 3, 3, "none", "bf16", 14274, 782490624),
+    ("A100", 8, "mpt-760m", 8192, 96, 6, 3, "none", "bf16", 20933, 769907712),
+    ("A100", 8, "mpt-760m", 4096, 192, 12, 3, "none", "bf16", 27351, 763616256),
+    ("A100", 8, "mpt-760m", 2048, 384, 24, 3, "none", "bf16", 32434, 760470528),
+    ("A100", 8, "mpt-760m", 1024, 768, 48, 3, "none", "bf16", 29765, 758897664),
+    ("A100", 8, "mpt-760m", 512, 1536, 96, 3, "none", "bf16", 29446, 758111232),
+    ("A100", 8, "mpt-350m", 65536, 16, 1, 3, "none", "bf16", 7524, 420997120),
+    ("A100", 8, "mpt-350m", 32768, 32, 2, 3, "none", "bf16", 13652, 387442688),
+    ("A100", 8, "mpt-350m", 16384, 64, 4, 3, "none", "bf16", 23559, 370665472),
+    ("A100", 8, "mpt-350m", 8192, 128, 8, 3, "none", "bf16", 36569, 362276864),
+    ("A100", 8, "mpt-350m", 4096, 256, 16, 3, "none", "bf16", 49555, 358082560),
+    ("A100", 8, "mpt-350m", 2048, 512, 32, 3, "none", "bf16", 58782, 355985408),
+    ("A100", 8, "mpt-350m", 1024, 1024, 64, 3, "none", "bf16", 64813, 354936832),
+    ("A100", 8, "mpt-350m", 512, 2048, 128, 3, "none", "bf16", 69330, 354412544),
+    ("A100", 8, "mpt-125m", 65536, 16, 1, 3, "none", "bf16", 20368, 174070272),
+    ("A100", 8, "mpt-125m", 32768, 32, 2, 3, "none", "bf16", 36407, 148904448),
+    ("A100", 8, "mpt-125m", 16384, 64, 4, 3, "none", "bf16", 60040, 136321536),
+    ("A100", 8, "mpt-125m", 8192, 128, 8, 3, "none", "bf16", 90392, 130030080),
+    ("A100", 8, "mpt-125m", 4096, 256, 16, 3, "none", "bf16", 118396, 126884352),
+    ("A100", 8, "mpt-125m", 2048, 640, 40, 3, "none", "bf16", 142830, 125311488),
+    ("A100", 8, "mpt-125m", 2048, 512, 32, 3, "none", "bf16", 141737, 125311488),
+    ("A100", 8, "mpt-125m", 1024, 1024, 64, 3, "none", "bf16", 156468, 124525056),
+    ("A100", 8, "mpt-125m", 512, 2048, 128, 3, "none", "bf16", 165681, 124131840),
+    ("A100-40GB", 128, "mpt-70b", 2048, 512, 4, 3, "full", "bf16", 376, 64862437376),
+    ("A100-40GB", 64, "mpt-70b", 2048, 128, 2, 3, "full", "bf16", 276, 64862437376),
+    ("A100-40GB", 128, "mpt-30b", 2048, 768, 6, 3, "full", "bf16", 865, 29975214080),
+    ("A100-40GB", 32, "mpt-30b", 2048, 128, 4, 3, "full", "bf16", 857, 29975214080),
+    ("A100-40GB", 8, "mpt-13b", 8192, 128, 1, 3, "full", "bf16", 1407, 12885411840),
+    ("A100-40GB", 8, "mpt-13b", 4096, 256, 2, 3, "full", "bf16", 1603, 12864440320),
+    ("A100-40GB", 128, "mpt-13b", 2048, 2048, 16, 3, "full", "bf16", 1972, 12853954560),
+    ("A100-40GB", 64, "mpt-13b", 2048, 1024, 16, 3, "full", "bf16", 1976, 12853954560),
+    ("A100-40GB", 32, "mpt-13b", 2048, 448, 14, 3, "full", "bf16", 1998, 12853954560),
+    ("A100-40GB", 16, "mpt-13b", 2048, 160, 10, 3, "full", "bf16", 1993, 12853954560),
+    ("A100-40GB", 8, "mpt-13b", 2048, 512, 4, 3, "full", "bf16", 1668, 12853954560),
+    ("A100-40GB", 8, "mpt-13b", 1024, 1024, 8, 3, "full", "bf16", 1727, 12848711680),
+    ("A100-40GB", 8, "mpt-13b", 512, 2048, 16, 3, "full", "bf16", 1763, 12846090240),
+    ("A100-40GB", 8, "mpt-7b", 16384, 32, 1, 3, "full", "bf16", 2249, 6717579264),
+    ("A100-40GB", 8, "mpt-7b", 8192, 96, 3, 3, "full", "bf16", 2887, 6684024832),
+    ("A100-40GB", 8, "mpt-7b", 4096, 192, 6, 3, "full", "bf16", 3366, 6667247616),
+    ("A100-40GB", 128, "mpt-7b", 2048, 2304, 18, 3, "full", "bf16", 3623, 6658859008),
+    ("A100-40GB", 64, "mpt-7b", 2048, 1152, 18, 3, "full", "bf16", 3665, 6658859008),
+    ("A100-40GB", 32, "mpt-7b", 2048, 576, 18, 3, "full", "bf16", 3725, 6658859008),
+    ("A100-40GB", 16, "mpt-7b", 2048, 256, 16, 3, "full", "bf16", 3645, 6658859008),
+    ("A100-40GB", 8, "mpt-7b", 2048, 384, 12, 3, "full", "bf16", 3679, 6658859008),
+    ("A100-40GB", 8, "mpt-7b", 1024, 768, 24, 3, "full", "bf16", 3854, 6654664704),
+    ("A100-40GB", 8, "mpt-7b", 512, 1536, 48, 3, "full", "bf16", 3895, 6652567552),
+    ("A100-40GB", 8, "mpt-3b", 32768, 32, 1, 3, "full", "bf16", 2955, 2730480640),
+    ("A100-40GB", 8, "mpt-3b", 16384, 128, 2, 3, "full", "bf16", 4465, 2688537600),
+    ("A100-40GB", 8, "mpt-3b", 8192, 64, 1, 3, "none", "bf16", 7149, 2667566080),
+    ("A100-40GB", 8, "mpt-3b", 4096, 128, 2, 3, "none", "bf16", 8777, 2657080320),
+    ("A100-40GB", 128, "mpt-3b", 2048, 768, 6, 3, "none", "bf16", 9538, 2651837440),
+    ("A100-40GB", 64, "mpt-3b", 2048, 384, 6, 3, "none", "bf16", 9736, 2651837440),
+    ("A100-40GB", 32, "mpt-3b", 2048, 192, 6, 3, "none", "bf16", 9914, 2651837440),
+    ("A100-40GB", 16, "mpt-3b", 2048, 80, 5, 3, "none", "bf16", 9750, 2651837440),
+    ("A100-40GB", 8, "mpt-3b", 2048, 320, 5, 3, "none", "bf16", 10065, 2651837440),
+    ("A100-40GB", 8, "mpt-3b", 1024, 640, 10, 3, "none", "bf16", 10731, 2649216000),
+    ("A100-40GB", 8, "mpt-3b", 512, 1280, 20, 3, "none", "bf16", 11324, 2647905280),
+    ("A100-40GB", 8, "mpt-1b", 32768, 32, 1, 3, "full", "bf16", 5095, 1378865152),
+    ("A100-40GB", 8, "mpt-1b", 16384, 64, 1, 3, "none", "bf16", 9715, 1345310720),
+    ("A100-40GB", 8, "mpt-1b", 8192, 128, 2, 3, "none", "bf16", 13474, 1328533504),
+    ("A100-40GB", 8, "mpt-1b", 4096, 256, 4, 3, "none", "bf16", 16856, 1320144896),
+    ("A100-40GB", 128, "mpt-1b", 2048, 1280, 10, 3, "none", "bf16", 18647, 1315950592),
+    ("A100-40GB", 64, "mpt-1b", 2048, 640, 10, 3, "none", "bf16", 19001, 1315950592),
+    ("A100-40GB", 32, "mpt-1b", 2048, 320, 10, 3, "none", "bf16", 15555, 1315950592),
+    ("A100-40GB", 16, "mpt-1b", 2048, 128, 8, 3, "none", "bf16", 19085, 1315950592),
+    ("A100-40GB", 8, "mpt-1b", 2048, 512, 8, 3, "none", "bf16", 19271, 1315950592),
+    ("A100-40GB", 8, "mpt-1b", 1024, 1024, 16, 3, "none", "bf16", 20959, 1313853440),
+    ("A100-40GB", 8, "mpt-1b", 512, 2048, 32, 3, "none", "bf16", 21782, 1312804864),
+    ("A100-40GB", 8, "mpt-760m", 32768, 32, 1, 3, "full", "bf16", 7183, 807656448),
+    ("A100-40GB", 8, "mpt-760m", 16384, 32, 1, 3, "none", "bf16", 13914, 782490624),
+    ("A100-40GB", 8, "mpt-760m", 8192, 96, 3, 3, "none", "bf16", 20106, 769907712),
+    ("A100-40GB", 8, "mpt-760m", 4096, 192, 6, 3, "none", "bf16", 25863, 763616256),
+    ("A100-40GB", 128, "mpt-760m", 2048, 1536, 12, 3, "none", "bf16", 28940, 760470528),
+    ("A100-40GB", 64, "mpt-760m", 2048, 768, 12, 3, "none", "bf16", 29344, 760470528),
+    ("A100-40GB", 32, "mpt-760m", 2048, 384, 12, 3, "none", "bf16", 29648, 760470528),
+    ("A100-40GB", 16, "mpt-760m", 2048, 192, 12, 3, "none", "bf16", 29607, 760470528),
+    ("A100-40GB", 8, "mpt-760m", 2048, 384, 12, 3, "none", "bf16", 30173, 760470528),
+    ("A100-40GB", 8, "mpt-760m", 1024, 768, 24, 3, "none", "bf16", 33422, 758897664),
+    ("A100-40GB", 8, "mpt-760m", 512, 1536, 48, 3, "none", "bf16", 34938, 758111232),
+    ("A100-40GB", 8, "mpt-350m", 32768, 32, 1, 3, "none", "bf16", 13416, 387442688),
+    ("A100-40GB", 8, "mpt-350m", 16384, 64, 2, 3, "none", "bf16", 22896, 370665472),
+    ("A100-40GB", 8, "mpt-350m", 8192, 128, 4, 3, "none", "bf16", 34933, 362276864),
+    ("A100-40GB", 8, "mpt-350m", 4096, 256, 8, 3, "none", "bf16", 46833, 358082560),
+    ("A100-40GB", 128, "mpt-350m", 2048, 2304, 18, 3, "none", "bf16", 51934, 355985408),
+    ("A100-40GB", 64, "mpt-350m", 2048, 1152, 18, 3, "none", "bf16", 52689, 355985408),
+    ("A100-40GB", 32, "mpt-350m", 2048, 576, 18, 3, "none", "bf16", 53811, 355985408),
+    ("A100-40GB", 16, "mpt-350m", 2048, 288, 18, 3, "none", "bf16", 55413, 355985408),
+    ("A100-40GB", 8, "mpt-350m", 2048, 512, 16, 3, "none", "bf16", 55995, 355985408),
+    ("A100-40GB", 8, "mpt-350m", 1024, 1024, 32, 3, "none", "bf16", 62523, 354936832),
+    ("A100-40GB", 8, "mpt-350m", 512, 2048, 64, 3, "none", "bf16", 66284, 354412544),
+    ("A100-40GB", 8, "mpt-125m", 32768, 32, 1, 3, "none", "bf16", 32651, 148904448),
+    ("A100-40GB", 8, "mpt-125m", 16384, 48, 2, 3, "none", "bf16", 55484, 136321536),
+    ("A100-40GB", 8, "mpt-125m", 8192, 120, 5, 3, "none", "bf16", 86858, 130030080),
+    ("A100-40GB", 8, "mpt-125m", 4096, 312, 13, 3, "none", "bf16", 115162, 126884352),
+    ("A100-40GB", 128, "mpt-125m", 2048, 3328, 26, 3, "none", "bf16", 123936, 125311488),
+    ("A100-40GB", 64, "mpt-125m", 2048, 1664, 26, 3, "none", "bf16", 125234, 125311488),
+    ("A100-40GB", 32, "mpt-125m", 2048, 832, 26, 3, "none", "bf16", 127122, 125311488),
+    ("A100-40GB", 16, "mpt-125m", 2048, 416, 26, 3, "none", "bf16", 130535, 125311488),
+    ("A100-40GB", 8, "mpt-125m", 2048, 624, 26, 3, "none", "bf16", 136334, 125311488),
+    ("A100-40GB", 8, "mpt-125m", 1024, 1248, 52, 3, "none", "bf16", 148289, 124525056),
+    ("A100-40GB", 8, "mpt-125m", 512, 2496, 104, 3, "none", "bf16", 156735, 124131840),
+)
+
+
+def mpt_config(model: str, seq_len: int) -> dict:
+    """The MPT config (Hugging Face ``mpt`` fields) of an LLM Foundry benchmark model."""
+    layers, hidden, heads = MPT_DIMS[model]
+    return {
+        "model_type": "mpt",
+        "d_model": hidden,
+        "n_layers": layers,
+        "n_heads": heads,
+        "expansion_ratio": 4,
+        "vocab_size": 50368,
+        "max_seq_len": seq_len,
+        "no_bias": True,
+        "attn_config": {"attn_impl": "triton"},
+    }
+
+
+def _llmfoundry_rows() -> list[TrainingRow]:
+    rows = []
+    for (
+        gpu,
+        gpus,
+        model,
+        seq,
+        gbs,
+        mbs,
+        zero,
+        recompute,
+        precision,
+        value,
+        _params,
+    ) in LLMFOUNDRY_TABLE:
+        name = f"{model}@{seq}"
+        MODELS.setdefault(name, mpt_config(model, seq))
+        rows.append(
+            TrainingRow(
+                f"llmfoundry2401/{gpu}/{model}/{seq}/{gpus}/{precision}/zero{zero}/{recompute}/b{mbs}/B{gbs}",
+                "llmfoundry2401",
+                gpu,
+                name,
+                gpus,
+                gbs,
+                seq,
+                1,
+                1,
+                gpus,
+                mbs,
+                "tokens_per_s_per_gpu",
+                value,
+                HELD_OUT,
+                recompute=recompute,
+                zero=zero,
+                precision=precision,
+            )
+        )
+    return rows
+
+
+#: trtllm-bench input/output lengths of the perf overview.
+ISL_OSL = (
+    (128, 128),
+    (128, 2048),
+    (128, 4096),
+    (500, 2000),
+    (1000, 1000),
+    (1000, 2000),
+    (2048, 128),
+    (2048, 2048),
+    (5000, 500),
+    (20000, 2000),
+)
+#: Output tokens/s of one replica (FP8 weights, activations and KV cache) per ISL/OSL pair.
+#: Llama-3.3-70B rows use the architecture of ``llama-3.1-70b``.
+TRTLLM_OVERVIEW = {
+    ("llama-3.1-8b", "H100", 1): (28312, 22714, 14325, 17660, 15220, 13899, 3450, 9305, 3459, 1351),
+    ("llama-3.1-8b", "H200", 1): (
+        27911,
+        26221,
+        18027,
+        20770,
+        17744,
+        16828,
+        3538,
+        12194,
+        3902,
+        1804,
+    ),
+    ("llama-3.1-70b", "H100", 2): (6378, 6651, 4199, 5222, 4205, 4146, 762, 3082, 898, 437),
+    ("llama-3.1-70b", "H200", 1): (3803, 4336, 2872, 3666, 2909, 2994, 442, 2003, 566, 283),
+    ("llama-3.1-405b", "H100", 8): (3627, 4340, 3116, 3994, 2919, 2895, 453, 2296, 610, 345),
+    ("llama-3.1-405b", "H200", 8): (3814, 5348, 4741, 4724, 3330, 3722, 456, 2948, 650, 505),
+}
+#: The 405B rows are held out (as when the serving constants were first fitted).
+_TRTLLM_FIT_MODELS = ("llama-3.1-8b", "llama-3.1-70b")
+
+
+def _trtllm_rows() -> list[ServingRow]:
+    rows = []
+    for (model, gpu, tp), values in TRTLLM_OVERVIEW.items():
+        split = FIT if model in _TRTLLM_FIT_MODELS else HELD_OUT
+        for (isl, osl), value in zip(ISL_OSL, values, strict=True):
+            rows.append(
+                ServingRow(
+                    f"trtllm_overview/{model}/{gpu}/{isl}-{osl}",
+                    "trtllm_overview",
+                    gpu,
+                    model,
+                    tp,
+                    "fp8",
+                    isl,
+                    osl,
+                    value,
+                    split,
+                )
+            )
+    return rows
+
+
+#: Every training row, fit and held-out.
+TRAINING_ROWS: tuple[TrainingRow, ...] = (
+    *_megatron_rows(),
+    *NEMO_2407,
+    *BRIDGE_2511,
+    *_llmfoundry_rows(),
+)
+#: Every serving row, fit and held-out.
+SERVING_ROWS: tuple[ServingRow, ...] = tuple(_trtllm_rows())
+#: All rows.
+ROWS = (*TRAINING_ROWS, *SERVING_ROWS)

@@ -128,6 +128,12 @@ class SgsData:
                 ordering.add((i, j))
         arcs = [(i, j, lag) for (i, j), lag in best.items()]
         rel = np.asarray(instance.release, dtype=np.int64).reshape(n)
+        dist = distances(instance)
+        # Releases pushed along the lags: a job whose lag predecessor is released later cannot
+        # start before it either, even when the arc does not order the activity list (a
+        # start-to-start lag of 0), so the serial SGS must not place it earlier.
+        reach = np.where(np.isfinite(dist), rel[:, None] + dist, -np.inf).max(axis=0, initial=0)
+        est = np.maximum(rel, reach.astype(np.int64)).astype(np.int64)
         lst = np.asarray(
             [
                 NO_LIMIT if d is None else d - instance.durations[j]
@@ -139,7 +145,7 @@ class SgsData:
             (b, a) for a, b in instance.disjunctive
         ]
         bk = np.asarray(sorted(t for t in breaks if 0 < t < horizon), dtype=np.int64)
-        fwd = _arrays(dur, dem, cap, arcs, rel, lst, pairs, bk)
+        fwd = _arrays(dur, dem, cap, arcs, est, lst, pairs, bk)
         # mirror image: s' = H - s - d; lag (i, j, l) becomes (j, i, l + d_j - d_i)
         rarcs = [(j, i, lag + int(dur[j]) - int(dur[i])) for i, j, lag in arcs]
         rrel = np.where(lst >= NO_LIMIT, 0, horizon - (lst + dur)).astype(np.int64)
@@ -149,7 +155,7 @@ class SgsData:
         rev = _arrays(dur, dem, cap[:, ::-1].copy(), rarcs, rrel, rlst, pairs, rbk)
         optr, ojob, _ = _csr(n, sorted((j, i) for i, j in ordering))
         topo = _topological_rank(n, optr, ojob)
-        return cls(instance, horizon, fwd, rev, optr, ojob, topo, distances(instance))
+        return cls(instance, horizon, fwd, rev, optr, ojob, topo, dist)
 
     @property
     def n(self) -> int:

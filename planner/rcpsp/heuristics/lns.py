@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from planner.core import cpsat as cps
+from planner.core import progress
 from planner.core.result import Status
 from planner.core.timing import Deadline
 from planner.rcpsp.evaluate import makespan as makespan_of
@@ -100,6 +101,7 @@ class Incumbent:
             ):
                 if ms < self.makespan:
                     self.improved_at = time.perf_counter()
+                    progress.report(objective=int(ms), source="lns")
                 self.start, self.makespan = np.asarray(start, dtype=np.int64).copy(), int(ms)
                 self.version += 1
                 return True
@@ -338,7 +340,7 @@ def _solve_sub(
         seed=seed,
         params=params,
     )
-    out = cps.run(sub, solver)
+    out = cps.run(sub, solver, report=False)  # a sub-model's numbers are not the project's
     if not out.has_solution:
         return out.status, None
     new = np.asarray([solver.value(s) for s in starts], dtype=np.int64)

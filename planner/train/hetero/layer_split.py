@@ -168,11 +168,3 @@ def _prefix_split(
             best = (res.objective, layers)
             upper = min(upper, res.objective)
     return best[1] if best is not None else None
-
-
-def solve_layers(
-    problem: TrainingProblem, plan: TrainingPlan, labels: tuple[str, ...], **_: object
-) -> tuple[tuple[int, ...] | None, float, float]:
-    """Backwards-compatible wrapper: (layers, step time, proven bound = step time)."""
-    layers, step = best_split(problem, plan, labels)
-    return layers, step, step

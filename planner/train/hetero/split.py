@@ -31,6 +31,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from planner.perfmodel.stage import pipeline_time
+
 
 @dataclass
 class StageClass:
@@ -271,4 +273,6 @@ def _score(
             umax = max(umax, u)
             ssum += u
             tmax = max(tmax, float(c.tau[n]))
-    return SplitResult(layers, (m - 1) * umax + ssum + tmax, umax, ssum, tmax)
+    return SplitResult(
+        layers, pipeline_time(umax, ssum, m, len(layers), 1) + tmax, umax, ssum, tmax
+    )

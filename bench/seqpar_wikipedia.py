@@ -1,0 +1,250 @@
+"""seqpar on Wikipedia batches: modeled speedup over static and batch-adaptive SP, gap, solve time.
+
+Samples global batches from the 1M Wikipedia lengths (documents above the
+maximum context length dropped, as FlexSP's loader does), solves each with
+the given methods under a time limit (wall time of the whole ``planner.solve``
+call: bucketing and model building included) and writes a CSV row per run and
+a Markdown summary, both starting with the command that reproduces them.
+``--gpus`` and ``--batch`` take comma-separated lists for a scaling table;
+``--max-len fit`` uses the largest power of two up to 196,608 that one group
+of the cluster holds::
+
+    .venv/bin/python bench/seqpar_wikipedia.py --seeds 20 -t 1 \\
+        --out bench/results/seqpar/wikipedia_7b_g64_b512
+    .venv/bin/python bench/seqpar_wikipedia.py --gpus 16,32,64,128,512,1024 \\
+        --batch 128,512,1024,4096 --max-len fit --seeds 3 --methods auto,ls -t 1 \\
+        --out bench/results/seqpar/scaling
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import dataclasses
+import io
+import os
+import shlex
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import planner
+from planner.core.family import get_family, warm_up
+from planner.core.io import write_atomic
+from planner.seqpar.generate import make_cluster_cost, read_lengths, sample
+
+COLUMNS = [
+    "instance",
+    "gpus",
+    "batch",
+    "max_len",
+    "method",
+    "status",
+    "objective_s",
+    "bound_s",
+    "gap",
+    "static_s",
+    "adaptive_s",
+    "speedup_static",
+    "speedup_adaptive",
+    "runtime_s",
+    "microbatches",
+    "max_len_in_batch",
+    "tokens",
+    "load1",
+    "ulysses_only_s",
+    "gain_over_ulysses",
+    "static_ulysses_s",
+]
+#: Largest context length used with ``--max-len fit`` (FlexSP's 192K).
+FIT_CAP = 196_608
+
+
+def fit_max_len(gpus: int, model: str, gpu: str | None) -> int:
+    """Largest power of two (at most 192K) one group of ``gpus`` GPUs holds."""
+    cluster, cost, _ = make_cluster_cost(gpus, model, gpu=gpu)
+    most = cluster.max_degree * cost.tokens_per_gpu(cluster)
+    if most >= FIT_CAP:
+        return FIT_CAP
+    return 1 << (most.bit_length() - 1)
+
+
+def ints(text: str) -> list[int]:
+    """``"16,32"`` -> ``[16, 32]``."""
+    return [int(x) for x in text.split(",") if x.strip()]
+
+
+def run(args: argparse.Namespace) -> list[dict]:
+    """Solve every (gpus, batch, seed, method) and return one row per run."""
+    pool = read_lengths(args.lengths)
+    warm_up(get_family("seqpar"))
+    rows = []
+    for gpus in ints(args.gpus):
+        max_len = (
+            fit_max_len(gpus, args.model, args.gpu) if args.max_len == "fit" else int(args.max_len)
+        )
+        for batch in ints(args.batch):
+            for seed in range(args.first_seed, args.first_seed + args.seeds):
+                (inst,) = sample(
+                    pool,
+                    batch=batch,
+                    max_len=max_len,
+                    gpus=gpus,
+                    model=args.model,
+                    seed=seed,
+                    prefix="wikipedia",
+                    gpu=args.gpu,
+                )
+                for method in args.methods.split(","):
+                    start = time.perf_counter()
+                    res = planner.solve(
+                        inst, method, time_limit=args.time_limit, threads=args.threads
+                    )
+                    wall = time.perf_counter() - start
+                    st = res.stats
+                    rows.append(
+                        {
+                            "instance": inst.name,
+                            "gpus": gpus,
+                            "batch": batch,
+                            "max_len": max_len,
+                            "method": method,
+                            "status": res.status.value,
+                            "objective_s": res.objective,
+                            "bound_s": res.bound,
+                            "gap": res.gap,
+                            "static_s": st.get("static_s"),
+                            "adaptive_s": st.get("adaptive_s"),
+                            "speedup_static": st.get("speedup_static"),
+                            "speedup_adaptive": st.get("speedup_adaptive"),
+                            "runtime_s": round(wall, 4),
+                            "microbatches": st.get("microbatches"),
+                            "max_len_in_batch": max(inst.lengths),
+                            "tokens": sum(inst.lengths),
+                            "load1": round(os.getloadavg()[0], 2),
+                        }
+                    )
+                    r = rows[-1]
+                    if args.ulysses_gain and res.objective is not None:
+                        narrow = dataclasses.replace(inst, cost=inst.cost.restricted(["ulysses"]))
+                        only = planner.solve(
+                            narrow, method, time_limit=args.time_limit, threads=args.threads
+                        )
+                        r["ulysses_only_s"] = only.objective
+                        r["static_ulysses_s"] = only.stats.get("static_s")
+                        if only.objective:
+                            r["gain_over_ulysses"] = only.objective / res.objective
+                    print(
+                        f"{inst.name} {method}: {r['status']} {r['objective_s'] or 0:.4f} s, "
+                        f"gap {100 * (r['gap'] or 0):.2f} %, x{r['speedup_static'] or 0:.3f} static, "
+                        f"x{r['speedup_adaptive'] or 0:.3f} adaptive, {wall:.3f} s wall",
+                        file=sys.stderr,
+                    )
+    return rows
+
+
+def fmt(x: float | None, spec: str) -> str:
+    """Format or dash."""
+    return "–" if x is None else format(x, spec)
+
+
+def summary_row(label: str, rs: list[dict]) -> str:
+    """One Markdown row summarizing runs (plus the gain over Ulysses-only plans when measured)."""
+    ok = [r for r in rs if r["objective_s"] is not None]
+    gains = [r["gain_over_ulysses"] for r in ok if r.get("gain_over_ulysses")]
+    ss = [r["speedup_static"] for r in ok if r["speedup_static"]]
+    sa = [r["speedup_adaptive"] for r in ok if r["speedup_adaptive"]]
+    gaps = [100 * (r["gap"] or 0.0) for r in ok]
+    walls = [r["runtime_s"] for r in rs]
+    return (
+        f"| {label} | {len(ok)}/{len(rs)} | "
+        f"{fmt(statistics.mean(ss), '.3f') if ss else '–'} | {fmt(min(ss), '.3f') if ss else '–'} | "
+        f"{fmt(statistics.mean(sa), '.3f') if sa else '–'} | {fmt(min(sa), '.3f') if sa else '–'} | "
+        f"{fmt(statistics.mean(gaps), '.2f') if gaps else '–'} | {fmt(max(gaps), '.2f') if gaps else '–'} | "
+        f"{statistics.mean(walls):.3f} | {max(walls):.3f} |"
+        + (f" {statistics.mean(gains):.3f} | {max(gains):.3f} |" if gains else "")
+    )
+
+
+def report(args: argparse.Namespace, rows: list[dict], load_start, load_end) -> None:
+    """Write the CSV and the Markdown summary."""
+    command = "python " + shlex.join(sys.argv)
+    buf = io.StringIO()
+    buf.write(f"# {command}\n")
+    w = csv.DictWriter(buf, fieldnames=COLUMNS)
+    w.writeheader()
+    w.writerows(rows)
+    write_atomic(args.out.with_suffix(".csv"), buf.getvalue())
+    lines = [
+        f"# seqpar: Wikipedia batches ({args.model}{' on ' + args.gpu if args.gpu else ''})",
+        "",
+        "Reproduce with:",
+        "",
+        "```",
+        command,
+        "```",
+        "",
+        f"Load average (1/5/15 min) at start {load_start[0]:.2f}/{load_start[1]:.2f}/"
+        f"{load_start[2]:.2f}, at end {load_end[0]:.2f}/{load_end[1]:.2f}/{load_end[2]:.2f} "
+        "(2-core machine shared with other jobs; the load column is the 1-minute average "
+        "after each run).",
+        "",
+        "Speedups are ratios of modeled step times (the cost model of the instance); the bound",
+        "is the certificate over every micro-batch split; wall time is the whole `planner.solve`",
+        "call.",
+        "",
+        "| gpus × batch, method | runs | mean speedup vs static | min | mean speedup vs adaptive "
+        "| min | mean gap % | max gap % | mean wall s | max wall s |"
+        + (" mean gain over Ulysses-only | max |" if args.ulysses_gain else ""),
+        "|---|---|---|---|---|---|---|---|---|---|" + ("---|---|" if args.ulysses_gain else ""),
+    ]
+    groups: dict[tuple, list[dict]] = {}
+    for r in rows:
+        groups.setdefault((r["gpus"], r["batch"], r["method"]), []).append(r)
+    for (g, b, m), rs in groups.items():
+        lines.append(summary_row(f"{g} × {b}, {m}", rs))
+    lines += [
+        "",
+        "| instance | method | step s | bound s | gap % | static s | adaptive s | x static "
+        "| x adaptive | wall s | max len | load |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for r in rows:
+        lines.append(
+            f"| {r['instance']} | {r['method']} | {fmt(r['objective_s'], '.4f')} | "
+            f"{fmt(r['bound_s'], '.4f')} | {fmt(None if r['gap'] is None else 100 * r['gap'], '.2f')} | "
+            f"{fmt(r['static_s'], '.4f')} | {fmt(r['adaptive_s'], '.4f')} | "
+            f"{fmt(r['speedup_static'], '.3f')} | {fmt(r['speedup_adaptive'], '.3f')} | "
+            f"{r['runtime_s']:.3f} | {r['max_len_in_batch']} | {r['load1']} |"
+        )
+    write_atomic(args.out.with_suffix(".md"), "\n".join(lines) + "\n")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--lengths", default="../shared/data/seqpar/wikipedia_lengths.txt")
+    ap.add_argument("--out", type=Path, required=True, help="prefix of the .csv/.md outputs")
+    ap.add_argument("--seeds", type=int, default=20)
+    ap.add_argument("--first-seed", type=int, default=0)
+    ap.add_argument("--batch", default="512", help="batch size(s), comma-separated")
+    ap.add_argument("--gpus", default="64", help="GPU count(s), comma-separated")
+    ap.add_argument("--model", default="flexsp-7b", help="FlexSP preset or a perfmodel model")
+    ap.add_argument("--gpu", default=None, help="GPU of a perfmodel model (default H100)")
+    ap.add_argument(
+        "--ulysses-gain",
+        action="store_true",
+        help="also solve each batch with Ulysses groups only (derived models): the gain of ring/hybrid",
+    )
+    ap.add_argument("--max-len", default="196608", help="tokens, or 'fit'")
+    ap.add_argument("--methods", default="auto")
+    ap.add_argument("-t", "--time-limit", type=float, default=1.0)
+    ap.add_argument("--threads", type=int, default=1)
+    args = ap.parse_args()
+    load_start = os.getloadavg()
+    rows = run(args)
+    report(args, rows, load_start, os.getloadavg())
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,219 @@
+"""Modeled time of a residency plan, recomputed from scratch, and its feasibility.
+
+The cost model (README, offload section). For every step ``s`` and MoE layer ``l``:
+
+* GPU time: the shared experts on all of the step's tokens, plus one call per
+  resident routed expert that received tokens;
+* CPU time: one call per non-resident routed expert that received tokens;
+* the GPU and the CPU work in parallel: compute = max(GPU time, CPU time);
+* copy time: the routed experts resident at ``s`` but not at ``s - 1`` (or
+  not in the initial set at ``s = 0``) are copied host-to-device; evicting is
+  free (the CPU keeps every expert's weights);
+* without overlap the layer takes compute + copy; with overlap a layer's
+  copies run during the previous layer's compute (layer ``l - 1`` of the same
+  step; for layer 0 the last layer of the previous step), so only
+  ``max(0, copy - previous compute)`` is added.
+
+The objective is the sum over steps and layers, in seconds. Nothing here
+touches a solver model: ``verify`` checks the plan's shape and budget, and
+``evaluate`` walks the plan once with the cost terms of
+:mod:`planner.perfmodel.experts`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from planner.offload.instance import Instance, Solution
+from planner.perfmodel.experts import copy_seconds_per_expert, expert_time
+
+#: Version tag of the plan summary that ``planner plan serve --offload`` reads.
+PLAN_FORMAT = "planner.offload.plan/1"
+
+
+def verify(instance: Instance, solution: Solution) -> list[str]:
+    """Violations of ``solution`` (empty when it is a valid plan).
+
+    Checks: one entry per step, one set per layer, expert ids are integers in
+    ``0..experts-1`` without repeats, and at every step the routed experts plus
+    the shared experts fit the budget (per layer, or summed over layers).
+    """
+    resident = getattr(solution, "resident", None)
+    if not isinstance(resident, list):
+        return [f"resident must be a list of steps, got {type(resident).__name__}"]
+    problems: list[str] = []
+    S, L, E = instance.steps, instance.layers, instance.experts
+    shared = instance.model.shared_experts
+    hw = instance.hardware
+    if len(resident) != S:
+        problems.append(f"resident has {len(resident)} steps, the trace has {S}")
+    for s, step in enumerate(resident[:S]):
+        if not isinstance(step, (list, tuple)) or len(step) != L:
+            n = len(step) if isinstance(step, (list, tuple)) else type(step).__name__
+            problems.append(f"step {s}: {n} layers, the model has {L}")
+            continue
+        used = 0
+        for layer, ids in enumerate(step):
+            if not isinstance(ids, (list, tuple)):
+                problems.append(f"step {s} layer {layer}: not a list of expert ids")
+                continue
+            seen: set[int] = set()
+            for e in ids:
+                if isinstance(e, bool) or not isinstance(e, (int, np.integer)):
+                    problems.append(f"step {s} layer {layer}: {e!r} is not an expert id")
+                elif not 0 <= e < E:
+                    problems.append(f"step {s} layer {layer}: expert {e} out of range 0..{E - 1}")
+                elif e in seen:
+                    problems.append(f"step {s} layer {layer}: expert {e} listed twice")
+                else:
+                    seen.add(int(e))
+            used += len(seen) + shared
+            if hw.budget is not None and len(seen) + shared > hw.budget:
+                problems.append(
+                    f"step {s} layer {layer}: {len(seen)} routed + {shared} shared experts "
+                    f"resident, budget {hw.budget}"
+                )
+        if hw.global_budget is not None and used > hw.global_budget:
+            problems.append(
+                f"step {s}: {used} experts resident over all layers (shared included), "
+                f"global budget {hw.global_budget}"
+            )
+    return problems
+
+
+@dataclass
+class Breakdown:
+    """Per (step, layer) parts of the modeled time, seconds, plus token and copy counts.
+
+    Every array is ``[steps, layers]``.
+    """
+
+    gpu: np.ndarray
+    cpu: np.ndarray
+    compute: np.ndarray
+    loads: np.ndarray
+    copy: np.ndarray
+    hidden: np.ndarray
+    gpu_tokens: np.ndarray
+    cpu_tokens: np.ndarray
+
+    @property
+    def total(self) -> np.ndarray:
+        """Time of each (step, layer): compute plus the copy time not hidden."""
+        return self.compute + self.copy - self.hidden
+
+    @property
+    def objective(self) -> float:
+        """Modeled time of the whole trace, seconds."""
+        return float(self.total.sum())
+
+
+def breakdown(instance: Instance, solution: Solution) -> Breakdown:
+    """The modeled time of a (verified) plan, part by part."""
+    counts = instance.counts
+    S, L, E = counts.shape
+    model, hw = instance.model, instance.hardware
+    gpu_tok, gpu_call = hw.gpu_token_us * 1e-6, hw.gpu_call_us * 1e-6
+    cpu_tok, cpu_call = hw.cpu_token_us * 1e-6, hw.cpu_call_us * 1e-6
+    per_copy = copy_seconds_per_expert(
+        model.expert_bytes, hw.h2d_gb_s * 1e9, hw.copy_latency_us * 1e-6
+    )
+    out = {
+        k: np.zeros((S, L))
+        for k in ("gpu", "cpu", "compute", "loads", "copy", "hidden", "gpu_tokens", "cpu_tokens")
+    }
+    previous = instance.initial_mask()
+    last_compute = None  # compute time of the layer before, in execution order
+    for s in range(S):
+        for layer in range(L):
+            on_gpu = np.zeros(E, dtype=bool)
+            on_gpu[list(solution.resident[s][layer])] = True
+            c = counts[s, layer]
+            tokens = c.sum() / model.top_k
+            shared = model.shared_experts * float(expert_time(tokens, gpu_tok, gpu_call))
+            gpu = shared + float(expert_time(c[on_gpu], gpu_tok, gpu_call).sum())
+            cpu = float(expert_time(c[~on_gpu], cpu_tok, cpu_call).sum())
+            loads = int((on_gpu & ~previous[layer]).sum())
+            copy = loads * per_copy
+            hidden = 0.0
+            if hw.overlap and last_compute is not None:
+                hidden = min(copy, last_compute)
+            compute = max(gpu, cpu)
+            for key, value in (
+                ("gpu", gpu),
+                ("cpu", cpu),
+                ("compute", compute),
+                ("loads", loads),
+                ("copy", copy),
+                ("hidden", hidden),
+                ("gpu_tokens", int(c[on_gpu].sum())),
+                ("cpu_tokens", int(c[~on_gpu].sum())),
+            ):
+                out[key][s, layer] = value
+            previous[layer] = on_gpu
+            last_compute = compute
+    return Breakdown(**out)
+
+
+def evaluate(instance: Instance, solution: Solution) -> float:
+    """Modeled time of the plan in seconds (see the module docstring)."""
+    return breakdown(instance, solution).objective
+
+
+def summary(instance: Instance, solution: Solution) -> dict[str, Any]:
+    """Statistics of a plan and the summary the serving planner reads (``stats.plan``).
+
+    Keys: ``time_s`` (objective), time per component (``gpu_s``, ``cpu_s``,
+    ``compute_s``, ``copy_s``, ``hidden_copy_s``, ``exposed_copy_s``),
+    ``bytes_copied``, ``loads``, ``gpu_tokens`` / ``cpu_tokens`` (routed
+    token-expert assignments), ``hit_rate`` and ``plan`` (see the README).
+    """
+    b = breakdown(instance, solution)
+    model, hw = instance.model, instance.hardware
+    routed = float(b.gpu_tokens.sum() + b.cpu_tokens.sum())
+    hit_rate = float(b.gpu_tokens.sum()) / routed if routed else 1.0
+    resident = np.array([[len(ids) for ids in step] for step in solution.resident])
+    per_step = b.total.sum(axis=1)
+    bytes_per_step = b.loads.sum(axis=1) * model.expert_bytes
+    slots_max = int((resident + model.shared_experts).max(initial=0))
+    slots_total_max = int((resident + model.shared_experts).sum(axis=1).max(initial=0))
+    plan = {
+        "format": PLAN_FORMAT,
+        "model": model.name,
+        "layers": model.layers,
+        "experts": model.experts,
+        "shared_experts": model.shared_experts,
+        "top_k": model.top_k,
+        "expert_bytes": model.expert_bytes,
+        "budget_slots_per_layer": hw.budget,
+        "global_budget_slots": hw.global_budget,
+        "resident_slots_per_layer_max": slots_max,
+        "resident_bytes_max": slots_total_max * model.expert_bytes,
+        "overlap": hw.overlap,
+        "h2d_gb_s": hw.h2d_gb_s,
+        "steps": instance.steps,
+        "hit_rate": hit_rate,
+        "time_per_step_s": per_step.tolist(),
+        "bytes_moved_per_step": bytes_per_step.astype(int).tolist(),
+        "cpu_tokens_per_step": b.cpu_tokens.sum(axis=1).astype(int).tolist(),
+        "mean_time_per_step_s": float(per_step.mean()),
+        "mean_bytes_moved_per_step": float(bytes_per_step.mean()),
+    }
+    return {
+        "time_s": b.objective,
+        "gpu_s": float(b.gpu.sum()),
+        "cpu_s": float(b.cpu.sum()),
+        "compute_s": float(b.compute.sum()),
+        "copy_s": float(b.copy.sum()),
+        "hidden_copy_s": float(b.hidden.sum()),
+        "exposed_copy_s": float((b.copy - b.hidden).sum()),
+        "loads": int(b.loads.sum()),
+        "bytes_copied": int(b.loads.sum()) * model.expert_bytes,
+        "gpu_tokens": int(b.gpu_tokens.sum()),
+        "cpu_tokens": int(b.cpu_tokens.sum()),
+        "hit_rate": hit_rate,
+        "plan": plan,
+    }

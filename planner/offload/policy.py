@@ -1,0 +1,173 @@
+"""Online policies: the interface, the step-by-step driver and a vectorized plan cost.
+
+A policy sees a :class:`Context` (model, hardware, budget split, block
+structure -- no token counts) and is then asked, step by step, for the
+resident set of every layer given that step's counts and the current
+residency. The driver hands it step ``s``'s counts only at step ``s``, so a
+policy cannot look ahead (the offline methods, Belady and the MIP, are not
+policies). With a global budget, policies split the routed slots evenly
+over layers, as TIDE sizes its per-layer budget from the free memory.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+
+from planner.offload.instance import Instance
+from planner.perfmodel.experts import expert_time
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a policy knows before the first step (no routing data).
+
+    Attributes
+    ----------
+    steps, layers, experts, top_k, shared_experts
+        Shape of the trace and of the model.
+    capacity
+        Routed experts each layer may hold, ``[layers]``.
+    initial
+        Resident routed experts before step 0, ``[layers, experts]`` bool.
+    block, position
+        Block index and step within the block of every step (one block when
+        autoregressive); ``diffusion`` tells which.
+    block_end
+        Last step of each step's block, ``[steps]``.
+    gpu_token_s, gpu_call_s, cpu_token_s, cpu_call_s
+        Expert call costs, seconds.
+    copy_s
+        Seconds to copy one expert to the GPU.
+    overlap
+        Whether copies hide behind the previous layer's compute.
+    """
+
+    steps: int
+    layers: int
+    experts: int
+    top_k: int
+    shared_experts: int
+    capacity: np.ndarray
+    initial: np.ndarray
+    block: np.ndarray
+    position: np.ndarray
+    block_end: np.ndarray
+    diffusion: bool
+    gpu_token_s: float
+    gpu_call_s: float
+    cpu_token_s: float
+    cpu_call_s: float
+    copy_s: float
+    overlap: bool
+
+    @classmethod
+    def of(cls, instance: Instance) -> Context:
+        """The context of ``instance`` (everything but its counts)."""
+        hw = instance.hardware
+        block, position = instance.block_positions()
+        ends = np.zeros(instance.steps, dtype=np.int64)
+        for b in np.unique(block):
+            where = np.flatnonzero(block == b)
+            ends[where] = where[-1]
+        return cls(
+            steps=instance.steps,
+            layers=instance.layers,
+            experts=instance.experts,
+            top_k=instance.model.top_k,
+            shared_experts=instance.model.shared_experts,
+            capacity=instance.layer_capacities(),
+            initial=instance.initial_mask(),
+            block=block,
+            position=position,
+            block_end=ends,
+            diffusion=instance.blocks is not None,
+            gpu_token_s=hw.gpu_token_us * 1e-6,
+            gpu_call_s=hw.gpu_call_us * 1e-6,
+            cpu_token_s=hw.cpu_token_us * 1e-6,
+            cpu_call_s=hw.cpu_call_us * 1e-6,
+            copy_s=instance.copy_s,
+            overlap=hw.overlap,
+        )
+
+    def gpu_time(self, counts: np.ndarray) -> np.ndarray:
+        """GPU seconds of expert calls with ``counts`` tokens (element-wise)."""
+        return expert_time(counts, self.gpu_token_s, self.gpu_call_s)
+
+    def cpu_time(self, counts: np.ndarray) -> np.ndarray:
+        """CPU seconds of expert calls with ``counts`` tokens (element-wise)."""
+        return expert_time(counts, self.cpu_token_s, self.cpu_call_s)
+
+    def shared_time(self, counts: np.ndarray) -> np.ndarray:
+        """GPU seconds of the shared experts for each layer's tokens (``counts [..., experts]``)."""
+        tokens = counts.sum(axis=-1) / self.top_k
+        return self.shared_experts * expert_time(tokens, self.gpu_token_s, self.gpu_call_s)
+
+
+class Policy(Protocol):
+    """An online residency policy."""
+
+    def start(self, context: Context) -> None:
+        """Called once before step 0."""
+
+    def decide(self, step: int, counts: np.ndarray, resident: np.ndarray) -> np.ndarray:
+        """Resident routed experts for ``step`` (``[layers, experts]`` bool).
+
+        ``counts`` is this step's routing ``[layers, experts]``; ``resident``
+        what is on the GPU now (the previous step's set, or the initial one).
+        """
+
+
+def simulate(instance: Instance, policy: Policy) -> np.ndarray:
+    """Run ``policy`` over the trace; the plan as a ``[steps, layers, experts]`` mask.
+
+    Raises ``RuntimeError`` if the policy exceeds a layer's capacity (a bug,
+    never an input problem).
+    """
+    context = Context.of(instance)
+    policy.start(context)
+    resident = context.initial.copy()
+    out = np.zeros(instance.counts.shape, dtype=bool)
+    for s in range(instance.steps):
+        counts = instance.counts[s].copy()  # a policy must not write into the trace
+        resident = np.asarray(policy.decide(s, counts, resident.copy()), dtype=bool)
+        over = resident.sum(axis=1) > context.capacity
+        if over.any():
+            raise RuntimeError(f"policy exceeded layer {int(np.argmax(over))} capacity at step {s}")
+        out[s] = resident
+    return out
+
+
+def plan_times(instance: Instance, mask: np.ndarray) -> np.ndarray:
+    """Modeled seconds of every (step, layer) of a plan mask, vectorized (``[steps, layers]``).
+
+    Same cost model as :func:`planner.offload.evaluate.evaluate` (which walks
+    the plan with its own loops and is the reference); this one is for
+    policies that compare many plans.
+    """
+    gpu, cpu, shared = instance.cost_arrays
+    g = shared + (gpu * mask).sum(axis=2)
+    c = (cpu * ~mask).sum(axis=2)
+    compute = np.maximum(g, c)
+    previous = np.concatenate([instance.initial_mask()[None], mask[:-1]], axis=0)
+    copy = (mask & ~previous).sum(axis=2) * instance.copy_s
+    if not instance.hardware.overlap:
+        return compute + copy
+    before = np.concatenate([[np.inf], compute.ravel()[:-1]]).reshape(compute.shape)
+    before.flat[0] = 0.0
+    return compute + copy - np.minimum(copy, before)
+
+
+def top_by(score: np.ndarray, k: int, eligible: np.ndarray) -> np.ndarray:
+    """Mask of the ``k`` eligible items with the highest score (ties: lower index first)."""
+    out = np.zeros(score.shape, dtype=bool)
+    if k <= 0:
+        return out
+    idx = np.flatnonzero(eligible)
+    if len(idx) > k:
+        order = np.argsort(-score[idx], kind="stable")[:k]
+        idx = idx[order]
+    out[idx] = True
+    return out

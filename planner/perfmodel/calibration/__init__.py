@@ -1,0 +1,1 @@
+"""Calibration of the performance model: published rows, the fit, the accuracy report."""

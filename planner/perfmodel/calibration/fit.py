@@ -1,0 +1,351 @@
+"""The calibration fit: the fitted constants from the published rows marked *fit*, and the report.
+
+``planner calibrate`` runs :func:`fit` and writes the constants file
+(``calibration/constants.json``, read by the model through
+:mod:`planner.perfmodel.constants`); ``--check`` refits and compares with
+the shipped file; ``--report FILE.md`` writes the accuracy table
+(:func:`report`).
+
+The fit minimizes the mean squared log error ``log(predicted / measured)``
+over the fit rows, in two stages: the training constants on the training
+rows, then the serving constants on the serving rows (the training ones
+fixed; the serving rows also depend on the GEMM constants). Each stage is a
+cyclic coordinate descent with a golden-section search of every constant
+over its whole bounded range, a fixed number of sweeps and iterations, from
+fixed starting values: the result depends on the rows only, never on the
+shipped constants, and is the same on every machine (no linear algebra).
+
+Predictions come from the families (training plans from :mod:`planner.train`,
+serving replicas from :mod:`planner.serve`), which register a predictor per
+row type when imported; this package imports no family.
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from planner.core.io import dumps_json, write_atomic
+from planner.perfmodel import constants
+from planner.perfmodel.calibration.published import (
+    FIT,
+    ROWS,
+    SOURCES,
+    TrainingRow,
+)
+
+#: Golden-section ratio.
+_INVPHI = (math.sqrt(5.0) - 1.0) / 2.0
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """A fitted constant: its bounds, starting value and which rows determine it."""
+
+    name: str
+    lower: float
+    upper: float
+    initial: float
+    kind: str  # "training" or "serving"
+    meaning: str
+
+
+PARAMETERS = (
+    Parameter(
+        "gemm_efficiency_ampere", 0.5, 0.95, 0.75, "training", "large-GEMM fraction of peak, A100"
+    ),
+    Parameter(
+        "gemm_efficiency_hopper", 0.4, 0.95, 0.7, "training", "large-GEMM fraction of peak, H100"
+    ),
+    Parameter("gemm_half_dim", 8.0, 256.0, 64.0, "training", "GEMM dimension at half efficiency"),
+    Parameter(
+        "hbm_efficiency", 0.5, 0.95, 0.8, "training", "HBM fraction reached by training kernels"
+    ),
+    Parameter("nvlink_efficiency", 0.3, 0.95, 0.7, "training", "NVLink fraction reached in a step"),
+    Parameter(
+        "weight_stream_efficiency",
+        0.5,
+        0.95,
+        0.75,
+        "serving",
+        "HBM fraction reached streaming weights/KV",
+    ),
+    Parameter(
+        "iteration_overhead_s", 0.0, 0.01, 0.003, "serving", "fixed seconds per engine iteration"
+    ),
+)
+#: Coordinate-descent sweeps and golden-section iterations per stage.
+SEARCH = {"training": (3, 30), "serving": (2, 24)}
+#: Relative tolerance of ``--check``.
+CHECK_RTOL = 1e-6
+
+#: Predictor of each row type, registered by the families.
+PREDICTORS: dict[type, Callable[[Any], float]] = {}
+
+
+def register_predictor(row_type: type, predict: Callable[[Any], float]) -> None:
+    """Make ``predict(row)`` the model's prediction of rows of ``row_type``."""
+    PREDICTORS[row_type] = predict
+
+
+def kind_of(row: Any) -> str:
+    """``training`` or ``serving``."""
+    return "training" if isinstance(row, TrainingRow) else "serving"
+
+
+def predict(row: Any) -> float:
+    """The model's prediction of ``row``'s metric (with the current constants)."""
+    try:
+        return PREDICTORS[type(row)](row)
+    except KeyError:
+        raise RuntimeError(
+            f"no predictor for {type(row).__name__} rows: import planner.train and planner.serve"
+        ) from None
+
+
+def log_error(row: Any) -> float:
+    """``log(predicted / measured)``."""
+    return math.log(predict(row) / row.value)
+
+
+def _loss(rows: Sequence[Any]) -> float:
+    return statistics.fmean(log_error(r) ** 2 for r in rows)
+
+
+def golden_section(f: Callable[[float], float], lo: float, hi: float, iterations: int) -> float:
+    """Minimizer of ``f`` on ``[lo, hi]`` by golden-section search (unimodal assumed)."""
+    a, b = lo, hi
+    c, d = b - _INVPHI * (b - a), a + _INVPHI * (b - a)
+    fc, fd = f(c), f(d)
+    for _ in range(iterations):
+        if fc <= fd:
+            b, d, fd = d, c, fc
+            c = b - _INVPHI * (b - a)
+            fc = f(c)
+        else:
+            a, c, fc = c, d, fd
+            d = a + _INVPHI * (b - a)
+            fd = f(d)
+    return c if fc <= fd else d
+
+
+@dataclass
+class Fit:
+    """Fitted values, the rows each stage used, and the losses."""
+
+    values: dict[str, float]
+    rows: dict[str, list[str]] = field(default_factory=dict)
+    loss: dict[str, float] = field(default_factory=dict)
+    excluded: str | None = None
+
+
+def fit(exclude_source: str | None = None, rows: Iterable[Any] = ROWS) -> Fit:
+    """Fit every constant on the fit rows (optionally without one source).
+
+    A stage without rows (its only source excluded) keeps the starting values.
+    """
+    fit_rows = [r for r in rows if r.split == FIT and r.source != exclude_source]
+    values = {p.name: p.initial for p in PARAMETERS}
+    out = Fit(values, excluded=exclude_source)
+    for kind in ("training", "serving"):
+        kind_rows = [r for r in fit_rows if kind_of(r) == kind]
+        out.rows[kind] = [r.id for r in kind_rows]
+        if not kind_rows:
+            continue
+        sweeps, iterations = SEARCH[kind]
+        for _ in range(sweeps):
+            for p in (p for p in PARAMETERS if p.kind == kind):
+
+                def loss_at(x: float, name: str = p.name, rows: list = kind_rows) -> float:
+                    with constants.override({**values, name: x}):
+                        return _loss(rows)
+
+                values[p.name] = golden_section(loss_at, p.lower, p.upper, iterations)
+        with constants.override(values):
+            out.loss[kind] = _loss(kind_rows)
+    return out
+
+
+def write_constants(result: Fit, path: Path = constants.PATH) -> Path:
+    """Write the constants file the model reads (atomically)."""
+    data = {
+        "generated_by": "planner calibrate (planner/perfmodel/calibration/fit.py)",
+        "objective": "mean squared log(predicted / measured) over the rows marked fit",
+        "constants": {name: result.values[name] for name in constants.NAMES},
+        "fit_rows": result.rows,
+        "loss": result.loss,
+    }
+    return write_atomic(path, dumps_json(data) + "\n")
+
+
+def compare(result: Fit, shipped: dict[str, float], rtol: float = CHECK_RTOL) -> list[str]:
+    """Constants whose shipped value differs from the fit's by more than ``rtol``."""
+    out = []
+    for name in constants.NAMES:
+        new, old = result.values[name], shipped[name]
+        if abs(new - old) > rtol * max(abs(new), abs(old), 1e-300):
+            out.append(f"{name}: shipped {old!r}, fit gives {new!r}")
+    return out
+
+
+# ---------------------------------------------------------------------------
+# The accuracy report
+# ---------------------------------------------------------------------------
+
+#: Numbers of the model that are neither a public specification nor fitted.
+ASSUMPTIONS = (
+    ("comm.NIC_EFFICIENCY", "0.85", "InfiniBand/RoCE bus bandwidth / line rate (nccl-tests level)"),
+    ("comm.NVLINK_LATENCY_S, comm.NIC_LATENCY_S", "4 us, 10 us", "per ring step"),
+    ("comm.ALLREDUCE_LATENCY_S", "10 us", "one-shot all-reduce of inference engines"),
+    ("stage.OVERLAP_SLOWDOWN", "0.15", "slowdown of compute overlapped with NCCL (SM share)"),
+    (
+        "kernels.FLASH_EFFICIENCY / FLASH_CAUSAL_FRACTION / FLASH_BWD_RATIO",
+        "0.55 / 0.5 / 2.5",
+        "FlashAttention-2/3 papers (training)",
+    ),
+    ("stage.FLASH_ATTENTION_EFFICIENCY", "0.60", "FlashAttention forward, serving prefill"),
+    ("kernels.BLACKWELL_GEMM_EFFICIENCY", "0.70", "no Blackwell row is a fit row"),
+    ("kernels.GEMM_EFFICIENCY_DEFAULT", "0.75", "GPUs of an unlisted architecture"),
+    ("memory.RUNTIME_RESERVED_GIB", "4", "CUDA context, NCCL buffers, fragmentation"),
+    ("memory.COMM_BUFFER_FRACTION", "0.02", "gradient buckets in flight"),
+    ("stage.PREFILL_WORKSPACE_TOKENS", "8192", "serving activation workspace (a choice)"),
+    ("hardware price_per_gpu_hour", "1.79-5.99 USD", "indicative on-demand prices"),
+    ("software maturity", "none", "no framework/version factor is modelled"),
+)
+
+
+def _pct(x: float) -> str:
+    return f"{100 * (math.exp(x) - 1):+.1f} %"
+
+
+def _stats(errors: Sequence[float]) -> tuple[str, str]:
+    if not errors:
+        return "–", "–"
+    mean = statistics.fmean(abs(math.exp(e) - 1) for e in errors)
+    worst = max(abs(math.exp(e) - 1) for e in errors)
+    return f"{100 * mean:.1f} %", f"{100 * worst:.1f} %"
+
+
+def report(result: Fit, path: Path, *, loso: bool = True, command: str = "") -> Path:
+    """Write the accuracy report: constants, error on fit / held-out rows, leave-one-source-out."""
+    lines = ["# Calibration report", ""]
+    if command:
+        lines += [f"Command: `{command}`", ""]
+    lines += [
+        "Constants fitted by `planner/perfmodel/calibration/fit.py` (mean squared log error over "
+        "the rows marked *fit*; training constants first, then the serving ones), as written to "
+        "`planner/perfmodel/calibration/constants.json`.",
+        "",
+        "| constant | value | meaning | fitted on |",
+        "|---|---|---|---|",
+    ]
+    for p in PARAMETERS:
+        used = result.rows.get(p.kind, [])
+        sources = sorted({r.split("/")[0] for r in used})
+        lines.append(
+            f"| `{p.name}` | {result.values[p.name]:.6g} | {p.meaning} | "
+            f"{len(used)} {p.kind} rows ({', '.join(sources)}) |"
+        )
+    with constants.override(result.values):
+        errors = {r.id: log_error(r) for r in ROWS}
+        lines += [
+            "",
+            "## Accuracy by source",
+            "",
+            "| source | framework, version | split | rows | mean abs error | max abs error |",
+            "|---|---|---|---|---|---|",
+        ]
+        for key, src in SOURCES.items():
+            for split in ("fit", "held-out"):
+                rows = [r for r in ROWS if r.source == key and r.split == split]
+                if rows:
+                    mean, worst = _stats([errors[r.id] for r in rows])
+                    lines.append(
+                        f"| {key} | {src.framework} {src.version} | {split} | {len(rows)} | "
+                        f"{mean} | {worst} |"
+                    )
+        for split in ("fit", "held-out"):
+            mean, worst = _stats([errors[r.id] for r in ROWS if r.split == split])
+            n = sum(1 for r in ROWS if r.split == split)
+            lines.append(f"| **all** | | {split} | {n} | {mean} | {worst} |")
+    if loso:
+        lines += [
+            "",
+            "## Leave one source out",
+            "",
+            "Each source that has fit rows is left out: the constants are refitted without it and "
+            "its rows predicted. Held-out sources are never fitted, so their error above already "
+            "is an out-of-source error.",
+            "",
+            "| source left out | rows | mean abs error | max abs error |",
+            "|---|---|---|---|",
+        ]
+        for key in SOURCES:
+            rows = [r for r in ROWS if r.source == key and r.split == FIT]
+            if not rows:
+                continue
+            kind = kind_of(rows[0])
+            others = [r for r in ROWS if r.split == FIT and r.source != key and kind_of(r) == kind]
+            if not others:
+                lines.append(f"| {key} | {len(rows)} | – (the only fit source of its kind) | |")
+                continue
+            refit = fit(exclude_source=key)
+            with constants.override(refit.values):
+                mean, worst = _stats([log_error(r) for r in rows])
+            lines.append(f"| {key} | {len(rows)} | {mean} | {worst} |")
+    lines += [
+        "",
+        "## Rows",
+        "",
+        "| row | split | measured | predicted | error |",
+        "|---|---|---|---|---|",
+    ]
+    for r in ROWS:
+        e = errors[r.id]
+        lines.append(
+            f"| {r.id} | {r.split} | {r.value:g} {r.metric} | {r.value * math.exp(e):.4g} | "
+            f"{_pct(e)} |"
+        )
+    lines += [
+        "",
+        "## Assumptions (neither a public specification nor fitted)",
+        "",
+        "| number | value | basis |",
+        "|---|---|---|",
+    ]
+    lines += [f"| `{name}` | {value} | {basis} |" for name, value, basis in ASSUMPTIONS]
+    lines.append("")
+    return write_atomic(path, "\n".join(lines))
+
+
+def shipped() -> dict[str, float]:
+    """The constants in the shipped file."""
+    return constants.load()
+
+
+def summary_rows(result: Fit) -> list[dict[str, Any]]:
+    """Per constant: value and the rows it was fitted on (what ``planner calibrate`` prints)."""
+    return [
+        {
+            "constant": p.name,
+            "value": result.values[p.name],
+            "rows": result.rows.get(p.kind, []),
+        }
+        for p in PARAMETERS
+    ]
+
+
+__all__ = [
+    "PARAMETERS",
+    "Fit",
+    "compare",
+    "fit",
+    "predict",
+    "register_predictor",
+    "report",
+    "write_constants",
+]

@@ -1,0 +1,237 @@
+"""Seeded batches: sampled from a corpus's length list, or from long-tail distributions.
+
+* :func:`sample` draws a global batch from a file of document lengths (one
+  per line, e.g. the 1M Wikipedia lengths FlexSP used). Documents longer than
+  the maximum context length are dropped, as FlexSP's data loader does
+  (``over="truncate"`` cuts them to the maximum instead).
+* :func:`synthetic` draws from a lognormal or a Pareto distribution. The two
+  named mixes are stand-ins with a longer tail than Wikipedia, for stress
+  tests in the spirit of FlexSP's CommonCrawl and GitHub runs; they are not
+  fitted to those corpora: ``commoncrawl`` is lognormal with median 700 tokens
+  and σ = 1.3 (mean ≈ 1,630, p99 ≈ 14,300); ``github`` is Pareto with minimum
+  250 tokens and α = 1.05 (p99 ≈ 20,000, a much heavier tail).
+
+Without a model, instances use the FlexSP 7B preset on the given GPUs; any
+other model name is derived from perfmodel on ``--gpu`` (H100 by default).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from planner.core.errors import InputError
+from planner.core.io import read_text
+from planner.seqpar.costmodel import STRATEGIES, AnyCost, Cluster
+from planner.seqpar.instance import Instance
+from planner.seqpar.presets import DEFAULT_PRESET, PRESETS, find_preset
+
+#: Named synthetic mixes: (distribution, parameters).
+MIXES: dict[str, tuple[str, dict[str, float]]] = {
+    "commoncrawl": ("lognormal", {"median": 700.0, "sigma": 1.3}),
+    "github": ("pareto", {"minimum": 250.0, "alpha": 1.05}),
+}
+
+#: GPU of models derived from perfmodel when none is named.
+DEFAULT_GPU = "H100"
+#: Largest settings the generators accept (kept well above the benchmarked ones).
+MAX_BATCH = 1_000_000
+MAX_GPUS = 65_536
+
+
+def read_lengths(path: str | Path) -> np.ndarray:
+    """Document lengths from a text file, one positive integer per line (blank lines skipped)."""
+    text = read_text(path)
+    values = []
+    for lineno, line in enumerate(text.splitlines(), start=1):
+        item = line.strip()
+        if not item:
+            continue
+        try:
+            v = int(item)
+        except ValueError:
+            raise InputError(f"{path}:{lineno}: {item[:30]!r} is not an integer length") from None
+        if v <= 0:
+            raise InputError(f"{path}:{lineno}: length {v} is not positive")
+        values.append(v)
+    if not values:
+        raise InputError(f"{path}: no lengths")
+    return np.asarray(values, dtype=np.int64)
+
+
+def eligible(pool: np.ndarray, max_len: int, over: str) -> np.ndarray:
+    """The pool after applying the maximum context length (drop or truncate longer documents)."""
+    if over == "drop":
+        kept = pool[pool <= max_len]
+    elif over == "truncate":
+        kept = np.minimum(pool, max_len)
+    else:
+        raise InputError(f"--over: expected drop or truncate, got {over!r}")
+    if kept.size == 0:
+        raise InputError(f"--max-len: no document of at most {max_len} tokens")
+    return kept
+
+
+def make_cluster_cost(
+    gpus: int,
+    model: str | None = None,
+    gpus_per_node: int | None = None,
+    *,
+    gpu: str | None = None,
+    strategies: Sequence[str] | None = None,
+) -> tuple[Cluster, AnyCost, str]:
+    """Cluster and cost model for ``--gpus``, ``--model`` (and ``--gpu``, ``--strategies``).
+
+    A FlexSP preset (``flexsp-7b``...) gives its published constants on its
+    A100 nodes; any other name is a model perfmodel knows (catalog name or
+    ``config.json``), derived on ``gpu`` (default :data:`DEFAULT_GPU`) by
+    :func:`planner.seqpar.derive.derive`.
+    """
+    if isinstance(gpus, bool) or not isinstance(gpus, int) or not 1 <= gpus <= MAX_GPUS:
+        raise InputError(f"--gpus: expected 1..{MAX_GPUS}, got {gpus!r}")
+    preset = find_preset(model or DEFAULT_PRESET)
+    if preset is None:
+        from planner.seqpar.derive import derive
+
+        try:
+            cluster, cost = derive(
+                str(model),
+                gpu or DEFAULT_GPU,
+                gpus,
+                gpus_per_node=gpus_per_node,
+                strategies=tuple(strategies) if strategies else STRATEGIES,
+            )
+        except InputError as exc:
+            if str(exc).startswith("unknown model"):
+                raise InputError(
+                    f"--model: {model!r} is neither a FlexSP preset ({', '.join(PRESETS)}) "
+                    f"nor a model perfmodel knows ({exc})"
+                ) from None
+            raise
+        return cluster, cost, cost.name
+    gpn = preset.gpus_per_node if gpus_per_node is None else gpus_per_node
+    if gpus % gpn:
+        raise InputError(f"--gpus: {gpus} is not a multiple of the node size {gpn}")
+    try:
+        cluster = Cluster(gpus=gpus, gpus_per_node=gpn, memory_mb=preset.memory_mb)
+    except InputError as exc:
+        raise InputError(f"--gpus-per-node: {exc}") from None
+    return cluster, preset.cost(), preset.name
+
+
+def _check(batch: int, max_len: int, count: int, over: str = "drop") -> None:
+    if over not in ("drop", "truncate"):
+        raise InputError(f"--over: expected drop or truncate, got {over!r}")
+    if not 1 <= batch <= MAX_BATCH:
+        raise InputError(f"--batch: expected 1..{MAX_BATCH}, got {batch}")
+    if max_len < 1:
+        raise InputError(f"--max-len: must be positive, got {max_len}")
+    if count < 1:
+        raise InputError(f"--count: need at least one instance, got {count}")
+
+
+def sample(
+    pool: np.ndarray,
+    *,
+    batch: int,
+    max_len: int,
+    gpus: int,
+    model: str | None = None,
+    gpus_per_node: int | None = None,
+    count: int = 1,
+    seed: int = 0,
+    over: str = "drop",
+    prefix: str = "batch",
+    source: str = "",
+    gpu: str | None = None,
+    strategies: Sequence[str] | None = None,
+) -> list[Instance]:
+    """``count`` global batches of ``batch`` documents drawn uniformly (with replacement) from ``pool``.
+
+    Instances are named ``{prefix}{batch}_g{gpus}_s{seed}`` (``_{k}`` appended
+    when ``count > 1``); ``meta`` records seed, source and generator.
+    """
+    _check(batch, max_len, count, over)
+    cluster, cost, preset = make_cluster_cost(
+        gpus, model, gpus_per_node, gpu=gpu, strategies=strategies
+    )
+    kept = eligible(np.asarray(pool, dtype=np.int64), max_len, over)
+    rng = np.random.default_rng(seed)
+    out = []
+    for k in range(count):
+        lengths = rng.choice(kept, size=batch, replace=True)
+        name = f"{prefix}{batch}_g{gpus}_s{seed}" + (f"_{k + 1}" if count > 1 else "")
+        out.append(
+            Instance(
+                name,
+                lengths.tolist(),
+                cluster,
+                cost,
+                max_len=max_len,
+                meta={
+                    "model": preset,
+                    "seed": seed,
+                    "generator": f"sample ({over} > max_len)",
+                    "source": source,
+                },
+            )
+        )
+    return out
+
+
+def draw(mix: str, size: int, rng: np.random.Generator) -> np.ndarray:
+    """Raw lengths of a named mix (before the maximum context length)."""
+    if mix not in MIXES:
+        raise InputError(f"--mix: unknown mix {mix!r}; known: {', '.join(MIXES)}")
+    kind, p = MIXES[mix]
+    if kind == "lognormal":
+        x = rng.lognormal(math.log(p["median"]), p["sigma"], size=size)
+    else:
+        x = p["minimum"] * (1.0 + rng.pareto(p["alpha"], size=size))
+    return np.maximum(1, np.round(x)).astype(np.int64)
+
+
+def synthetic(
+    mix: str,
+    *,
+    batch: int,
+    max_len: int,
+    gpus: int,
+    model: str | None = None,
+    gpus_per_node: int | None = None,
+    count: int = 1,
+    seed: int = 0,
+    over: str = "drop",
+    gpu: str | None = None,
+    strategies: Sequence[str] | None = None,
+) -> list[Instance]:
+    """``count`` batches from a named long-tail mix (``commoncrawl`` or ``github``)."""
+    _check(batch, max_len, count, over)
+    cluster, cost, preset = make_cluster_cost(
+        gpus, model, gpus_per_node, gpu=gpu, strategies=strategies
+    )
+    rng = np.random.default_rng(seed)
+    out = []
+    for k in range(count):
+        got = np.empty(0, np.int64)
+        while got.size < batch:
+            raw = draw(mix, 2 * batch, rng)
+            got = np.concatenate(
+                [got, raw[raw <= max_len] if over == "drop" else np.minimum(raw, max_len)]
+            )
+        lengths = got[:batch]
+        name = f"{mix}{batch}_g{gpus}_s{seed}" + (f"_{k + 1}" if count > 1 else "")
+        out.append(
+            Instance(
+                name,
+                lengths.tolist(),
+                cluster,
+                cost,
+                max_len=max_len,
+                meta={"model": preset, "seed": seed, "generator": f"{mix} ({MIXES[mix][0]})"},
+            )
+        )
+    return out

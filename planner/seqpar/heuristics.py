@@ -1,0 +1,427 @@
+"""Heuristic plans: target filling, local search, and the fixed-degree baselines.
+
+The constructive heuristic fills micro-batches one after another under time
+targets: sequences longest first, each to the first micro-batch where it
+fits, there to the least-loaded group that holds it or to a new group of the
+smallest degree that meets the target (:func:`planner.seqpar._kernels.fill`).
+Targets are ``max(λ, L₀)`` for the first micro-batch and ``λ`` for the others,
+where ``L₀`` is the time of the batch's heaviest sequence alone at one of its
+feasible degrees; ``λ`` is found by bisection, for several micro-batch counts
+``M`` and every ``L₀``. The best plans then go through a local search
+(:func:`planner.seqpar._kernels.descent`).
+
+The same machinery restricted to one degree gives the baselines: static SP
+(one degree for the whole run, the smallest that holds the run's maximum
+context length, as Megatron-LM and DeepSpeed-Ulysses are run) and FlexSP's
+batch-adaptive variant (the best single degree for this batch).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+from planner.core.timing import Deadline
+from planner.seqpar.costmodel import Tables
+from planner.seqpar.instance import Group, Instance, Solution
+
+#: Micro-batch counts tried above the smallest one that holds the batch's tokens.
+EXTRA_MICROBATCHES = 4
+#: Relative precision of the bisection on the target ``λ``, and the steps it always takes
+#: (a plan from too few steps is badly balanced; one fill costs well under a millisecond).
+BISECT_TOL = 2e-3
+MIN_BISECT = 8
+#: Multiples of the smallest feasible target also tried by each bisection.
+LOOSER_TARGETS = (1.1, 1.25, 1.5, 2.0)
+#: Plans the construction hands to local search, and at most this many per micro-batch count.
+KEEP_PLANS = 6
+PER_COUNT = 3
+#: Token share of the micro-batches' memory above which filling also packs by memory.
+TIGHT_MEMORY = 0.85
+#: Local-search moves in the first call, and at most per call (rounds are sized by time).
+FIRST_ROUND = 8
+MAX_ROUND = 2000
+
+
+def kernels():
+    """The compiled kernels (numba is imported on first use, not with the package)."""
+    from planner.seqpar import _kernels
+
+    return _kernels
+
+
+@dataclass
+class Plan:
+    """A plan in the kernels' array form (see :mod:`planner.seqpar._kernels`)."""
+
+    seq_group: np.ndarray
+    g_mb: np.ndarray
+    g_deg: np.ndarray
+    g_load: np.ndarray
+    g_tok: np.ndarray
+    g_cnt: np.ndarray
+    mb_free: np.ndarray
+
+    @property
+    def microbatches(self) -> int:
+        """Number of micro-batch slots (some may be empty)."""
+        return self.mb_free.shape[0]
+
+    def objective_ms(self) -> float:
+        """Σ over micro-batches of the slowest group (ms)."""
+        return float(kernels().objective(self.g_mb, self.g_load, self.microbatches))
+
+    def copy(self) -> Plan:
+        """Deep copy."""
+        return Plan(*(a.copy() for a in self.arrays()))
+
+    def arrays(self) -> tuple[np.ndarray, ...]:
+        """The arrays in kernel argument order."""
+        return (
+            self.seq_group,
+            self.g_mb,
+            self.g_deg,
+            self.g_load,
+            self.g_tok,
+            self.g_cnt,
+            self.mb_free,
+        )
+
+
+class Engine:
+    """Arrays of one batch on one cluster, shared by every heuristic run on it.
+
+    Parameters
+    ----------
+    lengths
+        Sequence lengths (tokens).
+    tables
+        Group types; restrict them with :meth:`single_type`.
+    index
+        Batch index of each sequence (default ``0..n-1``), used when building a
+        :class:`Solution` for a subset of the batch.
+    """
+
+    def __init__(self, lengths: np.ndarray, tables: Tables, index: np.ndarray | None = None):
+        self.lengths = np.array(lengths, dtype=np.int64)  # a writable copy: one kernel signature
+        self.tables = tables
+        self.index = np.arange(len(lengths)) if index is None else np.asarray(index)
+        self.degrees = np.ascontiguousarray(tables.degrees, dtype=np.int64)
+        self.fixed = np.ascontiguousarray(tables.fixed, dtype=np.float64)
+        self.cap = np.ascontiguousarray(tables.capacity, dtype=np.int64)
+        self.double = np.ascontiguousarray(tables.double, dtype=np.int64)
+        self.half = np.ascontiguousarray(tables.half, dtype=np.int64)
+        self.W = np.ascontiguousarray(tables.work(self.lengths), dtype=np.float64)
+        self.dmin = np.ascontiguousarray(tables.min_degree_index(self.lengths), dtype=np.int64)
+        self.newtype = self._new_types()
+        self.order = np.argsort(-self.lengths, kind="stable").astype(np.int64)
+        self.gpus = int(tables.gpus)
+
+    def _new_types(self) -> np.ndarray:
+        """Per sequence: the fastest type at the smallest degree that holds it (-1: none)."""
+        out = np.full(self.n, -1, np.int64)
+        D = len(self.degrees)
+        for i in range(self.n):
+            j0 = int(self.dmin[i])
+            if j0 >= D:
+                continue
+            same = [j for j in range(j0, D) if self.degrees[j] == self.degrees[j0]]
+            out[i] = min(same, key=lambda j: self.fixed[j] + self.W[i, j])
+        return out
+
+    @property
+    def n(self) -> int:
+        """Number of sequences."""
+        return self.lengths.shape[0]
+
+    @property
+    def feasible(self) -> bool:
+        """True when every sequence fits some group."""
+        return bool(np.all(self.dmin < len(self.degrees)))
+
+    def single_type(self, j: int) -> Engine:
+        """The same batch restricted to groups of type ``j`` only."""
+        return Engine(self.lengths, self.tables.subset([j]), self.index)
+
+    def capacity(self) -> int:
+        """Tokens one micro-batch holds at most (every GPU in a group of the smallest degree)."""
+        return (self.gpus // int(self.degrees[0])) * int(self.cap[0])
+
+    def area_floor(self) -> float:
+        """``Σ_s min_d d·w_d(s) / N`` (ms): the area bound without the fixed times."""
+        D = len(self.degrees)
+        area = np.where(
+            np.arange(D)[None, :] >= self.dmin[:, None], self.W * self.degrees[None, :], np.inf
+        )
+        return float(area.min(axis=1).sum()) / self.gpus
+
+    def min_microbatches(self) -> int:
+        """Micro-batches the batch's tokens need at least (memory of all GPUs)."""
+        return max(1, math.ceil(int(self.lengths.sum()) / max(1, self.capacity())))
+
+    def empty_plan(self, microbatches: int) -> Plan:
+        """Arrays for a plan with ``microbatches`` slots."""
+        G = microbatches * self.gpus
+        return Plan(
+            np.full(self.n, -1, np.int64),
+            np.full(G, -1, np.int64),
+            np.zeros(G, np.int64),
+            np.zeros(G, np.float64),
+            np.zeros(G, np.int64),
+            np.zeros(G, np.int64),
+            np.zeros(microbatches, np.int64),
+        )
+
+    def fill(self, targets: np.ndarray, *, tight: bool = False) -> Plan | None:
+        """Fill under ``targets`` (ms per micro-batch); ``None`` when a sequence fits nowhere.
+
+        ``tight`` packs by memory (best fit) instead of by time (least loaded).
+        """
+        plan = self.empty_plan(len(targets))
+        ng = kernels().fill(
+            self.order,
+            self.lengths,
+            self.W,
+            self.dmin,
+            self.degrees,
+            self.fixed,
+            self.cap,
+            self.gpus,
+            np.ascontiguousarray(targets, dtype=np.float64),
+            bool(tight),
+            *plan.arrays(),
+        )
+        return plan if ng >= 0 else None
+
+    def descent(self, plan: Plan, deadline: Deadline) -> int:
+        """Local search on ``plan`` in place until a local optimum or the deadline.
+
+        The kernel runs in rounds of moves sized from the measured time per move,
+        so that a round takes at most a quarter of the time left.
+        """
+        total = 0
+        batch = FIRST_ROUND
+        while not deadline.expired():
+            start = time.perf_counter()
+            moves = kernels().descent(
+                self.lengths,
+                self.W,
+                self.dmin,
+                self.degrees,
+                self.fixed,
+                self.cap,
+                self.double,
+                self.half,
+                self.newtype,
+                plan.microbatches,
+                batch,
+                *plan.arrays(),
+            )
+            total += moves
+            if moves < batch:
+                break
+            per_move = (time.perf_counter() - start) / max(1, moves)
+            batch = int(min(MAX_ROUND, max(1, 0.25 * deadline.remaining() / max(per_move, 1e-7))))
+        return total
+
+    def solution(self, plan: Plan) -> Solution:
+        """The plan as a :class:`Solution` (empty micro-batches dropped, largest groups first)."""
+        mbs: list[list[Group]] = []
+        members: dict[int, list[int]] = {}
+        for i, g in enumerate(plan.seq_group.tolist()):
+            members.setdefault(g, []).append(int(self.index[i]))
+        for k in range(plan.microbatches):
+            groups = [
+                Group(
+                    int(self.degrees[plan.g_deg[g]]),
+                    sorted(members[g]),
+                    self.tables.strategies[plan.g_deg[g]],
+                )
+                for g in np.flatnonzero(plan.g_mb == k).tolist()
+                if g in members
+            ]
+            if groups:
+                groups.sort(key=lambda grp: (-grp.degree, grp.strategy, grp.sequences[0]))
+                mbs.append(groups)
+        return Solution(mbs)
+
+
+def heaviest(engine: Engine) -> int:
+    """The sequence whose best time alone is the largest (it shapes one micro-batch)."""
+    single = np.where(
+        engine.cap[None, :] >= engine.lengths[:, None], engine.W + engine.fixed[None, :], np.inf
+    )
+    return int(np.argmax(single.min(axis=1)))
+
+
+def level_candidates(engine: Engine) -> list[float]:
+    """``L₀`` values: the heaviest sequence's time alone at each type that holds it, and 0."""
+    i = heaviest(engine)
+    single = np.where(engine.cap >= engine.lengths[i], engine.W[i] + engine.fixed, np.inf)
+    return [0.0, *sorted({float(x) for x in single if math.isfinite(x)})]
+
+
+def bisect_fill(
+    engine: Engine, microbatches: int, level: float, deadline: Deadline, *, tight: bool = False
+) -> tuple[Plan | None, float, float]:
+    """Smallest-``λ`` fill with ``microbatches`` slots and first target ``max(λ, level)``.
+
+    ``λ`` starts at the area bound (no fill can meet less: micro-batches of
+    targets ``t_k`` hold at most ``Σ_k N·(t_k − β)`` of GPU time), grows
+    geometrically until a fill succeeds, then is bisected.
+
+    Returns the best plan seen (by its real objective, not its targets), its
+    objective in ms (``inf`` when no fill succeeded) and the smallest ``λ``
+    that worked.
+    """
+    beta = float(engine.fixed.min())
+    floor = engine.area_floor()
+    lo = beta + floor / microbatches
+    if level > beta and microbatches > 1:  # the first micro-batch may hold more under its level
+        lo = min(lo, beta + max(0.0, floor - (level - beta)) / (microbatches - 1))
+    work = engine.W[np.arange(engine.n), np.minimum(engine.dmin, len(engine.degrees) - 1)]
+    ceiling = float(work.sum() + engine.fixed.max())  # one group holding everything, time-wise
+    best, best_obj = None, math.inf
+
+    def attempt(lam: float) -> bool:
+        nonlocal best, best_obj
+        targets = np.full(microbatches, lam)
+        targets[0] = max(lam, level)
+        plan = engine.fill(targets, tight=tight)
+        if plan is None:
+            return False
+        obj = plan.objective_ms()
+        if obj < best_obj:
+            best, best_obj = plan, obj
+        return True
+
+    hi = max(lo * 1.25, lo + 1e-9)
+    while not attempt(hi):
+        if hi >= ceiling:
+            return None, math.inf, math.inf
+        lo, hi = hi, min(2.0 * hi, ceiling)
+    steps = 0
+    while hi - lo > BISECT_TOL * hi and (steps < MIN_BISECT or not deadline.expired()):
+        steps += 1
+        mid = 0.5 * (lo + hi)
+        if attempt(mid):
+            hi = mid
+        else:
+            lo = mid
+    # looser targets pack differently (fewer groups, larger degrees); the best real plan
+    # is not always at the smallest feasible target
+    for factor in LOOSER_TARGETS:
+        if deadline.expired() or factor * hi >= ceiling:
+            break
+        attempt(factor * hi)
+    return best, best_obj, hi
+
+
+def construct(
+    engine: Engine, deadline: Deadline, *, extra: int = EXTRA_MICROBATCHES, keep: int = KEEP_PLANS
+) -> list[tuple[float, Plan]]:
+    """Fill plans for several micro-batch counts, first-micro-batch levels and packing modes.
+
+    Returns up to ``keep`` plans (objective in ms, plan), best first, at most
+    :data:`PER_COUNT` with the same micro-batch count (local search starts from
+    each: the best fill is not always the best start).
+    """
+    m0 = engine.min_microbatches()
+    levels = level_candidates(engine)
+    found: list[tuple[float, int, Plan]] = []
+    m = m0
+    last = m0 + extra
+    tokens = int(engine.lengths.sum())
+    floor = engine.area_floor()
+    beta = float(engine.fixed.min())
+    while m <= min(last, engine.n) and (not found or not deadline.expired()):
+        if found and floor + m * beta >= min(f[0] for f in found):
+            break  # m micro-batches cannot beat the best plan (area bound)
+        # memory nearly full: also pack by memory (best fit), not only by time
+        modes = (False, True) if tokens > TIGHT_MEMORY * m * engine.capacity() else (False,)
+        for tight in modes:
+            for level in levels:
+                plan, obj, _ = bisect_fill(engine, m, level, deadline, tight=tight)
+                if plan is not None:
+                    found.append((obj, m, plan))
+                if deadline.expired() and found:
+                    break  # out of time: one plan is enough
+            if deadline.expired() and found:
+                break
+        if not found and m == last:
+            last += 1  # nothing fits yet: more micro-batches
+        m += 1
+    found.sort(key=lambda f: f[0])
+    out: list[tuple[float, Plan]] = []
+    per: dict[int, int] = {}
+    for obj, count, plan in found:
+        if per.get(count, 0) < PER_COUNT and len(out) < keep:
+            per[count] = per.get(count, 0) + 1
+            out.append((obj, plan))
+    return out
+
+
+def improve(
+    engine: Engine, plans: list[tuple[float, Plan]], deadline: Deadline
+) -> tuple[float, Plan]:
+    """Local search on each plan (sharing the deadline fairly); returns the best."""
+    best = None
+    for r, (_, plan) in enumerate(plans):
+        share = Deadline(deadline.remaining() / (len(plans) - r))
+        engine.descent(plan, share)
+        obj = plan.objective_ms()
+        if best is None or obj < best[0]:
+            best = (obj, plan)
+    return best
+
+
+def greedy(engine: Engine, deadline: Deadline, *, search: bool = True) -> tuple[float, Plan] | None:
+    """Best constructive plan, improved by local search when ``search``."""
+    plans = construct(engine, Deadline(deadline.fraction(0.5 if search else 1.0)))
+    if not plans:
+        return None
+    if not search:
+        return plans[0]
+    return improve(engine, plans, deadline)
+
+
+def fixed_degree(engine: Engine, j: int, deadline: Deadline) -> tuple[float, Plan] | None:
+    """Best plan using only groups of type ``j`` (``None`` if some sequence is too long)."""
+    sub = engine.single_type(j)
+    if not sub.feasible:
+        return None
+    found = greedy(sub, deadline)
+    if found is None:
+        return None
+    obj, plan = found
+    # back to the full engine's type indices
+    plan.g_deg[plan.g_mb >= 0] = j
+    return obj, plan
+
+
+def static_degree_index(instance: Instance) -> int | None:
+    """Type of static SP: the smallest degree that holds the run's ``max_len``, in the cost
+    model's static strategy (DeepSpeed-Ulysses for FlexSP's presets, Megatron-LM's ring
+    attention for models derived from perfmodel)."""
+    t = instance.tables
+    first = int(np.searchsorted(t.capacity, instance.max_len, side="left"))
+    if first >= len(t.degrees):
+        return None
+    degree = int(t.degrees[first])
+    same = [j for j in range(first, len(t.degrees)) if int(t.degrees[j]) == degree]
+    wanted = [j for j in same if degree == 1 or t.strategies[j] == instance.cost.static_strategy]
+    return (wanted or same)[0]
+
+
+def adaptive(engine: Engine, deadline: Deadline) -> tuple[int, float, Plan] | None:
+    """FlexSP's batch-adaptive baseline: the best single group type for this batch."""
+    feasible = [j for j in range(len(engine.degrees)) if np.all(engine.dmin <= j)]
+    best = None
+    for r, j in enumerate(feasible):
+        found = fixed_degree(engine, j, Deadline(deadline.remaining() / (len(feasible) - r)))
+        if found is not None and (best is None or found[0] < best[1]):
+            best = (j, *found)
+    return best

@@ -1,0 +1,299 @@
+"""Problem data and solutions of sequence-parallel group assignment.
+
+One training step processes a global batch of sequences (``lengths``, in
+tokens) on ``N`` GPUs. The step is split into micro-batches run one after
+the other; within a micro-batch the GPUs form sequence-parallel groups of
+power-of-two degrees (``Σ degrees ≤ N``), each holding whole sequences within
+its memory. A micro-batch lasts as long as its slowest group, the step as long
+as its micro-batches together (cost model: :mod:`planner.seqpar.costmodel`).
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from planner.core.errors import InputError
+from planner.seqpar.costmodel import (
+    ULYSSES,
+    AnyCost,
+    Cluster,
+    CostModel,
+    Tables,
+    TabulatedCost,
+    cost_from_dict,
+)
+
+#: Keys of an instance dictionary that are data, not metadata.
+DATA_KEYS = ("name", "lengths", "cluster", "cost", "model", "max_len")
+
+
+@dataclass(frozen=True)
+class Instance:
+    """One step's batch on one cluster.
+
+    Attributes
+    ----------
+    name
+        Unique name.
+    lengths
+        Tokens of each sequence of the global batch (positive integers).
+    cluster
+        GPUs, node size, memory per GPU.
+    cost
+        The group cost model.
+    max_len
+        The run's maximum context length (what a static SP degree must hold);
+        defaults to the longest sequence of the batch.
+    meta
+        Everything else the source carried (seed, generator, preset...).
+
+    Raises
+    ------
+    InputError
+        On construction, naming the field and the item at fault.
+    """
+
+    name: str
+    lengths: tuple[int, ...]
+    cluster: Cluster
+    cost: AnyCost
+    max_len: int | None = None
+    meta: Mapping[str, Any] = field(default_factory=dict, compare=False, hash=False)
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.name, str) or not self.name:
+            raise InputError(f"instance name must be a non-empty string, got {self.name!r}")
+        lengths = _lengths(self.name, self.lengths)
+        object.__setattr__(self, "lengths", lengths)
+        if not isinstance(self.cluster, Cluster):
+            raise InputError(f"instance {self.name!r}: field 'cluster' must be a Cluster")
+        if not isinstance(self.cost, (CostModel, TabulatedCost)):
+            raise InputError(f"instance {self.name!r}: field 'cost' must be a cost model")
+        longest = max(lengths)
+        max_len = longest if self.max_len is None else self.max_len
+        if isinstance(max_len, bool) or not isinstance(max_len, (int, np.integer)) or max_len < 1:
+            raise InputError(
+                f"instance {self.name!r}: field 'max_len': {max_len!r} is not a positive integer"
+            )
+        if longest > max_len:
+            i = lengths.index(longest)
+            raise InputError(
+                f"instance {self.name!r}: field 'lengths' item {i}: {longest} exceeds max_len {max_len}"
+            )
+        object.__setattr__(self, "max_len", int(max_len))
+        object.__setattr__(self, "meta", dict(self.meta))
+
+    @property
+    def n(self) -> int:
+        """Number of sequences."""
+        return len(self.lengths)
+
+    @property
+    def gpus(self) -> int:
+        """``N``."""
+        return self.cluster.gpus
+
+    @functools.cached_property
+    def array(self) -> np.ndarray:
+        """``lengths`` as a read-only int64 array."""
+        a = np.asarray(self.lengths, dtype=np.int64)
+        a.setflags(write=False)
+        return a
+
+    @functools.cached_property
+    def tables(self) -> Tables:
+        """Per-degree coefficients (built once per instance)."""
+        return Tables.build(self.cluster, self.cost)
+
+    @property
+    def tokens_per_gpu(self) -> int:
+        """``c``: tokens one GPU can hold."""
+        return self.tables.tokens_per_gpu
+
+    def too_long(self) -> list[int]:
+        """Indices of sequences no group of this cluster can hold."""
+        cap = int(self.tables.capacity[-1])
+        return [i for i, s in enumerate(self.lengths) if s > cap]
+
+    def infeasibility(self) -> str | None:
+        """Why no plan exists (a sequence longer than the largest group holds), else ``None``."""
+        bad = self.too_long()
+        if not bad:
+            return None
+        i = max(bad, key=lambda k: self.lengths[k])
+        s = self.lengths[i]
+        d = int(self.tables.degrees[-1])
+        need = self.cost.memory_mb(d, s, self.gpus)
+        return (
+            f"sequence {i} has {s} tokens; even a group of all {d} usable GPUs needs "
+            f"{need:,.0f} MB per GPU for it ({s}·{self.cost.activation_mb_per_token:g} MB/{d} "
+            f"+ {self.cost.model_states_per_gpu_mb(self.gpus):,.0f} MB model states), "
+            f"above the {self.cluster.memory_mb:,.0f} MB per GPU "
+            f"(the cluster holds {int(self.tables.capacity[-1]):,} tokens per sequence)"
+            + (f"; {len(bad)} sequences are too long" if len(bad) > 1 else "")
+        )
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Instance:
+        """Build from ``{"name", "lengths", "cluster", "cost" | "model", "max_len"?, ...}``.
+
+        ``model`` names a preset (``flexsp-7b``) and supplies the cost model
+        and, unless ``cluster`` gives them, the node size and memory; a
+        ``cluster`` then needs only ``gpus``. Other keys are kept as ``meta``.
+        """
+        from planner.seqpar.presets import get_preset
+
+        if not isinstance(data, Mapping):
+            raise InputError(f"expected an instance object, got {type(data).__name__}")
+        name = data.get("name", "seqpar")
+        name = name if isinstance(name, str) else str(name)
+        if "lengths" not in data:
+            raise InputError(f"instance {name!r}: missing field 'lengths'")
+        if "cluster" not in data:
+            raise InputError(f"instance {name!r}: missing field 'cluster'")
+        raw_cluster = data["cluster"]
+        preset = None
+        if data.get("cost") is not None:
+            cost = _wrap(name, lambda: cost_from_dict(data["cost"]))
+        elif data.get("model") is not None:
+            preset = _wrap(name, lambda: get_preset(str(data["model"])))
+            cost = preset.cost()
+        else:
+            raise InputError(f"instance {name!r}: missing field 'cost' (or a preset 'model')")
+        if preset is not None and isinstance(raw_cluster, Mapping):
+            raw_cluster = {
+                "gpus_per_node": preset.gpus_per_node,
+                "memory_mb": preset.memory_mb,
+                **raw_cluster,
+            }
+        cluster = _wrap(name, lambda: Cluster.from_dict(raw_cluster))
+        meta = {k: v for k, v in data.items() if k not in DATA_KEYS}
+        if preset is not None:
+            meta.setdefault("model", preset.name)
+        lengths = data["lengths"]
+        if isinstance(lengths, np.ndarray):
+            lengths = lengths.tolist()
+        return cls(
+            name=name,
+            lengths=lengths,
+            cluster=cluster,
+            cost=cost,
+            max_len=data.get("max_len"),
+            meta=meta,
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain dictionary (the native JSON format); the batch is the top-level ``lengths``."""
+        out: dict[str, Any] = {
+            "name": self.name,
+            "n": self.n,
+            "max_len": self.max_len,
+            "cluster": self.cluster.to_dict(),
+            "cost": self.cost.to_dict(),
+        }
+        out.update((k, v) for k, v in self.meta.items() if k not in out and k != "n")
+        out["lengths"] = list(self.lengths)
+        return out
+
+
+@dataclass
+class Group:
+    """One SP group: its degree, the batch indices of its sequences, and its SP strategy.
+
+    ``strategy`` is ``ulysses`` (all-to-all; FlexSP's only one), ``ring``
+    (ring attention) or ``hybrid`` (Ulysses inside a node, ring across);
+    it is written to files only when it is not ``ulysses``.
+    """
+
+    degree: int
+    sequences: list[int]
+    strategy: str = ULYSSES
+
+    def to_dict(self) -> dict[str, Any]:
+        """``{"degree", "sequences"[, "strategy"]}``."""
+        out: dict[str, Any] = {
+            "degree": int(self.degree),
+            "sequences": [int(i) for i in self.sequences],
+        }
+        if self.strategy != ULYSSES:
+            out["strategy"] = self.strategy
+        return out
+
+
+@dataclass
+class Solution:
+    """Micro-batches run one after another, each a list of groups running side by side."""
+
+    microbatches: list[list[Group]]
+
+    def to_dict(self) -> dict[str, Any]:
+        """``{"microbatches": [{"groups": [{"degree", "sequences"}, ...]}, ...]}``."""
+        return {"microbatches": [{"groups": [g.to_dict() for g in mb]} for mb in self.microbatches]}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Solution:
+        """Inverse of :meth:`to_dict` (shape checks only; :func:`verify` checks the rest)."""
+        mbs = data.get("microbatches") if isinstance(data, Mapping) else None
+        if not isinstance(mbs, list):
+            raise InputError("solution: field 'microbatches' must be a list")
+        out = []
+        for k, mb in enumerate(mbs):
+            groups = mb.get("groups") if isinstance(mb, Mapping) else None
+            if not isinstance(groups, list):
+                raise InputError(f"solution: microbatch {k}: field 'groups' must be a list")
+            row = []
+            for g, grp in enumerate(groups):
+                if not isinstance(grp, Mapping) or "degree" not in grp or "sequences" not in grp:
+                    raise InputError(
+                        f"solution: microbatch {k} group {g}: needs 'degree' and 'sequences'"
+                    )
+                seqs = grp["sequences"]
+                if not isinstance(seqs, list):
+                    raise InputError(
+                        f"solution: microbatch {k} group {g}: 'sequences' must be a list"
+                    )
+                row.append(Group(grp["degree"], list(seqs), grp.get("strategy", ULYSSES)))
+            out.append(row)
+        return cls(out)
+
+    @property
+    def groups(self) -> int:
+        """Number of groups over all micro-batches."""
+        return sum(len(mb) for mb in self.microbatches)
+
+
+def _wrap(name: str, build: Any) -> Any:
+    try:
+        return build()
+    except InputError as exc:
+        raise InputError(f"instance {name!r}: {exc}") from None
+
+
+def _lengths(name: str, values: Any) -> tuple[int, ...]:
+    if isinstance(values, np.ndarray):
+        values = values.tolist()
+    if not isinstance(values, (list, tuple)):
+        raise InputError(f"instance {name!r}: field 'lengths' must be a list of integers")
+    if not values:
+        raise InputError(f"instance {name!r}: field 'lengths' is empty (no sequences)")
+    out = []
+    for i, v in enumerate(values):
+        if isinstance(v, (bool, np.bool_)) or not isinstance(v, (int, float, np.integer)):
+            raise InputError(
+                f"instance {name!r}: field 'lengths' item {i}: {v!r} is not an integer"
+            )
+        if isinstance(v, float) and not (math.isfinite(v) and v.is_integer()):
+            raise InputError(
+                f"instance {name!r}: field 'lengths' item {i}: {v!r} is not an integer"
+            )
+        v = int(v)
+        if v <= 0:
+            raise InputError(f"instance {name!r}: field 'lengths' item {i}: {v} is not positive")
+        out.append(v)
+    return tuple(out)

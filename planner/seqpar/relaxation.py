@@ -1,0 +1,267 @@
+"""A relaxation over all micro-batch splits: the certificate of the step time.
+
+The model keeps what makes a step slow and relaxes the rest. For a number
+``M`` of micro-batches (each of duration ``C_k``):
+
+* each of the ``L`` heaviest sequences goes to one micro-batch at one degree
+  (``x_ikj`` binary); its group lasts at least its time alone there plus the
+  time of the tokens ``u_ikj`` that share its group (at the group's per-token
+  rate): ``C_k ≥ Σ_j x_ikj (β + w_j(s_i)) + Σ_j lin_j·u_ikj``;
+* outside that group the other ``N − d_j`` GPUs hold at most ``(N − d_j)·c``
+  tokens: ``tokens_k − Σ_j (s_i x_ikj + u_ikj) ≤ N·c − c·Σ_j d_j x_ikj``;
+* the other sequences are fluid (``n_qk ≥ 0`` of bucket ``q`` in micro-batch
+  ``k``), with lengths rounded *down* to their bucket's lower end, so every
+  coefficient is at most the real one;
+* area (see :mod:`planner.seqpar.bounds`):
+  ``N·C_k ≥ N·β + Σ x_ikj · d_j·w_j(s_i) + Σ n_qk · area(ŝ_q)``;
+* memory: ``tokens_k = Σ x_ikj · s_i + Σ n_qk · ŝ_q ≤ N·c``.
+
+Every real plan with ``M`` micro-batches maps to a feasible point of equal or
+smaller cost, so the model's optimum (or HiGHS's dual bound when it stops
+early) bounds the step time of all such plans. One model is solved per ``M``
+from the fewest micro-batches that hold the tokens up to the largest ``M``
+whose area bound (``Σ area / N + M·β``) is still below the known plan; plans
+with more micro-batches cost at least that area bound. The certificate is the
+smallest of these bounds. (Fixing ``M`` instead of letting the model choose it
+keeps the LP relaxation from paying a fraction of ``β`` for a fraction of a
+micro-batch, which made the joint model slow to close.)
+
+Symmetry: the heaviest sequence is put in micro-batch 0 and the others are
+ordered by duration, which every plan allows after relabelling.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from planner.core.timing import Deadline
+from planner.seqpar.bounds import area_bound_ms, min_area, min_microbatches
+from planner.seqpar.bucketing import bucketize
+from planner.seqpar.costmodel import Tables
+from planner.seqpar.model import Model
+
+#: Sequences with their own binaries (the rest are fluid).
+LONG_SEQUENCES = 12
+#: Most micro-batch counts modelled one by one (beyond: the area bound).
+MAX_SLOTS = 12
+
+
+@dataclass
+class RelaxationBound:
+    """Outcome of the relaxation: the bound (ms) and how it was obtained."""
+
+    bound_ms: float
+    counts: list[int] = field(default_factory=list)
+    per_count_ms: list[float] = field(default_factory=list)
+    long: int = 0
+    buckets: int = 0
+    proven: bool = False
+
+    def stats(self) -> dict:
+        """For ``Result.stats``."""
+        return {
+            "relaxation_bound_s": self.bound_ms / 1000.0,
+            "relaxation_microbatches": self.counts,
+            "relaxation_per_count_s": [round(b / 1000.0, 6) for b in self.per_count_ms],
+            "relaxation_long": self.long,
+            "relaxation_buckets": self.buckets,
+            "relaxation_closed": self.proven,
+        }
+
+
+def useful_types(
+    single: np.ndarray, area: np.ndarray, share_rate: np.ndarray, degrees: np.ndarray
+) -> list[int]:
+    """Type indices worth modelling for one sequence (the others are dominated).
+
+    Type ``j'`` is dropped when a type ``j`` of a smaller degree is at least as
+    good on all three terms the relaxation charges: time alone
+    (``single``), GPU-time (``area = d·w``) and GPU-time per token sharing the
+    group (``share_rate = d·rate``). Then any plan putting the sequence in a
+    ``j'`` group maps to a feasible point with ``j``: shared tokens beyond
+    ``j``'s capacity move outside, where ``N − d_j`` GPUs have room for them,
+    and the remaining ones cost at most what they cost in ``j'``
+    (``rate_j·u ≤ rate_j·(d_j/d_j')·u_real ≤ rate_j'·u_real``).
+    """
+    out = []
+    for jp in range(len(single)):
+        if not math.isfinite(single[jp]):
+            continue
+        dominated = any(
+            degrees[j] < degrees[jp]
+            and math.isfinite(single[j])
+            and single[j] <= single[jp]
+            and area[j] <= area[jp]
+            and share_rate[j] <= share_rate[jp]
+            for j in range(jp)
+        )
+        if not dominated:
+            out.append(jp)
+    return out
+
+
+def relaxation_bound(
+    tables: Tables,
+    lengths: np.ndarray,
+    upper_ms: float,
+    *,
+    time_limit: float,
+    threads: int = 1,
+    seed: int = 0,
+    long: int = LONG_SEQUENCES,
+) -> RelaxationBound:
+    """Lower bound (ms) on the step time of every plan of ``lengths``.
+
+    Parameters
+    ----------
+    tables
+        Per-degree coefficients of the cluster and cost model.
+    lengths
+        The batch (every sequence must fit the largest group).
+    upper_ms
+        The step time of a known plan; limits the micro-batch counts to model.
+    time_limit, threads, seed
+        HiGHS settings (the time is shared by the models).
+    long
+        How many of the heaviest sequences get binaries.
+    """
+    deadline = Deadline(time_limit)
+    s = np.asarray(lengths, dtype=np.int64)
+    n = len(s)
+    N = tables.gpus
+    beta = float(tables.fixed.min())
+    fluid_floor = float(min_area(tables, s).sum()) / N
+    cheap = area_bound_ms(tables, s)
+    m_min = min_microbatches(tables, s)
+    m_max = math.floor((upper_ms - fluid_floor) / beta + 1e-09) if beta > 0 else n
+    m_max = max(m_min, min(m_max, n, m_min + MAX_SLOTS - 1))
+    beyond = fluid_floor + (m_max + 1) * beta if m_max < n else math.inf
+    parts = _Parts(tables, s, long)
+    out = RelaxationBound(bound_ms=cheap, long=len(parts.long_idx), buckets=parts.buckets)
+    best = beyond
+    closed = True
+    counts = list(range(m_min, m_max + 1))
+    for r, M in enumerate(counts):
+        floor_m = fluid_floor + M * beta
+        if floor_m >= best:
+            continue  # this many micro-batches cannot beat a bound already found
+        share = deadline.remaining() / (len(counts) - r)
+        value, proven = _solve_count(parts, M, max(0.02, share), threads, seed)
+        value = max(value, floor_m)
+        out.counts.append(M)
+        out.per_count_ms.append(value)
+        closed = closed and proven
+        best = min(best, value)
+    out.bound_ms = max(cheap, best)
+    out.proven = closed
+    return out
+
+
+@dataclass
+class _Parts:
+    """The batch split into modelled (long) sequences and fluid buckets."""
+
+    tables: Tables
+    s: np.ndarray
+    long: int
+
+    def __post_init__(self) -> None:
+        t, s = self.tables, self.s
+        self.single = t.single_time(s)
+        heaviest = np.argsort(-self.single.min(axis=1), kind="stable")
+        self.long_idx = heaviest[: min(self.long, len(s))]
+        rest = heaviest[len(self.long_idx) :]
+        self.W = t.work(s)
+        self.rate = t.rate_floor(s)
+        self.buckets = 0
+        self.lower = np.zeros(0, np.int64)
+        self.count = np.zeros(0, np.int64)
+        self.lower_area = np.zeros(0)
+        if len(rest):
+            # bucketing weights: area at each distinct length (non-decreasing in s)
+            values = np.unique(s[rest])
+            weight = np.maximum.accumulate(min_area(t, values))
+            cut = bucketize(s[rest], weight)
+            self.buckets = cut.size
+            self.lower = cut.lower
+            self.count = cut.count
+            self.lower_area = min_area(t, cut.lower)
+
+
+def _solve_count(
+    parts: _Parts, M: int, time_limit: float, threads: int, seed: int
+) -> tuple[float, bool]:
+    """Bound (ms) over plans with exactly ``M`` micro-batches, and whether it is the model's optimum."""
+    t = parts.tables
+    s = parts.s
+    N = t.gpus
+    c = t.tokens_per_gpu
+    beta = float(t.fixed.min())
+    deg = t.degrees.astype(np.float64)
+    m = Model()
+    C = [m.var(cost=1.0) for _ in range(M)]
+    area_rows = [([C[k]], [float(N)]) for k in range(M)]
+    tokens: list[tuple[list[int], list[float]]] = [([], []) for _ in range(M)]
+    outside: list[tuple[int, list[int], list[float]]] = []
+    for r, i in enumerate(parts.long_idx.tolist()):
+        js = useful_types(
+            parts.single[i], t.degrees * parts.W[i], t.degrees * parts.rate, t.degrees
+        )
+        xs = []
+        for k in range(M):
+            if r == 0 and k > 0:
+                continue  # the heaviest sequence is in micro-batch 0
+            out_idx, out_val = [], []
+            time_idx, time_val = [C[k]], [1.0]
+            for j in js:
+                x = m.var(ub=1.0, integer=True)
+                xs.append(x)
+                area_rows[k][0].append(x)
+                area_rows[k][1].append(-deg[j] * parts.W[i, j])
+                tokens[k][0].append(x)
+                tokens[k][1].append(float(s[i]))
+                time_idx.append(x)
+                time_val.append(-float(parts.single[i, j]))
+                out_idx.append(x)
+                out_val.append(float(c * deg[j]) - float(s[i]))
+                room = float(t.capacity[j] - s[i])
+                if room > 0:
+                    # u: tokens sharing i's group; they run at i's degree
+                    u = m.var(ub=room)
+                    m.row([u, x], [1.0, -room], hi=0.0)
+                    time_idx.append(u)
+                    time_val.append(-float(parts.rate[j]))
+                    out_idx.append(u)
+                    out_val.append(-1.0)
+            # the group holding i lasts at least i's time alone there, plus what shares it
+            m.row(time_idx, time_val, lo=0.0)
+            # outside i's group the other N - d GPUs hold at most (N - d)·c tokens
+            outside.append((k, out_idx, out_val))
+        m.row(xs, [1.0] * len(xs), lo=1.0, hi=1.0)
+    for q in range(len(parts.count)):
+        b = float(parts.count[q])
+        ys = []
+        for k in range(M):
+            y = m.var(ub=b)
+            ys.append(y)
+            area_rows[k][0].append(y)
+            area_rows[k][1].append(-float(parts.lower_area[q]))
+            tokens[k][0].append(y)
+            tokens[k][1].append(float(parts.lower[q]))
+        m.row(ys, [1.0] * len(ys), lo=b, hi=b)
+    for k in range(M):
+        m.row(*area_rows[k], lo=N * beta)
+        m.row(*tokens[k], hi=float(N * c))
+    for k, idx, val in outside:
+        m.row([*tokens[k][0], *idx], [*tokens[k][1], *val], hi=float(N * c))
+    for k in range(1, M - 1):
+        m.row([C[k], C[k + 1]], [1.0, -1.0], lo=0.0)
+    res = m.solve(time_limit=time_limit, threads=threads, seed=seed)
+    if res.status.value == "INFEASIBLE":
+        return math.inf, True  # no plan has exactly M micro-batches
+    if res.bound is None:
+        return -math.inf, False
+    return res.bound, res.status.value == "OPTIMAL"

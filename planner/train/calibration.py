@@ -1,0 +1,66 @@
+"""Predictions of the published training rows (for the calibration fit in :mod:`planner.perfmodel`).
+
+:func:`predict` evaluates a row's published layout with the step-time model
+and returns the row's metric; importing :mod:`planner.train` registers it with
+:func:`planner.perfmodel.calibration.fit.register_predictor`.
+"""
+
+from __future__ import annotations
+
+from planner.perfmodel.calibration.published import MODELS, TrainingRow
+from planner.perfmodel.hardware import parse_cluster
+from planner.perfmodel.readers import load_model
+from planner.train.instance import Constraints, TrainingPlan, TrainingProblem, Workload
+from planner.train.step_time import Estimate, balanced_stage_layers, estimate
+
+
+def row_problem(row: TrainingRow) -> TrainingProblem:
+    """The row's model, GPUs and workload as a training problem."""
+    model = load_model(
+        {**MODELS[row.model], "name": row.model} if row.model in MODELS else row.model
+    )
+    return TrainingProblem(
+        row.id,
+        model,
+        parse_cluster(f"{row.gpus}x{row.gpu}"),
+        Workload(row.global_batch, row.seq_len, row.precision),
+        Constraints(
+            flash_attention=row.flash_attention, overlap_grad_reduce=row.overlap_grad_reduce
+        ),
+    )
+
+
+def row_plan(row: TrainingRow, layers: int) -> TrainingPlan:
+    """The row's published layout (``layers`` split evenly over its pipeline stages)."""
+    return TrainingPlan(
+        tp=row.tp,
+        pp=row.pp,
+        dp=row.dp,
+        cp=row.cp,
+        microbatch=row.microbatch,
+        interleave=row.interleave,
+        recompute=row.recompute,
+        zero=row.zero,
+        sequence_parallel=row.sequence_parallel,
+        stage_layers=balanced_stage_layers(layers, row.pp),
+    )
+
+
+def row_estimate(row: TrainingRow) -> Estimate:
+    """The step-time model's estimate of the row's published plan."""
+    problem = row_problem(row)
+    return estimate(problem, row_plan(row, problem.model.layers))
+
+
+def predict(row: TrainingRow) -> float:
+    """The row's metric as the model predicts it."""
+    est = row_estimate(row)
+    if row.metric == "hardware_tflops_per_gpu":
+        return est.hardware_tflops_per_gpu
+    if row.metric == "model_tflops_per_gpu":
+        return est.model_tflops_per_gpu
+    if row.metric == "step_time_s":
+        return est.step_time
+    if row.metric == "tokens_per_s_per_gpu":
+        return est.tokens / est.step_time / est.gpus
+    raise ValueError(f"{row.id}: unknown metric {row.metric!r}")

@@ -1,0 +1,70 @@
+"""auto: copies only when they pay, the ranked-prefix set, the persistence estimate."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+
+from planner.offload.adaptive import AdaptivePolicy, lookahead_set
+from planner.offload.instance import Instance
+from planner.offload.policy import plan_times, simulate
+
+from .strategies import tiny
+
+
+def test_never_loads_when_copies_cost_more_than_any_saving(small):
+    hw = replace(small.hardware, h2d_gb_s=1e-6)  # one copy takes hours
+    slow = Instance(small.name, small.model, hw, small.counts, small.blocks)
+    assert not simulate(slow, AdaptivePolicy()).any()
+
+
+def test_loads_hot_experts_when_copies_are_cheap():
+    counts = np.zeros((6, 1, 4), int)
+    counts[:, 0, 0] = 8  # a hot expert every step
+    counts[:, 0, 1] = 1
+    inst = tiny(counts, budget=1, copy_us=100.0, cpu_token_us=10.0)
+    mask = simulate(inst, AdaptivePolicy())
+    assert mask[:, 0, 0].all() and not mask[:, 0, 1:].any()
+
+
+def test_lookahead_stops_adding_once_the_gpu_is_the_bottleneck():
+    # 4 experts, 1 step ahead: GPU call 10, CPU call 12 each; balance puts 2 on each side
+    gpu = np.full((1, 4), 10.0)
+    cpu = np.full((1, 4), 12.0)
+    chosen = lookahead_set(gpu, cpu, np.zeros(1), np.ones(1), np.ones(4, bool), 4, 1.0)
+    assert chosen.sum() == 2
+
+
+def test_keeps_the_set_unless_a_change_pays():
+    gpu = np.array([[1.0, 1.0]])
+    cpu = np.array([[5.0, 6.0]])
+    resident = np.array([True, False])
+    # swapping to expert 1 saves 1 per step but costs a copy of 10
+    assert lookahead_set(gpu, cpu, np.zeros(1), np.ones(1), resident, 1, 10.0).tolist() == [
+        True,
+        False,
+    ]
+    assert lookahead_set(gpu, cpu, np.zeros(1), np.ones(1), resident, 1, 0.5).tolist() == [
+        False,
+        True,
+    ]
+
+
+def test_beats_the_worst_baselines_on_a_stable_trace(small):
+    auto = plan_times(small, simulate(small, AdaptivePolicy())).sum()
+    from planner.offload.policies import LRUPolicy
+
+    assert auto < plan_times(small, simulate(small, LRUPolicy())).sum()
+
+
+def test_persistence_estimate_rises_with_stability():
+    from planner.offload.generate import generate
+
+    rhos = []
+    for stability in (0.75, 0.9, 0.99):
+        inst = generate("llada2-mini", steps=24, layers=1, seed=5, stability=stability)
+        policy = AdaptivePolicy()
+        simulate(inst, policy)
+        rhos.append(policy.rho)
+    assert rhos[0] < rhos[1] < rhos[2]

@@ -1,0 +1,69 @@
+"""Baselines: static, the caches (Belady loads least), the D²MoE-style schedule."""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import given, settings
+
+from planner.offload.policies import (
+    D2MoEPolicy,
+    LFUPolicy,
+    LRUPolicy,
+    StaticPolicy,
+    belady,
+    keep_best,
+)
+from planner.offload.policy import simulate
+
+from .strategies import tiny, tiny_instances
+
+
+def _loads(inst, mask):
+    previous = np.concatenate([inst.initial_mask()[None], mask[:-1]], axis=0)
+    return int((mask & ~previous).sum())
+
+
+def test_keep_best_ranks_by_keys_then_lower_id():
+    eligible = np.array([True, True, True, False, True])
+    out = keep_best(2, eligible, np.array([1, 0, 1, 9, 1]), np.array([0, 0, 5, 0, 5]))
+    assert out.tolist() == [False, False, True, False, True]
+
+
+def test_static_loads_once():
+    inst = tiny([[[3, 1, 0]], [[0, 0, 5]], [[1, 1, 1]]], budget=2)
+    mask = simulate(inst, StaticPolicy())
+    assert mask[:, 0].tolist() == [[True, True, False]] * 3
+
+
+def test_lru_evicts_least_recently_used():
+    inst = tiny([[[1, 0, 0]], [[0, 1, 0]], [[0, 0, 1]], [[0, 1, 0]]], budget=2)
+    mask = simulate(inst, LRUPolicy())
+    assert [np.flatnonzero(m[0]).tolist() for m in mask] == [[0], [0, 1], [1, 2], [1, 2]]
+
+
+def test_lfu_keeps_the_frequent_expert():
+    inst = tiny([[[5, 0, 0]], [[0, 1, 0]], [[0, 0, 1]]], budget=2)
+    mask = simulate(inst, LFUPolicy())
+    assert np.flatnonzero(mask[2, 0]).tolist() == [0, 2]
+
+
+@settings(max_examples=40, deadline=None)
+@given(inst=tiny_instances(max_steps=3, max_layers=1, max_experts=3))
+def test_belady_never_loads_more_than_lru_when_requests_fit(inst):
+    # with at most `capacity` experts requested per step both are demand-paging caches,
+    # and Belady's rule minimizes misses
+    if (inst.counts > 0).sum(axis=2).max() > inst.layer_capacities().min():
+        return
+    assert _loads(inst, belady(inst)) <= _loads(inst, simulate(inst, LRUPolicy()))
+
+
+def test_d2moe_limits_loads_to_what_compute_hides():
+    counts = np.zeros((3, 1, 6), int)
+    counts[0, 0, 0] = 1  # step 0: one cheap expert -> small compute window
+    counts[1:, 0, 1:] = 5  # then five hot experts appear
+    inst = tiny(counts, budget=6, copy_us=100.0, gpu_call_us=20.0, cpu_call_us=50.0)
+    mask = simulate(inst, D2MoEPolicy())
+    # step 0 loads its one expert; the window after it (21 us GPU) hides no 100-us copy
+    assert mask[0, 0].sum() == 1 and (mask[1, 0] & ~mask[0, 0]).sum() == 0
+    # step 1 runs five experts on the CPU (5 x 100 us): the next window hides 5 copies
+    assert (mask[2, 0] & ~mask[1, 0]).sum() == 5

@@ -1,0 +1,75 @@
+"""Calibration machinery: published rows, the constants file, overrides, the fit's pieces.
+
+The full fit runs in CI as ``planner calibrate --check`` (it takes minutes); these tests
+check the parts it is built from.
+"""
+
+from __future__ import annotations
+
+import math
+
+import planner.serve
+import planner.train  # noqa: F401  (registers the training predictor)
+from planner.perfmodel import constants
+from planner.perfmodel.calibration import fit as calibration
+from planner.perfmodel.calibration.published import FIT, HELD_OUT, ROWS, SOURCES
+from planner.perfmodel.hardware import get_gpu
+from planner.perfmodel.kernels import gemm_time
+
+
+def test_rows_are_marked_and_sourced():
+    assert {r.split for r in ROWS} == {FIT, HELD_OUT}
+    assert all(r.source in SOURCES for r in ROWS)
+    assert len({r.id for r in ROWS}) == len(ROWS)
+    # at least one whole source is held out
+    held_sources = {r.source for r in ROWS if r.split == HELD_OUT}
+    assert any(all(r.split == HELD_OUT for r in ROWS if r.source == s) for s in held_sources)
+
+
+def test_shipped_file_has_every_constant():
+    values = constants.load()
+    assert set(values) == set(constants.NAMES)
+    bounds = {p.name: (p.lower, p.upper) for p in calibration.PARAMETERS}
+    for name, value in values.items():
+        lo, hi = bounds[name]
+        assert lo <= value <= hi
+
+
+def test_override_reaches_cached_kernels_and_restores():
+    gpu = get_gpu("A100")
+    before = gemm_time(gpu, 4096, 4096, 4096)
+    with constants.override(
+        {"gemm_efficiency_ampere": constants.FITTED["gemm_efficiency_ampere"] / 2}
+    ):
+        halved = gemm_time(gpu, 4096, 4096, 4096)
+    assert halved > 1.9 * before
+    assert gemm_time(gpu, 4096, 4096, 4096) == before
+
+
+def test_every_row_is_predicted():
+    for row in ROWS:
+        value = calibration.predict(row)
+        assert math.isfinite(value) and value > 0, row.id
+
+
+def test_golden_section_finds_a_minimum():
+    x = calibration.golden_section(lambda v: (v - 0.37) ** 2, 0.0, 1.0, 40)
+    assert abs(x - 0.37) < 1e-6
+
+
+def test_compare_uses_a_relative_tolerance():
+    result = calibration.Fit(dict(constants.load()))
+    assert calibration.compare(result, constants.load()) == []
+    shifted = {k: v * (1 + 1e-3) for k, v in constants.load().items()}
+    assert len(calibration.compare(result, shifted)) == len(constants.NAMES)
+    tiny = {k: v * (1 + 1e-9) for k, v in constants.load().items()}
+    assert calibration.compare(result, tiny) == []
+
+
+def test_llmfoundry_models_have_the_published_parameter_counts():
+    from planner.perfmodel.calibration.published import LLMFOUNDRY_TABLE, mpt_config
+    from planner.perfmodel.readers import load_model
+
+    for _gpu, _n, model, seq, *_rest, params in LLMFOUNDRY_TABLE:
+        spec = load_model({**mpt_config(model, seq), "name": model})
+        assert abs(spec.params_total / params - 1) < 1e-3, (model, seq)

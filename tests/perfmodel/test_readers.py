@@ -1,0 +1,165 @@
+"""Reading real public model configs, one per architecture (sources: tests/data/hf_configs)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from planner.cli import main
+from planner.core.errors import InputError
+from planner.perfmodel.readers import from_hf_config, load_model
+
+CONFIGS = Path(__file__).resolve().parents[1] / "data" / "hf_configs"
+
+# file, published total parameters, published active parameters (MoE) or None
+PUBLISHED = [
+    ("llama-3.1-8b.json", 8.0e9, None),
+    ("mistral-7b-instruct-v0.1.json", 7.3e9, None),
+    ("qwen2-0.5b.json", 0.49e9, None),
+    ("qwen3-0.6b.json", 0.6e9, None),
+    ("gemma-2b.json", 524_550_144 + 1_981_884_416, None),
+    ("phi-3-mini-4k-instruct.json", 3.8e9, None),
+    ("mixtral-8x7b-instruct-v0.1.json", 46.7e9, 12.9e9),
+    ("qwen1.5-moe-a2.7b.json", 14.3e9, 2.7e9),
+    ("deepseek-v3-inference-671b.json", 671e9, None),
+    ("deepseek-v3-inference-236b.json", 236e9, None),
+    ("deepseek-v3-inference-16b.json", 15.7e9, None),
+    ("gpt2-large.json", 774e6, None),
+    ("bloom-560m.json", 559_214_592, None),
+    # checkpoint index: 14,434,379,520 bf16 bytes, the tied LM head (65,024 x 4,544) stored twice
+    ("falcon-7b.json", 14_434_379_520 / 2 - 65_024 * 4_544, None),
+    ("pythia-12b.json", 11_846_072_320, None),
+    ("gpt-j-6b.json", 6_053_381_344, None),
+    ("opt-125m.json", 125e6, None),
+    ("mpt-30b-chat.json", 29_975_214_080, None),
+]
+
+
+def read(name: str):
+    return from_hf_config(json.loads((CONFIGS / name).read_text()), name=name, source=name)
+
+
+@pytest.mark.parametrize(("name", "total", "active"), PUBLISHED)
+def test_parameter_counts_match_published_sizes(name, total, active):
+    spec = read(name)
+    assert abs(spec.params_total / total - 1) < 0.01
+    if active is not None:
+        assert abs(spec.params_active / active - 1) < 0.01
+
+
+def test_every_architecture_has_a_real_config():
+    types = set()
+    for path in CONFIGS.glob("*.json"):
+        cfg = json.loads(path.read_text())
+        types.add(cfg.get("model_type", "deepseek-native"))
+    assert {
+        "llama",
+        "mistral",
+        "qwen2",
+        "qwen3",
+        "gemma",
+        "phi3",
+        "mixtral",
+        "qwen2_moe",
+        "deepseek-native",
+        "gpt2",
+        "bloom",
+        "RefinedWebModel",
+        "gpt_neox",
+        "gptj",
+        "opt",
+        "mpt",
+    } <= types
+
+
+def test_architecture_specific_fields():
+    falcon = read("falcon-7b.json")
+    assert falcon.kv_heads == 1 and falcon.norms_per_layer == 1 and not falcon.gated_mlp
+    gemma = read("gemma-2b.json")
+    assert gemma.tied_embeddings and gemma.head_dim == 256 and gemma.kv_heads == 1
+    gptj = read("gpt-j-6b.json")
+    assert gptj.mlp_bias and not gptj.linear_bias and not gptj.tied_embeddings
+    bloom = read("bloom-560m.json")
+    assert bloom.embedding_norm and not bloom.position_embeddings
+    qmoe = read("qwen1.5-moe-a2.7b.json")
+    assert (qmoe.num_experts, qmoe.experts_per_token, qmoe.shared_ffn) == (60, 4, 5632)
+    v2 = read("deepseek-v3-inference-236b.json")
+    assert v2.is_mla and v2.dense_layers == 1 and v2.moe_layers == 59
+    assert read("mistral-7b-instruct-v0.1.json").sliding_window == 4096
+    assert read("qwen2-0.5b.json").sliding_window == 0  # use_sliding_window: false
+
+
+def test_sliding_window_caps_attention():
+    mistral = read("mistral-7b-instruct-v0.1.json")
+    assert mistral.attention_flops_per_token(32768) == mistral.attention_flops_per_token(4096)
+    assert mistral.attention_flops_per_token(2048) < mistral.attention_flops_per_token(4096)
+
+
+def test_unknown_field_names_field_and_architecture():
+    cfg = json.loads((CONFIGS / "llama-3.1-8b.json").read_text())
+    cfg["num_local_experts_v2"] = 8
+    with pytest.raises(InputError, match=r"'num_local_experts_v2'.*Llama config"):
+        from_hf_config(cfg, name="x")
+
+
+def test_unmodelled_values_are_rejected():
+    opt = json.loads((CONFIGS / "opt-125m.json").read_text())
+    opt["word_embed_proj_dim"] = 512
+    with pytest.raises(InputError, match=r"word_embed_proj_dim.*OPT config"):
+        from_hf_config(opt, name="x")
+    mpt = json.loads((CONFIGS / "mpt-30b-chat.json").read_text())
+    mpt["attn_config"]["sliding_window_size"] = 512
+    with pytest.raises(InputError, match=r"attn_config\.sliding_window_size.*MPT config"):
+        from_hf_config(mpt, name="x")
+    qmoe = json.loads((CONFIGS / "qwen1.5-moe-a2.7b.json").read_text())
+    qmoe["mlp_only_layers"] = [3, 7]
+    with pytest.raises(InputError, match="mlp_only_layers"):
+        from_hf_config(qmoe, name="x")
+
+
+def test_unknown_model_type():
+    with pytest.raises(InputError, match="model_type 'mamba'"):
+        from_hf_config({"model_type": "mamba", "hidden_size": 8}, name="x")
+
+
+def test_missing_shape_field_is_named():
+    cfg = json.loads((CONFIGS / "gpt-j-6b.json").read_text())
+    del cfg["n_layer"]
+    with pytest.raises(InputError, match=r"'n_layer'.*GPT-J"):
+        from_hf_config(cfg, name="x")
+
+
+# One config per architecture family through the CLI (a plan, or an explained INFEASIBLE).
+FAMILIES = [
+    "llama-3.1-8b.json",
+    "gemma-2b.json",
+    "mixtral-8x7b-instruct-v0.1.json",
+    "deepseek-v3-inference-16b.json",
+    "gpt2-large.json",
+    "bloom-560m.json",
+    "falcon-7b.json",
+    "pythia-12b.json",
+    "gpt-j-6b.json",
+    "opt-125m.json",
+    "mpt-30b-chat.json",
+]
+
+
+@pytest.mark.parametrize("name", FAMILIES)
+def test_plan_train_accepts_real_configs(name, capsys):
+    args = ["plan", "train", "--model", str(CONFIGS / name), "--gpus", "16xH100"]
+    args += ["--global-batch", "16", "--seq", "1024", "--tp", "8", "-t", "20", "--json"]
+    with pytest.raises(SystemExit) as exc:
+        main(args)
+    assert exc.value.code == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["model"]["parameters"] == read(name).params_total
+    assert out["status"] in ("OPTIMAL", "INFEASIBLE")
+    if out["status"] == "INFEASIBLE":
+        assert out["reason"]
+
+
+def test_catalog_still_loads():
+    assert abs(load_model("deepseek-v3").params_total / 671e9 - 1) < 0.01

@@ -1,0 +1,63 @@
+"""One sequence in one SP group: Ulysses, ring, hybrid, and ZeRO-3's per-micro-batch cost."""
+
+from __future__ import annotations
+
+import pytest
+
+from planner.perfmodel import get_gpu, load_model
+from planner.perfmodel.sequence import (
+    sequence_time,
+    ulysses_alltoall,
+    ulysses_inner,
+    zero3_microbatch_time,
+)
+
+MODEL = load_model("llama-3.1-8b")
+GPU = get_gpu("H100")
+
+
+def test_degree_one_is_the_same_for_every_strategy():
+    times = {st: sequence_time(MODEL, GPU, 4096, 1, st) for st in ("ulysses", "ring", "hybrid")}
+    assert len({round(t, 12) for t in times.values()}) == 1 and times["ring"] > 0
+
+
+def test_splitting_a_long_sequence_roughly_divides_its_time():
+    one = sequence_time(MODEL, GPU, 65536, 1)
+    for st in ("ulysses", "ring"):
+        eight = sequence_time(MODEL, GPU, 65536, 8, st)
+        assert one / 9 < eight < one / 6  # d = 8 inside a node: compute / 8 plus communication
+
+
+def test_ulysses_needs_a_divisor_of_the_heads_and_hybrid_inside_a_node_is_ulysses():
+    with pytest.raises(ValueError, match="does not divide 32 heads"):
+        sequence_time(MODEL, GPU, 4096, 64, "ulysses")
+    assert sequence_time(MODEL, GPU, 8192, 8, "hybrid") == pytest.approx(
+        sequence_time(MODEL, GPU, 8192, 8, "ulysses")
+    )
+    assert ulysses_inner(MODEL, GPU, 64) == 8 and ulysses_inner(MODEL, GPU, 4) == 4
+    assert sequence_time(MODEL, GPU, 65536, 64, "hybrid") < sequence_time(
+        MODEL, GPU, 65536, 64, "ring"
+    )
+    with pytest.raises(ValueError, match="unknown SP strategy"):
+        sequence_time(MODEL, GPU, 100, 2, "tree")
+
+
+def test_alltoall_and_zero3_terms():
+    assert ulysses_alltoall(MODEL, GPU, 1000, 1, 1) == 0.0
+    inside = ulysses_alltoall(MODEL, GPU, 1000, 8, 8)
+    across = ulysses_alltoall(MODEL, GPU, 1000, 16, 8)  # half the data leaves the node
+    assert 0 < inside < across
+    assert ulysses_alltoall(MODEL, GPU, 2000, 8, 8) > inside
+    assert zero3_microbatch_time(MODEL, GPU, 1) == 0.0
+    big = load_model("llama-3.1-70b")
+    assert 0 < zero3_microbatch_time(MODEL, GPU, 64) < zero3_microbatch_time(big, GPU, 64)
+
+
+def test_packing_shares_latencies():
+    alone = sequence_time(MODEL, GPU, 256, 32, "ring")
+    packed = sequence_time(MODEL, GPU, 256, 32, "ring", batch=64)
+    assert packed < alone  # 64 short sequences exchange their K/V blocks together
+    long_alone = sequence_time(MODEL, GPU, 65536, 8, "ulysses")
+    assert sequence_time(MODEL, GPU, 65536, 8, "ulysses", batch=2) == pytest.approx(
+        long_alone, rel=0.02
+    )

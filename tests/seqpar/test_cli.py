@@ -1,0 +1,125 @@
+"""The seqpar commands end to end: gen, solve (--json, --plot), plan seqpar, bad input."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from planner.cli import main
+from planner.seqpar.readers import read
+
+from .strategies import INSTANCES, preset_instance
+
+SAMPLE = INSTANCES / "wikipedia_sample.txt"
+
+
+def run(capsys, *args):
+    with pytest.raises(SystemExit) as exc:
+        main([str(a) for a in args])
+    out, err = capsys.readouterr()
+    return exc.value.code, out, err
+
+
+def test_gen_solve_plot(capsys, tmp_path):
+    target = tmp_path / "b.json"
+    code, _, _ = run(
+        capsys,
+        "gen",
+        "seqpar",
+        "--lengths",
+        SAMPLE,
+        "--batch",
+        64,
+        "--gpus",
+        16,
+        "--max-len",
+        32768,
+        "--seed",
+        3,
+        "--out",
+        target,
+    )
+    assert code == 0
+    (inst,) = read(target)
+    assert inst.n == 64 and inst.gpus == 16 and inst.max_len == 32768
+    png = tmp_path / "p.png"
+    code, out, _ = run(capsys, "solve", "seqpar", target, "-t", 0.5, "--json", "--plot", png)
+    row = json.loads(out)
+    assert code == 0 and row["verified"] and png.exists()
+    mbs = row["solution"]["microbatches"]
+    assert sorted(i for mb in mbs for g in mb["groups"] for i in g["sequences"]) == list(range(64))
+    assert row["stats"]["speedup_static"] >= row["stats"]["speedup_adaptive"] >= 1.0 - 1e-9
+    code, out, _ = run(capsys, "gen", "seqpar", "--mix", "github", "--batch", 8, "--gpus", 8)
+    assert code == 0 and json.loads(out)["n"] == 8
+
+
+def test_plan_seqpar(capsys, tmp_path):
+    out_file = tmp_path / "run.json"
+    code, out, _err = run(
+        capsys,
+        "plan",
+        "seqpar",
+        "--lengths",
+        SAMPLE,
+        "--batch",
+        32,
+        "--steps",
+        2,
+        "--gpus",
+        16,
+        "--max-len",
+        65536,
+        "-t",
+        0.5,
+        "--json",
+        "--out",
+        out_file,
+    )
+    assert code == 0
+    summary = json.loads(out)
+    assert summary["steps"] == 2 and summary["speedup_static"] >= summary["speedup_adaptive"]
+    assert set(summary["solve_s"]) == {"mean", "p50", "p90", "p99", "max"}
+    saved = json.loads(out_file.read_text())
+    assert len(saved["steps"]) == 2
+    code, out, _ = run(
+        capsys,
+        "plan",
+        "seqpar",
+        "--lengths",
+        SAMPLE,
+        "--batch",
+        16,
+        "--steps",
+        1,
+        "--gpus",
+        8,
+        "-t",
+        0.3,
+    )
+    assert code == 0 and "batch-adaptive SP" in out and "solve time per step" in out
+
+
+def test_bad_input_exits_2(capsys, tmp_path):
+    code, _, err = run(capsys, "gen", "seqpar", "--lengths", SAMPLE, "--gpus", 60)
+    assert code == 2 and "--gpus: 60 is not a multiple of the node size 8" in err
+    bad = preset_instance([10, 20]).to_dict()
+    bad["lengths"] = [10, -4]
+    f = tmp_path / "bad.json"
+    f.write_text(json.dumps(bad))
+    code, _, err = run(capsys, "solve", "seqpar", f)
+    assert code == 2 and "'lengths' item 1: -4 is not positive" in err and "Traceback" not in err
+    lf = tmp_path / "l.txt"
+    lf.write_text("5\n-1\n")
+    code, _, err = run(capsys, "plan", "seqpar", "--lengths", lf, "--steps", 1)
+    assert code == 2 and "l.txt:2" in err
+    code, _, err = run(capsys, "gen", "seqpar", "--batch", 4)
+    assert code == 2 and "exactly one of --lengths" in err
+
+
+def test_too_long_is_infeasible_exit_0(capsys, tmp_path):
+    f = tmp_path / "long.json"
+    f.write_text(json.dumps(preset_instance([100, 400_000], gpus=64).to_dict()))
+    code, out, _ = run(capsys, "solve", "seqpar", f, "--json")
+    row = json.loads(out)
+    assert code == 0 and row["status"] == "INFEASIBLE" and "400000 tokens" in row["reason"]

@@ -1,0 +1,66 @@
+"""Seeded batches from a length file and from the long-tail mixes."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from planner.core.errors import InputError
+from planner.seqpar.generate import MIXES, draw, read_lengths, sample, synthetic
+
+from .strategies import INSTANCES
+
+
+def test_sample_is_seeded_and_drops_or_truncates():
+    pool = read_lengths(INSTANCES / "wikipedia_sample.txt")
+    a = sample(pool, batch=64, max_len=4096, gpus=16, seed=5)[0]
+    b = sample(pool, batch=64, max_len=4096, gpus=16, seed=5)[0]
+    c = sample(pool, batch=64, max_len=4096, gpus=16, seed=6)[0]
+    assert a.lengths == b.lengths != c.lengths
+    assert a.n == 64 and max(a.lengths) <= 4096 and a.max_len == 4096
+    assert a.gpus == 16 and a.cost.name == "flexsp-7b" and a.meta["seed"] == 5
+    cut = sample(pool, batch=2000, max_len=100, gpus=8, seed=1, over="truncate")[0]
+    assert max(cut.lengths) == 100  # the sample holds longer documents, cut to 100
+    many = sample(pool, batch=8, max_len=4096, gpus=8, seed=1, count=3)
+    assert len({m.name for m in many}) == 3
+
+
+def test_synthetic_mixes_have_long_tails():
+    rng = np.random.default_rng(0)
+    cc, gh = draw("commoncrawl", 20000, rng), draw("github", 20000, rng)
+    assert 500 < np.median(cc) < 900 and np.percentile(cc, 99) > 8000
+    assert np.percentile(gh, 99) > np.percentile(cc, 99)  # the heavier tail
+    insts = synthetic("github", batch=128, max_len=65536, gpus=32, seed=2, count=2)
+    assert [i.n for i in insts] == [128, 128] and max(insts[0].lengths) <= 65536
+    assert set(MIXES) == {"commoncrawl", "github"}
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"gpus": 60}, "--gpus: 60 is not a multiple of the node size 8"),
+        ({"batch": 0}, "--batch"),
+        ({"max_len": 0}, "--max-len"),
+        ({"over": "clip"}, "--over"),
+        ({"model": "nope"}, "preset"),
+    ],
+)
+def test_bad_settings(kwargs, match):
+    args = {"batch": 4, "max_len": 100, "gpus": 8} | kwargs
+    with pytest.raises(InputError, match=match):
+        sample(np.array([5, 6, 7]), **args)
+
+
+def test_read_lengths_errors(tmp_path):
+    p = tmp_path / "l.txt"
+    p.write_text("5\n\n7\nx\n")
+    with pytest.raises(InputError, match=r"l\.txt:4: 'x' is not an integer"):
+        read_lengths(p)
+    p.write_text("5\n0\n")
+    with pytest.raises(InputError, match=r":2: length 0 is not positive"):
+        read_lengths(p)
+    p.write_text("\n")
+    with pytest.raises(InputError, match="no lengths"):
+        read_lengths(p)
+    with pytest.raises(InputError, match="no document of at most 3"):
+        sample(np.array([5, 6]), batch=2, max_len=3, gpus=8)

@@ -1,0 +1,55 @@
+"""The relaxation is a valid bound over every split (never above the brute-force optimum)."""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import given, settings
+
+from planner.core.timing import Deadline
+from planner.seqpar.bounds import area_bound_ms
+from planner.seqpar.heuristics import Engine, greedy
+from planner.seqpar.relaxation import relaxation_bound, useful_types
+
+from .strategies import brute_force, preset_instance, tiny_instances, tiny_tabulated
+
+
+@settings(max_examples=30, deadline=None)
+@given(tiny_instances())
+def test_bound_is_valid(inst):
+    best = brute_force(inst) * 1000
+    for long in (0, 1, 3):
+        rb = relaxation_bound(inst.tables, inst.array, best, time_limit=5, long=long)
+        assert rb.bound_ms <= best + 1e-6 * max(1.0, best)
+        assert rb.bound_ms >= area_bound_ms(inst.tables, inst.array) - 1e-9
+
+
+def test_long_document_tightens_the_area_bound():
+    # a 150K document on 64 GPUs needs a 32- or 64-GPU group: the area bound misses that
+    rng = np.random.default_rng(0)
+    lengths = [150_000, *rng.integers(100, 3000, size=200).tolist()]
+    inst = preset_instance(lengths, gpus=64)
+    area = area_bound_ms(inst.tables, inst.array)
+    plan_ms, _ = greedy(Engine(inst.array, inst.tables), Deadline(5))
+    rb = relaxation_bound(inst.tables, inst.array, plan_ms, time_limit=5)
+    assert 1.02 * area < rb.bound_ms <= plan_ms
+    assert rb.counts == [2] and len(rb.per_count_ms) == 1
+
+
+def test_useful_types_drop_only_fully_dominated():
+    inf = float("inf")
+    deg = np.array([1, 2, 4, 8, 16])
+    single = np.array([inf, 5.0, 3.0, 4.0, 2.0])
+    area = np.array([inf, 8.0, 8.0, 16.0, 16.0])
+    rate = np.array([inf, 2.0, 2.0, 2.0, 1.0])
+    assert useful_types(single, area, rate, deg) == [1, 2, 4]  # 8 is slower and bigger than 4
+    rate[3] = 1.0  # ... but cheaper per shared token: kept
+    assert useful_types(single, area, rate, deg) == [1, 2, 3, 4]
+
+
+@settings(max_examples=30, deadline=None)
+@given(tiny_tabulated())
+def test_bound_is_valid_with_strategies(inst):
+    best = brute_force(inst) * 1000
+    for long in (1, 4):
+        rb = relaxation_bound(inst.tables, inst.array, best, time_limit=5, long=long)
+        assert rb.bound_ms <= best + 1e-6 * max(1.0, best)
