@@ -57,7 +57,7 @@ def external_method(
         instance: Any, *, time_limit: float, threads: int, seed: int, hint: Any | None
     ) -> Result:
         view = instance if family.plugin_view is None else family.plugin_view(instance)
-        outcome = worker(instance).call(view, time_limit=time_limit)
+        outcome = worker(instance).call(view, time_limit=time_limit, driver=family.plugin_driver)
         return external_result(family, instance, label, outcome)
 
     origin = Path(spec.target).name if spec.is_file else spec.target

@@ -191,6 +191,12 @@ class Family:
         raises ``TypeError``/``ValueError`` naming what was expected when the
         answer has the wrong form (recorded as a ``type`` failure). Without
         it the plugin must return a ``Solution``.
+    plugin_driver
+        Optional module-level ``driver(func, view)`` run in the plugin's worker
+        process instead of ``func(view)``: for a family whose plugin gets part
+        of the view and is fed the rest (offload hands a policy its context and
+        then the trace step by step). Its answer goes to ``plugin_solution``;
+        its time counts against the plugin's limit.
     size
         ``size(instance) -> float``: the instance's size (jobs, activities,
         GPUs, ...) for benchmark plots of gap and time against size.
@@ -217,6 +223,7 @@ class Family:
     integer_objective: bool = False
     plugin_view: Callable[[Any], Any] | None = None
     plugin_solution: Callable[[Any, Any], Any] | None = None
+    plugin_driver: Callable[[Callable[[Any], Any], Any], Any] | None = None
     size: Callable[[Any], float] | None = None
     size_label: str = "instance size"
 

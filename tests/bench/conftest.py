@@ -10,6 +10,8 @@ FAMILY_INSTANCES = {
     "rcpsp": ("rcpsp/j301_1.sm", None),
     "train": ("train/toy-8xa100.json", None),
     "serve": ("serve/offline-8b.json", None),
+    "seqpar": ("seqpar/example.json", None),
+    "offload": ("offload/tide_trace.json", None),
 }
 
 

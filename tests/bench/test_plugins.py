@@ -118,3 +118,44 @@ def test_rcpsp_answer_the_sgs_cannot_decode_is_infeasible(tmp_path):
     plug = _plugin(tmp_path, "def first(view):\n    return [0, 1]\n")
     res = solve(inst, f"{plug}:first", time_limit=5)
     assert res.status.value == "UNKNOWN" and res.stats["failure"] == "infeasible"
+
+
+def test_offload_policy_object_is_fed_the_trace_in_its_worker(load, tmp_path):
+    family, inst = load("offload")
+    view = family.plugin_view(inst)
+    assert "counts" not in view["context"] and view["trace"].shape == inst.counts.shape
+    plug = _plugin(
+        tmp_path,
+        "import numpy as np\n"
+        "class Busiest:\n"
+        "    # keeps the experts with the most tokens of the step (at most the capacity)\n"
+        "    def start(self, context):\n"
+        "        self.capacity = context.capacity\n"
+        "    def decide(self, step, counts, resident):\n"
+        "        keep = np.zeros_like(resident)\n"
+        "        for layer, cap in enumerate(self.capacity):\n"
+        "            keep[layer, np.argsort(-counts[layer], kind='stable')[:cap]] = True\n"
+        "        return keep\n"
+        "class Greedy(Busiest):\n"
+        "    def decide(self, step, counts, resident):\n"
+        "        return np.ones_like(resident)  # every expert: over the capacity\n"
+        "def busiest(context):\n    return Busiest()\n"
+        "def greedy(context):\n    return Greedy()\n"
+        "def peek(context):\n    return context.trace\n",
+    )
+    res = solve(inst, f"{plug}:busiest", time_limit=10)
+    assert res.verified and res.status.value in ("FEASIBLE", "OPTIMAL")
+    assert res.solution.info == {"policy": "plugin"}
+    over = solve(inst, f"{plug}:greedy", time_limit=10)
+    assert over.stats["failure"] == "raised" and "capacity" in over.reason
+    peek = solve(inst, f"{plug}:peek", time_limit=10)  # the trace is not in the context
+    assert peek.stats["failure"] == "raised" and "trace" in peek.reason
+
+
+def test_seqpar_assignment_as_pairs(load, tmp_path):
+    _, inst = load("seqpar")
+    ref = solve(inst, "auto", time_limit=5)
+    pairs = [[(g.degree, g.sequences) for g in mb] for mb in ref.solution.microbatches]
+    plug = _plugin(tmp_path, f"PAIRS = {pairs!r}\ndef replay(view):\n    return PAIRS\n")
+    res = solve(inst, f"{plug}:replay", time_limit=5)
+    assert res.verified and res.objective == pytest.approx(ref.objective)
