@@ -4,7 +4,9 @@ For each regime (the block's own tokens only, as with a KV cache; or TIDE's rele
 ``generate`` that recomputes a frozen prefix every step, ``--prefix``), stability level and
 seed: a LLaDA2.0-mini-shaped trace, the exact MIP (the offline optimum, or its best bound
 when not proven in the time limit), every method, and TIDE's sweep tau = 1..31 (best tau in
-hindsight). Writes ``<out>.csv`` (one row per instance and method) and ``<out>.md``::
+hindsight). Writes ``<out>.csv`` (benchmark rows, one per instance and method, appended as
+each instance finishes; a rerun skips the instances already there) and ``<out>.md`` (the
+report, with the table by regime, stability and method) through :mod:`planner.bench`::
 
     .venv/bin/python bench/offload_policies.py --out bench/results/offload/policies
 """
@@ -12,7 +14,7 @@ hindsight). Writes ``<out>.csv`` (one row per instance and method) and ``<out>.m
 from __future__ import annotations
 
 import argparse
-import csv
+import json
 import os
 import shlex
 import sys
@@ -23,34 +25,16 @@ from pathlib import Path
 import numpy as np
 
 import planner
-from planner.core.io import write_atomic
+from planner.bench import certificate_row, measurement_row, read_rows, write_report
+from planner.bench.rows import RowSink
 from planner.offload import tide
 from planner.offload.generate import generate
 
 METHODS = ("static", "lru", "lfu", "d2moe", "belady", "tide", "auto")
-FIELDS = (
-    "regime",
-    "prefix",
-    "stability",
-    "stability_measured",
-    "seed",
-    "instance",
-    "method",
-    "status",
-    "time_ms",
-    "optimum_ms",
-    "bound_ms",
-    "gap_pct",
-    "gb_moved",
-    "cpu_tokens",
-    "loads",
-    "tau",
-    "runtime_s",
-    "load_avg",
-)
 
 
-def rows_for(inst, args) -> list[dict]:
+def rows_for(inst, args) -> list[tuple[dict, object]]:
+    """The script's row of every method on ``inst``, with its Result (None: TIDE's sweep)."""
     exact = planner.solve(inst, "exact", time_limit=args.time_limit, threads=args.threads)
     optimum = exact.objective
     results = {"exact": exact}
@@ -59,8 +43,9 @@ def rows_for(inst, args) -> list[dict]:
     sweep = tide.sweep(inst, range(1, 32))
     best = tide.best(sweep)
     load = f"{os.getloadavg()[0]:.1f}"
-    rows = []
+    rows, certificates = [], []
     for name, r in results.items():
+        certificates.append(r)
         rows.append(
             {
                 "method": name,
@@ -85,6 +70,7 @@ def rows_for(inst, args) -> list[dict]:
             "runtime_s": "",
         }
     )
+    certificates.append(None)
     for row in rows:
         row.update(
             regime="window" if args_prefix(inst) else "block",
@@ -98,22 +84,29 @@ def rows_for(inst, args) -> list[dict]:
             gap_pct=100 * (row["time_ms"] / 1e3 - optimum) / optimum,
             load_avg=load,
         )
-    return rows
+    return list(zip(rows, certificates, strict=True))
+
+
+def bench_row(row: dict, result) -> dict:
+    """The script's row as a benchmark row: a method's certificate, or TIDE's best tau
+    (measured in hindsight) with the plan's time; the script's columns in ``stats``."""
+    if result is not None:
+        return certificate_row(result, stats=row)
+    return measurement_row(
+        "offload", row["instance"], row["method"], objective=row["time_ms"] / 1e3, stats=row
+    )
 
 
 def args_prefix(inst) -> int:
     return int(inst.meta.get("prefix", 0))
 
 
-def report(rows: list[dict], command: str, started: str, ended: str) -> str:
+def report(rows: list[dict]) -> str:
+    """The table by regime, stability and method (means over seeds), then the targets."""
     groups: dict[tuple, list[dict]] = defaultdict(list)
     for r in rows:
         groups[(r["regime"], float(r["stability"]), r["method"])].append(r)
     lines = [
-        f"`{command}`",
-        "",
-        f"Load average (1 min) at start {started}, at end {ended} (2-core machine shared with other jobs).",
-        "",
         "Gap % = (method - optimum) / optimum, where optimum is the exact MIP's objective "
         "(proven optimal unless the exact row says otherwise); mean over seeds.",
         "",
@@ -169,15 +162,9 @@ def main() -> None:
     csv_path.parent.mkdir(parents=True, exist_ok=True)
     started = f"{os.getloadavg()[0]:.1f}"
     if not args.report_only:
-        done = set()
-        if csv_path.exists():
-            with csv_path.open() as fh:
-                done = {r["instance"] for r in csv.DictReader(fh)}
-        new = not csv_path.exists()
-        with csv_path.open("a", newline="") as fh:
-            writer = csv.DictWriter(fh, FIELDS)
-            if new:
-                writer.writeheader()
+        done = {r["instance"] for r in read_rows(csv_path)} if csv_path.exists() else set()
+        sink = RowSink(csv_path)
+        try:
             for prefix in (int(p) for p in args.prefixes.split(",")):
                 for stability in (float(s) for s in args.stabilities.split(",")):
                     for seed in (int(s) for s in args.seeds.split(",")):
@@ -192,13 +179,25 @@ def main() -> None:
                         if inst.name in done:
                             continue
                         began = time.perf_counter()
-                        for row in rows_for(inst, args):
-                            writer.writerow({k: row.get(k, "") for k in FIELDS})
-                        fh.flush()
+                        for row, result in rows_for(inst, args):
+                            sink.write(bench_row(row, result))
                         print(f"{inst.name}: {time.perf_counter() - began:.1f} s", flush=True)
-    with csv_path.open() as fh:
-        rows = list(csv.DictReader(fh))
-    write_atomic(md_path, report(rows, command, started, f"{os.getloadavg()[0]:.1f}"))
+        finally:
+            sink.close()
+    bench_rows = read_rows(csv_path)
+    rows = [json.loads(r["stats"] or "{}") for r in bench_rows]
+    write_report(
+        md_path,
+        bench_rows,
+        title="Offload policies against the offline optimum",
+        command=command,
+        notes=[
+            f"Load average (1 min) at start {started}, at end {os.getloadavg()[0]:.1f} (2-core "
+            "machine shared with other jobs)."
+        ],
+        sections=[("By regime, stability and method", report(rows))],
+        size_label="steps",
+    )
 
 
 if __name__ == "__main__":

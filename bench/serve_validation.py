@@ -38,9 +38,9 @@ import numpy as np
 import planner.perfmodel.stage as step
 from planner.bench import markdown_rows, write_report
 from planner.bench.rows import write_rows
-from planner.bench.runner import measurement_row
+from planner.bench.runner import certificate_row, measurement_row
 from planner.core.family import Reference
-from planner.core.result import Result, Status
+from planner.core.result import Status
 from planner.perfmodel import comm
 from planner.perfmodel.calibration.published import FIT, HELD_OUT, MODELS, SERVING_ROWS, SOURCES
 from planner.perfmodel.constants import FITTED
@@ -351,24 +351,6 @@ def public(row: dict) -> dict:
     return {k: v for k, v in row.items() if not k.startswith("_")}
 
 
-def solved_row(instance: str, res: Result, seconds: float, extra: dict) -> dict:
-    """A solve of this script as a benchmark row (its certificate; ``extra`` in ``stats``)."""
-    return measurement_row(
-        "serve",
-        instance,
-        res.method,
-        status=res.status.value,
-        objective=res.objective,
-        bound=res.bound,
-        gap=res.gap,
-        verified=res.verified,
-        reason=res.reason,
-        runtime_s=seconds,
-        time_limit=res.time_limit,
-        stats=extra,
-    )
-
-
 def prediction_row(instance: str, predicted: float, published: float, extra: dict) -> dict:
     """A model prediction against a published measurement (the gap is the error)."""
     return measurement_row(
@@ -432,7 +414,11 @@ def main() -> None:
     )
     mrows = mip_rows(args.mip_instances)
     for r in mrows:
-        bench_rows.append(solved_row(r["instance"], r["_result"], r["mip_s"], public(r)))
+        bench_rows.append(
+            certificate_row(
+                r["_result"], instance=r["instance"], runtime_s=r["mip_s"], stats=public(r)
+            )
+        )
         bench_rows.append(
             measurement_row(
                 "serve",
@@ -454,7 +440,11 @@ def main() -> None:
     )
     s_rows = search_rows()
     for r in s_rows:
-        bench_rows.append(solved_row(r["_name"], r["_result"], r["mip_s_warm"], public(r)))
+        bench_rows.append(
+            certificate_row(
+                r["_result"], instance=r["_name"], runtime_s=r["mip_s_warm"], stats=public(r)
+            )
+        )
     sections.append(
         (
             "Search time, H100:64 + A100:128",

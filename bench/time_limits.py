@@ -33,7 +33,7 @@ from pathlib import Path
 
 from planner.bench import markdown_rows, write_report
 from planner.bench.rows import write_rows
-from planner.bench.runner import measurement_row
+from planner.bench.runner import certificate_row
 from planner.core.family import get_family
 
 #: Instance sizes per family: label -> ``planner gen FAMILY`` arguments, smallest first; the
@@ -190,22 +190,15 @@ TABLE = [
 def as_bench_row(r: dict) -> dict:
     """One run as a benchmark CSV row: the certificate of ``planner solve --json``, with the
     wall time, start-up and verdict in ``stats``."""
-    res = r["result"]
-    return measurement_row(
-        r["family"],
-        f"{r['family']} {r['size']}",
-        r["method"],
-        status=res.get("status") or "ERROR",
-        objective=res.get("objective"),
-        bound=res.get("bound"),
-        gap=res.get("gap"),
-        verified=bool(res.get("verified")),
-        runtime_s=float(r["runtime_s"]) if r["runtime_s"] != "" else None,
-        reason=str(r["note"]),
-        time_limit=r["time_limit"],
+    return certificate_row(
+        r["result"],
+        family=r["family"],
+        instance=f"{r['family']} {r['size']}",
+        method=r["method"],
         stats={
             k: r[k] for k in ("wall_s", "startup_s", "allowed_s", "wall_over_limit", "ok", "exit")
-        },
+        }
+        | {"note": r["note"]},
     )
 
 

@@ -26,7 +26,7 @@ from pathlib import Path
 
 from planner.bench import markdown_rows, write_report
 from planner.bench.rows import write_rows
-from planner.bench.runner import measurement_row
+from planner.bench.runner import certificate_row
 from planner.core.family import families
 from planner.core.solve import solve
 from planner.perfmodel.hardware import parse_cluster
@@ -111,24 +111,17 @@ def run(case: tuple, time_limit: float) -> dict:
 
 
 #: Fields of the certificate carried from the case's process to the benchmark row.
-CERTIFICATE = ("status", "objective", "bound", "gap", "verified", "reason")
+CERTIFICATE = ("status", "objective", "bound", "gap", "verified", "reason", "time_limit")
 
 
 def bench_row(r: dict) -> dict:
     """A case as a benchmark CSV row (its certificate; the timings and plan in ``stats``)."""
-    res = r["result"]
-    return measurement_row(
-        "train",
-        r["case"],
-        "exact",
-        status=res["status"],
-        objective=res["objective"],
-        bound=res["bound"],
-        gap=res["gap"],
-        verified=res["verified"],
-        reason=res["reason"],
+    return certificate_row(
+        r["result"],
+        family="train",
+        instance=r["case"],
+        method="exact",
         runtime_s=r["seconds"],
-        time_limit=r["time_limit"],
         stats={k: v for k, v in r.items() if k != "result"},
     )
 

@@ -28,9 +28,8 @@ from pathlib import Path
 
 from planner.bench import markdown_rows, write_report
 from planner.bench.rows import write_rows
-from planner.bench.runner import measurement_row
+from planner.bench.runner import certificate_row, measurement_row
 from planner.core.family import Reference
-from planner.core.result import Result
 from planner.core.solve import solve
 from planner.perfmodel.calibration.published import SEQ_LEN, SOURCES, TRAINING_ROWS
 from planner.perfmodel.hardware import parse_cluster
@@ -156,24 +155,6 @@ def public(row: dict) -> dict:
     return {k: v for k, v in row.items() if not k.startswith("_")}
 
 
-def solved_row(instance: str, res: Result, seconds: float, extra: dict) -> dict:
-    """A solve of this script as a benchmark row (its certificate; ``extra`` in ``stats``)."""
-    return measurement_row(
-        "train",
-        instance,
-        res.method,
-        status=res.status.value,
-        objective=res.objective,
-        bound=res.bound,
-        gap=res.gap,
-        verified=res.verified,
-        reason=res.reason,
-        runtime_s=seconds,
-        time_limit=res.time_limit,
-        stats=extra,
-    )
-
-
 PUBLISHED_COLUMNS = [
     "row",
     "software",
@@ -237,9 +218,15 @@ def main() -> None:
         bench_rows.append(
             measurement_row("train", name, "published", objective=r["_step"], stats=public(r))
         )
-        bench_rows.append(solved_row(name, r["_result"], r["search_s"], public(r)))
+        bench_rows.append(
+            certificate_row(r["_result"], instance=name, runtime_s=r["search_s"], stats=public(r))
+        )
     for r in sp:
-        bench_rows.append(solved_row(f"speed {r['case']}", r["_result"], r["seconds"], public(r)))
+        bench_rows.append(
+            certificate_row(
+                r["_result"], instance=f"speed {r['case']}", runtime_s=r["seconds"], stats=public(r)
+            )
+        )
     write_rows(OUT / "validation.csv", bench_rows)
     errors = []
     for split in ("fit", "held-out"):

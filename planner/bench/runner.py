@@ -18,7 +18,7 @@ from planner.bench.rows import CSV_FIELDS, ERROR, RowSink, open_for_resume, row_
 from planner.core.errors import InputError
 from planner.core.family import Family, Method, Reference, get_family
 from planner.core.provenance import SCHEMA_VERSION, SOLVERS, provenance
-from planner.core.result import plain_number
+from planner.core.result import Result, plain_number
 from planner.core.solve import solve
 
 EXECUTORS = ("local", "ray")
@@ -201,6 +201,45 @@ def measurement_row(
     if time_limit is None:
         out["time_limit"] = ""
     return out
+
+
+def certificate_row(
+    certificate: Mapping[str, Any] | Result,
+    *,
+    family: str | None = None,
+    instance: str | None = None,
+    method: str | None = None,
+    runtime_s: float | None = None,
+    time_limit: float | None = None,
+    reference: Reference | None = None,
+    stats: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """A certificate obtained outside :func:`run_bench` as a benchmark row.
+
+    ``certificate`` is the :class:`Result` of a script's own solve, or a line
+    of ``planner solve --json`` / ``planner plan ... --json`` run in another
+    process. Family, instance, method, limits and seed come from it unless
+    given; ``stats`` adds the script's own measurements to the method's.
+    """
+    if isinstance(certificate, Result):
+        certificate = certificate.to_dict(with_solution=False)
+    return measurement_row(
+        family or certificate["family"],
+        instance or certificate["instance"],
+        method or certificate["method"],
+        status=certificate.get("status") or ERROR,
+        objective=certificate.get("objective"),
+        bound=certificate.get("bound"),
+        gap=certificate.get("gap"),
+        verified=bool(certificate.get("verified")),
+        reason=certificate.get("reason") or "",
+        reference=reference,
+        runtime_s=certificate.get("runtime_s") if runtime_s is None else runtime_s,
+        time_limit=certificate.get("time_limit") if time_limit is None else time_limit,
+        threads=certificate.get("threads") or 1,
+        seed=certificate.get("seed") or 0,
+        stats={**(certificate.get("stats") or {}), **(stats or {})},
+    )
 
 
 def instance_size(family: Family | None, instance: Any) -> float | None:
