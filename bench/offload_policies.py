@@ -26,7 +26,7 @@ import numpy as np
 
 import planner
 from planner.bench import certificate_row, measurement_row, read_rows, write_report
-from planner.bench.rows import RowSink
+from planner.bench.rows import RowSink, open_for_resume
 from planner.offload import tide
 from planner.offload.generate import generate
 
@@ -162,7 +162,12 @@ def main() -> None:
     csv_path.parent.mkdir(parents=True, exist_ok=True)
     started = f"{os.getloadavg()[0]:.1f}"
     if not args.report_only:
-        done = {r["instance"] for r in read_rows(csv_path)} if csv_path.exists() else set()
+        # refuses a CSV of another layout (recorded by an older version): pick a new --out
+        done = (
+            {r["instance"] for r in open_for_resume(csv_path, "offload")}
+            if csv_path.exists()
+            else set()
+        )
         sink = RowSink(csv_path)
         try:
             for prefix in (int(p) for p in args.prefixes.split(",")):
