@@ -25,7 +25,13 @@ from pathlib import Path
 import numpy as np
 
 import planner
-from planner.bench import certificate_row, measurement_row, read_rows, write_report
+from planner.bench import (
+    certificate_row,
+    markdown_rows,
+    measurement_row,
+    read_rows,
+    write_report,
+)
 from planner.bench.rows import RowSink, open_for_resume
 from planner.offload import tide
 from planner.offload.generate import generate
@@ -106,26 +112,29 @@ def report(rows: list[dict]) -> str:
     groups: dict[tuple, list[dict]] = defaultdict(list)
     for r in rows:
         groups[(r["regime"], float(r["stability"]), r["method"])].append(r)
+    table = []
+    for (regime, stab, method), rs in sorted(groups.items(), key=lambda kv: kv[0]):
+        measured = np.mean([float(r["stability_measured"]) for r in rs])
+        cpu = [float(r["cpu_tokens"]) for r in rs if r["cpu_tokens"] != ""]
+        status = {r["status"] for r in rs}
+        table.append(
+            {
+                "regime": regime,
+                "stability (measured)": f"{stab:g} ({measured:.3f})",
+                "method": method if method != "exact" else f"exact ({'/'.join(sorted(status))})",
+                "time ms": f"{np.mean([float(r['time_ms']) for r in rs]):.2f}",
+                "gap %": f"{np.mean([float(r['gap_pct']) for r in rs]):.2f}",
+                "GB moved": f"{np.mean([float(r['gb_moved']) for r in rs]):.2f}",
+                "CPU tokens": f"{np.mean(cpu):.0f}" if cpu else None,
+                "tau": ",".join(sorted({str(r["tau"]) for r in rs if r["tau"] != ""})),
+            }
+        )
     lines = [
         "Gap % = (method - optimum) / optimum, where optimum is the exact MIP's objective "
         "(proven optimal unless the exact row says otherwise); mean over seeds.",
         "",
-        "| regime | stability (measured) | method | time ms | gap % | GB moved | CPU tokens | tau |",
-        "|---|---|---|---|---|---|---|---|",
+        markdown_rows(table, list(table[0]) if table else ["regime"]).rstrip("\n"),
     ]
-    for (regime, stab, method), rs in sorted(groups.items(), key=lambda kv: kv[0]):
-        measured = np.mean([float(r["stability_measured"]) for r in rs])
-        cpu = [float(r["cpu_tokens"]) for r in rs if r["cpu_tokens"] != ""]
-        taus = sorted({str(r["tau"]) for r in rs if r["tau"] != ""})
-        status = {r["status"] for r in rs}
-        label = method if method != "exact" else f"exact ({'/'.join(sorted(status))})"
-        cpu_text = f"{np.mean(cpu):.0f}" if cpu else "–"
-        lines.append(
-            f"| {regime} | {stab:g} ({measured:.3f}) | {label} | "
-            f"{np.mean([float(r['time_ms']) for r in rs]):.2f} | "
-            f"{np.mean([float(r['gap_pct']) for r in rs]):.2f} | "
-            f"{np.mean([float(r['gb_moved']) for r in rs]):.2f} | {cpu_text} | {','.join(taus)} |"
-        )
     lines += ["", "Targets:", ""]
     for regime in sorted({r["regime"] for r in rows}):
         stabs = sorted({float(r["stability"]) for r in rows if r["regime"] == regime})

@@ -29,7 +29,7 @@ import time
 from pathlib import Path
 
 import planner
-from planner.bench import certificate_row, write_report
+from planner.bench import certificate_row, markdown_rows, write_report
 from planner.bench.rows import write_rows
 from planner.core.family import get_family, warm_up
 from planner.seqpar.generate import make_cluster_cost, read_lengths, sample
@@ -127,22 +127,68 @@ def fmt(x: float | None, spec: str) -> str:
     return "–" if x is None else format(x, spec)
 
 
-def summary_row(label: str, rs: list[dict]) -> str:
-    """One Markdown row summarizing runs (plus the gain over Ulysses-only plans when measured)."""
+def summary_row(label: str, rs: list[dict], ulysses_gain: bool) -> dict[str, str]:
+    """The summary of runs (plus the gain over Ulysses-only plans when measured)."""
     ok = [r for r in rs if r["objective_s"] is not None]
     gains = [r["gain_over_ulysses"] for r in ok if r.get("gain_over_ulysses")]
     ss = [r["speedup_static"] for r in ok if r["speedup_static"]]
     sa = [r["speedup_adaptive"] for r in ok if r["speedup_adaptive"]]
     gaps = [100 * (r["gap"] or 0.0) for r in ok]
     walls = [r["runtime_s"] for r in rs]
-    return (
-        f"| {label} | {len(ok)}/{len(rs)} | "
-        f"{fmt(statistics.mean(ss), '.3f') if ss else '–'} | {fmt(min(ss), '.3f') if ss else '–'} | "
-        f"{fmt(statistics.mean(sa), '.3f') if sa else '–'} | {fmt(min(sa), '.3f') if sa else '–'} | "
-        f"{fmt(statistics.mean(gaps), '.2f') if gaps else '–'} | {fmt(max(gaps), '.2f') if gaps else '–'} | "
-        f"{statistics.mean(walls):.3f} | {max(walls):.3f} |"
-        + (f" {statistics.mean(gains):.3f} | {max(gains):.3f} |" if gains else "")
-    )
+    out = {
+        "gpus × batch, method": label,
+        "runs": f"{len(ok)}/{len(rs)}",
+        "mean speedup vs static": fmt(statistics.mean(ss), ".3f") if ss else "–",
+        "min vs static": fmt(min(ss), ".3f") if ss else "–",
+        "mean speedup vs adaptive": fmt(statistics.mean(sa), ".3f") if sa else "–",
+        "min vs adaptive": fmt(min(sa), ".3f") if sa else "–",
+        "mean gap %": fmt(statistics.mean(gaps), ".2f") if gaps else "–",
+        "max gap %": fmt(max(gaps), ".2f") if gaps else "–",
+        "mean wall s": f"{statistics.mean(walls):.3f}",
+        "max wall s": f"{max(walls):.3f}",
+    }
+    if ulysses_gain:
+        out["mean gain over Ulysses-only"] = f"{statistics.mean(gains):.3f}" if gains else "–"
+        out["max gain over Ulysses-only"] = f"{max(gains):.3f}" if gains else "–"
+    return out
+
+
+def instance_row(r: dict) -> dict[str, str]:
+    """One run of the per-instance table."""
+    gap = None if r["gap"] is None else 100 * r["gap"]
+    return {
+        "instance": r["instance"],
+        "method": r["method"],
+        "step s": fmt(r["objective_s"], ".4f"),
+        "bound s": fmt(r["bound_s"], ".4f"),
+        "gap %": fmt(gap, ".2f"),
+        "static s": fmt(r["static_s"], ".4f"),
+        "adaptive s": fmt(r["adaptive_s"], ".4f"),
+        "x static": fmt(r["speedup_static"], ".3f"),
+        "x adaptive": fmt(r["speedup_adaptive"], ".3f"),
+        "wall s": f"{r['runtime_s']:.3f}",
+        "max len": str(r["max_len_in_batch"]),
+        "load": str(r["load1"]),
+    }
+
+
+def tables(rows: list[dict], ulysses_gain: bool) -> list[tuple[str, str]]:
+    """The report's sections: by cluster, batch and method, then per instance."""
+    groups: dict[tuple, list[dict]] = {}
+    for r in rows:
+        groups.setdefault((r["gpus"], r["batch"], r["method"]), []).append(r)
+    summary = [summary_row(f"{g} × {b}, {m}", rs, ulysses_gain) for (g, b, m), rs in groups.items()]
+    per_instance = [instance_row(r) for r in rows]
+    return [
+        (
+            "By cluster, batch and method",
+            markdown_rows(summary, list(summary[0]) if summary else []),
+        ),
+        (
+            "Per instance",
+            markdown_rows(per_instance, list(per_instance[0]) if per_instance else []),
+        ),
+    ]
 
 
 def report(args: argparse.Namespace, rows: list[dict], bench_rows, load_start, load_end) -> None:
@@ -157,40 +203,13 @@ def report(args: argparse.Namespace, rows: list[dict], bench_rows, load_start, l
         "instance); the bound is the certificate over every micro-batch split; wall time is the "
         "whole `planner.solve` call."
     )
-    lines = [
-        "| gpus × batch, method | runs | mean speedup vs static | min | mean speedup vs adaptive "
-        "| min | mean gap % | max gap % | mean wall s | max wall s |"
-        + (" mean gain over Ulysses-only | max |" if args.ulysses_gain else ""),
-        "|---|---|---|---|---|---|---|---|---|---|" + ("---|---|" if args.ulysses_gain else ""),
-    ]
-    groups: dict[tuple, list[dict]] = {}
-    for r in rows:
-        groups.setdefault((r["gpus"], r["batch"], r["method"]), []).append(r)
-    for (g, b, m), rs in groups.items():
-        lines.append(summary_row(f"{g} × {b}, {m}", rs))
-    per_instance = [
-        "| instance | method | step s | bound s | gap % | static s | adaptive s | x static "
-        "| x adaptive | wall s | max len | load |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|",
-    ]
-    for r in rows:
-        per_instance.append(
-            f"| {r['instance']} | {r['method']} | {fmt(r['objective_s'], '.4f')} | "
-            f"{fmt(r['bound_s'], '.4f')} | {fmt(None if r['gap'] is None else 100 * r['gap'], '.2f')} | "
-            f"{fmt(r['static_s'], '.4f')} | {fmt(r['adaptive_s'], '.4f')} | "
-            f"{fmt(r['speedup_static'], '.3f')} | {fmt(r['speedup_adaptive'], '.3f')} | "
-            f"{r['runtime_s']:.3f} | {r['max_len_in_batch']} | {r['load1']} |"
-        )
     write_report(
         args.out.with_suffix(".md"),
         bench_rows,
         title=f"seqpar: Wikipedia batches ({args.model}{' on ' + args.gpu if args.gpu else ''})",
         command=command,
         notes=[note],
-        sections=[
-            ("By cluster, batch and method", "\n".join(lines) + "\n"),
-            ("Per instance", "\n".join(per_instance) + "\n"),
-        ],
+        sections=tables(rows, args.ulysses_gain),
         size_label="sequences",
     )
 
