@@ -17,7 +17,8 @@ SIGKILL of the driver, SIGKILL of a worker process), resuming it with ``--resume
 time, then checks the final CSV against the uninterrupted one (``scale_local.csv``): the
 same runs, none missing, none twice, equal rows::
 
-    .venv/bin/python bench/bench_scale.py kill --kills 5 --seed 1 --out bench/results/bench
+    .venv/bin/python bench/bench_scale.py kill --kills 5 --seed 1
+    .venv/bin/python bench/bench_scale.py kill --kills 5 --seed 3 --name scale_killed_seed3
 
 Everything is written through :mod:`planner.bench` (CSV rows, reports, plots).
 """
@@ -169,14 +170,25 @@ def executors(args: argparse.Namespace) -> None:
     print(check)
 
 
-def children(pid: int) -> list[int]:
-    """Direct child processes of ``pid`` (Linux /proc)."""
+def workers(pid: int) -> list[int]:
+    """The pool's worker processes among the children of ``pid`` (Linux /proc).
+
+    Spawned workers run ``multiprocessing.spawn``'s ``spawn_main``; the resource
+    tracker, also a child of the driver, is left alone.
+    """
     out = []
     for task in Path(f"/proc/{pid}/task").glob("*"):
         try:
-            out += [int(x) for x in (task / "children").read_text().split()]
+            kids = [int(x) for x in (task / "children").read_text().split()]
         except OSError:
             continue
+        for kid in kids:
+            try:
+                cmdline = Path(f"/proc/{kid}/cmdline").read_bytes()
+            except OSError:
+                continue
+            if b"spawn_main" in cmdline:
+                out.append(kid)
     return out
 
 
@@ -187,7 +199,7 @@ def kill(args: argparse.Namespace) -> None:
         raise SystemExit(
             f"{reference}: run `bench_scale.py executors` first (the uninterrupted run)"
         )
-    csv_path = args.out / "scale_killed.csv"
+    csv_path = args.out / f"{args.name}.csv"
     csv_path.unlink(missing_ok=True)
     rng = random.Random(args.seed)
     events = []
@@ -205,10 +217,10 @@ def kill(args: argparse.Namespace) -> None:
             kind = rng.choice(("SIGINT driver", "SIGKILL driver", "SIGKILL worker"))
             rows_before = len(read_rows(csv_path)) if csv_path.exists() else 0
             if kind == "SIGKILL worker":
-                workers = children(proc.pid)
-                if not workers:
+                pool = workers(proc.pid)
+                if not pool:
                     continue
-                os.kill(rng.choice(workers), signal.SIGKILL)
+                os.kill(rng.choice(pool), signal.SIGKILL)
             else:
                 proc.send_signal(signal.SIGINT if kind == "SIGINT driver" else signal.SIGKILL)
                 proc.wait()
@@ -224,9 +236,9 @@ def kill(args: argparse.Namespace) -> None:
             break
     check = agreement(read_rows(reference), read_rows(csv_path))
     write_report(
-        args.out / "scale_killed.md",
+        args.out / f"{args.name}.md",
         read_rows(csv_path),
-        title="2,000 SMTT instances × 5 methods, killed 5 times and resumed",
+        title=f"2,000 SMTT instances × 5 methods, killed {args.kills} times and resumed",
         command="python bench/bench_scale.py " + shlex.join(sys.argv[1:]),
         notes=[
             f"Each run: `{shown(bench_command(folder, csv_path, '--jobs', '2'))}` (then with "
@@ -253,6 +265,7 @@ def main() -> None:
     kl.add_argument("--seed", type=int, default=1)
     kl.add_argument("--min-s", type=float, default=5.0)
     kl.add_argument("--max-s", type=float, default=40.0)
+    kl.add_argument("--name", default="scale_killed", help="stem of the CSV and report")
     for p in (ex, kl):
         p.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "bench")
         p.add_argument("--instances", type=Path, default=Path("/tmp/planner_scale_instances"))

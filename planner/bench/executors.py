@@ -75,7 +75,15 @@ def _pool_run(
         while (todo or pending) and not broken:
             while todo and len(pending) < 2 * jobs:
                 k = todo.pop()
-                pending[pool.submit(func, queue[k])] = k
+                try:
+                    fut = pool.submit(func, queue[k])
+                except BrokenProcessPool:  # a worker died since the last wait: k never ran
+                    todo.append(k)
+                    broken = True
+                    break
+                pending[fut] = k
+            if broken:
+                break
             done, _ = wait(pending, return_when=FIRST_COMPLETED)
             for fut in done:
                 k = pending.pop(fut)

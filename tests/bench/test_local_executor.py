@@ -50,3 +50,31 @@ def test_a_killed_worker_is_replaced_and_its_task_run_again(tmp_path):
         assert by[inst.name, "edd"]["verified"]
     lost = by[instances[0].name, "always"]
     assert lost["status"] == "ERROR" and lost["failure"] == "lost" and "died" in lost["reason"]
+
+
+def test_a_pool_found_broken_at_submit_loses_and_repeats_nothing(monkeypatch):
+    # A worker can die between two waits: the pool then refuses the next submit
+    # (BrokenProcessPool from submit, not from a future). The run must go on in a new
+    # pool, with every task's result exactly once.
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    from planner.bench import executors
+
+    refused = []
+
+    class RefusesOnce(ProcessPoolExecutor):
+        submits = 0
+
+        def submit(self, fn, /, *args, **kwargs):
+            RefusesOnce.submits += 1
+            if RefusesOnce.submits == 6 and not refused:
+                refused.append(args)
+                raise BrokenProcessPool("A child process terminated abruptly (test)")
+            return super().submit(fn, *args, **kwargs)
+
+    monkeypatch.setattr(executors, "ProcessPoolExecutor", RefusesOnce)
+    items = list(range(-12, 0))
+    results = list(executors.local_map(abs, items, jobs=2, retries=0))
+    assert refused  # the refusal happened mid-run
+    assert sorted(results) == sorted(abs(x) for x in items)
