@@ -210,6 +210,7 @@ def kill(args: argparse.Namespace) -> None:
         cmd = bench_command(folder, csv_path, "--jobs", "2", *([] if first else ["--resume"]))
         first = False
         proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, start_new_session=True)
+        stopped = False  # the driver was stopped by this script (not by a failure of its own)
         while proc.poll() is None and kills_left:
             time.sleep(rng.uniform(args.min_s, args.max_s))
             if proc.poll() is not None:
@@ -224,6 +225,7 @@ def kill(args: argparse.Namespace) -> None:
             else:
                 proc.send_signal(signal.SIGINT if kind == "SIGINT driver" else signal.SIGKILL)
                 proc.wait()
+                stopped = True
             kills_left -= 1
             events.append({"event": len(events) + 1, "kill": kind, "rows on disk": rows_before})
             print(events[-1], flush=True)
@@ -234,6 +236,16 @@ def kill(args: argparse.Namespace) -> None:
             os.killpg(proc.pid, signal.SIGKILL)
         if proc.returncode == 0:  # finished (after the last kill, or before all of them)
             break
+        if not stopped:  # the run failed by itself: recorded, then resumed like a kill
+            rows_now = len(read_rows(csv_path)) if csv_path.exists() else 0
+            events.append(
+                {
+                    "event": len(events) + 1,
+                    "kill": f"none: the driver exited with code {proc.returncode} by itself",
+                    "rows on disk": rows_now,
+                }
+            )
+            print(events[-1], flush=True)
     check = agreement(read_rows(reference), read_rows(csv_path))
     write_report(
         args.out / f"{args.name}.md",
