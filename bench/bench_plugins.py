@@ -105,19 +105,16 @@ def reproduce(args: argparse.Namespace) -> None:
         print(f"{suite}: " + ", ".join(f"{t['rule']} {t['objective differs']}" for t in table))
 
 
-def sleep(args: argparse.Namespace) -> None:
-    family = get_family("smtt")
-    source = ROOT.parent / "shared" / "data" / "smtt" / "tkindt_n100.jsonl"
-    csv_path = args.out / "sleeper.csv"
-    if csv_path.exists():
-        csv_path.unlink()  # a fresh measurement
+def timed_bench(source: Path, method: str, csv_path: Path, args: argparse.Namespace):
+    """Run ``planner bench`` with one method on the first ``--count`` instances: (command, wall s)."""
+    csv_path.unlink(missing_ok=True)  # a fresh measurement
     cmd = [
         str(Path(sys.executable).with_name("planner")),
         "bench",
         "smtt",
         str(source),
-        "--heuristic",
-        SLEEPER,
+        "--methods",
+        method,
         "--limit",
         str(args.count),
         "-t",
@@ -126,23 +123,37 @@ def sleep(args: argparse.Namespace) -> None:
         str(csv_path),
         "--json",
     ]
-    before = load()
     started = time.perf_counter()
     subprocess.run(cmd, cwd=ROOT, check=True, capture_output=True)
-    wall = time.perf_counter() - started
+    return cmd, time.perf_counter() - started
+
+
+def sleep(args: argparse.Namespace) -> None:
+    family = get_family("smtt")
+    source = ROOT.parent / "shared" / "data" / "smtt" / "tkindt_n100.jsonl"
+    csv_path = args.out / "sleeper.csv"
+    before = load()
+    # the same command with a plugin that answers at once: start-up, loading, one plugin worker
+    _, base_wall = timed_bench(source, plugin_of("edd"), args.out / "sleeper_baseline.csv", args)
+    (args.out / "sleeper_baseline.csv").unlink()
+    cmd, wall = timed_bench(source, SLEEPER, csv_path, args)
     rows = read_rows(csv_path)
+    assert {r["method"] for r in rows} == {SLEEPER}, "only the sleeper runs"
     limit = args.time_limit
+    kill_after = limit + grace_s(limit)
     per_call = [r["runtime_s"] for r in rows]
     summary = {
         "calls": len(rows),
         "time limit s": limit,
-        "kill after s (limit + grace)": limit + grace_s(limit),
+        "kill after s (limit + grace)": kill_after,
         "recorded time per call, mean s": _mean(per_call),
         "recorded time per call, max s": max(per_call),
-        "failures": sum(r["failure"] == "timeout" for r in rows),
+        "timeouts": sum(r["failure"] == "timeout" for r in rows),
         "whole command wall s": round(wall, 2),
-        "calls × limit s": round(len(rows) * limit, 2),
-        "wall − calls × (limit + grace) s": round(wall - len(rows) * (limit + grace_s(limit)), 2),
+        "same command, instant plugin, wall s": round(base_wall, 2),
+        "extra wall per call beyond limit + grace s": round(
+            (wall - base_wall - len(rows) * kill_after) / max(1, len(rows)), 3
+        ),
     }
     write_report(
         args.out / "sleeper.md",
@@ -151,9 +162,10 @@ def sleep(args: argparse.Namespace) -> None:
         command="python bench/bench_plugins.py " + shlex.join(sys.argv[1:]),
         notes=[
             f"The command run: `{shlex.join(['planner', *cmd[1:]])}` (from the repository "
-            f"root). Load average {before} before, {load()} after. The rest of the wall time is "
-            "the process start-up, loading the family, starting the plugin's worker process "
-            "again after each kill, and writing the report."
+            f"root), and the same with `--methods {plugin_of('edd')}` (a plugin that answers at "
+            f"once) for the fixed costs: process start-up, loading the family, the first plugin "
+            f"worker. Load average {before} before, {load()} after. The extra wall time per call "
+            "is starting the plugin's worker process again after each kill."
         ],
         sections=[("Cost of the hanging plugin", markdown_rows([summary], list(summary)))],
         plots=False,
