@@ -65,7 +65,11 @@ def _mddc_urgency(p, d, left, t):
 
 def mddc(view):
     """MDD Challenger (LLM-discovered): dispatch by the MDDC urgency, jobs kept in EDD order."""
-    p, d = view.p, view.d
+    return _mddc_dispatch(view.p, view.d, augment=False)
+
+
+def _mddc_dispatch(p, d, augment):
+    """Append the least urgent-scored job of the EDD-ordered rest; ``augment``: AugMDDC's move."""
     left = np.lexsort((p, d))  # due date, ties by processing time
     t, order = 0, []
     while left.size:
@@ -73,6 +77,8 @@ def mddc(view):
         order.append(int(left[k]))
         t += int(p[left[k]])
         left = np.delete(left, k)
+        if augment:
+            order = _move_one_to_end(order, p, d)
     return order
 
 
@@ -107,13 +113,4 @@ def aug_mddc(view):
     As published, ``t`` keeps adding the appended jobs' processing times (a
     move does not change the partial schedule's length).
     """
-    p, d = view.p, view.d
-    left = np.lexsort((p, d))
-    t, order = 0, []
-    while left.size:
-        k = int(np.argmin(_mddc_urgency(p, d, left, t)))
-        order.append(int(left[k]))
-        t += int(p[left[k]])
-        left = np.delete(left, k)
-        order = _move_one_to_end(order, p, d)
-    return order
+    return _mddc_dispatch(view.p, view.d, augment=True)
