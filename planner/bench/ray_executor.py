@@ -116,15 +116,17 @@ def _run(
     threads = max(t.threads for t in tasks)
     cpus = ray.cluster_resources().get("CPU", 1.0)
     in_flight = max(1, min(jobs, int(cpus // threads) or 1))
-    remote = ray.remote(run_task).options(
-        num_cpus=threads, max_retries=retries, retry_exceptions=False
-    )
+    remote = ray.remote(run_task)
     queue = iter(tasks)
     pending: dict[Any, tuple[BenchTask, float]] = {}
 
     def submit() -> None:
         for task in queue:
-            pending[remote.remote(task)] = (task, time.monotonic())
+            # each task asks for the CPUs its method's threads use
+            ref = remote.options(
+                num_cpus=task.threads, max_retries=retries, retry_exceptions=False
+            ).remote(task)
+            pending[ref] = (task, time.monotonic())
             if len(pending) >= in_flight:
                 return
 
