@@ -72,6 +72,7 @@ BASE: dict[str, list[str]] = {
         "--gpus",
         "16",
     ],
+    "plan pipelining": ["plan", "pipelining", "fa3_fwd_hopper.json", "-t", "2"],
     "plan serve": [
         "plan",
         "serve",
@@ -117,7 +118,7 @@ SPECIFIC: list[tuple[str, list[str], str]] = [
     *(
         (f"{cmd}-{family}-{name}", [cmd, family, "{tmp}/" + name], "{tmp}/" + name)
         for cmd in ("solve", "bench")
-        for family in ("smtt", "rcpsp", "train", "serve")
+        for family in ("smtt", "rcpsp", "train", "serve", "seqpar", "offload", "pipelining")
         for name in ("null.json", "list.json")
     ),
     ("solve-smtt-wrong-types", ["solve", "smtt", "{tmp}/smtt_types.json"], "field 'p'"),

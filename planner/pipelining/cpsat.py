@@ -1,0 +1,356 @@
+"""The joint modulo-scheduling + warp-assignment model at a fixed ``ii`` (CP-SAT).
+
+Variables per op ``v``: start ``t_v = ii * k_v + x_v`` (``x_v`` its residue),
+warp-group literals ``a[v, g]``; per edge a "crosses groups" literal. Modulo
+resources use the classic unrolled-once trick: an occupation of residue length
+``rem`` starting at residue ``y`` is the interval ``[y, y + rem)`` plus its copy
+``[y - ii, y - ii + rem)``; a cumulative (or no-overlap) over both is exactly
+the modulo constraint (occupations of a whole ``ii`` or more become a constant
+base load). Value lifetimes ``[t_v, end_v)`` are folded the same way:
+``end_v - t_v = ii * q_v + rem_v`` gives ``q_v`` copies everywhere plus one
+interval of length ``rem_v``; register pressure is a cumulative per warp group
+over optional intervals (present when the op sits on that group) whose
+capacity is the group's peak minus the ``q`` copies; the register file bounds
+the sum of the groups' allocations. Redundant "area" constraints (demand x
+lifetime summed over the ops fits in capacity x ``ii``) make the lifetime
+reasoning propagate. The objective is the schedule length.
+
+``relax`` drops constraint families (``"registers"``, ``"smem"``, ``"tmem"``,
+``"warps"`` = warp-group occupancy, ``"cross"`` = the cross-warp delays that
+depend on the assignment (forced ones stay),
+``"units:<U>"``) for ``--explain``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass, field
+from typing import Any
+
+from ortools.sat.python import cp_model
+
+from planner.pipelining.instance import Instance, Solution
+
+
+@dataclass
+class Model:
+    """A built model and the handles to read a solution back."""
+
+    model: cp_model.CpModel
+    ii: int
+    start: dict[str, Any]
+    assign: dict[str, dict[int, Any]]
+    length: Any
+    trivially_infeasible: str | None = None
+    crossing: list[Any] = field(default_factory=list)
+
+    def solution(self, solver: cp_model.CpSolver) -> Solution:
+        """The schedule of the solver's current solution."""
+        start = {v: int(solver.value(t)) for v, t in self.start.items()}
+        warp = {}
+        for v, lits in self.assign.items():
+            warp[v] = next(g for g, lit in lits.items() if _value(solver, lit))
+        return Solution(ii=self.ii, start=start, warp=warp, length=int(solver.value(self.length)))
+
+    def fix_starts(self, start: dict[str, int]) -> None:
+        """Pin every start time (the warp assignment stays free)."""
+        for v, t in self.start.items():
+            self.model.add(t == start[v])
+
+    def hint(self, solution: Solution) -> None:
+        """Warm start from a schedule at the same ``ii``."""
+        if solution.ii != self.ii:
+            return
+        self.model.clear_hints()
+        for v, t in self.start.items():
+            self.model.add_hint(t, solution.start[v])
+        for v, lits in self.assign.items():
+            for g, lit in lits.items():
+                if not isinstance(lit, int):
+                    self.model.add_hint(lit, int(solution.warp[v] == g))
+        if solution.length is not None:
+            self.model.add_hint(self.length, solution.length)
+
+
+def _value(solver: cp_model.CpSolver, lit: Any) -> bool:
+    return bool(lit) if isinstance(lit, int) else bool(solver.boolean_value(lit))
+
+
+def _groups(instance: Instance) -> tuple[list[int], list[int]]:
+    """(groups of variable-latency ops, groups of the others); the producer group is 0."""
+    w = instance.machine.warp_groups
+    if instance.has_variable_latency:
+        return [0], list(range(1, w))
+    return [], list(range(w))
+
+
+def build(
+    instance: Instance,
+    ii: int,
+    *,
+    horizon: int | None = None,
+    relax: Collection[str] = (),
+    length_lb: int = 0,
+) -> Model:
+    """The model at ``ii`` (see the module docstring)."""
+    m = cp_model.CpModel()
+    mach = instance.machine
+    horizon = instance.effective_horizon if horizon is None else horizon
+    ops = instance.ops
+    vl_groups, groups = _groups(instance)
+    reason = None
+
+    start: dict[str, Any] = {}
+    resid: dict[str, Any] = {}
+    for op in ops:
+        hi = horizon - op.span
+        if hi < 0:
+            reason = f"op {op.id} is longer than the horizon {horizon}"
+            hi = 0
+        t = m.new_int_var(0, hi, f"t[{op.id}]")
+        k = m.new_int_var(0, hi // ii, f"k[{op.id}]")
+        x = m.new_int_var(0, ii - 1, f"x[{op.id}]")
+        m.add(t == ii * k + x)
+        start[op.id], resid[op.id] = t, x
+    length = m.new_int_var(min(length_lb, horizon), horizon, "length")
+    for op in ops:
+        m.add(length >= start[op.id] + op.span)
+
+    # Warp groups: variable-latency ops on the producer group 0, the others elsewhere.
+    assign: dict[str, dict[int, Any]] = {}
+    free_ops = [op.id for op in ops if not op.variable_latency]
+    for op in ops:
+        if op.variable_latency:
+            assign[op.id] = {0: 1}
+        elif not groups:
+            reason = reason or "no warp group left for the ops that are not variable-latency"
+            assign[op.id] = {}
+        else:
+            lits = {g: m.new_bool_var(f"a[{op.id},{g}]") for g in groups}
+            m.add_exactly_one(lits.values())
+            assign[op.id] = lits
+    # Symmetry: the consumer groups are interchangeable; open them in order of first use.
+    for j, v in enumerate(free_ops):
+        for pos, g in enumerate(groups[1:], start=1):
+            earlier = [assign[u][groups[pos - 1]] for u in free_ops[:j]]
+            if not earlier:
+                m.add(assign[v][g] == 0)
+            else:
+                m.add(assign[v][g] <= sum(earlier))
+
+    # Dependences with cross-warp delays.
+    crossing = []
+    for e in instance.edges:
+        cw = instance.cross_latency(e.src)
+        base = e.latency - e.distance * ii
+        if instance.forced_cross(e):  # paid by every schedule, kept in every relaxation
+            m.add(start[e.dst] - start[e.src] >= base + cw)
+            continue
+        if "cross" in relax:
+            cw = 0
+        if cw == 0 or (e.src == e.dst) or instance.op(e.src).variable_latency:
+            m.add(start[e.dst] - start[e.src] >= base)
+        else:
+            cross = m.new_bool_var(f"cross[{e.src}->{e.dst}]")
+            crossing.append(cross)
+            for g in groups:
+                m.add(cross >= assign[e.src][g] - assign[e.dst][g])
+            m.add(start[e.dst] - start[e.src] >= base + cw * cross)
+
+    # Modulo resources.
+    for unit, cap in mach.units.items():
+        if f"units:{unit}" in relax:
+            continue
+        base_load = 0
+        intervals, demands = [], []
+        for op in ops:
+            for j, r in enumerate(op.reservation):
+                if r.unit != unit:
+                    continue
+                full, rem = divmod(r.cycles, ii)
+                base_load += full * r.count
+                if rem == 0:
+                    continue
+                y = _residue(m, start[op.id], resid[op.id], r.offset, ii, f"{op.id}.{j}")
+                intervals += _wrapped(m, y, rem, ii, f"{unit}:{op.id}.{j}")
+                demands += [r.count, r.count]
+        room = cap - base_load
+        if room < 0:
+            reason = reason or f"unit {unit}: occupations of a whole ii exceed its capacity"
+            continue
+        if not intervals:
+            continue
+        if room == 1 and all(d == 1 for d in demands):
+            m.add_no_overlap(intervals)
+        else:
+            m.add_cumulative(intervals, demands, room)
+
+    # Warp-group occupancy: one synchronous op at a time per group.
+    if "warps" not in relax:
+        for g in vl_groups + groups:
+            members = []
+            for op in ops:
+                if not op.warp_cycles or g not in assign[op.id]:
+                    continue
+                if op.warp_cycles > ii:
+                    lit = assign[op.id][g]
+                    if isinstance(lit, int):
+                        reason = reason or f"op {op.id} keeps its warp group busy longer than ii"
+                    else:
+                        m.add(lit == 0)
+                    continue
+                members += _wrapped(
+                    m, resid[op.id], op.warp_cycles, ii, f"w{g}:{op.id}", assign[op.id][g]
+                )
+            if len(members) > 2:
+                m.add_no_overlap(members)
+
+    # Lifetimes (only for ops that hold storage that is checked).
+    kinds = [k for k in ("registers", "smem", "tmem") if k not in relax]
+    holders = [op for op in ops if any(getattr(op, k) for k in kinds)]
+    q: dict[str, Any] = {}
+    rem: dict[str, Any] = {}
+    max_dist = max([e.distance for e in instance.edges], default=0)
+    max_len = horizon + (max_dist + 1) * ii + max((op.latency for op in ops), default=0)
+    q_max = max_len // ii + 1
+    ends: dict[str, Any] = {}
+    for op in holders:
+        end = m.new_int_var(0, horizon + max_len, f"end[{op.id}]")
+        ends[op.id] = end
+        m.add(end >= start[op.id] + op.latency)
+        for e in instance.edges:
+            if e.src == op.id and not e.order_only:
+                use = 0 if e.in_place else instance.op(e.dst).latency
+                m.add(end >= start[e.dst] + e.distance * ii + use)
+        q[op.id] = m.new_int_var(0, q_max, f"q[{op.id}]")
+        rem[op.id] = m.new_int_var(0, ii - 1, f"rem[{op.id}]")
+        m.add(end - start[op.id] == ii * q[op.id] + rem[op.id])
+
+    if "registers" in kinds:
+        _registers(
+            m, instance, ii, holders, assign, vl_groups + groups, resid, q, rem, q_max, ends, start
+        )
+    for kind in ("smem", "tmem"):
+        if kind not in kinds:
+            continue
+        cap = getattr(mach, kind)
+        users = [op for op in holders if getattr(op, kind)]
+        if not users:
+            continue
+        # Redundant: the load integrated over one period is the sum of demand x lifetime.
+        m.add(sum(getattr(op, kind) * (ends[op.id] - start[op.id]) for op in users) <= cap * ii)
+        base = sum(getattr(op, kind) * q[op.id] for op in users)
+        intervals, demands = [], []
+        for op in users:
+            intervals += _wrapped(m, resid[op.id], rem[op.id], ii, f"{kind}:{op.id}")
+            demands += [getattr(op, kind)] * 2
+        room = m.new_int_var(0, cap, f"room[{kind}]")
+        m.add(room == cap - base)
+        m.add_cumulative(intervals, demands, room)
+
+    m.minimize(length)
+    return Model(m, ii, start, assign, length, reason, crossing)
+
+
+def _registers(
+    m: cp_model.CpModel,
+    instance: Instance,
+    ii: int,
+    holders: list[Any],
+    assign: dict[str, dict[int, Any]],
+    all_groups: list[int],
+    resid: dict[str, Any],
+    q: dict[str, Any],
+    rem: dict[str, Any],
+    q_max: int,
+    ends: dict[str, Any],
+    start: dict[str, Any],
+) -> None:
+    mach = instance.machine
+    room_max = max(0, mach.register_limit - mach.register_reserved)
+    allocations = []
+    for g in all_groups:
+        members = [op for op in instance.ops if g in assign[op.id]]
+        if not members:
+            continue
+        used = m.new_bool_var(f"used[{g}]")
+        for op in members:
+            lit = assign[op.id][g]
+            if isinstance(lit, int):
+                m.add(used == 1)
+            else:
+                m.add_implication(lit, used)
+        peak = m.new_int_var(0, room_max, f"peak[{g}]")
+        m.add(peak == 0).only_enforce_if(~used)
+        allocations.append(peak + mach.register_reserved * used)
+        regs = [op for op in holders if op.registers and g in assign[op.id]]
+        if not regs:
+            continue
+        base_terms = []
+        area = []
+        intervals, demands = [], []
+        for op in regs:
+            lit = assign[op.id][g]
+            # Redundant: registers x lifetime summed over the group fits in peak x ii.
+            span = m.new_int_var(0, (q_max + 1) * ii, f"la[{op.id},{g}]")
+            if isinstance(lit, int):
+                m.add(span == ends[op.id] - start[op.id])
+            else:
+                m.add(span == ends[op.id] - start[op.id]).only_enforce_if(lit)
+                m.add(span == 0).only_enforce_if(~lit)
+            area.append(op.registers * span)
+            qa = m.new_int_var(0, q_max, f"qa[{op.id},{g}]")
+            if isinstance(lit, int):
+                m.add(qa == q[op.id])
+            else:
+                m.add(qa == q[op.id]).only_enforce_if(lit)
+                m.add(qa == 0).only_enforce_if(~lit)
+            base_terms.append(op.registers * qa)
+            intervals += _wrapped(m, resid[op.id], rem[op.id], ii, f"r{g}:{op.id}", lit)
+            demands += [op.registers] * 2
+        room = m.new_int_var(0, room_max, f"regroom[{g}]")
+        m.add(room == peak - sum(base_terms))
+        m.add_cumulative(intervals, demands, room)
+        m.add(sum(area) <= ii * peak)
+    if mach.register_file is not None and allocations:
+        m.add(sum(allocations) <= mach.register_file)
+
+
+def _residue(m: cp_model.CpModel, t: Any, x: Any, offset: int, ii: int, name: str) -> Any:
+    """``(t + offset) mod ii`` as a variable (``x`` itself when ``offset == 0``)."""
+    if offset % ii == 0:
+        return x
+    y = m.new_int_var(0, ii - 1, f"y[{name}]")
+    wrap = m.new_bool_var(f"wrap[{name}]")
+    shift = offset % ii
+    m.add(y == x + shift - ii * wrap)
+    return y
+
+
+def _wrapped(
+    m: cp_model.CpModel, y: Any, size: Any, ii: int, name: str, present: Any = None
+) -> list[Any]:
+    """The interval ``[y, y + size)`` and its copy one ``ii`` earlier (optional if ``present``)."""
+    fixed = isinstance(size, int)
+    optional = not (present is None or (isinstance(present, int) and present == 1))
+    if fixed:
+        if not optional:
+            return [
+                m.new_fixed_size_interval_var(y, size, f"iv[{name}]"),
+                m.new_fixed_size_interval_var(y - ii, size, f"iv'[{name}]"),
+            ]
+        return [
+            m.new_optional_fixed_size_interval_var(y, size, present, f"iv[{name}]"),
+            m.new_optional_fixed_size_interval_var(y - ii, size, present, f"iv'[{name}]"),
+        ]
+    end = m.new_int_var(0, 2 * ii, f"e[{name}]")
+    m.add(end == y + size)
+    if not optional:
+        return [
+            m.new_interval_var(y, size, end, f"iv[{name}]"),
+            m.new_interval_var(y - ii, size, end - ii, f"iv'[{name}]"),
+        ]
+    return [
+        m.new_optional_interval_var(y, size, end, present, f"iv[{name}]"),
+        m.new_optional_interval_var(y - ii, size, end - ii, present, f"iv'[{name}]"),
+    ]

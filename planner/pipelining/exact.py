@@ -1,0 +1,315 @@
+"""The exact method: prove every smaller ``ii`` infeasible, then the shortest schedule.
+
+For ``ii`` from ``max(ResMII, RecMII, WarpMII)`` upwards the joint CP-SAT model
+(:mod:`planner.pipelining.cpsat`) minimizes the schedule length; an INFEASIBLE
+answer is the proof for that ``ii`` and the search moves on; the first ``ii``
+with a schedule is the optimal one once every smaller ``ii`` is proven, and the
+length is optimal when CP-SAT proves it at that ``ii``. An ``ii`` left undecided
+within its share of the time stays open (the bound stops there) while the
+search goes on upwards for a schedule, which is then only FEASIBLE. Among the optimal
+schedules a last, time-boxed stage prefers the fewest edges crossing warp
+groups, then the fewest warp groups (each crossing costs shared-memory
+traffic and a barrier in a real kernel beyond the modelled delay); it never
+changes ``ii`` or the length.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from typing import Any
+
+from planner.core.cpsat import make_solver
+from planner.core.result import Result, Status
+from planner.core.timing import Deadline
+from planner.pipelining.bounds import compute_bounds, length_lb
+from planner.pipelining.cpsat import Model, build
+from planner.pipelining.evaluate import encode, schedule_length, verify
+from planner.pipelining.ims import assign_together, modulo_schedule
+from planner.pipelining.instance import Instance, Solution
+
+#: Relaxations solved first at each ii: plain modulo scheduling, then without storage.
+RELAXATIONS = (
+    ("registers", "smem", "tmem", "warps", "cross"),
+    ("registers", "smem", "tmem"),
+)
+#: Share of the remaining time each relaxation may take.
+RELAXATION_SHARE = (0.3, 0.4)
+#: Share of the remaining time the joint model gets at an ii below the last one: an ii it
+#: cannot decide stays open (the bound stops there) and the search goes on for a schedule.
+FULL_SHARE = 0.6
+#: Share of the remaining time for finding warp groups for a relaxation's start times.
+PIN_SHARE = 0.15
+#: Share of the remaining time (at most) for the tie-break stage.
+TIE_BREAK_SHARE = 0.2
+#: Most seconds the tie-break stage may take.
+TIE_BREAK_CAP = 2.0
+
+
+def _ii_status(code_name: str) -> str:
+    return {"OPTIMAL": "optimal", "FEASIBLE": "feasible", "INFEASIBLE": "infeasible"}.get(
+        code_name, "unknown"
+    )
+
+
+def solve_exact(
+    instance: Instance,
+    *,
+    time_limit: float,
+    threads: int = 1,
+    seed: int = 0,
+    hint: Solution | None = None,
+    tie_break: bool = True,
+) -> Result:
+    """Lexicographically optimal (``ii``, length) schedule with per-``ii`` proofs.
+
+    Returns a Result whose stats list, per ``ii`` tried, the CP-SAT status
+    (``infeasible`` is a proof), with ResMII, RecMII and WarpMII.
+    """
+    deadline = Deadline(time_limit)
+    bounds = compute_bounds(instance)
+    stats: dict[str, Any] = {**bounds.to_dict(), "solver": "cp-sat", "ii_tried": []}
+    stats.update(_scale_stats(instance))
+    if bounds.infeasible:
+        return Result(
+            "pipelining",
+            instance.name,
+            "exact",
+            Status.INFEASIBLE,
+            stats=stats,
+            reason=bounds.infeasible,
+        )
+    incumbent = hint if hint is not None and hint.ii >= bounds.mii else None
+    if incumbent is not None and verify(instance, incumbent):
+        incumbent = None  # a hint the verifier rejects must not cut the search short
+    last_ii = instance.effective_max_ii
+    if incumbent is not None:
+        last_ii = min(last_ii, incumbent.ii)
+    best: Solution | None = None
+    status = Status.UNKNOWN
+    ii = bounds.mii  # the ii being tried
+    length_bound = None  # proven length bound at the ii where a schedule was found
+    open_ii = open_len = None  # first ii left undecided, and its length bound
+    while ii <= last_ii and not deadline.expired():
+        tic = time.perf_counter()
+        entry: dict[str, Any] = {"ii": ii}
+        stats["ii_tried"].append(entry)
+        lb_len = length_lb(instance, ii)
+        warm = incumbent if incumbent is not None and incumbent.ii == ii else None
+        if warm is None:
+            warm = _plain_ims(instance, ii)
+        # Stage 1: relaxations (plain modulo scheduling, then without storage). Infeasible
+        # there = infeasible; their length bounds hold; an optimum of theirs that the joint
+        # model accepts (as is, or with other warp groups for the same start times) is optimal.
+        outcome = None
+        for level, relax in enumerate(RELAXATIONS):
+            relaxed = build(instance, ii, length_lb=lb_len, relax=relax)
+            if relaxed.trivially_infeasible:
+                outcome = "infeasible"
+                entry["reason"] = relaxed.trivially_infeasible
+                break
+            if warm is not None:
+                relaxed.hint(warm)
+            solver = make_solver(
+                time_limit=deadline.fraction(
+                    RELAXATION_SHARE[level], at_least=min(1.0, deadline.remaining())
+                ),
+                threads=threads,
+                seed=seed,
+            )
+            name = solver.status_name(solver.solve(relaxed.model))
+            entry[f"relaxation{level + 1}"] = _ii_status(name)
+            if name == "INFEASIBLE":
+                outcome = "infeasible"
+                entry["proof"] = f"relaxation{level + 1}"
+                break
+            if name not in ("OPTIMAL", "FEASIBLE"):
+                break
+            lb_len = max(lb_len, math.ceil(solver.best_objective_bound - 1e-6))
+            candidate = relaxed.solution(solver)
+            entry[f"relaxation{level + 1}_length"] = candidate.length
+            if warm is None or (candidate.length or 0) <= (warm.length or 0):
+                warm = candidate  # a warm start even if it breaks storage or warp rules
+            if name == "OPTIMAL":
+                found = _accept(instance, ii, lb_len, candidate, deadline, threads, seed)
+                if found is not None:
+                    best, status, outcome = found, Status.OPTIMAL, "optimal"
+                    length_bound = best.length
+                    entry.update(proof=f"relaxation{level + 1}", length=best.length)
+                    break
+        if outcome == "infeasible":
+            entry.update(status="infeasible", time_s=_since(tic))
+            ii += 1
+            continue
+        if outcome == "optimal":
+            entry.update(status="optimal", time_s=_since(tic))
+            if open_ii is not None:
+                status = Status.FEASIBLE  # optimal at this ii, but a smaller one is undecided
+            elif tie_break:
+                full = build(instance, ii, length_lb=lb_len)
+                best = _tie_break(full, best, deadline, threads, seed, stats)
+            break
+        # Stage 2: the joint model (a relaxation's schedule that the verifier accepts is
+        # the incumbent meanwhile).
+        fallback = warm if warm is not None and not verify(instance, warm) else None
+        model = build(instance, ii, length_lb=lb_len)
+        if model.trivially_infeasible:
+            entry.update(status="infeasible", reason=model.trivially_infeasible)
+            ii += 1
+            continue
+        if warm is not None:
+            model.hint(warm)
+        budget = deadline.remaining() if ii >= last_ii else deadline.fraction(FULL_SHARE)
+        solver = make_solver(time_limit=budget, threads=threads, seed=seed)
+        name = solver.status_name(solver.solve(model.model))
+        entry.update(status=_ii_status(name), time_s=_since(tic))
+        if name == "INFEASIBLE":
+            ii += 1
+            continue
+        if name in ("OPTIMAL", "FEASIBLE"):
+            best = model.solution(solver)
+            if fallback is not None and (fallback.length or 0) < (best.length or 0):
+                best = fallback
+            entry["length"] = best.length
+            length_bound = max(lb_len, math.ceil(solver.best_objective_bound - 1e-6))
+            proven = name == "OPTIMAL" and open_ii is None
+            status = Status.OPTIMAL if proven else Status.FEASIBLE
+            if proven and tie_break:
+                best = _tie_break(model, best, deadline, threads, seed, stats)
+            break
+        if fallback is not None:
+            best, status = fallback, Status.FEASIBLE
+            entry.update(status="feasible", length=best.length)
+            length_bound = lb_len
+            break
+        # Undecided: remember the first such ii (the bound stops there) and look for a
+        # schedule at the next ones with the time left.
+        if open_ii is None:
+            open_ii, open_len = ii, lb_len
+        ii += 1
+    reason = ""
+    if best is None and incumbent is not None:
+        best, status = incumbent, Status.FEASIBLE
+    if best is None:
+        if ii > last_ii and open_ii is None:
+            status = Status.INFEASIBLE
+            if last_ii < bounds.mii:
+                reason = (
+                    f"no schedule with ii <= {last_ii}: the lower bound is {bounds.mii} "
+                    f"(ResMII {bounds.res_mii}, RecMII {bounds.rec_mii}, WarpMII {bounds.warp_mii})"
+                )
+            else:
+                reason = (
+                    f"no schedule with ii <= {instance.effective_max_ii} and length <= "
+                    f"{instance.effective_horizon}: ii {bounds.mii}..{last_ii} proven infeasible"
+                )
+        else:
+            reason = "time limit reached before a schedule was found"
+    bound = None
+    if open_ii is not None:
+        # every ii below the first undecided one is proven infeasible
+        bound = encode(instance, open_ii, min(open_len, instance.effective_horizon))
+    elif status is not Status.INFEASIBLE and ii <= instance.effective_max_ii:
+        # every ii below `ii` is proven infeasible; at `ii` the length is at least this
+        lengths = [length_lb(instance, ii)] + ([length_bound] if length_bound is not None else [])
+        bound = encode(instance, ii, min(max(lengths), instance.effective_horizon))
+    if best is not None:
+        stats["ii"], stats["length"] = best.ii, best.length
+        stats["warp_groups_used"] = len(set(best.warp.values()))
+    return Result(
+        "pipelining",
+        instance.name,
+        "exact",
+        status,
+        objective=None if best is None else float(encode(instance, best.ii, best.length)),
+        bound=None if bound is None else float(bound),
+        runtime_s=deadline.elapsed(),
+        solution=best,
+        stats=stats,
+        reason=reason,
+    )
+
+
+def _accept(
+    instance: Instance,
+    ii: int,
+    lb_len: int,
+    candidate: Solution,
+    deadline: Deadline,
+    threads: int,
+    seed: int,
+) -> Solution | None:
+    """``candidate`` (a relaxation's optimum) if the joint model accepts it, possibly with
+    other warp groups for the same start times; else ``None``."""
+    if not verify(instance, candidate):
+        return candidate
+    pinned = build(instance, ii, length_lb=lb_len)
+    pinned.fix_starts(candidate.start)
+    pinned.model.clear_objective()
+    solver = make_solver(
+        time_limit=deadline.fraction(PIN_SHARE, at_least=min(0.5, deadline.remaining())),
+        threads=threads,
+        seed=seed,
+    )
+    if solver.status_name(solver.solve(pinned.model)) in ("OPTIMAL", "FEASIBLE"):
+        return pinned.solution(solver)
+    return None
+
+
+def _plain_ims(instance: Instance, ii: int) -> Solution | None:
+    """Rau's scheduler on the plain modulo-scheduling relaxation: a warm start at ``ii``."""
+    warp = assign_together(instance, ii)
+    if warp is None:
+        return None
+    start = modulo_schedule(instance, ii, warp, occupancy=False)
+    if start is None:
+        return None
+    return Solution(ii=ii, start=start, warp=warp, length=schedule_length(instance, start))
+
+
+def _since(tic: float) -> float:
+    return round(time.perf_counter() - tic, 3)
+
+
+def _tie_break(
+    model: Model, best: Solution, deadline: Deadline, threads: int, seed: int, stats: dict
+) -> Solution:
+    """Among schedules of the optimal length, fewest cross-group edges, then fewest groups."""
+    budget = min(TIE_BREAK_CAP, TIE_BREAK_SHARE * deadline.remaining())
+    if budget < 0.05:
+        return best
+    m = model.model
+    crossing = model.crossing
+    groups = sorted({g for lits in model.assign.values() for g in lits})
+    used = []
+    for g in groups:
+        lits = [
+            lits[g] for lits in model.assign.values() if g in lits and not isinstance(lits[g], int)
+        ]
+        if not lits:
+            continue
+        u = m.new_bool_var(f"tb_used[{g}]")
+        for lit in lits:
+            m.add_implication(lit, u)
+        used.append(u)
+    m.add(model.length <= best.length)
+    m.minimize((len(groups) + 1) * sum(crossing) + sum(used))
+    model.hint(best)
+    solver = make_solver(time_limit=budget, threads=threads, seed=seed)
+    code = solver.solve(m)
+    name = solver.status_name(code)
+    stats["tie_break"] = _ii_status(name)
+    if name in ("OPTIMAL", "FEASIBLE"):
+        return model.solution(solver)
+    return best
+
+
+def _scale_stats(instance: Instance) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "cycles_per_unit": instance.cycles_per_unit,
+        "horizon": instance.effective_horizon,
+        "objective": "ii * (horizon + 1) + length",
+    }
+    if "normalization" in instance.meta:
+        out["normalization"] = instance.meta["normalization"]
+    return out

@@ -1,0 +1,115 @@
+"""The pipelining methods table: ``exact`` (joint CP-SAT), ``ims`` (Rau + greedy warps), ``auto``.
+
+Every method has the signature ``f(instance, *, time_limit, threads, seed, hint)``
+and returns a :class:`~planner.core.result.Result`; ``planner.solve``
+certifies it. The solver modules are imported inside the functions so that
+importing the family stays cheap.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from planner.core.family import Method, no_warmup
+from planner.core.result import Result, Status
+from planner.core.timing import Deadline
+from planner.pipelining.evaluate import encode
+from planner.pipelining.instance import Instance, Solution
+
+#: Loops with more ops than this get only the heuristic in ``auto``.
+AUTO_EXACT_MAX_OPS = 120
+#: Share of ``auto``'s budget (and at most this many seconds) for the heuristic warm start.
+AUTO_IMS_SHARE = 0.2
+AUTO_IMS_MAX_S = 3.0
+
+
+def exact(
+    instance: Instance, *, time_limit: float, threads: int, seed: int, hint: Any | None
+) -> Result:
+    """Joint CP-SAT model, ``ii`` by ``ii`` from the lower bound, then the shortest schedule."""
+    from planner.pipelining.exact import solve_exact
+
+    return solve_exact(
+        instance, time_limit=time_limit, threads=threads, seed=seed, hint=_as_solution(hint)
+    )
+
+
+def ims(
+    instance: Instance, *, time_limit: float, threads: int, seed: int, hint: Any | None
+) -> Result:
+    """Rau's iterative modulo scheduling with greedy warp-group assignment."""
+    from planner.pipelining.ims import ims as run_ims
+
+    deadline = Deadline(time_limit)
+    solution, stats = run_ims(instance, time_limit=time_limit)
+    stats["cycles_per_unit"] = instance.cycles_per_unit
+    return Result(
+        "pipelining",
+        instance.name,
+        "ims",
+        Status.FEASIBLE if solution is not None else Status.UNKNOWN,
+        objective=None
+        if solution is None
+        else float(encode(instance, solution.ii, solution.length or 0)),
+        runtime_s=deadline.elapsed(),
+        solution=solution,
+        stats=stats,
+        reason="" if solution is not None else stats.get("reason", "no schedule found"),
+    )
+
+
+def auto(
+    instance: Instance, *, time_limit: float, threads: int, seed: int, hint: Any | None
+) -> Result:
+    """Heuristic warm start, then the exact model with the rest of the budget.
+
+    Loops larger than :data:`AUTO_EXACT_MAX_OPS` ops get the heuristic alone.
+    """
+    from planner.pipelining.exact import solve_exact
+
+    deadline = Deadline(time_limit)
+    large = instance.n > AUTO_EXACT_MAX_OPS
+    share = time_limit if large else min(AUTO_IMS_MAX_S, AUTO_IMS_SHARE * time_limit)
+    first = ims(instance, time_limit=share, threads=threads, seed=seed, hint=None)
+    candidates = [s for s in (_as_solution(hint), first.solution) if s is not None]
+    warm = min(candidates, key=lambda s: (s.ii, s.length or 0)) if candidates else None
+    if large or deadline.remaining() <= 0.05:
+        first.method = "auto"
+        first.stats["stages"] = ["ims"]
+        return first
+    result = solve_exact(
+        instance, time_limit=deadline.remaining(), threads=threads, seed=seed, hint=warm
+    )
+    result.method = "auto"
+    result.runtime_s = deadline.elapsed()
+    result.stats["stages"] = ["ims", "exact"]
+    if first.solution is not None:
+        result.stats["ims_ii"] = first.solution.ii
+        result.stats["ims_length"] = first.solution.length
+    return result
+
+
+def _as_solution(hint: Any | None) -> Solution | None:
+    if hint is None or isinstance(hint, Solution):
+        return hint
+    return Solution.from_dict(hint)
+
+
+METHODS: dict[str, Method] = {
+    "auto": Method(
+        "auto", auto, "portfolio", "IMS warm start, then the exact model (IMS alone on large loops)"
+    ),
+    "exact": Method(
+        "exact",
+        exact,
+        "exact",
+        "joint CP-SAT: proves each smaller ii infeasible, then the shortest schedule",
+    ),
+    "ims": Method(
+        "ims",
+        ims,
+        "heuristic",
+        "Rau's iterative modulo scheduling + greedy warp groups",
+        warmup=no_warmup,
+    ),
+}

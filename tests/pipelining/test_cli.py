@@ -1,0 +1,90 @@
+"""The pipelining commands end to end: gen, solve, plan pipelining (--warps, --explain, --json, --plot), bad input."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from planner.cli import main
+
+from .strategies import INSTANCES
+
+
+def run(capsys, *args):
+    with pytest.raises(SystemExit) as exc:
+        main([str(a) for a in args])
+    out, err = capsys.readouterr()
+    return exc.value.code, out, err
+
+
+def test_gen_then_solve_json(capsys, tmp_path):
+    target = tmp_path / "loops.jsonl"
+    code, _, _ = run(
+        capsys,
+        "gen",
+        "pipelining",
+        "--ops",
+        "8..12",
+        "--units",
+        "3",
+        "--recurrences",
+        "1",
+        "--count",
+        "2",
+        "--seed",
+        "3",
+        "-o",
+        target,
+    )
+    assert code == 0 and len(target.read_text().splitlines()) == 2
+    code, out, _ = run(capsys, "solve", "pipelining", target, "-m", "exact", "-t", "20", "--json")
+    assert code == 0
+    rows = [json.loads(line) for line in out.splitlines()]
+    assert len(rows) == 2 and all(r["verified"] for r in rows)
+    assert all(set(r["solution"]) == {"ii", "length", "start", "warp"} for r in rows)
+
+
+def test_plan_pipelining_explain_and_plot(capsys, tmp_path):
+    png = tmp_path / "fa3.png"
+    code, out, _ = run(
+        capsys,
+        "plan",
+        "pipelining",
+        INSTANCES / "fa3_fwd_hopper.json",
+        "-m",
+        "exact",
+        "-t",
+        "60",
+        "--threads",
+        "2",
+        "--explain",
+        "--plot",
+        png,
+    )
+    assert code == 0, out
+    assert "OPTIMAL" in out and "binding: resource TC" in out and "WG0: load_k" in out
+    assert png.stat().st_size > 5000
+
+
+def test_plan_pipelining_with_too_few_warps(capsys):
+    code, out, _ = run(
+        capsys, "plan", "pipelining", "fa3_fwd_hopper.json", "--warps", "1", "-t", "5", "--json"
+    )
+    assert code == 0
+    row = json.loads(out)
+    assert row["status"] == "INFEASIBLE" and "producer" in row["reason"]
+
+
+def test_bad_input_exits_2_naming_the_item(capsys, tmp_path):
+    raw = json.loads((INSTANCES / "fa3_fwd_hopper.json").read_text())
+    raw["edges"][0]["src"] = "nowhere"
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(raw))
+    code, _, err = run(capsys, "solve", "pipelining", bad)
+    assert code == 2 and "nowhere" in err and "Traceback" not in err
+    raw = json.loads((INSTANCES / "fa3_fwd_hopper.json").read_text())
+    raw["edges"].append({"src": "exp_a", "dst": "qk_a", "latency": 0, "distance": 0})
+    bad.write_text(json.dumps(raw))
+    code, _, err = run(capsys, "plan", "pipelining", bad)
+    assert code == 2 and "total distance 0" in err

@@ -1,0 +1,61 @@
+"""The joint CP-SAT model at a fixed ii: relaxations, pinned starts, hints, read-back."""
+
+from __future__ import annotations
+
+from planner.core.cpsat import make_solver
+from planner.pipelining.cpsat import build
+from planner.pipelining.evaluate import verify
+from planner.pipelining.instance import Edge, Solution
+
+from .strategies import op, tiny
+
+
+def _pair():
+    return tiny(
+        [op("a", registers=30, warp_cycles=1), op("b", "ALU", registers=30, warp_cycles=1)],
+        [Edge("a", "b", 1, 0)],
+        register_limit=40,
+        warp_groups=2,
+    )
+
+
+def test_relaxations_only_remove_constraints():
+    inst = _pair()
+    full = build(inst, 2)
+    relaxed = build(inst, 2, relax={"registers", "warps"})
+    assert len(relaxed.model.proto.constraints) < len(full.model.proto.constraints)
+
+
+def test_solution_read_back_verifies_and_minimizes_length():
+    inst = _pair()
+    model = build(inst, 2)
+    solver = make_solver(time_limit=10)
+    assert solver.status_name(solver.solve(model.model)) == "OPTIMAL"
+    sol = model.solution(solver)
+    assert verify(inst, sol) == []
+    assert sol.length == 2  # b right after a, each on its own group (30 + 30 > 40 on one)
+    assert sol.warp["a"] != sol.warp["b"]
+
+
+def test_pinned_starts_leave_only_the_warp_choice():
+    inst = _pair()
+    model = build(inst, 2)
+    model.fix_starts({"a": 0, "b": 1})
+    model.model.clear_objective()
+    solver = make_solver(time_limit=10)
+    assert solver.status_name(solver.solve(model.model)) in ("OPTIMAL", "FEASIBLE")
+    assert model.solution(solver).start == {"a": 0, "b": 1}
+    # starts that break the dependence make it infeasible
+    bad = build(inst, 2)
+    bad.fix_starts({"a": 1, "b": 1})
+    solver = make_solver(time_limit=10)
+    assert solver.status_name(solver.solve(bad.model)) == "INFEASIBLE"
+
+
+def test_hint_at_the_same_ii_is_accepted():
+    inst = _pair()
+    model = build(inst, 3)
+    model.hint(Solution(3, {"a": 0, "b": 1}, {"a": 0, "b": 1}, 2))
+    solver = make_solver(time_limit=10, params={"fix_variables_to_their_hinted_value": True})
+    assert solver.status_name(solver.solve(model.model)) in ("OPTIMAL", "FEASIBLE")
+    assert model.solution(solver).warp == {"a": 0, "b": 1}
