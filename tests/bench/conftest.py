@@ -12,6 +12,7 @@ FAMILY_INSTANCES = {
     "serve": ("serve/offline-8b.json", None),
     "seqpar": ("seqpar/example.json", None),
     "offload": ("offload/tide_trace.json", None),
+    "pipelining": ("pipelining/fa3_fwd_hopper.json", None),
 }
 
 

@@ -159,3 +159,26 @@ def test_seqpar_assignment_as_pairs(load, tmp_path):
     plug = _plugin(tmp_path, f"PAIRS = {pairs!r}\ndef replay(view):\n    return PAIRS\n")
     res = solve(inst, f"{plug}:replay", time_limit=5)
     assert res.verified and res.objective == pytest.approx(ref.objective)
+
+
+def test_pipelining_schedule_is_verified_and_its_length_recomputed(load, tmp_path):
+    family, inst = load("pipelining")
+    view = family.plugin_view(inst)
+    assert [op["id"] for op in view["ops"]] == [op.id for op in inst.ops]
+    ref = solve(inst, "ims", time_limit=5)
+    assert ref.verified
+    schedule = json.dumps(ref.solution.to_dict())
+    plug = _plugin(
+        tmp_path,
+        "import json\n"
+        f"S = json.loads({schedule!r})\n"
+        "def claims_short(view):\n    return {**S, 'length': 1}\n"
+        "def too_fast(view):\n    return {**S, 'ii': 1}\n"
+        "def a_list(view):\n    return [S['ii']]\n",
+    )
+    res = solve(inst, f"{plug}:claims_short", time_limit=5)
+    assert res.verified and res.objective == ref.objective  # the claimed length is ignored
+    assert res.solution.length == ref.solution.length != 1
+    fast = solve(inst, f"{plug}:too_fast", time_limit=5)
+    assert fast.status.value == "UNKNOWN" and "violations" in fast.stats
+    assert solve(inst, f"{plug}:a_list", time_limit=5).stats["failure"] == "type"
