@@ -12,15 +12,14 @@ exact method with 10 s each and IMS alone::
     .venv/bin/python bench/pipelining_bench.py random --count 100 --seed 1 -t 10 --threads 2 \
         --out bench/results/pipelining/random
 
-Each run writes ``OUT.csv`` and ``OUT.md`` (the Markdown starts with the command and the load
-average when it started).
+Each run writes, through :mod:`planner.bench`, ``OUT.csv`` (a benchmark row per solve, the
+script's own columns in ``stats``) and the report ``OUT.md`` (the command, the load average,
+the summary and plots, then the script's tables).
 """
 
 from __future__ import annotations
 
 import argparse
-import csv
-import io
 import os
 import shlex
 import statistics
@@ -29,7 +28,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from planner.core.io import write_atomic
+from planner.bench import certificate_row, markdown_rows, write_report
+from planner.bench.rows import write_rows
 from planner.core.solve import solve
 from planner.pipelining.generate import generate
 from planner.pipelining.instance import Instance
@@ -92,17 +92,30 @@ STRUCTURE = {"fa3_fwd_hopper": fa3_structure, "fa4_fwd_blackwell": fa4_structure
 # -- kernels ---------------------------------------------------------------------------------
 
 
-def run_kernels(args: argparse.Namespace) -> tuple[list[dict], list[str]]:
+def run_kernels(args: argparse.Namespace) -> tuple[list[dict], list[dict], list[str]]:
+    """The script's rows, the benchmark rows (one per solve) and notes."""
     from planner.pipelining.explain import explain
 
     rows: list[dict] = []
+    bench_rows: list[dict] = []
     notes: list[str] = []
+
+    def add(row: dict, result: Any) -> None:
+        rows.append(row)
+        method = (
+            row["method"]
+            if row["warp_groups"] == "all"
+            else f"{row['method']}, {row['warp_groups']}"
+        )
+        bench_rows.append(certificate_row(result, method=method, stats=row))
+
     for name in args.kernels:
         inst = load_kernel(name)
         if name == "fa3_fwd_hopper":  # the < 5 s target: the exact method alone, repeated
             times, statuses = [], []
             for _ in range(args.repeats):
                 timed = solve(inst, "exact", time_limit=args.time_limit, threads=args.threads)
+                bench_rows.append(certificate_row(timed, method="exact (timed)"))
                 times.append(timed.runtime_s)
                 statuses.append(str(timed.status))
             notes.append(
@@ -121,7 +134,7 @@ def run_kernels(args: argparse.Namespace) -> tuple[list[dict], list[str]]:
                 row["structure"] = " ".join(
                     f"{k}={'yes' if v else 'no'}" for k, v in checks.items()
                 )
-        rows.append(row)
+        add(row, result)
         if result.solution is None:
             continue
         used = len(set(result.solution.warp.values()))
@@ -132,13 +145,14 @@ def run_kernels(args: argparse.Namespace) -> tuple[list[dict], list[str]]:
             time_limit=args.time_limit,
             threads=args.threads,
         )
-        rows.append(
+        add(
             _row(name, f"{used - 1} groups, ii <= {result.solution.ii}", fewer, same_ii)
-            | {"method": "exact"}
+            | {"method": "exact"},
+            same_ii,
         )
         free = solve(fewer, "auto", time_limit=args.time_limit, threads=args.threads)
-        rows.append(_row(name, f"{used - 1} groups", fewer, free) | {"method": "auto"})
-    return rows, notes
+        add(_row(name, f"{used - 1} groups", fewer, free) | {"method": "auto"}, free)
+    return rows, bench_rows, notes
 
 
 def _row(name: str, warps: str, inst: Instance, result: Any) -> dict:
@@ -172,7 +186,8 @@ def _row(name: str, warps: str, inst: Instance, result: Any) -> dict:
 # -- random suite ----------------------------------------------------------------------------
 
 
-def run_random(args: argparse.Namespace) -> tuple[list[dict], list[str]]:
+def run_random(args: argparse.Namespace) -> tuple[list[dict], list[dict]]:
+    """The script's rows (one per loop) and the benchmark rows (exact and IMS per loop)."""
     loops = generate(
         tuple(args.ops),
         tuple(args.units),
@@ -180,7 +195,7 @@ def run_random(args: argparse.Namespace) -> tuple[list[dict], list[str]]:
         count=args.count,
         seed=args.seed,
     )
-    rows = []
+    rows, bench_rows = [], []
     for inst in loops:
         exact = solve(inst, "exact", time_limit=args.time_limit, threads=args.threads)
         heur = solve(inst, "ims", time_limit=args.time_limit, threads=1)
@@ -210,8 +225,9 @@ def run_random(args: argparse.Namespace) -> tuple[list[dict], list[str]]:
                 "ims_time_s": round(heur.runtime_s, 3),
             }
         )
+        bench_rows += [certificate_row(exact, stats=rows[-1]), certificate_row(heur)]
         print(rows[-1], file=sys.stderr, flush=True)
-    return rows, []
+    return rows, bench_rows
 
 
 def summarize_random(rows: list[dict]) -> list[str]:
@@ -254,21 +270,28 @@ def summarize_random(rows: list[dict]) -> list[str]:
 # -- output ----------------------------------------------------------------------------------
 
 
-def write(out: Path, rows: list[dict], summary: list[str], command: str, load: str) -> None:
-    buf = io.StringIO()
-    fields = list(rows[0]) if rows else []
-    writer = csv.DictWriter(buf, fieldnames=fields)
-    writer.writeheader()
-    writer.writerows(rows)
-    write_atomic(out.with_suffix(".csv"), buf.getvalue())
-    md = [f"`{command}`", "", f"Load average at start: {load}; at end: {load_average()}.", ""]
-    md += summary + ([""] if summary else [])
-    if rows:
-        md.append("| " + " | ".join(fields) + " |")
-        md.append("|" + "---|" * len(fields))
-        for r in rows:
-            md.append("| " + " | ".join(str(r[f]).replace("|", "/") for f in fields) + " |")
-    write_atomic(out.with_suffix(".md"), "\n".join(md) + "\n")
+def write(
+    out: Path,
+    rows: list[dict],
+    bench_rows: list[dict],
+    summary: list[str],
+    command: str,
+    load: str,
+) -> None:
+    """The benchmark rows (``OUT.csv``) and the report with the summary and the runs (``OUT.md``)."""
+    write_rows(out.with_suffix(".csv"), bench_rows)
+    write_report(
+        out.with_suffix(".md"),
+        bench_rows,
+        title=f"pipelining: {out.stem}",
+        command=command,
+        notes=[f"Load average at start: {load}; at end: {load_average()}."],
+        sections=[
+            ("Summary", "\n".join(summary) + "\n"),
+            ("Runs", markdown_rows(rows, list(rows[0]) if rows else [])),
+        ],
+        size_label="ops",
+    )
 
 
 def main() -> None:
@@ -294,12 +317,12 @@ def main() -> None:
     load = load_average()
     tic = time.perf_counter()
     if args.what == "kernels":
-        rows, summary = run_kernels(args)
+        rows, bench_rows, summary = run_kernels(args)
     else:
-        rows, summary = run_random(args)
+        rows, bench_rows = run_random(args)
         summary = summarize_random(rows)
     summary.append(f"- wall time of the whole run: {time.perf_counter() - tic:.0f} s")
-    write(args.out, rows, summary, command, load)
+    write(args.out, rows, bench_rows, summary, command, load)
     print("\n".join(summary))
 
 
