@@ -462,6 +462,9 @@ def method_flexsp(
         share = Deadline(deadline.remaining() / (5 - len(tried)))
         plan, total = [], 0.0
         for r, idx in enumerate(parts):
+            if deadline.expired():  # building one more model would overrun the limit
+                plan = None
+                break
             sub = H.Engine(lengths[idx], tables, index=idx)
             warm, _, _ = H.bisect_fill(sub, 1, 0.0, Deadline(0.2 * share.remaining()))
             start = None if warm is None else sub.solution(warm).microbatches
