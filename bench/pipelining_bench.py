@@ -7,19 +7,29 @@ fewer than its optimum uses, both at the optimal ii and without an ii cap)::
         --out bench/results/pipelining/kernels
 
 Random loops (``planner gen pipelining --ops 10..60 --units 3..5 --recurrences 1..3``), the
-exact method with 10 s each and IMS alone::
+``auto`` method (IMS warm start, then the exact model; ``-m exact`` for the exact model
+alone) with 10 s each, and IMS alone::
 
     .venv/bin/python bench/pipelining_bench.py random --count 100 --seed 1 -t 10 --threads 2 \
         --out bench/results/pipelining/random
 
-Each run writes, through :mod:`planner.bench`, ``OUT.csv`` (a benchmark row per solve, the
-script's own columns in ``stats``) and the report ``OUT.md`` (the command, the load average,
-the summary and plots, then the script's tables).
+``--select-ops 46 60`` solves only the loops of that size out of the same generated suite
+(e.g. to rerun the largest ones with a longer limit).
+
+FA4's warp roles pinned (a check of whether its structure is among the optimal schedules)::
+
+    .venv/bin/python bench/pipelining_bench.py fa4-pinned -t 600 --threads 2 \
+        --out bench/results/pipelining/fa4_pinned
+
+Each run writes ``OUT.csv`` and ``OUT.md`` (the Markdown starts with the command and the load
+average when it started).
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
+import io
 import os
 import shlex
 import statistics
@@ -28,8 +38,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from planner.bench import certificate_row, markdown_rows, write_report
-from planner.bench.rows import write_rows
+from planner.core.io import write_atomic
 from planner.core.solve import solve
 from planner.pipelining.generate import generate
 from planner.pipelining.instance import Instance
@@ -92,30 +101,17 @@ STRUCTURE = {"fa3_fwd_hopper": fa3_structure, "fa4_fwd_blackwell": fa4_structure
 # -- kernels ---------------------------------------------------------------------------------
 
 
-def run_kernels(args: argparse.Namespace) -> tuple[list[dict], list[dict], list[str]]:
-    """The script's rows, the benchmark rows (one per solve) and notes."""
+def run_kernels(args: argparse.Namespace) -> tuple[list[dict], list[str]]:
     from planner.pipelining.explain import explain
 
     rows: list[dict] = []
-    bench_rows: list[dict] = []
     notes: list[str] = []
-
-    def add(row: dict, result: Any) -> None:
-        rows.append(row)
-        method = (
-            row["method"]
-            if row["warp_groups"] == "all"
-            else f"{row['method']}, {row['warp_groups']}"
-        )
-        bench_rows.append(certificate_row(result, method=method, stats=row))
-
     for name in args.kernels:
         inst = load_kernel(name)
         if name == "fa3_fwd_hopper":  # the < 5 s target: the exact method alone, repeated
             times, statuses = [], []
             for _ in range(args.repeats):
                 timed = solve(inst, "exact", time_limit=args.time_limit, threads=args.threads)
-                bench_rows.append(certificate_row(timed, method="exact (timed)"))
                 times.append(timed.runtime_s)
                 statuses.append(str(timed.status))
             notes.append(
@@ -134,7 +130,7 @@ def run_kernels(args: argparse.Namespace) -> tuple[list[dict], list[dict], list[
                 row["structure"] = " ".join(
                     f"{k}={'yes' if v else 'no'}" for k, v in checks.items()
                 )
-        add(row, result)
+        rows.append(row)
         if result.solution is None:
             continue
         used = len(set(result.solution.warp.values()))
@@ -145,14 +141,65 @@ def run_kernels(args: argparse.Namespace) -> tuple[list[dict], list[dict], list[
             time_limit=args.time_limit,
             threads=args.threads,
         )
-        add(
+        rows.append(
             _row(name, f"{used - 1} groups, ii <= {result.solution.ii}", fewer, same_ii)
-            | {"method": "exact"},
-            same_ii,
+            | {"method": "exact"}
         )
         free = solve(fewer, "auto", time_limit=args.time_limit, threads=args.threads)
-        add(_row(name, f"{used - 1} groups", fewer, free) | {"method": "auto"}, free)
-    return rows, bench_rows, notes
+        rows.append(_row(name, f"{used - 1} groups", fewer, free) | {"method": "auto"})
+    return rows, notes
+
+
+def fa4_assignment(inst: Instance) -> dict[str, int]:
+    """FA4's warp roles as groups: loads 0, every MMA 1, softmax of tile a 2, correction 3,
+    softmax of tile b 4 (numbered in the order the model opens groups)."""
+    role = {"tma": 0, "gemm": 1, "correction": 3}
+    return {
+        o.id: role[o.kind] if o.kind in role else (2 if o.id.endswith("_a") else 4)
+        for o in inst.ops
+    }
+
+
+def run_fa4_pinned(args: argparse.Namespace) -> tuple[list[dict], list[str]]:
+    """Is FA4's structure among the schedules of the optimal ii? The joint model with FA4's
+    assignment pinned (a check only: the methods never pin a group), ii by ii upwards."""
+    from planner.core.cpsat import make_solver
+    from planner.core.timing import Deadline
+    from planner.pipelining.bounds import compute_bounds, length_lb
+    from planner.pipelining.cpsat import build
+    from planner.pipelining.evaluate import verify
+
+    inst = load_kernel("fa4_fwd_blackwell")
+    warp = fa4_assignment(inst)
+    deadline = Deadline(args.time_limit)
+    rows = []
+    ii = max(compute_bounds(inst).mii, args.start_ii or 0)
+    while not deadline.expired():
+        tic = time.perf_counter()
+        model = build(inst, ii, length_lb=length_lb(inst, ii))
+        model.fix_warps(warp)
+        solver = make_solver(time_limit=deadline.remaining(), threads=args.threads, seed=0)
+        name = solver.status_name(solver.solve(model.model))
+        row = {"ii": ii, "status": name, "time_s": round(time.perf_counter() - tic, 3)}
+        if name in ("OPTIMAL", "FEASIBLE"):
+            sol = model.solution(solver)
+            row["length"] = sol.length
+            row["length_bound"] = int(solver.best_objective_bound)
+            row["verified"] = verify(inst, sol) == []
+            row["structure"] = " ".join(
+                f"{k}={'yes' if v else 'no'}" for k, v in fa4_structure(inst, sol).items()
+            )
+            row["start"] = " ".join(f"{v}:{t}" for v, t in sorted(sol.start.items()))
+        rows.append(row)
+        print(row, file=sys.stderr, flush=True)
+        if name != "INFEASIBLE":
+            break
+        ii += 1
+    notes = [
+        "- warp groups pinned: "
+        + " ".join(f"{v}:{g}" for v, g in sorted(warp.items(), key=lambda kv: kv[1])),
+    ]
+    return rows, notes
 
 
 def _row(name: str, warps: str, inst: Instance, result: Any) -> dict:
@@ -186,8 +233,7 @@ def _row(name: str, warps: str, inst: Instance, result: Any) -> dict:
 # -- random suite ----------------------------------------------------------------------------
 
 
-def run_random(args: argparse.Namespace) -> tuple[list[dict], list[dict]]:
-    """The script's rows (one per loop) and the benchmark rows (exact and IMS per loop)."""
+def run_random(args: argparse.Namespace) -> tuple[list[dict], list[str]]:
     loops = generate(
         tuple(args.ops),
         tuple(args.units),
@@ -195,9 +241,12 @@ def run_random(args: argparse.Namespace) -> tuple[list[dict], list[dict]]:
         count=args.count,
         seed=args.seed,
     )
-    rows, bench_rows = [], []
+    if args.select_ops:
+        lo, hi = args.select_ops
+        loops = [inst for inst in loops if lo <= inst.n <= hi]
+    rows = []
     for inst in loops:
-        exact = solve(inst, "exact", time_limit=args.time_limit, threads=args.threads)
+        exact = solve(inst, args.method, time_limit=args.time_limit, threads=args.threads)
         heur = solve(inst, "ims", time_limit=args.time_limit, threads=1)
         s = exact.stats
         ii_proven = (
@@ -225,9 +274,8 @@ def run_random(args: argparse.Namespace) -> tuple[list[dict], list[dict]]:
                 "ims_time_s": round(heur.runtime_s, 3),
             }
         )
-        bench_rows += [certificate_row(exact, stats=rows[-1]), certificate_row(heur)]
         print(rows[-1], file=sys.stderr, flush=True)
-    return rows, bench_rows
+    return rows, []
 
 
 def summarize_random(rows: list[dict]) -> list[str]:
@@ -254,7 +302,7 @@ def summarize_random(rows: list[dict]) -> list[str]:
     times = [r["time_s"] for r in rows if r["status"] == "OPTIMAL"]
     if times:
         lines.append(
-            f"- exact time of the proven loops: median {statistics.median(times):.2f} s, max {max(times):.2f} s"
+            f"- time of the proven loops: median {statistics.median(times):.2f} s, max {max(times):.2f} s"
         )
     by_size = {}
     for r in rows:
@@ -270,28 +318,21 @@ def summarize_random(rows: list[dict]) -> list[str]:
 # -- output ----------------------------------------------------------------------------------
 
 
-def write(
-    out: Path,
-    rows: list[dict],
-    bench_rows: list[dict],
-    summary: list[str],
-    command: str,
-    load: str,
-) -> None:
-    """The benchmark rows (``OUT.csv``) and the report with the summary and the runs (``OUT.md``)."""
-    write_rows(out.with_suffix(".csv"), bench_rows)
-    write_report(
-        out.with_suffix(".md"),
-        bench_rows,
-        title=f"pipelining: {out.stem}",
-        command=command,
-        notes=[f"Load average at start: {load}; at end: {load_average()}."],
-        sections=[
-            ("Summary", "\n".join(summary) + "\n"),
-            ("Runs", markdown_rows(rows, list(rows[0]) if rows else [])),
-        ],
-        size_label="ops",
-    )
+def write(out: Path, rows: list[dict], summary: list[str], command: str, load: str) -> None:
+    buf = io.StringIO()
+    fields = list(dict.fromkeys(k for r in rows for k in r))
+    writer = csv.DictWriter(buf, fieldnames=fields)
+    writer.writeheader()
+    writer.writerows(rows)
+    write_atomic(out.with_suffix(".csv"), buf.getvalue())
+    md = [f"`{command}`", "", f"Load average at start: {load}; at end: {load_average()}.", ""]
+    md += summary + ([""] if summary else [])
+    if rows:
+        md.append("| " + " | ".join(fields) + " |")
+        md.append("|" + "---|" * len(fields))
+        for r in rows:
+            md.append("| " + " | ".join(str(r.get(f, "")).replace("|", "/") for f in fields) + " |")
+    write_atomic(out.with_suffix(".md"), "\n".join(md) + "\n")
 
 
 def main() -> None:
@@ -306,7 +347,17 @@ def main() -> None:
     r.add_argument("--ops", type=int, nargs=2, default=(10, 60))
     r.add_argument("--units", type=int, nargs=2, default=(3, 5))
     r.add_argument("--recurrences", type=int, nargs=2, default=(1, 3))
-    for p in (k, r):
+    r.add_argument("-m", "--method", default="auto", choices=("auto", "exact"))
+    r.add_argument(
+        "--select-ops",
+        type=int,
+        nargs=2,
+        default=None,
+        help="solve only the generated loops with MIN..MAX ops (the same loops as the full run)",
+    )
+    f = sub.add_parser("fa4-pinned", help="FA4's warp roles pinned: which ii can they reach?")
+    f.add_argument("--start-ii", type=int, default=None, help="first ii tried (default: MII)")
+    for p in (k, r, f):
         p.add_argument("-t", "--time-limit", type=float, default=10.0)
         p.add_argument("--threads", type=int, default=2)
         p.add_argument("--out", type=Path, required=True)
@@ -317,12 +368,14 @@ def main() -> None:
     load = load_average()
     tic = time.perf_counter()
     if args.what == "kernels":
-        rows, bench_rows, summary = run_kernels(args)
+        rows, summary = run_kernels(args)
+    elif args.what == "fa4-pinned":
+        rows, summary = run_fa4_pinned(args)
     else:
-        rows, bench_rows = run_random(args)
-        summary = summarize_random(rows)
+        rows, summary = run_random(args)
+        summary = [f"- method: {args.method}", *summarize_random(rows)]
     summary.append(f"- wall time of the whole run: {time.perf_counter() - tic:.0f} s")
-    write(args.out, rows, bench_rows, summary, command, load)
+    write(args.out, rows, summary, command, load)
     print("\n".join(summary))
 
 

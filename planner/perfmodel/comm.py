@@ -32,7 +32,12 @@ its value and the rows it comes from):
     it absorbs what other terms over-count; read it as loosely determined.
 ``NIC_EFFICIENCY``
     Same for InfiniBand/RoCE: about 0.85 of line rate (e.g. 21-22 GB/s per
-    200 Gb/s HDR port, 45 GB/s per 400 Gb/s NDR port).
+    200 Gb/s HDR port, 45 GB/s per 400 Gb/s NDR port); a GPU's ``nic_efficiency``
+    (network TOML) overrides it.
+
+Oversubscribed networks: a group spanning more nodes than the GPU's non-blocking
+domain (``nonblocking_gpus``) runs its inter-node phase at the NIC rate divided
+by ``oversubscription`` (:meth:`Fabric.inter_at`).
 ``NVLINK_LATENCY_S``, ``NIC_LATENCY_S``
     Per-step latency of a ring algorithm (NCCL LL128/Simple protocols;
     a few microseconds over NVLink, about 10 us across nodes). Assumptions.
@@ -74,6 +79,9 @@ class Fabric:
 
     nvlink_bw: float
     nic_bw: float
+    nic_efficiency: float = NIC_EFFICIENCY
+    oversubscription: float = 1.0
+    nonblocking_nodes: int = 0
 
     @property
     def intra(self) -> float:
@@ -82,13 +90,25 @@ class Fabric:
 
     @property
     def inter(self) -> float:
-        """Achieved inter-node bytes/s."""
-        return self.nic_bw * NIC_EFFICIENCY
+        """Achieved inter-node bytes/s inside the non-blocking domain."""
+        return self.nic_bw * self.nic_efficiency
+
+    def inter_at(self, nodes: int) -> float:
+        """Achieved inter-node bytes/s of a group spanning ``nodes`` nodes."""
+        if self.oversubscription > 1 and self.nonblocking_nodes and nodes > self.nonblocking_nodes:
+            return self.inter / self.oversubscription
+        return self.inter
 
 
 def fabric_of(gpu: GpuSpec) -> Fabric:
-    """NVLink and NIC bandwidth of ``gpu``."""
-    return Fabric(gpu.nvlink_bw, gpu.nic_bw)
+    """NVLink and NIC bandwidth of ``gpu`` (with its network's efficiency and oversubscription)."""
+    return Fabric(
+        gpu.nvlink_bw,
+        gpu.nic_bw,
+        NIC_EFFICIENCY if gpu.nic_efficiency is None else gpu.nic_efficiency,
+        gpu.oversubscription,
+        gpu.nonblocking_gpus // gpu.gpus_per_node if gpu.nonblocking_gpus else 0,
+    )
 
 
 def per_node(size: int, stride: int, gpus_per_node: int) -> int:
@@ -119,7 +139,7 @@ def _ring_pass(size: float | np.ndarray, k: int, m: int, fabric: Fabric) -> floa
     if k > 1:
         t = t + (k - 1) / k * size / fabric.intra
     if m > 1:
-        t = t + (m - 1) / m * (size / k) / fabric.inter
+        t = t + (m - 1) / m * (size / k) / fabric.inter_at(m)
     return t
 
 
@@ -146,10 +166,41 @@ def all_to_all(size: float, n: int, per_node: int, fabric: Fabric) -> float:
     """Seconds for an all-to-all where each rank sends ``size`` bytes spread evenly over ``n`` ranks."""
     if n <= 1 or size <= 0:
         return 0.0
-    k, _ = levels(n, per_node)
+    k, m = levels(n, per_node)
     intra = size * (k - 1) / n / fabric.intra + (NVLINK_LATENCY_S if k > 1 else 0.0)
-    inter = size * (n - k) / n / fabric.inter + (NIC_LATENCY_S if n > k else 0.0)
+    inter = size * (n - k) / n / fabric.inter_at(m) + (NIC_LATENCY_S if n > k else 0.0)
     return max(intra, inter)
+
+
+def dispatch_all_to_all(
+    tokens: float,
+    top_k: int,
+    token_bytes: float,
+    n: int,
+    per_node: int,
+    fabric: Fabric,
+    *,
+    node_limit: int = 0,
+) -> float:
+    """Seconds of one MoE dispatch (or combine): ``tokens`` tokens, each to ``top_k`` experts.
+
+    Plain all-to-all: every token copy (``token_bytes`` each) goes to its expert's
+    rank, spread evenly over the ``n`` ranks (:func:`all_to_all`). With node-limited
+    routing (``node_limit > 0``, DeepSeek-V3 / DeepEP) a token crosses the network
+    once per destination node — the expected number of distinct nodes among its
+    ``top_k`` experts, at most ``node_limit`` — and is forwarded to the experts
+    inside the node over NVLink; both legs run at once.
+    """
+    if n <= 1 or tokens <= 0:
+        return 0.0
+    copies = tokens * top_k * token_bytes
+    k, m = levels(n, per_node)
+    if not node_limit or m <= 1:
+        return all_to_all(copies, n, per_node, fabric)
+    nodes_hit = min(float(node_limit), m * (1.0 - (1.0 - 1.0 / m) ** top_k))
+    inter = tokens * token_bytes * nodes_hit * (m - 1) / m / fabric.inter_at(m) + NIC_LATENCY_S
+    intra = copies * (k - 1) / k / fabric.intra + (NVLINK_LATENCY_S if k > 1 else 0.0)
+    return max(inter, intra)
 
 
 def one_shot_all_reduce(

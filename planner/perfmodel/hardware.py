@@ -33,10 +33,24 @@ GPU      HBM GiB TB/s    NVLink   NIC Gb/s  dense bf16 / fp8 / fp4 TFLOPS source
 ======== ======= ======= ======== ========= ============================= ==========
 A100-40G 40      1.555   600      200       312 / - / -                   [A100]_ [DGXA]_
 A100-80G 80      2.039   600      200       312 / - / -                   [A100]_ [DGXA]_
+A800     80      2.039   400      200       312 / - / -                   [LIT]_
 H100-SXM 80      3.35    900      400       989 / 1979 / -                [H100]_ [DGXH]_
+H800     80      3.35    400      400       989 / 1979 / -                [LIT]_ [DSV3]_
+H20      96      4.0     900      400       148 / 296 / -                 [LIT]_
 H200     141     4.8     900      400       989 / 1979 / -                [H200]_
 B200     192     8.0     1800     400       2250 / 4500 / 9000            [HGXB]_
+B300     270     7.7     1800     800       2250 / 4500 / 14000           [LIT]_
+GB200    186     8.0     1800 x72 400       2500 / 5000 / 10000           [LIT]_ [MLPI]_
+GB300    279     8.0     1800 x72 800       2500 / 5000 / 15000           [LIT]_
+MI300X   192     5.3     896 (IF) 400*      1307 / 2615 / -               [LIT]_ [ROCM]_
+MI325X   256     6.0     896 (IF) 400*      1307 / 2615 / -               [LIT]_ [ROCM]_
+MI355X   288     8.0     896 (IF) 400*      2500 / 5000 / 10000           [LIT]_ [ROCM]_
 ======== ======= ======= ======== ========= ============================= ==========
+
+(``x72``: the NVL72 rack is one 72-GPU NVLink domain, ``gpus_per_node = 72``; ``IF``: AMD
+Infinity Fabric mesh; ``*``: no system file found, an assumption.) Each TOML names the source of
+every number; ``usable_memory_gib`` is the capacity the driver reports (``nvidia-smi``'s total,
+e.g. 81,559 MiB on H100 / H800 80GB) where one was found, else the datasheet capacity.
 
 .. [A100] NVIDIA A100 Tensor Core GPU datasheet (SXM4 80GB: 312 TFLOPS bf16 dense,
    2,039 GB/s, NVLink 600 GB/s; SXM4 40GB: 40 GB HBM2, 1,555 GB/s, same compute and
@@ -48,13 +62,44 @@ B200     192     8.0     1800     400       2250 / 4500 / 9000            [HGXB]
 .. [DGXH] NVIDIA DGX H100 datasheet: 8 x ConnectX-7 400 Gb/s NDR, one per GPU.
 .. [H200] NVIDIA H200 product page (141 GB HBM3e, 4.8 TB/s; H100 compute),
    nvidia.com/en-us/data-center/h200.
+.. [LIT] Vendor specification tables as transcribed, with quotes, by the project's literature
+   notes (``notes/lit/hardware.csv``: HW01 distributor reprints of NVIDIA/AMD datasheets,
+   HW02 NVIDIA spec tables A100 ... GB300, HW17 ROCm docs, HW18 MI325X cloud docs).
+.. [DSV3] DeepSeek-V3 technical report (arXiv 2412.19437) §3.2.2: H800 NVLink 160 GB/s and
+   InfiniBand 50 GB/s per GPU (achieved).
+.. [MLPI] MLPerf Inference v6.1 system file GB200-NVL72_GB200-186GB (186 GB, 4 GPUs and
+   4 x ConnectX-7 per tray).
+.. [ROCM] ROCm documentation, GPU architecture table (VRAM in GiB, compute units).
 .. [HGXB] NVIDIA HGX B200 specifications (8 GPUs: 36 / 72 / 144 PFLOPS bf16 / fp8 / fp4
    with sparsity, i.e. 2.25 / 4.5 / 9 PFLOPS dense per GPU; 1.8 TB/s NVLink 5 per GPU;
    8 TB/s HBM3e), nvidia.com/en-us/data-center/hgx.
 
 ``price_per_gpu_hour`` is an indicative on-demand price, an assumption to
-override per cluster (the calibration report lists it among the assumptions);
+override per cluster (the calibration report lists it among the assumptions); 0 means no
+public price was recorded (``--objective cost`` then asks for one in a cluster TOML).
 ``sms`` is informational (no model term uses it).
+
+Networks (:data:`NETWORKS`, a cluster TOML's ``[network]`` table or ``--network``): the
+scale-out fabric of every pool, its per-GPU rate, its topology and oversubscription.
+
+============ ======== =============================================================
+name         Gb/s/GPU source
+============ ======== =============================================================
+ib-hdr       200      DGX A100 user guide; Azure NDm A100 v4 (HW06)
+ib-ndr       400      DGX H100 datasheet; MLPerf system files (HW03, HW04)
+ib-xdr       800      ConnectX-8 SuperNIC 800 Gb/s (HW02)
+roce-200     200      MegaScale (NSDI'24): 8 x 200G NICs per 8-GPU server (HW07)
+roce-400     400      Llama 3 (arXiv 2407.21783): RoCE 400 Gb/s per GPU (HW08)
+============ ======== =============================================================
+
+``topology`` is ``fat-tree`` (full bisection, the default) or ``rail-optimized`` (GPUs of the
+same local rank share a leaf switch; NCCL's PXN moves traffic onto the right rail over NVLink
+first), ``oversubscription`` the ratio of down- to up-links above the non-blocking domain of
+``nonblocking_gpus`` GPUs (Llama 3's 24K-GPU cluster: 1:7 at the aggregation layer, i.e.
+``oversubscription = 7`` above a 3,072-GPU pod). A collective whose group spans more GPUs than
+the non-blocking domain runs its inter-node phase at the NIC rate divided by the
+oversubscription; ring collectives of a rail-optimized fabric stay on their rail, so its
+non-blocking domain is the rail group.
 """
 
 from __future__ import annotations
@@ -83,6 +128,16 @@ _GPU_FIELDS = (
     "gpus_per_node",
     "price_per_gpu_hour",
 )
+#: Optional fields (with their defaults when absent).
+_GPU_OPTIONAL = {
+    "usable_memory_gib": None,
+    "host_link_gb_s": 64.0,
+    "interconnect": "",
+    "network": "",
+    "nic_efficiency": None,
+    "oversubscription": 1.0,
+    "nonblocking_gpus": 0,
+}
 
 
 @dataclass(frozen=True)
@@ -112,7 +167,21 @@ class GpuSpec:
     aliases
         Other names accepted on the command line.
     architecture
-        Informational.
+        ``Ampere``, ``Hopper``, ``Blackwell``, ``CDNA3``, ... (selects the GEMM efficiency).
+    usable_memory_gib
+        Capacity the driver reports (``None``: ``memory_gib``).
+    host_link_gb_s
+        GPU-host bandwidth (PCIe or NVLink-C2C), GB/s bidirectional (activation offload).
+    interconnect
+        Scale-up fabric (informational).
+    network
+        Scale-out fabric name (informational; see :data:`NETWORKS`).
+    nic_efficiency
+        Achieved / line rate of the NIC (``None``: the model's default).
+    oversubscription
+        Bandwidth divisor above the non-blocking domain.
+    nonblocking_gpus
+        GPUs of the non-blocking domain (0: the whole cluster).
     """
 
     name: str
@@ -126,6 +195,13 @@ class GpuSpec:
     tflops: tuple[tuple[str, float], ...]
     aliases: tuple[str, ...] = ()
     architecture: str = ""
+    usable_memory_gib: float | None = None
+    host_link_gb_s: float = 64.0
+    interconnect: str = ""
+    network: str = ""
+    nic_efficiency: float | None = None
+    oversubscription: float = 1.0
+    nonblocking_gpus: int = 0
 
     def __post_init__(self) -> None:
         for key in ("memory_gib", "hbm_tb_s", "nvlink_gb_s", "nic_gbit_s"):
@@ -138,12 +214,37 @@ class GpuSpec:
             raise InputError(f"GPU {self.name}: field 'price_per_gpu_hour' must be >= 0")
         if not self.tflops:
             raise InputError(f"GPU {self.name}: missing [tflops] table")
+        if self.usable_memory_gib is not None and not 0 < self.usable_memory_gib <= 1.1 * (
+            self.memory_gib
+        ):
+            raise InputError(
+                f"GPU {self.name}: field 'usable_memory_gib' must be in (0, memory_gib]"
+            )
+        if self.host_link_gb_s <= 0:
+            raise InputError(f"GPU {self.name}: field 'host_link_gb_s' must be positive")
+        if self.nic_efficiency is not None and not 0 < self.nic_efficiency <= 1:
+            raise InputError(f"GPU {self.name}: field 'nic_efficiency' must be in (0, 1]")
+        if self.oversubscription < 1:
+            raise InputError(f"GPU {self.name}: field 'oversubscription' must be >= 1")
+        if self.nonblocking_gpus < 0:
+            raise InputError(f"GPU {self.name}: field 'nonblocking_gpus' must be >= 0")
 
     # Bytes and bytes per second, one direction.
     @property
     def memory_bytes(self) -> float:
         """HBM capacity in bytes."""
         return self.memory_gib * GIB
+
+    @property
+    def usable_bytes(self) -> float:
+        """Capacity the driver reports, bytes (the datasheet capacity when none is known)."""
+        gib = self.memory_gib if self.usable_memory_gib is None else self.usable_memory_gib
+        return gib * GIB
+
+    @property
+    def host_bw(self) -> float:
+        """GPU-host bandwidth per direction, bytes/s."""
+        return self.host_link_gb_s * 1e9 / 2
 
     @property
     def hbm_bw(self) -> float:
@@ -187,6 +288,10 @@ class GpuSpec:
         out["tflops"] = dict(self.tflops)
         out["aliases"] = list(self.aliases)
         out["architecture"] = self.architecture
+        for key, default in _GPU_OPTIONAL.items():
+            value = getattr(self, key)
+            if value != default:
+                out[key] = value
         return out
 
     @classmethod
@@ -195,6 +300,8 @@ class GpuSpec:
         data = dict(data)
         if "base" in data:
             base = get_gpu(str(data.pop("base"))).to_dict()
+            if "memory_gib" in data and "usable_memory_gib" not in data:
+                base.pop("usable_memory_gib", None)  # the driver figure belongs to the base part
             base.update(data)
             if "name" not in data:
                 base["name"] = f"{base['name']}*"
@@ -211,7 +318,9 @@ class GpuSpec:
             missing.remove("price_per_gpu_hour")
         if missing:
             raise InputError(f"{where}: missing field {missing[0]!r}")
-        check_table(data, where, {*_GPU_FIELDS, "tflops", "aliases", "architecture"})
+        check_table(
+            data, where, {*_GPU_FIELDS, *_GPU_OPTIONAL, "tflops", "aliases", "architecture"}
+        )
         tflops = data["tflops"]
         if not isinstance(tflops, Mapping):
             raise InputError(f"{where}: field 'tflops' must be a table of precision = TFLOPS")
@@ -231,6 +340,17 @@ class GpuSpec:
                 tflops=tuple(sorted((str(k), float(v)) for k, v in tflops.items())),
                 aliases=tuple(str(a) for a in data.get("aliases", ())),
                 architecture=str(data.get("architecture", "")),
+                usable_memory_gib=None
+                if data.get("usable_memory_gib") is None
+                else float(data["usable_memory_gib"]),
+                host_link_gb_s=float(data.get("host_link_gb_s", 64.0)),
+                interconnect=str(data.get("interconnect", "")),
+                network=str(data.get("network", "")),
+                nic_efficiency=None
+                if data.get("nic_efficiency") is None
+                else float(data["nic_efficiency"]),
+                oversubscription=float(data.get("oversubscription", 1.0)),
+                nonblocking_gpus=int(data.get("nonblocking_gpus", 0)),
             )
         except (TypeError, ValueError) as exc:
             raise InputError(f"{where}: {exc}") from None
@@ -372,7 +492,110 @@ class ClusterSpec:
         inter = data.get("inter_pool_gbit_s")
         if inter is not None and (not isinstance(inter, (int, float)) or isinstance(inter, bool)):
             raise InputError(f"{where}: inter_pool_gbit_s must be a number")
-        return cls(tuple(pools), str(data.get("name", "")), None if inter is None else float(inter))
+        extra = set(data) - {"pool", "pools", "name", "inter_pool_gbit_s", "network"}
+        if extra:
+            raise InputError(f"{where}: unknown field {sorted(extra)[0]!r}")
+        cluster = cls(
+            tuple(pools), str(data.get("name", "")), None if inter is None else float(inter)
+        )
+        if data.get("network") is not None:
+            cluster = with_network(cluster, data["network"])
+        return cluster
+
+
+@dataclass(frozen=True)
+class Network:
+    """A scale-out fabric of the catalog (see the module notes for the sources).
+
+    Attributes
+    ----------
+    name
+        Catalog name (``ib-ndr``, ``roce-400``, ...).
+    gbit_s
+        Line rate per GPU, Gb/s.
+    kind
+        ``InfiniBand`` or ``RoCE``.
+    source
+        Where the rate comes from.
+    """
+
+    name: str
+    gbit_s: float
+    kind: str
+    source: str
+
+
+NETWORKS: dict[str, Network] = {
+    n.name: n
+    for n in (
+        Network("ib-hdr", 200, "InfiniBand", "DGX A100 user guide; Azure NDm A100 v4"),
+        Network("ib-ndr", 400, "InfiniBand", "DGX H100 datasheet; MLPerf system files"),
+        Network("ib-xdr", 800, "InfiniBand", "ConnectX-8 SuperNIC, 800 Gb/s"),
+        Network("roce-200", 200, "RoCE", "MegaScale (NSDI'24): 8 x 200G NICs per server"),
+        Network("roce-400", 400, "RoCE", "Llama 3 (arXiv 2407.21783): 400 Gb/s RoCE per GPU"),
+    )
+}
+TOPOLOGIES = ("fat-tree", "rail-optimized")
+_NETWORK_KEYS = (
+    "fabric",
+    "nic_gbit_s",
+    "topology",
+    "oversubscription",
+    "nonblocking_gpus",
+    "nic_efficiency",
+)
+
+
+def network_overrides(spec: str | Mapping[str, Any], *, where: str = "network") -> dict[str, Any]:
+    """GPU fields a network description sets: a catalog name or a ``[network]`` table.
+
+    ``fabric`` names a :data:`NETWORKS` entry (its rate unless ``nic_gbit_s`` is given);
+    ``topology`` is ``fat-tree`` or ``rail-optimized``; ``oversubscription`` and
+    ``nonblocking_gpus`` describe the layer above the non-blocking domain.
+    """
+    if isinstance(spec, str):
+        spec = {"fabric": spec}
+    data = dict(check_table(spec, where, _NETWORK_KEYS))
+    out: dict[str, Any] = {}
+    label = []
+    fabric = data.get("fabric")
+    if fabric is not None:
+        key = str(fabric).lower()
+        if key not in NETWORKS:
+            raise unknown_name("network", str(fabric), NETWORKS)
+        out["nic_gbit_s"] = NETWORKS[key].gbit_s
+        label.append(key)
+    if data.get("nic_gbit_s") is not None:
+        value = data["nic_gbit_s"]
+        if not isinstance(value, (int, float)) or isinstance(value, bool) or value <= 0:
+            raise InputError(f"{where}: nic_gbit_s must be a positive number")
+        out["nic_gbit_s"] = float(value)
+    topology = str(data.get("topology", "fat-tree"))
+    if topology not in TOPOLOGIES:
+        raise InputError(f"{where}: topology must be one of {', '.join(TOPOLOGIES)}")
+    label.append(topology)
+    for key, kind in (
+        ("oversubscription", float),
+        ("nonblocking_gpus", int),
+        ("nic_efficiency", float),
+    ):
+        if data.get(key) is not None:
+            value = data[key]
+            if not isinstance(value, (int, float)) or isinstance(value, bool):
+                raise InputError(f"{where}: {key} must be a number")
+            out[key] = kind(value)
+    out["network"] = "/".join(label)
+    return out
+
+
+def with_network(cluster: ClusterSpec, spec: str | Mapping[str, Any]) -> ClusterSpec:
+    """``cluster`` with every pool's GPUs on the network ``spec`` (see :func:`network_overrides`)."""
+    over = network_overrides(spec)
+    pools = tuple(
+        Pool(GpuSpec.from_dict({**p.gpu.to_dict(), **over}, where="network"), p.count, p.name)
+        for p in cluster.pools
+    )
+    return ClusterSpec(pools, cluster.name, cluster.inter_pool_gbit_s)
 
 
 def _pool_from_dict(raw: Any, *, where: str) -> Pool:

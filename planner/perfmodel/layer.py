@@ -35,6 +35,7 @@ from planner.perfmodel.kernels import (
     memory_time,
 )
 from planner.perfmodel.model_spec import ModelSpec
+from planner.perfmodel.overlap import exposed
 from planner.perfmodel.precision import BF16, Precision, get_precision
 
 #: Bytes per activation element in training and inference (bf16 activations even with
@@ -119,11 +120,13 @@ def layer_shapes(model: ModelSpec, tp: int) -> LayerShapes:
     )
 
 
-def layer_params(model: ModelSpec, moe: bool, tp: int, ep: int) -> tuple[float, float]:
-    """(non-expert, expert) parameters of one layer on one GPU."""
+def layer_params(
+    model: ModelSpec, moe: bool, tp: int, ep: int, expert_tp: int | None = None
+) -> tuple[float, float]:
+    """(non-expert, expert) parameters of one layer on one GPU (experts over ``expert_tp x ep``)."""
     if moe:
         base, experts = model.moe_layer_params()
-        return base / tp, experts / (tp * ep)
+        return base / tp, experts / ((expert_tp or tp) * ep)
     return model.dense_layer_params() / tp, 0.0
 
 
@@ -144,6 +147,9 @@ class LayerCost:
         Forward matmul FLOPs on this GPU (model FLOPs are 3x this).
     flops_recompute
         Extra matmul FLOPs of the recomputation (hardware FLOPs only).
+    tp, cp, ep
+        The exposed tensor-parallel, context-parallel and expert-parallel
+        communication of forward + backward (their sum is ``comm_fwd + comm_bwd``).
     """
 
     fwd: float
@@ -153,6 +159,9 @@ class LayerCost:
     recompute: float
     flops_fwd: float
     flops_recompute: float
+    tp: float = 0.0
+    cp: float = 0.0
+    ep: float = 0.0
 
     @property
     def forward(self) -> float:
@@ -194,17 +203,33 @@ def linear(
     shapes: tuple[Shape, ...],
     batch: float = 1,
     acc: Pass | None = None,
+    wgrad: float = 1.0,
 ) -> Pass:
-    """``acc`` plus the forward ``[m,k]x[k,n]`` GEMMs of ``shapes`` and their backward (dgrad, wgrad)."""
+    """``acc`` plus the forward ``[m,k]x[k,n]`` GEMMs of ``shapes`` and their backward.
+
+    The backward is the data gradient plus ``wgrad`` times the weight gradient
+    (``wgrad < 1`` for frozen weights: no weight gradient is computed for them).
+    """
     out = acc
     for n, k in shapes:
         fwd = gemm_time(gpu, m, n, k, prec, batch=batch)
-        bwd = gemm_time(gpu, m, k, n, prec, batch=batch) + gemm_time(
-            gpu, k, n, m, prec, batch=batch
-        )
+        bwd = gemm_time(gpu, m, k, n, prec, batch=batch)
+        if wgrad > 0:
+            bwd += wgrad * gemm_time(gpu, k, n, m, prec, batch=batch)
         one = Pass(gemm=fwd, gemm_bwd=bwd, flops=2.0 * m * n * k * batch)
         out = one if out is None else out + one
     return Pass() if out is None else out
+
+
+def expert_shapes(model: ModelSpec, expert_tp: int) -> tuple[Shape, ...]:
+    """The GEMMs of one routed expert sharded over ``expert_tp`` ranks (gate+up, down)."""
+    mats = 3 if model.gated_mlp else 2
+    w = model.moe_ffn / expert_tp
+    return (((mats - 1) * w, model.hidden), (model.hidden, w))
+
+
+#: Bytes per element of activations exchanged in fp8 (Transformer Engine / DeepEP fp8 dispatch).
+FP8_COMM_BYTES = 1.0
 
 
 @constants.on_change
@@ -226,6 +251,13 @@ def layer_cost(
     cp_per_node: int | None = None,
     ep_per_node: int | None = None,
     flash: bool = False,
+    tp_overlap: bool = False,
+    ep_overlap: bool = False,
+    fp8_comm: bool = False,
+    expert_tp: int | None = None,
+    moe_load: float = 1.0,
+    node_limit: int = 0,
+    wgrad: float = 1.0,
 ) -> LayerCost:
     """Training cost of one transformer layer for one microbatch on one GPU.
 
@@ -240,7 +272,8 @@ def layer_cost(
     sp
         Sequence parallelism (needs ``tp > 1`` to matter).
     recompute
-        ``none``, ``selective`` or ``full``.
+        ``none``, ``selective``, ``full`` or ``offload`` (``offload`` costs as
+        ``none`` here; :func:`planner.perfmodel.stage.stage_cost` adds the copies).
     moe
         Cost an MoE layer (routed experts) instead of a dense one.
     precision
@@ -250,6 +283,27 @@ def layer_cost(
     flash
         Fused (FlashAttention-style) attention core instead of Megatron's
         materialized scores/softmax/dropout.
+    tp_overlap
+        Tensor-parallel collectives overlapped with the GEMMs (Transformer Engine
+        user buffers / async TP): only what the layer's GEMMs cannot hide is exposed.
+    ep_overlap
+        MoE all-to-alls overlapped with the computation of another microbatch
+        (Megatron's EP A2A overlap, DeepSeek's DualPipe).
+    fp8_comm
+        TP all-gathers and the MoE dispatch move fp8 activations (1 byte).
+    expert_tp
+        Tensor-parallel size of the routed experts (``None``: ``tp``). With
+        ``expert_tp = 1 < tp`` the tokens of the ``tp`` ranks (sequence
+        parallel) are dispatched separately and every expert is whole.
+    moe_load
+        Tokens of the busiest expert rank over the mean (load imbalance, or the
+        capacity factor when tokens are dropped and padded to capacity).
+    node_limit
+        Node-limited routing (DeepSeek-V3: a token reaches at most this many
+        nodes; DeepEP sends one copy per node over the NIC and forwards it over
+        NVLink); 0 for a plain all-to-all.
+    wgrad
+        Share of the weight-gradient GEMMs computed (frozen weights skip theirs).
     """
     prec = get_precision(precision)
     fab = comm.fabric_of(gpu)
@@ -265,9 +319,12 @@ def layer_cost(
     a_local = model.heads / tp
     A = ACT_BYTES
     rep = 1.0 / tp if sp else 1.0  # replicated-region share with sequence parallelism
+    full_layer = recompute == "full"
+    if recompute not in ("none", "selective", "full", "offload"):
+        raise ValueError(f"unknown recompute {recompute!r}")
 
     # --- attention block -------------------------------------------------
-    attn = linear(gpu, prec, N, shapes.attention)
+    attn = linear(gpu, prec, N, shapes.attention, wgrad=wgrad)
     if model.is_mla:
         d_qk, d_v = model.qk_nope_head_dim + model.qk_rope_head_dim, model.v_head_dim
     else:
@@ -289,36 +346,57 @@ def layer_cost(
         # scale+mask+softmax (read, write), dropout (read, write, mask byte)
         core = core + Pass(elem=memory_time(gpu, probs * (2 * A + 2 * A + 1)))
     # LayerNorm (read, write), bias-dropout-add (2 reads, write, mask), q/k/v layout copies
-    attn_elem = N * h * rep * (2 * A + 3 * A + 1) + N * shapes.qkv_width * 2 * A
+    norm_elem = N * h * rep * 2 * A
+    attn_elem = norm_elem + N * h * rep * (3 * A + 1) + N * shapes.qkv_width * 2 * A
     attn += Pass(elem=memory_time(gpu, attn_elem))
 
     # --- MLP block -------------------------------------------------------
     mats = shapes.mats
+    ep_comm = 0.0
     if moe:
         k_top = model.experts_per_token
+        etp = tp if expert_tp is None else expert_tp
         local_experts = max(1.0, model.num_experts / ep)
-        tokens_per_expert = N * k_top * ep / model.num_experts
-        mlp = linear(gpu, prec, N, (shapes.router,))
-        mlp = linear(gpu, prec, tokens_per_expert, shapes.expert, batch=local_experts, acc=mlp)
-        mlp = linear(gpu, prec, N, shapes.shared, acc=mlp)
-        routed = N * k_top
-        act_elems = routed * model.moe_ffn / tp + N * model.shared_ffn / tp
+        # tokens entering the expert block on this rank: with expert TP below TP the
+        # sequence-parallel shard of each TP rank is dispatched on its own
+        N_moe = N / tp * etp if etp < tp else N
+        tokens_per_expert = N_moe * k_top * ep / model.num_experts * moe_load
+        mlp = linear(gpu, prec, N, (shapes.router,), wgrad=wgrad)
+        mlp = linear(
+            gpu,
+            prec,
+            tokens_per_expert,
+            expert_shapes(model, etp),
+            batch=local_experts,
+            acc=mlp,
+            wgrad=wgrad,
+        )
+        mlp = linear(gpu, prec, N, shapes.shared, acc=mlp, wgrad=wgrad)
+        routed = N_moe * k_top * moe_load
+        act_elems = routed * model.moe_ffn / etp + N * model.shared_ffn / tp
         # permute / unpermute copies of the routed tokens (read + write each way)
-        mlp += Pass(elem=memory_time(gpu, 2 * routed * h * 2 * A / tp))
-        a2a = comm.all_to_all(routed * h * A / tp, ep, epn, fab) * 2  # dispatch + combine
-        mlp += Pass(comm=a2a, comm_bwd=a2a)
+        mlp += Pass(elem=memory_time(gpu, 2 * routed * h * 2 * A / etp))
+        # each rank dispatches its sequence-parallel share of the tokens (N / tp), fp8 or
+        # bf16, and receives the combine in bf16
+        sent = N * moe_load / tp
+        dispatch_bytes = FP8_COMM_BYTES if fp8_comm else A
+        ep_comm = sum(
+            comm.dispatch_all_to_all(sent, k_top, h * x, ep, epn, fab, node_limit=node_limit)
+            for x in (dispatch_bytes, A)
+        )
     else:
-        mlp = linear(gpu, prec, N, shapes.mlp)
+        mlp = linear(gpu, prec, N, shapes.mlp, wgrad=wgrad)
         act_elems = N * model.ffn / tp
     # activation (GeLU / SwiGLU: read inputs, write output), LayerNorm, bias-dropout-add
     act_bytes = act_elems * ((mats - 1) * A + A)
-    mlp += Pass(elem=memory_time(gpu, act_bytes + N * h * rep * (2 * A + 3 * A + 1)))
+    mlp += Pass(elem=memory_time(gpu, act_bytes + norm_elem + N * h * rep * (3 * A + 1)))
 
     # --- tensor-parallel communication ---------------------------------------
     tp_bytes = N * h * A
     if tp > 1:
         if sp:
-            gather = comm.all_gather(tp_bytes, tp, tpn, fab)
+            gather_bytes = tp_bytes * (FP8_COMM_BYTES / A if fp8_comm else 1.0)
+            gather = comm.all_gather(gather_bytes, tp, tpn, fab)
             one = comm.reduce_scatter(tp_bytes, tp, tpn, fab) + gather
             # the gathered LayerNorm output is not kept: backward all-gathers it again
             # for the weight gradients of QKV and FC1 (Korthikanti et al., Sec. 4.2.2)
@@ -329,6 +407,10 @@ def layer_cost(
         tp_comm = 2 * one  # attention block + MLP block
     else:
         tp_comm = tp_redo = 0.0
+    gemm_fwd = attn.gemm + mlp.gemm
+    gemm_bwd = attn.gemm_bwd + mlp.gemm_bwd
+    tp_fwd = exposed(tp_comm, gemm_fwd, tp_overlap)
+    tp_bwd = exposed(tp_comm + tp_redo, gemm_bwd, tp_overlap)
 
     # --- context-parallel ring exchange of K and V (overlapped with attention) --
     cp_fwd = cp_bwd = 0.0
@@ -340,30 +422,44 @@ def layer_cost(
         cp_fwd = max(0.0, (cp - 1) * step - core.gemm - core.elem)
         cp_bwd = max(0.0, 2 * (cp - 1) * step - core.gemm_bwd - 2 * core.elem)
 
+    # --- expert-parallel all-to-all (dispatch + combine), hidden by another microbatch --
     fwd_kernels = attn.gemm + core.gemm + mlp.gemm + attn.elem + core.elem + mlp.elem
     bwd_kernels = (
         attn.gemm_bwd + core.gemm_bwd + mlp.gemm_bwd + 2 * (attn.elem + core.elem + mlp.elem)
     )
-    comm_fwd = tp_comm + cp_fwd + mlp.comm
-    comm_bwd = tp_comm + tp_redo + cp_bwd + mlp.comm_bwd
+    ep_fwd = exposed(ep_comm, fwd_kernels, ep_overlap)
+    ep_bwd = exposed(ep_comm, bwd_kernels, ep_overlap)
+
     flops = attn.flops + core.flops + mlp.flops
-    if recompute == "full":
-        re_time, re_flops = fwd_kernels + comm_fwd, flops
+    if full_layer:
+        re_time = fwd_kernels + tp_fwd + cp_fwd + ep_fwd
+        re_flops = flops
     elif recompute == "selective" and not flash:
         re_time, re_flops = core.gemm + core.elem, core.flops
-    elif recompute in ("selective", "none"):
+    elif recompute == "selective":
+        # Megatron-Core recompute modules "layernorm" and the activation function (+ MLA's
+        # up-projections): element-wise passes re-run before the backward
+        re_time = memory_time(gpu, 2 * norm_elem + act_bytes)
+        re_flops = 0.0
+        if model.is_mla:
+            up = shapes.attention[1:2] + shapes.attention[3:4] if model.q_lora_rank else ()
+            up_pass = linear(gpu, prec, N, up) if up else Pass()
+            re_time += up_pass.gemm
+            re_flops = up_pass.flops
+    else:
         # (a fused kernel already recomputes the scores in its backward)
         re_time, re_flops = 0.0, 0.0
-    else:
-        raise ValueError(f"unknown recompute {recompute!r}")
     return LayerCost(
         fwd=fwd_kernels,
         bwd=bwd_kernels,
-        comm_fwd=comm_fwd,
-        comm_bwd=comm_bwd,
+        comm_fwd=tp_fwd + cp_fwd + ep_fwd,
+        comm_bwd=tp_bwd + cp_bwd + ep_bwd,
         recompute=re_time,
         flops_fwd=flops,
         flops_recompute=re_flops,
+        tp=tp_fwd + tp_bwd,
+        cp=cp_fwd + cp_bwd,
+        ep=ep_fwd + ep_bwd,
     )
 
 

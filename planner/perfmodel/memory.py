@@ -24,12 +24,24 @@ Pipeline schedules hold several microbatches in flight: with 1F1B, stage
 stage's terms and is the one place where they are scaled by the in-flight
 microbatches and summed.
 
+Capacity (training). A stage fits when its terms plus the *headroom* are at most
+the capacity the driver reports (:attr:`~planner.perfmodel.hardware.GpuSpec.usable_bytes`,
+e.g. 81,559 MiB on an H100 80GB): :func:`training_capacity`. The headroom
+(``--memory-headroom``, :func:`default_headroom_gib` by default) covers the CUDA
+context, cuBLAS/cuDNN workspaces and NCCL buffers (``CONTEXT_HEADROOM_GIB``) and
+allocator fragmentation (``FRAGMENTATION_HEADROOM`` of the capacity), so no plan
+is accepted at 99.9 % of the device.
+
 Named constants (estimates, not fitted):
 
 ``RUNTIME_RESERVED_GIB``
-    CUDA context, NCCL communicator buffers, cuBLAS workspaces and allocator
-    fragmentation: memory a training or serving process cannot use for
-    tensors (1-2 GB context + NCCL + ~5 % fragmentation on 80 GB parts).
+    Serving: CUDA context, NCCL communicator buffers, cuBLAS workspaces and
+    allocator fragmentation that a serving engine cannot use for tensors.
+``CONTEXT_HEADROOM_GIB``, ``FRAGMENTATION_HEADROOM``
+    Training headroom: 1.5 GiB for the CUDA context (about 0.5-1 GiB with
+    cuBLAS/cuDNN workspaces) and NCCL communicators, plus 3 % of the capacity
+    for caching-allocator fragmentation (PyTorch's ``expandable_segments``
+    keeps it at a few per cent).
 ``COMM_BUFFER_FRACTION``
     Gradient-bucket / all-gather staging buffers, as a fraction of the
     stage's bf16 weights (Megatron's contiguous buffers are views, only the
@@ -42,6 +54,7 @@ from dataclasses import dataclass, fields
 
 import numpy as np
 
+from planner.perfmodel.hardware import GpuSpec
 from planner.perfmodel.model_spec import ModelSpec
 
 GIB = 1024**3
@@ -49,6 +62,8 @@ WEIGHT_BYTES = 2.0
 GRAD_BYTES = 4.0
 OPTIMIZER_BYTES = 12.0
 RUNTIME_RESERVED_GIB = 4.0
+CONTEXT_HEADROOM_GIB = 1.5
+FRAGMENTATION_HEADROOM = 0.03
 COMM_BUFFER_FRACTION = 0.02
 #: Bytes per activation element in training and inference (bf16 activations even with
 #: fp8 GEMMs: Transformer Engine keeps activations in bf16 between layers).
@@ -73,7 +88,7 @@ class MemoryBreakdown:
     buffers
         Communication buffers (gradient buckets, ZeRO-3 gathers).
     reserved
-        Runtime overhead (``RUNTIME_RESERVED_GIB``).
+        Headroom kept free (CUDA context, NCCL, fragmentation; see :func:`training_capacity`).
     """
 
     weights: float = 0.0
@@ -82,7 +97,7 @@ class MemoryBreakdown:
     activations: float = 0.0
     logits: float = 0.0
     buffers: float = 0.0
-    reserved: float = RUNTIME_RESERVED_GIB * GIB
+    reserved: float = 0.0
 
     @property
     def total(self) -> float:
@@ -105,13 +120,35 @@ class MemoryBreakdown:
         return out
 
 
+def default_headroom_gib(gpu: GpuSpec) -> float:
+    """Default training headroom of ``gpu``: context + NCCL, plus fragmentation (GiB)."""
+    return CONTEXT_HEADROOM_GIB + FRAGMENTATION_HEADROOM * gpu.usable_bytes / GIB
+
+
+def headroom_bytes(gpu: GpuSpec, headroom_gib: float | None = None) -> float:
+    """Bytes kept free on ``gpu`` (``headroom_gib``, or :func:`default_headroom_gib`)."""
+    return (default_headroom_gib(gpu) if headroom_gib is None else headroom_gib) * GIB
+
+
+def training_capacity(gpu: GpuSpec, headroom_gib: float | None = None) -> float:
+    """Bytes a training process may fill on ``gpu``: the driver's capacity minus the headroom."""
+    return gpu.usable_bytes - headroom_bytes(gpu, headroom_gib)
+
+
 # ---------------------------------------------------------------------------
 # Model states
 # ---------------------------------------------------------------------------
 
 
 def model_state_bytes(
-    params: float, *, zero: int, shards: float, weight_bytes: float = WEIGHT_BYTES
+    params: float,
+    *,
+    zero: int,
+    shards: float,
+    weight_bytes: float = WEIGHT_BYTES,
+    grad_bytes: float = GRAD_BYTES,
+    optimizer_bytes: float = OPTIMIZER_BYTES,
+    trainable: float = 1.0,
 ) -> tuple[float, float, float]:
     """(weights, gradients, optimizer) bytes for ``params`` local parameters.
 
@@ -123,9 +160,14 @@ def model_state_bytes(
         ZeRO stage 0-3 (a numpy array of stages is accepted, with arrays of
         the same shape for the other arguments, for vectorized bounds).
     shards
-        Size of the group the states are sharded over (data parallel x context parallel).
-    weight_bytes
-        Bytes per working weight.
+        Size of the group the states are sharded over (data parallel x context
+        parallel, or the FSDP hybrid-sharding group).
+    weight_bytes, grad_bytes, optimizer_bytes
+        Bytes per working weight, per gradient, and of optimizer state per
+        trained parameter (master copy + Adam moments; 12 in fp32).
+    trainable
+        Share of the parameters that are trained (frozen ones have no gradient
+        and no optimizer state).
     """
     if isinstance(zero, np.ndarray):
         shards = np.maximum(1, shards)
@@ -142,8 +184,8 @@ def model_state_bytes(
             return shards if zero >= stage else 1
 
     w = params * weight_bytes / over(3)
-    g = params * GRAD_BYTES / over(2)
-    o = params * OPTIMIZER_BYTES / over(1)
+    g = params * trainable * grad_bytes / over(2)
+    o = params * trainable * optimizer_bytes / over(1)
     return w, g, o
 
 
@@ -163,6 +205,9 @@ def layer_activation_bytes(
     recompute: str = "none",
     moe: bool = False,
     flash: bool = False,
+    fp8_inputs: bool = False,
+    expert_tp: int | None = None,
+    moe_load: float = 1.0,
 ) -> float:
     """Bytes one layer stores for the backward pass, per microbatch, per GPU.
 
@@ -171,7 +216,13 @@ def layer_activation_bytes(
 
     With ``recompute="full"`` this is only the checkpointed layer input; the
     transient working set of the layer being recomputed is
-    :func:`layer_activation_bytes` with ``recompute="none"``.
+    :func:`layer_activation_bytes` with ``recompute="none"``. ``selective``
+    drops the attention core (Korthikanti et al.) or, with fused attention,
+    what Megatron-Core's recompute modules re-create (the LayerNorm outputs,
+    the activation function's output and MLA's up-projections).
+    ``fp8_inputs`` stores the GEMM inputs kept for the weight gradients in fp8
+    (1 byte, Transformer Engine). ``expert_tp`` and ``moe_load`` shape the
+    routed tokens as in :func:`planner.perfmodel.layer.layer_cost`.
     """
     s = seq / cp
     b = micro_batch
@@ -180,59 +231,96 @@ def layer_activation_bytes(
     rep = 1.0 / tp if sp else 1.0
     if recompute == "full":
         return ACT_BYTES * N * h * rep
+    if recompute not in ("none", "selective", "offload"):
+        raise ValueError(f"unknown recompute {recompute!r}")
+    modules = recompute == "selective" and flash  # Megatron-Core recompute modules
+    G = 1.0 if fp8_inputs else ACT_BYTES  # bytes of a GEMM input kept for the backward
     # softmax out, mask, dropout out of the s x span scores
     span = model.attention_span(seq)
     core = (2 * ACT_BYTES + MASK_BYTES) * b * model.heads * s * span / tp
     if model.is_mla:
-        q = ACT_BYTES * N * (model.q_lora_rank + 0.0)  # latent query (replicated)
-        q += ACT_BYTES * N * model.heads * (model.qk_nope_head_dim + model.qk_rope_head_dim) / tp
-        kv = ACT_BYTES * N * (model.kv_lora_rank + model.qk_rope_head_dim)
-        kv += ACT_BYTES * N * model.heads * (model.qk_nope_head_dim + model.qk_rope_head_dim) / tp
-        kv += ACT_BYTES * N * model.heads * model.v_head_dim / tp
+        q = G * N * (model.q_lora_rank + 0.0)  # latent query (replicated)
+        kv = G * N * (model.kv_lora_rank + model.qk_rope_head_dim)
+        if not modules:  # up-projected q, k, v (recomputed from the latents otherwise)
+            q += (
+                ACT_BYTES * N * model.heads * (model.qk_nope_head_dim + model.qk_rope_head_dim) / tp
+            )
+            kv += (
+                ACT_BYTES * N * model.heads * (model.qk_nope_head_dim + model.qk_rope_head_dim) / tp
+            )
+            kv += ACT_BYTES * N * model.heads * model.v_head_dim / tp
         qkv = q + kv
     else:
         qkv = ACT_BYTES * N * (model.q_dim + 2 * model.kv_dim) / tp
     attn = (
-        ACT_BYTES * N * h * rep
-        + qkv
-        + ACT_BYTES * N * model.attn_out_dim / tp
-        + MASK_BYTES * N * h * rep
+        ACT_BYTES * N * h * rep + qkv + G * N * model.attn_out_dim / tp + MASK_BYTES * N * h * rep
     )
-    if recompute not in ("none", "selective"):
-        raise ValueError(f"unknown recompute {recompute!r}")
-    if recompute == "none" and not flash:
+    if recompute in ("none", "offload") and not flash:
         attn += core
     gate = 2 if model.gated_mlp else 1  # fc1 output tensors kept for the activation backward
+    act_out = 0 if modules else 1  # the activation's output (input of fc2), unless recomputed
     if moe:
-        routed = N * model.experts_per_token
-        mlp = ACT_BYTES * N * h * rep + ACT_BYTES * routed * h / tp  # input, permuted copy
-        mlp += ACT_BYTES * routed * model.moe_ffn * (gate + 1) / tp
+        etp = tp if expert_tp is None else expert_tp
+        routed = (N / tp * etp if etp < tp else N) * model.experts_per_token * moe_load
+        mlp = ACT_BYTES * N * h * rep + G * routed * h / etp  # input, permuted copy
+        mlp += routed * model.moe_ffn * (ACT_BYTES * gate + G * act_out) / etp
         if model.shared_ffn:
-            mlp += ACT_BYTES * N * model.shared_ffn * (gate + 1) / tp
+            mlp += N * model.shared_ffn * (ACT_BYTES * gate + G * act_out) / tp
         mlp += MASK_BYTES * N * h * rep
     else:
         mlp = (
             ACT_BYTES * N * h * rep
-            + ACT_BYTES * N * model.ffn * (gate + 1) / tp
+            + N * model.ffn * (ACT_BYTES * gate + G * act_out) / tp
             + MASK_BYTES * N * h * rep
         )
-    norms = 2 * ACT_BYTES * N * h * rep
+    norms = 0.0 if modules else 2 * G * N * h * rep
     return attn + mlp + norms
 
 
-def in_flight_microbatches(stage: int, pp: int, microbatches: int, interleave: int = 1) -> float:
+def in_flight_microbatches(
+    stage: int, pp: int, microbatches: int, interleave: int = 1, schedule: str = "1f1b"
+) -> float:
     """Microbatches whose activations stage ``stage`` holds at its peak (in units of full stages).
 
-    1F1B: ``min(pp - stage, m)``. Interleaved with ``v`` chunks: Megatron's
-    warm-up of ``2 (pp - stage - 1) + (v - 1) pp`` chunk-microbatches plus
-    one, each a ``1/v`` share of the stage.
+    1F1B: ``min(pp - stage, m)``. Interleaved with ``v`` equal chunks:
+    Megatron's warm-up of ``2 (pp - stage - 1) + (v - 1) pp`` chunk-microbatches
+    plus one, each a ``1/v`` share of the stage. DualPipe: ``pp + 1`` on every
+    device (DeepSeek-V3 report, Table 2).
     """
     if pp <= 1:
         return 1.0
+    if schedule == "dualpipe":
+        return float(min(pp + 1, microbatches))
     if interleave <= 1:
         return float(min(pp - stage, microbatches))
-    warm = min(2 * (pp - stage - 1) + (interleave - 1) * pp, microbatches * interleave - 1)
-    return (warm + 1) / interleave
+    return sum(in_flight_chunks(stage, pp, microbatches, interleave)) / interleave
+
+
+def in_flight_chunks(stage: int, pp: int, microbatches: int, interleave: int) -> list[float]:
+    """Microbatches in flight on each of the ``v`` chunks of ``stage`` at its peak (interleaved).
+
+    Megatron's interleaved schedule runs the forward of groups of ``pp``
+    microbatches chunk after chunk (chunk 0 for microbatches 0..p-1, chunk 1
+    for the same, ...); the warm-up of ``2 (pp - stage - 1) + (v - 1) pp``
+    forwards plus the first steady one are in flight at the peak. With uneven
+    chunks the stage's activations are the sum over chunks of these counts
+    times the chunk's layers.
+    """
+    v = interleave
+    warm = min(2 * (pp - stage - 1) + (v - 1) * pp, microbatches * v - 1) + 1
+    counts = [0.0] * v
+    done = 0
+    group = 0
+    while done < warm:
+        size = min(pp, microbatches - group * pp) if microbatches > group * pp else pp
+        for k in range(v):
+            take = min(size, warm - done)
+            counts[k] += take
+            done += take
+            if done >= warm:
+                break
+        group += 1
+    return counts
 
 
 def head_activation_bytes(
@@ -273,7 +361,7 @@ class StageMemory:
     buffers: float
 
     def total(self, in_flight: float) -> float:
-        """Bytes per GPU with ``in_flight`` microbatches in flight (runtime reserve included)."""
+        """Bytes per GPU with ``in_flight`` microbatches in flight (headroom not included)."""
         return (
             self.weights
             + self.gradients
@@ -283,11 +371,10 @@ class StageMemory:
             + self.logits_fixed
             + self.logits * in_flight
             + self.buffers
-            + RUNTIME_RESERVED_GIB * GIB
         )
 
-    def breakdown(self, in_flight: float) -> MemoryBreakdown:
-        """The same by component."""
+    def breakdown(self, in_flight: float, reserved: float = 0.0) -> MemoryBreakdown:
+        """The same by component, with ``reserved`` bytes of headroom."""
         return MemoryBreakdown(
             weights=self.weights,
             gradients=self.gradients,
@@ -295,6 +382,7 @@ class StageMemory:
             activations=self.activations * in_flight + self.work,
             logits=self.logits_fixed + self.logits * in_flight,
             buffers=self.buffers,
+            reserved=reserved,
         )
 
 

@@ -52,10 +52,8 @@ Constants (the fitted ones are marked *fitted*; see the calibration report):
     Megatron reduces fp32 main gradients (4 bytes per element).
 ``PARAM_COMM_BYTES``
     ZeRO parameter all-gathers move bf16 weights.
-``OVERLAP_SLOWDOWN``
-    Slowdown of work overlapped with communication, as a fraction of the
-    overlapped time: NCCL kernels occupy SMs (8-16 channels of 108-132 SMs)
-    and HBM bandwidth while they run. An assumption from that SM share.
+``OVERLAP_SLOWDOWN`` (:mod:`planner.perfmodel.overlap`)
+    Slowdown of work overlapped with communication (an assumption).
 ``weight_stream_efficiency`` (in ``calibration/constants.json``)
     *fitted*: fraction of the datasheet HBM bandwidth reached when decode
     GEMMs and attention stream weights and KV cache. The fit lands at the
@@ -77,7 +75,7 @@ from __future__ import annotations
 
 import functools
 import math
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from typing import Any
 
 import numpy as np
@@ -106,15 +104,15 @@ from planner.perfmodel.memory import (
     weight_bytes_per_gpu,
 )
 from planner.perfmodel.model_spec import ModelSpec
+from planner.perfmodel.options import DEFAULT as DEFAULT_SOFTWARE
+from planner.perfmodel.options import Software
+from planner.perfmodel.overlap import OVERLAP_SLOWDOWN, exposed, exposed_after, overlapped
 from planner.perfmodel.precision import Precision, get_precision
 
 #: Bytes per gradient element in data-parallel reductions (Megatron reduces fp32 main grads).
 GRAD_COMM_BYTES = 4.0
 #: Bytes per weight element in ZeRO parameter all-gathers.
 PARAM_COMM_BYTES = 2.0
-#: Slowdown of work overlapped with communication (an assumption, see the module notes).
-OVERLAP_SLOWDOWN = 0.15
-
 FLASH_ATTENTION_EFFICIENCY = 0.60
 PREFILL_WORKSPACE_TOKENS = 8192
 
@@ -124,33 +122,23 @@ PREFILL_WORKSPACE_TOKENS = 8192
 # ---------------------------------------------------------------------------
 
 
-def overlapped(compute: float, communication: float) -> float:
-    """Time of ``compute`` and ``communication`` run concurrently.
-
-    ``max(a, b) + OVERLAP_SLOWDOWN * min(a, b)``, written as the convex
-    ``max(a + k b, b + k a)``.
-    """
-    k = OVERLAP_SLOWDOWN
-    return max(compute + k * communication, communication + k * compute)
-
-
-def exposed_after(communication, window):
-    """Extra time of ``communication`` hidden behind ``window`` of compute (arrays ok).
-
-    ``max(0, c - w) + OVERLAP_SLOWDOWN * min(c, w)``, written as the convex
-    ``max(k c, c - (1 - k) w)``.
-    """
-    k = OVERLAP_SLOWDOWN
-    if isinstance(communication, np.ndarray) or isinstance(window, np.ndarray):
-        return np.maximum(k * communication, communication - (1 - k) * window)
-    return max(k * communication, communication - (1 - k) * window)
-
-
-def pipeline_time(umax: float, usum: float, microbatches: int, pp: int, interleave: int) -> float:
+def pipeline_time(
+    umax: float,
+    usum: float,
+    microbatches: int,
+    pp: int,
+    interleave: int,
+    schedule: str = "1f1b",
+) -> float:
     """Pipeline makespan from the largest and the summed per-microbatch stage times.
 
-    1F1B: ``(m - 1) max U + sum U``; interleaved: ``(m + (p - 1)/v) max U``.
+    1F1B: ``(m - 1) max U + sum U``; interleaved: ``(m + (p - 1)/v) max U``;
+    DualPipe (``schedule="dualpipe"``): ``(m + (p/2 - 1) 2/3) max U`` — DeepSeek-V3's
+    bubble ``(p/2 - 1)(F&B + B - 3W)`` with the overlapped ``F&B = F + B``,
+    ``B = 2F`` and ``W = F`` (weight gradients half of the backward).
     """
+    if schedule == "dualpipe" and pp > 1:
+        return (microbatches + max(0.0, pp / 2 - 1) * 2.0 / 3.0) * umax
     if interleave > 1:
         return (microbatches + (pp - 1) / interleave) * umax
     return (microbatches - 1) * umax + usum
@@ -159,6 +147,8 @@ def pipeline_time(umax: float, usum: float, microbatches: int, pp: int, interlea
 # ---------------------------------------------------------------------------
 # Training stages
 # ---------------------------------------------------------------------------
+
+RECOMPUTE_MODES = ("none", "selective", "full", "offload")
 
 
 @dataclass(frozen=True)
@@ -170,12 +160,22 @@ class Layout:
     ----------
     tp, pp, dp, cp, ep
         Tensor, pipeline, data, context and expert parallel sizes (``ep`` is
-        carved out of ``dp``).
+        carved out of ``tp * cp * dp`` / ``expert_tp``: Megatron-Core's MoE
+        parallel folding; with ``expert_tp = tp`` out of ``dp``).
     microbatch, interleave
         Sequences per microbatch and virtual stages per GPU.
     recompute, zero, sequence_parallel
-        Activation recomputation (``none``/``selective``/``full``), ZeRO stage,
-        Megatron sequence parallelism.
+        Activation recomputation (``none``, ``selective``, ``full``, or
+        ``offload`` to host memory), ZeRO stage, Megatron sequence parallelism.
+    recompute_layers
+        With ``recompute="full"``: layers fully recomputed on each pipeline stage
+        (Megatron's ``--recompute-method block --recompute-num-layers``); 0 = all.
+    expert_tp
+        Tensor-parallel size of the routed experts; 0 = ``tp``.
+    shard_group
+        ZeRO / FSDP sharding group (hybrid sharding: states sharded inside
+        groups of this many data-parallel ranks, replicated across them); 0 =
+        the whole ``dp * cp`` group.
     """
 
     tp: int
@@ -188,6 +188,19 @@ class Layout:
     recompute: str = "none"
     zero: int = 0
     sequence_parallel: bool = False
+    recompute_layers: int = 0
+    expert_tp: int = 0
+    shard_group: int = 0
+
+    @property
+    def etp(self) -> int:
+        """Tensor-parallel size of the routed experts."""
+        return self.expert_tp or self.tp
+
+    @property
+    def shards(self) -> int:
+        """Ranks the dense model states are sharded over (ZeRO >= 1)."""
+        return self.shard_group or self.dp * self.cp
 
 
 def layout_of(layout: Layout) -> dict[str, Any]:
@@ -210,6 +223,8 @@ class TrainingStep(Layout):
         Fused attention core (else Megatron-2022's materialized scores).
     overlap_grad_reduce
         The DP gradient reduction overlaps the last backward pass.
+    software
+        Overlap, precision, sharding and MoE settings (:class:`~planner.perfmodel.options.Software`).
     """
 
     model: ModelSpec
@@ -217,11 +232,27 @@ class TrainingStep(Layout):
     precision: str
     flash_attention: bool = True
     overlap_grad_reduce: bool = True
+    software: Software = DEFAULT_SOFTWARE
+
+    @property
+    def schedule(self) -> str:
+        """Pipeline schedule: ``1f1b``, ``interleaved`` or ``dualpipe``."""
+        if self.software.ep_overlap == "dualpipe" and self.pp > 1:
+            return "dualpipe"
+        return "interleaved" if self.interleave > 1 else "1f1b"
+
+
+def ep_ranks_per_node(step: Layout, gpus_per_node: int) -> int:
+    """Expert-parallel ranks sharing a node: ``ep`` ranks ``expert_tp`` apart when the experts
+    fold over the tensor-parallel ranks, ``tp * cp`` apart otherwise."""
+    stride = step.etp if step.etp < step.tp else step.tp * step.cp
+    return comm.per_node(step.ep, stride, gpus_per_node)
 
 
 def layer_time(step: TrainingStep, gpu: GpuSpec, moe: bool) -> LayerCost:
     """One layer of ``step`` on ``gpu``: the per-layer slope of :func:`stage_cost`'s times."""
     G = gpu.gpus_per_node
+    sw = step.software
     return layer_cost(
         step.model,
         gpu,
@@ -231,18 +262,31 @@ def layer_time(step: TrainingStep, gpu: GpuSpec, moe: bool) -> LayerCost:
         cp=step.cp,
         ep=step.ep if moe else 1,
         sp=step.sequence_parallel,
-        recompute=step.recompute,
+        recompute="none" if step.recompute == "offload" else step.recompute,
         moe=moe,
         precision=step.precision,
         tp_per_node=min(step.tp, G),
         cp_per_node=comm.per_node(step.cp, step.tp, G),
-        ep_per_node=comm.per_node(step.ep, step.tp * step.cp, G),
+        ep_per_node=ep_ranks_per_node(step, G),
         flash=step.flash_attention,
+        tp_overlap=sw.tp_overlap,
+        ep_overlap=sw.ep_overlap != "none",
+        fp8_comm=sw.fp8_comm,
+        expert_tp=step.etp,
+        moe_load=sw.expert_load,
+        node_limit=sw.node_limit,
+        wgrad=sw.base_trainable,
     )
 
 
-def layer_memory(step: TrainingStep, moe: bool) -> tuple[float, float]:
-    """(stored activations per microbatch, recompute working set) of one layer, bytes."""
+def layer_memory(
+    step: TrainingStep, moe: bool, recompute: str | None = None
+) -> tuple[float, float]:
+    """(stored activations per microbatch, recompute working set) of one layer, bytes.
+
+    ``recompute`` overrides the step's mode (partial recompute mixes ``full`` and ``none``).
+    """
+    mode = step.recompute if recompute is None else recompute
     kw = dict(
         micro_batch=step.microbatch,
         seq=step.seq,
@@ -251,12 +295,15 @@ def layer_memory(step: TrainingStep, moe: bool) -> tuple[float, float]:
         sp=step.sequence_parallel,
         moe=moe,
         flash=step.flash_attention,
+        fp8_inputs=step.software.fp8_activations,
+        expert_tp=step.etp,
+        moe_load=step.software.expert_load,
     )
-    kept = layer_activation_bytes(step.model, recompute=step.recompute, **kw)
-    if step.recompute == "none":
+    kept = layer_activation_bytes(step.model, recompute=mode, **kw)
+    if mode in ("none", "offload"):
         return kept, 0.0
     full = layer_activation_bytes(step.model, recompute="none", **kw)
-    return kept, full - (kept if step.recompute == "selective" else 0.0)
+    return kept, full - (kept if mode == "selective" else 0.0)
 
 
 def end_costs(step: TrainingStep, pool: Pool) -> tuple[float, LayerCost]:
@@ -278,13 +325,26 @@ def end_costs(step: TrainingStep, pool: Pool) -> tuple[float, LayerCost]:
     return emb, head
 
 
-def optimizer_time(gpu: GpuSpec, params: float) -> float:
-    """Seconds for a fused Adam step over ``params`` local fp32 master parameters.
+def optimizer_time(gpu: GpuSpec, params: float, bytes_per_param: float = 30.0) -> float:
+    """Seconds for a fused Adam step over ``params`` local trained parameters.
 
-    Reads master weight, grad, m, v (16 B), writes master, m, v (12 B) and the
-    bf16 working copy (2 B): 30 bytes per parameter.
+    Default: reads fp32 master weight, grad, m, v (16 B), writes master, m, v
+    (12 B) and the bf16 working copy (2 B): 30 bytes per parameter
+    (:attr:`~planner.perfmodel.options.Software.optimizer_traffic` in general).
     """
-    return memory_time(gpu, 30.0 * params)
+    return memory_time(gpu, bytes_per_param * params)
+
+
+def pp_overlapped(step: TrainingStep) -> bool:
+    """Whether ``step``'s pipeline sends overlap the other chunk's compute (interleaved or
+    DualPipe schedules with ``software.pp_overlap``)."""
+    return step.software.pp_overlap and (step.interleave > 1 or step.schedule == "dualpipe")
+
+
+def p2p_exposed_floor(step: TrainingStep) -> float:
+    """Least share of its point-to-point time a stage of ``step`` exposes (for lower bounds):
+    ``OVERLAP_SLOWDOWN`` when the sends are overlapped (:func:`exposed_after` >= k c), else 1."""
+    return OVERLAP_SLOWDOWN if pp_overlapped(step) else 1.0
 
 
 def p2p_transfer(step: TrainingStep, pool: Pool, inter_pool_bw: float | None) -> float:
@@ -296,12 +356,27 @@ def p2p_transfer(step: TrainingStep, pool: Pool, inter_pool_bw: float | None) ->
     fab = comm.fabric_of(pool.gpu)
     nbytes = step.microbatch * (step.seq / cp) * step.model.hidden * ACT_BYTES / t
     if inter_pool_bw is not None:
-        one = nbytes / (inter_pool_bw * comm.NIC_EFFICIENCY) + comm.NIC_LATENCY_S
+        one = nbytes / (inter_pool_bw * fab.nic_efficiency) + comm.NIC_LATENCY_S
     else:
         one = comm.p2p(nbytes, fab, same_node=t * cp * step.dp < G)
     if t > 1 and not step.sequence_parallel:
         one += comm.all_gather(nbytes * t, t, min(t, G), fab)
     return one
+
+
+#: Names of the per-microbatch parts of a stage's time (:attr:`StageCost.parts`).
+MICRO_PARTS = (
+    "compute",
+    "recompute",
+    "tp_comm",
+    "cp_comm",
+    "ep_comm",
+    "pp_comm",
+    "offload",
+    "dp_comm",
+)
+#: Names of the per-step parts (:attr:`StageCost.tail_parts`).
+TAIL_PARTS = ("dp_comm", "optimizer", "embedding_sync")
 
 
 @dataclass(frozen=True)
@@ -315,7 +390,7 @@ class StageCost:
     Attributes
     ----------
     fwd, bwd, p2p
-        Forward, backward (with recomputation) and point-to-point time.
+        Forward, backward (with recomputation) and exposed point-to-point time.
     micro
         Per-microbatch stage time ``U`` (ZeRO-2/3 communication overlapped).
     sync
@@ -330,6 +405,10 @@ class StageCost:
         Parameters on one GPU.
     memory
         Memory terms (:class:`~planner.perfmodel.memory.StageMemory`).
+    parts
+        ``micro`` by component (:data:`MICRO_PARTS`: kernels, recomputation,
+        exposed TP / CP / EP / PP communication, exposed activation offload
+        copies, ZeRO-2/3 communication left after overlap); they add up to ``micro``.
     """
 
     fwd: float
@@ -344,11 +423,97 @@ class StageCost:
     embedding_sync: float
     params: float
     memory: StageMemory
+    parts: tuple[tuple[str, float], ...] = ()
 
     @property
     def tail(self) -> float:
         """Per-step work after the pipeline drains (exposed DP sync + optimizer + embedding sync)."""
         return self.exposed + self.optimizer + self.embedding_sync
+
+    @property
+    def tail_parts(self) -> dict[str, float]:
+        """``tail`` by component (:data:`TAIL_PARTS`)."""
+        return {
+            "dp_comm": self.exposed,
+            "optimizer": self.optimizer,
+            "embedding_sync": self.embedding_sync,
+        }
+
+
+def recomputed_layers(step: TrainingStep, n: int) -> int:
+    """Layers of a stage of ``n`` layers that are fully recomputed."""
+    if step.recompute != "full":
+        return 0
+    return n if not step.recompute_layers else min(n, step.recompute_layers)
+
+
+def stage_parts(
+    step: TrainingStep, pool: Pool, n_dense: int, n_moe: int, first: bool, last: bool
+) -> dict[str, float]:
+    """One microbatch through a stage's layers and ends, by component (no p2p, no ZeRO terms).
+
+    ``compute`` holds the kernels (``fwd_kernels`` / ``bwd_kernels`` separate the
+    directions), ``recompute`` the recomputation, ``tp_comm`` / ``cp_comm`` /
+    ``ep_comm`` the exposed collectives, ``offload`` the exposed host copies.
+    With partial recompute (``recompute_layers = k``) the first ``k`` layers of
+    the stage are recomputed (dense layers first: Megatron's block method).
+    """
+    out = dict.fromkeys(
+        (
+            "fwd_kernels",
+            "bwd_kernels",
+            "recompute",
+            "tp_comm",
+            "cp_comm",
+            "ep_comm",
+            "offload",
+            "fwd_comm",
+            "bwd_comm",
+        ),
+        0.0,
+    )
+    k_left = recomputed_layers(step, n_dense + n_moe)
+    partial = step.recompute == "full" and k_left < n_dense + n_moe
+    for is_moe, n in ((False, n_dense), (True, n_moe)):
+        if not n:
+            continue
+        cost = layer_time(step, pool.gpu, is_moe)
+        k = min(n, k_left) if step.recompute == "full" else 0
+        k_left -= k
+        if partial:
+            plain = layer_time(replace(step, recompute="none"), pool.gpu, is_moe)
+            recompute = k * cost.recompute
+        else:
+            plain = cost
+            recompute = n * cost.recompute
+        out["fwd_kernels"] += n * plain.fwd
+        out["bwd_kernels"] += n * plain.bwd
+        out["recompute"] += recompute
+        out["tp_comm"] += n * plain.tp
+        out["cp_comm"] += n * plain.cp
+        out["ep_comm"] += n * plain.ep
+        out["fwd_comm"] += n * plain.comm_fwd
+        out["bwd_comm"] += n * plain.comm_bwd
+        if step.recompute == "offload":
+            # stored activations leave over the host link during the forward and come back
+            # before the backward, each direction hidden behind that pass's kernels
+            kept, _ = layer_memory(step, is_moe)
+            copy = n * kept / pool.gpu.host_bw
+            out["offload"] += exposed_after(copy, n * plain.fwd) + exposed_after(
+                copy, n * plain.bwd
+            )
+    if first or last:
+        emb, hc = end_costs(step, pool)
+        if first:
+            out["fwd_kernels"] += emb / 2
+            out["bwd_kernels"] += emb / 2
+        if last:
+            out["fwd_kernels"] += hc.fwd
+            out["bwd_kernels"] += hc.bwd
+            out["tp_comm"] += hc.comm_fwd + hc.comm_bwd
+            out["fwd_comm"] += hc.comm_fwd
+            out["bwd_comm"] += hc.comm_bwd
+    return out
 
 
 def stage_times(
@@ -356,22 +521,12 @@ def stage_times(
 ) -> tuple[float, float]:
     """(forward, backward) seconds of one microbatch through a stage's layers and ends.
 
-    The compute part of :func:`stage_cost` (no point-to-point, no per-step terms).
+    The compute part of :func:`stage_cost` (no point-to-point, no per-step terms);
+    the backward includes recomputation and exposed activation copies.
     """
-    fwd = bwd = 0.0
-    for is_moe, n in ((False, n_dense), (True, n_moe)):
-        if n:
-            cost = layer_time(step, pool.gpu, is_moe)
-            fwd += n * cost.forward
-            bwd += n * cost.backward
-    if first or last:
-        emb, hc = end_costs(step, pool)
-        if first:
-            fwd += emb / 2
-            bwd += emb / 2
-        if last:
-            fwd += hc.forward
-            bwd += hc.backward
+    x = stage_parts(step, pool, n_dense, n_moe, first, last)
+    fwd = x["fwd_kernels"] + x["fwd_comm"]
+    bwd = x["bwd_kernels"] + x["bwd_comm"] + x["recompute"] + x["offload"]
     return fwd, bwd
 
 
@@ -400,12 +555,12 @@ def stage_cost(
         Bytes/s per GPU to a neighbour on another pool (``None``: same pool).
     """
     model = step.model
-    s, b, t, cp, d, ep, pp, v = (
+    sw = step.software
+    s, b, t, cp, ep, pp, v = (
         step.seq,
         step.microbatch,
         step.tp,
         step.cp,
-        step.dp,
         step.ep,
         step.pp,
         step.interleave,
@@ -413,115 +568,192 @@ def stage_cost(
     gpu = pool.gpu
     G = pool.gpus_per_node
     fab = comm.fabric_of(gpu)
-    fwd, bwd = stage_times(step, pool, n_dense, n_moe, first, last)
+    x = stage_parts(step, pool, n_dense, n_moe, first, last)
+    fwd = x["fwd_kernels"] + x["fwd_comm"]
+    bwd = x["bwd_kernels"] + x["bwd_comm"] + x["recompute"] + x["offload"]
     dense_p = exp_p = 0.0
     act = work = 0.0
+    k_left = recomputed_layers(step, n_dense + n_moe)
     for is_moe, n in ((False, n_dense), (True, n_moe)):
         if not n:
             continue
-        a, e = layer_params(model, is_moe, t, ep)
+        a, e = layer_params(model, is_moe, t, ep, step.etp)
         dense_p += n * a
         exp_p += n * e
-        kept, working = layer_memory(step, is_moe)
-        act += n * kept
-        work = max(work, working)
+        if step.recompute == "full":
+            k = min(n, k_left)
+            k_left -= k
+            kept_full, working = layer_memory(step, is_moe)
+            kept_none, _ = layer_memory(step, is_moe, "none")
+            act += k * kept_full + (n - k) * kept_none
+            work = max(work, working if k else 0.0)
+        elif step.recompute == "offload":
+            # two layers' activations in flight on the GPU (the copy and the compute)
+            kept, _ = layer_memory(step, is_moe)
+            work = max(work, 2 * kept)
+        else:
+            kept, working = layer_memory(step, is_moe)
+            act += n * kept
+            work = max(work, working)
     if first:
         dense_p += model.embedding_params() / t
     if last:
         dense_p += model.head_params() / t
         if model.tied_embeddings and pp > 1:
             dense_p += model.vocab * model.hidden / t  # Megatron keeps a copy on the last stage
-    # point-to-point activations (scatter/gather: each TP rank sends 1/t)
-    p2p = 2 * v * p2p_transfer(step, pool, inter_pool_bw) if pp > 1 else 0.0
+    lora_p = 0.0
+    if sw.lora_rank:
+        lora_p = (n_dense + n_moe) * sw.lora_rank * lora_width(model) / t
+    # point-to-point activations (scatter/gather: each TP rank sends 1/t), overlapped with the
+    # other chunk's compute by interleaved / DualPipe schedules
+    p2p_raw = 2 * v * p2p_transfer(step, pool, inter_pool_bw) if pp > 1 else 0.0
+    p2p = exposed(p2p_raw, fwd + bwd, pp_overlapped(step))
     micro = fwd + bwd + p2p
 
-    shards = d * cp
-    exp_shards = max(1, shards // ep)
-    w1, g1, o1 = model_state_bytes(dense_p, zero=step.zero, shards=shards)
-    w2, g2, o2 = model_state_bytes(exp_p, zero=step.zero, shards=exp_shards)
+    shards = step.shards
+    replicas = max(1, (step.dp * cp) // shards)
+    exp_shards = max(1, shards // max(1, ep * step.etp // t if step.etp < t else ep))
+    frozen = sw.base_trainable
+    state = dict(
+        weight_bytes=sw.weight_bytes, grad_bytes=sw.grad_bytes, optimizer_bytes=sw.optimizer_bytes
+    )
+    w1, g1, o1 = model_state_bytes(
+        dense_p, zero=step.zero, shards=shards, trainable=frozen, **state
+    )
+    w2, g2, o2 = model_state_bytes(
+        exp_p, zero=step.zero, shards=exp_shards, trainable=frozen, **state
+    )
+    w3, g3, o3 = model_state_bytes(lora_p, zero=step.zero, shards=shards, **state)
+    if step.schedule == "dualpipe":
+        # DualPipe keeps two copies of the stage's parameters (and their gradients)
+        w1, w2, g1, g2 = 2 * w1, 2 * w2, 2 * g1, 2 * g2
     dp_k = comm.per_node(shards, t, G)
     ep_k = comm.per_node(exp_shards, t * ep, G)
+    grad_b = sw.grad_bytes
+    dense_g, exp_g = dense_p * frozen + lora_p, exp_p * frozen
+    param_b = PARAM_COMM_BYTES / 2 if sw.zero_hpz else PARAM_COMM_BYTES  # ZeRO++ int8 gathers
     if step.zero == 0:
-        sync = comm.all_reduce(dense_p * GRAD_COMM_BYTES, shards, dp_k, fab) + comm.all_reduce(
-            exp_p * GRAD_COMM_BYTES, exp_shards, ep_k, fab
+        sync = comm.all_reduce(dense_g * grad_b, shards, dp_k, fab) + comm.all_reduce(
+            exp_g * grad_b, exp_shards, ep_k, fab
         )
         gather = 0.0
     else:
-        sync = comm.reduce_scatter(dense_p * GRAD_COMM_BYTES, shards, dp_k, fab)
-        sync += comm.reduce_scatter(exp_p * GRAD_COMM_BYTES, exp_shards, ep_k, fab)
-        gather = comm.all_gather(dense_p * PARAM_COMM_BYTES, shards, dp_k, fab)
-        gather += comm.all_gather(exp_p * PARAM_COMM_BYTES, exp_shards, ep_k, fab)
+        sync = comm.reduce_scatter(dense_g * grad_b, shards, dp_k, fab)
+        sync += comm.reduce_scatter(exp_g * grad_b, exp_shards, ep_k, fab)
+        gather = comm.all_gather(dense_p * param_b, shards, dp_k, fab)
+        gather += comm.all_gather(exp_p * param_b, exp_shards, ep_k, fab)
+    if replicas > 1:
+        # hybrid sharding: the reduced shard is all-reduced across the replicas
+        rep_k = comm.per_node(replicas, t * shards, G)
+        sync += comm.all_reduce(
+            (dense_g / shards + exp_g / exp_shards) * grad_b, replicas, rep_k, fab
+        )
     grad_sync, param_gather = sync, gather
+    dp_micro = 0.0
     if step.zero >= 2:
         # gradients are reduce-scattered every microbatch (no unsharded accumulation buffer)
         per_micro = sync
         if step.zero == 3:
-            per_micro += (3 if step.recompute == "full" else 2) * gather
+            gathers = 3 if step.recompute == "full" else 2
+            if sw.zero_hpz:
+                # ZeRO++ hpZ: the backward re-gathers the secondary shard inside the node
+                inner = comm.all_gather(
+                    (dense_p + exp_p) * param_b, min(G, shards), min(G, shards), fab
+                )
+                per_micro += gather + (gathers - 1) * inner
+            else:
+                per_micro += gathers * gather
             gather = 0.0
-        micro = overlapped(micro, per_micro)
+        new_micro = overlapped(micro, per_micro)
+        dp_micro = new_micro - micro
+        micro = new_micro
         sync = 0.0
-    if step.overlap_grad_reduce:
-        # hide the reduction behind the last microbatch's backward, the gather behind a forward
-        exposed = exposed_after(sync, bwd) + exposed_after(gather, fwd)
-    else:
-        exposed = sync + gather
+    exposed_dp = exposed(sync, bwd, step.overlap_grad_reduce) + exposed(
+        gather, fwd, sw.overlap_param_gather and step.overlap_grad_reduce
+    )
     opt = optimizer_time(
         gpu,
-        dense_p / (shards if step.zero >= 1 else 1) + exp_p / (exp_shards if step.zero >= 1 else 1),
+        dense_g / (shards if step.zero >= 1 else 1) + exp_g / (exp_shards if step.zero >= 1 else 1),
+        sw.optimizer_traffic,
     )
     emb_sync = 0.0
     if model.tied_embeddings and pp > 1 and (first or last):
-        emb_sync = comm.all_reduce(model.vocab * model.hidden / t * GRAD_COMM_BYTES, 2, 1, fab)
+        emb_sync = comm.all_reduce(model.vocab * model.hidden / t * grad_b, 2, 1, fab)
     logits_fixed = head_activation_bytes(model, micro_batch=b, seq=s, tp=t, cp=cp) if last else 0.0
     rep = 1.0 / t if step.sequence_parallel else 1.0
     logits_per = b * (s / cp) * model.hidden * rep if first else 0.0  # embedding dropout masks
     buffers = COMM_BUFFER_FRACTION * (dense_p + exp_p) * 2
     if step.zero == 3 and (n_dense or n_moe):
         big = max(
-            sum(layer_params(model, is_moe, t, ep))
+            sum(layer_params(model, is_moe, t, ep, step.etp))
             for is_moe, n in ((False, n_dense), (True, n_moe))
             if n
         )
         buffers += 2 * big * PARAM_COMM_BYTES  # current + prefetched layer
+        if sw.zero_hpz:
+            buffers += (dense_p + exp_p) * PARAM_COMM_BYTES / min(G, shards)  # secondary shard
+    parts = (
+        ("compute", x["fwd_kernels"] + x["bwd_kernels"]),
+        ("recompute", x["recompute"]),
+        ("tp_comm", x["tp_comm"]),
+        ("cp_comm", x["cp_comm"]),
+        ("ep_comm", x["ep_comm"]),
+        ("pp_comm", p2p),
+        ("offload", x["offload"]),
+        ("dp_comm", dp_micro),
+    )
     return StageCost(
         fwd=fwd,
         bwd=bwd,
         p2p=p2p,
         micro=micro,
         sync=sync + gather,
-        exposed=exposed,
+        exposed=exposed_dp,
         grad_sync=grad_sync,
         param_gather=param_gather,
         optimizer=opt,
         embedding_sync=emb_sync,
-        params=dense_p + exp_p,
+        params=dense_p + exp_p + lora_p,
         memory=StageMemory(
-            weights=w1 + w2,
-            gradients=g1 + g2,
-            optimizer=o1 + o2,
+            weights=w1 + w2 + w3,
+            gradients=g1 + g2 + g3,
+            optimizer=o1 + o2 + o3,
             activations=act,
             work=work,
             logits_fixed=logits_fixed,
             logits=logits_per,
             buffers=buffers,
         ),
+        parts=parts,
     )
+
+
+def lora_width(model: ModelSpec) -> float:
+    """``sum (n + k)`` over the linear layers of one block: a rank-``r`` LoRA adds ``r`` times
+    this many parameters per layer (adapters on the attention projections and the MLP)."""
+    shapes = layer_shapes(model, 1)
+    return float(sum(n + k for n, k in (*shapes.attention, *shapes.mlp)))
 
 
 def step_flops(step: TrainingStep, global_batch: int) -> tuple[float, float]:
     """(model FLOPs, hardware FLOPs) of one training step.
 
     Model FLOPs are ``3 x`` the forward matmul FLOPs of the batch
-    (``72 B s l h^2 (1 + s/(6h) + V/(12 l h))`` for GPT); hardware FLOPs add
-    the recomputation (Megatron's ``96 B s l h^2 (1 + s/(6h) + V/(16 l h))``
-    with full recompute).
+    (``72 B s l h^2 (1 + s/(6h) + V/(12 l h))`` for GPT: Megatron's count, the
+    full ``s x s`` attention square and the LM head); hardware FLOPs add the
+    recomputation (Megatron's ``96 B s l h^2 (1 + s/(6h) + V/(16 l h))`` with
+    full recompute on every layer).
     """
     model, s = step.model, step.seq
     tokens = global_batch * s
     fwd_tok = model.forward_flops_per_token(s)
     model_flops = 3.0 * tokens * fwd_tok
     if step.recompute == "full":
-        extra = tokens * (fwd_tok - 2.0 * model.vocab * model.hidden)
+        share = 1.0
+        if step.recompute_layers:
+            per_stage = model.layers / max(1, step.pp)
+            share = min(1.0, step.recompute_layers / per_stage)
+        extra = share * tokens * (fwd_tok - 2.0 * model.vocab * model.hidden)
     elif step.recompute == "selective" and not step.flash_attention:
         extra = tokens * model.layers * model.attention_flops_per_token(s)
     else:

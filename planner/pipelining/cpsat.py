@@ -57,6 +57,16 @@ class Model:
         for v, t in self.start.items():
             self.model.add(t == start[v])
 
+    def fix_warps(self, warp: dict[str, int]) -> None:
+        """Pin every op's warp group (a check of a given assignment; start times stay free)."""
+        for v, lits in self.assign.items():
+            if warp[v] not in lits:
+                self.model.add_bool_or([])  # that group is not open to this op
+                continue
+            lit = lits[warp[v]]
+            if not isinstance(lit, int):
+                self.model.add(lit == 1)
+
     def hint(self, solution: Solution) -> None:
         """Warm start from a schedule at the same ``ii``."""
         if solution.ii != self.ii:

@@ -6,7 +6,17 @@ answer is the proof for that ``ii`` and the search moves on; the first ``ii``
 with a schedule is the optimal one once every smaller ``ii`` is proven, and the
 length is optimal when CP-SAT proves it at that ``ii``. An ``ii`` left undecided
 within its share of the time stays open (the bound stops there) while the
-search goes on upwards for a schedule, which is then only FEASIBLE. Among the optimal
+search goes on upwards for a schedule, which is then only FEASIBLE.
+
+Length windows: most of the work at the optimal ``ii`` is finding a short schedule
+and proving its length, and a horizon of hundreds of cycles makes both slow. So
+the plain relaxation is first solved with the length capped a little above its
+bound (the cap doubles after each infeasible window, which raises the length
+bound past it; only the full horizon can prove the ``ii`` infeasible), the joint
+model gets one such window before the storage-free relaxation, and once a verified
+schedule is in hand its length caps every later model at that ``ii``. Each is
+exact within its scope: any schedule shorter than the cap is inside the window,
+so an optimum there is the optimum. Among the optimal
 schedules a last, time-boxed stage prefers the fewest edges crossing warp
 groups, then the fewest warp groups (each crossing costs shared-memory
 traffic and a barrier in a real kernel beyond the modelled delay); it never
@@ -38,6 +48,11 @@ RELAXATION_SHARE = (0.3, 0.4)
 #: Share of the remaining time the joint model gets at an ii below the last one: an ii it
 #: cannot decide stays open (the bound stops there) and the search goes on for a schedule.
 FULL_SHARE = 0.6
+#: Length window of the first joint solve at an ii: the bound plus this much (at least
+#: WINDOW_MIN cycles), and its share of the remaining time.
+WINDOW_FRACTION = 0.15
+WINDOW_MIN = 4
+WINDOW_SHARE = 0.5
 #: Share of the remaining time for finding warp groups for a relaxation's start times.
 PIN_SHARE = 0.15
 #: Share of the remaining time (at most) for the tie-break stage.
@@ -102,23 +117,58 @@ def solve_exact(
         # there = infeasible; their length bounds hold; an optimum of theirs that the joint
         # model accepts (as is, or with other warp groups for the same start times) is optimal.
         outcome = None
+        window: dict[str, Any] = {}
         for level, relax in enumerate(RELAXATIONS):
-            relaxed = build(instance, ii, length_lb=lb_len, relax=relax)
-            if relaxed.trivially_infeasible:
+            if level == 1:
+                # Between the plain relaxation and the storage-free one: the joint model
+                # inside a short length window (finds near-bound schedules fast).
+                fallback = warm if warm is not None and not verify(instance, warm) else None
+                window = _window(
+                    instance, ii, lb_len, warm, fallback, deadline, threads, seed, entry
+                )
+                lb_len = window.get("length_lb", lb_len)
+                if window.get("solution") is not None:
+                    warm = window["solution"]
+                if window.get("status") == "optimal":
+                    best, outcome = window["solution"], "optimal"
+                    length_bound = best.length
+                    entry.update(proof="window", length=best.length)
+                    break
+            # A verified schedule in hand caps the length (only shorter ones matter). With
+            # none, the plain relaxation is solved in widening length windows first (an
+            # infeasible window raises the length bound past it); the full horizon, which
+            # alone can prove the ii infeasible, comes last.
+            cap = _verified_length(instance, warm)
+            widen = 0
+            while True:
+                top = cap
+                if top is None and level == 0:
+                    top = _window_top(instance, lb_len, widen)
+                relaxed = build(instance, ii, length_lb=lb_len, relax=relax, horizon=top)
+                if relaxed.trivially_infeasible and top is None:
+                    break
+                if warm is not None:
+                    relaxed.hint(warm)
+                share = RELAXATION_SHARE[level]
+                if top is not None and cap is None:
+                    share *= WINDOW_SHARE
+                solver = make_solver(
+                    time_limit=deadline.fraction(share, at_least=min(1.0, deadline.remaining())),
+                    threads=threads,
+                    seed=seed,
+                )
+                name = solver.status_name(solver.solve(relaxed.model))
+                entry[f"relaxation{level + 1}"] = _ii_status(name)
+                if top is None or cap is not None or name != "INFEASIBLE":
+                    break
+                lb_len = max(lb_len, top + 1)
+                widen += 1
+            if relaxed.trivially_infeasible and top is None:
                 outcome = "infeasible"
                 entry["reason"] = relaxed.trivially_infeasible
                 break
-            if warm is not None:
-                relaxed.hint(warm)
-            solver = make_solver(
-                time_limit=deadline.fraction(
-                    RELAXATION_SHARE[level], at_least=min(1.0, deadline.remaining())
-                ),
-                threads=threads,
-                seed=seed,
-            )
-            name = solver.status_name(solver.solve(relaxed.model))
-            entry[f"relaxation{level + 1}"] = _ii_status(name)
+            if name == "INFEASIBLE" and cap is not None:
+                name = "UNKNOWN"  # the model rejects a verified schedule: prove nothing
             if name == "INFEASIBLE":
                 outcome = "infeasible"
                 entry["proof"] = f"relaxation{level + 1}"
@@ -128,8 +178,7 @@ def solve_exact(
             lb_len = max(lb_len, math.ceil(solver.best_objective_bound - 1e-6))
             candidate = relaxed.solution(solver)
             entry[f"relaxation{level + 1}_length"] = candidate.length
-            if warm is None or (candidate.length or 0) <= (warm.length or 0):
-                warm = candidate  # a warm start even if it breaks storage or warp rules
+            warm = _better_warm(instance, warm, candidate)
             if name == "OPTIMAL":
                 found = _accept(instance, ii, lb_len, candidate, deadline, threads, seed)
                 if found is not None:
@@ -143,17 +192,20 @@ def solve_exact(
             continue
         if outcome == "optimal":
             entry.update(status="optimal", time_s=_since(tic))
+            status = Status.OPTIMAL
             if open_ii is not None:
                 status = Status.FEASIBLE  # optimal at this ii, but a smaller one is undecided
             elif tie_break:
-                full = build(instance, ii, length_lb=lb_len)
+                # only schedules of the optimal length are compared: it is the horizon
+                full = build(instance, ii, length_lb=lb_len, horizon=best.length)
                 best = _tie_break(full, best, deadline, threads, seed, stats)
             break
-        # Stage 2: the joint model (a relaxation's schedule that the verifier accepts is
-        # the incumbent meanwhile).
+        # Stage 2: the joint model (a verified schedule in hand is the incumbent meanwhile).
         fallback = warm if warm is not None and not verify(instance, warm) else None
-        model = build(instance, ii, length_lb=lb_len)
-        if model.trivially_infeasible:
+        # With a schedule in hand only shorter ones matter: its length is the horizon.
+        cap = fallback.length if fallback is not None else None
+        model = build(instance, ii, length_lb=lb_len, horizon=cap)
+        if model.trivially_infeasible and cap is None:
             entry.update(status="infeasible", reason=model.trivially_infeasible)
             ii += 1
             continue
@@ -163,6 +215,9 @@ def solve_exact(
         solver = make_solver(time_limit=budget, threads=threads, seed=seed)
         name = solver.status_name(solver.solve(model.model))
         entry.update(status=_ii_status(name), time_s=_since(tic))
+        if name == "INFEASIBLE" and cap is not None:
+            # the model rejects a schedule the verifier accepts: keep it, prove nothing
+            name = "UNKNOWN"
         if name == "INFEASIBLE":
             ii += 1
             continue
@@ -254,6 +309,80 @@ def _accept(
     if solver.status_name(solver.solve(pinned.model)) in ("OPTIMAL", "FEASIBLE"):
         return pinned.solution(solver)
     return None
+
+
+def _window(
+    instance: Instance,
+    ii: int,
+    lb_len: int,
+    warm: Solution | None,
+    fallback: Solution | None,
+    deadline: Deadline,
+    threads: int,
+    seed: int,
+    entry: dict[str, Any],
+) -> dict[str, Any]:
+    """The joint model with the length capped a little above its lower bound.
+
+    Capping the length (the horizon of the model) shrinks every start domain,
+    which makes schedules near the bound much faster to find. The answer is
+    exact within its scope: an optimum inside the window is the optimum at
+    ``ii`` (any shorter schedule is inside the window too); an infeasible window
+    raises the length bound past it (it says nothing about ``ii`` itself).
+    Returns ``{"status", "solution", "length_lb"}`` (keys present when known).
+    """
+    top = _window_top(instance, lb_len)
+    if fallback is not None and fallback.length is not None:
+        top = fallback.length if top is None else min(top, fallback.length)
+    if top is None or deadline.remaining() < 0.1:
+        return {}
+    model = build(instance, ii, length_lb=lb_len, horizon=top)
+    if model.trivially_infeasible:
+        return {}
+    if warm is not None:
+        model.hint(warm)
+    solver = make_solver(time_limit=deadline.fraction(WINDOW_SHARE), threads=threads, seed=seed)
+    name = solver.status_name(solver.solve(model.model))
+    entry["window"] = f"{_ii_status(name)} (length <= {top})"
+    if name == "INFEASIBLE":
+        if fallback is not None and (fallback.length or 0) <= top:
+            return {}  # the model rejects a schedule the verifier accepts: prove nothing
+        return {"status": "infeasible", "length_lb": top + 1}
+    if name not in ("OPTIMAL", "FEASIBLE"):
+        return {}
+    found = model.solution(solver)
+    if verify(instance, found):
+        return {}
+    bound = max(lb_len, math.ceil(solver.best_objective_bound - 1e-6))
+    return {
+        "status": "optimal" if name == "OPTIMAL" else "feasible",
+        "solution": found,
+        "length_lb": bound,
+    }
+
+
+def _window_top(instance: Instance, lb_len: int, widen: int = 0) -> int | None:
+    """The length cap of a windowed solve, twice as wide per ``widen`` (``None`` when it
+    reaches the horizon: no cap at all)."""
+    top = lb_len + (2**widen) * max(WINDOW_MIN, math.ceil(WINDOW_FRACTION * lb_len))
+    return top if top < instance.effective_horizon else None
+
+
+def _verified_length(instance: Instance, solution: Solution | None) -> int | None:
+    """The length of ``solution`` if the verifier accepts it, else ``None``."""
+    if solution is None or solution.length is None or verify(instance, solution):
+        return None
+    return solution.length
+
+
+def _better_warm(instance: Instance, warm: Solution | None, candidate: Solution) -> Solution:
+    """The warm start to keep: a verified schedule beats one that breaks storage or warp
+    rules (a relaxation's, still a good hint); between equals, the shorter."""
+    if warm is None:
+        return candidate
+    key_warm = (bool(verify(instance, warm)), warm.length or 0)
+    key_candidate = (bool(verify(instance, candidate)), candidate.length or 0)
+    return candidate if key_candidate <= key_warm else warm
 
 
 def _plain_ims(instance: Instance, ii: int) -> Solution | None:

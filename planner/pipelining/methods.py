@@ -19,8 +19,10 @@ from planner.pipelining.instance import Instance, Solution
 #: Loops with more ops than this get only the heuristic in ``auto``.
 AUTO_EXACT_MAX_OPS = 120
 #: Share of ``auto``'s budget (and at most this many seconds) for the heuristic warm start.
-AUTO_IMS_SHARE = 0.2
-AUTO_IMS_MAX_S = 3.0
+#: IMS returns as soon as it has a schedule (usually well under a second); the room is
+#: for loops where it needs a few seconds, so that ``auto`` still returns its schedule.
+AUTO_IMS_SHARE = 0.4
+AUTO_IMS_MAX_S = 5.0
 
 
 def exact(

@@ -95,8 +95,14 @@ def solve_greedy(
     if cands is None:
         cands, complete = candidates_within(problem, Deadline(0.8 * time_limit))
     if not complete and not any(c.usable for c in cands):
+        # the stopped candidate list is flagged like every other incomplete result
         return method_result(
-            problem, "greedy", Status.UNKNOWN, started, reason=incomplete_reason(cands)
+            problem,
+            "greedy",
+            Status.UNKNOWN,
+            started,
+            stats={"candidates": len(cands), "usable_candidates": 0, "candidates_complete": False},
+            reason=incomplete_reason(cands),
         )
     usable = [c for c in cands if c.usable]
     stats: dict[str, Any] = {"candidates": len(cands), "usable_candidates": len(usable)}

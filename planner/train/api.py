@@ -15,6 +15,7 @@ from planner.core.errors import InputError
 from planner.core.result import Result
 from planner.perfmodel.hardware import ClusterSpec, parse_cluster
 from planner.perfmodel.model_spec import ModelSpec
+from planner.perfmodel.options import Software
 from planner.perfmodel.readers import load_model
 from planner.train.instance import Constraints, TrainingProblem, Workload
 from planner.train.report import attach_summary
@@ -32,6 +33,7 @@ def make_problem(
     gpus_per_node: int | None = None,
     name: str | None = None,
     top_k: int = 5,
+    software: Software | None = None,
     **constraints: Any,
 ) -> TrainingProblem:
     """Build a :class:`TrainingProblem` from names, files or objects (see :func:`plan`)."""
@@ -51,6 +53,7 @@ def make_problem(
         workload=Workload(global_batch, seq_len, precision),
         constraints=Constraints(**constraints),
         meta={"top_k": top_k},
+        software=software or Software(),
     )
 
 

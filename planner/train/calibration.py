@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from planner.perfmodel.calibration.published import MODELS, TrainingRow
 from planner.perfmodel.hardware import parse_cluster
+from planner.perfmodel.options import Software
 from planner.perfmodel.readers import load_model
 from planner.train.instance import Constraints, TrainingPlan, TrainingProblem, Workload
 from planner.train.step_time import Estimate, balanced_stage_layers, estimate
@@ -27,22 +28,24 @@ def row_problem(row: TrainingRow) -> TrainingProblem:
         Constraints(
             flash_attention=row.flash_attention, overlap_grad_reduce=row.overlap_grad_reduce
         ),
+        software=Software.from_dict(dict(row.software), where=f"{row.id}: software"),
     )
 
 
 def row_plan(row: TrainingRow, layers: int) -> TrainingPlan:
-    """The row's published layout (``layers`` split evenly over its pipeline stages)."""
+    """The row's published layout (its stage sizes, or ``layers`` split evenly)."""
     return TrainingPlan(
         tp=row.tp,
         pp=row.pp,
         dp=row.dp,
         cp=row.cp,
+        ep=row.ep,
         microbatch=row.microbatch,
         interleave=row.interleave,
         recompute=row.recompute,
         zero=row.zero,
         sequence_parallel=row.sequence_parallel,
-        stage_layers=balanced_stage_layers(layers, row.pp),
+        stage_layers=row.stage_layers or balanced_stage_layers(layers, row.pp),
     )
 
 
@@ -59,6 +62,8 @@ def predict(row: TrainingRow) -> float:
         return est.hardware_tflops_per_gpu
     if row.metric == "model_tflops_per_gpu":
         return est.model_tflops_per_gpu
+    if row.metric == "causal_model_tflops_per_gpu":
+        return est.causal_model_flops / est.step_time / est.gpus / 1e12
     if row.metric == "step_time_s":
         return est.step_time
     if row.metric == "tokens_per_s_per_gpu":

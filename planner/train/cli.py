@@ -73,6 +73,38 @@ def train(
             help="Fused attention (default) or Megatron-2022 materialized scores.",
         ),
     ] = True,
+    fix: Annotated[
+        str | None,
+        typer.Option(
+            "--fix",
+            help="Fixed choices, e.g. tp=8,pp=16,v=4,recompute=selective,sp=on,stage_layers=7:8:7.",
+        ),
+    ] = None,
+    memory_headroom: Annotated[
+        float | None,
+        typer.Option(
+            "--memory-headroom",
+            help="GiB kept free on every GPU (default: CUDA context + allocator fragmentation).",
+            min=0,
+        ),
+    ] = None,
+    even_stages: Annotated[
+        bool, typer.Option("--even-stages", help="Only equal pipeline stages (no uneven split).")
+    ] = False,
+    software: Annotated[
+        str | None,
+        typer.Option(
+            "--software",
+            help="Framework settings: a preset (deepseek-v3) and/or key=value pairs, "
+            "e.g. tp_overlap=true,moment_bytes=2.",
+        ),
+    ] = None,
+    export: Annotated[
+        str | None,
+        typer.Option(
+            "--export", help="Launch settings of the plan: megatron, nemo, deepspeed or torchtitan."
+        ),
+    ] = None,
     top: Annotated[int, typer.Option("--top", "-k", help="Alternatives to keep.", min=1)] = 5,
     method: Annotated[
         str, typer.Option("--method", "-m", help="auto, exact or heuristic.")
@@ -125,10 +157,26 @@ def train(
         "overlap_grad_reduce": overlap_grad_reduce,
         "flash_attention": flash_attention,
     }
-    problem = make_problem(model, gpus, top_k=top, **problem_args)
+    from planner.train.export import check_format
+    from planner.train.export import export as export_plan
+    from planner.train.fixes import merge_fixed, parse_fix, parse_software
+
+    fmt = check_format(export) if export is not None else None
+
+    if fix:
+        problem_args = merge_fixed(problem_args, parse_fix(fix))
+    problem_args["memory_headroom_gib"] = memory_headroom
+    problem_args["even_stages"] = even_stages
+    problem = make_problem(
+        model, gpus, top_k=top, software=parse_software(software), **problem_args
+    )
     with console.clean_stdout() as stdout:
         result = solve(problem, method, time_limit=time_limit, threads=threads)
         summary = result.stats["summary"]
+        exported = None
+        if fmt is not None and result.solution is not None:
+            exported = export_plan(problem, result.solution, fmt)
+            summary["export"] = exported
         if json_out:
             console.write_json_line(stdout, summary)
     if out is not None:
@@ -142,6 +190,11 @@ def train(
             draw(problem, result, plot)
     if not json_out:
         render(problem, result)
+        if exported is not None:
+            typer.echo(f"# {exported['format']} ({exported['version']})")
+            typer.echo(exported["text"], nl=False)
+            for note in exported["notes"]:
+                typer.echo(f"# note: {note}")
 
 
 def gen(

@@ -126,13 +126,13 @@ def verify(problem: TrainingProblem, plan: TrainingPlan) -> list[str]:
         out.append(f"stage_layers sum to {sum(layers)}, the model has {model.layers} layers")
         return out
     v = plan.interleave
+    if c.even_stages and (len(set(layers)) != 1 or (layers[0] % v)):
+        out.append(f"even_stages: stages {layers} with interleave={v} are not all equal chunks")
     if v > 1:
         if plan.pp < 2:
             out.append("interleaving needs pp >= 2")
-        if model.layers % (plan.pp * v):
-            out.append(f"layers {model.layers} not divisible by pp*interleave={plan.pp * v}")
-        if len(set(layers)) != 1:
-            out.append("interleaving needs equal stage sizes")
+        if min(layers) < v:
+            out.append(f"interleave={v} needs at least {v} layers on every stage")
         if m % plan.pp:
             out.append(f"interleaving needs microbatches ({m}) divisible by pp={plan.pp}")
         if len(set(labels)) != 1:
@@ -169,8 +169,14 @@ def _memory_violations(
         for j, n in enumerate(layers):
             owner += [j] * n
     else:
-        chunk = model.layers // (pp * v)
-        owner = [(i // chunk) % pp for i in range(model.layers)]
+        # virtual stage k of stage j runs after virtual stages 0..k-1 of every stage; stage j
+        # holds floor(n_j / v) layers per chunk plus one in its last (stage 0) or first (other
+        # stages) n_j mod v chunks
+        for k in range(v):
+            for j, n in enumerate(layers):
+                short = v - n % v  # chunks with floor(n / v) layers
+                longer = k >= short if j == 0 else k < n % v
+                owner += [j] * (n // v + (1 if longer else 0))
     out = []
     for j in range(pp):
         mine = [i for i in range(model.layers) if owner[i] == j]
@@ -178,10 +184,11 @@ def _memory_violations(
         pool = pools[labels[j]]
         cost = stage_cost(step, pool, len(mine) - n_moe, n_moe, j == 0, j == pp - 1)
         total = cost.memory.total(in_flight_microbatches(j, pp, m, v))
-        cap = pool.gpu.memory_bytes
+        cap = problem.capacity(pool.gpu)
         if total > cap * (1 + MEMORY_TOL):
             out.append(
                 f"stage {j} ({labels[j]}): needs {total / GIB:.1f} GiB per GPU, "
-                f"{cap / GIB:.0f} GiB available"
+                f"{cap / GIB:.1f} GiB available ({pool.gpu.usable_bytes / GIB:.1f} GiB less "
+                f"{(pool.gpu.usable_bytes - cap) / GIB:.1f} GiB headroom)"
             )
     return out

@@ -50,6 +50,11 @@ def structural_reason(problem: TrainingProblem) -> str | None:
         return f"{'*'.join(names)} needs {fixed} GPUs, only {N} available"
     if c.pp is not None and c.pp > m.layers:
         return f"pp={c.pp} exceeds the model's {m.layers} layers"
+    if c.pp is not None and c.even_stages and m.layers % c.pp:
+        return (
+            f"pp={c.pp} does not divide the model's {m.layers} layers and even stages are "
+            "required (drop --even-stages to allow uneven stages)"
+        )
     if c.use_all_gpus and c.tp and c.pp and c.cp and N % (c.tp * c.pp * c.cp):
         return f"use_all_gpus: {N} GPUs are not a multiple of tp*pp*cp"
     sp = space(problem)
@@ -57,10 +62,11 @@ def structural_reason(problem: TrainingProblem) -> str | None:
         return (
             "no tensor-parallel size divides the heads, KV heads and FFN width and tiles the nodes"
         )
-    if c.interleave is not None and c.interleave > 1:
-        ok = any(m.layers % (p * c.interleave) == 0 for p in range(2, m.layers + 1))
-        if not ok:
-            return f"interleave={c.interleave}: no pipeline size p >= 2 with layers % (p*v) == 0"
+    if c.interleave is not None and c.interleave > 1 and m.layers < 2 * c.interleave:
+        return (
+            f"interleave={c.interleave}: needs at least {c.interleave} layers on each of "
+            f">= 2 stages, the model has {m.layers}"
+        )
     if c.use_all_gpus:
         found = False
         for t in sp.tps:
@@ -100,8 +106,8 @@ def explain_infeasible(problem: TrainingProblem) -> tuple[str, dict[str, Any]]:
             if sub is None:
                 sub = single_pool_problem(problem.with_constraints(use_all_gpus=False), pool.label)
         mem, plan, _done = min_memory_search(sub, Deadline(MIN_MEMORY_TIME))
-        if plan is not None and mem / pool.gpu.memory_bytes < best[0]:
-            best = (mem / pool.gpu.memory_bytes, plan, sub)
+        if plan is not None and mem / problem.capacity(pool.gpu) < best[0]:
+            best = (mem / problem.capacity(pool.gpu), plan, sub)
     _ratio, plan, sub = best
     if plan is None:
         return "no plan exists in the decision space for this batch and GPU budget", {}

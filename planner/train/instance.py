@@ -16,8 +16,10 @@ from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
 from planner.core.errors import InputError, check_table, positive_int
-from planner.perfmodel.hardware import ClusterSpec, parse_cluster
+from planner.perfmodel.hardware import ClusterSpec, GpuSpec, parse_cluster
+from planner.perfmodel.memory import training_capacity
 from planner.perfmodel.model_spec import ModelSpec
+from planner.perfmodel.options import Software
 from planner.perfmodel.precision import get_precision
 from planner.perfmodel.readers import load_model
 from planner.perfmodel.stage import Layout
@@ -99,6 +101,12 @@ class Constraints:
     flash_attention
         Fused attention (FlashAttention / cuDNN fused attention, the default
         today); ``False`` models Megatron-LM 2021-22's materialized scores.
+    memory_headroom_gib
+        GiB kept free below the driver's capacity on every GPU (``None``:
+        :func:`planner.perfmodel.memory.default_headroom_gib`).
+    even_stages
+        Only pipelines whose stages (and interleaved chunks) hold equal layer
+        counts (``--even-stages``); by default stages may differ.
     """
 
     tp: int | None = None
@@ -118,6 +126,8 @@ class Constraints:
     objective: str = "time"
     overlap_grad_reduce: bool = True
     flash_attention: bool = True
+    memory_headroom_gib: float | None = None
+    even_stages: bool = False
 
     def __post_init__(self) -> None:
         for key in ("tp", "pp", "dp", "cp", "ep", "microbatch", "interleave", "max_gpus", "max_tp"):
@@ -130,6 +140,15 @@ class Constraints:
             isinstance(self.zero, bool) or not isinstance(self.zero, int) or not 0 <= self.zero <= 3
         ):
             raise InputError(f"constraints: zero must be 0, 1, 2 or 3, got {self.zero!r}")
+        if self.memory_headroom_gib is not None and (
+            isinstance(self.memory_headroom_gib, bool)
+            or not isinstance(self.memory_headroom_gib, (int, float))
+            or not 0 <= self.memory_headroom_gib < 1e6
+        ):
+            raise InputError(
+                f"constraints: memory_headroom_gib must be a number >= 0, got "
+                f"{self.memory_headroom_gib!r}"
+            )
         if self.objective not in OBJECTIVES:
             raise InputError(
                 f"constraints: objective must be one of {', '.join(OBJECTIVES)}, got {self.objective!r}"
@@ -162,7 +181,13 @@ class Constraints:
             if not isinstance(data["stage_layers"], (list, tuple)):
                 raise InputError(f"{where}: stage_layers must be a list of integers")
             data["stage_layers"] = tuple(data["stage_layers"])
-        for key in ("sequence_parallel", "use_all_gpus", "overlap_grad_reduce", "flash_attention"):
+        for key in (
+            "sequence_parallel",
+            "use_all_gpus",
+            "overlap_grad_reduce",
+            "flash_attention",
+            "even_stages",
+        ):
             if key in data and data[key] is not None and not isinstance(data[key], bool):
                 raise InputError(f"{where}: {key} must be true or false")
         return cls(**data)
@@ -271,6 +296,10 @@ class TrainingProblem:
         Batch, sequence length, precision.
     constraints
         Fixed decisions, limits, objective.
+    software
+        Overlap, precision of each state, sharding and MoE settings of the
+        framework (:class:`~planner.perfmodel.options.Software`; the JSON
+        table ``software``).
     meta
         Extra data (e.g. a published plan or measured throughput).
     """
@@ -281,6 +310,7 @@ class TrainingProblem:
     workload: Workload
     constraints: Constraints = field(default_factory=Constraints)
     meta: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+    software: Software = field(default_factory=Software)
 
     def __post_init__(self) -> None:
         c = self.constraints
@@ -301,11 +331,20 @@ class TrainingProblem:
                 f"{self.model.max_seq}"
             )
         for pool in self.cluster.pools:
+            if c.objective == "cost" and pool.gpu.price_per_gpu_hour <= 0:
+                raise InputError(
+                    f"{self.name}: --objective cost needs a price for GPU {pool.gpu.name} "
+                    "(none is recorded in the catalog): set price_per_gpu_hour in a cluster TOML"
+                )
             if not pool.gpu.supports(self.workload.precision):
                 raise InputError(
                     f"{self.name}: GPU {pool.gpu.name} has no {self.workload.precision} support"
                 )
         del budget
+
+    def capacity(self, gpu: GpuSpec) -> float:
+        """Bytes a stage may use on ``gpu``: the driver's capacity minus the headroom."""
+        return training_capacity(gpu, self.constraints.memory_headroom_gib)
 
     @property
     def gpu_budget(self) -> int:
@@ -329,6 +368,7 @@ class TrainingProblem:
                 "precision": self.workload.precision,
             },
             "constraints": self.constraints.to_dict(),
+            **({"software": self.software.to_dict()} if self.software.to_dict() else {}),
             "meta": {k: v for k, v in self.meta.items() if k != "warnings"},
         }
 
@@ -345,6 +385,7 @@ class TrainingProblem:
             "gpus_per_node",
             "workload",
             "constraints",
+            "software",
             "meta",
         }
         check_table(data, where, known, required=("model",))
@@ -372,4 +413,5 @@ class TrainingProblem:
             workload=workload,
             constraints=constraints,
             meta=dict(data.get("meta", {}) or {}),
+            software=Software.from_dict(data.get("software"), where=f"{where}: software"),
         )

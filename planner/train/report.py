@@ -50,6 +50,13 @@ def summary(problem: TrainingProblem, result: Result) -> dict[str, Any]:
             model_tflops_per_gpu=est.model_tflops_per_gpu,
             hardware_tflops_per_gpu=est.hardware_tflops_per_gpu,
             mfu=est.mfu,
+            mfu_causal=est.mfu_causal,
+            mfu_convention=(
+                "mfu: Megatron's model FLOPs (full s x s attention square); mfu_causal: causal "
+                "attention counted as half the square (Llama 3, PaLM); both against the dense "
+                "bf16 peak (also for fp8 runs); hardware_tflops_per_gpu adds recomputation"
+            ),
+            breakdown=est.breakdown,
             gpus=est.gpus,
             gpus_by_pool=est.gpus_by_pool,
             microbatches=est.microbatches,
@@ -123,12 +130,20 @@ def render(problem: TrainingProblem, result: Result, console: Console | None = N
     t.add_row("throughput", f"{s['tokens_per_s']:,.0f} tokens/s")
     t.add_row("model TFLOP/s per GPU", f"{s['model_tflops_per_gpu']:.1f}")
     t.add_row("hardware TFLOP/s per GPU", f"{s['hardware_tflops_per_gpu']:.1f}")
-    t.add_row("MFU", f"{100 * s['mfu']:.1f}%")
+    t.add_row("MFU (causal / Megatron)", f"{100 * s['mfu_causal']:.1f}% / {100 * s['mfu']:.1f}%")
     t.add_row("GPUs used", f"{s['gpus']}")
     t.add_row("bubble / tail", f"{s['bubble_time_s']:.3f} s / {s['tail_time_s']:.3f} s")
     t.add_row("cost", f"${s['cost_per_hour']:,.0f}/h, ${s['usd_per_million_tokens']:.3f}/M tokens")
     t.add_row("bound", f"{s['bound']:.4g}" if s["bound"] is not None else "–")
     console.print(t)
+
+    parts = {k: v for k, v in (s.get("breakdown") or {}).items() if v > 0}
+    if parts:
+        bt = Table(title="step time by component, s (they add up to the step time)")
+        for key in parts:
+            bt.add_column(key, justify="right")
+        bt.add_row(*[f"{v:.3f}" for v in parts.values()])
+        console.print(bt)
 
     mem = s["memory"]
     mt = Table(title=f"memory per GPU (stage {s['memory_stage']}), GiB")

@@ -44,6 +44,7 @@ from planner.perfmodel.memory import (
 from planner.perfmodel.stage import (
     layer_memory,
     optimizer_time,
+    p2p_exposed_floor,
     p2p_transfer,
     pipeline_time,
     stage_times,
@@ -330,12 +331,14 @@ def _config_bound(
     stub = training_step(problem, lc.plan(2, 1, 1, 0, ()))
     one = min(p2p_transfer(stub, pool, None), p2p_transfer(replace(stub, dp=10**9), pool, None))
     # interleaving needs m % p == 0 for the plan's own dp (a smaller dp has more
-    # microbatches), so only L % p limits v over all dp
-    divisible = (np.mod(L, pps) == 0) & (pps >= 2)
-    vmax = np.where(divisible, L / pps, 1.0)
+    # microbatches), so over all dp only the layers per stage limit v (v <= floor(L / p))
+    vmax = np.where(pps >= 2, np.floor(L / pps), 1.0)
     if c.interleave is not None:
         vmax = np.full_like(pps, float(c.interleave))
-    usum = lc.work + np.where(single, 0.0, 2 * one * pps)
+    # overlapped sends (interleaved / DualPipe schedules) expose at least OVERLAP_SLOWDOWN of
+    # their time (planner.perfmodel.overlap.exposed_after)
+    share = p2p_exposed_floor(replace(stub, interleave=2))
+    usum = lc.work + np.where(single, 0.0, 2 * share * one * pps)
     if c.objective == "cost":
         # GPUs x (m + (p-1)/v) = tp cp p (B/b + (p-1) d/v): the cost grows with dp, so
         # the bound takes the smallest dp (the optimizer's share is flat or grows too)
@@ -389,13 +392,13 @@ def _candidates(
             continue
         for d in _dps(problem, lc, pp):
             m = B // (d * lc.microbatch)
-            if pp > 1:
-                one = p2p_transfer(training_step(problem, lc.plan(pp, d, 1, 0, ())), pool, None)
-            else:
-                one = 0.0
+            stub_step = training_step(problem, lc.plan(pp, d, 1, 0, ()))
+            one = p2p_transfer(stub_step, pool, None) if pp > 1 else 0.0
             for v in interleaves(problem, pp, m):
-                s0 = L // pp if v > 1 else stage0
-                usum = lc.work + 2 * v * one * pp
+                s0 = stage0
+                usum = lc.work + 2 * v * one * pp * p2p_exposed_floor(
+                    replace(stub_step, interleave=v)
+                )
                 # relaxes stage.pipeline_time's largest stage time to the mean usum / pp
                 pipe = pipeline_time(usum / pp, usum, m, pp, v)
                 for z in zs:
@@ -440,7 +443,7 @@ def exact_search(
     """
     deadline = deadline or Deadline(None)
     problem_c = problem.constraints
-    capacity = problem.cluster.pools[0].gpu.memory_bytes
+    capacity = problem.capacity(problem.cluster.pools[0].gpu)
     top = TopK(top_k)
     out = SearchOutcome([], False, 0.0)
     if incumbent is not None:
@@ -524,13 +527,9 @@ def min_memory_search(
         floors = []
         for _b, pp, d, v, z, m in cands:
             stage0 = (
-                L // pp
-                if v > 1
-                else (
-                    problem.constraints.stage_layers[0]
-                    if problem.constraints.stage_layers is not None
-                    else balanced_stage_layers(L, pp)[0]
-                )
+                problem.constraints.stage_layers[0]
+                if problem.constraints.stage_layers is not None
+                else balanced_stage_layers(L, pp)[0]
             )
             floors.append((_first_stage_floor(problem, lc, stage0, pp, d, m, v, z), pp, d, v, z))
         floors.sort()

@@ -12,8 +12,11 @@ The space (per decision, after the user's fixed values):
 * ``pp``: 1 .. layers (stages balanced to within one layer on a homogeneous
   cluster); ``dp``: any value with ``dp * microbatch | global_batch`` and
   ``tp * pp * dp * cp`` within the budget;
-* ``interleave``: ``v > 1`` needs ``pp >= 2``, ``layers % (pp v) == 0`` and
-  ``microbatches % pp == 0`` (Megatron-LM's interleaved schedule);
+* ``interleave``: ``v > 1`` needs ``pp >= 2``, ``microbatches % pp == 0``
+  (Megatron-LM's interleaved schedule) and at least ``v`` layers on every
+  stage; ``v`` divides ``floor(L / p)`` or ``ceil(L / p)`` (uneven chunks
+  when ``p v`` does not divide the layers; ``even_stages`` keeps only ``p`` and
+  ``p v`` dividing the layers);
 * ``recompute``: none / selective / full; ``zero``: 0-3 (2 and 3 only
   without pipeline parallelism, as in DeepSpeed/FSDP); ``sequence_parallel``
   only with ``tp > 1``.
@@ -111,9 +114,12 @@ def pipeline_sizes(problem: TrainingProblem, t: int, cp: int) -> list[int]:
     """Pipeline sizes allowed for ``t`` and ``cp``."""
     c = problem.constraints
     limit = min(problem.model.layers, problem.gpu_budget // (t * cp))
+    sizes = list(range(1, limit + 1))
+    if c.even_stages:
+        sizes = [p for p in sizes if problem.model.layers % p == 0]
     if c.pp is not None:
-        return [c.pp] if c.pp <= limit else []
-    return list(range(1, limit + 1))
+        return [c.pp] if c.pp in sizes else []
+    return sizes
 
 
 def interleaves(problem: TrainingProblem, pp: int, microbatches: int) -> list[int]:
@@ -121,10 +127,14 @@ def interleaves(problem: TrainingProblem, pp: int, microbatches: int) -> list[in
     c = problem.constraints
     L = problem.model.layers
     out = [1]
-    if pp >= 2 and microbatches % pp == 0 and L % pp == 0:
-        out += [v for v in divisors(L // pp) if v > 1]
-    if c.stage_layers is not None and len(set(c.stage_layers)) > 1:
-        out = [1]
+    if pp >= 2 and microbatches % pp == 0:
+        # every chunk keeps at least one layer; chunk sizes follow the stage sizes
+        # (uneven when p v does not divide the layers: step_time.chunk_layers)
+        fewest = min(c.stage_layers) if c.stage_layers is not None else L // pp
+        cands = set(divisors(L // pp)) | set(divisors(-(-L // pp)))
+        out += sorted(v for v in cands if 1 < v <= fewest)
+        if c.even_stages:
+            out = [v for v in out if L % (pp * v) == 0]
     if c.interleave is not None:
         out = [v for v in out if v == c.interleave]
     return out

@@ -18,6 +18,8 @@ from typing import Any
 from planner.perfmodel.memory import GIB, MemoryBreakdown, in_flight_microbatches
 from planner.perfmodel.model_spec import ModelSpec
 from planner.perfmodel.stage import (
+    MICRO_PARTS,
+    TAIL_PARTS,
     StageCost,
     TrainingStep,
     layout_of,
@@ -106,9 +108,16 @@ class Estimate:
     model_flops, hardware_flops
         FLOPs per step (all GPUs).
     peak_flops
-        Sum of the used GPUs' dense peak at the workload precision, FLOP/s.
+        Sum of the used GPUs' dense bf16 peak, FLOP/s (the MFU denominator, whatever
+        the workload precision).
     cost_per_hour
         USD per hour of the GPUs used.
+    breakdown
+        ``step_time`` by component, seconds (:func:`step_breakdown`): they add up
+        to ``step_time``.
+    causal_model_flops
+        Model FLOPs with causal attention counted as half the ``s x s`` square
+        (the Llama 3 and PaLM convention; ``model_flops`` is Megatron's full square).
     """
 
     step_time: float
@@ -124,6 +133,8 @@ class Estimate:
     peak_flops: float
     cost_per_hour: float
     gpus_by_pool: dict[str, int] = field(default_factory=dict)
+    breakdown: dict[str, float] = field(default_factory=dict)
+    causal_model_flops: float = 0.0
 
     @property
     def fits(self) -> bool:
@@ -152,8 +163,14 @@ class Estimate:
 
     @property
     def mfu(self) -> float:
-        """Model FLOPs utilization against the dense peak of the GPUs used."""
+        """Model FLOPs utilization against the dense peak of the GPUs used (Megatron's count:
+        the full ``s x s`` attention square)."""
         return self.model_flops / self.step_time / self.peak_flops
+
+    @property
+    def mfu_causal(self) -> float:
+        """MFU with causal attention counted as half the square (Llama 3, PaLM)."""
+        return self.causal_model_flops / self.step_time / self.peak_flops
 
     @property
     def tokens_per_s(self) -> float:
@@ -182,6 +199,7 @@ class Estimate:
             "model_tflops_per_gpu": self.model_tflops_per_gpu,
             "hardware_tflops_per_gpu": self.hardware_tflops_per_gpu,
             "mfu": self.mfu,
+            "mfu_causal": self.mfu_causal,
             "tokens_per_s": self.tokens_per_s,
             "cost_per_hour": self.cost_per_hour,
             "usd_per_million_tokens": self.usd_per_million_tokens,
@@ -210,28 +228,49 @@ def balanced_stage_layers(layers: int, pp: int) -> tuple[int, ...]:
     return tuple(out)
 
 
+def chunk_layers(stage_layers: tuple[int, ...], interleave: int) -> list[list[int]]:
+    """Layers of each of the ``v`` chunks (virtual stages) of every stage.
+
+    Stage ``j`` holds chunks ``j, j + p, j + 2p, ...`` of the model. Its
+    ``n_j`` layers are split as evenly as possible; when ``v`` does not divide
+    ``n_j`` the first stage gives its shorter chunks to the front (next to the
+    embedding) and every other stage to the back (the last one's next to the
+    LM head and loss): Llama-3.1-405B's 126 layers on 16 stages x 4 chunks are
+    chunks of 2 with one layer less in the very first and the very last chunk.
+    """
+    out = []
+    for j, n in enumerate(stage_layers):
+        base, extra = divmod(n, interleave)
+        sizes = [base] * interleave
+        for k in range(extra):
+            sizes[interleave - 1 - k if j == 0 else k] += 1
+        out.append(sizes)
+    return out
+
+
 def stage_layer_indices(
     layers: int, stage_layers: tuple[int, ...], interleave: int
 ) -> list[list[int]]:
     """Layer indices of each stage; with ``v > 1`` stage ``j`` holds chunks ``j, j+p, ...``.
 
-    When ``v`` chunks do not divide the layers evenly (published runs that put
-    the embedding and the loss in pipeline slots of their own, such as
-    Llama-3.1-405B's 126 layers on 8 x 8 slots), the stages keep the layers of
-    ``stage_layers`` in order; the search and ``verify`` never produce such plans.
+    Chunks follow :func:`chunk_layers` (equal when ``p v`` divides the layers
+    and the stages are equal; uneven otherwise).
     """
     pp = len(stage_layers)
-    if interleave <= 1 or layers % (pp * interleave):
+    if interleave <= 1:
         out, start = [], 0
         for n in stage_layers:
             out.append(list(range(start, start + n)))
             start += n
         return out
-    chunk = layers // (pp * interleave)
-    return [
-        [c * chunk + i for k in range(interleave) for c in [j + k * pp] for i in range(chunk)]
-        for j in range(pp)
-    ]
+    sizes = chunk_layers(tuple(stage_layers), interleave)
+    out = [[] for _ in range(pp)]
+    start = 0
+    for k in range(interleave):
+        for j in range(pp):
+            out[j].extend(range(start, start + sizes[j][k]))
+            start += sizes[j][k]
+    return out
 
 
 @functools.lru_cache(maxsize=4096)
@@ -250,6 +289,7 @@ def training_step(problem: TrainingProblem, plan: TrainingPlan) -> TrainingStep:
         **layout_of(plan),
         flash_attention=c.flash_attention,
         overlap_grad_reduce=c.overlap_grad_reduce,
+        software=problem.software,
     )
 
 
@@ -336,7 +376,9 @@ def estimate(problem: TrainingProblem, plan: TrainingPlan) -> Estimate:
     indices = stage_layer_indices(problem.model.layers, stage_layers, plan.interleave)
     m = plan.microbatches(wl.global_batch)
     stages = []
+    costs = []
     for j, st, in_flight, _new in stage_costs(problem, plan):
+        costs.append(st)
         pool = pools[labels[j]]
         stages.append(
             StageEstimate(
@@ -353,18 +395,25 @@ def estimate(problem: TrainingProblem, plan: TrainingPlan) -> Estimate:
                 optimizer=st.optimizer,
                 embedding_sync=st.embedding_sync,
                 params=st.params,
-                memory=st.memory.breakdown(in_flight),
-                capacity=pool.gpu.memory_bytes,
+                memory=st.memory.breakdown(
+                    in_flight, pool.gpu.usable_bytes - problem.capacity(pool.gpu)
+                ),
+                capacity=pool.gpu.usable_bytes,
             )
         )
     umax = max(st.micro_time for st in stages)
     pipe = pipeline_time(umax, sum(st.micro_time for st in stages), m, plan.pp, plan.interleave)
     tail = max(st.tail for st in stages)
     model_flops, hardware_flops = step_flops(training_step(problem, plan), wl.global_batch)
+    half_attention = (
+        1.5 * problem.model.layers * problem.model.attention_flops_per_token(wl.seq_len)
+    )
     by_pool: dict[str, int] = {}
     for label in labels:
         by_pool[label] = by_pool.get(label, 0) + plan.tp * plan.cp * plan.dp
-    peak = sum(n * pools[k].gpu.peak_flops(wl.precision) for k, n in by_pool.items())
+    # MFU is quoted against the dense bf16 peak (as Llama 3, PaLM and Megatron report it), also
+    # for fp8 runs; fp8-peak MFU is mfu * peak_bf16 / peak_fp8
+    peak = sum(n * pools[k].gpu.peak_flops("bf16") for k, n in by_pool.items())
     price = sum(n * pools[k].gpu.price_per_gpu_hour for k, n in by_pool.items())
     return Estimate(
         step_time=pipe + tail,
@@ -380,7 +429,32 @@ def estimate(problem: TrainingProblem, plan: TrainingPlan) -> Estimate:
         peak_flops=peak,
         cost_per_hour=price,
         gpus_by_pool=by_pool,
+        breakdown=step_breakdown(costs, m, pipe),
+        causal_model_flops=model_flops - half_attention * wl.global_batch * wl.seq_len,
     )
+
+
+#: Keys of :attr:`Estimate.breakdown`, in display order.
+BREAKDOWN_KEYS = (*MICRO_PARTS, "bubble", *(k for k in TAIL_PARTS if k not in MICRO_PARTS))
+
+
+def step_breakdown(costs: list[StageCost], microbatches: int, pipe: float) -> dict[str, float]:
+    """Step time by component: ``m`` times the slowest stage's per-microbatch parts, the
+    bubble (the rest of the pipeline makespan) and the largest tail's parts.
+
+    The values add up to ``pipe + max tail`` (the step time).
+    """
+    slowest = max(costs, key=lambda c: c.micro)
+    tail = max(costs, key=lambda c: c.tail)
+    out = dict.fromkeys(BREAKDOWN_KEYS, 0.0)
+    for key, value in slowest.parts:
+        out[key] += microbatches * value
+    # parts may miss a share of micro the stage model did not name: charge it to compute
+    out["compute"] += microbatches * (slowest.micro - sum(v for _k, v in slowest.parts))
+    out["bubble"] = pipe - microbatches * slowest.micro
+    for key, value in tail.tail_parts.items():
+        out[key] += value
+    return out
 
 
 def objective_of(problem: TrainingProblem, est: Estimate) -> float:
@@ -419,7 +493,7 @@ def quick(problem: TrainingProblem, plan: TrainingPlan) -> Quick:
         umax = max(umax, st.micro)
         tail = max(tail, st.tail)
         total = st.memory.total(in_flight)
-        ratio = total / pools[labels[j]].gpu.memory_bytes
+        ratio = total / problem.capacity(pools[labels[j]].gpu)
         if ratio > worst_ratio:
             worst_ratio, worst = ratio, total
     step = pipeline_time(umax, usum, m, plan.pp, plan.interleave) + tail

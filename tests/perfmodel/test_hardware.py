@@ -15,7 +15,7 @@ def test_catalog_figures():
     assert a100.nic_bw == 25e9 and h100.nic_bw == 50e9
     assert get_gpu("H200").memory_gib == 141 and get_gpu("B200").hbm_tb_s == 8.0
     assert get_gpu("B200").peak_flops("fp4") > get_gpu("B200").peak_flops("fp8")
-    assert all(g.price_per_gpu_hour > 0 for g in gpu_catalog().values())
+    assert all(g.price_per_gpu_hour >= 0 for g in gpu_catalog().values())
 
 
 def test_a100_has_no_fp8():
@@ -73,3 +73,64 @@ def test_round_trip():
     from planner.perfmodel.hardware import ClusterSpec
 
     assert ClusterSpec.from_dict(c.to_dict()).total_gpus == 48
+
+
+def test_new_catalog_entries():
+    h800, h100 = get_gpu("H800"), get_gpu("H100")
+    assert h800.nvlink_bw == 200e9 and h800.peak_flops("fp8") == h100.peak_flops("fp8")
+    assert get_gpu("A800").nvlink_gb_s == 400 and not get_gpu("A800").supports("fp8")
+    assert get_gpu("H20").peak_flops("bf16") == 148e12
+    assert get_gpu("GB200").gpus_per_node == 72 and get_gpu("GB300").nic_gbit_s == 800
+    assert get_gpu("B300").peak_flops("fp4") > get_gpu("B200").peak_flops("fp4")
+    for name, arch in (("MI300X", "CDNA3"), ("MI325X", "CDNA3"), ("MI355X", "CDNA4")):
+        assert get_gpu(name).architecture == arch and get_gpu(name).supports("fp8")
+    # driver-reported capacity below the datasheet figure where one was found
+    assert h100.usable_bytes == pytest.approx(81559 * 2**20)
+    assert get_gpu("B200").usable_bytes < get_gpu("B200").memory_bytes
+
+
+def test_network_table_and_oversubscription(tmp_path):
+    from planner.perfmodel import comm
+
+    path = tmp_path / "c.toml"
+    path.write_text(
+        '[[pool]]\ngpu = "H100"\ncount = 1024\n'
+        '[network]\nfabric = "roce-400"\ntopology = "rail-optimized"\n'
+        "oversubscription = 7\nnonblocking_gpus = 256\n"
+    )
+    c = parse_cluster(path)
+    gpu = c.gpu
+    assert gpu.network == "roce-400/rail-optimized" and gpu.oversubscription == 7
+    fab = comm.fabric_of(gpu)
+    # a ring inside the non-blocking domain (16 nodes) runs at the NIC rate, beyond it 7x slower
+    inside = comm.all_reduce(1e9, 16, 1, fab)
+    outside = comm.all_reduce(1e9, 64, 1, fab)
+    plain = comm.all_reduce(1e9, 64, 1, comm.fabric_of(get_gpu("H100")))
+    assert outside > 5 * plain and inside < 1.2 * comm.all_reduce(
+        1e9, 16, 1, comm.fabric_of(h100 := get_gpu("H100"))
+    )
+    assert h100.network == ""
+
+
+@pytest.mark.parametrize(
+    "network, match",
+    [
+        ({"fabric": "ib-qdr"}, "unknown network"),
+        ({"fabric": "ib-ndr", "topology": "torus"}, "topology"),
+        ({"fabric": "ib-ndr", "speed": 1}, "speed"),
+    ],
+)
+def test_bad_network(network, match):
+    with pytest.raises(InputError, match=match):
+        parse_cluster({"pool": [{"gpu": "H100", "count": 8}], "network": network})
+
+
+def test_headroom_is_below_capacity():
+    from planner.perfmodel.memory import GIB, default_headroom_gib, training_capacity
+
+    h100 = get_gpu("H100")
+    assert 3 < default_headroom_gib(h100) < 5
+    assert training_capacity(h100) == pytest.approx(
+        h100.usable_bytes - default_headroom_gib(h100) * GIB
+    )
+    assert training_capacity(h100, 0.0) == h100.usable_bytes

@@ -59,3 +59,16 @@ def test_hint_at_the_same_ii_is_accepted():
     solver = make_solver(time_limit=10, params={"fix_variables_to_their_hinted_value": True})
     assert solver.status_name(solver.solve(model.model)) in ("OPTIMAL", "FEASIBLE")
     assert model.solution(solver).warp == {"a": 0, "b": 1}
+
+
+def test_pinned_warps_are_kept_or_refused():
+    inst = _pair()
+    apart = build(inst, 2)
+    apart.fix_warps({"a": 0, "b": 1})
+    solver = make_solver(time_limit=10)
+    assert solver.status_name(solver.solve(apart.model)) == "OPTIMAL"
+    assert apart.solution(solver).warp == {"a": 0, "b": 1}
+    together = build(inst, 2)
+    together.fix_warps({"a": 0, "b": 0})  # 30 + 30 registers exceed the limit of 40
+    solver = make_solver(time_limit=10)
+    assert solver.status_name(solver.solve(together.model)) == "INFEASIBLE"

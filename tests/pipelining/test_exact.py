@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from unittest.mock import patch
+
 from hypothesis import given, settings
 
 from planner.core.result import Status
 from planner.core.solve import solve
+from planner.pipelining import exact as exact_module
 from planner.pipelining.evaluate import decode, verify
 from planner.pipelining.exact import solve_exact
 from planner.pipelining.instance import Edge, Op, Reservation
@@ -76,3 +79,23 @@ def test_registers_infeasible_at_every_ii():
     result = solve(inst, "exact", time_limit=20)
     assert result.status is Status.INFEASIBLE
     assert "proven infeasible" in result.reason
+
+
+@settings(max_examples=25, deadline=None)
+@given(tiny_instances())
+def test_length_windows_keep_the_brute_force_answer(inst):
+    # A one-cycle window makes every windowed solve settle nothing or raise the bound:
+    # the answer must still be the brute force's.
+    with (
+        patch.object(exact_module, "WINDOW_MIN", 1),
+        patch.object(exact_module, "WINDOW_FRACTION", 0.0),
+    ):
+        expected = brute_force(inst)
+        result = solve(inst, "exact", time_limit=20, threads=1)
+    if expected is None:
+        assert result.status is Status.INFEASIBLE, result.reason
+        return
+    assert result.status is Status.OPTIMAL, result.reason
+    assert verify(inst, result.solution) == []
+    assert decode(inst, result.objective) == expected
+    assert result.bound == result.objective

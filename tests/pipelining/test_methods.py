@@ -34,3 +34,16 @@ def test_a_hint_that_breaks_the_rules_is_ignored():
     bad = dict(good.solution.to_dict(), ii=1)
     again = solve(inst, "exact", time_limit=20, hint=FAMILY.solution_from_dict(bad))
     assert again.status is Status.OPTIMAL and again.objective == good.objective
+
+
+def test_exact_out_of_time_still_returns_the_verified_warm_start():
+    # A 50-op loop with almost no time: no ii can be decided, but the heuristic's schedule
+    # (the warm start) must come back, verified, with a valid bound.
+    inst = generate(50, 4, 2, seed=3)[0]
+    heuristic = solve(inst, "ims", time_limit=20)
+    assert heuristic.solution is not None
+    result = solve(inst, "exact", time_limit=0.05, threads=1, hint=heuristic.solution)
+    assert result.status in (Status.OPTIMAL, Status.FEASIBLE)
+    assert result.verified
+    assert result.objective <= heuristic.objective
+    assert result.bound is None or result.bound <= result.objective

@@ -92,11 +92,16 @@ def _layer_choices(prob: TrainingProblem):
 
 
 def _interleaves(prob: TrainingProblem, p: int, m: int) -> list[int]:
-    """Megatron's interleaving rule: v > 1 needs p >= 2, layers % (p v) == 0, m % p == 0."""
+    """The documented interleaving rule: v > 1 needs p >= 2, m % p == 0, at least v layers on
+    every stage, and v dividing floor(L / p) or ceil(L / p) (uneven chunks otherwise)."""
     c, L = prob.constraints, prob.model.layers
-    vs = [1] + [v for v in range(2, L + 1) if p >= 2 and m % p == 0 and L % (p * v) == 0]
-    if c.stage_layers is not None and len(set(c.stage_layers)) > 1:
-        vs = [1]
+    stages = c.stage_layers or _balanced(L, p)
+    vs = [1]
+    if p >= 2 and m % p == 0:
+        lo, hi = L // p, (L + p - 1) // p
+        vs += [v for v in range(2, L + 1) if v <= min(stages) and (lo % v == 0 or hi % v == 0)]
+    if c.even_stages:
+        vs = [v for v in vs if L % (p * v) == 0]
     return [v for v in vs if c.interleave is None or v == c.interleave]
 
 
@@ -113,6 +118,8 @@ def brute_force(prob: TrainingProblem) -> tuple[float, TrainingPlan | None, int]
     best, best_plan, count = float("inf"), None, 0
     for t, cp, ep, b, rc, seqpar in _layer_choices(prob):
         for p in range(1, L + 1):
+            if c.even_stages and L % p:
+                continue
             if (c.pp is not None and p != c.pp) or (
                 c.stage_layers is not None and len(c.stage_layers) != p
             ):

@@ -103,6 +103,22 @@ SOURCES = {
             "tables of 2024-01-06",
         ),
         Source(
+            "llama3_2024",
+            "Llama Team, AI @ Meta, 'The Llama 3 Herd of Models', arXiv 2407.21783 v3, "
+            "Table 4 (Llama 3 405B pre-training)",
+            2024,
+            "Meta internal 4D parallelism (TP, CP, PP, FSDP)",
+            "2024",
+        ),
+        Source(
+            "deepseekv3_2024",
+            "DeepSeek-AI, 'DeepSeek-V3 Technical Report', arXiv 2412.19437, "
+            "sections 1, 3.1-3.3 and 4.2",
+            2024,
+            "HAI-LLM (in-house), DualPipe",
+            "2024",
+        ),
+        Source(
             "trtllm_overview",
             "TensorRT-LLM perf overview, trtllm-bench (NVIDIA/TensorRT-LLM @00f37686)",
             2025,
@@ -148,7 +164,12 @@ class TrainingRow:
     """One measured training step.
 
     ``metric`` is ``hardware_tflops_per_gpu`` (recomputation counted),
-    ``model_tflops_per_gpu``, ``step_time_s`` or ``tokens_per_s_per_gpu``.
+    ``model_tflops_per_gpu`` (Megatron's count: full ``s x s`` attention),
+    ``causal_model_tflops_per_gpu`` (causal attention counted as half the
+    square, as the Llama 3 paper), ``step_time_s`` or ``tokens_per_s_per_gpu``.
+    ``stage_layers`` (empty: balanced) and ``software`` (the
+    :class:`~planner.perfmodel.options.Software` fields the run set) describe
+    the published setup further.
     """
 
     id: str
@@ -173,6 +194,9 @@ class TrainingRow:
     precision: str = "bf16"
     flash_attention: bool = True
     overlap_grad_reduce: bool = True
+    ep: int = 1
+    stage_layers: tuple[int, ...] = ()
+    software: tuple[tuple[str, object], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -721,12 +745,84 @@ def _trtllm_rows() -> list[ServingRow]:
     return rows
 
 
+#: Llama 3 405B pre-training (Table 4): 16M tokens per step, TFLOP/s per GPU in the paper's
+#: convention (causal attention). The first and the last stage hold one layer less (126
+#: layers on 16 stages, paper section 3.3.2). Not in the table, set here (assumptions listed
+#: in the report): microbatch 1, interleaving v = 4, selective recomputation, TP
+#: communication overlapped.
+_L3_STAGES = (7,) + (8,) * 14 + (7,)
+_L3_SOFTWARE = (("tp_overlap", True),)
+LLAMA3_2024 = tuple(
+    TrainingRow(
+        f"llama3_2024/llama-3.1-405b/{gpus}/{seq}",
+        "llama3_2024",
+        "H100",
+        "llama-3.1-405b",
+        gpus,
+        2**24 // seq,
+        seq,
+        8,
+        16,
+        dp,
+        1,
+        "causal_model_tflops_per_gpu",
+        value,
+        HELD_OUT,
+        cp=cp,
+        interleave=4,
+        recompute="selective",
+        sequence_parallel=True,
+        stage_layers=_L3_STAGES,
+        software=_L3_SOFTWARE,
+    )
+    for gpus, seq, cp, dp, value in (
+        (8192, 8192, 1, 64, 430),
+        (16384, 8192, 1, 128, 400),
+        (16384, 131072, 16, 8, 380),
+    )
+)
+
+#: DeepSeek-V3 on 2,048 H800: 180K GPU-hours per trillion tokens (1,543 tokens/s per GPU, a
+#: whole-run average), batch 15,360 x 4,096 after the ramp, PP16 x EP64 without TP, ZeRO-1,
+#: DualPipe, FP8, bf16 Adam moments, node-limited routing (4 nodes), recomputed RMSNorm and
+#: MLA up-projections. Microbatch 1 is not stated (an assumption).
+DEEPSEEKV3_2024 = (
+    TrainingRow(
+        "deepseekv3_2024/deepseek-v3/2048",
+        "deepseekv3_2024",
+        "H800",
+        "deepseek-v3",
+        2048,
+        15360,
+        4096,
+        1,
+        16,
+        128,
+        1,
+        "tokens_per_s_per_gpu",
+        1e12 / (180e3 * 3600),
+        HELD_OUT,
+        ep=64,
+        recompute="selective",
+        precision="fp8",
+        software=(
+            ("moment_bytes", 2.0),
+            ("fp8_activations", True),
+            ("fp8_comm", True),
+            ("node_limit", 4),
+            ("ep_overlap", "dualpipe"),
+        ),
+    ),
+)
+
 #: Every training row, fit and held-out.
 TRAINING_ROWS: tuple[TrainingRow, ...] = (
     *_megatron_rows(),
     *NEMO_2407,
     *BRIDGE_2511,
     *_llmfoundry_rows(),
+    *LLAMA3_2024,
+    *DEEPSEEKV3_2024,
 )
 #: Every serving row, fit and held-out.
 SERVING_ROWS: tuple[ServingRow, ...] = tuple(_trtllm_rows())

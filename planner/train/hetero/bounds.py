@@ -30,7 +30,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from planner.perfmodel.stage import OVERLAP_SLOWDOWN, end_costs
+from planner.perfmodel.overlap import OVERLAP_SLOWDOWN
+from planner.perfmodel.stage import end_costs
 from planner.train.hetero.relax import (
     convex_part,
     greedy,
@@ -80,7 +81,7 @@ class KindTable:
         hit = self._cache.get(key)
         if hit is None:
             t = self.ct.terms(*key)
-            cap_bytes = self.ct.pools[key[0]].gpu.memory_bytes
+            cap_bytes = self.ct.problem.capacity(self.ct.pools[key[0]].gpu)
             f = np.minimum(np.arange(self.L + 1, dtype=float), self.m)
             f[0] = 1.0
             c0 = t.mem[0] + (t.act[0] + t.logits_per) * f

@@ -24,8 +24,8 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from planner.perfmodel.layer import layer_params
-from planner.perfmodel.memory import COMM_BUFFER_FRACTION, GIB, RUNTIME_RESERVED_GIB
-from planner.perfmodel.stage import layer_memory, p2p_transfer
+from planner.perfmodel.memory import COMM_BUFFER_FRACTION
+from planner.perfmodel.stage import layer_memory, p2p_exposed_floor, p2p_transfer
 from planner.train.hetero.relax import greedy, level
 from planner.train.hetero.terms import MEMORY_RTOL
 from planner.train.instance import TrainingProblem
@@ -80,7 +80,8 @@ def pool_layer(problem: TrainingProblem, plan, pool, u1: float) -> PoolLayer:
         kept, working = layer_memory(step, moe)
         act = min(act, kept)
         work = min(work, working)
-    v = 2 * plan.interleave
+    # overlapped sends (interleaved schedules) expose at least a share of their time
+    v = 2 * plan.interleave * p2p_exposed_floor(step)
     near = v * p2p_transfer(replace(step, dp=1), pool, None)
     far = v * p2p_transfer(replace(step, dp=10**9), pool, None)
     inter = v * p2p_transfer(step, pool, problem.cluster.inter_pool_bw())
@@ -91,8 +92,8 @@ def pool_layer(problem: TrainingProblem, plan, pool, u1: float) -> PoolLayer:
         dense,
         expert,
         act,
-        work + RUNTIME_RESERVED_GIB * GIB,
-        pool.gpu.memory_bytes,
+        work,
+        problem.capacity(pool.gpu),
     )
 
 

@@ -23,8 +23,9 @@ import math
 
 import numpy as np
 
-from planner.perfmodel.memory import GIB, RUNTIME_RESERVED_GIB, in_flight_microbatches
-from planner.perfmodel.stage import OVERLAP_SLOWDOWN, StageCost, exposed_after, stage_cost
+from planner.perfmodel.memory import in_flight_microbatches
+from planner.perfmodel.overlap import OVERLAP_SLOWDOWN, exposed_after
+from planner.perfmodel.stage import StageCost, stage_cost
 from planner.train.hetero.split import StageClass
 from planner.train.instance import TrainingPlan, TrainingProblem
 from planner.train.step_time import moe_flags, training_step
@@ -73,7 +74,7 @@ class StageTerms:
             a, k = lin(name)
             c0 += a
             c1 += k
-        c0 += one.memory.work + one.memory.logits_fixed + RUNTIME_RESERVED_GIB * GIB
+        c0 += one.memory.work + one.memory.logits_fixed
         self.mem = (c0, c1)
         self.emb = one.embedding_sync
         self.logits_per = one.memory.logits
@@ -237,7 +238,7 @@ class ComboTerms:
     ) -> tuple[float, float, bool]:
         """(per-microbatch time, tail, fits) of a stage holding exactly the layers ``ids``."""
         st = self.stage(pool, first, last, inter, ids)
-        fits = st.memory.total(flight) <= self.pools[pool].gpu.memory_bytes
+        fits = st.memory.total(flight) <= self.problem.capacity(self.pools[pool].gpu)
         return st.micro, st.tail, fits
 
     def tail(self, key: tuple) -> np.ndarray:
@@ -286,5 +287,7 @@ class ComboTerms:
                     cls = groups[key] = StageClass(t.u[0], t.u[1], tail, [], [])
             flight = in_flight_microbatches(j, pp, self.m, 1)
             cls.stages.append(j - start)
-            cls.caps.append(t.cap(flight, self.pools[labels[j]].gpu.memory_bytes, L, rtol))
+            cls.caps.append(
+                t.cap(flight, self.problem.capacity(self.pools[labels[j]].gpu), L, rtol)
+            )
         return list(groups.values())

@@ -1,0 +1,177 @@
+"""Software settings of a training step: overlap, precision of each state, sharding, MoE routing.
+
+A :class:`Software` is what a framework configuration decides beyond the
+parallel layout (:class:`~planner.perfmodel.stage.Layout`). Every switch is
+one term of the model, costed where the term lives (:mod:`~planner.perfmodel.layer`,
+:mod:`~planner.perfmodel.memory`, :mod:`~planner.perfmodel.stage`); the defaults
+describe a current Megatron-Core run (distributed optimizer with overlapped
+gradient reduction and parameter gathers, fp32 master weights, gradients and
+Adam moments, bf16 activations and communication, balanced dropless MoE).
+
+Overlap
+    ``tp_overlap`` tensor-parallel collectives overlapped with the GEMMs
+    (Transformer Engine user buffers, torch async TP); ``overlap_param_gather``
+    ZeRO parameter all-gathers overlapped with the forward
+    (``--overlap-param-gather``); ``pp_overlap`` pipeline sends/receives
+    overlapped with the other chunk's compute (Megatron's
+    ``--overlap-p2p-communication`` with interleaving, DualPipe);
+    ``ep_overlap`` MoE all-to-alls overlapped with another microbatch's compute
+    (``none``, ``a2a``: Megatron-Core's EP A2A overlap of 1F1B chunks,
+    ``dualpipe``: DeepSeek's bidirectional schedule, which also changes the
+    bubble and keeps two copies of each stage's weights). The data-parallel
+    gradient reduction switch is the step's ``overlap_grad_reduce``.
+Precision
+    ``weight_bytes`` working weights (2 bf16; 1 with fp8 parameters);
+    ``master_bytes`` fp32 (4) or bf16 (2) master weights, 0 when the working
+    weights are the master copy; ``grad_bytes`` gradient accumulation and
+    reduction (4 fp32, 2 bf16); ``moment_bytes`` each Adam moment (4 or 2;
+    DeepSeek-V3 keeps them in bf16); ``fp8_activations`` GEMM inputs saved for
+    the backward in fp8 (Transformer Engine); ``fp8_comm`` fp8 tensor-parallel
+    all-gathers and MoE dispatch.
+Sharding
+    ``zero_hpz`` ZeRO++ hierarchical partitioning (a secondary copy of the
+    ZeRO-3 weight shard inside each node: the backward all-gather stays on
+    NVLink) with quantized (int8) weight all-gathers; ``trainable`` share of
+    the parameters that are trained (frozen weights have no gradients, no
+    optimizer states, no weight-gradient GEMMs); ``lora_rank`` LoRA adapters of
+    that rank on every linear layer of the blocks (the base model frozen).
+MoE
+    ``moe_load`` tokens of the busiest expert rank over the mean (1 = balanced);
+    ``capacity_factor`` tokens per expert capped at this multiple of the mean
+    and padded to it (0 = dropless); ``node_limit`` node-limited routing (a
+    token reaches at most this many nodes; DeepSeek-V3: 4).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, fields, replace
+from typing import Any
+
+from planner.core.errors import InputError, check_table
+
+EP_OVERLAPS = ("none", "a2a", "dualpipe")
+
+
+@dataclass(frozen=True)
+class Software:
+    """Software settings of a training step (see the module notes)."""
+
+    tp_overlap: bool = False
+    overlap_param_gather: bool = True
+    pp_overlap: bool = True
+    ep_overlap: str = "none"
+    weight_bytes: float = 2.0
+    master_bytes: float = 4.0
+    grad_bytes: float = 4.0
+    moment_bytes: float = 4.0
+    fp8_activations: bool = False
+    fp8_comm: bool = False
+    zero_hpz: bool = False
+    trainable: float = 1.0
+    lora_rank: int = 0
+    moe_load: float = 1.0
+    capacity_factor: float = 0.0
+    node_limit: int = 0
+
+    def __post_init__(self) -> None:
+        where = "software"
+        if self.ep_overlap not in EP_OVERLAPS:
+            raise InputError(f"{where}: ep_overlap must be one of {', '.join(EP_OVERLAPS)}")
+        for key, allowed in (
+            ("weight_bytes", (1.0, 2.0, 4.0)),
+            ("master_bytes", (0.0, 2.0, 4.0)),
+            ("grad_bytes", (2.0, 4.0)),
+            ("moment_bytes", (1.0, 2.0, 4.0)),
+        ):
+            if getattr(self, key) not in allowed:
+                raise InputError(
+                    f"{where}: {key} must be one of {', '.join(f'{x:g}' for x in allowed)}"
+                )
+        if not 0 < self.trainable <= 1:
+            raise InputError(f"{where}: trainable must be in (0, 1]")
+        if self.lora_rank < 0 or self.node_limit < 0:
+            raise InputError(f"{where}: lora_rank and node_limit must be >= 0")
+        if self.moe_load < 1:
+            raise InputError(f"{where}: moe_load must be >= 1 (busiest rank over the mean)")
+        if self.capacity_factor and self.capacity_factor < 1:
+            raise InputError(f"{where}: capacity_factor must be 0 (dropless) or >= 1")
+
+    @property
+    def expert_load(self) -> float:
+        """Load of the busiest expert rank over the mean: padded to capacity when dropping."""
+        if self.capacity_factor:
+            return self.capacity_factor
+        return self.moe_load
+
+    @property
+    def base_trainable(self) -> float:
+        """Share of the model's own parameters that are trained (0 under LoRA)."""
+        return 0.0 if self.lora_rank else self.trainable
+
+    @property
+    def optimizer_bytes(self) -> float:
+        """Optimizer bytes per trained parameter: master copy and two Adam moments."""
+        return self.master_bytes + 2 * self.moment_bytes
+
+    @property
+    def optimizer_traffic(self) -> float:
+        """HBM bytes a fused Adam step moves per parameter: read master, grad, m, v; write
+        master, m, v and the working copy."""
+        master = self.master_bytes or self.weight_bytes
+        return 2 * master + self.grad_bytes + 4 * self.moment_bytes + self.weight_bytes
+
+    def to_dict(self) -> dict[str, Any]:
+        """Fields that differ from the defaults."""
+        default = Software()
+        return {
+            f.name: getattr(self, f.name)
+            for f in fields(self)
+            if getattr(self, f.name) != getattr(default, f.name)
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any] | None, *, where: str = "software") -> Software:
+        """Build from a mapping (unknown keys rejected, the rest defaults)."""
+        if not data:
+            return cls()
+        raw = check_table(data, where, [f.name for f in fields(cls)])
+        out = {}
+        for f in fields(cls):
+            if f.name not in raw:
+                continue
+            value = raw[f.name]
+            kind = type(getattr(cls(), f.name))
+            if kind is bool and not isinstance(value, bool):
+                raise InputError(f"{where}: {f.name} must be true or false")
+            if kind in (int, float) and (
+                isinstance(value, bool) or not isinstance(value, (int, float))
+            ):
+                raise InputError(f"{where}: {f.name} must be a number")
+            if kind is str and not isinstance(value, str):
+                raise InputError(f"{where}: {f.name} must be a string")
+            out[f.name] = kind(value)
+        return cls(**out)
+
+    def with_(self, **changes: Any) -> Software:
+        """A copy with some fields changed."""
+        return replace(self, **changes)
+
+
+DEFAULT = Software()
+
+#: DeepSeek-V3's published memory and communication choices (technical report §3.2-3.3):
+#: bf16 Adam moments, fp32 master weights and gradients, fp8 GEMM inputs cached for the
+#: backward, fp8 dispatch, node-limited routing to 4 nodes, DualPipe.
+DEEPSEEK_V3 = Software(
+    moment_bytes=2.0,
+    fp8_activations=True,
+    fp8_comm=True,
+    node_limit=4,
+    ep_overlap="dualpipe",
+)
+
+#: Named settings (``--software NAME``).
+PRESETS = {"default": DEFAULT, "deepseek-v3": DEEPSEEK_V3}
+
+__all__ = ["DEEPSEEK_V3", "DEFAULT", "EP_OVERLAPS", "PRESETS", "Software"]

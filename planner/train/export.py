@@ -1,0 +1,305 @@
+"""A plan as launch settings of a training framework (``plan train --export FORMAT``).
+
+Each format writes every parallel size (1 included) with the names and value
+forms of the framework version stated in :data:`VERSIONS`; the allowed keys of
+each format are listed in :data:`KEYS` (the tests check every exported key
+against them).
+
+* ``megatron``: Megatron-LM / Megatron-Core ``pretrain_gpt.py`` arguments
+  (``megatron/training/arguments.py``, core_r0.12): uneven first / last stages
+  as ``--decoder-first-pipeline-num-layers`` / ``--decoder-last-pipeline-num-layers``
+  (the middle stages equal), interleaving as ``--num-virtual-stages-per-pipeline-rank``.
+* ``nemo``: NeMo 2.0 recipe overrides (``nemo llm pretrain --factory ...
+  trainer.strategy.tensor_model_parallel_size=8 ...``), NeMo 24.12.
+* ``deepspeed``: a DeepSpeed config JSON (``train_batch_size``,
+  ``train_micro_batch_size_per_gpu``, ``gradient_accumulation_steps``,
+  ``zero_optimization.stage``, ``bf16``, AutoTP ``tensor_parallel.autotp_size``;
+  pipeline stages are a ``PipelineModule(num_stages=...)`` argument, written under
+  ``pipeline.stages``), DeepSpeed 0.16.
+* ``torchtitan``: the TOML job config (``torchtitan/config/job_config.py``,
+  pytorch/torchtitan @6404b93): ``[parallelism]``, ``[training]``,
+  ``[activation_checkpoint]``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from planner.core.errors import InputError
+from planner.train.instance import TrainingPlan, TrainingProblem
+
+FORMATS = ("megatron", "nemo", "deepspeed", "torchtitan")
+
+VERSIONS = {
+    "megatron": "Megatron-LM core_r0.12 (megatron/training/arguments.py)",
+    "nemo": "NeMo 2.0 recipes, 24.12",
+    "deepspeed": "DeepSpeed 0.16 config JSON",
+    "torchtitan": "torchtitan job_config.py @6404b93",
+}
+
+#: Every key a format may write.
+KEYS: dict[str, frozenset[str]] = {
+    "megatron": frozenset(
+        {
+            "--tensor-model-parallel-size",
+            "--pipeline-model-parallel-size",
+            "--context-parallel-size",
+            "--expert-model-parallel-size",
+            "--expert-tensor-parallel-size",
+            "--num-virtual-stages-per-pipeline-rank",
+            "--decoder-first-pipeline-num-layers",
+            "--decoder-last-pipeline-num-layers",
+            "--micro-batch-size",
+            "--global-batch-size",
+            "--seq-length",
+            "--sequence-parallel",
+            "--recompute-granularity",
+            "--recompute-method",
+            "--recompute-num-layers",
+            "--use-distributed-optimizer",
+            "--overlap-grad-reduce",
+            "--overlap-param-gather",
+            "--tp-comm-overlap",
+            "--bf16",
+            "--fp8-format",
+        }
+    ),
+    "nemo": frozenset(
+        {
+            "trainer.num_nodes",
+            "trainer.devices",
+            "trainer.strategy.tensor_model_parallel_size",
+            "trainer.strategy.pipeline_model_parallel_size",
+            "trainer.strategy.virtual_pipeline_model_parallel_size",
+            "trainer.strategy.context_parallel_size",
+            "trainer.strategy.expert_model_parallel_size",
+            "trainer.strategy.sequence_parallel",
+            "data.micro_batch_size",
+            "data.global_batch_size",
+            "data.seq_length",
+        }
+    ),
+    "deepspeed": frozenset(
+        {
+            "train_batch_size",
+            "train_micro_batch_size_per_gpu",
+            "gradient_accumulation_steps",
+            "zero_optimization.stage",
+            "bf16.enabled",
+            "tensor_parallel.autotp_size",
+            "pipeline.stages",
+            "activation_checkpointing.partition_activations",
+        }
+    ),
+    "torchtitan": frozenset(
+        {
+            "parallelism.data_parallel_replicate_degree",
+            "parallelism.data_parallel_shard_degree",
+            "parallelism.tensor_parallel_degree",
+            "parallelism.pipeline_parallel_degree",
+            "parallelism.pipeline_parallel_schedule",
+            "parallelism.pipeline_parallel_microbatch_size",
+            "parallelism.pipeline_parallel_first_stage_less_layers",
+            "parallelism.pipeline_parallel_last_stage_less_layers",
+            "parallelism.context_parallel_degree",
+            "parallelism.expert_parallel_degree",
+            "parallelism.enable_async_tensor_parallel",
+            "training.local_batch_size",
+            "training.global_batch_size",
+            "training.seq_len",
+            "activation_checkpoint.mode",
+        }
+    ),
+}
+
+
+def _megatron(problem: TrainingProblem, plan: TrainingPlan) -> tuple[dict[str, Any], list[str]]:
+    notes = []
+    out: dict[str, Any] = {
+        "--tensor-model-parallel-size": plan.tp,
+        "--pipeline-model-parallel-size": plan.pp,
+        "--context-parallel-size": plan.cp,
+        "--expert-model-parallel-size": plan.ep,
+        "--expert-tensor-parallel-size": plan.etp,
+        "--micro-batch-size": plan.microbatch,
+        "--global-batch-size": problem.workload.global_batch,
+        "--seq-length": problem.workload.seq_len,
+    }
+    if plan.interleave > 1:
+        out["--num-virtual-stages-per-pipeline-rank"] = plan.interleave
+    layers = list(plan.stage_layers)
+    if plan.pp > 1 and len(set(layers)) > 1:
+        middle = layers[1:-1]
+        if len(set(middle)) <= 1:
+            out["--decoder-first-pipeline-num-layers"] = layers[0]
+            out["--decoder-last-pipeline-num-layers"] = layers[-1]
+        else:
+            notes.append(
+                f"stage sizes {layers} have unequal middle stages: Megatron's first/last "
+                "arguments cannot express them (use --pipeline-model-parallel-layout)"
+            )
+    if plan.sequence_parallel:
+        out["--sequence-parallel"] = True
+    if plan.recompute == "full":
+        out["--recompute-granularity"] = "full"
+        out["--recompute-method"] = "block" if plan.recompute_layers else "uniform"
+        out["--recompute-num-layers"] = plan.recompute_layers or 1
+    elif plan.recompute == "selective":
+        out["--recompute-granularity"] = "selective"
+    elif plan.recompute == "offload":
+        notes.append("activation offload has no Megatron-LM argument here")
+    if plan.zero >= 1:
+        out["--use-distributed-optimizer"] = True
+        if plan.zero >= 2:
+            notes.append(f"ZeRO-{plan.zero} is not a Megatron-LM option (use FSDP or DeepSpeed)")
+    if problem.constraints.overlap_grad_reduce:
+        out["--overlap-grad-reduce"] = True
+        if plan.zero >= 1 and problem.software.overlap_param_gather:
+            out["--overlap-param-gather"] = True
+    if problem.software.tp_overlap and plan.tp > 1:
+        out["--tp-comm-overlap"] = True
+    out["--bf16"] = True
+    if problem.workload.precision == "fp8":
+        out["--fp8-format"] = "hybrid"
+    return out, notes
+
+
+def _nemo(problem: TrainingProblem, plan: TrainingPlan) -> tuple[dict[str, Any], list[str]]:
+    per_node = problem.cluster.pools[0].gpus_per_node
+    notes = []
+    if len(set(plan.stage_layers)) > 1:
+        notes.append(f"uneven stages {list(plan.stage_layers)}: set them in the model config")
+    return {
+        "trainer.num_nodes": max(1, plan.gpus // per_node),
+        "trainer.devices": min(per_node, plan.gpus),
+        "trainer.strategy.tensor_model_parallel_size": plan.tp,
+        "trainer.strategy.pipeline_model_parallel_size": plan.pp,
+        "trainer.strategy.virtual_pipeline_model_parallel_size": (
+            plan.interleave if plan.interleave > 1 else None
+        ),
+        "trainer.strategy.context_parallel_size": plan.cp,
+        "trainer.strategy.expert_model_parallel_size": plan.ep,
+        "trainer.strategy.sequence_parallel": plan.sequence_parallel,
+        "data.micro_batch_size": plan.microbatch,
+        "data.global_batch_size": problem.workload.global_batch,
+        "data.seq_length": problem.workload.seq_len,
+    }, notes
+
+
+def _deepspeed(problem: TrainingProblem, plan: TrainingPlan) -> tuple[dict[str, Any], list[str]]:
+    notes = []
+    if plan.cp > 1 or plan.ep > 1:
+        notes.append("context / expert parallelism are not DeepSpeed config keys here")
+    B = problem.workload.global_batch
+    return {
+        "train_batch_size": B,
+        "train_micro_batch_size_per_gpu": plan.microbatch,
+        "gradient_accumulation_steps": B // (plan.microbatch * plan.dp),
+        "zero_optimization.stage": plan.zero,
+        "bf16.enabled": True,
+        "tensor_parallel.autotp_size": plan.tp,
+        "pipeline.stages": plan.pp,
+        "activation_checkpointing.partition_activations": plan.recompute != "none",
+    }, notes
+
+
+def _torchtitan(problem: TrainingProblem, plan: TrainingPlan) -> tuple[dict[str, Any], list[str]]:
+    notes = []
+    # ZeRO-3 = FSDP over the data-parallel ranks; ZeRO 0-2 = replicated (DDP / HSDP replicas)
+    shard = plan.dp if plan.zero >= 3 else 1
+    replicate = plan.dp // shard
+    if plan.zero in (1, 2):
+        notes.append(f"ZeRO-{plan.zero} has no torchtitan setting: written as DDP")
+    layers = list(plan.stage_layers)
+    base = max(layers) if layers else 0
+    out: dict[str, Any] = {
+        "parallelism.data_parallel_replicate_degree": replicate,
+        "parallelism.data_parallel_shard_degree": shard,
+        "parallelism.tensor_parallel_degree": plan.tp,
+        "parallelism.pipeline_parallel_degree": plan.pp,
+        "parallelism.context_parallel_degree": plan.cp,
+        "parallelism.expert_parallel_degree": plan.ep,
+        "parallelism.pipeline_parallel_microbatch_size": plan.microbatch,
+        "parallelism.pipeline_parallel_schedule": "Interleaved1F1B"
+        if plan.interleave > 1
+        else "1F1B",
+        "training.local_batch_size": problem.workload.global_batch // plan.dp,
+        "training.global_batch_size": problem.workload.global_batch,
+        "training.seq_len": problem.workload.seq_len,
+        "activation_checkpoint.mode": {"none": "none", "selective": "selective"}.get(
+            plan.recompute, "full"
+        ),
+    }
+    if plan.pp > 1:
+        out["parallelism.pipeline_parallel_first_stage_less_layers"] = base - layers[0]
+        out["parallelism.pipeline_parallel_last_stage_less_layers"] = base - layers[-1]
+    if problem.software.tp_overlap and plan.tp > 1:
+        out["parallelism.enable_async_tensor_parallel"] = True
+    return out, notes
+
+
+_WRITERS = {
+    "megatron": _megatron,
+    "nemo": _nemo,
+    "deepspeed": _deepspeed,
+    "torchtitan": _torchtitan,
+}
+
+
+def check_format(name: str) -> str:
+    """The format name, or :class:`InputError` naming it and the known ones."""
+    key = name.strip().lower()
+    if key not in FORMATS:
+        raise InputError(f"--export: unknown target {name!r} (known: {', '.join(FORMATS)})")
+    return key
+
+
+def export(problem: TrainingProblem, plan: TrainingPlan, fmt: str) -> dict[str, Any]:
+    """``{"format", "version", "settings", "text", "notes"}`` of ``plan`` in ``fmt``."""
+    fmt = check_format(fmt)
+    settings, notes = _WRITERS[fmt](problem, plan)
+    settings = {k: v for k, v in settings.items() if v is not None}
+    return {
+        "format": fmt,
+        "version": VERSIONS[fmt],
+        "settings": settings,
+        "text": render(fmt, settings),
+        "notes": notes,
+    }
+
+
+def _toml_value(v: Any) -> str:
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, str):
+        return f'"{v}"'
+    return str(v)
+
+
+def render(fmt: str, settings: dict[str, Any]) -> str:
+    """The settings as the framework reads them (argument line, overrides, JSON, TOML)."""
+    if fmt == "megatron":
+        parts = [k if v is True else f"{k} {v}" for k, v in settings.items() if v is not False]
+        return " \\\n  ".join(parts) + "\n"
+    if fmt == "nemo":
+        return " ".join(f"{k}={_toml_value(v).strip(chr(34))}" for k, v in settings.items()) + "\n"
+    nested: dict[str, Any] = {}
+    for key, value in settings.items():
+        node = nested
+        *path, leaf = key.split(".")
+        for part in path:
+            node = node.setdefault(part, {})
+        node[leaf] = value
+    if fmt == "deepspeed":
+        import json
+
+        return json.dumps(nested, indent=2) + "\n"
+    lines = []
+    for section, table in nested.items():
+        lines.append(f"[{section}]")
+        lines += [f"{k} = {_toml_value(v)}" for k, v in table.items()]
+        lines.append("")
+    return "\n".join(lines)
+
+
+__all__ = ["FORMATS", "KEYS", "VERSIONS", "check_format", "export", "render"]

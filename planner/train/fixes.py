@@ -1,0 +1,118 @@
+"""Text forms of the command line: ``--fix tp=8,pp=16,...`` and ``--software key=value,...``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from planner.core.errors import InputError
+from planner.perfmodel.options import PRESETS, Software
+
+#: ``--fix`` keys (with short aliases) and the constraint each sets.
+FIX_KEYS = {
+    "tp": "tp",
+    "pp": "pp",
+    "dp": "dp",
+    "cp": "cp",
+    "ep": "ep",
+    "microbatch": "microbatch",
+    "mb": "microbatch",
+    "interleave": "interleave",
+    "v": "interleave",
+    "recompute": "recompute",
+    "zero": "zero",
+    "sp": "sequence_parallel",
+    "sequence_parallel": "sequence_parallel",
+    "stage_layers": "stage_layers",
+}
+_BOOLS = {"true": True, "on": True, "1": True, "false": False, "off": False, "0": False}
+
+
+def _pairs(text: str, flag: str) -> list[tuple[str, str]]:
+    out = []
+    for item in text.split(","):
+        item = item.strip()
+        if not item:
+            continue
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip() or not value.strip():
+            raise InputError(f"{flag} {item!r}: expected key=value")
+        out.append((key.strip().lower().replace("-", "_"), value.strip()))
+    return out
+
+
+def parse_fix(text: str) -> dict[str, Any]:
+    """Constraints of ``--fix tp=8,pp=16,recompute=selective,sp=on,stage_layers=7:8:8:7``.
+
+    Raises
+    ------
+    InputError
+        Unknown key (named, with the known ones) or a value of the wrong kind.
+    """
+    out: dict[str, Any] = {}
+    for key, value in _pairs(text, "--fix"):
+        if key not in FIX_KEYS:
+            raise InputError(f"--fix: unknown key {key!r} (known: {', '.join(sorted(FIX_KEYS))})")
+        name = FIX_KEYS[key]
+        if name == "recompute":
+            out[name] = value.lower()
+        elif name == "sequence_parallel":
+            if value.lower() not in _BOOLS:
+                raise InputError(f"--fix {key}={value}: expected on or off")
+            out[name] = _BOOLS[value.lower()]
+        elif name == "stage_layers":
+            try:
+                out[name] = tuple(int(x) for x in value.split(":"))
+            except ValueError:
+                raise InputError(
+                    f"--fix stage_layers={value}: expected integers like 7:8:8:7"
+                ) from None
+        else:
+            try:
+                out[name] = int(value)
+            except ValueError:
+                raise InputError(f"--fix {key}={value}: expected an integer") from None
+    return out
+
+
+def merge_fixed(flags: dict[str, Any], fixed: dict[str, Any]) -> dict[str, Any]:
+    """Constraints from separate flags and ``--fix``; the same key set twice must agree."""
+    out = dict(flags)
+    for key, value in fixed.items():
+        if out.get(key) is not None and out[key] != value:
+            raise InputError(f"--fix {key}={value} contradicts --{key.replace('_', '-')}")
+        out[key] = value
+    return out
+
+
+def parse_software(text: str | None) -> Software:
+    """``--software``: a preset name (``deepseek-v3``), ``key=value`` pairs, or both
+    (``deepseek-v3,tp_overlap=true``: the pairs change the preset)."""
+    if not text:
+        return Software()
+    base: dict[str, Any] = {}
+    pairs = []
+    for item in (x.strip() for x in text.split(",")):
+        if not item:
+            continue
+        if "=" not in item:
+            name = item.lower()
+            if name not in PRESETS:
+                raise InputError(
+                    f"--software: unknown preset {item!r} (known: {', '.join(sorted(PRESETS))})"
+                )
+            base.update(PRESETS[name].to_dict())
+        else:
+            pairs.append(item)
+    for key, value in _pairs(",".join(pairs), "--software"):
+        low = value.lower()
+        if low in ("true", "false"):
+            base[key] = low == "true"
+        else:
+            try:
+                base[key] = float(value) if "." in value else int(value)
+            except ValueError:
+                base[key] = value
+    return Software.from_dict(base, where="--software")
+
+
+__all__ = ["FIX_KEYS", "merge_fixed", "parse_fix", "parse_software"]

@@ -1,0 +1,144 @@
+"""The software settings of a training step (perfmodel.options) and the overlap rule."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from planner.core.errors import InputError
+from planner.perfmodel import comm
+from planner.perfmodel.hardware import Pool, get_gpu
+from planner.perfmodel.memory import in_flight_chunks, in_flight_microbatches
+from planner.perfmodel.model_spec import ModelSpec
+from planner.perfmodel.options import DEEPSEEK_V3, Software
+from planner.perfmodel.overlap import OVERLAP_SLOWDOWN, exposed, exposed_after, overlapped
+from planner.perfmodel.stage import TrainingStep, pipeline_time, stage_cost
+
+
+def _model(**kw) -> ModelSpec:
+    base = dict(
+        name="m",
+        hidden=1024,
+        layers=8,
+        heads=16,
+        kv_heads=16,
+        head_dim=64,
+        ffn=4096,
+        vocab=32000,
+        max_seq=4096,
+        gated_mlp=True,
+        tied_embeddings=False,
+    )
+    base.update(kw)
+    return ModelSpec(**base)
+
+
+def _step(**kw) -> TrainingStep:
+    args = dict(
+        tp=2,
+        pp=2,
+        dp=2,
+        model=_model(),
+        seq=2048,
+        precision="bf16",
+        microbatch=1,
+        zero=1,
+        sequence_parallel=True,
+    )
+    args.update(kw)
+    return TrainingStep(**args)
+
+
+def _pool():
+    return Pool(get_gpu("H100"), 64, "H100")
+
+
+def test_overlap_rule():
+    k = OVERLAP_SLOWDOWN
+    # fully hidden communication still slows the compute by k of it
+    assert exposed_after(1.0, 10.0) == pytest.approx(k)
+    # communication longer than the window: the rest is exposed
+    assert exposed_after(10.0, 1.0) == pytest.approx(10.0 - (1 - k))
+    assert exposed(3.0, 5.0, False) == 3.0
+    assert overlapped(2.0, 1.0) == pytest.approx(2.0 + k)
+
+
+def test_software_validation_and_round_trip():
+    with pytest.raises(InputError, match="ep_overlap"):
+        Software(ep_overlap="sometimes")
+    with pytest.raises(InputError, match="moment_bytes"):
+        Software(moment_bytes=3.0)
+    with pytest.raises(InputError, match="trainable"):
+        Software(trainable=0.0)
+    assert Software.from_dict(DEEPSEEK_V3.to_dict()) == DEEPSEEK_V3
+    assert Software().to_dict() == {}
+    assert Software(moment_bytes=2).optimizer_bytes == 8.0
+
+
+def test_tp_overlap_hides_tensor_parallel_time():
+    plain = stage_cost(_step(), _pool(), 4, 0, True, False)
+    hidden = stage_cost(_step(software=Software(tp_overlap=True)), _pool(), 4, 0, True, False)
+    assert hidden.micro < plain.micro
+    assert dict(hidden.parts)["tp_comm"] < dict(plain.parts)["tp_comm"]
+
+
+def test_parts_add_up_to_the_microbatch_time():
+    for rc in ("none", "selective", "full", "offload"):
+        st = stage_cost(_step(recompute=rc), _pool(), 4, 0, True, True)
+        assert sum(v for _k, v in st.parts) == pytest.approx(st.micro, rel=1e-9)
+        assert (dict(st.parts)["offload"] > 0) == (rc == "offload")
+
+
+def test_partial_recompute_lies_between_none_and_full():
+    pool = _pool()
+    none = stage_cost(_step(recompute="none"), pool, 4, 0, False, False)
+    two = stage_cost(_step(recompute="full", recompute_layers=2), pool, 4, 0, False, False)
+    full = stage_cost(_step(recompute="full"), pool, 4, 0, False, False)
+    assert none.micro < two.micro < full.micro
+    assert full.memory.activations < two.memory.activations < none.memory.activations
+
+
+def test_offload_keeps_no_stored_activations():
+    pool = _pool()
+    off = stage_cost(_step(recompute="offload"), pool, 4, 0, False, False)
+    none = stage_cost(_step(recompute="none"), pool, 4, 0, False, False)
+    assert off.memory.activations == 0 and none.memory.activations > 0
+    assert off.micro >= none.micro
+
+
+def test_frozen_weights_have_no_optimizer_state_and_no_weight_gradients():
+    pool = _pool()
+    full = stage_cost(_step(), pool, 4, 0, False, False)
+    frozen = stage_cost(_step(software=Software(trainable=0.5)), pool, 4, 0, False, False)
+    lora = stage_cost(_step(software=Software(lora_rank=16)), pool, 4, 0, False, False)
+    assert frozen.memory.optimizer == pytest.approx(full.memory.optimizer / 2)
+    assert frozen.bwd < full.bwd
+    assert lora.memory.optimizer < 0.05 * full.memory.optimizer
+    assert lora.memory.weights > full.memory.weights  # base weights + adapters
+
+
+def test_bf16_moments_halve_their_memory():
+    pool = _pool()
+    fp32 = stage_cost(_step(dp=1), pool, 4, 0, False, False)
+    bf16 = stage_cost(_step(dp=1, software=Software(moment_bytes=2)), pool, 4, 0, False, False)
+    assert bf16.memory.optimizer == pytest.approx(fp32.memory.optimizer * 8 / 12)
+
+
+def test_node_limited_dispatch_sends_fewer_bytes_over_the_network():
+    fab = comm.fabric_of(get_gpu("H800"))
+    plain = comm.dispatch_all_to_all(4096, 8, 7168, 64, 8, fab)
+    limited = comm.dispatch_all_to_all(4096, 8, 7168, 64, 8, fab, node_limit=4)
+    assert limited < plain
+    assert comm.dispatch_all_to_all(4096, 8, 7168, 1, 8, fab) == 0.0
+
+
+def test_dualpipe_bubble_and_in_flight():
+    # DeepSeek-V3 Table 2: bubble (p/2 - 1)(F&B + B - 3W), p + 1 microbatches in flight
+    assert pipeline_time(1.0, 16.0, 32, 16, 1, "dualpipe") == pytest.approx(32 + 7 * 2 / 3)
+    assert pipeline_time(1.0, 16.0, 32, 16, 1) == pytest.approx(31 + 16)
+    assert in_flight_microbatches(0, 16, 64, schedule="dualpipe") == 17
+    counts = in_flight_chunks(0, 4, 8, 2)
+    assert sum(counts) == 2 * 3 + 4 + 1 and counts[0] >= counts[1]
+    step = replace(_step(), software=DEEPSEEK_V3)
+    assert step.schedule == "dualpipe"

@@ -1,0 +1,95 @@
+"""--export: every key written is one of the format's documented keys; every parallel size is there."""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from dataclasses import replace
+
+import pytest
+
+from planner.train.export import FORMATS, KEYS, export
+from planner.train.instance import TrainingPlan
+
+from .conftest import problem, tiny_spec
+from .test_cli import run
+
+PLANS = (
+    TrainingPlan(tp=1, pp=1, dp=8, microbatch=1, zero=3, recompute="full"),
+    TrainingPlan(
+        tp=2,
+        pp=2,
+        dp=2,
+        microbatch=1,
+        interleave=2,
+        zero=1,
+        sequence_parallel=True,
+        stage_layers=(3, 5),
+        recompute="selective",
+    ),
+    TrainingPlan(tp=2, pp=4, dp=1, microbatch=2, zero=0, stage_layers=(1, 3, 3, 1)),
+)
+
+#: The key of each format that carries each parallel size.
+SIZES = {
+    "megatron": {
+        "tp": "--tensor-model-parallel-size",
+        "pp": "--pipeline-model-parallel-size",
+        "cp": "--context-parallel-size",
+        "ep": "--expert-model-parallel-size",
+    },
+    "nemo": {
+        "tp": "trainer.strategy.tensor_model_parallel_size",
+        "pp": "trainer.strategy.pipeline_model_parallel_size",
+        "cp": "trainer.strategy.context_parallel_size",
+        "ep": "trainer.strategy.expert_model_parallel_size",
+    },
+    "deepspeed": {"tp": "tensor_parallel.autotp_size", "pp": "pipeline.stages"},
+    "torchtitan": {
+        "tp": "parallelism.tensor_parallel_degree",
+        "pp": "parallelism.pipeline_parallel_degree",
+        "cp": "parallelism.context_parallel_degree",
+        "ep": "parallelism.expert_parallel_degree",
+    },
+}
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.parametrize("plan", PLANS, ids=["fsdp", "interleaved", "uneven"])
+def test_keys_are_documented_and_sizes_written(fmt, plan):
+    prob = problem(tiny_spec(layers=8), gpus="8xA100", batch=16)
+    if not plan.stage_layers:
+        plan = replace(plan, stage_layers=(8,))
+    out = export(prob, plan, fmt)
+    settings = out["settings"]
+    assert set(settings) <= KEYS[fmt], set(settings) - KEYS[fmt]
+    for size, key in SIZES[fmt].items():
+        assert settings[key] == getattr(plan, size)
+    text = out["text"]
+    if fmt == "torchtitan":
+        parsed = tomllib.loads(text)
+        assert parsed["parallelism"]["tensor_parallel_degree"] == plan.tp
+        dp = parsed["parallelism"]["data_parallel_replicate_degree"]
+        assert dp * parsed["parallelism"]["data_parallel_shard_degree"] == plan.dp
+    elif fmt == "deepspeed":
+        parsed = json.loads(text)
+        assert parsed["train_batch_size"] == (
+            parsed["train_micro_batch_size_per_gpu"]
+            * parsed["gradient_accumulation_steps"]
+            * plan.dp
+        )
+    elif fmt == "megatron":
+        for key in settings:
+            assert key in text
+        if len(set(plan.stage_layers)) > 1:
+            assert settings["--decoder-first-pipeline-num-layers"] == plan.stage_layers[0]
+
+
+def test_export_in_json_and_unknown_target(capsys):
+    base = ("plan", "train", "--model", "gpt-1.7b", "--gpus", "8xA100", "-B", "8", "-s", "512")
+    code, out, _ = run(capsys, *base, "--export", "torchtitan", "--json", "-t", "10")
+    d = json.loads(out)
+    assert code == 0 and d["export"]["format"] == "torchtitan"
+    assert d["export"]["settings"]["parallelism.tensor_parallel_degree"] == d["plan"]["tp"]
+    code, out, err = run(capsys, *base, "--export", "slurm", "--json")
+    assert code == 2 and out == "" and "slurm" in err

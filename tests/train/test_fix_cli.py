@@ -1,0 +1,78 @@
+"""--fix, --even-stages, --memory-headroom and --software through the real CLI."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from planner.core.errors import InputError
+from planner.train.fixes import merge_fixed, parse_fix, parse_software
+
+from .test_cli import run
+
+BASE = ("plan", "train", "--model", "gpt-1.7b", "--gpus", "16xA100", "-B", "64", "-s", "1024")
+
+
+def test_parse_fix_keys_and_aliases():
+    got = parse_fix("tp=2, pp=4, v=2, mb=1, sp=on, recompute=Full, stage_layers=6:6:6:6")
+    assert got == {
+        "tp": 2,
+        "pp": 4,
+        "interleave": 2,
+        "microbatch": 1,
+        "sequence_parallel": True,
+        "recompute": "full",
+        "stage_layers": (6, 6, 6, 6),
+    }
+    with pytest.raises(InputError, match="'tpp'"):
+        parse_fix("tpp=2")
+    with pytest.raises(InputError, match="expected an integer"):
+        parse_fix("tp=two")
+    with pytest.raises(InputError, match="contradicts"):
+        merge_fixed({"tp": 4}, {"tp": 2})
+    assert merge_fixed({"tp": 2, "pp": None}, {"tp": 2, "pp": 2}) == {"tp": 2, "pp": 2}
+
+
+def test_parse_software_preset_and_pairs():
+    sw = parse_software("deepseek-v3,tp_overlap=true")
+    assert sw.ep_overlap == "dualpipe" and sw.moment_bytes == 2 and sw.tp_overlap
+    assert parse_software(None) == parse_software("default")
+    with pytest.raises(InputError, match="unknown preset"):
+        parse_software("megatron-9")
+    with pytest.raises(InputError, match="moment_bytes"):
+        parse_software("moment_bytes=3")
+
+
+def test_fix_pins_the_plan(capsys):
+    code, out, _ = run(capsys, *BASE, "--fix", "tp=2,pp=2,mb=1", "--json", "-t", "20")
+    d = json.loads(out)
+    assert code == 0 and d["status"] == "OPTIMAL"
+    assert d["plan"]["tp"] == 2 and d["plan"]["pp"] == 2 and d["plan"]["microbatch"] == 1
+    assert sum(d["breakdown"].values()) == pytest.approx(d["step_time_s"], rel=1e-9)
+
+
+def test_unknown_fix_key_exits_2(capsys):
+    code, out, err = run(capsys, *BASE, "--fix", "tensor=2", "--json")
+    assert code == 2 and out == "" and "tensor" in err
+
+
+def test_even_stages_make_an_uneven_pin_infeasible(capsys):
+    # gpt-1.7b has 24 layers: 5 stages are uneven
+    code, out, _ = run(capsys, *BASE, "--fix", "pp=5", "--json", "-t", "20")
+    assert code == 0 and json.loads(out)["status"] == "OPTIMAL"
+    code, out, _ = run(capsys, *BASE, "--fix", "pp=5", "--even-stages", "--json", "-t", "20")
+    d = json.loads(out)
+    assert code == 0 and d["status"] == "INFEASIBLE"
+    assert "pp=5 does not divide" in d["reason"]
+
+
+def test_memory_headroom_shrinks_the_capacity(capsys):
+    args = (*BASE, "--fix", "tp=1,pp=1,dp=16,mb=4,recompute=none,zero=0", "--json", "-t", "20")
+    code, out, _ = run(capsys, *args)
+    d = json.loads(out)
+    assert code == 0 and d["status"] == "OPTIMAL"
+    need = d["memory_gb_per_gpu"]
+    # a headroom that leaves less than the plan needs makes it infeasible
+    code, out, _ = run(capsys, *args, "--memory-headroom", str(80 - need + 5))
+    assert code == 0 and json.loads(out)["status"] == "INFEASIBLE"
