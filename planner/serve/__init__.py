@@ -32,6 +32,7 @@ from planner.serve.methods import METHODS
 from planner.serve.plugin import plugin_solution, plugin_view, size
 from planner.serve.readers import read
 from planner.serve.slo import SLO
+from planner.serve.sweep import sweep
 from planner.serve.traffic import LengthDist, Traffic, parse_lengths, read_trace
 
 register_predictor(ServingRow, calibration.predict)
@@ -75,5 +76,6 @@ __all__ = [
     "read",
     "read_trace",
     "solve",
+    "sweep",
     "verify",
 ]
