@@ -39,6 +39,10 @@ H800     80      3.35    400      400       989 / 1979 / -                [LIT]_
 H20      96      4.0     900      400       148 / 296 / -                 [LIT]_
 H200     141     4.8     900      400       989 / 1979 / -                [H200]_
 B200     192     8.0     1800     400       2250 / 4500 / 9000            [HGXB]_
+L4       22.35   0.3     64 PCIe  12.5      121 / 242 / -                 [INF]_
+L40S     44.7    0.864   64 PCIe  50        362 / 733 / -                 [INF]_
+A10G     22.35   0.6     64 PCIe  12.5      125 / - / -                   [INF]_
+RTX-PRO  89.4    1.792   128 PCIe 50        401 / 802 / 1604 (measured)   [INF]_
 B300     270     7.7     1800     800       2250 / 4500 / 14000           [LIT]_
 GB200    186     8.0     1800 x72 400       2500 / 5000 / 10000           [LIT]_ [MLPI]_
 GB300    279     8.0     1800 x72 800       2500 / 5000 / 15000           [LIT]_
@@ -73,6 +77,10 @@ e.g. 81,559 MiB on H100 / H800 80GB) where one was found, else the datasheet cap
 .. [HGXB] NVIDIA HGX B200 specifications (8 GPUs: 36 / 72 / 144 PFLOPS bf16 / fp8 / fp4
    with sparsity, i.e. 2.25 / 4.5 / 9 PFLOPS dense per GPU; 1.8 TB/s NVLink 5 per GPU;
    8 TB/s HBM3e), nvidia.com/en-us/data-center/hgx.
+
+.. [INF] Inference GPUs (no NVLink: the PCIe link stands in): each TOML names its source
+   line by line (/work/notes/lit/hardware.csv rows HW01, HW10, HW16, HW20); node sizes and
+   networks are assumptions, and the RTX PRO 6000 compute is a measured GEMM peak.
 
 ``price_per_gpu_hour`` is an indicative on-demand price, an assumption to
 override per cluster (the calibration report lists it among the assumptions); 0 means no

@@ -2,7 +2,10 @@
 
 ``bf16`` is the default for weights, activations and KV cache; ``fp8`` halves
 the bytes and doubles the tensor-core peak on Hopper and Blackwell; ``fp4``
-(Blackwell only) halves them again. A GPU without a figure for a precision
+(Blackwell only) halves them again. ``int4`` is a weight-only format (AWQ /
+GPTQ, W4A16): 4-bit weights with one 16-bit scale and one 4-bit zero point per
+group of 128 (``0.5 + 2.5 / 128`` bytes per weight), dequantized inside 16-bit
+GEMMs (so the fp16 peak applies); it cannot hold a KV cache. A GPU without a figure for a precision
 cannot run it (A100 has no fp8): :func:`planner.perfmodel.hardware.GpuSpec.peak_flops`
 raises ``InputError``.
 """
@@ -27,11 +30,14 @@ class Precision:
         folded in below 2 %, ignored).
     tflops_key
         Key of the GPU's ``[tflops]`` table giving the dense tensor-core peak.
+    kv_cache
+        Whether a KV cache may be stored in this format (weight-only formats may not).
     """
 
     name: str
     bytes: float
     tflops_key: str
+    kv_cache: bool = True
 
     def __str__(self) -> str:
         return self.name
@@ -41,8 +47,10 @@ BF16 = Precision("bf16", 2.0, "bf16")
 FP16 = Precision("fp16", 2.0, "fp16")
 FP8 = Precision("fp8", 1.0, "fp8")
 FP4 = Precision("fp4", 0.5, "fp4")
+#: AWQ / GPTQ 4-bit weights, group size 128 (W4A16 kernels compute in fp16).
+INT4 = Precision("int4", 0.5 + 2.5 / 128, "fp16", kv_cache=False)
 
-PRECISIONS: dict[str, Precision] = {p.name: p for p in (BF16, FP16, FP8, FP4)}
+PRECISIONS: dict[str, Precision] = {p.name: p for p in (BF16, FP16, FP8, FP4, INT4)}
 
 
 def get_precision(name: str | Precision) -> Precision:
@@ -50,6 +58,7 @@ def get_precision(name: str | Precision) -> Precision:
     if isinstance(name, Precision):
         return name
     key = str(name).lower().replace("bfloat16", "bf16").replace("float16", "fp16")
+    key = {"awq": "int4", "gptq": "int4", "w4a16": "int4"}.get(key, key)
     try:
         return PRECISIONS[key]
     except KeyError:

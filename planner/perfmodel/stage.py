@@ -80,6 +80,7 @@ from typing import Any
 
 import numpy as np
 
+from planner.core.errors import InputError
 from planner.perfmodel import comm, constants
 from planner.perfmodel.hardware import GpuSpec, Pool
 from planner.perfmodel.kernels import flash_attention_time, gemm_time, memory_time
@@ -108,6 +109,8 @@ from planner.perfmodel.options import DEFAULT as DEFAULT_SOFTWARE
 from planner.perfmodel.options import Software
 from planner.perfmodel.overlap import OVERLAP_SLOWDOWN, exposed, exposed_after, overlapped
 from planner.perfmodel.precision import Precision, get_precision
+from planner.perfmodel.readers import load_model
+from planner.perfmodel.serving_features import Speculative, pipeline_round
 
 #: Bytes per gradient element in data-parallel reductions (Megatron reduces fp32 main grads).
 GRAD_COMM_BYTES = 4.0
@@ -835,11 +838,23 @@ class EngineModel:
         config: ReplicaConfig,
         precision: str | Precision = "bf16",
         kv_precision: str | Precision | None = None,
+        speculative: Speculative | None = None,
     ) -> None:
         self.model = model
         self.config = config
         self.precision = get_precision(precision)
-        self.kv_precision = get_precision(kv_precision or self.precision)
+        default_kv = self.precision if self.precision.kv_cache else get_precision("bf16")
+        self.kv_precision = get_precision(kv_precision or default_kv)
+        if not self.kv_precision.kv_cache:
+            raise InputError(
+                f"{self.kv_precision.name} is a weight-only format, not a KV-cache one"
+            )
+        self.speculative = speculative
+        self.draft = (
+            EngineModel(load_model(speculative.draft_model), config, precision, kv_precision)
+            if speculative is not None and speculative.method == "draft"
+            else None
+        )
         m, c, gpu = model, config, config.gpu
         gpu.peak_flops(self.precision)  # InputError when the GPU lacks the precision
         self.stream_efficiency = constants.FITTED["weight_stream_efficiency"]
@@ -861,6 +876,8 @@ class EngineModel:
         self.ep_per_node = max(1, min(c.ep, G // self.tp_per_node)) if c.tp <= G else 1
         self.same_node = c.gpus <= G
         self.imbalance = math.ceil(m.layers / c.pp) * c.pp / m.layers
+        # one stage-to-stage hop stays inside the node while the replica does
+        self.boundary_same_node = c.tp * c.ep * min(c.pp, 2) <= G
 
     # ------------------------------------------------------------- kernels
     def _gemm(self, N: np.ndarray, n: float, k: float, batch: np.ndarray | float = 1.0):
@@ -916,40 +933,91 @@ class EngineModel:
         """Engine iteration seconds for ``tokens`` tokens per rank, ``b`` of them decode.
 
         Covers everything except the attention of prefill tokens (see
-        :meth:`prefill_attention_time`, which is additive).
+        :meth:`prefill_attention_time`, which is additive). With speculative decoding each
+        decode sequence is verified at ``k + 1`` positions and the drafter runs ``k`` times
+        (:attr:`tokens_per_step` tokens come out per iteration on average).
 
         Parameters
         ----------
         tokens
             Tokens processed per attention rank (decode ``b`` + prefill chunk), array or scalar.
         b
-            Decode sequences per rank (one token each).
+            Decode sequences per rank.
         ctx
             Mean KV context of the decode sequences.
         """
         N = np.maximum(np.asarray(tokens, dtype=float), 1e-9)
+        spec = self.speculative
+        q = spec.tokens + 1 if spec is not None else 1
+        stage_sum, stage_max = self.gpu_time(N + (q - 1) * b, b, ctx, queries=q)
+        if spec is not None:  # the drafter runs on the last stage, beside the LM head
+            drafting = spec.tokens * self.draft_time(b, ctx)
+            stage_sum, stage_max = stage_sum + drafting, stage_max + drafting
+        return self.round_time((stage_sum, stage_max), N + (q - 1) * b)
+
+    def gpu_time(
+        self, tokens: np.ndarray, b: float, ctx: float, *, queries: int = 1
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """(summed over stages, largest stage) GPU seconds of one micro-batch iteration.
+
+        ``queries`` positions of each of the ``b`` decode sequences are scored (speculative
+        verification); their KV cache is read once.
+        """
+        N = tokens
         m, c = self.model, self.config
         dense, moe = self._layer_times(N)
         # decode attention: stream the KV cache of every sequence (a sliding window caps it)
         span = m.attention_span(ctx)
         kv_bytes = b * span * self.kv_elems_layer * self.kv_precision.bytes
-        flops = 2.0 * b * span * self.heads_r * self.dec_dims
+        flops = 2.0 * queries * b * span * self.heads_r * self.dec_dims
         dec_attn = max(
             kv_bytes / self.stream_bw,
             flash_attention_time(c.gpu, flops, "bf16", FLASH_ATTENTION_EFFICIENCY),
         )
         body = (m.layers - m.moe_layers) * dense + m.moe_layers * moe + m.layers * dec_attn
-        # LM head for the sequences emitting a token (decode + about one finishing prompt)
-        logits = b + np.minimum(1.0, np.maximum(N - b, 0.0))
+        # LM head for the positions emitting a token (decode + about one finishing prompt)
+        decode_positions = queries * b
+        logits = decode_positions + np.minimum(1.0, np.maximum(N - decode_positions, 0.0))
         head = self._gemm(np.maximum(logits, 1e-9), *self.shapes.head)
         if c.tp > 1:  # gather of the vocab-parallel logits (small, latency-bound)
             head = head + comm.ALLREDUCE_LATENCY_S
-        p2p = 0.0
+        largest = body * math.ceil(m.layers / c.pp) / m.layers + head
+        return body + head, largest
+
+    def round_time(self, stages: tuple[np.ndarray, np.ndarray], tokens: np.ndarray) -> np.ndarray:
+        """Iteration seconds of a micro-batch from its (summed, largest) stage times: the
+        pipeline round of :func:`~planner.perfmodel.serving_features.pipeline_round`."""
+        stage_sum, stage_max = stages
+        c = self.config
+        boundary = 0.0
         if c.pp > 1:
-            send = comm.p2p(N * m.hidden * ACT_BYTES, self.fabric, same_node=self.same_node)
-            p2p = (c.pp - 1) * send
-        overhead = constants.FITTED["iteration_overhead_s"]
-        return (body + head) * self.imbalance + p2p + overhead
+            boundary = comm.p2p(
+                tokens * self.model.hidden * ACT_BYTES,
+                self.fabric,
+                same_node=self.boundary_same_node,
+            )
+        return pipeline_round(
+            stage_sum, stage_max, boundary, constants.FITTED["iteration_overhead_s"], c.pp
+        )
+
+    def draft_time(self, b: float, ctx: float) -> float:
+        """GPU seconds of one drafting step for ``b`` sequences (0 without speculation)."""
+        spec = self.speculative
+        if spec is None or b <= 0:
+            return 0.0
+        n = np.asarray([max(b, 1e-9)])
+        if self.draft is not None:
+            return float(self.draft.gpu_time(n, b, ctx)[0][0])
+        # EAGLE / MTP head: one decoder layer of the target's shape and the LM head
+        dense, moe = self._layer_times(n)
+        layer = moe if self.model.moe_layers == self.model.layers else dense
+        head = self._gemm(n, *self.shapes.head)
+        return float((layer + head)[0])
+
+    @property
+    def tokens_per_step(self) -> float:
+        """Tokens a decode sequence emits per iteration (1 without speculative decoding)."""
+        return 1.0 if self.speculative is None else self.speculative.tokens_per_step
 
     def prefill_attention_time(self, work: np.ndarray | float) -> np.ndarray:
         """Seconds of prefill attention for ``work`` = sum over prefill tokens of keys attended.
@@ -976,11 +1044,17 @@ class EngineModel:
     # --------------------------------------------------------------- memory
     @functools.cached_property
     def weight_bytes(self) -> float:
-        """Weights per GPU, bytes."""
+        """Weights per GPU, bytes (a draft model's or a speculative head's included)."""
         c = self.config
-        return weight_bytes_per_gpu(
+        own = weight_bytes_per_gpu(
             self.model, tp=c.tp, pp=c.pp, ep=c.ep, weight_bytes=self.precision.bytes
         )
+        if self.draft is not None:
+            own += self.draft.weight_bytes
+        elif self.speculative is not None:
+            dense, moe = layer_params(self.model, self.model.moe_layers > 0, c.tp, c.ep)
+            own += (dense + moe) * self.precision.bytes
+        return own
 
     @functools.cached_property
     def kv_bytes_per_token(self) -> float:

@@ -29,8 +29,10 @@ from planner.serve.instance import (
     ServingProblem,
 )
 from planner.serve.methods import METHODS
+from planner.serve.plugin import plugin_solution, plugin_view, size
 from planner.serve.readers import read
 from planner.serve.slo import SLO
+from planner.serve.sweep import sweep
 from planner.serve.traffic import LengthDist, Traffic, parse_lengths, read_trace
 
 register_predictor(ServingRow, calibration.predict)
@@ -48,6 +50,10 @@ FAMILY = register(
         methods=METHODS,
         extensions=(".toml", ".json", ".jsonl"),
         commands={"plan": plan_app},
+        plugin_view=plugin_view,
+        plugin_solution=plugin_solution,
+        size=size,
+        size_label="GPUs",
     )
 )
 
@@ -70,5 +76,6 @@ __all__ = [
     "read",
     "read_trace",
     "solve",
+    "sweep",
     "verify",
 ]

@@ -9,6 +9,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -17,11 +19,17 @@ from planner.core.result import Result
 from planner.perfmodel.hardware import ClusterSpec, parse_cluster
 from planner.perfmodel.model_spec import ModelSpec
 from planner.perfmodel.readers import load_model
+from planner.perfmodel.serving_features import Speculative
 from planner.serve.evaluate import cost_per_hour, plan_metrics
-from planner.serve.instance import ServingConstraints, ServingPlan, ServingProblem
+from planner.serve.instance import (
+    ServingConstraints,
+    ServingPlan,
+    ServingProblem,
+    speculative_from_dict,
+)
 from planner.serve.slo import SLO
 from planner.serve.traffic import LengthDist, Traffic, parse_lengths, read_trace
-from planner.serve.units import parse_duration, parse_percentile
+from planner.serve.units import MAX_TPOT_S, MAX_TTFT_S, parse_percentile, parse_slo
 
 
 def make_problem(
@@ -38,6 +46,9 @@ def make_problem(
     precision: str = "bf16",
     kv_precision: str | None = None,
     name: str | None = None,
+    speculative: Speculative | Mapping[str, Any] | None = None,
+    prefix_hit_rate: float = 0.0,
+    allow_slow: bool = False,
     **constraints: Any,
 ) -> ServingProblem:
     """Build a :class:`ServingProblem` from plain arguments (see :func:`plan`)."""
@@ -66,9 +77,13 @@ def make_problem(
             else parse_lengths(output_tokens, what="--output-tokens")
         )
         traffic = Traffic(None if qps is None else float(qps), p, o)
+    if prefix_hit_rate:
+        traffic = replace(traffic, prefix_hit_rate=prefix_hit_rate)
+    if isinstance(speculative, Mapping):
+        speculative = speculative_from_dict(speculative)
     slo = SLO(
-        parse_duration(ttft, what="--ttft"),
-        parse_duration(tpot, what="--tpot"),
+        _target(ttft, "--ttft", MAX_TTFT_S, allow_slow),
+        _target(tpot, "--tpot", MAX_TPOT_S, allow_slow),
         parse_percentile(percentile, what="--percentile"),
     )
     return ServingProblem(
@@ -80,7 +95,15 @@ def make_problem(
         precision=precision,
         kv_precision=kv_precision,
         constraints=ServingConstraints.from_dict(constraints, where="constraints"),
+        speculative=speculative,
     )
+
+
+def _target(value: str | float | None, what: str, limit: float, allow_slow: bool) -> float | None:
+    """A TTFT / TPOT argument: text without a unit is milliseconds, a Python number seconds."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        value = f"{value!r}s"
+    return parse_slo(value, what=what, limit=limit, allow_slow=allow_slow)
 
 
 def solve(
@@ -141,7 +164,9 @@ def plan(
     trace
         JSON Lines request trace (instead of the lengths; sets ``qps`` unless given).
     ttft, tpot
-        Targets (``"1s"``, ``"50ms"`` or seconds); ``None`` for none.
+        Targets: ``"1s"``, ``"50ms"``, ``"500"`` (text without a unit is milliseconds, as
+        on the command line) or a number of seconds; ``None`` for none. A TPOT over 10 s
+        or a TTFT over 10 min is rejected unless ``allow_slow``.
     percentile
         SLO percentile, 0-100.
     precision, kv_precision
@@ -152,6 +177,11 @@ def plan(
         Solver limits.
     name
         Instance name (default: model @ inventory).
+    speculative
+        :class:`~planner.perfmodel.serving_features.Speculative` (or its fields as a
+        mapping): the planner uses it on the layouts where it pays.
+    prefix_hit_rate
+        Share of prompt tokens served from the prefix cache.
     **constraints
         :class:`ServingConstraints` fields: ``tp``, ``pp``, ``ep``, ``gpu``,
         ``disaggregation`` (``off``/``allow``/``force``), ``max_batch``,

@@ -19,15 +19,17 @@ from __future__ import annotations
 
 import functools
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
+from planner.core.errors import InputError
 from planner.core.result import Result, Status
 from planner.core.timing import Deadline
 from planner.perfmodel import constants
 from planner.perfmodel.hardware import GpuSpec, Pool
 from planner.perfmodel.memory import GIB
 from planner.perfmodel.model_spec import ModelSpec
+from planner.perfmodel.serving_features import Speculative
 from planner.perfmodel.stage import ReplicaConfig
 from planner.serve.capacity import (
     CHUNK_OPTIONS,
@@ -79,6 +81,8 @@ class Candidate:
         Why the candidate is unusable; '' when usable.
     memory
         Per-GPU memory breakdown in GiB.
+    speculative
+        Capacity computed with the problem's speculative decoding.
     """
 
     pool: str
@@ -90,6 +94,7 @@ class Candidate:
     floor: OperatingPoint | None = None
     reason: str = ""
     memory: dict[str, float] = field(default_factory=dict, compare=False, hash=False)
+    speculative: bool = False
 
     @property
     def usable(self) -> bool:
@@ -112,14 +117,14 @@ class Candidate:
         return self.price / self.capacity if self.usable else float("inf")
 
     @property
-    def key(self) -> tuple[str, int, int, int, str]:
-        """``(pool, tp, pp, ep, role)``."""
+    def key(self) -> tuple[str, int, int, int, str, bool]:
+        """``(pool, tp, pp, ep, role, speculative)``."""
         c = self.config
-        return (self.pool, c.tp, c.pp, c.ep, self.role)
+        return (self.pool, c.tp, c.pp, c.ep, self.role, self.speculative)
 
     def label(self) -> str:
         """``H100-SXM tp8 (both)``."""
-        text = self.config.label()
+        text = self.config.label() + (" +spec" if self.speculative else "")
         if self.pool != self.config.gpu.name:
             text = f"{self.pool}: {text}"
         return f"{text} ({self.role})"
@@ -128,7 +133,15 @@ class Candidate:
         """The plan entry for ``count`` replicas of this candidate carrying ``load_qps``."""
         c = self.config
         return ReplicaGroup(
-            self.pool, c.tp, c.pp, c.ep, int(count), self.role, int(self.chunk), float(load_qps)
+            self.pool,
+            c.tp,
+            c.pp,
+            c.ep,
+            int(count),
+            self.role,
+            int(self.chunk),
+            float(load_qps),
+            self.speculative,
         )
 
 
@@ -216,8 +229,11 @@ def role_capacity(
     online: bool,
     max_batch: int | None,
     kv_admission: str = "on-demand",
+    kv_block_tokens: int = 1,
+    speculative: Speculative | None = None,
 ) -> tuple[float, OperatingPoint, OperatingPoint]:
-    eng = engine_for(model, gpu, tp, pp, ep, precision, kv)
+    """(capacity per engine, point at capacity, point at zero load) of one layout in one role."""
+    eng = engine_for(model, gpu, tp, pp, ep, precision, kv, speculative)
     rm = RoleModel(
         eng,
         role,
@@ -227,6 +243,7 @@ def role_capacity(
         online=online,
         max_batch=max_batch,
         kv_admission=kv_admission,
+        kv_block_tokens=kv_block_tokens,
     )
     return rm.capacity()
 
@@ -241,17 +258,45 @@ def roles(problem: ServingProblem) -> tuple[str, ...]:
     return ("both", "prefill", "decode")
 
 
-def evaluate(problem: ServingProblem, layout: Layout, role: str) -> Candidate:
+def evaluate(
+    problem: ServingProblem, layout: Layout, role: str, speculative: bool = False
+) -> Candidate:
     """Capacity of one layout in one role (the best chunk size for ``both``)."""
     cfg = layout.config
     chunk0 = {"decode": 0, "prefill": PREFILL_CHUNK_TOKENS}.get(role, 2048)
+    spec = problem.speculative if speculative else None
     if layout.reason:
-        return Candidate(layout.pool, cfg, role, chunk0, 0.0, reason=layout.reason)
+        return Candidate(
+            layout.pool, cfg, role, chunk0, 0.0, reason=layout.reason, speculative=speculative
+        )
     if role == "both":
         fixed = problem.constraints.chunk_tokens
         chunks = (fixed,) if fixed else CHUNK_OPTIONS
     else:
         chunks = (chunk0,)
+    try:
+        eng = engine_for(
+            problem.model,
+            cfg.gpu,
+            cfg.tp,
+            cfg.pp,
+            cfg.ep,
+            problem.precision,
+            problem.kv_precision_name,
+            spec,
+        )
+    except InputError as exc:  # e.g. the draft model does not fit the layout's tp
+        return Candidate(layout.pool, cfg, role, chunk0, 0.0, reason=str(exc), speculative=True)
+    if eng.free_bytes <= 0 or eng.kv_tokens < problem.traffic.max_context:
+        return Candidate(
+            layout.pool,
+            cfg,
+            role,
+            chunk0,
+            0.0,
+            reason="the drafter's weights leave too little KV cache",
+            speculative=speculative,
+        )
     best = None
     for chunk in chunks:
         cap, point, floor = role_capacity(
@@ -269,14 +314,13 @@ def evaluate(problem: ServingProblem, layout: Layout, role: str) -> Candidate:
             problem.online,
             problem.constraints.max_batch,
             problem.constraints.kv_admission,
+            problem.constraints.kv_block_tokens,
+            spec,
         )
         if best is None or cap > best[0] * (1 + 1e-12):
             best = (cap, point, floor, int(chunk))
     assert best is not None
     cap, point, floor, chunk = best
-    eng = engine_for(
-        problem.model, cfg.gpu, cfg.tp, cfg.pp, cfg.ep, problem.precision, problem.kv_precision_name
-    )
     reason = ""
     if cap <= 0:
         reason = "; ".join(floor.violations) + " even at zero load"
@@ -290,7 +334,15 @@ def evaluate(problem: ServingProblem, layout: Layout, role: str) -> Candidate:
         floor,
         reason,
         eng.memory_breakdown(),
+        speculative,
     )
+
+
+def variants(problem: ServingProblem, role: str) -> tuple[bool, ...]:
+    """Speculative decoding off, and on where the problem allows it and the role decodes."""
+    if problem.speculative is not None and role != "prefill":
+        return (False, True)
+    return (False,)
 
 
 def candidates_within(
@@ -304,14 +356,52 @@ def candidates_within(
     complete = True
     for lay in layouts(problem):
         for role in roles(problem):
-            if deadline is not None and deadline.expired():
-                complete = False
-                break
-            out.append(evaluate(problem, lay, role))
+            for spec in variants(problem, role):
+                if deadline is not None and deadline.expired():
+                    complete = False
+                    break
+                out.append(evaluate(problem, lay, role, spec))
         if not complete:
             break
+    out = prune_dominated(out)
     out.sort(key=lambda c: (not c.usable, c.cost_per_qps, c.price, c.key))
     return out, complete
+
+
+def prune_dominated(cands: list[Candidate]) -> list[Candidate]:
+    """Mark candidates that ``k`` copies of a smaller one on the same pool and role beat.
+
+    ``k`` replicas of ``d`` use exactly the GPUs (and cost exactly the price) of one
+    replica of ``c`` when ``k = g_c / g_d`` is an integer; if they also carry at least
+    ``c``'s capacity, any plan using ``c`` is matched by one using ``d`` instead, so ``c``
+    is dropped (with that reason) without changing the optimum. This is why a model whose
+    weights and working KV cache fit one GPU is served by replicas, not split by pipeline
+    parallelism, whose stage bubbles and hand-offs cost capacity.
+    """
+    usable = [c for c in cands if c.usable]
+    out = []
+    for c in cands:
+        reason = ""
+        if c.usable:
+            for d in usable:
+                if d is c or d.pool != c.pool or d.role != c.role or d.gpus > c.gpus:
+                    continue
+                k, rest = divmod(c.gpus, d.gpus)
+                if rest:
+                    continue
+                # same layout with speculation on or off: keep the better (the plain one on ties)
+                if k == 1 and (
+                    d.config != c.config or not c.speculative or d.capacity < c.capacity
+                ):
+                    continue
+                if k * d.capacity >= c.capacity * (1 - 1e-12):
+                    reason = (
+                        f"{k} x {d.config.label()} carry {k * d.capacity:.4g} req/s on the same "
+                        f"GPUs (this layout {c.capacity:.4g})"
+                    )
+                    break
+        out.append(replace(c, capacity=0.0, reason=reason) if reason else c)
+    return out
 
 
 def candidates(problem: ServingProblem) -> list[Candidate]:
@@ -364,8 +454,9 @@ def incomplete_reason(cands: list[Candidate]) -> str:
 def group_capacity(problem: ServingProblem, group: ReplicaGroup) -> float:
     """Requests per second one replica of a plan's group sustains within the SLOs."""
     chunk = group.chunk_tokens or (PREFILL_CHUNK_TOKENS if group.role == "prefill" else 2048)
+    key = engine_key(problem, group)
     cap, _, _ = role_capacity(
-        *engine_key(problem, group),
+        *key[:-1],
         group.role,
         int(chunk) if group.role != "decode" else 0,
         problem.traffic.with_qps(None),
@@ -373,5 +464,7 @@ def group_capacity(problem: ServingProblem, group: ReplicaGroup) -> float:
         problem.online,
         problem.constraints.max_batch,
         problem.constraints.kv_admission,
+        problem.constraints.kv_block_tokens,
+        key[-1],
     )
     return cap * group.pp * group.ep

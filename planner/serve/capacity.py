@@ -63,12 +63,18 @@ import numpy as np
 from planner.perfmodel import constants
 from planner.perfmodel.hardware import GpuSpec
 from planner.perfmodel.model_spec import ModelSpec
+from planner.perfmodel.serving_features import (
+    Speculative,
+    paged_overhead_tokens,
+    prefix_cached_work,
+)
 from planner.perfmodel.stage import EngineModel, ReplicaConfig
 from planner.serve.queueing import (
     compound_quantile,
     gg1_mean_wait,
     response_quantile,
     tpot_quantile,
+    window_mean_variance,
 )
 from planner.serve.slo import SLO
 from planner.serve.traffic import Traffic
@@ -80,6 +86,8 @@ if TYPE_CHECKING:  # instance.py imports this module's ROLES and KV_ADMISSION
 ROLES = ("both", "prefill", "decode")
 CHUNK_OPTIONS = (512, 2048, 8192)
 PREFILL_CHUNK_TOKENS = 16384
+#: Points per output-length class in the TPOT percentile (see ``RoleModel``).
+TPOT_CLASS_POINTS = 4
 MAX_UTILIZATION = 0.98
 KV_ADMISSION = ("on-demand", "reserve")
 #: Relative slack when comparing a metric with its target (float noise only).
@@ -154,6 +162,8 @@ class RoleModel:
         SGLang: blocks are allocated as tokens are generated); ``reserve``:
         it holds prompt + output from admission on (TensorRT-LLM's default
         guaranteed-no-evict scheduler).
+    kv_block_tokens
+        Paged KV-cache block size: a running sequence wastes ``(block - 1) / 2`` tokens.
     """
 
     def __init__(
@@ -167,6 +177,7 @@ class RoleModel:
         online: bool = True,
         max_batch: float | None = None,
         kv_admission: str = "on-demand",
+        kv_block_tokens: int = 1,
     ) -> None:
         if role not in ROLES:
             raise ValueError(f"unknown role {role!r}")
@@ -186,22 +197,35 @@ class RoleModel:
         self.ca2 = max(1.0, traffic.arrival_scv)
         self.p = np.asarray(traffic.prompt.values, dtype=float)
         self.wp = np.asarray(traffic.prompt.weights, dtype=float)
-        self.d = np.maximum(0.0, np.asarray(traffic.output.values, dtype=float) - 1.0)
-        self.wo = np.asarray(traffic.output.weights, dtype=float)
-        self.ed = traffic.mean_decode_tokens
+        # speculative decoding: a sequence emits tokens_per_step tokens per iteration
+        self.per_step = engine.tokens_per_step
+        # TPOT percentiles: each output class spread over its range (short requests make
+        # the tail, and a class's mean hides its shortest members)
+        out_len, self.wo = traffic.output.spread(TPOT_CLASS_POINTS)
+        self.d = np.maximum(0.0, out_len - 1.0)
+        self.ed_tokens = traffic.mean_decode_tokens
+        self.ed = self.ed_tokens / self.per_step  # decode iterations per request
         self.ctx = traffic.decode_context
         reserve = kv_admission == "reserve"
-        self.m1 = traffic.res1 if reserve else traffic.kv1
-        self.m2 = traffic.res2 if reserve else traffic.kv2
-        self.mem_ctx = self.m1 / self.ed if self.ed > 0 else self.ctx
+        # KV tokens integrated over a request's decode iterations (fewer with speculation)
+        self.m1 = (traffic.res1 if reserve else traffic.kv1) / self.per_step
+        self.m2 = (traffic.res2 if reserve else traffic.kv2) / self.per_step
+        self.block_waste = paged_overhead_tokens(kv_block_tokens)
+        self.mem_ctx = (self.m1 / self.ed if self.ed > 0 else self.ctx) + self.block_waste
         self.split = split
-        self.ep_mean = float(np.dot(self.wp, self.p))
-        self.attn = engine.prefill_attention_time(self.p * (self.p + 1) / 2)
+        self.ep_full = float(np.dot(self.wp, self.p))
+        # prefix caching: only the uncached part of a prompt is computed
+        hit = traffic.prefix_hit_rate
+        self.pc, work = prefix_cached_work(self.p, hit)
+        self.ep_mean = float(np.dot(self.wp, self.pc))
+        self.attn = engine.prefill_attention_time(work)
         # class ranges: a prompt class spans [lo, hi]; TTFT quantiles spread it uniformly
         self.p_lo = np.asarray(traffic.prompt.lows, dtype=float)
         self.p_hi = np.asarray(traffic.prompt.highs, dtype=float)
-        self.attn_lo = engine.prefill_attention_time(self.p_lo * (self.p_lo + 1) / 2)
-        self.attn_hi = engine.prefill_attention_time(self.p_hi * (self.p_hi + 1) / 2)
+        self.pc_lo, work_lo = prefix_cached_work(self.p_lo, hit)
+        self.pc_hi, work_hi = prefix_cached_work(self.p_hi, hit)
+        self.attn_lo = engine.prefill_attention_time(work_lo)
+        self.attn_hi = engine.prefill_attention_time(work_hi)
         self.kv_cap = engine.kv_tokens
         self._transfer = engine.kv_transfer_time(self.p) if role == "prefill" else 0.0 * self.p
         if role == "prefill":
@@ -217,11 +241,21 @@ class RoleModel:
         t = self.engine.base_time(np.array([B, B + C]), B, self.ctx if B > 0 else 0.0)
         t0, tc = float(t[0]), float(t[1])
         kappa = max(0.0, tc - t0) / C
-        x = kappa * self.p + self.attn
+        x = kappa * self.pc + self.attn
         xbar = float(np.dot(self.wp, x))
-        S = self.p * t0 / C + x
-        own_lo = np.maximum(1.0, self.p_lo / C) * t0 + kappa * self.p_lo + self.attn_lo
-        own_hi = np.maximum(1.0, self.p_hi / C) * t0 + kappa * self.p_hi + self.attn_hi
+        S = self.pc * t0 / C + x
+        # a prompt's chunks run in consecutive iterations: a decoding request of D iterations
+        # sees at most D of them, each adding at most a full chunk's (kappa + attention) C
+        chunk_x = (kappa + self.attn / np.maximum(self.pc, 1e-300)) * C
+        own = self._own_time(
+            B,
+            C,
+            t0,
+            tc,
+            np.concatenate([self.pc_lo, self.pc_hi]),
+            np.concatenate([self.attn_lo, self.attn_hi]),
+        )
+        own_lo, own_hi = own[: self.pc_lo.size], own[self.pc_lo.size :]
         return {
             "own_lo": own_lo,
             "own_hi": own_hi,
@@ -231,7 +265,22 @@ class RoleModel:
             "s1": float(np.dot(self.wp, S)),
             "s2": float(np.dot(self.wp, S * S)),
             "delta": C * xbar / self.ep_mean,
+            "x": x,
+            "chunk_x": chunk_x,
         }
+
+    def _own_time(
+        self, B: float, C: int, t0: float, tc: float, tokens: np.ndarray, attn: np.ndarray
+    ) -> np.ndarray:
+        """A prompt's own prefill iterations: ``floor(p / C)`` full chunks and one with the
+        remainder, each timed by the step model (not ``t0`` plus a linear share: the step
+        is a roofline, so a short prompt costs less than the sum of the two)."""
+        full = np.floor(tokens / C)
+        rem = tokens - full * C
+        ctx = self.ctx if B > 0 else 0.0
+        t_rem = self.engine.base_time(B + np.maximum(rem, 1.0), B, ctx)
+        t_rem = np.where(rem > 0, t_rem, 0.0)
+        return np.maximum(full * tc + t_rem, t0) + attn
 
     def _check(
         self, ttft: float, tpot: float, kv: float, util: float, batch: float
@@ -274,13 +323,32 @@ class RoleModel:
 
     def _kv(self, lam: float, tmean: float, hold: float, decode: bool) -> float:
         """KV tokens in use: running sequences (M/G/inf) + prompts waiting or in prefill."""
-        mean = lam * hold * self.ep_mean
+        mean = lam * hold * self.ep_full
         var = lam * hold * float(np.dot(self.wp, self.p**2))
         if decode:
-            mean += lam * tmean * self.m1
+            mean += lam * tmean * (self.m1 + self.ed * self.block_waste)
             var += lam * tmean * self.m2
         kv = compound_quantile(mean, var, self.q) if self.online else mean
         return max(kv, self.traffic.max_context if decode else float(self.p_hi.max()))
+
+    def _batch_noise(self, B: float, t0: float, tmean: float) -> np.ndarray:
+        """Per output class: sd of a request's mean iteration time from batch fluctuation.
+
+        Each extra sequence costs ``s = t(B + 1) - t(B)``. Iterations slow down as the batch
+        grows, so sequences leave more slowly: linearizing the departure rate ``B / (E[D]
+        T(B))`` around the mean gives an Ornstein-Uhlenbeck batch with variance ``B T / (T -
+        B s)`` (Poisson's ``B`` when iterations do not depend on the batch) and relaxation
+        time ``E[D] T / (T - B s)`` iterations; a request's ``D`` iterations average it,
+        which shrinks the variance by :func:`~planner.serve.queueing.window_mean_variance`.
+        """
+        if not self.online or B <= 0 or self.ed <= 0:
+            return np.zeros_like(self.d)
+        t1 = float(self.engine.base_time(np.array([B + 1.0]), B + 1.0, self.ctx)[0])
+        slope = max(0.0, t1 - t0)
+        free = max(tmean - B * slope, 0.05 * tmean)  # the batch-independent part of T
+        var = B * tmean / free
+        relax = self.ed * tmean / free
+        return slope * np.sqrt(var * window_mean_variance(self.d / self.per_step / relax))
 
     # ---------------------------------------------------------- prefill-like
     def _prefill_at_rate(self, lam: float) -> OperatingPoint:
@@ -298,7 +366,7 @@ class RoleModel:
             self.q,
             self.ca2,
         )
-        ttft += min(1.0, u) * (f["t0"] + f["delta"])
+        # (no iteration-in-progress term: the GI/G/1 wait already holds the residual service)
         ew = gg1_mean_wait(lam, s1, s2, self.ca2)
         hold = (ew if math.isfinite(ew) else 0.0) + s1 + float(np.dot(self.wp, self._transfer))
         kv = self._kv(lam, 0.0, hold, decode=False)
@@ -309,21 +377,46 @@ class RoleModel:
         """Operating point with a mean decode batch ``B`` (``both`` and ``decode`` roles)."""
         if self.role == "prefill" or self.ed <= 0:
             raise ValueError("at_batch needs a decode batch")
+        k = self.per_step  # tokens per iteration: TPOT and iterations per request scale by 1/k
         if self.role == "decode":
             t0 = float(self.engine.base_time(np.array([B]), B, self.ctx)[0])
             lam = B / (self.ed * t0)
             kv = self._kv(lam, t0, 0.0, decode=True)
-            return self._point(lam, B, 0.0, t0, t0, kv, 0.0)
+            noise = self._batch_noise(B, t0, t0)
+            # a request arrives from its prefill replica mid-iteration: its first decode
+            # step waits for the running one to end (uniform residual, up to t0)
+            tpot = tpot_quantile(
+                t0 / k, 0.0, 0.0, self.d / k, self.wo, self.q, noise / k, residual=t0 / k
+            )
+            return self._point(lam, B, 0.0, tpot, t0, kv, 0.0)
         f = self._prefill(B)
         t0, xbar, s1, s2 = f["t0"], f["xbar"], f["s1"], f["s2"]
         lam = B / (self.ed * t0 + B * xbar)
         tmean = t0 / max(1e-300, 1.0 - lam * xbar)
-        p_c = min(1.0, lam * self.ep_mean * tmean / self.split)
+        # prompts start their prefill in a fraction lam * tmean of the iterations (below
+        # one; beyond, prompts share iterations and each iteration carries the mean extra)
+        per_iter = lam * tmean
+        scale = max(1.0, per_iter) / k
         u = lam * s1
-        tpot = tpot_quantile(t0, f["delta"], p_c, self.d, self.wo, self.q)
-        ttft = response_quantile(lam, s1, s2, f["own_lo"], f["own_hi"], self.wp, self.q, self.ca2)
-        ttft += t0 + p_c * f["delta"]
         ew = gg1_mean_wait(lam, s1, s2, self.ca2)
+        noise = self._batch_noise(B, t0, tmean)
+        # bursty arrivals (scv c2 > 1) count like a Poisson stream of bursts of c2 prompts:
+        # same mean, c2 times the variance of the prompts falling within a request's life
+        burst = self.ca2
+        tpot = tpot_quantile(
+            t0 / k,
+            f["x"] * scale * burst,
+            min(1.0, per_iter) / burst,
+            self.d / k,
+            self.wo,
+            self.q,
+            noise / k,
+            extra_weights=self.wp,
+            extra_cap=f["chunk_x"] * scale,
+            queued=(lam * (ew if math.isfinite(ew) else 0.0) + lam * s1) / burst,
+        )
+        ttft = response_quantile(lam, s1, s2, f["own_lo"], f["own_hi"], self.wp, self.q, self.ca2)
+        ttft += t0 + lam * tmean * xbar
         hold = (ew if math.isfinite(ew) else 0.0) + s1
         kv = self._kv(lam, tmean, hold, decode=True)
         return self._point(lam, B, ttft, tpot, tmean, kv, u)
@@ -429,10 +522,17 @@ class RoleModel:
 @constants.on_change
 @functools.lru_cache(maxsize=4096)
 def engine_for(
-    model: ModelSpec, gpu: GpuSpec, tp: int, pp: int, ep: int, precision: str, kv: str
+    model: ModelSpec,
+    gpu: GpuSpec,
+    tp: int,
+    pp: int,
+    ep: int,
+    precision: str,
+    kv: str,
+    speculative: Speculative | None = None,
 ) -> EngineModel:
     """The (cached) step model of one engine of a ``tp x pp x ep`` replica on ``gpu``."""
-    return EngineModel(model, ReplicaConfig(gpu, tp, pp, ep), precision, kv)
+    return EngineModel(model, ReplicaConfig(gpu, tp, pp, ep), precision, kv, speculative)
 
 
 def engine_key(problem: ServingProblem, group: ReplicaGroup) -> tuple[Any, ...]:
@@ -445,6 +545,7 @@ def engine_key(problem: ServingProblem, group: ReplicaGroup) -> tuple[Any, ...]:
         group.ep,
         problem.precision,
         problem.kv_precision_name,
+        problem.speculative if group.speculative else None,
     )
 
 
@@ -459,4 +560,5 @@ def role_model(problem: ServingProblem, group: ReplicaGroup) -> RoleModel:
         online=problem.online,
         max_batch=problem.constraints.max_batch,
         kv_admission=problem.constraints.kv_admission,
+        kv_block_tokens=problem.constraints.kv_block_tokens,
     )

@@ -53,11 +53,24 @@ def serve(
         ),
     ] = None,
     ttft: Annotated[
-        str | None, typer.Option("--ttft", help="Time-to-first-token target: 1s, 500ms.")
+        str | None,
+        typer.Option(
+            "--ttft",
+            help="Time-to-first-token target: 1s, 500ms; a bare number is milliseconds "
+            "(over 10 min needs --allow-slow).",
+        ),
     ] = None,
     tpot: Annotated[
-        str | None, typer.Option("--tpot", help="Time-per-output-token target: 50ms.")
+        str | None,
+        typer.Option(
+            "--tpot",
+            help="Time-per-output-token target: 50ms; a bare number is milliseconds "
+            "(over 10 s needs --allow-slow).",
+        ),
     ] = None,
+    allow_slow: Annotated[
+        bool, typer.Option("--allow-slow", help="Accept a TTFT over 10 min or a TPOT over 10 s.")
+    ] = False,
     percentile: Annotated[
         float, typer.Option("--percentile", help="SLO percentile (0-100).")
     ] = 99.0,
@@ -97,12 +110,55 @@ def serve(
             help="on-demand (vLLM/SGLang paged KV) or reserve (TensorRT-LLM no-evict).",
         ),
     ] = "on-demand",
+    speculative: Annotated[
+        str | None,
+        typer.Option(
+            "--speculative",
+            help="Allow speculative decoding: eagle, mtp or draft (with --draft-model); "
+            "the planner uses it where it pays.",
+        ),
+    ] = None,
+    spec_tokens: Annotated[
+        int, typer.Option("--spec-tokens", help="Speculative tokens per step (k).")
+    ] = 3,
+    spec_acceptance: Annotated[
+        float, typer.Option("--spec-acceptance", help="Per-token acceptance rate in [0, 1].")
+    ] = 0.7,
+    draft_model: Annotated[
+        str | None, typer.Option("--draft-model", help="Draft model for --speculative draft.")
+    ] = None,
+    prefix_hit_rate: Annotated[
+        float,
+        typer.Option("--prefix-hit-rate", help="Share of prompt tokens found in the prefix cache."),
+    ] = 0.0,
+    kv_block: Annotated[
+        int, typer.Option("--kv-block", help="Paged KV-cache block size in tokens.")
+    ] = 16,
     method: Annotated[str, typer.Option("--method", "-m", help="auto, mip or greedy.")] = "auto",
     time_limit: Annotated[
         float, typer.Option("--time-limit", "-t", help="Solver seconds.", min=0)
     ] = 10.0,
     threads: Annotated[int, typer.Option("--threads", help="Solver threads.", min=1)] = 1,
     top: Annotated[int, typer.Option("--top", help="Rows of the candidate tables.", min=1)] = 12,
+    simulate: Annotated[
+        bool,
+        typer.Option(
+            "--simulate",
+            help="Also run the plan in the discrete-event simulator (percentiles beside the "
+            "model's; JSON key simulated).",
+        ),
+    ] = False,
+    sim_requests: Annotated[
+        int, typer.Option("--sim-requests", help="Requests of the simulated trace.", min=1)
+    ] = 2000,
+    sim_seed: Annotated[int, typer.Option("--sim-seed", help="Seed of the simulated trace.")] = 0,
+    export: Annotated[
+        str | None,
+        typer.Option(
+            "--export",
+            help="Launch commands for vllm, sglang or trtllm (JSON key export).",
+        ),
+    ] = None,
     json_out: Annotated[bool, typer.Option("--json", help="One JSON object on stdout.")] = False,
     out: Annotated[
         Path | None, typer.Option("--out", "-o", help="Also write the JSON object here.")
@@ -114,10 +170,19 @@ def serve(
     mode = "force" if disaggregate_only else ("allow" if disaggregate else "off")
     if qps is not None and qps <= 0:
         raise InputError(f"--qps must be positive, got {qps:g}")
+    if export is not None and export not in ("vllm", "sglang", "trtllm"):
+        raise InputError(f"--export must be vllm, sglang or trtllm, got {export!r}")
     if out is not None and trace is not None:
         ensure_not_input(out, [trace])
+    from planner.perfmodel.serving_features import Speculative, check_fraction
     from planner.serve.api import make_problem, solve
     from planner.serve.report import print_report, result_json
+
+    check_fraction(spec_acceptance, "--spec-acceptance")
+    check_fraction(prefix_hit_rate, "--prefix-hit-rate")
+    spec = None
+    if speculative is not None:
+        spec = Speculative(speculative, spec_tokens, spec_acceptance, draft_model)
 
     problem = make_problem(
         model,
@@ -128,6 +193,7 @@ def serve(
         trace=trace,
         ttft=ttft,
         tpot=tpot,
+        allow_slow=allow_slow,
         percentile=percentile,
         precision=precision,
         kv_precision=kv_precision,
@@ -139,13 +205,34 @@ def serve(
         max_batch=max_batch,
         chunk_tokens=chunk_tokens,
         kv_admission=kv_admission,
+        kv_block_tokens=kv_block,
+        speculative=spec,
+        prefix_hit_rate=prefix_hit_rate,
     )
     with console.clean_stdout() as stdout:
         result = solve(problem, method, time_limit=time_limit, threads=threads)
         data = result_json(problem, result)
+        if simulate:
+            data["simulated"] = None
+            if result.solution is not None and result.solution.replicas:
+                from planner.serve.simulate import simulate as run_simulation
+
+                data["simulated"] = run_simulation(
+                    problem, result.solution, requests=sim_requests, seed=sim_seed
+                )
+        if export is not None:
+            from planner.serve.export import export_plan
+
+            data["export"] = None
+            if result.solution is not None and result.solution.replicas:
+                data["export"] = export_plan(problem, result.solution, export)
         if json_out:
             console.write_json_line(stdout, data)
     if out is not None:
         dump_json(out, data)
     if not json_out:
-        print_report(problem, result, top=top)
+        print_report(problem, result, top=top, simulated=data.get("simulated"))
+        if data.get("export"):
+            from planner.serve.report import print_export
+
+            print_export(data["export"])

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +30,7 @@ from planner.perfmodel.hardware import ClusterSpec, Pool, parse_cluster
 from planner.perfmodel.model_spec import ModelSpec
 from planner.perfmodel.precision import get_precision
 from planner.perfmodel.readers import load_model
+from planner.perfmodel.serving_features import Speculative
 from planner.serve.capacity import KV_ADMISSION, ROLES
 from planner.serve.slo import SLO
 from planner.serve.traffic import Traffic
@@ -70,6 +71,9 @@ class ServingConstraints:
         ``on-demand`` (KV blocks allocated as tokens are generated: vLLM,
         SGLang) or ``reserve`` (prompt + output reserved at admission:
         TensorRT-LLM's default scheduler).
+    kv_block_tokens
+        Paged KV-cache block size in tokens (vLLM's default 16; a sequence wastes
+        half a block on average).
     """
 
     tp: int | None = None
@@ -83,9 +87,11 @@ class ServingConstraints:
     max_pp: int = 16
     max_replica_gpus: int = 64
     kv_admission: str = "on-demand"
+    kv_block_tokens: int = 16
 
     def __post_init__(self) -> None:
         for key in (
+            "kv_block_tokens",
             "tp",
             "pp",
             "ep",
@@ -163,6 +169,8 @@ class ReplicaGroup:
         (0 for ``decode``).
     load_qps
         Requests per second routed to the whole group.
+    speculative
+        The group runs the problem's speculative decoding (decode roles only).
     """
 
     gpu: str
@@ -173,8 +181,13 @@ class ReplicaGroup:
     role: str
     chunk_tokens: int = 0
     load_qps: float = 0.0
+    speculative: bool = False
 
     def __post_init__(self) -> None:
+        if not isinstance(self.speculative, bool):
+            raise InputError(
+                f"replica: speculative must be true or false, got {self.speculative!r}"
+            )
         for key in ("tp", "pp", "ep", "count"):
             positive_int(getattr(self, key), f"replica: {key}")
         if self.role not in ROLES:
@@ -205,6 +218,7 @@ class ReplicaGroup:
         """``4 x H100-SXM tp8 (both)``."""
         par = f"tp{self.tp}" + (f" pp{self.pp}" if self.pp > 1 else "")
         par += f" ep{self.ep}" if self.ep > 1 else ""
+        par += " +spec" if self.speculative else ""
         return f"{self.count} x {self.gpu} {par} ({self.role})"
 
     def to_dict(self) -> dict[str, Any]:
@@ -218,6 +232,7 @@ class ReplicaGroup:
             "role": self.role,
             "chunk_tokens": self.chunk_tokens,
             "load_qps": self.load_qps,
+            "speculative": self.speculative,
         }
 
     @classmethod
@@ -315,6 +330,8 @@ class ServingProblem:
         Fixed decisions and limits.
     meta
         Extra data (published numbers, notes).
+    speculative
+        Speculative decoding the planner may use (it decides per layout whether it pays).
     """
 
     name: str
@@ -326,9 +343,14 @@ class ServingProblem:
     kv_precision: str | None = None
     constraints: ServingConstraints = field(default_factory=ServingConstraints)
     meta: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+    speculative: Speculative | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "precision", get_precision(self.precision).name)
+        if self.kv_precision is not None and not get_precision(self.kv_precision).kv_cache:
+            raise InputError(
+                f"{self.name}: kv_precision {self.kv_precision} cannot hold a KV cache"
+            )
         if self.kv_precision is not None:
             object.__setattr__(self, "kv_precision", get_precision(self.kv_precision).name)
         if not any(p.gpu.supports(self.precision) for p in self.inventory.pools):
@@ -360,8 +382,10 @@ class ServingProblem:
 
     @property
     def kv_precision_name(self) -> str:
-        """The KV-cache precision actually used."""
-        return self.kv_precision or self.precision
+        """The KV-cache precision actually used (bf16 under weight-only int4)."""
+        if self.kv_precision:
+            return self.kv_precision
+        return self.precision if get_precision(self.precision).kv_cache else "bf16"
 
     def pool(self, label: str) -> Pool:
         """The pool with this label, GPU name or alias."""
@@ -388,6 +412,7 @@ class ServingProblem:
             "kv_precision": self.kv_precision,
             "constraints": self.constraints.to_dict(),
             "meta": {k: v for k, v in self.meta.items() if k != "warnings"},
+            "speculative": None if self.speculative is None else asdict(self.speculative),
         }
 
     @classmethod
@@ -409,6 +434,7 @@ class ServingProblem:
             "kv_precision",
             "constraints",
             "meta",
+            "speculative",
         }
         check_table(data, where, known, required=("model",))
         model = load_model(data["model"])
@@ -436,4 +462,18 @@ class ServingProblem:
             kv_precision=None if data.get("kv_precision") is None else str(data["kv_precision"]),
             constraints=constraints,
             meta=dict(data.get("meta", {}) or {}),
+            speculative=speculative_from_dict(
+                data.get("speculative"), where=f"{where}: speculative"
+            ),
         )
+
+
+def speculative_from_dict(data: Any, *, where: str = "speculative") -> Speculative | None:
+    """``{method, tokens, acceptance, draft_model}`` (or ``None``) as :class:`Speculative`."""
+    if data is None:
+        return None
+    data = check_table(data, where, [f.name for f in fields(Speculative)])
+    try:
+        return Speculative(**data)
+    except InputError as exc:
+        raise InputError(f"{where}: {exc}") from None

@@ -124,7 +124,7 @@ def _start(cands: Sequence[Candidate], plan: ServingPlan | None) -> list[float] 
     values = [0.0] * (len(cands) + 1)
     pre = dec = 0.0
     for g in plan.replicas:
-        j = idx.get((g.gpu, g.tp, g.pp, g.ep, g.role))
+        j = idx.get((g.gpu, g.tp, g.pp, g.ep, g.role, g.speculative))
         if j is None:
             return None
         values[j] += g.count

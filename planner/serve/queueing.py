@@ -15,8 +15,10 @@
   ``q`` quantile is approximated by ``mean + z_q sd``.
 * Per-request TPOT with chunked prefill: of a request's ``D`` decode
   iterations, the number ``K`` that also carry a prefill chunk is
-  ``Binomial(D, p_c)``; ``TPOT = tau_0 + delta K / D``; its quantile over a
-  mixture of output lengths uses the normal approximation of each binomial.
+  ``Binomial(D, p_c)``; ``TPOT = tau_0 + delta K / D`` plus a normal term for the
+  decode batch's fluctuation over the request's life; its quantile over a
+  mixture of output lengths uses the exact binomial for short requests (they
+  make the tail) and the normal approximation for long ones.
 """
 
 from __future__ import annotations
@@ -167,54 +169,222 @@ def normal_cdf_array(x: np.ndarray) -> np.ndarray:
     return 0.5 * (1.0 + np.sign(z) * erf)
 
 
+#: Decode lengths up to this use the exact binomial law of the chunk count (short requests
+#: make the TPOT tail; the normal approximation misses their skew).
+EXACT_BINOMIAL_MAX = 64
+
+
+#: ``log(k!)`` for ``k = 0..16383`` (binomial and Poisson laws without a Python loop).
+_LOG_FACTORIAL = np.concatenate([[0.0], np.cumsum(np.log(np.arange(1, 16384, dtype=float)))])
+
+
+def binomial_pmf(n: int, p: float) -> np.ndarray:
+    """``P(K = k)``, ``k = 0..n``, of ``K ~ Binomial(n, p)`` (log space; ``n < 16384``)."""
+    k = np.arange(n + 1, dtype=float)
+    if p <= 0.0 or p >= 1.0:
+        return (k == (n if p >= 1.0 else 0)).astype(float)
+    lg = _LOG_FACTORIAL[: n + 1]
+    logp = lg[n] - lg - lg[::-1] + k * math.log(p) + (n - k) * math.log1p(-p)
+    pmf = np.exp(logp - logp.max())
+    return pmf / pmf.sum()
+
+
+def poisson_pmf(mean: float, kmax: int) -> np.ndarray:
+    """``P(K = k)``, ``k = 0..kmax``, of ``K ~ Poisson(mean)`` renormalized (``kmax < 16384``)."""
+    k = np.arange(kmax + 1, dtype=float)
+    logp = k * math.log(mean) - mean - _LOG_FACTORIAL[: kmax + 1]
+    pmf = np.exp(logp - logp.max())
+    return pmf / pmf.sum()
+
+
+def window_mean_variance(x: np.ndarray) -> np.ndarray:
+    """Variance factor of a time average over ``x`` relaxation times (exponential correlation).
+
+    ``2 (x - 1 + e^-x) / x^2``: 1 for a short window, ``2 / x`` for a long one.
+    """
+    x = np.maximum(np.asarray(x, dtype=float), 1e-9)
+    return np.where(x < 1e-4, 1.0 - x / 3.0, 2.0 * (x - 1.0 + np.exp(-x)) / (x * x))
+
+
 def tpot_quantile(
     tau0: float,
-    delta: float,
+    delta: float | Sequence[float],
     p_chunk: float,
     decode_lengths: Sequence[float],
     weights: Sequence[float],
     q: float,
+    noise_sd: Sequence[float] | float = 0.0,
+    *,
+    extra_weights: Sequence[float] | None = None,
+    extra_cap: Sequence[float] | None = None,
+    queued: float = 0.0,
+    residual: float = 0.0,
 ) -> float:
     """``q`` quantile over requests of the per-request mean time per output token.
+
+    A request of ``D`` decode iterations has ``TPOT = tau0 + (X_1 + ... + X_K) / D + N``:
+    in ``K ~ Binomial(D, p_chunk)`` of its iterations a prompt starts its prefill, each
+    adding ``X`` (drawn from ``delta``, one value or a distribution with ``extra_weights``;
+    a prompt's chunks run in consecutive iterations, so at most ``D extra_cap`` of it
+    falls within the request's life), and
+    ``N`` (normal, mean 0, standard deviation ``noise_sd`` of its class) is the effect of the
+    decode batch's fluctuation over the request's life. For ``D <=``
+    :data:`EXACT_BINOMIAL_MAX` (rounded) ``K`` is exact, one piece is exact and two or more
+    pieces are normal; above, the whole sum is normal.
 
     Parameters
     ----------
     tau0
-        Time of a decode-only iteration.
+        Time of a decode-only iteration at the mean batch.
     delta
-        Extra time of an iteration that also carries a prefill chunk.
+        Extra time of an iteration that carries a piece: a value, or the values of a
+        distribution (weights ``extra_weights``).
     p_chunk
-        Fraction of iterations that carry a chunk.
+        Fraction of iterations that carry a piece.
     decode_lengths, weights
         Decode iterations ``D = O - 1`` per request class and class weights
-        (classes with ``D = 0`` have no TPOT and are ignored).
+        (classes with ``D < 1`` have no TPOT and are ignored).
     q
         The percentile as a fraction.
+    noise_sd
+        Standard deviation of the batch-fluctuation term per class (or one for all).
+    extra_weights
+        Weights of the ``delta`` values (default: equal).
+    extra_cap
+        Most extra time per iteration of each ``delta`` value (default: no cap).
+    queued
+        Mean number of prompts waiting when the request's prefill ends (they arrived during
+        its own wait and prefill; FCFS runs them in its first decode iterations): a
+        ``Poisson(queued)`` count added to ``K``.
+    residual
+        The first decode iteration starts after a wait uniform on ``[0, residual]`` (a
+        request handed over mid-iteration), spread over the request's ``D`` tokens.
     """
     d = np.asarray(decode_lengths, dtype=float)
     w = np.asarray(weights, dtype=float)
+    sd_n = np.broadcast_to(np.asarray(noise_sd, dtype=float), d.shape)
     keep = (d >= 1) & (w > 0)
     if not keep.any():
         return 0.0
+    xs = np.maximum(0.0, np.atleast_1d(np.asarray(delta, dtype=float)))
+    xw = np.ones_like(xs) if extra_weights is None else np.asarray(extra_weights, dtype=float)
+    xw = xw / xw.sum()
+    cap = np.broadcast_to(np.asarray(np.inf if extra_cap is None else extra_cap, float), xs.shape)
     p = min(1.0, max(0.0, p_chunk))
-    if delta <= 0 or p <= 0:
-        return tau0
-    if p >= 1:
-        return tau0 + delta
-    d, w = d[keep], w[keep] / w[keep].sum()
-    mean = tau0 + delta * p
-    if delta <= 1e-12 * tau0:  # chunk iterations are no slower: no spread worth resolving
-        return mean
-    sd = np.maximum(delta * np.sqrt(p * (1 - p) / d), 1e-12 * delta)
-    # Vectorized search: three rounds of a 128-point grid (resolution delta / 2**21).
-    lo, hi = tau0, tau0 + delta
-    for _ in range(3):
-        grid = np.linspace(lo, hi, 129)
-        cdf = normal_cdf_array((grid[:, None] - mean) / sd[None, :]) @ w
-        k = int(np.searchsorted(cdf >= q, True))
-        if k >= grid.size:
-            return hi
-        if k == 0:
-            return grid[0]
-        lo, hi = grid[k - 1], grid[k]
+    if float(xw @ xs) <= 0:
+        p = 0.0
+    d, w, sd_n = d[keep], w[keep] / w[keep].sum(), sd_n[keep]
+    n = np.maximum(1.0, np.rint(d))
+    cap_max = float(cap.max())
+    xd = np.minimum(xs[None, :], n[:, None] * cap[None, :])  # a prompt's share, per class
+    mu = xd @ xw
+    var_x = np.maximum(0.0, (xd * xd) @ xw - mu * mu)
+    exact = (d <= EXACT_BINOMIAL_MAX) & (queued <= EXACT_BINOMIAL_MAX) & ((p > 0) | (queued > 0))
+    parts = []  # (weight, centre, sd, D) of normal components (sd ~ 0: a point)
+    g = ~exact
+    if g.any():  # normal: K has mean D p + queued and variance D p (1 - p) + queued
+        mean_k, var_k = d[g] * p + queued, d[g] * p * (1 - p) + queued
+        sd_k = np.sqrt(np.maximum(0.0, mean_k * var_x[g] + var_k * mu[g] ** 2)) / d[g]
+        centre = tau0 + np.minimum(mean_k * mu[g], d[g] * cap_max) / d[g]
+        parts.append((w[g], centre, np.hypot(sd_k, sd_n[g]), d[g]))
+    if exact.any():
+        ne, we, de, noise = n[exact], w[exact], d[exact], sd_n[exact]
+        top = int(ne.max())
+        k = np.arange(top + 1, dtype=float)
+        inside = k[None, :] <= ne[:, None]
+        if p <= 0:
+            pmf = np.zeros((ne.size, top + 1))
+            pmf[:, 0] = 1.0
+        elif p >= 1:
+            pmf = (k[None, :] == ne[:, None]).astype(float)
+        else:
+            lf = _LOG_FACTORIAL
+            rest = np.where(inside, ne[:, None] - k[None, :], 0.0).astype(int)
+            logp = (
+                lf[ne.astype(int)][:, None]
+                - lf[k.astype(int)][None, :]
+                - lf[rest]
+                + k[None, :] * math.log(p)
+                + rest * math.log1p(-p)
+            )
+            pmf = np.where(inside, np.exp(logp - logp.max(axis=1, keepdims=True)), 0.0)
+            pmf /= pmf.sum(axis=1, keepdims=True)
+        if queued > 0:  # + Poisson(queued) prompts waiting at the first token
+            extra = max(4, int(queued + 6.0 * math.sqrt(queued)) + 1)
+            pois = poisson_pmf(queued, extra)
+            shifted = np.zeros((top + 1, top + extra + 1))
+            for j in range(top + 1):
+                shifted[j, j : j + extra + 1] = pois
+            pmf = pmf @ shifted
+        kk = np.arange(pmf.shape[1], dtype=float)
+        # K = 0: decode-only; K = 1: one prompt, exact; K >= 2: normal sum of K prompts
+        parts.append((we * pmf[:, 0], np.full(ne.size, tau0), noise, de))
+        parts.append(
+            (
+                (we * pmf[:, 1])[:, None] * xw[None, :],
+                tau0 + xd[exact] / ne[:, None],
+                np.repeat(noise[:, None], xs.size, axis=1),
+                np.repeat(de[:, None], xs.size, axis=1),
+            )
+        )
+        k2 = kk[None, 2:]
+        parts.append(
+            (
+                we[:, None] * pmf[:, 2:],
+                tau0 + np.minimum(k2 * mu[exact][:, None], (ne * cap_max)[:, None]) / ne[:, None],
+                np.sqrt(k2 * (var_x[exact] / ne**2)[:, None] + (noise**2)[:, None]),
+                np.repeat(de[:, None], k2.size, axis=1),
+            )
+        )
+    weight, centre, sd, dlen = (np.concatenate([np.ravel(x[i]) for x in parts]) for i in range(4))
+    if residual > 0:  # four points of the uniform residual wait, spread over D tokens
+        part = (np.arange(4) + 0.5) / 4 * residual
+        weight = np.repeat(weight / 4, 4)
+        centre = (centre[:, None] + part[None, :] / dlen[:, None]).ravel()
+        sd = np.repeat(sd, 4)
+    live = weight > 1e-12  # binomial tails too thin to move a percentile
+    weight, centre, sd = weight[live], centre[live], sd[live]
+    sd = np.maximum(sd, 1e-12 * max(tau0, 1e-300))
+    total = float(weight.sum())
+
+    def excess(t: float) -> float:
+        return float(normal_cdf_array((t - centre) / sd) @ weight) / total - q
+
+    spread = 8.0 * float(sd.max())
+    lo, hi = float(centre.min()) - spread, float(centre.max()) + spread
+    # no request exceeds its largest possible extra (the normal approximations would)
+    most = 0.0 if p <= 0 and queued <= 0 else (cap_max if queued > 0 else float(xs.max()))
+    most = min(most, cap_max)
+    hi = min(hi, tau0 + most + residual + 8.0 * float(sd_n.max(initial=0.0)) + 1e-11 * tau0)
+    f_lo, f_hi = excess(lo), excess(hi)
+    if f_lo >= 0:
+        return lo
+    # Illinois (regula falsi that halves a stale end's value), bracketed, to 1e-7 of the TPOT;
+    # every fourth step bisects so that a step-like CDF still converges
+    side = 0
+    for step in range(200):
+        if hi - lo <= 1e-7 * max(abs(hi), 1e-300) or f_hi <= 0:
+            break
+        if step % 4 == 3 or f_hi - f_lo <= 0:
+            mid = 0.5 * (lo + hi)
+        else:
+            mid = min(max(lo - f_lo * (hi - lo) / (f_hi - f_lo), lo), hi)
+            if mid in (lo, hi):
+                mid = 0.5 * (lo + hi)
+        f_mid = excess(mid)
+        if f_mid >= 0:
+            hi, f_hi = mid, f_mid
+            if side == 1:
+                f_lo *= 0.5
+            side = 1
+        else:
+            lo, f_lo = mid, f_mid
+            if side == -1:
+                f_hi *= 0.5
+            side = -1
+    # a jump at a point mass inside the final bracket: that point is the quantile exactly
+    floor = 16e-12 * max(tau0, 1e-300)
+    for c in np.sort(centre[(centre >= lo - floor) & (centre <= hi)])[:8]:
+        if excess(float(c) + floor) >= 0:
+            return float(c)
     return float(hi)

@@ -77,9 +77,15 @@ def _fmt(x: float | None, spec: str = ".3g") -> str:
 
 
 def print_report(
-    problem: ServingProblem, result: Result, *, console: Console | None = None, top: int = 12
+    problem: ServingProblem,
+    result: Result,
+    *,
+    console: Console | None = None,
+    top: int = 12,
+    simulated: dict[str, Any] | None = None,
 ) -> None:
-    """Rich tables: the plan, the candidates considered, and why cheaper layouts fail."""
+    """Rich tables: the plan, the simulated check (if given), the candidates considered, and
+    why cheaper layouts fail."""
     out = console or Console()
     data = result_json(problem, result)
     t = problem.traffic
@@ -157,9 +163,42 @@ def print_report(
                 + ("–" if gap is None else f"{100 * gap:.2f}%")
             )
         out.print(line, highlight=False)
+        if simulated is not None:
+            _simulated_table(problem, data, simulated, out)
     if result.reason:
         out.print(f"[bold]{result.status.value}[/bold]: {result.reason}", highlight=False)
     _candidate_tables(problem, plan, out, top)
+
+
+def _simulated_table(
+    problem: ServingProblem, data: dict[str, Any], sim: dict[str, Any], out: Console
+) -> None:
+    """The model's percentiles beside the simulator's (same plan, generated trace)."""
+    pct = problem.slo.pct_label
+
+    def dur(x: float | None) -> str:
+        return "–" if x is None else format_duration(x)
+
+    table = Table(
+        title=f"simulated check ({sim['requests']} requests, seed {sim['seed']})",
+        caption="the model predicts the SLO percentile only",
+    )
+    for col in ("", "model", "simulated p50", "simulated p99"):
+        table.add_column(col, justify="left" if not col else "right")
+    table.add_row(
+        f"TTFT {pct}", dur(data["ttft_s"]), dur(sim["ttft_p50_s"]), dur(sim["ttft_p99_s"])
+    )
+    table.add_row(
+        f"TPOT {pct}", dur(data["tpot_s"]), dur(sim["tpot_p50_s"]), dur(sim["tpot_p99_s"])
+    )
+    served = data["served_qps"] * problem.traffic.output.mean if data.get("served_qps") else None
+    table.add_row(
+        "output tokens/s",
+        _fmt(served if problem.traffic.qps else data["throughput_tokens_per_s"], ",.0f"),
+        _fmt(sim["throughput_tokens_per_s"], ",.0f"),
+        "",
+    )
+    out.print(table)
 
 
 def _candidate_tables(
@@ -169,7 +208,7 @@ def _candidate_tables(
     used = {}
     if plan is not None:
         for g in plan.replicas:
-            used[(g.gpu, g.tp, g.pp, g.ep, g.role)] = g.count
+            used[(g.gpu, g.tp, g.pp, g.ep, g.role, g.speculative)] = g.count
     usable = [c for c in cands if c.usable][:top]
     if usable:
         table = Table(title="candidates considered (cheapest capacity first)")
@@ -225,3 +264,24 @@ def _cand_row(c: Candidate) -> list[str]:
         format_duration(f.ttft_s) if f is not None and c.role != "decode" else "–",
         format_duration(f.tpot_s) if f is not None and c.role != "prefill" else "–",
     ]
+
+
+def print_export(export: dict[str, Any], *, console: Console | None = None) -> None:
+    """The launch commands of ``--export`` (one per server; TensorRT-LLM's YAML first)."""
+    out = console or Console()
+    out.print(
+        f"[bold]launch commands[/bold] ({export['tool']} {export['version']}, flags as in "
+        f"{export['doc']})",
+        highlight=False,
+    )
+    for c in export["commands"]:
+        out.print(f"# {c['label']}, port {c['port']}", highlight=False, soft_wrap=True)
+        if "extra_llm_api_options" in c:
+            path = c["argv"][-1]
+            out.print(
+                f"cat > {path} <<'EOF'\n{c['extra_llm_api_options']}EOF",
+                highlight=False,
+                markup=False,
+                soft_wrap=True,
+            )
+        out.print(c["shell"], highlight=False, markup=False, soft_wrap=True)

@@ -8,7 +8,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from planner.core.errors import InputError, check_table
-from planner.serve.units import format_duration, parse_duration, parse_percentile
+from planner.serve.units import (
+    MAX_TPOT_S,
+    MAX_TTFT_S,
+    format_duration,
+    parse_duration,
+    parse_percentile,
+    parse_slo,
+)
 
 
 @dataclass(frozen=True)
@@ -69,13 +76,28 @@ class SLO:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], *, where: str = "slo") -> SLO:
-        """Accepts ``ttft`` / ``ttft_s`` (durations like ``"1s"``), ``tpot``, ``percentile`` (0-100)."""
-        check_table(data, where, ("ttft", "ttft_s", "tpot", "tpot_s", "percentile"))
-        ttft = data.get("ttft_s", data.get("ttft"))
-        tpot = data.get("tpot_s", data.get("tpot"))
+        """Accepts ``ttft`` / ``tpot`` (``"1s"``, ``"50ms"``; a bare number is milliseconds),
+        ``ttft_s`` / ``tpot_s`` (seconds), ``percentile`` (0-100) and ``allow_slow``."""
+        keys = ("ttft", "ttft_s", "tpot", "tpot_s", "percentile", "allow_slow")
+        check_table(data, where, keys)
+        slow = data.get("allow_slow", False)
+        if not isinstance(slow, bool):
+            raise InputError(f"{where}: allow_slow must be true or false, got {slow!r}")
+        targets = []
+        for key, limit in (("ttft", MAX_TTFT_S), ("tpot", MAX_TPOT_S)):
+            if f"{key}_s" in data:
+                value = parse_duration(data[f"{key}_s"], what=f"{where}: {key}_s")
+                targets.append(
+                    parse_slo(
+                        value and f"{value}s",
+                        what=f"{where}: {key}_s",
+                        limit=limit,
+                        allow_slow=slow,
+                    )
+                )
+            else:
+                targets.append(
+                    parse_slo(data.get(key), what=f"{where}: {key}", limit=limit, allow_slow=slow)
+                )
         pct = data.get("percentile", 99)
-        return cls(
-            parse_duration(ttft, what=f"{where}: ttft"),
-            parse_duration(tpot, what=f"{where}: tpot"),
-            parse_percentile(pct, what=f"{where}: percentile"),
-        )
+        return cls(*targets, parse_percentile(pct, what=f"{where}: percentile"))

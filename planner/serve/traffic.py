@@ -31,7 +31,7 @@ import math
 import re
 import statistics
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +39,7 @@ import numpy as np
 
 from planner.core.errors import InputError, check_table
 from planner.core.io import iter_jsonl
+from planner.perfmodel.serving_features import check_fraction
 
 #: Probability edges of the discretization bins (finer in the upper tail).
 QUANTILE_EDGES = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99, 0.999, 1.0)
@@ -126,6 +127,22 @@ class LengthDist:
                 return lo + frac * (hi - lo)
             acc += w
         return self.highs[-1]
+
+    def windows(self) -> tuple[np.ndarray, np.ndarray]:
+        """(centre, half width) per class: the widest window centred on the class mean that
+        stays inside its range, so lengths spread over it keep the class mean."""
+        v = np.asarray(self.values, dtype=float)
+        lo, hi = np.asarray(self.lows, dtype=float), np.asarray(self.highs, dtype=float)
+        return v, np.maximum(0.0, np.minimum(v - lo, hi - v))
+
+    def spread(self, points: int) -> tuple[np.ndarray, np.ndarray]:
+        """(lengths, weights): each class as ``points`` evenly spaced lengths over its window
+        (:meth:`windows`), a finer histogram with the same mean."""
+        v, half = self.windows()
+        offsets = (np.arange(points) + 0.5) / points * 2.0 - 1.0
+        lengths = (v[:, None] + half[:, None] * offsets[None, :]).ravel()
+        weights = np.repeat(np.asarray(self.weights, dtype=float) / points, points)
+        return lengths, weights
 
     def describe(self) -> str:
         """``512`` or ``mean 1024 (p50 700, p99 4600)``."""
@@ -259,6 +276,9 @@ class Traffic:
         Longest prompt + output a replica must hold (one request).
     source
         Where the traffic came from (for reports).
+    prefix_hit_rate
+        Share of prompt tokens found in the prefix cache (shared system prompts,
+        earlier turns); they are not recomputed.
     """
 
     qps: float | None
@@ -272,8 +292,10 @@ class Traffic:
     res1: float = -1.0
     res2: float = -1.0
     meta: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+    prefix_hit_rate: float = 0.0
 
     def __post_init__(self) -> None:
+        check_fraction(self.prefix_hit_rate, "traffic: prefix_hit_rate")
         if self.qps is not None and (
             isinstance(self.qps, bool) or not math.isfinite(self.qps) or self.qps <= 0
         ):
@@ -316,6 +338,7 @@ class Traffic:
             self.res1,
             self.res2,
             dict(self.meta),
+            self.prefix_hit_rate,
         )
 
     def describe(self) -> str:
@@ -341,6 +364,7 @@ class Traffic:
             "res1": self.res1,
             "res2": self.res2,
             "source": self.source,
+            "prefix_hit_rate": self.prefix_hit_rate,
         }
 
     @classmethod
@@ -365,8 +389,11 @@ class Traffic:
             "res1",
             "res2",
             "source",
+            "prefix_hit_rate",
         }
         check_table(data, where, known)
+        hit = data.get("prefix_hit_rate", 0.0)
+        check_fraction(hit, f"{where}: prefix_hit_rate")
         qps = data.get("qps")
         if qps is not None and (isinstance(qps, bool) or not isinstance(qps, (int, float))):
             raise InputError(f"{where}: qps must be a number, got {qps!r}")
@@ -375,7 +402,8 @@ class Traffic:
             if base is not None and not path.is_absolute():
                 path = base / path
             traffic = read_trace(path)
-            return traffic if qps is None else traffic.with_qps(float(qps))
+            traffic = traffic if qps is None else traffic.with_qps(float(qps))
+            return replace(traffic, prefix_hit_rate=float(hit))
         for key in ("prompt_tokens", "output_tokens"):
             if key not in data:
                 raise InputError(f"{where}: missing field {key!r} (or give 'trace')")
@@ -393,6 +421,8 @@ class Traffic:
                 str(data.get("source", "")),
                 float(data.get("res1", -1.0)),
                 float(data.get("res2", -1.0)),
+                {},
+                float(hit),
             )
         except (TypeError, ValueError) as exc:
             raise InputError(f"{where}: {exc}") from None

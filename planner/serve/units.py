@@ -18,18 +18,34 @@ _UNITS = {
     "ns": 1e-9,
     "min": 60.0,
 }
-_DURATION = re.compile(r"^\s*([0-9]*\.?[0-9]+(?:[eE][-+]?[0-9]+)?)\s*([a-zA-Zµμ]*)\s*$")
+_DURATION = re.compile(r"^\s*([-+]?[0-9]*\.?[0-9]+(?:[eE][-+]?[0-9]+)?)\s*([a-zA-Zµμ]*)\s*$")
 
 
-def parse_duration(text: str | float | int | None, *, what: str = "duration") -> float | None:
-    """Seconds from ``1s``, ``50ms``, ``250us``, ``2min`` or a bare number of seconds.
+#: A TPOT above this is rejected unless slow targets are allowed (``--allow-slow``).
+MAX_TPOT_S = 10.0
+#: A TTFT above this (10 minutes) is rejected likewise.
+MAX_TTFT_S = 600.0
+
+
+def plain(x: float) -> str:
+    """``%g`` of ``x`` that never prints ``-0``."""
+    return f"{x + 0.0:g}" if x != 0 else "0"
+
+
+def parse_duration(
+    text: str | float | int | None, *, what: str = "duration", bare: float = 1.0
+) -> float | None:
+    """Seconds from ``1s``, ``50ms``, ``250us``, ``2min`` or a bare number.
 
     Parameters
     ----------
     text
-        The value; numbers are taken as seconds, ``None`` passes through.
+        The value; ``None`` passes through.
     what
         Name used in error messages (e.g. ``--ttft``).
+    bare
+        Seconds per unit of a number given without a unit (1 = seconds, 1e-3 =
+        milliseconds, as SLO flags read them).
 
     Raises
     ------
@@ -41,7 +57,7 @@ def parse_duration(text: str | float | int | None, *, what: str = "duration") ->
     if isinstance(text, bool):
         raise InputError(f"{what}: expected a duration such as 1s, 50ms or 250us, got {text!r}")
     if isinstance(text, (int, float)):
-        value = float(text)
+        value = float(text) * bare
     else:
         m = _DURATION.match(str(text))
         if m is None:
@@ -49,14 +65,29 @@ def parse_duration(text: str | float | int | None, *, what: str = "duration") ->
                 f"{what}: cannot read {text!r} as a duration (examples: 1s, 50ms, 250us)"
             )
         number, unit = m.groups()
-        scale = _UNITS.get(unit.lower() if unit not in ("µs", "μs") else unit)
+        scale = bare if not unit else _UNITS.get(unit.lower() if unit not in ("µs", "μs") else unit)
         if scale is None:
             raise InputError(
                 f"{what}: unknown time unit {unit!r} in {text!r} (use s, ms, us, ns or min)"
             )
         value = float(number) * scale
     if not math.isfinite(value) or value <= 0:
-        raise InputError(f"{what}: must be a positive duration, got {text!r}")
+        shown = plain(value) if math.isfinite(value) else repr(text)
+        raise InputError(f"{what}: must be a positive duration, got {shown} s")
+    return value
+
+
+def parse_slo(
+    text: str | float | int | None, *, what: str, limit: float, allow_slow: bool
+) -> float | None:
+    """An SLO target: a bare number means milliseconds; above ``limit`` seconds it is
+    rejected (almost always a unit slip) unless ``allow_slow``."""
+    value = parse_duration(text, what=what, bare=1e-3)
+    if value is not None and value > limit and not allow_slow:
+        raise InputError(
+            f"{what}: {format_duration(value)} is over {format_duration(limit)} (bare numbers "
+            "are milliseconds); pass --allow-slow (allow_slow = true) if you mean it"
+        )
     return value
 
 
@@ -67,7 +98,7 @@ def parse_percentile(value: float | int | str, *, what: str = "percentile") -> f
     except (TypeError, ValueError):
         raise InputError(f"{what}: expected a number such as 90 or 99, got {value!r}") from None
     if not 0 < p < 100 or not math.isfinite(p):
-        raise InputError(f"{what}: must lie strictly between 0 and 100, got {value!r}")
+        raise InputError(f"{what}: must lie strictly between 0 and 100, got {plain(p)}")
     return p / 100.0
 
 
@@ -75,6 +106,7 @@ def format_duration(seconds: float | None) -> str:
     """Human form: ``27.3 ms``, ``1.25 s``, ``850 us``."""
     if seconds is None:
         return "–"
+    seconds = seconds + 0.0  # no "-0"
     if not math.isfinite(seconds):
         return "∞"
     if seconds >= 1.0:

@@ -76,11 +76,17 @@ def test_reserve_admission_holds_more_kv_and_serves_less():
     assert res < on
 
 
-def test_decode_role_tpot_is_the_step_time():
-    rm = model("decode", ttft=None, tpot=None)
-    pt = rm.at_batch(32.0)
-    assert pt.tpot_s == pytest.approx(float(ENGINE.base_time(32.0, 32.0, TRAFFIC.decode_context)))
-    assert pt.rate == pytest.approx(32.0 / (TRAFFIC.mean_decode_tokens * pt.tpot_s))
+def test_decode_role_tpot_is_the_step_time_plus_the_hand_over():
+    step = float(ENGINE.base_time(32.0, 32.0, TRAFFIC.decode_context))
+    for online in (False, True):
+        pt = model("decode", ttft=None, tpot=None, online=online).at_batch(32.0)
+        assert pt.tpot_mean_s == pytest.approx(step)
+        assert pt.rate == pytest.approx(32.0 / (TRAFFIC.mean_decode_tokens * step))
+        # the p99 adds the wait for the running iteration (at most one step over D >= 1
+        # tokens) and, online, the batch's fluctuation
+        assert step < pt.tpot_s
+        if not online:
+            assert pt.tpot_s <= 2 * step
 
 
 def test_bursty_arrivals_lower_ttft_capacity():

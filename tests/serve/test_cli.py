@@ -98,6 +98,7 @@ def test_serve_offline_fixed_layout_is_max_throughput(capsys):
             "role": "both",
             "chunk_tokens": d["replicas"][0]["chunk_tokens"],
             "load_qps": d["replicas"][0]["load_qps"],
+            "speculative": False,
         }
     ]
     assert d["throughput_tokens_per_s"] > 1000
@@ -213,7 +214,9 @@ def test_unknown_model_lists_closest_names(capsys):
 
 
 def test_solve_serve_file(capsys):
-    code, out, _ = run(capsys, "solve", "serve", str(INSTANCES / "trace-8b.toml"), "--json")
+    code, out, _ = run(
+        capsys, "solve", "serve", str(INSTANCES / "trace-8b.toml"), "-t", "120", "--json"
+    )
     assert code == 0
     d = json.loads(out)
     assert d["status"] == "OPTIMAL" and d["verified"]
@@ -256,3 +259,29 @@ def test_short_m_is_method(capsys):
         "--json",
     )
     assert code == 0 and json.loads(out)["method"] == "greedy"
+
+
+def test_simulate_puts_seeded_percentiles_beside_the_model(capsys):
+    args = [*BASE, "--qps", "4", "--prompt-tokens", "exp:300", "--output-tokens", "exp:40"]
+    args += ["--ttft", "1s", "--tpot", "60ms", "--simulate", "--sim-requests", "200"]
+    code, out, _ = run(capsys, *args, "--sim-seed", "5", "--json")
+    assert code == 0
+    sim = json.loads(out)["simulated"]
+    assert set(sim) == {
+        "ttft_p50_s",
+        "ttft_p99_s",
+        "tpot_p50_s",
+        "tpot_p99_s",
+        "throughput_tokens_per_s",
+        "requests",
+        "seed",
+    }
+    assert sim["requests"] == 200 and sim["seed"] == 5
+    assert 0 < sim["ttft_p50_s"] <= sim["ttft_p99_s"]
+    assert 0 < sim["tpot_p50_s"] <= sim["tpot_p99_s"]
+    # served 4 req/s x 40 tokens: the simulated rate is near it
+    assert 100 < sim["throughput_tokens_per_s"] < 220
+    code, again, _ = run(capsys, *args, "--sim-seed", "5", "--json")
+    assert json.loads(again)["simulated"] == sim
+    code, text, _ = run(capsys, *args)
+    assert code == 0 and "simulated check (200 requests, seed 0)" in text

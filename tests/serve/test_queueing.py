@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from planner.serve.queueing import (
@@ -112,3 +112,28 @@ def test_response_quantile_bounds():
     assert response_quantile(0.0, 0.5, 0.9, [0.0, 1.0], [1.0, 3.0], [0.5, 0.5], 0.75) == (
         pytest.approx(2.0, rel=1e-4)  # grid search resolution
     )
+
+
+@settings(max_examples=15, deadline=None)
+@given(
+    st.floats(0.005, 0.05),
+    st.floats(0.001, 0.2),
+    st.floats(0.0, 0.6),
+    st.floats(0.0, 2.0),
+    st.lists(st.integers(1, 60), min_size=1, max_size=4),
+    st.sampled_from([0.5, 0.9, 0.99]),
+)
+def test_tpot_quantile_matches_sampling_its_own_law(tau0, x, p, queued, lengths, q):
+    """Constant prompt extra, no noise: the law is exact; sample it with separate loops."""
+    cap = 0.6 * x  # a prompt adds at most cap per iteration (a run of full chunks)
+    got = tpot_quantile(tau0, x, p, lengths, [1.0] * len(lengths), q, extra_cap=cap, queued=queued)
+    rng = np.random.default_rng(0)
+    n_draws = 40000
+    samples = []
+    for d in lengths:
+        k = rng.binomial(d, p, n_draws) + (rng.poisson(queued, n_draws) if queued else 0)
+        one = min(x, d * cap)
+        samples.append(tau0 + np.minimum(k * one, d * cap) / d)
+    t = np.concatenate(samples)
+    assert np.mean(t <= got + 1e-12) >= q - 0.01
+    assert np.mean(t < got - 1e-9 * tau0) <= q + 0.01

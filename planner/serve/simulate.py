@@ -1,0 +1,423 @@
+"""A discrete-event simulator of the modeled server: the check of the analytic queueing model.
+
+It runs a plan (:class:`~planner.serve.instance.ServingPlan`) on a generated request trace
+with SimPy and measures what the capacity model (:mod:`planner.serve.capacity`) only
+approximates: the TTFT and TPOT percentiles and the throughput. Both use the same step
+times (:class:`~planner.perfmodel.stage.EngineModel`), so a disagreement is the queueing and
+batching approximation's, not the kernel model's.
+
+What is simulated, per engine (a replica has ``pp x ep`` of them, as in the model):
+
+* continuous batching: every iteration advances each running sequence by one token (with
+  speculative decoding by ``1 +`` the number of consecutively accepted draft tokens, each
+  accepted with the configured rate, at most ``k``);
+* chunked prefill: waiting prompts are admitted first come first served and their tokens
+  fill the iteration up to the chunk size (several short prompts share a chunk); a prompt
+  emits its first token at the end of the iteration that computes its last token;
+* KV-cache admission: a prompt is admitted only when the engine's cache holds its prompt
+  (``on-demand``) or its prompt and output (``reserve``) on top of what running sequences
+  hold; when growing sequences overflow the cache, the youngest is preempted and recomputed
+  later (vLLM's recompute preemption);
+* prefill / decode disaggregation: a prefill engine ships the prompt's KV cache to a decode
+  engine (the transfer time of :meth:`~planner.perfmodel.stage.EngineModel.kv_transfer_time`)
+  and the request decodes there; its TTFT includes the transfer, as in the model;
+* routing: each request goes to an engine drawn in proportion to its group's share of the
+  load (the plan's split), independently of the engines' queues.
+
+Arrivals are Poisson, or Gamma renewal with the traffic's squared coefficient of variation
+(bursty when above 1); lengths are drawn from the traffic's histograms (uniform within a
+class). Without a rate (offline) every request arrives at time 0.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from planner.core.errors import InputError
+from planner.serve.capacity import PREFILL_CHUNK_TOKENS, engine_for, engine_key
+from planner.serve.instance import ServingPlan, ServingProblem
+from planner.serve.traffic import LengthDist, Traffic
+
+#: Requests simulated by default (``--simulate`` and the benchmark).
+DEFAULT_REQUESTS = 2000
+
+
+@dataclass(frozen=True)
+class Trace:
+    """Generated requests: arrival times (s), prompt and output tokens."""
+
+    arrival: np.ndarray
+    prompt: np.ndarray
+    output: np.ndarray
+
+
+def sample_lengths(dist: LengthDist, n: int, rng: np.random.Generator) -> np.ndarray:
+    """``n`` token counts from a histogram: a class by weight, then uniform around its mean.
+
+    The window (:meth:`~planner.serve.traffic.LengthDist.windows`) is the widest one centred
+    on the class mean inside the class range, so the samples keep the distribution's mean (a
+    plain uniform on the range would not).
+    """
+    cls = rng.choice(len(dist.values), size=n, p=np.asarray(dist.weights))
+    centre, half = dist.windows()
+    v, half = centre[cls], half[cls]
+    return np.maximum(1, np.rint(v + (2.0 * rng.random(n) - 1.0) * half)).astype(int)
+
+
+def generate_trace(traffic: Traffic, requests: int, seed: int) -> Trace:
+    """A request trace for ``traffic``: Poisson or Gamma arrivals, histogram lengths."""
+    if requests < 1:
+        raise InputError(f"simulation: requests must be positive, got {requests}")
+    rng = np.random.default_rng(seed)
+    if traffic.qps is None:
+        arrival = np.zeros(requests)
+    else:
+        scv = traffic.arrival_scv
+        if abs(scv - 1.0) < 1e-12 or scv <= 0:
+            gaps = rng.exponential(1.0 / traffic.qps, requests)
+        else:
+            shape = 1.0 / scv
+            gaps = rng.gamma(shape, 1.0 / (traffic.qps * shape), requests)
+        arrival = np.cumsum(gaps) - gaps[0]
+    return Trace(
+        arrival,
+        sample_lengths(traffic.prompt, requests, rng),
+        sample_lengths(traffic.output, requests, rng),
+    )
+
+
+@dataclass
+class _Request:
+    rid: int
+    arrival: float
+    prompt: int
+    output: int
+    to_compute: int  # prompt tokens still to prefill (prefix-cache hits excluded)
+    done_prefill: int = 0  # prompt tokens computed so far (positions)
+    cached: int = 0
+    generated: int = 0
+    first: float = math.nan
+    finish: float = math.nan
+    context: int = 0
+    held: float = 0.0  # KV-cache tokens the request holds on its current engine
+
+
+@dataclass
+class _Engine:
+    """One engine's state; ``step`` returns the next iteration's duration and its effect."""
+
+    role: str
+    model: Any
+    chunk: int
+    kv_capacity: float
+    reserve: bool
+    waiting: deque = field(default_factory=deque)
+    prefilling: list = field(default_factory=list)
+    running: list = field(default_factory=list)
+    kv_used: float = 0.0
+    wake: Any = None
+
+
+def _kv_need(req: _Request, reserve: bool) -> float:
+    """Tokens to hold at admission: the context so far (+ the rest of the output if reserved)."""
+    return float(req.prompt + (req.output if reserve else req.generated))
+
+
+def _release(e: _Engine, req: _Request) -> None:
+    e.kv_used -= req.held
+    req.held = 0.0
+
+
+def _grow(e: _Engine, req: _Request, n: int) -> None:
+    if not e.reserve:
+        e.kv_used += n
+        req.held += n
+
+
+class Simulator:
+    """SimPy simulation of a plan (see the module notes).
+
+    Parameters
+    ----------
+    problem, plan
+        The serving problem and a plan for it (groups with their load shares).
+    seed
+        Seed of the trace, the router and speculative acceptance.
+    """
+
+    def __init__(self, problem: ServingProblem, plan: ServingPlan, seed: int = 0) -> None:
+        import simpy
+
+        self.simpy = simpy
+        self.problem = problem
+        self.plan = plan
+        self.rng = np.random.default_rng(seed + 1)
+        self.env = simpy.Environment()
+        self.engines: dict[str, list[_Engine]] = {"entry": [], "decode": []}
+        self.shares: dict[str, list[float]] = {"entry": [], "decode": []}
+        self.hit = problem.traffic.prefix_hit_rate
+        reserve = problem.constraints.kv_admission == "reserve"
+        for g in plan.replicas:
+            if g.count <= 0 or g.load_qps <= 0:
+                continue
+            eng_model = engine_for(*engine_key(problem, g))
+            n = g.count * g.pp * g.ep
+            chunk = g.chunk_tokens or (PREFILL_CHUNK_TOKENS if g.role == "prefill" else 2048)
+            kind = "decode" if g.role == "decode" else "entry"
+            for _ in range(n):
+                e = _Engine(g.role, eng_model, chunk, eng_model.kv_tokens, reserve)
+                self.engines[kind].append(e)
+                self.shares[kind].append(g.load_qps / n)
+        if not self.engines["entry"]:
+            raise InputError("simulation: the plan routes no traffic to any replica")
+        if any(e.role == "prefill" for e in self.engines["entry"]) and not self.engines["decode"]:
+            raise InputError("simulation: prefill replicas without decode replicas")
+        self.done: list[_Request] = []
+
+    # ------------------------------------------------------------------ routing
+    def _pick(self, kind: str) -> _Engine:
+        w = np.asarray(self.shares[kind])
+        return self.engines[kind][int(self.rng.choice(len(w), p=w / w.sum()))]
+
+    def _deliver(self, engine: _Engine, req: _Request) -> None:
+        engine.waiting.append(req)
+        if engine.wake is not None and not engine.wake.triggered:
+            engine.wake.succeed()
+
+    def _arrivals(self, trace: Trace):
+        for i in range(len(trace.arrival)):
+            delay = trace.arrival[i] - self.env.now
+            if delay > 0:
+                yield self.env.timeout(delay)
+            p, o = int(trace.prompt[i]), int(trace.output[i])
+            cached = math.floor(self.hit * p)
+            req = _Request(i, float(trace.arrival[i]), p, o, p - cached, cached=cached)
+            req.done_prefill = cached
+            self._deliver(self._pick("entry"), req)
+
+    def _transfer(self, req: _Request, seconds: float):
+        yield self.env.timeout(seconds)
+        req.context = req.prompt + req.generated
+        self._deliver(self._pick("decode"), req)
+
+    # ------------------------------------------------------------------ engines
+    def _admit(self, e: _Engine) -> None:
+        """Move waiting requests into prefill (or decode) while the KV cache holds them."""
+        while e.waiting:
+            req = e.waiting[0]
+            need = _kv_need(req, e.reserve)
+            if e.kv_used + need > e.kv_capacity and (e.running or e.prefilling):
+                return
+            e.waiting.popleft()
+            e.kv_used += need
+            req.held = need
+            if e.role == "decode":
+                e.running.append(req)
+            else:
+                e.prefilling.append(req)
+
+    def _preempt(self, e: _Engine) -> None:
+        """Recompute preemption of the youngest running sequences while the cache overflows."""
+        while e.kv_used > e.kv_capacity and len(e.running) > 1:
+            req = max(e.running, key=lambda r: r.arrival)
+            e.running.remove(req)
+            _release(e, req)
+            # its prompt and generated tokens are recomputed as a longer prompt
+            req.to_compute = req.prompt + req.generated
+            req.done_prefill = 0
+            e.waiting.appendleft(req)
+
+    def _engine(self, e: _Engine):
+        spec = e.model.speculative
+        while True:
+            self._admit(e)
+            if not e.running and not e.prefilling:
+                e.wake = self.env.event()
+                yield e.wake
+                e.wake = None
+                continue
+            b = len(e.running)
+            ctx = float(np.mean([r.context for r in e.running])) if b else 0.0
+            budget = e.chunk
+            chunk_tokens, work, finishing = 0, 0.0, []
+            for req in e.prefilling:
+                if budget <= 0:
+                    break
+                take = min(budget, req.to_compute)
+                s = req.done_prefill
+                work += ((s + take) * (s + take + 1) - s * (s + 1)) / 2.0
+                chunk_tokens += take
+                budget -= take
+                if take == req.to_compute:
+                    finishing.append(req)
+                req.to_compute -= take
+                req.done_prefill += take
+            dt = float(e.model.base_time(np.array([b + chunk_tokens], float), b, ctx)[0])
+            if work:
+                dt += float(e.model.prefill_attention_time(work))
+            yield self.env.timeout(dt)
+            now = self.env.now
+            for req in list(e.running):
+                n = 1
+                if spec is not None:
+                    while n <= spec.tokens and self.rng.random() < spec.acceptance:
+                        n += 1
+                n = min(n, req.output - req.generated)
+                req.generated += n
+                req.context += n
+                _grow(e, req, n)
+                if req.generated >= req.output:
+                    req.finish = now
+                    e.running.remove(req)
+                    _release(e, req)
+                    self.done.append(req)
+            for req in finishing:
+                e.prefilling.remove(req)
+                if math.isnan(req.first):
+                    req.generated = 1  # the prefill emits the first token
+                req.context = req.prompt + req.generated
+                _grow(e, req, 1)
+                if e.role == "prefill":
+                    _release(e, req)
+                    transfer = float(e.model.kv_transfer_time(req.prompt))
+                    if math.isnan(req.first):
+                        req.first = now + transfer
+                    if req.generated >= req.output:
+                        req.finish = req.first
+                        self.done.append(req)
+                    else:
+                        self.env.process(self._transfer(req, transfer))
+                    continue
+                if math.isnan(req.first):
+                    req.first = now
+                if req.generated >= req.output:
+                    req.finish = now
+                    _release(e, req)
+                    self.done.append(req)
+                else:
+                    e.running.append(req)
+            if not e.reserve:
+                self._preempt(e)
+
+    def run(self, trace: Trace) -> list[_Request]:
+        """Simulate ``trace`` to the last completion; the finished requests."""
+        for kind in ("entry", "decode"):
+            for e in self.engines[kind]:
+                self.env.process(self._engine(e))
+        self.env.process(self._arrivals(trace))
+        total = len(trace.arrival)
+        while len(self.done) < total:
+            if self.env.peek() == math.inf:  # nothing scheduled: a request cannot fit
+                raise InputError(
+                    "simulation: a request does not fit any engine's KV cache; "
+                    f"{len(self.done)} of {total} finished"
+                )
+            self.env.step()
+        return self.done
+
+
+def _window_tokens(done: list[_Request], trace: Trace) -> tuple[float, float]:
+    """(output tokens emitted in the arrival window, its length); offline: the whole run.
+
+    A request's first token is emitted at ``first``, the others evenly until ``finish``.
+    """
+    start, end = float(trace.arrival[0]), float(trace.arrival[-1])
+    if end <= start:
+        return float(sum(r.output for r in done)), max(r.finish for r in done) - start
+    tokens = 0.0
+    for r in done:
+        if r.first <= end:
+            tokens += 1.0
+        if r.output > 1:
+            length = r.finish - r.first
+            inside = min(r.finish, end) - max(r.first, start)
+            if length <= 0:
+                tokens += (r.output - 1) * float(r.finish <= end)
+            elif inside > 0:
+                tokens += (r.output - 1) * inside / length
+    return tokens, end - start
+
+
+def simulate_requests(
+    problem: ServingProblem,
+    plan: ServingPlan,
+    *,
+    requests: int = DEFAULT_REQUESTS,
+    seed: int = 0,
+    qps: float | None = None,
+) -> tuple[Trace, list[Any]]:
+    """The trace and its finished requests (``arrival``, ``first``, ``finish``, ``output``).
+
+    ``qps`` defaults to the plan's served rate (offline when the problem has no rate).
+    """
+    rate = qps if qps is not None else (plan.served_qps() if problem.traffic.qps else None)
+    trace = generate_trace(problem.traffic.with_qps(rate), requests, seed)
+    return trace, Simulator(problem, plan, seed).run(trace)
+
+
+def latencies(done: list[Any]) -> tuple[np.ndarray, np.ndarray]:
+    """Per-request TTFT and TPOT (requests with one output token have no TPOT)."""
+    ttft = np.array([r.first - r.arrival for r in done])
+    tpot = np.array([(r.finish - r.first) / (r.output - 1) for r in done if r.output > 1])
+    return ttft, tpot
+
+
+def simulate(
+    problem: ServingProblem,
+    plan: ServingPlan,
+    *,
+    requests: int = DEFAULT_REQUESTS,
+    seed: int = 0,
+    qps: float | None = None,
+) -> dict[str, Any]:
+    """Simulate ``plan`` on a generated trace; TTFT / TPOT percentiles and throughput.
+
+    Parameters
+    ----------
+    problem, plan
+        The serving problem and a plan (its groups' ``load_qps`` split the traffic).
+    requests, seed
+        Size and seed of the trace (fixed so that the p99 is reproducible).
+    qps
+        Arrival rate (default: the plan's served rate, or offline when the problem has none).
+
+    Returns
+    -------
+    dict
+        ``ttft_p50_s``, ``ttft_p99_s``, ``tpot_p50_s``, ``tpot_p99_s``,
+        ``throughput_tokens_per_s`` (output tokens emitted while requests arrive, over that
+        window, so the drain after the last arrival does not dilute it; offline: all tokens
+        over the whole run), ``requests``, ``seed``.
+    """
+    trace, done = simulate_requests(problem, plan, requests=requests, seed=seed, qps=qps)
+    ttft, tpot = latencies(done)
+    tokens, span = _window_tokens(done, trace)
+
+    def pct(x: np.ndarray, q: float) -> float | None:
+        return float(np.percentile(x, q)) if x.size else None
+
+    return {
+        "ttft_p50_s": pct(ttft, 50),
+        "ttft_p99_s": pct(ttft, 99),
+        "tpot_p50_s": pct(tpot, 50),
+        "tpot_p99_s": pct(tpot, 99),
+        "throughput_tokens_per_s": float(tokens / span) if span > 0 else None,
+        "requests": len(done),
+        "seed": seed,
+    }
+
+
+__all__ = [
+    "DEFAULT_REQUESTS",
+    "Simulator",
+    "Trace",
+    "generate_trace",
+    "latencies",
+    "simulate",
+    "simulate_requests",
+]

@@ -1,0 +1,112 @@
+"""Capacity sweeps for planning scripts: cost per million tokens over request rates and GPUs.
+
+>>> import planner.serve
+>>> rows = planner.serve.sweep("llama-3.1-8b", ["H100", "A100"], [5, 20, 80],
+...                            prompt_tokens="exp:512", output_tokens="exp:128",
+...                            ttft="1s", tpot="50ms")                       # doctest: +SKIP
+>>> rows[0]["gpu"], rows[0]["qps"], rows[0]["usd_per_million_output_tokens"]  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from planner.core.errors import InputError
+from planner.serve.api import make_problem, solve
+
+
+def sweep(
+    model: str,
+    gpu_types: Sequence[str],
+    rates: Sequence[float],
+    *,
+    gpus_per_type: int = 64,
+    plot: str | Path | None = None,
+    time_limit: float = 10.0,
+    **problem: Any,
+) -> list[dict[str, Any]]:
+    """Plan each GPU type alone at each request rate; cost per million output tokens.
+
+    Parameters
+    ----------
+    model
+        Catalog name or config path.
+    gpu_types
+        GPU types (catalog names or aliases), each planned alone with ``gpus_per_type``
+        GPUs available.
+    rates
+        Request rates (req/s), each positive.
+    plot
+        Optional image path: USD per million output tokens vs load, one line per GPU type.
+    time_limit
+        Solver seconds per plan.
+    **problem
+        Everything else :func:`~planner.serve.api.make_problem` takes (lengths, SLOs,
+        precision, constraints).
+
+    Returns
+    -------
+    list of dict
+        One row per (GPU type, rate): ``gpu``, ``qps``, ``status``, ``cost_per_hour``,
+        ``usd_per_million_output_tokens``, ``gpus`` (used), ``replicas`` (labels), ``reason``
+        (when there is no plan).
+    """
+    if not gpu_types or not rates:
+        raise InputError("sweep: give at least one GPU type and one rate")
+    for r in rates:
+        if not isinstance(r, (int, float)) or not math.isfinite(r) or r <= 0:
+            raise InputError(f"sweep: rates must be positive numbers, got {r!r}")
+    rows = []
+    for gpu in gpu_types:
+        for qps in rates:
+            prob = make_problem(model, f"{gpu}:{gpus_per_type}", qps=float(qps), **problem)
+            res = solve(prob, time_limit=time_limit)
+            plan = res.solution
+            cost = res.objective if plan is not None else None
+            per_m = None
+            if plan is not None and cost is not None:
+                tokens_per_hour = float(qps) * prob.traffic.output.mean * 3600.0
+                per_m = cost / tokens_per_hour * 1e6
+            rows.append(
+                {
+                    "gpu": gpu,
+                    "qps": float(qps),
+                    "status": res.status.value,
+                    "cost_per_hour": cost,
+                    "usd_per_million_output_tokens": per_m,
+                    "gpus": plan.gpus if plan is not None else None,
+                    "replicas": [g.label() for g in plan.replicas] if plan is not None else [],
+                    "reason": res.reason,
+                }
+            )
+    if plot is not None:
+        plot_sweep(rows, plot)
+    return rows
+
+
+def plot_sweep(rows: list[dict[str, Any]], path: str | Path) -> Path:
+    """USD per million output tokens vs request rate, one line per GPU type (log x)."""
+    from planner.plot import new_figure, save_figure
+
+    fig, (ax,) = new_figure(width=7.0, height=4.0)
+    for gpu in dict.fromkeys(r["gpu"] for r in rows):
+        pts = [
+            (r["qps"], r["usd_per_million_output_tokens"])
+            for r in rows
+            if r["gpu"] == gpu and r["usd_per_million_output_tokens"] is not None
+        ]
+        if pts:
+            xs, ys = zip(*pts, strict=True)
+            ax.plot(xs, ys, marker="o", label=gpu)
+    ax.set_xscale("log")
+    ax.set_xlabel("request rate (req/s)")
+    ax.set_ylabel("USD per million output tokens")
+    ax.grid(True, alpha=0.3)
+    ax.legend()
+    return save_figure(fig, path)
+
+
+__all__ = ["plot_sweep", "sweep"]

@@ -1,0 +1,76 @@
+"""Serving features: no pipeline split when a replica fits, speculative decoding, prefix cache."""
+
+import pytest
+
+from planner.core.result import Status
+from planner.serve import make_problem, plan, solve, verify
+from planner.serve.candidates import candidates
+
+
+@pytest.mark.parametrize(
+    ("qps", "prompt", "output", "tpot"),
+    [(5, 512, 128, "60ms"), (40, 1024, 256, "40ms"), (6, 2000, 500, "30ms")],
+)
+def test_8b_that_fits_one_gpu_is_never_split_by_pipeline(qps, prompt, output, tpot):
+    # loads at which one GPU's KV cache holds the working set (pipeline stages would only
+    # add bubbles and hand-offs); when the cache binds, splitting the weights may pay
+    r = plan(
+        "llama-3.1-8b",
+        "H100:8",
+        qps=qps,
+        prompt_tokens=prompt,
+        output_tokens=output,
+        ttft="2s" if qps else None,
+        tpot=tpot,
+        time_limit=20,
+    )
+    assert r.status is Status.OPTIMAL
+    assert all(g.pp == 1 for g in r.solution.replicas)
+
+
+def test_pipeline_layouts_are_dominated_with_a_reason():
+    problem = make_problem(
+        "llama-3.1-8b", "H100:8", qps=10, prompt_tokens=512, output_tokens=128, tpot="60ms"
+    )
+    piped = [c for c in candidates(problem) if c.config.pp > 1 and c.config.gpus <= 8]
+    assert piped and all(not c.usable for c in piped)
+    assert all(" x H100-SXM tp1" in c.reason and " carry " in c.reason for c in piped)
+
+
+def test_speculative_decoding_is_used_where_it_pays_and_verifies():
+    kw = dict(qps=2, prompt_tokens=256, output_tokens=256, tpot="4ms", ttft="1s")
+    without = plan("llama-3.1-8b", "H100:8", time_limit=20, **kw)
+    with_spec = plan(
+        "llama-3.1-8b",
+        "H100:8",
+        time_limit=20,
+        speculative={"method": "eagle", "tokens": 3, "acceptance": 0.8},
+        **kw,
+    )
+    assert with_spec.status is Status.OPTIMAL
+    assert any(g.speculative for g in with_spec.solution.replicas)
+    # a tight TPOT is cheaper (or only feasible) with speculation
+    assert without.status is Status.INFEASIBLE or with_spec.objective < without.objective
+
+
+def test_prefix_cache_hit_rate_lowers_ttft():
+    kw = dict(qps=4, prompt_tokens=4000, output_tokens=64, tp=1, chunk_tokens=2048)
+    cold = solve(make_problem("llama-3.1-8b", "H100:1", **kw))
+    warm_problem = make_problem("llama-3.1-8b", "H100:1", prefix_hit_rate=0.75, **kw)
+    warm = solve(warm_problem)
+    assert verify(warm_problem, warm.solution) == []
+    assert warm.stats["metrics"]["ttft_s"] < 0.5 * cold.stats["metrics"]["ttft_s"]
+
+
+@pytest.mark.parametrize("gpu", ["L4", "L40S", "A10G", "RTX-PRO-6000"])
+def test_inference_gpus_are_in_the_catalog_and_plannable(gpu):
+    from planner.perfmodel.hardware import get_gpu
+    from planner.serve import make_problem, solve
+
+    spec = get_gpu(gpu)
+    assert spec.price_per_gpu_hour > 0 and spec.memory_gib > 20
+    problem = make_problem(
+        "llama-3.1-8b", f"{gpu}:4", qps=1, prompt_tokens=256, output_tokens=64, tpot="100ms"
+    )
+    res = solve(problem, time_limit=30)
+    assert res.solution is not None and res.solution.gpus_by_pool().keys() <= {spec.name}

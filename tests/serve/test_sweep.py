@@ -1,0 +1,41 @@
+"""planner.serve.sweep: cost per million tokens over rates and GPU types, with a plot."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+import planner.serve
+from planner.core.errors import InputError
+
+KW = dict(prompt_tokens="exp:400", output_tokens="exp:100", ttft="1s", tpot="60ms")
+
+
+def test_sweep_rows_cost_and_plot(tmp_path):
+    png = tmp_path / "cost.png"
+    rows = planner.serve.sweep(
+        "llama-3.1-8b", ["H100", "A100"], [2, 30, 5000], gpus_per_type=4, plot=png, **KW
+    )
+    assert [(r["gpu"], r["qps"]) for r in rows] == [
+        (g, q) for g in ("H100", "A100") for q in (2.0, 30.0, 5000.0)
+    ]
+    for gpu in ("H100", "A100"):
+        mine = [r for r in rows if r["gpu"] == gpu]
+        low, mid, huge = mine
+        assert low["status"] == mid["status"] == "OPTIMAL"
+        assert low["cost_per_hour"] <= mid["cost_per_hour"]  # more load never costs less
+        for r in (low, mid):
+            per_m = r["cost_per_hour"] / (r["qps"] * 100.0 * 3600) * 1e6
+            assert math.isclose(r["usd_per_million_output_tokens"], per_m, rel_tol=0.05)
+        # 5000 req/s does not fit 4 GPUs: no plan, a reason
+        assert huge["status"] == "INFEASIBLE" and huge["reason"]
+        assert huge["usd_per_million_output_tokens"] is None
+    assert png.stat().st_size > 1000
+
+
+def test_sweep_rejects_bad_rates():
+    with pytest.raises(InputError, match="rates"):
+        planner.serve.sweep("llama-3.1-8b", ["H100"], [0], **KW)
+    with pytest.raises(InputError, match="at least one"):
+        planner.serve.sweep("llama-3.1-8b", [], [1], **KW)
