@@ -378,7 +378,9 @@ def write(
     write_rows(out.with_suffix(".csv"), bench_rows)
     sections = [("Summary", "\n".join(summary) + "\n")] if summary else []
     if rows:
-        sections.append(("Runs", markdown_rows(rows, fields)))
+        # Floats as the script rounded them (markdown_rows would cut them to 4 digits).
+        shown = [{k: str(v) if isinstance(v, float) else v for k, v in r.items()} for r in rows]
+        sections.append(("Runs", markdown_rows(shown, fields)))
     write_report(
         out.with_suffix(".md"),
         bench_rows,
