@@ -246,6 +246,11 @@ class RoleModel:
         self.pc_hi, work_hi = prefix_cached_work(self.p_hi, hit)
         self.attn_lo = engine.prefill_attention_time(work_lo)
         self.attn_hi = engine.prefill_attention_time(work_hi)
+        # a prompt's own prefill: floor(p / C) full chunks and one with the remainder
+        own_tokens = np.concatenate([self.pc_lo, self.pc_hi])
+        self.own_full = np.floor(own_tokens / split)
+        self.own_rem = own_tokens - self.own_full * split
+        self.own_attn = np.concatenate([self.attn_lo, self.attn_hi])
         self.kv_cap = engine.kv_tokens
         # targets with the float-noise slack (a metric above its limit is a violation)
         self.ttft_limit = None if slo.ttft_s is None else slo.ttft_s * (1 + TOL)
@@ -263,10 +268,21 @@ class RoleModel:
 
     # ------------------------------------------------------------- helpers
     def _prefill(self, B: float) -> dict[str, float | np.ndarray]:
-        """Iteration times and prefill costs at decode batch ``B``."""
+        """Iteration times and prefill costs at decode batch ``B``.
+
+        One step-model call times the decode-only iteration, a full-chunk iteration and
+        the iterations carrying each prompt class's remainder (the step model is
+        elementwise in the token count, and a call costs the same for 2 or 30 values).
+        """
         C = self.split
-        t = self.engine.base_time(np.array([B, B + C]), B, self.ctx if B > 0 else 0.0)
+        rem = self.own_rem
+        tokens = np.concatenate([np.array([B, B + C]), B + np.maximum(rem, 1.0)])
+        t = self.engine.base_time(tokens, B, self.ctx if B > 0 else 0.0)
         t0, tc = float(t[0]), float(t[1])
+        # own prefill iterations, each timed by the step model (not t0 plus a linear share:
+        # the step is a roofline, so a short prompt costs less than the sum of the two)
+        t_rem = np.where(rem > 0, t[2:], 0.0)
+        own = np.maximum(self.own_full * tc + t_rem, t0) + self.own_attn
         kappa = max(0.0, tc - t0) / C
         x = kappa * self.pc + self.attn
         xbar = float(np.dot(self.wp, x))
@@ -275,7 +291,8 @@ class RoleModel:
         # sees at most D of them, each adding at most a full chunk's (kappa + attention) C
         chunk_x = (kappa + self.attn / np.maximum(self.pc, 1e-300)) * C
         return {
-            "tc": tc,
+            "own_lo": own[: self.pc_lo.size],
+            "own_hi": own[self.pc_lo.size :],
             "t0": t0,
             "xbar": xbar,
             "S": S,
@@ -285,31 +302,6 @@ class RoleModel:
             "x": x,
             "chunk_x": chunk_x,
         }
-
-    def _own_range(self, B: float, t0: float, tc: float) -> tuple[np.ndarray, np.ndarray]:
-        """(shortest, longest) own prefill time of each prompt class at decode batch ``B``."""
-        own = self._own_time(
-            B,
-            self.split,
-            t0,
-            tc,
-            np.concatenate([self.pc_lo, self.pc_hi]),
-            np.concatenate([self.attn_lo, self.attn_hi]),
-        )
-        return own[: self.pc_lo.size], own[self.pc_lo.size :]
-
-    def _own_time(
-        self, B: float, C: int, t0: float, tc: float, tokens: np.ndarray, attn: np.ndarray
-    ) -> np.ndarray:
-        """A prompt's own prefill iterations: ``floor(p / C)`` full chunks and one with the
-        remainder, each timed by the step model (not ``t0`` plus a linear share: the step
-        is a roofline, so a short prompt costs less than the sum of the two)."""
-        full = np.floor(tokens / C)
-        rem = tokens - full * C
-        ctx = self.ctx if B > 0 else 0.0
-        t_rem = self.engine.base_time(B + np.maximum(rem, 1.0), B, ctx)
-        t_rem = np.where(rem > 0, t_rem, 0.0)
-        return np.maximum(full * tc + t_rem, t0) + attn
 
     def _check(
         self, ttft: float, tpot: float, kv: float, util: float, batch: float
@@ -419,9 +411,7 @@ class RoleModel:
     def _idle_prefill(self) -> dict[str, Any]:
         """Prefill costs with no decode batch (computed once: prefill replicas reuse them)."""
         if self._idle is None:
-            f = self._prefill(0.0)
-            f["own_lo"], f["own_hi"] = self._own_range(0.0, f["t0"], f["tc"])
-            self._idle = f
+            self._idle = self._prefill(0.0)
         return self._idle
 
     def _prefill_state(self, lam: float) -> LoadState:
@@ -501,8 +491,7 @@ class RoleModel:
             )
 
         def ttft() -> ResponseLaw:
-            own_lo, own_hi = self._own_range(B, t0, f["tc"])
-            return ResponseLaw(lam, s1, s2, own_lo, own_hi, self.wp, self.q, self.ca2)
+            return ResponseLaw(lam, s1, s2, f["own_lo"], f["own_hi"], self.wp, self.q, self.ca2)
 
         hold = (ew if math.isfinite(ew) else 0.0) + s1
         kv = self._kv(lam, tmean, hold, decode=True)
