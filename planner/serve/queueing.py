@@ -498,21 +498,27 @@ class TpotLaw:
             return 0.0 if limit is None else float(limit >= 0.0)
         excess, floor = self.excess, self.floor
         lo, hi = self.lo, self.hi
+        if limit is not None:
+            # The result is lo (when excess(lo) >= 0) or lies in the search's bracket,
+            # within [lo - floor, hi].
+            if hi <= limit and lo <= hi:
+                return 1.0
+            if lo - floor > limit:
+                return 0.0
+            # Every evaluation at or below limit + floor is negative: the result (lo with
+            # excess(lo) >= 0, the search's hi, or a point mass it returns) is above limit.
+            if excess(limit + floor) <= -PROBE_MARGIN:
+                return 0.0
+            # Every evaluation at or above `low` is positive: if lo <= limit, the search
+            # runs (or returns lo) and keeps its lo below `low`, so it stops with hi within
+            # 1e-7 of lo (or after 50 bisections), below limit; if lo > limit, excess(lo) >
+            # 0 and the result is lo.
+            low = limit * (1.0 - 3e-7)
+            if limit > 0 and (hi - lo) * 2.0**-50 <= 1e-8 * limit and excess(low) >= PROBE_MARGIN:
+                return float(lo <= limit)
         f_lo, f_hi = excess(lo), excess(hi)
         if f_lo >= 0:
             return lo if limit is None else float(not (lo > limit))
-        if limit is not None:
-            if hi <= limit:  # the result never exceeds the bracket's top
-                return 1.0
-            # every evaluation at or below limit + floor is negative: the search's hi, and
-            # any point mass it returns, end above limit
-            if excess(limit + floor) <= -PROBE_MARGIN:
-                return 0.0
-            # every evaluation at or above `low` is positive: the search's lo stays below
-            # it, and it stops with hi within 1e-7 of lo (or after 50 bisections)
-            low = limit * (1.0 - 3e-7)
-            if limit > 0 and (hi - lo) * 2.0**-50 <= 1e-8 * limit and excess(low) >= PROBE_MARGIN:
-                return 1.0
         # Illinois (regula falsi that halves a stale end's value), bracketed, to 1e-7 of the TPOT;
         # every fourth step bisects so that a step-like CDF still converges
         side = 0
