@@ -126,13 +126,25 @@ def simulate(instance: Instance, policy: Policy) -> np.ndarray:
     Raises ``RuntimeError`` if the policy exceeds a layer's capacity (a bug,
     never an input problem).
     """
-    context = Context.of(instance)
+    return drive(Context.of(instance), instance.counts, policy)
+
+
+def drive(context: Context, trace: np.ndarray, policy: Policy) -> np.ndarray:
+    """Feed ``policy`` the ``[steps, layers, experts]`` trace step by step; its plan mask.
+
+    Raises ``RuntimeError`` if the policy exceeds a layer's capacity.
+    """
     policy.start(context)
     resident = context.initial.copy()
-    out = np.zeros(instance.counts.shape, dtype=bool)
-    for s in range(instance.steps):
-        counts = instance.counts[s].copy()  # a policy must not write into the trace
+    out = np.zeros(trace.shape, dtype=bool)
+    for s in range(trace.shape[0]):
+        counts = np.array(trace[s])  # a copy: a policy must not write into the trace
         resident = np.asarray(policy.decide(s, counts, resident.copy()), dtype=bool)
+        if resident.shape != counts.shape:
+            raise RuntimeError(
+                f"policy returned a {list(resident.shape)} mask at step {s}, "
+                f"expected [layers, experts] = {list(counts.shape)}"
+            )
         over = resident.sum(axis=1) > context.capacity
         if over.any():
             raise RuntimeError(f"policy exceeded layer {int(np.argmax(over))} capacity at step {s}")

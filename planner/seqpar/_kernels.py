@@ -25,6 +25,8 @@ import numpy as np
 from numba import njit
 
 EPS = 1e-9
+#: ``fill`` returns this when it ran out of steps (its caller's share of the deadline).
+OUT_OF_STEPS = -(2**62)
 
 
 @njit(cache=True)
@@ -80,6 +82,7 @@ def fill(
     g_tok,
     g_cnt,
     mb_free,
+    max_steps,
 ):  # pragma: no cover - compiled
     """Place the sequences in ``order`` into micro-batches ``0..M-1`` under time ``targets``.
 
@@ -89,8 +92,10 @@ def fill(
     (longest-first to the least-loaded group; groups of each degree sit in a
     heap by load). With ``tight`` (memory nearly full) it goes instead to the
     existing group it fills best (fewest tokens left), a new group only when
-    none holds it (best-fit decreasing). Returns the number of groups, or
-    ``-1 - t`` when ``order[t]`` fits nowhere.
+    none holds it (best-fit decreasing). Returns the number of groups,
+    ``-1 - t`` when ``order[t]`` fits nowhere, or :data:`OUT_OF_STEPS` once more
+    than ``max_steps`` candidate groups were looked at (a scan of every group of
+    a degree costs as many steps as it has groups: the caller's deadline, in steps).
     """
     M = targets.shape[0]
     D = degrees.shape[0]
@@ -102,12 +107,16 @@ def fill(
     hsize = np.zeros((M, D), np.int64)
     pos = np.zeros(g_mb.shape[0], np.int64)
     ng = 0
+    steps = 0
     for t in range(order.shape[0]):
         i = order[t]
         s = lengths[i]
         dm = dmin[i]
         placed = False
         for k in range(M):
+            steps += D
+            if steps > max_steps:
+                return OUT_OF_STEPS
             tk = targets[k] + EPS
             best = -1
             best_load = np.inf
@@ -123,6 +132,7 @@ def fill(
                     if nl <= tk and nl < best_key:
                         best, best_key, best_load = top, nl, nl
                     continue
+                steps += size
                 for r in range(size):
                     g = heap[k, j, r]
                     if g_tok[g] + s > cap[j]:
@@ -248,6 +258,7 @@ def descent(
     g_tok,
     g_cnt,
     mb_free,
+    max_steps,
 ):  # pragma: no cover - compiled
     """Improve the plan in place by moves out of the slowest groups; returns moves applied.
 
@@ -257,12 +268,16 @@ def descent(
     GPUs are free, or splitting it into two groups of half the degree. A move
     is taken when it lowers the step time, or keeps it and lowers Σ load²
     (so the search cannot cycle). Best move per slowest group, first
-    improvement over groups; stops after ``max_moves`` or at a local optimum.
+    improvement over groups; stops after ``max_moves``, at a local optimum, or
+    once it has looked at more than ``max_steps`` candidates (the caller's
+    deadline; moves are applied whole, so the plan stays consistent): then it
+    returns ``-1 - moves``.
     """
     n = lengths.shape[0]
     G = g_mb.shape[0]
     D = degrees.shape[0]
     moves = 0
+    steps = 0
     members = np.empty(n, np.int64)
     while moves < max_moves:
         val, arg = _top3(g_mb, g_load, M)
@@ -276,6 +291,7 @@ def descent(
                     continue
                 jg = g_deg[g]
                 nm = 0
+                steps += n
                 for i in range(n):
                     if seq_group[i] == g:
                         members[nm] = i
@@ -287,6 +303,9 @@ def descent(
                 bh = -1
                 old_g2 = g_load[g] * g_load[g]
                 for r in range(nm):
+                    steps += G + M + n
+                    if steps > max_steps:
+                        return -1 - moves
                     i = members[r]
                     s = lengths[i]
                     lg = g_load[g] - W[i, jg] if g_cnt[g] > 1 else 0.0

@@ -18,7 +18,7 @@ Batch = Annotated[
     int,
     typer.Option(
         "--batch",
-        help="Sequences per global batch (at most 1,000,000; solved and benchmarked up to 4,096).",
+        help="Sequences per global batch (at most 131,072, where every method keeps a 2 s limit; benchmarked up to 4,096).",
     ),
 ]
 MaxLen = Annotated[int, typer.Option("--max-len", help="Maximum context length (tokens).")]
@@ -87,7 +87,7 @@ def gen(
 ) -> None:
     """Sample global batches (from a length file or a synthetic mix) for a cluster and model.
 
-    Largest settings: --batch 1,000,000, --gpus 65,536 (benchmarked up to 4,096 × 1,024).
+    Largest settings: --batch 131,072, --gpus 65,536 (benchmarked up to 4,096 × 1,024).
     """
     from planner.seqpar.generate import read_lengths, sample, synthetic
 
@@ -160,7 +160,7 @@ def plan_seqpar(
 ) -> None:
     """Plan a run of steps: total modeled time vs static SP and batch-adaptive SP, solve times.
 
-    Largest settings: --batch 1,000,000, --gpus 65,536 (benchmarked up to 4,096 × 1,024).
+    Largest settings: --batch 131,072, --gpus 65,536 (benchmarked up to 4,096 × 1,024).
     """
     from dataclasses import asdict
 

@@ -571,12 +571,10 @@ class Tables:
         s = np.asarray(lengths)
         if not len(self.strategies):
             return np.zeros((len(s), 0))
-        return np.column_stack(
-            [
-                self.cost.work_ms(int(d), st, s)
-                for d, st in zip(self.degrees, self.strategies, strict=True)
-            ]
-        )
+        out = np.empty((len(s), len(self.strategies)))  # filled in place: n may be a million
+        for j, (d, st) in enumerate(zip(self.degrees, self.strategies, strict=True)):
+            out[:, j] = self.cost.work_ms(int(d), st, s)
+        return out
 
     def min_degree_index(self, lengths: np.ndarray) -> np.ndarray:
         """Index of the first type whose group can hold each sequence (len = too long)."""

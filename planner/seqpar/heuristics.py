@@ -34,6 +34,9 @@ EXTRA_MICROBATCHES = 4
 #: (a plan from too few steps is badly balanced; one fill costs well under a millisecond).
 BISECT_TOL = 2e-3
 MIN_BISECT = 8
+#: ... but past the deadline only while a fill costs less than this (seconds; a large batch's
+#: fills cost 0.1 s and more, a small one's microseconds).
+CHEAP_FILL_S = 0.005
 #: Multiples of the smallest feasible target also tried by each bisection.
 LOOSER_TARGETS = (1.1, 1.25, 1.5, 2.0)
 #: Plans the construction hands to local search, and at most this many per micro-batch count.
@@ -44,6 +47,17 @@ TIGHT_MEMORY = 0.85
 #: Local-search moves in the first call, and at most per call (rounds are sized by time).
 FIRST_ROUND = 8
 MAX_ROUND = 2000
+#: Steps (candidates looked at) per second of the kernels, for sizing their step budgets to
+#: the time left: fill's is measured once a fill is cut short (its steps are cheap and
+#: uniform); local search's is a conservative constant (its steps cost ~15-50 ns, measured
+#: at 131,072 sequences on a loaded 2-core machine). At least MIN_STEPS: a small batch's
+#: fill or round is never cut short (this many steps cost milliseconds).
+STEP_RATE = {"fill": 2e7, "descent": 1e7}
+MIN_STEPS = 1_000_000
+
+
+class OutOfTime(Exception):
+    """A fill ran out of its share of the deadline (its step budget)."""
 
 
 def kernels():
@@ -122,14 +136,14 @@ class Engine:
 
     def _new_types(self) -> np.ndarray:
         """Per sequence: the fastest type at the smallest degree that holds it (-1: none)."""
-        out = np.full(self.n, -1, np.int64)
         D = len(self.degrees)
-        for i in range(self.n):
-            j0 = int(self.dmin[i])
-            if j0 >= D:
-                continue
+        out = np.full(self.n, -1, np.int64)
+        # sequences sharing their first type share the candidates: one pass per first type
+        for j0 in np.unique(self.dmin[self.dmin < D]).tolist():
+            rows = np.flatnonzero(self.dmin == j0)
             same = [j for j in range(j0, D) if self.degrees[j] == self.degrees[j0]]
-            out[i] = min(same, key=lambda j: self.fixed[j] + self.W[i, j])
+            time_ms = self.fixed[same][None, :] + self.W[np.ix_(rows, same)]
+            out[rows] = np.asarray(same)[np.argmin(time_ms, axis=1)]  # first of equal times
         return out
 
     @property
@@ -143,20 +157,50 @@ class Engine:
         return bool(np.all(self.dmin < len(self.degrees)))
 
     def single_type(self, j: int) -> Engine:
-        """The same batch restricted to groups of type ``j`` only."""
-        return Engine(self.lengths, self.tables.subset([j]), self.index)
+        """The same batch restricted to groups of type ``j`` only.
+
+        Shares this engine's arrays (a column of ``W``) instead of recomputing them:
+        the baselines build one such engine per type, and at a million sequences
+        recomputing costs seconds.
+        """
+        sub = object.__new__(Engine)
+        sub.lengths = self.lengths
+        sub.tables = self.tables.subset([j])
+        sub.index = self.index
+        sub.degrees = np.ascontiguousarray(sub.tables.degrees, dtype=np.int64)
+        sub.fixed = np.ascontiguousarray(sub.tables.fixed, dtype=np.float64)
+        sub.cap = np.ascontiguousarray(sub.tables.capacity, dtype=np.int64)
+        sub.double = np.ascontiguousarray(sub.tables.double, dtype=np.int64)
+        sub.half = np.ascontiguousarray(sub.tables.half, dtype=np.int64)
+        sub.W = np.ascontiguousarray(self.W[:, j : j + 1])
+        sub.dmin = np.ascontiguousarray(sub.tables.min_degree_index(sub.lengths), dtype=np.int64)
+        sub.newtype = np.where(sub.dmin == 0, 0, -1).astype(np.int64)
+        sub.order = self.order
+        sub.gpus = self.gpus
+        return sub
 
     def capacity(self) -> int:
         """Tokens one micro-batch holds at most (every GPU in a group of the smallest degree)."""
         return (self.gpus // int(self.degrees[0])) * int(self.cap[0])
 
     def area_floor(self) -> float:
-        """``Σ_s min_d d·w_d(s) / N`` (ms): the area bound without the fixed times."""
-        D = len(self.degrees)
-        area = np.where(
-            np.arange(D)[None, :] >= self.dmin[:, None], self.W * self.degrees[None, :], np.inf
-        )
-        return float(area.min(axis=1).sum()) / self.gpus
+        """``Σ_s min_d d·w_d(s) / N`` (ms): the area bound without the fixed times (cached)."""
+        cached = self.__dict__.get("_area_floor")
+        if cached is None:
+            D = len(self.degrees)
+            area = np.where(
+                np.arange(D)[None, :] >= self.dmin[:, None], self.W * self.degrees[None, :], np.inf
+            )
+            cached = self._area_floor = float(area.min(axis=1).sum()) / self.gpus
+        return cached
+
+    def ceiling(self) -> float:
+        """Time of one group holding every sequence at its smallest type (cached; ms)."""
+        cached = self.__dict__.get("_ceiling")
+        if cached is None:
+            work = self.W[np.arange(self.n), np.minimum(self.dmin, len(self.degrees) - 1)]
+            cached = self._ceiling = float(work.sum() + self.fixed.max())
+        return cached
 
     def min_microbatches(self) -> int:
         """Micro-batches the batch's tokens need at least (memory of all GPUs)."""
@@ -175,12 +219,23 @@ class Engine:
             np.zeros(microbatches, np.int64),
         )
 
-    def fill(self, targets: np.ndarray, *, tight: bool = False) -> Plan | None:
+    def fill(
+        self, targets: np.ndarray, *, tight: bool = False, deadline: Deadline | None = None
+    ) -> Plan | None:
         """Fill under ``targets`` (ms per micro-batch); ``None`` when a sequence fits nowhere.
 
         ``tight`` packs by memory (best fit) instead of by time (least loaded).
+        With a ``deadline`` the kernel gets a budget of steps for the time left (at
+        least :data:`MIN_STEPS`) and :class:`OutOfTime` is raised when it is spent;
+        the rate is measured on every fill that takes long enough to time.
         """
         plan = self.empty_plan(len(targets))
+        budget = (
+            np.iinfo(np.int64).max
+            if deadline is None or deadline.limit == math.inf
+            else int(max(MIN_STEPS, STEP_RATE["fill"] * deadline.remaining()))
+        )
+        started = time.perf_counter()
         ng = kernels().fill(
             self.order,
             self.lengths,
@@ -193,7 +248,13 @@ class Engine:
             np.ascontiguousarray(targets, dtype=np.float64),
             bool(tight),
             *plan.arrays(),
+            budget,
         )
+        if ng == kernels().OUT_OF_STEPS:
+            took = time.perf_counter() - started
+            if took > 0.01:
+                STEP_RATE["fill"] = budget / took
+            raise OutOfTime
         return plan if ng >= 0 else None
 
     def descent(self, plan: Plan, deadline: Deadline) -> int:
@@ -206,6 +267,7 @@ class Engine:
         batch = FIRST_ROUND
         while not deadline.expired():
             start = time.perf_counter()
+            steps = int(max(MIN_STEPS, STEP_RATE["descent"] * deadline.remaining()))
             moves = kernels().descent(
                 self.lengths,
                 self.W,
@@ -219,7 +281,11 @@ class Engine:
                 plan.microbatches,
                 batch,
                 *plan.arrays(),
+                steps,
             )
+            if moves < 0:  # out of steps: go on while the deadline lasts (it sized the budget)
+                total += -1 - moves
+                continue
             total += moves
             if moves < batch:
                 break
@@ -229,23 +295,26 @@ class Engine:
 
     def solution(self, plan: Plan) -> Solution:
         """The plan as a :class:`Solution` (empty micro-batches dropped, largest groups first)."""
+        # members of each group, in batch order: one sort instead of a Python pass per sequence
+        by_group = np.lexsort((self.index, plan.seq_group))
+        groups_sorted = plan.seq_group[by_group]
+        members_sorted = np.asarray(self.index)[by_group]
+        used, starts = np.unique(groups_sorted, return_index=True)
+        ends = np.append(starts[1:], groups_sorted.size)
+        per_mb: dict[int, list[Group]] = {}
+        for g, a, b in zip(used.tolist(), starts.tolist(), ends.tolist(), strict=True):
+            if g < 0 or plan.g_mb[g] < 0:
+                continue
+            j = int(plan.g_deg[g])
+            group = Group(
+                int(self.degrees[j]), members_sorted[a:b].tolist(), self.tables.strategies[j]
+            )
+            per_mb.setdefault(int(plan.g_mb[g]), []).append(group)
         mbs: list[list[Group]] = []
-        members: dict[int, list[int]] = {}
-        for i, g in enumerate(plan.seq_group.tolist()):
-            members.setdefault(g, []).append(int(self.index[i]))
-        for k in range(plan.microbatches):
-            groups = [
-                Group(
-                    int(self.degrees[plan.g_deg[g]]),
-                    sorted(members[g]),
-                    self.tables.strategies[plan.g_deg[g]],
-                )
-                for g in np.flatnonzero(plan.g_mb == k).tolist()
-                if g in members
-            ]
-            if groups:
-                groups.sort(key=lambda grp: (-grp.degree, grp.strategy, grp.sequences[0]))
-                mbs.append(groups)
+        for k in sorted(per_mb):
+            groups = per_mb[k]
+            groups.sort(key=lambda grp: (-grp.degree, grp.strategy, grp.sequences[0]))
+            mbs.append(groups)
         return Solution(mbs)
 
 
@@ -265,7 +334,13 @@ def level_candidates(engine: Engine) -> list[float]:
 
 
 def bisect_fill(
-    engine: Engine, microbatches: int, level: float, deadline: Deadline, *, tight: bool = False
+    engine: Engine,
+    microbatches: int,
+    level: float,
+    deadline: Deadline,
+    *,
+    tight: bool = False,
+    fill_deadline: Deadline | None = None,
 ) -> tuple[Plan | None, float, float]:
     """Smallest-``λ`` fill with ``microbatches`` slots and first target ``max(λ, level)``.
 
@@ -275,22 +350,23 @@ def bisect_fill(
 
     Returns the best plan seen (by its real objective, not its targets), its
     objective in ms (``inf`` when no fill succeeded) and the smallest ``λ``
-    that worked.
+    that worked. A fill that would outlast ``fill_deadline`` (default ``deadline``)
+    is cut short and ends the bisection.
     """
+    fill_deadline = deadline if fill_deadline is None else fill_deadline
     beta = float(engine.fixed.min())
     floor = engine.area_floor()
     lo = beta + floor / microbatches
     if level > beta and microbatches > 1:  # the first micro-batch may hold more under its level
         lo = min(lo, beta + max(0.0, floor - (level - beta)) / (microbatches - 1))
-    work = engine.W[np.arange(engine.n), np.minimum(engine.dmin, len(engine.degrees) - 1)]
-    ceiling = float(work.sum() + engine.fixed.max())  # one group holding everything, time-wise
+    ceiling = engine.ceiling()  # one group holding everything, time-wise
     best, best_obj = None, math.inf
 
     def attempt(lam: float) -> bool:
         nonlocal best, best_obj
         targets = np.full(microbatches, lam)
         targets[0] = max(lam, level)
-        plan = engine.fill(targets, tight=tight)
+        plan = engine.fill(targets, tight=tight, deadline=fill_deadline)
         if plan is None:
             return False
         obj = plan.objective_ms()
@@ -299,24 +375,32 @@ def bisect_fill(
         return True
 
     hi = max(lo * 1.25, lo + 1e-9)
-    while not attempt(hi):
-        if hi >= ceiling:
-            return None, math.inf, math.inf
-        lo, hi = hi, min(2.0 * hi, ceiling)
-    steps = 0
-    while hi - lo > BISECT_TOL * hi and (steps < MIN_BISECT or not deadline.expired()):
-        steps += 1
-        mid = 0.5 * (lo + hi)
-        if attempt(mid):
-            hi = mid
-        else:
-            lo = mid
-    # looser targets pack differently (fewer groups, larger degrees); the best real plan
-    # is not always at the smallest feasible target
-    for factor in LOOSER_TARGETS:
-        if deadline.expired() or factor * hi >= ceiling:
-            break
-        attempt(factor * hi)
+    try:
+        while not attempt(hi):
+            if hi >= ceiling:
+                return None, math.inf, math.inf
+            lo, hi = hi, min(2.0 * hi, ceiling)
+        steps = 0
+        last_fill_s = 0.0
+        while hi - lo > BISECT_TOL * hi and (
+            not deadline.expired() or (steps < MIN_BISECT and last_fill_s < CHEAP_FILL_S)
+        ):
+            steps += 1
+            mid = 0.5 * (lo + hi)
+            began = time.perf_counter()
+            if attempt(mid):
+                hi = mid
+            else:
+                lo = mid
+            last_fill_s = time.perf_counter() - began
+        # looser targets pack differently (fewer groups, larger degrees); the best real plan
+        # is not always at the smallest feasible target
+        for factor in LOOSER_TARGETS:
+            if deadline.expired() or factor * hi >= ceiling:
+                break
+            attempt(factor * hi)
+    except OutOfTime:  # the deadline ended a fill: the best plan so far (if any)
+        return best, best_obj, (hi if best is not None else math.inf)
     return best, best_obj, hi
 
 
@@ -344,13 +428,22 @@ def construct(
         modes = (False, True) if tokens > TIGHT_MEMORY * m * engine.capacity() else (False,)
         for tight in modes:
             for level in levels:
-                plan, obj, _ = bisect_fill(engine, m, level, deadline, tight=tight)
+                # until a plan exists, a fill may take half the time left: a batch too large
+                # to fill in time leaves the other half to the caller's quick plan
+                cap = None if found else Deadline(0.5 * deadline.remaining())
+                plan, obj, _ = bisect_fill(
+                    engine, m, level, deadline, tight=tight, fill_deadline=cap
+                )
                 if plan is not None:
                     found.append((obj, m, plan))
+                elif cap is not None and cap.expired():
+                    return []  # a fill ran out of its half: too large to fill in time
                 if deadline.expired() and found:
                     break  # out of time: one plan is enough
             if deadline.expired() and found:
                 break
+        if deadline.expired():
+            break  # with nothing found the caller falls back to a quick plan
         if not found and m == last:
             last += 1  # nothing fits yet: more micro-batches
         m += 1
@@ -382,10 +475,97 @@ def greedy(engine: Engine, deadline: Deadline, *, search: bool = True) -> tuple[
     """Best constructive plan, improved by local search when ``search``."""
     plans = construct(engine, Deadline(deadline.fraction(0.5 if search else 1.0)))
     if not plans:
-        return None
+        quick = quick_plan(engine, deadline)  # no fill finished in time (a very large batch)
+        if quick is None:
+            return None
+        plans = [(quick.objective_ms(), quick)]
     if not search:
         return plans[0]
     return improve(engine, plans, deadline)
+
+
+def quick_plan(engine: Engine, deadline: Deadline | None = None) -> Plan | None:
+    """A plan in O(n log n) numpy, for batches too large to fill by the deadline.
+
+    All sequences go to groups of one type that holds the longest one; sorted
+    longest first, they are dealt to the groups in snake order (1..K, K..1, ...),
+    with the fewest micro-batches of ``gpus // degree`` groups whose memory
+    holds them. Each such type is tried while ``deadline`` lasts (the first
+    always); the best plan is returned, ``None`` when some sequence fits no type.
+    """
+    if engine.n == 0 or not engine.feasible:
+        return None
+    best: Plan | None = None
+    for j in range(int(engine.dmin.max()), len(engine.degrees)):
+        if best is not None and deadline is not None and deadline.expired():
+            break
+        plan = single_type_deal(engine, j)
+        if plan is not None and (best is None or plan.objective_ms() < best.objective_ms()):
+            best = plan
+    return best
+
+
+def single_type_deal(engine: Engine, j: int) -> Plan | None:
+    """The snake deal of :func:`quick_plan` into groups of type ``j`` (which holds every
+    sequence)."""
+    per_mb = engine.gpus // int(engine.degrees[j])
+    if per_mb < 1:
+        return None
+    order = engine.order
+    rank = np.arange(engine.n)
+    tokens = engine.lengths[order]
+
+    def deal(m: int) -> np.ndarray | None:
+        """Group slot of each (sorted) sequence with ``m`` micro-batches, None if memory fails."""
+        K = m * per_mb
+        if engine.n <= K:  # one sequence per group: it fits (j holds every sequence)
+            return rank
+        block, within = np.divmod(rank, K)
+        slot = np.where(block % 2 == 0, within, K - 1 - within)
+        return (
+            slot if np.bincount(slot, weights=tokens, minlength=K).max() <= engine.cap[j] else None
+        )
+
+    # the fewest micro-batches whose snake deal fits, by bisection between the memory's
+    # minimum and a count where it always fits (each group within one longest sequence of
+    # the mean): each try is O(n), n may be a million
+    lo = engine.min_microbatches()
+    slot = deal(lo)
+    if slot is None:
+        room = int(engine.cap[j]) - int(engine.lengths.max())
+        most = -(-engine.n // per_mb)
+        hi = most if room <= 0 else min(most, -(-int(tokens.sum()) // (room * per_mb)) + 1)
+        slot = deal(hi)
+        while slot is None and hi < most:  # the guarantee is approximate: widen until it fits
+            lo, hi = hi, min(most, 2 * hi)
+            slot = deal(hi)
+        while hi - lo > 1:
+            mid = (lo + hi) // 2
+            found = deal(mid)
+            if found is None:
+                lo = mid
+            else:
+                hi, slot = mid, found
+    # groups 0..len(used)-1, numbered by slot (a bincount, not a sort: n may be a million)
+    used = np.flatnonzero(np.bincount(slot))
+    renumber = np.zeros(int(used[-1]) + 1, np.int64)
+    renumber[used] = np.arange(used.size)
+    group = renumber[slot]
+    M = int(used.max()) // per_mb + 1
+    plan = engine.empty_plan(M)
+    ng = used.size
+    plan.seq_group[order] = group
+    plan.g_mb[:ng] = used // per_mb
+    plan.g_deg[:ng] = j
+    plan.g_load[:ng] = engine.fixed[j] + np.bincount(
+        group, weights=engine.W[order, j], minlength=ng
+    )
+    plan.g_tok[:ng] = np.bincount(group, weights=tokens, minlength=ng).astype(np.int64)
+    plan.g_cnt[:ng] = np.bincount(group, minlength=ng)
+    plan.mb_free[:] = engine.gpus - np.bincount(plan.g_mb[:ng], minlength=M) * int(
+        engine.degrees[j]
+    )
+    return plan
 
 
 def fixed_degree(engine: Engine, j: int, deadline: Deadline) -> tuple[float, Plan] | None:

@@ -62,6 +62,10 @@ AUTO_MILP_COLUMNS = 1500
 HIGHS_SHARE = 0.8
 #: No MILP is started with less than this many seconds left.
 MILP_MIN_TIME = 0.1
+#: Integer columns (groups x buckets) a MILP model is built and passed to HiGHS at per second,
+#: (a 1M-column model took 20 s on a loaded 2-core machine): ``flexsp`` builds a micro-batch's
+#: model only when this says it can be built in the time left.
+MILP_COLUMNS_PER_S = 5e4
 
 
 def result(
@@ -135,6 +139,10 @@ def baseline_stats(
     feasible = [j for j in range(len(engine.degrees)) if bool(np.all(engine.dmin <= j))]
     by_degree: dict[int, tuple[float, H.Plan]] = {}
     for r, j in enumerate(feasible):
+        if deadline.expired() and by_degree:
+            # out of time (a very large batch): the baselines are statistics, not the answer
+            stats["baselines_skipped"] = len(feasible) - r
+            break
         found = H.fixed_degree(engine, j, Deadline(deadline.remaining() / (len(feasible) - r)))
         if found is not None:
             by_degree[j] = found
@@ -440,7 +448,7 @@ def method_flexsp(
     the per-micro-batch MILP on DP buckets; five values of M from the fewest that fit."""
     from planner.seqpar.bucketing import bucketize
     from planner.seqpar.microbatch import split_sorted
-    from planner.seqpar.mip import BucketBatch, solve_milp
+    from planner.seqpar.mip import BucketBatch, solve_milp, virtual_groups
 
     started = time.perf_counter()
     bad = infeasible(instance, "flexsp", started)
@@ -453,6 +461,7 @@ def method_flexsp(
     m0 = max(1, math.ceil(int(lengths.sum()) / per_mb))
     best: tuple[float, list[list[Group]]] | None = None
     tried = []
+    unsolved = 0  # micro-batches whose model could not be built in time: warm start kept
     m = m0
     while len(tried) < 5 and m <= instance.n and not deadline.expired():
         parts = split_sorted(lengths, m)
@@ -470,6 +479,21 @@ def method_flexsp(
             start = None if warm is None else sub.solution(warm).microbatches
             cut = bucketize(lengths[idx])
             batch = BucketBatch(cut.upper, [idx[mm] for mm in cut.members])
+            columns = len(virtual_groups(tables, batch)) * batch.length.size
+            if columns / MILP_COLUMNS_PER_S > deadline.remaining():
+                # the model cannot even be built in the time left: keep the
+                # warm start (target filling, else the quick deal, which may need more
+                # than one micro-batch for these sequences)
+                if start is None:
+                    quick = H.quick_plan(sub, share)
+                    start = None if quick is None else sub.solution(quick).microbatches
+                if not start:
+                    plan = None
+                    break
+                unsolved += 1
+                plan.extend(start)
+                total += sum(microbatch_ms(instance, mb) for mb in start)
+                continue
             out = solve_milp(
                 tables,
                 batch,
@@ -491,7 +515,9 @@ def method_flexsp(
             best = (total, plan)
         m += 1
     solution = None if best is None else Solution(best[1])
-    stats = {"microbatch_counts_tried": tried}
+    stats: dict[str, Any] = {"microbatch_counts_tried": tried}
+    if unsolved:
+        stats["milp_skipped"] = f"{unsolved} micro-batch models too large to build in time"
     if solution is not None:
         stats["microbatches"] = len(solution.microbatches)
     return result(

@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from planner.core.result import Status
 from planner.core.solve import solve
 from planner.rcpsp.evaluate import verify
+from planner.rcpsp.instance import Instance
 from planner.rcpsp.methods import METHODS
 from planner.rcpsp.readers import read
 
@@ -111,3 +112,23 @@ def test_auto_lns_then_no_lp_stage_proves_a_hard_instance(monkeypatch):
     assert stages.index("lns") < stages.index("cpsat")
     assert res.status is Status.OPTIMAL and res.objective == 58 and res.bound == 58
     assert verify(inst, res.solution) == []
+
+
+@pytest.mark.parametrize("method", ["sgs-basic", "sgs-grpw", "sgs-par-grpw"])
+def test_zero_start_to_start_lag_orders_the_list(method):
+    """Found by hypothesis: job 2 must start no later than job 1 (a zero start-to-start lag)
+    and both need the one unit of R1; a list placing 1 first left 2 no start."""
+    from planner.rcpsp.instance import Precedence
+
+    inst = Instance(
+        name="zero-lag",
+        durations=(0, 1, 1),
+        demands=((0,), (1,), (1,)),
+        capacities=(1,),
+        precedences=(Precedence(pred=2, succ=1, lag=0),),
+        release=(0, 0, 0),
+        deadline=(None, None, None),
+    )
+    res = solve(inst, method, time_limit=2, threads=1)
+    assert res.solution is not None and verify(inst, res.solution) == []
+    assert res.objective == brute_force(inst, inst.horizon + 3) == 2

@@ -129,6 +129,12 @@ class SgsData:
         arcs = [(i, j, lag) for (i, j), lag in best.items()]
         rel = np.asarray(instance.release, dtype=np.int64).reshape(n)
         dist = distances(instance)
+        # A zero start-to-start lag i -> j orders the list too unless lags lead back from j to
+        # i (a zero cycle or a maximal lag): placing j first would otherwise turn S_i <= S_j
+        # into a deadline for i that a serial pass cannot always meet.
+        for i, j, lag in arcs:
+            if lag == 0 and (i, j) not in ordering and not np.isfinite(dist[j, i]):
+                ordering.add((i, j))
         # Releases pushed along the lags: a job whose lag predecessor is released later cannot
         # start before it either, even when the arc does not order the activity list (a
         # start-to-start lag of 0), so the serial SGS must not place it earlier.
