@@ -26,6 +26,7 @@ from __future__ import annotations
 import math
 import statistics
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
@@ -81,34 +82,30 @@ def wait_quantile(lam: float, es: float, es2: float, q: float, ca2: float = 1.0)
     return ew / rho * math.log(rho / (1.0 - q))
 
 
-def response_quantile(
-    lam: float,
-    es: float,
-    es2: float,
-    own_lo: Sequence[float],
-    own_hi: Sequence[float],
-    weights: Sequence[float],
-    q: float,
-    ca2: float = 1.0,
-) -> float:
-    """``q`` quantile of waiting time + own service in a FCFS GI/G/1 queue.
+def response_quantile(*args: Any, **kwargs: Any) -> float:
+    """``q`` quantile of waiting time + own service in a FCFS GI/G/1 queue (arguments and
+    model: :class:`ResponseLaw`)."""
+    return ResponseLaw(*args, **kwargs).quantile()
+
+
+class ResponseLaw:
+    """Waiting time + own service of a request in a FCFS GI/G/1 queue.
 
     Under FCFS a request's wait does not depend on its own service, so
     ``P(W + S > t) = sum_k w_k P(W + U_k > t)``, with the exponential-tail
     waiting-time law of :func:`wait_quantile` (``P(W > x) = rho exp(-x rho /
     E[W])``, ``x >= 0``) and the own service ``U_k`` of class ``k`` uniform on
     ``[own_lo[k], own_hi[k]]`` (a point when equal); the convolution has a
-    closed form and ``t`` is found by a grid search (:class:`ResponseLaw`).
-    """
-    return ResponseLaw(lam, es, es2, own_lo, own_hi, weights, q, ca2).quantile()
+    closed form and the ``q`` quantile ``t`` is found by a grid search.
 
+    ``lam, es, es2, ca2`` are those of :func:`gg1_mean_wait`; ``own_lo, own_hi`` the range
+    of the own service of each request class, ``weights`` the class weights and ``q`` the
+    percentile as a fraction.
 
-class ResponseLaw:
-    """The response-time law of :func:`response_quantile` (same arguments).
-
-    :meth:`quantile` is the value; :meth:`within` decides ``quantile() + offset <= limit``
-    exactly as computing the quantile would, stopping as soon as the search bracket
-    settles the comparison (the capacity bisection only needs the decision).
+    :meth:`quantile` is the value (:func:`response_quantile`); :meth:`within` decides
+    ``quantile() + offset <= limit`` exactly as computing the quantile would, stopping as
+    soon as the search bracket settles the comparison (the capacity bisection only needs
+    the decision).
     """
 
     def __init__(
@@ -263,21 +260,19 @@ def window_mean_variance(x: np.ndarray) -> np.ndarray:
     return np.where(x < 1e-4, 1.0 - x / 3.0, 2.0 * (x - 1.0 + np.exp(-x)) / (x * x))
 
 
-def tpot_quantile(
-    tau0: float,
-    delta: float | Sequence[float],
-    p_chunk: float,
-    decode_lengths: Sequence[float],
-    weights: Sequence[float],
-    q: float,
-    noise_sd: Sequence[float] | float = 0.0,
-    *,
-    extra_weights: Sequence[float] | None = None,
-    extra_cap: Sequence[float] | None = None,
-    queued: float = 0.0,
-    residual: float = 0.0,
-) -> float:
-    """``q`` quantile over requests of the per-request mean time per output token.
+def tpot_quantile(*args: Any, **kwargs: Any) -> float:
+    """``q`` quantile over requests of the per-request mean time per output token
+    (arguments and model: :class:`TpotLaw`)."""
+    return TpotLaw(*args, **kwargs).quantile()
+
+
+#: Margin on the excess probability beyond which a probe settles :meth:`TpotLaw.within` (far
+#: above the float error of a few hundred CDF terms, ~1e-13).
+PROBE_MARGIN = 1e-9
+
+
+class TpotLaw:
+    """The law of the per-request mean time per output token (TPOT) over requests.
 
     A request of ``D`` decode iterations has ``TPOT = tau0 + (X_1 + ... + X_K) / D + N``:
     in ``K ~ Binomial(D, p_chunk)`` of its iterations a prompt starts its prefill, each
@@ -316,34 +311,10 @@ def tpot_quantile(
     residual
         The first decode iteration starts after a wait uniform on ``[0, residual]`` (a
         request handed over mid-iteration), spread over the request's ``D`` tokens.
-    """
-    return TpotLaw(
-        tau0,
-        delta,
-        p_chunk,
-        decode_lengths,
-        weights,
-        q,
-        noise_sd,
-        extra_weights=extra_weights,
-        extra_cap=extra_cap,
-        queued=queued,
-        residual=residual,
-    ).quantile()
 
-
-#: Margin on the excess probability beyond which a probe settles :meth:`TpotLaw.within` (far
-#: above the float error of a few hundred CDF terms, ~1e-13).
-PROBE_MARGIN = 1e-9
-
-
-class TpotLaw:
-    """The mixture law of :func:`tpot_quantile` (same arguments): normal components
-    (weights, centres, standard deviations) and the bracket of the quantile search.
-
-    :meth:`quantile` is :func:`tpot_quantile`'s value; :meth:`within` decides
-    ``quantile() <= limit`` with the same result but usually after a few CDF evaluations
-    (the capacity bisection only needs the decision at most of its points).
+    :meth:`quantile` is its ``q`` quantile (:func:`tpot_quantile`); :meth:`within`
+    decides ``quantile() <= limit`` with the same result but usually after a few CDF
+    evaluations (the capacity bisection only needs the decision at most of its points).
     """
 
     def __init__(
