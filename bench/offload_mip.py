@@ -3,7 +3,8 @@
 Per-layer budget (129 slots = the shared expert + 128 routed, TIDE's setting): the MIP
 decomposes by layer; target proven optimal in < 30 s on 2 cores. Global budget (19 x 129
 slots over all layers): one MIP; target gap <= 1 % in 60 s. Records the load average next
-to every timing (the machine is shared). Writes ``<out>.csv`` and ``<out>.md``::
+to every timing (the machine is shared). Writes ``<out>.csv`` (benchmark rows) and ``<out>.md``
+(the report, with the table below) through :mod:`planner.bench`::
 
     .venv/bin/python bench/offload_mip.py --out bench/results/offload/mip
 """
@@ -11,7 +12,6 @@ to every timing (the machine is shared). Writes ``<out>.csv`` and ``<out>.md``::
 from __future__ import annotations
 
 import argparse
-import csv
 import os
 import shlex
 import sys
@@ -19,14 +19,13 @@ import time
 from pathlib import Path
 
 import planner
-from planner.core.io import write_atomic
+from planner.bench import certificate_row, markdown_rows, write_report
+from planner.bench.rows import write_rows
 from planner.offload.generate import generate
 
-FIELDS = (
+COLUMNS = (
     "budget",
     "seed",
-    "instance",
-    "time_limit_s",
     "status",
     "objective_ms",
     "bound_ms",
@@ -49,7 +48,7 @@ def main() -> None:
     ap.add_argument("--steps", type=int, default=32)
     args = ap.parse_args()
     command = "python bench/offload_mip.py " + " ".join(shlex.quote(a) for a in sys.argv[1:])
-    rows = []
+    rows, bench_rows = [], []
     for budget in args.budgets.split(","):
         for seed in (int(s) for s in args.seeds.split(",")):
             kwargs = {"global_budget": 19 * 129} if budget == "global" else {}
@@ -73,28 +72,22 @@ def main() -> None:
                 "load_after": round(os.getloadavg()[0], 2),
             }
             rows.append(row)
+            bench_rows.append(certificate_row(r, runtime_s=row["wall_s"], stats=row))
             print(row, flush=True)
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    with args.out.with_suffix(".csv").open("w", newline="") as fh:
-        writer = csv.DictWriter(fh, FIELDS)
-        writer.writeheader()
-        writer.writerows(rows)
-    lines = [
-        f"`{command}`",
-        "",
-        "cpu_s is this process's CPU time (HiGHS runs in its threads, counted too); the load "
-        "average is the 1-minute value before and after each run.",
-        "",
-        "| budget | seed | status | objective ms | bound ms | gap % | wall s | cpu s | load |",
-        "|---|---|---|---|---|---|---|---|---|",
-    ]
-    for r in rows:
-        lines.append(
-            f"| {r['budget']} | {r['seed']} | {r['status']} | {r['objective_ms']} | "
-            f"{r['bound_ms']} | {r['gap_pct']} | {r['wall_s']} | {r['cpu_s']} | "
-            f"{r['load_before']}-{r['load_after']} |"
-        )
-    write_atomic(args.out.with_suffix(".md"), "\n".join(lines) + "\n")
+    write_rows(args.out.with_suffix(".csv"), bench_rows)
+    write_report(
+        args.out.with_suffix(".md"),
+        bench_rows,
+        title="Offload: the exact offline plan at full size",
+        command=command,
+        notes=[
+            "cpu_s is this process's CPU time (HiGHS runs in its threads, counted too); the "
+            "load average is the 1-minute value before and after each run."
+        ],
+        sections=[("Runs", markdown_rows(rows, COLUMNS))],
+        plots=False,
+    )
 
 
 if __name__ == "__main__":

@@ -4,7 +4,9 @@ For each regime (the block's own tokens only, as with a KV cache; or TIDE's rele
 ``generate`` that recomputes a frozen prefix every step, ``--prefix``), stability level and
 seed: a LLaDA2.0-mini-shaped trace, the exact MIP (the offline optimum, or its best bound
 when not proven in the time limit), every method, and TIDE's sweep tau = 1..31 (best tau in
-hindsight). Writes ``<out>.csv`` (one row per instance and method) and ``<out>.md``::
+hindsight). Writes ``<out>.csv`` (benchmark rows, one per instance and method, appended as
+each instance finishes; a rerun skips the instances already there) and ``<out>.md`` (the
+report, with the table by regime, stability and method) through :mod:`planner.bench`::
 
     .venv/bin/python bench/offload_policies.py --out bench/results/offload/policies
 """
@@ -12,7 +14,7 @@ hindsight). Writes ``<out>.csv`` (one row per instance and method) and ``<out>.m
 from __future__ import annotations
 
 import argparse
-import csv
+import json
 import os
 import shlex
 import sys
@@ -23,34 +25,22 @@ from pathlib import Path
 import numpy as np
 
 import planner
-from planner.core.io import write_atomic
+from planner.bench import (
+    certificate_row,
+    markdown_rows,
+    measurement_row,
+    read_rows,
+    write_report,
+)
+from planner.bench.rows import RowSink, open_for_resume
 from planner.offload import tide
 from planner.offload.generate import generate
 
 METHODS = ("static", "lru", "lfu", "d2moe", "belady", "tide", "auto")
-FIELDS = (
-    "regime",
-    "prefix",
-    "stability",
-    "stability_measured",
-    "seed",
-    "instance",
-    "method",
-    "status",
-    "time_ms",
-    "optimum_ms",
-    "bound_ms",
-    "gap_pct",
-    "gb_moved",
-    "cpu_tokens",
-    "loads",
-    "tau",
-    "runtime_s",
-    "load_avg",
-)
 
 
-def rows_for(inst, args) -> list[dict]:
+def rows_for(inst, args) -> list[tuple[dict, object]]:
+    """The script's row of every method on ``inst``, with its Result (None: TIDE's sweep)."""
     exact = planner.solve(inst, "exact", time_limit=args.time_limit, threads=args.threads)
     optimum = exact.objective
     results = {"exact": exact}
@@ -59,8 +49,9 @@ def rows_for(inst, args) -> list[dict]:
     sweep = tide.sweep(inst, range(1, 32))
     best = tide.best(sweep)
     load = f"{os.getloadavg()[0]:.1f}"
-    rows = []
+    rows, certificates = [], []
     for name, r in results.items():
+        certificates.append(r)
         rows.append(
             {
                 "method": name,
@@ -85,6 +76,7 @@ def rows_for(inst, args) -> list[dict]:
             "runtime_s": "",
         }
     )
+    certificates.append(None)
     for row in rows:
         row.update(
             regime="window" if args_prefix(inst) else "block",
@@ -98,41 +90,51 @@ def rows_for(inst, args) -> list[dict]:
             gap_pct=100 * (row["time_ms"] / 1e3 - optimum) / optimum,
             load_avg=load,
         )
-    return rows
+    return list(zip(rows, certificates, strict=True))
+
+
+def bench_row(row: dict, result) -> dict:
+    """The script's row as a benchmark row: a method's certificate, or TIDE's best tau
+    (measured in hindsight) with the plan's time; the script's columns in ``stats``."""
+    if result is not None:
+        return certificate_row(result, stats=row)
+    return measurement_row(
+        "offload", row["instance"], row["method"], objective=row["time_ms"] / 1e3, stats=row
+    )
 
 
 def args_prefix(inst) -> int:
     return int(inst.meta.get("prefix", 0))
 
 
-def report(rows: list[dict], command: str, started: str, ended: str) -> str:
+def report(rows: list[dict]) -> str:
+    """The table by regime, stability and method (means over seeds), then the targets."""
     groups: dict[tuple, list[dict]] = defaultdict(list)
     for r in rows:
         groups[(r["regime"], float(r["stability"]), r["method"])].append(r)
-    lines = [
-        f"`{command}`",
-        "",
-        f"Load average (1 min) at start {started}, at end {ended} (2-core machine shared with other jobs).",
-        "",
-        "Gap % = (method - optimum) / optimum, where optimum is the exact MIP's objective "
-        "(proven optimal unless the exact row says otherwise); mean over seeds.",
-        "",
-        "| regime | stability (measured) | method | time ms | gap % | GB moved | CPU tokens | tau |",
-        "|---|---|---|---|---|---|---|---|",
-    ]
+    table = []
     for (regime, stab, method), rs in sorted(groups.items(), key=lambda kv: kv[0]):
         measured = np.mean([float(r["stability_measured"]) for r in rs])
         cpu = [float(r["cpu_tokens"]) for r in rs if r["cpu_tokens"] != ""]
-        taus = sorted({str(r["tau"]) for r in rs if r["tau"] != ""})
         status = {r["status"] for r in rs}
-        label = method if method != "exact" else f"exact ({'/'.join(sorted(status))})"
-        cpu_text = f"{np.mean(cpu):.0f}" if cpu else "–"
-        lines.append(
-            f"| {regime} | {stab:g} ({measured:.3f}) | {label} | "
-            f"{np.mean([float(r['time_ms']) for r in rs]):.2f} | "
-            f"{np.mean([float(r['gap_pct']) for r in rs]):.2f} | "
-            f"{np.mean([float(r['gb_moved']) for r in rs]):.2f} | {cpu_text} | {','.join(taus)} |"
+        table.append(
+            {
+                "regime": regime,
+                "stability (measured)": f"{stab:g} ({measured:.3f})",
+                "method": method if method != "exact" else f"exact ({'/'.join(sorted(status))})",
+                "time ms": f"{np.mean([float(r['time_ms']) for r in rs]):.2f}",
+                "gap %": f"{np.mean([float(r['gap_pct']) for r in rs]):.2f}",
+                "GB moved": f"{np.mean([float(r['gb_moved']) for r in rs]):.2f}",
+                "CPU tokens": f"{np.mean(cpu):.0f}" if cpu else None,
+                "tau": ",".join(sorted({str(r["tau"]) for r in rs if r["tau"] != ""})),
+            }
         )
+    lines = [
+        "Gap % = (method - optimum) / optimum, where optimum is the exact MIP's objective "
+        "(proven optimal unless the exact row says otherwise); mean over seeds.",
+        "",
+        markdown_rows(table, list(table[0]) if table else ["regime"]).rstrip("\n"),
+    ]
     lines += ["", "Targets:", ""]
     for regime in sorted({r["regime"] for r in rows}):
         stabs = sorted({float(r["stability"]) for r in rows if r["regime"] == regime})
@@ -169,15 +171,14 @@ def main() -> None:
     csv_path.parent.mkdir(parents=True, exist_ok=True)
     started = f"{os.getloadavg()[0]:.1f}"
     if not args.report_only:
-        done = set()
-        if csv_path.exists():
-            with csv_path.open() as fh:
-                done = {r["instance"] for r in csv.DictReader(fh)}
-        new = not csv_path.exists()
-        with csv_path.open("a", newline="") as fh:
-            writer = csv.DictWriter(fh, FIELDS)
-            if new:
-                writer.writeheader()
+        # refuses a CSV of another layout (recorded by an older version): pick a new --out
+        done = (
+            {r["instance"] for r in open_for_resume(csv_path, "offload")}
+            if csv_path.exists()
+            else set()
+        )
+        sink = RowSink(csv_path)
+        try:
             for prefix in (int(p) for p in args.prefixes.split(",")):
                 for stability in (float(s) for s in args.stabilities.split(",")):
                     for seed in (int(s) for s in args.seeds.split(",")):
@@ -192,13 +193,25 @@ def main() -> None:
                         if inst.name in done:
                             continue
                         began = time.perf_counter()
-                        for row in rows_for(inst, args):
-                            writer.writerow({k: row.get(k, "") for k in FIELDS})
-                        fh.flush()
+                        for row, result in rows_for(inst, args):
+                            sink.write(bench_row(row, result))
                         print(f"{inst.name}: {time.perf_counter() - began:.1f} s", flush=True)
-    with csv_path.open() as fh:
-        rows = list(csv.DictReader(fh))
-    write_atomic(md_path, report(rows, command, started, f"{os.getloadavg()[0]:.1f}"))
+        finally:
+            sink.close()
+    bench_rows = read_rows(csv_path)
+    rows = [json.loads(r["stats"] or "{}") for r in bench_rows]
+    write_report(
+        md_path,
+        bench_rows,
+        title="Offload policies against the offline optimum",
+        command=command,
+        notes=[
+            f"Load average (1 min) at start {started}, at end {os.getloadavg()[0]:.1f} (2-core "
+            "machine shared with other jobs)."
+        ],
+        sections=[("By regime, stability and method", report(rows))],
+        size_label="steps",
+    )
 
 
 if __name__ == "__main__":

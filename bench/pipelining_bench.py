@@ -21,15 +21,14 @@ FA4's warp roles pinned (a check of whether its structure is among the optimal s
     .venv/bin/python bench/pipelining_bench.py fa4-pinned -t 600 --threads 2 \
         --out bench/results/pipelining/fa4_pinned
 
-Each run writes ``OUT.csv`` and ``OUT.md`` (the Markdown starts with the command and the load
-average when it started).
+Each run writes, through :mod:`planner.bench`, ``OUT.csv`` (a benchmark row per solve, the
+script's own columns in ``stats``) and the report ``OUT.md`` (the command, the load average at
+start and end, the summary table and plots, then the script's summary lines and its runs table).
 """
 
 from __future__ import annotations
 
 import argparse
-import csv
-import io
 import os
 import shlex
 import statistics
@@ -38,7 +37,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from planner.core.io import write_atomic
+from planner.bench import certificate_row, markdown_rows, measurement_row, write_report
+from planner.bench.rows import write_rows
 from planner.core.solve import solve
 from planner.pipelining.generate import generate
 from planner.pipelining.instance import Instance
@@ -101,17 +101,36 @@ STRUCTURE = {"fa3_fwd_hopper": fa3_structure, "fa4_fwd_blackwell": fa4_structure
 # -- kernels ---------------------------------------------------------------------------------
 
 
-def run_kernels(args: argparse.Namespace) -> tuple[list[dict], list[str]]:
+def run_kernels(args: argparse.Namespace) -> tuple[list[dict], list[dict], list[str]]:
+    """The script's rows, the benchmark rows (one per solve) and notes."""
     from planner.pipelining.explain import explain
 
     rows: list[dict] = []
+    bench_rows: list[dict] = []
     notes: list[str] = []
+
+    def add(row: dict, result: Any) -> None:
+        # A variant with fewer warp groups (or an ii cap) is another instance: name it so,
+        # or the report would compare its bounds with the kernel's; its method too, so the
+        # summary table keeps the variants' runs apart.
+        variant = "" if row["warp_groups"] == "all" else f", {row['warp_groups']}"
+        rows.append(row)
+        bench_rows.append(
+            certificate_row(
+                result,
+                instance=row["kernel"] + variant,
+                method=row["method"] + variant,
+                stats=row,
+            )
+        )
+
     for name in args.kernels:
         inst = load_kernel(name)
         if name == "fa3_fwd_hopper":  # the < 5 s target: the exact method alone, repeated
             times, statuses = [], []
             for _ in range(args.repeats):
                 timed = solve(inst, "exact", time_limit=args.time_limit, threads=args.threads)
+                bench_rows.append(certificate_row(timed, method="exact (timed)"))
                 times.append(timed.runtime_s)
                 statuses.append(str(timed.status))
             notes.append(
@@ -130,7 +149,7 @@ def run_kernels(args: argparse.Namespace) -> tuple[list[dict], list[str]]:
                 row["structure"] = " ".join(
                     f"{k}={'yes' if v else 'no'}" for k, v in checks.items()
                 )
-        rows.append(row)
+        add(row, result)
         if result.solution is None:
             continue
         used = len(set(result.solution.warp.values()))
@@ -141,13 +160,14 @@ def run_kernels(args: argparse.Namespace) -> tuple[list[dict], list[str]]:
             time_limit=args.time_limit,
             threads=args.threads,
         )
-        rows.append(
+        add(
             _row(name, f"{used - 1} groups, ii <= {result.solution.ii}", fewer, same_ii)
-            | {"method": "exact"}
+            | {"method": "exact"},
+            same_ii,
         )
         free = solve(fewer, "auto", time_limit=args.time_limit, threads=args.threads)
-        rows.append(_row(name, f"{used - 1} groups", fewer, free) | {"method": "auto"})
-    return rows, notes
+        add(_row(name, f"{used - 1} groups", fewer, free) | {"method": "auto"}, free)
+    return rows, bench_rows, notes
 
 
 def fa4_assignment(inst: Instance) -> dict[str, int]:
@@ -160,9 +180,15 @@ def fa4_assignment(inst: Instance) -> dict[str, int]:
     }
 
 
-def run_fa4_pinned(args: argparse.Namespace) -> tuple[list[dict], list[str]]:
+def run_fa4_pinned(args: argparse.Namespace) -> tuple[list[dict], list[dict], list[str]]:
     """Is FA4's structure among the schedules of the optimal ii? The joint model with FA4's
-    assignment pinned (a check only: the methods never pin a group), ii by ii upwards."""
+    assignment pinned (a check only: the methods never pin a group), ii by ii upwards.
+
+    Returns the script's rows, the benchmark rows and notes. A benchmark row's instance is
+    the restricted problem it answers (FA4 with its roles pinned, at one ii), so its status
+    (CP-SAT's on that model; a schedule is also checked by the family's ``verify``) is a
+    claim about that problem only, not about the kernel.
+    """
     from planner.core.cpsat import make_solver
     from planner.core.timing import Deadline
     from planner.pipelining.bounds import compute_bounds, length_lb
@@ -172,7 +198,7 @@ def run_fa4_pinned(args: argparse.Namespace) -> tuple[list[dict], list[str]]:
     inst = load_kernel("fa4_fwd_blackwell")
     warp = fa4_assignment(inst)
     deadline = Deadline(args.time_limit)
-    rows = []
+    rows, bench_rows = [], []
     ii = max(compute_bounds(inst).mii, args.start_ii or 0)
     while not deadline.expired():
         tic = time.perf_counter()
@@ -191,6 +217,24 @@ def run_fa4_pinned(args: argparse.Namespace) -> tuple[list[dict], list[str]]:
             )
             row["start"] = " ".join(f"{v}:{t}" for v, t in sorted(sol.start.items()))
         rows.append(row)
+        bench_rows.append(
+            measurement_row(
+                "pipelining",
+                f"{inst.name}, FA4 roles pinned, ii={ii}",
+                "exact (roles pinned)",
+                status=name if name in ("OPTIMAL", "FEASIBLE", "INFEASIBLE") else "UNKNOWN",
+                objective=row.get("length"),
+                bound=row.get("length_bound"),
+                verified=bool(row.get("verified")),
+                reason="no schedule of this ii with these warp groups (CP-SAT proof)"
+                if name == "INFEASIBLE"
+                else "",
+                runtime_s=row["time_s"],
+                time_limit=args.time_limit,
+                threads=args.threads,
+                stats=row,
+            )
+        )
         print(row, file=sys.stderr, flush=True)
         if name != "INFEASIBLE":
             break
@@ -199,7 +243,7 @@ def run_fa4_pinned(args: argparse.Namespace) -> tuple[list[dict], list[str]]:
         "- warp groups pinned: "
         + " ".join(f"{v}:{g}" for v, g in sorted(warp.items(), key=lambda kv: kv[1])),
     ]
-    return rows, notes
+    return rows, bench_rows, notes
 
 
 def _row(name: str, warps: str, inst: Instance, result: Any) -> dict:
@@ -233,7 +277,8 @@ def _row(name: str, warps: str, inst: Instance, result: Any) -> dict:
 # -- random suite ----------------------------------------------------------------------------
 
 
-def run_random(args: argparse.Namespace) -> tuple[list[dict], list[str]]:
+def run_random(args: argparse.Namespace) -> tuple[list[dict], list[dict]]:
+    """The script's rows (one per loop) and the benchmark rows (the method and IMS per loop)."""
     loops = generate(
         tuple(args.ops),
         tuple(args.units),
@@ -244,7 +289,7 @@ def run_random(args: argparse.Namespace) -> tuple[list[dict], list[str]]:
     if args.select_ops:
         lo, hi = args.select_ops
         loops = [inst for inst in loops if lo <= inst.n <= hi]
-    rows = []
+    rows, bench_rows = [], []
     for inst in loops:
         exact = solve(inst, args.method, time_limit=args.time_limit, threads=args.threads)
         heur = solve(inst, "ims", time_limit=args.time_limit, threads=1)
@@ -274,8 +319,9 @@ def run_random(args: argparse.Namespace) -> tuple[list[dict], list[str]]:
                 "ims_time_s": round(heur.runtime_s, 3),
             }
         )
+        bench_rows += [certificate_row(exact, stats=rows[-1]), certificate_row(heur)]
         print(rows[-1], file=sys.stderr, flush=True)
-    return rows, []
+    return rows, bench_rows
 
 
 def summarize_random(rows: list[dict]) -> list[str]:
@@ -318,21 +364,33 @@ def summarize_random(rows: list[dict]) -> list[str]:
 # -- output ----------------------------------------------------------------------------------
 
 
-def write(out: Path, rows: list[dict], summary: list[str], command: str, load: str) -> None:
-    buf = io.StringIO()
+def write(
+    out: Path,
+    rows: list[dict],
+    bench_rows: list[dict],
+    summary: list[str],
+    command: str,
+    load: str,
+) -> None:
+    """The benchmark rows (``OUT.csv``) and the report (``OUT.md``): the summary lines and a
+    runs table with every column any of the script's rows has."""
     fields = list(dict.fromkeys(k for r in rows for k in r))
-    writer = csv.DictWriter(buf, fieldnames=fields)
-    writer.writeheader()
-    writer.writerows(rows)
-    write_atomic(out.with_suffix(".csv"), buf.getvalue())
-    md = [f"`{command}`", "", f"Load average at start: {load}; at end: {load_average()}.", ""]
-    md += summary + ([""] if summary else [])
+    write_rows(out.with_suffix(".csv"), bench_rows)
+    sections = [("Summary", "\n".join(summary) + "\n")] if summary else []
     if rows:
-        md.append("| " + " | ".join(fields) + " |")
-        md.append("|" + "---|" * len(fields))
-        for r in rows:
-            md.append("| " + " | ".join(str(r.get(f, "")).replace("|", "/") for f in fields) + " |")
-    write_atomic(out.with_suffix(".md"), "\n".join(md) + "\n")
+        # Floats as the script rounded them (markdown_rows would cut them to 4 digits).
+        shown = [{k: str(v) if isinstance(v, float) else v for k, v in r.items()} for r in rows]
+        sections.append(("Runs", markdown_rows(shown, fields)))
+    write_report(
+        out.with_suffix(".md"),
+        bench_rows,
+        title=f"pipelining: {out.stem}",
+        command=command,
+        notes=[f"Load average at start: {load}; at end: {load_average()}."],
+        sections=sections,
+        size_label="ops",
+        sizes={r["instance"]: r["ops"] for r in rows if "ops" in r} or None,
+    )
 
 
 def main() -> None:
@@ -368,14 +426,14 @@ def main() -> None:
     load = load_average()
     tic = time.perf_counter()
     if args.what == "kernels":
-        rows, summary = run_kernels(args)
+        rows, bench_rows, summary = run_kernels(args)
     elif args.what == "fa4-pinned":
-        rows, summary = run_fa4_pinned(args)
+        rows, bench_rows, summary = run_fa4_pinned(args)
     else:
-        rows, summary = run_random(args)
+        rows, bench_rows = run_random(args)
         summary = [f"- method: {args.method}", *summarize_random(rows)]
     summary.append(f"- wall time of the whole run: {time.perf_counter() - tic:.0f} s")
-    write(args.out, rows, summary, command, load)
+    write(args.out, rows, bench_rows, summary, command, load)
     print("\n".join(summary))
 
 

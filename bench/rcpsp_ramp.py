@@ -2,8 +2,8 @@
 
 Generates ramps (precedence level 5, 10, ... with downtime, windows and disjunctive pairs drawn
 with the given probabilities, windows free to be too tight, so some instances are infeasible),
-solves each with ``auto``, and writes a CSV, a Markdown table and a plot of time vs number of
-constraints::
+solves each with ``auto`` through :mod:`planner.bench`, whose report (with the per-instance
+table) and plots (run time and gap against the number of constraints) it writes::
 
     .venv/bin/python bench/rcpsp_ramp.py --out bench/results/rcpsp/ramp -t 60
 """
@@ -16,9 +16,8 @@ import shlex
 import sys
 from pathlib import Path
 
-from planner.bench.runner import family_tasks, read_rows, run_bench
-from planner.core.io import write_atomic
-from planner.plot import new_figure, save_figure
+from planner.bench import markdown_rows, read_rows, run_bench, write_report
+from planner.bench.runner import family_tasks
 from planner.rcpsp.generate import ramp
 
 DECIDED = ("OPTIMAL", "FEASIBLE", "INFEASIBLE")
@@ -65,68 +64,47 @@ def main() -> None:
     )
     run_bench(tasks, csv_path=csv_path, jobs=args.jobs, resume=csv_path.exists())
     rows = [r for r in read_rows(csv_path) if r["instance"] in by_name]
+    table = []
     for r in rows:
         meta = by_name[r["instance"]].meta
-        r["constraints"] = meta["constraints"]
-        r["scenario"] = meta["scenario"]
         first = json.loads(r.get("stats") or "{}").get("first_solution_s")
         # feasibility is decided by the first verified schedule, or by the infeasibility proof
-        r["decide_s"] = first if first is not None else r["runtime_s"]
-    rows.sort(key=lambda r: (r["scenario"], r["constraints"]))
-    decided = sum(r["status"] in DECIDED for r in rows)
-    infeasible = sum(r["status"] == "INFEASIBLE" for r in rows)
-    command = "python " + shlex.join(sys.argv)
-    text = f"# RCPSP feasibility ramp\n\nReproduce with:\n\n```\n{command}\n```\n\n"
-    text += (
-        f"{len(rows)} instances ({args.n} tasks each), decided {decided}/{len(rows)} "
-        f"(feasible with a verified schedule {decided - infeasible}, proven infeasible {infeasible}); "
-        f"max time {max(r['runtime_s'] for r in rows):.2f} s. *decided s*: seconds to the first "
-        "verified schedule or the infeasibility proof; *total s*: until proven optimal or the "
-        "limit.\n\n"
-    )
-    text += (
-        "| scenario | constraints | precedences | status | makespan | gap % | decided s "
-        "| total s | reason |\n"
-    )
-    text += "|---|---|---|---|---|---|---|---|---|\n"
-    for r in rows:
-        meta = by_name[r["instance"]].meta
-        gap = "" if r["gap"] is None else f"{100 * r['gap']:.1f}"
-        obj = "" if r["objective"] is None else f"{r['objective']:g}"
-        reason = (r.get("reason") or "").replace("|", "/")[:90]
-        text += (
-            f"| {r['scenario']} | {r['constraints']} | {meta['n_precedences']} | {r['status']} | "
-            f"{obj} | {gap} | {r['decide_s']:.2f} | {r['runtime_s']:.2f} | {reason} |\n"
+        table.append(
+            {
+                "scenario": meta["scenario"],
+                "constraints": meta["constraints"],
+                "precedences": meta["n_precedences"],
+                "status": r["status"],
+                "makespan": r["objective"],
+                "gap %": None if r["gap"] is None else round(100 * r["gap"], 1),
+                "decided s": round(first if first is not None else r["runtime_s"], 2),
+                "total s": round(r["runtime_s"], 2),
+                "reason": (r.get("reason") or "")[:90],
+            }
         )
-    write_atomic(args.out.with_suffix(".md"), text)
-    fig, (ax,) = new_figure(width=8, height=4)
-    marks = {
-        "OPTIMAL": ("o", "tab:green"),
-        "FEASIBLE": ("s", "tab:blue"),
-        "INFEASIBLE": ("x", "tab:red"),
-        "UNKNOWN": ("?", "black"),
-    }
-    for scenario, face in (("synthetic", True), ("datacenter-migration", False)):
-        for status, (marker, color) in marks.items():
-            pts = [r for r in rows if r["scenario"] == scenario and r["status"] == status]
-            if not pts:
-                continue
-            ax.scatter(
-                [r["constraints"] for r in pts],
-                [r["runtime_s"] for r in pts],
-                marker=marker if marker != "?" else "d",
-                s=28,
-                facecolors=color if face or marker == "x" else "none",
-                edgecolors=color,
-                label=f"{scenario} {status.lower()}",
-            )
-    ax.set_xlabel("constraints (precedences + downtime windows + time windows + disjunctive pairs)")
-    ax.set_ylabel("time to decide feasibility (s)")
-    ax.set_yscale("log")
-    ax.grid(linestyle=":", linewidth=0.5)
-    ax.legend(fontsize=7)
-    save_figure(fig, args.out.with_suffix(".png"))
-    print(text)
+    table.sort(key=lambda t: (t["scenario"], t["constraints"]))
+    decided = sum(t["status"] in DECIDED for t in table)
+    infeasible = sum(t["status"] == "INFEASIBLE" for t in table)
+    note = (
+        f"{len(table)} instances ({args.n} tasks each), decided {decided}/{len(table)} "
+        f"(feasible with a verified schedule {decided - infeasible}, proven infeasible "
+        f"{infeasible}); max time {max(t['total s'] for t in table):.2f} s, max time to decide "
+        f"{max(t['decided s'] for t in table):.2f} s. *decided s*: seconds to the first verified "
+        "schedule or the infeasibility proof; *total s*: until proven optimal or the limit. The "
+        "plots' size is the number of constraints (precedences + downtime windows + time "
+        "windows + disjunctive pairs)."
+    )
+    write_report(
+        args.out.with_suffix(".md"),
+        rows,
+        title="RCPSP feasibility ramp",
+        command="python " + shlex.join(sys.argv),
+        notes=[note],
+        sections=[("Per instance", markdown_rows(table, list(table[0])))],
+        size_label="constraints (precedences + downtime + time windows + disjunctive pairs)",
+        sizes={name: inst.meta["constraints"] for name, inst in by_name.items()},
+    )
+    print(note)
 
 
 if __name__ == "__main__":

@@ -1,29 +1,52 @@
 """Compare CP-SAT model switches and solver parameters on a set of PSPLIB instances.
 
 Each configuration is ``LABEL=OPTIONS[@PARAMS_JSON]``; OPTIONS is a model-option spec such as
-``-delays,+decision_strategy`` (``default`` for none)::
+``-delays,+decision_strategy`` (``default`` for none). Every configuration is a method of
+``planner bench`` (a :func:`planner.bench.variant_tasks` variant of the exact model), so the
+CSV, the report and its plots are the benchmark library's::
 
     .venv/bin/python bench/rcpsp_tune.py ../shared/data/psplib/j60/j60{5,13,14,17,21}_1.sm \
         --config base=default --config nodelay=-delays \
         --config lbsearch='-delays@{"use_objective_lb_search": true}' -t 30 \
-        --out bench/results/rcpsp/tune_j60.md
+        --reference ../shared/data/psplib/bounds.csv --out bench/results/rcpsp/tune_j60
+
+writes ``tune_j60.csv`` and ``tune_j60.md`` (with the per-instance table of every
+configuration).
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import shlex
-import statistics
 import sys
-import time
 from pathlib import Path
+from typing import Any
 
-from planner.core.io import write_atomic
-from planner.core.solve import certify
-from planner.rcpsp import FAMILY
-from planner.rcpsp.cpsat import solve_cpsat
+from planner.bench import markdown_rows, read_rows, run_bench, variant_tasks, write_report
+from planner.core.family import Method
+from planner.core.result import Result
 from planner.rcpsp.readers import read, read_reference
+
+
+def cpsat_config(options: str | None, params: dict[str, Any]) -> Method:
+    """The exact model with these switches and CP-SAT parameters, as a method."""
+
+    def run(instance: Any, *, time_limit: float, threads: int, seed: int, hint: Any) -> Result:
+        from planner.rcpsp.cpsat import solve_cpsat
+
+        return solve_cpsat(
+            instance,
+            time_limit=time_limit,
+            threads=threads,
+            seed=seed,
+            hint=hint,
+            options=options,
+            params=params,
+        )
+
+    return Method("cpsat-config", run, "exact", f"CP-SAT, options {options}, params {params}")
 
 
 def main() -> None:
@@ -32,67 +55,54 @@ def main() -> None:
     ap.add_argument("--config", action="append", required=True)
     ap.add_argument("-t", "--time-limit", type=float, default=30.0)
     ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--jobs", type=int, default=1)
     ap.add_argument("--reference", type=Path, default=None, help="PSPLIB bounds.csv")
-    ap.add_argument("--out", type=Path, required=True)
+    ap.add_argument("--out", type=Path, required=True, help="output stem (.csv and .md)")
     args = ap.parse_args()
     refs = read_reference(args.reference) if args.reference else {}
     instances = [inst for f in args.files for inst in read(f)]
-    configs = []
+    variants = {}
     for spec in args.config:
         label, _, rest = spec.partition("=")
         opts, _, params = rest.partition("@")
-        configs.append(
-            (label, None if opts in ("", "default") else opts, json.loads(params or "{}"))
-        )
-    table: dict[str, list[tuple[str, str, float, float | None, float | None]]] = {}
-    for label, opts, params in configs:
-        rows = []
-        for inst in instances:
-            t0 = time.perf_counter()
-            res = solve_cpsat(
-                inst,
-                time_limit=args.time_limit,
-                threads=args.threads,
-                seed=0,
-                options=opts,
-                params=params,
-            )
-            res = certify(FAMILY, inst, res)
-            rows.append(
-                (inst.name, res.status.value, time.perf_counter() - t0, res.objective, res.bound)
-            )
-            print(label, *rows[-1], flush=True)
-        table[label] = rows
-    text = (
-        "# CP-SAT configurations\n\nReproduce with:\n\n```\npython "
-        + shlex.join(sys.argv)
-        + "\n```\n\n"
+        options = None if opts in ("", "default") else opts
+        variants[label] = functools.partial(cpsat_config, options, json.loads(params or "{}"))
+    tasks = variant_tasks(
+        "rcpsp",
+        instances,
+        variants,
+        time_limit=args.time_limit,
+        threads=args.threads,
+        references={i.name: refs[i.name] for i in instances if i.name in refs},
     )
-    text += "| config | optimal | mean time s | mean bound gap % | mean obj gap to best_ub % |\n"
-    text += "|---|---|---|---|---|\n"
-    for label, rows in table.items():
-        opt = sum(r[1] == "OPTIMAL" for r in rows)
-        gaps = [100 * (o - b) / o for _, _, _, o, b in rows if o and b is not None]
-        ubgaps = [100 * (o - refs[n].ub) / refs[n].ub for n, _, _, o, _ in rows if o and n in refs]
-        text += (
-            f"| {label} | {opt}/{len(rows)} | {statistics.fmean(r[2] for r in rows):.2f} | "
-            f"{statistics.fmean(gaps) if gaps else float('nan'):.2f} | "
-            f"{statistics.fmean(ubgaps) if ubgaps else float('nan'):.2f} |\n"
-        )
-    text += (
-        "\nPer instance (status, time s, makespan, bound):\n\n| instance | "
-        + " | ".join(table)
-        + " |\n"
+    csv_path = args.out.with_suffix(".csv")
+    run_bench(tasks, csv_path=csv_path, jobs=args.jobs, resume=csv_path.exists())
+    rows = read_rows(csv_path)
+    by = {(r["instance"], r["method"]): r for r in rows}
+    table = []
+    for inst in instances:
+        line: dict[str, Any] = {"instance": inst.name}
+        for label in variants:
+            r = by.get((inst.name, label))
+            line[label] = (
+                "–"
+                if r is None
+                else f"{r['status'][:3]} {r['runtime_s']:.1f}s {r['objective']}/{r['bound']}"
+            )
+        table.append(line)
+    write_report(
+        args.out.with_suffix(".md"),
+        rows,
+        title="CP-SAT configurations",
+        command="python " + shlex.join(sys.argv),
+        sections=[
+            (
+                "Per instance (status, time, makespan / bound)",
+                markdown_rows(table, ["instance", *variants]),
+            )
+        ],
+        size_label="jobs",
     )
-    text += "|---|" + "---|" * len(table) + "\n"
-    for k, inst in enumerate(instances):
-        cells = [
-            f"{rows[k][1][:3]} {rows[k][2]:.1f}s {rows[k][3]}/{rows[k][4]}"
-            for rows in table.values()
-        ]
-        text += f"| {inst.name} | " + " | ".join(cells) + " |\n"
-    write_atomic(args.out, text)
-    print(text)
 
 
 if __name__ == "__main__":

@@ -3,8 +3,9 @@
 Samples global batches from the 1M Wikipedia lengths (documents above the
 maximum context length dropped, as FlexSP's loader does), solves each with
 the given methods under a time limit (wall time of the whole ``planner.solve``
-call: bucketing and model building included) and writes a CSV row per run and
-a Markdown summary, both starting with the command that reproduces them.
+call: bucketing and model building included) and writes, through :mod:`planner.bench`, a
+benchmark row per run (``<out>.csv``) and the report (``<out>.md``: the command that
+reproduces it, the summary, and the tables by cluster and batch and per instance).
 ``--gpus`` and ``--batch`` take comma-separated lists for a scaling table;
 ``--max-len fit`` uses the largest power of two up to 196,608 that one group
 of the cluster holds::
@@ -19,9 +20,7 @@ of the cluster holds::
 from __future__ import annotations
 
 import argparse
-import csv
 import dataclasses
-import io
 import os
 import shlex
 import statistics
@@ -30,33 +29,11 @@ import time
 from pathlib import Path
 
 import planner
+from planner.bench import certificate_row, markdown_rows, write_report
+from planner.bench.rows import write_rows
 from planner.core.family import get_family, warm_up
-from planner.core.io import write_atomic
 from planner.seqpar.generate import make_cluster_cost, read_lengths, sample
 
-COLUMNS = [
-    "instance",
-    "gpus",
-    "batch",
-    "max_len",
-    "method",
-    "status",
-    "objective_s",
-    "bound_s",
-    "gap",
-    "static_s",
-    "adaptive_s",
-    "speedup_static",
-    "speedup_adaptive",
-    "runtime_s",
-    "microbatches",
-    "max_len_in_batch",
-    "tokens",
-    "load1",
-    "ulysses_only_s",
-    "gain_over_ulysses",
-    "static_ulysses_s",
-]
 #: Largest context length used with ``--max-len fit`` (FlexSP's 192K).
 FIT_CAP = 196_608
 
@@ -75,11 +52,11 @@ def ints(text: str) -> list[int]:
     return [int(x) for x in text.split(",") if x.strip()]
 
 
-def run(args: argparse.Namespace) -> list[dict]:
-    """Solve every (gpus, batch, seed, method) and return one row per run."""
+def run(args: argparse.Namespace) -> tuple[list[dict], list[dict]]:
+    """Solve every (gpus, batch, seed, method): the script's row and the benchmark row of each."""
     pool = read_lengths(args.lengths)
     warm_up(get_family("seqpar"))
-    rows = []
+    rows, bench_rows = [], []
     for gpus in ints(args.gpus):
         max_len = (
             fit_max_len(gpus, args.model, args.gpu) if args.max_len == "fit" else int(args.max_len)
@@ -135,13 +112,14 @@ def run(args: argparse.Namespace) -> list[dict]:
                         r["static_ulysses_s"] = only.stats.get("static_s")
                         if only.objective:
                             r["gain_over_ulysses"] = only.objective / res.objective
+                    bench_rows.append(certificate_row(res, runtime_s=wall, stats=r))
                     print(
                         f"{inst.name} {method}: {r['status']} {r['objective_s'] or 0:.4f} s, "
                         f"gap {100 * (r['gap'] or 0):.2f} %, x{r['speedup_static'] or 0:.3f} static, "
                         f"x{r['speedup_adaptive'] or 0:.3f} adaptive, {wall:.3f} s wall",
                         file=sys.stderr,
                     )
-    return rows
+    return rows, bench_rows
 
 
 def fmt(x: float | None, spec: str) -> str:
@@ -149,76 +127,91 @@ def fmt(x: float | None, spec: str) -> str:
     return "–" if x is None else format(x, spec)
 
 
-def summary_row(label: str, rs: list[dict]) -> str:
-    """One Markdown row summarizing runs (plus the gain over Ulysses-only plans when measured)."""
+def summary_row(label: str, rs: list[dict], ulysses_gain: bool) -> dict[str, str]:
+    """The summary of runs (plus the gain over Ulysses-only plans when measured)."""
     ok = [r for r in rs if r["objective_s"] is not None]
     gains = [r["gain_over_ulysses"] for r in ok if r.get("gain_over_ulysses")]
     ss = [r["speedup_static"] for r in ok if r["speedup_static"]]
     sa = [r["speedup_adaptive"] for r in ok if r["speedup_adaptive"]]
     gaps = [100 * (r["gap"] or 0.0) for r in ok]
     walls = [r["runtime_s"] for r in rs]
-    return (
-        f"| {label} | {len(ok)}/{len(rs)} | "
-        f"{fmt(statistics.mean(ss), '.3f') if ss else '–'} | {fmt(min(ss), '.3f') if ss else '–'} | "
-        f"{fmt(statistics.mean(sa), '.3f') if sa else '–'} | {fmt(min(sa), '.3f') if sa else '–'} | "
-        f"{fmt(statistics.mean(gaps), '.2f') if gaps else '–'} | {fmt(max(gaps), '.2f') if gaps else '–'} | "
-        f"{statistics.mean(walls):.3f} | {max(walls):.3f} |"
-        + (f" {statistics.mean(gains):.3f} | {max(gains):.3f} |" if gains else "")
-    )
+    out = {
+        "gpus × batch, method": label,
+        "runs": f"{len(ok)}/{len(rs)}",
+        "mean speedup vs static": fmt(statistics.mean(ss), ".3f") if ss else "–",
+        "min vs static": fmt(min(ss), ".3f") if ss else "–",
+        "mean speedup vs adaptive": fmt(statistics.mean(sa), ".3f") if sa else "–",
+        "min vs adaptive": fmt(min(sa), ".3f") if sa else "–",
+        "mean gap %": fmt(statistics.mean(gaps), ".2f") if gaps else "–",
+        "max gap %": fmt(max(gaps), ".2f") if gaps else "–",
+        "mean wall s": f"{statistics.mean(walls):.3f}",
+        "max wall s": f"{max(walls):.3f}",
+    }
+    if ulysses_gain:
+        out["mean gain over Ulysses-only"] = f"{statistics.mean(gains):.3f}" if gains else "–"
+        out["max gain over Ulysses-only"] = f"{max(gains):.3f}" if gains else "–"
+    return out
 
 
-def report(args: argparse.Namespace, rows: list[dict], load_start, load_end) -> None:
-    """Write the CSV and the Markdown summary."""
-    command = "python " + shlex.join(sys.argv)
-    buf = io.StringIO()
-    buf.write(f"# {command}\n")
-    w = csv.DictWriter(buf, fieldnames=COLUMNS)
-    w.writeheader()
-    w.writerows(rows)
-    write_atomic(args.out.with_suffix(".csv"), buf.getvalue())
-    lines = [
-        f"# seqpar: Wikipedia batches ({args.model}{' on ' + args.gpu if args.gpu else ''})",
-        "",
-        "Reproduce with:",
-        "",
-        "```",
-        command,
-        "```",
-        "",
-        f"Load average (1/5/15 min) at start {load_start[0]:.2f}/{load_start[1]:.2f}/"
-        f"{load_start[2]:.2f}, at end {load_end[0]:.2f}/{load_end[1]:.2f}/{load_end[2]:.2f} "
-        "(2-core machine shared with other jobs; the load column is the 1-minute average "
-        "after each run).",
-        "",
-        "Speedups are ratios of modeled step times (the cost model of the instance); the bound",
-        "is the certificate over every micro-batch split; wall time is the whole `planner.solve`",
-        "call.",
-        "",
-        "| gpus × batch, method | runs | mean speedup vs static | min | mean speedup vs adaptive "
-        "| min | mean gap % | max gap % | mean wall s | max wall s |"
-        + (" mean gain over Ulysses-only | max |" if args.ulysses_gain else ""),
-        "|---|---|---|---|---|---|---|---|---|---|" + ("---|---|" if args.ulysses_gain else ""),
-    ]
+def instance_row(r: dict) -> dict[str, str]:
+    """One run of the per-instance table."""
+    gap = None if r["gap"] is None else 100 * r["gap"]
+    return {
+        "instance": r["instance"],
+        "method": r["method"],
+        "step s": fmt(r["objective_s"], ".4f"),
+        "bound s": fmt(r["bound_s"], ".4f"),
+        "gap %": fmt(gap, ".2f"),
+        "static s": fmt(r["static_s"], ".4f"),
+        "adaptive s": fmt(r["adaptive_s"], ".4f"),
+        "x static": fmt(r["speedup_static"], ".3f"),
+        "x adaptive": fmt(r["speedup_adaptive"], ".3f"),
+        "wall s": f"{r['runtime_s']:.3f}",
+        "max len": str(r["max_len_in_batch"]),
+        "load": str(r["load1"]),
+    }
+
+
+def tables(rows: list[dict], ulysses_gain: bool) -> list[tuple[str, str]]:
+    """The report's sections: by cluster, batch and method, then per instance."""
     groups: dict[tuple, list[dict]] = {}
     for r in rows:
         groups.setdefault((r["gpus"], r["batch"], r["method"]), []).append(r)
-    for (g, b, m), rs in groups.items():
-        lines.append(summary_row(f"{g} × {b}, {m}", rs))
-    lines += [
-        "",
-        "| instance | method | step s | bound s | gap % | static s | adaptive s | x static "
-        "| x adaptive | wall s | max len | load |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+    summary = [summary_row(f"{g} × {b}, {m}", rs, ulysses_gain) for (g, b, m), rs in groups.items()]
+    per_instance = [instance_row(r) for r in rows]
+    return [
+        (
+            "By cluster, batch and method",
+            markdown_rows(summary, list(summary[0]) if summary else []),
+        ),
+        (
+            "Per instance",
+            markdown_rows(per_instance, list(per_instance[0]) if per_instance else []),
+        ),
     ]
-    for r in rows:
-        lines.append(
-            f"| {r['instance']} | {r['method']} | {fmt(r['objective_s'], '.4f')} | "
-            f"{fmt(r['bound_s'], '.4f')} | {fmt(None if r['gap'] is None else 100 * r['gap'], '.2f')} | "
-            f"{fmt(r['static_s'], '.4f')} | {fmt(r['adaptive_s'], '.4f')} | "
-            f"{fmt(r['speedup_static'], '.3f')} | {fmt(r['speedup_adaptive'], '.3f')} | "
-            f"{r['runtime_s']:.3f} | {r['max_len_in_batch']} | {r['load1']} |"
-        )
-    write_atomic(args.out.with_suffix(".md"), "\n".join(lines) + "\n")
+
+
+def report(args: argparse.Namespace, rows: list[dict], bench_rows, load_start, load_end) -> None:
+    """Write the benchmark rows and the report with the tables by cluster and per instance."""
+    command = "python " + shlex.join(sys.argv)
+    write_rows(args.out.with_suffix(".csv"), bench_rows)
+    note = (
+        f"Load average (1/5/15 min) at start {load_start[0]:.2f}/{load_start[1]:.2f}/"
+        f"{load_start[2]:.2f}, at end {load_end[0]:.2f}/{load_end[1]:.2f}/{load_end[2]:.2f} "
+        "(2-core machine shared with other jobs; the load column is the 1-minute average "
+        "after each run). Speedups are ratios of modeled step times (the cost model of the "
+        "instance); the bound is the certificate over every micro-batch split; wall time is the "
+        "whole `planner.solve` call."
+    )
+    write_report(
+        args.out.with_suffix(".md"),
+        bench_rows,
+        title=f"seqpar: Wikipedia batches ({args.model}{' on ' + args.gpu if args.gpu else ''})",
+        command=command,
+        notes=[note],
+        sections=tables(rows, args.ulysses_gain),
+        size_label="sequences",
+    )
 
 
 def main() -> None:
@@ -242,8 +235,8 @@ def main() -> None:
     ap.add_argument("--threads", type=int, default=1)
     args = ap.parse_args()
     load_start = os.getloadavg()
-    rows = run(args)
-    report(args, rows, load_start, os.getloadavg())
+    rows, bench_rows = run(args)
+    report(args, rows, bench_rows, load_start, os.getloadavg())
 
 
 if __name__ == "__main__":

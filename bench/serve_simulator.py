@@ -8,19 +8,20 @@ simulator's (:mod:`planner.serve.simulate`, one seeded trace per case). The targ
 15 % below 80 % utilisation. A second table runs the plans the solver picks for three
 SLO levels and compares the plan's predicted p99 with the simulated p99.
 
-Writes ``bench/results/serve/simulator.csv``, ``simulator_plans.csv`` and
-``simulator.md``.
+Writes ``simulator.csv`` and ``simulator_plans.csv`` (benchmark rows, one per case, load,
+percentile and metric: the model's latency as the objective, the simulated one as the
+measured reference, the case's columns in ``stats``; the plans file also has a certificate
+row per solve) and ``simulator.md`` (their report, with the two tables as sections) into
+``--out`` (default ``bench/results/serve``).
 
 Usage::
 
-    .venv/bin/python bench/serve_simulator.py [--requests 3000] [--seed 0]
+    .venv/bin/python bench/serve_simulator.py [--requests 3000] [--seed 0] [--case 8B] [--out DIR]
 """
 
 from __future__ import annotations
 
 import argparse
-import csv
-import io
 import os
 import time
 from dataclasses import replace
@@ -28,7 +29,10 @@ from pathlib import Path
 
 import numpy as np
 
-from planner.core.io import write_atomic
+from planner.bench import markdown_rows, write_report
+from planner.bench.rows import write_rows
+from planner.bench.runner import certificate_row, measurement_row
+from planner.core.family import Reference
 from planner.serve import ReplicaGroup, ServingPlan, make_problem, solve
 from planner.serve.evaluate import plan_metrics
 from planner.serve.simulate import latencies, simulate_requests
@@ -91,9 +95,13 @@ def problem_for(case, q: float, qps: float):
     return replace(p, traffic=replace(p.traffic, arrival_scv=scv))
 
 
-def grid(requests: int, seed: int) -> list[dict]:
+def selected(name: str, wanted: list[str]) -> bool:
+    return not wanted or any(w.lower() in name.lower() for w in wanted)
+
+
+def grid(requests: int, seed: int, wanted: list[str]) -> list[dict]:
     rows = []
-    for case in CASES:
+    for case in [c for c in CASES if selected(c[0], wanted)]:
         cap = plan_metrics(problem_for(case, 99, 1.0), layout(case, 1.0))["capacity_qps"]
         for u in UTILISATIONS:
             load = u * cap
@@ -127,9 +135,10 @@ def grid(requests: int, seed: int) -> list[dict]:
     return rows
 
 
-def plans(requests: int, seed: int) -> list[dict]:
-    rows = []
-    for model, gpus, qps, prompt, output in PLAN_CASES:
+def plans(requests: int, seed: int, wanted: list[str]) -> tuple[list[dict], list[dict]]:
+    """The solver's plans against the simulator, and a certificate row per solve."""
+    rows, certificates = [], []
+    for model, gpus, qps, prompt, output in [c for c in PLAN_CASES if selected(c[0], wanted)]:
         for ttft, tpot in SLO_LEVELS:
             prob = make_problem(
                 model,
@@ -142,6 +151,9 @@ def plans(requests: int, seed: int) -> list[dict]:
                 disaggregation="allow",
             )
             res = solve(prob, time_limit=20)
+            certificates.append(
+                certificate_row(res, instance=f"{model} @ {qps:g} req/s, SLO {ttft}/{tpot}")
+            )
             if res.solution is None:
                 rows.append({"model": model, "slo": f"{ttft}/{tpot}", "status": res.status.value})
                 continue
@@ -167,18 +179,28 @@ def plans(requests: int, seed: int) -> list[dict]:
                 }
             )
             print(model, ttft, tpot, rows[-1]["plan"], rows[-1]["ttft_err"], flush=True)
-    return rows
+    return rows, certificates
 
 
-def to_csv(rows: list[dict]) -> str:
-    keys: list[str] = []
+def bench_rows(rows: list[dict], name) -> list[dict]:
+    """One measurement row per row and metric: the model's latency against the simulated one."""
+    out = []
     for r in rows:
-        keys += [k for k in r if k not in keys]
-    buf = io.StringIO()
-    w = csv.DictWriter(buf, fieldnames=keys)
-    w.writeheader()
-    w.writerows(rows)
-    return buf.getvalue()
+        if "plan" not in r and "case" not in r:
+            continue  # a solve without a plan: its certificate row says why
+        for metric in ("ttft", "tpot"):
+            model = r[f"model_{metric}_s"]
+            out.append(
+                measurement_row(
+                    "serve",
+                    f"{name(r)} / {metric}",
+                    "model",
+                    objective=model if model is not None and np.isfinite(model) else None,
+                    reference=Reference(value=r[f"sim_{metric}_s"], measured=True),
+                    stats=r,
+                )
+            )
+    return out
 
 
 def pct(x: float | None) -> str:
@@ -189,74 +211,149 @@ def ms(x: float | None) -> str:
     return "–" if x is None else f"{1000 * x:.1f}"
 
 
-def markdown(rows: list[dict], prows: list[dict], args, load: tuple, wall: float) -> str:
-    lines = [
-        f"`.venv/bin/python bench/serve_simulator.py --requests {args.requests} "
-        f"--seed {args.seed}`",
-        "",
-        f"Load average before / after: {load[0]} / {load[1]}; wall time {wall:.0f} s "
-        "(2 cores shared with other agents).",
-        "",
-        "Error = model / simulated - 1 at the same percentile (one seeded trace of "
-        f"{args.requests} requests per case; utilisation = load / the replica's SLO-free "
-        "capacity in the model).",
-        "",
-    ]
+def flag(e: float | None) -> str:
+    return pct(e) + (" ✗" if e is not None and abs(e) > TARGET else "")
+
+
+GRID_COLUMNS = [
+    "case",
+    "util.",
+    "req/s",
+    "pct",
+    "TTFT model ms",
+    "TTFT sim ms",
+    "err",
+    "TPOT model ms",
+    "TPOT sim ms",
+    "err ",
+]
+PLAN_COLUMNS = [
+    "model",
+    "SLO TTFT/TPOT",
+    "plan",
+    "util.",
+    "TTFT model ms",
+    "sim ms",
+    "err",
+    "TPOT model ms",
+    "sim ms ",
+    "err ",
+]
+
+
+def grid_section(rows: list[dict], requests: int) -> str:
+    """The summary line and the table of model vs simulator over the grid."""
     below = [r for r in rows if r["utilisation"] < 0.8 and r["percentile"] == 99]
     errs = [abs(r[k]) for r in below for k in ("ttft_err", "tpot_err") if r[k] is not None]
     inside = sum(e <= TARGET for e in errs)
-    lines += [
+    largest = f"{100 * max(errs):.1f} %" if errs else "–"
+    text = (
+        "Error = model / simulated - 1 at the same percentile (one seeded trace of "
+        f"{requests} requests per case; utilisation = load / the replica's SLO-free "
+        "capacity in the model).\n\n"
         f"**p99 below 80 % utilisation: {inside} / {len(errs)} TTFT/TPOT comparisons within "
-        f"±{TARGET:.0%}** (largest |error| {100 * max(errs):.1f} %).",
-        "",
-        "| case | util. | req/s | pct | TTFT model ms | TTFT sim ms | err | TPOT model ms "
-        "| TPOT sim ms | err |",
-        "|---|---|---|---|---|---|---|---|---|---|",
-    ]
-    for r in rows:
-        flag = lambda e: pct(e) + (" ✗" if e is not None and abs(e) > TARGET else "")  # noqa: E731
-        lines.append(
-            f"| {r['case']} | {r['utilisation']:.0%} | {r['qps']:.3g} | p{r['percentile']} | "
-            f"{ms(r['model_ttft_s'])} | {ms(r['sim_ttft_s'])} | {flag(r['ttft_err'])} | "
-            f"{ms(r['model_tpot_s'])} | {ms(r['sim_tpot_s'])} | {flag(r['tpot_err'])} |"
+        f"±{TARGET:.0%}** (largest |error| {largest}).\n\n"
+    )
+    shown = [
+        dict(
+            zip(
+                GRID_COLUMNS,
+                [
+                    r["case"],
+                    f"{r['utilisation']:.0%}",
+                    f"{r['qps']:.3g}",
+                    f"p{r['percentile']}",
+                    ms(r["model_ttft_s"]),
+                    ms(r["sim_ttft_s"]),
+                    flag(r["ttft_err"]),
+                    ms(r["model_tpot_s"]),
+                    ms(r["sim_tpot_s"]),
+                    flag(r["tpot_err"]),
+                ],
+                strict=True,
+            )
         )
-    lines += [
-        "",
-        "Plans chosen by the solver (disaggregation allowed), p99:",
-        "",
-        "| model | SLO TTFT/TPOT | plan | util. | TTFT model ms | sim ms | err | TPOT model ms "
-        "| sim ms | err |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        for r in rows
     ]
+    return text + markdown_rows(shown, GRID_COLUMNS)
+
+
+def plans_section(prows: list[dict]) -> str:
+    """The table of the solver's plans (p99) against the simulator."""
+    shown = []
     for r in prows:
         if "plan" not in r:
-            lines.append(f"| {r['model']} | {r['slo']} | {r['status']} | | | | | | | |")
-            continue
-        lines.append(
-            f"| {r['model']} @ {r['qps']:g} req/s | {r['slo']} | {r['plan']} | "
-            f"{r['utilisation']:.0%} | {ms(r['model_ttft_s'])} | {ms(r['sim_ttft_s'])} | "
-            f"{pct(r['ttft_err'])} | {ms(r['model_tpot_s'])} | {ms(r['sim_tpot_s'])} | "
-            f"{pct(r['tpot_err'])} |"
-        )
-    return "\n".join(lines) + "\n"
+            cells = [r["model"], r["slo"], r["status"]] + [""] * 7
+        else:
+            cells = [
+                f"{r['model']} @ {r['qps']:g} req/s",
+                r["slo"],
+                r["plan"],
+                f"{r['utilisation']:.0%}",
+                ms(r["model_ttft_s"]),
+                ms(r["sim_ttft_s"]),
+                pct(r["ttft_err"]),
+                ms(r["model_tpot_s"]),
+                ms(r["sim_tpot_s"]),
+                pct(r["tpot_err"]),
+            ]
+        shown.append(dict(zip(PLAN_COLUMNS, cells, strict=True)))
+    return markdown_rows(shown, PLAN_COLUMNS)
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--requests", type=int, default=3000)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument(
+        "--case",
+        action="append",
+        default=[],
+        help="run only the cases (and solver-plan models) whose name contains this text "
+        "(repeatable)",
+    )
+    ap.add_argument("--out", type=Path, default=OUT, help="folder for simulator.csv / .md")
     args = ap.parse_args()
     before = "{:.2f} {:.2f} {:.2f}".format(*os.getloadavg())
     t0 = time.perf_counter()
-    rows = grid(args.requests, args.seed)
-    prows = plans(args.requests, args.seed)
+    rows = grid(args.requests, args.seed, args.case)
+    prows, certificates = plans(args.requests, args.seed, args.case)
     wall = time.perf_counter() - t0
     after = "{:.2f} {:.2f} {:.2f}".format(*os.getloadavg())
-    OUT.mkdir(parents=True, exist_ok=True)
-    write_atomic(OUT / "simulator.csv", to_csv(rows))
-    write_atomic(OUT / "simulator_plans.csv", to_csv(prows))
-    write_atomic(OUT / "simulator.md", markdown(rows, prows, args, (before, after), wall))
-    print((OUT / "simulator.md").read_text())
+    grid_rows = bench_rows(
+        rows, lambda r: f"{r['case']} @ {r['utilisation']:.0%}, p{r['percentile']}"
+    )
+    plan_rows = certificates + bench_rows(
+        prows, lambda r: f"{r['model']} @ {r['qps']:g} req/s, SLO {r['slo']}, p99"
+    )
+    command = (
+        f".venv/bin/python bench/serve_simulator.py --requests {args.requests} --seed {args.seed}"
+    )
+    command += "".join(f" --case '{c}'" for c in args.case)
+    args.out.mkdir(parents=True, exist_ok=True)
+    write_rows(args.out / "simulator.csv", grid_rows)
+    write_rows(args.out / "simulator_plans.csv", plan_rows)
+    sections = [("Model vs simulator", grid_section(rows, args.requests))] if rows else []
+    if prows:
+        sections.append(
+            ("Plans chosen by the solver (disaggregation allowed), p99", plans_section(prows))
+        )
+    report = write_report(
+        args.out / "simulator.md",
+        grid_rows + plan_rows,
+        title="Serving model vs discrete-event simulator",
+        command=command,
+        notes=[
+            f"Load average before / after: {before} / {after}; wall time {wall:.0f} s "
+            "(2 cores shared with other agents).",
+            "Objective: the model's latency (s) at the percentile; reference: the simulated "
+            "one (a measurement, so the gap is the model's error). The certificate rows are "
+            "the solver's plans.",
+        ],
+        sections=sections,
+        plots=False,
+    )
+    print(report.read_text())
 
 
 if __name__ == "__main__":

@@ -1,21 +1,21 @@
 """Validate the serving model against published numbers, check the MIP, time the search.
 
-Writes CSV + Markdown to ``bench/results/serve/``:
+Writes ``bench/results/serve/serving_validation.csv`` (benchmark rows, :mod:`planner.bench`:
+predictions against published numbers as ``perfmodel`` rows with the measurement as reference,
+so their gap is the error; solves as their certificates) and ``serving_validation.md`` (its
+report, with a section per part):
 
-* ``serving_throughput.csv`` — TensorRT-LLM "perf overview" offline throughput:
-  the serving rows of :mod:`planner.perfmodel.calibration.published` (8B and
-  70B fitted by ``planner calibrate``, 405B held out), predicted output
-  tokens/s of the planner's offline mode with the published layout fixed vs
-  published;
-* ``serving_static.csv`` — TensorRT-LLM v0.5 / v0.6.1 ``performance.md``
-  (commit 77d24b5f): first-token latency at batch 1 (prefill) and static-batch
-  throughput per GPU (Llama-2 7B / 70B, H100 FP8 and A100 FP16) predicted from
-  the step-time model alone;
-* ``serving_mip.csv`` — MIP vs brute-force enumeration of replica counts on
-  random small inventories (objective must be equal; the MIP plan must verify);
-* ``serving_search.csv`` — search time on a realistic inventory
-  (H100:64,A100:128) for three models, colocated and with disaggregation;
-* ``serving_validation.md`` — all of it as Markdown (pasted into the README).
+* offline throughput: TensorRT-LLM "perf overview": the serving rows of
+  :mod:`planner.perfmodel.calibration.published` (8B and 70B fitted by ``planner
+  calibrate``, 405B held out), predicted output tokens/s of the planner's offline mode with
+  the published layout fixed vs published;
+* step times: TensorRT-LLM v0.5 / v0.6.1 ``performance.md`` (commit 77d24b5f):
+  first-token latency at batch 1 (prefill) and static-batch throughput per GPU (Llama-2
+  7B / 70B, H100 FP8 and A100 FP16) predicted from the step-time model alone;
+* MIP vs brute-force enumeration of replica counts on random small inventories (objective
+  must be equal; the MIP plan must verify): methods ``mip`` and ``brute-force``;
+* search time on a realistic inventory (H100:64,A100:128) for three models, colocated and
+  with disaggregation: method ``auto``.
 
 Usage::
 
@@ -27,8 +27,6 @@ Timings depend on the machine's load; the load average is recorded.
 from __future__ import annotations
 
 import argparse
-import csv
-import io
 import math
 import os
 import random
@@ -38,7 +36,10 @@ from pathlib import Path
 import numpy as np
 
 import planner.perfmodel.stage as step
-from planner.core.io import write_atomic
+from planner.bench import markdown_rows, write_report
+from planner.bench.rows import write_rows
+from planner.bench.runner import certificate_row, measurement_row
+from planner.core.family import Reference
 from planner.core.result import Status
 from planner.perfmodel import comm
 from planner.perfmodel.calibration.published import FIT, HELD_OUT, MODELS, SERVING_ROWS, SOURCES
@@ -121,6 +122,7 @@ def throughput_rows() -> list[dict]:
                 "predicted_tok_s": round(pred),
                 "error_pct": round(100 * (pred / row.value - 1), 1),
                 "set": row.split,
+                "_predicted": pred,
             }
         )
     return rows
@@ -273,6 +275,8 @@ def mip_rows(n: int, seed: int = 0) -> list[dict]:
                 "agree": agree,
                 "mip_s": round(mip_s, 3),
                 "brute_s": round(brute_s, 3),
+                "_result": res,
+                "_brute": None if best is None else best[0],
             }
         )
     return rows
@@ -283,25 +287,40 @@ def mip_rows(n: int, seed: int = 0) -> list[dict]:
 # ---------------------------------------------------------------------------
 
 
+#: Two inventories: a large two-type fleet (three models, colocated and disaggregated) and
+#: the three-type fleet of issue 19's speed target (the README example's traffic, one
+#: workload at a time: several workloads sharing a fleet are not modelled).
+BIG, THREE = "H100:64,A100:128", "H100:16,A100:16,L40S:16"
+SEARCH_CASES = [
+    (BIG, "llama-3.1-70b", 40.0, "exp:1024", "exp:256", "1s", "50ms", ("off", "allow")),
+    (BIG, "llama-3.1-8b", 300.0, "exp:1024", "exp:256", "500ms", "30ms", ("off", "allow")),
+    (BIG, "qwen2.5-72b", 25.0, "lognormal:2000,1500", "exp:400", "2s", "60ms", ("off", "allow")),
+    (THREE, "llama-3.1-8b", 10.0, "exp:1024", "exp:256", "1s", "50ms", ("allow",)),
+    (THREE, "llama-3.1-70b", 10.0, "exp:1024", "exp:256", "1s", "50ms", ("allow",)),
+    (THREE, "mixtral-8x7b", 10.0, "exp:1024", "exp:256", "1s", "50ms", ("allow",)),
+]
+
+
+SEARCH_NOTE = (
+    "Cold caches; `capacity_model_s` evaluates every candidate layout and role, "
+    "`mip_s_warm` then runs greedy + MIP (+ certification) on the cached capacities; "
+    "`total_s` is their sum. `load` is the 1-minute load average (2 shared cores)."
+)
+
+
 def search_rows() -> list[dict]:
     rows = []
-    cases = [
-        ("llama-3.1-70b", 40.0, "exp:1024", "exp:256", "1s", "50ms", "bf16"),
-        ("llama-3.1-8b", 300.0, "exp:1024", "exp:256", "500ms", "30ms", "bf16"),
-        ("qwen2.5-72b", 25.0, "lognormal:2000,1500", "exp:400", "2s", "60ms", "bf16"),
-    ]
-    for model, qps, p, o, ttft, tpot, prec in cases:
-        for mode in ("off", "allow"):
+    for gpus, model, qps, p, o, ttft, tpot, modes in SEARCH_CASES:
+        for mode in modes:
             _clear_caches()
             problem = make_problem(
                 model,
-                "H100:64,A100:128",
+                gpus,
                 qps=qps,
                 prompt_tokens=p,
                 output_tokens=o,
                 ttft=ttft,
                 tpot=tpot,
-                precision=prec,
                 disaggregation=mode,
             )
             t0 = time.perf_counter()
@@ -313,6 +332,7 @@ def search_rows() -> list[dict]:
             plan = res.solution
             rows.append(
                 {
+                    "gpus": gpus,
                     "model": model,
                     "qps": qps,
                     "slo": f"TTFT p99 {ttft} / TPOT p99 {tpot}",
@@ -321,11 +341,14 @@ def search_rows() -> list[dict]:
                     "usable": sum(c.usable for c in cands),
                     "capacity_model_s": round(t_cand, 3),
                     "mip_s_warm": round(t_solve, 3),
+                    "total_s": round(t_cand + t_solve, 3),
                     "status": res.status.value,
                     "cost_per_hour": round(res.objective, 2) if res.objective else "",
                     "gap": res.gap,
                     "plan": "; ".join(g.label() for g in plan.replicas) if plan else res.reason,
                     "load": load(),
+                    "_result": res,
+                    "_name": f"{model} on {gpus} qps {qps} disaggregation {mode}",
                 }
             )
     return rows
@@ -336,21 +359,25 @@ def search_rows() -> list[dict]:
 # ---------------------------------------------------------------------------
 
 
-def write_csv(name: str, rows: list[dict]) -> None:
-    if not rows:
-        return
-    buf = io.StringIO()
-    w = csv.DictWriter(buf, fieldnames=list(rows[0]))
-    w.writeheader()
-    w.writerows(rows)
-    write_atomic(OUT / name, buf.getvalue())
+def md_table(rows: list[dict]) -> str:
+    """The rows as Markdown (columns starting with ``_`` are the script's own)."""
+    return markdown_rows(rows, [c for c in rows[0] if not c.startswith("_")])
 
 
-def md_table(rows: list[dict], cols: list[str] | None = None) -> str:
-    cols = cols or list(rows[0])
-    lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
-    lines += ["| " + " | ".join(str(r[c]) for c in cols) + " |" for r in rows]
-    return "\n".join(lines)
+def public(row: dict) -> dict:
+    return {k: v for k, v in row.items() if not k.startswith("_")}
+
+
+def prediction_row(instance: str, predicted: float, published: float, extra: dict) -> dict:
+    """A model prediction against a published measurement (the gap is the error)."""
+    return measurement_row(
+        "serve",
+        instance,
+        "perfmodel",
+        objective=predicted,
+        reference=Reference(value=published, measured=True),
+        stats=extra,
+    )
 
 
 def summary(rows: list[dict], key: str = "error_pct") -> str:
@@ -364,70 +391,123 @@ def summary(rows: list[dict], key: str = "error_pct") -> str:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--mip-instances", type=int, default=40)
+    ap.add_argument(
+        "--search-only",
+        metavar="NAME",
+        help="only the search-time rows, written to NAME.csv and NAME.md (e.g. to time "
+        "another checkout: PYTHONPATH=/path/to/it python bench/serve_validation.py "
+        "--search-only serving_search_before)",
+    )
     args = ap.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
-    md = ["# Serving planner validation", ""]
-    md.append(
+    if args.search_only:
+        s_rows = search_rows()
+        rows = [
+            certificate_row(
+                r["_result"], instance=r["_name"], runtime_s=r["total_s"], stats=public(r)
+            )
+            for r in s_rows
+        ]
+        write_rows(OUT / f"{args.search_only}.csv", rows)
+        write_report(
+            OUT / f"{args.search_only}.md",
+            rows,
+            title="Serving search time",
+            command=f".venv/bin/python bench/serve_validation.py --search-only {args.search_only}",
+            notes=[f"planner from {Path(cand_mod.__file__).parents[2]}.", SEARCH_NOTE],
+            sections=[("Search time", md_table(s_rows))],
+            plots=False,
+        )
+        print(md_table(s_rows))
+        return
+    constants = (
         f"Fitted constants (planner/perfmodel/calibration/constants.json): weight_stream_efficiency"
         f" = {FITTED['weight_stream_efficiency']:.6g}, iteration_overhead_s = "
         f"{FITTED['iteration_overhead_s']:.6g}. Assumed: FLASH_ATTENTION_EFFICIENCY = "
         f"{step.FLASH_ATTENTION_EFFICIENCY}, ALLREDUCE_LATENCY_S = {comm.ALLREDUCE_LATENCY_S}."
     )
+    sections, bench_rows = [], []
     rows = throughput_rows()
-    write_csv("serving_throughput.csv", rows)
+    for r in rows:
+        name = f"offline {r['model']} {r['gpu']} tp{r['tp']} {r['isl']}/{r['osl']}"
+        bench_rows.append(prediction_row(name, r["_predicted"], r["published_tok_s"], public(r)))
     fit_rows = [r for r in rows if r["set"] == FIT]
     held = [r for r in rows if r["set"] == HELD_OUT]
     source = SOURCES[SERVING_ROWS[0].source]
-    md += [
-        "",
-        "## Offline throughput vs trtllm-bench",
-        "",
-        f"Source: {source.citation}. FP8 weights, activations and KV cache; TensorRT-LLM's "
-        "guaranteed-no-evict scheduler (kv_admission = reserve); chunk 8192 tokens.",
-        "",
-        f"Fit rows (8B, 70B): {summary(fit_rows)}. Held-out rows (405B): {summary(held)}.",
-        "",
-        md_table(rows),
-    ]
+    sections.append(
+        (
+            "Offline throughput vs trtllm-bench",
+            f"Source: {source.citation}. FP8 weights, activations and KV cache; TensorRT-LLM's "
+            "guaranteed-no-evict scheduler (kv_admission = reserve); chunk 8192 tokens.\n\n"
+            f"Fit rows (8B, 70B): {summary(fit_rows)}. Held-out rows (405B): {summary(held)}.\n\n"
+            + md_table(rows),
+        )
+    )
     srows = static_rows()
-    write_csv("serving_static.csv", srows)
+    for k, r in enumerate(srows):
+        name = f"{r['kind'].split(' (')[0]} {r['model']} {r['gpu']} tp{r['tp']} #{k}"
+        bench_rows.append(prediction_row(name, r["predicted"], r["published"], r))
     ttft = [r for r in srows if r["kind"].startswith("first")]
     stat = [r for r in srows if r["kind"].startswith("static")]
-    md += [
-        "",
-        "## Step times vs TensorRT-LLM v0.5/v0.6 measurements",
-        "",
-        f"Source: {TRT_STATIC}. Prefill at batch 1: {summary(ttft)}. Static batches: "
-        f"{summary(stat)}.",
-        "",
-        md_table(srows),
-    ]
+    sections.append(
+        (
+            "Step times vs TensorRT-LLM v0.5/v0.6 measurements",
+            f"Source: {TRT_STATIC}. Prefill at batch 1: {summary(ttft)}. Static batches: "
+            f"{summary(stat)}.\n\n" + md_table(srows),
+        )
+    )
     mrows = mip_rows(args.mip_instances)
-    write_csv("serving_mip.csv", mrows)
+    for r in mrows:
+        bench_rows.append(
+            certificate_row(
+                r["_result"], instance=r["instance"], runtime_s=r["mip_s"], stats=public(r)
+            )
+        )
+        bench_rows.append(
+            measurement_row(
+                "serve",
+                r["instance"],
+                "brute-force",
+                status="MEASURED" if r["_brute"] is not None else "INFEASIBLE",
+                objective=r["_brute"],
+                runtime_s=r["brute_s"],
+                stats=public(r),
+            )
+        )
     agree = sum(bool(r["agree"]) for r in mrows)
-    md += [
-        "",
-        "## MIP vs brute force",
-        "",
-        f"{agree} / {len(mrows)} random small inventories agree (objective equal, or both "
-        f"infeasible). Load average {load()}.",
-        "",
-        md_table(mrows),
-    ]
+    sections.append(
+        (
+            "MIP vs brute force",
+            f"{agree} / {len(mrows)} random small inventories agree (objective equal, or both "
+            f"infeasible). Load average {load()}.\n\n" + md_table(mrows),
+        )
+    )
     s_rows = search_rows()
-    write_csv("serving_search.csv", s_rows)
-    md += [
-        "",
-        "## Search time, H100:64 + A100:128",
-        "",
-        "Cold caches; `capacity_model_s` evaluates every candidate layout and role, "
-        "`mip_s_warm` then runs greedy + MIP (+ certification) on the cached capacities.",
-        "",
-        md_table(s_rows),
-        "",
-    ]
-    write_atomic(OUT / "serving_validation.md", "\n".join(md))
-    print("\n".join(md))
+    for r in s_rows:
+        bench_rows.append(
+            certificate_row(
+                r["_result"], instance=r["_name"], runtime_s=r["mip_s_warm"], stats=public(r)
+            )
+        )
+    sections.append(("Search time", SEARCH_NOTE + "\n\n" + md_table(s_rows)))
+    write_rows(OUT / "serving_validation.csv", bench_rows)
+    write_report(
+        OUT / "serving_validation.md",
+        bench_rows,
+        title="Serving planner validation",
+        command=".venv/bin/python bench/serve_validation.py"
+        + (f" --mip-instances {args.mip_instances}" if args.mip_instances != 40 else ""),
+        notes=[
+            constants,
+            "Rows of method `perfmodel` are the model's predictions against published "
+            "measurements (their gap is the error); `mip` and `brute-force` rows the MIP and "
+            "the enumeration on the same random inventories; `auto` rows the search on a "
+            "realistic inventory.",
+        ],
+        sections=sections,
+        plots=False,
+    )
+    print("\n\n".join(f"## {h}\n\n{b}" for h, b in sections))
 
 
 if __name__ == "__main__":

@@ -16,8 +16,6 @@ machine move with its load.
 from __future__ import annotations
 
 import argparse
-import csv
-import io
 import json
 import os
 import shlex
@@ -28,7 +26,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from planner.core.io import write_atomic
+from planner.bench import markdown_rows, write_report
+from planner.bench.rows import write_rows
+from planner.bench.runner import measurement_row
 from planner.core.provenance import provenance
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -135,42 +135,44 @@ def main() -> None:
             )
     load_after = load_average()
     origin = provenance()
-    for row in rows:
-        row.update(
-            load_before=load_before,
-            load_after=load_after,
-            planner_version=origin["planner_version"],
-            git_commit=origin["git_commit"] or "",
+    bench_rows = [
+        measurement_row(
+            "planner",
+            row["command"],
+            "fresh process",
+            objective=None,
+            runtime_s=row["median_wall_s"],
+            stats={**row, "load_before": load_before, "load_after": load_after},
         )
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=list(rows[0]))
-    writer.writeheader()
-    writer.writerows(rows)
-    write_atomic(opts.out / "startup.csv", buffer.getvalue())
-
+        for row in rows
+    ]
+    write_rows(opts.out / "startup.csv", bench_rows)
     command = f"python bench/startup.py --runs {opts.runs}"
-    lines = [
-        "# planner start-up times",
-        "",
-        f"Reproduce with:\n\n```\n{command}\n```\n",
+    note = (
         f"{opts.runs} runs per command after `planner warmup`, each a fresh process; "
         f"load average (1, 5, 15 min) {load_before} before and {load_after} after, "
-        f"{os.cpu_count()} CPUs; commit {origin['git_commit'] or 'n/a'}.",
-        "*method*: the method's own `runtime_s`; *start-up*: median wall minus method "
-        "(interpreter, imports, compiled kernels, writing the answer).",
-        "",
-        "| command | median wall s | min | max | method s | start-up s |",
-        "|---|---|---|---|---|---|",
+        f"{os.cpu_count()} CPUs; commit {origin['git_commit'] or 'n/a'}. The rows' *time* is "
+        "the median wall time. *method*: the method's own `runtime_s`; *start-up*: median wall "
+        "minus method (interpreter, imports, compiled kernels, writing the answer)."
+    )
+    columns = [
+        "command",
+        "median_wall_s",
+        "min_wall_s",
+        "max_wall_s",
+        "median_method_s",
+        "median_startup_s",
     ]
-    for r in rows:
-        method = "–" if r["median_method_s"] is None else f"{r['median_method_s']:.3f}"
-        startup = "–" if r["median_startup_s"] is None else f"{r['median_startup_s']:.3f}"
-        lines.append(
-            f"| {r['command']} | {r['median_wall_s']:.3f} | {r['min_wall_s']:.3f} | "
-            f"{r['max_wall_s']:.3f} | {method} | {startup} |"
-        )
-    write_atomic(opts.out / "startup.md", "\n".join(lines) + "\n")
-    sys.stdout.write("\n".join(lines[-len(rows) - 2 :]) + "\n")
+    write_report(
+        opts.out / "startup.md",
+        bench_rows,
+        title="planner start-up times",
+        command=command,
+        notes=[note],
+        sections=[("Commands", markdown_rows(rows, columns))],
+        plots=False,
+    )
+    sys.stdout.write(markdown_rows(rows, columns))
 
 
 if __name__ == "__main__":

@@ -22,8 +22,6 @@ kernels (once per installation) is not counted; loading them is part of the star
 from __future__ import annotations
 
 import argparse
-import csv
-import io
 import json
 import os
 import shlex
@@ -33,8 +31,10 @@ import tempfile
 import time
 from pathlib import Path
 
+from planner.bench import markdown_rows, write_report
+from planner.bench.rows import write_rows
+from planner.bench.runner import certificate_row
 from planner.core.family import get_family
-from planner.core.io import write_atomic
 
 #: Instance sizes per family: label -> ``planner gen FAMILY`` arguments, smallest first; the
 #: last one is the family's largest generator setting (see ``planner gen FAMILY --help``).
@@ -82,23 +82,6 @@ CHEAP = {
     "pipelining": "ims",
 }
 
-FIELDS = [
-    "family",
-    "size",
-    "method",
-    "time_limit",
-    "wall_s",
-    "runtime_s",
-    "startup_s",
-    "allowed_s",
-    "wall_over_limit",
-    "ok",
-    "exit",
-    "status",
-    "objective",
-    "note",
-]
-
 
 def planner_cmd() -> list[str]:
     """How to run the CLI with this interpreter."""
@@ -121,12 +104,12 @@ def solve(family: str, path: Path, method: str, limit: float, threads: int) -> d
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
     wall = time.perf_counter() - started
     row = {"wall_s": round(wall, 3), "exit": proc.returncode, "status": "", "objective": ""}
-    row["runtime_s"], row["note"] = "", ""
+    row["runtime_s"], row["note"], row["result"] = "", "", {}
     lines = [ln for ln in proc.stdout.splitlines() if ln.strip()]
     if proc.returncode == 0 and lines:
         res = json.loads(lines[-1])
         stats = res.get("stats") or {}
-        row.update(status=res.get("status", ""), objective=res.get("objective", ""))
+        row.update(status=res.get("status", ""), objective=res.get("objective", ""), result=res)
         row["runtime_s"] = res.get("runtime_s", "")
         notes = [str(stats[k]) for k in ("skipped", "finished_by") if stats.get(k)]
         notes += [f"{k}: {v}" for k, v in stats.items() if k.endswith("_skipped")]
@@ -198,53 +181,71 @@ def main() -> None:
                 )
     command = "python bench/time_limits.py " + " ".join(shlex.quote(x) for x in sys.argv[1:])
     load = " ".join(f"{x:.2f}" for x in os.getloadavg())
-    buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=FIELDS)
-    writer.writeheader()
-    writer.writerows(rows)
+    bench_rows = [as_bench_row(r) for r in rows]
     a.out.parent.mkdir(parents=True, exist_ok=True)
-    write_atomic(a.out.with_suffix(".csv"), buf.getvalue())
-    write_atomic(a.out.with_suffix(".md"), report(rows, command, load, limit, allowed))
+    write_rows(a.out.with_suffix(".csv"), bench_rows)
+    write_report(
+        a.out.with_suffix(".md"),
+        bench_rows,
+        title="Time limits",
+        command=command,
+        notes=[verdict(rows, load, allowed)],
+        sections=[("Every run", markdown_rows(rows, TABLE))],
+        plots=False,
+    )
     print(f"wrote {a.out.with_suffix('.csv')} and {a.out.with_suffix('.md')}")
 
 
-def report(rows: list[dict], command: str, load: str, limit: float, allowed: float) -> str:
-    """The Markdown report: the command, the verdict, then one row per run."""
+#: Columns of the per-run table of the report.
+TABLE = [
+    "family",
+    "size",
+    "method",
+    "wall_s",
+    "wall_over_limit",
+    "runtime_s",
+    "startup_s",
+    "status",
+    "ok",
+    "note",
+]
+
+
+def as_bench_row(r: dict) -> dict:
+    """One run as a benchmark CSV row: the certificate of ``planner solve --json``, with the
+    wall time, start-up and verdict in ``stats``."""
+    return certificate_row(
+        r["result"],
+        family=r["family"],
+        instance=f"{r['family']} {r['size']}",
+        method=r["method"],
+        stats={
+            k: r[k] for k in ("wall_s", "startup_s", "allowed_s", "wall_over_limit", "ok", "exit")
+        }
+        | {"note": r["note"]},
+    )
+
+
+def verdict(rows: list[dict], load: str, allowed: float) -> str:
+    """The report's summary: how many runs kept their limit, by wall time and by runtime."""
     over = [r for r in rows if not r["ok"]]
     in_time = [r for r in rows if r["runtime_s"] != "" and float(r["runtime_s"]) <= allowed]
     extra = sorted(
         r["wall_s"] - float(r["runtime_s"]) - r["startup_s"] for r in rows if r["runtime_s"] != ""
     )
     spread = f"{extra[len(extra) // 2]:.2f} s (max {extra[-1]:.2f} s)" if extra else "n/a"
-    lines = [
-        "# Time limits",
-        "",
-        f"Command: `{command}` (load average at the end: {load}; 2-core machine shared with "
-        "other jobs).",
-        "",
-        f"A run passes when its wall time is at most T + max(1 s, 10 %) = {allowed:g} s plus the "
-        "start-up (wall time less the method's runtime of a cheap method on the same instance, "
-        "best of two, measured just before the runs on that instance). Kernels were compiled ahead with `planner warmup`; "
-        "loading them is part of the start-up.",
-        "",
+    return (
+        f"Load average at the end: {load}; 2-core machine shared with other jobs. A run passes "
+        f"when its wall time is at most T + max(1 s, 10 %) = {allowed:g} s plus the start-up "
+        "(wall time less the method's runtime of a cheap method on the same instance, best of "
+        "two, measured just before the runs on that instance). Kernels were compiled ahead with "
+        "`planner warmup`; loading them is part of the start-up.\n\n"
         f"**{len(rows) - len(over)} of {len(rows)} runs within the limit by wall time; "
         f"{len(in_time)} of {len(rows)} by the method's own runtime** (T + max(1 s, 10 %), "
         "without the start-up). Wall time less runtime less the measured start-up, i.e. how "
         f"much the process cost varied from the start-up measurement: median {spread}; on a "
-        "loaded machine this, not the method, decides most verdicts.",
-        "",
-        "| family | size | method | wall (s) | wall / T | method runtime (s) | start-up (s) "
-        "| status | ok | note |",
-        "| --- | --- | --- | ---: | ---: | ---: | ---: | --- | --- | --- |",
-    ]
-    for r in rows:
-        note = str(r["note"]).replace("|", "/")[:120]
-        lines.append(
-            f"| {r['family']} | {r['size']} | {r['method']} | {r['wall_s']:.2f} | "
-            f"{r['wall_over_limit']:.2f} | {r['runtime_s']} | {r['startup_s']:.2f} | "
-            f"{r['status'] or r['exit']} | {'yes' if r['ok'] else '**no**'} | {note} |"
-        )
-    return "\n".join(lines) + "\n"
+        "loaded machine this, not the method, decides most verdicts."
+    )
 
 
 if __name__ == "__main__":

@@ -22,19 +22,25 @@ Published step times are derived from the published throughput:
 
 Usage::
 
-    .venv/bin/python bench/train_anchors.py [--time-limit 120]
+    .venv/bin/python bench/train_anchors.py [--time-limit 120] [--case DeepSeek] [--out DIR]
+
+Writes ``anchors.csv`` (benchmark rows: the predicted step time as the
+objective, the published one as the measured reference, the layout and search
+columns in ``stats``) and ``anchors.md`` (its report, with the anchors table
+as a section) into ``--out`` (default ``bench/results/train``).
 """
 
 from __future__ import annotations
 
 import argparse
-import csv
-import io
 import os
 import time
 from pathlib import Path
 
-from planner.core.io import write_atomic
+from planner.bench import markdown_rows, write_report
+from planner.bench.rows import write_rows
+from planner.bench.runner import measurement_row
+from planner.core.family import Reference
 from planner.core.timing import Deadline
 from planner.perfmodel.hardware import parse_cluster
 from planner.perfmodel.options import DEEPSEEK_V3, Software
@@ -101,16 +107,27 @@ def deepseek_v3():
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--time-limit", type=float, default=120.0)
+    ap.add_argument(
+        "--case",
+        action="append",
+        default=[],
+        help="run only the anchors whose label contains this text (repeatable)",
+    )
+    ap.add_argument("--out", type=Path, default=OUT, help="folder for anchors.csv / anchors.md")
     args = ap.parse_args()
     cases = [
-        ("Llama 3 405B, 8,192 H100, v=4", *llama3(8192, 64, 430, 4)),
-        ("Llama 3 405B, 16,384 H100, v=4", *llama3(16384, 128, 400, 4)),
-        ("Llama 3 405B, 16,384 H100, v=7", *llama3(16384, 128, 400, 7)),
-        ("DeepSeek-V3, 2,048 H800", *deepseek_v3()),
+        ("Llama 3 405B, 8,192 H100, v=4", lambda: llama3(8192, 64, 430, 4)),
+        ("Llama 3 405B, 16,384 H100, v=4", lambda: llama3(16384, 128, 400, 4)),
+        ("Llama 3 405B, 16,384 H100, v=7", lambda: llama3(16384, 128, 400, 7)),
+        ("DeepSeek-V3, 2,048 H800", deepseek_v3),
     ]
+    cases = [(label, make) for label, make in cases if _selected(label, args.case)]
+    if not cases:
+        ap.error(f"no anchor matches --case {args.case}")
     rows = []
     searched: dict[str, dict] = {}
-    for label, prob, plan, measured, note in cases:
+    for label, make in cases:
+        prob, plan, measured, note = make()
         est = estimate(prob, plan)
         row = {
             "run": label,
@@ -123,6 +140,8 @@ def main() -> None:
             "mfu_causal_pct": round(100 * est.mfu_causal, 1),
             "mfu_megatron_pct": round(100 * est.mfu, 1),
             "measured_from": note,
+            "_measured": measured,
+            "_predicted": est.step_time,
         }
         if prob.name not in searched:
             load = os.getloadavg()[0]
@@ -139,24 +158,49 @@ def main() -> None:
             }
         row.update(searched[prob.name])
         rows.append(row)
-    OUT.mkdir(parents=True, exist_ok=True)
-    buf = io.StringIO()
-    w = csv.DictWriter(buf, fieldnames=list(rows[0]))
-    w.writeheader()
-    w.writerows(rows)
-    write_atomic(OUT / "anchors.csv", buf.getvalue())
-    cols = list(rows[0])
-    md = [
-        "# Anchor runs (issue 18)",
-        "",
-        f"Command: `.venv/bin/python bench/train_anchors.py --time-limit {args.time_limit:g}`",
-        "",
-        "| " + " | ".join(cols) + " |",
-        "|" + "---|" * len(cols),
+    write(args, rows)
+
+
+def _selected(label: str, wanted: list[str]) -> bool:
+    return not wanted or any(w.lower() in label.lower() for w in wanted)
+
+
+def write(args: argparse.Namespace, rows: list[dict]) -> None:
+    """``anchors.csv`` as benchmark rows and ``anchors.md`` as their report."""
+    columns = [c for c in rows[0] if not c.startswith("_")]
+    shown_in_stats = [c for c in columns if c not in ("run", "predicted_step_s")]
+    bench_rows = [
+        measurement_row(
+            "train",
+            r["run"],
+            "model",
+            objective=r["_predicted"],
+            reference=Reference(value=r["_measured"], measured=True),
+            stats={c: r[c] for c in shown_in_stats},
+            time_limit=args.time_limit,
+        )
+        for r in rows
     ]
-    md += ["| " + " | ".join(str(r[c]) for c in cols) + " |" for r in rows]
-    write_atomic(OUT / "anchors.md", "\n".join(md) + "\n")
-    print("\n".join(md))
+    command = f".venv/bin/python bench/train_anchors.py --time-limit {args.time_limit:g}"
+    command += "".join(f" --case '{c}'" for c in args.case)
+    args.out.mkdir(parents=True, exist_ok=True)
+    write_rows(args.out / "anchors.csv", bench_rows)
+    # Numbers as the script rounded them (markdown_rows would cut floats to 4 digits).
+    shown = [{c: str(v) if isinstance(v, float) else v for c, v in r.items()} for r in rows]
+    table = markdown_rows(shown, columns)
+    write_report(
+        args.out / "anchors.md",
+        bench_rows,
+        title="Anchor runs (issue 18)",
+        command=command,
+        notes=[
+            "Objective: the model's step time (s); reference: the published step time "
+            "(a measurement, so the gap is the model's error)."
+        ],
+        sections=[("Anchors", table)],
+        plots=False,
+    )
+    print(table)
 
 
 if __name__ == "__main__":

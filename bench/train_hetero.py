@@ -16,8 +16,6 @@ Usage::
 from __future__ import annotations
 
 import argparse
-import csv
-import io
 import json
 import os
 import platform
@@ -26,8 +24,10 @@ import sys
 import time
 from pathlib import Path
 
+from planner.bench import markdown_rows, write_report
+from planner.bench.rows import write_rows
+from planner.bench.runner import certificate_row
 from planner.core.family import families
-from planner.core.io import write_atomic
 from planner.core.solve import solve
 from planner.perfmodel.hardware import parse_cluster
 from planner.perfmodel.readers import load_model
@@ -106,18 +106,28 @@ def run(case: tuple, time_limit: float) -> dict:
         "leaves": res.stats.get("evaluated", ""),
         "load_before": before,
         "load_after": load(),
+        "result": {k: res.to_dict(with_solution=False)[k] for k in CERTIFICATE},
     }
 
 
-def to_csv(rows: list[dict]) -> str:
-    buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=list(rows[0]))
-    writer.writeheader()
-    writer.writerows(rows)
-    return buf.getvalue()
+#: Fields of the certificate carried from the case's process to the benchmark row.
+CERTIFICATE = ("status", "objective", "bound", "gap", "verified", "reason", "time_limit")
 
 
-def to_md(rows: list[dict], args: argparse.Namespace) -> str:
+def bench_row(r: dict) -> dict:
+    """A case as a benchmark CSV row (its certificate; the timings and plan in ``stats``)."""
+    return certificate_row(
+        r["result"],
+        family="train",
+        instance=r["case"],
+        method="exact",
+        runtime_s=r["seconds"],
+        stats={k: v for k, v in r.items() if k != "result"},
+    )
+
+
+def report(rows: list[dict], args: argparse.Namespace) -> None:
+    """Write ``hetero_search.csv`` and ``hetero_search.md`` through :mod:`planner.bench`."""
     cols = [
         "case",
         "cluster",
@@ -134,28 +144,29 @@ def to_md(rows: list[dict], args: argparse.Namespace) -> str:
         "load_before",
         "load_after",
     ]
-    lines = [
-        "# Exact training-plan search on heterogeneous clusters",
-        "",
-        f"Command: `.venv/bin/python bench/train_hetero.py --time-limit {args.time_limit}"
-        f" --repeat {args.repeat}` (method `exact`, 1 thread, top 5 plans; seq 2048).",
+    note = (
+        "Method `exact`, 1 thread, top 5 plans; seq 2048. "
         f"Machine: {platform.machine()}, {os.cpu_count()} cores shared with other jobs; "
         "load = 1-minute load average. Every run is a fresh process (cold model caches; "
-        "package imports done before timing); with "
-        "`--repeat` > 1 the fastest is shown and `runs_s` lists all. `seconds` is wall "
-        "time, `cpu_s` the process's CPU time (what an idle core would take).",
-        "",
-        "| " + " | ".join(cols) + " |",
-        "|" + "---|" * len(cols),
-    ]
-    for r in rows:
-        lines.append("| " + " | ".join(str(r[c]) for c in cols) + " |")
-    lines.append("")
-    lines.append("Stage layers of the best plans:")
-    lines.append("")
-    for r in rows:
-        lines.append(f"* {r['case']}: {r['stages'] or 'one pool'} — layers {r['stage_layers']}")
-    return "\n".join(lines) + "\n"
+        "package imports done before timing); with `--repeat` > 1 the fastest is shown and "
+        "`runs_s` lists all. `seconds` is wall time, `cpu_s` the process's CPU time (what an "
+        "idle core would take)."
+    )
+    layers = "\n".join(
+        f"* {r['case']}: {r['stages'] or 'one pool'} — layers {r['stage_layers']}" for r in rows
+    )
+    bench_rows = [bench_row(r) for r in rows]
+    write_rows(OUT / "hetero_search.csv", bench_rows)
+    write_report(
+        OUT / "hetero_search.md",
+        bench_rows,
+        title="Exact training-plan search on heterogeneous clusters",
+        command=f".venv/bin/python bench/train_hetero.py --time-limit {args.time_limit} "
+        f"--repeat {args.repeat}",
+        notes=[note],
+        sections=[("Cases", markdown_rows(rows, cols)), ("Stage layers of the best plans", layers)],
+        plots=False,
+    )
 
 
 def run_fresh(name: str, time_limit: float) -> dict:
@@ -196,8 +207,7 @@ def main() -> None:
     if args.only:
         return
     OUT.mkdir(parents=True, exist_ok=True)
-    write_atomic(OUT / "hetero_search.csv", to_csv(rows))
-    write_atomic(OUT / "hetero_search.md", to_md(rows, args))
+    report(rows, args)
 
 
 if __name__ == "__main__":

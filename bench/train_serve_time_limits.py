@@ -7,7 +7,8 @@ reason, with the machine's 1-minute load average. A run passes when its wall tim
 just before, as in ``bench/time_limits.py``). The cases are the issue-14 ones: a global batch
 with 1,440 divisors (every divisor enumeration must watch the deadline), a large training
 cluster, and serving with disaggregation on a mixed inventory (the capacity model of every
-candidate layout)::
+candidate layout). Rows (the certificate of each run, wall time and verdict in ``stats``) and
+the report are written through :mod:`planner.bench`::
 
     .venv/bin/python bench/train_serve_time_limits.py -t 1 -t 5 --out bench/results/time_limits/train_serve
 """
@@ -15,8 +16,6 @@ candidate layout)::
 from __future__ import annotations
 
 import argparse
-import csv
-import io
 import json
 import os
 import shlex
@@ -25,7 +24,8 @@ import sys
 import time
 from pathlib import Path
 
-from planner.core.io import write_atomic
+from planner.bench import certificate_row, markdown_rows, write_report
+from planner.bench.rows import write_rows
 
 #: (name, ``planner`` arguments without ``-t`` / ``--json``)
 CASES: list[tuple[str, str]] = [
@@ -67,11 +67,12 @@ def run(args: str, limit: float) -> dict:
     started = time.perf_counter()
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=900)
     wall = time.perf_counter() - started
-    row = {"wall_s": round(wall, 3), "exit": proc.returncode, "load": before}
+    row = {"wall_s": round(wall, 3), "exit": proc.returncode, "load": before, "result": {}}
     lines = [ln for ln in proc.stdout.splitlines() if ln.strip()]
     if proc.returncode == 0 and lines:
         res = json.loads(lines[-1])
         row.update(
+            result=res,
             status=res.get("status", ""),
             runtime_s=res.get("runtime_s", ""),
             reason=(res.get("reason") or "")[:120],
@@ -109,30 +110,36 @@ def main() -> None:
                 flush=True,
             )
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=list(rows[0]))
-    writer.writeheader()
-    writer.writerows(rows)
-    write_atomic(args.out.with_suffix(".csv"), buf.getvalue())
+    bench_rows = [
+        certificate_row(
+            r["result"],
+            family=r["case"].split(",")[0],
+            instance=r["case"],
+            method=r["result"].get("method") or "auto",
+            time_limit=r["time_limit"],
+            stats={k: v for k, v in r.items() if k != "result"},
+        )
+        for r in rows
+    ]
+    write_rows(args.out.with_suffix(".csv"), bench_rows)
     cols = ["case", "time_limit", "wall_s", "runtime_s", "startup_s", "allowed_s", "ok"]
     cols += ["status", "load", "reason"]
-    md = [
-        "# Time limits: plan train / plan serve",
-        "",
-        "Command: `.venv/bin/python bench/train_serve_time_limits.py "
+    write_report(
+        args.out.with_suffix(".md"),
+        bench_rows,
+        title="Time limits: plan train / plan serve",
+        command=".venv/bin/python bench/train_serve_time_limits.py "
         + " ".join(f"-t {t:g}" for t in limits)
-        + f" --out {args.out}`",
-        "",
-        f"{sum(r['ok'] for r in rows)} / {len(rows)} runs within T + max(1 s, 10 %) + start-up "
-        "(start-up = wall - runtime of the same command with -t 0.01; load = 1-minute load "
-        "average before the run).",
-        "",
-        "| " + " | ".join(cols) + " |",
-        "|" + "---|" * len(cols),
-    ]
-    md += ["| " + " | ".join(str(r[c]) for c in cols) + " |" for r in rows]
-    write_atomic(args.out.with_suffix(".md"), "\n".join(md) + "\n")
-    print("\n".join(md))
+        + f" --out {args.out}",
+        notes=[
+            f"{sum(r['ok'] for r in rows)} / {len(rows)} runs within T + max(1 s, 10 %) + "
+            "start-up (start-up = wall - runtime of the same command with -t 0.01; load = "
+            "1-minute load average before the run)."
+        ],
+        sections=[("Runs", markdown_rows(rows, cols))],
+        plots=False,
+    )
+    print(markdown_rows(rows, cols))
 
 
 if __name__ == "__main__":

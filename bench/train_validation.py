@@ -1,17 +1,17 @@
 """Validate the training step-time model against published measurements and time the search.
 
-Writes CSV + Markdown to ``bench/results/train/``:
+Writes ``bench/results/train/validation.csv`` (benchmark rows, :mod:`planner.bench`) and
+``validation.md`` (its report, with these tables as sections):
 
-* ``published.csv`` — every training row of
-  :mod:`planner.perfmodel.calibration.published` (Narayanan et al. SC'21 Table 1,
-  Korthikanti et al. 2022 Table 5, NeMo 24.07, Megatron-Bridge 25.11): the
-  published plan's predicted metric vs the measured one, and whether the row
-  was fitted by ``planner calibrate`` or held out;
-* ``table1.csv`` — Narayanan et al. Table 1 rows with the planner's own proven
-  best plan for the same model, GPUs and batch;
-* ``search_speed.csv`` — time to a proven optimum on the 1T row (3072 GPUs);
-  heterogeneous clusters are timed by ``bench/train_hetero.py``;
-* ``validation.md`` — the tables as Markdown (pasted into the README).
+* every training row of :mod:`planner.perfmodel.calibration.published` (Narayanan et al.
+  SC'21 Table 1, Korthikanti et al. 2022 Table 5, NeMo 24.07, Megatron-Bridge 25.11): the
+  published plan's predicted metric vs the measured one (method ``published-vs-measured``,
+  the measurement as reference, so the gap is the error), and whether the row was fitted by
+  ``planner calibrate`` or held out;
+* Narayanan et al. Table 1 rows with the planner's own proven best plan for the same model,
+  GPUs and batch (method ``published``: the published plan's step time; ``exact``: the best);
+* time to a proven optimum on the 1T row (3072 GPUs); heterogeneous clusters are timed by
+  ``bench/train_hetero.py``.
 
 Usage::
 
@@ -21,14 +21,15 @@ Usage::
 from __future__ import annotations
 
 import argparse
-import csv
-import io
 import os
 import time
 from dataclasses import replace
 from pathlib import Path
 
-from planner.core.io import write_atomic
+from planner.bench import markdown_rows, write_report
+from planner.bench.rows import write_rows
+from planner.bench.runner import certificate_row, measurement_row
+from planner.core.family import Reference
 from planner.core.solve import solve
 from planner.perfmodel.calibration.published import SEQ_LEN, SOURCES, TRAINING_ROWS
 from planner.perfmodel.hardware import parse_cluster
@@ -64,6 +65,7 @@ def published_rows() -> list[dict]:
                 "measured": r.value,
                 "predicted": round(pred, 3 if r.metric == "step_time_s" else 1),
                 "error_pct": round(100 * (pred / r.value - 1), 2),
+                "_predicted": pred,
             }
         )
     return rows
@@ -100,6 +102,8 @@ def table1(time_limit: float) -> list[dict]:
                 "status": res.status.value,
                 "verified": res.verified,
                 "search_s": round(elapsed, 3),
+                "_step": est.step_time,
+                "_result": res,
             }
         )
     return rows
@@ -141,24 +145,52 @@ def speed() -> list[dict]:
                 "evaluated": res.stats.get("evaluated", ""),
                 "load_before": before,
                 "load_after": load(),
+                "_result": res,
             }
         )
     return rows
 
 
-def to_csv(rows: list[dict]) -> str:
-    buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=list(rows[0]))
-    writer.writeheader()
-    writer.writerows(rows)
-    return buf.getvalue()
+def public(row: dict) -> dict:
+    return {k: v for k, v in row.items() if not k.startswith("_")}
 
 
-def to_md(rows: list[dict], cols: list[str]) -> str:
-    lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
-    for r in rows:
-        lines.append("| " + " | ".join(str(r[c]) for c in cols) + " |")
-    return "\n".join(lines)
+PUBLISHED_COLUMNS = [
+    "row",
+    "software",
+    "split",
+    "gpus",
+    "plan",
+    "metric",
+    "measured",
+    "predicted",
+    "error_pct",
+]
+TABLE1_COLUMNS = [
+    "model",
+    "gpus",
+    "published_plan",
+    "measured_tflops",
+    "predicted_tflops",
+    "error_pct",
+    "best_plan",
+    "best_hw_tflops",
+    "speedup",
+    "status",
+    "search_s",
+]
+SPEED_COLUMNS = [
+    "case",
+    "model",
+    "status",
+    "best_plan",
+    "mixed_pools",
+    "step_s",
+    "gap_pct",
+    "seconds",
+    "evaluated",
+    "load_before",
+]
 
 
 def main() -> None:
@@ -169,75 +201,72 @@ def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     pub = published_rows()
     t1 = table1(args.time_limit)
-    write_atomic(OUT / "published.csv", to_csv(pub))
-    write_atomic(OUT / "table1.csv", to_csv(t1))
-    md = ["# Step-time model validation", ""]
-    md.append("## Published training rows (fit = fitted by `planner calibrate`, held-out = not)\n")
-    md.append(
-        to_md(
-            pub,
-            [
-                "row",
-                "software",
-                "split",
-                "gpus",
-                "plan",
-                "metric",
-                "measured",
-                "predicted",
-                "error_pct",
-            ],
+    sp = [] if args.skip_speed else speed()
+    bench_rows = [
+        measurement_row(
+            "train",
+            str(r["row"]),
+            "published-vs-measured",
+            objective=r["_predicted"],
+            reference=Reference(value=r["measured"], measured=True),
+            stats=public(r),
         )
-    )
-    for split in ("fit", "held-out"):
-        err = [abs(r["error_pct"]) for r in pub if r["split"] == split]
-        md.append(
-            f"\n{split}: mean |error| {sum(err) / len(err):.2f} %, max {max(err):.2f} % "
-            f"over {len(err)} rows"
+        for r in pub
+    ]
+    for r in t1:
+        name = f"table1 {r['model']} {r['gpus']} GPUs"
+        bench_rows.append(
+            measurement_row("train", name, "published", objective=r["_step"], stats=public(r))
         )
-    md.append("\n## Narayanan et al. SC'21 Table 1: published plan vs the planner's best\n")
-    md.append(
-        to_md(
-            t1,
-            [
-                "model",
-                "gpus",
-                "published_plan",
-                "measured_tflops",
-                "predicted_tflops",
-                "error_pct",
-                "best_plan",
-                "best_hw_tflops",
-                "speedup",
-                "status",
-                "search_s",
-            ],
+        bench_rows.append(
+            certificate_row(r["_result"], instance=name, runtime_s=r["search_s"], stats=public(r))
         )
-    )
-    if not args.skip_speed:
-        sp = speed()
-        write_atomic(OUT / "search_speed.csv", to_csv(sp))
-        md.append("## Search speed (proven optimum; machine load = 1-min load average)\n")
-        md.append(
-            to_md(
-                sp,
-                [
-                    "case",
-                    "model",
-                    "status",
-                    "best_plan",
-                    "mixed_pools",
-                    "step_s",
-                    "gap_pct",
-                    "seconds",
-                    "evaluated",
-                    "load_before",
-                ],
+    for r in sp:
+        bench_rows.append(
+            certificate_row(
+                r["_result"], instance=f"speed {r['case']}", runtime_s=r["seconds"], stats=public(r)
             )
         )
-    md.append("\nCommand: `.venv/bin/python bench/train_validation.py`\n")
-    write_atomic(OUT / "validation.md", "\n".join(md) + "\n")
-    print("\n".join(md))
+    write_rows(OUT / "validation.csv", bench_rows)
+    errors = []
+    for split in ("fit", "held-out"):
+        err = [abs(r["error_pct"]) for r in pub if r["split"] == split]
+        errors.append(
+            f"{split}: mean |error| {sum(err) / len(err):.2f} %, max {max(err):.2f} % "
+            f"over {len(err)} rows"
+        )
+    sections = [
+        (
+            "Published training rows (fit = fitted by `planner calibrate`, held-out = not)",
+            markdown_rows(pub, PUBLISHED_COLUMNS) + "\n" + "; ".join(errors) + ".\n",
+        ),
+        (
+            "Narayanan et al. SC'21 Table 1: published plan vs the planner's best",
+            markdown_rows(t1, TABLE1_COLUMNS),
+        ),
+    ]
+    if sp:
+        sections.append(
+            (
+                "Search speed (proven optimum; machine load = 1-min load average)",
+                markdown_rows(sp, SPEED_COLUMNS),
+            )
+        )
+    write_report(
+        OUT / "validation.md",
+        bench_rows,
+        title="Step-time model validation",
+        command=".venv/bin/python bench/train_validation.py"
+        + (" --skip-speed" if args.skip_speed else ""),
+        notes=[
+            "Rows of method `published-vs-measured` are the model's prediction for a published "
+            "plan against its measurement (the gap is the error); `published` rows the step "
+            "time of Table 1's published plans, `exact` rows the planner's proven best plan."
+        ],
+        sections=sections,
+        plots=False,
+    )
+    print("\n\n".join(f"## {h}\n\n{b}" for h, b in sections))
 
 
 if __name__ == "__main__":

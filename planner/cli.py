@@ -156,28 +156,62 @@ def solve_cmd(
 
 
 def bench_cmd(
-    family_name: Annotated[str, typer.Argument(metavar="FAMILY")],
+    family_name: Annotated[
+        str | None, typer.Argument(metavar="FAMILY", help="Problem family (not with --compare).")
+    ] = None,
     suites: Annotated[
-        list[str],
+        list[str] | None,
         typer.Argument(metavar="SUITE|PATH...", help="Suite names, files, FILE#SEL, dirs, globs."),
-    ],
+    ] = None,
     methods: Annotated[
-        str, typer.Option("--methods", help="Comma-separated method names.")
+        str,
+        typer.Option(
+            "--methods", help="Comma-separated method names, FILE.py:FUNC or module:func plugins."
+        ),
     ] = "auto",
+    heuristic: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--heuristic",
+            help="A plugin heuristic FILE.py:FUNC or module:func (repeatable): the same as "
+            "adding it to --methods. It gets the family's plain-data view of each instance and "
+            "returns a native answer (README: Contributing).",
+        ),
+    ] = None,
     time_limit: TimeLimit = 10.0,
     threads: Threads = 1,
     seed: Seed = 0,
     jobs: Annotated[
-        int, typer.Option("--jobs", "-j", help="Parallel worker processes.", min=1)
-    ] = 1,
-    executor: Annotated[str, typer.Option("--executor", help="local or ray.")] = "local",
+        int | None,
+        typer.Option(
+            "--jobs",
+            "-j",
+            help="Parallel worker processes (local; default 1) or tasks in flight (ray; "
+            "default: the cluster's CPUs / --threads).",
+            min=1,
+        ),
+    ] = None,
+    executor: Annotated[
+        str,
+        typer.Option(
+            "--executor", help="local (process pool) or ray (pip install 'planner[ray]')."
+        ),
+    ] = "local",
+    address: Annotated[
+        str | None,
+        typer.Option(
+            "--address", help="Ray cluster address (--executor ray; default: a local Ray instance)."
+        ),
+    ] = None,
     csv_path: Annotated[
         Path | None, typer.Option("--csv", help="Append one row per finished run here.")
     ] = None,
     report: Annotated[
         Path | None,
         typer.Option(
-            "--report", help="Markdown summary (refuses to replace a file without --force)."
+            "--report",
+            help="Markdown summary, with PNG plots next to it (refuses to replace a file "
+            "without --force).",
         ),
     ] = None,
     force: Annotated[
@@ -193,22 +227,50 @@ def bench_cmd(
     limit: Annotated[
         int | None, typer.Option("--limit", help="Only the first N instances.", min=1)
     ] = None,
+    compare_csv: Annotated[
+        tuple[Path, Path] | None,
+        typer.Option(
+            "--compare",
+            metavar="A.csv B.csv",
+            help="Compare two benchmark CSVs (per method and per instance) instead of running.",
+        ),
+    ] = None,
     json_out: Json = False,
 ) -> None:
-    """Run methods over a suite in parallel and summarize against references.
+    """Run methods and plugin heuristics over a suite and summarize against references.
 
     Prints a Markdown summary per method on stdout (``--json``: one JSON object
     per run instead); a progress bar on stderr when it is a terminal.
     """
+    command_line = "planner " + " ".join(shlex.quote(a) for a in sys.argv[1:])
+    if compare_csv is not None:
+        _compare(compare_csv, family_name, suites, report, force, json_out)
+        return
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from planner.bench.report import markdown_table, summarize, write_markdown
-    from planner.bench.runner import family_tasks, json_row, run_bench
+    from planner.bench.report import markdown_table, summarize, write_report
+    from planner.bench.rows import ERROR, json_row
+    from planner.bench.runner import EXECUTORS, family_tasks, run_bench
 
+    if family_name is None or not suites:
+        raise InputError("bench: give FAMILY and SUITE|PATH... (or --compare A.csv B.csv)")
+    if executor not in EXECUTORS:
+        raise InputError(f"--executor: unknown executor {executor!r} (local or ray)")
+    if address is not None and executor != "ray":
+        raise InputError("--address: only with --executor ray")
+    if executor == "ray":
+        from planner.bench.ray_executor import check_ray_installed
+
+        check_ray_installed()
     family = get_family(family_name)
     method_names = [m.strip() for m in methods.split(",") if m.strip()]
+    method_names += [h.strip() for h in heuristic or [] if h.strip()]
+    method_names = list(dict.fromkeys(method_names))
     if not method_names:
         raise InputError("--methods: no method given")
+    for name in heuristic or []:
+        if ":" not in name:
+            raise InputError(f"--heuristic {name}: expected FILE.py:FUNCTION or MODULE:FUNCTION")
     loaded = load_instances(family, suites)
     if limit is not None:
         loaded = loaded[:limit]
@@ -249,28 +311,71 @@ def bench_cmd(
                 console.write_json_line(stdout, json_row(row))
 
         rows = run_bench(
-            tasks, csv_path=csv_path, jobs=jobs, executor=executor, resume=resume, on_row=on_row
+            tasks,
+            csv_path=csv_path,
+            jobs=jobs or (1 if executor == "local" else 1_000_000),
+            executor=executor,
+            address=address,
+            resume=resume,
+            on_row=on_row,
         )
-    summaries = summarize(rows)
-    command = "planner " + " ".join(shlex.quote(a) for a in sys.argv[1:])
     if report is not None:
-        write_markdown(
+        write_report(
             report,
-            summaries,
+            rows,
             title=f"planner bench {family.name}",
-            command=command,
-            with_reference=refs is not None,
+            command=command_line,
+            size_label=family.size_label,
         )
     if json_out:
         return
-    sys.stdout.write(markdown_table(summaries, with_reference=refs is not None))
+    summaries = summarize(rows)
+    sys.stdout.write(
+        markdown_table(summaries, with_reference=any(r.get("reference") for r in rows))
+    )
     sys.stdout.flush()
-    errors = sum(s.errors for s in summaries)
+    errors = sum(r["status"] == ERROR for r in rows)
     if errors:
         console.err.print(
-            f"[red]{errors} run(s) failed with an internal error; see the reason column[/red]"
+            f"[red]{errors} run(s) did not finish (status ERROR: an internal error or a lost "
+            "worker); see the reason column, --resume runs them again[/red]"
         )
         raise typer.Exit(1)
+
+
+def _compare(
+    paths: tuple[Path, Path],
+    family_name: str | None,
+    suites: list[str] | None,
+    report: Path | None,
+    force: bool,
+    json_out: bool,
+) -> None:
+    """``planner bench --compare A.csv B.csv``: print (and with --report write) the diff."""
+    from dataclasses import asdict
+
+    from planner.bench.compare import compare, markdown
+    from planner.bench.rows import read_rows
+    from planner.core.io import write_atomic
+
+    if family_name is not None or suites:
+        raise InputError("--compare takes two CSV files and no FAMILY or SUITE")
+    for path in paths:
+        if not path.is_file():
+            raise InputError(f"--compare: no such file {path}")
+    if report is not None:
+        validate.output_file(report, "--report", inputs=list(paths), force=force)
+    result = compare(read_rows(paths[0]), read_rows(paths[1]))
+    if json_out:
+        with console.clean_stdout() as stdout:
+            for diff in result.methods:
+                console.write_json_line(stdout, {**asdict(diff), "note": diff.note})
+        return
+    text = markdown(result, str(paths[0]), str(paths[1]))
+    if report is not None:
+        write_atomic(report, text)
+    sys.stdout.write(text)
+    sys.stdout.flush()
 
 
 def calibrate_cmd(

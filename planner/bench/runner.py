@@ -1,56 +1,53 @@
-"""Run (instance, method) tasks in worker processes and append each row to a CSV as it finishes.
+"""Run (instance, method) tasks on an executor and append each row to a CSV as it finishes.
 
-A killed run loses no finished row: each row is written and flushed to disk
-the moment its task completes, and ``resume=True`` skips every
-``(instance, method)`` pair already in the CSV.
+A killed run loses no finished row: each row is written and fsync'ed the
+moment its task completes (:class:`planner.bench.rows.RowSink`), and
+``resume=True`` skips every ``(instance, method, seed)`` already in the CSV.
 """
 
 from __future__ import annotations
 
-import csv
 import json
-import os
 import traceback
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from planner.bench.rows import CSV_FIELDS, ERROR, RowSink, open_for_resume, row_key
 from planner.core.errors import InputError
-from planner.core.family import Reference, get_family
+from planner.core.family import Family, Method, Reference, get_family
 from planner.core.provenance import SCHEMA_VERSION, SOLVERS, provenance
-from planner.core.result import plain_number
+from planner.core.result import Result, plain_number
 from planner.core.solve import solve
 
-CSV_FIELDS = (
-    "family",
-    "instance",
-    "method",
-    "status",
-    "objective",
-    "bound",
-    "gap",
-    "runtime_s",
-    "verified",
-    "reference",
-    "ref_gap_pct",
-    "ref_check",
-    "time_limit",
-    "threads",
-    "seed",
-    "reason",
-    "stats",
-    "schema_version",
-    "planner_version",
-    "git_commit",
-    "ortools",
-    "highspy",
-)
+EXECUTORS = ("local", "ray")
 
 
 @dataclass(frozen=True)
 class BenchTask:
-    """One method run on one instance."""
+    """One method run on one instance.
+
+    Attributes
+    ----------
+    family, instance
+        The family's name and the instance.
+    method
+        The method's name in the results: a registered name, ``FILE.py:FUNC`` or
+        ``module:func`` (a plugin), or a label of ``variant``.
+    time_limit, threads, seed
+        Passed to the method (``time_limit`` is its per-call limit, plugins
+        included).
+    reference
+        Known optimum or bounds of the instance (``--reference``).
+    locator
+        How a worker loads a plugin when it differs from ``method`` (a plugin
+        file shipped to a cluster under another module name).
+    variant
+        A picklable ``variant() -> Method``: a configured method that is not in
+        the family's table (e.g. a CP-SAT parameter set a tuning script
+        compares); ``method`` is then its label.
+    """
 
     family: str
     instance: Any
@@ -59,38 +56,84 @@ class BenchTask:
     threads: int
     seed: int
     reference: Reference | None = None
+    locator: str | None = None
+    variant: Callable[[], Method] | None = None
 
     @property
-    def key(self) -> tuple[str, str]:
-        return (self.instance.name, self.method)
+    def key(self) -> tuple[str, str, int]:
+        return (self.instance.name, self.method, self.seed)
 
 
 def run_task(task: BenchTask) -> dict[str, Any]:
-    """Solve one task and turn the certificate into a CSV row (runs in a worker)."""
+    """Solve one task and turn the certificate into a CSV row (runs in a worker).
+
+    Nothing a method does stops the benchmark: an exception becomes a row with
+    status ``ERROR`` (run again by ``--resume``); a plugin's failures (raised,
+    exceeded its limit, wrong type, infeasible answer) are rows with status
+    UNKNOWN and the kind in the ``failure`` column.
+    """
+    family = get_family(task.family)
     try:
         result = solve(
             task.instance,
-            task.method,
+            resolve_method(family, task),
             time_limit=task.time_limit,
             threads=task.threads,
             seed=task.seed,
         )
+        plain = result.to_dict(with_solution=False)
+        stats = result.stats
         row = {
             "status": result.status.value,
-            "objective": result.to_dict(with_solution=False)["objective"],
-            "bound": result.to_dict(with_solution=False)["bound"],
+            "objective": plain["objective"],
+            "bound": plain["bound"],
             "gap": _round(result.gap),
             "runtime_s": round(result.runtime_s, 4),
             "verified": result.verified,
             "reason": result.reason,
-            "stats": json.dumps(result.stats, default=str, sort_keys=True),
+            "failure": stats.get("failure") or ("infeasible" if "violations" in stats else ""),
+            "stats": json.dumps(stats, default=str, sort_keys=True),
         }
     except Exception as exc:  # one broken task must not stop the benchmark
-        row = {
-            "status": "ERROR",
-            "reason": f"{type(exc).__name__}: {exc}",
-            "stats": json.dumps({"traceback": traceback.format_exc(limit=5)}),
-        }
+        row = error_row(f"{type(exc).__name__}: {exc}", "error", traceback.format_exc(limit=5))
+    return finish_row(task, row, family)
+
+
+def resolve_method(family: Family, task: BenchTask) -> str | Method:
+    """The method object or name ``solve`` runs for ``task``."""
+    if task.variant is not None:
+        return task.variant()
+    if task.locator is not None and task.locator != task.method:
+        from planner.core.external import external_method
+
+        return external_method(family, task.locator, flag="--heuristic", name=task.method)
+    return task.method
+
+
+def error_row(reason: str, failure: str, detail: str = "") -> dict[str, Any]:
+    """The row of a run that did not finish (status ``ERROR``; ``--resume`` runs it again)."""
+    return {
+        "status": ERROR,
+        "reason": reason,
+        "failure": failure,
+        "verified": False,
+        "stats": json.dumps({"traceback": detail} if detail else {}),
+    }
+
+
+def finish_row(
+    task: BenchTask, row: dict[str, Any], family: Family | None = None
+) -> dict[str, Any]:
+    """Add the task's identity, provenance, size and reference columns to ``row``.
+
+    ``task.family`` may name no registered family (a script's measurements of
+    the whole tool); the size column is then empty.
+    """
+    if family is None:
+        try:
+            family = get_family(task.family)
+        except InputError:
+            family = None
     origin = provenance()
     row.update(
         family=task.family,
@@ -102,57 +145,152 @@ def run_task(task: BenchTask) -> dict[str, Any]:
         schema_version=SCHEMA_VERSION,
         planner_version=origin["planner_version"],
         git_commit=origin["git_commit"] or "",
+        size=instance_size(family, task.instance),
         **{name: origin["solvers"][name] or "" for name in SOLVERS},
     )
-    row.update(_reference_columns(row, task.reference))
+    row.update(reference_columns(row, task.reference))
     return {field: row.get(field, "") for field in CSV_FIELDS}
 
 
-def _reference_columns(row: Mapping[str, Any], ref: Reference | None) -> dict[str, Any]:
-    """Gap to the reference value and a sanity check against known bounds."""
-    if ref is None:
-        return {}
-    out: dict[str, Any] = {"reference": plain_number(ref.best)}
-    objective = row.get("objective")
-    bound = row.get("bound")
-    best = ref.best
-    if isinstance(objective, (int, float)) and best is not None and best != 0:
-        out["ref_gap_pct"] = round(100.0 * (objective - best) / abs(best), 6)
-    checks = []
-    ub = ref.value if ref.value is not None else ref.ub
-    lb = ref.value if ref.value is not None else ref.lb
-    if isinstance(bound, (int, float)) and ub is not None and bound > ub + 1e-6 * max(1, abs(ub)):
-        checks.append("bound>ref")
-    if (
-        isinstance(objective, (int, float))
-        and lb is not None
-        and objective < lb - 1e-6 * max(1, abs(lb))
-    ):
-        checks.append("objective<ref")
-    out["ref_check"] = ",".join(checks) or "ok"
+def measurement_row(
+    family: str,
+    instance: str,
+    method: str,
+    *,
+    objective: float | None,
+    status: str = "MEASURED",
+    bound: float | None = None,
+    gap: float | None = None,
+    verified: bool = False,
+    reference: Reference | None = None,
+    runtime_s: float | None = None,
+    size: float | None = None,
+    stats: Mapping[str, Any] | None = None,
+    reason: str = "",
+    time_limit: float | None = None,
+    threads: int = 1,
+    seed: int = 0,
+) -> dict[str, Any]:
+    """A CSV row for a benchmark script's measurement that is not a solve in this process.
+
+    A model's prediction set against a published measurement (``objective`` =
+    the prediction, ``reference=Reference(value=..., measured=True)``), or a
+    wall time of a command (``runtime_s``): the row has status ``MEASURED``,
+    the same columns and provenance as a solve's, and the report treats its
+    objective like a solution's (``ref_gap_pct`` is then the error in percent).
+    A solve run in another process (``planner solve --json``) passes its
+    certificate's ``status``, ``bound``, ``gap`` and ``verified``.
+    """
+    from types import SimpleNamespace
+
+    task = BenchTask(
+        family, SimpleNamespace(name=instance), method, time_limit or 0.0, threads, seed, reference
+    )
+    row = {
+        "status": status,
+        "objective": plain_number(objective),
+        "bound": plain_number(bound),
+        "gap": _round(gap),
+        "runtime_s": None if runtime_s is None else round(runtime_s, 4),
+        "verified": verified,
+        "reason": reason,
+        "stats": json.dumps(dict(stats or {}), default=str, sort_keys=True),
+    }
+    out = finish_row(task, row)
+    out["size"] = plain_number(size) if size is not None else out["size"]
+    if time_limit is None:
+        out["time_limit"] = ""
     return out
 
 
-def read_done(csv_path: Path) -> set[tuple[str, str]]:
-    """``(instance, method)`` pairs already recorded in a benchmark CSV."""
-    if not csv_path.exists():
-        return set()
-    with csv_path.open(newline="", encoding="utf-8") as fh:
-        reader = csv.DictReader(fh)
-        if reader.fieldnames is None or "instance" not in reader.fieldnames:
-            raise InputError(f"{csv_path}: not a planner benchmark CSV (no 'instance' column)")
-        if tuple(reader.fieldnames) != CSV_FIELDS:
-            raise InputError(
-                f"{csv_path}: written by another planner version (columns differ); "
-                "start a new --csv file"
-            )
-        return {(r["instance"], r["method"]) for r in reader if r.get("status") != "ERROR"}
+def certificate_row(
+    certificate: Mapping[str, Any] | Result,
+    *,
+    family: str | None = None,
+    instance: str | None = None,
+    method: str | None = None,
+    runtime_s: float | None = None,
+    time_limit: float | None = None,
+    reference: Reference | None = None,
+    stats: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """A certificate obtained outside :func:`run_bench` as a benchmark row.
+
+    ``certificate`` is the :class:`Result` of a script's own solve, or a line
+    of ``planner solve --json`` / ``planner plan ... --json`` run in another
+    process. Family, instance, method, limits and seed come from it unless
+    given; ``stats`` adds the script's own measurements to the method's.
+    """
+    if isinstance(certificate, Result):
+        certificate = certificate.to_dict(with_solution=False)
+    return measurement_row(
+        family or certificate["family"],
+        instance or certificate["instance"],
+        method or certificate["method"],
+        status=certificate.get("status") or ERROR,
+        objective=certificate.get("objective"),
+        bound=certificate.get("bound"),
+        gap=certificate.get("gap"),
+        verified=bool(certificate.get("verified")),
+        reason=certificate.get("reason") or "",
+        reference=reference,
+        runtime_s=certificate.get("runtime_s") if runtime_s is None else runtime_s,
+        time_limit=certificate.get("time_limit") if time_limit is None else time_limit,
+        threads=certificate.get("threads") or 1,
+        seed=certificate.get("seed") or 0,
+        stats={**(certificate.get("stats") or {}), **(stats or {})},
+    )
 
 
-def read_rows(csv_path: Path) -> list[dict[str, Any]]:
-    """All rows of a benchmark CSV, numbers parsed back."""
-    with csv_path.open(newline="", encoding="utf-8") as fh:
-        return [_parse_row(r) for r in csv.DictReader(fh)]
+def instance_size(family: Family | None, instance: Any) -> float | None:
+    """``family.size(instance)`` (``None`` when the family has no size or it fails)."""
+    if family is None or family.size is None:
+        return None
+    try:
+        return plain_number(family.size(instance))
+    except Exception:  # a size is for plots only; never lose a row over it
+        return None
+
+
+def reference_columns(row: Mapping[str, Any], ref: Reference | None) -> dict[str, Any]:
+    """Gap to the reference value and a sanity check against known bounds.
+
+    ``ref_check`` lists contradictions with the reference (a bug, or a record
+    to check twice): ``bound>ref`` (a proven bound above the known optimum or
+    upper bound), ``objective<ref`` (an objective below a known lower bound),
+    ``solution<unsat`` (a verified solution of an instance known infeasible),
+    ``infeasible>ref`` (INFEASIBLE claimed where a solution is known); a
+    ``measured`` reference is only compared with (``ref_check`` = ``measured``).
+    ``reference`` is the optimum, the best known upper bound, or ``unsat``;
+    ``ref_lb`` the best known lower bound (equal to ``reference`` when the
+    optimum is known).
+    """
+    if ref is None:
+        return {}
+    out: dict[str, Any] = {"reference": "unsat" if ref.infeasible else plain_number(ref.best)}
+    lower = ref.value if ref.value is not None else ref.lb
+    out["ref_lb"] = None if ref.measured else plain_number(lower)
+    objective = row.get("objective")
+    bound = row.get("bound")
+    best = ref.best
+    if _num(objective) and best is not None and best != 0:
+        out["ref_gap_pct"] = round(100.0 * (objective - best) / abs(best), 6)
+    if ref.measured:
+        out["ref_check"] = "measured"
+        return out
+    checks = []
+    ub = ref.value if ref.value is not None else ref.ub
+    lb = ref.value if ref.value is not None else ref.lb
+    if _num(bound) and ub is not None and bound > ub + 1e-6 * max(1, abs(ub)):
+        checks.append("bound>ref")
+    if _num(objective) and lb is not None and objective < lb - 1e-6 * max(1, abs(lb)):
+        checks.append("objective<ref")
+    if ref.infeasible and row.get("verified"):
+        checks.append("solution<unsat")
+    if row.get("status") == "INFEASIBLE" and best is not None:
+        checks.append("infeasible>ref")
+    out["ref_check"] = ",".join(checks) or "ok"
+    return out
 
 
 def run_bench(
@@ -161,7 +299,9 @@ def run_bench(
     csv_path: Path | None,
     jobs: int = 1,
     executor: str = "local",
+    address: str | None = None,
     resume: bool = False,
+    retries: int = 2,
     on_row: Callable[[dict[str, Any]], None] | None = None,
 ) -> list[dict[str, Any]]:
     """Run tasks, appending each finished row to ``csv_path``.
@@ -169,15 +309,20 @@ def run_bench(
     Parameters
     ----------
     tasks
-        The (instance, method) runs.
+        The (instance, method, seed) runs.
     csv_path
         CSV file that rows are appended to (header written when new).
     jobs
-        Worker processes (``local``) or concurrent tasks (``ray``).
+        Worker processes (``local``) or tasks in flight (``ray``).
     executor
         ``"local"`` (process pool; in-process when ``jobs == 1``) or ``"ray"``.
+    address
+        Ray cluster address (``ray`` only; ``None`` starts a local instance).
     resume
-        Skip tasks whose ``(instance, method)`` is already in ``csv_path``.
+        Skip tasks whose ``(instance, method, seed)`` is already in ``csv_path``.
+    retries
+        How often a task whose worker died (or whose node was lost) is run
+        again before it is recorded as ``ERROR`` (``failure`` = ``lost``).
     on_row
         Called with each finished row (progress bars).
 
@@ -185,121 +330,62 @@ def run_bench(
     -------
     list of dict
         The rows of this run, plus the earlier rows when resuming.
+
+    Raises
+    ------
+    InputError
+        An existing CSV without ``resume``; a CSV of another family or layout
+        with it; an unknown executor; ``ray`` without Ray installed.
     """
+    if executor not in EXECUTORS:
+        raise InputError(f"--executor: unknown executor {executor!r} (local or ray)")
+    if address is not None and executor != "ray":
+        raise InputError("--address is for --executor ray")
     previous: list[dict[str, Any]] = []
     if csv_path is not None and csv_path.exists():
-        if resume:
-            done = read_done(csv_path)
-            previous = [r for r in read_rows(csv_path) if (r["instance"], r["method"]) in done]
-            tasks = [t for t in tasks if t.key not in done]
-        else:
+        if not resume:
             raise InputError(f"{csv_path}: exists; pass --resume to continue it or remove it")
-    sink = _CsvSink(csv_path) if csv_path is not None else None
+        families = {t.family for t in tasks}
+        previous = open_for_resume(csv_path, families.pop() if len(families) == 1 else "")
+        done = {row_key(r) for r in previous}
+        tasks = [t for t in tasks if t.key not in done]
+    sink = RowSink(csv_path) if csv_path is not None else None
     rows: list[dict[str, Any]] = []
-
-    def record(row: dict[str, Any]) -> None:
-        if sink is not None:
-            sink.write(row)
-        rows.append(row)
-        if on_row is not None:
-            on_row(row)
-
     try:
-        for row in _execute(tasks, jobs=jobs, executor=executor):
-            record(row)
+        for row in execute(tasks, jobs=jobs, executor=executor, address=address, retries=retries):
+            if sink is not None:
+                sink.write(row)
+            rows.append(row)
+            if on_row is not None:
+                on_row(row)
     finally:
         if sink is not None:
             sink.close()
     return previous + rows
 
 
-def _execute(tasks: list[BenchTask], *, jobs: int, executor: str) -> Iterable[dict[str, Any]]:
+def execute(
+    tasks: list[BenchTask],
+    *,
+    jobs: int,
+    executor: str = "local",
+    address: str | None = None,
+    retries: int = 2,
+) -> Iterable[dict[str, Any]]:
+    """Rows of ``tasks`` as they finish, on the chosen executor."""
+    if not tasks:
+        return
     if executor == "ray":
-        from planner.bench.executors import ray_map
+        from planner.bench.ray_executor import ray_rows
 
-        yield from ray_map(run_task, tasks, jobs=jobs)
-    elif executor == "local":
-        from planner.bench.executors import local_map
+        yield from ray_rows(tasks, jobs=jobs, address=address, retries=retries)
+        return
+    from planner.bench.executors import local_map
 
-        yield from local_map(run_task, tasks, jobs=jobs)
-    else:
-        raise InputError(f"--executor: unknown executor {executor!r} (local or ray)")
+    def lost(task: BenchTask, reason: str) -> dict[str, Any]:
+        return finish_row(task, error_row(reason, "lost"))
 
-
-class _CsvSink:
-    """Append-only CSV writer that flushes every row to disk."""
-
-    def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        new = not path.exists() or path.stat().st_size == 0
-        self._fh = path.open("a", newline="", encoding="utf-8")
-        self._writer = csv.DictWriter(self._fh, fieldnames=CSV_FIELDS)
-        if new:
-            self._writer.writeheader()
-            self._sync()
-
-    def write(self, row: Mapping[str, Any]) -> None:
-        self._writer.writerow(row)
-        self._sync()
-
-    def _sync(self) -> None:
-        self._fh.flush()
-        os.fsync(self._fh.fileno())
-
-    def close(self) -> None:
-        self._fh.close()
-
-
-def _round(value: float | None) -> float | None:
-    return None if value is None else round(value, 8)
-
-
-_NUMERIC = (
-    "objective",
-    "bound",
-    "gap",
-    "runtime_s",
-    "reference",
-    "ref_gap_pct",
-    "time_limit",
-    "threads",
-    "seed",
-    "schema_version",
-)
-
-
-def parse_number(text: str) -> int | float | None:
-    """A CSV cell back as a number: integers exactly (10**18 + 17 survives), else float."""
-    if text in ("", "None"):
-        return None
-    try:
-        return int(text)
-    except ValueError:
-        return float(text)
-
-
-def _parse_row(row: dict[str, str]) -> dict[str, Any]:
-    out: dict[str, Any] = dict(row)
-    for key in _NUMERIC:
-        out[key] = parse_number(row.get(key, ""))
-    out["verified"] = row.get("verified") == "True"
-    return out
-
-
-def json_row(row: Mapping[str, Any]) -> dict[str, Any]:
-    """A benchmark row as ``--json`` prints it: numbers as numbers, ``stats`` as an object."""
-    out = dict(row)
-    for key in _NUMERIC:
-        if isinstance(out.get(key), str):
-            out[key] = parse_number(out[key])
-        elif out.get(key) == "":
-            out[key] = None
-    if isinstance(out.get("stats"), str):
-        out["stats"] = json.loads(out["stats"]) if out["stats"] else {}
-    for key in ("git_commit", "ortools", "highspy", "reference", "ref_gap_pct", "ref_check"):
-        if out.get(key) == "":
-            out[key] = None
-    return out
+    yield from local_map(run_task, tasks, jobs=jobs, retries=retries, lost=lost)
 
 
 def family_tasks(
@@ -311,14 +397,57 @@ def family_tasks(
     threads: int,
     seed: int,
     references: Mapping[str, Reference] | None = None,
+    seeds: Iterable[int] | None = None,
 ) -> list[BenchTask]:
-    """The cross product of instances and methods as tasks (methods validated first)."""
+    """The cross product of instances, methods (and seeds) as tasks, methods checked first.
+
+    A method that cannot be loaded (an unknown name, a plugin file that does
+    not exist or does not define the function) is bad input here, before any
+    task runs.
+    """
     family = get_family(family_name)
     for m in methods:
         family.method(m, flag="--methods")
     refs = references or {}
     return [
-        BenchTask(family_name, inst, m, time_limit, threads, seed, refs.get(inst.name))
+        BenchTask(family_name, inst, m, time_limit, threads, s, refs.get(inst.name))
+        for s in (list(seeds) if seeds is not None else [seed])
         for inst in instances
         for m in methods
     ]
+
+
+def variant_tasks(
+    family_name: str,
+    instances: list[Any],
+    variants: Mapping[str, Callable[[], Method]],
+    *,
+    time_limit: float,
+    threads: int = 1,
+    seeds: Iterable[int] = (0,),
+    references: Mapping[str, Reference] | None = None,
+) -> list[BenchTask]:
+    """Tasks for configured methods (label -> picklable ``variant() -> Method``)."""
+    get_family(family_name)
+    refs = references or {}
+    return [
+        BenchTask(
+            family_name, inst, label, time_limit, threads, s, refs.get(inst.name), variant=build
+        )
+        for s in seeds
+        for inst in instances
+        for label, build in variants.items()
+    ]
+
+
+def with_locators(tasks: list[BenchTask], locators: Mapping[str, str]) -> list[BenchTask]:
+    """``tasks`` with plugin methods loaded on the workers as ``locators[method]``."""
+    return [replace(t, locator=locators[t.method]) if t.method in locators else t for t in tasks]
+
+
+def _num(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(value, 8)

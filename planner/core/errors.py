@@ -26,6 +26,16 @@ class InputError(PlannerError, ValueError):
     """
 
 
+class InfeasibleAnswer(PlannerError, ValueError):
+    """A plugin's answer is well formed but decodes to no feasible solution.
+
+    Raised by a family's ``plugin_solution`` (e.g. an RCPSP priority list for
+    which the serial schedule-generation scheme finds no feasible start); the
+    run is recorded as an ``infeasible`` failure of the plugin, like an answer
+    that ``verify`` rejects.
+    """
+
+
 def unknown_name(kind: str, name: str, known: Iterable[str]) -> InputError:
     """Build an ``InputError`` for an unknown name, listing the closest known ones.
 

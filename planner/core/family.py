@@ -112,12 +112,17 @@ class Reference:
     """Reference values for one instance, read by ``planner bench --reference``.
 
     ``value`` is the optimum or best-known objective; ``lb`` / ``ub`` are the
-    best known bounds when the optimum is open.
+    best known bounds when the optimum is open; ``infeasible`` marks an
+    instance proven to have no solution (RCPSP/max ``unsat``); ``measured``
+    marks ``value`` as a measurement to compare with (a published step time,
+    a throughput), not a bound: gaps to it are errors and no bound is checked.
     """
 
     value: int | float | None = None
     lb: int | float | None = None
     ub: int | float | None = None
+    infeasible: bool = False
+    measured: bool = False
 
     @property
     def best(self) -> int | float | None:
@@ -173,6 +178,30 @@ class Family:
         True when every objective (and so every valid bound, rounded up) is an
         integer: the core then keeps objectives as Python ``int`` end to end
         (JSON, CSV, tables), never ``float``, so 10**18 + 17 prints exactly.
+    plugin_view
+        ``plugin_view(instance)``: what an outside heuristic (``--heuristic``,
+        ``-m FILE.py:FUNC``, ``module:func``) receives instead of the
+        instance: plain Python / numpy data, documented in the family's README
+        section and kept stable, so a plugin needs nothing of planner. Without
+        it the plugin receives the instance itself.
+    plugin_solution
+        ``plugin_solution(instance, answer) -> Solution``: the plugin's answer
+        in the family's native form (a job order, a priority list, a layout
+        dict, ...) turned into a ``Solution`` (a ``Solution`` passes through);
+        raises ``TypeError``/``ValueError`` naming what was expected when the
+        answer has the wrong form (recorded as a ``type`` failure). Without
+        it the plugin must return a ``Solution``.
+    plugin_driver
+        Optional module-level ``driver(func, view)`` run in the plugin's worker
+        process instead of ``func(view)``: for a family whose plugin gets part
+        of the view and is fed the rest (offload hands a policy its context and
+        then the trace step by step). Its answer goes to ``plugin_solution``;
+        its time counts against the plugin's limit.
+    size
+        ``size(instance) -> float``: the instance's size (jobs, activities,
+        GPUs, ...) for benchmark plots of gap and time against size.
+    size_label
+        What ``size`` counts, with its unit (axis label of those plots).
     """
 
     name: str
@@ -192,6 +221,11 @@ class Family:
     commands: Mapping[str, Any] = field(default_factory=dict)
     warmup: Callable[[], None] | None = None
     integer_objective: bool = False
+    plugin_view: Callable[[Any], Any] | None = None
+    plugin_solution: Callable[[Any, Any], Any] | None = None
+    plugin_driver: Callable[[Callable[[Any], Any], Any], Any] | None = None
+    size: Callable[[Any], float] | None = None
+    size_label: str = "instance size"
 
     @property
     def solution_type(self) -> type | None:

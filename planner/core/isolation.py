@@ -270,8 +270,14 @@ class IsolatedFunction:
         with self._lock:
             return self._ensure_started()
 
-    def call(self, arg: Any, *, time_limit: float) -> Outcome:
-        """Call the function on ``arg``; kill the worker after ``time_limit + grace_s``."""
+    def call(self, arg: Any, *, time_limit: float, driver: Any = None) -> Outcome:
+        """Call the function on ``arg``; kill the worker after ``time_limit + grace_s``.
+
+        ``driver``, an importable module-level function, is called in the worker as
+        ``driver(func, arg)`` instead of ``func(arg)`` (a family that hands its
+        plugin part of the data and feeds it the rest, such as an online policy
+        driven step by step); its time counts against the limit.
+        """
         with self._lock:
             failed = self._ensure_started()
             if failed is not None:
@@ -279,7 +285,7 @@ class IsolatedFunction:
             limit = time_limit + grace_s(time_limit)
             started = time.perf_counter()
             try:
-                self._conn.send(("call", arg))
+                self._conn.send(("call", arg, driver))
             except Exception as exc:  # unpicklable instance, or the worker is gone
                 self._stop()
                 return Outcome(failure="send", reason=f"cannot send the input ({_one_line(exc)})")
@@ -411,11 +417,11 @@ def worker_main(
     conn.send(("ready", None))
     while True:
         try:
-            _, arg = conn.recv()
+            _, arg, driver = conn.recv()
         except (EOFError, OSError):
             return
         try:
-            reply: tuple[str, Any] = ("ok", func(arg))
+            reply: tuple[str, Any] = ("ok", func(arg) if driver is None else driver(func, arg))
         except SystemExit as exc:
             reply = ("exit", f"called sys.exit({exc.code!r})")
         except BaseException as exc:

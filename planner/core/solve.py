@@ -21,7 +21,7 @@ TOL = 1e-6
 
 def solve(
     instance: Any,
-    method: str = "auto",
+    method: str | Method = "auto",
     *,
     time_limit: float = 10.0,
     threads: int = 1,
@@ -36,7 +36,10 @@ def solve(
         An instance of a registered family (``planner.smtt.Instance``, ...).
     method
         Method name; ``"auto"`` is every family's portfolio (heuristic
-        incumbent, then the exact model warm-started from it).
+        incumbent, then the exact model warm-started from it). A
+        :class:`~planner.core.family.Method` object built by the caller (a
+        configured variant of a built-in method, as benchmark scripts compare)
+        is run as given; its ``kind`` and flags decide which claims count.
     time_limit
         Wall-clock seconds the method may use.
     threads
@@ -68,13 +71,14 @@ def solve(
         family's ``lower_bound``, and the status is decided here, not by the
         method (only registered exact methods may claim OPTIMAL/INFEASIBLE).
     """
-    if not isinstance(method, str):
+    if not isinstance(method, (str, Method)):
         raise InputError(f"method {method!r}: expected a method name (see `planner families`)")
     time_limit = validate.time_limit(time_limit)
     threads = validate.threads(threads)
     seed = validate.seed(seed)
     family = family_of(instance)
-    chosen = family.method(method)
+    chosen = method if isinstance(method, Method) else family.method(method)
+    method = chosen.name
     title = f"{family.name} {getattr(instance, 'name', '')} · {method}"
     with progress.run(title):
         if not is_warm(family, chosen):

@@ -79,12 +79,16 @@ def expand_paths(family: Family, spec: str) -> list[tuple[Path, str | None]]:
 def load_instances(family: Family, specs: Iterable[str]) -> list[Loaded]:
     """Parse every instance named by ``specs`` with the family's reader."""
     loaded: list[Loaded] = []
+    specs = list(specs)
     for spec in specs:
         for path, selector in expand_paths(family, spec):
             for instance in read_file(family, path, selector):
                 loaded.append(Loaded(instance, path))
     if not loaded:
-        raise InputError("no instance given")
+        where = ", ".join(specs)
+        raise InputError(
+            f"{where}: no {family.name} instance in it" if specs else "no instance given"
+        )
     return loaded
 
 

@@ -15,6 +15,7 @@ from planner.offload.generate import generate
 from planner.offload.instance import Hardware, Instance, Model, Solution
 from planner.offload.methods import METHODS
 from planner.offload.plot import plot
+from planner.offload.plugin import drive_plugin, plugin_solution, plugin_view, size
 from planner.offload.readers import read, write
 
 FAMILY = register(
@@ -31,6 +32,11 @@ FAMILY = register(
         extensions=(".json", ".jsonl", ".npy"),
         plot=plot,
         gen_command=gen,
+        plugin_view=plugin_view,
+        plugin_solution=plugin_solution,
+        plugin_driver=drive_plugin,
+        size=size,
+        size_label="steps",
     )
 )
 

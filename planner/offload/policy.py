@@ -143,21 +143,40 @@ def simulate_until(
     (a valid plan: no copies, the capacity already checked), so a caller always
     has a plan to certify and can say where the policy stopped.
     """
-    context = Context.of(instance)
+    return drive_until(Context.of(instance), instance.counts, policy, deadline)
+
+
+def drive(context: Context, trace: np.ndarray, policy: Policy) -> np.ndarray:
+    """Feed ``policy`` the ``[steps, layers, experts]`` trace step by step; its plan mask.
+
+    Raises ``RuntimeError`` if the policy exceeds a layer's capacity.
+    """
+    return drive_until(context, trace, policy, None)[0]
+
+
+def drive_until(
+    context: Context, trace: np.ndarray, policy: Policy, deadline: Deadline | None
+) -> tuple[np.ndarray, int]:
+    """:func:`drive` within ``deadline`` (see :func:`simulate_until`)."""
     policy.start(context)
     resident = context.initial.copy()
-    out = np.zeros(instance.counts.shape, dtype=bool)
-    for s in range(instance.steps):
+    out = np.zeros(trace.shape, dtype=bool)
+    for s in range(trace.shape[0]):
         if deadline is not None and s and s % CHECK_EVERY == 0 and deadline.expired():
             out[s:] = resident
             return out, s
-        counts = instance.counts[s].copy()  # a policy must not write into the trace
+        counts = np.array(trace[s])  # a copy: a policy must not write into the trace
         resident = np.asarray(policy.decide(s, counts, resident.copy()), dtype=bool)
+        if resident.shape != counts.shape:
+            raise RuntimeError(
+                f"policy returned a {list(resident.shape)} mask at step {s}, "
+                f"expected [layers, experts] = {list(counts.shape)}"
+            )
         over = resident.sum(axis=1) > context.capacity
         if over.any():
             raise RuntimeError(f"policy exceeded layer {int(np.argmax(over))} capacity at step {s}")
         out[s] = resident
-    return out, instance.steps
+    return out, trace.shape[0]
 
 
 def plan_times(instance: Instance, mask: np.ndarray) -> np.ndarray:

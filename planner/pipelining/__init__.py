@@ -19,6 +19,7 @@ from planner.pipelining.generate import generate
 from planner.pipelining.instance import Edge, Instance, Machine, Op, Reservation, Solution
 from planner.pipelining.methods import METHODS
 from planner.pipelining.plot import plot
+from planner.pipelining.plugin import plugin_solution, plugin_view, size
 from planner.pipelining.readers import read
 from planner.pipelining.schedule import load_kernel, schedule
 from planner.pipelining.warmup import warmup
@@ -37,6 +38,10 @@ FAMILY = register(
         extensions=(".json", ".jsonl"),
         plot=plot,
         gen_command=gen,
+        plugin_view=plugin_view,
+        plugin_solution=plugin_solution,
+        size=size,
+        size_label="ops",
         commands={"plan": plan_app},
         warmup=warmup,
     )

@@ -19,6 +19,7 @@ Modules
 ``generate``     R-ConstraintBench-style generator (synthetic, datacenter-migration)
 ``plot``         Gantt chart with resource profiles
 ``cli``          ``planner gen rcpsp``
+``plugin``       what ``--heuristic`` plugins receive (plain data) and return (priorities, starts)
 """
 
 from pathlib import Path
@@ -30,6 +31,7 @@ from planner.rcpsp.cli import gen_command
 from planner.rcpsp.evaluate import evaluate, verify
 from planner.rcpsp.instance import Downtime, Instance, Precedence, Solution
 from planner.rcpsp.methods import METHODS
+from planner.rcpsp.plugin import plugin_solution, plugin_view, size
 from planner.rcpsp.readers import EXTENSIONS, read, reference
 from planner.rcpsp.warmup import warmup
 
@@ -65,6 +67,10 @@ FAMILY = register(
         gen_command=gen_command,
         warmup=warmup,
         integer_objective=True,
+        plugin_view=plugin_view,
+        plugin_solution=plugin_solution,
+        size=size,
+        size_label="jobs (activities)",
     )
 )
 

@@ -378,8 +378,7 @@ def read_reference(path: str | Path) -> dict[str, Reference]:
 
     Two layouts are recognized: PSPLIB ``bounds.csv`` (``set, instance, n_jobs, cpm_lb,
     best_lb, best_ub, closed``) and RCPSP/max ``optimum.csv`` (``problem, optimum`` where the
-    optimum is a number, ``LB..UB`` or ``unsat``; ``unsat`` rows are left out since a Reference
-    has no "infeasible" value — see :func:`read_unsat`).
+    optimum is a number, ``LB..UB`` or ``unsat``; ``unsat`` gives ``Reference(infeasible=True)``).
     """
     path = Path(path)
     rows = _csv_rows(path)
@@ -396,6 +395,7 @@ def read_reference(path: str | Path) -> dict[str, Reference]:
             name = Path(row["problem"]).stem
             value = row["optimum"].strip()
             if value == "unsat":
+                out[name] = Reference(infeasible=True)
                 continue
             try:
                 if ".." in value:

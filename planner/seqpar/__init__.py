@@ -20,6 +20,7 @@ from planner.seqpar.generate import read_lengths, sample, synthetic
 from planner.seqpar.instance import Group, Instance, Solution
 from planner.seqpar.methods import METHODS
 from planner.seqpar.plot import plot
+from planner.seqpar.plugin import plugin_solution, plugin_view, size
 from planner.seqpar.presets import PRESETS, get_preset
 from planner.seqpar.readers import read
 from planner.seqpar.warmup import warmup
@@ -38,6 +39,10 @@ FAMILY = register(
         extensions=(".json", ".jsonl"),
         plot=plot,
         gen_command=gen,
+        plugin_view=plugin_view,
+        plugin_solution=plugin_solution,
+        size=size,
+        size_label="sequences",
         commands={"plan": plan_app},
         warmup=warmup,
     )

@@ -29,6 +29,7 @@ from planner.serve.instance import (
     ServingProblem,
 )
 from planner.serve.methods import METHODS
+from planner.serve.plugin import plugin_solution, plugin_view, size
 from planner.serve.readers import read
 from planner.serve.slo import SLO
 from planner.serve.sweep import sweep
@@ -49,6 +50,10 @@ FAMILY = register(
         methods=METHODS,
         extensions=(".toml", ".json", ".jsonl"),
         commands={"plan": plan_app},
+        plugin_view=plugin_view,
+        plugin_solution=plugin_solution,
+        size=size,
+        size_label="GPUs",
     )
 )
 

@@ -55,6 +55,7 @@ from __future__ import annotations
 
 import functools
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -70,10 +71,10 @@ from planner.perfmodel.serving_features import (
 )
 from planner.perfmodel.stage import EngineModel, ReplicaConfig
 from planner.serve.queueing import (
+    ResponseLaw,
+    TpotLaw,
     compound_quantile,
     gg1_mean_wait,
-    response_quantile,
-    tpot_quantile,
     window_mean_variance,
 )
 from planner.serve.slo import SLO
@@ -135,6 +136,25 @@ class OperatingPoint:
     def feasible(self) -> bool:
         """True when every target is met."""
         return not self.violations
+
+
+@dataclass(frozen=True)
+class LoadState:
+    """One engine at one load before its TTFT and TPOT percentiles are computed.
+
+    ``ttft`` and ``tpot`` build the two laws on demand (each costs a step-time evaluation
+    and some arrays), so a feasibility check can stop at the first target missed.
+    ``ttft_offset`` is added to the TTFT law's quantile (the iteration in progress).
+    """
+
+    rate: float
+    batch: float
+    tmean: float
+    kv: float
+    util: float
+    ttft: Callable[[], ResponseLaw] | None
+    ttft_offset: float
+    tpot: Callable[[], TpotLaw] | None
 
 
 class RoleModel:
@@ -226,7 +246,19 @@ class RoleModel:
         self.pc_hi, work_hi = prefix_cached_work(self.p_hi, hit)
         self.attn_lo = engine.prefill_attention_time(work_lo)
         self.attn_hi = engine.prefill_attention_time(work_hi)
+        # a prompt's own prefill: floor(p / C) full chunks and one with the remainder
+        own_tokens = np.concatenate([self.pc_lo, self.pc_hi])
+        self.own_full = np.floor(own_tokens / split)
+        self.own_rem = own_tokens - self.own_full * split
+        self.own_attn = np.concatenate([self.attn_lo, self.attn_hi])
         self.kv_cap = engine.kv_tokens
+        # targets with the float-noise slack (a metric above its limit is a violation)
+        self.ttft_limit = None if slo.ttft_s is None else slo.ttft_s * (1 + TOL)
+        self.tpot_limit = None if slo.tpot_s is None else slo.tpot_s * (1 + TOL)
+        self.kv_limit = self.kv_cap * (1 + TOL)
+        self.util_limit = (MAX_UTILIZATION if online else 1.0) * (1 + TOL)
+        self.batch_cap = None if max_batch is None else max_batch * (1 + TOL)
+        self._idle: dict[str, Any] | None = None  # _prefill(0.0), reused by prefill replicas
         self._transfer = engine.kv_transfer_time(self.p) if role == "prefill" else 0.0 * self.p
         if role == "prefill":
             self._transfer_lo = engine.kv_transfer_time(self.p_lo)
@@ -236,10 +268,21 @@ class RoleModel:
 
     # ------------------------------------------------------------- helpers
     def _prefill(self, B: float) -> dict[str, float | np.ndarray]:
-        """Iteration times and prefill costs at decode batch ``B``."""
+        """Iteration times and prefill costs at decode batch ``B``.
+
+        One step-model call times the decode-only iteration, a full-chunk iteration and
+        the iterations carrying each prompt class's remainder (the step model is
+        elementwise in the token count, and a call costs the same for 2 or 30 values).
+        """
         C = self.split
-        t = self.engine.base_time(np.array([B, B + C]), B, self.ctx if B > 0 else 0.0)
+        rem = self.own_rem
+        tokens = np.concatenate([np.array([B, B + C]), B + np.maximum(rem, 1.0)])
+        t = self.engine.base_time(tokens, B, self.ctx if B > 0 else 0.0)
         t0, tc = float(t[0]), float(t[1])
+        # own prefill iterations, each timed by the step model (not t0 plus a linear share:
+        # the step is a roofline, so a short prompt costs less than the sum of the two)
+        t_rem = np.where(rem > 0, t[2:], 0.0)
+        own = np.maximum(self.own_full * tc + t_rem, t0) + self.own_attn
         kappa = max(0.0, tc - t0) / C
         x = kappa * self.pc + self.attn
         xbar = float(np.dot(self.wp, x))
@@ -247,18 +290,9 @@ class RoleModel:
         # a prompt's chunks run in consecutive iterations: a decoding request of D iterations
         # sees at most D of them, each adding at most a full chunk's (kappa + attention) C
         chunk_x = (kappa + self.attn / np.maximum(self.pc, 1e-300)) * C
-        own = self._own_time(
-            B,
-            C,
-            t0,
-            tc,
-            np.concatenate([self.pc_lo, self.pc_hi]),
-            np.concatenate([self.attn_lo, self.attn_hi]),
-        )
-        own_lo, own_hi = own[: self.pc_lo.size], own[self.pc_lo.size :]
         return {
-            "own_lo": own_lo,
-            "own_hi": own_hi,
+            "own_lo": own[: self.pc_lo.size],
+            "own_hi": own[self.pc_lo.size :],
             "t0": t0,
             "xbar": xbar,
             "S": S,
@@ -269,39 +303,62 @@ class RoleModel:
             "chunk_x": chunk_x,
         }
 
-    def _own_time(
-        self, B: float, C: int, t0: float, tc: float, tokens: np.ndarray, attn: np.ndarray
-    ) -> np.ndarray:
-        """A prompt's own prefill iterations: ``floor(p / C)`` full chunks and one with the
-        remainder, each timed by the step model (not ``t0`` plus a linear share: the step
-        is a roofline, so a short prompt costs less than the sum of the two)."""
-        full = np.floor(tokens / C)
-        rem = tokens - full * C
-        ctx = self.ctx if B > 0 else 0.0
-        t_rem = self.engine.base_time(B + np.maximum(rem, 1.0), B, ctx)
-        t_rem = np.where(rem > 0, t_rem, 0.0)
-        return np.maximum(full * tc + t_rem, t0) + attn
-
     def _check(
         self, ttft: float, tpot: float, kv: float, util: float, batch: float
     ) -> tuple[str, ...]:
         out = []
         pct = self.slo.pct_label
-        if self.slo.ttft_s is not None and ttft > self.slo.ttft_s * (1 + TOL):
+        if self.ttft_limit is not None and ttft > self.ttft_limit:
             out.append(f"TTFT {pct} {format_duration(ttft)} > {format_duration(self.slo.ttft_s)}")
-        if self.slo.tpot_s is not None and tpot > self.slo.tpot_s * (1 + TOL):
+        if self.tpot_limit is not None and tpot > self.tpot_limit:
             out.append(f"TPOT {pct} {format_duration(tpot)} > {format_duration(self.slo.tpot_s)}")
-        if kv > self.kv_cap * (1 + TOL):
-            what = f"{pct} " if self.online else ""
+        return tuple(out) + self._load_violations(kv, util, batch)
+
+    def _load_violations(self, kv: float, util: float, batch: float) -> tuple[str, ...]:
+        """Violations other than the latency targets (memory, utilization, batch cap)."""
+        out = []
+        if kv > self.kv_limit:
+            what = f"{self.slo.pct_label} " if self.online else ""
             out.append(
                 f"KV cache needs {kv:,.0f} tokens {what}per engine, holds {self.kv_cap:,.0f}"
             )
-        limit = MAX_UTILIZATION if self.online else 1.0
-        if util > limit * (1 + TOL) or (not self.online and util >= 1.0):
+        if util > self.util_limit or (not self.online and util >= 1.0):
+            limit = MAX_UTILIZATION if self.online else 1.0
             out.append(f"prefill utilization {util:.1%} > {limit:.0%}")
-        if self.max_batch is not None and batch > self.max_batch * (1 + TOL):
+        if self.batch_cap is not None and batch > self.batch_cap:
             out.append(f"mean batch {batch:.1f} > max_batch {self.max_batch:g}")
         return tuple(out)
+
+    def _feasible(self, state: LoadState) -> bool:
+        """``True`` iff the operating point of ``state`` meets every target.
+
+        Decides as :meth:`_check` on the computed point would, but in order of cost and
+        stopping at the first target missed; the percentiles are only decided, not
+        computed (:meth:`ResponseLaw.within`, :meth:`TpotLaw.within`).
+        """
+        batch, kv, u = map(float, (state.batch, state.kv, state.util))
+        if self._load_violations(kv, u, batch):
+            return False
+        if self.ttft_limit is not None:
+            if state.ttft is None:
+                within = self.ttft_limit >= 0.0
+            else:
+                within = state.ttft().within(self.ttft_limit, state.ttft_offset)
+            if not within:
+                return False
+        if self.tpot_limit is not None:
+            if state.tpot is None:
+                return self.tpot_limit >= 0.0
+            return state.tpot().within(self.tpot_limit)
+        return True
+
+    def _evaluate(self, state: LoadState) -> OperatingPoint:
+        """The operating point of ``state`` with its TTFT and TPOT percentiles."""
+        ttft = 0.0 if state.ttft is None else state.ttft().quantile()
+        if state.ttft is not None:
+            ttft += state.ttft_offset
+        tpot = 0.0 if state.tpot is None else state.tpot().quantile()
+        return self._point(state.rate, state.batch, ttft, tpot, state.tmean, state.kv, state.util)
 
     def _point(
         self, lam: float, batch: float, ttft: float, tpot: float, tmean: float, kv: float, u: float
@@ -351,30 +408,42 @@ class RoleModel:
         return slope * np.sqrt(var * window_mean_variance(self.d / self.per_step / relax))
 
     # ---------------------------------------------------------- prefill-like
-    def _prefill_at_rate(self, lam: float) -> OperatingPoint:
+    def _idle_prefill(self) -> dict[str, Any]:
+        """Prefill costs with no decode batch (computed once: prefill replicas reuse them)."""
+        if self._idle is None:
+            self._idle = self._prefill(0.0)
+        return self._idle
+
+    def _prefill_state(self, lam: float) -> LoadState:
         """Prefill replicas (and ``both`` when no request decodes): no decode batch."""
-        f = self._prefill(0.0)
+        f = self._idle_prefill()
         s1, s2 = f["s1"], f["s2"]
         u = lam * s1
-        ttft = response_quantile(
-            lam,
-            s1,
-            s2,
-            f["own_lo"] + self._transfer_lo,
-            f["own_hi"] + self._transfer_hi,
-            self.wp,
-            self.q,
-            self.ca2,
-        )
+
+        def ttft() -> ResponseLaw:
+            return ResponseLaw(
+                lam,
+                s1,
+                s2,
+                f["own_lo"] + self._transfer_lo,
+                f["own_hi"] + self._transfer_hi,
+                self.wp,
+                self.q,
+                self.ca2,
+            )
+
         # (no iteration-in-progress term: the GI/G/1 wait already holds the residual service)
         ew = gg1_mean_wait(lam, s1, s2, self.ca2)
         hold = (ew if math.isfinite(ew) else 0.0) + s1 + float(np.dot(self.wp, self._transfer))
         kv = self._kv(lam, 0.0, hold, decode=False)
-        return self._point(lam, 0.0, ttft, 0.0, 0.0, kv, u)
+        return LoadState(lam, 0.0, 0.0, kv, u, ttft, 0.0, None)
+
+    def _prefill_at_rate(self, lam: float) -> OperatingPoint:
+        return self._evaluate(self._prefill_state(lam))
 
     # ---------------------------------------------------------- parametric
-    def at_batch(self, B: float) -> OperatingPoint:
-        """Operating point with a mean decode batch ``B`` (``both`` and ``decode`` roles)."""
+    def _batch_state(self, B: float) -> LoadState:
+        """The load state with a mean decode batch ``B`` (``both`` and ``decode`` roles)."""
         if self.role == "prefill" or self.ed <= 0:
             raise ValueError("at_batch needs a decode batch")
         k = self.per_step  # tokens per iteration: TPOT and iterations per request scale by 1/k
@@ -382,13 +451,16 @@ class RoleModel:
             t0 = float(self.engine.base_time(np.array([B]), B, self.ctx)[0])
             lam = B / (self.ed * t0)
             kv = self._kv(lam, t0, 0.0, decode=True)
-            noise = self._batch_noise(B, t0, t0)
-            # a request arrives from its prefill replica mid-iteration: its first decode
-            # step waits for the running one to end (uniform residual, up to t0)
-            tpot = tpot_quantile(
-                t0 / k, 0.0, 0.0, self.d / k, self.wo, self.q, noise / k, residual=t0 / k
-            )
-            return self._point(lam, B, 0.0, tpot, t0, kv, 0.0)
+
+            def decode_tpot() -> TpotLaw:
+                noise = self._batch_noise(B, t0, t0)
+                # a request arrives from its prefill replica mid-iteration: its first decode
+                # step waits for the running one to end (uniform residual, up to t0)
+                return TpotLaw(
+                    t0 / k, 0.0, 0.0, self.d / k, self.wo, self.q, noise / k, residual=t0 / k
+                )
+
+            return LoadState(lam, B, t0, kv, 0.0, None, 0.0, decode_tpot)
         f = self._prefill(B)
         t0, xbar, s1, s2 = f["t0"], f["xbar"], f["s1"], f["s2"]
         lam = B / (self.ed * t0 + B * xbar)
@@ -399,27 +471,35 @@ class RoleModel:
         scale = max(1.0, per_iter) / k
         u = lam * s1
         ew = gg1_mean_wait(lam, s1, s2, self.ca2)
-        noise = self._batch_noise(B, t0, tmean)
-        # bursty arrivals (scv c2 > 1) count like a Poisson stream of bursts of c2 prompts:
-        # same mean, c2 times the variance of the prompts falling within a request's life
-        burst = self.ca2
-        tpot = tpot_quantile(
-            t0 / k,
-            f["x"] * scale * burst,
-            min(1.0, per_iter) / burst,
-            self.d / k,
-            self.wo,
-            self.q,
-            noise / k,
-            extra_weights=self.wp,
-            extra_cap=f["chunk_x"] * scale,
-            queued=(lam * (ew if math.isfinite(ew) else 0.0) + lam * s1) / burst,
-        )
-        ttft = response_quantile(lam, s1, s2, f["own_lo"], f["own_hi"], self.wp, self.q, self.ca2)
-        ttft += t0 + lam * tmean * xbar
+
+        def tpot() -> TpotLaw:
+            noise = self._batch_noise(B, t0, tmean)
+            # bursty arrivals (scv c2 > 1) count like a Poisson stream of bursts of c2
+            # prompts: same mean, c2 times the variance of the prompts within a request's life
+            burst = self.ca2
+            return TpotLaw(
+                t0 / k,
+                f["x"] * scale * burst,
+                min(1.0, per_iter) / burst,
+                self.d / k,
+                self.wo,
+                self.q,
+                noise / k,
+                extra_weights=self.wp,
+                extra_cap=f["chunk_x"] * scale,
+                queued=(lam * (ew if math.isfinite(ew) else 0.0) + lam * s1) / burst,
+            )
+
+        def ttft() -> ResponseLaw:
+            return ResponseLaw(lam, s1, s2, f["own_lo"], f["own_hi"], self.wp, self.q, self.ca2)
+
         hold = (ew if math.isfinite(ew) else 0.0) + s1
         kv = self._kv(lam, tmean, hold, decode=True)
-        return self._point(lam, B, ttft, tpot, tmean, kv, u)
+        return LoadState(lam, B, tmean, kv, u, ttft, t0 + lam * tmean * xbar, tpot)
+
+    def at_batch(self, B: float) -> OperatingPoint:
+        """Operating point with a mean decode batch ``B`` (``both`` and ``decode`` roles)."""
+        return self._evaluate(self._batch_state(B))
 
     def batch_limit(self) -> float:
         """Largest mean batch the model admits (prefill keeps up, mean KV, ``max_batch``)."""
@@ -464,7 +544,7 @@ class RoleModel:
         lo = 0.0
         for _ in range(200):
             mid = (lo + hi) / 2
-            if self.at_batch(mid).rate < lam:
+            if float(self._batch_state(mid).rate) < lam:  # the rate alone: no percentiles
                 lo = mid
             else:
                 hi = mid
@@ -476,7 +556,9 @@ class RoleModel:
     def capacity(self) -> tuple[float, OperatingPoint, OperatingPoint]:
         """(max feasible rate per engine, point at that rate, point at zero load).
 
-        The rate is 0 when even the zero-load point misses a target.
+        The rate is 0 when even the zero-load point misses a target. The bisection only
+        decides feasibility at its points (:meth:`_feasible`); the percentiles are
+        computed for the two points returned.
         """
         if self.role == "prefill" or self.ed <= 0:
             return self._prefill_capacity()
@@ -484,38 +566,39 @@ class RoleModel:
         floor = self.at_batch(min(1e-6, max(hi_b, 1e-12)))
         if not floor.feasible or hi_b <= 1e-6:
             return 0.0, floor, floor
-        top = self.at_batch(hi_b)
-        if top.feasible:
+        if self._feasible(self._batch_state(hi_b)):
+            top = self.at_batch(hi_b)
             return top.rate, top, floor
-        lo_b, best = 1e-6, floor
+        lo_b, best_b, best_rate = 1e-6, None, floor.rate
         for _ in range(_BISECT):
             mid = math.sqrt(lo_b * hi_b) if hi_b > 4 * lo_b else (lo_b + hi_b) / 2
-            pt = self.at_batch(mid)
-            if pt.feasible:
+            state = self._batch_state(mid)
+            if self._feasible(state):
                 lo_b = mid
-                if pt.rate > best.rate:
-                    best = pt
+                if float(state.rate) > best_rate:
+                    best_b, best_rate = mid, float(state.rate)
             else:
                 hi_b = mid
             if hi_b - lo_b <= 1e-5 * hi_b:
                 break
+        best = floor if best_b is None else self.at_batch(best_b)
         return best.rate, best, floor
 
     def _prefill_capacity(self) -> tuple[float, OperatingPoint, OperatingPoint]:
         floor = self._prefill_at_rate(0.0)
         if not floor.feasible:
             return 0.0, floor, floor
-        hi = 1.0 / self._prefill(0.0)["s1"]
-        lo, best = 0.0, floor
+        hi = 1.0 / self._idle_prefill()["s1"]
+        lo, best_lam = 0.0, None
         for _ in range(_BISECT):
             mid = (lo + hi) / 2
-            pt = self._prefill_at_rate(mid)
-            if pt.feasible:
-                lo, best = mid, pt
+            if self._feasible(self._prefill_state(mid)):
+                lo = best_lam = mid
             else:
                 hi = mid
             if hi - lo <= 1e-6 * hi:
                 break
+        best = floor if best_lam is None else self._prefill_at_rate(best_lam)
         return best.rate, best, floor
 
 

@@ -26,6 +26,7 @@ from __future__ import annotations
 import math
 import statistics
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
@@ -81,40 +82,71 @@ def wait_quantile(lam: float, es: float, es2: float, q: float, ca2: float = 1.0)
     return ew / rho * math.log(rho / (1.0 - q))
 
 
-def response_quantile(
-    lam: float,
-    es: float,
-    es2: float,
-    own_lo: Sequence[float],
-    own_hi: Sequence[float],
-    weights: Sequence[float],
-    q: float,
-    ca2: float = 1.0,
-) -> float:
-    """``q`` quantile of waiting time + own service in a FCFS GI/G/1 queue.
+def response_quantile(*args: Any, **kwargs: Any) -> float:
+    """``q`` quantile of waiting time + own service in a FCFS GI/G/1 queue (arguments and
+    model: :class:`ResponseLaw`)."""
+    return ResponseLaw(*args, **kwargs).quantile()
+
+
+class ResponseLaw:
+    """Waiting time + own service of a request in a FCFS GI/G/1 queue.
 
     Under FCFS a request's wait does not depend on its own service, so
     ``P(W + S > t) = sum_k w_k P(W + U_k > t)``, with the exponential-tail
     waiting-time law of :func:`wait_quantile` (``P(W > x) = rho exp(-x rho /
     E[W])``, ``x >= 0``) and the own service ``U_k`` of class ``k`` uniform on
     ``[own_lo[k], own_hi[k]]`` (a point when equal); the convolution has a
-    closed form and ``t`` is found by bisection.
-    """
-    a = np.asarray(own_lo, dtype=float)
-    b = np.asarray(own_hi, dtype=float)
-    w = np.asarray(weights, dtype=float)
-    w = w / w.sum()
-    rho = lam * es
-    if rho >= 1:
-        return math.inf
-    ew = gg1_mean_wait(lam, es, es2, ca2) if rho > 0 else 0.0
-    decay = rho / ew if ew > 0 else math.inf
-    width = b - a
-    point = width <= 1e-12 * np.maximum(b, 1e-300)
-    span = np.where(point, 1.0, width)
+    closed form and the ``q`` quantile ``t`` is found by a grid search.
 
-    def tail(t: np.ndarray) -> np.ndarray:
+    ``lam, es, es2, ca2`` are those of :func:`gg1_mean_wait`; ``own_lo, own_hi`` the range
+    of the own service of each request class, ``weights`` the class weights and ``q`` the
+    percentile as a fraction.
+
+    :meth:`quantile` is the value (:func:`response_quantile`); :meth:`within` decides
+    ``quantile() + offset <= limit`` exactly as computing the quantile would, stopping as
+    soon as the search bracket settles the comparison (the capacity bisection only needs
+    the decision).
+    """
+
+    def __init__(
+        self,
+        lam: float,
+        es: float,
+        es2: float,
+        own_lo: Sequence[float],
+        own_hi: Sequence[float],
+        weights: Sequence[float],
+        q: float,
+        ca2: float = 1.0,
+    ) -> None:
+        self.a = np.asarray(own_lo, dtype=float)
+        self.b = np.asarray(own_hi, dtype=float)
+        w = np.asarray(weights, dtype=float)
+        self.w = w / w.sum()
+        self.q = q
+        self.rho = rho = lam * es
+        self.saturated = rho >= 1
+        if self.saturated:
+            return
+        ew = gg1_mean_wait(lam, es, es2, ca2) if rho > 0 else 0.0
+        self.decay = rho / ew if ew > 0 else math.inf
+        width = self.b - self.a
+        self.point = width <= 1e-12 * np.maximum(self.b, 1e-300)
+        self.span = np.where(self.point, 1.0, width)
+        self.lo = float(self.a.min())
+        self.hi = float(self.b.max()) + wait_quantile(lam, es, es2, q, ca2) + 1e-12
+
+    def tail(self, t: np.ndarray) -> np.ndarray:
         """P(W + S > t) for a column of ``t`` values (vectorized over classes)."""
+        a, b, w, point, span, decay, rho = (
+            self.a,
+            self.b,
+            self.w,
+            self.point,
+            self.span,
+            self.decay,
+            self.rho,
+        )
         t = t[:, None]
         if math.isinf(decay):  # no waiting
             over = np.where(point, (t < a).astype(float), np.clip((b - t) / span, 0.0, 1.0))
@@ -126,18 +158,40 @@ def response_quantile(
         waited = np.where(t > a, rho / decay * (upper - np.exp(-decay * past_a)), 0.0)
         return np.where(point, pt, (above + waited) / span) @ w
 
-    # Vectorized search: three rounds of a 64-point grid (resolution (hi - lo) / 2**18).
-    lo = float(a.min())
-    hi = float(b.max()) + wait_quantile(lam, es, es2, q, ca2) + 1e-12
-    if tail(np.array([lo]))[0] <= 1 - q:
-        return lo
-    for _ in range(3):
-        grid = np.linspace(lo, hi, 65)
-        k = int(np.argmax(tail(grid) <= 1 - q))
-        if k == 0:  # never reached within the bracket (numerical edge): keep the top
-            return hi
-        lo, hi = grid[k - 1], grid[k]
-    return float(hi)
+    def quantile(self) -> float:
+        """The ``q`` quantile (``inf`` when the server is saturated)."""
+        return self._search(None, 0.0)
+
+    def within(self, limit: float, offset: float = 0.0) -> bool:
+        """``not (quantile() + offset > limit)``, decided without finishing the search."""
+        return bool(self._search(limit, offset))
+
+    def _search(self, limit: float | None, offset: float) -> float:
+        """The quantile (``limit`` None), or the decision as 1.0/0.0.
+
+        The result lies in the current bracket ``[lo, hi]`` at every round, so once
+        ``hi + offset <= limit`` or ``lo + offset > limit`` the comparison is settled
+        (float addition is monotone, so the bracket's ends bound ``quantile() + offset``).
+        """
+        if self.saturated:
+            return math.inf if limit is None else float(not (math.inf + offset > limit))
+        q = self.q
+        # Vectorized search: three rounds of a 64-point grid (resolution (hi - lo) / 2**18).
+        lo, hi = self.lo, self.hi
+        if self.tail(np.array([lo]))[0] <= 1 - q:
+            return lo if limit is None else float(not (lo + offset > limit))
+        for _ in range(3):
+            if limit is not None:
+                if hi + offset <= limit:
+                    return 1.0
+                if lo + offset > limit:
+                    return 0.0
+            grid = np.linspace(lo, hi, 65)
+            k = int(np.argmax(self.tail(grid) <= 1 - q))
+            if k == 0:  # never reached within the bracket (numerical edge): keep the top
+                break
+            lo, hi = grid[k - 1], grid[k]
+        return float(hi) if limit is None else float(not (float(hi) + offset > limit))
 
 
 def discrete_quantile(values: Sequence[float], weights: Sequence[float], q: float) -> float:
@@ -206,21 +260,19 @@ def window_mean_variance(x: np.ndarray) -> np.ndarray:
     return np.where(x < 1e-4, 1.0 - x / 3.0, 2.0 * (x - 1.0 + np.exp(-x)) / (x * x))
 
 
-def tpot_quantile(
-    tau0: float,
-    delta: float | Sequence[float],
-    p_chunk: float,
-    decode_lengths: Sequence[float],
-    weights: Sequence[float],
-    q: float,
-    noise_sd: Sequence[float] | float = 0.0,
-    *,
-    extra_weights: Sequence[float] | None = None,
-    extra_cap: Sequence[float] | None = None,
-    queued: float = 0.0,
-    residual: float = 0.0,
-) -> float:
-    """``q`` quantile over requests of the per-request mean time per output token.
+def tpot_quantile(*args: Any, **kwargs: Any) -> float:
+    """``q`` quantile over requests of the per-request mean time per output token
+    (arguments and model: :class:`TpotLaw`)."""
+    return TpotLaw(*args, **kwargs).quantile()
+
+
+#: Margin on the excess probability beyond which a probe settles :meth:`TpotLaw.within` (far
+#: above the float error of a few hundred CDF terms, ~1e-13).
+PROBE_MARGIN = 1e-9
+
+
+class TpotLaw:
+    """The law of the per-request mean time per output token (TPOT) over requests.
 
     A request of ``D`` decode iterations has ``TPOT = tau0 + (X_1 + ... + X_K) / D + N``:
     in ``K ~ Binomial(D, p_chunk)`` of its iterations a prompt starts its prefill, each
@@ -259,132 +311,218 @@ def tpot_quantile(
     residual
         The first decode iteration starts after a wait uniform on ``[0, residual]`` (a
         request handed over mid-iteration), spread over the request's ``D`` tokens.
+
+    :meth:`quantile` is its ``q`` quantile (:func:`tpot_quantile`); :meth:`within`
+    decides ``quantile() <= limit`` with the same result but usually after a few CDF
+    evaluations (the capacity bisection only needs the decision at most of its points).
     """
-    d = np.asarray(decode_lengths, dtype=float)
-    w = np.asarray(weights, dtype=float)
-    sd_n = np.broadcast_to(np.asarray(noise_sd, dtype=float), d.shape)
-    keep = (d >= 1) & (w > 0)
-    if not keep.any():
-        return 0.0
-    xs = np.maximum(0.0, np.atleast_1d(np.asarray(delta, dtype=float)))
-    xw = np.ones_like(xs) if extra_weights is None else np.asarray(extra_weights, dtype=float)
-    xw = xw / xw.sum()
-    cap = np.broadcast_to(np.asarray(np.inf if extra_cap is None else extra_cap, float), xs.shape)
-    p = min(1.0, max(0.0, p_chunk))
-    if float(xw @ xs) <= 0:
-        p = 0.0
-    d, w, sd_n = d[keep], w[keep] / w[keep].sum(), sd_n[keep]
-    n = np.maximum(1.0, np.rint(d))
-    cap_max = float(cap.max())
-    xd = np.minimum(xs[None, :], n[:, None] * cap[None, :])  # a prompt's share, per class
-    mu = xd @ xw
-    var_x = np.maximum(0.0, (xd * xd) @ xw - mu * mu)
-    exact = (d <= EXACT_BINOMIAL_MAX) & (queued <= EXACT_BINOMIAL_MAX) & ((p > 0) | (queued > 0))
-    parts = []  # (weight, centre, sd, D) of normal components (sd ~ 0: a point)
-    g = ~exact
-    if g.any():  # normal: K has mean D p + queued and variance D p (1 - p) + queued
-        mean_k, var_k = d[g] * p + queued, d[g] * p * (1 - p) + queued
-        sd_k = np.sqrt(np.maximum(0.0, mean_k * var_x[g] + var_k * mu[g] ** 2)) / d[g]
-        centre = tau0 + np.minimum(mean_k * mu[g], d[g] * cap_max) / d[g]
-        parts.append((w[g], centre, np.hypot(sd_k, sd_n[g]), d[g]))
-    if exact.any():
-        ne, we, de, noise = n[exact], w[exact], d[exact], sd_n[exact]
-        top = int(ne.max())
-        k = np.arange(top + 1, dtype=float)
-        inside = k[None, :] <= ne[:, None]
-        if p <= 0:
-            pmf = np.zeros((ne.size, top + 1))
-            pmf[:, 0] = 1.0
-        elif p >= 1:
-            pmf = (k[None, :] == ne[:, None]).astype(float)
-        else:
-            lf = _LOG_FACTORIAL
-            rest = np.where(inside, ne[:, None] - k[None, :], 0.0).astype(int)
-            logp = (
-                lf[ne.astype(int)][:, None]
-                - lf[k.astype(int)][None, :]
-                - lf[rest]
-                + k[None, :] * math.log(p)
-                + rest * math.log1p(-p)
-            )
-            pmf = np.where(inside, np.exp(logp - logp.max(axis=1, keepdims=True)), 0.0)
-            pmf /= pmf.sum(axis=1, keepdims=True)
-        if queued > 0:  # + Poisson(queued) prompts waiting at the first token
-            extra = max(4, int(queued + 6.0 * math.sqrt(queued)) + 1)
-            pois = poisson_pmf(queued, extra)
-            shifted = np.zeros((top + 1, top + extra + 1))
-            for j in range(top + 1):
-                shifted[j, j : j + extra + 1] = pois
-            pmf = pmf @ shifted
-        kk = np.arange(pmf.shape[1], dtype=float)
-        # K = 0: decode-only; K = 1: one prompt, exact; K >= 2: normal sum of K prompts
-        parts.append((we * pmf[:, 0], np.full(ne.size, tau0), noise, de))
-        parts.append(
-            (
-                (we * pmf[:, 1])[:, None] * xw[None, :],
-                tau0 + xd[exact] / ne[:, None],
-                np.repeat(noise[:, None], xs.size, axis=1),
-                np.repeat(de[:, None], xs.size, axis=1),
-            )
-        )
-        k2 = kk[None, 2:]
-        parts.append(
-            (
-                we[:, None] * pmf[:, 2:],
-                tau0 + np.minimum(k2 * mu[exact][:, None], (ne * cap_max)[:, None]) / ne[:, None],
-                np.sqrt(k2 * (var_x[exact] / ne**2)[:, None] + (noise**2)[:, None]),
-                np.repeat(de[:, None], k2.size, axis=1),
-            )
-        )
-    weight, centre, sd, dlen = (np.concatenate([np.ravel(x[i]) for x in parts]) for i in range(4))
-    if residual > 0:  # four points of the uniform residual wait, spread over D tokens
-        part = (np.arange(4) + 0.5) / 4 * residual
-        weight = np.repeat(weight / 4, 4)
-        centre = (centre[:, None] + part[None, :] / dlen[:, None]).ravel()
-        sd = np.repeat(sd, 4)
-    live = weight > 1e-12  # binomial tails too thin to move a percentile
-    weight, centre, sd = weight[live], centre[live], sd[live]
-    sd = np.maximum(sd, 1e-12 * max(tau0, 1e-300))
-    total = float(weight.sum())
 
-    def excess(t: float) -> float:
-        return float(normal_cdf_array((t - centre) / sd) @ weight) / total - q
+    def __init__(
+        self,
+        tau0: float,
+        delta: float | Sequence[float],
+        p_chunk: float,
+        decode_lengths: Sequence[float],
+        weights: Sequence[float],
+        q: float,
+        noise_sd: Sequence[float] | float = 0.0,
+        *,
+        extra_weights: Sequence[float] | None = None,
+        extra_cap: Sequence[float] | None = None,
+        queued: float = 0.0,
+        residual: float = 0.0,
+    ) -> None:
+        self.q = q
+        self.trivial = True  # no class decodes: the quantile is 0
+        self.tau0 = tau0
+        d = np.asarray(decode_lengths, dtype=float)
+        w = np.asarray(weights, dtype=float)
+        sd_n = np.broadcast_to(np.asarray(noise_sd, dtype=float), d.shape)
+        keep = (d >= 1) & (w > 0)
+        if not keep.any():
+            return
+        xs = np.maximum(0.0, np.atleast_1d(np.asarray(delta, dtype=float)))
+        xw = np.ones_like(xs) if extra_weights is None else np.asarray(extra_weights, dtype=float)
+        xw = xw / xw.sum()
+        cap = np.broadcast_to(
+            np.asarray(np.inf if extra_cap is None else extra_cap, float), xs.shape
+        )
+        p = min(1.0, max(0.0, p_chunk))
+        if float(xw @ xs) <= 0:
+            p = 0.0
+        d, w, sd_n = d[keep], w[keep] / w[keep].sum(), sd_n[keep]
+        n = np.maximum(1.0, np.rint(d))
+        cap_max = float(cap.max())
+        xd = np.minimum(xs[None, :], n[:, None] * cap[None, :])  # a prompt's share, per class
+        mu = xd @ xw
+        var_x = np.maximum(0.0, (xd * xd) @ xw - mu * mu)
+        exact = (
+            (d <= EXACT_BINOMIAL_MAX) & (queued <= EXACT_BINOMIAL_MAX) & ((p > 0) | (queued > 0))
+        )
+        parts = []  # (weight, centre, sd, D) of normal components (sd ~ 0: a point)
+        g = ~exact
+        if g.any():  # normal: K has mean D p + queued and variance D p (1 - p) + queued
+            mean_k, var_k = d[g] * p + queued, d[g] * p * (1 - p) + queued
+            sd_k = np.sqrt(np.maximum(0.0, mean_k * var_x[g] + var_k * mu[g] ** 2)) / d[g]
+            centre = tau0 + np.minimum(mean_k * mu[g], d[g] * cap_max) / d[g]
+            parts.append((w[g], centre, np.hypot(sd_k, sd_n[g]), d[g]))
+        if exact.any():
+            ne, we, de, noise = n[exact], w[exact], d[exact], sd_n[exact]
+            top = int(ne.max())
+            k = np.arange(top + 1, dtype=float)
+            inside = k[None, :] <= ne[:, None]
+            if p <= 0:
+                pmf = np.zeros((ne.size, top + 1))
+                pmf[:, 0] = 1.0
+            elif p >= 1:
+                pmf = (k[None, :] == ne[:, None]).astype(float)
+            else:
+                lf = _LOG_FACTORIAL
+                rest = np.where(inside, ne[:, None] - k[None, :], 0.0).astype(int)
+                logp = (
+                    lf[ne.astype(int)][:, None]
+                    - lf[k.astype(int)][None, :]
+                    - lf[rest]
+                    + k[None, :] * math.log(p)
+                    + rest * math.log1p(-p)
+                )
+                pmf = np.where(inside, np.exp(logp - logp.max(axis=1, keepdims=True)), 0.0)
+                pmf /= pmf.sum(axis=1, keepdims=True)
+            if queued > 0:  # + Poisson(queued) prompts waiting at the first token
+                extra = max(4, int(queued + 6.0 * math.sqrt(queued)) + 1)
+                pois = poisson_pmf(queued, extra)
+                shifted = np.zeros((top + 1, top + extra + 1))
+                rows = np.arange(top + 1)[:, None]
+                shifted[rows, rows + np.arange(extra + 1)[None, :]] = pois
+                pmf = pmf @ shifted
+            kk = np.arange(pmf.shape[1], dtype=float)
+            # K = 0: decode-only; K = 1: one prompt, exact; K >= 2: normal sum of K prompts
+            parts.append((we * pmf[:, 0], np.full(ne.size, tau0), noise, de))
+            parts.append(
+                (
+                    (we * pmf[:, 1])[:, None] * xw[None, :],
+                    tau0 + xd[exact] / ne[:, None],
+                    np.repeat(noise[:, None], xs.size, axis=1),
+                    np.repeat(de[:, None], xs.size, axis=1),
+                )
+            )
+            k2 = kk[None, 2:]
+            parts.append(
+                (
+                    we[:, None] * pmf[:, 2:],
+                    tau0
+                    + np.minimum(k2 * mu[exact][:, None], (ne * cap_max)[:, None]) / ne[:, None],
+                    np.sqrt(k2 * (var_x[exact] / ne**2)[:, None] + (noise**2)[:, None]),
+                    np.repeat(de[:, None], k2.size, axis=1),
+                )
+            )
+        weight, centre, sd, dlen = (
+            np.concatenate([np.ravel(x[i]) for x in parts]) for i in range(4)
+        )
+        if residual > 0:  # four points of the uniform residual wait, spread over D tokens
+            part = (np.arange(4) + 0.5) / 4 * residual
+            weight = np.repeat(weight / 4, 4)
+            centre = (centre[:, None] + part[None, :] / dlen[:, None]).ravel()
+            sd = np.repeat(sd, 4)
+        live = weight > 1e-12  # binomial tails too thin to move a percentile
+        weight, centre, sd = weight[live], centre[live], sd[live]
+        sd = np.maximum(sd, 1e-12 * max(tau0, 1e-300))
+        total = float(weight.sum())
 
-    spread = 8.0 * float(sd.max())
-    lo, hi = float(centre.min()) - spread, float(centre.max()) + spread
-    # no request exceeds its largest possible extra (the normal approximations would)
-    most = 0.0 if p <= 0 and queued <= 0 else (cap_max if queued > 0 else float(xs.max()))
-    most = min(most, cap_max)
-    hi = min(hi, tau0 + most + residual + 8.0 * float(sd_n.max(initial=0.0)) + 1e-11 * tau0)
-    f_lo, f_hi = excess(lo), excess(hi)
-    if f_lo >= 0:
-        return lo
-    # Illinois (regula falsi that halves a stale end's value), bracketed, to 1e-7 of the TPOT;
-    # every fourth step bisects so that a step-like CDF still converges
-    side = 0
-    for step in range(200):
-        if hi - lo <= 1e-7 * max(abs(hi), 1e-300) or f_hi <= 0:
-            break
-        if step % 4 == 3 or f_hi - f_lo <= 0:
-            mid = 0.5 * (lo + hi)
-        else:
-            mid = min(max(lo - f_lo * (hi - lo) / (f_hi - f_lo), lo), hi)
-            if mid in (lo, hi):
+        spread = 8.0 * float(sd.max())
+        lo, hi = float(centre.min()) - spread, float(centre.max()) + spread
+        # no request exceeds its largest possible extra (the normal approximations would)
+        most = 0.0 if p <= 0 and queued <= 0 else (cap_max if queued > 0 else float(xs.max()))
+        most = min(most, cap_max)
+        hi = min(hi, tau0 + most + residual + 8.0 * float(sd_n.max(initial=0.0)) + 1e-11 * tau0)
+        self.weight, self.centre, self.sd, self.total = weight, centre, sd, total
+        self.lo, self.hi = lo, hi
+        # a point mass this close below the bracket's top is taken as the quantile
+        self.floor = 16e-12 * max(tau0, 1e-300)
+        self.trivial = False
+
+    def excess(self, t: float) -> float:
+        """``P(TPOT <= t) - q`` (nondecreasing in ``t``)."""
+        cdf = normal_cdf_array((t - self.centre) / self.sd) @ self.weight
+        return float(cdf) / self.total - self.q
+
+    def quantile(self) -> float:
+        """The ``q`` quantile (0 when no request decodes)."""
+        return self._search(None)
+
+    def within(self, limit: float) -> bool:
+        """``not (quantile() > limit)``, decided as computing the quantile would.
+
+        Two kinds of shortcut, both exact: (1) the search keeps the quantile inside its
+        bracket ``[lo - floor, hi]``, so it stops once the bracket is on one side of
+        ``limit``; (2) before the search, the CDF is probed at ``limit`` and just below:
+        the CDF is nondecreasing and its float error is far below :data:`PROBE_MARGIN`, so
+        a probe beyond the margin fixes the sign of every evaluation the search would make
+        on that side, hence where its result lands.
+        """
+        return bool(self._search(limit))
+
+    def _search(self, limit: float | None) -> float:
+        """The quantile (``limit`` None), or the decision ``not (quantile() > limit)``
+        as 1.0/0.0."""
+        if self.trivial:
+            return 0.0 if limit is None else float(limit >= 0.0)
+        excess, floor = self.excess, self.floor
+        lo, hi = self.lo, self.hi
+        if limit is not None:
+            # The result is lo (when excess(lo) >= 0) or lies in the search's bracket,
+            # within [lo - floor, hi].
+            if hi <= limit and lo <= hi:
+                return 1.0
+            if lo - floor > limit:
+                return 0.0
+            # Every evaluation at or below limit + floor is negative: the result (lo with
+            # excess(lo) >= 0, the search's hi, or a point mass it returns) is above limit.
+            if excess(limit + floor) <= -PROBE_MARGIN:
+                return 0.0
+            # Every evaluation at or above `low` is positive: if lo <= limit, the search
+            # runs (or returns lo) and keeps its lo below `low`, so it stops with hi within
+            # 1e-7 of lo (or after 50 bisections), below limit; if lo > limit, excess(lo) >
+            # 0 and the result is lo.
+            low = limit * (1.0 - 3e-7)
+            if limit > 0 and (hi - lo) * 2.0**-50 <= 1e-8 * limit and excess(low) >= PROBE_MARGIN:
+                return float(lo <= limit)
+        f_lo, f_hi = excess(lo), excess(hi)
+        if f_lo >= 0:
+            return lo if limit is None else float(not (lo > limit))
+        # Illinois (regula falsi that halves a stale end's value), bracketed, to 1e-7 of the TPOT;
+        # every fourth step bisects so that a step-like CDF still converges
+        side = 0
+        for step in range(200):
+            if limit is not None:  # the result lies in [lo - floor, hi]
+                if hi <= limit:
+                    return 1.0
+                if lo - floor > limit:
+                    return 0.0
+            if hi - lo <= 1e-7 * max(abs(hi), 1e-300) or f_hi <= 0:
+                break
+            if step % 4 == 3 or f_hi - f_lo <= 0:
                 mid = 0.5 * (lo + hi)
-        f_mid = excess(mid)
-        if f_mid >= 0:
-            hi, f_hi = mid, f_mid
-            if side == 1:
-                f_lo *= 0.5
-            side = 1
-        else:
-            lo, f_lo = mid, f_mid
-            if side == -1:
-                f_hi *= 0.5
-            side = -1
-    # a jump at a point mass inside the final bracket: that point is the quantile exactly
-    floor = 16e-12 * max(tau0, 1e-300)
-    for c in np.sort(centre[(centre >= lo - floor) & (centre <= hi)])[:8]:
-        if excess(float(c) + floor) >= 0:
-            return float(c)
-    return float(hi)
+            else:
+                mid = min(max(lo - f_lo * (hi - lo) / (f_hi - f_lo), lo), hi)
+                if mid in (lo, hi):
+                    mid = 0.5 * (lo + hi)
+            f_mid = excess(mid)
+            if f_mid >= 0:
+                hi, f_hi = mid, f_mid
+                if side == 1:
+                    f_lo *= 0.5
+                side = 1
+            else:
+                lo, f_lo = mid, f_mid
+                if side == -1:
+                    f_hi *= 0.5
+                side = -1
+        result = float(hi)
+        # a jump at a point mass inside the final bracket: that point is the quantile exactly
+        centre = self.centre
+        for c in np.sort(centre[(centre >= lo - floor) & (centre <= hi)])[:8]:
+            if excess(float(c) + floor) >= 0:
+                result = float(c)
+                break
+        return result if limit is None else float(not (result > limit))

@@ -17,6 +17,7 @@ from planner.smtt.evaluate import evaluate, verify
 from planner.smtt.generate import generate
 from planner.smtt.instance import Instance, Solution
 from planner.smtt.methods import METHODS
+from planner.smtt.plugin import plugin_solution, plugin_view, size
 from planner.smtt.readers import read, reference
 from planner.smtt.warmup import warmup
 
@@ -54,6 +55,10 @@ FAMILY = register(
         gen_command=gen,
         warmup=warmup,
         integer_objective=True,
+        plugin_view=plugin_view,
+        plugin_solution=plugin_solution,
+        size=size,
+        size_label="jobs",
     )
 )
 

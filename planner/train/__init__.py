@@ -25,6 +25,7 @@ from planner.train.evaluate import evaluate, verify
 from planner.train.generate import generate
 from planner.train.instance import Constraints, TrainingPlan, TrainingProblem, Workload
 from planner.train.methods import METHODS
+from planner.train.plugin import plugin_solution, plugin_view, size
 from planner.train.readers import read
 from planner.train.step_time import Estimate, estimate
 
@@ -54,6 +55,10 @@ FAMILY = register(
         plot=plot,
         gen_command=gen,
         commands={"plan": plan_app},
+        plugin_view=plugin_view,
+        plugin_solution=plugin_solution,
+        size=size,
+        size_label="GPUs",
     )
 )
 

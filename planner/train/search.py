@@ -51,6 +51,7 @@ from planner.perfmodel.stage import (
 )
 from planner.train.bounds import lower_bound
 from planner.train.instance import TrainingPlan, TrainingProblem
+from planner.train.layer_split import best_stage_layers
 from planner.train.space import Space, divisors, interleaves, pipeline_sizes, space
 from planner.train.step_time import Quick, balanced_stage_layers, moe_flags, quick, training_step
 
@@ -273,6 +274,62 @@ def _first_stage_floor(
     return first_stage_memory(problem, lc, stage0, pp, d, z).total(in_flight)
 
 
+def split_may_fit(
+    problem: TrainingProblem,
+    lc: LayerConfig,
+    pp: int,
+    d: int,
+    m: int,
+    v: int,
+    z: int,
+    capacity: float,
+) -> bool:
+    """Whether some split with at least ``v`` layers per stage may pass every stage's memory.
+
+    A relaxation of the memory check of an uneven split
+    (:mod:`planner.train.layer_split`): stage ``j`` holds at most ``h_j`` layers,
+    with ``h_0`` from :func:`first_stage_memory` at stage 0's in-flight count and
+    ``h_j`` (``j > 0``) from its per-layer part alone (no embedding, no logits)
+    at stage ``j``'s; the split needs ``h_j >= v`` and ``sum_j h_j >= L``.
+    """
+    L = problem.model.layers
+    if pp == 1:
+        return True
+    flight = np.array([in_flight_microbatches(j, pp, m, v) for j in range(pp)])
+    zero_layers = first_stage_memory(problem, lc, 0.0, pp, d, z)
+    one_layer = first_stage_memory(problem, lc, 1.0, pp, d, z)
+    per_layer = one_layer.total(flight) - zero_layers.total(flight)
+    fixed = np.full(pp, zero_layers.work)
+    fixed[0] = zero_layers.total(flight[0])
+    caps = np.floor((capacity * (1 + 1e-12) - fixed) / np.maximum(per_layer, 1e-300))
+    return bool(caps.min() >= v and np.minimum(caps, L).sum() >= L)
+
+
+def _uneven_capacity_ok(
+    problem: TrainingProblem,
+    lc: LayerConfig,
+    pps: np.ndarray,
+    dmax: np.ndarray,
+    m: np.ndarray,
+    zp: np.ndarray,
+    capacity: float,
+) -> np.ndarray:
+    """:func:`split_may_fit` over all ``pp`` at once, relaxed to ``v = 1`` (the fewest
+    in-flight activations) and one layer per stage."""
+    L = problem.model.layers
+    j = np.arange(int(pps.max()))[None, :]
+    p = pps[:, None]
+    flight = np.maximum(np.minimum(p - j, m[:, None]), 1.0)  # 1F1B in-flight of stage j
+    args = (p, dmax[:, None], zp[:, None])
+    zero_layers = first_stage_memory(problem, lc, 0.0, *args)
+    one_layer = first_stage_memory(problem, lc, 1.0, *args)
+    per_layer = one_layer.total(flight) - zero_layers.total(flight)
+    fixed = np.where(j == 0, zero_layers.total(flight), zero_layers.work)
+    caps = np.floor((capacity * (1 + 1e-12) - fixed) / np.maximum(per_layer, 1.0))
+    caps = np.where(j < p, np.minimum(caps, L), np.inf)
+    return (pps == 1) | ((caps.min(axis=1) >= 1) & (np.where(j < p, caps, 0).sum(axis=1) >= L))
+
+
 def _config_bound(
     problem: TrainingProblem, lc: LayerConfig, zeros: tuple[int, ...], capacity: float
 ) -> dict[int, float]:
@@ -314,18 +371,28 @@ def _config_bound(
     extra = L - base * pps
     if c.stage_layers is not None:
         stage0 = np.full_like(pps, float(c.stage_layers[0]))
-    else:
+    elif c.even_stages:
         stage0 = base + (extra > np.maximum(pps - 2, 0))
+    else:  # uneven splits (planner.train.layer_split): stage 0 may hold a single layer
+        stage0 = np.where(pps == 1, float(L), 1.0)
     single = pps == 1
     zmax = max(zeros)
     zp = np.where(single, zmax, min(1, zmax))
     in_flight = np.where(single, 1.0, np.minimum(pps, m))
     floor = first_stage_memory(problem, lc, stage0, pps, dmax, zp).total(in_flight)
     ok &= floor <= capacity
+    if c.stage_layers is None and not c.even_stages:
+        live = np.flatnonzero(ok)  # only the sizes still open (the check is O(p^2))
+        if live.size:
+            ok[live] &= _uneven_capacity_ok(
+                problem, lc, pps[live], dmax[live], m[live], zp[live], capacity
+            )
     if not ok.any():
         return {}
     p0 = stage0 * lc.layer_params + model.embedding_params() / lc.tp
     p0 = p0 + np.where(single, model.head_params() / lc.tp, 0.0)
+    # the largest stage holds at least ceil(L / p) layers (its optimizer bounds the tail too)
+    p0 = np.maximum(p0, np.ceil(L / pps) * lc.layer_params)
     sh = dmax * lc.cp
     # smallest one-way p2p time over the placements a dp value can give
     stub = training_step(problem, lc.plan(2, 1, 1, 0, ()))
@@ -385,8 +452,10 @@ def _candidates(
             if len(c.stage_layers) != pp:
                 continue
             stage0 = c.stage_layers[0]
-        else:
+        elif c.even_stages:
             stage0 = balanced_stage_layers(L, pp)[0]
+        else:  # uneven splits: stage 0 keeps at least one layer per chunk
+            stage0 = None
         zs = tuple(z for z in zeros if pp == 1 or z <= 1)
         if not zs:
             continue
@@ -395,7 +464,7 @@ def _candidates(
             stub_step = training_step(problem, lc.plan(pp, d, 1, 0, ()))
             one = p2p_transfer(stub_step, pool, None) if pp > 1 else 0.0
             for v in interleaves(problem, pp, m):
-                s0 = stage0
+                s0 = stage0 if stage0 is not None else (L if pp == 1 else v)
                 usum = lc.work + 2 * v * one * pp * p2p_exposed_floor(
                     replace(stub_step, interleave=v)
                 )
@@ -406,7 +475,10 @@ def _candidates(
                     min_floor = min(min_floor, floor)
                     if floor > capacity:
                         continue
+                    if stage0 is None and not split_may_fit(problem, lc, pp, d, m, v, z, capacity):
+                        continue
                     p0 = s0 * lc.layer_params + problem.model.embedding_params() / lc.tp
+                    p0 = max(p0, -(-L // pp) * lc.layer_params)  # the largest stage's
                     tail = optimizer_time(gpu, p0 / (d * lc.cp if z >= 1 else 1))
                     bound = pipe + tail
                     if cost:
@@ -488,9 +560,12 @@ def exact_search(
             if bound >= min(top.threshold, threshold) * (1 - REL_TOL):
                 out.pruned_pairs += 1
                 break
-            stage = stage_fixed if stage_fixed is not None else balanced_stage_layers(L, pp)
-            plan = lc.plan(pp, d, v, z, stage)
-            q = quick(problem, plan)
+            if stage_fixed is not None or problem_c.even_stages:
+                stage = stage_fixed if stage_fixed is not None else balanced_stage_layers(L, pp)
+                plan = lc.plan(pp, d, v, z, stage)
+                q = quick(problem, plan)
+            else:  # the exact layers per stage (planner.train.layer_split)
+                plan, q = best_stage_layers(problem, lc.plan(pp, d, v, z, ()))
             out.evaluated += 1
             if q.fits:
                 top.offer(plan, q)

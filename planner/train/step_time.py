@@ -11,6 +11,7 @@ the stages with :func:`stage_costs`.
 from __future__ import annotations
 
 import functools
+import math
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -493,7 +494,8 @@ def quick(problem: TrainingProblem, plan: TrainingPlan) -> Quick:
         umax = max(umax, st.micro)
         tail = max(tail, st.tail)
         total = st.memory.total(in_flight)
-        ratio = total / problem.capacity(pools[labels[j]].gpu)
+        cap = problem.capacity(pools[labels[j]].gpu)
+        ratio = total / cap if cap > 0 else math.inf  # headroom above the device: nothing fits
         if ratio > worst_ratio:
             worst_ratio, worst = ratio, total
     step = pipeline_time(umax, usum, m, plan.pp, plan.interleave) + tail

@@ -26,6 +26,13 @@ FILES = {
     "existing.md": "# keep me\n",
     "notes.txt": "not an instance\n",
     "rules.py": "def two(instance, other):\n    return None\nvalue = 3\n",
+    "blank.jsonl": "\n\n",
+    "rcpsp_rows.csv": (
+        "instance,method,status,objective,bound,gap,runtime_s,verified,reason,schema_version,"
+        "planner_version,git_commit,ortools,highspy,seed,threads,time_limit,family,size,failure,"
+        "reference,ref_lb,ref_gap_pct,ref_check,stats\n"
+        "j301_1,auto,OPTIMAL,43,43,0.0,0.2,True,,1,0.1.0,,9.10,1.7,0,1,1.0,rcpsp,32,,,,,,{}\n"
+    ),
     "serve_negative_rate.toml": (
         'model = "llama-3.1-8b"\ngpus = "H100:2"\n[traffic]\nqps = -2\n'
         "prompt_tokens = 512\noutput_tokens = 128\n"
@@ -159,6 +166,41 @@ SPECIFIC: list[tuple[str, list[str], str]] = [
         "pass --force",
     ),
     ("bench-no-methods", ["bench", "smtt", SMTT, "--methods", ","], "--methods"),
+    (
+        "bench-missing-plugin",
+        ["bench", "smtt", SMTT, "--heuristic", "{tmp}/no_such_plugin.py:rule"],
+        "no such file",
+    ),
+    (
+        "bench-plugin-without-function",
+        ["bench", "smtt", SMTT, "--heuristic", "{tmp}/rules.py:rule"],
+        "rules.py has no function 'rule'",
+    ),
+    (
+        "bench-heuristic-not-a-spec",
+        ["bench", "smtt", SMTT, "--heuristic", "edd"],
+        "--heuristic edd",
+    ),
+    ("bench-suite-empty-file", ["bench", "smtt", "{tmp}/blank.jsonl"], "empty file"),
+    (
+        "bench-suite-empty-folder",
+        ["bench", "smtt", "{tmp}/" + SUBDIR],
+        "no .json/.jsonl/.txt files",
+    ),
+    ("bench-suite-glob-matches-nothing", ["bench", "smtt", "{tmp}/*.sm"], "matches no file"),
+    (
+        "bench-resume-other-family",
+        ["bench", "smtt", SMTT, "-t", "1", "--csv", "{tmp}/rcpsp_rows.csv", "--resume"],
+        "holds results of family 'rcpsp', not 'smtt'",
+    ),
+    ("bench-unknown-executor", ["bench", "smtt", SMTT, "--executor", "dask"], "--executor"),
+    ("bench-address-without-ray", ["bench", "smtt", SMTT, "--address", "x:1"], "--address"),
+    (
+        "bench-compare-missing-csv",
+        ["bench", "--compare", "{tmp}/a.csv", "{tmp}/b.csv"],
+        "no such file",
+    ),
+    ("bench-no-family", ["bench"], "FAMILY"),
     ("solve-missing-argument", ["solve"], "Missing argument 'FAMILY'"),
     ("serve-negative-rate", ["solve", "serve", "{tmp}/serve_negative_rate.toml"], "qps"),
     ("serve-zero-rate", ["solve", "serve", "{tmp}/serve_zero_rate.toml"], "qps"),
@@ -175,4 +217,14 @@ SPECIFIC: list[tuple[str, list[str], str]] = [
     ),
     ("plan-serve-prefix-hit", [*PLAN_SERVE, "--prefix-hit-rate", "2"], "--prefix-hit-rate"),
     ("solve-bad-integer", ["solve", "smtt", SMTT, "--threads", "two"], "'--threads'"),
+]
+
+#: (case id, command line, fragment, modules made unimportable for the case)
+WITHOUT_MODULES: list[tuple[str, list[str], str, list[str]]] = [
+    (
+        "bench-ray-not-installed",
+        ["bench", "smtt", SMTT, "-t", "1", "--executor", "ray"],
+        "pip install 'planner[ray]'",
+        ["ray"],
+    ),
 ]

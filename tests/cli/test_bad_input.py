@@ -16,7 +16,7 @@ import pytest
 
 from planner.cli import command, main, walk_commands
 
-from .corpus import BASE, FILES, GENERIC, SPECIFIC, SUBDIR
+from .corpus import BASE, FILES, GENERIC, SPECIFIC, SUBDIR, WITHOUT_MODULES
 
 INSTANCES = Path(__file__).resolve().parents[2] / "instances"
 
@@ -102,6 +102,24 @@ def test_bad_input_is_one_line_exit_2_nothing_written(
         main(args)
     out, err = capsys.readouterr()
     check_one_line_exit_2(exc.value.code, out, err, fill([fragment], scratch)[0])
+    assert snapshot(scratch) == before
+
+
+@pytest.mark.parametrize(
+    ("line", "fragment", "hidden"),
+    [pytest.param(line, frag, hidden, id=cid) for cid, line, frag, hidden in WITHOUT_MODULES],
+)
+def test_missing_optional_dependency_is_bad_input(
+    line, fragment, hidden, scratch, capsys, monkeypatch
+):
+    for module in hidden:  # ``import module`` and ``find_spec`` then fail as if not installed
+        monkeypatch.setitem(sys.modules, module, None)
+    before = snapshot(scratch)
+    monkeypatch.chdir(scratch)
+    with pytest.raises(SystemExit) as exc:
+        main(fill(line, scratch))
+    out, err = capsys.readouterr()
+    check_one_line_exit_2(exc.value.code, out, err, fragment)
     assert snapshot(scratch) == before
 
 

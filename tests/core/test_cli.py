@@ -117,7 +117,7 @@ def test_gen_writes_instance(capsys, tmp_path):
 
 
 def test_integer_objective_is_exact_in_json_table_and_csv(capsys, tmp_path):
-    from planner.bench.runner import read_rows
+    from planner.bench.rows import read_rows
 
     big = 10**18 + 17
     path = tmp_path / "big.json"

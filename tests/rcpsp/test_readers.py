@@ -119,7 +119,8 @@ def test_reference_files(tmp_path):
     opt = tmp_path / "optimum.csv"
     opt.write_text("problem,optimum\nPSP1.SCH,26\nPSP2.SCH,unsat\nPSP3.SCH,59..95\n")
     refs = read_reference(opt)
-    assert refs["PSP1"].value == 26 and "PSP2" not in refs and refs["PSP3"].ub == 95
+    assert refs["PSP1"].value == 26 and refs["PSP3"].ub == 95
+    assert refs["PSP2"].infeasible and refs["PSP2"].best is None and not refs["PSP1"].infeasible
     assert read_unsat(opt) == {"PSP2"}
     (inst,) = read(INSTANCES / "PSP1.SCH")
     assert reference(str(opt), [inst]) == {"PSP1": refs["PSP1"]}

@@ -105,6 +105,19 @@ def _interleaves(prob: TrainingProblem, p: int, m: int) -> list[int]:
     return [v for v in vs if c.interleave is None or v == c.interleave]
 
 
+def _splits(prob: TrainingProblem, p: int, v: int):
+    """Layers per stage the planner may choose: every composition with at least ``v`` layers
+    per stage, unless the stages are fixed, must be even, or the layers are of mixed types
+    (then the balanced rule, documented in planner.train.layer_split)."""
+    c, model = prob.constraints, prob.model
+    if c.stage_layers is not None:
+        return [tuple(c.stage_layers)]
+    types = {model.is_moe_layer(i) for i in range(model.layers)}
+    if c.even_stages or len(types) > 1 or p == 1:
+        return [_balanced(model.layers, p)]
+    return [s for s in compositions(model.layers, p) if min(s) >= v]
+
+
 def _balanced(L: int, p: int) -> tuple[int, ...]:
     """Balanced stages as the planner lays them out (extra layers on middle stages first)."""
     return balanced_stage_layers(L, p)
@@ -131,10 +144,10 @@ def brute_force(prob: TrainingProblem) -> tuple[float, TrainingPlan | None, int]
                 if c.use_all_gpus and g != prob.gpu_budget:
                     continue
                 m = B // (d * b)
-                for v in _interleaves(prob, p, m):
-                    for z in zeros:
-                        if p > 1 and z >= 2:
-                            continue
+                for v, z in itertools.product(_interleaves(prob, p, m), zeros):
+                    if p > 1 and z >= 2:
+                        continue
+                    for stages in _splits(prob, p, v):
                         plan = TrainingPlan(
                             tp=t,
                             pp=p,
@@ -146,7 +159,7 @@ def brute_force(prob: TrainingProblem) -> tuple[float, TrainingPlan | None, int]
                             recompute=rc,
                             zero=z,
                             sequence_parallel=seqpar,
-                            stage_layers=c.stage_layers or _balanced(L, p),
+                            stage_layers=stages,
                         )
                         q = quick(prob, plan)
                         count += 1

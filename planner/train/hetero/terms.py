@@ -260,12 +260,14 @@ class ComboTerms:
         start: int = 0,
         layers: int | None = None,
         special: tuple[int, StageTerms] | None = None,
+        interleave: int = 1,
     ) -> list[StageClass]:
         """Stages ``start ..`` of pipeline ``labels`` grouped into classes for :func:`solve_split`.
 
         Stage ``j`` becomes index ``j - start``; ``layers`` is the number of
         layers they share (default all); ``special = (j, terms)`` gives stage
-        ``j`` its own terms (a stage holding fixed layers of another type).
+        ``j`` its own terms (a stage holding fixed layers of another type);
+        ``interleave`` sets the in-flight microbatches behind the memory caps.
         """
         pp = len(labels)
         L = self.L if layers is None else layers
@@ -285,7 +287,7 @@ class ComboTerms:
                 if cls is None:
                     tail = self.tail(key) if L == self.L else t.tail(L, self.overlap)
                     cls = groups[key] = StageClass(t.u[0], t.u[1], tail, [], [])
-            flight = in_flight_microbatches(j, pp, self.m, 1)
+            flight = in_flight_microbatches(j, pp, self.m, interleave)
             cls.stages.append(j - start)
             cls.caps.append(
                 t.cap(flight, self.problem.capacity(self.pools[labels[j]].gpu), L, rtol)

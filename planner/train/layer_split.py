@@ -1,0 +1,186 @@
+"""Exact layers per stage of a pipeline on one GPU pool, inside the plan search.
+
+For fixed decisions but ``stage_layers`` (layer configuration, ``pp``,
+``dp``, ``v``, ZeRO stage), stage ``j`` holding ``n_j`` layers has the
+per-microbatch time ``U_j(n) = a_j + b n`` (the first stage adds the
+embedding, the last the LM head and loss), the tail ``tau_j(n)`` (exposed
+data-parallel sync, optimizer, embedding sync) and the memory cap
+``n <= h_j`` from its in-flight microbatches, which fall with the stage index
+(1F1B and interleaving alike). The integer program
+
+    min  P(max_j U_j(n_j), sum_j U_j(n_j)) + max_j tau_j(n_j)
+    s.t. sum_j n_j = L,  v <= n_j <= h_j
+
+with ``P`` = :func:`planner.perfmodel.stage.pipeline_time` is solved exactly
+by :func:`planner.train.hetero.split.solve_split` (thresholds on the
+bottleneck and on the tail, each checked by a greedy fill), on the affine
+stage terms of :mod:`planner.train.hetero.terms` (read off
+:func:`planner.perfmodel.stage.stage_cost`). With ``v > 1`` each stage keeps at
+least ``v`` layers (one per chunk): the counts are shifted by ``v - 1`` and
+``P = (m + (p - 1)/v) max U`` has no ``sum U`` term (it only breaks ties).
+The reference formulation is :func:`cpsat_stage_layers`; both are tested
+against a brute force over all compositions.
+
+Exact for models whose layers all have one type; other models keep
+:func:`planner.train.step_time.balanced_stage_layers`.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import replace
+
+from planner.perfmodel.memory import in_flight_microbatches
+from planner.perfmodel.stage import pipeline_time
+from planner.train.hetero.split import StageClass, solve_split
+from planner.train.hetero.terms import MEMORY_RTOL, ComboTerms, type_ids, uniform_layers
+from planner.train.instance import TrainingPlan, TrainingProblem
+from planner.train.step_time import Quick, balanced_stage_layers, quick
+
+#: Weight that turns ``sum U`` into a tie-break when the step time does not contain it.
+LEXICOGRAPHIC = 1e12
+
+
+def split_classes(
+    problem: TrainingProblem, plan: TrainingPlan, rtol: float = MEMORY_RTOL
+) -> tuple[list[StageClass], int, float, bool] | None:
+    """Stage classes of ``plan``'s pipeline shifted to ``n' = n - (v - 1) >= 1``.
+
+    Returns ``(classes, layers left after v - 1 per stage, weight, with_sum)``: the
+    step time is ``weight max U + [sum U] + max tau`` (``sum U`` counted only when
+    ``with_sum``, i.e. 1F1B without interleaving), or ``None`` when the affine model
+    is not exact for ``plan`` (layers of mixed types).
+    """
+    if not uniform_layers(problem):
+        return None
+    pp, v = plan.pp, plan.interleave
+    L = problem.model.layers
+    ct = ComboTerms(problem, plan, type_ids(problem)[0])
+    pool = problem.cluster.pools[0]
+    weight = pipeline_time(1.0, 0.0, ct.m, pp, v)
+    if v <= 1:
+        return ct.classes((pool.label,) * pp, rtol), L, weight, True
+    # interleaved stages are affine from n = v on (a chunk per layer below): read the terms
+    # at v and v + 1 layers, i.e. in n' = n - (v - 1)
+    rest = L - pp * (v - 1)
+    if rest < pp:
+        return [], rest, 0.0, False
+    layer = type_ids(problem)[0][0]
+    capacity = problem.capacity(pool.gpu)
+    groups: dict[tuple[bool, bool], StageClass] = {}
+    for j in range(pp):
+        key = (j == 0, j == pp - 1)
+        t = ct.terms_for(pool.label, *key, False, [layer] * v, [layer] * (v + 1))
+        cls = groups.get(key)
+        if cls is None:
+            cls = groups[key] = StageClass(t.u[0], t.u[1], t.tail(rest, ct.overlap), [], [])
+        cls.stages.append(j)
+        cls.caps.append(t.cap(in_flight_microbatches(j, pp, ct.m, v), capacity, rest, rtol))
+    return list(groups.values()), rest, weight, False
+
+
+def exact_stage_layers(problem: TrainingProblem, plan: TrainingPlan) -> tuple[int, ...] | None:
+    """Layers per stage minimizing the step time of ``plan`` under memory (``None``: none fits).
+
+    ``plan.stage_layers`` is ignored. Falls back to the balanced split when the
+    affine model does not apply (see :func:`split_classes`).
+    """
+    if plan.pp == 1:
+        return (problem.model.layers,)
+    got = split_classes(problem, plan)
+    if got is None:
+        return balanced_stage_layers(problem.model.layers, plan.pp)
+    classes, rest, weight, with_sum = got
+    if not classes:
+        return None
+    if not with_sum:
+        # solve_split minimizes (m - 1) T + S + W; scaling T's weight and the tails by
+        # LEXICOGRAPHIC makes S (not part of the interleaved step time) a mere tie-break
+        classes = [
+            replace(c, tau=c.tau * LEXICOGRAPHIC, order=[], sorted_caps=[], prefix=[])
+            for c in classes
+        ]
+        weight *= LEXICOGRAPHIC
+    res = solve_split(rest, weight + 1.0, classes)
+    if res is None:
+        return None
+    return tuple(n + plan.interleave - 1 for n in res.layers)
+
+
+def best_stage_layers(problem: TrainingProblem, plan: TrainingPlan) -> tuple[TrainingPlan, Quick]:
+    """``plan`` with its best layers per stage and its :func:`quick` numbers.
+
+    The exact split is re-evaluated by the step model; if rounding makes it
+    miss memory there (or the affine model does not apply), the balanced
+    split is used instead.
+    """
+    layers = exact_stage_layers(problem, plan)
+    if layers is not None:
+        exact = replace(plan, stage_layers=layers)
+        q = quick(problem, exact)
+        if q.fits:
+            return exact, q
+    balanced = replace(plan, stage_layers=balanced_stage_layers(problem.model.layers, plan.pp))
+    return balanced, quick(problem, balanced)
+
+
+def cpsat_stage_layers(
+    problem: TrainingProblem,
+    plan: TrainingPlan,
+    *,
+    time_limit: float = 10.0,
+    threads: int = 1,
+    scale: float = 1e9,
+) -> tuple[int, ...] | None:
+    """Reference CP-SAT model of the same split (times scaled to integers by ``scale``).
+
+    Variables: one Boolean per (stage, layer count) within the memory cap;
+    ``max U`` and ``max tau`` as upper-bounded integers. Used to cross-check
+    :func:`exact_stage_layers` (rounding to nanoseconds aside).
+    """
+    from ortools.sat.python import cp_model
+
+    from planner.core.cpsat import make_solver
+
+    got = split_classes(problem, plan)
+    if got is None:
+        raise ValueError("the affine split model does not apply to this plan")
+    classes, rest, weight, with_sum = got
+    if not classes or rest < plan.pp:
+        return None
+    model = cp_model.CpModel()
+    pick: dict[int, dict[int, cp_model.IntVar]] = {}
+    u_of, tau_of = {}, {}
+    for c in classes:
+        for j, h in zip(c.stages, c.caps, strict=True):
+            pick[j] = {n: model.new_bool_var(f"x{j}_{n}") for n in range(1, min(h, rest) + 1)}
+            if not pick[j]:
+                return None
+            model.add_exactly_one(pick[j].values())
+            u_of[j] = {n: round((c.a + c.b * n) * scale) for n in pick[j]}
+            tau_of[j] = {n: round(float(c.tau[n]) * scale) for n in pick[j]}
+    model.add(sum(n * x for j in pick for n, x in pick[j].items()) == rest)
+    top_u = max(max(d.values()) for d in u_of.values())
+    top_t = max(max(d.values()) for d in tau_of.values())
+    umax = model.new_int_var(0, top_u, "umax")
+    tmax = model.new_int_var(0, top_t, "tmax")
+    for j in pick:
+        model.add(umax >= sum(u_of[j][n] * x for n, x in pick[j].items()))
+        model.add(tmax >= sum(tau_of[j][n] * x for n, x in pick[j].items()))
+    usum = sum(u_of[j][n] * x for j in pick for n, x in pick[j].items())
+    # the bottleneck's weight may be fractional (interleaving): scale it to an integer
+    model.minimize(round(weight * 1000) * umax + 1000 * with_sum * usum + 1000 * tmax)
+    solver = make_solver(time_limit=time_limit, threads=threads)
+    status = solver.solve(model)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return None
+    layers = [0] * plan.pp
+    for j in pick:
+        layers[j] = next(n for n, x in pick[j].items() if solver.value(x)) + plan.interleave - 1
+    return tuple(layers)
+
+
+def step_of_split(problem: TrainingProblem, plan: TrainingPlan, layers) -> float:
+    """Objective of ``plan`` with ``layers`` per stage (``inf`` if it does not fit)."""
+    q = quick(problem, replace(plan, stage_layers=tuple(layers)))
+    return q.objective if q.fits else math.inf

@@ -1,0 +1,80 @@
+"""The local executor survives a worker process killed mid-task: the task runs again."""
+
+from __future__ import annotations
+
+from planner.bench.runner import family_tasks, run_bench
+from planner.core import get_family
+from planner.core.specs import load_instances
+
+from .conftest import INSTANCES
+
+KILLER = """
+import os, signal
+from pathlib import Path
+
+MARKS = Path({marks!r})
+
+def once(view):
+    mark = MARKS / view.name
+    if not mark.exists():
+        mark.write_text("killed")
+        os.kill(os.getppid(), signal.SIGKILL)  # the benchmark's worker process, mid-task
+    return list(range(view.n))
+
+def always(view):
+    os.kill(os.getppid(), signal.SIGKILL)
+"""
+
+
+def test_a_killed_worker_is_replaced_and_its_task_run_again(tmp_path):
+    marks = tmp_path / "marks"
+    marks.mkdir()
+    plug = tmp_path / "killer.py"
+    plug.write_text(KILLER.format(marks=str(marks)))
+    family = get_family("smtt")
+    loaded = load_instances(family, [str(INSTANCES / "smtt" / "tkindt_n100_sample.jsonl")])
+    instances = [x.instance for x in loaded[:2]]
+    tasks = family_tasks(
+        "smtt", instances, ["edd", f"{plug}:once"], time_limit=5, threads=1, seed=0
+    )
+    tasks += family_tasks(
+        "smtt", instances[:1], [f"{plug}:always"], time_limit=5, threads=1, seed=0
+    )
+    out = tmp_path / "r.csv"
+    rows = run_bench(tasks, csv_path=out, jobs=2, retries=1)
+    by = {(r["instance"], r["method"].rpartition(":")[2]): r for r in rows}
+    assert len(rows) == 5 and len(by) == 5  # every run once, none twice
+    for inst in instances:
+        assert (marks / inst.name).exists()  # the first attempt did kill its worker
+        assert by[inst.name, "once"]["verified"] and by[inst.name, "once"]["status"] == "FEASIBLE"
+        assert by[inst.name, "edd"]["verified"]
+    lost = by[instances[0].name, "always"]
+    assert lost["status"] == "ERROR" and lost["failure"] == "lost" and "died" in lost["reason"]
+
+
+def test_a_pool_found_broken_at_submit_loses_and_repeats_nothing(monkeypatch):
+    # A worker can die between two waits: the pool then refuses the next submit
+    # (BrokenProcessPool from submit, not from a future). The run must go on in a new
+    # pool, with every task's result exactly once.
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    from planner.bench import executors
+
+    refused = []
+
+    class RefusesOnce(ProcessPoolExecutor):
+        submits = 0
+
+        def submit(self, fn, /, *args, **kwargs):
+            RefusesOnce.submits += 1
+            if RefusesOnce.submits == 6 and not refused:
+                refused.append(args)
+                raise BrokenProcessPool("A child process terminated abruptly (test)")
+            return super().submit(fn, *args, **kwargs)
+
+    monkeypatch.setattr(executors, "ProcessPoolExecutor", RefusesOnce)
+    items = list(range(-12, 0))
+    results = list(executors.local_map(abs, items, jobs=2, retries=0))
+    assert refused  # the refusal happened mid-run
+    assert sorted(results) == sorted(abs(x) for x in items)

@@ -1,0 +1,78 @@
+"""The benchmark CSV: one row per finished run, whatever kills the run, and --resume."""
+
+from __future__ import annotations
+
+import pytest
+
+from planner.bench.rows import (
+    CSV_FIELDS,
+    RowSink,
+    format_row,
+    header,
+    open_for_resume,
+    parse_number,
+    read_rows,
+)
+from planner.core.errors import InputError
+
+
+def _row(instance, method="m", status="FEASIBLE", objective=3, **extra):
+    return {
+        "instance": instance,
+        "method": method,
+        "status": status,
+        "objective": objective,
+        "seed": 0,
+        "family": "smtt",
+        "verified": status in ("FEASIBLE", "OPTIMAL"),
+        **extra,
+    }
+
+
+def test_sink_appends_whole_rows_and_numbers_read_back_exactly(tmp_path):
+    path = tmp_path / "r.csv"
+    sink = RowSink(path)
+    sink.write(_row("a", objective=10**18 + 17))
+    sink.write(_row("b", objective=2.5))
+    sink.close()
+    sink = RowSink(path)  # reopening appends without a second header
+    sink.write(_row("c", reference="unsat"))
+    sink.close()
+    text = path.read_text()
+    assert text.count("instance,method") == 1 and text.endswith("\n")
+    rows = read_rows(path)
+    assert [r["instance"] for r in rows] == ["a", "b", "c"]
+    assert rows[0]["objective"] == 10**18 + 17 and isinstance(rows[0]["objective"], int)
+    assert rows[1]["objective"] == 2.5 and rows[2]["reference"] == "unsat"
+    assert rows[0]["verified"] is True and rows[0]["bound"] is None
+    assert parse_number("7") == 7 and parse_number("") is None
+
+
+def test_resume_cuts_a_partial_line_and_drops_lost_runs(tmp_path):
+    path = tmp_path / "r.csv"
+    whole = [_row("a"), _row("b", status="ERROR"), _row("c"), _row("a")]  # a repeated
+    partial = format_row(_row("d"))[:-7]  # killed while writing
+    path.write_text(header() + "".join(format_row(r) for r in whole) + partial)
+    assert [r["instance"] for r in read_rows(path)] == ["a", "b", "c", "a"]
+    kept = open_for_resume(path, "smtt")
+    assert [r["instance"] for r in kept] == ["a", "c"]
+    # the file now holds exactly those rows, so the re-run of b and d appends cleanly
+    assert [r["instance"] for r in read_rows(path)] == ["a", "c"]
+    assert path.read_text().endswith("\n")
+
+
+def test_resume_refuses_another_family_and_another_layout(tmp_path):
+    path = tmp_path / "r.csv"
+    path.write_text(header() + format_row(_row("a")))
+    with pytest.raises(InputError, match="family 'smtt', not 'rcpsp'"):
+        open_for_resume(path, "rcpsp")
+    old = tmp_path / "old.csv"
+    old.write_text("family,instance,method,status\nsmtt,a,m,FEASIBLE\n")
+    with pytest.raises(InputError, match="another planner version"):
+        open_for_resume(old, "smtt")
+    assert [r["instance"] for r in read_rows(old)] == ["a"]  # still readable for reports
+    notcsv = tmp_path / "n.csv"
+    notcsv.write_text("x,y\n1,2\n")
+    with pytest.raises(InputError, match="not a planner benchmark CSV"):
+        open_for_resume(notcsv, "smtt")
+    assert len(CSV_FIELDS) == len(set(CSV_FIELDS))
