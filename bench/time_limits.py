@@ -64,7 +64,7 @@ SIZES: dict[str, list[tuple[str, list[str]]]] = {
     "offload": [
         ("llada2-mini, 32 steps", ["--preset", "llada2-mini", "--steps", "32"]),
         ("deepseek-v2-lite, 4096 steps", ["--preset", "deepseek-v2-lite", "--steps", "4096"]),
-        ("deepseek-v2-lite, 65536 steps", ["--preset", "deepseek-v2-lite", "--steps", "65536"]),
+        ("deepseek-v2-lite, 16384 steps", ["--preset", "deepseek-v2-lite", "--steps", "16384"]),
     ],
     "pipelining": [
         ("10 ops", ["--ops", "10", "--units", "3"]),

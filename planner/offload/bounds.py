@@ -15,41 +15,45 @@ from __future__ import annotations
 import numpy as np
 
 from planner.offload.instance import Instance
+from planner.perfmodel.experts import expert_time
 
 #: Cells per chunk of steps (bounds memory on long traces).
-CHUNK_CELLS = 1 << 22
+CHUNK_CELLS = 1 << 21
 
 
 def compute_floor(instance: Instance) -> np.ndarray:
     """Lower bound on the compute time of every (step, layer), ``[steps, layers]`` seconds."""
-    gpu, cpu, shared = instance.cost_arrays
     counts = instance.counts
     cap = min(instance.experts, instance.capacity)
-    S, L, E = counts.shape
+    S, L = counts.shape[:2]
+    hw = instance.hardware
     out = np.empty((S, L))
-    chunk = max(1, CHUNK_CELLS // max(1, L * (E + 1)))
-    for lo in range(0, S, chunk):
-        hi = min(S, lo + chunk)
-        out[lo:hi] = _floor(counts[lo:hi], gpu[lo:hi], cpu[lo:hi], shared[lo:hi], cap)
+    for lo, hi in instance.step_chunks(CHUNK_CELLS):  # bounded memory on long traces
+        shared = instance.cost_chunk(lo, hi)[2]
+        # a call's time grows with its tokens, so sorting the counts sorts both costs
+        ordered = np.sort(counts[lo:hi], axis=2)
+        gpu = expert_time(ordered, hw.gpu_token_us * 1e-6, hw.gpu_call_us * 1e-6)
+        cpu = expert_time(ordered, hw.cpu_token_us * 1e-6, hw.cpu_call_us * 1e-6)
+        out[lo:hi] = _floor(ordered, gpu, cpu, shared, cap)
     return out
 
 
 def _floor(
-    counts: np.ndarray, gpu: np.ndarray, cpu: np.ndarray, shared: np.ndarray, cap: int
+    ordered: np.ndarray, gpu: np.ndarray, cpu: np.ndarray, shared: np.ndarray, cap: int
 ) -> np.ndarray:
-    S, L, E = counts.shape
-    used = counts > 0
-    n = used.sum(axis=2)  # [S, L] experts that received tokens
-    # cheapest-first prefix sums of the used experts' call times (unused ones sort last as 0)
-    g = np.sort(np.where(used, gpu, np.inf), axis=2)
-    c = np.sort(np.where(used, cpu, np.inf), axis=2)
+    """Floor of each (step, layer) from counts sorted ascending and their call times."""
+    S, L, E = ordered.shape
+    n = (ordered > 0).sum(axis=2)  # [S, L] experts that received tokens (the last n)
     zeros = np.zeros((S, L, 1))
-    g_prefix = np.concatenate([zeros, np.cumsum(np.where(np.isinf(g), 0.0, g), 2)], 2)
-    c_prefix = np.concatenate([zeros, np.cumsum(np.where(np.isinf(c), 0.0, c), 2)], 2)
+    # prefix sums cheapest first; the E - n unused experts come first and cost 0
+    g_prefix = np.concatenate([zeros, np.cumsum(gpu, 2)], 2)
+    c_prefix = np.concatenate([zeros, np.cumsum(cpu, 2)], 2)
     m = np.arange(E + 1)[None, None, :]  # resident experts among the used ones
     valid = m <= np.minimum(n, cap)[..., None]
-    gpu_lb = shared[..., None] + g_prefix
-    cpu_lb = np.take_along_axis(c_prefix, np.clip(n[..., None] - m, 0, E), axis=2)
+    gpu_lb = shared[..., None] + np.take_along_axis(
+        g_prefix, np.clip((E - n)[..., None] + m, 0, E), axis=2
+    )
+    cpu_lb = np.take_along_axis(c_prefix, np.clip(E - m, 0, E), axis=2)
     return np.where(valid, np.maximum(gpu_lb, cpu_lb), np.inf).min(axis=2)
 
 

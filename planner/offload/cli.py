@@ -20,7 +20,7 @@ def gen(
     steps: Annotated[
         int,
         typer.Option(
-            "--steps", help="Steps of the trace (1..65536; steps x layers x experts <= 134M)."
+            "--steps", help="Steps of the trace (1..16384; steps x layers x experts <= 33.5M)."
         ),
     ] = 32,
     seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 0,

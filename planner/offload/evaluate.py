@@ -16,18 +16,20 @@ The cost model (README, offload section). For every step ``s`` and MoE layer ``l
 
 The objective is the sum over steps and layers, in seconds. Nothing here
 touches a solver model: ``verify`` checks the plan's shape and budget, and
-``evaluate`` walks the plan once with the cost terms of
-:mod:`planner.perfmodel.experts`.
+``evaluate`` recomputes the cost of the plan, chunk of steps by chunk of
+steps, with the cost terms of :mod:`planner.perfmodel.experts` (not with the
+methods' :func:`planner.offload.policy.plan_times`).
 """
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from planner.offload.instance import Instance, Solution
+from planner.offload.instance import CHUNK_CELLS, Instance, Solution
 from planner.perfmodel.experts import copy_seconds_per_expert, expert_time
 
 #: Version tag of the plan summary that ``planner plan serve --offload`` reads.
@@ -48,6 +50,8 @@ def verify(instance: Instance, solution: Solution) -> list[str]:
     S, L, E = instance.steps, instance.layers, instance.experts
     shared = instance.model.shared_experts
     hw = instance.hardware
+    if len(resident) == S and plainly_valid(instance, resident):
+        return []
     if len(resident) != S:
         problems.append(f"resident has {len(resident)} steps, the trace has {S}")
     for s, step in enumerate(resident[:S]):
@@ -84,6 +88,64 @@ def verify(instance: Instance, solution: Solution) -> list[str]:
     return problems
 
 
+def plainly_valid(instance: Instance, resident: list[Any]) -> bool:
+    """True when ``resident`` (one entry per step) passes every check of :func:`verify`.
+
+    The same checks with numpy over batches of rows, for long traces; a row that is the
+    very object of the same layer one step before is checked once. False means "look
+    closer": :func:`verify` then walks the plan row by row and names what is wrong.
+    """
+    L, E = instance.layers, instance.experts
+    hw, shared = instance.hardware, instance.model.shared_experts
+    lengths = np.empty((len(resident), L), dtype=np.int64)
+    batch: list[Any] = []
+    batch_ids = 0
+    previous: Any = None
+    for s, step in enumerate(resident):
+        if not isinstance(step, (list, tuple)) or len(step) != L:
+            return False
+        for layer, ids in enumerate(step):
+            if previous is not None and ids is previous[layer]:
+                lengths[s, layer] = lengths[s - 1, layer]
+                continue
+            if not isinstance(ids, (list, tuple)):
+                return False
+            lengths[s, layer] = len(ids)
+            batch.append(ids)
+            batch_ids += len(ids)
+        previous = step
+        if batch_ids >= CHUNK_CELLS:
+            if not rows_valid(batch, E):
+                return False
+            batch, batch_ids = [], 0
+    if batch and not rows_valid(batch, E):
+        return False
+    if hw.budget is not None and (lengths + shared > hw.budget).any():
+        return False
+    used = lengths.sum(axis=1) + shared * L
+    return hw.global_budget is None or bool((used <= hw.global_budget).all())
+
+
+def rows_valid(rows: list[Any], experts: int) -> bool:
+    """True when every row holds integer ids in ``0..experts-1`` without repeats."""
+    flat = list(itertools.chain.from_iterable(rows))
+    if not flat:
+        return True
+    if not all(t is int or issubclass(t, np.integer) for t in set(map(type, flat))):
+        return False  # bools, floats, strings... (and int subclasses: the slow path decides)
+    try:
+        ids = np.array(flat, dtype=np.int64)
+    except OverflowError:
+        return False
+    if ids.min() < 0 or ids.max() >= experts:
+        return False
+    row = np.repeat(np.arange(len(rows)), [len(r) for r in rows])
+    same_row = row[1:] == row[:-1]
+    if (ids[1:][same_row] > ids[:-1][same_row]).all():
+        return True  # sorted rows (what the methods write): no repeats
+    return len(np.unique(row * experts + ids)) == len(ids)
+
+
 @dataclass
 class Breakdown:
     """Per (step, layer) parts of the modeled time, seconds, plus token and copy counts.
@@ -112,7 +174,7 @@ class Breakdown:
 
 
 def breakdown(instance: Instance, solution: Solution) -> Breakdown:
-    """The modeled time of a (verified) plan, part by part."""
+    """The modeled time of a (verified) plan, part by part (numpy over chunks of steps)."""
     counts = instance.counts
     S, L, E = counts.shape
     model, hw = instance.model, instance.hardware
@@ -121,41 +183,40 @@ def breakdown(instance: Instance, solution: Solution) -> Breakdown:
     per_copy = copy_seconds_per_expert(
         model.expert_bytes, hw.h2d_gb_s * 1e9, hw.copy_latency_us * 1e-6
     )
-    out = {
-        k: np.zeros((S, L))
-        for k in ("gpu", "cpu", "compute", "loads", "copy", "hidden", "gpu_tokens", "cpu_tokens")
-    }
-    previous = instance.initial_mask()
-    last_compute = None  # compute time of the layer before, in execution order
-    for s in range(S):
-        for layer in range(L):
-            on_gpu = np.zeros(E, dtype=bool)
-            on_gpu[list(solution.resident[s][layer])] = True
-            c = counts[s, layer]
-            tokens = c.sum() / model.top_k
-            shared = model.shared_experts * float(expert_time(tokens, gpu_tok, gpu_call))
-            gpu = shared + float(expert_time(c[on_gpu], gpu_tok, gpu_call).sum())
-            cpu = float(expert_time(c[~on_gpu], cpu_tok, cpu_call).sum())
-            loads = int((on_gpu & ~previous[layer]).sum())
-            copy = loads * per_copy
-            hidden = 0.0
-            if hw.overlap and last_compute is not None:
-                hidden = min(copy, last_compute)
-            compute = max(gpu, cpu)
-            for key, value in (
-                ("gpu", gpu),
-                ("cpu", cpu),
-                ("compute", compute),
-                ("loads", loads),
-                ("copy", copy),
-                ("hidden", hidden),
-                ("gpu_tokens", int(c[on_gpu].sum())),
-                ("cpu_tokens", int(c[~on_gpu].sum())),
-            ):
-                out[key][s, layer] = value
-            previous[layer] = on_gpu
-            last_compute = compute
-    return Breakdown(**out)
+    gpu, cpu, loads = np.empty((S, L)), np.empty((S, L)), np.empty((S, L))
+    gpu_tokens, cpu_tokens = np.empty((S, L)), np.empty((S, L))
+    previous = instance.initial_mask()  # resident set before the chunk's first step
+    for lo, hi in instance.step_chunks():  # whole chunks of steps at once, bounded memory
+        on_gpu = solution.mask(L, E, lo, hi)
+        c = counts[lo:hi]
+        tokens = c.sum(axis=2) / model.top_k
+        shared = model.shared_experts * expert_time(tokens, gpu_tok, gpu_call)
+        gpu[lo:hi] = shared + np.where(on_gpu, expert_time(c, gpu_tok, gpu_call), 0.0).sum(axis=2)
+        cpu[lo:hi] = np.where(on_gpu, 0.0, expert_time(c, cpu_tok, cpu_call)).sum(axis=2)
+        before = np.concatenate([previous[None], on_gpu[:-1]], axis=0)
+        loads[lo:hi] = (on_gpu & ~before).sum(axis=2)
+        on_tokens = np.where(on_gpu, c, 0).sum(axis=2, dtype=np.int64)
+        gpu_tokens[lo:hi] = on_tokens
+        cpu_tokens[lo:hi] = c.sum(axis=2, dtype=np.int64) - on_tokens
+        previous = on_gpu[-1]
+    compute = np.maximum(gpu, cpu)
+    copy = loads * per_copy
+    hidden = np.zeros((S, L))
+    if hw.overlap:
+        # a layer's copies hide behind the compute of the layer before in execution order
+        # (layer l - 1 of the step, or the previous step's last layer); nothing before (0, 0)
+        before_compute = np.concatenate([[0.0], compute.ravel()[:-1]]).reshape(S, L)
+        hidden = np.minimum(copy, before_compute)
+    return Breakdown(
+        gpu=gpu,
+        cpu=cpu,
+        compute=compute,
+        loads=loads,
+        copy=copy,
+        hidden=hidden,
+        gpu_tokens=gpu_tokens,
+        cpu_tokens=cpu_tokens,
+    )
 
 
 def evaluate(instance: Instance, solution: Solution) -> float:

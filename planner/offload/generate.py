@@ -39,8 +39,9 @@ from planner.perfmodel.experts import (
 )
 from planner.perfmodel.hardware import get_gpu
 
-#: Largest values accepted by the generator (stated in ``planner gen offload --help``).
-MAX_STEPS = 65536
+#: Largest values accepted by the generator (stated in ``planner gen offload --help``); steps
+#: are also capped by MAX_CELLS (why: see there).
+MAX_STEPS = 16384
 MAX_TOKENS = 4096
 #: Steps and layers of the simulated stretch that calibrates the re-routing rate.
 CALIBRATION_STEPS = 96

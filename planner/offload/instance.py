@@ -11,6 +11,7 @@ counts them. See :mod:`planner.offload.evaluate` for the cost model.
 from __future__ import annotations
 
 import functools
+import itertools
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -20,8 +21,16 @@ import numpy as np
 
 from planner.core.errors import InputError
 
-#: Largest trace accepted (steps x layers x experts counts), about 0.5 GB as int32.
-MAX_CELLS = 128 * 1024 * 1024
+#: Largest trace accepted (steps x layers x experts counts), 128 MB as int32. Lowered from
+#: 128 M: at 109 M counts (65,536 steps of deepseek-v2-lite) reading the trace, building the
+#: plan's expert lists and its summary alone took 5-8 s of a solve's runtime and 14 s of
+#: checking (load ~4 on 2 cores), so no time limit of a few seconds could hold; at 27 M
+#: (16,384 steps) every method returns within -t 2 + 1 s.
+MAX_CELLS = 32 * 1024 * 1024
+
+#: Cells (steps x layers x experts) per chunk of steps in vectorised passes over a trace:
+#: float64 arrays of the whole trace would take up to 1 GB each.
+CHUNK_CELLS = 1 << 21
 
 #: Initial GPU contents before the first step: nothing, or routed experts 0..k-1 of each
 #: layer (what TIDE's ``enable_offload`` loads); either way the initial load is free.
@@ -373,21 +382,33 @@ class Instance:
             self.model.expert_bytes, hw.h2d_gb_s * 1e9, hw.copy_latency_us * 1e-6
         )
 
-    @functools.cached_property
-    def cost_arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """``(gpu, cpu, shared)``: seconds of each expert call on the GPU / CPU
-        ``[steps, layers, experts]`` and of the shared experts ``[steps, layers]``."""
+    def step_chunks(self, cells: int | None = None) -> list[tuple[int, int]]:
+        """``(first, end)`` step ranges of about ``cells`` (default :data:`CHUNK_CELLS`)
+        cells covering the trace."""
+        per = max(1, (cells or CHUNK_CELLS) // (self.layers * self.experts))
+        return [(lo, min(self.steps, lo + per)) for lo in range(0, self.steps, per)]
+
+    def cost_chunk(self, lo: int, hi: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """``(gpu, cpu, shared)`` of steps ``lo..hi-1``: seconds of each expert call on the
+        GPU / CPU ``[hi - lo, layers, experts]`` and of the shared experts ``[hi - lo, layers]``."""
         from planner.perfmodel.experts import expert_time
 
         hw = self.hardware
-        gpu = expert_time(self.counts, hw.gpu_token_us * 1e-6, hw.gpu_call_us * 1e-6)
-        cpu = expert_time(self.counts, hw.cpu_token_us * 1e-6, hw.cpu_call_us * 1e-6)
+        counts = self.counts[lo:hi]
+        gpu = expert_time(counts, hw.gpu_token_us * 1e-6, hw.gpu_call_us * 1e-6)
+        cpu = expert_time(counts, hw.cpu_token_us * 1e-6, hw.cpu_call_us * 1e-6)
         shared = self.model.shared_experts * expert_time(
-            self.tokens, hw.gpu_token_us * 1e-6, hw.gpu_call_us * 1e-6
+            self.tokens[lo:hi], hw.gpu_token_us * 1e-6, hw.gpu_call_us * 1e-6
         )
-        for a in (gpu, cpu, shared):
-            a.setflags(write=False)
         return gpu, cpu, shared
+
+    @functools.cached_property
+    def cost_arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """:meth:`cost_chunk` of the whole trace (for the MIP; long passes use chunks)."""
+        arrays = self.cost_chunk(0, self.steps)
+        for a in arrays:
+            a.setflags(write=False)
+        return arrays
 
     # -------------------------------------------------------------- serialize
     def header(self) -> dict[str, Any]:
@@ -466,16 +487,42 @@ class Solution:
     def from_mask(cls, mask: np.ndarray, **info: Any) -> Solution:
         """From a boolean ``[steps, layers, experts]`` array."""
         mask = np.asarray(mask, dtype=bool)
-        return cls(
-            [[tuple(np.flatnonzero(row).tolist()) for row in step] for step in mask], dict(info)
-        )
+        S, L, E = mask.shape
+        rows = mask.reshape(S * L, E)
+        # a row equal to the same layer's row one step before shares its tuple (plans
+        # change rarely; this saves building and storing millions of equal tuples)
+        same = np.zeros(S * L, dtype=bool)
+        same[L:] = (rows[L:] == rows[:-L]).all(axis=1)
+        fresh = np.flatnonzero(~same)
+        fresh_rows = rows[fresh]
+        row_of, ids = np.nonzero(fresh_rows)
+        ends = np.searchsorted(row_of, np.arange(1, len(fresh) + 1)).tolist()
+        id_list = ids.tolist()
+        built = []
+        start = 0
+        for end in ends:
+            built.append(tuple(id_list[start:end]))
+            start = end
+        flat: list[tuple[int, ...]] = [()] * (S * L)
+        for i, row in zip(fresh.tolist(), built, strict=True):
+            flat[i] = row
+        for i in np.flatnonzero(same).tolist():
+            flat[i] = flat[i - L]
+        return cls([flat[s * L : (s + 1) * L] for s in range(S)], dict(info))
 
-    def mask(self, layers: int, experts: int) -> np.ndarray:
-        """Boolean ``[steps, layers, experts]`` array (ids must be in range: call ``verify`` first)."""
-        out = np.zeros((len(self.resident), layers, experts), dtype=bool)
-        for s, step in enumerate(self.resident):
-            for layer, ids in enumerate(step):
-                out[s, layer, list(ids)] = True
+    def mask(self, layers: int, experts: int, lo: int = 0, hi: int | None = None) -> np.ndarray:
+        """Boolean ``[steps, layers, experts]`` array of steps ``lo..hi-1`` (all by default;
+        ids must be in range: call ``verify`` first)."""
+        steps = self.resident[lo:hi]
+        out = np.zeros((len(steps), layers, experts), dtype=bool)
+        lengths = [len(ids) for step in steps for ids in step]
+        flat_ids = np.fromiter(
+            itertools.chain.from_iterable(ids for step in steps for ids in step),
+            dtype=np.int64,
+            count=sum(lengths),
+        )
+        cells = np.repeat(np.arange(len(lengths)), lengths)
+        out.reshape(-1, experts)[cells, flat_ids] = True
         return out
 
     def to_dict(self) -> dict[str, Any]:

@@ -473,6 +473,11 @@ def run_model(
 #: as one MIP; beyond, a Lagrangian bound and per-layer plans (planner.offload.coupled).
 MONOLITHIC_MAX_CELLS = 40_000
 
+#: Seconds per cell (relevant expert x step) to build a model and solve its LP relaxation:
+#: about 2.5 s for one layer of 64 experts x 4,096 steps measured on a loaded 2-core machine.
+#: A model whose estimate exceeds the time it may use is not built (its part keeps the start).
+BUILD_S_PER_CELL = 1e-5
+
 #: Steps ahead the hindsight start heuristic looks at.
 LOOKAHEAD_STEPS = 32
 
@@ -483,22 +488,36 @@ def lookahead_plan(instance: Instance) -> np.ndarray:
     At every step and layer, :func:`~planner.offload.adaptive.lookahead_set`
     over the next :data:`LOOKAHEAD_STEPS` steps, weighted like ``auto``.
     """
-    from planner.offload.adaptive import DISCOUNT, lookahead_set
+    return lookahead_until(instance, None)[0]
 
-    gpu, cpu, shared = instance.cost_arrays
+
+def lookahead_until(instance: Instance, deadline: Deadline | None) -> tuple[np.ndarray, int]:
+    """:func:`lookahead_plan` within ``deadline``: the plan and the steps decided (the later
+    ones keep the last resident set)."""
+    from planner.offload.adaptive import DISCOUNT, lookahead_set
+    from planner.offload.policy import CHECK_EVERY
+
     caps = instance.layer_capacities()
     resident = instance.initial_mask()
     S = instance.steps
     out = np.zeros(instance.counts.shape, dtype=bool)
     for s in range(S):
+        if s % CHECK_EVERY == 0:
+            if deadline is not None and s and deadline.expired():
+                out[s:] = resident
+                return out, s
+            # costs of the next CHECK_EVERY steps' windows (never the whole trace at once)
+            first = s
+            gpu, cpu, shared = instance.cost_chunk(s, min(S, s + CHECK_EVERY + LOOKAHEAD_STEPS))
         hi = min(S, s + LOOKAHEAD_STEPS)
         weights = DISCOUNT ** np.arange(hi - s)
+        a, b = s - first, hi - first
         resident = np.stack(
             [
                 lookahead_set(
-                    gpu[s:hi, layer],
-                    cpu[s:hi, layer],
-                    shared[s:hi, layer],
+                    gpu[a:b, layer],
+                    cpu[a:b, layer],
+                    shared[a:b, layer],
                     weights,
                     resident[layer],
                     int(caps[layer]),
@@ -508,7 +527,7 @@ def lookahead_plan(instance: Instance) -> np.ndarray:
             ]
         )
         out[s] = resident
-    return out
+    return out, S
 
 
 def solve(
@@ -527,24 +546,36 @@ def solve(
     deadline = Deadline(time_limit)
     L = instance.layers
     overlap = instance.hardware.overlap
+    smallest = min(len(relevant_experts(instance, layer)) for layer in range(L)) * instance.steps
+    if BUILD_S_PER_CELL * smallest > PREPARE_SHARE * deadline.remaining():
+        reason = "no layer's model can be built in the time limit (estimated from its size)"
+        if start is None:
+            return Status.UNKNOWN, None, None, {"skipped_reason": reason}
+        return Status.FEASIBLE, start, None, {"skipped_layers": L, "skipped_reason": reason}
     floor = compute_floor(instance).sum(axis=0)  # per layer, a fallback bound
     if instance.per_layer and not overlap:
         order = sorted(range(L), key=lambda ly: -len(relevant_experts(instance, ly)))
         rounds = -(-L // max(1, threads))
 
-        def first(layer: int) -> Prepared:
+        def first(layer: int) -> Prepared | None:
+            budget = deadline.fraction(PREPARE_SHARE) / rounds
+            cells = len(relevant_experts(instance, layer)) * instance.steps
+            if BUILD_S_PER_CELL * cells > deadline.fraction(PREPARE_SHARE):
+                return None  # cannot be built in time: the layer keeps the start
             return prepare(
                 instance,
                 [layer],
                 capacity=instance.capacity,
                 global_budget=False,
                 overlap=False,
-                time_limit=deadline.fraction(PREPARE_SHARE) / rounds,
+                time_limit=budget,
                 start=start,
                 seed=seed,
             )
 
-        def second(item: tuple[int, Prepared]) -> MipRun:
+        def second(item: tuple[int, Prepared | None]) -> MipRun | None:
+            if item[1] is None:
+                return None
             return finish(instance, item[1], time_limit=deadline.remaining(), seed=seed)
 
         # every layer gets its LP bound and a near-optimal plan before any proof starts,
@@ -556,11 +587,18 @@ def solve(
             )
         mask = np.zeros((instance.steps, L, instance.experts), dtype=bool)
         bound = 0.0
-        proven = True
-        for layer, run in runs.items():
+        skipped = [layer for layer, run in runs.items() if run is None]
+        if skipped and start is None:
+            return Status.UNKNOWN, None, None, {"skipped_layers": len(skipped)}
+        for layer in skipped:
+            mask[:, layer, :] = start[:, layer, :]
+            bound += float(floor[layer])
+        proven = not skipped
+        built = {layer: run for layer, run in runs.items() if run is not None}
+        for layer, run in built.items():
             if run.mask is None:
                 if start is None:
-                    return Status.UNKNOWN, None, None, {"layers": [r.stats for r in runs.values()]}
+                    return Status.UNKNOWN, None, None, {"layers": [r.stats for r in built.values()]}
                 mask[:, layer, :] = start[:, layer, :]
             else:
                 mask[:, layer, :] = run.mask[:, 0, :]
@@ -568,12 +606,19 @@ def solve(
             proven &= run.status is Status.OPTIMAL
         stats = {
             "decomposed": True,
-            "proven_layers": sum(r.status is Status.OPTIMAL for r in runs.values()),
-            "nodes": sum(r.stats.get("nodes", 0) for r in runs.values()),
+            "proven_layers": sum(r.status is Status.OPTIMAL for r in built.values()),
+            "nodes": sum(r.stats.get("nodes", 0) for r in built.values()),
             "slowest_layer_s": max(
-                r.stats.get("prepare_s", 0) + r.stats.get("mip_s", 0) for r in runs.values()
+                (r.stats.get("prepare_s", 0) + r.stats.get("mip_s", 0) for r in built.values()),
+                default=0.0,
             ),
         }
+        if skipped:
+            stats["skipped_layers"] = len(skipped)
+            stats["skipped_reason"] = (
+                f"{len(skipped)} of {L} layer models could not be built in the time limit "
+                "(estimated from their size); those layers keep the start plan"
+            )
         return (Status.OPTIMAL if proven else Status.FEASIBLE), mask, bound, stats
     cells = sum(len(relevant_experts(instance, layer)) for layer in range(L)) * instance.steps
     if not instance.per_layer and not overlap and cells > MONOLITHIC_MAX_CELLS:
@@ -582,6 +627,11 @@ def solve(
         return solve_global(
             instance, time_limit=deadline.remaining(), threads=threads, seed=seed, start=start
         )
+    if BUILD_S_PER_CELL * cells > RENS_SHARE * deadline.remaining():
+        if start is None:
+            return Status.UNKNOWN, None, float(floor.sum()), {"decomposed": False}
+        reason = f"the model ({cells} cells) cannot be built in the time limit; the start plan"
+        return Status.FEASIBLE, start, float(floor.sum()), {"skipped_reason": reason}
     run = run_model(
         instance,
         list(range(L)),

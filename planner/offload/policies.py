@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from planner.core.timing import Deadline
 from planner.offload.instance import Instance
-from planner.offload.policy import Context, top_by
+from planner.offload.policy import CHECK_EVERY, Context, top_by
 
 
 def keep_best(capacity: int, eligible: np.ndarray, *keys: np.ndarray) -> np.ndarray:
@@ -146,6 +147,12 @@ def belady(instance: Instance) -> np.ndarray:
 
     Needs the whole trace: an offline reference, not a policy.
     """
+    return belady_until(instance, None)[0]
+
+
+def belady_until(instance: Instance, deadline: Deadline | None) -> tuple[np.ndarray, int]:
+    """:func:`belady` within ``deadline``: the plan and the steps decided (the later ones keep
+    the last resident set)."""
     context = Context.of(instance)
     counts = instance.counts
     S, L, E = counts.shape
@@ -158,6 +165,9 @@ def belady(instance: Instance) -> np.ndarray:
     resident = context.initial.copy()
     out = np.zeros((S, L, E), dtype=bool)
     for s in range(S):
+        if deadline is not None and s and s % CHECK_EVERY == 0 and deadline.expired():
+            out[s:] = resident
+            return out, s
         resident = np.stack(
             [
                 cache_update(
@@ -167,4 +177,4 @@ def belady(instance: Instance) -> np.ndarray:
             ]
         )
         out[s] = resident
-    return out
+    return out, S

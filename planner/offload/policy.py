@@ -16,6 +16,7 @@ from typing import Protocol
 
 import numpy as np
 
+from planner.core.timing import Deadline
 from planner.offload.instance import Instance
 from planner.perfmodel.experts import expert_time
 
@@ -120,13 +121,29 @@ class Policy(Protocol):
         """
 
 
+#: Steps between two looks at the deadline while a policy runs.
+CHECK_EVERY = 32
+
+
 def simulate(instance: Instance, policy: Policy) -> np.ndarray:
     """Run ``policy`` over the trace; the plan as a ``[steps, layers, experts]`` mask.
 
     Raises ``RuntimeError`` if the policy exceeds a layer's capacity (a bug,
     never an input problem).
     """
-    return drive(Context.of(instance), instance.counts, policy)
+    return simulate_until(instance, policy, None)[0]
+
+
+def simulate_until(
+    instance: Instance, policy: Policy, deadline: Deadline | None
+) -> tuple[np.ndarray, int]:
+    """:func:`simulate` within ``deadline``: the plan and the number of steps the policy decided.
+
+    When the deadline passes first, the later steps keep the last resident set
+    (a valid plan: no copies, the capacity already checked), so a caller always
+    has a plan to certify and can say where the policy stopped.
+    """
+    return drive_until(Context.of(instance), instance.counts, policy, deadline)
 
 
 def drive(context: Context, trace: np.ndarray, policy: Policy) -> np.ndarray:
@@ -134,10 +151,20 @@ def drive(context: Context, trace: np.ndarray, policy: Policy) -> np.ndarray:
 
     Raises ``RuntimeError`` if the policy exceeds a layer's capacity.
     """
+    return drive_until(context, trace, policy, None)[0]
+
+
+def drive_until(
+    context: Context, trace: np.ndarray, policy: Policy, deadline: Deadline | None
+) -> tuple[np.ndarray, int]:
+    """:func:`drive` within ``deadline`` (see :func:`simulate_until`)."""
     policy.start(context)
     resident = context.initial.copy()
     out = np.zeros(trace.shape, dtype=bool)
     for s in range(trace.shape[0]):
+        if deadline is not None and s and s % CHECK_EVERY == 0 and deadline.expired():
+            out[s:] = resident
+            return out, s
         counts = np.array(trace[s])  # a copy: a policy must not write into the trace
         resident = np.asarray(policy.decide(s, counts, resident.copy()), dtype=bool)
         if resident.shape != counts.shape:
@@ -149,7 +176,7 @@ def drive(context: Context, trace: np.ndarray, policy: Policy) -> np.ndarray:
         if over.any():
             raise RuntimeError(f"policy exceeded layer {int(np.argmax(over))} capacity at step {s}")
         out[s] = resident
-    return out
+    return out, trace.shape[0]
 
 
 def plan_times(instance: Instance, mask: np.ndarray) -> np.ndarray:
@@ -159,12 +186,17 @@ def plan_times(instance: Instance, mask: np.ndarray) -> np.ndarray:
     the plan with its own loops and is the reference); this one is for
     policies that compare many plans.
     """
-    gpu, cpu, shared = instance.cost_arrays
-    g = shared + (gpu * mask).sum(axis=2)
-    c = (cpu * ~mask).sum(axis=2)
-    compute = np.maximum(g, c)
-    previous = np.concatenate([instance.initial_mask()[None], mask[:-1]], axis=0)
-    copy = (mask & ~previous).sum(axis=2) * instance.copy_s
+    S, L = instance.steps, instance.layers
+    compute = np.empty((S, L))
+    copy = np.empty((S, L))
+    last = instance.initial_mask()  # resident set before the chunk's first step
+    for lo, hi in instance.step_chunks():  # bounded memory on long traces
+        gpu, cpu, shared = instance.cost_chunk(lo, hi)
+        part = mask[lo:hi]
+        compute[lo:hi] = np.maximum(shared + (gpu * part).sum(axis=2), (cpu * ~part).sum(axis=2))
+        previous = np.concatenate([last[None], part[:-1]], axis=0)
+        copy[lo:hi] = (part & ~previous).sum(axis=2) * instance.copy_s
+        last = part[-1]
     if not instance.hardware.overlap:
         return compute + copy
     before = np.concatenate([[np.inf], compute.ravel()[:-1]]).reshape(compute.shape)

@@ -34,8 +34,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from planner.core.timing import Deadline
 from planner.offload.instance import Instance
-from planner.offload.policy import Context, plan_times, simulate
+from planner.offload.policy import Context, plan_times, simulate, simulate_until
 
 
 def refresh_steps(context: Context, tau: int) -> np.ndarray:
@@ -109,24 +110,47 @@ def run(instance: Instance, tau: int) -> np.ndarray:
 def sweep(instance: Instance, taus: range | list[int] | None = None) -> list[TauResult]:
     """Evaluate TIDE for every ``tau`` (default :func:`tau_range`) under the cost model."""
     context = Context.of(instance)
-    out = []
-    for tau in taus or tau_range(instance):
-        mask = run(instance, tau)
-        times = plan_times(instance, mask)
-        previous = np.concatenate([context.initial[None], mask[:-1]], axis=0)
-        loads = int((mask & ~previous).sum())
-        copy = loads * instance.copy_s
-        out.append(
-            TauResult(
-                tau=tau,
-                time_s=float(times.sum()),
-                copy_s=copy,
-                rest_s=float(times.sum()) - copy,
-                refreshes=int(refresh_steps(context, tau).sum()),
-                loads=loads,
-            )
-        )
-    return out
+    return [
+        score(instance, context, tau, run(instance, tau)) for tau in taus or tau_range(instance)
+    ]
+
+
+def score(instance: Instance, context: Context, tau: int, mask: np.ndarray) -> TauResult:
+    """The :class:`TauResult` of TIDE's plan ``mask`` with interval ``tau``."""
+    total = float(plan_times(instance, mask).sum())
+    previous = np.concatenate([context.initial[None], mask[:-1]], axis=0)
+    loads = int((mask & ~previous).sum())
+    copy = loads * instance.copy_s
+    return TauResult(
+        tau=tau,
+        time_s=total,
+        copy_s=copy,
+        rest_s=total - copy,
+        refreshes=int(refresh_steps(context, tau).sum()),
+        loads=loads,
+    )
+
+
+def sweep_until(instance: Instance, deadline: Deadline) -> tuple[list[TauResult], np.ndarray, int]:
+    """:func:`sweep` within ``deadline``: the results of the taus tried, the best plan and the
+    steps it decided (all of them unless not even the first tau finished in time).
+
+    Taus are tried from the largest down: rarer refreshes simulate fastest, so a short limit
+    still compares many of them."""
+    context = Context.of(instance)
+    results: list[TauResult] = []
+    plan, decided, best_time = None, 0, float("inf")
+    for tau in reversed(tau_range(instance)):
+        mask, steps = simulate_until(instance, TidePolicy(tau), deadline)
+        if steps < instance.steps and results:
+            break  # an unfinished run is no TIDE plan; keep the taus that finished
+        results.append(score(instance, context, tau, mask))
+        total = results[-1].time_s
+        if total <= best_time:  # ties: the smaller tau, as :func:`best`
+            plan, decided, best_time = mask, steps, total
+        if steps < instance.steps or deadline.expired():
+            break
+    return sorted(results, key=lambda r: r.tau), plan, decided
 
 
 def best(results: list[TauResult]) -> TauResult:

@@ -1,0 +1,37 @@
+"""Methods stop at the deadline with a verified plan and say so (no timings asserted)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+import planner
+from planner.core.result import Status
+from planner.core.timing import Deadline
+from planner.offload import mip
+from planner.offload.evaluate import verify
+from planner.offload.generate import generate
+from planner.offload.instance import Solution
+from planner.offload.policies import LRUPolicy
+from planner.offload.policy import CHECK_EVERY, simulate, simulate_until
+
+
+def test_policy_stopped_by_the_deadline_keeps_its_last_set():
+    inst = generate("llada2-mini", steps=3 * CHECK_EVERY, layers=2, seed=1)
+    mask, decided = simulate_until(inst, LRUPolicy(), Deadline(0.0))
+    assert decided == CHECK_EVERY  # the first look at the (spent) deadline
+    full = simulate(inst, LRUPolicy())
+    assert np.array_equal(mask[:decided], full[:decided])
+    assert (mask[decided:] == mask[decided - 1]).all()
+    assert verify(inst, Solution.from_mask(mask)) == []
+    unlimited, steps = simulate_until(inst, LRUPolicy(), Deadline(None))
+    assert steps == inst.steps and np.array_equal(unlimited, full)
+
+
+def test_exact_skips_models_it_cannot_build_and_stays_certified(monkeypatch):
+    inst = generate("llada2-mini", steps=8, layers=2, seed=2)
+    monkeypatch.setattr(mip, "BUILD_S_PER_CELL", 1e9)  # no model fits any limit
+    r = planner.solve(inst, "exact", time_limit=5)
+    assert r.status is Status.FEASIBLE
+    assert r.stats["mip"]["skipped_layers"] == inst.layers
+    assert r.bound is not None and r.bound <= r.objective
+    assert verify(inst, r.solution) == []
