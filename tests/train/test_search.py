@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from planner.core.result import Status
@@ -134,6 +134,8 @@ def test_large_row_is_proven(benchmark_free=True):
     dp=st.sampled_from([None, 1, 2]),
     objective=st.sampled_from(["time", "cost"]),
 )
+# found in CI: the affine split chose (5, 3) for an interleaved pp 2 where (4, 4) is faster
+@example(seed=6519, gpus=4, per_node=2, pp=None, dp=None, objective="time")
 def test_exact_with_fixed_sizes_never_loses_to_brute_force(seed, gpus, per_node, pp, dp, objective):
     # cost bounds must hold for every dp (the cost grows with dp), interleaving for every m
     rng = random.Random(seed)
