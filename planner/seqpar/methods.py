@@ -137,6 +137,9 @@ def baseline_stats(
     """
     stats: dict[str, Any] = {"static_degree": None, "static_s": None}
     feasible = [j for j in range(len(engine.degrees)) if bool(np.all(engine.dmin <= j))]
+    static = H.static_degree_index(instance)
+    # the static type first: the loop always plans one type, so static SP is never skipped
+    feasible.sort(key=lambda j: j != static)
     by_degree: dict[int, tuple[float, H.Plan]] = {}
     for r, j in enumerate(feasible):
         if deadline.expired() and by_degree:
@@ -146,7 +149,6 @@ def baseline_stats(
         found = H.fixed_degree(engine, j, Deadline(deadline.remaining() / (len(feasible) - r)))
         if found is not None:
             by_degree[j] = found
-    static = H.static_degree_index(instance)
     if static is not None and static in by_degree:
         stats["static_degree"] = int(engine.degrees[static])
         stats["static_strategy"] = engine.tables.strategies[static]
