@@ -31,7 +31,7 @@ from planner.core.family import (
     plugged_families,
     warm_up,
 )
-from planner.core.io import dump_json, dump_jsonl
+from planner.core.io import dump_json, dump_jsonl, plot_path
 from planner.core.paths import checked_data_env
 from planner.core.result import Result, plain_number
 from planner.core.solve import solve as solve_instance
@@ -142,12 +142,9 @@ def solve_cmd(
             if json_out:
                 console.write_json_line(stdout, result.to_dict())
             if plot is not None and result.solution is not None:
-                target = (
-                    plot
-                    if len(loaded) == 1
-                    else plot.with_name(f"{plot.stem}_{_safe(result.instance)}{plot.suffix}")
+                family.plot(
+                    item.instance, result, plot_path(plot, result.instance, len(loaded) > 1)
                 )
-                family.plot(item.instance, result, target)
     if out is not None:
         dicts = [r.to_dict() for r in results]
         dump_json(out, dicts[0]) if len(dicts) == 1 else dump_jsonl(out, dicts)
@@ -510,10 +507,6 @@ def _fmt(value: int | float | None) -> str:
     if value is None:
         return "–"
     return str(value) if isinstance(value, int) else f"{value:.6g}"
-
-
-def _safe(name: str) -> str:
-    return "".join(c if c.isalnum() or c in "-_." else "_" for c in name)
 
 
 def build_app(family_names: list[str] | None = None) -> typer.Typer:

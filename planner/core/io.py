@@ -118,6 +118,15 @@ def dump_jsonl(path: str | Path, objs: list[Any]) -> Path:
     return write_atomic(path, "".join(dumps_json(o, indent=None) for o in objs))
 
 
+def plot_path(plot: Path, instance: str, several: bool) -> Path:
+    """Where the plot of one of ``several`` instances goes: ``plot`` itself for a single
+    instance, else ``STEM_INSTANCE.SUFFIX`` beside it (the name made file-safe)."""
+    if not several:
+        return plot
+    safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in instance)
+    return plot.with_name(f"{plot.stem}_{safe}{plot.suffix}")
+
+
 def ensure_not_input(output: str | Path, inputs: list[Path]) -> None:
     """Refuse to write an output over one of the inputs."""
     out = Path(output).resolve()

@@ -14,7 +14,7 @@ from typing import Annotated
 import typer
 
 from planner.core import console
-from planner.core.io import dump_json, dump_jsonl, emit_instances, ensure_not_input
+from planner.core.io import dump_json, dump_jsonl, emit_instances, ensure_not_input, plot_path
 from planner.core.result import Result
 from planner.pipelining.instance import Instance
 
@@ -89,12 +89,9 @@ def plan_pipelining(
             if json_out:
                 console.write_json_line(stdout, result.to_dict())
             if plot is not None and result.solution is not None:
-                target = (
-                    plot
-                    if len(loaded) == 1
-                    else plot.with_name(f"{plot.stem}_{result.instance}{plot.suffix}")
+                family.plot(
+                    item.instance, result, plot_path(plot, result.instance, len(loaded) > 1)
                 )
-                family.plot(item.instance, result, target)
     if out is not None:
         dicts = [r.to_dict() for r in results]
         dump_json(out, dicts[0]) if len(dicts) == 1 else dump_jsonl(out, dicts)

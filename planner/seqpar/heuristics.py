@@ -3,12 +3,12 @@
 The constructive heuristic fills micro-batches one after another under time
 targets: sequences longest first, each to the first micro-batch where it
 fits, there to the least-loaded group that holds it or to a new group of the
-smallest degree that meets the target (:func:`planner.seqpar._kernels.fill`).
+smallest degree that meets the target (:func:`planner.seqpar.kernels.fill`).
 Targets are ``max(λ, L₀)`` for the first micro-batch and ``λ`` for the others,
 where ``L₀`` is the time of the batch's heaviest sequence alone at one of its
 feasible degrees; ``λ`` is found by bisection, for several micro-batch counts
 ``M`` and every ``L₀``. The best plans then go through a local search
-(:func:`planner.seqpar._kernels.descent`).
+(:func:`planner.seqpar.kernels.descent`).
 
 The same machinery restricted to one degree gives the baselines: static SP
 (one degree for the whole run, the smallest that holds the run's maximum
@@ -62,14 +62,14 @@ class OutOfTime(Exception):
 
 def kernels():
     """The compiled kernels (numba is imported on first use, not with the package)."""
-    from planner.seqpar import _kernels
+    from planner.seqpar import kernels as compiled
 
-    return _kernels
+    return compiled
 
 
 @dataclass
 class Plan:
-    """A plan in the kernels' array form (see :mod:`planner.seqpar._kernels`)."""
+    """A plan in the kernels' array form (see :mod:`planner.seqpar.kernels`)."""
 
     seq_group: np.ndarray
     g_mb: np.ndarray

@@ -270,7 +270,7 @@ def fast_descent(
 ) -> tuple[list[int], int]:
     """Compiled insertion + swap descent to a local optimum (first move per job, best of its
     moves), or until ``deadline``."""
-    from planner.smtt import _ls_kernel as K
+    from planner.smtt import ls_kernel as K
 
     p64, d64, w64 = (np.ascontiguousarray(a, dtype=np.int64) for a in (p, d, w))
     out = np.asarray(order, dtype=np.int64).copy()
@@ -297,13 +297,13 @@ def iterated_local_search(
     with 2-6 random interchanges of jobs (any two; far swaps find better basins
     than near ones, measured at n = 100-500), descend again from the touched
     positions (compiled insertion + swap descent of
-    :mod:`planner.smtt._ls_kernel`, with don't-look bits), accept the new
+    :mod:`planner.smtt.ls_kernel`, with don't-look bits), accept the new
     local optimum when it is no worse than the current one, and go back to the
     best one after a run of rounds without progress. Stops at ``deadline``,
     after ``max_kicks`` kicks, or when the objective reaches ``lower`` (a
     proven lower bound).
     """
-    from planner.smtt import _ls_kernel as K
+    from planner.smtt import ls_kernel as K
 
     stats = stats if stats is not None else SearchStats()
     p64, d64, w64 = (np.ascontiguousarray(a, dtype=np.int64) for a in (p, d, w))

@@ -13,8 +13,8 @@ from hypothesis import given, settings
 from planner.core.result import Status
 from planner.core.solve import solve
 from planner.core.timing import Deadline
-from planner.seqpar import _kernels
 from planner.seqpar import heuristics as H
+from planner.seqpar import kernels as compiled
 from planner.seqpar import methods as M
 from planner.seqpar.evaluate import evaluate, verify
 from planner.seqpar.generate import synthetic
@@ -70,13 +70,13 @@ def test_fill_and_descent_get_a_step_budget_from_the_deadline(monkeypatch):
     with pytest.raises(H.OutOfTime):
         e.fill(np.full(e.min_microbatches() + 1, 1e12), deadline=Deadline(0.0))
     seen = []
-    real = _kernels.descent
+    real = compiled.descent
 
     def spy(*args):
         seen.append(args[-1])
         return real(*args)
 
-    monkeypatch.setattr(_kernels, "descent", spy)
+    monkeypatch.setattr(compiled, "descent", spy)
     plan = H.quick_plan(e)
     e.descent(plan, Deadline(0.05))
     assert seen and all(1 <= s <= H.STEP_RATE["descent"] * 0.05 for s in seen)

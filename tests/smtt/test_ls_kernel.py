@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from planner.smtt import _ls_kernel as K
 from planner.smtt import local_search as LS
+from planner.smtt import ls_kernel as K
 
 FAR = 2**62  # a deadline that never comes
 

@@ -17,13 +17,13 @@ F = TypeVar("F", bound=Callable[..., Any])
 try:  # pragma: no cover - exercised implicitly by whichever mode is installed
     if os.environ.get("PLANNER_NO_NUMBA"):
         raise ImportError("numba disabled by PLANNER_NO_NUMBA")
-    from numba import njit as _njit
+    from numba import njit as numba_njit
 except ImportError:  # pragma: no cover
-    _njit = None
+    numba_njit = None
 
 
 def jit(func: F) -> F:
     """Compile ``func`` with ``numba.njit(cache=True)`` when numba is available."""
-    if _njit is None:
+    if numba_njit is None:
         return func
-    return _njit(cache=True, nogil=True)(func)  # type: ignore[no-any-return]
+    return numba_njit(cache=True, nogil=True)(func)  # type: ignore[no-any-return]
