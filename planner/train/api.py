@@ -19,6 +19,7 @@ from planner.perfmodel.options import Software
 from planner.perfmodel.readers import load_model
 from planner.train.instance import Constraints, TrainingProblem, Workload
 from planner.train.report import attach_summary
+from planner.train.simplicity import DEFAULT_TOLERANCE, check_tolerance
 
 _CONSTRAINT_KEYS = {f.name for f in fields(Constraints)}
 
@@ -34,6 +35,7 @@ def make_problem(
     name: str | None = None,
     top_k: int = 5,
     software: Software | None = None,
+    prefer_simple: float = DEFAULT_TOLERANCE,
     **constraints: Any,
 ) -> TrainingProblem:
     """Build a :class:`TrainingProblem` from names, files or objects (see :func:`plan`)."""
@@ -52,7 +54,7 @@ def make_problem(
         cluster=clus,
         workload=Workload(global_batch, seq_len, precision),
         constraints=Constraints(**constraints),
-        meta={"top_k": top_k},
+        meta={"top_k": top_k, "prefer_simple": check_tolerance(prefer_simple)},
         software=software or Software(),
     )
 
@@ -91,6 +93,9 @@ def plan(
         Search budget.
     top_k
         Plans kept (the best and ``top_k - 1`` alternatives).
+    prefer_simple
+        Tolerance (fraction, default 0.01): among plans within it of the fastest,
+        the simplest is recommended (:mod:`planner.train.simplicity`); 0 = the fastest.
     name
         Instance name (default: model @ cluster).
     **constraints

@@ -106,6 +106,13 @@ def train(
         ),
     ] = None,
     top: Annotated[int, typer.Option("--top", "-k", help="Alternatives to keep.", min=1)] = 5,
+    prefer_simple: Annotated[
+        float,
+        typer.Option(
+            "--prefer-simple",
+            help="Recommend the simplest plan within this fraction of the fastest (0 = fastest).",
+        ),
+    ] = 0.01,
     method: Annotated[
         str, typer.Option("--method", "-m", help="auto, exact or heuristic.")
     ] = "auto",
@@ -168,7 +175,12 @@ def train(
     problem_args["memory_headroom_gib"] = memory_headroom
     problem_args["even_stages"] = even_stages
     problem = make_problem(
-        model, gpus, top_k=top, software=parse_software(software), **problem_args
+        model,
+        gpus,
+        top_k=top,
+        software=parse_software(software),
+        prefer_simple=prefer_simple,
+        **problem_args,
     )
     with console.clean_stdout() as stdout:
         result = solve(problem, method, time_limit=time_limit, threads=threads)

@@ -22,6 +22,7 @@ from planner.train.hetero.search import hetero_search
 from planner.train.heuristics import megatron_heuristic, rule_of_thumb
 from planner.train.instance import TrainingPlan, TrainingProblem
 from planner.train.search import SearchOutcome, exact_search
+from planner.train.simplicity import POOL_SIZE, distinct, prefer_simple
 from planner.train.step_time import estimate
 
 DEFAULT_TOP_K = 5
@@ -41,6 +42,7 @@ def alternative_row(problem: TrainingProblem, plan: TrainingPlan) -> dict[str, A
         "hardware_tflops_per_gpu": est.hardware_tflops_per_gpu,
         "memory_gb_per_gpu": est.memory.total_gib,
         "gpus": est.gpus,
+        "breakdown": est.breakdown,
     }
 
 
@@ -54,9 +56,17 @@ def _from_outcome(
         "complete": outcome.complete,
     }
     if outcome.ranked:
+        fastest = min(q.objective for _p, q in outcome.ranked)
+        top_k = int(problem.meta.get("top_k", DEFAULT_TOP_K))
+        tolerance = float(problem.meta.get("prefer_simple", 0.0))
+        outcome.ranked, preferred = prefer_simple(problem, outcome.ranked, tolerance, top_k)
+        if preferred is not None:
+            stats["preferred"] = preferred
         best = outcome.ranked[0][0]
         stats["alternatives"] = [alternative_row(problem, p) for p, _q in outcome.ranked[1:]]
-        status = Status.OPTIMAL if outcome.complete else Status.FEASIBLE
+        # OPTIMAL only when the recommendation is the proven fastest (core.solve re-checks)
+        proven = outcome.complete and outcome.ranked[0][1].objective <= fastest
+        status = Status.OPTIMAL if proven else Status.FEASIBLE
         return Result(
             "train",
             problem.name,
@@ -91,6 +101,27 @@ def _from_outcome(
     )
 
 
+def add_near_best(
+    problem: TrainingProblem, outcome: SearchOutcome, tolerance: float, deadline: Deadline
+) -> None:
+    """Add to ``outcome.ranked`` the plans within ``tolerance`` of its best (up to
+    :data:`~planner.train.simplicity.POOL_SIZE`), for :func:`prefer_simple` to choose from.
+
+    A second search pruned at ``(1 + tolerance)`` times the best objective; it does
+    not change ``outcome``'s bound or completeness.
+    """
+    best_plan, best_q = outcome.ranked[0]
+    near = exact_search(
+        problem,
+        top_k=POOL_SIZE,
+        deadline=deadline,
+        incumbent=best_plan,
+        threshold=best_q.objective * (1 + tolerance) * (1 + 1e-9),
+    )
+    held = {plan for plan, _q in outcome.ranked}
+    outcome.ranked += [(p, q) for p, q in near.ranked if p not in held]
+
+
 def exact(
     problem: TrainingProblem,
     *,
@@ -106,6 +137,14 @@ def exact(
     top_k = int(problem.meta.get("top_k", DEFAULT_TOP_K))
     if len(problem.cluster.pools) == 1:
         outcome = exact_search(problem, top_k=top_k, deadline=deadline, incumbent=hint)
+        if len(distinct(problem, outcome.ranked)) < min(top_k, len(outcome.ranked)):
+            # plans with the same behaviour are shown once: look deeper for distinct ones
+            deeper = exact_search(problem, top_k=3 * top_k, deadline=deadline, incumbent=hint)
+            if deeper.complete or not outcome.complete:
+                outcome = deeper
+        tolerance = float(problem.meta.get("prefer_simple", 0.0))
+        if tolerance > 0 and outcome.ranked and not deadline.expired():
+            add_near_best(problem, outcome, tolerance, deadline)
     else:
         outcome = hetero_search(problem, top_k=top_k, deadline=deadline, threads=threads)
     return _from_outcome(problem, outcome, "exact", started)

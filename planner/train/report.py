@@ -71,7 +71,13 @@ def summary(problem: TrainingProblem, result: Result) -> dict[str, Any]:
             stages=[s.to_dict() for s in est.stages],
         )
     out["alternatives"] = result.stats.get("alternatives", [])
-    for key in ("min_memory_gb", "dominated_by", "min_memory_plan", "failed_constraint"):
+    for key in (
+        "min_memory_gb",
+        "dominated_by",
+        "min_memory_plan",
+        "failed_constraint",
+        "preferred",
+    ):
         if key in result.stats:
             out[key] = result.stats[key]
     if problem.meta.get("warnings"):
@@ -136,6 +142,14 @@ def render(problem: TrainingProblem, result: Result, console: Console | None = N
     t.add_row("cost", f"${s['cost_per_hour']:,.0f}/h, ${s['usd_per_million_tokens']:.3f}/M tokens")
     t.add_row("bound", f"{s['bound']:.4g}" if s["bound"] is not None else "–")
     console.print(t)
+    pref = s.get("preferred")
+    if pref:
+        console.print(
+            f"recommended over the fastest plan {pref['fastest_label']} "
+            f"(+{100 * pref['slower_by']:.2f}%, within {100 * pref['tolerance']:g}%): "
+            + "; ".join(pref["reasons"]),
+            highlight=False,
+        )
 
     parts = {k: v for k, v in (s.get("breakdown") or {}).items() if v > 0}
     if parts:

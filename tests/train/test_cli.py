@@ -33,6 +33,8 @@ def test_plan_train_json_fields(capsys):
         "--seq",
         "2048",
         "--json",
+        "--prefer-simple",
+        "0",
         "--top",
         "3",
     )

@@ -45,7 +45,9 @@ def test_parse_software_preset_and_pairs():
 
 
 def test_fix_pins_the_plan(capsys):
-    code, out, _ = run(capsys, *BASE, "--fix", "tp=2,pp=2,mb=1", "--json", "-t", "20")
+    code, out, _ = run(
+        capsys, *BASE, "--fix", "tp=2,pp=2,mb=1", "--json", "-t", "20", "--prefer-simple", "0"
+    )
     d = json.loads(out)
     assert code == 0 and d["status"] == "OPTIMAL"
     assert d["plan"]["tp"] == 2 and d["plan"]["pp"] == 2 and d["plan"]["microbatch"] == 1
@@ -59,7 +61,7 @@ def test_unknown_fix_key_exits_2(capsys):
 
 def test_even_stages_make_an_uneven_pin_infeasible(capsys):
     # gpt-1.7b has 24 layers: 5 stages are uneven
-    code, out, _ = run(capsys, *BASE, "--fix", "pp=5", "--json", "-t", "20")
+    code, out, _ = run(capsys, *BASE, "--fix", "pp=5", "--json", "-t", "20", "--prefer-simple", "0")
     assert code == 0 and json.loads(out)["status"] == "OPTIMAL"
     code, out, _ = run(capsys, *BASE, "--fix", "pp=5", "--even-stages", "--json", "-t", "20")
     d = json.loads(out)
