@@ -105,6 +105,13 @@ def train(
             "--export", help="Launch settings of the plan: megatron, nemo, deepspeed or torchtitan."
         ),
     ] = None,
+    against: Annotated[
+        str | None,
+        typer.Option(
+            "--against",
+            help="Compare the plan with this pinned one, e.g. tp=8,pp=16,v=4 (--fix keys).",
+        ),
+    ] = None,
     top: Annotated[int, typer.Option("--top", "-k", help="Alternatives to keep.", min=1)] = 5,
     prefer_simple: Annotated[
         float,
@@ -169,6 +176,7 @@ def train(
     from planner.train.fixes import merge_fixed, parse_fix, parse_software
 
     fmt = check_format(export) if export is not None else None
+    against_fix = parse_fix(against) if against is not None else None
 
     if fix:
         problem_args = merge_fixed(problem_args, parse_fix(fix))
@@ -189,6 +197,14 @@ def train(
         if fmt is not None and result.solution is not None:
             exported = export_plan(problem, result.solution, fmt)
             summary["export"] = exported
+        comparison = None
+        if against_fix is not None:
+            from planner.train.pin import compare_against
+
+            comparison = compare_against(
+                problem, summary, against_fix, time_limit=time_limit, threads=threads
+            )
+            summary["compare"] = comparison
         if json_out:
             console.write_json_line(stdout, summary)
     if out is not None:
@@ -202,11 +218,39 @@ def train(
             draw(problem, result, plot)
     if not json_out:
         render(problem, result)
+        if comparison is not None:
+            from planner.train.pin import render_against
+
+            render_against(comparison)
         if exported is not None:
             typer.echo(f"# {exported['format']} ({exported['version']})")
             typer.echo(exported["text"], nl=False)
             for note in exported["notes"]:
                 typer.echo(f"# note: {note}")
+
+
+@plan_app.command("compare")
+def compare_cmd(
+    first: Annotated[Path, typer.Argument(help="Solution A (plan train --out / --json).")],
+    second: Annotated[Path, typer.Argument(help="Solution B.")],
+    json_out: Annotated[bool, typer.Option("--json", help="One JSON object on stdout.")] = False,
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Write the JSON here.")] = None,
+) -> None:
+    """Why one training plan is slower than another, component by component."""
+    from planner.train.compare import compare, load_summary, render
+
+    if out is not None:
+        for path in (first, second):
+            if path.exists() and path.resolve() == out.resolve():
+                raise InputError(f"{out}: refusing to overwrite an input file")
+    result = compare(load_summary(first), load_summary(second), names=(first.name, second.name))
+    if out is not None:
+        dump_json(out, result)
+    if json_out:
+        with console.clean_stdout() as stdout:
+            console.write_json_line(stdout, result)
+    else:
+        render(result)
 
 
 def gen(

@@ -1,0 +1,239 @@
+"""Why one training plan is slower than another, component by component.
+
+Works on plan summaries: the ``--json`` / ``--out`` objects of ``planner plan
+train`` (``planner plan compare A.json B.json``), or two summaries made in one
+run (``plan train --against tp=8,pp=16,...``). The step-time breakdowns add up
+to each plan's step time, so their differences add up to the difference of the
+step times: each component's share of the gap is exact, not an attribution
+heuristic.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from planner.core.errors import InputError
+from planner.core.io import read_json
+
+#: Fields a plan summary must carry to be compared.
+REQUIRED = ("plan", "step_time_s", "breakdown", "memory", "stages")
+#: Plan decisions listed when they differ.
+DECISIONS = (
+    "tp",
+    "pp",
+    "dp",
+    "cp",
+    "ep",
+    "microbatch",
+    "interleave",
+    "recompute",
+    "zero",
+    "sequence_parallel",
+    "stage_layers",
+)
+_MEMORY_KEYS = ("weights", "gradients", "optimizer", "activations", "logits", "buffers")
+
+
+def check_summary(data: Any, where: str) -> dict[str, Any]:
+    """``data`` if it is a plan summary with a plan, else :class:`InputError` naming ``where``."""
+    if not isinstance(data, Mapping):
+        raise InputError(f"{where}: expected a JSON object written by 'plan train --json/--out'")
+    if data.get("plan") is None and "status" in data:
+        raise InputError(f"{where}: has no plan (status {data['status']}): nothing to compare")
+    for key in REQUIRED:
+        if key not in data:
+            raise InputError(f"{where}: missing field {key!r} (not a 'plan train' solution)")
+    if not isinstance(data["breakdown"], Mapping) or not all(
+        isinstance(v, (int, float)) for v in data["breakdown"].values()
+    ):
+        raise InputError(f"{where}: field 'breakdown' must map components to seconds")
+    if not isinstance(data["step_time_s"], (int, float)) or data["step_time_s"] <= 0:
+        raise InputError(f"{where}: field 'step_time_s' must be a positive number")
+    if not isinstance(data["stages"], list) or not all(
+        isinstance(s, Mapping) and isinstance(s.get("memory_gib"), Mapping) for s in data["stages"]
+    ):
+        raise InputError(f"{where}: field 'stages' must list stages with 'memory_gib'")
+    return dict(data)
+
+
+def load_summary(path: str | Path) -> dict[str, Any]:
+    """Read a solution file (``plan train --out``, or a ``--json`` line saved to a file)."""
+    return check_summary(read_json(path), str(path))
+
+
+def label(summary: Mapping[str, Any]) -> str:
+    """Short label of a summary's plan (``t8 p16 d64 v4 sel zero1 sp``)."""
+    from planner.train.instance import TrainingPlan
+
+    try:
+        return TrainingPlan.from_dict(summary["plan"]).short()
+    except (InputError, TypeError, KeyError):
+        return str(summary["plan"])
+
+
+def _stage_total(stage: Mapping[str, Any]) -> float:
+    return float(stage["memory_gib"].get("total", 0.0))
+
+
+def compare(
+    a: Mapping[str, Any], b: Mapping[str, Any], names: tuple[str, str] = ("A", "B")
+) -> dict[str, Any]:
+    """Component-by-component comparison of two plan summaries.
+
+    Returns
+    -------
+    dict
+        ``plans`` (labels), ``step_time_s`` (both, difference ``b - a``, ratio),
+        ``slower`` (the name of the slower plan), ``decisions`` (the decisions that
+        differ), ``components`` (every breakdown key: both values, the difference,
+        its share of the step-time gap; largest first), ``memory`` (the peak stage
+        and its components, and every stage's total), ``explanation`` (sentences)
+        and ``warnings`` (when the two summaries plan different problems).
+    """
+    a = check_summary(a, names[0])
+    b = check_summary(b, names[1])
+    ta, tb = float(a["step_time_s"]), float(b["step_time_s"])
+    gap = tb - ta
+    keys = list(dict.fromkeys([*a["breakdown"], *b["breakdown"]]))
+    components = []
+    for key in keys:
+        va, vb = float(a["breakdown"].get(key, 0.0)), float(b["breakdown"].get(key, 0.0))
+        if va == 0.0 and vb == 0.0:
+            continue
+        components.append(
+            {
+                "component": key,
+                "a_s": va,
+                "b_s": vb,
+                "diff_s": vb - va,
+                "share_of_gap": (vb - va) / gap if gap else None,
+            }
+        )
+    components.sort(key=lambda c: -abs(c["diff_s"]))
+    decisions = [
+        {"decision": k, "a": a["plan"].get(k), "b": b["plan"].get(k)}
+        for k in DECISIONS
+        if a["plan"].get(k) != b["plan"].get(k)
+    ]
+    stages_a = [_stage_total(s) for s in a["stages"]]
+    stages_b = [_stage_total(s) for s in b["stages"]]
+    mem = {
+        "peak_gib": [float(a["memory"].get("total", 0.0)), float(b["memory"].get("total", 0.0))],
+        "peak_stage": [a.get("memory_stage"), b.get("memory_stage")],
+        "components": [
+            {
+                "component": k,
+                "a_gib": float(a["memory"].get(k, 0.0)),
+                "b_gib": float(b["memory"].get(k, 0.0)),
+            }
+            for k in _MEMORY_KEYS
+            if a["memory"].get(k) or b["memory"].get(k)
+        ],
+        "stages_gib": [stages_a, stages_b],
+    }
+    warnings = [
+        f"the plans are for different {what}: {a.get(key)} vs {b.get(key)}"
+        for key, what in (
+            ("instance", "problems"),
+            ("global_batch", "global batches"),
+            ("seq_len", "sequence lengths"),
+        )
+        if a.get(key) != b.get(key)
+    ]
+    out = {
+        "names": list(names),
+        "plans": [label(a), label(b)],
+        "step_time_s": {"a": ta, "b": tb, "diff": gap, "ratio": tb / ta},
+        "slower": names[1] if gap > 0 else names[0] if gap < 0 else None,
+        "decisions": decisions,
+        "components": components,
+        "memory": mem,
+        "warnings": warnings,
+    }
+    out["explanation"] = explain(out)
+    return out
+
+
+def explain(cmp: Mapping[str, Any], top: int = 3) -> list[str]:
+    """Sentences: which plan is slower, by how much, and the components that make the gap."""
+    na, nb = cmp["names"]
+    t = cmp["step_time_s"]
+    if cmp["slower"] is None:
+        return [f"{na} and {nb} take the same time per step ({t['a']:.4g} s)."]
+    slow, fast = (nb, na) if t["diff"] > 0 else (na, nb)
+    sign = 1.0 if t["diff"] > 0 else -1.0
+    pct = 100 * (max(t["a"], t["b"]) / min(t["a"], t["b"]) - 1)
+    lines = [
+        f"{slow} is {abs(t['diff']):.4g} s ({pct:.1f} %) slower per step than {fast}.",
+    ]
+    parts = []
+    for c in cmp["components"][:top]:
+        d = sign * c["diff_s"]
+        share = c["share_of_gap"]
+        parts.append(
+            f"{c['component']} {'+' if d >= 0 else '-'}{abs(d):.4g} s"
+            + (f" ({100 * share:.0f} % of the gap)" if share is not None else "")
+        )
+    if parts:
+        lines.append(f"{slow} versus {fast}: " + ", ".join(parts) + ".")
+    if cmp["decisions"]:
+        lines.append(
+            "Decisions that differ: "
+            + ", ".join(f"{d['decision']} {d['a']} vs {d['b']}" for d in cmp["decisions"])
+            + "."
+        )
+    pa, pb = cmp["memory"]["peak_gib"]
+    lines.append(f"Peak memory per GPU: {na} {pa:.1f} GiB, {nb} {pb:.1f} GiB.")
+    return lines
+
+
+def render(cmp: Mapping[str, Any], console: Any = None) -> None:
+    """Rich tables: step-time components side by side, then memory."""
+    from rich.console import Console
+    from rich.table import Table
+
+    console = console or Console()
+    na, nb = cmp["names"]
+    pa, pb = cmp["plans"]
+    t = Table(title=f"{na}: {pa}   vs   {nb}: {pb}")
+    for col in ("component", f"{na} s", f"{nb} s", f"{nb} - {na} s", "share of gap"):
+        t.add_column(col, justify="left" if col == "component" else "right")
+    for c in cmp["components"]:
+        share = c["share_of_gap"]
+        t.add_row(
+            c["component"],
+            f"{c['a_s']:.4f}",
+            f"{c['b_s']:.4f}",
+            f"{c['diff_s']:+.4f}",
+            "–" if share is None else f"{100 * share:.0f}%",
+        )
+    st = cmp["step_time_s"]
+    t.add_section()
+    t.add_row("step time", f"{st['a']:.4f}", f"{st['b']:.4f}", f"{st['diff']:+.4f}", "100%")
+    console.print(t)
+    m = cmp["memory"]
+    mt = Table(title="memory per GPU at the peak stage, GiB")
+    for col in ("component", na, nb):
+        mt.add_column(col, justify="left" if col == "component" else "right")
+    for c in m["components"]:
+        mt.add_row(c["component"], f"{c['a_gib']:.1f}", f"{c['b_gib']:.1f}")
+    mt.add_section()
+    mt.add_row("total", f"{m['peak_gib'][0]:.1f}", f"{m['peak_gib'][1]:.1f}")
+    mt.add_row("stage", str(m["peak_stage"][0]), str(m["peak_stage"][1]))
+    mt.add_row("every stage", _stages(m["stages_gib"][0]), _stages(m["stages_gib"][1]))
+    console.print(mt)
+    for line in cmp["explanation"]:
+        console.print(line, highlight=False)
+    for w in cmp["warnings"]:
+        console.print(f"[yellow]warning:[/yellow] {w}", highlight=False)
+
+
+def _stages(values: list[float]) -> str:
+    if len(values) <= 6:
+        return ", ".join(f"{v:.1f}" for v in values)
+    return f"{min(values):.1f} .. {max(values):.1f} ({len(values)} stages)"
+
+
+__all__ = ["REQUIRED", "check_summary", "compare", "explain", "label", "load_summary", "render"]

@@ -1,0 +1,93 @@
+"""Pin and compare: ``plan compare A.json B.json`` and ``plan train --against``."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from planner.core.errors import InputError
+from planner.train.compare import check_summary, compare
+
+from .test_cli import run
+
+BASE = ("plan", "train", "--model", "gpt-1.7b", "--gpus", "16xA100", "-B", "64", "-s", "1024")
+
+
+def _solve(capsys, tmp_path, name, *extra):
+    path = tmp_path / name
+    code, _out, _err = run(capsys, *BASE, *extra, "-t", "20", "--out", str(path))
+    assert code == 0
+    return path
+
+
+def test_components_add_up_to_the_gap(capsys, tmp_path):
+    a = json.loads(_solve(capsys, tmp_path, "a.json").read_text())
+    b = json.loads(_solve(capsys, tmp_path, "b.json", "--fix", "tp=4,pp=2").read_text())
+    cmp = compare(a, b)
+    gap = b["step_time_s"] - a["step_time_s"]
+    assert cmp["step_time_s"]["diff"] == pytest.approx(gap)
+    assert sum(c["diff_s"] for c in cmp["components"]) == pytest.approx(gap, rel=1e-9)
+    assert sum(c["share_of_gap"] for c in cmp["components"]) == pytest.approx(1.0, rel=1e-9)
+    assert cmp["slower"] == ("B" if gap > 0 else "A")
+    assert {d["decision"] for d in cmp["decisions"]} >= {"tp", "pp"}
+    assert len(cmp["memory"]["stages_gib"][1]) == 2
+    # largest component first; the explanation names the slower plan and the top component
+    diffs = [abs(c["diff_s"]) for c in cmp["components"]]
+    assert diffs == sorted(diffs, reverse=True)
+    assert cmp["components"][0]["component"] in cmp["explanation"][1]
+    # swapping the plans flips every sign
+    back = compare(b, a)
+    assert back["step_time_s"]["diff"] == pytest.approx(-gap)
+
+
+def test_plan_compare_cli(capsys, tmp_path):
+    a = _solve(capsys, tmp_path, "a.json")
+    b = _solve(capsys, tmp_path, "b.json", "--fix", "tp=2")
+    code, out, _err = run(capsys, "plan", "compare", str(a), str(b), "--json")
+    assert code == 0
+    d = json.loads(out)
+    assert d["names"] == ["a.json", "b.json"] and d["components"]
+    code, out, _err = run(capsys, "plan", "compare", str(a), str(b))
+    assert code == 0 and "share of gap" in out and "slower" in out
+
+
+def test_plan_compare_bad_input(capsys, tmp_path):
+    a = _solve(capsys, tmp_path, "a.json")
+    code, _out, err = run(capsys, "plan", "compare", str(a), str(tmp_path / "none.json"))
+    assert code == 2 and "none.json" in err
+    broken = tmp_path / "broken.json"
+    data = json.loads(a.read_text())
+    del data["breakdown"]
+    broken.write_text(json.dumps(data))
+    code, _out, err = run(capsys, "plan", "compare", str(a), str(broken))
+    assert code == 2 and "breakdown" in err and "broken.json" in err
+    bad = tmp_path / "bad.json"
+    bad.write_text("{not json")
+    code, _out, err = run(capsys, "plan", "compare", str(bad), str(a))
+    assert code == 2 and "bad.json" in err
+    with pytest.raises(InputError, match="no plan"):
+        check_summary({"status": "INFEASIBLE", "plan": None}, "x")
+
+
+def test_against_in_plan_train(capsys):
+    code, out, _err = run(capsys, *BASE, "--against", "tp=2,pp=2", "--json", "-t", "20")
+    assert code == 0
+    d = json.loads(out)
+    cmp = d["compare"]
+    assert cmp["against"] == "tp=2,pp=2" and cmp["against_status"] == "OPTIMAL"
+    assert cmp["step_time_s"]["a"] == pytest.approx(d["step_time_s"])
+    # the pinned plan is never faster than the proven best (within the tolerance)
+    assert cmp["step_time_s"]["b"] >= d["bound"] * (1 - 1e-9)
+    assert sum(c["diff_s"] for c in cmp["components"]) == pytest.approx(
+        cmp["step_time_s"]["diff"], rel=1e-9
+    )
+
+
+def test_against_bad_and_impossible(capsys):
+    code, out, err = run(capsys, *BASE, "--against", "tensor=2", "--json")
+    assert code == 2 and out == "" and "tensor" in err
+    code, out, _err = run(capsys, *BASE, "--against", "tp=16", "--json", "-t", "20")
+    d = json.loads(out)
+    assert code == 0 and d["compare"]["against_status"] == "INFEASIBLE"
+    assert "tp=16" in d["compare"]["reason"]
