@@ -129,6 +129,13 @@ def train(
     threads: Annotated[int, typer.Option("--threads", help="Solver threads.", min=1)] = 1,
     json_out: Annotated[bool, typer.Option("--json", help="One JSON object on stdout.")] = False,
     plot: Annotated[Path | None, typer.Option("--plot", help="Pipeline timeline PNG.")] = None,
+    plot_breakdown: Annotated[
+        Path | None,
+        typer.Option(
+            "--plot-breakdown",
+            help="Stacked-bar PNG of the step time by component (+ alternatives).",
+        ),
+    ] = None,
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Write the JSON here.")] = None,
 ) -> None:
     """Best training layout (TP/PP/DP/CP/EP, microbatch, recompute, ZeRO) for a model on a cluster.
@@ -216,6 +223,17 @@ def train(
             from planner.train.plot import plot as draw
 
             draw(problem, result, plot)
+    if plot_breakdown is not None:
+        if result.solution is None:
+            console.err.print("no plan to draw (status " + result.status.value + ")")
+        else:
+            from planner.train.breakdown_plot import draw as draw_bars
+            from planner.train.breakdown_plot import summary_bars
+
+            bars = summary_bars(summary)
+            if comparison is not None and "components" in comparison:
+                bars.append((f"pinned\n{comparison['plans'][1]}", comparison["pinned_breakdown"]))
+            draw_bars(bars, plot_breakdown, title=problem.name)
     if not json_out:
         render(problem, result)
         if comparison is not None:
@@ -235,6 +253,9 @@ def compare_cmd(
     second: Annotated[Path, typer.Argument(help="Solution B.")],
     json_out: Annotated[bool, typer.Option("--json", help="One JSON object on stdout.")] = False,
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Write the JSON here.")] = None,
+    plot: Annotated[
+        Path | None, typer.Option("--plot", help="Stacked-bar PNG of both breakdowns.")
+    ] = None,
 ) -> None:
     """Why one training plan is slower than another, component by component."""
     from planner.train.compare import compare, load_summary, render
@@ -243,9 +264,18 @@ def compare_cmd(
         for path in (first, second):
             if path.exists() and path.resolve() == out.resolve():
                 raise InputError(f"{out}: refusing to overwrite an input file")
-    result = compare(load_summary(first), load_summary(second), names=(first.name, second.name))
+    a, b = load_summary(first), load_summary(second)
+    result = compare(a, b, names=(first.name, second.name))
     if out is not None:
         dump_json(out, result)
+    if plot is not None:
+        from planner.train.breakdown_plot import draw
+
+        bars = [
+            (f"{first.name}\n{result['plans'][0]}", a["breakdown"]),
+            (f"{second.name}\n{result['plans'][1]}", b["breakdown"]),
+        ]
+        draw(bars, plot, title="step time by component")
     if json_out:
         with console.clean_stdout() as stdout:
             console.write_json_line(stdout, result)

@@ -43,6 +43,7 @@ def compare_against(
     out = compare(summary, pinned, names=("plan", "pinned"))
     out["against"] = fixed_text(fixed)
     out["against_status"] = pinned["status"]
+    out["pinned_breakdown"] = pinned["breakdown"]
     return out
 
 
