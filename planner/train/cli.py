@@ -112,6 +112,34 @@ def train(
             help="Compare the plan with this pinned one, e.g. tp=8,pp=16,v=4 (--fix keys).",
         ),
     ] = None,
+    tokens: Annotated[
+        str | None,
+        typer.Option(
+            "--tokens", help="Tokens to train on (15T, 2.5B): wall days, GPU-hours, cost."
+        ),
+    ] = None,
+    failure_rate: Annotated[
+        float | None,
+        typer.Option(
+            "--failure-rate",
+            help="Unexpected interruptions per GPU-hour (default: Llama 3's, 1.97e-5).",
+        ),
+    ] = None,
+    checkpoint_gbps: Annotated[
+        float | None,
+        typer.Option(
+            "--checkpoint-gbps",
+            help="Aggregate checkpoint write bandwidth, GB/s (default: 0.122 GB/s per GPU).",
+        ),
+    ] = None,
+    checkpoint_every: Annotated[
+        float | None,
+        typer.Option("--checkpoint-every", help="Hours between checkpoints (default: Young's)."),
+    ] = None,
+    restart_minutes: Annotated[
+        float | None,
+        typer.Option("--restart-minutes", help="Minutes to restart after a failure (default 10)."),
+    ] = None,
     top: Annotated[int, typer.Option("--top", "-k", help="Alternatives to keep.", min=1)] = 5,
     prefer_simple: Annotated[
         float,
@@ -184,6 +212,20 @@ def train(
 
     fmt = check_format(export) if export is not None else None
     against_fix = parse_fix(against) if against is not None else None
+    run = None
+    if tokens is not None:
+        from planner.train.time_to_train import TrainingRun, parse_tokens
+
+        run_args: dict[str, Any] = {"tokens": parse_tokens(tokens)}
+        for key, value in (
+            ("failure_rate", failure_rate),
+            ("checkpoint_bytes_per_s", None if checkpoint_gbps is None else checkpoint_gbps * 1e9),
+            ("checkpoint_every_h", checkpoint_every),
+            ("restart_minutes", restart_minutes),
+        ):
+            if value is not None:
+                run_args[key] = value
+        run = TrainingRun(**run_args)
 
     if fix:
         problem_args = merge_fixed(problem_args, parse_fix(fix))
@@ -204,6 +246,18 @@ def train(
         if fmt is not None and result.solution is not None:
             exported = export_plan(problem, result.solution, fmt)
             summary["export"] = exported
+        ttt = None
+        if run is not None and summary.get("plan") is not None:
+            from planner.train.time_to_train import time_to_train
+
+            ttt = time_to_train(
+                problem,
+                step_time_s=summary["step_time_s"],
+                gpus=summary["gpus"],
+                cost_per_hour=summary["cost_per_hour"],
+                run=run,
+            )
+            summary["time_to_train"] = ttt
         comparison = None
         if against_fix is not None:
             from planner.train.pin import compare_against
@@ -236,6 +290,10 @@ def train(
             draw_bars(bars, plot_breakdown, title=problem.name)
     if not json_out:
         render(problem, result)
+        if ttt is not None:
+            from planner.train.time_to_train import render as render_ttt
+
+            render_ttt(ttt)
         if comparison is not None:
             from planner.train.pin import render_against
 
