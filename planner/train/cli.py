@@ -20,8 +20,16 @@ def train(
     gpus: Annotated[
         str, typer.Option("--gpus", help="1024xH100, H100:16,A100:32 or a cluster TOML.")
     ],
-    global_batch: Annotated[int, typer.Option("--global-batch", "-B", help="Sequences per step.")],
-    seq: Annotated[int, typer.Option("--seq", "-s", help="Tokens per sequence.")],
+    global_batch: Annotated[
+        int | None,
+        typer.Option(
+            "--global-batch", "-B", help="Sequences per step (required unless --from gives it)."
+        ),
+    ] = None,
+    seq: Annotated[
+        int | None,
+        typer.Option("--seq", "-s", help="Tokens per sequence (required unless --from gives it)."),
+    ] = None,
     gpus_per_node: Annotated[
         int | None, typer.Option("--gpus-per-node", help="Override the node size.")
     ] = None,
@@ -103,6 +111,14 @@ def train(
         str | None,
         typer.Option(
             "--export", help="Launch settings of the plan: megatron, nemo, deepspeed or torchtitan."
+        ),
+    ] = None,
+    from_launch: Annotated[
+        tuple[str, Path] | None,
+        typer.Option(
+            "--from",
+            help="Evaluate an existing launch: FORMAT FILE (megatron, nemo, deepspeed, torchtitan)"
+            " and propose the best change.",
         ),
     ] = None,
     against: Annotated[
@@ -231,12 +247,25 @@ def train(
         problem_args = merge_fixed(problem_args, parse_fix(fix))
     problem_args["memory_headroom_gib"] = memory_headroom
     problem_args["even_stages"] = even_stages
+    sw = parse_software(software)
+    launch = open_args = None
+    if from_launch is not None:
+        from planner.perfmodel.readers import load_model
+        from planner.train.launch import problem_args as launch_args
+        from planner.train.launch import read_launch, software_of
+
+        launch = read_launch(from_launch[0], from_launch[1])
+        problem_args, open_args = launch_args(launch, load_model(model), problem_args)
+        sw = software_of(launch, sw)
+    for key, flag in (("global_batch", "--global-batch"), ("seq_len", "--seq")):
+        if problem_args.get(key) is None:
+            raise InputError(f"missing option {flag}")
     problem = make_problem(
         model,
         gpus,
         top_k=top,
-        software=parse_software(software),
-        prefer_simple=prefer_simple,
+        software=sw,
+        prefer_simple=0.0 if launch is not None else prefer_simple,
         **problem_args,
     )
     with console.clean_stdout() as stdout:
@@ -246,6 +275,16 @@ def train(
         if fmt is not None and result.solution is not None:
             exported = export_plan(problem, result.solution, fmt)
             summary["export"] = exported
+        proposal = None
+        if launch is not None:
+            from planner.train.proposal import propose
+
+            best_problem = make_problem(
+                model, gpus, top_k=top, software=sw, prefer_simple=prefer_simple, **open_args
+            )
+            proposal = propose(launch, summary, best_problem, time_limit, threads)
+            summary["from"] = proposal["from"]
+            summary["proposal"] = proposal["proposal"]
         ttt = None
         if run is not None and summary.get("plan") is not None:
             from planner.train.time_to_train import time_to_train
@@ -290,6 +329,10 @@ def train(
             draw_bars(bars, plot_breakdown, title=problem.name)
     if not json_out:
         render(problem, result)
+        if proposal is not None:
+            from planner.train.proposal import render as render_proposal
+
+            render_proposal(proposal)
         if ttt is not None:
             from planner.train.time_to_train import render as render_ttt
 

@@ -190,6 +190,10 @@ def _deepspeed(problem: TrainingProblem, plan: TrainingPlan) -> tuple[dict[str, 
     notes = []
     if plan.cp > 1 or plan.ep > 1:
         notes.append("context / expert parallelism are not DeepSpeed config keys here")
+    if plan.interleave > 1 or plan.sequence_parallel:
+        notes.append(
+            "DeepSpeed runs neither interleaved stages nor sequence parallelism: v=1, sp off"
+        )
     B = problem.workload.global_batch
     return {
         "train_batch_size": B,

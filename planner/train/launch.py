@@ -1,0 +1,538 @@
+"""Read an existing launch (``plan train --from megatron ARGS.txt``): the inverse of ``--export``.
+
+Each reader takes the text that :mod:`planner.train.export` writes for a
+format (Megatron-LM arguments, NeMo overrides, a DeepSpeed config JSON, a
+torchtitan TOML) and returns the choices it fixes (``--fix`` keys), the
+workload it states (global batch, sequence length), the GPUs it runs on, and
+framework settings. Keys outside the format's list (:data:`export.KEYS`, plus
+the model-shape arguments of Megatron, which are checked against ``--model``)
+are errors naming the key, so a typo never passes silently. What a format
+cannot express (torchtitan's virtual stages, DeepSpeed's recompute
+granularity, NeMo's recompute and ZeRO) is left to the planner and said in
+``notes``.
+"""
+
+from __future__ import annotations
+
+import json
+import shlex
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from planner.core.errors import InputError
+from planner.core.io import read_text
+from planner.train.export import FORMATS, KEYS
+
+#: Megatron model-shape arguments accepted in a launch and checked against the model.
+MEGATRON_SHAPE = {
+    "--num-layers": "layers",
+    "--hidden-size": "hidden",
+    "--num-attention-heads": "heads",
+}
+
+
+@dataclass
+class Launch:
+    """What a launch file fixes.
+
+    Attributes
+    ----------
+    fmt, source
+        The format and the file (for messages).
+    fixed
+        ``--fix`` choices (:data:`planner.train.fixes.FIX_KEYS` values).
+    global_batch, seq_len
+        The workload, when the file states it.
+    world
+        GPUs the launch runs on, when the file states it (NeMo).
+    all_gpus
+        The data-parallel size is whatever the GPUs leave (Megatron, NeMo).
+    first_last
+        Megatron / torchtitan uneven stages: layers of the first and last stage
+        (the middle ones equal), resolved against the model by :func:`stage_layers`.
+    constraints, software
+        Other problem settings (``overlap_grad_reduce``, ``precision``) and
+        :class:`~planner.perfmodel.options.Software` fields.
+    shape
+        Model-shape values stated by the file (checked by :func:`check_model`).
+    notes
+        What the file leaves open or the planner does not model.
+    """
+
+    fmt: str
+    source: str
+    fixed: dict[str, Any] = field(default_factory=dict)
+    global_batch: int | None = None
+    seq_len: int | None = None
+    world: int | None = None
+    all_gpus: bool = False
+    first_last: tuple[int, int] | None = None
+    constraints: dict[str, Any] = field(default_factory=dict)
+    software: dict[str, Any] = field(default_factory=dict)
+    shape: dict[str, int] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+
+def _int(value: Any, key: str, where: str) -> int:
+    if isinstance(value, bool):
+        raise InputError(f"{where}: {key} must be an integer, got {value!r}")
+    try:
+        out = int(str(value))
+    except ValueError:
+        raise InputError(f"{where}: {key} must be an integer, got {value!r}") from None
+    if out < 0 or (out == 0 and not key.endswith("less_layers")):
+        raise InputError(f"{where}: {key} must be positive, got {value!r}")
+    return out
+
+
+def _bool(value: Any, key: str, where: str) -> bool:
+    if isinstance(value, bool):
+        return value
+    low = str(value).strip().lower()
+    if low in ("true", "1", "on"):
+        return True
+    if low in ("false", "0", "off"):
+        return False
+    raise InputError(f"{where}: {key} must be true or false, got {value!r}")
+
+
+def _unknown(key: str, fmt: str, where: str, extra: tuple[str, ...] = ()) -> InputError:
+    known = sorted({*KEYS[fmt], *extra})
+    return InputError(f"{where}: unknown {fmt} setting {key!r} (known: {', '.join(known)})")
+
+
+# ---------------------------------------------------------------------------
+# Megatron-LM
+# ---------------------------------------------------------------------------
+
+
+def read_megatron(text: str, where: str) -> Launch:
+    """Megatron-LM ``pretrain_gpt.py`` arguments (``--key value`` / ``--flag``, any layout)."""
+    try:
+        tokens = shlex.split(text.replace("\\\n", " "), comments=True)
+    except ValueError as exc:
+        raise InputError(f"{where}: malformed argument list ({exc})") from None
+    args: dict[str, Any] = {}
+    i = 0
+    while i < len(tokens):
+        key = tokens[i]
+        if not key.startswith("--"):
+            raise InputError(f"{where}: malformed argument {key!r} (expected --name)")
+        if "=" in key:
+            key, _sep, value = key.partition("=")
+            i += 1
+        elif i + 1 < len(tokens) and not tokens[i + 1].startswith("--"):
+            value, i = tokens[i + 1], i + 2
+        else:
+            value, i = True, i + 1
+        if key not in KEYS["megatron"] and key not in MEGATRON_SHAPE:
+            raise _unknown(key, "megatron", where, tuple(MEGATRON_SHAPE))
+        if key in args:
+            raise InputError(f"{where}: argument {key!r} given twice")
+        args[key] = value
+    out = Launch("megatron", where, all_gpus=True)
+    f = out.fixed
+    sizes = {
+        "--tensor-model-parallel-size": "tp",
+        "--pipeline-model-parallel-size": "pp",
+        "--context-parallel-size": "cp",
+        "--expert-model-parallel-size": "ep",
+        "--num-virtual-stages-per-pipeline-rank": "interleave",
+        "--micro-batch-size": "microbatch",
+    }
+    for key, name in sizes.items():
+        f[name] = _int(args[key], key, where) if key in args else 1
+    if "--micro-batch-size" not in args:
+        del f["microbatch"]  # Megatron's default is 1, but a launch without it leaves it open
+    for key, attr in MEGATRON_SHAPE.items():
+        if key in args:
+            out.shape[attr] = _int(args[key], key, where)
+    if "--global-batch-size" in args:
+        out.global_batch = _int(args["--global-batch-size"], "--global-batch-size", where)
+    if "--seq-length" in args:
+        out.seq_len = _int(args["--seq-length"], "--seq-length", where)
+    etp = args.get("--expert-tensor-parallel-size")
+    if etp is not None and _int(etp, "--expert-tensor-parallel-size", where) != f["tp"]:
+        out.notes.append("--expert-tensor-parallel-size other than tp is not pinned")
+    first = args.get("--decoder-first-pipeline-num-layers")
+    last = args.get("--decoder-last-pipeline-num-layers")
+    if (first is None) != (last is None):
+        out.notes.append("only one of the first/last stage layer counts given: split left open")
+    elif first is not None:
+        out.first_last = (
+            _int(first, "--decoder-first-pipeline-num-layers", where),
+            _int(last, "--decoder-last-pipeline-num-layers", where),
+        )
+    flags = {
+        k: _bool(args[k], k, where)
+        for k in (
+            "--sequence-parallel",
+            "--use-distributed-optimizer",
+            "--overlap-grad-reduce",
+            "--overlap-param-gather",
+            "--tp-comm-overlap",
+            "--bf16",
+        )
+        if k in args
+    }
+    f["sequence_parallel"] = flags.get("--sequence-parallel", False)
+    granularity = args.get("--recompute-granularity")
+    if granularity is None:
+        f["recompute"] = "none"
+    elif str(granularity) in ("full", "selective"):
+        f["recompute"] = str(granularity)
+    else:
+        raise InputError(
+            f"{where}: --recompute-granularity must be full or selective, got {granularity!r}"
+        )
+    method = args.get("--recompute-method")
+    if method is not None and str(method) not in ("uniform", "block"):
+        raise InputError(f"{where}: --recompute-method must be uniform or block, got {method!r}")
+    if str(method) == "block":
+        out.notes.append("--recompute-method block: partial recompute is not pinned (full is)")
+    f["zero"] = 1 if flags.get("--use-distributed-optimizer") else 0
+    out.constraints["overlap_grad_reduce"] = flags.get("--overlap-grad-reduce", False)
+    out.software["tp_overlap"] = flags.get("--tp-comm-overlap", False)
+    if f["zero"] >= 1:
+        out.software["overlap_param_gather"] = flags.get("--overlap-param-gather", False)
+    if "--fp8-format" in args:
+        out.constraints["precision"] = "fp8"
+    return out
+
+
+# ---------------------------------------------------------------------------
+# NeMo
+# ---------------------------------------------------------------------------
+
+
+def read_nemo(text: str, where: str) -> Launch:
+    """NeMo 2.0 recipe overrides: ``key=value`` items separated by spaces or lines."""
+    try:
+        items = shlex.split(text.replace("\\\n", " "), comments=True)
+    except ValueError as exc:
+        raise InputError(f"{where}: malformed override list ({exc})") from None
+    values: dict[str, str] = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise InputError(f"{where}: malformed override {item!r} (expected key=value)")
+        if key not in KEYS["nemo"]:
+            raise _unknown(key, "nemo", where)
+        values[key] = value
+    out = Launch("nemo", where, all_gpus=True)
+    f = out.fixed
+    s = "trainer.strategy."
+    for key, name in (
+        ("tensor_model_parallel_size", "tp"),
+        ("pipeline_model_parallel_size", "pp"),
+        ("context_parallel_size", "cp"),
+        ("expert_model_parallel_size", "ep"),
+    ):
+        f[name] = _int(values[s + key], s + key, where) if s + key in values else 1
+    v = values.get(s + "virtual_pipeline_model_parallel_size")
+    f["interleave"] = 1 if v in (None, "null", "None") else _int(v, "virtual pipeline size", where)
+    if s + "sequence_parallel" in values:
+        f["sequence_parallel"] = _bool(values[s + "sequence_parallel"], "sequence_parallel", where)
+    if "data.micro_batch_size" in values:
+        f["microbatch"] = _int(values["data.micro_batch_size"], "data.micro_batch_size", where)
+    if "data.global_batch_size" in values:
+        out.global_batch = _int(values["data.global_batch_size"], "data.global_batch_size", where)
+    if "data.seq_length" in values:
+        out.seq_len = _int(values["data.seq_length"], "data.seq_length", where)
+    if "trainer.num_nodes" in values or "trainer.devices" in values:
+        nodes = _int(values.get("trainer.num_nodes", "1"), "trainer.num_nodes", where)
+        devices = _int(values.get("trainer.devices", "1"), "trainer.devices", where)
+        out.world = nodes * devices
+    out.notes.append("NeMo overrides leave recompute, ZeRO and the stage split to the planner")
+    return out
+
+
+# ---------------------------------------------------------------------------
+# DeepSpeed
+# ---------------------------------------------------------------------------
+
+
+def _flatten(data: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in data.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, Mapping):
+            out.update(_flatten(value, name + "."))
+        else:
+            out[name] = value
+    return out
+
+
+def read_deepspeed(text: str, where: str) -> Launch:
+    """A DeepSpeed config JSON (the keys ``--export deepspeed`` writes)."""
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"{where}:{exc.lineno}: malformed JSON ({exc.msg})") from None
+    if not isinstance(data, Mapping):
+        raise InputError(f"{where}: expected a JSON object")
+    values = _flatten(data)
+    for key in values:
+        if key not in KEYS["deepspeed"]:
+            raise _unknown(key, "deepspeed", where)
+    out = Launch("deepspeed", where)
+    f = out.fixed
+    # DeepSpeed's pipeline engine has no interleaved schedule, AutoTP no sequence parallelism
+    f.update(cp=1, ep=1, interleave=1, sequence_parallel=False)
+    if "train_batch_size" in values:
+        out.global_batch = _int(values["train_batch_size"], "train_batch_size", where)
+    mb = values.get("train_micro_batch_size_per_gpu")
+    if mb is not None:
+        f["microbatch"] = _int(mb, "train_micro_batch_size_per_gpu", where)
+    gas = values.get("gradient_accumulation_steps")
+    if gas is not None and mb is not None and out.global_batch is not None:
+        gas = _int(gas, "gradient_accumulation_steps", where)
+        dp, rest = divmod(out.global_batch, f["microbatch"] * gas)
+        if rest or dp < 1:
+            raise InputError(
+                f"{where}: train_batch_size {out.global_batch} is not micro batch x "
+                f"gradient_accumulation_steps x data-parallel size"
+            )
+        f["dp"] = dp
+    if "zero_optimization.stage" in values:
+        z = values["zero_optimization.stage"]
+        if isinstance(z, bool) or z not in (0, 1, 2, 3):
+            raise InputError(f"{where}: zero_optimization.stage must be 0..3, got {z!r}")
+        f["zero"] = z
+    f["tp"] = _int(values.get("tensor_parallel.autotp_size", 1), "autotp_size", where)
+    f["pp"] = _int(values.get("pipeline.stages", 1), "pipeline.stages", where)
+    if "activation_checkpointing.partition_activations" in values:
+        on = _bool(values["activation_checkpointing.partition_activations"], "ckpt", where)
+        if on:
+            out.notes.append("activation checkpointing on: selective or full left to the planner")
+        else:
+            f["recompute"] = "none"
+    if "bf16.enabled" in values and not _bool(values["bf16.enabled"], "bf16.enabled", where):
+        out.notes.append("bf16 disabled in the config: the planner still models bf16")
+    return out
+
+
+# ---------------------------------------------------------------------------
+# torchtitan
+# ---------------------------------------------------------------------------
+
+
+def read_torchtitan(text: str, where: str) -> Launch:
+    """A torchtitan job TOML (``[parallelism]``, ``[training]``, ``[activation_checkpoint]``)."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(f"{where}: malformed TOML ({exc})") from None
+    values = _flatten(data)
+    for key in values:
+        if key not in KEYS["torchtitan"]:
+            raise _unknown(key, "torchtitan", where)
+    out = Launch("torchtitan", where)
+    f = out.fixed
+    p = "parallelism."
+    for key, name in (
+        ("tensor_parallel_degree", "tp"),
+        ("pipeline_parallel_degree", "pp"),
+        ("context_parallel_degree", "cp"),
+        ("expert_parallel_degree", "ep"),
+    ):
+        f[name] = _int(values.get(p + key, 1), p + key, where)
+    replicate = _int(values.get(p + "data_parallel_replicate_degree", 1), "replicate", where)
+    shard = _int(values.get(p + "data_parallel_shard_degree", 1), "shard", where)
+    f["dp"] = replicate * shard
+    f["zero"] = 3 if shard > 1 else 0
+    if shard > 1 and replicate > 1:
+        out.notes.append("HSDP (shard inside groups, replicate across) is modelled as ZeRO-3")
+    if p + "pipeline_parallel_microbatch_size" in values:
+        f["microbatch"] = _int(values[p + "pipeline_parallel_microbatch_size"], "microbatch", where)
+    schedule = str(values.get(p + "pipeline_parallel_schedule", "1F1B"))
+    if schedule == "1F1B":
+        f["interleave"] = 1
+    elif schedule == "Interleaved1F1B":
+        out.notes.append("Interleaved1F1B: the virtual stages per rank are left to the planner")
+    else:
+        raise InputError(
+            f"{where}: pipeline_parallel_schedule {schedule!r} is not modelled (1F1B, "
+            "Interleaved1F1B)"
+        )
+    less = (
+        values.get(p + "pipeline_parallel_first_stage_less_layers"),
+        values.get(p + "pipeline_parallel_last_stage_less_layers"),
+    )
+    if f["pp"] > 1 and less != (None, None):
+        out.first_last = (
+            -_int(less[0] or 0, "first_stage_less_layers", where),
+            -_int(less[1] or 0, "last_stage_less_layers", where),
+        )
+    f["sequence_parallel"] = f["tp"] > 1  # torchtitan's TP always shards the sequence
+    if "training.global_batch_size" in values:
+        out.global_batch = _int(values["training.global_batch_size"], "global_batch_size", where)
+    if "training.seq_len" in values:
+        out.seq_len = _int(values["training.seq_len"], "training.seq_len", where)
+    if "training.local_batch_size" in values and out.global_batch is not None:
+        local = _int(values["training.local_batch_size"], "local_batch_size", where)
+        if local * f["dp"] != out.global_batch:
+            raise InputError(
+                f"{where}: local_batch_size {local} x data-parallel {f['dp']} != global_batch_size "
+                f"{out.global_batch}"
+            )
+    mode = values.get("activation_checkpoint.mode")
+    if mode is not None:
+        if mode not in ("none", "selective", "full"):
+            raise InputError(
+                f"{where}: activation_checkpoint.mode must be none, selective or full, got {mode!r}"
+            )
+        f["recompute"] = mode
+    if values.get(p + "enable_async_tensor_parallel") is not None:
+        out.software["tp_overlap"] = _bool(
+            values[p + "enable_async_tensor_parallel"], "async", where
+        )
+    return out
+
+
+_READERS = {
+    "megatron": read_megatron,
+    "nemo": read_nemo,
+    "deepspeed": read_deepspeed,
+    "torchtitan": read_torchtitan,
+}
+
+
+def read_launch(fmt: str, path: str | Path) -> Launch:
+    """Parse ``path`` as a ``fmt`` launch (:data:`planner.train.export.FORMATS`).
+
+    Raises
+    ------
+    InputError
+        Unknown format, unreadable file, unknown or malformed setting (named).
+    """
+    key = fmt.strip().lower()
+    if key not in FORMATS:
+        raise InputError(f"--from: unknown format {fmt!r} (known: {', '.join(FORMATS)})")
+    return _READERS[key](read_text(path), str(path))
+
+
+def read_text_launch(fmt: str, text: str, where: str = "launch") -> Launch:
+    """:func:`read_launch` on text already in memory."""
+    key = fmt.strip().lower()
+    if key not in FORMATS:
+        raise InputError(f"--from: unknown format {fmt!r} (known: {', '.join(FORMATS)})")
+    return _READERS[key](text, where)
+
+
+def check_model(launch: Launch, model: Any) -> None:
+    """Model-shape values of the launch must match the model (named when they do not)."""
+    for attr, value in launch.shape.items():
+        if getattr(model, attr) != value:
+            flag = next(k for k, a in MEGATRON_SHAPE.items() if a == attr)
+            raise InputError(
+                f"{launch.source}: {flag} {value} does not match the model's {attr} "
+                f"{getattr(model, attr)}"
+            )
+
+
+def stage_layers(launch: Launch, layers: int) -> tuple[int, ...] | None:
+    """Layers per stage of an uneven first/last split (middle stages equal), or ``None``.
+
+    Megatron states the first and last stages' layers; torchtitan how many fewer
+    they hold than the others (stored negated in ``first_last``).
+    """
+    if launch.first_last is None:
+        return None
+    pp = launch.fixed.get("pp", 1)
+    first, last = launch.first_last
+    if pp < 2:
+        return None
+    if first <= 0 and last <= 0:  # torchtitan: fewer layers than a middle stage
+        base, rest = divmod(layers - first - last, pp)
+        if rest:
+            raise InputError(
+                f"{launch.source}: {layers} layers cannot be split over {pp} stages with the "
+                f"first {-first} and last {-last} layers short"
+            )
+        split = (base + first, *([base] * (pp - 2)), base + last)
+    else:
+        middle = layers - first - last
+        if pp == 2:
+            split = (first, last) if middle == 0 else ()
+        else:
+            base, rest = divmod(middle, pp - 2)
+            split = (first, *([base] * (pp - 2)), last) if not rest and base > 0 else ()
+    if not split or min(split) < 1 or sum(split) != layers:
+        raise InputError(
+            f"{launch.source}: first/last stage layers {launch.first_last} do not split the "
+            f"model's {layers} layers over {pp} stages"
+        )
+    return tuple(split)
+
+
+__all__ = [
+    "MEGATRON_SHAPE",
+    "Launch",
+    "check_model",
+    "problem_args",
+    "read_launch",
+    "read_text_launch",
+    "software_of",
+    "stage_layers",
+]
+
+
+def problem_args(
+    launch: Launch, model: Any, args: dict[str, Any]
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """``(pinned, open)`` problem arguments: ``args`` (the command line's) with the launch's
+    settings, and with (pinned) or without (open) its fixed choices.
+
+    Both keep the launch's workload, GPUs and framework settings, so the open
+    problem's best plan is the best change to the launch on the same job.
+
+    Raises
+    ------
+    InputError
+        A value of the command line that contradicts the launch (named), a model
+        shape that does not match, a first/last split that does not fit the model.
+    """
+    from planner.train.fixes import merge_fixed
+
+    check_model(launch, model)
+    base = dict(args)
+    for key, value, flag in (
+        ("global_batch", launch.global_batch, "--global-batch"),
+        ("seq_len", launch.seq_len, "--seq"),
+    ):
+        if value is None:
+            continue
+        if base.get(key) is not None and base[key] != value:
+            raise InputError(
+                f"{launch.source}: states {flag} {value}, the command line {base[key]}"
+            )
+        base[key] = value
+    if launch.world is not None:
+        if base.get("max_gpus") is not None and base["max_gpus"] != launch.world:
+            raise InputError(
+                f"{launch.source}: runs on {launch.world} GPUs, --max-gpus is {base['max_gpus']}"
+            )
+        base["max_gpus"] = launch.world
+    for key, value in launch.constraints.items():
+        base[key] = value
+    fixed = dict(launch.fixed)
+    split = stage_layers(launch, model.layers)
+    if split is not None:
+        fixed["stage_layers"] = split
+    pinned = merge_fixed(base, fixed)
+    if launch.all_gpus:
+        pinned["use_all_gpus"] = True
+    return pinned, base
+
+
+def software_of(launch: Launch, software: Any) -> Any:
+    """``software`` (a :class:`~planner.perfmodel.options.Software`) with the launch's settings."""
+    from planner.perfmodel.options import Software
+
+    if not launch.software:
+        return software
+    return Software.from_dict({**software.to_dict(), **launch.software}, where=launch.source)

@@ -1,0 +1,96 @@
+"""``plan train --from FORMAT FILE``: the launch's plan evaluated, and the best change to it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from planner.train.compare import compare, label
+from planner.train.compare import render as render_compare
+from planner.train.instance import TrainingProblem
+from planner.train.launch import Launch
+
+
+def propose(
+    launch: Launch,
+    launch_summary: dict[str, Any],
+    open_problem: TrainingProblem,
+    time_limit: float,
+    threads: int = 1,
+) -> dict[str, Any]:
+    """The planner's best plan for the launch's job and its comparison with the launch.
+
+    Parameters
+    ----------
+    launch
+        The parsed launch (for ``from``: format, file, fixed choices, notes).
+    launch_summary
+        Summary of the launch's own plan (the pinned problem's result).
+    open_problem
+        The same job with the launch's choices left open.
+    time_limit, threads
+        Budget of the open search.
+
+    Returns
+    -------
+    dict
+        ``from`` (what was read) and ``proposal``: the best plan (``plan``,
+        ``label``, ``step_time_s``, ``status``, ``gap``), ``speedup`` (launch step
+        time over the best's) and ``compare`` (:func:`planner.train.compare.compare`,
+        launch first), or ``reason`` when either side has no plan.
+    """
+    from planner.train.api import solve
+
+    read = {
+        "format": launch.fmt,
+        "file": launch.source,
+        "fixed": {k: list(v) if isinstance(v, tuple) else v for k, v in launch.fixed.items()},
+        "notes": list(launch.notes),
+    }
+    best = solve(open_problem, "auto", time_limit=time_limit, threads=threads).stats["summary"]
+    if best.get("plan") is None or launch_summary.get("plan") is None:
+        which = "launch" if launch_summary.get("plan") is None else "best"
+        source = launch_summary if which == "launch" else best
+        return {
+            "from": read,
+            "proposal": {"status": best["status"], "reason": f"{which}: {source['reason']}"},
+        }
+    cmp = compare(launch_summary, best, names=("launch", "best"))
+    return {
+        "from": read,
+        "proposal": {
+            "status": best["status"],
+            "plan": best["plan"],
+            "label": label(best),
+            "step_time_s": best["step_time_s"],
+            "gap": best["gap"],
+            "speedup": launch_summary["step_time_s"] / best["step_time_s"],
+            "compare": cmp,
+        },
+    }
+
+
+def render(out: dict[str, Any], console: Any = None) -> None:
+    """Print what was read and the proposed change."""
+    from rich.console import Console
+
+    console = console or Console()
+    read, prop = out["from"], out["proposal"]
+    console.print(f"read {read['format']} launch {read['file']}", highlight=False)
+    for note in read["notes"]:
+        console.print(f"note: {note}", highlight=False)
+    if "compare" not in prop:
+        console.print(f"no proposal: {prop['reason']}", highlight=False)
+        return
+    speed = prop["speedup"]
+    if speed > 1 + 1e-9:
+        head = (
+            f"proposed change: {prop['label']} ({prop['status']}), "
+            f"{prop['step_time_s']:.4g} s per step, {speed:.2f}x faster than the launch"
+        )
+    else:
+        head = f"the launch is already as fast as the planner's best plan ({prop['label']})"
+    console.print(head, highlight=False)
+    render_compare(prop["compare"], console)
+
+
+__all__ = ["propose", "render"]

@@ -1,0 +1,136 @@
+"""Read an existing launch (``--from FORMAT FILE``): round trips export -> from, bad input."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from planner.core.errors import InputError
+from planner.train.api import make_problem, solve
+from planner.train.export import FORMATS, export
+from planner.train.launch import problem_args, read_text_launch, stage_layers
+
+from .test_cli import run
+
+BASE = ("plan", "train", "--model", "gpt-1.7b", "--gpus", "16xA100")
+WORKLOAD = ("-B", "64", "-s", "1024")
+
+
+@pytest.fixture(scope="module")
+def planned():
+    prob = make_problem(
+        "gpt-1.7b",
+        "16xA100",
+        global_batch=64,
+        seq_len=1024,
+        tp=2,
+        pp=4,
+        interleave=2,
+        recompute="selective",
+        zero=0,
+        prefer_simple=0.0,
+    )
+    res = solve(prob, "auto", time_limit=20)
+    assert res.solution is not None
+    return prob, res.solution
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_round_trip_export_then_from(planned, fmt):
+    prob, plan = planned
+    text = export(prob, plan, fmt)["text"]
+    launch = read_text_launch(fmt, text, f"plan.{fmt}")
+    # every choice the file pins is the exported plan's
+    assert launch.fixed, fmt
+    # (DeepSpeed cannot run interleaved stages or sequence parallelism: the export says so)
+    lossy = {"interleave": 1, "sequence_parallel": False} if fmt == "deepspeed" else {}
+    for key, value in launch.fixed.items():
+        assert lossy.get(key, getattr(plan, key)) == value, (fmt, key)
+    if fmt != "deepspeed":  # DeepSpeed's config has no sequence length
+        assert launch.seq_len == 1024
+    assert launch.global_batch == 64
+    split = stage_layers(launch, prob.model.layers)
+    if fmt in ("megatron", "torchtitan"):
+        assert split == plan.stage_layers
+    pinned, _open = problem_args(launch, prob.model, {"global_batch": None, "seq_len": 1024})
+    assert pinned["global_batch"] == 64
+
+
+def test_megatron_launch_evaluates_to_the_exported_plan(capsys, planned, tmp_path):
+    prob, plan = planned
+    args = tmp_path / "args.txt"
+    args.write_text(export(prob, plan, "megatron")["text"])
+    code, out, _err = run(capsys, *BASE, "--from", "megatron", str(args), "--json", "-t", "20")
+    assert code == 0
+    d = json.loads(out)
+    assert d["plan"]["tp"] == plan.tp and d["plan"]["pp"] == plan.pp
+    assert d["plan"]["stage_layers"] == list(plan.stage_layers)
+    want = solve(prob, "auto", time_limit=20).stats["summary"]["step_time_s"]
+    assert d["step_time_s"] == pytest.approx(want, rel=1e-12)
+    prop = d["proposal"]
+    # the proposal is the planner's best for the same job: never slower than the launch
+    assert prop["step_time_s"] <= d["step_time_s"] * (1 + 1e-9)
+    assert prop["speedup"] == pytest.approx(d["step_time_s"] / prop["step_time_s"])
+    assert prop["compare"]["names"] == ["launch", "best"]
+    assert d["from"]["format"] == "megatron" and d["from"]["fixed"]["tp"] == 2
+
+
+@pytest.mark.parametrize("fmt", ["nemo", "deepspeed", "torchtitan"])
+def test_other_formats_through_the_cli(capsys, planned, tmp_path, fmt):
+    prob, plan = planned
+    path = tmp_path / f"launch.{fmt}"
+    path.write_text(export(prob, plan, fmt)["text"])
+    extra = ("-s", "1024") if fmt == "deepspeed" else ()
+    code, out, _err = run(capsys, *BASE, *extra, "--from", fmt, str(path), "--json", "-t", "20")
+    assert code == 0
+    d = json.loads(out)
+    assert d["status"] in ("OPTIMAL", "FEASIBLE")
+    assert (d["plan"]["tp"], d["plan"]["pp"], d["plan"]["dp"]) == (plan.tp, plan.pp, plan.dp)
+    assert d["plan"]["microbatch"] == plan.microbatch
+    assert "compare" in d["proposal"]
+
+
+@pytest.mark.parametrize(
+    ("fmt", "text", "named"),
+    [
+        ("megatron", "--tensor-model-parallel-size 2 --lr-typo 3", "--lr-typo"),
+        ("megatron", "tensor-model-parallel-size 2", "tensor-model-parallel-size"),
+        ("megatron", "--tensor-model-parallel-size two", "--tensor-model-parallel-size"),
+        ("megatron", "--recompute-granularity some", "--recompute-granularity"),
+        ("megatron", "--micro-batch-size 1 --micro-batch-size 2", "--micro-batch-size"),
+        ("nemo", "trainer.strategy.tensor_model_parallel_size=2 foo=1", "'foo'"),
+        ("nemo", "trainer.devices", "trainer.devices"),
+        ("deepspeed", '{"train_batch_size": 64, "zero_optimization": {"stagee": 1}}', "stagee"),
+        ("deepspeed", "{bad json", "malformed JSON"),
+        ("deepspeed", '{"zero_optimization": {"stage": 5}}', "zero_optimization.stage"),
+        ("torchtitan", "[parallelism]\ntensor_parallel = 2\n", "tensor_parallel"),
+        ("torchtitan", "[parallelism\n", "malformed TOML"),
+    ],
+)
+def test_unknown_or_malformed_settings_are_named(fmt, text, named):
+    with pytest.raises(InputError, match="launch") as exc:
+        read_text_launch(fmt, text, "launch")
+    assert named in str(exc.value)
+
+
+def test_bad_launch_through_the_cli_exits_2(capsys, tmp_path):
+    args = tmp_path / "args.txt"
+    args.write_text("--tensor-model-parallel-size 2 --bogus-flag\n")
+    code, out, err = run(capsys, *BASE, *WORKLOAD, "--from", "megatron", str(args), "--json")
+    assert code == 2 and out == "" and "--bogus-flag" in err
+    code, out, err = run(capsys, *BASE, *WORKLOAD, "--from", "slurm", str(args), "--json")
+    assert code == 2 and "slurm" in err
+    code, out, err = run(capsys, *BASE, *WORKLOAD, "--from", "megatron", str(tmp_path / "x"))
+    assert code == 2 and "no such file" in err
+    # the model shape of the launch must be the model's; the batch must agree with -B
+    args.write_text("--num-layers 30 --tensor-model-parallel-size 2\n")
+    code, out, err = run(capsys, *BASE, *WORKLOAD, "--from", "megatron", str(args), "--json")
+    assert code == 2 and "--num-layers" in err
+    args.write_text("--global-batch-size 32\n")
+    code, out, err = run(capsys, *BASE, *WORKLOAD, "--from", "megatron", str(args), "--json")
+    assert code == 2 and "--global-batch" in err
+    # no batch anywhere
+    args.write_text("--tensor-model-parallel-size 2\n")
+    code, out, err = run(capsys, *BASE, "--from", "megatron", str(args), "--json")
+    assert code == 2 and "--global-batch" in err
