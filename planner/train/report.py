@@ -8,7 +8,9 @@ from rich.console import Console
 from rich.table import Table
 
 from planner.core.result import Result
+from planner.train.error_bands import attach_bands
 from planner.train.instance import TrainingProblem
+from planner.train.robustness import attach_robustness
 from planner.train.step_time import estimate
 
 
@@ -82,6 +84,8 @@ def summary(problem: TrainingProblem, result: Result) -> dict[str, Any]:
             out[key] = result.stats[key]
     if problem.meta.get("warnings"):
         out["warnings"] = problem.meta["warnings"]
+    attach_bands(out)
+    attach_robustness(out)
     return out
 
 
@@ -133,6 +137,8 @@ def render(problem: TrainingProblem, result: Result, console: Console | None = N
         t.add_row("stage_pools", _compact(p["stage_pools"]))
     t.add_section()
     t.add_row("step time", f"{s['step_time_s']:.3f} s")
+    if s.get("error_band"):
+        t.add_row("held-out error band", _band(s["error_band"]))
     t.add_row("throughput", f"{s['tokens_per_s']:,.0f} tokens/s")
     t.add_row("model TFLOP/s per GPU", f"{s['model_tflops_per_gpu']:.1f}")
     t.add_row("hardware TFLOP/s per GPU", f"{s['hardware_tflops_per_gpu']:.1f}")
@@ -142,6 +148,16 @@ def render(problem: TrainingProblem, result: Result, console: Console | None = N
     t.add_row("cost", f"${s['cost_per_hour']:,.0f}/h, ${s['usd_per_million_tokens']:.3f}/M tokens")
     t.add_row("bound", f"{s['bound']:.4g}" if s["bound"] is not None else "–")
     console.print(t)
+    rob = s.get("robustness")
+    if rob and rob["plans"] > 1:
+        verdict = "stays" if rob["robust"] else "does NOT stay"
+        console.print(
+            f"with every term of the step time perturbed by +/-{100 * rob['delta']:g}% "
+            f"({rob['corners']} corners), the plan {verdict} within {100 * rob['within']:g}% of "
+            f"the best of these {rob['plans']} plans (worst: {100 * (rob['worst_ratio'] - 1):.1f}%"
+            f" behind; the best in {100 * rob['best_share']:.0f}% of the corners)",
+            highlight=False,
+        )
     pref = s.get("preferred")
     if pref:
         console.print(
@@ -170,12 +186,13 @@ def render(problem: TrainingProblem, result: Result, console: Console | None = N
     alts = s["alternatives"]
     if alts:
         at = Table(title="alternatives")
-        for col in ("plan", "step s", "MFU", "HW TF/GPU", "mem GiB", "GPUs"):
+        for col in ("plan", "step s", "band s", "MFU", "HW TF/GPU", "mem GiB", "GPUs"):
             at.add_column(col, justify="left" if col == "plan" else "right")
         for a in alts:
             at.add_row(
                 a["label"],
                 f"{a['step_time_s']:.3f}",
+                _band_range(a.get("error_band")),
                 f"{100 * a['mfu']:.1f}%",
                 f"{a['hardware_tflops_per_gpu']:.1f}",
                 f"{a['memory_gb_per_gpu']:.1f}",
@@ -184,6 +201,24 @@ def render(problem: TrainingProblem, result: Result, console: Console | None = N
         console.print(at)
     for w in s.get("warnings", []):
         console.print(f"[yellow]warning:[/yellow] {w}", highlight=False)
+
+
+def _band_range(b: dict | None) -> str:
+    if not b or b.get("low_s") is None:
+        return "–"
+    high = "?" if b["high_s"] is None else f"{b['high_s']:.3g}"
+    return f"{b['low_s']:.3g}–{high}"
+
+
+def _band(b: dict) -> str:
+    """``11.9–13.1 s (interleaved-pp: 7 held-out rows, mean |error| 3.7%)``."""
+    if b.get("low_s") is None:
+        return "no held-out rows"
+    where = b["kind"] if b["source"] == b["kind"] else f"{b['kind']}, none held out: all rows"
+    return (
+        f"{_band_range(b)} s ({where}: {b['held_out_rows']} rows, mean |error| "
+        f"{100 * b['mean_abs_error']:.1f}%)"
+    )
 
 
 def _compact(items: list) -> str:

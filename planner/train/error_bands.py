@@ -1,0 +1,139 @@
+"""Error bands: each plan's step time with the held-out error of its layout kind.
+
+The published training rows marked *held-out*
+(:mod:`planner.perfmodel.calibration.published`) are predicted with the
+current constants (a ``--profile``'s when one is in use); each row's step-time
+error is ``r = predicted / measured - 1`` (for throughput metrics
+``measured / predicted - 1``). Rows and plans are grouped by layout kind
+(:func:`layout_kind`); a plan's band is the step time the held-out runs of its
+kind imply, ``[t / (1 + r_max), t / (1 + r_min)]``, with their mean ``|r|``.
+A kind without held-out rows gets the overall held-out band, and says so.
+"""
+
+from __future__ import annotations
+
+import functools
+import statistics
+from collections.abc import Mapping
+from typing import Any
+
+from planner.perfmodel import constants
+
+#: Layout kinds, checked in this order (the first that applies).
+KINDS = (
+    ("expert", "expert parallelism (ep > 1)"),
+    ("context", "context parallelism (cp > 1)"),
+    ("interleaved-pp", "interleaved pipeline (pp > 1, v > 1)"),
+    ("pipeline", "plain pipeline (pp > 1)"),
+    ("tensor", "tensor parallelism without a pipeline (tp > 1, pp = 1)"),
+    ("data", "data parallelism only, ZeRO / FSDP (tp = pp = cp = 1)"),
+)
+_THROUGHPUT = (
+    "hardware_tflops_per_gpu",
+    "model_tflops_per_gpu",
+    "causal_model_tflops_per_gpu",
+    "tokens_per_s_per_gpu",
+)
+
+
+def layout_kind(plan: Any) -> str:
+    """The kind of a plan or published row (attributes or mapping with tp, pp, cp, ep, v)."""
+
+    def get(key: str, default: int = 1) -> int:
+        if isinstance(plan, Mapping):
+            return int(plan.get(key, default))
+        return int(getattr(plan, key, default))
+
+    if get("ep") > 1:
+        return "expert"
+    if get("cp") > 1:
+        return "context"
+    if get("pp") > 1:
+        return "interleaved-pp" if get("interleave") > 1 else "pipeline"
+    if get("tp") > 1:
+        return "tensor"
+    return "data"
+
+
+def step_error(row: Any, predicted: float) -> float:
+    """``predicted step time / measured step time - 1`` of a row's prediction."""
+    if row.metric in _THROUGHPUT:
+        return row.value / predicted - 1.0
+    return predicted / row.value - 1.0
+
+
+@constants.on_change
+@functools.lru_cache(maxsize=1)
+def held_out_errors() -> tuple[tuple[str, str, float], ...]:
+    """``(row id, layout kind, step-time error)`` of every held-out training row."""
+    import planner.train  # noqa: F401  (registers the training predictor)
+    from planner.perfmodel.calibration.fit import predict
+    from planner.perfmodel.calibration.published import HELD_OUT, TRAINING_ROWS
+
+    return tuple(
+        (r.id, layout_kind(r), step_error(r, predict(r)))
+        for r in TRAINING_ROWS
+        if r.split == HELD_OUT
+    )
+
+
+def kind_stats(errors: tuple[tuple[str, str, float], ...] | None = None) -> dict[str, dict]:
+    """Per kind (and ``all``): rows, mean ``|r|``, smallest and largest ``r``."""
+    errors = held_out_errors() if errors is None else errors
+    groups: dict[str, list[float]] = {"all": [e for _i, _k, e in errors]}
+    for _id, kind, e in errors:
+        groups.setdefault(kind, []).append(e)
+    return {
+        kind: {
+            "rows": len(es),
+            "mean_abs_error": statistics.fmean(abs(e) for e in es),
+            "min_error": min(es),
+            "max_error": max(es),
+        }
+        for kind, es in groups.items()
+        if es
+    }
+
+
+def band(step_time: float, plan: Any, stats: Mapping[str, Mapping] | None = None) -> dict:
+    """The error band of one plan's step time (see the module docstring)."""
+    stats = kind_stats() if stats is None else stats
+    kind = layout_kind(plan)
+    source = kind if kind in stats else "all"
+    s = stats.get(source)
+    if s is None:  # no held-out rows at all
+        return {"kind": kind, "source": None, "low_s": None, "high_s": None}
+    low, high = min(s["min_error"], 0.0), max(s["max_error"], 0.0)
+    return {
+        "kind": kind,
+        "source": source,
+        "held_out_rows": s["rows"],
+        "mean_abs_error": s["mean_abs_error"],
+        "low_s": step_time / (1.0 + high),
+        "high_s": step_time / (1.0 + low) if low > -1.0 else None,
+        "note": None
+        if source == kind
+        else f"no held-out rows of kind {kind!r}: the overall held-out error is used",
+    }
+
+
+def attach_bands(summary: dict[str, Any]) -> dict[str, Any]:
+    """Add ``error_band`` to the summary's plan and to each alternative."""
+    if summary.get("plan") is None:
+        return summary
+    stats = kind_stats()
+    summary["error_band"] = band(summary["step_time_s"], summary["plan"], stats)
+    for alt in summary.get("alternatives", []):
+        alt["error_band"] = band(alt["step_time_s"], alt["plan"], stats)
+    return summary
+
+
+__all__ = [
+    "KINDS",
+    "attach_bands",
+    "band",
+    "held_out_errors",
+    "kind_stats",
+    "layout_kind",
+    "step_error",
+]
