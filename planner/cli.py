@@ -387,6 +387,16 @@ def calibrate_cmd(
         ),
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="Replace an existing --report.")] = False,
+    rows_file: Annotated[
+        Path | None,
+        typer.Option("--rows", help="Your own step-time rows (CSV): refit into --profile NAME."),
+    ] = None,
+    profile: Annotated[
+        str | None,
+        typer.Option(
+            "--profile", help="Profile saved from --rows (constants.json is not changed)."
+        ),
+    ] = None,
     json_out: Json = False,
 ) -> None:
     """Fit the performance model's constants to the published rows marked fit.
@@ -395,6 +405,11 @@ def calibrate_cmd(
     the constants file the model reads; ``--check`` writes nothing and exits 1
     when the shipped constants differ from the fit (relative tolerance 1e-6).
     """
+    if rows_file is not None or profile is not None:
+        from planner.train.cli import calibrate_profile
+
+        calibrate_profile(rows_file, profile, check=check, report=report, json_out=json_out)
+        return
     if report is not None:
         validate.output_file(report, "--report", force=force, suffixes=(".md",))
     import planner.serve

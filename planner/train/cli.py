@@ -156,6 +156,12 @@ def train(
         float | None,
         typer.Option("--restart-minutes", help="Minutes to restart after a failure (default 10)."),
     ] = None,
+    profile: Annotated[
+        str | None,
+        typer.Option(
+            "--profile", help="Constants refitted to your runs (planner calibrate --rows)."
+        ),
+    ] = None,
     top: Annotated[int, typer.Option("--top", "-k", help="Alternatives to keep.", min=1)] = 5,
     prefer_simple: Annotated[
         float,
@@ -186,6 +192,13 @@ def train(
 
     Any fixed flag constrains the search; fixing all of them evaluates that plan.
     """
+    if profile is not None:  # run everything below with the profile's constants
+        args = {**locals(), "profile": None}  # the parameters only (nothing else defined yet)
+        from planner.perfmodel import constants
+        from planner.train.profiles import load_profile
+
+        with constants.override(load_profile(profile)):
+            return train(**args)
     from planner.train.api import make_problem, solve
     from planner.train.report import render
 
@@ -382,6 +395,43 @@ def compare_cmd(
             console.write_json_line(stdout, result)
     else:
         render(result)
+
+
+def calibrate_profile(
+    rows_file: Path | None,
+    profile: str | None,
+    *,
+    check: bool = False,
+    report: Path | None = None,
+    json_out: bool = False,
+) -> None:
+    """``planner calibrate --rows FILE.csv --profile NAME`` (see :mod:`planner.train.profiles`)."""
+    from planner.train.profiles import calibrate_rows
+
+    if rows_file is None or profile is None:
+        raise InputError("--rows and --profile go together: --rows FILE.csv --profile NAME")
+    if check or report is not None:
+        raise InputError("--rows/--profile cannot be combined with --check or --report")
+    path, fitted = calibrate_rows(rows_file, profile)
+    if json_out:
+        with console.clean_stdout() as stdout:
+            console.write_json_line(stdout, {"profile": profile, "path": str(path), **fitted})
+        return
+    from rich.table import Table
+
+    table = Table(title=f"profile {profile} ({path})")
+    for col in ("constant", "value", "fitted"):
+        table.add_column(col)
+    for name, value in fitted["constants"].items():
+        table.add_row(name, f"{value:.6g}", "yes" if name in fitted["determined"] else "shipped")
+    out = console.out_console()
+    out.print(table)
+    rows = Table(title="step-time error per row (predicted / measured - 1)")
+    for col in ("row", "shipped constants", "profile"):
+        rows.add_column(col, justify="left" if col == "row" else "right")
+    for rid, before in fitted["errors_before"].items():
+        rows.add_row(rid, f"{100 * before:+.1f}%", f"{100 * fitted['errors_after'][rid]:+.1f}%")
+    out.print(rows)
 
 
 def gen(

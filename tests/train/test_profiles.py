@@ -1,0 +1,162 @@
+"""Calibration profiles: ``planner calibrate --rows FILE --profile NAME`` and ``--profile``."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from planner.core.errors import InputError
+from planner.perfmodel import constants
+from planner.perfmodel.calibration.fit import predict
+from planner.train.profiles import (
+    config_dir,
+    fit_profile,
+    load_profile,
+    profile_path,
+    read_rows,
+    save_profile,
+)
+
+from .test_cli import run
+
+HEADER = "model,gpu,gpus,global_batch,seq_len,tp,pp,dp,microbatch,step_time_s,recompute,id\n"
+LAYOUTS = (  # gpt-1.7b on H100s: three layouts that load GEMMs, HBM and NVLink differently
+    "gpt-1.7b,H100,16,64,1024,1,1,16,4,{t},none,dp16",
+    "gpt-1.7b,H100,16,64,1024,2,1,8,4,{t},none,tp2",
+    "gpt-1.7b,H100,16,128,2048,1,2,8,2,{t},selective,pp2",
+)
+#: The "true" cluster of the synthetic rows: slower GEMMs than the shipped constants say.
+TRUE = {"gemm_efficiency_hopper": 0.45, "nvlink_efficiency": 0.45}
+
+
+def _csv(tmp_path, times):
+    path = tmp_path / "runs.csv"
+    path.write_text(HEADER + "\n".join(x.format(t=t) for x, t in zip(LAYOUTS, times, strict=True)))
+    return path
+
+
+@pytest.fixture(scope="module")
+def synthetic(tmp_path_factory):
+    """Rows whose step times the model itself gives under ``TRUE`` constants."""
+    tmp = tmp_path_factory.mktemp("rows")
+    rows = read_rows(_csv(tmp, [1.0, 1.0, 1.0]))
+    with constants.override(TRUE):
+        times = [predict(r) for r in rows]
+    return _csv(tmp, [f"{t:.9g}" for t in times])
+
+
+def test_config_dir_and_names(monkeypatch, tmp_path):
+    monkeypatch.setenv("PLANNER_CONFIG_DIR", str(tmp_path))
+    assert config_dir() == tmp_path
+    assert profile_path("my-cluster_1") == tmp_path / "profiles" / "my-cluster_1.json"
+    monkeypatch.delenv("PLANNER_CONFIG_DIR")
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
+    assert config_dir() == tmp_path / "xdg" / "planner"
+    for bad in ("../x", "a/b", "", ".hidden"):
+        with pytest.raises(InputError, match="--profile"):
+            profile_path(bad)
+
+
+def test_fit_recovers_the_rows_and_keeps_unfelt_constants(synthetic):
+    shipped_file = constants.PATH.read_bytes()
+    rows = read_rows(synthetic)
+    fitted = fit_profile(rows)
+    # the refit predicts the user's rows far better than the shipped constants
+    assert max(abs(e) for e in fitted["errors_after"].values()) < 0.02
+    assert max(abs(e) for e in fitted["errors_before"].values()) > 0.05
+    # H100 rows say nothing about the A100 GEMM efficiency: it keeps its shipped value
+    assert "gemm_efficiency_ampere" not in fitted["determined"]
+    assert (
+        fitted["constants"]["gemm_efficiency_ampere"] == constants.FITTED["gemm_efficiency_ampere"]
+    )
+    assert constants.PATH.read_bytes() == shipped_file  # constants.json never changes
+
+
+def test_save_load_round_trip(monkeypatch, tmp_path):
+    monkeypatch.setenv("PLANNER_CONFIG_DIR", str(tmp_path))
+    values = {"gemm_efficiency_hopper": 0.6, "hbm_efficiency": 0.7}
+    path = save_profile("x", {"constants": values}, "runs.csv")
+    assert json.loads(path.read_text())["rows_file"] == "runs.csv"
+    assert load_profile("x") == values
+    assert [p.name for p in path.parent.iterdir()] == ["x.json"]  # no temporary left
+    path.write_text(json.dumps({"constants": {"gemm_speed": 1.0}}))
+    with pytest.raises(InputError, match="gemm_speed"):
+        load_profile("x")
+    with pytest.raises(InputError, match="no such profile"):
+        load_profile("y")
+
+
+@pytest.mark.parametrize(
+    ("text", "named"),
+    [
+        ("", "empty file"),
+        ("model,gpu\n", "missing column 'gpus'"),
+        (HEADER.strip() + ",colour\n", "unknown column 'colour'"),
+        (HEADER + LAYOUTS[0].format(t="fast"), ":2: column 'step_time_s'"),
+        (
+            HEADER
+            + LAYOUTS[0].format(t=1)
+            + "\n"
+            + LAYOUTS[1].format(t=1).replace(",2,", ",x,", 1),
+            ":3: column 'tp'",
+        ),
+        (HEADER + LAYOUTS[0].format(t=1).replace(",16,4,", ",8,4,"), "tp*pp*dp*cp = 8"),
+        (HEADER + LAYOUTS[0].format(t=1).replace(",none,", ",some,"), "column 'recompute'"),
+        (HEADER + LAYOUTS[0].format(t=1).replace("gpt-1.7b", "gpt-9z"), "row dp16"),
+        (HEADER, "no rows"),
+    ],
+)
+def test_bad_csv_names_the_row_or_column(tmp_path, text, named):
+    path = tmp_path / "bad.csv"
+    path.write_text(text)
+    with pytest.raises(InputError) as exc:
+        read_rows(path)
+    assert named in str(exc.value) and "bad.csv" in str(exc.value)
+
+
+def test_cli_calibrate_then_plan_with_the_profile(capsys, monkeypatch, tmp_path, synthetic):
+    monkeypatch.setenv("PLANNER_CONFIG_DIR", str(tmp_path / "cfg"))
+    code, out, _err = run(
+        capsys, "calibrate", "--rows", str(synthetic), "--profile", "lab", "--json"
+    )
+    assert code == 0
+    d = json.loads(out)
+    assert d["path"] == str(tmp_path / "cfg" / "profiles" / "lab.json")
+    args = ("plan", "train", "--model", "gpt-1.7b", "--gpus", "16xH100", "-B", "64", "-s", "1024")
+    pin = ("--fix", "tp=1,pp=1,dp=16,mb=4,recompute=none", "-t", "20", "--json")
+    code, out, _err = run(capsys, *args, *pin, "--profile", "lab")
+    with_profile = json.loads(out)["step_time_s"]
+    code, out, _err = run(capsys, *args, *pin)
+    shipped = json.loads(out)["step_time_s"]
+    measured = float(synthetic.read_text().splitlines()[1].split(",")[9])
+    # the profile predicts the user's own run; the shipped constants do not
+    assert with_profile == pytest.approx(measured, rel=0.02)
+    assert abs(shipped / measured - 1) > 0.05
+    assert constants.load() == constants.FITTED  # the override ended with the command
+
+
+def test_cli_bad_input_exits_2(capsys, monkeypatch, tmp_path):
+    monkeypatch.setenv("PLANNER_CONFIG_DIR", str(tmp_path))
+    bad = tmp_path / "bad.csv"
+    bad.write_text(HEADER + LAYOUTS[0].format(t="-3"))
+    code, _out, err = run(capsys, "calibrate", "--rows", str(bad), "--profile", "p")
+    assert code == 2 and "step_time_s" in err and ":2:" in err
+    code, _out, err = run(capsys, "calibrate", "--rows", str(bad))
+    assert code == 2 and "--profile" in err
+    code, _out, err = run(
+        capsys,
+        "plan",
+        "train",
+        "--model",
+        "gpt-1.7b",
+        "--gpus",
+        "16xH100",
+        "-B",
+        "64",
+        "-s",
+        "1024",
+        "--profile",
+        "absent",
+    )
+    assert code == 2 and "absent" in err
