@@ -22,10 +22,13 @@ from planner.train.hetero.search import hetero_search
 from planner.train.heuristics import megatron_heuristic, rule_of_thumb
 from planner.train.instance import TrainingPlan, TrainingProblem
 from planner.train.search import SearchOutcome, exact_search
-from planner.train.simplicity import POOL_SIZE, distinct, prefer_simple
+from planner.train.simplicity import POOL_SIZE, prefer_simple
 from planner.train.step_time import estimate
 
 DEFAULT_TOP_K = 5
+#: Extra plans the search keeps beyond ``top_k``, so that ``top_k`` distinct ones remain after
+#: plans with the same behaviour are merged (:func:`planner.train.simplicity.distinct`).
+DUPLICATE_MARGIN = 2
 
 
 def alternative_row(problem: TrainingProblem, plan: TrainingPlan) -> dict[str, Any]:
@@ -136,17 +139,17 @@ def exact(
     deadline = Deadline(time_limit)
     top_k = int(problem.meta.get("top_k", DEFAULT_TOP_K))
     if len(problem.cluster.pools) == 1:
-        outcome = exact_search(problem, top_k=top_k, deadline=deadline, incumbent=hint)
-        if len(distinct(problem, outcome.ranked)) < min(top_k, len(outcome.ranked)):
-            # plans with the same behaviour are shown once: look deeper for distinct ones
-            deeper = exact_search(problem, top_k=3 * top_k, deadline=deadline, incumbent=hint)
-            if deeper.complete or not outcome.complete:
-                outcome = deeper
+        # a few more than asked: plans with the same behaviour are merged (prefer_simple)
+        outcome = exact_search(
+            problem, top_k=top_k + DUPLICATE_MARGIN, deadline=deadline, incumbent=hint
+        )
         tolerance = float(problem.meta.get("prefer_simple", 0.0))
         if tolerance > 0 and outcome.ranked and not deadline.expired():
             add_near_best(problem, outcome, tolerance, deadline)
     else:
-        outcome = hetero_search(problem, top_k=top_k, deadline=deadline, threads=threads)
+        outcome = hetero_search(
+            problem, top_k=top_k + DUPLICATE_MARGIN, deadline=deadline, threads=threads
+        )
     return _from_outcome(problem, outcome, "exact", started)
 
 
