@@ -638,6 +638,9 @@ OPTION_CHECKS: dict[str, Callable[[Any, str], Any]] = {
     "--plot": lambda value, name: validate.output_file(
         value, name, suffixes=validate.IMAGE_SUFFIXES
     ),
+    "--plot-breakdown": lambda value, name: validate.output_file(
+        value, name, suffixes=validate.IMAGE_SUFFIXES
+    ),
 }
 
 

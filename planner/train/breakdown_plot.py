@@ -13,21 +13,10 @@ from pathlib import Path
 from typing import Any
 
 from planner.core.errors import InputError
+from planner.train.step_time import BREAKDOWN_KEYS
 
 #: Components in drawing order (bottom to top); unknown keys follow in their own order.
-ORDER = (
-    "compute",
-    "recompute",
-    "tp_comm",
-    "cp_comm",
-    "ep_comm",
-    "pp_comm",
-    "dp_comm",
-    "offload",
-    "bubble",
-    "optimizer",
-    "embedding_sync",
-)
+ORDER = BREAKDOWN_KEYS
 
 
 def segments(

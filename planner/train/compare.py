@@ -16,23 +16,12 @@ from typing import Any
 
 from planner.core.errors import InputError
 from planner.core.io import read_json
+from planner.train.instance import TrainingPlan
 
 #: Fields a plan summary must carry to be compared.
 REQUIRED = ("plan", "step_time_s", "breakdown", "memory", "stages")
-#: Plan decisions listed when they differ.
-DECISIONS = (
-    "tp",
-    "pp",
-    "dp",
-    "cp",
-    "ep",
-    "microbatch",
-    "interleave",
-    "recompute",
-    "zero",
-    "sequence_parallel",
-    "stage_layers",
-)
+#: Plan decisions listed when they differ (the keys of ``TrainingPlan.to_dict``).
+DECISIONS = tuple(k for k in TrainingPlan(tp=1, pp=1, dp=1).to_dict() if k != "stage_pools")
 _MEMORY_KEYS = ("weights", "gradients", "optimizer", "activations", "logits", "buffers")
 
 
@@ -65,8 +54,6 @@ def load_summary(path: str | Path) -> dict[str, Any]:
 
 def label(summary: Mapping[str, Any]) -> str:
     """Short label of a summary's plan (``t8 p16 d64 v4 sel zero1 sp``)."""
-    from planner.train.instance import TrainingPlan
-
     try:
         return TrainingPlan.from_dict(summary["plan"]).short()
     except (InputError, TypeError, KeyError):

@@ -266,6 +266,15 @@ def _flatten(data: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
     return out
 
 
+def _known(data: Mapping[str, Any], fmt: str, where: str) -> dict[str, Any]:
+    """``data`` flattened to dotted keys, every key one ``fmt`` may write."""
+    values = _flatten(data)
+    for key in values:
+        if key not in KEYS[fmt]:
+            raise _unknown(key, fmt, where)
+    return values
+
+
 def read_deepspeed(text: str, where: str) -> Launch:
     """A DeepSpeed config JSON (the keys ``--export deepspeed`` writes)."""
     try:
@@ -274,10 +283,7 @@ def read_deepspeed(text: str, where: str) -> Launch:
         raise InputError(f"{where}:{exc.lineno}: malformed JSON ({exc.msg})") from None
     if not isinstance(data, Mapping):
         raise InputError(f"{where}: expected a JSON object")
-    values = _flatten(data)
-    for key in values:
-        if key not in KEYS["deepspeed"]:
-            raise _unknown(key, "deepspeed", where)
+    values = _known(data, "deepspeed", where)
     out = Launch("deepspeed", where)
     f = out.fixed
     # DeepSpeed's pipeline engine has no interleaved schedule, AutoTP no sequence parallelism
@@ -326,10 +332,7 @@ def read_torchtitan(text: str, where: str) -> Launch:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise InputError(f"{where}: malformed TOML ({exc})") from None
-    values = _flatten(data)
-    for key in values:
-        if key not in KEYS["torchtitan"]:
-            raise _unknown(key, "torchtitan", where)
+    values = _known(data, "torchtitan", where)
     out = Launch("torchtitan", where)
     f = out.fixed
     p = "parallelism."
@@ -409,18 +412,21 @@ def read_launch(fmt: str, path: str | Path) -> Launch:
     InputError
         Unknown format, unreadable file, unknown or malformed setting (named).
     """
+    check_launch_format(fmt)
+    return read_text_launch(fmt, read_text(path), str(path))
+
+
+def check_launch_format(fmt: str) -> str:
+    """The format name, or :class:`InputError` naming it and the known ones."""
     key = fmt.strip().lower()
     if key not in FORMATS:
         raise InputError(f"--from: unknown format {fmt!r} (known: {', '.join(FORMATS)})")
-    return _READERS[key](read_text(path), str(path))
+    return key
 
 
 def read_text_launch(fmt: str, text: str, where: str = "launch") -> Launch:
     """:func:`read_launch` on text already in memory."""
-    key = fmt.strip().lower()
-    if key not in FORMATS:
-        raise InputError(f"--from: unknown format {fmt!r} (known: {', '.join(FORMATS)})")
-    return _READERS[key](text, where)
+    return _READERS[check_launch_format(fmt)](text, where)
 
 
 def check_model(launch: Launch, model: Any) -> None:
@@ -472,6 +478,7 @@ def stage_layers(launch: Launch, layers: int) -> tuple[int, ...] | None:
 __all__ = [
     "MEGATRON_SHAPE",
     "Launch",
+    "check_launch_format",
     "check_model",
     "problem_args",
     "read_launch",

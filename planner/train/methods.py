@@ -29,6 +29,9 @@ DEFAULT_TOP_K = 5
 #: Extra plans the search keeps beyond ``top_k``, so that ``top_k`` distinct ones remain after
 #: plans with the same behaviour are merged (:func:`planner.train.simplicity.distinct`).
 DUPLICATE_MARGIN = 2
+#: Seconds the search for near-best plans (``prefer_simple``) may always take; beyond it, at
+#: most as long as the proven search took.
+NEAR_BEST_MIN_S = 1.0
 
 
 def alternative_row(problem: TrainingProblem, plan: TrainingPlan) -> dict[str, Any]:
@@ -106,12 +109,13 @@ def _from_outcome(
 
 def add_near_best(
     problem: TrainingProblem, outcome: SearchOutcome, tolerance: float, deadline: Deadline
-) -> None:
+) -> bool:
     """Add to ``outcome.ranked`` the plans within ``tolerance`` of its best (up to
     :data:`~planner.train.simplicity.POOL_SIZE`), for :func:`prefer_simple` to choose from.
 
     A second search pruned at ``(1 + tolerance)`` times the best objective; it does
-    not change ``outcome``'s bound or completeness.
+    not change ``outcome``'s bound or completeness. Returns whether it finished (every
+    plan within the tolerance was seen, up to the pool size) before ``deadline``.
     """
     best_plan, best_q = outcome.ranked[0]
     near = exact_search(
@@ -123,6 +127,7 @@ def add_near_best(
     )
     held = {plan for plan, _q in outcome.ranked}
     outcome.ranked += [(p, q) for p, q in near.ranked if p not in held]
+    return near.complete
 
 
 def exact(
@@ -138,19 +143,28 @@ def exact(
     started = time.perf_counter()
     deadline = Deadline(time_limit)
     top_k = int(problem.meta.get("top_k", DEFAULT_TOP_K))
-    if len(problem.cluster.pools) == 1:
-        # a few more than asked: plans with the same behaviour are merged (prefer_simple)
-        outcome = exact_search(
-            problem, top_k=top_k + DUPLICATE_MARGIN, deadline=deadline, incumbent=hint
-        )
-        tolerance = float(problem.meta.get("prefer_simple", 0.0))
-        if tolerance > 0 and outcome.ranked and not deadline.expired():
-            add_near_best(problem, outcome, tolerance, deadline)
-    else:
+    if len(problem.cluster.pools) > 1:
         outcome = hetero_search(
             problem, top_k=top_k + DUPLICATE_MARGIN, deadline=deadline, threads=threads
         )
-    return _from_outcome(problem, outcome, "exact", started)
+        return _from_outcome(problem, outcome, "exact", started)
+    # a few more than asked: plans with the same behaviour are merged (prefer_simple)
+    outcome = exact_search(
+        problem, top_k=top_k + DUPLICATE_MARGIN, deadline=deadline, incumbent=hint
+    )
+    tolerance = float(problem.meta.get("prefer_simple", 0.0))
+    near_complete = None
+    if tolerance > 0 and outcome.ranked and not deadline.expired():
+        # at most as long again as the proven search took: the preference never costs
+        # more than the search itself
+        budget = min(deadline.remaining(), max(NEAR_BEST_MIN_S, deadline.elapsed()))
+        near_complete = add_near_best(problem, outcome, tolerance, Deadline(budget))
+    res = _from_outcome(problem, outcome, "exact", started)
+    if near_complete is not None:
+        res.stats["near_best_complete"] = near_complete
+        if "preferred" in res.stats:
+            res.stats["preferred"]["candidates_complete"] = near_complete
+    return res
 
 
 def auto(

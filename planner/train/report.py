@@ -79,6 +79,7 @@ def summary(problem: TrainingProblem, result: Result) -> dict[str, Any]:
         "min_memory_plan",
         "failed_constraint",
         "preferred",
+        "near_best_complete",
     ):
         if key in result.stats:
             out[key] = result.stats[key]
@@ -163,7 +164,8 @@ def render(problem: TrainingProblem, result: Result, console: Console | None = N
         console.print(
             f"recommended over the fastest plan {pref['fastest_label']} "
             f"(+{100 * pref['slower_by']:.2f}%, within {100 * pref['tolerance']:g}%): "
-            + "; ".join(pref["reasons"]),
+            + "; ".join(pref["reasons"])
+            + ("" if pref.get("candidates_complete", True) else " (near-best plans cut by time)"),
             highlight=False,
         )
 

@@ -45,6 +45,10 @@ FILES = {
         'model = "llama-3.1-8b"\ngpus = "H100:2"\n[traffic]\nqps = 2\n'
         "prompt_tokens = 512\noutput_tokens = 128\n[slo]\ntpot = 20000\n"
     ),
+    "plan_a.json": (
+        '{"plan": {"tp": 1, "pp": 1, "dp": 8}, "step_time_s": 1.0, "breakdown": {"compute": 1.0}'
+        ', "memory": {"total": 10.0}, "stages": [{"memory_gib": {"total": 10.0}}]}\n'
+    ),
 }
 SUBDIR = "a_directory"  # also created in {tmp}
 
@@ -85,6 +89,7 @@ BASE: dict[str, list[str]] = {
         "16",
     ],
     "plan pipelining": ["plan", "pipelining", "fa3_fwd_hopper.json", "-t", "2"],
+    "plan compare": ["plan", "compare", "{tmp}/plan_a.json", "{tmp}/plan_a.json"],
     "plan serve": [
         "plan",
         "serve",

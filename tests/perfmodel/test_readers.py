@@ -151,6 +151,7 @@ FAMILIES = [
 def test_plan_train_accepts_real_configs(name, capsys):
     args = ["plan", "train", "--model", str(CONFIGS / name), "--gpus", "16xH100"]
     args += ["--global-batch", "16", "--seq", "1024", "--tp", "8", "-t", "20", "--json"]
+    args += ["--prefer-simple", "0"]  # the proven fastest plan (OPTIMAL)
     with pytest.raises(SystemExit) as exc:
         main(args)
     assert exc.value.code == 0

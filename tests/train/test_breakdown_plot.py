@@ -66,3 +66,9 @@ def test_draw_writes_atomically(tmp_path):
     path = draw([("x", {"compute": 1.0, "bubble": 0.2})], tmp_path / "sub" / "x.png")
     assert path.read_bytes()[:8] == PNG
     assert [p.name for p in path.parent.iterdir()] == ["x.png"]
+
+
+def test_plot_breakdown_bad_path_exits_2(capsys, tmp_path):
+    code, out, err = run(capsys, *BASE, "--plot-breakdown", str(tmp_path / "bars.txt"))
+    assert code == 2 and out == "" and "unsupported format" in err
+    assert not (tmp_path / "bars.txt").exists()

@@ -144,19 +144,6 @@ def test_cli_bad_input_exits_2(capsys, monkeypatch, tmp_path):
     assert code == 2 and "step_time_s" in err and ":2:" in err
     code, _out, err = run(capsys, "calibrate", "--rows", str(bad))
     assert code == 2 and "--profile" in err
-    code, _out, err = run(
-        capsys,
-        "plan",
-        "train",
-        "--model",
-        "gpt-1.7b",
-        "--gpus",
-        "16xH100",
-        "-B",
-        "64",
-        "-s",
-        "1024",
-        "--profile",
-        "absent",
-    )
+    args = ("plan", "train", "--model", "gpt-1.7b", "--gpus", "16xH100", "-B", "64", "-s", "1024")
+    code, _out, err = run(capsys, *args, "--profile", "absent")
     assert code == 2 and "absent" in err

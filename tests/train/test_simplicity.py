@@ -15,6 +15,7 @@ from planner.train.step_time import quick
 
 from .conftest import problem, tiny_spec
 from .test_cli import run
+from .test_compare import BASE
 
 
 def _prob(tolerance: float, **kw):
@@ -79,8 +80,7 @@ def test_certificate_stays_honest():
 
 
 def test_cli_prefer_simple(capsys):
-    args = ("plan", "train", "--model", "gpt-1.7b", "--gpus", "16xA100", "-B", "64", "-s", "1024")
-    code, out, _err = run(capsys, *args, "--prefer-simple", "0.3", "--json", "-t", "20")
+    code, out, _err = run(capsys, *BASE, "--prefer-simple", "0.3", "--json", "-t", "20")
     assert code == 0
     d = json.loads(out)
     plans = [d["plan"], *(a["plan"] for a in d["alternatives"])]
@@ -101,19 +101,5 @@ def test_cli_prefer_simple(capsys):
 
 @pytest.mark.parametrize("bad", ["1.5", "-0.1"])
 def test_cli_bad_tolerance_exits_2(capsys, bad):
-    code, _out, err = run(
-        capsys,
-        "plan",
-        "train",
-        "--model",
-        "gpt-1.7b",
-        "--gpus",
-        "16xA100",
-        "-B",
-        "64",
-        "-s",
-        "1024",
-        "--prefer-simple",
-        bad,
-    )
+    code, _out, err = run(capsys, *BASE, "--prefer-simple", bad)
     assert code == 2 and "--prefer-simple" in err
