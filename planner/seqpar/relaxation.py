@@ -34,13 +34,15 @@ micro-batch, which made the joint model slow to close.)
 Symmetry: the heaviest sequence is put in micro-batch 0 and the others are
 ordered by duration, which every plan allows after relabelling.
 
-Stages (:data:`INTEGRAL_STAGES`): the placements of only the heaviest one or
-two sequences are integer at first, the others fractional (still a valid
-relaxation, weaker); with one, the model is a case split into one LP per type
-of the heaviest sequence, which is fast and carries most of the bound on
-batches with one very long document. Stronger stages run while time is left,
-on the micro-batch count whose bound is the smallest; a count's bound is the
-best of its stages.
+Stages (:data:`STAGES`): at first only the placements of the heaviest one or
+two sequences are integer, the other long ones fractional (still a valid
+relaxation, weaker), and fewer sequences are long; with one integer
+placement the model is a case split into one LP per type of the heaviest
+sequence, which is fast and carries most of the bound on batches with one
+very long document. Stronger stages run while time is left, on the
+micro-batch count whose bound is the smallest; a count's bound is the best of
+its stages and of the memory-aware area bound
+(:func:`planner.seqpar.bounds.waste_bound_ms`), computed first.
 """
 
 from __future__ import annotations
@@ -51,17 +53,22 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from planner.core.timing import Deadline
-from planner.seqpar.bounds import area_bound_ms, min_area, min_microbatches
+from planner.seqpar.bounds import area_bound_ms, min_area, min_microbatches, waste_bound_ms
 from planner.seqpar.bucketing import bucketize
 from planner.seqpar.costmodel import Tables
 from planner.seqpar.model import Model
 
 #: Sequences with their own binaries (the rest are fluid).
 LONG_SEQUENCES = 12
-#: How many of the heaviest sequences have integer placements, stage by stage (the others
-#: are relaxed to fractions): the first stage is fast (in effect one LP per type of the
-#: heaviest sequence), the later ones are stronger and used while time is left.
-INTEGRAL_STAGES = (1, 2, LONG_SEQUENCES)
+#: Stages of the relaxation: (integer placements, long sequences). The first
+#: ``integral`` of the ``long`` heaviest sequences have integer placements, the other long
+#: ones are relaxed to fractions (still a valid relaxation, weaker). With one, the model is
+#: a case split into one LP per type of the heaviest sequence: fast, and it carries most of
+#: the bound on batches with one very long document. Later stages are stronger and slower;
+#: they run while time is left.
+STAGES = ((1, 6), (1, LONG_SEQUENCES), (2, LONG_SEQUENCES), (LONG_SEQUENCES, LONG_SEQUENCES))
+#: Share of the time left that one model may take (the rest is kept for the stronger stages).
+STAGE_SHARE = 0.6
 #: Most micro-batch counts modelled one by one (beyond: the area bound).
 MAX_SLOTS = 12
 
@@ -76,7 +83,7 @@ class RelaxationBound:
     long: int = 0
     buckets: int = 0
     proven: bool = False
-    stages: list[int] = field(default_factory=list)
+    stages: list[tuple[int, int]] = field(default_factory=list)
 
     def stats(self) -> dict:
         """For ``Result.stats``."""
@@ -87,39 +94,52 @@ class RelaxationBound:
             "relaxation_long": self.long,
             "relaxation_buckets": self.buckets,
             "relaxation_closed": self.proven,
-            "relaxation_stages": self.stages,
+            "relaxation_stages": [list(x) for x in self.stages],
         }
+
+
+def representatives(
+    single: np.ndarray, area: np.ndarray, share_rate: np.ndarray, degrees: np.ndarray
+) -> list[int]:
+    """For each type, the type that stands for it in the model (``-1``: cannot hold the sequence).
+
+    Type ``j'`` is dropped when a type ``j`` of a smaller degree is at least as
+    good on all three terms the relaxation charges: time alone
+    (``single``), GPU-time (``area = d·w``) and GPU-time per token sharing the
+    group (``share_rate = d·rate``); it is then represented by the first such
+    ``j`` that is kept (domination is transitive, so one exists). Any plan
+    putting the sequence in a ``j'`` group maps to a feasible point with ``j``:
+    shared tokens beyond ``j``'s capacity move outside, where ``N − d_j`` GPUs
+    have room for them, and the remaining ones cost at most what they cost in
+    ``j'`` (``rate_j·u ≤ rate_j·(d_j/d_j')·u_real ≤ rate_j'·u_real``).
+    """
+    rep = []
+    for jp in range(len(single)):
+        if not math.isfinite(single[jp]):
+            rep.append(-1)
+            continue
+        by = next(
+            (
+                j
+                for j in range(jp)
+                if degrees[j] < degrees[jp]
+                and rep[j] == j
+                and single[j] <= single[jp]
+                and area[j] <= area[jp]
+                and share_rate[j] <= share_rate[jp]
+            ),
+            jp,
+        )
+        rep.append(by)
+    return rep
 
 
 def useful_types(
     single: np.ndarray, area: np.ndarray, share_rate: np.ndarray, degrees: np.ndarray
 ) -> list[int]:
-    """Type indices worth modelling for one sequence (the others are dominated).
-
-    Type ``j'`` is dropped when a type ``j`` of a smaller degree is at least as
-    good on all three terms the relaxation charges: time alone
-    (``single``), GPU-time (``area = d·w``) and GPU-time per token sharing the
-    group (``share_rate = d·rate``). Then any plan putting the sequence in a
-    ``j'`` group maps to a feasible point with ``j``: shared tokens beyond
-    ``j``'s capacity move outside, where ``N − d_j`` GPUs have room for them,
-    and the remaining ones cost at most what they cost in ``j'``
-    (``rate_j·u ≤ rate_j·(d_j/d_j')·u_real ≤ rate_j'·u_real``).
-    """
-    out = []
-    for jp in range(len(single)):
-        if not math.isfinite(single[jp]):
-            continue
-        dominated = any(
-            degrees[j] < degrees[jp]
-            and math.isfinite(single[j])
-            and single[j] <= single[jp]
-            and area[j] <= area[jp]
-            and share_rate[j] <= share_rate[jp]
-            for j in range(jp)
-        )
-        if not dominated:
-            out.append(jp)
-    return out
+    """Type indices worth modelling for one sequence: those that represent themselves."""
+    rep = representatives(single, area, share_rate, degrees)
+    return [j for j, r in enumerate(rep) if r == j]
 
 
 def relaxation_bound(
@@ -158,25 +178,36 @@ def relaxation_bound(
     m_max = math.floor((upper_ms - fluid_floor) / beta + 1e-09) if beta > 0 else n
     m_max = max(m_min, min(m_max, n, m_min + MAX_SLOTS - 1))
     beyond = fluid_floor + (m_max + 1) * beta if m_max < n else math.inf
-    parts = _Parts(tables, s, long)
-    out = RelaxationBound(bound_ms=cheap, long=len(parts.long_idx), buckets=parts.buckets)
+    stages = sorted(
+        {(min(a, long, n), min(b, long, n)) for a, b in STAGES}, key=lambda x: (x[1], x[0])
+    )
+    parts = {b: _Parts(tables, s, b) for _, b in stages}
+    top = parts[max(parts)]
+    out = RelaxationBound(bound_ms=cheap, long=len(top.long_idx), buckets=top.buckets)
     counts = list(range(m_min, m_max + 1))
     # per count: the best bound so far; counts whose area floor beats the rest go first
     value = {M: fluid_floor + M * beta for M in counts}
     closed: dict[int, bool] = dict.fromkeys(counts, False)
-    stages = sorted({min(k, len(parts.long_idx)) for k in INTEGRAL_STAGES})
-    for r, integral in enumerate(stages):
+    # first the memory-aware area bound (numpy, cheap) on the counts that become the smallest
+    wasted: set[int] = set()
+    while not deadline.expired():
+        M = min(counts, key=lambda k: value[k])
+        if value[M] >= beyond or M in wasted:
+            break
+        wasted.add(M)
+        value[M] = max(value[M], waste_bound_ms(tables, s, M, value[M], upper_ms, deadline))
+    for integral, long_count in stages:
         done: set[int] = set()
         while not deadline.expired():
             M = min(counts, key=lambda k: value[k])
             if value[M] >= beyond or M in done:
                 break  # the smallest count's bound has this stage's value already
-            # the first stage is the one that must finish: it may take all the time
-            left = 1 if r == 0 else len(stages) - r
-            share = deadline.remaining() / left / min(2, len(counts) - len(done))
-            got, proven = _solve_count(parts, M, max(0.02, share), threads, seed, integral)
+            share = STAGE_SHARE * deadline.remaining()
+            got, proven = _solve_count(
+                parts[long_count], M, max(0.02, share), threads, seed, integral
+            )
             value[M] = max(value[M], got)
-            closed[M] = proven and integral == stages[-1]
+            closed[M] = proven and (integral, long_count) == stages[-1]
             done.add(M)
             if M not in out.counts:
                 out.counts.append(M)
@@ -245,8 +276,14 @@ def _solve_count(
 
 
 def _types_of(parts: _Parts, i: int) -> list[int]:
+    return [j for j, r in enumerate(_representatives(parts, i)) if r == j]
+
+
+def _representatives(parts: _Parts, i: int) -> list[int]:
     t = parts.tables
-    return useful_types(parts.single[i], t.degrees * parts.W[i], t.degrees * parts.rate, t.degrees)
+    return representatives(
+        parts.single[i], t.degrees * parts.W[i], t.degrees * parts.rate, t.degrees
+    )
 
 
 def _solve_model(
@@ -286,7 +323,8 @@ def _solve_model(
         m.row(ys, [1.0] * len(ys), lo=b, hi=b)
     # the long sequences: x_ikj = 1 when sequence i is in micro-batch k at type j
     long_idx = parts.long_idx.tolist()
-    types = {i: _types_of(parts, i) for i in long_idx}
+    rep = {i: _representatives(parts, i) for i in long_idx}
+    types = {i: [j for j, r in enumerate(rep[i]) if r == j] for i in long_idx}
     if heaviest_type is not None:
         types[long_idx[0]] = [heaviest_type]
     X: dict[tuple[int, int, int], int] = {}
@@ -322,15 +360,21 @@ def _solve_model(
                 # long ones l, which are then at the same micro-batch and type
                 f = m.var(ub=room)
                 m.row([f, *fluid[k][0]], [1.0, *(-v for v in fluid[k][1])], hi=0.0)
-                mates = [X[o, k, j] for o in long_idx if o != i and (o, k, j) in X]
+                # a long mate shares i's real type t (one that j stands for), so it
+                # sits at the type that stands for t for it
+                real = [tt for tt, rr in enumerate(rep[i]) if rr == j]
+                mates, sizes = [], []
+                for o in long_idx:
+                    if o == i:
+                        continue
+                    for jo in sorted({rep[o][tt] for tt in real if rep[o][tt] >= 0}):
+                        if (o, k, jo) in X:
+                            mates.append(X[o, k, jo])
+                            sizes.append(-float(s[o]))
                 share = [f]
                 if mates:
                     lv = m.var(ub=room)
-                    m.row(
-                        [lv, *mates],
-                        [1.0, *(-float(s[o]) for o in long_idx if o != i and (o, k, j) in X)],
-                        hi=0.0,
-                    )
+                    m.row([lv, *mates], [1.0, *sizes], hi=0.0)
                     share.append(lv)
                 m.row([*share, x], [1.0] * len(share) + [-room], hi=0.0)
                 for v in share:
