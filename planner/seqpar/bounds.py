@@ -66,6 +66,8 @@ def lower_bound(instance: Instance) -> float:
 #: Multipliers of the memory row in :func:`waste_bound_ms`, relative to the least GPU-time
 #: per token (any multiplier gives a valid test; a grid finds a good one).
 WASTE_MULTIPLIERS = np.geomspace(1e-2, 1e2, 41)
+#: Copies of the heaviest sequences charged a share of their group's empty memory.
+HEAVY_COPIES = 32
 #: Relative precision of the bisection on the step time.
 WASTE_TOL = 1e-4
 
@@ -119,14 +121,46 @@ def waste_bound_ms(
     base = float(np.min((tables.degrees * rate)[positive])) if positive.any() else 1.0
     mus = np.concatenate([[0.0], base * WASTE_MULTIPLIERS])
 
+    # copies of the heaviest lengths (by time alone): each is charged a share of the empty
+    # memory of its group, which is large in groups whose time fills first (big degrees)
+    heavy = np.argsort(-np.where(np.isfinite(single), single, np.inf).min(axis=1), kind="stable")
+    chosen = np.repeat(heavy, counts[heavy])[:HEAVY_COPIES]
+    own = np.bincount(chosen, minlength=len(values))
+    by_work = np.sort(W[chosen], axis=0).cumsum(axis=0)  # [k-1, type]: k lightest
+    by_size = np.sort(values[chosen]).cumsum()
+
+    rows = np.flatnonzero(own)
+
+    def sharing(step: float) -> np.ndarray:
+        """``[row, type]``: at most this many heavy copies share a type-``j`` group with that
+        row's sequence within ``step`` (itself included; counting it among the others too only
+        raises the number)."""
+        fit_time = (W[rows][:, None, :] + by_work[None, :, :] <= (step - fixed)[None, None, :]).sum(
+            axis=1
+        )
+        fit_memory = (
+            values[rows][:, None, None] + by_size[None, :, None] <= cap[None, None, :]
+        ).sum(axis=1)
+        return 1 + np.minimum(fit_time, fit_memory)
+
     def impossible(step: float) -> bool:
         K = np.where(positive, cap - (step - fixed) / safe_rate, -np.inf)
         omega = np.maximum(0.0, excess + np.minimum(0.0, K)[None, :])
+        # a group of type j whose heavy copies D each have at most m_ij ≥ |D| of them in it
+        # leaves K_j + Σ e_ij empty ≥ Σ_D (K_j / m_ij + e_ij) when K_j ≥ 0
+        heavy_omega = omega.copy()
+        share = np.where(K[None, :] >= 0, K[None, :] / sharing(step), K[None, :])
+        heavy_omega[rows] = np.maximum(0.0, excess[rows] + share)
         allowed = single <= step
         # [mu, sequence, type]
         cost = area[None, :, :] + mus[:, None, None] * omega[None, :, :]
-        cost = np.where(allowed[None, :, :], cost, np.inf)
-        lhs = (cost.min(axis=2) * counts[None, :]).sum(axis=1)
+        cost = np.where(allowed[None, :, :], cost, np.inf).min(axis=2)
+        cost_own = area[None, :, :] + mus[:, None, None] * heavy_omega[None, :, :]
+        cost_own = np.where(allowed[None, :, :], cost_own, np.inf).min(axis=2)
+        rest = counts - own
+        with np.errstate(invalid="ignore"):  # inf·0 is nan: a length with no copies adds 0
+            lhs = np.where(rest > 0, cost * rest, 0.0) + np.where(own > 0, cost_own * own, 0.0)
+        lhs = lhs.sum(axis=1)
         rhs = N * (step - microbatches * beta) + mus * empty
         return bool(np.any(lhs > rhs * (1 + 1e-9) + 1e-9))
 
