@@ -66,7 +66,13 @@ LONG_SEQUENCES = 12
 #: a case split into one LP per type of the heaviest sequence: fast, and it carries most of
 #: the bound on batches with one very long document. Later stages are stronger and slower;
 #: they run while time is left.
-STAGES = ((1, 6), (1, LONG_SEQUENCES), (2, LONG_SEQUENCES), (LONG_SEQUENCES, LONG_SEQUENCES))
+STAGES = (
+    (1, 6),
+    (1, LONG_SEQUENCES),
+    (2, 4),
+    (2, LONG_SEQUENCES),
+    (LONG_SEQUENCES, LONG_SEQUENCES),
+)
 #: Share of the time left that one model may take (the rest is kept for the stronger stages).
 STAGE_SHARE = 0.6
 #: Most micro-batch counts modelled one by one (beyond: the area bound).
@@ -178,9 +184,8 @@ def relaxation_bound(
     m_max = math.floor((upper_ms - fluid_floor) / beta + 1e-09) if beta > 0 else n
     m_max = max(m_min, min(m_max, n, m_min + MAX_SLOTS - 1))
     beyond = fluid_floor + (m_max + 1) * beta if m_max < n else math.inf
-    stages = sorted(
-        {(min(a, long, n), min(b, long, n)) for a, b in STAGES}, key=lambda x: (x[1], x[0])
-    )
+    # in the given order, without repeats (a small ``long`` or batch merges stages)
+    stages = list(dict.fromkeys((min(a, long, n), min(b, long, n)) for a, b in STAGES))
     parts = {b: _Parts(tables, s, b) for _, b in stages}
     top = parts[max(parts)]
     out = RelaxationBound(bound_ms=cheap, long=len(top.long_idx), buckets=top.buckets)
