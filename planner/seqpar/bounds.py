@@ -66,8 +66,6 @@ def lower_bound(instance: Instance) -> float:
 #: Multipliers of the memory row in :func:`waste_bound_ms`, relative to the least GPU-time
 #: per token (any multiplier gives a valid test; a grid finds a good one).
 WASTE_MULTIPLIERS = np.geomspace(1e-2, 1e2, 41)
-#: Copies of the heaviest sequences charged a share of their group's empty memory.
-HEAVY_COPIES = 32
 #: Relative precision of the bisection on the step time.
 WASTE_TOL = 1e-4
 
@@ -84,21 +82,26 @@ def waste_bound_ms(
 
     When memory is nearly full every group must be nearly full too, but a group
     holding long sequences reaches its time before its memory. For a step time
-    ``S`` (so every micro-batch lasts ``C_k ≤ S``), a group of type ``j`` with
-    time at most ``C_k`` holding sequences ``G`` leaves at least
+    ``S`` every micro-batch lasts ``C_k ≤ R = S − (M − 1)·β``. A group of type
+    ``j`` with time at most ``C_k`` holding sequences ``G`` leaves at least
     ``K_j + Σ_{i∈G} e_ij`` of its ``cap_j`` tokens empty, where
     ``e_ij = w_j(s_i) / r_j − s_i ≥ 0`` (``r_j`` the least time per token at type
-    ``j`` over the batch) and ``K_j = cap_j − (S − β_j) / r_j``: its other tokens
-    take at least ``r_j`` each. As ``x ↦ max(0, k + x)`` is superadditive for
-    ``k ≤ 0``, the empty memory is at least ``Σ_i ω_ij`` with
-    ``ω_ij = max(0, e_ij + min(0, K_j))``, and all the empty memory is at most
-    ``M·N·c − tokens``. With the area (``Σ_i d_j w_j(s_i) ≤ N·(S − M·β)``) and
-    ``β_j + w_j(s_i) ≤ S``, a step ``S`` is impossible when, for some
-    multiplier ``μ ≥ 0``,
+    ``j`` over the batch) and ``K_j = cap_j − (R − β_j) / r_j``: its tokens take
+    at least ``r_j`` each. Summed over the groups of type ``j``:
+
+    * ``K_j ≥ 0``: there are at least ``Σ_i w_ij / (R − β_j)`` such groups (each
+      holds at most ``R − β_j`` of work), so each sequence accounts for
+      ``ω_ij = K_j·w_ij / (R − β_j) + e_ij``;
+    * ``K_j < 0``: ``x ↦ max(0, K_j + x)`` is superadditive, so
+      ``ω_ij = max(0, K_j + e_ij)``.
+
+    All the empty memory is at most ``M·N·c − tokens``. With the area
+    (``Σ_i d_j w_ij ≤ N·(S − M·β)``) and ``β_j + w_ij ≤ R``, a step ``S`` is
+    impossible when, for some multiplier ``μ ≥ 0``,
     ``Σ_i min_j (d_j w_ij + μ ω_ij) > N·(S − M·β) + μ·(M·N·c − tokens)``
     (Lagrangian relaxation of the type choice). The test is monotone in ``S``;
     bisection between ``lower_ms`` and ``upper_ms`` returns the largest ``S``
-    proven impossible (``lower_ms`` if none).
+    tested impossible (``lower_ms`` if none).
     """
     s = np.asarray(lengths, dtype=np.float64)
     if s.size == 0 or microbatches < 1:
@@ -121,46 +124,23 @@ def waste_bound_ms(
     base = float(np.min((tables.degrees * rate)[positive])) if positive.any() else 1.0
     mus = np.concatenate([[0.0], base * WASTE_MULTIPLIERS])
 
-    # copies of the heaviest lengths (by time alone): each is charged a share of the empty
-    # memory of its group, which is large in groups whose time fills first (big degrees)
-    heavy = np.argsort(-np.where(np.isfinite(single), single, np.inf).min(axis=1), kind="stable")
-    chosen = np.repeat(heavy, counts[heavy])[:HEAVY_COPIES]
-    own = np.bincount(chosen, minlength=len(values))
-    by_work = np.sort(W[chosen], axis=0).cumsum(axis=0)  # [k-1, type]: k lightest
-    by_size = np.sort(values[chosen]).cumsum()
-
-    rows = np.flatnonzero(own)
-
-    def sharing(step: float) -> np.ndarray:
-        """``[row, type]``: at most this many heavy copies share a type-``j`` group with that
-        row's sequence within ``step`` (itself included; counting it among the others too only
-        raises the number)."""
-        fit_time = (W[rows][:, None, :] + by_work[None, :, :] <= (step - fixed)[None, None, :]).sum(
-            axis=1
-        )
-        fit_memory = (
-            values[rows][:, None, None] + by_size[None, :, None] <= cap[None, None, :]
-        ).sum(axis=1)
-        return 1 + np.minimum(fit_time, fit_memory)
-
     def impossible(step: float) -> bool:
-        K = np.where(positive, cap - (step - fixed) / safe_rate, -np.inf)
-        omega = np.maximum(0.0, excess + np.minimum(0.0, K)[None, :])
-        # a group of type j whose heavy copies D each have at most m_ij ≥ |D| of them in it
-        # leaves K_j + Σ e_ij empty ≥ Σ_D (K_j / m_ij + e_ij) when K_j ≥ 0
-        heavy_omega = omega.copy()
-        share = np.where(K[None, :] >= 0, K[None, :] / sharing(step), K[None, :])
-        heavy_omega[rows] = np.maximum(0.0, excess[rows] + share)
-        allowed = single <= step
+        room = step - (microbatches - 1) * beta  # the longest a micro-batch can last
+        work_room = room - fixed
+        usable = work_room > 0
+        K = np.where(positive & usable, cap - work_room / safe_rate, -np.inf)
+        groups_needed = W / np.where(usable, work_room, 1.0)[None, :]
+        with np.errstate(invalid="ignore"):  # -inf·0 in the branch not taken
+            omega = np.where(
+                K[None, :] >= 0,
+                K[None, :] * groups_needed + excess,
+                np.maximum(0.0, excess + np.minimum(0.0, K)[None, :]),
+            )
+        allowed = single <= room
         # [mu, sequence, type]
         cost = area[None, :, :] + mus[:, None, None] * omega[None, :, :]
         cost = np.where(allowed[None, :, :], cost, np.inf).min(axis=2)
-        cost_own = area[None, :, :] + mus[:, None, None] * heavy_omega[None, :, :]
-        cost_own = np.where(allowed[None, :, :], cost_own, np.inf).min(axis=2)
-        rest = counts - own
-        with np.errstate(invalid="ignore"):  # inf·0 is nan: a length with no copies adds 0
-            lhs = np.where(rest > 0, cost * rest, 0.0) + np.where(own > 0, cost_own * own, 0.0)
-        lhs = lhs.sum(axis=1)
+        lhs = (cost * counts[None, :]).sum(axis=1)
         rhs = N * (step - microbatches * beta) + mus * empty
         return bool(np.any(lhs > rhs * (1 + 1e-9) + 1e-9))
 

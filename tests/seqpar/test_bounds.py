@@ -75,3 +75,20 @@ def test_waste_bound_sees_memory_that_long_sequences_leave_empty():
     plan_ms, _ = greedy(Engine(inst.array, inst.tables), Deadline(5))
     bound = waste_bound_ms(inst.tables, inst.array, 1, area, plan_ms)
     assert 1.02 * area < bound <= plan_ms
+
+
+def test_waste_bound_sees_groups_whose_time_fills_first():
+    # a 150K and a 90K document need groups of 32 and 16+ GPUs whose all-to-all makes them
+    # reach the step time long before their memory is full: the memory they leave empty
+    # pushes the rest onto fewer GPUs than the area bound assumes
+    rng = np.random.default_rng(5)
+    lengths = [150_000, 90_000]
+    while sum(lengths) < 0.7 * 64 * 6141:
+        lengths.append(int(rng.integers(100, 3000)))
+    inst = preset_instance(lengths, gpus=64)
+    area = area_bound_ms(inst.tables, inst.array)
+    engine = Engine(inst.array, inst.tables)
+    plan_ms, plan = greedy(engine, Deadline(5))
+    assert len(engine.solution(plan).microbatches) == 1
+    bound = waste_bound_ms(inst.tables, inst.array, 1, area, plan_ms)
+    assert 1.05 * area < bound <= plan_ms
