@@ -66,6 +66,8 @@ def lower_bound(instance: Instance) -> float:
 #: Multipliers of the memory row in :func:`waste_bound_ms`, relative to the least GPU-time
 #: per token (any multiplier gives a valid test; a grid finds a good one).
 WASTE_MULTIPLIERS = np.geomspace(1e-2, 1e2, 41)
+#: Distinct lengths above which the bound is skipped (one test costs ~4 µs per length).
+WASTE_MAX_DISTINCT = 8192
 #: Relative precision of the bisection on the step time.
 WASTE_TOL = 1e-4
 
@@ -107,6 +109,8 @@ def waste_bound_ms(
     if s.size == 0 or microbatches < 1:
         return lower_ms
     values, counts = np.unique(s, return_counts=True)
+    if len(values) > WASTE_MAX_DISTINCT:
+        return lower_ms  # one test would take longer than a short time limit allows
     N = tables.gpus
     W = tables.work(values)
     single = tables.single_time(values)

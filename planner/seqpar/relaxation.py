@@ -186,9 +186,16 @@ def relaxation_bound(
     beyond = fluid_floor + (m_max + 1) * beta if m_max < n else math.inf
     # in the given order, without repeats (a small ``long`` or batch merges stages)
     stages = list(dict.fromkeys((min(a, long, n), min(b, long, n)) for a, b in STAGES))
-    parts = {b: _Parts(tables, s, b) for _, b in stages}
-    top = parts[max(parts)]
-    out = RelaxationBound(bound_ms=cheap, long=len(top.long_idx), buckets=top.buckets)
+    parts: dict[int, _Parts] = {}  # built when a stage first needs them (large batches: 0.1 s+)
+
+    def parts_of(long_count: int) -> _Parts:
+        if long_count not in parts:
+            parts[long_count] = _Parts(tables, s, long_count)
+            top = parts[max(parts)]
+            out.long, out.buckets = len(top.long_idx), top.buckets
+        return parts[long_count]
+
+    out = RelaxationBound(bound_ms=cheap)
     counts = list(range(m_min, m_max + 1))
     # per count: the best bound so far; counts whose area floor beats the rest go first
     value = {M: fluid_floor + M * beta for M in counts}
@@ -209,7 +216,7 @@ def relaxation_bound(
                 break  # the smallest count's bound has this stage's value already
             share = STAGE_SHARE * deadline.remaining()
             got, proven = _solve_count(
-                parts[long_count], M, max(0.02, share), threads, seed, integral
+                parts_of(long_count), M, max(0.02, share), threads, seed, integral
             )
             value[M] = max(value[M], got)
             closed[M] = proven and (integral, long_count) == stages[-1]
