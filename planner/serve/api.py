@@ -9,12 +9,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from planner.core.errors import InputError
+from planner.core.io import read_json, read_toml
 from planner.core.result import Result
 from planner.perfmodel.hardware import ClusterSpec, parse_cluster
 from planner.perfmodel.model_spec import ModelSpec
@@ -25,7 +26,10 @@ from planner.serve.instance import (
     ServingConstraints,
     ServingPlan,
     ServingProblem,
+    Workload,
+    check_workloads,
     speculative_from_dict,
+    workloads_from_list,
 )
 from planner.serve.slo import SLO
 from planner.serve.traffic import LengthDist, Traffic, parse_lengths, read_trace
@@ -49,12 +53,36 @@ def make_problem(
     speculative: Speculative | Mapping[str, Any] | None = None,
     prefix_hit_rate: float = 0.0,
     allow_slow: bool = False,
+    workloads: str | Path | Sequence[Workload | Mapping[str, Any]] | None = None,
     **constraints: Any,
 ) -> ServingProblem:
     """Build a :class:`ServingProblem` from plain arguments (see :func:`plan`)."""
     spec = load_model(model)
     inventory = parse_cluster(gpus)
-    if trace is not None:
+    slo = SLO(
+        _target(ttft, "--ttft", MAX_TTFT_S, allow_slow),
+        _target(tpot, "--tpot", MAX_TPOT_S, allow_slow),
+        parse_percentile(percentile, what="--percentile"),
+    )
+    shared: tuple[Workload, ...] = ()
+    if workloads is not None:
+        given = [
+            k
+            for k, v in (
+                ("qps", qps),
+                ("prompt_tokens", prompt_tokens),
+                ("output_tokens", output_tokens),
+                ("trace", trace),
+            )
+            if v is not None
+        ]
+        if given:
+            raise InputError(
+                f"give the traffic inside the workloads, not {', '.join(given)} beside them"
+            )
+        shared = load_workloads(workloads, slo=slo)
+        traffic = shared[0].traffic
+    elif trace is not None:
         traffic = read_trace(trace)
         if prompt_tokens is not None or output_tokens is not None:
             raise InputError("give either a trace or prompt/output lengths, not both")
@@ -78,14 +106,11 @@ def make_problem(
         )
         traffic = Traffic(None if qps is None else float(qps), p, o)
     if prefix_hit_rate:
+        if shared:
+            raise InputError("give prefix_hit_rate inside each workload's traffic")
         traffic = replace(traffic, prefix_hit_rate=prefix_hit_rate)
     if isinstance(speculative, Mapping):
         speculative = speculative_from_dict(speculative)
-    slo = SLO(
-        _target(ttft, "--ttft", MAX_TTFT_S, allow_slow),
-        _target(tpot, "--tpot", MAX_TPOT_S, allow_slow),
-        parse_percentile(percentile, what="--percentile"),
-    )
     return ServingProblem(
         name=name or f"{spec.name}@{inventory.describe()}",
         model=spec,
@@ -96,6 +121,30 @@ def make_problem(
         kv_precision=kv_precision,
         constraints=ServingConstraints.from_dict(constraints, where="constraints"),
         speculative=speculative,
+        workloads=shared,
+    )
+
+
+def load_workloads(
+    workloads: str | Path | Sequence[Workload | Mapping[str, Any]], *, slo: SLO | None = None
+) -> tuple[Workload, ...]:
+    """Workloads from a TOML / JSON file (``[[workloads]]`` tables: ``name``, ``traffic``,
+    optional ``slo``) or a list of :class:`Workload` / mappings; ``slo`` is the default SLO."""
+    if isinstance(workloads, (str, Path)):
+        path = Path(workloads)
+        data = read_toml(path) if path.suffix.lower() == ".toml" else read_json(path)
+        if isinstance(data, Mapping):
+            if "workloads" not in data:
+                raise InputError(f"{path}: missing array 'workloads'")
+            data = data["workloads"]
+        return workloads_from_list(data, where=str(path), base=path.parent, slo=slo)
+    items = list(workloads)
+    if all(isinstance(w, Workload) for w in items):
+        return check_workloads(items, "workloads")
+    return workloads_from_list(
+        [w.to_dict() if isinstance(w, Workload) else w for w in items],
+        where="workloads",
+        slo=slo,
     )
 
 
@@ -130,6 +179,8 @@ def solve(
         metrics = plan_metrics(problem, result.solution)
         metrics["cost_per_hour"] = cost_per_hour(problem, result.solution)
         metrics.pop("groups", None)
+        for part in metrics.get("workloads", {}).values():
+            part.pop("groups", None)
         result.stats["metrics"] = metrics
     return result
 
@@ -182,6 +233,11 @@ def plan(
         mapping): the planner uses it on the layouts where it pays.
     prefix_hit_rate
         Share of prompt tokens served from the prefix cache.
+    workloads
+        Several workloads sharing the inventory: a TOML / JSON file with ``[[workloads]]``
+        tables (``name``, ``traffic``, optional ``slo``; ``ttft`` / ``tpot`` given here are
+        the default SLO) or a list of :class:`~planner.serve.instance.Workload` / mappings.
+        The plan then holds replica groups per workload (``ReplicaGroup.workload``).
     **constraints
         :class:`ServingConstraints` fields: ``tp``, ``pp``, ``ep``, ``gpu``,
         ``disaggregation`` (``off``/``allow``/``force``), ``max_batch``,

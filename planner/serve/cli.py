@@ -52,6 +52,14 @@ def serve(
             "output_tokens|GeneratedTokens).",
         ),
     ] = None,
+    workloads: Annotated[
+        Path | None,
+        typer.Option(
+            "--workloads",
+            help="TOML/JSON with [[workloads]] (name, traffic, slo) sharing the fleet, instead "
+            "of --qps/--prompt-tokens/--output-tokens/--trace; --ttft/--tpot are the default SLO.",
+        ),
+    ] = None,
     ttft: Annotated[
         str | None,
         typer.Option(
@@ -172,8 +180,8 @@ def serve(
         raise InputError(f"--qps must be positive, got {qps:g}")
     if export is not None and export not in ("vllm", "sglang", "trtllm"):
         raise InputError(f"--export must be vllm, sglang or trtllm, got {export!r}")
-    if out is not None and trace is not None:
-        ensure_not_input(out, [trace])
+    if out is not None:
+        ensure_not_input(out, [p for p in (trace, workloads) if p is not None])
     from planner.perfmodel.serving_features import Speculative, check_fraction
     from planner.serve.api import make_problem, solve
     from planner.serve.report import print_report, result_json
@@ -208,6 +216,7 @@ def serve(
         kv_block_tokens=kv_block,
         speculative=spec,
         prefix_hit_rate=prefix_hit_rate,
+        workloads=workloads,
     )
     with console.clean_stdout() as stdout:
         result = solve(problem, method, time_limit=time_limit, threads=threads)
@@ -217,15 +226,29 @@ def serve(
             if result.solution is not None and result.solution.replicas:
                 from planner.serve.simulate import simulate as run_simulation
 
-                data["simulated"] = run_simulation(
-                    problem, result.solution, requests=sim_requests, seed=sim_seed
-                )
+                if problem.shared:
+                    data["simulated"] = {
+                        "workloads": {
+                            name: run_simulation(
+                                part,
+                                result.solution.for_workload(name),
+                                requests=sim_requests,
+                                seed=sim_seed,
+                            )
+                            for name, part in problem.parts()
+                        }
+                    }
+                else:
+                    data["simulated"] = run_simulation(
+                        problem, result.solution, requests=sim_requests, seed=sim_seed
+                    )
         if export is not None:
             from planner.serve.export import export_plan
+            from planner.serve.workloads import export_problem
 
             data["export"] = None
             if result.solution is not None and result.solution.replicas:
-                data["export"] = export_plan(problem, result.solution, export)
+                data["export"] = export_plan(export_problem(problem), result.solution, export)
         if json_out:
             console.write_json_line(stdout, data)
     if out is not None:

@@ -9,7 +9,7 @@ from rich.console import Console
 from rich.table import Table
 
 from planner.core.result import Result
-from planner.serve.candidates import Candidate, candidates
+from planner.serve.candidates import Candidate, candidates, group_key
 from planner.serve.evaluate import cost_per_hour, plan_metrics
 from planner.serve.instance import ServingPlan, ServingProblem
 from planner.serve.units import format_duration
@@ -60,11 +60,37 @@ def result_json(problem: ServingProblem, result: Result) -> dict[str, Any]:
         "groups": metrics.get("groups", []),
         "stats": {k: v for k, v in result.stats.items() if k != "metrics"},
     }
+    if problem.shared:
+        out["workloads"] = _workloads_json(problem, plan, metrics)
     if problem.objective == "throughput" and result.bound is not None:
         out["bound_tokens_per_s"] = -result.bound
     if plan is not None and metrics.get("served_qps"):
         tokens_per_hour = metrics["served_qps"] * eo * 3600
         out["usd_per_million_output_tokens"] = out["cost_per_hour"] / tokens_per_hour * 1e6
+    return out
+
+
+def _workloads_json(
+    problem: ServingProblem, plan: ServingPlan | None, metrics: dict[str, Any]
+) -> dict[str, Any]:
+    """Per workload: its traffic, SLO, replicas, cost and predicted latencies."""
+    out = {}
+    for name, part in problem.parts():
+        sub = plan.for_workload(name) if plan is not None else None
+        m = metrics.get("workloads", {}).get(name, {})
+        out[name] = {
+            "demand_qps": part.traffic.qps,
+            "mean_prompt_tokens": part.traffic.prompt.mean,
+            "mean_output_tokens": part.traffic.output.mean,
+            "prefix_hit_rate": part.traffic.prefix_hit_rate,
+            "slo": part.slo.to_dict(),
+            "replicas": [g.to_dict() for g in sub.replicas] if sub else [],
+            "gpus": sub.gpus_by_pool() if sub else {},
+            "cost_per_hour": cost_per_hour(problem, sub) if sub else None,
+            "ttft_s": _num(m.get("ttft_s")) if sub else None,
+            "tpot_s": _num(m.get("tpot_s")) if sub else None,
+            "capacity_qps": m.get("capacity_qps"),
+        }
     return out
 
 
@@ -89,10 +115,25 @@ def print_report(
     out = console or Console()
     data = result_json(problem, result)
     t = problem.traffic
+    if problem.shared:
+        lines = [
+            f"workload {w.name}: {w.traffic.describe()}"
+            + (
+                f", prefix hit {100 * w.traffic.prefix_hit_rate:.0f}%"
+                if w.traffic.prefix_hit_rate
+                else ""
+            )
+            + f"; SLO {w.slo.describe()}"
+            for w in problem.workloads
+        ]
+        head = "\n".join(lines) + "\nprecision " + problem.precision
+    else:
+        head = (
+            f"traffic: {t.describe()}\nSLO: {problem.slo.describe()}; precision {problem.precision}"
+        )
     out.print(
         f"[bold]{problem.model.summary()}[/bold]\n"
-        f"traffic: {t.describe()}\n"
-        f"SLO: {problem.slo.describe()}; precision {problem.precision}"
+        + head
         + (
             f" (KV cache {problem.kv_precision_name})"
             if problem.kv_precision_name != problem.precision
@@ -107,6 +148,7 @@ def print_report(
     if plan is not None:
         table = Table(title=f"serving plan ({result.status.value}, {result.method})")
         for col in (
+            *(("workload",) if problem.shared else ()),
             "replicas",
             "GPU",
             "tp",
@@ -123,10 +165,11 @@ def print_report(
             "batch",
             "KV fill",
         ):
-            table.add_column(col, justify="left" if col in ("GPU", "role") else "right")
+            table.add_column(col, justify="left" if col in ("GPU", "role", "workload") else "right")
         for g, m in zip(plan.replicas, data["groups"], strict=True):
             price = problem.pool(g.gpu).gpu.price_per_gpu_hour * g.gpus
             table.add_row(
+                *((g.workload,) if problem.shared else ()),
                 str(g.count),
                 g.gpu,
                 str(g.tp),
@@ -163,15 +206,51 @@ def print_report(
                 + ("–" if gap is None else f"{100 * gap:.2f}%")
             )
         out.print(line, highlight=False)
-        if simulated is not None:
+        if problem.shared:
+            _workload_table(problem, data, out)
+        if simulated is not None and problem.shared:
+            for name, part in problem.parts():
+                sub = {**data, **data["workloads"][name]}
+                sub["served_qps"] = part.traffic.qps
+                _simulated_table(part, sub, simulated["workloads"][name], out, title=name)
+        elif simulated is not None:
             _simulated_table(problem, data, simulated, out)
     if result.reason:
         out.print(f"[bold]{result.status.value}[/bold]: {result.reason}", highlight=False)
     _candidate_tables(problem, plan, out, top)
 
 
+def _workload_table(problem: ServingProblem, data: dict[str, Any], out: Console) -> None:
+    """One row per workload: its demand, GPUs, cost and predicted latencies vs its SLO."""
+    table = Table(title="per workload")
+    for col in ("workload", "req/s", "GPUs", "$/h", "TTFT", "SLO", "TPOT", "SLO "):
+        table.add_column(col, justify="left" if col == "workload" else "right")
+
+    def dur(x: float | None) -> str:
+        return "–" if x is None else format_duration(x)
+
+    for name, part in problem.parts():
+        w = data["workloads"][name]
+        table.add_row(
+            name,
+            _fmt(w["demand_qps"], ".4g"),
+            ", ".join(f"{n} {k}" for k, n in w["gpus"].items()) or "–",
+            _fmt(w["cost_per_hour"], ".2f"),
+            dur(w["ttft_s"] or None),
+            dur(part.slo.ttft_s),
+            dur(w["tpot_s"] or None),
+            dur(part.slo.tpot_s),
+        )
+    out.print(table)
+
+
 def _simulated_table(
-    problem: ServingProblem, data: dict[str, Any], sim: dict[str, Any], out: Console
+    problem: ServingProblem,
+    data: dict[str, Any],
+    sim: dict[str, Any],
+    out: Console,
+    *,
+    title: str = "",
 ) -> None:
     """The model's percentiles beside the simulator's (same plan, generated trace)."""
     pct = problem.slo.pct_label
@@ -180,7 +259,8 @@ def _simulated_table(
         return "–" if x is None else format_duration(x)
 
     table = Table(
-        title=f"simulated check ({sim['requests']} requests, seed {sim['seed']})",
+        title=f"simulated check{' of ' + title if title else ''} ({sim['requests']} requests, "
+        f"seed {sim['seed']})",
         caption="the model predicts the SLO percentile only",
     )
     for col in ("", "model", "simulated p50", "simulated p99"):
@@ -208,7 +288,7 @@ def _candidate_tables(
     used = {}
     if plan is not None:
         for g in plan.replicas:
-            used[(g.gpu, g.tp, g.pp, g.ep, g.role, g.speculative)] = g.count
+            used[group_key(g)] = g.count
     usable = [c for c in cands if c.usable][:top]
     if usable:
         table = Table(title="candidates considered (cheapest capacity first)")
