@@ -168,6 +168,7 @@ def plan_metrics(problem: ServingProblem, plan: ServingPlan) -> dict[str, Any]:
         have them; ``groups``: per group ``{label, per_replica_qps, ttft_s,
         tpot_s, batch, kv_fill, utilization, capacity_qps}``.
     """
+    from planner.serve.breakdown import group_breakdown
     from planner.serve.candidates import group_capacity
 
     if problem.shared:
@@ -177,6 +178,7 @@ def plan_metrics(problem: ServingProblem, plan: ServingPlan) -> dict[str, Any]:
     group_caps = []
     for g in plan.replicas:
         point = group_point(problem, g)
+        parts = group_breakdown(problem, g, point)
         cap = group_capacity(problem, g) * g.count
         group_caps.append((g.role, cap))
         if g.load_qps > 0:
@@ -195,6 +197,8 @@ def plan_metrics(problem: ServingProblem, plan: ServingPlan) -> dict[str, Any]:
                 "batch": point.batch,
                 "kv_fill": point.kv_tokens / point.kv_capacity if point.kv_capacity else None,
                 "utilization": point.utilization,
+                "ttft_breakdown_s": parts["ttft"],
+                "tpot_breakdown_s": parts["tpot"],
             }
         )
     capacity = served_capacity(group_caps)[3]

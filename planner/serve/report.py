@@ -206,6 +206,7 @@ def print_report(
                 + ("–" if gap is None else f"{100 * gap:.2f}%")
             )
         out.print(line, highlight=False)
+        _breakdown_table(problem, plan, data, out)
         if problem.shared:
             _workload_table(problem, data, out)
         if simulated is not None and problem.shared:
@@ -218,6 +219,51 @@ def print_report(
     if result.reason:
         out.print(f"[bold]{result.status.value}[/bold]: {result.reason}", highlight=False)
     _candidate_tables(problem, plan, out, top)
+
+
+def _breakdown_table(
+    problem: ServingProblem, plan: ServingPlan, data: dict[str, Any], out: Console
+) -> None:
+    """TTFT and TPOT of each group split into the parts of :mod:`planner.serve.breakdown`."""
+    from planner.serve.breakdown import TPOT_PARTS, TTFT_PARTS
+
+    pct = problem.slo.pct_label
+    table = Table(
+        title=f"latency breakdown ({pct}; the parts add up to the model's TTFT / TPOT)",
+    )
+    heads = {
+        "queueing": "queueing",
+        "prefill": "prefill",
+        "kv_transfer": "KV transfer",
+        "weights_read": "weights",
+        "kv_read": "KV read",
+        "communication": "comm",
+        "speculative_gain": "spec gain",
+        "interference": "interference",
+    }
+    table.add_column("group", justify="left")
+    table.add_column("TTFT", justify="right")
+    for k in TTFT_PARTS:
+        table.add_column(heads[k], justify="right")
+    table.add_column("TPOT", justify="right")
+    for k in TPOT_PARTS:
+        table.add_column(heads[k], justify="right")
+
+    def dur(x: float | None) -> str:
+        if x is None:
+            return "–"
+        return ("-" if x < 0 else "") + format_duration(abs(x)) if abs(x) >= 1e-7 else "0"
+
+    for g, m in zip(plan.replicas, data["groups"], strict=True):
+        tt, tp = m.get("ttft_breakdown_s"), m.get("tpot_breakdown_s")
+        table.add_row(
+            g.label(),
+            dur(m["ttft_s"]) if tt else "–",
+            *((dur(tt[k]) for k in TTFT_PARTS) if tt else ["–"] * len(TTFT_PARTS)),
+            dur(m["tpot_s"]) if tp else "–",
+            *((dur(tp[k]) for k in TPOT_PARTS) if tp else ["–"] * len(TPOT_PARTS)),
+        )
+    out.print(table)
 
 
 def _workload_table(problem: ServingProblem, data: dict[str, Any], out: Console) -> None:
