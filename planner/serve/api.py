@@ -16,7 +16,7 @@ from typing import Any
 
 from planner.core.errors import InputError
 from planner.core.io import read_json, read_toml
-from planner.core.result import Result
+from planner.core.result import Result, Status
 from planner.perfmodel.hardware import ClusterSpec, parse_cluster
 from planner.perfmodel.model_spec import ModelSpec
 from planner.perfmodel.readers import load_model
@@ -163,11 +163,15 @@ def solve(
     threads: int = 1,
     seed: int = 0,
     hint: ServingPlan | None = None,
+    explain: bool = False,
 ) -> Result:
     """Run a serving method through :func:`planner.solve` (certified) and attach the metrics.
 
     ``result.stats["metrics"]`` holds the predicted TTFT / TPOT, capacity and
-    throughput of the plan (:func:`~planner.serve.evaluate.plan_metrics`).
+    throughput of the plan (:func:`~planner.serve.evaluate.plan_metrics`). When the
+    problem is INFEASIBLE and ``explain`` (the CLI and :func:`plan` set it), the rest of the time limit goes to
+    :func:`~planner.serve.relax.explain_infeasible` (``result.stats["explanation"]``,
+    summarized at the end of ``result.reason``).
     """
     import planner.serve  # noqa: F401  (registers the family)
     from planner.core.solve import solve as certified_solve
@@ -175,6 +179,14 @@ def solve(
     result = certified_solve(
         problem, method, time_limit=time_limit, threads=threads, seed=seed, hint=hint
     )
+    if result.status is Status.INFEASIBLE and explain:
+        from planner.serve.relax import explain_infeasible
+
+        found = explain_infeasible(
+            problem, time_limit=max(0.0, time_limit - result.runtime_s), threads=threads
+        )
+        result.stats["explanation"] = found
+        result.reason = f"{result.reason}; {found['text']}" if result.reason else found["text"]
     if result.solution is not None:
         metrics = plan_metrics(problem, result.solution)
         metrics["cost_per_hour"] = cost_per_hour(problem, result.solution)
@@ -192,6 +204,7 @@ def plan(
     method: str = "auto",
     time_limit: float = 10.0,
     threads: int = 1,
+    explain: bool = True,
     **problem: Any,
 ) -> Result:
     """Cheapest replica plan meeting the SLOs (or the inventory's maximum throughput).
@@ -226,6 +239,9 @@ def plan(
         ``auto``, ``mip`` or ``greedy``.
     time_limit, threads
         Solver limits.
+    explain
+        When no plan exists, spend the rest of the time limit finding what would make one
+        exist (:func:`~planner.serve.relax.explain_infeasible`).
     name
         Instance name (default: model @ inventory).
     speculative
@@ -251,5 +267,9 @@ def plan(
         :class:`ServingPlan`, ``stats["metrics"]`` the predicted latencies.
     """
     return solve(
-        make_problem(model, gpus, **problem), method, time_limit=time_limit, threads=threads
+        make_problem(model, gpus, **problem),
+        method,
+        time_limit=time_limit,
+        threads=threads,
+        explain=explain,
     )

@@ -219,7 +219,7 @@ def serve(
         workloads=workloads,
     )
     with console.clean_stdout() as stdout:
-        result = solve(problem, method, time_limit=time_limit, threads=threads)
+        result = solve(problem, method, time_limit=time_limit, threads=threads, explain=True)
         data = result_json(problem, result)
         if simulate:
             data["simulated"] = None

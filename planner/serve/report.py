@@ -58,8 +58,10 @@ def result_json(problem: ServingProblem, result: Result) -> dict[str, Any]:
             "source": problem.traffic.source,
         },
         "groups": metrics.get("groups", []),
-        "stats": {k: v for k, v in result.stats.items() if k != "metrics"},
+        "stats": {k: v for k, v in result.stats.items() if k not in ("metrics", "explanation")},
     }
+    if "explanation" in result.stats:
+        out["explanation"] = result.stats["explanation"]
     if problem.shared:
         out["workloads"] = _workloads_json(problem, plan, metrics)
     if problem.objective == "throughput" and result.bound is not None:
