@@ -54,11 +54,24 @@ def make_problem(
     prefix_hit_rate: float = 0.0,
     allow_slow: bool = False,
     workloads: str | Path | Sequence[Workload | Mapping[str, Any]] | None = None,
+    pricing: str | None = None,
+    prices: str | Path | None = None,
     **constraints: Any,
 ) -> ServingProblem:
     """Build a :class:`ServingProblem` from plain arguments (see :func:`plan`)."""
     spec = load_model(model)
     inventory = parse_cluster(gpus)
+    meta: dict[str, Any] = {}
+    if pricing is not None or prices is not None:
+        from planner.serve.prices import apply_pricing, load_prices, pricing_json
+
+        table = load_prices(prices)
+        tier = pricing or "on-demand"
+        inventory = apply_pricing(inventory, tier, table)
+        meta["pricing"] = pricing_json(inventory, tier, table)
+        meta["pricing"]["file"] = (
+            str(prices) if prices is not None else "models/prices/gpu-hour.toml"
+        )
     slo = SLO(
         _target(ttft, "--ttft", MAX_TTFT_S, allow_slow),
         _target(tpot, "--tpot", MAX_TPOT_S, allow_slow),
@@ -122,6 +135,7 @@ def make_problem(
         constraints=ServingConstraints.from_dict(constraints, where="constraints"),
         speculative=speculative,
         workloads=shared,
+        meta=meta,
     )
 
 
@@ -239,6 +253,11 @@ def plan(
         ``auto``, ``mip`` or ``greedy``.
     time_limit, threads
         Solver limits.
+    pricing, prices
+        Price tier (``on-demand``, ``reserved``, ``spot``) and price table
+        (:mod:`planner.serve.prices`; the shipped ``models/prices/gpu-hour.toml`` when
+        ``None``): every pool's GPU-hour price comes from the table. Neither: the hardware
+        catalog's indicative price.
     explain
         When no plan exists, spend the rest of the time limit finding what would make one
         exist (:func:`~planner.serve.relax.explain_infeasible`).

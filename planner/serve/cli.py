@@ -142,6 +142,22 @@ def serve(
     kv_block: Annotated[
         int, typer.Option("--kv-block", help="Paged KV-cache block size in tokens.")
     ] = 16,
+    pricing: Annotated[
+        str | None,
+        typer.Option(
+            "--pricing",
+            help="Price tier from the price table: on-demand, reserved or spot "
+            "(default: the hardware catalog's indicative price).",
+        ),
+    ] = None,
+    prices: Annotated[
+        Path | None,
+        typer.Option(
+            "--prices",
+            help="Price table TOML ([gpu.NAME] on_demand/reserved/spot USD per GPU-hour; "
+            "default models/prices/gpu-hour.toml).",
+        ),
+    ] = None,
     method: Annotated[str, typer.Option("--method", "-m", help="auto, mip or greedy.")] = "auto",
     time_limit: Annotated[
         float, typer.Option("--time-limit", "-t", help="Solver seconds.", min=0)
@@ -181,7 +197,7 @@ def serve(
     if export is not None and export not in ("vllm", "sglang", "trtllm"):
         raise InputError(f"--export must be vllm, sglang or trtllm, got {export!r}")
     if out is not None:
-        ensure_not_input(out, [p for p in (trace, workloads) if p is not None])
+        ensure_not_input(out, [p for p in (trace, workloads, prices) if p is not None])
     from planner.perfmodel.serving_features import Speculative, check_fraction
     from planner.serve.api import make_problem, solve
     from planner.serve.report import print_report, result_json
@@ -217,6 +233,8 @@ def serve(
         speculative=spec,
         prefix_hit_rate=prefix_hit_rate,
         workloads=workloads,
+        pricing=pricing,
+        prices=prices,
     )
     with console.clean_stdout() as stdout:
         result = solve(problem, method, time_limit=time_limit, threads=threads, explain=True)

@@ -556,6 +556,8 @@ class ServingProblem:
             "meta",
             "speculative",
             "workloads",
+            "pricing",
+            "prices",
         }
         check_table(data, where, known, required=("model",))
         model = load_model(data["model"])
@@ -566,6 +568,18 @@ class ServingProblem:
             path = Path(inv)
             inv = str(path if path.is_absolute() else base / path)
         inventory = parse_cluster(inv)
+        meta = dict(data.get("meta", {}) or {})
+        if data.get("pricing") is not None or data.get("prices") is not None:
+            from planner.serve.prices import apply_pricing, load_prices, pricing_json
+
+            prices = data.get("prices")
+            if prices is not None:
+                path = Path(str(prices))
+                prices = path if path.is_absolute() or base is None else base / path
+            table = load_prices(prices)
+            tier = str(data.get("pricing") or "on-demand")
+            inventory = apply_pricing(inventory, tier, table, where=f"{where}: prices")
+            meta["pricing"] = {**pricing_json(inventory, tier, table), "file": str(prices or "")}
         slo = SLO.from_dict(data.get("slo", {}) or {}, where=f"{where}: slo")
         workloads = workloads_from_list(data.get("workloads"), where=where, base=base, slo=slo)
         if workloads:
@@ -588,7 +602,7 @@ class ServingProblem:
             precision=str(data.get("precision", "bf16")),
             kv_precision=None if data.get("kv_precision") is None else str(data["kv_precision"]),
             constraints=constraints,
-            meta=dict(data.get("meta", {}) or {}),
+            meta=meta,
             speculative=speculative_from_dict(
                 data.get("speculative"), where=f"{where}: speculative"
             ),

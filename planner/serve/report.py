@@ -60,6 +60,8 @@ def result_json(problem: ServingProblem, result: Result) -> dict[str, Any]:
         "groups": metrics.get("groups", []),
         "stats": {k: v for k, v in result.stats.items() if k not in ("metrics", "explanation")},
     }
+    if "pricing" in problem.meta:
+        out["pricing"] = problem.meta["pricing"]
     if "explanation" in result.stats:
         out["explanation"] = result.stats["explanation"]
     if problem.shared:
@@ -144,6 +146,16 @@ def print_report(
         + f"; inventory {problem.inventory.describe()}",
         highlight=False,
     )
+    if "pricing" in problem.meta:
+        pr = problem.meta["pricing"]
+        out.print(
+            f"prices ({pr['tier']}, {pr['file']}): "
+            + "; ".join(
+                f"{name} ${g['usd_per_gpu_hour']:.2f}/GPU-h ({g['source'] or 'no source given'})"
+                for name, g in pr["gpus"].items()
+            ),
+            highlight=False,
+        )
     for w in problem.meta.get("warnings", []):
         out.print(f"[yellow]warning:[/yellow] {w}", highlight=False)
     plan = result.solution if isinstance(result.solution, ServingPlan) else None
