@@ -8,13 +8,16 @@ The family contributes the ``serve`` command of the shared ``plan`` group
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from planner.core import console
 from planner.core.errors import InputError
 from planner.core.io import dump_json, ensure_not_input
+
+if TYPE_CHECKING:
+    from planner.serve.instance import ServingProblem
 
 plan_app = typer.Typer(help="Plan a deployment: training layouts, serving replicas.")
 
@@ -158,6 +161,39 @@ def serve(
             "default models/prices/gpu-hour.toml).",
         ),
     ] = None,
+    profile: Annotated[
+        str | None,
+        typer.Option(
+            "--profile",
+            help="Load over a day: rates per period (10,12,30,...), a CSV (qps column) or a "
+            "JSON Lines trace (arrivals binned); plans the fleet per period (JSON key day).",
+        ),
+    ] = None,
+    period_hours: Annotated[
+        float, typer.Option("--period-hours", help="Length of a profile period, hours.")
+    ] = 1.0,
+    min_replicas: Annotated[
+        int, typer.Option("--min-replicas", help="Autoscaling: fewest replicas.", min=0)
+    ] = 0,
+    max_replicas: Annotated[
+        int | None, typer.Option("--max-replicas", help="Autoscaling: most replicas.", min=0)
+    ] = None,
+    max_change: Annotated[
+        int | None,
+        typer.Option(
+            "--max-change", help="Autoscaling: replicas started + stopped per period.", min=0
+        ),
+    ] = None,
+    spot: Annotated[
+        bool, typer.Option("--spot", help="Allow spot replicas (prices from the price table).")
+    ] = False,
+    spot_recovery: Annotated[
+        str,
+        typer.Option("--spot-recovery", help="Time to replace a preempted spot replica."),
+    ] = "15min",
+    spot_max_share: Annotated[
+        float, typer.Option("--spot-max-share", help="Largest share of spot replicas.")
+    ] = 1.0,
     method: Annotated[str, typer.Option("--method", "-m", help="auto, mip or greedy.")] = "auto",
     time_limit: Annotated[
         float, typer.Option("--time-limit", "-t", help="Solver seconds.", min=0)
@@ -194,6 +230,8 @@ def serve(
     mode = "force" if disaggregate_only else ("allow" if disaggregate else "off")
     if qps is not None and qps <= 0:
         raise InputError(f"--qps must be positive, got {qps:g}")
+    if profile is not None and (qps is not None or workloads is not None):
+        raise InputError("--profile gives the rates: drop --qps / --workloads")
     if export is not None and export not in ("vllm", "sglang", "trtllm"):
         raise InputError(f"--export must be vllm, sglang or trtllm, got {export!r}")
     if out is not None:
@@ -236,6 +274,24 @@ def serve(
         pricing=pricing,
         prices=prices,
     )
+    if profile is not None:
+        _day(
+            problem,
+            profile,
+            period_hours,
+            min_replicas,
+            max_replicas,
+            max_change,
+            spot,
+            spot_recovery,
+            spot_max_share,
+            prices,
+            time_limit,
+            threads,
+            json_out,
+            out,
+        )
+        return
     with console.clean_stdout() as stdout:
         result = solve(problem, method, time_limit=time_limit, threads=threads, explain=True)
         data = result_json(problem, result)
@@ -277,3 +333,50 @@ def serve(
             from planner.serve.report import print_export
 
             print_export(data["export"])
+
+
+def _day(
+    problem: ServingProblem,
+    profile: str,
+    period_hours: float,
+    min_replicas: int,
+    max_replicas: int | None,
+    max_change: int | None,
+    spot: bool,
+    spot_recovery: str,
+    spot_max_share: float,
+    prices: Path | None,
+    time_limit: float,
+    threads: int,
+    json_out: bool,
+    out: Path | None,
+) -> None:
+    """``--profile``: plan the fleet per period (:mod:`planner.serve.day`)."""
+    from planner.serve.day import Autoscaling, SpotPolicy, parse_profile, plan_day, print_day
+    from planner.serve.units import parse_duration
+
+    day_profile = parse_profile(profile, period_hours=period_hours)
+    recovery = parse_duration(spot_recovery, what="--spot-recovery") / 3600.0
+    with console.clean_stdout() as stdout:
+        day = plan_day(
+            problem,
+            day_profile,
+            autoscaling=Autoscaling(min_replicas, max_replicas, max_change),
+            spot=SpotPolicy(spot, recovery, spot_max_share, prices),
+            time_limit=time_limit,
+            threads=threads,
+        )
+        data = {
+            "status": day["status"],
+            "model": problem.model.name,
+            "slo": problem.slo.to_dict(),
+            "day": day,
+        }
+        if "pricing" in problem.meta:
+            data["pricing"] = problem.meta["pricing"]
+        if json_out:
+            console.write_json_line(stdout, data)
+    if out is not None:
+        dump_json(out, data)
+    if not json_out:
+        print_day(day, problem)
