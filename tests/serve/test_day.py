@@ -39,9 +39,9 @@ def brute_force(problem, rates, max_replicas=None, max_change=None):
         used = dict.fromkeys(pools, 0)
         for c, n in zip(usable, counts, strict=True):
             used[c.pool] += n * c.gpus
-        if all(used[p] <= pools[p] for p in pools):
-            if max_replicas is None or sum(counts) <= max_replicas:
-                vectors.append(counts)
+        fits = all(used[p] <= pools[p] for p in pools)
+        if fits and (max_replicas is None or sum(counts) <= max_replicas):
+            vectors.append(counts)
     per_period = []
     for rate in rates:
         ok = [
@@ -119,12 +119,8 @@ def test_spot_is_used_and_derated():
         plan = ServingPlan.from_dict(
             {"replicas": [{k: v for k, v in r.items() if k != "spot"} for r in p["replicas"]]}
         )
-        assert not verify(
-            problem.__class__(
-                **{**problem.__dict__, "traffic": problem.traffic.with_qps(p["served_qps"])}
-            ),
-            plan,
-        )
+        served = replace(problem, traffic=problem.traffic.with_qps(p["served_qps"]))
+        assert not verify(served, plan)
     none = plan_day(
         problem, DayProfile((10.0, 30.0)), spot=SpotPolicy(True, max_share=0.0), time_limit=30
     )
