@@ -519,6 +519,25 @@ class RoleModel:
         if self.role == "prefill" or self.ed <= 0:
             return 1.0 / self._idle_prefill()["s1"]
         hi = self.batch_limit()
+        if hi > 0 and self.tpot_limit is not None and self.q >= 0.5:
+            # TPOT at a percentile >= 50 % is at least the decode step per token, which
+            # grows with the batch: no feasible batch lies beyond the step's crossing
+            def step(b: float) -> float:
+                return float(self.engine.base_time(np.array([b]), b, self.ctx)[0])
+
+            k = self.per_step
+            if step(hi) / k > self.tpot_limit:
+                lo = 0.0
+                if step(1e-9) / k > self.tpot_limit:
+                    return 0.0
+                for _ in range(40):
+                    mid = (lo + hi) / 2
+                    if step(mid) / k > self.tpot_limit:
+                        hi = mid
+                    else:
+                        lo = mid
+                    if hi - lo <= 1e-6 * hi:
+                        break
         return float(self._batch_state(hi).rate) if hi > 0 else 0.0
 
     def batch_limit(self) -> float:
