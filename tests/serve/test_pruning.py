@@ -7,8 +7,8 @@ import math
 import pytest
 
 from planner.core.result import Status
-from planner.serve import make_problem, solve
 from planner.serve import candidates as cand_mod
+from planner.serve import make_problem, solve
 from planner.serve.candidates import capacity_upper_bound, evaluate, layouts, roles
 
 CASES = [
