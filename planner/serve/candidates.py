@@ -30,7 +30,7 @@ from planner.perfmodel.hardware import GpuSpec, Pool
 from planner.perfmodel.memory import GIB
 from planner.perfmodel.model_spec import ModelSpec
 from planner.perfmodel.serving_features import Speculative
-from planner.perfmodel.stage import ReplicaConfig
+from planner.perfmodel.stage import EngineModel, ReplicaConfig
 from planner.serve.capacity import (
     CHUNK_OPTIONS,
     PREFILL_CHUNK_TOKENS,
@@ -259,6 +259,22 @@ def role_capacity(
     return rm.capacity()
 
 
+def layout_engine(
+    problem: ServingProblem, cfg: ReplicaConfig, speculative: Speculative | None
+) -> EngineModel:
+    """The (cached) step model of one engine of layout ``cfg`` at the problem's precisions."""
+    return engine_for(
+        problem.model,
+        cfg.gpu,
+        cfg.tp,
+        cfg.pp,
+        cfg.ep,
+        problem.precision,
+        problem.kv_precision_name,
+        speculative,
+    )
+
+
 def roles(problem: ServingProblem) -> tuple[str, ...]:
     """Roles the constraints allow (no disaggregation when nothing is decoded)."""
     mode = problem.constraints.disaggregation
@@ -286,16 +302,7 @@ def evaluate(
     else:
         chunks = (chunk0,)
     try:
-        eng = engine_for(
-            problem.model,
-            cfg.gpu,
-            cfg.tp,
-            cfg.pp,
-            cfg.ep,
-            problem.precision,
-            problem.kv_precision_name,
-            spec,
-        )
+        eng = layout_engine(problem, cfg, spec)
     except InputError as exc:  # e.g. the draft model does not fit the layout's tp
         return Candidate(layout.pool, cfg, role, chunk0, 0.0, reason=str(exc), speculative=True)
     if eng.free_bytes <= 0 or eng.kv_tokens < problem.traffic.max_context:
@@ -403,16 +410,7 @@ def capacity_upper_bound(
     if layout.reason:
         return None
     try:
-        eng = engine_for(
-            problem.model,
-            cfg.gpu,
-            cfg.tp,
-            cfg.pp,
-            cfg.ep,
-            problem.precision,
-            problem.kv_precision_name,
-            problem.speculative if speculative else None,
-        )
+        eng = layout_engine(problem, cfg, problem.speculative if speculative else None)
     except InputError:
         return None
     if eng.free_bytes <= 0 or eng.kv_tokens < problem.traffic.max_context:

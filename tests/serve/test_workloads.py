@@ -123,20 +123,23 @@ def test_shared_fleet_mip_equals_brute_force(qps_a, qps_b, h100, a100, la, lb, s
         assert other.objective >= best[0] - 1e-9
 
 
-def test_shared_pool_is_split_between_workloads():
-    # each workload alone fits on one H100; two H100s are needed together and the
-    # A100s are not allowed to help (no A100 in the inventory)
-    problem = make_problem(
+def twins(gpus):
+    """Two identical workloads of 2 req/s each."""
+    w = {"qps": 2, "prompt_tokens": 300, "output_tokens": 100}
+    return make_problem(
         "llama-3.1-8b",
-        "H100:2",
-        workloads=[
-            {"name": "a", "traffic": {"qps": 2, "prompt_tokens": 300, "output_tokens": 100}},
-            {"name": "b", "traffic": {"qps": 2, "prompt_tokens": 300, "output_tokens": 100}},
-        ],
+        gpus,
+        workloads=[{"name": "a", "traffic": w}, {"name": "b", "traffic": w}],
         tpot="40ms",
         max_tp=1,
         max_pp=1,
     )
+
+
+def test_shared_pool_is_split_between_workloads():
+    # each workload alone fits on one H100; two H100s are needed together and the
+    # A100s are not allowed to help (no A100 in the inventory)
+    problem = twins("H100:2")
     r = solve(problem, "auto", time_limit=20)
     assert r.status is Status.OPTIMAL
     assert sorted(g.workload for g in r.solution.replicas) == ["a", "b"]
@@ -158,17 +161,7 @@ def test_infeasible_shared_fleet_names_the_failing_workload():
 
 
 def test_together_but_not_alone_is_explained():
-    problem = make_problem(
-        "llama-3.1-8b",
-        "H100:1",
-        workloads=[
-            {"name": "a", "traffic": {"qps": 2, "prompt_tokens": 300, "output_tokens": 100}},
-            {"name": "b", "traffic": {"qps": 2, "prompt_tokens": 300, "output_tokens": 100}},
-        ],
-        tpot="40ms",
-        max_tp=1,
-        max_pp=1,
-    )
+    problem = twins("H100:1")
     r = solve(problem, "mip", time_limit=20)
     assert r.status is Status.INFEASIBLE
     assert "each workload alone fits" in r.reason
