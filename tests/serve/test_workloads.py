@@ -232,3 +232,21 @@ def test_cli_plan_per_workload(tmp_path, capsys):
     with pytest.raises(SystemExit) as exc:
         main([*args, "--workloads", str(f), "--qps", "3"])
     assert exc.value.code == 2
+
+
+def test_cli_simulates_each_workload(tmp_path, capsys):
+    f = tmp_path / "w.toml"
+    f.write_text(
+        "[[workloads]]\nname = 'a'\n"
+        "traffic = { qps = 2, prompt_tokens = 300, output_tokens = 50 }\n"
+        "[[workloads]]\nname = 'b'\n"
+        "traffic = { qps = 1, prompt_tokens = 1000, output_tokens = 20 }\n"
+    )
+    args = ["plan", "serve", "--model", "llama-3.1-8b", "--gpus", "H100:2", "--tpot", "80ms"]
+    with pytest.raises(SystemExit) as exc:
+        main([*args, "--workloads", str(f), "--simulate", "--sim-requests", "100", "--json"])
+    assert exc.value.code == 0
+    d = json.loads(capsys.readouterr().out)
+    sims = d["simulated"]["workloads"]
+    assert set(sims) == {"a", "b"}
+    assert all(s["requests"] == 100 and s["tpot_p99_s"] > 0 for s in sims.values())
