@@ -445,13 +445,16 @@ def dominated_early(
     done: list[Candidate],
 ) -> Candidate | None:
     """The candidate marked dominated without its capacity search, when ``k`` replicas of a
-    smaller usable one in ``done`` (same pool and role, ``k = g_c / g_d``) carry at least
-    :func:`capacity_upper_bound`; ``None`` otherwise. Same rule as :func:`prune_dominated`,
-    decided with a bound instead of the capacity, so the optimum does not change."""
+    usable one evaluated before it in ``done`` (same pool and role, ``k = g_c / g_d``, also
+    ``k = 1``: same GPUs and price) carry at least :func:`capacity_upper_bound`; ``None``
+    otherwise. The rule of :func:`prune_dominated` decided with a bound instead of the
+    capacity: a plan using this layout is matched by one using ``k`` replicas of the other
+    at the same price, so the optimum does not change (and two layouts never dismiss each
+    other: only one evaluated earlier can)."""
     g = layout.config.gpus
     best, by = 0.0, None
     for d in done:
-        if d.usable and d.pool == layout.pool and d.role == role and d.gpus < g:
+        if d.usable and d.pool == layout.pool and d.role == role and d.gpus <= g:
             k, rest = divmod(g, d.gpus)
             if not rest and k * d.capacity > best:
                 best, by = k * d.capacity, (k, d)
