@@ -253,7 +253,7 @@ def plan_day(
     from planner.core.mip import new_highs, outcome
 
     if problem.shared:
-        raise InputError("a day profile plans one workload (give --qps-free traffic, no workloads)")
+        raise InputError("a day profile plans one workload: give its lengths, not --workloads")
     autoscaling = autoscaling or Autoscaling()
     spot = spot or SpotPolicy()
     deadline = Deadline(time_limit)

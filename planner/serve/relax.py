@@ -14,8 +14,9 @@ with the exact method (``mip``), within a deadline, cheapest first:
    (feasible), stopped at 2 % or at the deadline; the feasible end is reported, so a
    target set to it has a plan.
 
-Every finding comes from a solve that returned OPTIMAL (a plan verified by the family's
-``verify``); whatever the deadline left untried is listed under ``not_tried``.
+Every finding comes from a solve that returned a plan verified by the family's ``verify``
+(its cost is the optimum when the solve was OPTIMAL); whatever the deadline left untried
+or undecided is listed under ``not_tried``.
 """
 
 from __future__ import annotations
@@ -41,17 +42,24 @@ QUANTISATIONS = (("fp8", "fp8"), ("int4", "fp8"), ("int4", None))
 
 
 def _solve(problem: ServingProblem, deadline: Deadline, threads: int) -> Result | None:
-    """Exact solve within the deadline (``None`` when no time is left)."""
+    """Exact solve within the deadline; ``None`` when no time is left or the solve was
+    stopped undecided (neither a verified plan nor proven infeasibility)."""
     from planner.core.solve import solve as certified_solve
 
     left = deadline.remaining()
     if left <= 0.05:
         return None
-    return certified_solve(problem, "mip", time_limit=left, threads=threads)
+    r = certified_solve(problem, "mip", time_limit=left, threads=threads)
+    return r if r.status is Status.INFEASIBLE or _feasible(r) else None
 
 
 def _feasible(result: Result | None) -> bool:
-    return result is not None and result.status is Status.OPTIMAL and result.solution is not None
+    """A verified plan exists (proven optimal or not)."""
+    return (
+        result is not None
+        and result.status in (Status.OPTIMAL, Status.FEASIBLE)
+        and result.solution is not None
+    )
 
 
 def _with_slo(problem: ServingProblem, **targets: float | None) -> ServingProblem:
