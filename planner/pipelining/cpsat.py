@@ -101,7 +101,7 @@ def build(
     horizon: int | None = None,
     relax: Collection[str] = (),
     length_lb: int = 0,
-    absolute: bool = True,
+    absolute: bool = False,
 ) -> Model:
     """The model at ``ii`` (see the module docstring); ``absolute`` adds the redundant
     one-iteration resource constraints of :func:`_one_iteration`."""
@@ -218,15 +218,6 @@ def build(
                 )
             if len(members) > 2:
                 m.add_no_overlap(members)
-        # Redundant: the consumer groups together run at most one op each at a time.
-        pooled = [
-            iv
-            for op in ops
-            if op.warp_cycles and not op.variable_latency and op.warp_cycles <= ii
-            for iv in _wrapped(m, resid[op.id], op.warp_cycles, ii, f"wc:{op.id}")
-        ]
-        if absolute and len(groups) > 1 and len(pooled) > 2 * len(groups):
-            m.add_cumulative(pooled, [1] * len(pooled), len(groups))
 
     # Lifetimes (only for ops that hold storage that is checked).
     kinds = [k for k in ("registers", "smem", "tmem") if k not in relax]
