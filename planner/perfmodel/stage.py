@@ -279,6 +279,7 @@ def layer_time(step: TrainingStep, gpu: GpuSpec, moe: bool) -> LayerCost:
         moe_load=sw.expert_load,
         node_limit=sw.node_limit,
         wgrad=sw.base_trainable,
+        attention_kernel=sw.attention_kernel,
     )
 
 

@@ -207,6 +207,12 @@ ASSUMPTIONS = (
         "0.55 / 0.5 / 2.5",
         "FlashAttention-2/3 papers (training)",
     ),
+    (
+        "attention_kernels: fa2 / triton",
+        "x 0.46 off Ampere / FA2 over 1.8",
+        "FlashAttention-2 paper sec. 4.1: up to 230 vs 335 TFLOP/s on A100 vs H100; "
+        "FA2 1.3-2.5x faster than FlashAttention in Triton",
+    ),
     ("stage.FLASH_ATTENTION_EFFICIENCY", "0.60", "FlashAttention forward, serving prefill"),
     ("kernels.BLACKWELL_GEMM_EFFICIENCY", "0.70", "no Blackwell row is a fit row"),
     ("kernels.GEMM_EFFICIENCY_DEFAULT", "0.75", "GPUs of an unlisted architecture"),
