@@ -37,7 +37,6 @@ from planner.perfmodel.kernels import (
 from planner.perfmodel.model_spec import ModelSpec
 from planner.perfmodel.overlap import exposed
 from planner.perfmodel.precision import BF16, Precision, get_precision
-from planner.perfmodel.quantize import gemm_precision, quantize_times
 
 #: Bytes per activation element in training and inference (bf16 activations even with
 #: fp8 GEMMs: Transformer Engine keeps activations in bf16 between layers).
@@ -213,10 +212,8 @@ def linear(
     """
     out = acc
     for n, k in shapes:
-        # fp8 / fp4 GEMMs first cast their inputs (forward) and output gradient (backward)
-        q_fwd, q_bwd = quantize_times(gpu, prec, m, n, k, batch)
-        fwd = q_fwd + gemm_time(gpu, m, n, k, prec, batch=batch)
-        bwd = q_bwd + gemm_time(gpu, m, k, n, prec, batch=batch)
+        fwd = gemm_time(gpu, m, n, k, prec, batch=batch)
+        bwd = gemm_time(gpu, m, k, n, prec, batch=batch)
         if wgrad > 0:
             bwd += wgrad * gemm_time(gpu, k, n, m, prec, batch=batch)
         one = Pass(gemm=fwd, gemm_bwd=bwd, flops=2.0 * m * n * k * batch)
@@ -369,7 +366,7 @@ def layer_cost(
         # sequence-parallel shard of each TP rank is dispatched on its own
         N_moe = N / tp * etp if etp < tp else N
         tokens_per_expert = N_moe * k_top * ep / model.num_experts * moe_load
-        mlp = linear(gpu, gemm_precision(prec, head=True), N, (shapes.router,), wgrad=wgrad)
+        mlp = linear(gpu, prec, N, (shapes.router,), wgrad=wgrad)
         mlp = linear(
             gpu,
             prec,
@@ -489,7 +486,7 @@ def head_cost(
     prec = get_precision(precision)
     h, V = model.hidden, model.vocab
     N = micro_batch * seq / cp
-    lin = linear(gpu, gemm_precision(prec, head=True), N, (layer_shapes(model, tp).head,))
+    lin = linear(gpu, prec, N, (layer_shapes(model, tp).head,))
     # vocab-parallel cross-entropy in fp32: cast, max, exp-sum, grad (several passes)
     logits = N * V / tp
     elem = memory_time(gpu, logits * (2 * ACT_BYTES + 3 * 4.0)) + memory_time(

@@ -213,11 +213,6 @@ ASSUMPTIONS = (
         "FlashAttention-2 paper sec. 4.1: up to 230 vs 335 TFLOP/s on A100 vs H100; "
         "FA2 1.3-2.5x faster than FlashAttention in Triton",
     ),
-    (
-        "quantize.CAST_BYTES",
-        "4",
-        "fp8 cast-transpose: read bf16, write fp8 + its transpose (Transformer Engine)",
-    ),
     ("stage.FLASH_ATTENTION_EFFICIENCY", "0.60", "FlashAttention forward, serving prefill"),
     ("kernels.BLACKWELL_GEMM_EFFICIENCY", "0.70", "no Blackwell row is a fit row"),
     ("kernels.GEMM_EFFICIENCY_DEFAULT", "0.75", "GPUs of an unlisted architecture"),
