@@ -201,12 +201,20 @@ def best_stage_layers(problem: TrainingProblem, plan: TrainingPlan) -> tuple[Tra
     faster (4, 4)); if rounding makes the exact split miss memory there (or the
     affine model does not apply), the balanced split is used.
     """
-    balanced = replace(plan, stage_layers=balanced_stage_layers(problem.model.layers, plan.pp))
-    q_balanced = quick(problem, balanced)
-    if plan.pp > 1 and not uniform_layers(problem):
+    uniform = uniform_layers(problem)
+    if plan.pp > 1 and not uniform:
         layers = bottleneck_stage_layers(problem, plan)
     else:
         layers = exact_stage_layers(problem, plan)
+    if uniform and plan.interleave <= 1 and layers is not None:
+        # without interleaving the affine stage model is the step model: the exact split
+        # needs no comparison with the balanced one (unless rounding broke its memory)
+        exact = replace(plan, stage_layers=layers)
+        q = quick(problem, exact)
+        if q.fits:
+            return exact, q
+    balanced = replace(plan, stage_layers=balanced_stage_layers(problem.model.layers, plan.pp))
+    q_balanced = quick(problem, balanced)
     if layers is not None and layers != balanced.stage_layers:
         exact = replace(plan, stage_layers=layers)
         q = quick(problem, exact)
