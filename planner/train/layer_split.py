@@ -120,8 +120,8 @@ def exact_stage_layers(problem: TrainingProblem, plan: TrainingPlan) -> tuple[in
     return tuple(n + plan.interleave - 1 for n in res.layers)
 
 
-#: Bisection steps on the bottleneck time (relative resolution far below 1e-12).
-BISECTION_STEPS = 60
+#: Bisection steps on the bottleneck time before the exact descent.
+BISECTION_STEPS = 24
 
 
 def bottleneck_stage_layers(problem: TrainingProblem, plan: TrainingPlan) -> tuple[int, ...] | None:
@@ -187,7 +187,18 @@ def bottleneck_stage_layers(problem: TrainingProblem, plan: TrainingPlan) -> tup
             lo = mid
         else:
             hi = mid
+    # descend to the exact optimum: the bottleneck of the current fill, until just below it
+    # nothing fits (each step lowers it to another split's bottleneck)
     got = fill(hi)
+    while got is not None:
+        start, top = 0, 0.0
+        for j, n in enumerate(got):
+            top = max(top, cost(j, start, start + n)[0])
+            start += n
+        lower = fill(top * (1 - 1e-12))
+        if lower is None:
+            break
+        got = lower
     return None if got is None else tuple(got)
 
 
