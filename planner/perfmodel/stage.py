@@ -479,10 +479,11 @@ def stage_parts(
     )
     k_left = recomputed_layers(step, n_dense + n_moe)
     partial = step.recompute == "full" and k_left < n_dense + n_moe
+    costs: dict[bool, LayerCost] = {}
     for is_moe, n in ((False, n_dense), (True, n_moe)):
         if not n:
             continue
-        cost = layer_time(step, pool.gpu, is_moe)
+        cost = costs[is_moe] = layer_time(step, pool.gpu, is_moe)
         k = min(n, k_left) if step.recompute == "full" else 0
         k_left -= k
         if partial:
@@ -519,16 +520,24 @@ def stage_parts(
             out["fwd_comm"] += hc.comm_fwd
             out["bwd_comm"] += hc.comm_bwd
             if step.model.mtp_layers:
-                _add_mtp(out, step, pool, hc)
+                _add_mtp(out, step, pool, hc, costs)
     return out
 
 
-def _add_mtp(out: dict[str, float], step: TrainingStep, pool: Pool, hc: LayerCost) -> None:
+def _add_mtp(
+    out: dict[str, float],
+    step: TrainingStep,
+    pool: Pool,
+    hc: LayerCost,
+    costs: dict[bool, LayerCost],
+) -> None:
     """Multi-token-prediction modules on the last stage (DeepSeek-V3 section 2.2): per module
-    one block of the last layer's type, the ``2h -> h`` projection and the shared LM head."""
+    one block of the last layer's type, the ``2h -> h`` projection and the shared LM head
+    (``costs``: the stage's layer costs by type, reused when the block's type is among them)."""
     model = step.model
     k = model.mtp_layers
-    block = layer_time(step, pool.gpu, model.is_moe_layer(model.layers - 1))
+    moe = model.is_moe_layer(model.layers - 1)
+    block = costs.get(moe) or layer_time(step, pool.gpu, moe)
     tokens = step.microbatch * step.seq / step.cp
     proj = linear(
         pool.gpu,
