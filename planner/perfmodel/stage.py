@@ -538,12 +538,8 @@ def _add_mtp(
     k = model.mtp_layers
     moe = model.is_moe_layer(model.layers - 1)
     block = costs.get(moe) or layer_time(step, pool.gpu, moe)
-    tokens = step.microbatch * step.seq / step.cp
-    proj = linear(
-        pool.gpu,
-        get_precision(step.precision),
-        tokens,
-        ((model.hidden / step.tp, 2 * model.hidden),),
+    proj = mtp_projection(
+        pool.gpu, step.precision, step.microbatch * step.seq / step.cp, model.hidden, step.tp
     )
     out["fwd_kernels"] += k * (block.fwd + proj.gemm + hc.fwd)
     out["bwd_kernels"] += k * (block.bwd + proj.gemm_bwd + hc.bwd)
@@ -553,6 +549,13 @@ def _add_mtp(
     out["ep_comm"] += k * block.ep
     out["fwd_comm"] += k * (block.comm_fwd + hc.comm_fwd)
     out["bwd_comm"] += k * (block.comm_bwd + hc.comm_bwd)
+
+
+@constants.on_change
+@functools.lru_cache(maxsize=4096)
+def mtp_projection(gpu: GpuSpec, precision: str, tokens: float, hidden: int, tp: int):
+    """The ``[tokens, 2h] x [2h, h / tp]`` projection of a multi-token-prediction module."""
+    return linear(gpu, get_precision(precision), tokens, ((hidden / tp, 2 * hidden),))
 
 
 def mtp_params(step: Layout, model: ModelSpec) -> tuple[float, float]:
@@ -1160,6 +1163,7 @@ __all__ = [
     "layer_memory",
     "layer_time",
     "mtp_params",
+    "mtp_projection",
     "optimizer_time",
     "overlapped",
     "p2p_transfer",
