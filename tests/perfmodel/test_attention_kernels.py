@@ -9,8 +9,9 @@ from planner.perfmodel.attention_kernels import attention_efficiency
 from planner.perfmodel.hardware import get_gpu
 from planner.perfmodel.kernels import FLASH_EFFICIENCY
 from planner.perfmodel.layer import layer_cost
-from planner.perfmodel.model_spec import ModelSpec
 from planner.perfmodel.options import Software
+
+from .models import small_model
 
 
 def test_efficiency_order_and_ampere_fa2():
@@ -31,19 +32,7 @@ def test_unknown_kernel_rejected():
 
 
 def test_slower_kernel_costs_only_the_attention_core():
-    model = ModelSpec(
-        name="m",
-        hidden=1024,
-        layers=4,
-        heads=16,
-        kv_heads=16,
-        head_dim=64,
-        ffn=4096,
-        vocab=32000,
-        max_seq=8192,
-        gated_mlp=False,
-        tied_embeddings=False,
-    )
+    model = small_model(layers=4, gated_mlp=False)
     kw = dict(micro_batch=1, seq=8192, tp=1, flash=True)
     gpu = get_gpu("H100")
     fast = layer_cost(model, gpu, **kw)

@@ -5,12 +5,13 @@ from __future__ import annotations
 from dataclasses import replace
 
 from planner.perfmodel.hardware import Pool, get_gpu
-from planner.perfmodel.model_spec import ModelSpec
 from planner.perfmodel.readers import load_model
 from planner.perfmodel.stage import TrainingStep, layer_time, stage_cost
 
+from .models import small_model
 
-def _step(model: ModelSpec) -> TrainingStep:
+
+def _step(model) -> TrainingStep:
     return TrainingStep(
         tp=1, pp=2, dp=2, model=model, seq=2048, precision="bf16", microbatch=1, zero=1
     )
@@ -23,19 +24,7 @@ def test_config_field_becomes_mtp_layers_outside_the_parameter_count():
 
 
 def test_mtp_module_costs_a_block_and_a_head_on_the_last_stage_only():
-    base = ModelSpec(
-        name="m",
-        hidden=1024,
-        layers=8,
-        heads=16,
-        kv_heads=16,
-        head_dim=64,
-        ffn=4096,
-        vocab=32000,
-        max_seq=4096,
-        gated_mlp=True,
-        tied_embeddings=False,
-    )
+    base = small_model()
     pool = Pool(get_gpu("H100"), 64, "H100")
     plain, mtp = _step(base), _step(replace(base, mtp_layers=1))
     first = (4, 0, True, False)
