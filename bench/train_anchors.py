@@ -41,13 +41,13 @@ from planner.bench import markdown_rows, write_report
 from planner.bench.rows import write_rows
 from planner.bench.runner import measurement_row
 from planner.core.family import Reference
-from planner.core.timing import Deadline
+from planner.core.result import Status
 from planner.perfmodel.hardware import parse_cluster
 from planner.perfmodel.options import DEEPSEEK_V3, Software
 from planner.perfmodel.readers import load_model
+from planner.train.api import solve
 from planner.train.evaluate import verify
 from planner.train.instance import Constraints, TrainingPlan, TrainingProblem, Workload
-from planner.train.search import exact_search
 from planner.train.step_time import balanced_stage_layers, estimate
 
 OUT = Path(__file__).resolve().parent / "results" / "train"
@@ -146,14 +146,16 @@ def main() -> None:
         if prob.name not in searched:
             load = os.getloadavg()[0]
             t0, c0 = time.perf_counter(), time.process_time()
-            out = exact_search(prob, top_k=1, deadline=Deadline(args.time_limit))
-            best = out.ranked[0] if out.ranked else None
+            # the search `planner plan train` runs (method auto: rule-of-thumb incumbent, then
+            # the exact search), certified by core.solve
+            res = solve(prob, "auto", time_limit=args.time_limit)
+            best = res.solution
             searched[prob.name] = {
                 "search_wall_s": round(time.perf_counter() - t0, 1),
                 "search_cpu_s": round(time.process_time() - c0, 1),
-                "search_complete": out.complete,
-                "search_best": best[0].short() if best else "",
-                "search_best_step_s": round(best[1].step_time, 3) if best else "",
+                "search_complete": res.status is Status.OPTIMAL,
+                "search_best": best.short() if best is not None else "",
+                "search_best_step_s": round(estimate(prob, best).step_time, 3) if best else "",
                 "load_avg": round(load, 1),
             }
         row.update(searched[prob.name])

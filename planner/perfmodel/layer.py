@@ -25,11 +25,11 @@ import functools
 from dataclasses import dataclass
 
 from planner.perfmodel import comm, constants
+from planner.perfmodel.attention_kernels import attention_efficiency
 from planner.perfmodel.hardware import GpuSpec
 from planner.perfmodel.kernels import (
     FLASH_BWD_RATIO,
     FLASH_CAUSAL_FRACTION,
-    FLASH_EFFICIENCY,
     flash_attention_time,
     gemm_time,
     memory_time,
@@ -258,6 +258,7 @@ def layer_cost(
     moe_load: float = 1.0,
     node_limit: int = 0,
     wgrad: float = 1.0,
+    attention_kernel: str = "flash",
 ) -> LayerCost:
     """Training cost of one transformer layer for one microbatch on one GPU.
 
@@ -304,6 +305,9 @@ def layer_cost(
         NVLink); 0 for a plain all-to-all.
     wgrad
         Share of the weight-gradient GEMMs computed (frozen weights skip theirs).
+    attention_kernel
+        Implementation of the fused attention core
+        (:mod:`~planner.perfmodel.attention_kernels`).
     """
     prec = get_precision(precision)
     fab = comm.fabric_of(gpu)
@@ -337,7 +341,8 @@ def layer_cost(
         # one fused kernel; causal masking skips FLASH_CAUSAL_FRACTION of the square,
         # the backward recomputes the scores (FLASH_BWD_RATIO x the forward work)
         square = 2.0 * b * a_local * s * s_kv * (d_qk + d_v)
-        fwd_t = flash_attention_time(gpu, square * FLASH_CAUSAL_FRACTION, BF16, FLASH_EFFICIENCY)
+        eff = attention_efficiency(gpu, attention_kernel)
+        fwd_t = flash_attention_time(gpu, square * FLASH_CAUSAL_FRACTION, BF16, eff)
         core = Pass(gemm=fwd_t, gemm_bwd=FLASH_BWD_RATIO * fwd_t, flops=square)
     else:
         core = linear(gpu, BF16, s, ((s_kv, d_qk),), batch=b * a_local)

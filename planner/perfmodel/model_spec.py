@@ -73,6 +73,12 @@ class ModelSpec:
         Every ``moe_layer_freq``-th layer (after ``dense_layers``) is MoE.
     q_lora_rank, kv_lora_rank, qk_rope_head_dim, qk_nope_head_dim, v_head_dim
         Multi-head latent attention (DeepSeek-V2/V3); 0 when absent.
+    mtp_layers
+        Multi-token-prediction modules trained with the model (DeepSeek-V3's
+        ``num_nextn_predict_layers``): each is one more block of the last
+        layer's type, a ``2h x h`` projection and another pass through the
+        shared LM head and loss, on the last pipeline stage. Not counted in
+        the parameter totals (the 671B of DeepSeek-V3 exclude them).
     source
         Where the spec came from (file or catalog entry).
     """
@@ -108,6 +114,7 @@ class ModelSpec:
     qk_rope_head_dim: int = 0
     qk_nope_head_dim: int = 0
     v_head_dim: int = 0
+    mtp_layers: int = 0
     source: str = ""
     display_name: str = field(default="", compare=False)
 

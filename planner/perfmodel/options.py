@@ -40,6 +40,10 @@ MoE
     ``capacity_factor`` tokens per expert capped at this multiple of the mean
     and padded to it (0 = dropless); ``node_limit`` node-limited routing (a
     token reaches at most this many nodes; DeepSeek-V3: 4).
+Kernels
+    ``attention_kernel`` the fused attention implementation (``flash``: the
+    current kernel of each architecture, ``fa2``, ``triton``;
+    :mod:`~planner.perfmodel.attention_kernels`).
 """
 
 from __future__ import annotations
@@ -49,6 +53,7 @@ from dataclasses import dataclass, fields, replace
 from typing import Any
 
 from planner.core.errors import InputError, check_table
+from planner.perfmodel.attention_kernels import ATTENTION_KERNELS
 
 EP_OVERLAPS = ("none", "a2a", "dualpipe")
 
@@ -73,6 +78,7 @@ class Software:
     moe_load: float = 1.0
     capacity_factor: float = 0.0
     node_limit: int = 0
+    attention_kernel: str = "flash"
 
     def __post_init__(self) -> None:
         where = "software"
@@ -94,6 +100,10 @@ class Software:
             raise InputError(f"{where}: lora_rank and node_limit must be >= 0")
         if self.moe_load < 1:
             raise InputError(f"{where}: moe_load must be >= 1 (busiest rank over the mean)")
+        if self.attention_kernel not in ATTENTION_KERNELS:
+            raise InputError(
+                f"{where}: attention_kernel must be one of {', '.join(ATTENTION_KERNELS)}"
+            )
         if self.capacity_factor and self.capacity_factor < 1:
             raise InputError(f"{where}: capacity_factor must be 0 (dropless) or >= 1")
 

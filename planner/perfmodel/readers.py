@@ -41,11 +41,12 @@ Architectures (``model_type``) and their fields:
 
 Fields that do not change the model's size or cost (token ids, dropout,
 initialization, norm epsilons, rotary-embedding settings, router loss
-coefficients, library versions, ...) are accepted and ignored. Two are
-ignored on purpose although they touch the weights: ``quantization_config``
+coefficients, library versions, ...) are accepted and ignored. One is
+ignored on purpose although it touches the weights: ``quantization_config``
 (the storage format of a checkpoint; the planner's precision is chosen per
-plan) and ``num_nextn_predict_layers`` (DeepSeek-V3's multi-token-prediction
-module, not part of the 671B model). Any other field fails with an
+plan). ``num_nextn_predict_layers`` (DeepSeek-V3's multi-token-prediction
+modules, not part of the 671B model) becomes ``mtp_layers``: training costs
+them, parameter totals leave them out. Any other field fails with an
 ``InputError`` naming the field and the architecture: a field the reader
 cannot map may change the model's size or cost, so it never gets a silent
 default. Fields a config omits take the defaults of the architecture's
@@ -129,7 +130,6 @@ NEUTRAL = frozenset(
         "scale_attn_weights",
         "pretraining_tp",
         "quantization_config",
-        "num_nextn_predict_layers",
         "output_router_logits",
         "router_aux_loss_coef",
         "aux_loss_alpha",
@@ -270,6 +270,7 @@ def _llama_family(f: _Fields, mtype: str) -> dict[str, Any]:
         "qk_rope_head_dim": f.int("qk_rope_head_dim", default=0),
         "qk_nope_head_dim": f.int("qk_nope_head_dim", default=0),
         "v_head_dim": f.int("v_head_dim", default=0),
+        "mtp_layers": f.int("num_nextn_predict_layers", default=0),
         "sliding_window": _sliding_window(f, max_seq),
     }
 

@@ -92,6 +92,7 @@ from planner.perfmodel.layer import (
     layer_cost,
     layer_params,
     layer_shapes,
+    linear,
 )
 from planner.perfmodel.memory import (
     ACT_BYTES,
@@ -280,6 +281,7 @@ def layer_time(step: TrainingStep, gpu: GpuSpec, moe: bool) -> LayerCost:
         moe_load=sw.expert_load,
         node_limit=sw.node_limit,
         wgrad=sw.base_trainable,
+        attention_kernel=sw.attention_kernel,
     )
 
 
@@ -478,10 +480,11 @@ def stage_parts(
     )
     k_left = recomputed_layers(step, n_dense + n_moe)
     partial = step.recompute == "full" and k_left < n_dense + n_moe
+    costs: dict[bool, LayerCost] = {}
     for is_moe, n in ((False, n_dense), (True, n_moe)):
         if not n:
             continue
-        cost = layer_time(step, pool.gpu, is_moe)
+        cost = costs[is_moe] = layer_time(step, pool.gpu, is_moe)
         k = min(n, k_left) if step.recompute == "full" else 0
         k_left -= k
         if partial:
@@ -517,7 +520,53 @@ def stage_parts(
             out["tp_comm"] += hc.comm_fwd + hc.comm_bwd
             out["fwd_comm"] += hc.comm_fwd
             out["bwd_comm"] += hc.comm_bwd
+            if step.model.mtp_layers:
+                _add_mtp(out, step, pool, hc, costs)
     return out
+
+
+def _add_mtp(
+    out: dict[str, float],
+    step: TrainingStep,
+    pool: Pool,
+    hc: LayerCost,
+    costs: dict[bool, LayerCost],
+) -> None:
+    """Multi-token-prediction modules on the last stage (DeepSeek-V3 section 2.2): per module
+    one block of the last layer's type, the ``2h -> h`` projection and the shared LM head
+    (``costs``: the stage's layer costs by type, reused when the block's type is among them)."""
+    model = step.model
+    k = model.mtp_layers
+    moe = model.is_moe_layer(model.layers - 1)
+    block = costs.get(moe) or layer_time(step, pool.gpu, moe)
+    proj = mtp_projection(
+        pool.gpu, step.precision, step.microbatch * step.seq / step.cp, model.hidden, step.tp
+    )
+    out["fwd_kernels"] += k * (block.fwd + proj.gemm + hc.fwd)
+    out["bwd_kernels"] += k * (block.bwd + proj.gemm_bwd + hc.bwd)
+    out["recompute"] += k * block.recompute
+    out["tp_comm"] += k * (block.tp + hc.comm_fwd + hc.comm_bwd)
+    out["cp_comm"] += k * block.cp
+    out["ep_comm"] += k * block.ep
+    out["fwd_comm"] += k * (block.comm_fwd + hc.comm_fwd)
+    out["bwd_comm"] += k * (block.comm_bwd + hc.comm_bwd)
+
+
+@constants.on_change
+@functools.lru_cache(maxsize=4096)
+def mtp_projection(gpu: GpuSpec, precision: str, tokens: float, hidden: int, tp: int):
+    """The ``[tokens, 2h] x [2h, h / tp]`` projection of a multi-token-prediction module."""
+    return linear(gpu, get_precision(precision), tokens, ((hidden / tp, 2 * hidden),))
+
+
+def mtp_params(step: Layout, model: ModelSpec) -> tuple[float, float]:
+    """(non-expert, expert) parameters of the multi-token-prediction modules on one GPU of the
+    last stage: the blocks and their projections (embedding and head are shared)."""
+    k = model.mtp_layers
+    if not k:
+        return 0.0, 0.0
+    a, e = layer_params(model, model.is_moe_layer(model.layers - 1), step.tp, step.ep, step.etp)
+    return k * (a + 2 * model.hidden * model.hidden / step.tp), k * e
 
 
 def stage_times(
@@ -603,6 +652,13 @@ def stage_cost(
         dense_p += model.embedding_params() / t
     if last:
         dense_p += model.head_params() / t
+        mtp_dense, mtp_exp = mtp_params(step, model)
+        dense_p += mtp_dense
+        exp_p += mtp_exp
+        if model.mtp_layers:
+            kept, working = layer_memory(step, model.is_moe_layer(model.layers - 1))
+            act += model.mtp_layers * kept
+            work = max(work, working)
         if model.tied_embeddings and pp > 1:
             dense_p += model.vocab * model.hidden / t  # Megatron keeps a copy on the last stage
     lora_p = 0.0
@@ -1120,6 +1176,8 @@ __all__ = [
     "exposed_after",
     "layer_memory",
     "layer_time",
+    "mtp_params",
+    "mtp_projection",
     "optimizer_time",
     "overlapped",
     "p2p_transfer",

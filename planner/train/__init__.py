@@ -15,7 +15,7 @@ from pathlib import Path
 
 from planner.core.family import Family, register
 from planner.core.result import Result
-from planner.perfmodel.calibration.fit import register_predictor
+from planner.perfmodel.calibration.fit import register_best_plan, register_predictor
 from planner.perfmodel.calibration.published import TrainingRow
 from planner.train import calibration
 from planner.train.api import make_problem, plan
@@ -38,6 +38,7 @@ def plot(problem: TrainingProblem, result: Result | TrainingPlan, path: str | Pa
 
 
 register_predictor(TrainingRow, calibration.predict)
+register_best_plan(TrainingRow, calibration.best_plan)
 
 FAMILY = register(
     Family(

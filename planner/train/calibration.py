@@ -69,3 +69,33 @@ def predict(row: TrainingRow) -> float:
     if row.metric == "tokens_per_s_per_gpu":
         return est.tokens / est.step_time / est.gpus
     raise ValueError(f"{row.id}: unknown metric {row.metric!r}")
+
+
+#: Seconds the search may spend on one row's problem (``planner calibrate --report``).
+BEST_PLAN_TIME_LIMIT = 30.0
+
+
+def best_plan(row: TrainingRow, time_limit: float = BEST_PLAN_TIME_LIMIT) -> dict:
+    """The planner's best plan for the row's model, GPUs and workload, against its published one.
+
+    Searches every layout on all of the row's GPUs (same model, batch, sequence,
+    precision and software) and returns ``published_s`` (the published layout
+    under the model), ``best_s`` (the best plan's step time), ``status``, the
+    best plan's short form, and whether the published layout fits in memory.
+    """
+    from dataclasses import replace
+
+    from planner.train.api import solve
+
+    problem = row_problem(row)
+    problem = replace(problem, constraints=replace(problem.constraints, use_all_gpus=True))
+    published = estimate(problem, row_plan(row, problem.model.layers))
+    result = solve(problem, "auto", time_limit=time_limit)
+    best = result.solution
+    return {
+        "published_s": published.step_time,
+        "published_fits": published.fits,
+        "best_s": estimate(problem, best).step_time if best is not None else None,
+        "status": result.status.value,
+        "best": best.short() if best is not None else "",
+    }

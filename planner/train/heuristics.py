@@ -68,28 +68,28 @@ def rule_of_thumb(
         bs = [b for b in sp_space.microbatches if (B // d) % b == 0]
         stage = c.stage_layers or balanced_stage_layers(model.layers, p)
         for rc in rcs:
-            fits = [
-                plan
-                for b in bs
-                for plan in [
-                    TrainingPlan(
-                        tp=t,
-                        pp=p,
-                        dp=d,
-                        cp=cp,
-                        ep=ep,
-                        microbatch=b,
-                        interleave=c.interleave or 1,
-                        recompute=rc,
-                        zero=z,
-                        sequence_parallel=sp,
-                        stage_layers=tuple(stage),
-                    )
-                ]
-                if quick(problem, plan).fits
-            ]
-            if fits:
-                return fits[-1]  # largest microbatch that fits
+            # memory grows with the microbatch (in-flight sequences min((p - j) b, B / d)):
+            # scan upwards and stop at the first that does not fit
+            best = None
+            for b in bs:
+                plan = TrainingPlan(
+                    tp=t,
+                    pp=p,
+                    dp=d,
+                    cp=cp,
+                    ep=ep,
+                    microbatch=b,
+                    interleave=c.interleave or 1,
+                    recompute=rc,
+                    zero=z,
+                    sequence_parallel=sp,
+                    stage_layers=tuple(stage),
+                )
+                if not quick(problem, plan).fits:
+                    break
+                best = plan
+            if best is not None:
+                return best  # largest microbatch that fits
     return None
 
 

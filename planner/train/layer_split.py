@@ -21,8 +21,15 @@ least ``v`` layers (one per chunk): the counts are shifted by ``v - 1`` and
 The reference formulation is :func:`cpsat_stage_layers`; both are tested
 against a brute force over all compositions.
 
-Exact for models whose layers all have one type; other models keep
-:func:`planner.train.step_time.balanced_stage_layers`.
+Exact for models whose layers all have one type. Models with mixed layers
+(DeepSeek's dense first layers, a multi-token-prediction block on the last
+stage) get :func:`bottleneck_stage_layers` without interleaving: the split
+with the least slowest-stage time under memory, found by bisection on the
+bottleneck with a greedy fill (exact for the bottleneck: stage time and
+memory grow with the layers a stage holds, so the greedy stage boundaries
+dominate those of any feasible split); the sum of the stage times does not
+depend on the split, only the per-step tail may still prefer another one.
+Interleaved mixed-layer plans keep the balanced split.
 """
 
 from __future__ import annotations
@@ -31,11 +38,17 @@ import math
 from dataclasses import replace
 
 from planner.perfmodel.memory import in_flight_microbatches
-from planner.perfmodel.stage import pipeline_time
+from planner.perfmodel.stage import pipeline_time, stage_cost
 from planner.train.hetero.split import StageClass, solve_split
 from planner.train.hetero.terms import MEMORY_RTOL, ComboTerms, type_ids, uniform_layers
 from planner.train.instance import TrainingPlan, TrainingProblem
-from planner.train.step_time import Quick, balanced_stage_layers, quick
+from planner.train.step_time import (
+    Quick,
+    balanced_stage_layers,
+    moe_flags,
+    quick,
+    training_step,
+)
 
 #: Weight that turns ``sum U`` into a tie-break when the step time does not contain it.
 LEXICOGRAPHIC = 1e12
@@ -107,6 +120,88 @@ def exact_stage_layers(problem: TrainingProblem, plan: TrainingPlan) -> tuple[in
     return tuple(n + plan.interleave - 1 for n in res.layers)
 
 
+#: Bisection steps on the bottleneck time before the exact descent.
+BISECTION_STEPS = 24
+
+
+def bottleneck_stage_layers(problem: TrainingProblem, plan: TrainingPlan) -> tuple[int, ...] | None:
+    """Layers per stage (no interleaving, one pool) with the least slowest-stage time
+    ``max_j U_j`` under every stage's memory, for any mix of layer types; ``None`` when no
+    split fits (or the plan is interleaved / spans pools)."""
+    model, pp = problem.model, plan.pp
+    L = model.layers
+    if plan.interleave > 1 or len(problem.cluster.pools) > 1 or pp > L:
+        return None
+    pool = problem.cluster.pools[0]
+    flags = moe_flags(model)
+    moe_before = [0]
+    for f in flags:
+        moe_before.append(moe_before[-1] + f)
+    step = training_step(problem, plan)
+    m = plan.microbatches(problem.workload.global_batch)
+    cap = problem.capacity(pool.gpu)
+    flight = [in_flight_microbatches(j, pp, m, 1) for j in range(pp)]
+    costs: dict[tuple, tuple[float, float]] = {}
+
+    def cost(j: int, start: int, end: int) -> tuple[float, float]:
+        n_moe = moe_before[end] - moe_before[start]
+        key = (end - start - n_moe, n_moe, j == 0, j == pp - 1, flight[j])
+        got = costs.get(key)
+        if got is None:
+            st = stage_cost(step, pool, key[0], n_moe, j == 0, j == pp - 1)
+            got = costs[key] = (st.micro, st.memory.total(flight[j]))
+        return got
+
+    def fill(limit: float) -> list[int] | None:
+        out, start = [], 0
+        for j in range(pp):
+            last_end = L if j == pp - 1 else L - (pp - 1 - j)
+            end = last_end if j == pp - 1 else start + 1
+            u, mem = cost(j, start, end)
+            if u > limit or mem > cap:
+                return None
+            while end < last_end:
+                u, mem = cost(j, start, end + 1)
+                if u > limit or mem > cap:
+                    break
+                end += 1
+            out.append(end - start)
+            start = end
+        return out
+
+    balanced = balanced_stage_layers(L, pp)
+    bounds, start = [], 0
+    for j, n in enumerate(balanced):
+        bounds.append(cost(j, start, start + n)[0])
+        start += n
+    hi = max(bounds)
+    # a split within the memory caps may need a slower bottleneck than the balanced one
+    while fill(hi) is None:
+        if hi > 1e6 * max(bounds):
+            return None
+        hi *= 2
+    lo = 0.0
+    for _ in range(BISECTION_STEPS):
+        mid = (lo + hi) / 2
+        if fill(mid) is None:
+            lo = mid
+        else:
+            hi = mid
+    # descend to the exact optimum: the bottleneck of the current fill, until just below it
+    # nothing fits (each step lowers it to another split's bottleneck)
+    got = fill(hi)
+    while got is not None:
+        start, top = 0, 0.0
+        for j, n in enumerate(got):
+            top = max(top, cost(j, start, start + n)[0])
+            start += n
+        lower = fill(top * (1 - 1e-12))
+        if lower is None:
+            break
+        got = lower
+    return None if got is None else tuple(got)
+
+
 def best_stage_layers(problem: TrainingProblem, plan: TrainingPlan) -> tuple[TrainingPlan, Quick]:
     """``plan`` with its best layers per stage and its :func:`quick` numbers.
 
@@ -117,9 +212,20 @@ def best_stage_layers(problem: TrainingProblem, plan: TrainingPlan) -> tuple[Tra
     faster (4, 4)); if rounding makes the exact split miss memory there (or the
     affine model does not apply), the balanced split is used.
     """
+    uniform = uniform_layers(problem)
+    if plan.pp > 1 and not uniform:
+        layers = bottleneck_stage_layers(problem, plan)
+    else:
+        layers = exact_stage_layers(problem, plan)
+    if uniform and plan.interleave <= 1 and layers is not None:
+        # without interleaving the affine stage model is the step model: the exact split
+        # needs no comparison with the balanced one (unless rounding broke its memory)
+        exact = replace(plan, stage_layers=layers)
+        q = quick(problem, exact)
+        if q.fits:
+            return exact, q
     balanced = replace(plan, stage_layers=balanced_stage_layers(problem.model.layers, plan.pp))
     q_balanced = quick(problem, balanced)
-    layers = exact_stage_layers(problem, plan)
     if layers is not None and layers != balanced.stage_layers:
         exact = replace(plan, stage_layers=layers)
         q = quick(problem, exact)

@@ -25,6 +25,7 @@ states at the largest sharding, first-stage in-flight activations) skip
 
 from __future__ import annotations
 
+import functools
 import heapq
 import itertools
 from collections.abc import Sequence
@@ -274,6 +275,12 @@ def _first_stage_floor(
     return first_stage_memory(problem, lc, stage0, pp, d, z).total(in_flight)
 
 
+@functools.lru_cache(maxsize=8192)
+def stage_flights(pp: int, m: int, v: int) -> tuple[float, ...]:
+    """In-flight microbatches of every stage (:func:`in_flight_microbatches`), cached."""
+    return tuple(in_flight_microbatches(j, pp, m, v) for j in range(pp))
+
+
 def split_may_fit(
     problem: TrainingProblem,
     lc: LayerConfig,
@@ -295,7 +302,7 @@ def split_may_fit(
     L = problem.model.layers
     if pp == 1:
         return True
-    flight = np.array([in_flight_microbatches(j, pp, m, v) for j in range(pp)])
+    flight = np.array(stage_flights(pp, m, v))
     zero_layers = first_stage_memory(problem, lc, 0.0, pp, d, z)
     one_layer = first_stage_memory(problem, lc, 1.0, pp, d, z)
     per_layer = one_layer.total(flight) - zero_layers.total(flight)

@@ -85,11 +85,19 @@ CHECK_RTOL = 1e-6
 
 #: Predictor of each row type, registered by the families.
 PREDICTORS: dict[type, Callable[[Any], float]] = {}
+#: The family's best plan for a row's problem against its published layout (training only).
+BEST_PLANS: dict[type, Callable[[Any], dict]] = {}
 
 
 def register_predictor(row_type: type, predict: Callable[[Any], float]) -> None:
     """Make ``predict(row)`` the model's prediction of rows of ``row_type``."""
     PREDICTORS[row_type] = predict
+
+
+def register_best_plan(row_type: type, best: Callable[[Any], dict]) -> None:
+    """Make ``best(row)`` the planner's best plan for rows of ``row_type`` (a dict with
+    ``published_s``, ``published_fits``, ``best_s``, ``status`` and ``best``)."""
+    BEST_PLANS[row_type] = best
 
 
 def kind_of(row: Any) -> str:
@@ -110,6 +118,12 @@ def predict(row: Any) -> float:
 def log_error(row: Any) -> float:
     """``log(predicted / measured)``."""
     return math.log(predict(row) / row.value)
+
+
+def time_log_error(row: Any, metric_log_error: float) -> float:
+    """``log(predicted time / measured time)`` from the metric's log error: every metric but
+    ``step_time_s`` is a rate (work per second), whose time error has the opposite sign."""
+    return metric_log_error if row.metric == "step_time_s" else -metric_log_error
 
 
 def _loss(rows: Sequence[Any]) -> float:
@@ -207,6 +221,12 @@ ASSUMPTIONS = (
         "0.55 / 0.5 / 2.5",
         "FlashAttention-2/3 papers (training)",
     ),
+    (
+        "attention_kernels: fa2 / triton",
+        "x 0.46 off Ampere / FA2 over 1.8",
+        "FlashAttention-2 paper sec. 4.1: up to 230 vs 335 TFLOP/s on A100 vs H100; "
+        "FA2 1.3-2.5x faster than FlashAttention in Triton",
+    ),
     ("stage.FLASH_ATTENTION_EFFICIENCY", "0.60", "FlashAttention forward, serving prefill"),
     ("kernels.BLACKWELL_GEMM_EFFICIENCY", "0.70", "no Blackwell row is a fit row"),
     ("kernels.GEMM_EFFICIENCY_DEFAULT", "0.75", "GPUs of an unlisted architecture"),
@@ -230,8 +250,17 @@ def _stats(errors: Sequence[float]) -> tuple[str, str]:
     return f"{100 * mean:.1f} %", f"{100 * worst:.1f} %"
 
 
-def report(result: Fit, path: Path, *, loso: bool = True, command: str = "") -> Path:
-    """Write the accuracy report: constants, error on fit / held-out rows, leave-one-source-out."""
+def report(
+    result: Fit,
+    path: Path,
+    *,
+    loso: bool = True,
+    command: str = "",
+    best_plans: bool = True,
+) -> Path:
+    """Write the accuracy report: constants, time error on fit / held-out rows by source and by
+    layout kind, leave-one-source-out, and (``best_plans``) each held-out run's published
+    layout against the planner's best plan."""
     lines = ["# Calibration report", ""]
     if command:
         lines += [f"Command: `{command}`", ""]
@@ -251,10 +280,14 @@ def report(result: Fit, path: Path, *, loso: bool = True, command: str = "") -> 
             f"{len(used)} {p.kind} rows ({', '.join(sources)}) |"
         )
     with constants.override(result.values):
-        errors = {r.id: log_error(r) for r in ROWS}
+        metric_errors = {r.id: log_error(r) for r in ROWS}
+        errors = {r.id: time_log_error(r, metric_errors[r.id]) for r in ROWS}
         lines += [
             "",
             "## Accuracy by source",
+            "",
+            "Errors are of the step time (serving: time per output token): a row that reports a "
+            "rate (TFLOP/s, tokens/s) has time error `measured / predicted - 1`.",
             "",
             "| source | framework, version | split | rows | mean abs error | max abs error |",
             "|---|---|---|---|---|---|",
@@ -272,6 +305,10 @@ def report(result: Fit, path: Path, *, loso: bool = True, command: str = "") -> 
             mean, worst = _stats([errors[r.id] for r in ROWS if r.split == split])
             n = sum(1 for r in ROWS if r.split == split)
             lines.append(f"| **all** | | {split} | {n} | {mean} | {worst} |")
+        lines += _kind_section(errors)
+        lines += _exceptions_section(errors)
+        if best_plans:
+            lines += _best_plan_section(errors)
     if loso:
         lines += [
             "",
@@ -295,20 +332,20 @@ def report(result: Fit, path: Path, *, loso: bool = True, command: str = "") -> 
                 continue
             refit = fit(exclude_source=key)
             with constants.override(refit.values):
-                mean, worst = _stats([log_error(r) for r in rows])
+                mean, worst = _stats([time_log_error(r, log_error(r)) for r in rows])
             lines.append(f"| {key} | {len(rows)} | {mean} | {worst} |")
     lines += [
         "",
         "## Rows",
         "",
-        "| row | split | measured | predicted | error |",
-        "|---|---|---|---|---|",
+        "| row | split | measured | predicted | metric error | time error |",
+        "|---|---|---|---|---|---|",
     ]
     for r in ROWS:
-        e = errors[r.id]
+        e = metric_errors[r.id]
         lines.append(
             f"| {r.id} | {r.split} | {r.value:g} {r.metric} | {r.value * math.exp(e):.4g} | "
-            f"{_pct(e)} |"
+            f"{_pct(e)} | {_pct(errors[r.id])} |"
         )
     lines += [
         "",
@@ -320,6 +357,83 @@ def report(result: Fit, path: Path, *, loso: bool = True, command: str = "") -> 
     lines += [f"| `{name}` | {value} | {basis} |" for name, value, basis in ASSUMPTIONS]
     lines.append("")
     return write_atomic(path, "\n".join(lines))
+
+
+#: Held-out rows beyond this time error are listed as exceptions (the issue's max target).
+EXCEPTION_ERROR = 0.25
+#: A published layout counts as near-best within this step-time ratio of the best plan.
+NEAR_BEST = 0.10
+
+
+def _kind_section(errors: dict[str, float]) -> list[str]:
+    from planner.perfmodel.calibration.kinds import KINDS, layout_kinds
+
+    lines = [
+        "",
+        "## Held-out training error by layout kind",
+        "",
+        "A row counts in every kind its published layout has.",
+        "",
+        "| layout kind | rows | sources | mean abs error | max abs error | rows over 25 % |",
+        "|---|---|---|---|---|---|",
+    ]
+    held = [r for r in ROWS if r.split != FIT and isinstance(r, TrainingRow)]
+    for key, label in KINDS:
+        rows = [r for r in held if key in layout_kinds(r)]
+        if not rows:
+            lines.append(f"| {label} | 0 | | – | – | |")
+            continue
+        mean, worst = _stats([errors[r.id] for r in rows])
+        over = sum(1 for r in rows if abs(math.exp(errors[r.id]) - 1) > EXCEPTION_ERROR)
+        sources = ", ".join(sorted({r.source for r in rows}))
+        lines.append(f"| {label} | {len(rows)} | {sources} | {mean} | {worst} | {over} |")
+    return lines
+
+
+def _exceptions_section(errors: dict[str, float]) -> list[str]:
+    rows = [r for r in ROWS if r.split != FIT and abs(math.exp(errors[r.id]) - 1) > EXCEPTION_ERROR]
+    lines = [
+        "",
+        f"## Held-out rows with a time error over {100 * EXCEPTION_ERROR:.0f} %",
+        "",
+    ]
+    if not rows:
+        return [*lines, "None."]
+    lines += ["| row | time error |", "|---|---|"]
+    lines += [f"| {r.id} | {_pct(errors[r.id])} |" for r in rows]
+    return lines
+
+
+def _best_plan_section(errors: dict[str, float]) -> list[str]:
+    runs = [r for r in ROWS if r.split != FIT and type(r) in BEST_PLANS]
+    lines = [
+        "",
+        "## Published layout against the planner's best plan (held-out training runs)",
+        "",
+        "The planner searches every layout of the run's model on all of its GPUs (same batch, "
+        "sequence, precision and software); the published layout is near-best when its modeled "
+        f"step time is within {100 * NEAR_BEST:.0f} % of the best plan's.",
+        "",
+        "| run | published (model) s | best s | published / best - 1 | status | best plan | "
+        "near-best |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    near = 0
+    for r in runs:
+        b = BEST_PLANS[type(r)](r)
+        if b["best_s"] is None:
+            lines.append(f"| {r.id} | {b['published_s']:.4g} | – | – | {b['status']} | | no |")
+            continue
+        gap = b["published_s"] / b["best_s"] - 1
+        ok = gap <= NEAR_BEST + 1e-12
+        near += ok
+        note = "" if b["published_fits"] else " (published layout over memory)"
+        lines.append(
+            f"| {r.id} | {b['published_s']:.4g} | {b['best_s']:.4g} | {100 * gap:+.1f} % | "
+            f"{b['status']} | {b['best']} | {'yes' if ok else 'no'}{note} |"
+        )
+    lines += ["", f"Near-best: {near} of {len(runs)} held-out runs."]
+    return lines
 
 
 def shipped() -> dict[str, float]:
@@ -345,6 +459,7 @@ __all__ = [
     "compare",
     "fit",
     "predict",
+    "register_best_plan",
     "register_predictor",
     "report",
     "write_constants",

@@ -628,6 +628,12 @@ LLMFOUNDRY_TABLE = (  # gpu, gpus, model, seq, global batch, microbatch, ZeRO, r
 )
 
 
+#: The benchmark's attention kernel: ``attn_impl: triton`` in the MPT yamls and the default
+#: of ``scripts/train/benchmarking/submit_benchmarks.py`` at the tables' commit (5e85bd62,
+#: 2024-01-06), whose sweep never overrides it.
+LLMFOUNDRY_SOFTWARE = (("attention_kernel", "triton"),)
+
+
 def mpt_config(model: str, seq_len: int) -> dict:
     """The MPT config (Hugging Face ``mpt`` fields) of an LLM Foundry benchmark model."""
     layers, hidden, heads = MPT_DIMS[model]
@@ -680,6 +686,7 @@ def _llmfoundry_rows() -> list[TrainingRow]:
                 recompute=recompute,
                 zero=zero,
                 precision=precision,
+                software=LLMFOUNDRY_SOFTWARE,
             )
         )
     return rows
