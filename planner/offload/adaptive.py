@@ -45,6 +45,9 @@ RHO_PRIOR = 0.8
 class AdaptivePolicy:
     """The ``auto`` policy (see the module docstring)."""
 
+    #: Steps between looks at the deadline: every step (a step costs a local search per layer).
+    check_every = 1
+
     def start(self, context: Context) -> None:
         self.context = context
         L, E = context.layers, context.experts

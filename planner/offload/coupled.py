@@ -253,6 +253,13 @@ def solve_global(
             if value(mask) < value(best_mask):
                 best_mask = mask
                 stats["plan"] = "apportioned"
+        elif any(r.mask is None for r in runs) and deadline.remaining() > 0.05 * time_limit:
+            # no bound in time (a loaded machine): the rest goes to the even split's layer plans
+            within = best_mask is not None and (best_mask.sum(axis=2) <= even).all()
+            mask, _ = plan(even, 1.0, best_mask if within else None)
+            if value(mask) < value(best_mask):
+                best_mask = mask
+                stats["plan"] = "even split, second try"
     bound = None if bound_us is None else bound_us / mip.US
     stats["lagrangian_bound_s"] = bound
     if best_mask is None:

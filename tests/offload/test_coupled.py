@@ -58,3 +58,23 @@ def test_dual_ascent_reaches_the_maximum_of_a_concave_piecewise_linear_function(
     brute = (a + grid.reshape(-1, 2) @ b.T).min(axis=1).max()
     assert best >= brute - 1e-6  # at least the grid's best (the grid may miss the peak)
     assert iterations >= 1
+
+
+def test_without_a_bound_in_time_the_plan_still_comes_back(monkeypatch):
+    from planner.offload import coupled
+
+    inst = generate("llada2-mini", steps=4, layers=2, seed=1, global_budget=2 * 129 - 40)
+    monkeypatch.setattr(coupled.LayerLP, "solve", lambda self, lam, limit: None)
+    calls = []
+    real = mip.run_model
+
+    def flaky(*args, **kwargs):  # the first layer plan misses its time limit
+        calls.append(1)
+        run = real(*args, **kwargs)
+        return run if len(calls) > 1 else mip.MipRun(Status.UNKNOWN, None, None, None, "time")
+
+    monkeypatch.setattr(mip, "run_model", flaky)
+    status, mask, bound, stats = solve_global(inst, time_limit=30, threads=1, seed=0, start=None)
+    assert status is Status.FEASIBLE and bound is None
+    assert stats["plan"] == "even split, second try"
+    assert verify(inst, Solution.from_mask(mask)) == []
