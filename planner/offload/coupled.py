@@ -168,6 +168,39 @@ def _master(
     return np.maximum(sol[:S], 0.0), float(sol[S])
 
 
+def combine(
+    instance: Instance, base: np.ndarray, runs: list[mip.MipRun], budget: int
+) -> tuple[np.ndarray, int]:
+    """``base`` with layers replaced by the plans in ``runs`` (one per layer, ``mask`` may be
+    None) where a layer gets faster and the global ``budget`` still holds at every step, the
+    largest gains first; returns the plan and how many layers were replaced.
+
+    Without overlap each layer's time depends on its own residency only, so layers can be
+    swapped one at a time; a layer whose plan missed its time limit keeps ``base``'s.
+    """
+    out = base.copy()
+    times = plan_times(instance, out).sum(axis=0)  # [layers]
+    used = out.sum(axis=(1, 2))  # [steps]
+    gains = []
+    for layer, run in enumerate(runs):
+        if run.mask is None:
+            continue
+        plan = run.mask[:, 0, :]
+        trial = out.copy()
+        trial[:, layer, :] = plan
+        gain = times[layer] - plan_times(instance, trial)[:, layer].sum()
+        if gain > 0:
+            gains.append((gain, layer, plan))
+    swapped = 0
+    for _, layer, plan in sorted(gains, key=lambda g: -g[0]):
+        after = used - out[:, layer, :].sum(axis=1) + plan.sum(axis=1)
+        if (after <= budget).all():
+            out[:, layer, :] = plan
+            used = after
+            swapped += 1
+    return out, swapped
+
+
 def solve_global(
     instance: Instance,
     *,
@@ -249,10 +282,12 @@ def solve_global(
         stats["iterations"] = iterations
         if best_usage is not None and deadline.remaining() > 0.05 * time_limit:
             caps = np.stack([apportion(best_usage[s], K, E) for s in range(S)])
-            mask, _ = plan(caps, 1.0, None)
-            if value(mask) < value(best_mask):
-                best_mask = mask
-                stats["plan"] = "apportioned"
+            _, apportioned = plan(caps, 1.0, None)
+            if best_mask is not None:
+                mask, swapped = combine(instance, best_mask, apportioned, K)
+                if swapped and value(mask) < value(best_mask):
+                    best_mask = mask
+                    stats["plan"] = f"apportioned ({swapped} of {L} layers)"
         elif any(r.mask is None for r in runs) and deadline.remaining() > 0.05 * time_limit:
             # no bound in time (a loaded machine): the rest goes to the even split's layer plans
             within = best_mask is not None and (best_mask.sum(axis=2) <= even).all()

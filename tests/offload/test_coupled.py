@@ -78,3 +78,24 @@ def test_without_a_bound_in_time_the_plan_still_comes_back(monkeypatch):
     assert status is Status.FEASIBLE and bound is None
     assert stats["plan"] == "even split, second try"
     assert verify(inst, Solution.from_mask(mask)) == []
+
+
+def test_combine_swaps_in_faster_layers_only_within_the_global_budget():
+    from planner.offload.coupled import combine
+
+    inst = generate("llada2-mini", steps=12, layers=2, seed=4, global_budget=2 * 129)
+    base = np.zeros(inst.counts.shape, dtype=bool)  # everything on the CPU
+    # the experts busy at every step stay resident: each saves far more than its one copy
+    busy = np.broadcast_to((inst.counts > 0).all(axis=0), inst.counts.shape).copy()
+    assert busy[:, 0].any()
+    runs = [
+        mip.MipRun(Status.FEASIBLE, busy[:, [0], :], None, None, "test"),
+        mip.MipRun(Status.FEASIBLE, None, None, None, "test"),  # missed its limit
+    ]
+    mask, swapped = combine(inst, base, runs, budget=int(busy[:, 0, :].sum(axis=1).max()))
+    assert swapped == 1 and np.array_equal(mask[:, 0], busy[:, 0]) and not mask[:, 1].any()
+    assert plan_times(inst, mask).sum() < plan_times(inst, base).sum()
+    # a budget one slot short of that layer's plan: nothing changes
+    tight = int(busy[:, 0, :].sum(axis=1).max()) - 1
+    mask, swapped = combine(inst, base, runs, budget=tight)
+    assert swapped == 0 and not mask.any()
