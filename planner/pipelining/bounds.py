@@ -8,7 +8,9 @@
 * WarpMII: every warp group runs one synchronous op at a time, so ``ii`` is at
   least the longest ``warp_cycles``, the variable-latency ops' total (they share
   the producer group) and the rest spread over the remaining groups.
-* length at a given ``ii``: the earliest-start longest path from time 0.
+* length at a given ``ii``: the earliest-start longest path from time 0, and the
+  work of one iteration on each unit and warp group between its earliest heads and
+  tails (the modulo limits hold for one iteration's ops at their absolute times).
 
 The lower bound of the encoded objective is ``encode(MII, length_lb(MII))``:
 a schedule at ``MII`` is at least that long, and any larger ``ii`` costs a
@@ -18,6 +20,7 @@ whole ``H + 1``.
 from __future__ import annotations
 
 import math
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
 from planner.pipelining.evaluate import encode
@@ -207,12 +210,94 @@ def compute_bounds(instance: Instance) -> Bounds:
     return Bounds(res, rec, warp, per_unit, cycle, static_infeasibility(instance))
 
 
-def length_lb(instance: Instance, ii: int) -> int:
-    """Shortest possible schedule length at ``ii`` (earliest starts + spans)."""
+def length_lb(instance: Instance, ii: int, relax: Collection[str] = ()) -> int:
+    """Shortest possible schedule length at ``ii``: the larger of the critical path
+    (earliest starts + spans) and the resource bound of :func:`resource_length_lb`.
+
+    ``relax`` names constraint families left out (as in :func:`planner.pipelining.cpsat.build`:
+    ``"warps"``, ``"units:<U>"``); the bound then holds for the model without them.
+    """
     dist, _ = _longest_paths(instance, ii)
     if dist is None:  # ii below RecMII: no schedule at all
         return instance.effective_horizon
-    return max(dist[op.id] + op.span for op in instance.ops)
+    path = max(dist[op.id] + op.span for op in instance.ops)
+    return max(path, resource_length_lb(instance, ii, dist, relax))
+
+
+def tails(instance: Instance, ii: int) -> dict[str, int]:
+    """Per op, the least ``length - start`` of any schedule at ``ii``: its span, or a
+    path to a later op plus that op's tail (edge weights ``w(e) - distance * ii``).
+
+    Assumes ``ii >= RecMII`` (no positive cycle), so the longest paths are finite.
+    """
+    tail = {op.id: op.span for op in instance.ops}
+    edges = [(e.src, e.dst, edge_weight(instance, e) - e.distance * ii) for e in instance.edges]
+    for _ in range(len(tail) + 1):
+        changed = False
+        for u, v, w in edges:
+            if w + tail[v] > tail[u]:
+                tail[u] = w + tail[v]
+                changed = True
+        if not changed:
+            break
+    return tail
+
+
+def resource_length_lb(
+    instance: Instance, ii: int, head: dict[str, int], relax: Collection[str] = ()
+) -> int:
+    """Length bound from the work of one iteration on each unit and on the warp groups.
+
+    The modulo limits hold in particular for the ops of one iteration at their absolute
+    times, so on a unit of capacity ``C`` the occupations of any set ``S`` of them fit
+    between the earliest head and the latest tail of ``S``::
+
+        length >= min_S head + ceil(sum_S count * cycles / C) + min_S tail
+
+    (a head is the earliest start of an occupation, ``head`` of its op plus the offset;
+    a tail what follows its end: the op's tail minus offset and cycles). For ``C = 1`` the
+    best ``S`` is the preemptive one-machine bound with heads and tails. The same holds
+    for the producer warp group (the variable-latency ops, one at a time) and for the
+    other ops' ``warp_cycles`` over the remaining groups.
+    """
+    tail = tails(instance, ii)
+    best = 0
+    for unit, cap in instance.machine.units.items():
+        if f"units:{unit}" in relax:
+            continue
+        jobs = [
+            (head[op.id] + r.offset, r.count * r.cycles, tail[op.id] - r.offset - r.cycles)
+            for op in instance.ops
+            for r in op.reservation
+            if r.unit == unit
+        ]
+        best = max(best, _energy_bound(jobs, cap))
+    if "warps" not in relax:
+        for variable, cap in ((True, 1), (False, _consumer_groups(instance))):
+            jobs = [
+                (head[op.id], op.warp_cycles, tail[op.id] - op.warp_cycles)
+                for op in instance.ops
+                if op.variable_latency == variable and op.warp_cycles
+            ]
+            if cap >= 1:
+                best = max(best, _energy_bound(jobs, cap))
+    return best
+
+
+def _consumer_groups(instance: Instance) -> int:
+    return instance.machine.warp_groups - (1 if instance.has_variable_latency else 0)
+
+
+def _energy_bound(jobs: list[tuple[int, int, int]], cap: int) -> int:
+    """``max_S min head + ceil(energy / cap) + min tail`` over the sets ``S`` of jobs
+    ``(head, energy, tail)`` whose heads and tails are at least two thresholds."""
+    best = 0
+    for h in sorted({j[0] for j in jobs}):
+        energy = 0
+        for _head, work, tail in sorted((j for j in jobs if j[0] >= h), key=lambda j: -j[2]):
+            energy += work
+            best = max(best, h + math.ceil(energy / cap) + tail)
+    return best
 
 
 def lower_bound(instance: Instance) -> float:

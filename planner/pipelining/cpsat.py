@@ -101,8 +101,10 @@ def build(
     horizon: int | None = None,
     relax: Collection[str] = (),
     length_lb: int = 0,
+    absolute: bool = False,
 ) -> Model:
-    """The model at ``ii`` (see the module docstring)."""
+    """The model at ``ii`` (see the module docstring); ``absolute`` adds the redundant
+    one-iteration resource constraints of :func:`_one_iteration`."""
     m = cp_model.CpModel()
     mach = instance.machine
     horizon = instance.effective_horizon if horizon is None else horizon
@@ -194,6 +196,8 @@ def build(
             m.add_no_overlap(intervals)
         else:
             m.add_cumulative(intervals, demands, room)
+    if absolute:
+        _one_iteration(m, instance, start, relax)
 
     # Warp-group occupancy: one synchronous op at a time per group.
     if "warps" not in relax:
@@ -260,6 +264,52 @@ def build(
 
     m.minimize(length)
     return Model(m, ii, start, assign, length, reason, crossing)
+
+
+def _one_iteration(
+    m: cp_model.CpModel, instance: Instance, start: dict[str, Any], relax: Collection[str]
+) -> None:
+    """Redundant: the modulo limits hold for one iteration's ops at their absolute times.
+
+    The residue constraints say nothing the length can propagate through; these
+    absolute-time copies (per unit, the producer warp group, and the other ops'
+    ``warp_cycles`` over the remaining groups) let the scheduling propagators and the
+    LP relate the work of one iteration to its length.
+    """
+    for unit, cap in instance.machine.units.items():
+        if f"units:{unit}" in relax:
+            continue
+        intervals, demands = [], []
+        for op in instance.ops:
+            for j, r in enumerate(op.reservation):
+                if r.unit == unit:
+                    intervals.append(
+                        m.new_fixed_size_interval_var(
+                            start[op.id] + r.offset, r.cycles, f"abs[{unit}:{op.id}.{j}]"
+                        )
+                    )
+                    demands.append(r.count)
+        if len(intervals) < 2:
+            continue
+        if cap == 1 and all(d == 1 for d in demands):
+            m.add_no_overlap(intervals)
+        else:
+            m.add_cumulative(intervals, demands, cap)
+    if "warps" in relax:
+        return
+    consumers = instance.machine.warp_groups - (1 if instance.has_variable_latency else 0)
+    for variable, cap in ((True, 1), (False, consumers)):
+        intervals = [
+            m.new_fixed_size_interval_var(start[op.id], op.warp_cycles, f"absw[{op.id}]")
+            for op in instance.ops
+            if op.variable_latency == variable and op.warp_cycles
+        ]
+        if len(intervals) < 2 or cap < 1:
+            continue
+        if cap == 1:
+            m.add_no_overlap(intervals)
+        else:
+            m.add_cumulative(intervals, [1] * len(intervals), cap)
 
 
 def _registers(

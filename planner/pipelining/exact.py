@@ -144,7 +144,9 @@ def solve_exact(
                 top = cap
                 if top is None and level == 0:
                     top = _window_top(instance, lb_len, widen)
-                relaxed = build(instance, ii, length_lb=lb_len, relax=relax, horizon=top)
+                relaxed = build(
+                    instance, ii, length_lb=lb_len, relax=relax, horizon=top, absolute=level == 0
+                )
                 if relaxed.trivially_infeasible and top is None:
                     break
                 if warm is not None:

@@ -100,7 +100,9 @@ def _relaxations(
     out = {}
     for i, family in enumerate(families):
         share = deadline.remaining() / max(1, len(families) - i)
-        model = build(instance, ii, relax={family}, length_lb=length_lb(instance, ii))
+        model = build(
+            instance, ii, relax={family}, length_lb=length_lb(instance, ii, relax={family})
+        )
         if model.trivially_infeasible:
             out[family] = "infeasible"
             continue

@@ -310,7 +310,16 @@ def _solve(
     if not exact and not deadline.expired():
         certificate(BOUND_SHARE)  # first: on large batches it is worth more than polishing
     small_gap = bound_ms is not None and best_ms - bound_ms <= GAP_GOOD * best_ms
-    if milp and deadline.remaining() >= MILP_MIN_TIME and not small_gap:
+    milp_runs = bool(milp) and deadline.remaining() >= MILP_MIN_TIME and not small_gap
+    if not milp_runs and not small_gap and stats.get("start") != "hint":
+        # the time no MILP takes (large batches have none): more local search on the best
+        # plan (under load a large batch's construction may not have finished in its share)
+        polished = plan.copy()
+        engine.descent(polished, Deadline(deadline.remaining()))
+        if polished.objective_ms() < best_ms - 1e-9:
+            best, best_ms = engine.solution(polished), polished.objective_ms()
+            stats["searched_after_bound"] = True
+    if milp_runs:
         improved, info, proven = _milp_stage(
             instance, best, best_ms, Deadline(deadline.remaining()), threads, seed, milp
         )

@@ -7,6 +7,8 @@ import math
 
 from hypothesis import given, settings
 
+from planner.core.result import Status
+from planner.core.solve import solve
 from planner.pipelining.bounds import (
     compute_bounds,
     length_lb,
@@ -15,7 +17,9 @@ from planner.pipelining.bounds import (
     res_mii,
     static_infeasibility,
 )
-from planner.pipelining.evaluate import encode
+from planner.pipelining.evaluate import encode, verify
+from planner.pipelining.generate import generate
+from planner.pipelining.ims import ims
 from planner.pipelining.instance import Edge, Reservation
 from planner.pipelining.instance import Op as _Op
 
@@ -81,7 +85,7 @@ def test_rec_mii_matches_cycle_enumeration(inst):
     assert rec_mii(inst)[0] == _max_cycle_ratio(inst)
 
 
-@settings(max_examples=15, deadline=None)
+@settings(max_examples=30, deadline=None)
 @given(tiny_instances())
 def test_lower_bound_never_exceeds_the_brute_force_optimum(inst):
     best = brute_force(inst)
@@ -91,6 +95,34 @@ def test_lower_bound_never_exceeds_the_brute_force_optimum(inst):
     assert compute_bounds(inst).mii <= ii
     assert lower_bound(inst) <= encode(inst, ii, length)
     assert length_lb(inst, ii) <= length
+
+
+def test_one_iteration_work_bounds_the_length():
+    # three 2-cycle ops share TC (capacity 1) and all feed d: the critical path says 2 + 3,
+    # the unit says 3 x 2 before d can start, then d's 3 cycles
+    ops = [op(n, cycles=2) for n in "abc"] + [op("d", "ALU", cycles=3)]
+    inst = tiny(ops, [Edge(n, "d", 2, 0) for n in "abc"], warp_groups=1)
+    assert length_lb(inst, 6) == 9
+    assert length_lb(inst, 6, relax={"units:TC"}) == 5
+    result = solve(inst, "exact", time_limit=10, threads=1)
+    assert result.status is Status.OPTIMAL and result.solution.length == 9
+    # one warp group runs one synchronous op at a time: four 2-cycle ops take 8 cycles
+    busy = [op(n, u, cycles=1, warp_cycles=2) for n, u in zip("wxyz", "TTAA", strict=True)]
+    inst = tiny(busy, [], units={"T": 2, "A": 2}, warp_groups=1)
+    assert length_lb(inst, 8) == 8
+    assert length_lb(inst, 8, relax={"warps"}) == 2
+
+
+def test_length_bound_never_exceeds_a_verified_schedule():
+    checked = 0
+    for inst in generate((10, 40), (3, 5), (1, 3), count=8, seed=5):
+        solution, _ = ims(inst, time_limit=5)
+        if solution is None:
+            continue
+        assert verify(inst, solution) == []
+        assert length_lb(inst, solution.ii) <= solution.length
+        checked += 1
+    assert checked >= 6
 
 
 def test_static_infeasibility_reasons():
