@@ -45,6 +45,9 @@ RHO_PRIOR = 0.8
 class AdaptivePolicy:
     """The ``auto`` policy (see the module docstring)."""
 
+    #: Steps between looks at the deadline: every step (a step costs a local search per layer).
+    check_every = 1
+
     def start(self, context: Context) -> None:
         self.context = context
         L, E = context.layers, context.experts
@@ -181,7 +184,9 @@ def lookahead_set(
     m = int(np.argmin(cost))
     keep = _weighted_cost(gpu, cpu, shared, weights, resident)
     if cost[m] >= keep:
-        return resident
+        return improve_set(
+            gpu, cpu, shared, weights, resident, resident, capacity, copy_s, free_loads
+        )
     chosen = np.zeros_like(resident)
     chosen[order[:m]] = True
     # free slots: resident experts that do not make the predicted cost worse stay
@@ -198,7 +203,78 @@ def lookahead_set(
             if trial <= base:
                 chosen[e] = True
                 g, c, base = g2, c2, trial
-    return chosen
+    return improve_set(gpu, cpu, shared, weights, chosen, resident, capacity, copy_s, free_loads)
+
+
+#: Most moves of :func:`improve_set` per call (each costs one pass over steps x experts).
+MAX_MOVES = 256
+
+
+def improve_set(
+    gpu: np.ndarray,
+    cpu: np.ndarray,
+    shared: np.ndarray,
+    weights: np.ndarray,
+    chosen: np.ndarray,
+    resident: np.ndarray,
+    capacity: int,
+    copy_s: float,
+    free_loads: int = 0,
+) -> np.ndarray:
+    """``chosen`` improved by single moves under the predicted cost of :func:`lookahead_set`.
+
+    A ranked prefix adds experts in one fixed order, so it cannot drop a resident
+    expert to load a better one or stop where the GPU and CPU sides balance
+    best; this local search repeats the best of: add one expert (a copy unless
+    resident), drop one (free), or swap the best drop for the best add, while
+    the predicted cost ``sum_h w_h max(GPU_h, CPU_h) + copies`` falls.
+    """
+    x = chosen.copy()
+    w = weights
+    g = shared + gpu @ x
+    c = cpu.sum(axis=1) - cpu @ x
+    loads = int((x & ~resident).sum())
+
+    def copies(n: int) -> float:
+        return copy_s * max(n - free_loads, 0)
+
+    cur = float(w @ np.maximum(g, c)) + copies(loads)
+    load_if_added = np.where(resident, 0, 1)
+    for _ in range(MAX_MOVES):
+        add = w @ np.maximum(g[:, None] + gpu, c[:, None] - cpu)
+        add += np.where(resident, 0.0, copies(loads + 1)) + np.where(resident, copies(loads), 0.0)
+        drop = w @ np.maximum(g[:, None] - gpu, c[:, None] + cpu)
+        drop += np.where(resident, copies(loads), copies(loads - 1))
+        full = int(x.sum()) >= capacity
+        add = np.where(x | full, np.inf, add)
+        drop = np.where(x, drop, np.inf)
+        ea, ed = int(np.argmin(add)), int(np.argmin(drop))
+        if min(add[ea], drop[ed]) < cur - 1e-12:
+            if add[ea] <= drop[ed]:
+                x[ea], g, c = True, g + gpu[:, ea], c - cpu[:, ea]
+                loads += int(load_if_added[ea])
+                cur = float(add[ea])
+            else:
+                x[ed], g, c = False, g - gpu[:, ed], c + cpu[:, ed]
+                loads -= int(load_if_added[ed])
+                cur = float(drop[ed])
+            continue
+        if not x.any() or not (~x).any():
+            break
+        # swap: the best drop, then the best add to the set without it
+        n = loads - int(load_if_added[ed])
+        g2, c2 = g - gpu[:, ed], c + cpu[:, ed]
+        swap = w @ np.maximum(g2[:, None] + gpu, c2[:, None] - cpu)
+        swap += np.where(resident, copies(n), copies(n + 1))
+        swap = np.where(x, np.inf, swap)
+        es = int(np.argmin(swap))
+        if swap[es] >= cur - 1e-12:
+            break
+        x[ed], x[es] = False, True
+        g, c = g2 + gpu[:, es], c2 - cpu[:, es]
+        loads = n + int(load_if_added[es])
+        cur = float(swap[es])
+    return x
 
 
 def _weighted_cost(

@@ -7,8 +7,8 @@ constraint that couples the layers, so it is relaxed with one multiplier per ste
 * bound: for multipliers ``lambda_s >= 0`` each layer's LP relaxation, with
   ``lambda_s`` added to the cost of every resident expert at step ``s`` and no
   budget of its own, is solved separately; ``sum_l LP_l(lambda) - sum_s lambda_s K``
-  is a valid lower bound on the optimum (weak duality). The multipliers follow
-  subgradient steps (Polyak step towards the best known plan);
+  is a valid lower bound on the optimum (weak duality). The multipliers are
+  chosen by a trust-region cutting-plane method (:func:`maximize_dual`);
 * plan: each layer is planned on its own under per-step caps (LP relaxation +
   RENS, see :func:`planner.offload.mip.run_model`): first the even split of the
   slots, then -- with time left -- the slots apportioned to the layers in
@@ -32,8 +32,10 @@ from planner.offload import mip
 from planner.offload.instance import Instance
 from planner.offload.policy import plan_times
 
-#: Largest number of subgradient iterations.
-MAX_ITERATIONS = 30
+#: Largest number of dual iterations (each solves every layer's LP once).
+MAX_ITERATIONS = 60
+#: Relative predicted increase of the bound below which the dual ascent stops.
+DUAL_TOLERANCE = 1e-6
 
 
 class LayerLP:
@@ -82,6 +84,123 @@ def apportion(weights: np.ndarray, total: int, upper: int) -> np.ndarray:
     return out
 
 
+def maximize_dual(
+    evaluate: Any,
+    lam: np.ndarray,
+    deadline: Deadline,
+    *,
+    target: float,
+) -> tuple[float | None, np.ndarray | None, int]:
+    """Maximize the Lagrangian bound over multipliers ``>= 0`` by a trust-region cutting-plane
+    (bundle) method; returns ``(best bound, its usage, evaluations)``.
+
+    ``evaluate(lam)`` returns ``(value, subgradient, usage)`` or None. The bound is concave and
+    piecewise linear in the ``steps`` multipliers, so every evaluation is a cut
+    ``f(mu) <= value + g . (mu - lam)``; the next point maximizes the cuts within a box around
+    the best point so far (a small LP), and the box grows after a step that gains at least a
+    tenth of what the cuts predicted and shrinks otherwise. Unlike plain subgradient steps this
+    needs no step length (the old Polyak steps, aimed at the value of a plan that was itself a
+    few % above the optimum, overshot) and stops when the cuts prove no more gain is possible
+    within :data:`DUAL_TOLERANCE`. ``target`` (a known plan's value) only scales the first box.
+    """
+    cuts: list[tuple[float, np.ndarray, np.ndarray]] = []
+    center = lam.copy()
+    best: float | None = None
+    best_usage = None
+    box = max(1.0, float(lam.max(initial=0.0)), 1e-3 * abs(target) / max(len(lam), 1))
+    point, predicted = center, 0.0
+    iterations = 0
+    while iterations < MAX_ITERATIONS and not deadline.expired():
+        result = evaluate(point)
+        if result is None:
+            break
+        iterations += 1
+        value, grad, usage = result
+        cuts.append((value, grad.astype(np.float64), point.copy()))
+        if best is None or value > best:
+            if best is not None:
+                box = box * 2 if value - best >= 0.5 * predicted else box
+            best, best_usage, center = value, usage, point.copy()
+        else:
+            box /= 2  # null step: the cut stays, the next point comes closer
+        point, model_value = _master(cuts, center, box)
+        predicted = model_value - best
+        # the cuts form a concave model above the bound; its maximum within the box is
+        # (almost) its value at the best point, so no point anywhere gains more
+        if predicted <= DUAL_TOLERANCE * max(abs(best), 1.0) or box < 1e-9:
+            break
+    return best, best_usage, iterations
+
+
+def _master(
+    cuts: list[tuple[float, np.ndarray, np.ndarray]], center: np.ndarray, box: float
+) -> tuple[np.ndarray, float]:
+    """Maximize ``min_k value_k + g_k . (mu - lam_k)`` over ``mu >= 0`` within ``box`` of
+    ``center``: columns ``mu`` (``S``) and ``theta``; one row per cut."""
+    S = len(center)
+    lp = highspy.HighsLp()
+    lp.num_col_ = S + 1
+    lp.num_row_ = len(cuts)
+    lp.col_cost_ = np.append(np.zeros(S), -1.0)  # HiGHS minimizes: maximize theta
+    lp.col_lower_ = np.append(np.maximum(0.0, center - box), -highspy.kHighsInf)
+    lp.col_upper_ = np.append(center + box, highspy.kHighsInf)
+    rows, cols, vals, upper = [], [], [], []
+    for k, (value, grad, at) in enumerate(cuts):
+        # theta - g . mu <= value - g . lam_k
+        rows.extend([k] * (S + 1))
+        cols.extend(range(S + 1))
+        vals.extend(np.append(-grad, 1.0))
+        upper.append(value - float(grad @ at))
+    lp.row_lower_ = np.full(len(cuts), -highspy.kHighsInf)
+    lp.row_upper_ = np.array(upper)
+    r, c, v = np.array(rows), np.array(cols), np.array(vals)
+    order = np.lexsort((r, c))
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.start_ = np.searchsorted(c[order], np.arange(S + 2)).astype(np.int32)
+    lp.a_matrix_.index_ = r[order].astype(np.int32)
+    lp.a_matrix_.value_ = v[order]
+    h = new_highs(time_limit=10.0)
+    h.passModel(lp)
+    h.run()
+    if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+        return center, float("-inf")
+    sol = np.asarray(h.getSolution().col_value)
+    return np.maximum(sol[:S], 0.0), float(sol[S])
+
+
+def combine(
+    instance: Instance, base: np.ndarray, runs: list[mip.MipRun], budget: int
+) -> tuple[np.ndarray, int]:
+    """``base`` with layers replaced by the plans in ``runs`` (one per layer, ``mask`` may be
+    None) where a layer gets faster and the global ``budget`` still holds at every step, the
+    largest gains first; returns the plan and how many layers were replaced.
+
+    Without overlap each layer's time depends on its own residency only, so layers can be
+    swapped one at a time; a layer whose plan missed its time limit keeps ``base``'s.
+    """
+    out = base.copy()
+    times = plan_times(instance, out).sum(axis=0)  # [layers]
+    used = out.sum(axis=(1, 2))  # [steps]
+    gains = []
+    for layer, run in enumerate(runs):
+        if run.mask is None:
+            continue
+        plan = run.mask[:, 0, :]
+        trial = out.copy()
+        trial[:, layer, :] = plan
+        gain = times[layer] - plan_times(instance, trial)[:, layer].sum()
+        if gain > 0:
+            gains.append((gain, layer, plan))
+    swapped = 0
+    for _, layer, plan in sorted(gains, key=lambda g: -g[0]):
+        after = used - out[:, layer, :].sum(axis=1) + plan.sum(axis=1)
+        if (after <= budget).all():
+            out[:, layer, :] = plan
+            used = after
+            swapped += 1
+    return out, swapped
+
+
 def solve_global(
     instance: Instance,
     *,
@@ -94,7 +213,7 @@ def solve_global(
 
     1. each layer planned under the even split of the slots (LP relaxation + RENS),
        whose budget duals start the multipliers;
-    2. subgradient iterations on the Lagrangian bound;
+    2. the Lagrangian bound maximized by :func:`maximize_dual`;
     3. with time left, each layer re-planned under the slots apportioned by the best
        relaxation; the best plan found is returned.
     """
@@ -147,35 +266,35 @@ def solve_global(
         lam = np.mean([d[:, 0] for d in duals], axis=0) * mip.US if duals else np.zeros(S)
         best_us = value(best_mask) * mip.US
         layer_lps = list(pool.map(lambda layer: LayerLP(instance, layer, seed), range(L)))
-        bound_us, best_usage, theta, stalls, iterations = None, None, 1.0, 0, 0
         bound_deadline = Deadline(deadline.fraction(0.6))
-        while iterations < MAX_ITERATIONS and not bound_deadline.expired():
-            results = list(
-                pool.map(lambda lp, m=lam: lp.solve(m, bound_deadline.remaining()), layer_lps)
-            )
+
+        def evaluate(m: np.ndarray) -> tuple[float, np.ndarray, np.ndarray] | None:
+            results = list(pool.map(lambda lp: lp.solve(m, bound_deadline.remaining()), layer_lps))
             if any(r is None for r in results):
-                break
-            iterations += 1
+                return None
             usage = np.stack([r[1] for r in results], axis=1)  # [steps, layers]
-            current = sum(r[0] for r in results) - K * float(lam.sum())
-            if bound_us is None or current > bound_us + 1e-9:
-                bound_us, best_usage, stalls = current, usage, 0
-            else:
-                stalls += 1
-                if stalls >= 2:
-                    theta, stalls = theta / 2, 0
-            g = usage.sum(axis=1) - K
-            g = np.where((lam <= 0) & (g < 0), 0.0, g)  # projected subgradient
-            if not g.any() or best_us - current <= 1e-6 * best_us:
-                break
-            lam = np.maximum(0.0, lam + theta * (best_us - current) / float(g @ g) * g)
+            value = sum(r[0] for r in results) - K * float(m.sum())
+            return value, usage.sum(axis=1) - K, usage
+
+        bound_us, best_usage, iterations = maximize_dual(
+            evaluate, lam, bound_deadline, target=best_us
+        )
         stats["iterations"] = iterations
         if best_usage is not None and deadline.remaining() > 0.05 * time_limit:
             caps = np.stack([apportion(best_usage[s], K, E) for s in range(S)])
-            mask, _ = plan(caps, 1.0, None)
+            _, apportioned = plan(caps, 1.0, None)
+            if best_mask is not None:
+                mask, swapped = combine(instance, best_mask, apportioned, K)
+                if swapped and value(mask) < value(best_mask):
+                    best_mask = mask
+                    stats["plan"] = f"apportioned ({swapped} of {L} layers)"
+        elif any(r.mask is None for r in runs) and deadline.remaining() > 0.05 * time_limit:
+            # no bound in time (a loaded machine): the rest goes to the even split's layer plans
+            within = best_mask is not None and (best_mask.sum(axis=2) <= even).all()
+            mask, _ = plan(even, 1.0, best_mask if within else None)
             if value(mask) < value(best_mask):
                 best_mask = mask
-                stats["plan"] = "apportioned"
+                stats["plan"] = "even split, second try"
     bound = None if bound_us is None else bound_us / mip.US
     stats["lagrangian_bound_s"] = bound
     if best_mask is None:

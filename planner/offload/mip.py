@@ -502,10 +502,10 @@ def lookahead_until(instance: Instance, deadline: Deadline | None) -> tuple[np.n
     S = instance.steps
     out = np.zeros(instance.counts.shape, dtype=bool)
     for s in range(S):
+        if deadline is not None and s and deadline.expired():  # every step: a step is slow
+            out[s:] = resident
+            return out, s
         if s % CHECK_EVERY == 0:
-            if deadline is not None and s and deadline.expired():
-                out[s:] = resident
-                return out, s
             # costs of the next CHECK_EVERY steps' windows (never the whole trace at once)
             first = s
             gpu, cpu, shared = instance.cost_chunk(s, min(S, s + CHECK_EVERY + LOOKAHEAD_STEPS))

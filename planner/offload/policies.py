@@ -32,18 +32,33 @@ def keep_best(capacity: int, eligible: np.ndarray, *keys: np.ndarray) -> np.ndar
     return out
 
 
+def keep_best_rows(capacity: np.ndarray, eligible: np.ndarray, *keys: np.ndarray) -> np.ndarray:
+    """:func:`keep_best` for every row (layer) at once: ``capacity [rows]``, ``eligible`` and
+    each key ``[rows, experts]``; one sort instead of a Python call per layer."""
+    rows, experts = eligible.shape
+    ids = np.broadcast_to(np.arange(experts), (rows, experts))
+    sort_keys = [ids] + [-np.asarray(k, dtype=np.float64) for k in reversed(keys)] + [~eligible]
+    order = np.lexsort(sort_keys, axis=-1)
+    rank = np.empty_like(order)
+    np.put_along_axis(rank, order, np.broadcast_to(np.arange(experts), order.shape), axis=-1)
+    return eligible & (rank < np.asarray(capacity)[:, None])
+
+
 def cache_update(
-    counts: np.ndarray, resident: np.ndarray, capacity: int, priority: np.ndarray
+    counts: np.ndarray, resident: np.ndarray, capacity: int | np.ndarray, priority: np.ndarray
 ) -> np.ndarray:
     """One cache step: load the requested experts, keep residents by ``priority``.
 
     Requested experts (``counts > 0``) come first, by count then priority;
     resident experts that are not requested fill the remaining room by
-    priority.
+    priority. One layer (``[experts]`` arrays, an int capacity) or all layers at
+    once (``[layers, experts]``, a capacity per layer).
     """
     requested = counts > 0
     eligible = requested | resident
-    return keep_best(capacity, eligible, requested.astype(float), counts, priority)
+    if eligible.ndim == 2:
+        return keep_best_rows(capacity, eligible, requested.astype(float), counts, priority)
+    return keep_best(int(capacity), eligible, requested.astype(float), counts, priority)
 
 
 class StaticPolicy:
@@ -72,14 +87,7 @@ class LRUPolicy:
 
     def decide(self, step: int, counts: np.ndarray, resident: np.ndarray) -> np.ndarray:
         self.last_use[counts > 0] = step
-        return np.stack(
-            [
-                cache_update(
-                    counts[ly], resident[ly], int(self.context.capacity[ly]), self.last_use[ly]
-                )
-                for ly in range(self.context.layers)
-            ]
-        )
+        return cache_update(counts, resident, self.context.capacity, self.last_use)
 
 
 class LFUPolicy:
@@ -91,14 +99,7 @@ class LFUPolicy:
 
     def decide(self, step: int, counts: np.ndarray, resident: np.ndarray) -> np.ndarray:
         self.frequency += counts
-        return np.stack(
-            [
-                cache_update(
-                    counts[ly], resident[ly], int(self.context.capacity[ly]), self.frequency[ly]
-                )
-                for ly in range(self.context.layers)
-            ]
-        )
+        return cache_update(counts, resident, self.context.capacity, self.frequency)
 
 
 class D2MoEPolicy:
@@ -168,13 +169,6 @@ def belady_until(instance: Instance, deadline: Deadline | None) -> tuple[np.ndar
         if deadline is not None and s and s % CHECK_EVERY == 0 and deadline.expired():
             out[s:] = resident
             return out, s
-        resident = np.stack(
-            [
-                cache_update(
-                    counts[s, ly], resident[ly], int(context.capacity[ly]), -next_use[s, ly]
-                )
-                for ly in range(L)
-            ]
-        )
+        resident = cache_update(counts[s], resident, context.capacity, -next_use[s])
         out[s] = resident
     return out, S

@@ -159,10 +159,11 @@ def drive_until(
 ) -> tuple[np.ndarray, int]:
     """:func:`drive` within ``deadline`` (see :func:`simulate_until`)."""
     policy.start(context)
+    every = int(getattr(policy, "check_every", CHECK_EVERY))  # a slow policy looks more often
     resident = context.initial.copy()
     out = np.zeros(trace.shape, dtype=bool)
     for s in range(trace.shape[0]):
-        if deadline is not None and s and s % CHECK_EVERY == 0 and deadline.expired():
+        if deadline is not None and s and s % every == 0 and deadline.expired():
             out[s:] = resident
             return out, s
         counts = np.array(trace[s])  # a copy: a policy must not write into the trace

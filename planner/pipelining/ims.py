@@ -25,6 +25,7 @@ from planner.pipelining.instance import Instance, Solution
 
 #: Placement attempts per op before Rau's scheduler gives up on an ``ii``.
 BUDGET_RATIO = 6
+GALLOP_AFTER = 0.5  # share of the time limit searched ii by ii before galloping
 
 
 # -- warp assignment ------------------------------------------------------------------------
@@ -280,6 +281,38 @@ def modulo_schedule(
     return {v: t - low for v, t in placed.items()}
 
 
+def _best_at(
+    instance: Instance,
+    ii: int,
+    strategies: dict[str, Callable[[Instance, int], dict[str, int] | None]],
+    deadline: Deadline,
+    stats: dict[str, Any],
+) -> tuple[Solution, str] | None:
+    """The shortest verified schedule at ``ii`` over the warp strategies, and its strategy."""
+    best: tuple[int, Solution, str] | None = None
+    seen: list[dict[str, int]] = []
+    for name, assign in strategies.items():
+        if deadline.expired():
+            break
+        warp = assign(instance, ii)
+        if warp is None or warp in seen:
+            continue
+        seen.append(warp)
+        stats["ims_attempts"] += 1
+        start = modulo_schedule(instance, ii, warp)
+        if start is None:
+            continue
+        length = schedule_length(instance, start)
+        if length > instance.effective_horizon:
+            continue
+        sol = Solution(ii=ii, start=start, warp=warp, length=length)
+        if verify(instance, sol):
+            continue
+        if best is None or length < best[0]:
+            best = (length, sol, name)
+    return None if best is None else (best[1], best[2])
+
+
 def ims(
     instance: Instance,
     *,
@@ -287,6 +320,11 @@ def ims(
     strategies: dict[str, Callable[[Instance, int], dict[str, int] | None]] | None = None,
 ) -> tuple[Solution | None, dict[str, Any]]:
     """The first ``ii`` (from the lower bound up) with a verified schedule, and how it was found.
+
+    When half of ``time_limit`` passes without a schedule, the search gallops
+    (steps 2, 4, 8, ... over ii, recorded as ``ims_gallop_from``) so that a
+    short limit still ends with a schedule, not necessarily at the first ii
+    that works.
 
     Returns ``(solution, stats)``; ``solution`` is ``None`` when nothing was
     found within ``time_limit`` or up to ``max_ii``.
@@ -298,32 +336,21 @@ def ims(
         stats["reason"] = bounds.infeasible
         return None, stats
     strategies = strategies or STRATEGIES
-    horizon = instance.effective_horizon
-    for ii in range(bounds.mii, instance.effective_max_ii + 1):
-        best: tuple[int, Solution, str] | None = None
-        seen: list[dict[str, int]] = []
-        for name, assign in strategies.items():
-            if deadline.expired():
-                stats["timed_out_at_ii"] = ii
-                return None, stats
-            warp = assign(instance, ii)
-            if warp is None or warp in seen:
-                continue
-            seen.append(warp)
-            stats["ims_attempts"] += 1
-            start = modulo_schedule(instance, ii, warp)
-            if start is None:
-                continue
-            length = schedule_length(instance, start)
-            if length > horizon:
-                continue
-            sol = Solution(ii=ii, start=start, warp=warp, length=length)
-            if verify(instance, sol):
-                continue
-            if best is None or length < best[0]:
-                best = (length, sol, name)
-        if best is not None:
-            stats["ims_strategy"] = best[2]
-            return best[1], stats
+    ii, step = bounds.mii, 1
+    while ii <= instance.effective_max_ii:
+        if deadline.expired():
+            stats["timed_out_at_ii"] = ii
+            return None, stats
+        found = _best_at(instance, ii, strategies, deadline, stats)
+        if found is not None:
+            stats["ims_strategy"] = found[1]
+            return found[0], stats
+        if step == 1 and deadline.elapsed() > GALLOP_AFTER * time_limit:
+            # Half the time gone without a schedule: a larger ii that works beats none.
+            # From here the answer need not be the first ii that works.
+            stats["ims_gallop_from"] = ii
+        if "ims_gallop_from" in stats:
+            step *= 2
+        ii += step
     stats["reason"] = f"no schedule found up to max_ii {instance.effective_max_ii}"
     return None, stats

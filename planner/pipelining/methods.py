@@ -82,6 +82,10 @@ def auto(
     result = solve_exact(
         instance, time_limit=deadline.remaining(), threads=threads, seed=seed, hint=warm
     )
+    if result.solution is None and result.status == Status.UNKNOWN and warm is not None:
+        # The exact model found nothing in the time left: the warm start still stands.
+        result.status, result.solution = Status.FEASIBLE, warm
+        result.objective = float(encode(instance, warm.ii, warm.length or 0))
     result.method = "auto"
     result.runtime_s = deadline.elapsed()
     result.stats["stages"] = ["ims", "exact"]

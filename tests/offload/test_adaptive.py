@@ -5,8 +5,10 @@ from __future__ import annotations
 from dataclasses import replace
 
 import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from planner.offload.adaptive import AdaptivePolicy, lookahead_set
+from planner.offload.adaptive import AdaptivePolicy, improve_set, lookahead_set
 from planner.offload.instance import Instance
 from planner.offload.policy import plan_times, simulate
 
@@ -68,3 +70,45 @@ def test_persistence_estimate_rises_with_stability():
         simulate(inst, policy)
         rhos.append(policy.rho)
     assert rhos[0] < rhos[1] < rhos[2]
+
+
+def _predicted(gpu, cpu, shared, weights, x, resident, copy_s):
+    g = shared + (gpu * x).sum(axis=1)
+    c = (cpu * ~x).sum(axis=1)
+    return float((np.maximum(g, c) * weights).sum()) + copy_s * int((x & ~resident).sum())
+
+
+def test_local_search_swaps_a_resident_expert_for_a_better_one():
+    # one slot; the resident expert 0 is idle ahead, expert 1 busy: a swap (drop 0, load 1)
+    # pays, while neither an add (no room) nor a drop alone does
+    gpu = np.array([[1.0, 1.0], [1.0, 1.0]])
+    cpu = np.array([[0.0, 9.0], [0.0, 9.0]])
+    resident = np.array([True, False])
+    out = improve_set(gpu, cpu, np.zeros(2), np.ones(2), resident, resident, 1, 3.0)
+    assert out.tolist() == [False, True]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.integers(1, 4),
+    st.integers(1, 7),
+    st.integers(0, 2**32 - 1),
+    st.floats(0.0, 5.0),
+)
+def test_local_search_never_worsens_the_predicted_cost(horizon, experts, seed, copy_s):
+    rng = np.random.default_rng(seed)
+    gpu = rng.uniform(0, 2, (horizon, experts))
+    cpu = rng.uniform(0, 6, (horizon, experts))
+    shared = rng.uniform(0, 1, horizon)
+    weights = rng.uniform(0.1, 1, horizon)
+    resident = rng.random(experts) < 0.5
+    capacity = int(rng.integers(0, experts + 1))
+    start = resident.copy()
+    start[np.flatnonzero(start)[capacity:]] = False  # within capacity
+    out = improve_set(gpu, cpu, shared, weights, start, resident, capacity, copy_s)
+    assert out.sum() <= capacity
+    before = _predicted(gpu, cpu, shared, weights, start, resident, copy_s)
+    after = _predicted(gpu, cpu, shared, weights, out, resident, copy_s)
+    assert after <= before + 1e-9
+    chosen = lookahead_set(gpu, cpu, shared, weights, start, capacity, copy_s)
+    assert chosen.sum() <= capacity

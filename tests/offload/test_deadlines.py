@@ -35,3 +35,14 @@ def test_exact_skips_models_it_cannot_build_and_stays_certified(monkeypatch):
     assert r.stats["mip"]["skipped_layers"] == inst.layers
     assert r.bound is not None and r.bound <= r.objective
     assert verify(inst, r.solution) == []
+
+
+def test_auto_looks_at_the_deadline_every_step():
+    from planner.offload.adaptive import AdaptivePolicy
+
+    inst = generate("llada2-mini", steps=3, layers=1, seed=1)
+    mask, decided = simulate_until(inst, AdaptivePolicy(), Deadline(0.0))
+    assert decided == 1
+    assert (mask[1:] == mask[0]).all()
+    ahead, decided = mip.lookahead_until(inst, Deadline(0.0))
+    assert decided == 1 and (ahead[1:] == ahead[0]).all()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from planner.offload.policies import (
     D2MoEPolicy,
@@ -12,6 +13,7 @@ from planner.offload.policies import (
     StaticPolicy,
     belady,
     keep_best,
+    keep_best_rows,
 )
 from planner.offload.policy import simulate
 
@@ -27,6 +29,19 @@ def test_keep_best_ranks_by_keys_then_lower_id():
     eligible = np.array([True, True, True, False, True])
     out = keep_best(2, eligible, np.array([1, 0, 1, 9, 1]), np.array([0, 0, 5, 0, 5]))
     assert out.tolist() == [False, False, True, False, True]
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.integers(1, 4), st.integers(1, 6), st.integers(0, 2**32 - 1))
+def test_keep_best_rows_equals_keep_best_per_row(rows, experts, seed):
+    rng = np.random.default_rng(seed)
+    eligible = rng.random((rows, experts)) < 0.7
+    keys = [rng.integers(0, 3, (rows, experts)).astype(float) for _ in range(3)]
+    capacity = rng.integers(0, experts + 1, rows)
+    together = keep_best_rows(capacity, eligible, *keys)
+    for r in range(rows):
+        alone = keep_best(int(capacity[r]), eligible[r], *(k[r] for k in keys))
+        assert together[r].tolist() == alone.tolist()
 
 
 def test_static_loads_once():

@@ -1,0 +1,37 @@
+"""Short limits still give a schedule: IMS gallops over ii, auto keeps its warm start."""
+
+from __future__ import annotations
+
+from planner.core.result import Result, Status
+from planner.core.solve import solve
+from planner.pipelining import ims as ims_module
+from planner.pipelining.evaluate import verify
+from planner.pipelining.readers import read
+
+from .strategies import INSTANCES
+
+
+def test_galloping_ims_returns_a_verified_schedule_above_the_first_that_works(monkeypatch):
+    gemm = read(INSTANCES / "gemm_hopper.json")[0]
+    plain, plain_stats = ims_module.ims(gemm, time_limit=60)
+    assert plain is not None and "ims_gallop_from" not in plain_stats
+    monkeypatch.setattr(ims_module, "GALLOP_AFTER", 0.0)  # gallop from the first ii on
+    fast, stats = ims_module.ims(gemm, time_limit=60)
+    assert fast is not None and not verify(gemm, fast)
+    assert stats["ims_gallop_from"] == stats["mii"]
+    assert fast.ii >= plain.ii  # ii by ii finds the first that works; galloping may skip it
+    assert stats["ims_attempts"] < plain_stats["ims_attempts"]
+
+
+def test_auto_keeps_the_ims_schedule_when_the_exact_model_finds_none(monkeypatch):
+    import planner.pipelining.exact as exact_module
+
+    def nothing(instance, *, time_limit, threads, seed, hint):
+        return Result("pipelining", instance.name, "exact", Status.UNKNOWN, reason="time limit")
+
+    monkeypatch.setattr(exact_module, "solve_exact", nothing)
+    gemm = read(INSTANCES / "gemm_hopper.json")[0]
+    result = solve(gemm, "auto", time_limit=20)
+    assert result.status == Status.FEASIBLE and result.solution is not None
+    assert not verify(gemm, result.solution)
+    assert result.stats["ims_ii"] == result.solution.ii
