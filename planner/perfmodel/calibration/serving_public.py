@@ -14,7 +14,9 @@ Sources (rows collected by helper "lit", /work notes source ids S11, S13, S14):
   NIM 1.8.0 (TensorRT-LLM engine) on 2 x H100 80GB, FP8, TP2; 5000 input / 500 output tokens
   at concurrency 1-250 and 500 / 2000 at concurrency 1, closed-loop clients (AIPerf). TTFT and
   ITL in ms (the statistic is not printed: AIPerf's default summary is the mean, assumed
-  here), throughput = output tokens/s of the instance.
+  here), throughput = output tokens/s of the instance. Steady state: at concurrency 25 the
+  mean TTFT (0.69 s) is far below what a first round of 25 simultaneous 5000-token prompts
+  would show (several seconds), so the first round is outside the measurement.
 * ``dstack_405b`` -- dstack, *Exploring inference memory saturation effect: H100 vs MI300x*
   (blog 2024-12-05) with raw data github dstackai/benchmarks @06c957ab
   ``comparison/h100sxm5_vs_mi300x/csv_data/throughput_comparsion.csv``: Llama 3.1 405B FP8
@@ -88,6 +90,9 @@ class PublicServingRow:
     statistic: str  # "mean", "median", "p99" for latencies; "" for throughputs
     value: float
     split: str
+    #: Measured in steady state (the tool's measurement window excludes the first round of
+    #: requests, which all arrive at once); else over every request of the run.
+    steady_state: bool = False
 
 
 def _nim() -> list[PublicServingRow]:
@@ -130,6 +135,7 @@ def _nim() -> list[PublicServingRow]:
                     stat,
                     value,
                     HELD_OUT,
+                    steady_state=True,
                 )
             )
     return rows
