@@ -397,13 +397,17 @@ class RoleModel:
         B s)`` (Poisson's ``B`` when iterations do not depend on the batch) and relaxation
         time ``E[D] T / (T - B s)`` iterations; a request's ``D`` iterations average it,
         which shrinks the variance by :func:`~planner.serve.queueing.window_mean_variance`.
+        Renewal arrivals with squared coefficient of variation ``c_a^2`` put ``c_a^2`` times
+        Poisson's variance on the count of arrivals over a long window (Cox 1962, renewal
+        counting process), hence on the batch, which holds the arrivals of the last ``E[D]``
+        iterations.
         """
         if not self.online or B <= 0 or self.ed <= 0:
             return np.zeros_like(self.d)
         t1 = float(self.engine.base_time(np.array([B + 1.0]), B + 1.0, self.ctx)[0])
         slope = max(0.0, t1 - t0)
         free = max(tmean - B * slope, 0.05 * tmean)  # the batch-independent part of T
-        var = B * tmean / free
+        var = self.ca2 * B * tmean / free
         relax = self.ed * tmean / free
         return slope * np.sqrt(var * window_mean_variance(self.d / self.per_step / relax))
 

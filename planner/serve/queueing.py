@@ -1,14 +1,23 @@
 """Queueing approximations used by the capacity model.
 
 * Prefill queue of an engine: a single server (prefills run one after the
-  other, FCFS) fed by the engine's share of the arrivals: GI/G/1 with the
-  Allen-Cunneen (Kingman) mean wait
-  ``E[W] = (c_a^2 + c_s^2)/2 * rho/(1 - rho) * E[S]``, which is the exact
-  Pollaczek-Khinchine formula for Poisson arrivals (``c_a^2 = 1``). The
-  waiting-time distribution uses the standard exponential-tail
-  approximation (exact for M/M/1, Tijms 2003): ``P(W > 0) = rho`` and
-  ``P(W > t) = rho exp(-t rho / E[W])``, so the ``q`` quantile is
-  ``E[W]/rho * ln(rho / (1 - q))`` when ``rho > 1 - q`` and 0 otherwise.
+  other, FCFS) fed by the engine's share of the arrivals, a Gamma renewal
+  stream with squared coefficient of variation ``c_a^2`` (Poisson when 1):
+  GI/G/1. The probability of waiting ``sigma`` is that of the GI/M/1 queue
+  with the same arrivals and load, the root in (0, 1) of
+  ``sigma = A*(mu (1 - sigma))`` with ``A*(s) = (1 + s / (lam k))^-k``,
+  ``k = 1 / c_a^2``, the Laplace transform of the Gamma inter-arrival time
+  (Kleinrock 1975, section 6.4; ``sigma = rho`` for Poisson arrivals, above
+  ``rho`` for bursty ones -- bursts queue behind each other even at low
+  load, which the heavy-traffic Allen-Cunneen form misses). The mean wait
+  is the GI/M/1 one, ``sigma / (1 - sigma) E[S]``, scaled for the service
+  variability as Allen-Cunneen scales M/M/1 to GI/G/1:
+  ``E[W] = sigma / (1 - sigma) * (c_a^2 + c_s^2) / (c_a^2 + 1) * E[S]``
+  (the exact Pollaczek-Khinchine formula for Poisson arrivals, the exact
+  GI/M/1 mean for exponential service). The waiting time is exponential
+  beyond 0 (exact for GI/M/1): ``P(W > t) = sigma exp(-t sigma / E[W])``,
+  so the ``q`` quantile is ``E[W]/sigma * ln(sigma / (1 - q))`` when
+  ``sigma > 1 - q`` and 0 otherwise.
 * Decode stage: continuous batching admits every request at once, an
   infinite-server queue (M/G/inf); the number of sequences in flight is then
   Poisson, and the KV-cache tokens in use are a compound-Poisson sum, whose
@@ -66,7 +75,32 @@ def gg1_mean_wait(lam: float, es: float, es2: float, ca2: float = 1.0) -> float:
     if rho >= 1:
         return math.inf
     cs2 = max(0.0, es2 / (es * es) - 1.0)
-    return (ca2 + cs2) / 2.0 * rho / (1.0 - rho) * es
+    sigma = wait_probability(rho, ca2)
+    return sigma / (1.0 - sigma) * (ca2 + cs2) / (ca2 + 1.0) * es
+
+
+def wait_probability(rho: float, ca2: float = 1.0) -> float:
+    """``P(W > 0)`` of the GI/M/1 queue with Gamma inter-arrival times (module notes).
+
+    ``rho`` for Poisson arrivals (``ca2 = 1``); otherwise the root in (0, 1) of
+    ``sigma = (1 + (1 - sigma) / (rho k))^-k``, ``k = 1 / ca2``, by bisection (the right-hand
+    side minus ``sigma`` is convex, positive at 0 and negative just below its other root 1).
+    """
+    if rho <= 0:
+        return 0.0
+    if rho >= 1:
+        return 1.0
+    if abs(ca2 - 1.0) < 1e-12 or ca2 <= 0:
+        return rho
+    k = 1.0 / ca2
+    lo, hi = 0.0, 1.0 - 1e-12
+    for _ in range(60):
+        mid = 0.5 * (lo + hi)
+        if (1.0 + (1.0 - mid) / (rho * k)) ** -k > mid:
+            lo = mid
+        else:
+            hi = mid
+    return 0.5 * (lo + hi)
 
 
 def wait_quantile(lam: float, es: float, es2: float, q: float, ca2: float = 1.0) -> float:
@@ -76,10 +110,11 @@ def wait_quantile(lam: float, es: float, es2: float, q: float, ca2: float = 1.0)
         return 0.0
     if rho >= 1:
         return math.inf
-    if rho <= 1.0 - q:
+    sigma = wait_probability(rho, ca2)
+    if sigma <= 1.0 - q:
         return 0.0
     ew = gg1_mean_wait(lam, es, es2, ca2)
-    return ew / rho * math.log(rho / (1.0 - q))
+    return ew / sigma * math.log(sigma / (1.0 - q))
 
 
 def response_quantile(*args: Any, **kwargs: Any) -> float:
@@ -93,8 +128,8 @@ class ResponseLaw:
 
     Under FCFS a request's wait does not depend on its own service, so
     ``P(W + S > t) = sum_k w_k P(W + U_k > t)``, with the exponential-tail
-    waiting-time law of :func:`wait_quantile` (``P(W > x) = rho exp(-x rho /
-    E[W])``, ``x >= 0``) and the own service ``U_k`` of class ``k`` uniform on
+    waiting-time law of :func:`wait_quantile` (``P(W > x) = sigma exp(-x sigma /
+    E[W])``, ``x >= 0``, ``sigma`` = :func:`wait_probability`) and the own service ``U_k`` of class ``k`` uniform on
     ``[own_lo[k], own_hi[k]]`` (a point when equal); the convolution has a
     closed form and the ``q`` quantile ``t`` is found by a grid search.
 
@@ -129,7 +164,8 @@ class ResponseLaw:
         if self.saturated:
             return
         ew = gg1_mean_wait(lam, es, es2, ca2) if rho > 0 else 0.0
-        self.decay = rho / ew if ew > 0 else math.inf
+        self.wait = wait_probability(rho, ca2)  # P(W > 0)
+        self.decay = self.wait / ew if ew > 0 else math.inf
         width = self.b - self.a
         self.point = width <= 1e-12 * np.maximum(self.b, 1e-300)
         self.span = np.where(self.point, 1.0, width)
@@ -145,7 +181,7 @@ class ResponseLaw:
             self.point,
             self.span,
             self.decay,
-            self.rho,
+            self.wait,
         )
         t = t[:, None]
         if math.isinf(decay):  # no waiting
