@@ -75,6 +75,8 @@ from planner.serve.queueing import (
     TpotLaw,
     compound_quantile,
     gg1_mean_wait,
+    queued_count_pmf,
+    wait_probability,
     window_mean_variance,
 )
 from planner.serve.slo import SLO
@@ -475,6 +477,7 @@ class RoleModel:
         scale = max(1.0, per_iter) / k
         u = lam * s1
         ew = gg1_mean_wait(lam, s1, s2, self.ca2)
+        finite_wait = math.isfinite(ew) and ew > 0 and u > 0
 
         def tpot() -> TpotLaw:
             noise = self._batch_noise(B, t0, tmean)
@@ -491,7 +494,11 @@ class RoleModel:
                 noise / k,
                 extra_weights=self.wp,
                 extra_cap=f["chunk_x"] * scale,
-                queued=(lam * (ew if math.isfinite(ew) else 0.0) + lam * s1) / burst,
+                queued_pmf=queued_count_pmf(
+                    lam * s1 / burst,
+                    wait_probability(u, self.ca2),
+                    lam / burst * (ew / wait_probability(u, self.ca2) if finite_wait else 0.0),
+                ),
             )
 
         def ttft() -> ResponseLaw:

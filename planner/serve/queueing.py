@@ -296,6 +296,32 @@ def window_mean_variance(x: np.ndarray) -> np.ndarray:
     return np.where(x < 1e-4, 1.0 - x / 3.0, 2.0 * (x - 1.0 + np.exp(-x)) / (x * x))
 
 
+def queued_count_pmf(
+    arrivals_in_service: float, wait_probability: float, arrivals_in_wait: float
+) -> np.ndarray:
+    """Law of the prompts that arrive during a request's wait and prefill (Poisson arrivals).
+
+    ``Poisson(arrivals_in_service)`` plus the arrivals during the wait ``W``: none when the
+    request does not wait (probability ``1 - wait_probability``), else ``W`` is exponential
+    (the waiting-time law of :func:`wait_quantile`) and a Poisson count over an exponential
+    time is geometric with mean ``arrivals_in_wait`` (the mean count given a wait). Using the
+    mean wait alone (a plain Poisson count) misses the long waits that bring long queues.
+    """
+    m = max(0.0, arrivals_in_wait)
+    sigma = min(1.0, max(0.0, wait_probability))
+    a = max(0.0, arrivals_in_service)
+    r = m / (1.0 + m)
+    # truncate where both tails are below 1e-12 (and within the factorial table)
+    k_geo = 0 if m <= 0 else int(math.log(1e-12) / math.log(r)) + 1 if r > 0 else 0
+    kmax = min(16383, max(4, int(a + 8.0 * math.sqrt(a) + 8) + k_geo))
+    k = np.arange(kmax + 1, dtype=float)
+    geo = (1.0 - r) * np.power(r, k) if m > 0 else (k == 0).astype(float)
+    wait = (1.0 - sigma) * (k == 0) + sigma * geo
+    pois = poisson_pmf(a, kmax) if a > 0 else (k == 0).astype(float)
+    pmf = np.convolve(pois, wait)[: kmax + 1]
+    return pmf / pmf.sum()
+
+
 def tpot_quantile(*args: Any, **kwargs: Any) -> float:
     """``q`` quantile over requests of the per-request mean time per output token
     (arguments and model: :class:`TpotLaw`)."""
@@ -343,7 +369,10 @@ class TpotLaw:
     queued
         Mean number of prompts waiting when the request's prefill ends (they arrived during
         its own wait and prefill; FCFS runs them in its first decode iterations): a
-        ``Poisson(queued)`` count added to ``K``.
+        ``Poisson(queued)`` count added to ``K``, or the count's law ``queued_pmf``.
+    queued_pmf
+        ``P(count = k)``, ``k = 0, 1, ...`` of that count (:func:`queued_count_pmf`: the
+        request's own wait is random, so the count is a mixed Poisson); overrides ``queued``.
     residual
         The first decode iteration starts after a wait uniform on ``[0, residual]`` (a
         request handed over mid-iteration), spread over the request's ``D`` tokens.
@@ -367,6 +396,7 @@ class TpotLaw:
         extra_cap: Sequence[float] | None = None,
         queued: float = 0.0,
         residual: float = 0.0,
+        queued_pmf: np.ndarray | None = None,
     ) -> None:
         self.q = q
         self.trivial = True  # no class decodes: the quantile is 0
@@ -377,6 +407,16 @@ class TpotLaw:
         keep = (d >= 1) & (w > 0)
         if not keep.any():
             return
+        if queued_pmf is not None:
+            queued_pmf = np.asarray(queued_pmf, dtype=float)
+            queued_pmf = queued_pmf / queued_pmf.sum()
+            kq = np.arange(queued_pmf.size, dtype=float)
+            queued = float(kq @ queued_pmf)
+            queued_var = max(0.0, float(kq * kq @ queued_pmf) - queued * queued)
+            if queued <= 0:
+                queued_pmf = None
+        else:
+            queued_var = queued
         xs = np.maximum(0.0, np.atleast_1d(np.asarray(delta, dtype=float)))
         xw = np.ones_like(xs) if extra_weights is None else np.asarray(extra_weights, dtype=float)
         xw = xw / xw.sum()
@@ -393,12 +433,15 @@ class TpotLaw:
         mu = xd @ xw
         var_x = np.maximum(0.0, (xd * xd) @ xw - mu * mu)
         exact = (
-            (d <= EXACT_BINOMIAL_MAX) & (queued <= EXACT_BINOMIAL_MAX) & ((p > 0) | (queued > 0))
+            (d <= EXACT_BINOMIAL_MAX)
+            & (queued <= EXACT_BINOMIAL_MAX)
+            & (queued_pmf is None or queued_pmf.size <= 8 * EXACT_BINOMIAL_MAX)
+            & ((p > 0) | (queued > 0))
         )
         parts = []  # (weight, centre, sd, D) of normal components (sd ~ 0: a point)
         g = ~exact
-        if g.any():  # normal: K has mean D p + queued and variance D p (1 - p) + queued
-            mean_k, var_k = d[g] * p + queued, d[g] * p * (1 - p) + queued
+        if g.any():  # normal: K has mean D p + queued and variance D p (1 - p) + Var(queued)
+            mean_k, var_k = d[g] * p + queued, d[g] * p * (1 - p) + queued_var
             sd_k = np.sqrt(np.maximum(0.0, mean_k * var_x[g] + var_k * mu[g] ** 2)) / d[g]
             centre = tau0 + np.minimum(mean_k * mu[g], d[g] * cap_max) / d[g]
             parts.append((w[g], centre, np.hypot(sd_k, sd_n[g]), d[g]))
@@ -424,9 +467,13 @@ class TpotLaw:
                 )
                 pmf = np.where(inside, np.exp(logp - logp.max(axis=1, keepdims=True)), 0.0)
                 pmf /= pmf.sum(axis=1, keepdims=True)
-            if queued > 0:  # + Poisson(queued) prompts waiting at the first token
-                extra = max(4, int(queued + 6.0 * math.sqrt(queued)) + 1)
-                pois = poisson_pmf(queued, extra)
+            if queued > 0:  # + the prompts waiting at the first token
+                if queued_pmf is None:
+                    extra = max(4, int(queued + 6.0 * math.sqrt(queued)) + 1)
+                    pois = poisson_pmf(queued, extra)
+                else:
+                    pois = queued_pmf
+                    extra = pois.size - 1
                 shifted = np.zeros((top + 1, top + extra + 1))
                 rows = np.arange(top + 1)[:, None]
                 shifted[rows, rows + np.arange(extra + 1)[None, :]] = pois

@@ -15,6 +15,7 @@ from planner.serve.queueing import (
     gg1_mean_wait,
     normal_cdf,
     normal_cdf_array,
+    queued_count_pmf,
     response_quantile,
     tpot_quantile,
     wait_probability,
@@ -169,3 +170,22 @@ def test_bursty_gamma_m1_queue_matches_a_lindley_simulation(rho):
     # Allen-Cunneen alone ((ca2 + 1) / 2 rho / (1 - rho) es) is far below at low load
     if rho < 0.5:
         assert (ca2 + 1) / 2 * rho / (1 - rho) * es < 0.8 * float(waits.mean())
+
+
+def test_queued_count_is_a_mixed_poisson_over_the_wait():
+    """Poisson(a) + (no wait w.p. 1 - sigma, else Poisson over an exponential wait): the pmf
+    against sampling that construction directly."""
+    rng = np.random.default_rng(3)
+    a, sigma, m, n = 1.5, 0.6, 4.0, 400_000
+    waits = np.where(rng.random(n) < sigma, rng.exponential(1.0, n), 0.0)
+    counts = rng.poisson(a, n) + rng.poisson(m * waits)
+    pmf = queued_count_pmf(a, sigma, m)
+    assert pmf.sum() == pytest.approx(1.0)
+    k = np.arange(pmf.size)
+    assert float(k @ pmf) == pytest.approx(a + sigma * m, rel=1e-6)
+    empirical = np.bincount(counts, minlength=pmf.size)[: pmf.size] / n
+    assert np.max(np.abs(empirical - pmf)) < 3e-3
+    # no wait: plain Poisson
+    assert queued_count_pmf(2.0, 0.0, 5.0)[:4] == pytest.approx(
+        [math.exp(-2) * 2**i / math.factorial(i) for i in range(4)], rel=1e-9
+    )
