@@ -95,6 +95,27 @@ class PublicServingRow:
     steady_state: bool = False
 
 
+def _metric_rows(
+    prefix: str,
+    source: str,
+    setup: tuple,
+    metrics: tuple[tuple[str, str, float], ...],
+    *,
+    steady_state: bool = False,
+) -> list[PublicServingRow]:
+    """One row per ``(metric, statistic, value)`` of one measured setup.
+
+    ``setup`` = (gpu, model, tp, precision, kv_precision, input, output, mode, concurrency,
+    requests).
+    """
+    return [
+        PublicServingRow(
+            f"{prefix}/{metric}", source, *setup, metric, stat, value, HELD_OUT, steady_state
+        )
+        for metric, stat, value in metrics
+    ]
+
+
 def _nim() -> list[PublicServingRow]:
     # concurrency, TTFT ms, ITL ms, output tokens/s (5000 in / 500 out), then 500 / 2000
     table = (
@@ -110,34 +131,18 @@ def _nim() -> list[PublicServingRow]:
     )
     rows = []
     for isl, osl, n, ttft, itl, tps in table:
-        # AIPerf's request count is not printed; 4 rounds of the clients (at least 20)
-        requests = max(20, 4 * n)
-        for metric, stat, value in (
+        # AIPerf's request count is not printed; 4 rounds of the clients (at least 20).
+        # Llama 3.3 70B has Llama 3.1 70B's architecture; the KV precision is not printed on
+        # the page: FP8 assumed (the FP8 TensorRT-LLM profile).
+        setup = ("H100", "llama-3.1-70b", 2, "fp8", "fp8", isl, osl, "clients", n, max(20, 4 * n))
+        metrics = (
             ("output_tokens_per_s", "", tps),
             ("ttft_s", "mean", ttft / 1e3),
             ("tpot_s", "mean", itl / 1e3),
-        ):
-            rows.append(
-                PublicServingRow(
-                    f"nim_llama33/{isl}-{osl}/c{n}/{metric}",
-                    "nim_llama33",
-                    "H100",
-                    "llama-3.1-70b",  # Llama 3.3 70B has Llama 3.1 70B's architecture
-                    2,
-                    "fp8",
-                    "fp8",  # not printed on the page: FP8 assumed (the FP8 TensorRT-LLM profile)
-                    isl,
-                    osl,
-                    "clients",
-                    n,
-                    requests,
-                    metric,
-                    stat,
-                    value,
-                    HELD_OUT,
-                    steady_state=True,
-                )
-            )
+        )
+        rows += _metric_rows(
+            f"nim_llama33/{isl}-{osl}/c{n}", "nim_llama33", setup, metrics, steady_state=True
+        )
     return rows
 
 
@@ -222,31 +227,14 @@ DSTACK_R1 = (
 def _dstack_r1() -> list[PublicServingRow]:
     rows = []
     for n, tps, tpot, ttft in DSTACK_R1:
-        for metric, stat, value in (
+        # DeepSeek-R1 has DeepSeek-V3's architecture
+        setup = ("H200", "deepseek-v3", 8, "fp8", "bf16", 3200, 800, "clients", n, 500)
+        metrics = (
             ("output_tokens_per_s", "", tps),
             ("tpot_s", "median", tpot / 1e3),
             ("ttft_s", "p99", ttft / 1e3),
-        ):
-            rows.append(
-                PublicServingRow(
-                    f"dstack_r1/H200/3200-800/c{n}/{metric}",
-                    "dstack_r1",
-                    "H200",
-                    "deepseek-v3",  # DeepSeek-R1 has DeepSeek-V3's architecture
-                    8,
-                    "fp8",
-                    "bf16",
-                    3200,
-                    800,
-                    "clients",
-                    n,
-                    500,
-                    metric,
-                    stat,
-                    value,
-                    HELD_OUT,
-                )
-            )
+        )
+        rows += _metric_rows(f"dstack_r1/H200/3200-800/c{n}", "dstack_r1", setup, metrics)
     return rows
 
 
