@@ -245,7 +245,7 @@ def bench_cmd(
         return
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from planner.bench.report import markdown_table, summarize, write_report
+    from planner.bench.report import summarize, terminal_tables, write_report
     from planner.bench.rows import ERROR, json_row
     from planner.bench.runner import EXECUTORS, family_tasks, run_bench
 
@@ -328,7 +328,7 @@ def bench_cmd(
         return
     summaries = summarize(rows)
     sys.stdout.write(
-        markdown_table(summaries, with_reference=any(r.get("reference") for r in rows))
+        terminal_tables(summaries, with_reference=any(r.get("reference") for r in rows))
     )
     sys.stdout.flush()
     errors = sum(r["status"] == ERROR for r in rows)

@@ -10,6 +10,8 @@ goes on. Finished results are never run twice.
 from __future__ import annotations
 
 import multiprocessing
+import signal
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -51,11 +53,32 @@ def local_map(
         return
     ctx = multiprocessing.get_context("spawn")
     todo = list(range(len(queue)))[::-1]  # a stack of indices: pop() takes the next in order
-    while todo:
-        suspects: list[int] = []
-        yield from _pool_run(func, queue, todo, suspects, jobs, ctx)
-        for k in suspects:
-            yield from _alone(func, queue[k], retries, lost, ctx)
+    previous = _interrupt_on_sigterm()
+    try:
+        while todo:
+            suspects: list[int] = []
+            yield from _pool_run(func, queue, todo, suspects, jobs, ctx)
+            for k in suspects:
+                yield from _alone(func, queue[k], retries, lost, ctx)
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _interrupt_on_sigterm() -> Any:
+    """Turn SIGTERM into KeyboardInterrupt so the pools' cleanup kills their workers.
+
+    The default SIGTERM action ends this process at once and leaves the
+    workers solving until their tasks end. Returns the previous handler (None
+    when not on the main thread, where handlers cannot be set).
+    """
+    if threading.current_thread() is not threading.main_thread():
+        return None
+
+    def interrupt(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt(f"signal {signum}")
+
+    return signal.signal(signal.SIGTERM, interrupt)
 
 
 def _pool_run(

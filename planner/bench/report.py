@@ -182,13 +182,41 @@ def markdown_table(summaries: Sequence[MethodSummary], *, with_reference: bool) 
     head += ["mean gap %", "median gap %", "max gap %", "mean time s", "max time s", "failures"]
     if with_reference:
         head += ["matched ref", "ref violations"]
-    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    rows = []
     for s in summaries:
         cells: list[Any] = [s.method, s.runs, s.solved, s.optimal, s.best]
         cells += [_fmt(s.mean_gap_pct), _fmt(s.median_gap_pct), _fmt(s.max_gap_pct)]
         cells += [_fmt(s.mean_time_s, 3), _fmt(s.max_time_s, 3), s.failures]
         if with_reference:
             cells += [f"{s.matched_ref}/{s.with_ref}", s.ref_violations]
+        rows.append(cells)
+    return _plain_table(head, rows)
+
+
+def terminal_tables(summaries: Sequence[MethodSummary], *, with_reference: bool) -> str:
+    """The summary as two Markdown tables whose headers fit an 80-column terminal.
+
+    Quality (solved, optimal, gaps) first, then time, failures and reference checks;
+    :func:`markdown_table` keeps the single wide table for the written report.
+    """
+    quality = ["method", "runs", "solved", "optimal", "best", "gap % mean", "median", "max"]
+    timing = ["method", "time s mean", "max", "failures"]
+    if with_reference:
+        timing += ["matched ref", "ref violations"]
+    rows_q: list[list[Any]] = []
+    rows_t: list[list[Any]] = []
+    for s in summaries:
+        rows_q.append([s.method, s.runs, s.solved, s.optimal, s.best])
+        rows_q[-1] += [_fmt(s.mean_gap_pct), _fmt(s.median_gap_pct), _fmt(s.max_gap_pct)]
+        rows_t.append([s.method, _fmt(s.mean_time_s, 3), _fmt(s.max_time_s, 3), s.failures])
+        if with_reference:
+            rows_t[-1] += [f"{s.matched_ref}/{s.with_ref}", s.ref_violations]
+    return _plain_table(quality, rows_q) + "\n" + _plain_table(timing, rows_t)
+
+
+def _plain_table(head: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for cells in rows:
         lines.append("| " + " | ".join(str(c).replace("|", "\\|") for c in cells) + " |")
     return "\n".join(lines) + "\n"
 

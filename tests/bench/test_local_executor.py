@@ -78,3 +78,66 @@ def test_a_pool_found_broken_at_submit_loses_and_repeats_nothing(monkeypatch):
     results = list(executors.local_map(abs, items, jobs=2, retries=0))
     assert refused  # the refusal happened mid-run
     assert sorted(results) == sorted(abs(x) for x in items)
+
+
+SLEEPER = """
+import os, sys, time
+from pathlib import Path
+
+PIDS = Path({pids!r})
+
+def nap(k):
+    (PIDS / str(os.getpid())).write_text(str(k))
+    time.sleep(60)
+    return k
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(Path(__file__).parent))
+    from planner.bench.executors import local_map
+    from sleeper import nap as work  # by module name, so spawned workers can import it
+    for _ in local_map(work, range(4), jobs=2):
+        pass
+"""
+
+
+def test_sigterm_to_the_driver_kills_its_workers(tmp_path):
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    pids = tmp_path / "pids"
+    pids.mkdir()
+    script = tmp_path / "sleeper.py"
+    script.write_text(SLEEPER.format(pids=str(pids)))
+    driver = subprocess.Popen([sys.executable, str(script)], cwd=tmp_path)
+    try:
+        deadline = time.monotonic() + 60
+        while len(list(pids.iterdir())) < 2 and time.monotonic() < deadline:
+            time.sleep(0.2)
+        workers = [int(p.name) for p in pids.iterdir()]
+        assert len(workers) == 2, "the workers never started"
+        driver.send_signal(signal.SIGTERM)
+        driver.wait(timeout=30)
+    finally:
+        driver.kill()
+    deadline = time.monotonic() + 10
+    alive = workers
+    while alive and time.monotonic() < deadline:
+        alive = [pid for pid in workers if _alive(pid)]
+        time.sleep(0.2)
+    assert not alive, f"workers {alive} outlived their driver"
+
+
+def _alive(pid: int) -> bool:
+    import os
+
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    try:  # a zombie (already dead, waiting for its parent) counts as gone
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().split()[2] != "Z"
+    except OSError:
+        return False

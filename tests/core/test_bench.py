@@ -2,7 +2,7 @@ import csv
 
 import pytest
 
-from planner.bench.report import markdown_table, summarize
+from planner.bench.report import markdown_table, summarize, terminal_tables
 from planner.bench.rows import CSV_FIELDS, read_rows
 from planner.bench.runner import family_tasks, run_bench
 from planner.core import Reference, get_family
@@ -80,6 +80,9 @@ def test_errors_become_rows_and_reference_gaps(toy_file):
     assert summary["crash"].failures == 3 and summary["crash"].failure_kinds == {"error": 3}
     table = markdown_table(list(summary.values()), with_reference=True)
     assert "| first | 3 | 3 |" in table
+    narrow = terminal_tables(list(summary.values()), with_reference=True)
+    assert "| first | 3 | 3 |" in narrow and "| first | " in narrow.split("\n\n")[1]
+    assert all(len(line) <= 80 for line in narrow.splitlines() if line.startswith("| method"))
 
 
 def test_reference_violation_is_counted(toy_file):
