@@ -114,9 +114,10 @@ def run(args: argparse.Namespace) -> tuple[list[dict], list[dict]]:
                             r["gain_over_ulysses"] = only.objective / res.objective
                     bench_rows.append(certificate_row(res, runtime_s=wall, stats=r))
                     print(
-                        f"{inst.name} {method}: {r['status']} {r['objective_s'] or 0:.4f} s, "
-                        f"gap {100 * (r['gap'] or 0):.2f} %, x{r['speedup_static'] or 0:.3f} static, "
-                        f"x{r['speedup_adaptive'] or 0:.3f} adaptive, {wall:.3f} s wall",
+                        f"{inst.name} {method}: {r['status']} {fmt(r['objective_s'], '.4f')} s, "
+                        f"gap {fmt(None if r['gap'] is None else 100 * r['gap'], '.2f')} %, "
+                        f"x{fmt(r['speedup_static'], '.3f')} static, "
+                        f"x{fmt(r['speedup_adaptive'], '.3f')} adaptive, {wall:.3f} s wall",
                         file=sys.stderr,
                     )
     return rows, bench_rows
@@ -234,6 +235,13 @@ def main() -> None:
     ap.add_argument("-t", "--time-limit", type=float, default=1.0)
     ap.add_argument("--threads", type=int, default=1)
     args = ap.parse_args()
+    if args.ulysses_gain:
+        _, cost, _ = make_cluster_cost(ints(args.gpus)[0], args.model, gpu=args.gpu)
+        if not hasattr(cost, "restricted"):
+            ap.error(
+                f"--ulysses-gain needs a model derived from perfmodel (e.g. llama-3.1-8b): "
+                f"{args.model!r} is a FlexSP preset, whose groups are all-to-all (Ulysses) only"
+            )
     load_start = os.getloadavg()
     rows, bench_rows = run(args)
     report(args, rows, bench_rows, load_start, os.getloadavg())

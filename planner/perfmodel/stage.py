@@ -73,6 +73,7 @@ Constants (the fitted ones are marked *fitted*; see the calibration report):
 
 from __future__ import annotations
 
+import copy
 import functools
 import math
 from dataclasses import dataclass, fields, replace
@@ -878,6 +879,8 @@ class EngineModel:
         self.imbalance = math.ceil(m.layers / c.pp) * c.pp / m.layers
         # one stage-to-stage hop stays inside the node while the replica does
         self.boundary_same_node = c.tp * c.ep * min(c.pp, 2) <= G
+        # 0 in the copy of :meth:`without_communication` (latency breakdowns)
+        self.comm_scale = 1.0
 
     # ------------------------------------------------------------- kernels
     def _gemm(self, N: np.ndarray, n: float, k: float, batch: np.ndarray | float = 1.0):
@@ -899,6 +902,7 @@ class EngineModel:
         h = m.hidden
         attn = sum(self._gemm(N, n, k) for n, k in sh.attention)
         ar = 2 * comm.one_shot_all_reduce(N * h * ACT_BYTES, c.tp, self.tp_per_node, self.fabric)
+        ar = ar * self.comm_scale
         elem_base = N * ACT_BYTES * (10 * h + 2 * sh.qkv_width)
         dense = np.zeros_like(N)
         moe = np.zeros_like(N)
@@ -924,6 +928,7 @@ class EngineModel:
                 a2a = 2 * np.vectorize(
                     lambda s: comm.all_to_all(s, c.ep, self.ep_per_node, self.fabric)
                 )(size)
+                a2a = a2a * self.comm_scale
             moe = attn + experts + router + shared + ar + a2a
             moe = moe + memory_time(gpu, elem_base + act + permute)
         return dense, moe
@@ -980,7 +985,7 @@ class EngineModel:
         logits = decode_positions + np.minimum(1.0, np.maximum(N - decode_positions, 0.0))
         head = self._gemm(np.maximum(logits, 1e-9), *self.shapes.head)
         if c.tp > 1:  # gather of the vocab-parallel logits (small, latency-bound)
-            head = head + comm.ALLREDUCE_LATENCY_S
+            head = head + comm.ALLREDUCE_LATENCY_S * self.comm_scale
         largest = body * math.ceil(m.layers / c.pp) / m.layers + head
         return body + head, largest
 
@@ -991,7 +996,7 @@ class EngineModel:
         c = self.config
         boundary = 0.0
         if c.pp > 1:
-            boundary = comm.p2p(
+            boundary = self.comm_scale * comm.p2p(
                 tokens * self.model.hidden * ACT_BYTES,
                 self.fabric,
                 same_node=self.boundary_same_node,
@@ -1013,6 +1018,15 @@ class EngineModel:
         layer = moe if self.model.moe_layers == self.model.layers else dense
         head = self._gemm(n, *self.shapes.head)
         return float((layer + head)[0])
+
+    def without_communication(self) -> EngineModel:
+        """A copy whose collectives and pipeline hand-offs take no time (the step model's
+        communication share is the difference of the two step times)."""
+        twin = copy.copy(self)
+        twin.comm_scale = 0.0
+        if self.draft is not None:
+            twin.draft = self.draft.without_communication()
+        return twin
 
     @property
     def tokens_per_step(self) -> float:

@@ -21,6 +21,7 @@ import math
 
 import numpy as np
 
+from planner.core.timing import Deadline
 from planner.seqpar.costmodel import Tables
 from planner.seqpar.instance import Instance
 
@@ -60,3 +61,102 @@ def lower_bound(instance: Instance) -> float:
         return 0.0
     t, s = instance.tables, instance.array
     return max(area_bound_ms(t, s), single_bound_ms(t, s)) / 1000.0
+
+
+#: Multipliers of the memory row in :func:`waste_bound_ms`, relative to the least GPU-time
+#: per token (any multiplier gives a valid test; a grid finds a good one).
+WASTE_MULTIPLIERS = np.geomspace(1e-2, 1e2, 41)
+#: Distinct lengths above which the bound is skipped (one test costs ~4 µs per length).
+WASTE_MAX_DISTINCT = 8192
+#: Relative precision of the bisection on the step time.
+WASTE_TOL = 1e-4
+
+
+def waste_bound_ms(
+    tables: Tables,
+    lengths: np.ndarray,
+    microbatches: int,
+    lower_ms: float,
+    upper_ms: float,
+    deadline: Deadline | None = None,
+) -> float:
+    """Bound (ms) on plans with ``microbatches`` micro-batches that adds memory to the area.
+
+    When memory is nearly full every group must be nearly full too, but a group
+    holding long sequences reaches its time before its memory. For a step time
+    ``S`` every micro-batch lasts ``C_k ≤ R = S − (M − 1)·β``. A group of type
+    ``j`` with time at most ``C_k`` holding sequences ``G`` leaves at least
+    ``K_j + Σ_{i∈G} e_ij`` of its ``cap_j`` tokens empty, where
+    ``e_ij = w_j(s_i) / r_j − s_i ≥ 0`` (``r_j`` the least time per token at type
+    ``j`` over the batch) and ``K_j = cap_j − (R − β_j) / r_j``: its tokens take
+    at least ``r_j`` each. Summed over the groups of type ``j``:
+
+    * ``K_j ≥ 0``: there are at least ``Σ_i w_ij / (R − β_j)`` such groups (each
+      holds at most ``R − β_j`` of work), so each sequence accounts for
+      ``ω_ij = K_j·w_ij / (R − β_j) + e_ij``;
+    * ``K_j < 0``: ``x ↦ max(0, K_j + x)`` is superadditive, so
+      ``ω_ij = max(0, K_j + e_ij)``.
+
+    All the empty memory is at most ``M·N·c − tokens``. With the area
+    (``Σ_i d_j w_ij ≤ N·(S − M·β)``) and ``β_j + w_ij ≤ R``, a step ``S`` is
+    impossible when, for some multiplier ``μ ≥ 0``,
+    ``Σ_i min_j (d_j w_ij + μ ω_ij) > N·(S − M·β) + μ·(M·N·c − tokens)``
+    (Lagrangian relaxation of the type choice). The test is monotone in ``S``;
+    bisection between ``lower_ms`` and ``upper_ms`` returns the largest ``S``
+    tested impossible (``lower_ms`` if none).
+    """
+    s = np.asarray(lengths, dtype=np.float64)
+    if s.size == 0 or microbatches < 1:
+        return lower_ms
+    values, counts = np.unique(s, return_counts=True)
+    if len(values) > WASTE_MAX_DISTINCT:
+        return lower_ms  # one test would take longer than a short time limit allows
+    N = tables.gpus
+    W = tables.work(values)
+    single = tables.single_time(values)
+    rate = tables.rate_floor(s)
+    fixed = tables.fixed.astype(np.float64)
+    beta = float(fixed.min())
+    cap = tables.capacity.astype(np.float64)
+    area = tables.degrees[None, :] * W
+    positive = rate > 0
+    safe_rate = np.where(positive, rate, 1.0)
+    excess = np.where(positive[None, :], W / safe_rate[None, :] - values[:, None], 0.0)
+    empty = microbatches * N * tables.tokens_per_gpu - float(s.sum())
+    if empty < 0:
+        return math.inf  # the tokens do not fit this many micro-batches
+    base = float(np.min((tables.degrees * rate)[positive])) if positive.any() else 1.0
+    mus = np.concatenate([[0.0], base * WASTE_MULTIPLIERS])
+
+    def impossible(step: float) -> bool:
+        room = step - (microbatches - 1) * beta  # the longest a micro-batch can last
+        work_room = room - fixed
+        usable = work_room > 0
+        K = np.where(positive & usable, cap - work_room / safe_rate, -np.inf)
+        groups_needed = W / np.where(usable, work_room, 1.0)[None, :]
+        with np.errstate(invalid="ignore"):  # -inf·0 in the branch not taken
+            omega = np.where(
+                K[None, :] >= 0,
+                K[None, :] * groups_needed + excess,
+                np.maximum(0.0, excess + np.minimum(0.0, K)[None, :]),
+            )
+        allowed = single <= room
+        # [mu, sequence, type]
+        cost = area[None, :, :] + mus[:, None, None] * omega[None, :, :]
+        cost = np.where(allowed[None, :, :], cost, np.inf).min(axis=2)
+        lhs = (cost * counts[None, :]).sum(axis=1)
+        rhs = N * (step - microbatches * beta) + mus * empty
+        return bool(np.any(lhs > rhs * (1 + 1e-9) + 1e-9))
+
+    lo, hi = lower_ms, upper_ms
+    if not math.isfinite(hi) or hi <= lo:
+        return lo
+    if impossible(hi):
+        return hi  # no plan with this many micro-batches reaches the known plan
+    while hi - lo > WASTE_TOL * hi and (deadline is None or not deadline.expired()):
+        mid = 0.5 * (lo + hi)
+        if impossible(mid):
+            lo = mid
+        else:
+            hi = mid
+    return lo

@@ -39,6 +39,8 @@ MIN_BISECT = 8
 CHEAP_FILL_S = 0.005
 #: Multiples of the smallest feasible target also tried by each bisection.
 LOOSER_TARGETS = (1.1, 1.25, 1.5, 2.0)
+#: Values of ``λ`` tried by :func:`first_target_search` per micro-batch count and mode.
+FIRST_TARGET_GRID = 24
 #: Plans the construction hands to local search, and at most this many per micro-batch count.
 KEEP_PLANS = 6
 PER_COUNT = 3
@@ -404,6 +406,61 @@ def bisect_fill(
     return best, best_obj, hi
 
 
+def first_target_search(
+    engine: Engine, microbatches: int, upper: float, deadline: Deadline, *, tight: bool = False
+) -> tuple[Plan | None, float]:
+    """Fills whose first micro-batch has its own target ``T₀``, the others ``λ``.
+
+    The levels of :func:`bisect_fill` put the first target at the heaviest
+    sequence's time alone; the best plan often gives that micro-batch a little
+    more (its long group takes some of the other sequences, the rest fit in
+    fewer or lighter micro-batches). For ``λ`` on a geometric grid between
+    ``β + floor / (2M)`` and ``upper / M``, the smallest ``T₀`` that fills is
+    bisected from ``upper − (M − 1)·λ`` (a larger one cannot beat ``upper``).
+
+    Returns the best plan (by its real objective; ``None`` if none beats
+    nothing) and its objective in ms.
+    """
+    best, best_obj = None, math.inf
+    if microbatches < 2 or not math.isfinite(upper):
+        return best, best_obj
+    beta = float(engine.fixed.min())
+    low = beta + 0.5 * engine.area_floor() / microbatches
+    high = upper / microbatches
+    if high <= low:
+        return best, best_obj
+
+    def attempt(first: float, lam: float) -> bool:
+        nonlocal best, best_obj
+        targets = np.full(microbatches, lam)
+        targets[0] = first
+        plan = engine.fill(targets, tight=tight, deadline=deadline)
+        if plan is None:
+            return False
+        obj = plan.objective_ms()
+        if obj < best_obj:
+            best, best_obj = plan, obj
+        return True
+
+    try:
+        for r in range(FIRST_TARGET_GRID):
+            if deadline.expired():
+                break
+            lam = low * (high / low) ** (r / (FIRST_TARGET_GRID - 1))
+            lo, hi = lam, upper - (microbatches - 1) * lam
+            if hi <= lo or not attempt(hi, lam):
+                continue
+            while hi - lo > BISECT_TOL * hi and not deadline.expired():
+                mid = 0.5 * (lo + hi)
+                if attempt(mid, lam):
+                    hi = mid
+                else:
+                    lo = mid
+    except OutOfTime:  # the deadline ended a fill: the best plan so far
+        pass
+    return best, best_obj
+
+
 def construct(
     engine: Engine, deadline: Deadline, *, extra: int = EXTRA_MICROBATCHES, keep: int = KEEP_PLANS
 ) -> list[tuple[float, Plan]]:
@@ -447,6 +504,19 @@ def construct(
         if not found and m == last:
             last += 1  # nothing fits yet: more micro-batches
         m += 1
+    # then the first micro-batch's own target, for the two best counts (with time left)
+    by_count: dict[int, float] = {}
+    for obj, count, _ in found:
+        by_count[count] = min(obj, by_count.get(count, math.inf))
+    for count in sorted(by_count, key=by_count.get)[:2]:
+        modes = (False, True) if tokens > TIGHT_MEMORY * count * engine.capacity() else (False,)
+        for tight in modes:
+            if deadline.expired():
+                break
+            upper = min(f[0] for f in found)
+            plan, obj = first_target_search(engine, count, upper, deadline, tight=tight)
+            if plan is not None and obj < upper:
+                found.append((obj, count, plan))
     found.sort(key=lambda f: f[0])
     out: list[tuple[float, Plan]] = []
     per: dict[int, int] = {}

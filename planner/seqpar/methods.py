@@ -44,7 +44,7 @@ EXACT_MAX_GPUS = 16
 #: left), the relaxation bound (of what is left after the heuristic; the MILP gets the rest).
 BASELINE_SHARE = 0.2
 CONSTRUCT_SHARE = 0.4
-BOUND_SHARE = 0.6
+BOUND_SHARE = 0.85
 #: ``auto`` skips the MILP stage when the certified gap is already below this.
 GAP_GOOD = 1e-3
 #: Time kept back for assembling and certifying the answer (the limit is wall time):

@@ -6,7 +6,12 @@ The model keeps what makes a step slow and relaxes the rest. For a number
 * each of the ``L`` heaviest sequences goes to one micro-batch at one degree
   (``x_ikj`` binary); its group lasts at least its time alone there plus the
   time of the tokens ``u_ikj`` that share its group (at the group's per-token
-  rate): ``C_k ≥ Σ_j x_ikj (β + w_j(s_i)) + Σ_j lin_j·u_ikj``;
+  rate): ``C_k ≥ Σ_j x_ikj (β + w_j(s_i)) + Σ_j lin_j·u_ikj``. The sharing
+  tokens are fluid ones (at most the fluid tokens of micro-batch ``k``) or long
+  ones, which then sit in the same micro-batch at the same type:
+  ``u_ikj = f_ikj + l_ikj``, ``f_ikj ≤ Σ_q ŝ_q n_qk``,
+  ``l_ikj ≤ Σ_{i'≠i} s_i' x_i'kj`` (without this a long sequence could count
+  inside another's large group and at its own cheap degree at once);
 * outside that group the other ``N − d_j`` GPUs hold at most ``(N − d_j)·c``
   tokens: ``tokens_k − Σ_j (s_i x_ikj + u_ikj) ≤ N·c − c·Σ_j d_j x_ikj``;
 * the other sequences are fluid (``n_qk ≥ 0`` of bucket ``q`` in micro-batch
@@ -28,6 +33,16 @@ micro-batch, which made the joint model slow to close.)
 
 Symmetry: the heaviest sequence is put in micro-batch 0 and the others are
 ordered by duration, which every plan allows after relabelling.
+
+Stages (:data:`STAGES`): at first only the placements of the heaviest one or
+two sequences are integer, the other long ones fractional (still a valid
+relaxation, weaker), and fewer sequences are long; with one integer
+placement the model is a case split into one LP per type of the heaviest
+sequence, which is fast and carries most of the bound on batches with one
+very long document. Stronger stages run while time is left, on the
+micro-batch count whose bound is the smallest; a count's bound is the best of
+its stages and of the memory-aware area bound
+(:func:`planner.seqpar.bounds.waste_bound_ms`), computed first.
 """
 
 from __future__ import annotations
@@ -38,13 +53,28 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from planner.core.timing import Deadline
-from planner.seqpar.bounds import area_bound_ms, min_area, min_microbatches
+from planner.seqpar.bounds import area_bound_ms, min_area, min_microbatches, waste_bound_ms
 from planner.seqpar.bucketing import bucketize
 from planner.seqpar.costmodel import Tables
 from planner.seqpar.model import Model
 
 #: Sequences with their own binaries (the rest are fluid).
 LONG_SEQUENCES = 12
+#: Stages of the relaxation: (integer placements, long sequences). The first
+#: ``integral`` of the ``long`` heaviest sequences have integer placements, the other long
+#: ones are relaxed to fractions (still a valid relaxation, weaker). With one, the model is
+#: a case split into one LP per type of the heaviest sequence: fast, and it carries most of
+#: the bound on batches with one very long document. Later stages are stronger and slower;
+#: they run while time is left.
+STAGES = (
+    (1, 6),
+    (1, LONG_SEQUENCES),
+    (2, 4),
+    (2, LONG_SEQUENCES),
+    (LONG_SEQUENCES, LONG_SEQUENCES),
+)
+#: Share of the time left that one model may take (the rest is kept for the stronger stages).
+STAGE_SHARE = 0.6
 #: Most micro-batch counts modelled one by one (beyond: the area bound).
 MAX_SLOTS = 12
 
@@ -59,6 +89,7 @@ class RelaxationBound:
     long: int = 0
     buckets: int = 0
     proven: bool = False
+    stages: list[tuple[int, int]] = field(default_factory=list)
 
     def stats(self) -> dict:
         """For ``Result.stats``."""
@@ -69,38 +100,52 @@ class RelaxationBound:
             "relaxation_long": self.long,
             "relaxation_buckets": self.buckets,
             "relaxation_closed": self.proven,
+            "relaxation_stages": [list(x) for x in self.stages],
         }
+
+
+def representatives(
+    single: np.ndarray, area: np.ndarray, share_rate: np.ndarray, degrees: np.ndarray
+) -> list[int]:
+    """For each type, the type that stands for it in the model (``-1``: cannot hold the sequence).
+
+    Type ``j'`` is dropped when a type ``j`` of a smaller degree is at least as
+    good on all three terms the relaxation charges: time alone
+    (``single``), GPU-time (``area = d·w``) and GPU-time per token sharing the
+    group (``share_rate = d·rate``); it is then represented by the first such
+    ``j`` that is kept (domination is transitive, so one exists). Any plan
+    putting the sequence in a ``j'`` group maps to a feasible point with ``j``:
+    shared tokens beyond ``j``'s capacity move outside, where ``N − d_j`` GPUs
+    have room for them, and the remaining ones cost at most what they cost in
+    ``j'`` (``rate_j·u ≤ rate_j·(d_j/d_j')·u_real ≤ rate_j'·u_real``).
+    """
+    rep = []
+    for jp in range(len(single)):
+        if not math.isfinite(single[jp]):
+            rep.append(-1)
+            continue
+        by = next(
+            (
+                j
+                for j in range(jp)
+                if degrees[j] < degrees[jp]
+                and rep[j] == j
+                and single[j] <= single[jp]
+                and area[j] <= area[jp]
+                and share_rate[j] <= share_rate[jp]
+            ),
+            jp,
+        )
+        rep.append(by)
+    return rep
 
 
 def useful_types(
     single: np.ndarray, area: np.ndarray, share_rate: np.ndarray, degrees: np.ndarray
 ) -> list[int]:
-    """Type indices worth modelling for one sequence (the others are dominated).
-
-    Type ``j'`` is dropped when a type ``j`` of a smaller degree is at least as
-    good on all three terms the relaxation charges: time alone
-    (``single``), GPU-time (``area = d·w``) and GPU-time per token sharing the
-    group (``share_rate = d·rate``). Then any plan putting the sequence in a
-    ``j'`` group maps to a feasible point with ``j``: shared tokens beyond
-    ``j``'s capacity move outside, where ``N − d_j`` GPUs have room for them,
-    and the remaining ones cost at most what they cost in ``j'``
-    (``rate_j·u ≤ rate_j·(d_j/d_j')·u_real ≤ rate_j'·u_real``).
-    """
-    out = []
-    for jp in range(len(single)):
-        if not math.isfinite(single[jp]):
-            continue
-        dominated = any(
-            degrees[j] < degrees[jp]
-            and math.isfinite(single[j])
-            and single[j] <= single[jp]
-            and area[j] <= area[jp]
-            and share_rate[j] <= share_rate[jp]
-            for j in range(jp)
-        )
-        if not dominated:
-            out.append(jp)
-    return out
+    """Type indices worth modelling for one sequence: those that represent themselves."""
+    rep = representatives(single, area, share_rate, degrees)
+    return [j for j, r in enumerate(rep) if r == j]
 
 
 def relaxation_bound(
@@ -139,24 +184,50 @@ def relaxation_bound(
     m_max = math.floor((upper_ms - fluid_floor) / beta + 1e-09) if beta > 0 else n
     m_max = max(m_min, min(m_max, n, m_min + MAX_SLOTS - 1))
     beyond = fluid_floor + (m_max + 1) * beta if m_max < n else math.inf
-    parts = _Parts(tables, s, long)
-    out = RelaxationBound(bound_ms=cheap, long=len(parts.long_idx), buckets=parts.buckets)
-    best = beyond
-    closed = True
+    # in the given order, without repeats (a small ``long`` or batch merges stages)
+    stages = list(dict.fromkeys((min(a, long, n), min(b, long, n)) for a, b in STAGES))
+    parts: dict[int, _Parts] = {}  # built when a stage first needs them (large batches: 0.1 s+)
+
+    def parts_of(long_count: int) -> _Parts:
+        if long_count not in parts:
+            parts[long_count] = _Parts(tables, s, long_count)
+            top = parts[max(parts)]
+            out.long, out.buckets = len(top.long_idx), top.buckets
+        return parts[long_count]
+
+    out = RelaxationBound(bound_ms=cheap)
     counts = list(range(m_min, m_max + 1))
-    for r, M in enumerate(counts):
-        floor_m = fluid_floor + M * beta
-        if floor_m >= best:
-            continue  # this many micro-batches cannot beat a bound already found
-        share = deadline.remaining() / (len(counts) - r)
-        value, proven = _solve_count(parts, M, max(0.02, share), threads, seed)
-        value = max(value, floor_m)
-        out.counts.append(M)
-        out.per_count_ms.append(value)
-        closed = closed and proven
-        best = min(best, value)
+    # per count: the best bound so far; counts whose area floor beats the rest go first
+    value = {M: fluid_floor + M * beta for M in counts}
+    closed: dict[int, bool] = dict.fromkeys(counts, False)
+    # first the memory-aware area bound (numpy, cheap) on the counts that become the smallest
+    wasted: set[int] = set()
+    while not deadline.expired():
+        M = min(counts, key=lambda k: value[k])
+        if value[M] >= beyond or M in wasted:
+            break
+        wasted.add(M)
+        value[M] = max(value[M], waste_bound_ms(tables, s, M, value[M], upper_ms, deadline))
+    for integral, long_count in stages:
+        done: set[int] = set()
+        while not deadline.expired():
+            M = min(counts, key=lambda k: value[k])
+            if value[M] >= beyond or M in done:
+                break  # the smallest count's bound has this stage's value already
+            share = STAGE_SHARE * deadline.remaining()
+            got, proven = _solve_count(
+                parts_of(long_count), M, max(0.02, share), threads, seed, integral
+            )
+            value[M] = max(value[M], got)
+            closed[M] = proven and (integral, long_count) == stages[-1]
+            done.add(M)
+            if M not in out.counts:
+                out.counts.append(M)
+    out.per_count_ms = [value[M] for M in out.counts]
+    best = min(beyond, *value.values())
     out.bound_ms = max(cheap, best)
-    out.proven = closed
+    out.proven = all(closed[M] for M in counts if value[M] <= best)
+    out.stages = stages
     return out
 
 
@@ -192,9 +263,52 @@ class _Parts:
 
 
 def _solve_count(
-    parts: _Parts, M: int, time_limit: float, threads: int, seed: int
+    parts: _Parts, M: int, time_limit: float, threads: int, seed: int, integral: int
 ) -> tuple[float, bool]:
-    """Bound (ms) over plans with exactly ``M`` micro-batches, and whether it is the model's optimum."""
+    """Bound (ms) over plans with exactly ``M`` micro-batches, and whether it is the model's optimum.
+
+    The placements of the ``integral`` heaviest sequences are integer, the
+    others fractional. With ``integral = 1`` the model is solved as a case split:
+    one LP per type of the heaviest sequence (the minimum over the cases), which is
+    the same bound and faster than branching in HiGHS.
+    """
+    if integral != 1 or not len(parts.long_idx):
+        return _solve_model(parts, M, time_limit, threads, seed, integral)
+    deadline = Deadline(time_limit)
+    i = int(parts.long_idx[0])
+    cases = _types_of(parts, i)
+    worst = math.inf
+    for r, j in enumerate(cases):
+        share = deadline.remaining() / (len(cases) - r)
+        value, proven = _solve_model(parts, M, max(0.01, share), threads, seed, 0, heaviest_type=j)
+        if not proven:
+            return -math.inf, False  # an LP that did not finish bounds nothing
+        worst = min(worst, value)
+    return worst, True
+
+
+def _types_of(parts: _Parts, i: int) -> list[int]:
+    return [j for j, r in enumerate(_representatives(parts, i)) if r == j]
+
+
+def _representatives(parts: _Parts, i: int) -> list[int]:
+    t = parts.tables
+    return representatives(
+        parts.single[i], t.degrees * parts.W[i], t.degrees * parts.rate, t.degrees
+    )
+
+
+def _solve_model(
+    parts: _Parts,
+    M: int,
+    time_limit: float,
+    threads: int,
+    seed: int,
+    integral: int,
+    heaviest_type: int | None = None,
+) -> tuple[float, bool]:
+    """One model: ``integral`` heaviest sequences integer; the heaviest at ``heaviest_type``
+    only when given."""
     t = parts.tables
     s = parts.s
     N = t.gpus
@@ -205,19 +319,43 @@ def _solve_count(
     C = [m.var(cost=1.0) for _ in range(M)]
     area_rows = [([C[k]], [float(N)]) for k in range(M)]
     tokens: list[tuple[list[int], list[float]]] = [([], []) for _ in range(M)]
-    outside: list[tuple[int, list[int], list[float]]] = []
-    for r, i in enumerate(parts.long_idx.tolist()):
-        js = useful_types(
-            parts.single[i], t.degrees * parts.W[i], t.degrees * parts.rate, t.degrees
-        )
-        xs = []
+    # fluid buckets: n_qk sequences of bucket q in micro-batch k
+    fluid: list[tuple[list[int], list[float]]] = [([], []) for _ in range(M)]
+    for q in range(len(parts.count)):
+        b = float(parts.count[q])
+        ys = []
+        for k in range(M):
+            y = m.var(ub=b)
+            ys.append(y)
+            area_rows[k][0].append(y)
+            area_rows[k][1].append(-float(parts.lower_area[q]))
+            for row in (tokens[k], fluid[k]):
+                row[0].append(y)
+                row[1].append(float(parts.lower[q]))
+        m.row(ys, [1.0] * len(ys), lo=b, hi=b)
+    # the long sequences: x_ikj = 1 when sequence i is in micro-batch k at type j
+    long_idx = parts.long_idx.tolist()
+    rep = {i: _representatives(parts, i) for i in long_idx}
+    types = {i: [j for j, r in enumerate(rep[i]) if r == j] for i in long_idx}
+    if heaviest_type is not None:
+        types[long_idx[0]] = [heaviest_type]
+    X: dict[tuple[int, int, int], int] = {}
+    for r, i in enumerate(long_idx):
         for k in range(M):
             if r == 0 and k > 0:
                 continue  # the heaviest sequence is in micro-batch 0
+            for j in types[i]:
+                X[i, k, j] = m.var(ub=1.0, integer=r < integral)
+    outside: list[tuple[int, list[int], list[float]]] = []
+    for i in long_idx:
+        xs = []
+        for k in range(M):
             out_idx, out_val = [], []
             time_idx, time_val = [C[k]], [1.0]
-            for j in js:
-                x = m.var(ub=1.0, integer=True)
+            for j in types[i]:
+                x = X.get((i, k, j))
+                if x is None:
+                    continue
                 xs.append(x)
                 area_rows[k][0].append(x)
                 area_rows[k][1].append(-deg[j] * parts.W[i, j])
@@ -228,30 +366,40 @@ def _solve_count(
                 out_idx.append(x)
                 out_val.append(float(c * deg[j]) - float(s[i]))
                 room = float(t.capacity[j] - s[i])
-                if room > 0:
-                    # u: tokens sharing i's group; they run at i's degree
-                    u = m.var(ub=room)
-                    m.row([u, x], [1.0, -room], hi=0.0)
-                    time_idx.append(u)
+                if room <= 0:
+                    continue
+                # tokens sharing i's group (they run at i's type): fluid ones f, and
+                # long ones l, which are then at the same micro-batch and type
+                f = m.var(ub=room)
+                m.row([f, *fluid[k][0]], [1.0, *(-v for v in fluid[k][1])], hi=0.0)
+                # a long mate shares i's real type t (one that j stands for), so it
+                # sits at the type that stands for t for it
+                real = [tt for tt, rr in enumerate(rep[i]) if rr == j]
+                mates, sizes = [], []
+                for o in long_idx:
+                    if o == i:
+                        continue
+                    for jo in sorted({rep[o][tt] for tt in real if rep[o][tt] >= 0}):
+                        if (o, k, jo) in X:
+                            mates.append(X[o, k, jo])
+                            sizes.append(-float(s[o]))
+                share = [f]
+                if mates:
+                    lv = m.var(ub=room)
+                    m.row([lv, *mates], [1.0, *sizes], hi=0.0)
+                    share.append(lv)
+                m.row([*share, x], [1.0] * len(share) + [-room], hi=0.0)
+                for v in share:
+                    time_idx.append(v)
                     time_val.append(-float(parts.rate[j]))
-                    out_idx.append(u)
+                    out_idx.append(v)
                     out_val.append(-1.0)
-            # the group holding i lasts at least i's time alone there, plus what shares it
-            m.row(time_idx, time_val, lo=0.0)
-            # outside i's group the other N - d GPUs hold at most (N - d)·c tokens
-            outside.append((k, out_idx, out_val))
+            if len(time_idx) > 1:
+                # the group holding i lasts at least i's time alone there, plus what shares it
+                m.row(time_idx, time_val, lo=0.0)
+                # outside i's group the other N - d GPUs hold at most (N - d)·c tokens
+                outside.append((k, out_idx, out_val))
         m.row(xs, [1.0] * len(xs), lo=1.0, hi=1.0)
-    for q in range(len(parts.count)):
-        b = float(parts.count[q])
-        ys = []
-        for k in range(M):
-            y = m.var(ub=b)
-            ys.append(y)
-            area_rows[k][0].append(y)
-            area_rows[k][1].append(-float(parts.lower_area[q]))
-            tokens[k][0].append(y)
-            tokens[k][1].append(float(parts.lower[q]))
-        m.row(ys, [1.0] * len(ys), lo=b, hi=b)
     for k in range(M):
         m.row(*area_rows[k], lo=N * beta)
         m.row(*tokens[k], hi=float(N * c))

@@ -9,13 +9,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from planner.core.errors import InputError
-from planner.core.result import Result
+from planner.core.io import read_json, read_toml
+from planner.core.result import Result, Status
 from planner.perfmodel.hardware import ClusterSpec, parse_cluster
 from planner.perfmodel.model_spec import ModelSpec
 from planner.perfmodel.readers import load_model
@@ -25,7 +26,10 @@ from planner.serve.instance import (
     ServingConstraints,
     ServingPlan,
     ServingProblem,
+    Workload,
+    check_workloads,
     speculative_from_dict,
+    workloads_from_list,
 )
 from planner.serve.slo import SLO
 from planner.serve.traffic import LengthDist, Traffic, parse_lengths, read_trace
@@ -49,12 +53,49 @@ def make_problem(
     speculative: Speculative | Mapping[str, Any] | None = None,
     prefix_hit_rate: float = 0.0,
     allow_slow: bool = False,
+    workloads: str | Path | Sequence[Workload | Mapping[str, Any]] | None = None,
+    pricing: str | None = None,
+    prices: str | Path | None = None,
     **constraints: Any,
 ) -> ServingProblem:
     """Build a :class:`ServingProblem` from plain arguments (see :func:`plan`)."""
     spec = load_model(model)
     inventory = parse_cluster(gpus)
-    if trace is not None:
+    meta: dict[str, Any] = {}
+    if pricing is not None or prices is not None:
+        from planner.serve.prices import apply_pricing, load_prices, pricing_json
+
+        table = load_prices(prices)
+        tier = pricing or "on-demand"
+        inventory = apply_pricing(inventory, tier, table)
+        meta["pricing"] = pricing_json(inventory, tier, table)
+        meta["pricing"]["file"] = (
+            str(prices) if prices is not None else "models/prices/gpu-hour.toml"
+        )
+    slo = SLO(
+        _target(ttft, "--ttft", MAX_TTFT_S, allow_slow),
+        _target(tpot, "--tpot", MAX_TPOT_S, allow_slow),
+        parse_percentile(percentile, what="--percentile"),
+    )
+    shared: tuple[Workload, ...] = ()
+    if workloads is not None:
+        given = [
+            k
+            for k, v in (
+                ("qps", qps),
+                ("prompt_tokens", prompt_tokens),
+                ("output_tokens", output_tokens),
+                ("trace", trace),
+            )
+            if v is not None
+        ]
+        if given:
+            raise InputError(
+                f"give the traffic inside the workloads, not {', '.join(given)} beside them"
+            )
+        shared = load_workloads(workloads, slo=slo)
+        traffic = shared[0].traffic
+    elif trace is not None:
         traffic = read_trace(trace)
         if prompt_tokens is not None or output_tokens is not None:
             raise InputError("give either a trace or prompt/output lengths, not both")
@@ -78,14 +119,11 @@ def make_problem(
         )
         traffic = Traffic(None if qps is None else float(qps), p, o)
     if prefix_hit_rate:
+        if shared:
+            raise InputError("give prefix_hit_rate inside each workload's traffic")
         traffic = replace(traffic, prefix_hit_rate=prefix_hit_rate)
     if isinstance(speculative, Mapping):
         speculative = speculative_from_dict(speculative)
-    slo = SLO(
-        _target(ttft, "--ttft", MAX_TTFT_S, allow_slow),
-        _target(tpot, "--tpot", MAX_TPOT_S, allow_slow),
-        parse_percentile(percentile, what="--percentile"),
-    )
     return ServingProblem(
         name=name or f"{spec.name}@{inventory.describe()}",
         model=spec,
@@ -96,6 +134,31 @@ def make_problem(
         kv_precision=kv_precision,
         constraints=ServingConstraints.from_dict(constraints, where="constraints"),
         speculative=speculative,
+        workloads=shared,
+        meta=meta,
+    )
+
+
+def load_workloads(
+    workloads: str | Path | Sequence[Workload | Mapping[str, Any]], *, slo: SLO | None = None
+) -> tuple[Workload, ...]:
+    """Workloads from a TOML / JSON file (``[[workloads]]`` tables: ``name``, ``traffic``,
+    optional ``slo``) or a list of :class:`Workload` / mappings; ``slo`` is the default SLO."""
+    if isinstance(workloads, (str, Path)):
+        path = Path(workloads)
+        data = read_toml(path) if path.suffix.lower() == ".toml" else read_json(path)
+        if isinstance(data, Mapping):
+            if "workloads" not in data:
+                raise InputError(f"{path}: missing array 'workloads'")
+            data = data["workloads"]
+        return workloads_from_list(data, where=str(path), base=path.parent, slo=slo)
+    items = list(workloads)
+    if all(isinstance(w, Workload) for w in items):
+        return check_workloads(items, "workloads")
+    return workloads_from_list(
+        [w.to_dict() if isinstance(w, Workload) else w for w in items],
+        where="workloads",
+        slo=slo,
     )
 
 
@@ -114,11 +177,15 @@ def solve(
     threads: int = 1,
     seed: int = 0,
     hint: ServingPlan | None = None,
+    explain: bool = False,
 ) -> Result:
     """Run a serving method through :func:`planner.solve` (certified) and attach the metrics.
 
     ``result.stats["metrics"]`` holds the predicted TTFT / TPOT, capacity and
-    throughput of the plan (:func:`~planner.serve.evaluate.plan_metrics`).
+    throughput of the plan (:func:`~planner.serve.evaluate.plan_metrics`). When the
+    problem is INFEASIBLE and ``explain`` (the CLI and :func:`plan` set it), the rest of the time limit goes to
+    :func:`~planner.serve.relax.explain_infeasible` (``result.stats["explanation"]``,
+    summarized at the end of ``result.reason``).
     """
     import planner.serve  # noqa: F401  (registers the family)
     from planner.core.solve import solve as certified_solve
@@ -126,10 +193,20 @@ def solve(
     result = certified_solve(
         problem, method, time_limit=time_limit, threads=threads, seed=seed, hint=hint
     )
+    if result.status is Status.INFEASIBLE and explain:
+        from planner.serve.relax import explain_infeasible
+
+        found = explain_infeasible(
+            problem, time_limit=max(0.0, time_limit - result.runtime_s), threads=threads
+        )
+        result.stats["explanation"] = found
+        result.reason = f"{result.reason}; {found['text']}" if result.reason else found["text"]
     if result.solution is not None:
         metrics = plan_metrics(problem, result.solution)
         metrics["cost_per_hour"] = cost_per_hour(problem, result.solution)
         metrics.pop("groups", None)
+        for part in metrics.get("workloads", {}).values():
+            part.pop("groups", None)
         result.stats["metrics"] = metrics
     return result
 
@@ -141,6 +218,7 @@ def plan(
     method: str = "auto",
     time_limit: float = 10.0,
     threads: int = 1,
+    explain: bool = True,
     **problem: Any,
 ) -> Result:
     """Cheapest replica plan meeting the SLOs (or the inventory's maximum throughput).
@@ -175,6 +253,14 @@ def plan(
         ``auto``, ``mip`` or ``greedy``.
     time_limit, threads
         Solver limits.
+    pricing, prices
+        Price tier (``on-demand``, ``reserved``, ``spot``) and price table
+        (:mod:`planner.serve.prices`; the shipped ``models/prices/gpu-hour.toml`` when
+        ``None``): every pool's GPU-hour price comes from the table. Neither: the hardware
+        catalog's indicative price.
+    explain
+        When no plan exists, spend the rest of the time limit finding what would make one
+        exist (:func:`~planner.serve.relax.explain_infeasible`).
     name
         Instance name (default: model @ inventory).
     speculative
@@ -182,6 +268,11 @@ def plan(
         mapping): the planner uses it on the layouts where it pays.
     prefix_hit_rate
         Share of prompt tokens served from the prefix cache.
+    workloads
+        Several workloads sharing the inventory: a TOML / JSON file with ``[[workloads]]``
+        tables (``name``, ``traffic``, optional ``slo``; ``ttft`` / ``tpot`` given here are
+        the default SLO) or a list of :class:`~planner.serve.instance.Workload` / mappings.
+        The plan then holds replica groups per workload (``ReplicaGroup.workload``).
     **constraints
         :class:`ServingConstraints` fields: ``tp``, ``pp``, ``ep``, ``gpu``,
         ``disaggregation`` (``off``/``allow``/``force``), ``max_batch``,
@@ -195,5 +286,9 @@ def plan(
         :class:`ServingPlan`, ``stats["metrics"]`` the predicted latencies.
     """
     return solve(
-        make_problem(model, gpus, **problem), method, time_limit=time_limit, threads=threads
+        make_problem(model, gpus, **problem),
+        method,
+        time_limit=time_limit,
+        threads=threads,
+        explain=explain,
     )

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from planner.serve.candidates import Candidate
-from planner.serve.instance import ServingPlan, served_capacity
+from planner.serve.instance import ServingPlan, ServingProblem, served_capacity
 
 
 def capacities(cands: Sequence[Candidate], counts: Sequence[int]) -> tuple[float, ...]:
@@ -61,4 +61,19 @@ def build_plan(
         groups.append(c.group(int(n), load))
     order = {"both": 0, "prefill": 1, "decode": 2}
     groups.sort(key=lambda g: (order[g.role], g.gpu, g.tp, g.pp, g.ep, g.chunk_tokens))
+    return ServingPlan(tuple(groups))
+
+
+def build_fleet_plan(
+    problem: ServingProblem, cands: Sequence[Candidate], counts: Sequence[int]
+) -> ServingPlan:
+    """:func:`build_plan` for each workload of ``problem`` over its own candidates
+    (groups ordered by workload, in the problem's order)."""
+    if not problem.shared:
+        return build_plan(cands, counts, problem.traffic.qps)
+    groups = []
+    for name, part in problem.parts():
+        mine = [j for j, c in enumerate(cands) if c.workload == name]
+        sub = build_plan([cands[j] for j in mine], [counts[j] for j in mine], part.traffic.qps)
+        groups.extend(sub.replicas)
     return ServingPlan(tuple(groups))

@@ -63,8 +63,11 @@ def lower_bound(problem: ServingProblem) -> float:
 
     The capacity bound of the module notes when every candidate's capacity is
     known within :data:`BOUND_TIME_S` (they are cached once a method has
-    computed them); otherwise :func:`flop_bound`.
+    computed them); otherwise :func:`flop_bound`. Workloads sharing a fleet: the sum
+    of each workload's bound (each alone with the whole inventory spends no less).
     """
+    if problem.shared:
+        return sum(lower_bound(part) for _, part in problem.parts())
     cands, complete = candidates_within(problem, Deadline(BOUND_TIME_S))
     if not complete:
         return flop_bound(problem)

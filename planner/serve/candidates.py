@@ -30,7 +30,7 @@ from planner.perfmodel.hardware import GpuSpec, Pool
 from planner.perfmodel.memory import GIB
 from planner.perfmodel.model_spec import ModelSpec
 from planner.perfmodel.serving_features import Speculative
-from planner.perfmodel.stage import ReplicaConfig
+from planner.perfmodel.stage import EngineModel, ReplicaConfig
 from planner.serve.capacity import (
     CHUNK_OPTIONS,
     PREFILL_CHUNK_TOKENS,
@@ -83,6 +83,8 @@ class Candidate:
         Per-GPU memory breakdown in GiB.
     speculative
         Capacity computed with the problem's speculative decoding.
+    workload
+        The workload whose traffic and SLOs the capacity is for ('' with one workload).
     """
 
     pool: str
@@ -95,6 +97,7 @@ class Candidate:
     reason: str = ""
     memory: dict[str, float] = field(default_factory=dict, compare=False, hash=False)
     speculative: bool = False
+    workload: str = ""
 
     @property
     def usable(self) -> bool:
@@ -117,16 +120,18 @@ class Candidate:
         return self.price / self.capacity if self.usable else float("inf")
 
     @property
-    def key(self) -> tuple[str, int, int, int, str, bool]:
-        """``(pool, tp, pp, ep, role, speculative)``."""
+    def key(self) -> tuple[str, int, int, int, str, bool, str]:
+        """``(pool, tp, pp, ep, role, speculative, workload)`` (:func:`group_key` of its groups)."""
         c = self.config
-        return (self.pool, c.tp, c.pp, c.ep, self.role, self.speculative)
+        return (self.pool, c.tp, c.pp, c.ep, self.role, self.speculative, self.workload)
 
     def label(self) -> str:
         """``H100-SXM tp8 (both)``."""
         text = self.config.label() + (" +spec" if self.speculative else "")
         if self.pool != self.config.gpu.name:
             text = f"{self.pool}: {text}"
+        if self.workload:
+            text = f"{self.workload}: {text}"
         return f"{text} ({self.role})"
 
     def group(self, count: int, load_qps: float) -> ReplicaGroup:
@@ -142,7 +147,13 @@ class Candidate:
             int(self.chunk),
             float(load_qps),
             self.speculative,
+            self.workload,
         )
+
+
+def group_key(g: ReplicaGroup) -> tuple[str, int, int, int, str, bool, str]:
+    """The :attr:`Candidate.key` a plan's group matches."""
+    return (g.gpu, g.tp, g.pp, g.ep, g.role, g.speculative, g.workload)
 
 
 def tp_reason(model: ModelSpec, tp: int) -> str:
@@ -248,6 +259,22 @@ def role_capacity(
     return rm.capacity()
 
 
+def layout_engine(
+    problem: ServingProblem, cfg: ReplicaConfig, speculative: Speculative | None
+) -> EngineModel:
+    """The (cached) step model of one engine of layout ``cfg`` at the problem's precisions."""
+    return engine_for(
+        problem.model,
+        cfg.gpu,
+        cfg.tp,
+        cfg.pp,
+        cfg.ep,
+        problem.precision,
+        problem.kv_precision_name,
+        speculative,
+    )
+
+
 def roles(problem: ServingProblem) -> tuple[str, ...]:
     """Roles the constraints allow (no disaggregation when nothing is decoded)."""
     mode = problem.constraints.disaggregation
@@ -275,16 +302,7 @@ def evaluate(
     else:
         chunks = (chunk0,)
     try:
-        eng = engine_for(
-            problem.model,
-            cfg.gpu,
-            cfg.tp,
-            cfg.pp,
-            cfg.ep,
-            problem.precision,
-            problem.kv_precision_name,
-            spec,
-        )
+        eng = layout_engine(problem, cfg, spec)
     except InputError as exc:  # e.g. the draft model does not fit the layout's tp
         return Candidate(layout.pool, cfg, role, chunk0, 0.0, reason=str(exc), speculative=True)
     if eng.free_bytes <= 0 or eng.kv_tokens < problem.traffic.max_context:
@@ -350,22 +368,115 @@ def candidates_within(
 ) -> tuple[list[Candidate], bool]:
     """Candidates evaluated until ``deadline`` expires, and whether every layout was evaluated.
 
-    Usable candidates come first, cheapest per QPS first.
+    Usable candidates come first, cheapest per QPS first. With several workloads,
+    the candidates of each (tagged with its name) are evaluated in turn.
     """
-    out: list[Candidate] = []
+    if problem.shared:
+        out: list[Candidate] = []
+        complete = True
+        for name, part in problem.parts():
+            cands, done = candidates_within(part, deadline)
+            out.extend(replace(c, workload=name) for c in cands)
+            complete = complete and done
+            if not done:
+                break
+        out.sort(key=lambda c: (not c.usable, c.cost_per_qps, c.price, c.key))
+        return out, complete
+    out = []
     complete = True
-    for lay in layouts(problem):
+    # smallest replicas first, so larger ones can be dismissed before their capacity search
+    for lay in sorted(layouts(problem), key=lambda lay: lay.config.gpus):
         for role in roles(problem):
             for spec in variants(problem, role):
                 if deadline is not None and deadline.expired():
                     complete = False
                     break
-                out.append(evaluate(problem, lay, role, spec))
+                early = dominated_early(problem, lay, role, spec, out)
+                out.append(early or evaluate(problem, lay, role, spec))
         if not complete:
             break
     out = prune_dominated(out)
     out.sort(key=lambda c: (not c.usable, c.cost_per_qps, c.price, c.key))
     return out, complete
+
+
+def capacity_upper_bound(
+    problem: ServingProblem, layout: Layout, role: str, speculative: bool
+) -> float | None:
+    """Upper bound on the capacity :func:`evaluate` would give (requests/s per replica,
+    :meth:`RoleModel.rate_limit` over the chunk sizes), or ``None`` when the layout is
+    excluded anyway (then :func:`evaluate` is cheap)."""
+    cfg = layout.config
+    if layout.reason:
+        return None
+    try:
+        eng = layout_engine(problem, cfg, problem.speculative if speculative else None)
+    except InputError:
+        return None
+    if eng.free_bytes <= 0 or eng.kv_tokens < problem.traffic.max_context:
+        return None
+    if role == "both":
+        fixed = problem.constraints.chunk_tokens
+        chunks = (fixed,) if fixed else CHUNK_OPTIONS
+    else:
+        chunks = (PREFILL_CHUNK_TOKENS if role == "prefill" else 0,)
+    best = 0.0
+    for chunk in chunks:
+        rm = RoleModel(
+            eng,
+            role,
+            problem.traffic.with_qps(None),
+            problem.slo,
+            chunk=chunk,
+            online=problem.online,
+            max_batch=problem.constraints.max_batch,
+            kv_admission=problem.constraints.kv_admission,
+            kv_block_tokens=problem.constraints.kv_block_tokens,
+        )
+        best = max(best, rm.rate_limit())
+    return best * cfg.engines
+
+
+def dominated_early(
+    problem: ServingProblem,
+    layout: Layout,
+    role: str,
+    speculative: bool,
+    done: list[Candidate],
+) -> Candidate | None:
+    """The candidate marked dominated without its capacity search, when ``k`` replicas of a
+    usable one evaluated before it in ``done`` (same pool and role, ``k = g_c / g_d``, also
+    ``k = 1``: same GPUs and price) carry at least :func:`capacity_upper_bound`; ``None``
+    otherwise. The rule of :func:`prune_dominated` decided with a bound instead of the
+    capacity: a plan using this layout is matched by one using ``k`` replicas of the other
+    at the same price, so the optimum does not change (and two layouts never dismiss each
+    other: only one evaluated earlier can)."""
+    g = layout.config.gpus
+    best, by = 0.0, None
+    for d in done:
+        if d.usable and d.pool == layout.pool and d.role == role and d.gpus <= g:
+            k, rest = divmod(g, d.gpus)
+            if not rest and k * d.capacity > best:
+                best, by = k * d.capacity, (k, d)
+    if by is None:
+        return None
+    bound = capacity_upper_bound(problem, layout, role, speculative)
+    if bound is None or best < bound:
+        return None
+    k, d = by
+    chunk = {"decode": 0, "prefill": PREFILL_CHUNK_TOKENS}.get(role, 2048)
+    return Candidate(
+        layout.pool,
+        layout.config,
+        role,
+        chunk,
+        0.0,
+        reason=(
+            f"{k} x {d.config.label()} carry {best:.4g} req/s on the same GPUs (this layout "
+            f"at most {bound:.4g})"
+        ),
+        speculative=speculative,
+    )
 
 
 def prune_dominated(cands: list[Candidate]) -> list[Candidate]:

@@ -477,6 +477,17 @@ class RoleModel:
         s2 = float(np.dot(self.wp, service * service))
         return s1, s2, 0.5 * (n - 1.0) * es
 
+    def zero_load_prefill_ttft(self, *, transfer: bool = True) -> float:
+        """TTFT percentile of a prefill replica at zero load, with or without shipping the
+        KV cache to a decode replica (latency breakdowns: their difference is the transfer)."""
+        f = self._idle_prefill()
+        lo, hi = f["own_lo"], f["own_hi"]
+        if transfer:
+            lo, hi = lo + self._transfer_lo, hi + self._transfer_hi
+        return float(
+            ResponseLaw(0.0, f["s1"], f["s2"], lo, hi, self.wp, self.q, self.ca2).quantile()
+        )
+
     def _prefill_at_rate(self, lam: float) -> OperatingPoint:
         return self._evaluate(self._prefill_state(lam))
 
@@ -544,6 +555,34 @@ class RoleModel:
     def at_batch(self, B: float) -> OperatingPoint:
         """Operating point with a mean decode batch ``B`` (``both`` and ``decode`` roles)."""
         return self._evaluate(self._batch_state(B))
+
+    def rate_limit(self) -> float:
+        """Largest arrival rate per engine the model admits (prefill saturation, or the rate
+        at :meth:`batch_limit`): an upper bound on :meth:`capacity`, at the cost of one step
+        evaluation (the search skips layouts whose bound smaller layouts already beat)."""
+        if self.role == "prefill" or self.ed <= 0:
+            return 1.0 / self._idle_prefill()["s1"]
+        hi = self.batch_limit()
+        if hi > 0 and self.tpot_limit is not None and self.q >= 0.5:
+            # TPOT at a percentile >= 50 % is at least the decode step per token, which
+            # grows with the batch: no feasible batch lies beyond the step's crossing
+            def step(b: float) -> float:
+                return float(self.engine.base_time(np.array([b]), b, self.ctx)[0])
+
+            k = self.per_step
+            if step(hi) / k > self.tpot_limit:
+                lo = 0.0
+                if step(1e-9) / k > self.tpot_limit:
+                    return 0.0
+                for _ in range(40):
+                    mid = (lo + hi) / 2
+                    if step(mid) / k > self.tpot_limit:
+                        hi = mid
+                    else:
+                        lo = mid
+                    if hi - lo <= 1e-6 * hi:
+                        break
+        return float(self._batch_state(hi).rate) if hi > 0 else 0.0
 
     def batch_limit(self) -> float:
         """Largest mean batch the model admits (prefill keeps up, mean KV, ``max_batch``)."""

@@ -8,13 +8,16 @@ The family contributes the ``serve`` command of the shared ``plan`` group
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from planner.core import console
 from planner.core.errors import InputError
 from planner.core.io import dump_json, ensure_not_input
+
+if TYPE_CHECKING:
+    from planner.serve.instance import ServingProblem
 
 plan_app = typer.Typer(help="Plan a deployment: training layouts, serving replicas.")
 
@@ -50,6 +53,14 @@ def serve(
             "--trace",
             help="JSON Lines trace (arrival_s|StartTimeOffset, prompt_tokens|ContextTokens, "
             "output_tokens|GeneratedTokens).",
+        ),
+    ] = None,
+    workloads: Annotated[
+        Path | None,
+        typer.Option(
+            "--workloads",
+            help="TOML/JSON with [[workloads]] (name, traffic, slo) sharing the fleet, instead "
+            "of --qps/--prompt-tokens/--output-tokens/--trace; --ttft/--tpot are the default SLO.",
         ),
     ] = None,
     ttft: Annotated[
@@ -134,6 +145,55 @@ def serve(
     kv_block: Annotated[
         int, typer.Option("--kv-block", help="Paged KV-cache block size in tokens.")
     ] = 16,
+    pricing: Annotated[
+        str | None,
+        typer.Option(
+            "--pricing",
+            help="Price tier from the price table: on-demand, reserved or spot "
+            "(default: the hardware catalog's indicative price).",
+        ),
+    ] = None,
+    prices: Annotated[
+        Path | None,
+        typer.Option(
+            "--prices",
+            help="Price table TOML ([gpu.NAME] on_demand/reserved/spot USD per GPU-hour; "
+            "default models/prices/gpu-hour.toml).",
+        ),
+    ] = None,
+    profile: Annotated[
+        str | None,
+        typer.Option(
+            "--profile",
+            help="Load over a day: rates per period (10,12,30,...), a CSV (qps column) or a "
+            "JSON Lines trace (arrivals binned); plans the fleet per period (JSON key day).",
+        ),
+    ] = None,
+    period_hours: Annotated[
+        float, typer.Option("--period-hours", help="Length of a profile period, hours.")
+    ] = 1.0,
+    min_replicas: Annotated[
+        int, typer.Option("--min-replicas", help="Autoscaling: fewest replicas.", min=0)
+    ] = 0,
+    max_replicas: Annotated[
+        int | None, typer.Option("--max-replicas", help="Autoscaling: most replicas.", min=0)
+    ] = None,
+    max_change: Annotated[
+        int | None,
+        typer.Option(
+            "--max-change", help="Autoscaling: replicas started + stopped per period.", min=0
+        ),
+    ] = None,
+    spot: Annotated[
+        bool, typer.Option("--spot", help="Allow spot replicas (prices from the price table).")
+    ] = False,
+    spot_recovery: Annotated[
+        str,
+        typer.Option("--spot-recovery", help="Time to replace a preempted spot replica."),
+    ] = "15min",
+    spot_max_share: Annotated[
+        float, typer.Option("--spot-max-share", help="Largest share of spot replicas.")
+    ] = 1.0,
     method: Annotated[str, typer.Option("--method", "-m", help="auto, mip or greedy.")] = "auto",
     time_limit: Annotated[
         float, typer.Option("--time-limit", "-t", help="Solver seconds.", min=0)
@@ -170,10 +230,12 @@ def serve(
     mode = "force" if disaggregate_only else ("allow" if disaggregate else "off")
     if qps is not None and qps <= 0:
         raise InputError(f"--qps must be positive, got {qps:g}")
+    if profile is not None and (qps is not None or workloads is not None):
+        raise InputError("--profile gives the rates: drop --qps / --workloads")
     if export is not None and export not in ("vllm", "sglang", "trtllm"):
         raise InputError(f"--export must be vllm, sglang or trtllm, got {export!r}")
-    if out is not None and trace is not None:
-        ensure_not_input(out, [trace])
+    if out is not None:
+        ensure_not_input(out, [p for p in (trace, workloads, prices) if p is not None])
     from planner.perfmodel.serving_features import Speculative, check_fraction
     from planner.serve.api import make_problem, solve
     from planner.serve.report import print_report, result_json
@@ -208,24 +270,59 @@ def serve(
         kv_block_tokens=kv_block,
         speculative=spec,
         prefix_hit_rate=prefix_hit_rate,
+        workloads=workloads,
+        pricing=pricing,
+        prices=prices,
     )
+    if profile is not None:
+        _day(
+            problem,
+            profile,
+            period_hours,
+            min_replicas,
+            max_replicas,
+            max_change,
+            spot,
+            spot_recovery,
+            spot_max_share,
+            prices,
+            time_limit,
+            threads,
+            json_out,
+            out,
+        )
+        return
     with console.clean_stdout() as stdout:
-        result = solve(problem, method, time_limit=time_limit, threads=threads)
+        result = solve(problem, method, time_limit=time_limit, threads=threads, explain=True)
         data = result_json(problem, result)
         if simulate:
             data["simulated"] = None
             if result.solution is not None and result.solution.replicas:
                 from planner.serve.simulate import simulate as run_simulation
 
-                data["simulated"] = run_simulation(
-                    problem, result.solution, requests=sim_requests, seed=sim_seed
-                )
+                if problem.shared:
+                    data["simulated"] = {
+                        "workloads": {
+                            name: run_simulation(
+                                part,
+                                result.solution.for_workload(name),
+                                requests=sim_requests,
+                                seed=sim_seed,
+                            )
+                            for name, part in problem.parts()
+                        }
+                    }
+                else:
+                    data["simulated"] = run_simulation(
+                        problem, result.solution, requests=sim_requests, seed=sim_seed
+                    )
         if export is not None:
             from planner.serve.export import export_plan
+            from planner.serve.workloads import export_problem
 
             data["export"] = None
             if result.solution is not None and result.solution.replicas:
-                data["export"] = export_plan(problem, result.solution, export)
+                data["export"] = export_plan(export_problem(problem), result.solution, export)
         if json_out:
             console.write_json_line(stdout, data)
     if out is not None:
@@ -236,3 +333,50 @@ def serve(
             from planner.serve.report import print_export
 
             print_export(data["export"])
+
+
+def _day(
+    problem: ServingProblem,
+    profile: str,
+    period_hours: float,
+    min_replicas: int,
+    max_replicas: int | None,
+    max_change: int | None,
+    spot: bool,
+    spot_recovery: str,
+    spot_max_share: float,
+    prices: Path | None,
+    time_limit: float,
+    threads: int,
+    json_out: bool,
+    out: Path | None,
+) -> None:
+    """``--profile``: plan the fleet per period (:mod:`planner.serve.day`)."""
+    from planner.serve.day import Autoscaling, SpotPolicy, parse_profile, plan_day, print_day
+    from planner.serve.units import parse_duration
+
+    day_profile = parse_profile(profile, period_hours=period_hours)
+    recovery = parse_duration(spot_recovery, what="--spot-recovery") / 3600.0
+    with console.clean_stdout() as stdout:
+        day = plan_day(
+            problem,
+            day_profile,
+            autoscaling=Autoscaling(min_replicas, max_replicas, max_change),
+            spot=SpotPolicy(spot, recovery, spot_max_share, prices),
+            time_limit=time_limit,
+            threads=threads,
+        )
+        data = {
+            "status": day["status"],
+            "model": problem.model.name,
+            "slo": problem.slo.to_dict(),
+            "day": day,
+        }
+        if "pricing" in problem.meta:
+            data["pricing"] = problem.meta["pricing"]
+        if json_out:
+            console.write_json_line(stdout, data)
+    if out is not None:
+        dump_json(out, data)
+    if not json_out:
+        print_day(day, problem)

@@ -18,6 +18,7 @@ plan's replica groups and their traffic shares, and checks from scratch
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from planner.serve.capacity import OperatingPoint, engine_for, role_model
@@ -46,10 +47,37 @@ def group_point(problem: ServingProblem, group: ReplicaGroup) -> OperatingPoint:
 
 
 def verify(problem: ServingProblem, plan: Any) -> list[str]:
-    """Violated constraints of ``plan`` (empty when it is feasible)."""
+    """Violated constraints of ``plan`` (empty when it is feasible).
+
+    With several workloads, each workload's groups are checked against its own
+    traffic and SLOs, and the pools against the groups of all workloads.
+    """
     if not isinstance(plan, ServingPlan):
         return [f"expected a ServingPlan, got {type(plan).__name__}"]
-    out: list[str] = []
+    names = [name for name, _ in problem.parts()]
+    out: list[str] = [
+        f"{g.label()}: no workload {g.workload!r} in the problem"
+        + (f" ({', '.join(names)})" if problem.shared else "")
+        for g in plan.replicas
+        if g.workload not in names
+    ]
+    if problem.shared:
+        for name, part in problem.parts():
+            own = ServingPlan(
+                tuple(replace(g, workload="") for g in plan.for_workload(name).replicas)
+            )
+            out.extend(f"workload {name}: {v}" for v in verify(part, own))
+        used: dict[str, int] = {}
+        for g in plan.replicas:
+            used[g.gpu] = used.get(g.gpu, 0) + g.gpus
+        labels = {p.label for p in problem.inventory.pools}
+        for label, n in used.items():
+            if label in labels and n > problem.pool(label).count:
+                out.append(
+                    f"pool {label}: plan uses {n} GPUs, the inventory has "
+                    f"{problem.pool(label).count}"
+                )
+        return out
     m, c = problem.model, problem.constraints
     labels = {p.label for p in problem.inventory.pools}
     used: dict[str, int] = {}
@@ -129,6 +157,10 @@ def verify(problem: ServingProblem, plan: Any) -> list[str]:
 def plan_metrics(problem: ServingProblem, plan: ServingPlan) -> dict[str, Any]:
     """Predicted metrics of a plan: per group and the worst over groups.
 
+    With several workloads: ``workloads`` maps each name to its own metrics, the
+    top-level latencies are the worst over workloads and the capacity / throughput
+    their sums; ``groups`` follow the plan's order.
+
     Returns
     -------
     dict
@@ -136,13 +168,17 @@ def plan_metrics(problem: ServingProblem, plan: ServingPlan) -> dict[str, Any]:
         have them; ``groups``: per group ``{label, per_replica_qps, ttft_s,
         tpot_s, batch, kv_fill, utilization, capacity_qps}``.
     """
+    from planner.serve.breakdown import group_breakdown
     from planner.serve.candidates import group_capacity
 
+    if problem.shared:
+        return _shared_metrics(problem, plan)
     groups = []
     ttft = tpot = 0.0
     group_caps = []
     for g in plan.replicas:
         point = group_point(problem, g)
+        parts = group_breakdown(problem, g, point)
         cap = group_capacity(problem, g) * g.count
         group_caps.append((g.role, cap))
         if g.load_qps > 0:
@@ -161,6 +197,8 @@ def plan_metrics(problem: ServingProblem, plan: ServingPlan) -> dict[str, Any]:
                 "batch": point.batch,
                 "kv_fill": point.kv_tokens / point.kv_capacity if point.kv_capacity else None,
                 "utilization": point.utilization,
+                "ttft_breakdown_s": parts["ttft"],
+                "tpot_breakdown_s": parts["tpot"],
             }
         )
     capacity = served_capacity(group_caps)[3]
@@ -172,4 +210,27 @@ def plan_metrics(problem: ServingProblem, plan: ServingPlan) -> dict[str, Any]:
         "throughput_tokens_per_s": plan.served_qps() * problem.traffic.output.mean,
         "capacity_tokens_per_s": capacity * problem.traffic.output.mean,
         "groups": groups,
+    }
+
+
+def _shared_metrics(problem: ServingProblem, plan: ServingPlan) -> dict[str, Any]:
+    per: dict[str, dict[str, Any]] = {}
+    by_group: dict[int, dict[str, Any]] = {}
+    for name, part in problem.parts():
+        mine = [i for i, g in enumerate(plan.replicas) if g.workload == name]
+        m = plan_metrics(part, ServingPlan(tuple(plan.replicas[i] for i in mine)))
+        for i, gm in zip(mine, m["groups"], strict=True):
+            by_group[i] = {**gm, "workload": name}
+        m["groups"] = [by_group[i] for i in mine]
+        m["demand_qps"] = part.traffic.qps
+        per[name] = m
+    return {
+        "ttft_s": max((m["ttft_s"] for m in per.values()), default=0.0),
+        "tpot_s": max((m["tpot_s"] for m in per.values()), default=0.0),
+        "capacity_qps": sum(m["capacity_qps"] for m in per.values()),
+        "served_qps": plan.served_qps(),
+        "throughput_tokens_per_s": sum(m["throughput_tokens_per_s"] for m in per.values()),
+        "capacity_tokens_per_s": sum(m["capacity_tokens_per_s"] for m in per.values()),
+        "groups": [by_group[i] for i in sorted(by_group)],
+        "workloads": per,
     }

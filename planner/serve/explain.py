@@ -150,10 +150,35 @@ def explain_capacity(
     )
 
 
+def explain_shared(
+    problem: ServingProblem, usable: Sequence[Candidate], *, threads: int = 1
+) -> str:
+    """Why workloads sharing a fleet cannot all be served: the workloads that fail even
+    alone (with the whole inventory), else the sum of what each needs alone."""
+    from planner.serve.mip import max_capacity
+
+    alone = []
+    for name, part in problem.parts():
+        mine = [c for c in usable if c.workload == name]
+        if not mine:
+            alone.append(f"workload {name}: no replica layout meets {part.slo.describe()}")
+            continue
+        cap, _ = max_capacity(part, mine, threads=threads)
+        if cap < part.traffic.qps * (1 - 1e-9):
+            alone.append(f"workload {name}: {explain_capacity(part, mine, threads=threads)}")
+    if alone:
+        return "; ".join(alone)
+    pools = ", ".join(f"{p.count} x {p.label}" for p in problem.inventory.pools)
+    return (
+        f"each workload alone fits the inventory ({pools}) but together they need more "
+        "GPUs than it holds"
+    )
+
+
 def _bytes(precision: str) -> float:
     from planner.perfmodel.precision import get_precision
 
     return get_precision(precision).bytes
 
 
-__all__ = ["explain_capacity", "explain_no_candidate"]
+__all__ = ["explain_capacity", "explain_no_candidate", "explain_shared"]

@@ -19,7 +19,7 @@ from typing import Any
 
 from planner.core.result import Result, Status
 from planner.core.timing import Deadline
-from planner.serve.assemble import build_plan, served
+from planner.serve.assemble import build_fleet_plan, served
 from planner.serve.bounds import cheapest_unit_cost
 from planner.serve.candidates import (
     Candidate,
@@ -32,10 +32,16 @@ from planner.serve.instance import ServingProblem
 
 
 def _fill(
-    problem: ServingProblem, usable: list[Candidate], roles: tuple[str, ...], demand: float
+    problem: ServingProblem,
+    usable: list[Candidate],
+    roles: tuple[str, ...],
+    demand: float,
+    free: dict[str, int] | None = None,
 ) -> list[int] | None:
-    """Greedy cover of ``demand`` in each of ``roles`` (separately), inventory permitting."""
-    free = {p.label: p.count for p in problem.inventory.pools}
+    """Greedy cover of ``demand`` in each of ``roles`` (separately), inventory permitting
+    (``free``: GPUs left per pool, updated in place when a cover is found)."""
+    left = {p.label: p.count for p in problem.inventory.pools} if free is None else free
+    free = dict(left)
     counts = [0] * len(usable)
     for role in roles:
         remaining = demand
@@ -61,6 +67,35 @@ def _fill(
             if served(usable, counts) < demand * (1 - 1e-9):
                 counts[j] += 1
                 break
+    for c, n in zip(usable, counts, strict=True):
+        left[c.pool] -= n * c.gpus
+    return counts
+
+
+def _fill_cost(
+    problem: ServingProblem, usable: list[Candidate], free: dict[str, int] | None = None
+) -> list[int] | None:
+    """Cover each workload's demand in the cheaper of colocated and disaggregated modes."""
+    counts = [0] * len(usable)
+    left = {p.label: p.count for p in problem.inventory.pools} if free is None else free
+    for name, part in problem.parts():
+        mine = [j for j, c in enumerate(usable) if c.workload == name]
+        cands = [usable[j] for j in mine]
+        both = cheapest_unit_cost([c for c in cands if c.role == "both"])
+        split = cheapest_unit_cost([c for c in cands if c.role != "both"])
+        modes = [("both",), ("prefill", "decode")]
+        if split < both:
+            modes.reverse()
+        sub = None
+        for mode in modes:
+            if any(c.role == mode[0] for c in cands):
+                sub = _fill(part, cands, mode, part.traffic.qps, left)
+                if sub is not None:
+                    break
+        if sub is None:
+            return None
+        for j, n in zip(mine, sub, strict=True):
+            counts[j] = n
     return counts
 
 
@@ -113,17 +148,7 @@ def solve_greedy(
     if problem.objective == "throughput":
         counts = _fill_throughput(problem, usable)
     else:
-        both = cheapest_unit_cost([c for c in usable if c.role == "both"])
-        split = cheapest_unit_cost([c for c in usable if c.role != "both"])
-        modes = [("both",), ("prefill", "decode")]
-        if split < both:
-            modes.reverse()
-        counts = None
-        for mode in modes:
-            if any(c.role == mode[0] for c in usable):
-                counts = _fill(problem, usable, mode, problem.traffic.qps)
-                if counts is not None:
-                    break
+        counts = _fill_cost(problem, usable)
     if counts is None or not any(counts):
         return method_result(
             problem,
@@ -142,7 +167,7 @@ def solve_greedy(
         "greedy",
         Status.FEASIBLE,
         started,
-        solution=build_plan(usable, counts, problem.traffic.qps),
+        solution=build_fleet_plan(problem, usable, counts),
         stats=stats,
         reason="" if complete else incomplete_reason(cands),
     )

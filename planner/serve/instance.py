@@ -171,6 +171,8 @@ class ReplicaGroup:
         Requests per second routed to the whole group.
     speculative
         The group runs the problem's speculative decoding (decode roles only).
+    workload
+        The workload the group serves ('' for a problem with one workload).
     """
 
     gpu: str
@@ -182,8 +184,11 @@ class ReplicaGroup:
     chunk_tokens: int = 0
     load_qps: float = 0.0
     speculative: bool = False
+    workload: str = ""
 
     def __post_init__(self) -> None:
+        if not isinstance(self.workload, str):
+            raise InputError(f"replica: workload must be a name, got {self.workload!r}")
         if not isinstance(self.speculative, bool):
             raise InputError(
                 f"replica: speculative must be true or false, got {self.speculative!r}"
@@ -219,7 +224,8 @@ class ReplicaGroup:
         par = f"tp{self.tp}" + (f" pp{self.pp}" if self.pp > 1 else "")
         par += f" ep{self.ep}" if self.ep > 1 else ""
         par += " +spec" if self.speculative else ""
-        return f"{self.count} x {self.gpu} {par} ({self.role})"
+        who = f", {self.workload}" if self.workload else ""
+        return f"{self.count} x {self.gpu} {par} ({self.role}{who})"
 
     def to_dict(self) -> dict[str, Any]:
         """The ``replicas[]`` entries of ``--json``."""
@@ -233,6 +239,7 @@ class ReplicaGroup:
             "chunk_tokens": self.chunk_tokens,
             "load_qps": self.load_qps,
             "speculative": self.speculative,
+            **({"workload": self.workload} if self.workload else {}),
         }
 
     @classmethod
@@ -284,6 +291,10 @@ class ServingPlan:
         decode = sum(g.load_qps for g in self.replicas if g.role == "decode")
         return both + decode
 
+    def for_workload(self, name: str) -> ServingPlan:
+        """The groups serving workload ``name``."""
+        return ServingPlan(tuple(g for g in self.replicas if g.workload == name))
+
     @property
     def disaggregated(self) -> bool:
         """True when some replicas are prefill-only or decode-only."""
@@ -304,6 +315,71 @@ class ServingPlan:
                 ReplicaGroup.from_dict(r, where=f"plan: replicas[{i}]") for i, r in enumerate(raw)
             )
         )
+
+
+@dataclass(frozen=True)
+class Workload:
+    """One stream of requests sharing a fleet with others.
+
+    Attributes
+    ----------
+    name
+        Short name (labels the replica groups that serve it).
+    traffic
+        Its rate (required), length distributions, arrivals and prefix-cache hit rate.
+    slo
+        Its latency targets.
+    """
+
+    name: str
+    traffic: Traffic
+    slo: SLO = field(default_factory=SLO)
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.name, str) or not self.name.strip():
+            raise InputError(f"workload: name must be a non-empty string, got {self.name!r}")
+        if self.traffic.qps is None:
+            raise InputError(
+                f"workload {self.name}: traffic.qps is required when workloads share a fleet"
+            )
+
+    def to_dict(self) -> dict[str, Any]:
+        """``{name, traffic, slo}``."""
+        return {"name": self.name, "traffic": self.traffic.to_dict(), "slo": self.slo.to_dict()}
+
+    @classmethod
+    def from_dict(
+        cls,
+        data: Mapping[str, Any],
+        *,
+        where: str = "workload",
+        base: Path | None = None,
+        default_slo: SLO | None = None,
+    ) -> Workload:
+        """``{name, traffic = {...}, slo = {...}}`` (``slo`` defaults to ``default_slo``)."""
+        check_table(data, where, ("name", "traffic", "slo"), required=("name", "traffic"))
+        traffic = Traffic.from_dict(data["traffic"], where=f"{where}: traffic", base=base)
+        if "slo" in data:
+            slo = SLO.from_dict(data["slo"] or {}, where=f"{where}: slo")
+        else:
+            slo = default_slo or SLO()
+        try:
+            return cls(str(data["name"]), traffic, slo)
+        except InputError as exc:
+            raise InputError(f"{where}: {exc}") from None
+
+
+def check_workloads(workloads: Iterable[Workload], where: str) -> tuple[Workload, ...]:
+    """The workloads as a tuple; names must be unique."""
+    out = tuple(workloads)
+    seen: set[str] = set()
+    for i, w in enumerate(out):
+        if not isinstance(w, Workload):
+            raise InputError(f"{where}: workloads[{i}] is not a Workload")
+        if w.name in seen:
+            raise InputError(f"{where}: workloads[{i}]: duplicate name {w.name!r}")
+        seen.add(w.name)
+    return out
 
 
 @dataclass(frozen=True)
@@ -332,6 +408,10 @@ class ServingProblem:
         Extra data (published numbers, notes).
     speculative
         Speculative decoding the planner may use (it decides per layout whether it pays).
+    workloads
+        Several workloads sharing the inventory (empty: one workload, ``traffic`` and
+        ``slo``). When given, ``traffic`` and ``slo`` are the first workload's and the
+        plan serves each workload with its own replica groups (:meth:`parts`).
     """
 
     name: str
@@ -344,8 +424,14 @@ class ServingProblem:
     constraints: ServingConstraints = field(default_factory=ServingConstraints)
     meta: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
     speculative: Speculative | None = None
+    workloads: tuple[Workload, ...] = ()
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "workloads", check_workloads(self.workloads, self.name))
+        if self.workloads:
+            first = self.workloads[0]
+            object.__setattr__(self, "traffic", first.traffic)
+            object.__setattr__(self, "slo", first.slo)
         object.__setattr__(self, "precision", get_precision(self.precision).name)
         if self.kv_precision is not None and not get_precision(self.kv_precision).kv_cache:
             raise InputError(
@@ -369,6 +455,35 @@ class ServingProblem:
                 f"longest request ({self.traffic.max_context:.0f} tokens) exceeds the model's "
                 f"max_position_embeddings {self.model.max_seq}"
             )
+
+    @property
+    def shared(self) -> bool:
+        """True when several named workloads share the inventory."""
+        return bool(self.workloads)
+
+    def parts(self) -> list[tuple[str, ServingProblem]]:
+        """``(workload name, single-workload problem)`` pairs over the full inventory
+        (``[("", self)]`` for a problem with one workload)."""
+        if not self.workloads:
+            return [("", self)]
+        return [
+            (
+                w.name,
+                ServingProblem(
+                    name=f"{self.name}/{w.name}",
+                    model=self.model,
+                    inventory=self.inventory,
+                    traffic=w.traffic,
+                    slo=w.slo,
+                    precision=self.precision,
+                    kv_precision=self.kv_precision,
+                    constraints=self.constraints,
+                    meta={},
+                    speculative=self.speculative,
+                ),
+            )
+            for w in self.workloads
+        ]
 
     @property
     def objective(self) -> str:
@@ -401,8 +516,9 @@ class ServingProblem:
         )
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain data, readable back by :meth:`from_dict` (the trace is inlined as histograms)."""
-        return {
+        """Plain data, readable back by :meth:`from_dict` (the trace is inlined as histograms;
+        with several workloads their traffic replaces ``traffic``)."""
+        out = {
             "name": self.name,
             "model": self.model.to_dict(),
             "inventory": self.inventory.to_dict(),
@@ -413,7 +529,11 @@ class ServingProblem:
             "constraints": self.constraints.to_dict(),
             "meta": {k: v for k, v in self.meta.items() if k != "warnings"},
             "speculative": None if self.speculative is None else asdict(self.speculative),
+            **({"workloads": [w.to_dict() for w in self.workloads]} if self.workloads else {}),
         }
+        if self.workloads:
+            del out["traffic"]
+        return out
 
     @classmethod
     def from_dict(
@@ -435,6 +555,9 @@ class ServingProblem:
             "constraints",
             "meta",
             "speculative",
+            "workloads",
+            "pricing",
+            "prices",
         }
         check_table(data, where, known, required=("model",))
         model = load_model(data["model"])
@@ -445,10 +568,28 @@ class ServingProblem:
             path = Path(inv)
             inv = str(path if path.is_absolute() else base / path)
         inventory = parse_cluster(inv)
-        if "traffic" not in data:
-            raise InputError(f"{where}: missing table 'traffic'")
-        traffic = Traffic.from_dict(data["traffic"], where=f"{where}: traffic", base=base)
+        meta = dict(data.get("meta", {}) or {})
+        if data.get("pricing") is not None or data.get("prices") is not None:
+            from planner.serve.prices import apply_pricing, load_prices, pricing_json
+
+            prices = data.get("prices")
+            if prices is not None:
+                path = Path(str(prices))
+                prices = path if path.is_absolute() or base is None else base / path
+            table = load_prices(prices)
+            tier = str(data.get("pricing") or "on-demand")
+            inventory = apply_pricing(inventory, tier, table, where=f"{where}: prices")
+            meta["pricing"] = {**pricing_json(inventory, tier, table), "file": str(prices or "")}
         slo = SLO.from_dict(data.get("slo", {}) or {}, where=f"{where}: slo")
+        workloads = workloads_from_list(data.get("workloads"), where=where, base=base, slo=slo)
+        if workloads:
+            if "traffic" in data:
+                raise InputError(f"{where}: give either 'traffic' or 'workloads', not both")
+            traffic = workloads[0].traffic
+        elif "traffic" not in data:
+            raise InputError(f"{where}: missing table 'traffic' (or 'workloads')")
+        else:
+            traffic = Traffic.from_dict(data["traffic"], where=f"{where}: traffic", base=base)
         constraints = ServingConstraints.from_dict(
             data.get("constraints", {}) or {}, where=f"{where}: constraints"
         )
@@ -461,11 +602,30 @@ class ServingProblem:
             precision=str(data.get("precision", "bf16")),
             kv_precision=None if data.get("kv_precision") is None else str(data["kv_precision"]),
             constraints=constraints,
-            meta=dict(data.get("meta", {}) or {}),
+            meta=meta,
             speculative=speculative_from_dict(
                 data.get("speculative"), where=f"{where}: speculative"
             ),
+            workloads=workloads,
         )
+
+
+def workloads_from_list(
+    data: Any, *, where: str, base: Path | None = None, slo: SLO | None = None
+) -> tuple[Workload, ...]:
+    """The ``workloads`` array of a problem file (``None``: no workloads)."""
+    if data is None:
+        return ()
+    if not isinstance(data, list) or not data:
+        raise InputError(f"{where}: workloads must be a non-empty list of tables")
+    out = []
+    for i, item in enumerate(data):
+        if not isinstance(item, Mapping):
+            raise InputError(f"{where}: workloads[{i}] must be a table")
+        out.append(
+            Workload.from_dict(item, where=f"{where}: workloads[{i}]", base=base, default_slo=slo)
+        )
+    return check_workloads(out, where)
 
 
 def speculative_from_dict(data: Any, *, where: str = "speculative") -> Speculative | None:

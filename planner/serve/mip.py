@@ -36,10 +36,11 @@ import numpy as np
 from planner.core.mip import new_highs, outcome, set_start
 from planner.core.result import Result, Status
 from planner.core.timing import Deadline
-from planner.serve.assemble import build_plan
+from planner.serve.assemble import build_fleet_plan
 from planner.serve.candidates import (
     Candidate,
     candidates_within,
+    group_key,
     incomplete_reason,
     method_result,
     no_candidate_result,
@@ -47,6 +48,11 @@ from planner.serve.candidates import (
 from planner.serve.instance import ServingPlan, ServingProblem
 
 INF = highspy.kHighsInf
+
+
+def workload_demands(problem: ServingProblem) -> list[tuple[str, float | None]]:
+    """``(workload name, requests/s)`` in the order of the flow columns ``y_w``."""
+    return [(name, part.traffic.qps) for name, part in problem.parts()]
 
 
 def _model(
@@ -57,12 +63,16 @@ def _model(
     integer: bool = True,
     min_output: float | None = None,
 ) -> highspy.HighsLp:
-    """The LP / MIP as a ``HighsLp`` (columns: ``n_c`` for each candidate, then ``y``)."""
+    """The LP / MIP as a ``HighsLp`` (columns: ``n_c`` for each candidate, then one flow
+    ``y_w`` per workload; every workload has its own demand and flow rows, the pools are
+    shared)."""
     pools = [p.label for p in problem.inventory.pools]
     count = {p.label: p.count for p in problem.inventory.pools}
     n = len(cands)
+    demands = workload_demands(problem)
+    nw = len(demands)
     eo = problem.traffic.output.mean
-    cols: list[list[tuple[int, float]]] = [[] for _ in range(n + 1)]
+    cols: list[list[tuple[int, float]]] = [[] for _ in range(n + nw)]
     row_lo: list[float] = []
     row_hi: list[float] = []
 
@@ -73,32 +83,37 @@ def _model(
         row_lo.append(lo)
         row_hi.append(hi)
 
-    both = [(j, c.capacity) for j, c in enumerate(cands) if c.role == "both"]
-    pre = [(j, c.capacity) for j, c in enumerate(cands) if c.role == "prefill"]
-    dec = [(j, c.capacity) for j, c in enumerate(cands) if c.role == "decode"]
-    served = [*both, (n, 1.0)]
-    if objective == "cost" and problem.traffic.qps is not None:
-        add_row(served, problem.traffic.qps, INF)
-    if min_output is not None:
-        add_row(served, min_output, INF)
-    add_row([*pre, (n, -1.0)], 0.0, INF)
-    add_row([*dec, (n, -1.0)], 0.0, INF)
+    y_max = []
+    for w, (name, qps) in enumerate(demands):
+        mine = [(j, c) for j, c in enumerate(cands) if c.workload == name]
+        both = [(j, c.capacity) for j, c in mine if c.role == "both"]
+        pre = [(j, c.capacity) for j, c in mine if c.role == "prefill"]
+        dec = [(j, c.capacity) for j, c in mine if c.role == "decode"]
+        served = [*both, (n + w, 1.0)]
+        if objective == "cost" and qps is not None:
+            add_row(served, qps, INF)
+        if min_output is not None:
+            add_row(served, min_output, INF)
+        add_row([*pre, (n + w, -1.0)], 0.0, INF)
+        add_row([*dec, (n + w, -1.0)], 0.0, INF)
+        y_max.append(
+            sum(c.capacity * (count[c.pool] // c.gpus) for _, c in mine if c.role == "prefill")
+        )
     for label in pools:
         entries = [(j, float(c.gpus)) for j, c in enumerate(cands) if c.pool == label]
         if entries:
             add_row(entries, -INF, float(count[label]))
     lp = highspy.HighsLp()
-    lp.num_col_ = n + 1
+    lp.num_col_ = n + nw
     lp.num_row_ = len(row_lo)
     if objective == "cost":
-        cost = [c.price for c in cands] + [0.0]
+        cost = [c.price for c in cands] + [0.0] * nw
     else:
-        cost = [-eo * c.capacity if c.role == "both" else 0.0 for c in cands] + [-eo]
+        cost = [-eo * c.capacity if c.role == "both" else 0.0 for c in cands] + [-eo] * nw
     lp.col_cost_ = np.asarray(cost, dtype=float)
-    lp.col_lower_ = np.zeros(n + 1)
+    lp.col_lower_ = np.zeros(n + nw)
     upper = [float(count[c.pool] // c.gpus) for c in cands]
-    y_max = sum(c.capacity * u for c, u in zip(cands, upper, strict=True) if c.role == "prefill")
-    lp.col_upper_ = np.asarray([*upper, y_max], dtype=float)
+    lp.col_upper_ = np.asarray([*upper, *y_max], dtype=float)
     lp.row_lower_ = np.asarray(row_lo, dtype=float)
     lp.row_upper_ = np.asarray(row_hi, dtype=float)
     starts, index, value = [0], [], []
@@ -112,27 +127,34 @@ def _model(
     lp.a_matrix_.index_ = np.asarray(index, dtype=np.int32)
     lp.a_matrix_.value_ = np.asarray(value, dtype=float)
     if integer:
-        lp.integrality_ = [highspy.HighsVarType.kInteger] * n + [highspy.HighsVarType.kContinuous]
+        lp.integrality_ = [highspy.HighsVarType.kInteger] * n + [
+            highspy.HighsVarType.kContinuous
+        ] * nw
     return lp
 
 
-def _start(cands: Sequence[Candidate], plan: ServingPlan | None) -> list[float] | None:
+def _start(
+    problem: ServingProblem, cands: Sequence[Candidate], plan: ServingPlan | None
+) -> list[float] | None:
     """MIP start from a plan whose groups match candidates (``None`` if one does not)."""
     if plan is None:
         return None
     idx = {c.key: j for j, c in enumerate(cands)}
-    values = [0.0] * (len(cands) + 1)
-    pre = dec = 0.0
+    names = [name for name, _ in workload_demands(problem)]
+    values = [0.0] * (len(cands) + len(names))
+    pre = dict.fromkeys(names, 0.0)
+    dec = dict.fromkeys(names, 0.0)
     for g in plan.replicas:
-        j = idx.get((g.gpu, g.tp, g.pp, g.ep, g.role, g.speculative))
+        j = idx.get(group_key(g))
         if j is None:
             return None
         values[j] += g.count
         if g.role == "prefill":
-            pre += cands[j].capacity * g.count
+            pre[g.workload] += cands[j].capacity * g.count
         elif g.role == "decode":
-            dec += cands[j].capacity * g.count
-    values[-1] = min(pre, dec)
+            dec[g.workload] += cands[j].capacity * g.count
+    for w, name in enumerate(names):
+        values[len(cands) + w] = min(pre[name], dec[name])
     return values
 
 
@@ -221,7 +243,7 @@ def _solve(
         return no_candidate_result(problem, "mip", all_cands, started, stats)
     lp = _model(problem, usable, objective=problem.objective)
     h = new_highs(time_limit=deadline.remaining(), threads=threads, seed=seed)
-    out = _run(h, lp, _start(usable, hint if isinstance(hint, ServingPlan) else None))
+    out = _run(h, lp, _start(problem, usable, hint if isinstance(hint, ServingPlan) else None))
     stats["solver_status"] = out.solver_status
     stats["mip_nodes"] = int(h.getInfo().mip_node_count)
     lp_bound = solve_lp(
@@ -229,15 +251,16 @@ def _solve(
     )
     stats["lp_bound"] = lp_bound
     if out.status is Status.INFEASIBLE:
-        from planner.serve.explain import explain_capacity
+        from planner.serve.explain import explain_capacity, explain_shared
 
+        explain = explain_shared if problem.shared else explain_capacity
         return method_result(
             problem,
             "mip",
             Status.INFEASIBLE,
             started,
             stats=stats,
-            reason=explain_capacity(problem, usable, threads=threads),
+            reason=explain(problem, usable, threads=threads),
         )
     if not out.has_solution:
         return method_result(
@@ -263,7 +286,7 @@ def _solve(
         if out2.has_solution:
             counts = [round(v) for v in out2.values[: len(usable)]]
         stats["cost_solver_status"] = out2.solver_status
-    plan = build_plan(usable, counts, problem.traffic.qps)
+    plan = build_fleet_plan(problem, usable, counts)
     if status is Status.OPTIMAL and bound is not None and math.isfinite(bound):
         bound = min(bound, out.objective)
     return method_result(

@@ -33,7 +33,7 @@ from planner.serve.instance import ServingProblem
 
 def is_serving(data: Any) -> bool:
     """True when a parsed problem object describes a serving problem (it has ``traffic``)."""
-    return isinstance(data, Mapping) and "traffic" in data
+    return isinstance(data, Mapping) and ("traffic" in data or "workloads" in data)
 
 
 def parse(data: Any, path: Path, *, where: str | None = None) -> list[ServingProblem]:

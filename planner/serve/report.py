@@ -9,7 +9,7 @@ from rich.console import Console
 from rich.table import Table
 
 from planner.core.result import Result
-from planner.serve.candidates import Candidate, candidates
+from planner.serve.candidates import Candidate, candidates, group_key
 from planner.serve.evaluate import cost_per_hour, plan_metrics
 from planner.serve.instance import ServingPlan, ServingProblem
 from planner.serve.units import format_duration
@@ -58,13 +58,43 @@ def result_json(problem: ServingProblem, result: Result) -> dict[str, Any]:
             "source": problem.traffic.source,
         },
         "groups": metrics.get("groups", []),
-        "stats": {k: v for k, v in result.stats.items() if k != "metrics"},
+        "stats": {k: v for k, v in result.stats.items() if k not in ("metrics", "explanation")},
     }
+    if "pricing" in problem.meta:
+        out["pricing"] = problem.meta["pricing"]
+    if "explanation" in result.stats:
+        out["explanation"] = result.stats["explanation"]
+    if problem.shared:
+        out["workloads"] = _workloads_json(problem, plan, metrics)
     if problem.objective == "throughput" and result.bound is not None:
         out["bound_tokens_per_s"] = -result.bound
     if plan is not None and metrics.get("served_qps"):
         tokens_per_hour = metrics["served_qps"] * eo * 3600
         out["usd_per_million_output_tokens"] = out["cost_per_hour"] / tokens_per_hour * 1e6
+    return out
+
+
+def _workloads_json(
+    problem: ServingProblem, plan: ServingPlan | None, metrics: dict[str, Any]
+) -> dict[str, Any]:
+    """Per workload: its traffic, SLO, replicas, cost and predicted latencies."""
+    out = {}
+    for name, part in problem.parts():
+        sub = plan.for_workload(name) if plan is not None else None
+        m = metrics.get("workloads", {}).get(name, {})
+        out[name] = {
+            "demand_qps": part.traffic.qps,
+            "mean_prompt_tokens": part.traffic.prompt.mean,
+            "mean_output_tokens": part.traffic.output.mean,
+            "prefix_hit_rate": part.traffic.prefix_hit_rate,
+            "slo": part.slo.to_dict(),
+            "replicas": [g.to_dict() for g in sub.replicas] if sub else [],
+            "gpus": sub.gpus_by_pool() if sub else {},
+            "cost_per_hour": cost_per_hour(problem, sub) if sub else None,
+            "ttft_s": _num(m.get("ttft_s")) if sub else None,
+            "tpot_s": _num(m.get("tpot_s")) if sub else None,
+            "capacity_qps": m.get("capacity_qps"),
+        }
     return out
 
 
@@ -89,10 +119,25 @@ def print_report(
     out = console or Console()
     data = result_json(problem, result)
     t = problem.traffic
+    if problem.shared:
+        lines = [
+            f"workload {w.name}: {w.traffic.describe()}"
+            + (
+                f", prefix hit {100 * w.traffic.prefix_hit_rate:.0f}%"
+                if w.traffic.prefix_hit_rate
+                else ""
+            )
+            + f"; SLO {w.slo.describe()}"
+            for w in problem.workloads
+        ]
+        head = "\n".join(lines) + "\nprecision " + problem.precision
+    else:
+        head = (
+            f"traffic: {t.describe()}\nSLO: {problem.slo.describe()}; precision {problem.precision}"
+        )
     out.print(
         f"[bold]{problem.model.summary()}[/bold]\n"
-        f"traffic: {t.describe()}\n"
-        f"SLO: {problem.slo.describe()}; precision {problem.precision}"
+        + head
         + (
             f" (KV cache {problem.kv_precision_name})"
             if problem.kv_precision_name != problem.precision
@@ -101,12 +146,23 @@ def print_report(
         + f"; inventory {problem.inventory.describe()}",
         highlight=False,
     )
+    if "pricing" in problem.meta:
+        pr = problem.meta["pricing"]
+        out.print(
+            f"prices ({pr['tier']}, {pr['file']}): "
+            + "; ".join(
+                f"{name} ${g['usd_per_gpu_hour']:.2f}/GPU-h ({g['source'] or 'no source given'})"
+                for name, g in pr["gpus"].items()
+            ),
+            highlight=False,
+        )
     for w in problem.meta.get("warnings", []):
         out.print(f"[yellow]warning:[/yellow] {w}", highlight=False)
     plan = result.solution if isinstance(result.solution, ServingPlan) else None
     if plan is not None:
         table = Table(title=f"serving plan ({result.status.value}, {result.method})")
         for col in (
+            *(("workload",) if problem.shared else ()),
             "replicas",
             "GPU",
             "tp",
@@ -123,10 +179,11 @@ def print_report(
             "batch",
             "KV fill",
         ):
-            table.add_column(col, justify="left" if col in ("GPU", "role") else "right")
+            table.add_column(col, justify="left" if col in ("GPU", "role", "workload") else "right")
         for g, m in zip(plan.replicas, data["groups"], strict=True):
             price = problem.pool(g.gpu).gpu.price_per_gpu_hour * g.gpus
             table.add_row(
+                *((g.workload,) if problem.shared else ()),
                 str(g.count),
                 g.gpu,
                 str(g.tp),
@@ -163,15 +220,97 @@ def print_report(
                 + ("–" if gap is None else f"{100 * gap:.2f}%")
             )
         out.print(line, highlight=False)
-        if simulated is not None:
+        _breakdown_table(problem, plan, data, out)
+        if problem.shared:
+            _workload_table(problem, data, out)
+        if simulated is not None and problem.shared:
+            for name, part in problem.parts():
+                sub = {**data, **data["workloads"][name]}
+                sub["served_qps"] = part.traffic.qps
+                _simulated_table(part, sub, simulated["workloads"][name], out, title=name)
+        elif simulated is not None:
             _simulated_table(problem, data, simulated, out)
     if result.reason:
         out.print(f"[bold]{result.status.value}[/bold]: {result.reason}", highlight=False)
     _candidate_tables(problem, plan, out, top)
 
 
+def _breakdown_table(
+    problem: ServingProblem, plan: ServingPlan, data: dict[str, Any], out: Console
+) -> None:
+    """TTFT and TPOT of each group split into the parts of :mod:`planner.serve.breakdown`."""
+    from planner.serve.breakdown import TPOT_PARTS, TTFT_PARTS
+
+    pct = problem.slo.pct_label
+    table = Table(
+        title=f"latency breakdown ({pct}; the parts add up to the model's TTFT / TPOT)",
+    )
+    heads = {
+        "queueing": "queueing",
+        "prefill": "prefill",
+        "kv_transfer": "KV transfer",
+        "weights_read": "weights",
+        "kv_read": "KV read",
+        "communication": "comm",
+        "speculative_gain": "spec gain",
+        "interference": "interference",
+    }
+    table.add_column("group", justify="left")
+    table.add_column("TTFT", justify="right")
+    for k in TTFT_PARTS:
+        table.add_column(heads[k], justify="right")
+    table.add_column("TPOT", justify="right")
+    for k in TPOT_PARTS:
+        table.add_column(heads[k], justify="right")
+
+    def dur(x: float | None) -> str:
+        if x is None:
+            return "–"
+        return ("-" if x < 0 else "") + format_duration(abs(x)) if abs(x) >= 1e-7 else "0"
+
+    for g, m in zip(plan.replicas, data["groups"], strict=True):
+        tt, tp = m.get("ttft_breakdown_s"), m.get("tpot_breakdown_s")
+        table.add_row(
+            g.label(),
+            dur(m["ttft_s"]) if tt else "–",
+            *((dur(tt[k]) for k in TTFT_PARTS) if tt else ["–"] * len(TTFT_PARTS)),
+            dur(m["tpot_s"]) if tp else "–",
+            *((dur(tp[k]) for k in TPOT_PARTS) if tp else ["–"] * len(TPOT_PARTS)),
+        )
+    out.print(table)
+
+
+def _workload_table(problem: ServingProblem, data: dict[str, Any], out: Console) -> None:
+    """One row per workload: its demand, GPUs, cost and predicted latencies vs its SLO."""
+    table = Table(title="per workload")
+    for col in ("workload", "req/s", "GPUs", "$/h", "TTFT", "SLO", "TPOT", "SLO "):
+        table.add_column(col, justify="left" if col == "workload" else "right")
+
+    def dur(x: float | None) -> str:
+        return "–" if x is None else format_duration(x)
+
+    for name, part in problem.parts():
+        w = data["workloads"][name]
+        table.add_row(
+            name,
+            _fmt(w["demand_qps"], ".4g"),
+            ", ".join(f"{n} {k}" for k, n in w["gpus"].items()) or "–",
+            _fmt(w["cost_per_hour"], ".2f"),
+            dur(w["ttft_s"] or None),
+            dur(part.slo.ttft_s),
+            dur(w["tpot_s"] or None),
+            dur(part.slo.tpot_s),
+        )
+    out.print(table)
+
+
 def _simulated_table(
-    problem: ServingProblem, data: dict[str, Any], sim: dict[str, Any], out: Console
+    problem: ServingProblem,
+    data: dict[str, Any],
+    sim: dict[str, Any],
+    out: Console,
+    *,
+    title: str = "",
 ) -> None:
     """The model's percentiles beside the simulator's (same plan, generated trace)."""
     pct = problem.slo.pct_label
@@ -180,7 +319,8 @@ def _simulated_table(
         return "–" if x is None else format_duration(x)
 
     table = Table(
-        title=f"simulated check ({sim['requests']} requests, seed {sim['seed']})",
+        title=f"simulated check{' of ' + title if title else ''} ({sim['requests']} requests, "
+        f"seed {sim['seed']})",
         caption="the model predicts the SLO percentile only",
     )
     for col in ("", "model", "simulated p50", "simulated p99"):
@@ -208,7 +348,7 @@ def _candidate_tables(
     used = {}
     if plan is not None:
         for g in plan.replicas:
-            used[(g.gpu, g.tp, g.pp, g.ep, g.role, g.speculative)] = g.count
+            used[group_key(g)] = g.count
     usable = [c for c in cands if c.usable][:top]
     if usable:
         table = Table(title="candidates considered (cheapest capacity first)")

@@ -530,5 +530,5 @@ def read_trace(path: str | Path) -> Traffic:
         f"{path.name} ({n} requests)",
         float(np.mean(D * total)),
         float(np.mean(D * total**2)),
-        {"requests": n},
+        {"requests": n, **({"arrivals": np.sort(np.asarray(arrivals))} if has_arrival else {})},
     )

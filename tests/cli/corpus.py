@@ -45,6 +45,11 @@ FILES = {
         'model = "llama-3.1-8b"\ngpus = "H100:2"\n[traffic]\nqps = 2\n'
         "prompt_tokens = 512\noutput_tokens = 128\n[slo]\ntpot = 20000\n"
     ),
+    "serve_prices_negative.toml": "[gpu.H100]\non_demand = -3\n",
+    "serve_workloads_dup.toml": (
+        "[[workloads]]\nname = 'a'\ntraffic = { qps = 1, prompt_tokens = 9, output_tokens = 9 }\n"
+        "[[workloads]]\nname = 'a'\ntraffic = { qps = 2, prompt_tokens = 9, output_tokens = 9 }\n"
+    ),
 }
 SUBDIR = "a_directory"  # also created in {tmp}
 
@@ -126,6 +131,7 @@ GENERIC: list[tuple[str, str | None, list[str], dict[str, str], str]] = [
 ]
 
 PLAN_SERVE = BASE["plan serve"]
+PLAN_SERVE_NO_RATE = [w for w in PLAN_SERVE if w not in ("--qps", "6")]
 
 #: (case id, command line, fragment)
 SPECIFIC: list[tuple[str, list[str], str]] = [
@@ -216,6 +222,19 @@ SPECIFIC: list[tuple[str, list[str], str]] = [
         "--spec-acceptance must lie in [0, 1], got -0.2",
     ),
     ("plan-serve-prefix-hit", [*PLAN_SERVE, "--prefix-hit-rate", "2"], "--prefix-hit-rate"),
+    (
+        "plan-serve-prices-negative",
+        [*PLAN_SERVE, "--prices", "{tmp}/serve_prices_negative.toml"],
+        "gpu.H100.on_demand must be >= 0",
+    ),
+    ("plan-serve-pricing-tier", [*PLAN_SERVE, "--pricing", "weekly"], "--pricing"),
+    (
+        "plan-serve-workloads-duplicate",
+        [*PLAN_SERVE[:6], "--workloads", "{tmp}/serve_workloads_dup.toml"],
+        "duplicate name 'a'",
+    ),
+    ("plan-serve-profile-negative", [*PLAN_SERVE_NO_RATE, "--profile", "3,-1"], "period 1"),
+    ("plan-serve-profile-with-qps", [*PLAN_SERVE, "--profile", "3,1"], "--profile"),
     ("solve-bad-integer", ["solve", "smtt", SMTT, "--threads", "two"], "'--threads'"),
 ]
 

@@ -63,7 +63,13 @@ def set_partitions(items: list[int]) -> Iterator[list[list[int]]]:
 
 
 def brute_force(inst: Instance) -> float | None:
-    """Least step time (s) over every plan, or None when no plan exists.
+    """Least step time (s) over every plan, or None when no plan exists (see :func:`brute_force_by_count`)."""
+    best = brute_force_by_count(inst)
+    return min(best.values()) if best else None
+
+
+def brute_force_by_count(inst: Instance) -> dict[int, float]:
+    """Least step time (s) of the plans with exactly ``M`` micro-batches, by ``M``.
 
     Enumerates the groups (set partitions of the sequences), a type (degree and
     strategy) for each group whose memory holds it, then the micro-batches
@@ -77,7 +83,7 @@ def brute_force(inst: Instance) -> float | None:
         (inst.cluster.memory_mb - cost.model_states_mb / N) / cost.activation_mb_per_token + 1e-9
     )
     types = cost.group_types(N)  # (degree, strategy) pairs the model offers
-    best = math.inf
+    best: dict[int, float] = {}
     for groups in set_partitions(list(range(n))):
         options = []
         for g in groups:
@@ -94,9 +100,9 @@ def brute_force(inst: Instance) -> float | None:
             for mbs in set_partitions(list(range(len(groups)))):
                 if any(sum(degs[g] for g in mb) > N for mb in mbs):
                     continue
-                total = sum(max(times[g] for g in mb) for mb in mbs)
-                best = min(best, total)
-    return None if math.isinf(best) else best / 1000.0
+                total = sum(max(times[g] for g in mb) for mb in mbs) / 1000.0
+                best[len(mbs)] = min(best.get(len(mbs), math.inf), total)
+    return best
 
 
 @st.composite

@@ -53,3 +53,15 @@ def test_bound_is_valid_with_strategies(inst):
     for long in (1, 4):
         rb = relaxation_bound(inst.tables, inst.array, best, time_limit=5, long=long)
         assert rb.bound_ms <= best + 1e-6 * max(1.0, best)
+
+
+@settings(max_examples=20, deadline=None)
+@given(tiny_instances(max_n=5, gpus=(4, 8)))
+def test_staged_bound_is_valid_with_shared_long_groups(inst):
+    # five sequences, up to eight GPUs: long sequences share groups and micro-batches
+    # in the optimum, which the tokens that share a long sequence's group must respect
+    best = brute_force(inst) * 1000
+    for long in (1, 2, 5):
+        rb = relaxation_bound(inst.tables, inst.array, best, time_limit=5, long=long)
+        assert rb.bound_ms <= best + 1e-6 * max(1.0, best)
+        assert rb.stages[-1] == (min(long, inst.n), min(long, inst.n))

@@ -1,0 +1,436 @@
+"""Load over a day: one fleet plan per period, with autoscaling limits and spot capacity.
+
+A request-rate profile (one rate per period, from a list, a CSV or the arrival times of a
+trace) is planned by one MIP over all periods (HiGHS), on the candidates of the problem
+(capacity does not depend on the rate):
+
+* ``n[c,t]`` on-demand and ``s[c,t]`` spot replicas of candidate ``c`` in period ``t``;
+  a spot replica costs the spot price and counts for ``(1 - loss)`` of its capacity, where
+  ``loss = min(0.99, preemption per hour x recovery hours)`` is the expected share of time a
+  preempted replica is being replaced (the expected capacity loss);
+* per period: colocated + disaggregated capacity + shortfall ``z[t]`` >= the rate, pools
+  shared by on-demand and spot GPUs, ``min_replicas <= sum n + s <= max_replicas``;
+* autoscaling: replicas started plus stopped between consecutive periods (the day wraps
+  around) at most ``max_change``;
+* objective: USD over the day plus a penalty per unserved request/s-hour (1000 x the
+  dearest USD per request/s of any candidate), so demand is met whenever the limits allow.
+
+SLO attainment of a period = share of its requests served within both targets, from the
+analytic model at each group's expected load: the largest percentile ``q`` whose TTFT and
+TPOT quantiles meet the targets (bisection on ``q``), weighted by load; unserved requests
+count as missed. Each period's plan is checked by the family's ``verify`` at the rate it
+serves.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from planner.core.errors import InputError
+from planner.core.result import Status
+from planner.core.timing import Deadline
+from planner.serve.candidates import Candidate, candidates_within
+from planner.serve.evaluate import group_point, verify
+from planner.serve.instance import ReplicaGroup, ServingPlan, ServingProblem
+from planner.serve.slo import SLO
+
+#: Bisection steps of the attainment percentile.
+ATTAINMENT_STEPS = 12
+
+
+@dataclass(frozen=True)
+class DayProfile:
+    """Request rates per period (requests/s), each ``period_hours`` long."""
+
+    rates: tuple[float, ...]
+    period_hours: float = 1.0
+    source: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.rates:
+            raise InputError("profile: no period given")
+        for i, r in enumerate(self.rates):
+            if isinstance(r, bool) or not isinstance(r, (int, float)) or not math.isfinite(r):
+                raise InputError(f"profile: rate of period {i} must be a number, got {r!r}")
+            if r < 0:
+                raise InputError(f"profile: rate of period {i} must be >= 0, got {r!r}")
+        if not (math.isfinite(self.period_hours) and self.period_hours > 0):
+            raise InputError(f"profile: period_hours must be positive, got {self.period_hours!r}")
+
+    @property
+    def hours(self) -> float:
+        """Hours the profile covers."""
+        return self.period_hours * len(self.rates)
+
+
+def parse_profile(spec: Any, *, period_hours: float = 1.0) -> DayProfile:
+    """A profile from a list of rates, ``"10,12,30"``, a CSV (a ``qps`` column, or the last
+    column) or a JSON Lines trace (arrivals binned into periods)."""
+    if isinstance(spec, (list, tuple)):
+        return DayProfile(tuple(spec), period_hours, "list")
+    text = str(spec)
+    path = Path(text)
+    if path.suffix.lower() == ".jsonl":
+        from planner.serve.traffic import read_trace
+
+        arrivals = read_trace(path).meta.get("arrivals")
+        if arrivals is None or len(arrivals) < 2:
+            raise InputError(f"{path}: a profile trace needs arrival times on every line")
+        width = period_hours * 3600.0
+        t = np.asarray(arrivals) - arrivals[0]
+        counts = np.bincount((t // width).astype(int))
+        return DayProfile(tuple(float(c) / width for c in counts), period_hours, path.name)
+    if path.suffix.lower() == ".csv":
+        from planner.core.io import read_text
+
+        rows = list(csv.reader(read_text(path).splitlines()))
+        if not rows:
+            raise InputError(f"{path}: empty profile")
+        head = [h.strip().lower() for h in rows[0]]
+        col = head.index("qps") if "qps" in head else len(head) - 1
+        rates = []
+        for i, row in enumerate(rows[1:], start=2):
+            try:
+                rates.append(float(row[col]))
+            except (ValueError, IndexError):
+                raise InputError(f"{path}:{i}: column {head[col]!r} must be a number") from None
+        return DayProfile(tuple(rates), period_hours, path.name)
+    try:
+        rates = tuple(float(x) for x in text.split(","))
+    except ValueError:
+        raise InputError(
+            f"--profile: expected rates like 10,12,30, a .csv or a .jsonl trace, got {text!r}"
+        ) from None
+    return DayProfile(rates, period_hours, "list")
+
+
+@dataclass(frozen=True)
+class Autoscaling:
+    """Limits on the replicas of each period and on their change between periods."""
+
+    min_replicas: int = 0
+    max_replicas: int | None = None
+    max_change: int | None = None
+
+    def __post_init__(self) -> None:
+        for key in ("min_replicas", "max_replicas", "max_change"):
+            v = getattr(self, key)
+            if v is not None and (isinstance(v, bool) or not isinstance(v, int) or v < 0):
+                raise InputError(f"autoscaling: {key} must be an integer >= 0, got {v!r}")
+        if self.max_replicas is not None and self.max_replicas < self.min_replicas:
+            raise InputError("autoscaling: max_replicas is below min_replicas")
+
+
+@dataclass(frozen=True)
+class SpotPolicy:
+    """Spot capacity: allowed or not, how long a preempted replica is missing (hours), the
+    largest share of a period's replicas that may be spot, and the price table to read."""
+
+    allowed: bool = False
+    recovery_hours: float = 0.25
+    max_share: float = 1.0
+    prices: str | Path | None = None
+
+    def __post_init__(self) -> None:
+        if not (math.isfinite(self.recovery_hours) and self.recovery_hours >= 0):
+            raise InputError(f"spot: recovery_hours must be >= 0, got {self.recovery_hours!r}")
+        if not (0 <= self.max_share <= 1):
+            raise InputError(f"spot: max_share must lie in [0, 1], got {self.max_share!r}")
+
+
+def spot_terms(problem: ServingProblem, policy: SpotPolicy) -> dict[str, tuple[float, float]]:
+    """``{pool: (spot USD per GPU-hour, expected capacity loss)}`` of pools with spot prices."""
+    if not policy.allowed:
+        return {}
+    from planner.serve.prices import load_prices
+
+    table = load_prices(policy.prices)
+    out = {}
+    for pool in problem.inventory.pools:
+        row = table.get(pool.gpu.name)
+        if row is None or row.spot is None or row.spot_preemption_per_hour is None:
+            continue
+        loss = min(0.99, row.spot_preemption_per_hour * policy.recovery_hours)
+        out[pool.label] = (row.spot, loss)
+    return out
+
+
+def _attainment(problem: ServingProblem, group: ReplicaGroup) -> float:
+    """Share of the group's requests within both targets at its load (analytic model)."""
+    slo = problem.slo
+    if group.load_qps <= 0 or not slo.any:
+        return 1.0
+
+    def meets(q: float) -> bool:
+        p = replace(problem, slo=SLO(slo.ttft_s, slo.tpot_s, q))
+        point = group_point(p, group)
+        ok_ttft = slo.ttft_s is None or group.role == "decode" or point.ttft_s <= slo.ttft_s
+        ok_tpot = slo.tpot_s is None or group.role == "prefill" or point.tpot_s <= slo.tpot_s
+        return ok_ttft and ok_tpot
+
+    lo, hi = 0.01, 0.9999
+    if meets(hi):
+        return hi
+    if not meets(lo):
+        return 0.0
+    for _ in range(ATTAINMENT_STEPS):
+        mid = (lo + hi) / 2
+        if meets(mid):
+            lo = mid
+        else:
+            hi = mid
+    return lo
+
+
+def _period_groups(
+    kinds: Sequence[tuple[Candidate, bool, float, float]], counts: Sequence[int], rate: float
+) -> tuple[list[tuple[ReplicaGroup, bool]], float]:
+    """Groups of one period (with their spot flag) carrying ``rate`` in proportion to the
+    capacity the MIP counted, and their USD per hour."""
+    cap = {"both": 0.0, "prefill": 0.0, "decode": 0.0}
+    for (c, _, mu, _), m in zip(kinds, counts, strict=True):
+        cap[c.role] += mu * m
+    flow = min(cap["prefill"], cap["decode"])
+    total = cap["both"] + flow
+    f = min(1.0, rate / total) if total > 0 else 0.0
+    groups, cost = [], 0.0
+    for (c, is_spot, mu, price), m in zip(kinds, counts, strict=True):
+        if not m:
+            continue
+        share = mu * m
+        load = f * share if c.role == "both" else f * flow * share / cap[c.role]
+        groups.append((c.group(m, load), is_spot))
+        cost += price * m
+    return groups, cost
+
+
+def _within_slo(problem: ServingProblem, groups: Sequence[ReplicaGroup]) -> float:
+    """Requests/s served within both targets: colocated groups by their joint attainment,
+    the prefill -> decode flow by the product of the prefill (TTFT) and decode (TPOT)
+    attainments (the two are independent stages)."""
+    both = sum(g.load_qps * _attainment(problem, g) for g in groups if g.role == "both")
+    split = {}
+    for role in ("prefill", "decode"):
+        mine = [g for g in groups if g.role == role and g.load_qps > 0]
+        load = sum(g.load_qps for g in mine)
+        split[role] = (
+            load,
+            sum(g.load_qps * _attainment(problem, g) for g in mine) / load if load else 0.0,
+        )
+    flow = split["decode"][0]
+    return both + flow * split["prefill"][1] * split["decode"][1]
+
+
+def plan_day(
+    problem: ServingProblem,
+    profile: DayProfile,
+    *,
+    autoscaling: Autoscaling | None = None,
+    spot: SpotPolicy | None = None,
+    time_limit: float = 30.0,
+    threads: int = 1,
+) -> dict[str, Any]:
+    """Plan the fleet of every period of ``profile`` (see the module notes).
+
+    Returns
+    -------
+    dict
+        ``status`` (``OPTIMAL``/``FEASIBLE``/``UNKNOWN``), ``cost_per_day``,
+        ``slo_attainment`` (share of the day's requests within the SLOs), ``periods``
+        (per period: ``demand_qps``, ``served_qps``, ``shortfall_qps``, ``replicas``
+        (each with ``spot``), ``gpus``, ``cost_usd``, ``slo_attainment``, ``violations``),
+        ``bound`` and ``gap`` of the MIP.
+    """
+    import highspy
+
+    from planner.core.mip import new_highs, outcome
+
+    if problem.shared:
+        raise InputError("a day profile plans one workload: give its lengths, not --workloads")
+    autoscaling = autoscaling or Autoscaling()
+    spot = spot or SpotPolicy()
+    deadline = Deadline(time_limit)
+    base = replace(problem, traffic=problem.traffic.with_qps(max(max(profile.rates), 1e-9)))
+    cands, complete = candidates_within(base, Deadline(deadline.fraction(0.5)))
+    usable = [c for c in cands if c.usable]
+    spot_of = spot_terms(problem, spot)
+    # column kinds: (candidate, is_spot) with the capacity the MIP counts and the price
+    kinds: list[tuple[Candidate, bool, float, float]] = [
+        (c, False, c.capacity, c.price) for c in usable
+    ]
+    for c in usable:
+        if c.pool in spot_of:
+            price, loss = spot_of[c.pool]
+            kinds.append((c, True, c.capacity * (1 - loss), price * c.gpus))
+    T, K = len(profile.rates), len(kinds)
+    h = profile.period_hours
+    count = {p.label: p.count for p in problem.inventory.pools}
+    worst = max((p / cap for _, _, cap, p in kinds if cap > 0), default=1.0)
+    penalty = 1000.0 * max(worst, 1e-6)
+    hs = new_highs(time_limit=max(0.05, deadline.remaining()), threads=threads)
+    inf = highspy.kHighsInf
+
+    def col(cost: float, lo: float, hi: float, integer: bool) -> int:
+        hs.addVar(lo, hi)
+        j = hs.getNumCol() - 1
+        hs.changeColCost(j, cost)
+        if integer:
+            hs.changeColIntegrality(j, highspy.HighsVarType.kInteger)
+        return j
+
+    def row(lo: float, hi: float, entries: list[tuple[int, float]]) -> None:
+        if entries:
+            idx = np.asarray([j for j, _ in entries], dtype=np.int32)
+            val = np.asarray([v for _, v in entries], dtype=float)
+            hs.addRow(lo, hi, len(entries), idx, val)
+
+    n = [
+        [col(h * price, 0, count[c.pool] // c.gpus, True) for c, _, _, price in kinds]
+        for _ in range(T)
+    ]
+    y = [col(0.0, 0, inf, False) for _ in range(T)]
+    z = [col(h * penalty, 0, inf, False) for _ in range(T)]
+    for t, rate in enumerate(profile.rates):
+        both = [(n[t][k], cap) for k, (c, _, cap, _) in enumerate(kinds) if c.role == "both"]
+        pre = [(n[t][k], cap) for k, (c, _, cap, _) in enumerate(kinds) if c.role == "prefill"]
+        dec = [(n[t][k], cap) for k, (c, _, cap, _) in enumerate(kinds) if c.role == "decode"]
+        row(rate, inf, [*both, (y[t], 1.0), (z[t], 1.0)])
+        row(0.0, inf, [*pre, (y[t], -1.0)])
+        row(0.0, inf, [*dec, (y[t], -1.0)])
+        for label in count:
+            row(
+                -inf,
+                count[label],
+                [(n[t][k], c.gpus) for k, (c, *_) in enumerate(kinds) if c.pool == label],
+            )
+        total = [(n[t][k], 1.0) for k in range(K)]
+        hi = inf if autoscaling.max_replicas is None else autoscaling.max_replicas
+        if autoscaling.min_replicas or autoscaling.max_replicas is not None:
+            row(autoscaling.min_replicas, hi, total)
+        if spot_of and spot.max_share < 1:
+            row(
+                -inf,
+                0.0,
+                [
+                    (n[t][k], v)
+                    for k in range(K)
+                    if (v := (1.0 if kinds[k][1] else 0.0) - spot.max_share)
+                ],
+            )
+    if autoscaling.max_change is not None and T > 1:
+        for t in range(T):
+            prev = (t - 1) % T
+            u = [col(0.0, 0, inf, False) for _ in range(K)]
+            for k in range(K):
+                row(0.0, inf, [(u[k], 1.0), (n[t][k], -1.0), (n[prev][k], 1.0)])
+                row(0.0, inf, [(u[k], 1.0), (n[t][k], 1.0), (n[prev][k], -1.0)])
+            row(-inf, autoscaling.max_change, [(j, 1.0) for j in u])
+    hs.setOptionValue("mip_rel_gap", 1e-6)
+    hs.run()
+    out = outcome(hs)
+    result: dict[str, Any] = {
+        "status": out.status.value if out.has_solution else Status.UNKNOWN.value,
+        "candidates_complete": complete,
+        "period_hours": h,
+        "profile_source": profile.source,
+        "spot": {
+            k: {"usd_per_gpu_hour": v[0], "expected_capacity_loss": v[1]}
+            for k, v in spot_of.items()
+        },
+        "bound_usd": out.bound,
+        "periods": [],
+    }
+    if not complete and result["status"] == Status.OPTIMAL.value:
+        result["status"] = Status.FEASIBLE.value
+    if not out.has_solution:
+        result["reason"] = f"HiGHS stopped without a solution ({out.solver_status})"
+        return result
+    values = out.values
+    day_cost = requests = within = 0.0
+    for t, rate in enumerate(profile.rates):
+        counts = [round(values[n[t][k]]) for k in range(K)]
+        short = max(0.0, float(values[z[t]]))
+        served_rate = max(0.0, rate - short)
+        groups, cost = _period_groups(kinds, counts, served_rate)
+        cost *= h
+        served_plan = ServingPlan(tuple(g for g, _ in groups))
+        period_problem = replace(problem, traffic=problem.traffic.with_qps(served_rate or None))
+        violations = verify(period_problem, served_plan) if served_rate > 0 else []
+        in_slo = _within_slo(period_problem, [g for g, _ in groups])
+        att = in_slo / rate if rate > 0 else 1.0
+        day_cost += cost
+        requests += rate * h
+        within += in_slo * h
+        result["periods"].append(
+            {
+                "period": t,
+                "demand_qps": rate,
+                "served_qps": served_rate,
+                "shortfall_qps": short,
+                "replicas": [{**g.to_dict(), "spot": s} for g, s in groups],
+                "gpus": served_plan.gpus_by_pool(),
+                "cost_usd": cost,
+                "slo_attainment": att,
+                "violations": violations,
+            }
+        )
+    result["cost_usd"] = day_cost
+    result["cost_per_day"] = day_cost * 24.0 / profile.hours
+    result["slo_attainment"] = within / requests if requests > 0 else 1.0
+    result["objective"] = out.objective
+    result["gap"] = (
+        None
+        if out.bound is None or not math.isfinite(out.bound)
+        else max(0.0, out.objective - out.bound) / max(abs(out.objective), 1e-9)
+    )
+    return result
+
+
+def print_day(day: dict[str, Any], problem: ServingProblem, console: Any = None) -> None:
+    """The per-period table of :func:`plan_day` and its totals."""
+    from rich.console import Console
+    from rich.table import Table
+
+    out = console or Console()
+    table = Table(title=f"fleet per period ({day['status']}; {day['period_hours']:g} h each)")
+    for col in ("period", "req/s", "served", "replicas", "GPUs", "USD", "SLO attainment"):
+        table.add_column(col, justify="left" if col == "replicas" else "right")
+    for per in day["periods"]:
+        reps = ", ".join(
+            f"{r['count']} x {r['gpu']} tp{r['tp']}"
+            + (f" pp{r['pp']}" if r["pp"] > 1 else "")
+            + (f" {r['role']}" if r["role"] != "both" else "")
+            + (" spot" if r["spot"] else "")
+            for r in per["replicas"]
+        )
+        table.add_row(
+            str(per["period"]),
+            f"{per['demand_qps']:.4g}",
+            f"{per['served_qps']:.4g}",
+            reps or "–",
+            ", ".join(f"{n} {k}" for k, n in per["gpus"].items()) or "–",
+            f"{per['cost_usd']:.2f}",
+            f"{100 * per['slo_attainment']:.2f}%",
+        )
+    out.print(table)
+    if "cost_per_day" in day:
+        spot = "; ".join(
+            f"spot {k}: ${v['usd_per_gpu_hour']:.2f}/GPU-h, expected capacity loss "
+            f"{100 * v['expected_capacity_loss']:.1f}%"
+            for k, v in day["spot"].items()
+        )
+        out.print(
+            f"cost ${day['cost_per_day']:.2f} per day; SLO attainment "
+            f"{100 * day['slo_attainment']:.2f}% of requests within {problem.slo.describe()}"
+            + (f"; {spot}" if spot else ""),
+            highlight=False,
+        )
+    elif day.get("reason"):
+        out.print(f"[bold]{day['status']}[/bold]: {day['reason']}", highlight=False)

@@ -1,0 +1,226 @@
+"""What would make an infeasible serving problem feasible, found by re-solving relaxed copies.
+
+When no plan meets the SLOs, :func:`explain_infeasible` re-solves variants of the problem
+with the exact method (``mip``), within a deadline, cheapest first:
+
+1. each SLO target dropped in turn: the targets whose removal alone makes the problem
+   feasible *bind* (none alone: the inventory binds);
+2. each GPU pool made large: the cheapest plan then uses ``n`` GPUs of it, so ``n - count``
+   more GPUs of that type suffice (with that plan's cost);
+3. lighter weights / KV cache (``fp8``, ``int4`` weights), where a GPU of the inventory
+   supports them;
+4. for each binding target, the best value the inventory achieves: bisection between the
+   problem's target (infeasible) and the value the plan without that target reaches
+   (feasible), stopped at 2 % or at the deadline; the feasible end is reported, so a
+   target set to it has a plan.
+
+Every finding comes from a solve that returned a plan verified by the family's ``verify``
+(its cost is the optimum when the solve was OPTIMAL); whatever the deadline left untried
+or undecided is listed under ``not_tried``.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import replace
+from typing import Any
+
+from planner.core.errors import InputError
+from planner.core.result import Result, Status
+from planner.core.timing import Deadline
+from planner.perfmodel.precision import get_precision
+from planner.serve.instance import ServingProblem
+from planner.serve.slo import SLO
+from planner.serve.units import format_duration
+
+#: A pool made "large" holds this many times its GPUs (at least this many more).
+GROWTH = 8
+#: Relative width at which the bisection on an SLO value stops.
+SLO_PRECISION = 0.02
+#: Lighter precisions tried, (weights, KV cache), in order.
+QUANTISATIONS = (("fp8", "fp8"), ("int4", "fp8"), ("int4", None))
+
+
+def _solve(problem: ServingProblem, deadline: Deadline, threads: int) -> Result | None:
+    """Exact solve within the deadline; ``None`` when no time is left or the solve was
+    stopped undecided (neither a verified plan nor proven infeasibility)."""
+    from planner.core.solve import solve as certified_solve
+
+    left = deadline.remaining()
+    if left <= 0.05:
+        return None
+    r = certified_solve(problem, "mip", time_limit=left, threads=threads)
+    return r if r.status is Status.INFEASIBLE or _feasible(r) else None
+
+
+def _feasible(result: Result | None) -> bool:
+    """A verified plan exists (proven optimal or not)."""
+    return (
+        result is not None
+        and result.status in (Status.OPTIMAL, Status.FEASIBLE)
+        and result.solution is not None
+    )
+
+
+def _with_slo(problem: ServingProblem, **targets: float | None) -> ServingProblem:
+    slo = problem.slo
+    return replace(
+        problem,
+        slo=SLO(
+            targets.get("ttft_s", slo.ttft_s), targets.get("tpot_s", slo.tpot_s), slo.percentile
+        ),
+    )
+
+
+def _with_pool(problem: ServingProblem, label: str, count: int) -> ServingProblem:
+    pools = tuple(
+        replace(p, count=count) if p.label == label else p for p in problem.inventory.pools
+    )
+    return replace(problem, inventory=replace(problem.inventory, pools=pools))
+
+
+def explain_infeasible(
+    problem: ServingProblem, *, time_limit: float, threads: int = 1
+) -> dict[str, Any]:
+    """Relaxations of an infeasible ``problem`` that have a plan.
+
+    Returns
+    -------
+    dict
+        ``binding`` (SLO fields whose removal alone gives a plan, or ``["inventory"]``),
+        ``best_achievable`` (``{field: seconds}`` for binding targets),
+        ``options`` (``{"kind": "gpus"|"slo"|"precision", ...}`` each with the
+        ``cost_per_hour`` of its cheapest plan), ``not_tried`` (what the deadline cut)
+        and ``text`` (one line per option).
+    """
+    deadline = Deadline(time_limit)
+    out: dict[str, Any] = {"binding": [], "best_achievable": {}, "options": [], "not_tried": []}
+    relaxed_plans: dict[str, Any] = {}
+    targets = [] if problem.shared else [k for k in ("ttft_s", "tpot_s") if getattr(problem.slo, k)]
+    for key in targets:
+        r = _solve(_with_slo(problem, **{key: None}), deadline, threads)
+        if r is None:
+            out["not_tried"].append(f"drop {key}")
+        elif _feasible(r):
+            out["binding"].append(key)
+            relaxed_plans[key] = r
+    if not out["binding"] and targets and not out["not_tried"]:
+        out["binding"] = ["inventory"]
+    for pool in problem.inventory.pools:
+        big = max(pool.count * GROWTH, pool.count + GROWTH * pool.gpu.gpus_per_node)
+        r = _solve(_with_pool(problem, pool.label, big), deadline, threads)
+        if r is None:
+            out["not_tried"].append(f"more {pool.label}")
+            continue
+        if _feasible(r):
+            used = r.solution.gpus_by_pool().get(pool.label, 0)
+            out["options"].append(
+                {
+                    "kind": "gpus",
+                    "gpu": pool.label,
+                    "add": max(0, used - pool.count),
+                    "total": used,
+                    "cost_per_hour": r.objective,
+                }
+            )
+    current = get_precision(problem.precision).bytes
+    for weights, kv in QUANTISATIONS:
+        if get_precision(weights).bytes >= current:
+            continue
+        try:
+            variant = replace(problem, precision=weights, kv_precision=kv)
+        except InputError:  # no GPU of the inventory supports it
+            continue
+        r = _solve(variant, deadline, threads)
+        if r is None:
+            out["not_tried"].append(f"precision {weights}")
+            continue
+        if _feasible(r):
+            out["options"].append(
+                {
+                    "kind": "precision",
+                    "precision": weights,
+                    "kv_precision": variant.kv_precision_name,
+                    "cost_per_hour": r.objective,
+                }
+            )
+            break  # the lightest change that works
+    for key in out["binding"]:
+        if key == "inventory":
+            continue
+        best = _best_value(problem, key, relaxed_plans[key], deadline, threads)
+        if best is None:
+            out["not_tried"].append(f"best {key}")
+            continue
+        value, cost, exact = best
+        out["best_achievable"][key] = value
+        out["options"].append(
+            {
+                "kind": "slo",
+                "field": key,
+                "value": value,
+                "cost_per_hour": cost,
+                "converged": exact,
+            }
+        )
+    out["text"] = describe(problem, out)
+    return out
+
+
+def _best_value(
+    problem: ServingProblem, key: str, relaxed: Result, deadline: Deadline, threads: int
+) -> tuple[float, float, bool] | None:
+    """(smallest feasible target found, its plan's cost, bisection converged) for ``key``."""
+    from planner.serve.evaluate import plan_metrics
+
+    loose = _with_slo(problem, **{key: None})
+    hi = plan_metrics(loose, relaxed.solution)[key]
+    lo = getattr(problem.slo, key)  # the problem's own target has no plan
+    if not hi > lo or not math.isfinite(hi):
+        return None
+    cost = relaxed.objective
+    # the relaxed plan meets a target of hi (its own worst value) by construction; confirm
+    r = _solve(_with_slo(problem, **{key: hi * (1 + 1e-6)}), deadline, threads)
+    if not _feasible(r):
+        return None
+    hi, cost = hi * (1 + 1e-6), r.objective
+    while hi > lo * (1 + SLO_PRECISION):
+        mid = math.sqrt(lo * hi)
+        r = _solve(_with_slo(problem, **{key: mid}), deadline, threads)
+        if r is None:
+            return hi, cost, False
+        if _feasible(r):
+            hi, cost = mid, r.objective
+        else:
+            lo = mid
+    return hi, cost, True
+
+
+def describe(problem: ServingProblem, found: dict[str, Any]) -> str:
+    """The findings in words (one clause per option)."""
+    names = {"ttft_s": "TTFT", "tpot_s": "TPOT"}
+    parts = []
+    binding = [names.get(b, b) for b in found["binding"]]
+    if binding:
+        parts.append("binding: " + " and ".join(binding))
+    for o in found["options"]:
+        cost = f" (${o['cost_per_hour']:.2f}/h)"
+        if o["kind"] == "gpus":
+            parts.append(f"feasible with {o['add']} more {o['gpu']} ({o['total']} in use){cost}")
+        elif o["kind"] == "precision":
+            parts.append(
+                f"feasible with {o['precision']} weights and {o['kv_precision']} KV cache{cost}"
+            )
+        else:
+            pct = problem.slo.pct_label
+            approx = "" if o["converged"] else " (search cut by the time limit)"
+            parts.append(
+                f"best achievable {names[o['field']]} {pct} on this inventory is "
+                f"{format_duration(o['value'])}: a target of {format_duration(o['value'])} is "
+                f"feasible{cost}{approx}"
+            )
+    if found["not_tried"]:
+        parts.append("not tried within the time limit: " + ", ".join(found["not_tried"]))
+    if not found["options"]:
+        parts.append("no relaxation tried gives a plan")
+    return "; ".join(parts)

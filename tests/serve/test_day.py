@@ -1,0 +1,162 @@
+"""Load over a day: per-period fleet MIP vs brute force, autoscaling limits, spot, attainment."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import math
+from dataclasses import replace
+
+import pytest
+
+from planner.cli import main
+from planner.core.errors import InputError
+from planner.serve import make_problem
+from planner.serve.candidates import candidates
+from planner.serve.day import (
+    Autoscaling,
+    DayProfile,
+    SpotPolicy,
+    parse_profile,
+    plan_day,
+)
+from planner.serve.evaluate import verify
+from planner.serve.instance import ServingPlan
+
+ARGS = dict(prompt_tokens="exp:600", output_tokens="exp:150", ttft="1s", tpot="50ms")
+
+
+def tiny(gpus="H100:2,L40S:2"):
+    return make_problem("llama-3.1-8b", gpus, max_tp=1, max_pp=1, pricing="on-demand", **ARGS)
+
+
+def brute_force(problem, rates, max_replicas=None, max_change=None):
+    """Cheapest sequence of per-period count vectors (own loops; colocated only)."""
+    usable = [c for c in candidates(problem) if c.usable and c.role == "both"]
+    pools = {p.label: p.count for p in problem.inventory.pools}
+    vectors = []
+    for counts in itertools.product(*[range(pools[c.pool] // c.gpus + 1) for c in usable]):
+        used = dict.fromkeys(pools, 0)
+        for c, n in zip(usable, counts, strict=True):
+            used[c.pool] += n * c.gpus
+        fits = all(used[p] <= pools[p] for p in pools)
+        if fits and (max_replicas is None or sum(counts) <= max_replicas):
+            vectors.append(counts)
+    per_period = []
+    for rate in rates:
+        ok = [
+            v
+            for v in vectors
+            if sum(c.capacity * n for c, n in zip(usable, v, strict=True)) >= rate * (1 - 1e-9)
+        ]
+        per_period.append(ok)
+    best = None
+    for seq in itertools.product(*per_period):
+        if max_change is not None:
+            moves = [
+                sum(abs(a - b) for a, b in zip(seq[t], seq[t - 1], strict=True))
+                for t in range(len(seq))
+            ]
+            if max(moves) > max_change:
+                continue
+        cost = sum(sum(c.price * n for c, n in zip(usable, v, strict=True)) for v in seq)
+        best = cost if best is None else min(best, cost)
+    return best
+
+
+@pytest.mark.parametrize(
+    ("rates", "max_change"), [((2.0, 30.0, 8.0), None), ((2.0, 30.0, 8.0), 1), ((40.0, 1.0), None)]
+)
+def test_day_mip_equals_brute_force(rates, max_change):
+    problem = tiny()
+    best = brute_force(problem, rates, max_change=max_change)
+    day = plan_day(
+        problem, DayProfile(rates), autoscaling=Autoscaling(max_change=max_change), time_limit=30
+    )
+    assert best is not None
+    assert day["status"] == "OPTIMAL"
+    assert math.isclose(day["cost_usd"], best, rel_tol=1e-9)
+    assert all(p["shortfall_qps"] < 1e-9 and not p["violations"] for p in day["periods"])
+    if max_change is not None:
+        counts = [
+            {(r["gpu"], r["role"]): r["count"] for r in p["replicas"]} for p in day["periods"]
+        ]
+        for t in range(len(counts)):
+            a, b = counts[t], counts[t - 1]
+            assert sum(abs(a.get(k, 0) - b.get(k, 0)) for k in {*a, *b}) <= max_change
+
+
+def test_too_few_replicas_leave_a_shortfall_and_lower_attainment():
+    problem = tiny()
+    day = plan_day(
+        problem, DayProfile((2.0, 200.0)), autoscaling=Autoscaling(max_replicas=1), time_limit=30
+    )
+    low, high = day["periods"]
+    assert low["shortfall_qps"] < 1e-9 and low["slo_attainment"] > 0.99
+    assert high["shortfall_qps"] > 0
+    assert high["slo_attainment"] <= high["served_qps"] / high["demand_qps"] + 1e-9
+    assert day["slo_attainment"] < 0.99
+
+
+def test_attainment_at_capacity_is_the_percentile():
+    problem = tiny("H100:1")
+    (one,) = [c for c in candidates(problem) if c.usable and c.role == "both"]
+    day = plan_day(problem, DayProfile((one.capacity * (1 - 1e-6),)), time_limit=30)
+    (p,) = day["periods"]
+    assert abs(p["slo_attainment"] - 0.99) < 2e-3
+
+
+def test_spot_is_used_and_derated():
+    problem = tiny()
+    spot = SpotPolicy(True, recovery_hours=1.0)
+    day = plan_day(problem, DayProfile((10.0, 30.0)), spot=spot, time_limit=30)
+    assert day["status"] == "OPTIMAL"
+    loss = {k: v["expected_capacity_loss"] for k, v in day["spot"].items()}
+    assert all(0 < v < 1 for v in loss.values())
+    used = [r for p in day["periods"] for r in p["replicas"]]
+    assert any(r["spot"] for r in used)
+    for p in day["periods"]:
+        plan = ServingPlan.from_dict(
+            {"replicas": [{k: v for k, v in r.items() if k != "spot"} for r in p["replicas"]]}
+        )
+        served = replace(problem, traffic=problem.traffic.with_qps(p["served_qps"]))
+        assert not verify(served, plan)
+    none = plan_day(
+        problem, DayProfile((10.0, 30.0)), spot=SpotPolicy(True, max_share=0.0), time_limit=30
+    )
+    assert not any(r["spot"] for p in none["periods"] for r in p["replicas"])
+    assert none["cost_usd"] >= day["cost_usd"] - 1e-9
+
+
+def test_profiles_from_csv_and_trace(tmp_path):
+    f = tmp_path / "day.csv"
+    f.write_text("hour,qps\n0,1.5\n1,3\n")
+    assert parse_profile(f).rates == (1.5, 3.0)
+    t = tmp_path / "t.jsonl"
+    lines = [
+        f'{{"arrival_s": {i * 360.0}, "prompt_tokens": 10, "output_tokens": 5}}' for i in range(20)
+    ]
+    t.write_text("\n".join(lines) + "\n")
+    prof = parse_profile(t, period_hours=1.0)
+    assert prof.rates[0] == pytest.approx(10 / 3600)
+    f.write_text("hour,qps\n0,abc\n")
+    with pytest.raises(InputError, match=":2: column 'qps'"):
+        parse_profile(f)
+    with pytest.raises(InputError, match="period 1 must be >= 0"):
+        parse_profile("3,-1")
+
+
+def test_cli_day_json_and_bad_input(capsys):
+    args = ["plan", "serve", "--model", "llama-3.1-8b", "--gpus", "H100:2"]
+    args += ["--prompt-tokens", "500", "--output-tokens", "100", "--tpot", "50ms"]
+    with pytest.raises(SystemExit) as exc:
+        main([*args, "--profile", "1,5,2", "--max-change", "1", "--json", "-t", "30"])
+    d = json.loads(capsys.readouterr().out)
+    assert exc.value.code == 0
+    assert len(d["day"]["periods"]) == 3 and d["day"]["cost_per_day"] > 0
+    assert 0.99 <= d["day"]["slo_attainment"] <= 1
+    for bad in (["--profile", "1,-2"], ["--profile", "1,2", "--qps", "3"], ["--profile", "x"]):
+        with pytest.raises(SystemExit) as exc:
+            main([*args, *bad])
+        assert exc.value.code == 2
+    capsys.readouterr()

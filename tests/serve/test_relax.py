@@ -1,0 +1,78 @@
+"""Infeasible serving problems explained by re-solving relaxed copies."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+
+import pytest
+
+from planner.cli import main
+from planner.core.result import Status
+from planner.serve import make_problem, solve
+from planner.serve.relax import SLO_PRECISION, explain_infeasible
+from planner.serve.slo import SLO
+
+
+def small(**kw):
+    args = dict(prompt_tokens="exp:800", output_tokens="exp:200", max_tp=2, max_pp=1)
+    return make_problem("llama-3.1-8b", "H100:2,A100:2", **{**args, **kw})
+
+
+def test_too_much_demand_needs_more_gpus():
+    p = small(qps=400, ttft="1s", tpot="30ms")
+    r = solve(p, "auto", time_limit=30, explain=True)
+    assert r.status is Status.INFEASIBLE
+    found = r.stats["explanation"]
+    assert found["binding"] == ["inventory"]
+    gpus = {o["gpu"]: o for o in found["options"] if o["kind"] == "gpus"}
+    assert set(gpus) == {"H100-SXM", "A100-80GB"}
+    for label, o in gpus.items():
+        assert o["add"] > 0 and "more " + label in r.reason
+        # the inventory with that many GPUs of the type has a plan of that cost
+        pools = tuple(
+            replace(q, count=o["total"]) if q.label == label else q for q in p.inventory.pools
+        )
+        bigger = replace(p, inventory=replace(p.inventory, pools=pools))
+        again = solve(bigger, "mip", time_limit=30)
+        assert again.status is Status.OPTIMAL
+        assert again.objective <= o["cost_per_hour"] + 1e-9
+
+
+def test_tight_tpot_binds_and_its_best_value_is_feasible():
+    p = small(qps=2, ttft="1s", tpot="4ms")
+    r = solve(p, "auto", time_limit=60, explain=True)
+    assert r.status is Status.INFEASIBLE
+    found = r.stats["explanation"]
+    assert found["binding"] == ["tpot_s"]
+    best = found["best_achievable"]["tpot_s"]
+    assert best > 0.004
+    ok = solve(replace(p, slo=SLO(1.0, best, p.slo.percentile)), "mip", time_limit=30)
+    assert ok.status is Status.OPTIMAL
+    (slo_option,) = [o for o in found["options"] if o["kind"] == "slo"]
+    if slo_option["converged"]:
+        tighter = replace(p, slo=SLO(1.0, best / (1 + 1.5 * SLO_PRECISION), p.slo.percentile))
+        assert solve(tighter, "mip", time_limit=30).status is Status.INFEASIBLE
+    quant = [o for o in found["options"] if o["kind"] == "precision"]
+    assert quant and quant[0]["precision"] == "fp8"
+    fp8 = replace(p, precision="fp8", kv_precision="fp8")
+    assert solve(fp8, "mip", time_limit=30).status is Status.OPTIMAL
+    assert "binding: TPOT" in r.reason and "best achievable TPOT" in r.reason
+
+
+def test_no_time_left_is_reported_not_guessed():
+    p = small(qps=2, ttft="1s", tpot="4ms")
+    found = explain_infeasible(p, time_limit=0.0)
+    assert found["options"] == [] and found["not_tried"]
+    assert "not tried within the time limit" in found["text"]
+
+
+def test_cli_json_carries_the_explanation(capsys):
+    args = ["plan", "serve", "--model", "llama-3.1-8b", "--gpus", "H100:1", "--qps", "200"]
+    args += ["--prompt-tokens", "500", "--output-tokens", "100", "--tpot", "50ms", "--json"]
+    with pytest.raises(SystemExit) as exc:
+        main([*args, "-t", "30"])
+    d = json.loads(capsys.readouterr().out)
+    assert exc.value.code == 0
+    assert d["status"] == "INFEASIBLE"
+    assert any(o["kind"] == "gpus" and o["add"] > 0 for o in d["explanation"]["options"])
