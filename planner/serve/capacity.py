@@ -667,13 +667,18 @@ class RoleModel:
         best = floor if best_b is None else self.at_batch(best_b)
         return best.rate, best, floor
 
+    def prefill_saturation_rate(self) -> float:
+        """Arrival rate that saturates a prefill server (the capacity search's upper end):
+        ``1 / E[x]`` for a prefill engine (batching shares the fixed iteration cost), else
+        one over the mean prefill service time."""
+        idle = self._idle_prefill()
+        return 1.0 / (idle["xbar"] if self.role == "prefill" else idle["s1"])
+
     def _prefill_capacity(self) -> tuple[float, OperatingPoint, OperatingPoint]:
         floor = self._prefill_at_rate(0.0)
         if not floor.feasible:
             return 0.0, floor, floor
-        idle = self._idle_prefill()
-        # batching shares the fixed iteration cost: the engine saturates near 1 / E[x]
-        hi = 1.0 / (idle["xbar"] if self.role == "prefill" else idle["s1"])
+        hi = self.prefill_saturation_rate()
         lo, best_lam = 0.0, None
         for _ in range(_BISECT):
             mid = (lo + hi) / 2
