@@ -75,6 +75,8 @@ from planner.serve.queueing import (
     TpotLaw,
     compound_quantile,
     gg1_mean_wait,
+    queued_count_pmf,
+    wait_probability,
     window_mean_variance,
 )
 from planner.serve.slo import SLO
@@ -397,13 +399,17 @@ class RoleModel:
         B s)`` (Poisson's ``B`` when iterations do not depend on the batch) and relaxation
         time ``E[D] T / (T - B s)`` iterations; a request's ``D`` iterations average it,
         which shrinks the variance by :func:`~planner.serve.queueing.window_mean_variance`.
+        Renewal arrivals with squared coefficient of variation ``c_a^2`` put ``c_a^2`` times
+        Poisson's variance on the count of arrivals over a long window (Cox 1962, renewal
+        counting process), hence on the batch, which holds the arrivals of the last ``E[D]``
+        iterations.
         """
         if not self.online or B <= 0 or self.ed <= 0:
             return np.zeros_like(self.d)
         t1 = float(self.engine.base_time(np.array([B + 1.0]), B + 1.0, self.ctx)[0])
         slope = max(0.0, t1 - t0)
         free = max(tmean - B * slope, 0.05 * tmean)  # the batch-independent part of T
-        var = B * tmean / free
+        var = self.ca2 * B * tmean / free
         relax = self.ed * tmean / free
         return slope * np.sqrt(var * window_mean_variance(self.d / self.per_step / relax))
 
@@ -417,7 +423,9 @@ class RoleModel:
     def _prefill_state(self, lam: float) -> LoadState:
         """Prefill replicas (and ``both`` when no request decodes): no decode batch."""
         f = self._idle_prefill()
-        s1, s2 = f["s1"], f["s2"]
+        s1, s2, behind = f["s1"], f["s2"], 0.0
+        if self.role == "prefill":
+            s1, s2, behind = self._batched_service(lam, f)
         u = lam * s1
 
         def ttft() -> ResponseLaw:
@@ -425,8 +433,8 @@ class RoleModel:
                 lam,
                 s1,
                 s2,
-                f["own_lo"] + self._transfer_lo,
-                f["own_hi"] + self._transfer_hi,
+                f["own_lo"] + self._transfer_lo + behind,
+                f["own_hi"] + self._transfer_hi + behind,
                 self.wp,
                 self.q,
                 self.ca2,
@@ -437,6 +445,37 @@ class RoleModel:
         hold = (ew if math.isfinite(ew) else 0.0) + s1 + float(np.dot(self.wp, self._transfer))
         kv = self._kv(lam, 0.0, hold, decode=False)
         return LoadState(lam, 0.0, 0.0, kv, u, ttft, 0.0, None)
+
+    def _batched_service(self, lam: float, f: dict[str, Any]) -> tuple[float, float, float]:
+        """(E[S], E[S^2], extra own time) of a prefill engine that batches its queue.
+
+        A prefill engine runs the waiting prompts in one iteration (up to its token budget)
+        and a prompt's first token comes at the end of that iteration. An iteration costs a
+        fixed ``t0`` (weights read, launches) plus its prompts' work ``x``; it carries the
+        prompts that arrived during the previous one, on average ``n = lam c + exp(-lam c)``
+        of them with ``c = t0 + n E[x]`` (Poisson arrivals in an iteration of mean length
+        ``c``; one when the engine was idle), a contraction in ``n`` for ``lam E[x] < 1``.
+        So a prompt costs ``S = x + t0 / n`` of server time in the FCFS queue (at low load
+        every prompt pays a whole iteration, at high load the batch shares it), and its own
+        iteration also holds the ``(n - 1) / 2`` prompts of its batch queued behind it on
+        average. A mean-value approximation: at high load (``lam c >> 1``) ``lam E[S]``
+        approaches 1 while a batching engine is not congested, so the wait is overestimated
+        there (the simulator benchmark shows how much).
+        """
+        t0, x, es = float(f["t0"]), f["x"], float(f["xbar"])
+        most = max(1.0, self.split / max(self.ep_mean, 1.0))  # token budget per iteration
+        n = 1.0
+        for _ in range(200):
+            c = t0 + n * es
+            new = min(most, lam * c + math.exp(-lam * c))
+            if abs(new - n) <= 1e-12 * n:
+                n = new
+                break
+            n = new
+        service = x + t0 / n
+        s1 = float(np.dot(self.wp, service))
+        s2 = float(np.dot(self.wp, service * service))
+        return s1, s2, 0.5 * (n - 1.0) * es
 
     def zero_load_prefill_ttft(self, *, transfer: bool = True) -> float:
         """TTFT percentile of a prefill replica at zero load, with or without shipping the
@@ -482,6 +521,7 @@ class RoleModel:
         scale = max(1.0, per_iter) / k
         u = lam * s1
         ew = gg1_mean_wait(lam, s1, s2, self.ca2)
+        finite_wait = math.isfinite(ew) and ew > 0 and u > 0
 
         def tpot() -> TpotLaw:
             noise = self._batch_noise(B, t0, tmean)
@@ -498,7 +538,11 @@ class RoleModel:
                 noise / k,
                 extra_weights=self.wp,
                 extra_cap=f["chunk_x"] * scale,
-                queued=(lam * (ew if math.isfinite(ew) else 0.0) + lam * s1) / burst,
+                queued_pmf=queued_count_pmf(
+                    lam * s1 / burst,
+                    wait_probability(u, self.ca2),
+                    lam / burst * (ew / wait_probability(u, self.ca2) if finite_wait else 0.0),
+                ),
             )
 
         def ttft() -> ResponseLaw:
@@ -623,11 +667,18 @@ class RoleModel:
         best = floor if best_b is None else self.at_batch(best_b)
         return best.rate, best, floor
 
+    def prefill_saturation_rate(self) -> float:
+        """Arrival rate that saturates a prefill server (the capacity search's upper end):
+        ``1 / E[x]`` for a prefill engine (batching shares the fixed iteration cost), else
+        one over the mean prefill service time."""
+        idle = self._idle_prefill()
+        return 1.0 / (idle["xbar"] if self.role == "prefill" else idle["s1"])
+
     def _prefill_capacity(self) -> tuple[float, OperatingPoint, OperatingPoint]:
         floor = self._prefill_at_rate(0.0)
         if not floor.feasible:
             return 0.0, floor, floor
-        hi = 1.0 / self._idle_prefill()["s1"]
+        hi = self.prefill_saturation_rate()
         lo, best_lam = 0.0, None
         for _ in range(_BISECT):
             mid = (lo + hi) / 2

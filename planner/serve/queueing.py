@@ -1,14 +1,23 @@
 """Queueing approximations used by the capacity model.
 
 * Prefill queue of an engine: a single server (prefills run one after the
-  other, FCFS) fed by the engine's share of the arrivals: GI/G/1 with the
-  Allen-Cunneen (Kingman) mean wait
-  ``E[W] = (c_a^2 + c_s^2)/2 * rho/(1 - rho) * E[S]``, which is the exact
-  Pollaczek-Khinchine formula for Poisson arrivals (``c_a^2 = 1``). The
-  waiting-time distribution uses the standard exponential-tail
-  approximation (exact for M/M/1, Tijms 2003): ``P(W > 0) = rho`` and
-  ``P(W > t) = rho exp(-t rho / E[W])``, so the ``q`` quantile is
-  ``E[W]/rho * ln(rho / (1 - q))`` when ``rho > 1 - q`` and 0 otherwise.
+  other, FCFS) fed by the engine's share of the arrivals, a Gamma renewal
+  stream with squared coefficient of variation ``c_a^2`` (Poisson when 1):
+  GI/G/1. The probability of waiting ``sigma`` is that of the GI/M/1 queue
+  with the same arrivals and load, the root in (0, 1) of
+  ``sigma = A*(mu (1 - sigma))`` with ``A*(s) = (1 + s / (lam k))^-k``,
+  ``k = 1 / c_a^2``, the Laplace transform of the Gamma inter-arrival time
+  (Kleinrock 1975, section 6.4; ``sigma = rho`` for Poisson arrivals, above
+  ``rho`` for bursty ones -- bursts queue behind each other even at low
+  load, which the heavy-traffic Allen-Cunneen form misses). The mean wait
+  is the GI/M/1 one, ``sigma / (1 - sigma) E[S]``, scaled for the service
+  variability as Allen-Cunneen scales M/M/1 to GI/G/1:
+  ``E[W] = sigma / (1 - sigma) * (c_a^2 + c_s^2) / (c_a^2 + 1) * E[S]``
+  (the exact Pollaczek-Khinchine formula for Poisson arrivals, the exact
+  GI/M/1 mean for exponential service). The waiting time is exponential
+  beyond 0 (exact for GI/M/1): ``P(W > t) = sigma exp(-t sigma / E[W])``,
+  so the ``q`` quantile is ``E[W]/sigma * ln(sigma / (1 - q))`` when
+  ``sigma > 1 - q`` and 0 otherwise.
 * Decode stage: continuous batching admits every request at once, an
   infinite-server queue (M/G/inf); the number of sequences in flight is then
   Poisson, and the KV-cache tokens in use are a compound-Poisson sum, whose
@@ -66,7 +75,32 @@ def gg1_mean_wait(lam: float, es: float, es2: float, ca2: float = 1.0) -> float:
     if rho >= 1:
         return math.inf
     cs2 = max(0.0, es2 / (es * es) - 1.0)
-    return (ca2 + cs2) / 2.0 * rho / (1.0 - rho) * es
+    sigma = wait_probability(rho, ca2)
+    return sigma / (1.0 - sigma) * (ca2 + cs2) / (ca2 + 1.0) * es
+
+
+def wait_probability(rho: float, ca2: float = 1.0) -> float:
+    """``P(W > 0)`` of the GI/M/1 queue with Gamma inter-arrival times (module notes).
+
+    ``rho`` for Poisson arrivals (``ca2 = 1``); otherwise the root in (0, 1) of
+    ``sigma = (1 + (1 - sigma) / (rho k))^-k``, ``k = 1 / ca2``, by bisection (the right-hand
+    side minus ``sigma`` is convex, positive at 0 and negative just below its other root 1).
+    """
+    if rho <= 0:
+        return 0.0
+    if rho >= 1:
+        return 1.0
+    if abs(ca2 - 1.0) < 1e-12 or ca2 <= 0:
+        return rho
+    k = 1.0 / ca2
+    lo, hi = 0.0, 1.0 - 1e-12
+    for _ in range(60):
+        mid = 0.5 * (lo + hi)
+        if (1.0 + (1.0 - mid) / (rho * k)) ** -k > mid:
+            lo = mid
+        else:
+            hi = mid
+    return 0.5 * (lo + hi)
 
 
 def wait_quantile(lam: float, es: float, es2: float, q: float, ca2: float = 1.0) -> float:
@@ -76,10 +110,11 @@ def wait_quantile(lam: float, es: float, es2: float, q: float, ca2: float = 1.0)
         return 0.0
     if rho >= 1:
         return math.inf
-    if rho <= 1.0 - q:
+    sigma = wait_probability(rho, ca2)
+    if sigma <= 1.0 - q:
         return 0.0
     ew = gg1_mean_wait(lam, es, es2, ca2)
-    return ew / rho * math.log(rho / (1.0 - q))
+    return ew / sigma * math.log(sigma / (1.0 - q))
 
 
 def response_quantile(*args: Any, **kwargs: Any) -> float:
@@ -93,8 +128,8 @@ class ResponseLaw:
 
     Under FCFS a request's wait does not depend on its own service, so
     ``P(W + S > t) = sum_k w_k P(W + U_k > t)``, with the exponential-tail
-    waiting-time law of :func:`wait_quantile` (``P(W > x) = rho exp(-x rho /
-    E[W])``, ``x >= 0``) and the own service ``U_k`` of class ``k`` uniform on
+    waiting-time law of :func:`wait_quantile` (``P(W > x) = sigma exp(-x sigma /
+    E[W])``, ``x >= 0``, ``sigma`` = :func:`wait_probability`) and the own service ``U_k`` of class ``k`` uniform on
     ``[own_lo[k], own_hi[k]]`` (a point when equal); the convolution has a
     closed form and the ``q`` quantile ``t`` is found by a grid search.
 
@@ -129,7 +164,8 @@ class ResponseLaw:
         if self.saturated:
             return
         ew = gg1_mean_wait(lam, es, es2, ca2) if rho > 0 else 0.0
-        self.decay = rho / ew if ew > 0 else math.inf
+        self.wait = wait_probability(rho, ca2)  # P(W > 0)
+        self.decay = self.wait / ew if ew > 0 else math.inf
         width = self.b - self.a
         self.point = width <= 1e-12 * np.maximum(self.b, 1e-300)
         self.span = np.where(self.point, 1.0, width)
@@ -145,7 +181,7 @@ class ResponseLaw:
             self.point,
             self.span,
             self.decay,
-            self.rho,
+            self.wait,
         )
         t = t[:, None]
         if math.isinf(decay):  # no waiting
@@ -260,6 +296,32 @@ def window_mean_variance(x: np.ndarray) -> np.ndarray:
     return np.where(x < 1e-4, 1.0 - x / 3.0, 2.0 * (x - 1.0 + np.exp(-x)) / (x * x))
 
 
+def queued_count_pmf(
+    arrivals_in_service: float, wait_probability: float, arrivals_in_wait: float
+) -> np.ndarray:
+    """Law of the prompts that arrive during a request's wait and prefill (Poisson arrivals).
+
+    ``Poisson(arrivals_in_service)`` plus the arrivals during the wait ``W``: none when the
+    request does not wait (probability ``1 - wait_probability``), else ``W`` is exponential
+    (the waiting-time law of :func:`wait_quantile`) and a Poisson count over an exponential
+    time is geometric with mean ``arrivals_in_wait`` (the mean count given a wait). Using the
+    mean wait alone (a plain Poisson count) misses the long waits that bring long queues.
+    """
+    m = max(0.0, arrivals_in_wait)
+    sigma = min(1.0, max(0.0, wait_probability))
+    a = max(0.0, arrivals_in_service)
+    r = m / (1.0 + m)
+    # truncate where both tails are below 1e-12 (and within the factorial table)
+    k_geo = 0 if m <= 0 else int(math.log(1e-12) / math.log(r)) + 1 if r > 0 else 0
+    kmax = min(16383, max(4, int(a + 8.0 * math.sqrt(a) + 8) + k_geo))
+    k = np.arange(kmax + 1, dtype=float)
+    geo = (1.0 - r) * np.power(r, k) if m > 0 else (k == 0).astype(float)
+    wait = (1.0 - sigma) * (k == 0) + sigma * geo
+    pois = poisson_pmf(a, kmax) if a > 0 else (k == 0).astype(float)
+    pmf = np.convolve(pois, wait)[: kmax + 1]
+    return pmf / pmf.sum()
+
+
 def tpot_quantile(*args: Any, **kwargs: Any) -> float:
     """``q`` quantile over requests of the per-request mean time per output token
     (arguments and model: :class:`TpotLaw`)."""
@@ -307,7 +369,10 @@ class TpotLaw:
     queued
         Mean number of prompts waiting when the request's prefill ends (they arrived during
         its own wait and prefill; FCFS runs them in its first decode iterations): a
-        ``Poisson(queued)`` count added to ``K``.
+        ``Poisson(queued)`` count added to ``K``, or the count's law ``queued_pmf``.
+    queued_pmf
+        ``P(count = k)``, ``k = 0, 1, ...`` of that count (:func:`queued_count_pmf`: the
+        request's own wait is random, so the count is a mixed Poisson); overrides ``queued``.
     residual
         The first decode iteration starts after a wait uniform on ``[0, residual]`` (a
         request handed over mid-iteration), spread over the request's ``D`` tokens.
@@ -331,6 +396,7 @@ class TpotLaw:
         extra_cap: Sequence[float] | None = None,
         queued: float = 0.0,
         residual: float = 0.0,
+        queued_pmf: np.ndarray | None = None,
     ) -> None:
         self.q = q
         self.trivial = True  # no class decodes: the quantile is 0
@@ -341,6 +407,16 @@ class TpotLaw:
         keep = (d >= 1) & (w > 0)
         if not keep.any():
             return
+        if queued_pmf is not None:
+            queued_pmf = np.asarray(queued_pmf, dtype=float)
+            queued_pmf = queued_pmf / queued_pmf.sum()
+            kq = np.arange(queued_pmf.size, dtype=float)
+            queued = float(kq @ queued_pmf)
+            queued_var = max(0.0, float(kq * kq @ queued_pmf) - queued * queued)
+            if queued <= 0:
+                queued_pmf = None
+        else:
+            queued_var = queued
         xs = np.maximum(0.0, np.atleast_1d(np.asarray(delta, dtype=float)))
         xw = np.ones_like(xs) if extra_weights is None else np.asarray(extra_weights, dtype=float)
         xw = xw / xw.sum()
@@ -357,12 +433,15 @@ class TpotLaw:
         mu = xd @ xw
         var_x = np.maximum(0.0, (xd * xd) @ xw - mu * mu)
         exact = (
-            (d <= EXACT_BINOMIAL_MAX) & (queued <= EXACT_BINOMIAL_MAX) & ((p > 0) | (queued > 0))
+            (d <= EXACT_BINOMIAL_MAX)
+            & (queued <= EXACT_BINOMIAL_MAX)
+            & (queued_pmf is None or queued_pmf.size <= 8 * EXACT_BINOMIAL_MAX)
+            & ((p > 0) | (queued > 0))
         )
         parts = []  # (weight, centre, sd, D) of normal components (sd ~ 0: a point)
         g = ~exact
-        if g.any():  # normal: K has mean D p + queued and variance D p (1 - p) + queued
-            mean_k, var_k = d[g] * p + queued, d[g] * p * (1 - p) + queued
+        if g.any():  # normal: K has mean D p + queued and variance D p (1 - p) + Var(queued)
+            mean_k, var_k = d[g] * p + queued, d[g] * p * (1 - p) + queued_var
             sd_k = np.sqrt(np.maximum(0.0, mean_k * var_x[g] + var_k * mu[g] ** 2)) / d[g]
             centre = tau0 + np.minimum(mean_k * mu[g], d[g] * cap_max) / d[g]
             parts.append((w[g], centre, np.hypot(sd_k, sd_n[g]), d[g]))
@@ -388,9 +467,13 @@ class TpotLaw:
                 )
                 pmf = np.where(inside, np.exp(logp - logp.max(axis=1, keepdims=True)), 0.0)
                 pmf /= pmf.sum(axis=1, keepdims=True)
-            if queued > 0:  # + Poisson(queued) prompts waiting at the first token
-                extra = max(4, int(queued + 6.0 * math.sqrt(queued)) + 1)
-                pois = poisson_pmf(queued, extra)
+            if queued > 0:  # + the prompts waiting at the first token
+                if queued_pmf is None:
+                    extra = max(4, int(queued + 6.0 * math.sqrt(queued)) + 1)
+                    pois = poisson_pmf(queued, extra)
+                else:
+                    pois = queued_pmf
+                    extra = pois.size - 1
                 shifted = np.zeros((top + 1, top + extra + 1))
                 rows = np.arange(top + 1)[:, None]
                 shifted[rows, rows + np.arange(extra + 1)[None, :]] = pois

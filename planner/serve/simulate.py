@@ -189,16 +189,27 @@ class Simulator:
         if engine.wake is not None and not engine.wake.triggered:
             engine.wake.succeed()
 
+    def _submit(self, i: int, at: float) -> None:
+        """Request ``i`` of the trace arrives now (at time ``at``)."""
+        p, o = int(self._trace.prompt[i]), int(self._trace.output[i])
+        cached = math.floor(self.hit * p)
+        req = _Request(i, at, p, o, p - cached, cached=cached)
+        req.done_prefill = cached
+        self._deliver(self._pick("entry"), req)
+
     def _arrivals(self, trace: Trace):
         for i in range(len(trace.arrival)):
             delay = trace.arrival[i] - self.env.now
             if delay > 0:
                 yield self.env.timeout(delay)
-            p, o = int(trace.prompt[i]), int(trace.output[i])
-            cached = math.floor(self.hit * p)
-            req = _Request(i, float(trace.arrival[i]), p, o, p - cached, cached=cached)
-            req.done_prefill = cached
-            self._deliver(self._pick("entry"), req)
+            self._submit(i, float(trace.arrival[i]))
+
+    def _finish(self, req: _Request) -> None:
+        """``req`` is complete; a closed-loop client sends its next request at once."""
+        self.done.append(req)
+        if self._next < len(self._trace.arrival):
+            self._submit(self._next, self.env.now)
+            self._next += 1
 
     def _transfer(self, req: _Request, seconds: float):
         yield self.env.timeout(seconds)
@@ -275,7 +286,7 @@ class Simulator:
                     req.finish = now
                     e.running.remove(req)
                     _release(e, req)
-                    self.done.append(req)
+                    self._finish(req)
             for req in finishing:
                 e.prefilling.remove(req)
                 if math.isnan(req.first):
@@ -289,7 +300,7 @@ class Simulator:
                         req.first = now + transfer
                     if req.generated >= req.output:
                         req.finish = req.first
-                        self.done.append(req)
+                        self._finish(req)
                     else:
                         self.env.process(self._transfer(req, transfer))
                     continue
@@ -298,19 +309,33 @@ class Simulator:
                 if req.generated >= req.output:
                     req.finish = now
                     _release(e, req)
-                    self.done.append(req)
+                    self._finish(req)
                 else:
                     e.running.append(req)
             if not e.reserve:
                 self._preempt(e)
 
-    def run(self, trace: Trace) -> list[_Request]:
-        """Simulate ``trace`` to the last completion; the finished requests."""
+    def run(self, trace: Trace, clients: int | None = None) -> list[_Request]:
+        """Simulate ``trace`` to the last completion; the finished requests.
+
+        With ``clients``, the trace's arrival times are ignored: that many closed-loop
+        clients each send a request at time 0 and the next one as soon as theirs finishes
+        (benchmark tools' "max concurrency"), until the trace's requests are used up.
+        """
         for kind in ("entry", "decode"):
             for e in self.engines[kind]:
                 self.env.process(self._engine(e))
-        self.env.process(self._arrivals(trace))
+        self._trace = trace
         total = len(trace.arrival)
+        if clients is None:
+            self._next = total
+            self.env.process(self._arrivals(trace))
+        else:
+            if clients < 1:
+                raise InputError(f"simulation: clients must be positive, got {clients}")
+            self._next = min(clients, total)
+            for i in range(self._next):
+                self._submit(i, 0.0)
         while len(self.done) < total:
             if self.env.peek() == math.inf:  # nothing scheduled: a request cannot fit
                 raise InputError(
@@ -321,26 +346,31 @@ class Simulator:
         return self.done
 
 
-def _window_tokens(done: list[_Request], trace: Trace) -> tuple[float, float]:
-    """(output tokens emitted in the arrival window, its length); offline: the whole run.
+def tokens_between(done: list[Any], start: float, end: float) -> float:
+    """Output tokens the requests emitted in ``[start, end]``.
 
     A request's first token is emitted at ``first``, the others evenly until ``finish``.
     """
-    start, end = float(trace.arrival[0]), float(trace.arrival[-1])
-    if end <= start:
-        return float(sum(r.output for r in done)), max(r.finish for r in done) - start
     tokens = 0.0
     for r in done:
-        if r.first <= end:
+        if start <= r.first <= end:
             tokens += 1.0
         if r.output > 1:
             length = r.finish - r.first
             inside = min(r.finish, end) - max(r.first, start)
             if length <= 0:
-                tokens += (r.output - 1) * float(r.finish <= end)
+                tokens += (r.output - 1) * float(start <= r.finish <= end)
             elif inside > 0:
                 tokens += (r.output - 1) * inside / length
-    return tokens, end - start
+    return tokens
+
+
+def _window_tokens(done: list[_Request], trace: Trace) -> tuple[float, float]:
+    """(output tokens emitted in the arrival window, its length); offline: the whole run."""
+    start, end = float(trace.arrival[0]), float(trace.arrival[-1])
+    if end <= start:
+        return float(sum(r.output for r in done)), max(r.finish for r in done) - start
+    return tokens_between(done, start, end), end - start
 
 
 def simulate_requests(
@@ -420,4 +450,5 @@ __all__ = [
     "latencies",
     "simulate",
     "simulate_requests",
+    "tokens_between",
 ]

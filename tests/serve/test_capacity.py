@@ -107,3 +107,19 @@ def test_saturated_rate_is_reported():
     cap = rm.capacity()[0]
     pt = rm.at_rate(cap * 3)
     assert not pt.feasible and "saturated" in pt.violations[0]
+
+
+def test_prefill_engine_shares_its_fixed_iteration_cost_with_the_batch():
+    """A prefill engine batches its queue: at vanishing load each prompt pays a whole
+    iteration (fixed cost t0 + its work), at higher load the busy time per prompt falls
+    towards its work alone, and the busy fraction stays below 1 while lam E[x] < 1."""
+    rm = model("prefill", ttft=None, tpot=None, chunk=16384)
+    t0 = float(ENGINE.base_time(1e-9, 0.0, 0.0))
+    lam = 1e-6
+    per_prompt = rm.at_rate(lam).utilization / lam
+    work = per_prompt - t0  # > 0: the whole fixed cost is in the low-load busy time
+    assert work > 0
+    # at half the work-only capacity the per-prompt busy time is below t0 + work
+    mid = 0.5 / work
+    u = rm.at_rate(mid).utilization
+    assert work < u / mid < t0 + work and u < 1.0

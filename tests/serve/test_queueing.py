@@ -15,8 +15,10 @@ from planner.serve.queueing import (
     gg1_mean_wait,
     normal_cdf,
     normal_cdf_array,
+    queued_count_pmf,
     response_quantile,
     tpot_quantile,
+    wait_probability,
     wait_quantile,
 )
 from planner.serve.traffic import LengthDist
@@ -137,3 +139,53 @@ def test_tpot_quantile_matches_sampling_its_own_law(tau0, x, p, queued, lengths,
     t = np.concatenate(samples)
     assert np.mean(t <= got + 1e-12) >= q - 0.01
     assert np.mean(t < got - 1e-9 * tau0) <= q + 0.01
+
+
+def test_wait_probability_closed_forms():
+    """Poisson: rho; Erlang-2 arrivals at rho = 1/2: the E2/M/1 root (3 - sqrt 5) / 2."""
+    for rho in (0.1, 0.5, 0.9):
+        assert wait_probability(rho, 1.0) == rho
+    assert wait_probability(0.5, 0.5) == pytest.approx((3 - math.sqrt(5)) / 2, abs=1e-9)
+    assert wait_probability(0.0, 2.0) == 0.0
+    assert wait_probability(1.0, 2.0) == 1.0
+
+
+@pytest.mark.parametrize("rho", [0.2, 0.6])
+def test_bursty_gamma_m1_queue_matches_a_lindley_simulation(rho):
+    """Gamma (scv 2) arrivals, exponential service: P(W > 0) and E[W] of the model against
+    the Lindley recursion W' = max(0, W + S - A) run on 200,000 customers."""
+    rng = np.random.default_rng(7)
+    n, ca2, es = 200_000, 2.0, 1.0
+    gaps = rng.gamma(1 / ca2, ca2 * es / rho, n)  # mean es / rho, scv ca2
+    service = rng.exponential(es, n)
+    waits = np.empty(n)
+    w = 0.0
+    for i in range(n):
+        waits[i] = w
+        w = max(0.0, w + service[i] - gaps[i])
+    waits = waits[n // 10 :]
+    assert wait_probability(rho, ca2) == pytest.approx(float(np.mean(waits > 0)), rel=0.05)
+    lam = rho / es
+    assert gg1_mean_wait(lam, es, 2 * es * es, ca2) == pytest.approx(float(waits.mean()), rel=0.1)
+    # Allen-Cunneen alone ((ca2 + 1) / 2 rho / (1 - rho) es) is far below at low load
+    if rho < 0.5:
+        assert (ca2 + 1) / 2 * rho / (1 - rho) * es < 0.8 * float(waits.mean())
+
+
+def test_queued_count_is_a_mixed_poisson_over_the_wait():
+    """Poisson(a) + (no wait w.p. 1 - sigma, else Poisson over an exponential wait): the pmf
+    against sampling that construction directly."""
+    rng = np.random.default_rng(3)
+    a, sigma, m, n = 1.5, 0.6, 4.0, 400_000
+    waits = np.where(rng.random(n) < sigma, rng.exponential(1.0, n), 0.0)
+    counts = rng.poisson(a, n) + rng.poisson(m * waits)
+    pmf = queued_count_pmf(a, sigma, m)
+    assert pmf.sum() == pytest.approx(1.0)
+    k = np.arange(pmf.size)
+    assert float(k @ pmf) == pytest.approx(a + sigma * m, rel=1e-6)
+    empirical = np.bincount(counts, minlength=pmf.size)[: pmf.size] / n
+    assert np.max(np.abs(empirical - pmf)) < 3e-3
+    # no wait: plain Poisson
+    assert queued_count_pmf(2.0, 0.0, 5.0)[:4] == pytest.approx(
+        [math.exp(-2) * 2**i / math.factorial(i) for i in range(4)], rel=1e-9
+    )

@@ -109,7 +109,7 @@ def reference_capacity(rm: RoleModel):
         floor = rm.at_rate(0.0)
         if not floor.feasible:
             return 0.0, floor, floor
-        hi = 1.0 / rm.at_rate(1.0).utilization  # the mean prefill service time
+        hi = rm.prefill_saturation_rate()
         lo, best = 0.0, floor
         for _ in range(60):
             mid = (lo + hi) / 2

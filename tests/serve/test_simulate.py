@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import replace
 
@@ -125,3 +126,24 @@ def test_lengths_keep_the_mean_and_the_range():
 def test_bad_request_count_is_an_input_error():
     with pytest.raises(InputError, match="requests"):
         simulate(problem(), ServingPlan((both(),)), requests=0)
+
+
+def test_closed_loop_clients_keep_the_concurrency():
+    """``clients``: never more requests in the system than clients; with one client each
+    request is sent when the previous one finishes."""
+    prob = problem(prompt="128", output="8")
+    plan = ServingPlan((both(),))
+    trace = generate_trace(prob.traffic, 12, seed=0)
+    done = sorted(Simulator(prob, plan).run(trace, clients=1), key=lambda r: r.rid)
+    assert len(done) == 12
+    for a, b in itertools.pairwise(done):
+        assert b.arrival == pytest.approx(a.finish)
+    done = Simulator(prob, plan).run(generate_trace(prob.traffic, 20, seed=0), clients=3)
+    events = sorted([(r.arrival, 1) for r in done] + [(r.finish, -1) for r in done])
+    level, top = 0, 0
+    for _, step in events:
+        level += step
+        top = max(top, level)
+    assert len(done) == 20 and top == 3
+    with pytest.raises(InputError):
+        Simulator(prob, plan).run(trace, clients=0)

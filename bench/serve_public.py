@@ -1,0 +1,168 @@
+"""The serving model against public measurements: error per row and per source, fit vs held-out.
+
+Rows: the TensorRT-LLM perf-overview throughputs the calibration fits (and holds out, 405B)
+(:data:`planner.perfmodel.calibration.published.SERVING_ROWS`, predicted at saturation by
+:func:`planner.serve.calibration.predict`) and the public rows of three more sources, all
+held out whole (:data:`planner.perfmodel.calibration.serving_public.PUBLIC_SERVING_ROWS`,
+predicted by simulating the modeled replica under the row's load,
+:func:`planner.serve.public.predict_public`). Targets on held-out rows: throughput within
++/-15 %, latency within +/-25 %.
+
+Writes ``public_rows.csv`` (one benchmark row per published row: the prediction as the
+objective, the published value as the measured reference) and ``public_rows.md`` into
+``--out`` (default ``bench/results/serve``).
+
+Usage::
+
+    .venv/bin/python bench/serve_public.py [--source nim_llama33] [--out DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import time
+from pathlib import Path
+
+from planner.bench import markdown_rows, write_report
+from planner.bench.rows import write_rows
+from planner.bench.runner import measurement_row
+from planner.core.family import Reference
+from planner.perfmodel.calibration.published import SERVING_ROWS, SOURCES
+from planner.perfmodel.calibration.serving_public import PUBLIC_SERVING_ROWS, SERVING_SOURCES
+from planner.serve.calibration import predict
+from planner.serve.public import predict_public
+
+OUT = Path(__file__).resolve().parent / "results" / "serve"
+TARGETS = {"throughput": 0.15, "latency": 0.25}
+
+
+def kind(metric: str) -> str:
+    return "latency" if metric in ("ttft_s", "tpot_s") else "throughput"
+
+
+def collect(sources: list[str]) -> list[dict]:
+    rows = []
+    for r in (*SERVING_ROWS, *PUBLIC_SERVING_ROWS):
+        if sources and r.source not in sources:
+            continue
+        t0 = time.perf_counter()
+        public = hasattr(r, "mode")
+        value = predict_public(r) if public else predict(r)
+        rows.append(
+            {
+                "id": r.id,
+                "source": r.source,
+                "split": r.split,
+                "gpu": r.gpu,
+                "model": r.model,
+                "tp": r.tp,
+                "isl_osl": f"{r.input_tokens}/{r.output_tokens}",
+                "load": f"{r.mode} {r.concurrency}" if public else "saturation",
+                "metric": (r.statistic + " " if public and r.statistic else "") + r.metric,
+                "kind": kind(r.metric),
+                "measured": r.value,
+                "predicted": value,
+                "error": value / r.value - 1.0,
+                "seconds": round(time.perf_counter() - t0, 2),
+            }
+        )
+        print(f"{r.id}: {rows[-1]['error']:+.1%}", flush=True)
+    return rows
+
+
+def within(r: dict) -> bool:
+    return abs(r["error"]) <= TARGETS[r["kind"]]
+
+
+def summary(rows: list[dict]) -> list[dict]:
+    out = []
+    keys = sorted({(r["source"], r["split"], r["kind"]) for r in rows})
+    for source, split, k in keys:
+        sel = [r for r in rows if (r["source"], r["split"], r["kind"]) == (source, split, k)]
+        errs = [abs(r["error"]) for r in sel]
+        out.append(
+            {
+                "source": source,
+                "split": split,
+                "kind": k,
+                "rows": len(sel),
+                "within target": f"{sum(within(r) for r in sel)} / {len(sel)}",
+                "median |err|": f"{100 * statistics.median(errs):.1f} %",
+                "max |err|": f"{100 * max(errs):.1f} %",
+                "signed mean": f"{100 * statistics.fmean(r['error'] for r in sel):+.1f} %",
+            }
+        )
+    return out
+
+
+def source_lines(rows: list[dict]) -> str:
+    lines = []
+    for key in sorted({r["source"] for r in rows}):
+        s = SOURCES.get(key) or SERVING_SOURCES[key]
+        lines.append(f"- `{key}`: {s.citation} ({s.framework} {s.version})")
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--source", action="append", default=[], help="only these sources")
+    ap.add_argument("--out", type=Path, default=OUT)
+    args = ap.parse_args()
+    before = "{:.2f} {:.2f} {:.2f}".format(*os.getloadavg())
+    t0 = time.perf_counter()
+    rows = collect(args.source)
+    wall = time.perf_counter() - t0
+    after = "{:.2f} {:.2f} {:.2f}".format(*os.getloadavg())
+    bench = [
+        measurement_row(
+            "serve",
+            r["id"],
+            "model",
+            objective=r["predicted"],
+            reference=Reference(value=r["measured"], measured=True),
+            runtime_s=r["seconds"],
+            stats=r,
+        )
+        for r in rows
+    ]
+    args.out.mkdir(parents=True, exist_ok=True)
+    write_rows(args.out / "public_rows.csv", bench)
+    held = [r for r in rows if r["split"] == "held-out"]
+    counts = {
+        k: (sum(within(r) for r in held if r["kind"] == k), sum(r["kind"] == k for r in held))
+        for k in TARGETS
+    }
+    head = (
+        f"{len(rows)} rows from {len({r['source'] for r in rows})} sources; error = predicted / "
+        "published - 1.\n\n"
+        f"**Held-out rows within target: throughput {counts['throughput'][0]} / "
+        f"{counts['throughput'][1]} (±15 %), latency {counts['latency'][0]} / "
+        f"{counts['latency'][1]} (±25 %).**\n\n"
+        f"Wall time {wall:.0f} s, load average {before} -> {after}.\n\n"
+    )
+    columns = ["id", "split", "load", "metric", "measured", "predicted", "error"]
+    shown = [
+        {**r, "error": f"{100 * r['error']:+.1f} %" + ("" if within(r) else " ✗")} for r in rows
+    ]
+    command = ".venv/bin/python bench/serve_public.py" + "".join(
+        f" --source {s}" for s in args.source
+    )
+    write_report(
+        args.out / "public_rows.md",
+        bench,
+        title="Serving model vs public measurements",
+        command=command,
+        plots=False,
+        sections=[
+            ("Summary", head + markdown_rows(summary(rows), list(summary(rows)[0]))),
+            ("Sources", source_lines(rows)),
+            ("Rows", markdown_rows(shown, columns)),
+        ],
+    )
+    print(head)
+
+
+if __name__ == "__main__":
+    main()

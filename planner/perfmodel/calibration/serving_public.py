@@ -1,0 +1,242 @@
+"""Public serving measurements beyond the TensorRT-LLM overview, marked *fit* or *held-out*.
+
+The serving rows of :mod:`planner.perfmodel.calibration.published` are offline saturation
+throughputs of one framework (trtllm-bench). These rows add three sources with other
+frameworks, other GPUs and latency under load, each setup fully known (model, GPU, count,
+tensor parallelism, weight precision, fixed input/output lengths, concurrency). Every row
+is *held-out*: whole sources that the calibration fit never sees; they measure the model.
+The marks were committed before any fit or comparison was run (git history shows it).
+
+Sources (rows collected by helper "lit", /work notes source ids S11, S13, S14):
+
+* ``nim_llama33`` -- NVIDIA, *NIM LLM Benchmarking -- Performance* (docs v1.0.0,
+  https://docs.nvidia.com/nim/benchmarking/llm/1.0.0/performance.html): Llama-3.3-70B-Instruct
+  NIM 1.8.0 (TensorRT-LLM engine) on 2 x H100 80GB, FP8, TP2; 5000 input / 500 output tokens
+  at concurrency 1-250 and 500 / 2000 at concurrency 1, closed-loop clients (AIPerf). TTFT and
+  ITL in ms (the statistic is not printed: AIPerf's default summary is the mean, assumed
+  here), throughput = output tokens/s of the instance. Steady state: at concurrency 25 the
+  mean TTFT (0.69 s) is far below what a first round of 25 simultaneous 5000-token prompts
+  would show (several seconds), so the first round is outside the measurement.
+* ``dstack_405b`` -- dstack, *Exploring inference memory saturation effect: H100 vs MI300x*
+  (blog 2024-12-05) with raw data github dstackai/benchmarks @06c957ab
+  ``comparison/h100sxm5_vs_mi300x/csv_data/throughput_comparsion.csv``: Llama 3.1 405B FP8
+  (meta-llama/Llama-3.1-405B-FP8, KV cache not quantized) with vLLM 0.6.3
+  ``benchmark_throughput.py`` on 8 x H100 SXM5 and 8 x MI300X, TP8; ``N`` fixed-length prompts
+  submitted at once (offline), metric = (input + output) tokens/s over the run.
+* ``dstack_r1`` -- dstack, *DeepSeek R1 inference performance: MI300X vs. H200* (blog
+  2025-03-18) with raw data github dstackai/benchmarks branch deepseek-r1-benchmark @7f37e669
+  ``Deepseek-R1/raw_data/online_results.csv``: DeepSeek-R1 (FP8 checkpoint) with SGLang on
+  8 x H200, TP8, ``sglang.bench_serving`` with 500 random prompts of 3200 input / 800 output
+  tokens at max concurrency 4-128: output tokens/s, median TPOT, p99 TTFT.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from planner.perfmodel.calibration.published import HELD_OUT, Source
+
+SERVING_SOURCES = {
+    s.key: s
+    for s in (
+        Source(
+            "nim_llama33",
+            "NVIDIA NIM LLM Benchmarking - Performance (docs v1.0.0), Llama-3.3-70B, 2 x H100",
+            2025,
+            "NVIDIA NIM (TensorRT-LLM)",
+            "NIM 1.8.0",
+        ),
+        Source(
+            "dstack_405b",
+            "dstack blog 2024-12-05 + dstackai/benchmarks @06c957ab throughput_comparsion.csv",
+            2024,
+            "vLLM",
+            "0.6.3 (benchmark_throughput.py)",
+        ),
+        Source(
+            "dstack_r1",
+            "dstack blog 2025-03-18 + dstackai/benchmarks @7f37e669 online_results.csv",
+            2025,
+            "SGLang",
+            "0.4.3 (bench_serving, 500 prompts)",
+        ),
+    )
+}
+
+#: Modes: ``clients`` = ``concurrency`` closed-loop clients (a new request as soon as one
+#: finishes); ``batch`` = ``requests`` prompts submitted at time 0 (offline).
+MODES = ("clients", "batch")
+#: Metrics (SI units): output or input+output tokens/s of the replica, TTFT / TPOT seconds.
+METRICS = ("output_tokens_per_s", "total_tokens_per_s", "ttft_s", "tpot_s")
+
+
+@dataclass(frozen=True)
+class PublicServingRow:
+    """One published serving measurement of one replica under a stated load."""
+
+    id: str
+    source: str
+    gpu: str
+    model: str
+    tp: int
+    precision: str
+    kv_precision: str
+    input_tokens: int
+    output_tokens: int
+    mode: str
+    concurrency: int
+    requests: int
+    metric: str
+    statistic: str  # "mean", "median", "p99" for latencies; "" for throughputs
+    value: float
+    split: str
+    #: Measured in steady state (the tool's measurement window excludes the first round of
+    #: requests, which all arrive at once); else over every request of the run.
+    steady_state: bool = False
+
+
+def _metric_rows(
+    prefix: str,
+    source: str,
+    setup: tuple,
+    metrics: tuple[tuple[str, str, float], ...],
+    *,
+    steady_state: bool = False,
+) -> list[PublicServingRow]:
+    """One row per ``(metric, statistic, value)`` of one measured setup.
+
+    ``setup`` = (gpu, model, tp, precision, kv_precision, input, output, mode, concurrency,
+    requests).
+    """
+    return [
+        PublicServingRow(
+            f"{prefix}/{metric}", source, *setup, metric, stat, value, HELD_OUT, steady_state
+        )
+        for metric, stat, value in metrics
+    ]
+
+
+def _nim() -> list[PublicServingRow]:
+    # concurrency, TTFT ms, ITL ms, output tokens/s (5000 in / 500 out), then 500 / 2000
+    table = (
+        (5000, 500, 1, 406.77, 18.58, 51.67),
+        (5000, 500, 5, 546.7, 21.83, 218.48),
+        (5000, 500, 25, 688.69, 38.75, 623.4),
+        (5000, 500, 50, 834.51, 59.73, 814.37),
+        (5000, 500, 100, 7996.25, 92.91, 917.26),
+        (5000, 500, 150, 34794.22, 92.86, 920.9),
+        (5000, 500, 200, 61680.22, 93.06, 920.54),
+        (5000, 500, 250, 88605.32, 93.2, 920.12),
+        (500, 2000, 1, 47.77, 18.91, 52.85),
+    )
+    rows = []
+    for isl, osl, n, ttft, itl, tps in table:
+        # AIPerf's request count is not printed; 4 rounds of the clients (at least 20).
+        # Llama 3.3 70B has Llama 3.1 70B's architecture; the KV precision is not printed on
+        # the page: FP8 assumed (the FP8 TensorRT-LLM profile).
+        setup = ("H100", "llama-3.1-70b", 2, "fp8", "fp8", isl, osl, "clients", n, max(20, 4 * n))
+        metrics = (
+            ("output_tokens_per_s", "", tps),
+            ("ttft_s", "mean", ttft / 1e3),
+            ("tpot_s", "mean", itl / 1e3),
+        )
+        rows += _metric_rows(
+            f"nim_llama33/{isl}-{osl}/c{n}", "nim_llama33", setup, metrics, steady_state=True
+        )
+    return rows
+
+
+#: (gpu, input, output, prompts, (input+output) tokens/s) of throughput_comparsion.csv,
+#: meta-llama/Llama-3.1-405B-FP8 rows, TP8.
+DSTACK_405B = (
+    ("H100", 32784, 2048, 4, 590.0635218),
+    ("H100", 32784, 2048, 8, 608.8225492),
+    ("H100", 32784, 2048, 16, 642.8337308),
+    ("H100", 2048, 2048, 4, 224.3991082),
+    ("H100", 2048, 2048, 8, 416.0803779),
+    ("H100", 2048, 2048, 16, 781.5082372),
+    ("H100", 2048, 2048, 32, 911.1295814),
+    ("H100", 2048, 2048, 64, 998.7796751),
+    ("H100", 2048, 2048, 128, 1105.487042),
+    ("H100", 2048, 2048, 256, 1196.345439),
+    ("H100", 128, 2048, 4, 122.1203704),
+    ("H100", 128, 2048, 8, 231.9335981),
+    ("H100", 128, 2048, 16, 459.1652319),
+    ("H100", 128, 2048, 32, 888.5026806),
+    ("H100", 128, 2048, 64, 1130.839668),
+    ("H100", 128, 2048, 128, 1297.443),
+    ("H100", 128, 2048, 256, 1393.8654),
+    ("MI300X", 32784, 2048, 4, 370.1665092),
+    ("MI300X", 32784, 2048, 8, 583.7985615),
+    ("MI300X", 32784, 2048, 16, 826.8924058),
+    ("MI300X", 32784, 2048, 32, 939.3285983),
+    ("MI300X", 32784, 2048, 64, 938.2522858),
+    ("MI300X", 2048, 2048, 4, 58.34189395),
+    ("MI300X", 2048, 2048, 8, 111.8647335),
+    ("MI300X", 2048, 2048, 16, 218.6357561),
+    ("MI300X", 2048, 2048, 32, 418.4837956),
+    ("MI300X", 2048, 2048, 64, 741.1052995),
+    ("MI300X", 2048, 2048, 128, 1216.741493),
+    ("MI300X", 2048, 2048, 256, 1705.140233),
+    ("MI300X", 128, 2048, 4, 31.1841897),
+    ("MI300X", 128, 2048, 8, 60.4843484),
+    ("MI300X", 128, 2048, 16, 119.645651),
+    ("MI300X", 128, 2048, 32, 237.092056),
+    ("MI300X", 128, 2048, 64, 453.167565),
+    ("MI300X", 128, 2048, 128, 817.124897),
+    ("MI300X", 128, 2048, 256, 1271.22552),
+)
+
+
+def _dstack_405b() -> list[PublicServingRow]:
+    return [
+        PublicServingRow(
+            f"dstack_405b/{gpu}/{isl}-{osl}/b{n}",
+            "dstack_405b",
+            gpu,
+            "llama-3.1-405b",
+            8,
+            "fp8",
+            "bf16",
+            isl,
+            osl,
+            "batch",
+            n,
+            n,
+            "total_tokens_per_s",
+            "",
+            value,
+            HELD_OUT,
+        )
+        for gpu, isl, osl, n, value in DSTACK_405B
+    ]
+
+
+#: SGLang on 8 x H200, 3200 / 800 tokens, 500 prompts: max concurrency, output tokens/s,
+#: median TPOT (ms), p99 TTFT (ms).
+DSTACK_R1 = (
+    (4, 82.62628352, 43.14762804, 4952.690987),
+    (8, 164.144702, 43.48452974, 4018.389975),
+    (16, 256.254165, 50.90542678, 17861.85665),
+    (32, 405.5433975, 61.18636742, 15693.10289),
+    (64, 590.7787657, 76.49795418, 34723.10733),
+    (128, 802.5429047, 108.3526393, 59383.93759),
+)
+
+
+def _dstack_r1() -> list[PublicServingRow]:
+    rows = []
+    for n, tps, tpot, ttft in DSTACK_R1:
+        # DeepSeek-R1 has DeepSeek-V3's architecture
+        setup = ("H200", "deepseek-v3", 8, "fp8", "bf16", 3200, 800, "clients", n, 500)
+        metrics = (
+            ("output_tokens_per_s", "", tps),
+            ("tpot_s", "median", tpot / 1e3),
+            ("ttft_s", "p99", ttft / 1e3),
+        )
+        rows += _metric_rows(f"dstack_r1/H200/3200-800/c{n}", "dstack_r1", setup, metrics)
+    return rows
+
+
+#: Every public serving row of this module.
+PUBLIC_SERVING_ROWS: tuple[PublicServingRow, ...] = (*_nim(), *_dstack_405b(), *_dstack_r1())

@@ -1,0 +1,59 @@
+"""Public serving rows: well-formed marks, and the simulated prediction of a tiny row."""
+
+from __future__ import annotations
+
+import pytest
+
+from planner.perfmodel.calibration.published import FIT, HELD_OUT
+from planner.perfmodel.calibration.serving_public import (
+    METRICS,
+    MODES,
+    PUBLIC_SERVING_ROWS,
+    SERVING_SOURCES,
+    PublicServingRow,
+)
+from planner.serve.public import predict_public, statistic
+
+
+def test_rows_are_well_formed_and_whole_sources_are_held_out():
+    ids = [r.id for r in PUBLIC_SERVING_ROWS]
+    assert len(ids) == len(set(ids))
+    for r in PUBLIC_SERVING_ROWS:
+        assert r.source in SERVING_SOURCES
+        assert r.mode in MODES and r.metric in METRICS
+        assert r.split in (FIT, HELD_OUT) and r.value > 0
+        assert r.statistic if r.metric in ("ttft_s", "tpot_s") else not r.statistic
+    for source in SERVING_SOURCES:
+        assert {r.split for r in PUBLIC_SERVING_ROWS if r.source == source} == {HELD_OUT}
+
+
+def row(metric: str, stat: str = "", mode: str = "clients", n: int = 2) -> PublicServingRow:
+    return PublicServingRow(
+        "t", "nim_llama33", "H100", "llama-3.1-8b", 1, "bf16", "bf16", 256, 16, mode, n,
+        6, metric, stat, 1.0, HELD_OUT,
+    )  # fmt: skip
+
+
+def test_prediction_of_a_tiny_row_is_consistent():
+    """Throughput = tokens / time; more input per output raises total tokens/s over output
+    tokens/s by (input + output) / output; one client has TTFT below TPOT * outputs."""
+    out = predict_public(row("output_tokens_per_s"))
+    total = predict_public(row("total_tokens_per_s"))
+    assert total == pytest.approx(out * (256 + 16) / 16)
+    one = predict_public(row("output_tokens_per_s", n=1))
+    assert one < out  # a second client shares the weight reads
+    ttft = predict_public(row("ttft_s", "mean", n=1))
+    tpot = predict_public(row("tpot_s", "median", n=1))
+    assert 0 < ttft < 16 * tpot
+    # a batch of 6 prompts at once finishes faster per token than 1 client at a time
+    assert predict_public(row("output_tokens_per_s", mode="batch", n=6)) > one
+
+
+def test_statistic_names():
+    import numpy as np
+
+    x = np.arange(101.0)
+    assert statistic(x, "mean") == 50.0 and statistic(x, "median") == 50.0
+    assert statistic(x, "p99") == pytest.approx(99.0)
+    with pytest.raises(ValueError):
+        statistic(x, "mode")
