@@ -75,6 +75,13 @@ POLICY_SHARE = 0.5
 ANSWER_S_PER_CELL = 2e-7
 
 
+def policy_deadline(instance: Instance, time_limit: float) -> Deadline:
+    """The part of ``time_limit`` a policy may decide steps in: half of it, less what
+    building and checking the answer of a long trace takes afterwards (the rest)."""
+    reserve = ANSWER_S_PER_CELL * instance.counts.size
+    return Deadline(max(0.0, min(POLICY_SHARE * time_limit, time_limit - reserve)))
+
+
 def stopped_stats(instance: Instance, decided: int) -> dict[str, Any]:
     """What a method says when its policy stopped at the deadline after ``decided`` steps."""
     if decided >= instance.steps:
@@ -91,7 +98,7 @@ def _policy_method(name: str, make: Callable[[], Policy], doc: str) -> Callable[
         instance: Instance, *, time_limit: float, threads: int, seed: int, hint: Any | None
     ) -> Result:
         started = time.perf_counter()
-        mask, decided = simulate_until(instance, make(), Deadline(POLICY_SHARE * time_limit))
+        mask, decided = simulate_until(instance, make(), policy_deadline(instance, time_limit))
         stats = stopped_stats(instance, decided)
         return plan_result(instance, name, mask, started=started, stats=stats)
 
@@ -105,7 +112,7 @@ def method_belady(
 ) -> Result:
     """Belady's offline eviction (knows the future; a reference, not a policy)."""
     started = time.perf_counter()
-    mask, decided = belady_until(instance, Deadline(POLICY_SHARE * time_limit))
+    mask, decided = belady_until(instance, policy_deadline(instance, time_limit))
     return plan_result(
         instance,
         "belady",
@@ -132,7 +139,7 @@ def method_tide(
 ) -> Result:
     """TIDE's refresh rule with the interval tau chosen exactly by enumeration on this trace."""
     started = time.perf_counter()
-    deadline = Deadline(POLICY_SHARE * time_limit)
+    deadline = policy_deadline(instance, time_limit)
     results, mask, decided = tide.sweep_until(instance, deadline)
     top = tide.best(results)
     sweep = [

@@ -46,3 +46,15 @@ def test_auto_looks_at_the_deadline_every_step():
     assert (mask[1:] == mask[0]).all()
     ahead, decided = mip.lookahead_until(inst, Deadline(0.0))
     assert decided == 1 and (ahead[1:] == ahead[0]).all()
+
+
+def test_policies_leave_time_for_the_answer_of_a_long_trace():
+    from planner.offload.methods import ANSWER_S_PER_CELL, POLICY_SHARE, policy_deadline
+
+    short = generate("llada2-mini", steps=8, layers=2, seed=1)
+    assert policy_deadline(short, 2.0).remaining() <= POLICY_SHARE * 2.0
+    assert policy_deadline(short, 2.0).remaining() > POLICY_SHARE * 2.0 - 0.1  # all of its half
+    long = generate("llada2-mini", steps=64, layers=2, seed=1)
+    limit = 1.5 * ANSWER_S_PER_CELL * long.counts.size  # answer time = 2/3 of the limit
+    assert policy_deadline(long, limit).remaining() <= limit / 3 + 1e-9
+    assert policy_deadline(long, 0.5 * limit).expired()  # nothing left to decide steps in
