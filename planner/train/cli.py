@@ -186,6 +186,14 @@ def train(
             help="Stacked-bar PNG of the step time by component (+ alternatives).",
         ),
     ] = None,
+    mfu_peak: Annotated[
+        str,
+        typer.Option(
+            "--mfu-peak",
+            help="Peak the table's extra MFU row is quoted against: bf16 (only the usual "
+            "row) or fp8 (JSON always has both).",
+        ),
+    ] = "bf16",
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Write the JSON here.")] = None,
 ) -> None:
     """Best training layout (TP/PP/DP/CP/EP, microbatch, recompute, ZeRO) for a model on a cluster.
@@ -202,6 +210,8 @@ def train(
     from planner.train.api import make_problem, solve
     from planner.train.report import render
 
+    if mfu_peak not in ("bf16", "fp8"):
+        raise InputError(f"--mfu-peak {mfu_peak!r}: expected bf16 or fp8")
     layers = None
     if stage_layers is not None:
         try:
@@ -341,7 +351,7 @@ def train(
                 bars.append((f"pinned\n{comparison['plans'][1]}", comparison["pinned_breakdown"]))
             draw_bars(bars, plot_breakdown, title=problem.name)
     if not json_out:
-        render(problem, result)
+        render(problem, result, mfu_peak=mfu_peak)
         if proposal is not None:
             from planner.train.proposal import render as render_proposal
 

@@ -56,7 +56,8 @@ def summary(problem: TrainingProblem, result: Result) -> dict[str, Any]:
             mfu_convention=(
                 "mfu: Megatron's model FLOPs (full s x s attention square); mfu_causal: causal "
                 "attention counted as half the square (Llama 3, PaLM); both against the dense "
-                "bf16 peak (also for fp8 runs); hardware_tflops_per_gpu adds recomputation"
+                "bf16 peak (also for fp8 runs); *_fp8_peak: the same against the dense fp8 "
+                "peak (null when a GPU has none); hardware_tflops_per_gpu adds recomputation"
             ),
             breakdown=est.breakdown,
             gpus=est.gpus,
@@ -72,6 +73,10 @@ def summary(problem: TrainingProblem, result: Result) -> dict[str, Any]:
             memory_stage=est.worst_stage.index,
             stages=[s.to_dict() for s in est.stages],
         )
+        fp8_peak = fp8_peak_flops(problem, est.gpus_by_pool)
+        ratio = None if fp8_peak is None else est.peak_flops / fp8_peak
+        out["mfu_fp8_peak"] = None if ratio is None else est.mfu * ratio
+        out["mfu_causal_fp8_peak"] = None if ratio is None else est.mfu_causal * ratio
     out["alternatives"] = result.stats.get("alternatives", [])
     for key in (
         "min_memory_gb",
@@ -90,6 +95,18 @@ def summary(problem: TrainingProblem, result: Result) -> dict[str, Any]:
     return out
 
 
+def fp8_peak_flops(problem: TrainingProblem, gpus_by_pool: dict[str, int]) -> float | None:
+    """Dense fp8 tensor-core peak (FLOP/s) of the GPUs a plan uses; ``None`` when one has none."""
+    pools = {p.label: p for p in problem.cluster.pools}
+    total = 0.0
+    for label, n in gpus_by_pool.items():
+        gpu = pools[label].gpu
+        if not gpu.supports("fp8"):
+            return None
+        total += n * gpu.peak_flops("fp8")
+    return total or None
+
+
 def attach_summary(problem: TrainingProblem, result: Result) -> Result:
     """Store :func:`summary` in ``result.stats["summary"]``."""
     result.stats["summary"] = summary(problem, result)
@@ -100,7 +117,13 @@ def _gib(x: float) -> str:
     return f"{x:.1f}"
 
 
-def render(problem: TrainingProblem, result: Result, console: Console | None = None) -> None:
+def render(
+    problem: TrainingProblem,
+    result: Result,
+    console: Console | None = None,
+    *,
+    mfu_peak: str = "bf16",
+) -> None:
     """Rich tables: the plan, the alternatives, the memory breakdown."""
     console = console or Console()
     s = result.stats.get("summary") or summary(problem, result)
@@ -144,6 +167,14 @@ def render(problem: TrainingProblem, result: Result, console: Console | None = N
     t.add_row("model TFLOP/s per GPU", f"{s['model_tflops_per_gpu']:.1f}")
     t.add_row("hardware TFLOP/s per GPU", f"{s['hardware_tflops_per_gpu']:.1f}")
     t.add_row("MFU (causal / Megatron)", f"{100 * s['mfu_causal']:.1f}% / {100 * s['mfu']:.1f}%")
+    if mfu_peak == "fp8":
+        fp8 = s.get("mfu_fp8_peak")
+        t.add_row(
+            "MFU vs fp8 peak",
+            "– (a GPU has no fp8 peak)"
+            if fp8 is None
+            else f"{100 * s['mfu_causal_fp8_peak']:.1f}% / {100 * fp8:.1f}%",
+        )
     t.add_row("GPUs used", f"{s['gpus']}")
     t.add_row("bubble / tail", f"{s['bubble_time_s']:.3f} s / {s['tail_time_s']:.3f} s")
     t.add_row("cost", f"${s['cost_per_hour']:,.0f}/h, ${s['usd_per_million_tokens']:.3f}/M tokens")

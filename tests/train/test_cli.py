@@ -187,6 +187,7 @@ def test_indivisible_batch_is_explained(capsys):
         (("--model", "gpt-7.5b", "--gpus", "8xA1000"), "closest: A100"),
         (("--model", "gpt-7.5b", "--gpus", "8xA100", "--recompute", "some"), "recompute"),
         (("--model", "gpt-7.5b", "--gpus", "8xA100", "--precision", "fp8"), "fp8"),
+        (("--model", "gpt-7.5b", "--gpus", "8xA100", "--mfu-peak", "int8"), "--mfu-peak"),
     ],
 )
 def test_bad_input_exits_2(capsys, args, needle):
@@ -287,3 +288,20 @@ def test_expert_degree_that_does_not_divide_is_infeasible_with_reason(capsys):
     d = json.loads(out)
     assert d["status"] == "INFEASIBLE"
     assert "ep=3" in d["reason"] and "8 experts" in d["reason"]
+
+
+def test_mfu_against_the_fp8_peak(capsys):
+    from planner.perfmodel.hardware import get_gpu
+
+    args = ("plan", "train", "--model", "gpt-1.7b", "--global-batch", "64", "--seq", "2048")
+    code, out, _ = run(capsys, *args, "--gpus", "8xH100", "--json", "--prefer-simple", "0")
+    d = json.loads(out)
+    h100 = get_gpu("H100")
+    ratio = h100.peak_flops("bf16") / h100.peak_flops("fp8")
+    assert code == 0 and 0 < ratio < 1
+    assert d["mfu_fp8_peak"] == pytest.approx(d["mfu"] * ratio)
+    assert d["mfu_causal_fp8_peak"] == pytest.approx(d["mfu_causal"] * ratio)
+    code, out, _ = run(capsys, *args, "--gpus", "8xH100", "--mfu-peak", "fp8")
+    assert code == 0 and "MFU vs fp8 peak" in out
+    code, out, _ = run(capsys, *args, "--gpus", "8xA100", "--json", "--prefer-simple", "0")
+    assert json.loads(out)["mfu_fp8_peak"] is None  # A100 has no fp8 tensor cores
