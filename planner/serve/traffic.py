@@ -424,8 +424,9 @@ class Traffic:
                 {},
                 float(hit),
             )
-        except (TypeError, ValueError) as exc:
-            raise InputError(f"{where}: {exc}") from None
+        except (TypeError, ValueError) as exc:  # InputError too: the checks say "traffic: "
+            message = str(exc).removeprefix("traffic: ")
+            raise InputError(f"{where}: {message}") from None
 
 
 def independent_kv_moments(prompt: LengthDist, output: LengthDist) -> tuple[float, float]:
