@@ -189,7 +189,7 @@ def print_report(
                 str(g.tp),
                 str(g.pp),
                 str(g.ep),
-                g.role,
+                g.role + (" +spec" if g.speculative else ""),
                 str(g.chunk_tokens or "–"),
                 str(g.gpus),
                 f"{price:.2f}",

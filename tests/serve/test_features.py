@@ -1,5 +1,7 @@
 """Serving features: no pipeline split when a replica fits, speculative decoding, prefix cache."""
 
+import re
+
 import pytest
 
 from planner.core.result import Status
@@ -51,6 +53,15 @@ def test_speculative_decoding_is_used_where_it_pays_and_verifies():
     assert any(g.speculative for g in with_spec.solution.replicas)
     # a tight TPOT is cheaper (or only feasible) with speculation
     assert without.status is Status.INFEASIBLE or with_spec.objective < without.objective
+    from rich.console import Console
+
+    from planner.serve.report import print_report
+
+    spec = {"method": "eagle", "tokens": 3, "acceptance": 0.8}
+    problem = make_problem("llama-3.1-8b", "H100:8", speculative=spec, **kw)
+    console = Console(record=True, width=240)
+    print_report(problem, with_spec, console=console)
+    assert re.search(r"(both|decode) +\+spec", console.export_text())  # the plan table's role
 
 
 def test_prefix_cache_hit_rate_lowers_ttft():
