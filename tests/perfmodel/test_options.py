@@ -15,23 +15,11 @@ from planner.perfmodel.options import DEEPSEEK_V3, Software
 from planner.perfmodel.overlap import OVERLAP_SLOWDOWN, exposed, exposed_after, overlapped
 from planner.perfmodel.stage import TrainingStep, pipeline_time, stage_cost
 
+from .models import small_model
+
 
 def _model(**kw) -> ModelSpec:
-    base = dict(
-        name="m",
-        hidden=1024,
-        layers=8,
-        heads=16,
-        kv_heads=16,
-        head_dim=64,
-        ffn=4096,
-        vocab=32000,
-        max_seq=4096,
-        gated_mlp=True,
-        tied_embeddings=False,
-    )
-    base.update(kw)
-    return ModelSpec(**base)
+    return small_model(**{"max_seq": 4096, **kw})
 
 
 def _step(**kw) -> TrainingStep:
