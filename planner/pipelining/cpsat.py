@@ -153,7 +153,7 @@ def build(
     # Dependences with cross-warp delays.
     crossing = []
     for e in instance.edges:
-        cw = instance.cross_latency(e.src)
+        cw = instance.edge_cross_latency(e)
         base = e.latency - e.distance * ii
         if instance.forced_cross(e):  # paid by every schedule, kept in every relaxation
             m.add(start[e.dst] - start[e.src] >= base + cw)
