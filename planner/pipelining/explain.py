@@ -2,7 +2,8 @@
 
 At the schedule's ``ii``: the units whose ResMII (or packing bound) reaches
 it, the recurrence whose RecMII does, the warp-group occupancy bound. When the
-``ii`` is above every bound, the binding constraint is found by relaxation:
+``ii`` is above every bound: the packing of the units alone when some unit is
+full at ``ii - 1`` and that packing is infeasible; else by relaxation:
 the joint model at ``ii - 1`` is solved again without one constraint family at
 a time (registers, shared memory, tensor memory, warp-group occupancy,
 cross-warp delays); a family whose removal makes ``ii - 1`` feasible binds.
@@ -57,6 +58,13 @@ def explain(
         binding.append(f"warp-group occupancy (WarpMII {bounds.warp_mii})")
     relaxed: dict[str, str] = {}
     if not binding and ii > 1:
+        full = _packing_fails(instance, ii - 1, time_limit / 2, threads, seed)
+        if full:
+            binding.append(
+                f"resource packing: {', '.join(full)} full at ii = {ii - 1} and the modulo "
+                "limits alone have no schedule there (time-indexed, starts balance ends)"
+            )
+    if not binding and ii > 1:
         relaxed = _relaxations(instance, ii - 1, time_limit, threads, seed)
         for family, status in relaxed.items():
             if status == "feasible":
@@ -79,6 +87,22 @@ def explain(
         "utilization": utilization(instance, ii),
         "relaxations_at_ii_minus_1": relaxed,
     }
+
+
+def _packing_fails(
+    instance: Instance, ii: int, time_limit: float, threads: int, seed: int
+) -> list[str]:
+    """The units full at ``ii`` when the time-indexed packing there is proven infeasible."""
+    from planner.core.cpsat import make_solver
+    from planner.pipelining.cpsat import build_packing, full_units
+
+    model = build_packing(instance, ii)
+    if model is None:
+        return []
+    solver = make_solver(time_limit=time_limit, threads=threads, seed=seed)
+    if solver.status_name(solver.solve(model)) != "INFEASIBLE":
+        return []
+    return full_units(instance, ii)
 
 
 def _relaxations(

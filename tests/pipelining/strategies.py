@@ -76,6 +76,17 @@ def brute_force(inst: Instance) -> tuple[int, int] | None:
     return None
 
 
+def full_smem_copies() -> Instance:
+    """gemm_hopper in miniature: 8 shared-memory lanes full at ii 10 (two full-width
+    1-cycle stores, four 2-cycle MMAs on one tensor core using 4 lanes, eight 2-cycle
+    copies on 2 lanes each issued by one TMA unit). Wherever a store ends, two copies
+    would have to start together on the TMA unit: no schedule at ii 10."""
+    ops = [Op(f"w{i}", (Reservation("S", 0, 1, 8),), 1) for i in range(2)]
+    ops += [Op(f"m{i}", (Reservation("TC", 0, 2), Reservation("S", 0, 2, 4)), 2) for i in range(4)]
+    ops += [Op(f"c{i}", (Reservation("T", 0, 1), Reservation("S", 0, 2, 2)), 2) for i in range(8)]
+    return tiny(ops, [], units={"S": 8, "TC": 1, "T": 1}, warp_groups=1)
+
+
 @st.composite
 def tiny_instances(draw, max_ops: int = 3) -> Instance:
     """Random loops small enough for :func:`brute_force` (horizon 5, ii <= 4)."""

@@ -6,7 +6,7 @@ from planner.pipelining.evaluate import verify
 from planner.pipelining.explain import explain, explain_lines
 from planner.pipelining.instance import Edge, Solution
 
-from .strategies import op, tiny
+from .strategies import full_smem_copies, op, tiny
 
 
 def test_names_the_binding_unit(fa3):
@@ -45,3 +45,13 @@ def test_relaxation_finds_the_binding_family():
     report = explain(inst, sol, time_limit=10)
     assert report["relaxations_at_ii_minus_1"]["registers"] == "feasible"
     assert any("register" in b for b in report["binding"])
+
+
+def test_names_an_impossible_packing_of_a_full_unit():
+    from planner.core.solve import solve
+
+    inst = full_smem_copies()
+    result = solve(inst, "exact", time_limit=30, threads=1)
+    assert result.solution.ii == 11  # every bound says 10
+    report = explain(inst, result.solution)
+    assert any(b.startswith("resource packing: S full at ii = 10") for b in report["binding"])
