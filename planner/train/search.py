@@ -42,12 +42,14 @@ from planner.perfmodel.memory import (
     in_flight_microbatches,
     model_state_bytes,
 )
+from planner.perfmodel.overlap import OVERLAP_SLOWDOWN
 from planner.perfmodel.stage import (
     layer_memory,
     optimizer_time,
     p2p_exposed_floor,
     p2p_transfer,
     pipeline_time,
+    stage_cost,
     stage_times,
 )
 from planner.train.bounds import lower_bound
@@ -337,6 +339,14 @@ def _uneven_capacity_ok(
     return (pps == 1) | ((caps.min(axis=1) >= 1) & (np.where(j < p, caps, 0).sum(axis=1) >= L))
 
 
+def _optimizer_rate(problem: TrainingProblem) -> float:
+    """Least optimizer seconds per parameter of a stage: the software's Adam traffic, over
+    the trained share of the base weights only (frozen / LoRA fine-tuning)."""
+    sw = problem.software
+    gpu = problem.cluster.pools[0].gpu
+    return optimizer_time(gpu, 1.0, sw.optimizer_traffic) * sw.base_trainable
+
+
 def _config_bound(
     problem: TrainingProblem, lc: LayerConfig, zeros: tuple[int, ...], capacity: float
 ) -> dict[int, float]:
@@ -420,29 +430,77 @@ def _config_bound(
         gpus = lc.tp * lc.cp * pps * dmin
         # stage.pipeline_time relaxed: largest stage time -> usum / p, v -> v_max (vectorized)
         pipe = (B / (dmin * lc.microbatch) + (pps - 1) / vmax) * usum / pps
-        tail = optimizer_time(pool.gpu, 1.0) * p0 / np.where(zp >= 1, dmin * lc.cp, 1.0)
+        tail = _optimizer_rate(problem) * p0 / np.where(zp >= 1, dmin * lc.cp, 1.0)
         bound = (pipe + tail) * gpus * pool.gpu.price_per_gpu_hour / 3600.0
         return {int(p): float(b) for p, b, k in zip(pps, bound, ok, strict=True) if k}
     # stage.pipeline_time relaxed: largest stage time -> usum / p, v -> v_max (vectorized)
     pipe = (m + (pps - 1) / vmax) * usum / pps
     opt_params = p0 / np.where(zp >= 1, sh, 1.0)
-    tail = optimizer_time(pool.gpu, 1.0) * opt_params
+    tail = _optimizer_rate(problem) * opt_params
     bound = pipe + tail
     return {int(p): float(b) for p, b, k in zip(pps, bound, ok, strict=True) if k}
+
+
+def stage_floor(problem: TrainingProblem, plan: TrainingPlan, usum: float, m: int) -> float:
+    """Lower bound on the objective of ``plan`` (``stage_layers`` ignored) over every split.
+
+    Some stage holds at least ``n = ceil(L / p)`` layers. With ``n_d`` of them dense
+    (``n_d`` between the fewest and the most dense layers ``n`` layers can hold), its
+    per-microbatch time is at least that of a middle stage (no embedding, no head)
+    holding exactly them, and so is the largest stage time ``max U``: its kernels grow
+    with every layer, the exposed p2p ``max(w + k c, c + k w)`` grows with the kernel
+    time ``w``, and ZeRO-2/3's overlapped communication with the parameters. Its tail
+    is at least ``k`` (the overlap slowdown; 1 without overlap) times its DP gradient
+    and gather volumes' times plus its optimizer time. Over ``n_d`` every such term is
+    affine or concave (a collective is 0 at 0 bytes and affine above), so its least
+    value is at an end of the range: the bound takes each term's least over both ends.
+    ``usum`` is a lower bound on the sum of the stage times (from the layer
+    configuration's work). Cost objective: times the plan's GPUs and price.
+    """
+    model = problem.model
+    L, pp = model.layers, plan.pp
+    pool = problem.cluster.pools[0]
+    n = -(-L // pp)
+    flags = moe_flags(model)
+    n_moe_all = sum(flags)
+    n_dense_all = L - n_moe_all
+    ends = {min(n, n_dense_all), max(0, n - n_moe_all)}
+    step = training_step(problem, plan)
+    sw = problem.software
+    k_sync = OVERLAP_SLOWDOWN if step.overlap_grad_reduce else 1.0
+    k_gather = OVERLAP_SLOWDOWN if (sw.overlap_param_gather and step.overlap_grad_reduce) else 1.0
+    umax = sync = gather = opt = float("inf")
+    for nd in ends:
+        st = stage_cost(step, pool, nd, n - nd, False, False)
+        # ZeRO-2/3 overlap their per-microbatch collectives (convex in the volume): only
+        # the kernels and the exposed p2p are taken for mixed layer types
+        mixed = len(ends) > 1 and plan.zero >= 2
+        umax = min(umax, st.fwd + st.bwd + st.p2p if mixed else st.micro)
+        if plan.zero < 2:
+            sync = min(sync, st.grad_sync)
+            gather = min(gather, st.param_gather)
+        opt = min(opt, st.optimizer)
+    if plan.zero >= 2:
+        sync = gather = 0.0
+    umax = max(umax, usum / pp)
+    # the schedule as the step model prices it (planner.train.step_time.quick)
+    pipe = pipeline_time(umax, usum, m, pp, plan.interleave)
+    bound = pipe + k_sync * sync + k_gather * gather + opt
+    if problem.constraints.objective == "cost":
+        bound *= plan.gpus * pool.gpu.price_per_gpu_hour / 3600.0
+    return bound
 
 
 def _candidates(
     problem: TrainingProblem,
     lc: LayerConfig,
     zeros: tuple[int, ...],
-    capacity: float,
     pps: list[int],
     deadline: Deadline | None = None,
-) -> tuple[list[tuple[float, int, int, int, int, int]], float]:
-    """(time bound, pp, dp, v, zero, microbatches) of the memory-feasible plans of ``lc``.
-
-    Also returns the smallest stage-0 memory floor seen (for infeasibility reports).
-    """
+) -> list[tuple[float, int, int, int, int, int, float]]:
+    """(time bound, pp, dp, v, zero, microbatches, least sum of stage times) of every plan
+    of ``lc`` with a pipeline size in ``pps``, by increasing bound (memory is checked by
+    :func:`candidate_may_fit` when a candidate is reached)."""
     c = problem.constraints
     B = problem.workload.global_batch
     pool = problem.cluster.pools[0]
@@ -450,19 +508,14 @@ def _candidates(
     L = problem.model.layers
     cost = c.objective == "cost"
     price = gpu.price_per_gpu_hour / 3600.0
+    emb = problem.model.embedding_params() / lc.tp
+    opt_rate = _optimizer_rate(problem)
     out = []
-    min_floor = float("inf")
     for pp in pps:
         if deadline is not None and deadline.expired():
             break
-        if c.stage_layers is not None:
-            if len(c.stage_layers) != pp:
-                continue
-            stage0 = c.stage_layers[0]
-        elif c.even_stages:
-            stage0 = balanced_stage_layers(L, pp)[0]
-        else:  # uneven splits: stage 0 keeps at least one layer per chunk
-            stage0 = None
+        if c.stage_layers is not None and len(c.stage_layers) != pp:
+            continue
         zs = tuple(z for z in zeros if pp == 1 or z <= 1)
         if not zs:
             continue
@@ -471,28 +524,56 @@ def _candidates(
             stub_step = training_step(problem, lc.plan(pp, d, 1, 0, ()))
             one = p2p_transfer(stub_step, pool, None) if pp > 1 else 0.0
             for v in interleaves(problem, pp, m):
-                s0 = stage0 if stage0 is not None else (L if pp == 1 else v)
+                s0 = _stage0(problem, pp, v)
                 usum = lc.work + 2 * v * one * pp * p2p_exposed_floor(
                     replace(stub_step, interleave=v)
                 )
                 # relaxes stage.pipeline_time's largest stage time to the mean usum / pp
                 pipe = pipeline_time(usum / pp, usum, m, pp, v)
+                p0 = max(s0 * lc.layer_params + emb, -(-L // pp) * lc.layer_params)
                 for z in zs:
-                    floor = _first_stage_floor(problem, lc, s0, pp, d, m, v, z)
-                    min_floor = min(min_floor, floor)
-                    if floor > capacity:
-                        continue
-                    if stage0 is None and not split_may_fit(problem, lc, pp, d, m, v, z, capacity):
-                        continue
-                    p0 = s0 * lc.layer_params + problem.model.embedding_params() / lc.tp
-                    p0 = max(p0, -(-L // pp) * lc.layer_params)  # the largest stage's
-                    tail = optimizer_time(gpu, p0 / (d * lc.cp if z >= 1 else 1))
-                    bound = pipe + tail
+                    # the optimizer of the largest stage (or of stage 0 with the embedding)
+                    bound = pipe + opt_rate * p0 / (d * lc.cp if z >= 1 else 1)
                     if cost:
                         bound *= lc.tp * lc.cp * pp * d * price
-                    out.append((bound, pp, d, v, z, m))
+                    out.append((bound, pp, d, v, z, m, usum))
     out.sort()
-    return out, min_floor
+    return out
+
+
+def _stage0(problem: TrainingProblem, pp: int, v: int) -> int:
+    """Fewest layers stage 0 of a ``pp``-stage pipeline with ``v`` chunks may hold."""
+    c, L = problem.constraints, problem.model.layers
+    if c.stage_layers is not None:
+        return c.stage_layers[0]
+    if c.even_stages:
+        return balanced_stage_layers(L, pp)[0]
+    return L if pp == 1 else v  # uneven splits: stage 0 keeps at least one layer per chunk
+
+
+def candidate_may_fit(
+    problem: TrainingProblem,
+    lc: LayerConfig,
+    pp: int,
+    d: int,
+    m: int,
+    v: int,
+    z: int,
+    capacity: float,
+) -> tuple[bool, float]:
+    """Whether some split of the candidate may pass memory, with its stage-0 memory floor.
+
+    Stage 0's floor (:func:`first_stage_memory`) and, for uneven splits, the per-stage
+    layer caps of :func:`split_may_fit`.
+    """
+    c = problem.constraints
+    floor = _first_stage_floor(problem, lc, _stage0(problem, pp, v), pp, d, m, v, z)
+    if floor > capacity:
+        return False, floor
+    uneven = c.stage_layers is None and not c.even_stages
+    if uneven and not split_may_fit(problem, lc, pp, d, m, v, z, capacity):
+        return False, floor
+    return True, floor
 
 
 def exact_search(
@@ -555,18 +636,25 @@ def exact_search(
         if not pps:
             out.pruned_configs += 1
             continue
-        cands, floor = _candidates(problem, lc, zeros, capacity, pps, deadline)
+        cands = _candidates(problem, lc, zeros, pps, deadline)
         if deadline.expired():
             stopped = True
             lowest_open = min(lowest_open, cb)
             break
-        if floor < out.min_memory[0]:
-            out.min_memory = (floor, None)
         stage_fixed = problem_c.stage_layers
-        for bound, pp, d, v, z, _m in cands:
-            if bound >= min(top.threshold, threshold) * (1 - REL_TOL):
+        for bound, pp, d, v, z, m, usum in cands:
+            limit = min(top.threshold, threshold) * (1 - REL_TOL)
+            if bound >= limit:
                 out.pruned_pairs += 1
                 break
+            fits, floor = candidate_may_fit(problem, lc, pp, d, m, v, z, capacity)
+            if floor < out.min_memory[0]:
+                out.min_memory = (floor, None)
+            if not fits:
+                continue
+            if pp > 1 and stage_floor(problem, lc.plan(pp, d, v, z, ()), usum, m) >= limit:
+                out.pruned_pairs += 1  # bounded before the layer split
+                continue
             if stage_fixed is not None or problem_c.even_stages:
                 stage = stage_fixed if stage_fixed is not None else balanced_stage_layers(L, pp)
                 plan = lc.plan(pp, d, v, z, stage)
@@ -603,11 +691,9 @@ def min_memory_search(
     for lc in configs:
         if deadline.expired():
             return best, best_plan, False
-        cands, _floor = _candidates(
-            problem, lc, zeros, float("inf"), pipeline_sizes(problem, lc.tp, lc.cp), deadline
-        )
+        cands = _candidates(problem, lc, zeros, pipeline_sizes(problem, lc.tp, lc.cp), deadline)
         floors = []
-        for _b, pp, d, v, z, m in cands:
+        for _b, pp, d, v, z, m, _u in cands:
             stage0 = (
                 problem.constraints.stage_layers[0]
                 if problem.constraints.stage_layers is not None
