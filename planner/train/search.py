@@ -161,6 +161,11 @@ class SearchOutcome:
         Counters.
     min_memory
         Smallest worst-stage memory (bytes) over the plans evaluated, with the plan.
+    seen
+        Every fitting plan evaluated, with its quick numbers.
+    closed_below
+        Every plan with an objective below this was evaluated (and is in ``seen``) when
+        the search is complete: the pruning threshold it ended with.
     """
 
     ranked: list[tuple[TrainingPlan, Quick]]
@@ -171,6 +176,8 @@ class SearchOutcome:
     pruned_configs: int = 0
     pruned_pairs: int = 0
     min_memory: tuple[float, TrainingPlan | None] = (float("inf"), None)
+    seen: list[tuple[TrainingPlan, Quick]] = field(default_factory=list)
+    closed_below: float = 0.0
 
 
 def layer_configs(
@@ -586,6 +593,15 @@ def exact_search(
 ) -> SearchOutcome:
     """Best ``top_k`` plans of a homogeneous problem, proven under the model.
 
+    Best-first over valid lower bounds: one heap holds layer configurations (keyed
+    by :meth:`LayerConfig.bound`) and their candidates ``(pp, dp, v, zero)`` (keyed
+    by the larger of the candidate bound and the per-``pp`` bound, then refined by
+    :func:`stage_floor`); the least key is popped, a configuration expands into its
+    candidates, a candidate gets its memory check and refined bound (pushed back)
+    and then its exact layer split and evaluation. The search stops when the least
+    key reaches the ``top_k``-th best objective (or ``threshold``): every plan left
+    has a bound at least that.
+
     Parameters
     ----------
     problem
@@ -620,52 +636,60 @@ def exact_search(
     if deadline.expired():  # the list may be cut short: unlisted configurations are open
         stopped = True
         lowest_open = lower_bound(problem)
-    for idx, lc in enumerate(configs):
-        cb = lc.bound(problem)
-        limit = min(top.threshold, threshold)
-        if cb >= limit * (1 - REL_TOL):
-            out.pruned_configs += len(configs) - idx
-            lowest_open = min(lowest_open, cb)
+    # heap items: (key, tie, kind, payload); kind 0 = configuration, 1 = candidate to
+    # refine, 2 = refined candidate to evaluate
+    heap: list[tuple] = [(lc.bound(problem), i, 0, lc) for i, lc in enumerate(configs)]
+    heapq.heapify(heap)
+    tie = itertools.count(len(configs))
+    stage_fixed = problem_c.stage_layers
+    while heap and not stopped:
+        key, _t, kind, payload = heap[0]
+        limit = min(top.threshold, threshold) * (1 - REL_TOL)
+        if key >= limit:
             break
         if deadline.expired():
             stopped = True
-            lowest_open = min(lowest_open, cb)
+            lowest_open = min(lowest_open, key)
             break
-        per_pp = _config_bound(problem, lc, zeros, capacity)
-        pps = [p for p, b in per_pp.items() if b < limit * (1 - REL_TOL)]
-        if not pps:
-            out.pruned_configs += 1
+        heapq.heappop(heap)
+        if kind == 0:
+            lc = payload
+            per_pp = _config_bound(problem, lc, zeros, capacity)
+            pps = [p for p, b in per_pp.items() if b < limit]
+            if not pps:
+                out.pruned_configs += 1
+                continue
+            for bound, pp, d, v, z, m, usum in _candidates(problem, lc, zeros, pps, deadline):
+                item = (max(bound, per_pp[pp]), next(tie), 1, (lc, pp, d, v, z, m, usum))
+                heapq.heappush(heap, item)
             continue
-        cands = _candidates(problem, lc, zeros, pps, deadline)
-        if deadline.expired():
-            stopped = True
-            lowest_open = min(lowest_open, cb)
-            break
-        stage_fixed = problem_c.stage_layers
-        for bound, pp, d, v, z, m, usum in cands:
-            limit = min(top.threshold, threshold) * (1 - REL_TOL)
-            if bound >= limit:
-                out.pruned_pairs += 1
-                break
+        lc, pp, d, v, z, m, usum = payload
+        if kind == 1:
             fits, floor = candidate_may_fit(problem, lc, pp, d, m, v, z, capacity)
             if floor < out.min_memory[0]:
                 out.min_memory = (floor, None)
             if not fits:
                 continue
-            if pp > 1 and stage_floor(problem, lc.plan(pp, d, v, z, ()), usum, m) >= limit:
-                out.pruned_pairs += 1  # bounded before the layer split
-                continue
-            if stage_fixed is not None or problem_c.even_stages:
-                stage = stage_fixed if stage_fixed is not None else balanced_stage_layers(L, pp)
-                plan = lc.plan(pp, d, v, z, stage)
-                q = quick(problem, plan)
-            else:  # the exact layers per stage (planner.train.layer_split)
-                plan, q = best_stage_layers(problem, lc.plan(pp, d, v, z, ()))
-            out.evaluated += 1
-            if q.fits:
-                top.offer(plan, q)
+            if pp > 1:  # bounded before the layer split
+                refined = stage_floor(problem, lc.plan(pp, d, v, z, ()), usum, m)
+                if refined > key:
+                    heapq.heappush(heap, (refined, next(tie), 2, payload))
+                    continue
+        if stage_fixed is not None or problem_c.even_stages:
+            stage = stage_fixed if stage_fixed is not None else balanced_stage_layers(L, pp)
+            plan = lc.plan(pp, d, v, z, stage)
+            q = quick(problem, plan)
+        else:  # the exact layers per stage (planner.train.layer_split)
+            plan, q = best_stage_layers(problem, lc.plan(pp, d, v, z, ()))
+        out.evaluated += 1
+        if q.fits:
+            top.offer(plan, q)
+            out.seen.append((plan, q))
+    out.pruned_pairs = sum(1 for item in heap if item[2] > 0)
+    out.pruned_configs += sum(1 for item in heap if item[2] == 0)
     out.ranked = top.best()
     out.complete = not stopped
+    out.closed_below = min(top.threshold, threshold) if out.complete else 0.0
     best = out.ranked[0][1].objective if out.ranked else float("inf")
     out.bound = best if out.complete else min(best, lowest_open)
     return out
