@@ -73,3 +73,13 @@ def test_llmfoundry_models_have_the_published_parameter_counts():
     for _gpu, _n, model, seq, *_rest, params in LLMFOUNDRY_TABLE:
         spec = load_model({**mpt_config(model, seq), "name": model})
         assert abs(spec.params_total / params - 1) < 1e-3, (model, seq)
+
+
+def test_megatron_readme_models_have_the_named_parameter_counts():
+    from planner.perfmodel.calibration.published import MEGATRON_README_TABLE, MODELS
+    from planner.perfmodel.readers import load_model
+
+    for name, *_rest in MEGATRON_README_TABLE:
+        spec = load_model({**MODELS[f"megatron-readme/{name}"], "name": name})
+        billions = float(name.removeprefix("gpt-").removesuffix("b"))
+        assert abs(spec.params_total / 1e9 / billions - 1) < 0.04, (name, spec.params_total)
