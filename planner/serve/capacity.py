@@ -515,10 +515,9 @@ class RoleModel:
         t0, xbar, s1, s2 = f["t0"], f["xbar"], f["s1"], f["s2"]
         lam = B / (self.ed * t0 + B * xbar)
         tmean = t0 / max(1e-300, 1.0 - lam * xbar)
-        # prompts start their prefill in a fraction lam * tmean of the iterations (below
-        # one; beyond, prompts share iterations and each iteration carries the mean extra)
-        per_iter = lam * tmean
-        scale = max(1.0, per_iter) / k
+        # prompts arrive as a Poisson stream (bursts of ca2 prompts when bursty) that the
+        # TPOT law follows iteration by iteration (its backlog chain and busy periods)
+        per_iter = lam * t0
         u = lam * s1
         ew = gg1_mean_wait(lam, s1, s2, self.ca2)
         finite_wait = math.isfinite(ew) and ew > 0 and u > 0
@@ -528,21 +527,29 @@ class RoleModel:
             # bursty arrivals (scv c2 > 1) count like a Poisson stream of bursts of c2
             # prompts: same mean, c2 times the variance of the prompts within a request's life
             burst = self.ca2
+            queued = queued_count_pmf(
+                lam * s1 / burst,
+                wait_probability(u, self.ca2),
+                lam / burst * (ew / wait_probability(u, self.ca2) if finite_wait else 0.0),
+            )
+            if burst > 1:
+                # seen from an arrival, a renewal stream brings (c2 - 1) / 2 more arrivals
+                # than Poisson (renewal function m(t) ~ lam t + (c2 - 1) / 2): the rest of the
+                # request's own burst, queued behind it (a burst with that mean)
+                extra = min(1.0, (burst - 1.0) / (2.0 * burst))
+                queued = np.convolve(queued, [1.0 - extra, extra])
             return TpotLaw(
                 t0 / k,
-                f["x"] * scale * burst,
+                f["x"] * burst / k,
                 min(1.0, per_iter) / burst,
                 self.d / k,
                 self.wo,
                 self.q,
                 noise / k,
                 extra_weights=self.wp,
-                extra_cap=f["chunk_x"] * scale,
-                queued_pmf=queued_count_pmf(
-                    lam * s1 / burst,
-                    wait_probability(u, self.ca2),
-                    lam / burst * (ew / wait_probability(u, self.ca2) if finite_wait else 0.0),
-                ),
+                extra_cap=f["chunk_x"] / k,
+                queued_pmf=queued,
+                arrival_rate=lam * k / burst,
             )
 
         def ttft() -> ResponseLaw:
