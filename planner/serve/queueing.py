@@ -98,6 +98,8 @@ def wait_probability(rho: float, ca2: float = 1.0) -> float:
     if abs(ca2 - 1.0) < 1e-12 or ca2 <= 0:
         return rho
     k = 1.0 / ca2
+    if rho * k <= 1e-300:  # a load that underflows: no waiting
+        return 0.0
     lo, hi = 0.0, 1.0 - 1e-12
     for _ in range(60):
         mid = 0.5 * (lo + hi)
