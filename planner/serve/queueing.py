@@ -431,6 +431,132 @@ def backlog_chain(
     return out[:, 0], out[:, 1], out[:, 2]
 
 
+#: Grid of :class:`BatchedPrefillLaw`: bins, and the grid's span in mean iteration lengths.
+BATCH_BINS = 96
+BATCH_SPAN = 24.0
+
+
+class BatchedPrefillLaw:
+    """TTFT law of an engine that runs all its waiting prompts in one iteration (prefill).
+
+    An iteration lasts ``t0`` plus the work of its prompts; it carries the prompts that
+    arrived during the previous one, so the iteration lengths are a Markov chain,
+    ``c' = t0 + X(A(c))`` with ``A(c)`` the (Poisson) arrivals during ``c`` and ``X`` the sum
+    of their work, and an iteration without arrivals is followed by an idle period and an
+    iteration of one prompt. Its stationary law is found on a grid (power iteration). A
+    prompt arriving while an iteration of length ``L`` runs (length-biased) waits for its
+    residual (uniform on ``[0, L]``) and then for its own iteration, ``t0 +`` its own work
+    ``+`` the work of the others that arrived during ``L``; a prompt arriving at an idle
+    engine runs alone at once. The budget of an iteration is not modelled (the capacity
+    keeps ``lam E[x]`` below 1, far from it).
+
+    Parameters
+    ----------
+    lam
+        Arrival rate (pieces per second; bursty arrivals: bursts).
+    t0
+        Fixed cost of an iteration.
+    pieces, weights
+        Work of a piece (a prompt, or a burst) and its law.
+    q
+        Percentile as a fraction.
+    extra
+        Time added to every TTFT (KV transfer, mean).
+    """
+
+    def __init__(
+        self,
+        lam: float,
+        t0: float,
+        pieces: np.ndarray,
+        weights: np.ndarray,
+        q: float,
+        extra: float = 0.0,
+    ) -> None:
+        pieces = np.maximum(np.asarray(pieces, dtype=float), 0.0)
+        weights = np.asarray(weights, dtype=float) / np.sum(weights)
+        m1 = float(weights @ pieces)
+        self.q, self.extra = q, extra
+        rho = lam * m1
+        self.saturated = rho >= 1.0
+        if self.saturated:
+            return
+        mean_c = (t0 + m1) / (1.0 - rho)
+        size = BATCH_BINS
+        h = BATCH_SPAN * mean_c / size
+        n_fft = 1 << math.ceil(math.log2(4 * size))
+        grid = np.arange(size) * h
+        piece = np.zeros(n_fft)
+        piece[:size] = _grid_pmf(pieces, weights, h, size)
+        phi = np.fft.rfft(piece)
+        omega = 2j * np.pi * np.arange(phi.size) / n_fft
+        k0 = math.floor(t0 / h)
+        frac = t0 / h - k0  # + t0: split between two bins (a fractional shift would ring)
+        shift = (1.0 - frac) * np.exp(-omega * k0) + frac * np.exp(-omega * (k0 + 1))
+
+        def laws(spectra: np.ndarray) -> np.ndarray:
+            out = np.fft.irfft(spectra, n_fft, axis=-1)
+            out = np.maximum(out, 0.0)
+            top = out[..., size:].sum(axis=-1)
+            out = out[..., :size]
+            out[..., -1] += top
+            return out / np.maximum(out.sum(axis=-1, keepdims=True), 1e-300)
+
+        # transition: from an iteration of length grid[i] to the next one
+        # arrivals' work over grid[i] = i h: the i-th power of its law over h (products,
+        # not complex exponentials, which cost most of the time here)
+        gen = np.cumprod(np.broadcast_to(np.exp(lam * h * (phi - 1.0)), (size, phi.size)), axis=0)
+        arrived = np.vstack([np.ones((1, phi.size), complex), gen[:-1]])
+        idle = np.exp(-lam * grid)  # no arrival: the next iteration carries one piece
+        gen = arrived - idle[:, None] + idle[:, None] * phi[None, :]
+        trans = laws(gen * shift[None, :])
+        # stationary law by power iteration (vector-matrix products: a LAPACK solve or a
+        # matrix power spins BLAS threads, hundreds of times slower on a loaded machine)
+        pi = laws((phi * shift)[None, :])[0]
+        for _ in range(3000):
+            new = pi @ trans
+            if np.abs(new - pi).sum() < 1e-10:
+                pi = new
+                break
+            pi = new
+        centre = grid + 0.5 * h
+        e_c = float(pi @ centre)
+        idle_time = float(pi @ np.exp(-lam * centre)) / lam if lam > 0 else math.inf
+        busy = e_c / (e_c + idle_time) if lam > 0 else 0.0
+        biased = pi * centre / e_c  # iteration seen by an arrival while busy
+        # TTFT while busy: residual U L + t0 + own + others' work during L
+        # residual: uniform over the bins 0..i of an iteration in bin i (its discrete transform)
+        m = np.arange(1, size + 1, dtype=float)[:, None]
+        back = np.cumprod(np.broadcast_to(np.exp(-omega), (size, phi.size)), axis=0)
+        step = np.where(np.abs(omega) > 0, 1.0 - np.exp(-omega), 1.0)[None, :]
+        uni = np.where(np.abs(omega)[None, :] > 0, (1.0 - back) / (m * step), 1.0)
+        others = arrived * np.exp(0.5 * lam * h * (phi - 1.0))[None, :]  # over centre[i]
+        busy_spec = (biased[:, None] * uni * others).sum(axis=0)
+        spec = (busy * busy_spec + (1.0 - busy)) * phi * shift
+        pmf = laws(spec[None, :])[0]
+        self.cdf = np.cumsum(pmf)
+        self.h = h
+        self.busy = busy
+
+    def quantile(self) -> float:
+        """The ``q`` quantile (``inf`` when the engine cannot keep up)."""
+        if self.saturated:
+            return math.inf
+        cdf = self.cdf
+        k = min(int(np.searchsorted(cdf, self.q - 1e-12)), cdf.size - 1)
+        if k == 0:
+            return self.extra
+        # the law sits on the grid points k h (mass split between neighbours): interpolate
+        below = float(cdf[k - 1])
+        step = float(cdf[k]) - below
+        part = (self.q - below) / step if step > 0 else 1.0
+        return (k - 1 + min(max(part, 0.0), 1.0)) * self.h + self.extra
+
+    def within(self, limit: float, offset: float = 0.0) -> bool:
+        """``not (quantile() + offset > limit)``."""
+        return not (self.quantile() + offset > limit)
+
+
 def tpot_quantile(*args: Any, **kwargs: Any) -> float:
     """``q`` quantile over requests of the per-request mean time per output token
     (arguments and model: :class:`TpotLaw`)."""
