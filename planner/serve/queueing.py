@@ -432,8 +432,8 @@ def backlog_chain(
 
 
 #: Grid of :class:`BatchedPrefillLaw`: bins, and the grid's span in mean iteration lengths.
-BATCH_BINS = 96
-BATCH_SPAN = 24.0
+BATCH_BINS = 128
+BATCH_SPAN = 16.0
 
 
 class BatchedPrefillLaw:
@@ -481,7 +481,7 @@ class BatchedPrefillLaw:
         self.saturated = rho >= 1.0
         if self.saturated:
             return
-        mean_c = (t0 + m1) / (1.0 - rho)
+        mean_c = t0 / (1.0 - rho) + m1  # one piece alone at low load, t0 / (1 - rho) at high
         size = BATCH_BINS
         h = BATCH_SPAN * mean_c / size
         n_fft = 1 << math.ceil(math.log2(4 * size))
