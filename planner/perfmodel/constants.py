@@ -26,6 +26,8 @@ PATH = Path(__file__).resolve().parent / "calibration" / "constants.json"
 NAMES = (
     "gemm_efficiency_ampere",
     "gemm_efficiency_hopper",
+    "gemm_efficiency_blackwell",
+    "fp8_gemm_factor",
     "gemm_half_dim",
     "hbm_efficiency",
     "nvlink_efficiency",

@@ -18,13 +18,19 @@ Constants. The fitted ones live in ``calibration/constants.json``
 (:mod:`planner.perfmodel.constants`; the calibration report lists their
 values and the rows they were fitted on):
 
-``gemm_efficiency_ampere``, ``gemm_efficiency_hopper`` (*fitted*)
-    Fraction of the dense peak reached by large GEMMs on A100 / H100-class
-    GPUs (public cuBLAS measurements put large A100 bf16 GEMMs at 250-290 of
-    312 TFLOPS, 0.80-0.93; the fit sees whole training steps, so it also
-    absorbs what the model leaves out).
-``BLACKWELL_GEMM_EFFICIENCY``, ``GEMM_EFFICIENCY_DEFAULT``
-    Blackwell and unknown architectures: assumptions (no fit row runs on them).
+``gemm_efficiency_ampere``, ``gemm_efficiency_hopper``, ``gemm_efficiency_blackwell`` (*fitted*)
+    Fraction of the dense 16-bit peak reached by large bf16/fp16 GEMMs on
+    A100 / H100-class / B200-class GPUs (public cuBLAS measurements put large
+    A100 bf16 GEMMs at 250-290 of 312 TFLOPS, 0.80-0.93; the fit sees whole
+    training steps, so it also absorbs what the model leaves out).
+``fp8_gemm_factor`` (*fitted*)
+    fp8 (and fp4) GEMMs reach this fraction of their architecture's 16-bit
+    efficiency, against the fp8 (fp4) peak: the scaling-factor (amax)
+    bookkeeping, casts and transposes of the fp8 recipes, which a training
+    step pays and the fit cannot separate from the GEMM. One factor for
+    Hopper and Blackwell (an assumption: the fp4 rows are not fitted).
+``GEMM_EFFICIENCY_DEFAULT``
+    Unknown architectures: an assumption.
 ``gemm_half_dim`` (*fitted*)
     GEMM dimension at which efficiency halves.
 ``hbm_efficiency`` (*fitted*)
@@ -46,8 +52,6 @@ from planner.perfmodel import constants
 from planner.perfmodel.hardware import GpuSpec
 from planner.perfmodel.precision import Precision, get_precision
 
-#: Large-GEMM fraction of dense peak on Blackwell (an assumption: no fitted row runs there).
-BLACKWELL_GEMM_EFFICIENCY = 0.70
 #: Fallback for GPUs whose architecture is not listed (an assumption).
 GEMM_EFFICIENCY_DEFAULT = 0.75
 #: Fused attention: fraction of dense peak reached (FlashAttention-2 reports 50-73 % on
@@ -61,15 +65,27 @@ FLASH_BWD_RATIO = 2.5
 OUT_BYTES = 2.0
 
 
-def gemm_efficiency(gpu: GpuSpec) -> float:
-    """Large-GEMM fraction of dense peak for ``gpu``."""
+#: Precisions whose GEMMs pay ``fp8_gemm_factor`` (scaled low-precision formats).
+SCALED_PRECISIONS = frozenset({"fp8", "fp4"})
+
+
+def gemm_efficiency(gpu: GpuSpec, precision: Precision | str = "bf16") -> float:
+    """Large-GEMM fraction of ``gpu``'s dense peak at ``precision``.
+
+    The 16-bit efficiency of the architecture; fp8 and fp4 GEMMs reach
+    ``fp8_gemm_factor`` of it (never more, so the 16-bit value bounds every
+    precision from above).
+    """
     fitted = constants.FITTED
     by_arch = {
         "Ampere": fitted["gemm_efficiency_ampere"],
         "Hopper": fitted["gemm_efficiency_hopper"],
-        "Blackwell": BLACKWELL_GEMM_EFFICIENCY,
+        "Blackwell": fitted["gemm_efficiency_blackwell"],
     }
-    return by_arch.get(gpu.architecture, GEMM_EFFICIENCY_DEFAULT)
+    efficiency = by_arch.get(gpu.architecture, GEMM_EFFICIENCY_DEFAULT)
+    if get_precision(precision).name in SCALED_PRECISIONS:
+        efficiency *= fitted["fp8_gemm_factor"]
+    return efficiency
 
 
 def hbm_efficiency() -> float:
@@ -85,7 +101,11 @@ def gemm_rates(gpu: GpuSpec, precision: str) -> tuple[float, float, float]:
     Clear with ``gemm_rates.cache_clear()`` after changing the module constants.
     """
     prec = get_precision(precision)
-    return gpu.peak_flops(prec) * gemm_efficiency(gpu), prec.bytes, gpu.hbm_bw * hbm_efficiency()
+    return (
+        gpu.peak_flops(prec) * gemm_efficiency(gpu, prec),
+        prec.bytes,
+        gpu.hbm_bw * hbm_efficiency(),
+    )
 
 
 def gemm_time(

@@ -73,3 +73,34 @@ def test_llmfoundry_models_have_the_published_parameter_counts():
     for _gpu, _n, model, seq, *_rest, params in LLMFOUNDRY_TABLE:
         spec = load_model({**mpt_config(model, seq), "name": model})
         assert abs(spec.params_total / params - 1) < 1e-3, (model, seq)
+
+
+def test_megatron_readme_models_have_the_named_parameter_counts():
+    from planner.perfmodel.calibration.published import MEGATRON_README_TABLE, MODELS
+    from planner.perfmodel.readers import load_model
+
+    for name, *_rest in MEGATRON_README_TABLE:
+        spec = load_model({**MODELS[f"megatron-readme/{name}"], "name": name})
+        billions = float(name.removeprefix("gpt-").removesuffix("b"))
+        assert abs(spec.params_total / 1e9 / billions - 1) < 0.04, (name, spec.params_total)
+
+
+def test_fp8_gemms_pay_the_fitted_factor_of_their_architecture():
+    from planner.perfmodel.kernels import gemm_efficiency
+
+    for name in ("H100", "B200"):
+        gpu = get_gpu(name)
+        bf16 = gemm_efficiency(gpu, "bf16")
+        assert gemm_efficiency(gpu) == bf16
+        assert gemm_efficiency(gpu, "fp8") == bf16 * constants.FITTED["fp8_gemm_factor"]
+        big = 8192
+        ratio = gemm_time(gpu, big, big, big, "bf16") / gemm_time(gpu, big, big, big, "fp8")
+        # the fp8 peak is about twice the bf16 one; the factor takes part of it back
+        peaks = gpu.peak_flops("fp8") / gpu.peak_flops("bf16")
+        assert abs(ratio / (peaks * constants.FITTED["fp8_gemm_factor"]) - 1) < 1e-9
+    with constants.override({"fp8_gemm_factor": 0.5}):
+        gpu = get_gpu("H100")
+        assert gemm_efficiency(gpu, "fp8") == 0.5 * gemm_efficiency(gpu, "bf16")
+    # Ampere has no fp8 tensor cores; its 16-bit efficiency is its own constant
+    a100 = get_gpu("A100")
+    assert gemm_efficiency(a100, "bf16") == constants.FITTED["gemm_efficiency_ampere"]

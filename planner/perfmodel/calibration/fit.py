@@ -59,7 +59,28 @@ PARAMETERS = (
         "gemm_efficiency_ampere", 0.5, 0.95, 0.75, "training", "large-GEMM fraction of peak, A100"
     ),
     Parameter(
-        "gemm_efficiency_hopper", 0.4, 0.95, 0.7, "training", "large-GEMM fraction of peak, H100"
+        "gemm_efficiency_hopper",
+        0.4,
+        0.95,
+        0.7,
+        "training",
+        "large-GEMM fraction of the 16-bit peak, H100/H200/H800",
+    ),
+    Parameter(
+        "gemm_efficiency_blackwell",
+        0.3,
+        0.95,
+        0.7,
+        "training",
+        "large-GEMM fraction of the 16-bit peak, B200/GB200",
+    ),
+    Parameter(
+        "fp8_gemm_factor",
+        0.4,
+        1.0,
+        0.8,
+        "training",
+        "fp8/fp4 GEMMs: fraction of the architecture's 16-bit efficiency (fp8 recipe overheads)",
     ),
     Parameter("gemm_half_dim", 8.0, 256.0, 64.0, "training", "GEMM dimension at half efficiency"),
     Parameter(
@@ -228,7 +249,6 @@ ASSUMPTIONS = (
         "FA2 1.3-2.5x faster than FlashAttention in Triton",
     ),
     ("stage.FLASH_ATTENTION_EFFICIENCY", "0.60", "FlashAttention forward, serving prefill"),
-    ("kernels.BLACKWELL_GEMM_EFFICIENCY", "0.70", "no Blackwell row is a fit row"),
     ("kernels.GEMM_EFFICIENCY_DEFAULT", "0.75", "GPUs of an unlisted architecture"),
     ("memory.RUNTIME_RESERVED_GIB", "4", "CUDA context, NCCL buffers, fragmentation"),
     ("memory.COMM_BUFFER_FRACTION", "0.02", "gradient buckets in flight"),

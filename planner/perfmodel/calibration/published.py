@@ -39,6 +39,23 @@ Sources:
   table line each value comes from, by helper "lit" (notes/lit, source T04).
   A whole held-out source: another framework (Composer) and another layout
   family (FSDP with no model parallelism) than every fitted row.
+* Megatron-LM README, "Performance Benchmarking" weak-scaling table
+  (``images/model_table.png``, NVIDIA/Megatron-LM @f2e5db402c, 2024-07-15,
+  Megatron-Core r0.8.0): GPT 1.7B ... 462B on 48 ... 6,144 H100, vocabulary
+  131,072, s = 4096, model TFLOP/s per GPU (numbers read off the image by
+  helper "lit", notes/lit source T06). The README names the overlap flags
+  (``--overlap-grad-reduce --overlap-param-gather``, which needs the
+  distributed optimizer, and ``--tp-comm-overlap``). Precision is not stated:
+  bf16, because every row's MFU is its TFLOP/s over the 989 TFLOP/s bf16
+  dense peak (e.g. 465.9 / 989 = 47 %). Microbatch 1, no recomputation,
+  no interleaving and sequence parallelism with TP are assumptions (not
+  stated; Megatron's defaults). The only bf16 Hopper fit source.
+* Megatron-Bridge performance summary archive, section "25.09 NeMo
+  Container" (NVIDIA-NeMo/Megatron-Bridge ``docs/performance-summary-archive.md``
+  @067f987d, notes/lit source T13): the DGX-B200 dense rows (FP8 recipe,
+  the unparenthesised values) are the Blackwell fit rows. The held-out
+  ``bridge2511`` B200 rows run the same recipes one release later, so they
+  are not an independent check of the Blackwell efficiency.
 
 The NeMo and Megatron-Bridge rows report model TFLOP/s per GPU under their
 own FLOP count; the model converts them with its own model FLOPs (full
@@ -93,6 +110,22 @@ SOURCES = {
             2025,
             "Megatron-Bridge / Megatron-Core",
             "NeMo 25.11",
+        ),
+        Source(
+            "megatron_readme2407",
+            "Megatron-LM README, Performance Benchmarking weak-scaling table "
+            "(images/model_table.png, NVIDIA/Megatron-LM @f2e5db402c)",
+            2024,
+            "Megatron-LM / Megatron-Core",
+            "r0.8.0",
+        ),
+        Source(
+            "bridge2509",
+            "NVIDIA Megatron-Bridge performance summary archive, 25.09 container "
+            "(NVIDIA-NeMo/Megatron-Bridge docs/performance-summary-archive.md @067f987d)",
+            2025,
+            "Megatron-Bridge / Megatron-Core",
+            "NeMo 25.09",
         ),
         Source(
             "llmfoundry2401",
@@ -393,6 +426,71 @@ BRIDGE_2511 = (
     _nemo("bridge2511", HELD_OUT, "B200", "llama-3.1-8b", 8, 128, 2, 8192, 1, 1, 1, 1, 8, 1576),
     _nemo("bridge2511", HELD_OUT, "B200", "llama-3.1-405b", 128, 64, 1, 8192, 4, 8, 8, 2, 2, 1667),
 )
+
+#: Megatron-Bridge archive, NeMo 25.09 container: the DGX-B200 dense rows (Blackwell fit rows).
+BRIDGE_2509 = (
+    _nemo("bridge2509", FIT, "B200", "llama-3.1-8b", 8, 128, 2, 8192, 1, 1, 1, 1, 8, 1544),
+    _nemo("bridge2509", FIT, "B200", "llama-3.1-405b", 128, 64, 1, 8192, 4, 8, 8, 2, 2, 1676),
+)
+
+#: Megatron-LM README weak-scaling table (H100, bf16): name, layers, hidden, heads, TP, PP,
+#: GPUs, global batch, model TFLOP/s per GPU. GPT with untied embeddings (the names'
+#: parameter counts: 12 h^2 L + 2 V h), MLP 4h, vocabulary 131,072, s = 4096.
+MEGATRON_README_TABLE = (
+    ("gpt-1.7b", 24, 2048, 16, 1, 1, 48, 192, 408.8),
+    ("gpt-7.1b", 30, 4096, 32, 2, 1, 96, 192, 465.9),
+    ("gpt-16b", 32, 6144, 48, 4, 1, 192, 192, 489.1),
+    ("gpt-32b", 48, 7168, 56, 8, 1, 384, 192, 459.6),
+    ("gpt-70b", 84, 8192, 64, 8, 2, 768, 384, 419.7),
+    ("gpt-119b", 92, 10240, 80, 8, 4, 1536, 768, 420.5),
+    ("gpt-177b", 96, 12288, 96, 8, 6, 2304, 1152, 432.8),
+    ("gpt-314b", 96, 16384, 128, 8, 8, 3072, 1536, 474.4),
+    ("gpt-462b", 112, 18432, 144, 8, 16, 6144, 3072, 459.9),
+)
+#: The README's overlap flags: --tp-comm-overlap (and the default grad/param overlaps).
+MEGATRON_README_SOFTWARE = (("tp_overlap", True),)
+
+
+def _megatron_readme_rows() -> list[TrainingRow]:
+    rows = []
+    for name, layers, hidden, heads, tp, pp, gpus, gbs, value in MEGATRON_README_TABLE:
+        model = f"megatron-readme/{name}"
+        MODELS.setdefault(
+            model,
+            {
+                "model_type": "gpt2",
+                "n_embd": hidden,
+                "n_layer": layers,
+                "n_head": heads,
+                "n_inner": None,
+                "n_positions": 4096,
+                "vocab_size": 131072,
+                "tie_word_embeddings": False,
+            },
+        )
+        rows.append(
+            TrainingRow(
+                f"megatron_readme2407/H100/{name}/{gpus}",
+                "megatron_readme2407",
+                "H100",
+                model,
+                gpus,
+                gbs,
+                4096,
+                tp,
+                pp,
+                gpus // (tp * pp),
+                1,
+                "model_tflops_per_gpu",
+                value,
+                FIT,
+                zero=1,
+                sequence_parallel=tp > 1,
+                software=MEGATRON_README_SOFTWARE,
+            )
+        )
+    return rows
+
 
 #: MPT sizes of the LLM Foundry benchmark: layers, d_model, heads (MHA, expansion ratio 4).
 MPT_DIMS = {
@@ -827,6 +925,8 @@ TRAINING_ROWS: tuple[TrainingRow, ...] = (
     *_megatron_rows(),
     *NEMO_2407,
     *BRIDGE_2511,
+    *BRIDGE_2509,
+    *_megatron_readme_rows(),
     *_llmfoundry_rows(),
     *LLAMA3_2024,
     *DEEPSEEKV3_2024,
