@@ -45,7 +45,7 @@ def train(
         int | None, typer.Option("--interleave", "-v", help="Fix the virtual stages per GPU.")
     ] = None,
     recompute: Annotated[
-        str | None, typer.Option("--recompute", help="none, selective or full.")
+        str | None, typer.Option("--recompute", help="none, selective, full or offload.")
     ] = None,
     zero: Annotated[int | None, typer.Option("--zero", help="ZeRO stage 0..3.")] = None,
     sequence_parallel: Annotated[

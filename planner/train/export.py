@@ -194,6 +194,8 @@ def _deepspeed(problem: TrainingProblem, plan: TrainingPlan) -> tuple[dict[str, 
         notes.append(
             "DeepSpeed runs neither interleaved stages nor sequence parallelism: v=1, sp off"
         )
+    if plan.recompute == "offload":
+        notes.append("activation offload has no DeepSpeed setting here (written without)")
     B = problem.workload.global_batch
     return {
         "train_batch_size": B,
@@ -203,7 +205,7 @@ def _deepspeed(problem: TrainingProblem, plan: TrainingPlan) -> tuple[dict[str, 
         "bf16.enabled": True,
         "tensor_parallel.autotp_size": plan.tp,
         "pipeline.stages": plan.pp,
-        "activation_checkpointing.partition_activations": plan.recompute != "none",
+        "activation_checkpointing.partition_activations": plan.recompute in ("selective", "full"),
     }, notes
 
 
@@ -230,10 +232,12 @@ def _torchtitan(problem: TrainingProblem, plan: TrainingPlan) -> tuple[dict[str,
         "training.local_batch_size": problem.workload.global_batch // plan.dp,
         "training.global_batch_size": problem.workload.global_batch,
         "training.seq_len": problem.workload.seq_len,
-        "activation_checkpoint.mode": {"none": "none", "selective": "selective"}.get(
-            plan.recompute, "full"
+        "activation_checkpoint.mode": {"selective": "selective", "full": "full"}.get(
+            plan.recompute, "none"
         ),
     }
+    if plan.recompute == "offload":
+        notes.append("activation offload has no torchtitan setting here (written as none)")
     if plan.pp > 1:
         out["parallelism.pipeline_parallel_first_stage_less_layers"] = base - layers[0]
         out["parallelism.pipeline_parallel_last_stage_less_layers"] = base - layers[-1]

@@ -24,7 +24,7 @@ from planner.perfmodel.precision import get_precision
 from planner.perfmodel.readers import load_model
 from planner.perfmodel.stage import Layout
 
-RECOMPUTE = ("none", "selective", "full")
+RECOMPUTE = ("none", "selective", "full", "offload")
 #: Largest global batch (sequences per step) and sequence length accepted; beyond them the
 #: input is taken for a mistake (2^31 sequences, 2^24 tokens).
 MAX_GLOBAL_BATCH = 2**31
@@ -79,7 +79,8 @@ class Constraints:
     tp, pp, dp, cp, ep, microbatch, interleave
         Fixed sizes (``None``: the planner chooses).
     recompute
-        ``none`` / ``selective`` / ``full`` or ``None``.
+        ``none`` / ``selective`` / ``full`` / ``offload`` (activations to host memory)
+        or ``None``.
     zero
         ZeRO stage 0-3 or ``None``.
     sequence_parallel
@@ -208,7 +209,8 @@ class TrainingPlan(Layout):
     interleave
         Virtual pipeline chunks per stage ``v`` (1 = plain 1F1B).
     recompute
-        ``none`` / ``selective`` / ``full``.
+        ``none`` / ``selective`` / ``full`` / ``offload`` (stored activations copied to
+        host memory and back, :func:`planner.perfmodel.stage.stage_cost`).
     zero
         ZeRO stage 0-3 (1 = Megatron's distributed optimizer).
     sequence_parallel
@@ -242,7 +244,8 @@ class TrainingPlan(Layout):
         parts.append(f"b{self.microbatch}")
         if self.interleave > 1:
             parts.append(f"v{self.interleave}")
-        parts.append({"none": "norc", "selective": "sel", "full": "full"}[self.recompute])
+        labels = {"none": "norc", "selective": "sel", "full": "full", "offload": "offl"}
+        parts.append(labels[self.recompute])
         parts.append(f"zero{self.zero}")
         if self.sequence_parallel:
             parts.append("sp")

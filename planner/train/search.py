@@ -220,6 +220,9 @@ def _layer_memory_floors(
     act = work_mem = lparams = float("inf")
     for is_moe in set(moe_flags(model)):
         kept, working = layer_memory(step, is_moe, rc)
+        if rc == "offload":
+            # stage_cost: nothing stays on the GPU, two layers' worth in flight (copy, compute)
+            kept, working = 0.0, 2 * kept
         act = min(act, kept)
         work_mem = min(work_mem, working)
         lparams = min(lparams, sum(layer_params(model, is_moe, step.tp, step.ep)))
@@ -279,9 +282,11 @@ def config_seeds(
 
     A configuration is left out when one layer's stored activations (one microbatch)
     plus its recompute working set already exceed ``capacity``: every stage holds at
-    least that. Recomputation only adds time (:func:`planner.perfmodel.layer.layer_cost`
-    adds its pass to the same kernels), so the work of the configuration without it
-    bounds the configurations with it: those are given as their decisions
+    least that (with activation offload: the two layers in flight). Recomputation and
+    offload only add time (:func:`planner.perfmodel.layer.layer_cost` adds the
+    recompute pass to the same kernels, :func:`planner.perfmodel.stage.stage_parts`
+    the exposed host copies), so the work of the configuration without either bounds
+    the configurations with them: those are given as their decisions
     ``(tp, cp, ep, microbatch, recompute, sp)``, to be built
     (:func:`layer_config`) only when their bound is reached.
     """

@@ -17,7 +17,7 @@ The space (per decision, after the user's fixed values):
   stage; ``v`` divides ``floor(L / p)`` or ``ceil(L / p)`` (uneven chunks
   when ``p v`` does not divide the layers; ``even_stages`` keeps only ``p`` and
   ``p v`` dividing the layers);
-* ``recompute``: none / selective / full; ``zero``: 0-3 (2 and 3 only
+* ``recompute``: none / selective / full / offload (activations to host memory); ``zero``: 0-3 (2 and 3 only
   without pipeline parallelism, as in DeepSpeed/FSDP); ``sequence_parallel``
   only with ``tp > 1``.
 """

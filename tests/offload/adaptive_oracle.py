@@ -10,35 +10,9 @@ import numpy as np
 from planner.offload.adaptive import improve_set
 
 
-def lookahead_set(
-    gpu: np.ndarray,
-    cpu: np.ndarray,
-    shared: np.ndarray,
-    weights: np.ndarray,
-    resident: np.ndarray,
-    capacity: int,
-    copy_s: float,
-    free_loads: int = 0,
-) -> np.ndarray:
-    """Best set of one layer for the steps ahead, by the ranked-prefix rule.
-
-    Parameters
-    ----------
-    gpu, cpu
-        Seconds of each expert's calls at each step ahead, ``[H, experts]``.
-    shared
-        Seconds of the shared experts at each step ahead, ``[H]``.
-    weights
-        Weight of each step ahead (discount), ``[H]``.
-    resident
-        Current set (no copy needed), bool ``[experts]``.
-    capacity
-        Routed slots of the layer.
-    copy_s
-        Seconds per load; the first ``free_loads`` loads are free (overlap).
-
-    Returns the current set unless another is predicted to be cheaper.
-    """
+def lookahead_set(gpu, cpu, shared, weights, resident, capacity, copy_s, free_loads=0):
+    """One layer's set (``[H, experts]`` costs, an int capacity), as the production rule
+    computed it before it was batched over layers."""
     w = weights[:, None]
     saving = ((cpu - gpu) * w).sum(axis=0) - copy_s * ~resident
     order = np.argsort(-saving, kind="stable")[:capacity]

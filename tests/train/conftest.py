@@ -80,7 +80,7 @@ def _layer_choices(prob: TrainingProblem):
                 for b in _divisors(B):
                     if c.microbatch is not None and b != c.microbatch:
                         continue
-                    for rc in ("none", "selective", "full"):
+                    for rc in ("none", "selective", "full", "offload"):
                         if c.recompute is not None and rc != c.recompute:
                             continue
                         for sp in (False, True):

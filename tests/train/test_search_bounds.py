@@ -4,7 +4,9 @@ For random tiny problems (dense, all-MoE and dense-then-MoE models; default, no-
 DeepSeek-style, frozen-weight and LoRA software; time and cost) each candidate ``(layer configuration, pp,
 dp, v, zero)`` is split every possible way by plain enumeration, and the configuration
 bound, the per-``pp`` bound, the candidate bound and the per-stage floor
-(:func:`planner.train.search.stage_floor`) must all stay below the best of those splits.
+(:func:`planner.train.search.stage_floor`) must all stay below the best of those splits,
+and a configuration's work must be at least that of the same configuration without
+recomputation or offload (the bound of configurations not built yet).
 """
 
 from __future__ import annotations
@@ -86,7 +88,13 @@ def test_bounds_are_below_every_split(seed, kind, software, objective, gpus, ove
     )
     zeros = space(prob).zeros
     checked = 0
-    for lc in layer_configs(prob):
+    configs = layer_configs(prob)
+    plain = {
+        (x.tp, x.cp, x.ep, x.microbatch, x.sp): x.work for x in configs if x.recompute == "none"
+    }
+    for lc in configs:
+        # recompute and offload only add work (search.config_seeds bounds them by it)
+        assert lc.work >= plain[lc.tp, lc.cp, lc.ep, lc.microbatch, lc.sp] * (1 - 1e-12)
         per_pp = _config_bound(prob, lc, zeros, math.inf)
         for _b, pp, d, v, z, m, usum in _candidates(prob, lc, zeros, sorted(per_pp)):
             plan = lc.plan(pp, d, v, z, ())
