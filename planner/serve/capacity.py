@@ -71,6 +71,7 @@ from planner.perfmodel.serving_features import (
 )
 from planner.perfmodel.stage import EngineModel, ReplicaConfig
 from planner.serve.queueing import (
+    BatchedPrefillLaw,
     ResponseLaw,
     TpotLaw,
     compound_quantile,
@@ -154,9 +155,12 @@ class LoadState:
     tmean: float
     kv: float
     util: float
-    ttft: Callable[[], ResponseLaw] | None
+    ttft: Callable[[], ResponseLaw | BatchedPrefillLaw] | None
     ttft_offset: float
     tpot: Callable[[], TpotLaw] | None
+    #: what the utilization limit applies to (default ``util``; a batching prefill engine:
+    #: its prompt work, as being busy is not congestion there)
+    load: float | None = None
 
 
 class RoleModel:
@@ -261,6 +265,7 @@ class RoleModel:
         self.util_limit = (MAX_UTILIZATION if online else 1.0) * (1 + TOL)
         self.batch_cap = None if max_batch is None else max_batch * (1 + TOL)
         self._idle: dict[str, Any] | None = None  # _prefill(0.0), reused by prefill replicas
+        self._fixed: float | None = None  # batch_fixed_cost()
         self._transfer = engine.kv_transfer_time(self.p) if role == "prefill" else 0.0 * self.p
         if role == "prefill":
             self._transfer_lo = engine.kv_transfer_time(self.p_lo)
@@ -338,7 +343,8 @@ class RoleModel:
         stopping at the first target missed; the percentiles are only decided, not
         computed (:meth:`ResponseLaw.within`, :meth:`TpotLaw.within`).
         """
-        batch, kv, u = map(float, (state.batch, state.kv, state.util))
+        batch, kv = float(state.batch), float(state.kv)
+        u = float(state.util if state.load is None else state.load)
         if self._load_violations(kv, u, batch):
             return False
         if self.ttft_limit is not None:
@@ -360,12 +366,23 @@ class RoleModel:
         if state.ttft is not None:
             ttft += state.ttft_offset
         tpot = 0.0 if state.tpot is None else state.tpot().quantile()
-        return self._point(state.rate, state.batch, ttft, tpot, state.tmean, state.kv, state.util)
+        return self._point(
+            state.rate, state.batch, ttft, tpot, state.tmean, state.kv, state.util, state.load
+        )
 
     def _point(
-        self, lam: float, batch: float, ttft: float, tpot: float, tmean: float, kv: float, u: float
+        self,
+        lam: float,
+        batch: float,
+        ttft: float,
+        tpot: float,
+        tmean: float,
+        kv: float,
+        u: float,
+        load: float | None = None,
     ) -> OperatingPoint:
         lam, batch, ttft, tpot, tmean, kv, u = map(float, (lam, batch, ttft, tpot, tmean, kv, u))
+        checked = u if load is None else float(load)
         return OperatingPoint(
             self.role,
             self.chunk,
@@ -377,7 +394,7 @@ class RoleModel:
             kv,
             float(self.kv_cap),
             u,
-            self._check(ttft, tpot, kv, u, batch),
+            self._check(ttft, tpot, kv, checked, batch),
         )
 
     def _kv(self, lam: float, tmean: float, hold: float, decode: bool) -> float:
@@ -423,31 +440,48 @@ class RoleModel:
     def _prefill_state(self, lam: float) -> LoadState:
         """Prefill replicas (and ``both`` when no request decodes): no decode batch."""
         f = self._idle_prefill()
-        s1, s2, behind = f["s1"], f["s2"], 0.0
-        if self.role == "prefill":
-            s1, s2, behind = self._batched_service(lam, f)
+        s1, s2 = f["s1"], f["s2"]
         u = lam * s1
 
-        def ttft() -> ResponseLaw:
-            return ResponseLaw(
-                lam,
-                s1,
-                s2,
-                f["own_lo"] + self._transfer_lo + behind,
-                f["own_hi"] + self._transfer_hi + behind,
-                self.wp,
-                self.q,
-                self.ca2,
-            )
+        def ttft() -> ResponseLaw | BatchedPrefillLaw:
+            if self.role == "prefill":  # bursty arrivals: bursts of ca2 prompts
+                transfer = float(np.dot(self.wp, self._transfer))
+                burst = self.ca2
+                return BatchedPrefillLaw(
+                    lam / burst, self.batch_fixed_cost(), f["x"] * burst, self.wp, self.q, transfer
+                )
+            return ResponseLaw(lam, s1, s2, f["own_lo"], f["own_hi"], self.wp, self.q, self.ca2)
 
-        # (no iteration-in-progress term: the GI/G/1 wait already holds the residual service)
-        ew = gg1_mean_wait(lam, s1, s2, self.ca2)
+        load = None
+        if self.role == "prefill":
+            s1, s2, ew, load = self._batched_service(lam, f)
+            u = lam * s1
+        else:
+            ew = gg1_mean_wait(lam, s1, s2, self.ca2)
         hold = (ew if math.isfinite(ew) else 0.0) + s1 + float(np.dot(self.wp, self._transfer))
         kv = self._kv(lam, 0.0, hold, decode=False)
-        return LoadState(lam, 0.0, 0.0, kv, u, ttft, 0.0, None)
+        return LoadState(lam, 0.0, 0.0, kv, u, ttft, 0.0, None, load)
 
-    def _batched_service(self, lam: float, f: dict[str, Any]) -> tuple[float, float, float]:
-        """(E[S], E[S^2], extra own time) of a prefill engine that batches its queue.
+    def batch_fixed_cost(self) -> float:
+        """Fixed cost of a prefill iteration that carries at least one prompt.
+
+        The step is a roofline: a prompt's compute hides most of the weights read that an
+        empty step costs (``t0``), so between one mean prompt and the full budget the
+        iteration time is ``t(E[p]) + kappa (tokens - E[p])``; its intercept is the fixed
+        cost (at least 0).
+        """
+        if self._fixed is None:
+            f = self._idle_prefill()
+            ep = max(self.ep_mean, 1.0)
+            t_ep = float(self.engine.base_time(np.array([ep]), 0.0, 0.0)[0])
+            kappa = max(0.0, float(np.dot(self.wp, f["x"] - self.attn)) / ep)
+            self._fixed = max(0.0, t_ep - kappa * ep)
+        return self._fixed
+
+    def _batched_service(self, lam: float, f: dict[str, Any]) -> tuple[float, float, float, float]:
+        """A prefill engine that batches its queue: ``(E[S], E[S^2], E[wait], load)`` (the
+        mean values behind the KV-cache holding time and the load; the TTFT law is
+        :class:`~planner.serve.queueing.BatchedPrefillLaw`).
 
         A prefill engine runs the waiting prompts in one iteration (up to its token budget)
         and a prompt's first token comes at the end of that iteration. An iteration costs a
@@ -455,14 +489,16 @@ class RoleModel:
         prompts that arrived during the previous one, on average ``n = lam c + exp(-lam c)``
         of them with ``c = t0 + n E[x]`` (Poisson arrivals in an iteration of mean length
         ``c``; one when the engine was idle), a contraction in ``n`` for ``lam E[x] < 1``.
-        So a prompt costs ``S = x + t0 / n`` of server time in the FCFS queue (at low load
-        every prompt pays a whole iteration, at high load the batch shares it), and its own
-        iteration also holds the ``(n - 1) / 2`` prompts of its batch queued behind it on
-        average. A mean-value approximation: at high load (``lam c >> 1``) ``lam E[S]``
-        approaches 1 while a batching engine is not congested, so the wait is overestimated
-        there (the simulator benchmark shows how much).
+        So a prompt costs ``S = x + t0 / n`` of engine time, the engine is busy a fraction
+        ``u = lam E[S]`` of the time, and an arriving prompt waits only for the iteration in
+        progress (probability ``u``, the GI/M/1 one for bursty arrivals): the residual of a
+        length-biased iteration, mean ``E[c^2] / (2 c)``, with ``Var c = n Var x + E[x]^2
+        Var n`` and ``Var n = c_a^2 lam c``. Its own iteration also carries the prompts that
+        arrived during that one, ``u lam E[c^2] / c`` of them on average. The engine keeps up
+        while ``lam E[x] < 1``, which is the load returned (the busy fraction reaches 1 long
+        before: iterations grow to take the queue).
         """
-        t0, x, es = float(f["t0"]), f["x"], float(f["xbar"])
+        t0, x, es = self.batch_fixed_cost(), f["x"], float(f["xbar"])
         most = max(1.0, self.split / max(self.ep_mean, 1.0))  # token budget per iteration
         n = 1.0
         for _ in range(200):
@@ -472,15 +508,24 @@ class RoleModel:
                 n = new
                 break
             n = new
+        c = t0 + n * es
         service = x + t0 / n
         s1 = float(np.dot(self.wp, service))
         s2 = float(np.dot(self.wp, service * service))
-        return s1, s2, 0.5 * (n - 1.0) * es
+        var_x = max(0.0, float(np.dot(self.wp, x * x)) - es * es)
+        c2 = c * c + n * var_x + es * es * self.ca2 * lam * c
+        busy = min(1.0, lam * s1)
+        sigma = wait_probability(busy, self.ca2) if busy < 1.0 else 1.0
+        return s1, s2, sigma * c2 / (2.0 * c), lam * es
 
     def zero_load_prefill_ttft(self, *, transfer: bool = True) -> float:
         """TTFT percentile of a prefill replica at zero load, with or without shipping the
         KV cache to a decode replica (latency breakdowns: their difference is the transfer)."""
         f = self._idle_prefill()
+        if self.role == "prefill":  # as the load's law (BatchedPrefillLaw) at no load
+            extra = float(np.dot(self.wp, self._transfer)) if transfer else 0.0
+            law = BatchedPrefillLaw(0.0, self.batch_fixed_cost(), f["x"], self.wp, self.q, extra)
+            return law.quantile()
         lo, hi = f["own_lo"], f["own_hi"]
         if transfer:
             lo, hi = lo + self._transfer_lo, hi + self._transfer_hi
@@ -515,10 +560,9 @@ class RoleModel:
         t0, xbar, s1, s2 = f["t0"], f["xbar"], f["s1"], f["s2"]
         lam = B / (self.ed * t0 + B * xbar)
         tmean = t0 / max(1e-300, 1.0 - lam * xbar)
-        # prompts start their prefill in a fraction lam * tmean of the iterations (below
-        # one; beyond, prompts share iterations and each iteration carries the mean extra)
-        per_iter = lam * tmean
-        scale = max(1.0, per_iter) / k
+        # prompts arrive as a Poisson stream (bursts of ca2 prompts when bursty) that the
+        # TPOT law follows iteration by iteration (its backlog chain and busy periods)
+        per_iter = lam * t0
         u = lam * s1
         ew = gg1_mean_wait(lam, s1, s2, self.ca2)
         finite_wait = math.isfinite(ew) and ew > 0 and u > 0
@@ -528,21 +572,29 @@ class RoleModel:
             # bursty arrivals (scv c2 > 1) count like a Poisson stream of bursts of c2
             # prompts: same mean, c2 times the variance of the prompts within a request's life
             burst = self.ca2
+            queued = queued_count_pmf(
+                lam * s1 / burst,
+                wait_probability(u, self.ca2),
+                lam / burst * (ew / wait_probability(u, self.ca2) if finite_wait else 0.0),
+            )
+            if burst > 1:
+                # seen from an arrival, a renewal stream brings (c2 - 1) / 2 more arrivals
+                # than Poisson (renewal function m(t) ~ lam t + (c2 - 1) / 2): the rest of the
+                # request's own burst, queued behind it (a burst with that mean)
+                extra = min(1.0, (burst - 1.0) / (2.0 * burst))
+                queued = np.convolve(queued, [1.0 - extra, extra])
             return TpotLaw(
                 t0 / k,
-                f["x"] * scale * burst,
+                f["x"] * burst / k,
                 min(1.0, per_iter) / burst,
                 self.d / k,
                 self.wo,
                 self.q,
                 noise / k,
                 extra_weights=self.wp,
-                extra_cap=f["chunk_x"] * scale,
-                queued_pmf=queued_count_pmf(
-                    lam * s1 / burst,
-                    wait_probability(u, self.ca2),
-                    lam / burst * (ew / wait_probability(u, self.ca2) if finite_wait else 0.0),
-                ),
+                extra_cap=f["chunk_x"] / k,
+                queued_pmf=queued,
+                arrival_rate=lam * k / burst,
             )
 
         def ttft() -> ResponseLaw:
@@ -561,7 +613,7 @@ class RoleModel:
         at :meth:`batch_limit`): an upper bound on :meth:`capacity`, at the cost of one step
         evaluation (the search skips layouts whose bound smaller layouts already beat)."""
         if self.role == "prefill" or self.ed <= 0:
-            return 1.0 / self._idle_prefill()["s1"]
+            return self.prefill_saturation_rate()
         hi = self.batch_limit()
         if hi > 0 and self.tpot_limit is not None and self.q >= 0.5:
             # TPOT at a percentile >= 50 % is at least the decode step per token, which

@@ -27,7 +27,12 @@
   ``Binomial(D, p_c)``; ``TPOT = tau_0 + delta K / D`` plus a normal term for the
   decode batch's fluctuation over the request's life; its quantile over a
   mixture of output lengths uses the exact binomial for short requests (they
-  make the tail) and the normal approximation for long ones.
+  make the tail) and the normal approximation for long ones. With Poisson prompt arrivals
+  (``arrival_rate``) the count follows the engine's prompt backlog instead: a short request
+  lives through the backlog iteration by iteration (:func:`backlog_chain`: a backlog keeps
+  its iterations full, a prompt arriving in its last iteration does not slow it), a long
+  one sees the prompts of its decode time and the M/G/1 busy periods they start (prompts
+  arriving during a prefill lengthen the request's life, which lets more arrive).
 """
 
 from __future__ import annotations
@@ -93,6 +98,8 @@ def wait_probability(rho: float, ca2: float = 1.0) -> float:
     if abs(ca2 - 1.0) < 1e-12 or ca2 <= 0:
         return rho
     k = 1.0 / ca2
+    if rho * k <= 1e-300:  # a load that underflows: no waiting
+        return 0.0
     lo, hi = 0.0, 1.0 - 1e-12
     for _ in range(60):
         mid = 0.5 * (lo + hi)
@@ -318,8 +325,236 @@ def queued_count_pmf(
     geo = (1.0 - r) * np.power(r, k) if m > 0 else (k == 0).astype(float)
     wait = (1.0 - sigma) * (k == 0) + sigma * geo
     pois = poisson_pmf(a, kmax) if a > 0 else (k == 0).astype(float)
-    pmf = np.convolve(pois, wait)[: kmax + 1]
+    if kmax > 256:  # long laws: convolve by FFT (the direct sum is quadratic)
+        size = 1 << math.ceil(math.log2(2 * (kmax + 1)))
+        both = np.fft.irfft(np.fft.rfft(pois, size) * np.fft.rfft(wait, size), size)
+        pmf = np.maximum(both[: kmax + 1], 0.0)
+    else:
+        pmf = np.convolve(pois, wait)[: kmax + 1]
     return pmf / pmf.sum()
+
+
+#: Backlog grid of :func:`backlog_chain`: bins per full chunk and full chunks tracked (a
+#: larger backlog keeps every iteration of a request of up to that many iterations full).
+CHAIN_BINS_PER_CHUNK = 4
+CHAIN_CHUNKS = 16
+#: Longest request (decode iterations) whose TPOT law is read from the chain; longer ones
+#: take the normal law of their prompts' busy periods.
+CHAIN_MAX_STEPS = 32
+
+
+def _grid_pmf(values: np.ndarray, weights: np.ndarray, h: float, size: int) -> np.ndarray:
+    """A distribution on ``values`` placed on the grid ``0, h, 2h, ...`` (``size`` bins),
+    each value split between its two neighbouring bins so that the mean is kept."""
+    pos = np.minimum(np.asarray(values, float) / h, size - 1.0)
+    lo = np.floor(pos).astype(int)
+    frac = pos - lo
+    pmf = np.zeros(size)
+    np.add.at(pmf, lo, weights * (1.0 - frac))
+    np.add.at(pmf, np.minimum(lo + 1, size - 1), weights * frac)
+    return pmf / pmf.sum()
+
+
+def backlog_chain(
+    tau0: float,
+    pieces: np.ndarray,
+    piece_weights: np.ndarray,
+    rate: float,
+    cap: float,
+    queued_pmf: np.ndarray,
+    steps: int,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The prompt work a decoding request's iterations carry, iteration by iteration.
+
+    The engine's prompt backlog ``W`` (extra time still to run) at the start of each of the
+    request's iterations is a Markov chain: the iteration carries ``y = min(W, cap)`` (at
+    most a full chunk), lasts ``tau0 + y``, and the pieces arriving meanwhile (a Poisson
+    stream of ``rate``, values ``pieces``) join the backlog for the next iteration:
+    ``W' = W - y + A(tau0 + y)``. At the first iteration the backlog is the pieces queued
+    behind the request (count law ``queued_pmf``). So a prompt arriving during the request's
+    last iteration does not slow it, and a backlog that builds up keeps every iteration full
+    (the busy periods the request lives in).
+
+    Returns ``(prob, z1, z2)`` of shape ``(steps + 1, bins)``: after ``D`` iterations,
+    ``prob[D, w]`` is the probability that the backlog is in bin ``w`` and ``z1, z2`` the
+    first and second moments of the extra time carried so far, restricted to that bin (the
+    law of the extra over ``D`` iterations is taken as a mixture over the bins of normals).
+    """
+    h = cap / CHAIN_BINS_PER_CHUNK
+    size = CHAIN_BINS_PER_CHUNK * CHAIN_CHUNKS + 1
+    n_fft = 1 << math.ceil(math.log2(4 * size))
+    piece = np.zeros(n_fft)
+    piece[:size] = _grid_pmf(pieces, piece_weights, h, size)
+    phi = np.fft.rfft(piece)
+
+    def clip(pmf: np.ndarray) -> np.ndarray:
+        pmf = np.maximum(pmf, 0.0)
+        out = pmf[:size].copy()
+        out[-1] += pmf[size:].sum()  # a backlog beyond the grid stays at its top
+        return out / max(out.sum(), 1e-300)
+
+    # initial backlog: a queued_pmf-mixed sum of pieces (its generating function at phi)
+    q = np.asarray(queued_pmf, dtype=float)
+    q = q / q.sum()
+    tail = np.cumsum(q[::-1])[::-1]  # P(count >= k)
+    q = q[: max(1, int(np.count_nonzero(tail > 1e-10)))]  # drop the negligible tail
+    gen = np.polynomial.polynomial.polyval(phi, q / q.sum())
+    start = clip(np.fft.irfft(gen, n_fft))
+    carried = np.minimum(np.arange(size) * h, cap)  # y per backlog bin
+    full = CHAIN_BINS_PER_CHUNK  # bins >= full carry a whole chunk
+    # compound-Poisson arrivals during an iteration carrying y (one law per y below a chunk)
+    spans = tau0 + carried[: full + 1]
+    arrivals = np.fft.irfft(np.exp(rate * spans[:, None] * (phi[None, :] - 1.0)), n_fft, axis=1)
+    arrivals = np.maximum(arrivals[:, :size], 0.0)
+    arrivals /= np.maximum(arrivals.sum(axis=1, keepdims=True), 1e-300)
+    # W' = W - y + A: row i is its arrival law shifted to i - y, the overflow in the top bin
+    rows = np.arange(size)
+    law = arrivals[np.minimum(rows, full)]
+    target = (rows - np.minimum(rows, full))[:, None] + np.arange(size)[None, :]
+    trans = np.zeros((size, size))
+    inside = target < size
+    trans[np.broadcast_to(rows[:, None], target.shape)[inside], target[inside]] = law[inside]
+    trans[:, -1] += np.maximum(0.0, 1.0 - trans.sum(axis=1))
+    out = np.zeros((steps + 1, 3, size))  # per step: prob, z1, z2 by backlog bin
+    out[0, 0] = start
+    grown = np.empty((3, size))
+    twice, square = 2.0 * carried, carried * carried
+    for s in range(steps):
+        p, m1, m2 = out[s]
+        grown[0] = p
+        np.multiply(carried, p, out=grown[1])
+        grown[1] += m1
+        np.multiply(square, p, out=grown[2])
+        grown[2] += m2
+        grown[2] += twice * m1
+        np.matmul(grown, trans, out=out[s + 1])
+    return out[:, 0], out[:, 1], out[:, 2]
+
+
+#: Grid of :class:`BatchedPrefillLaw`: bins, and the grid's span in mean iteration lengths.
+BATCH_BINS = 128
+BATCH_SPAN = 16.0
+
+
+class BatchedPrefillLaw:
+    """TTFT law of an engine that runs all its waiting prompts in one iteration (prefill).
+
+    An iteration lasts ``t0`` plus the work of its prompts; it carries the prompts that
+    arrived during the previous one, so the iteration lengths are a Markov chain,
+    ``c' = t0 + X(A(c))`` with ``A(c)`` the (Poisson) arrivals during ``c`` and ``X`` the sum
+    of their work, and an iteration without arrivals is followed by an idle period and an
+    iteration of one prompt. Its stationary law is found on a grid (power iteration). A
+    prompt arriving while an iteration of length ``L`` runs (length-biased) waits for its
+    residual (uniform on ``[0, L]``) and then for its own iteration, ``t0 +`` its own work
+    ``+`` the work of the others that arrived during ``L``; a prompt arriving at an idle
+    engine runs alone at once. The budget of an iteration is not modelled (the capacity
+    keeps ``lam E[x]`` below 1, far from it).
+
+    Parameters
+    ----------
+    lam
+        Arrival rate (pieces per second; bursty arrivals: bursts).
+    t0
+        Fixed cost of an iteration.
+    pieces, weights
+        Work of a piece (a prompt, or a burst) and its law.
+    q
+        Percentile as a fraction.
+    extra
+        Time added to every TTFT (KV transfer, mean).
+    """
+
+    def __init__(
+        self,
+        lam: float,
+        t0: float,
+        pieces: np.ndarray,
+        weights: np.ndarray,
+        q: float,
+        extra: float = 0.0,
+    ) -> None:
+        pieces = np.maximum(np.asarray(pieces, dtype=float), 0.0)
+        weights = np.asarray(weights, dtype=float) / np.sum(weights)
+        m1 = float(weights @ pieces)
+        self.q, self.extra = q, extra
+        rho = lam * m1
+        self.saturated = rho >= 1.0
+        if self.saturated:
+            return
+        mean_c = t0 / (1.0 - rho) + m1  # one piece alone at low load, t0 / (1 - rho) at high
+        size = BATCH_BINS
+        h = BATCH_SPAN * mean_c / size
+        n_fft = 1 << math.ceil(math.log2(4 * size))
+        grid = np.arange(size) * h
+        piece = np.zeros(n_fft)
+        piece[:size] = _grid_pmf(pieces, weights, h, size)
+        phi = np.fft.rfft(piece)
+        omega = 2j * np.pi * np.arange(phi.size) / n_fft
+        k0 = math.floor(t0 / h)
+        frac = t0 / h - k0  # + t0: split between two bins (a fractional shift would ring)
+        shift = (1.0 - frac) * np.exp(-omega * k0) + frac * np.exp(-omega * (k0 + 1))
+
+        def laws(spectra: np.ndarray) -> np.ndarray:
+            out = np.fft.irfft(spectra, n_fft, axis=-1)
+            out = np.maximum(out, 0.0)
+            top = out[..., size:].sum(axis=-1)
+            out = out[..., :size]
+            out[..., -1] += top
+            return out / np.maximum(out.sum(axis=-1, keepdims=True), 1e-300)
+
+        # transition: from an iteration of length grid[i] to the next one
+        # arrivals' work over grid[i] = i h: the i-th power of its law over h (products,
+        # not complex exponentials, which cost most of the time here)
+        gen = np.cumprod(np.broadcast_to(np.exp(lam * h * (phi - 1.0)), (size, phi.size)), axis=0)
+        arrived = np.vstack([np.ones((1, phi.size), complex), gen[:-1]])
+        idle = np.exp(-lam * grid)  # no arrival: the next iteration carries one piece
+        gen = arrived - idle[:, None] + idle[:, None] * phi[None, :]
+        trans = laws(gen * shift[None, :])
+        # stationary law by power iteration (vector-matrix products: a LAPACK solve or a
+        # matrix power spins BLAS threads, hundreds of times slower on a loaded machine)
+        pi = laws((phi * shift)[None, :])[0]
+        for _ in range(3000):
+            new = pi @ trans
+            if np.abs(new - pi).sum() < 1e-10:
+                pi = new
+                break
+            pi = new
+        centre = grid + 0.5 * h
+        e_c = float(pi @ centre)
+        idle_time = float(pi @ np.exp(-lam * centre)) / lam if lam > 0 else math.inf
+        busy = e_c / (e_c + idle_time) if lam > 0 else 0.0
+        biased = pi * centre / e_c  # iteration seen by an arrival while busy
+        # TTFT while busy: residual U L + t0 + own + others' work during L
+        # residual: uniform over the bins 0..i of an iteration in bin i (its discrete transform)
+        m = np.arange(1, size + 1, dtype=float)[:, None]
+        back = np.cumprod(np.broadcast_to(np.exp(-omega), (size, phi.size)), axis=0)
+        step = np.where(np.abs(omega) > 0, 1.0 - np.exp(-omega), 1.0)[None, :]
+        uni = np.where(np.abs(omega)[None, :] > 0, (1.0 - back) / (m * step), 1.0)
+        others = arrived * np.exp(0.5 * lam * h * (phi - 1.0))[None, :]  # over centre[i]
+        busy_spec = (biased[:, None] * uni * others).sum(axis=0)
+        spec = (busy * busy_spec + (1.0 - busy)) * phi * shift
+        pmf = laws(spec[None, :])[0]
+        self.cdf = np.cumsum(pmf)
+        self.h = h
+        self.busy = busy
+
+    def quantile(self) -> float:
+        """The ``q`` quantile (``inf`` when the engine cannot keep up)."""
+        if self.saturated:
+            return math.inf
+        cdf = self.cdf
+        k = min(int(np.searchsorted(cdf, self.q - 1e-12)), cdf.size - 1)
+        if k == 0:
+            return self.extra
+        # the law sits on the grid points k h (mass split between neighbours): interpolate
+        below = float(cdf[k - 1])
+        step = float(cdf[k]) - below
+        part = (self.q - below) / step if step > 0 else 1.0
+        return (k - 1 + min(max(part, 0.0), 1.0)) * self.h + self.extra
+
+    def within(self, limit: float, offset: float = 0.0) -> bool:
+        """``not (quantile() + offset > limit)``."""
+        return not (self.quantile() + offset > limit)
 
 
 def tpot_quantile(*args: Any, **kwargs: Any) -> float:
@@ -376,6 +611,12 @@ class TpotLaw:
     residual
         The first decode iteration starts after a wait uniform on ``[0, residual]`` (a
         request handed over mid-iteration), spread over the request's ``D`` tokens.
+    arrival_rate
+        When positive, pieces arrive as a Poisson stream of this rate (per unit of TPOT
+        time) and ``p_chunk`` is not used: for ``D <=`` :data:`EXACT_BINOMIAL_MAX` the
+        extra time is read from :func:`backlog_chain` (at most ``max(extra_cap)`` per
+        iteration); above, ``K`` is Poisson with mean ``D tau0 arrival_rate`` (+ the queued
+        count) and each piece brings its M/G/1 busy period.
 
     :meth:`quantile` is its ``q`` quantile (:func:`tpot_quantile`); :meth:`within`
     decides ``quantile() <= limit`` with the same result but usually after a few CDF
@@ -397,6 +638,7 @@ class TpotLaw:
         queued: float = 0.0,
         residual: float = 0.0,
         queued_pmf: np.ndarray | None = None,
+        arrival_rate: float = 0.0,
     ) -> None:
         self.q = q
         self.trivial = True  # no class decodes: the quantile is 0
@@ -430,10 +672,24 @@ class TpotLaw:
         n = np.maximum(1.0, np.rint(d))
         cap_max = float(cap.max())
         xd = np.minimum(xs[None, :], n[:, None] * cap[None, :])  # a prompt's share, per class
-        mu = xd @ xw
-        var_x = np.maximum(0.0, (xd * xd) @ xw - mu * mu)
+        # Poisson pieces (arrival_rate > 0): a piece's prefill lengthens the request's
+        # iterations, and the pieces arriving meanwhile lengthen them further: each piece of x
+        # brings Poisson(rate x) more, each with its own M/G/1 busy period (mean
+        # m1 / (1 - rho), second moment m2 / (1 - rho)^3)
+        rate = max(0.0, arrival_rate) if float(xw @ xs) > 0 else 0.0
+        m1, m2 = float(xw @ xs), float(xw @ (xs * xs))
+        rho = min(rate * m1, 0.999)
+        eb, eb2 = (m1 / (1.0 - rho), m2 / (1.0 - rho) ** 3) if rate > 0 else (0.0, 0.0)
+        child_mean, child_var = rate * xs * eb, rate * xs * eb2  # per piece value
+        # a piece and the busy period it starts (its own share capped, see extra_cap)
+        mu = xd @ xw + child_mean @ xw
+        second = (xd * xd) @ xw + 2.0 * (xd * child_mean[None, :]) @ xw
+        second = second + (child_var + child_mean * child_mean) @ xw
+        var_x = np.maximum(0.0, second - mu * mu)
+        if rate > 0:  # seeds: Poisson arrivals over the D decode-only iterations
+            p = min(1.0, rate * tau0)
         exact = (
-            (d <= EXACT_BINOMIAL_MAX)
+            (d <= (CHAIN_MAX_STEPS if rate > 0 else EXACT_BINOMIAL_MAX))
             & (queued <= EXACT_BINOMIAL_MAX)
             & (queued_pmf is None or queued_pmf.size <= 8 * EXACT_BINOMIAL_MAX)
             & ((p > 0) | (queued > 0))
@@ -442,10 +698,34 @@ class TpotLaw:
         g = ~exact
         if g.any():  # normal: K has mean D p + queued and variance D p (1 - p) + Var(queued)
             mean_k, var_k = d[g] * p + queued, d[g] * p * (1 - p) + queued_var
+            if rate > 0:
+                mean_k = d[g] * rate * tau0 + queued
+                var_k = d[g] * rate * tau0 + queued_var
             sd_k = np.sqrt(np.maximum(0.0, mean_k * var_x[g] + var_k * mu[g] ** 2)) / d[g]
             centre = tau0 + np.minimum(mean_k * mu[g], d[g] * cap_max) / d[g]
             parts.append((w[g], centre, np.hypot(sd_k, sd_n[g]), d[g]))
-        if exact.any():
+        if exact.any() and rate > 0:  # the backlog chain, read after each class's D steps
+            ne, we, de, noise = n[exact], w[exact], d[exact], sd_n[exact]
+            if queued_pmf is None:
+                extra = max(4, int(queued + 6.0 * math.sqrt(queued)) + 1)
+                start = poisson_pmf(queued, extra) if queued > 0 else np.ones(1)
+            else:
+                start = queued_pmf
+            limit = cap_max if math.isfinite(cap_max) else float(xs.max())
+            prob, z1, z2 = backlog_chain(tau0, xs, xw, rate, limit, start, int(ne.max()))
+            at = ne.astype(int)
+            pw, s1, s2 = prob[at], z1[at], z2[at]
+            mean_z = np.where(pw > 0, s1 / np.maximum(pw, 1e-300), 0.0)
+            var_z = np.maximum(0.0, np.where(pw > 0, s2 / np.maximum(pw, 1e-300), 0.0) - mean_z**2)
+            parts.append(
+                (
+                    we[:, None] * pw,
+                    tau0 + mean_z / ne[:, None],
+                    np.sqrt(var_z / (ne**2)[:, None] + (noise**2)[:, None]),
+                    np.repeat(de[:, None], pw.shape[1], axis=1),
+                )
+            )
+        elif exact.any():
             ne, we, de, noise = n[exact], w[exact], d[exact], sd_n[exact]
             top = int(ne.max())
             k = np.arange(top + 1, dtype=float)
@@ -515,7 +795,8 @@ class TpotLaw:
         spread = 8.0 * float(sd.max())
         lo, hi = float(centre.min()) - spread, float(centre.max()) + spread
         # no request exceeds its largest possible extra (the normal approximations would)
-        most = 0.0 if p <= 0 and queued <= 0 else (cap_max if queued > 0 else float(xs.max()))
+        most = 0.0 if p <= 0 and queued <= 0 else float(xs.max())
+        most = cap_max if queued > 0 or rate > 0 else most
         most = min(most, cap_max)
         hi = min(hi, tau0 + most + residual + 8.0 * float(sd_n.max(initial=0.0)) + 1e-11 * tau0)
         self.weight, self.centre, self.sd, self.total = weight, centre, sd, total
