@@ -485,7 +485,7 @@ LOOKAHEAD_STEPS = 32
 def lookahead_plan(instance: Instance) -> np.ndarray:
     """A MIP start: the ``auto`` rule fed with the true future counts (hindsight, not causal).
 
-    At every step and layer, :func:`~planner.offload.adaptive.lookahead_set`
+    At every step and layer, :func:`~planner.offload.adaptive.lookahead_sets`
     over the next :data:`LOOKAHEAD_STEPS` steps, weighted like ``auto``.
     """
     return lookahead_until(instance, None)[0]
@@ -494,7 +494,7 @@ def lookahead_plan(instance: Instance) -> np.ndarray:
 def lookahead_until(instance: Instance, deadline: Deadline | None) -> tuple[np.ndarray, int]:
     """:func:`lookahead_plan` within ``deadline``: the plan and the steps decided (the later
     ones keep the last resident set)."""
-    from planner.offload.adaptive import DISCOUNT, lookahead_set
+    from planner.offload.adaptive import DISCOUNT, lookahead_sets
     from planner.offload.policy import CHECK_EVERY
 
     caps = instance.layer_capacities()
@@ -512,19 +512,14 @@ def lookahead_until(instance: Instance, deadline: Deadline | None) -> tuple[np.n
         hi = min(S, s + LOOKAHEAD_STEPS)
         weights = DISCOUNT ** np.arange(hi - s)
         a, b = s - first, hi - first
-        resident = np.stack(
-            [
-                lookahead_set(
-                    gpu[a:b, layer],
-                    cpu[a:b, layer],
-                    shared[a:b, layer],
-                    weights,
-                    resident[layer],
-                    int(caps[layer]),
-                    instance.copy_s,
-                )
-                for layer in range(instance.layers)
-            ]
+        resident = lookahead_sets(
+            gpu[a:b].transpose(1, 0, 2),
+            cpu[a:b].transpose(1, 0, 2),
+            shared[a:b].T,
+            weights,
+            resident,
+            caps,
+            instance.copy_s,
         )
         out[s] = resident
     return out, S

@@ -121,22 +121,17 @@ class D2MoEPolicy:
         self.last_use[counts > 0] = step
         gpu, cpu = ctx.gpu_time(counts), ctx.cpu_time(counts)
         shared = ctx.shared_time(counts)
-        new = np.empty_like(resident)
-        for ly in range(ctx.layers):
-            cap = int(ctx.capacity[ly])
-            if self.window is None:
-                io = cap
-            else:
-                io = int(self.window[ly] / ctx.copy_s + 1e-9) if ctx.copy_s > 0 else cap
-            missing = (counts[ly] > 0) & ~resident[ly]
-            newcomers = top_by(counts[ly], io, missing)
-            new[ly] = keep_best(
-                cap,
-                resident[ly] | newcomers,
-                counts[ly],
-                resident[ly].astype(float),
-                self.last_use[ly],
-            )
+        cap = ctx.capacity
+        if self.window is None or ctx.copy_s <= 0:
+            io = cap
+        else:
+            io = (self.window / ctx.copy_s + 1e-9).astype(np.int64)
+        missing = (counts > 0) & ~resident
+        # every layer at once: one sort for the newcomers, one for the set (as keep_best)
+        newcomers = keep_best_rows(io, missing, counts)
+        new = keep_best_rows(
+            cap, resident | newcomers, counts, resident.astype(float), self.last_use
+        )
         g = shared + (gpu * new).sum(axis=1)
         c = (cpu * ~new).sum(axis=1)
         self.window = np.maximum(g, c)

@@ -56,7 +56,7 @@ class Bounds:
 
 def edge_weight(instance: Instance, e: Edge) -> int:
     """Latency plus the cross-warp delay every schedule pays on this edge."""
-    return e.latency + (instance.cross_latency(e.src) if instance.forced_cross(e) else 0)
+    return e.latency + (instance.edge_cross_latency(e) if instance.forced_cross(e) else 0)
 
 
 def res_mii(instance: Instance) -> tuple[int, dict[str, int]]:

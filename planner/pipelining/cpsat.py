@@ -153,7 +153,7 @@ def build(
     # Dependences with cross-warp delays.
     crossing = []
     for e in instance.edges:
-        cw = instance.cross_latency(e.src)
+        cw = instance.edge_cross_latency(e)
         base = e.latency - e.distance * ii
         if instance.forced_cross(e):  # paid by every schedule, kept in every relaxation
             m.add(start[e.dst] - start[e.src] >= base + cw)
@@ -310,6 +310,57 @@ def _one_iteration(
             m.add_no_overlap(intervals)
         else:
             m.add_cumulative(intervals, [1] * len(intervals), cap)
+
+
+def full_units(instance: Instance, ii: int) -> list[str]:
+    """Units whose occupations fill all ``capacity * ii`` of their slots at ``ii``."""
+    return [
+        u
+        for u, cap in instance.machine.units.items()
+        if sum(r.cycles * r.count for op in instance.ops for r in op.reservation if r.unit == u)
+        == cap * ii
+    ]
+
+
+def build_packing(instance: Instance, ii: int) -> cp_model.CpModel | None:
+    """The modulo resource limits alone, time-indexed, when some unit is full at ``ii``.
+
+    Literals ``at[v, q]``: op ``v`` starts at residue ``q``; per unit and residue the
+    occupations covering it fit its capacity (Twill's formulation). A unit full at
+    ``ii`` is busy to capacity at every residue, so at every residue the demand that
+    starts equals the demand that ends: with it the solver sees, e.g., that where a
+    full-width occupation ends two ops would have to start together on a unit of
+    capacity 1 (gemm_hopper at its ResMII; the interval model cannot prove that).
+    Dependences, warps and storage are left out: infeasible here is infeasible at
+    ``ii``. ``None`` when no unit is full (then this adds nothing to ResMII).
+    """
+    full = full_units(instance, ii)
+    if not full:
+        return None
+    m = cp_model.CpModel()
+    at: dict[str, list[Any]] = {}
+    for op in instance.ops:
+        if op.reservation:
+            at[op.id] = [m.new_bool_var(f"at[{op.id},{q}]") for q in range(ii)]
+            m.add_exactly_one(at[op.id])
+    for unit, cap in instance.machine.units.items():
+        occupations = [(op, r) for op in instance.ops for r in op.reservation if r.unit == unit]
+        base = sum((r.cycles // ii) * r.count for _, r in occupations)
+        for q in range(ii):
+            cover = [
+                r.count * at[op.id][(q - r.offset - d) % ii]
+                for op, r in occupations
+                for d in range(r.cycles % ii)
+            ]
+            if cover:
+                m.add(sum(cover) <= cap - base)
+            if unit in full:
+                starts = [r.count * at[op.id][(q - r.offset) % ii] for op, r in occupations]
+                ends = [
+                    r.count * at[op.id][(q - r.offset - r.cycles) % ii] for op, r in occupations
+                ]
+                m.add(sum(starts) == sum(ends))
+    return m
 
 
 def _registers(

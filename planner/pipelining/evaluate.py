@@ -93,9 +93,12 @@ def verify(instance: Instance, solution: Any) -> list[str]:
     if ii > instance.effective_max_ii:
         out.append(f"ii {ii} exceeds max_ii {instance.effective_max_ii}")
 
-    # Dependences, with the producer's cross-warp latency when the warp groups differ.
+    # Dependences, with the producer's cross-warp latency when the warp groups differ or
+    # when exactly one end is a single-thread op (an mbarrier handshake on any group).
     for i, e in enumerate(instance.edges):
-        need = e.latency + (instance.cross_latency(e.src) if warp[e.src] != warp[e.dst] else 0)
+        src, dst = instance.op(e.src), instance.op(e.dst)
+        handshake = warp[e.src] != warp[e.dst] or src.single_thread != dst.single_thread
+        need = e.latency + (instance.edge_cross_latency(e) if handshake else 0)
         have = start[e.dst] + e.distance * ii - start[e.src]
         if have < need:
             out.append(

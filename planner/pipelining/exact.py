@@ -33,7 +33,7 @@ from planner.core.cpsat import make_solver
 from planner.core.result import Result, Status
 from planner.core.timing import Deadline
 from planner.pipelining.bounds import compute_bounds, length_lb
-from planner.pipelining.cpsat import Model, build
+from planner.pipelining.cpsat import Model, build, build_packing
 from planner.pipelining.evaluate import encode, schedule_length, verify
 from planner.pipelining.ims import assign_together, modulo_schedule
 from planner.pipelining.instance import Instance, Solution
@@ -53,6 +53,9 @@ FULL_SHARE = 0.6
 WINDOW_FRACTION = 0.15
 WINDOW_MIN = 4
 WINDOW_SHARE = 0.5
+#: Share of the remaining time for the time-indexed packing check at an ii where the plain
+#: relaxation found nothing and some unit is full.
+PACKING_SHARE = 0.3
 #: Share of the remaining time for finding warp groups for a relaxation's start times.
 PIN_SHARE = 0.15
 #: Share of the remaining time (at most) for the tie-break stage.
@@ -176,6 +179,11 @@ def solve_exact(
                 entry["proof"] = f"relaxation{level + 1}"
                 break
             if name not in ("OPTIMAL", "FEASIBLE"):
+                # Not even the plain relaxation has a schedule: a unit full at this ii
+                # may make its packing impossible, which the time-indexed form decides.
+                if level == 0 and _packing_infeasible(instance, ii, deadline, threads, seed):
+                    outcome = "infeasible"
+                    entry["proof"] = "packing"
                 break
             lb_len = max(lb_len, math.ceil(solver.best_objective_bound - 1e-6))
             candidate = relaxed.solution(solver)
@@ -285,6 +293,18 @@ def solve_exact(
         stats=stats,
         reason=reason,
     )
+
+
+def _packing_infeasible(
+    instance: Instance, ii: int, deadline: Deadline, threads: int, seed: int
+) -> bool:
+    """True when the modulo resource limits alone, time-indexed with the balance of a
+    full unit (:func:`~planner.pipelining.cpsat.build_packing`), are proven infeasible."""
+    model = build_packing(instance, ii)
+    if model is None or deadline.remaining() < 0.05:
+        return False
+    solver = make_solver(time_limit=deadline.fraction(PACKING_SHARE), threads=threads, seed=seed)
+    return solver.status_name(solver.solve(model)) == "INFEASIBLE"
 
 
 def _accept(

@@ -114,9 +114,9 @@ def assign_balanced(instance: Instance, ii: int) -> dict[str, int] | None:
     warp = {op.id: 0 for op in instance.ops if op.variable_latency}
     load = dict.fromkeys(groups, 0)
     regs = dict.fromkeys(groups, 0)
-    preds: dict[str, list[str]] = {}
+    preds: dict[str, list[tuple[int, str]]] = {}
     for e in instance.edges:
-        preds.setdefault(e.dst, []).append(e.src)
+        preds.setdefault(e.dst, []).append((instance.edge_cross_latency(e), e.src))
     share = max(1, sum(op.registers for op in instance.ops) // len(groups))
     for op in instance.ops:
         if op.variable_latency:
@@ -124,7 +124,7 @@ def assign_balanced(instance: Instance, ii: int) -> dict[str, int] | None:
         wc = op.warp_cycles
         liked = [
             warp[p]
-            for p in sorted(preds.get(op.id, []), key=lambda p: -instance.cross_latency(p))
+            for _, p in sorted(preds.get(op.id, []), key=lambda cp: -cp[0])
             if p in warp and warp[p] in load
         ]
         choice = None
@@ -207,7 +207,12 @@ def _delays(instance: Instance, warp: dict[str, int]) -> list[tuple[str, str, in
         (
             e.src,
             e.dst,
-            e.latency + (instance.cross_latency(e.src) if warp[e.src] != warp[e.dst] else 0),
+            e.latency
+            + (
+                instance.edge_cross_latency(e)
+                if warp[e.src] != warp[e.dst] or instance.forced_cross(e)
+                else 0
+            ),
             e.distance,
         )
         for e in instance.edges

@@ -16,7 +16,9 @@ Timing semantics (shared by :mod:`evaluate`, the exact model and the heuristic)
   have a small ``warp_cycles``;
 * an edge ``u -> v`` with latency ``d`` and distance ``δ`` requires
   ``t_v + δ·ii - t_u >= d``, plus the producer's cross-warp latency when the
-  two ops sit on different warp groups;
+  two ops sit on different warp groups or exactly one of them is
+  ``single_thread`` (a barrier handshake between one issuing thread and a warp
+  group's threads, needed on any group);
 * the value an op produces occupies ``registers`` (per thread, on the
   producer's warp group), ``smem`` (KiB) and ``tmem`` (columns) from its issue
   until its last consumer completes (``t_c + δ·ii + latency_c``), or until the
@@ -76,6 +78,7 @@ _OP_KEYS = {
     "reservation",
     "latency",
     "variable_latency",
+    "single_thread",
     "warp_cycles",
     "registers",
     "smem",
@@ -85,7 +88,16 @@ _OP_KEYS = {
     "note",
 }
 _RES_KEYS = {"unit", "offset", "cycles", "count"}
-_EDGE_KEYS = {"src", "dst", "latency", "distance", "in_place", "order_only", "note"}
+_EDGE_KEYS = {
+    "src",
+    "dst",
+    "latency",
+    "distance",
+    "in_place",
+    "order_only",
+    "cross_warp_latency",
+    "note",
+}
 
 
 @dataclass(frozen=True)
@@ -119,6 +131,11 @@ class Op:
     variable_latency
         True for ops whose latency is not known statically (TMA loads/stores):
         they must run on the dedicated producer warp group, alone.
+    single_thread
+        True for ops one thread issues whose completion is observed only through
+        an mbarrier (Blackwell ``tcgen05.mma``): an edge between it and an op that
+        is not single-thread pays the cross-warp latency even on one warp group
+        (see :meth:`Instance.forced_cross`).
     warp_cycles
         Time the op keeps its warp group busy from its issue.
     registers
@@ -138,6 +155,7 @@ class Op:
     reservation: tuple[Reservation, ...]
     latency: int
     variable_latency: bool = False
+    single_thread: bool = False
     warp_cycles: int = 0
     registers: int = 0
     smem: int = 0
@@ -160,6 +178,8 @@ class Op:
         }
         if self.variable_latency:
             out["variable_latency"] = True
+        if self.single_thread:
+            out["single_thread"] = True
         for key in ("warp_cycles", "registers", "smem", "tmem"):
             if getattr(self, key):
                 out[key] = getattr(self, key)
@@ -177,7 +197,11 @@ class Edge:
     """Dependence ``src -> dst``: ``t_dst + distance * ii - t_src >= latency`` (+ cross-warp).
 
     ``in_place``: the consumer takes over the producer's storage at its issue;
-    ``order_only``: the edge does not extend the producer's value lifetime.
+    ``order_only``: the edge does not extend the producer's value lifetime;
+    ``cross_warp_latency``: the delay of handing this edge's value to another warp
+    group when it differs from the producer's (an op whose outputs differ in size,
+    e.g. a register tile to one consumer and a scalar to another); ``None``: the
+    producer's.
     """
 
     src: str
@@ -186,6 +210,7 @@ class Edge:
     distance: int = 0
     in_place: bool = False
     order_only: bool = False
+    cross_warp_latency: int | None = None
     note: str = ""
 
     def to_dict(self) -> dict[str, Any]:
@@ -199,6 +224,8 @@ class Edge:
             out["in_place"] = True
         if self.order_only:
             out["order_only"] = True
+        if self.cross_warp_latency is not None:
+            out["cross_warp_latency"] = self.cross_warp_latency
         if self.note:
             out["note"] = self.note
         return out
@@ -332,9 +359,27 @@ class Instance:
             else op.cross_warp_latency
         )
 
+    def edge_cross_latency(self, edge: Edge) -> int:
+        """Delay of handing ``edge``'s value to another warp group (the edge's own value,
+        else the producer's)."""
+        if edge.cross_warp_latency is not None:
+            return edge.cross_warp_latency
+        return self.cross_latency(edge.src)
+
     def forced_cross(self, edge: Edge) -> bool:
-        """True when the edge always crosses warp groups (one end variable-latency, not both)."""
-        return self.op(edge.src).variable_latency != self.op(edge.dst).variable_latency
+        """True when every schedule pays the producer's cross-warp latency on ``edge``.
+
+        * One end is variable-latency, the other not: they sit on different groups.
+        * One end is single-thread, the other not (PTX ISA 9.7.16.6): a single-thread
+          op's completion is seen only through ``tcgen05.commit`` + an mbarrier wait,
+          even by warps of the issuing group, and its inputs written by a warp group's
+          128 threads reach the issuing thread only after ``tcgen05.wait::st``, a
+          fence and a barrier, wherever the issuing thread sits.
+        """
+        src, dst = self.op(edge.src), self.op(edge.dst)
+        return src.variable_latency != dst.variable_latency or (
+            src.single_thread != dst.single_thread
+        )
 
     @property
     def has_variable_latency(self) -> bool:
@@ -584,6 +629,7 @@ def _op_from_dict(name: str, i: int, data: Any) -> Op:
         variable_latency=_bool(
             name, f"{where}.variable_latency", data.get("variable_latency", False)
         ),
+        single_thread=_bool(name, f"{where}.single_thread", data.get("single_thread", False)),
         warp_cycles=_num(name, f"{where}.warp_cycles", data.get("warp_cycles", 0)),
         registers=_int(name, f"{where}.registers", data.get("registers", 0), minimum=0),
         smem=_int(name, f"{where}.smem", data.get("smem", 0), minimum=0),
@@ -613,6 +659,9 @@ def _edge_from_dict(name: str, i: int, data: Any, latency_of: Mapping[str, Any])
         distance=_int(name, f"{where}.distance", data.get("distance", 0), minimum=0),
         in_place=_bool(name, f"{where}.in_place", data.get("in_place", False)),
         order_only=_bool(name, f"{where}.order_only", data.get("order_only", False)),
+        cross_warp_latency=None
+        if data.get("cross_warp_latency") is None
+        else _num(name, f"{where}.cross_warp_latency", data["cross_warp_latency"]),
         note=str(data.get("note", "")),
     )
 
@@ -653,6 +702,8 @@ def _validate(inst: Instance) -> None:
             if end not in seen:
                 raise InputError(f"{where}: names unknown op {end!r}")
         _nonneg_int(where, "latency", e.latency)
+        if e.cross_warp_latency is not None:
+            _nonneg_int(where, "cross_warp_latency", e.cross_warp_latency)
         if e.distance < 0:
             raise InputError(f"{where}: distance {e.distance} is negative")
     cycle = zero_distance_cycle(inst.ops, inst.edges)
@@ -712,7 +763,7 @@ def default_horizon(inst: Instance) -> int:
     waiting for all of its inputs, fits in it.
     """
     total = sum(op.span for op in inst.ops)
-    total += sum(e.latency + inst.cross_latency(e.src) for e in inst.edges if e.distance == 0)
+    total += sum(e.latency + inst.edge_cross_latency(e) for e in inst.edges if e.distance == 0)
     return max(1, total)
 
 
@@ -781,7 +832,14 @@ def normalize(inst: Instance, spec: Any) -> Instance:
         )
         for op in inst.ops
     ]
-    edges = [replace(e, latency=q(e.latency)) for e in inst.edges]
+    edges = [
+        replace(
+            e,
+            latency=q(e.latency),
+            cross_warp_latency=None if e.cross_warp_latency is None else q(e.cross_warp_latency),
+        )
+        for e in inst.edges
+    ]
     machine = replace(inst.machine, cross_warp_latency=q(inst.machine.cross_warp_latency))
     record = {
         "scale": scale,

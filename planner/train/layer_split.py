@@ -175,6 +175,8 @@ def bottleneck_stage_layers(problem: TrainingProblem, plan: TrainingPlan) -> tup
         bounds.append(cost(j, start, start + n)[0])
         start += n
     hi = max(bounds)
+    if fill(math.inf) is None:  # no split fits in memory at any bottleneck
+        return None
     # a split within the memory caps may need a slower bottleneck than the balanced one
     while fill(hi) is None:
         if hi > 1e6 * max(bounds):

@@ -21,7 +21,7 @@ from planner.train.explain import explain_infeasible
 from planner.train.hetero.search import hetero_search
 from planner.train.heuristics import megatron_heuristic, rule_of_thumb
 from planner.train.instance import TrainingPlan, TrainingProblem
-from planner.train.search import SearchOutcome, exact_search
+from planner.train.search import SearchOutcome, TopK, exact_search
 from planner.train.simplicity import POOL_SIZE, prefer_simple
 from planner.train.step_time import estimate
 
@@ -113,21 +113,29 @@ def add_near_best(
     """Add to ``outcome.ranked`` the plans within ``tolerance`` of its best (up to
     :data:`~planner.train.simplicity.POOL_SIZE`), for :func:`prefer_simple` to choose from.
 
-    A second search pruned at ``(1 + tolerance)`` times the best objective; it does
-    not change ``outcome``'s bound or completeness. Returns whether it finished (every
+    The proven search is continued (its open part, :class:`~planner.train.search.Frontier`)
+    with the threshold raised to ``(1 + tolerance)`` times the best objective: the
+    plans it evaluated are candidates already and none is evaluated twice. It
+    does not change ``outcome``'s bound or completeness. Returns whether it finished (every
     plan within the tolerance was seen, up to the pool size) before ``deadline``.
     """
     best_plan, best_q = outcome.ranked[0]
-    near = exact_search(
-        problem,
-        top_k=POOL_SIZE,
-        deadline=deadline,
-        incumbent=best_plan,
-        threshold=best_q.objective * (1 + tolerance) * (1 + 1e-9),
-    )
+    wanted = best_q.objective * (1 + tolerance) * (1 + 1e-9)
     held = {plan for plan, _q in outcome.ranked}
-    outcome.ranked += [(p, q) for p, q in near.ranked if p not in held]
-    return near.complete
+    if outcome.frontier is not None and outcome.complete:
+        # continue the proven search: every plan it evaluated is a candidate already
+        top = TopK(POOL_SIZE)
+        for plan, q in [*outcome.ranked, *outcome.seen]:
+            top.offer(plan, q)
+        complete, _open = outcome.frontier.run(top, wanted, deadline)
+        near = top.best()
+    else:
+        search = exact_search(
+            problem, top_k=POOL_SIZE, deadline=deadline, incumbent=best_plan, threshold=wanted
+        )
+        complete, near = search.complete, search.ranked
+    outcome.ranked += [(p, q) for p, q in near if p not in held]
+    return complete
 
 
 def exact(

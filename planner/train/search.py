@@ -42,12 +42,15 @@ from planner.perfmodel.memory import (
     in_flight_microbatches,
     model_state_bytes,
 )
+from planner.perfmodel.overlap import OVERLAP_SLOWDOWN
 from planner.perfmodel.stage import (
+    TrainingStep,
     layer_memory,
     optimizer_time,
     p2p_exposed_floor,
     p2p_transfer,
     pipeline_time,
+    stage_cost,
     stage_times,
 )
 from planner.train.bounds import lower_bound
@@ -159,6 +162,13 @@ class SearchOutcome:
         Counters.
     min_memory
         Smallest worst-stage memory (bytes) over the plans evaluated, with the plan.
+    seen
+        Every fitting plan evaluated, with its quick numbers.
+    closed_below
+        Every plan with an objective below this was evaluated (and is in ``seen``) when
+        the search is complete: the pruning threshold it ended with.
+    frontier
+        The search's open part, to continue it with a higher threshold.
     """
 
     ranked: list[tuple[TrainingPlan, Quick]]
@@ -169,6 +179,79 @@ class SearchOutcome:
     pruned_configs: int = 0
     pruned_pairs: int = 0
     min_memory: tuple[float, TrainingPlan | None] = (float("inf"), None)
+    seen: list[tuple[TrainingPlan, Quick]] = field(default_factory=list)
+    closed_below: float = 0.0
+    frontier: Frontier | None = None
+
+
+def _sp_values(problem: TrainingProblem, t: int) -> list[bool]:
+    """Sequence-parallel choices for tensor-parallel size ``t``."""
+    c = problem.constraints
+    sps = [False, True] if t > 1 else [False]
+    if c.sequence_parallel is not None:
+        sps = [x for x in sps if x == c.sequence_parallel]
+    return sps
+
+
+def _layer_groups(problem: TrainingProblem, sp_space: Space):
+    """``(tp, cp, ep, microbatch, sp)`` of every layer configuration (recompute aside)."""
+    for t, cp, ep, b in itertools.product(
+        sp_space.tps, sp_space.cps, sp_space.eps, sp_space.microbatches
+    ):
+        if t * cp > sp_space.budget:
+            continue
+        for sp in _sp_values(problem, t):
+            yield t, cp, ep, b, sp
+
+
+def _group_step(problem: TrainingProblem, t: int, cp: int, ep: int, b: int, sp: bool):
+    """The training step of a one-stage plan with these per-layer decisions (no recompute)."""
+    plan = TrainingPlan(tp=t, pp=1, dp=1, cp=cp, ep=ep, microbatch=b, sequence_parallel=sp)
+    return training_step(problem, plan)
+
+
+def _layer_memory_floors(
+    problem: TrainingProblem, step: TrainingStep, rc: str
+) -> tuple[float, float, float]:
+    """(stored activations, recompute working set, parameters) of one layer on one GPU with
+    recompute mode ``rc``: the least over the model's layer types (a stage's terms are at
+    least these)."""
+    model = problem.model
+    act = work_mem = lparams = float("inf")
+    for is_moe in set(moe_flags(model)):
+        kept, working = layer_memory(step, is_moe, rc)
+        act = min(act, kept)
+        work_mem = min(work_mem, working)
+        lparams = min(lparams, sum(layer_params(model, is_moe, step.tp, step.ep)))
+    return act, work_mem, lparams
+
+
+def layer_config(
+    problem: TrainingProblem,
+    t: int,
+    cp: int,
+    ep: int,
+    b: int,
+    rc: str,
+    sp: bool,
+    floors: tuple[float, float, float] | None = None,
+    step: TrainingStep | None = None,
+) -> LayerConfig:
+    """The :class:`LayerConfig` of these per-layer decisions (``floors``: from
+    :func:`_layer_memory_floors`, and ``step``: from :func:`_group_step`, computed when
+    not given)."""
+    model = problem.model
+    pool = problem.cluster.pools[0]
+    n_moe = sum(moe_flags(model))
+    step = step or _group_step(problem, t, cp, ep, b, sp)
+    if floors is None:
+        floors = _layer_memory_floors(problem, step, rc)
+    # W: the whole model as one stage, forward + backward (stage_cost's p2p and per-step
+    # terms left out: they only add)
+    fwd, bwd = stage_times(
+        replace(step, recompute=rc), pool, model.layers - n_moe, n_moe, True, True
+    )
+    return LayerConfig(t, cp, ep, b, rc, sp, fwd + bwd, *floors)
 
 
 def layer_configs(
@@ -179,42 +262,51 @@ def layer_configs(
     When ``deadline`` expires the list stops early (callers check ``deadline.expired()``).
     """
     sp_space = sp_space or space(problem)
-    c, model = problem.constraints, problem.model
-    pool = problem.cluster.pools[0]
-    n_moe = sum(moe_flags(model))
-    n_dense = model.layers - n_moe
     out = []
-    for t, cp, ep, b, rc in itertools.product(
-        sp_space.tps, sp_space.cps, sp_space.eps, sp_space.microbatches, sp_space.recomputes
-    ):
-        if t * cp > sp_space.budget:
-            continue
+    for t, cp, ep, b, sp in _layer_groups(problem, sp_space):
         if deadline is not None and deadline.expired():
             break
-        sps = [False, True] if t > 1 else [False]
-        if c.sequence_parallel is not None:
-            sps = [x for x in sps if x == c.sequence_parallel]
-            if t == 1 and c.sequence_parallel:
-                sps = []
-        for sp in sps:
-            plan = TrainingPlan(
-                tp=t, pp=1, dp=1, cp=cp, ep=ep, microbatch=b, recompute=rc, sequence_parallel=sp
-            )
-            step = training_step(problem, plan)
-            # W: the whole model as one stage, forward + backward (stage_cost's p2p and
-            # per-step terms left out: they only add)
-            fwd, bwd = stage_times(step, pool, n_dense, n_moe, True, True)
-            # per-layer memory floors: the least over the layer types (relaxes the stage's
-            # activation and working-set terms to the smallest layer's)
-            act = work_mem = lparams = float("inf")
-            for is_moe, n in ((False, n_dense), (True, n_moe)):
-                if n:
-                    kept, working = layer_memory(step, is_moe)
-                    act = min(act, kept)
-                    work_mem = min(work_mem, working)
-                    lparams = min(lparams, sum(layer_params(model, is_moe, t, ep)))
-            out.append(LayerConfig(t, cp, ep, b, rc, sp, fwd + bwd, act, work_mem, lparams))
+        for rc in sp_space.recomputes:
+            out.append(layer_config(problem, t, cp, ep, b, rc, sp))
     out.sort(key=lambda lc: lc.bound(problem))
+    return out
+
+
+def config_seeds(
+    problem: TrainingProblem, sp_space: Space, capacity: float, deadline: Deadline | None = None
+) -> list[tuple[float, LayerConfig | tuple]]:
+    """(lower bound, configuration) of every layer configuration that may fit in memory.
+
+    A configuration is left out when one layer's stored activations (one microbatch)
+    plus its recompute working set already exceed ``capacity``: every stage holds at
+    least that. Recomputation only adds time (:func:`planner.perfmodel.layer.layer_cost`
+    adds its pass to the same kernels), so the work of the configuration without it
+    bounds the configurations with it: those are given as their decisions
+    ``(tp, cp, ep, microbatch, recompute, sp)``, to be built
+    (:func:`layer_config`) only when their bound is reached.
+    """
+    out: list[tuple[float, LayerConfig | tuple]] = []
+    for t, cp, ep, b, sp in _layer_groups(problem, sp_space):
+        if deadline is not None and deadline.expired():
+            break
+        step = _group_step(problem, t, cp, ep, b, sp)
+        floors = {}
+        for rc in sp_space.recomputes:
+            f = _layer_memory_floors(problem, step, rc)
+            if f[0] + f[1] <= capacity * (1 + 1e-12):
+                floors[rc] = f
+        lazy = "none" in sp_space.recomputes and len(floors) >= 2
+        if not lazy:
+            for rc, f in floors.items():
+                lc = layer_config(problem, t, cp, ep, b, rc, sp, f, step)
+                out.append((lc.bound(problem), lc))
+            continue
+        plain = layer_config(problem, t, cp, ep, b, "none", sp, floors.get("none"), step)
+        for rc in floors:
+            if rc == "none":
+                out.append((plain.bound(problem), plain))
+            else:
+                out.append((plain.bound(problem), (t, cp, ep, b, rc, sp)))
     return out
 
 
@@ -337,6 +429,14 @@ def _uneven_capacity_ok(
     return (pps == 1) | ((caps.min(axis=1) >= 1) & (np.where(j < p, caps, 0).sum(axis=1) >= L))
 
 
+def _optimizer_rate(problem: TrainingProblem) -> float:
+    """Least optimizer seconds per parameter of a stage: the software's Adam traffic, over
+    the trained share of the base weights only (frozen / LoRA fine-tuning)."""
+    sw = problem.software
+    gpu = problem.cluster.pools[0].gpu
+    return optimizer_time(gpu, 1.0, sw.optimizer_traffic) * sw.base_trainable
+
+
 def _config_bound(
     problem: TrainingProblem, lc: LayerConfig, zeros: tuple[int, ...], capacity: float
 ) -> dict[int, float]:
@@ -420,29 +520,76 @@ def _config_bound(
         gpus = lc.tp * lc.cp * pps * dmin
         # stage.pipeline_time relaxed: largest stage time -> usum / p, v -> v_max (vectorized)
         pipe = (B / (dmin * lc.microbatch) + (pps - 1) / vmax) * usum / pps
-        tail = optimizer_time(pool.gpu, 1.0) * p0 / np.where(zp >= 1, dmin * lc.cp, 1.0)
+        tail = _optimizer_rate(problem) * p0 / np.where(zp >= 1, dmin * lc.cp, 1.0)
         bound = (pipe + tail) * gpus * pool.gpu.price_per_gpu_hour / 3600.0
         return {int(p): float(b) for p, b, k in zip(pps, bound, ok, strict=True) if k}
     # stage.pipeline_time relaxed: largest stage time -> usum / p, v -> v_max (vectorized)
     pipe = (m + (pps - 1) / vmax) * usum / pps
     opt_params = p0 / np.where(zp >= 1, sh, 1.0)
-    tail = optimizer_time(pool.gpu, 1.0) * opt_params
+    tail = _optimizer_rate(problem) * opt_params
     bound = pipe + tail
     return {int(p): float(b) for p, b, k in zip(pps, bound, ok, strict=True) if k}
+
+
+def stage_floor(problem: TrainingProblem, plan: TrainingPlan, usum: float, m: int) -> float:
+    """Lower bound on the objective of ``plan`` (``stage_layers`` ignored) over every split.
+
+    Some stage holds at least ``n = ceil(L / p)`` layers. With ``n_d`` of them dense
+    (``n_d`` between the fewest and the most dense layers ``n`` layers can hold), its
+    per-microbatch time is at least that of a middle stage (no embedding, no head)
+    holding exactly them, and so is the largest stage time ``max U``: its kernels grow
+    with every layer, the exposed p2p ``max(w + k c, c + k w)`` grows with the kernel
+    time ``w``, and ZeRO-2/3's overlapped communication with the parameters. Its tail
+    is at least ``k`` (the overlap slowdown; 1 without overlap) times its DP gradient
+    and gather volumes' times plus its optimizer time. Over ``n_d`` every such term is
+    affine or concave (a collective is 0 at 0 bytes and affine above), so its least
+    value is at an end of the range: the bound takes each term's least over both ends.
+    ``usum`` is a lower bound on the sum of the stage times (from the layer
+    configuration's work). Cost objective: times the plan's GPUs and price.
+    """
+    model = problem.model
+    L, pp = model.layers, plan.pp
+    pool = problem.cluster.pools[0]
+    n = -(-L // pp)
+    flags = moe_flags(model)
+    n_moe_all = sum(flags)
+    n_dense_all = L - n_moe_all
+    ends = {min(n, n_dense_all), max(0, n - n_moe_all)}
+    step = training_step(problem, plan)
+    sw = problem.software
+    k_sync = OVERLAP_SLOWDOWN if step.overlap_grad_reduce else 1.0
+    k_gather = OVERLAP_SLOWDOWN if (sw.overlap_param_gather and step.overlap_grad_reduce) else 1.0
+    umax = sync = gather = opt = float("inf")
+    for nd in ends:
+        st = stage_cost(step, pool, nd, n - nd, False, False)
+        # ZeRO-2/3 overlap their per-microbatch collectives (convex in the volume): only
+        # the kernels and the exposed p2p are taken for mixed layer types
+        mixed = len(ends) > 1 and plan.zero >= 2
+        umax = min(umax, st.fwd + st.bwd + st.p2p if mixed else st.micro)
+        if plan.zero < 2:
+            sync = min(sync, st.grad_sync)
+            gather = min(gather, st.param_gather)
+        opt = min(opt, st.optimizer)
+    if plan.zero >= 2:
+        sync = gather = 0.0
+    umax = max(umax, usum / pp)
+    # the schedule as the step model prices it (planner.train.step_time.quick)
+    pipe = pipeline_time(umax, usum, m, pp, plan.interleave)
+    bound = pipe + k_sync * sync + k_gather * gather + opt
+    if problem.constraints.objective == "cost":
+        bound *= plan.gpus * pool.gpu.price_per_gpu_hour / 3600.0
+    return bound
 
 
 def _candidates(
     problem: TrainingProblem,
     lc: LayerConfig,
     zeros: tuple[int, ...],
-    capacity: float,
     pps: list[int],
-    deadline: Deadline | None = None,
-) -> tuple[list[tuple[float, int, int, int, int, int]], float]:
-    """(time bound, pp, dp, v, zero, microbatches) of the memory-feasible plans of ``lc``.
-
-    Also returns the smallest stage-0 memory floor seen (for infeasibility reports).
-    """
+) -> list[tuple[float, int, int, int, int, int, float]]:
+    """(time bound, pp, dp, v, zero, microbatches, least sum of stage times) of every plan
+    of ``lc`` with a pipeline size in ``pps``, by increasing bound (memory is checked by
+    :func:`candidate_may_fit` when a candidate is reached)."""
     c = problem.constraints
     B = problem.workload.global_batch
     pool = problem.cluster.pools[0]
@@ -450,49 +597,179 @@ def _candidates(
     L = problem.model.layers
     cost = c.objective == "cost"
     price = gpu.price_per_gpu_hour / 3600.0
+    emb = problem.model.embedding_params() / lc.tp
+    opt_rate = _optimizer_rate(problem)
     out = []
-    min_floor = float("inf")
+    # p2p_transfer depends on dp (same node or not) and not on pp; the exposed share on
+    # whether the plan interleaves (both cached over the loops)
+    stub = training_step(problem, lc.plan(2, 1, 1, 0, ()))
+    ones: dict[int, float] = {}
+    shares: dict[int, float] = {}
     for pp in pps:
-        if deadline is not None and deadline.expired():
-            break
-        if c.stage_layers is not None:
-            if len(c.stage_layers) != pp:
-                continue
-            stage0 = c.stage_layers[0]
-        elif c.even_stages:
-            stage0 = balanced_stage_layers(L, pp)[0]
-        else:  # uneven splits: stage 0 keeps at least one layer per chunk
-            stage0 = None
+        if c.stage_layers is not None and len(c.stage_layers) != pp:
+            continue
         zs = tuple(z for z in zeros if pp == 1 or z <= 1)
         if not zs:
             continue
         for d in _dps(problem, lc, pp):
             m = B // (d * lc.microbatch)
-            stub_step = training_step(problem, lc.plan(pp, d, 1, 0, ()))
-            one = p2p_transfer(stub_step, pool, None) if pp > 1 else 0.0
+            if pp > 1 and d not in ones:
+                ones[d] = p2p_transfer(replace(stub, dp=d), pool, None)
+            one = ones[d] if pp > 1 else 0.0
             for v in interleaves(problem, pp, m):
-                s0 = stage0 if stage0 is not None else (L if pp == 1 else v)
-                usum = lc.work + 2 * v * one * pp * p2p_exposed_floor(
-                    replace(stub_step, interleave=v)
-                )
+                s0 = _stage0(problem, pp, v)
+                if v not in shares:
+                    shares[v] = p2p_exposed_floor(replace(stub, interleave=v))
+                usum = lc.work + 2 * v * one * pp * shares[v]
                 # relaxes stage.pipeline_time's largest stage time to the mean usum / pp
                 pipe = pipeline_time(usum / pp, usum, m, pp, v)
+                p0 = max(s0 * lc.layer_params + emb, -(-L // pp) * lc.layer_params)
                 for z in zs:
-                    floor = _first_stage_floor(problem, lc, s0, pp, d, m, v, z)
-                    min_floor = min(min_floor, floor)
-                    if floor > capacity:
-                        continue
-                    if stage0 is None and not split_may_fit(problem, lc, pp, d, m, v, z, capacity):
-                        continue
-                    p0 = s0 * lc.layer_params + problem.model.embedding_params() / lc.tp
-                    p0 = max(p0, -(-L // pp) * lc.layer_params)  # the largest stage's
-                    tail = optimizer_time(gpu, p0 / (d * lc.cp if z >= 1 else 1))
-                    bound = pipe + tail
+                    # the optimizer of the largest stage (or of stage 0 with the embedding)
+                    bound = pipe + opt_rate * p0 / (d * lc.cp if z >= 1 else 1)
                     if cost:
                         bound *= lc.tp * lc.cp * pp * d * price
-                    out.append((bound, pp, d, v, z, m))
+                    out.append((bound, pp, d, v, z, m, usum))
     out.sort()
-    return out, min_floor
+    return out
+
+
+def _stage0(problem: TrainingProblem, pp: int, v: int) -> int:
+    """Fewest layers stage 0 of a ``pp``-stage pipeline with ``v`` chunks may hold."""
+    c, L = problem.constraints, problem.model.layers
+    if c.stage_layers is not None:
+        return c.stage_layers[0]
+    if c.even_stages:
+        return balanced_stage_layers(L, pp)[0]
+    return L if pp == 1 else v  # uneven splits: stage 0 keeps at least one layer per chunk
+
+
+def candidate_may_fit(
+    problem: TrainingProblem,
+    lc: LayerConfig,
+    pp: int,
+    d: int,
+    m: int,
+    v: int,
+    z: int,
+    capacity: float,
+) -> tuple[bool, float]:
+    """Whether some split of the candidate may pass memory, with its stage-0 memory floor.
+
+    Stage 0's floor (:func:`first_stage_memory`) and, for uneven splits, the per-stage
+    layer caps of :func:`split_may_fit`.
+    """
+    c = problem.constraints
+    floor = _first_stage_floor(problem, lc, _stage0(problem, pp, v), pp, d, m, v, z)
+    if floor > capacity:
+        return False, floor
+    uneven = c.stage_layers is None and not c.even_stages
+    if uneven and not split_may_fit(problem, lc, pp, d, m, v, z, capacity):
+        return False, floor
+    return True, floor
+
+
+class Frontier:
+    """The open part of a best-first search over valid lower bounds (resumable).
+
+    One heap holds layer configurations (keyed by :meth:`LayerConfig.bound`, or by
+    the bound of the same configuration without recomputation until they are
+    built), pipeline sizes of an expanded configuration (keyed by the per-``pp``
+    bound of :func:`_config_bound`) and candidates ``(pp, dp, v, zero)`` (keyed by
+    the larger of the candidate bound and the per-``pp`` bound, then refined by
+    :func:`stage_floor`). :meth:`run` pops the least key: a configuration expands
+    into its pipeline sizes, a size into its candidates, a candidate gets its memory
+    check and refined bound (pushed back) and then its exact layer split and
+    evaluation. Nothing leaves the heap but what was evaluated or cannot fit in
+    memory, so a later :meth:`run` with a higher threshold (the near-best plans of
+    ``--prefer-simple``) continues where the first stopped.
+    """
+
+    def __init__(self, problem: TrainingProblem, deadline: Deadline) -> None:
+        self.problem = problem
+        self.capacity = problem.capacity(problem.cluster.pools[0].gpu)
+        sp_space = space(problem)
+        self.zeros = sp_space.zeros
+        self.out = SearchOutcome([], False, 0.0)
+        seeds = config_seeds(problem, sp_space, self.capacity, deadline)
+        # the list may be cut short by the deadline: unlisted configurations stay open
+        self.cut = deadline.expired()
+        self.out.configs = len(seeds)
+        # heap items: (key, tie, kind, payload); kinds: 0 configuration, 1 candidate to
+        # refine, 2 refined candidate, 3 configuration still to build, 4 pipeline size
+        self.heap: list[tuple] = [
+            (key, i, 0 if isinstance(x, LayerConfig) else 3, x) for i, (key, x) in enumerate(seeds)
+        ]
+        heapq.heapify(self.heap)
+        self.tie = itertools.count(len(seeds))
+
+    def _push(self, key: float, kind: int, payload) -> None:
+        heapq.heappush(self.heap, (key, next(self.tie), kind, payload))
+
+    def _expand(self, lc: LayerConfig, pps: list[int], per_pp: dict[int, float]) -> None:
+        for bound, pp, d, v, z, m, usum in _candidates(self.problem, lc, self.zeros, pps):
+            self._push(max(bound, per_pp[pp]), 1, (lc, pp, d, v, z, m, usum))
+
+    def run(self, top: TopK, threshold: float, deadline: Deadline) -> tuple[bool, float]:
+        """Evaluate plans until every open key reaches ``min(top.threshold, threshold)``.
+
+        Fitting plans are offered to ``top`` and recorded in ``out.seen``. Returns
+        whether the search finished before ``deadline`` and the least open key.
+        """
+        problem, out = self.problem, self.out
+        c = problem.constraints
+        L = problem.model.layers
+        heap = self.heap
+        if self.cut:
+            return False, lower_bound(problem)
+        while heap:
+            key, _t, kind, payload = heap[0]
+            limit = min(top.threshold, threshold) * (1 - REL_TOL)
+            if key >= limit:
+                break
+            if deadline.expired():
+                return False, key
+            heapq.heappop(heap)
+            if kind == 3:
+                lc = layer_config(problem, *payload)
+                self._push(lc.bound(problem), 0, lc)
+                continue
+            if kind == 0:
+                lc = payload
+                per_pp = _config_bound(problem, lc, self.zeros, self.capacity)
+                live = [p for p, b in per_pp.items() if b < limit]
+                for p, b in per_pp.items():
+                    if b >= limit:
+                        self._push(b, 4, (lc, p, b))
+                self._expand(lc, live, per_pp)
+                continue
+            if kind == 4:
+                lc, p, b = payload
+                self._expand(lc, [p], {p: b})
+                continue
+            lc, pp, d, v, z, m, usum = payload
+            if kind == 1:
+                fits, floor = candidate_may_fit(problem, lc, pp, d, m, v, z, self.capacity)
+                if floor < out.min_memory[0]:
+                    out.min_memory = (floor, None)
+                if not fits:
+                    continue
+                if pp > 1:  # bounded before the layer split
+                    refined = stage_floor(problem, lc.plan(pp, d, v, z, ()), usum, m)
+                    if refined > key:
+                        self._push(refined, 2, payload)
+                        continue
+            if c.stage_layers is not None or c.even_stages:
+                stage = c.stage_layers or balanced_stage_layers(L, pp)
+                plan = lc.plan(pp, d, v, z, stage)
+                q = quick(problem, plan)
+            else:  # the exact layers per stage (planner.train.layer_split)
+                plan, q = best_stage_layers(problem, lc.plan(pp, d, v, z, ()))
+            out.evaluated += 1
+            if q.fits:
+                top.offer(plan, q)
+                out.seen.append((plan, q))
+        return True, heap[0][0] if heap else float("inf")
 
 
 def exact_search(
@@ -504,6 +781,10 @@ def exact_search(
     threshold: float = float("inf"),
 ) -> SearchOutcome:
     """Best ``top_k`` plans of a homogeneous problem, proven under the model.
+
+    A best-first search (:class:`Frontier`) that stops when the least open bound
+    reaches the ``top_k``-th best objective (or ``threshold``): every plan left has
+    a bound at least that.
 
     Parameters
     ----------
@@ -521,65 +802,22 @@ def exact_search(
         was found.
     """
     deadline = deadline or Deadline(None)
-    problem_c = problem.constraints
-    capacity = problem.capacity(problem.cluster.pools[0].gpu)
     top = TopK(top_k)
-    out = SearchOutcome([], False, 0.0)
     if incumbent is not None:
         q = quick(problem, incumbent)
         if q.fits:
             top.offer(incumbent, q)
-    sp_space = space(problem)
-    zeros = sp_space.zeros
-    L = problem.model.layers
-    configs = layer_configs(problem, sp_space, deadline)
-    out.configs = len(configs)
-    stopped = False
-    lowest_open = float("inf")
-    if deadline.expired():  # the list may be cut short: unlisted configurations are open
-        stopped = True
-        lowest_open = lower_bound(problem)
-    for idx, lc in enumerate(configs):
-        cb = lc.bound(problem)
-        limit = min(top.threshold, threshold)
-        if cb >= limit * (1 - REL_TOL):
-            out.pruned_configs += len(configs) - idx
-            lowest_open = min(lowest_open, cb)
-            break
-        if deadline.expired():
-            stopped = True
-            lowest_open = min(lowest_open, cb)
-            break
-        per_pp = _config_bound(problem, lc, zeros, capacity)
-        pps = [p for p, b in per_pp.items() if b < limit * (1 - REL_TOL)]
-        if not pps:
-            out.pruned_configs += 1
-            continue
-        cands, floor = _candidates(problem, lc, zeros, capacity, pps, deadline)
-        if deadline.expired():
-            stopped = True
-            lowest_open = min(lowest_open, cb)
-            break
-        if floor < out.min_memory[0]:
-            out.min_memory = (floor, None)
-        stage_fixed = problem_c.stage_layers
-        for bound, pp, d, v, z, _m in cands:
-            if bound >= min(top.threshold, threshold) * (1 - REL_TOL):
-                out.pruned_pairs += 1
-                break
-            if stage_fixed is not None or problem_c.even_stages:
-                stage = stage_fixed if stage_fixed is not None else balanced_stage_layers(L, pp)
-                plan = lc.plan(pp, d, v, z, stage)
-                q = quick(problem, plan)
-            else:  # the exact layers per stage (planner.train.layer_split)
-                plan, q = best_stage_layers(problem, lc.plan(pp, d, v, z, ()))
-            out.evaluated += 1
-            if q.fits:
-                top.offer(plan, q)
+    frontier = Frontier(problem, deadline)
+    complete, lowest_open = frontier.run(top, threshold, deadline)
+    out = frontier.out
+    out.frontier = frontier
+    out.pruned_pairs = sum(1 for item in frontier.heap if item[2] in (1, 2, 4))
+    out.pruned_configs = sum(1 for item in frontier.heap if item[2] in (0, 3))
     out.ranked = top.best()
-    out.complete = not stopped
+    out.complete = complete
+    out.closed_below = min(top.threshold, threshold) if complete else 0.0
     best = out.ranked[0][1].objective if out.ranked else float("inf")
-    out.bound = best if out.complete else min(best, lowest_open)
+    out.bound = best if complete else min(best, lowest_open)
     return out
 
 
@@ -603,11 +841,9 @@ def min_memory_search(
     for lc in configs:
         if deadline.expired():
             return best, best_plan, False
-        cands, _floor = _candidates(
-            problem, lc, zeros, float("inf"), pipeline_sizes(problem, lc.tp, lc.cp), deadline
-        )
+        cands = _candidates(problem, lc, zeros, pipeline_sizes(problem, lc.tp, lc.cp))
         floors = []
-        for _b, pp, d, v, z, m in cands:
+        for _b, pp, d, v, z, m, _u in cands:
             stage0 = (
                 problem.constraints.stage_layers[0]
                 if problem.constraints.stage_layers is not None

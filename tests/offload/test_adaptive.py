@@ -8,7 +8,13 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from planner.offload.adaptive import AdaptivePolicy, improve_set, lookahead_set
+from planner.offload.adaptive import (
+    AdaptivePolicy,
+    improve_set,
+    improve_sets,
+    lookahead_set,
+    lookahead_sets,
+)
 from planner.offload.instance import Instance
 from planner.offload.policy import plan_times, simulate
 
@@ -112,3 +118,50 @@ def test_local_search_never_worsens_the_predicted_cost(horizon, experts, seed, c
     assert after <= before + 1e-9
     chosen = lookahead_set(gpu, cpu, shared, weights, start, capacity, copy_s)
     assert chosen.sum() <= capacity
+
+
+@st.composite
+def layer_problems(draw):
+    """Per-layer inputs of the ``auto`` rule on a grid of dyadic values: every sum is exact in
+    floating point, so the batched and the per-layer code must take the same decisions."""
+    layers = draw(st.integers(1, 4))
+    horizon = draw(st.integers(1, 4))
+    experts = draw(st.integers(1, 7))
+    seed = draw(st.integers(0, 2**32 - 1))
+    rng = np.random.default_rng(seed)
+    gpu = rng.integers(0, 4, (layers, horizon, experts)) / 2
+    cpu = rng.integers(0, 9, (layers, horizon, experts)) / 2
+    shared = rng.integers(0, 3, (layers, horizon)) / 2
+    weights = 0.5 ** rng.integers(0, 2, horizon)
+    resident = rng.random((layers, experts)) < 0.5
+    capacity = rng.integers(0, experts + 1, layers)
+    for ly in range(layers):  # the current set fits its layer
+        resident[ly, np.flatnonzero(resident[ly])[capacity[ly] :]] = False
+    free = rng.integers(0, 3, layers)
+    copy_s = draw(st.integers(0, 12)) / 2
+    return gpu, cpu, shared, weights, resident, capacity, copy_s, free
+
+
+@settings(max_examples=150, deadline=None)
+@given(layer_problems(), st.booleans())
+def test_batched_rule_takes_the_per_layer_decisions(problem, batched_search):
+    from planner.offload import adaptive
+
+    from .adaptive_oracle import lookahead_set as one_layer
+
+    gpu, cpu, shared, weights, resident, capacity, copy_s, free = problem
+    saved = adaptive.BATCH_MAX_CELLS
+    adaptive.BATCH_MAX_CELLS = saved if batched_search else 0  # 0: layer by layer
+    try:
+        batched = lookahead_sets(gpu, cpu, shared, weights, resident, capacity, copy_s, free)
+    finally:
+        adaptive.BATCH_MAX_CELLS = saved
+    improved = improve_sets(gpu, cpu, shared, weights, resident, resident, capacity, copy_s, free)
+    for ly in range(gpu.shape[0]):
+        args = (gpu[ly], cpu[ly], shared[ly], weights)
+        expect = one_layer(*args, resident[ly], int(capacity[ly]), copy_s, int(free[ly]))
+        assert batched[ly].tolist() == expect.tolist()
+        expect = improve_set(
+            *args, resident[ly], resident[ly], int(capacity[ly]), copy_s, int(free[ly])
+        )
+        assert improved[ly].tolist() == expect.tolist()

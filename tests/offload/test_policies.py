@@ -82,3 +82,47 @@ def test_d2moe_limits_loads_to_what_compute_hides():
     assert mask[0, 0].sum() == 1 and (mask[1, 0] & ~mask[0, 0]).sum() == 0
     # step 1 runs five experts on the CPU (5 x 100 us): the next window hides 5 copies
     assert (mask[2, 0] & ~mask[1, 0]).sum() == 5
+
+
+class _D2MoEPerLayer(D2MoEPolicy):
+    """The D²MoE-style rule with a Python loop over layers (the oracle of the vectorised one)."""
+
+    def decide(self, step, counts, resident):
+        from planner.offload.policy import top_by
+
+        ctx = self.context
+        self.last_use[counts > 0] = step
+        new = np.empty_like(resident)
+        for ly in range(ctx.layers):
+            cap = int(ctx.capacity[ly])
+            if self.window is None:
+                io = cap
+            else:
+                io = int(self.window[ly] / ctx.copy_s + 1e-9) if ctx.copy_s > 0 else cap
+            missing = (counts[ly] > 0) & ~resident[ly]
+            newcomers = top_by(counts[ly], io, missing)
+            new[ly] = keep_best(
+                cap,
+                resident[ly] | newcomers,
+                counts[ly],
+                resident[ly].astype(float),
+                self.last_use[ly],
+            )
+        g = ctx.shared_time(counts) + (ctx.gpu_time(counts) * new).sum(axis=1)
+        c = (ctx.cpu_time(counts) * ~new).sum(axis=1)
+        self.window = np.maximum(g, c)
+        return new
+
+
+@settings(max_examples=60, deadline=None)
+@given(inst=tiny_instances(max_steps=3, max_layers=3, max_experts=3))
+def test_d2moe_all_layers_at_once_equals_the_per_layer_rule(inst):
+    assert (simulate(inst, D2MoEPolicy()) == simulate(inst, _D2MoEPerLayer())).all()
+
+
+def test_d2moe_all_layers_at_once_equals_the_per_layer_rule_on_a_generated_trace():
+    from planner.offload.generate import generate
+
+    for seed in (1, 2):
+        inst = generate("deepseek-v2-lite", steps=40, layers=3, seed=seed)
+        assert (simulate(inst, D2MoEPolicy()) == simulate(inst, _D2MoEPerLayer())).all()

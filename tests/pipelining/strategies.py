@@ -91,6 +91,7 @@ def tiny_instances(draw, max_ops: int = 3) -> Instance:
                 reservation=(Reservation(unit, draw(st.integers(0, 1)), cycles),),
                 latency=draw(st.integers(0, 2)),
                 variable_latency=draw(st.booleans()) if i == 0 else False,
+                single_thread=draw(st.booleans()),
                 warp_cycles=draw(st.integers(0, 2)),
                 registers=draw(st.integers(0, 2)),
                 smem=draw(st.integers(0, 1)),
@@ -109,6 +110,7 @@ def tiny_instances(draw, max_ops: int = 3) -> Instance:
                         draw(st.integers(0, 2)),
                         distance,
                         in_place=draw(st.booleans()),
+                        cross_warp_latency=draw(st.sampled_from([None, None, 0, 2])),
                     )
                 )
     return Instance(

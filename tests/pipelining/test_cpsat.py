@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from ortools.sat.python import cp_model
 
 from planner.core.cpsat import make_solver
-from planner.pipelining.cpsat import build
+from planner.pipelining.cpsat import build, build_packing
 from planner.pipelining.evaluate import verify
-from planner.pipelining.instance import Edge, Solution
+from planner.pipelining.instance import Edge, Op, Reservation, Solution
 
 from .strategies import op, tiny, tiny_instances
 
@@ -91,3 +94,31 @@ def test_one_iteration_constraints_keep_the_optimum(inst, ii):
         assert name in ("OPTIMAL", "INFEASIBLE")
         outcomes.append(None if name == "INFEASIBLE" else round(solver.objective_value))
     assert outcomes[0] == outcomes[1]
+
+
+def _full_smem_copies():
+    # gemm_hopper in miniature: 8 shared-memory lanes full at ii 10 (two full-width
+    # 1-cycle stores, four 2-cycle MMAs on one tensor core using 4 lanes, eight 2-cycle
+    # copies on 2 lanes each issued by one TMA unit). Wherever a store ends, two
+    # copies would have to start together on the TMA unit: no schedule at ii 10.
+    ops = [op(f"w{i}", "S", 1) for i in range(2)]
+    ops = [replace(o, reservation=(Reservation("S", 0, 1, 8),)) for o in ops]
+    ops += [Op(f"m{i}", (Reservation("TC", 0, 2), Reservation("S", 0, 2, 4)), 2) for i in range(4)]
+    ops += [Op(f"c{i}", (Reservation("T", 0, 1), Reservation("S", 0, 2, 2)), 2) for i in range(8)]
+    return tiny(ops, [], units={"S": 8, "TC": 1, "T": 1}, warp_groups=1)
+
+
+def test_a_unit_full_at_ii_balances_starts_and_ends():
+    inst = _full_smem_copies()
+    packing = build_packing(inst, 10)
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    solver.parameters.stop_after_presolve = True
+    # the balance of the full unit decides it in presolve (the interval model cannot)
+    assert solver.status_name(solver.solve(packing)) == "INFEASIBLE"
+    # at ii 11 no unit is full (nothing to add) and a schedule exists
+    assert build_packing(inst, 11) is None
+    relaxed = build(inst, 11, relax={"registers", "smem", "tmem", "warps", "cross"})
+    solver = make_solver(time_limit=20, threads=1, seed=0)
+    assert solver.status_name(solver.solve(relaxed.model)) in ("OPTIMAL", "FEASIBLE")
+    assert verify(inst, relaxed.solution(solver)) == []

@@ -41,6 +41,38 @@ def test_dependence_and_cross_warp_delay():
     assert verify(inst, Solution(8, {"a": 0, "b": 5}, {"a": 0, "b": 1})) == []
 
 
+def test_single_thread_op_pays_the_handshake_on_one_warp_group():
+    # b is issued by one thread (tcgen05.mma): a's result reaches it through a barrier
+    inst = tiny(
+        [op("a", "ALU", latency=3), op("b", "TC", single_thread=True)],
+        [Edge("a", "b", 3, 0)],
+        cross_warp_latency=2,
+    )
+    same = {"a": 0, "b": 0}
+    assert any("< 5" in v for v in verify(inst, Solution(8, {"a": 0, "b": 3}, same)))
+    assert verify(inst, Solution(8, {"a": 0, "b": 5}, same)) == []
+    # two single-thread ops on one group are ordered by the issuing thread: no handshake
+    both = tiny(
+        [op("a", "ALU", latency=3, single_thread=True), op("b", "TC", single_thread=True)],
+        [Edge("a", "b", 3, 0)],
+        cross_warp_latency=2,
+    )
+    assert verify(both, Solution(8, {"a": 0, "b": 3}, same)) == []
+
+
+def test_an_edge_can_carry_its_own_cross_warp_delay():
+    # a hands a big tile to b (edge delay 4) and a scalar to c (the producer's 1)
+    inst = tiny(
+        [op("a", "ALU", latency=1, cross_warp_latency=1), op("b"), op("c", "ALU")],
+        [Edge("a", "b", 1, 0, cross_warp_latency=4), Edge("a", "c", 1, 0)],
+    )
+    warp = {"a": 0, "b": 1, "c": 1}
+    bad = verify(inst, Solution(9, {"a": 0, "b": 2, "c": 2}, warp))
+    assert any("edge 0" in v and "< 5" in v for v in bad)
+    assert not any("edge 1" in v for v in bad)
+    assert verify(inst, Solution(9, {"a": 0, "b": 5, "c": 2}, warp)) == []
+
+
 def test_modulo_resource_conflict_wraps_around():
     inst = _two_ops()
     # b occupies TC at 3,4 -> residues 3, 0 with ii 4: clashes with a at 0

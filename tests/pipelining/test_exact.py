@@ -58,6 +58,21 @@ def test_an_ii_above_every_bound_is_proven():
     assert result.status is Status.OPTIMAL and result.solution.ii == 3
 
 
+def test_single_thread_handshake_is_paid_on_one_group():
+    # a -> b -> a' chain with b single-thread: both edges pay the cross latency 2
+    # although one warp group holds everything (length 1 + 2 + 1 + 2 + 1 = 7)
+    inst = tiny(
+        [op("a", "ALU"), op("b", single_thread=True), op("c")],
+        [Edge("a", "b", 1, 0), Edge("b", "c", 1, 0)],
+        warp_groups=1,
+        cross_warp_latency=2,
+    )
+    result = solve_exact(inst, time_limit=20)
+    assert result.status is Status.OPTIMAL
+    assert result.solution.length == 7
+    assert verify(inst, result.solution) == []
+
+
 def test_too_few_warp_groups_is_infeasible_with_a_reason():
     inst = tiny([op("load", "ALU", variable_latency=True), op("mma")], [Edge("load", "mma", 1, 0)])
     fewer = inst.with_warps(1)

@@ -96,6 +96,12 @@ def test_negative_latencies_name_the_op_or_edge():
     msg = _bad(on_edge)
     assert "edge 0" in msg and "negative" in msg
 
+    def edge_cross(raw):
+        raw["edges"][1]["cross_warp_latency"] = -3
+
+    msg = _bad(edge_cross)
+    assert "edge 1" in msg and "cross_warp_latency" in msg
+
 
 def test_unknown_fields_and_types_are_rejected():
     def typo(raw):
@@ -107,6 +113,11 @@ def test_unknown_fields_and_types_are_rejected():
         raw["ops"][0]["variable_latency"] = "yes"
 
     assert "variable_latency" in _bad(not_bool)
+
+    def not_bool_thread(raw):
+        raw["ops"][2]["single_thread"] = 1
+
+    assert "single_thread" in _bad(not_bool_thread)
 
 
 def test_times_too_large_for_the_encoding_ask_for_normalisation():

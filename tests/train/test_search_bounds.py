@@ -1,0 +1,100 @@
+"""Every pruning bound of the homogeneous search is below the objective of every plan it prunes.
+
+For random tiny problems (dense, all-MoE and dense-then-MoE models; default, no-overlap,
+DeepSeek-style, frozen-weight and LoRA software; time and cost) each candidate ``(layer configuration, pp,
+dp, v, zero)`` is split every possible way by plain enumeration, and the configuration
+bound, the per-``pp`` bound, the candidate bound and the per-stage floor
+(:func:`planner.train.search.stage_floor`) must all stay below the best of those splits.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from dataclasses import replace
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from planner.perfmodel.hardware import parse_cluster
+from planner.perfmodel.options import DEEPSEEK_V3, Software
+from planner.train.generate import tiny_model
+from planner.train.instance import Constraints, TrainingProblem, Workload
+from planner.train.search import (
+    _candidates,
+    _config_bound,
+    layer_configs,
+    stage_floor,
+)
+from planner.train.space import space
+from planner.train.step_time import quick
+
+from .conftest import compositions
+
+SOFTWARE = {
+    "default": Software(),
+    "no-overlap": Software(overlap_param_gather=False, pp_overlap=False),
+    "deepseek": DEEPSEEK_V3,
+    "frozen": Software(trainable=0.5, zero_hpz=True),
+    "lora": Software(lora_rank=8, tp_overlap=True),
+}
+
+
+def _model(rng: random.Random, kind: str):
+    base = tiny_model(rng)
+    layers = rng.choice([3, 4, 5])
+    if kind == "dense":
+        return replace(base, layers=layers)
+    return replace(
+        base,
+        layers=layers,
+        num_experts=4,
+        experts_per_token=2,
+        moe_ffn=base.hidden,
+        dense_layers=0 if kind == "moe" else rng.randint(1, layers - 1),
+    )
+
+
+def _best_split(prob: TrainingProblem, plan) -> float:
+    """Least objective of ``plan`` over every split with at least ``v`` layers per stage."""
+    L, v = prob.model.layers, plan.interleave
+    best = math.inf
+    for split in compositions(L, plan.pp):
+        if min(split) >= v:
+            best = min(best, quick(prob, replace(plan, stage_layers=split)).objective)
+    return best
+
+
+@settings(max_examples=12, deadline=None)
+@given(
+    seed=st.integers(0, 10_000),
+    kind=st.sampled_from(["dense", "moe", "mixed"]),
+    software=st.sampled_from(sorted(SOFTWARE)),
+    objective=st.sampled_from(["time", "cost"]),
+    gpus=st.sampled_from([4, 8]),
+    overlap=st.booleans(),
+)
+def test_bounds_are_below_every_split(seed, kind, software, objective, gpus, overlap):
+    rng = random.Random(seed)
+    prob = TrainingProblem(
+        "b",
+        _model(rng, kind),
+        parse_cluster(f"{gpus}x{rng.choice(['A100', 'H100'])}", gpus_per_node=4),
+        Workload(4, rng.choice([256, 1024])),
+        Constraints(objective=objective, overlap_grad_reduce=overlap),
+        software=SOFTWARE[software],
+    )
+    zeros = space(prob).zeros
+    checked = 0
+    for lc in layer_configs(prob):
+        per_pp = _config_bound(prob, lc, zeros, math.inf)
+        for _b, pp, d, v, z, m, usum in _candidates(prob, lc, zeros, sorted(per_pp)):
+            plan = lc.plan(pp, d, v, z, ())
+            best = _best_split(prob, plan) * (1 + 1e-9)
+            assert lc.bound(prob) <= best
+            assert per_pp[pp] <= best, (plan, per_pp[pp], best)
+            assert _b <= best, (plan, _b, best)
+            if pp > 1:
+                assert stage_floor(prob, plan, usum, m) <= best, (plan, best)
+            checked += 1
+    assert checked > 0
