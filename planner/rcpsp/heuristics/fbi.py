@@ -5,7 +5,9 @@ every job finishing by the current makespan (a serial SGS on the instance's mirr
 forward pass then schedules them by non-decreasing start time of that right-justified schedule,
 each as early as possible. Each pass keeps every job at least as far right (left) as before, so
 for instances without maximal lags the makespan never increases, and it often drops. Ties are
-broken by a topological order so that zero-duration chains keep their order.
+broken by a topological order only (not by finish time), so that the lists stay
+precedence-feasible: with a start-to-start lag of 0 a longer predecessor may start together
+with a shorter successor.
 """
 
 from __future__ import annotations
@@ -31,19 +33,19 @@ def fbi_kernel(start, makespan, rounds, topo, horizon, fwd, rev, free, done, ord
     back = np.empty(n, dtype=np.int64)
     ahead = np.empty(n, dtype=np.int64)
     for j in range(n):
-        key[j] = (start[j] * (h + 1) + start[j] + dur[j]) * n + topo[j]
+        key[j] = start[j] * n + topo[j]
     order[:] = np.argsort(key)
     for _ in range(rounds):
         for j in range(n):
             f = start[j] + dur[j]
-            key[j] = ((h - f) * (h + 1) + (h - start[j])) * n + (n - 1 - topo[j])
+            key[j] = (h - f) * n + (n - 1 - topo[j])
         border = np.argsort(key)
         msb = serial_kernel(border, h - best, rev, free, back, done)
         if msb < 0:
             break
         for j in range(n):
             s = h - back[j] - dur[j]
-            key[j] = (s * (h + 1) + s + dur[j]) * n + topo[j]
+            key[j] = s * n + topo[j]
         forder = np.argsort(key)
         msf = serial_kernel(forder, 0, fwd, free, ahead, done)
         if msf < 0 or msf > best:
