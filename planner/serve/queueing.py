@@ -37,6 +37,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 import statistics
 from collections.abc import Sequence
@@ -431,6 +432,34 @@ def backlog_chain(
     return out[:, 0], out[:, 1], out[:, 2]
 
 
+@functools.cache
+def _batch_grid(size: int) -> tuple[int, np.ndarray, np.ndarray]:
+    """FFT length, angular frequencies ``omega`` and the transforms of the uniform residual
+    over the bins ``0..i`` (one row per ``i``) of :class:`BatchedPrefillLaw`'s grid (they
+    depend on the grid's size only)."""
+    n_fft = 1 << math.ceil(math.log2(4 * size))
+    omega = 2j * np.pi * np.arange(n_fft // 2 + 1) / n_fft
+    m = np.arange(1, size + 1, dtype=float)[:, None]
+    back = _powers(np.exp(-omega), size + 1)[1:]
+    step = np.where(np.abs(omega) > 0, 1.0 - np.exp(-omega), 1.0)[None, :]
+    residual = np.where(np.abs(omega)[None, :] > 0, (1.0 - back) / (m * step), 1.0)
+    residual.setflags(write=False)
+    return n_fft, omega, residual
+
+
+def _powers(z: np.ndarray, count: int) -> np.ndarray:
+    """Rows ``z**0, z**1, ..., z**(count - 1)`` (by doubling: ``log2(count)`` products)."""
+    out = np.empty((count, z.size), dtype=complex)
+    out[0] = 1.0
+    done, power = 1, z.astype(complex)
+    while done < count:
+        m = min(done, count - done)
+        np.multiply(out[:m], power, out=out[done : done + m])
+        done += m
+        power = power * power
+    return out
+
+
 #: Grid of :class:`BatchedPrefillLaw`: bins, and the grid's span in mean iteration lengths.
 BATCH_BINS = 128
 BATCH_SPAN = 16.0
@@ -484,32 +513,31 @@ class BatchedPrefillLaw:
         mean_c = t0 / (1.0 - rho) + m1  # one piece alone at low load, t0 / (1 - rho) at high
         size = BATCH_BINS
         h = BATCH_SPAN * mean_c / size
-        n_fft = 1 << math.ceil(math.log2(4 * size))
+        n_fft, omega, residual = _batch_grid(size)
         grid = np.arange(size) * h
         piece = np.zeros(n_fft)
         piece[:size] = _grid_pmf(pieces, weights, h, size)
         phi = np.fft.rfft(piece)
-        omega = 2j * np.pi * np.arange(phi.size) / n_fft
         k0 = math.floor(t0 / h)
         frac = t0 / h - k0  # + t0: split between two bins (a fractional shift would ring)
         shift = (1.0 - frac) * np.exp(-omega * k0) + frac * np.exp(-omega * (k0 + 1))
 
         def laws(spectra: np.ndarray) -> np.ndarray:
             out = np.fft.irfft(spectra, n_fft, axis=-1)
-            out = np.maximum(out, 0.0)
+            np.maximum(out, 0.0, out=out)
             top = out[..., size:].sum(axis=-1)
             out = out[..., :size]
             out[..., -1] += top
-            return out / np.maximum(out.sum(axis=-1, keepdims=True), 1e-300)
+            out /= np.maximum(out.sum(axis=-1, keepdims=True), 1e-300)
+            return out
 
         # transition: from an iteration of length grid[i] to the next one
-        # arrivals' work over grid[i] = i h: the i-th power of its law over h (products,
-        # not complex exponentials, which cost most of the time here)
-        gen = np.cumprod(np.broadcast_to(np.exp(lam * h * (phi - 1.0)), (size, phi.size)), axis=0)
-        arrived = np.vstack([np.ones((1, phi.size), complex), gen[:-1]])
+        # arrivals' work over grid[i] = i h: the i-th power of its law over h
+        arrived = _powers(np.exp(lam * h * (phi - 1.0)), size)
         idle = np.exp(-lam * grid)  # no arrival: the next iteration carries one piece
-        gen = arrived - idle[:, None] + idle[:, None] * phi[None, :]
-        trans = laws(gen * shift[None, :])
+        gen = arrived + idle[:, None] * (phi - 1.0)[None, :]
+        gen *= shift[None, :]
+        trans = laws(gen)
         # stationary law by power iteration (vector-matrix products: a LAPACK solve or a
         # matrix power spins BLAS threads, hundreds of times slower on a loaded machine)
         pi = laws((phi * shift)[None, :])[0]
@@ -525,13 +553,10 @@ class BatchedPrefillLaw:
         busy = e_c / (e_c + idle_time) if lam > 0 else 0.0
         biased = pi * centre / e_c  # iteration seen by an arrival while busy
         # TTFT while busy: residual U L + t0 + own + others' work during L
-        # residual: uniform over the bins 0..i of an iteration in bin i (its discrete transform)
-        m = np.arange(1, size + 1, dtype=float)[:, None]
-        back = np.cumprod(np.broadcast_to(np.exp(-omega), (size, phi.size)), axis=0)
-        step = np.where(np.abs(omega) > 0, 1.0 - np.exp(-omega), 1.0)[None, :]
-        uni = np.where(np.abs(omega)[None, :] > 0, (1.0 - back) / (m * step), 1.0)
-        others = arrived * np.exp(0.5 * lam * h * (phi - 1.0))[None, :]  # over centre[i]
-        busy_spec = (biased[:, None] * uni * others).sum(axis=0)
+        # residual: uniform over the bins 0..i of an iteration in bin i (its discrete
+        # transform, `residual`); others' work over centre[i] = arrived[i] times the half bin
+        arrived *= residual
+        busy_spec = (biased @ arrived) * np.exp(0.5 * lam * h * (phi - 1.0))
         spec = (busy * busy_spec + (1.0 - busy)) * phi * shift
         pmf = laws(spec[None, :])[0]
         self.cdf = np.cumsum(pmf)
