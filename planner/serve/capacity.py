@@ -703,14 +703,17 @@ class RoleModel:
         if self.role == "prefill" or self.ed <= 0:
             return self._prefill_capacity()
         hi_b = self.batch_limit()
-        floor = self.at_batch(min(1e-6, max(hi_b, 1e-12)))
+        floor_state = self._batch_state(min(1e-6, max(hi_b, 1e-12)))
+        floor = self._evaluate(floor_state)
         if not floor.feasible or hi_b <= 1e-6:
             return 0.0, floor, floor
         top_state = self._batch_state(hi_b)
-        if self._feasible(top_state):
+        top_feasible, f_hi = self._probe(top_state)
+        if top_feasible:
             top = self._evaluate(top_state)
             return top.rate, top, floor
-        best = self._largest_feasible(self._batch_state, 1e-6, floor, hi_b, 1e-5, True)
+        f_lo = self._point_excess(floor_state, floor)
+        best = self._largest_feasible(self._batch_state, 1e-6, floor, f_lo, hi_b, f_hi, 1e-5, True)
         return best.rate, best, floor
 
     def prefill_saturation_rate(self) -> float:
@@ -721,69 +724,105 @@ class RoleModel:
         return 1.0 / (idle["xbar"] if self.role == "prefill" else idle["s1"])
 
     def _prefill_capacity(self) -> tuple[float, OperatingPoint, OperatingPoint]:
-        floor = self._prefill_at_rate(0.0)
+        floor_state = self._prefill_state(0.0)
+        floor = self._evaluate(floor_state)
         if not floor.feasible:
             return 0.0, floor, floor
         hi = self.prefill_saturation_rate()
-        best = self._largest_feasible(self._prefill_state, 0.0, floor, hi, 1e-6, False)
+        f_lo = self._point_excess(floor_state, floor)
+        best = self._largest_feasible(self._prefill_state, 0.0, floor, f_lo, hi, 1.0, 1e-6, False)
         return best.rate, best, floor
 
-    def _excess(self, state: LoadState, point: OperatingPoint) -> float:
-        """``1 - 1 / r`` with ``r`` the largest ratio of a metric to its target (``<= 0``
-        iff feasible; 1 at saturation, where ``r`` is infinite).
-
-        Only steers the capacity search's interpolation (queueing delays grow like ``1 / (1 -
-        rho)``, so this is about linear in the load up to saturation); feasibility is
-        ``point.feasible``, so the sign is forced to agree with it.
+    def _probe(self, state: LoadState) -> tuple[bool, float]:
+        """``(feasible, excess)`` of ``state``: the decision exactly as :meth:`_feasible`
+        (same checks, same order, the percentiles decided by ``within``), and ``1 - 1 / r``
+        with ``r`` the largest ratio of a metric to its target found on the way (``<= 0`` iff
+        feasible; 1 at saturation; the percentiles from their laws' ``estimate``). The
+        excess only steers the capacity search's interpolation (queueing delays grow like
+        ``1 / (1 - rho)``, so it is about linear in the load up to saturation); its sign is
+        forced to agree with the decision.
         """
+        batch, kv = float(state.batch), float(state.kv)
         load = float(state.util if state.load is None else state.load)
-        ratios = [float(point.kv_tokens) / self.kv_limit, load / self.util_limit]
+        ratios = self._load_ratios(kv, load, batch)
+        feasible = not self._load_violations(kv, load, batch)
+        if feasible and self.ttft_limit is not None:
+            if state.ttft is None:
+                feasible = self.ttft_limit >= 0.0
+            else:
+                law = state.ttft()
+                ratios.append((law.estimate() + state.ttft_offset) / self.ttft_limit)
+                feasible = law.within(self.ttft_limit, state.ttft_offset)
+        if feasible and self.tpot_limit is not None:
+            if state.tpot is None:
+                feasible = self.tpot_limit >= 0.0
+            else:
+                law = state.tpot()
+                ratios.append(law.estimate() / self.tpot_limit)
+                feasible = law.within(self.tpot_limit)
+        return feasible, self._squash(ratios, feasible)
+
+    def _load_ratios(self, kv: float, load: float, batch: float) -> list[float]:
+        """Ratios to their limits of the targets other than latency (see :meth:`_probe`)."""
+        ratios = [kv / self.kv_limit, load / self.util_limit]
         if not self.online and load >= 1.0:
             ratios.append(math.inf)
         if self.batch_cap is not None:
-            ratios.append(float(point.batch) / self.batch_cap)
+            ratios.append(batch / self.batch_cap)
+        return ratios
+
+    @staticmethod
+    def _squash(ratios: list[float], feasible: bool) -> float:
+        """``1 - 1 / max(ratios)``, its sign forced to agree with ``feasible``."""
+        r = max(ratios)
+        g = 1.0 if math.isnan(r) or r == math.inf else 1.0 - 1.0 / max(r, 1e-300)
+        return min(g, 0.0) if feasible else max(g, 1e-12)
+
+    def _point_excess(self, state: LoadState, point: OperatingPoint) -> float:
+        """:meth:`_probe`'s excess of a point whose percentiles are computed."""
+        load = float(state.util if state.load is None else state.load)
+        ratios = self._load_ratios(float(point.kv_tokens), load, float(point.batch))
         if self.ttft_limit is not None:
             ratios.append(point.ttft_s / self.ttft_limit)
         if self.tpot_limit is not None:
             ratios.append(point.tpot_s / self.tpot_limit)
-        r = max(ratios)
-        g = 1.0 if math.isnan(r) or r == math.inf else 1.0 - 1.0 / max(r, 1e-300)
-        return min(g, 0.0) if point.feasible else max(g, 1e-12)
+        return self._squash(ratios, point.feasible)
 
     def _largest_feasible(
         self,
         state_at: Callable[[float], LoadState],
         lo: float,
         lo_point: OperatingPoint,
+        f_lo: float,
         hi: float,
+        f_hi: float,
         rtol: float,
         geometric: bool,
     ) -> OperatingPoint:
         """The feasible point of largest rate found by a bracketed search on ``state_at``'s
-        argument over ``[lo, hi]`` (``lo`` feasible with point ``lo_point``, ``hi`` counts as
-        saturated), stopped once the bracket is within ``rtol`` of its ends (on the log of
-        the argument when ``geometric``).
+        argument over ``[lo, hi]`` (``lo`` feasible with point ``lo_point``, ``hi`` not, with
+        :meth:`_probe`'s excesses ``f_lo`` and ``f_hi``: 1 when saturated), stopped once the bracket is within ``rtol`` of its ends (on the log of
+        the argument when ``geometric``); its percentiles are computed once, at the end.
 
         Every target grows with the argument, so the feasible set is an interval whose end
-        is the root of :meth:`_excess`: Brent's method (:func:`bracketed_root`) finds it to the
-        bisection's tolerance in far fewer evaluations.
+        is the root of :meth:`_probe`'s excess: Brent's method (:func:`bracketed_root`) finds
+        it to the bisection's tolerance in far fewer evaluations.
         """
-        best = lo_point
+        best, best_rate = None, lo_point.rate
 
         def probe(x: float) -> float:
-            nonlocal best
+            nonlocal best, best_rate
             state = state_at(math.exp(x) if geometric else x)
-            point = self._evaluate(state)
-            if point.feasible and point.rate > best.rate:
-                best = point
-            return self._excess(state, point)
+            feasible, excess = self._probe(state)
+            if feasible and float(state.rate) > best_rate:
+                best, best_rate = state, float(state.rate)
+            return excess
 
-        f_lo = self._excess(state_at(lo), lo_point)
         if geometric:
-            bracketed_root(probe, math.log(lo), math.log(hi), f_lo, 1.0, rtol, 0.0)
+            bracketed_root(probe, math.log(lo), math.log(hi), f_lo, f_hi, rtol, 0.0)
         else:
-            bracketed_root(probe, lo, hi, f_lo, 1.0, 0.0, rtol)
-        return best
+            bracketed_root(probe, lo, hi, f_lo, f_hi, 0.0, rtol)
+        return lo_point if best is None else self._evaluate(best)
 
 
 def bracketed_root(

@@ -206,11 +206,17 @@ class ResponseLaw:
         """The ``q`` quantile (``inf`` when the server is saturated)."""
         return self._search(None, 0.0)
 
+    def estimate(self) -> float:
+        """The quantile to ``2**-12`` of the search bracket (two grid rounds instead of three;
+        at or above the quantile): steers the capacity search, which decides with
+        :meth:`within`."""
+        return self._search(None, 0.0, rounds=2)
+
     def within(self, limit: float, offset: float = 0.0) -> bool:
         """``not (quantile() + offset > limit)``, decided without finishing the search."""
         return bool(self._search(limit, offset))
 
-    def _search(self, limit: float | None, offset: float) -> float:
+    def _search(self, limit: float | None, offset: float, rounds: int = 3) -> float:
         """The quantile (``limit`` None), or the decision as 1.0/0.0.
 
         The result lies in the current bracket ``[lo, hi]`` at every round, so once
@@ -224,7 +230,7 @@ class ResponseLaw:
         lo, hi = self.lo, self.hi
         if self.tail(np.array([lo]))[0] <= 1 - q:
             return lo if limit is None else float(not (lo + offset > limit))
-        for _ in range(3):
+        for _ in range(rounds):
             if limit is not None:
                 if hi + offset <= limit:
                     return 1.0
@@ -577,6 +583,10 @@ class BatchedPrefillLaw:
         part = (self.q - below) / step if step > 0 else 1.0
         return (k - 1 + min(max(part, 0.0), 1.0)) * self.h + self.extra
 
+    def estimate(self) -> float:
+        """The quantile (the same computation: the law is its cost)."""
+        return self.quantile()
+
     def within(self, limit: float, offset: float = 0.0) -> bool:
         """``not (quantile() + offset > limit)``."""
         return not (self.quantile() + offset > limit)
@@ -839,6 +849,11 @@ class TpotLaw:
         """The ``q`` quantile (0 when no request decodes)."""
         return self._search(None)
 
+    def estimate(self) -> float:
+        """The quantile to ``1e-4`` relative (at or above it, up to a point mass just
+        below): steers the capacity search, which decides with :meth:`within`."""
+        return self._search(None, 1e-4)
+
     def within(self, limit: float) -> bool:
         """``not (quantile() > limit)``, decided as computing the quantile would.
 
@@ -851,9 +866,9 @@ class TpotLaw:
         """
         return bool(self._search(limit))
 
-    def _search(self, limit: float | None) -> float:
-        """The quantile (``limit`` None), or the decision ``not (quantile() > limit)``
-        as 1.0/0.0."""
+    def _search(self, limit: float | None, rtol: float = 1e-7) -> float:
+        """The quantile (``limit`` None) to ``rtol``, or the decision ``not (quantile() >
+        limit)`` as 1.0/0.0."""
         if self.trivial:
             return 0.0 if limit is None else float(limit >= 0.0)
         excess, floor = self.excess, self.floor
@@ -888,7 +903,7 @@ class TpotLaw:
                     return 1.0
                 if lo - floor > limit:
                     return 0.0
-            if hi - lo <= 1e-7 * max(abs(hi), 1e-300) or f_hi <= 0:
+            if hi - lo <= rtol * max(abs(hi), 1e-300) or f_hi <= 0:
                 break
             if step % 4 == 3 or f_hi - f_lo <= 0:
                 mid = 0.5 * (lo + hi)
