@@ -348,6 +348,9 @@ CHAIN_CHUNKS = 16
 #: Longest request (decode iterations) whose TPOT law is read from the chain; longer ones
 #: take the normal law of their prompts' busy periods.
 CHAIN_MAX_STEPS = 32
+#: Longest request whose extra is read exactly from the joint chain of backlog and carried
+#: extra (:func:`backlog_chain`); up to :data:`CHAIN_MAX_STEPS`, per-bin normals.
+CHAIN_EXACT_STEPS = 12
 
 
 def _grid_pmf(values: np.ndarray, weights: np.ndarray, h: float, size: int) -> np.ndarray:
@@ -370,7 +373,8 @@ def backlog_chain(
     cap: float,
     queued_pmf: np.ndarray,
     steps: int,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    exact_steps: int = 0,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """The prompt work a decoding request's iterations carry, iteration by iteration.
 
     The engine's prompt backlog ``W`` (extra time still to run) at the start of each of the
@@ -382,10 +386,15 @@ def backlog_chain(
     last iteration does not slow it, and a backlog that builds up keeps every iteration full
     (the busy periods the request lives in).
 
-    Returns ``(prob, z1, z2)`` of shape ``(steps + 1, bins)``: after ``D`` iterations,
-    ``prob[D, w]`` is the probability that the backlog is in bin ``w`` and ``z1, z2`` the
-    first and second moments of the extra time carried so far, restricted to that bin (the
-    law of the extra over ``D`` iterations is taken as a mixture over the bins of normals).
+    Returns ``(prob, z1, z2, carried)``: ``prob, z1, z2`` of shape ``(steps + 1, bins)``:
+    after ``D`` iterations, ``prob[D, w]`` is the probability that the backlog is in bin
+    ``w`` and ``z1, z2`` the first and second moments of the extra time carried so far,
+    restricted to that bin (the law of the extra over ``D`` iterations is taken as a mixture
+    over the bins of normals); ``carried[D, c]``, ``D <= exact_steps``, is the exact law of
+    the extra carried in ``D`` iterations on the grid (``c`` grid steps of ``cap / ``
+    :data:`CHAIN_BINS_PER_CHUNK`: an iteration carries a whole number of them), from the
+    joint chain of the backlog and the carried extra (the per-bin normals miss the skew of
+    the extra of a request of a few iterations).
     """
     h = cap / CHAIN_BINS_PER_CHUNK
     size = CHAIN_BINS_PER_CHUNK * CHAIN_CHUNKS + 1
@@ -426,6 +435,22 @@ def backlog_chain(
     out[0, 0] = start
     grown = np.empty((3, size))
     twice, square = 2.0 * carried, carried * carried
+    # joint law of (backlog bin, extra carried in grid steps): a bin below a full chunk
+    # carries its own number of steps, the others a full chunk's
+    exact_steps = min(exact_steps, steps)
+    width = full * exact_steps + 1
+    joint = np.zeros((size, width))
+    joint[:, 0] = start
+    law_carried = np.zeros((exact_steps + 1, width))
+    law_carried[0, 0] = 1.0
+    moved = np.zeros_like(joint)
+    for s in range(exact_steps):
+        moved[:] = 0.0
+        for k in range(full):
+            moved[k, k:] = joint[k, : width - k]
+        moved[full:, full:] = joint[full:, : width - full]
+        np.matmul(trans.T, moved, out=joint)
+        law_carried[s + 1] = joint.sum(axis=0)
     for s in range(steps):
         p, m1, m2 = out[s]
         grown[0] = p
@@ -435,7 +460,7 @@ def backlog_chain(
         grown[2] += m2
         grown[2] += twice * m1
         np.matmul(grown, trans, out=out[s + 1])
-    return out[:, 0], out[:, 1], out[:, 2]
+    return out[:, 0], out[:, 1], out[:, 2], law_carried
 
 
 @functools.cache
@@ -747,19 +772,40 @@ class TpotLaw:
             else:
                 start = queued_pmf
             limit = cap_max if math.isfinite(cap_max) else float(xs.max())
-            prob, z1, z2 = backlog_chain(tau0, xs, xw, rate, limit, start, int(ne.max()))
-            at = ne.astype(int)
-            pw, s1, s2 = prob[at], z1[at], z2[at]
-            mean_z = np.where(pw > 0, s1 / np.maximum(pw, 1e-300), 0.0)
-            var_z = np.maximum(0.0, np.where(pw > 0, s2 / np.maximum(pw, 1e-300), 0.0) - mean_z**2)
-            parts.append(
-                (
-                    we[:, None] * pw,
-                    tau0 + mean_z / ne[:, None],
-                    np.sqrt(var_z / (ne**2)[:, None] + (noise**2)[:, None]),
-                    np.repeat(de[:, None], pw.shape[1], axis=1),
-                )
+            short = ne <= CHAIN_EXACT_STEPS
+            most = int(ne[short].max()) if short.any() else 0
+            prob, z1, z2, laws = backlog_chain(
+                tau0, xs, xw, rate, limit, start, int(ne.max()), most
             )
+            long_ = ~short
+            if long_.any():
+                at = ne[long_].astype(int)
+                pw, s1, s2 = prob[at], z1[at], z2[at]
+                mean_z = np.where(pw > 0, s1 / np.maximum(pw, 1e-300), 0.0)
+                var_z = np.where(pw > 0, s2 / np.maximum(pw, 1e-300), 0.0) - mean_z**2
+                var_z = np.maximum(0.0, var_z)
+                nl = ne[long_]
+                parts.append(
+                    (
+                        we[long_, None] * pw,
+                        tau0 + mean_z / nl[:, None],
+                        np.sqrt(var_z / (nl**2)[:, None] + (noise[long_] ** 2)[:, None]),
+                        np.repeat(de[long_, None], pw.shape[1], axis=1),
+                    )
+                )
+            if short.any():  # the exact law on the grid, each step spread over its width
+                ns = ne[short]
+                step = limit / CHAIN_BINS_PER_CHUNK
+                grid_pts = np.arange(laws.shape[1]) * step
+                spread = step / math.sqrt(12.0) / ns
+                parts.append(
+                    (
+                        we[short, None] * laws[ns.astype(int)],
+                        tau0 + grid_pts[None, :] / ns[:, None],
+                        np.repeat(np.hypot(noise[short], spread)[:, None], grid_pts.size, 1),
+                        np.repeat(de[short, None], grid_pts.size, axis=1),
+                    )
+                )
         elif exact.any():
             ne, we, de, noise = n[exact], w[exact], d[exact], sd_n[exact]
             top = int(ne.max())
