@@ -617,35 +617,30 @@ class RoleModel:
         hi = self.batch_limit()
         if hi > 0 and self.tpot_limit is not None and self.q >= 0.5:
             # TPOT at a percentile >= 50 % is at least the decode step per token, which
-            # grows with the batch: no feasible batch lies beyond the step's crossing
-            def step(b: float) -> float:
-                return float(self.engine.base_time(np.array([b]), b, self.ctx)[0])
-
-            k = self.per_step
-            over_hi = step(hi) / k / self.tpot_limit - 1.0
-            if over_hi > 0:
-                over_lo = step(1e-9) / k / self.tpot_limit - 1.0
-                if over_lo > 0:
-                    return 0.0
-                # the crossing, bracketed to 1e-6 (Brent: a few step evaluations); the
-                # bracket's end above the limit keeps the bound valid
-                x, fx, y, _ = bracketed_root(
-                    lambda b: step(b) / k / self.tpot_limit - 1.0,
-                    0.0,
-                    hi,
-                    over_lo,
-                    over_hi,
-                    0.0,
-                    1e-6,
-                )
-                hi = x if fx > 0 else y
+            # grows with the batch: no feasible batch lies beyond the step's crossing (the
+            # same for every chunk size, so it is searched once per engine and context)
+            crossing = step_crossing(
+                self.engine,
+                float(self.ctx),
+                float(self.per_step),
+                self.tpot_limit,
+                self.memory_batch_limit(),
+            )
+            if crossing <= 0.0:
+                return 0.0
+            hi = min(hi, crossing)
         return float(self._batch_state(hi).rate) if hi > 0 else 0.0
 
-    def batch_limit(self) -> float:
-        """Largest mean batch the model admits (prefill keeps up, mean KV, ``max_batch``)."""
+    def memory_batch_limit(self) -> float:
+        """Largest mean batch the mean KV cache and ``max_batch`` admit."""
         limit = self.kv_cap / max(self.mem_ctx, 1.0)
         if self.max_batch is not None:
             limit = min(limit, float(self.max_batch))
+        return max(limit, 0.0)
+
+    def batch_limit(self) -> float:
+        """Largest mean batch the model admits (prefill keeps up, mean KV, ``max_batch``)."""
+        limit = self.memory_batch_limit()
         if self.role == "both":
             limit = min(limit, self.ed * self.split / self.ep_mean * (1 - 1e-9))
         return max(limit, 0.0)
@@ -823,6 +818,31 @@ class RoleModel:
         else:
             bracketed_root(probe, lo, hi, f_lo, f_hi, 0.0, rtol)
         return lo_point if best is None else self._evaluate(best)
+
+
+@constants.on_change
+@functools.lru_cache(maxsize=4096)
+def step_crossing(
+    engine: EngineModel, ctx: float, per_step: float, limit: float, hi: float
+) -> float:
+    """A batch at or above which the decode step per token ``t(b) / per_step`` (at mean
+    context ``ctx``) exceeds ``limit``, searched over ``(0, hi]``: ``hi`` when it never does,
+    0 when even an empty batch does; the crossing is bracketed to 1e-6 (Brent) and the
+    bracket's end above the limit returned, so no batch beyond it meets the limit."""
+
+    def over(b: float) -> float:
+        return float(engine.base_time(np.array([b]), b, ctx)[0]) / per_step / limit - 1.0
+
+    if hi <= 0:
+        return 0.0
+    over_hi = over(hi)
+    if over_hi <= 0:
+        return hi
+    over_lo = over(1e-9)
+    if over_lo > 0:
+        return 0.0
+    x, fx, y, _ = bracketed_root(over, 0.0, hi, over_lo, over_hi, 0.0, 1e-6)
+    return x if fx > 0 else y
 
 
 def bracketed_root(
