@@ -83,14 +83,13 @@ ANSWER_S_PER_ROW = 2e-5
 
 
 def policy_deadline(instance: Instance, time_limit: float) -> StepDeadline:
-    """The part of ``time_limit`` a policy may decide steps in: half of it, as long as the
-    answer of the trace fits in the rest -- a part for the whole trace and a part per
-    decided step (:class:`~planner.offload.policy.StepDeadline`)."""
-    room = time_limit - ANSWER_S_PER_CELL * instance.counts.size
+    """The part of ``time_limit`` a policy may decide steps in: half of it, less what
+    building and checking the answer of a long trace takes afterwards -- a part for the
+    whole trace and a part per decided step (:class:`~planner.offload.policy.StepDeadline`)."""
+    reserve = ANSWER_S_PER_CELL * instance.counts.size
     return StepDeadline(
-        max(0.0, min(POLICY_SHARE * time_limit, room)),
+        max(0.0, min(POLICY_SHARE * time_limit, time_limit - reserve)),
         step_s=ANSWER_S_PER_ROW * instance.layers,
-        answer_limit=room,
     )
 
 

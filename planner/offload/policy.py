@@ -135,26 +135,18 @@ class StepDeadline(Deadline):
     Parameters
     ----------
     time_limit
-        Seconds the policy may spend deciding steps (its share).
+        Seconds for deciding steps and the rows of the decided steps together.
     step_s
         Seconds the answer spends on one decided step (all its layers).
-    answer_limit
-        Seconds for deciding steps and the rows of the decided steps together
-        (default: ``time_limit``).
     """
 
-    def __init__(
-        self, time_limit: float | None, step_s: float, answer_limit: float | None = None
-    ) -> None:
+    def __init__(self, time_limit: float | None, step_s: float) -> None:
         super().__init__(time_limit)
         self.step_s = step_s
-        self.answer_limit = self.limit if answer_limit is None else max(0.0, answer_limit)
 
     def expired_after(self, decided: int) -> bool:
-        """True once the share is spent or deciding more steps would leave no time for the
-        rows of the ``decided`` ones."""
-        elapsed = self.elapsed()
-        return elapsed >= self.limit or elapsed + self.step_s * decided >= self.answer_limit
+        """True once deciding more steps would leave no time for the rows of ``decided``."""
+        return self.elapsed() + self.step_s * decided >= self.limit
 
 
 def out_of_time(deadline: Deadline | None, decided: int) -> bool:
