@@ -29,7 +29,9 @@ bottleneck with a greedy fill (exact for the bottleneck: stage time and
 memory grow with the layers a stage holds, so the greedy stage boundaries
 dominate those of any feasible split); the sum of the stage times does not
 depend on the split, only the per-step tail may still prefer another one.
-Interleaved mixed-layer plans keep the balanced split.
+Interleaved plans of a dense prefix followed by MoE layers get the exact split of
+:mod:`planner.train.chunk_split` (the dense layers' chunks enumerated, each branch
+solved exactly); other interleaved mixed-layer patterns keep the balanced split.
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ from dataclasses import replace
 
 from planner.perfmodel.memory import in_flight_microbatches
 from planner.perfmodel.stage import pipeline_time, stage_cost
+from planner.train import chunk_split
 from planner.train.hetero.split import StageClass, solve_split
 from planner.train.hetero.terms import MEMORY_RTOL, ComboTerms, type_ids, uniform_layers
 from planner.train.instance import TrainingPlan, TrainingProblem
@@ -215,11 +218,14 @@ def best_stage_layers(problem: TrainingProblem, plan: TrainingPlan) -> tuple[Tra
     affine model does not apply), the balanced split is used.
     """
     uniform = uniform_layers(problem)
-    if plan.pp > 1 and not uniform:
+    mixed_interleaved = not uniform and chunk_split.applies(problem, plan)
+    if mixed_interleaved:
+        layers = chunk_split.interleaved_mixed_layers(problem, plan)
+    elif plan.pp > 1 and not uniform:
         layers = bottleneck_stage_layers(problem, plan)
     else:
         layers = exact_stage_layers(problem, plan)
-    if uniform and plan.interleave <= 1 and layers is not None:
+    if (mixed_interleaved or (uniform and plan.interleave <= 1)) and layers is not None:
         # without interleaving the affine stage model is the step model: the exact split
         # needs no comparison with the balanced one (unless rounding broke its memory)
         exact = replace(plan, stage_layers=layers)
