@@ -41,6 +41,7 @@ from dataclasses import dataclass
 from planner.perfmodel.memory import in_flight_microbatches
 from planner.perfmodel.stage import pipeline_time, stage_cost
 from planner.train.instance import TrainingPlan, TrainingProblem
+from planner.train.space import least_stage_layers
 from planner.train.step_time import moe_flags, training_step
 
 #: Most dense-prefix branches enumerated before giving up (``None``: the caller falls back).
@@ -73,13 +74,16 @@ class Branch:
     hi: tuple[int, ...]
 
 
-def dense_placements(L: int, D: int, pp: int, v: int) -> list[Branch] | None:
+def dense_placements(
+    L: int, D: int, pp: int, v: int, least: int | None = None
+) -> list[Branch] | None:
     """Every placement of ``D`` leading dense layers over the chunks (``None``: too many).
 
-    Each stage holds at least ``v`` layers (a layer per chunk).
+    Each stage holds at least ``least`` layers (default ``v``: a layer per chunk).
     """
-    lo0 = [v] * pp
-    hi0 = [L - v * (pp - 1)] * pp
+    least = v if least is None else least
+    lo0 = [least] * pp
+    hi0 = [L - least * (pp - 1)] * pp
     out: list[Branch] = []
 
     def walk(q: int, pos: int, dense: list[int], lo: list[int], hi: list[int]) -> bool:
@@ -115,7 +119,7 @@ def dense_placements(L: int, D: int, pp: int, v: int) -> list[Branch] | None:
                 return False
         return True
 
-    if hi0[0] < v:
+    if hi0[0] < least:
         return []
     if not walk(0, 0, [0] * pp, lo0, hi0):
         return None
@@ -237,7 +241,7 @@ def interleaved_mixed_layers(
     D = dense_prefix_of(problem)
     assert D is not None
     L, pp, v = problem.model.layers, plan.pp, plan.interleave
-    branches = dense_placements(L, D, pp, v)
+    branches = dense_placements(L, D, pp, v, least_stage_layers(plan))
     if not branches:
         return None
     tables = StageTables(problem, plan)
@@ -282,7 +286,8 @@ def cpsat_chunk_split(
     from planner.core.cpsat import make_solver
 
     L, pp, v = problem.model.layers, plan.pp, plan.interleave
-    if pp * v > L:
+    least = least_stage_layers(plan)
+    if pp * least > L:
         return None
     flags = moe_flags(problem.model)
     dense_before = [0]
@@ -290,15 +295,15 @@ def cpsat_chunk_split(
         dense_before.append(dense_before[-1] + (not f))
     tables = StageTables(problem, plan)
     model = cp_model.CpModel()
-    top = L - v * (pp - 1)
-    n = [model.new_int_var(v, top, f"n{j}") for j in range(pp)]
+    top = L - least * (pp - 1)
+    n = [model.new_int_var(least, top, f"n{j}") for j in range(pp)]
     model.add(sum(n) == L)
     size = {}
     for k in range(v):
         for j in range(pp):
             size[k, j] = model.new_int_var(1, top, f"c{k}_{j}")
             model.add_allowed_assignments(
-                [n[j], size[k, j]], [(x, chunk_size(j, x, k, v)) for x in range(v, top + 1)]
+                [n[j], size[k, j]], [(x, chunk_size(j, x, k, v)) for x in range(least, top + 1)]
             )
     dense = [[] for _ in range(pp)]
     start = 0  # a linear expression: the sizes of the chunks before in model order
@@ -317,7 +322,7 @@ def cpsat_chunk_split(
     rows_of = []
     for j in range(pp):
         rows = []
-        for x in range(v, top + 1):
+        for x in range(least, top + 1):
             for nd in range(0, x + 1):
                 u, t, fits = tables.cost(j, x, nd)
                 if fits:

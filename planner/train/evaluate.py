@@ -48,6 +48,11 @@ def verify(problem: TrainingProblem, plan: TrainingPlan) -> list[str]:
         out.append(f"plan.recompute={plan.recompute!r} is not one of {RECOMPUTE}")
     if plan.zero not in (0, 1, 2, 3):
         out.append(f"plan.zero={plan.zero!r} is not 0..3")
+    k = plan.recompute_layers
+    if isinstance(k, bool) or not isinstance(k, int) or k < 0:
+        out.append(f"plan.recompute_layers={k!r} must be an integer >= 0")
+    elif k and plan.recompute != "full":
+        out.append(f"plan.recompute_layers={k} needs recompute=full")
     if out:
         return out
 
@@ -139,7 +144,8 @@ def verify(problem: TrainingProblem, plan: TrainingPlan) -> list[str]:
             out.append("interleaving is not supported across GPU pools")
 
     # the user's fixed decisions
-    for name in ("tp", "pp", "dp", "cp", "ep", "microbatch", "interleave", "recompute", "zero"):
+    names = ("tp", "pp", "dp", "cp", "ep", "microbatch", "interleave", "recompute", "zero")
+    for name in (*names, "recompute_layers"):
         fixed = getattr(c, name)
         if fixed is not None and getattr(plan, name) != fixed:
             out.append(f"{name}={getattr(plan, name)} but the problem fixes {name}={fixed}")

@@ -19,6 +19,7 @@ FIX_KEYS = {
     "interleave": "interleave",
     "v": "interleave",
     "recompute": "recompute",
+    "recompute_layers": "recompute_layers",
     "zero": "zero",
     "sp": "sequence_parallel",
     "sequence_parallel": "sequence_parallel",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from dataclasses import replace
 from pathlib import Path
 
 from planner.perfmodel.hardware import parse_cluster
@@ -105,17 +106,57 @@ def _interleaves(prob: TrainingProblem, p: int, m: int) -> list[int]:
     return [v for v in vs if c.interleave is None or v == c.interleave]
 
 
-def _splits(prob: TrainingProblem, p: int, v: int):
-    """Layers per stage the planner may choose: every composition with at least ``v`` layers
-    per stage, unless the stages are fixed, must be even, or the layers are of mixed types
-    (then the balanced rule, documented in planner.train.layer_split)."""
+def _splits(prob: TrainingProblem, p: int, v: int, least: int = 1):
+    """Layers per stage the planner may choose: every composition with at least ``v`` (and
+    ``least``) layers per stage, unless the stages are fixed, must be even, or the layers are
+    of mixed types (then the balanced rule, documented in planner.train.layer_split)."""
     c, model = prob.constraints, prob.model
     if c.stage_layers is not None:
         return [tuple(c.stage_layers)]
     types = {model.is_moe_layer(i) for i in range(model.layers)}
     if c.even_stages or len(types) > 1 or p == 1:
         return [_balanced(model.layers, p)]
-    return [s for s in compositions(model.layers, p) if min(s) >= v]
+    return [s for s in compositions(model.layers, p) if min(s) >= max(v, least)]
+
+
+def _fits_some_split(prob: TrainingProblem, plan: TrainingPlan, least: int) -> bool:
+    return any(
+        quick(prob, replace(plan, stage_layers=s)).fits
+        for s in _splits(prob, plan.pp, plan.interleave, least)
+    )
+
+
+def _partial_choice(prob: TrainingProblem, layout: TrainingPlan, rc: str) -> list[int]:
+    """``recompute_layers`` of the documented space for ``layout``: 0; with full recompute
+    also the least ``k`` with which the layout fits, when it does not fit without
+    recomputation (a fixed ``recompute_layers`` is taken as it is)."""
+    c = prob.constraints
+    ks = _recompute_layers(prob, layout.pp, rc)
+    if rc != "full" or c.recompute_layers is not None:
+        return ks
+    if _fits_some_split(prob, replace(layout, recompute="none"), 1):
+        return [0]
+    for k in ks[1:]:
+        if _fits_some_split(prob, replace(layout, recompute="full", recompute_layers=k), k):
+            return [0, k]
+    return [0]
+
+
+def _recompute_layers(prob: TrainingProblem, p: int, rc: str) -> list[int]:
+    """``recompute_layers`` values of the documented space: 0, and with full recompute every
+    ``k >= 1`` below the largest stage that every stage can hold (``k * p <= L``,
+    ``k < ceil(L / p)``; fixed stages: ``k <= min`` and ``k < max``)."""
+    c, L = prob.constraints, prob.model.layers
+    if rc != "full":
+        return [0] if not c.recompute_layers else []
+    if not c.partial_recompute and c.recompute_layers is None:
+        return [0]
+    if c.stage_layers is not None:
+        ks = [k for k in range(1, L) if k <= min(c.stage_layers) and k < max(c.stage_layers)]
+    else:
+        ks = [k for k in range(1, L) if k * p <= L and k < -(-L // p)]
+    out = [0, *ks]
+    return [k for k in out if c.recompute_layers is None or k == c.recompute_layers]
 
 
 def _balanced(L: int, p: int) -> tuple[int, ...]:
@@ -147,24 +188,37 @@ def brute_force(prob: TrainingProblem) -> tuple[float, TrainingPlan | None, int]
                 for v, z in itertools.product(_interleaves(prob, p, m), zeros):
                     if p > 1 and z >= 2:
                         continue
-                    for stages in _splits(prob, p, v):
-                        plan = TrainingPlan(
-                            tp=t,
-                            pp=p,
-                            dp=d,
-                            cp=cp,
-                            ep=ep,
-                            microbatch=b,
-                            interleave=v,
-                            recompute=rc,
-                            zero=z,
-                            sequence_parallel=seqpar,
-                            stage_layers=stages,
-                        )
-                        q = quick(prob, plan)
-                        count += 1
-                        if q.fits and q.objective < best:
-                            best, best_plan = q.objective, plan
+                    layout = TrainingPlan(
+                        tp=t,
+                        pp=p,
+                        dp=d,
+                        cp=cp,
+                        ep=ep,
+                        microbatch=b,
+                        interleave=v,
+                        zero=z,
+                        sequence_parallel=seqpar,
+                    )
+                    for k in _partial_choice(prob, layout, rc):
+                        for stages in _splits(prob, p, v, k):
+                            plan = TrainingPlan(
+                                tp=t,
+                                pp=p,
+                                dp=d,
+                                cp=cp,
+                                ep=ep,
+                                microbatch=b,
+                                interleave=v,
+                                recompute=rc,
+                                zero=z,
+                                sequence_parallel=seqpar,
+                                stage_layers=stages,
+                                recompute_layers=k,
+                            )
+                            q = quick(prob, plan)
+                            count += 1
+                            if q.fits and q.objective < best:
+                                best, best_plan = q.objective, plan
     return best, best_plan, count
 
 

@@ -59,13 +59,17 @@ def _case(seed: int, pp: int, v: int, mem_gib: int | None, mtp: int, dense: int)
     prob = TrainingProblem(
         "chunks", model, cluster, Workload(batch, rng.choice([512, 2048])), Constraints(), meta={}
     )
+    recompute = rng.choice(["none", "selective", "full", "full"])
+    # partial recompute of k layers per stage (every stage holds at least k)
+    k = rng.choice([0, v, v + 1]) if recompute == "full" else 0
     plan = TrainingPlan(
         tp=1,
         pp=pp,
         dp=dp,
         microbatch=1,
         interleave=v,
-        recompute=rng.choice(["none", "selective", "full"]),
+        recompute=recompute,
+        recompute_layers=k if k * pp <= layers else 0,
         zero=rng.choice([0, 1]),
         stage_layers=(),
     )
@@ -110,13 +114,14 @@ def test_dense_placements_cover_every_split():
 def test_interleaved_mixed_split_matches_brute_force_and_cpsat(seed, pp, v, mem_gib, mtp, dense):
     prob, plan = _case(seed, pp, v, mem_gib, mtp, dense)
     L = prob.model.layers
-    brute = min(_objective(prob, plan, s) for s in _splits(L, pp, v))
+    least = max(v, plan.recompute_layers)
+    brute = min(_objective(prob, plan, s) for s in _splits(L, pp, least))
     layers = interleaved_mixed_layers(prob, plan)
     got = math.inf if layers is None else _objective(prob, plan, layers)
     if brute == math.inf:
         assert got == math.inf
     else:
-        assert layers is not None and sum(layers) == L and min(layers) >= v
+        assert layers is not None and sum(layers) == L and min(layers) >= least
         assert got == pytest.approx(brute, rel=1e-9)
     ref = cpsat_chunk_split(prob, plan, time_limit=20)
     ref_value = math.inf if ref is None else _objective(prob, plan, ref)
