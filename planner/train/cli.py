@@ -107,6 +107,14 @@ def train(
             "that fits; --fix recompute_layers=K pins it).",
         ),
     ] = False,
+    hsdp: Annotated[
+        bool,
+        typer.Option(
+            "--hsdp",
+            help="Also search hybrid sharding: ZeRO states sharded inside groups of the "
+            "data-parallel ranks, replicated across (--fix shard_group=G pins it).",
+        ),
+    ] = False,
     software: Annotated[
         str | None,
         typer.Option(
@@ -253,6 +261,7 @@ def train(
         "overlap_grad_reduce": overlap_grad_reduce,
         "flash_attention": flash_attention,
         "partial_recompute": partial_recompute,
+        "hsdp": hsdp,
     }
     from planner.train.export import check_format
     from planner.train.export import export as export_plan

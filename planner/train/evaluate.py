@@ -53,6 +53,13 @@ def verify(problem: TrainingProblem, plan: TrainingPlan) -> list[str]:
         out.append(f"plan.recompute_layers={k!r} must be an integer >= 0")
     elif k and plan.recompute != "full":
         out.append(f"plan.recompute_layers={k} needs recompute=full")
+    g = plan.shard_group
+    if isinstance(g, bool) or not isinstance(g, int) or g < 0:
+        out.append(f"plan.shard_group={g!r} must be an integer >= 0")
+    elif g and plan.zero < 1:
+        out.append(f"plan.shard_group={g} needs ZeRO >= 1 (sharded states)")
+    elif g and (plan.dp * plan.cp) % g:
+        out.append(f"plan.shard_group={g} does not divide dp*cp={plan.dp * plan.cp}")
     if out:
         return out
 
@@ -145,7 +152,7 @@ def verify(problem: TrainingProblem, plan: TrainingPlan) -> list[str]:
 
     # the user's fixed decisions
     names = ("tp", "pp", "dp", "cp", "ep", "microbatch", "interleave", "recompute", "zero")
-    for name in (*names, "recompute_layers"):
+    for name in (*names, "recompute_layers", "shard_group"):
         fixed = getattr(c, name)
         if fixed is not None and getattr(plan, name) != fixed:
             out.append(f"{name}={getattr(plan, name)} but the problem fixes {name}={fixed}")

@@ -20,6 +20,7 @@ FIX_KEYS = {
     "v": "interleave",
     "recompute": "recompute",
     "recompute_layers": "recompute_layers",
+    "shard_group": "shard_group",
     "zero": "zero",
     "sp": "sequence_parallel",
     "sequence_parallel": "sequence_parallel",

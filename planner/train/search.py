@@ -64,6 +64,7 @@ from planner.train.space import (
     least_stage_layers,
     pipeline_sizes,
     recompute_layer_counts,
+    shard_groups,
     space,
 )
 from planner.train.step_time import Quick, balanced_stage_layers, moe_flags, quick, training_step
@@ -99,9 +100,11 @@ class LayerConfig:
         zero: int,
         stage_layers: Sequence[int],
         recompute_layers: int = 0,
+        shard_group: int = 0,
     ) -> TrainingPlan:
         """The plan with this configuration and the given pipeline, data-parallel and ZeRO sizes
-        (``recompute_layers``: ``k`` of a partial-recompute configuration)."""
+        (``recompute_layers``: ``k`` of a partial-recompute configuration; ``shard_group``:
+        hybrid sharding)."""
         return TrainingPlan(
             tp=self.tp,
             pp=pp,
@@ -115,6 +118,7 @@ class LayerConfig:
             sequence_parallel=self.sp,
             stage_layers=tuple(stage_layers),
             recompute_layers=recompute_layers if self.partial else 0,
+            shard_group=shard_group,
         )
 
     def bound(self, problem: TrainingProblem) -> float:
@@ -381,8 +385,10 @@ def first_stage_memory(
     pp,
     d,
     zero,
+    shards=None,
 ) -> StageMemory:
-    """Lower bound on the memory terms of stage 0 (arrays accepted for ``stage0, pp, d, zero``).
+    """Lower bound on the memory terms of stage 0 (arrays accepted for ``stage0, pp, d, zero``;
+    ``shards``: ranks the states are sharded over, default ``d * cp``).
 
     Relaxes :func:`~planner.perfmodel.stage.stage_cost`'s memory: every layer
     is given the smallest per-layer parameters, activations and working set of
@@ -394,7 +400,7 @@ def first_stage_memory(
     s = problem.workload.seq_len
     single = pp == 1
     p0 = stage0 * lc.layer_params + model.embedding_params() / t + single * model.head_params() / t
-    w, g, o = model_state_bytes(p0, zero=zero, shards=d * cp)
+    w, g, o = model_state_bytes(p0, zero=zero, shards=d * cp if shards is None else shards)
     rep = 1.0 / t if lc.sp else 1.0
     head = head_activation_bytes(model, micro_batch=lc.microbatch, seq=s, tp=t, cp=cp)
     return StageMemory(
@@ -798,7 +804,8 @@ class Frontier:
         self.out.configs = len(seeds)
         # heap items: (key, tie, kind, payload); kinds: 0 configuration, 1 candidate to
         # refine, 2 refined candidate, 3 configuration still to build, 4 pipeline size,
-        # 5 a candidate with partial recompute of k layers per stage
+        # 5 a candidate with partial recompute of k layers per stage, 6 / 7 a hybrid-sharding
+        # variant to refine / refined
         self.heap: list[tuple] = [
             (key, i, 0 if isinstance(x, LayerConfig) else 3, x) for i, (key, x) in enumerate(seeds)
         ]
@@ -848,6 +855,21 @@ class Frontier:
                 lc, p, b = payload
                 self._expand(lc, [p], {p: b})
                 continue
+            if kind in (6, 7):  # hybrid sharding over groups of g ranks
+                *rest, g = payload
+                lc, pp, d, v, z, m, usum = rest
+                plan = lc.plan(pp, d, v, z, (), 0, g)
+                if kind == 6:
+                    s0 = _stage0(problem, pp, v)
+                    mem = first_stage_memory(problem, lc, s0, pp, d, z, g)
+                    if mem.total(in_flight_microbatches(0, pp, m, v)) > self.capacity:
+                        continue
+                    refined = stage_floor(problem, plan, usum, m)
+                    if refined > key:
+                        self._push(refined, 7, payload)
+                        continue
+                self._evaluate(top, plan)
+                continue
             if kind == 5:  # partial recompute of k layers per stage (space.recompute_layer_counts)
                 *payload, k = payload
                 lc, pp, d, v, z, m, usum = payload
@@ -864,6 +886,8 @@ class Frontier:
                     out.min_memory = (floor, None)
                 if not fits:
                     continue
+                if not lc.partial:
+                    self._push_hsdp(key, payload)
                 if pp > 1:  # bounded before the layer split
                     first = recompute_layer_counts(problem, pp)[:1] if lc.partial else [0]
                     if not first:
@@ -873,6 +897,8 @@ class Frontier:
                     if refined > key:
                         self._push(refined, 2, payload)
                         continue
+            if 0 not in shard_groups(problem, d, lc.cp, z):
+                continue  # a fixed hybrid-sharding group: only its variants (kinds 6, 7)
             if lc.partial:
                 self._push_partial(key, payload, None)
                 continue
@@ -907,6 +933,14 @@ class Frontier:
         if got is None:
             got = self.plain_fits[key] = self._best(plain)[1].fits
         return got
+
+    def _push_hsdp(self, key: float, payload: tuple) -> None:
+        """Queue the hybrid-sharding variants of a candidate (:func:`shard_groups`; the
+        candidate's bound holds for them: their optimizer shards and memory only grow)."""
+        lc, d, z = payload[0], payload[2], payload[4]
+        for g in shard_groups(self.problem, d, lc.cp, z):
+            if g:
+                self._push(key, 6, (*payload, g))
 
     def _push_partial(self, key: float, payload: tuple, k: int | None) -> None:
         """Queue partial recompute of ``k`` layers per stage (``None``: the least ``k``),
@@ -967,7 +1001,7 @@ def exact_search(
     complete, lowest_open = frontier.run(top, threshold, deadline)
     out = frontier.out
     out.frontier = frontier
-    out.pruned_pairs = sum(1 for item in frontier.heap if item[2] in (1, 2, 4, 5))
+    out.pruned_pairs = sum(1 for item in frontier.heap if item[2] in (1, 2, 4, 5, 6, 7))
     out.pruned_configs = sum(1 for item in frontier.heap if item[2] in (0, 3))
     out.ranked = top.best()
     out.complete = complete

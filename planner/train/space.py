@@ -17,6 +17,8 @@ The space (per decision, after the user's fixed values):
   stage; ``v`` divides ``floor(L / p)`` or ``ceil(L / p)`` (uneven chunks
   when ``p v`` does not divide the layers; ``even_stages`` keeps only ``p`` and
   ``p v`` dividing the layers);
+* ``shard_group``: with ZeRO >= 1 and ``hsdp``, every proper divisor of ``dp * cp``
+  (states sharded inside groups of that size, replicated across: :func:`shard_groups`);
 * ``recompute``: none / selective / full / offload (activations to host memory), and
   full over the first ``k`` layers of every stage (``recompute_layers``, Megatron's
   block method) with ``1 <= k < ceil(L / p)`` and every stage holding at least ``k``
@@ -170,6 +172,19 @@ def interleaves(problem: TrainingProblem, pp: int, microbatches: int) -> list[in
     if c.interleave is not None:
         out = [v for v in out if v == c.interleave]
     return out
+
+
+def shard_groups(problem: TrainingProblem, dp: int, cp: int, zero: int) -> list[int]:
+    """Hybrid-sharding groups of a plan (``0`` = all ``dp * cp`` ranks): with ZeRO >= 1 and
+    ``hsdp`` every proper divisor of ``dp * cp`` too (a fixed ``shard_group`` only itself)."""
+    c = problem.constraints
+    if c.shard_group is not None:
+        g = c.shard_group
+        ok = g == 0 or (zero >= 1 and (dp * cp) % g == 0)
+        return [g] if ok else []
+    if zero < 1 or not c.hsdp:
+        return [0]
+    return [0] + [g for g in divisors(dp * cp) if g < dp * cp]
 
 
 def least_stage_layers(plan: TrainingPlan) -> int:

@@ -119,6 +119,25 @@ def _splits(prob: TrainingProblem, p: int, v: int, least: int = 1):
     return [s for s in compositions(model.layers, p) if min(s) >= max(v, least)]
 
 
+def _sharding_choice(prob: TrainingProblem, layout: TrainingPlan, rc: str):
+    """``(recompute_layers, shard_group)`` pairs of the documented space: hybrid-sharding
+    groups (every proper divisor of ``dp * cp`` with ZeRO >= 1 and ``hsdp``; a fixed group
+    only itself) without partial recompute."""
+    c = prob.constraints
+    n = layout.dp * layout.cp
+    if c.shard_group is not None:
+        g = c.shard_group
+        groups = [g] if g == 0 or (layout.zero >= 1 and n % g == 0) else []
+    elif c.hsdp and layout.zero >= 1:
+        groups = [0] + [g for g in range(1, n) if n % g == 0]
+    else:
+        groups = [0]
+    out = []
+    for k in _partial_choice(prob, layout, rc):
+        out += [(k, g) for g in groups if g == 0 or k == 0]
+    return out
+
+
 def _fits_some_split(prob: TrainingProblem, plan: TrainingPlan, least: int) -> bool:
     return any(
         quick(prob, replace(plan, stage_layers=s)).fits
@@ -199,7 +218,7 @@ def brute_force(prob: TrainingProblem) -> tuple[float, TrainingPlan | None, int]
                         zero=z,
                         sequence_parallel=seqpar,
                     )
-                    for k in _partial_choice(prob, layout, rc):
+                    for k, g in _sharding_choice(prob, layout, rc):
                         for stages in _splits(prob, p, v, k):
                             plan = TrainingPlan(
                                 tp=t,
@@ -214,6 +233,7 @@ def brute_force(prob: TrainingProblem) -> tuple[float, TrainingPlan | None, int]
                                 sequence_parallel=seqpar,
                                 stage_layers=stages,
                                 recompute_layers=k,
+                                shard_group=g,
                             )
                             q = quick(prob, plan)
                             count += 1

@@ -106,14 +106,16 @@ def test_bounds_are_below_every_split(seed, kind, software, objective, gpus, ove
         per_pp = _config_bound(prob, lc, zeros, math.inf)
         for _b, pp, d, v, z, m, usum in _candidates(prob, lc, zeros, sorted(per_pp)):
             ks = recompute_layer_counts(prob, pp) if lc.partial else [0]
-            for k in ks:
-                plan = lc.plan(pp, d, v, z, (), k)
+            # hybrid sharding (kept under the candidate's bound, refined by the stage floor)
+            groups = [g for g in range(1, d * lc.cp) if (d * lc.cp) % g == 0 and z >= 1]
+            for k, g in [(k, 0) for k in ks] + [(0, g) for g in groups if not lc.partial]:
+                plan = lc.plan(pp, d, v, z, (), k, g)
                 best = _best_split(prob, plan) * (1 + 1e-9)
                 assert lc.bound(prob) <= best
                 assert per_pp[pp] <= best, (plan, per_pp[pp], best)
                 assert _b <= best, (plan, _b, best)
-                # the search keys partial plans by the stage floor at every pp
-                if pp > 1 or lc.partial:
+                # the search keys partial and hybrid-sharding plans by the stage floor at every pp
+                if pp > 1 or lc.partial or g:
                     assert stage_floor(prob, plan, usum, m) <= best, (plan, best)
                 checked += 1
     assert checked > 0
