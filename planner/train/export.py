@@ -145,6 +145,15 @@ def _megatron(problem: TrainingProblem, plan: TrainingPlan) -> tuple[dict[str, A
         out["--recompute-granularity"] = "full"
         out["--recompute-method"] = "block" if plan.recompute_layers else "uniform"
         out["--recompute-num-layers"] = plan.recompute_layers or 1
+        v, k = plan.interleave, plan.recompute_layers
+        if k and v > 1:
+            # Megatron's block method counts the layers of each virtual stage (model chunk)
+            out["--recompute-num-layers"] = -(-k // v)
+            if k % v:
+                notes.append(
+                    f"recompute_layers={k} over {v} virtual stages: Megatron recomputes "
+                    f"{-(-k // v)} per virtual stage, {-(-k // v) * v} per stage"
+                )
     elif plan.recompute == "selective":
         out["--recompute-granularity"] = "selective"
     elif plan.recompute == "offload":

@@ -192,12 +192,13 @@ def read_megatron(text: str, where: str) -> Launch:
     if method is not None and str(method) not in ("uniform", "block"):
         raise InputError(f"{where}: --recompute-method must be uniform or block, got {method!r}")
     if str(method) == "block" and f["recompute"] == "full":
-        # Megatron's block method recomputes the first --recompute-num-layers of each stage
+        # Megatron's block method recomputes the first --recompute-num-layers of each virtual
+        # stage (model chunk): the plan counts them per stage
         k = args.get("--recompute-num-layers")
         if k is None:
             out.notes.append("--recompute-method block without --recompute-num-layers: full")
         else:
-            f["recompute_layers"] = _int(k, "--recompute-num-layers", where)
+            f["recompute_layers"] = _int(k, "--recompute-num-layers", where) * f["interleave"]
     instances = args.get("--num-distributed-optimizer-instances")
     if (
         instances is not None

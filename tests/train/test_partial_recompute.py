@@ -110,3 +110,13 @@ def test_search_with_partial_recompute_equals_brute_force(seed, gpus, mem_gib):
         assert got == pytest.approx(best, rel=1e-9)
         for plan, _q in out.ranked:
             assert verify(prob, plan) == []
+
+
+def test_megatron_export_counts_recomputed_layers_per_virtual_stage():
+    prob = _pinned(80)
+    base = exact_search(prob, top_k=1).ranked[0][0]
+    plan = replace(base, pp=2, dp=1, interleave=2, recompute="full", recompute_layers=3)
+    plan = replace(plan, stage_layers=(4, 4), zero=1)
+    out = export(prob, plan, "megatron")
+    assert out["settings"]["--recompute-num-layers"] == 2  # ceil(3 / 2) per virtual stage
+    assert any("per virtual stage" in n for n in out["notes"])
