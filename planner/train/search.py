@@ -438,6 +438,7 @@ def split_may_fit(
     v: int,
     z: int,
     capacity: float,
+    k: int = 0,
 ) -> bool:
     """Whether some split with at least ``v`` layers per stage may pass every stage's memory.
 
@@ -446,47 +447,23 @@ def split_may_fit(
     with ``h_0`` from :func:`first_stage_memory` at stage 0's in-flight count and
     ``h_j`` (``j > 0``) from its per-layer part alone (no embedding, no logits)
     at stage ``j``'s; the split needs ``h_j >= v`` and ``sum_j h_j >= L``.
+
+    With partial recompute of ``k`` layers per stage (``lc.partial``) a stage of ``n >=
+    max(v, k)`` layers stores at least ``k`` recomputed layers' activations
+    (``lc.act_layer`` each) and ``n - k`` others' (``lc.act_plain``): ``act_plain`` per
+    layer, and ``k (act_layer - act_plain)`` per in-flight microbatch in the fixed part
+    (memory falls as ``k`` grows); with one stage it holds all ``L`` layers.
     """
     L = problem.model.layers
-    if pp == 1:
+    if pp == 1 and not k:
         return True
-    flight = np.array(stage_flights(pp, m, v))
-    zero_layers = first_stage_memory(problem, lc, 0.0, pp, d, z)
-    one_layer = first_stage_memory(problem, lc, 1.0, pp, d, z)
-    per_layer = one_layer.total(flight) - zero_layers.total(flight)
-    fixed = np.full(pp, zero_layers.work)
-    fixed[0] = zero_layers.total(flight[0])
-    caps = np.floor((capacity * (1 + 1e-12) - fixed) / np.maximum(per_layer, 1e-300))
-    return bool(caps.min() >= v and np.minimum(caps, L).sum() >= L)
-
-
-def partial_may_fit(
-    problem: TrainingProblem,
-    lc: LayerConfig,
-    pp: int,
-    d: int,
-    m: int,
-    v: int,
-    z: int,
-    k: int,
-    capacity: float,
-) -> bool:
-    """Whether some split may fit with partial recompute of ``k`` layers per stage.
-
-    Stage ``j`` holding ``n >= max(v, k)`` layers stores at least ``k`` recomputed
-    layers' activations (``lc.act_layer`` each) and ``n - k`` others'
-    (``lc.act_plain``): :func:`split_may_fit`'s per-stage caps with ``act_plain`` per
-    layer and ``k (act_layer - act_plain)`` per in-flight microbatch added to the
-    fixed part (memory falls as ``k`` grows).
-    """
-    L = problem.model.layers
-    plain = replace(lc, act_layer=lc.act_plain)
+    per = replace(lc, act_layer=lc.act_plain) if k else lc
     flight = np.array(stage_flights(pp, m, v)) if pp > 1 else np.ones(1)
     save = k * (lc.act_layer - lc.act_plain) * flight
     if pp == 1:
-        return first_stage_memory(problem, plain, L, 1, d, z).total(1.0) + save[0] <= capacity
-    zero_layers = first_stage_memory(problem, plain, 0.0, pp, d, z)
-    one_layer = first_stage_memory(problem, plain, 1.0, pp, d, z)
+        return first_stage_memory(problem, per, L, 1, d, z).total(1.0) + save[0] <= capacity
+    zero_layers = first_stage_memory(problem, per, 0.0, pp, d, z)
+    one_layer = first_stage_memory(problem, per, 1.0, pp, d, z)
     per_layer = one_layer.total(flight) - zero_layers.total(flight)
     fixed = np.full(pp, zero_layers.work) + save
     fixed[0] = zero_layers.total(flight[0]) + save[0]
@@ -944,13 +921,13 @@ class Frontier:
 
     def _push_partial(self, key: float, payload: tuple, k: int | None) -> None:
         """Queue partial recompute of ``k`` layers per stage (``None``: the least ``k``),
-        skipping the ``k`` whose memory cannot fit (:func:`partial_may_fit`, falling with
+        skipping the ``k`` whose memory cannot fit (:func:`split_may_fit`, falling with
         ``k``), keyed by its :func:`stage_floor` (growing with ``k``)."""
         lc, pp, d, v, z, m, usum = payload
         counts = recompute_layer_counts(self.problem, pp)
         k = counts[0] if k is None and counts else k
         while k is not None and k in counts:
-            if partial_may_fit(self.problem, lc, pp, d, m, v, z, k, self.capacity):
+            if split_may_fit(self.problem, lc, pp, d, m, v, z, self.capacity, k):
                 floor = stage_floor(self.problem, lc.plan(pp, d, v, z, (), k), usum, m)
                 self._push(max(key, floor), 5, (*payload, k))
                 return

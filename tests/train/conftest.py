@@ -220,17 +220,9 @@ def brute_force(prob: TrainingProblem) -> tuple[float, TrainingPlan | None, int]
                     )
                     for k, g in _sharding_choice(prob, layout, rc):
                         for stages in _splits(prob, p, v, k):
-                            plan = TrainingPlan(
-                                tp=t,
-                                pp=p,
-                                dp=d,
-                                cp=cp,
-                                ep=ep,
-                                microbatch=b,
-                                interleave=v,
+                            plan = replace(
+                                layout,
                                 recompute=rc,
-                                zero=z,
-                                sequence_parallel=seqpar,
                                 stage_layers=stages,
                                 recompute_layers=k,
                                 shard_group=g,
@@ -310,3 +302,20 @@ def tiny_moe_spec(layers: int = 3, experts: int = 4, dense_layers: int = 0) -> M
         moe_ffn=512,
         dense_layers=dense_layers,
     )
+
+
+def check_search_against_brute_force(prob: TrainingProblem, top_k: int = 2) -> None:
+    """The exact search's best objective equals the brute force's, and its plans verify."""
+    from planner.train.evaluate import verify
+    from planner.train.search import exact_search
+
+    best, _plan, _count = brute_force(prob)
+    out = exact_search(prob, top_k=top_k)
+    assert out.complete
+    got = out.ranked[0][1].objective if out.ranked else float("inf")
+    if best == float("inf"):
+        assert got == float("inf")
+        return
+    assert abs(got - best) <= 1e-9 * best, (got, best)
+    for plan, _q in out.ranked:
+        assert verify(prob, plan) == []

@@ -19,7 +19,7 @@ from planner.train.instance import Constraints, TrainingPlan, TrainingProblem, W
 from planner.train.search import exact_search
 from planner.train.step_time import quick
 
-from .conftest import brute_force, tiny_spec
+from .conftest import brute_force, check_search_against_brute_force, tiny_spec
 
 
 def _problem(**constraints) -> TrainingProblem:
@@ -84,10 +84,4 @@ def test_search_with_hsdp_equals_brute_force(seed, gpus, per_node):
         Constraints(hsdp=True, objective=rng.choice(["time", "cost"])),
         meta={},
     )
-    best, _plan, _count = brute_force(prob)
-    out = exact_search(prob, top_k=2)
-    assert out.complete
-    got = out.ranked[0][1].objective if out.ranked else float("inf")
-    assert got == pytest.approx(best, rel=1e-9)
-    for plan, _q in out.ranked:
-        assert verify(prob, plan) == []
+    check_search_against_brute_force(prob)

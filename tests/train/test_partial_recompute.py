@@ -18,7 +18,7 @@ from planner.train.instance import Constraints, TrainingProblem, Workload
 from planner.train.search import exact_search
 from planner.train.step_time import quick
 
-from .conftest import brute_force, tiny_spec
+from .conftest import brute_force, check_search_against_brute_force, tiny_spec
 
 
 def _pinned(mem_gib: float, **extra) -> TrainingProblem:
@@ -100,16 +100,7 @@ def test_search_with_partial_recompute_equals_brute_force(seed, gpus, mem_gib):
         Constraints(partial_recompute=True, recompute=rng.choice([None, "full"])),
         meta={},
     )
-    best, _plan, _count = brute_force(prob)
-    out = exact_search(prob, top_k=2)
-    assert out.complete
-    got = out.ranked[0][1].objective if out.ranked else float("inf")
-    if best == float("inf"):
-        assert got == float("inf")
-    else:
-        assert got == pytest.approx(best, rel=1e-9)
-        for plan, _q in out.ranked:
-            assert verify(prob, plan) == []
+    check_search_against_brute_force(prob)
 
 
 def test_megatron_export_counts_recomputed_layers_per_virtual_stage():
