@@ -34,7 +34,12 @@ Sharding
     NVLink) with quantized (int8) weight all-gathers; ``trainable`` share of
     the parameters that are trained (frozen weights have no gradients, no
     optimizer states, no weight-gradient GEMMs); ``lora_rank`` LoRA adapters of
-    that rank on every linear layer of the blocks (the base model frozen).
+    that rank on every linear layer of the blocks (the base model frozen);
+    ``recompute_gathers`` ZeRO-3 weights gathered again for a fully recomputed
+    forward (DeepSpeed ZeRO-3: its module hooks fire on the recomputed
+    forward); ``False`` where the backward's gathered weights serve the
+    recompute (PyTorch FSDP with the checkpoint wrapper inside each FSDP unit,
+    as Composer / LLM Foundry apply it).
 MoE
     ``moe_load`` tokens of the busiest expert rank over the mean (1 = balanced);
     ``capacity_factor`` tokens per expert capped at this multiple of the mean
@@ -75,6 +80,7 @@ class Software:
     zero_hpz: bool = False
     trainable: float = 1.0
     lora_rank: int = 0
+    recompute_gathers: bool = True
     moe_load: float = 1.0
     capacity_factor: float = 0.0
     node_limit: int = 0

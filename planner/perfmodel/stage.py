@@ -714,7 +714,7 @@ def stage_cost(
         # gradients are reduce-scattered every microbatch (no unsharded accumulation buffer)
         per_micro = sync
         if step.zero == 3:
-            gathers = 3 if step.recompute == "full" else 2
+            gathers = 3 if step.recompute == "full" and sw.recompute_gathers else 2
             if sw.zero_hpz:
                 # ZeRO++ hpZ: the backward re-gathers the secondary shard inside the node
                 inner = comm.all_gather(

@@ -494,6 +494,10 @@ def _powers(z: np.ndarray, count: int) -> np.ndarray:
 #: Grid of :class:`BatchedPrefillLaw`: bins, and the grid's span in mean iteration lengths.
 BATCH_BINS = 128
 BATCH_SPAN = 16.0
+#: Doublings of the span allowed when the law reaches the grid's last bin.
+BATCH_WIDENINGS = 4
+#: Mass allowed in the last bin, as a share of the tail ``1 - q`` the quantile reads.
+BATCH_CLIP_SHARE = 0.05
 
 
 class BatchedPrefillLaw:
@@ -541,9 +545,21 @@ class BatchedPrefillLaw:
         self.saturated = rho >= 1.0
         if self.saturated:
             return
-        mean_c = t0 / (1.0 - rho) + m1  # one piece alone at low load, t0 / (1 - rho) at high
+        # the grid spans BATCH_SPAN typical iteration lengths (one piece alone at low load,
+        # t0 / (1 - rho) at high); with little fixed cost the iterations of a busy period
+        # grow far beyond that, so the span doubles while the law leans on its last bin
+        mean_c = t0 / (1.0 - rho) + m1
+        for doubling in range(BATCH_WIDENINGS + 1):
+            self.span = BATCH_SPAN * 2.0**doubling
+            clipped = self._build(lam, t0, pieces, weights, self.span * mean_c / BATCH_BINS)
+            if clipped <= BATCH_CLIP_SHARE * (1.0 - q):
+                break
+
+    def _build(
+        self, lam: float, t0: float, pieces: np.ndarray, weights: np.ndarray, h: float
+    ) -> float:
+        """Solve the chain on a grid of step ``h``; the mass folded into the last bin."""
         size = BATCH_BINS
-        h = BATCH_SPAN * mean_c / size
         n_fft, omega, residual = _batch_grid(size)
         grid = np.arange(size) * h
         piece = np.zeros(n_fft)
@@ -593,6 +609,7 @@ class BatchedPrefillLaw:
         self.cdf = np.cumsum(pmf)
         self.h = h
         self.busy = busy
+        return max(float(pi[-1]), float(pmf[-1]))
 
     def quantile(self) -> float:
         """The ``q`` quantile (``inf`` when the engine cannot keep up)."""

@@ -129,3 +129,28 @@ def test_fp8_gemms_pay_the_fitted_factor_of_their_architecture():
     # Ampere has no fp8 tensor cores; its 16-bit efficiency is its own constant
     a100 = get_gpu("A100")
     assert gemm_efficiency(a100, "bf16") == constants.FITTED["gemm_efficiency_ampere"]
+
+
+def test_llmfoundry_rows_carry_their_attention_kernel_and_fsdp_recompute_gathers():
+    from dataclasses import replace
+
+    from planner.train.calibration import row_estimate
+
+    rows = {r.id: r for r in ROWS if r.source == "llmfoundry2401"}
+    kernel = {r.id: dict(r.software)["attention_kernel"] for r in rows.values()}
+    # sweep.py of the >= 128-GPU H100 table: flash for 1b/3b/7b/70b, triton for 13b/30b
+    assert kernel["llmfoundry2401/H100/mpt-7b/2048/128/bf16/zero3/none/b6/B768"] == "fa2"
+    assert kernel["llmfoundry2401/H100/mpt-13b/2048/128/bf16/zero3/full/b16/B2048"] == "triton"
+    assert kernel["llmfoundry2401/H100/mpt-7b/2048/8/bf16/zero3/none/b6/B48"] == "triton"
+    assert all(dict(r.software)["recompute_gathers"] is False for r in rows.values())
+    # PyTorch FSDP's recompute reuses the backward's gathered weights: one all-gather fewer
+    full = rows["llmfoundry2401/H100/mpt-70b/2048/32/bf16/zero3/full/b2/B1024"]
+    regather = replace(
+        full, software=tuple((k, True if k == "recompute_gathers" else v) for k, v in full.software)
+    )
+    assert row_estimate(full).step_time < row_estimate(regather).step_time
+    none = rows["llmfoundry2401/H100/mpt-13b/2048/8/bf16/zero3/none/b2/B16"]
+    same = replace(
+        none, software=tuple((k, True if k == "recompute_gathers" else v) for k, v in none.software)
+    )
+    assert row_estimate(none).step_time == row_estimate(same).step_time

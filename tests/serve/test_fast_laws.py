@@ -17,18 +17,19 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from planner.serve.capacity import bracketed_root
-from planner.serve.queueing import BATCH_BINS, BATCH_SPAN, BatchedPrefillLaw
+from planner.serve.queueing import BATCH_BINS, BatchedPrefillLaw
 
 
-def reference_batched_prefill_quantile(lam, t0, pieces, weights, q, extra):
-    """The batched-prefill TTFT quantile computed directly (same model, plain arithmetic)."""
+def reference_batched_prefill_quantile(lam, t0, pieces, weights, q, extra, span):
+    """The batched-prefill TTFT quantile computed directly (same model, plain arithmetic) on
+    a grid spanning ``span`` typical iteration lengths."""
     pieces = np.maximum(np.asarray(pieces, float), 0.0)
     weights = np.asarray(weights, float) / np.sum(weights)
     m1 = float(weights @ pieces)
     if lam * m1 >= 1:
         return math.inf
     size = BATCH_BINS
-    h = BATCH_SPAN * (t0 / (1.0 - lam * m1) + m1) / size
+    h = span * (t0 / (1.0 - lam * m1) + m1) / size
     n_fft = 4 * size
     # the piece law on the grid, each value split between its two neighbouring bins
     piece = np.zeros(n_fft)
@@ -91,8 +92,9 @@ def reference_batched_prefill_quantile(lam, t0, pieces, weights, q, extra):
 def test_batched_prefill_law_equals_its_plain_computation(rho, t0, pieces, q):
     weights = np.linspace(1.0, 3.0, len(pieces))
     lam = rho / float(np.dot(weights / weights.sum(), pieces))
-    got = BatchedPrefillLaw(lam, t0, np.array(pieces), weights, q, 0.002).quantile()
-    want = reference_batched_prefill_quantile(lam, t0, pieces, weights, q, 0.002)
+    law = BatchedPrefillLaw(lam, t0, np.array(pieces), weights, q, 0.002)
+    got = law.quantile()
+    want = reference_batched_prefill_quantile(lam, t0, pieces, weights, q, 0.002, law.span)
     assert got == pytest.approx(want, rel=1e-9, abs=1e-15)
 
 

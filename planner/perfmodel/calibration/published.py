@@ -776,8 +776,25 @@ LLMFOUNDRY_TABLE = (  # gpu, gpus, model, seq, global batch, microbatch, ZeRO, r
 
 #: The benchmark's attention kernel: ``attn_impl: triton`` in the MPT yamls and the default
 #: of ``scripts/train/benchmarking/submit_benchmarks.py`` at the tables' commit (5e85bd62,
-#: 2024-01-06), whose sweep never overrides it.
-LLMFOUNDRY_SOFTWARE = (("attention_kernel", "triton"),)
+#: 2024-01-06); ``sweep.sh`` (the tables up to 64 GPUs) never overrides it.
+#: Composer wraps each MPT block in FSDP first and applies the (non-reentrant) checkpoint
+#: wrapper to the block inside it, so the backward's gathered weights serve the recompute.
+LLMFOUNDRY_SOFTWARE = (("attention_kernel", "triton"), ("recompute_gathers", False))
+
+#: The ">= 128 GPUs" H100 table was run by ``scripts/train/benchmarking/sweep.py``, added in
+#: the same commit (5e85bd62) as that table; it passes ``'--attn_impl flash'`` for 1b.yaml,
+#: 3b.yaml, 7b.yaml and 70b.yaml (``'--attn_impl triton'`` for 13b and 30b), and
+#: submit_benchmarks.py installs llm-foundry with ``'pip_install': '.[gpu-flash2]'``
+#: (setup.py: ``flash-attn==2.4.2``), so those rows ran FlashAttention-2.
+LLMFOUNDRY_LARGE_SCALE_FLASH2 = ("mpt-1b", "mpt-3b", "mpt-7b", "mpt-70b")
+LLMFOUNDRY_FLASH2_SOFTWARE = (("attention_kernel", "fa2"), ("recompute_gathers", False))
+
+
+def llmfoundry_software(gpu: str, gpus: int, model: str) -> tuple[tuple[str, str], ...]:
+    """The software setting of one LLM Foundry row (its attention kernel)."""
+    if gpu == "H100" and gpus >= 128 and model in LLMFOUNDRY_LARGE_SCALE_FLASH2:
+        return LLMFOUNDRY_FLASH2_SOFTWARE
+    return LLMFOUNDRY_SOFTWARE
 
 
 def mpt_config(model: str, seq_len: int) -> dict:
@@ -832,7 +849,7 @@ def _llmfoundry_rows() -> list[TrainingRow]:
                 recompute=recompute,
                 zero=zero,
                 precision=precision,
-                software=LLMFOUNDRY_SOFTWARE,
+                software=llmfoundry_software(gpu, gpus, model),
             )
         )
     return rows

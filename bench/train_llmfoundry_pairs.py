@@ -1,0 +1,140 @@
+"""LLM Foundry rows that differ in one setting: does the step-time model rank them as measured?
+
+The LLM Foundry MPT benchmark tables (``llmfoundry2401`` in
+:mod:`planner.perfmodel.calibration.published`) measure the same model on the same
+GPU type with different micro-batch sizes, activation checkpointing and attention
+kernels. Throughput per GPU is nearly flat in the GPU count (8 -> 512 GPUs), so two
+rows of one model that differ in GPU count and one other setting measure that
+setting. For each pair this prints the measured and the modeled ratio of the time
+per token per GPU (second row over first): where they disagree, the model ranks the
+two plans differently from the measurement.
+
+Writes ``bench/results/calibration/llmfoundry_pairs.md``.
+
+Usage::
+
+    .venv/bin/python bench/train_llmfoundry_pairs.py
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+import planner.train  # noqa: F401  (registers the training predictor)
+from planner.core.io import write_atomic
+from planner.perfmodel.calibration.published import ROWS
+from planner.train.calibration import row_estimate
+
+OUT = Path("bench/results/calibration/llmfoundry_pairs.md")
+COMMAND = ".venv/bin/python bench/train_llmfoundry_pairs.py"
+
+#: (what differs, first row, second row): ids after ``llmfoundry2401/H100/``.
+PAIRS = (
+    (
+        "micro-batch, both full checkpointing (triton)",
+        "mpt-30b/2048/8/bf16/zero3/full/b3/B504",
+        "mpt-30b/2048/32/bf16/zero3/full/b14/B1344",
+    ),
+    (
+        "micro-batch, both full checkpointing (triton)",
+        "mpt-30b/2048/8/bf16/zero3/full/b3/B504",
+        "mpt-30b/2048/16/bf16/zero3/full/b10/B480",
+    ),
+    (
+        "micro-batch, both full checkpointing (triton vs fa2)",
+        "mpt-70b/2048/32/bf16/zero3/full/b2/B1024",
+        "mpt-70b/2048/128/bf16/zero3/full/b8/B1024",
+    ),
+    (
+        "no checkpointing b2 -> full checkpointing b16 (triton)",
+        "mpt-13b/2048/64/bf16/zero3/none/b2/B128",
+        "mpt-13b/2048/128/bf16/zero3/full/b16/B2048",
+    ),
+    (
+        "no checkpointing b2 -> full checkpointing b16 (triton)",
+        "mpt-13b/2048/8/bf16/zero3/none/b2/B16",
+        "mpt-13b/2048/512/bf16/zero3/full/b16/B8192",
+    ),
+    (
+        "attention kernel triton -> fa2, same micro-batch b6",
+        "mpt-7b/2048/8/bf16/zero3/none/b6/B48",
+        "mpt-7b/2048/128/bf16/zero3/none/b6/B768",
+    ),
+    (
+        "attention kernel triton b20 -> fa2 b12 (ZeRO-3 -> ZeRO-2)",
+        "mpt-1b/2048/64/bf16/zero3/none/b20/B1280",
+        "mpt-1b/2048/128/bf16/zero2/none/b12/B1536",
+    ),
+    (
+        "attention kernel triton b6 -> fa2 b8 (ZeRO-3 -> ZeRO-2)",
+        "mpt-3b/2048/64/bf16/zero3/none/b6/B1152",
+        "mpt-3b/2048/128/bf16/zero2/none/b8/B1024",
+    ),
+)
+
+
+def _per_token(row) -> tuple[float, float, dict[str, float]]:
+    """(measured, modeled) seconds per token per GPU and the modeled breakdown shares."""
+    est = row_estimate(row)
+    tokens = est.tokens / est.gpus
+    shares = {k: v / est.step_time for k, v in est.breakdown.items() if v > 0}
+    return 1.0 / row.value, est.step_time / tokens, shares
+
+
+def main() -> None:
+    by_id = {r.id: r for r in ROWS if r.source == "llmfoundry2401"}
+    lines = [
+        "# LLM Foundry rows that differ in one setting",
+        "",
+        f"Command: `{COMMAND}`",
+        "",
+        "Time per token per GPU of the second row over the first, as measured (LLM Foundry's",
+        "table) and as the step-time model predicts it for each row's published layout.",
+        "",
+        "| differs | first row | second row | measured | model | model / measured - 1 |",
+        "|---|---|---|---|---|---|",
+    ]
+    for what, a, b in PAIRS:
+        ra, rb = by_id[f"llmfoundry2401/H100/{a}"], by_id[f"llmfoundry2401/H100/{b}"]
+        ma, pa, _ = _per_token(ra)
+        mb, pb, _ = _per_token(rb)
+        lines.append(
+            f"| {what} | {a} | {b} | {mb / ma:.3f} | {pb / pa:.3f} | "
+            f"{(pb / pa) / (mb / ma) - 1:+.1%} |"
+        )
+    lines += [
+        "",
+        "## Every H100 bf16 row: measured over modeled compute",
+        "",
+        "`compute` is the modeled forward + backward kernel time, `recompute` the modeled",
+        "recomputation, `other` the rest (exposed communication, optimizer); the last column is",
+        "(measured step - other) / compute: 1.33 would mean the recompute costs what the model",
+        "charges and the compute is right.",
+        "",
+        "| row | tokens per micro-batch | measured s | model s | compute | recompute | other "
+        "| (measured - other) / compute |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for row in by_id.values():
+        if row.gpu != "H100" or row.precision != "bf16":
+            continue
+        est = row_estimate(row)
+        measured = est.tokens / est.gpus / row.value
+        c = est.breakdown.get("compute", 0.0)
+        rc = est.breakdown.get("recompute", 0.0)
+        other = est.step_time - c - rc
+        lines.append(
+            f"| {row.id.removeprefix('llmfoundry2401/H100/')} | {row.microbatch * row.seq_len} "
+            f"| {measured:.4g} | {est.step_time:.4g} | {c:.4g} | {rc:.4g} | {other:.3g} "
+            f"| {(measured - other) / c:.3f} |"
+        )
+    OUT.parent.mkdir(parents=True, exist_ok=True)
+    write_atomic(OUT, "\n".join(lines) + "\n")
+    print("\n".join(lines[: 9 + len(PAIRS)]))
+
+
+if __name__ == "__main__":
+    main()
