@@ -803,8 +803,6 @@ class RoleModel:
         is the root of :meth:`_probe`'s excess: Brent's method (:func:`bracketed_root`) finds
         it to the bisection's tolerance in far fewer evaluations.
         """
-        if self.ttft_limit is None and self.tpot_limit is None:
-            return self._bisect_feasible(state_at, lo, lo_point, hi, rtol, geometric)
         best, best_rate = None, lo_point.rate
 
         def probe(x: float) -> float:
@@ -820,32 +818,6 @@ class RoleModel:
         else:
             bracketed_root(probe, lo, hi, f_lo, f_hi, 0.0, rtol)
         return lo_point if best is None else self._evaluate(best)
-
-    def _bisect_feasible(
-        self,
-        state_at: Callable[[float], LoadState],
-        lo: float,
-        lo_point: OperatingPoint,
-        hi: float,
-        rtol: float,
-        geometric: bool,
-    ) -> OperatingPoint:
-        """:meth:`_largest_feasible` by bisection (geometric while ``hi > 4 lo`` when
-        ``geometric``): without latency targets a probe is cheap, and the offline capacity
-        (the calibration's published rows) keeps the bisection's exact floats."""
-        best_x, best_rate = None, lo_point.rate
-        for _ in range(_BISECT):
-            mid = math.sqrt(lo * hi) if geometric and hi > 4 * lo else (lo + hi) / 2
-            state = state_at(mid)
-            if self._feasible(state):
-                lo = mid
-                if float(state.rate) > best_rate:
-                    best_x, best_rate = mid, float(state.rate)
-            else:
-                hi = mid
-            if hi - lo <= rtol * hi:
-                break
-        return lo_point if best_x is None else self._evaluate(state_at(best_x))
 
 
 @constants.on_change
