@@ -1,11 +1,13 @@
 """Public serving measurements beyond the TensorRT-LLM overview, marked *fit* or *held-out*.
 
 The serving rows of :mod:`planner.perfmodel.calibration.published` are offline saturation
-throughputs of one framework (trtllm-bench). These rows add three sources with other
-frameworks, other GPUs and latency under load, each setup fully known (model, GPU, count,
-tensor parallelism, weight precision, fixed input/output lengths, concurrency). Every row
-is *held-out*: whole sources that the calibration fit never sees; they measure the model.
-The marks were committed before any fit or comparison was run (git history shows it).
+throughputs of one framework (trtllm-bench). These rows add four sources with other
+frameworks, other GPUs and latency under load, each setup known (model, GPU, count,
+tensor parallelism, weight precision, input/output lengths, load, engine and its options).
+Three sources are *held-out* whole: the calibration fit never sees them; they measure the
+model. One source (``sglang_vllm060``) is *fit*: its vLLM and SGLang rows determine the
+host overhead of those engines (:mod:`planner.perfmodel.engines`), which no TensorRT-LLM row
+can. The marks were committed before any fit or comparison was run (git history shows it).
 
 Sources (rows collected by helper "lit", /work notes source ids S11, S13, S14):
 
@@ -28,13 +30,27 @@ Sources (rows collected by helper "lit", /work notes source ids S11, S13, S14):
   ``Deepseek-R1/raw_data/online_results.csv``: DeepSeek-R1 (FP8 checkpoint) with SGLang on
   8 x H200, TP8, ``sglang.bench_serving`` with 500 random prompts of 3200 input / 800 output
   tokens at max concurrency 4-128: output tokens/s, median TPOT, p99 TTFT.
+* ``sglang_vllm060`` (*fit*) -- SGLang, *How to reproduce the benchmark results for SGLang
+  v0.3.0 compared to vLLM v0.6.0* (github sgl-project/sglang @120affb9
+  ``benchmark/benchmark_vllm_060/README.md``, 2024-09): Llama 3.1 8B Instruct on 1 x A100
+  80GB and Llama 3.1 70B Instruct on 4 x H100 80GB (TP4), bf16, ``sglang.bench_serving`` on
+  ShareGPT: Poisson arrivals at 4 and 8 requests/s (median TPOT) and 5000 prompts at once
+  (output tokens/s). SGLang 0.3.0 (CUDA graphs, ``--enable-torch-compile`` on 8B, radix
+  cache off); vLLM 0.6.0 with ``--num-scheduler-steps 10`` (multi-step scheduling; chunked
+  prefill off, as 0.6.0 requires with multi-step). ShareGPT lengths: the mean output, 194.3
+  tokens, is the page's own (output tokens/s / requests/s of its offline table: 4281.51 /
+  22.03, 3856.01 / 19.84, 4132.37 / 21.27); the mean prompt, 340 tokens, is an assumption
+  (bench_serving ShareGPT logs print 337 and 344 prompt tokens per request); both are taken
+  lognormal with a standard deviation equal to the mean (an assumption: ShareGPT lengths
+  are long-tailed). Median TTFT rows are not used (vLLM's multi-step scheduling delays the
+  first token by up to 10 steps, which the model does not represent).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from planner.perfmodel.calibration.published import HELD_OUT, Source
+from planner.perfmodel.calibration.published import FIT, HELD_OUT, Source
 
 SERVING_SOURCES = {
     s.key: s
@@ -54,6 +70,13 @@ SERVING_SOURCES = {
             "0.6.3 (benchmark_throughput.py)",
         ),
         Source(
+            "sglang_vllm060",
+            "SGLang benchmark/benchmark_vllm_060/README.md @120affb9 (SGLang 0.3.0 vs vLLM 0.6.0)",
+            2024,
+            "SGLang / vLLM",
+            "SGLang 0.3.0, vLLM 0.6.0 (--num-scheduler-steps 10)",
+        ),
+        Source(
             "dstack_r1",
             "dstack blog 2025-03-18 + dstackai/benchmarks @7f37e669 online_results.csv",
             2025,
@@ -64,8 +87,9 @@ SERVING_SOURCES = {
 }
 
 #: Modes: ``clients`` = ``concurrency`` closed-loop clients (a new request as soon as one
-#: finishes); ``batch`` = ``requests`` prompts submitted at time 0 (offline).
-MODES = ("clients", "batch")
+#: finishes); ``batch`` = ``requests`` prompts submitted at time 0 (offline); ``rate`` =
+#: Poisson arrivals at ``rate`` requests/s.
+MODES = ("clients", "batch", "rate")
 #: Metrics (SI units): output or input+output tokens/s of the replica, TTFT / TPOT seconds.
 METRICS = ("output_tokens_per_s", "total_tokens_per_s", "ttft_s", "tpot_s")
 
@@ -93,6 +117,14 @@ class PublicServingRow:
     #: Measured in steady state (the tool's measurement window excludes the first round of
     #: requests, which all arrive at once); else over every request of the run.
     steady_state: bool = False
+    #: The serving engine and its options (:func:`planner.perfmodel.engines.parse_engine`).
+    engine: str = "trtllm"
+    #: Length distributions when the lengths were not fixed (``lognormal:MEAN,STD``, the
+    #: serving traffic syntax); ``input_tokens`` / ``output_tokens`` then hold the means.
+    input_dist: str = ""
+    output_dist: str = ""
+    #: Poisson arrival rate of ``rate`` mode (requests/s).
+    rate: float = 0.0
 
 
 def _metric_rows(
@@ -102,6 +134,7 @@ def _metric_rows(
     metrics: tuple[tuple[str, str, float], ...],
     *,
     steady_state: bool = False,
+    engine: str = "trtllm",
 ) -> list[PublicServingRow]:
     """One row per ``(metric, statistic, value)`` of one measured setup.
 
@@ -110,7 +143,15 @@ def _metric_rows(
     """
     return [
         PublicServingRow(
-            f"{prefix}/{metric}", source, *setup, metric, stat, value, HELD_OUT, steady_state
+            f"{prefix}/{metric}",
+            source,
+            *setup,
+            metric,
+            stat,
+            value,
+            HELD_OUT,
+            steady_state,
+            engine,
         )
         for metric, stat, value in metrics
     ]
@@ -188,6 +229,12 @@ DSTACK_405B = (
 )
 
 
+#: The engines of the raw data's runs: vLLM 0.6.3.post2 ``--num-scheduler-step 1`` on H100
+#: (CUDA graphs, the default); vLLM 0.6.3.dev109 (ROCm) ``--enforce-eager
+#: --num-scheduler-step 15`` on MI300X.
+DSTACK_405B_ENGINES = {"H100": "vllm:0.6.3", "MI300X": "vllm:0.6.3,eager,steps=15"}
+
+
 def _dstack_405b() -> list[PublicServingRow]:
     return [
         PublicServingRow(
@@ -207,6 +254,7 @@ def _dstack_405b() -> list[PublicServingRow]:
             "",
             value,
             HELD_OUT,
+            engine=DSTACK_405B_ENGINES[gpu],
         )
         for gpu, isl, osl, n, value in DSTACK_405B
     ]
@@ -234,9 +282,74 @@ def _dstack_r1() -> list[PublicServingRow]:
             ("tpot_s", "median", tpot / 1e3),
             ("ttft_s", "p99", ttft / 1e3),
         )
-        rows += _metric_rows(f"dstack_r1/H200/3200-800/c{n}", "dstack_r1", setup, metrics)
+        rows += _metric_rows(
+            f"dstack_r1/H200/3200-800/c{n}", "dstack_r1", setup, metrics, engine="sglang:0.4.3"
+        )
+    return rows
+
+
+#: ShareGPT lengths of ``sglang_vllm060`` (see the module notes): mean prompt (assumed) and
+#: mean output (from the page's offline table).
+SHAREGPT_PROMPT_MEAN = 340
+SHAREGPT_OUTPUT_MEAN = 194.3
+
+#: (model, gpu, tp, engine, requests/s or None for 5000 prompts at once, metric, value):
+#: median TPOT in ms, output tokens/s.
+SGLANG_VLLM060 = (
+    ("llama-3.1-8b", "A100", 1, "sglang", 4, "tpot_s", 13.17),
+    ("llama-3.1-8b", "A100", 1, "vllm", 4, "tpot_s", 14.14),
+    ("llama-3.1-8b", "A100", 1, "sglang", 8, "tpot_s", 17.85),
+    ("llama-3.1-8b", "A100", 1, "vllm", 8, "tpot_s", 17.09),
+    ("llama-3.1-70b", "H100", 4, "sglang", 4, "tpot_s", 25.03),
+    ("llama-3.1-70b", "H100", 4, "vllm", 4, "tpot_s", 23.58),
+    ("llama-3.1-70b", "H100", 4, "sglang", 8, "tpot_s", 33.07),
+    ("llama-3.1-70b", "H100", 4, "vllm", 8, "tpot_s", 29.15),
+    ("llama-3.1-8b", "A100", 1, "sglang", None, "output_tokens_per_s", 4281.51),
+    ("llama-3.1-8b", "A100", 1, "vllm", None, "output_tokens_per_s", 4132.37),
+    ("llama-3.1-70b", "H100", 4, "sglang", None, "output_tokens_per_s", 3856.01),
+    ("llama-3.1-70b", "H100", 4, "vllm", None, "output_tokens_per_s", 3700.64),
+)
+#: Engine options of the two servers (launch commands of the page).
+SGLANG_VLLM060_ENGINES = {"sglang": "sglang:0.3.0", "vllm": "vllm:0.6.0,steps=10"}
+
+
+def _sglang_vllm060() -> list[PublicServingRow]:
+    rows = []
+    p, o = SHAREGPT_PROMPT_MEAN, SHAREGPT_OUTPUT_MEAN
+    for model, gpu, tp, engine, rps, metric, value in SGLANG_VLLM060:
+        mode, load = ("rate", f"rps{rps}") if rps else ("batch", "offline")
+        n = 300 * rps if rps else 5000
+        rows.append(
+            PublicServingRow(
+                f"sglang_vllm060/{model}/{gpu}x{tp}/{engine}/{load}/{metric}",
+                "sglang_vllm060",
+                gpu,
+                model,
+                tp,
+                "bf16",
+                "bf16",
+                p,
+                round(o),
+                mode,
+                n if mode == "batch" else 0,
+                n,
+                metric,
+                "median" if metric == "tpot_s" else "",
+                value / 1e3 if metric == "tpot_s" else value,
+                FIT,
+                engine=SGLANG_VLLM060_ENGINES[engine],
+                input_dist=f"lognormal:{p},{p}",
+                output_dist=f"lognormal:{o},{o}",
+                rate=float(rps or 0.0),
+            )
+        )
     return rows
 
 
 #: Every public serving row of this module.
-PUBLIC_SERVING_ROWS: tuple[PublicServingRow, ...] = (*_nim(), *_dstack_405b(), *_dstack_r1())
+PUBLIC_SERVING_ROWS: tuple[PublicServingRow, ...] = (
+    *_nim(),
+    *_dstack_405b(),
+    *_dstack_r1(),
+    *_sglang_vllm060(),
+)
