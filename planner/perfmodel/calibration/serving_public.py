@@ -39,10 +39,12 @@ Sources (rows collected by helper "lit", /work notes source ids S11, S13, S14):
   cache off); vLLM 0.6.0 with ``--num-scheduler-steps 10`` (multi-step scheduling; chunked
   prefill off, as 0.6.0 requires with multi-step). ShareGPT lengths: the mean output, 194.3
   tokens, is the page's own (output tokens/s / requests/s of its offline table: 4281.51 /
-  22.03, 3856.01 / 19.84, 4132.37 / 21.27); the mean prompt, 340 tokens, is an assumption
-  (bench_serving ShareGPT logs print 337 and 344 prompt tokens per request); both are taken
-  lognormal with a standard deviation equal to the mean (an assumption: ShareGPT lengths
-  are long-tailed). Median TTFT rows are not used (vLLM's multi-step scheduling delays the
+  22.03, 3856.01 / 19.84, 4132.37 / 21.27); the mean prompt, 219 tokens, scales it by the
+  prompt/output ratio of ShareGPT that the vLLM team printed for its own 500-prompt sample
+  (202 input / 179 output tokens, "vLLM v0.6.0: 2.7x Throughput Improvement and 5x Latency
+  Reduction", vLLM blog 2024-09-05, Dataset): 194.3 x 202 / 179 = 219; an assumption, as
+  both samplers filter ShareGPT differently. Both are taken lognormal with a standard
+  deviation equal to the mean (an assumption: ShareGPT lengths are long-tailed). Median TTFT rows are not used (vLLM's multi-step scheduling delays the
   first token by up to 10 steps, which the model does not represent).
 """
 
@@ -290,7 +292,7 @@ def _dstack_r1() -> list[PublicServingRow]:
 
 #: ShareGPT lengths of ``sglang_vllm060`` (see the module notes): mean prompt (assumed) and
 #: mean output (from the page's offline table).
-SHAREGPT_PROMPT_MEAN = 340
+SHAREGPT_PROMPT_MEAN = 219
 SHAREGPT_OUTPUT_MEAN = 194.3
 
 #: (model, gpu, tp, engine, requests/s or None for 5000 prompts at once, metric, value):
