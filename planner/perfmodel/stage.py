@@ -42,7 +42,9 @@ attention is FlashAttention FLOPs of the causal prompt at
 ``FLASH_ATTENTION_EFFICIENCY`` of the bf16 peak; two tensor-parallel
 one-shot all-reduces per layer; with ``ep > 1`` two all-to-alls per MoE
 layer; the LM head for the sequences that emit a token; one point-to-point
-send per pipeline boundary; ``iteration_overhead_s`` per iteration. Memory
+send per pipeline boundary; the engine's host time per iteration
+(:mod:`planner.perfmodel.engines`: per engine, multi-step scheduling, eager launches, SGLang's
+overlap scheduler) and a floor on each layer's element-wise kernels. Memory
 per GPU: weights at the weight precision, the runtime reserve, an activation
 workspace for one prefill chunk, and the KV cache in what is left.
 
@@ -56,17 +58,20 @@ Constants (the fitted ones are marked *fitted*; see the calibration report):
     Slowdown of work overlapped with communication (an assumption).
 ``weight_stream_efficiency`` (in ``calibration/constants.json``)
     *fitted*: fraction of the datasheet HBM bandwidth reached when decode
-    GEMMs and attention stream weights and KV cache. The fit lands at the
-    upper bound of its range (0.95; well-tuned decode kernels measure about
-    0.8-0.9 of the datasheet), so it also absorbs what the model over-counts
-    elsewhere in a decode step.
+    GEMMs and attention stream weights and KV cache. Fitted on the saturated
+    TensorRT-LLM rows alone it sat at the upper bound of its range (0.95);
+    with the low-batch vLLM / SGLang TPOT rows among the fit rows it lands
+    near 0.85 (well-tuned decode kernels measure about 0.8-0.9 of the
+    datasheet).
 ``FLASH_ATTENTION_EFFICIENCY``
     Fraction of the bf16 dense peak reached by FlashAttention-2/3 forward on
     long prompts (FA2 on A100: about 0.6-0.7; FA3 on H100: 0.6-0.75). An
     estimate, not fitted.
-``iteration_overhead_s`` (in ``calibration/constants.json``)
-    *fitted*: fixed time per engine iteration outside the GPU kernels
-    (scheduling, sampling, launch gaps, host synchronization).
+``iteration_overhead_s``, ``host_overhead_vllm_s``, ``host_overhead_sglang_s`` (in
+``calibration/constants.json``)
+    *fitted*: host time per iteration outside the GPU kernels (scheduling, sampling,
+    host synchronization) of TensorRT-LLM / NIM, vLLM and SGLang
+    (:mod:`planner.perfmodel.engines`).
 ``PREFILL_WORKSPACE_TOKENS``
     Tokens of one prefill chunk whose activations are reserved (a choice).
 """
@@ -83,6 +88,13 @@ import numpy as np
 
 from planner.core.errors import InputError
 from planner.perfmodel import comm, constants
+from planner.perfmodel.engines import (
+    DEFAULT_ENGINE,
+    Engine,
+    host_overhead_s,
+    launch_overhead_s,
+    small_kernel_floor_s,
+)
 from planner.perfmodel.hardware import GpuSpec, Pool
 from planner.perfmodel.kernels import flash_attention_time, gemm_time, memory_time
 from planner.perfmodel.layer import (
@@ -882,6 +894,11 @@ class EngineModel:
         Weight / GEMM precision (``bf16``, ``fp8``, ``fp4``).
     kv_precision
         KV-cache precision (defaults to ``precision``).
+    speculative
+        Speculative decoding settings (``None``: none).
+    engine
+        The serving engine and its options (:mod:`planner.perfmodel.engines`: host overhead
+        per iteration, eager kernel launches); default TensorRT-LLM.
 
     Notes
     -----
@@ -896,9 +913,11 @@ class EngineModel:
         precision: str | Precision = "bf16",
         kv_precision: str | Precision | None = None,
         speculative: Speculative | None = None,
+        engine: Engine | None = None,
     ) -> None:
         self.model = model
         self.config = config
+        self.engine = engine or DEFAULT_ENGINE
         self.precision = get_precision(precision)
         default_kv = self.precision if self.precision.kv_cache else get_precision("bf16")
         self.kv_precision = get_precision(kv_precision or default_kv)
@@ -908,7 +927,9 @@ class EngineModel:
             )
         self.speculative = speculative
         self.draft = (
-            EngineModel(load_model(speculative.draft_model), config, precision, kv_precision)
+            EngineModel(
+                load_model(speculative.draft_model), config, precision, kv_precision, engine=engine
+            )
             if speculative is not None and speculative.method == "draft"
             else None
         )
@@ -933,6 +954,8 @@ class EngineModel:
         self.ep_per_node = max(1, min(c.ep, G // self.tp_per_node)) if c.tp <= G else 1
         self.same_node = c.gpus <= G
         self.imbalance = math.ceil(m.layers / c.pp) * c.pp / m.layers
+        # element-wise kernels of one layer last at least their launch floor
+        self.small_kernels = small_kernel_floor_s(1)
         # one stage-to-stage hop stays inside the node while the replica does
         self.boundary_same_node = c.tp * c.ep * min(c.pp, 2) <= G
         # 0 in the copy of :meth:`without_communication` (latency breakdowns)
@@ -965,7 +988,8 @@ class EngineModel:
         if m.layers - m.moe_layers:
             mlp = sum(self._gemm(N, n, k) for n, k in sh.mlp)
             act = N * ACT_BYTES * sh.mats * m.ffn / c.tp
-            dense = attn + mlp + ar + memory_time(gpu, elem_base + act)
+            small = np.maximum(memory_time(gpu, elem_base + act), self.small_kernels)
+            dense = attn + mlp + ar + small
         if m.moe_layers:
             E, top = m.num_experts, m.experts_per_token
             total = N * c.ep  # tokens over all attention groups share the experts
@@ -986,7 +1010,7 @@ class EngineModel:
                 )(size)
                 a2a = a2a * self.comm_scale
             moe = attn + experts + router + shared + ar + a2a
-            moe = moe + memory_time(gpu, elem_base + act + permute)
+            moe = moe + np.maximum(memory_time(gpu, elem_base + act + permute), self.small_kernels)
         return dense, moe
 
     # --------------------------------------------------------------- public
@@ -1050,6 +1074,10 @@ class EngineModel:
         pipeline round of :func:`~planner.perfmodel.serving_features.pipeline_round`."""
         stage_sum, stage_max = stages
         c = self.config
+        # without CUDA graphs the GPU waits while the CPU launches a slower stream of kernels
+        layers = self.model.layers
+        stage_sum = np.maximum(stage_sum, launch_overhead_s(self.engine, layers))
+        stage_max = np.maximum(stage_max, launch_overhead_s(self.engine, -(-layers // c.pp)))
         boundary = 0.0
         if c.pp > 1:
             boundary = self.comm_scale * comm.p2p(
@@ -1057,9 +1085,12 @@ class EngineModel:
                 self.fabric,
                 same_node=self.boundary_same_node,
             )
-        return pipeline_round(
-            stage_sum, stage_max, boundary, constants.FITTED["iteration_overhead_s"], c.pp
-        )
+        host = host_overhead_s(self.engine)
+        if self.engine.overlaps_host:  # the next batch is prepared while the GPU runs this one
+            stage_sum = np.maximum(stage_sum, host)
+            stage_max = np.maximum(stage_max, host)
+            host = 0.0
+        return pipeline_round(stage_sum, stage_max, boundary, host, c.pp)
 
     def draft_time(self, b: float, ctx: float) -> float:
         """GPU seconds of one drafting step for ``b`` sequences (0 without speculation)."""

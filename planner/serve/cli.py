@@ -145,6 +145,14 @@ def serve(
     kv_block: Annotated[
         int, typer.Option("--kv-block", help="Paged KV-cache block size in tokens.")
     ] = 16,
+    engine: Annotated[
+        str | None,
+        typer.Option(
+            "--engine",
+            help="Engine the step times assume: trtllm (default; nim), vllm or sglang, "
+            "optionally NAME:VERSION,eager,steps=K (e.g. vllm:0.6.3,steps=10).",
+        ),
+    ] = None,
     pricing: Annotated[
         str | None,
         typer.Option(
@@ -273,6 +281,7 @@ def serve(
         workloads=workloads,
         pricing=pricing,
         prices=prices,
+        engine=engine,
     )
     if profile is not None:
         _day(
