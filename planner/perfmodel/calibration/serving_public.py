@@ -21,10 +21,25 @@ Sources (rows collected by helper "lit", /work notes source ids S11, S13, S14):
   would show (several seconds), so the first round is outside the measurement.
 * ``dstack_405b`` -- dstack, *Exploring inference memory saturation effect: H100 vs MI300x*
   (blog 2024-12-05) with raw data github dstackai/benchmarks @06c957ab
-  ``comparison/h100sxm5_vs_mi300x/csv_data/throughput_comparsion.csv``: Llama 3.1 405B FP8
-  (meta-llama/Llama-3.1-405B-FP8, KV cache not quantized) with vLLM 0.6.3
-  ``benchmark_throughput.py`` on 8 x H100 SXM5 and 8 x MI300X, TP8; ``N`` fixed-length prompts
-  submitted at once (offline), metric = (input + output) tokens/s over the run.
+  ``comparison/h100sxm5_vs_mi300x/csv_data/throughput_comparsion.csv`` and the commands of
+  ``comparison/h100sxm5_vs_mi300x/README.md``: Llama 3.1 405B FP8 with vLLM
+  ``benchmark_throughput.py --tensor-parallel-size 8 --max-model-len 91680`` on 8 x H100 SXM5
+  and 8 x MI300X; ``N`` fixed-length prompts submitted at once (offline), metric = (input +
+  output) tokens/s over the run. H100 (csv ``8xH100 1FP8-meta``): meta-llama/Llama-3.1-405B-FP8,
+  vLLM 0.6.3.post2 ``--num-scheduler-step 1`` (CUDA graphs). That checkpoint is Meta's mixed
+  FP8 format: only the feed-forward weights of layers 1 to n-2 are FP8 (rowwise), attention
+  and the first and last layers stay BF16 (Llama 3 paper, section 6.2 "FP8 quantization";
+  llama-models' fp8 loader skips ``layer_id == 0 or layer_id == n_layers - 1`` and quantizes
+  only ``feed_forward.w1/w2/w3``), so the rows' weight precision is ``fp8-mixed``, not ``fp8``
+  (entered as ``fp8`` until 2026-12-05), KV cache BF16. MI300X (csv ``8xMi300 1FP8-amd``):
+  amd/Llama-3.1-405B-Instruct-FP8-KV (all linear layers FP8, FP8 KV cache), vLLM 0.6.4.dev4
+  (ROCm) ``--enforce-eager --num-scheduler-step 1``. Until 2026-12-05 the MI300X rows were the
+  csv's ``8xMi300x 1FP8-meta`` runs (the meta-llama checkpoint on ROCm, ``--enforce-eager
+  --num-scheduler-step 15``), which the page itself sets aside: "If we are serving Llama
+  3.1-405B-Fp8 with Mi300x, we have to go with amd/Llama-3.1-405B-Instruct-FP8-KV and not with
+  meta-llama/Llama-3.1-405B-FP8" (README, finding 3); they ran 2-4x slower than the amd
+  checkpoint of the same size on the same GPUs (a software path, not the hardware), so the
+  amd-checkpoint runs replace them, same lengths and batch sizes.
 * ``dstack_r1`` -- dstack, *DeepSeek R1 inference performance: MI300X vs. H200* (blog
   2025-03-18) with raw data github dstackai/benchmarks branch deepseek-r1-benchmark @7f37e669
   ``Deepseek-R1/raw_data/online_results.csv``: DeepSeek-R1 (FP8 checkpoint) with SGLang on
@@ -189,8 +204,8 @@ def _nim() -> list[PublicServingRow]:
     return rows
 
 
-#: (gpu, input, output, prompts, (input+output) tokens/s) of throughput_comparsion.csv,
-#: meta-llama/Llama-3.1-405B-FP8 rows, TP8.
+#: (gpu, input, output, prompts, (input+output) tokens/s) of throughput_comparsion.csv, TP8:
+#: H100 = the ``8xH100 1FP8-meta`` rows, MI300X = the ``8xMi300 1FP8-amd`` rows (module notes).
 DSTACK_405B = (
     ("H100", 32784, 2048, 4, 590.0635218),
     ("H100", 32784, 2048, 8, 608.8225492),
@@ -209,32 +224,33 @@ DSTACK_405B = (
     ("H100", 128, 2048, 64, 1130.839668),
     ("H100", 128, 2048, 128, 1297.443),
     ("H100", 128, 2048, 256, 1393.8654),
-    ("MI300X", 32784, 2048, 4, 370.1665092),
-    ("MI300X", 32784, 2048, 8, 583.7985615),
-    ("MI300X", 32784, 2048, 16, 826.8924058),
-    ("MI300X", 32784, 2048, 32, 939.3285983),
-    ("MI300X", 32784, 2048, 64, 938.2522858),
-    ("MI300X", 2048, 2048, 4, 58.34189395),
-    ("MI300X", 2048, 2048, 8, 111.8647335),
-    ("MI300X", 2048, 2048, 16, 218.6357561),
-    ("MI300X", 2048, 2048, 32, 418.4837956),
-    ("MI300X", 2048, 2048, 64, 741.1052995),
-    ("MI300X", 2048, 2048, 128, 1216.741493),
-    ("MI300X", 2048, 2048, 256, 1705.140233),
-    ("MI300X", 128, 2048, 4, 31.1841897),
-    ("MI300X", 128, 2048, 8, 60.4843484),
-    ("MI300X", 128, 2048, 16, 119.645651),
-    ("MI300X", 128, 2048, 32, 237.092056),
-    ("MI300X", 128, 2048, 64, 453.167565),
-    ("MI300X", 128, 2048, 128, 817.124897),
-    ("MI300X", 128, 2048, 256, 1271.22552),
+    ("MI300X", 32784, 2048, 4, 1077.391207),
+    ("MI300X", 32784, 2048, 8, 1763.113542),
+    ("MI300X", 32784, 2048, 16, 2497.33797),
+    ("MI300X", 32784, 2048, 32, 3157.271284),
+    ("MI300X", 32784, 2048, 64, 3094.600169),
+    ("MI300X", 2048, 2048, 4, 239.6032283),
+    ("MI300X", 2048, 2048, 8, 464.5394101),
+    ("MI300X", 2048, 2048, 16, 832.7548117),
+    ("MI300X", 2048, 2048, 32, 1360.274537),
+    ("MI300X", 2048, 2048, 64, 2091.173866),
+    ("MI300X", 2048, 2048, 128, 2806.199221),
+    ("MI300X", 2048, 2048, 256, 3134.806905),
+    ("MI300X", 128, 2048, 4, 128.3952055),
+    ("MI300X", 128, 2048, 8, 253.3977842),
+    ("MI300X", 128, 2048, 16, 476.4952304),
+    ("MI300X", 128, 2048, 32, 853.0866271),
+    ("MI300X", 128, 2048, 64, 1401.496028),
+    ("MI300X", 128, 2048, 128, 2115.901414),
+    ("MI300X", 128, 2048, 256, 2450.880809),
 )
 
 
-#: The engines of the raw data's runs: vLLM 0.6.3.post2 ``--num-scheduler-step 1`` on H100
-#: (CUDA graphs, the default); vLLM 0.6.3.dev109 (ROCm) ``--enforce-eager
-#: --num-scheduler-step 15`` on MI300X.
-DSTACK_405B_ENGINES = {"H100": "vllm:0.6.3", "MI300X": "vllm:0.6.3,eager,steps=15"}
+#: Weight / KV precision and engine of each GPU's runs (README commands and environments).
+DSTACK_405B_SETUP = {
+    "H100": ("fp8-mixed", "bf16", "vllm:0.6.3"),
+    "MI300X": ("fp8", "fp8", "vllm:0.6.4,eager"),
+}
 
 
 def _dstack_405b() -> list[PublicServingRow]:
@@ -245,8 +261,8 @@ def _dstack_405b() -> list[PublicServingRow]:
             gpu,
             "llama-3.1-405b",
             8,
-            "fp8",
-            "bf16",
+            DSTACK_405B_SETUP[gpu][0],
+            DSTACK_405B_SETUP[gpu][1],
             isl,
             osl,
             "batch",
@@ -256,7 +272,7 @@ def _dstack_405b() -> list[PublicServingRow]:
             "",
             value,
             HELD_OUT,
-            engine=DSTACK_405B_ENGINES[gpu],
+            engine=DSTACK_405B_SETUP[gpu][2],
         )
         for gpu, isl, osl, n, value in DSTACK_405B
     ]
