@@ -246,10 +246,16 @@ DSTACK_405B = (
 )
 
 
+#: ``benchmark_throughput.py`` of vLLM 0.6 passes ``enable_chunked_prefill=False`` unless
+#: ``--enable-chunked-prefill`` is given (it is not on the page's commands), so vLLM runs
+#: whole prompts with ``max_num_batched_tokens = max(max_model_len, 2048)`` = 91680 tokens per
+#: iteration, and profiles that many tokens' activations before sizing the KV cache
+#: (vLLM 0.6 ``SchedulerConfig``, ``Worker.determine_num_available_blocks``).
+VLLM06_BATCHED_TOKENS = 91680
 #: Weight / KV precision and engine of each GPU's runs (README commands and environments).
 DSTACK_405B_SETUP = {
-    "H100": ("fp8-mixed", "bf16", "vllm:0.6.3"),
-    "MI300X": ("fp8", "fp8", "vllm:0.6.4,eager"),
+    "H100": ("fp8-mixed", "bf16", f"vllm:0.6.3,tokens={VLLM06_BATCHED_TOKENS}"),
+    "MI300X": ("fp8", "fp8", f"vllm:0.6.4,eager,tokens={VLLM06_BATCHED_TOKENS}"),
 }
 
 
@@ -327,8 +333,10 @@ SGLANG_VLLM060 = (
     ("llama-3.1-70b", "H100", 4, "sglang", None, "output_tokens_per_s", 3856.01),
     ("llama-3.1-70b", "H100", 4, "vllm", None, "output_tokens_per_s", 3700.64),
 )
-#: Engine options of the two servers (launch commands of the page).
-SGLANG_VLLM060_ENGINES = {"sglang": "sglang:0.3.0", "vllm": "vllm:0.6.0,steps=10"}
+#: Engine options of the two servers (launch commands of the page): vLLM ``--num-scheduler-steps
+#: 10 --max_model_len 4096``, without chunked prefill (0.6.0 cannot combine it with multi-step),
+#: so ``max_num_batched_tokens = max(4096, 2048)`` tokens per iteration.
+SGLANG_VLLM060_ENGINES = {"sglang": "sglang:0.3.0", "vllm": "vllm:0.6.0,steps=10,tokens=4096"}
 
 
 def _sglang_vllm060() -> list[PublicServingRow]:
