@@ -36,6 +36,8 @@ NAMES = (
     "iteration_overhead_s",
     "host_overhead_vllm_s",
     "host_overhead_sglang_s",
+    "host_per_sequence_vllm_s",
+    "host_per_sequence_sglang_s",
 )
 
 

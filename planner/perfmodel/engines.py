@@ -9,7 +9,11 @@ sampling and detokenization run on the CPU between GPU iterations; unless the en
 them with the GPU they add to every iteration. One constant per engine, each *fitted*
 (``calibration/constants.json``): ``iteration_overhead_s`` on the TensorRT-LLM overview rows
 (``trtllm``, also NIM), ``host_overhead_vllm_s`` and ``host_overhead_sglang_s`` on the
-SGLang 0.3.0 / vLLM 0.6.0 rows (source ``sglang_vllm060``). vLLM's multi-step scheduling
+SGLang 0.3.0 / vLLM 0.6.0 rows (source ``sglang_vllm060``). The two Python engines also spend
+host time per running sequence in every iteration (appending the sampled token, stop checks,
+incremental detokenization, block-table and input building): ``host_per_sequence_vllm_s`` and
+``host_per_sequence_sglang_s``, fitted on the same rows (their offline rows run hundreds of
+sequences per iteration, their TPOT rows a few); TensorRT-LLM's C++ runtime has no such term. vLLM's multi-step scheduling
 (``--num-scheduler-steps k``) prepares inputs once for ``k`` decode steps, which divides the
 per-step host time by ``k`` ("vLLM v0.6.0: 2.7x Throughput Improvement and 5x Latency
 Reduction", vLLM blog 2024-09-05, section "multi-step scheduling"). The version is recorded
@@ -46,6 +50,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+
 from planner.core.errors import InputError
 from planner.perfmodel import constants
 
@@ -58,6 +64,11 @@ HOST_CONSTANT = {
     "vllm": "host_overhead_vllm_s",
     "sglang": "host_overhead_sglang_s",
 }
+#: Fitted host seconds per running sequence and iteration of the Python engines.
+HOST_PER_SEQUENCE_CONSTANT = {
+    "vllm": "host_per_sequence_vllm_s",
+    "sglang": "host_per_sequence_sglang_s",
+}
 #: Kernels per decoder layer launched from the CPU without CUDA graphs (module notes).
 EAGER_KERNELS_PER_LAYER = 14
 #: CPU seconds per eager PyTorch kernel launch (an assumption, module notes).
@@ -66,6 +77,11 @@ EAGER_LAUNCH_S = 10e-6
 SMALL_KERNELS_PER_LAYER = 6
 #: Shortest duration of a kernel launched in a CUDA graph (NVIDIA CUDA Graphs blog, 2019).
 KERNEL_FLOOR_S = 3.4e-6
+#: vLLM's default ``--gpu-memory-utilization`` (vLLM engine arguments documentation).
+VLLM_GPU_MEMORY_UTILIZATION = 0.9
+#: TensorRT-LLM's default ``kv_cache_free_gpu_mem_fraction`` (trtllm-bench, LLM API
+#: ``KvCacheConfig``): the KV cache takes 90 % of the memory free after loading the engine.
+TRTLLM_KV_FREE_FRACTION = 0.9
 
 
 @dataclass(frozen=True)
@@ -82,12 +98,18 @@ class Engine:
         Decode iterations replay CUDA graphs (``False``: vLLM ``--enforce-eager``).
     scheduler_steps
         Decode steps per scheduling round (vLLM ``--num-scheduler-steps``).
+    batched_tokens
+        Most tokens per iteration (vLLM ``--max-num-batched-tokens``; without chunked prefill
+        vLLM sets it to ``max(max_model_len, 2048)``): the prompt budget of an iteration and
+        the activation workspace the engine profiles before sizing its KV cache; 0 = the
+        model's defaults (:data:`planner.perfmodel.stage.PREFILL_WORKSPACE_TOKENS`).
     """
 
     name: str = "trtllm"
     version: str = ""
     cuda_graphs: bool = True
     scheduler_steps: int = 1
+    batched_tokens: int = 0
 
     def __post_init__(self) -> None:
         if self.name not in ENGINES:
@@ -97,6 +119,24 @@ class Engine:
         steps = self.scheduler_steps
         if isinstance(steps, bool) or not isinstance(steps, int) or steps < 1:
             raise InputError(f"engine scheduler steps must be a positive integer, got {steps!r}")
+        tokens = self.batched_tokens
+        if isinstance(tokens, bool) or not isinstance(tokens, int) or tokens < 0:
+            raise InputError(f"engine batched tokens must be a whole number >= 0, got {tokens!r}")
+
+    @property
+    def memory_fraction(self) -> float | None:
+        """Share of the GPU's memory the engine may use for weights, activations and KV cache
+        (vLLM's ``--gpu-memory-utilization``, default 0.9 in every release; ``None``: the model's
+        fixed runtime reserve, :data:`planner.perfmodel.memory.RUNTIME_RESERVED_GIB`)."""
+        return VLLM_GPU_MEMORY_UTILIZATION if self.name == "vllm" else None
+
+    @property
+    def kv_free_fraction(self) -> float:
+        """Share of the memory left after weights, runtime and activations that the engine
+        gives its KV cache (TensorRT-LLM's ``kv_cache_free_gpu_mem_fraction``, default 0.9 in
+        trtllm-bench and the LLM API; the other engines size the cache from a share of the
+        whole GPU instead, :attr:`memory_fraction`)."""
+        return TRTLLM_KV_FREE_FRACTION if self.name == "trtllm" else 1.0
 
     @property
     def overlaps_host(self) -> bool:
@@ -109,6 +149,8 @@ class Engine:
         opts = [o for o in ("" if self.cuda_graphs else "eager",) if o]
         if self.scheduler_steps > 1:
             opts.append(f"{self.scheduler_steps} steps")
+        if self.batched_tokens:
+            opts.append(f"{self.batched_tokens} tokens/iteration")
         text = self.name + (f" {self.version}" if self.version else "")
         return text + (f" ({', '.join(opts)})" if opts else "")
 
@@ -119,6 +161,7 @@ class Engine:
             "version": self.version,
             "cuda_graphs": self.cuda_graphs,
             "scheduler_steps": self.scheduler_steps,
+            "batched_tokens": self.batched_tokens,
         }
 
 
@@ -140,7 +183,8 @@ def version_tuple(version: str) -> tuple[int, ...]:
 
 
 def parse_engine(spec: str | Engine | Mapping[str, Any] | None) -> Engine:
-    """An :class:`Engine` from ``NAME[:VERSION][,eager][,steps=K]`` (e.g. ``vllm:0.6.3,eager``)
+    """An :class:`Engine` from ``NAME[:VERSION][,eager][,steps=K][,tokens=N]`` (e.g.
+    ``vllm:0.6.3,eager,tokens=91680``)
     or from its JSON form (:meth:`Engine.to_dict`).
 
     ``None`` or ``""`` is the default engine (TensorRT-LLM). Bad input raises
@@ -151,7 +195,9 @@ def parse_engine(spec: str | Engine | Mapping[str, Any] | None) -> Engine:
     if isinstance(spec, Engine):
         return spec
     if isinstance(spec, Mapping):
-        unknown = sorted(set(spec) - {"name", "version", "cuda_graphs", "scheduler_steps"})
+        unknown = sorted(
+            set(spec) - {"name", "version", "cuda_graphs", "scheduler_steps", "batched_tokens"}
+        )
         if unknown:
             raise InputError(f"engine: unknown field {unknown[0]!r}")
         graphs = spec.get("cuda_graphs", True)
@@ -163,31 +209,45 @@ def parse_engine(spec: str | Engine | Mapping[str, Any] | None) -> Engine:
             str(spec.get("version", "")),
             graphs,
             spec.get("scheduler_steps", 1),
+            spec.get("batched_tokens", 0),
         )
     if not isinstance(spec, str):
         raise InputError(f"engine must be a string like 'vllm:0.6.3,eager', got {spec!r}")
     head, *opts = [p.strip() for p in spec.split(",")]
     name, _, version = head.partition(":")
     name = ALIASES.get(name.strip().lower(), name.strip().lower())
-    graphs, steps = True, 1
+    graphs, steps, tokens = True, 1, 0
     for opt in opts:
         m = re.fullmatch(r"steps=(\d+)", opt)
+        t = re.fullmatch(r"tokens=(\d+)", opt)
         if opt == "eager":
             graphs = False
         elif opt in ("graphs", "cuda-graphs"):
             graphs = True
         elif m:
             steps = int(m.group(1))
+        elif t:
+            tokens = int(t.group(1))
         else:
             raise InputError(
-                f"engine option must be 'eager', 'graphs' or 'steps=K', got {opt!r} in {spec!r}"
+                "engine option must be 'eager', 'graphs', 'steps=K' or 'tokens=N', "
+                f"got {opt!r} in {spec!r}"
             )
-    return Engine(name, version.strip(), graphs, steps)
+    return Engine(name, version.strip(), graphs, steps, tokens)
 
 
-def host_overhead_s(engine: Engine) -> float:
-    """Host seconds added to each iteration (fitted per engine; divided by the scheduler steps)."""
-    return constants.FITTED[HOST_CONSTANT[engine.name]] / engine.scheduler_steps
+def host_overhead_s(engine: Engine, sequences: float | np.ndarray = 0.0) -> float | np.ndarray:
+    """Host seconds added to an iteration that runs ``sequences`` sequences.
+
+    A fixed part per scheduling round (fitted per engine; divided by vLLM's scheduler steps)
+    and, for the Python engines, a part per running sequence (fitted; not divided: every step
+    still appends, checks and detokenizes each sequence's new token).
+    """
+    fixed = constants.FITTED[HOST_CONSTANT[engine.name]] / engine.scheduler_steps
+    per_seq = HOST_PER_SEQUENCE_CONSTANT.get(engine.name)
+    if per_seq is None:
+        return fixed
+    return fixed + constants.FITTED[per_seq] * np.asarray(sequences, dtype=float)
 
 
 def launch_overhead_s(engine: Engine, layers: int) -> float:
@@ -209,6 +269,8 @@ __all__ = [
     "ENGINES",
     "KERNEL_FLOOR_S",
     "SMALL_KERNELS_PER_LAYER",
+    "TRTLLM_KV_FREE_FRACTION",
+    "VLLM_GPU_MEMORY_UTILIZATION",
     "Engine",
     "host_overhead_s",
     "launch_overhead_s",

@@ -44,9 +44,14 @@ one-shot all-reduces per layer; with ``ep > 1`` two all-to-alls per MoE
 layer; the LM head for the sequences that emit a token; one point-to-point
 send per pipeline boundary; the engine's host time per iteration
 (:mod:`planner.perfmodel.engines`: per engine, multi-step scheduling, eager launches, SGLang's
-overlap scheduler) and a floor on each layer's element-wise kernels. Memory
-per GPU: weights at the weight precision, the runtime reserve, an activation
-workspace for one prefill chunk, and the KV cache in what is left.
+overlap scheduler, a part per running sequence for vLLM and SGLang) and a floor on each
+layer's element-wise kernels. Memory per GPU: weights at the weight precision (Meta's
+``fp8-mixed``: FP8 feed-forward weights of the inner layers only, attention GEMMs and LM head
+in BF16), the runtime reserve (vLLM: the 10 % its ``--gpu-memory-utilization`` 0.9 leaves
+unused), an activation workspace for one prefill chunk (the tensors alive at once per token:
+residual stream, its normed copy and the larger of the attention and MLP intermediates; an
+engine that names its tokens per iteration profiles that many), and the KV cache in what is
+left (TensorRT-LLM: 90 % of it, ``kv_cache_free_gpu_mem_fraction``).
 
 Constants (the fitted ones are marked *fitted*; see the calibration report):
 
@@ -67,11 +72,11 @@ Constants (the fitted ones are marked *fitted*; see the calibration report):
     Fraction of the bf16 dense peak reached by FlashAttention-2/3 forward on
     long prompts (FA2 on A100: about 0.6-0.7; FA3 on H100: 0.6-0.75). An
     estimate, not fitted.
-``iteration_overhead_s``, ``host_overhead_vllm_s``, ``host_overhead_sglang_s`` (in
-``calibration/constants.json``)
+``iteration_overhead_s``, ``host_overhead_vllm_s``, ``host_overhead_sglang_s``,
+``host_per_sequence_vllm_s``, ``host_per_sequence_sglang_s`` (in ``calibration/constants.json``)
     *fitted*: host time per iteration outside the GPU kernels (scheduling, sampling,
-    host synchronization) of TensorRT-LLM / NIM, vLLM and SGLang
-    (:mod:`planner.perfmodel.engines`).
+    host synchronization) of TensorRT-LLM / NIM, vLLM and SGLang, and per running sequence
+    of the last two (:mod:`planner.perfmodel.engines`).
 ``PREFILL_WORKSPACE_TOKENS``
     Tokens of one prefill chunk whose activations are reserved (a choice).
 """
@@ -925,6 +930,8 @@ class EngineModel:
             raise InputError(
                 f"{self.kv_precision.name} is a weight-only format, not a KV-cache one"
             )
+        # Meta's mixed FP8 keeps attention and the LM head in BF16 (precision.FP8_MIXED)
+        self.attn_precision = get_precision("bf16") if self.precision.ffn_only else self.precision
         self.speculative = speculative
         self.draft = (
             EngineModel(
@@ -962,14 +969,22 @@ class EngineModel:
         self.comm_scale = 1.0
 
     # ------------------------------------------------------------- kernels
-    def _gemm(self, N: np.ndarray, n: float, k: float, batch: np.ndarray | float = 1.0):
-        """Roofline time of ``batch`` GEMMs ``[N, k] x [k, n]`` (weights streamed)."""
+    def _gemm(
+        self,
+        N: np.ndarray,
+        n: float,
+        k: float,
+        batch: np.ndarray | float = 1.0,
+        precision: Precision | None = None,
+    ):
+        """Roofline time of ``batch`` GEMMs ``[N, k] x [k, n]`` (weights streamed) at the
+        weight precision (or ``precision``)."""
         return gemm_time(
             self.config.gpu,
             N,
             n,
             k,
-            self.precision,
+            precision or self.precision,
             batch=batch,
             hbm_efficiency=self.stream_efficiency,
         )
@@ -979,7 +994,7 @@ class EngineModel:
         m, c, sh = self.model, self.config, self.shapes
         gpu = c.gpu
         h = m.hidden
-        attn = sum(self._gemm(N, n, k) for n, k in sh.attention)
+        attn = sum(self._gemm(N, n, k, precision=self.attn_precision) for n, k in sh.attention)
         ar = 2 * comm.one_shot_all_reduce(N * h * ACT_BYTES, c.tp, self.tp_per_node, self.fabric)
         ar = ar * self.comm_scale
         elem_base = N * ACT_BYTES * (10 * h + 2 * sh.qkv_width)
@@ -1038,7 +1053,7 @@ class EngineModel:
         if spec is not None:  # the drafter runs on the last stage, beside the LM head
             drafting = spec.tokens * self.draft_time(b, ctx)
             stage_sum, stage_max = stage_sum + drafting, stage_max + drafting
-        return self.round_time((stage_sum, stage_max), N + (q - 1) * b)
+        return self.round_time((stage_sum, stage_max), N + (q - 1) * b, b)
 
     def gpu_time(
         self, tokens: np.ndarray, b: float, ctx: float, *, queries: int = 1
@@ -1063,13 +1078,17 @@ class EngineModel:
         # LM head for the positions emitting a token (decode + about one finishing prompt)
         decode_positions = queries * b
         logits = decode_positions + np.minimum(1.0, np.maximum(N - decode_positions, 0.0))
-        head = self._gemm(np.maximum(logits, 1e-9), *self.shapes.head)
+        head = self._gemm(
+            np.maximum(logits, 1e-9), *self.shapes.head, precision=self.attn_precision
+        )
         if c.tp > 1:  # gather of the vocab-parallel logits (small, latency-bound)
             head = head + comm.ALLREDUCE_LATENCY_S * self.comm_scale
         largest = body * math.ceil(m.layers / c.pp) / m.layers + head
         return body + head, largest
 
-    def round_time(self, stages: tuple[np.ndarray, np.ndarray], tokens: np.ndarray) -> np.ndarray:
+    def round_time(
+        self, stages: tuple[np.ndarray, np.ndarray], tokens: np.ndarray, sequences: float = 0.0
+    ) -> np.ndarray:
         """Iteration seconds of a micro-batch from its (summed, largest) stage times: the
         pipeline round of :func:`~planner.perfmodel.serving_features.pipeline_round`."""
         stage_sum, stage_max = stages
@@ -1085,7 +1104,7 @@ class EngineModel:
                 self.fabric,
                 same_node=self.boundary_same_node,
             )
-        host = host_overhead_s(self.engine)
+        host = host_overhead_s(self.engine, sequences)
         if self.engine.overlaps_host:  # the next batch is prepared while the GPU runs this one
             stage_sum = np.maximum(stage_sum, host)
             stage_max = np.maximum(stage_max, host)
@@ -1146,10 +1165,16 @@ class EngineModel:
     @functools.cached_property
     def weight_bytes(self) -> float:
         """Weights per GPU, bytes (a draft model's or a speculative head's included)."""
-        c = self.config
-        own = weight_bytes_per_gpu(
-            self.model, tp=c.tp, pp=c.pp, ep=c.ep, weight_bytes=self.precision.bytes
-        )
+        c, m, sh = self.config, self.model, self.shapes
+        wide = 2.0 if self.precision.ffn_only else self.precision.bytes
+        own = weight_bytes_per_gpu(m, tp=c.tp, pp=c.pp, ep=c.ep, weight_bytes=wide)
+        if self.precision.ffn_only:  # the inner layers' feed-forward weights are narrower
+            dense_ffn = sum(n * k for n, k in sh.mlp)
+            moe_ffn = self.local_experts * sum(n * k for n, k in sh.expert)
+            moe_ffn += sum(n * k for n, k in sh.shared)
+            inner = max(0.0, (m.layers - 2) / m.layers) / c.pp
+            ffn = inner * ((m.layers - m.moe_layers) * dense_ffn + m.moe_layers * moe_ffn)
+            own -= ffn * (wide - self.precision.bytes)
         if self.draft is not None:
             own += self.draft.weight_bytes
         elif self.speculative is not None:
@@ -1167,18 +1192,27 @@ class EngineModel:
 
     @functools.cached_property
     def workspace_bytes(self) -> float:
-        """Activation workspace of one prefill chunk plus decode logits, per GPU."""
+        """Activation workspace of one prefill chunk (the engine's tokens per iteration when it
+        names them) plus decode logits, per GPU."""
         m, c = self.model, self.config
-        width = (
-            4 * m.hidden + self.shapes.qkv_width + self.shapes.mats * max(m.ffn, m.moe_ffn) / c.tp
-        )
-        return PREFILL_WORKSPACE_TOKENS * width * ACT_BYTES + 1024 * m.vocab / c.tp * 4.0
+        # tensors alive at once per token: the residual stream and its normed copy, plus the
+        # larger of the attention block's (q/k/v, attention output) and the MLP's (gate+up,
+        # activation) intermediates
+        attention = self.shapes.qkv_width + m.attn_out_dim / c.tp
+        mlp = self.shapes.mats * max(m.ffn, m.moe_ffn) / c.tp
+        width = 2 * m.hidden + max(attention, mlp)
+        tokens = self.engine.batched_tokens or PREFILL_WORKSPACE_TOKENS
+        return tokens * width * ACT_BYTES + 1024 * m.vocab / c.tp * 4.0
 
     @functools.cached_property
     def free_bytes(self) -> float:
         """Memory per GPU left for the KV cache (negative when the weights do not fit)."""
+        memory = self.config.gpu.memory_bytes
         reserved = RUNTIME_RESERVED_GIB * GIB
-        return self.config.gpu.memory_bytes - self.weight_bytes - reserved - self.workspace_bytes
+        if self.engine.memory_fraction is not None:  # the engine leaves the rest unused
+            reserved = max(reserved, (1.0 - self.engine.memory_fraction) * memory)
+        free = memory - self.weight_bytes - reserved - self.workspace_bytes
+        return free * self.engine.kv_free_fraction if free > 0 else free
 
     @functools.cached_property
     def kv_tokens(self) -> float:
@@ -1191,7 +1225,13 @@ class EngineModel:
         """Per-GPU GiB: weights, reserved, workspace, kv_cache (the rest of HBM)."""
         return {
             "weights": self.weight_bytes / GIB,
-            "reserved": RUNTIME_RESERVED_GIB,
+            "reserved": (
+                self.config.gpu.memory_bytes
+                - self.weight_bytes
+                - self.workspace_bytes
+                - self.free_bytes
+            )
+            / GIB,
             "workspace": self.workspace_bytes / GIB,
             "kv_cache": max(0.0, self.free_bytes) / GIB,
             "total": self.config.gpu.memory_gib,

@@ -58,7 +58,7 @@ def _role(
         "both",
         Traffic(qps, prompt, output),
         SLO(percentile=percentile),
-        chunk=ENGINE_CHUNK_TOKENS[engine.name],
+        chunk=engine.batched_tokens or ENGINE_CHUNK_TOKENS[engine.name],
         online=qps is not None,
         kv_admission=ENGINE_KV_ADMISSION[engine.name],
     )

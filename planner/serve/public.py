@@ -25,7 +25,7 @@ from planner.serve.api import make_problem
 from planner.serve.instance import ReplicaGroup, ServingPlan
 from planner.serve.simulate import Simulator, generate_trace, latencies, tokens_between
 
-#: Prefill chunk of the simulated engine (tokens per mixed iteration).
+#: Prefill chunk of the simulated engine (tokens per mixed iteration) unless its engine names one.
 CHUNK_TOKENS = 2048
 
 
@@ -65,7 +65,13 @@ def simulated_run(
         engine=engine,
     )
     pool = problem.inventory.pools[0].name or problem.inventory.pools[0].gpu.name
-    plan = ServingPlan((ReplicaGroup(pool, tp, 1, 1, 1, "both", CHUNK_TOKENS, 1.0),))
+    plan = ServingPlan(
+        (
+            ReplicaGroup(
+                pool, tp, 1, 1, 1, "both", problem.engine.batched_tokens or CHUNK_TOKENS, 1.0
+            ),
+        )
+    )
     trace = generate_trace(problem.traffic, requests, seed)
     clients = concurrency if mode == "clients" else None
     done = Simulator(problem, plan, seed).run(trace, clients=clients)

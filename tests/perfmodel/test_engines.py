@@ -28,6 +28,8 @@ HOSTS = {
     "iteration_overhead_s": 0.002,
     "host_overhead_vllm_s": 0.02,
     "host_overhead_sglang_s": 0.01,
+    "host_per_sequence_vllm_s": 0.0,
+    "host_per_sequence_sglang_s": 0.0,
 }
 
 
@@ -51,7 +53,16 @@ def test_parse_engine_forms_and_aliases():
 
 @pytest.mark.parametrize(
     "bad",
-    ["tgi", "vllm,fast", "vllm,steps=0", {"name": "vllm", "speed": 2}, {"cuda_graphs": "no"}, 3],
+    [
+        "tgi",
+        "vllm,fast",
+        "vllm,steps=0",
+        "vllm,tokens=-5",
+        {"name": "vllm", "speed": 2},
+        {"cuda_graphs": "no"},
+        {"name": "vllm", "batched_tokens": 1.5},
+        3,
+    ],
 )
 def test_bad_engines_are_input_errors(bad):
     with pytest.raises(InputError, match="engine"):
@@ -118,3 +129,64 @@ def test_small_kernel_floor_slows_small_batches_only():
     )
     big = np.array([8192.0])
     assert float(e.base_time(big, 0.0, 0.0)[0]) == float(no_floor.base_time(big, 0.0, 0.0)[0])
+
+
+def test_host_time_per_running_sequence_is_not_divided_by_scheduler_steps():
+    with constants.override({**HOSTS, "host_per_sequence_vllm_s": 1e-4}):
+        assert host_overhead_s(parse_engine("vllm"), 64) == pytest.approx(0.02 + 64e-4)
+        assert host_overhead_s(parse_engine("vllm,steps=10"), 64) == pytest.approx(0.002 + 64e-4)
+        # TensorRT-LLM's C++ runtime has no per-sequence term
+        assert host_overhead_s(parse_engine("trtllm"), 64) == pytest.approx(0.002)
+        assert step("vllm", 64.0) - step("vllm", 1.0) == pytest.approx(
+            63e-4 + step("trtllm", 64.0) - step("trtllm", 1.0), rel=1e-6
+        )
+
+
+def test_tokens_option_sets_the_workspace_the_engine_profiles():
+    e = parse_engine("vllm:0.6.3,tokens=91680")
+    assert e.batched_tokens == 91680 and parse_engine(e.to_dict()) == e
+    assert "91680 tokens/iteration" in e.label()
+    model, config = load_model("llama-3.1-70b"), ReplicaConfig(get_gpu("H100"), 4)
+    small = EngineModel(model, config, "fp8", engine=parse_engine("vllm:0.6.3,tokens=8192"))
+    large = EngineModel(model, config, "fp8", engine=e)
+    ratio = (large.workspace_bytes - small.workspace_bytes) / (91680 - 8192)
+    # per token: residual + normed copy + the larger of the attention / MLP intermediates, bf16
+    h, mlp = model.hidden, 3 * model.ffn / 4
+    assert ratio == pytest.approx((2 * h + mlp) * 2.0)
+    assert large.kv_tokens < small.kv_tokens
+
+
+def test_engine_memory_rules():
+    """vLLM uses 90 % of the GPU (at least the model's 4 GiB reserve stays unused); TensorRT-LLM
+    gives its KV cache 90 % of what is free after weights, reserve and workspace."""
+    model, config = load_model("llama-3.1-70b"), ReplicaConfig(get_gpu("H100"), 2)
+    trt = EngineModel(model, config, "fp8", engine=parse_engine("trtllm"))
+    vllm = EngineModel(model, config, "fp8", engine=parse_engine("vllm"))
+    sglang = EngineModel(model, config, "fp8", engine=parse_engine("sglang"))
+    memory = config.gpu.memory_bytes
+    rest = memory - trt.weight_bytes - trt.workspace_bytes
+    assert sglang.free_bytes == pytest.approx(rest - 4 * 2**30)
+    assert trt.free_bytes == pytest.approx(0.9 * (rest - 4 * 2**30))
+    assert vllm.free_bytes == pytest.approx(rest - 0.1 * memory)
+    for e in (trt, vllm, sglang):
+        parts = e.memory_breakdown()
+        assert parts["weights"] + parts["reserved"] + parts["workspace"] + parts[
+            "kv_cache"
+        ] == pytest.approx(parts["total"])
+
+
+def test_meta_mixed_fp8_keeps_attention_and_ends_in_bf16():
+    """fp8-mixed: the inner layers' feed-forward weights take 1 byte, everything else 2."""
+    model, config = load_model("llama-3.1-405b"), ReplicaConfig(get_gpu("H100"), 8)
+    mixed = EngineModel(model, config, "fp8-mixed")
+    fp8 = EngineModel(model, config, "fp8")
+    bf16 = EngineModel(model, config, "bf16")
+    assert mixed.kv_precision.name == "bf16"
+    ffn_per_layer = 3 * model.hidden * model.ffn / 8
+    expected = bf16.weight_bytes - (model.layers - 2) * ffn_per_layer
+    assert mixed.weight_bytes == pytest.approx(expected)
+    assert fp8.weight_bytes < mixed.weight_bytes < bf16.weight_bytes
+    # decode streams the heavier weights: slower than fp8, faster than bf16
+    one = np.array([1.0])
+    times = [float(e.base_time(one, 1.0, 512.0)[0]) for e in (fp8, mixed, bf16)]
+    assert times[0] < times[1] < times[2]

@@ -116,6 +116,22 @@ PARAMETERS = (
     Parameter(
         "host_overhead_sglang_s", 0.0, 0.05, 0.005, "serving", "host seconds per iteration, SGLang"
     ),
+    Parameter(
+        "host_per_sequence_vllm_s",
+        0.0,
+        0.001,
+        0.0001,
+        "serving",
+        "host seconds per running sequence and iteration, vLLM",
+    ),
+    Parameter(
+        "host_per_sequence_sglang_s",
+        0.0,
+        0.001,
+        0.0001,
+        "serving",
+        "host seconds per running sequence and iteration, SGLang",
+    ),
 )
 #: Coordinate-descent sweeps and golden-section iterations per stage.
 SEARCH = {"training": (3, 30), "serving": (2, 24)}
