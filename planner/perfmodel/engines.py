@@ -13,10 +13,14 @@ SGLang 0.3.0 / vLLM 0.6.0 rows (source ``sglang_vllm060``). The two Python engin
 host time per running sequence in every iteration (appending the sampled token, stop checks,
 incremental detokenization, block-table and input building): ``host_per_sequence_vllm_s`` and
 ``host_per_sequence_sglang_s``, fitted on the same rows (their offline rows run hundreds of
-sequences per iteration, their TPOT rows a few); TensorRT-LLM's C++ runtime has no such term. vLLM's multi-step scheduling
-(``--num-scheduler-steps k``) prepares inputs once for ``k`` decode steps, which divides the
-per-step host time by ``k`` ("vLLM v0.6.0: 2.7x Throughput Improvement and 5x Latency
-Reduction", vLLM blog 2024-09-05, section "multi-step scheduling"). The version is recorded
+sequences per iteration, their TPOT rows a few); TensorRT-LLM's C++ runtime has no such term.
+vLLM's multi-step scheduling (``--num-scheduler-steps k``) is recorded with the engine but
+does not change the modelled host time: the vLLM blog ("vLLM v0.6.0: 2.7x Throughput
+Improvement and 5x Latency Reduction", 2024-09-05) describes it as preparing inputs once
+for ``k`` steps, but dividing the fixed host time by ``k`` made the fit (whose vLLM rows all
+ran 10 steps) put 42 ms per round on vLLM (5 ms per step at ``k = 10``), which the single-step
+rows of other sources contradict (a 405B batch-4 step of 35 ms in all); what the fit rows
+show is a per-step cost, so both host terms are per step. The version is recorded
 with the engine, and one constant serves every version of an engine (no fit rows separate
 them), with one exception that changes the structure rather than the constant: SGLang from
 0.4 on runs its "zero-overhead" overlap scheduler by default, preparing the next batch on the
@@ -239,11 +243,11 @@ def parse_engine(spec: str | Engine | Mapping[str, Any] | None) -> Engine:
 def host_overhead_s(engine: Engine, sequences: float | np.ndarray = 0.0) -> float | np.ndarray:
     """Host seconds added to an iteration that runs ``sequences`` sequences.
 
-    A fixed part per scheduling round (fitted per engine; divided by vLLM's scheduler steps)
-    and, for the Python engines, a part per running sequence (fitted; not divided: every step
-    still appends, checks and detokenizes each sequence's new token).
+    A fixed part (fitted per engine) and, for the Python engines, a part per running sequence
+    (fitted): appending each sequence's new token, stop checks, detokenization. Neither is
+    divided by vLLM's scheduler steps (module notes).
     """
-    fixed = constants.FITTED[HOST_CONSTANT[engine.name]] / engine.scheduler_steps
+    fixed = constants.FITTED[HOST_CONSTANT[engine.name]]
     per_seq = HOST_PER_SEQUENCE_CONSTANT.get(engine.name)
     if per_seq is None:
         return fixed

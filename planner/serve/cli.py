@@ -150,7 +150,8 @@ def serve(
         typer.Option(
             "--engine",
             help="Engine the step times assume: trtllm (default; nim), vllm or sglang, "
-            "optionally NAME:VERSION,eager,steps=K (e.g. vllm:0.6.3,steps=10).",
+            "optionally NAME:VERSION,eager,steps=K,tokens=N (e.g. vllm:0.6.3,steps=10; "
+            "tokens = the engine's --max-num-batched-tokens).",
         ),
     ] = None,
     pricing: Annotated[

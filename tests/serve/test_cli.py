@@ -305,6 +305,7 @@ def test_engine_option_changes_the_timing_and_is_reported(capsys):
         "version": "0.6.3",
         "cuda_graphs": False,
         "scheduler_steps": 1,
+        "batched_tokens": 0,
     }
     assert slow["throughput_tokens_per_s"] < default["throughput_tokens_per_s"]
     code, _, err = run(capsys, *args, "--engine", "tgi")
