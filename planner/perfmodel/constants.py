@@ -38,6 +38,7 @@ NAMES = (
     "host_overhead_sglang_s",
     "host_per_sequence_vllm_s",
     "host_per_sequence_sglang_s",
+    "layer_latency_s",
 )
 
 

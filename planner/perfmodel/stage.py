@@ -77,6 +77,10 @@ Constants (the fitted ones are marked *fitted*; see the calibration report):
     *fitted*: host time per iteration outside the GPU kernels (scheduling, sampling,
     host synchronization) of TensorRT-LLM / NIM, vLLM and SGLang, and per running sequence
     of the last two (:mod:`planner.perfmodel.engines`).
+``layer_latency_s`` (in ``calibration/constants.json``)
+    *fitted*: fixed GPU seconds per decoder layer and iteration beyond the rooflines (kernel
+    ramp and tail, gaps between a layer's kernels), the same for every engine; it is what
+    separates a batch-1 decode step from its weight reads.
 ``PREFILL_WORKSPACE_TOKENS``
     Tokens of one prefill chunk whose activations are reserved (a choice).
 """
@@ -1074,7 +1078,12 @@ class EngineModel:
             kv_bytes / self.stream_bw,
             flash_attention_time(c.gpu, flops, "bf16", FLASH_ATTENTION_EFFICIENCY),
         )
-        body = (m.layers - m.moe_layers) * dense + m.moe_layers * moe + m.layers * dec_attn
+        # every layer also pays a fixed GPU latency (kernel ramp and tail, gaps between the
+        # ~10-20 kernels of a layer): what makes small batches slower than their bytes
+        fixed = constants.FITTED["layer_latency_s"]
+        body = (
+            (m.layers - m.moe_layers) * dense + m.moe_layers * moe + m.layers * (dec_attn + fixed)
+        )
         # LM head for the positions emitting a token (decode + about one finishing prompt)
         decode_positions = queries * b
         logits = decode_positions + np.minimum(1.0, np.maximum(N - decode_positions, 0.0))

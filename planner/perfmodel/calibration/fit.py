@@ -132,6 +132,14 @@ PARAMETERS = (
         "serving",
         "host seconds per running sequence and iteration, SGLang",
     ),
+    Parameter(
+        "layer_latency_s",
+        0.0,
+        0.0002,
+        0.00002,
+        "serving",
+        "fixed GPU seconds per decoder layer and iteration",
+    ),
 )
 #: Coordinate-descent sweeps and golden-section iterations per stage.
 SEARCH = {"training": (3, 30), "serving": (2, 24)}
