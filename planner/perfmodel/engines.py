@@ -6,7 +6,7 @@ it), vLLM and SGLang is the work around them. Written once here:
 
 Host overhead per iteration (:func:`host_overhead_s`). Scheduling, input preparation,
 sampling and detokenization run on the CPU between GPU iterations; unless the engine overlaps
-them with the GPU they add to every iteration. One constant per engine, each *fitted*
+them with the GPU they add to every iteration. A fixed part per engine, each *fitted*
 (``calibration/constants.json``): ``iteration_overhead_s`` on the TensorRT-LLM overview rows
 (``trtllm``, also NIM), ``host_overhead_vllm_s`` and ``host_overhead_sglang_s`` on the
 SGLang 0.3.0 / vLLM 0.6.0 rows (source ``sglang_vllm060``). The two Python engines also spend
@@ -18,10 +18,10 @@ vLLM's multi-step scheduling (``--num-scheduler-steps k``) is recorded with the 
 does not change the modelled host time: the vLLM blog ("vLLM v0.6.0: 2.7x Throughput
 Improvement and 5x Latency Reduction", 2024-09-05) describes it as preparing inputs once
 for ``k`` steps, but dividing the fixed host time by ``k`` made the fit (whose vLLM rows all
-ran 10 steps) put 42 ms per round on vLLM (5 ms per step at ``k = 10``), which the single-step
+ran 10 steps) put 42 ms per round on vLLM (4 ms per step at ``k = 10``), which the single-step
 rows of other sources contradict (a 405B batch-4 step of 35 ms in all); what the fit rows
 show is a per-step cost, so both host terms are per step. The version is recorded
-with the engine, and one constant serves every version of an engine (no fit rows separate
+with the engine, and one pair of constants serves every version of an engine (no fit rows separate
 them), with one exception that changes the structure rather than the constant: SGLang from
 0.4 on runs its "zero-overhead" overlap scheduler by default, preparing the next batch on the
 CPU while the GPU runs the current one ("SGLang v0.4: Zero-Overhead Batch Scheduler, ...",

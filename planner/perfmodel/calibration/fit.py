@@ -313,8 +313,8 @@ ASSUMPTIONS = (
     ),
     (
         "engine versions",
-        "one host constant per engine",
-        "SGLang >= 0.4 overlaps host work (LMSYS blog); vLLM multi-step divides it by k",
+        "one pair of host constants per engine",
+        "SGLang >= 0.4 overlaps host work (LMSYS blog); vLLM multi-step recorded, not modelled",
     ),
 )
 
