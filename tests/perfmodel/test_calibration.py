@@ -85,6 +85,31 @@ def test_megatron_readme_models_have_the_named_parameter_counts():
         assert abs(spec.params_total / 1e9 / billions - 1) < 0.04, (name, spec.params_total)
 
 
+def test_megatron_readme_rows_carry_launchable_inferred_settings():
+    # the README gives no micro-batch / interleaving: the rows' inferred settings must be ones
+    # Megatron accepts (v divides the stage's layers, micro-batches a multiple of PP when
+    # interleaved) and one micro-batch per step on the PP = 1 rows
+    from planner.perfmodel.calibration.published import (
+        MEGATRON_README_TABLE,
+        ROWS,
+        megatron_readme_interleave,
+    )
+
+    layers = {name: n for name, n, *_rest in MEGATRON_README_TABLE}
+    rows = [r for r in ROWS if r.source == "megatron_readme2407"]
+    assert len(rows) == len(MEGATRON_README_TABLE) + 1
+    for r in rows:
+        stage = layers[r.id.split("/")[2]] // r.pp
+        per_rank = r.global_batch // r.dp
+        assert r.tp * r.pp * r.dp == r.gpus and per_rank % r.microbatch == 0, r.id
+        if r.pp == 1:
+            assert (r.microbatch, r.interleave) == (per_rank, 1), r.id
+        else:
+            assert r.interleave > 1 and stage % r.interleave == 0, r.id
+            assert (per_rank // r.microbatch) % r.pp == 0, r.id
+    assert [megatron_readme_interleave(n) for n in (42, 23, 16, 12, 7)] == [21, 23, 8, 6, 7]
+
+
 def test_fp8_gemms_pay_the_fitted_factor_of_their_architecture():
     from planner.perfmodel.kernels import gemm_efficiency
 

@@ -47,9 +47,15 @@ Sources:
   (``--overlap-grad-reduce --overlap-param-gather``, which needs the
   distributed optimizer, and ``--tp-comm-overlap``). Precision is not stated:
   bf16, because every row's MFU is its TFLOP/s over the 989 TFLOP/s bf16
-  dense peak (e.g. 465.9 / 989 = 47 %). Microbatch 1, no recomputation,
-  no interleaving and sequence parallelism with TP are assumptions (not
-  stated; Megatron's defaults). The only bf16 Hopper fit source.
+  dense peak (e.g. 465.9 / 989 = 47 %). The launch settings are not public
+  (the README and ``images/`` are all there is; NVIDIA/Megatron-LM issues
+  #1031 and #1571 ask for them and have no answer), so micro-batch size,
+  interleaving and recomputation are inferred, not quoted (see
+  :data:`MEGATRON_README_TABLE`): one micro-batch per step on the PP = 1
+  rows, interleaved 1F1B on the PP > 1 rows, no recomputation, sequence
+  parallelism with TP. The README's strong-scaling text (the 177B model
+  from 96 to 4,608 H100 at batch 1,152, MFU 47 % -> 42 %) gives one more,
+  held-out row: 47 % on 96 GPUs. The only bf16 Hopper fit source.
 * Megatron-Bridge performance summary archive, section "25.09 NeMo
   Container" (NVIDIA-NeMo/Megatron-Bridge ``docs/performance-summary-archive.md``
   @067f987d, notes/lit source T13): the DGX-B200 dense rows (FP8 recipe,
@@ -436,6 +442,26 @@ BRIDGE_2509 = (
 #: Megatron-LM README weak-scaling table (H100, bf16): name, layers, hidden, heads, TP, PP,
 #: GPUs, global batch, model TFLOP/s per GPU. GPT with untied embeddings (the names'
 #: parameter counts: 12 h^2 L + 2 V h), MLP 4h, vocabulary 131,072, s = 4096.
+#:
+#: The settings the README does not give (issues #1031, #1571 ask for them, unanswered) are
+#: inferred from the README's own numbers:
+#:
+#: * Interleaved 1F1B on every PP > 1 row. The strong-scaling text runs the same 177B model
+#:   at 47 % MFU on 96 GPUs (batch 1,152: every layout that fits 96 GPUs runs >= 576
+#:   micro-batches per pipeline, so no bubble) and the table runs it at 44 % on 2,304
+#:   (TP8 PP6 DP48: 24 micro-batches per pipeline). Plain 1F1B would idle (p-1)/(m+p-1) =
+#:   5/29 = 17 % of that step; a 6 % drop leaves room for a bubble of at most
+#:   5/(24 v) <= 6 %, i.e. v >= 4. Chunk size: two layers per virtual stage, as NVIDIA's
+#:   GPT-3 175B recipe of the same month (NeMo 24.07 row in this file: VP 6 on 12-layer
+#:   stages); one layer where a stage's layer count is odd (23 and 7 layers; as NeMo's
+#:   Llama-2-70B recipe, VP 20 on 20-layer stages).
+#: * One micro-batch per step on the PP = 1 rows (micro-batch = global batch / DP = 4): with
+#:   four micro-batches of one sequence, the distributed optimizer's gradient reduce-scatter
+#:   and parameter all-gather overlap only the last backward and the first forward, and the
+#:   32B row (TP8 x DP48, 4B parameters per GPU: 16 GB of fp32 gradients reduced over
+#:   48 nodes) would expose about 0.4 s of a 0.9 s step; its measured rate leaves no room
+#:   for that. The activations of four sequences fit on every such row.
+#: * No recomputation (Megatron's default; every row fits without it).
 MEGATRON_README_TABLE = (
     ("gpt-1.7b", 24, 2048, 16, 1, 1, 48, 192, 408.8),
     ("gpt-7.1b", 30, 4096, 32, 2, 1, 96, 192, 465.9),
@@ -449,46 +475,68 @@ MEGATRON_README_TABLE = (
 )
 #: The README's overlap flags: --tp-comm-overlap (and the default grad/param overlaps).
 MEGATRON_README_SOFTWARE = (("tp_overlap", True),)
+#: README strong-scaling text: the 177B model on 96 H100 at batch 1,152 reaches 47 % MFU
+#: (of the 989 TFLOP/s bf16 peak; the README rounds to whole percents). The layout is not
+#: given: TP8 x PP12 (8 layers per stage, no data parallelism) is taken; any layout of
+#: 96 GPUs that fits runs >= 576 micro-batches per pipeline and little DP traffic, so the
+#: row measures the GEMM efficiency almost free of the inferred settings. Held out.
+MEGATRON_README_STRONG_96 = ("gpt-177b", 96, 1152, 8, 12, 0.47 * 989.0)
+
+
+def megatron_readme_interleave(layers_per_stage: int) -> int:
+    """Virtual stages per pipeline stage of the README runs: two layers per virtual stage,
+    one where the stage's layer count is odd (see :data:`MEGATRON_README_TABLE`)."""
+    return layers_per_stage // 2 if layers_per_stage % 2 == 0 else layers_per_stage
+
+
+def _megatron_readme_row(
+    name: str, gpus: int, gbs: int, tp: int, pp: int, value: float, split: str, dims: dict
+) -> TrainingRow:
+    model = f"megatron-readme/{name}"
+    MODELS.setdefault(
+        model,
+        {
+            "model_type": "gpt2",
+            "n_embd": dims["hidden"],
+            "n_layer": dims["layers"],
+            "n_head": dims["heads"],
+            "n_inner": None,
+            "n_positions": 4096,
+            "vocab_size": 131072,
+            "tie_word_embeddings": False,
+        },
+    )
+    dp = gpus // (tp * pp)
+    return TrainingRow(
+        f"megatron_readme2407/H100/{name}/{gpus}",
+        "megatron_readme2407",
+        "H100",
+        model,
+        gpus,
+        gbs,
+        4096,
+        tp,
+        pp,
+        dp,
+        gbs // dp if pp == 1 else 1,
+        "model_tflops_per_gpu",
+        value,
+        split,
+        interleave=megatron_readme_interleave(dims["layers"] // pp) if pp > 1 else 1,
+        zero=1,
+        sequence_parallel=tp > 1,
+        software=MEGATRON_README_SOFTWARE,
+    )
 
 
 def _megatron_readme_rows() -> list[TrainingRow]:
     rows = []
+    dims_of = {}
     for name, layers, hidden, heads, tp, pp, gpus, gbs, value in MEGATRON_README_TABLE:
-        model = f"megatron-readme/{name}"
-        MODELS.setdefault(
-            model,
-            {
-                "model_type": "gpt2",
-                "n_embd": hidden,
-                "n_layer": layers,
-                "n_head": heads,
-                "n_inner": None,
-                "n_positions": 4096,
-                "vocab_size": 131072,
-                "tie_word_embeddings": False,
-            },
-        )
-        rows.append(
-            TrainingRow(
-                f"megatron_readme2407/H100/{name}/{gpus}",
-                "megatron_readme2407",
-                "H100",
-                model,
-                gpus,
-                gbs,
-                4096,
-                tp,
-                pp,
-                gpus // (tp * pp),
-                1,
-                "model_tflops_per_gpu",
-                value,
-                FIT,
-                zero=1,
-                sequence_parallel=tp > 1,
-                software=MEGATRON_README_SOFTWARE,
-            )
-        )
+        dims_of[name] = {"layers": layers, "hidden": hidden, "heads": heads}
+        rows.append(_megatron_readme_row(name, gpus, gbs, tp, pp, value, FIT, dims_of[name]))
+    name, gpus, gbs, tp, pp, value = MEGATRON_README_STRONG_96
+    rows.append(_megatron_readme_row(name, gpus, gbs, tp, pp, value, HELD_OUT, dims_of[name]))
     return rows
 
 
