@@ -16,7 +16,10 @@ alone) with 10 s each, and IMS alone::
 ``--select-ops 46 60`` solves only the loops of that size out of the same generated suite
 (e.g. to rerun the largest ones with a longer limit).
 
-FA4's warp roles pinned (a check of whether its structure is among the optimal schedules)::
+FA4's warp roles pinned (a check of whether its structure is among the optimal schedules),
+then at the first ii they reach: the free model's shortest length, fewer warp groups than
+FA4's roles use, and a count of the warp partitions that reach the free optimum
+(``--enumerate`` seconds)::
 
     .venv/bin/python bench/pipelining_bench.py fa4-pinned -t 600 --threads 2 \
         --out bench/results/pipelining/fa4_pinned
@@ -182,53 +185,38 @@ def fa4_assignment(inst: Instance) -> dict[str, int]:
 
 def run_fa4_pinned(args: argparse.Namespace) -> tuple[list[dict], list[dict], list[str]]:
     """Is FA4's structure among the schedules of the optimal ii? The joint model with FA4's
-    assignment pinned (a check only: the methods never pin a group), ii by ii upwards.
+    assignment pinned (a check only: the methods never pin a group), ii by ii upwards; at
+    the first ii with a schedule, the free model's shortest length there (a tie means FA4's
+    roles are among the lexicographic optima once every smaller ii is proven infeasible,
+    which the kernels benchmark does), fewer warp groups than FA4's roles use at that ii,
+    and a count of the distinct warp partitions that reach the free optimum.
 
     Returns the script's rows, the benchmark rows and notes. A benchmark row's instance is
     the restricted problem it answers (FA4 with its roles pinned, at one ii), so its status
     (CP-SAT's on that model; a schedule is also checked by the family's ``verify``) is a
     claim about that problem only, not about the kernel.
     """
-    from planner.core.cpsat import make_solver
     from planner.core.timing import Deadline
-    from planner.pipelining.bounds import compute_bounds, length_lb
-    from planner.pipelining.cpsat import build
-    from planner.pipelining.evaluate import verify
+    from planner.pipelining.bounds import compute_bounds
 
     inst = load_kernel("fa4_fwd_blackwell")
     warp = fa4_assignment(inst)
     deadline = Deadline(args.time_limit)
     rows, bench_rows = [], []
-    ii = max(compute_bounds(inst).mii, args.start_ii or 0)
-    while not deadline.expired():
-        tic = time.perf_counter()
-        model = build(inst, ii, length_lb=length_lb(inst, ii))
-        model.fix_warps(warp)
-        solver = make_solver(time_limit=deadline.remaining(), threads=args.threads, seed=0)
-        name = solver.status_name(solver.solve(model.model))
-        row = {"ii": ii, "status": name, "time_s": round(time.perf_counter() - tic, 3)}
-        if name in ("OPTIMAL", "FEASIBLE"):
-            sol = model.solution(solver)
-            row["length"] = sol.length
-            row["length_bound"] = int(solver.best_objective_bound)
-            row["verified"] = verify(inst, sol) == []
-            row["structure"] = " ".join(
-                f"{k}={'yes' if v else 'no'}" for k, v in fa4_structure(inst, sol).items()
-            )
-            row["start"] = " ".join(f"{v}:{t}" for v, t in sorted(sol.start.items()))
+
+    def record(row: dict, label: str, reason: str) -> None:
         rows.append(row)
+        name = row["status"]
         bench_rows.append(
             measurement_row(
                 "pipelining",
-                f"{inst.name}, FA4 roles pinned, ii={ii}",
-                "exact (roles pinned)",
+                f"{inst.name}, {label}, ii={row['ii']}",
+                f"exact ({label})",
                 status=name if name in ("OPTIMAL", "FEASIBLE", "INFEASIBLE") else "UNKNOWN",
                 objective=row.get("length"),
                 bound=row.get("length_bound"),
                 verified=bool(row.get("verified")),
-                reason="no schedule of this ii with these warp groups (CP-SAT proof)"
-                if name == "INFEASIBLE"
-                else "",
+                reason=reason if name == "INFEASIBLE" else "",
                 runtime_s=row["time_s"],
                 time_limit=args.time_limit,
                 threads=args.threads,
@@ -236,14 +224,133 @@ def run_fa4_pinned(args: argparse.Namespace) -> tuple[list[dict], list[dict], li
             )
         )
         print(row, file=sys.stderr, flush=True)
-        if name != "INFEASIBLE":
+
+    ii = max(compute_bounds(inst).mii, args.start_ii or 0)
+    found = None
+    while not deadline.expired():
+        row, found = _solve_at(inst, ii, warp, deadline, args.threads)
+        row["roles"] = "FA4 pinned"
+        record(
+            row, "FA4 roles pinned", "no schedule of this ii with these warp groups (CP-SAT proof)"
+        )
+        if row["status"] != "INFEASIBLE":
             break
         ii += 1
     notes = [
         "- warp groups pinned: "
         + " ".join(f"{v}:{g}" for v, g in sorted(warp.items(), key=lambda kv: kv[1])),
     ]
+    if found is None:
+        return rows, bench_rows, notes
+    free_row, free = _solve_at(inst, ii, None, deadline, args.threads)
+    free_row["roles"] = "free"
+    record(free_row, "free roles", "no schedule of this ii (CP-SAT proof)")
+    if free is not None:
+        tie = "ties" if found.length == free.length else "does not tie"
+        notes.append(
+            f"- ii {ii}: FA4's roles pinned reach length {found.length}, the free model "
+            f"{free.length}: FA4's structure {tie} the free optimum at this ii"
+        )
+    fa4_groups = len(set(warp.values()))
+    for groups in range(fa4_groups - 1, 1, -1):
+        fewer = inst.with_warps(groups)
+        row, _ = _solve_at(fewer, ii, None, deadline, args.threads)
+        row["roles"] = f"free, {groups} groups"
+        record(row, f"free roles, {groups} groups", f"no schedule of this ii with {groups} groups")
+        notes.append(
+            f"- ii {ii} with {groups} warp groups (FA4's roles use {fa4_groups}): "
+            f"{row['status']}" + (f", length {row['length']}" if "length" in row else "")
+        )
+    if free is not None and args.enumerate > 0:
+        count, complete, fa4_seen = _optimal_partitions(
+            inst, ii, free.length, warp, min(args.enumerate, deadline.remaining()), args.threads
+        )
+        notes.append(
+            f"- distinct warp partitions reaching (ii {ii}, length {free.length}): "
+            + (
+                f"{count} (all)"
+                if complete
+                else f"at least {count} (enumeration stopped after {args.enumerate:.0f} s)"
+            )
+            + f"; FA4's among those found: {'yes' if fa4_seen else 'no'}"
+        )
     return rows, bench_rows, notes
+
+
+def _solve_at(
+    inst: Instance, ii: int, warp: dict[str, int] | None, deadline: Any, threads: int
+) -> tuple[dict, Any]:
+    """The shortest schedule at ``ii`` (with ``warp`` pinned when given): a row and the
+    schedule (``None`` without one)."""
+    from planner.core.cpsat import make_solver
+    from planner.pipelining.bounds import length_lb
+    from planner.pipelining.cpsat import build
+    from planner.pipelining.evaluate import verify
+
+    tic = time.perf_counter()
+    model = build(inst, ii, length_lb=length_lb(inst, ii))
+    if warp is not None:
+        model.fix_warps(warp)
+    solver = make_solver(time_limit=deadline.remaining(), threads=threads, seed=0)
+    name = solver.status_name(solver.solve(model.model))
+    row: dict[str, Any] = {"ii": ii, "status": name, "time_s": round(time.perf_counter() - tic, 3)}
+    sol = None
+    if name in ("OPTIMAL", "FEASIBLE"):
+        sol = model.solution(solver)
+        row["length"] = sol.length
+        row["length_bound"] = int(solver.best_objective_bound)
+        row["verified"] = verify(inst, sol) == []
+        row["groups_used"] = len(set(sol.warp.values()))
+        row["structure"] = " ".join(
+            f"{k}={'yes' if v else 'no'}" for k, v in fa4_structure(inst, sol).items()
+        )
+        row["start"] = " ".join(f"{v}:{t}" for v, t in sorted(sol.start.items()))
+        row["warps"] = " ".join(f"{v}:{g}" for v, g in sorted(sol.warp.items()))
+    return row, sol
+
+
+def _optimal_partitions(
+    inst: Instance, ii: int, length: int, warp: dict[str, int], seconds: float, threads: int
+) -> tuple[int, bool, bool]:
+    """Distinct partitions of the ops into warp groups among the schedules of ``(ii,
+    length)``: enumerated with a no-good cut on the "same group" literals per found one.
+    Returns (count, whether the enumeration finished, whether ``warp``'s partition is found).
+    """
+    import itertools
+
+    from planner.core.cpsat import make_solver
+    from planner.pipelining.cpsat import build
+
+    model = build(inst, ii, horizon=length)
+    m = model.model
+    m.clear_objective()
+    ops = [v for v in model.assign if not inst.op(v).variable_latency]
+    same = {}
+    for u, v in itertools.combinations(ops, 2):
+        both = []
+        for g in set(model.assign[u]) & set(model.assign[v]):
+            a, b = model.assign[u][g], model.assign[v][g]
+            lit = m.new_bool_var(f"both[{u},{v},{g}]")
+            m.add_bool_and([a, b]).only_enforce_if(lit)
+            m.add_bool_or([a.Not(), b.Not(), lit])
+            both.append(lit)
+        s = m.new_bool_var(f"same[{u},{v}]")
+        m.add(s == sum(both))
+        same[u, v] = s
+    target = frozenset(p for p in same if warp[p[0]] == warp[p[1]])
+    seen: set[frozenset] = set()
+    tic = time.perf_counter()
+    while (left := seconds - (time.perf_counter() - tic)) > 0:
+        solver = make_solver(time_limit=left, threads=threads, seed=0)
+        name = solver.status_name(solver.solve(m))
+        if name == "INFEASIBLE":
+            return len(seen), True, target in seen
+        if name not in ("OPTIMAL", "FEASIBLE"):
+            break
+        key = frozenset(p for p, lit in same.items() if solver.boolean_value(lit))
+        seen.add(key)
+        m.add_bool_or([same[p].Not() if p in key else same[p] for p in same])
+    return len(seen), False, target in seen
 
 
 def _row(name: str, warps: str, inst: Instance, result: Any) -> dict:
@@ -415,6 +522,12 @@ def main() -> None:
     )
     f = sub.add_parser("fa4-pinned", help="FA4's warp roles pinned: which ii can they reach?")
     f.add_argument("--start-ii", type=int, default=None, help="first ii tried (default: MII)")
+    f.add_argument(
+        "--enumerate",
+        type=float,
+        default=60.0,
+        help="seconds for counting the warp partitions that reach the optimum (0: skip)",
+    )
     for p in (k, r, f):
         p.add_argument("-t", "--time-limit", type=float, default=10.0)
         p.add_argument("--threads", type=int, default=2)

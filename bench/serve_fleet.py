@@ -18,10 +18,15 @@ Timings depend on the machine's load; the 1-minute load average is recorded per 
 
 from __future__ import annotations
 
+import os
+
+# one BLAS thread (before numpy loads): the capacity laws multiply small matrices, which
+# OpenBLAS threads spin on, hundreds of times slower when other processes load the cores
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
 import argparse
 import csv
 import io
-import os
 import time
 from dataclasses import replace
 from pathlib import Path

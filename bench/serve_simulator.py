@@ -16,7 +16,11 @@ row per solve) and ``simulator.md`` (their report, with the two tables as sectio
 
 Usage::
 
-    .venv/bin/python bench/serve_simulator.py [--requests 10000] [--seed 0] [--case 8B] [--out DIR]
+    .venv/bin/python bench/serve_simulator.py [--requests 10000] [--seed 0] [--jobs 2]
+        [--case 8B] [--out DIR]
+
+The simulations run in ``--jobs`` worker processes (the model side and the solves in the
+main process, meanwhile).
 
 10,000 requests per trace by default: the p99 of 3,000 requests rests on 30 of them, which
 arrive in a few correlated bursts, and five seeds of the 8B chat case at 70 % load spread
@@ -25,9 +29,15 @@ from 197 to 279 ms (TTFT) and 34 to 39 ms (TPOT).
 
 from __future__ import annotations
 
-import argparse
 import os
+
+# one BLAS thread per process (before numpy loads): threads spin when the cores are busy
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+import argparse
+import hashlib
 import time
+from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 
@@ -103,45 +113,81 @@ def selected(name: str, wanted: list[str]) -> bool:
     return not wanted or any(w.lower() in name.lower() for w in wanted)
 
 
-def grid(requests: int, seed: int, wanted: list[str]) -> list[dict]:
-    rows = []
+#: Folder of saved simulations (``--sims``): None = simulate everything.
+SIMS: Path | None = None
+
+
+def simulated(problem, plan, requests: int, seed: int) -> tuple[np.ndarray, np.ndarray, float]:
+    """(TTFT, TPOT per request, CPU seconds) of one simulation (run in a worker process).
+
+    With ``--sims DIR`` the latencies are saved there under a hash of the problem, the plan,
+    the request count and the seed, and reused when the same simulation is asked again (the
+    simulator is deterministic given them; delete the folder after changing the simulator
+    or the step model).
+    """
+    path = None
+    if SIMS is not None:
+        key = hashlib.sha1(repr((problem, plan, requests, seed)).encode()).hexdigest()[:20]
+        path = SIMS / f"{key}.npz"
+        if path.exists():
+            saved = np.load(path)
+            return saved["ttft"], saved["tpot"], float(saved["cpu"])
+    t0 = time.process_time()
+    _, done = simulate_requests(problem, plan, requests=requests, seed=seed)
+    ttft, tpot = latencies(done)
+    cpu = time.process_time() - t0
+    if path is not None:
+        np.savez(path, ttft=ttft, tpot=tpot, cpu=cpu)
+    return ttft, tpot, cpu
+
+
+def submit_grid(requests: int, seed: int, wanted: list[str], pool: Executor) -> list[tuple]:
+    """Submit the grid's simulations to the pool (they run while the plans are solved)."""
+    jobs = []
     for case in [c for c in CASES if selected(c[0], wanted)]:
         cap = plan_metrics(problem_for(case, 99, 1.0), layout(case, 1.0))["capacity_qps"]
         for u in UTILISATIONS:
             load = u * cap
-            base = problem_for(case, 99, load)
             plan = layout(case, load)
-            t0 = time.perf_counter()
-            _, done = simulate_requests(base, plan, requests=requests, seed=seed)
-            sim_s = time.perf_counter() - t0
-            ttft, tpot = latencies(done)
-            for q in PERCENTILES:
-                m = plan_metrics(problem_for(case, q, load), plan)
-                st, sp = float(np.percentile(ttft, q)), float(np.percentile(tpot, q))
-                rows.append(
-                    {
-                        "case": case[0],
-                        "utilisation": u,
-                        "qps": round(load, 4),
-                        "capacity_qps": round(cap, 4),
-                        "percentile": q,
-                        "model_ttft_s": m["ttft_s"],
-                        "sim_ttft_s": st,
-                        "ttft_err": err(m["ttft_s"], st),
-                        "model_tpot_s": m["tpot_s"],
-                        "sim_tpot_s": sp,
-                        "tpot_err": err(m["tpot_s"], sp),
-                        "prefill_utilization": max(g["utilization"] for g in m["groups"]),
-                        "sim_seconds": round(sim_s, 2),
-                    }
-                )
-            print(case[0], u, rows[-1]["ttft_err"], rows[-1]["tpot_err"], flush=True)
+            sim = pool.submit(simulated, problem_for(case, 99, load), plan, requests, seed)
+            jobs.append((case, cap, u, load, plan, sim))
+    return jobs
+
+
+def grid(jobs: list[tuple]) -> list[dict]:
+    """The grid's rows: each simulation against the model at the same load."""
+    rows = []
+    for case, cap, u, load, plan, sim in jobs:
+        ttft, tpot, sim_s = sim.result()
+        for q in PERCENTILES:
+            m = plan_metrics(problem_for(case, q, load), plan)
+            st, sp = float(np.percentile(ttft, q)), float(np.percentile(tpot, q))
+            rows.append(
+                {
+                    "case": case[0],
+                    "utilisation": u,
+                    "qps": round(load, 4),
+                    "capacity_qps": round(cap, 4),
+                    "percentile": q,
+                    "model_ttft_s": m["ttft_s"],
+                    "sim_ttft_s": st,
+                    "ttft_err": err(m["ttft_s"], st),
+                    "model_tpot_s": m["tpot_s"],
+                    "sim_tpot_s": sp,
+                    "tpot_err": err(m["tpot_s"], sp),
+                    "prefill_utilization": max(g["utilization"] for g in m["groups"]),
+                    "sim_cpu_seconds": round(sim_s, 2),
+                }
+            )
+        print(case[0], u, rows[-1]["ttft_err"], rows[-1]["tpot_err"], flush=True)
     return rows
 
 
-def plans(requests: int, seed: int, wanted: list[str]) -> tuple[list[dict], list[dict]]:
+def plans(
+    requests: int, seed: int, wanted: list[str], pool: Executor
+) -> tuple[list[dict], list[dict]]:
     """The solver's plans against the simulator, and a certificate row per solve."""
-    rows, certificates = [], []
+    rows, certificates, jobs = [], [], []
     for model, gpus, qps, prompt, output in [c for c in PLAN_CASES if selected(c[0], wanted)]:
         for ttft, tpot in SLO_LEVELS:
             prob = make_problem(
@@ -158,31 +204,35 @@ def plans(requests: int, seed: int, wanted: list[str]) -> tuple[list[dict], list
             certificates.append(
                 certificate_row(res, instance=f"{model} @ {qps:g} req/s, SLO {ttft}/{tpot}")
             )
-            if res.solution is None:
-                rows.append({"model": model, "slo": f"{ttft}/{tpot}", "status": res.status.value})
-                continue
-            m = plan_metrics(prob, res.solution)
-            _, done = simulate_requests(prob, res.solution, requests=requests, seed=seed)
-            t, p = latencies(done)
-            st, sp = float(np.percentile(t, 99)), float(np.percentile(p, 99))
-            rows.append(
-                {
-                    "model": model,
-                    "gpus": gpus,
-                    "qps": qps,
-                    "slo": f"{ttft}/{tpot}",
-                    "status": res.status.value,
-                    "plan": "; ".join(g.label() for g in res.solution.replicas),
-                    "utilisation": m["served_qps"] / m["capacity_qps"],
-                    "model_ttft_s": m["ttft_s"],
-                    "sim_ttft_s": st,
-                    "ttft_err": err(m["ttft_s"], st),
-                    "model_tpot_s": m["tpot_s"],
-                    "sim_tpot_s": sp,
-                    "tpot_err": err(m["tpot_s"], sp),
-                }
-            )
-            print(model, ttft, tpot, rows[-1]["plan"], rows[-1]["ttft_err"], flush=True)
+            sim = None
+            if res.solution is not None:
+                sim = pool.submit(simulated, prob, res.solution, requests, seed)
+            jobs.append((model, gpus, qps, ttft, tpot, prob, res, sim))
+    for model, gpus, qps, ttft, tpot, prob, res, sim in jobs:
+        if sim is None:
+            rows.append({"model": model, "slo": f"{ttft}/{tpot}", "status": res.status.value})
+            continue
+        m = plan_metrics(prob, res.solution)
+        t, p, _ = sim.result()
+        st, sp = float(np.percentile(t, 99)), float(np.percentile(p, 99))
+        rows.append(
+            {
+                "model": model,
+                "gpus": gpus,
+                "qps": qps,
+                "slo": f"{ttft}/{tpot}",
+                "status": res.status.value,
+                "plan": "; ".join(g.label() for g in res.solution.replicas),
+                "utilisation": m["served_qps"] / m["capacity_qps"],
+                "model_ttft_s": m["ttft_s"],
+                "sim_ttft_s": st,
+                "ttft_err": err(m["ttft_s"], st),
+                "model_tpot_s": m["tpot_s"],
+                "sim_tpot_s": sp,
+                "tpot_err": err(m["tpot_s"], sp),
+            }
+        )
+        print(model, ttft, tpot, rows[-1]["plan"], rows[-1]["ttft_err"], flush=True)
     return rows, certificates
 
 
@@ -317,11 +367,28 @@ def main() -> None:
         "(repeatable)",
     )
     ap.add_argument("--out", type=Path, default=OUT, help="folder for simulator.csv / .md")
+    ap.add_argument(
+        "--jobs", type=int, default=2, help="simulations run side by side (worker processes)"
+    )
+    ap.add_argument(
+        "--sims",
+        type=Path,
+        default=None,
+        help="save simulated latencies in this folder and reuse those already there "
+        "(re-running the model side only)",
+    )
     args = ap.parse_args()
+    global SIMS
+    if args.sims is not None:
+        args.sims.mkdir(parents=True, exist_ok=True)
+        SIMS = args.sims
+    reused = len(list(args.sims.glob("*.npz"))) if args.sims is not None else 0
     before = "{:.2f} {:.2f} {:.2f}".format(*os.getloadavg())
     t0 = time.perf_counter()
-    rows = grid(args.requests, args.seed, args.case)
-    prows, certificates = plans(args.requests, args.seed, args.case)
+    with ProcessPoolExecutor(max_workers=max(1, args.jobs)) as pool:
+        jobs = submit_grid(args.requests, args.seed, args.case, pool)
+        prows, certificates = plans(args.requests, args.seed, args.case, pool)
+        rows = grid(jobs)
     wall = time.perf_counter() - t0
     after = "{:.2f} {:.2f} {:.2f}".format(*os.getloadavg())
     grid_rows = bench_rows(
@@ -332,6 +399,7 @@ def main() -> None:
     )
     command = (
         f".venv/bin/python bench/serve_simulator.py --requests {args.requests} --seed {args.seed}"
+        f" --jobs {args.jobs}"
     )
     command += "".join(f" --case '{c}'" for c in args.case)
     args.out.mkdir(parents=True, exist_ok=True)
@@ -348,6 +416,13 @@ def main() -> None:
         title="Serving model vs discrete-event simulator",
         command=command,
         notes=[
+            f"{args.requests} requests per simulated trace, seed {args.seed} (trace, router "
+            f"and acceptance draws); {args.jobs} simulations side by side"
+            + (
+                f"; simulations saved in / reused from `{args.sims}` ({reused} there at the start)."
+                if args.sims is not None
+                else "; every simulation run here."
+            ),
             f"Load average before / after: {before} / {after}; wall time {wall:.0f} s "
             "(2 cores shared with other agents).",
             "Objective: the model's latency (s) at the percentile; reference: the simulated "

@@ -30,7 +30,7 @@ from typing import Any
 import numpy as np
 
 from planner.offload.instance import CHUNK_CELLS, Instance, Solution
-from planner.perfmodel.experts import copy_seconds_per_expert, expert_time
+from planner.perfmodel.experts import copy_seconds_per_expert, expert_calls_time, expert_time
 
 #: Version tag of the plan summary that ``planner plan serve --offload`` reads.
 PLAN_FORMAT = "planner.offload.plan/1"
@@ -173,8 +173,13 @@ class Breakdown:
         return float(self.total.sum())
 
 
-def breakdown(instance: Instance, solution: Solution) -> Breakdown:
-    """The modeled time of a (verified) plan, part by part (numpy over chunks of steps)."""
+def breakdown(instance: Instance, solution: Solution, mask: np.ndarray | None = None) -> Breakdown:
+    """The modeled time of a (verified) plan, part by part (numpy over chunks of steps).
+
+    ``mask`` is the plan as a ``[steps, layers, experts]`` array when the caller built
+    ``solution`` from it (:meth:`Solution.from_mask`): it saves converting the expert lists
+    back; :func:`evaluate`, the certificate's check, always reads ``solution``.
+    """
     counts = instance.counts
     S, L, E = counts.shape
     model, hw = instance.model, instance.hardware
@@ -187,17 +192,23 @@ def breakdown(instance: Instance, solution: Solution) -> Breakdown:
     gpu_tokens, cpu_tokens = np.empty((S, L)), np.empty((S, L))
     previous = instance.initial_mask()  # resident set before the chunk's first step
     for lo, hi in instance.step_chunks():  # whole chunks of steps at once, bounded memory
-        on_gpu = solution.mask(L, E, lo, hi)
+        on_gpu = solution.mask(L, E, lo, hi) if mask is None else mask[lo:hi]
         c = counts[lo:hi]
-        tokens = c.sum(axis=2) / model.top_k
-        shared = model.shared_experts * expert_time(tokens, gpu_tok, gpu_call)
-        gpu[lo:hi] = shared + np.where(on_gpu, expert_time(c, gpu_tok, gpu_call), 0.0).sum(axis=2)
-        cpu[lo:hi] = np.where(on_gpu, 0.0, expert_time(c, cpu_tok, cpu_call)).sum(axis=2)
+        all_tokens = c.sum(axis=2, dtype=np.int64)
+        shared = model.shared_experts * expert_time(all_tokens / model.top_k, gpu_tok, gpu_call)
+        # per (step, layer): calls and tokens on each side (an expert with tokens is one call)
+        used = c > 0
+        all_calls = used.sum(axis=2)
+        on_calls = (used & on_gpu).sum(axis=2)
+        on_tokens = (c * on_gpu).sum(axis=2, dtype=np.int64)
+        gpu[lo:hi] = shared + expert_calls_time(on_calls, on_tokens, gpu_tok, gpu_call)
+        cpu[lo:hi] = expert_calls_time(
+            all_calls - on_calls, all_tokens - on_tokens, cpu_tok, cpu_call
+        )
         before = np.concatenate([previous[None], on_gpu[:-1]], axis=0)
         loads[lo:hi] = (on_gpu & ~before).sum(axis=2)
-        on_tokens = np.where(on_gpu, c, 0).sum(axis=2, dtype=np.int64)
         gpu_tokens[lo:hi] = on_tokens
-        cpu_tokens[lo:hi] = c.sum(axis=2, dtype=np.int64) - on_tokens
+        cpu_tokens[lo:hi] = all_tokens - on_tokens
         previous = on_gpu[-1]
     compute = np.maximum(gpu, cpu)
     copy = loads * per_copy
@@ -224,19 +235,25 @@ def evaluate(instance: Instance, solution: Solution) -> float:
     return breakdown(instance, solution).objective
 
 
-def summary(instance: Instance, solution: Solution) -> dict[str, Any]:
+def summary(
+    instance: Instance, solution: Solution, mask: np.ndarray | None = None
+) -> dict[str, Any]:
     """Statistics of a plan and the summary the serving planner reads (``stats.plan``).
 
     Keys: ``time_s`` (objective), time per component (``gpu_s``, ``cpu_s``,
     ``compute_s``, ``copy_s``, ``hidden_copy_s``, ``exposed_copy_s``),
     ``bytes_copied``, ``loads``, ``gpu_tokens`` / ``cpu_tokens`` (routed
-    token-expert assignments), ``hit_rate`` and ``plan`` (see the README).
+    token-expert assignments), ``hit_rate`` and ``plan`` (see the README). ``mask``:
+    the plan as an array, when ``solution`` was built from it (faster, same numbers).
     """
-    b = breakdown(instance, solution)
+    b = breakdown(instance, solution, mask)
     model, hw = instance.model, instance.hardware
     routed = float(b.gpu_tokens.sum() + b.cpu_tokens.sum())
     hit_rate = float(b.gpu_tokens.sum()) / routed if routed else 1.0
-    resident = np.array([[len(ids) for ids in step] for step in solution.resident])
+    if mask is None:
+        resident = np.array([[len(ids) for ids in step] for step in solution.resident])
+    else:
+        resident = mask.sum(axis=2)
     per_step = b.total.sum(axis=1)
     bytes_per_step = b.loads.sum(axis=1) * model.expert_bytes
     slots_max = int((resident + model.shared_experts).max(initial=0))

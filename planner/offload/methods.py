@@ -24,7 +24,7 @@ from planner.offload.adaptive import AdaptivePolicy
 from planner.offload.evaluate import summary
 from planner.offload.instance import Instance, Solution
 from planner.offload.policies import D2MoEPolicy, LFUPolicy, LRUPolicy, StaticPolicy, belady_until
-from planner.offload.policy import Context, Policy, plan_times, simulate_until
+from planner.offload.policy import Context, Policy, StepDeadline, plan_times, simulate_until
 
 
 def changed_steps(instance: Instance, mask: np.ndarray) -> list[int]:
@@ -50,9 +50,10 @@ def plan_result(
     all_stats: dict[str, Any] = dict(stats or {})
     objective = None
     if mask is not None:
+        mask = np.asarray(mask, dtype=bool)
         info.setdefault("refresh_steps", changed_steps(instance, mask))
         solution = Solution.from_mask(mask, policy=method, **info)
-        all_stats = {**summary(instance, solution), **all_stats}
+        all_stats = {**summary(instance, solution, mask), **all_stats}
         objective = all_stats["time_s"]
     return Result(
         family="offload",
@@ -70,16 +71,26 @@ def plan_result(
 #: Share of the time limit a policy may run; the rest builds and sums up the plan.
 POLICY_SHARE = 0.5
 
-#: Seconds per count of the trace to turn a plan mask into the answer (expert lists and the
-#: summary): about 1e-7 measured at 4,096 steps of deepseek-v2-lite (load ~5), doubled.
-ANSWER_S_PER_CELL = 2e-7
+#: Seconds per count of the trace to build the answer of any plan (the summary over the plan
+#: mask): 2e-8 measured at 16,384 steps of deepseek-v2-lite (27 M counts, load 6), plus half.
+ANSWER_S_PER_CELL = 3e-8
+
+#: Seconds per (step, layer) row whose resident set may be new: its expert list, its check
+#: and its JSON. Measured 1.6e-5 at 16,384 steps of deepseek-v2-lite (load 6: a plan that
+#: changes at every step vs one that never changes), plus a quarter. Rows of the steps a
+#: policy did not decide repeat the last set and are not counted.
+ANSWER_S_PER_ROW = 2e-5
 
 
-def policy_deadline(instance: Instance, time_limit: float) -> Deadline:
+def policy_deadline(instance: Instance, time_limit: float) -> StepDeadline:
     """The part of ``time_limit`` a policy may decide steps in: half of it, less what
-    building and checking the answer of a long trace takes afterwards (the rest)."""
+    building and checking the answer of a long trace takes afterwards -- a part for the
+    whole trace and a part per decided step (:class:`~planner.offload.policy.StepDeadline`)."""
     reserve = ANSWER_S_PER_CELL * instance.counts.size
-    return Deadline(max(0.0, min(POLICY_SHARE * time_limit, time_limit - reserve)))
+    return StepDeadline(
+        max(0.0, min(POLICY_SHARE * time_limit, time_limit - reserve)),
+        step_s=ANSWER_S_PER_ROW * instance.layers,
+    )
 
 
 def stopped_stats(instance: Instance, decided: int) -> dict[str, Any]:
@@ -189,7 +200,9 @@ def method_exact(
     start_times = [float(plan_times(instance, m).sum()) for m in starts]
     start_time, start = min(zip(start_times, starts, strict=True), key=lambda pair: pair[0])
     # the rest of the budget goes to the MIP, less what building the answer takes
-    reserve = min(0.5 * deadline.remaining(), ANSWER_S_PER_CELL * instance.counts.size + 0.1)
+    answer = ANSWER_S_PER_CELL * instance.counts.size
+    answer += ANSWER_S_PER_ROW * instance.steps * instance.layers
+    reserve = min(0.5 * deadline.remaining(), answer + 0.1)
     status, mask, bound, stats = mip.solve(
         instance,
         time_limit=max(0.0, deadline.remaining() - reserve),

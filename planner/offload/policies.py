@@ -15,7 +15,7 @@ import numpy as np
 
 from planner.core.timing import Deadline
 from planner.offload.instance import Instance
-from planner.offload.policy import CHECK_EVERY, Context, top_by
+from planner.offload.policy import CHECK_EVERY, Context, out_of_time, top_by
 
 
 def keep_best(capacity: int, eligible: np.ndarray, *keys: np.ndarray) -> np.ndarray:
@@ -161,7 +161,7 @@ def belady_until(instance: Instance, deadline: Deadline | None) -> tuple[np.ndar
     resident = context.initial.copy()
     out = np.zeros((S, L, E), dtype=bool)
     for s in range(S):
-        if deadline is not None and s and s % CHECK_EVERY == 0 and deadline.expired():
+        if s and s % CHECK_EVERY == 0 and out_of_time(deadline, s):
             out[s:] = resident
             return out, s
         resident = cache_update(counts[s], resident, context.capacity, -next_use[s])

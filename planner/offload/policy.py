@@ -125,6 +125,40 @@ class Policy(Protocol):
 CHECK_EVERY = 32
 
 
+class StepDeadline(Deadline):
+    """A policy's deadline that also counts what its decided steps will cost afterwards.
+
+    Every decided step may hold a new resident set per layer, and each such row
+    costs time once the policy stops (expert lists, the check, the JSON answer);
+    the rows of undecided steps repeat the last set and cost almost nothing.
+
+    Parameters
+    ----------
+    time_limit
+        Seconds for deciding steps and the rows of the decided steps together.
+    step_s
+        Seconds the answer spends on one decided step (all its layers).
+    """
+
+    def __init__(self, time_limit: float | None, step_s: float) -> None:
+        super().__init__(time_limit)
+        self.step_s = step_s
+
+    def expired_after(self, decided: int) -> bool:
+        """True once deciding more steps would leave no time for the rows of ``decided``."""
+        return self.elapsed() + self.step_s * decided >= self.limit
+
+
+def out_of_time(deadline: Deadline | None, decided: int) -> bool:
+    """True when a driver that has decided ``decided`` steps must stop (a
+    :class:`StepDeadline` also counts the answer time of those steps)."""
+    if deadline is None:
+        return False
+    if isinstance(deadline, StepDeadline):
+        return deadline.expired_after(decided)
+    return deadline.expired()
+
+
 def simulate(instance: Instance, policy: Policy) -> np.ndarray:
     """Run ``policy`` over the trace; the plan as a ``[steps, layers, experts]`` mask.
 
@@ -163,7 +197,7 @@ def drive_until(
     resident = context.initial.copy()
     out = np.zeros(trace.shape, dtype=bool)
     for s in range(trace.shape[0]):
-        if deadline is not None and s and s % every == 0 and deadline.expired():
+        if s and s % every == 0 and out_of_time(deadline, s):
             out[s:] = resident
             return out, s
         counts = np.array(trace[s])  # a copy: a policy must not write into the trace

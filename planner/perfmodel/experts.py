@@ -161,6 +161,13 @@ def expert_time(tokens, per_token_s: float, per_call_s: float) -> np.ndarray:
     return np.where(t > 0, per_call_s + per_token_s * t, 0.0)
 
 
+def expert_calls_time(calls, tokens, per_token_s: float, per_call_s: float) -> np.ndarray:
+    """Seconds of ``calls`` expert calls carrying ``tokens`` tokens in all (element-wise):
+    the sum of :func:`expert_time` over those calls, from their totals."""
+    calls = np.asarray(calls, dtype=np.float64)
+    return calls * per_call_s + np.asarray(tokens, dtype=np.float64) * per_token_s
+
+
 def copy_seconds_per_expert(nbytes: float, bytes_per_s: float, latency_s: float) -> float:
     """Seconds to copy one expert of ``nbytes`` to the GPU."""
     return latency_s + nbytes / float(bytes_per_s)

@@ -209,7 +209,17 @@ def _exclusion(problem: ServingProblem, pool: Pool, cfg: ReplicaConfig) -> str:
         return f"replica of {cfg.gpus} GPUs exceeds max_replica_gpus={c.max_replica_gpus}"
     if cfg.gpus > pool.count:
         return f"needs {cfg.gpus} GPUs, the {pool.label} pool has {pool.count}"
-    eng = engine_for(m, gpu, cfg.tp, cfg.pp, cfg.ep, problem.precision, problem.kv_precision_name)
+    eng = engine_for(
+        m,
+        gpu,
+        cfg.tp,
+        cfg.pp,
+        cfg.ep,
+        problem.precision,
+        problem.kv_precision_name,
+        None,
+        problem.engine,
+    )
     if eng.free_bytes <= 0:
         need = (eng.weight_bytes + eng.workspace_bytes) / GIB
         return (

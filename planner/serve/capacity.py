@@ -623,18 +623,23 @@ class RoleModel:
                 return float(self.engine.base_time(np.array([b]), b, self.ctx)[0])
 
             k = self.per_step
-            if step(hi) / k > self.tpot_limit:
-                lo = 0.0
-                if step(1e-9) / k > self.tpot_limit:
+            over_hi = step(hi) / k / self.tpot_limit - 1.0
+            if over_hi > 0:
+                over_lo = step(1e-9) / k / self.tpot_limit - 1.0
+                if over_lo > 0:
                     return 0.0
-                for _ in range(40):
-                    mid = (lo + hi) / 2
-                    if step(mid) / k > self.tpot_limit:
-                        hi = mid
-                    else:
-                        lo = mid
-                    if hi - lo <= 1e-6 * hi:
-                        break
+                # the crossing, bracketed to 1e-6 (Brent: a few step evaluations); the
+                # bracket's end above the limit keeps the bound valid
+                x, fx, y, _ = bracketed_root(
+                    lambda b: step(b) / k / self.tpot_limit - 1.0,
+                    0.0,
+                    hi,
+                    over_lo,
+                    over_hi,
+                    0.0,
+                    1e-6,
+                )
+                hi = x if fx > 0 else y
         return float(self._batch_state(hi).rate) if hi > 0 else 0.0
 
     def batch_limit(self) -> float:
@@ -699,25 +704,17 @@ class RoleModel:
         if self.role == "prefill" or self.ed <= 0:
             return self._prefill_capacity()
         hi_b = self.batch_limit()
-        floor = self.at_batch(min(1e-6, max(hi_b, 1e-12)))
+        floor_state = self._batch_state(min(1e-6, max(hi_b, 1e-12)))
+        floor = self._evaluate(floor_state)
         if not floor.feasible or hi_b <= 1e-6:
             return 0.0, floor, floor
-        if self._feasible(self._batch_state(hi_b)):
-            top = self.at_batch(hi_b)
+        top_state = self._batch_state(hi_b)
+        top_feasible, f_hi = self._probe(top_state)
+        if top_feasible:
+            top = self._evaluate(top_state)
             return top.rate, top, floor
-        lo_b, best_b, best_rate = 1e-6, None, floor.rate
-        for _ in range(_BISECT):
-            mid = math.sqrt(lo_b * hi_b) if hi_b > 4 * lo_b else (lo_b + hi_b) / 2
-            state = self._batch_state(mid)
-            if self._feasible(state):
-                lo_b = mid
-                if float(state.rate) > best_rate:
-                    best_b, best_rate = mid, float(state.rate)
-            else:
-                hi_b = mid
-            if hi_b - lo_b <= 1e-5 * hi_b:
-                break
-        best = floor if best_b is None else self.at_batch(best_b)
+        f_lo = self._point_excess(floor_state, floor)
+        best = self._largest_feasible(self._batch_state, 1e-6, floor, f_lo, hi_b, f_hi, 1e-5, True)
         return best.rate, best, floor
 
     def prefill_saturation_rate(self) -> float:
@@ -728,21 +725,158 @@ class RoleModel:
         return 1.0 / (idle["xbar"] if self.role == "prefill" else idle["s1"])
 
     def _prefill_capacity(self) -> tuple[float, OperatingPoint, OperatingPoint]:
-        floor = self._prefill_at_rate(0.0)
+        floor_state = self._prefill_state(0.0)
+        floor = self._evaluate(floor_state)
         if not floor.feasible:
             return 0.0, floor, floor
         hi = self.prefill_saturation_rate()
-        lo, best_lam = 0.0, None
-        for _ in range(_BISECT):
-            mid = (lo + hi) / 2
-            if self._feasible(self._prefill_state(mid)):
-                lo = best_lam = mid
-            else:
-                hi = mid
-            if hi - lo <= 1e-6 * hi:
-                break
-        best = floor if best_lam is None else self._prefill_at_rate(best_lam)
+        f_lo = self._point_excess(floor_state, floor)
+        best = self._largest_feasible(self._prefill_state, 0.0, floor, f_lo, hi, 1.0, 1e-6, False)
         return best.rate, best, floor
+
+    def _probe(self, state: LoadState) -> tuple[bool, float]:
+        """``(feasible, excess)`` of ``state``: the decision exactly as :meth:`_feasible`
+        (same checks, same order, the percentiles decided by ``within``), and ``1 - 1 / r``
+        with ``r`` the largest ratio of a metric to its target found on the way (``<= 0`` iff
+        feasible; 1 at saturation; the percentiles from their laws' ``estimate``). The
+        excess only steers the capacity search's interpolation (queueing delays grow like
+        ``1 / (1 - rho)``, so it is about linear in the load up to saturation); its sign is
+        forced to agree with the decision.
+        """
+        batch, kv = float(state.batch), float(state.kv)
+        load = float(state.util if state.load is None else state.load)
+        ratios = self._load_ratios(kv, load, batch)
+        feasible = not self._load_violations(kv, load, batch)
+        if feasible and self.ttft_limit is not None:
+            if state.ttft is None:
+                feasible = self.ttft_limit >= 0.0
+            else:
+                law = state.ttft()
+                ratios.append((law.estimate() + state.ttft_offset) / self.ttft_limit)
+                feasible = law.within(self.ttft_limit, state.ttft_offset)
+        if feasible and self.tpot_limit is not None:
+            if state.tpot is None:
+                feasible = self.tpot_limit >= 0.0
+            else:
+                law = state.tpot()
+                ratios.append(law.estimate() / self.tpot_limit)
+                feasible = law.within(self.tpot_limit)
+        return feasible, self._squash(ratios, feasible)
+
+    def _load_ratios(self, kv: float, load: float, batch: float) -> list[float]:
+        """Ratios to their limits of the targets other than latency (see :meth:`_probe`)."""
+        ratios = [kv / self.kv_limit, load / self.util_limit]
+        if not self.online and load >= 1.0:
+            ratios.append(math.inf)
+        if self.batch_cap is not None:
+            ratios.append(batch / self.batch_cap)
+        return ratios
+
+    @staticmethod
+    def _squash(ratios: list[float], feasible: bool) -> float:
+        """``1 - 1 / max(ratios)``, its sign forced to agree with ``feasible``."""
+        r = max(ratios)
+        g = 1.0 if math.isnan(r) or r == math.inf else 1.0 - 1.0 / max(r, 1e-300)
+        return min(g, 0.0) if feasible else max(g, 1e-12)
+
+    def _point_excess(self, state: LoadState, point: OperatingPoint) -> float:
+        """:meth:`_probe`'s excess of a point whose percentiles are computed."""
+        load = float(state.util if state.load is None else state.load)
+        ratios = self._load_ratios(float(point.kv_tokens), load, float(point.batch))
+        if self.ttft_limit is not None:
+            ratios.append(point.ttft_s / self.ttft_limit)
+        if self.tpot_limit is not None:
+            ratios.append(point.tpot_s / self.tpot_limit)
+        return self._squash(ratios, point.feasible)
+
+    def _largest_feasible(
+        self,
+        state_at: Callable[[float], LoadState],
+        lo: float,
+        lo_point: OperatingPoint,
+        f_lo: float,
+        hi: float,
+        f_hi: float,
+        rtol: float,
+        geometric: bool,
+    ) -> OperatingPoint:
+        """The feasible point of largest rate found by a bracketed search on ``state_at``'s
+        argument over ``[lo, hi]`` (``lo`` feasible with point ``lo_point``, ``hi`` not, with
+        :meth:`_probe`'s excesses ``f_lo`` and ``f_hi``: 1 when saturated), stopped once the bracket is within ``rtol`` of its ends (on the log of
+        the argument when ``geometric``); its percentiles are computed once, at the end.
+
+        Every target grows with the argument, so the feasible set is an interval whose end
+        is the root of :meth:`_probe`'s excess: Brent's method (:func:`bracketed_root`) finds
+        it to the bisection's tolerance in far fewer evaluations.
+        """
+        best, best_rate = None, lo_point.rate
+
+        def probe(x: float) -> float:
+            nonlocal best, best_rate
+            state = state_at(math.exp(x) if geometric else x)
+            feasible, excess = self._probe(state)
+            if feasible and float(state.rate) > best_rate:
+                best, best_rate = state, float(state.rate)
+            return excess
+
+        if geometric:
+            bracketed_root(probe, math.log(lo), math.log(hi), f_lo, f_hi, rtol, 0.0)
+        else:
+            bracketed_root(probe, lo, hi, f_lo, f_hi, 0.0, rtol)
+        return lo_point if best is None else self._evaluate(best)
+
+
+def bracketed_root(
+    f: Callable[[float], float],
+    a: float,
+    b: float,
+    fa: float,
+    fb: float,
+    xtol: float,
+    rtol: float,
+    max_steps: int = 100,
+) -> tuple[float, float, float, float]:
+    """Brent's method (Brent 1973, ch. 4; as in SciPy's ``brentq``): a bracket ``(x, f(x),
+    y, f(y))`` of a root of ``f`` with ``f(x) f(y) <= 0`` and ``|x - y| <= xtol + rtol
+    |x|``.
+
+    ``fa = f(a)`` and ``fb = f(b)`` are given (of opposite signs). Inverse quadratic
+    interpolation or secant steps, each accepted only while it shrinks the bracket fast
+    enough, else a bisection; a step is never smaller than half the tolerance, so the
+    bracket closes.
+    """
+    xpre, xcur, fpre, fcur = a, b, fa, fb
+    xblk, fblk, spre, scur = a, fa, 0.0, 0.0
+    for _ in range(max_steps):
+        if fpre * fcur < 0 or fpre == 0:
+            xblk, fblk = xpre, fpre
+            spre = scur = xcur - xpre
+        if abs(fblk) < abs(fcur):
+            xpre, xcur, xblk = xcur, xblk, xcur
+            fpre, fcur, fblk = fcur, fblk, fcur
+        delta = 0.5 * (xtol + rtol * abs(xcur))
+        sbis = 0.5 * (xblk - xcur)
+        if fcur == 0:  # on the root: the bracket closes on it
+            return xcur, fcur, xcur, fcur
+        if abs(sbis) <= delta:
+            break
+        if abs(spre) > delta and abs(fcur) < abs(fpre):
+            if xpre == xblk:  # secant
+                stry = -fcur * (xcur - xpre) / (fcur - fpre)
+            else:  # inverse quadratic interpolation
+                dpre = (fpre - fcur) / (xpre - xcur)
+                dblk = (fblk - fcur) / (xblk - xcur)
+                stry = -fcur * (fblk * dblk - fpre * dpre) / (dblk * dpre * (fblk - fpre))
+            if 2.0 * abs(stry) < min(abs(spre), 3.0 * abs(sbis) - delta):
+                spre, scur = scur, stry
+            else:
+                spre = scur = sbis
+        else:
+            spre = scur = sbis
+        xpre, fpre = xcur, fcur
+        xcur += scur if abs(scur) > delta else math.copysign(delta, sbis)
+        fcur = f(xcur)
+    return xcur, fcur, xblk, fblk
 
 
 @constants.on_change

@@ -37,6 +37,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 import statistics
 from collections.abc import Sequence
@@ -205,11 +206,17 @@ class ResponseLaw:
         """The ``q`` quantile (``inf`` when the server is saturated)."""
         return self._search(None, 0.0)
 
+    def estimate(self) -> float:
+        """The quantile to ``2**-12`` of the search bracket (two grid rounds instead of three;
+        at or above the quantile): steers the capacity search, which decides with
+        :meth:`within`."""
+        return self._search(None, 0.0, rounds=2)
+
     def within(self, limit: float, offset: float = 0.0) -> bool:
         """``not (quantile() + offset > limit)``, decided without finishing the search."""
         return bool(self._search(limit, offset))
 
-    def _search(self, limit: float | None, offset: float) -> float:
+    def _search(self, limit: float | None, offset: float, rounds: int = 3) -> float:
         """The quantile (``limit`` None), or the decision as 1.0/0.0.
 
         The result lies in the current bracket ``[lo, hi]`` at every round, so once
@@ -223,7 +230,7 @@ class ResponseLaw:
         lo, hi = self.lo, self.hi
         if self.tail(np.array([lo]))[0] <= 1 - q:
             return lo if limit is None else float(not (lo + offset > limit))
-        for _ in range(3):
+        for _ in range(rounds):
             if limit is not None:
                 if hi + offset <= limit:
                     return 1.0
@@ -341,6 +348,9 @@ CHAIN_CHUNKS = 16
 #: Longest request (decode iterations) whose TPOT law is read from the chain; longer ones
 #: take the normal law of their prompts' busy periods.
 CHAIN_MAX_STEPS = 32
+#: Longest request whose extra is read exactly from the joint chain of backlog and carried
+#: extra (:func:`backlog_chain`); up to :data:`CHAIN_MAX_STEPS`, per-bin normals.
+CHAIN_EXACT_STEPS = 12
 
 
 def _grid_pmf(values: np.ndarray, weights: np.ndarray, h: float, size: int) -> np.ndarray:
@@ -363,7 +373,8 @@ def backlog_chain(
     cap: float,
     queued_pmf: np.ndarray,
     steps: int,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    exact_steps: int = 0,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """The prompt work a decoding request's iterations carry, iteration by iteration.
 
     The engine's prompt backlog ``W`` (extra time still to run) at the start of each of the
@@ -375,10 +386,15 @@ def backlog_chain(
     last iteration does not slow it, and a backlog that builds up keeps every iteration full
     (the busy periods the request lives in).
 
-    Returns ``(prob, z1, z2)`` of shape ``(steps + 1, bins)``: after ``D`` iterations,
-    ``prob[D, w]`` is the probability that the backlog is in bin ``w`` and ``z1, z2`` the
-    first and second moments of the extra time carried so far, restricted to that bin (the
-    law of the extra over ``D`` iterations is taken as a mixture over the bins of normals).
+    Returns ``(prob, z1, z2, carried)``: ``prob, z1, z2`` of shape ``(steps + 1, bins)``:
+    after ``D`` iterations, ``prob[D, w]`` is the probability that the backlog is in bin
+    ``w`` and ``z1, z2`` the first and second moments of the extra time carried so far,
+    restricted to that bin (the law of the extra over ``D`` iterations is taken as a mixture
+    over the bins of normals); ``carried[D, c]``, ``D <= exact_steps``, is the exact law of
+    the extra carried in ``D`` iterations on the grid (``c`` grid steps of ``cap / ``
+    :data:`CHAIN_BINS_PER_CHUNK`: an iteration carries a whole number of them), from the
+    joint chain of the backlog and the carried extra (the per-bin normals miss the skew of
+    the extra of a request of a few iterations).
     """
     h = cap / CHAIN_BINS_PER_CHUNK
     size = CHAIN_BINS_PER_CHUNK * CHAIN_CHUNKS + 1
@@ -419,6 +435,22 @@ def backlog_chain(
     out[0, 0] = start
     grown = np.empty((3, size))
     twice, square = 2.0 * carried, carried * carried
+    # joint law of (backlog bin, extra carried in grid steps): a bin below a full chunk
+    # carries its own number of steps, the others a full chunk's
+    exact_steps = min(exact_steps, steps)
+    width = full * exact_steps + 1
+    joint = np.zeros((size, width))
+    joint[:, 0] = start
+    law_carried = np.zeros((exact_steps + 1, width))
+    law_carried[0, 0] = 1.0
+    moved = np.zeros_like(joint)
+    for s in range(exact_steps):
+        moved[:] = 0.0
+        for k in range(full):
+            moved[k, k:] = joint[k, : width - k]
+        moved[full:, full:] = joint[full:, : width - full]
+        np.matmul(trans.T, moved, out=joint)
+        law_carried[s + 1] = joint.sum(axis=0)
     for s in range(steps):
         p, m1, m2 = out[s]
         grown[0] = p
@@ -428,12 +460,44 @@ def backlog_chain(
         grown[2] += m2
         grown[2] += twice * m1
         np.matmul(grown, trans, out=out[s + 1])
-    return out[:, 0], out[:, 1], out[:, 2]
+    return out[:, 0], out[:, 1], out[:, 2], law_carried
+
+
+@functools.cache
+def _batch_grid(size: int) -> tuple[int, np.ndarray, np.ndarray]:
+    """FFT length, angular frequencies ``omega`` and the transforms of the uniform residual
+    over the bins ``0..i`` (one row per ``i``) of :class:`BatchedPrefillLaw`'s grid (they
+    depend on the grid's size only)."""
+    n_fft = 1 << math.ceil(math.log2(4 * size))
+    omega = 2j * np.pi * np.arange(n_fft // 2 + 1) / n_fft
+    m = np.arange(1, size + 1, dtype=float)[:, None]
+    back = _powers(np.exp(-omega), size + 1)[1:]
+    step = np.where(np.abs(omega) > 0, 1.0 - np.exp(-omega), 1.0)[None, :]
+    residual = np.where(np.abs(omega)[None, :] > 0, (1.0 - back) / (m * step), 1.0)
+    residual.setflags(write=False)
+    return n_fft, omega, residual
+
+
+def _powers(z: np.ndarray, count: int) -> np.ndarray:
+    """Rows ``z**0, z**1, ..., z**(count - 1)`` (by doubling: ``log2(count)`` products)."""
+    out = np.empty((count, z.size), dtype=complex)
+    out[0] = 1.0
+    done, power = 1, z.astype(complex)
+    while done < count:
+        m = min(done, count - done)
+        np.multiply(out[:m], power, out=out[done : done + m])
+        done += m
+        power = power * power
+    return out
 
 
 #: Grid of :class:`BatchedPrefillLaw`: bins, and the grid's span in mean iteration lengths.
 BATCH_BINS = 128
 BATCH_SPAN = 16.0
+#: Doublings of the span allowed when the law reaches the grid's last bin.
+BATCH_WIDENINGS = 4
+#: Mass allowed in the last bin, as a share of the tail ``1 - q`` the quantile reads.
+BATCH_CLIP_SHARE = 0.05
 
 
 class BatchedPrefillLaw:
@@ -481,35 +545,46 @@ class BatchedPrefillLaw:
         self.saturated = rho >= 1.0
         if self.saturated:
             return
-        mean_c = t0 / (1.0 - rho) + m1  # one piece alone at low load, t0 / (1 - rho) at high
+        # the grid spans BATCH_SPAN typical iteration lengths (one piece alone at low load,
+        # t0 / (1 - rho) at high); with little fixed cost the iterations of a busy period
+        # grow far beyond that, so the span doubles while the law leans on its last bin
+        mean_c = t0 / (1.0 - rho) + m1
+        for doubling in range(BATCH_WIDENINGS + 1):
+            self.span = BATCH_SPAN * 2.0**doubling
+            clipped = self._build(lam, t0, pieces, weights, self.span * mean_c / BATCH_BINS)
+            if clipped <= BATCH_CLIP_SHARE * (1.0 - q):
+                break
+
+    def _build(
+        self, lam: float, t0: float, pieces: np.ndarray, weights: np.ndarray, h: float
+    ) -> float:
+        """Solve the chain on a grid of step ``h``; the mass folded into the last bin."""
         size = BATCH_BINS
-        h = BATCH_SPAN * mean_c / size
-        n_fft = 1 << math.ceil(math.log2(4 * size))
+        n_fft, omega, residual = _batch_grid(size)
         grid = np.arange(size) * h
         piece = np.zeros(n_fft)
         piece[:size] = _grid_pmf(pieces, weights, h, size)
         phi = np.fft.rfft(piece)
-        omega = 2j * np.pi * np.arange(phi.size) / n_fft
         k0 = math.floor(t0 / h)
         frac = t0 / h - k0  # + t0: split between two bins (a fractional shift would ring)
         shift = (1.0 - frac) * np.exp(-omega * k0) + frac * np.exp(-omega * (k0 + 1))
 
         def laws(spectra: np.ndarray) -> np.ndarray:
             out = np.fft.irfft(spectra, n_fft, axis=-1)
-            out = np.maximum(out, 0.0)
+            np.maximum(out, 0.0, out=out)
             top = out[..., size:].sum(axis=-1)
             out = out[..., :size]
             out[..., -1] += top
-            return out / np.maximum(out.sum(axis=-1, keepdims=True), 1e-300)
+            out /= np.maximum(out.sum(axis=-1, keepdims=True), 1e-300)
+            return out
 
         # transition: from an iteration of length grid[i] to the next one
-        # arrivals' work over grid[i] = i h: the i-th power of its law over h (products,
-        # not complex exponentials, which cost most of the time here)
-        gen = np.cumprod(np.broadcast_to(np.exp(lam * h * (phi - 1.0)), (size, phi.size)), axis=0)
-        arrived = np.vstack([np.ones((1, phi.size), complex), gen[:-1]])
+        # arrivals' work over grid[i] = i h: the i-th power of its law over h
+        arrived = _powers(np.exp(lam * h * (phi - 1.0)), size)
         idle = np.exp(-lam * grid)  # no arrival: the next iteration carries one piece
-        gen = arrived - idle[:, None] + idle[:, None] * phi[None, :]
-        trans = laws(gen * shift[None, :])
+        gen = arrived + idle[:, None] * (phi - 1.0)[None, :]
+        gen *= shift[None, :]
+        trans = laws(gen)
         # stationary law by power iteration (vector-matrix products: a LAPACK solve or a
         # matrix power spins BLAS threads, hundreds of times slower on a loaded machine)
         pi = laws((phi * shift)[None, :])[0]
@@ -525,18 +600,16 @@ class BatchedPrefillLaw:
         busy = e_c / (e_c + idle_time) if lam > 0 else 0.0
         biased = pi * centre / e_c  # iteration seen by an arrival while busy
         # TTFT while busy: residual U L + t0 + own + others' work during L
-        # residual: uniform over the bins 0..i of an iteration in bin i (its discrete transform)
-        m = np.arange(1, size + 1, dtype=float)[:, None]
-        back = np.cumprod(np.broadcast_to(np.exp(-omega), (size, phi.size)), axis=0)
-        step = np.where(np.abs(omega) > 0, 1.0 - np.exp(-omega), 1.0)[None, :]
-        uni = np.where(np.abs(omega)[None, :] > 0, (1.0 - back) / (m * step), 1.0)
-        others = arrived * np.exp(0.5 * lam * h * (phi - 1.0))[None, :]  # over centre[i]
-        busy_spec = (biased[:, None] * uni * others).sum(axis=0)
+        # residual: uniform over the bins 0..i of an iteration in bin i (its discrete
+        # transform, `residual`); others' work over centre[i] = arrived[i] times the half bin
+        arrived *= residual
+        busy_spec = (biased @ arrived) * np.exp(0.5 * lam * h * (phi - 1.0))
         spec = (busy * busy_spec + (1.0 - busy)) * phi * shift
         pmf = laws(spec[None, :])[0]
         self.cdf = np.cumsum(pmf)
         self.h = h
         self.busy = busy
+        return max(float(pi[-1]), float(pmf[-1]))
 
     def quantile(self) -> float:
         """The ``q`` quantile (``inf`` when the engine cannot keep up)."""
@@ -551,6 +624,10 @@ class BatchedPrefillLaw:
         step = float(cdf[k]) - below
         part = (self.q - below) / step if step > 0 else 1.0
         return (k - 1 + min(max(part, 0.0), 1.0)) * self.h + self.extra
+
+    def estimate(self) -> float:
+        """The quantile (the same computation: the law is its cost)."""
+        return self.quantile()
 
     def within(self, limit: float, offset: float = 0.0) -> bool:
         """``not (quantile() + offset > limit)``."""
@@ -712,19 +789,40 @@ class TpotLaw:
             else:
                 start = queued_pmf
             limit = cap_max if math.isfinite(cap_max) else float(xs.max())
-            prob, z1, z2 = backlog_chain(tau0, xs, xw, rate, limit, start, int(ne.max()))
-            at = ne.astype(int)
-            pw, s1, s2 = prob[at], z1[at], z2[at]
-            mean_z = np.where(pw > 0, s1 / np.maximum(pw, 1e-300), 0.0)
-            var_z = np.maximum(0.0, np.where(pw > 0, s2 / np.maximum(pw, 1e-300), 0.0) - mean_z**2)
-            parts.append(
-                (
-                    we[:, None] * pw,
-                    tau0 + mean_z / ne[:, None],
-                    np.sqrt(var_z / (ne**2)[:, None] + (noise**2)[:, None]),
-                    np.repeat(de[:, None], pw.shape[1], axis=1),
-                )
+            short = ne <= CHAIN_EXACT_STEPS
+            most = int(ne[short].max()) if short.any() else 0
+            prob, z1, z2, laws = backlog_chain(
+                tau0, xs, xw, rate, limit, start, int(ne.max()), most
             )
+            long_ = ~short
+            if long_.any():
+                at = ne[long_].astype(int)
+                pw, s1, s2 = prob[at], z1[at], z2[at]
+                mean_z = np.where(pw > 0, s1 / np.maximum(pw, 1e-300), 0.0)
+                var_z = np.where(pw > 0, s2 / np.maximum(pw, 1e-300), 0.0) - mean_z**2
+                var_z = np.maximum(0.0, var_z)
+                nl = ne[long_]
+                parts.append(
+                    (
+                        we[long_, None] * pw,
+                        tau0 + mean_z / nl[:, None],
+                        np.sqrt(var_z / (nl**2)[:, None] + (noise[long_] ** 2)[:, None]),
+                        np.repeat(de[long_, None], pw.shape[1], axis=1),
+                    )
+                )
+            if short.any():  # the exact law on the grid, each step spread over its width
+                ns = ne[short]
+                step = limit / CHAIN_BINS_PER_CHUNK
+                grid_pts = np.arange(laws.shape[1]) * step
+                spread = step / math.sqrt(12.0) / ns
+                parts.append(
+                    (
+                        we[short, None] * laws[ns.astype(int)],
+                        tau0 + grid_pts[None, :] / ns[:, None],
+                        np.repeat(np.hypot(noise[short], spread)[:, None], grid_pts.size, 1),
+                        np.repeat(de[short, None], grid_pts.size, axis=1),
+                    )
+                )
         elif exact.any():
             ne, we, de, noise = n[exact], w[exact], d[exact], sd_n[exact]
             top = int(ne.max())
@@ -814,6 +912,11 @@ class TpotLaw:
         """The ``q`` quantile (0 when no request decodes)."""
         return self._search(None)
 
+    def estimate(self) -> float:
+        """The quantile to ``1e-4`` relative (at or above it, up to a point mass just
+        below): steers the capacity search, which decides with :meth:`within`."""
+        return self._search(None, 1e-4)
+
     def within(self, limit: float) -> bool:
         """``not (quantile() > limit)``, decided as computing the quantile would.
 
@@ -826,9 +929,9 @@ class TpotLaw:
         """
         return bool(self._search(limit))
 
-    def _search(self, limit: float | None) -> float:
-        """The quantile (``limit`` None), or the decision ``not (quantile() > limit)``
-        as 1.0/0.0."""
+    def _search(self, limit: float | None, rtol: float = 1e-7) -> float:
+        """The quantile (``limit`` None) to ``rtol``, or the decision ``not (quantile() >
+        limit)`` as 1.0/0.0."""
         if self.trivial:
             return 0.0 if limit is None else float(limit >= 0.0)
         excess, floor = self.excess, self.floor
@@ -863,7 +966,7 @@ class TpotLaw:
                     return 1.0
                 if lo - floor > limit:
                     return 0.0
-            if hi - lo <= 1e-7 * max(abs(hi), 1e-300) or f_hi <= 0:
+            if hi - lo <= rtol * max(abs(hi), 1e-300) or f_hi <= 0:
                 break
             if step % 4 == 3 or f_hi - f_lo <= 0:
                 mid = 0.5 * (lo + hi)

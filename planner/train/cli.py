@@ -99,6 +99,22 @@ def train(
     even_stages: Annotated[
         bool, typer.Option("--even-stages", help="Only equal pipeline stages (no uneven split).")
     ] = False,
+    partial_recompute: Annotated[
+        bool,
+        typer.Option(
+            "--partial-recompute",
+            help="Also search full recompute of the first k layers per stage (the least k "
+            "that fits; --fix recompute_layers=K pins it).",
+        ),
+    ] = False,
+    hsdp: Annotated[
+        bool,
+        typer.Option(
+            "--hsdp",
+            help="Also search hybrid sharding: ZeRO states sharded inside groups of the "
+            "data-parallel ranks, replicated across (--fix shard_group=G pins it).",
+        ),
+    ] = False,
     software: Annotated[
         str | None,
         typer.Option(
@@ -244,6 +260,8 @@ def train(
         "objective": objective,
         "overlap_grad_reduce": overlap_grad_reduce,
         "flash_attention": flash_attention,
+        "partial_recompute": partial_recompute,
+        "hsdp": hsdp,
     }
     from planner.train.export import check_format
     from planner.train.export import export as export_plan

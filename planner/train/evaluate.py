@@ -48,6 +48,18 @@ def verify(problem: TrainingProblem, plan: TrainingPlan) -> list[str]:
         out.append(f"plan.recompute={plan.recompute!r} is not one of {RECOMPUTE}")
     if plan.zero not in (0, 1, 2, 3):
         out.append(f"plan.zero={plan.zero!r} is not 0..3")
+    k = plan.recompute_layers
+    if isinstance(k, bool) or not isinstance(k, int) or k < 0:
+        out.append(f"plan.recompute_layers={k!r} must be an integer >= 0")
+    elif k and plan.recompute != "full":
+        out.append(f"plan.recompute_layers={k} needs recompute=full")
+    g = plan.shard_group
+    if isinstance(g, bool) or not isinstance(g, int) or g < 0:
+        out.append(f"plan.shard_group={g!r} must be an integer >= 0")
+    elif g and plan.zero < 1:
+        out.append(f"plan.shard_group={g} needs ZeRO >= 1 (sharded states)")
+    elif g and (plan.dp * plan.cp) % g:
+        out.append(f"plan.shard_group={g} does not divide dp*cp={plan.dp * plan.cp}")
     if out:
         return out
 
@@ -139,7 +151,8 @@ def verify(problem: TrainingProblem, plan: TrainingPlan) -> list[str]:
             out.append("interleaving is not supported across GPU pools")
 
     # the user's fixed decisions
-    for name in ("tp", "pp", "dp", "cp", "ep", "microbatch", "interleave", "recompute", "zero"):
+    names = ("tp", "pp", "dp", "cp", "ep", "microbatch", "interleave", "recompute", "zero")
+    for name in (*names, "recompute_layers", "shard_group"):
         fixed = getattr(c, name)
         if fixed is not None and getattr(plan, name) != fixed:
             out.append(f"{name}={getattr(plan, name)} but the problem fixes {name}={fixed}")

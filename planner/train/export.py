@@ -57,6 +57,7 @@ KEYS: dict[str, frozenset[str]] = {
             "--recompute-method",
             "--recompute-num-layers",
             "--use-distributed-optimizer",
+            "--num-distributed-optimizer-instances",
             "--overlap-grad-reduce",
             "--overlap-param-gather",
             "--tp-comm-overlap",
@@ -144,12 +145,24 @@ def _megatron(problem: TrainingProblem, plan: TrainingPlan) -> tuple[dict[str, A
         out["--recompute-granularity"] = "full"
         out["--recompute-method"] = "block" if plan.recompute_layers else "uniform"
         out["--recompute-num-layers"] = plan.recompute_layers or 1
+        v, k = plan.interleave, plan.recompute_layers
+        if k and v > 1:
+            # Megatron's block method counts the layers of each virtual stage (model chunk)
+            out["--recompute-num-layers"] = -(-k // v)
+            if k % v:
+                notes.append(
+                    f"recompute_layers={k} over {v} virtual stages: Megatron recomputes "
+                    f"{-(-k // v)} per virtual stage, {-(-k // v) * v} per stage"
+                )
     elif plan.recompute == "selective":
         out["--recompute-granularity"] = "selective"
     elif plan.recompute == "offload":
         notes.append("activation offload has no Megatron-LM argument here")
     if plan.zero >= 1:
         out["--use-distributed-optimizer"] = True
+        if plan.shard_group:
+            # hybrid sharding: the optimizer states sharded inside each instance
+            out["--num-distributed-optimizer-instances"] = plan.dp * plan.cp // plan.shard_group
         if plan.zero >= 2:
             notes.append(f"ZeRO-{plan.zero} is not a Megatron-LM option (use FSDP or DeepSpeed)")
     if problem.constraints.overlap_grad_reduce:
@@ -169,6 +182,8 @@ def _nemo(problem: TrainingProblem, plan: TrainingPlan) -> tuple[dict[str, Any],
     notes = []
     if len(set(plan.stage_layers)) > 1:
         notes.append(f"uneven stages {list(plan.stage_layers)}: set them in the model config")
+    if plan.shard_group or plan.recompute_layers:
+        notes.append("recompute and sharding settings are not written for NeMo here")
     return {
         "trainer.num_nodes": max(1, plan.gpus // per_node),
         "trainer.devices": min(per_node, plan.gpus),
@@ -188,6 +203,11 @@ def _nemo(problem: TrainingProblem, plan: TrainingPlan) -> tuple[dict[str, Any],
 
 def _deepspeed(problem: TrainingProblem, plan: TrainingPlan) -> tuple[dict[str, Any], list[str]]:
     notes = []
+    if plan.shard_group:
+        notes.append(
+            f"hybrid sharding over groups of {plan.shard_group} ranks is not a DeepSpeed config "
+            "key here (ZeRO++ hpZ keeps a secondary shard instead)"
+        )
     if plan.cp > 1 or plan.ep > 1:
         notes.append("context / expert parallelism are not DeepSpeed config keys here")
     if plan.interleave > 1 or plan.sequence_parallel:
@@ -211,8 +231,18 @@ def _deepspeed(problem: TrainingProblem, plan: TrainingPlan) -> tuple[dict[str, 
 
 def _torchtitan(problem: TrainingProblem, plan: TrainingPlan) -> tuple[dict[str, Any], list[str]]:
     notes = []
-    # ZeRO-3 = FSDP over the data-parallel ranks; ZeRO 0-2 = replicated (DDP / HSDP replicas)
+    # ZeRO-3 = FSDP over the data-parallel ranks (HSDP: over groups of shard_group of them);
+    # ZeRO 0-2 = replicated (DDP / HSDP replicas)
     shard = plan.dp if plan.zero >= 3 else 1
+    if plan.zero >= 3 and plan.shard_group:
+        if plan.cp > 1:
+            notes.append(
+                f"shard_group={plan.shard_group} spans context-parallel ranks: torchtitan "
+                "shards over data_parallel_shard_degree x context_parallel_degree"
+            )
+        shard = max(1, plan.shard_group // plan.cp) if plan.shard_group % plan.cp == 0 else 1
+    elif plan.shard_group:
+        notes.append(f"hybrid sharding with ZeRO-{plan.zero} has no torchtitan setting")
     replicate = plan.dp // shard
     if plan.zero in (1, 2):
         notes.append(f"ZeRO-{plan.zero} has no torchtitan setting: written as DDP")

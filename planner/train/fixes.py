@@ -19,6 +19,8 @@ FIX_KEYS = {
     "interleave": "interleave",
     "v": "interleave",
     "recompute": "recompute",
+    "recompute_layers": "recompute_layers",
+    "shard_group": "shard_group",
     "zero": "zero",
     "sp": "sequence_parallel",
     "sequence_parallel": "sequence_parallel",

@@ -81,6 +81,17 @@ class Constraints:
     recompute
         ``none`` / ``selective`` / ``full`` / ``offload`` (activations to host memory)
         or ``None``.
+    recompute_layers
+        Fixed layers fully recomputed per stage with ``recompute="full"`` (0 = all of
+        them, Megatron's uniform method), or ``None``.
+    partial_recompute
+        Also search full recompute of some layers per stage (``--partial-recompute``;
+        off by default: it about doubles the search on large models).
+    shard_group
+        Fixed ZeRO / FSDP sharding group (hybrid sharding, ``0`` = all ``dp * cp``
+        ranks), or ``None``.
+    hsdp
+        Also search hybrid sharding groups (``--hsdp``; off by default).
     zero
         ZeRO stage 0-3 or ``None``.
     sequence_parallel
@@ -118,6 +129,10 @@ class Constraints:
     microbatch: int | None = None
     interleave: int | None = None
     recompute: str | None = None
+    recompute_layers: int | None = None
+    partial_recompute: bool = False
+    shard_group: int | None = None
+    hsdp: bool = False
     zero: int | None = None
     sequence_parallel: bool | None = None
     stage_layers: tuple[int, ...] | None = None
@@ -136,6 +151,27 @@ class Constraints:
         if self.recompute is not None and self.recompute not in RECOMPUTE:
             raise InputError(
                 f"constraints: recompute must be one of {', '.join(RECOMPUTE)}, got {self.recompute!r}"
+            )
+        if self.recompute_layers is not None and (
+            isinstance(self.recompute_layers, bool)
+            or not isinstance(self.recompute_layers, int)
+            or self.recompute_layers < 0
+        ):
+            raise InputError(
+                f"constraints: recompute_layers must be an integer >= 0, got "
+                f"{self.recompute_layers!r}"
+            )
+        if self.shard_group is not None and (
+            isinstance(self.shard_group, bool)
+            or not isinstance(self.shard_group, int)
+            or self.shard_group < 0
+        ):
+            raise InputError(
+                f"constraints: shard_group must be an integer >= 0, got {self.shard_group!r}"
+            )
+        if self.recompute_layers and self.recompute not in (None, "full"):
+            raise InputError(
+                f"constraints: recompute_layers={self.recompute_layers} needs recompute=full"
             )
         if self.zero is not None and (
             isinstance(self.zero, bool) or not isinstance(self.zero, int) or not 0 <= self.zero <= 3
@@ -188,6 +224,8 @@ class Constraints:
             "overlap_grad_reduce",
             "flash_attention",
             "even_stages",
+            "partial_recompute",
+            "hsdp",
         ):
             if key in data and data[key] is not None and not isinstance(data[key], bool):
                 raise InputError(f"{where}: {key} must be true or false")
@@ -211,6 +249,13 @@ class TrainingPlan(Layout):
     recompute
         ``none`` / ``selective`` / ``full`` / ``offload`` (stored activations copied to
         host memory and back, :func:`planner.perfmodel.stage.stage_cost`).
+    recompute_layers
+        With ``recompute="full"``: the first ``k`` layers of every stage are
+        recomputed (Megatron's ``--recompute-method block --recompute-num-layers k``);
+        0 = every layer (``uniform``).
+    shard_group
+        With ZeRO >= 1: model states sharded over groups of this many of the ``dp *
+        cp`` ranks and replicated across the groups (hybrid sharding, HSDP); 0 = all.
     zero
         ZeRO stage 0-3 (1 = Megatron's distributed optimizer).
     sequence_parallel
@@ -246,6 +291,10 @@ class TrainingPlan(Layout):
             parts.append(f"v{self.interleave}")
         labels = {"none": "norc", "selective": "sel", "full": "full", "offload": "offl"}
         parts.append(labels[self.recompute])
+        if self.recompute == "full" and self.recompute_layers:
+            parts[-1] += str(self.recompute_layers)
+        if self.shard_group:
+            parts.append(f"hsdp{self.shard_group}")
         parts.append(f"zero{self.zero}")
         if self.sequence_parallel:
             parts.append("sp")
@@ -262,7 +311,9 @@ class TrainingPlan(Layout):
             "microbatch": self.microbatch,
             "interleave": self.interleave,
             "recompute": self.recompute,
+            "recompute_layers": self.recompute_layers,
             "zero": self.zero,
+            "shard_group": self.shard_group,
             "sequence_parallel": self.sequence_parallel,
             "stage_layers": list(self.stage_layers),
             "stage_pools": list(self.stage_pools),

@@ -191,8 +191,23 @@ def read_megatron(text: str, where: str) -> Launch:
     method = args.get("--recompute-method")
     if method is not None and str(method) not in ("uniform", "block"):
         raise InputError(f"{where}: --recompute-method must be uniform or block, got {method!r}")
-    if str(method) == "block":
-        out.notes.append("--recompute-method block: partial recompute is not pinned (full is)")
+    if str(method) == "block" and f["recompute"] == "full":
+        # Megatron's block method recomputes the first --recompute-num-layers of each virtual
+        # stage (model chunk): the plan counts them per stage
+        k = args.get("--recompute-num-layers")
+        if k is None:
+            out.notes.append("--recompute-method block without --recompute-num-layers: full")
+        else:
+            f["recompute_layers"] = _int(k, "--recompute-num-layers", where) * f["interleave"]
+    instances = args.get("--num-distributed-optimizer-instances")
+    if (
+        instances is not None
+        and _int(instances, "--num-distributed-optimizer-instances", where) > 1
+    ):
+        out.notes.append(
+            "--num-distributed-optimizer-instances > 1 (hybrid sharding) is not pinned: the "
+            "data-parallel size is left to the planner"
+        )
     f["zero"] = 1 if flags.get("--use-distributed-optimizer") else 0
     out.constraints["overlap_grad_reduce"] = flags.get("--overlap-grad-reduce", False)
     out.software["tp_overlap"] = flags.get("--tp-comm-overlap", False)

@@ -29,7 +29,9 @@ bottleneck with a greedy fill (exact for the bottleneck: stage time and
 memory grow with the layers a stage holds, so the greedy stage boundaries
 dominate those of any feasible split); the sum of the stage times does not
 depend on the split, only the per-step tail may still prefer another one.
-Interleaved mixed-layer plans keep the balanced split.
+Interleaved plans of a dense prefix followed by MoE layers get the exact split of
+:mod:`planner.train.chunk_split` (the dense layers' chunks enumerated, each branch
+solved exactly); other interleaved mixed-layer patterns keep the balanced split.
 """
 
 from __future__ import annotations
@@ -39,9 +41,11 @@ from dataclasses import replace
 
 from planner.perfmodel.memory import in_flight_microbatches
 from planner.perfmodel.stage import pipeline_time, stage_cost
+from planner.train import chunk_split
 from planner.train.hetero.split import StageClass, solve_split
 from planner.train.hetero.terms import MEMORY_RTOL, ComboTerms, type_ids, uniform_layers
 from planner.train.instance import TrainingPlan, TrainingProblem
+from planner.train.space import least_stage_layers
 from planner.train.step_time import (
     Quick,
     balanced_stage_layers,
@@ -57,9 +61,10 @@ LEXICOGRAPHIC = 1e12
 def split_classes(
     problem: TrainingProblem, plan: TrainingPlan, rtol: float = MEMORY_RTOL
 ) -> tuple[list[StageClass], int, float, bool] | None:
-    """Stage classes of ``plan``'s pipeline shifted to ``n' = n - (v - 1) >= 1``.
+    """Stage classes of ``plan``'s pipeline shifted to ``n' = n - (s - 1) >= 1``, ``s`` =
+    :func:`least_stage_layers`.
 
-    Returns ``(classes, layers left after v - 1 per stage, weight, with_sum)``: the
+    Returns ``(classes, layers left after s - 1 per stage, weight, with_sum)``: the
     step time is ``weight max U + [sum U] + max tau`` (``sum U`` counted only when
     ``with_sum``, i.e. 1F1B without interleaving), or ``None`` when the affine model
     is not exact for ``plan`` (layers of mixed types).
@@ -67,29 +72,31 @@ def split_classes(
     if not uniform_layers(problem):
         return None
     pp, v = plan.pp, plan.interleave
+    s = least_stage_layers(plan)
     L = problem.model.layers
     ct = ComboTerms(problem, plan, type_ids(problem)[0])
     pool = problem.cluster.pools[0]
     weight = pipeline_time(1.0, 0.0, ct.m, pp, v)
-    if v <= 1:
+    if s <= 1:
         return ct.classes((pool.label,) * pp, rtol), L, weight, True
-    # interleaved stages are affine from n = v on (a chunk per layer below): read the terms
-    # at v and v + 1 layers, i.e. in n' = n - (v - 1)
-    rest = L - pp * (v - 1)
+    # interleaved stages are affine from n = v on (a chunk per layer below), stages with
+    # partial recompute of k layers from n = k on (all of a smaller stage is recomputed):
+    # read the terms at s and s + 1 layers, i.e. in n' = n - (s - 1)
+    rest = L - pp * (s - 1)
     if rest < pp:
-        return [], rest, 0.0, False
+        return [], rest, 0.0, v <= 1
     layer = type_ids(problem)[0][0]
     capacity = problem.capacity(pool.gpu)
     groups: dict[tuple[bool, bool], StageClass] = {}
     for j in range(pp):
         key = (j == 0, j == pp - 1)
-        t = ct.terms_for(pool.label, *key, False, [layer] * v, [layer] * (v + 1))
+        t = ct.terms_for(pool.label, *key, False, [layer] * s, [layer] * (s + 1))
         cls = groups.get(key)
         if cls is None:
             cls = groups[key] = StageClass(t.u[0], t.u[1], t.tail(rest, ct.overlap), [], [])
         cls.stages.append(j)
         cls.caps.append(t.cap(in_flight_microbatches(j, pp, ct.m, v), capacity, rest, rtol))
-    return list(groups.values()), rest, weight, False
+    return list(groups.values()), rest, weight, v <= 1
 
 
 def exact_stage_layers(problem: TrainingProblem, plan: TrainingPlan) -> tuple[int, ...] | None:
@@ -117,7 +124,7 @@ def exact_stage_layers(problem: TrainingProblem, plan: TrainingPlan) -> tuple[in
     res = solve_split(rest, weight + 1.0, classes)
     if res is None:
         return None
-    return tuple(n + plan.interleave - 1 for n in res.layers)
+    return tuple(n + least_stage_layers(plan) - 1 for n in res.layers)
 
 
 #: Bisection steps on the bottleneck time before the exact descent.
@@ -130,7 +137,8 @@ def bottleneck_stage_layers(problem: TrainingProblem, plan: TrainingPlan) -> tup
     split fits (or the plan is interleaved / spans pools)."""
     model, pp = problem.model, plan.pp
     L = model.layers
-    if plan.interleave > 1 or len(problem.cluster.pools) > 1 or pp > L:
+    least = least_stage_layers(plan)
+    if plan.interleave > 1 or len(problem.cluster.pools) > 1 or pp * least > L:
         return None
     pool = problem.cluster.pools[0]
     flags = moe_flags(model)
@@ -155,8 +163,10 @@ def bottleneck_stage_layers(problem: TrainingProblem, plan: TrainingPlan) -> tup
     def fill(limit: float) -> list[int] | None:
         out, start = [], 0
         for j in range(pp):
-            last_end = L if j == pp - 1 else L - (pp - 1 - j)
-            end = last_end if j == pp - 1 else start + 1
+            last_end = L if j == pp - 1 else L - (pp - 1 - j) * least
+            end = last_end if j == pp - 1 else start + least
+            if end > last_end:
+                return None
             u, mem = cost(j, start, end)
             if u > limit or mem > cap:
                 return None
@@ -215,11 +225,14 @@ def best_stage_layers(problem: TrainingProblem, plan: TrainingPlan) -> tuple[Tra
     affine model does not apply), the balanced split is used.
     """
     uniform = uniform_layers(problem)
-    if plan.pp > 1 and not uniform:
+    mixed_interleaved = not uniform and chunk_split.applies(problem, plan)
+    if mixed_interleaved:
+        layers = chunk_split.interleaved_mixed_layers(problem, plan)
+    elif plan.pp > 1 and not uniform:
         layers = bottleneck_stage_layers(problem, plan)
     else:
         layers = exact_stage_layers(problem, plan)
-    if uniform and plan.interleave <= 1 and layers is not None:
+    if (mixed_interleaved or (uniform and plan.interleave <= 1)) and layers is not None:
         # without interleaving the affine stage model is the step model: the exact split
         # needs no comparison with the balanced one (unless rounding broke its memory)
         exact = replace(plan, stage_layers=layers)
@@ -287,8 +300,9 @@ def cpsat_stage_layers(
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None
     layers = [0] * plan.pp
+    shift = least_stage_layers(plan) - 1
     for j in pick:
-        layers[j] = next(n for n, x in pick[j].items() if solver.value(x)) + plan.interleave - 1
+        layers[j] = next(n for n, x in pick[j].items() if solver.value(x)) + shift
     return tuple(layers)
 
 

@@ -46,6 +46,7 @@ from planner.perfmodel.overlap import OVERLAP_SLOWDOWN
 from planner.perfmodel.stage import (
     TrainingStep,
     layer_memory,
+    layer_time,
     optimizer_time,
     p2p_exposed_floor,
     p2p_transfer,
@@ -56,7 +57,16 @@ from planner.perfmodel.stage import (
 from planner.train.bounds import lower_bound
 from planner.train.instance import TrainingPlan, TrainingProblem
 from planner.train.layer_split import best_stage_layers
-from planner.train.space import Space, divisors, interleaves, pipeline_sizes, space
+from planner.train.space import (
+    Space,
+    divisors,
+    interleaves,
+    least_stage_layers,
+    pipeline_sizes,
+    recompute_layer_counts,
+    shard_groups,
+    space,
+)
 from planner.train.step_time import Quick, balanced_stage_layers, moe_flags, quick, training_step
 
 REL_TOL = 1e-9
@@ -76,11 +86,25 @@ class LayerConfig:
     act_layer: float  # bytes: smallest per-layer stored activation per microbatch
     work_mem: float  # bytes: smallest recompute working set of one layer
     layer_params: float  # smallest per-layer parameter count on one GPU
+    # full recompute of k >= 1 layers per stage (k chosen per candidate); ``work``, and the
+    # memory floors are then those of no recompute and of full recompute (bounds for any k)
+    partial: bool = False
+    act_plain: float = 0.0  # partial: smallest stored activations of a layer not recomputed
+    redo: float = 0.0  # partial: least time to recompute one layer (every stage redoes >= 1)
 
     def plan(
-        self, pp: int, dp: int, interleave: int, zero: int, stage_layers: Sequence[int]
+        self,
+        pp: int,
+        dp: int,
+        interleave: int,
+        zero: int,
+        stage_layers: Sequence[int],
+        recompute_layers: int = 0,
+        shard_group: int = 0,
     ) -> TrainingPlan:
-        """The plan with this configuration and the given pipeline, data-parallel and ZeRO sizes."""
+        """The plan with this configuration and the given pipeline, data-parallel and ZeRO sizes
+        (``recompute_layers``: ``k`` of a partial-recompute configuration; ``shard_group``:
+        hybrid sharding)."""
         return TrainingPlan(
             tp=self.tp,
             pp=pp,
@@ -93,6 +117,8 @@ class LayerConfig:
             zero=zero,
             sequence_parallel=self.sp,
             stage_layers=tuple(stage_layers),
+            recompute_layers=recompute_layers if self.partial else 0,
+            shard_group=shard_group,
         )
 
     def bound(self, problem: TrainingProblem) -> float:
@@ -239,10 +265,12 @@ def layer_config(
     sp: bool,
     floors: tuple[float, float, float] | None = None,
     step: TrainingStep | None = None,
+    partial: bool = False,
 ) -> LayerConfig:
     """The :class:`LayerConfig` of these per-layer decisions (``floors``: from
     :func:`_layer_memory_floors`, and ``step``: from :func:`_group_step`, computed when
-    not given)."""
+    not given). ``partial``: full recompute of some layers per stage (``rc = "full"``):
+    the work of no recompute bounds it (recomputation only adds time)."""
     model = problem.model
     pool = problem.cluster.pools[0]
     n_moe = sum(moe_flags(model))
@@ -252,9 +280,19 @@ def layer_config(
     # W: the whole model as one stage, forward + backward (stage_cost's p2p and per-step
     # terms left out: they only add)
     fwd, bwd = stage_times(
-        replace(step, recompute=rc), pool, model.layers - n_moe, n_moe, True, True
+        replace(step, recompute="none" if partial else rc),
+        pool,
+        model.layers - n_moe,
+        n_moe,
+        True,
+        True,
     )
-    return LayerConfig(t, cp, ep, b, rc, sp, fwd + bwd, *floors)
+    act_plain = redo = 0.0
+    if partial:
+        act_plain = _layer_memory_floors(problem, step, "none")[0]
+        full = replace(step, recompute="full")
+        redo = min(layer_time(full, pool.gpu, m).recompute for m in set(moe_flags(model)))
+    return LayerConfig(t, cp, ep, b, rc, sp, fwd + bwd, *floors, partial, act_plain, redo)
 
 
 def layer_configs(
@@ -300,10 +338,19 @@ def config_seeds(
             f = _layer_memory_floors(problem, step, rc)
             if f[0] + f[1] <= capacity * (1 + 1e-12):
                 floors[rc] = f
-        lazy = "none" in sp_space.recomputes and len(floors) >= 2
+        partial = None
+        if sp_space.partial:
+            # the floors of full recompute (smallest stored activations) bound any k
+            f = floors.get("full") or _layer_memory_floors(problem, step, "full")
+            if f[0] + f[1] <= capacity * (1 + 1e-12):
+                partial = f
+        lazy = "none" in sp_space.recomputes and len(floors) + (partial is not None) >= 2
         if not lazy:
             for rc, f in floors.items():
                 lc = layer_config(problem, t, cp, ep, b, rc, sp, f, step)
+                out.append((lc.bound(problem), lc))
+            if partial is not None:
+                lc = layer_config(problem, t, cp, ep, b, "full", sp, partial, step, True)
                 out.append((lc.bound(problem), lc))
             continue
         plain = layer_config(problem, t, cp, ep, b, "none", sp, floors.get("none"), step)
@@ -312,6 +359,8 @@ def config_seeds(
                 out.append((plain.bound(problem), plain))
             else:
                 out.append((plain.bound(problem), (t, cp, ep, b, rc, sp)))
+        if partial is not None:
+            out.append((plain.bound(problem), (t, cp, ep, b, "full", sp, None, None, True)))
     return out
 
 
@@ -336,8 +385,10 @@ def first_stage_memory(
     pp,
     d,
     zero,
+    shards=None,
 ) -> StageMemory:
-    """Lower bound on the memory terms of stage 0 (arrays accepted for ``stage0, pp, d, zero``).
+    """Lower bound on the memory terms of stage 0 (arrays accepted for ``stage0, pp, d, zero``;
+    ``shards``: ranks the states are sharded over, default ``d * cp``).
 
     Relaxes :func:`~planner.perfmodel.stage.stage_cost`'s memory: every layer
     is given the smallest per-layer parameters, activations and working set of
@@ -349,7 +400,7 @@ def first_stage_memory(
     s = problem.workload.seq_len
     single = pp == 1
     p0 = stage0 * lc.layer_params + model.embedding_params() / t + single * model.head_params() / t
-    w, g, o = model_state_bytes(p0, zero=zero, shards=d * cp)
+    w, g, o = model_state_bytes(p0, zero=zero, shards=d * cp if shards is None else shards)
     rep = 1.0 / t if lc.sp else 1.0
     head = head_activation_bytes(model, micro_batch=lc.microbatch, seq=s, tp=t, cp=cp)
     return StageMemory(
@@ -387,6 +438,7 @@ def split_may_fit(
     v: int,
     z: int,
     capacity: float,
+    k: int = 0,
 ) -> bool:
     """Whether some split with at least ``v`` layers per stage may pass every stage's memory.
 
@@ -395,18 +447,28 @@ def split_may_fit(
     with ``h_0`` from :func:`first_stage_memory` at stage 0's in-flight count and
     ``h_j`` (``j > 0``) from its per-layer part alone (no embedding, no logits)
     at stage ``j``'s; the split needs ``h_j >= v`` and ``sum_j h_j >= L``.
+
+    With partial recompute of ``k`` layers per stage (``lc.partial``) a stage of ``n >=
+    max(v, k)`` layers stores at least ``k`` recomputed layers' activations
+    (``lc.act_layer`` each) and ``n - k`` others' (``lc.act_plain``): ``act_plain`` per
+    layer, and ``k (act_layer - act_plain)`` per in-flight microbatch in the fixed part
+    (memory falls as ``k`` grows); with one stage it holds all ``L`` layers.
     """
     L = problem.model.layers
-    if pp == 1:
+    if pp == 1 and not k:
         return True
-    flight = np.array(stage_flights(pp, m, v))
-    zero_layers = first_stage_memory(problem, lc, 0.0, pp, d, z)
-    one_layer = first_stage_memory(problem, lc, 1.0, pp, d, z)
+    per = replace(lc, act_layer=lc.act_plain) if k else lc
+    flight = np.array(stage_flights(pp, m, v)) if pp > 1 else np.ones(1)
+    save = k * (lc.act_layer - lc.act_plain) * flight
+    if pp == 1:
+        return first_stage_memory(problem, per, L, 1, d, z).total(1.0) + save[0] <= capacity
+    zero_layers = first_stage_memory(problem, per, 0.0, pp, d, z)
+    one_layer = first_stage_memory(problem, per, 1.0, pp, d, z)
     per_layer = one_layer.total(flight) - zero_layers.total(flight)
-    fixed = np.full(pp, zero_layers.work)
-    fixed[0] = zero_layers.total(flight[0])
+    fixed = np.full(pp, zero_layers.work) + save
+    fixed[0] = zero_layers.total(flight[0]) + save[0]
     caps = np.floor((capacity * (1 + 1e-12) - fixed) / np.maximum(per_layer, 1e-300))
-    return bool(caps.min() >= v and np.minimum(caps, L).sum() >= L)
+    return bool(caps.min() >= max(v, k) and np.minimum(caps, L).sum() >= L)
 
 
 def _uneven_capacity_ok(
@@ -517,7 +579,7 @@ def _config_bound(
     # overlapped sends (interleaved / DualPipe schedules) expose at least OVERLAP_SLOWDOWN of
     # their time (planner.perfmodel.overlap.exposed_after)
     share = p2p_exposed_floor(replace(stub, interleave=2))
-    usum = lc.work + np.where(single, 0.0, 2 * share * one * pps)
+    usum = lc.work + np.where(single, 0.0, 2 * share * one * pps) + lc.redo * pps
     if c.objective == "cost":
         # GPUs x (m + (p-1)/v) = tp cp p (B/b + (p-1) d/v): the cost grows with dp, so
         # the bound takes the smallest dp (the optimizer's share is flat or grows too)
@@ -548,9 +610,13 @@ def stage_floor(problem: TrainingProblem, plan: TrainingPlan, usum: float, m: in
     is at least ``k`` (the overlap slowdown; 1 without overlap) times its DP gradient
     and gather volumes' times plus its optimizer time. Over ``n_d`` every such term is
     affine or concave (a collective is 0 at 0 bytes and affine above), so its least
-    value is at an end of the range: the bound takes each term's least over both ends.
+    value is at an end of the range: the bound takes each term's least over both ends
+    (and, with partial recompute of ``k`` layers, at ``n_d = k``, where the recomputed
+    layers' type changes).
     ``usum`` is a lower bound on the sum of the stage times (from the layer
-    configuration's work). Cost objective: times the plan's GPUs and price.
+    configuration's work), raised to the largest stage's bound plus, with partial
+    recompute, the other stages' least time (``max(v, k)`` layers each). Cost objective:
+    times the plan's GPUs and price.
     """
     model = problem.model
     L, pp = model.layers, plan.pp
@@ -561,6 +627,9 @@ def stage_floor(problem: TrainingProblem, plan: TrainingPlan, usum: float, m: in
     n_dense_all = L - n_moe_all
     ends = {min(n, n_dense_all), max(0, n - n_moe_all)}
     step = training_step(problem, plan)
+    if step.recompute == "full" and step.recompute_layers:
+        # partial recompute redoes the first k layers, dense first: a kink at n_d = k
+        ends.add(min(max(step.recompute_layers, min(ends)), max(ends)))
     sw = problem.software
     k_sync = OVERLAP_SLOWDOWN if step.overlap_grad_reduce else 1.0
     k_gather = OVERLAP_SLOWDOWN if (sw.overlap_param_gather and step.overlap_grad_reduce) else 1.0
@@ -577,6 +646,16 @@ def stage_floor(problem: TrainingProblem, plan: TrainingPlan, usum: float, m: in
         opt = min(opt, st.optimizer)
     if plan.zero >= 2:
         sync = gather = 0.0
+    # the stage times add up to at least the largest; with partial recompute each other
+    # stage holds at least max(v, k) layers (k recomputed)
+    others = 0.0
+    if step.recompute == "full" and step.recompute_layers and pp > 1:
+        least = least_stage_layers(plan)
+        others = float("inf")
+        for nd in {min(least, n_dense_all), max(0, least - n_moe_all)}:
+            others = min(others, stage_cost(step, pool, nd, least - nd, False, False).micro)
+        others *= pp - 1
+    usum = max(usum, umax + others)
     umax = max(umax, usum / pp)
     # the schedule as the step model prices it (planner.train.step_time.quick)
     pipe = pipeline_time(umax, usum, m, pp, plan.interleave)
@@ -625,7 +704,7 @@ def _candidates(
                 s0 = _stage0(problem, pp, v)
                 if v not in shares:
                     shares[v] = p2p_exposed_floor(replace(stub, interleave=v))
-                usum = lc.work + 2 * v * one * pp * shares[v]
+                usum = lc.work + 2 * v * one * pp * shares[v] + lc.redo * pp
                 # relaxes stage.pipeline_time's largest stage time to the mean usum / pp
                 pipe = pipeline_time(usum / pp, usum, m, pp, v)
                 p0 = max(s0 * lc.layer_params + emb, -(-L // pp) * lc.layer_params)
@@ -701,12 +780,15 @@ class Frontier:
         self.cut = deadline.expired()
         self.out.configs = len(seeds)
         # heap items: (key, tie, kind, payload); kinds: 0 configuration, 1 candidate to
-        # refine, 2 refined candidate, 3 configuration still to build, 4 pipeline size
+        # refine, 2 refined candidate, 3 configuration still to build, 4 pipeline size,
+        # 5 a candidate with partial recompute of k layers per stage, 6 / 7 a hybrid-sharding
+        # variant to refine / refined
         self.heap: list[tuple] = [
             (key, i, 0 if isinstance(x, LayerConfig) else 3, x) for i, (key, x) in enumerate(seeds)
         ]
         heapq.heapify(self.heap)
         self.tie = itertools.count(len(seeds))
+        self.plain_fits: dict[tuple, bool] = {}
 
     def _push(self, key: float, kind: int, payload) -> None:
         heapq.heappush(self.heap, (key, next(self.tie), kind, payload))
@@ -722,8 +804,6 @@ class Frontier:
         whether the search finished before ``deadline`` and the least open key.
         """
         problem, out = self.problem, self.out
-        c = problem.constraints
-        L = problem.model.layers
         heap = self.heap
         if self.cut:
             return False, lower_bound(problem)
@@ -752,6 +832,30 @@ class Frontier:
                 lc, p, b = payload
                 self._expand(lc, [p], {p: b})
                 continue
+            if kind in (6, 7):  # hybrid sharding over groups of g ranks
+                *rest, g = payload
+                lc, pp, d, v, z, m, usum = rest
+                plan = lc.plan(pp, d, v, z, (), 0, g)
+                if kind == 6:
+                    s0 = _stage0(problem, pp, v)
+                    mem = first_stage_memory(problem, lc, s0, pp, d, z, g)
+                    if mem.total(in_flight_microbatches(0, pp, m, v)) > self.capacity:
+                        continue
+                    refined = stage_floor(problem, plan, usum, m)
+                    if refined > key:
+                        self._push(refined, 7, payload)
+                        continue
+                self._evaluate(top, plan)
+                continue
+            if kind == 5:  # partial recompute of k layers per stage (space.recompute_layer_counts)
+                *payload, k = payload
+                lc, pp, d, v, z, m, usum = payload
+                rule = problem.constraints.recompute_layers is None
+                if rule and self._fits_plain(lc.plan(pp, d, v, z, ())):
+                    continue  # fits without recomputation: no partial recompute
+                if not self._evaluate(top, lc.plan(pp, d, v, z, (), k)) and rule:
+                    self._push_partial(key, payload, k + 1)  # the next k may fit
+                continue
             lc, pp, d, v, z, m, usum = payload
             if kind == 1:
                 fits, floor = candidate_may_fit(problem, lc, pp, d, m, v, z, self.capacity)
@@ -759,22 +863,80 @@ class Frontier:
                     out.min_memory = (floor, None)
                 if not fits:
                     continue
+                if not lc.partial:
+                    self._push_hsdp(key, payload)
                 if pp > 1:  # bounded before the layer split
-                    refined = stage_floor(problem, lc.plan(pp, d, v, z, ()), usum, m)
+                    first = recompute_layer_counts(problem, pp)[:1] if lc.partial else [0]
+                    if not first:
+                        continue
+                    plan = lc.plan(pp, d, v, z, (), first[0])
+                    refined = stage_floor(problem, plan, usum, m)
                     if refined > key:
                         self._push(refined, 2, payload)
                         continue
-            if c.stage_layers is not None or c.even_stages:
-                stage = c.stage_layers or balanced_stage_layers(L, pp)
-                plan = lc.plan(pp, d, v, z, stage)
-                q = quick(problem, plan)
-            else:  # the exact layers per stage (planner.train.layer_split)
-                plan, q = best_stage_layers(problem, lc.plan(pp, d, v, z, ()))
-            out.evaluated += 1
-            if q.fits:
-                top.offer(plan, q)
-                out.seen.append((plan, q))
+            if 0 not in shard_groups(problem, d, lc.cp, z):
+                continue  # a fixed hybrid-sharding group: only its variants (kinds 6, 7)
+            if lc.partial:
+                self._push_partial(key, payload, None)
+                continue
+            self._evaluate(top, lc.plan(pp, d, v, z, ()))
         return True, heap[0][0] if heap else float("inf")
+
+    def _best(self, plan: TrainingPlan) -> tuple[TrainingPlan, Quick]:
+        """``plan`` with its best layers per stage (the fixed or even ones if so constrained)."""
+        problem, c = self.problem, self.problem.constraints
+        if c.stage_layers is not None or c.even_stages:
+            stage = c.stage_layers or balanced_stage_layers(problem.model.layers, plan.pp)
+            plan = replace(plan, stage_layers=tuple(stage))
+            return plan, quick(problem, plan)
+        return best_stage_layers(problem, plan)  # the exact split (planner.train.layer_split)
+
+    def _evaluate(self, top: TopK, plan: TrainingPlan) -> bool:
+        """Evaluate ``plan`` with its best layers per stage; offer it if it fits (returned)."""
+        plan, q = self._best(plan)
+        self.out.evaluated += 1
+        if plan.recompute == "none":
+            self.plain_fits[_layout_key(plan)] = q.fits
+        if q.fits:
+            top.offer(plan, q)
+            self.out.seen.append((plan, q))
+        return q.fits
+
+    def _fits_plain(self, plan: TrainingPlan) -> bool:
+        """Whether ``plan`` fits with some split without recomputation (cached)."""
+        plain = replace(plan, recompute="none", recompute_layers=0)
+        key = _layout_key(plain)
+        got = self.plain_fits.get(key)
+        if got is None:
+            got = self.plain_fits[key] = self._best(plain)[1].fits
+        return got
+
+    def _push_hsdp(self, key: float, payload: tuple) -> None:
+        """Queue the hybrid-sharding variants of a candidate (:func:`shard_groups`; the
+        candidate's bound holds for them: their optimizer shards and memory only grow)."""
+        lc, d, z = payload[0], payload[2], payload[4]
+        for g in shard_groups(self.problem, d, lc.cp, z):
+            if g:
+                self._push(key, 6, (*payload, g))
+
+    def _push_partial(self, key: float, payload: tuple, k: int | None) -> None:
+        """Queue partial recompute of ``k`` layers per stage (``None``: the least ``k``),
+        skipping the ``k`` whose memory cannot fit (:func:`split_may_fit`, falling with
+        ``k``), keyed by its :func:`stage_floor` (growing with ``k``)."""
+        lc, pp, d, v, z, m, usum = payload
+        counts = recompute_layer_counts(self.problem, pp)
+        k = counts[0] if k is None and counts else k
+        while k is not None and k in counts:
+            if split_may_fit(self.problem, lc, pp, d, m, v, z, self.capacity, k):
+                floor = stage_floor(self.problem, lc.plan(pp, d, v, z, (), k), usum, m)
+                self._push(max(key, floor), 5, (*payload, k))
+                return
+            k += 1
+
+
+def _layout_key(plan: TrainingPlan) -> TrainingPlan:
+    """A plan's decisions but the split (the cache key of :meth:`Frontier._fits_plain`)."""
+    return replace(plan, stage_layers=())
 
 
 def exact_search(
@@ -816,7 +978,7 @@ def exact_search(
     complete, lowest_open = frontier.run(top, threshold, deadline)
     out = frontier.out
     out.frontier = frontier
-    out.pruned_pairs = sum(1 for item in frontier.heap if item[2] in (1, 2, 4))
+    out.pruned_pairs = sum(1 for item in frontier.heap if item[2] in (1, 2, 4, 5, 6, 7))
     out.pruned_configs = sum(1 for item in frontier.heap if item[2] in (0, 3))
     out.ranked = top.best()
     out.complete = complete

@@ -17,7 +17,16 @@ The space (per decision, after the user's fixed values):
   stage; ``v`` divides ``floor(L / p)`` or ``ceil(L / p)`` (uneven chunks
   when ``p v`` does not divide the layers; ``even_stages`` keeps only ``p`` and
   ``p v`` dividing the layers);
-* ``recompute``: none / selective / full / offload (activations to host memory); ``zero``: 0-3 (2 and 3 only
+* ``shard_group``: with ZeRO >= 1 and ``hsdp``, every proper divisor of ``dp * cp``
+  (states sharded inside groups of that size, replicated across: :func:`shard_groups`);
+* ``recompute``: none / selective / full / offload (activations to host memory), and
+  full over the first ``k`` layers of every stage (``recompute_layers``, Megatron's
+  block method) with ``1 <= k < ceil(L / p)`` and every stage holding at least ``k``
+  layers (:func:`recompute_layer_counts`): recompute only what memory requires, i.e.
+  for a layout that does not fit without recomputation (under any split) the least
+  ``k`` with which it fits (a fixed ``recompute_layers`` keeps exactly its ``k``;
+  searched with ``partial_recompute`` or a fixed ``k``);
+  ``zero``: 0-3 (2 and 3 only
   without pipeline parallelism, as in DeepSpeed/FSDP); ``sequence_parallel``
   only with ``tp > 1``.
 """
@@ -58,6 +67,7 @@ class Space:
     recomputes: tuple[str, ...]
     zeros: tuple[int, ...]
     budget: int
+    partial: bool = False  # full recompute of k layers per stage (recompute_layers = k)
 
 
 def tp_ok(problem: TrainingProblem, t: int) -> bool:
@@ -106,8 +116,32 @@ def space(problem: TrainingProblem) -> Space:
     if c.microbatch is not None:
         bs = [b for b in bs if b == c.microbatch]
     rcs = list(RECOMPUTE) if c.recompute is None else [c.recompute]
+    partial = "full" in rcs and (c.partial_recompute or bool(c.recompute_layers))
+    if c.recompute_layers:  # a fixed k: only full recompute of k layers per stage
+        rcs = []
     zeros = [0, 1, 2, 3] if c.zero is None else [c.zero]
-    return Space(tuple(tps), tuple(cps), tuple(eps), tuple(bs), tuple(rcs), tuple(zeros), n)
+    return Space(
+        tuple(tps), tuple(cps), tuple(eps), tuple(bs), tuple(rcs), tuple(zeros), n, partial
+    )
+
+
+def recompute_layer_counts(problem: TrainingProblem, pp: int) -> range:
+    """Layers ``k`` recomputed per stage by partial recompute on ``pp`` stages.
+
+    ``1 <= k`` below the largest stage (``k`` at or above it is full recompute), every
+    stage holding at least ``k`` layers (as Megatron's block method assumes): ``k <=
+    floor(L / p)`` and ``k < ceil(L / p)``; with fixed stages ``k`` is at most the
+    smallest and below the largest; a fixed ``recompute_layers`` keeps only itself.
+    """
+    c, L = problem.constraints, problem.model.layers
+    if c.stage_layers is not None:
+        top = min(min(c.stage_layers), max(c.stage_layers) - 1)
+    else:
+        top = min(L // pp, -(-L // pp) - 1)
+    if c.recompute_layers:
+        k = c.recompute_layers
+        return range(k, k + 1) if k <= top else range(0)
+    return range(1, top + 1)
 
 
 def pipeline_sizes(problem: TrainingProblem, t: int, cp: int) -> list[int]:
@@ -138,6 +172,26 @@ def interleaves(problem: TrainingProblem, pp: int, microbatches: int) -> list[in
     if c.interleave is not None:
         out = [v for v in out if v == c.interleave]
     return out
+
+
+def shard_groups(problem: TrainingProblem, dp: int, cp: int, zero: int) -> list[int]:
+    """Hybrid-sharding groups of a plan (``0`` = all ``dp * cp`` ranks): with ZeRO >= 1 and
+    ``hsdp`` every proper divisor of ``dp * cp`` too (a fixed ``shard_group`` only itself)."""
+    c = problem.constraints
+    if c.shard_group is not None:
+        g = c.shard_group
+        ok = g == 0 or (zero >= 1 and (dp * cp) % g == 0)
+        return [g] if ok else []
+    if zero < 1 or not c.hsdp:
+        return [0]
+    return [0] + [g for g in divisors(dp * cp) if g < dp * cp]
+
+
+def least_stage_layers(plan: TrainingPlan) -> int:
+    """Fewest layers a stage of ``plan`` may hold: one per chunk, and with partial recompute
+    of ``k`` layers per stage at least ``k`` (:func:`recompute_layer_counts`)."""
+    k = plan.recompute_layers if plan.recompute == "full" else 0
+    return max(1, plan.interleave, k)
 
 
 def structural_violations(problem: TrainingProblem, plan: TrainingPlan) -> list[str]:

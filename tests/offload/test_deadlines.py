@@ -49,7 +49,12 @@ def test_auto_looks_at_the_deadline_every_step():
 
 
 def test_policies_leave_time_for_the_answer_of_a_long_trace():
-    from planner.offload.methods import ANSWER_S_PER_CELL, POLICY_SHARE, policy_deadline
+    from planner.offload.methods import (
+        ANSWER_S_PER_CELL,
+        ANSWER_S_PER_ROW,
+        POLICY_SHARE,
+        policy_deadline,
+    )
 
     short = generate("llada2-mini", steps=8, layers=2, seed=1)
     assert policy_deadline(short, 2.0).remaining() <= POLICY_SHARE * 2.0
@@ -58,3 +63,21 @@ def test_policies_leave_time_for_the_answer_of_a_long_trace():
     limit = 1.5 * ANSWER_S_PER_CELL * long.counts.size  # answer time = 2/3 of the limit
     assert policy_deadline(long, limit).remaining() <= limit / 3 + 1e-9
     assert policy_deadline(long, 0.5 * limit).expired()  # nothing left to decide steps in
+    # every decided step adds its rows' answer time (all layers)
+    assert policy_deadline(long, limit).step_s == ANSWER_S_PER_ROW * long.layers
+
+
+def test_a_policy_stops_when_its_decided_steps_would_outlast_the_limit():
+    from planner.offload.policy import StepDeadline
+
+    inst = generate("llada2-mini", steps=4 * CHECK_EVERY, layers=2, seed=1)
+    # a limit of 1e6 s that wall time never touches, each decided step's rows "costing"
+    # 1e6 / (2 * CHECK_EVERY) s: the look at 2 * CHECK_EVERY decided steps stops the policy
+    mask, decided = simulate_until(inst, LRUPolicy(), StepDeadline(1e6, 1e6 / (2 * CHECK_EVERY)))
+    assert decided == 2 * CHECK_EVERY
+    full = simulate(inst, LRUPolicy())
+    assert np.array_equal(mask[:decided], full[:decided])
+    assert (mask[decided:] == mask[decided - 1]).all()
+    # without the per-step cost the same limit lets it decide every step
+    _, every = simulate_until(inst, LRUPolicy(), StepDeadline(1e6, 0.0))
+    assert every == inst.steps

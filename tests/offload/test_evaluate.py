@@ -91,3 +91,8 @@ def test_evaluate_agrees_with_plain_loops_and_vectorized(inst, data):
     plan = [[set(ids) for ids in step] for step in sol.resident]
     assert evaluate(inst, sol) == pytest.approx(model_cost(inst, plan), abs=1e-12)
     assert plan_times(inst, mask).sum() == pytest.approx(evaluate(inst, sol), abs=1e-12)
+    # the summary of the methods, read from the mask they built the solution from: same numbers
+    from_lists, from_mask = summary(inst, sol), summary(inst, sol, mask)
+    assert from_mask["plan"] == from_lists["plan"]
+    for key in ("time_s", "gpu_s", "cpu_s", "loads", "gpu_tokens", "cpu_tokens"):
+        assert from_mask[key] == from_lists[key]

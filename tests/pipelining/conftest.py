@@ -14,3 +14,9 @@ from .strategies import INSTANCES
 def fa3() -> Instance:
     """The bundled FA3 forward kernel (H100)."""
     return read(INSTANCES / "fa3_fwd_hopper.json")[0]
+
+
+@pytest.fixture
+def fa4() -> Instance:
+    """The bundled FA4 forward kernel (B200)."""
+    return read(INSTANCES / "fa4_fwd_blackwell.json")[0]

@@ -1,9 +1,14 @@
-"""The FA3 structure on the Hopper forward kernel, as predicates on the optimal schedule."""
+"""The FA3 structure on the Hopper forward kernel, as predicates on the optimal schedule; FA4's
+roles on the Blackwell forward kernel among the optimal schedules."""
 
 from __future__ import annotations
 
+from planner.core.cpsat import make_solver
 from planner.core.result import Status
 from planner.core.solve import solve
+from planner.pipelining.bounds import length_lb
+from planner.pipelining.cpsat import build
+from planner.pipelining.evaluate import verify
 
 
 def test_hopper_forward_finds_the_fa3_structure(fa3):
@@ -26,3 +31,28 @@ def test_hopper_forward_finds_the_fa3_structure(fa3):
     first_qk = min(start["qk_a"], start["qk_b"])
     softmax_end = max(start[f"exp_{s}"] + fa3.op(f"exp_{s}").latency for s in "ab")
     assert first_qk + sol.ii < softmax_end
+
+
+def fa4_roles(inst) -> dict[str, int]:
+    """FA4's warp roles (flash_fwd_sm100.py): load warp, MMA warp, a softmax group per query
+    tile, one correction group; numbered in the order the model opens groups."""
+    role = {"tma": 0, "gemm": 1, "correction": 3}
+    return {o.id: role.get(o.kind, 2 if o.id.endswith("_a") else 4) for o in inst.ops}
+
+
+def test_blackwell_forward_fa4_roles_tie_the_unpinned_optimum(fa4):
+    # ii 92 is the optimum the exact method proves (bench/results/pipelining/kernels.md);
+    # at it FA4's roles pinned must reach the shortest length of the free model. Before the
+    # row factor's exp2 moved to rowmax (as FA4 computes it), they had no schedule at 92.
+    ii, horizon = 92, 240  # an optimum inside the horizon is the optimum
+    lengths = {}
+    for pinned in (False, True):
+        model = build(fa4, ii, length_lb=length_lb(fa4, ii), horizon=horizon)
+        if pinned:
+            model.fix_warps(fa4_roles(fa4))
+        solver = make_solver(time_limit=60, threads=2)
+        assert solver.status_name(solver.solve(model.model)) == "OPTIMAL"
+        sol = model.solution(solver)
+        assert verify(fa4, sol) == []
+        lengths[pinned] = sol.length
+    assert lengths[True] == lengths[False]

@@ -10,12 +10,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from planner.serve.queueing import (
+    CHAIN_BINS_PER_CHUNK,
     BatchedPrefillLaw,
+    backlog_chain,
     compound_quantile,
     discrete_quantile,
     gg1_mean_wait,
     normal_cdf,
     normal_cdf_array,
+    poisson_pmf,
     queued_count_pmf,
     response_quantile,
     tpot_quantile,
@@ -266,3 +269,53 @@ def test_batched_prefill_law_matches_simulating_the_engine(rho, t0, q):
         i = j
     want = np.quantile(ttft[n // 10 :], q) + 0.001
     assert abs(got / want - 1.0) <= 0.1
+
+
+@settings(max_examples=5, deadline=None)
+@given(
+    st.floats(0.005, 0.02),
+    st.floats(0.1, 0.8),
+    st.floats(0.0, 3.0),
+    st.integers(1, 12),
+)
+def test_backlog_chain_carried_law_matches_sampling_the_recursion(tau0, rho, queued, steps):
+    """The joint chain's law of the extra carried in ``steps`` iterations (pieces on the
+    chain's grid, so the law is exact up to sampling error) against separate loops."""
+    cap = 4.0 * tau0
+    h = cap / CHAIN_BINS_PER_CHUNK
+    pieces = np.array([1.0, 3.0, 6.0, 11.0]) * h  # on the grid: no splitting error
+    weights = np.array([0.4, 0.3, 0.2, 0.1])
+    rate = rho / float(weights @ pieces)
+    start = poisson_pmf(queued, 40) if queued > 0 else np.ones(1)
+    *_, laws = backlog_chain(tau0, pieces, weights, rate, cap, start, steps, steps)
+    got = laws[steps]
+    rng = np.random.default_rng(5)
+    n = 40000
+
+    def work(counts: np.ndarray) -> np.ndarray:
+        total = np.zeros(counts.size)
+        for j in range(int(counts.max(initial=0))):
+            total += np.where(counts > j, rng.choice(pieces, counts.size, p=weights), 0.0)
+        return total
+
+    backlog = work(rng.poisson(queued, n))
+    carried = np.zeros(n)
+    for _ in range(steps):
+        y = np.minimum(backlog, cap)
+        carried += y
+        backlog += work(rng.poisson(rate * (tau0 + y))) - y
+    sampled = np.bincount(np.rint(carried / h).astype(int), minlength=got.size) / n
+    assert np.abs(np.cumsum(got) - np.cumsum(sampled[: got.size])).max() <= 0.015
+
+
+def test_batched_prefill_grid_widens_when_the_law_reaches_its_end():
+    """Without a fixed iteration cost the iterations of a busy period outgrow 16 single-piece
+    lengths; the grid must widen rather than fold the tail into its last bin (found by
+    hypothesis: rho 0.75, t0 0, q 0.99 read 0.225 s against 0.306 s simulated)."""
+    pieces = np.linspace(0.002, 0.05, 25)
+    weights = np.exp(-pieces / 0.015)
+    weights /= weights.sum()
+    lam = 0.75 / float(weights @ pieces)
+    law = BatchedPrefillLaw(lam, 0.0, pieces, weights, 0.99, extra=0.001)
+    assert law.span > 16.0
+    assert law.cdf[-2] >= 0.99

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from dataclasses import replace
 from pathlib import Path
 
 from planner.perfmodel.hardware import parse_cluster
@@ -105,17 +106,76 @@ def _interleaves(prob: TrainingProblem, p: int, m: int) -> list[int]:
     return [v for v in vs if c.interleave is None or v == c.interleave]
 
 
-def _splits(prob: TrainingProblem, p: int, v: int):
-    """Layers per stage the planner may choose: every composition with at least ``v`` layers
-    per stage, unless the stages are fixed, must be even, or the layers are of mixed types
-    (then the balanced rule, documented in planner.train.layer_split)."""
+def _splits(prob: TrainingProblem, p: int, v: int, least: int = 1):
+    """Layers per stage the planner may choose: every composition with at least ``v`` (and
+    ``least``) layers per stage, unless the stages are fixed, must be even, or the layers are
+    of mixed types (then the balanced rule, documented in planner.train.layer_split)."""
     c, model = prob.constraints, prob.model
     if c.stage_layers is not None:
         return [tuple(c.stage_layers)]
     types = {model.is_moe_layer(i) for i in range(model.layers)}
     if c.even_stages or len(types) > 1 or p == 1:
         return [_balanced(model.layers, p)]
-    return [s for s in compositions(model.layers, p) if min(s) >= v]
+    return [s for s in compositions(model.layers, p) if min(s) >= max(v, least)]
+
+
+def _sharding_choice(prob: TrainingProblem, layout: TrainingPlan, rc: str):
+    """``(recompute_layers, shard_group)`` pairs of the documented space: hybrid-sharding
+    groups (every proper divisor of ``dp * cp`` with ZeRO >= 1 and ``hsdp``; a fixed group
+    only itself) without partial recompute."""
+    c = prob.constraints
+    n = layout.dp * layout.cp
+    if c.shard_group is not None:
+        g = c.shard_group
+        groups = [g] if g == 0 or (layout.zero >= 1 and n % g == 0) else []
+    elif c.hsdp and layout.zero >= 1:
+        groups = [0] + [g for g in range(1, n) if n % g == 0]
+    else:
+        groups = [0]
+    out = []
+    for k in _partial_choice(prob, layout, rc):
+        out += [(k, g) for g in groups if g == 0 or k == 0]
+    return out
+
+
+def _fits_some_split(prob: TrainingProblem, plan: TrainingPlan, least: int) -> bool:
+    return any(
+        quick(prob, replace(plan, stage_layers=s)).fits
+        for s in _splits(prob, plan.pp, plan.interleave, least)
+    )
+
+
+def _partial_choice(prob: TrainingProblem, layout: TrainingPlan, rc: str) -> list[int]:
+    """``recompute_layers`` of the documented space for ``layout``: 0; with full recompute
+    also the least ``k`` with which the layout fits, when it does not fit without
+    recomputation (a fixed ``recompute_layers`` is taken as it is)."""
+    c = prob.constraints
+    ks = _recompute_layers(prob, layout.pp, rc)
+    if rc != "full" or c.recompute_layers is not None:
+        return ks
+    if _fits_some_split(prob, replace(layout, recompute="none"), 1):
+        return [0]
+    for k in ks[1:]:
+        if _fits_some_split(prob, replace(layout, recompute="full", recompute_layers=k), k):
+            return [0, k]
+    return [0]
+
+
+def _recompute_layers(prob: TrainingProblem, p: int, rc: str) -> list[int]:
+    """``recompute_layers`` values of the documented space: 0, and with full recompute every
+    ``k >= 1`` below the largest stage that every stage can hold (``k * p <= L``,
+    ``k < ceil(L / p)``; fixed stages: ``k <= min`` and ``k < max``)."""
+    c, L = prob.constraints, prob.model.layers
+    if rc != "full":
+        return [0] if not c.recompute_layers else []
+    if not c.partial_recompute and c.recompute_layers is None:
+        return [0]
+    if c.stage_layers is not None:
+        ks = [k for k in range(1, L) if k <= min(c.stage_layers) and k < max(c.stage_layers)]
+    else:
+        ks = [k for k in range(1, L) if k * p <= L and k < -(-L // p)]
+    out = [0, *ks]
+    return [k for k in out if c.recompute_layers is None or k == c.recompute_layers]
 
 
 def _balanced(L: int, p: int) -> tuple[int, ...]:
@@ -147,24 +207,30 @@ def brute_force(prob: TrainingProblem) -> tuple[float, TrainingPlan | None, int]
                 for v, z in itertools.product(_interleaves(prob, p, m), zeros):
                     if p > 1 and z >= 2:
                         continue
-                    for stages in _splits(prob, p, v):
-                        plan = TrainingPlan(
-                            tp=t,
-                            pp=p,
-                            dp=d,
-                            cp=cp,
-                            ep=ep,
-                            microbatch=b,
-                            interleave=v,
-                            recompute=rc,
-                            zero=z,
-                            sequence_parallel=seqpar,
-                            stage_layers=stages,
-                        )
-                        q = quick(prob, plan)
-                        count += 1
-                        if q.fits and q.objective < best:
-                            best, best_plan = q.objective, plan
+                    layout = TrainingPlan(
+                        tp=t,
+                        pp=p,
+                        dp=d,
+                        cp=cp,
+                        ep=ep,
+                        microbatch=b,
+                        interleave=v,
+                        zero=z,
+                        sequence_parallel=seqpar,
+                    )
+                    for k, g in _sharding_choice(prob, layout, rc):
+                        for stages in _splits(prob, p, v, k):
+                            plan = replace(
+                                layout,
+                                recompute=rc,
+                                stage_layers=stages,
+                                recompute_layers=k,
+                                shard_group=g,
+                            )
+                            q = quick(prob, plan)
+                            count += 1
+                            if q.fits and q.objective < best:
+                                best, best_plan = q.objective, plan
     return best, best_plan, count
 
 
@@ -236,3 +302,20 @@ def tiny_moe_spec(layers: int = 3, experts: int = 4, dense_layers: int = 0) -> M
         moe_ffn=512,
         dense_layers=dense_layers,
     )
+
+
+def check_search_against_brute_force(prob: TrainingProblem, top_k: int = 2) -> None:
+    """The exact search's best objective equals the brute force's, and its plans verify."""
+    from planner.train.evaluate import verify
+    from planner.train.search import exact_search
+
+    best, _plan, _count = brute_force(prob)
+    out = exact_search(prob, top_k=top_k)
+    assert out.complete
+    got = out.ranked[0][1].objective if out.ranked else float("inf")
+    if best == float("inf"):
+        assert got == float("inf")
+        return
+    assert abs(got - best) <= 1e-9 * best, (got, best)
+    for plan, _q in out.ranked:
+        assert verify(prob, plan) == []

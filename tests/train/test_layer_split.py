@@ -44,13 +44,18 @@ def _case(seed: int, pp: int, interleave: int, mem_gib: int | None):
     prob = TrainingProblem(
         "split", model, cluster, Workload(batch, rng.choice([512, 2048])), Constraints(), meta={}
     )
+    recompute = rng.choice(["none", "selective", "full", "full"])
+    # partial recompute of k layers per stage (every stage holds at least k)
+    k = rng.choice([0, 1, 2, 3]) if recompute == "full" else 0
+    k = k if k * pp <= model.layers else 0
     plan = TrainingPlan(
         tp=rng.choice([1, 2]),
         pp=pp,
         dp=dp,
         microbatch=1,
         interleave=interleave,
-        recompute=rng.choice(["none", "selective", "full"]),
+        recompute=recompute,
+        recompute_layers=k,
         zero=rng.choice([0, 1]),
         stage_layers=(),
     )
@@ -67,24 +72,24 @@ def _case(seed: int, pp: int, interleave: int, mem_gib: int | None):
 def test_exact_split_matches_brute_force_and_cpsat(seed, pp, interleave, mem_gib):
     prob, plan = _case(seed, pp, interleave, mem_gib)
     L = prob.model.layers
-    brute = min(
-        (_objective(prob, plan, s) for s in _all_splits(L, pp, interleave)), default=math.inf
-    )
+    least = max(interleave, plan.recompute_layers)
+    brute = min((_objective(prob, plan, s) for s in _all_splits(L, pp, least)), default=math.inf)
     layers = exact_stage_layers(prob, plan)
     got = math.inf if layers is None else _objective(prob, plan, layers)
     if brute == math.inf:
         assert got == math.inf
     else:
         assert got == pytest.approx(brute, rel=1e-9)
-        assert sum(layers) == L and min(layers) >= interleave
+        assert sum(layers) == L and min(layers) >= least
     ref = cpsat_stage_layers(prob, plan, time_limit=10)
     ref_value = math.inf if ref is None else _objective(prob, plan, ref)
     # CP-SAT works on times rounded to nanoseconds
     assert ref_value == pytest.approx(brute, rel=1e-5) or ref_value == brute == math.inf
-    # the search's choice is never worse than the balanced rule
+    # the search's choice is never worse than the balanced rule (nor than the brute force)
     chosen, q = best_stage_layers(prob, plan)
     balanced = _objective(prob, plan, balanced_stage_layers(L, pp))
     assert (q.objective if q.fits else math.inf) <= balanced * (1 + 1e-12)
+    assert (q.objective if q.fits else math.inf) <= brute * (1 + 1e-9)
     assert sum(chosen.stage_layers) == L
 
 

@@ -25,10 +25,11 @@ from planner.train.instance import Constraints, TrainingProblem, Workload
 from planner.train.search import (
     _candidates,
     _config_bound,
+    layer_config,
     layer_configs,
     stage_floor,
 )
-from planner.train.space import space
+from planner.train.space import recompute_layer_counts, space
 from planner.train.step_time import quick
 
 from .conftest import compositions
@@ -58,8 +59,9 @@ def _model(rng: random.Random, kind: str):
 
 
 def _best_split(prob: TrainingProblem, plan) -> float:
-    """Least objective of ``plan`` over every split with at least ``v`` layers per stage."""
-    L, v = prob.model.layers, plan.interleave
+    """Least objective of ``plan`` over every split with at least ``v`` layers per stage (and
+    ``k`` with partial recompute of ``k`` layers per stage)."""
+    L, v = prob.model.layers, max(plan.interleave, plan.recompute_layers)
     best = math.inf
     for split in compositions(L, plan.pp):
         if min(split) >= v:
@@ -92,17 +94,28 @@ def test_bounds_are_below_every_split(seed, kind, software, objective, gpus, ove
     plain = {
         (x.tp, x.cp, x.ep, x.microbatch, x.sp): x.work for x in configs if x.recompute == "none"
     }
+    # partial recompute (k layers per stage): its configuration carries the plain work
+    configs += [
+        layer_config(prob, x.tp, x.cp, x.ep, x.microbatch, "full", x.sp, partial=True)
+        for x in configs
+        if x.recompute == "full"
+    ]
     for lc in configs:
         # recompute and offload only add work (search.config_seeds bounds them by it)
         assert lc.work >= plain[lc.tp, lc.cp, lc.ep, lc.microbatch, lc.sp] * (1 - 1e-12)
         per_pp = _config_bound(prob, lc, zeros, math.inf)
         for _b, pp, d, v, z, m, usum in _candidates(prob, lc, zeros, sorted(per_pp)):
-            plan = lc.plan(pp, d, v, z, ())
-            best = _best_split(prob, plan) * (1 + 1e-9)
-            assert lc.bound(prob) <= best
-            assert per_pp[pp] <= best, (plan, per_pp[pp], best)
-            assert _b <= best, (plan, _b, best)
-            if pp > 1:
-                assert stage_floor(prob, plan, usum, m) <= best, (plan, best)
-            checked += 1
+            ks = recompute_layer_counts(prob, pp) if lc.partial else [0]
+            # hybrid sharding (kept under the candidate's bound, refined by the stage floor)
+            groups = [g for g in range(1, d * lc.cp) if (d * lc.cp) % g == 0 and z >= 1]
+            for k, g in [(k, 0) for k in ks] + [(0, g) for g in groups if not lc.partial]:
+                plan = lc.plan(pp, d, v, z, (), k, g)
+                best = _best_split(prob, plan) * (1 + 1e-9)
+                assert lc.bound(prob) <= best
+                assert per_pp[pp] <= best, (plan, per_pp[pp], best)
+                assert _b <= best, (plan, _b, best)
+                # the search keys partial and hybrid-sharding plans by the stage floor at every pp
+                if pp > 1 or lc.partial or g:
+                    assert stage_floor(prob, plan, usum, m) <= best, (plan, best)
+                checked += 1
     assert checked > 0
