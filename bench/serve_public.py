@@ -2,11 +2,12 @@
 
 Rows: the TensorRT-LLM perf-overview throughputs the calibration fits (and holds out, 405B)
 (:data:`planner.perfmodel.calibration.published.SERVING_ROWS`, predicted at saturation by
-:func:`planner.serve.calibration.predict`) and the public rows of three more sources, all
-held out whole (:data:`planner.perfmodel.calibration.serving_public.PUBLIC_SERVING_ROWS`,
-predicted by simulating the modeled replica under the row's load,
-:func:`planner.serve.public.predict_public`). Targets on held-out rows: throughput within
-+/-15 %, latency within +/-25 %.
+:func:`planner.serve.calibration.predict`) and the public rows of four more sources
+(:data:`planner.perfmodel.calibration.serving_public.PUBLIC_SERVING_ROWS`): three held out
+whole, predicted by simulating the modeled replica under the row's load and engine
+(:func:`planner.serve.public.predict_public`), and the vLLM / SGLang fit source, predicted as
+the fit predicts it (analytically, :func:`planner.serve.calibration.predict_public_fit`).
+Targets on held-out rows: throughput within +/-15 %, latency within +/-25 %.
 
 Writes ``public_rows.csv`` (one benchmark row per published row: the prediction as the
 objective, the published value as the measured reference) and ``public_rows.md`` into
@@ -29,9 +30,9 @@ from planner.bench import markdown_rows, write_report
 from planner.bench.rows import write_rows
 from planner.bench.runner import measurement_row
 from planner.core.family import Reference
-from planner.perfmodel.calibration.published import SERVING_ROWS, SOURCES
+from planner.perfmodel.calibration.published import FIT, SERVING_ROWS, SOURCES
 from planner.perfmodel.calibration.serving_public import PUBLIC_SERVING_ROWS, SERVING_SOURCES
-from planner.serve.calibration import predict
+from planner.serve.calibration import predict, predict_public_fit
 from planner.serve.public import predict_public
 
 OUT = Path(__file__).resolve().parent / "results" / "serve"
@@ -49,7 +50,12 @@ def collect(sources: list[str]) -> list[dict]:
             continue
         t0 = time.perf_counter()
         public = hasattr(r, "mode")
-        value = predict_public(r) if public else predict(r)
+        if not public:
+            value = predict(r)
+        elif r.split == FIT:
+            value = predict_public_fit(r)
+        else:
+            value = predict_public(r)
         rows.append(
             {
                 "id": r.id,
@@ -59,7 +65,8 @@ def collect(sources: list[str]) -> list[dict]:
                 "model": r.model,
                 "tp": r.tp,
                 "isl_osl": f"{r.input_tokens}/{r.output_tokens}",
-                "load": f"{r.mode} {r.concurrency}" if public else "saturation",
+                "engine": r.engine if public else "trtllm",
+                "load": _load(r) if public else "saturation",
                 "metric": (r.statistic + " " if public and r.statistic else "") + r.metric,
                 "kind": kind(r.metric),
                 "measured": r.value,
@@ -70,6 +77,12 @@ def collect(sources: list[str]) -> list[dict]:
         )
         print(f"{r.id}: {rows[-1]['error']:+.1%}", flush=True)
     return rows
+
+
+def _load(r) -> str:
+    if r.mode == "rate":
+        return f"{r.rate:g} req/s"
+    return f"{r.mode} {r.concurrency}"
 
 
 def within(r: dict) -> bool:
@@ -142,7 +155,7 @@ def main() -> None:
         f"{counts['latency'][1]} (±25 %).**\n\n"
         f"Wall time {wall:.0f} s, load average {before} -> {after}.\n\n"
     )
-    columns = ["id", "split", "load", "metric", "measured", "predicted", "error"]
+    columns = ["id", "split", "engine", "load", "metric", "measured", "predicted", "error"]
     shown = [
         {**r, "error": f"{100 * r['error']:+.1f} %" + ("" if within(r) else " ✗")} for r in rows
     ]

@@ -42,9 +42,16 @@ attention is FlashAttention FLOPs of the causal prompt at
 ``FLASH_ATTENTION_EFFICIENCY`` of the bf16 peak; two tensor-parallel
 one-shot all-reduces per layer; with ``ep > 1`` two all-to-alls per MoE
 layer; the LM head for the sequences that emit a token; one point-to-point
-send per pipeline boundary; ``iteration_overhead_s`` per iteration. Memory
-per GPU: weights at the weight precision, the runtime reserve, an activation
-workspace for one prefill chunk, and the KV cache in what is left.
+send per pipeline boundary; the engine's host time per iteration
+(:mod:`planner.perfmodel.engines`: per engine, multi-step scheduling, eager launches, SGLang's
+overlap scheduler, a part per running sequence for vLLM and SGLang) and a floor on each
+layer's element-wise kernels. Memory per GPU: weights at the weight precision (Meta's
+``fp8-mixed``: FP8 feed-forward weights of the inner layers only, attention GEMMs and LM head
+in BF16), the runtime reserve (vLLM: the 10 % its ``--gpu-memory-utilization`` 0.9 leaves
+unused), an activation workspace for one prefill chunk (the tensors alive at once per token:
+residual stream, its normed copy and the larger of the attention and MLP intermediates; an
+engine that names its tokens per iteration profiles that many), and the KV cache in what is
+left (TensorRT-LLM: 90 % of it, ``kv_cache_free_gpu_mem_fraction``).
 
 Constants (the fitted ones are marked *fitted*; see the calibration report):
 
@@ -56,17 +63,24 @@ Constants (the fitted ones are marked *fitted*; see the calibration report):
     Slowdown of work overlapped with communication (an assumption).
 ``weight_stream_efficiency`` (in ``calibration/constants.json``)
     *fitted*: fraction of the datasheet HBM bandwidth reached when decode
-    GEMMs and attention stream weights and KV cache. The fit lands at the
-    upper bound of its range (0.95; well-tuned decode kernels measure about
-    0.8-0.9 of the datasheet), so it also absorbs what the model over-counts
-    elsewhere in a decode step.
+    GEMMs and attention stream weights and KV cache. Fitted on the saturated
+    TensorRT-LLM rows alone it sat at the upper bound of its range (0.95);
+    with the low-batch vLLM / SGLang TPOT rows among the fit rows it lands
+    near 0.85 (well-tuned decode kernels measure about 0.8-0.9 of the
+    datasheet).
 ``FLASH_ATTENTION_EFFICIENCY``
     Fraction of the bf16 dense peak reached by FlashAttention-2/3 forward on
     long prompts (FA2 on A100: about 0.6-0.7; FA3 on H100: 0.6-0.75). An
     estimate, not fitted.
-``iteration_overhead_s`` (in ``calibration/constants.json``)
-    *fitted*: fixed time per engine iteration outside the GPU kernels
-    (scheduling, sampling, launch gaps, host synchronization).
+``iteration_overhead_s``, ``host_overhead_vllm_s``, ``host_overhead_sglang_s``,
+``host_per_sequence_vllm_s``, ``host_per_sequence_sglang_s`` (in ``calibration/constants.json``)
+    *fitted*: host time per iteration outside the GPU kernels (scheduling, sampling,
+    host synchronization) of TensorRT-LLM / NIM, vLLM and SGLang, and per running sequence
+    of the last two (:mod:`planner.perfmodel.engines`).
+``layer_latency_s`` (in ``calibration/constants.json``)
+    *fitted*: fixed GPU seconds per decoder layer and iteration beyond the rooflines (kernel
+    ramp and tail, gaps between a layer's kernels), the same for every engine; it is what
+    separates a batch-1 decode step from its weight reads.
 ``PREFILL_WORKSPACE_TOKENS``
     Tokens of one prefill chunk whose activations are reserved (a choice).
 """
@@ -83,6 +97,13 @@ import numpy as np
 
 from planner.core.errors import InputError
 from planner.perfmodel import comm, constants
+from planner.perfmodel.engines import (
+    DEFAULT_ENGINE,
+    Engine,
+    host_overhead_s,
+    launch_overhead_s,
+    small_kernel_floor_s,
+)
 from planner.perfmodel.hardware import GpuSpec, Pool
 from planner.perfmodel.kernels import flash_attention_time, gemm_time, memory_time
 from planner.perfmodel.layer import (
@@ -882,6 +903,11 @@ class EngineModel:
         Weight / GEMM precision (``bf16``, ``fp8``, ``fp4``).
     kv_precision
         KV-cache precision (defaults to ``precision``).
+    speculative
+        Speculative decoding settings (``None``: none).
+    engine
+        The serving engine and its options (:mod:`planner.perfmodel.engines`: host overhead
+        per iteration, eager kernel launches); default TensorRT-LLM.
 
     Notes
     -----
@@ -896,9 +922,11 @@ class EngineModel:
         precision: str | Precision = "bf16",
         kv_precision: str | Precision | None = None,
         speculative: Speculative | None = None,
+        engine: Engine | None = None,
     ) -> None:
         self.model = model
         self.config = config
+        self.engine = engine or DEFAULT_ENGINE
         self.precision = get_precision(precision)
         default_kv = self.precision if self.precision.kv_cache else get_precision("bf16")
         self.kv_precision = get_precision(kv_precision or default_kv)
@@ -906,9 +934,13 @@ class EngineModel:
             raise InputError(
                 f"{self.kv_precision.name} is a weight-only format, not a KV-cache one"
             )
+        # Meta's mixed FP8 keeps attention and the LM head in BF16 (precision.FP8_MIXED)
+        self.attn_precision = get_precision("bf16") if self.precision.ffn_only else self.precision
         self.speculative = speculative
         self.draft = (
-            EngineModel(load_model(speculative.draft_model), config, precision, kv_precision)
+            EngineModel(
+                load_model(speculative.draft_model), config, precision, kv_precision, engine=engine
+            )
             if speculative is not None and speculative.method == "draft"
             else None
         )
@@ -933,20 +965,30 @@ class EngineModel:
         self.ep_per_node = max(1, min(c.ep, G // self.tp_per_node)) if c.tp <= G else 1
         self.same_node = c.gpus <= G
         self.imbalance = math.ceil(m.layers / c.pp) * c.pp / m.layers
+        # element-wise kernels of one layer last at least their launch floor
+        self.small_kernels = small_kernel_floor_s(1)
         # one stage-to-stage hop stays inside the node while the replica does
         self.boundary_same_node = c.tp * c.ep * min(c.pp, 2) <= G
         # 0 in the copy of :meth:`without_communication` (latency breakdowns)
         self.comm_scale = 1.0
 
     # ------------------------------------------------------------- kernels
-    def _gemm(self, N: np.ndarray, n: float, k: float, batch: np.ndarray | float = 1.0):
-        """Roofline time of ``batch`` GEMMs ``[N, k] x [k, n]`` (weights streamed)."""
+    def _gemm(
+        self,
+        N: np.ndarray,
+        n: float,
+        k: float,
+        batch: np.ndarray | float = 1.0,
+        precision: Precision | None = None,
+    ):
+        """Roofline time of ``batch`` GEMMs ``[N, k] x [k, n]`` (weights streamed) at the
+        weight precision (or ``precision``)."""
         return gemm_time(
             self.config.gpu,
             N,
             n,
             k,
-            self.precision,
+            precision or self.precision,
             batch=batch,
             hbm_efficiency=self.stream_efficiency,
         )
@@ -956,7 +998,7 @@ class EngineModel:
         m, c, sh = self.model, self.config, self.shapes
         gpu = c.gpu
         h = m.hidden
-        attn = sum(self._gemm(N, n, k) for n, k in sh.attention)
+        attn = sum(self._gemm(N, n, k, precision=self.attn_precision) for n, k in sh.attention)
         ar = 2 * comm.one_shot_all_reduce(N * h * ACT_BYTES, c.tp, self.tp_per_node, self.fabric)
         ar = ar * self.comm_scale
         elem_base = N * ACT_BYTES * (10 * h + 2 * sh.qkv_width)
@@ -965,7 +1007,8 @@ class EngineModel:
         if m.layers - m.moe_layers:
             mlp = sum(self._gemm(N, n, k) for n, k in sh.mlp)
             act = N * ACT_BYTES * sh.mats * m.ffn / c.tp
-            dense = attn + mlp + ar + memory_time(gpu, elem_base + act)
+            small = np.maximum(memory_time(gpu, elem_base + act), self.small_kernels)
+            dense = attn + mlp + ar + small
         if m.moe_layers:
             E, top = m.num_experts, m.experts_per_token
             total = N * c.ep  # tokens over all attention groups share the experts
@@ -986,7 +1029,7 @@ class EngineModel:
                 )(size)
                 a2a = a2a * self.comm_scale
             moe = attn + experts + router + shared + ar + a2a
-            moe = moe + memory_time(gpu, elem_base + act + permute)
+            moe = moe + np.maximum(memory_time(gpu, elem_base + act + permute), self.small_kernels)
         return dense, moe
 
     # --------------------------------------------------------------- public
@@ -1014,7 +1057,7 @@ class EngineModel:
         if spec is not None:  # the drafter runs on the last stage, beside the LM head
             drafting = spec.tokens * self.draft_time(b, ctx)
             stage_sum, stage_max = stage_sum + drafting, stage_max + drafting
-        return self.round_time((stage_sum, stage_max), N + (q - 1) * b)
+        return self.round_time((stage_sum, stage_max), N + (q - 1) * b, b)
 
     def gpu_time(
         self, tokens: np.ndarray, b: float, ctx: float, *, queries: int = 1
@@ -1035,21 +1078,34 @@ class EngineModel:
             kv_bytes / self.stream_bw,
             flash_attention_time(c.gpu, flops, "bf16", FLASH_ATTENTION_EFFICIENCY),
         )
-        body = (m.layers - m.moe_layers) * dense + m.moe_layers * moe + m.layers * dec_attn
+        # every layer also pays a fixed GPU latency (kernel ramp and tail, gaps between the
+        # ~10-20 kernels of a layer): what makes small batches slower than their bytes
+        fixed = constants.FITTED["layer_latency_s"]
+        body = (
+            (m.layers - m.moe_layers) * dense + m.moe_layers * moe + m.layers * (dec_attn + fixed)
+        )
         # LM head for the positions emitting a token (decode + about one finishing prompt)
         decode_positions = queries * b
         logits = decode_positions + np.minimum(1.0, np.maximum(N - decode_positions, 0.0))
-        head = self._gemm(np.maximum(logits, 1e-9), *self.shapes.head)
+        head = self._gemm(
+            np.maximum(logits, 1e-9), *self.shapes.head, precision=self.attn_precision
+        )
         if c.tp > 1:  # gather of the vocab-parallel logits (small, latency-bound)
             head = head + comm.ALLREDUCE_LATENCY_S * self.comm_scale
         largest = body * math.ceil(m.layers / c.pp) / m.layers + head
         return body + head, largest
 
-    def round_time(self, stages: tuple[np.ndarray, np.ndarray], tokens: np.ndarray) -> np.ndarray:
+    def round_time(
+        self, stages: tuple[np.ndarray, np.ndarray], tokens: np.ndarray, sequences: float = 0.0
+    ) -> np.ndarray:
         """Iteration seconds of a micro-batch from its (summed, largest) stage times: the
         pipeline round of :func:`~planner.perfmodel.serving_features.pipeline_round`."""
         stage_sum, stage_max = stages
         c = self.config
+        # without CUDA graphs the GPU waits while the CPU launches a slower stream of kernels
+        layers = self.model.layers
+        stage_sum = np.maximum(stage_sum, launch_overhead_s(self.engine, layers))
+        stage_max = np.maximum(stage_max, launch_overhead_s(self.engine, -(-layers // c.pp)))
         boundary = 0.0
         if c.pp > 1:
             boundary = self.comm_scale * comm.p2p(
@@ -1057,9 +1113,12 @@ class EngineModel:
                 self.fabric,
                 same_node=self.boundary_same_node,
             )
-        return pipeline_round(
-            stage_sum, stage_max, boundary, constants.FITTED["iteration_overhead_s"], c.pp
-        )
+        host = host_overhead_s(self.engine, sequences)
+        if self.engine.overlaps_host:  # the next batch is prepared while the GPU runs this one
+            stage_sum = np.maximum(stage_sum, host)
+            stage_max = np.maximum(stage_max, host)
+            host = 0.0
+        return pipeline_round(stage_sum, stage_max, boundary, host, c.pp)
 
     def draft_time(self, b: float, ctx: float) -> float:
         """GPU seconds of one drafting step for ``b`` sequences (0 without speculation)."""
@@ -1115,10 +1174,16 @@ class EngineModel:
     @functools.cached_property
     def weight_bytes(self) -> float:
         """Weights per GPU, bytes (a draft model's or a speculative head's included)."""
-        c = self.config
-        own = weight_bytes_per_gpu(
-            self.model, tp=c.tp, pp=c.pp, ep=c.ep, weight_bytes=self.precision.bytes
-        )
+        c, m, sh = self.config, self.model, self.shapes
+        wide = 2.0 if self.precision.ffn_only else self.precision.bytes
+        own = weight_bytes_per_gpu(m, tp=c.tp, pp=c.pp, ep=c.ep, weight_bytes=wide)
+        if self.precision.ffn_only:  # the inner layers' feed-forward weights are narrower
+            dense_ffn = sum(n * k for n, k in sh.mlp)
+            moe_ffn = self.local_experts * sum(n * k for n, k in sh.expert)
+            moe_ffn += sum(n * k for n, k in sh.shared)
+            inner = max(0.0, (m.layers - 2) / m.layers) / c.pp
+            ffn = inner * ((m.layers - m.moe_layers) * dense_ffn + m.moe_layers * moe_ffn)
+            own -= ffn * (wide - self.precision.bytes)
         if self.draft is not None:
             own += self.draft.weight_bytes
         elif self.speculative is not None:
@@ -1136,18 +1201,27 @@ class EngineModel:
 
     @functools.cached_property
     def workspace_bytes(self) -> float:
-        """Activation workspace of one prefill chunk plus decode logits, per GPU."""
+        """Activation workspace of one prefill chunk (the engine's tokens per iteration when it
+        names them) plus decode logits, per GPU."""
         m, c = self.model, self.config
-        width = (
-            4 * m.hidden + self.shapes.qkv_width + self.shapes.mats * max(m.ffn, m.moe_ffn) / c.tp
-        )
-        return PREFILL_WORKSPACE_TOKENS * width * ACT_BYTES + 1024 * m.vocab / c.tp * 4.0
+        # tensors alive at once per token: the residual stream and its normed copy, plus the
+        # larger of the attention block's (q/k/v, attention output) and the MLP's (gate+up,
+        # activation) intermediates
+        attention = self.shapes.qkv_width + m.attn_out_dim / c.tp
+        mlp = self.shapes.mats * max(m.ffn, m.moe_ffn) / c.tp
+        width = 2 * m.hidden + max(attention, mlp)
+        tokens = self.engine.batched_tokens or PREFILL_WORKSPACE_TOKENS
+        return tokens * width * ACT_BYTES + 1024 * m.vocab / c.tp * 4.0
 
     @functools.cached_property
     def free_bytes(self) -> float:
         """Memory per GPU left for the KV cache (negative when the weights do not fit)."""
+        memory = self.config.gpu.memory_bytes
         reserved = RUNTIME_RESERVED_GIB * GIB
-        return self.config.gpu.memory_bytes - self.weight_bytes - reserved - self.workspace_bytes
+        if self.engine.memory_fraction is not None:  # the engine leaves the rest unused
+            reserved = max(reserved, (1.0 - self.engine.memory_fraction) * memory)
+        free = memory - self.weight_bytes - reserved - self.workspace_bytes
+        return free * self.engine.kv_free_fraction if free > 0 else free
 
     @functools.cached_property
     def kv_tokens(self) -> float:
@@ -1160,7 +1234,13 @@ class EngineModel:
         """Per-GPU GiB: weights, reserved, workspace, kv_cache (the rest of HBM)."""
         return {
             "weights": self.weight_bytes / GIB,
-            "reserved": RUNTIME_RESERVED_GIB,
+            "reserved": (
+                self.config.gpu.memory_bytes
+                - self.weight_bytes
+                - self.workspace_bytes
+                - self.free_bytes
+            )
+            / GIB,
             "workspace": self.workspace_bytes / GIB,
             "kv_cache": max(0.0, self.free_bytes) / GIB,
             "total": self.config.gpu.memory_gib,

@@ -17,6 +17,7 @@ and :mod:`~.cli` (``planner plan serve``).
 from planner.core.family import Family, register
 from planner.perfmodel.calibration.fit import register_predictor
 from planner.perfmodel.calibration.published import ServingRow
+from planner.perfmodel.calibration.serving_public import PublicServingRow
 from planner.serve import calibration
 from planner.serve.api import make_problem, plan, solve
 from planner.serve.bounds import lower_bound
@@ -36,6 +37,7 @@ from planner.serve.sweep import sweep
 from planner.serve.traffic import LengthDist, Traffic, parse_lengths, read_trace
 
 register_predictor(ServingRow, calibration.predict)
+register_predictor(PublicServingRow, calibration.predict_public_fit)
 
 FAMILY = register(
     Family(

@@ -17,6 +17,7 @@ from typing import Any
 from planner.core.errors import InputError
 from planner.core.io import read_json, read_toml
 from planner.core.result import Result, Status
+from planner.perfmodel.engines import Engine, parse_engine
 from planner.perfmodel.hardware import ClusterSpec, parse_cluster
 from planner.perfmodel.model_spec import ModelSpec
 from planner.perfmodel.readers import load_model
@@ -56,6 +57,7 @@ def make_problem(
     workloads: str | Path | Sequence[Workload | Mapping[str, Any]] | None = None,
     pricing: str | None = None,
     prices: str | Path | None = None,
+    engine: str | Engine | None = None,
     **constraints: Any,
 ) -> ServingProblem:
     """Build a :class:`ServingProblem` from plain arguments (see :func:`plan`)."""
@@ -136,6 +138,7 @@ def make_problem(
         speculative=speculative,
         workloads=shared,
         meta=meta,
+        engine=parse_engine(engine),
     )
 
 
@@ -268,6 +271,10 @@ def plan(
         mapping): the planner uses it on the layouts where it pays.
     prefix_hit_rate
         Share of prompt tokens served from the prefix cache.
+    engine
+        The serving engine the step times assume: ``trtllm`` (default; also ``nim``),
+        ``vllm`` or ``sglang``, optionally with a version and options,
+        ``vllm:0.6.3,eager,steps=10`` (:func:`~planner.perfmodel.engines.parse_engine`).
     workloads
         Several workloads sharing the inventory: a TOML / JSON file with ``[[workloads]]``
         tables (``name``, ``traffic``, optional ``slo``; ``ttft`` / ``tpot`` given here are

@@ -67,6 +67,8 @@ def tpot_parts(
         group.ep,
         problem.precision,
         problem.kv_precision_name,
+        None,
+        problem.engine,
     )
     B, ctx = max(point.batch, 1e-9), rm.ctx
     full = _step(plain, B, ctx)

@@ -1,41 +1,86 @@
 """Predictions of the published serving rows (for the calibration fit in :mod:`planner.perfmodel`).
 
-A row is one replica's output tokens/s at saturation (trtllm-bench's offline
-mode: fixed input/output lengths, in-flight batching with chunked prefill,
-the KV cache reserved at admission); importing :mod:`planner.serve` registers
-:func:`predict` with :func:`planner.perfmodel.calibration.fit.register_predictor`.
+Two row types, both predicted analytically (the fit evaluates them hundreds of times):
+
+* :class:`~planner.perfmodel.calibration.published.ServingRow`: one replica's output tokens/s
+  at saturation (trtllm-bench's offline mode: fixed input/output lengths, in-flight batching
+  with chunked prefill, the KV cache reserved at admission), :func:`predict`;
+* the public rows marked *fit*
+  (:class:`~planner.perfmodel.calibration.serving_public.PublicServingRow`, vLLM and SGLang):
+  offline output tokens/s of a batch of prompts, or the median TPOT under Poisson arrivals at
+  the row's rate, with the row's length distributions and engine
+  (:mod:`planner.perfmodel.engines`), :func:`predict_public_fit`.
+
+Importing :mod:`planner.serve` registers both with
+:func:`planner.perfmodel.calibration.fit.register_predictor`.
 """
 
 from __future__ import annotations
 
 from planner.perfmodel.calibration.published import ServingRow
+from planner.perfmodel.calibration.serving_public import PublicServingRow
+from planner.perfmodel.engines import Engine, parse_engine
 from planner.perfmodel.hardware import get_gpu
 from planner.perfmodel.readers import load_model
 from planner.perfmodel.stage import EngineModel, ReplicaConfig
 from planner.serve.capacity import RoleModel
 from planner.serve.slo import SLO
-from planner.serve.traffic import LengthDist, Traffic
+from planner.serve.traffic import LengthDist, Traffic, parse_lengths
 
 #: trtllm-bench's default ``max_num_tokens``: the token budget of one mixed iteration.
 TRTLLM_CHUNK_TOKENS = 8192
+#: Token budget of one iteration per engine: SGLang's default ``chunked_prefill_size`` (8192);
+#: vLLM 0.6 with multi-step scheduling runs without chunked prefill, prompts of up to
+#: ``max_model_len`` (4096 on the fit rows' launch commands) per prefill iteration.
+ENGINE_CHUNK_TOKENS = {"trtllm": TRTLLM_CHUNK_TOKENS, "sglang": 8192, "vllm": 4096}
+#: How a running request holds KV blocks: vLLM and SGLang allocate as tokens are generated.
+ENGINE_KV_ADMISSION = {"trtllm": "reserve", "sglang": "on-demand", "vllm": "on-demand"}
+
+
+def _role(
+    model: str,
+    gpu: str,
+    tp: int,
+    precision: str,
+    kv_precision: str,
+    prompt: LengthDist,
+    output: LengthDist,
+    engine: Engine,
+    *,
+    qps: float | None,
+    percentile: float,
+) -> RoleModel:
+    eng = EngineModel(
+        load_model(model), ReplicaConfig(get_gpu(gpu), tp), precision, kv_precision, engine=engine
+    )
+    return RoleModel(
+        eng,
+        "both",
+        Traffic(qps, prompt, output),
+        SLO(percentile=percentile),
+        chunk=engine.batched_tokens or ENGINE_CHUNK_TOKENS[engine.name],
+        online=qps is not None,
+        kv_admission=ENGINE_KV_ADMISSION[engine.name],
+    )
 
 
 def offline_tokens_per_s(
     model: str, gpu: str, tp: int, input_tokens: int, output_tokens: int, precision: str = "fp8"
 ) -> float:
     """Output tokens/s of one replica at saturation (the planner's offline mode)."""
-    eng = EngineModel(load_model(model), ReplicaConfig(get_gpu(gpu), tp), precision, precision)
-    traffic = Traffic(None, LengthDist.fixed(input_tokens), LengthDist.fixed(output_tokens))
-    role = RoleModel(
-        eng,
-        "both",
-        traffic,
-        SLO(),
-        chunk=TRTLLM_CHUNK_TOKENS,
-        online=False,
-        kv_admission="reserve",
+    role = _role(
+        model,
+        gpu,
+        tp,
+        precision,
+        precision,
+        LengthDist.fixed(input_tokens),
+        LengthDist.fixed(output_tokens),
+        parse_engine("trtllm"),
+        qps=None,
+        percentile=0.99,
     )
-    return role.capacity()[0] * eng.config.engines * output_tokens
+    return role.capacity()[0] * role.engine.config.engines * output_tokens
 
 
 def predict(row: ServingRow) -> float:
@@ -43,3 +88,23 @@ def predict(row: ServingRow) -> float:
     return offline_tokens_per_s(
         row.model, row.gpu, row.tp, row.input_tokens, row.output_tokens, row.precision
     )
+
+
+def _lengths(dist: str, mean: int, what: str) -> LengthDist:
+    return parse_lengths(dist, what=what) if dist else LengthDist.fixed(mean)
+
+
+def predict_public_fit(row: PublicServingRow) -> float:
+    """A public fit row's metric (SI units): offline output tokens/s (``batch`` mode) or the
+    TPOT at the row's statistic under Poisson arrivals (``rate`` mode)."""
+    prompt = _lengths(row.input_dist, row.input_tokens, "input_dist")
+    output = _lengths(row.output_dist, row.output_tokens, "output_dist")
+    engine = parse_engine(row.engine)
+    args = (row.model, row.gpu, row.tp, row.precision, row.kv_precision, prompt, output, engine)
+    if row.mode == "batch" and row.metric == "output_tokens_per_s":
+        role = _role(*args, qps=None, percentile=0.99)
+        return role.capacity()[0] * role.engine.config.engines * output.mean
+    if row.mode == "rate" and row.metric == "tpot_s" and row.statistic in ("median", "mean"):
+        role = _role(*args, qps=row.rate, percentile=0.5)
+        return role.at_rate(row.rate).tpot_s
+    raise ValueError(f"{row.id}: no analytic prediction for {row.mode} {row.metric}")

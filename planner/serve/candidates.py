@@ -26,6 +26,7 @@ from planner.core.errors import InputError
 from planner.core.result import Result, Status
 from planner.core.timing import Deadline
 from planner.perfmodel import constants
+from planner.perfmodel.engines import Engine
 from planner.perfmodel.hardware import GpuSpec, Pool
 from planner.perfmodel.memory import GIB
 from planner.perfmodel.model_spec import ModelSpec
@@ -208,7 +209,17 @@ def _exclusion(problem: ServingProblem, pool: Pool, cfg: ReplicaConfig) -> str:
         return f"replica of {cfg.gpus} GPUs exceeds max_replica_gpus={c.max_replica_gpus}"
     if cfg.gpus > pool.count:
         return f"needs {cfg.gpus} GPUs, the {pool.label} pool has {pool.count}"
-    eng = engine_for(m, gpu, cfg.tp, cfg.pp, cfg.ep, problem.precision, problem.kv_precision_name)
+    eng = engine_for(
+        m,
+        gpu,
+        cfg.tp,
+        cfg.pp,
+        cfg.ep,
+        problem.precision,
+        problem.kv_precision_name,
+        None,
+        problem.engine,
+    )
     if eng.free_bytes <= 0:
         need = (eng.weight_bytes + eng.workspace_bytes) / GIB
         return (
@@ -242,9 +253,10 @@ def role_capacity(
     kv_admission: str = "on-demand",
     kv_block_tokens: int = 1,
     speculative: Speculative | None = None,
+    engine: Engine | None = None,
 ) -> tuple[float, OperatingPoint, OperatingPoint]:
     """(capacity per engine, point at capacity, point at zero load) of one layout in one role."""
-    eng = engine_for(model, gpu, tp, pp, ep, precision, kv, speculative)
+    eng = engine_for(model, gpu, tp, pp, ep, precision, kv, speculative, engine)
     rm = RoleModel(
         eng,
         role,
@@ -272,6 +284,7 @@ def layout_engine(
         problem.precision,
         problem.kv_precision_name,
         speculative,
+        problem.engine,
     )
 
 
@@ -334,6 +347,7 @@ def evaluate(
             problem.constraints.kv_admission,
             problem.constraints.kv_block_tokens,
             spec,
+            problem.engine,
         )
         if best is None or cap > best[0] * (1 + 1e-12):
             best = (cap, point, floor, int(chunk))
@@ -567,7 +581,7 @@ def group_capacity(problem: ServingProblem, group: ReplicaGroup) -> float:
     chunk = group.chunk_tokens or (PREFILL_CHUNK_TOKENS if group.role == "prefill" else 2048)
     key = engine_key(problem, group)
     cap, _, _ = role_capacity(
-        *key[:-1],
+        *key[:-2],
         group.role,
         int(chunk) if group.role != "decode" else 0,
         problem.traffic.with_qps(None),
@@ -576,6 +590,7 @@ def group_capacity(problem: ServingProblem, group: ReplicaGroup) -> float:
         problem.constraints.max_batch,
         problem.constraints.kv_admission,
         problem.constraints.kv_block_tokens,
+        key[-2],
         key[-1],
     )
     return cap * group.pp * group.ep

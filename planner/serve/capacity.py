@@ -62,6 +62,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from planner.perfmodel import constants
+from planner.perfmodel.engines import Engine
 from planner.perfmodel.hardware import GpuSpec
 from planner.perfmodel.model_spec import ModelSpec
 from planner.perfmodel.serving_features import (
@@ -909,9 +910,12 @@ def engine_for(
     precision: str,
     kv: str,
     speculative: Speculative | None = None,
+    engine: Engine | None = None,
 ) -> EngineModel:
     """The (cached) step model of one engine of a ``tp x pp x ep`` replica on ``gpu``."""
-    return EngineModel(model, ReplicaConfig(gpu, tp, pp, ep), precision, kv, speculative)
+    return EngineModel(
+        model, ReplicaConfig(gpu, tp, pp, ep), precision, kv, speculative, engine=engine
+    )
 
 
 def engine_key(problem: ServingProblem, group: ReplicaGroup) -> tuple[Any, ...]:
@@ -925,6 +929,7 @@ def engine_key(problem: ServingProblem, group: ReplicaGroup) -> tuple[Any, ...]:
         problem.precision,
         problem.kv_precision_name,
         problem.speculative if group.speculative else None,
+        problem.engine,
     )
 
 

@@ -145,6 +145,15 @@ def serve(
     kv_block: Annotated[
         int, typer.Option("--kv-block", help="Paged KV-cache block size in tokens.")
     ] = 16,
+    engine: Annotated[
+        str | None,
+        typer.Option(
+            "--engine",
+            help="Engine the step times assume: trtllm (default; nim), vllm or sglang, "
+            "optionally NAME:VERSION,eager,steps=K,tokens=N (e.g. vllm:0.6.3,steps=10; "
+            "tokens = the engine's --max-num-batched-tokens).",
+        ),
+    ] = None,
     pricing: Annotated[
         str | None,
         typer.Option(
@@ -273,6 +282,7 @@ def serve(
         workloads=workloads,
         pricing=pricing,
         prices=prices,
+        engine=engine,
     )
     if profile is not None:
         _day(

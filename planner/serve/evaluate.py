@@ -121,7 +121,15 @@ def verify(problem: ServingProblem, plan: Any) -> list[str]:
         if len(out) > before:
             continue
         eng = engine_for(
-            m, pool.gpu, g.tp, g.pp, g.ep, problem.precision, problem.kv_precision_name
+            m,
+            pool.gpu,
+            g.tp,
+            g.pp,
+            g.ep,
+            problem.precision,
+            problem.kv_precision_name,
+            None,
+            problem.engine,
         )
         if eng.free_bytes <= 0:
             out.append(f"{name}: weights and workspace do not fit {pool.gpu.memory_gib:g} GiB")

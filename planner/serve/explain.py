@@ -31,7 +31,15 @@ def _min_fit(problem: ServingProblem) -> tuple[int, str, int] | None:
                     if m.is_moe and m.num_experts % ep:
                         continue
                     eng = engine_for(
-                        m, gpu, tp, pp, ep, problem.precision, problem.kv_precision_name
+                        m,
+                        gpu,
+                        tp,
+                        pp,
+                        ep,
+                        problem.precision,
+                        problem.kv_precision_name,
+                        None,
+                        problem.engine,
                     )
                     if eng.free_bytes > 0 and eng.kv_tokens >= problem.traffic.max_context:
                         n = tp * pp * ep

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from planner.core.errors import InputError, check_table, positive_int
+from planner.perfmodel.engines import DEFAULT_ENGINE, Engine, parse_engine
 from planner.perfmodel.hardware import ClusterSpec, Pool, parse_cluster
 from planner.perfmodel.model_spec import ModelSpec
 from planner.perfmodel.precision import get_precision
@@ -412,6 +413,9 @@ class ServingProblem:
         Several workloads sharing the inventory (empty: one workload, ``traffic`` and
         ``slo``). When given, ``traffic`` and ``slo`` are the first workload's and the
         plan serves each workload with its own replica groups (:meth:`parts`).
+    engine
+        The serving engine the step times assume (:mod:`planner.perfmodel.engines`: host
+        overhead per iteration, CUDA graphs, multi-step scheduling); default TensorRT-LLM.
     """
 
     name: str
@@ -425,8 +429,10 @@ class ServingProblem:
     meta: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
     speculative: Speculative | None = None
     workloads: tuple[Workload, ...] = ()
+    engine: Engine = DEFAULT_ENGINE
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "engine", parse_engine(self.engine))
         object.__setattr__(self, "workloads", check_workloads(self.workloads, self.name))
         if self.workloads:
             first = self.workloads[0]
@@ -480,6 +486,7 @@ class ServingProblem:
                     constraints=self.constraints,
                     meta={},
                     speculative=self.speculative,
+                    engine=self.engine,
                 ),
             )
             for w in self.workloads
@@ -529,6 +536,7 @@ class ServingProblem:
             "constraints": self.constraints.to_dict(),
             "meta": {k: v for k, v in self.meta.items() if k != "warnings"},
             "speculative": None if self.speculative is None else asdict(self.speculative),
+            "engine": self.engine.to_dict(),
             **({"workloads": [w.to_dict() for w in self.workloads]} if self.workloads else {}),
         }
         if self.workloads:
@@ -556,6 +564,7 @@ class ServingProblem:
             "meta",
             "speculative",
             "workloads",
+            "engine",
             "pricing",
             "prices",
         }
@@ -607,6 +616,7 @@ class ServingProblem:
                 data.get("speculative"), where=f"{where}: speculative"
             ),
             workloads=workloads,
+            engine=parse_engine(data.get("engine")),
         )
 
 

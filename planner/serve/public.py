@@ -1,8 +1,9 @@
 """The model's predictions of the public serving rows (:mod:`~planner.perfmodel.calibration.serving_public`).
 
-A row fixes one replica (model, GPU, tensor parallelism, precisions), fixed input and output
-lengths and a load: ``clients`` closed-loop clients, or a ``batch`` of prompts submitted at
-once. Closed loops and finite batches are not the open Poisson stream the capacity model
+A row fixes one replica (model, GPU, tensor parallelism, precisions), its engine
+(:mod:`planner.perfmodel.engines`), input and output lengths (fixed, or a distribution) and a
+load: ``clients`` closed-loop clients, a ``batch`` of prompts submitted at once, or Poisson
+arrivals at a ``rate``. Closed loops and finite batches are not the open Poisson stream the capacity model
 (:mod:`planner.serve.capacity`) is built for, so the prediction runs the modeled server --
 the same step times (:class:`~planner.perfmodel.stage.EngineModel`), continuous batching,
 chunked prefill and KV admission -- in the simulator (:mod:`planner.serve.simulate`) with
@@ -24,7 +25,7 @@ from planner.serve.api import make_problem
 from planner.serve.instance import ReplicaGroup, ServingPlan
 from planner.serve.simulate import Simulator, generate_trace, latencies, tokens_between
 
-#: Prefill chunk of the simulated engine (tokens per mixed iteration).
+#: Prefill chunk of the simulated engine (tokens per mixed iteration) unless its engine names one.
 CHUNK_TOKENS = 2048
 
 
@@ -42,6 +43,10 @@ def simulated_run(
     requests: int,
     steady_state: bool = False,
     seed: int = 0,
+    engine: str = "trtllm",
+    input_dist: str = "",
+    output_dist: str = "",
+    rate: float = 0.0,
 ) -> dict[str, Any]:
     """Simulate one replica under the row's load; throughputs and per-request latencies.
 
@@ -52,13 +57,21 @@ def simulated_run(
     problem = make_problem(
         model,
         f"{gpu}:{tp}",
-        prompt_tokens=float(input_tokens),
-        output_tokens=float(output_tokens),
+        qps=rate if mode == "rate" else None,
+        prompt_tokens=input_dist or float(input_tokens),
+        output_tokens=output_dist or float(output_tokens),
         precision=precision,
         kv_precision=kv_precision,
+        engine=engine,
     )
     pool = problem.inventory.pools[0].name or problem.inventory.pools[0].gpu.name
-    plan = ServingPlan((ReplicaGroup(pool, tp, 1, 1, 1, "both", CHUNK_TOKENS, 1.0),))
+    plan = ServingPlan(
+        (
+            ReplicaGroup(
+                pool, tp, 1, 1, 1, "both", problem.engine.batched_tokens or CHUNK_TOKENS, 1.0
+            ),
+        )
+    )
     trace = generate_trace(problem.traffic, requests, seed)
     clients = concurrency if mode == "clients" else None
     done = Simulator(problem, plan, seed).run(trace, clients=clients)
@@ -110,6 +123,10 @@ def predict_public(row: PublicServingRow, seed: int = 0) -> float:
         row.requests,
         row.steady_state,
         seed,
+        row.engine,
+        row.input_dist,
+        row.output_dist,
+        row.rate,
     )
     if row.metric in ("output_tokens_per_s", "total_tokens_per_s"):
         return float(run[row.metric])

@@ -49,6 +49,7 @@ def result_json(problem: ServingProblem, result: Result) -> dict[str, Any]:
         "model": problem.model.name,
         "precision": problem.precision,
         "kv_precision": problem.kv_precision_name,
+        "engine": problem.engine.to_dict(),
         "slo": problem.slo.to_dict(),
         "traffic": {
             "qps": problem.traffic.qps,
@@ -135,6 +136,7 @@ def print_report(
         head = (
             f"traffic: {t.describe()}\nSLO: {problem.slo.describe()}; precision {problem.precision}"
         )
+    head += f"; timing assumes engine {problem.engine.label()}"
     out.print(
         f"[bold]{problem.model.summary()}[/bold]\n"
         + head

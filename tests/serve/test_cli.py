@@ -285,3 +285,30 @@ def test_simulate_puts_seeded_percentiles_beside_the_model(capsys):
     assert json.loads(again)["simulated"] == sim
     code, text, _ = run(capsys, *args)
     assert code == 0 and "simulated check (200 requests, seed 0)" in text
+
+
+def test_engine_option_changes_the_timing_and_is_reported(capsys):
+    """--engine: the plan's JSON names the engine its timing assumes; an engine with more host
+    time per iteration (vLLM without multi-step, CUDA graphs off) has a lower offline
+    capacity on the same fixed layout; a bad engine exits 2 naming it."""
+    args = [*BASE[:-1], "H100:1", "--tp", "1", "--prompt-tokens", "200", "--output-tokens"]
+    args += ["200", "--json"]
+    code, out, _ = run(capsys, *args)
+    assert code == 0
+    default = json.loads(out)
+    assert default["engine"]["name"] == "trtllm"
+    code, out, _ = run(capsys, *args, "--engine", "vllm:0.6.3,eager")
+    assert code == 0
+    slow = json.loads(out)
+    assert slow["engine"] == {
+        "name": "vllm",
+        "version": "0.6.3",
+        "cuda_graphs": False,
+        "scheduler_steps": 1,
+        "batched_tokens": 0,
+    }
+    assert slow["throughput_tokens_per_s"] < default["throughput_tokens_per_s"]
+    code, _, err = run(capsys, *args, "--engine", "tgi")
+    assert code == 2 and "engine must be one of" in err
+    code, out, _ = run(capsys, *args[:-1], "--engine", "sglang:0.4.3")
+    assert code == 0 and "timing assumes engine sglang 0.4.3" in out

@@ -28,8 +28,9 @@ def small(**kw):
 
 
 def test_problem_roundtrip_through_dict_and_json(tmp_path):
-    p = small(disaggregation="allow", precision="bf16")
+    p = small(disaggregation="allow", precision="bf16", engine="vllm:0.6.3,eager,steps=8")
     data = json.loads(json.dumps(p.to_dict()))
+    assert data["engine"]["scheduler_steps"] == 8
     back = ServingProblem.from_dict(data)
 
     # the cluster's label is filled in by ClusterSpec.to_dict; the pools are what matter

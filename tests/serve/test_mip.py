@@ -172,17 +172,19 @@ def test_disaggregation_pays_off_under_a_tight_tpot():
             prompt_tokens="exp:4000",
             output_tokens="exp:300",
             ttft="2s",
-            tpot="6ms",
+            tpot="5ms",
             disaggregation=mode,
         )
         return solve(problem, "auto", time_limit=10)
 
     off, allow = plan("off"), plan("allow")
-    # chunked prefill stretches colocated decode steps past 6 ms at this load
+    # chunked prefill stretches colocated decode steps past 5 ms at this load (6 ms before the
+    # engine term's refit: the TensorRT-LLM host time fell from 1.1 ms to 0.3 ms, so colocated
+    # tp8 replicas now meet 6 ms)
     assert off.status is Status.INFEASIBLE
     assert allow.status is Status.OPTIMAL
     assert {g.role for g in allow.solution.replicas} == {"prefill", "decode"}
-    assert allow.stats["metrics"]["tpot_s"] <= 0.006 + 1e-12
+    assert allow.stats["metrics"]["tpot_s"] <= 0.005 + 1e-12
 
 
 def test_a_time_limit_that_stops_the_candidates_is_not_claimed_optimal():

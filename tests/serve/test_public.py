@@ -15,7 +15,7 @@ from planner.perfmodel.calibration.serving_public import (
 from planner.serve.public import predict_public, statistic
 
 
-def test_rows_are_well_formed_and_whole_sources_are_held_out():
+def test_rows_are_well_formed_and_each_source_is_marked_whole():
     ids = [r.id for r in PUBLIC_SERVING_ROWS]
     assert len(ids) == len(set(ids))
     for r in PUBLIC_SERVING_ROWS:
@@ -23,8 +23,11 @@ def test_rows_are_well_formed_and_whole_sources_are_held_out():
         assert r.mode in MODES and r.metric in METRICS
         assert r.split in (FIT, HELD_OUT) and r.value > 0
         assert r.statistic if r.metric in ("ttft_s", "tpot_s") else not r.statistic
-    for source in SERVING_SOURCES:
-        assert {r.split for r in PUBLIC_SERVING_ROWS if r.source == source} == {HELD_OUT}
+        assert (r.mode == "rate") == (r.rate > 0)
+    # a source is fit or held out as a whole; the engine fit source is the only fit one
+    splits = {s: {r.split for r in PUBLIC_SERVING_ROWS if r.source == s} for s in SERVING_SOURCES}
+    assert all(len(v) == 1 for v in splits.values())
+    assert [s for s, v in splits.items() if v == {FIT}] == ["sglang_vllm060"]
 
 
 def row(metric: str, stat: str = "", mode: str = "clients", n: int = 2) -> PublicServingRow:

@@ -37,6 +37,13 @@ from planner.perfmodel.calibration.published import (
     SOURCES,
     TrainingRow,
 )
+from planner.perfmodel.calibration.serving_public import PUBLIC_SERVING_ROWS, SERVING_SOURCES
+
+#: Rows the fit and its report use: the published rows and the public serving rows marked fit
+#: (the held-out public rows are predicted by simulation, in ``bench/serve_public.py``).
+CALIBRATION_ROWS = (*ROWS, *(r for r in PUBLIC_SERVING_ROWS if r.split == FIT))
+#: Every source of :data:`CALIBRATION_ROWS`.
+CALIBRATION_SOURCES = {**SOURCES, **SERVING_SOURCES}
 
 #: Golden-section ratio.
 _INVPHI = (math.sqrt(5.0) - 1.0) / 2.0
@@ -96,7 +103,42 @@ PARAMETERS = (
         "HBM fraction reached streaming weights/KV",
     ),
     Parameter(
-        "iteration_overhead_s", 0.0, 0.01, 0.003, "serving", "fixed seconds per engine iteration"
+        "iteration_overhead_s",
+        0.0,
+        0.01,
+        0.003,
+        "serving",
+        "host seconds per iteration, TensorRT-LLM / NIM",
+    ),
+    Parameter(
+        "host_overhead_vllm_s", 0.0, 0.05, 0.005, "serving", "host seconds per iteration, vLLM"
+    ),
+    Parameter(
+        "host_overhead_sglang_s", 0.0, 0.05, 0.005, "serving", "host seconds per iteration, SGLang"
+    ),
+    Parameter(
+        "host_per_sequence_vllm_s",
+        0.0,
+        0.001,
+        0.0001,
+        "serving",
+        "host seconds per running sequence and iteration, vLLM",
+    ),
+    Parameter(
+        "host_per_sequence_sglang_s",
+        0.0,
+        0.001,
+        0.0001,
+        "serving",
+        "host seconds per running sequence and iteration, SGLang",
+    ),
+    Parameter(
+        "layer_latency_s",
+        0.0,
+        0.0002,
+        0.00002,
+        "serving",
+        "fixed GPU seconds per decoder layer and iteration",
     ),
 )
 #: Coordinate-descent sweeps and golden-section iterations per stage.
@@ -143,8 +185,13 @@ def log_error(row: Any) -> float:
 
 def time_log_error(row: Any, metric_log_error: float) -> float:
     """``log(predicted time / measured time)`` from the metric's log error: every metric but
-    ``step_time_s`` is a rate (work per second), whose time error has the opposite sign."""
-    return metric_log_error if row.metric == "step_time_s" else -metric_log_error
+    the times (``step_time_s``, ``tpot_s``, ``ttft_s``) is a rate (work per second), whose
+    time error has the opposite sign."""
+    return metric_log_error if row.metric in TIME_METRICS else -metric_log_error
+
+
+#: Metrics that are times (their error is already a time error).
+TIME_METRICS = ("step_time_s", "tpot_s", "ttft_s")
 
 
 def _loss(rows: Sequence[Any]) -> float:
@@ -178,7 +225,7 @@ class Fit:
     excluded: str | None = None
 
 
-def fit(exclude_source: str | None = None, rows: Iterable[Any] = ROWS) -> Fit:
+def fit(exclude_source: str | None = None, rows: Iterable[Any] = CALIBRATION_ROWS) -> Fit:
     """Fit every constant on the fit rows (optionally without one source).
 
     A stage without rows (its only source excluded) keeps the starting values.
@@ -254,7 +301,21 @@ ASSUMPTIONS = (
     ("memory.COMM_BUFFER_FRACTION", "0.02", "gradient buckets in flight"),
     ("stage.PREFILL_WORKSPACE_TOKENS", "8192", "serving activation workspace (a choice)"),
     ("hardware price_per_gpu_hour", "1.79-5.99 USD", "indicative on-demand prices"),
-    ("software maturity", "none", "no framework/version factor is modelled"),
+    (
+        "engines.EAGER_LAUNCH_S x EAGER_KERNELS_PER_LAYER",
+        "10 us x 14",
+        "PyTorch eager launch per kernel of a layer without CUDA graphs (perfmodel/engines.py)",
+    ),
+    (
+        "engines.KERNEL_FLOOR_S x SMALL_KERNELS_PER_LAYER",
+        "3.4 us x 6",
+        "shortest kernel in a CUDA graph (NVIDIA CUDA Graphs blog), element-wise kernels/layer",
+    ),
+    (
+        "engine versions",
+        "one pair of host constants per engine",
+        "SGLang >= 0.4 overlaps host work (LMSYS blog); vLLM multi-step recorded, not modelled",
+    ),
 )
 
 
@@ -300,8 +361,8 @@ def report(
             f"{len(used)} {p.kind} rows ({', '.join(sources)}) |"
         )
     with constants.override(result.values):
-        metric_errors = {r.id: log_error(r) for r in ROWS}
-        errors = {r.id: time_log_error(r, metric_errors[r.id]) for r in ROWS}
+        metric_errors = {r.id: log_error(r) for r in CALIBRATION_ROWS}
+        errors = {r.id: time_log_error(r, metric_errors[r.id]) for r in CALIBRATION_ROWS}
         lines += [
             "",
             "## Accuracy by source",
@@ -312,9 +373,9 @@ def report(
             "| source | framework, version | split | rows | mean abs error | max abs error |",
             "|---|---|---|---|---|---|",
         ]
-        for key, src in SOURCES.items():
+        for key, src in CALIBRATION_SOURCES.items():
             for split in ("fit", "held-out"):
-                rows = [r for r in ROWS if r.source == key and r.split == split]
+                rows = [r for r in CALIBRATION_ROWS if r.source == key and r.split == split]
                 if rows:
                     mean, worst = _stats([errors[r.id] for r in rows])
                     lines.append(
@@ -322,8 +383,8 @@ def report(
                         f"{mean} | {worst} |"
                     )
         for split in ("fit", "held-out"):
-            mean, worst = _stats([errors[r.id] for r in ROWS if r.split == split])
-            n = sum(1 for r in ROWS if r.split == split)
+            mean, worst = _stats([errors[r.id] for r in CALIBRATION_ROWS if r.split == split])
+            n = sum(1 for r in CALIBRATION_ROWS if r.split == split)
             lines.append(f"| **all** | | {split} | {n} | {mean} | {worst} |")
         lines += _kind_section(errors)
         lines += _exceptions_section(errors)
@@ -341,12 +402,16 @@ def report(
             "| source left out | rows | mean abs error | max abs error |",
             "|---|---|---|---|",
         ]
-        for key in SOURCES:
-            rows = [r for r in ROWS if r.source == key and r.split == FIT]
+        for key in CALIBRATION_SOURCES:
+            rows = [r for r in CALIBRATION_ROWS if r.source == key and r.split == FIT]
             if not rows:
                 continue
             kind = kind_of(rows[0])
-            others = [r for r in ROWS if r.split == FIT and r.source != key and kind_of(r) == kind]
+            others = [
+                r
+                for r in CALIBRATION_ROWS
+                if r.split == FIT and r.source != key and kind_of(r) == kind
+            ]
             if not others:
                 lines.append(f"| {key} | {len(rows)} | – (the only fit source of its kind) | |")
                 continue
@@ -361,7 +426,7 @@ def report(
         "| row | split | measured | predicted | metric error | time error |",
         "|---|---|---|---|---|---|",
     ]
-    for r in ROWS:
+    for r in CALIBRATION_ROWS:
         e = metric_errors[r.id]
         lines.append(
             f"| {r.id} | {r.split} | {r.value:g} {r.metric} | {r.value * math.exp(e):.4g} | "

@@ -1,11 +1,13 @@
 """Public serving measurements beyond the TensorRT-LLM overview, marked *fit* or *held-out*.
 
 The serving rows of :mod:`planner.perfmodel.calibration.published` are offline saturation
-throughputs of one framework (trtllm-bench). These rows add three sources with other
-frameworks, other GPUs and latency under load, each setup fully known (model, GPU, count,
-tensor parallelism, weight precision, fixed input/output lengths, concurrency). Every row
-is *held-out*: whole sources that the calibration fit never sees; they measure the model.
-The marks were committed before any fit or comparison was run (git history shows it).
+throughputs of one framework (trtllm-bench). These rows add four sources with other
+frameworks, other GPUs and latency under load, each setup known (model, GPU, count,
+tensor parallelism, weight precision, input/output lengths, load, engine and its options).
+Three sources are *held-out* whole: the calibration fit never sees them; they measure the
+model. One source (``sglang_vllm060``) is *fit*: its vLLM and SGLang rows determine the
+host overhead of those engines (:mod:`planner.perfmodel.engines`), which no TensorRT-LLM row
+can. The marks were committed before any fit or comparison was run (git history shows it).
 
 Sources (rows collected by helper "lit", /work notes source ids S11, S13, S14):
 
@@ -19,22 +21,53 @@ Sources (rows collected by helper "lit", /work notes source ids S11, S13, S14):
   would show (several seconds), so the first round is outside the measurement.
 * ``dstack_405b`` -- dstack, *Exploring inference memory saturation effect: H100 vs MI300x*
   (blog 2024-12-05) with raw data github dstackai/benchmarks @06c957ab
-  ``comparison/h100sxm5_vs_mi300x/csv_data/throughput_comparsion.csv``: Llama 3.1 405B FP8
-  (meta-llama/Llama-3.1-405B-FP8, KV cache not quantized) with vLLM 0.6.3
-  ``benchmark_throughput.py`` on 8 x H100 SXM5 and 8 x MI300X, TP8; ``N`` fixed-length prompts
-  submitted at once (offline), metric = (input + output) tokens/s over the run.
+  ``comparison/h100sxm5_vs_mi300x/csv_data/throughput_comparsion.csv`` and the commands of
+  ``comparison/h100sxm5_vs_mi300x/README.md``: Llama 3.1 405B FP8 with vLLM
+  ``benchmark_throughput.py --tensor-parallel-size 8 --max-model-len 91680`` on 8 x H100 SXM5
+  and 8 x MI300X; ``N`` fixed-length prompts submitted at once (offline), metric = (input +
+  output) tokens/s over the run. H100 (csv ``8xH100 1FP8-meta``): meta-llama/Llama-3.1-405B-FP8,
+  vLLM 0.6.3.post2 ``--num-scheduler-step 1`` (CUDA graphs). That checkpoint is Meta's mixed
+  FP8 format: only the feed-forward weights of layers 1 to n-2 are FP8 (rowwise), attention
+  and the first and last layers stay BF16 (Llama 3 paper, section 6.2 "FP8 quantization";
+  llama-models' fp8 loader skips ``layer_id == 0 or layer_id == n_layers - 1`` and quantizes
+  only ``feed_forward.w1/w2/w3``), so the rows' weight precision is ``fp8-mixed``, not ``fp8``
+  (entered as ``fp8`` until 2026-12-05), KV cache BF16. MI300X (csv ``8xMi300 1FP8-amd``):
+  amd/Llama-3.1-405B-Instruct-FP8-KV (all linear layers FP8, FP8 KV cache), vLLM 0.6.4.dev4
+  (ROCm) ``--enforce-eager --num-scheduler-step 1``. Until 2026-12-05 the MI300X rows were the
+  csv's ``8xMi300x 1FP8-meta`` runs (the meta-llama checkpoint on ROCm, ``--enforce-eager
+  --num-scheduler-step 15``), which the page itself sets aside: "If we are serving Llama
+  3.1-405B-Fp8 with Mi300x, we have to go with amd/Llama-3.1-405B-Instruct-FP8-KV and not with
+  meta-llama/Llama-3.1-405B-FP8" (README, finding 3); they ran 2-4x slower than the amd
+  checkpoint of the same size on the same GPUs (a software path, not the hardware), so the
+  amd-checkpoint runs replace them, same lengths and batch sizes.
 * ``dstack_r1`` -- dstack, *DeepSeek R1 inference performance: MI300X vs. H200* (blog
   2025-03-18) with raw data github dstackai/benchmarks branch deepseek-r1-benchmark @7f37e669
   ``Deepseek-R1/raw_data/online_results.csv``: DeepSeek-R1 (FP8 checkpoint) with SGLang on
   8 x H200, TP8, ``sglang.bench_serving`` with 500 random prompts of 3200 input / 800 output
   tokens at max concurrency 4-128: output tokens/s, median TPOT, p99 TTFT.
+* ``sglang_vllm060`` (*fit*) -- SGLang, *How to reproduce the benchmark results for SGLang
+  v0.3.0 compared to vLLM v0.6.0* (github sgl-project/sglang @120affb9
+  ``benchmark/benchmark_vllm_060/README.md``, 2024-09): Llama 3.1 8B Instruct on 1 x A100
+  80GB and Llama 3.1 70B Instruct on 4 x H100 80GB (TP4), bf16, ``sglang.bench_serving`` on
+  ShareGPT: Poisson arrivals at 4 and 8 requests/s (median TPOT) and 5000 prompts at once
+  (output tokens/s). SGLang 0.3.0 (CUDA graphs, ``--enable-torch-compile`` on 8B, radix
+  cache off); vLLM 0.6.0 with ``--num-scheduler-steps 10`` (multi-step scheduling; chunked
+  prefill off, as 0.6.0 requires with multi-step). ShareGPT lengths: the mean output, 194.3
+  tokens, is the page's own (output tokens/s / requests/s of its offline table: 4281.51 /
+  22.03, 3856.01 / 19.84, 4132.37 / 21.27); the mean prompt, 219 tokens, scales it by the
+  prompt/output ratio of ShareGPT that the vLLM team printed for its own 500-prompt sample
+  (202 input / 179 output tokens, "vLLM v0.6.0: 2.7x Throughput Improvement and 5x Latency
+  Reduction", vLLM blog 2024-09-05, Dataset): 194.3 x 202 / 179 = 219; an assumption, as
+  both samplers filter ShareGPT differently. Both are taken lognormal with a standard
+  deviation equal to the mean (an assumption: ShareGPT lengths are long-tailed). Median TTFT rows are not used (vLLM's multi-step scheduling delays the
+  first token by up to 10 steps, which the model does not represent).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from planner.perfmodel.calibration.published import HELD_OUT, Source
+from planner.perfmodel.calibration.published import FIT, HELD_OUT, Source
 
 SERVING_SOURCES = {
     s.key: s
@@ -54,6 +87,13 @@ SERVING_SOURCES = {
             "0.6.3 (benchmark_throughput.py)",
         ),
         Source(
+            "sglang_vllm060",
+            "SGLang benchmark/benchmark_vllm_060/README.md @120affb9 (SGLang 0.3.0 vs vLLM 0.6.0)",
+            2024,
+            "SGLang / vLLM",
+            "SGLang 0.3.0, vLLM 0.6.0 (--num-scheduler-steps 10)",
+        ),
+        Source(
             "dstack_r1",
             "dstack blog 2025-03-18 + dstackai/benchmarks @7f37e669 online_results.csv",
             2025,
@@ -64,8 +104,9 @@ SERVING_SOURCES = {
 }
 
 #: Modes: ``clients`` = ``concurrency`` closed-loop clients (a new request as soon as one
-#: finishes); ``batch`` = ``requests`` prompts submitted at time 0 (offline).
-MODES = ("clients", "batch")
+#: finishes); ``batch`` = ``requests`` prompts submitted at time 0 (offline); ``rate`` =
+#: Poisson arrivals at ``rate`` requests/s.
+MODES = ("clients", "batch", "rate")
 #: Metrics (SI units): output or input+output tokens/s of the replica, TTFT / TPOT seconds.
 METRICS = ("output_tokens_per_s", "total_tokens_per_s", "ttft_s", "tpot_s")
 
@@ -93,6 +134,14 @@ class PublicServingRow:
     #: Measured in steady state (the tool's measurement window excludes the first round of
     #: requests, which all arrive at once); else over every request of the run.
     steady_state: bool = False
+    #: The serving engine and its options (:func:`planner.perfmodel.engines.parse_engine`).
+    engine: str = "trtllm"
+    #: Length distributions when the lengths were not fixed (``lognormal:MEAN,STD``, the
+    #: serving traffic syntax); ``input_tokens`` / ``output_tokens`` then hold the means.
+    input_dist: str = ""
+    output_dist: str = ""
+    #: Poisson arrival rate of ``rate`` mode (requests/s).
+    rate: float = 0.0
 
 
 def _metric_rows(
@@ -102,6 +151,7 @@ def _metric_rows(
     metrics: tuple[tuple[str, str, float], ...],
     *,
     steady_state: bool = False,
+    engine: str = "trtllm",
 ) -> list[PublicServingRow]:
     """One row per ``(metric, statistic, value)`` of one measured setup.
 
@@ -110,7 +160,15 @@ def _metric_rows(
     """
     return [
         PublicServingRow(
-            f"{prefix}/{metric}", source, *setup, metric, stat, value, HELD_OUT, steady_state
+            f"{prefix}/{metric}",
+            source,
+            *setup,
+            metric,
+            stat,
+            value,
+            HELD_OUT,
+            steady_state,
+            engine,
         )
         for metric, stat, value in metrics
     ]
@@ -146,8 +204,8 @@ def _nim() -> list[PublicServingRow]:
     return rows
 
 
-#: (gpu, input, output, prompts, (input+output) tokens/s) of throughput_comparsion.csv,
-#: meta-llama/Llama-3.1-405B-FP8 rows, TP8.
+#: (gpu, input, output, prompts, (input+output) tokens/s) of throughput_comparsion.csv, TP8:
+#: H100 = the ``8xH100 1FP8-meta`` rows, MI300X = the ``8xMi300 1FP8-amd`` rows (module notes).
 DSTACK_405B = (
     ("H100", 32784, 2048, 4, 590.0635218),
     ("H100", 32784, 2048, 8, 608.8225492),
@@ -166,26 +224,39 @@ DSTACK_405B = (
     ("H100", 128, 2048, 64, 1130.839668),
     ("H100", 128, 2048, 128, 1297.443),
     ("H100", 128, 2048, 256, 1393.8654),
-    ("MI300X", 32784, 2048, 4, 370.1665092),
-    ("MI300X", 32784, 2048, 8, 583.7985615),
-    ("MI300X", 32784, 2048, 16, 826.8924058),
-    ("MI300X", 32784, 2048, 32, 939.3285983),
-    ("MI300X", 32784, 2048, 64, 938.2522858),
-    ("MI300X", 2048, 2048, 4, 58.34189395),
-    ("MI300X", 2048, 2048, 8, 111.8647335),
-    ("MI300X", 2048, 2048, 16, 218.6357561),
-    ("MI300X", 2048, 2048, 32, 418.4837956),
-    ("MI300X", 2048, 2048, 64, 741.1052995),
-    ("MI300X", 2048, 2048, 128, 1216.741493),
-    ("MI300X", 2048, 2048, 256, 1705.140233),
-    ("MI300X", 128, 2048, 4, 31.1841897),
-    ("MI300X", 128, 2048, 8, 60.4843484),
-    ("MI300X", 128, 2048, 16, 119.645651),
-    ("MI300X", 128, 2048, 32, 237.092056),
-    ("MI300X", 128, 2048, 64, 453.167565),
-    ("MI300X", 128, 2048, 128, 817.124897),
-    ("MI300X", 128, 2048, 256, 1271.22552),
+    ("MI300X", 32784, 2048, 4, 1077.391207),
+    ("MI300X", 32784, 2048, 8, 1763.113542),
+    ("MI300X", 32784, 2048, 16, 2497.33797),
+    ("MI300X", 32784, 2048, 32, 3157.271284),
+    ("MI300X", 32784, 2048, 64, 3094.600169),
+    ("MI300X", 2048, 2048, 4, 239.6032283),
+    ("MI300X", 2048, 2048, 8, 464.5394101),
+    ("MI300X", 2048, 2048, 16, 832.7548117),
+    ("MI300X", 2048, 2048, 32, 1360.274537),
+    ("MI300X", 2048, 2048, 64, 2091.173866),
+    ("MI300X", 2048, 2048, 128, 2806.199221),
+    ("MI300X", 2048, 2048, 256, 3134.806905),
+    ("MI300X", 128, 2048, 4, 128.3952055),
+    ("MI300X", 128, 2048, 8, 253.3977842),
+    ("MI300X", 128, 2048, 16, 476.4952304),
+    ("MI300X", 128, 2048, 32, 853.0866271),
+    ("MI300X", 128, 2048, 64, 1401.496028),
+    ("MI300X", 128, 2048, 128, 2115.901414),
+    ("MI300X", 128, 2048, 256, 2450.880809),
 )
+
+
+#: ``benchmark_throughput.py`` of vLLM 0.6 passes ``enable_chunked_prefill=False`` unless
+#: ``--enable-chunked-prefill`` is given (it is not on the page's commands), so vLLM runs
+#: whole prompts with ``max_num_batched_tokens = max(max_model_len, 2048)`` = 91680 tokens per
+#: iteration, and profiles that many tokens' activations before sizing the KV cache
+#: (vLLM 0.6 ``SchedulerConfig``, ``Worker.determine_num_available_blocks``).
+VLLM06_BATCHED_TOKENS = 91680
+#: Weight / KV precision and engine of each GPU's runs (README commands and environments).
+DSTACK_405B_SETUP = {
+    "H100": ("fp8-mixed", "bf16", f"vllm:0.6.3,tokens={VLLM06_BATCHED_TOKENS}"),
+    "MI300X": ("fp8", "fp8", f"vllm:0.6.4,eager,tokens={VLLM06_BATCHED_TOKENS}"),
+}
 
 
 def _dstack_405b() -> list[PublicServingRow]:
@@ -196,8 +267,8 @@ def _dstack_405b() -> list[PublicServingRow]:
             gpu,
             "llama-3.1-405b",
             8,
-            "fp8",
-            "bf16",
+            DSTACK_405B_SETUP[gpu][0],
+            DSTACK_405B_SETUP[gpu][1],
             isl,
             osl,
             "batch",
@@ -207,6 +278,7 @@ def _dstack_405b() -> list[PublicServingRow]:
             "",
             value,
             HELD_OUT,
+            engine=DSTACK_405B_SETUP[gpu][2],
         )
         for gpu, isl, osl, n, value in DSTACK_405B
     ]
@@ -234,9 +306,76 @@ def _dstack_r1() -> list[PublicServingRow]:
             ("tpot_s", "median", tpot / 1e3),
             ("ttft_s", "p99", ttft / 1e3),
         )
-        rows += _metric_rows(f"dstack_r1/H200/3200-800/c{n}", "dstack_r1", setup, metrics)
+        rows += _metric_rows(
+            f"dstack_r1/H200/3200-800/c{n}", "dstack_r1", setup, metrics, engine="sglang:0.4.3"
+        )
+    return rows
+
+
+#: ShareGPT lengths of ``sglang_vllm060`` (see the module notes): mean prompt (assumed) and
+#: mean output (from the page's offline table).
+SHAREGPT_PROMPT_MEAN = 219
+SHAREGPT_OUTPUT_MEAN = 194.3
+
+#: (model, gpu, tp, engine, requests/s or None for 5000 prompts at once, metric, value):
+#: median TPOT in ms, output tokens/s.
+SGLANG_VLLM060 = (
+    ("llama-3.1-8b", "A100", 1, "sglang", 4, "tpot_s", 13.17),
+    ("llama-3.1-8b", "A100", 1, "vllm", 4, "tpot_s", 14.14),
+    ("llama-3.1-8b", "A100", 1, "sglang", 8, "tpot_s", 17.85),
+    ("llama-3.1-8b", "A100", 1, "vllm", 8, "tpot_s", 17.09),
+    ("llama-3.1-70b", "H100", 4, "sglang", 4, "tpot_s", 25.03),
+    ("llama-3.1-70b", "H100", 4, "vllm", 4, "tpot_s", 23.58),
+    ("llama-3.1-70b", "H100", 4, "sglang", 8, "tpot_s", 33.07),
+    ("llama-3.1-70b", "H100", 4, "vllm", 8, "tpot_s", 29.15),
+    ("llama-3.1-8b", "A100", 1, "sglang", None, "output_tokens_per_s", 4281.51),
+    ("llama-3.1-8b", "A100", 1, "vllm", None, "output_tokens_per_s", 4132.37),
+    ("llama-3.1-70b", "H100", 4, "sglang", None, "output_tokens_per_s", 3856.01),
+    ("llama-3.1-70b", "H100", 4, "vllm", None, "output_tokens_per_s", 3700.64),
+)
+#: Engine options of the two servers (launch commands of the page): vLLM ``--num-scheduler-steps
+#: 10 --max_model_len 4096``, without chunked prefill (0.6.0 cannot combine it with multi-step),
+#: so ``max_num_batched_tokens = max(4096, 2048)`` tokens per iteration.
+SGLANG_VLLM060_ENGINES = {"sglang": "sglang:0.3.0", "vllm": "vllm:0.6.0,steps=10,tokens=4096"}
+
+
+def _sglang_vllm060() -> list[PublicServingRow]:
+    rows = []
+    p, o = SHAREGPT_PROMPT_MEAN, SHAREGPT_OUTPUT_MEAN
+    for model, gpu, tp, engine, rps, metric, value in SGLANG_VLLM060:
+        mode, load = ("rate", f"rps{rps}") if rps else ("batch", "offline")
+        n = 300 * rps if rps else 5000
+        rows.append(
+            PublicServingRow(
+                f"sglang_vllm060/{model}/{gpu}x{tp}/{engine}/{load}/{metric}",
+                "sglang_vllm060",
+                gpu,
+                model,
+                tp,
+                "bf16",
+                "bf16",
+                p,
+                round(o),
+                mode,
+                n if mode == "batch" else 0,
+                n,
+                metric,
+                "median" if metric == "tpot_s" else "",
+                value / 1e3 if metric == "tpot_s" else value,
+                FIT,
+                engine=SGLANG_VLLM060_ENGINES[engine],
+                input_dist=f"lognormal:{p},{p}",
+                output_dist=f"lognormal:{o},{o}",
+                rate=float(rps or 0.0),
+            )
+        )
     return rows
 
 
 #: Every public serving row of this module.
-PUBLIC_SERVING_ROWS: tuple[PublicServingRow, ...] = (*_nim(), *_dstack_405b(), *_dstack_r1())
+PUBLIC_SERVING_ROWS: tuple[PublicServingRow, ...] = (
+    *_nim(),
+    *_dstack_405b(),
+    *_dstack_r1(),
+    *_sglang_vllm060(),
+)

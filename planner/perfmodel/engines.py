@@ -1,0 +1,284 @@
+"""The serving engine's own time per iteration: host work, kernel launches, small-kernel floors.
+
+The GPU kernels of an iteration (:class:`~planner.perfmodel.stage.EngineModel`) are the same
+whichever engine runs them; what differs between TensorRT-LLM (and NVIDIA NIM, which runs
+it), vLLM and SGLang is the work around them. Written once here:
+
+Host overhead per iteration (:func:`host_overhead_s`). Scheduling, input preparation,
+sampling and detokenization run on the CPU between GPU iterations; unless the engine overlaps
+them with the GPU they add to every iteration. A fixed part per engine, each *fitted*
+(``calibration/constants.json``): ``iteration_overhead_s`` on the TensorRT-LLM overview rows
+(``trtllm``, also NIM), ``host_overhead_vllm_s`` and ``host_overhead_sglang_s`` on the
+SGLang 0.3.0 / vLLM 0.6.0 rows (source ``sglang_vllm060``). The two Python engines also spend
+host time per running sequence in every iteration (appending the sampled token, stop checks,
+incremental detokenization, block-table and input building): ``host_per_sequence_vllm_s`` and
+``host_per_sequence_sglang_s``, fitted on the same rows (their offline rows run hundreds of
+sequences per iteration, their TPOT rows a few); TensorRT-LLM's C++ runtime has no such term.
+vLLM's multi-step scheduling (``--num-scheduler-steps k``) is recorded with the engine but
+does not change the modelled host time: the vLLM blog ("vLLM v0.6.0: 2.7x Throughput
+Improvement and 5x Latency Reduction", 2024-09-05) describes it as preparing inputs once
+for ``k`` steps, but dividing the fixed host time by ``k`` made the fit (whose vLLM rows all
+ran 10 steps) put 42 ms per round on vLLM (4 ms per step at ``k = 10``), which the single-step
+rows of other sources contradict (a 405B batch-4 step of 35 ms in all); what the fit rows
+show is a per-step cost, so both host terms are per step. The version is recorded
+with the engine, and one pair of constants serves every version of an engine (no fit rows separate
+them), with one exception that changes the structure rather than the constant: SGLang from
+0.4 on runs its "zero-overhead" overlap scheduler by default, preparing the next batch on the
+CPU while the GPU runs the current one ("SGLang v0.4: Zero-Overhead Batch Scheduler, ...",
+LMSYS blog 2024-12-04), so an iteration lasts ``max(GPU time, host time)`` instead of their
+sum (:attr:`Engine.overlaps_host`).
+
+Eager launches (:func:`launch_overhead_s`). Without CUDA graphs (vLLM ``--enforce-eager``)
+the CPU launches every kernel of every layer each iteration through PyTorch's dispatcher;
+when that is slower than the GPU work the iteration waits for the CPU.
+``EAGER_KERNELS_PER_LAYER`` kernels per decoder layer (counted for a Llama layer in vLLM:
+2 RMSNorm, QKV GEMM, rotary embedding, KV-cache write, attention, output GEMM, 2 all-reduces,
+gate/up GEMM, SiLU-and-multiply, down GEMM, plus 2 residual adds fused or not: 14) at
+``EAGER_LAUNCH_S`` each (an assumption: a PyTorch eager op costs about 10 us of CPU, the
+launch itself about 4-5 us; PyTorch blog "Accelerating PyTorch with CUDA Graphs", 2021).
+
+Small-kernel floor (:func:`small_kernel_floor_s`). Even inside a CUDA graph a kernel lasts
+at least a few microseconds (launch, ramp and tail). The per-layer element-wise kernels
+(norms, rotary embedding, activation, KV-cache write, the quantization of activations for
+FP8 GEMMs) move few bytes at small batch, so their roofline time is far below that floor:
+``SMALL_KERNELS_PER_LAYER`` of them at ``KERNEL_FLOOR_S`` each (an assumption: NVIDIA's
+"Getting Started with CUDA Graphs" blog, 2019, measures 3.4 us per short kernel launched in a
+graph, about 2.9 us of it the kernel). This is the per-layer fixed cost that makes decode at
+concurrency 1 slower than its weight reads.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from planner.core.errors import InputError
+from planner.perfmodel import constants
+
+#: Engines the model knows; ``nim`` is an alias of ``trtllm`` (NIM runs TensorRT-LLM).
+ENGINES = ("trtllm", "vllm", "sglang")
+ALIASES = {"nim": "trtllm", "tensorrt-llm": "trtllm", "trt-llm": "trtllm"}
+#: Fitted host-overhead constant of each engine (``calibration/constants.json``).
+HOST_CONSTANT = {
+    "trtllm": "iteration_overhead_s",
+    "vllm": "host_overhead_vllm_s",
+    "sglang": "host_overhead_sglang_s",
+}
+#: Fitted host seconds per running sequence and iteration of the Python engines.
+HOST_PER_SEQUENCE_CONSTANT = {
+    "vllm": "host_per_sequence_vllm_s",
+    "sglang": "host_per_sequence_sglang_s",
+}
+#: Kernels per decoder layer launched from the CPU without CUDA graphs (module notes).
+EAGER_KERNELS_PER_LAYER = 14
+#: CPU seconds per eager PyTorch kernel launch (an assumption, module notes).
+EAGER_LAUNCH_S = 10e-6
+#: Element-wise kernels per decoder layer that run at their floor at small batch.
+SMALL_KERNELS_PER_LAYER = 6
+#: Shortest duration of a kernel launched in a CUDA graph (NVIDIA CUDA Graphs blog, 2019).
+KERNEL_FLOOR_S = 3.4e-6
+#: vLLM's default ``--gpu-memory-utilization`` (vLLM engine arguments documentation).
+VLLM_GPU_MEMORY_UTILIZATION = 0.9
+#: TensorRT-LLM's default ``kv_cache_free_gpu_mem_fraction`` (trtllm-bench, LLM API
+#: ``KvCacheConfig``): the KV cache takes 90 % of the memory free after loading the engine.
+TRTLLM_KV_FREE_FRACTION = 0.9
+
+
+@dataclass(frozen=True)
+class Engine:
+    """A serving engine and the options that change its time per iteration.
+
+    Attributes
+    ----------
+    name
+        ``trtllm`` (also NVIDIA NIM), ``vllm`` or ``sglang``.
+    version
+        The version the timing stands for (recorded; see the module notes).
+    cuda_graphs
+        Decode iterations replay CUDA graphs (``False``: vLLM ``--enforce-eager``).
+    scheduler_steps
+        Decode steps per scheduling round (vLLM ``--num-scheduler-steps``).
+    batched_tokens
+        Most tokens per iteration (vLLM ``--max-num-batched-tokens``; without chunked prefill
+        vLLM sets it to ``max(max_model_len, 2048)``): the prompt budget of an iteration and
+        the activation workspace the engine profiles before sizing its KV cache; 0 = the
+        model's defaults (:data:`planner.perfmodel.stage.PREFILL_WORKSPACE_TOKENS`).
+    """
+
+    name: str = "trtllm"
+    version: str = ""
+    cuda_graphs: bool = True
+    scheduler_steps: int = 1
+    batched_tokens: int = 0
+
+    def __post_init__(self) -> None:
+        if self.name not in ENGINES:
+            raise InputError(
+                f"engine must be one of {', '.join(ENGINES)} (or nim), got {self.name!r}"
+            )
+        steps = self.scheduler_steps
+        if isinstance(steps, bool) or not isinstance(steps, int) or steps < 1:
+            raise InputError(f"engine scheduler steps must be a positive integer, got {steps!r}")
+        tokens = self.batched_tokens
+        if isinstance(tokens, bool) or not isinstance(tokens, int) or tokens < 0:
+            raise InputError(f"engine batched tokens must be a whole number >= 0, got {tokens!r}")
+
+    @property
+    def memory_fraction(self) -> float | None:
+        """Share of the GPU's memory the engine may use for weights, activations and KV cache
+        (vLLM's ``--gpu-memory-utilization``, default 0.9 in every release; ``None``: the model's
+        fixed runtime reserve, :data:`planner.perfmodel.memory.RUNTIME_RESERVED_GIB`)."""
+        return VLLM_GPU_MEMORY_UTILIZATION if self.name == "vllm" else None
+
+    @property
+    def kv_free_fraction(self) -> float:
+        """Share of the memory left after weights, runtime and activations that the engine
+        gives its KV cache (TensorRT-LLM's ``kv_cache_free_gpu_mem_fraction``, default 0.9 in
+        trtllm-bench and the LLM API; the other engines size the cache from a share of the
+        whole GPU instead, :attr:`memory_fraction`)."""
+        return TRTLLM_KV_FREE_FRACTION if self.name == "trtllm" else 1.0
+
+    @property
+    def overlaps_host(self) -> bool:
+        """The engine hides its host work behind the GPU's (SGLang from 0.4 on; a version not
+        given means the current release)."""
+        return self.name == "sglang" and (not self.version or version_tuple(self.version) >= (0, 4))
+
+    def label(self) -> str:
+        """``vllm 0.6.3 (eager, 15 steps)``."""
+        opts = [o for o in ("" if self.cuda_graphs else "eager",) if o]
+        if self.scheduler_steps > 1:
+            opts.append(f"{self.scheduler_steps} steps")
+        if self.batched_tokens:
+            opts.append(f"{self.batched_tokens} tokens/iteration")
+        text = self.name + (f" {self.version}" if self.version else "")
+        return text + (f" ({', '.join(opts)})" if opts else "")
+
+    def to_dict(self) -> dict[str, object]:
+        """JSON form."""
+        return {
+            "name": self.name,
+            "version": self.version,
+            "cuda_graphs": self.cuda_graphs,
+            "scheduler_steps": self.scheduler_steps,
+            "batched_tokens": self.batched_tokens,
+        }
+
+
+#: The engine the model assumes when none is named (the one its base constants were fitted on).
+DEFAULT_ENGINE = Engine()
+
+
+def version_tuple(version: str) -> tuple[int, ...]:
+    """``(0, 6, 3)`` from ``0.6.3.post2``; ``()`` when no leading number (an unknown version)."""
+    parts = []
+    for piece in version.split("."):
+        m = re.match(r"\d+", piece)
+        if not m:
+            break
+        parts.append(int(m.group()))
+        if m.group() != piece:
+            break
+    return tuple(parts)
+
+
+def parse_engine(spec: str | Engine | Mapping[str, Any] | None) -> Engine:
+    """An :class:`Engine` from ``NAME[:VERSION][,eager][,steps=K][,tokens=N]`` (e.g.
+    ``vllm:0.6.3,eager,tokens=91680``)
+    or from its JSON form (:meth:`Engine.to_dict`).
+
+    ``None`` or ``""`` is the default engine (TensorRT-LLM). Bad input raises
+    :class:`~planner.core.errors.InputError` naming the engine.
+    """
+    if spec is None or spec == "":
+        return DEFAULT_ENGINE
+    if isinstance(spec, Engine):
+        return spec
+    if isinstance(spec, Mapping):
+        unknown = sorted(
+            set(spec) - {"name", "version", "cuda_graphs", "scheduler_steps", "batched_tokens"}
+        )
+        if unknown:
+            raise InputError(f"engine: unknown field {unknown[0]!r}")
+        graphs = spec.get("cuda_graphs", True)
+        if not isinstance(graphs, bool):
+            raise InputError(f"engine: cuda_graphs must be true or false, got {graphs!r}")
+        name = str(spec.get("name", "trtllm")).lower()
+        return Engine(
+            ALIASES.get(name, name),
+            str(spec.get("version", "")),
+            graphs,
+            spec.get("scheduler_steps", 1),
+            spec.get("batched_tokens", 0),
+        )
+    if not isinstance(spec, str):
+        raise InputError(f"engine must be a string like 'vllm:0.6.3,eager', got {spec!r}")
+    head, *opts = [p.strip() for p in spec.split(",")]
+    name, _, version = head.partition(":")
+    name = ALIASES.get(name.strip().lower(), name.strip().lower())
+    graphs, steps, tokens = True, 1, 0
+    for opt in opts:
+        m = re.fullmatch(r"steps=(\d+)", opt)
+        t = re.fullmatch(r"tokens=(\d+)", opt)
+        if opt == "eager":
+            graphs = False
+        elif opt in ("graphs", "cuda-graphs"):
+            graphs = True
+        elif m:
+            steps = int(m.group(1))
+        elif t:
+            tokens = int(t.group(1))
+        else:
+            raise InputError(
+                "engine option must be 'eager', 'graphs', 'steps=K' or 'tokens=N', "
+                f"got {opt!r} in {spec!r}"
+            )
+    return Engine(name, version.strip(), graphs, steps, tokens)
+
+
+def host_overhead_s(engine: Engine, sequences: float | np.ndarray = 0.0) -> float | np.ndarray:
+    """Host seconds added to an iteration that runs ``sequences`` sequences.
+
+    A fixed part (fitted per engine) and, for the Python engines, a part per running sequence
+    (fitted): appending each sequence's new token, stop checks, detokenization. Neither is
+    divided by vLLM's scheduler steps (module notes).
+    """
+    fixed = constants.FITTED[HOST_CONSTANT[engine.name]]
+    per_seq = HOST_PER_SEQUENCE_CONSTANT.get(engine.name)
+    if per_seq is None:
+        return fixed
+    return fixed + constants.FITTED[per_seq] * np.asarray(sequences, dtype=float)
+
+
+def launch_overhead_s(engine: Engine, layers: int) -> float:
+    """CPU seconds to launch one iteration's kernels without CUDA graphs (0 with graphs)."""
+    if engine.cuda_graphs:
+        return 0.0
+    return layers * EAGER_KERNELS_PER_LAYER * EAGER_LAUNCH_S
+
+
+def small_kernel_floor_s(layers: int) -> float:
+    """Least seconds one stage's ``layers`` layers spend in their element-wise kernels."""
+    return layers * SMALL_KERNELS_PER_LAYER * KERNEL_FLOOR_S
+
+
+__all__ = [
+    "DEFAULT_ENGINE",
+    "EAGER_KERNELS_PER_LAYER",
+    "EAGER_LAUNCH_S",
+    "ENGINES",
+    "KERNEL_FLOOR_S",
+    "SMALL_KERNELS_PER_LAYER",
+    "TRTLLM_KV_FREE_FRACTION",
+    "VLLM_GPU_MEMORY_UTILIZATION",
+    "Engine",
+    "host_overhead_s",
+    "launch_overhead_s",
+    "parse_engine",
+    "small_kernel_floor_s",
+    "version_tuple",
+]

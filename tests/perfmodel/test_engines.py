@@ -1,0 +1,193 @@
+"""The serving engine term: parsing, host overhead per engine, eager launches, overlap."""
+
+from __future__ import annotations
+
+import copy
+
+import numpy as np
+import pytest
+
+from planner.core.errors import InputError
+from planner.perfmodel import constants
+from planner.perfmodel.engines import (
+    EAGER_KERNELS_PER_LAYER,
+    EAGER_LAUNCH_S,
+    KERNEL_FLOOR_S,
+    SMALL_KERNELS_PER_LAYER,
+    Engine,
+    host_overhead_s,
+    launch_overhead_s,
+    parse_engine,
+    version_tuple,
+)
+from planner.perfmodel.hardware import get_gpu
+from planner.perfmodel.readers import load_model
+from planner.perfmodel.stage import EngineModel, ReplicaConfig
+
+HOSTS = {
+    "iteration_overhead_s": 0.002,
+    "host_overhead_vllm_s": 0.02,
+    "host_overhead_sglang_s": 0.01,
+    "host_per_sequence_vllm_s": 0.0,
+    "host_per_sequence_sglang_s": 0.0,
+}
+
+
+def step(spec: str, b: float = 4.0, model: str = "llama-3.1-8b") -> float:
+    e = EngineModel(
+        load_model(model), ReplicaConfig(get_gpu("H100"), 1), "bf16", engine=parse_engine(spec)
+    )
+    return float(e.base_time(np.array([b]), b, 512.0)[0])
+
+
+def test_parse_engine_forms_and_aliases():
+    assert parse_engine(None) == parse_engine("") == Engine()
+    assert parse_engine("nim").name == "trtllm"
+    e = parse_engine("vllm:0.6.3,eager,steps=15")
+    assert (e.name, e.version, e.cuda_graphs, e.scheduler_steps) == ("vllm", "0.6.3", False, 15)
+    assert parse_engine(e.to_dict()) == e
+    assert e.label() == "vllm 0.6.3 (eager, 15 steps)"
+    assert version_tuple("0.6.3.post2.dev308") == (0, 6, 3)
+    assert version_tuple("0.4.3post2") == (0, 4, 3)
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        "tgi",
+        "vllm,fast",
+        "vllm,steps=0",
+        "vllm,tokens=-5",
+        {"name": "vllm", "speed": 2},
+        {"cuda_graphs": "no"},
+        {"name": "vllm", "batched_tokens": 1.5},
+        3,
+    ],
+)
+def test_bad_engines_are_input_errors(bad):
+    with pytest.raises(InputError, match="engine"):
+        parse_engine(bad)
+
+
+def test_host_overhead_per_engine_and_multi_step():
+    with constants.override(HOSTS):
+        assert host_overhead_s(parse_engine("trtllm")) == pytest.approx(0.002)
+        assert host_overhead_s(parse_engine("vllm")) == pytest.approx(0.02)
+        # multi-step scheduling is recorded, not modelled (engines module notes)
+        assert host_overhead_s(parse_engine("vllm,steps=10")) == pytest.approx(0.02)
+        # the step time differs by exactly the host overheads (no overlap before SGLang 0.4)
+        base = step("trtllm")
+        assert step("vllm:0.6.0") - base == pytest.approx(0.018, rel=1e-6)
+        assert step("sglang:0.3.0") - base == pytest.approx(0.008, rel=1e-6)
+
+
+def test_sglang_overlap_scheduler_hides_host_work_behind_the_gpu():
+    with constants.override({**HOSTS, "host_overhead_sglang_s": 0.003}):
+        serial = step("sglang:0.3.0")
+        overlapped = step("sglang:0.4.3")
+        assert parse_engine("sglang:0.4.3").overlaps_host
+        assert parse_engine("sglang").overlaps_host  # no version: the current release
+        assert not parse_engine("sglang:0.3.0").overlaps_host
+        assert overlapped == pytest.approx(serial - 0.003, rel=1e-6)  # GPU time > host time
+    with constants.override({**HOSTS, "host_overhead_sglang_s": 1.0}):
+        assert step("sglang:0.4.3") == pytest.approx(1.0)  # the host is the bottleneck
+
+
+def test_eager_mode_waits_for_kernel_launches():
+    layers = load_model("llama-3.1-405b").layers  # 126
+    launches = layers * EAGER_KERNELS_PER_LAYER * EAGER_LAUNCH_S
+    assert launch_overhead_s(parse_engine("vllm,eager"), layers) == pytest.approx(launches)
+    assert launch_overhead_s(parse_engine("vllm"), layers) == 0.0
+    with constants.override(HOSTS):
+        # the iteration lasts the longer of the GPU work and the CPU's launches
+        small = load_model("llama-3.1-8b").layers * EAGER_KERNELS_PER_LAYER * EAGER_LAUNCH_S
+        graphs, eager = step("vllm", 1.0), step("vllm,eager", 1.0)
+        assert eager >= graphs
+        assert eager == pytest.approx(max(graphs, small + 0.02), rel=1e-6)
+    with constants.override({**HOSTS, "host_overhead_vllm_s": 0.0}):
+        # 405B on one engine of 8 H100s would not fit, but its launch time alone is 126 layers
+        # of 14 launches: far above an 8B step's GPU time
+        e = EngineModel(
+            load_model("llama-3.1-8b"),
+            ReplicaConfig(get_gpu("H100"), 1),
+            "bf16",
+            engine=parse_engine("vllm,eager"),
+        )
+        t = e.round_time((np.array([1e-4]), np.array([1e-4])), np.array([1.0]))
+        assert float(t[0]) == pytest.approx(small)
+
+
+def test_small_kernel_floor_slows_small_batches_only():
+    """At batch 1 the element-wise kernels run at their floor (the floor adds its full amount
+    per layer); at a large prefill chunk their roofline exceeds the floor (it adds nothing)."""
+    e = EngineModel(load_model("llama-3.1-8b"), ReplicaConfig(get_gpu("H100"), 1), "bf16")
+    no_floor = copy.copy(e)
+    no_floor.small_kernels = 0.0
+    one = np.array([1.0])
+    added = float(e.base_time(one, 1.0, 512.0)[0] - no_floor.base_time(one, 1.0, 512.0)[0])
+    assert added == pytest.approx(
+        e.model.layers * SMALL_KERNELS_PER_LAYER * KERNEL_FLOOR_S, rel=0.01
+    )
+    big = np.array([8192.0])
+    assert float(e.base_time(big, 0.0, 0.0)[0]) == float(no_floor.base_time(big, 0.0, 0.0)[0])
+
+
+def test_host_time_per_running_sequence():
+    with constants.override({**HOSTS, "host_per_sequence_vllm_s": 1e-4}):
+        assert host_overhead_s(parse_engine("vllm"), 64) == pytest.approx(0.02 + 64e-4)
+        assert host_overhead_s(parse_engine("vllm,steps=10"), 64) == pytest.approx(0.02 + 64e-4)
+        # TensorRT-LLM's C++ runtime has no per-sequence term
+        assert host_overhead_s(parse_engine("trtllm"), 64) == pytest.approx(0.002)
+        assert step("vllm", 64.0) - step("vllm", 1.0) == pytest.approx(
+            63e-4 + step("trtllm", 64.0) - step("trtllm", 1.0), rel=1e-6
+        )
+
+
+def test_tokens_option_sets_the_workspace_the_engine_profiles():
+    e = parse_engine("vllm:0.6.3,tokens=91680")
+    assert e.batched_tokens == 91680 and parse_engine(e.to_dict()) == e
+    assert "91680 tokens/iteration" in e.label()
+    model, config = load_model("llama-3.1-70b"), ReplicaConfig(get_gpu("H100"), 4)
+    small = EngineModel(model, config, "fp8", engine=parse_engine("vllm:0.6.3,tokens=8192"))
+    large = EngineModel(model, config, "fp8", engine=e)
+    ratio = (large.workspace_bytes - small.workspace_bytes) / (91680 - 8192)
+    # per token: residual + normed copy + the larger of the attention / MLP intermediates, bf16
+    h, mlp = model.hidden, 3 * model.ffn / 4
+    assert ratio == pytest.approx((2 * h + mlp) * 2.0)
+    assert large.kv_tokens < small.kv_tokens
+
+
+def test_engine_memory_rules():
+    """vLLM uses 90 % of the GPU (at least the model's 4 GiB reserve stays unused); TensorRT-LLM
+    gives its KV cache 90 % of what is free after weights, reserve and workspace."""
+    model, config = load_model("llama-3.1-70b"), ReplicaConfig(get_gpu("H100"), 2)
+    trt = EngineModel(model, config, "fp8", engine=parse_engine("trtllm"))
+    vllm = EngineModel(model, config, "fp8", engine=parse_engine("vllm"))
+    sglang = EngineModel(model, config, "fp8", engine=parse_engine("sglang"))
+    memory = config.gpu.memory_bytes
+    rest = memory - trt.weight_bytes - trt.workspace_bytes
+    assert sglang.free_bytes == pytest.approx(rest - 4 * 2**30)
+    assert trt.free_bytes == pytest.approx(0.9 * (rest - 4 * 2**30))
+    assert vllm.free_bytes == pytest.approx(rest - 0.1 * memory)
+    for e in (trt, vllm, sglang):
+        parts = e.memory_breakdown()
+        assert parts["weights"] + parts["reserved"] + parts["workspace"] + parts[
+            "kv_cache"
+        ] == pytest.approx(parts["total"])
+
+
+def test_meta_mixed_fp8_keeps_attention_and_ends_in_bf16():
+    """fp8-mixed: the inner layers' feed-forward weights take 1 byte, everything else 2."""
+    model, config = load_model("llama-3.1-405b"), ReplicaConfig(get_gpu("H100"), 8)
+    mixed = EngineModel(model, config, "fp8-mixed")
+    fp8 = EngineModel(model, config, "fp8")
+    bf16 = EngineModel(model, config, "bf16")
+    assert mixed.kv_precision.name == "bf16"
+    ffn_per_layer = 3 * model.hidden * model.ffn / 8
+    expected = bf16.weight_bytes - (model.layers - 2) * ffn_per_layer
+    assert mixed.weight_bytes == pytest.approx(expected)
+    assert fp8.weight_bytes < mixed.weight_bytes < bf16.weight_bytes
+    # decode streams the heavier weights: slower than fp8, faster than bf16
+    one = np.array([1.0])
+    times = [float(e.base_time(one, 1.0, 512.0)[0]) for e in (fp8, mixed, bf16)]
+    assert times[0] < times[1] < times[2]
