@@ -769,10 +769,12 @@ class RoleModel:
 
     @staticmethod
     def _squash(ratios: list[float], feasible: bool) -> float:
-        """``1 - 1 / max(ratios)``, its sign forced to agree with ``feasible``."""
+        """``1 - 1 / max(ratios)``, its sign forced to agree with ``feasible`` (never 0: the
+        root search would take a feasible point whose coarse estimate is over its limit for
+        the crossing itself and stop there)."""
         r = max(ratios)
         g = 1.0 if math.isnan(r) or r == math.inf else 1.0 - 1.0 / max(r, 1e-300)
-        return min(g, 0.0) if feasible else max(g, 1e-12)
+        return min(g, -1e-12) if feasible else max(g, 1e-12)
 
     def _point_excess(self, state: LoadState, point: OperatingPoint) -> float:
         """:meth:`_probe`'s excess of a point whose percentiles are computed."""
