@@ -154,9 +154,11 @@ def read_megatron(text: str, where: str) -> Launch:
         out.global_batch = _int(args["--global-batch-size"], "--global-batch-size", where)
     if "--seq-length" in args:
         out.seq_len = _int(args["--seq-length"], "--seq-length", where)
+    # Megatron's default expert TP is the TP size (megatron/training/arguments.py)
     etp = args.get("--expert-tensor-parallel-size")
-    if etp is not None and _int(etp, "--expert-tensor-parallel-size", where) != f["tp"]:
-        out.notes.append("--expert-tensor-parallel-size other than tp is not pinned")
+    f["expert_tp"] = f["tp"] if etp is None else _int(etp, "--expert-tensor-parallel-size", where)
+    if f["expert_tp"] != f["tp"]:
+        out.constraints["search_expert_tp"] = True  # the open problem holds the launch's own
     first = args.get("--decoder-first-pipeline-num-layers")
     last = args.get("--decoder-last-pipeline-num-layers")
     if (first is None) != (last is None):
