@@ -162,7 +162,17 @@ def _megatron(problem: TrainingProblem, plan: TrainingPlan) -> tuple[dict[str, A
         out["--use-distributed-optimizer"] = True
         if plan.shard_group:
             # hybrid sharding: the optimizer states sharded inside each instance
-            out["--num-distributed-optimizer-instances"] = plan.dp * plan.cp // plan.shard_group
+            instances = plan.dp * plan.cp // plan.shard_group
+            out["--num-distributed-optimizer-instances"] = instances
+            edp = plan.tp * plan.cp * plan.dp // (plan.etp * plan.ep)
+            if problem.model.is_moe and edp % instances:
+                # Megatron-Core parallel_state asserts it ("Expert data parallel size should be
+                # divisible by partial DistOpt shard factor")
+                notes.append(
+                    f"Megatron-Core needs the expert data-parallel size ({edp}) divisible by the "
+                    f"{instances} optimizer instances: a shard_group g with g * tp divisible by "
+                    "ep * expert_tp"
+                )
         if plan.zero >= 2:
             notes.append(f"ZeRO-{plan.zero} is not a Megatron-LM option (use FSDP or DeepSpeed)")
     if problem.constraints.overlap_grad_reduce:

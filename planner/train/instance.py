@@ -30,6 +30,19 @@ RECOMPUTE = ("none", "selective", "full", "offload")
 MAX_GLOBAL_BATCH = 2**31
 MAX_SEQ_LEN = 2**24
 OBJECTIVES = ("time", "cost")
+#: Constraints that are positive integers when set.
+_POSITIVE = (
+    "tp",
+    "pp",
+    "dp",
+    "cp",
+    "ep",
+    "expert_tp",
+    "microbatch",
+    "interleave",
+    "max_gpus",
+    "max_tp",
+)
 
 
 @dataclass(frozen=True)
@@ -154,18 +167,7 @@ class Constraints:
     even_stages: bool = False
 
     def __post_init__(self) -> None:
-        for key in (
-            "tp",
-            "pp",
-            "dp",
-            "cp",
-            "ep",
-            "expert_tp",
-            "microbatch",
-            "interleave",
-            "max_gpus",
-            "max_tp",
-        ):
+        for key in _POSITIVE:
             positive_int(getattr(self, key), f"constraints: {key}")
         if self.recompute is not None and self.recompute not in RECOMPUTE:
             raise InputError(

@@ -169,3 +169,14 @@ def test_search_with_expert_tp_equals_brute_force(seed, gpus, experts, objective
     assert got == pytest.approx(best, rel=1e-9)
     for plan, _q in out.ranked:
         assert verify(prob, plan) == []
+
+
+def test_megatron_export_flags_expert_data_parallel_against_hsdp_instances():
+    prob = _problem()
+    # dp 2 in 2 instances of 1 rank; experts over ep = 2 of tp * dp = 2 ranks: one expert-DP rank
+    plan = TrainingPlan(tp=1, pp=1, dp=2, ep=2, zero=1, shard_group=1, stage_layers=(2,))
+    got = export(prob, plan, "megatron")
+    assert got["settings"]["--num-distributed-optimizer-instances"] == 2
+    assert any("expert data-parallel size (1)" in n for n in got["notes"])
+    ok = export(prob, replace(plan, ep=1), "megatron")["notes"]
+    assert not any("expert data-parallel" in n for n in ok)
