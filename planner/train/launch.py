@@ -249,6 +249,7 @@ def read_nemo(text: str, where: str) -> Launch:
         ("expert_model_parallel_size", "ep"),
     ):
         f[name] = _int(values[s + key], s + key, where) if s + key in values else 1
+    f["expert_tp"] = f["tp"]  # no expert-TP override here: Megatron-Core's default, the TP size
     v = values.get(s + "virtual_pipeline_model_parallel_size")
     f["interleave"] = 1 if v in (None, "null", "None") else _int(v, "virtual pipeline size", where)
     if s + "sequence_parallel" in values:
@@ -360,6 +361,7 @@ def read_torchtitan(text: str, where: str) -> Launch:
         ("expert_parallel_degree", "ep"),
     ):
         f[name] = _int(values.get(p + key, 1), p + key, where)
+    f["expert_tp"] = f["tp"]  # this version splits the experts over the TP degree too
     replicate = _int(values.get(p + "data_parallel_replicate_degree", 1), "replicate", where)
     shard = _int(values.get(p + "data_parallel_shard_degree", 1), "shard", where)
     f["dp"] = replicate * shard

@@ -180,3 +180,13 @@ def test_megatron_export_flags_expert_data_parallel_against_hsdp_instances():
     assert any("expert data-parallel size (1)" in n for n in got["notes"])
     ok = export(prob, replace(plan, ep=1), "megatron")["notes"]
     assert not any("expert data-parallel" in n for n in ok)
+
+
+@pytest.mark.parametrize("fmt", ["nemo", "torchtitan"])
+def test_imports_without_an_expert_tp_setting_pin_expert_tp_to_tp(fmt):
+    prob = _problem(search_expert_tp=True)
+    plan = TrainingPlan(
+        tp=4, pp=1, dp=2, ep=4, expert_tp=1, sequence_parallel=True, stage_layers=(2,)
+    )
+    launch = read_text_launch(fmt, export(prob, plan, fmt)["text"])
+    assert launch.fixed["expert_tp"] == launch.fixed["tp"] == 4  # what that file launches
