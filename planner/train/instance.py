@@ -110,7 +110,8 @@ class Constraints:
         ``tp`` for Megatron's default), or ``None``.
     search_expert_tp
         Also search expert tensor-parallel sizes below ``tp`` (MoE parallel folding,
-        ``--expert-tp``).
+        ``--expert-tp``; off by default: it about doubles the DeepSeek-V3 search).
+        Heterogeneous pools keep expert TP = TP (a fixed smaller one: single-pool plans).
     zero
         ZeRO stage 0-3 or ``None``.
     sequence_parallel
