@@ -693,7 +693,10 @@ def stage_cost(
 
     shards = step.shards
     replicas = max(1, (step.dp * cp) // shards)
-    exp_shards = max(1, shards // max(1, ep * step.etp // t if step.etp < t else ep))
+    # expert states: sharded over the expert data-parallel ranks of each sharding group,
+    # tp * shards / (ep * etp) of them (Megatron-Core: world / (etp * ep * pp) expert-DP
+    # ranks, parallel_state.initialize_model_parallel); ep * etp below tp gives more
+    exp_shards = max(1, shards * t // (ep * step.etp))
     frozen = sw.base_trainable
     state = dict(
         weight_bytes=sw.weight_bytes, grad_bytes=sw.grad_bytes, optimizer_bytes=sw.optimizer_bytes
@@ -709,7 +712,7 @@ def stage_cost(
         # DualPipe keeps two copies of the stage's parameters (and their gradients)
         w1, w2, g1, g2 = 2 * w1, 2 * w2, 2 * g1, 2 * g2
     dp_k = comm.per_node(shards, t, G)
-    ep_k = comm.per_node(exp_shards, t * ep, G)
+    ep_k = comm.per_node(exp_shards, step.etp * ep, G)  # expert-DP ranks etp * ep apart
     grad_b = sw.grad_bytes
     dense_g, exp_g = dense_p * frozen + lora_p, exp_p * frozen
     param_b = PARAM_COMM_BYTES / 2 if sw.zero_hpz else PARAM_COMM_BYTES  # ZeRO++ int8 gathers
