@@ -1024,9 +1024,7 @@ class EngineModel:
             a2a = np.zeros_like(N)
             if c.ep > 1:
                 size = routed * h * ACT_BYTES / c.tp
-                a2a = 2 * np.vectorize(
-                    lambda s: comm.all_to_all(s, c.ep, self.ep_per_node, self.fabric)
-                )(size)
+                a2a = 2 * comm.all_to_all(size, c.ep, self.ep_per_node, self.fabric)
                 a2a = a2a * self.comm_scale
             moe = attn + experts + router + shared + ar + a2a
             moe = moe + np.maximum(memory_time(gpu, elem_base + act + permute), self.small_kernels)
