@@ -720,6 +720,9 @@ class TpotLaw:
         self.q = q
         self.trivial = True  # no class decodes: the quantile is 0
         self.tau0 = tau0
+        # where the last quantile search (no limit) stopped: a finer one continues from there
+        self._resume: tuple[float, float, float, float, int, int] | None = None
+        self._resume_rtol = 0.0
         d = np.asarray(decode_lengths, dtype=float)
         w = np.asarray(weights, dtype=float)
         sd_n = np.broadcast_to(np.asarray(noise_sd, dtype=float), d.shape)
@@ -954,13 +957,17 @@ class TpotLaw:
             low = limit * (1.0 - 3e-7)
             if limit > 0 and (hi - lo) * 2.0**-50 <= 1e-8 * limit and excess(low) >= PROBE_MARGIN:
                 return float(lo <= limit)
-        f_lo, f_hi = excess(lo), excess(hi)
-        if f_lo >= 0:
-            return lo if limit is None else float(not (lo > limit))
+        if limit is None and self._resume is not None and rtol <= self._resume_rtol:
+            # the same iteration as from the start: it stopped here at a coarser rtol
+            lo, hi, f_lo, f_hi, side, step = self._resume
+        else:
+            f_lo, f_hi = excess(lo), excess(hi)
+            if f_lo >= 0:
+                return lo if limit is None else float(not (lo > limit))
+            side, step = 0, 0
         # Illinois (regula falsi that halves a stale end's value), bracketed, to 1e-7 of the TPOT;
         # every fourth step bisects so that a step-like CDF still converges
-        side = 0
-        for step in range(200):
+        while step < 200:
             if limit is not None:  # the result lies in [lo - floor, hi]
                 if hi <= limit:
                     return 1.0
@@ -985,6 +992,9 @@ class TpotLaw:
                 if side == -1:
                     f_hi *= 0.5
                 side = -1
+            step += 1
+        if limit is None:
+            self._resume, self._resume_rtol = (lo, hi, f_lo, f_hi, side, step), rtol
         result = float(hi)
         # a jump at a point mass inside the final bracket: that point is the quantile exactly
         centre = self.centre
