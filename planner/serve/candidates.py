@@ -18,6 +18,7 @@ SLO), so sweeps that revisit a layout pay for it once.
 from __future__ import annotations
 
 import functools
+import math
 import time
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -415,11 +416,17 @@ def candidates_within(
 
 
 def capacity_upper_bound(
-    problem: ServingProblem, layout: Layout, role: str, speculative: bool
+    problem: ServingProblem,
+    layout: Layout,
+    role: str,
+    speculative: bool,
+    above: float = math.inf,
 ) -> float | None:
     """Upper bound on the capacity :func:`evaluate` would give (requests/s per replica,
     :meth:`RoleModel.rate_limit` over the chunk sizes), or ``None`` when the layout is
-    excluded anyway (then :func:`evaluate` is cheap)."""
+    excluded anyway (then :func:`evaluate` is cheap). The chunk sizes stop at the first
+    whose bound exceeds ``above`` (a caller that only compares the bound with ``above``
+    gets the same answer)."""
     cfg = layout.config
     if layout.reason:
         return None
@@ -448,6 +455,8 @@ def capacity_upper_bound(
             kv_block_tokens=problem.constraints.kv_block_tokens,
         )
         best = max(best, rm.rate_limit())
+        if best * cfg.engines > above:
+            break
     return best * cfg.engines
 
 
@@ -474,7 +483,7 @@ def dominated_early(
                 best, by = k * d.capacity, (k, d)
     if by is None:
         return None
-    bound = capacity_upper_bound(problem, layout, role, speculative)
+    bound = capacity_upper_bound(problem, layout, role, speculative, above=best)
     if bound is None or best < bound:
         return None
     k, d = by

@@ -169,6 +169,8 @@ class ResponseLaw:
         self.q = q
         self.rho = rho = lam * es
         self.saturated = rho >= 1
+        # brackets after each search round ([None]: the quantile is the bracket's bottom)
+        self._rounds: list[Any] | None = None
         if self.saturated:
             return
         ew = gg1_mean_wait(lam, es, es2, ca2) if rho > 0 else 0.0
@@ -227,20 +229,27 @@ class ResponseLaw:
             return math.inf if limit is None else float(not (math.inf + offset > limit))
         q = self.q
         # Vectorized search: three rounds of a 64-point grid (resolution (hi - lo) / 2**18).
+        # The brackets do not depend on the limit: each round's is kept for the next search
+        # (the capacity search asks for the estimate, then the decision or the quantile).
         lo, hi = self.lo, self.hi
-        if self.tail(np.array([lo]))[0] <= 1 - q:
+        if self._rounds is None:
+            self._rounds = [None] if self.tail(np.array([lo]))[0] <= 1 - q else []
+        if self._rounds == [None]:  # the quantile is the bracket's bottom
             return lo if limit is None else float(not (lo + offset > limit))
-        for _ in range(rounds):
+        for r in range(rounds):
             if limit is not None:
                 if hi + offset <= limit:
                     return 1.0
                 if lo + offset > limit:
                     return 0.0
-            grid = np.linspace(lo, hi, 65)
-            k = int(np.argmax(self.tail(grid) <= 1 - q))
-            if k == 0:  # never reached within the bracket (numerical edge): keep the top
+            if r == len(self._rounds):
+                grid = np.linspace(lo, hi, 65)
+                k = int(np.argmax(self.tail(grid) <= 1 - q))
+                # k == 0: never reached within the bracket (numerical edge): keep the top
+                self._rounds.append((grid[k - 1], grid[k]) if k else ())
+            if not self._rounds[r]:
                 break
-            lo, hi = grid[k - 1], grid[k]
+            lo, hi = self._rounds[r]
         return float(hi) if limit is None else float(not (float(hi) + offset > limit))
 
 
@@ -263,14 +272,41 @@ def compound_quantile(mean: float, var: float, q: float) -> float:
 
 def normal_cdf_array(x: np.ndarray) -> np.ndarray:
     """Standard normal CDF of an array (Abramowitz-Stegun 7.1.26 erf, |error| < 1.5e-7)."""
-    z = np.clip(np.asarray(x, dtype=float), -40.0, 40.0) / math.sqrt(2.0)
+    return _normal_cdf_inplace(np.array(x, dtype=float))
+
+
+_SQRT2 = math.sqrt(2.0)
+
+
+def _normal_cdf_inplace(z: np.ndarray) -> np.ndarray:
+    """:func:`normal_cdf_array` overwriting its float array argument (the same operations in
+    the same order, without temporaries: the TPOT search evaluates it thousands of times)."""
+    np.maximum(z, -40.0, out=z)
+    np.minimum(z, 40.0, out=z)
+    z /= _SQRT2
     a = np.abs(z)
-    t = 1.0 / (1.0 + 0.3275911 * a)
-    poly = t * (
-        0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429)))
-    )
-    erf = 1.0 - poly * np.exp(-a * a)
-    return 0.5 * (1.0 + np.sign(z) * erf)
+    t = a * 0.3275911
+    t += 1.0
+    np.divide(1.0, t, out=t)
+    poly = t * 1.061405429  # t (c1 + t (c2 + t (c3 + t (c4 + t c5)))), innermost first
+    poly += -1.453152027
+    poly *= t
+    poly += 1.421413741
+    poly *= t
+    poly += -0.284496736
+    poly *= t
+    poly += 0.254829592
+    poly *= t
+    np.multiply(a, a, out=a)  # erf = 1 - poly exp(-a^2)
+    np.negative(a, out=a)
+    np.exp(a, out=a)
+    a *= poly
+    np.subtract(1.0, a, out=a)
+    np.sign(z, out=z)
+    z *= a
+    z += 1.0
+    z *= 0.5
+    return z
 
 
 #: Decode lengths up to this use the exact binomial law of the chunk count (short requests
@@ -908,7 +944,9 @@ class TpotLaw:
 
     def excess(self, t: float) -> float:
         """``P(TPOT <= t) - q`` (nondecreasing in ``t``)."""
-        cdf = normal_cdf_array((t - self.centre) / self.sd) @ self.weight
+        z = np.subtract(t, self.centre)
+        z /= self.sd
+        cdf = _normal_cdf_inplace(z) @ self.weight
         return float(cdf) / self.total - self.q
 
     def quantile(self) -> float:

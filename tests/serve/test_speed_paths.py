@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from planner.perfmodel import comm
 from planner.perfmodel.hardware import get_gpu
 from planner.serve.capacity import _steer
-from planner.serve.queueing import ResponseLaw, TpotLaw
+from planner.serve.queueing import ResponseLaw, TpotLaw, normal_cdf_array
 
 
 @settings(max_examples=60, deadline=None)
@@ -108,3 +108,44 @@ def test_steering_decides_as_the_ttft_law(rho, lo, q, offset, scale):
     ratio, feasible = _steer(law(), limit, offset)
     assert feasible == law().within(limit, offset)
     assert ratio == (law().estimate() + offset) / limit or abs(ratio - 1.0) <= 0.02
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    rho=st.floats(0.0, 0.99),
+    lo=st.lists(st.floats(1e-3, 0.5), min_size=1, max_size=4),
+    widen=st.floats(0.0, 2.0),
+    q=st.sampled_from([0.5, 0.9, 0.99]),
+    ca2=st.sampled_from([1.0, 2.5]),
+    offset=st.sampled_from([0.0, 0.013]),
+)
+def test_response_law_searches_in_any_order_equal_fresh_ones(rho, lo, widen, q, ca2, offset):
+    """A ResponseLaw keeps its search rounds: estimate, decisions and quantile asked of one
+    law in turn equal those of fresh laws."""
+    own = np.asarray(lo)
+    es = float(own.mean())
+
+    def law():
+        hi = own * (1 + widen * np.linspace(0.0, 1.0, own.size))
+        return ResponseLaw(rho / es, es, 1.5 * es * es, own, hi, np.ones(own.size), q, ca2)
+
+    value = law().quantile()
+    kept = law()
+    assert kept.estimate() == law().estimate()
+    for limit in (value * 0.5, value, value + offset, value * (1 + 1e-6) + offset, value * 2):
+        assert kept.within(limit, offset) == law().within(limit, offset)
+    assert kept.quantile() == value
+
+
+def test_normal_cdf_in_place_equals_the_plain_formula():
+    rng = np.random.default_rng(0)
+    x = np.concatenate([rng.normal(0.0, s, 300) for s in (0.1, 1.0, 5.0, 60.0)])
+    x[:4] = [0.0, -0.0, 100.0, -1e-300]
+    z = np.clip(x, -40.0, 40.0) / math.sqrt(2.0)  # Abramowitz-Stegun 7.1.26, as written
+    a = np.abs(z)
+    t = 1.0 / (1.0 + 0.3275911 * a)
+    poly = t * (
+        0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429)))
+    )
+    want = 0.5 * (1.0 + np.sign(z) * (1.0 - poly * np.exp(-a * a)))
+    assert np.array_equal(normal_cdf_array(x), want)
