@@ -398,6 +398,8 @@ def candidates_within(
         out.sort(key=lambda c: (not c.usable, c.cost_per_qps, c.price, c.key))
         return out, complete
     out = []
+    # the usable candidates so far by pool and role, in order: all dominated_early looks at
+    usable: dict[tuple[str, str], list[Candidate]] = {}
     complete = True
     # smallest replicas first, so larger ones can be dismissed before their capacity search
     for lay in sorted(layouts(problem), key=lambda lay: lay.config.gpus):
@@ -406,8 +408,11 @@ def candidates_within(
                 if deadline is not None and deadline.expired():
                     complete = False
                     break
-                early = dominated_early(problem, lay, role, spec, out)
+                same = usable.setdefault((lay.pool, role), [])
+                early = dominated_early(problem, lay, role, spec, same)
                 out.append(early or evaluate(problem, lay, role, spec))
+                if out[-1].usable:
+                    same.append(out[-1])
         if not complete:
             break
     out = prune_dominated(out)

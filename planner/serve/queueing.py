@@ -614,6 +614,13 @@ class BatchedPrefillLaw:
             out /= np.maximum(out.sum(axis=-1, keepdims=True), 1e-300)
             return out
 
+        if lam <= 0:
+            # no arrivals: every prompt runs alone at once (busy 0), the TTFT law below with
+            # busy = 0; the iteration lengths are the same law (the chain's rows are all it),
+            # so its last bin is the TTFT's (up to float rounding of the chain)
+            pmf = laws((phi * shift)[None, :])[0]
+            self.cdf, self.h, self.busy = np.cumsum(pmf), h, 0.0
+            return float(pmf[-1])
         # transition: from an iteration of length grid[i] to the next one
         # arrivals' work over grid[i] = i h: the i-th power of its law over h
         arrived = _powers(np.exp(lam * h * (phi - 1.0)), size)

@@ -14,13 +14,15 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from planner.perfmodel import comm
 from planner.perfmodel.hardware import get_gpu
+from planner.perfmodel.kernels import gemm_time, gemm_time_sum
 from planner.serve.capacity import _steer
-from planner.serve.queueing import ResponseLaw, TpotLaw, normal_cdf_array
+from planner.serve.queueing import BatchedPrefillLaw, ResponseLaw, TpotLaw, normal_cdf_array
 
 
 @settings(max_examples=60, deadline=None)
@@ -149,3 +151,40 @@ def test_normal_cdf_in_place_equals_the_plain_formula():
     )
     want = 0.5 * (1.0 + np.sign(z) * (1.0 - poly * np.exp(-a * a)))
     assert np.array_equal(normal_cdf_array(x), want)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    m=st.lists(st.floats(1e-9, 1e5), min_size=1, max_size=6),
+    shapes=st.lists(st.tuples(st.floats(0.0, 3e4), st.floats(0.0, 3e4)), min_size=0, max_size=5),
+    batched=st.booleans(),
+    gpu=st.sampled_from(["H100", "A100", "L40S"]),
+    precision=st.sampled_from(["bf16", "fp16"]),
+)
+def test_gemm_time_sum_equals_the_sum_of_gemm_times(m, shapes, batched, gpu, precision):
+    spec = get_gpu(gpu)
+    tokens = np.asarray(m)
+    batch = np.linspace(1.0, 8.0, tokens.size) if batched else 1.0
+    got = gemm_time_sum(spec, tokens, shapes, precision, batch=batch, hbm_efficiency=0.9)
+    want = sum(
+        gemm_time(spec, tokens, n, k, precision, batch=batch, hbm_efficiency=0.9) for n, k in shapes
+    )
+    assert np.array_equal(got, want)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    t0=st.floats(0.0, 0.02),
+    pieces=st.lists(st.floats(1e-4, 0.5), min_size=1, max_size=12),
+    q=st.sampled_from([0.5, 0.9, 0.99]),
+)
+def test_batched_prefill_law_at_no_load_equals_its_chain(t0, pieces, q):
+    """With no arrivals the law is read without solving the chain: the same grid and CDF
+    as the chain's (forced here through a tiny rate whose chain is that of no load)."""
+    x = np.asarray(pieces)
+    w = np.linspace(1.0, 2.0, x.size)
+    fast = BatchedPrefillLaw(0.0, t0, x, w, q, 0.001)
+    slow = BatchedPrefillLaw(1e-300, t0, x, w, q, 0.001)
+    assert fast.span == slow.span and fast.h == slow.h
+    assert np.allclose(fast.cdf, slow.cdf, rtol=0.0, atol=1e-12)
+    assert fast.quantile() == pytest.approx(slow.quantile(), rel=1e-12, abs=1e-15)
