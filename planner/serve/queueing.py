@@ -401,6 +401,16 @@ def _grid_pmf(values: np.ndarray, weights: np.ndarray, h: float, size: int) -> n
     return pmf / pmf.sum()
 
 
+def _polyval(x: np.ndarray, coef: np.ndarray) -> np.ndarray:
+    """``numpy.polynomial.polynomial.polyval(x, coef)`` (Horner's rule, the same operations)
+    updated in place."""
+    out = coef[-1] + x * 0
+    for c in coef[-2::-1]:
+        out *= x
+        out += c
+    return out
+
+
 def backlog_chain(
     tau0: float,
     pieces: np.ndarray,
@@ -450,7 +460,7 @@ def backlog_chain(
     q = q / q.sum()
     tail = np.cumsum(q[::-1])[::-1]  # P(count >= k)
     q = q[: max(1, int(np.count_nonzero(tail > 1e-10)))]  # drop the negligible tail
-    gen = np.polynomial.polynomial.polyval(phi, q / q.sum())
+    gen = _polyval(phi, q / q.sum())
     start = clip(np.fft.irfft(gen, n_fft))
     carried = np.minimum(np.arange(size) * h, cap)  # y per backlog bin
     full = CHAIN_BINS_PER_CHUNK  # bins >= full carry a whole chunk
@@ -625,7 +635,8 @@ class BatchedPrefillLaw:
         # arrivals' work over grid[i] = i h: the i-th power of its law over h
         arrived = _powers(np.exp(lam * h * (phi - 1.0)), size)
         idle = np.exp(-lam * grid)  # no arrival: the next iteration carries one piece
-        gen = arrived + idle[:, None] * (phi - 1.0)[None, :]
+        gen = idle[:, None] * (phi - 1.0)[None, :]
+        gen += arrived
         gen *= shift[None, :]
         trans = laws(gen)
         # stationary law by power iteration (vector-matrix products: a LAPACK solve or a

@@ -22,7 +22,13 @@ from planner.perfmodel import comm
 from planner.perfmodel.hardware import get_gpu
 from planner.perfmodel.kernels import gemm_time, gemm_time_sum
 from planner.serve.capacity import _steer
-from planner.serve.queueing import BatchedPrefillLaw, ResponseLaw, TpotLaw, normal_cdf_array
+from planner.serve.queueing import (
+    BatchedPrefillLaw,
+    ResponseLaw,
+    TpotLaw,
+    _polyval,
+    normal_cdf_array,
+)
 
 
 @settings(max_examples=60, deadline=None)
@@ -188,3 +194,15 @@ def test_batched_prefill_law_at_no_load_equals_its_chain(t0, pieces, q):
     assert fast.span == slow.span and fast.h == slow.h
     assert np.allclose(fast.cdf, slow.cdf, rtol=0.0, atol=1e-12)
     assert fast.quantile() == pytest.approx(slow.quantile(), rel=1e-12, abs=1e-15)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    coef=st.lists(st.floats(0.0, 1.0), min_size=1, max_size=60),
+    seed=st.integers(0, 2**16),
+)
+def test_polyval_in_place_equals_numpy(coef, seed):
+    rng = np.random.default_rng(seed)
+    x = np.exp(2j * np.pi * rng.random(33)) * rng.random(33)
+    c = np.asarray(coef)
+    assert np.array_equal(_polyval(x, c), np.polynomial.polynomial.polyval(x, c))
