@@ -267,6 +267,7 @@ class RoleModel:
         self.batch_cap = None if max_batch is None else max_batch * (1 + TOL)
         self._idle: dict[str, Any] | None = None  # _prefill(0.0), reused by prefill replicas
         self._fixed: float | None = None  # batch_fixed_cost()
+        self._batch_memo: dict[Any, Any] = {}  # grids of BatchedPrefillLaw, across the search
         self._transfer = engine.kv_transfer_time(self.p) if role == "prefill" else 0.0 * self.p
         if role == "prefill":
             self._transfer_lo = engine.kv_transfer_time(self.p_lo)
@@ -450,7 +451,13 @@ class RoleModel:
                 transfer = float(np.dot(self.wp, self._transfer))
                 burst = self.ca2
                 return BatchedPrefillLaw(
-                    lam / burst, self.batch_fixed_cost(), f["x"] * burst, self.wp, self.q, transfer
+                    lam / burst,
+                    self.batch_fixed_cost(),
+                    f["x"] * burst,
+                    self.wp,
+                    self.q,
+                    transfer,
+                    memo=self._batch_memo,
                 )
             return ResponseLaw(lam, s1, s2, f["own_lo"], f["own_hi"], self.wp, self.q, self.ca2)
 

@@ -23,6 +23,11 @@ from planner.perfmodel.hardware import get_gpu
 from planner.perfmodel.kernels import gemm_time, gemm_time_sum
 from planner.serve.capacity import _steer
 from planner.serve.queueing import (
+    BATCH_BINS,
+    BATCH_CLIP_SHARE,
+    BATCH_MEMO_MARGIN,
+    BATCH_MEMO_RATE,
+    BATCH_SPAN,
     BatchedPrefillLaw,
     ResponseLaw,
     TpotLaw,
@@ -206,3 +211,50 @@ def test_polyval_in_place_equals_numpy(coef, seed):
     x = np.exp(2j * np.pi * rng.random(33)) * rng.random(33)
     c = np.asarray(coef)
     assert np.array_equal(_polyval(x, c), np.polynomial.polynomial.polyval(x, c))
+
+
+batch_law_args = {
+    "rho": st.floats(0.2, 0.97),
+    "t0": st.floats(0.0, 0.02),
+    "pieces": st.lists(st.floats(1e-3, 0.2), min_size=1, max_size=10),
+    "q": st.sampled_from([0.9, 0.99]),
+    "step": st.floats(-1e-3, 1e-3),
+}
+
+
+@settings(max_examples=40, deadline=None)
+@given(**batch_law_args, doubling=st.integers(0, 3))
+def test_folded_mass_keeps_its_margin_over_a_nearby_rate(rho, t0, pieces, q, step, doubling):
+    """What BatchedPrefillLaw's memo relies on: a grid folding at least
+    BATCH_MEMO_MARGIN times the allowed mass at one rate folds more than the allowed mass
+    within BATCH_MEMO_RATE of it (the folded mass is continuous in the rate)."""
+    x = np.asarray(pieces)
+    w = np.linspace(1.0, 2.0, x.size) / np.linspace(1.0, 2.0, x.size).sum()
+    allowed = BATCH_CLIP_SHARE * (1.0 - q)
+
+    def folded(lam):
+        mean_c = t0 / (1.0 - lam * float(w @ x)) + float(w @ x)
+        law = BatchedPrefillLaw.__new__(BatchedPrefillLaw)
+        h = BATCH_SPAN * 2.0**doubling * mean_c / BATCH_BINS
+        return law._build(lam, t0, x, w, h)
+
+    lam = rho / float(w @ x)
+    here, there = folded(lam), folded(lam * (1.0 + step * BATCH_MEMO_RATE / 1e-3))
+    if here >= BATCH_MEMO_MARGIN * allowed:
+        assert there > allowed
+    assert there == pytest.approx(here, rel=0.25, abs=1e-3 * allowed)
+
+
+@settings(max_examples=25, deadline=None)
+@given(**batch_law_args)
+def test_batched_prefill_law_with_a_memo_equals_a_fresh_one(rho, t0, pieces, q, step):
+    x = np.asarray(pieces)
+    w = np.linspace(1.0, 2.0, x.size)
+    lam = rho / float(w @ x / w.sum())
+    memo: dict = {}
+    BatchedPrefillLaw(lam, t0, x, w, q, 0.001, memo=memo)
+    near = lam * (1.0 + step)
+    kept = BatchedPrefillLaw(near, t0, x, w, q, 0.001, memo=memo)
+    fresh = BatchedPrefillLaw(near, t0, x, w, q, 0.001)
+    assert kept.span == fresh.span and kept.h == fresh.h
+    assert np.array_equal(kept.cdf, fresh.cdf) and kept.quantile() == fresh.quantile()
