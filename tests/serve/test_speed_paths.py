@@ -102,14 +102,16 @@ def test_steering_decides_as_the_tpot_law(scale, **kw):
         assert ratio > 0 and math.isfinite(ratio)
 
 
+response_args = {
+    "rho": st.floats(0.0, 0.99),
+    "lo": st.lists(st.floats(1e-3, 0.5), min_size=1, max_size=4),
+    "q": st.sampled_from([0.5, 0.9, 0.99]),
+    "offset": st.sampled_from([0.0, 0.013]),
+}
+
+
 @settings(max_examples=60, deadline=None)
-@given(
-    rho=st.floats(0.0, 0.99),
-    lo=st.lists(st.floats(1e-3, 0.5), min_size=1, max_size=4),
-    q=st.sampled_from([0.5, 0.9, 0.99]),
-    offset=st.sampled_from([0.0, 0.013]),
-    scale=st.sampled_from([0.3, 0.995, 1.0, 1.005, 3.0]),
-)
+@given(**response_args, scale=st.sampled_from([0.3, 0.995, 1.0, 1.005, 3.0]))
 def test_steering_decides_as_the_ttft_law(rho, lo, q, offset, scale):
     own = np.asarray(lo)
     es = float(own.mean())
@@ -124,14 +126,7 @@ def test_steering_decides_as_the_ttft_law(rho, lo, q, offset, scale):
 
 
 @settings(max_examples=60, deadline=None)
-@given(
-    rho=st.floats(0.0, 0.99),
-    lo=st.lists(st.floats(1e-3, 0.5), min_size=1, max_size=4),
-    widen=st.floats(0.0, 2.0),
-    q=st.sampled_from([0.5, 0.9, 0.99]),
-    ca2=st.sampled_from([1.0, 2.5]),
-    offset=st.sampled_from([0.0, 0.013]),
-)
+@given(**response_args, widen=st.floats(0.0, 2.0), ca2=st.sampled_from([1.0, 2.5]))
 def test_response_law_searches_in_any_order_equal_fresh_ones(rho, lo, widen, q, ca2, offset):
     """A ResponseLaw keeps its search rounds: estimate, decisions and quantile asked of one
     law in turn equal those of fresh laws."""
