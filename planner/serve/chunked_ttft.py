@@ -119,25 +119,29 @@ class ChunkedPrefillLaw:
         self.free = (C - r).ravel()  # tokens of the last chunk the prompts behind can fill
         self.weight = (wait_w[:, None] * own_w[None, :]).ravel()
         self.kappa, self.h = kappa, C / TOKEN_BINS
+        # a Poisson count over the window offset + (m - 1) t_c (the arrivals already queued
+        # when the last iteration starts): one law per iteration count m
+        ms, self.which = np.unique(m.ravel(), return_inverse=True)
+        mean_n = lam * (offset + (ms - 1.0) * tc)
+        top = float(mean_n.max(initial=0.0))
+        kmax = int(top + 10.0 * math.sqrt(top) + 10.0)  # the count's negligible tail
         # law of T, the tokens behind: G[n, s] = P(n prompts hold <= s h tokens), s h <= C
+        # (rows stop once n prompts surely hold more than a chunk)
         tok = np.maximum(np.asarray(tokens, dtype=float), 0.0)
         at = np.rint(tok / self.h).astype(int)
         piece = np.bincount(at[at <= TOKEN_BINS], w[at <= TOKEN_BINS], TOKEN_BINS + 1)
         rows, cur = [np.ones(TOKEN_BINS + 1)], np.eye(1, TOKEN_BINS + 1)[0]
-        while len(rows) < 512:
+        while len(rows) <= kmax:
             cur = np.convolve(cur, piece)[: TOKEN_BINS + 1]
             rows.append(np.cumsum(cur))
             if rows[-1][-1] < 1e-12:
                 break
         G = np.array(rows)
-        # a Poisson count over the window offset + (m - 1) t_c (the arrivals already queued
-        # when the last iteration starts); counts past the table hold more than a chunk
-        mean_n = lam * (offset + start).ravel()
         k = np.arange(G.shape[0], dtype=float)
         logp = k[None, :] * np.log(np.maximum(mean_n, 1e-300))[:, None] - mean_n[:, None]
         pk = np.exp(logp - _LOG_FACTORIAL[: k.size][None, :])
         pk[mean_n <= 0] = np.eye(1, k.size)[0]
-        self.behind = pk @ G  # P(T <= s h) per (wait, own) point
+        self.behind = np.einsum("mk,ks->ms", pk, G)  # P(T <= s h) per iteration count
         self.lo = float(self.base.min())
         self.hi = float((self.base + kappa * self.free).max()) + 1e-12
 
@@ -147,8 +151,8 @@ class ChunkedPrefillLaw:
         s = np.clip(need / self.h, 0.0, TOKEN_BINS)
         i = np.minimum(np.floor(s).astype(int), TOKEN_BINS - 1)
         f = s - i
-        rows = np.arange(i.size)
-        g = self.behind[rows, i] * (1.0 - f) + self.behind[rows, i + 1] * f
+        behind, m = self.behind, self.which
+        g = behind[m, i] * (1.0 - f) + behind[m, i + 1] * f
         g = np.where(need < 0.0, 0.0, np.where(need >= self.free, 1.0, g))
         return float(g @ self.weight)
 
@@ -157,22 +161,39 @@ class ChunkedPrefillLaw:
         return self._search(None, 0.0)
 
     def estimate(self) -> float:
-        """The quantile (the search is already cheap)."""
-        return self._search(None, 0.0)
+        """The quantile to ``1e-3`` relative (at or above it): steers the capacity search,
+        which decides with :meth:`within`."""
+        return self._search(None, 0.0, 1e-3)
 
     def within(self, limit: float, offset: float = 0.0) -> bool:
-        """``not (quantile() + offset > limit)``, decided as the search goes."""
+        """``not (quantile() + offset > limit)``, decided as computing the quantile would.
+
+        The bisection keeps ``cdf(hi) >= q > cdf(lo)`` and stops within ``1e-7`` of ``hi``,
+        so its result lies in ``[x*, x* (1 + 1e-7)]``, ``x*`` the smallest ``t`` with
+        ``cdf(t) >= q``. Two probes usually settle the comparison: ``cdf(x) < q`` at ``x =
+        limit - offset`` puts ``x*``, hence the result, above ``x``; ``cdf(x (1 - 3e-7)) >=
+        q`` puts the result at or below ``x``. Otherwise the search runs.
+        """
+        if self.saturated:
+            return not (math.inf + offset > limit)
+        x = limit - offset
+        if x < self.lo:
+            return bool(self._search(limit, offset))
+        if self.cdf(x) < self.q:
+            return False
+        if x > 0 and self.cdf(x * (1.0 - 3e-7)) >= self.q and x * (1.0 - 3e-7) >= self.lo:
+            return True
         return bool(self._search(limit, offset))
 
-    def _search(self, limit: float | None, offset: float) -> float:
-        """Bisection on the CDF to ``1e-7`` of the bracket; the result stays in ``[lo, hi]``
-        at every step, so once that side of ``limit`` is known the decision is made."""
+    def _search(self, limit: float | None, offset: float, rtol: float = 1e-7) -> float:
+        """Bisection on the CDF to ``rtol`` of the bracket's top; the result stays in ``[lo,
+        hi]`` at every step, so once that side of ``limit`` is known the decision is made."""
         if self.saturated:
             return math.inf if limit is None else float(not (math.inf + offset > limit))
         lo, hi = self.lo, self.hi
         if self.cdf(lo) >= self.q:
             hi = lo
-        while hi - lo > 1e-7 * max(hi, 1e-300):
+        while hi - lo > rtol * max(hi, 1e-300):
             if limit is not None:
                 if hi + offset <= limit:
                     return 1.0
