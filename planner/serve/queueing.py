@@ -349,11 +349,8 @@ CHAIN_CHUNKS = 16
 #: take the normal law of their prompts' busy periods.
 CHAIN_MAX_STEPS = 32
 #: Longest request whose extra is read exactly from the joint chain of backlog and carried
-#: extra (:func:`backlog_chain`); beyond, up to :data:`CHAIN_MAX_STEPS`, per-bin normals.
-#: All of them: the normals also miss the skew at 13-32 iterations (8B long prompts at 70 %
-#: load: TPOT p99 46.7 ms with normals there, 50.9 ms exact, 56.7 ms simulated), for ~1.5x
-#: the TPOT law's time.
-CHAIN_EXACT_STEPS = 32
+#: extra (:func:`backlog_chain`); up to :data:`CHAIN_MAX_STEPS`, per-bin normals.
+CHAIN_EXACT_STEPS = 12
 
 
 def _grid_pmf(values: np.ndarray, weights: np.ndarray, h: float, size: int) -> np.ndarray:

@@ -276,7 +276,7 @@ def test_batched_prefill_law_matches_simulating_the_engine(rho, t0, q):
     st.floats(0.005, 0.02),
     st.floats(0.1, 0.8),
     st.floats(0.0, 3.0),
-    st.integers(1, 32),
+    st.integers(1, 12),
 )
 def test_backlog_chain_carried_law_matches_sampling_the_recursion(tau0, rho, queued, steps):
     """The joint chain's law of the extra carried in ``steps`` iterations (pieces on the
