@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from planner.serve.queueing import (
     CHAIN_BINS_PER_CHUNK,
+    CHAIN_MAX_STEPS,
     BatchedPrefillLaw,
     backlog_chain,
     compound_quantile,
@@ -207,7 +208,10 @@ def test_tpot_backlog_chain_matches_simulating_the_recursion(tau0, rho, queued, 
     """Poisson prompts: each iteration carries min(backlog, full chunk), the prompts arriving
     during it join the backlog; sampled with separate loops, the law's quantile agrees within
     the mixture-of-normals approximation (up to ~15 % low for requests of a few iterations,
-    whose law is lumpy)."""
+    whose law is lumpy). Beyond :data:`CHAIN_MAX_STEPS` iterations the law charges every
+    prompt's whole M/G/1 busy period to the request, also the part after its last token:
+    high, measured up to +24 % at 33 iterations and rho 0.7 (q 0.9), +11 % at 60, never
+    below -6 % on a grid of tau0, rho, queue and q; the bound there is one-sided wider."""
     pieces = np.linspace(0.2, 3.0, 15) * tau0
     cap = 4.0 * tau0  # a full chunk
     rate = rho / pieces.mean()
@@ -241,7 +245,8 @@ def test_tpot_backlog_chain_matches_simulating_the_recursion(tau0, rho, queued, 
             backlog += work(rng.poisson(rate * (tau0 + y))) - y
         samples.append(tau0 + carried / d)
     want = np.quantile(np.concatenate(samples), q)
-    assert abs(got / want - 1.0) <= 0.16
+    high = 0.16 if max(lengths) <= CHAIN_MAX_STEPS else 0.30
+    assert -0.16 <= got / want - 1.0 <= high
 
 
 @settings(max_examples=6, deadline=None)
