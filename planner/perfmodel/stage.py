@@ -125,6 +125,7 @@ from planner.perfmodel.memory import (
     kv_cache_bytes_per_token,
     layer_activation_bytes,
     model_state_bytes,
+    paired_memory,
     weight_bytes_per_gpu,
 )
 from planner.perfmodel.model_spec import ModelSpec
@@ -159,9 +160,13 @@ def pipeline_time(
     """Pipeline makespan from the largest and the summed per-microbatch stage times.
 
     1F1B: ``(m - 1) max U + sum U``; interleaved: ``(m + (p - 1)/v) max U``;
-    DualPipe (``schedule="dualpipe"``): ``(m + (p/2 - 1) 2/3) max U`` — DeepSeek-V3's
-    bubble ``(p/2 - 1)(F&B + B - 3W)`` with the overlapped ``F&B = F + B``,
-    ``B = 2F`` and ``W = F`` (weight gradients half of the backward).
+    DualPipe (``schedule="dualpipe"``): ``(m + (p/2 - 1) 2/3) max R`` — DeepSeek-V3's
+    bubble ``(p/2 - 1)(F&B + B - 3W)`` (DualPipe README's table) with the overlapped
+    ``F&B = F + B``, ``B = 2F`` and ``W = F`` (weight gradients half of the backward).
+    For DualPipe ``umax`` is the largest *rank* time ``R_r = (U_r + U_{p-1-r}) / 2``
+    (:func:`rank_cost`): rank ``r`` runs ``m/2`` microbatches through each of its two
+    stages (``dualpipe.py`` line 345 scatters the inputs into ``num_chunks // 2`` per
+    direction), i.e. ``m R_r`` of work per step.
     """
     if schedule == "dualpipe" and pp > 1:
         return (microbatches + max(0.0, pp / 2 - 1) * 2.0 / 3.0) * umax
@@ -262,8 +267,15 @@ class TrainingStep(Layout):
 
     @property
     def schedule(self) -> str:
-        """Pipeline schedule: ``1f1b``, ``interleaved`` or ``dualpipe``."""
-        if self.software.ep_overlap == "dualpipe" and self.pp > 1:
+        """Pipeline schedule: ``1f1b``, ``interleaved`` or ``dualpipe``.
+
+        DualPipe needs an even ``pp`` (``dualpipe.py`` line 332) and holds exactly two
+        chunks per rank, its own pairing (:func:`~planner.perfmodel.memory.dualpipe_partner`):
+        with ``v > 1`` or an odd ``pp`` the plan runs the interleaved / 1F1B schedule, the
+        ``dualpipe`` setting then only overlapping the MoE all-to-alls.
+        """
+        dual = self.software.ep_overlap == "dualpipe" and self.interleave == 1
+        if dual and self.pp > 1 and self.pp % 2 == 0:
             return "dualpipe"
         return "interleaved" if self.interleave > 1 else "1f1b"
 
@@ -705,9 +717,6 @@ def stage_cost(
         exp_p, zero=step.zero, shards=exp_shards, trainable=frozen, **state
     )
     w3, g3, o3 = model_state_bytes(lora_p, zero=step.zero, shards=shards, **state)
-    if step.schedule == "dualpipe":
-        # DualPipe keeps two copies of the stage's parameters (and their gradients)
-        w1, w2, g1, g2 = 2 * w1, 2 * w2, 2 * g1, 2 * g2
     dp_k = comm.per_node(shards, t, G)
     ep_k = comm.per_node(exp_shards, t * ep, G)
     grad_b = sw.grad_bytes
@@ -806,6 +815,44 @@ def stage_cost(
             buffers=buffers,
         ),
         parts=parts,
+    )
+
+
+def rank_cost(a: StageCost, flight_a: float, b: StageCost, flight_b: float) -> StageCost:
+    """One DualPipe rank holding stage ``a`` and its mirror ``b``
+    (:func:`~planner.perfmodel.memory.dualpipe_partner`), with ``flight_*`` microbatches in
+    flight on each.
+
+    deepseek-ai/DualPipe: every rank holds two modules (``dualpipe.py`` line 14,
+    ``modules: Tuple[nn.Module, nn.Module]``), stage ``r`` of the forward direction and stage
+    ``pp - 1 - r`` of the reverse one (``examples/example_dualpipe.py`` line 138), and runs
+    ``num_chunks // 2`` microbatches through each (line 345). Per microbatch of the step's
+    ``m`` the rank spends the mean of the two stages' times (``fwd``, ``bwd``, ``p2p``,
+    ``micro`` and ``parts``); :func:`pipeline_time` takes the largest over ranks. Per step it
+    reduces both stages' gradients and steps both optimizers: the two copies of a stage (on
+    ranks ``r`` and ``pp - 1 - r``) are summed as the example does (lines 168-174), priced as
+    part of the data-parallel reduction of each stage (the per-rank ring traffic of ``2 dp``
+    ranks is that of ``dp`` ranks). The tied-embedding all-reduce runs once. Memory:
+    :func:`~planner.perfmodel.memory.paired_memory` (read with one microbatch in flight).
+    """
+    a_parts, b_parts = dict(a.parts), dict(b.parts)
+    return StageCost(
+        fwd=(a.fwd + b.fwd) / 2,
+        bwd=(a.bwd + b.bwd) / 2,
+        p2p=(a.p2p + b.p2p) / 2,
+        micro=(a.micro + b.micro) / 2,
+        sync=a.sync + b.sync,
+        exposed=a.exposed + b.exposed,
+        grad_sync=a.grad_sync + b.grad_sync,
+        param_gather=a.param_gather + b.param_gather,
+        optimizer=a.optimizer + b.optimizer,
+        embedding_sync=max(a.embedding_sync, b.embedding_sync),
+        params=a.params + b.params,
+        memory=paired_memory(a.memory, flight_a, b.memory, flight_b),
+        parts=tuple(
+            (k, (a_parts.get(k, 0.0) + b_parts.get(k, 0.0)) / 2)
+            for k in dict.fromkeys((*a_parts, *b_parts))
+        ),
     )
 
 
@@ -1262,6 +1309,7 @@ __all__ = [
     "overlapped",
     "p2p_transfer",
     "pipeline_time",
+    "rank_cost",
     "stage_cost",
     "stage_times",
     "step_flops",
