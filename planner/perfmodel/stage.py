@@ -23,7 +23,10 @@ stage times ``U_j``:
 
 * 1F1B (``v = 1``): ``T_pipe = (m - 1) max_j U_j + sum_j U_j`` — for equal
   stages ``(m + p - 1) U``, i.e. the bubble fraction ``(p - 1) / m``;
-* interleaved (``v > 1``, balanced stages): ``T_pipe = (m + (p - 1)/v) max_j U_j``.
+* interleaved (``v > 1``, balanced stages): ``T_pipe = (m + (p - 1)/v) max_j U_j``;
+* DualPipe (``software.ep_overlap = "dualpipe"``, even ``p``, ``v = 1``): rank ``r`` holds
+  stage ``r`` and its mirror ``p - 1 - r`` (:func:`rank_cost`: mean time, both stages'
+  memory), ``T_pipe = (m + (p/2 - 1) 2/3) max_r (U_r + U_{p-1-r}) / 2``.
 
 Serving (:class:`EngineModel`): one engine of a ``tp x pp x ep`` replica
 (:class:`ReplicaConfig`). Its ``pp * ep`` engines are independent request
