@@ -42,7 +42,10 @@ class StageEstimate:
     """One pipeline stage of a plan.
 
     Times are per microbatch (``fwd``, ``bwd``, ``p2p``) or per step (``dp_sync``,
-    ``dp_exposed``, ``optimizer``, ``embedding_sync``), in seconds.
+    ``dp_exposed``, ``optimizer``, ``embedding_sync``), in seconds. Under DualPipe they,
+    ``params`` and ``memory`` are those of the stage's rank, which also holds stage
+    ``pp - 1 - index`` (:func:`~planner.perfmodel.stage.rank_cost`); ``layers`` is the
+    stage's own.
     """
 
     index: int
