@@ -13,23 +13,11 @@ from planner.perfmodel.memory import dualpipe_partner, in_flight_microbatches, p
 from planner.perfmodel.options import DEEPSEEK_V3
 from planner.perfmodel.stage import TrainingStep, pipeline_time, rank_cost, stage_cost
 
-from .models import small_model
+from .test_options import _step as options_step
 
 
 def _step(**kw) -> TrainingStep:
-    args = dict(
-        tp=1,
-        pp=4,
-        dp=2,
-        model=small_model(),
-        seq=2048,
-        precision="bf16",
-        microbatch=1,
-        zero=1,
-        software=DEEPSEEK_V3,
-    )
-    args.update(kw)
-    return TrainingStep(**args)
+    return options_step(**{"tp": 1, "pp": 4, "software": DEEPSEEK_V3, **kw})
 
 
 def dualpipe_order(pp: int, rank: int, chunks: int) -> list[tuple[str, int]]:

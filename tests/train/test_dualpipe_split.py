@@ -4,32 +4,20 @@ all compositions, and the step model's pricing of DualPipe plans."""
 from __future__ import annotations
 
 import math
-import random
 from dataclasses import replace
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from planner.perfmodel.hardware import parse_cluster
 from planner.perfmodel.options import DEEPSEEK_V3
 from planner.perfmodel.stage import pipeline_time, stage_cost
 from planner.train.evaluate import verify
-from planner.train.generate import tiny_model
-from planner.train.instance import Constraints, TrainingPlan, TrainingProblem, Workload
 from planner.train.layer_split import best_stage_layers, dualpipe_stage_layers
 from planner.train.step_time import estimate, moe_flags, quick, training_step
 
-
-def _compositions(L: int, p: int, least: int):
-    """Every tuple of ``p`` stage sizes >= ``least`` summing to ``L`` (own recursion)."""
-    if p == 1:
-        if least <= L:
-            yield (L,)
-        return
-    for first in range(least, L - least * (p - 1) + 1):
-        for rest in _compositions(L - first, p - 1, least):
-            yield (first, *rest)
+from .conftest import compositions
+from .test_mixed_split import _case as mixed_case
 
 
 def _rank_bottleneck(prob, plan, layers):
@@ -58,41 +46,12 @@ def _rank_bottleneck(prob, plan, layers):
 
 
 def _case(seed: int, pp: int, mem_gib: int | None, mtp: int, k: int):
-    rng = random.Random(seed)
-    base = tiny_model(rng)
-    layers = pp * max(1, k) + rng.randint(0, 5)
-    model = replace(
-        base,
-        layers=layers,
-        num_experts=8,
-        experts_per_token=2,
-        moe_ffn=base.hidden,
-        dense_layers=rng.randint(0, layers - 1),
-        mtp_layers=mtp,
-    )
-    gpu = "A100" if mem_gib is None else {"base": "A100", "memory_gib": mem_gib}
-    cluster = parse_cluster({"pool": [{"gpu": gpu, "count": 8 * pp}]})
-    dp = rng.choice([1, 2])
-    batch = pp * dp * rng.choice([2, 4])
-    prob = TrainingProblem(
-        "dualpipe",
-        model,
-        cluster,
-        Workload(batch, rng.choice([512, 2048])),
-        Constraints(),
-        software=DEEPSEEK_V3,
-        meta={},
-    )
-    plan = TrainingPlan(
-        tp=1,
-        pp=pp,
-        dp=dp,
-        microbatch=1,
-        recompute="full" if k else rng.choice(["none", "selective", "full"]),
-        recompute_layers=k,
-        zero=rng.choice([0, 1]),
-        stage_layers=(),
-    )
+    """test_mixed_split's random dense-then-MoE case, trained with DeepSeek-V3's software
+    (DualPipe) and, with ``k``, partial recompute of ``k`` layers per stage."""
+    prob, plan = mixed_case(seed, pp, mem_gib, mtp)
+    prob = replace(prob, software=DEEPSEEK_V3)
+    if k and pp * k <= prob.model.layers:
+        plan = replace(plan, recompute="full", recompute_layers=k)
     return prob, plan
 
 
@@ -107,8 +66,9 @@ def _case(seed: int, pp: int, mem_gib: int | None, mtp: int, k: int):
 def test_dualpipe_split_matches_brute_force(seed, pp, mem_gib, mtp, k):
     prob, plan = _case(seed, pp, mem_gib, mtp, k)
     assert training_step(prob, plan).schedule == "dualpipe"
-    L, least = prob.model.layers, max(1, k)
-    brute = min(_rank_bottleneck(prob, plan, s) for s in _compositions(L, pp, least))
+    L, least = prob.model.layers, max(1, plan.recompute_layers)
+    splits = [s for s in compositions(L, pp) if min(s) >= least]
+    brute = min(_rank_bottleneck(prob, plan, s) for s in splits)
     layers = dualpipe_stage_layers(prob, plan)
     if brute == math.inf:
         assert layers is None
