@@ -4,19 +4,22 @@ all compositions, and the step model's pricing of DualPipe plans."""
 from __future__ import annotations
 
 import math
+import random
 from dataclasses import replace
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from planner.perfmodel.hardware import parse_cluster
 from planner.perfmodel.options import DEEPSEEK_V3
 from planner.perfmodel.stage import pipeline_time, stage_cost
 from planner.train.evaluate import verify
+from planner.train.instance import Constraints, TrainingProblem, Workload
 from planner.train.layer_split import best_stage_layers, dualpipe_stage_layers
 from planner.train.step_time import estimate, moe_flags, quick, training_step
 
-from .conftest import compositions
+from .conftest import check_search_against_brute_force, compositions, tiny_moe_spec
 from .test_mixed_split import _case as mixed_case
 
 
@@ -100,3 +103,26 @@ def test_estimate_prices_dualpipe_with_its_bubble_and_ranks():
     one = estimate(plain, split)
     stages = [s.micro_time for s in one.stages]
     assert one.pipeline_time == pipeline_time(max(stages), sum(stages), m, 4, 1)
+
+
+@settings(max_examples=10, deadline=None)
+@given(
+    seed=st.integers(0, 10_000),
+    gpus=st.sampled_from([4, 8]),
+    mem_gib=st.sampled_from([None, 1]),
+    objective=st.sampled_from(["time", "cost"]),
+)
+def test_search_with_dualpipe_equals_brute_force(seed, gpus, mem_gib, objective):
+    # the search's bounds and memory floors stay valid under DualPipe's ranks and bubble
+    rng = random.Random(seed)
+    gpu = "H100" if mem_gib is None else {"base": "H100", "memory_gib": mem_gib}
+    prob = TrainingProblem(
+        "dualpipe-search",
+        tiny_moe_spec(layers=rng.choice([4, 5]), dense_layers=rng.choice([0, 1])),
+        parse_cluster({"pool": [{"gpu": gpu, "count": gpus}]}),
+        Workload(rng.choice([8, 16]), rng.choice([256, 512])),
+        Constraints(objective=objective),
+        software=DEEPSEEK_V3,
+        meta={"top_k": 2},
+    )
+    check_search_against_brute_force(prob)
