@@ -259,6 +259,8 @@ class TrainingStep(Layout):
         The DP gradient reduction overlaps the last backward pass.
     software
         Overlap, precision, sharding and MoE settings (:class:`~planner.perfmodel.options.Software`).
+    microbatches
+        Microbatches per step (0: not known; only the schedule's choice reads it).
     """
 
     model: ModelSpec
@@ -267,17 +269,22 @@ class TrainingStep(Layout):
     flash_attention: bool = True
     overlap_grad_reduce: bool = True
     software: Software = DEFAULT_SOFTWARE
+    microbatches: int = 0
 
     @property
     def schedule(self) -> str:
         """Pipeline schedule: ``1f1b``, ``interleaved`` or ``dualpipe``.
 
-        DualPipe needs an even ``pp`` (``dualpipe.py`` line 332) and holds exactly two
-        chunks per rank, its own pairing (:func:`~planner.perfmodel.memory.dualpipe_partner`):
-        with ``v > 1`` or an odd ``pp`` the plan runs the interleaved / 1F1B schedule, the
-        ``dualpipe`` setting then only overlapping the MoE all-to-alls.
+        DualPipe needs an even ``pp`` (``dualpipe.py`` line 332: ``num_ranks % 2 == 0``), an
+        even number of microbatches, at least ``2 pp`` (line 333, when :attr:`microbatches`
+        is known), and holds exactly two chunks per rank, its own pairing
+        (:func:`~planner.perfmodel.memory.dualpipe_partner`): otherwise the plan runs the
+        interleaved / 1F1B schedule, the ``dualpipe`` setting then only overlapping the MoE
+        all-to-alls.
         """
-        dual = self.software.ep_overlap == "dualpipe" and self.interleave == 1
+        m = self.microbatches
+        runs = not m or (m % 2 == 0 and m >= 2 * self.pp)
+        dual = self.software.ep_overlap == "dualpipe" and self.interleave == 1 and runs
         if dual and self.pp > 1 and self.pp % 2 == 0:
             return "dualpipe"
         return "interleaved" if self.interleave > 1 else "1f1b"

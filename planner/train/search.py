@@ -724,7 +724,7 @@ def _candidates(
                 usum = lc.work + 2 * v * one * pp * shares[v] + lc.redo * pp
                 # relaxes stage.pipeline_time's largest stage (DualPipe: rank) time to the
                 # mean usum / pp
-                schedule = replace(stub, pp=pp, interleave=v).schedule
+                schedule = replace(stub, pp=pp, interleave=v, microbatches=m).schedule
                 pipe = pipeline_time(usum / pp, usum, m, pp, v, schedule)
                 p0 = max(s0 * lc.layer_params + emb, -(-L // pp) * lc.layer_params)
                 for z in zs:

@@ -300,6 +300,7 @@ def training_step(problem: TrainingProblem, plan: TrainingPlan) -> TrainingStep:
         flash_attention=c.flash_attention,
         overlap_grad_reduce=c.overlap_grad_reduce,
         software=problem.software,
+        microbatches=plan.microbatches(problem.workload.global_batch),
     )
 
 

@@ -68,6 +68,10 @@ def test_schedule_needs_even_pp_and_no_interleaving():
     assert _step(pp=3).schedule == "1f1b"
     assert _step(interleave=2).schedule == "interleaved"
     assert _step(software=replace(DEEPSEEK_V3, ep_overlap="a2a")).schedule == "1f1b"
+    # dualpipe.py line 333: an even number of microbatches, at least 2 pp
+    assert _step(microbatches=8).schedule == "dualpipe"
+    assert _step(microbatches=6).schedule == "1f1b"
+    assert _step(microbatches=9).schedule == "1f1b"
 
 
 @settings(max_examples=25, deadline=None)

@@ -52,7 +52,9 @@ def _case(seed: int, pp: int, mem_gib: int | None, mtp: int, k: int):
     """test_mixed_split's random dense-then-MoE case, trained with DeepSeek-V3's software
     (DualPipe) and, with ``k``, partial recompute of ``k`` layers per stage."""
     prob, plan = mixed_case(seed, pp, mem_gib, mtp)
-    prob = replace(prob, software=DEEPSEEK_V3)
+    # DualPipe runs an even number of microbatches, at least 2 pp
+    batch = plan.dp * 2 * pp * random.Random(seed).choice([1, 2])
+    prob = replace(prob, software=DEEPSEEK_V3, workload=replace(prob.workload, global_batch=batch))
     if k and pp * k <= prob.model.layers:
         plan = replace(plan, recompute="full", recompute_layers=k)
     return prob, plan
