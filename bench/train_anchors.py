@@ -23,6 +23,9 @@ Published step times are derived from the published throughput:
 Usage::
 
     .venv/bin/python bench/train_anchors.py [--time-limit 120] [--case DeepSeek] [--out DIR]
+        [--expert-tp]
+
+(``--expert-tp``: the searches also choose the expert tensor-parallel size.)
 
 Writes ``anchors.csv`` (benchmark rows: the predicted step time as the
 objective, the published one as the measured reference, the layout and search
@@ -124,6 +127,7 @@ def main() -> None:
         help="run only the anchors whose label contains this text (repeatable)",
     )
     ap.add_argument("--out", type=Path, default=OUT, help="folder for anchors.csv / anchors.md")
+    ap.add_argument("--expert-tp", action="store_true", help="also search expert TP sizes")
     args = ap.parse_args()
     cases = [
         ("Llama 3 405B, 8,192 H100, v=4", lambda: llama3(8192, 64, 430, 4)),
@@ -139,6 +143,8 @@ def main() -> None:
     searched: dict[str, dict] = {}
     for label, make in cases:
         prob, plan, measured, note = make()
+        if args.expert_tp:
+            prob = prob.with_constraints(search_expert_tp=True)
         est = estimate(prob, plan)
         row = {
             "run": label,
@@ -197,6 +203,7 @@ def write(args: argparse.Namespace, rows: list[dict]) -> None:
     ]
     command = f".venv/bin/python bench/train_anchors.py --time-limit {args.time_limit:g}"
     command += "".join(f" --case '{c}'" for c in args.case)
+    command += " --expert-tp" if args.expert_tp else ""
     args.out.mkdir(parents=True, exist_ok=True)
     write_rows(args.out / "anchors.csv", bench_rows)
     # Numbers as the script rounded them (markdown_rows would cut floats to 4 digits).

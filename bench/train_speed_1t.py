@@ -5,7 +5,9 @@ exact search) in a fresh process and records wall and CPU seconds of the solve (
 model loading excluded) with the load average. Writes ``speed_1t.csv`` and ``speed_1t.md``
 into ``--out`` (default ``bench/results/train``).
 
-    .venv/bin/python bench/train_speed_1t.py [--repeat 3] [--out DIR]
+    .venv/bin/python bench/train_speed_1t.py [--repeat 3] [--out DIR] [--expert-tp]
+
+(``--expert-tp``: the search also chooses expert TP sizes; a dense model has none.)
 """
 
 from __future__ import annotations
@@ -21,9 +23,10 @@ from pathlib import Path
 OUT = Path(__file__).resolve().parent / "results" / "train"
 
 CHILD = """
-import json, os, time
+import json, os, sys, time
 from planner.train.api import make_problem, solve
-problem = make_problem("gpt-1008b", "3072xA100", global_batch=3072, seq_len=2048)
+problem = make_problem("gpt-1008b", "3072xA100", global_batch=3072, seq_len=2048,
+                       search_expert_tp=sys.argv[1:] == ["--expert-tp"])
 load = os.getloadavg()[0]
 wall, cpu = time.perf_counter(), time.process_time()
 result = solve(problem, "auto", time_limit=60)
@@ -38,11 +41,13 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--out", type=Path, default=OUT)
+    ap.add_argument("--expert-tp", action="store_true", help="also search expert TP sizes")
     args = ap.parse_args()
+    flag = ["--expert-tp"] if args.expert_tp else []
     rows = []
     for i in range(args.repeat):
         out = subprocess.run(
-            [sys.executable, "-c", CHILD], capture_output=True, text=True, check=True
+            [sys.executable, "-c", CHILD, *flag], capture_output=True, text=True, check=True
         ).stdout
         row = {"run": i + 1, **json.loads(out.strip().splitlines()[-1])}
         rows.append(row)
@@ -59,7 +64,7 @@ def main() -> None:
         "Reproduce with:",
         "",
         "```",
-        f".venv/bin/python bench/train_speed_1t.py --repeat {args.repeat}",
+        f".venv/bin/python bench/train_speed_1t.py --repeat {args.repeat} {' '.join(flag)}".strip(),
         "```",
         "",
         f"Machine: {os.cpu_count()} CPUs. Solve time only (fresh process per run).",

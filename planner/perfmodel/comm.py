@@ -162,8 +162,18 @@ def all_gather(size: float, n: int, per_node: int, fabric: Fabric) -> float:
     return reduce_scatter(size, n, per_node, fabric)
 
 
-def all_to_all(size: float, n: int, per_node: int, fabric: Fabric) -> float:
-    """Seconds for an all-to-all where each rank sends ``size`` bytes spread evenly over ``n`` ranks."""
+def all_to_all(
+    size: float | np.ndarray, n: int, per_node: int, fabric: Fabric
+) -> float | np.ndarray:
+    """Seconds for an all-to-all where each rank sends ``size`` bytes spread evenly over ``n``
+    ranks (``size`` may be an array: elementwise, the same arithmetic)."""
+    if isinstance(size, np.ndarray):
+        if n <= 1:
+            return np.zeros_like(size, dtype=float)
+        k, m = levels(n, per_node)
+        intra = size * (k - 1) / n / fabric.intra + (NVLINK_LATENCY_S if k > 1 else 0.0)
+        inter = size * (n - k) / n / fabric.inter_at(m) + (NIC_LATENCY_S if n > k else 0.0)
+        return np.where(size > 0, np.maximum(intra, inter), 0.0)
     if n <= 1 or size <= 0:
         return 0.0
     k, m = levels(n, per_node)

@@ -45,6 +45,7 @@ values and the rows they were fitted on):
 from __future__ import annotations
 
 import functools
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -147,17 +148,59 @@ def gemm_time(
         return np.zeros_like(m) if array else 0.0
     if not array and (m <= 0 or batch <= 0):
         return 0.0
-    peak, eb, hbm = gemm_rates(gpu, precision if isinstance(precision, str) else precision.name)
+    peak, eb, hbm = _gemm_rates(gpu, precision, hbm_efficiency)
     if in_bytes is not None:
         eb = in_bytes
+    return _roofline(m, n, k, batch, peak, eb, hbm, out_bytes, array)
+
+
+def _gemm_rates(
+    gpu: GpuSpec, precision: Precision | str, hbm_efficiency: float | None
+) -> tuple[float, float, float]:
+    """(peak FLOP/s, input bytes per element, HBM bytes/s) of :func:`gemm_time`."""
+    peak, eb, hbm = gemm_rates(gpu, precision if isinstance(precision, str) else precision.name)
     if hbm_efficiency is not None:
         hbm = gpu.hbm_bw * hbm_efficiency
+    return peak, eb, hbm
+
+
+def _roofline(m, n, k, batch, peak: float, eb: float, hbm: float, out_bytes: float, array: bool):
+    """The larger of compute and operand traffic time of :func:`gemm_time` (elementwise)."""
     h = constants.FITTED["gemm_half_dim"]
     compute = 2.0 * batch * (m + h) * (n + h) * (k + h) / peak
     traffic = batch * ((m * k + k * n) * eb + m * n * out_bytes)
     if array:
         return np.maximum(compute, traffic / hbm)
     return max(compute, traffic / hbm)
+
+
+def gemm_time_sum(
+    gpu: GpuSpec,
+    m: np.ndarray,
+    shapes: Sequence[tuple[float, float]],
+    precision: Precision | str = "bf16",
+    *,
+    batch: float | np.ndarray = 1.0,
+    hbm_efficiency: float | None = None,
+) -> np.ndarray | int:
+    """``sum(gemm_time(gpu, m, n, k, ...) for n, k in shapes)`` for a 1-d array ``m``, the
+    GEMMs in one broadcast evaluation: the same operations per element, added in the same
+    order (0 when ``shapes`` is empty, like ``sum``)."""
+    if not shapes:
+        return 0
+    if isinstance(m, np.ndarray) and m.ndim == 1 and all(n > 0 and k > 0 for n, k in shapes):
+        n = np.array([[n] for n, _ in shapes], dtype=float)
+        k = np.array([[k] for _, k in shapes], dtype=float)
+        peak, eb, hbm = _gemm_rates(gpu, precision, hbm_efficiency)
+        rows = _roofline(m[None, :], n, k, batch, peak, eb, hbm, OUT_BYTES, True)
+        total = 0
+        for row in rows:
+            total = total + row
+        return total
+    return sum(
+        gemm_time(gpu, m, n, k, precision, batch=batch, hbm_efficiency=hbm_efficiency)
+        for n, k in shapes
+    )
 
 
 def memory_time(gpu: GpuSpec, nbytes: float | np.ndarray) -> float | np.ndarray:

@@ -93,6 +93,7 @@ from __future__ import annotations
 import copy
 import functools
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, fields, replace
 from typing import Any
 
@@ -108,7 +109,7 @@ from planner.perfmodel.engines import (
     small_kernel_floor_s,
 )
 from planner.perfmodel.hardware import GpuSpec, Pool
-from planner.perfmodel.kernels import flash_attention_time, gemm_time, memory_time
+from planner.perfmodel.kernels import flash_attention_time, gemm_time, gemm_time_sum, memory_time
 from planner.perfmodel.layer import (
     LayerCost,
     embedding_cost,
@@ -715,7 +716,10 @@ def stage_cost(
 
     shards = step.shards
     replicas = max(1, (step.dp * cp) // shards)
-    exp_shards = max(1, shards // max(1, ep * step.etp // t if step.etp < t else ep))
+    # expert states: sharded over the expert data-parallel ranks of each sharding group,
+    # tp * shards / (ep * etp) of them (Megatron-Core: world / (etp * ep * pp) expert-DP
+    # ranks, parallel_state.initialize_model_parallel); ep * etp below tp gives more
+    exp_shards = max(1, shards * t // (ep * step.etp))
     frozen = sw.base_trainable
     state = dict(
         weight_bytes=sw.weight_bytes, grad_bytes=sw.grad_bytes, optimizer_bytes=sw.optimizer_bytes
@@ -728,7 +732,7 @@ def stage_cost(
     )
     w3, g3, o3 = model_state_bytes(lora_p, zero=step.zero, shards=shards, **state)
     dp_k = comm.per_node(shards, t, G)
-    ep_k = comm.per_node(exp_shards, t * ep, G)
+    ep_k = comm.per_node(exp_shards, step.etp * ep, G)  # expert-DP ranks etp * ep apart
     grad_b = sw.grad_bytes
     dense_g, exp_g = dense_p * frozen + lora_p, exp_p * frozen
     param_b = PARAM_COMM_BYTES / 2 if sw.zero_hpz else PARAM_COMM_BYTES  # ZeRO++ int8 gathers
@@ -1050,19 +1054,36 @@ class EngineModel:
             hbm_efficiency=self.stream_efficiency,
         )
 
+    def _gemm_sum(
+        self,
+        N: np.ndarray,
+        shapes: Sequence[tuple[float, float]],
+        batch: np.ndarray | float = 1.0,
+        precision: Precision | None = None,
+    ):
+        """``sum(self._gemm(N, n, k, batch, precision) for n, k in shapes)`` in one call."""
+        return gemm_time_sum(
+            self.config.gpu,
+            N,
+            shapes,
+            precision or self.precision,
+            batch=batch,
+            hbm_efficiency=self.stream_efficiency,
+        )
+
     def _layer_times(self, N: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(dense layer, MoE layer) times for ``N`` tokens per rank, without attention cores."""
         m, c, sh = self.model, self.config, self.shapes
         gpu = c.gpu
         h = m.hidden
-        attn = sum(self._gemm(N, n, k, precision=self.attn_precision) for n, k in sh.attention)
+        attn = self._gemm_sum(N, sh.attention, precision=self.attn_precision)
         ar = 2 * comm.one_shot_all_reduce(N * h * ACT_BYTES, c.tp, self.tp_per_node, self.fabric)
         ar = ar * self.comm_scale
         elem_base = N * ACT_BYTES * (10 * h + 2 * sh.qkv_width)
         dense = np.zeros_like(N)
         moe = np.zeros_like(N)
         if m.layers - m.moe_layers:
-            mlp = sum(self._gemm(N, n, k) for n, k in sh.mlp)
+            mlp = self._gemm_sum(N, sh.mlp)
             act = N * ACT_BYTES * sh.mats * m.ffn / c.tp
             small = np.maximum(memory_time(gpu, elem_base + act), self.small_kernels)
             dense = attn + mlp + ar + small
@@ -1072,18 +1093,16 @@ class EngineModel:
             hit = 1.0 - np.power(1.0 - top / E, np.maximum(total, 0.0))
             active = np.maximum(self.local_experts * hit, 1e-9)
             per_expert = total * top / E / np.maximum(hit, 1e-12)
-            experts = sum(self._gemm(per_expert, n, k, batch=active) for n, k in sh.expert)
+            experts = self._gemm_sum(per_expert, sh.expert, batch=active)
             router = self._gemm(N, *sh.router)
-            shared = sum(self._gemm(N, n, k) for n, k in sh.shared)
+            shared = self._gemm_sum(N, sh.shared)
             routed = N * top
             act = (routed * m.moe_ffn + N * m.shared_ffn) * ACT_BYTES * sh.mats / c.tp
             permute = 4 * routed * h * ACT_BYTES / c.tp
             a2a = np.zeros_like(N)
             if c.ep > 1:
                 size = routed * h * ACT_BYTES / c.tp
-                a2a = 2 * np.vectorize(
-                    lambda s: comm.all_to_all(s, c.ep, self.ep_per_node, self.fabric)
-                )(size)
+                a2a = 2 * comm.all_to_all(size, c.ep, self.ep_per_node, self.fabric)
                 a2a = a2a * self.comm_scale
             moe = attn + experts + router + shared + ar + a2a
             moe = moe + np.maximum(memory_time(gpu, elem_base + act + permute), self.small_kernels)

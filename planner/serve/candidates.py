@@ -18,6 +18,7 @@ SLO), so sweeps that revisit a layout pay for it once.
 from __future__ import annotations
 
 import functools
+import math
 import time
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -397,6 +398,8 @@ def candidates_within(
         out.sort(key=lambda c: (not c.usable, c.cost_per_qps, c.price, c.key))
         return out, complete
     out = []
+    # the usable candidates so far by pool and role, in order: all dominated_early looks at
+    usable: dict[tuple[str, str], list[Candidate]] = {}
     complete = True
     # smallest replicas first, so larger ones can be dismissed before their capacity search
     for lay in sorted(layouts(problem), key=lambda lay: lay.config.gpus):
@@ -405,8 +408,11 @@ def candidates_within(
                 if deadline is not None and deadline.expired():
                     complete = False
                     break
-                early = dominated_early(problem, lay, role, spec, out)
+                same = usable.setdefault((lay.pool, role), [])
+                early = dominated_early(problem, lay, role, spec, same)
                 out.append(early or evaluate(problem, lay, role, spec))
+                if out[-1].usable:
+                    same.append(out[-1])
         if not complete:
             break
     out = prune_dominated(out)
@@ -415,11 +421,17 @@ def candidates_within(
 
 
 def capacity_upper_bound(
-    problem: ServingProblem, layout: Layout, role: str, speculative: bool
+    problem: ServingProblem,
+    layout: Layout,
+    role: str,
+    speculative: bool,
+    above: float = math.inf,
 ) -> float | None:
     """Upper bound on the capacity :func:`evaluate` would give (requests/s per replica,
     :meth:`RoleModel.rate_limit` over the chunk sizes), or ``None`` when the layout is
-    excluded anyway (then :func:`evaluate` is cheap)."""
+    excluded anyway (then :func:`evaluate` is cheap). The chunk sizes stop at the first
+    whose bound exceeds ``above`` (a caller that only compares the bound with ``above``
+    gets the same answer)."""
     cfg = layout.config
     if layout.reason:
         return None
@@ -448,6 +460,8 @@ def capacity_upper_bound(
             kv_block_tokens=problem.constraints.kv_block_tokens,
         )
         best = max(best, rm.rate_limit())
+        if best * cfg.engines > above:
+            break
     return best * cfg.engines
 
 
@@ -474,7 +488,7 @@ def dominated_early(
                 best, by = k * d.capacity, (k, d)
     if by is None:
         return None
-    bound = capacity_upper_bound(problem, layout, role, speculative)
+    bound = capacity_upper_bound(problem, layout, role, speculative, above=best)
     if bound is None or best < bound:
         return None
     k, d = by

@@ -71,6 +71,7 @@ from planner.perfmodel.serving_features import (
     prefix_cached_work,
 )
 from planner.perfmodel.stage import EngineModel, ReplicaConfig
+from planner.serve.chunked_ttft import ChunkedPrefillLaw
 from planner.serve.queueing import (
     BatchedPrefillLaw,
     ResponseLaw,
@@ -156,7 +157,7 @@ class LoadState:
     tmean: float
     kv: float
     util: float
-    ttft: Callable[[], ResponseLaw | BatchedPrefillLaw] | None
+    ttft: Callable[[], ResponseLaw | BatchedPrefillLaw | ChunkedPrefillLaw] | None
     ttft_offset: float
     tpot: Callable[[], TpotLaw] | None
     #: what the utilization limit applies to (default ``util``; a batching prefill engine:
@@ -253,6 +254,14 @@ class RoleModel:
         self.pc_hi, work_hi = prefix_cached_work(self.p_hi, hit)
         self.attn_lo = engine.prefill_attention_time(work_lo)
         self.attn_hi = engine.prefill_attention_time(work_hi)
+        # the windows the prompts of a class spread over (as the simulator draws them and the
+        # TPOT classes spread): the chunked TTFT law's own prompts
+        centre, half = traffic.prompt.windows()
+        self.win_lo, work_wlo = prefix_cached_work(centre - half, hit)
+        self.win_hi, work_whi = prefix_cached_work(centre + half, hit)
+        self.win_attn = 0.5 * (
+            engine.prefill_attention_time(work_wlo) + engine.prefill_attention_time(work_whi)
+        )
         # a prompt's own prefill: floor(p / C) full chunks and one with the remainder
         own_tokens = np.concatenate([self.pc_lo, self.pc_hi])
         self.own_full = np.floor(own_tokens / split)
@@ -267,6 +276,7 @@ class RoleModel:
         self.batch_cap = None if max_batch is None else max_batch * (1 + TOL)
         self._idle: dict[str, Any] | None = None  # _prefill(0.0), reused by prefill replicas
         self._fixed: float | None = None  # batch_fixed_cost()
+        self._batch_memo: dict[Any, Any] = {}  # grids of BatchedPrefillLaw, across the search
         self._transfer = engine.kv_transfer_time(self.p) if role == "prefill" else 0.0 * self.p
         if role == "prefill":
             self._transfer_lo = engine.kv_transfer_time(self.p_lo)
@@ -302,6 +312,7 @@ class RoleModel:
             "own_lo": own[: self.pc_lo.size],
             "own_hi": own[self.pc_lo.size :],
             "t0": t0,
+            "tc": tc,
             "xbar": xbar,
             "S": S,
             "s1": float(np.dot(self.wp, S)),
@@ -444,12 +455,19 @@ class RoleModel:
         s1, s2 = f["s1"], f["s2"]
         u = lam * s1
 
+        @functools.cache  # built once per state: the search's last probe is evaluated
         def ttft() -> ResponseLaw | BatchedPrefillLaw:
             if self.role == "prefill":  # bursty arrivals: bursts of ca2 prompts
                 transfer = float(np.dot(self.wp, self._transfer))
                 burst = self.ca2
                 return BatchedPrefillLaw(
-                    lam / burst, self.batch_fixed_cost(), f["x"] * burst, self.wp, self.q, transfer
+                    lam / burst,
+                    self.batch_fixed_cost(),
+                    f["x"] * burst,
+                    self.wp,
+                    self.q,
+                    transfer,
+                    memo=self._batch_memo,
                 )
             return ResponseLaw(lam, s1, s2, f["own_lo"], f["own_hi"], self.wp, self.q, self.ca2)
 
@@ -548,6 +566,7 @@ class RoleModel:
             lam = B / (self.ed * t0)
             kv = self._kv(lam, t0, 0.0, decode=True)
 
+            @functools.cache  # built once per state: the search's last probe is evaluated
             def decode_tpot() -> TpotLaw:
                 noise = self._batch_noise(B, t0, t0)
                 # a request arrives from its prefill replica mid-iteration: its first decode
@@ -568,6 +587,7 @@ class RoleModel:
         ew = gg1_mean_wait(lam, s1, s2, self.ca2)
         finite_wait = math.isfinite(ew) and ew > 0 and u > 0
 
+        @functools.cache  # built once per state: the search's last probe is evaluated
         def tpot() -> TpotLaw:
             noise = self._batch_noise(B, t0, tmean)
             # bursty arrivals (scv c2 > 1) count like a Poisson stream of bursts of c2
@@ -598,12 +618,30 @@ class RoleModel:
                 arrival_rate=lam * k / burst,
             )
 
-        def ttft() -> ResponseLaw:
-            return ResponseLaw(lam, s1, s2, f["own_lo"], f["own_hi"], self.wp, self.q, self.ca2)
+        offset = t0 + lam * tmean * xbar
+
+        @functools.cache  # built once per state: the search's last probe is evaluated
+        def ttft() -> ChunkedPrefillLaw:
+            return ChunkedPrefillLaw(
+                lam,
+                s1,
+                s2,
+                self.ca2,
+                offset,
+                self.split,
+                t0,
+                f["tc"],
+                self.win_lo,
+                self.win_hi,
+                self.win_attn,
+                self.wp,
+                self.pc,
+                self.q,
+            )
 
         hold = (ew if math.isfinite(ew) else 0.0) + s1
         kv = self._kv(lam, tmean, hold, decode=True)
-        return LoadState(lam, B, tmean, kv, u, ttft, t0 + lam * tmean * xbar, tpot)
+        return LoadState(lam, B, tmean, kv, u, ttft, offset, tpot)
 
     def at_batch(self, B: float) -> OperatingPoint:
         """Operating point with a mean decode batch ``B`` (``both`` and ``decode`` roles)."""
@@ -746,16 +784,14 @@ class RoleModel:
             if state.ttft is None:
                 feasible = self.ttft_limit >= 0.0
             else:
-                law = state.ttft()
-                ratios.append((law.estimate() + state.ttft_offset) / self.ttft_limit)
-                feasible = law.within(self.ttft_limit, state.ttft_offset)
+                ratio, feasible = _steer(state.ttft(), self.ttft_limit, state.ttft_offset)
+                ratios.append(ratio)
         if feasible and self.tpot_limit is not None:
             if state.tpot is None:
                 feasible = self.tpot_limit >= 0.0
             else:
-                law = state.tpot()
-                ratios.append(law.estimate() / self.tpot_limit)
-                feasible = law.within(self.tpot_limit)
+                ratio, feasible = _steer(state.tpot(), self.tpot_limit)
+                ratios.append(ratio)
         return feasible, self._squash(ratios, feasible)
 
     def _load_ratios(self, kv: float, load: float, batch: float) -> list[float]:
@@ -821,6 +857,32 @@ class RoleModel:
         else:
             bracketed_root(probe, lo, hi, f_lo, f_hi, 0.0, rtol)
         return lo_point if best is None else self._evaluate(best)
+
+
+#: Relative distance to its target within which :meth:`RoleModel._probe` steers by a
+#: percentile's exact value, not its coarse estimate (estimates are within ~1e-4 to 1e-3).
+STEER_BAND = 1e-2
+
+
+def _steer(
+    law: ResponseLaw | BatchedPrefillLaw | TpotLaw, limit: float, offset: float | None = None
+) -> tuple[float, bool]:
+    """``(ratio to limit, decision)`` of a percentile law for :meth:`RoleModel._probe`.
+
+    The ratio is the law's coarse ``estimate``, except within :data:`STEER_BAND` of the
+    limit, where it is the exact quantile's: an estimate (at or above the quantile) over
+    its limit at a feasible point is clamped to an excess of ``-1e-12``, which makes Brent's
+    method creep toward the crossing by its tolerance per step. The decision is ``within``
+    (with the quantile computed, ``not (quantile + offset > limit)``, what ``within``
+    decides by contract).
+    """
+    add = 0.0 if offset is None else offset
+    ratio = (law.estimate() + add) / limit
+    if abs(ratio - 1.0) > STEER_BAND:
+        within = law.within(limit) if offset is None else law.within(limit, offset)
+        return ratio, bool(within)
+    value = law.quantile() + add
+    return value / limit, not (value > limit)
 
 
 @constants.on_change

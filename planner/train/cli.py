@@ -115,6 +115,14 @@ def train(
             "data-parallel ranks, replicated across (--fix shard_group=G pins it).",
         ),
     ] = False,
+    expert_tp: Annotated[
+        bool,
+        typer.Option(
+            "--expert-tp/--no-expert-tp",
+            help="Also search expert tensor-parallel sizes below tp for MoE models (experts "
+            "fold over the TP ranks; --fix expert_tp=E pins it).",
+        ),
+    ] = False,
     software: Annotated[
         str | None,
         typer.Option(
@@ -262,6 +270,7 @@ def train(
         "flash_attention": flash_attention,
         "partial_recompute": partial_recompute,
         "hsdp": hsdp,
+        "search_expert_tp": expert_tp,
     }
     from planner.train.export import check_format
     from planner.train.export import export as export_plan

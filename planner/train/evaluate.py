@@ -65,6 +65,9 @@ def verify(problem: TrainingProblem, plan: TrainingPlan) -> list[str]:
         out.append(f"plan.shard_group={g} needs ZeRO >= 1 (sharded states)")
     elif g and (plan.dp * plan.cp) % g:
         out.append(f"plan.shard_group={g} does not divide dp*cp={plan.dp * plan.cp}")
+    e = plan.expert_tp
+    if isinstance(e, bool) or not isinstance(e, int) or e < 0:
+        out.append(f"plan.expert_tp={e!r} must be an integer >= 0")
     if out:
         return out
 
@@ -112,13 +115,27 @@ def verify(problem: TrainingProblem, plan: TrainingPlan) -> list[str]:
         out.append(f"cp={plan.cp}: seq_len {wl.seq_len} not divisible by 2*cp")
     if plan.cp > 1 and plan.cp & (plan.cp - 1):
         out.append(f"cp={plan.cp} is not a power of two")
+    etp, ranks = plan.etp, plan.tp * plan.cp * plan.dp
     if model.is_moe:
         if model.num_experts % plan.ep:
             out.append(f"ep={plan.ep} does not divide the {model.num_experts} experts")
-        if plan.dp % plan.ep:
+        if plan.tp % etp:
+            # Megatron-Core accepts others (etp * ep * pp dividing the world), not modelled
+            out.append(f"expert_tp={etp} does not divide tp={plan.tp}")
+        elif etp < plan.tp and ranks % (etp * plan.ep):
+            # Megatron-Core parallel_state: the world size must be divisible by etp * ep * pp
+            out.append(
+                f"expert_tp*ep = {etp}*{plan.ep} does not divide tp*cp*dp = {ranks} (the "
+                "ranks of a pipeline stage)"
+            )
+        elif etp == plan.tp and plan.dp % plan.ep:
             out.append(f"ep={plan.ep} does not divide dp={plan.dp}")
+        if etp < plan.tp and not plan.sequence_parallel:
+            out.append(f"expert_tp={etp} below tp={plan.tp} needs sequence_parallel")
     elif plan.ep != 1:
         out.append("ep must be 1 for a dense model")
+    elif etp != plan.tp:
+        out.append(f"expert_tp={etp} needs a mixture-of-experts model")
     if plan.sequence_parallel and plan.tp == 1:
         out.append("sequence_parallel needs tp > 1")
     if plan.zero >= 2 and plan.pp > 1:
@@ -161,6 +178,8 @@ def verify(problem: TrainingProblem, plan: TrainingPlan) -> list[str]:
         fixed = getattr(c, name)
         if fixed is not None and getattr(plan, name) != fixed:
             out.append(f"{name}={getattr(plan, name)} but the problem fixes {name}={fixed}")
+    if c.expert_tp is not None and etp != c.expert_tp:
+        out.append(f"expert_tp={etp} but the problem fixes expert_tp={c.expert_tp}")
     if c.sequence_parallel is not None and plan.sequence_parallel != c.sequence_parallel:
         out.append("sequence_parallel differs from the fixed value")
     if c.stage_layers is not None and tuple(layers) != tuple(c.stage_layers):

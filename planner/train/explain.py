@@ -8,7 +8,7 @@ from typing import Any
 from planner.core.timing import Deadline
 from planner.perfmodel.memory import GIB
 from planner.train.instance import TrainingProblem
-from planner.train.space import cp_ok, divisors, space, tp_ok
+from planner.train.space import cp_ok, divisors, expert_tps, space, tp_ok
 from planner.train.step_time import estimate
 
 #: Seconds spent looking for the smallest-memory plan.
@@ -28,6 +28,11 @@ def structural_reason(problem: TrainingProblem) -> str | None:
         return f"ep={c.ep} needs a mixture-of-experts model ({m.name} is dense)"
     if c.ep is not None and m.is_moe and m.num_experts % c.ep:
         return f"ep={c.ep} does not divide the {m.num_experts} experts"
+    e = c.expert_tp
+    if e is not None and c.tp is not None and c.tp % e:
+        return f"expert_tp={e} must divide tp={c.tp} (the experts fold over the TP ranks)"
+    if e is not None and not m.is_moe and c.tp is not None and e != c.tp:
+        return f"expert_tp={e} needs a mixture-of-experts model ({m.name} is dense)"
     if c.cp is not None and not cp_ok(problem, c.cp):
         return f"cp={c.cp} is invalid for seq_len {wl.seq_len}"
     if c.microbatch is not None and B % c.microbatch:
@@ -61,6 +66,10 @@ def structural_reason(problem: TrainingProblem) -> str | None:
     if not sp.tps:
         return (
             "no tensor-parallel size divides the heads, KV heads and FFN width and tiles the nodes"
+        )
+    if e is not None and not any(expert_tps(problem, t) for t in sp.tps):
+        return f"expert_tp={e}: no tensor-parallel size allowed here is a multiple of it" + (
+            "" if m.is_moe else f" ({m.name} is dense: expert_tp must equal tp)"
         )
     if c.interleave is not None and c.interleave > 1 and m.layers < 2 * c.interleave:
         return (

@@ -162,7 +162,17 @@ def _megatron(problem: TrainingProblem, plan: TrainingPlan) -> tuple[dict[str, A
         out["--use-distributed-optimizer"] = True
         if plan.shard_group:
             # hybrid sharding: the optimizer states sharded inside each instance
-            out["--num-distributed-optimizer-instances"] = plan.dp * plan.cp // plan.shard_group
+            instances = plan.dp * plan.cp // plan.shard_group
+            out["--num-distributed-optimizer-instances"] = instances
+            edp = plan.tp * plan.cp * plan.dp // (plan.etp * plan.ep)
+            if problem.model.is_moe and edp % instances:
+                # Megatron-Core parallel_state asserts it ("Expert data parallel size should be
+                # divisible by partial DistOpt shard factor")
+                notes.append(
+                    f"Megatron-Core needs the expert data-parallel size ({edp}) divisible by the "
+                    f"{instances} optimizer instances: a shard_group g with g * tp divisible by "
+                    "ep * expert_tp"
+                )
         if plan.zero >= 2:
             notes.append(f"ZeRO-{plan.zero} is not a Megatron-LM option (use FSDP or DeepSpeed)")
     if problem.constraints.overlap_grad_reduce:
@@ -184,6 +194,11 @@ def _nemo(problem: TrainingProblem, plan: TrainingPlan) -> tuple[dict[str, Any],
         notes.append(f"uneven stages {list(plan.stage_layers)}: set them in the model config")
     if plan.shard_group or plan.recompute_layers:
         notes.append("recompute and sharding settings are not written for NeMo here")
+    if plan.etp != plan.tp:
+        notes.append(
+            f"expert_tp={plan.etp}: NeMo 24.12's strategy has no expert tensor-parallel "
+            "argument here; set Megatron-Core's expert_tensor_parallel_size in the model config"
+        )
     return {
         "trainer.num_nodes": max(1, plan.gpus // per_node),
         "trainer.devices": min(per_node, plan.gpus),
@@ -208,8 +223,11 @@ def _deepspeed(problem: TrainingProblem, plan: TrainingPlan) -> tuple[dict[str, 
             f"hybrid sharding over groups of {plan.shard_group} ranks is not a DeepSpeed config "
             "key here (ZeRO++ hpZ keeps a secondary shard instead)"
         )
-    if plan.cp > 1 or plan.ep > 1:
-        notes.append("context / expert parallelism are not DeepSpeed config keys here")
+    if plan.cp > 1 or plan.ep > 1 or plan.etp != plan.tp:
+        notes.append(
+            "context / expert parallelism (and expert tensor parallelism) are not DeepSpeed "
+            "config keys here"
+        )
     if plan.interleave > 1 or plan.sequence_parallel:
         notes.append(
             "DeepSpeed runs neither interleaved stages nor sequence parallelism: v=1, sp off"
@@ -268,6 +286,12 @@ def _torchtitan(problem: TrainingProblem, plan: TrainingPlan) -> tuple[dict[str,
     }
     if plan.recompute == "offload":
         notes.append("activation offload has no torchtitan setting here (written as none)")
+    if plan.etp != plan.tp:
+        # @6404b93 splits the experts over tp like the rest (dp2ep expert parallelism)
+        notes.append(
+            f"expert_tp={plan.etp} has no torchtitan setting in this version: experts are "
+            f"split over tp={plan.tp}"
+        )
     if plan.pp > 1:
         out["parallelism.pipeline_parallel_first_stage_less_layers"] = base - layers[0]
         out["parallelism.pipeline_parallel_last_stage_less_layers"] = base - layers[-1]

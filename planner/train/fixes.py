@@ -21,6 +21,8 @@ FIX_KEYS = {
     "recompute": "recompute",
     "recompute_layers": "recompute_layers",
     "shard_group": "shard_group",
+    "expert_tp": "expert_tp",
+    "etp": "expert_tp",
     "zero": "zero",
     "sp": "sequence_parallel",
     "sequence_parallel": "sequence_parallel",

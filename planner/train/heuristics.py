@@ -16,7 +16,7 @@ import time
 from planner.core.result import Result, Status
 from planner.core.timing import Deadline
 from planner.train.instance import RECOMPUTE, TrainingPlan, TrainingProblem
-from planner.train.space import divisors, space
+from planner.train.space import divisors, expert_tps, experts_fit, space
 from planner.train.step_time import balanced_stage_layers, quick
 
 
@@ -56,8 +56,12 @@ def rule_of_thumb(
         sp = c.sequence_parallel if c.sequence_parallel is not None else t > 1
         if sp and t == 1:
             continue
+        etps = expert_tps(problem, t)  # Megatron's default: experts as wide as tp
+        if not etps:
+            continue
+        etp = etps[0]
         limit = problem.gpu_budget // (t * p * cp)
-        dps = [d for d in divisors(B) if d <= limit and d % ep == 0]
+        dps = [d for d in divisors(B) if d <= limit and experts_fit(t, cp, d, ep, etp)]
         if c.dp is not None:
             dps = [d for d in dps if d == c.dp]
         if c.use_all_gpus:
@@ -78,6 +82,7 @@ def rule_of_thumb(
                     dp=d,
                     cp=cp,
                     ep=ep,
+                    expert_tp=etp,
                     microbatch=b,
                     interleave=c.interleave or 1,
                     recompute=rc,

@@ -30,6 +30,19 @@ RECOMPUTE = ("none", "selective", "full", "offload")
 MAX_GLOBAL_BATCH = 2**31
 MAX_SEQ_LEN = 2**24
 OBJECTIVES = ("time", "cost")
+#: Constraints that are positive integers when set.
+_POSITIVE = (
+    "tp",
+    "pp",
+    "dp",
+    "cp",
+    "ep",
+    "expert_tp",
+    "microbatch",
+    "interleave",
+    "max_gpus",
+    "max_tp",
+)
 
 
 @dataclass(frozen=True)
@@ -92,6 +105,13 @@ class Constraints:
         ranks), or ``None``.
     hsdp
         Also search hybrid sharding groups (``--hsdp``; off by default).
+    expert_tp
+        Fixed tensor-parallel size of the routed experts (a divisor of ``tp``; equal to
+        ``tp`` for Megatron's default), or ``None``.
+    search_expert_tp
+        Also search expert tensor-parallel sizes below ``tp`` (MoE parallel folding,
+        ``--expert-tp``; off by default: it about doubles the DeepSeek-V3 search).
+        Heterogeneous pools keep expert TP = TP (a fixed smaller one: single-pool plans).
     zero
         ZeRO stage 0-3 or ``None``.
     sequence_parallel
@@ -133,6 +153,8 @@ class Constraints:
     partial_recompute: bool = False
     shard_group: int | None = None
     hsdp: bool = False
+    expert_tp: int | None = None
+    search_expert_tp: bool = False
     zero: int | None = None
     sequence_parallel: bool | None = None
     stage_layers: tuple[int, ...] | None = None
@@ -146,7 +168,7 @@ class Constraints:
     even_stages: bool = False
 
     def __post_init__(self) -> None:
-        for key in ("tp", "pp", "dp", "cp", "ep", "microbatch", "interleave", "max_gpus", "max_tp"):
+        for key in _POSITIVE:
             positive_int(getattr(self, key), f"constraints: {key}")
         if self.recompute is not None and self.recompute not in RECOMPUTE:
             raise InputError(
@@ -226,6 +248,7 @@ class Constraints:
             "even_stages",
             "partial_recompute",
             "hsdp",
+            "search_expert_tp",
         ):
             if key in data and data[key] is not None and not isinstance(data[key], bool):
                 raise InputError(f"{where}: {key} must be true or false")
@@ -240,7 +263,7 @@ class TrainingPlan(Layout):
     ----------
     tp, pp, dp, cp, ep
         Parallel sizes; GPUs used = ``tp * pp * dp * cp`` (``ep`` is carved out
-        of ``dp``).
+        of ``dp``, or with ``expert_tp < tp`` of ``tp * cp * dp / expert_tp``).
     microbatch
         Sequences per microbatch; ``global_batch / (dp * microbatch)``
         microbatches per step.
@@ -256,6 +279,9 @@ class TrainingPlan(Layout):
     shard_group
         With ZeRO >= 1: model states sharded over groups of this many of the ``dp *
         cp`` ranks and replicated across the groups (hybrid sharding, HSDP); 0 = all.
+    expert_tp
+        Tensor-parallel size of the routed experts, a divisor of ``tp`` (0 = ``tp``; below
+        it the experts fold over the TP ranks: Megatron-Core's MoE parallel folding).
     zero
         ZeRO stage 0-3 (1 = Megatron's distributed optimizer).
     sequence_parallel
@@ -286,6 +312,8 @@ class TrainingPlan(Layout):
             parts.append(f"cp{self.cp}")
         if self.ep > 1:
             parts.append(f"ep{self.ep}")
+        if self.etp != self.tp:
+            parts.append(f"etp{self.etp}")
         parts.append(f"b{self.microbatch}")
         if self.interleave > 1:
             parts.append(f"v{self.interleave}")
@@ -308,6 +336,7 @@ class TrainingPlan(Layout):
             "dp": self.dp,
             "cp": self.cp,
             "ep": self.ep,
+            "expert_tp": self.etp,
             "microbatch": self.microbatch,
             "interleave": self.interleave,
             "recompute": self.recompute,
@@ -331,6 +360,8 @@ class TrainingPlan(Layout):
         )
         d["stage_layers"] = tuple(d.get("stage_layers", ()) or ())
         d["stage_pools"] = tuple(d.get("stage_pools", ()) or ())
+        if d.get("expert_tp") == d["tp"]:
+            d["expert_tp"] = 0  # the default (experts as wide as the attention TP)
         return cls(**d)
 
 

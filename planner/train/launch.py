@@ -154,9 +154,11 @@ def read_megatron(text: str, where: str) -> Launch:
         out.global_batch = _int(args["--global-batch-size"], "--global-batch-size", where)
     if "--seq-length" in args:
         out.seq_len = _int(args["--seq-length"], "--seq-length", where)
+    # Megatron's default expert TP is the TP size (megatron/training/arguments.py)
     etp = args.get("--expert-tensor-parallel-size")
-    if etp is not None and _int(etp, "--expert-tensor-parallel-size", where) != f["tp"]:
-        out.notes.append("--expert-tensor-parallel-size other than tp is not pinned")
+    f["expert_tp"] = f["tp"] if etp is None else _int(etp, "--expert-tensor-parallel-size", where)
+    if f["expert_tp"] != f["tp"]:
+        out.constraints["search_expert_tp"] = True  # the open problem holds the launch's own
     first = args.get("--decoder-first-pipeline-num-layers")
     last = args.get("--decoder-last-pipeline-num-layers")
     if (first is None) != (last is None):
@@ -247,6 +249,7 @@ def read_nemo(text: str, where: str) -> Launch:
         ("expert_model_parallel_size", "ep"),
     ):
         f[name] = _int(values[s + key], s + key, where) if s + key in values else 1
+    f["expert_tp"] = f["tp"]  # no expert-TP override here: Megatron-Core's default, the TP size
     v = values.get(s + "virtual_pipeline_model_parallel_size")
     f["interleave"] = 1 if v in (None, "null", "None") else _int(v, "virtual pipeline size", where)
     if s + "sequence_parallel" in values:
@@ -358,6 +361,7 @@ def read_torchtitan(text: str, where: str) -> Launch:
         ("expert_parallel_degree", "ep"),
     ):
         f[name] = _int(values.get(p + key, 1), p + key, where)
+    f["expert_tp"] = f["tp"]  # this version splits the experts over the TP degree too
     replicate = _int(values.get(p + "data_parallel_replicate_degree", 1), "replicate", where)
     shard = _int(values.get(p + "data_parallel_shard_degree", 1), "shard", where)
     f["dp"] = replicate * shard

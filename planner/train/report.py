@@ -155,6 +155,8 @@ def render(
         "sequence_parallel",
     ):
         t.add_row(key, str(p[key]))
+        if key == "ep" and (p["ep"] > 1 or p["expert_tp"] != p["tp"]):
+            t.add_row("expert_tp", str(p["expert_tp"]))
     layers = p["stage_layers"]
     t.add_row("stage_layers", _compact(layers))
     if len(set(p["stage_pools"])) > 1:

@@ -61,6 +61,8 @@ from planner.train.layer_split import best_stage_layers
 from planner.train.space import (
     Space,
     divisors,
+    expert_tps,
+    experts_fit,
     interleaves,
     least_stage_layers,
     pipeline_sizes,
@@ -92,6 +94,7 @@ class LayerConfig:
     partial: bool = False
     act_plain: float = 0.0  # partial: smallest stored activations of a layer not recomputed
     redo: float = 0.0  # partial: least time to recompute one layer (every stage redoes >= 1)
+    etp: int = 0  # expert tensor-parallel size (0: tp; space.expert_tps)
 
     def plan(
         self,
@@ -120,6 +123,7 @@ class LayerConfig:
             stage_layers=tuple(stage_layers),
             recompute_layers=recompute_layers if self.partial else 0,
             shard_group=shard_group,
+            expert_tp=self.etp,
         )
 
     def bound(self, problem: TrainingProblem) -> float:
@@ -221,19 +225,24 @@ def _sp_values(problem: TrainingProblem, t: int) -> list[bool]:
 
 
 def _layer_groups(problem: TrainingProblem, sp_space: Space):
-    """``(tp, cp, ep, microbatch, sp)`` of every layer configuration (recompute aside)."""
+    """``(tp, cp, ep, microbatch, sp, expert_tp)`` of every layer configuration (recompute
+    aside)."""
     for t, cp, ep, b in itertools.product(
         sp_space.tps, sp_space.cps, sp_space.eps, sp_space.microbatches
     ):
         if t * cp > sp_space.budget:
             continue
         for sp in _sp_values(problem, t):
-            yield t, cp, ep, b, sp
+            for etp in expert_tps(problem, t):
+                if sp or not etp:  # folded experts take the sequence-parallel shards
+                    yield t, cp, ep, b, sp, etp
 
 
-def _group_step(problem: TrainingProblem, t: int, cp: int, ep: int, b: int, sp: bool):
+def _group_step(problem: TrainingProblem, t: int, cp: int, ep: int, b: int, sp: bool, etp: int = 0):
     """The training step of a one-stage plan with these per-layer decisions (no recompute)."""
-    plan = TrainingPlan(tp=t, pp=1, dp=1, cp=cp, ep=ep, microbatch=b, sequence_parallel=sp)
+    plan = TrainingPlan(
+        tp=t, pp=1, dp=1, cp=cp, ep=ep, microbatch=b, sequence_parallel=sp, expert_tp=etp
+    )
     return training_step(problem, plan)
 
 
@@ -252,6 +261,8 @@ def _layer_memory_floors(
             kept, working = 0.0, 2 * kept
         act = min(act, kept)
         work_mem = min(work_mem, working)
+        # experts counted as split over tp (>= expert_tp): a floor of their parameters and
+        # of their optimizer shards (stage_cost shards them over tp * shards / (ep * etp))
         lparams = min(lparams, sum(layer_params(model, is_moe, step.tp, step.ep)))
     return act, work_mem, lparams
 
@@ -267,15 +278,17 @@ def layer_config(
     floors: tuple[float, float, float] | None = None,
     step: TrainingStep | None = None,
     partial: bool = False,
+    etp: int = 0,
 ) -> LayerConfig:
     """The :class:`LayerConfig` of these per-layer decisions (``floors``: from
     :func:`_layer_memory_floors`, and ``step``: from :func:`_group_step`, computed when
     not given). ``partial``: full recompute of some layers per stage (``rc = "full"``):
-    the work of no recompute bounds it (recomputation only adds time)."""
+    the work of no recompute bounds it (recomputation only adds time). ``etp``: expert
+    tensor-parallel size (0: ``t``)."""
     model = problem.model
     pool = problem.cluster.pools[0]
     n_moe = sum(moe_flags(model))
-    step = step or _group_step(problem, t, cp, ep, b, sp)
+    step = step or _group_step(problem, t, cp, ep, b, sp, etp)
     if floors is None:
         floors = _layer_memory_floors(problem, step, rc)
     # W: the whole model as one stage, forward + backward (stage_cost's p2p and per-step
@@ -293,7 +306,7 @@ def layer_config(
         act_plain = _layer_memory_floors(problem, step, "none")[0]
         full = replace(step, recompute="full")
         redo = min(layer_time(full, pool.gpu, m).recompute for m in set(moe_flags(model)))
-    return LayerConfig(t, cp, ep, b, rc, sp, fwd + bwd, *floors, partial, act_plain, redo)
+    return LayerConfig(t, cp, ep, b, rc, sp, fwd + bwd, *floors, partial, act_plain, redo, etp)
 
 
 def layer_configs(
@@ -305,11 +318,11 @@ def layer_configs(
     """
     sp_space = sp_space or space(problem)
     out = []
-    for t, cp, ep, b, sp in _layer_groups(problem, sp_space):
+    for t, cp, ep, b, sp, etp in _layer_groups(problem, sp_space):
         if deadline is not None and deadline.expired():
             break
         for rc in sp_space.recomputes:
-            out.append(layer_config(problem, t, cp, ep, b, rc, sp))
+            out.append(layer_config(problem, t, cp, ep, b, rc, sp, etp=etp))
     out.sort(key=lambda lc: lc.bound(problem))
     return out
 
@@ -326,14 +339,14 @@ def config_seeds(
     recompute pass to the same kernels, :func:`planner.perfmodel.stage.stage_parts`
     the exposed host copies), so the work of the configuration without either bounds
     the configurations with them: those are given as their decisions
-    ``(tp, cp, ep, microbatch, recompute, sp)``, to be built
-    (:func:`layer_config`) only when their bound is reached.
+    ``(tp, cp, ep, microbatch, recompute, sp, floors, step, partial, expert_tp)``, to be
+    built (:func:`layer_config`) only when their bound is reached.
     """
     out: list[tuple[float, LayerConfig | tuple]] = []
-    for t, cp, ep, b, sp in _layer_groups(problem, sp_space):
+    for t, cp, ep, b, sp, etp in _layer_groups(problem, sp_space):
         if deadline is not None and deadline.expired():
             break
-        step = _group_step(problem, t, cp, ep, b, sp)
+        step = _group_step(problem, t, cp, ep, b, sp, etp)
         floors = {}
         for rc in sp_space.recomputes:
             f = _layer_memory_floors(problem, step, rc)
@@ -348,20 +361,20 @@ def config_seeds(
         lazy = "none" in sp_space.recomputes and len(floors) + (partial is not None) >= 2
         if not lazy:
             for rc, f in floors.items():
-                lc = layer_config(problem, t, cp, ep, b, rc, sp, f, step)
+                lc = layer_config(problem, t, cp, ep, b, rc, sp, f, step, etp=etp)
                 out.append((lc.bound(problem), lc))
             if partial is not None:
-                lc = layer_config(problem, t, cp, ep, b, "full", sp, partial, step, True)
+                lc = layer_config(problem, t, cp, ep, b, "full", sp, partial, step, True, etp)
                 out.append((lc.bound(problem), lc))
             continue
-        plain = layer_config(problem, t, cp, ep, b, "none", sp, floors.get("none"), step)
+        plain = layer_config(problem, t, cp, ep, b, "none", sp, floors.get("none"), step, etp=etp)
         for rc in floors:
             if rc == "none":
                 out.append((plain.bound(problem), plain))
             else:
-                out.append((plain.bound(problem), (t, cp, ep, b, rc, sp)))
+                out.append((plain.bound(problem), (t, cp, ep, b, rc, sp, None, None, False, etp)))
         if partial is not None:
-            out.append((plain.bound(problem), (t, cp, ep, b, "full", sp, None, None, True)))
+            out.append((plain.bound(problem), (t, cp, ep, b, "full", sp, None, None, True, etp)))
     return out
 
 
@@ -371,7 +384,11 @@ def _dps(problem: TrainingProblem, lc: LayerConfig, pp: int) -> list[int]:
     limit = problem.gpu_budget // (lc.tp * lc.cp * pp)
     if limit < 1:
         return []
-    cands = [d for d in divisors(B // lc.microbatch) if d <= limit and d % lc.ep == 0]
+    cands = [
+        d
+        for d in divisors(B // lc.microbatch)
+        if d <= limit and experts_fit(lc.tp, lc.cp, d, lc.ep, lc.etp)
+    ]
     if c.dp is not None:
         cands = [d for d in cands if d == c.dp]
     if c.use_all_gpus:
@@ -529,7 +546,7 @@ def _config_bound(
         pps = pps[pps == len(c.stage_layers)]
     if pps.size == 0:
         return {}
-    ds = [d for d in divisors(B // lc.microbatch) if d % lc.ep == 0]
+    ds = [d for d in divisors(B // lc.microbatch) if experts_fit(lc.tp, lc.cp, d, lc.ep, lc.etp)]
     if c.dp is not None:
         ds = [d for d in ds if d == c.dp]
     if not ds:

@@ -48,7 +48,8 @@ def complexity(problem: TrainingProblem, plan: TrainingPlan) -> tuple[int, ...]:
     3. the number of parallel dimensions above 1 (tp, pp, dp, cp, ep);
     4. pipeline stages, then virtual stages, then the tensor-parallel size;
     5. an uneven stage split; the recompute mode (none < selective < full);
-       the ZeRO stage; sequence parallelism.
+       the ZeRO stage; experts split unlike the attention (expert TP below TP);
+       sequence parallelism.
     """
     node = min(p.gpus_per_node for p in problem.cluster.pools)
     dims = sum(1 for x in (plan.tp, plan.pp, plan.dp, plan.cp, plan.ep) if x > 1)
@@ -65,6 +66,7 @@ def complexity(problem: TrainingProblem, plan: TrainingPlan) -> tuple[int, ...]:
         int(uneven),
         _RECOMPUTE_RANK.get(plan.recompute, 4),
         plan.zero,
+        int(plan.etp != plan.tp),
         int(plan.sequence_parallel),
     )
 
@@ -96,6 +98,7 @@ def reasons(problem: TrainingProblem, simple: TrainingPlan, fast: TrainingPlan) 
             ),
             ("recompute", simple.recompute, fast.recompute),
             ("zero", simple.zero, fast.zero),
+            ("expert tp", simple.etp, fast.etp),
             ("sequence parallel", simple.sequence_parallel, fast.sequence_parallel),
         ):
             if a != b:

@@ -7,7 +7,13 @@ The space (per decision, after the user's fixed values):
   (divide the GPUs per node or are a multiple of it) and fit the GPU budget;
 * ``cp``: powers of two with ``seq % (2 cp) == 0`` (load-balanced causal
   split), at most ``MAX_CP`` and at least ``MIN_CP_TOKENS`` tokens per rank;
-* ``ep``: divisors of the routed experts that divide ``dp`` (1 for dense models);
+* ``ep``: divisors of the routed experts that divide ``dp`` (1 for dense models); with
+  an expert tensor-parallel size below ``tp``, those with ``expert_tp * ep`` dividing
+  ``tp * cp * dp`` (:func:`experts_fit`);
+* ``expert_tp`` (MoE, with ``search_expert_tp``): every divisor of ``tp`` (the routed
+  experts fold over the TP ranks; :func:`expert_tps`), below ``tp`` only with sequence
+  parallelism (each TP rank dispatches its own sequence shard; Megatron-Core's MoE layer
+  refuses TP without it in training, ``moe_layer.py``);
 * ``microbatch``: divisors of the global batch;
 * ``pp``: 1 .. layers (stages balanced to within one layer on a homogeneous
   cluster); ``dp``: any value with ``dp * microbatch | global_batch`` and
@@ -142,6 +148,39 @@ def recompute_layer_counts(problem: TrainingProblem, pp: int) -> range:
         k = c.recompute_layers
         return range(k, k + 1) if k <= top else range(0)
     return range(1, top + 1)
+
+
+def expert_tps(problem: TrainingProblem, t: int) -> list[int]:
+    """Expert tensor-parallel sizes of plans with tensor-parallel size ``t`` (``0`` = ``t``).
+
+    With ``search_expert_tp`` an MoE model's routed experts may be split over any divisor
+    of ``t`` (Megatron-Core's MoE parallel folding: ``--expert-tensor-parallel-size``,
+    default the TP size, ``megatron/training/arguments.py``); sizes above ``t``, legal
+    there too, are not priced by :mod:`planner.perfmodel` and not searched. A fixed
+    ``expert_tp`` keeps only itself (a dense model only ``t`` itself).
+    """
+    c, m = problem.constraints, problem.model
+    if c.expert_tp is not None:
+        if c.expert_tp == t:
+            return [0]
+        return [c.expert_tp] if m.is_moe and t % c.expert_tp == 0 else []
+    if m.is_moe and c.search_expert_tp:
+        return [0] + [e for e in divisors(t) if e < t]
+    return [0]
+
+
+def experts_fit(t: int, cp: int, dp: int, ep: int, etp: int) -> bool:
+    """Whether ``ep`` expert-parallel ranks fit a plan's ``tp * cp * dp`` ranks per stage.
+
+    With expert TP equal to TP (``etp`` 0 or ``t``) the EP ranks are data-parallel
+    ranks (``ep | dp``). Below it the experts fold over the TP (and CP) ranks: Megatron-Core
+    needs ``etp * ep * pp`` to divide the world size (``parallel_state.
+    initialize_model_parallel``: "world_size is not divisible by
+    expert_tensor_model_pipeline_parallel size"), i.e. ``etp * ep | tp * cp * dp``.
+    """
+    if not etp or etp == t:
+        return dp % ep == 0
+    return (t * cp * dp) % (etp * ep) == 0
 
 
 def pipeline_sizes(problem: TrainingProblem, t: int, cp: int) -> list[int]:

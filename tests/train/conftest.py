@@ -92,6 +92,23 @@ def _layer_choices(prob: TrainingProblem):
                             yield t, cp, ep, b, rc, sp
 
 
+def _expert_tp_choices(prob: TrainingProblem, t: int, sp: bool) -> list[int]:
+    """Expert TP sizes of the documented space (0 = ``t``): with ``search_expert_tp`` on an MoE
+    model also every divisor of ``t`` below it, with sequence parallelism only; a fixed
+    ``expert_tp`` only itself (as 0 when it is ``t``)."""
+    c, m = prob.constraints, prob.model
+    below = [e for e in range(1, t) if t % e == 0] if m.is_moe and sp else []
+    if c.expert_tp is not None:
+        return [0] if c.expert_tp == t else [e for e in below if e == c.expert_tp]
+    return [0] + (below if c.search_expert_tp else [])
+
+
+def _experts_fit(t: int, cp: int, d: int, ep: int, etp: int) -> bool:
+    """EP placement: data-parallel ranks (``ep | dp``), or with experts folded over ``etp < t``
+    TP ranks Megatron-Core's ``etp * ep | tp * cp * dp``."""
+    return d % ep == 0 if etp in (0, t) else (t * cp * d) % (etp * ep) == 0
+
+
 def _interleaves(prob: TrainingProblem, p: int, m: int) -> list[int]:
     """The documented interleaving rule: v > 1 needs p >= 2, m % p == 0, at least v layers on
     every stage, and v dividing floor(L / p) or ceil(L / p) (uneven chunks otherwise)."""
@@ -189,7 +206,10 @@ def brute_force(prob: TrainingProblem) -> tuple[float, TrainingPlan | None, int]
     L, B = prob.model.layers, prob.workload.global_batch
     zeros = [0, 1, 2, 3] if c.zero is None else [c.zero]
     best, best_plan, count = float("inf"), None, 0
-    for t, cp, ep, b, rc, seqpar in _layer_choices(prob):
+    layer_choices = [
+        (*x, e) for x in _layer_choices(prob) for e in _expert_tp_choices(prob, x[0], x[5])
+    ]
+    for t, cp, ep, b, rc, seqpar, etp in layer_choices:
         for p in range(1, L + 1):
             if c.even_stages and L % p:
                 continue
@@ -199,7 +219,9 @@ def brute_force(prob: TrainingProblem) -> tuple[float, TrainingPlan | None, int]
                 continue
             for d in _divisors(B // b):
                 g = t * cp * p * d
-                if g > prob.gpu_budget or d % ep or (c.dp is not None and d != c.dp):
+                if g > prob.gpu_budget or (c.dp is not None and d != c.dp):
+                    continue
+                if not _experts_fit(t, cp, d, ep, etp):
                     continue
                 if c.use_all_gpus and g != prob.gpu_budget:
                     continue
@@ -217,6 +239,7 @@ def brute_force(prob: TrainingProblem) -> tuple[float, TrainingPlan | None, int]
                         interleave=v,
                         zero=z,
                         sequence_parallel=seqpar,
+                        expert_tp=etp,
                     )
                     for k, g in _sharding_choice(prob, layout, rc):
                         for stages in _splits(prob, p, v, k):

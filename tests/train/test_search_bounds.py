@@ -85,24 +85,28 @@ def test_bounds_are_below_every_split(seed, kind, software, objective, gpus, ove
         _model(rng, kind),
         parse_cluster(f"{gpus}x{rng.choice(['A100', 'H100'])}", gpus_per_node=4),
         Workload(4, rng.choice([256, 1024])),
-        Constraints(objective=objective, overlap_grad_reduce=overlap),
+        # expert TP below TP searched too (MoE parallel folding)
+        Constraints(objective=objective, overlap_grad_reduce=overlap, search_expert_tp=True),
         software=SOFTWARE[software],
     )
     zeros = space(prob).zeros
     checked = 0
     configs = layer_configs(prob)
     plain = {
-        (x.tp, x.cp, x.ep, x.microbatch, x.sp): x.work for x in configs if x.recompute == "none"
+        (x.tp, x.cp, x.ep, x.microbatch, x.sp, x.etp): x.work
+        for x in configs
+        if x.recompute == "none"
     }
     # partial recompute (k layers per stage): its configuration carries the plain work
     configs += [
-        layer_config(prob, x.tp, x.cp, x.ep, x.microbatch, "full", x.sp, partial=True)
+        layer_config(prob, x.tp, x.cp, x.ep, x.microbatch, "full", x.sp, partial=True, etp=x.etp)
         for x in configs
         if x.recompute == "full"
     ]
+    folded = 0
     for lc in configs:
         # recompute and offload only add work (search.config_seeds bounds them by it)
-        assert lc.work >= plain[lc.tp, lc.cp, lc.ep, lc.microbatch, lc.sp] * (1 - 1e-12)
+        assert lc.work >= plain[lc.tp, lc.cp, lc.ep, lc.microbatch, lc.sp, lc.etp] * (1 - 1e-12)
         per_pp = _config_bound(prob, lc, zeros, math.inf)
         for _b, pp, d, v, z, m, usum in _candidates(prob, lc, zeros, sorted(per_pp)):
             ks = recompute_layer_counts(prob, pp) if lc.partial else [0]
@@ -118,4 +122,8 @@ def test_bounds_are_below_every_split(seed, kind, software, objective, gpus, ove
                 if pp > 1 or lc.partial or g:
                     assert stage_floor(prob, plan, usum, m) <= best, (plan, best)
                 checked += 1
+                folded += bool(lc.etp)
     assert checked > 0
+    # the folded candidates are covered whenever the model has experts and TP can exceed 1
+    if kind != "dense" and any(x.tp > 1 for x in configs):
+        assert folded > 0

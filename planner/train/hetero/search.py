@@ -59,7 +59,7 @@ from planner.train.hetero.terms import (
 )
 from planner.train.instance import TrainingPlan, TrainingProblem
 from planner.train.search import REL_TOL, SearchOutcome, TopK, exact_search
-from planner.train.space import divisors, space
+from planner.train.space import divisors, expert_tps, space
 from planner.train.step_time import moe_flags, quick, training_step
 
 
@@ -159,6 +159,8 @@ class _Search:
             if self.deadline.expired():
                 self.truncated = True  # configurations not enumerated stay open
                 return
+            if 0 not in expert_tps(self.problem, t):
+                continue  # pools keep expert TP = TP (a fixed smaller one: no plan here)
             for seqpar in sps:
                 cfg = (t, cp, ep, b, rc, seqpar)
                 step = training_step(self.problem, _stub(cfg, 1, 0))

@@ -1,0 +1,255 @@
+"""Speed paths of the serving search give the plain path's results.
+
+Each shortcut is compared with the computation it replaces, written plainly: the
+array form of :func:`~planner.perfmodel.comm.all_to_all` with the scalar one per element
+(the step model used ``np.vectorize`` of it), a :class:`~planner.serve.queueing.TpotLaw`
+quantile continued from a coarse estimate's search with a fresh one (bit for bit), and
+the capacity search's steering (:func:`~planner.serve.capacity._steer`) with the laws'
+own decisions. The capacity search as a whole is compared with a full bisection in
+``test_shortcuts.py``.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from planner.perfmodel import comm
+from planner.perfmodel.hardware import get_gpu
+from planner.perfmodel.kernels import gemm_time, gemm_time_sum
+from planner.serve.capacity import _steer
+from planner.serve.queueing import (
+    BATCH_BINS,
+    BATCH_CLIP_SHARE,
+    BATCH_MEMO_MARGIN,
+    BATCH_MEMO_RATE,
+    BATCH_SPAN,
+    BatchedPrefillLaw,
+    ResponseLaw,
+    TpotLaw,
+    _polyval,
+    normal_cdf_array,
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    sizes=st.lists(st.floats(-1.0, 1e9), min_size=1, max_size=8),
+    n=st.sampled_from([1, 2, 4, 8, 16, 64]),
+    per_node=st.sampled_from([1, 2, 8]),
+    gpu=st.sampled_from(["H100", "A100", "L40S"]),
+)
+def test_all_to_all_array_equals_the_scalar_form(sizes, n, per_node, gpu):
+    fabric = comm.fabric_of(get_gpu(gpu))
+    size = np.asarray(sizes, dtype=float)
+    got = comm.all_to_all(size, n, per_node, fabric)
+    want = np.array([comm.all_to_all(float(s), n, per_node, fabric) for s in sizes])
+    assert np.array_equal(got, want)
+
+
+def tpot_law(tau0, pieces, rate, queued, lengths, q, noise):
+    pieces = np.asarray(pieces, dtype=float) * tau0
+    return TpotLaw(
+        tau0,
+        pieces,
+        0.0,
+        lengths,
+        np.linspace(1.0, 2.0, len(lengths)),
+        q,
+        noise * tau0,
+        extra_weights=np.ones(pieces.size),
+        extra_cap=np.full(pieces.size, 2.0 * tau0),
+        queued=queued,
+        arrival_rate=rate / float(pieces.mean()) if pieces.mean() > 0 else 0.0,
+    )
+
+
+law_args = {
+    "tau0": st.floats(1e-3, 0.1),
+    "pieces": st.lists(st.floats(0.05, 4.0), min_size=1, max_size=5),
+    "rate": st.floats(0.0, 0.9),
+    "queued": st.sampled_from([0.0, 0.5, 3.0]),
+    "lengths": st.lists(st.floats(0.0, 400.0), min_size=1, max_size=5),
+    "q": st.sampled_from([0.5, 0.9, 0.99]),
+    "noise": st.floats(0.0, 0.3),
+}
+
+
+@settings(max_examples=60, deadline=None)
+@given(**law_args)
+def test_tpot_quantile_after_an_estimate_equals_a_fresh_one(**kw):
+    coarse = tpot_law(**kw)
+    estimate = coarse.estimate()
+    value = coarse.quantile()
+    assert value == tpot_law(**kw).quantile()  # the search continued, bit for bit
+    assert estimate == tpot_law(**kw).estimate()
+    assert coarse.estimate() == estimate  # a coarse search after a fine one starts afresh
+
+
+@settings(max_examples=60, deadline=None)
+@given(**law_args, scale=st.sampled_from([0.3, 0.995, 0.9999, 1.0, 1.0001, 1.005, 3.0]))
+def test_steering_decides_as_the_tpot_law(scale, **kw):
+    law = tpot_law(**kw)
+    value = law.quantile()
+    limit = value * scale
+    if limit > 0:
+        ratio, feasible = _steer(tpot_law(**kw), limit)
+        assert feasible == tpot_law(**kw).within(limit) == (not value > limit)
+        assert ratio > 0 and math.isfinite(ratio)
+
+
+response_args = {
+    "rho": st.floats(0.0, 0.99),
+    "lo": st.lists(st.floats(1e-3, 0.5), min_size=1, max_size=4),
+    "q": st.sampled_from([0.5, 0.9, 0.99]),
+    "offset": st.sampled_from([0.0, 0.013]),
+}
+
+
+@settings(max_examples=60, deadline=None)
+@given(**response_args, scale=st.sampled_from([0.3, 0.995, 1.0, 1.005, 3.0]))
+def test_steering_decides_as_the_ttft_law(rho, lo, q, offset, scale):
+    own = np.asarray(lo)
+    es = float(own.mean())
+
+    def law():
+        return ResponseLaw(rho / es, es, 1.5 * es * es, own, own * 1.5, np.ones(own.size), q)
+
+    limit = (law().quantile() + offset) * scale
+    ratio, feasible = _steer(law(), limit, offset)
+    assert feasible == law().within(limit, offset)
+    assert ratio == (law().estimate() + offset) / limit or abs(ratio - 1.0) <= 0.02
+
+
+@settings(max_examples=60, deadline=None)
+@given(**response_args, widen=st.floats(0.0, 2.0), ca2=st.sampled_from([1.0, 2.5]))
+def test_response_law_searches_in_any_order_equal_fresh_ones(rho, lo, widen, q, ca2, offset):
+    """A ResponseLaw keeps its search rounds: estimate, decisions and quantile asked of one
+    law in turn equal those of fresh laws."""
+    own = np.asarray(lo)
+    es = float(own.mean())
+
+    def law():
+        hi = own * (1 + widen * np.linspace(0.0, 1.0, own.size))
+        return ResponseLaw(rho / es, es, 1.5 * es * es, own, hi, np.ones(own.size), q, ca2)
+
+    value = law().quantile()
+    kept = law()
+    assert kept.estimate() == law().estimate()
+    for limit in (value * 0.5, value, value + offset, value * (1 + 1e-6) + offset, value * 2):
+        assert kept.within(limit, offset) == law().within(limit, offset)
+    assert kept.quantile() == value
+
+
+def test_normal_cdf_in_place_equals_the_plain_formula():
+    rng = np.random.default_rng(0)
+    x = np.concatenate([rng.normal(0.0, s, 300) for s in (0.1, 1.0, 5.0, 60.0)])
+    x[:4] = [0.0, -0.0, 100.0, -1e-300]
+    z = np.clip(x, -40.0, 40.0) / math.sqrt(2.0)  # Abramowitz-Stegun 7.1.26, as written
+    a = np.abs(z)
+    t = 1.0 / (1.0 + 0.3275911 * a)
+    poly = t * (
+        0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429)))
+    )
+    want = 0.5 * (1.0 + np.sign(z) * (1.0 - poly * np.exp(-a * a)))
+    assert np.array_equal(normal_cdf_array(x), want)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    m=st.lists(st.floats(1e-9, 1e5), min_size=1, max_size=6),
+    shapes=st.lists(st.tuples(st.floats(0.0, 3e4), st.floats(0.0, 3e4)), min_size=0, max_size=5),
+    batched=st.booleans(),
+    gpu=st.sampled_from(["H100", "A100", "L40S"]),
+    precision=st.sampled_from(["bf16", "fp16"]),
+)
+def test_gemm_time_sum_equals_the_sum_of_gemm_times(m, shapes, batched, gpu, precision):
+    spec = get_gpu(gpu)
+    tokens = np.asarray(m)
+    batch = np.linspace(1.0, 8.0, tokens.size) if batched else 1.0
+    got = gemm_time_sum(spec, tokens, shapes, precision, batch=batch, hbm_efficiency=0.9)
+    want = sum(
+        gemm_time(spec, tokens, n, k, precision, batch=batch, hbm_efficiency=0.9) for n, k in shapes
+    )
+    assert np.array_equal(got, want)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    t0=st.floats(0.0, 0.02),
+    pieces=st.lists(st.floats(1e-4, 0.5), min_size=1, max_size=12),
+    q=st.sampled_from([0.5, 0.9, 0.99]),
+)
+def test_batched_prefill_law_at_no_load_equals_its_chain(t0, pieces, q):
+    """With no arrivals the law is read without solving the chain: the same grid and CDF
+    as the chain's (forced here through a tiny rate whose chain is that of no load)."""
+    x = np.asarray(pieces)
+    w = np.linspace(1.0, 2.0, x.size)
+    fast = BatchedPrefillLaw(0.0, t0, x, w, q, 0.001)
+    slow = BatchedPrefillLaw(1e-300, t0, x, w, q, 0.001)
+    assert fast.span == slow.span and fast.h == slow.h
+    assert np.allclose(fast.cdf, slow.cdf, rtol=0.0, atol=1e-12)
+    assert fast.quantile() == pytest.approx(slow.quantile(), rel=1e-12, abs=1e-15)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    coef=st.lists(st.floats(0.0, 1.0), min_size=1, max_size=60),
+    seed=st.integers(0, 2**16),
+)
+def test_polyval_in_place_equals_numpy(coef, seed):
+    rng = np.random.default_rng(seed)
+    x = np.exp(2j * np.pi * rng.random(33)) * rng.random(33)
+    c = np.asarray(coef)
+    assert np.array_equal(_polyval(x, c), np.polynomial.polynomial.polyval(x, c))
+
+
+batch_law_args = {
+    "rho": st.floats(0.2, 0.97),
+    "t0": st.floats(0.0, 0.02),
+    "pieces": st.lists(st.floats(1e-3, 0.2), min_size=1, max_size=10),
+    "q": st.sampled_from([0.9, 0.99]),
+    "step": st.floats(-1e-3, 1e-3),
+}
+
+
+@settings(max_examples=40, deadline=None)
+@given(**batch_law_args, doubling=st.integers(0, 3))
+def test_folded_mass_keeps_its_margin_over_a_nearby_rate(rho, t0, pieces, q, step, doubling):
+    """What BatchedPrefillLaw's memo relies on: a grid folding at least
+    BATCH_MEMO_MARGIN times the allowed mass at one rate folds more than the allowed mass
+    within BATCH_MEMO_RATE of it (the folded mass is continuous in the rate)."""
+    x = np.asarray(pieces)
+    w = np.linspace(1.0, 2.0, x.size) / np.linspace(1.0, 2.0, x.size).sum()
+    allowed = BATCH_CLIP_SHARE * (1.0 - q)
+
+    def folded(lam):
+        mean_c = t0 / (1.0 - lam * float(w @ x)) + float(w @ x)
+        law = BatchedPrefillLaw.__new__(BatchedPrefillLaw)
+        h = BATCH_SPAN * 2.0**doubling * mean_c / BATCH_BINS
+        return law._build(lam, t0, x, w, h)
+
+    lam = rho / float(w @ x)
+    here, there = folded(lam), folded(lam * (1.0 + step * BATCH_MEMO_RATE / 1e-3))
+    if here >= BATCH_MEMO_MARGIN * allowed:
+        assert there > allowed
+    assert there == pytest.approx(here, rel=0.25, abs=1e-3 * allowed)
+
+
+@settings(max_examples=25, deadline=None)
+@given(**batch_law_args)
+def test_batched_prefill_law_with_a_memo_equals_a_fresh_one(rho, t0, pieces, q, step):
+    x = np.asarray(pieces)
+    w = np.linspace(1.0, 2.0, x.size)
+    lam = rho / float(w @ x / w.sum())
+    memo: dict = {}
+    BatchedPrefillLaw(lam, t0, x, w, q, 0.001, memo=memo)
+    near = lam * (1.0 + step)
+    kept = BatchedPrefillLaw(near, t0, x, w, q, 0.001, memo=memo)
+    fresh = BatchedPrefillLaw(near, t0, x, w, q, 0.001)
+    assert kept.span == fresh.span and kept.h == fresh.h
+    assert np.array_equal(kept.cdf, fresh.cdf) and kept.quantile() == fresh.quantile()
