@@ -284,16 +284,57 @@ def in_flight_microbatches(
 
     1F1B: ``min(pp - stage, m)``. Interleaved with ``v`` equal chunks:
     Megatron's warm-up of ``2 (pp - stage - 1) + (v - 1) pp`` chunk-microbatches
-    plus one, each a ``1/v`` share of the stage. DualPipe: ``pp + 1`` on every
-    device (DeepSeek-V3 report, Table 2).
+    plus one, each a ``1/v`` share of the stage. DualPipe: the same ``pp - stage``
+    as 1F1B, for the copy of the stage on either of the two ranks that hold it
+    (:func:`dualpipe_partner`); a rank's peak is the sum over its two stages,
+    ``(pp - r) + (r + 1) = pp + 1`` (DeepSeek-V3 report, Table 2). From
+    deepseek-ai/DualPipe ``dualpipe/dualpipe.py`` (``step``): rank ``r < pp/2`` runs
+    ``2 (pp/2 - r - 1)`` forwards of its stage-``r`` chunk (step 1, line 359), then
+    ``r + 1`` forwards of each chunk (step 2, line 364); step 3 (line 374) frees one
+    backward per forward of the stage-``pp-1-r`` chunk, and the first forward of step 4
+    (line 382) brings stage ``r`` to ``pp - r``, stage ``pp - 1 - r`` staying at
+    ``r + 1``; the second-half ranks mirror it (``phase ^= is_in_second_half``, line 68).
+    DualPipe needs ``m >= 2 pp`` (line 333), where ``pp - stage <= m / 2`` per direction;
+    below it the 1F1B count is kept.
     """
     if pp <= 1:
         return 1.0
-    if schedule == "dualpipe":
-        return float(min(pp + 1, microbatches))
     if interleave <= 1:
         return float(min(pp - stage, microbatches))
     return sum(in_flight_chunks(stage, pp, microbatches, interleave)) / interleave
+
+
+def dualpipe_partner(stage: int, pp: int) -> int:
+    """The stage that shares a rank with ``stage`` under DualPipe: ``pp - 1 - stage``.
+
+    deepseek-ai/DualPipe ``examples/example_dualpipe.py`` line 138 builds rank ``r``'s
+    modules as ``(full_modules[r], full_modules[pp_size - 1 - r])``; ``dualpipe.py`` runs
+    module 0 in the forward direction and module 1 in the reverse one (lines 75, 233: the
+    first rank holds the reverse direction's last stage), so ranks ``r`` and
+    ``pp - 1 - r`` hold the same two stages.
+    """
+    return pp - 1 - stage
+
+
+def paired_memory(a: StageMemory, flight_a: float, b: StageMemory, flight_b: float) -> StageMemory:
+    """Memory of a DualPipe rank holding stages ``a`` and ``b`` (``flight_*`` microbatches each),
+    with the in-flight counts folded in: read it with ``total(1.0)`` / ``breakdown(1.0)``.
+
+    Both stages' model states are kept whole (the DualPipe README's "2x parameters per device";
+    the optimizer states of both chunks, each sharded over the data-parallel group as
+    configured), their activations at their own in-flight counts, and the larger of the two
+    working sets (one backward runs at a time).
+    """
+    return StageMemory(
+        weights=a.weights + b.weights,
+        gradients=a.gradients + b.gradients,
+        optimizer=a.optimizer + b.optimizer,
+        activations=a.activations * flight_a + b.activations * flight_b,
+        work=max(a.work, b.work),
+        logits_fixed=a.logits_fixed + b.logits_fixed,
+        logits=a.logits * flight_a + b.logits * flight_b,
+        buffers=a.buffers + b.buffers,
+    )
 
 
 def in_flight_chunks(stage: int, pp: int, microbatches: int, interleave: int) -> list[float]:

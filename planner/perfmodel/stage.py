@@ -23,7 +23,10 @@ stage times ``U_j``:
 
 * 1F1B (``v = 1``): ``T_pipe = (m - 1) max_j U_j + sum_j U_j`` — for equal
   stages ``(m + p - 1) U``, i.e. the bubble fraction ``(p - 1) / m``;
-* interleaved (``v > 1``, balanced stages): ``T_pipe = (m + (p - 1)/v) max_j U_j``.
+* interleaved (``v > 1``, balanced stages): ``T_pipe = (m + (p - 1)/v) max_j U_j``;
+* DualPipe (``software.ep_overlap = "dualpipe"``, even ``p``, ``v = 1``): rank ``r`` holds
+  stage ``r`` and its mirror ``p - 1 - r`` (:func:`rank_cost`: mean time, both stages'
+  memory), ``T_pipe = (m + (p/2 - 1) 2/3) max_r (U_r + U_{p-1-r}) / 2``.
 
 Serving (:class:`EngineModel`): one engine of a ``tp x pp x ep`` replica
 (:class:`ReplicaConfig`). Its ``pp * ep`` engines are independent request
@@ -126,6 +129,7 @@ from planner.perfmodel.memory import (
     kv_cache_bytes_per_token,
     layer_activation_bytes,
     model_state_bytes,
+    paired_memory,
     weight_bytes_per_gpu,
 )
 from planner.perfmodel.model_spec import ModelSpec
@@ -160,9 +164,13 @@ def pipeline_time(
     """Pipeline makespan from the largest and the summed per-microbatch stage times.
 
     1F1B: ``(m - 1) max U + sum U``; interleaved: ``(m + (p - 1)/v) max U``;
-    DualPipe (``schedule="dualpipe"``): ``(m + (p/2 - 1) 2/3) max U`` — DeepSeek-V3's
-    bubble ``(p/2 - 1)(F&B + B - 3W)`` with the overlapped ``F&B = F + B``,
-    ``B = 2F`` and ``W = F`` (weight gradients half of the backward).
+    DualPipe (``schedule="dualpipe"``): ``(m + (p/2 - 1) 2/3) max R`` — DeepSeek-V3's
+    bubble ``(p/2 - 1)(F&B + B - 3W)`` (DualPipe README's table) with the overlapped
+    ``F&B = F + B``, ``B = 2F`` and ``W = F`` (weight gradients half of the backward).
+    For DualPipe ``umax`` is the largest *rank* time ``R_r = (U_r + U_{p-1-r}) / 2``
+    (:func:`rank_cost`): rank ``r`` runs ``m/2`` microbatches through each of its two
+    stages (``dualpipe.py`` line 345 scatters the inputs into ``num_chunks // 2`` per
+    direction), i.e. ``m R_r`` of work per step.
     """
     if schedule == "dualpipe" and pp > 1:
         return (microbatches + max(0.0, pp / 2 - 1) * 2.0 / 3.0) * umax
@@ -252,6 +260,8 @@ class TrainingStep(Layout):
         The DP gradient reduction overlaps the last backward pass.
     software
         Overlap, precision, sharding and MoE settings (:class:`~planner.perfmodel.options.Software`).
+    microbatches
+        Microbatches per step (0: not known; only the schedule's choice reads it).
     """
 
     model: ModelSpec
@@ -260,11 +270,23 @@ class TrainingStep(Layout):
     flash_attention: bool = True
     overlap_grad_reduce: bool = True
     software: Software = DEFAULT_SOFTWARE
+    microbatches: int = 0
 
     @property
     def schedule(self) -> str:
-        """Pipeline schedule: ``1f1b``, ``interleaved`` or ``dualpipe``."""
-        if self.software.ep_overlap == "dualpipe" and self.pp > 1:
+        """Pipeline schedule: ``1f1b``, ``interleaved`` or ``dualpipe``.
+
+        DualPipe needs an even ``pp`` (``dualpipe.py`` line 332: ``num_ranks % 2 == 0``), an
+        even number of microbatches, at least ``2 pp`` (line 333, when :attr:`microbatches`
+        is known), and holds exactly two chunks per rank, its own pairing
+        (:func:`~planner.perfmodel.memory.dualpipe_partner`): otherwise the plan runs the
+        interleaved / 1F1B schedule, the ``dualpipe`` setting then only overlapping the MoE
+        all-to-alls.
+        """
+        m = self.microbatches
+        runs = not m or (m % 2 == 0 and m >= 2 * self.pp)
+        dual = self.software.ep_overlap == "dualpipe" and self.interleave == 1 and runs
+        if dual and self.pp > 1 and self.pp % 2 == 0:
             return "dualpipe"
         return "interleaved" if self.interleave > 1 else "1f1b"
 
@@ -709,9 +731,6 @@ def stage_cost(
         exp_p, zero=step.zero, shards=exp_shards, trainable=frozen, **state
     )
     w3, g3, o3 = model_state_bytes(lora_p, zero=step.zero, shards=shards, **state)
-    if step.schedule == "dualpipe":
-        # DualPipe keeps two copies of the stage's parameters (and their gradients)
-        w1, w2, g1, g2 = 2 * w1, 2 * w2, 2 * g1, 2 * g2
     dp_k = comm.per_node(shards, t, G)
     ep_k = comm.per_node(exp_shards, step.etp * ep, G)  # expert-DP ranks etp * ep apart
     grad_b = sw.grad_bytes
@@ -810,6 +829,44 @@ def stage_cost(
             buffers=buffers,
         ),
         parts=parts,
+    )
+
+
+def rank_cost(a: StageCost, flight_a: float, b: StageCost, flight_b: float) -> StageCost:
+    """One DualPipe rank holding stage ``a`` and its mirror ``b``
+    (:func:`~planner.perfmodel.memory.dualpipe_partner`), with ``flight_*`` microbatches in
+    flight on each.
+
+    deepseek-ai/DualPipe: every rank holds two modules (``dualpipe.py`` line 14,
+    ``modules: Tuple[nn.Module, nn.Module]``), stage ``r`` of the forward direction and stage
+    ``pp - 1 - r`` of the reverse one (``examples/example_dualpipe.py`` line 138), and runs
+    ``num_chunks // 2`` microbatches through each (line 345). Per microbatch of the step's
+    ``m`` the rank spends the mean of the two stages' times (``fwd``, ``bwd``, ``p2p``,
+    ``micro`` and ``parts``); :func:`pipeline_time` takes the largest over ranks. Per step it
+    reduces both stages' gradients and steps both optimizers: the two copies of a stage (on
+    ranks ``r`` and ``pp - 1 - r``) are summed as the example does (lines 168-174), priced as
+    part of the data-parallel reduction of each stage (the per-rank ring traffic of ``2 dp``
+    ranks is that of ``dp`` ranks). The tied-embedding all-reduce runs once. Memory:
+    :func:`~planner.perfmodel.memory.paired_memory` (read with one microbatch in flight).
+    """
+    a_parts, b_parts = dict(a.parts), dict(b.parts)
+    return StageCost(
+        fwd=(a.fwd + b.fwd) / 2,
+        bwd=(a.bwd + b.bwd) / 2,
+        p2p=(a.p2p + b.p2p) / 2,
+        micro=(a.micro + b.micro) / 2,
+        sync=a.sync + b.sync,
+        exposed=a.exposed + b.exposed,
+        grad_sync=a.grad_sync + b.grad_sync,
+        param_gather=a.param_gather + b.param_gather,
+        optimizer=a.optimizer + b.optimizer,
+        embedding_sync=max(a.embedding_sync, b.embedding_sync),
+        params=a.params + b.params,
+        memory=paired_memory(a.memory, flight_a, b.memory, flight_b),
+        parts=tuple(
+            (k, (a_parts.get(k, 0.0) + b_parts.get(k, 0.0)) / 2)
+            for k in dict.fromkeys((*a_parts, *b_parts))
+        ),
     )
 
 
@@ -1281,6 +1338,7 @@ __all__ = [
     "overlapped",
     "p2p_transfer",
     "pipeline_time",
+    "rank_cost",
     "stage_cost",
     "stage_times",
     "step_flops",

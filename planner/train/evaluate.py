@@ -9,7 +9,12 @@ there cannot hide an infeasible plan.
 
 from __future__ import annotations
 
-from planner.perfmodel.memory import GIB, in_flight_microbatches
+from planner.perfmodel.memory import (
+    GIB,
+    dualpipe_partner,
+    in_flight_microbatches,
+    paired_memory,
+)
 from planner.perfmodel.stage import stage_cost
 from planner.train.instance import RECOMPUTE, TrainingPlan, TrainingProblem
 from planner.train.step_time import estimate, objective_of, training_step
@@ -210,12 +215,19 @@ def _memory_violations(
                 longer = k >= short if j == 0 else k < n % v
                 owner += [j] * (n // v + (1 if longer else 0))
     out = []
+    mems, flights = [], [in_flight_microbatches(j, pp, m, v) for j in range(pp)]
     for j in range(pp):
         mine = [i for i in range(model.layers) if owner[i] == j]
         n_moe = sum(1 for i in mine if model.is_moe_layer(i))
         pool = pools[labels[j]]
-        cost = stage_cost(step, pool, len(mine) - n_moe, n_moe, j == 0, j == pp - 1)
-        total = cost.memory.total(in_flight_microbatches(j, pp, m, v))
+        mems.append(stage_cost(step, pool, len(mine) - n_moe, n_moe, j == 0, j == pp - 1).memory)
+    for j in range(pp):
+        pool = pools[labels[j]]
+        if step.schedule == "dualpipe":  # the rank also holds the mirror stage
+            k = dualpipe_partner(j, pp)
+            total = paired_memory(mems[j], flights[j], mems[k], flights[k]).total(1.0)
+        else:
+            total = mems[j].total(flights[j])
         cap = problem.capacity(pool.gpu)
         if total > cap * (1 + MEMORY_TOL):
             out.append(

@@ -11,7 +11,8 @@ microbatch through *all* layers, the embedding and the head (forward +
 backward + communication + recomputation). Any plan with that configuration
 has ``sum_j U_j >= W`` over its stages, and both schedules satisfy
 ``T_pipe >= (m - 1 + p) / p * sum_j U_j`` (1F1B) or
-``(m + (p - 1)/v) / p * sum_j U_j`` (interleaved), so
+``(m + (p - 1)/v) / p * sum_j U_j`` (interleaved; DualPipe ``(m + (p/2 - 1) 2/3) / p *
+sum_j U_j``, its largest rank time at least the mean), so
 
 * config bound: ``T >= m W / p = B W tp cp / (b (tp cp p d)) >= B W tp cp / (b N)``
   (``N`` the GPU budget; for the cost objective ``T * GPUs >= B W tp cp / b``);
@@ -597,18 +598,30 @@ def _config_bound(
     # their time (planner.perfmodel.overlap.exposed_after)
     share = p2p_exposed_floor(replace(stub, interleave=2))
     usum = lc.work + np.where(single, 0.0, 2 * share * one * pps) + lc.redo * pps
+    # bubble per largest stage time: (p - 1) / v_max, or DualPipe's at v = 1 when it is less
+    # (stage.pipeline_time; its largest rank time is at least usum / p too)
+    bubble = (pps - 1) / vmax
+    if c.interleave in (None, 1):
+        kinds = [replace(stub, pp=int(p)).schedule for p in pps]
+        dual = np.array(
+            [
+                pipeline_time(1.0, 0.0, 0, int(p), 1, kind) if kind == "dualpipe" else np.inf
+                for p, kind in zip(pps, kinds, strict=True)
+            ]
+        )
+        bubble = np.minimum(bubble, dual)
     if c.objective == "cost":
         # GPUs x (m + (p-1)/v) = tp cp p (B/b + (p-1) d/v): the cost grows with dp, so
         # the bound takes the smallest dp (the optimizer's share is flat or grows too)
         dmin = float(ds[0])
         gpus = lc.tp * lc.cp * pps * dmin
         # stage.pipeline_time relaxed: largest stage time -> usum / p, v -> v_max (vectorized)
-        pipe = (B / (dmin * lc.microbatch) + (pps - 1) / vmax) * usum / pps
+        pipe = (B / (dmin * lc.microbatch) + bubble) * usum / pps
         tail = _optimizer_rate(problem) * p0 / np.where(zp >= 1, dmin * lc.cp, 1.0)
         bound = (pipe + tail) * gpus * pool.gpu.price_per_gpu_hour / 3600.0
         return {int(p): float(b) for p, b, k in zip(pps, bound, ok, strict=True) if k}
     # stage.pipeline_time relaxed: largest stage time -> usum / p, v -> v_max (vectorized)
-    pipe = (m + (pps - 1) / vmax) * usum / pps
+    pipe = (m + bubble) * usum / pps
     opt_params = p0 / np.where(zp >= 1, sh, 1.0)
     tail = _optimizer_rate(problem) * opt_params
     bound = pipe + tail
@@ -674,8 +687,12 @@ def stage_floor(problem: TrainingProblem, plan: TrainingPlan, usum: float, m: in
         others *= pp - 1
     usum = max(usum, umax + others)
     umax = max(umax, usum / pp)
+    if step.schedule == "dualpipe":
+        # the largest rank time (U_r + U_{p-1-r}) / 2 is at least half the largest stage's
+        # and at least the mean usum / pp (perfmodel.stage.rank_cost)
+        umax = max(umax / 2, usum / pp)
     # the schedule as the step model prices it (planner.train.step_time.quick)
-    pipe = pipeline_time(umax, usum, m, pp, plan.interleave)
+    pipe = pipeline_time(umax, usum, m, pp, plan.interleave, step.schedule)
     bound = pipe + k_sync * sync + k_gather * gather + opt
     if problem.constraints.objective == "cost":
         bound *= plan.gpus * pool.gpu.price_per_gpu_hour / 3600.0
@@ -722,8 +739,10 @@ def _candidates(
                 if v not in shares:
                     shares[v] = p2p_exposed_floor(replace(stub, interleave=v))
                 usum = lc.work + 2 * v * one * pp * shares[v] + lc.redo * pp
-                # relaxes stage.pipeline_time's largest stage time to the mean usum / pp
-                pipe = pipeline_time(usum / pp, usum, m, pp, v)
+                # relaxes stage.pipeline_time's largest stage (DualPipe: rank) time to the
+                # mean usum / pp
+                schedule = replace(stub, pp=pp, interleave=v, microbatches=m).schedule
+                pipe = pipeline_time(usum / pp, usum, m, pp, v, schedule)
                 p0 = max(s0 * lc.layer_params + emb, -(-L // pp) * lc.layer_params)
                 for z in zs:
                     # the optimizer of the largest stage (or of stage 0 with the embedding)

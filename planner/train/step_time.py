@@ -16,7 +16,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from planner.perfmodel.memory import GIB, MemoryBreakdown, in_flight_microbatches
+from planner.perfmodel.memory import (
+    GIB,
+    MemoryBreakdown,
+    dualpipe_partner,
+    in_flight_microbatches,
+)
 from planner.perfmodel.model_spec import ModelSpec
 from planner.perfmodel.stage import (
     MICRO_PARTS,
@@ -25,6 +30,7 @@ from planner.perfmodel.stage import (
     TrainingStep,
     layout_of,
     pipeline_time,
+    rank_cost,
     stage_cost,
     step_flops,
 )
@@ -36,7 +42,10 @@ class StageEstimate:
     """One pipeline stage of a plan.
 
     Times are per microbatch (``fwd``, ``bwd``, ``p2p``) or per step (``dp_sync``,
-    ``dp_exposed``, ``optimizer``, ``embedding_sync``), in seconds.
+    ``dp_exposed``, ``optimizer``, ``embedding_sync``), in seconds. Under DualPipe they,
+    ``params`` and ``memory`` are those of the stage's rank, which also holds stage
+    ``pp - 1 - index`` (:func:`~planner.perfmodel.stage.rank_cost`); ``layers`` is the
+    stage's own.
     """
 
     index: int
@@ -95,7 +104,7 @@ class Estimate:
     step_time
         Seconds per optimizer step.
     pipeline_time
-        The 1F1B / interleaved pipeline makespan.
+        The 1F1B / interleaved / DualPipe pipeline makespan.
     bubble_time
         ``pipeline_time - m * max_j U_j`` (idle time of the slowest stage).
     tail_time
@@ -291,6 +300,7 @@ def training_step(problem: TrainingProblem, plan: TrainingPlan) -> TrainingStep:
         flash_attention=c.flash_attention,
         overlap_grad_reduce=c.overlap_grad_reduce,
         software=problem.software,
+        microbatches=plan.microbatches(problem.workload.global_batch),
     )
 
 
@@ -331,7 +341,11 @@ def stage_costs(
 
     Stages with the same pool, layer counts and position share one
     :class:`~planner.perfmodel.stage.StageCost`; ``first of its kind`` marks
-    the first of them, whose in-flight count is the kind's largest.
+    the first of them, whose in-flight count is the kind's largest. Under DualPipe
+    (``step.schedule == "dualpipe"``) stage ``j``'s cost is that of its rank, which also
+    holds stage ``pp - 1 - j`` (:func:`~planner.perfmodel.stage.rank_cost`, in-flight
+    counts folded into its memory, so the count yielded is 1); ``first of its kind`` then
+    marks ``j < pp / 2`` (the mirror rank is the same).
     """
     model = problem.model
     labels = stage_pool_labels(problem, plan)
@@ -342,6 +356,7 @@ def stage_costs(
     m = plan.microbatches(problem.workload.global_batch)
     pp = plan.pp
     seen: dict[tuple, StageCost] = {}
+    costs: list[tuple[StageCost, bool]] = []
     for j in range(pp):
         n_moe = sum(1 for i in indices[j] if flags[i]) if model.is_moe else 0
         key = (
@@ -356,7 +371,15 @@ def stage_costs(
         new = cost is None
         if new:
             cost = seen[key] = stage_of(problem, step, labels, j, indices[j])
-        yield j, cost, in_flight_microbatches(j, pp, m, plan.interleave), new
+        costs.append((cost, new))
+    flights = [in_flight_microbatches(j, pp, m, plan.interleave) for j in range(pp)]
+    if step.schedule == "dualpipe":
+        for j in range(pp):
+            k = dualpipe_partner(j, pp)
+            yield j, rank_cost(costs[j][0], flights[j], costs[k][0], flights[k]), 1.0, j < k
+        return
+    for j, (cost, new) in enumerate(costs):
+        yield j, cost, flights[j], new
 
 
 # ---------------------------------------------------------------------------
@@ -403,7 +426,10 @@ def estimate(problem: TrainingProblem, plan: TrainingPlan) -> Estimate:
             )
         )
     umax = max(st.micro_time for st in stages)
-    pipe = pipeline_time(umax, sum(st.micro_time for st in stages), m, plan.pp, plan.interleave)
+    schedule = training_step(problem, plan).schedule
+    pipe = pipeline_time(
+        umax, sum(st.micro_time for st in stages), m, plan.pp, plan.interleave, schedule
+    )
     tail = max(st.tail for st in stages)
     model_flops, hardware_flops = step_flops(training_step(problem, plan), wl.global_batch)
     half_attention = (
@@ -498,7 +524,8 @@ def quick(problem: TrainingProblem, plan: TrainingPlan) -> Quick:
         ratio = total / cap if cap > 0 else math.inf  # headroom above the device: nothing fits
         if ratio > worst_ratio:
             worst_ratio, worst = ratio, total
-    step = pipeline_time(umax, usum, m, plan.pp, plan.interleave) + tail
+    schedule = training_step(problem, plan).schedule
+    step = pipeline_time(umax, usum, m, plan.pp, plan.interleave, schedule) + tail
     if problem.constraints.objective == "cost":
         price = sum(pools[label].gpu.price_per_gpu_hour for label in labels)
         objective = step * price * plan.tp * plan.cp * plan.dp / 3600.0

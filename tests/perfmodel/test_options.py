@@ -125,7 +125,12 @@ def test_dualpipe_bubble_and_in_flight():
     # DeepSeek-V3 Table 2: bubble (p/2 - 1)(F&B + B - 3W), p + 1 microbatches in flight
     assert pipeline_time(1.0, 16.0, 32, 16, 1, "dualpipe") == pytest.approx(32 + 7 * 2 / 3)
     assert pipeline_time(1.0, 16.0, 32, 16, 1) == pytest.approx(31 + 16)
-    assert in_flight_microbatches(0, 16, 64, schedule="dualpipe") == 17
+    # a rank holds stage r and its mirror 15 - r: p + 1 in flight over the two
+    assert (
+        in_flight_microbatches(0, 16, 64, schedule="dualpipe")
+        + in_flight_microbatches(15, 16, 64, schedule="dualpipe")
+        == 17
+    )
     counts = in_flight_chunks(0, 4, 8, 2)
     assert sum(counts) == 2 * 3 + 4 + 1 and counts[0] >= counts[1]
     step = replace(_step(), software=DEEPSEEK_V3)

@@ -1,0 +1,133 @@
+"""The DualPipe split (stage r and its mirror p - 1 - r on one rank) against a brute force over
+all compositions, and the step model's pricing of DualPipe plans."""
+
+from __future__ import annotations
+
+import math
+import random
+from dataclasses import replace
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from planner.perfmodel.hardware import parse_cluster
+from planner.perfmodel.options import DEEPSEEK_V3
+from planner.perfmodel.stage import pipeline_time, stage_cost
+from planner.train.evaluate import verify
+from planner.train.instance import Constraints, TrainingProblem, Workload
+from planner.train.layer_split import best_stage_layers, dualpipe_stage_layers
+from planner.train.step_time import estimate, moe_flags, quick, training_step
+
+from .conftest import check_search_against_brute_force, compositions, tiny_moe_spec
+from .test_mixed_split import _case as mixed_case
+
+
+def _rank_bottleneck(prob, plan, layers):
+    """Slowest rank time of ``layers`` under DualPipe, inf if a rank is over memory (own loop:
+    rank j holds stages j and p - 1 - j; stage j keeps min(p - j, m) microbatches in flight;
+    one working set per rank, the larger)."""
+    pool = prob.cluster.pools[0]
+    step = training_step(prob, plan)
+    flags = moe_flags(prob.model)
+    m = plan.microbatches(prob.workload.global_batch)
+    p = len(layers)
+    starts = [sum(layers[:j]) for j in range(p)]
+    costs = []
+    for j, n in enumerate(layers):
+        n_moe = sum(flags[starts[j] : starts[j] + n])
+        costs.append(stage_cost(step, pool, n - n_moe, n_moe, j == 0, j == p - 1))
+    worst = 0.0
+    for j in range(p // 2):
+        a, b = costs[j], costs[p - 1 - j]
+        mem = a.memory.total(min(p - j, m)) + b.memory.total(min(j + 1, m))
+        mem -= min(a.memory.work, b.memory.work)
+        if mem > prob.capacity(pool.gpu):
+            return math.inf
+        worst = max(worst, (a.micro + b.micro) / 2)
+    return worst
+
+
+def _case(seed: int, pp: int, mem_gib: int | None, mtp: int, k: int):
+    """test_mixed_split's random dense-then-MoE case, trained with DeepSeek-V3's software
+    (DualPipe) and, with ``k``, partial recompute of ``k`` layers per stage."""
+    prob, plan = mixed_case(seed, pp, mem_gib, mtp)
+    # DualPipe runs an even number of microbatches, at least 2 pp
+    batch = plan.dp * 2 * pp * random.Random(seed).choice([1, 2])
+    prob = replace(prob, software=DEEPSEEK_V3, workload=replace(prob.workload, global_batch=batch))
+    if k and pp * k <= prob.model.layers:
+        plan = replace(plan, recompute="full", recompute_layers=k)
+    return prob, plan
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    seed=st.integers(0, 10_000),
+    pp=st.sampled_from([2, 4, 6]),
+    mem_gib=st.sampled_from([None, 1, 2]),
+    mtp=st.sampled_from([0, 1]),
+    k=st.sampled_from([0, 0, 2]),
+)
+def test_dualpipe_split_matches_brute_force(seed, pp, mem_gib, mtp, k):
+    prob, plan = _case(seed, pp, mem_gib, mtp, k)
+    assert training_step(prob, plan).schedule == "dualpipe"
+    L, least = prob.model.layers, max(1, plan.recompute_layers)
+    splits = [s for s in compositions(L, pp) if min(s) >= least]
+    brute = min(_rank_bottleneck(prob, plan, s) for s in splits)
+    layers = dualpipe_stage_layers(prob, plan)
+    if brute == math.inf:
+        assert layers is None
+        return
+    assert layers is not None and sum(layers) == L and min(layers) >= least
+    got = _rank_bottleneck(prob, plan, layers)
+    assert got <= brute * (1 + 1e-9)
+    # the step model agrees: the split's slowest rank, its memory (verify) and fit
+    split = replace(plan, stage_layers=layers)
+    est = estimate(prob, split)
+    assert max(s.micro_time for s in est.stages) == pytest.approx(got, rel=1e-9)
+    assert est.fits and not any("needs" in v for v in verify(prob, split))
+    # the search keeps the better of this split and the balanced one by the step model
+    _chosen, q = best_stage_layers(prob, plan)
+    assert q.fits and q.objective <= quick(prob, split).objective * (1 + 1e-12)
+
+
+def test_estimate_prices_dualpipe_with_its_bubble_and_ranks():
+    prob, plan = _case(7, 4, None, 1, 0)
+    split = replace(plan, stage_layers=(1,) + (1,) * 2 + (prob.model.layers - 3,))
+    est = estimate(prob, split)
+    m = split.microbatches(prob.workload.global_batch)
+    ranks = [s.micro_time for s in est.stages]
+    assert ranks == ranks[::-1]  # rank j and its mirror p - 1 - j are the same rank
+    assert est.pipeline_time == pipeline_time(max(ranks), sum(ranks), m, 4, 1, "dualpipe")
+    assert quick(prob, split).step_time == est.step_time
+    # without DualPipe the same split runs 1F1B over the stages
+    plain = replace(prob, software=replace(DEEPSEEK_V3, ep_overlap="a2a"))
+    one = estimate(plain, split)
+    stages = [s.micro_time for s in one.stages]
+    assert one.pipeline_time == pipeline_time(max(stages), sum(stages), m, 4, 1)
+
+
+@settings(max_examples=12, deadline=None)
+@given(
+    seed=st.integers(0, 10_000),
+    gpus=st.sampled_from([4, 8]),
+    pp=st.sampled_from([2, 4]),
+    mem_gib=st.sampled_from([None, 3.5]),
+    objective=st.sampled_from(["time", "cost"]),
+)
+def test_search_with_dualpipe_equals_brute_force(seed, gpus, pp, mem_gib, objective):
+    # the search's bounds and memory floors stay valid under DualPipe's ranks and bubble (the
+    # pipeline size is fixed: tiny models would otherwise run on one stage; all layers MoE, so
+    # that the brute force tries every composition; 240 cases by hand, 234 won by DualPipe)
+    rng = random.Random(seed)
+    gpu = "H100" if mem_gib is None else {"base": "H100", "memory_gib": mem_gib}
+    prob = TrainingProblem(
+        "dualpipe-search",
+        tiny_moe_spec(layers=rng.choice([4, 5])),
+        parse_cluster({"pool": [{"gpu": gpu, "count": gpus}]}),
+        Workload(rng.choice([16, 32]), rng.choice([256, 512])),
+        Constraints(objective=objective, pp=pp),
+        software=DEEPSEEK_V3,
+        meta={"top_k": 2},
+    )
+    check_search_against_brute_force(prob)
