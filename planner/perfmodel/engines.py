@@ -126,6 +126,12 @@ class Engine:
         tokens = self.batched_tokens
         if isinstance(tokens, bool) or not isinstance(tokens, int) or tokens < 0:
             raise InputError(f"engine batched tokens must be a whole number >= 0, got {tokens!r}")
+        if self.version[:1] in ("v", "V"):  # release tags read v0.4.1
+            object.__setattr__(self, "version", self.version[1:])
+        if self.version and not version_tuple(self.version):
+            raise InputError(
+                f"engine version must be a release number like 0.6.3, got {self.version!r}"
+            )
 
     @property
     def memory_fraction(self) -> float | None:

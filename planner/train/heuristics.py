@@ -15,6 +15,7 @@ import time
 
 from planner.core.result import Result, Status
 from planner.core.timing import Deadline
+from planner.train.evaluate import verify
 from planner.train.instance import RECOMPUTE, TrainingPlan, TrainingProblem
 from planner.train.space import divisors, expert_tps, experts_fit, space
 from planner.train.step_time import balanced_stage_layers, quick
@@ -89,12 +90,15 @@ def rule_of_thumb(
                     zero=z,
                     sequence_parallel=sp,
                     stage_layers=tuple(stage),
+                    recompute_layers=c.recompute_layers or 0,
+                    shard_group=c.shard_group or 0,
                 )
                 if not quick(problem, plan).fits:
                     break
                 best = plan
-            if best is not None:
-                return best  # largest microbatch that fits
+            # largest microbatch that fits, if it keeps every fixed choice (``--fix``)
+            if best is not None and not verify(problem, best):
+                return best
     return None
 
 

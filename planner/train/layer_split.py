@@ -362,7 +362,21 @@ def dualpipe_stage_layers(problem: TrainingProblem, plan: TrainingPlan) -> tuple
 
 
 def best_stage_layers(problem: TrainingProblem, plan: TrainingPlan) -> tuple[TrainingPlan, Quick]:
-    """``plan`` with its best layers per stage and its :func:`quick` numbers.
+    """``plan`` with its best layers per stage and its :func:`quick` numbers
+    (:func:`split_and_proof` without the proof flag)."""
+    plan, q, _ = split_and_proof(problem, plan)
+    return plan, q
+
+
+def split_and_proof(
+    problem: TrainingProblem, plan: TrainingPlan
+) -> tuple[TrainingPlan, Quick, bool]:
+    """``plan`` with its best layers per stage, its :func:`quick` numbers, and whether that
+    split is the step model's least one as far as the search may claim it (``False`` where
+    an interleaved mixed-layer plan falls back to the least-bottleneck or balanced split:
+    a dense/MoE pattern other than a dense prefix, more than
+    :data:`~planner.train.chunk_split.MAX_BRANCHES` placements of the prefix, or an exact
+    split that misses memory by rounding; a better split may then exist).
 
     The exact split is re-evaluated by the step model beside the balanced split,
     and the better of the two is kept: the split is exact for the affine stage
@@ -389,15 +403,16 @@ def best_stage_layers(problem: TrainingProblem, plan: TrainingPlan) -> tuple[Tra
         exact = replace(plan, stage_layers=layers)
         q = quick(problem, exact)
         if q.fits:
-            return exact, q
+            return exact, q, True
+    proven = uniform or plan.interleave <= 1 or dualpipe
     balanced = replace(plan, stage_layers=balanced_stage_layers(problem.model.layers, plan.pp))
     q_balanced = quick(problem, balanced)
     if layers is not None and layers != balanced.stage_layers:
         exact = replace(plan, stage_layers=layers)
         q = quick(problem, exact)
         if q.fits and (not q_balanced.fits or q.objective <= q_balanced.objective):
-            return exact, q
-    return balanced, q_balanced
+            return exact, q, proven
+    return balanced, q_balanced, proven
 
 
 def cpsat_stage_layers(

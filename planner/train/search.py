@@ -56,8 +56,9 @@ from planner.perfmodel.stage import (
     stage_times,
 )
 from planner.train.bounds import lower_bound
+from planner.train.evaluate import verify
 from planner.train.instance import TrainingPlan, TrainingProblem
-from planner.train.layer_split import best_stage_layers
+from planner.train.layer_split import split_and_proof
 from planner.train.space import (
     Space,
     divisors,
@@ -811,6 +812,8 @@ class Frontier:
         sp_space = space(problem)
         self.zeros = sp_space.zeros
         self.out = SearchOutcome([], False, 0.0)
+        self.key = 0.0  # key of the heap item being expanded
+        self.unproven_floor = float("inf")  # least key of a plan whose split is not proven
         seeds = config_seeds(problem, sp_space, self.capacity, deadline)
         # the list may be cut short by the deadline: unlisted configurations stay open
         self.cut = deadline.expired()
@@ -851,6 +854,7 @@ class Frontier:
             if deadline.expired():
                 return False, key
             heapq.heappop(heap)
+            self.key = key  # the bound the plans evaluated below come from
             if kind == 3:
                 lc = layer_config(problem, *payload)
                 self._push(lc.bound(problem), 0, lc)
@@ -919,13 +923,20 @@ class Frontier:
         return True, heap[0][0] if heap else float("inf")
 
     def _best(self, plan: TrainingPlan) -> tuple[TrainingPlan, Quick]:
-        """``plan`` with its best layers per stage (the fixed or even ones if so constrained)."""
+        """``plan`` with its best layers per stage (the fixed or even ones if so constrained).
+
+        Where that split is not proven the least (:func:`split_and_proof`), the key the plan
+        was taken from, a lower bound over every split, caps what the search can prove.
+        """
         problem, c = self.problem, self.problem.constraints
         if c.stage_layers is not None or c.even_stages:
             stage = c.stage_layers or balanced_stage_layers(problem.model.layers, plan.pp)
             plan = replace(plan, stage_layers=tuple(stage))
             return plan, quick(problem, plan)
-        return best_stage_layers(problem, plan)  # the exact split (planner.train.layer_split)
+        plan, q, proven = split_and_proof(problem, plan)  # planner.train.layer_split
+        if not proven and q.fits:
+            self.unproven_floor = min(self.unproven_floor, self.key)
+        return plan, q
 
     def _evaluate(self, top: TopK, plan: TrainingPlan) -> bool:
         """Evaluate ``plan`` with its best layers per stage; offer it if it fits (returned)."""
@@ -1006,9 +1017,9 @@ def exact_search(
     """
     deadline = deadline or Deadline(None)
     top = TopK(top_k)
-    if incumbent is not None:
-        q = quick(problem, incumbent)
-        if q.fits:
+    if incumbent is not None and not verify(problem, incumbent):
+        q = quick(problem, incumbent)  # a start that breaks a fixed choice would prune
+        if q.fits:  # the plans that keep it
             top.offer(incumbent, q)
     frontier = Frontier(problem, deadline)
     complete, lowest_open = frontier.run(top, threshold, deadline)
@@ -1017,10 +1028,13 @@ def exact_search(
     out.pruned_pairs = sum(1 for item in frontier.heap if item[2] in (1, 2, 4, 5, 6, 7))
     out.pruned_configs = sum(1 for item in frontier.heap if item[2] in (0, 3))
     out.ranked = top.best()
+    best = out.ranked[0][1].objective if out.ranked else float("inf")
+    # a plan whose split is not proven the least may hide a better split: not complete
+    # unless its bound reaches the best
+    complete = complete and frontier.unproven_floor >= best * (1 - REL_TOL)
     out.complete = complete
     out.closed_below = min(top.threshold, threshold) if complete else 0.0
-    best = out.ranked[0][1].objective if out.ranked else float("inf")
-    out.bound = best if complete else min(best, lowest_open)
+    out.bound = best if complete else min(best, lowest_open, frontier.unproven_floor)
     return out
 
 

@@ -58,6 +58,7 @@ def test_parse_engine_forms_and_aliases():
         "vllm,fast",
         "vllm,steps=0",
         "vllm,tokens=-5",
+        "sglang:abc",
         {"name": "vllm", "speed": 2},
         {"cuda_graphs": "no"},
         {"name": "vllm", "batched_tokens": 1.5},
@@ -67,6 +68,13 @@ def test_parse_engine_forms_and_aliases():
 def test_bad_engines_are_input_errors(bad):
     with pytest.raises(InputError, match="engine"):
         parse_engine(bad)
+
+
+def test_release_tags_read_as_versions():
+    """``v0.4.1`` is SGLang 0.4.1 (with its overlapped scheduler), not an unknown version."""
+    tagged = parse_engine("sglang:v0.4.1")
+    assert tagged == parse_engine("sglang:0.4.1")
+    assert tagged.overlaps_host
 
 
 def test_host_overhead_per_engine_and_multi_step():
