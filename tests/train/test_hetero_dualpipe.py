@@ -1,0 +1,151 @@
+"""Multi-pool search with DualPipe software: spanning pipelines run 1F1B only, their bounds stay
+valid, and the search equals a brute force over that space plus the single-pool plans."""
+
+from __future__ import annotations
+
+import heapq
+import math
+import random
+from dataclasses import replace
+
+import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+
+from planner.core.timing import Deadline
+from planner.perfmodel.hardware import parse_cluster
+from planner.perfmodel.options import Software
+from planner.train.evaluate import verify
+from planner.train.hetero.search import _Search, hetero_search, single_pool_problem
+from planner.train.instance import Constraints, TrainingPlan, TrainingProblem, Workload
+from planner.train.step_time import quick, training_step
+
+from .conftest import brute_force, mixed_plans, tiny_moe_spec
+from .test_hetero_bounds import random_problem
+
+DUALPIPE = Software(ep_overlap="dualpipe")
+
+
+def _dualpipe_problem(seed: int) -> TrainingProblem:
+    """A tiny MoE model (possibly dense-then-MoE) on two pools, DualPipe software."""
+    rng = random.Random(seed)
+    layers = rng.choice([2, 3, 4])
+    model = tiny_moe_spec(layers=layers, dense_layers=rng.choice([0, 0, 1]))
+    mem = rng.choice([None, 2, 4, 8])
+    a100 = {"base": "A100"} if mem is None else {"base": "A100", "memory_gib": mem}
+    pools = [
+        {"gpu": "H100", "count": rng.choice([2, 4])},
+        {"gpu": a100, "count": rng.choice([2, 4]), "name": "A100"},
+    ]
+    return TrainingProblem(
+        "dp",
+        model,
+        parse_cluster({"pool": pools}),
+        Workload(rng.choice([4, 8, 16]), rng.choice([256, 512])),
+        Constraints(objective=rng.choice(["time", "cost"])),
+        software=DUALPIPE,
+        meta={"top_k": 2},
+    )
+
+
+def _spanning_1f1b(prob: TrainingProblem):
+    """Every spanning pipeline (own enumeration) the documented space keeps: those whose
+    schedule is not DualPipe (DualPipe pairs stage j with p - 1 - j on one rank, which
+    contiguous pool blocks put on two pools)."""
+    for plan, cfg, d in mixed_plans(prob):
+        if training_step(prob, plan).schedule != "dualpipe":
+            yield plan, cfg, d
+
+
+def _brute_best(prob: TrainingProblem) -> float:
+    best = math.inf
+    for plan, _cfg, _d in _spanning_1f1b(prob):
+        q = quick(prob, plan)
+        if q.fits:
+            best = min(best, q.objective)
+    for pool in prob.cluster.pools:
+        sub = single_pool_problem(prob, pool.label)
+        if sub is not None:
+            best = min(best, brute_force(sub)[0])
+    return best
+
+
+@settings(max_examples=10, deadline=None)
+@given(seed=st.integers(0, 100_000))
+@example(seed=8)  # once returned a spanning DualPipe plan, priced above the optimum
+@example(seed=19)
+def test_hetero_search_with_dualpipe_equals_brute_force(seed):
+    prob = _dualpipe_problem(seed)
+    best = _brute_best(prob)
+    out = hetero_search(prob, top_k=2)
+    assert out.complete
+    if best == math.inf:
+        assert not out.ranked
+        return
+    got = out.ranked[0][1].objective
+    assert got == pytest.approx(best, rel=1e-9)
+    assert out.bound <= got * (1 + 1e-9)
+    for plan, q in out.ranked:
+        assert q.fits and verify(prob, plan) == []
+        spans = len(set(plan.stage_pools or ())) > 1
+        assert not (spans and training_step(prob, plan).schedule == "dualpipe")
+
+
+@settings(max_examples=12, deadline=None)
+@given(seed=st.integers(0, 100_000), objective=st.sampled_from(["time", "cost"]))
+def test_every_node_bound_is_valid_with_dualpipe(seed, objective):
+    """test_hetero_bounds' node check with DualPipe software; no spanning DualPipe leaf."""
+    prob = random_problem(random.Random(seed), objective)
+    prob = replace(prob, software=DUALPIPE)
+    best: dict[tuple, float] = {}
+    for plan, cfg, d in _spanning_1f1b(prob):
+        q = quick(prob, plan)
+        if q.fits:
+            for key in ((cfg,), (cfg, d), (cfg, d, plan.stage_pools)):
+                best[key] = min(best.get(key, math.inf), q.objective)
+    search = _Search(prob, 1, Deadline(None))  # no incumbent: every node is pushed
+    search.configs()
+    seen = set()
+    while search.heap:
+        bound, _n, kind, data = heapq.heappop(search.heap)
+        key = (
+            (data[0],) if kind == "config" else tuple(data[:3] if kind == "pipeline" else data[:2])
+        )
+        assert bound <= best.get(key, math.inf) * (1 + 1e-9), (kind, key, bound, best.get(key))
+        if kind == "pipeline":
+            seen.add(key)
+            cfg, d, labels = data
+            t, cp, ep, b = cfg[:4]
+            stub = TrainingPlan(tp=t, pp=len(labels), dp=d, cp=cp, ep=ep, microbatch=b)
+            assert training_step(prob, stub).schedule != "dualpipe", key
+        elif kind == "config":
+            search.expand_config(bound, *data)
+        elif kind == "memory":
+            search.expand_tail(bound, *data)
+        elif kind == "pipelines":
+            search.expand_memory(bound, *data)
+    assert {k for k in best if len(k) == 3} <= seen
+
+
+def test_report_and_plot_say_what_dualpipe_covers(tmp_path, monkeypatch):
+    import planner.train.plot as plotting
+    from planner.core.solve import solve
+    from planner.train.report import summary
+
+    prob = _dualpipe_problem(8)
+    res = solve(prob, "exact", time_limit=30)
+    assert any("DualPipe runs within one pool" in n for n in summary(prob, res)["notes"])
+    single = single_pool_problem(prob, prob.cluster.pools[0].label)
+    assert "notes" not in summary(single, solve(single, "exact", time_limit=30))
+
+    one = TrainingProblem(
+        "dp1", tiny_moe_spec(layers=4), parse_cluster("4xH100"), Workload(8, 256), software=DUALPIPE
+    )
+    plan = TrainingPlan(tp=1, pp=2, dp=1, ep=1, microbatch=1, stage_layers=(2, 2))
+    assert training_step(one, plan).schedule == "dualpipe"
+    captured = {}
+    monkeypatch.setattr(plotting, "save_figure", lambda fig, path: captured.update(f=fig))
+    plotting.plot(one, plan, tmp_path / "x.png")
+    assert "DualPipe plan drawn as 1F1B" in captured["f"].axes[0].get_title()
+    plotting.plot(one, replace(plan, pp=1, stage_layers=(4,)), tmp_path / "y.png")
+    assert "DualPipe" not in captured["f"].axes[0].get_title()
