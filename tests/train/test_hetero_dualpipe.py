@@ -3,25 +3,22 @@ valid, and the search equals a brute force over that space plus the single-pool 
 
 from __future__ import annotations
 
-import heapq
 import math
 import random
 from dataclasses import replace
 
-import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from planner.core.timing import Deadline
 from planner.perfmodel.hardware import parse_cluster
 from planner.perfmodel.options import Software
-from planner.train.evaluate import verify
-from planner.train.hetero.search import _Search, hetero_search, single_pool_problem
+from planner.train.hetero.search import single_pool_problem
 from planner.train.instance import Constraints, TrainingPlan, TrainingProblem, Workload
 from planner.train.step_time import quick, training_step
 
 from .conftest import brute_force, mixed_plans, tiny_moe_spec
-from .test_hetero_bounds import random_problem
+from .test_hetero import check_hetero_search
+from .test_hetero_bounds import best_by_node, check_node_bounds, random_problem
 
 DUALPIPE = Software(ep_overlap="dualpipe")
 
@@ -48,18 +45,14 @@ def _dualpipe_problem(seed: int) -> TrainingProblem:
     )
 
 
-def _spanning_1f1b(prob: TrainingProblem):
-    """Every spanning pipeline (own enumeration) the documented space keeps: those whose
-    schedule is not DualPipe (DualPipe pairs stage j with p - 1 - j on one rank, which
-    contiguous pool blocks put on two pools)."""
-    for plan, cfg, d in mixed_plans(prob):
-        if training_step(prob, plan).schedule != "dualpipe":
-            yield plan, cfg, d
-
-
 def _brute_best(prob: TrainingProblem) -> float:
+    """Best objective over the documented space: the single-pool plans, and the spanning
+    pipelines (own enumeration) that do not run DualPipe (DualPipe pairs stage j with
+    p - 1 - j on one rank, which contiguous pool blocks put on two pools)."""
     best = math.inf
-    for plan, _cfg, _d in _spanning_1f1b(prob):
+    for plan, _cfg, _d in mixed_plans(prob):
+        if _runs_dualpipe(prob, plan):
+            continue
         q = quick(prob, plan)
         if q.fits:
             best = min(best, q.objective)
@@ -76,55 +69,25 @@ def _brute_best(prob: TrainingProblem) -> float:
 @example(seed=19)
 def test_hetero_search_with_dualpipe_equals_brute_force(seed):
     prob = _dualpipe_problem(seed)
-    best = _brute_best(prob)
-    out = hetero_search(prob, top_k=2)
-    assert out.complete
-    if best == math.inf:
-        assert not out.ranked
-        return
-    got = out.ranked[0][1].objective
-    assert got == pytest.approx(best, rel=1e-9)
-    assert out.bound <= got * (1 + 1e-9)
-    for plan, q in out.ranked:
-        assert q.fits and verify(prob, plan) == []
+    out = check_hetero_search(prob, _brute_best)
+    for plan, _q in out.ranked:
         spans = len(set(plan.stage_pools or ())) > 1
-        assert not (spans and training_step(prob, plan).schedule == "dualpipe")
+        assert not (spans and _runs_dualpipe(prob, plan))
+
+
+def _runs_dualpipe(prob: TrainingProblem, plan: TrainingPlan) -> bool:
+    return training_step(prob, plan).schedule == "dualpipe"
 
 
 @settings(max_examples=12, deadline=None)
 @given(seed=st.integers(0, 100_000), objective=st.sampled_from(["time", "cost"]))
 def test_every_node_bound_is_valid_with_dualpipe(seed, objective):
     """test_hetero_bounds' node check with DualPipe software; no spanning DualPipe leaf."""
-    prob = random_problem(random.Random(seed), objective)
-    prob = replace(prob, software=DUALPIPE)
-    best: dict[tuple, float] = {}
-    for plan, cfg, d in _spanning_1f1b(prob):
-        q = quick(prob, plan)
-        if q.fits:
-            for key in ((cfg,), (cfg, d), (cfg, d, plan.stage_pools)):
-                best[key] = min(best.get(key, math.inf), q.objective)
-    search = _Search(prob, 1, Deadline(None))  # no incumbent: every node is pushed
-    search.configs()
-    seen = set()
-    while search.heap:
-        bound, _n, kind, data = heapq.heappop(search.heap)
-        key = (
-            (data[0],) if kind == "config" else tuple(data[:3] if kind == "pipeline" else data[:2])
-        )
-        assert bound <= best.get(key, math.inf) * (1 + 1e-9), (kind, key, bound, best.get(key))
-        if kind == "pipeline":
-            seen.add(key)
-            cfg, d, labels = data
-            t, cp, ep, b = cfg[:4]
-            stub = TrainingPlan(tp=t, pp=len(labels), dp=d, cp=cp, ep=ep, microbatch=b)
-            assert training_step(prob, stub).schedule != "dualpipe", key
-        elif kind == "config":
-            search.expand_config(bound, *data)
-        elif kind == "memory":
-            search.expand_tail(bound, *data)
-        elif kind == "pipelines":
-            search.expand_memory(bound, *data)
-    assert {k for k in best if len(k) == 3} <= seen
+    prob = replace(random_problem(random.Random(seed), objective), software=DUALPIPE)
+    best = best_by_node(prob, keep=lambda plan: not _runs_dualpipe(prob, plan))
+    for (t, cp, ep, b, *_rest), d, labels in check_node_bounds(prob, best):
+        stub = TrainingPlan(tp=t, pp=len(labels), dp=d, cp=cp, ep=ep, microbatch=b)
+        assert not _runs_dualpipe(prob, stub), labels
 
 
 def test_report_and_plot_say_what_dualpipe_covers(tmp_path, monkeypatch):
