@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from planner.perfmodel.hardware import parse_cluster
 from planner.perfmodel.options import Software
+from planner.train.evaluate import verify
 from planner.train.hetero.search import single_pool_problem
 from planner.train.instance import Constraints, TrainingPlan, TrainingProblem, Workload
 from planner.train.step_time import quick, training_step
@@ -112,3 +113,37 @@ def test_report_and_plot_say_what_dualpipe_covers(tmp_path, monkeypatch):
     assert "DualPipe plan drawn as 1F1B" in captured["f"].axes[0].get_title()
     plotting.plot(one, replace(plan, pp=1, stage_layers=(4,)), tmp_path / "y.png")
     assert "DualPipe" not in captured["f"].axes[0].get_title()
+
+
+def test_quick_checks_every_rank_of_a_spanning_dualpipe_plan():
+    """A spanning DualPipe plan (a user's; the search makes none) fits in quick exactly when
+    verify finds no stage over memory: the mirror rank on another pool is checked too. The
+    plan is one the old multi-pool search offered for DeepSeek-V3 (quick: fits; verify: an
+    H100 rank over memory)."""
+    from planner.perfmodel.options import DEEPSEEK_V3
+    from planner.train.api import make_problem
+
+    prob = make_problem(
+        "deepseek-v3",
+        "H200:512,H100:512",
+        global_batch=4096,
+        seq_len=4096,
+        precision="fp8",
+        software=DEEPSEEK_V3,
+    )
+    plan = TrainingPlan(
+        tp=2,
+        pp=2,
+        dp=256,
+        ep=256,
+        microbatch=1,
+        recompute="none",
+        zero=1,
+        sequence_parallel=True,
+        stage_layers=(33, 28),
+        stage_pools=("H200", "H100-SXM"),
+    )
+    assert _runs_dualpipe(prob, plan)
+    for p in (plan, replace(plan, stage_pools=("H200", "H200"))):
+        over = [e for e in verify(prob, p) if "GiB per GPU" in e]
+        assert quick(prob, p).fits == (not over), (p.stage_pools, over)
