@@ -7,7 +7,7 @@ from pathlib import Path
 from planner.core.result import Result
 from planner.plot import Bar, draw_gantt, new_figure, save_figure
 from planner.train.instance import TrainingPlan, TrainingProblem
-from planner.train.step_time import estimate
+from planner.train.step_time import estimate, training_step
 
 #: Microbatch passes drawn at each end of a long schedule (the steady state between
 #: them repeats and is drawn as one band per stage).
@@ -82,7 +82,8 @@ def plot(problem: TrainingProblem, result: Result | TrainingPlan, path: str | Pa
     exposed data-parallel sync and optimizer from the model's pipeline end,
     and the dashed lines mark the model's pipeline end and step time. Long
     schedules show their first and last microbatches; the steady state between
-    them is one band per stage.
+    them is one band per stage. DualPipe plans are drawn the same way over their rank
+    times (the title says so); only the dashed lines follow DualPipe's schedule.
     """
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
@@ -129,6 +130,12 @@ def plot(problem: TrainingProblem, result: Result | TrainingPlan, path: str | Pa
     fig, axes = new_figure(width=12.0, height=max(2.8, 0.45 * len(labels) + 2.0))
     ax = axes[0]
     notes = []
+    if training_step(problem, plan).schedule == "dualpipe":
+        # no DualPipe simulator here: the bars are not DualPipe's order, the dashed lines are
+        notes.append(
+            "DualPipe plan drawn as 1F1B over rank times (stage j with its mirror pp-1-j); "
+            "the dashed lines are DualPipe's modeled ends"
+        )
     if v > 1:
         notes.append(f"interleave v={v}: {v} chunks per microbatch")
     if simulated > keep:

@@ -9,6 +9,7 @@ from rich.table import Table
 
 from planner.core.result import Result
 from planner.train.error_bands import attach_bands
+from planner.train.hetero.search import scope_notes
 from planner.train.instance import TrainingProblem
 from planner.train.robustness import attach_robustness
 from planner.train.step_time import estimate
@@ -90,6 +91,9 @@ def summary(problem: TrainingProblem, result: Result) -> dict[str, Any]:
             out[key] = result.stats[key]
     if problem.meta.get("warnings"):
         out["warnings"] = problem.meta["warnings"]
+    notes = scope_notes(problem)
+    if notes:
+        out["notes"] = notes
     attach_bands(out)
     attach_robustness(out)
     return out
@@ -236,6 +240,8 @@ def render(
         console.print(at)
     for w in s.get("warnings", []):
         console.print(f"[yellow]warning:[/yellow] {w}", highlight=False)
+    for note in s.get("notes", []):
+        console.print(f"note: {note}", highlight=False)
 
 
 def _band_range(b: dict | None) -> str:

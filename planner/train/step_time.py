@@ -345,7 +345,8 @@ def stage_costs(
     (``step.schedule == "dualpipe"``) stage ``j``'s cost is that of its rank, which also
     holds stage ``pp - 1 - j`` (:func:`~planner.perfmodel.stage.rank_cost`, in-flight
     counts folded into its memory, so the count yielded is 1); ``first of its kind`` then
-    marks ``j < pp / 2`` (the mirror rank is the same).
+    marks ``j < pp / 2`` (the mirror rank is the same), and also the mirror when it sits on
+    another pool (its memory is checked against that pool).
     """
     model = problem.model
     labels = stage_pool_labels(problem, plan)
@@ -376,7 +377,9 @@ def stage_costs(
     if step.schedule == "dualpipe":
         for j in range(pp):
             k = dualpipe_partner(j, pp)
-            yield j, rank_cost(costs[j][0], flights[j], costs[k][0], flights[k]), 1.0, j < k
+            # the mirror rank has the same cost; on another pool its memory is checked too
+            first = j < k or labels[j] != labels[k]
+            yield j, rank_cost(costs[j][0], flights[j], costs[k][0], flights[k]), 1.0, first
         return
     for j, (cost, new) in enumerate(costs):
         yield j, cost, flights[j], new

@@ -132,13 +132,18 @@ def _brute_best(prob):
 @settings(max_examples=12, deadline=None)
 @given(seed=st.integers(0, 100_000), objective=st.sampled_from(["time", "cost"]))
 def test_hetero_search_equals_brute_force(seed, objective):
-    prob = random_problem(random.Random(seed), objective)
-    best = _brute_best(prob)
+    check_hetero_search(random_problem(random.Random(seed), objective), _brute_best)
+
+
+def check_hetero_search(prob, brute_best):
+    """The multi-pool search is complete, equals ``brute_best(prob)`` and returns verified
+    plans in order; returns the outcome."""
+    best = brute_best(prob)
     out = hetero_search(prob, top_k=2)
     assert out.complete
     if best == math.inf:
         assert not out.ranked
-        return
+        return out
     got = out.ranked[0][1].objective
     assert got == pytest.approx(best, rel=1e-9)
     assert out.bound <= got * (1 + 1e-9)
@@ -146,6 +151,7 @@ def test_hetero_search_equals_brute_force(seed, objective):
     assert objs == sorted(objs)
     for plan, q in out.ranked:
         assert q.fits and verify(prob, plan) == []
+    return out
 
 
 def test_two_nic_speeds_solved_to_optimality():

@@ -33,6 +33,10 @@ followed by MoE layers (DeepSeek) are exact too, by a case split over how the
 dense layers fill the leading stages (:mod:`planner.train.hetero.layer_split`), with bounds from
 field-wise minimum stage terms. Other mixes of layer types are searched with
 the main type's terms and reported as not proven.
+
+Spanning pipelines run 1F1B: with DualPipe software (``ep_overlap="dualpipe"``) a
+pipeline length that would run DualPipe does not span pools (:func:`spans_dualpipe`),
+and its DualPipe plans come from the single-pool searches.
 """
 
 from __future__ import annotations
@@ -74,7 +78,9 @@ def single_pool_problem(problem: TrainingProblem, label: str) -> TrainingProblem
     return replace(problem, cluster=cluster, constraints=c, name=f"{problem.name}[{label}]")
 
 
-def _stub(cfg: tuple, d: int, z: int, pp: int = 2) -> TrainingPlan:
+def _stub(cfg: tuple, d: int, z: int, pp: int = 3) -> TrainingPlan:
+    # an odd default pp: the stub's stage terms are those of 1F1B (DualPipe needs an even pp),
+    # the only schedule spanning pipelines run (see spans_dualpipe)
     t, cp, ep, b, rc, sp = cfg
     return TrainingPlan(
         tp=t, pp=pp, dp=d, cp=cp, ep=ep, microbatch=b, recompute=rc, zero=z, sequence_parallel=sp
@@ -231,6 +237,8 @@ class _Search:
         slots = min(self.L, self.problem.gpu_budget // g)
         usable = [k for k, q in limits.items() if q >= 1]
         table = self.table(cfg, d)
+        # pipeline lengths that would run DualPipe: not spanning pools (spans_dualpipe)
+        dual = [p for p in range(2, slots + 1) if spans_dualpipe(self.problem, _stub(cfg, d, 0, p))]
         for r in range(2, len(usable) + 1):
             for order in itertools.permutations(usable, r):
                 ranges = [range(1, min(limits[k], slots) + 1) for k in order]
@@ -243,6 +251,7 @@ class _Search:
                     keep &= p * g == self.problem.gpu_budget
                 if self.c.stage_layers is not None:
                     keep &= p == len(self.c.stage_layers)
+                keep &= ~np.isin(p, dual)
                 q = q[keep]
                 if not len(q):
                     continue
@@ -309,8 +318,33 @@ class _Search:
         return True, math.inf
 
 
+def spans_dualpipe(problem: TrainingProblem, plan: TrainingPlan) -> bool:
+    """Whether ``plan`` as a pipeline spanning pools would run DualPipe (then not searched).
+
+    DualPipe puts stage ``j`` and its mirror ``pp - 1 - j`` on one rank
+    (:func:`~planner.perfmodel.memory.dualpipe_partner`), but a spanning pipeline's pool
+    blocks are contiguous, so the two stages of a rank would sit on different pools; the
+    split, the bounds and the stage pools of this search assume 1F1B. Spanning pipelines
+    are searched only where the schedule is 1F1B (odd ``pp``, or microbatches DualPipe
+    cannot run); DualPipe plans come from the single-pool searches.
+    """
+    return training_step(problem, plan).schedule == "dualpipe"
+
+
+def scope_notes(problem: TrainingProblem) -> list[str]:
+    """What the multi-pool search leaves out for ``problem`` (shown with the plan)."""
+    if len(problem.cluster.pools) > 1 and problem.software.ep_overlap == "dualpipe":
+        return [
+            "DualPipe runs within one pool only: pipelines spanning pools are searched with "
+            "1F1B (odd pp, or microbatches DualPipe cannot run), since DualPipe's rank holds "
+            "stage j and its mirror pp-1-j, which contiguous pool blocks put on two pools"
+        ]
+    return []
+
+
 def mixed_allowed(problem: TrainingProblem) -> bool:
-    """Whether the constraints allow pipelines that span pools (1F1B, ZeRO <= 1, pp >= 2)."""
+    """Whether the constraints allow pipelines that span pools (1F1B, ZeRO <= 1, pp >= 2;
+    DualPipe pipelines do not span pools: :func:`spans_dualpipe`)."""
     c = problem.constraints
     return (
         len(problem.cluster.pools) > 1
