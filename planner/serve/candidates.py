@@ -235,6 +235,23 @@ def _exclusion(problem: ServingProblem, pool: Pool, cfg: ReplicaConfig) -> str:
     return ""
 
 
+def chunk_choices(problem: ServingProblem, role: str) -> tuple[int, ...]:
+    """Prompt tokens per iteration a replica of ``role`` may use: the fixed ``chunk_tokens``,
+    else :data:`CHUNK_OPTIONS` (``both``) or :data:`PREFILL_CHUNK_TOKENS` (``prefill``), none
+    above the engine's ``tokens=N`` budget (vLLM's ``--max-num-batched-tokens``); 0 for
+    ``decode``."""
+    if role == "decode":
+        return (0,)
+    fixed = problem.constraints.chunk_tokens
+    if fixed:
+        return (fixed,)
+    options = CHUNK_OPTIONS if role == "both" else (PREFILL_CHUNK_TOKENS,)
+    budget = problem.engine.batched_tokens
+    if budget:
+        options = tuple(c for c in options if c <= budget) or (budget,)
+    return options
+
+
 @constants.on_change
 @functools.lru_cache(maxsize=65536)
 def role_capacity(
@@ -310,11 +327,9 @@ def evaluate(
         return Candidate(
             layout.pool, cfg, role, chunk0, 0.0, reason=layout.reason, speculative=speculative
         )
-    if role == "both":
-        fixed = problem.constraints.chunk_tokens
-        chunks = (fixed,) if fixed else CHUNK_OPTIONS
-    else:
-        chunks = (chunk0,)
+    chunks = chunk_choices(problem, role)
+    if chunk0 not in chunks:  # an engine budget below the usual chunk
+        chunk0 = chunks[0]
     try:
         eng = layout_engine(problem, cfg, spec)
     except InputError as exc:  # e.g. the draft model does not fit the layout's tp
@@ -441,11 +456,7 @@ def capacity_upper_bound(
         return None
     if eng.free_bytes <= 0 or eng.kv_tokens < problem.traffic.max_context:
         return None
-    if role == "both":
-        fixed = problem.constraints.chunk_tokens
-        chunks = (fixed,) if fixed else CHUNK_OPTIONS
-    else:
-        chunks = (PREFILL_CHUNK_TOKENS if role == "prefill" else 0,)
+    chunks = chunk_choices(problem, role)
     best = 0.0
     for chunk in chunks:
         rm = RoleModel(

@@ -113,6 +113,12 @@ def verify(problem: ServingProblem, plan: Any) -> list[str]:
             out.append(f"{name}: tp{g.tp} neither divides nor is a multiple of the KV heads")
         if g.pp > m.layers:
             out.append(f"{name}: pp{g.pp} exceeds the {m.layers} layers")
+        budget = problem.engine.batched_tokens
+        if budget and g.chunk_tokens > budget:
+            out.append(
+                f"{name}: chunk of {g.chunk_tokens} prompt tokens exceeds the engine's "
+                f"tokens={budget} per iteration"
+            )
         if g.ep > 1 and (not m.is_moe or m.num_experts % g.ep):
             out.append(f"{name}: ep{g.ep} invalid for this model")
         for prec in (problem.precision, problem.kv_precision_name):

@@ -456,6 +456,12 @@ class ServingProblem:
             )
         if self.constraints.gpu is not None:
             self.pool(self.constraints.gpu)  # validates the name
+        budget, chunk = self.engine.batched_tokens, self.constraints.chunk_tokens
+        if budget and chunk and chunk > budget:
+            raise InputError(
+                f"{self.name}: chunk_tokens {chunk} exceeds the engine's tokens={budget} "
+                "(prompt tokens per iteration)"
+            )
         if self.traffic.max_context > self.model.max_seq:
             self.meta.setdefault("warnings", []).append(
                 f"longest request ({self.traffic.max_context:.0f} tokens) exceeds the model's "

@@ -312,3 +312,20 @@ def test_engine_option_changes_the_timing_and_is_reported(capsys):
     assert code == 2 and "engine must be one of" in err
     code, out, _ = run(capsys, *args[:-1], "--engine", "sglang:0.4.3")
     assert code == 0 and "timing assumes engine sglang 0.4.3" in out
+
+
+def test_engine_token_budget_caps_the_chunk(capsys):
+    """--engine NAME,tokens=N: no replica takes more than N prompt tokens per iteration (the
+    chunk is searched below it; a fixed --chunk-tokens above it exits 2), and a smaller
+    budget cannot make TTFT better."""
+    args = [*BASE[:-1], "H100:2", "--prompt-tokens", "1024", "--output-tokens", "128", "--json"]
+    code, out, _ = run(capsys, *args, "--engine", "vllm")
+    assert code == 0
+    free = json.loads(out)
+    code, out, _ = run(capsys, *args, "--engine", "vllm,tokens=300")
+    assert code == 0
+    capped = json.loads(out)
+    assert capped["replicas"] and all(g["chunk_tokens"] <= 300 for g in capped["replicas"])
+    assert capped["ttft_s"] >= free["ttft_s"]
+    code, _, err = run(capsys, *args, "--engine", "vllm,tokens=300", "--chunk-tokens", "2048")
+    assert code == 2 and "tokens=300" in err
