@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from planner.perfmodel import constants
 from planner.perfmodel.calibration.serving_public import PublicServingRow
 from planner.serve.api import make_problem
 from planner.serve.instance import ReplicaGroup, ServingPlan
@@ -29,6 +30,7 @@ from planner.serve.simulate import Simulator, generate_trace, latencies, tokens_
 CHUNK_TOKENS = 2048
 
 
+@constants.on_change  # a refit in the same process must not reuse old runs
 @functools.lru_cache(maxsize=256)
 def simulated_run(
     model: str,
