@@ -199,6 +199,13 @@ class Constraints:
             isinstance(self.zero, bool) or not isinstance(self.zero, int) or not 0 <= self.zero <= 3
         ):
             raise InputError(f"constraints: zero must be 0, 1, 2 or 3, got {self.zero!r}")
+        if self.zero == 0 and (self.shard_group or self.hsdp):
+            flag = f"shard_group={self.shard_group}" if self.shard_group else "hsdp"
+            raise InputError(f"constraints: {flag} shards model states: it needs zero >= 1")
+        if self.partial_recompute and self.recompute not in (None, "full"):
+            raise InputError(
+                f"constraints: partial_recompute needs recompute=full, got {self.recompute!r}"
+            )
         if self.memory_headroom_gib is not None and (
             isinstance(self.memory_headroom_gib, bool)
             or not isinstance(self.memory_headroom_gib, (int, float))

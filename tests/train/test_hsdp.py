@@ -71,6 +71,21 @@ def test_a_negative_group_is_an_input_error():
         Constraints(shard_group=-2)
 
 
+@pytest.mark.parametrize(
+    ("fixed", "match"),
+    [
+        ({"shard_group": 4, "zero": 0}, "shard_group=4"),
+        ({"hsdp": True, "zero": 0}, "hsdp"),
+        ({"partial_recompute": True, "recompute": "selective"}, "partial_recompute"),
+    ],
+)
+def test_choices_that_cannot_hold_together_are_input_errors(fixed, match):
+    """Sharding groups without ZeRO, or partial recompute with another recompute mode, name
+    the field instead of being dropped or reported as out of memory."""
+    with pytest.raises(InputError, match=match):
+        Constraints(**fixed)
+
+
 @settings(max_examples=10, deadline=None)
 @given(seed=st.integers(0, 10_000), gpus=st.sampled_from([4, 8]), per_node=st.sampled_from([2, 4]))
 def test_search_with_hsdp_equals_brute_force(seed, gpus, per_node):
