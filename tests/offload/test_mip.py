@@ -72,3 +72,14 @@ def test_start_is_used_and_decomposition_matches_one_model():
 def test_lookahead_plan_is_feasible(small):
     plan = mip.lookahead_plan(small)
     assert (plan.sum(axis=2) <= small.layer_capacities()).all()
+
+
+def test_rens_and_proving_runs_carry_the_gap_and_options():
+    h = mip.mip_highs(10.0, 0)
+
+    def option(name):
+        value = h.getOptionValue(name)
+        return value[1] if isinstance(value, tuple) else value  # (status, value) in highspy 1.16
+
+    assert option("mip_rel_gap") == mip.MIP_REL_GAP
+    assert option("mip_heuristic_run_root_reduced_cost") is False
