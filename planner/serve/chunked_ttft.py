@@ -49,7 +49,13 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from planner.serve.queueing import _LOG_FACTORIAL, gg1_mean_wait, wait_probability
+from planner.serve.queueing import (
+    _LOG_FACTORIAL,
+    gg1_mean_wait,
+    illinois_point,
+    illinois_update,
+    wait_probability,
+)
 
 #: Bins of the waiting time's exponential part, points per prompt class window, and token
 #: bins per chunk of the law of the prompts behind.
@@ -312,23 +318,8 @@ class ChunkedPrefillLaw:
                     return 1.0
                 if lo + offset > limit:
                     return 0.0
-            if step % 4 == 3 or f_hi - f_lo <= 0:
-                mid = 0.5 * (lo + hi)
-            else:
-                mid = min(max(lo - f_lo * (hi - lo) / (f_hi - f_lo), lo), hi)
-                if mid in (lo, hi):
-                    mid = 0.5 * (lo + hi)
-            f_mid = excess(mid)
-            if f_mid >= 0:
-                hi, f_hi = mid, f_mid
-                if side == 1:
-                    f_lo *= 0.5
-                side = 1
-            else:
-                lo, f_lo = mid, f_mid
-                if side == -1:
-                    f_hi *= 0.5
-                side = -1
+            mid = illinois_point(lo, hi, f_lo, f_hi, step)
+            lo, hi, f_lo, f_hi, side = illinois_update(lo, hi, f_lo, f_hi, side, mid, excess(mid))
             step += 1
         if limit is None:
             self._resume, self._resume_rtol = (lo, hi, f_lo, f_hi, side, step), rtol

@@ -718,6 +718,30 @@ class BatchedPrefillLaw:
         return not (self.quantile() + offset > limit)
 
 
+def illinois_point(lo: float, hi: float, f_lo: float, f_hi: float, step: int) -> float:
+    """Next point of a bracketed Illinois search (regula falsi whose stale end's value is
+    halved, :func:`illinois_update`): the secant's root, or the midpoint every fourth step
+    (so that a step-like function still converges) and when the secant fails."""
+    if step % 4 == 3 or f_hi - f_lo <= 0:
+        return 0.5 * (lo + hi)
+    mid = min(max(lo - f_lo * (hi - lo) / (f_hi - f_lo), lo), hi)
+    return 0.5 * (lo + hi) if mid in (lo, hi) else mid
+
+
+def illinois_update(
+    lo: float, hi: float, f_lo: float, f_hi: float, side: int, mid: float, f_mid: float
+) -> tuple[float, float, float, float, int]:
+    """The bracket ``(lo, hi, f_lo, f_hi, side)`` after evaluating ``f_mid`` at ``mid``
+    (``f(lo) < 0 <= f(hi)``; an end kept twice in a row has its value halved)."""
+    if f_mid >= 0:
+        if side == 1:
+            f_lo *= 0.5
+        return lo, mid, f_lo, f_mid, 1
+    if side == -1:
+        f_hi *= 0.5
+    return mid, hi, f_mid, f_hi, -1
+
+
 def tpot_quantile(*args: Any, **kwargs: Any) -> float:
     """``q`` quantile over requests of the per-request mean time per output token
     (arguments and model: :class:`TpotLaw`)."""
@@ -1083,23 +1107,8 @@ class TpotLaw:
                     return 0.0
             if hi - lo <= rtol * max(abs(hi), 1e-300) or f_hi <= 0:
                 break
-            if step % 4 == 3 or f_hi - f_lo <= 0:
-                mid = 0.5 * (lo + hi)
-            else:
-                mid = min(max(lo - f_lo * (hi - lo) / (f_hi - f_lo), lo), hi)
-                if mid in (lo, hi):
-                    mid = 0.5 * (lo + hi)
-            f_mid = excess(mid)
-            if f_mid >= 0:
-                hi, f_hi = mid, f_mid
-                if side == 1:
-                    f_lo *= 0.5
-                side = 1
-            else:
-                lo, f_lo = mid, f_mid
-                if side == -1:
-                    f_hi *= 0.5
-                side = -1
+            mid = illinois_point(lo, hi, f_lo, f_hi, step)
+            lo, hi, f_lo, f_hi, side = illinois_update(lo, hi, f_lo, f_hi, side, mid, excess(mid))
             step += 1
         if limit is None:
             self._resume, self._resume_rtol = (lo, hi, f_lo, f_hi, side, step), rtol

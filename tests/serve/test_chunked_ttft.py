@@ -114,19 +114,24 @@ def test_no_load_is_the_own_prompt_alone():
     assert law.quantile() == pytest.approx(tc + t0 + kappa * (3000 - chunk), rel=1e-6)
 
 
-@settings(max_examples=8, deadline=None)
-@given(st.floats(0.05, 0.8), st.floats(-0.02, 0.02), st.sampled_from([0.5, 0.9, 0.99]))
-def test_within_decides_as_the_quantile(rho, shift, q):
-    """``within`` (two CDF probes, else the search) agrees with comparing ``quantile()``, at
-    limits spread around it and just either side of it."""
+def _engine_law(rho: float, offset: float, q: float) -> ChunkedPrefillLaw:
+    """The law of a 2048-token-chunk engine (decode step 10 ms, full chunk 120 ms)."""
     chunk, t0, tc = 2048, 0.01, 0.12
     kappa = (tc - t0) / chunk
     share = CENTRES * (t0 / chunk + kappa)
     es, es2 = float(WEIGHTS @ share), float(WEIGHTS @ (share * share))
     lo, hi = CENTRES - HALVES, CENTRES + HALVES
-    law = ChunkedPrefillLaw(
-        rho / es, es, es2, 1.0, 0.02, chunk, t0, tc, lo, hi, lo * 1e-6, WEIGHTS, CENTRES, q
+    return ChunkedPrefillLaw(
+        rho / es, es, es2, 1.0, offset, chunk, t0, tc, lo, hi, lo * 1e-6, WEIGHTS, CENTRES, q
     )
+
+
+@settings(max_examples=8, deadline=None)
+@given(st.floats(0.05, 0.8), st.floats(-0.02, 0.02), st.sampled_from([0.5, 0.9, 0.99]))
+def test_within_decides_as_the_quantile(rho, shift, q):
+    """``within`` (two CDF probes, else the search) agrees with comparing ``quantile()``, at
+    limits spread around it and just either side of it."""
+    law = _engine_law(rho, 0.02, q)
     value, offset = law.quantile(), 0.02
     for limit in (value + offset + shift, value + offset, (value + offset) * (1 + 2e-7)):
         assert law.within(limit, offset) == (not (value + offset > limit))
@@ -138,14 +143,7 @@ def test_within_decides_as_the_quantile(rho, shift, q):
 def test_residual_is_integrated_exactly(rho, offset, t_frac):
     """The uniform residual's closed form against a numerical average of the law without it
     over ``R'`` on ``[-offset, offset]`` (midpoint rule, 20,000 points)."""
-    chunk, t0, tc = 2048, 0.01, 0.12
-    kappa = (tc - t0) / chunk
-    share = CENTRES * (t0 / chunk + kappa)
-    es, es2 = float(WEIGHTS @ share), float(WEIGHTS @ (share * share))
-    lo, hi = CENTRES - HALVES, CENTRES + HALVES
-    law = ChunkedPrefillLaw(
-        rho / es, es, es2, 1.0, offset, chunk, t0, tc, lo, hi, lo * 1e-6, WEIGHTS, CENTRES, 0.9
-    )
+    law = _engine_law(rho, offset, 0.9)
     t = law.lo + t_frac * (law.hi - law.lo)
     m, free = law.which, law.free
     shifts = ((np.arange(20000) + 0.5) / 20000 * 2.0 - 1.0) * offset
