@@ -50,6 +50,7 @@ from planner.train.hetero.split import StageClass, solve_split
 from planner.train.hetero.terms import MEMORY_RTOL, ComboTerms, type_ids, uniform_layers
 from planner.train.instance import TrainingPlan, TrainingProblem
 from planner.train.space import least_stage_layers
+from planner.train.step_split import step_split_1f1b, step_split_dualpipe
 from planner.train.step_time import (
     Quick,
     balanced_stage_layers,
@@ -387,24 +388,31 @@ def split_and_proof(
     """
     uniform = uniform_layers(problem)
     dualpipe = training_step(problem, plan).schedule == "dualpipe"
+    one_pool = len(problem.cluster.pools) == 1
+    if one_pool and plan.pp > 1 and (dualpipe or (not uniform and plan.interleave <= 1)):
+        # the least-bottleneck split, then the least step time from it (step_split)
+        layers = (step_split_dualpipe if dualpipe else step_split_1f1b)(problem, plan)
+        if layers is not None:
+            exact = replace(plan, stage_layers=layers)
+            return exact, quick(problem, exact), True
+        balanced = replace(plan, stage_layers=balanced_stage_layers(problem.model.layers, plan.pp))
+        return balanced, quick(problem, balanced), True  # no split fits
     mixed_interleaved = not uniform and chunk_split.applies(problem, plan)
-    if dualpipe:
-        layers = dualpipe_stage_layers(problem, plan)
-    elif mixed_interleaved:
+    if mixed_interleaved:
         layers = chunk_split.interleaved_mixed_layers(problem, plan)
     elif plan.pp > 1 and not uniform:
-        layers = bottleneck_stage_layers(problem, plan)
+        layers = None  # several pools: the balanced split, not proven
     else:
         layers = exact_stage_layers(problem, plan)
     exact_is_step = mixed_interleaved or (uniform and plan.interleave <= 1)
-    if exact_is_step and not dualpipe and layers is not None:
+    if exact_is_step and layers is not None:
         # without interleaving the affine stage model is the step model: the exact split
         # needs no comparison with the balanced one (unless rounding broke its memory)
         exact = replace(plan, stage_layers=layers)
         q = quick(problem, exact)
         if q.fits:
             return exact, q, True
-    proven = uniform or plan.interleave <= 1 or dualpipe
+    proven = uniform or plan.pp == 1
     balanced = replace(plan, stage_layers=balanced_stage_layers(problem.model.layers, plan.pp))
     q_balanced = quick(problem, balanced)
     if layers is not None and layers != balanced.stage_layers:

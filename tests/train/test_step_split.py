@@ -1,0 +1,84 @@
+"""The split the search claims optimal for mixed-layer plans without interleaving (1F1B) and
+for DualPipe plans, against a brute force over every composition priced by the step model."""
+
+from __future__ import annotations
+
+import math
+import random
+from dataclasses import replace
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from planner.train.layer_split import split_and_proof
+from planner.train.step_time import quick, training_step
+
+from .conftest import compositions
+from .test_dualpipe_split import _case as dualpipe_case
+from .test_mixed_split import _case as mixed_case
+
+
+def _brute(prob, plan) -> float:
+    """Least step time over every split with ``least`` layers per stage (own loop)."""
+    L, pp = prob.model.layers, plan.pp
+    least = plan.recompute_layers if plan.recompute == "full" and plan.recompute_layers else 1
+    best = math.inf
+    for layers in compositions(L, pp):
+        if min(layers) < least:
+            continue
+        q = quick(prob, replace(plan, stage_layers=layers))
+        if q.fits:
+            best = min(best, q.step_time)
+    return best
+
+
+def _check(prob, plan) -> None:
+    brute = _brute(prob, plan)
+    chosen, q, proven = split_and_proof(prob, plan)
+    assert proven
+    if brute == math.inf:
+        assert not q.fits
+        return
+    assert q.fits and sum(chosen.stage_layers) == prob.model.layers
+    assert q.step_time <= brute * (1 + 1e-9)
+
+
+def _zero(prob, plan, zero: int):
+    """``plan`` with ZeRO stage ``zero`` (2/3: per-microbatch collectives overlapped with the
+    stage's compute, a stage time that is not affine in its layers)."""
+    if zero >= 2 and plan.dp > 1:
+        return replace(plan, zero=zero)
+    return plan
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    seed=st.integers(0, 10_000),
+    pp=st.sampled_from([2, 3, 4]),
+    mem_gib=st.sampled_from([None, 1, 2]),
+    mtp=st.sampled_from([0, 1]),
+    zero=st.sampled_from([0, 0, 2, 3]),
+)
+def test_mixed_1f1b_split_is_step_optimal(seed, pp, mem_gib, mtp, zero):
+    prob, plan = mixed_case(seed, pp, mem_gib, mtp)
+    plan = _zero(prob, plan, zero)
+    if random.Random(seed).random() < 0.3 and plan.recompute == "full":
+        plan = replace(plan, recompute_layers=1)  # partial recompute: U not affine in n
+    assert training_step(prob, plan).schedule == "1f1b"
+    _check(prob, plan)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    seed=st.integers(0, 10_000),
+    pp=st.sampled_from([2, 4, 6]),
+    mem_gib=st.sampled_from([None, 1, 2]),
+    mtp=st.sampled_from([0, 1]),
+    k=st.sampled_from([0, 0, 2]),
+    zero=st.sampled_from([0, 0, 2, 3]),
+)
+def test_dualpipe_split_is_step_optimal(seed, pp, mem_gib, mtp, k, zero):
+    prob, plan = dualpipe_case(seed, pp, mem_gib, mtp, k)
+    plan = _zero(prob, plan, zero)
+    assert training_step(prob, plan).schedule == "dualpipe"
+    _check(prob, plan)
