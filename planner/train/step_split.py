@@ -9,13 +9,15 @@ Without interleaving, the step time of a split is
 time ``U_j``, tail ``tau_j`` (exposed DP sync, optimizer, embedding sync) and memory depend
 on the dense and MoE layers it holds and its position, and DualPipe's rank ``r`` pairs
 stage ``r`` with stage ``p - 1 - r`` (:func:`~planner.perfmodel.stage.rank_cost`:
-``R_r = (U_r + U_{p-1-r}) / 2``). The least-bottleneck splits of
-:mod:`planner.train.layer_split` minimize ``max U`` (``max R``) only; the tail and, for
-1F1B, the sum (exposed p2p, partial recompute) may prefer another split. This module finds
-the least step time exactly, starting from those splits as incumbents:
+``R_r = (U_r + U_{p-1-r}) / 2``). The split with the least ``max U`` (``max R``) need
+not be the fastest: the tail and, for 1F1B, the sum (exposed p2p, partial recompute,
+ZeRO-2/3 overlap) depend on the split too. This module finds the least step time exactly:
 
-* tables of every stage's terms by its first layer and size, stage sizes whose own time
-  cannot fit under the incumbent's step time pruned (the time grows with the layers);
+* tables of every stage's terms by its first layer and size; sizes whose least time
+  exceeds what the balanced split's step time allows, or whose least memory exceeds the
+  GPU, are left out with every larger size (a stage's time and memory grow with the
+  layers it holds, also through the exposed p2p and ZeRO-2/3 overlap, which grow with
+  the work they overlap: see :mod:`planner.perfmodel.overlap`);
 * DualPipe: Pareto enumeration of the two maxima. With ``T_1`` the least ``max R``,
   ``Theta_i`` the least ``max Tau`` with ``max R <= T_i`` and ``T_{i+1}`` the least
   ``max R`` with ``max Tau < Theta_i``, every split is dominated in both maxima by some
@@ -26,8 +28,9 @@ the least step time exactly, starting from those splits as incumbents:
   program over the stages; the optimal split's own ``(max U, max tau)`` is one of the
   pairs, and its program's split is at least as good.
 
-Both loops stop when the lower bound ``W T + [sum U floor] + Theta floor`` reaches the best
-step found. Tested against a brute force over all compositions calling the step model.
+Both start from the least-bottleneck split (the first program's) and stop when the lower
+bound ``W T + [sum U floor] + Theta floor`` reaches the best step found. Tested against a
+brute force over all compositions priced by the step model (``tests/train/test_step_split.py``).
 """
 
 from __future__ import annotations

@@ -13,9 +13,8 @@ from hypothesis import strategies as st
 from planner.train.layer_split import split_and_proof
 from planner.train.step_time import quick, training_step
 
-from .conftest import compositions
+from .conftest import compositions, mixed_case
 from .test_dualpipe_split import _case as dualpipe_case
-from .test_mixed_split import _case as mixed_case
 
 
 def _brute(prob, plan) -> float:
