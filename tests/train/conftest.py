@@ -91,6 +91,8 @@ def _layer_choices(prob: TrainingProblem):
                                 c.sequence_parallel is not None and sp != c.sequence_parallel
                             ):
                                 continue
+                            if m.is_moe and t > 1 and not sp:
+                                continue  # Megatron-Core: MoE with TP trains only with SP
                             yield t, cp, ep, b, rc, sp
 
 
