@@ -266,7 +266,7 @@ def _ranks(
     """
     pp = len(tabs)
     value = np.zeros((1, 1))
-    picks = []
+    grids, rank_pairs = [value], []
     for r in range(pp // 2):
         front, back = tabs[r], tabs[pp - 1 - r]
         inner = (pp - 2 * (r + 1)) * least  # layers the inner stages still need
@@ -282,38 +282,67 @@ def _ranks(
         amax = min(L - inner, va - 1 + max(nf for nf, _ in pairs))
         bmax = min(L - inner, vb - 1 + max(nb for _, nb in pairs))
         new = np.full((amax + 1, bmax + 1), INF)
-        pick = np.zeros((2, amax + 1, bmax + 1), dtype=int)
         for nf, nb in pairs:
             ra, rb = min(va, amax + 1 - nf), min(vb, bmax + 1 - nb)
-            f = front.cols[nf][:, :ra, None]
             # back stage by b: it starts at L - nb - b
-            b = back.rows[nb][:, None, :rb]
-            time = (f[0] + b[0]) / 2
-            tail = f[1] + b[1] + np.maximum(f[2], b[2])
-            ok = (time <= T) & (tail < theta) & (f[3] + b[3] + np.maximum(f[4], b[4]) <= cap)
-            cand = np.maximum(value[:ra, :rb], time if key == "time" else tail)
-            cand[~ok] = INF
+            cand = _pair(
+                front.cols[nf][:, :ra, None], back.rows[nb][:, None, :rb], key, T, theta, cap
+            )
             sub = new[nf : nf + ra, nb : nb + rb]
-            better = cand < sub
-            sub[better] = cand[better]
-            pick[0, nf : nf + ra, nb : nb + rb][better] = nf
-            pick[1, nf : nf + ra, nb : nb + rb][better] = nb
+            np.minimum(sub, np.maximum(value[:ra, :rb], cand), out=sub)
         # states whose inner stages cannot keep `least` layers each are dead
         new[np.add.outer(np.arange(amax + 1), np.arange(bmax + 1)) > L - inner] = INF
         value = new
-        picks.append(pick)
+        grids.append(new)
+        rank_pairs.append(pairs)
     a_s = np.arange(max(0, L - value.shape[1] + 1), min(L, value.shape[0] - 1) + 1)
-    ends = value[a_s, L - a_s]
-    if not len(ends) or ends.min() == INF:
+    ends = value[a_s, L - a_s] if len(a_s) else np.array([INF])
+    best = float(ends.min())
+    if best == INF:
         return INF, None
-    a = int(a_s[np.argmin(ends)])
-    layers = [0] * pp
-    b = L - a
+    # walk back from every optimal meeting point: any predecessor within the optimum, stage
+    # sizes nearest the balanced ones first; keep the split nearest the balanced one
+    balanced = balanced_stage_layers(L, pp)
+    splits = [
+        _walk_back(tabs, grids, rank_pairs, int(a), L, best, balanced, (key, T, theta, cap))
+        for a in a_s[ends == best]
+    ]
+    return best, min(
+        splits, key=lambda x: sum(abs(n - m) for n, m in zip(x, balanced, strict=True))
+    )
+
+
+def _walk_back(tabs, grids, rank_pairs, a: int, L: int, best: float, balanced, rule) -> list[int]:
+    """A split of :func:`_ranks` meeting at ``a`` front layers whose ranks stay within
+    ``best`` (``rule``: :func:`_pair`'s key and limits)."""
+    pp = len(tabs)
+    layers, b = [0] * pp, L - a
     for r in range(pp // 2 - 1, -1, -1):
-        nf, nb = picks[r][0, a, b], picks[r][1, a, b]
-        layers[r], layers[pp - 1 - r] = int(nf), int(nb)
-        a, b = a - nf, b - nb
-    return float(ends.min()), layers
+        prev, k = grids[r], pp - 1 - r
+        near = sorted(
+            rank_pairs[r],
+            key=lambda x: (abs(x[0] - balanced[r]) + abs(x[1] - balanced[k]), x),
+        )
+        for nf, nb in near:
+            a0, b0 = a - nf, b - nb
+            if not (0 <= a0 < prev.shape[0] and 0 <= b0 < prev.shape[1]) or prev[a0, b0] > best:
+                continue
+            if _pair(tabs[r].cols[nf][:, a0], tabs[k].rows[nb][:, b0], *rule) <= best:
+                layers[r], layers[k], a, b = nf, nb, a0, b0
+                break
+        else:  # pragma: no cover - the forward pass reached (a, b) from some pair
+            raise AssertionError("DualPipe split: no predecessor within the optimum")
+    return layers
+
+
+def _pair(f: np.ndarray, b: np.ndarray, key: str, T: float, theta: float, cap: float):
+    """Rank time (``key="time"``) or tail of front stage terms ``f`` and back stage terms ``b``
+    (:attr:`StageTable.cols` rows, broadcast), ``inf`` where the rank time exceeds ``T``, the
+    tail reaches ``theta`` or the memory exceeds ``cap``."""
+    time = (f[0] + b[0]) / 2
+    tail = f[1] + b[1] + np.maximum(f[2], b[2])
+    ok = (time <= T) & (tail < theta) & (f[3] + b[3] + np.maximum(f[4], b[4]) <= cap)
+    return np.where(ok, time if key == "time" else tail, INF)
 
 
 def _rank_step(tabs: list[StageTable], layers: list[int], w: float) -> float:
