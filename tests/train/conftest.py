@@ -348,6 +348,40 @@ def check_search_against_brute_force(prob: TrainingProblem, top_k: int = 2) -> N
         assert verify(prob, plan) == []
 
 
+def mixed_model(base: ModelSpec, layers: int, dense: int, mtp: int) -> ModelSpec:
+    """``base`` with ``layers`` layers, the first ``dense`` dense and MoE after them (8
+    experts, 2 per token), and ``mtp`` multi-token-prediction blocks."""
+    return replace(
+        base,
+        layers=layers,
+        num_experts=8,
+        experts_per_token=2,
+        moe_ffn=base.hidden,
+        dense_layers=dense,
+        mtp_layers=mtp,
+    )
+
+
+def random_pool_problem(
+    rng: random.Random,
+    name: str,
+    model: ModelSpec,
+    pp: int,
+    mem_gib: float | None,
+    batches: tuple[int, ...] = (1, 2, 4),
+) -> tuple[TrainingProblem, int]:
+    """``model`` on ``8 pp`` A100 (``mem_gib``: their memory, so that it binds) with a random
+    batch for ``pp`` stages and ``dp`` of 1 or 2; the problem and ``dp``."""
+    gpu = "A100" if mem_gib is None else {"base": "A100", "memory_gib": mem_gib}
+    cluster = parse_cluster({"pool": [{"gpu": gpu, "count": 8 * pp}]})
+    dp = rng.choice([1, 2])
+    batch = pp * dp * rng.choice(batches)
+    prob = TrainingProblem(
+        name, model, cluster, Workload(batch, rng.choice([512, 2048])), Constraints(), meta={}
+    )
+    return prob, dp
+
+
 def mixed_case(seed: int, pp: int, mem_gib: int | None, mtp: int):
     """A random tiny model of dense first layers then MoE ones (``mtp``: a multi-token
     prediction block on the last stage) and a 1F1B plan of ``pp`` stages for it, its split
@@ -355,22 +389,8 @@ def mixed_case(seed: int, pp: int, mem_gib: int | None, mtp: int):
     rng = random.Random(seed)
     base = tiny_model(rng)
     layers = pp + rng.randint(0, 5)
-    model = replace(
-        base,
-        layers=layers,
-        num_experts=8,
-        experts_per_token=2,
-        moe_ffn=base.hidden,
-        dense_layers=rng.randint(1, layers - 1),
-        mtp_layers=mtp,
-    )
-    gpu = "A100" if mem_gib is None else {"base": "A100", "memory_gib": mem_gib}
-    cluster = parse_cluster({"pool": [{"gpu": gpu, "count": 8 * pp}]})
-    dp = rng.choice([1, 2])
-    batch = pp * dp * rng.choice([1, 2, 4])
-    prob = TrainingProblem(
-        "mixed", model, cluster, Workload(batch, rng.choice([512, 2048])), Constraints(), meta={}
-    )
+    model = mixed_model(base, layers, rng.randint(1, layers - 1), mtp)
+    prob, dp = random_pool_problem(rng, "mixed", model, pp, mem_gib)
     plan = TrainingPlan(
         tp=1,
         pp=pp,

@@ -7,14 +7,42 @@ import math
 import random
 from dataclasses import replace
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from planner.perfmodel.stage import stage_cost
+from planner.train.evaluate import verify
 from planner.train.layer_split import split_and_proof
-from planner.train.step_time import quick, training_step
+from planner.train.step_time import estimate, moe_flags, quick, training_step
 
 from .conftest import compositions, mixed_case
 from .test_dualpipe_split import _case as dualpipe_case
+
+
+def _rank_bottleneck(prob, plan, layers):
+    """Slowest rank time of ``layers`` under DualPipe, inf if a rank is over memory (own loop:
+    rank j holds stages j and p - 1 - j; stage j keeps min(p - j, m) microbatches in flight;
+    one working set per rank, the larger)."""
+    pool = prob.cluster.pools[0]
+    step = training_step(prob, plan)
+    flags = moe_flags(prob.model)
+    m = plan.microbatches(prob.workload.global_batch)
+    p = len(layers)
+    starts = [sum(layers[:j]) for j in range(p)]
+    costs = []
+    for j, n in enumerate(layers):
+        n_moe = sum(flags[starts[j] : starts[j] + n])
+        costs.append(stage_cost(step, pool, n - n_moe, n_moe, j == 0, j == p - 1))
+    worst = 0.0
+    for j in range(p // 2):
+        a, b = costs[j], costs[p - 1 - j]
+        mem = a.memory.total(min(p - j, m)) + b.memory.total(min(j + 1, m))
+        mem -= min(a.memory.work, b.memory.work)
+        if mem > prob.capacity(pool.gpu):
+            return math.inf
+        worst = max(worst, (a.micro + b.micro) / 2)
+    return worst
 
 
 def _brute(prob, plan) -> float:
@@ -81,3 +109,13 @@ def test_dualpipe_split_is_step_optimal(seed, pp, mem_gib, mtp, k, zero):
     plan = _zero(prob, plan, zero)
     assert training_step(prob, plan).schedule == "dualpipe"
     _check(prob, plan)
+    # the step model prices the chosen split as the own loop's ranks: slowest rank, memory
+    split, q, _proven = split_and_proof(prob, plan)
+    own = _rank_bottleneck(prob, split, split.stage_layers)
+    assert q.fits == (own < math.inf)
+    if q.fits:
+        est = estimate(prob, split)
+        assert max(s.micro_time for s in est.stages) == pytest.approx(own, rel=1e-9)
+        assert est.step_time == pytest.approx(q.step_time, rel=1e-12)
+        if plan.zero < 2:  # verify: ZeRO-2/3 do not combine with pipelines
+            assert not any("needs" in v for v in verify(prob, split))
