@@ -47,6 +47,8 @@ from planner.train.space import least_stage_layers
 from planner.train.step_time import balanced_stage_layers, moe_flags, quick, training_step
 
 INF = math.inf
+#: Relative slack on the size pruning, against rounding between the step model and the tables.
+SLACK = 1 + 1e-9
 
 
 @dataclass
@@ -202,7 +204,7 @@ def step_split_1f1b(problem: TrainingProblem, plan: TrainingPlan) -> tuple[int, 
     _, bound = _incumbent(problem, plan, balanced_stage_layers(L, pp))
     # a stage time is at most the step time over W + 1 (max U counted W times, and once in
     # sum U): larger stages cannot be in a better split
-    tabs = [tb.stage(j, bound / (w + w_sum)) for j in range(pp)]
+    tabs = [tb.stage(j, bound / (w + w_sum) * SLACK) for j in range(pp)]
     bottleneck, best = _chain(tabs, L, cap, "u", True, INF, INF)
     if best is None:
         return None
@@ -369,7 +371,8 @@ def step_split_dualpipe(problem: TrainingProblem, plan: TrainingPlan) -> tuple[i
     it costs ``(U_r + U_{p-1-r}) / 2`` per microbatch, the sum of both stages' tails and
     needs both stages' memory, so the first stage (embedding) is balanced against the last
     (LM head, loss, MTP), not against its neighbour. Among splits of the least step time the
-    first Pareto point's (the least slowest rank) is kept.
+    first Pareto point's (the least slowest rank) is kept, and of those the one nearest the
+    balanced split (:func:`_ranks`' walk back).
     """
     tb = Tables(problem, plan)
     L, pp, cap, least = tb.L, tb.pp, tb.cap, tb.least
@@ -378,19 +381,20 @@ def step_split_dualpipe(problem: TrainingProblem, plan: TrainingPlan) -> tuple[i
     w, _ = _weights(problem, plan, "dualpipe")
     _, bound = _incumbent(problem, plan, balanced_stage_layers(L, pp))
     # a rank time is at most the step time over W, a stage time twice that
-    tabs = [tb.stage(j, 2 * bound / w) for j in range(pp)]
-    T, best = _ranks(tabs, L, least, cap, "time", bound / w, INF)
+    tabs = [tb.stage(j, 2 * bound / w * SLACK) for j in range(pp)]
+    T, best = _ranks(tabs, L, least, cap, "time", bound / w * SLACK, INF)
     if best is None:
         return None
     best_step = _rank_step(tabs, best, w)
     floor = _tail_floor(tabs, L, cap)
     theta = INF
     while True:
-        got, split = _ranks(tabs, L, least, cap, "tail", T, theta)
-        if split is not None:
-            theta, step = got, _rank_step(tabs, split, w)
-            if step < best_step:
-                best, best_step = split, step
+        theta, split = _ranks(tabs, L, least, cap, "tail", T, theta)
+        if split is None:  # pragma: no cover - T was reached with a smaller tail
+            return tuple(best)
+        step = _rank_step(tabs, split, w)
+        if step < best_step:
+            best, best_step = split, step
         # the next Pareto point: the least max R with a smaller max Tau (if it may be better)
         T, _ = _ranks(tabs, L, least, cap, "time", (best_step - floor) / w, theta)
         if T == INF:
