@@ -84,6 +84,7 @@ class Tables:
         m = plan.microbatches(problem.workload.global_batch)
         self.flights = [in_flight_microbatches(j, plan.pp, m, 1) for j in range(plan.pp)]
         self.costs: dict[tuple, StageCost] = {}
+        self.bases: dict[tuple, np.ndarray] = {}
 
     def cost(self, n_dense: int, n_moe: int, first: bool, last: bool) -> StageCost:
         key = (n_dense, n_moe, first, last)
@@ -92,39 +93,71 @@ class Tables:
             got = self.costs[key] = stage_cost(self.step, self.pool, *key)
         return got
 
-    def starts(self, j: int, n: int) -> np.ndarray:
-        """First layers stage ``j`` of ``n`` layers may have (``least`` per other stage)."""
+    def terms(self, n: int, first: bool, last: bool) -> np.ndarray:
+        """Rows ``u, tail, emb, memory without the working set and activations, activations
+        per in-flight microbatch, working set`` of a stage of ``n`` layers by its first layer
+        (the first stage starts at 0, the last ends at ``L``; ``inf`` elsewhere), shared by
+        the middle stages."""
+        key = (n, first, last)
+        got = self.bases.get(key)
+        if got is not None:
+            return got
+        L = self.L
+        xs = np.array([0]) if first else np.array([L - n]) if last else np.arange(L - n + 1)
+        n_moe = self.mb[xs + n] - self.mb[xs]
+        got = self.bases[key] = np.full((6, L + 1), INF)
+        for v in np.unique(n_moe):
+            c = self.cost(n - int(v), int(v), first, last)
+            mem = c.memory
+            fixed = mem.weights + mem.gradients + mem.optimizer + mem.logits_fixed + mem.buffers
+            got[:, xs[n_moe == v]] = np.array(
+                [
+                    c.micro,
+                    c.exposed + c.optimizer,
+                    c.embedding_sync,
+                    fixed,
+                    mem.activations + mem.logits,
+                    mem.work,
+                ]
+            )[:, None]
+        return got
+
+    def starts(self, j: int, n: int) -> tuple[int, int]:
+        """First layers ``lo..hi`` stage ``j`` of ``n`` layers may have (``least`` per other
+        stage; empty when ``lo > hi``)."""
         L, pp, k = self.L, self.pp, self.least
         if j == 0:
-            return np.array([0]) if n <= L - (pp - 1) * k else np.array([], dtype=int)
+            return (0, 0) if n <= L - (pp - 1) * k else (1, 0)
         if j == pp - 1:
-            return np.array([L - n]) if L - n >= j * k else np.array([], dtype=int)
-        return np.arange(j * k, L - n - (pp - 1 - j) * k + 1)
+            return (L - n, L - n) if L - n >= j * k else (1, 0)
+        return j * k, L - n - (pp - 1 - j) * k
 
-    def stage(self, j: int, ucap: float) -> StageTable:
+    def smallest(self, j: int) -> tuple[float, float]:
+        """Least time and least memory without the working set of stage ``j`` (at ``least``
+        layers, anywhere it may start)."""
+        lo, hi = self.starts(j, self.least)
+        base = self.terms(self.least, j == 0, j == self.pp - 1)[:, lo : hi + 1]
+        if not base.shape[1]:
+            return INF, INF
+        return float(base[0].min()), float((base[3] + base[4] * self.flights[j]).min())
+
+    def stage(self, j: int, ucap: float, mcap: float | None = None) -> StageTable:
         """Stage ``j``'s table for the sizes whose least time is at most ``ucap`` and whose
-        least memory fits (both grow with the layers: larger sizes are left out)."""
+        least memory is at most ``mcap`` (default: the GPU's; both grow with the layers:
+        larger sizes are left out)."""
         L, pp = self.L, self.pp
+        mcap = self.cap if mcap is None else mcap
         out = StageTable({}, {}, {}, {}, {})
         for n in range(self.least, L - (pp - 1) * self.least + 1):
-            xs = self.starts(j, n)
-            if not len(xs):
+            lo, hi = self.starts(j, n)
+            if lo > hi:
                 break
-            n_moe = self.mb[xs + n] - self.mb[xs]
+            base = self.terms(n, j == 0, j == pp - 1)
             arrays = np.full((5, L + 1), INF)
-            for v in np.unique(n_moe):
-                c = self.cost(n - int(v), int(v), j == 0, j == pp - 1)
-                work = c.memory.work
-                arrays[:, xs[n_moe == v]] = np.array(
-                    [
-                        c.micro,
-                        c.exposed + c.optimizer,
-                        c.embedding_sync,
-                        c.memory.total(self.flights[j]) - work,
-                        work,
-                    ]
-                )[:, None]
-            if arrays[0].min() > ucap or (arrays[3] + arrays[4]).min() > self.cap:
+            arrays[:3, lo : hi + 1] = base[:3, lo : hi + 1]
+            arrays[3, lo : hi + 1] = base[3, lo : hi + 1] + base[4, lo : hi + 1] * self.flights[j]
+            arrays[4, lo : hi + 1] = base[5, lo : hi + 1]
+            if arrays[0].min() > ucap or (arrays[3] + arrays[4]).min() > mcap:
                 break
             for key, row in zip(("u", "tail", "emb", "mem", "work"), arrays, strict=True):
                 getattr(out, key)[n] = row
@@ -205,6 +238,8 @@ def step_split_1f1b(problem: TrainingProblem, plan: TrainingPlan) -> tuple[int, 
     # a stage time is at most the step time over W + 1 (max U counted W times, and once in
     # sum U): larger stages cannot be in a better split
     tabs = [tb.stage(j, bound / (w + w_sum) * SLACK) for j in range(pp)]
+    if sum(max(t.u, default=0) for t in tabs) < L:
+        return None  # the stages' largest sizes under memory cannot hold the model
     bottleneck, best = _chain(tabs, L, cap, "u", True, INF, INF)
     if best is None:
         return None
@@ -380,8 +415,14 @@ def step_split_dualpipe(problem: TrainingProblem, plan: TrainingPlan) -> tuple[i
         return None
     w, _ = _weights(problem, plan, "dualpipe")
     _, bound = _incumbent(problem, plan, balanced_stage_layers(L, pp))
-    # a rank time is at most the step time over W, a stage time twice that
-    tabs = [tb.stage(j, 2 * bound / w * SLACK) for j in range(pp)]
+    # a rank time is at most the step time over W, a stage time twice that less its mirror's;
+    # a stage's memory at most the GPU's less its mirror's (the working set counted once)
+    small = [tb.smallest(pp - 1 - j) for j in range(pp)]
+    tabs = [
+        tb.stage(j, (2 * bound / w - small[j][0]) * SLACK, cap - small[j][1]) for j in range(pp)
+    ]
+    if sum(max(t.u, default=0) for t in tabs) < L:
+        return None  # the stages' largest sizes under memory cannot hold the model
     T, best = _ranks(tabs, L, least, cap, "time", bound / w * SLACK, INF)
     if best is None:
         return None
