@@ -139,9 +139,12 @@ def split_and_proof(
     an interleaved mixed-layer plan falls back to the balanced split:
     a dense/MoE pattern other than a dense prefix, more than
     :data:`~planner.train.chunk_split.MAX_BRANCHES` placements of the prefix, or an exact
-    split that misses memory by rounding; a better split may then exist).
+    split that misses memory by rounding; and for mixed-layer or DualPipe plans over several
+    pools; a better split may then exist).
 
-    The exact split is re-evaluated by the step model beside the balanced split,
+    On one pool, DualPipe plans and mixed-layer plans without interleaving get the least
+    step time of :mod:`planner.train.step_split` (the balanced split, not fitting, when no
+    split fits). Otherwise the exact split is re-evaluated by the step model beside the balanced split,
     and the better of the two is kept: the split is exact for the affine stage
     model, but the step model also sees the chunks inside an interleaved stage
     (found by the brute-force test: 8 layers, pp 2, v 2 chose (5, 3) over a
@@ -163,7 +166,7 @@ def split_and_proof(
     if mixed_interleaved:
         layers = chunk_split.interleaved_mixed_layers(problem, plan)
     elif plan.pp > 1 and not uniform:
-        layers = None  # several pools: the balanced split, not proven
+        layers = None  # other interleaved patterns, or several pools: balanced, not proven
     else:
         layers = exact_stage_layers(problem, plan)
     exact_is_step = mixed_interleaved or (uniform and plan.interleave <= 1 and not dualpipe)
