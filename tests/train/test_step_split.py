@@ -8,7 +8,7 @@ import random
 from dataclasses import replace
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from planner.perfmodel.stage import stage_cost
@@ -86,6 +86,8 @@ def _zero(prob, plan, zero: int):
     mtp=st.sampled_from([0, 1]),
     zero=st.sampled_from([0, 0, 2, 3]),
 )
+# main 8a80c95 claimed (4, 1, 1) optimal at 4.949 ms; (2, 3, 1) takes 4.913 ms
+@example(seed=0, pp=3, mem_gib=None, mtp=1, zero=0)
 def test_mixed_1f1b_split_is_step_optimal(seed, pp, mem_gib, mtp, zero):
     prob, plan = mixed_case(seed, pp, mem_gib, mtp)
     plan = _zero(prob, plan, zero)
@@ -104,6 +106,8 @@ def test_mixed_1f1b_split_is_step_optimal(seed, pp, mem_gib, mtp, zero):
     k=st.sampled_from([0, 0, 2]),
     zero=st.sampled_from([0, 0, 2, 3]),
 )
+# main 8a80c95 claimed (2, 2) optimal at 2.6213 ms; (3, 1) takes 2.6173 ms
+@example(seed=252, pp=2, mem_gib=None, mtp=0, k=0, zero=0)
 def test_dualpipe_split_is_step_optimal(seed, pp, mem_gib, mtp, k, zero):
     prob, plan = dualpipe_case(seed, pp, mem_gib, mtp, k)
     plan = _zero(prob, plan, zero)
