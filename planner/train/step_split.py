@@ -280,7 +280,7 @@ def _values(tabs: list[StageTable], key: str, lo: float, hi: float, T: float = I
     for tab in tabs:
         for n, u in tab.u.items():
             v = u if key == "u" else np.where(u <= T, tab.tail[n] + tab.emb[n], INF)
-            vals.append(v[(v >= lo) & (v <= hi)])
+            vals.append(v[(v >= lo) & (v <= hi) & np.isfinite(v)])
     return np.unique(np.concatenate(vals)) if vals else np.array([])
 
 
