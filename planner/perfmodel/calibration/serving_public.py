@@ -42,9 +42,17 @@ Sources (rows collected by helper "lit", /work notes source ids S11, S13, S14):
   amd-checkpoint runs replace them, same lengths and batch sizes.
 * ``dstack_r1`` -- dstack, *DeepSeek R1 inference performance: MI300X vs. H200* (blog
   2025-03-18) with raw data github dstackai/benchmarks branch deepseek-r1-benchmark @7f37e669
-  ``Deepseek-R1/raw_data/online_results.csv``: DeepSeek-R1 (FP8 checkpoint) with SGLang on
-  8 x H200, TP8, ``sglang.bench_serving`` with 500 random prompts of 3200 input / 800 output
-  tokens at max concurrency 4-128: output tokens/s, median TPOT, p99 TTFT.
+  ``Deepseek-R1/raw_data/online_results.csv`` (rows ``h200,sglang,random``): DeepSeek-R1 (FP8
+  block-scaled checkpoint, BF16 KV cache) with SGLang 0.4.3.post2 on 8 x H200,
+  ``sglang.bench_serving`` with 500 random prompts of exactly 3200 input / 800 output tokens
+  (``random_range_ratio`` 1) at max concurrency 4-128: output tokens/s (total output tokens /
+  duration), median TPOT, p99 TTFT. The server was launched (``Deepseek-R1/README.md``, task
+  ``sg-h200``) as ``sglang.launch_server --model deepseek-ai/DeepSeek-R1 --tp 8
+  --enable-dp-attention``: data-parallel attention, each of the 8 GPUs running attention for its
+  own requests with the experts shared by all 8. The planner writes that layout as ``tp 1 x ep
+  8`` (8 attention groups, experts over the 8 ranks; :mod:`planner.serve.export` emits
+  ``--enable-dp-attention`` for it), so the rows are ``tp = 1, ep = 8``; until 2026-12-05 they
+  were entered as plain TP8 (attention sharded by heads), which the launch command contradicts.
 * ``sglang_vllm060`` (*fit*) -- SGLang, *How to reproduce the benchmark results for SGLang
   v0.3.0 compared to vLLM v0.6.0* (github sgl-project/sglang @120affb9
   ``benchmark/benchmark_vllm_060/README.md``, 2024-09): Llama 3.1 8B Instruct on 1 x A100
@@ -142,6 +150,9 @@ class PublicServingRow:
     output_dist: str = ""
     #: Poisson arrival rate of ``rate`` mode (requests/s).
     rate: float = 0.0
+    #: Attention groups of the replica (``tp * ep`` GPUs): ``ep > 1`` is data-parallel
+    #: attention with the experts spread over every rank (SGLang ``--enable-dp-attention``).
+    ep: int = 1
 
 
 def _metric_rows(
@@ -152,6 +163,7 @@ def _metric_rows(
     *,
     steady_state: bool = False,
     engine: str = "trtllm",
+    ep: int = 1,
 ) -> list[PublicServingRow]:
     """One row per ``(metric, statistic, value)`` of one measured setup.
 
@@ -169,6 +181,7 @@ def _metric_rows(
             HELD_OUT,
             steady_state,
             engine,
+            ep=ep,
         )
         for metric, stat, value in metrics
     ]
@@ -296,18 +309,27 @@ DSTACK_R1 = (
 )
 
 
+#: Data-parallel attention groups of the SGLang H200 server (``--tp 8 --enable-dp-attention``).
+DSTACK_R1_ATTENTION_GROUPS = 8
+
+
 def _dstack_r1() -> list[PublicServingRow]:
     rows = []
     for n, tps, tpot, ttft in DSTACK_R1:
-        # DeepSeek-R1 has DeepSeek-V3's architecture
-        setup = ("H200", "deepseek-v3", 8, "fp8", "bf16", 3200, 800, "clients", n, 500)
+        # DeepSeek-R1 has DeepSeek-V3's architecture; --tp 8 --enable-dp-attention = tp 1 x ep 8
+        setup = ("H200", "deepseek-v3", 1, "fp8", "bf16", 3200, 800, "clients", n, 500)
         metrics = (
             ("output_tokens_per_s", "", tps),
             ("tpot_s", "median", tpot / 1e3),
             ("ttft_s", "p99", ttft / 1e3),
         )
         rows += _metric_rows(
-            f"dstack_r1/H200/3200-800/c{n}", "dstack_r1", setup, metrics, engine="sglang:0.4.3"
+            f"dstack_r1/H200/3200-800/c{n}",
+            "dstack_r1",
+            setup,
+            metrics,
+            engine="sglang:0.4.3",
+            ep=DSTACK_R1_ATTENTION_GROUPS,
         )
     return rows
 
