@@ -32,8 +32,12 @@ Sources (rows collected by helper "lit", /work notes source ids S11, S13, S14):
   llama-models' fp8 loader skips ``layer_id == 0 or layer_id == n_layers - 1`` and quantizes
   only ``feed_forward.w1/w2/w3``), so the rows' weight precision is ``fp8-mixed``, not ``fp8``
   (entered as ``fp8`` until 2026-12-05), KV cache BF16. MI300X (csv ``8xMi300 1FP8-amd``):
-  amd/Llama-3.1-405B-Instruct-FP8-KV (all linear layers FP8, FP8 KV cache), vLLM 0.6.4.dev4
-  (ROCm) ``--enforce-eager --num-scheduler-step 1``. Until 2026-12-05 the MI300X rows were the
+  amd/Llama-3.1-405B-Instruct-FP8-KV (all linear layers FP8), vLLM 0.6.4.dev4 (ROCm)
+  ``--enforce-eager --num-scheduler-step 1``, KV cache BF16: the checkpoint carries KV-cache
+  scales, but the page's command (and no file of the comparison) sets ``--kv-cache-dtype``,
+  whose default ``auto`` stores the cache in the model's dtype (vLLM 0.6 engine arguments;
+  ``benchmark_throughput.py`` takes the engine arguments), so the rows' KV precision is bf16
+  (entered as fp8 until 2026-12-05, helper s7pub). Until 2026-12-05 the MI300X rows were the
   csv's ``8xMi300x 1FP8-meta`` runs (the meta-llama checkpoint on ROCm, ``--enforce-eager
   --num-scheduler-step 15``), which the page itself sets aside: "If we are serving Llama
   3.1-405B-Fp8 with Mi300x, we have to go with amd/Llama-3.1-405B-Instruct-FP8-KV and not with
@@ -268,7 +272,7 @@ VLLM06_BATCHED_TOKENS = 91680
 #: Weight / KV precision and engine of each GPU's runs (README commands and environments).
 DSTACK_405B_SETUP = {
     "H100": ("fp8-mixed", "bf16", f"vllm:0.6.3,tokens={VLLM06_BATCHED_TOKENS}"),
-    "MI300X": ("fp8", "fp8", f"vllm:0.6.4,eager,tokens={VLLM06_BATCHED_TOKENS}"),
+    "MI300X": ("fp8", "bf16", f"vllm:0.6.4,eager,tokens={VLLM06_BATCHED_TOKENS}"),
 }
 
 
