@@ -134,6 +134,11 @@ class Engine:
         tokens = self.batched_tokens
         if isinstance(tokens, bool) or not isinstance(tokens, int) or tokens < 0:
             raise InputError(f"engine batched tokens must be a whole number >= 0, got {tokens!r}")
+        if steps > 1 and self.name != "vllm":  # only vLLM has --num-scheduler-steps
+            raise InputError(
+                f"engine option steps={steps} is vLLM's --num-scheduler-steps; "
+                f"{self.name} has no multi-step scheduling"
+            )
         if self.version[:1] in ("v", "V"):  # release tags read v0.4.1
             object.__setattr__(self, "version", self.version[1:])
         if self.version and not version_tuple(self.version):
@@ -235,9 +240,14 @@ def parse_engine(spec: str | Engine | Mapping[str, Any] | None) -> Engine:
     name, _, version = head.partition(":")
     name = ALIASES.get(name.strip().lower(), name.strip().lower())
     graphs, steps, tokens = True, 1, 0
+    seen: set[str] = set()
     for opt in opts:
         m = re.fullmatch(r"steps=(\d+)", opt)
         t = re.fullmatch(r"tokens=(\d+)", opt)
+        key = "graphs" if opt in ("eager", "graphs", "cuda-graphs") else opt.partition("=")[0]
+        if key in seen:  # a second value would silently win
+            raise InputError(f"engine option {key!r} given twice in {spec!r}")
+        seen.add(key)
         if opt == "eager":
             graphs = False
         elif opt in ("graphs", "cuda-graphs"):

@@ -61,6 +61,11 @@ def test_parse_engine_forms_and_aliases():
         "vllm,steps=0",
         "vllm,tokens=-5",
         "sglang:abc",
+        "trtllm,steps=4",  # multi-step scheduling is vLLM's only
+        {"name": "sglang", "scheduler_steps": 8},
+        "vllm,steps=4,steps=8",  # a repeated option would silently take the last value
+        "vllm,tokens=4096,tokens=8192",
+        "vllm,eager,graphs",
         {"name": "vllm", "speed": 2},
         {"cuda_graphs": "no"},
         {"name": "vllm", "batched_tokens": 1.5},

@@ -291,9 +291,10 @@ ASSUMPTIONS = (
     ),
     (
         "attention_kernels: fa2 / triton",
-        "x 0.46 off Ampere / FA2 over 1.8",
-        "FlashAttention-2 paper sec. 4.1: up to 230 vs 335 TFLOP/s on A100 vs H100; "
-        "FA2 1.3-2.5x faster than FlashAttention in Triton",
+        "0.329 of peak on Hopper and later (Ampere: 0.55) / FA2 over 1.8",
+        "FlashAttention-3 paper Fig. 5/6: FA2 on H100 335 TFLOP/s causal forward, 322 "
+        "backward (head dim 128, 16K); later GPUs the same fraction (assumed); FA2 paper "
+        "sec. 4.1: FA2 1.3-2.5x faster than FlashAttention in Triton",
     ),
     ("stage.FLASH_ATTENTION_EFFICIENCY", "0.60", "FlashAttention forward, serving prefill"),
     ("kernels.GEMM_EFFICIENCY_DEFAULT", "0.75", "GPUs of an unlisted architecture"),
