@@ -303,8 +303,8 @@ ASSUMPTIONS = (
     ("stage.PREFILL_WORKSPACE_TOKENS", "8192", "serving activation workspace (a choice)"),
     ("hardware price_per_gpu_hour", "1.79-5.99 USD", "indicative on-demand prices"),
     (
-        "engines.EAGER_LAUNCH_S x EAGER_KERNELS_PER_LAYER",
-        "10 us x 14",
+        "engines.EAGER_LAUNCH_S x EAGER_KERNELS_PER_LAYER (+ EAGER_FP8_QUANT_KERNELS)",
+        "10 us x 14 (+ 4 with FP8 weights)",
         "PyTorch eager launch per kernel of a layer without CUDA graphs (perfmodel/engines.py)",
     ),
     (
