@@ -64,6 +64,7 @@ def collect(sources: list[str]) -> list[dict]:
                 "gpu": r.gpu,
                 "model": r.model,
                 "tp": r.tp,
+                "ep": getattr(r, "ep", 1),
                 "isl_osl": f"{r.input_tokens}/{r.output_tokens}",
                 "engine": r.engine if public else "trtllm",
                 "load": _load(r) if public else "saturation",

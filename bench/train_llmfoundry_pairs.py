@@ -9,6 +9,13 @@ setting. For each pair this prints the measured and the modeled ratio of the tim
 per token per GPU (second row over first): where they disagree, the model ranks the
 two plans differently from the measurement.
 
+It also writes the attention kernel's rate implied by the source alone: two 8-GPU rows of
+one model, GPU and recompute mode at sequence lengths ``s1 < s2`` differ in time per
+token by the attention core's extra work (per token, ``2 s d L`` causal forward FLOPs
+times forward + backward + recomputed forward), the GEMMs per token being the same;
+the FLOPs over the time difference is the kernel's rate, set against the rate the model
+assumes for the row's kernel.
+
 Writes ``bench/results/calibration/llmfoundry_pairs.md``.
 
 Usage::
@@ -18,6 +25,7 @@ Usage::
 
 from __future__ import annotations
 
+import itertools
 import os
 from pathlib import Path
 
@@ -25,7 +33,10 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 import planner.train  # noqa: F401  (registers the training predictor)
 from planner.core.io import write_atomic
-from planner.perfmodel.calibration.published import ROWS
+from planner.perfmodel.attention_kernels import attention_efficiency
+from planner.perfmodel.calibration.published import LLMFOUNDRY_TABLE, MPT_DIMS, ROWS
+from planner.perfmodel.hardware import get_gpu
+from planner.perfmodel.kernels import FLASH_BWD_RATIO, FLASH_CAUSAL_FRACTION
 from planner.train.calibration import row_estimate
 
 OUT = Path("bench/results/calibration/llmfoundry_pairs.md")
@@ -84,6 +95,30 @@ def _per_token(row) -> tuple[float, float, dict[str, float]]:
     return 1.0 / row.value, est.step_time / tokens, shares
 
 
+def implied_attention_rates() -> list[str]:
+    """Markdown rows: the attention kernel rate implied by same-model rows at two lengths."""
+    groups: dict[tuple[str, str, str], list[tuple[int, float]]] = {}
+    for gpu, gpus, model, seq, _gbs, _mbs, _zero, rc, prec, value, _params in LLMFOUNDRY_TABLE:
+        if gpus == 8 and prec == "bf16" and seq >= 4096:
+            groups.setdefault((gpu, model, rc), []).append((seq, value))
+    lines = []
+    for (gpu, model, rc), points in sorted(groups.items()):
+        layers, hidden, _heads = MPT_DIMS[model]
+        work = 1.0 + FLASH_BWD_RATIO + (1.0 if rc == "full" else 0.0)
+        spec = get_gpu(gpu)
+        peak = spec.peak_flops("bf16")
+        assumed = attention_efficiency(spec, "triton")  # every 8-GPU row ran Triton
+        points.sort()
+        for (s1, v1), (s2, v2) in itertools.pairwise(points):
+            flops = work * 4.0 * FLASH_CAUSAL_FRACTION * hidden * layers * (s2 - s1)
+            rate = flops / (1.0 / v2 - 1.0 / v1)
+            lines.append(
+                f"| {gpu} | {model} | {rc} | {s1} -> {s2} | {rate / 1e12:.0f} "
+                f"| {rate / peak:.3f} | {assumed:.3f} |"
+            )
+    return lines
+
+
 def main() -> None:
     by_id = {r.id: r for r in ROWS if r.source == "llmfoundry2401"}
     lines = [
@@ -131,6 +166,21 @@ def main() -> None:
             f"| {measured:.4g} | {est.step_time:.4g} | {c:.4g} | {rc:.4g} | {other:.3g} "
             f"| {(measured - other) / c:.3f} |"
         )
+    lines += [
+        "",
+        "## Attention kernel rate implied by the source alone (8-GPU bf16 rows, >= 4K tokens)",
+        "",
+        "Two rows of one model, GPU and recompute mode at lengths s1 < s2: the attention",
+        "core's extra FLOPs per token (causal forward `2 s d L`, times 1 + "
+        f"{FLASH_BWD_RATIO:g} backward (+ 1 recomputed forward under full checkpointing)) over "
+        "the extra measured time per token per GPU. `model` is the fraction of the bf16 peak "
+        "the model assumes for the rows' kernel (Triton). MPT-30B's 4K -> 8K pair (one "
+        "sequence per micro-batch) is an outlier on both GPUs, not read as a kernel rate.",
+        "",
+        "| GPU | model | recompute | lengths | implied TFLOP/s | of bf16 peak | model |",
+        "|---|---|---|---|---|---|---|",
+        *implied_attention_rates(),
+    ]
     OUT.parent.mkdir(parents=True, exist_ok=True)
     write_atomic(OUT, "\n".join(lines) + "\n")
     print("\n".join(lines[: 9 + len(PAIRS)]))

@@ -36,6 +36,11 @@ when that is slower than the GPU work the iteration waits for the CPU.
 gate/up GEMM, SiLU-and-multiply, down GEMM, plus 2 residual adds fused or not: 14) at
 ``EAGER_LAUNCH_S`` each (an assumption: a PyTorch eager op costs about 10 us of CPU, the
 launch itself about 4-5 us; PyTorch blog "Accelerating PyTorch with CUDA Graphs", 2021).
+Scaled FP8 weights (W8A8) add ``EAGER_FP8_QUANT_KERNELS`` launches per layer: vLLM's
+``apply_fp8_linear`` (``model_executor/layers/quantization/utils/w8a8_utils.py``, 0.6.x)
+quantizes each linear layer's input with ``ops.scaled_fp8_quant`` before ``torch._scaled_mm``,
+one more kernel for each of the QKV, output, gate/up and down projections (Meta's mixed FP8,
+only the feed-forward projections of the inner layers: 2).
 
 Small-kernel floor (:func:`small_kernel_floor_s`). Even inside a CUDA graph a kernel lasts
 at least a few microseconds (launch, ramp and tail). The per-layer element-wise kernels
@@ -77,6 +82,9 @@ HOST_PER_SEQUENCE_CONSTANT = {
 EAGER_KERNELS_PER_LAYER = 14
 #: CPU seconds per eager PyTorch kernel launch (an assumption, module notes).
 EAGER_LAUNCH_S = 10e-6
+#: Activation-quantization launches per layer of scaled FP8 weights (one per linear layer:
+#: QKV, output, gate/up, down; vLLM ``apply_fp8_linear``, module notes).
+EAGER_FP8_QUANT_KERNELS = 4
 #: Element-wise kernels per decoder layer that run at their floor at small batch.
 SMALL_KERNELS_PER_LAYER = 6
 #: Shortest duration of a kernel launched in a CUDA graph (NVIDIA CUDA Graphs blog, 2019).
@@ -126,6 +134,11 @@ class Engine:
         tokens = self.batched_tokens
         if isinstance(tokens, bool) or not isinstance(tokens, int) or tokens < 0:
             raise InputError(f"engine batched tokens must be a whole number >= 0, got {tokens!r}")
+        if steps > 1 and self.name != "vllm":  # only vLLM has --num-scheduler-steps
+            raise InputError(
+                f"engine option steps={steps} is vLLM's --num-scheduler-steps; "
+                f"{self.name} has no multi-step scheduling"
+            )
         if self.version[:1] in ("v", "V"):  # release tags read v0.4.1
             object.__setattr__(self, "version", self.version[1:])
         if self.version and not version_tuple(self.version):
@@ -227,9 +240,14 @@ def parse_engine(spec: str | Engine | Mapping[str, Any] | None) -> Engine:
     name, _, version = head.partition(":")
     name = ALIASES.get(name.strip().lower(), name.strip().lower())
     graphs, steps, tokens = True, 1, 0
+    seen: set[str] = set()
     for opt in opts:
         m = re.fullmatch(r"steps=(\d+)", opt)
         t = re.fullmatch(r"tokens=(\d+)", opt)
+        key = "graphs" if opt in ("eager", "graphs", "cuda-graphs") else opt.partition("=")[0]
+        if key in seen:  # a second value would silently win
+            raise InputError(f"engine option {key!r} given twice in {spec!r}")
+        seen.add(key)
         if opt == "eager":
             graphs = False
         elif opt in ("graphs", "cuda-graphs"):
@@ -260,11 +278,27 @@ def host_overhead_s(engine: Engine, sequences: float | np.ndarray = 0.0) -> floa
     return fixed + constants.FITTED[per_seq] * np.asarray(sequences, dtype=float)
 
 
-def launch_overhead_s(engine: Engine, layers: int) -> float:
-    """CPU seconds to launch one iteration's kernels without CUDA graphs (0 with graphs)."""
+def launch_overhead_s(engine: Engine, layers: int, quant_kernels: float = 0.0) -> float:
+    """CPU seconds to launch one iteration's kernels without CUDA graphs (0 with graphs).
+
+    ``quant_kernels``: activation-quantization launches per layer of the weight format
+    (:func:`eager_quant_kernels`).
+    """
     if engine.cuda_graphs:
         return 0.0
-    return layers * EAGER_KERNELS_PER_LAYER * EAGER_LAUNCH_S
+    return layers * (EAGER_KERNELS_PER_LAYER + quant_kernels) * EAGER_LAUNCH_S
+
+
+def eager_quant_kernels(precision: str, ffn_only: bool = False, layers: int = 1) -> float:
+    """Activation-quantization launches per layer, on average over ``layers`` layers, for
+    weights in ``precision``: one per linear layer for scaled FP8 / FP4 (W8A8), the two
+    feed-forward ones of the inner ``layers - 2`` layers for Meta's mixed FP8, none for 16-bit
+    or weight-only formats (module notes)."""
+    if precision not in ("fp8", "fp4"):
+        return 0.0
+    if not ffn_only:
+        return float(EAGER_FP8_QUANT_KERNELS)
+    return EAGER_FP8_QUANT_KERNELS / 2 * max(0, layers - 2) / max(1, layers)
 
 
 def small_kernel_floor_s(layers: int) -> float:
@@ -274,6 +308,7 @@ def small_kernel_floor_s(layers: int) -> float:
 
 __all__ = [
     "DEFAULT_ENGINE",
+    "EAGER_FP8_QUANT_KERNELS",
     "EAGER_KERNELS_PER_LAYER",
     "EAGER_LAUNCH_S",
     "ENGINES",
@@ -282,6 +317,7 @@ __all__ = [
     "TRTLLM_KV_FREE_FRACTION",
     "VLLM_GPU_MEMORY_UTILIZATION",
     "Engine",
+    "eager_quant_kernels",
     "host_overhead_s",
     "launch_overhead_s",
     "parse_engine",

@@ -104,6 +104,7 @@ from planner.perfmodel import comm, constants
 from planner.perfmodel.engines import (
     DEFAULT_ENGINE,
     Engine,
+    eager_quant_kernels,
     host_overhead_s,
     launch_overhead_s,
     small_kernel_floor_s,
@@ -1180,8 +1181,9 @@ class EngineModel:
         c = self.config
         # without CUDA graphs the GPU waits while the CPU launches a slower stream of kernels
         layers = self.model.layers
-        stage_sum = np.maximum(stage_sum, launch_overhead_s(self.engine, layers))
-        stage_max = np.maximum(stage_max, launch_overhead_s(self.engine, -(-layers // c.pp)))
+        quant = eager_quant_kernels(self.precision.name, self.precision.ffn_only, layers)
+        stage_sum = np.maximum(stage_sum, launch_overhead_s(self.engine, layers, quant))
+        stage_max = np.maximum(stage_max, launch_overhead_s(self.engine, -(-layers // c.pp), quant))
         boundary = 0.0
         if c.pp > 1:
             boundary = self.comm_scale * comm.p2p(

@@ -49,10 +49,10 @@ def _role(
     *,
     qps: float | None,
     percentile: float,
+    ep: int = 1,
 ) -> RoleModel:
-    eng = EngineModel(
-        load_model(model), ReplicaConfig(get_gpu(gpu), tp), precision, kv_precision, engine=engine
-    )
+    config = ReplicaConfig(get_gpu(gpu), tp, ep=ep)
+    eng = EngineModel(load_model(model), config, precision, kv_precision, engine=engine)
     return RoleModel(
         eng,
         "both",
@@ -102,9 +102,9 @@ def predict_public_fit(row: PublicServingRow) -> float:
     engine = parse_engine(row.engine)
     args = (row.model, row.gpu, row.tp, row.precision, row.kv_precision, prompt, output, engine)
     if row.mode == "batch" and row.metric == "output_tokens_per_s":
-        role = _role(*args, qps=None, percentile=0.99)
+        role = _role(*args, qps=None, percentile=0.99, ep=row.ep)
         return role.capacity()[0] * role.engine.config.engines * output.mean
     if row.mode == "rate" and row.metric == "tpot_s" and row.statistic in ("median", "mean"):
-        role = _role(*args, qps=row.rate, percentile=0.5)
+        role = _role(*args, qps=row.rate, percentile=0.5, ep=row.ep)
         return role.at_rate(row.rate).tpot_s
     raise ValueError(f"{row.id}: no analytic prediction for {row.mode} {row.metric}")

@@ -81,6 +81,7 @@ from planner.serve.queueing import (
     wait_probability,
     window_mean_variance,
 )
+from planner.serve.renewal import renewal_count_pmf
 from planner.serve.slo import SLO
 from planner.serve.traffic import Traffic
 from planner.serve.units import format_duration
@@ -583,17 +584,18 @@ class RoleModel:
             # bursty arrivals (scv c2 > 1) count like a Poisson stream of bursts of c2
             # prompts: same mean, c2 times the variance of the prompts within a request's life
             burst = self.ca2
-            queued = queued_count_pmf(
-                lam * s1 / burst,
-                wait_probability(u, self.ca2),
-                lam / burst * (ew / wait_probability(u, self.ca2) if finite_wait else 0.0),
-            )
+            sigma = wait_probability(u, self.ca2)
             if burst > 1:
-                # seen from an arrival, a renewal stream brings (c2 - 1) / 2 more arrivals
-                # than Poisson (renewal function m(t) ~ lam t + (c2 - 1) / 2): the rest of the
-                # request's own burst, queued behind it (a burst with that mean)
-                extra = min(1.0, (burst - 1.0) / (2.0 * burst))
-                queued = np.convolve(queued, [1.0 - extra, extra])
+                # the prompts behind the request at its first token: the renewal stream's
+                # arrivals after the request's own, over its wait and prefill (exact for a
+                # Gamma stream: the rest of its burst without whole bursts of c2 prompts)
+                queued = renewal_count_pmf(
+                    lam, burst, s1, sigma, ew / sigma if finite_wait else 0.0
+                )
+            else:
+                queued = queued_count_pmf(
+                    lam * s1, sigma, lam * (ew / sigma if finite_wait else 0.0)
+                )
             return TpotLaw(
                 t0 / k,
                 f["x"] * burst / k,
@@ -606,6 +608,7 @@ class RoleModel:
                 extra_cap=f["chunk_x"] / k,
                 queued_pmf=queued,
                 arrival_rate=lam * k / burst,
+                queued_scale=burst,
             )
 
         @functools.cache  # built once per state: the search's last probe is evaluated

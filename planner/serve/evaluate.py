@@ -21,6 +21,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
+from planner.core.errors import InputError
 from planner.serve.capacity import OperatingPoint, engine_for, role_model
 from planner.serve.instance import ReplicaGroup, ServingPlan, ServingProblem, served_capacity
 
@@ -124,19 +125,27 @@ def verify(problem: ServingProblem, plan: Any) -> list[str]:
         for prec in (problem.precision, problem.kv_precision_name):
             if not pool.gpu.supports(prec):
                 out.append(f"{name}: {pool.gpu.name} has no {prec} support")
+        if g.speculative and problem.speculative is None:
+            out.append(f"{name}: runs speculative decoding but the problem has none")
+        elif g.speculative and g.role == "prefill":
+            out.append(f"{name}: a prefill replica does not decode speculatively")
         if len(out) > before:
             continue
-        eng = engine_for(
-            m,
-            pool.gpu,
-            g.tp,
-            g.pp,
-            g.ep,
-            problem.precision,
-            problem.kv_precision_name,
-            None,
-            problem.engine,
-        )
+        try:
+            eng = engine_for(
+                m,
+                pool.gpu,
+                g.tp,
+                g.pp,
+                g.ep,
+                problem.precision,
+                problem.kv_precision_name,
+                problem.speculative if g.speculative else None,  # the drafter's weights count
+                problem.engine,
+            )
+        except InputError as exc:  # e.g. the draft model does not split over tp
+            out.append(f"{name}: {exc}")
+            continue
         if eng.free_bytes <= 0:
             out.append(f"{name}: weights and workspace do not fit {pool.gpu.memory_gib:g} GiB")
             continue

@@ -49,16 +49,17 @@ def simulated_run(
     input_dist: str = "",
     output_dist: str = "",
     rate: float = 0.0,
+    ep: int = 1,
 ) -> dict[str, Any]:
     """Simulate one replica under the row's load; throughputs and per-request latencies.
 
     ``steady_state``: the first round of ``concurrency`` requests (which arrive together) is
     left out; throughput counts the tokens emitted between its end and the last submission
-    (while every client is busy).
+    (while every client is busy). ``ep``: attention groups of the replica (``tp * ep`` GPUs).
     """
     problem = make_problem(
         model,
-        f"{gpu}:{tp}",
+        f"{gpu}:{tp * ep}",
         qps=rate if mode == "rate" else None,
         prompt_tokens=input_dist or float(input_tokens),
         output_tokens=output_dist or float(output_tokens),
@@ -70,7 +71,7 @@ def simulated_run(
     plan = ServingPlan(
         (
             ReplicaGroup(
-                pool, tp, 1, 1, 1, "both", problem.engine.batched_tokens or CHUNK_TOKENS, 1.0
+                pool, tp, 1, ep, 1, "both", problem.engine.batched_tokens or CHUNK_TOKENS, 1.0
             ),
         )
     )
@@ -129,6 +130,7 @@ def predict_public(row: PublicServingRow, seed: int = 0) -> float:
         row.input_dist,
         row.output_dist,
         row.rate,
+        row.ep,
     )
     if row.metric in ("output_tokens_per_s", "total_tokens_per_s"):
         return float(run[row.metric])

@@ -420,6 +420,7 @@ def backlog_chain(
     queued_pmf: np.ndarray,
     steps: int,
     exact_steps: int = 0,
+    start_scale: float = 1.0,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """The prompt work a decoding request's iterations carry, iteration by iteration.
 
@@ -428,7 +429,9 @@ def backlog_chain(
     most a full chunk), lasts ``tau0 + y``, and the pieces arriving meanwhile (a Poisson
     stream of ``rate``, values ``pieces``) join the backlog for the next iteration:
     ``W' = W - y + A(tau0 + y)``. At the first iteration the backlog is the pieces queued
-    behind the request (count law ``queued_pmf``). So a prompt arriving during the request's
+    behind the request (count law ``queued_pmf`` of pieces divided by ``start_scale``: with
+    bursty arrivals the stream's pieces are bursts, the queue's are prompts). So a prompt
+    arriving during the request's
     last iteration does not slow it, and a backlog that builds up keeps every iteration full
     (the busy periods the request lives in).
 
@@ -456,11 +459,16 @@ def backlog_chain(
         return out / max(out.sum(), 1e-300)
 
     # initial backlog: a queued_pmf-mixed sum of pieces (its generating function at phi)
+    phi_start = phi
+    if start_scale != 1.0:
+        single = np.zeros(n_fft)
+        single[:size] = _grid_pmf(np.asarray(pieces) / start_scale, piece_weights, h, size)
+        phi_start = np.fft.rfft(single)
     q = np.asarray(queued_pmf, dtype=float)
     q = q / q.sum()
     tail = np.cumsum(q[::-1])[::-1]  # P(count >= k)
     q = q[: max(1, int(np.count_nonzero(tail > 1e-10)))]  # drop the negligible tail
-    gen = _polyval(phi, q / q.sum())
+    gen = _polyval(phi_start, q / q.sum())
     start = clip(np.fft.irfft(gen, n_fft))
     carried = np.minimum(np.arange(size) * h, cap)  # y per backlog bin
     full = CHAIN_BINS_PER_CHUNK  # bins >= full carry a whole chunk
@@ -710,6 +718,30 @@ class BatchedPrefillLaw:
         return not (self.quantile() + offset > limit)
 
 
+def illinois_point(lo: float, hi: float, f_lo: float, f_hi: float, step: int) -> float:
+    """Next point of a bracketed Illinois search (regula falsi whose stale end's value is
+    halved, :func:`illinois_update`): the secant's root, or the midpoint every fourth step
+    (so that a step-like function still converges) and when the secant fails."""
+    if step % 4 == 3 or f_hi - f_lo <= 0:
+        return 0.5 * (lo + hi)
+    mid = min(max(lo - f_lo * (hi - lo) / (f_hi - f_lo), lo), hi)
+    return 0.5 * (lo + hi) if mid in (lo, hi) else mid
+
+
+def illinois_update(
+    lo: float, hi: float, f_lo: float, f_hi: float, side: int, mid: float, f_mid: float
+) -> tuple[float, float, float, float, int]:
+    """The bracket ``(lo, hi, f_lo, f_hi, side)`` after evaluating ``f_mid`` at ``mid``
+    (``f(lo) < 0 <= f(hi)``; an end kept twice in a row has its value halved)."""
+    if f_mid >= 0:
+        if side == 1:
+            f_lo *= 0.5
+        return lo, mid, f_lo, f_mid, 1
+    if side == -1:
+        f_hi *= 0.5
+    return mid, hi, f_mid, f_hi, -1
+
+
 def tpot_quantile(*args: Any, **kwargs: Any) -> float:
     """``q`` quantile over requests of the per-request mean time per output token
     (arguments and model: :class:`TpotLaw`)."""
@@ -770,6 +802,10 @@ class TpotLaw:
         extra time is read from :func:`backlog_chain` (at most ``max(extra_cap)`` per
         iteration); above, ``K`` is Poisson with mean ``D tau0 arrival_rate`` (+ the queued
         count) and each piece brings its M/G/1 busy period.
+    queued_scale
+        With ``arrival_rate``: the queued count counts pieces of ``delta / queued_scale``
+        (bursty arrivals: the stream's pieces are bursts of ``queued_scale`` prompts, the
+        queue behind a request is counted in prompts, :mod:`planner.serve.renewal`).
 
     :meth:`quantile` is its ``q`` quantile (:func:`tpot_quantile`); :meth:`within`
     decides ``quantile() <= limit`` with the same result but usually after a few CDF
@@ -792,6 +828,7 @@ class TpotLaw:
         residual: float = 0.0,
         queued_pmf: np.ndarray | None = None,
         arrival_rate: float = 0.0,
+        queued_scale: float = 1.0,
     ) -> None:
         self.q = q
         self.trivial = True  # no class decodes: the quantile is 0
@@ -842,6 +879,16 @@ class TpotLaw:
         second = (xd * xd) @ xw + 2.0 * (xd * child_mean[None, :]) @ xw
         second = second + (child_var + child_mean * child_mean) @ xw
         var_x = np.maximum(0.0, second - mu * mu)
+        scale = max(float(queued_scale), 1e-300) if rate > 0 else 1.0
+        if scale != 1.0:  # a queued piece (a prompt) and its busy period, as above
+            xq = xs / scale
+            xdq = np.minimum(xq[None, :], n[:, None] * cap[None, :])
+            cmq, cvq = rate * xq * eb, rate * xq * eb2
+            mu_q = xdq @ xw + cmq @ xw
+            second_q = (xdq * xdq) @ xw + 2.0 * (xdq * cmq[None, :]) @ xw + (cvq + cmq * cmq) @ xw
+            var_q = np.maximum(0.0, second_q - mu_q * mu_q)
+        else:
+            mu_q, var_q = mu, var_x
         if rate > 0:  # seeds: Poisson arrivals over the D decode-only iterations
             p = min(1.0, rate * tau0)
         exact = (
@@ -857,8 +904,15 @@ class TpotLaw:
             if rate > 0:
                 mean_k = d[g] * rate * tau0 + queued
                 var_k = d[g] * rate * tau0 + queued_var
-            sd_k = np.sqrt(np.maximum(0.0, mean_k * var_x[g] + var_k * mu[g] ** 2)) / d[g]
-            centre = tau0 + np.minimum(mean_k * mu[g], d[g] * cap_max) / d[g]
+            mean_w = mean_k * mu[g]
+            var_w = mean_k * var_x[g] + var_k * mu[g] ** 2
+            if scale != 1.0:  # the stream's pieces over D iterations, the queue's prompts
+                seeds = d[g] * rate * tau0
+                mean_w = seeds * mu[g] + queued * mu_q[g]
+                var_w = seeds * (var_x[g] + mu[g] ** 2) + queued * var_q[g]
+                var_w = var_w + queued_var * mu_q[g] ** 2
+            sd_k = np.sqrt(np.maximum(0.0, var_w)) / d[g]
+            centre = tau0 + np.minimum(mean_w, d[g] * cap_max) / d[g]
             parts.append((w[g], centre, np.hypot(sd_k, sd_n[g]), d[g]))
         if exact.any() and rate > 0:  # the backlog chain, read after each class's D steps
             ne, we, de, noise = n[exact], w[exact], d[exact], sd_n[exact]
@@ -871,7 +925,7 @@ class TpotLaw:
             short = ne <= CHAIN_EXACT_STEPS
             most = int(ne[short].max()) if short.any() else 0
             prob, z1, z2, laws = backlog_chain(
-                tau0, xs, xw, rate, limit, start, int(ne.max()), most
+                tau0, xs, xw, rate, limit, start, int(ne.max()), most, scale
             )
             long_ = ~short
             if long_.any():
@@ -1053,23 +1107,8 @@ class TpotLaw:
                     return 0.0
             if hi - lo <= rtol * max(abs(hi), 1e-300) or f_hi <= 0:
                 break
-            if step % 4 == 3 or f_hi - f_lo <= 0:
-                mid = 0.5 * (lo + hi)
-            else:
-                mid = min(max(lo - f_lo * (hi - lo) / (f_hi - f_lo), lo), hi)
-                if mid in (lo, hi):
-                    mid = 0.5 * (lo + hi)
-            f_mid = excess(mid)
-            if f_mid >= 0:
-                hi, f_hi = mid, f_mid
-                if side == 1:
-                    f_lo *= 0.5
-                side = 1
-            else:
-                lo, f_lo = mid, f_mid
-                if side == -1:
-                    f_hi *= 0.5
-                side = -1
+            mid = illinois_point(lo, hi, f_lo, f_hi, step)
+            lo, hi, f_lo, f_hi, side = illinois_update(lo, hi, f_lo, f_hi, side, mid, excess(mid))
             step += 1
         if limit is None:
             self._resume, self._resume_rtol = (lo, hi, f_lo, f_hi, side, step), rtol

@@ -17,7 +17,13 @@ from planner.core.result import Result, Status
 from planner.core.timing import Deadline
 from planner.train.evaluate import verify
 from planner.train.instance import RECOMPUTE, TrainingPlan, TrainingProblem
-from planner.train.space import divisors, expert_tps, experts_fit, space
+from planner.train.space import (
+    divisors,
+    expert_tps,
+    experts_fit,
+    sequence_parallel_values,
+    space,
+)
 from planner.train.step_time import balanced_stage_layers, quick
 
 
@@ -54,9 +60,10 @@ def rule_of_thumb(
         if deadline.expired():
             return None
         z = zero if p == 1 or zero <= 1 else 1
-        sp = c.sequence_parallel if c.sequence_parallel is not None else t > 1
-        if sp and t == 1:
+        sps = sequence_parallel_values(problem, t)
+        if not sps:
             continue
+        sp = sps[-1]  # with t > 1 sequence parallelism where allowed
         etps = expert_tps(problem, t)  # Megatron's default: experts as wide as tp
         if not etps:
             continue

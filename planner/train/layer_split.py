@@ -21,19 +21,14 @@ least ``v`` layers (one per chunk): the counts are shifted by ``v - 1`` and
 The reference formulation is :func:`cpsat_stage_layers`; both are tested
 against a brute force over all compositions.
 
-Exact for models whose layers all have one type. Models with mixed layers
-(DeepSeek's dense first layers, a multi-token-prediction block on the last
-stage) get :func:`bottleneck_stage_layers` without interleaving: the split
-with the least slowest-stage time under memory, found by bisection on the
-bottleneck with a greedy fill (exact for the bottleneck: stage time and
-memory grow with the layers a stage holds, so the greedy stage boundaries
-dominate those of any feasible split); the sum of the stage times does not
-depend on the split, only the per-step tail may still prefer another one.
-DualPipe plans (stage ``j`` and ``p - 1 - j`` on one rank) get :func:`dualpipe_stage_layers`,
-exact for the slowest rank under every rank's memory (a dynamic program over the ranks),
-any layer types. Interleaved plans of a dense prefix followed by MoE layers get the exact split of
-:mod:`planner.train.chunk_split` (the dense layers' chunks enumerated, each branch
-solved exactly); other interleaved mixed-layer patterns keep the balanced split.
+Exact for models whose layers all have one type. Without interleaving, models with mixed
+layers (DeepSeek's dense first layers, a multi-token-prediction block on the last stage) and
+DualPipe plans (stage ``j`` and ``p - 1 - j`` on one rank, any layer types) get the least
+step time of :mod:`planner.train.step_split` (the slowest stage or rank, the sum and the tail
+all depend on the split). Interleaved plans of a dense prefix followed by MoE layers get the
+exact split of :mod:`planner.train.chunk_split` (the dense layers' chunks enumerated, each
+branch solved exactly); other interleaved mixed-layer patterns keep the balanced split
+(not proven).
 """
 
 from __future__ import annotations
@@ -41,19 +36,17 @@ from __future__ import annotations
 import math
 from dataclasses import replace
 
-import numpy as np
-
 from planner.perfmodel.memory import in_flight_microbatches
-from planner.perfmodel.stage import pipeline_time, stage_cost
+from planner.perfmodel.stage import pipeline_time
 from planner.train import chunk_split
 from planner.train.hetero.split import StageClass, solve_split
 from planner.train.hetero.terms import MEMORY_RTOL, ComboTerms, type_ids, uniform_layers
 from planner.train.instance import TrainingPlan, TrainingProblem
 from planner.train.space import least_stage_layers
+from planner.train.step_split import step_split_1f1b, step_split_dualpipe
 from planner.train.step_time import (
     Quick,
     balanced_stage_layers,
-    moe_flags,
     quick,
     training_step,
 )
@@ -74,7 +67,7 @@ def split_classes(
     is not exact for ``plan`` (layers of mixed types, or DualPipe's paired ranks).
     """
     if not uniform_layers(problem) or training_step(problem, plan).schedule == "dualpipe":
-        return None  # DualPipe pairs stage j with pp - 1 - j: dualpipe_stage_layers
+        return None  # DualPipe pairs stage j with pp - 1 - j: step_split
     pp, v = plan.pp, plan.interleave
     s = least_stage_layers(plan)
     L = problem.model.layers
@@ -131,236 +124,6 @@ def exact_stage_layers(problem: TrainingProblem, plan: TrainingPlan) -> tuple[in
     return tuple(n + least_stage_layers(plan) - 1 for n in res.layers)
 
 
-#: Bisection steps on the bottleneck time before the exact descent.
-BISECTION_STEPS = 24
-
-
-def bottleneck_stage_layers(problem: TrainingProblem, plan: TrainingPlan) -> tuple[int, ...] | None:
-    """Layers per stage (no interleaving, one pool) with the least slowest-stage time
-    ``max_j U_j`` under every stage's memory, for any mix of layer types; ``None`` when no
-    split fits (or the plan is interleaved / spans pools)."""
-    model, pp = problem.model, plan.pp
-    L = model.layers
-    least = least_stage_layers(plan)
-    if plan.interleave > 1 or len(problem.cluster.pools) > 1 or pp * least > L:
-        return None
-    pool = problem.cluster.pools[0]
-    flags = moe_flags(model)
-    moe_before = [0]
-    for f in flags:
-        moe_before.append(moe_before[-1] + f)
-    step = training_step(problem, plan)
-    m = plan.microbatches(problem.workload.global_batch)
-    cap = problem.capacity(pool.gpu)
-    flight = [in_flight_microbatches(j, pp, m, 1) for j in range(pp)]
-    costs: dict[tuple, tuple[float, float]] = {}
-
-    def cost(j: int, start: int, end: int) -> tuple[float, float]:
-        n_moe = moe_before[end] - moe_before[start]
-        key = (end - start - n_moe, n_moe, j == 0, j == pp - 1, flight[j])
-        got = costs.get(key)
-        if got is None:
-            st = stage_cost(step, pool, key[0], n_moe, j == 0, j == pp - 1)
-            got = costs[key] = (st.micro, st.memory.total(flight[j]))
-        return got
-
-    def fill(limit: float) -> list[int] | None:
-        out, start = [], 0
-        for j in range(pp):
-            last_end = L if j == pp - 1 else L - (pp - 1 - j) * least
-            end = last_end if j == pp - 1 else start + least
-            if end > last_end:
-                return None
-            u, mem = cost(j, start, end)
-            if u > limit or mem > cap:
-                return None
-            while end < last_end:
-                u, mem = cost(j, start, end + 1)
-                if u > limit or mem > cap:
-                    break
-                end += 1
-            out.append(end - start)
-            start = end
-        return out
-
-    balanced = balanced_stage_layers(L, pp)
-    bounds, start = [], 0
-    for j, n in enumerate(balanced):
-        bounds.append(cost(j, start, start + n)[0])
-        start += n
-    hi = max(bounds)
-    if fill(math.inf) is None:  # no split fits in memory at any bottleneck
-        return None
-    # a split within the memory caps may need a slower bottleneck than the balanced one
-    while fill(hi) is None:
-        if hi > 1e6 * max(bounds):
-            return None
-        hi *= 2
-    lo = 0.0
-    for _ in range(BISECTION_STEPS):
-        mid = (lo + hi) / 2
-        if fill(mid) is None:
-            lo = mid
-        else:
-            hi = mid
-    # descend to the exact optimum: the bottleneck of the current fill, until just below it
-    # nothing fits (each step lowers it to another split's bottleneck)
-    got = fill(hi)
-    while got is not None:
-        start, top = 0, 0.0
-        for j, n in enumerate(got):
-            top = max(top, cost(j, start, start + n)[0])
-            start += n
-        lower = fill(top * (1 - 1e-12))
-        if lower is None:
-            break
-        got = lower
-    return None if got is None else tuple(got)
-
-
-def dualpipe_stage_layers(problem: TrainingProblem, plan: TrainingPlan) -> tuple[int, ...] | None:
-    """Layers per stage of a DualPipe plan (one pool) with the least slowest *rank* time under
-    every rank's memory, for any mix of layer types; ``None`` when no split fits (or the plan
-    does not run DualPipe / spans pools).
-
-    Rank ``r`` holds stage ``r`` and its mirror ``pp - 1 - r``
-    (:func:`~planner.perfmodel.memory.dualpipe_partner`, :func:`~planner.perfmodel.stage.rank_cost`):
-    it costs ``(U_r + U_{pp-1-r}) / 2`` per microbatch and needs both stages' memory, so
-    the first stage (embedding) is balanced against the last (LM head, loss, MTP), not against
-    its neighbour. Exact dynamic program over the ranks, outside in: after ``r`` ranks the
-    front stages cover layers ``[0, a)`` and the back ones ``[L - b, L)``;
-    ``V_r[a, b]`` is the least bottleneck ``max (U_f + U_b)`` reaching ``(a, b)``, the answer
-    ``min_a V[a, L - a]`` after ``pp / 2`` ranks. Valid pruning: stage sizes whose own time
-    exceeds the balanced split's bottleneck (when that split fits; every rank of an optimal
-    split is within it) or whose own memory exceeds the GPU (both grow with the layers).
-    Vectorized over ``(a, b)``: one array operation per pair of stage sizes. Among splits of
-    the least bottleneck the walk back prefers stage sizes near the balanced ones.
-    """
-    model, pp = problem.model, plan.pp
-    L = model.layers
-    least = least_stage_layers(plan)
-    step = training_step(problem, plan)
-    if step.schedule != "dualpipe" or len(problem.cluster.pools) > 1 or pp * least > L:
-        return None
-    pool = problem.cluster.pools[0]
-    cap = problem.capacity(pool.gpu)
-    flags = moe_flags(model)
-    mb = np.concatenate(([0], np.cumsum(flags, dtype=int)))
-    m = plan.microbatches(problem.workload.global_batch)
-    half = pp // 2
-    inf = math.inf
-    stages: dict[tuple, object] = {}
-    flights = [in_flight_microbatches(j, pp, m, 1, "dualpipe") for j in range(pp)]
-
-    def cost(j: int, n_dense: int, n_moe: int) -> tuple[float, float, float]:
-        """(time, memory without the working set, working set) of stage ``j``."""
-        key = (n_dense, n_moe, j == 0, j == pp - 1)
-        sc = stages.get(key)
-        if sc is None:
-            sc = stages[key] = stage_cost(step, pool, *key)
-        work = sc.memory.work
-        return sc.micro, sc.memory.total(flights[j]) - work, work
-
-    def table(j: int, n: int, back: bool, reach: int) -> np.ndarray:
-        """``cost`` of stage ``j`` holding ``n`` layers, by the layers ``x <= reach`` before it
-        from its end of the model (front: ``[x, x + n)``, back: ``[L - x - n, L - x)``)."""
-        xs = np.arange(min(L - n, reach) + 1)
-        starts = L - xs - n if back else xs
-        n_moe = mb[starts + n] - mb[starts]
-        out = np.full((3, L + 1), inf)
-        for v in np.unique(n_moe):
-            out[:, xs[n_moe == v]] = np.array(cost(j, n - int(v), int(v)))[:, None]
-        return out
-
-    # upper bound on the optimal bottleneck: the balanced split's, when it fits
-    balanced = balanced_stage_layers(L, pp)
-    ends = np.concatenate(([0], np.cumsum(balanced)))
-    bound = 0.0
-    for r in range(half):
-        (tf, sf, wf), (tb, sb, wb) = (
-            cost(
-                j,
-                balanced[j] - int(mb[ends[j + 1]] - mb[ends[j]]),
-                int(mb[ends[j + 1]] - mb[ends[j]]),
-            )
-            for j in (r, pp - 1 - r)
-        )
-        bound = inf if sf + sb + max(wf, wb) > cap else max(bound, tf + tb)
-    top = L - (pp - 1) * least
-    grids = []
-    value = np.zeros((1, 1))  # V over a <= amax, b <= bmax
-    for r in range(half):
-        k = pp - 1 - r
-        rest = (pp - 2 * (r + 1)) * least  # layers the inner stages still need
-        fronts, backs = {}, {}
-        for j, into, back, reach in (
-            (r, fronts, False, value.shape[0] - 1),
-            (k, backs, True, value.shape[1] - 1),
-        ):
-            for n in range(least, top + 1):
-                t = table(j, n, back, reach)
-                if t[0].min() > bound or (t[1] + t[2]).min() > cap:
-                    break
-                into[n] = t
-        if not fronts or not backs:
-            return None
-        amax = min(L - rest, value.shape[0] - 1 + max(fronts))
-        bmax = min(L - rest, value.shape[1] - 1 + max(backs))
-        new = np.full((amax + 1, bmax + 1), inf)
-        va, vb = value.shape
-        for nf, f in fronts.items():
-            for nb, bk in backs.items():
-                if nf + nb + rest > L or nf > amax or nb > bmax:
-                    continue
-                ra, rb = min(va, amax + 1 - nf), min(vb, bmax + 1 - nb)
-                tf, sf, wf = f[0][:ra, None], f[1][:ra, None], f[2][:ra, None]
-                tb, sb, wb = bk[0][None, :rb], bk[1][None, :rb], bk[2][None, :rb]
-                pair = tf + tb
-                cand = np.maximum(value[:ra, :rb], pair)
-                cand[(sf + sb + np.maximum(wf, wb) > cap) | (pair > bound)] = inf
-                sub = new[nf : nf + ra, nb : nb + rb]
-                np.minimum(sub, cand, out=sub)
-        # states whose inner stages cannot keep `least` layers each are dead
-        new[np.add.outer(np.arange(amax + 1), np.arange(bmax + 1)) > L - rest] = inf
-        grids.append((new, fronts, backs))
-        value = new
-    middle = int(ends[half])  # the balanced split's front half, the preferred meeting point
-    finals = [
-        (value[a, L - a], abs(a - middle), a)
-        for a in range(value.shape[0])
-        if L - a < value.shape[1]
-    ]
-    best, _, best_a = min(finals, default=(inf, 0, 0))
-    if best == inf:
-        return None
-    # walk back: at each rank any stage pair that reaches the state within the bottleneck,
-    # nearest the balanced sizes first
-    layers = [0] * pp
-    a, b = best_a, L - best_a
-    for r in range(half - 1, -1, -1):
-        _grid, fronts, backs = grids[r]
-        k = pp - 1 - r
-        prev = grids[r - 1][0] if r else np.zeros((1, 1))
-        pairs = sorted(
-            ((nf, nb) for nf in fronts for nb in backs),
-            key=lambda x: (abs(x[0] - balanced[r]) + abs(x[1] - balanced[k]), x),
-        )
-        for nf, nb in pairs:
-            a0, b0 = a - nf, b - nb
-            if not (0 <= a0 < prev.shape[0] and 0 <= b0 < prev.shape[1]):
-                continue
-            f, bk = fronts[nf], backs[nb]
-            pair = f[0][a0] + bk[0][b0]
-            mem = f[1][a0] + bk[1][b0] + max(f[2][a0], bk[2][b0])
-            if max(prev[a0, b0], pair) <= best and mem <= cap:
-                layers[r], layers[k] = nf, nb
-                a, b = a0, b0
-                break
-        else:  # pragma: no cover - the forward pass reached (a, b) from some pair
-            raise AssertionError("DualPipe split: no predecessor found")
-    return tuple(layers)
-
-
 def best_stage_layers(problem: TrainingProblem, plan: TrainingPlan) -> tuple[TrainingPlan, Quick]:
     """``plan`` with its best layers per stage and its :func:`quick` numbers
     (:func:`split_and_proof` without the proof flag)."""
@@ -373,12 +136,15 @@ def split_and_proof(
 ) -> tuple[TrainingPlan, Quick, bool]:
     """``plan`` with its best layers per stage, its :func:`quick` numbers, and whether that
     split is the step model's least one as far as the search may claim it (``False`` where
-    an interleaved mixed-layer plan falls back to the least-bottleneck or balanced split:
+    an interleaved mixed-layer plan falls back to the balanced split:
     a dense/MoE pattern other than a dense prefix, more than
     :data:`~planner.train.chunk_split.MAX_BRANCHES` placements of the prefix, or an exact
-    split that misses memory by rounding; a better split may then exist).
+    split that misses memory by rounding; and for mixed-layer or DualPipe plans over several
+    pools; a better split may then exist).
 
-    The exact split is re-evaluated by the step model beside the balanced split,
+    On one pool, DualPipe plans and mixed-layer plans without interleaving get the least
+    step time of :mod:`planner.train.step_split` (the balanced split, not fitting, when no
+    split fits). Otherwise the exact split is re-evaluated by the step model beside the balanced split,
     and the better of the two is kept: the split is exact for the affine stage
     model, but the step model also sees the chunks inside an interleaved stage
     (found by the brute-force test: 8 layers, pp 2, v 2 chose (5, 3) over a
@@ -387,24 +153,31 @@ def split_and_proof(
     """
     uniform = uniform_layers(problem)
     dualpipe = training_step(problem, plan).schedule == "dualpipe"
+    one_pool = len(problem.cluster.pools) == 1
+    if one_pool and plan.pp > 1 and (dualpipe or (not uniform and plan.interleave <= 1)):
+        # the least step time of any layer types, 1F1B or DualPipe (step_split)
+        layers = (step_split_dualpipe if dualpipe else step_split_1f1b)(problem, plan)
+        if layers is not None:
+            exact = replace(plan, stage_layers=layers)
+            return exact, quick(problem, exact), True
+        balanced = replace(plan, stage_layers=balanced_stage_layers(problem.model.layers, plan.pp))
+        return balanced, quick(problem, balanced), True  # no split fits
     mixed_interleaved = not uniform and chunk_split.applies(problem, plan)
-    if dualpipe:
-        layers = dualpipe_stage_layers(problem, plan)
-    elif mixed_interleaved:
+    if mixed_interleaved:
         layers = chunk_split.interleaved_mixed_layers(problem, plan)
     elif plan.pp > 1 and not uniform:
-        layers = bottleneck_stage_layers(problem, plan)
+        layers = None  # other interleaved patterns, or several pools: balanced, not proven
     else:
         layers = exact_stage_layers(problem, plan)
-    exact_is_step = mixed_interleaved or (uniform and plan.interleave <= 1)
-    if exact_is_step and not dualpipe and layers is not None:
+    exact_is_step = mixed_interleaved or (uniform and plan.interleave <= 1 and not dualpipe)
+    if exact_is_step and layers is not None:
         # without interleaving the affine stage model is the step model: the exact split
         # needs no comparison with the balanced one (unless rounding broke its memory)
         exact = replace(plan, stage_layers=layers)
         q = quick(problem, exact)
         if q.fits:
             return exact, q, True
-    proven = uniform or plan.interleave <= 1 or dualpipe
+    proven = (uniform and not dualpipe) or plan.pp == 1  # DualPipe over pools: balanced
     balanced = replace(plan, stage_layers=balanced_stage_layers(problem.model.layers, plan.pp))
     q_balanced = quick(problem, balanced)
     if layers is not None and layers != balanced.stage_layers:

@@ -68,6 +68,7 @@ from planner.train.space import (
     least_stage_layers,
     pipeline_sizes,
     recompute_layer_counts,
+    sequence_parallel_values,
     shard_groups,
     space,
 )
@@ -216,15 +217,6 @@ class SearchOutcome:
     frontier: Frontier | None = None
 
 
-def _sp_values(problem: TrainingProblem, t: int) -> list[bool]:
-    """Sequence-parallel choices for tensor-parallel size ``t``."""
-    c = problem.constraints
-    sps = [False, True] if t > 1 else [False]
-    if c.sequence_parallel is not None:
-        sps = [x for x in sps if x == c.sequence_parallel]
-    return sps
-
-
 def _layer_groups(problem: TrainingProblem, sp_space: Space):
     """``(tp, cp, ep, microbatch, sp, expert_tp)`` of every layer configuration (recompute
     aside)."""
@@ -233,7 +225,7 @@ def _layer_groups(problem: TrainingProblem, sp_space: Space):
     ):
         if t * cp > sp_space.budget:
             continue
-        for sp in _sp_values(problem, t):
+        for sp in sequence_parallel_values(problem, t):
             for etp in expert_tps(problem, t):
                 if sp or not etp:  # folded experts take the sequence-parallel shards
                     yield t, cp, ep, b, sp, etp

@@ -34,7 +34,8 @@ The space (per decision, after the user's fixed values):
   searched with ``partial_recompute`` or a fixed ``k``);
   ``zero``: 0-3 (2 and 3 only
   without pipeline parallelism, as in DeepSpeed/FSDP); ``sequence_parallel``
-  only with ``tp > 1``.
+  only with ``tp > 1``, and always for a mixture-of-experts model with ``tp > 1``
+  (:func:`sequence_parallel_values`).
 """
 
 from __future__ import annotations
@@ -148,6 +149,19 @@ def recompute_layer_counts(problem: TrainingProblem, pp: int) -> range:
         k = c.recompute_layers
         return range(k, k + 1) if k <= top else range(0)
     return range(1, top + 1)
+
+
+def sequence_parallel_values(problem: TrainingProblem, t: int) -> list[bool]:
+    """Sequence-parallel choices for tensor-parallel size ``t``: only with ``t > 1``, and then
+    required by mixture-of-experts models. Megatron-Core refuses to train an MoE layer with
+    TP and without SP (NVIDIA/Megatron-LM d98e8a6, ``megatron/core/transformer/moe/moe_layer.py``
+    line 636: ``if self.training and self.attn_tp_group.size() > 1 and not
+    self.config.sequence_parallel: raise ValueError``). A fixed value is kept if allowed."""
+    values = [False, True] if t > 1 else [False]
+    if t > 1 and problem.model.is_moe:
+        values = [True]
+    fixed = problem.constraints.sequence_parallel
+    return [x for x in values if fixed is None or x == fixed]
 
 
 def expert_tps(problem: TrainingProblem, t: int) -> list[int]:

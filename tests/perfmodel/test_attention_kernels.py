@@ -5,9 +5,14 @@ from __future__ import annotations
 import pytest
 
 from planner.core.errors import InputError
-from planner.perfmodel.attention_kernels import attention_efficiency
+from planner.perfmodel.attention_kernels import (
+    FA2_H100_BWD_TFLOPS,
+    FA2_H100_FWD_TFLOPS,
+    FA2_OVER_TRITON,
+    attention_efficiency,
+)
 from planner.perfmodel.hardware import get_gpu
-from planner.perfmodel.kernels import FLASH_EFFICIENCY
+from planner.perfmodel.kernels import FLASH_BWD_RATIO, FLASH_CAUSAL_FRACTION, FLASH_EFFICIENCY
 from planner.perfmodel.layer import layer_cost
 from planner.perfmodel.options import Software
 
@@ -22,6 +27,24 @@ def test_efficiency_order_and_ampere_fa2():
         assert attention_efficiency(gpu, "fa2") <= attention_efficiency(gpu, "flash")
     # FlashAttention-2 without Hopper instructions reaches a smaller share of H100's peak
     assert attention_efficiency(h100, "fa2") < attention_efficiency(a100, "fa2")
+
+
+def test_hopper_fa2_core_time_matches_the_measured_rates():
+    """On H100 the fa2 core of a 16K-token, head-dim-128 layer takes what the FlashAttention-3
+    paper's FlashAttention-2 rates give: causal forward at 335, backward at 322 TFLOP/s."""
+    h100 = get_gpu("H100")
+    seq = 16384
+    model = small_model(hidden=2048, heads=16, kv_heads=16, head_dim=128, max_seq=seq)
+    kw = dict(micro_batch=1, seq=seq, tp=1, flash=True)
+    fa2 = layer_cost(model, h100, attention_kernel="fa2", **kw)
+    tri = layer_cost(model, h100, attention_kernel="triton", **kw)
+    # the two kernels differ only in the core, which triton runs FA2_OVER_TRITON times slower
+    core = (tri.fwd + tri.bwd - fa2.fwd - fa2.bwd) / (FA2_OVER_TRITON - 1.0)
+    fwd_flops = 2.0 * model.heads * seq * seq * 2 * model.head_dim * FLASH_CAUSAL_FRACTION
+    measured = fwd_flops / FA2_H100_FWD_TFLOPS + FLASH_BWD_RATIO * fwd_flops / FA2_H100_BWD_TFLOPS
+    # the paper's rates are of a 989 TFLOP/s peak; the catalog's H100 peak scales them
+    measured *= 989.0 / (h100.peak_flops("bf16") / 1e12) / 1e12
+    assert core == pytest.approx(measured, rel=1e-9)
 
 
 def test_unknown_kernel_rejected():

@@ -10,11 +10,13 @@ import pytest
 from planner.core.errors import InputError
 from planner.perfmodel import constants
 from planner.perfmodel.engines import (
+    EAGER_FP8_QUANT_KERNELS,
     EAGER_KERNELS_PER_LAYER,
     EAGER_LAUNCH_S,
     KERNEL_FLOOR_S,
     SMALL_KERNELS_PER_LAYER,
     Engine,
+    eager_quant_kernels,
     host_overhead_s,
     launch_overhead_s,
     parse_engine,
@@ -59,6 +61,11 @@ def test_parse_engine_forms_and_aliases():
         "vllm,steps=0",
         "vllm,tokens=-5",
         "sglang:abc",
+        "trtllm,steps=4",  # multi-step scheduling is vLLM's only
+        {"name": "sglang", "scheduler_steps": 8},
+        "vllm,steps=4,steps=8",  # a repeated option would silently take the last value
+        "vllm,tokens=4096,tokens=8192",
+        "vllm,eager,graphs",
         {"name": "vllm", "speed": 2},
         {"cuda_graphs": "no"},
         {"name": "vllm", "batched_tokens": 1.5},
@@ -199,3 +206,30 @@ def test_meta_mixed_fp8_keeps_attention_and_ends_in_bf16():
     one = np.array([1.0])
     times = [float(e.base_time(one, 1.0, 512.0)[0]) for e in (fp8, mixed, bf16)]
     assert times[0] < times[1] < times[2]
+
+
+def test_eager_fp8_weights_launch_one_quantization_per_linear_layer():
+    """vLLM quantizes each FP8 linear layer's input in its own kernel: 4 more launches per
+    Llama layer for W8A8, 2 on the inner layers of Meta's mixed FP8, none for bf16 / int4; an
+    eager 405B FP8 iteration on 8 MI300X waits for 126 x 18 launches."""
+    assert eager_quant_kernels("fp8") == EAGER_FP8_QUANT_KERNELS == 4
+    assert eager_quant_kernels("bf16") == eager_quant_kernels("int4") == 0.0
+    assert eager_quant_kernels("fp8", ffn_only=True, layers=126) == pytest.approx(2 * 124 / 126)
+    eager = parse_engine("vllm,eager")
+    assert launch_overhead_s(eager, 126, 4) == pytest.approx(126 * 18 * EAGER_LAUNCH_S)
+    assert launch_overhead_s(parse_engine("vllm"), 126, 4) == 0.0
+    with constants.override(
+        {**HOSTS, "host_overhead_vllm_s": 0.0, "host_per_sequence_vllm_s": 0.0}
+    ):
+
+        def launch_bound(precision: str) -> float:
+            e = EngineModel(
+                load_model("llama-3.1-405b"),
+                ReplicaConfig(get_gpu("MI300X"), 8),
+                precision,
+                engine=eager,
+            )
+            return float(e.round_time((np.array([1e-4]), np.array([1e-4])), np.array([1.0]))[0])
+
+        assert launch_bound("fp8") == pytest.approx(126 * 18 * EAGER_LAUNCH_S)
+        assert launch_bound("bf16") == pytest.approx(126 * 14 * EAGER_LAUNCH_S)

@@ -85,3 +85,25 @@ def test_inference_gpus_are_in_the_catalog_and_plannable(gpu):
     )
     res = solve(problem, time_limit=30)
     assert res.solution is not None and res.solution.gpus_by_pool().keys() <= {spec.name}
+
+
+def test_verify_counts_the_draft_models_weights():
+    """A speculative group's drafter takes memory from the KV cache: a plan that fits without
+    it must be rejected when the group claims speculative decoding and the drafter leaves no room
+    (verify used to size the KV cache without the drafter)."""
+    from dataclasses import replace
+
+    from planner.serve.instance import ServingPlan
+
+    kw = dict(qps=1, prompt_tokens=512, output_tokens=128, tpot="50ms", ttft="2s")
+    base = make_problem("llama-3.1-8b", "L4:4", **kw)
+    plain = solve(base, time_limit=20)
+    assert plain.solution is not None and not verify(base, plain.solution)
+    spec = {"method": "draft", "tokens": 3, "acceptance": 0.7, "draft_model": "llama-3.1-70b"}
+    problem = make_problem("llama-3.1-8b", "L4:4", speculative=spec, **kw)
+    no_spec = ServingPlan(tuple(replace(g, speculative=False) for g in plain.solution.replicas))
+    assert not verify(problem, no_spec)
+    claims = ServingPlan(tuple(replace(g, speculative=True) for g in plain.solution.replicas))
+    assert any("fit" in v or "KV cache" in v for v in verify(problem, claims))
+    # and a group may not claim speculation the problem does not have
+    assert any("speculative" in v for v in verify(base, claims))

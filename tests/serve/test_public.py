@@ -30,10 +30,17 @@ def test_rows_are_well_formed_and_each_source_is_marked_whole():
     assert [s for s, v in splits.items() if v == {FIT}] == ["sglang_vllm060"]
 
 
-def row(metric: str, stat: str = "", mode: str = "clients", n: int = 2) -> PublicServingRow:
+def row(
+    metric: str,
+    stat: str = "",
+    mode: str = "clients",
+    n: int = 2,
+    model: str = "llama-3.1-8b",
+    ep: int = 1,
+) -> PublicServingRow:
     return PublicServingRow(
-        "t", "nim_llama33", "H100", "llama-3.1-8b", 1, "bf16", "bf16", 256, 16, mode, n,
-        6, metric, stat, 1.0, HELD_OUT,
+        "t", "nim_llama33", "H100", model, 1, "bf16", "bf16", 256, 16, mode, n,
+        6, metric, stat, 1.0, HELD_OUT, ep=ep,
     )  # fmt: skip
 
 
@@ -50,6 +57,27 @@ def test_prediction_of_a_tiny_row_is_consistent():
     assert 0 < ttft < 16 * tpot
     # a batch of 6 prompts at once finishes faster per token than 1 client at a time
     assert predict_public(row("output_tokens_per_s", mode="batch", n=6)) > one
+
+
+def test_data_parallel_attention_rows_run_on_tp_times_ep_gpus(monkeypatch):
+    """An ``ep`` row is simulated as one replica of ``tp * ep`` GPUs with ``ep`` attention
+    groups; the dstack R1 rows are SGLang's --tp 8 --enable-dp-attention (tp 1 x ep 8)."""
+    import planner.serve.public as public
+
+    seen = {}
+
+    def capture(model, gpus, **kw):
+        seen["gpus"] = gpus
+        raise LookupError  # stop before simulating
+
+    monkeypatch.setattr(public, "make_problem", capture)
+    public.simulated_run.cache_clear()
+    with pytest.raises(LookupError):
+        predict_public(row("tpot_s", "median", n=4, model="mixtral-8x7b", ep=2))
+    assert seen["gpus"] == "H100:2"
+    r1 = [r for r in PUBLIC_SERVING_ROWS if r.source == "dstack_r1"]
+    assert r1 and all((r.tp, r.ep) == (1, 8) for r in r1)
+    assert all(r.ep == 1 for r in PUBLIC_SERVING_ROWS if r.source != "dstack_r1")
 
 
 def test_statistic_names():

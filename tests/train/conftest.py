@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import itertools
+import random
 from dataclasses import replace
 from pathlib import Path
 
 from planner.perfmodel.hardware import parse_cluster
 from planner.perfmodel.model_spec import ModelSpec
+from planner.train.generate import tiny_model
 from planner.train.instance import Constraints, TrainingPlan, TrainingProblem, Workload
 from planner.train.step_time import balanced_stage_layers, quick
 
@@ -89,6 +91,8 @@ def _layer_choices(prob: TrainingProblem):
                                 c.sequence_parallel is not None and sp != c.sequence_parallel
                             ):
                                 continue
+                            if m.is_moe and t > 1 and not sp:
+                                continue  # Megatron-Core: MoE with TP trains only with SP
                             yield t, cp, ep, b, rc, sp
 
 
@@ -342,3 +346,58 @@ def check_search_against_brute_force(prob: TrainingProblem, top_k: int = 2) -> N
     assert abs(got - best) <= 1e-9 * best, (got, best)
     for plan, _q in out.ranked:
         assert verify(prob, plan) == []
+
+
+def mixed_model(base: ModelSpec, layers: int, dense: int, mtp: int) -> ModelSpec:
+    """``base`` with ``layers`` layers, the first ``dense`` dense and MoE after them (8
+    experts, 2 per token), and ``mtp`` multi-token-prediction blocks."""
+    return replace(
+        base,
+        layers=layers,
+        num_experts=8,
+        experts_per_token=2,
+        moe_ffn=base.hidden,
+        dense_layers=dense,
+        mtp_layers=mtp,
+    )
+
+
+def random_pool_problem(
+    rng: random.Random,
+    name: str,
+    model: ModelSpec,
+    pp: int,
+    mem_gib: float | None,
+    batches: tuple[int, ...] = (1, 2, 4),
+) -> tuple[TrainingProblem, int]:
+    """``model`` on ``8 pp`` A100 (``mem_gib``: their memory, so that it binds) with a random
+    batch for ``pp`` stages and ``dp`` of 1 or 2; the problem and ``dp``."""
+    gpu = "A100" if mem_gib is None else {"base": "A100", "memory_gib": mem_gib}
+    cluster = parse_cluster({"pool": [{"gpu": gpu, "count": 8 * pp}]})
+    dp = rng.choice([1, 2])
+    batch = pp * dp * rng.choice(batches)
+    prob = TrainingProblem(
+        name, model, cluster, Workload(batch, rng.choice([512, 2048])), Constraints(), meta={}
+    )
+    return prob, dp
+
+
+def mixed_case(seed: int, pp: int, mem_gib: int | None, mtp: int):
+    """A random tiny model of dense first layers then MoE ones (``mtp``: a multi-token
+    prediction block on the last stage) and a 1F1B plan of ``pp`` stages for it, its split
+    open; ``mem_gib`` shrinks the GPU so that memory binds."""
+    rng = random.Random(seed)
+    base = tiny_model(rng)
+    layers = pp + rng.randint(0, 5)
+    model = mixed_model(base, layers, rng.randint(1, layers - 1), mtp)
+    prob, dp = random_pool_problem(rng, "mixed", model, pp, mem_gib)
+    plan = TrainingPlan(
+        tp=1,
+        pp=pp,
+        dp=dp,
+        microbatch=1,
+        recompute=rng.choice(["none", "selective", "full"]),
+        zero=rng.choice([0, 1]),
+        stage_layers=(),
+    )
+    return prob, plan

@@ -10,7 +10,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from planner.perfmodel.hardware import parse_cluster
 from planner.train.chunk_split import (
     chunk_size,
     cpsat_chunk_split,
@@ -18,9 +17,11 @@ from planner.train.chunk_split import (
     interleaved_mixed_layers,
 )
 from planner.train.generate import tiny_model
-from planner.train.instance import Constraints, TrainingPlan, TrainingProblem, Workload
+from planner.train.instance import TrainingPlan
 from planner.train.layer_split import best_stage_layers
 from planner.train.step_time import chunk_layers, quick, stage_layer_indices
+
+from .conftest import mixed_model, random_pool_problem
 
 
 def _splits(L: int, p: int, least: int):
@@ -43,22 +44,8 @@ def _case(seed: int, pp: int, v: int, mem_gib: int | None, mtp: int, dense: int)
     rng = random.Random(seed)
     base = tiny_model(rng)
     layers = pp * v + rng.randint(0, 4)
-    model = replace(
-        base,
-        layers=layers,
-        num_experts=8,
-        experts_per_token=2,
-        moe_ffn=base.hidden,
-        dense_layers=min(dense, layers - 1),
-        mtp_layers=mtp,
-    )
-    gpu = "A100" if mem_gib is None else {"base": "A100", "memory_gib": mem_gib}
-    cluster = parse_cluster({"pool": [{"gpu": gpu, "count": 8 * pp}]})
-    dp = rng.choice([1, 2])
-    batch = pp * dp * rng.choice([1, 2])
-    prob = TrainingProblem(
-        "chunks", model, cluster, Workload(batch, rng.choice([512, 2048])), Constraints(), meta={}
-    )
+    model = mixed_model(base, layers, min(dense, layers - 1), mtp)
+    prob, dp = random_pool_problem(rng, "chunks", model, pp, mem_gib, (1, 2))
     recompute = rng.choice(["none", "selective", "full", "full"])
     # partial recompute of k layers per stage (every stage holds at least k)
     k = rng.choice([0, v, v + 1]) if recompute == "full" else 0

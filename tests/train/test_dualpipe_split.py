@@ -1,55 +1,25 @@
-"""The DualPipe split (stage r and its mirror p - 1 - r on one rank) against a brute force over
-all compositions, and the step model's pricing of DualPipe plans."""
+"""The step model's pricing of DualPipe plans (stage r and its mirror p - 1 - r on one rank) and
+the search under DualPipe against a brute force (the split: ``test_step_split.py``)."""
 
 from __future__ import annotations
 
-import math
 import random
 from dataclasses import replace
 
-import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from planner.perfmodel.hardware import parse_cluster
 from planner.perfmodel.options import DEEPSEEK_V3
-from planner.perfmodel.stage import pipeline_time, stage_cost
-from planner.train.evaluate import verify
+from planner.perfmodel.stage import pipeline_time
 from planner.train.instance import Constraints, TrainingProblem, Workload
-from planner.train.layer_split import best_stage_layers, dualpipe_stage_layers
-from planner.train.step_time import estimate, moe_flags, quick, training_step
+from planner.train.step_time import estimate, quick
 
-from .conftest import check_search_against_brute_force, compositions, tiny_moe_spec
-from .test_mixed_split import _case as mixed_case
-
-
-def _rank_bottleneck(prob, plan, layers):
-    """Slowest rank time of ``layers`` under DualPipe, inf if a rank is over memory (own loop:
-    rank j holds stages j and p - 1 - j; stage j keeps min(p - j, m) microbatches in flight;
-    one working set per rank, the larger)."""
-    pool = prob.cluster.pools[0]
-    step = training_step(prob, plan)
-    flags = moe_flags(prob.model)
-    m = plan.microbatches(prob.workload.global_batch)
-    p = len(layers)
-    starts = [sum(layers[:j]) for j in range(p)]
-    costs = []
-    for j, n in enumerate(layers):
-        n_moe = sum(flags[starts[j] : starts[j] + n])
-        costs.append(stage_cost(step, pool, n - n_moe, n_moe, j == 0, j == p - 1))
-    worst = 0.0
-    for j in range(p // 2):
-        a, b = costs[j], costs[p - 1 - j]
-        mem = a.memory.total(min(p - j, m)) + b.memory.total(min(j + 1, m))
-        mem -= min(a.memory.work, b.memory.work)
-        if mem > prob.capacity(pool.gpu):
-            return math.inf
-        worst = max(worst, (a.micro + b.micro) / 2)
-    return worst
+from .conftest import check_search_against_brute_force, mixed_case, tiny_moe_spec
 
 
 def _case(seed: int, pp: int, mem_gib: int | None, mtp: int, k: int):
-    """test_mixed_split's random dense-then-MoE case, trained with DeepSeek-V3's software
+    """conftest.mixed_case's random dense-then-MoE case, trained with DeepSeek-V3's software
     (DualPipe) and, with ``k``, partial recompute of ``k`` layers per stage."""
     prob, plan = mixed_case(seed, pp, mem_gib, mtp)
     # DualPipe runs an even number of microbatches, at least 2 pp
@@ -58,37 +28,6 @@ def _case(seed: int, pp: int, mem_gib: int | None, mtp: int, k: int):
     if k and pp * k <= prob.model.layers:
         plan = replace(plan, recompute="full", recompute_layers=k)
     return prob, plan
-
-
-@settings(max_examples=30, deadline=None)
-@given(
-    seed=st.integers(0, 10_000),
-    pp=st.sampled_from([2, 4, 6]),
-    mem_gib=st.sampled_from([None, 1, 2]),
-    mtp=st.sampled_from([0, 1]),
-    k=st.sampled_from([0, 0, 2]),
-)
-def test_dualpipe_split_matches_brute_force(seed, pp, mem_gib, mtp, k):
-    prob, plan = _case(seed, pp, mem_gib, mtp, k)
-    assert training_step(prob, plan).schedule == "dualpipe"
-    L, least = prob.model.layers, max(1, plan.recompute_layers)
-    splits = [s for s in compositions(L, pp) if min(s) >= least]
-    brute = min(_rank_bottleneck(prob, plan, s) for s in splits)
-    layers = dualpipe_stage_layers(prob, plan)
-    if brute == math.inf:
-        assert layers is None
-        return
-    assert layers is not None and sum(layers) == L and min(layers) >= least
-    got = _rank_bottleneck(prob, plan, layers)
-    assert got <= brute * (1 + 1e-9)
-    # the step model agrees: the split's slowest rank, its memory (verify) and fit
-    split = replace(plan, stage_layers=layers)
-    est = estimate(prob, split)
-    assert max(s.micro_time for s in est.stages) == pytest.approx(got, rel=1e-9)
-    assert est.fits and not any("needs" in v for v in verify(prob, split))
-    # the search keeps the better of this split and the balanced one by the step model
-    _chosen, q = best_stage_layers(prob, plan)
-    assert q.fits and q.objective <= quick(prob, split).objective * (1 + 1e-12)
 
 
 def test_estimate_prices_dualpipe_with_its_bubble_and_ranks():

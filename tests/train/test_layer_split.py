@@ -10,11 +10,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from planner.perfmodel.hardware import parse_cluster
 from planner.train.generate import tiny_model
-from planner.train.instance import Constraints, TrainingPlan, TrainingProblem, Workload
+from planner.train.instance import TrainingPlan
 from planner.train.layer_split import best_stage_layers, cpsat_stage_layers, exact_stage_layers
 from planner.train.step_time import balanced_stage_layers, quick
+
+from .conftest import random_pool_problem
 
 
 def _all_splits(L: int, p: int, least: int):
@@ -37,13 +38,7 @@ def _case(seed: int, pp: int, interleave: int, mem_gib: int | None):
     rng = random.Random(seed)
     model = tiny_model(rng)
     model = replace(model, layers=rng.choice([pp * interleave + k for k in range(0, 5)]))
-    gpu = "A100" if mem_gib is None else {"base": "A100", "memory_gib": mem_gib}
-    cluster = parse_cluster({"pool": [{"gpu": gpu, "count": 8 * pp}]})
-    dp = rng.choice([1, 2])
-    batch = pp * dp * rng.choice([1, 2, 4])
-    prob = TrainingProblem(
-        "split", model, cluster, Workload(batch, rng.choice([512, 2048])), Constraints(), meta={}
-    )
+    prob, dp = random_pool_problem(rng, "split", model, pp, mem_gib)
     recompute = rng.choice(["none", "selective", "full", "full"])
     # partial recompute of k layers per stage (every stage holds at least k)
     k = rng.choice([0, 1, 2, 3]) if recompute == "full" else 0

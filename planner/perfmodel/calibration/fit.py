@@ -291,9 +291,10 @@ ASSUMPTIONS = (
     ),
     (
         "attention_kernels: fa2 / triton",
-        "x 0.46 off Ampere / FA2 over 1.8",
-        "FlashAttention-2 paper sec. 4.1: up to 230 vs 335 TFLOP/s on A100 vs H100; "
-        "FA2 1.3-2.5x faster than FlashAttention in Triton",
+        "0.329 of peak on Hopper and later (Ampere: 0.55) / FA2 over 1.8",
+        "FlashAttention-3 paper Fig. 5/6: FA2 on H100 335 TFLOP/s causal forward, 322 "
+        "backward (head dim 128, 16K); later GPUs the same fraction (assumed); FA2 paper "
+        "sec. 4.1: FA2 1.3-2.5x faster than FlashAttention in Triton",
     ),
     ("stage.FLASH_ATTENTION_EFFICIENCY", "0.60", "FlashAttention forward, serving prefill"),
     ("kernels.GEMM_EFFICIENCY_DEFAULT", "0.75", "GPUs of an unlisted architecture"),
@@ -302,8 +303,8 @@ ASSUMPTIONS = (
     ("stage.PREFILL_WORKSPACE_TOKENS", "8192", "serving activation workspace (a choice)"),
     ("hardware price_per_gpu_hour", "1.79-5.99 USD", "indicative on-demand prices"),
     (
-        "engines.EAGER_LAUNCH_S x EAGER_KERNELS_PER_LAYER",
-        "10 us x 14",
+        "engines.EAGER_LAUNCH_S x EAGER_KERNELS_PER_LAYER (+ EAGER_FP8_QUANT_KERNELS)",
+        "10 us x 14 (+ 4 with FP8 weights)",
         "PyTorch eager launch per kernel of a layer without CUDA graphs (perfmodel/engines.py)",
     ),
     (

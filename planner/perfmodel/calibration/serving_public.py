@@ -32,8 +32,12 @@ Sources (rows collected by helper "lit", /work notes source ids S11, S13, S14):
   llama-models' fp8 loader skips ``layer_id == 0 or layer_id == n_layers - 1`` and quantizes
   only ``feed_forward.w1/w2/w3``), so the rows' weight precision is ``fp8-mixed``, not ``fp8``
   (entered as ``fp8`` until 2026-12-05), KV cache BF16. MI300X (csv ``8xMi300 1FP8-amd``):
-  amd/Llama-3.1-405B-Instruct-FP8-KV (all linear layers FP8, FP8 KV cache), vLLM 0.6.4.dev4
-  (ROCm) ``--enforce-eager --num-scheduler-step 1``. Until 2026-12-05 the MI300X rows were the
+  amd/Llama-3.1-405B-Instruct-FP8-KV (all linear layers FP8), vLLM 0.6.4.dev4 (ROCm)
+  ``--enforce-eager --num-scheduler-step 1``, KV cache BF16: the checkpoint carries KV-cache
+  scales, but the page's command (and no file of the comparison) sets ``--kv-cache-dtype``,
+  whose default ``auto`` stores the cache in the model's dtype (vLLM 0.6 engine arguments;
+  ``benchmark_throughput.py`` takes the engine arguments), so the rows' KV precision is bf16
+  (entered as fp8 until 2026-12-05, helper s7pub). Until 2026-12-05 the MI300X rows were the
   csv's ``8xMi300x 1FP8-meta`` runs (the meta-llama checkpoint on ROCm, ``--enforce-eager
   --num-scheduler-step 15``), which the page itself sets aside: "If we are serving Llama
   3.1-405B-Fp8 with Mi300x, we have to go with amd/Llama-3.1-405B-Instruct-FP8-KV and not with
@@ -42,9 +46,17 @@ Sources (rows collected by helper "lit", /work notes source ids S11, S13, S14):
   amd-checkpoint runs replace them, same lengths and batch sizes.
 * ``dstack_r1`` -- dstack, *DeepSeek R1 inference performance: MI300X vs. H200* (blog
   2025-03-18) with raw data github dstackai/benchmarks branch deepseek-r1-benchmark @7f37e669
-  ``Deepseek-R1/raw_data/online_results.csv``: DeepSeek-R1 (FP8 checkpoint) with SGLang on
-  8 x H200, TP8, ``sglang.bench_serving`` with 500 random prompts of 3200 input / 800 output
-  tokens at max concurrency 4-128: output tokens/s, median TPOT, p99 TTFT.
+  ``Deepseek-R1/raw_data/online_results.csv`` (rows ``h200,sglang,random``): DeepSeek-R1 (FP8
+  block-scaled checkpoint, BF16 KV cache) with SGLang 0.4.3.post2 on 8 x H200,
+  ``sglang.bench_serving`` with 500 random prompts of exactly 3200 input / 800 output tokens
+  (``random_range_ratio`` 1) at max concurrency 4-128: output tokens/s (total output tokens /
+  duration), median TPOT, p99 TTFT. The server was launched (``Deepseek-R1/README.md``, task
+  ``sg-h200``) as ``sglang.launch_server --model deepseek-ai/DeepSeek-R1 --tp 8
+  --enable-dp-attention``: data-parallel attention, each of the 8 GPUs running attention for its
+  own requests with the experts shared by all 8. The planner writes that layout as ``tp 1 x ep
+  8`` (8 attention groups, experts over the 8 ranks; :mod:`planner.serve.export` emits
+  ``--enable-dp-attention`` for it), so the rows are ``tp = 1, ep = 8``; until 2026-12-05 they
+  were entered as plain TP8 (attention sharded by heads), which the launch command contradicts.
 * ``sglang_vllm060`` (*fit*) -- SGLang, *How to reproduce the benchmark results for SGLang
   v0.3.0 compared to vLLM v0.6.0* (github sgl-project/sglang @120affb9
   ``benchmark/benchmark_vllm_060/README.md``, 2024-09): Llama 3.1 8B Instruct on 1 x A100
@@ -142,6 +154,9 @@ class PublicServingRow:
     output_dist: str = ""
     #: Poisson arrival rate of ``rate`` mode (requests/s).
     rate: float = 0.0
+    #: Attention groups of the replica (``tp * ep`` GPUs): ``ep > 1`` is data-parallel
+    #: attention with the experts spread over every rank (SGLang ``--enable-dp-attention``).
+    ep: int = 1
 
 
 def _metric_rows(
@@ -152,6 +167,7 @@ def _metric_rows(
     *,
     steady_state: bool = False,
     engine: str = "trtllm",
+    ep: int = 1,
 ) -> list[PublicServingRow]:
     """One row per ``(metric, statistic, value)`` of one measured setup.
 
@@ -169,6 +185,7 @@ def _metric_rows(
             HELD_OUT,
             steady_state,
             engine,
+            ep=ep,
         )
         for metric, stat, value in metrics
     ]
@@ -255,7 +272,7 @@ VLLM06_BATCHED_TOKENS = 91680
 #: Weight / KV precision and engine of each GPU's runs (README commands and environments).
 DSTACK_405B_SETUP = {
     "H100": ("fp8-mixed", "bf16", f"vllm:0.6.3,tokens={VLLM06_BATCHED_TOKENS}"),
-    "MI300X": ("fp8", "fp8", f"vllm:0.6.4,eager,tokens={VLLM06_BATCHED_TOKENS}"),
+    "MI300X": ("fp8", "bf16", f"vllm:0.6.4,eager,tokens={VLLM06_BATCHED_TOKENS}"),
 }
 
 
@@ -296,18 +313,27 @@ DSTACK_R1 = (
 )
 
 
+#: Data-parallel attention groups of the SGLang H200 server (``--tp 8 --enable-dp-attention``).
+DSTACK_R1_ATTENTION_GROUPS = 8
+
+
 def _dstack_r1() -> list[PublicServingRow]:
     rows = []
     for n, tps, tpot, ttft in DSTACK_R1:
-        # DeepSeek-R1 has DeepSeek-V3's architecture
-        setup = ("H200", "deepseek-v3", 8, "fp8", "bf16", 3200, 800, "clients", n, 500)
+        # DeepSeek-R1 has DeepSeek-V3's architecture; --tp 8 --enable-dp-attention = tp 1 x ep 8
+        setup = ("H200", "deepseek-v3", 1, "fp8", "bf16", 3200, 800, "clients", n, 500)
         metrics = (
             ("output_tokens_per_s", "", tps),
             ("tpot_s", "median", tpot / 1e3),
             ("ttft_s", "p99", ttft / 1e3),
         )
         rows += _metric_rows(
-            f"dstack_r1/H200/3200-800/c{n}", "dstack_r1", setup, metrics, engine="sglang:0.4.3"
+            f"dstack_r1/H200/3200-800/c{n}",
+            "dstack_r1",
+            setup,
+            metrics,
+            engine="sglang:0.4.3",
+            ep=DSTACK_R1_ATTENTION_GROUPS,
         )
     return rows
 

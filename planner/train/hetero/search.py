@@ -63,7 +63,7 @@ from planner.train.hetero.terms import (
 )
 from planner.train.instance import TrainingPlan, TrainingProblem
 from planner.train.search import REL_TOL, SearchOutcome, TopK, exact_search
-from planner.train.space import divisors, expert_tps, space
+from planner.train.space import divisors, expert_tps, sequence_parallel_values, space
 from planner.train.step_time import moe_flags, quick, training_step
 
 
@@ -159,9 +159,7 @@ class _Search:
         for t, cp, ep, b, rc in itertools.product(
             sp.tps, sp.cps, sp.eps, sp.microbatches, sp.recomputes
         ):
-            sps = [False, True] if t > 1 else [False]
-            if self.c.sequence_parallel is not None:
-                sps = [x for x in sps if x == self.c.sequence_parallel]
+            sps = sequence_parallel_values(self.problem, t)
             if self.deadline.expired():
                 self.truncated = True  # configurations not enumerated stay open
                 return
