@@ -16,16 +16,20 @@ from dataclasses import replace
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from planner.core.result import Status
+from planner.core.solve import solve
 from planner.perfmodel.hardware import parse_cluster
+from planner.perfmodel.model_spec import ModelSpec
 from planner.perfmodel.options import Software
+from planner.train.evaluate import verify
 from planner.train.generate import tiny_model
 from planner.train.hetero.layer_split import best_split
 from planner.train.hetero.search import _stub, hetero_search, spans_dualpipe
 from planner.train.hetero.terms import ComboTerms, dense_prefix, type_ids, uniform_layers
-from planner.train.instance import Constraints, TrainingProblem, Workload
+from planner.train.instance import Constraints, TrainingPlan, TrainingProblem, Workload
 from planner.train.step_time import quick
 
-from .conftest import compositions, mixed_model
+from .conftest import compositions, mixed_model, problem
 from .test_hetero_bounds import random_problem
 
 
@@ -160,3 +164,61 @@ def spanning_problem(rng: random.Random, objective: str) -> TrainingProblem:
         ),
         meta={},
     )
+
+
+def _partial_recompute_case(**constraints) -> tuple[TrainingProblem, TrainingPlan]:
+    """Two GPUs per pool, small A100s, ``pp = 3``: every plan spans both pools; and a spanning
+    plan that recomputes one layer per stage (``recompute_layers = 1``)."""
+    model = ModelSpec(
+        name="tiny",
+        hidden=1024,
+        layers=6,
+        heads=8,
+        kv_heads=1,
+        head_dim=128,
+        ffn=3072,
+        vocab=8192,
+        max_seq=8192,
+        gated_mlp=True,
+        tied_embeddings=False,
+        position_embeddings=False,
+        linear_bias=False,
+        layernorm=False,
+    )
+    cluster = {
+        "pool": [
+            {"gpu": "H100", "count": 2},
+            {"gpu": {"base": "A100", "memory_gib": 2}, "count": 2, "name": "A100"},
+        ]
+    }
+    prob = replace(
+        problem(model, "H100:2", batch=8, seq=2048),
+        cluster=parse_cluster(cluster),
+        constraints=Constraints(pp=3, overlap_grad_reduce=False, **constraints),
+    )
+    plan = TrainingPlan(
+        tp=1,
+        pp=3,
+        dp=1,
+        microbatch=1,
+        recompute="full",
+        recompute_layers=1,
+        stage_layers=(1, 3, 2),
+        stage_pools=("A100", "H100-SXM", "H100-SXM"),
+    )
+    return prob, plan
+
+
+def test_partial_recompute_on_spanning_pipelines_is_not_claimed_proven():
+    # main 71612eb: OPTIMAL at 22.89 ms (recompute_layers = 0) with partial recompute open,
+    # and INFEASIBLE with recompute_layers = 1 fixed; this spanning plan takes 20.19 ms
+    for constraints in ({"partial_recompute": True}, {"recompute_layers": 1}):
+        prob, plan = _partial_recompute_case(**constraints)
+        assert verify(prob, plan) == []
+        better = quick(prob, plan)
+        assert better.fits
+        res = solve(prob, "auto", time_limit=60)
+        assert res.status != Status.INFEASIBLE
+        if res.status == Status.OPTIMAL:
+            assert res.objective <= better.objective * (1 + 1e-9)
+        assert res.bound is None or res.bound <= better.objective * (1 + 1e-9)
