@@ -19,7 +19,6 @@ from hypothesis import strategies as st
 from planner.core.result import Status
 from planner.core.solve import solve
 from planner.perfmodel.hardware import parse_cluster
-from planner.perfmodel.model_spec import ModelSpec
 from planner.perfmodel.options import Software
 from planner.train.evaluate import verify
 from planner.train.generate import tiny_model
@@ -29,7 +28,7 @@ from planner.train.hetero.terms import ComboTerms, dense_prefix, type_ids, unifo
 from planner.train.instance import Constraints, TrainingPlan, TrainingProblem, Workload
 from planner.train.step_time import quick
 
-from .conftest import compositions, mixed_model, problem
+from .conftest import compositions, mixed_model, problem, tiny_spec
 from .test_hetero_bounds import random_problem
 
 
@@ -169,16 +168,10 @@ def spanning_problem(rng: random.Random, objective: str) -> TrainingProblem:
 def _partial_recompute_case(**constraints) -> tuple[TrainingProblem, TrainingPlan]:
     """Two GPUs per pool, small A100s, ``pp = 3``: every plan spans both pools; and a spanning
     plan that recomputes one layer per stage (``recompute_layers = 1``)."""
-    model = ModelSpec(
-        name="tiny",
-        hidden=1024,
-        layers=6,
-        heads=8,
+    model = replace(
+        tiny_spec(layers=6, heads=8, head_dim=128, vocab=8192),
         kv_heads=1,
-        head_dim=128,
         ffn=3072,
-        vocab=8192,
-        max_seq=8192,
         gated_mlp=True,
         tied_embeddings=False,
         position_embeddings=False,
