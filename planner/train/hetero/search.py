@@ -34,6 +34,22 @@ dense layers fill the leading stages (:mod:`planner.train.hetero.layer_split`), 
 field-wise minimum stage terms. Other mixes of layer types are searched with
 the main type's terms and reported as not proven.
 
+Why the leaf split minimizes the step model itself (not a bottleneck or a surrogate):
+a spanning pipeline runs 1F1B without interleaving (so its sends are not overlapped),
+ZeRO <= 1 (no per-microbatch collectives overlapped with compute) and no partial
+recompute, so for one layer type every stage term is affine in the stage's layers
+(exposed activation offload ``exposed_after(n c, n w)`` too, being homogeneous in
+``n``); :func:`~planner.train.hetero.split.solve_split` then minimizes the whole
+``(m - 1) max U + sum U + max tau`` with the exact exposed-sync tail per layer count.
+Checked against a brute force over every composition priced by the step model in
+``tests/train/test_hetero_step_split.py``.
+
+Scope: spanning pipelines are searched with every layer recomputed or none and without
+hybrid-sharding groups (``recompute_layers = 0``, ``shard_group = 0``). When the
+constraints open partial recompute or HSDP (``partial_recompute``, ``hsdp``, a fixed
+``recompute_layers`` or ``shard_group``), spanning plans using them are not searched and
+the result is not proven (:func:`spanning_scope_complete`).
+
 Spanning pipelines run 1F1B: with DualPipe software (``ep_overlap="dualpipe"``) a
 pipeline length that would run DualPipe does not span pools (:func:`spans_dualpipe`),
 and its DualPipe plans come from the single-pool searches.
@@ -105,6 +121,7 @@ class _Search:
         self.sp_space = space(problem)
         self.zeros = [z for z in self.sp_space.zeros if z <= 1]
         self.exact = uniform_layers(problem) or dense_prefix(problem) > 0
+        self.covered = spanning_scope_complete(problem)
         self.ids, self.other_ids = type_ids(problem)
         self.heap: list[tuple] = []
         self.counter = itertools.count()
@@ -329,15 +346,29 @@ def spans_dualpipe(problem: TrainingProblem, plan: TrainingPlan) -> bool:
     return training_step(problem, plan).schedule == "dualpipe"
 
 
+def spanning_scope_complete(problem: TrainingProblem) -> bool:
+    """Whether the spanning search covers the constraints' space: it searches
+    ``recompute_layers = 0`` and ``shard_group = 0`` only (partial recompute makes a stage's
+    time non-affine in its layers), so partial recompute or HSDP leave plans unsearched."""
+    c = problem.constraints
+    return not (c.partial_recompute or c.recompute_layers or c.hsdp or c.shard_group)
+
+
 def scope_notes(problem: TrainingProblem) -> list[str]:
     """What the multi-pool search leaves out for ``problem`` (shown with the plan)."""
+    notes = []
     if len(problem.cluster.pools) > 1 and problem.software.ep_overlap == "dualpipe":
-        return [
+        notes.append(
             "DualPipe runs within one pool only: pipelines spanning pools are searched with "
             "1F1B (odd pp, or microbatches DualPipe cannot run), since DualPipe's rank holds "
             "stage j and its mirror pp-1-j, which contiguous pool blocks put on two pools"
-        ]
-    return []
+        )
+    if mixed_allowed(problem) and not spanning_scope_complete(problem):
+        notes.append(
+            "pipelines spanning pools are searched without partial recompute or hybrid "
+            "sharding groups: the plan is not proven optimal"
+        )
+    return notes
 
 
 def mixed_allowed(problem: TrainingProblem) -> bool:
@@ -362,8 +393,9 @@ def hetero_search(
 ) -> SearchOutcome:
     """Best plans on a heterogeneous cluster (single-pool plans included), proven optimal.
 
-    ``complete`` is False when the deadline stopped the search or when the
-    model mixes dense and MoE layers (approximate stage terms).
+    ``complete`` is False when the deadline stopped the search, when the
+    model mixes dense and MoE layers other than a dense prefix (approximate stage
+    terms) or when partial recompute / HSDP are open (:func:`spanning_scope_complete`).
     """
     del threads
     deadline = deadline or Deadline(None)
@@ -376,11 +408,12 @@ def hetero_search(
             return
         search.soft = soft
         done, open_bound = search.run()
-        state["complete"] &= done and search.exact and not search.doubts
+        state["complete"] &= done and search.exact and search.covered and not search.doubts
         if not done:
             state["open"] = min(state["open"], open_bound)
-        if not search.exact:
-            # the main type's stage terms do not bound other layers: use the FLOP bound
+        if not (search.exact and search.covered):
+            # the main type's stage terms do not bound other layers, or spanning plans with
+            # partial recompute / HSDP were not searched: use the FLOP bound
             state["open"] = min(state["open"], lower_bound(problem))
 
     def singles() -> None:
