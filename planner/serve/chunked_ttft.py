@@ -175,24 +175,11 @@ class ChunkedPrefillLaw:
         self.free = (C - r).ravel()  # tokens of the last chunk the prompts behind can fill
         self.weight = (wait_w[:, None] * own_w[None, :]).ravel()
         self.kappa, self.h = kappa, C / TOKEN_BINS
-        # a Poisson count over the window offset + (m - 1) t_c (the arrivals already queued
-        # when the last iteration starts): one law per iteration count m
-        ms, self.which = np.unique(m.ravel(), return_inverse=True)
-        mean_n = lam * (offset + (ms - 1.0) * tc)
-        top = float(mean_n.max(initial=0.0))
-        kmax = int(top + 10.0 * math.sqrt(top) + 10.0)  # the count's negligible tail
-        # law of T, the tokens behind: G[n, s] = P(n prompts hold <= s h tokens), s h <= C
-        # (rows stop once n prompts surely hold more than a chunk)
-        tok = np.maximum(np.asarray(tokens, dtype=float), 0.0)
-        G = _token_table(tok.tobytes(), w.tobytes(), self.h)[: kmax + 1]
-        k = np.arange(G.shape[0], dtype=float)
-        logp = k[None, :] * np.log(np.maximum(mean_n, 1e-300))[:, None] - mean_n[:, None]
-        pk = np.exp(logp - _LOG_FACTORIAL[: k.size][None, :])
-        pk[mean_n <= 0] = np.eye(1, k.size)[0]
-        self.behind = pk @ G  # P(T <= s h) per iteration count
-        # its integral at the grid points (trapezoids: the law is linear between them)
-        steps = 0.5 * (self.behind[:, 1:] + self.behind[:, :-1]) * self.h
-        self.area = np.concatenate([np.zeros((ms.size, 1)), np.cumsum(steps, axis=1)], axis=1)
+        # the tables of the prompts behind are built on the first CDF evaluation: a capacity
+        # probe that the bracket below settles never needs them
+        self._lam, self._offset, self._tc, self._m = lam, offset, tc, m
+        self._tok, self._w = np.maximum(np.asarray(tokens, dtype=float), 0.0), w
+        self.which: np.ndarray | None = None
         # the residual's half width (its mean is offset); one below float resolution of the
         # TTFT is none (the closed form divides by it)
         scale = float(np.max(self.base + kappa * self.free, initial=0.0))
@@ -209,6 +196,34 @@ class ChunkedPrefillLaw:
         self._resume: tuple[float, float, float, float, int, int] | None = None
         self._resume_rtol = 0.0
 
+    def _build_tables(self) -> None:
+        """The law of ``T``, the tokens behind, per iteration count (see ``__init__``)."""
+        lam, offset, tc, m, w = self._lam, self._offset, self._tc, self._m, self._w
+        # a Poisson count over the window offset + (m - 1) t_c (the arrivals already queued
+        # when the last iteration starts): one law per iteration count m
+        ms, self.which = np.unique(m.ravel(), return_inverse=True)
+        mean_n = lam * (offset + (ms - 1.0) * tc)
+        top = float(mean_n.max(initial=0.0))
+        kmax = int(top + 10.0 * math.sqrt(top) + 10.0)  # the count's negligible tail
+        # law of T, the tokens behind: G[n, s] = P(n prompts hold <= s h tokens), s h <= C
+        # (rows stop once n prompts surely hold more than a chunk)
+        tok = self._tok
+        G = _token_table(tok.tobytes(), w.tobytes(), self.h)[: kmax + 1]
+        k = np.arange(G.shape[0], dtype=float)
+        logp = k[None, :] * np.log(np.maximum(mean_n, 1e-300))[:, None] - mean_n[:, None]
+        pk = np.exp(logp - _LOG_FACTORIAL[: k.size][None, :])
+        pk[mean_n <= 0] = np.eye(1, k.size)[0]
+        self.behind = pk @ G  # P(T <= s h) per iteration count
+        # its integral at the grid points (trapezoids: the law is linear between them)
+        steps = 0.5 * (self.behind[:, 1:] + self.behind[:, :-1]) * self.h
+        self.area = np.concatenate([np.zeros((ms.size, 1)), np.cumsum(steps, axis=1)], axis=1)
+
+    def bracket(self) -> tuple[float, float]:
+        """``(lo, hi)`` with ``lo < x <= hi`` for :meth:`quantile` and :meth:`estimate`
+        (their search starts from this bracket and keeps its top), without the tables of
+        the prompts behind."""
+        return self.start
+
     def cdf(self, t: float) -> float:
         """``P(TTFT - offset <= t)``: with the residual, the mean over ``t - R'``, ``R'``
         uniform on ``[-offset, offset]``, of the law without it."""
@@ -218,6 +233,8 @@ class ChunkedPrefillLaw:
         on = (self.bottom <= t) & (t < self.top)
         if not on.any():
             return below
+        if self.which is None:
+            self._build_tables()
         u, m, free = t - self.base[on], self.which[on], self.free[on]
         if self.half <= 0:
             return below + float(self._fill_cdf(u, m, free) @ self.weight[on])
