@@ -291,9 +291,18 @@ class ChunkedPrefillLaw:
         ``cdf(x (1 + 3e-7)) < q`` puts ``x*``, hence the result, clear above ``x`` (clear of
         the rounding of ``x + offset``: the search can end a float step from ``x*``);
         ``cdf(x (1 - 3e-7)) >= q`` puts the result below ``x``. Otherwise the search runs.
+        After :meth:`estimate`, a limit outside its final bracket is decided with none.
         """
         if self.saturated:
             return not (math.inf + offset > limit)
+        if self._resume is not None:
+            # a search without limit ran (estimate): its bracket keeps the result, so a
+            # limit outside it is decided without a CDF evaluation
+            lo, hi = self._resume[:2]
+            if hi + offset <= limit:
+                return True
+            if lo + offset > limit:
+                return False
         x = limit - offset
         if x <= 0 or x < self.lo:
             return bool(self._search(limit, offset))
