@@ -71,7 +71,6 @@ from planner.perfmodel.serving_features import (
     prefix_cached_work,
 )
 from planner.perfmodel.stage import EngineModel, ReplicaConfig
-from planner.serve.chunked_ttft import ChunkedPrefillLaw
 from planner.serve.queueing import (
     BatchedPrefillLaw,
     ResponseLaw,
@@ -158,7 +157,7 @@ class LoadState:
     tmean: float
     kv: float
     util: float
-    ttft: Callable[[], ResponseLaw | BatchedPrefillLaw | ChunkedPrefillLaw] | None
+    ttft: Callable[[], ResponseLaw | BatchedPrefillLaw] | None
     ttft_offset: float
     tpot: Callable[[], TpotLaw] | None
     #: what the utilization limit applies to (default ``util``; a batching prefill engine:
@@ -258,14 +257,6 @@ class RoleModel:
         self.pc_hi, work_hi = prefix_cached_work(self.p_hi, hit)
         self.attn_lo = engine.prefill_attention_time(work_lo)
         self.attn_hi = engine.prefill_attention_time(work_hi)
-        # the windows the prompts of a class spread over (as the simulator draws them and the
-        # TPOT classes spread): the chunked TTFT law's own prompts
-        centre, half = traffic.prompt.windows()
-        self.win_lo, work_wlo = prefix_cached_work(centre - half, hit)
-        self.win_hi, work_whi = prefix_cached_work(centre + half, hit)
-        self.win_attn = 0.5 * (
-            engine.prefill_attention_time(work_wlo) + engine.prefill_attention_time(work_whi)
-        )
         # a prompt's own prefill: floor(p / C) full chunks and one with the remainder
         own_tokens = np.concatenate([self.pc_lo, self.pc_hi])
         self.own_full = np.floor(own_tokens / split)
@@ -316,7 +307,6 @@ class RoleModel:
             "own_lo": own[: self.pc_lo.size],
             "own_hi": own[self.pc_lo.size :],
             "t0": t0,
-            "tc": tc,
             "xbar": xbar,
             "S": S,
             "s1": float(np.dot(self.wp, S)),
@@ -635,30 +625,13 @@ class RoleModel:
                 queued_scale=burst,
             )
 
-        offset = t0 + lam * tmean * xbar
-
         @functools.cache  # built once per state: the search's last probe is evaluated
-        def ttft() -> ChunkedPrefillLaw:
-            return ChunkedPrefillLaw(
-                lam,
-                s1,
-                s2,
-                self.ca2,
-                offset,
-                self.split,
-                t0,
-                f["tc"],
-                self.win_lo,
-                self.win_hi,
-                self.win_attn,
-                self.wp,
-                self.pc,
-                self.q,
-            )
+        def ttft() -> ResponseLaw:
+            return ResponseLaw(lam, s1, s2, f["own_lo"], f["own_hi"], self.wp, self.q, self.ca2)
 
         hold = (ew if math.isfinite(ew) else 0.0) + s1
         kv = self._kv(lam, tmean, hold, decode=True)
-        return LoadState(lam, B, tmean, kv, u, ttft, offset, tpot, None, tpot_top)
+        return LoadState(lam, B, tmean, kv, u, ttft, t0 + lam * tmean * xbar, tpot, None, tpot_top)
 
     def at_batch(self, B: float) -> OperatingPoint:
         """Operating point with a mean decode batch ``B`` (``both`` and ``decode`` roles)."""
@@ -920,15 +893,15 @@ def _steer(
     return value / limit, not (value > limit)
 
 
-def _bracket_top(
-    law: ResponseLaw | BatchedPrefillLaw | ChunkedPrefillLaw, limit: float, offset: float
-) -> float | None:
+def _bracket_top(law: Any, limit: float, offset: float) -> float | None:
     """An upper bound on ``(quantile + offset) / limit`` (and on the estimate's) from a law
-    that brackets its quantile without building its tables (:meth:`ChunkedPrefillLaw.bracket`),
-    else ``None``."""
-    if not isinstance(law, ChunkedPrefillLaw) or law.saturated:
+    that brackets its quantile before building its tables
+    (:meth:`~planner.serve.chunked_ttft.ChunkedPrefillLaw.bracket`, not wired yet), else
+    ``None``."""
+    bracket = getattr(law, "bracket", None)
+    if bracket is None or law.saturated:
         return None
-    return (law.bracket()[1] + offset) / limit
+    return (bracket()[1] + offset) / limit
 
 
 @constants.on_change

@@ -136,6 +136,12 @@ def test_within_decides_as_the_quantile(rho, shift, q):
     for limit in (value + offset + shift, value + offset, (value + offset) * (1 + 2e-7)):
         assert law.within(limit, offset) == (not (value + offset > limit))
     assert law.estimate() >= value * (1 - 1e-12)
+    lo, hi = law.bracket()  # what a capacity probe defers the law by
+    assert lo < value <= hi and law.estimate() <= hi
+    for limit in (lo, hi, law.estimate() * (1 + 2e-3), value * (1 - 2e-3)):
+        fresh = _engine_law(rho, 0.02, q)  # within after estimate: its bracket decides
+        fresh.estimate()
+        assert fresh.within(limit + offset, offset) == (not (value + offset > limit + offset))
 
 
 @settings(max_examples=5, deadline=None)
