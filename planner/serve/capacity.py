@@ -163,6 +163,9 @@ class LoadState:
     #: what the utilization limit applies to (default ``util``; a batching prefill engine:
     #: its prompt work, as being busy is not congestion there)
     load: float | None = None
+    #: an upper bound on the TPOT law's quantile and estimate that does not build the law
+    #: (a probe whose TPOT is clear under its limit by it may never need the law)
+    tpot_top: Callable[[], float] | None = None
 
 
 class RoleModel:
@@ -578,9 +581,20 @@ class RoleModel:
         ew = gg1_mean_wait(lam, s1, s2, self.ca2)
         finite_wait = math.isfinite(ew) and ew > 0 and u > 0
 
+        @functools.cache
+        def noise() -> np.ndarray:
+            return self._batch_noise(B, t0, tmean)
+
+        def tpot_top() -> float:
+            # TpotLaw's bracket top: the decode step, a full chunk's extra in every iteration
+            # and eight of the batch noise's largest sd (its quantile and estimate are at
+            # most that, or at its bracket's bottom, which is lower)
+            top = t0 + float(np.max(f["chunk_x"])) + 8.0 * float(np.max(noise(), initial=0.0))
+            return top / k * (1.0 + 1e-9)
+
         @functools.cache  # built once per state: the search's last probe is evaluated
         def tpot() -> TpotLaw:
-            noise = self._batch_noise(B, t0, tmean)
+            noise_sd = noise()
             # bursty arrivals (scv c2 > 1) count like a Poisson stream of bursts of c2
             # prompts: same mean, c2 times the variance of the prompts within a request's life
             burst = self.ca2
@@ -603,7 +617,7 @@ class RoleModel:
                 self.d / k,
                 self.wo,
                 self.q,
-                noise / k,
+                noise_sd / k,
                 extra_weights=self.wp,
                 extra_cap=f["chunk_x"] / k,
                 queued_pmf=queued,
@@ -617,7 +631,7 @@ class RoleModel:
 
         hold = (ew if math.isfinite(ew) else 0.0) + s1
         kv = self._kv(lam, tmean, hold, decode=True)
-        return LoadState(lam, B, tmean, kv, u, ttft, t0 + lam * tmean * xbar, tpot)
+        return LoadState(lam, B, tmean, kv, u, ttft, t0 + lam * tmean * xbar, tpot, None, tpot_top)
 
     def at_batch(self, B: float) -> OperatingPoint:
         """Operating point with a mean decode batch ``B`` (``both`` and ``decode`` roles)."""
@@ -756,18 +770,36 @@ class RoleModel:
         load = float(state.util if state.load is None else state.load)
         ratios = self._load_ratios(kv, load, batch)
         feasible = not self._load_violations(kv, load, batch)
+        # a percentile met by an upper bound clear under its limit (STEER_BAND): what
+        # _steer would decide (within: the quantile is at most the bound); its ratio, the
+        # estimate's, is computed only if it can be the largest: (bound on it, ratio)
+        deferred: list[tuple[float, Callable[[], float]]] = []
         if feasible and self.ttft_limit is not None:
             if state.ttft is None:
                 feasible = self.ttft_limit >= 0.0
             else:
-                ratio, feasible = _steer(state.ttft(), self.ttft_limit, state.ttft_offset)
-                ratios.append(ratio)
+                law = state.ttft()
+                top = _bracket_top(law, self.ttft_limit, state.ttft_offset)
+                if top is not None and top < 1.0 - STEER_BAND:
+                    ttft_limit, offset = self.ttft_limit, state.ttft_offset
+                    deferred.append((top, lambda: (law.estimate() + offset) / ttft_limit))
+                else:
+                    ratio, feasible = _steer(law, self.ttft_limit, state.ttft_offset)
+                    ratios.append(ratio)
         if feasible and self.tpot_limit is not None:
             if state.tpot is None:
                 feasible = self.tpot_limit >= 0.0
             else:
-                ratio, feasible = _steer(state.tpot(), self.tpot_limit)
-                ratios.append(ratio)
+                top = None if state.tpot_top is None else state.tpot_top() / self.tpot_limit
+                if top is not None and top < 1.0 - STEER_BAND:
+                    tpot_limit, tpot = self.tpot_limit, state.tpot
+                    deferred.append((top, lambda: tpot().estimate() / tpot_limit))
+                else:
+                    ratio, feasible = _steer(state.tpot(), self.tpot_limit)
+                    ratios.append(ratio)
+        for top, ratio_of in sorted(deferred, key=lambda d: -d[0]):
+            if top > max(ratios):
+                ratios.append(ratio_of())
         return feasible, self._squash(ratios, feasible)
 
     def _load_ratios(self, kv: float, load: float, batch: float) -> list[float]:
@@ -859,6 +891,17 @@ def _steer(
         return ratio, bool(within)
     value = law.quantile() + add
     return value / limit, not (value > limit)
+
+
+def _bracket_top(law: Any, limit: float, offset: float) -> float | None:
+    """An upper bound on ``(quantile + offset) / limit`` (and on the estimate's) from a law
+    that brackets its quantile before building its tables
+    (:meth:`~planner.serve.chunked_ttft.ChunkedPrefillLaw.bracket`, not wired yet), else
+    ``None``."""
+    bracket = getattr(law, "bracket", None)
+    if bracket is None or law.saturated:
+        return None
+    return (bracket()[1] + offset) / limit
 
 
 @constants.on_change

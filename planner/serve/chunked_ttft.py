@@ -4,7 +4,9 @@ Not wired into the capacity model yet (it uses :class:`~planner.serve.queueing.R
 wired (commit a1ddced) it brings the simulator grid from 54 to 55 of 56 p99 comparisons
 within 15 % below 80 % utilisation (8B A100 TTFT at 70 %: -15.2 -> +1.0 %), but the shared
 Mixtral fleet search costs ~2.8 / 3.4 s more CPU (colocated / disaggregation allowed, 7.6 /
-12.1 s against 4.8 / 8.7 s at load ~5), over the 10 s target.
+12.1 s against 4.8 / 8.7 s at load ~5), over the 10 s target. With its tables built on the
+first CDF evaluation, probes deferred by :meth:`ChunkedPrefillLaw.bracket` and
+``CHAIN_EXACT_STEPS = 32`` it was still 8.9 / 12.9 s at load 0.9 (unwired: 5.1 / 8.6 s).
 
 Every iteration runs the decode batch and takes up to ``C`` prompt tokens from the head of
 the FCFS prompt queue; a prompt's first token comes at the end of the iteration that
@@ -175,24 +177,11 @@ class ChunkedPrefillLaw:
         self.free = (C - r).ravel()  # tokens of the last chunk the prompts behind can fill
         self.weight = (wait_w[:, None] * own_w[None, :]).ravel()
         self.kappa, self.h = kappa, C / TOKEN_BINS
-        # a Poisson count over the window offset + (m - 1) t_c (the arrivals already queued
-        # when the last iteration starts): one law per iteration count m
-        ms, self.which = np.unique(m.ravel(), return_inverse=True)
-        mean_n = lam * (offset + (ms - 1.0) * tc)
-        top = float(mean_n.max(initial=0.0))
-        kmax = int(top + 10.0 * math.sqrt(top) + 10.0)  # the count's negligible tail
-        # law of T, the tokens behind: G[n, s] = P(n prompts hold <= s h tokens), s h <= C
-        # (rows stop once n prompts surely hold more than a chunk)
-        tok = np.maximum(np.asarray(tokens, dtype=float), 0.0)
-        G = _token_table(tok.tobytes(), w.tobytes(), self.h)[: kmax + 1]
-        k = np.arange(G.shape[0], dtype=float)
-        logp = k[None, :] * np.log(np.maximum(mean_n, 1e-300))[:, None] - mean_n[:, None]
-        pk = np.exp(logp - _LOG_FACTORIAL[: k.size][None, :])
-        pk[mean_n <= 0] = np.eye(1, k.size)[0]
-        self.behind = pk @ G  # P(T <= s h) per iteration count
-        # its integral at the grid points (trapezoids: the law is linear between them)
-        steps = 0.5 * (self.behind[:, 1:] + self.behind[:, :-1]) * self.h
-        self.area = np.concatenate([np.zeros((ms.size, 1)), np.cumsum(steps, axis=1)], axis=1)
+        # the tables of the prompts behind are built on the first CDF evaluation: a capacity
+        # probe that the bracket below settles never needs them
+        self._lam, self._offset, self._tc, self._m = lam, offset, tc, m
+        self._tok, self._w = np.maximum(np.asarray(tokens, dtype=float), 0.0), w
+        self.which: np.ndarray | None = None
         # the residual's half width (its mean is offset); one below float resolution of the
         # TTFT is none (the closed form divides by it)
         scale = float(np.max(self.base + kappa * self.free, initial=0.0))
@@ -209,6 +198,34 @@ class ChunkedPrefillLaw:
         self._resume: tuple[float, float, float, float, int, int] | None = None
         self._resume_rtol = 0.0
 
+    def _build_tables(self) -> None:
+        """The law of ``T``, the tokens behind, per iteration count (see ``__init__``)."""
+        lam, offset, tc, m, w = self._lam, self._offset, self._tc, self._m, self._w
+        # a Poisson count over the window offset + (m - 1) t_c (the arrivals already queued
+        # when the last iteration starts): one law per iteration count m
+        ms, self.which = np.unique(m.ravel(), return_inverse=True)
+        mean_n = lam * (offset + (ms - 1.0) * tc)
+        top = float(mean_n.max(initial=0.0))
+        kmax = int(top + 10.0 * math.sqrt(top) + 10.0)  # the count's negligible tail
+        # law of T, the tokens behind: G[n, s] = P(n prompts hold <= s h tokens), s h <= C
+        # (rows stop once n prompts surely hold more than a chunk)
+        tok = self._tok
+        G = _token_table(tok.tobytes(), w.tobytes(), self.h)[: kmax + 1]
+        k = np.arange(G.shape[0], dtype=float)
+        logp = k[None, :] * np.log(np.maximum(mean_n, 1e-300))[:, None] - mean_n[:, None]
+        pk = np.exp(logp - _LOG_FACTORIAL[: k.size][None, :])
+        pk[mean_n <= 0] = np.eye(1, k.size)[0]
+        self.behind = pk @ G  # P(T <= s h) per iteration count
+        # its integral at the grid points (trapezoids: the law is linear between them)
+        steps = 0.5 * (self.behind[:, 1:] + self.behind[:, :-1]) * self.h
+        self.area = np.concatenate([np.zeros((ms.size, 1)), np.cumsum(steps, axis=1)], axis=1)
+
+    def bracket(self) -> tuple[float, float]:
+        """``(lo, hi)`` with ``lo < x <= hi`` for :meth:`quantile` and :meth:`estimate`
+        (their search starts from this bracket and keeps its top), without the tables of
+        the prompts behind."""
+        return self.start
+
     def cdf(self, t: float) -> float:
         """``P(TTFT - offset <= t)``: with the residual, the mean over ``t - R'``, ``R'``
         uniform on ``[-offset, offset]``, of the law without it."""
@@ -218,6 +235,8 @@ class ChunkedPrefillLaw:
         on = (self.bottom <= t) & (t < self.top)
         if not on.any():
             return below
+        if self.which is None:
+            self._build_tables()
         u, m, free = t - self.base[on], self.which[on], self.free[on]
         if self.half <= 0:
             return below + float(self._fill_cdf(u, m, free) @ self.weight[on])
@@ -274,9 +293,18 @@ class ChunkedPrefillLaw:
         ``cdf(x (1 + 3e-7)) < q`` puts ``x*``, hence the result, clear above ``x`` (clear of
         the rounding of ``x + offset``: the search can end a float step from ``x*``);
         ``cdf(x (1 - 3e-7)) >= q`` puts the result below ``x``. Otherwise the search runs.
+        After :meth:`estimate`, a limit outside its final bracket is decided with none.
         """
         if self.saturated:
             return not (math.inf + offset > limit)
+        if self._resume is not None:
+            # a search without limit ran (estimate): its bracket keeps the result, so a
+            # limit outside it is decided without a CDF evaluation
+            lo, hi = self._resume[:2]
+            if hi + offset <= limit:
+                return True
+            if lo + offset > limit:
+                return False
         x = limit - offset
         if x <= 0 or x < self.lo:
             return bool(self._search(limit, offset))

@@ -499,11 +499,14 @@ def backlog_chain(
     law_carried[0, 0] = 1.0
     moved = np.zeros_like(joint)
     for s in range(exact_steps):
-        moved[:] = 0.0
+        # after s + 1 iterations at most (s + 1) full steps are carried: the columns beyond
+        # are zero and stay out of the product
+        cols = min(width, full * (s + 1) + 1)
+        moved[:, :cols] = 0.0
         for k in range(full):
-            moved[k, k:] = joint[k, : width - k]
-        moved[full:, full:] = joint[full:, : width - full]
-        np.matmul(trans.T, moved, out=joint)
+            moved[k, k:cols] = joint[k, : cols - k]
+        moved[full:, full:cols] = joint[full:, : cols - full]
+        joint[:, :cols] = trans.T @ moved[:, :cols]
         law_carried[s + 1] = joint.sum(axis=0)
     for s in range(steps):
         p, m1, m2 = out[s]

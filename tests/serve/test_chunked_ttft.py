@@ -136,6 +136,12 @@ def test_within_decides_as_the_quantile(rho, shift, q):
     for limit in (value + offset + shift, value + offset, (value + offset) * (1 + 2e-7)):
         assert law.within(limit, offset) == (not (value + offset > limit))
     assert law.estimate() >= value * (1 - 1e-12)
+    lo, hi = law.bracket()  # what a capacity probe defers the law by
+    assert lo < value <= hi and law.estimate() <= hi
+    for limit in (lo, hi, law.estimate() * (1 + 2e-3), value * (1 - 2e-3)):
+        fresh = _engine_law(rho, 0.02, q)  # within after estimate: its bracket decides
+        fresh.estimate()
+        assert fresh.within(limit + offset, offset) == (not (value + offset > limit + offset))
 
 
 @settings(max_examples=5, deadline=None)
@@ -145,6 +151,8 @@ def test_residual_is_integrated_exactly(rho, offset, t_frac):
     over ``R'`` on ``[-offset, offset]`` (midpoint rule, 20,000 points)."""
     law = _engine_law(rho, offset, 0.9)
     t = law.lo + t_frac * (law.hi - law.lo)
+    if law.which is None:  # the tables are built on the first CDF evaluation
+        law._build_tables()
     m, free = law.which, law.free
     shifts = ((np.arange(20000) + 0.5) / 20000 * 2.0 - 1.0) * offset
     plain = np.mean([law._fill_cdf(t - law.base - r, m, free) @ law.weight for r in shifts])

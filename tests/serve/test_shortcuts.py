@@ -27,6 +27,7 @@ from planner.perfmodel.readers import load_model
 from planner.perfmodel.serving_features import Speculative
 from planner.perfmodel.stage import EngineModel, ReplicaConfig
 from planner.serve import candidates as cand_mod
+from planner.serve import capacity as cap_mod
 from planner.serve.capacity import RoleModel
 from planner.serve.queueing import ResponseLaw, TpotLaw
 from planner.serve.slo import SLO
@@ -286,3 +287,30 @@ def test_plans_equal_plans_through_the_reference_capacity(model, gpus, kw, monke
     cand_mod.role_capacity.cache_clear()
     assert fast == ref
     assert fast[1] is not None
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if c[2] == "both"], ids=lambda c: c[0])
+def test_deferred_bounds_hold_and_probes_match_the_plain_steer(case):
+    """The bounds a probe defers a percentile by are at or above its quantile and estimate
+    (the chunked TTFT law's bracket, ``tpot_top``), and :meth:`RoleModel._probe` returns
+    what steering every percentile by :func:`_steer` returns (decision and excess)."""
+    _, engine, role, tr, slo, opts = case
+    rm = RoleModel(engine, role, tr, slo, **opts)
+    for frac in np.linspace(0.02, 0.999, 25):
+        state = rm._batch_state(frac * rm.batch_limit())
+        law = state.ttft()
+        if hasattr(law, "bracket") and not law.saturated:
+            lo, hi = law.bracket()
+            assert lo < law.quantile() <= hi and law.estimate() <= hi
+        assert state.tpot().quantile() <= state.tpot_top()
+        assert state.tpot().estimate() <= state.tpot_top()
+        ratios = rm._load_ratios(float(state.kv), float(state.util), float(state.batch))
+        feasible = not rm._load_violations(float(state.kv), float(state.util), state.batch)
+        if feasible and rm.ttft_limit is not None:
+            ratio, feasible = cap_mod._steer(law, rm.ttft_limit, state.ttft_offset)
+            ratios.append(ratio)
+        if feasible and rm.tpot_limit is not None:
+            ratio, feasible = cap_mod._steer(state.tpot(), rm.tpot_limit)
+            ratios.append(ratio)
+        fresh = rm._batch_state(frac * rm.batch_limit())  # laws not yet evaluated
+        assert rm._probe(fresh) == (feasible, rm._squash(ratios, feasible))
