@@ -107,7 +107,9 @@ def renewal_count_pmf(
     s = max(0.0, window)
     sigma = min(1.0, max(0.0, wait_probability))
     m = max(0.0, mean_wait)
-    waits = sigma > 0 and m > 0
+    # a wait a trillion times shorter than an arrival gap holds no arrival (and theta / m
+    # would overflow: subnormal waits gave NaN)
+    waits = sigma > 0 and m > 1e-12 * theta
     # P(N >= n) for n = 1, 2, ... in blocks until it falls below the tail
     survive = [np.ones(1)]
     n = 1

@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from planner.serve.queueing import (
@@ -39,6 +39,7 @@ def test_incomplete_gamma_closed_forms():
     st.floats(0.0, 0.9),
     st.floats(0.0, 0.2),
 )
+@example(1.0, 0.0, 0.5, 2.2e-309)  # a subnormal wait gave NaN (theta / m overflowed)
 def test_poisson_stream_is_the_mixed_poisson_count(rate, window, sigma, wait):
     """ca2 = 1: a Poisson count over the window plus a geometric one over the wait."""
     got = renewal_count_pmf(rate, 1.0, window, sigma, wait)
