@@ -35,9 +35,9 @@ def _lower_series(a: np.ndarray, x: np.ndarray) -> np.ndarray:
     return np.where(x > 0, np.exp(log), 0.0)
 
 
-def _upper_fraction(a: np.ndarray, x: np.ndarray) -> np.ndarray:
-    """``Q(a, x) = 1 - P(a, x)`` elementwise by its continued fraction (modified Lentz;
-    ``x >= a + 1``)."""
+def _log_upper_fraction(a: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """``log Q(a, x)``, ``Q = 1 - P``, elementwise by its continued fraction (modified Lentz;
+    ``x >= a + 1``); kept as a logarithm because ``Q`` underflows far in the tail."""
     tiny = 1e-300
     b = x + 1.0 - a
     c = np.full_like(x, 1.0 / tiny)
@@ -55,7 +55,21 @@ def _upper_fraction(a: np.ndarray, x: np.ndarray) -> np.ndarray:
         h = h * delta
         if np.all(np.abs(delta - 1.0) <= 1e-15):
             break
-    return np.exp(a * np.log(x) - x - _log_gamma(a)) * h
+    return a * np.log(x) - x - _log_gamma(a) + np.log(h)
+
+
+def gamma_log_upper(a: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """``log Q(a, x)`` elementwise (``a > 0``), finite where ``Q`` itself underflows."""
+    a, x = np.broadcast_arrays(np.asarray(a, dtype=float), np.asarray(x, dtype=float))
+    x = np.maximum(x, 0.0)
+    low = x < a + 1.0
+    out = np.zeros(x.shape)
+    if low.any():
+        with np.errstate(divide="ignore"):
+            out[low] = np.log1p(-_lower_series(a[low], x[low]))
+    if (~low).any():
+        out[~low] = _log_upper_fraction(a[~low], x[~low])
+    return out
 
 
 def gamma_cdf(a: np.ndarray, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -70,7 +84,7 @@ def gamma_cdf(a: np.ndarray, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         p[low] = _lower_series(a[low], x[low])
         qq[low] = 1.0 - p[low]
     if (~low).any():
-        qq[~low] = _upper_fraction(a[~low], x[~low])
+        qq[~low] = np.exp(_log_upper_fraction(a[~low], x[~low]))
         p[~low] = 1.0 - qq[~low]
     return p, qq
 
@@ -117,9 +131,9 @@ def renewal_count_pmf(
         a = np.arange(n, n + 64, dtype=float) * k
         value, _ = gamma_cdf(a, s / theta)
         if waits:
-            _, upper = gamma_cdf(a, s * (1.0 / theta + 1.0 / m))
-            with np.errstate(divide="ignore"):
-                log = s / m - a * math.log1p(theta / m) + np.log(upper)
+            # in logarithms: exp(s / m) overflows and Q underflows for a short mean wait
+            log_upper = gamma_log_upper(a, s * (1.0 / theta + 1.0 / m))
+            log = s / m - a * math.log1p(theta / m) + log_upper
             value = value + sigma * np.exp(log)
         survive.append(np.minimum.accumulate(np.minimum(value, survive[-1][-1])))
         n += 64

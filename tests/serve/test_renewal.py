@@ -40,6 +40,7 @@ def test_incomplete_gamma_closed_forms():
     st.floats(0.0, 0.2),
 )
 @example(1.0, 0.0, 0.5, 2.2e-309)  # a subnormal wait gave NaN (theta / m overflowed)
+@example(1.0, 0.25, 0.5, 4e-06)  # Q underflowed to 0 and lost a 1.6e-6 term (short wait)
 def test_poisson_stream_is_the_mixed_poisson_count(rate, window, sigma, wait):
     """ca2 = 1: a Poisson count over the window plus a geometric one over the wait."""
     got = renewal_count_pmf(rate, 1.0, window, sigma, wait)
