@@ -548,6 +548,21 @@ def _powers(z: np.ndarray, count: int) -> np.ndarray:
     return out
 
 
+def stationary_law(trans: np.ndarray) -> np.ndarray:
+    """Stationary law ``pi = pi trans``, ``sum(pi) = 1``, of a row-stochastic matrix with one
+    recurrent class, by one LU solve of ``(I - trans)^T pi = 0`` with its last equation
+    replaced by the normalisation (one BLAS thread: the callers pin it, see
+    ``planner/launcher.py``; power iteration took up to thousands of vector-matrix products
+    on a slowly mixing chain). Float rounding's tiny negatives are clipped."""
+    n = trans.shape[0]
+    system = np.eye(n) - trans.T
+    system[-1] = 1.0
+    rhs = np.zeros(n)
+    rhs[-1] = 1.0
+    pi = np.maximum(np.linalg.solve(system, rhs), 0.0)
+    return pi / pi.sum()
+
+
 #: Grid of :class:`BatchedPrefillLaw`: bins, and the grid's span in mean iteration lengths.
 BATCH_BINS = 128
 BATCH_SPAN = 16.0
@@ -558,7 +573,9 @@ BATCH_CLIP_SHARE = 0.05
 #: A grid that folded at least this many times the allowed mass at a rate within
 #: ``BATCH_MEMO_RATE`` (relative) of this one is not built again (the folded mass is
 #: continuous in the rate: over 1e-3 it moved by at most 1.3 % on the 1,545 laws of the
-#: Mixtral fleet case; tests/serve/test_speed_paths.py checks the margin by hypothesis).
+#: Mixtral fleet case; tests/serve/test_speed_paths.py checks the margin by hypothesis),
+#: nor at any higher rate (the folded mass grows with the rate: no decrease over the 1,491
+#: pairs of rates of one grid of that case; checked over ladders of loads by hypothesis).
 BATCH_MEMO_MARGIN = 2.0
 BATCH_MEMO_RATE = 1e-3
 
@@ -570,7 +587,7 @@ class BatchedPrefillLaw:
     arrived during the previous one, so the iteration lengths are a Markov chain,
     ``c' = t0 + X(A(c))`` with ``A(c)`` the (Poisson) arrivals during ``c`` and ``X`` the sum
     of their work, and an iteration without arrivals is followed by an idle period and an
-    iteration of one prompt. Its stationary law is found on a grid (power iteration). A
+    iteration of one prompt. Its stationary law is found on a grid (a linear solve). A
     prompt arriving while an iteration of length ``L`` runs (length-biased) waits for its
     residual (uniform on ``[0, L]``) and then for its own iteration, ``t0 +`` its own work
     ``+`` the work of the others that arrived during ``L``; a prompt arriving at an idle
@@ -591,7 +608,8 @@ class BatchedPrefillLaw:
         Time added to every TTFT (KV transfer, mean).
     memo
         A dict kept by the caller across laws of nearby rates (a capacity search): the
-        grids found to fold too much are not built again (see :data:`BATCH_MEMO_MARGIN`).
+        grids found to fold too much are not built again at that rate or above (see
+        :data:`BATCH_MEMO_MARGIN`).
     """
 
     def __init__(
@@ -602,7 +620,7 @@ class BatchedPrefillLaw:
         weights: np.ndarray,
         q: float,
         extra: float = 0.0,
-        memo: dict[Any, dict[int, tuple[float, float]]] | None = None,
+        memo: dict[Any, dict[int, tuple[float, float, float]]] | None = None,
     ) -> None:
         pieces = np.maximum(np.asarray(pieces, dtype=float), 0.0)
         weights = np.asarray(weights, dtype=float) / np.sum(weights)
@@ -617,20 +635,25 @@ class BatchedPrefillLaw:
         # grow far beyond that, so the span doubles while the law leans on its last bin
         mean_c = t0 / (1.0 - rho) + m1
         allowed = BATCH_CLIP_SHARE * (1.0 - q)
-        seen: dict[int, tuple[float, float]] = {}
+        far = BATCH_MEMO_MARGIN * allowed
+        seen: dict[int, tuple[float, float, float]] = {}
         if memo is not None and lam > 0:
             seen = memo.setdefault((t0, q, pieces.tobytes(), weights.tobytes()), {})
-        first = 0  # the doublings a nearby rate showed to fold far too much are skipped
+        first = 0  # the doublings a nearby or lower rate showed to fold far too much are skipped
         while first < BATCH_WIDENINGS and first in seen:
-            rate, folded = seen[first]
-            if abs(lam / rate - 1.0) > BATCH_MEMO_RATE or folded < BATCH_MEMO_MARGIN * allowed:
+            rate, folded, floor = seen[first]
+            near = abs(lam / rate - 1.0) <= BATCH_MEMO_RATE and folded >= far
+            if not (near or lam >= floor):
                 break
             first += 1
         for doubling in range(first, BATCH_WIDENINGS + 1):
             self.span = BATCH_SPAN * 2.0**doubling
             clipped = self._build(lam, t0, pieces, weights, self.span * mean_c / BATCH_BINS)
             if memo is not None and lam > 0:
-                seen[doubling] = (lam, clipped)
+                # floor: the lowest rate whose grid folded far too much (the folded mass
+                # grows with the rate, so every rate above it folds too much as well)
+                floor = seen[doubling][2] if doubling in seen else math.inf
+                seen[doubling] = (lam, clipped, min(floor, lam) if clipped >= far else floor)
             if clipped <= allowed:
                 break
 
@@ -672,15 +695,7 @@ class BatchedPrefillLaw:
         gen += arrived
         gen *= shift[None, :]
         trans = laws(gen)
-        # stationary law by power iteration (vector-matrix products: a LAPACK solve or a
-        # matrix power spins BLAS threads, hundreds of times slower on a loaded machine)
-        pi = laws((phi * shift)[None, :])[0]
-        for _ in range(3000):
-            new = pi @ trans
-            if np.abs(new - pi).sum() < 1e-10:
-                pi = new
-                break
-            pi = new
+        pi = stationary_law(trans)
         centre = grid + 0.5 * h
         e_c = float(pi @ centre)
         idle_time = float(pi @ np.exp(-lam * centre)) / lam if lam > 0 else math.inf

@@ -3,7 +3,8 @@
 Each shortcut is compared with the computation it replaces, written plainly: the
 array form of :func:`~planner.perfmodel.comm.all_to_all` with the scalar one per element
 (the step model used ``np.vectorize`` of it), a :class:`~planner.serve.queueing.TpotLaw`
-quantile continued from a coarse estimate's search with a fresh one (bit for bit), and
+quantile continued from a coarse estimate's search with a fresh one (bit for bit), the
+stationary law of a chain by one linear solve with the power iteration it replaces, and
 the capacity search's steering (:func:`~planner.serve.capacity._steer`) with the laws'
 own decisions. The capacity search as a whole is compared with a full bisection in
 ``test_shortcuts.py``.
@@ -33,6 +34,7 @@ from planner.serve.queueing import (
     TpotLaw,
     _polyval,
     normal_cdf_array,
+    stationary_law,
 )
 
 
@@ -251,5 +253,72 @@ def test_batched_prefill_law_with_a_memo_equals_a_fresh_one(rho, t0, pieces, q, 
     near = lam * (1.0 + step)
     kept = BatchedPrefillLaw(near, t0, x, w, q, 0.001, memo=memo)
     fresh = BatchedPrefillLaw(near, t0, x, w, q, 0.001)
+    assert kept.span == fresh.span and kept.h == fresh.h
+    assert np.array_equal(kept.cdf, fresh.cdf) and kept.quantile() == fresh.quantile()
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    n=st.integers(2, 12),
+    transient=st.integers(0, 3),
+    seed=st.integers(0, 2**16),
+)
+def test_stationary_law_equals_power_iteration(n, transient, seed):
+    """The LU solve of BatchedPrefillLaw's chain against plain power iteration, on random
+    chains with sparse rows and a few transient states (never entered, like the bins below
+    an iteration's fixed cost)."""
+    rng = np.random.default_rng(seed)
+    trans = rng.random((n, n)) * (rng.random((n, n)) < 0.6)
+    trans[:, : min(transient, n - 1)] = 0.0
+    trans[:, -1] += 0.05  # every state reaches the last: one recurrent class, aperiodic
+    trans /= trans.sum(axis=1, keepdims=True)
+    pi = np.full(n, 1.0 / n)
+    for _ in range(20_000):
+        pi = pi @ trans
+    got = stationary_law(trans)
+    assert got.sum() == pytest.approx(1.0, abs=1e-12)
+    assert np.allclose(got, pi, rtol=0.0, atol=1e-9)
+    assert np.allclose(got @ trans, got, rtol=0.0, atol=1e-12)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    t0=st.floats(0.0, 0.02),
+    pieces=st.lists(st.floats(1e-3, 0.2), min_size=1, max_size=10),
+    q=st.sampled_from([0.9, 0.99]),
+    doubling=st.integers(0, 3),
+)
+def test_folded_mass_keeps_its_margin_at_higher_rates(t0, pieces, q, doubling):
+    """What BatchedPrefillLaw's memo floor relies on: a grid folding at least
+    BATCH_MEMO_MARGIN times the allowed mass at one rate folds more than the allowed mass at
+    every higher rate (the folded mass grows with the rate), over a ladder of loads."""
+    x = np.asarray(pieces)
+    w = np.linspace(1.0, 2.0, x.size) / np.linspace(1.0, 2.0, x.size).sum()
+    allowed = BATCH_CLIP_SHARE * (1.0 - q)
+
+    def folded(rho):
+        lam = rho / float(w @ x)
+        mean_c = t0 / (1.0 - rho) + float(w @ x)
+        law = BatchedPrefillLaw.__new__(BatchedPrefillLaw)
+        h = BATCH_SPAN * 2.0**doubling * mean_c / BATCH_BINS
+        return law._build(lam, t0, x, w, h)
+
+    masses = [folded(rho) for rho in np.linspace(0.2, 0.97, 14)]
+    far = [i for i, m in enumerate(masses) if m >= BATCH_MEMO_MARGIN * allowed]
+    if far:
+        assert all(m > allowed for m in masses[far[0] :])
+
+
+@settings(max_examples=25, deadline=None)
+@given(**batch_law_args, rise=st.floats(0.0, 0.5))
+def test_batched_prefill_law_after_a_lower_rate_equals_a_fresh_one(rho, t0, pieces, q, step, rise):
+    x = np.asarray(pieces)
+    w = np.linspace(1.0, 2.0, x.size)
+    lam = rho / float(w @ x / w.sum())
+    memo: dict = {}
+    BatchedPrefillLaw(lam, t0, x, w, q, 0.001, memo=memo)
+    higher = lam * (1.0 + rise * (1.0 - rho) / rho)
+    kept = BatchedPrefillLaw(higher, t0, x, w, q, 0.001, memo=memo)
+    fresh = BatchedPrefillLaw(higher, t0, x, w, q, 0.001)
     assert kept.span == fresh.span and kept.h == fresh.h
     assert np.array_equal(kept.cdf, fresh.cdf) and kept.quantile() == fresh.quantile()
