@@ -52,7 +52,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from planner.serve.queueing import (
-    _LOG_FACTORIAL,
+    LOG_FACTORIAL,
     gg1_mean_wait,
     illinois_point,
     illinois_update,
@@ -213,7 +213,7 @@ class ChunkedPrefillLaw:
         G = _token_table(tok.tobytes(), w.tobytes(), self.h)[: kmax + 1]
         k = np.arange(G.shape[0], dtype=float)
         logp = k[None, :] * np.log(np.maximum(mean_n, 1e-300))[:, None] - mean_n[:, None]
-        pk = np.exp(logp - _LOG_FACTORIAL[: k.size][None, :])
+        pk = np.exp(logp - LOG_FACTORIAL[: k.size][None, :])
         pk[mean_n <= 0] = np.eye(1, k.size)[0]
         self.behind = pk @ G  # P(T <= s h) per iteration count
         # its integral at the grid points (trapezoids: the law is linear between them)

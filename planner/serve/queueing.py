@@ -315,7 +315,7 @@ EXACT_BINOMIAL_MAX = 64
 
 
 #: ``log(k!)`` for ``k = 0..16383`` (binomial and Poisson laws without a Python loop).
-_LOG_FACTORIAL = np.concatenate([[0.0], np.cumsum(np.log(np.arange(1, 16384, dtype=float)))])
+LOG_FACTORIAL = np.concatenate([[0.0], np.cumsum(np.log(np.arange(1, 16384, dtype=float)))])
 
 
 def binomial_pmf(n: int, p: float) -> np.ndarray:
@@ -323,7 +323,7 @@ def binomial_pmf(n: int, p: float) -> np.ndarray:
     k = np.arange(n + 1, dtype=float)
     if p <= 0.0 or p >= 1.0:
         return (k == (n if p >= 1.0 else 0)).astype(float)
-    lg = _LOG_FACTORIAL[: n + 1]
+    lg = LOG_FACTORIAL[: n + 1]
     logp = lg[n] - lg - lg[::-1] + k * math.log(p) + (n - k) * math.log1p(-p)
     pmf = np.exp(logp - logp.max())
     return pmf / pmf.sum()
@@ -332,7 +332,7 @@ def binomial_pmf(n: int, p: float) -> np.ndarray:
 def poisson_pmf(mean: float, kmax: int) -> np.ndarray:
     """``P(K = k)``, ``k = 0..kmax``, of ``K ~ Poisson(mean)`` renormalized (``kmax < 16384``)."""
     k = np.arange(kmax + 1, dtype=float)
-    logp = k * math.log(mean) - mean - _LOG_FACTORIAL[: kmax + 1]
+    logp = k * math.log(mean) - mean - LOG_FACTORIAL[: kmax + 1]
     pmf = np.exp(logp - logp.max())
     return pmf / pmf.sum()
 
@@ -985,7 +985,7 @@ class TpotLaw:
             elif p >= 1:
                 pmf = (k[None, :] == ne[:, None]).astype(float)
             else:
-                lf = _LOG_FACTORIAL
+                lf = LOG_FACTORIAL
                 rest = np.where(inside, ne[:, None] - k[None, :], 0.0).astype(int)
                 logp = (
                     lf[ne.astype(int)][:, None]
