@@ -32,7 +32,8 @@ def test_pulp_outcome():
     import pulp
 
     prob = pulp.LpProblem("t", pulp.LpMinimize)
-    a = pulp.LpVariable("a", 0, 10, cat="Integer")
+    add = getattr(prob, "add_variable", None)  # PuLP >= 3.3; LpVariable(...) is deprecated there
+    a = add("a", 0, 10, cat="Integer") if add else pulp.LpVariable("a", 0, 10, cat="Integer")
     prob += 3 * a
     prob += a >= 2.5
     prob.solve(mip.pulp_solver(time_limit=5))
