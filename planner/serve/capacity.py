@@ -770,36 +770,25 @@ class RoleModel:
         load = float(state.util if state.load is None else state.load)
         ratios = self._load_ratios(kv, load, batch)
         feasible = not self._load_violations(kv, load, batch)
-        # a percentile met by an upper bound clear under its limit (STEER_BAND): what
-        # _steer would decide (within: the quantile is at most the bound); its ratio, the
-        # estimate's, is computed only if it can be the largest: (bound on it, ratio)
-        deferred: list[tuple[float, Callable[[], float]]] = []
         if feasible and self.ttft_limit is not None:
             if state.ttft is None:
                 feasible = self.ttft_limit >= 0.0
             else:
-                law = state.ttft()
-                top = _bracket_top(law, self.ttft_limit, state.ttft_offset)
-                if top is not None and top < 1.0 - STEER_BAND:
-                    ttft_limit, offset = self.ttft_limit, state.ttft_offset
-                    deferred.append((top, lambda: (law.estimate() + offset) / ttft_limit))
-                else:
-                    ratio, feasible = _steer(law, self.ttft_limit, state.ttft_offset)
-                    ratios.append(ratio)
+                ratio, feasible = _steer(state.ttft(), self.ttft_limit, state.ttft_offset)
+                ratios.append(ratio)
         if feasible and self.tpot_limit is not None:
             if state.tpot is None:
                 feasible = self.tpot_limit >= 0.0
             else:
+                # an upper bound clear under the limit (STEER_BAND) decides as _steer would
+                # (within); the estimate's ratio is then needed only if it can be the largest
                 top = None if state.tpot_top is None else state.tpot_top() / self.tpot_limit
                 if top is not None and top < 1.0 - STEER_BAND:
-                    tpot_limit, tpot = self.tpot_limit, state.tpot
-                    deferred.append((top, lambda: tpot().estimate() / tpot_limit))
+                    if top > max(ratios):
+                        ratios.append(state.tpot().estimate() / self.tpot_limit)
                 else:
                     ratio, feasible = _steer(state.tpot(), self.tpot_limit)
                     ratios.append(ratio)
-        for top, ratio_of in sorted(deferred, key=lambda d: -d[0]):
-            if top > max(ratios):
-                ratios.append(ratio_of())
         return feasible, self._squash(ratios, feasible)
 
     def _load_ratios(self, kv: float, load: float, batch: float) -> list[float]:
@@ -891,17 +880,6 @@ def _steer(
         return ratio, bool(within)
     value = law.quantile() + add
     return value / limit, not (value > limit)
-
-
-def _bracket_top(law: Any, limit: float, offset: float) -> float | None:
-    """An upper bound on ``(quantile + offset) / limit`` (and on the estimate's) from a law
-    that brackets its quantile before building its tables
-    (:meth:`~planner.serve.chunked_ttft.ChunkedPrefillLaw.bracket`, not wired yet), else
-    ``None``."""
-    bracket = getattr(law, "bracket", None)
-    if bracket is None or law.saturated:
-        return None
-    return (bracket()[1] + offset) / limit
 
 
 @constants.on_change
