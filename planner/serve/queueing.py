@@ -309,6 +309,22 @@ def _normal_cdf_inplace(z: np.ndarray) -> np.ndarray:
     return z
 
 
+@functools.cache
+def _cdf_kernels() -> tuple[Any, Any]:
+    """The compiled normal-CDF loops (numba is imported on first use, not with the package)."""
+    from planner.serve.kernels import cdf_head, cdf_tail
+
+    return cdf_head, cdf_tail
+
+
+def warmup() -> None:
+    """Load (or compile, once per installation) the compiled kernels: the family's warm-up,
+    run before any timed solve (``planner warmup serve``)."""
+    from planner.serve.kernels import warmup as load
+
+    load()
+
+
 #: Decode lengths up to this use the exact binomial law of the chunk count (short requests
 #: make the TPOT tail; the normal approximation misses their skew).
 EXACT_BINOMIAL_MAX = 64
@@ -1053,13 +1069,24 @@ class TpotLaw:
         # a point mass this close below the bracket's top is taken as the quantile
         self.floor = 16e-12 * max(tau0, 1e-300)
         self.trivial = False
+        self._buffers: tuple[np.ndarray, np.ndarray] | None = None  # excess's scratch
 
     def excess(self, t: float) -> float:
-        """``P(TPOT <= t) - q`` (nondecreasing in ``t``)."""
-        z = np.subtract(t, self.centre)
-        z /= self.sd
-        cdf = _normal_cdf_inplace(z) @ self.weight
-        return float(cdf) / self.total - self.q
+        """``P(TPOT <= t) - q`` (nondecreasing in ``t``).
+
+        The CDF is :func:`normal_cdf_array` of ``(t - centre) / sd``, the same bits computed
+        by the compiled loops of :mod:`planner.serve.kernels` around numpy's ``exp``
+        (a search evaluates it thousands of times; as ufuncs, dispatch dominated).
+        """
+        if self._buffers is None:
+            self._buffers = (np.empty_like(self.centre), np.empty_like(self.centre))
+        z = np.empty_like(self.centre)
+        poly, expo = self._buffers
+        head, tail = _cdf_kernels()
+        head(float(t), self.centre, self.sd, z, poly, expo)
+        np.exp(expo, out=expo)
+        tail(z, poly, expo)
+        return float(z @ self.weight) / self.total - self.q
 
     def quantile(self) -> float:
         """The ``q`` quantile (0 when no request decodes)."""

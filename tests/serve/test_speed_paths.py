@@ -6,7 +6,8 @@ array form of :func:`~planner.perfmodel.comm.all_to_all` with the scalar one per
 quantile continued from a coarse estimate's search with a fresh one (bit for bit), the
 stationary law of a chain by one linear solve with the power iteration it replaces, and
 the capacity search's steering (:func:`~planner.serve.capacity._steer`) with the laws'
-own decisions. The capacity search as a whole is compared with a full bisection in
+own decisions, the compiled CDF of :meth:`~planner.serve.queueing.TpotLaw.excess` with the
+numpy formula. The capacity search as a whole is compared with a full bisection in
 ``test_shortcuts.py``.
 """
 
@@ -159,6 +160,21 @@ def test_normal_cdf_in_place_equals_the_plain_formula():
     )
     want = 0.5 * (1.0 + np.sign(z) * (1.0 - poly * np.exp(-a * a)))
     assert np.array_equal(normal_cdf_array(x), want)
+
+
+@settings(max_examples=60, deadline=None)
+@given(**law_args, at=st.lists(st.floats(-0.5, 3.0), min_size=1, max_size=6))
+def test_tpot_excess_by_the_compiled_kernels_equals_the_numpy_formula(at, **kw):
+    """TpotLaw.excess (numba loops around numpy's exp) is the numpy CDF of the mixture, bit
+    for bit, at points spread over the law and exactly on its components' centres."""
+    law = tpot_law(**kw)
+    if law.trivial:
+        return
+    tau0 = kw["tau0"]
+    points = [tau0 * (1.0 + a) for a in at] + [float(c) for c in law.centre[:3]]
+    for t in points:
+        cdf = normal_cdf_array((t - law.centre) / law.sd) @ law.weight
+        assert law.excess(t) == float(cdf) / law.total - law.q
 
 
 @settings(max_examples=60, deadline=None)

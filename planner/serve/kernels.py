@@ -1,0 +1,70 @@
+"""Compiled (numba) kernels of the serving laws: the normal CDF of :class:`TpotLaw`'s mixture.
+
+:meth:`~planner.serve.queueing.TpotLaw.excess` evaluates the CDF of a mixture of a few
+hundred normals tens of thousands of times per capacity search (an Illinois search per
+percentile). As numpy ufuncs that is ~26 calls on short arrays, whose dispatch costs far more
+than their arithmetic. :func:`cdf_head` and :func:`cdf_tail` do the same operations, in the
+same order and with the same float rounding (no fused multiply-add: numba contracts nothing
+without ``fastmath``), in two loops; the ``exp`` between them stays numpy's (its SIMD ``exp``
+is not libm's, and the results must be the same bits as
+:func:`~planner.serve.queueing.normal_cdf_array`; ``tests/serve/test_speed_paths.py`` checks it).
+
+Compiled once per installation (``cache=True``) and loaded by the family's warm-up
+(``planner warmup serve``), before any timed solve.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit
+
+_SQRT2 = math.sqrt(2.0)
+
+
+@njit(cache=True)
+def cdf_head(t, centre, sd, z, poly, expo):  # pragma: no cover - compiled
+    """For each component ``i``: ``z = clip((t - centre) / sd, -40, 40) / sqrt(2)``, the
+    Abramowitz-Stegun 7.1.26 polynomial ``poly`` of ``1 / (1 + 0.3275911 |z|)`` and
+    ``expo = -z^2`` (whose ``exp`` the caller takes)."""
+    for i in range(centre.size):
+        x = (t - centre[i]) / sd[i]
+        if x < -40.0:
+            x = -40.0
+        if x > 40.0:
+            x = 40.0
+        x = x / _SQRT2
+        z[i] = x
+        a = abs(x)
+        u = 1.0 / (a * 0.3275911 + 1.0)
+        p = u * 1.061405429
+        p = p + -1.453152027
+        p = p * u
+        p = p + 1.421413741
+        p = p * u
+        p = p + -0.284496736
+        p = p * u
+        p = p + 0.254829592
+        p = p * u
+        poly[i] = p
+        expo[i] = -(a * a)
+
+
+@njit(cache=True)
+def cdf_tail(z, poly, expo):  # pragma: no cover - compiled
+    """``z <- (1 + sign(z) (1 - poly exp(-z^2))) / 2`` with ``expo`` holding ``exp(-z^2)``."""
+    for i in range(z.size):
+        erf = 1.0 - expo[i] * poly[i]
+        x = z[i]
+        sign = 1.0 if x > 0.0 else (-1.0 if x < 0.0 else 0.0)
+        z[i] = (sign * erf + 1.0) * 0.5
+
+
+def warmup() -> None:
+    """Load (or compile, once per installation) the kernels: call them on a tiny mixture."""
+    centre, sd = np.array([0.0, 1.0]), np.array([1.0, 2.0])
+    z, poly, expo = np.empty(2), np.empty(2), np.empty(2)
+    cdf_head(0.5, centre, sd, z, poly, expo)
+    np.exp(expo, out=expo)
+    cdf_tail(z, poly, expo)
