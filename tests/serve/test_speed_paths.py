@@ -7,7 +7,7 @@ quantile continued from a coarse estimate's search with a fresh one (bit for bit
 stationary law of a chain by one linear solve with the power iteration it replaces, and
 the capacity search's steering (:func:`~planner.serve.capacity._steer`) with the laws'
 own decisions, the compiled CDF of :meth:`~planner.serve.queueing.TpotLaw.excess` with the
-numpy formula. The capacity search as a whole is compared with a full bisection in
+numpy formula, step times from layer times shared by two token sets with separate calls. The capacity search as a whole is compared with a full bisection in
 ``test_shortcuts.py``.
 """
 
@@ -23,6 +23,9 @@ from hypothesis import strategies as st
 from planner.perfmodel import comm
 from planner.perfmodel.hardware import get_gpu
 from planner.perfmodel.kernels import gemm_time, gemm_time_sum
+from planner.perfmodel.readers import load_model
+from planner.perfmodel.serving_features import Speculative
+from planner.perfmodel.stage import EngineModel, ReplicaConfig
 from planner.serve.capacity import _steer
 from planner.serve.queueing import (
     BATCH_BINS,
@@ -338,3 +341,38 @@ def test_batched_prefill_law_after_a_lower_rate_equals_a_fresh_one(rho, t0, piec
     fresh = BatchedPrefillLaw(higher, t0, x, w, q, 0.001)
     assert kept.span == fresh.span and kept.h == fresh.h
     assert np.array_equal(kept.cdf, fresh.cdf) and kept.quantile() == fresh.quantile()
+
+
+STEP_ENGINES = [
+    EngineModel(load_model("llama-3.1-8b"), ReplicaConfig(get_gpu("H100"), 1)),
+    EngineModel(load_model("llama-3.1-70b"), ReplicaConfig(get_gpu("H100"), 4, 2), "fp8"),
+    EngineModel(load_model("mixtral-8x7b"), ReplicaConfig(get_gpu("H100"), 2, 1, 2)),
+    EngineModel(
+        load_model("llama-3.1-8b"),
+        ReplicaConfig(get_gpu("L40S"), 1),
+        "bf16",
+        "bf16",
+        Speculative("eagle", 3, 0.7),
+    ),
+]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    engine=st.sampled_from(range(len(STEP_ENGINES))),
+    tokens=st.lists(st.floats(0.0, 3e4), min_size=1, max_size=6),
+    b=st.floats(0.0, 500.0),
+    other=st.floats(0.0, 500.0),
+    ctx=st.floats(0.0, 8000.0),
+)
+def test_step_times_from_shared_layer_times_equal_separate_calls(engine, tokens, b, other, ctx):
+    """base_time with ``layers=`` cut from one layer-model call over two token sets (the
+    capacity model's prefill iterations and its batch of B + 1) equals each set's own call."""
+    eng = STEP_ENGINES[engine]
+    first = np.asarray(tokens, dtype=float)
+    own, extra = eng.layer_tokens(first, b), eng.layer_tokens([other], other)
+    dense, moe = eng.layer_times(np.concatenate([own, extra]))
+    got = eng.base_time(first, b, ctx, layers=(dense[:-1], moe[:-1]))
+    assert np.array_equal(got, eng.base_time(first, b, ctx))
+    got = eng.base_time(np.array([other]), other, ctx, layers=(dense[-1:], moe[-1:]))
+    assert np.array_equal(got, eng.base_time(np.array([other]), other, ctx))
