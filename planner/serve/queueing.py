@@ -40,6 +40,7 @@ from __future__ import annotations
 import functools
 import math
 import statistics
+import threading
 from collections.abc import Sequence
 from typing import Any
 
@@ -551,9 +552,25 @@ def _batch_grid(size: int) -> tuple[int, np.ndarray, np.ndarray]:
     return n_fft, omega, residual
 
 
-def _powers(z: np.ndarray, count: int) -> np.ndarray:
-    """Rows ``z**0, z**1, ..., z**(count - 1)`` (by doubling: ``log2(count)`` products)."""
-    out = np.empty((count, z.size), dtype=complex)
+_SCRATCH = threading.local()
+
+
+def _scratch(name: str, shape: tuple[int, ...], dtype: type) -> np.ndarray:
+    """A work array of this thread kept across calls (contents undefined): the laws' grids
+    are half-megabyte arrays, which a fresh allocation maps and faults in page by page (a
+    third of a :class:`BatchedPrefillLaw` build)."""
+    store = _SCRATCH.__dict__
+    key = (name, shape, dtype)
+    if key not in store:
+        store[key] = np.empty(shape, dtype=dtype)
+    return store[key]
+
+
+def _powers(z: np.ndarray, count: int, out: np.ndarray | None = None) -> np.ndarray:
+    """Rows ``z**0, z**1, ..., z**(count - 1)`` (by doubling: ``log2(count)`` products),
+    written into ``out`` when given."""
+    if out is None:
+        out = np.empty((count, z.size), dtype=complex)
     out[0] = 1.0
     done, power = 1, z.astype(complex)
     while done < count:
@@ -571,7 +588,9 @@ def stationary_law(trans: np.ndarray) -> np.ndarray:
     ``planner/launcher.py``; power iteration took up to thousands of vector-matrix products
     on a slowly mixing chain). Float rounding's tiny negatives are clipped."""
     n = trans.shape[0]
-    system = np.eye(n) - trans.T
+    system = _scratch("system", (n, n), float)
+    np.subtract(0.0, trans.T, out=system)  # I - trans^T: 0 - t off the diagonal, 1 - t on it
+    system.ravel()[:: n + 1] += 1.0
     system[-1] = 1.0
     rhs = np.zeros(n)
     rhs[-1] = 1.0
@@ -687,8 +706,8 @@ class BatchedPrefillLaw:
         frac = t0 / h - k0  # + t0: split between two bins (a fractional shift would ring)
         shift = (1.0 - frac) * np.exp(-omega * k0) + frac * np.exp(-omega * (k0 + 1))
 
-        def laws(spectra: np.ndarray) -> np.ndarray:
-            out = np.fft.irfft(spectra, n_fft, axis=-1)
+        def laws(spectra: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+            out = np.fft.irfft(spectra, n_fft, axis=-1, out=out)
             np.maximum(out, 0.0, out=out)
             top = out[..., size:].sum(axis=-1)
             out = out[..., :size]
@@ -705,12 +724,16 @@ class BatchedPrefillLaw:
             return float(pmf[-1])
         # transition: from an iteration of length grid[i] to the next one
         # arrivals' work over grid[i] = i h: the i-th power of its law over h
-        arrived = _powers(np.exp(lam * h * (phi - 1.0)), size)
+        spectra = (size, phi.size)
+        arrived = _powers(
+            np.exp(lam * h * (phi - 1.0)), size, _scratch("arrived", spectra, complex)
+        )
         idle = np.exp(-lam * grid)  # no arrival: the next iteration carries one piece
-        gen = idle[:, None] * (phi - 1.0)[None, :]
+        gen = _scratch("gen", spectra, complex)
+        np.multiply(idle[:, None], (phi - 1.0)[None, :], out=gen)
         gen += arrived
         gen *= shift[None, :]
-        trans = laws(gen)
+        trans = laws(gen, _scratch("trans", (size, n_fft), float))
         pi = stationary_law(trans)
         centre = grid + 0.5 * h
         e_c = float(pi @ centre)
