@@ -1,4 +1,5 @@
-"""Compiled (numba) kernels of the serving laws: the normal CDF of :class:`TpotLaw`'s mixture.
+"""Compiled (numba) kernels of the serving laws: the normal CDF of :class:`TpotLaw`'s mixture,
+the elementwise steps of :func:`~planner.serve.queueing.backlog_chain`.
 
 :meth:`~planner.serve.queueing.TpotLaw.excess` evaluates the CDF of a mixture of a few
 hundred normals tens of thousands of times per capacity search (an Illinois search per
@@ -8,6 +9,9 @@ same order and with the same float rounding (no fused multiply-add: numba contra
 without ``fastmath``), in two loops; the ``exp`` between them stays numpy's (its SIMD ``exp``
 is not libm's, and the results must be the same bits as
 :func:`~planner.serve.queueing.normal_cdf_array`; ``tests/serve/test_speed_paths.py`` checks it).
+
+The backlog chain's steps between its matrix products (the moments grown by the extra
+each bin carries, the joint law shifted) are short loops likewise, the products stay numpy's.
 
 Compiled once per installation (``cache=True``) and loaded by the family's warm-up
 (``planner warmup serve``), before any timed solve.
@@ -61,6 +65,27 @@ def cdf_tail(z, poly, expo):  # pragma: no cover - compiled
         z[i] = (sign * erf + 1.0) * 0.5
 
 
+@njit(cache=True)
+def chain_grow(p, m1, m2, carried, square, twice, grown):  # pragma: no cover - compiled
+    """One step of :func:`~planner.serve.queueing.backlog_chain`'s moments before its
+    matrix product: ``grown = (p, carried p + m1, (square p + m2) + twice m1)``."""
+    for i in range(p.size):
+        grown[0, i] = p[i]
+        grown[1, i] = carried[i] * p[i] + m1[i]
+        grown[2, i] = (square[i] * p[i] + m2[i]) + twice[i] * m1[i]
+
+
+@njit(cache=True)
+def chain_shift(joint, moved, cols, full):  # pragma: no cover - compiled
+    """:func:`~planner.serve.queueing.backlog_chain`'s joint law moved by the extra each
+    backlog bin carries: row ``k < full`` by ``k`` columns, the others by ``full``, within
+    the first ``cols`` columns (``moved``'s columns before the shift stay zero)."""
+    for k in range(joint.shape[0]):
+        shift = k if k < full else full
+        for c in range(shift, cols):
+            moved[k, c] = joint[k, c - shift]
+
+
 def warmup() -> None:
     """Load (or compile, once per installation) the kernels: call them on a tiny mixture."""
     centre, sd = np.array([0.0, 1.0]), np.array([1.0, 2.0])
@@ -68,3 +93,6 @@ def warmup() -> None:
     cdf_head(0.5, centre, sd, z, poly, expo)
     np.exp(expo, out=expo)
     cdf_tail(z, poly, expo)
+    grown, moved = np.empty((3, 2)), np.zeros((2, 3))
+    chain_grow(centre, centre, centre, sd, sd, sd, grown)
+    chain_shift(np.ones((2, 3)), moved, 3, 1)

@@ -318,6 +318,14 @@ def _cdf_kernels() -> tuple[Any, Any]:
     return cdf_head, cdf_tail
 
 
+@functools.cache
+def _chain_kernels() -> tuple[Any, Any]:
+    """The compiled steps of :func:`backlog_chain` (imported on first use, as above)."""
+    from planner.serve.kernels import chain_grow, chain_shift
+
+    return chain_grow, chain_shift
+
+
 def warmup() -> None:
     """Load (or compile, once per installation) the compiled kernels: the family's warm-up,
     run before any timed solve (``planner warmup serve``)."""
@@ -495,12 +503,12 @@ def backlog_chain(
     arrivals = np.maximum(arrivals[:, :size], 0.0)
     arrivals /= np.maximum(arrivals.sum(axis=1, keepdims=True), 1e-300)
     # W' = W - y + A: row i is its arrival law shifted to i - y, the overflow in the top bin
-    rows = np.arange(size)
-    law = arrivals[np.minimum(rows, full)]
-    target = (rows - np.minimum(rows, full))[:, None] + np.arange(size)[None, :]
-    trans = np.zeros((size, size))
-    inside = target < size
-    trans[np.broadcast_to(rows[:, None], target.shape)[inside], target[inside]] = law[inside]
+    # (row i >= full: the law of a full chunk from column i - full on, a sliding window
+    # over it padded with zeros in front)
+    trans = np.empty((size, size))
+    trans[:full] = arrivals[:full]
+    padded = np.concatenate([np.zeros(size - 1), arrivals[full]])
+    trans[full:] = np.lib.stride_tricks.sliding_window_view(padded, size)[size - 1 : full - 1 : -1]
     trans[:, -1] += np.maximum(0.0, 1.0 - trans.sum(axis=1))
     out = np.zeros((steps + 1, 3, size))  # per step: prob, z1, z2 by backlog bin
     out[0, 0] = start
@@ -515,24 +523,17 @@ def backlog_chain(
     law_carried = np.zeros((exact_steps + 1, width))
     law_carried[0, 0] = 1.0
     moved = np.zeros_like(joint)
+    grow, shift = _chain_kernels()
     for s in range(exact_steps):
         # after s + 1 iterations at most (s + 1) full steps are carried: the columns beyond
         # are zero and stay out of the product
         cols = min(width, full * (s + 1) + 1)
-        moved[:, :cols] = 0.0
-        for k in range(full):
-            moved[k, k:cols] = joint[k, : cols - k]
-        moved[full:, full:cols] = joint[full:, : cols - full]
+        shift(joint, moved, cols, full)
         joint[:, :cols] = trans.T @ moved[:, :cols]
         law_carried[s + 1] = joint.sum(axis=0)
     for s in range(steps):
         p, m1, m2 = out[s]
-        grown[0] = p
-        np.multiply(carried, p, out=grown[1])
-        grown[1] += m1
-        np.multiply(square, p, out=grown[2])
-        grown[2] += m2
-        grown[2] += twice * m1
+        grow(p, m1, m2, carried, square, twice, grown)  # p, carried p + m1, ... (kernels)
         np.matmul(grown, trans, out=out[s + 1])
     return out[:, 0], out[:, 1], out[:, 2], law_carried
 
@@ -1092,7 +1093,7 @@ class TpotLaw:
         # a point mass this close below the bracket's top is taken as the quantile
         self.floor = 16e-12 * max(tau0, 1e-300)
         self.trivial = False
-        self._buffers: tuple[np.ndarray, np.ndarray] | None = None  # excess's scratch
+        self._buffers: tuple[np.ndarray, ...] | None = None  # excess's work arrays
 
     def excess(self, t: float) -> float:
         """``P(TPOT <= t) - q`` (nondecreasing in ``t``).
@@ -1102,9 +1103,8 @@ class TpotLaw:
         (a search evaluates it thousands of times; as ufuncs, dispatch dominated).
         """
         if self._buffers is None:
-            self._buffers = (np.empty_like(self.centre), np.empty_like(self.centre))
-        z = np.empty_like(self.centre)
-        poly, expo = self._buffers
+            self._buffers = tuple(np.empty_like(self.centre) for _ in range(3))
+        z, poly, expo = self._buffers
         head, tail = _cdf_kernels()
         head(float(t), self.centre, self.sd, z, poly, expo)
         np.exp(expo, out=expo)
