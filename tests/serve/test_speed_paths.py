@@ -36,6 +36,7 @@ from planner.serve.queueing import (
     BatchedPrefillLaw,
     ResponseLaw,
     TpotLaw,
+    _grid65,
     _polyval,
     normal_cdf_array,
     stationary_law,
@@ -427,3 +428,10 @@ def test_backlog_chain_steps_equal_their_numpy_forms(size, full, seed, cols):
     padded = np.concatenate([np.zeros(size - 1), arrivals[full]])
     trans[full:] = np.lib.stride_tricks.sliding_window_view(padded, size)[size - 1 : full - 1 : -1]
     assert np.array_equal(trans, plain)
+
+
+@settings(max_examples=100, deadline=None)
+@given(lo=st.floats(-1e3, 1e3), width=st.sampled_from([0.0, 1e-310, 1e-9, 0.3, 7.0, 1e4]))
+def test_search_grid_equals_linspace(lo, width):
+    """ResponseLaw's 65-point grid is numpy.linspace's, bit for bit."""
+    assert np.array_equal(_grid65(lo, lo + width), np.linspace(lo, lo + width, 65))
