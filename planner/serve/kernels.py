@@ -86,6 +86,38 @@ def chain_shift(joint, moved, cols, full):  # pragma: no cover - compiled
             moved[k, c] = joint[k, c - shift]
 
 
+@njit(cache=True)
+def tail_exponents(t, a, b, decay, e_wait, e_upper):  # pragma: no cover - compiled
+    """The exponents of :meth:`~planner.serve.queueing.ResponseLaw.tail` at each grid point
+    ``t[i]`` and class ``j``: ``-decay max(t - a, 0)`` and ``-decay max(t - b, 0)`` (whose
+    ``exp`` the caller takes)."""
+    for i in range(t.size):
+        for j in range(a.size):
+            past = t[i] - a[j]
+            e_wait[i, j] = -decay * (past if past > 0.0 else 0.0)
+            late = t[i] - b[j]
+            e_upper[i, j] = -decay * (late if late > 0.0 else 0.0)
+
+
+@njit(cache=True)
+def tail_mix(t, a, b, point, span, rho, decay, e_wait, e_upper, out):  # pragma: no cover
+    """``P(W + U_j > t[i])`` from the exponentials of :func:`tail_exponents`: a point class
+    ``1`` before ``a`` and ``rho e^{-decay (t - a)}`` after; a uniform one its share above
+    ``t`` plus the waits that end beyond it (``rho / decay (e_upper - e_wait)``)."""
+    scale = rho / decay
+    for i in range(t.size):
+        for j in range(a.size):
+            if point[j]:
+                out[i, j] = 1.0 if t[i] < a[j] else rho * e_wait[i, j]
+            else:
+                start = a[j] if a[j] >= t[i] else t[i]
+                above = b[j] - start
+                if not above > 0.0:
+                    above = 0.0
+                waited = scale * (e_upper[i, j] - e_wait[i, j]) if t[i] > a[j] else 0.0
+                out[i, j] = (above + waited) / span[j]
+
+
 def warmup() -> None:
     """Load (or compile, once per installation) the kernels: call them on a tiny mixture."""
     centre, sd = np.array([0.0, 1.0]), np.array([1.0, 2.0])
@@ -96,3 +128,6 @@ def warmup() -> None:
     grown, moved = np.empty((3, 2)), np.zeros((2, 3))
     chain_grow(centre, centre, centre, sd, sd, sd, grown)
     chain_shift(np.ones((2, 3)), moved, 3, 1)
+    point = np.array([True, False])
+    tail_exponents(centre, centre, sd, 1.0, moved[:, :2], grown[:2])
+    tail_mix(centre, centre, sd, point, sd, 0.5, 1.0, moved[:, :2], grown[:2], np.empty((2, 2)))

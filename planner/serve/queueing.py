@@ -198,12 +198,19 @@ class ResponseLaw:
         if math.isinf(decay):  # no waiting
             over = np.where(point, (t < a).astype(float), np.clip((b - t) / span, 0.0, 1.0))
             return over @ w
-        past_a = np.maximum(t - a, 0.0)
-        pt = np.where(t < a, 1.0, rho * np.exp(-decay * past_a))
-        above = np.maximum(b - np.maximum(a, t), 0.0)
-        upper = np.exp(-decay * np.maximum(t - b, 0.0))
-        waited = np.where(t > a, rho / decay * (upper - np.exp(-decay * past_a)), 0.0)
-        return np.where(point, pt, (above + waited) / span) @ w
+        # P(W + U > t) = (point class) 1 before a, rho exp(-decay (t - a)) after; (uniform)
+        # max(b - max(a, t), 0) + [t > a] rho / decay (exp(-decay (t - b)+) - exp(-decay
+        # (t - a)+)), over the span: the numpy formulas in two compiled loops (the same
+        # operations, :mod:`planner.serve.kernels`) around numpy's exp
+        exponents, mix = _tail_kernels()
+        t = t[:, 0]
+        e_wait, e_upper = np.empty((t.size, a.size)), np.empty((t.size, a.size))
+        exponents(t, a, b, decay, e_wait, e_upper)
+        np.exp(e_wait, out=e_wait)
+        np.exp(e_upper, out=e_upper)
+        over = np.empty((t.size, a.size))
+        mix(t, a, b, point, span, rho, decay, e_wait, e_upper, over)
+        return over @ w
 
     def quantile(self) -> float:
         """The ``q`` quantile (``inf`` when the server is saturated)."""
@@ -337,6 +344,14 @@ def _cdf_kernels() -> tuple[Any, Any]:
     from planner.serve.kernels import cdf_head, cdf_tail
 
     return cdf_head, cdf_tail
+
+
+@functools.cache
+def _tail_kernels() -> tuple[Any, Any]:
+    """The compiled loops of :meth:`ResponseLaw.tail` (imported on first use, as above)."""
+    from planner.serve.kernels import tail_exponents, tail_mix
+
+    return tail_exponents, tail_mix
 
 
 @functools.cache

@@ -435,3 +435,28 @@ def test_backlog_chain_steps_equal_their_numpy_forms(size, full, seed, cols):
 def test_search_grid_equals_linspace(lo, width):
     """ResponseLaw's 65-point grid is numpy.linspace's, bit for bit."""
     assert np.array_equal(_grid65(lo, lo + width), np.linspace(lo, lo + width, 65))
+
+
+@settings(max_examples=60, deadline=None)
+@given(**response_args, widen=st.floats(0.0, 2.0), ca2=st.sampled_from([1.0, 2.5]))
+def test_response_tail_by_the_compiled_kernels_equals_the_numpy_formula(
+    rho, lo, widen, q, ca2, offset
+):
+    """ResponseLaw.tail (numba loops around numpy's exp) equals its numpy formula, bit for
+    bit, on a grid over the law and at the class ends."""
+    own = np.asarray(lo)
+    es = float(own.mean())
+    hi = own * (1 + widen * np.linspace(0.0, 1.0, own.size))
+    law = ResponseLaw(rho / es, es, 1.5 * es * es, own, hi, np.ones(own.size), q, ca2)
+    if law.saturated or math.isinf(law.decay):
+        return
+    t = np.concatenate([np.linspace(0.0, 2.0 * law.hi, 65), own, hi])
+    a, b, decay, wait = law.a, law.b, law.decay, law.wait
+    col = t[:, None]
+    past_a = np.maximum(col - a, 0.0)
+    pt = np.where(col < a, 1.0, wait * np.exp(-decay * past_a))
+    above = np.maximum(b - np.maximum(a, col), 0.0)
+    upper = np.exp(-decay * np.maximum(col - b, 0.0))
+    waited = np.where(col > a, wait / decay * (upper - np.exp(-decay * past_a)), 0.0)
+    want = np.where(law.point, pt, (above + waited) / law.span) @ law.w
+    assert np.array_equal(law.tail(t), want)
