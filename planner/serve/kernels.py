@@ -13,8 +13,10 @@ is not libm's, and the results must be the same bits as
 The backlog chain's steps between its matrix products (the moments grown by the extra
 each bin carries, the joint law shifted) are short loops likewise, the products stay numpy's.
 
-Compiled once per installation (``cache=True``) and loaded by the family's warm-up
-(``planner warmup serve``), before any timed solve.
+Compiled once per installation (``cache=True``, or by ``planner warmup serve``) and loaded
+on demand: :func:`planner.serve.queueing._kernels` switches the laws from their numpy path
+to these loops once a process has evaluated enough laws to earn back the ~0.5 s of loading
+numba (small plans never load it).
 """
 
 from __future__ import annotations

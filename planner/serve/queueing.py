@@ -198,18 +198,22 @@ class ResponseLaw:
         if math.isinf(decay):  # no waiting
             over = np.where(point, (t < a).astype(float), np.clip((b - t) / span, 0.0, 1.0))
             return over @ w
-        # P(W + U > t) = (point class) 1 before a, rho exp(-decay (t - a)) after; (uniform)
-        # max(b - max(a, t), 0) + [t > a] rho / decay (exp(-decay (t - b)+) - exp(-decay
-        # (t - a)+)), over the span: the numpy formulas in two compiled loops (the same
-        # operations, :mod:`planner.serve.kernels`) around numpy's exp
-        exponents, mix = _tail_kernels()
+        kernels = _kernels()
+        if kernels is None:
+            past_a = np.maximum(t - a, 0.0)
+            pt = np.where(t < a, 1.0, rho * np.exp(-decay * past_a))
+            above = np.maximum(b - np.maximum(a, t), 0.0)
+            upper = np.exp(-decay * np.maximum(t - b, 0.0))
+            waited = np.where(t > a, rho / decay * (upper - np.exp(-decay * past_a)), 0.0)
+            return np.where(point, pt, (above + waited) / span) @ w
+        # the same operations in two compiled loops around numpy's exp
         t = t[:, 0]
         e_wait, e_upper = np.empty((t.size, a.size)), np.empty((t.size, a.size))
-        exponents(t, a, b, decay, e_wait, e_upper)
+        kernels.tail_exponents(t, a, b, decay, e_wait, e_upper)
         np.exp(e_wait, out=e_wait)
         np.exp(e_upper, out=e_upper)
         over = np.empty((t.size, a.size))
-        mix(t, a, b, point, span, rho, decay, e_wait, e_upper, over)
+        kernels.tail_mix(t, a, b, point, span, rho, decay, e_wait, e_upper, over)
         return over @ w
 
     def quantile(self) -> float:
@@ -338,36 +342,33 @@ def _normal_cdf_inplace(z: np.ndarray) -> np.ndarray:
     return z
 
 
-@functools.cache
-def _cdf_kernels() -> tuple[Any, Any]:
-    """The compiled normal-CDF loops (numba is imported on first use, not with the package)."""
-    from planner.serve.kernels import cdf_head, cdf_tail
-
-    return cdf_head, cdf_tail
-
-
-@functools.cache
-def _tail_kernels() -> tuple[Any, Any]:
-    """The compiled loops of :meth:`ResponseLaw.tail` (imported on first use, as above)."""
-    from planner.serve.kernels import tail_exponents, tail_mix
-
-    return tail_exponents, tail_mix
+#: Law evaluations (TPOT CDFs, TTFT tails, backlog chains) a process runs on the numpy path
+#: before it loads the compiled loops of :mod:`planner.serve.kernels`, which give the same
+#: bits: loading them (importing numba) costs ~0.5 s, more than a small plan's laws take on
+#: numpy (a colocated Llama-8B fleet of 3 workloads runs ~27k, the Mixtral one ~90k).
+KERNELS_AFTER = 20_000
+_KERNELS: dict[str, Any] = {"module": None, "evaluations": 0}
 
 
-@functools.cache
-def _chain_kernels() -> tuple[Any, Any]:
-    """The compiled steps of :func:`backlog_chain` (imported on first use, as above)."""
-    from planner.serve.kernels import chain_grow, chain_shift
+def _kernels() -> Any:
+    """:mod:`planner.serve.kernels` once loaded, else ``None`` (the numpy path); counts the
+    evaluation and loads the kernels at the :data:`KERNELS_AFTER`-th."""
+    module = _KERNELS["module"]
+    if module is None:
+        _KERNELS["evaluations"] += 1
+        if _KERNELS["evaluations"] >= KERNELS_AFTER:
+            module = warmup()
+    return module
 
-    return chain_grow, chain_shift
 
+def warmup() -> Any:
+    """Load (or compile, once per installation) the compiled kernels now (``planner warmup
+    serve``); the laws use them from then on. Returns the module."""
+    from planner.serve import kernels
 
-def warmup() -> None:
-    """Load (or compile, once per installation) the compiled kernels: the family's warm-up,
-    run before any timed solve (``planner warmup serve``)."""
-    from planner.serve.kernels import warmup as load
-
-    load()
+    kernels.warmup()
+    _KERNELS["module"] = kernels
+    return kernels
 
 
 #: Decode lengths up to this use the exact binomial law of the chunk count (short requests
@@ -559,17 +560,30 @@ def backlog_chain(
     law_carried = np.zeros((exact_steps + 1, width))
     law_carried[0, 0] = 1.0
     moved = np.zeros_like(joint)
-    grow, shift = _chain_kernels()
+    kernels = _kernels()  # the elementwise steps compiled once loaded (the same bits)
     for s in range(exact_steps):
         # after s + 1 iterations at most (s + 1) full steps are carried: the columns beyond
-        # are zero and stay out of the product
+        # are zero and stay out of the product (and the columns a row shifts past stay 0)
         cols = min(width, full * (s + 1) + 1)
-        shift(joint, moved, cols, full)
+        if kernels is None:
+            for k in range(full):
+                moved[k, k:cols] = joint[k, : cols - k]
+            moved[full:, full:cols] = joint[full:, : cols - full]
+        else:
+            kernels.chain_shift(joint, moved, cols, full)
         joint[:, :cols] = trans.T @ moved[:, :cols]
         law_carried[s + 1] = joint.sum(axis=0)
     for s in range(steps):
         p, m1, m2 = out[s]
-        grow(p, m1, m2, carried, square, twice, grown)  # p, carried p + m1, ... (kernels)
+        if kernels is None:
+            grown[0] = p
+            np.multiply(carried, p, out=grown[1])
+            grown[1] += m1
+            np.multiply(square, p, out=grown[2])
+            grown[2] += m2
+            grown[2] += twice * m1
+        else:
+            kernels.chain_grow(p, m1, m2, carried, square, twice, grown)
         np.matmul(grown, trans, out=out[s + 1])
     return out[:, 0], out[:, 1], out[:, 2], law_carried
 
@@ -1134,17 +1148,22 @@ class TpotLaw:
     def excess(self, t: float) -> float:
         """``P(TPOT <= t) - q`` (nondecreasing in ``t``).
 
-        The CDF is :func:`normal_cdf_array` of ``(t - centre) / sd``, the same bits computed
-        by the compiled loops of :mod:`planner.serve.kernels` around numpy's ``exp``
-        (a search evaluates it thousands of times; as ufuncs, dispatch dominated).
+        The CDF is :func:`normal_cdf_array` of ``(t - centre) / sd``; once loaded
+        (:func:`_kernels`), the same bits come from the compiled loops of
+        :mod:`planner.serve.kernels` around numpy's ``exp`` (a search evaluates it thousands
+        of times; as ~26 ufunc calls on short arrays, their dispatch dominates).
         """
+        kernels = _kernels()
+        if kernels is None:
+            z = np.subtract(t, self.centre)
+            z /= self.sd
+            return float(_normal_cdf_inplace(z) @ self.weight) / self.total - self.q
         if self._buffers is None:
             self._buffers = tuple(np.empty_like(self.centre) for _ in range(3))
         z, poly, expo = self._buffers
-        head, tail = _cdf_kernels()
-        head(float(t), self.centre, self.sd, z, poly, expo)
+        kernels.cdf_head(float(t), self.centre, self.sd, z, poly, expo)
         np.exp(expo, out=expo)
-        tail(z, poly, expo)
+        kernels.cdf_tail(z, poly, expo)
         return float(z @ self.weight) / self.total - self.q
 
     def quantile(self) -> float:

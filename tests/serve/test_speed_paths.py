@@ -17,7 +17,7 @@ import math
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from planner.perfmodel import comm
@@ -26,6 +26,7 @@ from planner.perfmodel.kernels import gemm_time, gemm_time_sum
 from planner.perfmodel.readers import load_model
 from planner.perfmodel.serving_features import Speculative
 from planner.perfmodel.stage import EngineModel, ReplicaConfig
+from planner.serve import queueing
 from planner.serve.capacity import _steer
 from planner.serve.queueing import (
     BATCH_BINS,
@@ -166,9 +167,20 @@ def test_normal_cdf_in_place_equals_the_plain_formula():
     assert np.array_equal(normal_cdf_array(x), want)
 
 
-@settings(max_examples=60, deadline=None)
+@pytest.fixture(params=["numpy", "kernels"])
+def law_path(request, monkeypatch):
+    """Run a test with the laws on their numpy path, then with the compiled kernels."""
+    module = queueing.warmup() if request.param == "kernels" else None
+    monkeypatch.setitem(queueing._KERNELS, "module", module)
+    monkeypatch.setitem(queueing._KERNELS, "evaluations", -(10**9))  # no load mid-test
+    return request.param
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(**law_args, at=st.lists(st.floats(-0.5, 3.0), min_size=1, max_size=6))
-def test_tpot_excess_by_the_compiled_kernels_equals_the_numpy_formula(at, **kw):
+def test_tpot_excess_by_the_compiled_kernels_equals_the_numpy_formula(law_path, at, **kw):
     """TpotLaw.excess (numba loops around numpy's exp) is the numpy CDF of the mixture, bit
     for bit, at points spread over the law and exactly on its components' centres."""
     law = tpot_law(**kw)
@@ -437,10 +449,12 @@ def test_search_grid_equals_linspace(lo, width):
     assert np.array_equal(_grid65(lo, lo + width), np.linspace(lo, lo + width, 65))
 
 
-@settings(max_examples=60, deadline=None)
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(**response_args, widen=st.floats(0.0, 2.0), ca2=st.sampled_from([1.0, 2.5]))
 def test_response_tail_by_the_compiled_kernels_equals_the_numpy_formula(
-    rho, lo, widen, q, ca2, offset
+    law_path, rho, lo, widen, q, ca2, offset
 ):
     """ResponseLaw.tail (numba loops around numpy's exp) equals its numpy formula, bit for
     bit, on a grid over the law and at the class ends."""
@@ -460,3 +474,33 @@ def test_response_tail_by_the_compiled_kernels_equals_the_numpy_formula(
     waited = np.where(col > a, wait / decay * (upper - np.exp(-decay * past_a)), 0.0)
     want = np.where(law.point, pt, (above + waited) / law.span) @ law.w
     assert np.array_equal(law.tail(t), want)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    tau0=st.floats(1e-3, 0.1),
+    pieces=st.lists(st.floats(0.05, 4.0), min_size=1, max_size=5),
+    rho=st.floats(0.0, 0.9),
+    queued=st.sampled_from([0.0, 0.5, 3.0]),
+    steps=st.integers(1, 32),
+    exact=st.integers(0, 12),
+    scale=st.sampled_from([1.0, 2.0]),
+)
+def test_backlog_chain_with_the_kernels_equals_its_numpy_path(
+    tau0, pieces, rho, queued, steps, exact, scale
+):
+    """backlog_chain on its numpy path and with the compiled steps: the same arrays."""
+    xs = np.asarray(pieces) * tau0
+    weights = np.ones(xs.size) / xs.size
+    rate = rho / float(xs.mean())
+    start = queueing.poisson_pmf(queued, 12) if queued > 0 else np.ones(1)
+    args = (tau0, xs, weights, rate, 2.0 * tau0, start, steps, min(exact, steps), scale)
+    state = dict(queueing._KERNELS)
+    try:
+        queueing._KERNELS.update(module=None, evaluations=-(10**9))
+        plain = queueing.backlog_chain(*args)
+        queueing._KERNELS.update(module=queueing.warmup())
+        compiled = queueing.backlog_chain(*args)
+    finally:
+        queueing._KERNELS.update(state)
+    assert all(np.array_equal(a, b) for a, b in zip(plain, compiled, strict=True))
