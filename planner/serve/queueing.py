@@ -473,6 +473,20 @@ def _polyval(x: np.ndarray, coef: np.ndarray) -> np.ndarray:
     return out
 
 
+def _chain_transition(arrivals: np.ndarray, full: int) -> np.ndarray:
+    """:func:`backlog_chain`'s transition ``W' = W - y + A``: row ``i`` is the arrival law
+    of its carried extra (``arrivals[min(i, full)]``) shifted to ``i - y``, the overflow in
+    the top bin (rows ``i >= full``: a sliding window over the full chunk's law padded with
+    zeros in front)."""
+    size = arrivals.shape[1]
+    trans = np.empty((size, size))
+    trans[:full] = arrivals[:full]
+    padded = np.concatenate([np.zeros(size - 1), arrivals[full]])
+    trans[full:] = np.lib.stride_tricks.sliding_window_view(padded, size)[size - 1 : full - 1 : -1]
+    trans[:, -1] += np.maximum(0.0, 1.0 - trans.sum(axis=1))
+    return trans
+
+
 def backlog_chain(
     tau0: float,
     pieces: np.ndarray,
@@ -539,14 +553,7 @@ def backlog_chain(
     arrivals = np.fft.irfft(np.exp(rate * spans[:, None] * (phi[None, :] - 1.0)), n_fft, axis=1)
     arrivals = np.maximum(arrivals[:, :size], 0.0)
     arrivals /= np.maximum(arrivals.sum(axis=1, keepdims=True), 1e-300)
-    # W' = W - y + A: row i is its arrival law shifted to i - y, the overflow in the top bin
-    # (row i >= full: the law of a full chunk from column i - full on, a sliding window
-    # over it padded with zeros in front)
-    trans = np.empty((size, size))
-    trans[:full] = arrivals[:full]
-    padded = np.concatenate([np.zeros(size - 1), arrivals[full]])
-    trans[full:] = np.lib.stride_tricks.sliding_window_view(padded, size)[size - 1 : full - 1 : -1]
-    trans[:, -1] += np.maximum(0.0, 1.0 - trans.sum(axis=1))
+    trans = _chain_transition(arrivals, full)
     out = np.zeros((steps + 1, 3, size))  # per step: prob, z1, z2 by backlog bin
     out[0, 0] = start
     grown = np.empty((3, size))

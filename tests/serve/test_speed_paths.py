@@ -392,41 +392,13 @@ def test_step_times_from_shared_layer_times_equal_separate_calls(engine, tokens,
 
 
 @settings(max_examples=60, deadline=None)
-@given(
-    size=st.integers(6, 40),
-    full=st.integers(1, 5),
-    seed=st.integers(0, 2**16),
-    cols=st.integers(1, 60),
-)
-def test_backlog_chain_steps_equal_their_numpy_forms(size, full, seed, cols):
-    """The compiled steps of backlog_chain (planner.serve.kernels) and its sliding-window
-    transition give the numpy operations they replace, bit for bit."""
-    from planner.serve.kernels import chain_grow, chain_shift
-
+@given(size=st.integers(6, 40), full=st.integers(1, 5), seed=st.integers(0, 2**16))
+def test_backlog_chain_transition_equals_the_fancy_index_form(size, full, seed):
+    """backlog_chain's transition from a sliding window over the padded arrival law is the
+    one its fancy-index assignment wrote, bit for bit (its compiled steps are compared with
+    its numpy path below)."""
     rng = np.random.default_rng(seed)
-    p, m1, m2, carried = rng.random((4, size))
-    square, twice = carried * carried, 2.0 * carried
-    grown = np.empty((3, size))
-    chain_grow(p, m1, m2, carried, square, twice, grown)
-    want = np.empty((3, size))
-    want[0] = p
-    np.multiply(carried, p, out=want[1])
-    want[1] += m1
-    np.multiply(square, p, out=want[2])
-    want[2] += m2
-    want[2] += twice * m1
-    assert np.array_equal(grown, want)
-    # the joint law shifted: row k < full by k columns, the others by full
     full = min(full, size - 1)
-    cols = min(max(cols, full + 1), 3 * full + 1)  # as backlog_chain: a full step at least
-    joint = rng.random((size, 3 * full + 1))
-    moved = np.zeros_like(joint)
-    chain_shift(joint, moved, cols, full)
-    plain = np.zeros_like(joint)
-    for k in range(full):
-        plain[k, k:cols] = joint[k, : cols - k]
-    plain[full:, full:cols] = joint[full:, : cols - full]
-    assert np.array_equal(moved[:, :cols], plain[:, :cols])
     # the transition rows: fancy-index assignment as backlog_chain wrote it before
     arrivals = rng.random((full + 1, size))
     rows = np.arange(size)
@@ -435,11 +407,8 @@ def test_backlog_chain_steps_equal_their_numpy_forms(size, full, seed, cols):
     plain = np.zeros((size, size))
     law = arrivals[np.minimum(rows, full)]
     plain[np.broadcast_to(rows[:, None], target.shape)[inside], target[inside]] = law[inside]
-    trans = np.empty((size, size))
-    trans[:full] = arrivals[:full]
-    padded = np.concatenate([np.zeros(size - 1), arrivals[full]])
-    trans[full:] = np.lib.stride_tricks.sliding_window_view(padded, size)[size - 1 : full - 1 : -1]
-    assert np.array_equal(trans, plain)
+    plain[:, -1] += np.maximum(0.0, 1.0 - plain.sum(axis=1))
+    assert np.array_equal(queueing._chain_transition(arrivals, full), plain)
 
 
 @settings(max_examples=100, deadline=None)
