@@ -71,6 +71,7 @@ from planner.perfmodel.serving_features import (
     prefix_cached_work,
 )
 from planner.perfmodel.stage import EngineModel, ReplicaConfig
+from planner.serve.chunked_ttft import ChunkedPrefillLaw
 from planner.serve.queueing import (
     BatchedPrefillLaw,
     ResponseLaw,
@@ -157,7 +158,7 @@ class LoadState:
     tmean: float
     kv: float
     util: float
-    ttft: Callable[[], ResponseLaw | BatchedPrefillLaw] | None
+    ttft: Callable[[], ResponseLaw | BatchedPrefillLaw | ChunkedPrefillLaw] | None
     ttft_offset: float
     tpot: Callable[[], TpotLaw] | None
     #: what the utilization limit applies to (default ``util``; a batching prefill engine:
@@ -257,6 +258,14 @@ class RoleModel:
         self.pc_hi, work_hi = prefix_cached_work(self.p_hi, hit)
         self.attn_lo = engine.prefill_attention_time(work_lo)
         self.attn_hi = engine.prefill_attention_time(work_hi)
+        # the windows the prompts of a class spread over (as the simulator draws them and the
+        # TPOT classes spread): the chunked TTFT law's own prompts
+        centre, half = traffic.prompt.windows()
+        self.win_lo, work_wlo = prefix_cached_work(centre - half, hit)
+        self.win_hi, work_whi = prefix_cached_work(centre + half, hit)
+        self.win_attn = 0.5 * (
+            engine.prefill_attention_time(work_wlo) + engine.prefill_attention_time(work_whi)
+        )
         # a prompt's own prefill: floor(p / C) full chunks and one with the remainder
         own_tokens = np.concatenate([self.pc_lo, self.pc_hi])
         self.own_full = np.floor(own_tokens / split)
@@ -317,6 +326,7 @@ class RoleModel:
             "own_lo": own[: self.pc_lo.size],
             "own_hi": own[self.pc_lo.size :],
             "t0": t0,
+            "tc": tc,
             "xbar": xbar,
             "S": S,
             "s1": float(np.dot(self.wp, S)),
@@ -648,13 +658,30 @@ class RoleModel:
                 queued_scale=burst,
             )
 
+        offset = t0 + lam * tmean * xbar
+
         @functools.cache  # built once per state: the search's last probe is evaluated
-        def ttft() -> ResponseLaw:
-            return ResponseLaw(lam, s1, s2, f["own_lo"], f["own_hi"], self.wp, self.q, self.ca2)
+        def ttft() -> ChunkedPrefillLaw:
+            return ChunkedPrefillLaw(
+                lam,
+                s1,
+                s2,
+                self.ca2,
+                offset,
+                self.split,
+                t0,
+                f["tc"],
+                self.win_lo,
+                self.win_hi,
+                self.win_attn,
+                self.wp,
+                self.pc,
+                self.q,
+            )
 
         hold = (ew if math.isfinite(ew) else 0.0) + s1
         kv = self._kv(lam, tmean, hold, decode=True)
-        return LoadState(lam, B, tmean, kv, u, ttft, t0 + lam * tmean * xbar, tpot, None, tpot_top)
+        return LoadState(lam, B, tmean, kv, u, ttft, offset, tpot, None, tpot_top)
 
     def at_batch(self, B: float) -> OperatingPoint:
         """Operating point with a mean decode batch ``B`` (``both`` and ``decode`` roles)."""
@@ -793,25 +820,36 @@ class RoleModel:
         load = float(state.util if state.load is None else state.load)
         ratios = self._load_ratios(kv, load, batch)
         feasible = not self._load_violations(kv, load, batch)
+        # a percentile met by an upper bound clear under its limit (STEER_BAND): what
+        # _steer would decide (within: the quantile is at most the bound); its ratio, the
+        # estimate's, is computed only if it can be the largest: (bound on it, ratio)
+        deferred: list[tuple[float, Callable[[], float]]] = []
         if feasible and self.ttft_limit is not None:
             if state.ttft is None:
                 feasible = self.ttft_limit >= 0.0
             else:
-                ratio, feasible = _steer(state.ttft(), self.ttft_limit, state.ttft_offset)
-                ratios.append(ratio)
+                law = state.ttft()
+                top = _bracket_top(law, self.ttft_limit, state.ttft_offset)
+                if top is not None and top < 1.0 - STEER_BAND:
+                    ttft_limit, offset = self.ttft_limit, state.ttft_offset
+                    deferred.append((top, lambda: (law.estimate() + offset) / ttft_limit))
+                else:
+                    ratio, feasible = _steer(law, self.ttft_limit, state.ttft_offset)
+                    ratios.append(ratio)
         if feasible and self.tpot_limit is not None:
             if state.tpot is None:
                 feasible = self.tpot_limit >= 0.0
             else:
-                # an upper bound clear under the limit (STEER_BAND) decides as _steer would
-                # (within); the estimate's ratio is then needed only if it can be the largest
                 top = None if state.tpot_top is None else state.tpot_top() / self.tpot_limit
                 if top is not None and top < 1.0 - STEER_BAND:
-                    if top > max(ratios):
-                        ratios.append(state.tpot().estimate() / self.tpot_limit)
+                    tpot_limit, tpot = self.tpot_limit, state.tpot
+                    deferred.append((top, lambda: tpot().estimate() / tpot_limit))
                 else:
                     ratio, feasible = _steer(state.tpot(), self.tpot_limit)
                     ratios.append(ratio)
+        for top, ratio_of in sorted(deferred, key=lambda d: -d[0]):
+            if top > max(ratios):
+                ratios.append(ratio_of())
         return feasible, self._squash(ratios, feasible)
 
     def _load_ratios(self, kv: float, load: float, batch: float) -> list[float]:
@@ -903,6 +941,17 @@ def _steer(
         return ratio, bool(within)
     value = law.quantile() + add
     return value / limit, not (value > limit)
+
+
+def _bracket_top(
+    law: ResponseLaw | BatchedPrefillLaw | ChunkedPrefillLaw, limit: float, offset: float
+) -> float | None:
+    """An upper bound on ``(quantile + offset) / limit`` (and on the estimate's) from a law
+    that brackets its quantile without building its tables (:meth:`ChunkedPrefillLaw.bracket`),
+    else ``None``."""
+    if not isinstance(law, ChunkedPrefillLaw) or law.saturated:
+        return None
+    return (law.bracket()[1] + offset) / limit
 
 
 @constants.on_change

@@ -448,7 +448,7 @@ CHAIN_CHUNKS = 16
 CHAIN_MAX_STEPS = 32
 #: Longest request whose extra is read exactly from the joint chain of backlog and carried
 #: extra (:func:`backlog_chain`); up to :data:`CHAIN_MAX_STEPS`, per-bin normals.
-CHAIN_EXACT_STEPS = 12
+CHAIN_EXACT_STEPS = 32
 
 
 def _grid_pmf(values: np.ndarray, weights: np.ndarray, h: float, size: int) -> np.ndarray:

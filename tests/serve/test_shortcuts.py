@@ -291,14 +291,17 @@ def test_plans_equal_plans_through_the_reference_capacity(model, gpus, kw, monke
 
 @pytest.mark.parametrize("case", [c for c in CASES if c[2] == "both"], ids=lambda c: c[0])
 def test_deferred_bounds_hold_and_probes_match_the_plain_steer(case):
-    """The bound a probe defers the TPOT percentile by (``tpot_top``) is at or above its
-    quantile and estimate, and :meth:`RoleModel._probe` returns
+    """The bounds a probe defers a percentile by are at or above its quantile and estimate
+    (the chunked TTFT law's bracket, ``tpot_top``), and :meth:`RoleModel._probe` returns
     what steering every percentile by :func:`_steer` returns (decision and excess)."""
     _, engine, role, tr, slo, opts = case
     rm = RoleModel(engine, role, tr, slo, **opts)
     for frac in np.linspace(0.02, 0.999, 25):
         state = rm._batch_state(frac * rm.batch_limit())
         law = state.ttft()
+        if hasattr(law, "bracket") and not law.saturated:
+            lo, hi = law.bracket()
+            assert lo < law.quantile() <= hi and law.estimate() <= hi
         assert state.tpot().quantile() <= state.tpot_top()
         assert state.tpot().estimate() <= state.tpot_top()
         ratios = rm._load_ratios(float(state.kv), float(state.util), float(state.batch))

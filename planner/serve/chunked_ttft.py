@@ -1,0 +1,354 @@
+"""TTFT law of a colocated engine that prefills FCFS in chunks of at most ``C`` tokens.
+
+Not wired into the capacity model yet (it uses :class:`~planner.serve.queueing.ResponseLaw`):
+wired (commit a1ddced) it brings the simulator grid from 54 to 55 of 56 p99 comparisons
+within 15 % below 80 % utilisation (8B A100 TTFT at 70 %: -15.2 -> +1.0 %), but the shared
+Mixtral fleet search costs ~2.8 / 3.4 s more CPU (colocated / disaggregation allowed, 7.6 /
+12.1 s against 4.8 / 8.7 s at load ~5), over the 10 s target. With its tables built on the
+first CDF evaluation, probes deferred by :meth:`ChunkedPrefillLaw.bracket` and
+``CHAIN_EXACT_STEPS = 32`` it was still 8.9 / 12.9 s at load 0.9 (unwired: 5.1 / 8.6 s).
+
+Every iteration runs the decode batch and takes up to ``C`` prompt tokens from the head of
+the FCFS prompt queue; a prompt's first token comes at the end of the iteration that
+computes its last token. While prompts queue, iterations are full and last ``t_c``; an
+iteration carrying ``n`` prompt tokens lasts ``t_0 + kappa n`` (``kappa = (t_c - t_0) /
+C``). A request arrives, waits for the iteration in progress (``offset``), then for the
+prompt work queued ahead of it, ``W`` (the GI/G/1 workload of
+:class:`~planner.serve.queueing.ResponseLaw`: no wait with probability ``1 - sigma``,
+else exponential), which is ``A = W C / t_c`` tokens at the full-iteration rate. Its own
+``p`` tokens end at token ``Z = A + p`` of the queue, in iteration ``m = ceil(Z / C)`` at
+position ``r = Z - (m - 1) C`` of that iteration's chunk, so
+
+``TTFT = offset + (m - 1) t_c + t_0 + kappa (r + F) + own attention``,
+
+where ``F = min(C - r, T)`` are the tokens of the prompts queued *behind* it that the same
+iteration also computes: ``T`` is the sum of the prompts that arrived between the request's
+arrival and the start of that iteration (a Poisson count over ``offset + (m - 1) t_c``).
+Without ``F`` and with ``A = 0`` this is the FCFS response of
+:class:`~planner.serve.queueing.ResponseLaw` (own chunks, then the remainder's iteration);
+``F`` is the rest of the last chunk, which the prompts behind fill (up to ``t_c - t_0``
+more; in the tail, where ``W`` is long, the chunk is full and the TTFT is the queue's
+work rounded up to whole iterations).
+
+The wait for the iteration in progress is a residual, uniform on ``[0, 2 offset]`` (mean
+``offset``, the capacity model's value) rather than the constant ``offset``: the request
+arrives at a random point of an iteration, and with a constant the law's quantiles sat on
+the steps of whole iterations that its tail is made of (``(m - 1) t_c``; p90 errors against
+the simulator jumped between -12 and +12 % from one load to the next). The uniform is
+integrated in closed form: ``T``'s law is piecewise linear on its grid, so its integral is
+piecewise quadratic.
+
+The law is a mixture over a grid of ``W`` (its atom and ``WAIT_POINTS`` bins of the
+exponential up to its ``1e-6`` tail) and points of each prompt class's window, with the
+exact compound-Poisson law of ``T`` on a token grid of ``C / TOKEN_BINS``.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from collections.abc import Sequence
+
+import numpy as np
+
+from planner.serve.queueing import (
+    LOG_FACTORIAL,
+    gg1_mean_wait,
+    illinois_point,
+    illinois_update,
+    wait_probability,
+)
+
+#: Bins of the waiting time's exponential part, points per prompt class window, and token
+#: bins per chunk of the law of the prompts behind.
+WAIT_POINTS = 32
+CLASS_POINTS = 2
+TOKEN_BINS = 64
+
+
+@functools.lru_cache(maxsize=256)
+def _token_table(tokens: bytes, weights: bytes, h: float) -> np.ndarray:
+    """``G[n, s] = P(n prompts hold <= s h tokens)``, ``s = 0..TOKEN_BINS``, for ``n`` up to
+    where ``n`` prompts surely hold more than a chunk (read-only; it depends on the prompt
+    law and the chunk only, so a capacity search builds it once)."""
+    tok = np.frombuffer(tokens)
+    w = np.frombuffer(weights)
+    at = np.rint(tok / h).astype(int)
+    piece = np.bincount(at[at <= TOKEN_BINS], w[at <= TOKEN_BINS], TOKEN_BINS + 1)
+    rows, cur = [np.ones(TOKEN_BINS + 1)], np.eye(1, TOKEN_BINS + 1)[0]
+    while len(rows) <= 4 * TOKEN_BINS * 64:
+        cur = np.convolve(cur, piece)[: TOKEN_BINS + 1]
+        rows.append(np.cumsum(cur))
+        if rows[-1][-1] < 1e-12:
+            break
+    table = np.array(rows)
+    table.setflags(write=False)
+    return table
+
+
+def _at(values: np.ndarray, weights: np.ndarray, q: float) -> float:
+    """The smallest value whose cumulative weight reaches ``q`` (the largest value when the
+    weights fall short of it)."""
+    order = np.argsort(values, kind="stable")
+    cum = np.cumsum(weights[order])
+    k = min(int(np.searchsorted(cum, q)), values.size - 1)
+    return float(values[order[k]])
+
+
+def _below(values: np.ndarray, weights: np.ndarray, q: float) -> float:
+    """A point below :func:`_at` (its float predecessor): the weight of the values at or
+    below it is under ``q``."""
+    return float(np.nextafter(_at(values, weights, q), -np.inf))
+
+
+class ChunkedPrefillLaw:
+    """TTFT (without ``offset``) of a colocated engine with chunked FCFS prefill (module notes).
+
+    Parameters
+    ----------
+    lam, es, es2, ca2
+        Arrival rate, moments of a prompt's share of engine time (as
+        :func:`~planner.serve.queueing.gg1_mean_wait`) and arrival burstiness.
+    offset
+        Time before the request's first iteration starts (added by the caller; here it only
+        lengthens the window in which prompts arrive behind it).
+    chunk, t0, tc
+        Token budget ``C`` of an iteration, decode-only and full-chunk iteration seconds.
+    own_lo, own_hi
+        Uncached prompt tokens of each class: the window its prompts are spread over.
+    own_extra
+        Seconds added to each class's TTFT (its prompt attention).
+    weights
+        Class weights.
+    tokens
+        Uncached tokens of each class's prompts (the prompts behind, same weights).
+    q
+        Percentile as a fraction.
+    """
+
+    def __init__(
+        self,
+        lam: float,
+        es: float,
+        es2: float,
+        ca2: float,
+        offset: float,
+        chunk: float,
+        t0: float,
+        tc: float,
+        own_lo: Sequence[float],
+        own_hi: Sequence[float],
+        own_extra: Sequence[float],
+        weights: Sequence[float],
+        tokens: Sequence[float],
+        q: float,
+    ) -> None:
+        self.q = q
+        rho = lam * es
+        self.saturated = rho >= 1.0
+        if self.saturated:
+            return
+        C = float(chunk)
+        kappa = max(tc - t0, 0.0) / C
+        w = np.asarray(weights, dtype=float)
+        w = w / w.sum()
+        # the wait: an atom at 0 and WAIT_POINTS bins of its exponential part
+        sigma = wait_probability(rho, ca2) if rho > 0 else 0.0
+        ew = gg1_mean_wait(lam, es, es2, ca2) if rho > 0 else 0.0
+        if sigma > 0 and ew > 0:
+            mean = ew / sigma
+            edges = np.linspace(0.0, mean * math.log(max(sigma, 1e-12) / 1e-6), WAIT_POINTS + 1)
+            waits = np.concatenate([[0.0], 0.5 * (edges[1:] + edges[:-1])])
+            wait_w = np.concatenate([[1.0 - sigma], sigma * -np.diff(np.exp(-edges / mean))])
+        else:
+            waits, wait_w = np.zeros(1), np.ones(1)
+        # own prompt: CLASS_POINTS evenly spaced points of each class's window
+        frac = (np.arange(CLASS_POINTS) + 0.5) / CLASS_POINTS
+        lo, hi = np.asarray(own_lo, dtype=float), np.asarray(own_hi, dtype=float)
+        own = (lo[:, None] + frac[None, :] * (hi - lo)[:, None]).ravel()
+        own_x = np.repeat(np.asarray(own_extra, dtype=float), CLASS_POINTS)
+        own_w = np.repeat(w / CLASS_POINTS, CLASS_POINTS)
+        # where the request's last token lands: iteration m, position r in its chunk
+        z = waits[:, None] * (C / tc if tc > 0 else 0.0) + own[None, :]
+        m = np.maximum(np.ceil(z / C - 1e-12), 1.0)
+        r = np.minimum(z - (m - 1.0) * C, C)
+        start = (m - 1.0) * tc
+        self.base = (start + t0 + kappa * r + own_x[None, :]).ravel()
+        self.free = (C - r).ravel()  # tokens of the last chunk the prompts behind can fill
+        self.weight = (wait_w[:, None] * own_w[None, :]).ravel()
+        self.kappa, self.h = kappa, C / TOKEN_BINS
+        # the tables of the prompts behind are built on the first CDF evaluation: a capacity
+        # probe that the bracket below settles never needs them
+        self._lam, self._offset, self._tc, self._m = lam, offset, tc, m
+        self._tok, self._w = np.maximum(np.asarray(tokens, dtype=float), 0.0), w
+        self.which: np.ndarray | None = None
+        # the residual's half width (its mean is offset); one below float resolution of the
+        # TTFT is none (the closed form divides by it)
+        scale = float(np.max(self.base + kappa * self.free, initial=0.0))
+        self.half = offset if offset > 1e-9 * scale else 0.0
+        # each term's span: its CDF is 0 below bottom and 1 from top on
+        self.bottom = self.base - self.half
+        self.top = self.base + kappa * self.free + self.half
+        self.lo = float(self.bottom.min())
+        self.hi = float(self.top.max()) + 1e-12
+        # the search's bracket: TTFT - offset lies between bottom and top term by term, so
+        # the quantile lies between their q quantiles (below the first, cdf < q; at the
+        # second, cdf >= q), a span of about a full chunk's iteration plus the residual
+        self.start = (_below(self.bottom, self.weight, q), _at(self.top, self.weight, q))
+        self._resume: tuple[float, float, float, float, int, int] | None = None
+        self._resume_rtol = 0.0
+
+    def _build_tables(self) -> None:
+        """The law of ``T``, the tokens behind, per iteration count (see ``__init__``)."""
+        lam, offset, tc, m, w = self._lam, self._offset, self._tc, self._m, self._w
+        # a Poisson count over the window offset + (m - 1) t_c (the arrivals already queued
+        # when the last iteration starts): one law per iteration count m
+        ms, self.which = np.unique(m.ravel(), return_inverse=True)
+        mean_n = lam * (offset + (ms - 1.0) * tc)
+        top = float(mean_n.max(initial=0.0))
+        kmax = int(top + 10.0 * math.sqrt(top) + 10.0)  # the count's negligible tail
+        # law of T, the tokens behind: G[n, s] = P(n prompts hold <= s h tokens), s h <= C
+        # (rows stop once n prompts surely hold more than a chunk)
+        tok = self._tok
+        G = _token_table(tok.tobytes(), w.tobytes(), self.h)[: kmax + 1]
+        k = np.arange(G.shape[0], dtype=float)
+        logp = k[None, :] * np.log(np.maximum(mean_n, 1e-300))[:, None] - mean_n[:, None]
+        pk = np.exp(logp - LOG_FACTORIAL[: k.size][None, :])
+        pk[mean_n <= 0] = np.eye(1, k.size)[0]
+        self.behind = pk @ G  # P(T <= s h) per iteration count
+        # its integral at the grid points (trapezoids: the law is linear between them)
+        steps = 0.5 * (self.behind[:, 1:] + self.behind[:, :-1]) * self.h
+        self.area = np.concatenate([np.zeros((ms.size, 1)), np.cumsum(steps, axis=1)], axis=1)
+
+    def bracket(self) -> tuple[float, float]:
+        """``(lo, hi)`` with ``lo < x <= hi`` for :meth:`quantile` and :meth:`estimate`
+        (their search starts from this bracket and keeps its top), without the tables of
+        the prompts behind."""
+        return self.start
+
+    def cdf(self, t: float) -> float:
+        """``P(TTFT - offset <= t)``: with the residual, the mean over ``t - R'``, ``R'``
+        uniform on ``[-offset, offset]``, of the law without it."""
+        # terms whose whole span is below t count fully, those above not at all: only the
+        # terms whose span holds t are evaluated
+        below = float(self.weight[self.top <= t].sum())
+        on = (self.bottom <= t) & (t < self.top)
+        if not on.any():
+            return below
+        if self.which is None:
+            self._build_tables()
+        u, m, free = t - self.base[on], self.which[on], self.free[on]
+        if self.half <= 0:
+            return below + float(self._fill_cdf(u, m, free) @ self.weight[on])
+        n = u.size  # both ends of the residual's window in one pass
+        both = self._fill_area(
+            np.concatenate([u + self.half, u - self.half]),
+            np.concatenate([m, m]),
+            np.concatenate([free, free]),
+        )
+        return below + float((both[:n] - both[n:]) @ self.weight[on]) / (2.0 * self.half)
+
+    def _fill_cdf(self, u: np.ndarray, m: np.ndarray, free: np.ndarray) -> np.ndarray:
+        """``P(kappa F <= u)`` per term (iteration-count index ``m``, room ``free``)."""
+        if self.kappa <= 0:
+            return (u >= 0.0).astype(float)
+        need = u / self.kappa
+        s = np.clip(need / self.h, 0.0, TOKEN_BINS)
+        i = np.minimum(np.floor(s).astype(int), TOKEN_BINS - 1)
+        f = s - i
+        behind = self.behind
+        g = behind[m, i] * (1.0 - f) + behind[m, i + 1] * f
+        return np.where(need < 0.0, 0.0, np.where(need >= free, 1.0, g))
+
+    def _fill_area(self, u: np.ndarray, m: np.ndarray, free: np.ndarray) -> np.ndarray:
+        """``int_0^u P(kappa F <= v) dv`` per term (0 for ``u <= 0``): ``F = min(free, T)``,
+        so up to ``free`` it is the integral of ``T``'s piecewise-linear CDF, beyond it
+        grows at slope 1."""
+        if self.kappa <= 0:
+            return np.maximum(u, 0.0)
+        s_tok = np.maximum(u, 0.0) / self.kappa
+        inside = np.minimum(s_tok, free)
+        pos = np.minimum(inside / self.h, float(TOKEN_BINS))
+        i = np.minimum(np.floor(pos).astype(int), TOKEN_BINS - 1)
+        f = pos - i
+        g0, g1 = self.behind[m, i], self.behind[m, i + 1]
+        area = self.area[m, i] + self.h * (f * g0 + 0.5 * f * f * (g1 - g0))
+        return self.kappa * (area + (s_tok - inside))
+
+    def quantile(self) -> float:
+        """The ``q`` quantile (``inf`` when the engine's prefill is saturated)."""
+        return self._search(None, 0.0)
+
+    def estimate(self) -> float:
+        """The quantile to ``1e-3`` relative (at or above it): steers the capacity search,
+        which decides with :meth:`within`."""
+        return self._search(None, 0.0, 1e-3)
+
+    def within(self, limit: float, offset: float = 0.0) -> bool:
+        """``not (quantile() + offset > limit)``, decided as computing the quantile would.
+
+        The search keeps ``cdf(hi) >= q > cdf(lo)`` and stops within ``1e-7`` of ``hi``,
+        so its result lies in ``[x*, x* (1 + 1e-7)]``, ``x*`` the smallest ``t`` with
+        ``cdf(t) >= q``. Two probes usually settle the comparison (``x = limit - offset``):
+        ``cdf(x (1 + 3e-7)) < q`` puts ``x*``, hence the result, clear above ``x`` (clear of
+        the rounding of ``x + offset``: the search can end a float step from ``x*``);
+        ``cdf(x (1 - 3e-7)) >= q`` puts the result below ``x``. Otherwise the search runs.
+        After :meth:`estimate`, a limit outside its final bracket is decided with none.
+        """
+        if self.saturated:
+            return not (math.inf + offset > limit)
+        if self._resume is not None:
+            # a search without limit ran (estimate): its bracket keeps the result, so a
+            # limit outside it is decided without a CDF evaluation
+            lo, hi = self._resume[:2]
+            if hi + offset <= limit:
+                return True
+            if lo + offset > limit:
+                return False
+        x = limit - offset
+        if x <= 0 or x < self.lo:
+            return bool(self._search(limit, offset))
+        if self.cdf(x * (1.0 + 3e-7)) < self.q:
+            return False
+        if self.cdf(x * (1.0 - 3e-7)) >= self.q and x * (1.0 - 3e-7) >= self.lo:
+            return True
+        return bool(self._search(limit, offset))
+
+    def _search(self, limit: float | None, offset: float, rtol: float = 1e-7) -> float:
+        """The CDF's root to ``rtol`` of the bracket's top; the result stays in ``[lo, hi]``
+        at every step, so once that side of ``limit`` is known the decision is made."""
+        if self.saturated:
+            return math.inf if limit is None else float(not (math.inf + offset > limit))
+        q = self.q
+        target = math.log(1.0 - q)
+
+        def excess(t: float) -> float:
+            # log(1 - q) - log(1 - cdf): increasing, nearly linear in t in the exponential
+            # tail of the wait, where the quantile of a high percentile lies
+            return target - math.log(max(1.0 - self.cdf(t), 1e-300))
+
+        if limit is None and self._resume is not None and rtol <= self._resume_rtol:
+            # the same iteration as from the start: it stopped here at a coarser rtol
+            lo, hi, f_lo, f_hi, side, step = self._resume
+        else:
+            lo, hi = self.start
+            if limit is not None:
+                if hi + offset <= limit:
+                    return 1.0
+                if lo + offset > limit:
+                    return 0.0
+            f_lo, f_hi, side, step = excess(lo), excess(hi), 0, 0
+        # Illinois (regula falsi halving a stale end's value), bisecting every fourth step;
+        # the bracket keeps cdf(lo) < q <= cdf(hi)
+        while hi - lo > rtol * max(hi, 1e-300) and step < 200:
+            if limit is not None:
+                if hi + offset <= limit:
+                    return 1.0
+                if lo + offset > limit:
+                    return 0.0
+            mid = illinois_point(lo, hi, f_lo, f_hi, step)
+            lo, hi, f_lo, f_hi, side = illinois_update(lo, hi, f_lo, f_hi, side, mid, excess(mid))
+            step += 1
+        if limit is None:
+            self._resume, self._resume_rtol = (lo, hi, f_lo, f_hi, side, step), rtol
+        return hi if limit is None else float(not (hi + offset > limit))
