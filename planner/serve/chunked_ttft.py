@@ -48,11 +48,14 @@ from __future__ import annotations
 import functools
 import math
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
 from planner.serve.queueing import (
     LOG_FACTORIAL,
+    _kernels,
+    _scratch,
     gg1_mean_wait,
     illinois_point,
     illinois_update,
@@ -155,6 +158,44 @@ class ChunkedPrefillLaw:
         # the wait: an atom at 0 and WAIT_POINTS bins of its exponential part
         sigma = wait_probability(rho, ca2) if rho > 0 else 0.0
         ew = gg1_mean_wait(lam, es, es2, ca2) if rho > 0 else 0.0
+        self.kappa, self.h = kappa, C / TOKEN_BINS
+        self._lam, self._offset, self._tc = lam, offset, tc
+        self._tok, self._w = np.maximum(np.asarray(tokens, dtype=float), 0.0), w
+        self.which: np.ndarray | None = None
+        self._resume: tuple[float, float, float, float, int, int] | None = None
+        self._resume_rtol = 0.0
+        kernels = _kernels()
+        if kernels is not None:
+            # the same terms and bracket by the compiled loops (the same operations)
+            edges, ex = np.empty(0), np.empty(0)
+            if sigma > 0 and ew > 0:
+                mean = ew / sigma
+                stop = mean * math.log(max(sigma, 1e-12) / 1e-6)
+                edges, ex = np.empty(WAIT_POINTS + 1), np.empty(WAIT_POINTS + 1)
+                kernels.chunk_wait_grid(stop, mean, edges, ex)
+                np.exp(ex, out=ex)
+            self.base, self.free, self.weight, self._m, self.bottom, self.top, ends = (
+                kernels.chunk_terms(
+                    edges,
+                    ex,
+                    sigma,
+                    np.asarray(own_lo, dtype=float),
+                    np.asarray(own_hi, dtype=float),
+                    np.asarray(own_extra, dtype=float),
+                    w,
+                    CLASS_POINTS,
+                    C,
+                    C / tc if tc > 0 else 0.0,
+                    tc,
+                    t0,
+                    kappa,
+                    offset,
+                    q,
+                )
+            )
+            self.half, self.lo, self.hi, at_bottom, at_top = ends
+            self.start = (math.nextafter(at_bottom, -math.inf), at_top)
+            return
         if sigma > 0 and ew > 0:
             mean = ew / sigma
             edges = np.linspace(0.0, mean * math.log(max(sigma, 1e-12) / 1e-6), WAIT_POINTS + 1)
@@ -176,12 +217,9 @@ class ChunkedPrefillLaw:
         self.base = (start + t0 + kappa * r + own_x[None, :]).ravel()
         self.free = (C - r).ravel()  # tokens of the last chunk the prompts behind can fill
         self.weight = (wait_w[:, None] * own_w[None, :]).ravel()
-        self.kappa, self.h = kappa, C / TOKEN_BINS
         # the tables of the prompts behind are built on the first CDF evaluation: a capacity
         # probe that the bracket below settles never needs them
-        self._lam, self._offset, self._tc, self._m = lam, offset, tc, m
-        self._tok, self._w = np.maximum(np.asarray(tokens, dtype=float), 0.0), w
-        self.which: np.ndarray | None = None
+        self._m = m.ravel()
         # the residual's half width (its mean is offset); one below float resolution of the
         # TTFT is none (the closed form divides by it)
         scale = float(np.max(self.base + kappa * self.free, initial=0.0))
@@ -195,8 +233,6 @@ class ChunkedPrefillLaw:
         # the quantile lies between their q quantiles (below the first, cdf < q; at the
         # second, cdf >= q), a span of about a full chunk's iteration plus the residual
         self.start = (_below(self.bottom, self.weight, q), _at(self.top, self.weight, q))
-        self._resume: tuple[float, float, float, float, int, int] | None = None
-        self._resume_rtol = 0.0
 
     def _build_tables(self) -> None:
         """The law of ``T``, the tokens behind, per iteration count (see ``__init__``)."""
@@ -229,6 +265,9 @@ class ChunkedPrefillLaw:
     def cdf(self, t: float) -> float:
         """``P(TTFT - offset <= t)``: with the residual, the mean over ``t - R'``, ``R'``
         uniform on ``[-offset, offset]``, of the law without it."""
+        kernels = _kernels()
+        if kernels is not None and self.half > 0 and self.kappa > 0:
+            return self._cdf_compiled(t, kernels)
         # terms whose whole span is below t count fully, those above not at all: only the
         # terms whose span holds t are evaluated
         below = float(self.weight[self.top <= t].sum())
@@ -247,6 +286,42 @@ class ChunkedPrefillLaw:
             np.concatenate([free, free]),
         )
         return below + float((both[:n] - both[n:]) @ self.weight[on]) / (2.0 * self.half)
+
+    def _cdf_compiled(self, t: float, kernels: Any) -> float:
+        """:meth:`cdf` by the compiled loops of :mod:`planner.serve.kernels` (the same bits):
+        they compress the terms below and on ``t`` and evaluate the fill areas of the latter;
+        the sum and the dot product stay numpy's (the same reductions on the same arrays)."""
+        n = self.weight.size
+        below_w = _scratch("chunk_below", (n,), float)
+        on = _scratch("chunk_on", (n,), np.intp)
+        n_below, n_on = kernels.chunk_split(
+            float(t), self.bottom, self.top, self.weight, below_w, on
+        )
+        below = float(below_w[:n_below].sum())
+        if n_on == 0:
+            return below
+        if self.which is None:
+            self._build_tables()
+        diff = _scratch("chunk_diff", (n,), float)
+        w_on = _scratch("chunk_w_on", (n,), float)
+        kernels.chunk_fill(
+            float(t),
+            on,
+            n_on,
+            self.base,
+            self.which,
+            self.free,
+            self.weight,
+            self.behind,
+            self.area,
+            self.kappa,
+            self.h,
+            self.half,
+            TOKEN_BINS,
+            diff,
+            w_on,
+        )
+        return below + float(diff[:n_on] @ w_on[:n_on]) / (2.0 * self.half)
 
     def _fill_cdf(self, u: np.ndarray, m: np.ndarray, free: np.ndarray) -> np.ndarray:
         """``P(kappa F <= u)`` per term (iteration-count index ``m``, room ``free``)."""

@@ -12,6 +12,10 @@ is not libm's, and the results must be the same bits as
 
 The backlog chain's steps between its matrix products (the moments grown by the extra
 each bin carries, the joint law shifted) are short loops likewise, the products stay numpy's.
+So are the chunked-prefill TTFT law's terms, bracket and CDF
+(:class:`~planner.serve.chunked_ttft.ChunkedPrefillLaw`: a few thousand laws and tens of
+thousands of CDF evaluations per fleet search); its ``exp``, sums and dot products stay
+numpy's.
 
 Compiled once per installation (``cache=True``, or by ``planner warmup serve``) and loaded
 on demand: :func:`planner.serve.queueing._kernels` switches the laws from their numpy path
@@ -120,6 +124,161 @@ def tail_mix(t, a, b, point, span, rho, decay, e_wait, e_upper, out):  # pragma:
                 out[i, j] = (above + waited) / span[j]
 
 
+# ---------------------------------------------------------------- chunked-prefill TTFT law
+@njit(cache=True)
+def chunk_split(t, bottom, top, weight, below, on):  # pragma: no cover - compiled
+    """The terms of :meth:`~planner.serve.chunked_ttft.ChunkedPrefillLaw.cdf` at ``t``: the
+    weights of those whose span ends at or below it (``top <= t``) into ``below`` and the
+    indices of those whose span holds it (``bottom <= t < top``) into ``on``, in order (the
+    masks' compressions); returns the two counts."""
+    n_below = 0
+    n_on = 0
+    for i in range(top.size):
+        if top[i] <= t:
+            below[n_below] = weight[i]
+            n_below += 1
+        elif bottom[i] <= t and t < top[i]:
+            on[n_on] = i
+            n_on += 1
+    return n_below, n_on
+
+
+@njit(cache=True)
+def _fill_area(u, m, free, behind, area, kappa, h, bins):  # pragma: no cover - compiled
+    """One term of ``ChunkedPrefillLaw._fill_area`` (the same operations in the same order;
+    ``a if a >= b else b`` is numpy's maximum, ``a if a <= b else b`` its minimum)."""
+    x = u if (u >= 0.0 or u != u) else 0.0
+    s_tok = x / kappa
+    inside = s_tok if (s_tok <= free or s_tok != s_tok) else free
+    pos = inside / h
+    if pos > bins:
+        pos = float(bins)
+    i = math.floor(pos)
+    if i > bins - 1:
+        i = bins - 1
+    f = pos - i
+    g0 = behind[m, i]
+    g1 = behind[m, i + 1]
+    a = area[m, i] + h * (f * g0 + 0.5 * f * f * (g1 - g0))
+    return kappa * (a + (s_tok - inside))
+
+
+@njit(cache=True)
+def chunk_fill(
+    t, on, n, base, which, free, weight, behind, area, kappa, h, half, bins, diff, w_on
+):  # pragma: no cover
+    """For the ``n`` terms ``on`` holding ``t``: the fill areas at both ends of the residual's
+    window (``u + half`` minus ``u - half``, ``u = t - base``) into ``diff`` and the terms'
+    weights into ``w_on`` (whose dot product the caller takes, as numpy's ``@``)."""
+    for j in range(n):
+        i = on[j]
+        u = t - base[i]
+        hi = _fill_area(u + half, which[i], free[i], behind, area, kappa, h, bins)
+        lo = _fill_area(u - half, which[i], free[i], behind, area, kappa, h, bins)
+        diff[j] = hi - lo
+        w_on[j] = weight[i]
+
+
+@njit(cache=True)
+def chunk_wait_grid(stop, mean, edges, arg):  # pragma: no cover - compiled
+    """``edges = numpy.linspace(0, stop, edges.size)`` by its own operations and ``arg =
+    -edges / mean`` (whose ``exp`` the caller takes)."""
+    div = edges.size - 1
+    step = stop / div
+    for i in range(edges.size):
+        if step == 0:  # linspace's route for subnormal steps
+            edges[i] = (i / div) * stop + 0.0
+        else:
+            edges[i] = i * step + 0.0
+    edges[div] = stop
+    for i in range(edges.size):
+        arg[i] = -edges[i] / mean
+
+
+@njit(cache=True)
+def weighted_at(values, weights, q):  # pragma: no cover - compiled
+    """``chunked_ttft._at``: the smallest value whose cumulative weight (in the stable
+    order of the values, summed as ``numpy.cumsum``) reaches ``q``, else the largest."""
+    order = np.argsort(values, kind="mergesort")
+    acc = 0.0
+    for k in range(order.size):
+        acc += weights[order[k]]
+        if acc >= q:
+            return values[order[k]]
+    return values[order[order.size - 1]]
+
+
+@njit(cache=True)
+def chunk_terms(
+    edges, ex, sigma, lo, hi, extra, w, points, chunk, ratio, tc, t0, kappa, offset, q
+):  # pragma: no cover - compiled
+    """The terms of :class:`~planner.serve.chunked_ttft.ChunkedPrefillLaw` (its numpy
+    formulas, operation by operation): the wait grid from ``edges`` and ``ex = exp(-edges /
+    mean)`` (none when ``edges`` is empty), ``points`` points of each class's window, and
+    per term its base, free tokens, weight, iteration count and span; returns those arrays
+    and ``(half, lo, hi, bracket bottom's at, bracket top)``."""
+    n_wait = edges.size if edges.size > 0 else 1
+    waits = np.zeros(n_wait)
+    wait_w = np.ones(n_wait)
+    if edges.size > 0:
+        waits[0] = 0.0
+        wait_w[0] = 1.0 - sigma
+        for i in range(1, n_wait):
+            waits[i] = 0.5 * (edges[i] + edges[i - 1])
+            wait_w[i] = sigma * -(ex[i] - ex[i - 1])
+    n_own = lo.size * points
+    own = np.empty(n_own)
+    own_x = np.empty(n_own)
+    own_w = np.empty(n_own)
+    for c in range(lo.size):
+        span = hi[c] - lo[c]
+        share = w[c] / points
+        for p in range(points):
+            frac = (p + 0.5) / points
+            own[c * points + p] = lo[c] + frac * span
+            own_x[c * points + p] = extra[c]
+            own_w[c * points + p] = share
+    n = n_wait * n_own
+    base = np.empty(n)
+    free = np.empty(n)
+    weight = np.empty(n)
+    m_all = np.empty(n)
+    reach = np.empty(n)
+    scale = 0.0
+    for i in range(n_wait):
+        for j in range(n_own):
+            k = i * n_own + j
+            z = waits[i] * ratio + own[j]
+            m = np.ceil(z / chunk - 1e-12)
+            if not (m >= 1.0 or m != m):
+                m = 1.0
+            r = z - (m - 1.0) * chunk
+            if not (r <= chunk or r != r):
+                r = chunk
+            base[k] = (m - 1.0) * tc + t0 + kappa * r + own_x[j]
+            free[k] = chunk - r
+            weight[k] = wait_w[i] * own_w[j]
+            m_all[k] = m
+            reach[k] = base[k] + kappa * free[k]
+            if reach[k] > scale:
+                scale = reach[k]
+    half = offset if offset > 1e-9 * scale else 0.0
+    bottom = np.empty(n)
+    top = np.empty(n)
+    low = np.inf
+    high = -np.inf
+    for k in range(n):
+        bottom[k] = base[k] - half
+        top[k] = reach[k] + half
+        if bottom[k] < low:
+            low = bottom[k]
+        if top[k] > high:
+            high = top[k]
+    at_bottom = weighted_at(bottom, weight, q)
+    at_top = weighted_at(top, weight, q)
+    return base, free, weight, m_all, bottom, top, (half, low, high + 1e-12, at_bottom, at_top)
+
+
 def warmup() -> None:
     """Load (or compile, once per installation) the kernels: call them on a tiny mixture."""
     centre, sd = np.array([0.0, 1.0]), np.array([1.0, 2.0])
@@ -134,3 +293,31 @@ def warmup() -> None:
     point, e_wait, e_upper = np.array([True, False]), np.empty((2, 2)), np.empty((2, 2))
     tail_exponents(centre, centre, sd, 1.0, e_wait, e_upper)
     tail_mix(centre, centre, sd, point, sd, 0.5, 1.0, e_wait, e_upper, np.empty((2, 2)))
+    # the chunked-prefill TTFT law's loops, with its argument types
+    edges, ex = np.empty(3), np.empty(3)
+    chunk_wait_grid(1.0, 1.0, edges, ex)
+    np.exp(ex, out=ex)
+    ones = np.ones(1)
+    base, free, weight, _, bottom, top, _ = chunk_terms(
+        edges, ex, 0.5, ones, ones, ones, ones, 2, 2.0, 1.0, 1.0, 0.5, 0.25, 0.1, 0.9
+    )
+    below, on = np.empty(base.size), np.empty(base.size, dtype=np.intp)
+    _, n_on = chunk_split(1.0, bottom, top, weight, below, on)
+    which, table = np.zeros(base.size, dtype=np.intp), np.ones((1, 3))
+    chunk_fill(
+        1.0,
+        on,
+        n_on,
+        base,
+        which,
+        free,
+        weight,
+        table,
+        table,
+        0.25,
+        1.0,
+        0.1,
+        2,
+        below,
+        np.empty(base.size),
+    )

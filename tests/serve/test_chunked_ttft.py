@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from planner.serve import queueing
 from planner.serve.chunked_ttft import ChunkedPrefillLaw
 from planner.serve.queueing import ResponseLaw
 
@@ -157,3 +158,63 @@ def test_residual_is_integrated_exactly(rho, offset, t_frac):
     shifts = ((np.arange(20000) + 0.5) / 20000 * 2.0 - 1.0) * offset
     plain = np.mean([law._fill_cdf(t - law.base - r, m, free) @ law.weight for r in shifts])
     assert law.cdf(t) == pytest.approx(plain, abs=2e-5)
+
+
+def _both_paths(build):
+    """``build()`` with the laws on their numpy path, then with the compiled kernels."""
+    state = dict(queueing._KERNELS)
+    try:
+        queueing._KERNELS.update(module=None, evaluations=-(10**9))
+        plain = build()
+        queueing._KERNELS.update(module=queueing.warmup())
+        compiled = build()
+    finally:
+        queueing._KERNELS.update(state)
+    return plain, compiled
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    rho=st.floats(0.0, 0.95),
+    ratio=st.floats(1.0, 16.0),
+    chunk=st.sampled_from([512, 2048, 8192]),
+    offset=st.sampled_from([0.0, 1e-13, 0.004, 0.03]),
+    ca2=st.sampled_from([1.0, 2.5]),
+    widths=st.lists(st.floats(0.0, 1.0), min_size=1, max_size=5),
+    q=st.sampled_from([0.5, 0.9, 0.99]),
+    at=st.lists(st.floats(-0.1, 1.2), min_size=1, max_size=6),
+)
+def test_compiled_terms_and_cdf_equal_the_numpy_path(rho, ratio, chunk, offset, ca2, widths, q, at):
+    """The chunked law's terms, bracket and CDF by the compiled loops (the laws once the
+    kernels are loaded) are its numpy formulas' bit for bit, at points spread over the
+    bracket and on the terms' span ends; a window of zero width gives tied terms."""
+    t0 = 0.01
+    tc = ratio * t0
+    n = len(widths)
+    lo = CENTRES[:n] * (1.0 - np.asarray(widths))
+    hi = CENTRES[:n] * (1.0 + np.asarray(widths))
+    w = WEIGHTS[:n] / WEIGHTS[:n].sum()
+    share = CENTRES[:n] * (t0 / chunk + (tc - t0) / chunk)
+    es, es2 = float(w @ share), float(w @ (share * share))
+    lam = rho / es
+
+    def build():
+        law = ChunkedPrefillLaw(
+            lam, es, es2, ca2, offset, chunk, t0, tc, lo, hi, lo * 1e-6, w, CENTRES[:n], q
+        )
+        if law.saturated:
+            return law, []
+        a, b = law.start
+        points = [a + x * (b - a + 0.05) for x in at]
+        points += [float(v) for v in law.bottom[::7]] + [float(v) for v in law.top[::7]]
+        return law, [law.cdf(t) for t in points]
+
+    (plain, cdf_plain), (compiled, cdf_compiled) = _both_paths(build)
+    assert plain.saturated == compiled.saturated
+    if plain.saturated:
+        return
+    for name in ("base", "free", "weight", "_m", "bottom", "top"):
+        assert np.array_equal(getattr(plain, name), getattr(compiled, name)), name
+    for name in ("half", "lo", "hi", "start"):
+        assert getattr(plain, name) == getattr(compiled, name), name
+    assert cdf_plain == cdf_compiled
