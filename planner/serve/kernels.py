@@ -93,6 +93,22 @@ def chain_shift(joint, moved, cols, full):  # pragma: no cover - compiled
 
 
 @njit(cache=True)
+def chain_carry(joint, moved, cols, next_cols, full, law):  # pragma: no cover - compiled
+    """After a step of the joint chain: ``law[:cols] = joint[:, :cols].sum(axis=0)`` (numpy
+    adds the rows in order, as here), then :func:`chain_shift` into ``moved`` for the next
+    step's ``next_cols`` columns (none when 0)."""
+    for c in range(cols):
+        law[c] = joint[0, c]
+    for k in range(1, joint.shape[0]):
+        for c in range(cols):
+            law[c] += joint[k, c]
+    for k in range(joint.shape[0]):
+        shift = k if k < full else full
+        for c in range(shift, next_cols):
+            moved[k, c] = joint[k, c - shift]
+
+
+@njit(cache=True)
 def tail_exponents(t, a, b, decay, e_wait, e_upper):  # pragma: no cover - compiled
     """The exponents of :meth:`~planner.serve.queueing.ResponseLaw.tail` at each grid point
     ``t[i]`` and class ``j``: ``-decay max(t - a, 0)`` and ``-decay max(t - b, 0)`` (whose
@@ -289,6 +305,7 @@ def warmup() -> None:
     grown, moved = np.empty((3, 2)), np.zeros((2, 3))
     chain_grow(centre, centre, centre, sd, sd, sd, grown)
     chain_shift(np.ones((2, 3)), moved, 3, 1)
+    chain_carry(np.ones((2, 3)), moved, 3, 3, 1, np.zeros(3))
     # the laws' own argument types (fresh C arrays: a view would compile another signature)
     point, e_wait, e_upper = np.array([True, False]), np.empty((2, 2)), np.empty((2, 2))
     tail_exponents(centre, centre, sd, 1.0, e_wait, e_upper)

@@ -568,6 +568,8 @@ def backlog_chain(
     law_carried[0, 0] = 1.0
     moved = np.zeros_like(joint)
     kernels = _kernels()  # the elementwise steps compiled once loaded (the same bits)
+    if kernels is not None and exact_steps > 0:
+        kernels.chain_shift(joint, moved, min(width, full + 1), full)
     for s in range(exact_steps):
         # after s + 1 iterations at most (s + 1) full steps are carried: the columns beyond
         # are zero and stay out of the product (and the columns a row shifts past stay 0)
@@ -576,10 +578,14 @@ def backlog_chain(
             for k in range(full):
                 moved[k, k:cols] = joint[k, : cols - k]
             moved[full:, full:cols] = joint[full:, : cols - full]
+            joint[:, :cols] = trans.T @ moved[:, :cols]
+            law_carried[s + 1] = joint.sum(axis=0)
         else:
-            kernels.chain_shift(joint, moved, cols, full)
-        joint[:, :cols] = trans.T @ moved[:, :cols]
-        law_carried[s + 1] = joint.sum(axis=0)
+            # the same product written in place, then the column sums and the next step's
+            # shift in one compiled loop
+            np.matmul(trans.T, moved[:, :cols], out=joint[:, :cols])
+            after = min(width, full * (s + 2) + 1) if s + 1 < exact_steps else 0
+            kernels.chain_carry(joint, moved, cols, after, full, law_carried[s + 1])
     for s in range(steps):
         p, m1, m2 = out[s]
         if kernels is None:
