@@ -237,6 +237,21 @@ class ChunkedPrefillLaw:
     def _build_tables(self) -> None:
         """The law of ``T``, the tokens behind, per iteration count (see ``__init__``)."""
         lam, offset, tc, m, w = self._lam, self._offset, self._tc, self._m, self._w
+        kernels = _kernels()
+        if kernels is not None:
+            # the same tables by compiled loops around numpy's log, exp and product
+            self.which, mean_n, clipped, top, any_zero = kernels.chunk_counts(m, lam, offset, tc)
+            kmax = int(top + 10.0 * math.sqrt(top) + 10.0)
+            G = _token_table(self._tok.tobytes(), w.tobytes(), self.h)[: kmax + 1]
+            pk = np.empty((mean_n.size, G.shape[0]))
+            kernels.chunk_count_args(np.log(clipped), mean_n, LOG_FACTORIAL, pk)
+            np.exp(pk, out=pk)
+            if any_zero:
+                pk[mean_n <= 0] = np.eye(1, G.shape[0])[0]
+            self.behind = pk @ G
+            self.area = np.empty_like(self.behind)
+            kernels.chunk_area(self.behind, self.h, self.area)
+            return
         # a Poisson count over the window offset + (m - 1) t_c (the arrivals already queued
         # when the last iteration starts): one law per iteration count m
         ms, self.which = np.unique(m.ravel(), return_inverse=True)

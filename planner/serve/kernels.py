@@ -295,6 +295,76 @@ def chunk_terms(
     return base, free, weight, m_all, bottom, top, (half, low, high + 1e-12, at_bottom, at_top)
 
 
+@njit(cache=True)
+def chunk_counts(m, lam, offset, tc):  # pragma: no cover - compiled
+    """The iteration counts of the chunked law's tables: ``numpy.unique(m,
+    return_inverse=True)`` (sorted values, each term's index among them), the mean arrivals
+    ``lam (offset + (ms - 1) tc)`` per count, those clipped below at ``1e-300`` (whose log
+    the caller takes), their largest (at least 0) and whether any is ``<= 0``."""
+    # the counts are whole numbers from 1 (ceilings): marked in a table of them, in order
+    # (numpy.unique's sort otherwise)
+    most = 0.0
+    for v in m:
+        if not (v >= 1.0 and v == math.floor(v) and v <= 65536.0):
+            most = -1.0
+            break
+        most = max(most, v)
+    if most > 0:
+        slot = np.full(int(most) + 1, -1)
+        for v in m:
+            slot[int(v)] = 0
+        count = 0
+        for i in range(slot.size):
+            if slot[i] == 0:
+                slot[i] = count
+                count += 1
+        ms = np.empty(count)
+        for i in range(slot.size):
+            if slot[i] >= 0:
+                ms[slot[i]] = i
+        which = np.empty(m.size, dtype=np.intp)
+        for k in range(m.size):
+            which[k] = slot[int(m[k])]
+    else:
+        ms = np.unique(m)
+        which = np.searchsorted(ms, m)
+    mean_n = np.empty(ms.size)
+    clipped = np.empty(ms.size)
+    top = 0.0
+    any_zero = False
+    for i in range(ms.size):
+        v = lam * (offset + (ms[i] - 1.0) * tc)
+        mean_n[i] = v
+        clipped[i] = v if (v >= 1e-300 or v != v) else 1e-300
+        if v > top:
+            top = v
+        if v <= 0:
+            any_zero = True
+    return which, mean_n, clipped, top, any_zero
+
+
+@njit(cache=True)
+def chunk_count_args(log_mean, mean_n, log_factorial, out):  # pragma: no cover - compiled
+    """``out[i, k] = k log_mean[i] - mean_n[i] - log_factorial[k]``: the Poisson counts'
+    log probabilities (whose ``exp`` the caller takes)."""
+    for i in range(log_mean.size):
+        for k in range(out.shape[1]):
+            out[i, k] = (k * log_mean[i] - mean_n[i]) - log_factorial[k]
+
+
+@njit(cache=True)
+def chunk_area(behind, h, area):  # pragma: no cover - compiled
+    """``area = [0, cumsum(0.5 (behind[:, 1:] + behind[:, :-1]) h)]`` row by row (the
+    trapezoids of the law of the tokens behind, summed in order as ``numpy.cumsum``)."""
+    for i in range(behind.shape[0]):
+        area[i, 0] = 0.0
+        acc = 0.0
+        for s in range(behind.shape[1] - 1):
+            step = 0.5 * (behind[i, s + 1] + behind[i, s]) * h
+            acc = step if s == 0 else acc + step
+            area[i, s + 1] = acc
+
+
 def warmup() -> None:
     """Load (or compile, once per installation) the kernels: call them on a tiny mixture."""
     centre, sd = np.array([0.0, 1.0]), np.array([1.0, 2.0])
@@ -338,3 +408,7 @@ def warmup() -> None:
         below,
         np.empty(base.size),
     )
+    which, mean_n, clipped, _, _ = chunk_counts(np.ones(2), 1.0, 0.1, 0.5)
+    args = np.empty((mean_n.size, 3))
+    chunk_count_args(np.log(clipped), mean_n, np.zeros(8), args)
+    chunk_area(np.exp(args) @ np.ones((3, 4)), 0.5, np.empty((mean_n.size, 4)))

@@ -185,8 +185,8 @@ def _both_paths(build):
     at=st.lists(st.floats(-0.1, 1.2), min_size=1, max_size=6),
 )
 def test_compiled_terms_and_cdf_equal_the_numpy_path(rho, ratio, chunk, offset, ca2, widths, q, at):
-    """The chunked law's terms, bracket and CDF by the compiled loops (the laws once the
-    kernels are loaded) are its numpy formulas' bit for bit, at points spread over the
+    """The chunked law's terms, bracket, tables and CDF by the compiled loops (the laws once
+    the kernels are loaded) are its numpy formulas' bit for bit, at points spread over the
     bracket and on the terms' span ends; a window of zero width gives tied terms."""
     t0 = 0.01
     tc = ratio * t0
@@ -218,3 +218,7 @@ def test_compiled_terms_and_cdf_equal_the_numpy_path(rho, ratio, chunk, offset, 
     for name in ("half", "lo", "hi", "start"):
         assert getattr(plain, name) == getattr(compiled, name), name
     assert cdf_plain == cdf_compiled
+    assert (plain.which is None) == (compiled.which is None)
+    if plain.which is not None:  # the tables of the prompts behind, built by the CDF
+        for name in ("which", "behind", "area"):
+            assert np.array_equal(getattr(plain, name), getattr(compiled, name)), name
