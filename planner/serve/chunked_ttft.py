@@ -1,12 +1,11 @@
 """TTFT law of a colocated engine that prefills FCFS in chunks of at most ``C`` tokens.
 
-Not wired into the capacity model yet (it uses :class:`~planner.serve.queueing.ResponseLaw`):
-wired (commit a1ddced) it brings the simulator grid from 54 to 55 of 56 p99 comparisons
-within 15 % below 80 % utilisation (8B A100 TTFT at 70 %: -15.2 -> +1.0 %), but the shared
-Mixtral fleet search costs ~2.8 / 3.4 s more CPU (colocated / disaggregation allowed, 7.6 /
-12.1 s against 4.8 / 8.7 s at load ~5), over the 10 s target. With its tables built on the
-first CDF evaluation, probes deferred by :meth:`ChunkedPrefillLaw.bracket` and
-``CHAIN_EXACT_STEPS = 32`` it was still 8.9 / 12.9 s at load 0.9 (unwired: 5.1 / 8.6 s).
+The capacity model's TTFT law of a colocated (``both``) engine. With it and
+``CHAIN_EXACT_STEPS = 32`` the simulator grid has 56 of 56 p99 comparisons within 15 % below
+80 % utilisation (54 without). Its terms, bracket, tables and CDF run as compiled loops of
+:mod:`planner.serve.kernels` once those are loaded (the same bits): the Mixtral 3x3 fleet
+search with disaggregation allowed takes 6.1 s CPU wired against 4.8 s unwired at load 0.6
+(7.9 s wired before those loops).
 
 Every iteration runs the decode batch and takes up to ``C`` prompt tokens from the head of
 the FCFS prompt queue; a prompt's first token comes at the end of the iteration that
