@@ -24,13 +24,14 @@ FA4's roles use, and a count of the warp partitions that reach the free optimum
     .venv/bin/python bench/pipelining_bench.py fa4-pinned -t 600 --threads 2 \
         --out bench/results/pipelining/fa4_pinned
 
-Ties among the optima (a check of candidate rules and tie-breaks, not a method): at each
-kernel's proven (ii, length), the partition each candidate tertiary objective picks (the
-method's own, fewest group-crossing edges then fewest groups; the busiest group's occupancy
-first; the ops sharing a group with a wait on a variable-latency op first) with the FA3/FA4
-structure predicates, and whether Twill's concurrency rule (a blocking op may not start on a
-group while an asynchronous op that group issued is in flight) changes the optimum or the
-number of warp groups it needs::
+Ties among the optima (a check of candidate rules and tie-breaks): at each kernel's proven
+(ii, length), the partition the method returns and the one each candidate tertiary objective
+picks, solved stage by stage without the method's time box (the method's: ops beside a wait
+on a variable-latency copy, busiest group, cross-warp delay, groups; the one before session
+8: crossing edges, groups; and each robustness criterion alone before crossings), with the
+FA3/FA4 structure predicates, and whether Twill's concurrency rule (a blocking op may not
+start on a group while an asynchronous op that group issued is in flight) changes the
+optimum or the number of warp groups it needs::
 
     .venv/bin/python bench/pipelining_bench.py ties -t 300 --threads 2 \
         --out bench/results/pipelining/ties
@@ -472,6 +473,10 @@ def _groups_used(inst: Instance, model: Any) -> Any:
     return sum(used)
 
 
+def _cross_delay(inst: Instance, model: Any) -> Any:
+    return sum(d * c for d, c in zip(model.crossing_delay, model.crossing, strict=True))
+
+
 def _max_occupancy(inst: Instance, model: Any) -> Any:
     """The busiest warp group's issue time per ii (sum of its ops' ``warp_cycles``)."""
     m = model.model
@@ -500,7 +505,13 @@ def _exposed_to_variable_waits(inst: Instance, model: Any) -> Any:
 
 
 TIE_BREAKS = {
-    "fewest crossings, fewest groups": (_crossings, _groups_used),
+    "method's: exposed, busiest, cross delay, groups": (
+        _exposed_to_variable_waits,
+        _max_occupancy,
+        _cross_delay,
+        _groups_used,
+    ),
+    "before session 8: crossings, groups": (_crossings, _groups_used),
     "busiest group, crossings, groups": (_max_occupancy, _crossings, _groups_used),
     "exposed to variable waits, crossings, groups": (
         _exposed_to_variable_waits,
