@@ -6,7 +6,8 @@ resources use the classic unrolled-once trick: an occupation of residue length
 ``rem`` starting at residue ``y`` is the interval ``[y, y + rem)`` plus its copy
 ``[y - ii, y - ii + rem)``; a cumulative (or no-overlap) over both is exactly
 the modulo constraint (occupations of a whole ``ii`` or more become a constant
-base load). Value lifetimes ``[t_v, end_v)`` are folded the same way:
+base load); a hand-off to another warp group (``cross_reservation``) adds optional
+occupations present with the edge's "on different groups" literal. Value lifetimes ``[t_v, end_v)`` are folded the same way:
 ``end_v - t_v = ii * q_v + rem_v`` gives ``q_v`` copies everywhere plus one
 interval of length ``rem_v``; register pressure is a cumulative per warp group
 over optional intervals (present when the op sits on that group) whose

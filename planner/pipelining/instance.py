@@ -19,6 +19,10 @@ Timing semantics (shared by :mod:`evaluate`, the exact model and the heuristic)
   two ops sit on different warp groups or exactly one of them is
   ``single_thread`` (a barrier handshake between one issuing thread and a warp
   group's threads, needed on any group);
+* an edge whose ends sit on different warp groups also occupies the units of the
+  producer's ``cross_reservation`` from ``t_u + latency_u + offset`` (a register
+  tile through shared memory); :mod:`evaluate` and the exact model charge it, the
+  heuristic leaves it to the verifier that accepts its schedules;
 * the value an op produces occupies ``registers`` (per thread, on the
   producer's warp group), ``smem`` (KiB) and ``tmem`` (columns) from its issue
   until its last consumer completes (``t_c + δ·ii + latency_c``), or until the
