@@ -47,7 +47,6 @@ from planner.core.result import Status
 from planner.core.timing import Deadline
 from planner.offload.bounds import compute_floor
 from planner.offload.instance import Instance
-from planner.offload.paths import PATH_SLACK_COPIES, neighbourhood, path_excess
 
 INF = highspy.kHighsInf
 #: Relative gap at which HiGHS may stop and call a plan optimal (the certificate's tolerance).
@@ -72,7 +71,6 @@ class Model:
     z_offset: int  # z[s, i] (GPU time in excess of CPU time) at z_offset + s * len(layers) + i
     h_offset: int | None  # overlap only
     budget_rows: np.ndarray  # [steps, len(layers)] row of each budget (-1: not binding, no row)
-    load_rows: list[np.ndarray]  # like xcol: row of x[s] - x[s-1] - y[s] <= . (-1: no row)
 
 
 @dataclass
@@ -190,7 +188,6 @@ def build(
         hi.append(high)
 
     # (a) loads: x[s] - x[s-1] - y[s] <= 0 (x[-1] = initial; no y where loads cannot happen)
-    load_rows = [np.full(xc.shape, -1, dtype=np.int64) for xc in xcol]
     for i, (ly, u) in enumerate(zip(layers, experts, strict=True)):
         xc, yc = xcol[i], ycol[i]
         for j in range(len(u)):
@@ -209,7 +206,6 @@ def build(
                     v.append(-1.0)
                 if len(c) == 1 and rhs >= 1.0:
                     continue  # x <= 1 holds anyway
-                load_rows[i][j, s] = len(lo)
                 row(np.array(c), np.array(v), -INF, rhs)
     # (b) budget
     budget_rows = np.full((S, nl), -1, dtype=np.int64)
@@ -274,7 +270,7 @@ def build(
     integrality = np.full(ncol, highspy.HighsVarType.kContinuous)
     integrality[:nx] = highspy.HighsVarType.kInteger
     lp.integrality_ = integrality.tolist()
-    return Model(layers, experts, xcol, ycol, lp, z_offset, h_offset, budget_rows, load_rows)
+    return Model(layers, experts, xcol, ycol, lp, z_offset, h_offset, budget_rows)
 
 
 def project(instance: Instance, model: Model, mask: np.ndarray) -> np.ndarray:
@@ -381,26 +377,6 @@ class Prepared:
     stats: dict[str, Any]
 
 
-def open_values(
-    instance: Instance, model: Model, solution: highspy.HighsSolution
-) -> tuple[np.ndarray, np.ndarray]:
-    """Bounds of the x columns for the sub-MIP around an LP solution (:mod:`planner.offload.paths`):
-    the residency values whose both states are within :data:`~planner.offload.paths.PATH_SLACK_COPIES`
-    of a copy of the best Lagrangian pattern of their expert stay free, the others are fixed."""
-    nx = int(sum((xc >= 0).sum() for xc in model.xcol))
-    lower, upper = np.zeros(nx), np.ones(nx)
-    col_dual = np.asarray(solution.col_dual)
-    row_dual = np.asarray(solution.row_dual)
-    init = instance.initial_mask()
-    slack = PATH_SLACK_COPIES * instance.copy_s * US
-    for i, (ly, u) in enumerate(zip(model.layers, model.experts, strict=True)):
-        xc = model.xcol[i]
-        excess = path_excess(xc, model.ycol[i], model.load_rows[i], init[ly, u], col_dual, row_dual)
-        low, up = neighbourhood(excess, xc >= 0, slack)
-        lower[xc[xc >= 0]], upper[xc[xc >= 0]] = low, up
-    return lower, upper
-
-
 def prepare(
     instance: Instance,
     layers: list[int],
@@ -412,10 +388,9 @@ def prepare(
     start: np.ndarray | None,
     seed: int = 0,
 ) -> Prepared:
-    """Build the MIP, solve its LP relaxation (a bound) and run a sub-MIP around the LP
-    solution (:func:`open_values`: the residency values that the LP's Lagrangian prices
-    leave open are free, the others fixed -- like RENS, which frees the fractional ones
-    only), which gives a near-optimal incumbent fast, since the LP is nearly integral."""
+    """Build the MIP, solve its LP relaxation (a bound) and run RENS -- the MIP with every
+    binary fixed at its integral LP value, the fractional ones free -- which gives a
+    near-optimal incumbent fast, since the LP is nearly integral."""
     deadline = Deadline(time_limit)
     model = build(instance, layers, capacity=capacity, global_budget=global_budget, overlap=overlap)
     lp = model.lp
@@ -437,16 +412,18 @@ def prepare(
         row_dual = np.asarray(relax.getSolution().row_dual)
         rows = model.budget_rows
         duals = np.where(rows >= 0, -row_dual[np.maximum(rows, 0)], 0.0).clip(min=0.0) / US
-        solution = relax.getSolution()
-        x = np.asarray(solution.col_value)[:nx]
+        x = np.asarray(relax.getSolution().col_value)[:nx]
         stats["fractional"] = int(((x >= 1e-6) & (x <= 1 - 1e-6)).sum())
-        lower, upper = open_values(instance, model, solution)
-        stats["open_values"] = int((lower < upper).sum())
-        sub = mip_highs(deadline.remaining(), seed)
-        sub.passModel(lp)
-        sub.changeColsBounds(nx, np.arange(nx, dtype=np.int32), lower, upper)
-        sub.run()
-        found = outcome(sub)
+        rens = mip_highs(deadline.remaining(), seed)
+        rens.passModel(lp)
+        rens.changeColsBounds(
+            nx,
+            np.arange(nx, dtype=np.int32),
+            np.where(x > 1 - 1e-6, 1.0, 0.0),
+            np.where(x < 1e-6, 0.0, 1.0),
+        )
+        rens.run()
+        found = outcome(rens)
         if found.objective is not None and (best is None or found.objective < best):
             best, incumbent = found.objective, np.asarray(found.values)
         stats["rens_objective_s"] = None if found.objective is None else found.objective / US
