@@ -49,14 +49,13 @@ class LayerLP:
         xc = model.xcol[0]
         self.cols = xc[xc >= 0].astype(np.int32)
         self.col_step = np.nonzero(xc >= 0)[1]
-        self.cost = np.asarray(model.lp.col_cost_)[self.cols]  # the model's own x costs (CPU side)
         self.h = new_highs(time_limit=1e9, seed=seed)
         self.h.setOptionValue("solve_relaxation", True)
         self.h.passModel(model.lp)
 
     def solve(self, lam_us: np.ndarray, time_limit: float) -> tuple[float, np.ndarray] | None:
         """``(LP value in microseconds, expected residency per step)``, None if not optimal."""
-        self.h.changeColsCost(len(self.cols), self.cols, self.cost + lam_us[self.col_step])
+        self.h.changeColsCost(len(self.cols), self.cols, lam_us[self.col_step])
         self.h.setOptionValue("time_limit", max(0.01, time_limit))
         self.h.run()
         if self.h.getModelStatus() != highspy.HighsModelStatus.kOptimal:

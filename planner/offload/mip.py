@@ -6,19 +6,15 @@ tokens somewhere in the trace, and step ``s`` (times in microseconds):
 * ``x[l,e,s]`` binary: expert resident at step ``s``;
 * ``y[l,e,s] >= x[l,e,s] - x[l,e,s-1]`` (``x[l,e,-1]`` = the initial set):
   the expert is loaded at step ``s``, at ``copy`` microseconds;
-* ``z[s,l] >= shared[s,l] + sum_e (gpu[s,l,e] + cpu[s,l,e]) x - sum_e cpu[s,l,e]``,
-  ``z >= 0``: how much the GPU side exceeds the CPU side, so that the layer's
-  compute time ``max(GPU, CPU)`` is ``CPU + z = sum_e cpu (1 - x) + z`` (the
-  CPU part goes into the objective, linear in ``x``). This hinge form has the
-  LP of the two rows ``t >= GPU``, ``t >= CPU`` but gives HiGHS one knapsack
-  row per step with a continuous slack, on which its cut separators act
-  directly (README, offload: "Exact at full size");
+* ``t[s,l] >= shared[s,l] + sum_e gpu[s,l,e] x`` and
+  ``t[s,l] >= sum_e cpu[s,l,e] (1 - x)``: the layer's compute time (the
+  larger of the GPU and the CPU sides, by minimization);
 * budget: ``sum_e x[l,e,s] <= capacity`` per layer and step, or summed over
   layers for a global budget;
-* with overlap, ``v[s,l] <= copy * sum_e y[l,e,s]`` and ``v[s,l] <= compute[prev]``
+* with overlap, ``h[s,l] <= copy * sum_e y[l,e,s]`` and ``h[s,l] <= t[prev]``
   (the layer before in execution order): hidden copy time.
 
-Objective: ``sum compute + copy * sum y - sum v``. Dominance removes variables:
+Objective: ``sum t + copy * sum y - sum h``. Dominance removes variables:
 experts that never receive a token stay on the CPU, no expert is resident
 after its last use, and without overlap an expert is loaded only at a step
 where it receives tokens (a load can always move there at the same cost).
@@ -68,7 +64,7 @@ class Model:
     xcol: list[np.ndarray]
     ycol: list[np.ndarray]
     lp: highspy.HighsLp
-    z_offset: int  # z[s, i] (GPU time in excess of CPU time) at z_offset + s * len(layers) + i
+    t_offset: int  # t[s, i] at t_offset + s * len(layers) + i
     h_offset: int | None  # overlap only
     budget_rows: np.ndarray  # [steps, len(layers)] row of each budget (-1: not binding, no row)
 
@@ -151,7 +147,7 @@ def build(
         ncol += int(can.sum())
         ycol.append(yc)
     ny = ncol - nx
-    z_offset = ncol
+    t_offset = ncol
     ncol += S * nl
     h_offset = None
     if overlap:
@@ -160,14 +156,7 @@ def build(
 
     cost = np.zeros(ncol)
     cost[nx : nx + ny] = copy
-    cost[z_offset : z_offset + S * nl] = 1.0
-    # the CPU side of every step goes into the objective: sum cpu (1 - x) = offset - sum cpu x
-    offset = 0.0
-    for i, (ly, u) in enumerate(zip(layers, experts, strict=True)):
-        xc = xcol[i]
-        on = xc >= 0
-        cost[xc[on]] -= cpu[:, ly, u].T[on]
-        offset += float(cpu[:, ly, u].sum())
+    cost[t_offset : t_offset + S * nl] = 1.0
     upper = np.full(ncol, INF)
     upper[:nx] = 1.0
     if overlap:
@@ -221,15 +210,16 @@ def build(
                 if len(c) > caps[s]:
                     budget_rows[s, i] = len(lo)
                     row(c, np.ones(len(c)), -INF, float(caps[s]))
-    # (c) z >= shared + sum gpu x - sum cpu (1 - x), i.e. z - sum (gpu + cpu) x >= shared - sum cpu
+    # (c) t >= shared + sum gpu x ; (d) t >= sum cpu (1 - x)
     for i, (ly, u) in enumerate(zip(layers, experts, strict=True)):
         for s in range(S):
-            z = z_offset + s * nl + i
+            t = t_offset + s * nl + i
             on = xcol[i][:, s] >= 0
             xs = xcol[i][on, s]
-            both = gpu[s, ly, u[on]] + cpu[s, ly, u[on]]
-            low = float(shared[s, ly] - cpu[s, ly, u].sum())
-            row(np.append(xs, z), np.append(-both, 1.0), low, INF)
+            row(np.append(xs, t), np.append(-gpu[s, ly, u[on]], 1.0), float(shared[s, ly]), INF)
+            row(
+                np.append(xs, t), np.append(cpu[s, ly, u[on]], 1.0), float(cpu[s, ly, u].sum()), INF
+            )
     # (e, f) overlap: h <= copy * sum y ; h <= t[previous layer in execution order]
     if overlap:
         for s in range(S):
@@ -239,15 +229,8 @@ def build(
                 row(np.append(ys, h), np.append(np.full(len(ys), -copy), 1.0), -INF, 0.0)
                 if s == 0 and i == 0:
                     continue
-                # h <= compute of the layer before = sum cpu (1 - x) + z there
-                k = s * nl + i - 1
-                ps, pi = divmod(k, nl)
-                on = xcol[pi][:, ps] >= 0
-                xs = xcol[pi][on, ps]
-                pu = experts[pi][on]
-                c = np.concatenate([[h, z_offset + k], xs])
-                v = np.concatenate([[1.0, -1.0], cpu[ps, layers[pi], pu]])
-                row(c, v, -INF, float(cpu[ps, layers[pi], experts[pi]].sum()))
+                prev = t_offset + (s * nl + i - 1)
+                row(np.array([h, prev]), np.array([1.0, -1.0]), -INF, 0.0)
 
     r = np.concatenate(rows)
     c = np.concatenate(cols)
@@ -258,7 +241,6 @@ def build(
     lp.num_col_ = ncol
     lp.num_row_ = len(lo)
     lp.col_cost_ = cost
-    lp.offset_ = offset
     lp.col_lower_ = np.zeros(ncol)
     lp.col_upper_ = upper
     lp.row_lower_ = np.array(lo)
@@ -270,7 +252,7 @@ def build(
     integrality = np.full(ncol, highspy.HighsVarType.kContinuous)
     integrality[:nx] = highspy.HighsVarType.kInteger
     lp.integrality_ = integrality.tolist()
-    return Model(layers, experts, xcol, ycol, lp, z_offset, h_offset, budget_rows)
+    return Model(layers, experts, xcol, ycol, lp, t_offset, h_offset, budget_rows)
 
 
 def project(instance: Instance, model: Model, mask: np.ndarray) -> np.ndarray:
@@ -304,8 +286,7 @@ def start_values(instance: Instance, model: Model, mask: np.ndarray) -> np.ndarr
     nl = len(model.layers)
     values = np.zeros(model.lp.num_col_)
     init = instance.initial_mask()
-    t_values = np.zeros((S, nl))  # compute time max(GPU, CPU)
-    z_values = np.zeros((S, nl))  # GPU time in excess of CPU time
+    t_values = np.zeros((S, nl))
     loads = np.zeros((S, nl))
     for i, (ly, u) in enumerate(zip(model.layers, model.experts, strict=True)):
         m = mask[:, ly, :]
@@ -319,8 +300,7 @@ def start_values(instance: Instance, model: Model, mask: np.ndarray) -> np.ndarr
         g = shared[:, ly] + (gpu[:, ly, :] * m).sum(axis=1)
         c = (cpu[:, ly, :] * ~m).sum(axis=1)
         t_values[:, i] = np.maximum(g, c)
-        z_values[:, i] = np.maximum(g - c, 0.0)
-    values[model.z_offset : model.z_offset + S * nl] = z_values.ravel()
+    values[model.t_offset : model.t_offset + S * nl] = t_values.ravel()
     if model.h_offset is not None:
         flat_t = t_values.ravel()
         flat_copy = (loads * copy).ravel()
@@ -396,7 +376,7 @@ def prepare(
     lp = model.lp
     nx = int(sum((xc >= 0).sum() for xc in model.xcol))
     incumbent = None if start is None else start_values(instance, model, start)
-    best = None if incumbent is None else float(np.dot(lp.col_cost_, incumbent)) + lp.offset_
+    best = None if incumbent is None else float(np.dot(lp.col_cost_, incumbent))
     stats: dict[str, Any] = {
         "layers": layers if len(layers) <= 4 else f"{len(layers)} layers",
         "columns": lp.num_col_,
