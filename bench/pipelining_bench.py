@@ -57,7 +57,7 @@ from planner.bench.rows import write_rows
 from planner.core.cpsat import make_solver
 from planner.core.solve import solve
 from planner.pipelining.bounds import length_lb
-from planner.pipelining.cpsat import _wrapped, build
+from planner.pipelining.cpsat import build, wrapped_intervals
 from planner.pipelining.evaluate import verify
 from planner.pipelining.generate import generate
 from planner.pipelining.instance import Instance
@@ -539,7 +539,7 @@ def _add_concurrency(inst: Instance, model: Any, ii: int) -> None:
         for v, lit in members:
             if v in asynchronous:
                 size = min(inst.op(v).latency, ii)
-                in_flight.append(_wrapped(m, residue[v], size, ii, f"cc_f{g}:{v}", lit))
+                in_flight.append(wrapped_intervals(m, residue[v], size, ii, f"cc_f{g}:{v}", lit))
                 continue
             sources = [e.src for e in inst.edges if e.dst == v and e.src != v]
             if any(u in asynchronous for u in sources):
@@ -551,7 +551,7 @@ def _add_concurrency(inst: Instance, model: Any, ii: int) -> None:
                     m.add(present >= lit - other)
                 if not isinstance(lit, int):
                     m.add_implication(present, lit)
-            points.append(_wrapped(m, residue[v], 1, ii, f"cc_p{g}:{v}", present))
+            points.append(wrapped_intervals(m, residue[v], 1, ii, f"cc_p{g}:{v}", present))
         if points:
             flat = [iv for pair in points for iv in pair]
             for pair in in_flight:

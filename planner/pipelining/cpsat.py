@@ -207,7 +207,7 @@ def build(
                 if rem == 0:
                     continue
                 y = _residue(m, start[op.id], resid[op.id], r.offset, ii, f"{op.id}.{j}")
-                intervals += _wrapped(m, y, rem, ii, f"{unit}:{op.id}.{j}")
+                intervals += wrapped_intervals(m, y, rem, ii, f"{unit}:{op.id}.{j}")
                 demands += [r.count, r.count]
         # A hand-off to another group occupies the unit from the producer's completion.
         whole = []  # occupations of a whole ii, present when the hand-off happens
@@ -224,7 +224,7 @@ def build(
                     continue
                 offset = op.latency + r.offset
                 y = _residue(m, start[op.id], resid[op.id], offset, ii, f"h{h}.{op.id}.{j}")
-                intervals += _wrapped(m, y, rem, ii, f"{unit}:h{h}.{op.id}.{j}", lit)
+                intervals += wrapped_intervals(m, y, rem, ii, f"{unit}:h{h}.{op.id}.{j}", lit)
                 demands += [r.count, r.count]
         room = cap - base_load
         if room < 0:
@@ -235,7 +235,10 @@ def build(
                 m.add(sum(whole) <= room)
             continue
         if whole:
-            m.add_cumulative(intervals, demands, room - sum(whole))
+            # a cumulative's capacity must be one variable (affine), not a sum of literals
+            left = m.new_int_var(0, room, f"{unit}:room")
+            m.add(left == room - sum(whole))
+            m.add_cumulative(intervals, demands, left)
         elif room == 1 and all(d == 1 for d in demands):
             m.add_no_overlap(intervals)
         else:
@@ -257,7 +260,7 @@ def build(
                     else:
                         m.add(lit == 0)
                     continue
-                members += _wrapped(
+                members += wrapped_intervals(
                     m, resid[op.id], op.warp_cycles, ii, f"w{g}:{op.id}", assign[op.id][g]
                 )
             if len(members) > 2:
@@ -300,7 +303,7 @@ def build(
         base = sum(getattr(op, kind) * q[op.id] for op in users)
         intervals, demands = [], []
         for op in users:
-            intervals += _wrapped(m, resid[op.id], rem[op.id], ii, f"{kind}:{op.id}")
+            intervals += wrapped_intervals(m, resid[op.id], rem[op.id], ii, f"{kind}:{op.id}")
             demands += [getattr(op, kind)] * 2
         room = m.new_int_var(0, cap, f"room[{kind}]")
         m.add(room == cap - base)
@@ -463,7 +466,7 @@ def _registers(
                 m.add(qa == q[op.id]).only_enforce_if(lit)
                 m.add(qa == 0).only_enforce_if(~lit)
             base_terms.append(op.registers * qa)
-            intervals += _wrapped(m, resid[op.id], rem[op.id], ii, f"r{g}:{op.id}", lit)
+            intervals += wrapped_intervals(m, resid[op.id], rem[op.id], ii, f"r{g}:{op.id}", lit)
             demands += [op.registers] * 2
         room = m.new_int_var(0, room_max, f"regroom[{g}]")
         m.add(room == peak - sum(base_terms))
@@ -484,7 +487,7 @@ def _residue(m: cp_model.CpModel, t: Any, x: Any, offset: int, ii: int, name: st
     return y
 
 
-def _wrapped(
+def wrapped_intervals(
     m: cp_model.CpModel, y: Any, size: Any, ii: int, name: str, present: Any = None
 ) -> list[Any]:
     """The interval ``[y, y + size)`` and its copy one ``ii`` earlier (optional if ``present``)."""

@@ -70,6 +70,8 @@ HINT_UNVERIFIED = False
 
 
 def _ii_status(code_name: str) -> str:
+    if code_name == "MODEL_INVALID":  # a modelling bug, never an undecided ii
+        raise RuntimeError("pipelining: CP-SAT rejected the model as invalid")
     return {"OPTIMAL": "optimal", "FEASIBLE": "feasible", "INFEASIBLE": "infeasible"}.get(
         code_name, "unknown"
     )

@@ -735,7 +735,13 @@ def _validate(inst: Instance) -> None:
 
 def _check_encoding(inst: Instance) -> None:
     top = sum(op.span for op in inst.ops)
-    if min(inst.effective_max_ii, top) * (inst.effective_horizon + 1) > MAX_ENCODED:
+    # a hand-off occupies its units after the producer completes: its end counts as well
+    hand_off = max(
+        (op.latency + r.offset + r.cycles for op in inst.ops for r in op.cross_reservation),
+        default=0,
+    )
+    too_large = hand_off > MAX_ENCODED
+    if too_large or min(inst.effective_max_ii, top) * (inst.effective_horizon + 1) > MAX_ENCODED:
         raise InputError(
             f"instance {inst.name!r}: times too large for an exact lexicographic objective "
             f'(horizon {inst.effective_horizon}); add "normalize": {{"target": 300}} '

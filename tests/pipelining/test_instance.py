@@ -54,6 +54,10 @@ def test_cross_reservation_round_trips_scales_and_is_checked():
     data["ops"][0]["cross_reservation"] = [{"unit": "SMEM", "cycles": 4}]
     with pytest.raises(InputError, match="cross_reservation\\[0\\] uses unit 'SMEM'"):
         Instance.from_dict(data)
+    # too long for the solver's integers: one clear error, not an internal one (main c527ea3)
+    data["ops"][0]["cross_reservation"] = [{"unit": "ALU", "cycles": 10**30}]
+    with pytest.raises(InputError, match="times too large"):
+        Instance.from_dict(data)
 
 
 def test_with_warps_and_max_ii():
