@@ -790,10 +790,19 @@ LLMFOUNDRY_LARGE_SCALE_FLASH2 = ("mpt-1b", "mpt-3b", "mpt-7b", "mpt-70b")
 LLMFOUNDRY_FLASH2_SOFTWARE = (("attention_kernel", "fa2"), ("recompute_gathers", False))
 
 
-def llmfoundry_software(gpu: str, gpus: int, model: str) -> tuple[tuple[str, str], ...]:
-    """The software setting of one LLM Foundry row (its attention kernel)."""
+#: The A100 tables' ``MP Mode`` is ``PURE`` (``submit_benchmarks.py``'s default at the tables'
+#: sweep, mosaicml/llm-foundry @5f43bf16): Composer's ``get_mixed_precision`` sets FSDP's
+#: ``reduce_dtype`` to the bf16 precision, so gradients are reduce-scattered in bf16 (the
+#: sharded copy is fp32). The H100 tables' ``DEFAULT`` reduces in fp32.
+LLMFOUNDRY_PURE_REDUCE = (("reduce_bytes", 2.0),)
+
+
+def llmfoundry_software(gpu: str, gpus: int, model: str) -> tuple[tuple[str, object], ...]:
+    """The software setting of one LLM Foundry row (attention kernel, reduction precision)."""
     if gpu == "H100" and gpus >= 128 and model in LLMFOUNDRY_LARGE_SCALE_FLASH2:
         return LLMFOUNDRY_FLASH2_SOFTWARE
+    if gpu.startswith("A100"):
+        return LLMFOUNDRY_SOFTWARE + LLMFOUNDRY_PURE_REDUCE
     return LLMFOUNDRY_SOFTWARE
 
 
