@@ -35,7 +35,9 @@ import os
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 import argparse
+import functools
 import hashlib
+import inspect
 import time
 from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import replace
@@ -43,11 +45,15 @@ from pathlib import Path
 
 import numpy as np
 
+import planner.perfmodel as perfmodel_package
+import planner.serve.simulate as simulate_module
+import planner.serve.traffic as traffic_module
 from planner.bench import markdown_rows, write_report
 from planner.bench.rows import write_rows
 from planner.bench.runner import certificate_row, measurement_row
 from planner.core.family import Reference
 from planner.serve import ReplicaGroup, ServingPlan, make_problem, solve
+from planner.serve.capacity import engine_for, engine_key
 from planner.serve.evaluate import plan_metrics
 from planner.serve.simulate import latencies, simulate_requests
 
@@ -117,17 +123,36 @@ def selected(name: str, wanted: list[str]) -> bool:
 SIMS: Path | None = None
 
 
+@functools.cache
+def simulator_code() -> str:
+    """Digest of the code a simulation depends on: the simulator, the traffic generator,
+    the engine lookup and every file of ``planner/perfmodel`` (step model and constants), so
+    saved simulations go stale by themselves when any of them changes."""
+    digest = hashlib.sha1()
+    for module in (simulate_module, traffic_module):
+        digest.update(inspect.getsource(module).encode())
+    for function in (engine_for, engine_key):
+        digest.update(inspect.getsource(function).encode())
+    root = Path(perfmodel_package.__file__).parent
+    for path in sorted(root.rglob("*")):
+        if path.suffix in (".py", ".json", ".toml"):
+            digest.update(path.relative_to(root).as_posix().encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
 def simulated(problem, plan, requests: int, seed: int) -> tuple[np.ndarray, np.ndarray, float]:
     """(TTFT, TPOT per request, CPU seconds) of one simulation (run in a worker process).
 
     With ``--sims DIR`` the latencies are saved there under a hash of the problem, the plan,
-    the request count and the seed, and reused when the same simulation is asked again (the
-    simulator is deterministic given them; delete the folder after changing the simulator
-    or the step model).
+    the request count, the seed and the code the simulation runs (:func:`simulator_code`),
+    and reused when the same simulation is asked again (the simulator is deterministic given
+    them).
     """
     path = None
     if SIMS is not None:
-        key = hashlib.sha1(repr((problem, plan, requests, seed)).encode()).hexdigest()[:20]
+        what = repr((problem, plan, requests, seed, simulator_code()))
+        key = hashlib.sha1(what.encode()).hexdigest()[:20]
         path = SIMS / f"{key}.npz"
         if path.exists():
             saved = np.load(path)

@@ -1110,7 +1110,27 @@ class EngineModel:
         return dense, moe
 
     # --------------------------------------------------------------- public
-    def base_time(self, tokens: np.ndarray | float, b: float, ctx: float) -> np.ndarray:
+    def layer_tokens(self, tokens: np.ndarray | float, b: float) -> np.ndarray:
+        """The token counts :meth:`base_time` ``(tokens, b, .)`` runs its layers on (each
+        decode sequence at its verified positions with speculative decoding)."""
+        spec = self.speculative
+        q = spec.tokens + 1 if spec is not None else 1
+        return np.maximum(np.asarray(tokens, dtype=float), 1e-9) + (q - 1) * b
+
+    def layer_times(self, n: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(dense layer, MoE layer) seconds for ``n`` tokens per rank (elementwise): what
+        :meth:`base_time` spends most of its time on, shared by callers that time two token
+        sets in one call (``layers=``)."""
+        return self._layer_times(np.asarray(n, dtype=float))
+
+    def base_time(
+        self,
+        tokens: np.ndarray | float,
+        b: float,
+        ctx: float,
+        *,
+        layers: tuple[np.ndarray, np.ndarray] | None = None,
+    ) -> np.ndarray:
         """Engine iteration seconds for ``tokens`` tokens per rank, ``b`` of them decode.
 
         Covers everything except the attention of prefill tokens (see
@@ -1126,27 +1146,37 @@ class EngineModel:
             Decode sequences per rank.
         ctx
             Mean KV context of the decode sequences.
+        layers
+            :meth:`layer_times` of :meth:`layer_tokens` ``(tokens, b)`` when the caller has
+            them (the same values as computed here: the layer model is elementwise).
         """
         N = np.maximum(np.asarray(tokens, dtype=float), 1e-9)
         spec = self.speculative
         q = spec.tokens + 1 if spec is not None else 1
-        stage_sum, stage_max = self.gpu_time(N + (q - 1) * b, b, ctx, queries=q)
+        stage_sum, stage_max = self.gpu_time(N + (q - 1) * b, b, ctx, queries=q, layers=layers)
         if spec is not None:  # the drafter runs on the last stage, beside the LM head
             drafting = spec.tokens * self.draft_time(b, ctx)
             stage_sum, stage_max = stage_sum + drafting, stage_max + drafting
         return self.round_time((stage_sum, stage_max), N + (q - 1) * b, b)
 
     def gpu_time(
-        self, tokens: np.ndarray, b: float, ctx: float, *, queries: int = 1
+        self,
+        tokens: np.ndarray,
+        b: float,
+        ctx: float,
+        *,
+        queries: int = 1,
+        layers: tuple[np.ndarray, np.ndarray] | None = None,
     ) -> tuple[np.ndarray, np.ndarray]:
         """(summed over stages, largest stage) GPU seconds of one micro-batch iteration.
 
         ``queries`` positions of each of the ``b`` decode sequences are scored (speculative
-        verification); their KV cache is read once.
+        verification); their KV cache is read once. ``layers``: :meth:`layer_times` of
+        ``tokens`` when the caller has them.
         """
         N = tokens
         m, c = self.model, self.config
-        dense, moe = self._layer_times(N)
+        dense, moe = self._layer_times(N) if layers is None else layers
         # decode attention: stream the KV cache of every sequence (a sliding window caps it)
         span = m.attention_span(ctx)
         kv_bytes = b * span * self.kv_elems_layer * self.kv_precision.bytes

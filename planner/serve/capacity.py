@@ -286,11 +286,21 @@ class RoleModel:
         One step-model call times the decode-only iteration, a full-chunk iteration and
         the iterations carrying each prompt class's remainder (the step model is
         elementwise in the token count, and a call costs the same for 2 or 30 values).
+        When the batch noise applies, the same call runs the layer model for the batch of
+        ``B + 1`` too (``noise_layers``: :meth:`_batch_noise` finishes its step time).
         """
         C = self.split
         rem = self.own_rem
         tokens = np.concatenate([np.array([B, B + C]), B + np.maximum(rem, 1.0)])
-        t = self.engine.base_time(tokens, B, self.ctx if B > 0 else 0.0)
+        layers, noise_layers = None, None
+        if self._noisy(B):
+            eng = self.engine
+            own = eng.layer_tokens(tokens, B)
+            dense, moe = eng.layer_times(
+                np.concatenate([own, eng.layer_tokens([B + 1.0], B + 1.0)])
+            )
+            layers, noise_layers = (dense[:-1], moe[:-1]), (dense[-1:], moe[-1:])
+        t = self.engine.base_time(tokens, B, self.ctx if B > 0 else 0.0, layers=layers)
         t0, tc = float(t[0]), float(t[1])
         # own prefill iterations, each timed by the step model (not t0 plus a linear share:
         # the step is a roofline, so a short prompt costs less than the sum of the two)
@@ -314,6 +324,7 @@ class RoleModel:
             "delta": C * xbar / self.ep_mean,
             "x": x,
             "chunk_x": chunk_x,
+            "noise_layers": noise_layers,
         }
 
     def _check(
@@ -413,7 +424,17 @@ class RoleModel:
         kv = compound_quantile(mean, var, self.q) if self.online else mean
         return max(kv, self.traffic.max_context if decode else float(self.p_hi.max()))
 
-    def _batch_noise(self, B: float, t0: float, tmean: float) -> np.ndarray:
+    def _noisy(self, B: float) -> bool:
+        """Whether :meth:`_batch_noise` at batch ``B`` is not zero (it needs a step time)."""
+        return self.online and B > 0 and self.ed > 0
+
+    def _batch_noise(
+        self,
+        B: float,
+        t0: float,
+        tmean: float,
+        layers: tuple[np.ndarray, np.ndarray] | None = None,
+    ) -> np.ndarray:
         """Per output class: sd of a request's mean iteration time from batch fluctuation.
 
         Each extra sequence costs ``s = t(B + 1) - t(B)``. Iterations slow down as the batch
@@ -425,11 +446,13 @@ class RoleModel:
         Renewal arrivals with squared coefficient of variation ``c_a^2`` put ``c_a^2`` times
         Poisson's variance on the count of arrivals over a long window (Cox 1962, renewal
         counting process), hence on the batch, which holds the arrivals of the last ``E[D]``
-        iterations.
+        iterations. ``layers``: the layer model's times for the batch of ``B + 1`` when
+        the caller has them (:meth:`_prefill`'s ``noise_layers``).
         """
-        if not self.online or B <= 0 or self.ed <= 0:
+        if not self._noisy(B):
             return np.zeros_like(self.d)
-        t1 = float(self.engine.base_time(np.array([B + 1.0]), B + 1.0, self.ctx)[0])
+        t1 = self.engine.base_time(np.array([B + 1.0]), B + 1.0, self.ctx, layers=layers)
+        t1 = float(t1[0])
         slope = max(0.0, t1 - t0)
         free = max(tmean - B * slope, 0.05 * tmean)  # the batch-independent part of T
         var = self.ca2 * B * tmean / free
@@ -583,7 +606,7 @@ class RoleModel:
 
         @functools.cache
         def noise() -> np.ndarray:
-            return self._batch_noise(B, t0, tmean)
+            return self._batch_noise(B, t0, tmean, f["noise_layers"])
 
         def tpot_top() -> float:
             # TpotLaw's bracket top: the decode step, a full chunk's extra in every iteration

@@ -10,7 +10,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from planner.core.family import Method
+from planner.core.family import Method, no_warmup
 from planner.core.result import Result, Status
 from planner.core.timing import Deadline
 from planner.serve.candidates import Candidate, candidates_within
@@ -81,12 +81,15 @@ def solve_auto(
     return result
 
 
+# no warm-up before the clock: the laws load their compiled loops on demand, once a process
+# has evaluated enough of them to earn the load back (planner.serve.queueing.KERNELS_AFTER)
 METHODS = {
     "mip": Method(
         "mip",
         solve_mip,
         "exact",
         "replica-count MIP over candidate layouts (HiGHS), proven optimal",
+        warmup=no_warmup,
     ),
     "greedy": Method(
         "greedy",
@@ -94,6 +97,7 @@ METHODS = {
         "heuristic",
         "cheapest capacity first, then drop unneeded replicas",
         proves_infeasibility=True,  # INFEASIBLE only when no candidate layout meets the SLOs
+        warmup=no_warmup,
     ),
-    "auto": Method("auto", solve_auto, "portfolio", "greedy start, then the MIP"),
+    "auto": Method("auto", solve_auto, "portfolio", "greedy start, then the MIP", warmup=no_warmup),
 }

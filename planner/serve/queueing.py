@@ -40,6 +40,7 @@ from __future__ import annotations
 import functools
 import math
 import statistics
+import threading
 from collections.abc import Sequence
 from typing import Any
 
@@ -197,12 +198,23 @@ class ResponseLaw:
         if math.isinf(decay):  # no waiting
             over = np.where(point, (t < a).astype(float), np.clip((b - t) / span, 0.0, 1.0))
             return over @ w
-        past_a = np.maximum(t - a, 0.0)
-        pt = np.where(t < a, 1.0, rho * np.exp(-decay * past_a))
-        above = np.maximum(b - np.maximum(a, t), 0.0)
-        upper = np.exp(-decay * np.maximum(t - b, 0.0))
-        waited = np.where(t > a, rho / decay * (upper - np.exp(-decay * past_a)), 0.0)
-        return np.where(point, pt, (above + waited) / span) @ w
+        kernels = _kernels()
+        if kernels is None:
+            past_a = np.maximum(t - a, 0.0)
+            pt = np.where(t < a, 1.0, rho * np.exp(-decay * past_a))
+            above = np.maximum(b - np.maximum(a, t), 0.0)
+            upper = np.exp(-decay * np.maximum(t - b, 0.0))
+            waited = np.where(t > a, rho / decay * (upper - np.exp(-decay * past_a)), 0.0)
+            return np.where(point, pt, (above + waited) / span) @ w
+        # the same operations in two compiled loops around numpy's exp
+        t = t[:, 0]
+        e_wait, e_upper = np.empty((t.size, a.size)), np.empty((t.size, a.size))
+        kernels.tail_exponents(t, a, b, decay, e_wait, e_upper)
+        np.exp(e_wait, out=e_wait)
+        np.exp(e_upper, out=e_upper)
+        over = np.empty((t.size, a.size))
+        kernels.tail_mix(t, a, b, point, span, rho, decay, e_wait, e_upper, over)
+        return over @ w
 
     def quantile(self) -> float:
         """The ``q`` quantile (``inf`` when the server is saturated)."""
@@ -243,7 +255,7 @@ class ResponseLaw:
                 if lo + offset > limit:
                     return 0.0
             if r == len(self._rounds):
-                grid = np.linspace(lo, hi, 65)
+                grid = _grid65(lo, hi)
                 k = int(np.argmax(self.tail(grid) <= 1 - q))
                 # k == 0: never reached within the bracket (numerical edge): keep the top
                 self._rounds.append((grid[k - 1], grid[k]) if k else ())
@@ -251,6 +263,27 @@ class ResponseLaw:
                 break
             lo, hi = self._rounds[r]
         return float(hi) if limit is None else float(not (float(hi) + offset > limit))
+
+
+_STEPS65 = np.arange(65, dtype=float)
+_STEPS65.setflags(write=False)
+
+
+def _grid65(lo: float, hi: float) -> np.ndarray:
+    """``numpy.linspace(lo, hi, 65)`` by its own operations (steps times ``(hi - lo) / 64``
+    plus ``lo``, the end set to ``hi``) without its argument handling, which cost more than
+    the arithmetic in :meth:`ResponseLaw._search`."""
+    delta = hi - lo
+    step = delta / 64
+    y = _STEPS65.copy()
+    if step == 0:  # linspace's route for subnormal steps
+        y /= 64
+        y *= delta
+    else:
+        y *= step
+    y += lo
+    y[-1] = hi
+    return y
 
 
 def discrete_quantile(values: Sequence[float], weights: Sequence[float], q: float) -> float:
@@ -307,6 +340,35 @@ def _normal_cdf_inplace(z: np.ndarray) -> np.ndarray:
     z += 1.0
     z *= 0.5
     return z
+
+
+#: Law evaluations (TPOT CDFs, TTFT tails, backlog chains) a process runs on the numpy path
+#: before it loads the compiled loops of :mod:`planner.serve.kernels`, which give the same
+#: bits: loading them (importing numba) costs ~0.5 s, more than a small plan's laws take on
+#: numpy (a colocated Llama-8B fleet of 3 workloads runs ~27k, the Mixtral one ~90k).
+KERNELS_AFTER = 20_000
+_KERNELS: dict[str, Any] = {"module": None, "evaluations": 0}
+
+
+def _kernels() -> Any:
+    """:mod:`planner.serve.kernels` once loaded, else ``None`` (the numpy path); counts the
+    evaluation and loads the kernels at the :data:`KERNELS_AFTER`-th."""
+    module = _KERNELS["module"]
+    if module is None:
+        _KERNELS["evaluations"] += 1
+        if _KERNELS["evaluations"] >= KERNELS_AFTER:
+            module = warmup()
+    return module
+
+
+def warmup() -> Any:
+    """Load (or compile, once per installation) the compiled kernels now (``planner warmup
+    serve``); the laws use them from then on. Returns the module."""
+    from planner.serve import kernels
+
+    kernels.warmup()
+    _KERNELS["module"] = kernels
+    return kernels
 
 
 #: Decode lengths up to this use the exact binomial law of the chunk count (short requests
@@ -411,6 +473,20 @@ def _polyval(x: np.ndarray, coef: np.ndarray) -> np.ndarray:
     return out
 
 
+def _chain_transition(arrivals: np.ndarray, full: int) -> np.ndarray:
+    """:func:`backlog_chain`'s transition ``W' = W - y + A``: row ``i`` is the arrival law
+    of its carried extra (``arrivals[min(i, full)]``) shifted to ``i - y``, the overflow in
+    the top bin (rows ``i >= full``: a sliding window over the full chunk's law padded with
+    zeros in front)."""
+    size = arrivals.shape[1]
+    trans = np.empty((size, size))
+    trans[:full] = arrivals[:full]
+    padded = np.concatenate([np.zeros(size - 1), arrivals[full]])
+    trans[full:] = np.lib.stride_tricks.sliding_window_view(padded, size)[size - 1 : full - 1 : -1]
+    trans[:, -1] += np.maximum(0.0, 1.0 - trans.sum(axis=1))
+    return trans
+
+
 def backlog_chain(
     tau0: float,
     pieces: np.ndarray,
@@ -477,14 +553,7 @@ def backlog_chain(
     arrivals = np.fft.irfft(np.exp(rate * spans[:, None] * (phi[None, :] - 1.0)), n_fft, axis=1)
     arrivals = np.maximum(arrivals[:, :size], 0.0)
     arrivals /= np.maximum(arrivals.sum(axis=1, keepdims=True), 1e-300)
-    # W' = W - y + A: row i is its arrival law shifted to i - y, the overflow in the top bin
-    rows = np.arange(size)
-    law = arrivals[np.minimum(rows, full)]
-    target = (rows - np.minimum(rows, full))[:, None] + np.arange(size)[None, :]
-    trans = np.zeros((size, size))
-    inside = target < size
-    trans[np.broadcast_to(rows[:, None], target.shape)[inside], target[inside]] = law[inside]
-    trans[:, -1] += np.maximum(0.0, 1.0 - trans.sum(axis=1))
+    trans = _chain_transition(arrivals, full)
     out = np.zeros((steps + 1, 3, size))  # per step: prob, z1, z2 by backlog bin
     out[0, 0] = start
     grown = np.empty((3, size))
@@ -498,24 +567,30 @@ def backlog_chain(
     law_carried = np.zeros((exact_steps + 1, width))
     law_carried[0, 0] = 1.0
     moved = np.zeros_like(joint)
+    kernels = _kernels()  # the elementwise steps compiled once loaded (the same bits)
     for s in range(exact_steps):
         # after s + 1 iterations at most (s + 1) full steps are carried: the columns beyond
-        # are zero and stay out of the product
+        # are zero and stay out of the product (and the columns a row shifts past stay 0)
         cols = min(width, full * (s + 1) + 1)
-        moved[:, :cols] = 0.0
-        for k in range(full):
-            moved[k, k:cols] = joint[k, : cols - k]
-        moved[full:, full:cols] = joint[full:, : cols - full]
+        if kernels is None:
+            for k in range(full):
+                moved[k, k:cols] = joint[k, : cols - k]
+            moved[full:, full:cols] = joint[full:, : cols - full]
+        else:
+            kernels.chain_shift(joint, moved, cols, full)
         joint[:, :cols] = trans.T @ moved[:, :cols]
         law_carried[s + 1] = joint.sum(axis=0)
     for s in range(steps):
         p, m1, m2 = out[s]
-        grown[0] = p
-        np.multiply(carried, p, out=grown[1])
-        grown[1] += m1
-        np.multiply(square, p, out=grown[2])
-        grown[2] += m2
-        grown[2] += twice * m1
+        if kernels is None:
+            grown[0] = p
+            np.multiply(carried, p, out=grown[1])
+            grown[1] += m1
+            np.multiply(square, p, out=grown[2])
+            grown[2] += m2
+            grown[2] += twice * m1
+        else:
+            kernels.chain_grow(p, m1, m2, carried, square, twice, grown)
         np.matmul(grown, trans, out=out[s + 1])
     return out[:, 0], out[:, 1], out[:, 2], law_carried
 
@@ -535,9 +610,25 @@ def _batch_grid(size: int) -> tuple[int, np.ndarray, np.ndarray]:
     return n_fft, omega, residual
 
 
-def _powers(z: np.ndarray, count: int) -> np.ndarray:
-    """Rows ``z**0, z**1, ..., z**(count - 1)`` (by doubling: ``log2(count)`` products)."""
-    out = np.empty((count, z.size), dtype=complex)
+_SCRATCH = threading.local()
+
+
+def _scratch(name: str, shape: tuple[int, ...], dtype: type) -> np.ndarray:
+    """A work array of this thread kept across calls (contents undefined): the laws' grids
+    are half-megabyte arrays, which a fresh allocation maps and faults in page by page (a
+    third of a :class:`BatchedPrefillLaw` build)."""
+    store = _SCRATCH.__dict__
+    key = (name, shape, dtype)
+    if key not in store:
+        store[key] = np.empty(shape, dtype=dtype)
+    return store[key]
+
+
+def _powers(z: np.ndarray, count: int, out: np.ndarray | None = None) -> np.ndarray:
+    """Rows ``z**0, z**1, ..., z**(count - 1)`` (by doubling: ``log2(count)`` products),
+    written into ``out`` when given."""
+    if out is None:
+        out = np.empty((count, z.size), dtype=complex)
     out[0] = 1.0
     done, power = 1, z.astype(complex)
     while done < count:
@@ -555,7 +646,9 @@ def stationary_law(trans: np.ndarray) -> np.ndarray:
     ``planner/launcher.py``; power iteration took up to thousands of vector-matrix products
     on a slowly mixing chain). Float rounding's tiny negatives are clipped."""
     n = trans.shape[0]
-    system = np.eye(n) - trans.T
+    system = _scratch("system", (n, n), float)
+    np.subtract(0.0, trans.T, out=system)  # I - trans^T: 0 - t off the diagonal, 1 - t on it
+    system.ravel()[:: n + 1] += 1.0
     system[-1] = 1.0
     rhs = np.zeros(n)
     rhs[-1] = 1.0
@@ -671,8 +764,8 @@ class BatchedPrefillLaw:
         frac = t0 / h - k0  # + t0: split between two bins (a fractional shift would ring)
         shift = (1.0 - frac) * np.exp(-omega * k0) + frac * np.exp(-omega * (k0 + 1))
 
-        def laws(spectra: np.ndarray) -> np.ndarray:
-            out = np.fft.irfft(spectra, n_fft, axis=-1)
+        def laws(spectra: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+            out = np.fft.irfft(spectra, n_fft, axis=-1, out=out)
             np.maximum(out, 0.0, out=out)
             top = out[..., size:].sum(axis=-1)
             out = out[..., :size]
@@ -689,12 +782,16 @@ class BatchedPrefillLaw:
             return float(pmf[-1])
         # transition: from an iteration of length grid[i] to the next one
         # arrivals' work over grid[i] = i h: the i-th power of its law over h
-        arrived = _powers(np.exp(lam * h * (phi - 1.0)), size)
+        spectra = (size, phi.size)
+        arrived = _powers(
+            np.exp(lam * h * (phi - 1.0)), size, _scratch("arrived", spectra, complex)
+        )
         idle = np.exp(-lam * grid)  # no arrival: the next iteration carries one piece
-        gen = idle[:, None] * (phi - 1.0)[None, :]
+        gen = _scratch("gen", spectra, complex)
+        np.multiply(idle[:, None], (phi - 1.0)[None, :], out=gen)
         gen += arrived
         gen *= shift[None, :]
-        trans = laws(gen)
+        trans = laws(gen, _scratch("trans", (size, n_fft), float))
         pi = stationary_law(trans)
         centre = grid + 0.5 * h
         e_c = float(pi @ centre)
@@ -1053,13 +1150,28 @@ class TpotLaw:
         # a point mass this close below the bracket's top is taken as the quantile
         self.floor = 16e-12 * max(tau0, 1e-300)
         self.trivial = False
+        self._buffers: tuple[np.ndarray, ...] | None = None  # excess's work arrays
 
     def excess(self, t: float) -> float:
-        """``P(TPOT <= t) - q`` (nondecreasing in ``t``)."""
-        z = np.subtract(t, self.centre)
-        z /= self.sd
-        cdf = _normal_cdf_inplace(z) @ self.weight
-        return float(cdf) / self.total - self.q
+        """``P(TPOT <= t) - q`` (nondecreasing in ``t``).
+
+        The CDF is :func:`normal_cdf_array` of ``(t - centre) / sd``; once loaded
+        (:func:`_kernels`), the same bits come from the compiled loops of
+        :mod:`planner.serve.kernels` around numpy's ``exp`` (a search evaluates it thousands
+        of times; as ~26 ufunc calls on short arrays, their dispatch dominates).
+        """
+        kernels = _kernels()
+        if kernels is None:
+            z = np.subtract(t, self.centre)
+            z /= self.sd
+            return float(_normal_cdf_inplace(z) @ self.weight) / self.total - self.q
+        if self._buffers is None:
+            self._buffers = tuple(np.empty_like(self.centre) for _ in range(3))
+        z, poly, expo = self._buffers
+        kernels.cdf_head(float(t), self.centre, self.sd, z, poly, expo)
+        np.exp(expo, out=expo)
+        kernels.cdf_tail(z, poly, expo)
+        return float(z @ self.weight) / self.total - self.q
 
     def quantile(self) -> float:
         """The ``q`` quantile (0 when no request decodes)."""

@@ -6,7 +6,8 @@ array form of :func:`~planner.perfmodel.comm.all_to_all` with the scalar one per
 quantile continued from a coarse estimate's search with a fresh one (bit for bit), the
 stationary law of a chain by one linear solve with the power iteration it replaces, and
 the capacity search's steering (:func:`~planner.serve.capacity._steer`) with the laws'
-own decisions. The capacity search as a whole is compared with a full bisection in
+own decisions, the compiled CDF of :meth:`~planner.serve.queueing.TpotLaw.excess` with the
+numpy formula, step times from layer times shared by two token sets with separate calls. The capacity search as a whole is compared with a full bisection in
 ``test_shortcuts.py``.
 """
 
@@ -16,12 +17,16 @@ import math
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from planner.perfmodel import comm
 from planner.perfmodel.hardware import get_gpu
 from planner.perfmodel.kernels import gemm_time, gemm_time_sum
+from planner.perfmodel.readers import load_model
+from planner.perfmodel.serving_features import Speculative
+from planner.perfmodel.stage import EngineModel, ReplicaConfig
+from planner.serve import queueing
 from planner.serve.capacity import _steer
 from planner.serve.queueing import (
     BATCH_BINS,
@@ -32,6 +37,7 @@ from planner.serve.queueing import (
     BatchedPrefillLaw,
     ResponseLaw,
     TpotLaw,
+    _grid65,
     _polyval,
     normal_cdf_array,
     stationary_law,
@@ -159,6 +165,32 @@ def test_normal_cdf_in_place_equals_the_plain_formula():
     )
     want = 0.5 * (1.0 + np.sign(z) * (1.0 - poly * np.exp(-a * a)))
     assert np.array_equal(normal_cdf_array(x), want)
+
+
+@pytest.fixture(params=["numpy", "kernels"])
+def law_path(request, monkeypatch):
+    """Run a test with the laws on their numpy path, then with the compiled kernels."""
+    module = queueing.warmup() if request.param == "kernels" else None
+    monkeypatch.setitem(queueing._KERNELS, "module", module)
+    monkeypatch.setitem(queueing._KERNELS, "evaluations", -(10**9))  # no load mid-test
+    return request.param
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(**law_args, at=st.lists(st.floats(-0.5, 3.0), min_size=1, max_size=6))
+def test_tpot_excess_by_the_compiled_kernels_equals_the_numpy_formula(law_path, at, **kw):
+    """TpotLaw.excess (numba loops around numpy's exp) is the numpy CDF of the mixture, bit
+    for bit, at points spread over the law and exactly on its components' centres."""
+    law = tpot_law(**kw)
+    if law.trivial:
+        return
+    tau0 = kw["tau0"]
+    points = [tau0 * (1.0 + a) for a in at] + [float(c) for c in law.centre[:3]]
+    for t in points:
+        cdf = normal_cdf_array((t - law.centre) / law.sd) @ law.weight
+        assert law.excess(t) == float(cdf) / law.total - law.q
 
 
 @settings(max_examples=60, deadline=None)
@@ -322,3 +354,122 @@ def test_batched_prefill_law_after_a_lower_rate_equals_a_fresh_one(rho, t0, piec
     fresh = BatchedPrefillLaw(higher, t0, x, w, q, 0.001)
     assert kept.span == fresh.span and kept.h == fresh.h
     assert np.array_equal(kept.cdf, fresh.cdf) and kept.quantile() == fresh.quantile()
+
+
+STEP_ENGINES = [
+    EngineModel(load_model("llama-3.1-8b"), ReplicaConfig(get_gpu("H100"), 1)),
+    EngineModel(load_model("llama-3.1-70b"), ReplicaConfig(get_gpu("H100"), 4, 2), "fp8"),
+    EngineModel(load_model("mixtral-8x7b"), ReplicaConfig(get_gpu("H100"), 2, 1, 2)),
+    EngineModel(
+        load_model("llama-3.1-8b"),
+        ReplicaConfig(get_gpu("L40S"), 1),
+        "bf16",
+        "bf16",
+        Speculative("eagle", 3, 0.7),
+    ),
+]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    engine=st.sampled_from(range(len(STEP_ENGINES))),
+    tokens=st.lists(st.floats(0.0, 3e4), min_size=1, max_size=6),
+    b=st.floats(0.0, 500.0),
+    other=st.floats(0.0, 500.0),
+    ctx=st.floats(0.0, 8000.0),
+)
+def test_step_times_from_shared_layer_times_equal_separate_calls(engine, tokens, b, other, ctx):
+    """base_time with ``layers=`` cut from one layer-model call over two token sets (the
+    capacity model's prefill iterations and its batch of B + 1) equals each set's own call."""
+    eng = STEP_ENGINES[engine]
+    first = np.asarray(tokens, dtype=float)
+    own, extra = eng.layer_tokens(first, b), eng.layer_tokens([other], other)
+    dense, moe = eng.layer_times(np.concatenate([own, extra]))
+    got = eng.base_time(first, b, ctx, layers=(dense[:-1], moe[:-1]))
+    assert np.array_equal(got, eng.base_time(first, b, ctx))
+    got = eng.base_time(np.array([other]), other, ctx, layers=(dense[-1:], moe[-1:]))
+    assert np.array_equal(got, eng.base_time(np.array([other]), other, ctx))
+
+
+@settings(max_examples=60, deadline=None)
+@given(size=st.integers(6, 40), full=st.integers(1, 5), seed=st.integers(0, 2**16))
+def test_backlog_chain_transition_equals_the_fancy_index_form(size, full, seed):
+    """backlog_chain's transition from a sliding window over the padded arrival law is the
+    one its fancy-index assignment wrote, bit for bit (its compiled steps are compared with
+    its numpy path below)."""
+    rng = np.random.default_rng(seed)
+    full = min(full, size - 1)
+    # the transition rows: fancy-index assignment as backlog_chain wrote it before
+    arrivals = rng.random((full + 1, size))
+    rows = np.arange(size)
+    target = (rows - np.minimum(rows, full))[:, None] + np.arange(size)[None, :]
+    inside = target < size
+    plain = np.zeros((size, size))
+    law = arrivals[np.minimum(rows, full)]
+    plain[np.broadcast_to(rows[:, None], target.shape)[inside], target[inside]] = law[inside]
+    plain[:, -1] += np.maximum(0.0, 1.0 - plain.sum(axis=1))
+    assert np.array_equal(queueing._chain_transition(arrivals, full), plain)
+
+
+@settings(max_examples=100, deadline=None)
+@given(lo=st.floats(-1e3, 1e3), width=st.sampled_from([0.0, 1e-310, 1e-9, 0.3, 7.0, 1e4]))
+def test_search_grid_equals_linspace(lo, width):
+    """ResponseLaw's 65-point grid is numpy.linspace's, bit for bit."""
+    assert np.array_equal(_grid65(lo, lo + width), np.linspace(lo, lo + width, 65))
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(**response_args, widen=st.floats(0.0, 2.0), ca2=st.sampled_from([1.0, 2.5]))
+def test_response_tail_by_the_compiled_kernels_equals_the_numpy_formula(
+    law_path, rho, lo, widen, q, ca2, offset
+):
+    """ResponseLaw.tail (numba loops around numpy's exp) equals its numpy formula, bit for
+    bit, on a grid over the law and at the class ends."""
+    own = np.asarray(lo)
+    es = float(own.mean())
+    hi = own * (1 + widen * np.linspace(0.0, 1.0, own.size))
+    law = ResponseLaw(rho / es, es, 1.5 * es * es, own, hi, np.ones(own.size), q, ca2)
+    if law.saturated or math.isinf(law.decay):
+        return
+    t = np.concatenate([np.linspace(0.0, 2.0 * law.hi, 65), own, hi])
+    a, b, decay, wait = law.a, law.b, law.decay, law.wait
+    col = t[:, None]
+    past_a = np.maximum(col - a, 0.0)
+    pt = np.where(col < a, 1.0, wait * np.exp(-decay * past_a))
+    above = np.maximum(b - np.maximum(a, col), 0.0)
+    upper = np.exp(-decay * np.maximum(col - b, 0.0))
+    waited = np.where(col > a, wait / decay * (upper - np.exp(-decay * past_a)), 0.0)
+    want = np.where(law.point, pt, (above + waited) / law.span) @ law.w
+    assert np.array_equal(law.tail(t), want)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    tau0=st.floats(1e-3, 0.1),
+    pieces=st.lists(st.floats(0.05, 4.0), min_size=1, max_size=5),
+    rho=st.floats(0.0, 0.9),
+    queued=st.sampled_from([0.0, 0.5, 3.0]),
+    steps=st.integers(1, 32),
+    exact=st.integers(0, 12),
+    scale=st.sampled_from([1.0, 2.0]),
+)
+def test_backlog_chain_with_the_kernels_equals_its_numpy_path(
+    tau0, pieces, rho, queued, steps, exact, scale
+):
+    """backlog_chain on its numpy path and with the compiled steps: the same arrays."""
+    xs = np.asarray(pieces) * tau0
+    weights = np.ones(xs.size) / xs.size
+    rate = rho / float(xs.mean())
+    start = queueing.poisson_pmf(queued, 12) if queued > 0 else np.ones(1)
+    args = (tau0, xs, weights, rate, 2.0 * tau0, start, steps, min(exact, steps), scale)
+    state = dict(queueing._KERNELS)
+    try:
+        queueing._KERNELS.update(module=None, evaluations=-(10**9))
+        plain = queueing.backlog_chain(*args)
+        queueing._KERNELS.update(module=queueing.warmup())
+        compiled = queueing.backlog_chain(*args)
+    finally:
+        queueing._KERNELS.update(state)
+    assert all(np.array_equal(a, b) for a, b in zip(plain, compiled, strict=True))

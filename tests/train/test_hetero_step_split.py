@@ -215,3 +215,27 @@ def test_partial_recompute_on_spanning_pipelines_is_not_claimed_proven():
         if res.status == Status.OPTIMAL:
             assert res.objective <= better.objective * (1 + 1e-9)
         assert res.bound is None or res.bound <= better.objective * (1 + 1e-9)
+
+
+def test_pinned_shard_group_returns_a_verified_plan():
+    # main 23ef85d: the spanning search built plans with shard_group 0, verify rejected the
+    # best one and the pinned problem came back UNKNOWN with no plan
+    prob, _ = _partial_recompute_case()
+    cluster = {
+        "pool": [
+            {"gpu": "H100", "count": 4},
+            {"gpu": {"base": "A100", "memory_gib": 8}, "count": 4, "name": "A100"},
+        ]
+    }
+    for pins in ({"shard_group": 2}, {"recompute_layers": 1, "recompute": "full"}):
+        pinned = replace(
+            prob,
+            cluster=parse_cluster(cluster),
+            constraints=Constraints(pp=2, zero=1, overlap_grad_reduce=False, **pins),
+        )
+        res = solve(pinned, "auto", time_limit=60)
+        assert res.status == Status.FEASIBLE, pins  # spanning plans with the pin: unsearched
+        assert verify(pinned, res.solution) == []
+        for key, value in pins.items():
+            assert getattr(res.solution, key) == value
+        assert res.bound <= res.objective

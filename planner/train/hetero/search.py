@@ -48,7 +48,9 @@ Scope: spanning pipelines are searched with every layer recomputed or none and w
 hybrid-sharding groups (``recompute_layers = 0``, ``shard_group = 0``). When the
 constraints open partial recompute or HSDP (``partial_recompute``, ``hsdp``, a fixed
 ``recompute_layers`` or ``shard_group``), spanning plans using them are not searched and
-the result is not proven (:func:`spanning_scope_complete`).
+the result is not proven (:func:`spanning_scope_complete`); when a non-zero
+``recompute_layers`` or ``shard_group`` is pinned no spanning plan is built at all
+(:func:`pins_exclude_searched_scope`).
 
 Spanning pipelines run 1F1B: with DualPipe software (``ep_overlap="dualpipe"``) a
 pipeline length that would run DualPipe does not span pools (:func:`spans_dualpipe`),
@@ -354,6 +356,13 @@ def spanning_scope_complete(problem: TrainingProblem) -> bool:
     return not (c.partial_recompute or c.recompute_layers or c.hsdp or c.shard_group)
 
 
+def pins_exclude_searched_scope(problem: TrainingProblem) -> bool:
+    """Whether the constraints pin ``recompute_layers`` or ``shard_group`` to a value other
+    than 0, the only one the spanning search builds (:func:`spanning_scope_complete`)."""
+    c = problem.constraints
+    return bool(c.recompute_layers or c.shard_group)
+
+
 def scope_notes(problem: TrainingProblem) -> list[str]:
     """What the multi-pool search leaves out for ``problem`` (shown with the plan)."""
     notes = []
@@ -363,7 +372,12 @@ def scope_notes(problem: TrainingProblem) -> list[str]:
             "1F1B (odd pp, or microbatches DualPipe cannot run), since DualPipe's rank holds "
             "stage j and its mirror pp-1-j, which contiguous pool blocks put on two pools"
         )
-    if mixed_allowed(problem) and not spanning_scope_complete(problem):
+    if mixed_allowed(problem) and pins_exclude_searched_scope(problem):
+        notes.append(
+            "pipelines spanning pools are not searched with a pinned recompute_layers or "
+            "shard_group: the plan is not proven optimal"
+        )
+    elif mixed_allowed(problem) and not spanning_scope_complete(problem):
         notes.append(
             "pipelines spanning pools are searched without partial recompute or hybrid "
             "sharding groups: the plan is not proven optimal"
@@ -405,6 +419,13 @@ def hetero_search(
 
     def mixed(soft: Deadline) -> None:
         if not mixed_allowed(problem):
+            return
+        if pins_exclude_searched_scope(problem):
+            # every spanning plan this search builds has recompute_layers = shard_group = 0,
+            # which the pins forbid: build none (verify would reject them) and leave the
+            # spanning plans with the pinned values unsearched, bounded by FLOPs
+            state["complete"] = False
+            state["open"] = min(state["open"], lower_bound(problem))
             return
         search.soft = soft
         done, open_bound = search.run()
