@@ -24,6 +24,18 @@ FA4's roles use, and a count of the warp partitions that reach the free optimum
     .venv/bin/python bench/pipelining_bench.py fa4-pinned -t 600 --threads 2 \
         --out bench/results/pipelining/fa4_pinned
 
+Ties among the optima (a check of candidate rules and tie-breaks): at each kernel's proven
+(ii, length), the partition the method returns and the one each candidate tertiary objective
+picks, solved stage by stage without the method's time box (the method's: ops beside a wait
+on a variable-latency copy, busiest group, cross-warp delay, groups; the one before session
+8: crossing edges, groups; and each robustness criterion alone before crossings), with the
+FA3/FA4 structure predicates, and whether Twill's concurrency rule (a blocking op may not
+start on a group while an asynchronous op that group issued is in flight) changes the
+optimum or the number of warp groups it needs::
+
+    .venv/bin/python bench/pipelining_bench.py ties -t 300 --threads 2 \
+        --out bench/results/pipelining/ties
+
 Each run writes, through :mod:`planner.bench`, ``OUT.csv`` (a benchmark row per solve, the
 script's own columns in ``stats``) and the report ``OUT.md`` (the command, the load average at
 start and end, the summary table and plots, then the script's summary lines and its runs table).
@@ -42,7 +54,11 @@ from typing import Any
 
 from planner.bench import certificate_row, markdown_rows, measurement_row, write_report
 from planner.bench.rows import write_rows
+from planner.core.cpsat import make_solver
 from planner.core.solve import solve
+from planner.pipelining.bounds import length_lb
+from planner.pipelining.cpsat import build, wrapped_intervals
+from planner.pipelining.evaluate import verify
 from planner.pipelining.generate import generate
 from planner.pipelining.instance import Instance
 from planner.pipelining.schedule import load_kernel
@@ -282,11 +298,6 @@ def _solve_at(
 ) -> tuple[dict, Any]:
     """The shortest schedule at ``ii`` (with ``warp`` pinned when given): a row and the
     schedule (``None`` without one)."""
-    from planner.core.cpsat import make_solver
-    from planner.pipelining.bounds import length_lb
-    from planner.pipelining.cpsat import build
-    from planner.pipelining.evaluate import verify
-
     tic = time.perf_counter()
     model = build(inst, ii, length_lb=length_lb(inst, ii))
     if warp is not None:
@@ -318,9 +329,6 @@ def _optimal_partitions(
     """
     import itertools
 
-    from planner.core.cpsat import make_solver
-    from planner.pipelining.cpsat import build
-
     model = build(inst, ii, horizon=length)
     m = model.model
     m.clear_objective()
@@ -351,6 +359,203 @@ def _optimal_partitions(
         seen.add(key)
         m.add_bool_or([same[p].Not() if p in key else same[p] for p in same])
     return len(seen), False, target in seen
+
+
+# -- ties among the optima ----------------------------------------------------------------
+
+
+def run_ties(args: argparse.Namespace) -> tuple[list[dict], list[dict], list[str]]:
+    """Per kernel: the exact optimum (ii, length), then at it the partition each candidate
+    tie-break picks, and the optimum under Twill's concurrency rule (FA4 also with fewer warp
+    groups). Returns the script's rows, the benchmark rows and notes."""
+    rows, bench_rows, notes = [], [], []
+    for name in args.kernels:
+        inst = load_kernel(name)
+        result = solve(inst, "exact", time_limit=args.time_limit, threads=args.threads)
+        bench_rows.append(certificate_row(result))
+        sol = result.solution
+        if sol is None or str(result.status) != "OPTIMAL":
+            notes.append(
+                f"- {name}: exact gave {result.status} in {args.time_limit:.0f} s: skipped"
+            )
+            continue
+        ii, length = sol.ii, sol.length
+        rows.append(_tie_row(inst, "exact (its own tie-break)", sol, result.runtime_s, ""))
+        for label, stages in TIE_BREAKS.items():
+            tic = time.perf_counter()
+            found, statuses = _lexicographic(inst, ii, length, stages, args)
+            rows.append(_tie_row(inst, label, found, time.perf_counter() - tic, " ".join(statuses)))
+        fewer = [None] + ([4, 3] if name == "fa4_fwd_blackwell" else [])
+        for groups in fewer:
+            variant = inst if groups is None else inst.with_warps(groups)
+            tic = time.perf_counter()
+            model = build(variant, ii, length_lb=length_lb(variant, ii), horizon=length)
+            _add_concurrency(variant, model, ii)
+            solver = make_solver(time_limit=args.stage_limit, threads=args.threads, seed=0)
+            status = solver.status_name(solver.solve(model.model))
+            found = model.solution(solver) if status in ("OPTIMAL", "FEASIBLE") else None
+            label = "Twill concurrency rule" + ("" if groups is None else f", {groups} groups")
+            rows.append(_tie_row(variant, label, found, time.perf_counter() - tic, status))
+            notes.append(
+                f"- {name}, {label}: {status} at ii {ii}, length <= {length}"
+                + (f" (length {found.length})" if found is not None else "")
+            )
+    return rows, bench_rows, notes
+
+
+def _tie_row(inst: Instance, label: str, sol: Any, seconds: float, statuses: str) -> dict:
+    row: dict[str, Any] = {"kernel": inst.name, "candidate": label, "stages": statuses}
+    row["time_s"] = round(seconds, 3)
+    if sol is None:
+        return row
+    groups: dict[int, list[str]] = {}
+    for v in sorted(sol.warp, key=lambda v: sol.start[v]):
+        groups.setdefault(sol.warp[v], []).append(v)
+    busy = {g: sum(inst.op(v).warp_cycles for v in ops) for g, ops in groups.items()}
+    row.update(
+        ii=sol.ii,
+        length=sol.length,
+        verified=verify(inst, sol) == [],
+        groups_used=len(groups),
+        max_occupancy=max(busy.values()),
+        partition=" / ".join(f"{busy[g]}: " + " ".join(groups[g]) for g in sorted(groups)),
+    )
+    if inst.name in STRUCTURE:
+        checks = STRUCTURE[inst.name](inst, sol)
+        row["structure"] = " ".join(f"{k}={'yes' if v else 'no'}" for k, v in checks.items())
+    return row
+
+
+def _lexicographic(
+    inst: Instance, ii: int, length: int, stages: tuple, args: argparse.Namespace
+) -> tuple[Any, list[str]]:
+    """The schedules of ``(ii, length)`` optimized stage by stage (each objective fixed at its
+    value before the next): the last schedule found and each stage's status."""
+    model = build(inst, ii, length_lb=length_lb(inst, ii), horizon=length)
+    m, found, statuses = model.model, None, []
+    for stage in stages:
+        objective = stage(inst, model)
+        m.minimize(objective)
+        if found is not None:
+            model.hint(found)
+        solver = make_solver(time_limit=args.stage_limit, threads=args.threads, seed=0)
+        status = solver.status_name(solver.solve(m))
+        statuses.append(status)
+        if status not in ("OPTIMAL", "FEASIBLE"):
+            break
+        found = model.solution(solver)
+        m.add(objective <= round(solver.objective_value))
+    return found, statuses
+
+
+def _group_literals(model: Any) -> dict[int, list[tuple[str, Any]]]:
+    out: dict[int, list[tuple[str, Any]]] = {}
+    for v, lits in model.assign.items():
+        for g, lit in lits.items():
+            out.setdefault(g, []).append((v, lit))
+    return out
+
+
+def _crossings(inst: Instance, model: Any) -> Any:
+    return sum(model.crossing)
+
+
+def _groups_used(inst: Instance, model: Any) -> Any:
+    m, used = model.model, []
+    for g, members in _group_literals(model).items():
+        u = m.new_bool_var(f"tie_used[{g}]")
+        for _, lit in members:
+            if isinstance(lit, int):
+                m.add(u == 1)
+            else:
+                m.add_implication(lit, u)
+        used.append(u)
+    return sum(used)
+
+
+def _cross_delay(inst: Instance, model: Any) -> Any:
+    return sum(d * c for d, c in zip(model.crossing_delay, model.crossing, strict=True))
+
+
+def _max_occupancy(inst: Instance, model: Any) -> Any:
+    """The busiest warp group's issue time per ii (sum of its ops' ``warp_cycles``)."""
+    m = model.model
+    top = m.new_int_var(0, sum(o.warp_cycles for o in inst.ops), "tie_max_occupancy")
+    for members in _group_literals(model).values():
+        m.add(top >= sum(inst.op(v).warp_cycles * lit for v, lit in members))
+    return top
+
+
+def _exposed_to_variable_waits(inst: Instance, model: Any) -> Any:
+    """Ops sharing a warp group with a consumer of a variable-latency op without being one:
+    the warp blocks in that consumer's wait for as long as the load takes."""
+    m = model.model
+    waits = {e.dst for e in inst.edges if inst.op(e.src).variable_latency}
+    exposed = []
+    for g, members in _group_literals(model).items():
+        consumers = [lit for v, lit in members if v in waits]
+        for v, lit in members:
+            if v in waits or inst.op(v).variable_latency or not consumers:
+                continue
+            x = m.new_bool_var(f"tie_exposed[{v},{g}]")
+            for c in consumers:
+                m.add(x >= lit + c - 1)
+            exposed.append(x)
+    return sum(exposed)
+
+
+TIE_BREAKS = {
+    "method's: exposed, busiest, cross delay, groups": (
+        _exposed_to_variable_waits,
+        _max_occupancy,
+        _cross_delay,
+        _groups_used,
+    ),
+    "before session 8: crossings, groups": (_crossings, _groups_used),
+    "busiest group, crossings, groups": (_max_occupancy, _crossings, _groups_used),
+    "exposed to variable waits, crossings, groups": (
+        _exposed_to_variable_waits,
+        _crossings,
+        _groups_used,
+    ),
+}
+
+
+def _add_concurrency(inst: Instance, model: Any, ii: int) -> None:
+    """Twill's concurrency rule, read literally (a check, not a rule of this model): an op
+    that waits on another agent (an in-edge from an asynchronous op, or from another warp
+    group) may not start on a group while an asynchronous op (single-thread MMA,
+    variable-latency copy) issued by that group is still executing."""
+    m = model.model
+    asynchronous = {o.id for o in inst.ops if o.single_thread or o.variable_latency}
+    residue = {}
+    for o in inst.ops:
+        x = m.new_int_var(0, ii - 1, f"cc_x[{o.id}]")
+        k = m.new_int_var(0, inst.effective_horizon // ii + 1, f"cc_k[{o.id}]")
+        m.add(model.start[o.id] == ii * k + x)
+        residue[o.id] = x
+    for g, members in _group_literals(model).items():
+        points, in_flight = [], []
+        for v, lit in members:
+            if v in asynchronous:
+                size = min(inst.op(v).latency, ii)
+                in_flight.append(wrapped_intervals(m, residue[v], size, ii, f"cc_f{g}:{v}", lit))
+                continue
+            sources = [e.src for e in inst.edges if e.dst == v and e.src != v]
+            if any(u in asynchronous for u in sources):
+                present = lit
+            else:
+                present = m.new_bool_var(f"cc_wait[{v},{g}]")
+                for u in sources:
+                    other = model.assign[u].get(g, 0)
+                    m.add(present >= lit - other)
+                if not isinstance(lit, int):
+                    m.add_implication(present, lit)
+            points.append(wrapped_intervals(m, residue[v], 1, ii, f"cc_p{g}:{v}", present))
+        if points:
+            flat = [iv for pair in points for iv in pair]
+            for pair in in_flight:
+                m.add_no_overlap(flat + pair)
 
 
 def _row(name: str, warps: str, inst: Instance, result: Any) -> dict:
@@ -528,7 +733,14 @@ def main() -> None:
         default=60.0,
         help="seconds for counting the warp partitions that reach the optimum (0: skip)",
     )
-    for p in (k, r, f):
+    t = sub.add_parser(
+        "ties", help="candidate tie-breaks and Twill's concurrency rule at the optima"
+    )
+    t.add_argument("--kernels", nargs="+", default=KERNELS)
+    t.add_argument(
+        "--stage-limit", type=float, default=30.0, help="seconds per tie-break stage or check"
+    )
+    for p in (k, r, f, t):
         p.add_argument("-t", "--time-limit", type=float, default=10.0)
         p.add_argument("--threads", type=int, default=2)
         p.add_argument("--out", type=Path, required=True)
@@ -542,6 +754,8 @@ def main() -> None:
         rows, bench_rows, summary = run_kernels(args)
     elif args.what == "fa4-pinned":
         rows, bench_rows, summary = run_fa4_pinned(args)
+    elif args.what == "ties":
+        rows, bench_rows, summary = run_ties(args)
     else:
         rows, bench_rows = run_random(args)
         summary = [f"- method: {args.method}", *summarize_random(rows)]

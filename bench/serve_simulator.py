@@ -46,6 +46,7 @@ from pathlib import Path
 import numpy as np
 
 import planner.perfmodel as perfmodel_package
+import planner.serve.instance as serve_instance_module
 import planner.serve.simulate as simulate_module
 import planner.serve.traffic as traffic_module
 from planner.bench import markdown_rows, write_report
@@ -53,7 +54,7 @@ from planner.bench.rows import write_rows
 from planner.bench.runner import certificate_row, measurement_row
 from planner.core.family import Reference
 from planner.serve import ReplicaGroup, ServingPlan, make_problem, solve
-from planner.serve.capacity import engine_for, engine_key
+from planner.serve.capacity import PREFILL_CHUNK_TOKENS, engine_for, engine_key
 from planner.serve.evaluate import plan_metrics
 from planner.serve.simulate import latencies, simulate_requests
 
@@ -126,13 +127,14 @@ SIMS: Path | None = None
 @functools.cache
 def simulator_code() -> str:
     """Digest of the code a simulation depends on: the simulator, the traffic generator,
-    the engine lookup and every file of ``planner/perfmodel`` (step model and constants), so
+    the serving instance, the engine lookup and prefill chunk, and every file of ``planner/perfmodel`` (step model and constants), so
     saved simulations go stale by themselves when any of them changes."""
     digest = hashlib.sha1()
-    for module in (simulate_module, traffic_module):
+    for module in (simulate_module, traffic_module, serve_instance_module):
         digest.update(inspect.getsource(module).encode())
     for function in (engine_for, engine_key):
         digest.update(inspect.getsource(function).encode())
+    digest.update(repr(PREFILL_CHUNK_TOKENS).encode())  # the simulator's chunk (capacity.py)
     root = Path(perfmodel_package.__file__).parent
     for path in sorted(root.rglob("*")):
         if path.suffix in (".py", ".json", ".toml"):

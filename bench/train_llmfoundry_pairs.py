@@ -7,7 +7,9 @@ kernels. Throughput per GPU is nearly flat in the GPU count (8 -> 512 GPUs), so 
 rows of one model that differ in GPU count and one other setting measure that
 setting. For each pair this prints the measured and the modeled ratio of the time
 per token per GPU (second row over first): where they disagree, the model ranks the
-two plans differently from the measurement.
+two plans differently from the measurement. The A100 MPT-70B pairs set the one held-out
+row over 25 % (64 A100-40GB, micro-batch 2) against its neighbours: the same micro-batch
+on 32 A100-80GB, and the micro-batch effect on each A100 cluster.
 
 It also writes the attention kernel's rate implied by the source alone: two 8-GPU rows of
 one model, GPU and recompute mode at sequence lengths ``s1 < s2`` differ in time per
@@ -42,47 +44,69 @@ from planner.train.calibration import row_estimate
 OUT = Path("bench/results/calibration/llmfoundry_pairs.md")
 COMMAND = ".venv/bin/python bench/train_llmfoundry_pairs.py"
 
-#: (what differs, first row, second row): ids after ``llmfoundry2401/H100/``.
+#: (what differs, first row, second row): ids after ``llmfoundry2401/``.
 PAIRS = (
     (
         "micro-batch, both full checkpointing (triton)",
-        "mpt-30b/2048/8/bf16/zero3/full/b3/B504",
-        "mpt-30b/2048/32/bf16/zero3/full/b14/B1344",
+        "H100/mpt-30b/2048/8/bf16/zero3/full/b3/B504",
+        "H100/mpt-30b/2048/32/bf16/zero3/full/b14/B1344",
     ),
     (
         "micro-batch, both full checkpointing (triton)",
-        "mpt-30b/2048/8/bf16/zero3/full/b3/B504",
-        "mpt-30b/2048/16/bf16/zero3/full/b10/B480",
+        "H100/mpt-30b/2048/8/bf16/zero3/full/b3/B504",
+        "H100/mpt-30b/2048/16/bf16/zero3/full/b10/B480",
     ),
     (
         "micro-batch, both full checkpointing (triton vs fa2)",
-        "mpt-70b/2048/32/bf16/zero3/full/b2/B1024",
-        "mpt-70b/2048/128/bf16/zero3/full/b8/B1024",
+        "H100/mpt-70b/2048/32/bf16/zero3/full/b2/B1024",
+        "H100/mpt-70b/2048/128/bf16/zero3/full/b8/B1024",
     ),
     (
         "no checkpointing b2 -> full checkpointing b16 (triton)",
-        "mpt-13b/2048/64/bf16/zero3/none/b2/B128",
-        "mpt-13b/2048/128/bf16/zero3/full/b16/B2048",
+        "H100/mpt-13b/2048/64/bf16/zero3/none/b2/B128",
+        "H100/mpt-13b/2048/128/bf16/zero3/full/b16/B2048",
     ),
     (
         "no checkpointing b2 -> full checkpointing b16 (triton)",
-        "mpt-13b/2048/8/bf16/zero3/none/b2/B16",
-        "mpt-13b/2048/512/bf16/zero3/full/b16/B8192",
+        "H100/mpt-13b/2048/8/bf16/zero3/none/b2/B16",
+        "H100/mpt-13b/2048/512/bf16/zero3/full/b16/B8192",
     ),
     (
         "attention kernel triton -> fa2, same micro-batch b6",
-        "mpt-7b/2048/8/bf16/zero3/none/b6/B48",
-        "mpt-7b/2048/128/bf16/zero3/none/b6/B768",
+        "H100/mpt-7b/2048/8/bf16/zero3/none/b6/B48",
+        "H100/mpt-7b/2048/128/bf16/zero3/none/b6/B768",
     ),
     (
         "attention kernel triton b20 -> fa2 b12 (ZeRO-3 -> ZeRO-2)",
-        "mpt-1b/2048/64/bf16/zero3/none/b20/B1280",
-        "mpt-1b/2048/128/bf16/zero2/none/b12/B1536",
+        "H100/mpt-1b/2048/64/bf16/zero3/none/b20/B1280",
+        "H100/mpt-1b/2048/128/bf16/zero2/none/b12/B1536",
     ),
     (
         "attention kernel triton b6 -> fa2 b8 (ZeRO-3 -> ZeRO-2)",
-        "mpt-3b/2048/64/bf16/zero3/none/b6/B1152",
-        "mpt-3b/2048/128/bf16/zero2/none/b8/B1024",
+        "H100/mpt-3b/2048/64/bf16/zero3/none/b6/B1152",
+        "H100/mpt-3b/2048/128/bf16/zero2/none/b8/B1024",
+    ),
+    # A100 MPT-70B (one software image and commit for both A100 tables, sweep.sh @5f43bf16):
+    # the micro-batch effect on each A100 cluster, and the same micro-batch on both
+    (
+        "A100-80GB: micro-batch b2 (16 per step) -> b8 (4 per step)",
+        "A100/mpt-70b/2048/32/bf16/zero3/full/b2/B1024",
+        "A100/mpt-70b/2048/64/bf16/zero3/full/b8/B2048",
+    ),
+    (
+        "A100-40GB: micro-batch b2 -> b4 (one per step)",
+        "A100-40GB/mpt-70b/2048/64/bf16/zero3/full/b2/B128",
+        "A100-40GB/mpt-70b/2048/128/bf16/zero3/full/b4/B512",
+    ),
+    (
+        "same micro-batch b2: 32 A100-80GB (16 per step) -> 64 A100-40GB (one)",
+        "A100/mpt-70b/2048/32/bf16/zero3/full/b2/B1024",
+        "A100-40GB/mpt-70b/2048/64/bf16/zero3/full/b2/B128",
+    ),
+    (
+        "same layout b10, 64 -> 32 A100-40GB (the table's other single-row dip)",
+        "A100-40GB/mpt-1b/2048/64/bf16/zero3/none/b10/B640",
+        "A100-40GB/mpt-1b/2048/32/bf16/zero3/none/b10/B320",
     ),
 )
 
@@ -133,7 +157,7 @@ def main() -> None:
         "|---|---|---|---|---|---|",
     ]
     for what, a, b in PAIRS:
-        ra, rb = by_id[f"llmfoundry2401/H100/{a}"], by_id[f"llmfoundry2401/H100/{b}"]
+        ra, rb = by_id[f"llmfoundry2401/{a}"], by_id[f"llmfoundry2401/{b}"]
         ma, pa, _ = _per_token(ra)
         mb, pb, _ = _per_token(rb)
         lines.append(

@@ -24,7 +24,10 @@ Precision
     ``weight_bytes`` working weights (2 bf16; 1 with fp8 parameters);
     ``master_bytes`` fp32 (4) or bf16 (2) master weights, 0 when the working
     weights are the master copy; ``grad_bytes`` gradient accumulation and
-    reduction (4 fp32, 2 bf16); ``moment_bytes`` each Adam moment (4 or 2;
+    reduction (4 fp32, 2 bf16); ``reduce_bytes`` the data-parallel reduction's
+    element size when it differs from the accumulation's (0: ``grad_bytes``; 2:
+    PyTorch FSDP's ``reduce_dtype`` bf16 with fp32 sharded gradients, as
+    Composer's ``mixed_precision: PURE`` sets it); ``moment_bytes`` each Adam moment (4 or 2;
     DeepSeek-V3 keeps them in bf16); ``fp8_activations`` GEMM inputs saved for
     the backward in fp8 (Transformer Engine); ``fp8_comm`` fp8 tensor-parallel
     all-gathers and MoE dispatch.
@@ -74,6 +77,7 @@ class Software:
     weight_bytes: float = 2.0
     master_bytes: float = 4.0
     grad_bytes: float = 4.0
+    reduce_bytes: float = 0.0
     moment_bytes: float = 4.0
     fp8_activations: bool = False
     fp8_comm: bool = False
@@ -94,6 +98,7 @@ class Software:
             ("weight_bytes", (1.0, 2.0, 4.0)),
             ("master_bytes", (0.0, 2.0, 4.0)),
             ("grad_bytes", (2.0, 4.0)),
+            ("reduce_bytes", (0.0, 2.0, 4.0)),
             ("moment_bytes", (1.0, 2.0, 4.0)),
         ):
             if getattr(self, key) not in allowed:
@@ -124,6 +129,11 @@ class Software:
     def base_trainable(self) -> float:
         """Share of the model's own parameters that are trained (0 under LoRA)."""
         return 0.0 if self.lora_rank else self.trainable
+
+    @property
+    def reduction_bytes(self) -> float:
+        """Bytes per gradient element on the wire of the data-parallel reduction."""
+        return self.reduce_bytes or self.grad_bytes
 
     @property
     def optimizer_bytes(self) -> float:

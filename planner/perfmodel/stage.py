@@ -734,7 +734,7 @@ def stage_cost(
     w3, g3, o3 = model_state_bytes(lora_p, zero=step.zero, shards=shards, **state)
     dp_k = comm.per_node(shards, t, G)
     ep_k = comm.per_node(exp_shards, step.etp * ep, G)  # expert-DP ranks etp * ep apart
-    grad_b = sw.grad_bytes
+    grad_b = sw.reduction_bytes
     dense_g, exp_g = dense_p * frozen + lora_p, exp_p * frozen
     param_b = PARAM_COMM_BYTES / 2 if sw.zero_hpz else PARAM_COMM_BYTES  # ZeRO++ int8 gathers
     if step.zero == 0:

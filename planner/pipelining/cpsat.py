@@ -6,7 +6,8 @@ resources use the classic unrolled-once trick: an occupation of residue length
 ``rem`` starting at residue ``y`` is the interval ``[y, y + rem)`` plus its copy
 ``[y - ii, y - ii + rem)``; a cumulative (or no-overlap) over both is exactly
 the modulo constraint (occupations of a whole ``ii`` or more become a constant
-base load). Value lifetimes ``[t_v, end_v)`` are folded the same way:
+base load); a hand-off to another warp group (``cross_reservation``) adds optional
+occupations present with the edge's "on different groups" literal. Value lifetimes ``[t_v, end_v)`` are folded the same way:
 ``end_v - t_v = ii * q_v + rem_v`` gives ``q_v`` copies everywhere plus one
 interval of length ``rem_v``; register pressure is a cumulative per warp group
 over optional intervals (present when the op sits on that group) whose
@@ -43,6 +44,12 @@ class Model:
     length: Any
     trivially_infeasible: str | None = None
     crossing: list[Any] = field(default_factory=list)
+    #: the cross-warp delay of each ``crossing`` literal's edge
+    crossing_delay: list[int] = field(default_factory=list)
+    #: the instance's ops by id
+    ops: dict[str, Any] = field(default_factory=dict)
+    #: ops with an in-edge from a variable-latency op (their group waits for the copy)
+    variable_waits: frozenset[str] = frozenset()
 
     def solution(self, solver: cp_model.CpSolver) -> Solution:
         """The schedule of the solver's current solution."""
@@ -150,24 +157,40 @@ def build(
             else:
                 m.add(assign[v][g] <= sum(earlier))
 
-    # Dependences with cross-warp delays.
-    crossing = []
+    # Dependences with cross-warp delays; hand-offs to another group that occupy units.
+    crossing, crossing_delay = [], []
+    handoffs: list[tuple[Any, Any]] = []  # (producer op, "on different groups" literal)
+
+    def differ(e: Any) -> Any:
+        lit = m.new_bool_var(f"differ[{e.src}->{e.dst}]")
+        for g in groups:
+            m.add(lit >= assign[e.src][g] - assign[e.dst][g])
+        return lit
+
     for e in instance.edges:
         cw = instance.edge_cross_latency(e)
         base = e.latency - e.distance * ii
+        src = instance.op(e.src)
+        paid = bool(src.cross_reservation) and "cross" not in relax and e.src != e.dst
         if instance.forced_cross(e):  # paid by every schedule, kept in every relaxation
             m.add(start[e.dst] - start[e.src] >= base + cw)
+            if paid:
+                vl = src.variable_latency != instance.op(e.dst).variable_latency
+                handoffs.append((src, 1 if vl else differ(e)))
             continue
         if "cross" in relax:
             cw = 0
-        if cw == 0 or (e.src == e.dst) or instance.op(e.src).variable_latency:
+        if cw == 0 or (e.src == e.dst) or src.variable_latency:
             m.add(start[e.dst] - start[e.src] >= base)
+            if paid and not src.variable_latency:
+                handoffs.append((src, differ(e)))
         else:
-            cross = m.new_bool_var(f"cross[{e.src}->{e.dst}]")
+            cross = differ(e)
             crossing.append(cross)
-            for g in groups:
-                m.add(cross >= assign[e.src][g] - assign[e.dst][g])
+            crossing_delay.append(cw)
             m.add(start[e.dst] - start[e.src] >= base + cw * cross)
+            if paid:
+                handoffs.append((src, cross))
 
     # Modulo resources.
     for unit, cap in mach.units.items():
@@ -184,15 +207,39 @@ def build(
                 if rem == 0:
                     continue
                 y = _residue(m, start[op.id], resid[op.id], r.offset, ii, f"{op.id}.{j}")
-                intervals += _wrapped(m, y, rem, ii, f"{unit}:{op.id}.{j}")
+                intervals += wrapped_intervals(m, y, rem, ii, f"{unit}:{op.id}.{j}")
+                demands += [r.count, r.count]
+        # A hand-off to another group occupies the unit from the producer's completion.
+        whole = []  # occupations of a whole ii, present when the hand-off happens
+        for h, (op, lit) in enumerate(handoffs):
+            for j, r in enumerate(op.cross_reservation):
+                if r.unit != unit:
+                    continue
+                full, rem = divmod(r.cycles, ii)
+                if full and isinstance(lit, int):
+                    base_load += full * r.count
+                elif full:
+                    whole.append(full * r.count * lit)
+                if rem == 0:
+                    continue
+                offset = op.latency + r.offset
+                y = _residue(m, start[op.id], resid[op.id], offset, ii, f"h{h}.{op.id}.{j}")
+                intervals += wrapped_intervals(m, y, rem, ii, f"{unit}:h{h}.{op.id}.{j}", lit)
                 demands += [r.count, r.count]
         room = cap - base_load
         if room < 0:
             reason = reason or f"unit {unit}: occupations of a whole ii exceed its capacity"
             continue
         if not intervals:
+            if whole:
+                m.add(sum(whole) <= room)
             continue
-        if room == 1 and all(d == 1 for d in demands):
+        if whole:
+            # a cumulative's capacity must be one variable (affine), not a sum of literals
+            left = m.new_int_var(0, room, f"{unit}:room")
+            m.add(left == room - sum(whole))
+            m.add_cumulative(intervals, demands, left)
+        elif room == 1 and all(d == 1 for d in demands):
             m.add_no_overlap(intervals)
         else:
             m.add_cumulative(intervals, demands, room)
@@ -213,7 +260,7 @@ def build(
                     else:
                         m.add(lit == 0)
                     continue
-                members += _wrapped(
+                members += wrapped_intervals(
                     m, resid[op.id], op.warp_cycles, ii, f"w{g}:{op.id}", assign[op.id][g]
                 )
             if len(members) > 2:
@@ -256,14 +303,16 @@ def build(
         base = sum(getattr(op, kind) * q[op.id] for op in users)
         intervals, demands = [], []
         for op in users:
-            intervals += _wrapped(m, resid[op.id], rem[op.id], ii, f"{kind}:{op.id}")
+            intervals += wrapped_intervals(m, resid[op.id], rem[op.id], ii, f"{kind}:{op.id}")
             demands += [getattr(op, kind)] * 2
         room = m.new_int_var(0, cap, f"room[{kind}]")
         m.add(room == cap - base)
         m.add_cumulative(intervals, demands, room)
 
     m.minimize(length)
-    return Model(m, ii, start, assign, length, reason, crossing)
+    waits = frozenset(e.dst for e in instance.edges if instance.op(e.src).variable_latency)
+    by_id = {op.id: op for op in ops}
+    return Model(m, ii, start, assign, length, reason, crossing, crossing_delay, by_id, waits)
 
 
 def _one_iteration(
@@ -417,7 +466,7 @@ def _registers(
                 m.add(qa == q[op.id]).only_enforce_if(lit)
                 m.add(qa == 0).only_enforce_if(~lit)
             base_terms.append(op.registers * qa)
-            intervals += _wrapped(m, resid[op.id], rem[op.id], ii, f"r{g}:{op.id}", lit)
+            intervals += wrapped_intervals(m, resid[op.id], rem[op.id], ii, f"r{g}:{op.id}", lit)
             demands += [op.registers] * 2
         room = m.new_int_var(0, room_max, f"regroom[{g}]")
         m.add(room == peak - sum(base_terms))
@@ -438,7 +487,7 @@ def _residue(m: cp_model.CpModel, t: Any, x: Any, offset: int, ii: int, name: st
     return y
 
 
-def _wrapped(
+def wrapped_intervals(
     m: cp_model.CpModel, y: Any, size: Any, ii: int, name: str, present: Any = None
 ) -> list[Any]:
     """The interval ``[y, y + size)`` and its copy one ``ii`` earlier (optional if ``present``)."""

@@ -10,7 +10,7 @@ and, at equal ``ii``, a shorter ``length``; :func:`decode` recovers both.
 
 :func:`verify` re-derives every constraint from the instance with plain loops
 over the ``ii`` residues (no solver code): dependences with cross-warp delays,
-modulo resource limits, the warp rules, warp-group occupancy, register
+modulo resource limits (with the units a hand-off to another warp group occupies), the warp rules, warp-group occupancy, register
 pressure per warp group from value lifetimes, shared and tensor memory.
 """
 
@@ -105,7 +105,8 @@ def verify(instance: Instance, solution: Any) -> list[str]:
                 f"edge {i} {e.src} -> {e.dst}: t_dst + {e.distance}*ii - t_src = {have} < {need}"
             )
 
-    # Modulo resource limits.
+    # Modulo resource limits, with the hand-offs to another warp group (once per edge whose
+    # ends sit on different groups, from the producer's completion).
     for unit, cap in m.units.items():
         pieces = [
             (start[op.id] + r.offset, start[op.id] + r.offset + r.cycles, r.count)
@@ -113,6 +114,16 @@ def verify(instance: Instance, solution: Any) -> list[str]:
             for r in op.reservation
             if r.unit == unit
         ]
+        for e in instance.edges:
+            src = instance.op(e.src)
+            if warp[e.src] == warp[e.dst]:
+                continue
+            done = start[e.src] + src.latency
+            pieces += [
+                (done + r.offset, done + r.offset + r.cycles, r.count)
+                for r in src.cross_reservation
+                if r.unit == unit
+            ]
         load = _profile(ii, pieces)
         worst = max(load)
         if worst > cap:

@@ -17,10 +17,11 @@ model gets one such window before the storage-free relaxation, and once a verifi
 schedule is in hand its length caps every later model at that ``ii``. Each is
 exact within its scope: any schedule shorter than the cap is inside the window,
 so an optimum there is the optimum. Among the optimal
-schedules a last, time-boxed stage prefers the fewest edges crossing warp
-groups, then the fewest warp groups (each crossing costs shared-memory
-traffic and a barrier in a real kernel beyond the modelled delay); it never
-changes ``ii`` or the length.
+schedules a last, time-boxed stage (:func:`_tie_break`) prefers robustness to
+durations the schedule cannot know (fewest ops sharing a group with a wait on a
+variable-latency copy, then the least busy busiest group), then the least
+cross-warp delay, then the fewest warp groups; it never changes ``ii`` or the
+length.
 """
 
 from __future__ import annotations
@@ -69,6 +70,8 @@ HINT_UNVERIFIED = False
 
 
 def _ii_status(code_name: str) -> str:
+    if code_name == "MODEL_INVALID":  # a modelling bug, never an undecided ii
+        raise RuntimeError("pipelining: CP-SAT rejected the model as invalid")
     return {"OPTIMAL": "optimal", "FEASIBLE": "feasible", "INFEASIBLE": "infeasible"}.get(
         code_name, "unknown"
     )
@@ -429,26 +432,58 @@ def _since(tic: float) -> float:
 def _tie_break(
     model: Model, best: Solution, deadline: Deadline, threads: int, seed: int, stats: dict
 ) -> Solution:
-    """Among schedules of the optimal length, fewest cross-group edges, then fewest groups."""
+    """Among schedules of the optimal length, lexicographically (one weighted objective):
+
+    1. fewest ops sharing a warp group with a consumer of a variable-latency op without
+       being one (that group blocks in the consumer's wait for as long as the copy takes,
+       which the schedule cannot know: the reason the copies get their own group, one
+       step on);
+    2. the least busy busiest group (sum of its ops' ``warp_cycles``: the margin before a
+       group's own work exceeds ``ii`` when its durations are longer than modelled);
+    3. the least cross-warp delay summed over the edges that cross groups;
+    4. the fewest warp groups.
+    """
     budget = min(TIE_BREAK_CAP, TIE_BREAK_SHARE * deadline.remaining())
     if budget < 0.05:
         return best
     m = model.model
-    crossing = model.crossing
-    groups = sorted({g for lits in model.assign.values() for g in lits})
+    instance_ops = model.ops
+    members: dict[int, list[tuple[str, Any]]] = {}
+    for v, lits in model.assign.items():
+        for g, lit in lits.items():
+            members.setdefault(g, []).append((v, lit))
     used = []
-    for g in groups:
-        lits = [
-            lits[g] for lits in model.assign.values() if g in lits and not isinstance(lits[g], int)
-        ]
-        if not lits:
+    for g, group in members.items():
+        free = [lit for _, lit in group if not isinstance(lit, int)]
+        if not free:
             continue
         u = m.new_bool_var(f"tb_used[{g}]")
-        for lit in lits:
+        for lit in free:
             m.add_implication(lit, u)
         used.append(u)
+    busy = sum(op.warp_cycles for op in instance_ops.values())
+    busiest = m.new_int_var(0, busy, "tb_busiest")
+    for group in members.values():
+        m.add(busiest >= sum(instance_ops[v].warp_cycles * lit for v, lit in group))
+    waits = model.variable_waits
+    exposed = []
+    for g, group in members.items():
+        consumers = [lit for v, lit in group if v in waits]
+        if not consumers:
+            continue
+        for v, lit in group:
+            if v in waits or instance_ops[v].variable_latency:
+                continue
+            x = m.new_bool_var(f"tb_exposed[{v},{g}]")
+            for c in consumers:
+                m.add(x >= lit + c - 1)
+            exposed.append(x)
+    delay = sum(d * c for d, c in zip(model.crossing_delay, model.crossing, strict=True))
+    w_used = len(used) + 1
+    w_delay = w_used * (sum(model.crossing_delay) + 1)
+    w_busy = w_delay * (busy + 1)
     m.add(model.length <= best.length)
-    m.minimize((len(groups) + 1) * sum(crossing) + sum(used))
+    m.minimize(w_busy * sum(exposed) + w_delay * busiest + w_used * delay + sum(used))
     model.hint(best)
     solver = make_solver(time_limit=budget, threads=threads, seed=seed)
     code = solver.solve(m)

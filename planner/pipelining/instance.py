@@ -19,6 +19,10 @@ Timing semantics (shared by :mod:`evaluate`, the exact model and the heuristic)
   two ops sit on different warp groups or exactly one of them is
   ``single_thread`` (a barrier handshake between one issuing thread and a warp
   group's threads, needed on any group);
+* an edge whose ends sit on different warp groups also occupies the units of the
+  producer's ``cross_reservation`` from ``t_u + latency_u + offset`` (a register
+  tile through shared memory); :mod:`evaluate` and the exact model charge it, the
+  heuristic leaves it to the verifier that accepts its schedules;
 * the value an op produces occupies ``registers`` (per thread, on the
   producer's warp group), ``smem`` (KiB) and ``tmem`` (columns) from its issue
   until its last consumer completes (``t_c + δ·ii + latency_c``), or until the
@@ -84,6 +88,7 @@ _OP_KEYS = {
     "smem",
     "tmem",
     "cross_warp_latency",
+    "cross_reservation",
     "kind",
     "note",
 }
@@ -145,6 +150,12 @@ class Op:
     cross_warp_latency
         Extra delay when a consumer sits on another warp group (``None``: the
         machine's value).
+    cross_reservation
+        Units the hand-off occupies when a consumer sits on another warp group,
+        from the op's completion (``t + latency``) plus each offset, once per such
+        edge: e.g. a register tile written to shared memory and read back by the
+        other group occupies the shared-memory pipe (its bandwidth, not only the
+        delay ``cross_warp_latency`` charges).
     kind
         Free label used by plots and structure checks (``"gemm"``, ``"softmax"`` ...).
     note
@@ -161,6 +172,7 @@ class Op:
     smem: int = 0
     tmem: int = 0
     cross_warp_latency: int | None = None
+    cross_reservation: tuple[Reservation, ...] = ()
     kind: str = ""
     note: str = ""
 
@@ -185,6 +197,8 @@ class Op:
                 out[key] = getattr(self, key)
         if self.cross_warp_latency is not None:
             out["cross_warp_latency"] = self.cross_warp_latency
+        if self.cross_reservation:
+            out["cross_reservation"] = [r.to_dict() for r in self.cross_reservation]
         if self.kind:
             out["kind"] = self.kind
         if self.note:
@@ -599,26 +613,7 @@ def _op_from_dict(name: str, i: int, data: Any) -> Op:
         raise InputError(f"instance {name!r}: ops[{i}] needs a non-empty string 'id'")
     where = f"op {op_id!r}"
     _no_unknown(name, where, data, _OP_KEYS)
-    res_raw = data.get("reservation", [])
-    if not isinstance(res_raw, list):
-        raise InputError(f"instance {name!r}: {where}: 'reservation' must be a list")
-    reservation = []
-    for j, r in enumerate(res_raw):
-        if not isinstance(r, Mapping):
-            raise InputError(f"instance {name!r}: {where}: reservation[{j}] must be an object")
-        _no_unknown(name, f"{where} reservation[{j}]", r, _RES_KEYS)
-        if "unit" not in r or "cycles" not in r:
-            raise InputError(
-                f"instance {name!r}: {where}: reservation[{j}] needs 'unit' and 'cycles'"
-            )
-        reservation.append(
-            Reservation(
-                unit=str(r["unit"]),
-                offset=_num(name, f"{where} reservation[{j}].offset", r.get("offset", 0)),
-                cycles=_num(name, f"{where} reservation[{j}].cycles", r["cycles"]),
-                count=_int(name, f"{where} reservation[{j}].count", r.get("count", 1), minimum=1),
-            )
-        )
+    reservation = _reservations(name, where, data, "reservation")
     if "latency" not in data:
         raise InputError(f"instance {name!r}: {where}: missing field 'latency'")
     cross = data.get("cross_warp_latency")
@@ -637,9 +632,33 @@ def _op_from_dict(name: str, i: int, data: Any) -> Op:
         cross_warp_latency=None
         if cross is None
         else _num(name, f"{where}.cross_warp_latency", cross),
+        cross_reservation=_reservations(name, where, data, "cross_reservation"),
         kind=str(data.get("kind", "")),
         note=str(data.get("note", "")),
     )
+
+
+def _reservations(name: str, where: str, data: Mapping[str, Any], key: str) -> tuple:
+    """The list ``data[key]`` of ``{unit, offset, cycles, count}`` objects."""
+    raw = data.get(key, [])
+    if not isinstance(raw, list):
+        raise InputError(f"instance {name!r}: {where}: {key!r} must be a list")
+    out = []
+    for j, r in enumerate(raw):
+        if not isinstance(r, Mapping):
+            raise InputError(f"instance {name!r}: {where}: {key}[{j}] must be an object")
+        _no_unknown(name, f"{where} {key}[{j}]", r, _RES_KEYS)
+        if "unit" not in r or "cycles" not in r:
+            raise InputError(f"instance {name!r}: {where}: {key}[{j}] needs 'unit' and 'cycles'")
+        out.append(
+            Reservation(
+                unit=str(r["unit"]),
+                offset=_num(name, f"{where} {key}[{j}].offset", r.get("offset", 0)),
+                cycles=_num(name, f"{where} {key}[{j}].cycles", r["cycles"]),
+                count=_int(name, f"{where} {key}[{j}].count", r.get("count", 1), minimum=1),
+            )
+        )
+    return tuple(out)
 
 
 def _edge_from_dict(name: str, i: int, data: Any, latency_of: Mapping[str, Any]) -> Edge:
@@ -679,21 +698,22 @@ def _validate(inst: Instance) -> None:
             _nonneg_int(where, key, getattr(op, key))
         if op.cross_warp_latency is not None:
             _nonneg_int(where, "cross_warp_latency", op.cross_warp_latency)
-        for j, r in enumerate(op.reservation):
-            if r.unit not in m.units:
-                raise InputError(
-                    f"{where}: reservation[{j}] uses unit {r.unit!r} which the machine lacks "
-                    f"(units: {', '.join(sorted(m.units))})"
-                )
-            _nonneg_int(where, f"reservation[{j}].offset", r.offset)
-            _nonneg_int(where, f"reservation[{j}].cycles", r.cycles)
-            if r.cycles < 1:
-                raise InputError(f"{where}: reservation[{j}].cycles must be >= 1")
-            if r.count > m.units[r.unit]:
-                raise InputError(
-                    f"{where}: reservation[{j}] needs {r.count} x {r.unit} but the machine has "
-                    f"{m.units[r.unit]}"
-                )
+        for key in ("reservation", "cross_reservation"):
+            for j, r in enumerate(getattr(op, key)):
+                if r.unit not in m.units:
+                    raise InputError(
+                        f"{where}: {key}[{j}] uses unit {r.unit!r} which the machine lacks "
+                        f"(units: {', '.join(sorted(m.units))})"
+                    )
+                _nonneg_int(where, f"{key}[{j}].offset", r.offset)
+                _nonneg_int(where, f"{key}[{j}].cycles", r.cycles)
+                if r.cycles < 1:
+                    raise InputError(f"{where}: {key}[{j}].cycles must be >= 1")
+                if r.count > m.units[r.unit]:
+                    raise InputError(
+                        f"{where}: {key}[{j}] needs {r.count} x {r.unit} but the machine has "
+                        f"{m.units[r.unit]}"
+                    )
         if op.tmem and not m.tmem:
             raise InputError(f"{where}: uses tensor memory but machine.tmem is 0")
     for i, e in enumerate(inst.edges):
@@ -715,7 +735,13 @@ def _validate(inst: Instance) -> None:
 
 def _check_encoding(inst: Instance) -> None:
     top = sum(op.span for op in inst.ops)
-    if min(inst.effective_max_ii, top) * (inst.effective_horizon + 1) > MAX_ENCODED:
+    # a hand-off occupies its units after the producer completes: its end counts as well
+    hand_off = max(
+        (op.latency + r.offset + r.cycles for op in inst.ops for r in op.cross_reservation),
+        default=0,
+    )
+    too_large = hand_off > MAX_ENCODED
+    if too_large or min(inst.effective_max_ii, top) * (inst.effective_horizon + 1) > MAX_ENCODED:
         raise InputError(
             f"instance {inst.name!r}: times too large for an exact lexicographic objective "
             f'(horizon {inst.effective_horizon}); add "normalize": {{"target": 300}} '
@@ -828,6 +854,9 @@ def normalize(inst: Instance, spec: Any) -> Instance:
             cross_warp_latency=None if op.cross_warp_latency is None else q(op.cross_warp_latency),
             reservation=tuple(
                 replace(r, offset=q(r.offset), cycles=q(r.cycles)) for r in op.reservation
+            ),
+            cross_reservation=tuple(
+                replace(r, offset=q(r.offset), cycles=q(r.cycles)) for r in op.cross_reservation
             ),
         )
         for op in inst.ops

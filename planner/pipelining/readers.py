@@ -44,7 +44,8 @@ def read(path: str | Path, selector: str | None = None) -> list[Instance]:
                     )
                 except InputError as exc:
                     where = f"{path}" if len(items) == 1 else f"{path} item {i}"
-                    raise InputError(f"{where}: {exc}") from None
+                    message = str(exc).removeprefix(f"{path}: ")  # _instance names the file
+                    raise InputError(f"{where}: {message}") from None
     return select(instances, selector, path)
 
 

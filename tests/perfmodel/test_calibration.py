@@ -143,6 +143,13 @@ def test_llmfoundry_rows_carry_their_attention_kernel_and_fsdp_recompute_gathers
     assert kernel["llmfoundry2401/H100/mpt-13b/2048/128/bf16/zero3/full/b16/B2048"] == "triton"
     assert kernel["llmfoundry2401/H100/mpt-7b/2048/8/bf16/zero3/none/b6/B48"] == "triton"
     assert all(dict(r.software)["recompute_gathers"] is False for r in rows.values())
+    # MP Mode PURE (A100-40GB table, A100-80GB 70B rows) reduce-scatters bf16 gradients;
+    # DEFAULT (H100, the other A100-80GB rows) in fp32
+    reduce = {r.id: dict(r.software).get("reduce_bytes", 0.0) for r in rows.values()}
+    assert all(reduce[i] == 2.0 for i in reduce if i.split("/")[1] == "A100-40GB")
+    assert all(reduce[i] == 0.0 for i in reduce if i.split("/")[1] == "H100")
+    assert reduce["llmfoundry2401/A100/mpt-70b/2048/32/bf16/zero3/full/b2/B1024"] == 2.0
+    assert reduce["llmfoundry2401/A100/mpt-30b/2048/8/bf16/zero3/full/b3/B504"] == 0.0
     # PyTorch FSDP's recompute reuses the backward's gathered weights: one all-gather fewer
     full = rows["llmfoundry2401/H100/mpt-70b/2048/32/bf16/zero3/full/b2/B1024"]
     regather = replace(

@@ -113,6 +113,26 @@ def test_bf16_moments_halve_their_memory():
     assert bf16.memory.optimizer == pytest.approx(fp32.memory.optimizer * 8 / 12)
 
 
+def test_bf16_reduction_halves_the_gradient_traffic_not_its_memory():
+    # PyTorch FSDP reduce_dtype bf16 (Composer's PURE) with fp32 sharded gradients
+    pool = _pool()
+    fp32 = stage_cost(_step(tp=1, pp=1, dp=8, zero=3), pool, 4, 0, True, True)
+    wire = stage_cost(
+        _step(tp=1, pp=1, dp=8, zero=3, software=Software(reduce_bytes=2)), pool, 4, 0, True, True
+    )
+    bf16 = stage_cost(
+        _step(tp=1, pp=1, dp=8, zero=3, software=Software(grad_bytes=2)), pool, 4, 0, True, True
+    )
+    assert wire.grad_sync < 0.55 * fp32.grad_sync  # half the bytes (ring latency unchanged)
+    assert wire.grad_sync == pytest.approx(bf16.grad_sync)
+    assert wire.param_gather == pytest.approx(fp32.param_gather)
+    assert wire.micro < fp32.micro
+    assert wire.memory.gradients == fp32.memory.gradients > bf16.memory.gradients
+    assert Software(reduce_bytes=2).reduction_bytes == 2 and Software().reduction_bytes == 4
+    with pytest.raises(InputError, match="reduce_bytes"):
+        Software(reduce_bytes=1)
+
+
 def test_node_limited_dispatch_sends_fewer_bytes_over_the_network():
     fab = comm.fabric_of(get_gpu("H800"))
     plain = comm.dispatch_all_to_all(4096, 8, 7168, 64, 8, fab)

@@ -107,6 +107,9 @@ def tiny_instances(draw, max_ops: int = 3) -> Instance:
                 registers=draw(st.integers(0, 2)),
                 smem=draw(st.integers(0, 1)),
                 cross_warp_latency=draw(st.sampled_from([None, 0, 1])),
+                cross_reservation=draw(
+                    st.sampled_from([(), (), (Reservation("A", 0, 1),), (Reservation("B", 1, 2),)])
+                ),
             )
         )
     edges = []

@@ -9,7 +9,7 @@ from ortools.sat.python import cp_model
 from planner.core.cpsat import make_solver
 from planner.pipelining.cpsat import build, build_packing
 from planner.pipelining.evaluate import verify
-from planner.pipelining.instance import Edge, Solution
+from planner.pipelining.instance import Edge, Reservation, Solution
 
 from .strategies import full_smem_copies, op, tiny, tiny_instances
 
@@ -108,3 +108,26 @@ def test_a_unit_full_at_ii_balances_starts_and_ends():
     solver = make_solver(time_limit=20, threads=1, seed=0)
     assert solver.status_name(solver.solve(relaxed.model)) in ("OPTIMAL", "FEASIBLE")
     assert verify(inst, relaxed.solution(solver)) == []
+
+
+def test_hand_offs_longer_than_ii_from_several_edges_keep_the_model_valid():
+    # main c527ea3: two crossing edges of a, each with a hand-off of 6 >= ii cycles, made the
+    # cumulative's capacity a sum of literals (MODEL_INVALID), so ii 4 came back undecided
+    # and exact returned ii 6
+    hand_off = (Reservation("SMEM", 0, 6),)
+    inst = tiny(
+        [
+            op("a", "ALU", warp_cycles=4, cross_reservation=hand_off),
+            op("b", "ALU", warp_cycles=4),
+            op("c", "ALU", warp_cycles=4),
+        ],
+        [Edge("a", "b", 1, 0), Edge("a", "c", 1, 0)],
+        units={"ALU": 1, "SMEM": 4},
+        warp_groups=4,
+    )
+    for ii in range(3, 9):
+        assert build(inst, ii).model.validate() == "", ii
+    model = build(inst, 4)
+    solver = make_solver(time_limit=10)
+    assert solver.status_name(solver.solve(model.model)) == "OPTIMAL"
+    assert verify(inst, model.solution(solver)) == []

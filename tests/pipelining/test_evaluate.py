@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from planner.pipelining.evaluate import decode, encode, evaluate, lifetime_end, verify
-from planner.pipelining.instance import Edge, Solution
+from planner.pipelining.instance import Edge, Reservation, Solution
 
 from .strategies import op, tiny
 
@@ -71,6 +71,22 @@ def test_an_edge_can_carry_its_own_cross_warp_delay():
     assert any("edge 0" in v and "< 5" in v for v in bad)
     assert not any("edge 1" in v for v in bad)
     assert verify(inst, Solution(9, {"a": 0, "b": 5, "c": 2}, warp)) == []
+
+
+def test_a_hand_off_to_another_group_occupies_its_units():
+    # a's tile goes through the 2-lane pipe S for 2 cycles after a completes (t = 1),
+    # but only when b sits on another group; c holds S at residues 2 and 3 of ii 4
+    hand_off = (Reservation("S", 0, 2, 2),)
+    inst = tiny(
+        [op("a", "ALU", cross_reservation=hand_off), op("b", "ALU"), op("c", "S", cycles=2)],
+        [Edge("a", "b", 1, 0)],
+        units={"ALU": 1, "S": 2},
+    )
+    start = {"a": 0, "b": 3, "c": 2}
+    assert verify(inst, Solution(4, start, {"a": 0, "b": 0, "c": 0})) == []
+    bad = verify(inst, Solution(4, start, {"a": 0, "b": 1, "c": 0}))
+    assert any("unit S: 3 in use at cycle 2" in v for v in bad)
+    assert verify(inst, Solution(4, start | {"c": 3}, {"a": 0, "b": 1, "c": 0})) == []
 
 
 def test_modulo_resource_conflict_wraps_around():

@@ -8,7 +8,7 @@ import json
 import pytest
 
 from planner.core.errors import InputError
-from planner.pipelining.instance import Instance, normalize
+from planner.pipelining.instance import Instance, Reservation, normalize
 
 from .strategies import INSTANCES, KERNELS, op, tiny
 
@@ -42,6 +42,22 @@ def test_normalize_divides_and_rounds_keeping_positive_times_positive():
     assert scaled.meta["normalization"]["raised_to_one_unit"] == 2
     by_target = normalize(inst, {"target": 10})
     assert by_target.cycles_per_unit == 26  # ceil(253 / 10)
+
+
+def test_cross_reservation_round_trips_scales_and_is_checked():
+    hand_off = (Reservation("ALU", 50, 100, 1),)
+    inst = tiny([op("a", cycles=100, latency=250, cross_reservation=hand_off)], [])
+    assert Instance.from_dict(inst.to_dict()).ops[0].cross_reservation == hand_off
+    (a,) = normalize(inst, {"cycles_per_unit": 50}).ops
+    assert a.cross_reservation == (Reservation("ALU", 1, 2, 1),)
+    data = inst.to_dict()
+    data["ops"][0]["cross_reservation"] = [{"unit": "SMEM", "cycles": 4}]
+    with pytest.raises(InputError, match="cross_reservation\\[0\\] uses unit 'SMEM'"):
+        Instance.from_dict(data)
+    # too long for the solver's integers: one clear error, not an internal one (main c527ea3)
+    data["ops"][0]["cross_reservation"] = [{"unit": "ALU", "cycles": 10**30}]
+    with pytest.raises(InputError, match="times too large"):
+        Instance.from_dict(data)
 
 
 def test_with_warps_and_max_ii():

@@ -6,6 +6,8 @@ from __future__ import annotations
 from planner.core.cpsat import make_solver
 from planner.core.result import Status
 from planner.core.solve import solve
+from planner.core.timing import Deadline
+from planner.pipelining import exact
 from planner.pipelining.bounds import length_lb
 from planner.pipelining.cpsat import build
 from planner.pipelining.evaluate import verify
@@ -56,3 +58,34 @@ def test_blackwell_forward_fa4_roles_tie_the_unpinned_optimum(fa4):
         assert verify(fa4, sol) == []
         lengths[pinned] = sol.length
     assert lengths[True] == lengths[False]
+
+
+def test_blackwell_forward_tie_break_picks_fa4_roles(fa4, monkeypatch):
+    # Among the schedules of the proven optimum (92, 212) (bench/results/pipelining/
+    # kernels.md), the method's tie-break (no op beside a wait on a TMA copy, the least busy
+    # busiest group, the least cross-warp delay, the fewest groups) must pick FA4's roles:
+    # loads alone, the MMAs alone, one softmax group per tile, one correction group.
+    ii, length = 92, 212
+    model = build(fa4, ii, length_lb=length_lb(fa4, ii), horizon=length)
+    solver = make_solver(time_limit=60, threads=2)
+    assert solver.status_name(solver.solve(model.model)) == "OPTIMAL"
+    first = model.solution(solver)
+    monkeypatch.setattr(exact, "TIE_BREAK_CAP", 60.0)  # the objective, not the time box
+    stats: dict = {}
+    tied = build(fa4, ii, length_lb=length_lb(fa4, ii), horizon=first.length)
+    sol = exact._tie_break(tied, first, Deadline(300), 2, 0, stats)
+    assert stats["tie_break"] == "optimal"
+    assert (sol.ii, sol.length) == (ii, length) and verify(fa4, sol) == []
+    groups = {}
+    for o in fa4.ops:
+        groups.setdefault(sol.warp[o.id], set()).add(o.id)
+    parts = sorted(sorted(g) for g in groups.values())
+    assert parts == sorted(
+        [
+            ["load_k", "load_v"],
+            ["pv_a", "pv_b", "qk_a", "qk_b"],
+            ["exp_a", "rowmax_a"],
+            ["exp_b", "rowmax_b"],
+            ["correction_a", "correction_b"],
+        ]
+    )

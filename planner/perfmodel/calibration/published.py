@@ -790,10 +790,26 @@ LLMFOUNDRY_LARGE_SCALE_FLASH2 = ("mpt-1b", "mpt-3b", "mpt-7b", "mpt-70b")
 LLMFOUNDRY_FLASH2_SOFTWARE = (("attention_kernel", "fa2"), ("recompute_gathers", False))
 
 
-def llmfoundry_software(gpu: str, gpus: int, model: str) -> tuple[tuple[str, str], ...]:
-    """The software setting of one LLM Foundry row (its attention kernel)."""
+#: Rows whose ``MP Mode`` column reads ``PURE`` (precision ``bf16``): the whole A100-40GB table
+#: and the A100-80GB MPT-70B rows, from the April 2023 sweep (``submit_benchmarks.py``'s default,
+#: mosaicml/llm-foundry @5f43bf16). Composer's ``get_mixed_precision`` then sets FSDP's
+#: ``reduce_dtype`` to bf16, so gradients are reduce-scattered in bf16 (the sharded copy stays
+#: fp32). The other A100-80GB rows (re-run in October 2023, b2a43a14) and the H100 tables read
+#: ``amp_bf16`` / ``DEFAULT``, which reduces in fp32.
+LLMFOUNDRY_PURE_REDUCE = (("reduce_bytes", 2.0),)
+
+
+def llmfoundry_pure(gpu: str, model: str) -> bool:
+    """The row ran Composer's ``mixed_precision: PURE`` (bf16 gradient reduction)."""
+    return gpu == "A100-40GB" or (gpu == "A100" and model == "mpt-70b")
+
+
+def llmfoundry_software(gpu: str, gpus: int, model: str) -> tuple[tuple[str, object], ...]:
+    """The software setting of one LLM Foundry row (attention kernel, reduction precision)."""
     if gpu == "H100" and gpus >= 128 and model in LLMFOUNDRY_LARGE_SCALE_FLASH2:
         return LLMFOUNDRY_FLASH2_SOFTWARE
+    if llmfoundry_pure(gpu, model):
+        return LLMFOUNDRY_SOFTWARE + LLMFOUNDRY_PURE_REDUCE
     return LLMFOUNDRY_SOFTWARE
 
 

@@ -1,0 +1,108 @@
+"""Held-out runs whose published layout is not near-best, grouped by cause.
+
+Reads the "Published layout against the planner's best plan" section of the
+committed calibration report (``planner calibrate --report``; this script runs no
+model) and groups the runs that are more than 10 % slower than the planner's best
+plan under the model:
+
+* **full-recompute ablation baselines**: Korthikanti et al. Table 5 runs every
+  model with full recomputation as the baseline its selective recomputation beats;
+* **LLM Foundry full activation checkpointing**: Composer's FSDP (2024) offered
+  full checkpointing or none, so the runs that needed the memory checkpointed fully,
+  by GPU type;
+* **production layouts**: layouts a run's engineers chose (Megatron-Bridge recipes,
+  Llama 3, DeepSeek-V3, Korthikanti's selective runs).
+
+For each group: runs, the range and median of published / best - 1, and what the best
+plans are (no or selective recomputation, TP or PP > 1).
+
+Writes ``bench/results/calibration/near_best_misses.md``.
+
+Usage::
+
+    .venv/bin/python bench/train_near_best_misses.py
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections import defaultdict
+from pathlib import Path
+
+REPORT = Path("bench/results/calibration/report.md")
+OUT = Path("bench/results/calibration/near_best_misses.md")
+COMMAND = ".venv/bin/python bench/train_near_best_misses.py"
+SECTION = "## Published layout against the planner's best plan"
+
+
+def report_rows(text: str) -> list[dict[str, str]]:
+    """The section's table rows: run, published s, best s, gap, status, best plan, near."""
+    lines = text.split(SECTION, 1)[1].split("\n## ", 1)[0].splitlines()
+    keys = ("run", "published", "best_s", "gap", "status", "plan", "near")
+    rows = []
+    for line in lines:
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) == len(keys) and "/" in cells[0]:
+            rows.append(dict(zip(keys, cells, strict=True)))
+    return rows
+
+
+def group_of(run: str) -> str:
+    """The cause group of a run that is not near-best."""
+    source = run.split("/", 1)[0]
+    if source == "korthikanti2022" and run.endswith("/full"):
+        return "full-recompute ablation baselines (Korthikanti Table 5)"
+    if source == "llmfoundry2401" and "/full/" in run:
+        return f"LLM Foundry full activation checkpointing, {run.split('/')[1]}"
+    return "production layouts chosen by the run's engineers"
+
+
+def plan_change(plan: str) -> tuple[str, bool]:
+    """(recomputation of the best plan, whether it has TP or PP > 1)."""
+    parts = plan.split()
+    recompute = "none" if "norc" in parts else "selective" if "sel" in parts else "full"
+    model_parallel = any(p[0] in "tp" and p[1:].isdigit() and int(p[1:]) > 1 for p in parts)
+    return recompute, model_parallel
+
+
+def main() -> None:
+    rows = report_rows(REPORT.read_text())
+    misses = [r for r in rows if r["near"].startswith("no")]
+    groups: dict[str, list[dict[str, str]]] = defaultdict(list)
+    for r in misses:
+        groups[group_of(r["run"])].append(r)
+    lines = [
+        "# Published layouts that are not near-best, by cause",
+        "",
+        f"Command: `{COMMAND}` (reads `{REPORT}`; near-best = within 10 % of the best plan).",
+        "",
+        f"Near-best: {len(rows) - len(misses)} of {len(rows)} held-out runs; "
+        f"{len(misses)} are not.",
+        "",
+        "| group | runs | published / best - 1 | median | best plan: no / selective "
+        "recomputation | best plan has TP or PP > 1 | published over memory |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for name in sorted(groups):
+        runs = groups[name]
+        gaps = [float(r["gap"].replace("%", "").replace("+", "")) for r in runs]
+        changes = [plan_change(r["plan"]) for r in runs]
+        lines.append(
+            f"| {name} | {len(runs)} | {min(gaps):+.1f} .. {max(gaps):+.1f} % "
+            f"| {statistics.median(gaps):+.1f} % "
+            f"| {sum(c[0] == 'none' for c in changes)} / "
+            f"{sum(c[0] == 'selective' for c in changes)} "
+            f"| {sum(c[1] for c in changes)} "
+            f"| {sum('over memory' in r['near'] for r in runs)} |"
+        )
+    lines += ["", "## Runs outside LLM Foundry", "", "| run | published / best - 1 | best plan |"]
+    lines.append("|---|---|---|")
+    for r in misses:
+        if not r["run"].startswith("llmfoundry2401"):
+            lines.append(f"| {r['run']} | {r['gap']} | {r['plan']} |")
+    OUT.write_text("\n".join(lines) + "\n")
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()
