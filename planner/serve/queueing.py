@@ -39,9 +39,11 @@ from __future__ import annotations
 
 import functools
 import math
+import os
 import statistics
 import threading
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -352,13 +354,35 @@ _KERNELS: dict[str, Any] = {"module": None, "evaluations": 0}
 
 def _kernels() -> Any:
     """:mod:`planner.serve.kernels` once loaded, else ``None`` (the numpy path); counts the
-    evaluation and loads the kernels at the :data:`KERNELS_AFTER`-th."""
+    evaluation and loads the kernels at the :data:`KERNELS_AFTER`-th if they are compiled
+    already (:func:`kernels_compiled`): compiling them inside a solve (~5 s, more under load)
+    would overrun its time limit, so without ``planner warmup`` the laws stay on numpy."""
     module = _KERNELS["module"]
     if module is None:
         _KERNELS["evaluations"] += 1
-        if _KERNELS["evaluations"] >= KERNELS_AFTER:
+        if _KERNELS["evaluations"] == KERNELS_AFTER and kernels_compiled():
             module = warmup()
     return module
+
+
+def kernels_compiled(source: Path | None = None) -> bool:
+    """Whether numba's cache holds the kernels compiled from the current ``source``
+    (default ``planner/serve/kernels.py``): index files at least as new as the source, in its
+    ``__pycache__`` or under ``NUMBA_CACHE_DIR``; checked without importing numba."""
+    source = source or Path(__file__).with_name("kernels.py")
+    folders = [source.parent / "__pycache__"]
+    if os.environ.get("NUMBA_CACHE_DIR"):
+        folders.append(Path(os.environ["NUMBA_CACHE_DIR"]))
+    try:
+        stamp = source.stat().st_mtime
+        return any(
+            index.stat().st_mtime >= stamp
+            for folder in folders
+            if folder.is_dir()
+            for index in folder.rglob("kernels.*.nbi")
+        )
+    except OSError:
+        return False
 
 
 def warmup() -> Any:

@@ -473,3 +473,24 @@ def test_backlog_chain_with_the_kernels_equals_its_numpy_path(
     finally:
         queueing._KERNELS.update(state)
     assert all(np.array_equal(a, b) for a, b in zip(plain, compiled, strict=True))
+
+
+def test_kernels_load_inside_a_solve_only_when_compiled(tmp_path, monkeypatch):
+    # compiling inside a solve (~5 s cold) would overrun its time limit: without a cache
+    # as new as the source the laws stay on numpy
+    import os
+
+    from planner.serve.queueing import kernels_compiled
+
+    monkeypatch.delenv("NUMBA_CACHE_DIR", raising=False)
+    source = tmp_path / "kernels.py"
+    source.write_text("# kernels\n")
+    assert not kernels_compiled(source)
+    cache = tmp_path / "__pycache__"
+    cache.mkdir()
+    index = cache / "kernels.cdf_head-36.py311.nbi"
+    index.write_bytes(b"")
+    os.utime(index, (source.stat().st_mtime - 10,) * 2)
+    assert not kernels_compiled(source)  # stale: the source changed after the compile
+    os.utime(index, (source.stat().st_mtime + 10,) * 2)
+    assert kernels_compiled(source)
