@@ -102,10 +102,7 @@ def chain_carry(joint, moved, cols, next_cols, full, law):  # pragma: no cover -
     for k in range(1, joint.shape[0]):
         for c in range(cols):
             law[c] += joint[k, c]
-    for k in range(joint.shape[0]):
-        shift = k if k < full else full
-        for c in range(shift, next_cols):
-            moved[k, c] = joint[k, c - shift]
+    chain_shift(joint, moved, next_cols, full)
 
 
 @njit(cache=True)
