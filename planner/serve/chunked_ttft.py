@@ -53,12 +53,12 @@ import numpy as np
 
 from planner.serve.queueing import (
     LOG_FACTORIAL,
-    _kernels,
-    _scratch,
     gg1_mean_wait,
     illinois_point,
     illinois_update,
+    loaded_kernels,
     wait_probability,
+    work_array,
 )
 
 #: Bins of the waiting time's exponential part, points per prompt class window, and token
@@ -163,7 +163,7 @@ class ChunkedPrefillLaw:
         self.which: np.ndarray | None = None
         self._resume: tuple[float, float, float, float, int, int] | None = None
         self._resume_rtol = 0.0
-        kernels = _kernels()
+        kernels = loaded_kernels()
         if kernels is not None:
             # the same terms and bracket by the compiled loops (the same operations)
             edges, ex = np.empty(0), np.empty(0)
@@ -236,7 +236,7 @@ class ChunkedPrefillLaw:
     def _build_tables(self) -> None:
         """The law of ``T``, the tokens behind, per iteration count (see ``__init__``)."""
         lam, offset, tc, m, w = self._lam, self._offset, self._tc, self._m, self._w
-        kernels = _kernels()
+        kernels = loaded_kernels()
         if kernels is not None:
             # the same tables by compiled loops around numpy's log, exp and product
             self.which, mean_n, clipped, top, any_zero = kernels.chunk_counts(m, lam, offset, tc)
@@ -279,7 +279,7 @@ class ChunkedPrefillLaw:
     def cdf(self, t: float) -> float:
         """``P(TTFT - offset <= t)``: with the residual, the mean over ``t - R'``, ``R'``
         uniform on ``[-offset, offset]``, of the law without it."""
-        kernels = _kernels()
+        kernels = loaded_kernels()
         if kernels is not None and self.half > 0 and self.kappa > 0:
             return self._cdf_compiled(t, kernels)
         # terms whose whole span is below t count fully, those above not at all: only the
@@ -306,8 +306,8 @@ class ChunkedPrefillLaw:
         they compress the terms below and on ``t`` and evaluate the fill areas of the latter;
         the sum and the dot product stay numpy's (the same reductions on the same arrays)."""
         n = self.weight.size
-        below_w = _scratch("chunk_below", (n,), float)
-        on = _scratch("chunk_on", (n,), np.intp)
+        below_w = work_array("chunk_below", (n,), float)
+        on = work_array("chunk_on", (n,), np.intp)
         n_below, n_on = kernels.chunk_split(
             float(t), self.bottom, self.top, self.weight, below_w, on
         )
@@ -316,8 +316,8 @@ class ChunkedPrefillLaw:
             return below
         if self.which is None:
             self._build_tables()
-        diff = _scratch("chunk_diff", (n,), float)
-        w_on = _scratch("chunk_w_on", (n,), float)
+        diff = work_array("chunk_diff", (n,), float)
+        w_on = work_array("chunk_w_on", (n,), float)
         kernels.chunk_fill(
             float(t),
             on,

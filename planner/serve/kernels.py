@@ -18,7 +18,7 @@ thousands of CDF evaluations per fleet search); its ``exp``, sums and dot produc
 numpy's.
 
 Compiled once per installation (``cache=True``, or by ``planner warmup serve``) and loaded
-on demand: :func:`planner.serve.queueing._kernels` switches the laws from their numpy path
+on demand: :func:`planner.serve.queueing.loaded_kernels` switches the laws from their numpy path
 to these loops once a process has evaluated enough laws to earn back the ~0.5 s of loading
 numba (small plans never load it).
 """

@@ -200,7 +200,7 @@ class ResponseLaw:
         if math.isinf(decay):  # no waiting
             over = np.where(point, (t < a).astype(float), np.clip((b - t) / span, 0.0, 1.0))
             return over @ w
-        kernels = _kernels()
+        kernels = loaded_kernels()
         if kernels is None:
             past_a = np.maximum(t - a, 0.0)
             pt = np.where(t < a, 1.0, rho * np.exp(-decay * past_a))
@@ -352,7 +352,7 @@ KERNELS_AFTER = 20_000
 _KERNELS: dict[str, Any] = {"module": None, "evaluations": 0}
 
 
-def _kernels() -> Any:
+def loaded_kernels() -> Any:
     """:mod:`planner.serve.kernels` once loaded, else ``None`` (the numpy path); counts the
     evaluation and loads the kernels at the :data:`KERNELS_AFTER`-th if they are compiled
     already (:func:`kernels_compiled`): compiling them inside a solve (~5 s, more under load)
@@ -591,7 +591,7 @@ def backlog_chain(
     law_carried = np.zeros((exact_steps + 1, width))
     law_carried[0, 0] = 1.0
     moved = np.zeros_like(joint)
-    kernels = _kernels()  # the elementwise steps compiled once loaded (the same bits)
+    kernels = loaded_kernels()  # the elementwise steps compiled once loaded (the same bits)
     if kernels is not None and exact_steps > 0:
         kernels.chain_shift(joint, moved, min(width, full + 1), full)
     for s in range(exact_steps):
@@ -643,7 +643,7 @@ def _batch_grid(size: int) -> tuple[int, np.ndarray, np.ndarray]:
 _SCRATCH = threading.local()
 
 
-def _scratch(name: str, shape: tuple[int, ...], dtype: type) -> np.ndarray:
+def work_array(name: str, shape: tuple[int, ...], dtype: type) -> np.ndarray:
     """A work array of this thread kept across calls (contents undefined): the laws' grids
     are half-megabyte arrays, which a fresh allocation maps and faults in page by page (a
     third of a :class:`BatchedPrefillLaw` build)."""
@@ -676,7 +676,7 @@ def stationary_law(trans: np.ndarray) -> np.ndarray:
     ``planner/launcher.py``; power iteration took up to thousands of vector-matrix products
     on a slowly mixing chain). Float rounding's tiny negatives are clipped."""
     n = trans.shape[0]
-    system = _scratch("system", (n, n), float)
+    system = work_array("system", (n, n), float)
     np.subtract(0.0, trans.T, out=system)  # I - trans^T: 0 - t off the diagonal, 1 - t on it
     system.ravel()[:: n + 1] += 1.0
     system[-1] = 1.0
@@ -814,14 +814,14 @@ class BatchedPrefillLaw:
         # arrivals' work over grid[i] = i h: the i-th power of its law over h
         spectra = (size, phi.size)
         arrived = _powers(
-            np.exp(lam * h * (phi - 1.0)), size, _scratch("arrived", spectra, complex)
+            np.exp(lam * h * (phi - 1.0)), size, work_array("arrived", spectra, complex)
         )
         idle = np.exp(-lam * grid)  # no arrival: the next iteration carries one piece
-        gen = _scratch("gen", spectra, complex)
+        gen = work_array("gen", spectra, complex)
         np.multiply(idle[:, None], (phi - 1.0)[None, :], out=gen)
         gen += arrived
         gen *= shift[None, :]
-        trans = laws(gen, _scratch("trans", (size, n_fft), float))
+        trans = laws(gen, work_array("trans", (size, n_fft), float))
         pi = stationary_law(trans)
         centre = grid + 0.5 * h
         e_c = float(pi @ centre)
@@ -1186,11 +1186,11 @@ class TpotLaw:
         """``P(TPOT <= t) - q`` (nondecreasing in ``t``).
 
         The CDF is :func:`normal_cdf_array` of ``(t - centre) / sd``; once loaded
-        (:func:`_kernels`), the same bits come from the compiled loops of
+        (:func:`loaded_kernels`), the same bits come from the compiled loops of
         :mod:`planner.serve.kernels` around numpy's ``exp`` (a search evaluates it thousands
         of times; as ~26 ufunc calls on short arrays, their dispatch dominates).
         """
-        kernels = _kernels()
+        kernels = loaded_kernels()
         if kernels is None:
             z = np.subtract(t, self.centre)
             z /= self.sd
