@@ -309,6 +309,10 @@ def build(
         m.add(room == cap - base)
         m.add_cumulative(intervals, demands, room)
 
+    if reason:
+        # the constraint behind ``reason`` was skipped, not posted: an empty clause keeps every
+        # solve of this model (pinned starts included) from returning a schedule that breaks it
+        m.add_bool_or([])
     m.minimize(length)
     waits = frozenset(e.dst for e in instance.edges if instance.op(e.src).variable_latency)
     by_id = {op.id: op for op in ops}

@@ -114,3 +114,33 @@ def test_length_windows_keep_the_brute_force_answer(inst):
     assert verify(inst, result.solution) == []
     assert decode(inst, result.objective) == expected
     assert result.bound == result.objective
+
+
+def test_a_hand_off_overloading_a_unit_at_small_ii_is_not_accepted_by_a_pinned_model():
+    # CI on main 99d305e (hypothesis): at ii 1 the forced hand-off o0 -> o1 and o1 load B
+    # 3 times its capacity; the relaxations (no hand-offs) found starts, and the pinned full
+    # model, whose overloaded unit was only noted as a reason, accepted them (UNKNOWN: verify
+    # rejected the schedule)
+    inst = tiny(
+        [
+            op(
+                "o0",
+                "A",
+                latency=0,
+                variable_latency=True,
+                cross_reservation=(Reservation("B", 1, 2, 1),),
+            ),
+            op("o1", "B", latency=0),
+        ],
+        [Edge("o0", "o1", 0, 0)],
+        units={"A": 1, "B": 1},
+        register_limit=2,
+        smem=1,
+        cross_warp_latency=0,
+        horizon=5,
+        max_ii=4,
+    )
+    result = solve(inst, "exact", time_limit=20)
+    assert result.status is Status.OPTIMAL, result.reason
+    assert verify(inst, result.solution) == []
+    assert (result.solution.ii, result.solution.length) == brute_force(inst)
