@@ -174,12 +174,14 @@ def test_tokens_option_sets_the_workspace_the_engine_profiles():
 
 def test_engine_memory_rules():
     """vLLM uses 90 % of the GPU (at least the model's 4 GiB reserve stays unused); TensorRT-LLM
-    gives its KV cache 90 % of what is free after weights, reserve and workspace."""
+    gives its KV cache 90 % of what is free after weights, reserve and workspace. All of them
+    count from the total the CUDA runtime reports (79.22 GiB on an H100 80GB), not 80 GiB."""
     model, config = load_model("llama-3.1-70b"), ReplicaConfig(get_gpu("H100"), 2)
     trt = EngineModel(model, config, "fp8", engine=parse_engine("trtllm"))
     vllm = EngineModel(model, config, "fp8", engine=parse_engine("vllm"))
     sglang = EngineModel(model, config, "fp8", engine=parse_engine("sglang"))
-    memory = config.gpu.memory_bytes
+    memory = config.gpu.runtime_bytes
+    assert memory == pytest.approx(79.22 * 2**30)
     rest = memory - trt.weight_bytes - trt.workspace_bytes
     assert sglang.free_bytes == pytest.approx(rest - 4 * 2**30)
     assert trt.free_bytes == pytest.approx(0.9 * (rest - 4 * 2**30))
@@ -233,3 +235,17 @@ def test_eager_fp8_weights_launch_one_quantization_per_linear_layer():
 
         assert launch_bound("fp8") == pytest.approx(126 * 18 * EAGER_LAUNCH_S)
         assert launch_bound("bf16") == pytest.approx(126 * 14 * EAGER_LAUNCH_S)
+
+
+def test_vllm_cache_holds_the_max_model_len_it_started_with():
+    """vLLM 0.6 refuses to start when ``--max-model-len`` exceeds the tokens its KV cache holds
+    (``raise_if_cache_size_invalid``); dstack's 8 x H100 run of Meta's FP8 405B started with
+    ``--max-model-len 91680`` and no chunked prefill (91680 tokens profiled), so its cache held
+    at least 91680 tokens. Sized from the datasheet's 80 GiB the model had 103.5k."""
+    model, config = load_model("llama-3.1-405b"), ReplicaConfig(get_gpu("H100"), 8)
+    e = EngineModel(
+        model, config, "fp8-mixed", "bf16", engine=parse_engine("vllm:0.6.3,tokens=91680")
+    )
+    assert 91680 <= e.kv_tokens < 95000
+    on_datasheet = 0.9 * config.gpu.memory_bytes - e.weight_bytes - e.workspace_bytes
+    assert on_datasheet / e.kv_bytes_per_token > 103000
