@@ -1,0 +1,69 @@
+"""ZeRO-2/3 (FSDP) per-microbatch terms: where the collectives hide."""
+
+from __future__ import annotations
+
+import pytest
+
+from planner.perfmodel.hardware import Pool, get_gpu
+from planner.perfmodel.options import Software
+from planner.perfmodel.overlap import OVERLAP_SLOWDOWN, exposed_after
+from planner.perfmodel.stage import (
+    TrainingStep,
+    sharded_exposed,
+    stage_cost,
+)
+
+from .models import small_model
+
+#: Composer's FSDP setup of the LLM Foundry runs: bf16 reductions (``PURE``), the backward's
+#: gathered weights serve the recomputed forward.
+FSDP = Software(reduce_bytes=2, recompute_gathers=False)
+
+
+def _step(**kw) -> TrainingStep:
+    args = dict(
+        tp=1,
+        pp=1,
+        dp=64,
+        model=small_model(max_seq=4096),
+        seq=512,
+        precision="bf16",
+        microbatch=2,
+        zero=3,
+        recompute="full",
+        software=FSDP,
+    )
+    args.update(kw)
+    return TrainingStep(**args)
+
+
+def _pool(gpu: str = "A100-40GB", gpus: int = 64) -> Pool:
+    return Pool(get_gpu(gpu), gpus, gpu)
+
+
+def test_forward_gathers_hide_behind_the_forward_only():
+    # 64 A100-40GB over the NICs, micro-batch 2: each layer's gather takes longer than its
+    # forward, while the backward (with the recomputed forward) hides its re-gather and
+    # reduce-scatter. The forward exposes at least g - (1 - k) F whatever the backward
+    # leaves free; the old rule hid all of it behind forward + backward together.
+    k = OVERLAP_SLOWDOWN
+    st = stage_cost(_step(), _pool(), 4, 0, False, False)
+    g, s = st.param_gather, st.grad_sync
+    assert g > st.fwd and g + s < (1 - k) * st.bwd  # the regime the test is about
+    dp = dict(st.parts)["dp_comm"]
+    assert dp >= g - (1 - k) * st.fwd + k * (g + s)
+    old = exposed_after(2 * g + s, st.fwd + st.bwd)  # both passes as one window
+    assert dp > old * 1.2
+
+
+def test_first_gather_and_last_reduction_wait():
+    # with far more compute than communication only the first unit's gather and the last
+    # unit's reduce-scatter are exposed in full; the rest costs k of its time
+    k = OVERLAP_SLOWDOWN
+    assert sharded_exposed(10.0, 20.0, 4.0, 6.0, 1.0, 0.5) == pytest.approx(
+        1.0 + k * 3.0 + k * 5.5 + 0.5
+    )
+    # a forward shorter than its gathers exposes the difference even with an idle backward
+    assert sharded_exposed(1.0, 100.0, 4.0, 0.0, 0.0, 0.0) == pytest.approx(4.0 - (1 - k))
+    # one unit: its gather and reduction are all there is
+    assert sharded_exposed(5.0, 5.0, 1.0, 2.0, 1.0, 2.0) == pytest.approx(3.0)
