@@ -12,7 +12,9 @@ loss on the last) and ``p2p``: ``2 v`` point-to-point transfers when
 ``p > 1``. ZeRO-2 reduce-scatters and ZeRO-3 all-gathers/reduce-scatters run
 every microbatch, layer by layer: the forward's gathers hide behind the forward,
 the backward's gathers and reduce-scatters behind the backward, the first gather
-and the last reduce-scatter wait (:func:`sharded_exposed`). Per step it
+and the last reduce-scatter wait (:func:`sharded_exposed`); the unsharded
+gradient's element-wise passes before each reduction are HBM traffic
+(:func:`sharded_grad_bytes`). Per step it
 adds the data-parallel gradient synchronization (all-reduce for ZeRO-0;
 reduce-scatter + parameter all-gather for ZeRO-1; with
 ``overlap_grad_reduce`` the reduction hides behind the last microbatch's
@@ -180,6 +182,24 @@ def pipeline_time(
     if interleave > 1:
         return (microbatches + (pp - 1) / interleave) * umax
     return (microbatches - 1) * umax + usum
+
+
+def sharded_grad_bytes(software: Software) -> float:
+    """HBM bytes per trained parameter that ZeRO-2/3 moves every microbatch outside the GEMMs
+    and the collectives: the unsharded gradient's element-wise passes before its reduction.
+
+    PyTorch FSDP (``_runtime_utils._post_backward_hook`` / ``_reduce_grad``, torch 2.1-2.3):
+    autograd writes the unit's gradient into its flat parameter's ``.grad`` (the backward of
+    the views' split: a copy, read + write of the 16-bit gradient), casts it to
+    ``reduce_dtype`` when that differs (read 16-bit, write the reduction's element), divides
+    it in place by ``gradient_predivide_factor`` (read + write the reduction's element; the
+    factor is above 1 for 4 or more ranks) and only then reduce-scatters it. DeepSpeed
+    ZeRO-2/3 copies the gradients into its reduction bucket and divides them in place: the
+    same passes. Fp32 reductions of 16-bit gradients: 4 + 6 + 8 = 18 bytes; bf16 ones
+    (Composer's ``PURE``): 4 + 0 + 4 = 8.
+    """
+    w, r = PARAM_COMM_BYTES, software.reduction_bytes
+    return 2 * w + (w + r if r != w else 0.0) + 2 * r
 
 
 def sharded_exposed(
@@ -488,7 +508,8 @@ class StageCost:
     parts
         ``micro`` by component (:data:`MICRO_PARTS`: kernels, recomputation,
         exposed TP / CP / EP / PP communication, exposed activation offload
-        copies, ZeRO-2/3 communication left after overlap); they add up to ``micro``.
+        copies, ZeRO-2/3 communication left after overlap with the unsharded gradient's
+        element-wise passes); they add up to ``micro``.
     """
 
     fwd: float
@@ -829,6 +850,7 @@ def stage_cost(
             min(unit_gather, fwd_gather),
             min(unit_sync, sync),
         )
+        dp_micro += memory_time(gpu, sharded_grad_bytes(sw) * (dense_g + exp_g))
         micro += dp_micro
         sync = 0.0
     exposed_dp = exposed(sync, bwd, step.overlap_grad_reduce) + exposed(

@@ -1,15 +1,17 @@
-"""ZeRO-2/3 (FSDP) per-microbatch terms: where the collectives hide."""
+"""ZeRO-2/3 (FSDP) per-microbatch terms: where the collectives hide, and the gradient passes."""
 
 from __future__ import annotations
 
 import pytest
 
 from planner.perfmodel.hardware import Pool, get_gpu
+from planner.perfmodel.kernels import memory_time
 from planner.perfmodel.options import Software
 from planner.perfmodel.overlap import OVERLAP_SLOWDOWN, exposed_after
 from planner.perfmodel.stage import (
     TrainingStep,
     sharded_exposed,
+    sharded_grad_bytes,
     stage_cost,
 )
 
@@ -67,3 +69,37 @@ def test_first_gather_and_last_reduction_wait():
     assert sharded_exposed(1.0, 100.0, 4.0, 0.0, 0.0, 0.0) == pytest.approx(4.0 - (1 - k))
     # one unit: its gather and reduction are all there is
     assert sharded_exposed(5.0, 5.0, 1.0, 2.0, 1.0, 2.0) == pytest.approx(3.0)
+
+
+def test_zero3_units_pay_their_first_gather_once_per_microbatch():
+    # a stage of many small layers on a fast network: per microbatch at least one layer's
+    # gather and one layer's reduce-scatter (the 1-layer stage's volumes) are exposed
+    pool = _pool("H100", 8)
+    step = _step(dp=8, microbatch=8, recompute="none", software=Software())
+    one = stage_cost(step, pool, 1, 0, False, False)
+    many = stage_cost(step, pool, 8, 0, False, False)
+    traffic = memory_time(pool.gpu, sharded_grad_bytes(step.software) * many.params)
+    dp = dict(many.parts)["dp_comm"]
+    assert dp >= one.param_gather + one.grad_sync + traffic
+
+
+@pytest.mark.parametrize(
+    ("software", "expected"),
+    [(Software(), 18.0), (Software(reduce_bytes=2), 8.0), (Software(grad_bytes=2), 8.0)],
+)
+def test_sharded_gradient_passes(software, expected):
+    # flatten copy (2 + 2), cast bf16 -> fp32 (2 + 4), pre-divide in place (4 + 4); with bf16
+    # reductions no cast and a bf16 divide (torch FSDP _post_backward_hook / _reduce_grad)
+    assert sharded_grad_bytes(software) == expected
+
+
+def test_sharded_gradient_passes_are_paid_every_microbatch():
+    # ZeRO-3 on one NVLink node against ZeRO-1 (gradients accumulated, reduced once per
+    # step): every microbatch moves the unsharded gradient through HBM before its
+    # reduce-scatter, so the per-token cost falls with the micro-batch size
+    pool = _pool("H100", 8)
+    for b in (1, 4):
+        z1 = stage_cost(_step(dp=8, zero=1, microbatch=b), pool, 4, 0, False, False)
+        z3 = stage_cost(_step(dp=8, zero=3, microbatch=b), pool, 4, 0, False, False)
+        passes = memory_time(pool.gpu, sharded_grad_bytes(FSDP) * z3.params)
+        assert z3.micro - z1.micro >= passes > 0
