@@ -376,6 +376,7 @@ def layer_time(step: TrainingStep, gpu: GpuSpec, moe: bool) -> LayerCost:
         node_limit=sw.node_limit,
         wgrad=sw.base_trainable,
         attention_kernel=sw.attention_kernel,
+        early_stop=sw.recompute_early_stop,
     )
 
 

@@ -103,3 +103,26 @@ def test_sharded_gradient_passes_are_paid_every_microbatch():
         z3 = stage_cost(_step(dp=8, zero=3, microbatch=b), pool, 4, 0, False, False)
         passes = memory_time(pool.gpu, sharded_grad_bytes(FSDP) * z3.params)
         assert z3.micro - z1.micro >= passes > 0
+
+
+def test_early_stop_skips_the_output_projection_of_a_recomputed_layer():
+    # PyTorch >= 2.1 non-reentrant checkpoint: the MLP's output projection saves its input
+    # before it runs, so the recomputation stops there and that GEMM is not re-run
+    from planner.perfmodel.kernels import gemm_time
+    from planner.perfmodel.layer import layer_cost
+
+    model = small_model(max_seq=4096)
+    gpu = get_gpu("H100")
+    kw = dict(micro_batch=4, seq=2048, tp=1, recompute="full", flash=True)
+    full = layer_cost(model, gpu, **kw)
+    early = layer_cost(model, gpu, early_stop=True, **kw)
+    out_proj = gemm_time(gpu, 4 * 2048, model.hidden, model.ffn, "bf16")
+    assert full.recompute - early.recompute == pytest.approx(out_proj)
+    assert (full.fwd, full.bwd) == (early.fwd, early.bwd)
+    assert early.flops_recompute == pytest.approx(
+        full.flops_recompute - 2 * 4 * 2048 * model.hidden * model.ffn
+    )
+    # no recomputation, nothing to stop
+    assert layer_cost(model, gpu, **{**kw, "recompute": "none"}, early_stop=True) == layer_cost(
+        model, gpu, **{**kw, "recompute": "none"}
+    )
