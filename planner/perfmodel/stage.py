@@ -966,7 +966,8 @@ def step_flops(step: TrainingStep, global_batch: int) -> tuple[float, float]:
     (``72 B s l h^2 (1 + s/(6h) + V/(12 l h))`` for GPT: Megatron's count, the
     full ``s x s`` attention square and the LM head); hardware FLOPs add the
     recomputation (Megatron's ``96 B s l h^2 (1 + s/(6h) + V/(16 l h))`` with
-    full recompute on every layer).
+    full recompute on every layer; without the MLP's output projection with
+    ``software.recompute_early_stop``).
     """
     model, s = step.model, step.seq
     tokens = global_batch * s
@@ -978,6 +979,15 @@ def step_flops(step: TrainingStep, global_batch: int) -> tuple[float, float]:
             per_stage = model.layers / max(1, step.pp)
             share = min(1.0, step.recompute_layers / per_stage)
         extra = share * tokens * (fwd_tok - 2.0 * model.vocab * model.hidden)
+        if step.software.recompute_early_stop:
+            # the MLP's output projection is not re-run (layer_cost's early_stop)
+            width = sum(
+                model.experts_per_token * model.moe_ffn + model.shared_ffn
+                if model.is_moe_layer(i)
+                else model.ffn
+                for i in range(model.layers)
+            )
+            extra -= share * tokens * 2.0 * model.hidden * width
     elif step.recompute == "selective" and not step.flash_attention:
         extra = tokens * model.layers * model.attention_flops_per_token(s)
     else:

@@ -126,3 +126,18 @@ def test_early_stop_skips_the_output_projection_of_a_recomputed_layer():
     assert layer_cost(model, gpu, **{**kw, "recompute": "none"}, early_stop=True) == layer_cost(
         model, gpu, **{**kw, "recompute": "none"}
     )
+
+
+def test_early_stop_hardware_flops_skip_the_output_projection():
+    from dataclasses import replace
+
+    from planner.perfmodel.stage import step_flops
+
+    step = _step(recompute="full", software=Software())
+    model = step.model
+    full_model, full_hw = step_flops(step, 64)
+    stop = replace(step, software=Software(recompute_early_stop=True))
+    stop_model, stop_hw = step_flops(stop, 64)
+    assert stop_model == full_model
+    tokens = 64 * step.seq
+    assert full_hw - stop_hw == pytest.approx(tokens * 2 * model.hidden * model.ffn * model.layers)
