@@ -333,9 +333,13 @@ class GpuSpec:
         data = dict(data)
         if "base" in data:
             base = get_gpu(str(data.pop("base"))).to_dict()
-            if "memory_gib" in data and "usable_memory_gib" not in data:
+
+            def restated(key: str) -> bool:  # a field given with another value than the base's
+                return key in data and data[key] != base.get(key)
+
+            if restated("memory_gib") and "usable_memory_gib" not in data:
                 base.pop("usable_memory_gib", None)  # the driver figure belongs to the base part
-            own_memory = not {"memory_gib", "usable_memory_gib"}.isdisjoint(data)
+            own_memory = restated("memory_gib") or restated("usable_memory_gib")
             if own_memory and "runtime_memory_gib" not in data:
                 base.pop("runtime_memory_gib", None)  # so does the runtime's
             base.update(data)

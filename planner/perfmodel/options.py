@@ -49,7 +49,12 @@ Sharding
     pytorch/pytorch#96866), so the block's last GEMM, the MLP's output
     projection, whose input is saved before it runs, is not recomputed;
     ``False`` for Megatron's recomputation and earlier PyTorch, which re-run
-    the whole forward.
+    the whole forward; ``grad_accumulation_fusion`` the weight-gradient GEMMs
+    add into the fp32 ``main_grad`` buffer themselves (Megatron-Core with
+    Transformer Engine, ``--gradient-accumulation-fusion``; Megatron-FSDP sets
+    ``grad_added_to_main_grad`` and skips the copy), so ZeRO-2/3 pays no
+    gradient copy or cast pass before its reduction, only the buffer's
+    ``gradient_scaling_factor`` pass.
 MoE
     ``moe_load`` tokens of the busiest expert rank over the mean (1 = balanced);
     ``capacity_factor`` tokens per expert capped at this multiple of the mean
@@ -93,6 +98,7 @@ class Software:
     lora_rank: int = 0
     recompute_gathers: bool = True
     recompute_early_stop: bool = False
+    grad_accumulation_fusion: bool = False
     moe_load: float = 1.0
     capacity_factor: float = 0.0
     node_limit: int = 0

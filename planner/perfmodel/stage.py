@@ -140,7 +140,7 @@ from planner.perfmodel.memory import (
 from planner.perfmodel.model_spec import ModelSpec
 from planner.perfmodel.options import DEFAULT as DEFAULT_SOFTWARE
 from planner.perfmodel.options import Software
-from planner.perfmodel.overlap import OVERLAP_SLOWDOWN, exposed, exposed_after, overlapped
+from planner.perfmodel.overlap import OVERLAP_SLOWDOWN, exposed, exposed_after
 from planner.perfmodel.precision import Precision, get_precision
 from planner.perfmodel.readers import load_model
 from planner.perfmodel.serving_features import Speculative, pipeline_round
@@ -196,9 +196,14 @@ def sharded_grad_bytes(software: Software) -> float:
     factor is above 1 for 4 or more ranks) and only then reduce-scatters it. DeepSpeed
     ZeRO-2/3 copies the gradients into its reduction bucket and divides them in place: the
     same passes. Fp32 reductions of 16-bit gradients: 4 + 6 + 8 = 18 bytes; bf16 ones
-    (Composer's ``PURE``): 4 + 0 + 4 = 8.
+    (Composer's ``PURE``): 4 + 0 + 4 = 8. With ``software.grad_accumulation_fusion``
+    (Megatron-Core + Transformer Engine) the weight-gradient GEMM writes the reduction's
+    buffer itself: only the ``gradient_scaling_factor`` pass remains (Megatron's
+    ``start_grad_sync``: ``bucket.grad_data *= gradient_scaling_factor``), ``2 r`` bytes.
     """
     w, r = PARAM_COMM_BYTES, software.reduction_bytes
+    if software.grad_accumulation_fusion:
+        return 2 * r
     return 2 * w + (w + r if r != w else 0.0) + 2 * r
 
 
@@ -1465,7 +1470,6 @@ __all__ = [
     "mtp_params",
     "mtp_projection",
     "optimizer_time",
-    "overlapped",
     "p2p_transfer",
     "pipeline_time",
     "rank_cost",

@@ -110,6 +110,10 @@ def test_runtime_memory_is_checked_and_belongs_to_its_part():
     assert own.runtime_bytes == 95 * 2**30
     same = GpuSpec.from_dict({"base": "H100", "price_per_gpu_hour": 1.0})
     assert same.runtime_bytes == get_gpu("H100").runtime_bytes
+    # restating the base's own capacity keeps its measured figures
+    restated = GpuSpec.from_dict({"base": "H100", "memory_gib": 80})
+    assert restated.runtime_bytes == get_gpu("H100").runtime_bytes
+    assert restated.usable_bytes == get_gpu("H100").usable_bytes
 
 
 def test_network_table_and_oversubscription(tmp_path):

@@ -85,7 +85,15 @@ def test_zero3_units_pay_their_first_gather_once_per_microbatch():
 
 @pytest.mark.parametrize(
     ("software", "expected"),
-    [(Software(), 18.0), (Software(reduce_bytes=2), 8.0), (Software(grad_bytes=2), 8.0)],
+    [
+        (Software(), 18.0),
+        (Software(reduce_bytes=2), 8.0),
+        (Software(grad_bytes=2), 8.0),
+        # Megatron-Core + TE: the wgrad GEMM adds into the fp32 main_grad; only the
+        # gradient_scaling_factor pass (read + write fp32) is left
+        (Software(grad_accumulation_fusion=True), 8.0),
+        (Software(grad_accumulation_fusion=True, reduce_bytes=2), 4.0),
+    ],
 )
 def test_sharded_gradient_passes(software, expected):
     # flatten copy (2 + 2), cast bf16 -> fp32 (2 + 4), pre-divide in place (4 + 4); with bf16
@@ -141,3 +149,18 @@ def test_early_stop_hardware_flops_skip_the_output_projection():
     assert stop_model == full_model
     tokens = 64 * step.seq
     assert full_hw - stop_hw == pytest.approx(tokens * 2 * model.hidden * model.ffn * model.layers)
+
+
+def test_megatron_fsdp_rows_fuse_gradient_accumulation():
+    # the held-out Megatron-Bridge ZeRO-3 row ran Megatron-FSDP (TE wgrad into main_grad), the
+    # LLM Foundry rows PyTorch FSDP: only the former skips the copy and cast passes
+    from planner.perfmodel.calibration.published import TRAINING_ROWS
+
+    sharded = [r for r in TRAINING_ROWS if r.zero >= 2]
+    megatron = [r for r in sharded if r.source == "bridge2511"]
+    assert megatron and all(dict(r.software).get("grad_accumulation_fusion") for r in megatron)
+    assert not any(
+        dict(r.software).get("grad_accumulation_fusion")
+        for r in sharded
+        if r.source != "bridge2511"
+    )

@@ -388,6 +388,7 @@ def _nemo(
     dp,
     value,
     zero=1,
+    software=(),
 ) -> TrainingRow:
     return TrainingRow(
         f"{key}/{gpu}/{model}/{gpus}",
@@ -409,6 +410,7 @@ def _nemo(
         zero=zero,
         sequence_parallel=tp > 1,
         precision="fp8",
+        software=software,
     )
 
 
@@ -422,10 +424,28 @@ NEMO_2407 = (
     _nemo("nemo2407", FIT, "H100", "llama-3.1-70b", 64, 128, 1, 8192, 4, 4, 5, 2, 2, 738),
 )
 
+#: Megatron-FSDP (Megatron-Core, Transformer Engine): the wgrad GEMMs add into ``main_grad``.
+MEGATRON_FSDP = (("grad_accumulation_fusion", True),)
+
 #: Megatron-Bridge, NeMo 25.11 container (FP8 current scaling): a whole held-out source.
 BRIDGE_2511 = (
     _nemo(
-        "bridge2511", HELD_OUT, "H100", "llama-3.1-8b", 8, 128, 1, 8192, 1, 1, 1, 1, 8, 744, zero=3
+        "bridge2511",
+        HELD_OUT,
+        "H100",
+        "llama-3.1-8b",
+        8,
+        128,
+        1,
+        8192,
+        1,
+        1,
+        1,
+        1,
+        8,
+        744,
+        zero=3,
+        software=MEGATRON_FSDP,
     ),
     _nemo("bridge2511", HELD_OUT, "H100", "llama-3.1-70b", 64, 128, 1, 8192, 4, 8, 5, 1, 2, 719),
     _nemo("bridge2511", HELD_OUT, "H100", "llama-3.1-405b", 1024, 512, 1, 8192, 8, 8, 8, 2, 8, 737),
