@@ -149,8 +149,9 @@ class Engine:
     @property
     def memory_fraction(self) -> float | None:
         """Share of the GPU's memory the engine may use for weights, activations and KV cache
-        (vLLM's ``--gpu-memory-utilization``, default 0.9 in every release; ``None``: the model's
-        fixed runtime reserve, :data:`planner.perfmodel.memory.RUNTIME_RESERVED_GIB`)."""
+        (vLLM's ``--gpu-memory-utilization``, default 0.9 in every release, of the total the CUDA
+        runtime reports, :attr:`~planner.perfmodel.hardware.GpuSpec.runtime_bytes`; ``None``:
+        the model's fixed runtime reserve, :data:`planner.perfmodel.memory.RUNTIME_RESERVED_GIB`)."""
         return VLLM_GPU_MEMORY_UTILIZATION if self.name == "vllm" else None
 
     @property

@@ -55,6 +55,12 @@ MI355X   288     8.0     896 (IF) 400*      2500 / 5000 / 10000           [LIT]_
 Infinity Fabric mesh; ``*``: no system file found, an assumption.) Each TOML names the source of
 every number; ``usable_memory_gib`` is the capacity the driver reports (``nvidia-smi``'s total,
 e.g. 81,559 MiB on H100 / H800 80GB) where one was found, else the datasheet capacity.
+``runtime_memory_gib`` is the smaller total the CUDA runtime gives a process (``cudaMemGetInfo``,
+``torch.cuda.mem_get_info()[1]``: the driver's total less what it keeps), which serving engines
+size their KV cache from (vLLM logs it as ``total_gpu_memory``): 79.22 GiB on H100 80GB HBM3
+(vLLM PR #10511, 2024-12-14, and PR #12126, 2025-01-16), 139.80 GiB on H200 (vLLM 0.6.4.post1
+log, github suesie/grpocredit ``experiment_report_0427.md`` @3ab3f688), 79.15 GiB on A100 80GB
+(vLLM issue #10533, 2024-11); without a figure it is ``usable_memory_gib``.
 
 .. [A100] NVIDIA A100 Tensor Core GPU datasheet (SXM4 80GB: 312 TFLOPS bf16 dense,
    2,039 GB/s, NVLink 600 GB/s; SXM4 40GB: 40 GB HBM2, 1,555 GB/s, same compute and
@@ -139,6 +145,7 @@ _GPU_FIELDS = (
 #: Optional fields (with their defaults when absent).
 _GPU_OPTIONAL = {
     "usable_memory_gib": None,
+    "runtime_memory_gib": None,
     "host_link_gb_s": 64.0,
     "interconnect": "",
     "network": "",
@@ -178,6 +185,9 @@ class GpuSpec:
         ``Ampere``, ``Hopper``, ``Blackwell``, ``CDNA3``, ... (selects the GEMM efficiency).
     usable_memory_gib
         Capacity the driver reports (``None``: ``memory_gib``).
+    runtime_memory_gib
+        Total the CUDA runtime reports to a process, ``torch.cuda.mem_get_info()[1]`` (``None``:
+        the driver's capacity).
     host_link_gb_s
         GPU-host bandwidth (PCIe or NVLink-C2C), GB/s bidirectional (activation offload).
     interconnect
@@ -204,6 +214,7 @@ class GpuSpec:
     aliases: tuple[str, ...] = ()
     architecture: str = ""
     usable_memory_gib: float | None = None
+    runtime_memory_gib: float | None = None
     host_link_gb_s: float = 64.0
     interconnect: str = ""
     network: str = ""
@@ -228,6 +239,12 @@ class GpuSpec:
             raise InputError(
                 f"GPU {self.name}: field 'usable_memory_gib' must be in (0, memory_gib]"
             )
+        if self.runtime_memory_gib is not None and not 0 < self.runtime_memory_gib * GIB <= (
+            self.usable_bytes
+        ):
+            raise InputError(
+                f"GPU {self.name}: field 'runtime_memory_gib' must be in (0, usable_memory_gib]"
+            )
         if self.host_link_gb_s <= 0:
             raise InputError(f"GPU {self.name}: field 'host_link_gb_s' must be positive")
         if self.nic_efficiency is not None and not 0 < self.nic_efficiency <= 1:
@@ -248,6 +265,14 @@ class GpuSpec:
         """Capacity the driver reports, bytes (the datasheet capacity when none is known)."""
         gib = self.memory_gib if self.usable_memory_gib is None else self.usable_memory_gib
         return gib * GIB
+
+    @property
+    def runtime_bytes(self) -> float:
+        """Total the CUDA runtime reports to a process, bytes (what serving engines size their
+        KV cache from; the driver's capacity when no figure is known)."""
+        if self.runtime_memory_gib is None:
+            return self.usable_bytes
+        return self.runtime_memory_gib * GIB
 
     @property
     def host_bw(self) -> float:
@@ -310,6 +335,9 @@ class GpuSpec:
             base = get_gpu(str(data.pop("base"))).to_dict()
             if "memory_gib" in data and "usable_memory_gib" not in data:
                 base.pop("usable_memory_gib", None)  # the driver figure belongs to the base part
+            own_memory = not {"memory_gib", "usable_memory_gib"}.isdisjoint(data)
+            if own_memory and "runtime_memory_gib" not in data:
+                base.pop("runtime_memory_gib", None)  # so does the runtime's
             base.update(data)
             if "name" not in data:
                 base["name"] = f"{base['name']}*"
@@ -351,6 +379,9 @@ class GpuSpec:
                 usable_memory_gib=None
                 if data.get("usable_memory_gib") is None
                 else float(data["usable_memory_gib"]),
+                runtime_memory_gib=None
+                if data.get("runtime_memory_gib") is None
+                else float(data["runtime_memory_gib"]),
                 host_link_gb_s=float(data.get("host_link_gb_s", 64.0)),
                 interconnect=str(data.get("interconnect", "")),
                 network=str(data.get("network", "")),

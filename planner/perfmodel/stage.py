@@ -1333,8 +1333,14 @@ class EngineModel:
 
     @functools.cached_property
     def free_bytes(self) -> float:
-        """Memory per GPU left for the KV cache (negative when the weights do not fit)."""
-        memory = self.config.gpu.memory_bytes
+        """Memory per GPU left for the KV cache (negative when the weights do not fit).
+
+        Every engine sizes its cache from what the CUDA runtime reports, not the datasheet:
+        vLLM takes ``--gpu-memory-utilization`` of ``torch.cuda.mem_get_info()``'s total
+        (``Worker.determine_num_available_blocks``), TensorRT-LLM and SGLang a share of the free
+        memory it reports (:attr:`~planner.perfmodel.hardware.GpuSpec.runtime_bytes`).
+        """
+        memory = self.config.gpu.runtime_bytes
         reserved = RUNTIME_RESERVED_GIB * GIB
         if self.engine.memory_fraction is not None:  # the engine leaves the rest unused
             reserved = max(reserved, (1.0 - self.engine.memory_fraction) * memory)
@@ -1349,7 +1355,8 @@ class EngineModel:
         return self.free_bytes / self.kv_bytes_per_token / self.config.pp
 
     def memory_breakdown(self) -> dict[str, float]:
-        """Per-GPU GiB: weights, reserved, workspace, kv_cache (the rest of HBM)."""
+        """Per-GPU GiB: weights, reserved (what the driver keeps, the runtime reserve and the
+        engine's unused share), workspace, kv_cache (the rest of HBM)."""
         return {
             "weights": self.weight_bytes / GIB,
             "reserved": (

@@ -174,12 +174,14 @@ def test_tokens_option_sets_the_workspace_the_engine_profiles():
 
 def test_engine_memory_rules():
     """vLLM uses 90 % of the GPU (at least the model's 4 GiB reserve stays unused); TensorRT-LLM
-    gives its KV cache 90 % of what is free after weights, reserve and workspace."""
+    gives its KV cache 90 % of what is free after weights, reserve and workspace. All of them
+    count from the total the CUDA runtime reports (79.22 GiB on an H100 80GB), not 80 GiB."""
     model, config = load_model("llama-3.1-70b"), ReplicaConfig(get_gpu("H100"), 2)
     trt = EngineModel(model, config, "fp8", engine=parse_engine("trtllm"))
     vllm = EngineModel(model, config, "fp8", engine=parse_engine("vllm"))
     sglang = EngineModel(model, config, "fp8", engine=parse_engine("sglang"))
-    memory = config.gpu.memory_bytes
+    memory = config.gpu.runtime_bytes
+    assert memory == pytest.approx(79.22 * 2**30)
     rest = memory - trt.weight_bytes - trt.workspace_bytes
     assert sglang.free_bytes == pytest.approx(rest - 4 * 2**30)
     assert trt.free_bytes == pytest.approx(0.9 * (rest - 4 * 2**30))
@@ -253,3 +255,17 @@ def test_cdna3_terms_act_on_cdna3_gpus_only_and_have_their_own_fit_stage():
                  constants.FITTED["weight_stream_efficiency"])  # fmt: skip
     stages = {r.source: kind_of(r) for r in PUBLIC_SERVING_ROWS if r.split == "fit"}
     assert stages == {"sglang_vllm060": "serving", "rocm_vllm066": "cdna3"}
+
+
+def test_vllm_cache_holds_the_max_model_len_it_started_with():
+    """vLLM 0.6 refuses to start when ``--max-model-len`` exceeds the tokens its KV cache holds
+    (``raise_if_cache_size_invalid``); dstack's 8 x H100 run of Meta's FP8 405B started with
+    ``--max-model-len 91680`` and no chunked prefill (91680 tokens profiled), so its cache held
+    at least 91680 tokens. Sized from the datasheet's 80 GiB the model had 103.5k."""
+    model, config = load_model("llama-3.1-405b"), ReplicaConfig(get_gpu("H100"), 8)
+    e = EngineModel(
+        model, config, "fp8-mixed", "bf16", engine=parse_engine("vllm:0.6.3,tokens=91680")
+    )
+    assert 91680 <= e.kv_tokens < 95000
+    on_datasheet = 0.9 * config.gpu.memory_bytes - e.weight_bytes - e.workspace_bytes
+    assert on_datasheet / e.kv_bytes_per_token > 103000

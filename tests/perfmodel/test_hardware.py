@@ -87,6 +87,29 @@ def test_new_catalog_entries():
     # driver-reported capacity below the datasheet figure where one was found
     assert h100.usable_bytes == pytest.approx(81559 * 2**20)
     assert get_gpu("B200").usable_bytes < get_gpu("B200").memory_bytes
+    # the runtime's total (torch.cuda.mem_get_info) is below the driver's, else the driver's
+    assert h100.runtime_bytes == pytest.approx(79.22 * 2**30)
+    assert h100.runtime_bytes < h100.usable_bytes
+    assert get_gpu("H200").runtime_bytes < get_gpu("H200").usable_bytes
+    assert get_gpu("B200").runtime_bytes == get_gpu("B200").usable_bytes
+    assert get_gpu("MI300X").runtime_bytes == get_gpu("MI300X").memory_bytes
+
+
+def test_runtime_memory_is_checked_and_belongs_to_its_part():
+    from planner.core.errors import InputError
+    from planner.perfmodel.hardware import GpuSpec
+
+    h100 = get_gpu("H100").to_dict()
+    assert GpuSpec.from_dict(h100).runtime_memory_gib == 79.22
+    with pytest.raises(InputError, match="runtime_memory_gib"):
+        GpuSpec.from_dict({**h100, "runtime_memory_gib": 79.9})  # above the driver's 79.65
+    # a part with other memory inherits neither driver figure; one naming its own keeps it
+    bigger = GpuSpec.from_dict({"base": "H100", "memory_gib": 96})
+    assert bigger.runtime_bytes == bigger.usable_bytes == 96 * 2**30
+    own = GpuSpec.from_dict({"base": "H100", "memory_gib": 96, "runtime_memory_gib": 95.0})
+    assert own.runtime_bytes == 95 * 2**30
+    same = GpuSpec.from_dict({"base": "H100", "price_per_gpu_hour": 1.0})
+    assert same.runtime_bytes == get_gpu("H100").runtime_bytes
 
 
 def test_network_table_and_oversubscription(tmp_path):
