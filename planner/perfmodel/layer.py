@@ -259,6 +259,7 @@ def layer_cost(
     node_limit: int = 0,
     wgrad: float = 1.0,
     attention_kernel: str = "flash",
+    early_stop: bool = False,
 ) -> LayerCost:
     """Training cost of one transformer layer for one microbatch on one GPU.
 
@@ -308,6 +309,10 @@ def layer_cost(
     attention_kernel
         Implementation of the fused attention core
         (:mod:`~planner.perfmodel.attention_kernels`).
+    early_stop
+        Full recomputation stops before the MLP's output projection (PyTorch's
+        non-reentrant checkpoint early stop: that GEMM's input, the last tensor the
+        backward needs, is saved before it runs); its collective is still counted.
     """
     prec = get_precision(precision)
     fab = comm.fabric_of(gpu)
@@ -377,6 +382,11 @@ def layer_cost(
             wgrad=wgrad,
         )
         mlp = linear(gpu, prec, N, shapes.shared, acc=mlp, wgrad=wgrad)
+        # the output projections (routed and shared experts), last in the layer
+        last = linear(
+            gpu, prec, tokens_per_expert, expert_shapes(model, etp)[-1:], batch=local_experts
+        )
+        last = linear(gpu, prec, N, shapes.shared[-1:], acc=last)
         routed = N_moe * k_top * moe_load
         act_elems = routed * model.moe_ffn / etp + N * model.shared_ffn / tp
         # permute / unpermute copies of the routed tokens (read + write each way)
@@ -391,6 +401,7 @@ def layer_cost(
         )
     else:
         mlp = linear(gpu, prec, N, shapes.mlp, wgrad=wgrad)
+        last = linear(gpu, prec, N, shapes.mlp[-1:])  # the output projection, last in the layer
         act_elems = N * model.ffn / tp
     # activation (GeLU / SwiGLU: read inputs, write output), LayerNorm, bias-dropout-add
     act_bytes = act_elems * ((mats - 1) * A + A)
@@ -439,6 +450,9 @@ def layer_cost(
     if full_layer:
         re_time = fwd_kernels + tp_fwd + cp_fwd + ep_fwd
         re_flops = flops
+        if early_stop:
+            re_time -= last.gemm
+            re_flops -= last.flops
     elif recompute == "selective" and not flash:
         re_time, re_flops = core.gemm + core.elem, core.flops
     elif recompute == "selective":

@@ -42,7 +42,14 @@ Sharding
     forward (DeepSpeed ZeRO-3: its module hooks fire on the recomputed
     forward); ``False`` where the backward's gathered weights serve the
     recompute (PyTorch FSDP with the checkpoint wrapper inside each FSDP unit,
-    as Composer / LLM Foundry apply it).
+    as Composer / LLM Foundry apply it); ``recompute_early_stop`` a fully
+    recomputed layer stops re-running its forward once the last tensor the
+    backward needs is rebuilt (PyTorch >= 2.1 non-reentrant checkpointing,
+    on by default there: ``torch.utils.checkpoint.set_checkpoint_early_stop``,
+    pytorch/pytorch#96866), so the block's last GEMM, the MLP's output
+    projection, whose input is saved before it runs, is not recomputed;
+    ``False`` for Megatron's recomputation and earlier PyTorch, which re-run
+    the whole forward.
 MoE
     ``moe_load`` tokens of the busiest expert rank over the mean (1 = balanced);
     ``capacity_factor`` tokens per expert capped at this multiple of the mean
@@ -85,6 +92,7 @@ class Software:
     trainable: float = 1.0
     lora_rank: int = 0
     recompute_gathers: bool = True
+    recompute_early_stop: bool = False
     moe_load: float = 1.0
     capacity_factor: float = 0.0
     node_limit: int = 0

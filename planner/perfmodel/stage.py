@@ -10,7 +10,11 @@ one GPU pool. Per microbatch it spends ``fwd`` and ``bwd`` (the layers of
 :mod:`planner.perfmodel.layer`, the embedding on the first stage, LM head +
 loss on the last) and ``p2p``: ``2 v`` point-to-point transfers when
 ``p > 1``. ZeRO-2 reduce-scatters and ZeRO-3 all-gathers/reduce-scatters run
-every microbatch, overlapped with compute (:func:`overlapped`). Per step it
+every microbatch, layer by layer: the forward's gathers hide behind the forward,
+the backward's gathers and reduce-scatters behind the backward, the first gather
+and the last reduce-scatter wait (:func:`sharded_exposed`); the unsharded
+gradient's element-wise passes before each reduction are HBM traffic
+(:func:`sharded_grad_bytes`). Per step it
 adds the data-parallel gradient synchronization (all-reduce for ZeRO-0;
 reduce-scatter + parameter all-gather for ZeRO-1; with
 ``overlap_grad_reduce`` the reduction hides behind the last microbatch's
@@ -190,6 +194,51 @@ def pipeline_time(
     return (microbatches - 1) * umax + usum
 
 
+def sharded_grad_bytes(software: Software) -> float:
+    """HBM bytes per trained parameter that ZeRO-2/3 moves every microbatch outside the GEMMs
+    and the collectives: the unsharded gradient's element-wise passes before its reduction.
+
+    PyTorch FSDP (``_runtime_utils._post_backward_hook`` / ``_reduce_grad``, torch 2.1-2.3):
+    autograd writes the unit's gradient into its flat parameter's ``.grad`` (the backward of
+    the views' split: a copy, read + write of the 16-bit gradient), casts it to
+    ``reduce_dtype`` when that differs (read 16-bit, write the reduction's element), divides
+    it in place by ``gradient_predivide_factor`` (read + write the reduction's element; the
+    factor is above 1 for 4 or more ranks) and only then reduce-scatters it. DeepSpeed
+    ZeRO-2/3 copies the gradients into its reduction bucket and divides them in place: the
+    same passes. Fp32 reductions of 16-bit gradients: 4 + 6 + 8 = 18 bytes; bf16 ones
+    (Composer's ``PURE``): 4 + 0 + 4 = 8.
+    """
+    w, r = PARAM_COMM_BYTES, software.reduction_bytes
+    return 2 * w + (w + r if r != w else 0.0) + 2 * r
+
+
+def sharded_exposed(
+    fwd: float,
+    bwd: float,
+    fwd_comm: float,
+    bwd_comm: float,
+    first_gather: float,
+    last_reduce: float,
+) -> float:
+    """Exposed seconds of one microbatch's ZeRO-2/3 collectives, unit by unit.
+
+    PyTorch FSDP ``FULL_SHARD`` (forward prefetch, ``BACKWARD_PRE``, ``limit_all_gathers``)
+    and DeepSpeed ZeRO-3 gather the weights of one unit (a layer) ahead of its compute on
+    their own stream: the forward's gathers (``fwd_comm``) hide behind the forward kernels
+    only, the backward's re-gathers and gradient reduce-scatters (``bwd_comm``, sharing the
+    network) behind the backward (with recomputation) only. Nothing computes while the
+    first unit's weights arrive (``first_gather``) nor after the last unit's gradients
+    leave (``last_reduce``, awaited before the step goes on), so those two are exposed in
+    full; the rest costs :func:`~planner.perfmodel.overlap.exposed_after` in each pass.
+    """
+    return (
+        first_gather
+        + exposed_after(max(0.0, fwd_comm - first_gather), fwd)
+        + exposed_after(max(0.0, bwd_comm - last_reduce), bwd)
+        + last_reduce
+    )
+
+
 # ---------------------------------------------------------------------------
 # Training stages
 # ---------------------------------------------------------------------------
@@ -337,6 +386,7 @@ def layer_time(step: TrainingStep, gpu: GpuSpec, moe: bool) -> LayerCost:
         node_limit=sw.node_limit,
         wgrad=sw.base_trainable,
         attention_kernel=sw.attention_kernel,
+        early_stop=sw.recompute_early_stop,
     )
 
 
@@ -469,7 +519,8 @@ class StageCost:
     parts
         ``micro`` by component (:data:`MICRO_PARTS`: kernels, recomputation,
         exposed TP / CP / EP / PP communication, exposed activation offload
-        copies, ZeRO-2/3 communication left after overlap); they add up to ``micro``.
+        copies, ZeRO-2/3 communication left after overlap with the unsharded gradient's
+        element-wise passes); they add up to ``micro``.
     """
 
     fwd: float
@@ -745,43 +796,73 @@ def stage_cost(
     dp_k = comm.per_node(shards, t, G)
     ep_k = comm.per_node(exp_shards, step.etp * ep, G)  # expert-DP ranks etp * ep apart
     grad_b = sw.reduction_bytes
-    dense_g, exp_g = dense_p * frozen + lora_p, exp_p * frozen
     param_b = PARAM_COMM_BYTES / 2 if sw.zero_hpz else PARAM_COMM_BYTES  # ZeRO++ int8 gathers
-    if step.zero == 0:
-        sync = comm.all_reduce(dense_g * grad_b, shards, dp_k, fab) + comm.all_reduce(
-            exp_g * grad_b, exp_shards, ep_k, fab
-        )
-        gather = 0.0
-    else:
-        sync = comm.reduce_scatter(dense_g * grad_b, shards, dp_k, fab)
-        sync += comm.reduce_scatter(exp_g * grad_b, exp_shards, ep_k, fab)
-        gather = comm.all_gather(dense_p * param_b, shards, dp_k, fab)
-        gather += comm.all_gather(exp_p * param_b, exp_shards, ep_k, fab)
-    if replicas > 1:
-        # hybrid sharding: the reduced shard is all-reduced across the replicas
-        rep_k = comm.per_node(replicas, t * shards, G)
-        sync += comm.all_reduce(
-            (dense_g / shards + exp_g / exp_shards) * grad_b, replicas, rep_k, fab
-        )
+
+    def collectives(dense: float, expert: float, lora: float) -> tuple[float, float]:
+        """(gradient reduction, parameter gather) seconds of these parameters' data-parallel
+        collectives (the gather is 0 for ZeRO-0)."""
+        dg, eg = dense * frozen + lora, expert * frozen
+        if step.zero == 0:
+            red = comm.all_reduce(dg * grad_b, shards, dp_k, fab)
+            red += comm.all_reduce(eg * grad_b, exp_shards, ep_k, fab)
+            gat = 0.0
+        else:
+            red = comm.reduce_scatter(dg * grad_b, shards, dp_k, fab)
+            red += comm.reduce_scatter(eg * grad_b, exp_shards, ep_k, fab)
+            gat = comm.all_gather(dense * param_b, shards, dp_k, fab)
+            gat += comm.all_gather(expert * param_b, exp_shards, ep_k, fab)
+        if replicas > 1:
+            # hybrid sharding: the reduced shard is all-reduced across the replicas
+            rep_k = comm.per_node(replicas, t * shards, G)
+            red += comm.all_reduce((dg / shards + eg / exp_shards) * grad_b, replicas, rep_k, fab)
+        return red, gat
+
+    dense_g, exp_g = dense_p * frozen + lora_p, exp_p * frozen
+    sync, gather = collectives(dense_p, exp_p, lora_p)
     grad_sync, param_gather = sync, gather
     dp_micro = 0.0
     if step.zero >= 2:
-        # gradients are reduce-scattered every microbatch (no unsharded accumulation buffer)
-        per_micro = sync
+        # gradients are reduce-scattered every microbatch (no unsharded accumulation buffer),
+        # unit by unit (one FSDP unit / ZeRO-3 fetch per layer): the first unit's gather and
+        # the last unit's reduction wait on the network, the rest hides behind its own pass
+        unit = max(
+            (
+                layer_params(model, is_moe, t, ep, step.etp)
+                for is_moe, n in ((False, n_dense), (True, n_moe))
+                if n
+            ),
+            key=sum,
+            default=(0.0, 0.0),
+        )
+        lora_unit = sw.lora_rank * lora_width(model) / t if sw.lora_rank else 0.0
+        unit_sync, unit_gather = collectives(*unit, lora_unit)
+        fwd_gather = bwd_gather = 0.0
         if step.zero == 3:
+            # the forward gathers each unit once; the backward gathers it again (and once
+            # more for a recomputed forward that frees its weights: DeepSpeed)
             gathers = 3 if step.recompute == "full" and sw.recompute_gathers else 2
+            fwd_gather = gather
             if sw.zero_hpz:
                 # ZeRO++ hpZ: the backward re-gathers the secondary shard inside the node
                 inner = comm.all_gather(
                     (dense_p + exp_p) * param_b, min(G, shards), min(G, shards), fab
                 )
-                per_micro += gather + (gathers - 1) * inner
+                bwd_gather = (gathers - 1) * inner
             else:
-                per_micro += gathers * gather
+                bwd_gather = (gathers - 1) * gather
             gather = 0.0
-        new_micro = overlapped(micro, per_micro)
-        dp_micro = new_micro - micro
-        micro = new_micro
+        else:
+            unit_gather = 0.0
+        dp_micro = sharded_exposed(
+            fwd,
+            bwd,
+            fwd_gather,
+            bwd_gather + sync,
+            min(unit_gather, fwd_gather),
+            min(unit_sync, sync),
+        )
+        dp_micro += memory_time(gpu, sharded_grad_bytes(sw) * (dense_g + exp_g))
+        micro += dp_micro
         sync = 0.0
     exposed_dp = exposed(sync, bwd, step.overlap_grad_reduce) + exposed(
         gather, fwd, sw.overlap_param_gather and step.overlap_grad_reduce
@@ -895,7 +976,8 @@ def step_flops(step: TrainingStep, global_batch: int) -> tuple[float, float]:
     (``72 B s l h^2 (1 + s/(6h) + V/(12 l h))`` for GPT: Megatron's count, the
     full ``s x s`` attention square and the LM head); hardware FLOPs add the
     recomputation (Megatron's ``96 B s l h^2 (1 + s/(6h) + V/(16 l h))`` with
-    full recompute on every layer).
+    full recompute on every layer; without the MLP's output projection with
+    ``software.recompute_early_stop``).
     """
     model, s = step.model, step.seq
     tokens = global_batch * s
@@ -907,6 +989,15 @@ def step_flops(step: TrainingStep, global_batch: int) -> tuple[float, float]:
             per_stage = model.layers / max(1, step.pp)
             share = min(1.0, step.recompute_layers / per_stage)
         extra = share * tokens * (fwd_tok - 2.0 * model.vocab * model.hidden)
+        if step.software.recompute_early_stop:
+            # the MLP's output projection is not re-run (layer_cost's early_stop)
+            width = sum(
+                model.experts_per_token * model.moe_ffn + model.shared_ffn
+                if model.is_moe_layer(i)
+                else model.ffn
+                for i in range(model.layers)
+            )
+            extra -= share * tokens * 2.0 * model.hidden * width
     elif step.recompute == "selective" and not step.flash_attention:
         extra = tokens * model.layers * model.attention_flops_per_token(s)
     else:

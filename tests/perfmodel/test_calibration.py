@@ -161,3 +161,13 @@ def test_llmfoundry_rows_carry_their_attention_kernel_and_fsdp_recompute_gathers
         none, software=tuple((k, True if k == "recompute_gathers" else v) for k, v in none.software)
     )
     assert row_estimate(none).step_time == row_estimate(same).step_time
+
+
+def test_llmfoundry_rows_of_the_torch_2_1_sweeps_stop_recomputing_early():
+    # October 2023 / January 2024 sweeps (H100 tables, A100-80GB but MPT-70B): torch 2.1;
+    # the April 2023 sweep (A100-40GB table, A100-80GB MPT-70B): torch 1.13.1
+    rows = [r for r in ROWS if r.source == "llmfoundry2401"]
+    stop = {r.id: dict(r.software).get("recompute_early_stop", False) for r in rows}
+    april = [i for i in stop if i.split("/")[1] == "A100-40GB" or "/A100/mpt-70b/" in i]
+    assert april and not any(stop[i] for i in april)
+    assert all(v for i, v in stop.items() if i not in april)

@@ -314,6 +314,12 @@ ASSUMPTIONS = (
     ("comm.ALLREDUCE_LATENCY_S", "10 us", "one-shot all-reduce of inference engines"),
     ("stage.OVERLAP_SLOWDOWN", "0.15", "slowdown of compute overlapped with NCCL (SM share)"),
     (
+        "stage.sharded_grad_bytes",
+        "18 / 8 bytes per parameter and microbatch (fp32 / bf16 reductions)",
+        "ZeRO-2/3 gradient copy, cast and pre-divide before each reduce-scatter, counted from "
+        "torch FSDP's _post_backward_hook; taken as not overlapped with the backward",
+    ),
+    (
         "kernels.FLASH_EFFICIENCY / FLASH_CAUSAL_FRACTION / FLASH_BWD_RATIO",
         "0.55 / 0.5 / 2.5",
         "FlashAttention-2/3 papers (training)",

@@ -799,6 +799,15 @@ LLMFOUNDRY_FLASH2_SOFTWARE = (("attention_kernel", "fa2"), ("recompute_gathers",
 LLMFOUNDRY_PURE_REDUCE = (("reduce_bytes", 2.0),)
 
 
+#: The rows of the October 2023 and January 2024 sweeps (the H100 tables, the A100-80GB rows
+#: but MPT-70B) ran PyTorch 2.1 (``sweep.sh`` @b2a43a14: ``mosaicml/pytorch:2.1.0_cu121``;
+#: setup.py @5e85bd62: ``torch>=2.1,<2.1.1``), whose non-reentrant checkpoint (Composer's
+#: checkpoint wrapper) stops recomputing once the backward's tensors are rebuilt
+#: (pytorch/pytorch#96866, default since 2.1); the April 2023 sweep ran torch 1.13.1 (setup.py
+#: @5f43bf16: ``torch==1.13.1``), which re-runs the whole block.
+LLMFOUNDRY_TORCH21 = (("recompute_early_stop", True),)
+
+
 def llmfoundry_pure(gpu: str, model: str) -> bool:
     """The row ran Composer's ``mixed_precision: PURE`` (bf16 gradient reduction)."""
     return gpu == "A100-40GB" or (gpu == "A100" and model == "mpt-70b")
@@ -807,10 +816,10 @@ def llmfoundry_pure(gpu: str, model: str) -> bool:
 def llmfoundry_software(gpu: str, gpus: int, model: str) -> tuple[tuple[str, object], ...]:
     """The software setting of one LLM Foundry row (attention kernel, reduction precision)."""
     if gpu == "H100" and gpus >= 128 and model in LLMFOUNDRY_LARGE_SCALE_FLASH2:
-        return LLMFOUNDRY_FLASH2_SOFTWARE
-    if llmfoundry_pure(gpu, model):
+        return LLMFOUNDRY_FLASH2_SOFTWARE + LLMFOUNDRY_TORCH21
+    if llmfoundry_pure(gpu, model):  # the April 2023 sweep (torch 1.13.1)
         return LLMFOUNDRY_SOFTWARE + LLMFOUNDRY_PURE_REDUCE
-    return LLMFOUNDRY_SOFTWARE
+    return LLMFOUNDRY_SOFTWARE + LLMFOUNDRY_TORCH21
 
 
 def mpt_config(model: str, seq_len: int) -> dict:
