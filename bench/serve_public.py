@@ -40,7 +40,7 @@ TARGETS = {"throughput": 0.15, "latency": 0.25}
 
 
 def kind(metric: str) -> str:
-    return "latency" if metric in ("ttft_s", "tpot_s") else "throughput"
+    return "latency" if metric in ("ttft_s", "tpot_s", "latency_s") else "throughput"
 
 
 def collect(sources: list[str]) -> list[dict]:

@@ -39,6 +39,8 @@ NAMES = (
     "host_per_sequence_vllm_s",
     "host_per_sequence_sglang_s",
     "layer_latency_s",
+    "gemm_efficiency_cdna3",
+    "weight_stream_efficiency_cdna3",
 )
 
 

@@ -23,6 +23,15 @@ values and the rows they were fitted on):
     A100 / H100-class / B200-class GPUs (public cuBLAS measurements put large
     A100 bf16 GEMMs at 250-290 of 312 TFLOPS, 0.80-0.93; the fit sees whole
     training steps, so it also absorbs what the model leaves out).
+``gemm_efficiency_cdna3`` (*fitted*)
+    The same fraction on AMD CDNA3 (MI300X, MI325X), fitted in a stage of
+    its own on the only CDNA3 fit rows: AMD's vLLM 0.6.6 ``benchmark_latency``
+    table of Llama 3.1 70B / 405B FP8 on 8 x MI300X (source
+    ``rocm_vllm066``), whose batch-128 decode steps and 2048-token prefills
+    are set by their FP8 GEMMs. It lands near 0.32 (0.29 of the FP8 peak with
+    ``fp8_gemm_factor``, about 760 TFLOP/s): the FP8 GEMMs that vLLM ran on
+    ROCm in early 2025, not the hardware's ceiling. Training on CDNA3 uses it
+    too (no CDNA3 training row; it used to be ``GEMM_EFFICIENCY_DEFAULT``).
 ``fp8_gemm_factor`` (*fitted*)
     fp8 (and fp4) GEMMs reach this fraction of their architecture's 16-bit
     efficiency, against the fp8 (fp4) peak: the scaling-factor (amax)
@@ -83,10 +92,19 @@ def gemm_efficiency(gpu: GpuSpec, precision: Precision | str = "bf16") -> float:
         "Hopper": fitted["gemm_efficiency_hopper"],
         "Blackwell": fitted["gemm_efficiency_blackwell"],
     }
+    by_arch["CDNA3"] = fitted["gemm_efficiency_cdna3"]
     efficiency = by_arch.get(gpu.architecture, GEMM_EFFICIENCY_DEFAULT)
     if get_precision(precision).name in SCALED_PRECISIONS:
         efficiency *= fitted["fp8_gemm_factor"]
     return efficiency
+
+
+def stream_efficiency(gpu: GpuSpec) -> float:
+    """Fraction of ``gpu``'s HBM bandwidth a serving iteration reaches streaming its weights
+    and KV cache (fitted: ``weight_stream_efficiency``; CDNA3 ``weight_stream_efficiency_cdna3``)."""
+    if gpu.architecture == "CDNA3":
+        return constants.FITTED["weight_stream_efficiency_cdna3"]
+    return constants.FITTED["weight_stream_efficiency"]
 
 
 def hbm_efficiency() -> float:

@@ -42,7 +42,7 @@ processes ``b`` decode sequences (one token each) plus ``c`` prefill tokens
 of chunked prompts; its latency is the sum over pipeline stages. Per layer
 and GPU each kernel is a roofline: GEMMs stream their weights every
 iteration (this is what makes decode memory-bound) at
-``weight_stream_efficiency``; MoE layers touch only the experts the batch
+``weight_stream_efficiency`` (CDNA3: ``weight_stream_efficiency_cdna3``); MoE layers touch only the experts the batch
 hits (``E (1 - (1 - k/E)^N)`` of ``E``); decode attention reads the KV cache
 of every sequence (MLA: the absorbed form over the latent cache); prefill
 attention is FlashAttention FLOPs of the causal prompt at
@@ -74,7 +74,11 @@ Constants (the fitted ones are marked *fitted*; see the calibration report):
     TensorRT-LLM rows alone it sat at the upper bound of its range (0.95);
     with the low-batch vLLM / SGLang TPOT rows among the fit rows it lands
     near 0.85 (well-tuned decode kernels measure about 0.8-0.9 of the
-    datasheet).
+    datasheet). CDNA3 GPUs (MI300X, MI325X) have their own,
+    ``weight_stream_efficiency_cdna3`` (:func:`~planner.perfmodel.kernels.stream_efficiency`),
+    fitted with ``gemm_efficiency_cdna3`` on AMD's MI300X vLLM latency table
+    (source ``rocm_vllm066``): about 0.70 of 5.3 TB/s, which the 405B batch-1
+    decode steps (25 ms for 51 GB of weights per GPU) show.
 ``FLASH_ATTENTION_EFFICIENCY``
     Fraction of the bf16 dense peak reached by FlashAttention-2/3 forward on
     long prompts (FA2 on A100: about 0.6-0.7; FA3 on H100: 0.6-0.75). An
@@ -114,7 +118,13 @@ from planner.perfmodel.engines import (
     small_kernel_floor_s,
 )
 from planner.perfmodel.hardware import GpuSpec, Pool
-from planner.perfmodel.kernels import flash_attention_time, gemm_time, gemm_time_sum, memory_time
+from planner.perfmodel.kernels import (
+    flash_attention_time,
+    gemm_time,
+    gemm_time_sum,
+    memory_time,
+    stream_efficiency,
+)
 from planner.perfmodel.layer import (
     LayerCost,
     embedding_cost,
@@ -1104,7 +1114,7 @@ class EngineModel:
         )
         m, c, gpu = model, config, config.gpu
         gpu.peak_flops(self.precision)  # InputError when the GPU lacks the precision
-        self.stream_efficiency = constants.FITTED["weight_stream_efficiency"]
+        self.stream_efficiency = stream_efficiency(gpu)
         self.stream_bw = gpu.hbm_bw * self.stream_efficiency
         self.shapes = layer_shapes(m, c.tp)
         self.heads_r = m.heads / c.tp

@@ -7,8 +7,9 @@ Two row types, both predicted analytically (the fit evaluates them hundreds of t
   with chunked prefill, the KV cache reserved at admission), :func:`predict`;
 * the public rows marked *fit*
   (:class:`~planner.perfmodel.calibration.serving_public.PublicServingRow`, vLLM and SGLang):
-  offline output tokens/s of a batch of prompts, or the median TPOT under Poisson arrivals at
-  the row's rate, with the row's length distributions and engine
+  offline output tokens/s of a batch of prompts, the median TPOT under Poisson arrivals at
+  the row's rate, or the seconds one batch of fixed-length prompts takes from submission to
+  its last token (:func:`batch_latency_s`), with the row's length distributions and engine
   (:mod:`planner.perfmodel.engines`), :func:`predict_public_fit`.
 
 Importing :mod:`planner.serve` registers both with
@@ -16,6 +17,8 @@ Importing :mod:`planner.serve` registers both with
 """
 
 from __future__ import annotations
+
+import numpy as np
 
 from planner.perfmodel.calibration.published import ServingRow
 from planner.perfmodel.calibration.serving_public import PublicServingRow
@@ -94,13 +97,54 @@ def _lengths(dist: str, mean: int, what: str) -> LengthDist:
     return parse_lengths(dist, what=what) if dist else LengthDist.fixed(mean)
 
 
+def batch_latency_s(engine: EngineModel, batch: int, prompt: int, output: int) -> float:
+    """Seconds from submitting ``batch`` prompts of ``prompt`` tokens at once until each has
+    generated ``output`` tokens (vLLM ``benchmark_latency.py``), without chunked prefill.
+
+    The prompts are prefilled whole, as many per iteration as the engine's token budget holds
+    (each prefill emits its prompt's first token), then ``output - 1`` decode iterations run
+    the whole batch. A sequence's context at decode step ``j`` is ``prompt + j``; the decode
+    step is linear in the context (KV bytes or attention FLOPs, without a sliding window), so
+    the steps sum to ``output - 1`` steps at the mean context ``prompt + output / 2``. Raises
+    ``ValueError`` when the batch's KV cache does not fit (vLLM would then preempt).
+    """
+    m = engine.model
+    if m.sliding_window:
+        raise ValueError("batch_latency_s: the mean-context sum needs full attention")
+    if batch * (prompt + output) > engine.kv_tokens:
+        raise ValueError(
+            f"batch_latency_s: {batch} x {prompt + output} tokens exceed the KV cache "
+            f"({engine.kv_tokens:.0f} tokens)"
+        )
+    budget = engine.engine.batched_tokens or ENGINE_CHUNK_TOKENS[engine.engine.name]
+    per_iteration = max(1, budget // prompt)
+    total = 0.0
+    for start in range(0, batch, per_iteration):
+        n = min(per_iteration, batch - start)
+        total += float(engine.base_time(np.array([n * prompt], float), 0.0, 0.0)[0])
+        total += float(engine.prefill_attention_time(n * prompt * (prompt + 1) / 2.0))
+    if output > 1:
+        step = engine.base_time(np.array([float(batch)]), float(batch), prompt + output / 2.0)
+        total += (output - 1) * float(step[0])
+    return total
+
+
 def predict_public_fit(row: PublicServingRow) -> float:
-    """A public fit row's metric (SI units): offline output tokens/s (``batch`` mode) or the
-    TPOT at the row's statistic under Poisson arrivals (``rate`` mode)."""
+    """A public fit row's metric (SI units): offline output tokens/s or the latency of one
+    batch (``batch`` mode), or the TPOT at the row's statistic under Poisson arrivals
+    (``rate`` mode)."""
     prompt = _lengths(row.input_dist, row.input_tokens, "input_dist")
     output = _lengths(row.output_dist, row.output_tokens, "output_dist")
     engine = parse_engine(row.engine)
     args = (row.model, row.gpu, row.tp, row.precision, row.kv_precision, prompt, output, engine)
+    if row.mode == "batch" and row.metric == "latency_s" and row.statistic == "mean":
+        if row.input_dist or row.output_dist:
+            raise ValueError(f"{row.id}: batch latency needs fixed lengths")
+        config = ReplicaConfig(get_gpu(row.gpu), row.tp, ep=row.ep)
+        eng = EngineModel(
+            load_model(row.model), config, row.precision, row.kv_precision, engine=engine
+        )
+        return batch_latency_s(eng, row.requests, row.input_tokens, row.output_tokens)
     if row.mode == "batch" and row.metric == "output_tokens_per_s":
         role = _role(*args, qps=None, percentile=0.99, ep=row.ep)
         return role.capacity()[0] * role.engine.config.engines * output.mean

@@ -237,6 +237,26 @@ def test_eager_fp8_weights_launch_one_quantization_per_linear_layer():
         assert launch_bound("bf16") == pytest.approx(126 * 14 * EAGER_LAUNCH_S)
 
 
+def test_cdna3_terms_act_on_cdna3_gpus_only_and_have_their_own_fit_stage():
+    """MI300X GEMMs and weight streams use the CDNA3 constants; an H100's do not move when
+    they change; a serving row on MI300X is fitted in the ``cdna3`` stage."""
+    from planner.perfmodel import constants
+    from planner.perfmodel.calibration.fit import kind_of
+    from planner.perfmodel.calibration.serving_public import PUBLIC_SERVING_ROWS
+    from planner.perfmodel.hardware import get_gpu
+    from planner.perfmodel.kernels import gemm_efficiency, stream_efficiency
+
+    mi, h100 = get_gpu("MI300X"), get_gpu("H100")
+    with constants.override({"gemm_efficiency_cdna3": 0.4, "weight_stream_efficiency_cdna3": 0.6}):
+        assert gemm_efficiency(mi, "bf16") == 0.4
+        assert stream_efficiency(mi) == 0.6
+        h = (gemm_efficiency(h100, "bf16"), stream_efficiency(h100))
+    assert h == (constants.FITTED["gemm_efficiency_hopper"],
+                 constants.FITTED["weight_stream_efficiency"])  # fmt: skip
+    stages = {r.source: kind_of(r) for r in PUBLIC_SERVING_ROWS if r.split == "fit"}
+    assert stages == {"sglang_vllm060": "serving", "rocm_vllm066": "cdna3"}
+
+
 def test_vllm_cache_holds_the_max_model_len_it_started_with():
     """vLLM 0.6 refuses to start when ``--max-model-len`` exceeds the tokens its KV cache holds
     (``raise_if_cache_size_invalid``); dstack's 8 x H100 run of Meta's FP8 405B started with

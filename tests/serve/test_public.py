@@ -22,12 +22,14 @@ def test_rows_are_well_formed_and_each_source_is_marked_whole():
         assert r.source in SERVING_SOURCES
         assert r.mode in MODES and r.metric in METRICS
         assert r.split in (FIT, HELD_OUT) and r.value > 0
-        assert r.statistic if r.metric in ("ttft_s", "tpot_s") else not r.statistic
+        assert r.statistic if r.metric in ("ttft_s", "tpot_s", "latency_s") else not r.statistic
         assert (r.mode == "rate") == (r.rate > 0)
-    # a source is fit or held out as a whole; the engine fit source is the only fit one
+    # a source is fit or held out as a whole; the engine and the CDNA3 fit sources are the
+    # only fit ones (the dstack MI300X rows stay held out)
     splits = {s: {r.split for r in PUBLIC_SERVING_ROWS if r.source == s} for s in SERVING_SOURCES}
     assert all(len(v) == 1 for v in splits.values())
-    assert [s for s, v in splits.items() if v == {FIT}] == ["sglang_vllm060"]
+    fit = sorted(s for s, v in splits.items() if v == {FIT})
+    assert fit == ["rocm_vllm066", "sglang_vllm060"]
 
 
 def row(
@@ -88,3 +90,42 @@ def test_statistic_names():
     assert statistic(x, "p99") == pytest.approx(99.0)
     with pytest.raises(ValueError):
         statistic(x, "mode")
+
+
+def test_batch_latency_matches_the_simulated_batch():
+    """The analytic ``benchmark_latency`` prediction (prefills of whole prompts within the
+    token budget, then ``output - 1`` decode steps at the mean context) is the simulator's
+    time for the same batch submitted at once when one iteration prefills it; with a budget
+    of 3 prompts it takes three prefill iterations (vLLM without chunked prefill runs them
+    alone, where the simulator would already decode the first prompts beside them)."""
+    import numpy as np
+
+    from planner.perfmodel.engines import parse_engine
+    from planner.perfmodel.hardware import get_gpu
+    from planner.perfmodel.readers import load_model
+    from planner.perfmodel.stage import EngineModel, ReplicaConfig
+    from planner.serve.calibration import batch_latency_s
+    from planner.serve.public import simulated_run
+
+    def engine_model(spec: str) -> EngineModel:
+        return EngineModel(
+            load_model("llama-3.1-8b"), ReplicaConfig(get_gpu("MI300X"), 1), "fp8", "fp8",
+            engine=parse_engine(spec),
+        )  # fmt: skip
+
+    b, isl, osl = 7, 256, 24
+    whole = "vllm:0.6.6,tokens=2048"
+    run = simulated_run("llama-3.1-8b", "MI300X", 1, "fp8", "fp8", isl, osl, "batch", b, b,
+                        engine=whole)  # fmt: skip
+    simulated = b * (isl + osl) / run["total_tokens_per_s"]
+    assert batch_latency_s(engine_model(whole), b, isl, osl) == pytest.approx(simulated, rel=1e-9)
+    eng = engine_model("vllm:0.6.6,tokens=768")
+    prefill = sum(
+        float(eng.base_time(np.array([n * isl], float), 0.0, 0.0)[0])
+        + float(eng.prefill_attention_time(n * isl * (isl + 1) / 2))
+        for n in (3, 3, 1)
+    )
+    step = float(eng.base_time(np.array([float(b)]), float(b), isl + osl / 2)[0])
+    assert batch_latency_s(eng, b, isl, osl) == pytest.approx(prefill + (osl - 1) * step, rel=1e-12)
+    with pytest.raises(ValueError, match="exceed the KV cache"):
+        batch_latency_s(eng, 10**6, isl, osl)

@@ -7,9 +7,13 @@ the shipped file; ``--report FILE.md`` writes the accuracy table
 (:func:`report`).
 
 The fit minimizes the mean squared log error ``log(predicted / measured)``
-over the fit rows, in two stages: the training constants on the training
-rows, then the serving constants on the serving rows (the training ones
-fixed; the serving rows also depend on the GEMM constants). Each stage is a
+over the fit rows, in three stages: the training constants on the training
+rows, then the serving constants on the serving rows of NVIDIA GPUs (the
+training ones fixed; the serving rows also depend on the GEMM constants),
+then the CDNA3 constants on the serving rows of CDNA3 GPUs (MI300X, MI325X;
+everything else fixed). The CDNA3 terms act on those GPUs only, so their rows
+determine them and nothing else: the engines' host constants stay the NVIDIA
+rows' (the same vLLM on both), and the AMD rows cannot move them. Each stage is a
 cyclic coordinate descent with a golden-section search of every constant
 over its whole bounded range, a fixed number of sweeps and iterations, from
 fixed starting values: the result depends on the rows only, never on the
@@ -38,6 +42,7 @@ from planner.perfmodel.calibration.published import (
     TrainingRow,
 )
 from planner.perfmodel.calibration.serving_public import PUBLIC_SERVING_ROWS, SERVING_SOURCES
+from planner.perfmodel.hardware import get_gpu
 
 #: Rows the fit and its report use: the published rows and the public serving rows marked fit
 #: (the held-out public rows are predicted by simulation, in ``bench/serve_public.py``).
@@ -57,7 +62,7 @@ class Parameter:
     lower: float
     upper: float
     initial: float
-    kind: str  # "training" or "serving"
+    kind: str  # "training", "serving" or "cdna3"
     meaning: str
 
 
@@ -140,9 +145,29 @@ PARAMETERS = (
         "serving",
         "fixed GPU seconds per decoder layer and iteration",
     ),
+    Parameter(
+        "gemm_efficiency_cdna3",
+        0.1,
+        0.95,
+        0.75,
+        "cdna3",
+        "large-GEMM fraction of the 16-bit peak, MI300X/MI325X (serving GEMMs, prefill and decode)",
+    ),
+    Parameter(
+        "weight_stream_efficiency_cdna3",
+        0.3,
+        0.95,
+        0.75,
+        "cdna3",
+        "HBM fraction reached streaming weights/KV, MI300X/MI325X",
+    ),
 )
+#: Stages of the fit, in order (:func:`kind_of` assigns each row to one).
+STAGES = ("training", "serving", "cdna3")
+#: GPU architectures whose serving rows form their own stage (named after it, lower case).
+ARCHITECTURE_STAGES = ("CDNA3",)
 #: Coordinate-descent sweeps and golden-section iterations per stage.
-SEARCH = {"training": (3, 30), "serving": (2, 24)}
+SEARCH = {"training": (3, 30), "serving": (2, 24), "cdna3": (3, 30)}
 #: Relative tolerance of ``--check``.
 CHECK_RTOL = 1e-6
 
@@ -164,8 +189,12 @@ def register_best_plan(row_type: type, best: Callable[[Any], dict]) -> None:
 
 
 def kind_of(row: Any) -> str:
-    """``training`` or ``serving``."""
-    return "training" if isinstance(row, TrainingRow) else "serving"
+    """The fit stage of ``row``: ``training``, ``serving``, or the lower-case architecture of
+    a serving row's GPU when that architecture has a stage of its own (``cdna3``)."""
+    if isinstance(row, TrainingRow):
+        return "training"
+    architecture = get_gpu(row.gpu).architecture
+    return architecture.lower() if architecture in ARCHITECTURE_STAGES else "serving"
 
 
 def predict(row: Any) -> float:
@@ -185,13 +214,13 @@ def log_error(row: Any) -> float:
 
 def time_log_error(row: Any, metric_log_error: float) -> float:
     """``log(predicted time / measured time)`` from the metric's log error: every metric but
-    the times (``step_time_s``, ``tpot_s``, ``ttft_s``) is a rate (work per second), whose
+    the times (``step_time_s``, ``tpot_s``, ``ttft_s``, ``latency_s``) is a rate (work per second), whose
     time error has the opposite sign."""
     return metric_log_error if row.metric in TIME_METRICS else -metric_log_error
 
 
 #: Metrics that are times (their error is already a time error).
-TIME_METRICS = ("step_time_s", "tpot_s", "ttft_s")
+TIME_METRICS = ("step_time_s", "tpot_s", "ttft_s", "latency_s")
 
 
 def _loss(rows: Sequence[Any]) -> float:
@@ -233,7 +262,7 @@ def fit(exclude_source: str | None = None, rows: Iterable[Any] = CALIBRATION_ROW
     fit_rows = [r for r in rows if r.split == FIT and r.source != exclude_source]
     values = {p.name: p.initial for p in PARAMETERS}
     out = Fit(values, excluded=exclude_source)
-    for kind in ("training", "serving"):
+    for kind in STAGES:
         kind_rows = [r for r in fit_rows if kind_of(r) == kind]
         out.rows[kind] = [r.id for r in kind_rows]
         if not kind_rows:

@@ -1,13 +1,14 @@
 """Public serving measurements beyond the TensorRT-LLM overview, marked *fit* or *held-out*.
 
 The serving rows of :mod:`planner.perfmodel.calibration.published` are offline saturation
-throughputs of one framework (trtllm-bench). These rows add four sources with other
+throughputs of one framework (trtllm-bench). These rows add five sources with other
 frameworks, other GPUs and latency under load, each setup known (model, GPU, count,
 tensor parallelism, weight precision, input/output lengths, load, engine and its options).
 Three sources are *held-out* whole: the calibration fit never sees them; they measure the
-model. One source (``sglang_vllm060``) is *fit*: its vLLM and SGLang rows determine the
-host overhead of those engines (:mod:`planner.perfmodel.engines`), which no TensorRT-LLM row
-can. The marks were committed before any fit or comparison was run (git history shows it).
+model. Two are *fit*: the vLLM and SGLang rows of ``sglang_vllm060`` determine the host
+overhead of those engines (:mod:`planner.perfmodel.engines`), which no TensorRT-LLM row can,
+and the MI300X rows of ``rocm_vllm066`` the CDNA3 terms, which no NVIDIA row can. The marks
+were committed before any fit or comparison was run (git history shows it).
 
 Sources (rows collected by helper "lit", /work notes source ids S11, S13, S14):
 
@@ -73,6 +74,27 @@ Sources (rows collected by helper "lit", /work notes source ids S11, S13, S14):
   both samplers filter ShareGPT differently. Both are taken lognormal with a standard
   deviation equal to the mean (an assumption: ShareGPT lengths are long-tailed). Median TTFT rows are not used (vLLM's multi-step scheduling delays the
   first token by up to 10 steps, which the model does not represent).
+* ``rocm_vllm066`` (*fit*) -- AMD, *vllm FP8 Latency and Throughput benchmarks with vLLM on the
+  AMD Instinct MI300X accelerator* (github ROCm/vllm @7a292f9b0, 2025-01-29,
+  ``docs/dev-docker/README.md``, "Performance Results", the first version of that page with
+  tables): the ``rocm/vllm-dev:main`` image of 2025-01-24 (ROCm 6.3.1, vLLM 0.6.6, built from
+  ROCm/vllm @8e87b08c2) on 8 x MI300X (192 GB, 750 W), amd/Llama-3.1-70B-Instruct-FP8-KV and
+  amd/Llama-3.1-405B-Instruct-FP8-KV (every linear layer FP8), TP8. "Latency Measurements":
+  ``benchmark_latency.py`` as the page's command runs it (``--quantization fp8 --kv-cache-dtype
+  fp8 --dtype float16 --gpu-memory-utilization 0.9 --num-iters-warmup 3 --num-iters 5``):
+  ``batch`` random prompts of ``input`` tokens submitted at once, each generating exactly
+  ``output`` tokens (``ignore_eos``), metric = mean seconds of the whole batch ("Avg latency",
+  ``MI300X Latency (ms)`` on the page), batch 1-128 at 128/2048 and 2048/2048. Engine: HIP
+  graphs (no ``--enforce-eager``; both lengths are under the default
+  ``max_seq_len_to_capture`` of 8192), one scheduler step, no chunked prefill (the ``LLM``
+  class leaves it off), so ``max_num_batched_tokens = max(max_model_len, 2048)`` = 131072
+  (Llama 3.1's context) prompt tokens per iteration. The page labels the 405B latency rows
+  "(amd/Llama-3.1-70B-Instruct-FP8-KV)", a slip: they sit under "Llama 3.1 405B" and are 2.7x
+  the 70B times. Its "Throughput Measurements" table (``benchmark_throughput.py``, 500-3200
+  prompts, ``--num-scheduler-steps 10``) is not entered: the script prints both total and
+  output tokens/s and the page does not say which one it tabulates. Later versions of the
+  page (vLLM 0.7.3 to 0.9.1) measure later software and are not used; the 2025-01-29 one is
+  the closest to the vLLM 0.6.x of the held-out dstack MI300X rows.
 """
 
 from __future__ import annotations
@@ -106,6 +128,13 @@ SERVING_SOURCES = {
             "SGLang 0.3.0, vLLM 0.6.0 (--num-scheduler-steps 10)",
         ),
         Source(
+            "rocm_vllm066",
+            "ROCm/vllm docs/dev-docker/README.md @7a292f9b0 (2025-01-29), Performance Results",
+            2025,
+            "vLLM (ROCm)",
+            "0.6.6 (rocm/vllm-dev:main 2025-01-24, benchmark_latency.py)",
+        ),
+        Source(
             "dstack_r1",
             "dstack blog 2025-03-18 + dstackai/benchmarks @7f37e669 online_results.csv",
             2025,
@@ -120,7 +149,9 @@ SERVING_SOURCES = {
 #: Poisson arrivals at ``rate`` requests/s.
 MODES = ("clients", "batch", "rate")
 #: Metrics (SI units): output or input+output tokens/s of the replica, TTFT / TPOT seconds.
-METRICS = ("output_tokens_per_s", "total_tokens_per_s", "ttft_s", "tpot_s")
+#: ``latency_s``: seconds from submitting a ``batch`` to its last token (vLLM
+#: ``benchmark_latency.py``).
+METRICS = ("output_tokens_per_s", "total_tokens_per_s", "ttft_s", "tpot_s", "latency_s")
 
 
 @dataclass(frozen=True)
@@ -398,10 +429,106 @@ def _sglang_vllm060() -> list[PublicServingRow]:
     return rows
 
 
+#: Mean seconds of one batch (``MI300X Latency (ms)`` / 1000) of ``rocm_vllm066``:
+#: (model, input, output, {batch: seconds}).
+ROCM_VLLM066 = (
+    (
+        "llama-3.1-70b",
+        128,
+        2048,
+        {
+            1: 19.08859,
+            2: 19.61046,
+            4: 19.91130,
+            8: 21.85880,
+            16: 23.53759,
+            32: 25.34294,
+            64: 32.54819,
+            128: 45.21637,
+        },
+    ),
+    (
+        "llama-3.1-70b",
+        2048,
+        2048,
+        {
+            1: 19.15443,
+            2: 19.67060,
+            4: 19.97632,
+            8: 22.48563,
+            16: 25.24627,
+            32: 28.96708,
+            64: 39.92041,
+            128: 59.51425,
+        },
+    ),
+    (
+        "llama-3.1-405b",
+        128,
+        2048,
+        {
+            1: 51.73970,
+            2: 52.76915,
+            4: 54.55707,
+            8: 56.90186,
+            16: 60.43212,
+            32: 67.35301,
+            64: 81.08533,
+            128: 116.13851,
+        },
+    ),
+    (
+        "llama-3.1-405b",
+        2048,
+        2048,
+        {
+            1: 52.21776,
+            2: 53.22747,
+            4: 55.51244,
+            8: 59.93141,
+            16: 66.89014,
+            32: 80.68764,
+            64: 108.50312,
+            128: 168.84550,
+        },
+    ),
+)
+#: ``benchmark_latency.py``'s engine in that image: vLLM 0.6.6 with HIP graphs, one scheduler
+#: step, no chunked prefill, ``max_num_batched_tokens`` = Llama 3.1's 131072-token context.
+ROCM_VLLM066_ENGINE = "vllm:0.6.6,tokens=131072"
+
+
+def _rocm_vllm066() -> list[PublicServingRow]:
+    return [
+        PublicServingRow(
+            f"rocm_vllm066/{model}/MI300X/{isl}-{osl}/b{n}/latency_s",
+            "rocm_vllm066",
+            "MI300X",
+            model,
+            8,
+            "fp8",
+            "fp8",
+            isl,
+            osl,
+            "batch",
+            n,
+            n,
+            "latency_s",
+            "mean",
+            seconds,
+            FIT,
+            engine=ROCM_VLLM066_ENGINE,
+        )
+        for model, isl, osl, table in ROCM_VLLM066
+        for n, seconds in table.items()
+    ]
+
+
 #: Every public serving row of this module.
 PUBLIC_SERVING_ROWS: tuple[PublicServingRow, ...] = (
     *_nim(),
     *_dstack_405b(),
     *_dstack_r1(),
     *_sglang_vllm060(),
+    *_rocm_vllm066(),
 )
