@@ -62,6 +62,21 @@ Sources:
   the unparenthesised values) are the Blackwell fit rows. The held-out
   ``bridge2511`` B200 rows run the same recipes one release later, so they
   are not an independent check of the Blackwell efficiency.
+* AMD Accelerator Cloud (AAC) training logs published by an AMD engineer,
+  github hisohara/ai-scripts (``aac_megatron2508``: ``training/02_megatron/README.md``
+  @3ae89cf1, a 2025-08-13 run; ``aac_primus2511``: ``training/03_primus/*.log`` @4fb66ab5
+  and ``training/04_megatron-pyxis/megatron-pyxis-12384.out`` @97db03fb, 2025-11). The
+  only CDNA3 *training* rows: one node of 8 x MI300X (AAC8, the repository's RCCL test
+  prints "AMD Instinct MI300X" there), ROCm/Megatron-LM ``examples/llama/train_llama2.sh``
+  built from source (Megatron-LM @38fc8307, TransformerEngine @8c4a512, PyTorch
+  2.8.0+rocm6.4, ``GEMM_TUNING=0``), and 2-8 nodes of 8 x MI325X (AAC11, Broadcom RoCE)
+  in the ``rocm/primus:v25.9_gfx942`` image (same digest as ``rocm/megatron-lm:v25.9_gfx942``),
+  driven by Primus @e16b27b or by the image's ``train_llama3.sh``. Every setting comes
+  from the log's argument dump (or the launch script); metric = Megatron's "elapsed time
+  per iteration" (the script's or Primus's running mean over the run, 50 iterations;
+  the mean of iterations 3-10 for the 10-iteration 70B FSDP run). FP8 = Transformer Engine
+  ``hybrid`` delayed scaling. One person's runs on a shared cloud, not a vendor table: a
+  whole held-out source pair, never fitted.
 
 The NeMo and Megatron-Bridge rows report model TFLOP/s per GPU under their
 own FLOP count; the model converts them with its own model FLOPs (full
@@ -156,6 +171,23 @@ SOURCES = {
             2024,
             "HAI-LLM (in-house), DualPipe",
             "2024",
+        ),
+        Source(
+            "aac_megatron2508",
+            "AMD Accelerator Cloud AAC8 (8 x MI300X) Megatron-LM log, github "
+            "hisohara/ai-scripts training/02_megatron/README.md @3ae89cf1",
+            2025,
+            "ROCm Megatron-LM (built from source) + Transformer Engine",
+            "Megatron-LM @38fc8307, TE @8c4a512, PyTorch 2.8.0+rocm6.4",
+        ),
+        Source(
+            "aac_primus2511",
+            "AMD Accelerator Cloud AAC11 (MI325X) Primus / Megatron-LM logs, github "
+            "hisohara/ai-scripts training/03_primus @4fb66ab5, training/04_megatron-pyxis "
+            "@97db03fb",
+            2025,
+            "Primus (Megatron backend) / ROCm Megatron-LM, Transformer Engine",
+            "rocm/primus:v25.9_gfx942 (= rocm/megatron-lm:v25.9_gfx942), Primus @e16b27b",
         ),
         Source(
             "trtllm_overview",
@@ -1030,6 +1062,80 @@ DEEPSEEKV3_2024 = (
     ),
 )
 
+
+def _aac(
+    key: str, gpu: str, model: str, gpus: int, gbs: int, seq: int, mbs: int, step_s: float, **kw
+) -> TrainingRow:
+    """One AAC CDNA3 row: data parallelism only (TP = PP = CP = 1), FP8, Megatron's step time."""
+    return TrainingRow(
+        f"{key}/{gpu}/{model}/{gpus}",
+        key,
+        gpu,
+        model,
+        gpus,
+        gbs,
+        seq,
+        1,
+        1,
+        gpus,
+        mbs,
+        "step_time_s",
+        step_s,
+        HELD_OUT,
+        precision="fp8",
+        **kw,
+    )
+
+
+#: AMD Accelerator Cloud CDNA3 training runs (module notes): the only CDNA3 training rows,
+#: two whole held-out sources. ``zero=1``: the distributed optimizer of the first two rows
+#: (``--use-distributed-optimizer --overlap-param-gather``; for the MI300X run from
+#: ``train_llama2.sh`` as stored at ROCm/Megatron-LM @02b8aa76, the run's @38fc8307 is not
+#: stored; the MI325X run's log prints it); ``zero=3``: ``--use-torch-fsdp2``
+#: with full block recomputation of every layer (``recompute_num_layers`` 80). Attention is
+#: Transformer Engine's fused kernel (``transformer_impl transformer_engine``, attention
+#: backend auto) on every row: the MI300X run's ``USE_FLASH_ATTN=0`` only drops the flag of
+#: Megatron's legacy attention path. Quotes (log lines):
+#:
+#: * MI300X, Llama 2 7B, 8 GPUs, MBS 4, GBS 256, s 4096: "elapsed time per iteration:
+#:   10250.497872340427" (the script's mean; iteration 50: 10235.8 ms, 590.2 TFLOP/s/GPU).
+#: * MI325X, Llama 2 7B, 64 GPUs, MBS 4, GBS 2048, s 4096: "iteration 50/ 50 ... elapsed
+#:   time per iteration (ms): 6403.1/6402.7 ... throughput per GPU (TFLOP/s/GPU): 943.4/943.5
+#:   | tokens per GPU (tokens/s/GPU): 20470.1/20472.8" (value/running mean).
+#: * MI325X, Llama 2 70B, 16 GPUs, MBS 10, GBS 640, s 4096: "iteration 50/ 50 ... elapsed
+#:   time per iteration (ms): 92574.9/92631.9 ... 786.7/786.2 TFLOP/s/GPU".
+#: * MI325X, Llama 3.1 70B, 64 GPUs, MBS 4, GBS 256, s 8192: iterations 3-10 "elapsed time
+#:   per iteration (ms)" 19394.2, 19332.6, 19156.6, 19008.1, 18970.7, 19005.2, 19007.0,
+#:   19019.0 (mean 19111.7; 830 TFLOP/s/GPU at the end).
+AAC_CDNA3 = (
+    _aac("aac_megatron2508", "MI300X", "llama-2-7b", 8, 256, 4096, 4, 10.2505),
+    _aac("aac_primus2511", "MI325X", "llama-2-7b", 64, 2048, 4096, 4, 6.4027),
+    _aac(
+        "aac_primus2511",
+        "MI325X",
+        "llama-2-70b",
+        16,
+        640,
+        4096,
+        10,
+        92.6319,
+        recompute="full",
+        zero=3,
+    ),
+    _aac(
+        "aac_primus2511",
+        "MI325X",
+        "llama-3.1-70b",
+        64,
+        256,
+        8192,
+        4,
+        19.1117,
+        recompute="full",
+        zero=3,
+    ),
+)
+
 #: Every training row, fit and held-out.
 TRAINING_ROWS: tuple[TrainingRow, ...] = (
     *_megatron_rows(),
@@ -1040,6 +1146,7 @@ TRAINING_ROWS: tuple[TrainingRow, ...] = (
     *_llmfoundry_rows(),
     *LLAMA3_2024,
     *DEEPSEEKV3_2024,
+    *AAC_CDNA3,
 )
 #: Every serving row, fit and held-out.
 SERVING_ROWS: tuple[ServingRow, ...] = tuple(_trtllm_rows())
