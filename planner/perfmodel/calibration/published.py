@@ -421,6 +421,8 @@ def _nemo(
     value,
     zero=1,
     software=(),
+    metric="model_tflops_per_gpu",
+    recompute="none",
 ) -> TrainingRow:
     return TrainingRow(
         f"{key}/{gpu}/{model}/{gpus}",
@@ -434,11 +436,12 @@ def _nemo(
         pp,
         dp,
         mbs,
-        "model_tflops_per_gpu",
+        metric,
         value,
         split,
         cp=cp,
         interleave=vp,
+        recompute=recompute,
         zero=zero,
         sequence_parallel=tp > 1,
         precision="fp8",
@@ -1063,32 +1066,10 @@ DEEPSEEKV3_2024 = (
 )
 
 
-def _aac(
-    key: str, gpu: str, model: str, gpus: int, gbs: int, seq: int, mbs: int, step_s: float, **kw
-) -> TrainingRow:
-    """One AAC CDNA3 row: data parallelism only (TP = PP = CP = 1), FP8, Megatron's step time."""
-    return TrainingRow(
-        f"{key}/{gpu}/{model}/{gpus}",
-        key,
-        gpu,
-        model,
-        gpus,
-        gbs,
-        seq,
-        1,
-        1,
-        gpus,
-        mbs,
-        "step_time_s",
-        step_s,
-        HELD_OUT,
-        precision="fp8",
-        **kw,
-    )
-
-
 #: AMD Accelerator Cloud CDNA3 training runs (module notes): the only CDNA3 training rows,
-#: two whole held-out sources. ``zero=1``: the distributed optimizer of the first two rows
+#: two whole held-out sources; FP8, TP = PP = CP = 1, Megatron's step time; columns: source,
+#: GPU, model, GPUs (= DP), GBS, MBS, s, step time (s), ZeRO-1 or FSDP2 + full recompute.
+#: ``zero=1``: the distributed optimizer of the first two rows
 #: (``--use-distributed-optimizer --overlap-param-gather``; for the MI300X run from
 #: ``train_llama2.sh`` as stored at ROCm/Megatron-LM @02b8aa76, the run's @38fc8307 is not
 #: stored; the MI325X run's log prints it); ``zero=3``: ``--use-torch-fsdp2``
@@ -1107,34 +1088,18 @@ def _aac(
 #: * MI325X, Llama 3.1 70B, 64 GPUs, MBS 4, GBS 256, s 8192: iterations 3-10 "elapsed time
 #:   per iteration (ms)" 19394.2, 19332.6, 19156.6, 19008.1, 18970.7, 19005.2, 19007.0,
 #:   19019.0 (mean 19111.7; 830 TFLOP/s/GPU at the end).
-AAC_CDNA3 = (
-    _aac("aac_megatron2508", "MI300X", "llama-2-7b", 8, 256, 4096, 4, 10.2505),
-    _aac("aac_primus2511", "MI325X", "llama-2-7b", 64, 2048, 4096, 4, 6.4027),
-    _aac(
-        "aac_primus2511",
-        "MI325X",
-        "llama-2-70b",
-        16,
-        640,
-        4096,
-        10,
-        92.6319,
-        recompute="full",
-        zero=3,
-    ),
-    _aac(
-        "aac_primus2511",
-        "MI325X",
-        "llama-3.1-70b",
-        64,
-        256,
-        8192,
-        4,
-        19.1117,
-        recompute="full",
-        zero=3,
-    ),
+_AAC_DP = {"metric": "step_time_s"}
+_AAC_FSDP = {"metric": "step_time_s", "zero": 3, "recompute": "full"}
+AAC_CDNA3 = tuple(
+    _nemo(key, HELD_OUT, gpu, model, n, gbs, mbs, seq, 1, 1, 1, 1, n, step_s, **kw)
+    for key, gpu, model, n, gbs, mbs, seq, step_s, kw in (
+        ("aac_megatron2508", "MI300X", "llama-2-7b", 8, 256, 4, 4096, 10.2505, _AAC_DP),
+        ("aac_primus2511", "MI325X", "llama-2-7b", 64, 2048, 4, 4096, 6.4027, _AAC_DP),
+        ("aac_primus2511", "MI325X", "llama-2-70b", 16, 640, 10, 4096, 92.6319, _AAC_FSDP),
+        ("aac_primus2511", "MI325X", "llama-3.1-70b", 64, 256, 4, 8192, 19.1117, _AAC_FSDP),
+    )
 )
+
 
 #: Every training row, fit and held-out.
 TRAINING_ROWS: tuple[TrainingRow, ...] = (
