@@ -8,6 +8,10 @@ error is ``r = predicted / measured - 1`` (for throughput metrics
 (:func:`layout_kind`); a plan's band is the step time the held-out runs of its
 kind imply, ``[t / (1 + r_max), t / (1 + r_min)]``, with their mean ``|r|``.
 A kind without held-out rows gets the overall held-out band, and says so.
+Rows and plans are also split by GPU vendor (:func:`vendor`: the model's AMD
+terms are not its NVIDIA ones, so an AMD row's error says nothing of an
+NVIDIA plan): a plan on one vendor's GPUs uses that vendor's rows, a mixed
+cluster (or a vendor without rows) all of them.
 """
 
 from __future__ import annotations
@@ -55,6 +59,11 @@ def layout_kind(plan: Any) -> str:
     return "data"
 
 
+def vendor(architecture: str) -> str:
+    """``AMD`` for CDNA architectures, else ``NVIDIA`` (the catalogue's two vendors)."""
+    return "AMD" if architecture.upper().startswith("CDNA") else "NVIDIA"
+
+
 def step_error(row: Any, predicted: float) -> float:
     """``predicted step time / measured step time - 1`` of a row's prediction."""
     if row.metric in _THROUGHPUT:
@@ -64,25 +73,40 @@ def step_error(row: Any, predicted: float) -> float:
 
 @constants.on_change
 @functools.lru_cache(maxsize=1)
-def held_out_errors() -> tuple[tuple[str, str, float], ...]:
-    """``(row id, layout kind, step-time error)`` of every held-out training row."""
+def held_out_errors() -> tuple[tuple[str, str, float, str], ...]:
+    """``(row id, layout kind, step-time error, GPU vendor)`` of every held-out training row."""
     import planner.train  # noqa: F401  (registers the training predictor)
     from planner.perfmodel.calibration.fit import predict
     from planner.perfmodel.calibration.published import HELD_OUT, TRAINING_ROWS
+    from planner.perfmodel.hardware import get_gpu
 
     return tuple(
-        (r.id, layout_kind(r), step_error(r, predict(r)))
+        (r.id, layout_kind(r), step_error(r, predict(r)), vendor(get_gpu(r.gpu).architecture))
         for r in TRAINING_ROWS
         if r.split == HELD_OUT
     )
 
 
-def kind_stats(errors: tuple[tuple[str, str, float], ...] | None = None) -> dict[str, dict]:
-    """Per kind (and ``all``): rows, mean ``|r|``, smallest and largest ``r``."""
+def kind_stats(
+    errors: tuple[tuple, ...] | None = None, gpu_vendor: str | None = None
+) -> dict[str, dict]:
+    """Per kind (and ``all``): rows, mean ``|r|``, smallest and largest ``r``.
+
+    Parameters
+    ----------
+    errors
+        ``(row id, kind, error[, vendor])`` tuples; the held-out rows by default.
+    gpu_vendor
+        Keep only that vendor's rows when it has any (rows without a vendor count as
+        ``NVIDIA``); ``None`` keeps every row.
+    """
     errors = held_out_errors() if errors is None else errors
-    groups: dict[str, list[float]] = {"all": [e for _i, _k, e in errors]}
-    for _id, kind, e in errors:
-        groups.setdefault(kind, []).append(e)
+    if gpu_vendor is not None:
+        own = [e for e in errors if (e[3] if len(e) > 3 else "NVIDIA") == gpu_vendor]
+        errors = tuple(own) if own else errors
+    groups: dict[str, list[float]] = {"all": [e[2] for e in errors]}
+    for e in errors:
+        groups.setdefault(e[1], []).append(e[2])
     return {
         kind: {
             "rows": len(es),
@@ -117,11 +141,12 @@ def band(step_time: float, plan: Any, stats: Mapping[str, Mapping] | None = None
     }
 
 
-def attach_bands(summary: dict[str, Any]) -> dict[str, Any]:
-    """Add ``error_band`` to the summary's plan and to each alternative."""
+def attach_bands(summary: dict[str, Any], gpu_vendor: str | None = None) -> dict[str, Any]:
+    """Add ``error_band`` to the summary's plan and to each alternative (from the held-out
+    rows of ``gpu_vendor``'s GPUs, see :func:`kind_stats`)."""
     if summary.get("plan") is None:
         return summary
-    stats = kind_stats()
+    stats = kind_stats(gpu_vendor=gpu_vendor)
     summary["error_band"] = band(summary["step_time_s"], summary["plan"], stats)
     for alt in summary.get("alternatives", []):
         alt["error_band"] = band(alt["step_time_s"], alt["plan"], stats)
@@ -136,4 +161,5 @@ __all__ = [
     "kind_stats",
     "layout_kind",
     "step_error",
+    "vendor",
 ]

@@ -8,7 +8,7 @@ from rich.console import Console
 from rich.table import Table
 
 from planner.core.result import Result
-from planner.train.error_bands import attach_bands
+from planner.train.error_bands import attach_bands, vendor
 from planner.train.hetero.search import scope_notes
 from planner.train.instance import TrainingProblem
 from planner.train.robustness import attach_robustness
@@ -94,7 +94,8 @@ def summary(problem: TrainingProblem, result: Result) -> dict[str, Any]:
     notes = scope_notes(problem)
     if notes:
         out["notes"] = notes
-    attach_bands(out)
+    vendors = {vendor(pool.gpu.architecture) for pool in problem.cluster.pools}
+    attach_bands(out, gpu_vendor=vendors.pop() if len(vendors) == 1 else None)
     attach_robustness(out)
     return out
 

@@ -55,9 +55,34 @@ def test_band_uses_the_kind_or_says_it_falls_back():
     assert b["low_s"] <= 2.0 <= b["high_s"]
 
 
+def test_bands_keep_to_the_plans_gpu_vendor():
+    # an AMD row's error says nothing of an NVIDIA plan (different fitted terms), and back
+    errors = (
+        ("a", "data", 0.05, "NVIDIA"),
+        ("b", "data", -0.02, "NVIDIA"),
+        ("c", "data", 0.5, "AMD"),
+    )
+    assert kind_stats(errors, gpu_vendor="NVIDIA")["data"]["max_error"] == pytest.approx(0.05)
+    assert kind_stats(errors, gpu_vendor="AMD")["data"]["rows"] == 1
+    assert kind_stats(errors)["data"]["max_error"] == pytest.approx(0.5)  # a mixed cluster
+    assert kind_stats(errors, gpu_vendor="Other")["data"]["rows"] == 3  # no rows: all of them
+
+
+def test_cli_band_of_an_nvidia_plan_ignores_amd_rows(capsys):
+    from planner.train.error_bands import vendor
+
+    nvidia = [e for e in held_out_errors() if e[3] == "NVIDIA" and e[1] == "data"]
+    code, out, _err = run(capsys, *BASE, "--fix", "tp=1,pp=1,cp=1", "-t", "20", "--json")
+    assert code == 0
+    eb = json.loads(out)["error_band"]
+    assert eb["source"] == "data" and eb["held_out_rows"] == len(nvidia)
+    assert vendor("CDNA3") == "AMD" and vendor("Hopper") == "NVIDIA"
+
+
 def test_held_out_errors_follow_the_constants():
     base = held_out_errors()
-    assert base and all(kind in {k for k, _d in _kinds()} for _i, kind, _e in base)
+    assert base and all(kind in {k for k, _d in _kinds()} for _i, kind, _e, _v in base)
+    assert {v for *_rest, v in base} == {"NVIDIA", "AMD"}
     slower = {"gemm_efficiency_hopper": constants.FITTED["gemm_efficiency_hopper"] * 0.8}
     with constants.override(slower):
         changed = held_out_errors()
