@@ -40,6 +40,19 @@ ENGINE_CHUNK_TOKENS = {"trtllm": TRTLLM_CHUNK_TOKENS, "sglang": 8192, "vllm": 40
 ENGINE_KV_ADMISSION = {"trtllm": "reserve", "sglang": "on-demand", "vllm": "on-demand"}
 
 
+def _token_budget(engine: Engine) -> int:
+    """Prompt tokens per iteration: the engine's ``tokens=N``, else its default chunk."""
+    return engine.batched_tokens or ENGINE_CHUNK_TOKENS[engine.name]
+
+
+def _engine_model(
+    model: str, gpu: str, tp: int, precision: str, kv_precision: str, engine: Engine, ep: int = 1
+) -> EngineModel:
+    """One engine of a ``tp x ep`` replica of ``model`` on ``gpu``."""
+    config = ReplicaConfig(get_gpu(gpu), tp, ep=ep)
+    return EngineModel(load_model(model), config, precision, kv_precision, engine=engine)
+
+
 def _role(
     model: str,
     gpu: str,
@@ -54,14 +67,12 @@ def _role(
     percentile: float,
     ep: int = 1,
 ) -> RoleModel:
-    config = ReplicaConfig(get_gpu(gpu), tp, ep=ep)
-    eng = EngineModel(load_model(model), config, precision, kv_precision, engine=engine)
     return RoleModel(
-        eng,
+        _engine_model(model, gpu, tp, precision, kv_precision, engine, ep),
         "both",
         Traffic(qps, prompt, output),
         SLO(percentile=percentile),
-        chunk=engine.batched_tokens or ENGINE_CHUNK_TOKENS[engine.name],
+        chunk=_token_budget(engine),
         online=qps is not None,
         kv_admission=ENGINE_KV_ADMISSION[engine.name],
     )
@@ -116,8 +127,7 @@ def batch_latency_s(engine: EngineModel, batch: int, prompt: int, output: int) -
             f"batch_latency_s: {batch} x {prompt + output} tokens exceed the KV cache "
             f"({engine.kv_tokens:.0f} tokens)"
         )
-    budget = engine.engine.batched_tokens or ENGINE_CHUNK_TOKENS[engine.engine.name]
-    per_iteration = max(1, budget // prompt)
+    per_iteration = max(1, _token_budget(engine.engine) // prompt)
     total = 0.0
     for start in range(0, batch, per_iteration):
         n = min(per_iteration, batch - start)
@@ -140,9 +150,8 @@ def predict_public_fit(row: PublicServingRow) -> float:
     if row.mode == "batch" and row.metric == "latency_s" and row.statistic == "mean":
         if row.input_dist or row.output_dist:
             raise ValueError(f"{row.id}: batch latency needs fixed lengths")
-        config = ReplicaConfig(get_gpu(row.gpu), row.tp, ep=row.ep)
-        eng = EngineModel(
-            load_model(row.model), config, row.precision, row.kv_precision, engine=engine
+        eng = _engine_model(
+            row.model, row.gpu, row.tp, row.precision, row.kv_precision, engine, row.ep
         )
         return batch_latency_s(eng, row.requests, row.input_tokens, row.output_tokens)
     if row.mode == "batch" and row.metric == "output_tokens_per_s":

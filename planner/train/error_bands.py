@@ -88,25 +88,24 @@ def held_out_errors() -> tuple[tuple[str, str, float, str], ...]:
 
 
 def kind_stats(
-    errors: tuple[tuple, ...] | None = None, gpu_vendor: str | None = None
+    errors: tuple[tuple[str, str, float, str], ...] | None = None, gpu_vendor: str | None = None
 ) -> dict[str, dict]:
     """Per kind (and ``all``): rows, mean ``|r|``, smallest and largest ``r``.
 
     Parameters
     ----------
     errors
-        ``(row id, kind, error[, vendor])`` tuples; the held-out rows by default.
+        ``(row id, kind, error, vendor)`` tuples; the held-out rows by default.
     gpu_vendor
-        Keep only that vendor's rows when it has any (rows without a vendor count as
-        ``NVIDIA``); ``None`` keeps every row.
+        Keep only that vendor's rows when it has any; ``None`` keeps every row.
     """
     errors = held_out_errors() if errors is None else errors
     if gpu_vendor is not None:
-        own = [e for e in errors if (e[3] if len(e) > 3 else "NVIDIA") == gpu_vendor]
+        own = [e for e in errors if e[3] == gpu_vendor]
         errors = tuple(own) if own else errors
-    groups: dict[str, list[float]] = {"all": [e[2] for e in errors]}
-    for e in errors:
-        groups.setdefault(e[1], []).append(e[2])
+    groups: dict[str, list[float]] = {"all": [e for _i, _k, e, _v in errors]}
+    for _id, kind, e, _v in errors:
+        groups.setdefault(kind, []).append(e)
     return {
         kind: {
             "rows": len(es),

@@ -42,7 +42,11 @@ def test_step_error_signs():
 
 
 def test_band_uses_the_kind_or_says_it_falls_back():
-    errors = (("a", "tensor", 0.10), ("b", "tensor", -0.05), ("c", "data", 0.02))
+    errors = (
+        ("a", "tensor", 0.10, "NVIDIA"),
+        ("b", "tensor", -0.05, "NVIDIA"),
+        ("c", "data", 0.02, "NVIDIA"),
+    )
     stats = kind_stats(errors)
     assert stats["tensor"]["rows"] == 2
     assert stats["tensor"]["mean_abs_error"] == pytest.approx(0.075)
