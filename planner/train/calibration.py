@@ -40,6 +40,7 @@ def row_plan(row: TrainingRow, layers: int) -> TrainingPlan:
         dp=row.dp,
         cp=row.cp,
         ep=row.ep,
+        expert_tp=row.expert_tp,
         microbatch=row.microbatch,
         interleave=row.interleave,
         recompute=row.recompute,
