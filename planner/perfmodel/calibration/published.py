@@ -1151,6 +1151,11 @@ _BRIDGE_BF16_GRADS = (("grad_bytes", 2.0),)
 #: MXFP8 on GB200 / GB300 turns the parameter all-gather overlap off ("causes NaN grad norm").
 _BRIDGE_NO_PARAM_OVERLAP = (("overlap_param_gather", False),)
 _BRIDGE_A2A = (("ep_overlap", "a2a"),)
+#: Transformer Engine's FP8 linear layers keep the quantized GEMM input for the backward
+#: (NVIDIA/TransformerEngine ``transformer_engine/pytorch/module/linear.py``: the input
+#: quantizer is set to column-wise usage when the backward needs the input, and
+#: ``saved_inputmat = inputmat``, the FP8 tensor; ``GroupedLinear`` likewise per expert).
+_TE_FP8_INPUTS = (("fp8_activations", True),)
 _BRIDGE_TOKEN_DROP = (("capacity_factor", 1.0),)
 #: DeepSeek-V3 on H100 (25.09 ``pipeline_model_parallel_layout: "Et|(tt|)*30mL"``, PP8 x VP4):
 #: virtual stage 0 one layer, 1-30 two, 31 none (MTP + loss); stage r holds r, r+8, r+16, r+24.
@@ -1209,7 +1214,7 @@ def _bridge_moe(
         expert_tp=1,
         stage_layers=stage_layers,
         overlap_grad_reduce=overlap_grad_reduce,
-        software=_BRIDGE_BF16_GRADS + software,
+        software=_BRIDGE_BF16_GRADS + (_TE_FP8_INPUTS if precision != "bf16" else ()) + software,
     )
 
 
