@@ -5,7 +5,9 @@ Run: ``.venv/bin/python bench/train_bridge_moe.py [--all]`` (seconds; the full r
 time - 1 (for these tokens/s rows: measured / predicted rate - 1; negative: the model is
 too fast). ``--all`` also
 prints every held-out row's mean / max error (all, training, NVIDIA training) and the
-report's table by layout kind, computed as the report computes them (a minute or two).
+report's table by layout kind, computed as the report computes them (seconds); ``--best``
+each row's published layout against the planner's best plan, as the report searches it
+(``best_plan``, 30 s per row, one thread: about 11 minutes).
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from planner.perfmodel.calibration import fit
 from planner.perfmodel.calibration.fit import log_error, time_log_error
 from planner.perfmodel.calibration.published import BRIDGE_MOE, FIT, TrainingRow
 from planner.perfmodel.hardware import get_gpu
-from planner.train.calibration import row_estimate, row_problem
+from planner.train.calibration import best_plan, row_estimate, row_problem
 from planner.train.error_bands import vendor
 
 #: Breakdown keys printed (the rest summed as "other").
@@ -87,7 +89,28 @@ def held_out_summary() -> None:
     print("\n".join(fit._kind_section(errors)))
 
 
+def best_plans() -> None:
+    """Each row's published layout against the planner's best plan (the report's search)."""
+    print("| row | published s | best s | published / best | status | best plan |")
+    print("|---|---|---|---|---|---|")
+    near = 0
+    for row in BRIDGE_MOE:
+        out = best_plan(row)
+        ratio = out["published_s"] / out["best_s"] if out["best_s"] else float("nan")
+        near += ratio <= 1 + fit.NEAR_BEST
+        fits = "" if out["published_fits"] else " (OOM)"
+        best = f"{out['best_s']:.2f}" if out["best_s"] else "-"
+        print(
+            f"| {row.id} | {out['published_s']:.2f}{fits} | {best} | {ratio:.3f} | "
+            f"{out['status']} | {out['best']} |",
+            flush=True,
+        )
+    print(f"\nnear-best (within {100 * fit.NEAR_BEST:.0f} %): {near} of {len(BRIDGE_MOE)}")
+
+
 if __name__ == "__main__":
     main()
     if "--all" in sys.argv:
         held_out_summary()
+    if "--best" in sys.argv:
+        best_plans()
