@@ -57,9 +57,18 @@ def test_published_layouts_fit_in_memory():
         assert row_estimate(r).fits, r.id
 
 
-def test_fp8_rows_keep_fp8_gemm_inputs():
+def test_rows_carry_the_recipes_software():
     for r in BRIDGE_MOE:
-        assert dict(r.software).get("fp8_activations", False) == (r.precision == "fp8"), r.id
+        sw = dict(r.software)
+        # Transformer Engine keeps fp8 GEMM inputs; bf16 gradient buffers on every recipe
+        assert sw.get("fp8_activations", False) == (r.precision == "fp8"), r.id
+        assert sw["grad_bytes"] == 2.0, r.id
+        # TP comm overlap: on in the Qwen3 recipes, off in DeepSeek-V3's
+        assert sw.get("tp_overlap", False) == r.model.startswith("qwen3"), r.id
+        # 25.09 "tokendrop" rows: capacity factor 1 (padded); 25.11 and 25.09's H100
+        # DeepSeek-V3 ("dropless"): no capacity
+        dropless = r.source == "bridge2511moe" or (r.gpu, r.model) == ("H100", "deepseek-v3")
+        assert sw.get("capacity_factor", 0.0) == (0.0 if dropless else 1.0), r.id
 
 
 def test_qwen3_presets_have_the_published_parameter_counts():

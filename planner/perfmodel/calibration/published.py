@@ -1156,6 +1156,9 @@ _BRIDGE_A2A = (("ep_overlap", "a2a"),)
 #: quantizer is set to column-wise usage when the backward needs the input, and
 #: ``saved_inputmat = inputmat``, the FP8 tensor; ``GroupedLinear`` likewise per expert).
 _TE_FP8_INPUTS = (("fp8_activations", True),)
+#: The Qwen3 recipes pass ``CommOverlapConfig(tp_comm_overlap=True)`` (25.09 ``run_script.py``,
+#: 25.11 ``qwen3_llm_pretrain.py``); DeepSeek-V3's recipe sets ``tp_comm_overlap=False``.
+_QWEN3_TP_OVERLAP = (("tp_overlap", True),)
 _BRIDGE_TOKEN_DROP = (("capacity_factor", 1.0),)
 #: DeepSeek-V3 on H100 (25.09 ``pipeline_model_parallel_layout: "Et|(tt|)*30mL"``, PP8 x VP4):
 #: virtual stage 0 one layer, 1-30 two, 31 none (MTP + loss); stage r holds r, r+8, r+16, r+24.
@@ -1214,7 +1217,10 @@ def _bridge_moe(
         expert_tp=1,
         stage_layers=stage_layers,
         overlap_grad_reduce=overlap_grad_reduce,
-        software=_BRIDGE_BF16_GRADS + (_TE_FP8_INPUTS if precision != "bf16" else ()) + software,
+        software=_BRIDGE_BF16_GRADS
+        + (_TE_FP8_INPUTS if precision != "bf16" else ())
+        + (_QWEN3_TP_OVERLAP if model.startswith("qwen3") else ())
+        + software,
     )
 
 
