@@ -190,10 +190,13 @@ def register_best_plan(row_type: type, best: Callable[[Any], dict]) -> None:
 
 def kind_of(row: Any) -> str:
     """The fit stage of ``row``: ``training``, ``serving``, or the lower-case architecture of
-    a serving row's GPU when that architecture has a stage of its own (``cdna3``)."""
-    if isinstance(row, TrainingRow):
-        return "training"
+    the row's GPU when that architecture has a stage of its own (``cdna3`` for serving rows,
+    ``cdna3_training`` for training rows)."""
     architecture = get_gpu(row.gpu).architecture
+    if isinstance(row, TrainingRow):
+        if architecture in ARCHITECTURE_STAGES:
+            return f"{architecture.lower()}_training"
+        return "training"
     return architecture.lower() if architecture in ARCHITECTURE_STAGES else "serving"
 
 
