@@ -392,6 +392,7 @@ def layer_time(step: TrainingStep, gpu: GpuSpec, moe: bool) -> LayerCost:
         wgrad=sw.base_trainable,
         attention_kernel=sw.attention_kernel,
         early_stop=sw.recompute_early_stop,
+        tuned_kernels=sw.tuned_kernels,
     )
 
 
@@ -437,6 +438,7 @@ def end_costs(step: TrainingStep, pool: Pool) -> tuple[float, LayerCost]:
         sp=step.sequence_parallel,
         precision=step.precision,
         tp_per_node=min(step.tp, pool.gpus_per_node),
+        tuned_kernels=step.software.tuned_kernels,
     )
     return emb, head
 

@@ -44,6 +44,7 @@ def row_plan(row: TrainingRow, layers: int) -> TrainingPlan:
         microbatch=row.microbatch,
         interleave=row.interleave,
         recompute=row.recompute,
+        recompute_layers=row.recompute_layers,
         zero=row.zero,
         sequence_parallel=row.sequence_parallel,
         stage_layers=row.stage_layers or balanced_stage_layers(layers, row.pp),

@@ -7,11 +7,14 @@ the shipped file; ``--report FILE.md`` writes the accuracy table
 (:func:`report`).
 
 The fit minimizes the mean squared log error ``log(predicted / measured)``
-over the fit rows, in three stages: the training constants on the training
-rows, then the serving constants on the serving rows of NVIDIA GPUs (the
-training ones fixed; the serving rows also depend on the GEMM constants),
-then the CDNA3 constants on the serving rows of CDNA3 GPUs (MI300X, MI325X;
-everything else fixed). The CDNA3 terms act on those GPUs only, so their rows
+over the fit rows, in four stages: the training constants on the training
+rows of NVIDIA GPUs, then the serving constants on the serving rows of NVIDIA
+GPUs (the training ones fixed; the serving rows also depend on the GEMM
+constants), then the CDNA3 constants on the serving rows of CDNA3 GPUs
+(MI300X, MI325X; everything else fixed), then the CDNA3 training GEMM
+efficiency on the training rows of CDNA3 GPUs (AMD's own published runs in
+its training image; everything else fixed, the fp8 factor, GEMM shape and
+HBM terms included). The CDNA3 terms act on those GPUs only, so their rows
 determine them and nothing else: the engines' host constants stay the NVIDIA
 rows' (the same vLLM on both), and the AMD rows cannot move them. Each stage is a
 cyclic coordinate descent with a golden-section search of every constant
@@ -62,7 +65,7 @@ class Parameter:
     lower: float
     upper: float
     initial: float
-    kind: str  # "training", "serving" or "cdna3"
+    kind: str  # a stage of STAGES
     meaning: str
 
 
@@ -151,7 +154,8 @@ PARAMETERS = (
         0.95,
         0.75,
         "cdna3",
-        "large-GEMM fraction of the 16-bit peak, MI300X/MI325X (serving GEMMs, prefill and decode)",
+        "large-GEMM fraction of the 16-bit peak, MI300X/MI325X (serving GEMMs, prefill and decode; "
+        "training built without AMD's tuning)",
     ),
     Parameter(
         "weight_stream_efficiency_cdna3",
@@ -161,13 +165,22 @@ PARAMETERS = (
         "cdna3",
         "HBM fraction reached streaming weights/KV, MI300X/MI325X",
     ),
+    Parameter(
+        "gemm_efficiency_cdna3_training",
+        0.1,
+        0.95,
+        0.75,
+        "cdna3_training",
+        "large-GEMM fraction of the 16-bit peak, MI300X/MI325X training in AMD's tuned "
+        "training images (Software.tuned_kernels)",
+    ),
 )
 #: Stages of the fit, in order (:func:`kind_of` assigns each row to one).
-STAGES = ("training", "serving", "cdna3")
+STAGES = ("training", "serving", "cdna3", "cdna3_training")
 #: GPU architectures whose serving rows form their own stage (named after it, lower case).
 ARCHITECTURE_STAGES = ("CDNA3",)
 #: Coordinate-descent sweeps and golden-section iterations per stage.
-SEARCH = {"training": (3, 30), "serving": (2, 24), "cdna3": (3, 30)}
+SEARCH = {"training": (3, 30), "serving": (2, 24), "cdna3": (3, 30), "cdna3_training": (1, 30)}
 #: Relative tolerance of ``--check``.
 CHECK_RTOL = 1e-6
 
@@ -190,10 +203,13 @@ def register_best_plan(row_type: type, best: Callable[[Any], dict]) -> None:
 
 def kind_of(row: Any) -> str:
     """The fit stage of ``row``: ``training``, ``serving``, or the lower-case architecture of
-    a serving row's GPU when that architecture has a stage of its own (``cdna3``)."""
-    if isinstance(row, TrainingRow):
-        return "training"
+    the row's GPU when that architecture has a stage of its own (``cdna3`` for serving rows,
+    ``cdna3_training`` for training rows)."""
     architecture = get_gpu(row.gpu).architecture
+    if isinstance(row, TrainingRow):
+        if architecture in ARCHITECTURE_STAGES:
+            return f"{architecture.lower()}_training"
+        return "training"
     return architecture.lower() if architecture in ARCHITECTURE_STAGES else "serving"
 
 
@@ -333,6 +349,12 @@ ASSUMPTIONS = (
     ),
     ("stage.FLASH_ATTENTION_EFFICIENCY", "0.60", "FlashAttention forward, serving prefill"),
     ("kernels.GEMM_EFFICIENCY_DEFAULT", "0.75", "GPUs of an unlisted architecture"),
+    (
+        "Software.tuned_kernels = false on CDNA3",
+        "gemm_efficiency_cdna3 (the serving-fitted value)",
+        "a framework built without AMD's GEMM tuning trains at the efficiency fitted on AMD's "
+        "vLLM 0.6.6 rows, the only CDNA3 value not from a tuned training image",
+    ),
     ("memory.RUNTIME_RESERVED_GIB", "4", "CUDA context, NCCL buffers, fragmentation"),
     ("memory.COMM_BUFFER_FRACTION", "0.02", "gradient buckets in flight"),
     ("stage.PREFILL_WORKSPACE_TOKENS", "8192", "serving activation workspace (a choice)"),

@@ -77,6 +77,17 @@ Sources:
   the mean of iterations 3-10 for the 10-iteration 70B FSDP run). FP8 = Transformer Engine
   ``hybrid`` delayed scaling. One person's runs on a shared cloud, not a vendor table: a
   whole held-out source pair, never fitted.
+* AMD's "Performance results with AMD ROCm software" page (AI Training, Megatron-LM via
+  Primus, multi-node), as AMD quotes it in its Primus projection blog, github
+  ROCm/rocm-blogs ``blogs/software-tools-optimization/primus-projection/README.md``
+  @5f2d6c15 (2026-04-24; the stored copies of the page itself hold only its inference
+  tables): 8 nodes of 8 x MI325X, ``rocm/primus:v26.1`` (released 2026-01-21), tokens/s
+  per GPU. Layouts from the ROCm docs for that image (ROCm/legacy-rocm-build
+  ``docs/how-to/rocm-for-ai/training/benchmark-docker/previous-versions/primus-megatron-v26.1.rst``
+  @3a76bebd, "Multi-node training examples": Primus @c4c083de, ``run_slurm_pretrain.sh``
+  with ``NNODES=8``) and the Primus recipes they name (AMD-AGI/Primus @c4c083de
+  ``examples/megatron/configs/MI300X/llama3.1_{8B-FP8,70B-FP8,70B-BF16}-pretrain.yaml``,
+  unchanged at the image's own Primus @9c529cd4). The CDNA3 *training* fit rows.
 
 The NeMo and Megatron-Bridge rows report model TFLOP/s per GPU under their
 own FLOP count; the model converts them with its own model FLOPs (full
@@ -208,6 +219,14 @@ SOURCES = {
             "rocm/primus:v25.9_gfx942 (= rocm/megatron-lm:v25.9_gfx942), Primus @e16b27b",
         ),
         Source(
+            "amd_primus2601",
+            "AMD performance-results page, AI Training (Megatron-LM via Primus, 8 x 8 MI325X), "
+            "as quoted in github ROCm/rocm-blogs primus-projection/README.md @5f2d6c15",
+            2026,
+            "Primus (Megatron backend), Primus-Turbo, Transformer Engine",
+            "rocm/primus:v26.1 (2026-01-21), Primus @c4c083de",
+        ),
+        Source(
             "trtllm_overview",
             "TensorRT-LLM perf overview, trtllm-bench (NVIDIA/TensorRT-LLM @00f37686)",
             2025,
@@ -256,6 +275,8 @@ class TrainingRow:
     ``model_tflops_per_gpu`` (Megatron's count: full ``s x s`` attention),
     ``causal_model_tflops_per_gpu`` (causal attention counted as half the
     square, as the Llama 3 paper), ``step_time_s`` or ``tokens_per_s_per_gpu``.
+    ``recompute_layers`` (with ``recompute="full"``): only the first that many layers of
+    each stage are recomputed (Megatron's ``--recompute-method block``); 0: all of them.
     ``stage_layers`` (empty: balanced), ``software`` (the
     :class:`~planner.perfmodel.options.Software` fields the run set) and
     ``expert_tp`` (the routed experts' tensor-parallel size; 0: ``tp``) describe
@@ -279,6 +300,7 @@ class TrainingRow:
     cp: int = 1
     interleave: int = 1
     recompute: str = "none"
+    recompute_layers: int = 0
     zero: int = 1
     sequence_parallel: bool = False
     precision: str = "bf16"
@@ -1303,16 +1325,65 @@ DEEPSEEKV3_2024 = (
 #: * MI325X, Llama 3.1 70B, 64 GPUs, MBS 4, GBS 256, s 8192: iterations 3-10 "elapsed time
 #:   per iteration (ms)" 19394.2, 19332.6, 19156.6, 19008.1, 18970.7, 19005.2, 19007.0,
 #:   19019.0 (mean 19111.7; 830 TFLOP/s/GPU at the end).
+#: The MI300X run was built from source with ``GEMM_TUNING=0``, not in AMD's training image:
+#: ``tuned_kernels`` false (:class:`~planner.perfmodel.options.Software`).
 _AAC_DP = {"metric": "step_time_s"}
+_AAC_SOURCE_BUILD = {**_AAC_DP, "software": (("tuned_kernels", False),)}
 _AAC_FSDP = {"metric": "step_time_s", "zero": 3, "recompute": "full"}
 AAC_CDNA3 = tuple(
     _nemo(key, HELD_OUT, gpu, model, n, gbs, mbs, seq, 1, 1, 1, 1, n, step_s, **kw)
     for key, gpu, model, n, gbs, mbs, seq, step_s, kw in (
-        ("aac_megatron2508", "MI300X", "llama-2-7b", 8, 256, 4, 4096, 10.2505, _AAC_DP),
+        ("aac_megatron2508", "MI300X", "llama-2-7b", 8, 256, 4, 4096, 10.2505, _AAC_SOURCE_BUILD),
         ("aac_primus2511", "MI325X", "llama-2-7b", 64, 2048, 4, 4096, 6.4027, _AAC_DP),
         ("aac_primus2511", "MI325X", "llama-2-70b", 16, 640, 10, 4096, 92.6319, _AAC_FSDP),
         ("aac_primus2511", "MI325X", "llama-3.1-70b", 64, 256, 4, 8192, 19.1117, _AAC_FSDP),
     )
+)
+
+
+#: AMD's performance-results page, MI325X multi-node Megatron-LM via Primus (module notes):
+#: the CDNA3 training fit rows. 64 GPUs, s 8192, TP = PP = CP = 1, tokens/s per GPU. Quote
+#: (the blog's table, "Docker container: rocm/primus:v26.1 / Release date: Jan 21, 2026";
+#: columns Model | Precision | Batch | SeqLen | FSDP | TP | PP | CP | EP | 1-Node |
+#: Measured 8-Node (tok/s/GPU) | ...): "Llama 3.1 8B | FP8 | 2 | 8192 | No | 1 | 1 | 1 | 1 |
+#: 16,224 | 16,186", "Llama 3.1 70B | FP8 | 4 | 8192 | Yes | ... | 1,135 | 1,726",
+#: "Llama 3.1 70B | BF16 | 1 | 8192 | Yes | ... | 1,135 | 1,174". The 1-node column is the
+#: projection tool's own benchmark input (the same 1,135 for both 70B precisions), not a
+#: page row: not used. The ROCm docs' 8-node commands for the image: 8B FP8
+#: ``--global_batch_size 1024`` (recipe: ``micro_batch_size: 2``, ``overlap_grad_reduce``,
+#: ``overlap_param_gather``, the module default ``use_distributed_optimizer: true``:
+#: ZeRO-1); 70B FP8 ``--micro_batch_size 4 --global_batch_size 256 --recompute_num_layers 80``
+#: and 70B BF16 ``--micro_batch_size 1 --global_batch_size 256 --recompute_num_layers 12``
+#: (recipes: ``use_torch_fsdp2: true``, ``recompute_granularity: full``,
+#: ``recompute_method: block``, ``fp8: hybrid`` in the FP8 one, Primus-Turbo attention).
+#: The same commands stand in the docs of every image from v25.7 to v26.4.
+def _amd(model, precision, gbs, mbs, tok_s, zero=1, recompute="none", layers=0):
+    return TrainingRow(
+        f"amd_primus2601/MI325X/{model}/{precision}/64",
+        "amd_primus2601",
+        "MI325X",
+        model,
+        64,
+        gbs,
+        8192,
+        1,
+        1,
+        64,
+        mbs,
+        "tokens_per_s_per_gpu",
+        tok_s,
+        FIT,
+        recompute=recompute,
+        recompute_layers=layers,
+        zero=zero,
+        precision=precision,
+    )
+
+
+AMD_PRIMUS_2601 = (
+    _amd("llama-3.1-8b", "fp8", 1024, 2, 16186.0),
+    _amd("llama-3.1-70b", "fp8", 256, 4, 1726.0, zero=3, recompute="full"),
+    _amd("llama-3.1-70b", "bf16", 256, 1, 1174.0, zero=3, recompute="full", layers=12),
 )
 
 
@@ -1328,6 +1399,7 @@ TRAINING_ROWS: tuple[TrainingRow, ...] = (
     *LLAMA3_2024,
     *DEEPSEEKV3_2024,
     *AAC_CDNA3,
+    *AMD_PRIMUS_2601,
 )
 #: Every serving row, fit and held-out.
 SERVING_ROWS: tuple[ServingRow, ...] = tuple(_trtllm_rows())
