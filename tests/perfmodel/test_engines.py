@@ -237,6 +237,51 @@ def test_eager_fp8_weights_launch_one_quantization_per_linear_layer():
         assert launch_bound("bf16") == pytest.approx(126 * 14 * EAGER_LAUNCH_S)
 
 
+def test_eager_mixed_fp8_launches_its_feed_forward_quantization():
+    """Meta's mixed FP8 (precision name ``fp8-mixed``, GEMM format fp8) launches the two
+    feed-forward quantization kernels of each inner layer in eager mode (the count used to be
+    looked up by the precision's name, which gave 0)."""
+    with constants.override({**HOSTS, "host_overhead_vllm_s": 0.0}):
+        e = EngineModel(
+            load_model("llama-3.1-405b"),
+            ReplicaConfig(get_gpu("H100"), 8),
+            "fp8-mixed",
+            engine=parse_engine("vllm,eager"),
+        )
+        t = float(e.round_time((np.array([1e-4]), np.array([1e-4])), np.array([1.0]))[0])
+    assert t == pytest.approx(126 * (EAGER_KERNELS_PER_LAYER + 2 * 124 / 126) * EAGER_LAUNCH_S)
+
+
+@pytest.mark.parametrize(
+    ("gpu", "precision", "spec", "quant"),
+    [
+        ("H100", "fp8-mixed", "vllm", 2 * 124 / 126),  # the inner layers' two FFN inputs
+        ("H100", "fp8", "vllm", 4.0),  # QKV, output, gate/up and down inputs
+        ("H100", "bf16", "vllm", 0.0),
+        ("H100", "fp8", "trtllm", 0.0),  # fused into the producing kernels (assumed)
+        ("MI300X", "fp8", "vllm", 0.0),  # the CDNA3 fit rows reject the term
+    ],
+)
+def test_vllm_fp8_input_quantization_runs_at_the_kernel_floor(gpu, precision, spec, quant):
+    """With CUDA graphs too, vLLM quantizes each FP8 linear layer's input in a kernel of its
+    own: at batch 1 every layer pays one more small-kernel floor per quantized linear layer,
+    at a large prefill chunk nothing."""
+    e = EngineModel(
+        load_model("llama-3.1-405b"),
+        ReplicaConfig(get_gpu(gpu), 8),
+        precision,
+        "bf16",
+        engine=parse_engine(spec),
+    )
+    base = copy.copy(e)
+    base.small_kernels = SMALL_KERNELS_PER_LAYER * KERNEL_FLOOR_S
+    one = np.array([1.0])
+    added = float(e.base_time(one, 1.0, 512.0)[0] - base.base_time(one, 1.0, 512.0)[0])
+    assert added == pytest.approx(126 * quant * KERNEL_FLOOR_S, rel=1e-6, abs=1e-12)
+    big = np.array([16384.0])
+    assert float(e.base_time(big, 0.0, 0.0)[0]) == float(base.base_time(big, 0.0, 0.0)[0])
+
+
 def test_cdna3_terms_act_on_cdna3_gpus_only_and_have_their_own_fit_stage():
     """MI300X GEMMs and weight streams use the CDNA3 constants; an H100's do not move when
     they change; a serving row on MI300X is fitted in the ``cdna3`` stage."""
