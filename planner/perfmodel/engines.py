@@ -58,10 +58,9 @@ against ``fp8-channel-w-token-a-noquant`` at batch 1 and 16 (N=6144, K=4096), 12
 9.3 us and 12.1 against 9.1 us (``bench_fp8_gemm.py``, vLLM PR #17126, 2025-04-24, on CUDA,
 the GPU not named); on an H100, gemma-4-31B's N=12288, K=5376 at batch 1, 27.9 against
 25.6 us (vLLM PR #49363, 2026-07-21). Those are CUDA figures and the term is NVIDIA-only: on
-CDNA3 the fit rows
-(vLLM 0.6.6, HIP graphs, source ``rocm_vllm066``) reject it (with it the CDNA3 fit's RMS log
-error goes from 8.1 to 11.6 %, Llama-3.1-70B batch 1 from +13.5 to +21 %; they already fit a
-per-layer latency at 0). The other engines get none: TensorRT-LLM takes static activation
+CDNA3 the fit rows (vLLM 0.6.6, HIP graphs, source ``rocm_vllm066``) reject it (with it the
+CDNA3 fit's RMS log error goes from 8.1 to 11.6 %, Llama-3.1-70B batch 1 from +13.5 to
++21 %; they already fit a per-layer latency at 0). The other engines get none: TensorRT-LLM takes static activation
 scales and fuses their quantization into the producing kernels (an assumption, not checked
 kernel by kernel), and SGLang's FP8 paths were not checked.
 """
