@@ -115,6 +115,7 @@ from planner.perfmodel.engines import (
     eager_quant_kernels,
     host_overhead_s,
     launch_overhead_s,
+    quant_kernels,
     small_kernel_floor_s,
 )
 from planner.perfmodel.hardware import GpuSpec, Pool
@@ -1135,8 +1136,12 @@ class EngineModel:
         self.ep_per_node = max(1, min(c.ep, G // self.tp_per_node)) if c.tp <= G else 1
         self.same_node = c.gpus <= G
         self.imbalance = math.ceil(m.layers / c.pp) * c.pp / m.layers
-        # element-wise kernels of one layer last at least their launch floor
-        self.small_kernels = small_kernel_floor_s(1)
+        # element-wise kernels of one layer last at least their launch floor (vLLM also
+        # quantizes each FP8 linear layer's input in a kernel of its own)
+        gemm_format, ffn_only = self.precision.tflops_key, self.precision.ffn_only
+        self.small_kernels = small_kernel_floor_s(
+            1, quant_kernels(self.engine, gemm_format, ffn_only, m.layers, gpu.architecture)
+        )
         # one stage-to-stage hop stays inside the node while the replica does
         self.boundary_same_node = c.tp * c.ep * min(c.pp, 2) <= G
         # 0 in the copy of :meth:`without_communication` (latency breakdowns)
@@ -1319,7 +1324,7 @@ class EngineModel:
         c = self.config
         # without CUDA graphs the GPU waits while the CPU launches a slower stream of kernels
         layers = self.model.layers
-        quant = eager_quant_kernels(self.precision.name, self.precision.ffn_only, layers)
+        quant = eager_quant_kernels(self.precision.tflops_key, self.precision.ffn_only, layers)
         stage_sum = np.maximum(stage_sum, launch_overhead_s(self.engine, layers, quant))
         stage_max = np.maximum(stage_max, launch_overhead_s(self.engine, -(-layers // c.pp), quant))
         boundary = 0.0

@@ -365,9 +365,10 @@ ASSUMPTIONS = (
         "PyTorch eager launch per kernel of a layer without CUDA graphs (perfmodel/engines.py)",
     ),
     (
-        "engines.KERNEL_FLOOR_S x SMALL_KERNELS_PER_LAYER",
-        "3.4 us x 6",
-        "shortest kernel in a CUDA graph (NVIDIA CUDA Graphs blog), element-wise kernels/layer",
+        "engines.KERNEL_FLOOR_S x SMALL_KERNELS_PER_LAYER (+ vLLM FP8 quantization)",
+        "3.4 us x 6 (+ 1 per FP8 linear layer, NVIDIA)",
+        "shortest kernel in a CUDA graph (NVIDIA CUDA Graphs blog), element-wise kernels/layer; "
+        "vLLM's scaled_fp8_quant about 3 us (vLLM PR #17126 bench_fp8_gemm)",
     ),
     (
         "engine versions",
