@@ -30,6 +30,7 @@ COLUMNS = (
     "compute",
     "recompute",
     "ep_comm",
+    "host",
     "tp_comm",
     "dp_comm",
     "pp_comm",

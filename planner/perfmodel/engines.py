@@ -34,8 +34,8 @@ when that is slower than the GPU work the iteration waits for the CPU.
 ``EAGER_KERNELS_PER_LAYER`` kernels per decoder layer (counted for a Llama layer in vLLM:
 2 RMSNorm, QKV GEMM, rotary embedding, KV-cache write, attention, output GEMM, 2 all-reduces,
 gate/up GEMM, SiLU-and-multiply, down GEMM, plus 2 residual adds fused or not: 14) at
-``EAGER_LAUNCH_S`` each (an assumption: a PyTorch eager op costs about 10 us of CPU, the
-launch itself about 4-5 us; PyTorch blog "Accelerating PyTorch with CUDA Graphs", 2021).
+``EAGER_LAUNCH_S`` each (:mod:`planner.perfmodel.host`, shared with the training model's
+per-expert launches: an assumption, about 10 us of CPU per PyTorch eager op).
 Scaled FP8 weights (W8A8) add ``EAGER_FP8_QUANT_KERNELS`` launches per layer: vLLM's
 ``apply_fp8_linear`` (``model_executor/layers/quantization/utils/w8a8_utils.py``, 0.6.x)
 quantizes each linear layer's input with ``ops.scaled_fp8_quant`` before ``torch._scaled_mm``,
@@ -76,6 +76,7 @@ import numpy as np
 
 from planner.core.errors import InputError
 from planner.perfmodel import constants
+from planner.perfmodel.host import EAGER_LAUNCH_S
 
 #: Engines the model knows; ``nim`` is an alias of ``trtllm`` (NIM runs TensorRT-LLM).
 ENGINES = ("trtllm", "vllm", "sglang")
@@ -93,8 +94,6 @@ HOST_PER_SEQUENCE_CONSTANT = {
 }
 #: Kernels per decoder layer launched from the CPU without CUDA graphs (module notes).
 EAGER_KERNELS_PER_LAYER = 14
-#: CPU seconds per eager PyTorch kernel launch (an assumption, module notes).
-EAGER_LAUNCH_S = 10e-6
 #: Activation-quantization launches per layer of scaled FP8 weights (one per linear layer:
 #: QKV, output, gate/up, down; vLLM ``apply_fp8_linear``, module notes).
 EAGER_FP8_QUANT_KERNELS = 4

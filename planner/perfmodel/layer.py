@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from planner.perfmodel import comm, constants
 from planner.perfmodel.attention_kernels import attention_efficiency
 from planner.perfmodel.hardware import GpuSpec
+from planner.perfmodel.host import expert_host_wait
 from planner.perfmodel.kernels import (
     FLASH_BWD_RATIO,
     FLASH_CAUSAL_FRACTION,
@@ -147,9 +148,11 @@ class LayerCost:
         Forward matmul FLOPs on this GPU (model FLOPs are 3x this).
     flops_recompute
         Extra matmul FLOPs of the recomputation (hardware FLOPs only).
-    tp, cp, ep
+    tp, cp, ep, host
         The exposed tensor-parallel, context-parallel and expert-parallel
-        communication of forward + backward (their sum is ``comm_fwd + comm_bwd``).
+        communication and the wait for the host's per-expert launches
+        (:func:`~planner.perfmodel.host.expert_host_wait`) of forward + backward
+        (their sum is ``comm_fwd + comm_bwd``).
     """
 
     fwd: float
@@ -162,6 +165,7 @@ class LayerCost:
     tp: float = 0.0
     cp: float = 0.0
     ep: float = 0.0
+    host: float = 0.0
 
     @property
     def forward(self) -> float:
@@ -264,6 +268,8 @@ def layer_cost(
     attention_kernel: str = "flash",
     early_stop: bool = False,
     tuned_kernels: bool = True,
+    eager_experts: bool = False,
+    dropless: bool = True,
 ) -> LayerCost:
     """Training cost of one transformer layer for one microbatch on one GPU.
 
@@ -319,6 +325,13 @@ def layer_cost(
         backward needs, is saved before it runs); its collective is still counted.
     tuned_kernels
         GEMMs of the vendor's tuned training image (``Software.tuned_kernels``).
+    eager_experts
+        The host launches each local expert's kernels (Megatron-Core's grouped MLP,
+        eager): the layer waits for them where they outlast the GPU work
+        (:func:`~planner.perfmodel.host.expert_host_wait`).
+    dropless
+        Dropless routing: the dispatcher waits for the per-expert token counts in the
+        forward (drop-and-pad does not).
     """
     prec = get_precision(precision)
     gemms = functools.partial(linear, tuned=tuned_kernels)  # the image's GEMM efficiency
@@ -378,16 +391,15 @@ def layer_cost(
         # sequence-parallel shard of each TP rank is dispatched on its own
         N_moe = N / tp * etp if etp < tp else N
         tokens_per_expert = N_moe * k_top * ep / model.num_experts * moe_load
-        mlp = gemms(gpu, prec, N, (shapes.router,), wgrad=wgrad)
-        mlp = gemms(
+        routed_experts = gemms(
             gpu,
             prec,
             tokens_per_expert,
             expert_shapes(model, etp),
             batch=local_experts,
-            acc=mlp,
             wgrad=wgrad,
         )
+        mlp = gemms(gpu, prec, N, (shapes.router,), wgrad=wgrad) + routed_experts
         mlp = gemms(gpu, prec, N, shapes.shared, acc=mlp, wgrad=wgrad)
         # the output projections (routed and shared experts), last in the layer
         last = gemms(
@@ -452,10 +464,20 @@ def layer_cost(
     )
     ep_fwd = exposed(ep_comm, fwd_kernels, ep_overlap)
     ep_bwd = exposed(ep_comm, bwd_kernels, ep_overlap)
+    host_fwd = host_bwd = 0.0
+    if moe and eager_experts:
+        host_fwd, host_bwd = expert_host_wait(
+            local_experts,
+            prec,
+            experts_fwd=routed_experts.gemm,
+            layer_fwd=fwd_kernels,
+            layer_bwd=bwd_kernels,
+            sync=dropless,
+        )
 
     flops = attn.flops + core.flops + mlp.flops
     if full_layer:
-        re_time = fwd_kernels + tp_fwd + cp_fwd + ep_fwd
+        re_time = fwd_kernels + tp_fwd + cp_fwd + ep_fwd + host_fwd
         re_flops = flops
         if early_stop:
             re_time -= last.gemm
@@ -478,14 +500,15 @@ def layer_cost(
     return LayerCost(
         fwd=fwd_kernels,
         bwd=bwd_kernels,
-        comm_fwd=tp_fwd + cp_fwd + ep_fwd,
-        comm_bwd=tp_bwd + cp_bwd + ep_bwd,
+        comm_fwd=tp_fwd + cp_fwd + ep_fwd + host_fwd,
+        comm_bwd=tp_bwd + cp_bwd + ep_bwd + host_bwd,
         recompute=re_time,
         flops_fwd=flops,
         flops_recompute=re_flops,
         tp=tp_fwd + tp_bwd,
         cp=cp_fwd + cp_bwd,
         ep=ep_fwd + ep_bwd,
+        host=host_fwd + host_bwd,
     )
 
 

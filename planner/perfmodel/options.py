@@ -59,7 +59,12 @@ MoE
     ``moe_load`` tokens of the busiest expert rank over the mean (1 = balanced);
     ``capacity_factor`` tokens per expert capped at this multiple of the mean
     and padded to it (0 = dropless); ``node_limit`` node-limited routing (a
-    token reaches at most this many nodes; DeepSeek-V3: 4).
+    token reaches at most this many nodes; DeepSeek-V3: 4); ``eager_experts``
+    the host launches every local expert's kernels each MoE layer (Megatron-Core's
+    grouped MLP run eagerly, :mod:`~planner.perfmodel.host`); ``False`` where the
+    expert computation is captured in a CUDA graph or runs as one fused grouped
+    kernel. Dropless routing (``capacity_factor`` 0) also makes the forward wait
+    for the per-expert token counts.
 Kernels
     ``attention_kernel`` the fused attention implementation (``flash``: the
     current kernel of each architecture, ``fa2``, ``triton``;
@@ -112,6 +117,7 @@ class Software:
     moe_load: float = 1.0
     capacity_factor: float = 0.0
     node_limit: int = 0
+    eager_experts: bool = True
     attention_kernel: str = "flash"
     tuned_kernels: bool = True
 

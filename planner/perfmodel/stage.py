@@ -394,6 +394,8 @@ def layer_time(step: TrainingStep, gpu: GpuSpec, moe: bool) -> LayerCost:
         attention_kernel=sw.attention_kernel,
         early_stop=sw.recompute_early_stop,
         tuned_kernels=sw.tuned_kernels,
+        eager_experts=sw.eager_experts,
+        dropless=not sw.capacity_factor,
     )
 
 
@@ -490,6 +492,7 @@ MICRO_PARTS = (
     "tp_comm",
     "cp_comm",
     "ep_comm",
+    "host",
     "pp_comm",
     "offload",
     "dp_comm",
@@ -574,8 +577,8 @@ def stage_parts(
 
     ``compute`` holds the kernels (``fwd_kernels`` / ``bwd_kernels`` separate the
     directions), ``recompute`` the recomputation, ``tp_comm`` / ``cp_comm`` /
-    ``ep_comm`` the exposed collectives, ``offload`` the exposed host copies.
-    With partial recompute (``recompute_layers = k``) the first ``k`` layers of
+    ``ep_comm`` the exposed collectives, ``host`` the wait for the host's per-expert
+    launches, ``offload`` the exposed host copies. With partial recompute (``recompute_layers = k``) the first ``k`` layers of
     the stage are recomputed (dense layers first: Megatron's block method).
     """
     out = dict.fromkeys(
@@ -586,6 +589,7 @@ def stage_parts(
             "tp_comm",
             "cp_comm",
             "ep_comm",
+            "host",
             "offload",
             "fwd_comm",
             "bwd_comm",
@@ -613,6 +617,7 @@ def stage_parts(
         out["tp_comm"] += n * plain.tp
         out["cp_comm"] += n * plain.cp
         out["ep_comm"] += n * plain.ep
+        out["host"] += n * plain.host
         out["fwd_comm"] += n * plain.comm_fwd
         out["bwd_comm"] += n * plain.comm_bwd
         if step.recompute == "offload":
@@ -662,6 +667,7 @@ def _add_mtp(
     out["tp_comm"] += k * (block.tp + hc.comm_fwd + hc.comm_bwd)
     out["cp_comm"] += k * block.cp
     out["ep_comm"] += k * block.ep
+    out["host"] += k * block.host
     out["fwd_comm"] += k * (block.comm_fwd + hc.comm_fwd)
     out["bwd_comm"] += k * (block.comm_bwd + hc.comm_bwd)
 
@@ -902,6 +908,7 @@ def stage_cost(
         ("tp_comm", x["tp_comm"]),
         ("cp_comm", x["cp_comm"]),
         ("ep_comm", x["ep_comm"]),
+        ("host", x["host"]),
         ("pp_comm", p2p),
         ("offload", x["offload"]),
         ("dp_comm", dp_micro),
