@@ -76,6 +76,7 @@ import numpy as np
 
 from planner.core.errors import InputError
 from planner.perfmodel import constants
+from planner.perfmodel.hardware import vendor_of
 from planner.perfmodel.host import EAGER_LAUNCH_S
 
 #: Engines the model knows; ``nim`` is an alias of ``trtllm`` (NIM runs TensorRT-LLM).
@@ -324,8 +325,9 @@ def quant_kernels(
     """Activation-quantization kernels per layer (on average over ``layers``) that ``engine``
     runs as kernels of their own at the small-kernel floor, CUDA graphs or not: vLLM's on
     NVIDIA GPUs, one per scaled FP8 / FP4 linear layer (:func:`eager_quant_kernels` of the
-    weights' GEMM format); none on CDNA3 or for the other engines (module notes)."""
-    if engine.name != "vllm" or architecture == "CDNA3":
+    weights' GEMM format); none on AMD GPUs (CDNA3, CDNA4) or for the other engines (module
+    notes)."""
+    if engine.name != "vllm" or vendor_of(architecture) != "NVIDIA":
         return 0.0
     return eager_quant_kernels(gemm_format, ffn_only, layers)
 

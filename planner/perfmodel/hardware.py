@@ -670,6 +670,23 @@ def _pool_from_dict(raw: Any, *, where: str) -> Pool:
 # ---------------------------------------------------------------------------
 
 
+def vendor_of(architecture: str) -> str:
+    """``AMD`` for CDNA architectures, else ``NVIDIA`` (the catalogue's two vendors).
+
+    Parameters
+    ----------
+    architecture
+        A :attr:`GpuSpec.architecture` (``Hopper``, ``CDNA3``, ...; empty for a user's GPU
+        that names none).
+
+    Returns
+    -------
+    str
+        ``"AMD"`` or ``"NVIDIA"``.
+    """
+    return "AMD" if architecture.upper().startswith("CDNA") else "NVIDIA"
+
+
 def catalog_dir() -> Path:
     """Folder of the bundled GPU files (``models/hardware``)."""
     return models_dir() / "hardware"

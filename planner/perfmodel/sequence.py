@@ -102,16 +102,22 @@ def _step(
     )
 
 
-def _layers(model: ModelSpec, step: TrainingStep, gpu: GpuSpec) -> tuple[float, float]:
-    """(kernel seconds, communication seconds) of all layers, forward + backward + recompute."""
-    kernels = comm_t = 0.0
+def _layers(model: ModelSpec, step: TrainingStep, gpu: GpuSpec) -> tuple[float, float, float]:
+    """Seconds of all layers, forward + backward + recompute: (kernels, communication, host).
+
+    The host wait for per-expert launches (MoE layers) is part of the training layer's
+    ``comm_fwd`` / ``comm_bwd``; it is returned apart because it does not depend on the
+    sequence-parallel strategy, whose collectives replace the communication here.
+    """
+    kernels = comm_t = host = 0.0
     moe_layers = model.moe_layers
     for moe, count in ((False, model.layers - moe_layers), (True, moe_layers)):
         if count:
             c = layer_time(step, gpu, moe)
             kernels += count * (c.fwd + c.bwd + c.recompute)
-            comm_t += count * (c.comm_fwd + c.comm_bwd)
-    return kernels, comm_t
+            comm_t += count * (c.comm_fwd + c.comm_bwd - c.host)
+            host += count * c.host
+    return kernels, comm_t, host
 
 
 def ring_exposed(
@@ -135,9 +141,9 @@ def ring_exposed(
     if cp <= 1:
         return 0.0
     kw = dict(recompute=recompute, flash=flash, batch=batch)
-    _, with_ring = _layers(model, _step(model, seq, precision, tp=tp, cp=cp, **kw), gpu)
+    _, with_ring, _ = _layers(model, _step(model, seq, precision, tp=tp, cp=cp, **kw), gpu)
     local = max(1, round(seq / cp))
-    _, without = _layers(model, _step(model, local, precision, tp=tp, **kw), gpu)
+    _, without, _ = _layers(model, _step(model, local, precision, tp=tp, **kw), gpu)
     return max(0.0, with_ring - without)
 
 
@@ -175,24 +181,24 @@ def sequence_time(
     ends = emb + head.fwd + head.bwd
     tokens = seq * batch / degree  # local tokens of the Ulysses all-to-alls
     if degree <= 1:
-        kernels, comm_t = _layers(model, _step(model, seq, precision, **kw), gpu)
-        total = kernels + comm_t + ends
+        kernels, comm_t, host = _layers(model, _step(model, seq, precision, **kw), gpu)
+        total = kernels + comm_t + host + ends
     elif strategy == "ulysses":
         if model.heads % degree:
             raise ValueError(f"Ulysses degree {degree} does not divide {model.heads} heads")
-        kernels, _ = _layers(model, _step(model, seq, precision, tp=degree, **kw), gpu)
+        kernels, _, host = _layers(model, _step(model, seq, precision, tp=degree, **kw), gpu)
         a2a = model.layers * ulysses_alltoall(model, gpu, tokens, degree, min(degree, G))
-        total = kernels + a2a + ends
+        total = kernels + a2a + host + ends
     elif strategy == "ring":
-        kernels, comm_t = _layers(model, _step(model, seq, precision, cp=degree, **kw), gpu)
-        total = kernels + comm_t + ends
+        kernels, comm_t, host = _layers(model, _step(model, seq, precision, cp=degree, **kw), gpu)
+        total = kernels + comm_t + host + ends
     else:
         u = ulysses_inner(model, gpu, degree)
         r = degree // u
-        kernels, _ = _layers(model, _step(model, seq, precision, tp=u, cp=r, **kw), gpu)
+        kernels, _, host = _layers(model, _step(model, seq, precision, tp=u, cp=r, **kw), gpu)
         exposed = ring_exposed(model, gpu, seq, u, r, precision=precision, **kw)
         a2a = model.layers * ulysses_alltoall(model, gpu, tokens, u, min(u, G))
-        total = kernels + exposed + a2a + ends
+        total = kernels + exposed + a2a + host + ends
     return total / batch
 
 

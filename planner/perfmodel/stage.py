@@ -659,7 +659,12 @@ def _add_mtp(
     moe = model.is_moe_layer(model.layers - 1)
     block = costs.get(moe) or layer_time(step, pool.gpu, moe)
     proj = mtp_projection(
-        pool.gpu, step.precision, step.microbatch * step.seq / step.cp, model.hidden, step.tp
+        pool.gpu,
+        step.precision,
+        step.microbatch * step.seq / step.cp,
+        model.hidden,
+        step.tp,
+        step.software.tuned_kernels,
     )
     out["fwd_kernels"] += k * (block.fwd + proj.gemm + hc.fwd)
     out["bwd_kernels"] += k * (block.bwd + proj.gemm_bwd + hc.bwd)
@@ -674,9 +679,12 @@ def _add_mtp(
 
 @constants.on_change
 @functools.lru_cache(maxsize=4096)
-def mtp_projection(gpu: GpuSpec, precision: str, tokens: float, hidden: int, tp: int):
-    """The ``[tokens, 2h] x [2h, h / tp]`` projection of a multi-token-prediction module."""
-    return linear(gpu, get_precision(precision), tokens, ((hidden / tp, 2 * hidden),))
+def mtp_projection(
+    gpu: GpuSpec, precision: str, tokens: float, hidden: int, tp: int, tuned: bool = True
+):
+    """The ``[tokens, 2h] x [2h, h / tp]`` projection of a multi-token-prediction module
+    (``tuned``: the vendor's tuned training GEMMs, ``Software.tuned_kernels``)."""
+    return linear(gpu, get_precision(precision), tokens, ((hidden / tp, 2 * hidden),), tuned=tuned)
 
 
 def mtp_params(step: Layout, model: ModelSpec) -> tuple[float, float]:

@@ -22,6 +22,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from planner.perfmodel import constants
+from planner.perfmodel.hardware import vendor_of
 
 #: Layout kinds, checked in this order (the first that applies).
 KINDS = (
@@ -60,8 +61,8 @@ def layout_kind(plan: Any) -> str:
 
 
 def vendor(architecture: str) -> str:
-    """``AMD`` for CDNA architectures, else ``NVIDIA`` (the catalogue's two vendors)."""
-    return "AMD" if architecture.upper().startswith("CDNA") else "NVIDIA"
+    """``AMD`` for CDNA architectures, else ``NVIDIA`` (:func:`planner.perfmodel.hardware.vendor_of`)."""
+    return vendor_of(architecture)
 
 
 def step_error(row: Any, predicted: float) -> float:

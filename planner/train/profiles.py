@@ -234,7 +234,7 @@ def fit_profile(rows: list[Any]) -> dict[str, Any]:
     """
     import planner.train  # noqa: F401  (registers the training predictor)
     from planner.perfmodel import constants
-    from planner.perfmodel.calibration.fit import PARAMETERS, fit, predict
+    from planner.perfmodel.calibration.fit import PARAMETERS, fit, kind_of, predict
 
     # the training stages: NVIDIA rows and (their own stage) CDNA3 rows
     training = [p for p in PARAMETERS if p.kind in ("training", "cdna3_training")]
@@ -243,15 +243,20 @@ def fit_profile(rows: list[Any]) -> dict[str, Any]:
     def loss() -> float:
         return sum(math.log(predict(r) / r.value) ** 2 for r in rows) / len(rows)
 
+    # a constant is refitted only when rows of its own stage exist (CDNA3 rows feel the
+    # NVIDIA training constants but their stage fits only the CDNA3 one) and feel it
+    stages = {kind_of(r) for r in rows}
     determined = []
     for p in training:  # a constant the rows never feel keeps its shipped value
+        if p.kind not in stages:
+            continue
         with constants.override({p.name: p.lower}):
             lo = loss()
         with constants.override({p.name: p.upper}):
             hi = loss()
         if abs(hi - lo) > 1e-12 * max(1.0, abs(lo)):
             determined.append(p.name)
-    result = fit(rows=rows)
+    result = fit(rows=rows, start=shipped)
     values = {
         p.name: (result.values[p.name] if p.name in determined else shipped[p.name])
         for p in training

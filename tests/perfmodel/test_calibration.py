@@ -200,3 +200,15 @@ def test_cdna3_training_gemms_follow_the_image_switch_and_have_their_own_fit_sta
     training = {r.source: kind_of(r) for r in ROWS if isinstance(r, TrainingRow) and r.split == FIT}
     assert training.pop("amd_primus2601") == "cdna3_training"
     assert set(training.values()) == {"training"}
+
+
+def test_mtp_projection_follows_the_image_switch():
+    """The multi-token-prediction projection runs at the same CDNA3 efficiency as the rest
+    of the step: the serving-fitted one for a source build (``tuned_kernels`` false)."""
+    from planner.perfmodel.stage import mtp_projection
+
+    mi = get_gpu("MI325X")
+    with constants.override({"gemm_efficiency_cdna3": 0.3, "gemm_efficiency_cdna3_training": 0.6}):
+        tuned = mtp_projection(mi, "bf16", 8192.0, 7168, 1).gemm
+        built = mtp_projection(mi, "bf16", 8192.0, 7168, 1, tuned=False).gemm
+    assert 1.9 < built / tuned < 2.1

@@ -61,3 +61,16 @@ def test_packing_shares_latencies():
     assert sequence_time(MODEL, GPU, 65536, 8, "ulysses", batch=2) == pytest.approx(
         long_alone, rel=0.02
     )
+
+
+def test_every_strategy_pays_the_moe_host_wait(monkeypatch):
+    """The per-expert launch wait does not depend on the SP strategy (Ulysses used to drop it)."""
+    from planner.perfmodel import constants, host
+
+    moe = load_model("qwen3-30b-a3b")
+    base = {st: sequence_time(moe, GPU, 16384, 8, st) for st in ("ulysses", "ring", "hybrid")}
+    monkeypatch.setattr(host, "EAGER_LAUNCH_S", 1e-3)  # launches far slower than the kernels
+    with constants.override({}):  # clears the layer caches (on entry and exit)
+        slow = {st: sequence_time(moe, GPU, 16384, 8, st) for st in ("ulysses", "ring", "hybrid")}
+    for st in base:
+        assert slow[st] > base[st] + 0.1, st

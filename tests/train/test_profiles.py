@@ -147,3 +147,20 @@ def test_cli_bad_input_exits_2(capsys, monkeypatch, tmp_path):
     args = ("plan", "train", "--model", "gpt-1.7b", "--gpus", "16xH100", "-B", "64", "-s", "1024")
     code, _out, err = run(capsys, *args, "--profile", "absent")
     assert code == 2 and "absent" in err
+
+
+def test_cdna3_rows_refit_only_their_stage():
+    """CDNA3 training rows refit the CDNA3 constant against the shipped NVIDIA ones.
+
+    They feel the shared training constants (fp8 factor, half dimension, HBM) but their fit
+    stage fits only the CDNA3 efficiency; those keep their shipped values, which the CDNA3
+    fit starts from, so the shipped fit's own rows give back the shipped CDNA3 value.
+    """
+    from planner.perfmodel.calibration.published import AMD_PRIMUS_2601
+
+    fitted = fit_profile(list(AMD_PRIMUS_2601))
+    assert fitted["determined"] == ["gemm_efficiency_cdna3_training"]
+    for name in ("fp8_gemm_factor", "gemm_half_dim", "hbm_efficiency", "nvlink_efficiency"):
+        assert fitted["constants"][name] == constants.FITTED[name]
+    value = fitted["constants"]["gemm_efficiency_cdna3_training"]
+    assert value == pytest.approx(constants.FITTED["gemm_efficiency_cdna3_training"], rel=1e-3)

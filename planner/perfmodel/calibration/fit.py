@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import math
 import statistics
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -270,13 +270,32 @@ class Fit:
     excluded: str | None = None
 
 
-def fit(exclude_source: str | None = None, rows: Iterable[Any] = CALIBRATION_ROWS) -> Fit:
+def fit(
+    exclude_source: str | None = None,
+    rows: Iterable[Any] = CALIBRATION_ROWS,
+    start: Mapping[str, float] | None = None,
+) -> Fit:
     """Fit every constant on the fit rows (optionally without one source).
 
-    A stage without rows (its only source excluded) keeps the starting values.
+    Parameters
+    ----------
+    exclude_source
+        A source whose rows the fit leaves out (leave-one-source-out checks).
+    rows
+        The rows; only those marked fit are used.
+    start
+        Starting values by constant name (default: each parameter's ``initial``). A stage
+        without rows (its only source excluded, or a user's rows of another stage) keeps
+        them, and the stages after it are fitted against them, so a user's profile fit
+        starts from the shipped constants.
+
+    Returns
+    -------
+    Fit
+        The values, the rows of each stage and each stage's loss.
     """
     fit_rows = [r for r in rows if r.split == FIT and r.source != exclude_source]
-    values = {p.name: p.initial for p in PARAMETERS}
+    values = {p.name: (start or {}).get(p.name, p.initial) for p in PARAMETERS}
     out = Fit(values, excluded=exclude_source)
     for kind in STAGES:
         kind_rows = [r for r in fit_rows if kind_of(r) == kind]
