@@ -115,6 +115,7 @@ from planner.perfmodel.engines import (
     eager_quant_kernels,
     host_overhead_s,
     launch_overhead_s,
+    moe_layer_latency_s,
     small_kernel_floor_s,
 )
 from planner.perfmodel.hardware import GpuSpec, Pool
@@ -1135,6 +1136,8 @@ class EngineModel:
         self.imbalance = math.ceil(m.layers / c.pp) * c.pp / m.layers
         # element-wise kernels of one layer last at least their launch floor
         self.small_kernels = small_kernel_floor_s(1)
+        # SGLang 0.4's block-FP8 Triton MoE path: fixed time per MoE layer (engines notes)
+        self.moe_fixed = moe_layer_latency_s(self.engine, self.precision.name) if m.is_moe else 0.0
         # one stage-to-stage hop stays inside the node while the replica does
         self.boundary_same_node = c.tp * c.ep * min(c.pp, 2) <= G
         # 0 in the copy of :meth:`without_communication` (latency breakdowns)
@@ -1211,7 +1214,7 @@ class EngineModel:
                 size = routed * h * ACT_BYTES / c.tp
                 a2a = 2 * comm.all_to_all(size, c.ep, self.ep_per_node, self.fabric)
                 a2a = a2a * self.comm_scale
-            moe = attn + experts + router + shared + ar + a2a
+            moe = attn + experts + router + shared + ar + a2a + self.moe_fixed
             moe = moe + np.maximum(memory_time(gpu, elem_base + act + permute), self.small_kernels)
         return dense, moe
 
