@@ -1181,8 +1181,12 @@ class EngineModel:
             hbm_efficiency=self.stream_efficiency,
         )
 
-    def _layer_times(self, N: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """(dense layer, MoE layer) times for ``N`` tokens per rank, without attention cores."""
+    def _layer_times(
+        self, N: np.ndarray, moe_tokens: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """(dense layer, MoE layer) times for ``N`` tokens per rank, without attention cores;
+        the routed experts run ``moe_tokens`` tokens (default ``N`` on each of the ``ep``
+        attention groups)."""
         m, c, sh = self.model, self.config, self.shapes
         gpu = c.gpu
         h = m.hidden
@@ -1199,7 +1203,8 @@ class EngineModel:
             dense = attn + mlp + ar + small
         if m.moe_layers:
             E, top = m.num_experts, m.experts_per_token
-            total = N * c.ep  # tokens over all attention groups share the experts
+            # tokens over all attention groups share the experts
+            total = N * c.ep if moe_tokens is None else moe_tokens
             hit = 1.0 - np.power(1.0 - top / E, np.maximum(total, 0.0))
             active = np.maximum(self.local_experts * hit, 1e-9)
             per_expert = total * top / E / np.maximum(hit, 1e-12)
@@ -1226,11 +1231,16 @@ class EngineModel:
         q = spec.tokens + 1 if spec is not None else 1
         return np.maximum(np.asarray(tokens, dtype=float), 1e-9) + (q - 1) * b
 
-    def layer_times(self, n: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def layer_times(
+        self, n: np.ndarray, moe_tokens: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
         """(dense layer, MoE layer) seconds for ``n`` tokens per rank (elementwise): what
         :meth:`base_time` spends most of its time on, shared by callers that time two token
-        sets in one call (``layers=``)."""
-        return self._layer_times(np.asarray(n, dtype=float))
+        sets in one call (``layers=``). ``moe_tokens``: the tokens of all attention groups
+        when they differ between groups (lockstep data-parallel attention); default ``n``
+        on every group."""
+        moe = None if moe_tokens is None else np.asarray(moe_tokens, dtype=float)
+        return self._layer_times(np.asarray(n, dtype=float), moe)
 
     def base_time(
         self,
