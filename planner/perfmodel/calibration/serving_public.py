@@ -390,6 +390,11 @@ DSTACK_R1_VLLM = (
 
 #: Data-parallel attention groups of the SGLang H200 server (``--tp 8 --enable-dp-attention``).
 DSTACK_R1_ATTENTION_GROUPS = 8
+#: Its engine: SGLang 0.4.3 sets ``chunked_prefill_size`` 8192 on GPUs over 25 GB and halves
+#: it under ``--enable-dp-attention`` ("DP attention is enabled. The chunked prefill size is
+#: adjusted to ...", ``ServerArgs.__post_init__``), so each attention group prefills up to
+#: 4096 prompt tokens per iteration: a whole 3200-token prompt in one.
+DSTACK_R1_SGLANG_ENGINE = "sglang:0.4.3,tokens=4096"
 
 
 def _dstack_r1() -> list[PublicServingRow]:
@@ -418,7 +423,7 @@ def _dstack_r1() -> list[PublicServingRow]:
             "dstack_r1",
             setup,
             metrics,
-            engine="sglang:0.4.3",
+            engine=DSTACK_R1_SGLANG_ENGINE,
             ep=DSTACK_R1_ATTENTION_GROUPS,
         )
     return rows
