@@ -397,35 +397,28 @@ DSTACK_R1_ATTENTION_GROUPS = 8
 DSTACK_R1_SGLANG_ENGINE = "sglang:0.4.3,tokens=4096"
 
 
+#: The two H200 servers of ``dstack_r1``: (table, row id prefix, tp, engine, attention groups).
+#: SGLang: DeepSeek-R1 has DeepSeek-V3's architecture; ``--tp 8 --enable-dp-attention`` is
+#: tp 1 x ep 8. vLLM: ``--tensor-parallel-size 8``, attention and experts over the 8 GPUs.
+DSTACK_R1_SERVERS = (
+    (DSTACK_R1, "dstack_r1/H200", 1, DSTACK_R1_SGLANG_ENGINE, DSTACK_R1_ATTENTION_GROUPS),
+    (DSTACK_R1_VLLM, "dstack_r1/H200/vllm", 8, "vllm:0.7.4", 1),
+)
+
+
 def _dstack_r1() -> list[PublicServingRow]:
     rows = []
-    for n, tps, tpot, ttft in DSTACK_R1_VLLM:
-        # vllm serve --tensor-parallel-size 8: attention and experts over 8 GPUs
-        setup = ("H200", "deepseek-v3", 8, "fp8", "bf16", 3200, 800, "clients", n, 500)
-        metrics = (
-            ("output_tokens_per_s", "", tps),
-            ("tpot_s", "median", tpot / 1e3),
-            ("ttft_s", "p99", ttft / 1e3),
-        )
-        rows += _metric_rows(
-            f"dstack_r1/H200/vllm/3200-800/c{n}", "dstack_r1", setup, metrics, engine="vllm:0.7.4"
-        )
-    for n, tps, tpot, ttft in DSTACK_R1:
-        # DeepSeek-R1 has DeepSeek-V3's architecture; --tp 8 --enable-dp-attention = tp 1 x ep 8
-        setup = ("H200", "deepseek-v3", 1, "fp8", "bf16", 3200, 800, "clients", n, 500)
-        metrics = (
-            ("output_tokens_per_s", "", tps),
-            ("tpot_s", "median", tpot / 1e3),
-            ("ttft_s", "p99", ttft / 1e3),
-        )
-        rows += _metric_rows(
-            f"dstack_r1/H200/3200-800/c{n}",
-            "dstack_r1",
-            setup,
-            metrics,
-            engine=DSTACK_R1_SGLANG_ENGINE,
-            ep=DSTACK_R1_ATTENTION_GROUPS,
-        )
+    for table, prefix, tp, engine, ep in DSTACK_R1_SERVERS:
+        for n, tps, tpot, ttft in table:
+            setup = ("H200", "deepseek-v3", tp, "fp8", "bf16", 3200, 800, "clients", n, 500)
+            metrics = (
+                ("output_tokens_per_s", "", tps),
+                ("tpot_s", "median", tpot / 1e3),
+                ("ttft_s", "p99", ttft / 1e3),
+            )
+            rows += _metric_rows(
+                f"{prefix}/3200-800/c{n}", "dstack_r1", setup, metrics, engine=engine, ep=ep
+            )
     return rows
 
 
