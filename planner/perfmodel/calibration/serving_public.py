@@ -79,6 +79,11 @@ Sources (rows collected by helper "lit", /work notes source ids S11, S13, S14):
   not named; H200 is assumed: the FP8 checkpoint (about 690 GB with embeddings) does not fit
   8 x 80 GB, and the SGLang DeepSeek-V3 launch page of that month ran it on one 8 x H200 node
   (``benchmark/deepseek_v3/README.md``: "A single H200 with 8 devices can run DeepSeek V3").
+  The launch command of these three figures is not printed beside them; the description's
+  "Offline" section launches ``--tp 8 --trust-remote-code --enable-dp-attention``. They are
+  entered as plain TP8 (attention sharded by heads), an assumption: read as tp 1 x ep 8 the
+  fitted constant would be 0.33 instead of 0.49 ms per MoE layer (the three rows then within
+  -11 / +7 / +11 % instead of +0.1 / -5.3 / +6.7 %).
   The offline ShareGPT row of the same description (``--enable-dp-attention``, 5000 prompts,
   2673.55 output token/s) is not entered (its length distribution is not printed). These rows
   fit one constant, the fixed GPU time of a block-FP8 MoE layer of SGLang 0.4.x
