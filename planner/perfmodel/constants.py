@@ -41,6 +41,7 @@ NAMES = (
     "layer_latency_s",
     "gemm_efficiency_cdna3",
     "weight_stream_efficiency_cdna3",
+    "gemm_efficiency_cdna3_training",
     "moe_fp8_layer_latency_sglang04_s",
 )
 

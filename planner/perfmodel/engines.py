@@ -62,12 +62,25 @@ is an engine-and-version attribute, not a physical constant of the GPU.
 
 Small-kernel floor (:func:`small_kernel_floor_s`). Even inside a CUDA graph a kernel lasts
 at least a few microseconds (launch, ramp and tail). The per-layer element-wise kernels
-(norms, rotary embedding, activation, KV-cache write, the quantization of activations for
-FP8 GEMMs) move few bytes at small batch, so their roofline time is far below that floor:
+(two norms, rotary embedding, activation, KV-cache write, the split-KV combine of decode
+attention) move few bytes at small batch, so their roofline time is far below that floor:
 ``SMALL_KERNELS_PER_LAYER`` of them at ``KERNEL_FLOOR_S`` each (an assumption: NVIDIA's
 "Getting Started with CUDA Graphs" blog, 2019, measures 3.4 us per short kernel launched in a
 graph, about 2.9 us of it the kernel). This is the per-layer fixed cost that makes decode at
-concurrency 1 slower than its weight reads.
+concurrency 1 slower than its weight reads. vLLM adds one more per scaled FP8 linear layer,
+with or without CUDA graphs (:func:`quant_kernels`): ``apply_fp8_linear`` quantizes the
+layer's input in its own kernel (``ops.scaled_fp8_quant``, static or dynamic per-token scale)
+before ``cutlass_scaled_mm`` (vLLM 0.6.x ``w8a8_utils.py``). vLLM's own GEMM benchmark puts
+that kernel at 2-3 us at decode sizes, about the floor above: ``fp8-channel-w-token-a``
+against ``fp8-channel-w-token-a-noquant`` at batch 1 and 16 (N=6144, K=4096), 12.4 against
+9.3 us and 12.1 against 9.1 us (``bench_fp8_gemm.py``, vLLM PR #17126, 2025-04-24, on CUDA,
+the GPU not named); on an H100, gemma-4-31B's N=12288, K=5376 at batch 1, 27.9 against
+25.6 us (vLLM PR #49363, 2026-07-21). Those are CUDA figures and the term is NVIDIA-only: on
+CDNA3 the fit rows (vLLM 0.6.6, HIP graphs, source ``rocm_vllm066``) reject it (with it the
+CDNA3 fit's RMS log error goes from 8.1 to 11.6 %, Llama-3.1-70B batch 1 from +13.5 to
++21 %; they already fit a per-layer latency at 0). The other engines get none: TensorRT-LLM takes static activation
+scales and fuses their quantization into the producing kernels (an assumption, not checked
+kernel by kernel), and SGLang's FP8 paths were not checked.
 """
 
 from __future__ import annotations
@@ -337,9 +350,26 @@ def moe_layer_latency_s(engine: Engine, precision: str) -> float:
     return constants.FITTED[SGLANG_MOE_LAYER_CONSTANT]
 
 
-def small_kernel_floor_s(layers: int) -> float:
-    """Least seconds one stage's ``layers`` layers spend in their element-wise kernels."""
-    return layers * SMALL_KERNELS_PER_LAYER * KERNEL_FLOOR_S
+def quant_kernels(
+    engine: Engine,
+    gemm_format: str,
+    ffn_only: bool = False,
+    layers: int = 1,
+    architecture: str = "",
+) -> float:
+    """Activation-quantization kernels per layer (on average over ``layers``) that ``engine``
+    runs as kernels of their own at the small-kernel floor, CUDA graphs or not: vLLM's on
+    NVIDIA GPUs, one per scaled FP8 / FP4 linear layer (:func:`eager_quant_kernels` of the
+    weights' GEMM format); none on CDNA3 or for the other engines (module notes)."""
+    if engine.name != "vllm" or architecture == "CDNA3":
+        return 0.0
+    return eager_quant_kernels(gemm_format, ffn_only, layers)
+
+
+def small_kernel_floor_s(layers: int, quant: float = 0.0) -> float:
+    """Least seconds one stage's ``layers`` layers spend in their element-wise kernels, with
+    ``quant`` activation-quantization kernels per layer (:func:`quant_kernels`)."""
+    return layers * (SMALL_KERNELS_PER_LAYER + quant) * KERNEL_FLOOR_S
 
 
 __all__ = [
@@ -360,6 +390,7 @@ __all__ = [
     "launch_overhead_s",
     "moe_layer_latency_s",
     "parse_engine",
+    "quant_kernels",
     "small_kernel_floor_s",
     "version_tuple",
 ]

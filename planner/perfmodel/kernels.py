@@ -31,7 +31,16 @@ values and the rows they were fitted on):
     are set by their FP8 GEMMs. It lands near 0.32 (0.29 of the FP8 peak with
     ``fp8_gemm_factor``, about 760 TFLOP/s): the FP8 GEMMs that vLLM ran on
     ROCm in early 2025, not the hardware's ceiling. Training on CDNA3 uses it
-    too (no CDNA3 training row; it used to be ``GEMM_EFFICIENCY_DEFAULT``).
+    only for a framework built without the vendor's GEMM tuning
+    (``Software.tuned_kernels = False``, an assumption).
+``gemm_efficiency_cdna3_training`` (*fitted*)
+    The same fraction for training GEMMs in AMD's tuned training images
+    (``Software.tuned_kernels``, the default), fitted in a stage of its own
+    on AMD's published MI325X multi-node Megatron-LM-via-Primus rows
+    (``rocm/primus:v26.1``, source ``amd_primus2601``), everything else fixed.
+    Like every GEMM efficiency it is fitted on whole steps, so it also absorbs
+    the images' attention kernels (Primus-Turbo / AITER) and what the model
+    leaves out; fp8 GEMMs pay the shared ``fp8_gemm_factor``.
 ``fp8_gemm_factor`` (*fitted*)
     fp8 (and fp4) GEMMs reach this fraction of their architecture's 16-bit
     efficiency, against the fp8 (fp4) peak: the scaling-factor (amax)
@@ -79,12 +88,16 @@ OUT_BYTES = 2.0
 SCALED_PRECISIONS = frozenset({"fp8", "fp4"})
 
 
-def gemm_efficiency(gpu: GpuSpec, precision: Precision | str = "bf16") -> float:
+def gemm_efficiency(
+    gpu: GpuSpec, precision: Precision | str = "bf16", tuned_training: bool = False
+) -> float:
     """Large-GEMM fraction of ``gpu``'s dense peak at ``precision``.
 
     The 16-bit efficiency of the architecture; fp8 and fp4 GEMMs reach
     ``fp8_gemm_factor`` of it (never more, so the 16-bit value bounds every
-    precision from above).
+    precision from above). ``tuned_training``: training GEMMs of the vendor's tuned
+    training image (``Software.tuned_kernels``), which on CDNA3 have their own fitted
+    efficiency (elsewhere the flag changes nothing).
     """
     fitted = constants.FITTED
     by_arch = {
@@ -92,7 +105,9 @@ def gemm_efficiency(gpu: GpuSpec, precision: Precision | str = "bf16") -> float:
         "Hopper": fitted["gemm_efficiency_hopper"],
         "Blackwell": fitted["gemm_efficiency_blackwell"],
     }
-    by_arch["CDNA3"] = fitted["gemm_efficiency_cdna3"]
+    by_arch["CDNA3"] = fitted[
+        "gemm_efficiency_cdna3_training" if tuned_training else "gemm_efficiency_cdna3"
+    ]
     efficiency = by_arch.get(gpu.architecture, GEMM_EFFICIENCY_DEFAULT)
     if get_precision(precision).name in SCALED_PRECISIONS:
         efficiency *= fitted["fp8_gemm_factor"]
@@ -114,14 +129,16 @@ def hbm_efficiency() -> float:
 
 @constants.on_change
 @functools.lru_cache(maxsize=256)
-def gemm_rates(gpu: GpuSpec, precision: str) -> tuple[float, float, float]:
+def gemm_rates(
+    gpu: GpuSpec, precision: str, tuned_training: bool = False
+) -> tuple[float, float, float]:
     """(large-GEMM FLOP/s, input bytes per element, training HBM bytes/s) at ``precision``; cached.
 
     Clear with ``gemm_rates.cache_clear()`` after changing the module constants.
     """
     prec = get_precision(precision)
     return (
-        gpu.peak_flops(prec) * gemm_efficiency(gpu, prec),
+        gpu.peak_flops(prec) * gemm_efficiency(gpu, prec, tuned_training),
         prec.bytes,
         gpu.hbm_bw * hbm_efficiency(),
     )
@@ -138,6 +155,7 @@ def gemm_time(
     in_bytes: float | None = None,
     out_bytes: float = OUT_BYTES,
     hbm_efficiency: float | None = None,
+    tuned_training: bool = False,
 ) -> float | np.ndarray:
     """Seconds for ``batch`` independent ``[m, k] x [k, n]`` matmuls.
 
@@ -160,23 +178,29 @@ def gemm_time(
     hbm_efficiency
         Fraction of the HBM bandwidth the operand traffic reaches (default
         :func:`hbm_efficiency`).
+    tuned_training
+        A training GEMM of the vendor's tuned training image (:func:`gemm_efficiency`).
     """
     array = isinstance(m, np.ndarray) or isinstance(batch, np.ndarray)
     if n <= 0 or k <= 0:
         return np.zeros_like(m) if array else 0.0
     if not array and (m <= 0 or batch <= 0):
         return 0.0
-    peak, eb, hbm = _gemm_rates(gpu, precision, hbm_efficiency)
+    peak, eb, hbm = _gemm_rates(gpu, precision, hbm_efficiency, tuned_training)
     if in_bytes is not None:
         eb = in_bytes
     return _roofline(m, n, k, batch, peak, eb, hbm, out_bytes, array)
 
 
 def _gemm_rates(
-    gpu: GpuSpec, precision: Precision | str, hbm_efficiency: float | None
+    gpu: GpuSpec,
+    precision: Precision | str,
+    hbm_efficiency: float | None,
+    tuned_training: bool = False,
 ) -> tuple[float, float, float]:
     """(peak FLOP/s, input bytes per element, HBM bytes/s) of :func:`gemm_time`."""
-    peak, eb, hbm = gemm_rates(gpu, precision if isinstance(precision, str) else precision.name)
+    name = precision if isinstance(precision, str) else precision.name
+    peak, eb, hbm = gemm_rates(gpu, name, tuned_training)
     if hbm_efficiency is not None:
         hbm = gpu.hbm_bw * hbm_efficiency
     return peak, eb, hbm

@@ -204,18 +204,21 @@ def linear(
     batch: float = 1,
     acc: Pass | None = None,
     wgrad: float = 1.0,
+    tuned: bool = True,
 ) -> Pass:
     """``acc`` plus the forward ``[m,k]x[k,n]`` GEMMs of ``shapes`` and their backward.
 
     The backward is the data gradient plus ``wgrad`` times the weight gradient
     (``wgrad < 1`` for frozen weights: no weight gradient is computed for them).
+    ``tuned``: the GEMMs of the vendor's tuned training image
+    (:func:`~planner.perfmodel.kernels.gemm_efficiency`).
     """
     out = acc
     for n, k in shapes:
-        fwd = gemm_time(gpu, m, n, k, prec, batch=batch)
-        bwd = gemm_time(gpu, m, k, n, prec, batch=batch)
+        fwd = gemm_time(gpu, m, n, k, prec, batch=batch, tuned_training=tuned)
+        bwd = gemm_time(gpu, m, k, n, prec, batch=batch, tuned_training=tuned)
         if wgrad > 0:
-            bwd += wgrad * gemm_time(gpu, k, n, m, prec, batch=batch)
+            bwd += wgrad * gemm_time(gpu, k, n, m, prec, batch=batch, tuned_training=tuned)
         one = Pass(gemm=fwd, gemm_bwd=bwd, flops=2.0 * m * n * k * batch)
         out = one if out is None else out + one
     return Pass() if out is None else out
@@ -260,6 +263,7 @@ def layer_cost(
     wgrad: float = 1.0,
     attention_kernel: str = "flash",
     early_stop: bool = False,
+    tuned_kernels: bool = True,
 ) -> LayerCost:
     """Training cost of one transformer layer for one microbatch on one GPU.
 
@@ -313,8 +317,11 @@ def layer_cost(
         Full recomputation stops before the MLP's output projection (PyTorch's
         non-reentrant checkpoint early stop: that GEMM's input, the last tensor the
         backward needs, is saved before it runs); its collective is still counted.
+    tuned_kernels
+        GEMMs of the vendor's tuned training image (``Software.tuned_kernels``).
     """
     prec = get_precision(precision)
+    gemms = functools.partial(linear, tuned=tuned_kernels)  # the image's GEMM efficiency
     fab = comm.fabric_of(gpu)
     G = gpu.gpus_per_node
     tpn = tp_per_node if tp_per_node is not None else min(tp, G)
@@ -333,7 +340,7 @@ def layer_cost(
         raise ValueError(f"unknown recompute {recompute!r}")
 
     # --- attention block -------------------------------------------------
-    attn = linear(gpu, prec, N, shapes.attention, wgrad=wgrad)
+    attn = gemms(gpu, prec, N, shapes.attention, wgrad=wgrad)
     if model.is_mla:
         d_qk, d_v = model.qk_nope_head_dim + model.qk_rope_head_dim, model.v_head_dim
     else:
@@ -350,8 +357,8 @@ def layer_cost(
         fwd_t = flash_attention_time(gpu, square * FLASH_CAUSAL_FRACTION, BF16, eff)
         core = Pass(gemm=fwd_t, gemm_bwd=FLASH_BWD_RATIO * fwd_t, flops=square)
     else:
-        core = linear(gpu, BF16, s, ((s_kv, d_qk),), batch=b * a_local)
-        core += linear(gpu, BF16, s, ((d_v, s_kv),), batch=b * a_local)
+        core = gemms(gpu, BF16, s, ((s_kv, d_qk),), batch=b * a_local)
+        core += gemms(gpu, BF16, s, ((d_v, s_kv),), batch=b * a_local)
         probs = b * a_local * s * s_kv  # score elements
         # scale+mask+softmax (read, write), dropout (read, write, mask byte)
         core = core + Pass(elem=memory_time(gpu, probs * (2 * A + 2 * A + 1)))
@@ -371,8 +378,8 @@ def layer_cost(
         # sequence-parallel shard of each TP rank is dispatched on its own
         N_moe = N / tp * etp if etp < tp else N
         tokens_per_expert = N_moe * k_top * ep / model.num_experts * moe_load
-        mlp = linear(gpu, prec, N, (shapes.router,), wgrad=wgrad)
-        mlp = linear(
+        mlp = gemms(gpu, prec, N, (shapes.router,), wgrad=wgrad)
+        mlp = gemms(
             gpu,
             prec,
             tokens_per_expert,
@@ -381,12 +388,12 @@ def layer_cost(
             acc=mlp,
             wgrad=wgrad,
         )
-        mlp = linear(gpu, prec, N, shapes.shared, acc=mlp, wgrad=wgrad)
+        mlp = gemms(gpu, prec, N, shapes.shared, acc=mlp, wgrad=wgrad)
         # the output projections (routed and shared experts), last in the layer
-        last = linear(
+        last = gemms(
             gpu, prec, tokens_per_expert, expert_shapes(model, etp)[-1:], batch=local_experts
         )
-        last = linear(gpu, prec, N, shapes.shared[-1:], acc=last)
+        last = gemms(gpu, prec, N, shapes.shared[-1:], acc=last)
         routed = N_moe * k_top * moe_load
         act_elems = routed * model.moe_ffn / etp + N * model.shared_ffn / tp
         # permute / unpermute copies of the routed tokens (read + write each way)
@@ -400,8 +407,8 @@ def layer_cost(
             for x in (dispatch_bytes, A)
         )
     else:
-        mlp = linear(gpu, prec, N, shapes.mlp, wgrad=wgrad)
-        last = linear(gpu, prec, N, shapes.mlp[-1:])  # the output projection, last in the layer
+        mlp = gemms(gpu, prec, N, shapes.mlp, wgrad=wgrad)
+        last = gemms(gpu, prec, N, shapes.mlp[-1:])  # the output projection, last in the layer
         act_elems = N * model.ffn / tp
     # activation (GeLU / SwiGLU: read inputs, write output), LayerNorm, bias-dropout-add
     act_bytes = act_elems * ((mats - 1) * A + A)
@@ -462,7 +469,7 @@ def layer_cost(
         re_flops = 0.0
         if model.is_mla:
             up = shapes.attention[1:2] + shapes.attention[3:4] if model.q_lora_rank else ()
-            up_pass = linear(gpu, prec, N, up) if up else Pass()
+            up_pass = gemms(gpu, prec, N, up) if up else Pass()
             re_time += up_pass.gemm
             re_flops = up_pass.flops
     else:
@@ -495,12 +502,14 @@ def head_cost(
     sp: bool = False,
     precision: str = "bf16",
     tp_per_node: int | None = None,
+    tuned_kernels: bool = True,
 ) -> LayerCost:
-    """Final norm, LM head (vocab-parallel over ``tp``) and cross-entropy for one microbatch."""
+    """Final norm, LM head (vocab-parallel over ``tp``) and cross-entropy for one microbatch
+    (``tuned_kernels``: as :func:`layer_cost`)."""
     prec = get_precision(precision)
     h, V = model.hidden, model.vocab
     N = micro_batch * seq / cp
-    lin = linear(gpu, prec, N, (layer_shapes(model, tp).head,))
+    lin = linear(gpu, prec, N, (layer_shapes(model, tp).head,), tuned=tuned_kernels)
     # vocab-parallel cross-entropy in fp32: cast, max, exp-sum, grad (several passes)
     logits = N * V / tp
     elem = memory_time(gpu, logits * (2 * ACT_BYTES + 3 * 4.0)) + memory_time(

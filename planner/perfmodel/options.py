@@ -63,7 +63,17 @@ MoE
 Kernels
     ``attention_kernel`` the fused attention implementation (``flash``: the
     current kernel of each architecture, ``fa2``, ``triton``;
-    :mod:`~planner.perfmodel.attention_kernels`).
+    :mod:`~planner.perfmodel.attention_kernels`); ``tuned_kernels`` the GPU
+    vendor's tuned training image (NVIDIA's NGC / NeMo containers, AMD's
+    ``rocm/primus`` / ``rocm/megatron-lm`` images: hipBLASLt GEMM solutions
+    tuned for the recipes' shapes, Primus-Turbo / AITER attention); ``False``
+    for a framework built from source without the vendor's GEMM tuning (ROCm
+    Megatron-LM with ``GEMM_TUNING=0``). It selects the CDNA3 GEMM efficiency
+    (:func:`~planner.perfmodel.kernels.gemm_efficiency`): the one fitted on
+    AMD's training-image rows, or (``False``) the one fitted on AMD's vLLM
+    serving rows, the only other CDNA3 value the model has (an assumption).
+    Other architectures have one training efficiency, fitted on vendor
+    containers only, so the switch changes nothing there.
 """
 
 from __future__ import annotations
@@ -103,6 +113,7 @@ class Software:
     capacity_factor: float = 0.0
     node_limit: int = 0
     attention_kernel: str = "flash"
+    tuned_kernels: bool = True
 
     def __post_init__(self) -> None:
         where = "software"

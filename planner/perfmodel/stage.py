@@ -116,6 +116,7 @@ from planner.perfmodel.engines import (
     host_overhead_s,
     launch_overhead_s,
     moe_layer_latency_s,
+    quant_kernels,
     small_kernel_floor_s,
 )
 from planner.perfmodel.hardware import GpuSpec, Pool
@@ -393,6 +394,7 @@ def layer_time(step: TrainingStep, gpu: GpuSpec, moe: bool) -> LayerCost:
         wgrad=sw.base_trainable,
         attention_kernel=sw.attention_kernel,
         early_stop=sw.recompute_early_stop,
+        tuned_kernels=sw.tuned_kernels,
     )
 
 
@@ -438,6 +440,7 @@ def end_costs(step: TrainingStep, pool: Pool) -> tuple[float, LayerCost]:
         sp=step.sequence_parallel,
         precision=step.precision,
         tp_per_node=min(step.tp, pool.gpus_per_node),
+        tuned_kernels=step.software.tuned_kernels,
     )
     return emb, head
 
@@ -1134,8 +1137,12 @@ class EngineModel:
         self.ep_per_node = max(1, min(c.ep, G // self.tp_per_node)) if c.tp <= G else 1
         self.same_node = c.gpus <= G
         self.imbalance = math.ceil(m.layers / c.pp) * c.pp / m.layers
-        # element-wise kernels of one layer last at least their launch floor
-        self.small_kernels = small_kernel_floor_s(1)
+        # element-wise kernels of one layer last at least their launch floor (vLLM also
+        # quantizes each FP8 linear layer's input in a kernel of its own)
+        gemm_format, ffn_only = self.precision.tflops_key, self.precision.ffn_only
+        self.small_kernels = small_kernel_floor_s(
+            1, quant_kernels(self.engine, gemm_format, ffn_only, m.layers, gpu.architecture)
+        )
         # SGLang 0.4's block-FP8 Triton MoE path: fixed time per MoE layer (engines notes)
         self.moe_fixed = moe_layer_latency_s(self.engine, self.precision.name) if m.is_moe else 0.0
         # one stage-to-stage hop stays inside the node while the replica does
@@ -1330,7 +1337,7 @@ class EngineModel:
         c = self.config
         # without CUDA graphs the GPU waits while the CPU launches a slower stream of kernels
         layers = self.model.layers
-        quant = eager_quant_kernels(self.precision.name, self.precision.ffn_only, layers)
+        quant = eager_quant_kernels(self.precision.tflops_key, self.precision.ffn_only, layers)
         stage_sum = np.maximum(stage_sum, launch_overhead_s(self.engine, layers, quant))
         stage_max = np.maximum(stage_max, launch_overhead_s(self.engine, -(-layers // c.pp), quant))
         boundary = 0.0

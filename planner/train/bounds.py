@@ -28,7 +28,10 @@ def flop_rate(problem: TrainingProblem, attention: bool = False) -> tuple[float,
         (
             (
                 p.gpu.peak_flops(prec)
-                * max(gemm_efficiency(p.gpu), FLASH_EFFICIENCY if attention else 0.0),
+                * max(
+                    gemm_efficiency(p.gpu, tuned_training=problem.software.tuned_kernels),
+                    FLASH_EFFICIENCY if attention else 0.0,
+                ),
                 p.count,
                 p.gpu,
             )

@@ -236,7 +236,8 @@ def fit_profile(rows: list[Any]) -> dict[str, Any]:
     from planner.perfmodel import constants
     from planner.perfmodel.calibration.fit import PARAMETERS, fit, predict
 
-    training = [p for p in PARAMETERS if p.kind == "training"]
+    # the training stages: NVIDIA rows and (their own stage) CDNA3 rows
+    training = [p for p in PARAMETERS if p.kind in ("training", "cdna3_training")]
     shipped = dict(constants.FITTED)
 
     def loss() -> float:

@@ -171,3 +171,32 @@ def test_llmfoundry_rows_of_the_torch_2_1_sweeps_stop_recomputing_early():
     april = [i for i in stop if i.split("/")[1] == "A100-40GB" or "/A100/mpt-70b/" in i]
     assert april and not any(stop[i] for i in april)
     assert all(v for i, v in stop.items() if i not in april)
+
+
+def test_cdna3_training_gemms_follow_the_image_switch_and_have_their_own_fit_stage():
+    """On MI325X a training step in AMD's tuned image (``tuned_kernels``, the default) uses
+    the training-fitted CDNA3 efficiency, a source build the serving-fitted one; the switch
+    leaves an H100 step alone; AMD's training rows form the ``cdna3_training`` stage and
+    the NVIDIA training stage never sees a CDNA3 row."""
+    from dataclasses import replace
+
+    from planner.perfmodel.calibration.fit import FIT, ROWS, kind_of
+    from planner.perfmodel.calibration.published import AMD_PRIMUS_2601, TrainingRow
+    from planner.perfmodel.kernels import gemm_efficiency
+    from planner.perfmodel.options import Software
+    from planner.train.calibration import row_estimate
+
+    mi, h100 = get_gpu("MI325X"), get_gpu("H100")
+    values = {"gemm_efficiency_cdna3": 0.3, "gemm_efficiency_cdna3_training": 0.6}
+    with constants.override(values):
+        assert gemm_efficiency(mi, "bf16", tuned_training=True) == 0.6
+        assert gemm_efficiency(mi, "bf16") == 0.3
+        assert gemm_efficiency(h100, "bf16", tuned_training=True) == gemm_efficiency(h100)
+        row = AMD_PRIMUS_2601[2]  # the bf16 70B row: compute-bound, so about 2x apart
+        tuned = row_estimate(row).step_time
+        built = row_estimate(replace(row, software=(("tuned_kernels", False),))).step_time
+        assert 1.5 < built / tuned < 2.0
+    assert Software.from_dict({"tuned_kernels": False}).tuned_kernels is False
+    training = {r.source: kind_of(r) for r in ROWS if isinstance(r, TrainingRow) and r.split == FIT}
+    assert training.pop("amd_primus2601") == "cdna3_training"
+    assert set(training.values()) == {"training"}

@@ -42,6 +42,19 @@ def step(spec: str, b: float = 4.0, model: str = "llama-3.1-8b") -> float:
     return float(e.base_time(np.array([b]), b, 512.0)[0])
 
 
+def eager_floor(model: str, gpu: str, tp: int, precision: str) -> float:
+    """Seconds of an eager vLLM iteration whose GPU work and host time are negligible: the
+    CPU's kernel launches."""
+    with constants.override({**HOSTS, "host_overhead_vllm_s": 0.0}):
+        e = EngineModel(
+            load_model(model),
+            ReplicaConfig(get_gpu(gpu), tp),
+            precision,
+            engine=parse_engine("vllm,eager"),
+        )
+        return float(e.round_time((np.array([1e-4]), np.array([1e-4])), np.array([1.0]))[0])
+
+
 def test_parse_engine_forms_and_aliases():
     assert parse_engine(None) == parse_engine("") == Engine()
     assert parse_engine("nim").name == "trtllm"
@@ -119,17 +132,7 @@ def test_eager_mode_waits_for_kernel_launches():
         graphs, eager = step("vllm", 1.0), step("vllm,eager", 1.0)
         assert eager >= graphs
         assert eager == pytest.approx(max(graphs, small + 0.02), rel=1e-6)
-    with constants.override({**HOSTS, "host_overhead_vllm_s": 0.0}):
-        # 405B on one engine of 8 H100s would not fit, but its launch time alone is 126 layers
-        # of 14 launches: far above an 8B step's GPU time
-        e = EngineModel(
-            load_model("llama-3.1-8b"),
-            ReplicaConfig(get_gpu("H100"), 1),
-            "bf16",
-            engine=parse_engine("vllm,eager"),
-        )
-        t = e.round_time((np.array([1e-4]), np.array([1e-4])), np.array([1.0]))
-        assert float(t[0]) == pytest.approx(small)
+    assert eager_floor("llama-3.1-8b", "H100", 1, "bf16") == pytest.approx(small)
 
 
 def test_small_kernel_floor_slows_small_batches_only():
@@ -220,21 +223,47 @@ def test_eager_fp8_weights_launch_one_quantization_per_linear_layer():
     eager = parse_engine("vllm,eager")
     assert launch_overhead_s(eager, 126, 4) == pytest.approx(126 * 18 * EAGER_LAUNCH_S)
     assert launch_overhead_s(parse_engine("vllm"), 126, 4) == 0.0
-    with constants.override(
-        {**HOSTS, "host_overhead_vllm_s": 0.0, "host_per_sequence_vllm_s": 0.0}
-    ):
+    for precision, launches in (("fp8", 18), ("bf16", 14)):
+        floor = eager_floor("llama-3.1-405b", "MI300X", 8, precision)
+        assert floor == pytest.approx(126 * launches * EAGER_LAUNCH_S)
 
-        def launch_bound(precision: str) -> float:
-            e = EngineModel(
-                load_model("llama-3.1-405b"),
-                ReplicaConfig(get_gpu("MI300X"), 8),
-                precision,
-                engine=eager,
-            )
-            return float(e.round_time((np.array([1e-4]), np.array([1e-4])), np.array([1.0]))[0])
 
-        assert launch_bound("fp8") == pytest.approx(126 * 18 * EAGER_LAUNCH_S)
-        assert launch_bound("bf16") == pytest.approx(126 * 14 * EAGER_LAUNCH_S)
+def test_eager_mixed_fp8_launches_its_feed_forward_quantization():
+    """Meta's mixed FP8 (precision name ``fp8-mixed``, GEMM format fp8) launches the two
+    feed-forward quantization kernels of each inner layer in eager mode (the count used to be
+    looked up by the precision's name, which gave 0)."""
+    t = eager_floor("llama-3.1-405b", "H100", 8, "fp8-mixed")
+    assert t == pytest.approx(126 * (EAGER_KERNELS_PER_LAYER + 2 * 124 / 126) * EAGER_LAUNCH_S)
+
+
+@pytest.mark.parametrize(
+    ("gpu", "precision", "spec", "quant"),
+    [
+        ("H100", "fp8-mixed", "vllm", 2 * 124 / 126),  # the inner layers' two FFN inputs
+        ("H100", "fp8", "vllm", 4.0),  # QKV, output, gate/up and down inputs
+        ("H100", "bf16", "vllm", 0.0),
+        ("H100", "fp8", "trtllm", 0.0),  # fused into the producing kernels (assumed)
+        ("MI300X", "fp8", "vllm", 0.0),  # the CDNA3 fit rows reject the term
+    ],
+)
+def test_vllm_fp8_input_quantization_runs_at_the_kernel_floor(gpu, precision, spec, quant):
+    """With CUDA graphs too, vLLM quantizes each FP8 linear layer's input in a kernel of its
+    own: at batch 1 every layer pays one more small-kernel floor per quantized linear layer,
+    at a large prefill chunk nothing."""
+    e = EngineModel(
+        load_model("llama-3.1-405b"),
+        ReplicaConfig(get_gpu(gpu), 8),
+        precision,
+        "bf16",
+        engine=parse_engine(spec),
+    )
+    base = copy.copy(e)
+    base.small_kernels = SMALL_KERNELS_PER_LAYER * KERNEL_FLOOR_S
+    one = np.array([1.0])
+    added = float(e.base_time(one, 1.0, 512.0)[0] - base.base_time(one, 1.0, 512.0)[0])
+    assert added == pytest.approx(126 * quant * KERNEL_FLOOR_S, rel=1e-6, abs=1e-12)
+    big = np.array([16384.0])
+    assert float(e.base_time(big, 0.0, 0.0)[0]) == float(base.base_time(big, 0.0, 0.0)[0])
 
 
 def test_cdna3_terms_act_on_cdna3_gpus_only_and_have_their_own_fit_stage():

@@ -7,11 +7,14 @@ the shipped file; ``--report FILE.md`` writes the accuracy table
 (:func:`report`).
 
 The fit minimizes the mean squared log error ``log(predicted / measured)``
-over the fit rows, in four stages: the training constants on the training
-rows, then the serving constants on the serving rows of NVIDIA GPUs (the
-training ones fixed; the serving rows also depend on the GEMM constants),
-then the CDNA3 constants on the serving rows of CDNA3 GPUs (MI300X, MI325X;
-everything else fixed). The CDNA3 terms act on those GPUs only, so their rows
+over the fit rows, in five stages: the training constants on the training
+rows of NVIDIA GPUs, then the serving constants on the serving rows of NVIDIA
+GPUs (the training ones fixed; the serving rows also depend on the GEMM
+constants), then the CDNA3 constants on the serving rows of CDNA3 GPUs
+(MI300X, MI325X; everything else fixed), then the CDNA3 training GEMM
+efficiency on the training rows of CDNA3 GPUs (AMD's own published runs in
+its training image; everything else fixed, the fp8 factor, GEMM shape and
+HBM terms included). The CDNA3 terms act on those GPUs only, so their rows
 determine them and nothing else: the engines' host constants stay the NVIDIA
 rows' (the same vLLM on both), and the AMD rows cannot move them. Last, SGLang 0.4's
 fixed time per block-FP8 MoE layer on SGLang's own DeepSeek-V3 rows (source
@@ -64,7 +67,7 @@ class Parameter:
     lower: float
     upper: float
     initial: float
-    kind: str  # "training", "serving" or "cdna3"
+    kind: str  # a stage of STAGES
     meaning: str
 
 
@@ -153,7 +156,8 @@ PARAMETERS = (
         0.95,
         0.75,
         "cdna3",
-        "large-GEMM fraction of the 16-bit peak, MI300X/MI325X (serving GEMMs, prefill and decode)",
+        "large-GEMM fraction of the 16-bit peak, MI300X/MI325X (serving GEMMs, prefill and decode; "
+        "training built without AMD's tuning)",
     ),
     Parameter(
         "weight_stream_efficiency_cdna3",
@@ -162,6 +166,15 @@ PARAMETERS = (
         0.75,
         "cdna3",
         "HBM fraction reached streaming weights/KV, MI300X/MI325X",
+    ),
+    Parameter(
+        "gemm_efficiency_cdna3_training",
+        0.1,
+        0.95,
+        0.75,
+        "cdna3_training",
+        "large-GEMM fraction of the 16-bit peak, MI300X/MI325X training in AMD's tuned "
+        "training images (Software.tuned_kernels)",
     ),
     Parameter(
         "moe_fp8_layer_latency_sglang04_s",
@@ -173,7 +186,7 @@ PARAMETERS = (
     ),
 )
 #: Stages of the fit, in order (:func:`kind_of` assigns each row to one).
-STAGES = ("training", "serving", "cdna3", "sglang_moe")
+STAGES = ("training", "serving", "cdna3", "cdna3_training", "sglang_moe")
 #: GPU architectures whose serving rows form their own stage (named after it, lower case).
 ARCHITECTURE_STAGES = ("CDNA3",)
 #: Sources whose rows form a stage of their own: SGLang's DeepSeek-V3 batches are the only fit
@@ -181,7 +194,13 @@ ARCHITECTURE_STAGES = ("CDNA3",)
 #: which acts on no other fit row, so that stage moves nothing else.
 SOURCE_STAGES = {"sglang_dsv3": "sglang_moe"}
 #: Coordinate-descent sweeps and golden-section iterations per stage.
-SEARCH = {"training": (3, 30), "serving": (2, 24), "cdna3": (3, 30), "sglang_moe": (1, 40)}
+SEARCH = {
+    "training": (3, 30),
+    "serving": (2, 24),
+    "cdna3": (3, 30),
+    "cdna3_training": (1, 30),
+    "sglang_moe": (1, 40),
+}
 #: Relative tolerance of ``--check``.
 CHECK_RTOL = 1e-6
 
@@ -203,14 +222,17 @@ def register_best_plan(row_type: type, best: Callable[[Any], dict]) -> None:
 
 
 def kind_of(row: Any) -> str:
-    """The fit stage of ``row``: ``training``, the stage of its source when it has one
-    (:data:`SOURCE_STAGES`), the lower-case architecture of a serving row's GPU when that
-    architecture has a stage of its own (``cdna3``), else ``serving``."""
-    if isinstance(row, TrainingRow):
-        return "training"
-    if row.source in SOURCE_STAGES:
+    """The fit stage of ``row``: the stage of its source when it has one
+    (:data:`SOURCE_STAGES`), else ``training`` or ``serving``, or the lower-case
+    architecture of the row's GPU when that architecture has a stage of its own
+    (``cdna3`` for serving rows, ``cdna3_training`` for training rows)."""
+    if not isinstance(row, TrainingRow) and row.source in SOURCE_STAGES:
         return SOURCE_STAGES[row.source]
     architecture = get_gpu(row.gpu).architecture
+    if isinstance(row, TrainingRow):
+        if architecture in ARCHITECTURE_STAGES:
+            return f"{architecture.lower()}_training"
+        return "training"
     return architecture.lower() if architecture in ARCHITECTURE_STAGES else "serving"
 
 
@@ -350,6 +372,12 @@ ASSUMPTIONS = (
     ),
     ("stage.FLASH_ATTENTION_EFFICIENCY", "0.60", "FlashAttention forward, serving prefill"),
     ("kernels.GEMM_EFFICIENCY_DEFAULT", "0.75", "GPUs of an unlisted architecture"),
+    (
+        "Software.tuned_kernels = false on CDNA3",
+        "gemm_efficiency_cdna3 (the serving-fitted value)",
+        "a framework built without AMD's GEMM tuning trains at the efficiency fitted on AMD's "
+        "vLLM 0.6.6 rows, the only CDNA3 value not from a tuned training image",
+    ),
     ("memory.RUNTIME_RESERVED_GIB", "4", "CUDA context, NCCL buffers, fragmentation"),
     ("memory.COMM_BUFFER_FRACTION", "0.02", "gradient buckets in flight"),
     ("stage.PREFILL_WORKSPACE_TOKENS", "8192", "serving activation workspace (a choice)"),
@@ -360,9 +388,10 @@ ASSUMPTIONS = (
         "PyTorch eager launch per kernel of a layer without CUDA graphs (perfmodel/engines.py)",
     ),
     (
-        "engines.KERNEL_FLOOR_S x SMALL_KERNELS_PER_LAYER",
-        "3.4 us x 6",
-        "shortest kernel in a CUDA graph (NVIDIA CUDA Graphs blog), element-wise kernels/layer",
+        "engines.KERNEL_FLOOR_S x SMALL_KERNELS_PER_LAYER (+ vLLM FP8 quantization)",
+        "3.4 us x 6 (+ 1 per FP8 linear layer, NVIDIA)",
+        "shortest kernel in a CUDA graph (NVIDIA CUDA Graphs blog), element-wise kernels/layer; "
+        "vLLM's scaled_fp8_quant about 3 us (vLLM PR #17126 bench_fp8_gemm)",
     ),
     (
         "engine versions",

@@ -77,6 +77,17 @@ Sources:
   the mean of iterations 3-10 for the 10-iteration 70B FSDP run). FP8 = Transformer Engine
   ``hybrid`` delayed scaling. One person's runs on a shared cloud, not a vendor table: a
   whole held-out source pair, never fitted.
+* AMD's "Performance results with AMD ROCm software" page (AI Training, Megatron-LM via
+  Primus, multi-node), as AMD quotes it in its Primus projection blog, github
+  ROCm/rocm-blogs ``blogs/software-tools-optimization/primus-projection/README.md``
+  @5f2d6c15 (2026-04-24; the stored copies of the page itself hold only its inference
+  tables): 8 nodes of 8 x MI325X, ``rocm/primus:v26.1`` (released 2026-01-21), tokens/s
+  per GPU. Layouts from the ROCm docs for that image (ROCm/legacy-rocm-build
+  ``docs/how-to/rocm-for-ai/training/benchmark-docker/previous-versions/primus-megatron-v26.1.rst``
+  @3a76bebd, "Multi-node training examples": Primus @c4c083de, ``run_slurm_pretrain.sh``
+  with ``NNODES=8``) and the Primus recipes they name (AMD-AGI/Primus @c4c083de
+  ``examples/megatron/configs/MI300X/llama3.1_{8B-FP8,70B-FP8,70B-BF16}-pretrain.yaml``,
+  unchanged at the image's own Primus @9c529cd4). The CDNA3 *training* fit rows.
 
 The NeMo and Megatron-Bridge rows report model TFLOP/s per GPU under their
 own FLOP count; the model converts them with its own model FLOPs (full
@@ -149,6 +160,24 @@ SOURCES = {
             "NeMo 25.09",
         ),
         Source(
+            "bridge2511moe",
+            "NVIDIA Megatron-Bridge performance summary, 25.11 container, MoE pre-training rows "
+            "(NVIDIA-NeMo/Megatron-Bridge docs/performance-summary.md @00b7660; recipes "
+            "scripts/performance/configs @00b7660)",
+            2025,
+            "Megatron-Bridge / Megatron-Core (MoE: EP, grouped GEMM, DeepEP / HybridEP)",
+            "NeMo 25.11",
+        ),
+        Source(
+            "bridge2509moe",
+            "NVIDIA Megatron-Bridge performance summary archive, 25.09 container, MoE pre-training "
+            "rows (NVIDIA-NeMo/Megatron-Bridge docs/performance-summary-archive.md @067f987d; "
+            "recipes scripts/performance @v0.1.0rc3)",
+            2025,
+            "Megatron-Bridge / Megatron-Core (MoE: EP, grouped GEMM, token drop)",
+            "NeMo 25.09",
+        ),
+        Source(
             "llmfoundry2401",
             "MosaicML LLM Foundry, MPT Training Benchmarks "
             "(scripts/train/benchmarking/README.md, mosaicml/llm-foundry @8c8dd48f)",
@@ -188,6 +217,14 @@ SOURCES = {
             2025,
             "Primus (Megatron backend) / ROCm Megatron-LM, Transformer Engine",
             "rocm/primus:v25.9_gfx942 (= rocm/megatron-lm:v25.9_gfx942), Primus @e16b27b",
+        ),
+        Source(
+            "amd_primus2601",
+            "AMD performance-results page, AI Training (Megatron-LM via Primus, 8 x 8 MI325X), "
+            "as quoted in github ROCm/rocm-blogs primus-projection/README.md @5f2d6c15",
+            2026,
+            "Primus (Megatron backend), Primus-Turbo, Transformer Engine",
+            "rocm/primus:v26.1 (2026-01-21), Primus @c4c083de",
         ),
         Source(
             "trtllm_overview",
@@ -238,8 +275,11 @@ class TrainingRow:
     ``model_tflops_per_gpu`` (Megatron's count: full ``s x s`` attention),
     ``causal_model_tflops_per_gpu`` (causal attention counted as half the
     square, as the Llama 3 paper), ``step_time_s`` or ``tokens_per_s_per_gpu``.
-    ``stage_layers`` (empty: balanced) and ``software`` (the
-    :class:`~planner.perfmodel.options.Software` fields the run set) describe
+    ``recompute_layers`` (with ``recompute="full"``): only the first that many layers of
+    each stage are recomputed (Megatron's ``--recompute-method block``); 0: all of them.
+    ``stage_layers`` (empty: balanced), ``software`` (the
+    :class:`~planner.perfmodel.options.Software` fields the run set) and
+    ``expert_tp`` (the routed experts' tensor-parallel size; 0: ``tp``) describe
     the published setup further.
     """
 
@@ -260,6 +300,7 @@ class TrainingRow:
     cp: int = 1
     interleave: int = 1
     recompute: str = "none"
+    recompute_layers: int = 0
     zero: int = 1
     sequence_parallel: bool = False
     precision: str = "bf16"
@@ -268,6 +309,7 @@ class TrainingRow:
     ep: int = 1
     stage_layers: tuple[int, ...] = ()
     software: tuple[tuple[str, object], ...] = ()
+    expert_tp: int = 0
 
 
 @dataclass(frozen=True)
@@ -493,6 +535,201 @@ BRIDGE_2509 = (
     _nemo("bridge2509", FIT, "B200", "llama-3.1-8b", 8, 128, 2, 8192, 1, 1, 1, 1, 8, 1544),
     _nemo("bridge2509", FIT, "B200", "llama-3.1-405b", 128, 64, 1, 8192, 4, 8, 8, 2, 2, 1676),
 )
+
+#: Megatron-Bridge MoE pre-training rows (two whole held-out sources, never fitted):
+#: ``bridge2511moe`` the "25.11 NeMo Container" tables of ``docs/performance-summary.md``
+#: @00b7660 (DGX-GB300, DGX-GB200, DGX-B200, DGX-H100; the H100 Qwen3-235B line lacks its
+#: GBS there, 2,048 from the same table in ``docs/performance-summary-archive.md`` @067f987d,
+#: which also labels the DeepSeek-V3 rows "w/o MTP" on GB300 / GB200 and "w/ MTP" on B200);
+#: ``bridge2509moe`` the "25.09 NeMo Container" tables of the archive @067f987d (no precision
+#: column: the unparenthesised values, FP8 with per-tensor scaling as the dense 25.09 rows; the
+#: parenthesised ones are MXFP8 / blockwise, some with another layout). Both tables: "we
+#: force-balance the token distribution among experts" (``moe_router_force_load_balancing``),
+#: 25.11 "all benchmarks are token-dropless"; the 25.09 "tokendrop" rows ran Megatron-Bridge's
+#: ``apply_moe_token_drop`` (capacity factor 1.0, inputs padded to capacity; v0.1.0rc3
+#: ``scripts/performance/run_script.py``). Metric: tokens/s/GPU. Layouts from the tables; the
+#: other knobs from the recipes (``scripts/performance/configs/{deepseek,qwen}/*`` @00b7660 for
+#: 25.11, ``scripts/performance/run_script.py`` + ``configs/*/*.yaml`` @v0.1.0rc3 for 25.09):
+#: ``grad_reduce_in_fp32 = False`` on every DeepSeek-V3 and Qwen3 recipe (bf16 gradient buffer:
+#: ``grad_bytes`` 2), distributed optimizer (ZeRO-1), expert TP 1, Megatron's selective
+#: recomputation for DeepSeek-V3 (modules below), none for Qwen3, ``moe_a2a_overlap`` as the
+#: recipe sets it (``ep_overlap`` ``a2a``). Not modelled (named with each row): the dispatcher
+#: backend (DeepEP on H100, HybridEP on GB200 / GB300, NCCL all-to-all else), CUDA graphs, the
+#: recipes' ``mlp`` / ``moe_act`` recompute modules (the model's ``selective`` re-runs norms and
+#: activations, plus MLA's up-projections), Qwen3's q/k RMSNorm. The tables' DeepSeek-V3 PP x VP
+#: are not all in the recipe's ``layout_map``; where they are, the stage sizes below are the
+#: map's (embedding and loss not counted in the split), else balanced.
+_DSV3 = "deepseek-v3"
+_DSV3_NO_MTP = "deepseek-v3-no-mtp"
+#: 25.11 DeepSeek-V3 recipe knobs: bf16 gradient buffer (``set_deepseek_v3_common_configs``).
+_BRIDGE_BF16_GRADS = (("grad_bytes", 2.0),)
+#: MXFP8 on GB200 / GB300 turns the parameter all-gather overlap off ("causes NaN grad norm").
+_BRIDGE_NO_PARAM_OVERLAP = (("overlap_param_gather", False),)
+_BRIDGE_A2A = (("ep_overlap", "a2a"),)
+#: Transformer Engine's FP8 linear layers keep the quantized GEMM input for the backward
+#: (NVIDIA/TransformerEngine ``transformer_engine/pytorch/module/linear.py``: the input
+#: quantizer is set to column-wise usage when the backward needs the input, and
+#: ``saved_inputmat = inputmat``, the FP8 tensor; ``GroupedLinear`` likewise per expert).
+_TE_FP8_INPUTS = (("fp8_activations", True),)
+#: The Qwen3 recipes pass ``CommOverlapConfig(tp_comm_overlap=True)`` (25.09 ``run_script.py``,
+#: 25.11 ``qwen3_llm_pretrain.py``); DeepSeek-V3's recipe sets ``tp_comm_overlap=False``.
+_QWEN3_TP_OVERLAP = (("tp_overlap", True),)
+_BRIDGE_TOKEN_DROP = (("capacity_factor", 1.0),)
+#: DeepSeek-V3 on H100 (25.09 ``pipeline_model_parallel_layout: "Et|(tt|)*30mL"``, PP8 x VP4):
+#: virtual stage 0 one layer, 1-30 two, 31 none (MTP + loss); stage r holds r, r+8, r+16, r+24.
+_DSV3_H100_STAGES = (7, 8, 8, 8, 8, 8, 8, 6)
+#: Keywords of the DeepSeek-V3 rows with published stage sizes (layout_map (16, 1) and (4, 4):
+#: 4 x 15 + 1 and 16, 16, 16, 13; the H100 row also without gradient-reduce overlap).
+_DSV3_PP16 = {"recompute": "selective", "stage_layers": (4,) * 15 + (1,)}
+_DSV3_PP4 = {"recompute": "selective", "stage_layers": (16, 16, 16, 13)}
+_DSV3_H100 = {
+    "recompute": "selective",
+    "stage_layers": _DSV3_H100_STAGES,
+    "overlap_grad_reduce": False,
+}
+
+
+def _bridge_moe(
+    key: str,
+    gpu: str,
+    model: str,
+    precision: str,
+    gpus: int,
+    gbs: int,
+    mbs: int,
+    tp: int,
+    pp: int,
+    vp: int,
+    ep: int,
+    value: float,
+    software: tuple[tuple[str, object], ...] = (),
+    recompute: str = "none",
+    stage_layers: tuple[int, ...] = (),
+    overlap_grad_reduce: bool = True,
+) -> TrainingRow:
+    """One Megatron-Bridge MoE row: s = 4096, CP 1, expert TP 1, ZeRO-1, tokens/s/GPU."""
+    return TrainingRow(
+        id=f"{key}/{gpu}/{model}/{precision}/{gpus}",
+        source=key,
+        gpu=gpu,
+        model=model,
+        gpus=gpus,
+        global_batch=gbs,
+        seq_len=4096,
+        tp=tp,
+        pp=pp,
+        dp=gpus // (tp * pp),
+        microbatch=mbs,
+        metric="tokens_per_s_per_gpu",
+        value=value,
+        split=HELD_OUT,
+        interleave=vp,
+        recompute=recompute,
+        zero=1,
+        sequence_parallel=tp > 1,
+        precision="fp8" if precision.startswith("fp8") else precision,
+        ep=ep,
+        expert_tp=1,
+        stage_layers=stage_layers,
+        overlap_grad_reduce=overlap_grad_reduce,
+        software=_BRIDGE_BF16_GRADS
+        + (_TE_FP8_INPUTS if precision != "bf16" else ())
+        + (_QWEN3_TP_OVERLAP if model.startswith("qwen3") else ())
+        + software,
+    )
+
+
+def _bridge_moe_models() -> None:
+    """DeepSeek-V3 without its MTP module (the 25.11 GB200 / GB300 rows)."""
+    from planner.core.io import read_json
+    from planner.core.paths import models_dir
+
+    config = read_json(models_dir() / "llm" / f"{_DSV3}.json")
+    MODELS.setdefault(_DSV3_NO_MTP, {**config, "num_nextn_predict_layers": 0})
+
+
+_bridge_moe_models()
+
+#: Row keywords beyond the layout: DeepSeek-V3's selective recomputation, and with it the
+#: recipe's published stage sizes or its disabled gradient-reduce overlap.
+_SEL = {"recompute": "selective"}
+_B11, _B09 = "bridge2511moe", "bridge2509moe"
+_Q30, _Q235 = "qwen3-30b-a3b", "qwen3-235b-a22b"
+_NOPG, _A2A, _DROP = _BRIDGE_NO_PARAM_OVERLAP, _BRIDGE_A2A, _BRIDGE_TOKEN_DROP
+
+#: Columns: source, GPU, model, precision, GPUs, GBS, MBS, TP, PP, VP, EP, tokens/s/GPU,
+#: software, keywords. Each row's table line (model | #-GPUs | precision | GBS | MBS | s |
+#: FSDP | TP | PP | CP | VP | EP | GA | tokens/s/GPU | model TFLOP/s/GPU) above it, and the
+#: recipe's knobs above each group.
+BRIDGE_MOE_TABLE = (
+    # 25.11, DGX-GB300 (DeepSeek-V3 recipe: HybridEP, recompute_modules ["moe_act"], CUDA
+    # graphs attn + router + preprocess, moe_a2a_overlap False; Qwen3: HybridEP, CUDA graphs)
+    # | DeepSeekV3 | 256 | BF16 | 4096 | 1 | 4096 | 0 | 1 | 2 | 1 | 4 | 32 | 32 | 3848 | 961 |
+    (_B11, "GB300", _DSV3_NO_MTP, "bf16", 256, 4096, 1, 1, 2, 4, 32, 3848, (), _SEL),
+    # | DeepSeekV3 | 256 | FP8-MX | 4096 | 1 | 4096 | 0 | 1 | 2 | 1 | 4 | 32 | 32 | 4357 | 1088 |
+    (_B11, "GB300", _DSV3_NO_MTP, "fp8-mx", 256, 4096, 1, 1, 2, 4, 32, 4357, _NOPG, _SEL),
+    # | Qwen3_30B_a3B | 8 | FP8-MX | 512 | 4 | 4096 | 0 | 1 | 1 | 1 | 1 | 8 | 16 | 28934 | 666 |
+    (_B11, "GB300", _Q30, "fp8-mx", 8, 512, 4, 1, 1, 1, 8, 28934, (), {}),
+    # | Qwen3_235B_a22B | 256 | BF16 | 8192 | 2 | 4096 | 0 | 1 | 4 | 1 | 12 | 16 | 32 | 6131 | 907 |
+    (_B11, "GB300", _Q235, "bf16", 256, 8192, 2, 1, 4, 12, 16, 6131, (), {}),
+    # 25.11, DGX-GB200 (DeepSeek-V3: HybridEP, recompute_modules ["mla_up_proj"], CUDA graphs
+    # router + preprocess, no A2A overlap; stage sizes of layout_map (4, 4); Qwen3: HybridEP)
+    # | DeepSeekV3 | 256 | BF16 | 4096 | 1 | 4096 | 0 | 1 | 4 | 1 | 4 | 64 | 64 | 3139 | 782 |
+    (_B11, "GB200", _DSV3_NO_MTP, "bf16", 256, 4096, 1, 1, 4, 4, 64, 3139, (), _DSV3_PP4),
+    # | DeepSeekV3 | 256 | FP8-MX | 4096 | 1 | 4096 | 0 | 1 | 8 | 1 | 4 | 32 | 128 | 4018 | 1003 |
+    (_B11, "GB200", _DSV3_NO_MTP, "fp8-mx", 256, 4096, 1, 1, 8, 4, 32, 4018, _NOPG, _SEL),
+    # | Qwen3_30B_a3B | 8 | FP8-MX | 512 | 4 | 4096 | 0 | 1 | 1 | 1 | 1 | 8 | 16 | 23766 | 547 |
+    (_B11, "GB200", _Q30, "fp8-mx", 8, 512, 4, 1, 1, 1, 8, 23766, (), {}),
+    # | Qwen3_235B_a22B | 256 | BF16 | 8192 | 1 | 4096 | 0 | 1 | 8 | 1 | 3 | 32 | 256 | 4916 | 728 |
+    (_B11, "GB200", _Q235, "bf16", 256, 8192, 1, 1, 8, 3, 32, 4916, (), {}),
+    # 25.11, DGX-B200 (DeepSeek-V3: NCCL all-to-all, ["mla_up_proj"], no A2A overlap, stage
+    # sizes of layout_map (16, 1); Qwen3-235B: moe_a2a_overlap True)
+    # | DeepSeekV3 | 256 | FP8-MX | 2048 | 1 | 4096 | 0 | 1 | 16 | 1 | 1 | 8 | 128 | 2139 | 557 |
+    (_B11, "B200", _DSV3, "fp8-mx", 256, 2048, 1, 1, 16, 1, 8, 2139, (), _DSV3_PP16),
+    # | Qwen3_30B_a3B | 8 | FP8-MX | 512 | 1 | 4096 | 0 | 1 | 1 | 1 | 1 | 8 | 64 | 9299 | 214 |
+    (_B11, "B200", _Q30, "fp8-mx", 8, 512, 1, 1, 1, 1, 8, 9299, (), {}),
+    # | Qwen3_235B_a22B | 64 | FP8-MX | 1024 | 1 | 4096 | 0 | 1 | 8 | 1 | 2 | 8 | 128 | 3269 | 484 |
+    (_B11, "B200", _Q235, "fp8-mx", 64, 1024, 1, 1, 8, 2, 8, 3269, _A2A, {}),
+    # 25.11, DGX-H100 (Qwen3 recipes: moe_a2a_overlap True); the 235B line has no GBS at
+    # @00b7660 ("| 256 | FP8-CS | 1 | 4096 | 0 | 2 | 8 | 1 | 4 | 32 | 1575 | 1575 | 233 |"),
+    # the archive's copy of the table gives it:
+    # | Qwen3_30B_a3B | 16 | FP8-CS | 512 | 2 | 4096 | 0 | 1 | 2 | 1 | 24 | 8 | 32 | 5275 | 121 |
+    (_B11, "H100", _Q30, "fp8-cs", 16, 512, 2, 1, 2, 24, 8, 5275, _A2A, {}),
+    # | Qwen3_235B_a22B | 256 | FP8-CS | 2048 | 1 | 4096 | 0 | 2 | 8 | 1 | 4 | 32 | 128 | 1575 | 233 |
+    (_B11, "H100", _Q235, "fp8-cs", 256, 2048, 1, 2, 8, 4, 32, 1575, _A2A, {}),
+    # 25.09, DGX-GB200 (run_script @v0.1.0rc3: token drop on B200 / GB200, NCCL all-to-all, no
+    # A2A overlap; DeepSeek-V3 recompute_modules ["mla_up_proj", "mlp", "moe_act"])
+    # | DeepSeekV3 (tokendrop) | 256 | 2048 | 1 | 4096 | 0 | 1 | 4 (8) | 1 | 4 (2) | 64 |
+    # 32 (64) | 3454 (2835) | 899 (738) |
+    (_B09, "GB200", _DSV3, "fp8", 256, 2048, 1, 1, 4, 4, 64, 3454, _DROP, _SEL),
+    # | Qwen3_30B_a3B (tokendrop) | 8 | 512 | 4 | 4096 | 0 | 1 | 1 | 1 | 1 | 8 | 16 |
+    # 22775 (23723) | 524 (546) |
+    (_B09, "GB200", _Q30, "fp8", 8, 512, 4, 1, 1, 1, 8, 22775, _DROP, {}),
+    # | Qwen3_235B_a22B (tokendrop) | 64 | 1024 | 1 | 4096 | 0 | 2 | 1 | 1 | 1 | 64 | 32 |
+    # 4452 (4416) | 659 (654) |
+    (_B09, "GB200", _Q235, "fp8", 64, 1024, 1, 2, 1, 1, 64, 4452, _DROP, {}),
+    # 25.09, DGX-B200 (DeepSeek-V3: the recipe's default recompute modules)
+    # | DeepSeekV3 (tokendrop) | 256 | 2048 | 1 | 4096 | 0 | 1 | 16 | 1 | 1 | 8 | 128 |
+    # 2265 (2159) | 589 (562) |
+    (_B09, "B200", _DSV3, "fp8", 256, 2048, 1, 1, 16, 1, 8, 2265, _DROP, _SEL),
+    # | Qwen3_30B_a3B (tokendrop) | 8 | 512 | 1 | 4096 | 0 | 1 | 1 | 1 | 1 | 8 | 64 | 18066 | 416 |
+    (_B09, "B200", _Q30, "fp8", 8, 512, 1, 1, 1, 1, 8, 18066, _DROP, {}),
+    # | Qwen3_235B_a22B (tokendrop) | 64 | 1024 | 1 | 4096 | 0 | 1 | 8 | 1 | 2 | 8 | 128 |
+    # 4104 (4275) | 607 (633) |
+    (_B09, "B200", _Q235, "fp8", 64, 1024, 1, 1, 8, 2, 8, 4104, _DROP, {}),
+    # 25.09, DGX-H100 (DeepSeek-V3: DeepEP, force-balanced dropless, A2A overlap, recompute
+    # ["mla_up_proj", "mlp"], overlap_grad_reduce False, layout "Et|(tt|)*30mL"; Qwen3: drop)
+    # | DeepSeekV3 (dropless) | 1024 | 8192 | 1 | 4096 | 0 | 2 | 8 | 1 | 4 | 64 | 128 | 1297 |
+    # 338 (330) |
+    (_B09, "H100", _DSV3, "fp8", 1024, 8192, 1, 2, 8, 4, 64, 1297, _A2A, _DSV3_H100),
+    # | Qwen3_30B_a3B (tokendrop) | 16 | 512 | 2 | 4096 | 0 | 1 | 2 | 1 | 24 | 8 | 32 | 10494 | 241 |
+    (_B09, "H100", _Q30, "fp8", 16, 512, 2, 1, 2, 24, 8, 10494, _DROP, {}),
+    # | Qwen3_235B_a22B (tokendrop) | 256 | 2048 | 1 | 4096 | 0 | 2 | 8 | 1 | 4 | 32 | 128 |
+    # 1204 | 178 |
+    (_B09, "H100", _Q235, "fp8", 256, 2048, 1, 2, 8, 4, 32, 1204, _DROP, {}),
+)
+BRIDGE_MOE = tuple(_bridge_moe(*row[:-2], software=row[-2], **row[-1]) for row in BRIDGE_MOE_TABLE)
+
 
 #: Megatron-LM README weak-scaling table (H100, bf16): name, layers, hidden, heads, TP, PP,
 #: GPUs, global batch, model TFLOP/s per GPU. GPT with untied embeddings (the names'
@@ -1088,16 +1325,65 @@ DEEPSEEKV3_2024 = (
 #: * MI325X, Llama 3.1 70B, 64 GPUs, MBS 4, GBS 256, s 8192: iterations 3-10 "elapsed time
 #:   per iteration (ms)" 19394.2, 19332.6, 19156.6, 19008.1, 18970.7, 19005.2, 19007.0,
 #:   19019.0 (mean 19111.7; 830 TFLOP/s/GPU at the end).
+#: The MI300X run was built from source with ``GEMM_TUNING=0``, not in AMD's training image:
+#: ``tuned_kernels`` false (:class:`~planner.perfmodel.options.Software`).
 _AAC_DP = {"metric": "step_time_s"}
+_AAC_SOURCE_BUILD = {**_AAC_DP, "software": (("tuned_kernels", False),)}
 _AAC_FSDP = {"metric": "step_time_s", "zero": 3, "recompute": "full"}
 AAC_CDNA3 = tuple(
     _nemo(key, HELD_OUT, gpu, model, n, gbs, mbs, seq, 1, 1, 1, 1, n, step_s, **kw)
     for key, gpu, model, n, gbs, mbs, seq, step_s, kw in (
-        ("aac_megatron2508", "MI300X", "llama-2-7b", 8, 256, 4, 4096, 10.2505, _AAC_DP),
+        ("aac_megatron2508", "MI300X", "llama-2-7b", 8, 256, 4, 4096, 10.2505, _AAC_SOURCE_BUILD),
         ("aac_primus2511", "MI325X", "llama-2-7b", 64, 2048, 4, 4096, 6.4027, _AAC_DP),
         ("aac_primus2511", "MI325X", "llama-2-70b", 16, 640, 10, 4096, 92.6319, _AAC_FSDP),
         ("aac_primus2511", "MI325X", "llama-3.1-70b", 64, 256, 4, 8192, 19.1117, _AAC_FSDP),
     )
+)
+
+
+#: AMD's performance-results page, MI325X multi-node Megatron-LM via Primus (module notes):
+#: the CDNA3 training fit rows. 64 GPUs, s 8192, TP = PP = CP = 1, tokens/s per GPU. Quote
+#: (the blog's table, "Docker container: rocm/primus:v26.1 / Release date: Jan 21, 2026";
+#: columns Model | Precision | Batch | SeqLen | FSDP | TP | PP | CP | EP | 1-Node |
+#: Measured 8-Node (tok/s/GPU) | ...): "Llama 3.1 8B | FP8 | 2 | 8192 | No | 1 | 1 | 1 | 1 |
+#: 16,224 | 16,186", "Llama 3.1 70B | FP8 | 4 | 8192 | Yes | ... | 1,135 | 1,726",
+#: "Llama 3.1 70B | BF16 | 1 | 8192 | Yes | ... | 1,135 | 1,174". The 1-node column is the
+#: projection tool's own benchmark input (the same 1,135 for both 70B precisions), not a
+#: page row: not used. The ROCm docs' 8-node commands for the image: 8B FP8
+#: ``--global_batch_size 1024`` (recipe: ``micro_batch_size: 2``, ``overlap_grad_reduce``,
+#: ``overlap_param_gather``, the module default ``use_distributed_optimizer: true``:
+#: ZeRO-1); 70B FP8 ``--micro_batch_size 4 --global_batch_size 256 --recompute_num_layers 80``
+#: and 70B BF16 ``--micro_batch_size 1 --global_batch_size 256 --recompute_num_layers 12``
+#: (recipes: ``use_torch_fsdp2: true``, ``recompute_granularity: full``,
+#: ``recompute_method: block``, ``fp8: hybrid`` in the FP8 one, Primus-Turbo attention).
+#: The same commands stand in the docs of every image from v25.7 to v26.4.
+def _amd(model, precision, gbs, mbs, tok_s, zero=1, recompute="none", layers=0):
+    return TrainingRow(
+        f"amd_primus2601/MI325X/{model}/{precision}/64",
+        "amd_primus2601",
+        "MI325X",
+        model,
+        64,
+        gbs,
+        8192,
+        1,
+        1,
+        64,
+        mbs,
+        "tokens_per_s_per_gpu",
+        tok_s,
+        FIT,
+        recompute=recompute,
+        recompute_layers=layers,
+        zero=zero,
+        precision=precision,
+    )
+
+
+AMD_PRIMUS_2601 = (
+    _amd("llama-3.1-8b", "fp8", 1024, 2, 16186.0),
+    _amd("llama-3.1-70b", "fp8", 256, 4, 1726.0, zero=3, recompute="full"),
+    _amd("llama-3.1-70b", "bf16", 256, 1, 1174.0, zero=3, recompute="full", layers=12),
 )
 
 
@@ -1107,11 +1393,13 @@ TRAINING_ROWS: tuple[TrainingRow, ...] = (
     *NEMO_2407,
     *BRIDGE_2511,
     *BRIDGE_2509,
+    *BRIDGE_MOE,
     *_megatron_readme_rows(),
     *_llmfoundry_rows(),
     *LLAMA3_2024,
     *DEEPSEEKV3_2024,
     *AAC_CDNA3,
+    *AMD_PRIMUS_2601,
 )
 #: Every serving row, fit and held-out.
 SERVING_ROWS: tuple[ServingRow, ...] = tuple(_trtllm_rows())

@@ -1,0 +1,116 @@
+"""Step-time error of the Megatron-Bridge MoE rows (held out) with the model's breakdown.
+
+Run: ``.venv/bin/python bench/train_bridge_moe.py [--all]`` (seconds; the full report is
+``planner calibrate --report``). Error as the report gives it: predicted / measured step
+time - 1 (for these tokens/s rows: measured / predicted rate - 1; negative: the model is
+too fast). ``--all`` also
+prints every held-out row's mean / max error (all, training, NVIDIA training) and the
+report's table by layout kind, computed as the report computes them (seconds); ``--best``
+each row's published layout against the planner's best plan, as the report searches it
+(``best_plan``, at most 30 s per row, one thread; 86 s wall for the 22 rows at load 4).
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+import sys
+
+import planner.serve
+import planner.train  # noqa: F401  (registers the training predictor)
+from planner.perfmodel.calibration import fit
+from planner.perfmodel.calibration.fit import log_error, time_log_error
+from planner.perfmodel.calibration.published import BRIDGE_MOE, FIT, TrainingRow
+from planner.perfmodel.hardware import get_gpu
+from planner.train.calibration import best_plan, row_estimate, row_problem
+from planner.train.error_bands import vendor
+
+#: Breakdown keys printed (the rest summed as "other").
+COLUMNS = (
+    "compute",
+    "recompute",
+    "ep_comm",
+    "tp_comm",
+    "dp_comm",
+    "pp_comm",
+    "bubble",
+    "optimizer",
+)
+
+
+def main() -> None:
+    errors = []
+    print(
+        "| row | layout | local experts | tokens / expert | measured s | model s | error | "
+        + " | ".join(COLUMNS)
+        + " | other |"
+    )
+    print("|---" * (8 + len(COLUMNS)) + "|")
+    for row in BRIDGE_MOE:
+        est = row_estimate(row)
+        err = math.exp(time_log_error(row, log_error(row))) - 1.0
+        errors.append(err)
+        measured = est.step_time / (1 + err)
+        parts = {k: est.breakdown.get(k, 0.0) for k in COLUMNS}
+        other = sum(v for k, v in est.breakdown.items() if k not in COLUMNS)
+        layout = f"t{row.tp} p{row.pp} v{row.interleave} e{row.ep} b{row.microbatch}"
+        model = row_problem(row).model
+        local = model.num_experts // row.ep
+        # routed tokens of one microbatch per local expert (balanced): b s k ep / E
+        per_expert = row.microbatch * row.seq_len * model.experts_per_token * row.ep
+        per_expert //= model.num_experts
+        cells = " | ".join(f"{parts[c]:.2f}" for c in COLUMNS)
+        fits = "" if est.fits else " (OOM)"
+        print(
+            f"| {row.id} | {layout} | {local} | {per_expert} | {measured:.2f} | {est.step_time:.2f}{fits} | "
+            f"{100 * err:+.1f} % | {cells} | {other:.2f} |"
+        )
+    print()
+    print(
+        f"{len(errors)} rows: mean |error| {100 * statistics.fmean(abs(e) for e in errors):.1f} %, "
+        f"max {100 * max(abs(e) for e in errors):.1f} %"
+    )
+
+
+def held_out_summary() -> None:
+    """Mean / max time error of every held-out row and the report's table by layout kind."""
+    held = [r for r in fit.CALIBRATION_ROWS if r.split != FIT]
+    errors = {r.id: time_log_error(r, log_error(r)) for r in held}
+
+    def line(label: str, rows: list) -> str:
+        mean, worst = fit._stats([errors[r.id] for r in rows])
+        return f"{label}: {len(rows)} rows, mean {mean}, max {worst}"
+
+    training = [r for r in held if isinstance(r, TrainingRow)]
+    nvidia = [r for r in training if vendor(get_gpu(r.gpu).architecture) == "NVIDIA"]
+    print(line("all held-out", held))
+    print(line("held-out training", training))
+    print(line("held-out NVIDIA training", nvidia))
+    print("\n".join(fit._kind_section(errors)))
+
+
+def best_plans() -> None:
+    """Each row's published layout against the planner's best plan (the report's search)."""
+    print("| row | published s | best s | published / best | status | best plan |")
+    print("|---|---|---|---|---|---|")
+    near = 0
+    for row in BRIDGE_MOE:
+        out = best_plan(row)
+        ratio = out["published_s"] / out["best_s"] if out["best_s"] else float("nan")
+        near += ratio <= 1 + fit.NEAR_BEST
+        fits = "" if out["published_fits"] else " (OOM)"
+        best = f"{out['best_s']:.2f}" if out["best_s"] else "-"
+        print(
+            f"| {row.id} | {out['published_s']:.2f}{fits} | {best} | {ratio:.3f} | "
+            f"{out['status']} | {out['best']} |",
+            flush=True,
+        )
+    print(f"\nnear-best (within {100 * fit.NEAR_BEST:.0f} %): {near} of {len(BRIDGE_MOE)}")
+
+
+if __name__ == "__main__":
+    main()
+    if "--all" in sys.argv:
+        held_out_summary()
+    if "--best" in sys.argv:
+        best_plans()

@@ -1,0 +1,86 @@
+"""The Megatron-Bridge MoE rows: whole held-out sources, launchable layouts, their models."""
+
+from __future__ import annotations
+
+import planner.train  # noqa: F401  (registers the training predictor)
+from planner.perfmodel.calibration.published import (
+    BRIDGE_MOE,
+    BRIDGE_MOE_TABLE,
+    HELD_OUT,
+    MODELS,
+    ROWS,
+    SOURCES,
+)
+from planner.perfmodel.readers import load_model
+from planner.train.calibration import row_estimate, row_plan, row_problem
+
+MOE_SOURCES = ("bridge2511moe", "bridge2509moe")
+
+
+def test_sources_are_whole_held_out_and_registered():
+    for key in MOE_SOURCES:
+        assert key in SOURCES
+        rows = [r for r in ROWS if r.source == key]
+        assert rows and all(r.split == HELD_OUT for r in rows), key
+    # 13 MoE lines of the 25.11 tables (GPT-OSS has no reader), 9 of the 25.09 ones
+    assert [sum(r.source == k for r in BRIDGE_MOE) for k in MOE_SOURCES] == [13, 9]
+    assert len(BRIDGE_MOE) == len(BRIDGE_MOE_TABLE)
+    assert all(r.ep > 1 and r.metric == "tokens_per_s_per_gpu" for r in BRIDGE_MOE)
+
+
+def test_rows_are_launchable_megatron_layouts():
+    for r in BRIDGE_MOE:
+        model = row_problem(r).model
+        assert r.tp * r.pp * r.dp == r.gpus, r.id
+        # expert TP 1: the EP group is carved out of tp x dp (MoE parallel folding)
+        assert r.expert_tp == 1 and (r.tp * r.dp) % r.ep == 0, r.id
+        assert model.num_experts % r.ep == 0, r.id
+        per_rank = r.global_batch // r.dp
+        assert per_rank * r.dp == r.global_batch and per_rank % r.microbatch == 0, r.id
+        if r.interleave > 1:  # Megatron's interleaved schedule: microbatches a multiple of PP
+            assert (per_rank // r.microbatch) % r.pp == 0, r.id
+        if r.stage_layers:
+            assert len(r.stage_layers) == r.pp and sum(r.stage_layers) == model.layers, r.id
+
+
+def test_plan_carries_the_rows_expert_tp():
+    # Qwen3-235B on 256 H100: TP2 x PP8 leaves DP 16; EP 32 needs the experts unsharded
+    # (expert TP 1) and folded over the TP ranks. With the attention's TP the layout is invalid.
+    row = next(r for r in BRIDGE_MOE if r.gpu == "H100" and r.model == "qwen3-235b-a22b")
+    plan = row_plan(row, row_problem(row).model.layers)
+    assert (plan.tp, plan.etp, plan.ep) == (2, 1, 32)
+
+
+def test_published_layouts_fit_in_memory():
+    # the runs ran: every published layout must fit under the model
+    for r in BRIDGE_MOE:
+        assert row_estimate(r).fits, r.id
+
+
+def test_rows_carry_the_recipes_software():
+    for r in BRIDGE_MOE:
+        sw = dict(r.software)
+        # Transformer Engine keeps fp8 GEMM inputs; bf16 gradient buffers on every recipe
+        assert sw.get("fp8_activations", False) == (r.precision == "fp8"), r.id
+        assert sw["grad_bytes"] == 2.0, r.id
+        # TP comm overlap: on in the Qwen3 recipes, off in DeepSeek-V3's
+        assert sw.get("tp_overlap", False) == r.model.startswith("qwen3"), r.id
+        # 25.09 "tokendrop" rows: capacity factor 1 (padded); 25.11 and 25.09's H100
+        # DeepSeek-V3 ("dropless"): no capacity
+        dropless = r.source == "bridge2511moe" or (r.gpu, r.model) == ("H100", "deepseek-v3")
+        assert sw.get("capacity_factor", 0.0) == (0.0 if dropless else 1.0), r.id
+
+
+def test_qwen3_presets_have_the_published_parameter_counts():
+    # Qwen model cards: 30.5B total / 3.3B activated, 235B total / 22B activated
+    for name, total, active in (("qwen3-30b-a3b", 30.5, 3.3), ("qwen3-235b-a22b", 235, 22)):
+        spec = load_model(name)
+        assert abs(spec.params_total / 1e9 / total - 1) < 0.01, name
+        assert abs(spec.params_active / 1e9 / active - 1) < 0.02, name
+
+
+def test_deepseek_without_mtp_differs_only_by_the_mtp_module():
+    full = load_model("deepseek-v3")
+    bare = load_model({**MODELS["deepseek-v3-no-mtp"], "name": "deepseek-v3-no-mtp"})
+    assert (full.mtp_layers, bare.mtp_layers) == (1, 0)
+    assert bare.params_total == full.params_total and bare.layers == full.layers
