@@ -42,6 +42,7 @@ NAMES = (
     "gemm_efficiency_cdna3",
     "weight_stream_efficiency_cdna3",
     "gemm_efficiency_cdna3_training",
+    "moe_fp8_layer_latency_sglang04_s",
 )
 
 

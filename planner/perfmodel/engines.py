@@ -42,6 +42,24 @@ quantizes each linear layer's input with ``ops.scaled_fp8_quant`` before ``torch
 one more kernel for each of the QKV, output, gate/up and down projections (Meta's mixed FP8,
 only the feed-forward projections of the inner layers: 2).
 
+Block-FP8 MoE layers of SGLang 0.4 (:func:`moe_layer_latency_s`). SGLang 0.4.0-0.4.3 ran
+DeepSeek-V3's block-scaled FP8 weights (128 x 128 blocks) through Triton kernels: the routed
+experts through ``fused_moe`` with ``block_shape=[128, 128]`` (one launch for the gate/up
+experts, one for the down experts, each quantizing its input per token group of 128 first),
+the dense projections through ``w8a8_block_fp8_matmul`` after ``per_token_group_quant_fp8``;
+the router's grouped top-k in PyTorch operators; MLA decode in Triton (FlashInfer's MLA only
+behind ``--enable-flashinfer-mla``, server arguments of 0.4.3). At decode batch sizes these
+kernels last far longer than the bytes they stream: SGLang's own DeepSeek-V3 figures of
+0.4.1.post2 (pull request #2643, CUDA graphs on, TP8) take 33, 39 and 42 ms per token at
+batch 1, 8 and 32, where the weight and cache reads (with the fixed per-layer terms below)
+take 5, 8 and 16 ms: about 28 ms at every batch, a time per layer that does not grow with
+the tokens. It is modelled as fixed GPU seconds per MoE layer with scaled FP8 weights,
+``moe_fp8_layer_latency_sglang04_s`` (*fitted* on those three rows alone, source
+``sglang_dsv3``, in a fit stage of its own), for SGLang 0.4.0-0.4.3 only: the fit source is
+0.4.1.post2 and the held-out dstack run 0.4.3.post2; later releases (DeepGEMM, FlashMLA,
+fused gate kernels) and the other engines are not known to share it, and get 0. The term
+is an engine-and-version attribute, not a physical constant of the GPU.
+
 Small-kernel floor (:func:`small_kernel_floor_s`). Even inside a CUDA graph a kernel lasts
 at least a few microseconds (launch, ramp and tail). The per-layer element-wise kernels
 (two norms, rotary embedding, activation, KV-cache write, the split-KV combine of decode
@@ -98,6 +116,11 @@ EAGER_KERNELS_PER_LAYER = 14
 #: Activation-quantization launches per layer of scaled FP8 weights (one per linear layer:
 #: QKV, output, gate/up, down; vLLM ``apply_fp8_linear``, module notes).
 EAGER_FP8_QUANT_KERNELS = 4
+#: SGLang releases (first, last) whose MoE layers with block-FP8 weights ran the Triton kernels
+#: of :func:`moe_layer_latency_s` (module notes).
+SGLANG_TRITON_MOE_RELEASES = ((0, 4, 0), (0, 4, 3))
+#: Fitted seconds per MoE layer of those releases (``calibration/constants.json``).
+SGLANG_MOE_LAYER_CONSTANT = "moe_fp8_layer_latency_sglang04_s"
 #: Element-wise kernels per decoder layer that run at their floor at small batch.
 SMALL_KERNELS_PER_LAYER = 6
 #: Shortest duration of a kernel launched in a CUDA graph (NVIDIA CUDA Graphs blog, 2019).
@@ -315,6 +338,18 @@ def eager_quant_kernels(precision: str, ffn_only: bool = False, layers: int = 1)
     return EAGER_FP8_QUANT_KERNELS / 2 * max(0, layers - 2) / max(1, layers)
 
 
+def moe_layer_latency_s(engine: Engine, precision: str) -> float:
+    """Fixed GPU seconds one MoE layer adds to an iteration beyond its rooflines: SGLang
+    0.4.0-0.4.3 with scaled FP8 weights (fitted, module notes); 0 for other engines, versions
+    (a version not given means the current release) and precisions."""
+    if engine.name != "sglang" or precision not in ("fp8", "fp4") or not engine.version:
+        return 0.0
+    first, last = SGLANG_TRITON_MOE_RELEASES
+    if not first <= version_tuple(engine.version)[:3] <= last:
+        return 0.0
+    return constants.FITTED[SGLANG_MOE_LAYER_CONSTANT]
+
+
 def quant_kernels(
     engine: Engine,
     gemm_format: str,
@@ -345,6 +380,8 @@ __all__ = [
     "EAGER_LAUNCH_S",
     "ENGINES",
     "KERNEL_FLOOR_S",
+    "SGLANG_MOE_LAYER_CONSTANT",
+    "SGLANG_TRITON_MOE_RELEASES",
     "SMALL_KERNELS_PER_LAYER",
     "TRTLLM_KV_FREE_FRACTION",
     "VLLM_GPU_MEMORY_UTILIZATION",
@@ -352,6 +389,7 @@ __all__ = [
     "eager_quant_kernels",
     "host_overhead_s",
     "launch_overhead_s",
+    "moe_layer_latency_s",
     "parse_engine",
     "quant_kernels",
     "small_kernel_floor_s",

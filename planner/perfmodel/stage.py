@@ -115,6 +115,7 @@ from planner.perfmodel.engines import (
     eager_quant_kernels,
     host_overhead_s,
     launch_overhead_s,
+    moe_layer_latency_s,
     quant_kernels,
     small_kernel_floor_s,
 )
@@ -1157,6 +1158,8 @@ class EngineModel:
         self.small_kernels = small_kernel_floor_s(
             1, quant_kernels(self.engine, gemm_format, ffn_only, m.layers, gpu.architecture)
         )
+        # SGLang 0.4's block-FP8 Triton MoE path: fixed time per MoE layer (engines notes)
+        self.moe_fixed = moe_layer_latency_s(self.engine, self.precision.name) if m.is_moe else 0.0
         # one stage-to-stage hop stays inside the node while the replica does
         self.boundary_same_node = c.tp * c.ep * min(c.pp, 2) <= G
         # 0 in the copy of :meth:`without_communication` (latency breakdowns)
@@ -1200,8 +1203,12 @@ class EngineModel:
             hbm_efficiency=self.stream_efficiency,
         )
 
-    def _layer_times(self, N: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """(dense layer, MoE layer) times for ``N`` tokens per rank, without attention cores."""
+    def _layer_times(
+        self, N: np.ndarray, moe_tokens: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """(dense layer, MoE layer) times for ``N`` tokens per rank, without attention cores;
+        the routed experts run ``moe_tokens`` tokens (default ``N`` on each of the ``ep``
+        attention groups)."""
         m, c, sh = self.model, self.config, self.shapes
         gpu = c.gpu
         h = m.hidden
@@ -1218,7 +1225,8 @@ class EngineModel:
             dense = attn + mlp + ar + small
         if m.moe_layers:
             E, top = m.num_experts, m.experts_per_token
-            total = N * c.ep  # tokens over all attention groups share the experts
+            # tokens over all attention groups share the experts
+            total = N * c.ep if moe_tokens is None else moe_tokens
             hit = 1.0 - np.power(1.0 - top / E, np.maximum(total, 0.0))
             active = np.maximum(self.local_experts * hit, 1e-9)
             per_expert = total * top / E / np.maximum(hit, 1e-12)
@@ -1233,7 +1241,7 @@ class EngineModel:
                 size = routed * h * ACT_BYTES / c.tp
                 a2a = 2 * comm.all_to_all(size, c.ep, self.ep_per_node, self.fabric)
                 a2a = a2a * self.comm_scale
-            moe = attn + experts + router + shared + ar + a2a
+            moe = attn + experts + router + shared + ar + a2a + self.moe_fixed
             moe = moe + np.maximum(memory_time(gpu, elem_base + act + permute), self.small_kernels)
         return dense, moe
 
@@ -1245,11 +1253,16 @@ class EngineModel:
         q = spec.tokens + 1 if spec is not None else 1
         return np.maximum(np.asarray(tokens, dtype=float), 1e-9) + (q - 1) * b
 
-    def layer_times(self, n: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def layer_times(
+        self, n: np.ndarray, moe_tokens: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
         """(dense layer, MoE layer) seconds for ``n`` tokens per rank (elementwise): what
         :meth:`base_time` spends most of its time on, shared by callers that time two token
-        sets in one call (``layers=``)."""
-        return self._layer_times(np.asarray(n, dtype=float))
+        sets in one call (``layers=``). ``moe_tokens``: the tokens of all attention groups
+        when they differ between groups (lockstep data-parallel attention); default ``n``
+        on every group."""
+        moe = None if moe_tokens is None else np.asarray(moe_tokens, dtype=float)
+        return self._layer_times(np.asarray(n, dtype=float), moe)
 
     def base_time(
         self,

@@ -22,7 +22,10 @@ What is simulated, per engine (a replica has ``pp x ep`` of them, as in the mode
   engine (the transfer time of :meth:`~planner.perfmodel.stage.EngineModel.kv_transfer_time`)
   and the request decodes there; its TTFT includes the transfer, as in the model;
 * routing: each request goes to an engine drawn in proportion to its group's share of the
-  load (the plan's split), independently of the engines' queues.
+  load (the plan's split), independently of the engines' queues;
+* data-parallel attention (``ep > 1``): the ``ep`` attention groups of a replica iterate in
+  lockstep, each iteration as long as its slowest group's, the MoE layers running every
+  group's tokens (:meth:`Simulator._lockstep`).
 
 Arrivals are Poisson, or Gamma renewal with the traffic's squared coefficient of variation
 (bursty when above 1); lengths are drawn from the traffic's histograms (uniform within a
@@ -123,6 +126,18 @@ class _Engine:
     wake: Any = None
 
 
+@dataclass
+class _Step:
+    """One planned iteration of an engine: decode sequences, their mean context, the prompt
+    tokens it computes, their attention work and the prompts it completes."""
+
+    b: int
+    ctx: float
+    chunk_tokens: int
+    work: float
+    finishing: list
+
+
 def _kv_need(req: _Request, reserve: bool) -> float:
     """Tokens to hold at admission: the context so far (+ the rest of the output if reserved)."""
     return float(req.prompt + (req.output if reserve else req.generated))
@@ -162,6 +177,8 @@ class Simulator:
         self.shares: dict[str, list[float]] = {"entry": [], "decode": []}
         self.hit = problem.traffic.prefix_hit_rate
         reserve = problem.constraints.kv_admission == "reserve"
+        #: engines that iterate together (the ``ep`` attention groups of a replica)
+        self.lockstep: list[list[_Engine]] = []
         for g in plan.replicas:
             if g.count <= 0 or g.load_qps <= 0:
                 continue
@@ -169,10 +186,14 @@ class Simulator:
             n = g.count * g.pp * g.ep
             chunk = g.chunk_tokens or (PREFILL_CHUNK_TOKENS if g.role == "prefill" else 2048)
             kind = "decode" if g.role == "decode" else "entry"
+            made = []
             for _ in range(n):
                 e = _Engine(g.role, eng_model, chunk, eng_model.kv_tokens, reserve)
+                made.append(e)
                 self.engines[kind].append(e)
                 self.shares[kind].append(g.load_qps / n)
+            if g.ep > 1:  # each replica's (pipeline slot's) attention groups run in lockstep
+                self.lockstep += [made[i : i + g.ep] for i in range(0, n, g.ep)]
         if not self.engines["entry"]:
             raise InputError("simulation: the plan routes no traffic to any replica")
         if any(e.role == "prefill" for e in self.engines["entry"]) and not self.engines["decode"]:
@@ -243,77 +264,129 @@ class Simulator:
             req.done_prefill = 0
             e.waiting.appendleft(req)
 
-    def _engine(self, e: _Engine):
+    def _plan(self, e: _Engine) -> _Step | None:
+        """The next iteration of ``e`` (its prompt chunks taken), ``None`` when it is idle."""
+        self._admit(e)
+        if not e.running and not e.prefilling:
+            return None
+        b = len(e.running)
+        ctx = float(np.mean([r.context for r in e.running])) if b else 0.0
+        budget = e.chunk
+        chunk_tokens, work, finishing = 0, 0.0, []
+        for req in e.prefilling:
+            if budget <= 0:
+                break
+            take = min(budget, req.to_compute)
+            s = req.done_prefill
+            work += ((s + take) * (s + take + 1) - s * (s + 1)) / 2.0
+            chunk_tokens += take
+            budget -= take
+            if take == req.to_compute:
+                finishing.append(req)
+            req.to_compute -= take
+            req.done_prefill += take
+        return _Step(b, ctx, chunk_tokens, work, finishing)
+
+    def _duration(self, e: _Engine, step: _Step, moe_tokens: float | None = None) -> float:
+        """Seconds of ``step`` on ``e``; ``moe_tokens``: the tokens its MoE layers run when
+        they are those of several lockstep attention groups (default: this engine's times
+        the replica's groups, the model's even split)."""
+        tokens = np.array([step.b + step.chunk_tokens], float)
+        layers = None
+        if moe_tokens is not None:
+            layers = e.model.layer_times(
+                e.model.layer_tokens(tokens, step.b),
+                moe_tokens=e.model.layer_tokens(np.array([moe_tokens], float), step.b),
+            )
+        dt = float(e.model.base_time(tokens, step.b, step.ctx, layers=layers)[0])
+        if step.work:
+            dt += float(e.model.prefill_attention_time(step.work))
+        return dt
+
+    def _apply(self, e: _Engine, step: _Step) -> None:
+        """The effects of ``step`` on ``e`` once it has run (at the current time)."""
         spec = e.model.speculative
+        now = self.env.now
+        for req in list(e.running):
+            n = 1
+            if spec is not None:
+                while n <= spec.tokens and self.rng.random() < spec.acceptance:
+                    n += 1
+            n = min(n, req.output - req.generated)
+            req.generated += n
+            req.context += n
+            _grow(e, req, n)
+            if req.generated >= req.output:
+                req.finish = now
+                e.running.remove(req)
+                _release(e, req)
+                self._finish(req)
+        for req in step.finishing:
+            e.prefilling.remove(req)
+            if math.isnan(req.first):
+                req.generated = 1  # the prefill emits the first token
+            req.context = req.prompt + req.generated
+            _grow(e, req, 1)
+            if e.role == "prefill":
+                _release(e, req)
+                transfer = float(e.model.kv_transfer_time(req.prompt))
+                if math.isnan(req.first):
+                    req.first = now + transfer
+                if req.generated >= req.output:
+                    req.finish = req.first
+                    self._finish(req)
+                else:
+                    self.env.process(self._transfer(req, transfer))
+                continue
+            if math.isnan(req.first):
+                req.first = now
+            if req.generated >= req.output:
+                req.finish = now
+                _release(e, req)
+                self._finish(req)
+            else:
+                e.running.append(req)
+        if not e.reserve:
+            self._preempt(e)
+
+    def _engine(self, e: _Engine):
         while True:
-            self._admit(e)
-            if not e.running and not e.prefilling:
+            step = self._plan(e)
+            if step is None:
                 e.wake = self.env.event()
                 yield e.wake
                 e.wake = None
                 continue
-            b = len(e.running)
-            ctx = float(np.mean([r.context for r in e.running])) if b else 0.0
-            budget = e.chunk
-            chunk_tokens, work, finishing = 0, 0.0, []
-            for req in e.prefilling:
-                if budget <= 0:
-                    break
-                take = min(budget, req.to_compute)
-                s = req.done_prefill
-                work += ((s + take) * (s + take + 1) - s * (s + 1)) / 2.0
-                chunk_tokens += take
-                budget -= take
-                if take == req.to_compute:
-                    finishing.append(req)
-                req.to_compute -= take
-                req.done_prefill += take
-            dt = float(e.model.base_time(np.array([b + chunk_tokens], float), b, ctx)[0])
-            if work:
-                dt += float(e.model.prefill_attention_time(work))
+            yield self.env.timeout(self._duration(e, step))
+            self._apply(e, step)
+
+    def _lockstep(self, group: list[_Engine]):
+        """Data-parallel attention groups of one replica (``ep > 1``) run their iterations
+        together: each MoE layer gathers every group's tokens (SGLang
+        ``--enable-dp-attention``: the scheduler all-gathers the groups' token counts every
+        iteration and an idle group runs an empty batch to join the collectives), so an
+        iteration lasts as long as the slowest group's, and its MoE layers run the tokens of
+        all groups (a prompt chunk on one group delays the decode steps of all)."""
+        while True:
+            steps = [self._plan(e) for e in group]
+            if all(s is None for s in steps):
+                wake = self.env.event()  # any group's next request wakes the replica
+                for e in group:
+                    e.wake = wake
+                yield wake
+                for e in group:
+                    e.wake = None
+                continue
+            total = sum(s.b + s.chunk_tokens for s in steps if s is not None)
+            dt = max(
+                self._duration(e, s, total)
+                for e, s in zip(group, steps, strict=True)
+                if s is not None
+            )
             yield self.env.timeout(dt)
-            now = self.env.now
-            for req in list(e.running):
-                n = 1
-                if spec is not None:
-                    while n <= spec.tokens and self.rng.random() < spec.acceptance:
-                        n += 1
-                n = min(n, req.output - req.generated)
-                req.generated += n
-                req.context += n
-                _grow(e, req, n)
-                if req.generated >= req.output:
-                    req.finish = now
-                    e.running.remove(req)
-                    _release(e, req)
-                    self._finish(req)
-            for req in finishing:
-                e.prefilling.remove(req)
-                if math.isnan(req.first):
-                    req.generated = 1  # the prefill emits the first token
-                req.context = req.prompt + req.generated
-                _grow(e, req, 1)
-                if e.role == "prefill":
-                    _release(e, req)
-                    transfer = float(e.model.kv_transfer_time(req.prompt))
-                    if math.isnan(req.first):
-                        req.first = now + transfer
-                    if req.generated >= req.output:
-                        req.finish = req.first
-                        self._finish(req)
-                    else:
-                        self.env.process(self._transfer(req, transfer))
-                    continue
-                if math.isnan(req.first):
-                    req.first = now
-                if req.generated >= req.output:
-                    req.finish = now
-                    _release(e, req)
-                    self._finish(req)
-                else:
-                    e.running.append(req)
-            if not e.reserve:
-                self._preempt(e)
+            for e, s in zip(group, steps, strict=True):
+                if s is not None:
+                    self._apply(e, s)
 
     def run(self, trace: Trace, clients: int | None = None) -> list[_Request]:
         """Simulate ``trace`` to the last completion; the finished requests.
@@ -322,9 +395,13 @@ class Simulator:
         clients each send a request at time 0 and the next one as soon as theirs finishes
         (benchmark tools' "max concurrency"), until the trace's requests are used up.
         """
+        for group in self.lockstep:
+            self.env.process(self._lockstep(group))
+        grouped = {id(e) for group in self.lockstep for e in group}
         for kind in ("entry", "decode"):
             for e in self.engines[kind]:
-                self.env.process(self._engine(e))
+                if id(e) not in grouped:
+                    self.env.process(self._engine(e))
         self._trace = trace
         total = len(trace.arrival)
         if clients is None:

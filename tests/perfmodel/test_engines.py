@@ -284,7 +284,11 @@ def test_cdna3_terms_act_on_cdna3_gpus_only_and_have_their_own_fit_stage():
     assert h == (constants.FITTED["gemm_efficiency_hopper"],
                  constants.FITTED["weight_stream_efficiency"])  # fmt: skip
     stages = {r.source: kind_of(r) for r in PUBLIC_SERVING_ROWS if r.split == "fit"}
-    assert stages == {"sglang_vllm060": "serving", "rocm_vllm066": "cdna3"}
+    assert stages == {
+        "sglang_vllm060": "serving",
+        "rocm_vllm066": "cdna3",
+        "sglang_dsv3": "sglang_moe",
+    }
 
 
 def test_vllm_cache_holds_the_max_model_len_it_started_with():
@@ -299,3 +303,29 @@ def test_vllm_cache_holds_the_max_model_len_it_started_with():
     assert 91680 <= e.kv_tokens < 95000
     on_datasheet = 0.9 * config.gpu.memory_bytes - e.weight_bytes - e.workspace_bytes
     assert on_datasheet / e.kv_bytes_per_token > 103000
+
+
+def test_sglang04_block_fp8_moe_term_acts_on_its_releases_moe_layers_only():
+    """The fixed time per MoE layer of SGLang 0.4.0-0.4.3's Triton block-FP8 path adds
+    ``moe_layers`` times the constant to a DeepSeek-V3 FP8 step on those releases and
+    nothing on later SGLang, on vLLM, on BF16 weights or on a dense model."""
+    from planner.perfmodel.engines import moe_layer_latency_s
+
+    value = 3e-4
+    model = load_model("deepseek-v3")
+    cfg = ReplicaConfig(get_gpu("H200"), 8)
+
+    def dsv3(spec: str, precision: str = "fp8") -> float:
+        e = EngineModel(model, cfg, precision, "bf16", engine=parse_engine(spec))
+        return float(e.base_time(np.array([4.0]), 4.0, 1000.0)[0])
+
+    with constants.override({"moe_fp8_layer_latency_sglang04_s": value}):
+        assert moe_layer_latency_s(parse_engine("sglang:0.4.3.post2"), "fp8") == value
+        for spec, prec in (("sglang:0.4.5", "fp8"), ("sglang", "fp8"), ("vllm:0.7.3", "fp8"),
+                           ("sglang:0.3.6", "fp8"), ("sglang:0.4.1", "bf16")):  # fmt: skip
+            assert moe_layer_latency_s(parse_engine(spec), prec) == 0.0
+        on, later = dsv3("sglang:0.4.1"), dsv3("sglang:0.4.5")
+        dense = step("sglang:0.4.1"), step("sglang:0.4.5")
+    # both overlap their host work; only the release with the Triton path pays the term
+    assert on - later == pytest.approx(model.moe_layers * value, rel=1e-9)
+    assert dense[0] == dense[1]

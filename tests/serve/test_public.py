@@ -24,12 +24,12 @@ def test_rows_are_well_formed_and_each_source_is_marked_whole():
         assert r.split in (FIT, HELD_OUT) and r.value > 0
         assert r.statistic if r.metric in ("ttft_s", "tpot_s", "latency_s") else not r.statistic
         assert (r.mode == "rate") == (r.rate > 0)
-    # a source is fit or held out as a whole; the engine and the CDNA3 fit sources are the
-    # only fit ones (the dstack MI300X rows stay held out)
+    # a source is fit or held out as a whole; the engine, CDNA3 and SGLang DeepSeek-V3 fit
+    # sources are the only fit ones (the dstack MI300X and DeepSeek-R1 rows stay held out)
     splits = {s: {r.split for r in PUBLIC_SERVING_ROWS if r.source == s} for s in SERVING_SOURCES}
     assert all(len(v) == 1 for v in splits.values())
     fit = sorted(s for s, v in splits.items() if v == {FIT})
-    assert fit == ["rocm_vllm066", "sglang_vllm060"]
+    assert fit == ["rocm_vllm066", "sglang_dsv3", "sglang_vllm060"]
 
 
 def row(
@@ -77,9 +77,13 @@ def test_data_parallel_attention_rows_run_on_tp_times_ep_gpus(monkeypatch):
     with pytest.raises(LookupError):
         predict_public(row("tpot_s", "median", n=4, model="mixtral-8x7b", ep=2))
     assert seen["gpus"] == "H100:2"
-    r1 = [r for r in PUBLIC_SERVING_ROWS if r.source == "dstack_r1"]
+    r1 = [
+        r
+        for r in PUBLIC_SERVING_ROWS
+        if r.source == "dstack_r1" and r.engine.startswith("sglang:0.4.3")
+    ]
     assert r1 and all((r.tp, r.ep) == (1, 8) for r in r1)
-    assert all(r.ep == 1 for r in PUBLIC_SERVING_ROWS if r.source != "dstack_r1")
+    assert all(r.ep == 1 for r in PUBLIC_SERVING_ROWS if not r.engine.startswith("sglang:0.4.3"))
 
 
 def test_statistic_names():

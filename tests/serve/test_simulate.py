@@ -147,3 +147,55 @@ def test_closed_loop_clients_keep_the_concurrency():
     assert len(done) == 20 and top == 3
     with pytest.raises(InputError):
         Simulator(prob, plan).run(trace, clients=0)
+
+
+def _dp_problem():
+    # Mixtral on 2 x H100 as tp 1 x ep 2: two data-parallel attention groups sharing experts
+    return make_problem("mixtral-8x7b", "H100:2", prompt_tokens="4096", output_tokens="64")
+
+
+def _dp_run(lockstep: bool, prompts: tuple[int, ...], arrivals: tuple[float, ...]):
+    """Requests routed alternately to the two attention groups (group 0 gets request 0)."""
+    from planner.serve.simulate import Trace
+
+    prob = _dp_problem()
+    plan = ServingPlan((ReplicaGroup("H100-SXM", 1, 1, 2, 1, "both", 8192, 1.0),))
+    sim = Simulator(prob, plan, seed=0)
+    if not lockstep:
+        sim.lockstep = []
+    turn = itertools.count()
+    sim._pick = lambda kind: sim.engines[kind][next(turn) % 2]
+    n = len(prompts)
+    trace = Trace(np.array(arrivals), np.array(prompts), np.full(n, 64))
+    done = {r.rid: r for r in sim.run(trace)}
+    return [done[i] for i in range(n)], engine_for(*engine_key(prob, plan.replicas[0]))
+
+
+def test_data_parallel_attention_groups_iterate_in_lockstep():
+    """One request alone on a tp 1 x ep 2 replica: its MoE layers run its own token (the
+    other group is idle), so its decode step is the model's step with ``moe_tokens=1``, faster
+    than the even split's (one token on each group). Two requests: a long prompt arriving on
+    the other group while the first decodes stalls that decode for the whole prefill
+    iteration (the groups iterate together), which independent engines would not."""
+    (alone,), eng = _dp_run(True, (16,), (0.0,))
+    n = np.array([1.0])
+    one = float(eng.base_time(n, 1, 17.0, layers=eng.layer_times(n, moe_tokens=n))[0])
+    split = float(eng.base_time(n, 1, 17.0)[0])
+    assert one < split
+    first_step = alone.first + one
+    assert math.isclose(min(first_step, alone.finish), first_step, rel_tol=1e-12)
+    both_lock, _ = _dp_run(True, (16, 4096), (0.0, 0.05))
+    both_free, _ = _dp_run(False, (16, 4096), (0.0, 0.05))
+    assert both_lock[0].finish > both_free[0].finish
+    # the stall is the long prompt's prefill iteration (its MoE running both groups' tokens)
+    # less what the lone decode steps before it arrives saved (at most 10 of split - one,
+    # 50 ms at ~6 ms a step), within a step; afterwards both groups decode together
+    p = np.array([4096.0])
+    prefill = float(eng.base_time(p, 0, 0.0, layers=eng.layer_times(p, moe_tokens=p + 1))[0])
+    prefill += float(eng.prefill_attention_time(4096 * 4097 / 2))
+    stall = both_lock[0].finish - both_free[0].finish
+    assert prefill - 10 * (split - one) - split < stall < prefill + split
+    # the long prompt's TTFT: the step in flight, then its prefill with the MoE on both
+    # groups' 4097 tokens (an independent engine charges the even split's 2 x 4096)
+    assert prefill < both_lock[1].first - 0.05 < prefill + split
+    assert both_free[1].first - 0.05 > prefill

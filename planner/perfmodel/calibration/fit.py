@@ -7,7 +7,7 @@ the shipped file; ``--report FILE.md`` writes the accuracy table
 (:func:`report`).
 
 The fit minimizes the mean squared log error ``log(predicted / measured)``
-over the fit rows, in four stages: the training constants on the training
+over the fit rows, in five stages: the training constants on the training
 rows of NVIDIA GPUs, then the serving constants on the serving rows of NVIDIA
 GPUs (the training ones fixed; the serving rows also depend on the GEMM
 constants), then the CDNA3 constants on the serving rows of CDNA3 GPUs
@@ -16,7 +16,9 @@ efficiency on the training rows of CDNA3 GPUs (AMD's own published runs in
 its training image; everything else fixed, the fp8 factor, GEMM shape and
 HBM terms included). The CDNA3 terms act on those GPUs only, so their rows
 determine them and nothing else: the engines' host constants stay the NVIDIA
-rows' (the same vLLM on both), and the AMD rows cannot move them. Each stage is a
+rows' (the same vLLM on both), and the AMD rows cannot move them. Last, SGLang 0.4's
+fixed time per block-FP8 MoE layer on SGLang's own DeepSeek-V3 rows (source
+``sglang_dsv3``), the only fit rows that term acts on. Each stage is a
 cyclic coordinate descent with a golden-section search of every constant
 over its whole bounded range, a fixed number of sweeps and iterations, from
 fixed starting values: the result depends on the rows only, never on the
@@ -174,13 +176,31 @@ PARAMETERS = (
         "large-GEMM fraction of the 16-bit peak, MI300X/MI325X training in AMD's tuned "
         "training images (Software.tuned_kernels)",
     ),
+    Parameter(
+        "moe_fp8_layer_latency_sglang04_s",
+        0.0,
+        0.002,
+        0.0002,
+        "sglang_moe",
+        "fixed GPU seconds per block-FP8 MoE layer, SGLang 0.4.0-0.4.3 (Triton fused MoE)",
+    ),
 )
 #: Stages of the fit, in order (:func:`kind_of` assigns each row to one).
-STAGES = ("training", "serving", "cdna3", "cdna3_training")
+STAGES = ("training", "serving", "cdna3", "cdna3_training", "sglang_moe")
 #: GPU architectures whose serving rows form their own stage (named after it, lower case).
 ARCHITECTURE_STAGES = ("CDNA3",)
+#: Sources whose rows form a stage of their own: SGLang's DeepSeek-V3 batches are the only fit
+#: rows of its block-FP8 MoE term (:func:`planner.perfmodel.engines.moe_layer_latency_s`),
+#: which acts on no other fit row, so that stage moves nothing else.
+SOURCE_STAGES = {"sglang_dsv3": "sglang_moe"}
 #: Coordinate-descent sweeps and golden-section iterations per stage.
-SEARCH = {"training": (3, 30), "serving": (2, 24), "cdna3": (3, 30), "cdna3_training": (1, 30)}
+SEARCH = {
+    "training": (3, 30),
+    "serving": (2, 24),
+    "cdna3": (3, 30),
+    "cdna3_training": (1, 30),
+    "sglang_moe": (1, 40),
+}
 #: Relative tolerance of ``--check``.
 CHECK_RTOL = 1e-6
 
@@ -202,9 +222,12 @@ def register_best_plan(row_type: type, best: Callable[[Any], dict]) -> None:
 
 
 def kind_of(row: Any) -> str:
-    """The fit stage of ``row``: ``training``, ``serving``, or the lower-case architecture of
-    the row's GPU when that architecture has a stage of its own (``cdna3`` for serving rows,
-    ``cdna3_training`` for training rows)."""
+    """The fit stage of ``row``: the stage of its source when it has one
+    (:data:`SOURCE_STAGES`), else ``training`` or ``serving``, or the lower-case
+    architecture of the row's GPU when that architecture has a stage of its own
+    (``cdna3`` for serving rows, ``cdna3_training`` for training rows)."""
+    if not isinstance(row, TrainingRow) and row.source in SOURCE_STAGES:
+        return SOURCE_STAGES[row.source]
     architecture = get_gpu(row.gpu).architecture
     if isinstance(row, TrainingRow):
         if architecture in ARCHITECTURE_STAGES:

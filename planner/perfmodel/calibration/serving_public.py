@@ -1,14 +1,16 @@
 """Public serving measurements beyond the TensorRT-LLM overview, marked *fit* or *held-out*.
 
 The serving rows of :mod:`planner.perfmodel.calibration.published` are offline saturation
-throughputs of one framework (trtllm-bench). These rows add five sources with other
+throughputs of one framework (trtllm-bench). These rows add six sources with other
 frameworks, other GPUs and latency under load, each setup known (model, GPU, count,
 tensor parallelism, weight precision, input/output lengths, load, engine and its options).
 Three sources are *held-out* whole: the calibration fit never sees them; they measure the
-model. Two are *fit*: the vLLM and SGLang rows of ``sglang_vllm060`` determine the host
+model. Three are *fit*: the vLLM and SGLang rows of ``sglang_vllm060`` determine the host
 overhead of those engines (:mod:`planner.perfmodel.engines`), which no TensorRT-LLM row can,
-and the MI300X rows of ``rocm_vllm066`` the CDNA3 terms, which no NVIDIA row can. The marks
-were committed before any fit or comparison was run (git history shows it).
+the MI300X rows of ``rocm_vllm066`` the CDNA3 terms, which no NVIDIA row can, and SGLang's
+own DeepSeek-V3 batches of ``sglang_dsv3`` the fixed time of SGLang 0.4's block-FP8 MoE
+layers, which no dense row can. The marks were committed before any fit or comparison was
+run (git history shows it).
 
 Sources (rows collected by helper "lit", /work notes source ids S11, S13, S14):
 
@@ -58,6 +60,35 @@ Sources (rows collected by helper "lit", /work notes source ids S11, S13, S14):
   8`` (8 attention groups, experts over the 8 ranks; :mod:`planner.serve.export` emits
   ``--enable-dp-attention`` for it), so the rows are ``tp = 1, ep = 8``; until 2026-12-05 they
   were entered as plain TP8 (attention sharded by heads), which the launch command contradicts.
+  The same csv's ``h200,vllm,random`` rows (3200 / 800, concurrency 4-128) are entered too
+  (2026-12-05, held out with the source): vLLM ``0.7.4.dev181+gf35f8e22`` (the nightly the
+  README's ``vllm-h200`` task installs) serving ``vllm serve deepseek-ai/DeepSeek-R1
+  --tensor-parallel-size 8`` with ``VLLM_ATTENTION_BACKEND=FLASHMLA``: attention and experts
+  tensor-parallel over the 8 GPUs (no expert parallelism), so ``tp = 8, ep = 1``. The
+  ``h200,trt-llm`` rows are not entered: ``trtllm-serve --backend pytorch --tp_size 8
+  --ep_size 4`` shards the experts 4 ways by expert and 2 by tensor, a layout the model's
+  ``tp x ep`` replicas do not express.
+* ``sglang_dsv3`` (*fit*) -- SGLang, pull request #2643 "chore: bump v0.4.1.post2" (github
+  sgl-project/sglang, 2024-12-29, its description, "TLDR: Using CUDA Graph and FP8 GEMM
+  Tuning"): DeepSeek-V3 (the FP8 block-scaled checkpoint, BF16 KV cache: SGLang's
+  ``--kv-cache-dtype auto``) at TP8, "batch 1, input 128, output 256: 30.29 token/s",
+  "batch 8 ...: 206.32 token/s", "batch 32 ...: 760.52 token/s". Read as
+  ``sglang.bench_one_batch_server``'s output throughput, ``batch x output / latency`` of one
+  batch submitted at once (the figures' wording is that tool's), so each row is the
+  ``latency_s`` of its batch, ``batch x 256 / (token/s)``: 8.45, 9.93 and 10.77 s. The GPU is
+  not named; H200 is assumed: the FP8 checkpoint (about 690 GB with embeddings) does not fit
+  8 x 80 GB, and the SGLang DeepSeek-V3 launch page of that month ran it on one 8 x H200 node
+  (``benchmark/deepseek_v3/README.md``: "A single H200 with 8 devices can run DeepSeek V3").
+  The launch command of these three figures is not printed beside them; the description's
+  "Offline" section launches ``--tp 8 --trust-remote-code --enable-dp-attention``. They are
+  entered as plain TP8 (attention sharded by heads), an assumption: read as tp 1 x ep 8 the
+  fitted constant would be 0.33 instead of 0.49 ms per MoE layer (the three rows then within
+  -11 / +7 / +11 % instead of +0.1 / -5.3 / +6.7 %).
+  The offline ShareGPT row of the same description (``--enable-dp-attention``, 5000 prompts,
+  2673.55 output token/s) is not entered (its length distribution is not printed). These rows
+  fit one constant, the fixed GPU time of a block-FP8 MoE layer of SGLang 0.4.x
+  (:mod:`planner.perfmodel.engines`), in a stage of their own; they are the only rows that
+  constant acts on besides the held-out ``dstack_r1`` SGLang rows.
 * ``sglang_vllm060`` (*fit*) -- SGLang, *How to reproduce the benchmark results for SGLang
   v0.3.0 compared to vLLM v0.6.0* (github sgl-project/sglang @120affb9
   ``benchmark/benchmark_vllm_060/README.md``, 2024-09): Llama 3.1 8B Instruct on 1 x A100
@@ -138,8 +169,15 @@ SERVING_SOURCES = {
             "dstack_r1",
             "dstack blog 2025-03-18 + dstackai/benchmarks @7f37e669 online_results.csv",
             2025,
+            "SGLang / vLLM",
+            "SGLang 0.4.3.post2, vLLM 0.7.4.dev (bench_serving, 500 prompts)",
+        ),
+        Source(
+            "sglang_dsv3",
+            "SGLang PR #2643 (v0.4.1.post2 release note, 2024-12-29), DeepSeek-V3 TP8",
+            2024,
             "SGLang",
-            "0.4.3 (bench_serving, 500 prompts)",
+            "0.4.1.post2 (one batch, 128 in / 256 out)",
         ),
     )
 }
@@ -344,29 +382,82 @@ DSTACK_R1 = (
 )
 
 
+#: The same for vLLM 0.7.4.dev on 8 x H200 (``h200,vllm,random`` rows, TP8).
+DSTACK_R1_VLLM = (
+    (4, 148.581247, 25.73463239, 1030.92695),
+    (8, 237.589178, 31.32708064, 1835.67439),
+    (16, 294.0662875, 49.75211769, 3418.156963),
+    (32, 512.8554233, 51.99512878, 9404.517406),
+    (64, 758.3782529, 64.41520109, 16084.03625),
+    (128, 744.7829125, 66.85374147, 88937.0968),
+)
+
+
 #: Data-parallel attention groups of the SGLang H200 server (``--tp 8 --enable-dp-attention``).
 DSTACK_R1_ATTENTION_GROUPS = 8
+#: Its engine: SGLang 0.4.3 sets ``chunked_prefill_size`` 8192 on GPUs over 25 GB and halves
+#: it under ``--enable-dp-attention`` ("DP attention is enabled. The chunked prefill size is
+#: adjusted to ...", ``ServerArgs.__post_init__``), so each attention group prefills up to
+#: 4096 prompt tokens per iteration: a whole 3200-token prompt in one.
+DSTACK_R1_SGLANG_ENGINE = "sglang:0.4.3,tokens=4096"
+
+
+#: The two H200 servers of ``dstack_r1``: (table, row id prefix, tp, engine, attention groups).
+#: SGLang: DeepSeek-R1 has DeepSeek-V3's architecture; ``--tp 8 --enable-dp-attention`` is
+#: tp 1 x ep 8. vLLM: ``--tensor-parallel-size 8``, attention and experts over the 8 GPUs.
+DSTACK_R1_SERVERS = (
+    (DSTACK_R1, "dstack_r1/H200", 1, DSTACK_R1_SGLANG_ENGINE, DSTACK_R1_ATTENTION_GROUPS),
+    (DSTACK_R1_VLLM, "dstack_r1/H200/vllm", 8, "vllm:0.7.4", 1),
+)
 
 
 def _dstack_r1() -> list[PublicServingRow]:
     rows = []
-    for n, tps, tpot, ttft in DSTACK_R1:
-        # DeepSeek-R1 has DeepSeek-V3's architecture; --tp 8 --enable-dp-attention = tp 1 x ep 8
-        setup = ("H200", "deepseek-v3", 1, "fp8", "bf16", 3200, 800, "clients", n, 500)
-        metrics = (
-            ("output_tokens_per_s", "", tps),
-            ("tpot_s", "median", tpot / 1e3),
-            ("ttft_s", "p99", ttft / 1e3),
-        )
-        rows += _metric_rows(
-            f"dstack_r1/H200/3200-800/c{n}",
-            "dstack_r1",
-            setup,
-            metrics,
-            engine="sglang:0.4.3",
-            ep=DSTACK_R1_ATTENTION_GROUPS,
-        )
+    for table, prefix, tp, engine, ep in DSTACK_R1_SERVERS:
+        for n, tps, tpot, ttft in table:
+            setup = ("H200", "deepseek-v3", tp, "fp8", "bf16", 3200, 800, "clients", n, 500)
+            metrics = (
+                ("output_tokens_per_s", "", tps),
+                ("tpot_s", "median", tpot / 1e3),
+                ("ttft_s", "p99", ttft / 1e3),
+            )
+            rows += _metric_rows(
+                f"{prefix}/3200-800/c{n}", "dstack_r1", setup, metrics, engine=engine, ep=ep
+            )
     return rows
+
+
+#: SGLang v0.4.1.post2 DeepSeek-V3 at TP8 (``sglang_dsv3``): batch, output token/s of one batch
+#: of 128-token prompts generating 256 tokens each.
+SGLANG_DSV3 = ((1, 30.29), (8, 206.32), (32, 760.52))
+#: Prompt and output tokens of those batches.
+SGLANG_DSV3_LENGTHS = (128, 256)
+
+
+def _sglang_dsv3() -> list[PublicServingRow]:
+    isl, osl = SGLANG_DSV3_LENGTHS
+    return [
+        PublicServingRow(
+            f"sglang_dsv3/deepseek-v3/H200x8/{isl}-{osl}/b{n}/latency_s",
+            "sglang_dsv3",
+            "H200",
+            "deepseek-v3",
+            8,
+            "fp8",
+            "bf16",
+            isl,
+            osl,
+            "batch",
+            n,
+            n,
+            "latency_s",
+            "mean",
+            n * osl / tps,  # output token/s = batch x output / latency (module notes)
+            FIT,
+            engine="sglang:0.4.1",
+        )
+        for n, tps in SGLANG_DSV3
+    ]
 
 
 #: ShareGPT lengths of ``sglang_vllm060`` (see the module notes): mean prompt (assumed) and
@@ -531,4 +622,5 @@ PUBLIC_SERVING_ROWS: tuple[PublicServingRow, ...] = (
     *_dstack_r1(),
     *_sglang_vllm060(),
     *_rocm_vllm066(),
+    *_sglang_dsv3(),
 )
