@@ -288,15 +288,15 @@ class Simulator:
         return _Step(b, ctx, chunk_tokens, work, finishing)
 
     def _duration(self, e: _Engine, step: _Step, moe_tokens: float | None = None) -> float:
-        """Seconds of ``step`` on ``e``; ``moe_tokens``: the tokens its MoE layers run when
-        they are those of several lockstep attention groups (default: this engine's times
-        the replica's groups, the model's even split)."""
+        """Seconds of ``step`` on ``e``; ``moe_tokens``: the layer tokens its MoE layers run
+        when they are those of several lockstep attention groups (each group's
+        :meth:`~planner.perfmodel.stage.EngineModel.layer_tokens`, summed; default: this
+        engine's times the replica's groups, the model's even split)."""
         tokens = np.array([step.b + step.chunk_tokens], float)
         layers = None
         if moe_tokens is not None:
             layers = e.model.layer_times(
-                e.model.layer_tokens(tokens, step.b),
-                moe_tokens=e.model.layer_tokens(np.array([moe_tokens], float), step.b),
+                e.model.layer_tokens(tokens, step.b), moe_tokens=np.array([moe_tokens], float)
             )
         dt = float(e.model.base_time(tokens, step.b, step.ctx, layers=layers)[0])
         if step.work:
@@ -377,7 +377,12 @@ class Simulator:
                 for e in group:
                     e.wake = None
                 continue
-            total = sum(s.b + s.chunk_tokens for s in steps if s is not None)
+            # every group's layer tokens (speculative positions included) meet in the MoE layers
+            total = sum(
+                float(e.model.layer_tokens(np.array([s.b + s.chunk_tokens], float), s.b)[0])
+                for e, s in zip(group, steps, strict=True)
+                if s is not None
+            )
             dt = max(
                 self._duration(e, s, total)
                 for e, s in zip(group, steps, strict=True)
