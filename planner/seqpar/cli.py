@@ -170,7 +170,7 @@ def plan_seqpar(
     from planner.core import console
     from planner.core.family import get_family
     from planner.core.io import dump_json
-    from planner.seqpar.api import plan_run
+    from planner.seqpar.api import check_run, plan_run
     from planner.seqpar.generate import read_lengths
 
     family = get_family("seqpar")
@@ -178,6 +178,17 @@ def plan_seqpar(
     if out is not None and Path(out).resolve() == Path(lengths).resolve():
         raise InputError(f"{out}: refusing to overwrite an input file")
     pool = read_lengths(lengths)
+    check_run(  # bad settings exit before the progress bar draws anything
+        pool,
+        batch=batch,
+        steps=steps,
+        gpus=gpus,
+        model=model,
+        max_len=max_len,
+        over=over,
+        gpu=gpu,
+        strategies=split_list(strategies),
+    )
     progress = Progress(
         TextColumn("[bold]plan seqpar"),
         BarColumn(),

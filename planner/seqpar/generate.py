@@ -125,7 +125,8 @@ def make_cluster_cost(
     return cluster, preset.cost(), preset.name
 
 
-def _check(batch: int, max_len: int, count: int, over: str = "drop") -> None:
+def check_options(batch: int, max_len: int, count: int, over: str = "drop") -> None:
+    """``InputError`` naming ``--over``, ``--batch``, ``--max-len`` or ``--count`` when out of range."""
     if over not in ("drop", "truncate"):
         raise InputError(f"--over: expected drop or truncate, got {over!r}")
     if not 1 <= batch <= MAX_BATCH:
@@ -157,7 +158,7 @@ def sample(
     Instances are named ``{prefix}{batch}_g{gpus}_s{seed}`` (``_{k}`` appended
     when ``count > 1``); ``meta`` records seed, source and generator.
     """
-    _check(batch, max_len, count, over)
+    check_options(batch, max_len, count, over)
     cluster, cost, preset = make_cluster_cost(
         gpus, model, gpus_per_node, gpu=gpu, strategies=strategies
     )
@@ -212,7 +213,7 @@ def synthetic(
     strategies: Sequence[str] | None = None,
 ) -> list[Instance]:
     """``count`` batches from a named long-tail mix (``commoncrawl`` or ``github``)."""
-    _check(batch, max_len, count, over)
+    check_options(batch, max_len, count, over)
     cluster, cost, preset = make_cluster_cost(
         gpus, model, gpus_per_node, gpu=gpu, strategies=strategies
     )
