@@ -450,6 +450,10 @@ class Instance:
         if not isinstance(ops_raw, list) or not ops_raw:
             raise InputError(f"instance {name!r}: field 'ops' must be a non-empty list")
         ops = [_op_from_dict(name, i, o) for i, o in enumerate(ops_raw)]
+        ids = [op.id for op in ops]
+        dup = next((i for k, i in enumerate(ids) if i in ids[:k]), None)
+        if dup is not None:  # before the edges, which would name the op left without an id
+            raise InputError(f"instance {name!r}: op {dup!r}: duplicate id")
         edges_raw = data["edges"]
         if not isinstance(edges_raw, list):
             raise InputError(f"instance {name!r}: field 'edges' must be a list")

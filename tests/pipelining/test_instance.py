@@ -84,6 +84,14 @@ def test_edge_naming_an_unknown_op():
     assert "edge 3" in msg and "qk_c" in msg
 
 
+def test_duplicate_op_id_is_named_before_the_edges():
+    def m(raw):
+        raw["ops"][1]["id"] = raw["ops"][0]["id"]
+
+    msg = _bad(m)
+    assert f"op {_raw('fa3_fwd_hopper')['ops'][0]['id']!r}: duplicate id" in msg, msg
+
+
 def test_zero_distance_cycle_is_named():
     def m(raw):
         raw["edges"].append({"src": "pv_a", "dst": "qk_a", "latency": 1, "distance": 0})
