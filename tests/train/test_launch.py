@@ -135,3 +135,18 @@ def test_bad_launch_through_the_cli_exits_2(capsys, tmp_path):
     args.write_text("--tensor-model-parallel-size 2\n")
     code, out, err = run(capsys, *BASE, "--from", "megatron", str(args), "--json")
     assert code == 2 and "--global-batch" in err
+
+
+@pytest.mark.parametrize("local", ["nan", "0", "-2", '"four"'])
+def test_torchtitan_local_batch_is_checked_without_a_global_batch(local):
+    """local_batch_size was only read beside global_batch_size: a NaN slipped through."""
+    text = (
+        f"[parallelism]\ndata_parallel_shard_degree = 4\n[training]\nlocal_batch_size = {local}\n"
+    )
+    with pytest.raises(InputError, match="launch: local_batch_size"):
+        read_text_launch("torchtitan", text, "launch")
+
+
+def test_torchtitan_global_batch_defaults_to_local_times_dp():
+    text = "[parallelism]\ndata_parallel_shard_degree = 4\n[training]\nlocal_batch_size = 8\n"
+    assert read_text_launch("torchtitan", text, "launch").global_batch == 32
