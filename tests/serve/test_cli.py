@@ -329,3 +329,44 @@ def test_engine_token_budget_caps_the_chunk(capsys):
     assert capped["ttft_s"] >= free["ttft_s"]
     code, _, err = run(capsys, *args, "--engine", "vllm,tokens=300", "--chunk-tokens", "2048")
     assert code == 2 and "tokens=300" in err
+
+
+TRAFFIC = ["--prompt-tokens", "512", "--output-tokens", "128", "-t", "3"]
+
+
+TOY_CONFIG = Path(__file__).parents[2] / "instances/train/configs/toy-config.json"
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "flag"),
+    [
+        ("profile.csv", "qps\n1\n2\n", "--profile"),
+        ("cluster.toml", '[[pool]]\ngpu = "H100"\ncount = 2\n', "--gpus"),
+        ("config.json", TOY_CONFIG.read_text(), "--model"),
+    ],
+)
+def test_out_over_a_file_named_by_model_gpus_or_profile_is_refused(
+    capsys, tmp_path, name, text, flag
+):
+    """--out overwrote these inputs with the plan JSON."""
+    path = tmp_path / name
+    path.write_text(text)
+    given = {"--model": "llama-3.1-8b", "--gpus": "H100:2", flag: str(path)}
+    rate = [] if flag == "--profile" else ["--qps", "2"]
+    line = ["plan", "serve", *(w for kv in given.items() for w in kv), *TRAFFIC, *rate]
+    code, out, err = run(capsys, *line, "--out", str(path))
+    assert code == 2 and out == "" and "refusing to overwrite an input file" in err, err
+    assert path.read_text() == text
+
+
+@pytest.mark.parametrize(
+    ("extra", "fragment"),
+    [
+        (["--simulate", "--sim-seed", "-1"], "'--sim-seed'"),  # was an internal error
+        (["--spot"], "--spot plans a day of periods: give --profile too"),  # was ignored
+        (["--max-replicas", "3"], "--max-replicas plans a day"),
+    ],
+)
+def test_serve_flags_without_effect_or_out_of_range_exit_2(capsys, extra, fragment):
+    code, out, err = run(capsys, *BASE, *TRAFFIC, "--qps", "2", *extra)
+    assert code == 2 and out == "" and fragment in err and len(err.strip().splitlines()) == 1, err
