@@ -25,6 +25,8 @@ import numpy as np
 
 from planner.core.errors import InputError
 from planner.core.io import read_text
+from planner.core.validate import MAX_COUNT
+from planner.core.validate import count as check_count
 from planner.seqpar.costmodel import STRATEGIES, AnyCost, Cluster
 from planner.seqpar.instance import Instance
 from planner.seqpar.presets import DEFAULT_PRESET, PRESETS, find_preset
@@ -95,6 +97,8 @@ def make_cluster_cost(
     """
     if isinstance(gpus, bool) or not isinstance(gpus, int) or not 1 <= gpus <= MAX_GPUS:
         raise InputError(f"--gpus: expected 1..{MAX_GPUS}, got {gpus!r}")
+    if gpus_per_node is not None:  # 0 divided the GPU count below
+        check_count(gpus_per_node, "--gpus-per-node", high=MAX_GPUS)
     preset = find_preset(model or DEFAULT_PRESET)
     if preset is None:
         from planner.seqpar.derive import derive
@@ -133,8 +137,7 @@ def check_options(batch: int, max_len: int, count: int, over: str = "drop") -> N
         raise InputError(f"--batch: expected 1..{MAX_BATCH}, got {batch}")
     if max_len < 1:
         raise InputError(f"--max-len: must be positive, got {max_len}")
-    if count < 1:
-        raise InputError(f"--count: need at least one instance, got {count}")
+    check_count(count, "--count", high=MAX_COUNT)
 
 
 def sample(

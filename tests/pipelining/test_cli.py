@@ -88,3 +88,8 @@ def test_bad_input_exits_2_naming_the_item(capsys, tmp_path):
     bad.write_text(json.dumps(raw))
     code, _, err = run(capsys, "plan", "pipelining", bad)
     assert code == 2 and "total distance 0" in err
+
+
+def test_gen_count_above_the_limit_exits_2(capsys):
+    code, out, err = run(capsys, "gen", "pipelining", "--ops", "3", "--count", "10001")
+    assert code == 2 and out == "" and "--count 10001: must be an integer from 1 to 10000" in err

@@ -149,3 +149,18 @@ def test_plan_seqpar_bad_setting_is_one_line_before_any_step(extra, fragment):
     lines = proc.stderr.strip().splitlines()
     assert proc.returncode == 2, proc.stderr
     assert proc.stdout == "" and len(lines) == 1 and fragment in lines[0], proc.stderr
+
+
+@pytest.mark.parametrize(
+    ("extra", "fragment"),
+    [
+        (["--count", "10001"], "--count 10001: must be an integer from 1 to 10000"),
+        (
+            ["--gpus-per-node", "0"],
+            "--gpus-per-node 0: must be an integer",
+        ),  # was ZeroDivisionError
+    ],
+)
+def test_gen_seqpar_count_and_node_size_are_checked(capsys, extra, fragment):
+    code, out, err = run(capsys, "gen", "seqpar", "--mix", "github", "--batch", "4", *extra)
+    assert code == 2 and out == "" and fragment in err
