@@ -370,3 +370,21 @@ def test_out_over_a_file_named_by_model_gpus_or_profile_is_refused(
 def test_serve_flags_without_effect_or_out_of_range_exit_2(capsys, extra, fragment):
     code, out, err = run(capsys, *BASE, *TRAFFIC, "--qps", "2", *extra)
     assert code == 2 and out == "" and fragment in err and len(err.strip().splitlines()) == 1, err
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ("[constraints]\ntp = 0\n", "constraints: tp must be a positive integer"),
+        ('precision = "fp3"\n', "unknown precision 'fp3'"),
+        ('engine = "foo"\n', "engine must be one of"),
+    ],
+)
+def test_problem_file_errors_name_the_file(capsys, tmp_path, body, field):
+    """Checks below the reader (constraint values, precision, engine) named only the field."""
+    path = tmp_path / "bad.toml"
+    head = 'model = "llama-3.1-8b"\ngpus = "H100:2"\n'
+    traffic = "[traffic]\nqps = 2\nprompt_tokens = 512\noutput_tokens = 128\n"
+    path.write_text(head + body + traffic if not body.startswith("[") else head + traffic + body)
+    code, out, err = run(capsys, "solve", "serve", str(path), "-t", "3")
+    assert code == 2 and out == "" and f"{path}: " in err and field in err, err
