@@ -388,3 +388,11 @@ def test_problem_file_errors_name_the_file(capsys, tmp_path, body, field):
     path.write_text(head + body + traffic if not body.startswith("[") else head + traffic + body)
     code, out, err = run(capsys, "solve", "serve", str(path), "-t", "3")
     assert code == 2 and out == "" and f"{path}: " in err and field in err, err
+
+
+def test_rate_at_the_mip_solvers_infinity_is_bad_input(capsys):
+    """--qps 1e20 ended UNKNOWN ('HiGHS stopped without a solution'), not INFEASIBLE."""
+    code, out, err = run(capsys, *BASE, *TRAFFIC, "--qps", "1e20", "--json")
+    assert code == 2 and out == "" and "qps must be below 1e+20 req/s" in err
+    code, out, _ = run(capsys, *BASE, *TRAFFIC, "--qps", "9e19", "--json")
+    assert code == 0 and json.loads(out)["status"] == "INFEASIBLE"
