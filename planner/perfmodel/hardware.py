@@ -224,6 +224,11 @@ class GpuSpec:
     nonblocking_gpus: int = 0
 
     def __post_init__(self) -> None:
+        # TOML and JSON read nan / inf, which pass every comparison below
+        tflops = ((f"tflops.{k}", v) for k, v in self.tflops)
+        for key, value in (*((k, getattr(self, k)) for k in _FINITE_FIELDS), *tflops):
+            if isinstance(value, float) and not math.isfinite(value):
+                raise InputError(f"GPU {self.name}: field {key!r} must be finite, got {value!r}")
         for key in ("memory_gib", "hbm_tb_s", "nvlink_gb_s", "nic_gbit_s"):
             value = getattr(self, key)
             if not isinstance(value, (int, float)) or isinstance(value, bool) or value <= 0:
@@ -398,6 +403,21 @@ class GpuSpec:
             )
         except (TypeError, ValueError) as exc:
             raise InputError(f"{where}: {exc}") from None
+
+
+#: Real-valued fields of :class:`GpuSpec` (with its ``tflops`` values, checked finite).
+_FINITE_FIELDS = (
+    "memory_gib",
+    "hbm_tb_s",
+    "nvlink_gb_s",
+    "nic_gbit_s",
+    "price_per_gpu_hour",
+    "usable_memory_gib",
+    "runtime_memory_gib",
+    "host_link_gb_s",
+    "nic_efficiency",
+    "oversubscription",
+)
 
 
 @dataclass(frozen=True)

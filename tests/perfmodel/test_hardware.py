@@ -74,6 +74,14 @@ def test_toml_errors_name_the_field(tmp_path):
         ('[[pool]]\ngpu = "H100"\ncount = 8\nnic_gbit_s = nan\n', "pool[0]: field 'nic_gbit_s'"),
         ('[[pool]]\ngpu = "H100"\ncount = 8\nprice_per_gpu_hour = inf\n', "price_per_gpu_hour"),
         ('[[pool]]\ngpu = "H100"\ncount = -1\n', "pool[0]: field 'count' must be a positive"),
+        (
+            '[[pool]]\ngpu = { base = "A100", hbm_tb_s = nan }\ncount = 8\n',
+            "pool[0].gpu: GPU A100-80GB*: field 'hbm_tb_s' must be finite",
+        ),
+        (
+            '[[pool]]\ngpu = { base = "A100", tflops = { bf16 = inf } }\ncount = 8\n',
+            "field 'tflops.bf16' must be finite",
+        ),
         ('[[pool]]\ngpu = "H10O"\ncount = 8\n', "pool[0]: unknown GPU 'H10O'"),
         (
             'inter_pool_gbit_s = nan\n[[pool]]\ngpu = "H100"\ncount = 8\n'
