@@ -46,7 +46,7 @@ def plan_pipelining(
     ] = False,
     method: Annotated[str, typer.Option("--method", "-m", help="auto, exact or ims.")] = "auto",
     time_limit: Annotated[
-        float, typer.Option("--time-limit", "-t", help="Seconds per kernel.", min=0)
+        float, typer.Option("--time-limit", "-t", help="Seconds per kernel (> 0).")
     ] = 10.0,
     threads: Annotated[int, typer.Option("--threads", help="Solver threads.", min=1)] = 1,
     seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 0,

@@ -145,7 +145,7 @@ def plan_seqpar(
         str, typer.Option("--method", "-m", help="seqpar method per step (see `planner families`).")
     ] = "auto",
     time_limit: Annotated[
-        float, typer.Option("--time-limit", "-t", help="Seconds per step's solve.", min=0)
+        float, typer.Option("--time-limit", "-t", help="Seconds per step's solve (> 0).")
     ] = 1.0,
     threads: Annotated[int, typer.Option("--threads", help="Solver threads.", min=1)] = 1,
     seed: Annotated[int, typer.Option("--seed", help="Random seed of the batch sampling.")] = 0,

@@ -205,7 +205,7 @@ def serve(
     ] = 1.0,
     method: Annotated[str, typer.Option("--method", "-m", help="auto, mip or greedy.")] = "auto",
     time_limit: Annotated[
-        float, typer.Option("--time-limit", "-t", help="Solver seconds.", min=0)
+        float, typer.Option("--time-limit", "-t", help="Solver seconds (> 0).")
     ] = 10.0,
     threads: Annotated[int, typer.Option("--threads", help="Solver threads.", min=1)] = 1,
     top: Annotated[int, typer.Option("--top", help="Rows of the candidate tables.", min=1)] = 12,

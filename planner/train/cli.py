@@ -198,7 +198,7 @@ def train(
         str, typer.Option("--method", "-m", help="auto, exact or heuristic.")
     ] = "auto",
     time_limit: Annotated[
-        float, typer.Option("--time-limit", "-t", help="Search seconds.", min=0)
+        float, typer.Option("--time-limit", "-t", help="Search seconds (> 0).")
     ] = 60.0,
     threads: Annotated[int, typer.Option("--threads", help="Solver threads.", min=1)] = 1,
     json_out: Annotated[bool, typer.Option("--json", help="One JSON object on stdout.")] = False,
