@@ -79,9 +79,14 @@ def gen_command(
         scenario=scenario,
     )
     check_count(count, "--count", high=MAX_COUNT)
+    if level is not None and level < 0:  # was read as 0 edges
+        raise InputError(f"--level: need 0 or more precedence edges, got {level}")
     if ramp_steps is not None:
-        if count != 1:
-            raise InputError("--ramp and --count are exclusive: a ramp is one instance per level")
+        if count != 1 or level is not None:  # the ramp sets both
+            raise InputError(
+                "--ramp is exclusive with --count and --level: a ramp is one instance per "
+                "level 5, 10, ..."
+            )
         check_count(ramp_steps, "--ramp", high=MAX_COUNT)
         levels = [5 * (k + 1) for k in range(ramp_steps)]
         instances = ramp(jobs, levels=levels, seed=seed, **common)

@@ -90,7 +90,9 @@ def test_bad_input_exit_2(tmp_path, capsys):
     [
         (["--count", "10001"], "--count 10001: must be an integer from 1 to 10000"),
         (["--ramp", "10001"], "--ramp 10001: must be an integer from 1 to 10000"),
-        (["--ramp", "3", "--count", "2"], "--ramp and --count are exclusive"),  # was ignored
+        (["--ramp", "3", "--count", "2"], "--ramp is exclusive with --count and --level"),
+        (["--ramp", "3", "--level", "9"], "--ramp is exclusive with --count and --level"),
+        (["--level", "-3"], "--level: need 0 or more precedence edges, got -3"),
     ],
 )
 def test_gen_count_and_ramp_are_checked(capsys, extra, fragment):
