@@ -119,6 +119,11 @@ def make_cluster_cost(
                 ) from None
             raise
         return cluster, cost, cost.name
+    if gpu is not None:  # was ignored: a preset's constants were measured on its own GPUs
+        raise InputError(
+            f"--gpu {gpu}: FlexSP preset {preset.name} has its own published constants; "
+            "--gpu applies to a model derived from perfmodel (e.g. --model llama-3.1-8b)"
+        )
     gpn = preset.gpus_per_node if gpus_per_node is None else gpus_per_node
     if gpus % gpn:
         raise InputError(f"--gpus: {gpus} is not a multiple of the node size {gpn}")

@@ -263,6 +263,8 @@ def serve(
 
     check_fraction(spec_acceptance, "--spec-acceptance")
     check_fraction(prefix_hit_rate, "--prefix-hit-rate")
+    if draft_model is not None and speculative != "draft":  # was ignored
+        raise InputError("--draft-model goes with --speculative draft")
     spec = None
     if speculative is not None:
         spec = Speculative(speculative, spec_tokens, spec_acceptance, draft_model)

@@ -164,3 +164,11 @@ def test_plan_seqpar_bad_setting_is_one_line_before_any_step(extra, fragment):
 def test_gen_seqpar_count_and_node_size_are_checked(capsys, extra, fragment):
     code, out, err = run(capsys, "gen", "seqpar", "--mix", "github", "--batch", "4", *extra)
     assert code == 2 and out == "" and fragment in err
+
+
+def test_gpu_with_a_flexsp_preset_exits_2(capsys):
+    """--gpu was ignored with a FlexSP preset (its constants are its own A100s')."""
+    code, out, err = run(
+        capsys, "gen", "seqpar", "--mix", "github", "--batch", "4", "--gpu", "H100"
+    )
+    assert code == 2 and out == "" and "--gpu H100: FlexSP preset flexsp-7b" in err

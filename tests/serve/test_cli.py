@@ -365,6 +365,7 @@ def test_out_over_a_file_named_by_model_gpus_or_profile_is_refused(
         (["--simulate", "--sim-seed", "-1"], "'--sim-seed'"),  # was an internal error
         (["--spot"], "--spot plans a day of periods: give --profile too"),  # was ignored
         (["--max-replicas", "3"], "--max-replicas plans a day"),
+        (["--speculative", "eagle", "--draft-model", "llama-3.1-8b"], "--draft-model goes with"),
     ],
 )
 def test_serve_flags_without_effect_or_out_of_range_exit_2(capsys, extra, fragment):
