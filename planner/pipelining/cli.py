@@ -14,6 +14,7 @@ from typing import Annotated
 import typer
 
 from planner.core import console
+from planner.core.errors import InputError
 from planner.core.io import dump_json, dump_jsonl, emit_instances, ensure_not_input, plot_path
 from planner.core.result import Result
 from planner.pipelining.instance import Instance
@@ -69,6 +70,13 @@ def plan_pipelining(
     family = get_family("pipelining")
     family.method(method)
     loaded = load_instances(family, kernels)
+    for item in loaded:  # more groups than the SM holds only grew the model past -t
+        most = item.instance.machine.warp_groups
+        if warps is not None and warps > most:
+            raise InputError(
+                f"--warps {warps}: {item.instance.name}'s machine has {most} warp groups "
+                "(--warps asks whether fewer suffice)"
+            )
     for target in (out, plot):
         if target is not None:
             ensure_not_input(target, [item.path for item in loaded])
