@@ -397,3 +397,11 @@ def test_rate_at_the_mip_solvers_infinity_is_bad_input(capsys):
     assert code == 2 and out == "" and "qps must be below 1e+20 req/s" in err
     code, out, _ = run(capsys, *BASE, *TRAFFIC, "--qps", "9e19", "--json")
     assert code == 0 and json.loads(out)["status"] == "INFEASIBLE"
+
+
+def test_workloads_file_with_a_problems_fields_exits_2(capsys):
+    """fleet-3x3.toml as --workloads: its model (70B) and GPUs were silently replaced by the
+    command line's."""
+    fleet = Path(__file__).parents[2] / "instances/serve/fleet-3x3.toml"
+    code, out, err = run(capsys, *BASE, "--workloads", str(fleet), "-t", "3", "--json")
+    assert code == 2 and out == "" and "fleet-3x3.toml: unknown field 'constraints'" in err
