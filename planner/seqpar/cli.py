@@ -178,17 +178,17 @@ def plan_seqpar(
     if out is not None and Path(out).resolve() == Path(lengths).resolve():
         raise InputError(f"{out}: refusing to overwrite an input file")
     pool = read_lengths(lengths)
-    check_run(  # bad settings exit before the progress bar draws anything
-        pool,
-        batch=batch,
-        steps=steps,
-        gpus=gpus,
-        model=model,
-        max_len=max_len,
-        over=over,
-        gpu=gpu,
-        strategies=split_list(strategies),
-    )
+    run = {
+        "batch": batch,
+        "steps": steps,
+        "gpus": gpus,
+        "model": model,
+        "max_len": max_len,
+        "over": over,
+        "gpu": gpu,
+        "strategies": split_list(strategies),
+    }
+    check_run(pool, **run)  # bad settings exit before the progress bar draws anything
     progress = Progress(
         TextColumn("[bold]plan seqpar"),
         BarColumn(),
@@ -206,18 +206,11 @@ def plan_seqpar(
 
         report = plan_run(
             pool,
-            batch=batch,
-            steps=steps,
-            gpus=gpus,
-            model=model,
-            max_len=max_len,
+            **run,
             time_limit=time_limit,
             method=method,
             seed=seed,
             threads=threads,
-            over=over,
-            gpu=gpu,
-            strategies=split_list(strategies),
             on_step=on_step,
         )
         summary = {
