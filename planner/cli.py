@@ -268,6 +268,8 @@ def bench_cmd(
     for name in heuristic or []:
         if ":" not in name:
             raise InputError(f"--heuristic {name}: expected FILE.py:FUNCTION or MODULE:FUNCTION")
+    if resume and csv_path is None:  # was ignored: every run started again
+        raise InputError("--resume skips the runs already in --csv FILE: give --csv")
     loaded = load_instances(family, suites)
     if limit is not None:
         loaded = loaded[:limit]

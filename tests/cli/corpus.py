@@ -205,6 +205,7 @@ SPECIFIC: list[tuple[str, list[str], str]] = [
         "holds results of family 'rcpsp', not 'smtt'",
     ),
     ("bench-unknown-executor", ["bench", "smtt", SMTT, "--executor", "dask"], "--executor"),
+    ("bench-resume-without-csv", ["bench", "smtt", SMTT, "-t", "1", "--resume"], "give --csv"),
     ("bench-address-without-ray", ["bench", "smtt", SMTT, "--address", "x:1"], "--address"),
     (
         "bench-compare-missing-csv",
