@@ -268,6 +268,8 @@ def bench_cmd(
     for name in heuristic or []:
         if ":" not in name:
             raise InputError(f"--heuristic {name}: expected FILE.py:FUNCTION or MODULE:FUNCTION")
+    if resume and csv_path is None:  # was ignored: every run started again
+        raise InputError("--resume skips the runs already in --csv FILE: give --csv")
     loaded = load_instances(family, suites)
     if limit is not None:
         loaded = loaded[:limit]
@@ -667,15 +669,30 @@ def walk_commands(cmd: Any) -> list[Any]:
     return out
 
 
+#: Options naming an output file: two of them on one path would overwrite each other.
+OUTPUT_FLAGS = ("--out", "--report", "--csv", "--plot", "--plot-breakdown")
+
+
 def _checked(original: Callable | None, check: Callable[[Any, str], Any], flag: str) -> Callable:
     def callback(ctx: Any, param: Any, value: Any) -> Any:
         if value is not None:
             checked = check(value, flag)
+            if flag in OUTPUT_FLAGS:
+                _one_output_per_path(ctx, Path(value), flag)
             if not isinstance(value, Path):  # paths stay as the command declared them
                 value = checked
         return original(ctx, param, value) if original is not None else value
 
     return callback
+
+
+def _one_output_per_path(ctx: Any, path: Path, flag: str) -> None:
+    """``InputError`` when another output option of this command names the same file."""
+    seen = ctx.meta.setdefault("planner.outputs", {})
+    key = path.resolve()
+    if key in seen:
+        raise InputError(f"{flag} {path}: {seen[key]} writes the same file")
+    seen[key] = flag
 
 
 def check_environment() -> None:

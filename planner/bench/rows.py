@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from planner.core.errors import InputError
-from planner.core.io import write_atomic
+from planner.core.io import read_text, write_atomic
 
 #: Columns of every benchmark CSV, in order: the certificate, then where it comes from
 #: (schema, planner version, git commit, solver versions, seed, threads, time limit), then
@@ -128,7 +128,7 @@ def read_rows(path: Path) -> list[dict[str, Any]]:
 
     Older CSVs (other column sets) are read by column name; missing columns are ``None``.
     """
-    text = path.read_text(encoding="utf-8")
+    text = read_text(path)  # non-UTF-8 bytes: one line naming the file
     if text and not text.endswith("\n"):
         text = text[: text.rfind("\n") + 1]  # a row cut by a kill is not a finished run
     reader = csv.DictReader(io.StringIO(text))
@@ -190,7 +190,7 @@ def open_for_resume(path: Path, family: str) -> list[dict[str, Any]]:
         When the file is not a benchmark CSV of this planner version, or holds
         another family's results.
     """
-    text = path.read_text(encoding="utf-8")
+    text = read_text(path)  # non-UTF-8 bytes: one line naming the file
     if not text.strip():
         return []
     first = text.split("\n", 1)[0]

@@ -23,6 +23,10 @@ MAX_SEED = 2**31 - 1
 #: Largest thread count accepted (a typo guard, far above any machine here).
 MAX_THREADS = 1024
 
+#: Most instances one ``gen`` command writes (``--count``, ``--ramp``): every generator
+#: builds its list in memory before writing it.
+MAX_COUNT = 10_000
+
 #: Image formats matplotlib writes without extra packages.
 IMAGE_SUFFIXES = (".png", ".svg", ".pdf", ".jpg", ".jpeg", ".eps", ".ps", ".tif", ".tiff", ".webp")
 

@@ -96,8 +96,17 @@ class Model:
 
     @classmethod
     def from_dict(cls, data: Any) -> Model:
-        """Inverse of :meth:`to_dict` (``name`` and ``shared_experts`` optional)."""
+        """Inverse of :meth:`to_dict` (``name`` and ``shared_experts`` optional).
+
+        Unknown keys are an error: a misspelt ``shared_experts`` would silently be 0.
+        """
         data = _mapping("model", data)
+        known = set(cls.__dataclass_fields__)
+        extra = sorted(set(data) - known)
+        if extra:
+            raise InputError(
+                f"field 'model.{extra[0]}' is unknown (known: {', '.join(sorted(known))})"
+            )
         for key in ("layers", "experts", "top_k", "expert_bytes"):
             if key not in data:
                 raise InputError(f"field 'model.{key}' is missing")

@@ -119,6 +119,7 @@ non-blocking domain is the rail group.
 from __future__ import annotations
 
 import functools
+import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -223,6 +224,11 @@ class GpuSpec:
     nonblocking_gpus: int = 0
 
     def __post_init__(self) -> None:
+        # TOML and JSON read nan / inf, which pass every comparison below
+        tflops = ((f"tflops.{k}", v) for k, v in self.tflops)
+        for key, value in (*((k, getattr(self, k)) for k in _FINITE_FIELDS), *tflops):
+            if isinstance(value, float) and not math.isfinite(value):
+                raise InputError(f"GPU {self.name}: field {key!r} must be finite, got {value!r}")
         for key in ("memory_gib", "hbm_tb_s", "nvlink_gb_s", "nic_gbit_s"):
             value = getattr(self, key)
             if not isinstance(value, (int, float)) or isinstance(value, bool) or value <= 0:
@@ -399,6 +405,21 @@ class GpuSpec:
             raise InputError(f"{where}: {exc}") from None
 
 
+#: Real-valued fields of :class:`GpuSpec` (with its ``tflops`` values, checked finite).
+_FINITE_FIELDS = (
+    "memory_gib",
+    "hbm_tb_s",
+    "nvlink_gb_s",
+    "nic_gbit_s",
+    "price_per_gpu_hour",
+    "usable_memory_gib",
+    "runtime_memory_gib",
+    "host_link_gb_s",
+    "nic_efficiency",
+    "oversubscription",
+)
+
+
 @dataclass(frozen=True)
 class Pool:
     """Identical GPUs with the same node size and NIC speed.
@@ -467,8 +488,9 @@ class ClusterSpec:
         if len(set(labels)) != len(labels):
             dup = next(x for x in labels if labels.count(x) > 1)
             raise InputError(f"cluster: pool name {dup!r} used twice (give pools distinct names)")
-        if self.inter_pool_gbit_s is not None and self.inter_pool_gbit_s <= 0:
-            raise InputError("cluster: inter_pool_gbit_s must be positive")
+        inter = self.inter_pool_gbit_s
+        if inter is not None and not (math.isfinite(inter) and inter > 0):
+            raise InputError(f"cluster: inter_pool_gbit_s must be positive, got {inter!r}")
 
     @property
     def total_gpus(self) -> int:
@@ -538,9 +560,12 @@ class ClusterSpec:
         extra = set(data) - {"pool", "pools", "name", "inter_pool_gbit_s", "network"}
         if extra:
             raise InputError(f"{where}: unknown field {sorted(extra)[0]!r}")
-        cluster = cls(
-            tuple(pools), str(data.get("name", "")), None if inter is None else float(inter)
-        )
+        try:  # pool names used twice, a bad inter_pool_gbit_s: name the file too
+            cluster = cls(
+                tuple(pools), str(data.get("name", "")), None if inter is None else float(inter)
+            )
+        except InputError as exc:
+            raise InputError(f"{where}: {exc}") from None
         if data.get("network") is not None:
             cluster = with_network(cluster, data["network"])
         return cluster
@@ -646,7 +671,10 @@ def _pool_from_dict(raw: Any, *, where: str) -> Pool:
     raw = check_table(raw, where, known, required=("gpu", "count"))
     gpu_raw = raw["gpu"]
     if isinstance(gpu_raw, str):
-        gpu = get_gpu(gpu_raw)
+        try:
+            gpu = get_gpu(gpu_raw)
+        except InputError as exc:
+            raise InputError(f"{where}: {exc}") from None
     elif isinstance(gpu_raw, Mapping):
         gpu = GpuSpec.from_dict(gpu_raw, where=f"{where}.gpu")
     else:
@@ -655,13 +683,18 @@ def _pool_from_dict(raw: Any, *, where: str) -> Pool:
         k: raw[k] for k in ("gpus_per_node", "nic_gbit_s", "price_per_gpu_hour") if k in raw
     }
     for key, value in overrides.items():
-        if not isinstance(value, (int, float)) or isinstance(value, bool) or value < 0:
-            raise InputError(f"{where}: field {key!r} must be a non-negative number")
+        if (
+            not isinstance(value, (int, float))
+            or isinstance(value, bool)
+            or not math.isfinite(value)  # TOML reads nan and inf
+            or value < 0
+        ):
+            raise InputError(f"{where}: field {key!r} must be a non-negative number, got {value!r}")
     if overrides:
         gpu = GpuSpec.from_dict({**gpu.to_dict(), **overrides}, where=where)
     count = raw["count"]
-    if not isinstance(count, int) or isinstance(count, bool):
-        raise InputError(f"{where}: field 'count' must be an integer, got {count!r}")
+    if not isinstance(count, int) or isinstance(count, bool) or count < 1:
+        raise InputError(f"{where}: field 'count' must be a positive integer, got {count!r}")
     return Pool(gpu, count, str(raw.get("name", "")))
 
 

@@ -56,6 +56,7 @@ default. Fields a config omits take the defaults of the architecture's
 from __future__ import annotations
 
 import functools
+import math
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -176,7 +177,12 @@ class _Fields:
             if default is _MISSING:
                 raise self.error(f"missing field {keys[0]!r}")
             return default
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or value != int(value):
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, (int, float))
+            or not math.isfinite(value)  # JSON reads NaN and Infinity
+            or value != int(value)
+        ):
             raise self.error(f"field {keys[0]!r} must be an integer, got {value!r}")
         if value < 0:
             raise self.error(f"field {keys[0]!r} must be non-negative, got {value!r}")

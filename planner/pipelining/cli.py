@@ -14,6 +14,7 @@ from typing import Annotated
 import typer
 
 from planner.core import console
+from planner.core.errors import InputError
 from planner.core.io import dump_json, dump_jsonl, emit_instances, ensure_not_input, plot_path
 from planner.core.result import Result
 from planner.pipelining.instance import Instance
@@ -46,7 +47,7 @@ def plan_pipelining(
     ] = False,
     method: Annotated[str, typer.Option("--method", "-m", help="auto, exact or ims.")] = "auto",
     time_limit: Annotated[
-        float, typer.Option("--time-limit", "-t", help="Seconds per kernel.", min=0)
+        float, typer.Option("--time-limit", "-t", help="Seconds per kernel (> 0).")
     ] = 10.0,
     threads: Annotated[int, typer.Option("--threads", help="Solver threads.", min=1)] = 1,
     seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 0,
@@ -69,6 +70,13 @@ def plan_pipelining(
     family = get_family("pipelining")
     family.method(method)
     loaded = load_instances(family, kernels)
+    for item in loaded:  # more groups than the SM holds only grew the model past -t
+        most = item.instance.machine.warp_groups
+        if warps is not None and warps > most:
+            raise InputError(
+                f"--warps {warps}: {item.instance.name}'s machine has {most} warp groups "
+                "(--warps asks whether fewer suffice)"
+            )
     for target in (out, plot):
         if target is not None:
             ensure_not_input(target, [item.path for item in loaded])

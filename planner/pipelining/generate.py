@@ -31,6 +31,8 @@ import math
 import random
 
 from planner.core.errors import InputError
+from planner.core.validate import MAX_COUNT
+from planner.core.validate import count as check_count
 from planner.pipelining.instance import Edge, Instance, Machine, Op, Reservation
 
 #: Largest settings the generator accepts (the exact model proves most loops up to 60 ops).
@@ -83,8 +85,7 @@ def generate(
     ops_range = _span(ops, "ops", 2, MAX_OPS)
     unit_range = _span(units, "units", 2, MAX_UNITS)
     rec_range = _span(recurrences, "recurrences", 0, MAX_RECURRENCES)
-    if count < 1:
-        raise InputError(f"--count must be >= 1, got {count}")
+    check_count(count, "--count", high=MAX_COUNT)
     return [
         _loop(
             random.Random(f"{seed}:{k}"),

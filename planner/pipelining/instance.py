@@ -414,6 +414,8 @@ class Instance:
         """The same loop with the number of warp groups fixed to ``warps``."""
         if isinstance(warps, bool) or not isinstance(warps, int) or warps < 1:
             raise InputError(f"--warps must be a positive integer, got {warps!r}")
+        if warps > MAX_WARP_GROUPS:
+            raise InputError(f"--warps {warps}: at most {MAX_WARP_GROUPS} (resident warps per SM)")
         machine = replace(self.machine, warp_groups=warps)
         return replace(self, machine=machine, meta={**self.meta, "warps_fixed": warps})
 
@@ -450,6 +452,10 @@ class Instance:
         if not isinstance(ops_raw, list) or not ops_raw:
             raise InputError(f"instance {name!r}: field 'ops' must be a non-empty list")
         ops = [_op_from_dict(name, i, o) for i, o in enumerate(ops_raw)]
+        ids = [op.id for op in ops]
+        dup = next((i for k, i in enumerate(ids) if i in ids[:k]), None)
+        if dup is not None:  # before the edges, which would name the op left without an id
+            raise InputError(f"instance {name!r}: op {dup!r}: duplicate id")
         edges_raw = data["edges"]
         if not isinstance(edges_raw, list):
             raise InputError(f"instance {name!r}: field 'edges' must be a list")
@@ -588,7 +594,7 @@ def machine_from_dict(data: Any, name: str = "?") -> Machine:
     return Machine(
         name=str(data.get("name", "")),
         units=caps,
-        warp_groups=_int(name, "machine.warp_groups", data["warp_groups"], minimum=1),
+        warp_groups=_warp_groups(name, data["warp_groups"]),
         register_limit=_int(name, "machine.register_limit", data["register_limit"], minimum=0),
         register_file=None
         if data.get("register_file") is None
@@ -924,6 +930,22 @@ def _int(name: str, where: str, value: Any, *, minimum: int | None) -> int:
     if minimum is not None and value < minimum:
         raise InputError(f"instance {name!r}: {where}: {value} is below {minimum}")
     return value
+
+
+#: Most warp groups a machine may have: an SM holds at most 64 resident warps (CUDA C++
+#: Programming Guide, technical specifications per compute capability), and a group is at
+#: least one warp. The CP-SAT model grows with the groups: thousands overran -t.
+MAX_WARP_GROUPS = 64
+
+
+def _warp_groups(name: str, value: Any) -> int:
+    groups = _int(name, "machine.warp_groups", value, minimum=1)
+    if groups > MAX_WARP_GROUPS:
+        raise InputError(
+            f"instance {name!r}: machine.warp_groups: {groups} is above {MAX_WARP_GROUPS} "
+            "(an SM holds at most 64 resident warps)"
+        )
+    return groups
 
 
 def _nonneg_int(where: str, key: str, value: int) -> None:

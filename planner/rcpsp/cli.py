@@ -7,7 +7,10 @@ from typing import Annotated
 
 import typer
 
+from planner.core.errors import InputError
 from planner.core.io import emit_instances
+from planner.core.validate import MAX_COUNT
+from planner.core.validate import count as check_count
 from planner.rcpsp.generate import MAX_JOBS, MAX_RESOURCES, SCENARIOS, generate, ramp
 
 
@@ -75,7 +78,16 @@ def gen_command(
         feasible=True if feasible else None,
         scenario=scenario,
     )
+    check_count(count, "--count", high=MAX_COUNT)
+    if level is not None and level < 0:  # was read as 0 edges
+        raise InputError(f"--level: need 0 or more precedence edges, got {level}")
     if ramp_steps is not None:
+        if count != 1 or level is not None:  # the ramp sets both
+            raise InputError(
+                "--ramp is exclusive with --count and --level: a ramp is one instance per "
+                "level 5, 10, ..."
+            )
+        check_count(ramp_steps, "--ramp", high=MAX_COUNT)
         levels = [5 * (k + 1) for k in range(ramp_steps)]
         instances = ramp(jobs, levels=levels, seed=seed, **common)
     else:

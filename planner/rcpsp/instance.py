@@ -18,6 +18,7 @@ Conventions
 
 from __future__ import annotations
 
+import difflib
 import itertools
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
@@ -391,17 +392,24 @@ class Instance:
 
         Jobs and resources may be referred to by 0-based index or by name in ``precedences``,
         ``downtimes`` and ``disjunctive``. ``where`` prefixes error messages (e.g. the file).
+        An unknown key is an error (a misspelt ``deadline`` or ``lag`` would silently drop a
+        constraint); free-form data goes under ``meta``.
         """
         at = f"{where}: " if where else ""
         if not isinstance(data, Mapping):
             raise InputError(f"{at}expected a JSON object, got {type(data).__name__}")
-        name = str(data.get("name", "rcpsp"))
+        name = data.get("name", "rcpsp")
+        if isinstance(name, bool) or not isinstance(name, (str, int)):
+            raise InputError(f"{at}name: expected a string, got {name!r}")
+        name = str(name)
         at = f"{where or name}: "
+        _known_keys(data, where or name, INSTANCE_KEYS, note="; free-form data goes under 'meta'")
         jobs = _list(data, "jobs", at)
         resources = _list(data, "resources", at, required=False)
         rnames, caps = [], []
         for r, res in enumerate(resources):
             if isinstance(res, Mapping):
+                _known_keys(res, f"{at}resources[{r}]", ("name", "capacity"))
                 if "capacity" not in res:
                     raise InputError(f"{at}resources[{r}]: missing field 'capacity'")
                 caps.append(_int(res["capacity"], f"{at}resources[{r}].capacity"))
@@ -409,11 +417,15 @@ class Instance:
             else:
                 caps.append(_int(res, f"{at}resources[{r}]"))
                 rnames.append(f"R{r + 1}")
+        if len(set(rnames)) != len(rnames):  # demands and downtimes may name a resource
+            dup = next(x for x in rnames if rnames.count(x) > 1)
+            raise InputError(f"{at}resource name {dup!r} appears twice")
         jnames, durs, dems, rel, dl = [], [], [], [], []
         for j, job in enumerate(jobs):
             if not isinstance(job, Mapping):
                 raise InputError(f"{at}jobs[{j}]: expected an object")
             jname = str(job.get("name", j + 1))
+            _known_keys(job, f"{at}job {jname}", JOB_KEYS)
             if "duration" not in job:
                 raise InputError(f"{at}job {jname}: missing field 'duration'")
             durs.append(_int(job["duration"], f"{at}job {jname}: duration"))
@@ -439,6 +451,7 @@ class Instance:
         for k, p in enumerate(_list(data, "precedences", at, required=False)):
             where_k = f"{at}precedences[{k}]"
             if isinstance(p, Mapping):
+                _known_keys(p, where_k, ("pred", "succ", "lag"))
                 a, b, lag = p.get("pred"), p.get("succ"), p.get("lag")
                 if a is None or b is None:
                     raise InputError(f"{where_k}: needs 'pred' and 'succ'")
@@ -462,6 +475,7 @@ class Instance:
                 raise InputError(
                     f"{where_k}: needs 'resource', 'start', 'end' (and optional 'capacity')"
                 )
+            _known_keys(w, where_k, ("resource", "start", "end", "capacity"))
             downs.append(
                 Downtime(
                     _index(w["resource"], rnames, where_k, "resource"),
@@ -592,6 +606,20 @@ def _downtime(w: Any) -> Downtime:
     raise InputError(f"downtime {w!r}: expected Downtime(resource, start, end, capacity)")
 
 
+#: Keys of the native JSON form (anything else belongs under ``meta``).
+INSTANCE_KEYS = ("name", "resources", "jobs", "precedences", "downtimes", "disjunctive", "meta")
+JOB_KEYS = ("name", "duration", "demands", "release", "deadline")
+
+
+def _known_keys(data: Mapping[str, Any], where: str, known: Sequence[str], note: str = "") -> None:
+    """``InputError`` naming the first unknown key of ``data`` (and the closest known one)."""
+    extra = sorted(str(k) for k in set(data) - set(known))
+    if extra:
+        close = difflib.get_close_matches(extra[0], known, n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else f" (known: {', '.join(known)}){note}"
+        raise InputError(f"{where}: unknown field {extra[0]!r}{hint}")
+
+
 def _list(data: Mapping[str, Any], key: str, at: str, *, required: bool = True) -> list[Any]:
     if key not in data:
         if required:
@@ -611,4 +639,6 @@ def _index(key: Any, names: Sequence[str], where: str, kind: str) -> int:
         raise InputError(f"{where}: unknown {kind} {key!r}")
     if isinstance(key, int) and not isinstance(key, bool) and 0 <= key < len(names):
         return key
+    if not names:
+        raise InputError(f"{where}: unknown {kind} {key!r} (the instance has no {kind}s)")
     raise InputError(f"{where}: unknown {kind} {key!r} ({kind}s are 0..{len(names) - 1} or names)")

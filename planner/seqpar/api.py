@@ -32,7 +32,7 @@ import numpy as np
 from planner.core.errors import InputError
 from planner.core.result import Result, Status
 from planner.seqpar.costmodel import AnyCost, Cluster, CostModel, TabulatedCost
-from planner.seqpar.generate import eligible, make_cluster_cost
+from planner.seqpar.generate import check_options, eligible, make_cluster_cost
 from planner.seqpar.instance import Group, Instance
 from planner.seqpar.presets import DEFAULT_PRESET, find_preset
 
@@ -208,6 +208,34 @@ def batches(
         yield rng.choice(kept, size=batch, replace=True)
 
 
+def check_run(
+    pool: np.ndarray,
+    *,
+    batch: int,
+    steps: int,
+    gpus: int,
+    model: str = DEFAULT_PRESET,
+    max_len: int,
+    over: str = "drop",
+    gpu: str | None = None,
+    strategies: Sequence[str] | None = None,
+) -> tuple[Cluster, AnyCost]:
+    """The cluster and cost model of a run, after checking every setting of :func:`plan_run`.
+
+    Raises
+    ------
+    InputError
+        Naming the option at fault (``--batch``, ``--steps``, ``--gpus``, ...), so that a
+        caller can check before it starts a run (the CLI before its progress bar).
+    """
+    if steps < 1:
+        raise InputError(f"--steps: need at least one step, got {steps}")
+    check_options(batch, max_len, 1, over)
+    cluster, cost, _ = make_cluster_cost(gpus, model, gpu=gpu, strategies=strategies)
+    eligible(np.asarray(pool, dtype=np.int64), max_len, over)
+    return cluster, cost
+
+
 def plan_run(
     pool: np.ndarray,
     *,
@@ -229,9 +257,17 @@ def plan_run(
     import planner
     from planner.core.family import get_family, warm_up
 
-    if steps < 1:
-        raise InputError(f"--steps: need at least one step, got {steps}")
-    cluster, cost, _ = make_cluster_cost(gpus, model, gpu=gpu, strategies=strategies)
+    cluster, cost = check_run(
+        pool,
+        batch=batch,
+        steps=steps,
+        gpus=gpus,
+        model=model,
+        max_len=max_len,
+        over=over,
+        gpu=gpu,
+        strategies=strategies,
+    )
     warm_up(get_family("seqpar"))  # loading compiled kernels is not a step's solve time
     report = RunReport()
     for t, lengths in enumerate(

@@ -145,7 +145,7 @@ def plan_seqpar(
         str, typer.Option("--method", "-m", help="seqpar method per step (see `planner families`).")
     ] = "auto",
     time_limit: Annotated[
-        float, typer.Option("--time-limit", "-t", help="Seconds per step's solve.", min=0)
+        float, typer.Option("--time-limit", "-t", help="Seconds per step's solve (> 0).")
     ] = 1.0,
     threads: Annotated[int, typer.Option("--threads", help="Solver threads.", min=1)] = 1,
     seed: Annotated[int, typer.Option("--seed", help="Random seed of the batch sampling.")] = 0,
@@ -170,7 +170,7 @@ def plan_seqpar(
     from planner.core import console
     from planner.core.family import get_family
     from planner.core.io import dump_json
-    from planner.seqpar.api import plan_run
+    from planner.seqpar.api import check_run, plan_run
     from planner.seqpar.generate import read_lengths
 
     family = get_family("seqpar")
@@ -178,6 +178,17 @@ def plan_seqpar(
     if out is not None and Path(out).resolve() == Path(lengths).resolve():
         raise InputError(f"{out}: refusing to overwrite an input file")
     pool = read_lengths(lengths)
+    run = {
+        "batch": batch,
+        "steps": steps,
+        "gpus": gpus,
+        "model": model,
+        "max_len": max_len,
+        "over": over,
+        "gpu": gpu,
+        "strategies": split_list(strategies),
+    }
+    check_run(pool, **run)  # bad settings exit before the progress bar draws anything
     progress = Progress(
         TextColumn("[bold]plan seqpar"),
         BarColumn(),
@@ -195,18 +206,11 @@ def plan_seqpar(
 
         report = plan_run(
             pool,
-            batch=batch,
-            steps=steps,
-            gpus=gpus,
-            model=model,
-            max_len=max_len,
+            **run,
             time_limit=time_limit,
             method=method,
             seed=seed,
             threads=threads,
-            over=over,
-            gpu=gpu,
-            strategies=split_list(strategies),
             on_step=on_step,
         )
         summary = {

@@ -25,6 +25,8 @@ import numpy as np
 
 from planner.core.errors import InputError
 from planner.core.io import read_text
+from planner.core.validate import MAX_COUNT
+from planner.core.validate import count as check_count
 from planner.seqpar.costmodel import STRATEGIES, AnyCost, Cluster
 from planner.seqpar.instance import Instance
 from planner.seqpar.presets import DEFAULT_PRESET, PRESETS, find_preset
@@ -95,6 +97,8 @@ def make_cluster_cost(
     """
     if isinstance(gpus, bool) or not isinstance(gpus, int) or not 1 <= gpus <= MAX_GPUS:
         raise InputError(f"--gpus: expected 1..{MAX_GPUS}, got {gpus!r}")
+    if gpus_per_node is not None:  # 0 divided the GPU count below
+        check_count(gpus_per_node, "--gpus-per-node", high=MAX_GPUS)
     preset = find_preset(model or DEFAULT_PRESET)
     if preset is None:
         from planner.seqpar.derive import derive
@@ -115,6 +119,11 @@ def make_cluster_cost(
                 ) from None
             raise
         return cluster, cost, cost.name
+    if gpu is not None:  # was ignored: a preset's constants were measured on its own GPUs
+        raise InputError(
+            f"--gpu {gpu}: FlexSP preset {preset.name} has its own published constants; "
+            "--gpu applies to a model derived from perfmodel (e.g. --model llama-3.1-8b)"
+        )
     gpn = preset.gpus_per_node if gpus_per_node is None else gpus_per_node
     if gpus % gpn:
         raise InputError(f"--gpus: {gpus} is not a multiple of the node size {gpn}")
@@ -125,15 +134,15 @@ def make_cluster_cost(
     return cluster, preset.cost(), preset.name
 
 
-def _check(batch: int, max_len: int, count: int, over: str = "drop") -> None:
+def check_options(batch: int, max_len: int, count: int, over: str = "drop") -> None:
+    """``InputError`` naming ``--over``, ``--batch``, ``--max-len`` or ``--count`` when out of range."""
     if over not in ("drop", "truncate"):
         raise InputError(f"--over: expected drop or truncate, got {over!r}")
     if not 1 <= batch <= MAX_BATCH:
         raise InputError(f"--batch: expected 1..{MAX_BATCH}, got {batch}")
     if max_len < 1:
         raise InputError(f"--max-len: must be positive, got {max_len}")
-    if count < 1:
-        raise InputError(f"--count: need at least one instance, got {count}")
+    check_count(count, "--count", high=MAX_COUNT)
 
 
 def sample(
@@ -157,7 +166,7 @@ def sample(
     Instances are named ``{prefix}{batch}_g{gpus}_s{seed}`` (``_{k}`` appended
     when ``count > 1``); ``meta`` records seed, source and generator.
     """
-    _check(batch, max_len, count, over)
+    check_options(batch, max_len, count, over)
     cluster, cost, preset = make_cluster_cost(
         gpus, model, gpus_per_node, gpu=gpu, strategies=strategies
     )
@@ -212,7 +221,7 @@ def synthetic(
     strategies: Sequence[str] | None = None,
 ) -> list[Instance]:
     """``count`` batches from a named long-tail mix (``commoncrawl`` or ``github``)."""
-    _check(batch, max_len, count, over)
+    check_options(batch, max_len, count, over)
     cluster, cost, preset = make_cluster_cost(
         gpus, model, gpus_per_node, gpu=gpu, strategies=strategies
     )

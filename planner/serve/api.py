@@ -153,6 +153,12 @@ def load_workloads(
         if isinstance(data, Mapping):
             if "workloads" not in data:
                 raise InputError(f"{path}: missing array 'workloads'")
+            other = sorted(set(data) - {"workloads", "name"})
+            if other:  # a problem file's model, gpus, constraints ... were silently ignored
+                raise InputError(
+                    f"{path}: unknown field {other[0]!r} (a --workloads file holds "
+                    "[[workloads]] only; plan a whole problem file with 'planner solve serve')"
+                )
             data = data["workloads"]
         return workloads_from_list(data, where=str(path), base=path.parent, slo=slo)
     items = list(workloads)

@@ -205,7 +205,7 @@ def serve(
     ] = 1.0,
     method: Annotated[str, typer.Option("--method", "-m", help="auto, mip or greedy.")] = "auto",
     time_limit: Annotated[
-        float, typer.Option("--time-limit", "-t", help="Solver seconds.", min=0)
+        float, typer.Option("--time-limit", "-t", help="Solver seconds (> 0).")
     ] = 10.0,
     threads: Annotated[int, typer.Option("--threads", help="Solver threads.", min=1)] = 1,
     top: Annotated[int, typer.Option("--top", help="Rows of the candidate tables.", min=1)] = 12,
@@ -220,7 +220,9 @@ def serve(
     sim_requests: Annotated[
         int, typer.Option("--sim-requests", help="Requests of the simulated trace.", min=1)
     ] = 2000,
-    sim_seed: Annotated[int, typer.Option("--sim-seed", help="Seed of the simulated trace.")] = 0,
+    sim_seed: Annotated[
+        int, typer.Option("--sim-seed", help="Seed of the simulated trace.", min=0)
+    ] = 0,
     export: Annotated[
         str | None,
         typer.Option(
@@ -243,14 +245,26 @@ def serve(
         raise InputError("--profile gives the rates: drop --qps / --workloads")
     if export is not None and export not in ("vllm", "sglang", "trtllm"):
         raise InputError(f"--export must be vllm, sglang or trtllm, got {export!r}")
+    if profile is None:  # these only shape the per-period plan of a day
+        for flag, value in (
+            ("--spot", spot or None),
+            ("--max-replicas", max_replicas),
+            ("--max-change", max_change),
+        ):
+            if value is not None:
+                raise InputError(f"{flag} plans a day of periods: give --profile too")
     if out is not None:
-        ensure_not_input(out, [p for p in (trace, workloads, prices) if p is not None])
+        # --model, --gpus and --profile may name files too (config.json, a TOML, a CSV)
+        named = [Path(v) for v in (model, gpus, profile) if v is not None and Path(v).is_file()]
+        ensure_not_input(out, [p for p in (trace, workloads, prices) if p is not None] + named)
     from planner.perfmodel.serving_features import Speculative, check_fraction
     from planner.serve.api import make_problem, solve
     from planner.serve.report import print_report, result_json
 
     check_fraction(spec_acceptance, "--spec-acceptance")
     check_fraction(prefix_hit_rate, "--prefix-hit-rate")
+    if draft_model is not None and speculative != "draft":  # was ignored
+        raise InputError("--draft-model goes with --speculative draft")
     spec = None
     if speculative is not None:
         spec = Speculative(speculative, spec_tokens, spec_acceptance, draft_model)

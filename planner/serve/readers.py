@@ -44,7 +44,7 @@ def parse(data: Any, path: Path, *, where: str | None = None) -> list[ServingPro
     if isinstance(data, Mapping):
         data = dict(data)
         data.setdefault("name", path.stem)
-        return [ServingProblem.from_dict(data, where=where or str(path), base=base)]
+        return [_problem(data, where or str(path), base)]
     if isinstance(data, list):
         if not data:
             raise InputError(f"{path}: empty list, no problem")
@@ -54,9 +54,20 @@ def parse(data: Any, path: Path, *, where: str | None = None) -> list[ServingPro
                 raise InputError(f"{path}: item {i} is not an object")
             item = dict(item)
             item.setdefault("name", f"{path.stem}_{i}")
-            out.append(ServingProblem.from_dict(item, where=f"{path}: item {i}", base=base))
+            out.append(_problem(item, f"{path}: item {i}", base))
         return out
     raise InputError(f"{path}: expected a problem object or a list of them")
+
+
+def _problem(data: Mapping[str, Any], where: str, base: Path) -> ServingProblem:
+    """``ServingProblem.from_dict``, every error prefixed with ``where`` (the file): checks
+    deeper down (model, GPUs, constraint values, engine) name only the field."""
+    try:
+        return ServingProblem.from_dict(data, where=where, base=base)
+    except InputError as exc:
+        if str(exc).startswith(where.split(":")[0]):
+            raise
+        raise InputError(f"{where}: {exc}") from None
 
 
 def read(path: str | Path, selector: str | None = None) -> list[ServingProblem]:

@@ -45,6 +45,9 @@ from planner.perfmodel.serving_features import check_fraction
 QUANTILE_EDGES = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99, 0.999, 1.0)
 #: Quantile points sampled per parametric distribution before binning.
 _SAMPLES = 20000
+#: Largest request rate: HiGHS reads a bound of 1e20 or more as infinite, so a demand row
+#: of that size vanishes from the MIP (status UNKNOWN instead of INFEASIBLE).
+MAX_QPS = 1e20
 
 _ARRIVAL_KEYS = ("arrival_s", "arrival", "timestamp", "time_s", "t")
 _PROMPT_KEYS = ("prompt_tokens", "input_tokens", "prompt_len", "input_len", "ContextTokens")
@@ -300,6 +303,8 @@ class Traffic:
             isinstance(self.qps, bool) or not math.isfinite(self.qps) or self.qps <= 0
         ):
             raise InputError(f"traffic: qps must be positive, got {self.qps!r}")
+        if self.qps is not None and self.qps >= MAX_QPS:
+            raise InputError(f"traffic: qps must be below {MAX_QPS:g} req/s, got {self.qps:g}")
         if not math.isfinite(self.arrival_scv) or self.arrival_scv < 0:
             raise InputError(f"traffic: arrival_scv must be >= 0, got {self.arrival_scv!r}")
         if self.kv1 < 0 or self.kv2 < 0:

@@ -198,7 +198,7 @@ def train(
         str, typer.Option("--method", "-m", help="auto, exact or heuristic.")
     ] = "auto",
     time_limit: Annotated[
-        float, typer.Option("--time-limit", "-t", help="Search seconds.", min=0)
+        float, typer.Option("--time-limit", "-t", help="Search seconds (> 0).")
     ] = 60.0,
     threads: Annotated[int, typer.Option("--threads", help="Solver threads.", min=1)] = 1,
     json_out: Annotated[bool, typer.Option("--json", help="One JSON object on stdout.")] = False,
@@ -244,9 +244,17 @@ def train(
             raise InputError(
                 f"--stage-layers {stage_layers!r}: expected integers like 7,8,8,7"
             ) from None
-    for flag, value in (("--model", model), ("--gpus", gpus)):
-        if out is not None and Path(value).exists() and Path(value).resolve() == out.resolve():
-            raise InputError(f"{out}: refusing to overwrite an input file ({flag})")
+    inputs = [("--model", model), ("--gpus", gpus)]
+    if from_launch is not None:
+        inputs.append(("--from", from_launch[1]))
+    for target in (out, plot, plot_breakdown):
+        for flag, value in inputs:
+            if (
+                target is not None
+                and Path(value).exists()
+                and Path(value).resolve() == target.resolve()
+            ):
+                raise InputError(f"{target}: refusing to overwrite an input file ({flag})")
     problem_args: dict[str, Any] = {
         "global_batch": global_batch,
         "seq_len": seq,

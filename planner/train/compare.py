@@ -10,6 +10,7 @@ heuristic.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -34,17 +35,29 @@ def check_summary(data: Any, where: str) -> dict[str, Any]:
     for key in REQUIRED:
         if key not in data:
             raise InputError(f"{where}: missing field {key!r} (not a 'plan train' solution)")
-    if not isinstance(data["breakdown"], Mapping) or not all(
-        isinstance(v, (int, float)) for v in data["breakdown"].values()
-    ):
+    if not isinstance(data["plan"], Mapping):
+        raise InputError(f"{where}: field 'plan' must be an object")
+    if not _numbers(data["breakdown"]):
         raise InputError(f"{where}: field 'breakdown' must map components to seconds")
-    if not isinstance(data["step_time_s"], (int, float)) or data["step_time_s"] <= 0:
+    if not _finite(data["step_time_s"]) or data["step_time_s"] <= 0:
         raise InputError(f"{where}: field 'step_time_s' must be a positive number")
+    if not _numbers(data["memory"]):
+        raise InputError(f"{where}: field 'memory' must map components to GiB")
     if not isinstance(data["stages"], list) or not all(
-        isinstance(s, Mapping) and isinstance(s.get("memory_gib"), Mapping) for s in data["stages"]
+        isinstance(s, Mapping) and _numbers(s.get("memory_gib")) for s in data["stages"]
     ):
         raise InputError(f"{where}: field 'stages' must list stages with 'memory_gib'")
     return dict(data)
+
+
+def _finite(value: Any) -> bool:
+    """A real number (not a bool), neither NaN nor infinite: JSON reads NaN and Infinity."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _numbers(table: Any) -> bool:
+    """``table`` maps names to finite numbers."""
+    return isinstance(table, Mapping) and all(_finite(v) for v in table.values())
 
 
 def load_summary(path: str | Path) -> dict[str, Any]:

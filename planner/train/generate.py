@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import random
 
+from planner.core.validate import MAX_COUNT
+from planner.core.validate import count as check_count
 from planner.perfmodel.hardware import parse_cluster
 from planner.perfmodel.model_spec import ModelSpec
 from planner.perfmodel.readers import catalog_names, load_model
@@ -57,6 +59,7 @@ def generate(
     tiny
         Small models and clusters whose whole plan space can be brute-forced.
     """
+    check_count(count, "--count", high=MAX_COUNT)
     rng = random.Random(seed)
     out = []
     for i in range(count):

@@ -394,9 +394,11 @@ def read_torchtitan(text: str, where: str) -> Launch:
         out.global_batch = _int(values["training.global_batch_size"], "global_batch_size", where)
     if "training.seq_len" in values:
         out.seq_len = _int(values["training.seq_len"], "training.seq_len", where)
-    if "training.local_batch_size" in values and out.global_batch is not None:
+    if "training.local_batch_size" in values:
         local = _int(values["training.local_batch_size"], "local_batch_size", where)
-        if local * f["dp"] != out.global_batch:
+        if out.global_batch is None:  # torchtitan's default: local batch x data-parallel degree
+            out.global_batch = local * f["dp"]
+        elif local * f["dp"] != out.global_batch:
             raise InputError(
                 f"{where}: local_batch_size {local} x data-parallel {f['dp']} != global_batch_size "
                 f"{out.global_batch}"

@@ -105,7 +105,9 @@ def read_rows(path: str | Path) -> list[Any]:
     columns = [c.strip() for c in reader.fieldnames or []]
     if not columns:
         raise InputError(f"{path}: empty file (expected a header: {', '.join(REQUIRED)})")
-    for col in columns:
+    for k, col in enumerate(columns):
+        if col in columns[:k]:  # csv keeps the last of two equal names: say so
+            raise InputError(f"{path}: column {col!r} appears twice in the header")
         if col not in REQUIRED and col not in OPTIONAL:
             raise InputError(
                 f"{path}: unknown column {col!r} (known: {', '.join((*REQUIRED, *OPTIONAL))})"
@@ -205,6 +207,10 @@ def read_rows(path: str | Path) -> list[Any]:
         )
     if not rows:
         raise InputError(f"{path}: no rows")
+    ids = [row.id for row in rows]
+    dup = next((i for k, i in enumerate(ids) if i in ids[:k]), None)
+    if dup is not None:  # the report keys rows by id
+        raise InputError(f"{path}: row id {dup!r} appears twice")
     for row in rows:  # every row must be predictable: model, GPU and layout known
         _check_row(path, row)
     return rows

@@ -76,3 +76,12 @@ def test_resume_refuses_another_family_and_another_layout(tmp_path):
     with pytest.raises(InputError, match="not a planner benchmark CSV"):
         open_for_resume(notcsv, "smtt")
     assert len(CSV_FIELDS) == len(set(CSV_FIELDS))
+
+
+@pytest.mark.parametrize("reader", [read_rows, lambda path: open_for_resume(path, "smtt")])
+def test_non_utf8_csv_is_bad_input_naming_the_file(tmp_path, reader):
+    """--resume / --compare on a binary file was an internal UnicodeDecodeError."""
+    path = tmp_path / "binary.csv"
+    path.write_bytes(b"instance,method\n\xff\xfe\n")
+    with pytest.raises(InputError, match=r"binary.csv: not UTF-8 text"):
+        reader(path)

@@ -205,6 +205,7 @@ SPECIFIC: list[tuple[str, list[str], str]] = [
         "holds results of family 'rcpsp', not 'smtt'",
     ),
     ("bench-unknown-executor", ["bench", "smtt", SMTT, "--executor", "dask"], "--executor"),
+    ("bench-resume-without-csv", ["bench", "smtt", SMTT, "-t", "1", "--resume"], "give --csv"),
     ("bench-address-without-ray", ["bench", "smtt", SMTT, "--address", "x:1"], "--address"),
     (
         "bench-compare-missing-csv",
@@ -241,6 +242,22 @@ SPECIFIC: list[tuple[str, list[str], str]] = [
     ("plan-serve-profile-negative", [*PLAN_SERVE_NO_RATE, "--profile", "3,-1"], "period 1"),
     ("plan-serve-profile-with-qps", [*PLAN_SERVE, "--profile", "3,1"], "--profile"),
     ("solve-bad-integer", ["solve", "smtt", SMTT, "--threads", "two"], "'--threads'"),
+    # two outputs on one path: the second overwrote the first
+    (
+        "solve-out-and-plot-same-file",
+        ["solve", "smtt", SMTT, "-t", "1", "--out", "{tmp}/x.png", "--plot", "{tmp}/x.png"],
+        "--plot {tmp}/x.png: --out writes the same file",
+    ),
+    (
+        "bench-csv-and-report-same-file",
+        ["bench", "smtt", SMTT, "-t", "1", "--report", "{tmp}/r.md", "--csv", "{tmp}/r.md"],
+        "--report writes the same file",
+    ),
+    (
+        "plan-train-plot-and-breakdown-same-file",
+        [*BASE["plan train"], "--plot", "{tmp}/p.png", "--plot-breakdown", "{tmp}/p.png"],
+        "writes the same file",
+    ),
 ]
 
 #: (case id, command line, fragment, modules made unimportable for the case)

@@ -34,3 +34,15 @@ def test_canonical_short_flags():
     for short, uses in short_flag_meanings().items():
         if short in CANONICAL:
             assert {long for long, _ in uses} == {CANONICAL[short]}, (short, sorted(uses))
+
+
+def test_time_limit_has_one_range_everywhere():
+    """Every --time-limit takes seconds > 0 (the shared check); none advertises 0 as valid.
+
+    Four plan commands declared ``min=0``: their help said ``x>=0`` while 0 was refused,
+    and ``-t nan`` got 'greater than or equal to 0' instead of the shared message.
+    """
+    for cmd in walk_commands(command()):
+        for param in cmd.params:
+            if "--time-limit" in param.opts:
+                assert getattr(param, "min", None) is None, cmd.name

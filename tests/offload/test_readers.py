@@ -86,3 +86,13 @@ def test_bad_json_names_file_and_field(small, tmp_path):
     path.write_text(json.dumps(data))
     with pytest.raises(InputError, match=r"'hardware.budget' = 500 is larger"):
         read(path)
+
+
+def test_unknown_model_key_is_named(small, tmp_path):
+    """A misspelt optional model key (shared_experts) must not silently default to 0."""
+    data = small.to_dict()
+    data["model"]["shared_expert"] = data["model"].pop("shared_experts", 1)
+    path = tmp_path / "typo.json"
+    path.write_text(json.dumps(data))
+    with pytest.raises(InputError, match=r"typo.json: .*'model.shared_expert' is unknown"):
+        read(path)

@@ -68,6 +68,42 @@ def test_toml_errors_name_the_field(tmp_path):
         parse_cluster(path)
 
 
+@pytest.mark.parametrize(
+    ("toml", "needle"),
+    [
+        ('[[pool]]\ngpu = "H100"\ncount = 8\nnic_gbit_s = nan\n', "pool[0]: field 'nic_gbit_s'"),
+        ('[[pool]]\ngpu = "H100"\ncount = 8\nprice_per_gpu_hour = inf\n', "price_per_gpu_hour"),
+        ('[[pool]]\ngpu = "H100"\ncount = -1\n', "pool[0]: field 'count' must be a positive"),
+        (
+            '[[pool]]\ngpu = { base = "A100", hbm_tb_s = nan }\ncount = 8\n',
+            "pool[0].gpu: GPU A100-80GB*: field 'hbm_tb_s' must be finite",
+        ),
+        (
+            '[[pool]]\ngpu = { base = "A100", tflops = { bf16 = inf } }\ncount = 8\n',
+            "field 'tflops.bf16' must be finite",
+        ),
+        ('[[pool]]\ngpu = "H10O"\ncount = 8\n', "pool[0]: unknown GPU 'H10O'"),
+        (
+            'inter_pool_gbit_s = nan\n[[pool]]\ngpu = "H100"\ncount = 8\n'
+            '[[pool]]\ngpu = "A100"\ncount = 8\n',
+            "inter_pool_gbit_s must be positive, got nan",
+        ),
+        (
+            '[[pool]]\nname = "a"\ngpu = "H100"\ncount = 8\n'
+            '[[pool]]\nname = "a"\ngpu = "A100"\ncount = 8\n',
+            "pool name 'a' used twice",
+        ),
+    ],
+)
+def test_toml_bad_values_name_the_file_and_field(tmp_path, toml, needle):
+    """NaN / inf are rejected (TOML reads them), and every message starts with the file."""
+    path = tmp_path / "c.toml"
+    path.write_text(toml)
+    with pytest.raises(InputError) as exc:
+        parse_cluster(path)
+    assert str(exc.value).startswith(str(path)) and needle in str(exc.value), exc.value
+
+
 def test_round_trip():
     c = parse_cluster("H100:16,A100:32")
     from planner.perfmodel.hardware import ClusterSpec

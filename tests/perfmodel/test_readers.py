@@ -131,6 +131,15 @@ def test_missing_shape_field_is_named():
         from_hf_config(cfg, name="x")
 
 
+@pytest.mark.parametrize("value", [float("nan"), float("inf"), -float("inf")])
+def test_non_finite_shape_field_is_named(value):
+    """JSON's NaN / Infinity in an integer field is bad input, not an internal error."""
+    cfg = json.loads((CONFIGS / "llama-3.1-8b.json").read_text())
+    cfg["hidden_size"] = value
+    with pytest.raises(InputError, match=r"'hidden_size' must be an integer.*Llama config"):
+        from_hf_config(cfg, name="x")
+
+
 # One config per architecture family through the CLI (a plan, or an explained INFEASIBLE).
 FAMILIES = [
     "llama-3.1-8b.json",

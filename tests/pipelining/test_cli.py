@@ -88,3 +88,17 @@ def test_bad_input_exits_2_naming_the_item(capsys, tmp_path):
     bad.write_text(json.dumps(raw))
     code, _, err = run(capsys, "plan", "pipelining", bad)
     assert code == 2 and "total distance 0" in err
+
+
+def test_gen_count_above_the_limit_exits_2(capsys):
+    code, out, err = run(capsys, "gen", "pipelining", "--ops", "3", "--count", "10001")
+    assert code == 2 and out == "" and "--count 10001: must be an integer from 1 to 10000" in err
+
+
+def test_plan_pipelining_more_warps_than_the_machine_exits_2(capsys):
+    """--warps 10000 on an 8-group SM grew the model until the run overran -t 2 by 10 s."""
+    code, out, err = run(
+        capsys, "plan", "pipelining", "gemm_hopper.json", "--warps", "9", "-t", "2"
+    )
+    assert code == 2 and out == ""
+    assert "--warps 9: gemm_hopper's machine has 8 warp groups" in err

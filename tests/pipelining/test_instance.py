@@ -84,6 +84,25 @@ def test_edge_naming_an_unknown_op():
     assert "edge 3" in msg and "qk_c" in msg
 
 
+def test_duplicate_op_id_is_named_before_the_edges():
+    def m(raw):
+        raw["ops"][1]["id"] = raw["ops"][0]["id"]
+
+    msg = _bad(m)
+    assert f"op {_raw('fa3_fwd_hopper')['ops'][0]['id']!r}: duplicate id" in msg, msg
+
+
+def test_warp_groups_above_what_an_sm_holds_are_rejected():
+    """machine.warp_groups 3000 grew the CP-SAT model until -t 2 ran 3.2 s."""
+
+    def m(raw):
+        raw["machine"]["warp_groups"] = 65
+
+    assert "machine.warp_groups: 65 is above 64" in _bad(m)
+    with pytest.raises(InputError, match="--warps 65: at most 64"):
+        Instance.from_dict(_raw("fa3_fwd_hopper")).with_warps(65)
+
+
 def test_zero_distance_cycle_is_named():
     def m(raw):
         raw["edges"].append({"src": "pv_a", "dst": "qk_a", "latency": 1, "distance": 0})

@@ -83,3 +83,18 @@ def test_bad_input_exit_2(tmp_path, capsys):
     bad.write_text("\n".join(text) + "\n")
     code, _, err = run(capsys, "solve", "rcpsp", bad)
     assert code == 2 and "bad.sm:23: job 5: successor 99" in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    ("extra", "fragment"),
+    [
+        (["--count", "10001"], "--count 10001: must be an integer from 1 to 10000"),
+        (["--ramp", "10001"], "--ramp 10001: must be an integer from 1 to 10000"),
+        (["--ramp", "3", "--count", "2"], "--ramp is exclusive with --count and --level"),
+        (["--ramp", "3", "--level", "9"], "--ramp is exclusive with --count and --level"),
+        (["--level", "-3"], "--level: need 0 or more precedence edges, got -3"),
+    ],
+)
+def test_gen_count_and_ramp_are_checked(capsys, extra, fragment):
+    code, out, err = run(capsys, "gen", "rcpsp", "--jobs", "5", *extra)
+    assert code == 2 and out == "" and fragment in err

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 
 import pytest
@@ -126,3 +127,51 @@ def test_reference_files(tmp_path):
     assert reference(str(opt), [inst]) == {"PSP1": refs["PSP1"]}
     with pytest.raises(InputError):
         reference("no_such_field", [inst])
+
+
+def _migration() -> dict:
+    return json.loads((INSTANCES / "datacenter_migration.json").read_text())
+
+
+@pytest.mark.parametrize(
+    ("mutate", "needle"),
+    [
+        # a misspelt key would silently drop a constraint
+        (
+            lambda d: d["jobs"][0].update(dedline=9),
+            "job plan:ml-1: unknown field 'dedline'; did you mean 'deadline'?",
+        ),
+        (
+            lambda d: d["precedences"][0].update(lagg=3),
+            "precedences[0]: unknown field 'lagg'; did you mean 'lag'?",
+        ),
+        (lambda d: d["downtimes"][0].update(cap=1), "downtimes[0]: unknown field 'cap'"),
+        (lambda d: d["resources"][0].update(size=1), "resources[0]: unknown field 'size'"),
+        (lambda d: d.update(optimum=51), "unknown field 'optimum'"),
+        # demands and downtimes may refer to a resource by name: names must be unique
+        (
+            lambda d: d["resources"][1].update(name=d["resources"][0]["name"]),
+            "resource name 'migration-team' appears twice",
+        ),
+        (lambda d: d.update(name=None), "name: expected a string, got None"),
+        (
+            lambda d: d.pop("resources"),
+            "downtimes[0]: unknown resource 2 (the instance has no resources)",
+        ),
+    ],
+)
+def test_json_unknown_keys_duplicate_resources_name_the_field(tmp_path, mutate, needle):
+    data = _migration()
+    mutate(data)
+    path = tmp_path / "bad.json"
+    path.write_text(json.dumps(data))
+    with pytest.raises(InputError) as exc:
+        read(path)
+    assert str(exc.value).startswith(str(path)) and needle in str(exc.value), exc.value
+
+
+def test_json_round_trip_keeps_meta(tmp_path):
+    inst = read(INSTANCES / "datacenter_migration.json")[0]
+    path = tmp_path / "again.json"
+    path.write_text(json.dumps(inst.to_dict()))
+    assert read(path)[0].to_dict() == inst.to_dict()

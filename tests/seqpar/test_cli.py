@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 
 import pytest
 
@@ -123,3 +125,50 @@ def test_too_long_is_infeasible_exit_0(capsys, tmp_path):
     code, out, _ = run(capsys, "solve", "seqpar", f, "--json")
     row = json.loads(out)
     assert code == 0 and row["status"] == "INFEASIBLE" and "400000 tokens" in row["reason"]
+
+
+@pytest.mark.parametrize(
+    ("extra", "fragment"),
+    [
+        (["--batch", "-1"], "--batch: expected 1..131072, got -1"),
+        (["--batch", "1000000"], "--batch: expected 1..131072, got 1000000"),
+        (["--gpus", "0"], "--gpus: expected 1..65536, got 0"),
+        (["--max-len", "5"], "--max-len: no document of at most 5 tokens"),
+        (["--over", "keep"], "--over: expected drop or truncate"),
+    ],
+)
+def test_plan_seqpar_bad_setting_is_one_line_before_any_step(extra, fragment):
+    """Settings are checked before the progress bar draws (one stderr line, exit 2)."""
+    line = ["plan", "seqpar", "--lengths", str(SAMPLE), "--steps", "2", "--gpus", "16", *extra]
+    proc = subprocess.run(
+        [sys.executable, "-c", "from planner.cli import main; main()", *line],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    lines = proc.stderr.strip().splitlines()
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stdout == "" and len(lines) == 1 and fragment in lines[0], proc.stderr
+
+
+@pytest.mark.parametrize(
+    ("extra", "fragment"),
+    [
+        (["--count", "10001"], "--count 10001: must be an integer from 1 to 10000"),
+        (
+            ["--gpus-per-node", "0"],
+            "--gpus-per-node 0: must be an integer",
+        ),  # was ZeroDivisionError
+    ],
+)
+def test_gen_seqpar_count_and_node_size_are_checked(capsys, extra, fragment):
+    code, out, err = run(capsys, "gen", "seqpar", "--mix", "github", "--batch", "4", *extra)
+    assert code == 2 and out == "" and fragment in err
+
+
+def test_gpu_with_a_flexsp_preset_exits_2(capsys):
+    """--gpu was ignored with a FlexSP preset (its constants are its own A100s')."""
+    code, out, err = run(
+        capsys, "gen", "seqpar", "--mix", "github", "--batch", "4", "--gpu", "H100"
+    )
+    assert code == 2 and out == "" and "--gpu H100: FlexSP preset flexsp-7b" in err

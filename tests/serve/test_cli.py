@@ -329,3 +329,79 @@ def test_engine_token_budget_caps_the_chunk(capsys):
     assert capped["ttft_s"] >= free["ttft_s"]
     code, _, err = run(capsys, *args, "--engine", "vllm,tokens=300", "--chunk-tokens", "2048")
     assert code == 2 and "tokens=300" in err
+
+
+TRAFFIC = ["--prompt-tokens", "512", "--output-tokens", "128", "-t", "3"]
+
+
+TOY_CONFIG = Path(__file__).parents[2] / "instances/train/configs/toy-config.json"
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "flag"),
+    [
+        ("profile.csv", "qps\n1\n2\n", "--profile"),
+        ("cluster.toml", '[[pool]]\ngpu = "H100"\ncount = 2\n', "--gpus"),
+        ("config.json", TOY_CONFIG.read_text(), "--model"),
+    ],
+)
+def test_out_over_a_file_named_by_model_gpus_or_profile_is_refused(
+    capsys, tmp_path, name, text, flag
+):
+    """--out overwrote these inputs with the plan JSON."""
+    path = tmp_path / name
+    path.write_text(text)
+    given = {"--model": "llama-3.1-8b", "--gpus": "H100:2", flag: str(path)}
+    rate = [] if flag == "--profile" else ["--qps", "2"]
+    line = ["plan", "serve", *(w for kv in given.items() for w in kv), *TRAFFIC, *rate]
+    code, out, err = run(capsys, *line, "--out", str(path))
+    assert code == 2 and out == "" and "refusing to overwrite an input file" in err, err
+    assert path.read_text() == text
+
+
+@pytest.mark.parametrize(
+    ("extra", "fragment"),
+    [
+        (["--simulate", "--sim-seed", "-1"], "'--sim-seed'"),  # was an internal error
+        (["--spot"], "--spot plans a day of periods: give --profile too"),  # was ignored
+        (["--max-replicas", "3"], "--max-replicas plans a day"),
+        (["--speculative", "eagle", "--draft-model", "llama-3.1-8b"], "--draft-model goes with"),
+    ],
+)
+def test_serve_flags_without_effect_or_out_of_range_exit_2(capsys, extra, fragment):
+    code, out, err = run(capsys, *BASE, *TRAFFIC, "--qps", "2", *extra)
+    assert code == 2 and out == "" and fragment in err and len(err.strip().splitlines()) == 1, err
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ("[constraints]\ntp = 0\n", "constraints: tp must be a positive integer"),
+        ('precision = "fp3"\n', "unknown precision 'fp3'"),
+        ('engine = "foo"\n', "engine must be one of"),
+    ],
+)
+def test_problem_file_errors_name_the_file(capsys, tmp_path, body, field):
+    """Checks below the reader (constraint values, precision, engine) named only the field."""
+    path = tmp_path / "bad.toml"
+    head = 'model = "llama-3.1-8b"\ngpus = "H100:2"\n'
+    traffic = "[traffic]\nqps = 2\nprompt_tokens = 512\noutput_tokens = 128\n"
+    path.write_text(head + body + traffic if not body.startswith("[") else head + traffic + body)
+    code, out, err = run(capsys, "solve", "serve", str(path), "-t", "3")
+    assert code == 2 and out == "" and f"{path}: " in err and field in err, err
+
+
+def test_rate_at_the_mip_solvers_infinity_is_bad_input(capsys):
+    """--qps 1e20 ended UNKNOWN ('HiGHS stopped without a solution'), not INFEASIBLE."""
+    code, out, err = run(capsys, *BASE, *TRAFFIC, "--qps", "1e20", "--json")
+    assert code == 2 and out == "" and "qps must be below 1e+20 req/s" in err
+    code, out, _ = run(capsys, *BASE, *TRAFFIC, "--qps", "9e19", "--json")
+    assert code == 0 and json.loads(out)["status"] == "INFEASIBLE"
+
+
+def test_workloads_file_with_a_problems_fields_exits_2(capsys):
+    """fleet-3x3.toml as --workloads: its model (70B) and GPUs were silently replaced by the
+    command line's."""
+    fleet = Path(__file__).parents[2] / "instances/serve/fleet-3x3.toml"
+    code, out, err = run(capsys, *BASE, "--workloads", str(fleet), "-t", "3", "--json")
+    assert code == 2 and out == "" and "fleet-3x3.toml: unknown field 'constraints'" in err

@@ -305,3 +305,9 @@ def test_mfu_against_the_fp8_peak(capsys):
     assert code == 0 and "MFU vs fp8 peak" in out
     code, out, _ = run(capsys, *args, "--gpus", "8xA100", "--json", "--prefer-simple", "0")
     assert json.loads(out)["mfu_fp8_peak"] is None  # A100 has no fp8 tensor cores
+
+
+def test_gen_count_above_the_limit_exits_2(capsys):
+    """Without a limit, --count 100000000 ran for ever (the list is built in memory)."""
+    code, out, err = run(capsys, "gen", "train", "--tiny", "--count", "10001")
+    assert code == 2 and out == "" and "--count 10001: must be an integer from 1 to 10000" in err

@@ -91,3 +91,30 @@ def test_against_bad_and_impossible(capsys):
     d = json.loads(out)
     assert code == 0 and d["compare"]["against_status"] == "INFEASIBLE"
     assert "tp=16" in d["compare"]["reason"]
+
+
+SUMMARY = {
+    "plan": {"tp": 1, "pp": 1, "dp": 8},
+    "step_time_s": 1.0,
+    "breakdown": {"compute": 1.0},
+    "memory": {"total": 10.0},
+    "stages": [{"memory_gib": {"total": 10.0}}],
+}
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "field"),
+    [
+        ("step_time_s", float("nan"), "step_time_s"),  # was compared, NaN written as JSON
+        ("breakdown", {"compute": float("inf")}, "breakdown"),
+        ("memory", 5, "memory"),  # was an internal AttributeError
+        ("stages", [{"memory_gib": {"total": "x"}}], "stages"),  # was an internal ValueError
+        ("plan", 1, "plan"),
+    ],
+)
+def test_malformed_summary_names_the_field(capsys, tmp_path, key, value, field):
+    bad, good = tmp_path / "bad.json", tmp_path / "good.json"
+    bad.write_text(json.dumps({**SUMMARY, key: value}))
+    good.write_text(json.dumps(SUMMARY))
+    code, out, err = run(capsys, "plan", "compare", str(bad), str(good), "--json")
+    assert code == 2 and out == "" and f"bad.json: field '{field}'" in err, err

@@ -135,3 +135,28 @@ def test_bad_launch_through_the_cli_exits_2(capsys, tmp_path):
     args.write_text("--tensor-model-parallel-size 2\n")
     code, out, err = run(capsys, *BASE, "--from", "megatron", str(args), "--json")
     assert code == 2 and "--global-batch" in err
+
+
+@pytest.mark.parametrize("local", ["nan", "0", "-2", '"four"'])
+def test_torchtitan_local_batch_is_checked_without_a_global_batch(local):
+    """local_batch_size was only read beside global_batch_size: a NaN slipped through."""
+    text = (
+        f"[parallelism]\ndata_parallel_shard_degree = 4\n[training]\nlocal_batch_size = {local}\n"
+    )
+    with pytest.raises(InputError, match="launch: local_batch_size"):
+        read_text_launch("torchtitan", text, "launch")
+
+
+def test_torchtitan_global_batch_defaults_to_local_times_dp():
+    text = "[parallelism]\ndata_parallel_shard_degree = 4\n[training]\nlocal_batch_size = 8\n"
+    assert read_text_launch("torchtitan", text, "launch").global_batch == 32
+
+
+@pytest.mark.parametrize("flag", ["--out", "--plot", "--plot-breakdown"])
+def test_output_over_the_from_file_is_refused(capsys, tmp_path, flag):
+    args = tmp_path / ("args.png" if flag != "--out" else "args.txt")
+    args.write_text("--tensor-model-parallel-size 2\n")
+    before = args.read_text()
+    code, out, err = run(capsys, *BASE, *WORKLOAD, "--from", "megatron", str(args), flag, str(args))
+    assert code == 2 and out == "" and "refusing to overwrite an input file (--from)" in err
+    assert args.read_text() == before

@@ -105,6 +105,16 @@ def test_save_load_round_trip(monkeypatch, tmp_path):
         (HEADER + LAYOUTS[0].format(t=1).replace(",none,", ",some,"), "column 'recompute'"),
         (HEADER + LAYOUTS[0].format(t=1).replace("gpt-1.7b", "gpt-9z"), "row dp16"),
         (HEADER, "no rows"),
+        # duplicates: csv.DictReader keeps the last of two equal column names, and the
+        # fit's report keys rows by id
+        (HEADER.strip() + ",tp\n" + LAYOUTS[0].format(t=1) + ",2", "column 'tp' appears twice"),
+        (
+            HEADER
+            + LAYOUTS[0].format(t=1)
+            + "\n"
+            + LAYOUTS[1].format(t=1).replace(",tp2", ",dp16"),
+            "row id 'dp16' appears twice",
+        ),
     ],
 )
 def test_bad_csv_names_the_row_or_column(tmp_path, text, named):
