@@ -400,8 +400,9 @@ def warmup() -> Any:
 EXACT_BINOMIAL_MAX = 64
 
 
-#: ``log(k!)`` for ``k = 0..16383`` (binomial and Poisson laws without a Python loop).
-LOG_FACTORIAL = np.concatenate([[0.0], np.cumsum(np.log(np.arange(1, 16384, dtype=float)))])
+#: ``log(k!)`` for ``k = 0..32767`` (binomial and Poisson laws without a Python loop); longer
+#: than the chunked-prefill token table's 4 x 64 x 64 + 1 rows, which tiny prompts fill.
+LOG_FACTORIAL = np.concatenate([[0.0], np.cumsum(np.log(np.arange(1, 32768, dtype=float)))])
 
 
 def binomial_pmf(n: int, p: float) -> np.ndarray:

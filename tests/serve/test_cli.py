@@ -405,3 +405,11 @@ def test_workloads_file_with_a_problems_fields_exits_2(capsys):
     fleet = Path(__file__).parents[2] / "instances/serve/fleet-3x3.toml"
     code, out, err = run(capsys, *BASE, "--workloads", str(fleet), "-t", "3", "--json")
     assert code == 2 and out == "" and "fleet-3x3.toml: unknown field 'constraints'" in err
+
+
+def test_tiny_prompts_plan():
+    """Prompts of a few tokens all fall in the chunked-prefill table's first bin, so its rows
+    run to their cap; the Poisson weights must cover them (was an internal error)."""
+    problem = make_problem("llama-3.1-8b", "H100:2", qps=1, prompt_tokens=5, output_tokens=5)
+    r = planner.solve(problem, "auto", time_limit=20, threads=1)
+    assert r.status == "OPTIMAL" and r.verified
