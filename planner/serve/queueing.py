@@ -406,7 +406,7 @@ LOG_FACTORIAL = np.concatenate([[0.0], np.cumsum(np.log(np.arange(1, 32768, dtyp
 
 
 def binomial_pmf(n: int, p: float) -> np.ndarray:
-    """``P(K = k)``, ``k = 0..n``, of ``K ~ Binomial(n, p)`` (log space; ``n < 16384``)."""
+    """``P(K = k)``, ``k = 0..n``, of ``K ~ Binomial(n, p)`` (log space; ``n < LOG_FACTORIAL.size``)."""
     k = np.arange(n + 1, dtype=float)
     if p <= 0.0 or p >= 1.0:
         return (k == (n if p >= 1.0 else 0)).astype(float)
@@ -417,7 +417,7 @@ def binomial_pmf(n: int, p: float) -> np.ndarray:
 
 
 def poisson_pmf(mean: float, kmax: int) -> np.ndarray:
-    """``P(K = k)``, ``k = 0..kmax``, of ``K ~ Poisson(mean)`` renormalized (``kmax < 16384``)."""
+    """``P(K = k)``, ``k = 0..kmax``, of ``K ~ Poisson(mean)`` renormalized (``kmax < LOG_FACTORIAL.size``)."""
     k = np.arange(kmax + 1, dtype=float)
     logp = k * math.log(mean) - mean - LOG_FACTORIAL[: kmax + 1]
     pmf = np.exp(logp - logp.max())

@@ -363,10 +363,20 @@ def read_torchtitan(text: str, where: str) -> Launch:
         f[name] = _int(values.get(p + key, 1), p + key, where)
     f["expert_tp"] = f["tp"]  # this version splits the experts over the TP degree too
     replicate = _int(values.get(p + "data_parallel_replicate_degree", 1), "replicate", where)
-    shard = _int(values.get(p + "data_parallel_shard_degree", 1), "shard", where)
-    f["dp"] = replicate * shard
-    f["zero"] = 3 if shard > 1 else 0
-    if shard > 1 and replicate > 1:
+    raw_shard = values.get(p + "data_parallel_shard_degree", -1)
+    if raw_shard == -1 and not isinstance(raw_shard, bool):
+        # torchtitan's default: the shard degree is what the GPUs leave, and FSDP shards on it
+        out.all_gpus = True
+        shard = None
+        f["zero"] = 3
+        out.notes.append(
+            "data_parallel_shard_degree -1: FSDP over the GPUs the other degrees leave"
+        )
+    else:
+        shard = _int(raw_shard, "shard", where)
+        f["dp"] = replicate * shard
+        f["zero"] = 3 if shard > 1 else 0
+    if (shard is None or shard > 1) and replicate > 1:
         out.notes.append("HSDP (shard inside groups, replicate across) is modelled as ZeRO-3")
     if p + "pipeline_parallel_microbatch_size" in values:
         f["microbatch"] = _int(values[p + "pipeline_parallel_microbatch_size"], "microbatch", where)
@@ -396,12 +406,19 @@ def read_torchtitan(text: str, where: str) -> Launch:
         out.seq_len = _int(values["training.seq_len"], "training.seq_len", where)
     if "training.local_batch_size" in values:
         local = _int(values["training.local_batch_size"], "local_batch_size", where)
-        if out.global_batch is None:  # torchtitan's default: local batch x data-parallel degree
-            out.global_batch = local * f["dp"]
-        elif local * f["dp"] != out.global_batch:
+        dp = f.get("dp")
+        if dp is None:  # the data-parallel degree is the GPUs' to set: so is the default batch
+            if out.global_batch is None:
+                out.notes.append(
+                    "global batch = local_batch_size x the data-parallel degree the GPUs leave "
+                    "(give --global-batch)"
+                )
+        elif out.global_batch is None:  # torchtitan's default: local batch x data-parallel degree
+            out.global_batch = local * dp
+        elif out.global_batch % (local * dp):  # a multiple accumulates gradients
             raise InputError(
-                f"{where}: local_batch_size {local} x data-parallel {f['dp']} != global_batch_size "
-                f"{out.global_batch}"
+                f"{where}: global_batch_size {out.global_batch} is not a multiple of "
+                f"local_batch_size {local} x data-parallel {dp}"
             )
     mode = values.get("activation_checkpoint.mode")
     if mode is not None:

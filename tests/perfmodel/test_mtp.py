@@ -37,3 +37,25 @@ def test_mtp_module_costs_a_block_and_a_head_on_the_last_stage_only():
     assert b.bwd > a.bwd + block.bwd
     assert b.params > a.params
     assert b.memory.total(1) > a.memory.total(1)
+
+
+def test_mtp_projection_runs_at_the_steps_gemm_efficiency():
+    """On CDNA3 a source build (``tuned_kernels`` false) prices every GEMM at the
+    serving-fitted efficiency: the MTP module's projection too, not only the blocks."""
+    from planner.perfmodel import constants
+    from planner.perfmodel.options import Software
+
+    model = replace(small_model(), mtp_layers=1)
+    pool = Pool(get_gpu("MI325X"), 64, "MI325X")
+    last = (4, 0, False, True)
+    values = {"gemm_efficiency_cdna3": 0.3, "gemm_efficiency_cdna3_training": 0.6}
+    with constants.override(values):
+        built = replace(_step(model), software=Software(tuned_kernels=False))
+        plain = replace(built, model=replace(model, mtp_layers=0))
+        slow = stage_cost(built, pool, *last).fwd - stage_cost(plain, pool, *last).fwd
+    with constants.override({**values, "gemm_efficiency_cdna3_training": 0.3}):
+        tuned = replace(_step(model), software=Software(tuned_kernels=True))
+        plain = replace(tuned, model=replace(model, mtp_layers=0))
+        same = stage_cost(tuned, pool, *last).fwd - stage_cost(plain, pool, *last).fwd
+    # both price the module's GEMMs at 0.3: the source build's MTP costs what the tuned one does
+    assert abs(slow - same) < 1e-9 * max(slow, 1e-9)

@@ -201,3 +201,33 @@ def test_data_parallel_attention_groups_iterate_in_lockstep():
     # groups' 4097 tokens (an independent engine charges the even split's 2 x 4096)
     assert prefill < both_lock[1].first - 0.05 < prefill + split
     assert both_free[1].first - 0.05 > prefill
+
+
+def test_lockstep_moe_layers_count_every_groups_speculative_positions():
+    """With speculative decoding each decode sequence runs ``tokens + 1`` positions through the
+    layers; lockstep MoE layers run those of every group (were padded for one group only)."""
+    from planner.serve.simulate import Trace
+
+    prob = make_problem(
+        "mixtral-8x7b",
+        "H100:2",
+        prompt_tokens="16",
+        output_tokens="8",
+        speculative={"method": "eagle", "tokens": 3, "acceptance": 0.8},
+    )
+    plan = ServingPlan((ReplicaGroup("H100-SXM", 1, 1, 2, 1, "both", 8192, 1.0, speculative=True),))
+    sim = Simulator(prob, plan, seed=0)
+    turn = itertools.count()
+    sim._pick = lambda kind: sim.engines[kind][next(turn) % 2]
+    seen = []
+    duration = sim._duration
+
+    def spy(e, step, moe_tokens=None):
+        if moe_tokens is not None and step.chunk_tokens == 0:
+            seen.append((step.b, moe_tokens))
+        return duration(e, step, moe_tokens)
+
+    sim._duration = spy
+    sim.run(Trace(np.array([0.0, 0.0]), np.array([16, 16]), np.full(2, 8)))
+    # both groups decoding one sequence each: 2 x (1 + 3) positions in the MoE layers
+    assert (1, 8.0) in seen

@@ -160,3 +160,28 @@ def test_output_over_the_from_file_is_refused(capsys, tmp_path, flag):
     code, out, err = run(capsys, *BASE, *WORKLOAD, "--from", "megatron", str(args), flag, str(args))
     assert code == 2 and out == "" and "refusing to overwrite an input file (--from)" in err
     assert args.read_text() == before
+
+
+@pytest.mark.parametrize("shard", ["", "data_parallel_shard_degree = -1\n"])
+def test_torchtitan_shard_degree_defaults_to_what_the_gpus_leave(capsys, tmp_path, shard):
+    """torchtitan's ``data_parallel_shard_degree`` defaults to -1: FSDP over every GPU the other
+    degrees leave (it was read as 1: a data-parallel size of 1 on 2 of the 16 GPUs)."""
+    launch = read_text_launch("torchtitan", f"[parallelism]\ntensor_parallel_degree = 2\n{shard}")
+    assert launch.all_gpus and "dp" not in launch.fixed and launch.fixed["zero"] == 3
+    path = tmp_path / "titan.toml"
+    path.write_text(
+        f"[parallelism]\ntensor_parallel_degree = 2\n{shard}[training]\nlocal_batch_size = 4\n"
+    )
+    code, out, _ = run(capsys, *BASE, *WORKLOAD, "--from", "torchtitan", str(path), "--json")
+    assert code == 0
+    plan = json.loads(out)["plan"]  # the launch as read, evaluated
+    assert plan["tp"] == 2 and plan["dp"] == 8 and plan["zero"] == 3
+
+
+def test_torchtitan_global_batch_may_accumulate_gradients():
+    """A global batch that is a multiple of local x data-parallel accumulates gradients, as
+    torchtitan does; one that is not is refused, naming both."""
+    text = "[parallelism]\ndata_parallel_shard_degree = 4\n[training]\nlocal_batch_size = 2\n"
+    assert read_text_launch("torchtitan", text + "global_batch_size = 16\n").global_batch == 16
+    with pytest.raises(InputError, match="not a multiple of local_batch_size 2"):
+        read_text_launch("torchtitan", text + "global_batch_size = 12\n")
