@@ -21,9 +21,8 @@ import planner.train  # noqa: F401  (registers the training predictor)
 from planner.perfmodel.calibration import fit
 from planner.perfmodel.calibration.fit import log_error, time_log_error
 from planner.perfmodel.calibration.published import BRIDGE_MOE, FIT, TrainingRow
-from planner.perfmodel.hardware import get_gpu
+from planner.perfmodel.hardware import get_gpu, vendor_of
 from planner.train.calibration import best_plan, row_estimate, row_problem
-from planner.train.error_bands import vendor
 
 #: Breakdown keys printed (the rest summed as "other").
 COLUMNS = (
@@ -83,7 +82,7 @@ def held_out_summary() -> None:
         return f"{label}: {len(rows)} rows, mean {mean}, max {worst}"
 
     training = [r for r in held if isinstance(r, TrainingRow)]
-    nvidia = [r for r in training if vendor(get_gpu(r.gpu).architecture) == "NVIDIA"]
+    nvidia = [r for r in training if vendor_of(get_gpu(r.gpu).architecture) == "NVIDIA"]
     print(line("all held-out", held))
     print(line("held-out training", training))
     print(line("held-out NVIDIA training", nvidia))

@@ -8,7 +8,7 @@ error is ``r = predicted / measured - 1`` (for throughput metrics
 (:func:`layout_kind`); a plan's band is the step time the held-out runs of its
 kind imply, ``[t / (1 + r_max), t / (1 + r_min)]``, with their mean ``|r|``.
 A kind without held-out rows gets the overall held-out band, and says so.
-Rows and plans are also split by GPU vendor (:func:`vendor`: the model's AMD
+Rows and plans are also split by GPU vendor (:func:`~planner.perfmodel.hardware.vendor_of`: the model's AMD
 terms are not its NVIDIA ones, so an AMD row's error says nothing of an
 NVIDIA plan): a plan on one vendor's GPUs uses that vendor's rows, a mixed
 cluster (or a vendor without rows) all of them.
@@ -60,11 +60,6 @@ def layout_kind(plan: Any) -> str:
     return "data"
 
 
-def vendor(architecture: str) -> str:
-    """``AMD`` for CDNA architectures, else ``NVIDIA`` (:func:`planner.perfmodel.hardware.vendor_of`)."""
-    return vendor_of(architecture)
-
-
 def step_error(row: Any, predicted: float) -> float:
     """``predicted step time / measured step time - 1`` of a row's prediction."""
     if row.metric in _THROUGHPUT:
@@ -82,7 +77,7 @@ def held_out_errors() -> tuple[tuple[str, str, float, str], ...]:
     from planner.perfmodel.hardware import get_gpu
 
     return tuple(
-        (r.id, layout_kind(r), step_error(r, predict(r)), vendor(get_gpu(r.gpu).architecture))
+        (r.id, layout_kind(r), step_error(r, predict(r)), vendor_of(get_gpu(r.gpu).architecture))
         for r in TRAINING_ROWS
         if r.split == HELD_OUT
     )
@@ -161,5 +156,4 @@ __all__ = [
     "kind_stats",
     "layout_kind",
     "step_error",
-    "vendor",
 ]

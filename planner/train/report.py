@@ -8,7 +8,8 @@ from rich.console import Console
 from rich.table import Table
 
 from planner.core.result import Result
-from planner.train.error_bands import attach_bands, vendor
+from planner.perfmodel.hardware import vendor_of
+from planner.train.error_bands import attach_bands
 from planner.train.hetero.search import scope_notes
 from planner.train.instance import TrainingProblem
 from planner.train.robustness import attach_robustness
@@ -94,7 +95,7 @@ def summary(problem: TrainingProblem, result: Result) -> dict[str, Any]:
     notes = scope_notes(problem)
     if notes:
         out["notes"] = notes
-    vendors = {vendor(pool.gpu.architecture) for pool in problem.cluster.pools}
+    vendors = {vendor_of(pool.gpu.architecture) for pool in problem.cluster.pools}
     attach_bands(out, gpu_vendor=vendors.pop() if len(vendors) == 1 else None)
     attach_robustness(out)
     return out

@@ -73,7 +73,7 @@ def test_bands_keep_to_the_plans_gpu_vendor():
 
 
 def test_cli_band_of_an_nvidia_plan_ignores_amd_rows(capsys):
-    from planner.train.error_bands import vendor
+    from planner.perfmodel.hardware import vendor_of as vendor
 
     nvidia = [e for e in held_out_errors() if e[3] == "NVIDIA" and e[1] == "data"]
     code, out, _err = run(capsys, *BASE, "--fix", "tp=1,pp=1,cp=1", "-t", "20", "--json")
