@@ -178,6 +178,15 @@ SOURCES = {
             "NeMo 25.09",
         ),
         Source(
+            "bridge2604moe",
+            "NVIDIA Megatron-Bridge performance summary archive, 26.04.01 container, MoE "
+            "pre-training rows (NVIDIA-NeMo/Megatron-Bridge docs/performance-summary-archive.md "
+            "@067f987d; recipes scripts/performance/configs @v0.4.2 c81012934)",
+            2026,
+            "Megatron-Bridge / Megatron-Core (MoE: EP, grouped GEMM, HybridEP / DeepEP, dropless)",
+            "NeMo 26.04.01",
+        ),
+        Source(
             "llmfoundry2401",
             "MosaicML LLM Foundry, MPT Training Benchmarks "
             "(scripts/train/benchmarking/README.md, mosaicml/llm-foundry @8c8dd48f)",
@@ -536,7 +545,7 @@ BRIDGE_2509 = (
     _nemo("bridge2509", FIT, "B200", "llama-3.1-405b", 128, 64, 1, 8192, 4, 8, 8, 2, 2, 1676),
 )
 
-#: Megatron-Bridge MoE pre-training rows (two whole held-out sources, never fitted):
+#: Megatron-Bridge MoE pre-training rows (three whole held-out sources, never fitted):
 #: ``bridge2511moe`` the "25.11 NeMo Container" tables of ``docs/performance-summary.md``
 #: @00b7660 (DGX-GB300, DGX-GB200, DGX-B200, DGX-H100; the H100 Qwen3-235B line lacks its
 #: GBS there, 2,048 from the same table in ``docs/performance-summary-archive.md`` @067f987d,
@@ -728,7 +737,61 @@ BRIDGE_MOE_TABLE = (
     # 1204 | 178 |
     (_B09, "H100", _Q235, "fp8", 256, 2048, 1, 2, 8, 4, 32, 1204, _DROP, {}),
 )
-BRIDGE_MOE = tuple(_bridge_moe(*row[:-2], software=row[-2], **row[-1]) for row in BRIDGE_MOE_TABLE)
+#: ``bridge2604moe``: the "26.04.01 NeMo Container" tables of the archive @067f987d (one table
+#: per model; GPT-OSS 120B, Kimi-K2 and the Nemotron lines have no reader or preset), entered
+#: before the model's error on them was looked at. Recipes: Megatron-Bridge v0.4.2
+#: (c81012934, 2026-05-28), the first tag after the 26.04.01 table (2026-05-27) whose
+#: DeepSeek-V3 B200 preset has the table's PP8 VP2 EP32 (v0.4.1 still PP16 EP8), the V2
+#: presets (the tables' GBS): every Qwen3 and DeepSeek-V3 preset dropless with forced balance
+#: ("all benchmarks are token-dropless"), bf16 gradient buffers, ``moe_router_fusion``; Qwen3
+#: ``CommOverlapConfig(tp_comm_overlap=True)`` except on H100 235B (``False``),
+#: ``moe_a2a_overlap`` only on H100 235B; DeepSeek-V3 selective recompute, A2A overlap only
+#: on B200, stage sizes from the presets' ``pp_layout`` ``"Et*4|(t*4|)*14tmL"`` (GB300
+#: PP2 VP8: 32 / 29 layers; B200 PP8 VP2: 7 x 8 + 5) or ``layout_map`` ((4, 4), (8, 1)),
+#: MTP on (the layouts place it). Not modelled (as above): HybridEP / DeepEP, the CUDA graphs
+#: (``attn``, ``moe_router``, ``moe_preprocess`` on most presets: the preprocessing's
+#: token-count wait is captured), the recompute modules.
+_B2604 = "bridge2604moe"
+#: DeepSeek-V3 26.04.01 stage sizes (module notes above).
+_DSV3_PP2V8 = {"recompute": "selective", "stage_layers": (32, 29)}
+_DSV3_PP8 = {"recompute": "selective", "stage_layers": (8,) * 7 + (5,)}
+_NO_TP_OVERLAP = (("tp_overlap", False),)
+BRIDGE_MOE_2604_TABLE = (
+    # | DGX-GB300 | 256 | MXFP8 | 4096 | 2 | 4096 | 0 | 1 | 2 | 1 | 8 | 32 | 4992 | 1298 |
+    (_B2604, "GB300", _DSV3, "fp8-mx", 256, 4096, 2, 1, 2, 8, 32, 4992, (), _DSV3_PP2V8),
+    # | DGX-GB200 | 256 | MXFP8 | 4096 | 1 | 4096 | 0 | 1 | 4 | 1 | 4 | 64 | 4256 | 1106 |
+    (_B2604, "GB200", _DSV3, "fp8-mx", 256, 4096, 1, 1, 4, 4, 64, 4256, (), _DSV3_PP4),
+    # | DGX-B300 | 256 | MXFP8 | 4096 | 2 | 4096 | 0 | 1 | 8 | 1 | n/a | 8 | 3456 | 898 |
+    (_B2604, "B300", _DSV3, "fp8-mx", 256, 4096, 2, 1, 8, 1, 8, 3456, (), _DSV3_PP8),
+    # | DGX-B200 | 256 | MXFP8 | 4096 | 1 | 4096 | 0 | 1 | 8 | 1 | 2 | 32 | 3328 | 864 |
+    (_B2604, "B200", _DSV3, "fp8-mx", 256, 4096, 1, 1, 8, 2, 32, 3328, _A2A, _DSV3_PP8),
+    # Qwen3_30B_a3B
+    # | DGX-GB300 | 8 | MXFP8 | 512 | 8 | 4096 | 0 | 1 | 1 | 1 | n/a | 8 | 31744 | 729 |
+    (_B2604, "GB300", _Q30, "fp8-mx", 8, 512, 8, 1, 1, 1, 8, 31744, (), {}),
+    # | DGX-GB200 | 8 | MXFP8 | 512 | 4 | 4096 | 0 | 1 | 1 | 1 | n/a | 8 | 26112 | 599 |
+    (_B2604, "GB200", _Q30, "fp8-mx", 8, 512, 4, 1, 1, 1, 8, 26112, (), {}),
+    # | DGX-B300 | 8 | MXFP8 | 512 | 8 | 4096 | 0 | 1 | 1 | 1 | n/a | 8 | 30720 | 704 |
+    (_B2604, "B300", _Q30, "fp8-mx", 8, 512, 8, 1, 1, 1, 8, 30720, (), {}),
+    # | DGX-B200 | 8 | MXFP8 | 512 | 4 | 4096 | 0 | 1 | 1 | 1 | n/a | 8 | 27136 | 619 |
+    (_B2604, "B200", _Q30, "fp8-mx", 8, 512, 4, 1, 1, 1, 8, 27136, (), {}),
+    # | DGX-H100 | 16 | FP8 | 1024 | 1 | 4096 | 0 | 1 | 1 | 1 | n/a | 16 | 8960 | 206 |
+    (_B2604, "H100", _Q30, "fp8-cs", 16, 1024, 1, 1, 1, 1, 16, 8960, (), {}),
+    # Qwen3_235B_a22B
+    # | DGX-GB300 | 256 | MXFP8 | 8192 | 2 | 4096 | 0 | 1 | 4 | 1 | 12 | 32 | 6944 | 1029 |
+    (_B2604, "GB300", _Q235, "fp8-mx", 256, 8192, 2, 1, 4, 12, 32, 6944, (), {}),
+    # | DGX-GB200 | 256 | MXFP8 | 8192 | 1 | 4096 | 0 | 1 | 8 | 1 | 3 | 32 | 5680 | 840 |
+    (_B2604, "GB200", _Q235, "fp8-mx", 256, 8192, 1, 1, 8, 3, 32, 5680, (), {}),
+    # | DGX-B300 | 256 | MXFP8 | 8192 | 2 | 4096 | 0 | 1 | 8 | 1 | n/a | 8 | 5936 | 878 |
+    (_B2604, "B300", _Q235, "fp8-mx", 256, 8192, 2, 1, 8, 1, 8, 5936, (), {}),
+    # | DGX-B200 | 256 | MXFP8 | 8192 | 1 | 4096 | 0 | 1 | 8 | 1 | n/a | 8 | 3776 | 560 |
+    (_B2604, "B200", _Q235, "fp8-mx", 256, 8192, 1, 1, 8, 1, 8, 3776, (), {}),
+    # | DGX-H100 | 256 | FP8 | 8192 | 1 | 4096 | 0 | 2 | 8 | 1 | 4 | 32 | 1712 | 253 |
+    (_B2604, "H100", _Q235, "fp8-cs", 256, 8192, 1, 2, 8, 4, 32, 1712, _A2A + _NO_TP_OVERLAP, {}),
+)
+BRIDGE_MOE = tuple(
+    _bridge_moe(*row[:-2], software=row[-2], **row[-1])
+    for row in (*BRIDGE_MOE_TABLE, *BRIDGE_MOE_2604_TABLE)
+)
 
 
 #: Megatron-LM README weak-scaling table (H100, bf16): name, layers, hidden, heads, TP, PP,
