@@ -178,6 +178,16 @@ SOURCES = {
             "NeMo 25.09",
         ),
         Source(
+            "bridge2606moe",
+            "NVIDIA Megatron-Bridge performance summary archive, 26.06 container, MoE "
+            "pre-training rows (NVIDIA-NeMo/Megatron-Bridge docs/performance-summary-archive.md "
+            "@067f987d; recipes scripts/performance/configs @v0.5.0 fcbb60311)",
+            2026,
+            "Megatron-Bridge / Megatron-Core (MoE: EP, device-initiated grouped MLP, full-iteration "
+            "CUDA graphs, HybridEP, dropless)",
+            "NeMo 26.06",
+        ),
+        Source(
             "bridge2604moe",
             "NVIDIA Megatron-Bridge performance summary archive, 26.04.01 container, MoE "
             "pre-training rows (NVIDIA-NeMo/Megatron-Bridge docs/performance-summary-archive.md "
@@ -545,7 +555,7 @@ BRIDGE_2509 = (
     _nemo("bridge2509", FIT, "B200", "llama-3.1-405b", 128, 64, 1, 8192, 4, 8, 8, 2, 2, 1676),
 )
 
-#: Megatron-Bridge MoE pre-training rows (three whole held-out sources, never fitted):
+#: Megatron-Bridge MoE pre-training rows (four whole held-out sources, never fitted):
 #: ``bridge2511moe`` the "25.11 NeMo Container" tables of ``docs/performance-summary.md``
 #: @00b7660 (DGX-GB300, DGX-GB200, DGX-B200, DGX-H100; the H100 Qwen3-235B line lacks its
 #: GBS there, 2,048 from the same table in ``docs/performance-summary-archive.md`` @067f987d,
@@ -788,9 +798,65 @@ BRIDGE_MOE_2604_TABLE = (
     # | DGX-H100 | 256 | FP8 | 8192 | 1 | 4096 | 0 | 2 | 8 | 1 | 4 | 32 | 1712 | 253 |
     (_B2604, "H100", _Q235, "fp8-cs", 256, 8192, 1, 2, 8, 4, 32, 1712, _A2A + _NO_TP_OVERLAP, {}),
 )
+#: ``bridge2606moe``: the "26.06 NeMo Container" tables of the archive @067f987d, entered before
+#: the model's error on them was looked at; recipes Megatron-Bridge v0.5.0 (fcbb60311,
+#: 2026-06-16, the day of the 26.06 table). Dropless, forced balance, bf16 gradient buffers as
+#: above. The MXFP8 Qwen3 presets and DeepSeek-V3's GB300 / GB200 ones now set
+#: ``cuda_graph_impl="full_iteration"`` with ``cutedsl_fused_grouped_mlp`` (Transformer Engine's
+#: op fuser, ``NVTE_CUTEDSL_FUSED_GROUPED_MLP=1``): the expert MLP is a device-initiated grouped
+#: GEMM that reads the token counts from GPU memory, with the activation and quantization
+#: fused, and the whole iteration replays as one CUDA graph (Megatron-Bridge v0.5.0
+#: ``docs/training/moe-optimization.md``, "CUDA Graphs for MoE": full graphs on dropless MoE
+#: need "Device-initiated Grouped GEMM: Reads shapes from GPU memory ... cuteDSL with fused
+#: activation/quantization"): no per-expert host launches and no host wait for the counts,
+#: i.e. ``eager_experts`` False on those rows. The same presets turn ``moe_a2a_overlap`` on
+#: and, on the Qwen3 and DeepSeek-V3 GB300 ones, FP8 attention (``fp8_dot_product_attention``,
+#: not modelled: the model's attention stays bf16). DeepSeek-V3 on GB300: ``recompute_modules``
+#: empty (no recomputation); on B300 the v0.4.2 preset (partial graphs, eager experts). Qwen3-30B
+#: on H100: the EP16 preset without graphs, as in 26.04.01. The second GB300 DeepSeek-V3 line
+#: (GBS 15,360, 6,422) has no V2 preset and is left out.
+_B2606 = "bridge2606moe"
+_GRAPHED = (("eager_experts", False), ("ep_overlap", "a2a"))
+BRIDGE_MOE_2606_TABLE = (
+    # | DGX-GB300 | 256 | MXFP8 | 4096 | 1 | 4096 | 1 | 2 | 1 | 8 | 32 | 6338 | 1648 |
+    (
+        _B2606,
+        "GB300",
+        _DSV3,
+        "fp8-mx",
+        256,
+        4096,
+        1,
+        1,
+        2,
+        8,
+        32,
+        6338,
+        _GRAPHED,
+        {"stage_layers": (32, 29)},
+    ),
+    # | DGX-GB200 | 256 | MXFP8 | 4096 | 1 | 4096 | 1 | 4 | 1 | 4 | 64 | 4969 | 1292 |
+    (_B2606, "GB200", _DSV3, "fp8-mx", 256, 4096, 1, 1, 4, 4, 64, 4969, _GRAPHED, _DSV3_PP4),
+    # | DGX-B300 | 256 | MXFP8 | 4096 | 2 | 4096 | 1 | 8 | 1 | n/a | 8 | 3541 | 920 |
+    (_B2606, "B300", _DSV3, "fp8-mx", 256, 4096, 2, 1, 8, 1, 8, 3541, (), _DSV3_PP8),
+    # Qwen3_30B_a3B
+    # | DGX-GB300 | 8 | MXFP8 | 512 | 8 | 4096 | 1 | 1 | 1 | n/a | 8 | 45275 | 1041 |
+    (_B2606, "GB300", _Q30, "fp8-mx", 8, 512, 8, 1, 1, 1, 8, 45275, _GRAPHED, {}),
+    # | DGX-GB200 | 8 | MXFP8 | 512 | 4 | 4096 | 1 | 1 | 1 | n/a | 8 | 40706 | 936 |
+    (_B2606, "GB200", _Q30, "fp8-mx", 8, 512, 4, 1, 1, 1, 8, 40706, _GRAPHED, {}),
+    # | DGX-B300 | 8 | MXFP8 | 512 | 8 | 4096 | 1 | 1 | 1 | n/a | 8 | 40769 | 938 |
+    (_B2606, "B300", _Q30, "fp8-mx", 8, 512, 8, 1, 1, 1, 8, 40769, _GRAPHED, {}),
+    # | DGX-H100 | 16 | FP8 | 1024 | 1 | 4096 | 1 | 1 | 1 | n/a | 16 | 8826 | 203 |
+    (_B2606, "H100", _Q30, "fp8-cs", 16, 1024, 1, 1, 1, 1, 16, 8826, (), {}),
+    # Qwen3_235B_a22B
+    # | DGX-GB300 | 256 | MXFP8 | 8192 | 2 | 4096 | 1 | 4 | 1 | 12 | 32 | 9015 | 1335 |
+    (_B2606, "GB300", _Q235, "fp8-mx", 256, 8192, 2, 1, 4, 12, 32, 9015, _GRAPHED, {}),
+    # | DGX-GB200 | 256 | MXFP8 | 8192 | 1 | 4096 | 1 | 8 | 1 | 3 | 32 | 7376 | 1092 |
+    (_B2606, "GB200", _Q235, "fp8-mx", 256, 8192, 1, 1, 8, 3, 32, 7376, _GRAPHED, {}),
+)
 BRIDGE_MOE = tuple(
     _bridge_moe(*row[:-2], software=row[-2], **row[-1])
-    for row in (*BRIDGE_MOE_TABLE, *BRIDGE_MOE_2604_TABLE)
+    for row in (*BRIDGE_MOE_TABLE, *BRIDGE_MOE_2604_TABLE, *BRIDGE_MOE_2606_TABLE)
 )
 
 
