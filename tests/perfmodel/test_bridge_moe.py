@@ -81,6 +81,16 @@ def test_rows_carry_the_recipes_software():
             "deepseek-v3",
         )
         assert sw.get("capacity_factor", 0.0) == (0.0 if dropless else 1.0), r.id
+        # 26.06: the MXFP8 Qwen3 and GB300 / GB200 DeepSeek-V3 presets run full-iteration CUDA
+        # graphs with the device-initiated grouped MLP (no eager experts) and A2A overlap
+        graphed = (
+            r.source == "bridge2606moe"
+            and r.gpu != "H100"
+            and (r.model.startswith("qwen3") or r.gpu != "B300")
+        )
+        assert sw.get("eager_experts", True) != graphed, r.id
+        if graphed:
+            assert sw["ep_overlap"] == "a2a", r.id
 
 
 def test_qwen3_presets_have_the_published_parameter_counts():
