@@ -9,8 +9,8 @@ report's table by layout kind, computed as the report computes them (seconds); `
 each row's published layout against the planner's best plan, as the report searches it
 (``best_plan``, at most 30 s per row, one thread; 86 s wall for the 22 rows at load 4);
 ``--count`` the time the model misses per MoE layer and microbatch on the rows with 16 or
-more local experts, next to the experts' fp8 quantization passes (priced) and the all-to-all
-dispatcher's sort copies (not priced, :func:`sort_copy_bytes`).
+more local experts, next to the experts' fp8 quantization passes and the all-to-all
+dispatcher's sort copies (:func:`sort_copy_bytes`), both priced by the layer model.
 """
 
 from __future__ import annotations
@@ -116,7 +116,8 @@ def best_plans() -> None:
 
 def sort_copy_bytes(row: TrainingRow) -> float:
     """Bytes per MoE layer and microbatch (forward + backward) on one GPU (tp = 1 rows) of the
-    all-to-all dispatcher's sort by local expert, which the layer model does not count.
+    all-to-all dispatcher's sort by local expert (priced where ``Software.dispatcher`` is
+    ``alltoall``).
 
     Megatron-Core ``core_v0.15.0`` ``MoEAlltoAllTokenDispatcher``: ``dispatch_postprocess``
     sorts the received tokens by local expert and ``combine_preprocess`` unsorts the expert
@@ -130,13 +131,13 @@ def sort_copy_bytes(row: TrainingRow) -> float:
 
 
 def count() -> None:
-    """Per MoE layer and microbatch: the model's missing time, its expert quantization, and the
-    all-to-all dispatcher's sort copies (not priced), on the rows with >= 16 local experts."""
+    """Per MoE layer and microbatch: the model's missing time, its expert quantization and the
+    all-to-all dispatcher's sort copies, on the rows with >= 16 local experts."""
     print(
-        "| row | local experts | measured - model, ms per layer-microbatch | "
-        "fp8 quantization (priced), ms | sort copies (all-to-all dispatcher, not priced), ms |"
+        "| row | local experts | dispatcher | measured - model, ms per layer-microbatch | "
+        "fp8 quantization, ms | sort copies (all-to-all dispatcher only), ms |"
     )
-    print("|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|")
     for row in BRIDGE_MOE:
         problem = row_problem(row)
         model = problem.model
@@ -151,10 +152,12 @@ def count() -> None:
         gpu = get_gpu(row.gpu)
         routed = row.microbatch * row.seq_len * model.experts_per_token
         quant = sum(expert_quant_bytes(routed, model, 1, get_precision(row.precision)))
-        quant_ms, sort_ms = (1e3 * memory_time(gpu, x) for x in (quant, sort_copy_bytes(row)))
+        sort = sort_copy_bytes(row) if problem.software.dispatcher == "alltoall" else 0.0
+        quant_ms, sort_ms = (1e3 * memory_time(gpu, x) for x in (quant, sort))
         gap = 1e3 * (measured - est.step_time) / (layers * micro)
         print(
-            f"| {row.id} b{row.microbatch} | {local} | {gap:.2f} | {quant_ms:.3f} | {sort_ms:.3f} |"
+            f"| {row.id} b{row.microbatch} | {local} | {problem.software.dispatcher} | "
+            f"{gap:.2f} | {quant_ms:.3f} | {sort_ms:.3f} |"
         )
 
 

@@ -292,6 +292,7 @@ def layer_cost(
     tuned_kernels: bool = True,
     eager_experts: bool = False,
     dropless: bool = True,
+    sort_by_expert: bool = False,
 ) -> LayerCost:
     """Training cost of one transformer layer for one microbatch on one GPU.
 
@@ -354,6 +355,9 @@ def layer_cost(
     dropless
         Dropless routing: the dispatcher waits for the per-expert token counts in the
         forward (drop-and-pad does not).
+    sort_by_expert
+        The all-to-all dispatcher sorts the received tokens by local expert and unsorts the
+        expert output (``Software.dispatcher`` ``alltoall``).
     """
     prec = get_precision(precision)
     gemms = functools.partial(linear, tuned=tuned_kernels)  # the image's GEMM efficiency
@@ -433,8 +437,12 @@ def layer_cost(
             memory_time(gpu, x) for x in expert_quant_bytes(routed, model, etp, prec)
         )
         act_elems = routed * model.moe_ffn / etp + N * model.shared_ffn / tp
-        # permute / unpermute copies of the routed tokens (read + write each way)
-        mlp += Pass(elem=memory_time(gpu, 2 * routed * h * 2 * A / etp))
+        # permute / unpermute copies of the routed tokens (read + write each way); the
+        # all-to-all dispatcher also sorts the received tokens by local expert and unsorts
+        # the expert output (Megatron-Core core_v0.15 ``MoEAlltoAllTokenDispatcher``,
+        # ``sort_chunks_by_idxs``, a transpose copy with drop-and-pad): two more copies
+        copies = 4 if sort_by_expert and local_experts > 1 else 2
+        mlp += Pass(elem=memory_time(gpu, copies * routed * h * 2 * A / etp))
         # each rank dispatches its sequence-parallel share of the tokens (N / tp), fp8 or
         # bf16, and receives the combine in bf16
         sent = N * moe_load / tp

@@ -64,7 +64,11 @@ MoE
     grouped MLP run eagerly, :mod:`~planner.perfmodel.host`); ``False`` where the
     expert computation is captured in a CUDA graph or runs as one fused grouped
     kernel. Dropless routing (``capacity_factor`` 0) also makes the forward wait
-    for the per-expert token counts. The default assumes Megatron-Core (what
+    for the per-expert token counts. ``dispatcher`` Megatron-Core's token dispatcher:
+    ``alltoall`` (``MoEAlltoAllTokenDispatcher``) sorts the tokens it receives by local
+    expert and unsorts the expert output, two more copies of the routed tokens each way
+    when a GPU holds several experts; ``flex`` (DeepEP / HybridEP) permutes once after the
+    dispatch and unpermutes once before the combine. The default assumes Megatron-Core (what
     ``--export megatron`` launches); other frameworks' expert loops are not
     modelled (the DeepSeek-V3 report's row keeps the default: its +2.5 ms of a
     15.1 s step is far below that row's error).
@@ -94,6 +98,7 @@ from planner.core.errors import InputError, check_table
 from planner.perfmodel.attention_kernels import ATTENTION_KERNELS
 
 EP_OVERLAPS = ("none", "a2a", "dualpipe")
+DISPATCHERS = ("alltoall", "flex")
 
 
 @dataclass(frozen=True)
@@ -121,6 +126,7 @@ class Software:
     capacity_factor: float = 0.0
     node_limit: int = 0
     eager_experts: bool = True
+    dispatcher: str = "alltoall"
     attention_kernel: str = "flash"
     tuned_kernels: bool = True
 
@@ -128,6 +134,8 @@ class Software:
         where = "software"
         if self.ep_overlap not in EP_OVERLAPS:
             raise InputError(f"{where}: ep_overlap must be one of {', '.join(EP_OVERLAPS)}")
+        if self.dispatcher not in DISPATCHERS:
+            raise InputError(f"{where}: dispatcher must be one of {', '.join(DISPATCHERS)}")
         for key, allowed in (
             ("weight_bytes", (1.0, 2.0, 4.0)),
             ("master_bytes", (0.0, 2.0, 4.0)),
@@ -222,16 +230,19 @@ DEFAULT = Software()
 
 #: DeepSeek-V3's published memory and communication choices (technical report §3.2-3.3):
 #: bf16 Adam moments, fp32 master weights and gradients, fp8 GEMM inputs cached for the
-#: backward, fp8 dispatch, node-limited routing to 4 nodes, DualPipe.
+#: backward, fp8 dispatch, node-limited routing to 4 nodes, DualPipe; its own all-to-all
+#: kernels (§3.2.2, open-sourced as DeepEP) dispatch to the experts' ranks directly, without
+#: Megatron-Core's sort by local expert (``dispatcher`` ``flex``).
 DEEPSEEK_V3 = Software(
     moment_bytes=2.0,
     fp8_activations=True,
     fp8_comm=True,
     node_limit=4,
     ep_overlap="dualpipe",
+    dispatcher="flex",
 )
 
 #: Named settings (``--software NAME``).
 PRESETS = {"default": DEFAULT, "deepseek-v3": DEEPSEEK_V3}
 
-__all__ = ["DEEPSEEK_V3", "DEFAULT", "EP_OVERLAPS", "PRESETS", "Software"]
+__all__ = ["DEEPSEEK_V3", "DEFAULT", "DISPATCHERS", "EP_OVERLAPS", "PRESETS", "Software"]

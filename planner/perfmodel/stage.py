@@ -397,6 +397,7 @@ def layer_time(step: TrainingStep, gpu: GpuSpec, moe: bool) -> LayerCost:
         tuned_kernels=sw.tuned_kernels,
         eager_experts=sw.eager_experts,
         dropless=not sw.capacity_factor,
+        sort_by_expert=sw.dispatcher == "alltoall",
     )
 
 

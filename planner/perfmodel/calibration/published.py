@@ -572,8 +572,9 @@ BRIDGE_2509 = (
 #: ``grad_reduce_in_fp32 = False`` on every DeepSeek-V3 and Qwen3 recipe (bf16 gradient buffer:
 #: ``grad_bytes`` 2), distributed optimizer (ZeRO-1), expert TP 1, Megatron's selective
 #: recomputation for DeepSeek-V3 (modules below), none for Qwen3, ``moe_a2a_overlap`` as the
-#: recipe sets it (``ep_overlap`` ``a2a``). Not modelled (named with each row): the dispatcher
-#: backend (DeepEP on H100, HybridEP on GB200 / GB300, NCCL all-to-all else), CUDA graphs, the
+#: recipe sets it (``ep_overlap`` ``a2a``), the token dispatcher (``_dispatcher``: ``flex`` for
+#: DeepEP / HybridEP, else ``alltoall``). Not modelled (named with each row): the dispatcher
+#: backend's own transport (DeepEP vs HybridEP vs NCCL all-to-all), CUDA graphs, the
 #: recipes' ``mlp`` / ``moe_act`` recompute modules (the model's ``selective`` re-runs norms and
 #: activations, plus MLA's up-projections), Qwen3's q/k RMSNorm. The tables' DeepSeek-V3 PP x VP
 #: are not all in the recipe's ``layout_map``; where they are, the stage sizes below are the
@@ -606,6 +607,25 @@ _DSV3_H100 = {
     "stage_layers": _DSV3_H100_STAGES,
     "overlap_grad_reduce": False,
 }
+
+
+def _dispatcher(key: str, gpu: str, model: str) -> tuple[tuple[str, object], ...]:
+    """The row's token dispatcher from its recipes (``moe_flex_dispatcher_backend``; without
+    one the providers' ``moe_token_dispatcher_type = "alltoall"``).
+
+    25.11 (@00b7660): HybridEP on GB300 / GB200 only (``apply_flex_dispatcher_backend``
+    skips HybridEP on other GPUs; the B200 and H100 presets set no backend). 25.09
+    (v0.1.0rc3): DeepEP on the H100 DeepSeek-V3 row only (the "tokendrop" rows pad to
+    capacity through the all-to-all dispatcher). 26.04.01 (v0.4.2): HybridEP / DeepEP on every
+    preset but Qwen3-235B's B200 and H100 ones. 26.06 (v0.5.0): on every preset entered.
+    """
+    flex = {
+        "bridge2511moe": gpu in ("GB300", "GB200"),
+        "bridge2509moe": (gpu, model) == ("H100", "deepseek-v3"),
+        "bridge2604moe": not (model == "qwen3-235b-a22b" and gpu in ("B200", "H100")),
+        "bridge2606moe": True,
+    }[key]
+    return (("dispatcher", "flex"),) if flex else ()
 
 
 def _bridge_moe(
@@ -654,6 +674,7 @@ def _bridge_moe(
         software=_BRIDGE_BF16_GRADS
         + (_TE_FP8_INPUTS if precision != "bf16" else ())
         + (_QWEN3_TP_OVERLAP if model.startswith("qwen3") else ())
+        + _dispatcher(key, gpu, model)
         + software,
     )
 
@@ -1427,6 +1448,8 @@ DEEPSEEKV3_2024 = (
             ("fp8_comm", True),
             ("node_limit", 4),
             ("ep_overlap", "dualpipe"),
+            # its own all-to-all kernels (DeepEP), no Megatron-Core sort by local expert
+            ("dispatcher", "flex"),
         ),
     ),
 )
