@@ -445,6 +445,7 @@ def end_costs(step: TrainingStep, pool: Pool) -> tuple[float, LayerCost]:
         precision=step.precision,
         tp_per_node=min(step.tp, pool.gpus_per_node),
         tuned_kernels=step.software.tuned_kernels,
+        fused_loss=step.software.fused_loss,
     )
     return emb, head
 
