@@ -31,16 +31,28 @@ sum (:attr:`Engine.overlaps_host`).
 Eager launches (:func:`launch_overhead_s`). Without CUDA graphs (vLLM ``--enforce-eager``)
 the CPU launches every kernel of every layer each iteration through PyTorch's dispatcher;
 when that is slower than the GPU work the iteration waits for the CPU.
-``EAGER_KERNELS_PER_LAYER`` kernels per decoder layer (counted for a Llama layer in vLLM:
-2 RMSNorm, QKV GEMM, rotary embedding, KV-cache write, attention, output GEMM, 2 all-reduces,
-gate/up GEMM, SiLU-and-multiply, down GEMM, plus 2 residual adds fused or not: 14) at
-``EAGER_LAUNCH_S`` each (:mod:`planner.perfmodel.host`, shared with the training model's
-per-expert launches: an assumption, about 10 us of CPU per PyTorch eager op).
-Scaled FP8 weights (W8A8) add ``EAGER_FP8_QUANT_KERNELS`` launches per layer: vLLM's
-``apply_fp8_linear`` (``model_executor/layers/quantization/utils/w8a8_utils.py``, 0.6.x)
-quantizes each linear layer's input with ``ops.scaled_fp8_quant`` before ``torch._scaled_mm``,
-one more kernel for each of the QKV, output, gate/up and down projections (Meta's mixed FP8,
-only the feed-forward projections of the inner layers: 2).
+``EAGER_KERNELS_PER_LAYER`` GPU operations per Llama decoder layer at a decode step, counted
+in the code of the two vLLM builds of the dstack runs (vLLM b489fc3c, 0.6.3.post2.dev308, on
+H100; the ROCm fork at c9fc1608, 0.6.4.dev4, on MI300X): two RMSNorms (the residual add
+fused in), four GEMMs (QKV, output, gate/up, down), the rotary embedding, the KV-cache write,
+decode attention as two kernels (vllm-flash-attn's split-KV kernel and its combine kernel;
+ROCm's ``paged_attention_ll4mi_QKV_kernel`` over 256-token partitions and its reduce kernel),
+SiLU-and-multiply, and two all-reduces of two operations each (outside a graph vLLM's custom
+all-reduce copies its input into the registered IPC buffer, ``cudaMemcpyAsync``, before the
+kernel: ``all_reduce_unreg`` / ``all_reduce(registered=False)``): 15, at ``EAGER_LAUNCH_S``
+each (:mod:`planner.perfmodel.host`, shared with the training model's per-expert launches:
+an assumption, about 10 us of CPU per PyTorch eager op). Scaled FP8 weights (W8A8) add
+``EAGER_FP8_QUANT_KERNELS`` launches per layer on NVIDIA GPUs: vLLM's ``apply_fp8_linear``
+(``model_executor/layers/quantization/utils/w8a8_utils.py``, 0.6.x) quantizes each linear
+layer's input with ``ops.scaled_fp8_quant`` before the GEMM, one more kernel for each of the
+QKV, output, gate/up and down projections (Meta's mixed FP8, only the feed-forward
+projections of the inner layers: 2). None on AMD GPUs: the ROCm fork fuses that
+quantization into the kernel that produces the input (``scaled_fused_add_rms_norm``,
+``scaled_silu_and_mul``, the paged-attention kernel's FP8 output,
+``VLLM_USE_ROCM_CUSTOM_PAGED_ATTN_FP8_OUT`` on by default) and ``apply_fp8_linear`` skips
+``scaled_fp8_quant`` for an FP8 input (ROCm/vllm c9fc1608 ``llama.py``, ``layernorm.py``,
+``activation.py``, ``w8a8_utils.py``), which is also why the CDNA3 fit rows reject the
+quantization floor below.
 
 Block-FP8 MoE layers of SGLang 0.4 (:func:`moe_layer_latency_s`). SGLang 0.4.0-0.4.3 ran
 DeepSeek-V3's block-scaled FP8 weights (128 x 128 blocks) through Triton kernels: the routed
@@ -78,7 +90,9 @@ the GPU not named); on an H100, gemma-4-31B's N=12288, K=5376 at batch 1, 27.9 a
 25.6 us (vLLM PR #49363, 2026-07-21). Those are CUDA figures and the term is NVIDIA-only: on
 CDNA3 the fit rows (vLLM 0.6.6, HIP graphs, source ``rocm_vllm066``) reject it (with it the
 CDNA3 fit's RMS log error goes from 8.1 to 11.6 %, Llama-3.1-70B batch 1 from +13.5 to
-+21 %; they already fit a per-layer latency at 0). The other engines get none: TensorRT-LLM takes static activation
++21 %; they already fit a per-layer latency at 0), as the code says: the ROCm fork of
+both MI300X builds (c9fc1608, and 8e87b08c2 of the fit rows) fuses that quantization into the
+kernels that produce the inputs (eager launches above). The other engines get none: TensorRT-LLM takes static activation
 scales and fuses their quantization into the producing kernels (an assumption, not checked
 kernel by kernel), and SGLang's FP8 paths were not checked.
 """
@@ -112,7 +126,7 @@ HOST_PER_SEQUENCE_CONSTANT = {
     "sglang": "host_per_sequence_sglang_s",
 }
 #: Kernels per decoder layer launched from the CPU without CUDA graphs (module notes).
-EAGER_KERNELS_PER_LAYER = 14
+EAGER_KERNELS_PER_LAYER = 15
 #: Activation-quantization launches per layer of scaled FP8 weights (one per linear layer:
 #: QKV, output, gate/up, down; vLLM ``apply_fp8_linear``, module notes).
 EAGER_FP8_QUANT_KERNELS = 4
@@ -326,12 +340,15 @@ def launch_overhead_s(engine: Engine, layers: int, quant_kernels: float = 0.0) -
     return layers * (EAGER_KERNELS_PER_LAYER + quant_kernels) * EAGER_LAUNCH_S
 
 
-def eager_quant_kernels(precision: str, ffn_only: bool = False, layers: int = 1) -> float:
+def eager_quant_kernels(
+    precision: str, ffn_only: bool = False, layers: int = 1, architecture: str = ""
+) -> float:
     """Activation-quantization launches per layer, on average over ``layers`` layers, for
     weights in ``precision``: one per linear layer for scaled FP8 / FP4 (W8A8), the two
     feed-forward ones of the inner ``layers - 2`` layers for Meta's mixed FP8, none for 16-bit
-    or weight-only formats (module notes)."""
-    if precision not in ("fp8", "fp4"):
+    or weight-only formats, and none on an AMD ``architecture`` (the ROCm fork fuses them into
+    the producing kernels; module notes)."""
+    if precision not in ("fp8", "fp4") or vendor_of(architecture) == "AMD":
         return 0.0
     if not ffn_only:
         return float(EAGER_FP8_QUANT_KERNELS)

@@ -1359,7 +1359,9 @@ class EngineModel:
         c = self.config
         # without CUDA graphs the GPU waits while the CPU launches a slower stream of kernels
         layers = self.model.layers
-        quant = eager_quant_kernels(self.precision.tflops_key, self.precision.ffn_only, layers)
+        quant = eager_quant_kernels(
+            self.precision.tflops_key, self.precision.ffn_only, layers, c.gpu.architecture
+        )
         stage_sum = np.maximum(stage_sum, launch_overhead_s(self.engine, layers, quant))
         stage_max = np.maximum(stage_max, launch_overhead_s(self.engine, -(-layers // c.pp), quant))
         boundary = 0.0

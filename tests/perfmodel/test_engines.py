@@ -214,18 +214,31 @@ def test_meta_mixed_fp8_keeps_attention_and_ends_in_bf16():
 
 
 def test_eager_fp8_weights_launch_one_quantization_per_linear_layer():
-    """vLLM quantizes each FP8 linear layer's input in its own kernel: 4 more launches per
-    Llama layer for W8A8, 2 on the inner layers of Meta's mixed FP8, none for bf16 / int4; an
-    eager 405B FP8 iteration on 8 MI300X waits for 126 x 18 launches."""
+    """vLLM on CUDA quantizes each FP8 linear layer's input in its own kernel: 4 more launches
+    per Llama layer for W8A8, 2 on the inner layers of Meta's mixed FP8, none for bf16 / int4;
+    an eager 405B FP8 iteration on 8 H100 waits for 126 x 19 launches."""
     assert eager_quant_kernels("fp8") == EAGER_FP8_QUANT_KERNELS == 4
     assert eager_quant_kernels("bf16") == eager_quant_kernels("int4") == 0.0
     assert eager_quant_kernels("fp8", ffn_only=True, layers=126) == pytest.approx(2 * 124 / 126)
     eager = parse_engine("vllm,eager")
-    assert launch_overhead_s(eager, 126, 4) == pytest.approx(126 * 18 * EAGER_LAUNCH_S)
+    assert launch_overhead_s(eager, 126, 4) == pytest.approx(126 * 19 * EAGER_LAUNCH_S)
     assert launch_overhead_s(parse_engine("vllm"), 126, 4) == 0.0
-    for precision, launches in (("fp8", 18), ("bf16", 14)):
-        floor = eager_floor("llama-3.1-405b", "MI300X", 8, precision)
+    for precision, launches in (("fp8", 19), ("bf16", 15)):
+        floor = eager_floor("llama-3.1-405b", "H100", 8, precision)
         assert floor == pytest.approx(126 * launches * EAGER_LAUNCH_S)
+
+
+def test_eager_fp8_on_amd_launches_no_quantization_kernels():
+    """The ROCm fork (the MI300X builds, c9fc1608 and 8e87b08c2) fuses the FP8 input
+    quantization into the RMSNorm, SiLU-and-multiply and paged-attention kernels that produce
+    the inputs, so an eager FP8 iteration on MI300X launches as many kernels as a bf16 one:
+    126 x 15."""
+    assert eager_quant_kernels("fp8", architecture="CDNA3") == 0.0
+    assert eager_quant_kernels("fp8", architecture="Hopper") == EAGER_FP8_QUANT_KERNELS
+    fp8 = eager_floor("llama-3.1-405b", "MI300X", 8, "fp8")
+    assert fp8 == pytest.approx(eager_floor("llama-3.1-405b", "MI300X", 8, "bf16"))
+    assert fp8 == pytest.approx(126 * EAGER_KERNELS_PER_LAYER * EAGER_LAUNCH_S)
+    assert EAGER_KERNELS_PER_LAYER == 15
 
 
 def test_eager_mixed_fp8_launches_its_feed_forward_quantization():
