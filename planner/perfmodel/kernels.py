@@ -156,6 +156,7 @@ def gemm_time(
     out_bytes: float = OUT_BYTES,
     hbm_efficiency: float | None = None,
     tuned_training: bool = False,
+    compute_efficiency: float | None = None,
 ) -> float | np.ndarray:
     """Seconds for ``batch`` independent ``[m, k] x [k, n]`` matmuls.
 
@@ -180,13 +181,17 @@ def gemm_time(
         :func:`hbm_efficiency`).
     tuned_training
         A training GEMM of the vendor's tuned training image (:func:`gemm_efficiency`).
+    compute_efficiency
+        The large-GEMM fraction of the precision's peak that this GEMM's kernel reaches,
+        in place of :func:`gemm_efficiency` (a kernel measured on its own, e.g.
+        :data:`planner.perfmodel.engines.TRITON_BLOCK_FP8_GEMM_EFFICIENCY`).
     """
     array = isinstance(m, np.ndarray) or isinstance(batch, np.ndarray)
     if n <= 0 or k <= 0:
         return np.zeros_like(m) if array else 0.0
     if not array and (m <= 0 or batch <= 0):
         return 0.0
-    peak, eb, hbm = _gemm_rates(gpu, precision, hbm_efficiency, tuned_training)
+    peak, eb, hbm = _gemm_rates(gpu, precision, hbm_efficiency, tuned_training, compute_efficiency)
     if in_bytes is not None:
         eb = in_bytes
     return _roofline(m, n, k, batch, peak, eb, hbm, out_bytes, array)
@@ -197,10 +202,13 @@ def _gemm_rates(
     precision: Precision | str,
     hbm_efficiency: float | None,
     tuned_training: bool = False,
+    compute_efficiency: float | None = None,
 ) -> tuple[float, float, float]:
     """(peak FLOP/s, input bytes per element, HBM bytes/s) of :func:`gemm_time`."""
     name = precision if isinstance(precision, str) else precision.name
     peak, eb, hbm = gemm_rates(gpu, name, tuned_training)
+    if compute_efficiency is not None:
+        peak = gpu.peak_flops(get_precision(name)) * compute_efficiency
     if hbm_efficiency is not None:
         hbm = gpu.hbm_bw * hbm_efficiency
     return peak, eb, hbm
@@ -224,6 +232,7 @@ def gemm_time_sum(
     *,
     batch: float | np.ndarray = 1.0,
     hbm_efficiency: float | None = None,
+    compute_efficiency: float | None = None,
 ) -> np.ndarray | int:
     """``sum(gemm_time(gpu, m, n, k, ...) for n, k in shapes)`` for a 1-d array ``m``, the
     GEMMs in one broadcast evaluation: the same operations per element, added in the same
@@ -233,14 +242,23 @@ def gemm_time_sum(
     if isinstance(m, np.ndarray) and m.ndim == 1 and all(n > 0 and k > 0 for n, k in shapes):
         n = np.array([[n] for n, _ in shapes], dtype=float)
         k = np.array([[k] for _, k in shapes], dtype=float)
-        peak, eb, hbm = _gemm_rates(gpu, precision, hbm_efficiency)
+        peak, eb, hbm = _gemm_rates(gpu, precision, hbm_efficiency, False, compute_efficiency)
         rows = _roofline(m[None, :], n, k, batch, peak, eb, hbm, OUT_BYTES, True)
         total = 0
         for row in rows:
             total = total + row
         return total
     return sum(
-        gemm_time(gpu, m, n, k, precision, batch=batch, hbm_efficiency=hbm_efficiency)
+        gemm_time(
+            gpu,
+            m,
+            n,
+            k,
+            precision,
+            batch=batch,
+            hbm_efficiency=hbm_efficiency,
+            compute_efficiency=compute_efficiency,
+        )
         for n, k in shapes
     )
 

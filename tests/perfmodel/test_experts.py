@@ -46,3 +46,24 @@ def test_copy_time():
     one = experts.copy_seconds_per_expert(6_291_456, link.bytes_per_s, 1e-5)
     assert one == pytest.approx(1e-5 + 6_291_456 / 32e9)
     assert experts.copy_time(3, 6_291_456, link.bytes_per_s, 1e-5) == pytest.approx(3 * one)
+
+
+def test_a_kernel_efficiency_replaces_the_fitted_one_on_the_compute_side_only():
+    """``compute_efficiency`` sets the large-GEMM fraction of the peak: a compute-bound GEMM
+    takes the ratio of the two efficiencies longer, a weight-streaming one is unchanged, and
+    the summed form agrees with the single GEMMs."""
+    from planner.perfmodel.kernels import gemm_efficiency, gemm_time_sum
+    from planner.perfmodel.precision import get_precision
+
+    gpu = get_gpu("H200")
+    fitted = gemm_efficiency(gpu, get_precision("fp8"))
+    big = gemm_time(gpu, 8192, 4096, 7168, "fp8")
+    slow = gemm_time(gpu, 8192, 4096, 7168, "fp8", compute_efficiency=fitted / 4)
+    assert slow == pytest.approx(4 * big, rel=1e-9)
+    thin = gemm_time(gpu, 1, 4096, 7168, "fp8")  # streams 29 MB of weights
+    assert gemm_time(gpu, 1, 4096, 7168, "fp8", compute_efficiency=0.5) == thin
+    m = np.array([1.0, 512.0, 8192.0])
+    shapes = ((4096, 7168), (7168, 2048))
+    summed = gemm_time_sum(gpu, m, shapes, "fp8", compute_efficiency=0.2)
+    single = sum(gemm_time(gpu, m, n, k, "fp8", compute_efficiency=0.2) for n, k in shapes)
+    np.testing.assert_allclose(summed, single, rtol=1e-12)
