@@ -182,19 +182,28 @@ def gemm_time(
     tuned_training
         A training GEMM of the vendor's tuned training image (:func:`gemm_efficiency`).
     compute_efficiency
-        The large-GEMM fraction of the precision's peak that this GEMM's kernel reaches,
-        in place of :func:`gemm_efficiency` (a kernel measured on its own, e.g.
-        :data:`planner.perfmodel.engines.TRITON_BLOCK_FP8_GEMM_EFFICIENCY`).
+        The fraction of the precision's peak that this GEMM's kernel was measured to reach at
+        large shapes (e.g. :data:`planner.perfmodel.engines.TRITON_BLOCK_FP8_GEMM_EFFICIENCY`):
+        a ceiling on its FLOP rate, ``2mnk / (peak * compute_efficiency)``, on top of the
+        fitted shape-dependent rate (which still binds where it is slower, at small shapes).
     """
     array = isinstance(m, np.ndarray) or isinstance(batch, np.ndarray)
     if n <= 0 or k <= 0:
         return np.zeros_like(m) if array else 0.0
     if not array and (m <= 0 or batch <= 0):
         return 0.0
-    peak, eb, hbm = _gemm_rates(gpu, precision, hbm_efficiency, tuned_training, compute_efficiency)
+    peak, eb, hbm = _gemm_rates(gpu, precision, hbm_efficiency, tuned_training)
     if in_bytes is not None:
         eb = in_bytes
-    return _roofline(m, n, k, batch, peak, eb, hbm, out_bytes, array)
+    ceiling = _ceiling(gpu, precision, compute_efficiency)
+    return _roofline(m, n, k, batch, peak, eb, hbm, out_bytes, array, ceiling)
+
+
+def _ceiling(gpu: GpuSpec, precision: Precision | str, compute_efficiency: float | None) -> float:
+    """FLOP/s ceiling of a kernel measured at ``compute_efficiency`` of the peak (inf: none)."""
+    if compute_efficiency is None:
+        return float("inf")
+    return gpu.peak_flops(get_precision(precision)) * compute_efficiency
 
 
 def _gemm_rates(
@@ -202,22 +211,34 @@ def _gemm_rates(
     precision: Precision | str,
     hbm_efficiency: float | None,
     tuned_training: bool = False,
-    compute_efficiency: float | None = None,
 ) -> tuple[float, float, float]:
     """(peak FLOP/s, input bytes per element, HBM bytes/s) of :func:`gemm_time`."""
     name = precision if isinstance(precision, str) else precision.name
     peak, eb, hbm = gemm_rates(gpu, name, tuned_training)
-    if compute_efficiency is not None:
-        peak = gpu.peak_flops(get_precision(name)) * compute_efficiency
     if hbm_efficiency is not None:
         hbm = gpu.hbm_bw * hbm_efficiency
     return peak, eb, hbm
 
 
-def _roofline(m, n, k, batch, peak: float, eb: float, hbm: float, out_bytes: float, array: bool):
-    """The larger of compute and operand traffic time of :func:`gemm_time` (elementwise)."""
+def _roofline(
+    m,
+    n,
+    k,
+    batch,
+    peak: float,
+    eb: float,
+    hbm: float,
+    out_bytes: float,
+    array: bool,
+    ceiling: float = float("inf"),
+):
+    """The larger of compute and operand traffic time of :func:`gemm_time` (elementwise);
+    ``ceiling``: a kernel's measured FLOP/s at large shapes (:func:`gemm_time`)."""
     h = constants.FITTED["gemm_half_dim"]
     compute = 2.0 * batch * (m + h) * (n + h) * (k + h) / peak
+    if ceiling != float("inf"):
+        kernel = 2.0 * batch * m * n * k / ceiling
+        compute = np.maximum(compute, kernel) if array else max(compute, kernel)
     traffic = batch * ((m * k + k * n) * eb + m * n * out_bytes)
     if array:
         return np.maximum(compute, traffic / hbm)
@@ -242,8 +263,9 @@ def gemm_time_sum(
     if isinstance(m, np.ndarray) and m.ndim == 1 and all(n > 0 and k > 0 for n, k in shapes):
         n = np.array([[n] for n, _ in shapes], dtype=float)
         k = np.array([[k] for _, k in shapes], dtype=float)
-        peak, eb, hbm = _gemm_rates(gpu, precision, hbm_efficiency, False, compute_efficiency)
-        rows = _roofline(m[None, :], n, k, batch, peak, eb, hbm, OUT_BYTES, True)
+        peak, eb, hbm = _gemm_rates(gpu, precision, hbm_efficiency)
+        ceiling = _ceiling(gpu, precision, compute_efficiency)
+        rows = _roofline(m[None, :], n, k, batch, peak, eb, hbm, OUT_BYTES, True, ceiling)
         total = 0
         for row in rows:
             total = total + row

@@ -345,7 +345,7 @@ def test_triton_fused_moe_releases_run_their_experts_at_the_measured_triton_rate
     h200 = get_gpu("H200")
     for (m, n, k), measured in (((4096, 2304, 7168), 463.7e-6), ((4096, 1536, 7168), 295.0e-6)):
         t = gemm_time(h200, m, n, k, "fp8", compute_efficiency=TRITON_BLOCK_FP8_GEMM_EFFICIENCY)
-        assert 1.0 <= t / measured < 1.12  # the shape factor only slows the model down
+        assert t == pytest.approx(measured, rel=0.05)
     on = ("vllm:0.7.4", "vllm:0.7.3", "sglang:0.4.3.post2", "sglang:0.4.0")
     off = ("vllm:0.8.0", "vllm:0.6.6", "vllm", "sglang:0.4.5", "trtllm:0.17")
     for spec in on:
@@ -363,8 +363,8 @@ def test_triton_fused_moe_releases_run_their_experts_at_the_measured_triton_rate
         return prefill, decode, float(e.layer_times(np.array([8192.0]))[0][0])
 
     new, old = times("vllm:0.7.4"), times("vllm:0.8.0")
-    assert new[0] > 1.5 * old[0]  # prefill: the experts' GEMMs are compute-bound
-    assert new[1] / old[1] < new[0] / old[0]  # a decode step slows less (weights stream)
+    assert new[0] > 1.25 * old[0]  # prefill: the experts' GEMMs are compute-bound
+    assert new[1] == old[1]  # a decode step's experts stream weights or under-fill tiles
     assert new[2] == old[2]  # the dense layers are untouched
     assert times("vllm:0.7.4", "bf16") == times("vllm:0.8.0", "bf16")
     assert step("vllm:0.7.4") == step("vllm:0.8.0")  # a dense model
