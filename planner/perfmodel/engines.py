@@ -72,16 +72,21 @@ takes 463.7 us for m, n, k = 4096, 2304, 7168 and 295.0 us for 4096, 1536, 7168:
 306 TFLOP/s, 0.148 and 0.155 of the 1979 TFLOP/s dense FP8 peak (DeepGEMM 716 and 759 on
 the same shapes); vLLM's own Triton block-FP8 GEMM on an H100 before its tuned configs
 reaches 305 TFLOP/s at m = 4096 (N = 2112, K = 7168; PR #23939). So the routed experts of
-these releases reach ``TRITON_BLOCK_FP8_GEMM_EFFICIENCY`` = 0.151 of the FP8 peak (the mean
-of the two H200 figures), with the model's shape factor on top (about 0.93 at the measured
-shapes, so the model sits ~7 % under the measurement there), in place of the fitted
-``gemm_efficiency_hopper x fp8_gemm_factor`` (0.53). Assumptions: the fused-MoE kernel
+these releases reach at most ``TRITON_BLOCK_FP8_GEMM_EFFICIENCY`` = 0.151 of the FP8 peak (the
+mean of the two H200 figures; the model's fitted FP8 rate at large shapes is
+``gemm_efficiency_hopper x fp8_gemm_factor`` = 0.53): a ceiling on their FLOP rate,
+``2mnk / (0.151 peak)`` (:func:`planner.perfmodel.kernels.gemm_time`), while the fitted
+shape-dependent time still binds where it is slower, at decode sizes. Replacing the fitted
+efficiency inside the shape factor instead also slowed the decode-size expert GEMMs (a tile of
+~88 rows at 0.151), which SGLang's own DeepSeek-V3 rows reject (source ``sglang_dsv3``: its
+fit stage's RMS log error went from 4.9 to 27 %). Assumptions: the fused-MoE kernel
 (gather, block scales, the same ``tl.dot`` tiles) is no faster than the dense Triton kernel
 measured; per-tensor FP8 experts, which run the same kernel without block scales, are given
 the same figure. vLLM 0.7's dense block-FP8 layers run CUTLASS (vLLM PR #13996, 2025-02-27,
 "our existing CUTLASS Block FP8"), SGLang 0.4's run the dense Triton kernel itself; the model
-does not distinguish block from per-tensor scaling, so dense GEMMs keep the fitted rate. The
-decode steps barely move (their expert GEMMs stream weights); prefill does.
+does not distinguish block from per-tensor scaling, so dense GEMMs keep the fitted rate.
+Decode steps do not move (their expert GEMMs stream weights or under-fill their tiles);
+prefill does.
 
 Small-kernel floor (:func:`small_kernel_floor_s`). Even inside a CUDA graph a kernel lasts
 at least a few microseconds (launch, ramp and tail). The per-layer element-wise kernels
