@@ -72,6 +72,34 @@ the tokens. It is modelled as fixed GPU seconds per MoE layer with scaled FP8 we
 fused gate kernels) and the other engines are not known to share it, and get 0. The term
 is an engine-and-version attribute, not a physical constant of the GPU.
 
+Triton fused-MoE GEMMs (:func:`moe_gemm_efficiency`). The same releases compute the routed
+experts of scaled-FP8 MoE layers in Triton's ``fused_moe`` kernel (vLLM 0.7.x
+``Fp8MoEMethod.apply`` calls ``fused_experts(..., use_fp8_w8a8=True,
+block_shape=weight_block_size)``; DeepGEMM's grouped GEMM only behind ``VLLM_USE_DEEP_GEMM``,
+vLLM PR #13932, 2025-02-26; SGLang 0.4's ``fused_moe_triton`` is adapted from vLLM's), and
+at prefill sizes those GEMMs are compute-bound. A Triton block-FP8 GEMM of that time runs far
+below the tensor cores' FP8 rate: SGLang's benchmark of the DeepSeek-V3 shapes on an H200
+(PR #3893, 2025-02-26, ``w8a8_block_fp8_matmul``, the SGLang and vLLM Triton kernels alike)
+takes 463.7 us for m, n, k = 4096, 2304, 7168 and 295.0 us for 4096, 1536, 7168: 292 and
+306 TFLOP/s, 0.148 and 0.155 of the 1979 TFLOP/s dense FP8 peak (DeepGEMM 716 and 759 on
+the same shapes); vLLM's own Triton block-FP8 GEMM on an H100 before its tuned configs
+reaches 305 TFLOP/s at m = 4096 (N = 2112, K = 7168; PR #23939). So the routed experts of
+these releases reach at most ``TRITON_BLOCK_FP8_GEMM_EFFICIENCY`` = 0.151 of the FP8 peak (the
+mean of the two H200 figures; the model's fitted FP8 rate at large shapes is
+``gemm_efficiency_hopper x fp8_gemm_factor`` = 0.53): a ceiling on their FLOP rate,
+``2mnk / (0.151 peak)`` (:func:`planner.perfmodel.kernels.gemm_time`), while the fitted
+shape-dependent time still binds where it is slower, at decode sizes. Replacing the fitted
+efficiency inside the shape factor instead also slowed the decode-size expert GEMMs (a tile of
+~88 rows at 0.151), which SGLang's own DeepSeek-V3 rows reject (source ``sglang_dsv3``: its
+fit stage's RMS log error went from 4.9 to 27 %). Assumptions: the fused-MoE kernel
+(gather, block scales, the same ``tl.dot`` tiles) is no faster than the dense Triton kernel
+measured; per-tensor FP8 experts, which run the same kernel without block scales, are given
+the same figure. vLLM 0.7's dense block-FP8 layers run CUTLASS (vLLM PR #13996, 2025-02-27,
+"our existing CUTLASS Block FP8"), SGLang 0.4's run the dense Triton kernel itself; the model
+does not distinguish block from per-tensor scaling, so dense GEMMs keep the fitted rate.
+Decode steps do not move (their expert GEMMs stream weights or under-fill their tiles);
+prefill does.
+
 Small-kernel floor (:func:`small_kernel_floor_s`). Even inside a CUDA graph a kernel lasts
 at least a few microseconds (launch, ramp and tail). The per-layer element-wise kernels
 (two norms, rotary embedding, activation, KV-cache write, the split-KV combine of decode
@@ -135,6 +163,14 @@ EAGER_FP8_QUANT_KERNELS = 4
 SGLANG_TRITON_MOE_RELEASES = ((0, 4, 0), (0, 4, 3))
 #: Fitted seconds per MoE layer of those releases (``calibration/constants.json``).
 SGLANG_MOE_LAYER_CONSTANT = "moe_fp8_layer_latency_sglang04_s"
+#: Releases (first, last) whose scaled-FP8 routed experts ran Triton ``fused_moe`` (module notes).
+TRITON_FP8_MOE_RELEASES = {
+    "vllm": ((0, 7, 0), (0, 7, 999)),
+    "sglang": SGLANG_TRITON_MOE_RELEASES,
+}
+#: Fraction of the FP8 dense peak a Triton block-FP8 GEMM reached at DeepSeek-V3's prefill
+#: shapes in early 2025: SGLang PR #3893 on an H200, 292 and 306 TFLOP/s of 1979 (module notes).
+TRITON_BLOCK_FP8_GEMM_EFFICIENCY = (292.0 + 306.0) / 2.0 / 1979.0
 #: Element-wise kernels per decoder layer that run at their floor at small batch.
 SMALL_KERNELS_PER_LAYER = 6
 #: Shortest duration of a kernel launched in a CUDA graph (NVIDIA CUDA Graphs blog, 2019).
@@ -367,6 +403,20 @@ def moe_layer_latency_s(engine: Engine, precision: str) -> float:
     return constants.FITTED[SGLANG_MOE_LAYER_CONSTANT]
 
 
+def moe_gemm_efficiency(engine: Engine, precision: str) -> float | None:
+    """Large-GEMM fraction of the FP8 peak that the routed experts reach: the Triton
+    block-FP8 figure for vLLM 0.7.x and SGLang 0.4.0-0.4.3 with scaled FP8 weights (module
+    notes); ``None`` (the fitted GEMM efficiency) for other engines, versions (a version not
+    given means the current release) and precisions."""
+    releases = TRITON_FP8_MOE_RELEASES.get(engine.name)
+    if releases is None or precision != "fp8" or not engine.version:
+        return None
+    first, last = releases
+    if not first <= version_tuple(engine.version)[:3] <= last:
+        return None
+    return TRITON_BLOCK_FP8_GEMM_EFFICIENCY
+
+
 def quant_kernels(
     engine: Engine,
     gemm_format: str,
@@ -400,12 +450,15 @@ __all__ = [
     "SGLANG_MOE_LAYER_CONSTANT",
     "SGLANG_TRITON_MOE_RELEASES",
     "SMALL_KERNELS_PER_LAYER",
+    "TRITON_BLOCK_FP8_GEMM_EFFICIENCY",
+    "TRITON_FP8_MOE_RELEASES",
     "TRTLLM_KV_FREE_FRACTION",
     "VLLM_GPU_MEMORY_UTILIZATION",
     "Engine",
     "eager_quant_kernels",
     "host_overhead_s",
     "launch_overhead_s",
+    "moe_gemm_efficiency",
     "moe_layer_latency_s",
     "parse_engine",
     "quant_kernels",

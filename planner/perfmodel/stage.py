@@ -115,6 +115,7 @@ from planner.perfmodel.engines import (
     eager_quant_kernels,
     host_overhead_s,
     launch_overhead_s,
+    moe_gemm_efficiency,
     moe_layer_latency_s,
     quant_kernels,
     small_kernel_floor_s,
@@ -1167,6 +1168,10 @@ class EngineModel:
         )
         # SGLang 0.4's block-FP8 Triton MoE path: fixed time per MoE layer (engines notes)
         self.moe_fixed = moe_layer_latency_s(self.engine, self.precision.name) if m.is_moe else 0.0
+        # the routed experts' GEMMs of Triton fused MoE releases (engines notes)
+        self.expert_efficiency = (
+            moe_gemm_efficiency(self.engine, self.precision.name) if m.is_moe else None
+        )
         # one stage-to-stage hop stays inside the node while the replica does
         self.boundary_same_node = c.tp * c.ep * min(c.pp, 2) <= G
         # 0 in the copy of :meth:`without_communication` (latency breakdowns)
@@ -1199,8 +1204,10 @@ class EngineModel:
         shapes: Sequence[tuple[float, float]],
         batch: np.ndarray | float = 1.0,
         precision: Precision | None = None,
+        compute_efficiency: float | None = None,
     ):
-        """``sum(self._gemm(N, n, k, batch, precision) for n, k in shapes)`` in one call."""
+        """``sum(self._gemm(N, n, k, batch, precision) for n, k in shapes)`` in one call
+        (``compute_efficiency``: the kernel's own large-GEMM efficiency, if it has one)."""
         return gemm_time_sum(
             self.config.gpu,
             N,
@@ -1208,6 +1215,7 @@ class EngineModel:
             precision or self.precision,
             batch=batch,
             hbm_efficiency=self.stream_efficiency,
+            compute_efficiency=compute_efficiency,
         )
 
     def _layer_times(
@@ -1237,7 +1245,9 @@ class EngineModel:
             hit = 1.0 - np.power(1.0 - top / E, np.maximum(total, 0.0))
             active = np.maximum(self.local_experts * hit, 1e-9)
             per_expert = total * top / E / np.maximum(hit, 1e-12)
-            experts = self._gemm_sum(per_expert, sh.expert, batch=active)
+            experts = self._gemm_sum(
+                per_expert, sh.expert, batch=active, compute_efficiency=self.expert_efficiency
+            )
             router = self._gemm(N, *sh.router)
             shared = self._gemm_sum(N, sh.shared)
             routed = N * top

@@ -332,6 +332,8 @@ def test_sglang04_block_fp8_moe_term_acts_on_its_releases_moe_layers_only():
         e = EngineModel(model, cfg, precision, "bf16", engine=parse_engine(spec))
         return float(e.base_time(np.array([4.0]), 4.0, 1000.0)[0])
 
+    with constants.override({"moe_fp8_layer_latency_sglang04_s": 0.0}):
+        off = dsv3("sglang:0.4.1"), dsv3("sglang:0.4.5")
     with constants.override({"moe_fp8_layer_latency_sglang04_s": value}):
         assert moe_layer_latency_s(parse_engine("sglang:0.4.3.post2"), "fp8") == value
         for spec, prec in (("sglang:0.4.5", "fp8"), ("sglang", "fp8"), ("vllm:0.7.3", "fp8"),
@@ -339,6 +341,43 @@ def test_sglang04_block_fp8_moe_term_acts_on_its_releases_moe_layers_only():
             assert moe_layer_latency_s(parse_engine(spec), prec) == 0.0
         on, later = dsv3("sglang:0.4.1"), dsv3("sglang:0.4.5")
         dense = step("sglang:0.4.1"), step("sglang:0.4.5")
-    # both overlap their host work; only the release with the Triton path pays the term
-    assert on - later == pytest.approx(model.moe_layers * value, rel=1e-9)
+    # only the release with the Triton path pays the term (its experts' GEMMs differ too)
+    assert on - off[0] == pytest.approx(model.moe_layers * value, rel=1e-9)
+    assert later == off[1]
     assert dense[0] == dense[1]
+
+
+def test_triton_fused_moe_releases_run_their_experts_at_the_measured_triton_rate():
+    """vLLM 0.7.x and SGLang 0.4.0-0.4.3 compute scaled-FP8 routed experts in Triton's
+    fused MoE: the kernel figure reproduces SGLang PR #3893's H200 block-FP8 GEMM times within
+    the model's shape factor; a DeepSeek-V3 prefill slows on those releases by the experts'
+    GEMMs only, a decode step far less, and other releases, BF16 weights and dense models not."""
+    from planner.perfmodel.engines import TRITON_BLOCK_FP8_GEMM_EFFICIENCY, moe_gemm_efficiency
+    from planner.perfmodel.kernels import gemm_time
+
+    h200 = get_gpu("H200")
+    for (m, n, k), measured in (((4096, 2304, 7168), 463.7e-6), ((4096, 1536, 7168), 295.0e-6)):
+        t = gemm_time(h200, m, n, k, "fp8", compute_efficiency=TRITON_BLOCK_FP8_GEMM_EFFICIENCY)
+        assert t == pytest.approx(measured, rel=0.05)
+    on = ("vllm:0.7.4", "vllm:0.7.3", "sglang:0.4.3.post2", "sglang:0.4.0")
+    off = ("vllm:0.8.0", "vllm:0.6.6", "vllm", "sglang:0.4.5", "trtllm:0.17")
+    for spec in on:
+        assert moe_gemm_efficiency(parse_engine(spec), "fp8") == TRITON_BLOCK_FP8_GEMM_EFFICIENCY
+        assert moe_gemm_efficiency(parse_engine(spec), "bf16") is None
+    for spec in off:
+        assert moe_gemm_efficiency(parse_engine(spec), "fp8") is None
+
+    model, cfg = load_model("deepseek-v3"), ReplicaConfig(h200, 8)
+
+    def times(spec: str, precision: str = "fp8") -> tuple[float, float, float]:
+        e = EngineModel(model, cfg, precision, "bf16", engine=parse_engine(spec))
+        prefill = float(e.base_time(np.array([8192.0]), 0.0, 0.0)[0])
+        decode = float(e.base_time(np.array([8.0]), 8.0, 2000.0)[0])
+        return prefill, decode, float(e.layer_times(np.array([8192.0]))[0][0])
+
+    new, old = times("vllm:0.7.4"), times("vllm:0.8.0")
+    assert new[0] > 1.25 * old[0]  # prefill: the experts' GEMMs are compute-bound
+    assert new[1] == old[1]  # a decode step's experts stream weights or under-fill tiles
+    assert new[2] == old[2]  # the dense layers are untouched
+    assert times("vllm:0.7.4", "bf16") == times("vllm:0.8.0", "bf16")
+    assert step("vllm:0.7.4") == step("vllm:0.8.0")  # a dense model
