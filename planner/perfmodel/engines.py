@@ -365,15 +365,23 @@ def host_overhead_s(engine: Engine, sequences: float | np.ndarray = 0.0) -> floa
     return fixed + constants.FITTED[per_seq] * np.asarray(sequences, dtype=float)
 
 
-def launch_overhead_s(engine: Engine, layers: int, quant_kernels: float = 0.0) -> float:
+#: Of ``EAGER_KERNELS_PER_LAYER``, the two tensor-parallel all-reduces (copy + kernel each),
+#: which a replica without tensor parallelism does not launch.
+EAGER_ALL_REDUCE_KERNELS = 4
+
+
+def launch_overhead_s(
+    engine: Engine, layers: int, quant_kernels: float = 0.0, tp: int = 1
+) -> float:
     """CPU seconds to launch one iteration's kernels without CUDA graphs (0 with graphs).
 
     ``quant_kernels``: activation-quantization launches per layer of the weight format
-    (:func:`eager_quant_kernels`).
+    (:func:`eager_quant_kernels`); ``tp``: tensor-parallel size (no all-reduces at 1).
     """
     if engine.cuda_graphs:
         return 0.0
-    return layers * (EAGER_KERNELS_PER_LAYER + quant_kernels) * EAGER_LAUNCH_S
+    kernels = EAGER_KERNELS_PER_LAYER - (EAGER_ALL_REDUCE_KERNELS if tp == 1 else 0)
+    return layers * (kernels + quant_kernels) * EAGER_LAUNCH_S
 
 
 def eager_quant_kernels(
@@ -442,6 +450,7 @@ def small_kernel_floor_s(layers: int, quant: float = 0.0) -> float:
 
 __all__ = [
     "DEFAULT_ENGINE",
+    "EAGER_ALL_REDUCE_KERNELS",
     "EAGER_FP8_QUANT_KERNELS",
     "EAGER_KERNELS_PER_LAYER",
     "EAGER_LAUNCH_S",

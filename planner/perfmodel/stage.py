@@ -1372,8 +1372,10 @@ class EngineModel:
         quant = eager_quant_kernels(
             self.precision.tflops_key, self.precision.ffn_only, layers, c.gpu.architecture
         )
-        stage_sum = np.maximum(stage_sum, launch_overhead_s(self.engine, layers, quant))
-        stage_max = np.maximum(stage_max, launch_overhead_s(self.engine, -(-layers // c.pp), quant))
+        stage_sum = np.maximum(stage_sum, launch_overhead_s(self.engine, layers, quant, c.tp))
+        stage_max = np.maximum(
+            stage_max, launch_overhead_s(self.engine, -(-layers // c.pp), quant, c.tp)
+        )
         boundary = 0.0
         if c.pp > 1:
             boundary = self.comm_scale * comm.p2p(

@@ -10,6 +10,7 @@ import pytest
 from planner.core.errors import InputError
 from planner.perfmodel import constants
 from planner.perfmodel.engines import (
+    EAGER_ALL_REDUCE_KERNELS,
     EAGER_FP8_QUANT_KERNELS,
     EAGER_KERNELS_PER_LAYER,
     EAGER_LAUNCH_S,
@@ -124,11 +125,16 @@ def test_sglang_overlap_scheduler_hides_host_work_behind_the_gpu():
 def test_eager_mode_waits_for_kernel_launches():
     layers = load_model("llama-3.1-405b").layers  # 126
     launches = layers * EAGER_KERNELS_PER_LAYER * EAGER_LAUNCH_S
-    assert launch_overhead_s(parse_engine("vllm,eager"), layers) == pytest.approx(launches)
-    assert launch_overhead_s(parse_engine("vllm"), layers) == 0.0
+    eager = parse_engine("vllm,eager")
+    assert launch_overhead_s(eager, layers, tp=8) == pytest.approx(launches)
+    # without tensor parallelism no all-reduce (copy + kernel, twice) is launched
+    single = layers * (EAGER_KERNELS_PER_LAYER - EAGER_ALL_REDUCE_KERNELS) * EAGER_LAUNCH_S
+    assert launch_overhead_s(eager, layers, tp=1) == pytest.approx(single)
+    assert launch_overhead_s(parse_engine("vllm"), layers, tp=8) == 0.0
     with constants.override(HOSTS):
-        # the iteration lasts the longer of the GPU work and the CPU's launches
-        small = load_model("llama-3.1-8b").layers * EAGER_KERNELS_PER_LAYER * EAGER_LAUNCH_S
+        # the iteration lasts the longer of the GPU work and the CPU's launches (tp 1)
+        per_layer = EAGER_KERNELS_PER_LAYER - EAGER_ALL_REDUCE_KERNELS
+        small = load_model("llama-3.1-8b").layers * per_layer * EAGER_LAUNCH_S
         graphs, eager = step("vllm", 1.0), step("vllm,eager", 1.0)
         assert eager >= graphs
         assert eager == pytest.approx(max(graphs, small + 0.02), rel=1e-6)
@@ -221,8 +227,8 @@ def test_eager_fp8_weights_launch_one_quantization_per_linear_layer():
     assert eager_quant_kernels("bf16") == eager_quant_kernels("int4") == 0.0
     assert eager_quant_kernels("fp8", ffn_only=True, layers=126) == pytest.approx(2 * 124 / 126)
     eager = parse_engine("vllm,eager")
-    assert launch_overhead_s(eager, 126, 4) == pytest.approx(126 * 19 * EAGER_LAUNCH_S)
-    assert launch_overhead_s(parse_engine("vllm"), 126, 4) == 0.0
+    assert launch_overhead_s(eager, 126, 4, tp=8) == pytest.approx(126 * 19 * EAGER_LAUNCH_S)
+    assert launch_overhead_s(parse_engine("vllm"), 126, 4, tp=8) == 0.0
     for precision, launches in (("fp8", 19), ("bf16", 15)):
         floor = eager_floor("llama-3.1-405b", "H100", 8, precision)
         assert floor == pytest.approx(126 * launches * EAGER_LAUNCH_S)
