@@ -72,6 +72,7 @@ from planner.perfmodel.serving_features import (
 )
 from planner.perfmodel.stage import EngineModel, ReplicaConfig
 from planner.serve.chunked_ttft import ChunkedPrefillLaw
+from planner.serve.lockstep import expected_max_batch, merged_backlog_pmf, overlap_share
 from planner.serve.queueing import (
     BatchedPrefillLaw,
     ResponseLaw,
@@ -272,6 +273,11 @@ class RoleModel:
         self.own_rem = own_tokens - self.own_full * split
         self.own_attn = np.concatenate([self.attn_lo, self.attn_hi])
         self.kv_cap = engine.kv_tokens
+        # data-parallel attention groups iterating in lockstep (planner.serve.lockstep)
+        cfg = engine.config
+        self.groups = cfg.ep if engine.model.is_moe and cfg.ep > 1 else 1
+        # share of iterations a prompt's chunks occupy, per prompt: at least one
+        self.chunk_iters = float(np.dot(self.wp, np.maximum(1.0, self.pc / split)))
         # targets with the float-noise slack (a metric above its limit is a violation)
         self.ttft_limit = None if slo.ttft_s is None else slo.ttft_s * (1 + TOL)
         self.tpot_limit = None if slo.tpot_s is None else slo.tpot_s * (1 + TOL)
@@ -298,6 +304,8 @@ class RoleModel:
         When the batch noise applies, the same call runs the layer model for the batch of
         ``B + 1`` too (``noise_layers``: :meth:`_batch_noise` finishes its step time).
         """
+        if self.groups > 1 and B > 0:
+            return self._lockstep_prefill(B)
         C = self.split
         rem = self.own_rem
         tokens = np.concatenate([np.array([B, B + C]), B + np.maximum(rem, 1.0)])
@@ -333,6 +341,117 @@ class RoleModel:
             "s2": float(np.dot(self.wp, S * S)),
             "delta": C * xbar / self.ep_mean,
             "x": x,
+            "chunk_x": chunk_x,
+            "noise_layers": noise_layers,
+        }
+
+    def _lockstep_prefill(self, B: float) -> dict[str, float | np.ndarray]:
+        """:meth:`_prefill` for ``ep`` attention groups in lockstep (:mod:`.lockstep`).
+
+        Seen from one group at mean batch ``B`` (the others decode ``B`` too):
+
+        * its own iterations run the MoE layers on every group's tokens (a chunk's MoE
+          work is its own tokens plus the others' decode, not ``ep`` chunks);
+        * the decode-only iteration is that of the largest group's batch
+          (:func:`~.lockstep.expected_max_batch`);
+        * a chunk's extra ``x`` splits into its own layers' part, shared by chunks of
+          several groups in the same iteration (:func:`~.lockstep.overlap_share`), and the
+          MoE part of its tokens (additive over groups, ``s`` per token: the step model's
+          slope between one group and every group carrying a chunk); the replica's
+          iterations are stretched by a stream of ``ep`` times the group's prompts, each
+          adding ``x_L = share (x - s p) + s p`` (``stream_x``, ``streams``);
+        * the group's own prefill also waits for the other groups' chunks: each of its
+          iterations carries their mean stretch, ``(ep - 1) lam T E[x_L]``.
+        """
+        n, eng, C = self.groups, self.engine, self.split
+        rem = self.own_rem
+        ctx = self.ctx
+        other = eng.layer_tokens(np.array([B]), B)  # one other group's decode tokens
+        tokens = np.concatenate([np.array([B, B + C]), B + np.maximum(rem, 1.0)])
+        own = eng.layer_tokens(tokens, B)
+        t = eng.base_time(
+            tokens, B, ctx, layers=eng.layer_times(own, moe_tokens=own + (n - 1) * other)
+        )
+        t_even, tc = float(t[0]), float(t[1])
+        # every group carrying a full chunk: the MoE layers' extra per chunk token
+        full = own[1:2]
+        t_all = float(
+            eng.base_time(tokens[1:2], B, ctx, layers=eng.layer_times(full, moe_tokens=n * full))[0]
+        )
+        top = expected_max_batch(B, n, self.traffic.arrival_scv)
+        own_top = eng.layer_tokens(np.array([top]), top)
+        t0 = float(
+            eng.base_time(
+                np.array([top]),
+                top,
+                ctx,
+                layers=eng.layer_times(own_top, moe_tokens=n * other),
+            )[0]
+        )
+        t0 = max(t0, t_even)
+        noise_layers = None
+        if self._noisy(B):
+            plus = eng.layer_tokens(np.array([B + 1.0]), B + 1.0)
+            noise_layers = eng.layer_times(plus, moe_tokens=plus + (n - 1) * other)
+        kappa = max(0.0, tc - t0) / C
+        moe_tok = min(kappa, max(0.0, t_all - tc) / ((n - 1) * C))
+        x = kappa * self.pc + self.attn
+        per_iter = B / self.ed  # arrivals per iteration and group (Little: lam T = B / E[D])
+        # one chunk iteration of a prompt: its own layers' extra and its MoE layers' extra
+        iters = np.maximum(1.0, self.pc / C)
+        own_piece = (x - moe_tok * self.pc) / iters
+        moe_piece = moe_tok * float(np.dot(self.wp, self.pc / iters))
+
+        own_mean = float(np.dot(self.wp, own_piece * iters))  # own-layer extra per prompt
+        moe_mean = float(np.dot(self.wp, moe_tok * self.pc))  # MoE extra per prompt
+
+        def share_at(T: float) -> float:
+            # the overlap at the rate that makes T the mean iteration (lam = B / (E[D] T))
+            return overlap_share(
+                t0, own_piece, self.wp, moe_piece, per_iter / T, n, self.chunk_iters
+            )
+
+        # time balance: T = t0 + n (lam T) (share E[own] + E[moe]), the share at lam = B /
+        # (E[D] T); the root lies between no overlap and full overlap of the own layers
+        lo = t0 + n * per_iter * moe_mean
+        hi = lo + n * per_iter * own_mean
+        for _ in range(60):
+            mid = 0.5 * (lo + hi)
+            if t0 + n * per_iter * (share_at(mid) * own_mean + moe_mean) > mid:
+                lo = mid
+            else:
+                hi = mid
+            if hi - lo <= 1e-9 * hi:
+                break
+        share = share_at(hi)
+        # the replica's iterations are stretched by the prompts of all groups: a stream of
+        # n lam prompts, each adding its MoE extra and the share of its own layers' extra
+        stream_x = share * (x - moe_tok * self.pc) + moe_tok * self.pc
+        # the other groups' mean stretch of an iteration: all of it when this group only
+        # decodes, their MoE part when its own chunk runs (their own layers run beside it)
+        foreign = (n - 1) * per_iter * float(np.dot(self.wp, stream_x))
+        beside = (n - 1) * per_iter * moe_mean
+        t_rem = np.where(rem > 0, t[2:] + beside, 0.0)
+        own_time = np.maximum(self.own_full * (tc + beside) + t_rem, t0 + foreign) + self.own_attn
+        xbar = n * float(np.dot(self.wp, stream_x))  # the replica's stretch per own arrival
+        S = self.pc * (t0 + foreign) / C + x
+        chunk_x = (kappa + self.attn / np.maximum(self.pc, 1e-300)) * C
+        return {
+            "own_lo": own_time[: self.pc_lo.size],
+            "own_hi": own_time[self.pc_lo.size :],
+            "t0": t0,
+            "t0_even": t_even,
+            "tc": tc,
+            "ttft_t0": t0 + foreign,
+            "ttft_tc": tc + beside,
+            "xbar": xbar,
+            "S": S,
+            "s1": float(np.dot(self.wp, S)),
+            "s2": float(np.dot(self.wp, S * S)),
+            "delta": C * xbar / self.ep_mean,
+            "x": x,
+            "stream_x": stream_x,
+            "streams": n,
             "chunk_x": chunk_x,
             "noise_layers": noise_layers,
         }
@@ -590,6 +709,14 @@ class RoleModel:
         k = self.per_step  # tokens per iteration: TPOT and iterations per request scale by 1/k
         if self.role == "decode":
             t0 = float(self.engine.base_time(np.array([B]), B, self.ctx)[0])
+            if self.groups > 1:  # lockstep groups: the largest group's batch sets the step
+                top = expected_max_batch(B, self.groups, self.traffic.arrival_scv)
+                eng = self.engine
+                layers = eng.layer_times(
+                    eng.layer_tokens(np.array([top]), top),
+                    moe_tokens=self.groups * eng.layer_tokens(np.array([B]), B),
+                )
+                t0 = max(t0, float(eng.base_time(np.array([top]), top, self.ctx, layers=layers)[0]))
             lam = B / (self.ed * t0)
             kv = self._kv(lam, t0, 0.0, decode=True)
 
@@ -609,14 +736,16 @@ class RoleModel:
         tmean = t0 / max(1e-300, 1.0 - lam * xbar)
         # prompts arrive as a Poisson stream (bursts of ca2 prompts when bursty) that the
         # TPOT law follows iteration by iteration (its backlog chain and busy periods)
-        per_iter = lam * t0
+        # lockstep groups (ep > 1): every group's prompts stretch the replica's iterations
+        streams = f.get("streams", 1)
+        per_iter = lam * streams * t0
         u = lam * s1
         ew = gg1_mean_wait(lam, s1, s2, self.ca2)
         finite_wait = math.isfinite(ew) and ew > 0 and u > 0
 
         @functools.cache
         def noise() -> np.ndarray:
-            return self._batch_noise(B, t0, tmean, f["noise_layers"])
+            return self._batch_noise(B, f.get("t0_even", t0), tmean, f["noise_layers"])
 
         def tpot_top() -> float:
             # TpotLaw's bracket top: the decode step, a full chunk's extra in every iteration
@@ -643,9 +772,14 @@ class RoleModel:
                 queued = queued_count_pmf(
                     lam * s1, sigma, lam * (ew / sigma if finite_wait else 0.0)
                 )
+            if streams > 1:
+                # the other groups' prompt queues, seen at a random time, hold the same law
+                # as the request's own (M/G/1: the queue a departure leaves behind is the
+                # queue at a random time); their prompts stretch its first iterations too
+                queued = merged_backlog_pmf(queued, streams)
             return TpotLaw(
                 t0 / k,
-                f["x"] * burst / k,
+                f.get("stream_x", f["x"]) * burst / k,
                 min(1.0, per_iter) / burst,
                 self.d / k,
                 self.wo,
@@ -654,7 +788,7 @@ class RoleModel:
                 extra_weights=self.wp,
                 extra_cap=f["chunk_x"] / k,
                 queued_pmf=queued,
-                arrival_rate=lam * k / burst,
+                arrival_rate=lam * streams * k / burst,
                 queued_scale=burst,
             )
 
@@ -669,8 +803,8 @@ class RoleModel:
                 self.ca2,
                 offset,
                 self.split,
-                t0,
-                f["tc"],
+                f.get("ttft_t0", t0),
+                f.get("ttft_tc", f["tc"]),
                 self.win_lo,
                 self.win_hi,
                 self.win_attn,
