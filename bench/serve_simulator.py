@@ -53,6 +53,10 @@ from planner.bench import markdown_rows, write_report
 from planner.bench.rows import write_rows
 from planner.bench.runner import certificate_row, measurement_row
 from planner.core.family import Reference
+from planner.perfmodel.calibration.serving_public import (
+    SHAREGPT_OUTPUT_MEAN,
+    SHAREGPT_PROMPT_MEAN,
+)
 from planner.perfmodel.serving_features import Speculative
 from planner.serve import ReplicaGroup, ServingPlan, make_problem, solve
 from planner.serve.capacity import PREFILL_CHUNK_TOKENS, engine_for, engine_key
@@ -118,7 +122,7 @@ CASES = [
         "exp:256",
         ep=8,
         engine="sglang",
-        utilisations=NEW_UTILISATIONS,
+        utilisations=(0.35, 0.5, 0.7, 0.9),  # at 20 % a 10,000-request trace costs 140 CPU s,
     ),
     Case(
         "70B tp4 pp2",
@@ -162,6 +166,16 @@ CASES = [
         "exp:512",
         "exp:128",
         kv_precision="fp8",
+        utilisations=NEW_UTILISATIONS,
+    ),
+    Case(
+        "8B ShareGPT-like lengths",
+        "llama-3.1-8b",
+        "bf16",
+        "H100",
+        1,
+        f"lognormal:{SHAREGPT_PROMPT_MEAN},{SHAREGPT_PROMPT_MEAN}",
+        f"lognormal:{SHAREGPT_OUTPUT_MEAN},{SHAREGPT_OUTPUT_MEAN}",
         utilisations=NEW_UTILISATIONS,
     ),
     Case(

@@ -588,6 +588,22 @@ class RoleModel:
         relax = self.ed * tmean / free
         return slope * np.sqrt(var * window_mean_variance(self.d / self.per_step / relax))
 
+    def _acceptance_sd(self, step: float) -> np.ndarray:
+        """Per output class: sd of a request's TPOT from speculative acceptance (0 without).
+
+        The tokens a step emits are i.i.d. with mean ``mu`` and variance ``s^2``
+        (:attr:`~planner.perfmodel.serving_features.Speculative.tokens_per_step_variance`),
+        so the steps ``N`` that emit a request's ``D`` decode tokens are a renewal count:
+        ``E[N] ~ D / mu``, ``Var N ~ D s^2 / mu^3`` (Cox 1962), and ``TPOT = N step / D`` has
+        sd ``step s / (mu^1.5 sqrt(D))``: short requests draw few steps, a few rejections
+        show in their TPOT.
+        """
+        spec = self.engine.speculative
+        if spec is None:
+            return np.zeros_like(self.d)
+        mu, var = self.per_step, spec.tokens_per_step_variance
+        return step * math.sqrt(var) / mu**1.5 / np.sqrt(np.maximum(self.d, 1.0))
+
     # ---------------------------------------------------------- prefill-like
     def _idle_prefill(self) -> dict[str, Any]:
         """Prefill costs with no decode batch (computed once: prefill replicas reuse them)."""
@@ -725,9 +741,8 @@ class RoleModel:
                 noise = self._batch_noise(B, t0, t0)
                 # a request arrives from its prefill replica mid-iteration: its first decode
                 # step waits for the running one to end (uniform residual, up to t0)
-                return TpotLaw(
-                    t0 / k, 0.0, 0.0, self.d / k, self.wo, self.q, noise / k, residual=t0 / k
-                )
+                sd = np.hypot(noise / k, self._acceptance_sd(t0))
+                return TpotLaw(t0 / k, 0.0, 0.0, self.d / k, self.wo, self.q, sd, residual=t0 / k)
 
             return LoadState(lam, B, t0, kv, 0.0, None, 0.0, decode_tpot)
         f = self._prefill(B)
@@ -745,13 +760,15 @@ class RoleModel:
 
         @functools.cache
         def noise() -> np.ndarray:
-            return self._batch_noise(B, f.get("t0_even", t0), tmean, f["noise_layers"])
+            # per class, in TPOT units: batch fluctuation and speculative acceptance
+            batch = self._batch_noise(B, f.get("t0_even", t0), tmean, f["noise_layers"])
+            return np.hypot(batch / k, self._acceptance_sd(tmean))
 
         def tpot_top() -> float:
             # TpotLaw's bracket top: the decode step, a full chunk's extra in every iteration
-            # and eight of the batch noise's largest sd (its quantile and estimate are at
-            # most that, or at its bracket's bottom, which is lower)
-            top = t0 + float(np.max(f["chunk_x"])) + 8.0 * float(np.max(noise(), initial=0.0))
+            # and eight of the noise's largest sd (its quantile and estimate are at most
+            # that, or at its bracket's bottom, which is lower)
+            top = t0 + float(np.max(f["chunk_x"])) + 8.0 * k * float(np.max(noise(), initial=0.0))
             return top / k * (1.0 + 1e-9)
 
         @functools.cache  # built once per state: the search's last probe is evaluated
@@ -784,7 +801,7 @@ class RoleModel:
                 self.d / k,
                 self.wo,
                 self.q,
-                noise_sd / k,
+                noise_sd,
                 extra_weights=self.wp,
                 extra_cap=f["chunk_x"] / k,
                 queued_pmf=queued,
