@@ -72,7 +72,7 @@ from planner.perfmodel.serving_features import (
 )
 from planner.perfmodel.stage import EngineModel, ReplicaConfig
 from planner.serve.chunked_ttft import ChunkedPrefillLaw
-from planner.serve.lockstep import expected_max_batch, merged_backlog_pmf, overlap_share
+from planner.serve.lockstep import balanced_share, expected_max_batch, merged_backlog_pmf
 from planner.serve.queueing import (
     BatchedPrefillLaw,
     ResponseLaw,
@@ -368,31 +368,29 @@ class RoleModel:
         ctx = self.ctx
         other = eng.layer_tokens(np.array([B]), B)  # one other group's decode tokens
         tokens = np.concatenate([np.array([B, B + C]), B + np.maximum(rem, 1.0)])
-        own = eng.layer_tokens(tokens, B)
-        t = eng.base_time(
-            tokens, B, ctx, layers=eng.layer_times(own, moe_tokens=own + (n - 1) * other)
-        )
-        t_even, tc = float(t[0]), float(t[1])
-        # every group carrying a full chunk: the MoE layers' extra per chunk token
-        full = own[1:2]
-        t_all = float(
-            eng.base_time(tokens[1:2], B, ctx, layers=eng.layer_times(full, moe_tokens=n * full))[0]
-        )
         top = expected_max_batch(B, n, self.traffic.arrival_scv)
+        # one layer-model call for: this group's iterations beside the others' decode, every
+        # group carrying a full chunk, the largest group's decode batch and (batch noise)
+        # one more sequence here
+        own = eng.layer_tokens(tokens, B)
+        full = own[1:2]
         own_top = eng.layer_tokens(np.array([top]), top)
-        t0 = float(
-            eng.base_time(
-                np.array([top]),
-                top,
-                ctx,
-                layers=eng.layer_times(own_top, moe_tokens=n * other),
-            )[0]
+        plus = eng.layer_tokens(np.array([B + 1.0]), B + 1.0)
+        dense, moe = eng.layer_times(
+            np.concatenate([own, full, own_top, plus]),
+            moe_tokens=np.concatenate(
+                [own + (n - 1) * other, n * full, n * other, plus + (n - 1) * other]
+            ),
         )
-        t0 = max(t0, t_even)
-        noise_layers = None
-        if self._noisy(B):
-            plus = eng.layer_tokens(np.array([B + 1.0]), B + 1.0)
-            noise_layers = eng.layer_times(plus, moe_tokens=plus + (n - 1) * other)
+        m = own.size
+        t = eng.base_time(tokens, B, ctx, layers=(dense[:m], moe[:m]))
+        t_even, tc = float(t[0]), float(t[1])
+        t_all = float(
+            eng.base_time(tokens[1:2], B, ctx, layers=(dense[m : m + 1], moe[m : m + 1]))[0]
+        )
+        layers_top = (dense[m + 1 : m + 2], moe[m + 1 : m + 2])
+        t0 = max(float(eng.base_time(np.array([top]), top, ctx, layers=layers_top)[0]), t_even)
+        noise_layers = (dense[m + 2 :], moe[m + 2 :]) if self._noisy(B) else None
         kappa = max(0.0, tc - t0) / C
         moe_tok = min(kappa, max(0.0, t_all - tc) / ((n - 1) * C))
         x = kappa * self.pc + self.attn
@@ -405,25 +403,18 @@ class RoleModel:
         own_mean = float(np.dot(self.wp, own_piece * iters))  # own-layer extra per prompt
         moe_mean = float(np.dot(self.wp, moe_tok * self.pc))  # MoE extra per prompt
 
-        def share_at(T: float) -> float:
-            # the overlap at the rate that makes T the mean iteration (lam = B / (E[D] T))
-            return overlap_share(
-                t0, own_piece, self.wp, moe_piece, per_iter / T, n, self.chunk_iters
-            )
-
-        # time balance: T = t0 + n (lam T) (share E[own] + E[moe]), the share at lam = B /
-        # (E[D] T); the root lies between no overlap and full overlap of the own layers
-        lo = t0 + n * per_iter * moe_mean
-        hi = lo + n * per_iter * own_mean
-        for _ in range(60):
-            mid = 0.5 * (lo + hi)
-            if t0 + n * per_iter * (share_at(mid) * own_mean + moe_mean) > mid:
-                lo = mid
-            else:
-                hi = mid
-            if hi - lo <= 1e-9 * hi:
-                break
-        share = share_at(hi)
+        # the share of the own layers' time at the mean iteration that balances time
+        share = balanced_share(
+            t0,
+            own_piece,
+            self.wp,
+            moe_piece,
+            per_iter,
+            n,
+            self.chunk_iters,
+            own_mean,
+            moe_mean,
+        )
         # the replica's iterations are stretched by the prompts of all groups: a stream of
         # n lam prompts, each adding its MoE extra and the share of its own layers' extra
         stream_x = share * (x - moe_tok * self.pc) + moe_tok * self.pc

@@ -23,6 +23,8 @@ import math
 
 import numpy as np
 
+from planner.serve.queueing import illinois_point, illinois_update
+
 #: Points of the quadrature of :func:`expected_max_normal`.
 _QUADRATURE = 4001
 
@@ -95,34 +97,98 @@ def overlap_share(
     """
     if groups <= 1:
         return 1.0
-    k = np.arange(groups + 1, dtype=float)
-    top = expected_max_of(own, weights, k)
-    mean_own = float(np.dot(weights, own) / np.sum(weights))
-    if mean_own <= 0:
+    chain = _Chain(t0, own, weights, moe, groups, pieces)
+    return chain.share(lam)
+
+
+class _Chain:
+    """The chunk-count chain of :func:`overlap_share` with its rate-free parts computed once."""
+
+    def __init__(
+        self,
+        t0: float,
+        own: np.ndarray,
+        weights: np.ndarray,
+        moe: float,
+        groups: int,
+        pieces: float,
+    ) -> None:
+        self.n, self.pieces = groups, pieces
+        self.k = np.arange(groups + 1, dtype=float)
+        self.top = expected_max_of(own, weights, self.k)
+        self.mean_own = float(np.dot(weights, own) / np.sum(weights))
+        self.T = t0 + self.top + self.k * moe
+        self.log_choose = np.array(
+            [
+                math.lgamma(groups + 1) - math.lgamma(j + 1) - math.lgamma(groups - j + 1)
+                for j in range(groups + 1)
+            ]
+        )
+
+    def share(self, lam: float) -> float:
+        if self.mean_own <= 0:
+            return 1.0
+        k, n = self.k, self.n
+        hit = np.clip(-np.expm1(-lam * self.pieces * self.T), 1e-300, 1.0 - 1e-16)
+        # binomial transition rows: P(K' = j | K = k) = C(n, j) hit_k^j (1 - hit_k)^(n - j)
+        trans = np.exp(
+            self.log_choose[None, :]
+            + k[None, :] * np.log(hit)[:, None]
+            + (n - k)[None, :] * np.log1p(-hit)[:, None]
+        )
+        trans = trans / trans.sum(axis=1, keepdims=True)
+        # stationary law: pi (P - I) = 0 with sum 1
+        a = trans.T - np.eye(n + 1)
+        a[-1, :] = 1.0
+        rhs = np.zeros(n + 1)
+        rhs[-1] = 1.0
+        pi = np.maximum(np.linalg.solve(a, rhs), 0.0)
+        pi = pi / pi.sum()
+        chunks = float(pi @ k)
+        if chunks <= 1e-12:  # chunks (almost) never meet
+            return 1.0
+        return float(pi @ self.top) / (chunks * self.mean_own)
+
+
+def balanced_share(
+    t0: float,
+    own: np.ndarray,
+    weights: np.ndarray,
+    moe: float,
+    per_iter: float,
+    groups: int,
+    pieces: float,
+    own_mean: float,
+    moe_mean: float,
+    rtol: float = 1e-7,
+) -> float:
+    """:func:`overlap_share` at the mean iteration that balances time.
+
+    With ``per_iter = lam T`` prompts per iteration and group (Little's law on the decode
+    batch), the mean iteration is ``T = t0 + n per_iter (share E[own] + E[moe])`` with the
+    share at the rate ``lam = per_iter / T``; ``own_mean`` / ``moe_mean``: a prompt's own-
+    layer and MoE extras. The root lies between full overlap and none (Illinois search).
+    """
+    if groups <= 1:
         return 1.0
-    T = t0 + top + k * moe
-    hit = np.clip(-np.expm1(-lam * pieces * T), 1e-300, 1.0 - 1e-16)
-    # binomial transition rows: P(K' = j | K = k) = C(n, j) hit_k^j (1 - hit_k)^(n - j)
-    log_choose = np.array(
-        [math.lgamma(groups + 1) - math.lgamma(j + 1) - math.lgamma(groups - j + 1) for j in k]
-    )
-    trans = np.exp(
-        log_choose[None, :]
-        + k[None, :] * np.log(hit)[:, None]
-        + (groups - k)[None, :] * np.log1p(-hit)[:, None]
-    )
-    trans = trans / trans.sum(axis=1, keepdims=True)
-    # stationary law: pi (P - I) = 0 with sum 1
-    a = trans.T - np.eye(groups + 1)
-    a[-1, :] = 1.0
-    rhs = np.zeros(groups + 1)
-    rhs[-1] = 1.0
-    pi = np.maximum(np.linalg.solve(a, rhs), 0.0)
-    pi = pi / pi.sum()
-    chunks = float(pi @ k)
-    if chunks <= 1e-12:  # chunks (almost) never meet
+    chain = _Chain(t0, own, weights, moe, groups, pieces)
+    lo = t0 + groups * per_iter * moe_mean
+    hi = lo + groups * per_iter * own_mean
+    if per_iter <= 0 or hi <= lo:
         return 1.0
-    return float(pi @ top) / (chunks * mean_own)
+
+    def excess(T: float) -> float:  # T minus the iteration the share at T balances
+        return T - t0 - groups * per_iter * (chain.share(per_iter / T) * own_mean + moe_mean)
+
+    f_lo, f_hi, side = excess(lo), excess(hi), 0
+    if f_lo >= 0:
+        return chain.share(per_iter / lo)
+    for step in range(100):  # Illinois search of the bracket (f(lo) < 0 <= f(hi))
+        mid = illinois_point(lo, hi, f_lo, f_hi, step)
+        lo, hi, f_lo, f_hi, side = illinois_update(lo, hi, f_lo, f_hi, side, mid, excess(mid))
+        if hi - lo <= rtol * hi:
+            break
+    return chain.share(per_iter / hi)
 
 
 def merged_backlog_pmf(own: np.ndarray, groups: int, tail: float = 1e-12) -> np.ndarray:
@@ -143,6 +209,7 @@ def merged_backlog_pmf(own: np.ndarray, groups: int, tail: float = 1e-12) -> np.
 
 
 __all__ = [
+    "balanced_share",
     "expected_max_batch",
     "expected_max_normal",
     "expected_max_of",
