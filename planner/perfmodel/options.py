@@ -29,8 +29,12 @@ Precision
     PyTorch FSDP's ``reduce_dtype`` bf16 with fp32 sharded gradients, as
     Composer's ``mixed_precision: PURE`` sets it); ``moment_bytes`` each Adam moment (4 or 2;
     DeepSeek-V3 keeps them in bf16); ``fp8_activations`` GEMM inputs saved for
-    the backward in fp8 (Transformer Engine); ``fp8_comm`` fp8 tensor-parallel
-    all-gathers and MoE dispatch.
+    the backward in fp8 when the GEMMs run in fp8 or fp4 (on by default: Transformer
+    Engine's linear layers keep the quantized input, which Megatron-LM, NeMo and LLM
+    Foundry's fp8 runs use; no effect on bf16 GEMMs); ``fp8_comm`` fp8 tensor-parallel
+    all-gathers and MoE dispatch; ``fused_loss`` a fused cross-entropy kernel on the bf16
+    logits (flash-attention's ``CrossEntropyLoss``, LLM Foundry's default ``loss_fn``) instead of
+    an fp32 copy of them: 4 bytes per logit kept instead of 6.
 Sharding
     ``zero_hpz`` ZeRO++ hierarchical partitioning (a secondary copy of the
     ZeRO-3 weight shard inside each node: the backward all-gather stays on
@@ -109,8 +113,9 @@ class Software:
     grad_bytes: float = 4.0
     reduce_bytes: float = 0.0
     moment_bytes: float = 4.0
-    fp8_activations: bool = False
+    fp8_activations: bool = True
     fp8_comm: bool = False
+    fused_loss: bool = False
     zero_hpz: bool = False
     trainable: float = 1.0
     lora_rank: int = 0

@@ -1071,7 +1071,15 @@ LLMFOUNDRY_TABLE = (  # gpu, gpus, model, seq, global batch, microbatch, ZeRO, r
 #: 2024-01-06); ``sweep.sh`` (the tables up to 64 GPUs) never overrides it.
 #: Composer wraps each MPT block in FSDP first and applies the (non-reentrant) checkpoint
 #: wrapper to the block inside it, so the backward's gathered weights serve the recompute.
-LLMFOUNDRY_SOFTWARE = (("attention_kernel", "triton"), ("recompute_gathers", False))
+#: Every sweep's MPT model takes ``loss_fn``'s default ``fused_crossentropy``
+#: (``llmfoundry/models/mpt/modeling_mpt.py`` @5f43bf16, @b2a43a14, @5e85bd62; no benchmark
+#: YAML overrides it): flash-attention's fused cross entropy on the bf16 logits.
+_LLMFOUNDRY_LOSS = (("fused_loss", True),)
+LLMFOUNDRY_SOFTWARE = (
+    ("attention_kernel", "triton"),
+    ("recompute_gathers", False),
+    *_LLMFOUNDRY_LOSS,
+)
 
 #: The ">= 128 GPUs" H100 table was run by ``scripts/train/benchmarking/sweep.py``, added in
 #: the same commit (5e85bd62) as that table; it passes ``'--attn_impl flash'`` for 1b.yaml,
@@ -1079,7 +1087,11 @@ LLMFOUNDRY_SOFTWARE = (("attention_kernel", "triton"), ("recompute_gathers", Fal
 #: submit_benchmarks.py installs llm-foundry with ``'pip_install': '.[gpu-flash2]'``
 #: (setup.py: ``flash-attn==2.4.2``), so those rows ran FlashAttention-2.
 LLMFOUNDRY_LARGE_SCALE_FLASH2 = ("mpt-1b", "mpt-3b", "mpt-7b", "mpt-70b")
-LLMFOUNDRY_FLASH2_SOFTWARE = (("attention_kernel", "fa2"), ("recompute_gathers", False))
+LLMFOUNDRY_FLASH2_SOFTWARE = (
+    ("attention_kernel", "fa2"),
+    ("recompute_gathers", False),
+    *_LLMFOUNDRY_LOSS,
+)
 
 
 #: Rows whose ``MP Mode`` column reads ``PURE`` (precision ``bf16``): the whole A100-40GB table
