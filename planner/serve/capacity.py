@@ -327,6 +327,23 @@ class RoleModel:
         x = kappa * self.pc + self.attn
         xbar = float(np.dot(self.wp, x))
         S = self.pc * t0 / C + x
+        return self._costs(own, t0, tc, kappa, x, xbar, S, noise_layers)
+
+    def _costs(
+        self,
+        own: np.ndarray,
+        t0: float,
+        tc: float,
+        kappa: float,
+        x: np.ndarray,
+        xbar: float,
+        S: np.ndarray,
+        noise_layers: tuple[np.ndarray, np.ndarray] | None,
+        **extra: Any,
+    ) -> dict[str, Any]:
+        """The prefill costs :meth:`_prefill` returns (and :meth:`_lockstep_prefill`, with
+        its ``extra`` terms)."""
+        C = self.split
         # a prompt's chunks run in consecutive iterations: a decoding request of D iterations
         # sees at most D of them, each adding at most a full chunk's (kappa + attention) C
         chunk_x = (kappa + self.attn / np.maximum(self.pc, 1e-300)) * C
@@ -343,6 +360,7 @@ class RoleModel:
             "x": x,
             "chunk_x": chunk_x,
             "noise_layers": noise_layers,
+            **extra,
         }
 
     def _lockstep_prefill(self, B: float) -> dict[str, float | np.ndarray]:
@@ -426,26 +444,21 @@ class RoleModel:
         own_time = np.maximum(self.own_full * (tc + beside) + t_rem, t0 + foreign) + self.own_attn
         xbar = n * float(np.dot(self.wp, stream_x))  # the replica's stretch per own arrival
         S = self.pc * (t0 + foreign) / C + x
-        chunk_x = (kappa + self.attn / np.maximum(self.pc, 1e-300)) * C
-        return {
-            "own_lo": own_time[: self.pc_lo.size],
-            "own_hi": own_time[self.pc_lo.size :],
-            "t0": t0,
-            "t0_even": t_even,
-            "tc": tc,
-            "ttft_t0": t0 + foreign,
-            "ttft_tc": tc + beside,
-            "xbar": xbar,
-            "S": S,
-            "s1": float(np.dot(self.wp, S)),
-            "s2": float(np.dot(self.wp, S * S)),
-            "delta": C * xbar / self.ep_mean,
-            "x": x,
-            "stream_x": stream_x,
-            "streams": n,
-            "chunk_x": chunk_x,
-            "noise_layers": noise_layers,
-        }
+        return self._costs(
+            own_time,
+            t0,
+            tc,
+            kappa,
+            x,
+            xbar,
+            S,
+            noise_layers,
+            t0_even=t_even,
+            ttft_t0=t0 + foreign,
+            ttft_tc=tc + beside,
+            stream_x=stream_x,
+            streams=n,
+        )
 
     def _check(
         self, ttft: float, tpot: float, kv: float, util: float, batch: float
