@@ -95,10 +95,27 @@ def test_gen_count_above_the_limit_exits_2(capsys):
     assert code == 2 and out == "" and "--count 10001: must be an integer from 1 to 10000" in err
 
 
-def test_plan_pipelining_more_warps_than_the_machine_exits_2(capsys):
-    """--warps 10000 on an 8-group SM grew the model until the run overran -t 2 by 10 s."""
+def test_plan_pipelining_warps_above_one_loops_machine_clamps_that_loop(capsys, tmp_path):
+    """One loop on a 2-group machine used to refuse the whole file (exit 2) for --warps 4."""
+    raw = json.loads((INSTANCES / "gemm_hopper.json").read_text())
+    small = {**raw, "name": "gemm_two_groups", "machine": {**raw["machine"], "warp_groups": 2}}
+    loops = tmp_path / "loops.jsonl"
+    loops.write_text(json.dumps(raw) + "\n" + json.dumps(small) + "\n")
+    code, out, err = run(capsys, "plan", "pipelining", loops, "--warps", "4", "-t", "5", "--json")
+    assert code == 0 and "Traceback" not in err
+    rows = {r["instance"]: r for r in map(json.loads, out.splitlines())}
+    assert set(rows) == {"gemm_hopper", "gemm_two_groups"}
+    assert "--warps 4: gemm_two_groups's machine has 2 warp groups; scheduled with 2" in err
+    assert "gemm_hopper's" not in err and "warps_clamped" not in rows["gemm_hopper"]["stats"]
+    assert rows["gemm_two_groups"]["stats"]["warps_clamped"] == {"asked": 4, "machine": 2}
+    clamped = rows["gemm_two_groups"]["solution"]
+    assert clamped is None or len(set(clamped["warp"].values())) <= 2
+
+
+def test_plan_pipelining_warps_above_any_sm_exits_2(capsys):
+    """--warps 10000 grew the CP-SAT model until -t 2 ran 12.8 s: no SM holds more than 64."""
     code, out, err = run(
-        capsys, "plan", "pipelining", "gemm_hopper.json", "--warps", "9", "-t", "2"
+        capsys, "plan", "pipelining", "gemm_hopper.json", "--warps", "65", "-t", "2"
     )
     assert code == 2 and out == ""
-    assert "--warps 9: gemm_hopper's machine has 8 warp groups" in err
+    assert "--warps 65: at most 64" in err and "Traceback" not in err
