@@ -365,11 +365,31 @@ def test_out_over_a_file_named_by_model_gpus_or_profile_is_refused(
         (["--simulate", "--sim-seed", "-1"], "'--sim-seed'"),  # was an internal error
         (["--spot"], "--spot plans a day of periods: give --profile too"),  # was ignored
         (["--max-replicas", "3"], "--max-replicas plans a day"),
+        (["--period-hours", "3"], "--period-hours plans a day of periods: give --profile"),
+        (["--min-replicas", "0"], "--min-replicas plans a day"),  # these four were ignored
+        (["--spot-recovery", "5min"], "--spot-recovery plans a day"),
+        (["--spot-max-share", "0.5"], "--spot-max-share plans a day"),
+        (["--sim-requests", "50"], "--sim-requests shapes the simulated trace: give --simulate"),
+        (["--sim-seed", "3"], "--sim-seed shapes the simulated trace"),
         (["--speculative", "eagle", "--draft-model", "llama-3.1-8b"], "--draft-model goes with"),
     ],
 )
 def test_serve_flags_without_effect_or_out_of_range_exit_2(capsys, extra, fragment):
     code, out, err = run(capsys, *BASE, *TRAFFIC, "--qps", "2", *extra)
+    assert code == 2 and out == "" and fragment in err and len(err.strip().splitlines()) == 1, err
+
+
+@pytest.mark.parametrize(
+    ("extra", "fragment"),
+    [
+        (["--simulate"], "--simulate acts on a single plan: not with --profile"),
+        (["--export", "vllm"], "--export acts on a single plan"),
+        (["--method", "greedy"], "--method acts on a single plan"),
+    ],
+)
+def test_single_plan_flags_with_a_day_profile_exit_2(capsys, extra, fragment):
+    """A day plans every period in one MIP: these were silently ignored with --profile."""
+    code, out, err = run(capsys, *BASE, *TRAFFIC, "--profile", "1,2", *extra)
     assert code == 2 and out == "" and fragment in err and len(err.strip().splitlines()) == 1, err
 
 
