@@ -141,10 +141,12 @@ def solve_cmd(
             results.append(result)
             if json_out:
                 console.write_json_line(stdout, result.to_dict())
-            if plot is not None and result.solution is not None:
-                family.plot(
-                    item.instance, result, plot_path(plot, result.instance, len(loaded) > 1)
-                )
+            if plot is not None:
+                target = plot_path(plot, result.instance, len(loaded) > 1)
+                if result.solution is None:
+                    console.no_plot("--plot", target, result)
+                else:
+                    family.plot(item.instance, result, target)
     if out is not None:
         dicts = [r.to_dict() for r in results]
         dump_json(out, dicts[0]) if len(dicts) == 1 else dump_jsonl(out, dicts)

@@ -67,13 +67,27 @@ def test_plan_pipelining_explain_and_plot(capsys, tmp_path):
     assert png.stat().st_size > 5000
 
 
-def test_plan_pipelining_with_too_few_warps(capsys):
-    code, out, _ = run(
-        capsys, "plan", "pipelining", "fa3_fwd_hopper.json", "--warps", "1", "-t", "5", "--json"
-    )
+def test_plan_pipelining_with_too_few_warps(capsys, tmp_path):
+    png = tmp_path / "none.png"
+    line = ["plan", "pipelining", "fa3_fwd_hopper.json", "--warps", "1", "-t", "5", "--json"]
+    code, out, err = run(capsys, *line, "--plot", png)
     assert code == 0
     row = json.loads(out)
     assert row["status"] == "INFEASIBLE" and "producer" in row["reason"]
+    # no plot and, until now, no word about it
+    assert not png.exists() and len(err.strip().splitlines()) == 1
+    assert f"--plot {png} not written: fa3_fwd_hopper has no solution (INFEASIBLE: " in err
+
+
+def test_solve_plot_of_an_infeasible_loop_says_why_not_written(capsys, tmp_path):
+    raw = json.loads((INSTANCES / "fa3_fwd_hopper.json").read_text())
+    raw["machine"]["warp_groups"] = 1
+    loop, png = tmp_path / "one_group.json", tmp_path / "none.png"
+    loop.write_text(json.dumps(raw))
+    code, out, err = run(capsys, "solve", "pipelining", loop, "-t", "5", "--plot", png)
+    assert code == 0 and "INFEASIBLE" in out and not png.exists()
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+    assert f"--plot {png} not written: fa3_fwd_hopper has no solution (INFEASIBLE: " in err
 
 
 def test_bad_input_exits_2_naming_the_item(capsys, tmp_path):
