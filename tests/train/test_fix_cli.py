@@ -78,3 +78,16 @@ def test_memory_headroom_shrinks_the_capacity(capsys):
     # a headroom that leaves less than the plan needs makes it infeasible
     code, out, _ = run(capsys, *args, "--memory-headroom", str(80 - need + 5))
     assert code == 0 and json.loads(out)["status"] == "INFEASIBLE"
+
+
+@pytest.mark.parametrize(
+    ("software", "fragment"),
+    [
+        ("lora_rank=1.0e400", "--software: lora_rank must be a finite number"),  # exit 1
+        ("lora_rank=2.5", "--software: lora_rank must be an integer, got 2.5"),  # ran as 2
+        ("moe_load=1.0e400", "--software: moe_load must be a finite number"),  # ran
+    ],
+)
+def test_software_value_out_of_kind_exits_2(capsys, software, fragment):
+    code, out, err = run(capsys, *BASE, "--software", software, "--json", "-t", "5")
+    assert code == 2 and out == "" and fragment in err and "Traceback" not in err, err
