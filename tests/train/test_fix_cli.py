@@ -31,6 +31,11 @@ def test_parse_fix_keys_and_aliases():
         parse_fix("tp=two")
     with pytest.raises(InputError, match="contradicts"):
         merge_fixed({"tp": 4}, {"tp": 2})
+    # the same constraint twice (an alias included): the last one silently won
+    with pytest.raises(InputError, match="--fix: expert_tp given twice"):
+        parse_fix("ep=8,expert_tp=2,etp=4")
+    with pytest.raises(InputError, match="--fix: tp given twice"):
+        parse_fix("tp=2,tp=2")
     assert merge_fixed({"tp": 2, "pp": None}, {"tp": 2, "pp": 2}) == {"tp": 2, "pp": 2}
 
 
@@ -42,6 +47,9 @@ def test_parse_software_preset_and_pairs():
         parse_software("megatron-9")
     with pytest.raises(InputError, match="moment_bytes"):
         parse_software("moment_bytes=3")
+    with pytest.raises(InputError, match="--software: eager_experts given twice"):
+        parse_software("eager_experts=false,eager_experts=true")
+    assert parse_software("deepseek-v3,ep_overlap=none").ep_overlap == "none"  # preset changed
 
 
 def test_fix_pins_the_plan(capsys):
