@@ -291,6 +291,7 @@ def save_profile(name: str, fitted: dict[str, Any], source: str) -> Path:
 def load_profile(name: str) -> dict[str, float]:
     """The constants of profile ``name`` (:class:`InputError` naming it when absent or bad)."""
     from planner.perfmodel import constants
+    from planner.perfmodel.calibration.fit import PARAMETERS
 
     path = profile_path(name)
     if not path.exists():
@@ -302,11 +303,18 @@ def load_profile(name: str) -> dict[str, float]:
     values = data.get("constants") if isinstance(data, dict) else None
     if not isinstance(values, dict) or not values:
         raise InputError(f"{path}: missing table 'constants'")
+    bounds = {p.name: (p.lower, p.upper) for p in PARAMETERS}
     for key, value in values.items():
         if key not in constants.NAMES:
             raise InputError(f"{path}: unknown constant {key!r}")
         if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
             raise InputError(f"{path}: constant {key!r} must be a positive number")
+        lower, upper = bounds[key]  # the fit never leaves them; NaN fails this too
+        if not lower <= value <= upper:
+            raise InputError(
+                f"{path}: constant {key!r} = {value!r} is outside the fit's range "
+                f"[{lower:g}, {upper:g}]"
+            )
     return {k: float(v) for k, v in values.items()}
 
 

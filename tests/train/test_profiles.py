@@ -87,6 +87,21 @@ def test_save_load_round_trip(monkeypatch, tmp_path):
         load_profile("y")
 
 
+@pytest.mark.parametrize("value", ["NaN", "Infinity", "2.0", "1e-300"])
+def test_profile_constant_outside_the_fit_range_exits_2(capsys, monkeypatch, tmp_path, value):
+    """A hand-edited NaN was an internal error (min() of an empty sequence); inf, an
+    efficiency of 2 and 1e-300 were planned with."""
+    monkeypatch.setenv("PLANNER_CONFIG_DIR", str(tmp_path))
+    path = save_profile("edited", {"constants": {"hbm_efficiency": 0.7}}, "runs.csv")
+    path.write_text('{"constants": {"gemm_efficiency_hopper": ' + value + "}}")
+    line = ["plan", "train", "--model", "gpt-1.7b", "--gpus", "16xH100", "-B", "64", "-s", "1024"]
+    code, out, err = run(capsys, *line, "-t", "5", "--profile", "edited", "--json")
+    assert code == 2 and out == "" and "Traceback" not in err
+    assert (
+        f"{path}: constant 'gemm_efficiency_hopper' = " in err and "outside the fit's range" in err
+    )
+
+
 @pytest.mark.parametrize(
     ("text", "named"),
     [
