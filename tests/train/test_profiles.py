@@ -189,3 +189,22 @@ def test_cdna3_rows_refit_only_their_stage():
         assert fitted["constants"][name] == constants.FITTED[name]
     value = fitted["constants"]["gemm_efficiency_cdna3_training"]
     assert value == pytest.approx(constants.FITTED["gemm_efficiency_cdna3_training"], rel=1e-3)
+
+
+MOE_HEADER = "model,gpu,gpus,global_batch,seq_len,tp,pp,dp,microbatch,step_time_s,ep,"
+MOE_HEADER += "sequence_parallel,expert_tp\n"
+MOE_ROW = "qwen3-30b-a3b,H100,32,256,4096,2,1,16,1,2.0,8,true,{etp}\n"
+
+
+def test_expert_tp_column(tmp_path):
+    """The rows' expert TP size (TrainingRow.expert_tp) was an unknown column."""
+    path = tmp_path / "moe.csv"
+    path.write_text(
+        MOE_HEADER + MOE_ROW.format(etp=1) + MOE_ROW.format(etp="").replace("2.0", "2.1")
+    )
+    first, second = read_rows(path)
+    assert (first.expert_tp, second.expert_tp) == (1, 0)  # empty: tp's size
+    for etp, named in (("0", ":2: column 'expert_tp'"), ("x", "got 'x'"), ("3", "does not divide")):
+        path.write_text(MOE_HEADER + MOE_ROW.format(etp=etp))
+        with pytest.raises(InputError, match=named):
+            read_rows(path)
