@@ -53,6 +53,11 @@ def structural_reason(problem: TrainingProblem) -> str | None:
             names.append(f"{key}={value}")
     if fixed > N:
         return f"{'*'.join(names)} needs {fixed} GPUs, only {N} available"
+    if c.zero is not None and c.zero >= 2 and c.pp is not None and c.pp > 1:
+        return (
+            f"zero={c.zero} with pp={c.pp}: ZeRO-2/3 (FSDP) are planned only without pipeline "
+            "parallelism (as DeepSpeed and Megatron run them); use zero=1 or pp=1"
+        )
     if c.pp is not None and c.pp > m.layers:
         return f"pp={c.pp} exceeds the model's {m.layers} layers"
     if c.pp is not None and c.even_stages and m.layers % c.pp:

@@ -96,6 +96,7 @@ KEYS: dict[str, frozenset[str]] = {
         {
             "parallelism.data_parallel_replicate_degree",
             "parallelism.data_parallel_shard_degree",
+            "parallelism.fsdp_reshard_after_forward",
             "parallelism.tensor_parallel_degree",
             "parallelism.pipeline_parallel_degree",
             "parallelism.pipeline_parallel_schedule",
@@ -247,12 +248,25 @@ def _deepspeed(problem: TrainingProblem, plan: TrainingPlan) -> tuple[dict[str, 
     }, notes
 
 
+def _reshard_policy(plan: TrainingPlan, shard: int) -> dict[str, str]:
+    """torchtitan's ``fsdp_reshard_after_forward`` for a sharded plan (none when not sharded).
+
+    Its ``default`` reshards without pipeline parallelism and not with it (torchtitan's
+    ``parallelize`` of each model), so ZeRO-3 under PP is written ``always``.
+    """
+    if shard <= 1:
+        return {}
+    if plan.zero < 3:
+        return {"parallelism.fsdp_reshard_after_forward": "never"}
+    return {"parallelism.fsdp_reshard_after_forward": "always" if plan.pp > 1 else "default"}
+
+
 def _torchtitan(problem: TrainingProblem, plan: TrainingPlan) -> tuple[dict[str, Any], list[str]]:
     notes = []
-    # ZeRO-3 = FSDP over the data-parallel ranks (HSDP: over groups of shard_group of them);
-    # ZeRO 0-2 = replicated (DDP / HSDP replicas)
-    shard = plan.dp if plan.zero >= 3 else 1
-    if plan.zero >= 3 and plan.shard_group:
+    # ZeRO-1/2/3 = FSDP over the data-parallel ranks (HSDP: over groups of shard_group of them),
+    # ZeRO-3 resharding the parameters after the forward, ZeRO-1/2 not; ZeRO-0 = DDP replicas
+    shard = plan.dp if plan.zero >= 1 else 1
+    if plan.zero >= 1 and plan.shard_group:
         if plan.cp > 1:
             notes.append(
                 f"shard_group={plan.shard_group} spans context-parallel ranks: torchtitan "
@@ -262,13 +276,18 @@ def _torchtitan(problem: TrainingProblem, plan: TrainingPlan) -> tuple[dict[str,
     elif plan.shard_group:
         notes.append(f"hybrid sharding with ZeRO-{plan.zero} has no torchtitan setting")
     replicate = plan.dp // shard
-    if plan.zero in (1, 2):
-        notes.append(f"ZeRO-{plan.zero} has no torchtitan setting: written as DDP")
+    if plan.zero == 1:
+        notes.append(
+            "ZeRO-1 has no torchtitan setting: written as FSDP without resharding after the "
+            "forward (ZeRO-2: gradients sharded too, less memory; its gradient reduce-scatter "
+            "runs every micro-batch - compare with --fix zero=2)"
+        )
     layers = list(plan.stage_layers)
     base = max(layers) if layers else 0
     out: dict[str, Any] = {
         "parallelism.data_parallel_replicate_degree": replicate,
         "parallelism.data_parallel_shard_degree": shard,
+        **_reshard_policy(plan, shard),
         "parallelism.tensor_parallel_degree": plan.tp,
         "parallelism.pipeline_parallel_degree": plan.pp,
         "parallelism.context_parallel_degree": plan.cp,

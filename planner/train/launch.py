@@ -364,20 +364,31 @@ def read_torchtitan(text: str, where: str) -> Launch:
     f["expert_tp"] = f["tp"]  # this version splits the experts over the TP degree too
     replicate = _int(values.get(p + "data_parallel_replicate_degree", 1), "replicate", where)
     raw_shard = values.get(p + "data_parallel_shard_degree", -1)
+    policy = values.get(p + "fsdp_reshard_after_forward", "default")
+    if policy not in ("default", "always", "never"):
+        raise InputError(
+            f"{where}: parallelism.fsdp_reshard_after_forward must be default, always or never, "
+            f"got {policy!r}"
+        )
+    # torchtitan's "default" reshards after the forward without PP and not with it
+    reshard = policy == "always" or (policy == "default" and f["pp"] == 1)
+    sharded_zero = 3 if reshard else 2
     if raw_shard == -1 and not isinstance(raw_shard, bool):
         # torchtitan's default: the shard degree is what the GPUs leave, and FSDP shards on it
         out.all_gpus = True
         shard = None
-        f["zero"] = 3
+        f["zero"] = sharded_zero
         out.notes.append(
             "data_parallel_shard_degree -1: FSDP over the GPUs the other degrees leave"
         )
     else:
         shard = _int(raw_shard, "shard", where)
         f["dp"] = replicate * shard
-        f["zero"] = 3 if shard > 1 else 0
+        f["zero"] = sharded_zero if shard > 1 else 0
     if (shard is None or shard > 1) and replicate > 1:
-        out.notes.append("HSDP (shard inside groups, replicate across) is modelled as ZeRO-3")
+        out.notes.append(
+            f"HSDP (shard inside groups, replicate across) is modelled as ZeRO-{sharded_zero}"
+        )
     if p + "pipeline_parallel_microbatch_size" in values:
         f["microbatch"] = _int(values[p + "pipeline_parallel_microbatch_size"], "microbatch", where)
     schedule = str(values.get(p + "pipeline_parallel_schedule", "1F1B"))

@@ -311,3 +311,17 @@ def test_gen_count_above_the_limit_exits_2(capsys):
     """Without a limit, --count 100000000 ran for ever (the list is built in memory)."""
     code, out, err = run(capsys, "gen", "train", "--tiny", "--count", "10001")
     assert code == 2 and out == "" and "--count 10001: must be an integer from 1 to 10000" in err
+
+
+def test_sharded_zero_with_pipeline_is_infeasible_with_reason(capsys):
+    """ZeRO-2/3 are planned only without PP: a pin of both says so (was the generic 'no plan
+    exists in the decision space')."""
+    code, out, _ = run(
+        capsys,
+        *("plan", "train", "--model", "gpt-1.7b", "--gpus", "16xA100"),
+        *("-B", "64", "-s", "1024", "--fix", "tp=1,pp=2,zero=2", "--json", "-t", "10"),
+    )
+    assert code == 0
+    d = json.loads(out)
+    assert d["status"] == "INFEASIBLE"
+    assert "zero=2 with pp=2" in d["reason"]

@@ -185,3 +185,47 @@ def test_torchtitan_global_batch_may_accumulate_gradients():
     assert read_text_launch("torchtitan", text + "global_batch_size = 16\n").global_batch == 16
     with pytest.raises(InputError, match="not a multiple of local_batch_size 2"):
         read_text_launch("torchtitan", text + "global_batch_size = 12\n")
+
+
+@pytest.mark.parametrize(
+    ("policy", "pp", "zero"),
+    [
+        (None, 1, 3),  # torchtitan's default reshards without PP ...
+        (None, 2, 2),  # ... and keeps the parameters after the forward with PP
+        ('"always"', 2, 3),
+        ('"never"', 1, 2),
+        ('"default"', 1, 3),
+    ],
+)
+def test_torchtitan_reshard_policy_sets_the_zero_stage(policy, pp, zero):
+    """``fsdp_reshard_after_forward`` (torchtitan @6404b93) decides ZeRO-3 against ZeRO-2."""
+    line = f"fsdp_reshard_after_forward = {policy}\n" if policy else ""
+    text = f"[parallelism]\ndata_parallel_shard_degree = 4\npipeline_parallel_degree = {pp}\n{line}"
+    assert read_text_launch("torchtitan", text, "launch").fixed["zero"] == zero
+
+
+def test_torchtitan_reshard_policy_must_be_known():
+    text = '[parallelism]\nfsdp_reshard_after_forward = "sometimes"\n'
+    with pytest.raises(InputError, match="fsdp_reshard_after_forward"):
+        read_text_launch("torchtitan", text, "launch")
+
+
+@pytest.mark.parametrize(("zero", "read_back"), [(1, 2), (2, 2), (3, 3)])
+@pytest.mark.parametrize("pp", [1, 2])
+def test_torchtitan_export_keeps_the_sharding_stage(zero, read_back, pp):
+    """ZeRO-1/2 plans export as FSDP without resharding (was DDP, over memory), ZeRO-3 with it
+    (``always`` under PP, where torchtitan's default would not reshard); ZeRO-1 reads back as
+    ZeRO-2, the nearest torchtitan setting, and the export says so."""
+    from planner.train.instance import TrainingPlan
+
+    prob = make_problem("gpt-1.7b", "16xA100", global_batch=64, seq_len=1024)
+    layers = prob.model.layers
+    split = (layers,) if pp == 1 else (layers // 2, layers - layers // 2)
+    plan = TrainingPlan(tp=1, pp=pp, dp=16 // pp, microbatch=1, zero=zero, stage_layers=split)
+    out = export(prob, plan, "torchtitan")
+    settings = out["settings"]
+    assert settings["parallelism.data_parallel_shard_degree"] == 16 // pp
+    assert settings["parallelism.data_parallel_replicate_degree"] == 1
+    launch = read_text_launch("torchtitan", out["text"], "plan.toml")
+    assert launch.fixed["zero"] == read_back
+    assert any("ZeRO-1" in note for note in out["notes"]) == (zero == 1)
