@@ -289,7 +289,8 @@ def serve(
     from planner.serve.report import print_report, result_json
 
     check_fraction(spec_acceptance, "--spec-acceptance")
-    check_fraction(prefix_hit_rate, "--prefix-hit-rate")
+    if check_fraction(prefix_hit_rate, "--prefix-hit-rate") >= 1:
+        raise InputError("--prefix-hit-rate must be below 1 (a prompt's last token is computed)")
     if draft_model is not None and speculative != "draft":  # was ignored
         raise InputError("--draft-model goes with --speculative draft")
     spec = None

@@ -371,6 +371,7 @@ def test_out_over_a_file_named_by_model_gpus_or_profile_is_refused(
         (["--spot-max-share", "0.5"], "--spot-max-share plans a day"),
         (["--sim-requests", "50"], "--sim-requests shapes the simulated trace: give --simulate"),
         (["--sim-seed", "3"], "--sim-seed shapes the simulated trace"),
+        (["--prefix-hit-rate", "1"], "--prefix-hit-rate must be below 1"),  # ZeroDivisionError
         (["--speculative", "eagle", "--draft-model", "llama-3.1-8b"], "--draft-model goes with"),
     ],
 )
@@ -409,6 +410,15 @@ def test_problem_file_errors_name_the_file(capsys, tmp_path, body, field):
     path.write_text(head + body + traffic if not body.startswith("[") else head + traffic + body)
     code, out, err = run(capsys, "solve", "serve", str(path), "-t", "3")
     assert code == 2 and out == "" and f"{path}: " in err and field in err, err
+
+
+def test_full_prefix_hit_rate_in_a_problem_file_names_the_file(capsys, tmp_path):
+    """prefix_hit_rate = 1 left no prompt token to compute: an internal ZeroDivisionError."""
+    path = tmp_path / "hit.toml"
+    traffic = "[traffic]\nqps = 2\nprompt_tokens = 512\noutput_tokens = 128\n"
+    path.write_text('model = "llama-3.1-8b"\ngpus = "H100:2"\n' + traffic + "prefix_hit_rate = 1\n")
+    code, out, err = run(capsys, "solve", "serve", str(path), "-t", "3")
+    assert code == 2 and out == "" and f"{path}: " in err and "must be below 1" in err, err
 
 
 def test_rate_at_the_mip_solvers_infinity_is_bad_input(capsys):
