@@ -130,11 +130,15 @@ def serve(
         ),
     ] = None,
     spec_tokens: Annotated[
-        int, typer.Option("--spec-tokens", help="Speculative tokens per step (k).")
-    ] = 3,
+        int | None,
+        typer.Option("--spec-tokens", help="Speculative tokens per step (k; default 3)."),
+    ] = None,
     spec_acceptance: Annotated[
-        float, typer.Option("--spec-acceptance", help="Per-token acceptance rate in [0, 1].")
-    ] = 0.7,
+        float | None,
+        typer.Option(
+            "--spec-acceptance", help="Per-token acceptance rate in [0, 1] (default 0.7)."
+        ),
+    ] = None,
     draft_model: Annotated[
         str | None, typer.Option("--draft-model", help="Draft model for --speculative draft.")
     ] = None,
@@ -288,14 +292,19 @@ def serve(
     from planner.serve.api import make_problem, solve
     from planner.serve.report import print_report, result_json
 
-    check_fraction(spec_acceptance, "--spec-acceptance")
     if check_fraction(prefix_hit_rate, "--prefix-hit-rate") >= 1:
         raise InputError("--prefix-hit-rate must be below 1 (a prompt's last token is computed)")
     if draft_model is not None and speculative != "draft":  # was ignored
         raise InputError("--draft-model goes with --speculative draft")
+    for flag, value in (("--spec-tokens", spec_tokens), ("--spec-acceptance", spec_acceptance)):
+        if value is not None and speculative is None:  # were ignored
+            raise InputError(f"{flag} shapes speculative decoding: give --speculative too")
     spec = None
     if speculative is not None:
-        spec = Speculative(speculative, spec_tokens, spec_acceptance, draft_model)
+        acceptance = 0.7 if spec_acceptance is None else spec_acceptance
+        check_fraction(acceptance, "--spec-acceptance")
+        tokens = 3 if spec_tokens is None else spec_tokens
+        spec = Speculative(speculative, tokens, acceptance, draft_model)
 
     problem = make_problem(
         model,

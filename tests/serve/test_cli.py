@@ -371,6 +371,8 @@ def test_out_over_a_file_named_by_model_gpus_or_profile_is_refused(
         (["--spot-max-share", "0.5"], "--spot-max-share plans a day"),
         (["--sim-requests", "50"], "--sim-requests shapes the simulated trace: give --simulate"),
         (["--sim-seed", "3"], "--sim-seed shapes the simulated trace"),
+        (["--spec-tokens", "5"], "--spec-tokens shapes speculative decoding: give --specul"),
+        (["--spec-acceptance", "0.9"], "--spec-acceptance shapes speculative decoding"),
         (["--prefix-hit-rate", "1"], "--prefix-hit-rate must be below 1"),  # ZeroDivisionError
         (["--speculative", "eagle", "--draft-model", "llama-3.1-8b"], "--draft-model goes with"),
     ],
