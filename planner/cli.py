@@ -127,7 +127,7 @@ def solve_cmd(
         raise InputError(f"--plot: family {family.name} has no plot")
     family.method(method)
     loaded = load_instances(family, instances)
-    inputs = [item.path for item in loaded]
+    inputs = family.input_files([item.path for item in loaded])
     if out is not None:
         validate.output_file(out, "--out", inputs=inputs)
     if plot is not None:
@@ -275,7 +275,7 @@ def bench_cmd(
     loaded = load_instances(family, suites)
     if limit is not None:
         loaded = loaded[:limit]
-    inputs = [item.path for item in loaded]
+    inputs = family.input_files([item.path for item in loaded])
     if csv_path is not None:
         validate.output_file(csv_path, "--csv", inputs=inputs)
     if report is not None:

@@ -202,6 +202,10 @@ class Family:
         GPUs, ...) for benchmark plots of gap and time against size.
     size_label
         What ``size`` counts, with its unit (axis label of those plots).
+    companions
+        ``companions(path) -> paths``: other files an input file makes the reader
+        open (offload's ``.npy`` counts and ``.json`` header); outputs never
+        overwrite them either.
     """
 
     name: str
@@ -226,6 +230,14 @@ class Family:
     plugin_driver: Callable[[Callable[[Any], Any], Any], Any] | None = None
     size: Callable[[Any], float] | None = None
     size_label: str = "instance size"
+    companions: Callable[[Path], Sequence[Path]] | None = None
+
+    def input_files(self, paths: Sequence[Path]) -> list[Path]:
+        """``paths`` and the files each makes the reader open (see ``companions``)."""
+        out = list(paths)
+        if self.companions is not None:
+            out += [c for path in paths for c in self.companions(path)]
+        return out
 
     @property
     def solution_type(self) -> type | None:
