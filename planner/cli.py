@@ -31,7 +31,7 @@ from planner.core.family import (
     plugged_families,
     warm_up,
 )
-from planner.core.io import dump_json, dump_jsonl, plot_path
+from planner.core.io import dump_json, dump_jsonl
 from planner.core.paths import checked_data_env
 from planner.core.result import Result, plain_number
 from planner.core.solve import solve as solve_instance
@@ -142,11 +142,7 @@ def solve_cmd(
             if json_out:
                 console.write_json_line(stdout, result.to_dict())
             if plot is not None:
-                target = plot_path(plot, result.instance, len(loaded) > 1)
-                if result.solution is None:
-                    console.no_plot("--plot", target, result)
-                else:
-                    family.plot(item.instance, result, target)
+                family.draw(item.instance, result, plot, len(loaded) > 1)
     if out is not None:
         dicts = [r.to_dict() for r in results]
         dump_json(out, dicts[0]) if len(dicts) == 1 else dump_jsonl(out, dicts)

@@ -232,6 +232,18 @@ class Family:
     size_label: str = "instance size"
     companions: Callable[[Path], Sequence[Path]] | None = None
 
+    def draw(self, instance: Any, result: Result, plot: Path, several: bool) -> None:
+        """``--plot``: draw ``result`` (to a per-instance file when ``several``), or say on
+        one stderr line why nothing was written (no solution)."""
+        from planner.core import console
+        from planner.core.io import plot_path
+
+        target = plot_path(plot, result.instance, several)
+        if result.solution is None:
+            console.no_plot("--plot", target, result)
+        elif self.plot is not None:
+            self.plot(instance, result, target)
+
     def input_files(self, paths: Sequence[Path]) -> list[Path]:
         """``paths`` and the files each makes the reader open (see ``companions``)."""
         out = list(paths)

@@ -16,7 +16,7 @@ import typer
 
 from planner.core import console
 from planner.core.errors import InputError
-from planner.core.io import dump_json, dump_jsonl, emit_instances, ensure_not_input, plot_path
+from planner.core.io import dump_json, dump_jsonl, emit_instances, ensure_not_input
 from planner.core.result import Result
 from planner.pipelining.instance import MAX_WARP_GROUPS, Instance
 
@@ -96,11 +96,7 @@ def plan_pipelining(
             if json_out:
                 console.write_json_line(stdout, result.to_dict())
             if plot is not None:
-                target = plot_path(plot, result.instance, len(loaded) > 1)
-                if result.solution is None:
-                    console.no_plot("--plot", target, result)
-                else:
-                    family.plot(item.instance, result, target)
+                family.draw(item.instance, result, plot, len(loaded) > 1)
     if out is not None:
         dicts = [r.to_dict() for r in results]
         dump_json(out, dicts[0]) if len(dicts) == 1 else dump_jsonl(out, dicts)
