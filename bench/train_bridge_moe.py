@@ -7,7 +7,10 @@ too fast). ``--all`` also
 prints every held-out row's mean / max error (all, training, NVIDIA training) and the
 report's table by layout kind, computed as the report computes them (seconds); ``--best``
 each row's published layout against the planner's best plan, as the report searches it
-(``best_plan``, at most 30 s per row, one thread; 86 s wall for the 22 rows at load 4).
+(``best_plan``, at most 30 s per row, one thread; 86 s wall for the 22 rows at load 4);
+``--count`` the time the model misses per MoE layer and microbatch on the rows with 16 or
+more local experts, next to the experts' fp8 quantization passes and the all-to-all
+dispatcher's sort copies (:func:`sort_copy_bytes`), both priced by the layer model.
 """
 
 from __future__ import annotations
@@ -22,6 +25,9 @@ from planner.perfmodel.calibration import fit
 from planner.perfmodel.calibration.fit import log_error, time_log_error
 from planner.perfmodel.calibration.published import BRIDGE_MOE, FIT, TrainingRow
 from planner.perfmodel.hardware import get_gpu, vendor_of
+from planner.perfmodel.kernels import memory_time
+from planner.perfmodel.layer import expert_quant_bytes
+from planner.perfmodel.precision import get_precision
 from planner.train.calibration import best_plan, row_estimate, row_problem
 
 #: Breakdown keys printed (the rest summed as "other").
@@ -108,9 +114,58 @@ def best_plans() -> None:
     print(f"\nnear-best (within {100 * fit.NEAR_BEST:.0f} %): {near} of {len(BRIDGE_MOE)}")
 
 
+def sort_copy_bytes(row: TrainingRow) -> float:
+    """Bytes per MoE layer and microbatch (forward + backward) on one GPU (tp = 1 rows) of the
+    all-to-all dispatcher's sort by local expert (priced where ``Software.dispatcher`` is
+    ``alltoall``).
+
+    Megatron-Core ``core_v0.15.0`` ``MoEAlltoAllTokenDispatcher``: ``dispatch_postprocess``
+    sorts the received tokens by local expert and ``combine_preprocess`` unsorts the expert
+    output (``sort_chunks_by_idxs``, or a transpose copy with drop-and-pad): two more copies
+    of the routed tokens (bf16 read + write) beyond the permute / unpermute the model prices,
+    each mirrored in the backward. The flex (DeepEP / HybridEP) dispatcher has no such pass.
+    """
+    model = row_problem(row).model
+    routed = row.microbatch * row.seq_len * model.experts_per_token
+    return 2 * 2 * routed * model.hidden * (2 + 2)
+
+
+def count() -> None:
+    """Per MoE layer and microbatch: the model's missing time, its expert quantization and the
+    all-to-all dispatcher's sort copies, on the rows with >= 16 local experts."""
+    print(
+        "| row | local experts | dispatcher | measured - model, ms per layer-microbatch | "
+        "fp8 quantization, ms | sort copies (all-to-all dispatcher only), ms |"
+    )
+    print("|---|---|---|---|---|---|")
+    for row in BRIDGE_MOE:
+        problem = row_problem(row)
+        model = problem.model
+        local = model.num_experts // row.ep
+        if local < 16 or row.tp != 1:
+            continue
+        est = row_estimate(row)
+        err = math.exp(time_log_error(row, log_error(row))) - 1.0
+        measured = est.step_time / (1 + err)
+        layers = max(row.stage_layers) if row.stage_layers else math.ceil(model.layers / row.pp)
+        micro = row.global_batch // (row.dp * row.microbatch)
+        gpu = get_gpu(row.gpu)
+        routed = row.microbatch * row.seq_len * model.experts_per_token
+        quant = sum(expert_quant_bytes(routed, model, 1, get_precision(row.precision)))
+        sort = sort_copy_bytes(row) if problem.software.dispatcher == "alltoall" else 0.0
+        quant_ms, sort_ms = (1e3 * memory_time(gpu, x) for x in (quant, sort))
+        gap = 1e3 * (measured - est.step_time) / (layers * micro)
+        print(
+            f"| {row.id} b{row.microbatch} | {local} | {problem.software.dispatcher} | "
+            f"{gap:.2f} | {quant_ms:.3f} | {sort_ms:.3f} |"
+        )
+
+
 if __name__ == "__main__":
     main()
     if "--all" in sys.argv:
         held_out_summary()
     if "--best" in sys.argv:
         best_plans()
+    if "--count" in sys.argv:
+        count()

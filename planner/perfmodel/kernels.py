@@ -88,6 +88,11 @@ OUT_BYTES = 2.0
 SCALED_PRECISIONS = frozenset({"fp8", "fp4"})
 
 
+def scaled_gemms(precision: Precision | str) -> bool:
+    """Whether GEMMs at ``precision`` run in a scaled low-precision format (fp8, fp4)."""
+    return get_precision(precision).name in SCALED_PRECISIONS
+
+
 def gemm_efficiency(
     gpu: GpuSpec, precision: Precision | str = "bf16", tuned_training: bool = False
 ) -> float:
@@ -109,7 +114,7 @@ def gemm_efficiency(
         "gemm_efficiency_cdna3_training" if tuned_training else "gemm_efficiency_cdna3"
     ]
     efficiency = by_arch.get(gpu.architecture, GEMM_EFFICIENCY_DEFAULT)
-    if get_precision(precision).name in SCALED_PRECISIONS:
+    if scaled_gemms(precision):
         efficiency *= fitted["fp8_gemm_factor"]
     return efficiency
 

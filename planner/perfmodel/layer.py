@@ -239,6 +239,28 @@ def expert_shapes(model: ModelSpec, expert_tp: int) -> tuple[Shape, ...]:
 FP8_COMM_BYTES = 1.0
 
 
+def expert_quant_bytes(
+    routed: float, model: ModelSpec, expert_tp: int, prec: Precision
+) -> tuple[float, float]:
+    """(forward, backward) HBM bytes of quantizing the routed experts' GEMM operands.
+
+    With GEMM inputs narrower than the bf16 activations (fp8, fp4), Transformer Engine's
+    ``GroupedLinear`` quantizes each expert GEMM's input in the forward (fc1: the hidden
+    state, fc2: the activation output) and its output gradient in the backward (fc2: hidden
+    wide, fc1: gate + up wide), each a bf16 read and a row- plus a column-wise quantized write
+    (the column-wise copy feeds the weight-gradient GEMM; TE 2.8
+    ``pytorch/module/grouped_linear.py``, ``tex.split_quantize`` with both usages). ``routed``:
+    routed token copies on this rank (tokens x top-k). Dense layers' quantization sits in the
+    GEMM efficiency fitted on dense rows; the experts' narrow GEMMs (``moe_ffn``) make it a
+    several times larger share of their time, so it is priced here.
+    """
+    if prec.bytes >= ACT_BYTES:
+        return 0.0, 0.0
+    (fc1_n, fc1_k), (fc2_n, fc2_k) = expert_shapes(model, expert_tp)
+    per_element = ACT_BYTES + 2 * prec.bytes
+    return routed * (fc1_k + fc2_k) * per_element, routed * (fc2_n + fc1_n) * per_element
+
+
 @constants.on_change
 @functools.lru_cache(maxsize=65536)
 def layer_cost(
@@ -270,6 +292,7 @@ def layer_cost(
     tuned_kernels: bool = True,
     eager_experts: bool = False,
     dropless: bool = True,
+    sort_by_expert: bool = False,
 ) -> LayerCost:
     """Training cost of one transformer layer for one microbatch on one GPU.
 
@@ -332,6 +355,9 @@ def layer_cost(
     dropless
         Dropless routing: the dispatcher waits for the per-expert token counts in the
         forward (drop-and-pad does not).
+    sort_by_expert
+        The all-to-all dispatcher sorts the received tokens by local expert and unsorts the
+        expert output (``Software.dispatcher`` ``alltoall``).
     """
     prec = get_precision(precision)
     gemms = functools.partial(linear, tuned=tuned_kernels)  # the image's GEMM efficiency
@@ -407,9 +433,16 @@ def layer_cost(
         )
         last = gemms(gpu, prec, N, shapes.shared[-1:], acc=last)
         routed = N_moe * k_top * moe_load
+        quant_fwd, quant_bwd = (
+            memory_time(gpu, x) for x in expert_quant_bytes(routed, model, etp, prec)
+        )
         act_elems = routed * model.moe_ffn / etp + N * model.shared_ffn / tp
-        # permute / unpermute copies of the routed tokens (read + write each way)
-        mlp += Pass(elem=memory_time(gpu, 2 * routed * h * 2 * A / etp))
+        # permute / unpermute copies of the routed tokens (read + write each way); the
+        # all-to-all dispatcher also sorts the received tokens by local expert and unsorts
+        # the expert output (Megatron-Core core_v0.15 ``MoEAlltoAllTokenDispatcher``,
+        # ``sort_chunks_by_idxs``, a transpose copy with drop-and-pad): two more copies
+        copies = 4 if sort_by_expert and local_experts > 1 else 2
+        mlp += Pass(elem=memory_time(gpu, copies * routed * h * 2 * A / etp))
         # each rank dispatches its sequence-parallel share of the tokens (N / tp), fp8 or
         # bf16, and receives the combine in bf16
         sent = N * moe_load / tp
@@ -419,6 +452,7 @@ def layer_cost(
             for x in (dispatch_bytes, A)
         )
     else:
+        quant_fwd = quant_bwd = 0.0
         mlp = gemms(gpu, prec, N, shapes.mlp, wgrad=wgrad)
         last = gemms(gpu, prec, N, shapes.mlp[-1:])  # the output projection, last in the layer
         act_elems = N * model.ffn / tp
@@ -458,9 +492,13 @@ def layer_cost(
         cp_bwd = max(0.0, 2 * (cp - 1) * step - core.gemm_bwd - 2 * core.elem)
 
     # --- expert-parallel all-to-all (dispatch + combine), hidden by another microbatch --
-    fwd_kernels = attn.gemm + core.gemm + mlp.gemm + attn.elem + core.elem + mlp.elem
+    fwd_kernels = attn.gemm + core.gemm + mlp.gemm + attn.elem + core.elem + mlp.elem + quant_fwd
     bwd_kernels = (
-        attn.gemm_bwd + core.gemm_bwd + mlp.gemm_bwd + 2 * (attn.elem + core.elem + mlp.elem)
+        attn.gemm_bwd
+        + core.gemm_bwd
+        + mlp.gemm_bwd
+        + 2 * (attn.elem + core.elem + mlp.elem)
+        + quant_bwd
     )
     ep_fwd = exposed(ep_comm, fwd_kernels, ep_overlap)
     ep_bwd = exposed(ep_comm, bwd_kernels, ep_overlap)

@@ -365,11 +365,24 @@ def in_flight_chunks(stage: int, pp: int, microbatches: int, interleave: int) ->
 
 
 def head_activation_bytes(
-    model: ModelSpec, *, micro_batch: int, seq: int, tp: int, cp: int = 1
+    model: ModelSpec,
+    *,
+    micro_batch: int,
+    seq: int,
+    tp: int,
+    cp: int = 1,
+    fused_loss: bool = False,
 ) -> float:
-    """Output layer of one microbatch: bf16 logits + fp32 copy for the loss (``6 s b V / t``)."""
+    """Output layer of one microbatch: bf16 logits + fp32 copy for the loss (``6 s b V / t``).
+
+    ``fused_loss``: a fused cross-entropy kernel reads the bf16 logits directly and saves them
+    for its backward, which writes a bf16 gradient (``4 s b V / t``; flash-attention's
+    ``CrossEntropyLoss``: ``save_for_backward(logits, lse, labels)``, the gradient
+    ``empty_like(logits)``).
+    """
     N = micro_batch * seq / cp
-    return (ACT_BYTES + 4.0) * N * model.vocab / tp
+    loss_copy = ACT_BYTES if fused_loss else 4.0
+    return (ACT_BYTES + loss_copy) * N * model.vocab / tp
 
 
 @dataclass(frozen=True)

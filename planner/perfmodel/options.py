@@ -29,8 +29,12 @@ Precision
     PyTorch FSDP's ``reduce_dtype`` bf16 with fp32 sharded gradients, as
     Composer's ``mixed_precision: PURE`` sets it); ``moment_bytes`` each Adam moment (4 or 2;
     DeepSeek-V3 keeps them in bf16); ``fp8_activations`` GEMM inputs saved for
-    the backward in fp8 (Transformer Engine); ``fp8_comm`` fp8 tensor-parallel
-    all-gathers and MoE dispatch.
+    the backward in fp8 when the GEMMs run in fp8 or fp4 (on by default: Transformer
+    Engine's linear layers keep the quantized input, which Megatron-LM, NeMo and LLM
+    Foundry's fp8 runs use; no effect on bf16 GEMMs); ``fp8_comm`` fp8 tensor-parallel
+    all-gathers and MoE dispatch; ``fused_loss`` a fused cross-entropy kernel on the bf16
+    logits (flash-attention's ``CrossEntropyLoss``, LLM Foundry's default ``loss_fn``) instead of
+    an fp32 copy of them: 4 bytes per logit kept instead of 6.
 Sharding
     ``zero_hpz`` ZeRO++ hierarchical partitioning (a secondary copy of the
     ZeRO-3 weight shard inside each node: the backward all-gather stays on
@@ -64,7 +68,11 @@ MoE
     grouped MLP run eagerly, :mod:`~planner.perfmodel.host`); ``False`` where the
     expert computation is captured in a CUDA graph or runs as one fused grouped
     kernel. Dropless routing (``capacity_factor`` 0) also makes the forward wait
-    for the per-expert token counts. The default assumes Megatron-Core (what
+    for the per-expert token counts. ``dispatcher`` Megatron-Core's token dispatcher:
+    ``alltoall`` (``MoEAlltoAllTokenDispatcher``) sorts the tokens it receives by local
+    expert and unsorts the expert output, two more copies of the routed tokens each way
+    when a GPU holds several experts; ``flex`` (DeepEP / HybridEP) permutes once after the
+    dispatch and unpermutes once before the combine. The default assumes Megatron-Core (what
     ``--export megatron`` launches); other frameworks' expert loops are not
     modelled (the DeepSeek-V3 report's row keeps the default: its +2.5 ms of a
     15.1 s step is far below that row's error).
@@ -95,6 +103,7 @@ from planner.core.errors import InputError, check_table
 from planner.perfmodel.attention_kernels import ATTENTION_KERNELS
 
 EP_OVERLAPS = ("none", "a2a", "dualpipe")
+DISPATCHERS = ("alltoall", "flex")
 
 
 @dataclass(frozen=True)
@@ -110,8 +119,9 @@ class Software:
     grad_bytes: float = 4.0
     reduce_bytes: float = 0.0
     moment_bytes: float = 4.0
-    fp8_activations: bool = False
+    fp8_activations: bool = True
     fp8_comm: bool = False
+    fused_loss: bool = False
     zero_hpz: bool = False
     trainable: float = 1.0
     lora_rank: int = 0
@@ -122,6 +132,7 @@ class Software:
     capacity_factor: float = 0.0
     node_limit: int = 0
     eager_experts: bool = True
+    dispatcher: str = "alltoall"
     attention_kernel: str = "flash"
     tuned_kernels: bool = True
 
@@ -129,6 +140,8 @@ class Software:
         where = "software"
         if self.ep_overlap not in EP_OVERLAPS:
             raise InputError(f"{where}: ep_overlap must be one of {', '.join(EP_OVERLAPS)}")
+        if self.dispatcher not in DISPATCHERS:
+            raise InputError(f"{where}: dispatcher must be one of {', '.join(DISPATCHERS)}")
         for key, allowed in (
             ("weight_bytes", (1.0, 2.0, 4.0)),
             ("master_bytes", (0.0, 2.0, 4.0)),
@@ -227,16 +240,19 @@ DEFAULT = Software()
 
 #: DeepSeek-V3's published memory and communication choices (technical report §3.2-3.3):
 #: bf16 Adam moments, fp32 master weights and gradients, fp8 GEMM inputs cached for the
-#: backward, fp8 dispatch, node-limited routing to 4 nodes, DualPipe.
+#: backward, fp8 dispatch, node-limited routing to 4 nodes, DualPipe; its own all-to-all
+#: kernels (§3.2.2, open-sourced as DeepEP) dispatch to the experts' ranks directly, without
+#: Megatron-Core's sort by local expert (``dispatcher`` ``flex``).
 DEEPSEEK_V3 = Software(
     moment_bytes=2.0,
     fp8_activations=True,
     fp8_comm=True,
     node_limit=4,
     ep_overlap="dualpipe",
+    dispatcher="flex",
 )
 
 #: Named settings (``--software NAME``).
 PRESETS = {"default": DEFAULT, "deepseek-v3": DEEPSEEK_V3}
 
-__all__ = ["DEEPSEEK_V3", "DEFAULT", "EP_OVERLAPS", "PRESETS", "Software"]
+__all__ = ["DEEPSEEK_V3", "DEFAULT", "DISPATCHERS", "EP_OVERLAPS", "PRESETS", "Software"]

@@ -125,6 +125,7 @@ from planner.perfmodel.kernels import (
     gemm_time,
     gemm_time_sum,
     memory_time,
+    scaled_gemms,
     stream_efficiency,
 )
 from planner.perfmodel.layer import (
@@ -397,6 +398,7 @@ def layer_time(step: TrainingStep, gpu: GpuSpec, moe: bool) -> LayerCost:
         tuned_kernels=sw.tuned_kernels,
         eager_experts=sw.eager_experts,
         dropless=not sw.capacity_factor,
+        sort_by_expert=sw.dispatcher == "alltoall",
     )
 
 
@@ -416,7 +418,7 @@ def layer_memory(
         sp=step.sequence_parallel,
         moe=moe,
         flash=step.flash_attention,
-        fp8_inputs=step.software.fp8_activations,
+        fp8_inputs=step.software.fp8_activations and scaled_gemms(step.precision),
         expert_tp=step.etp,
         moe_load=step.software.expert_load,
     )
@@ -898,7 +900,11 @@ def stage_cost(
     emb_sync = 0.0
     if model.tied_embeddings and pp > 1 and (first or last):
         emb_sync = comm.all_reduce(model.vocab * model.hidden / t * grad_b, 2, 1, fab)
-    logits_fixed = head_activation_bytes(model, micro_batch=b, seq=s, tp=t, cp=cp) if last else 0.0
+    logits_fixed = (
+        head_activation_bytes(model, micro_batch=b, seq=s, tp=t, cp=cp, fused_loss=sw.fused_loss)
+        if last
+        else 0.0
+    )
     rep = 1.0 / t if step.sequence_parallel else 1.0
     logits_per = b * (s / cp) * model.hidden * rep if first else 0.0  # embedding dropout masks
     buffers = COMM_BUFFER_FRACTION * (dense_p + exp_p) * 2

@@ -63,6 +63,7 @@ KEYS: dict[str, frozenset[str]] = {
             "--tp-comm-overlap",
             "--bf16",
             "--fp8-format",
+            "--moe-token-dispatcher-type",
         }
     ),
     "nemo": frozenset(
@@ -182,6 +183,11 @@ def _megatron(problem: TrainingProblem, plan: TrainingPlan) -> tuple[dict[str, A
             out["--overlap-param-gather"] = True
     if problem.software.tp_overlap and plan.tp > 1:
         out["--tp-comm-overlap"] = True
+    if problem.model.is_moe and plan.ep > 1:
+        # the dispatcher the step time priced (Megatron-LM's default is allgather)
+        out["--moe-token-dispatcher-type"] = problem.software.dispatcher
+        if problem.software.dispatcher == "flex":
+            notes.append("flex dispatcher: also pass its backend (DeepEP or HybridEP)")
     out["--bf16"] = True
     if problem.workload.precision == "fp8":
         out["--fp8-format"] = "hybrid"

@@ -413,7 +413,14 @@ def first_stage_memory(
     p0 = stage0 * lc.layer_params + model.embedding_params() / t + single * model.head_params() / t
     w, g, o = model_state_bytes(p0, zero=zero, shards=d * cp if shards is None else shards)
     rep = 1.0 / t if lc.sp else 1.0
-    head = head_activation_bytes(model, micro_batch=lc.microbatch, seq=s, tp=t, cp=cp)
+    head = head_activation_bytes(
+        model,
+        micro_batch=lc.microbatch,
+        seq=s,
+        tp=t,
+        cp=cp,
+        fused_loss=problem.software.fused_loss,
+    )
     return StageMemory(
         weights=w,
         gradients=g,

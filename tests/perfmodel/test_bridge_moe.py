@@ -5,6 +5,8 @@ from __future__ import annotations
 import planner.train  # noqa: F401  (registers the training predictor)
 from planner.perfmodel.calibration.published import (
     BRIDGE_MOE,
+    BRIDGE_MOE_2604_TABLE,
+    BRIDGE_MOE_2606_TABLE,
     BRIDGE_MOE_TABLE,
     HELD_OUT,
     MODELS,
@@ -14,7 +16,7 @@ from planner.perfmodel.calibration.published import (
 from planner.perfmodel.readers import load_model
 from planner.train.calibration import row_estimate, row_plan, row_problem
 
-MOE_SOURCES = ("bridge2511moe", "bridge2509moe")
+MOE_SOURCES = ("bridge2511moe", "bridge2509moe", "bridge2604moe", "bridge2606moe")
 
 
 def test_sources_are_whole_held_out_and_registered():
@@ -22,9 +24,11 @@ def test_sources_are_whole_held_out_and_registered():
         assert key in SOURCES
         rows = [r for r in ROWS if r.source == key]
         assert rows and all(r.split == HELD_OUT for r in rows), key
-    # 13 MoE lines of the 25.11 tables (GPT-OSS has no reader), 9 of the 25.09 ones
-    assert [sum(r.source == k for r in BRIDGE_MOE) for k in MOE_SOURCES] == [13, 9]
-    assert len(BRIDGE_MOE) == len(BRIDGE_MOE_TABLE)
+    # 13 MoE lines of the 25.11 tables (GPT-OSS has no reader), 9 of the 25.09 ones, 14 of
+    # the 26.04.01 ones (DeepSeek-V3, Qwen3-30B, Qwen3-235B), 9 of the 26.06 ones
+    assert [sum(r.source == k for r in BRIDGE_MOE) for k in MOE_SOURCES] == [13, 9, 14, 9]
+    tables = (BRIDGE_MOE_TABLE, BRIDGE_MOE_2604_TABLE, BRIDGE_MOE_2606_TABLE)
+    assert len(BRIDGE_MOE) == sum(len(t) for t in tables)
     assert all(r.ep > 1 and r.metric == "tokens_per_s_per_gpu" for r in BRIDGE_MOE)
 
 
@@ -63,12 +67,30 @@ def test_rows_carry_the_recipes_software():
         # Transformer Engine keeps fp8 GEMM inputs; bf16 gradient buffers on every recipe
         assert sw.get("fp8_activations", False) == (r.precision == "fp8"), r.id
         assert sw["grad_bytes"] == 2.0, r.id
-        # TP comm overlap: on in the Qwen3 recipes, off in DeepSeek-V3's
-        assert sw.get("tp_overlap", False) == r.model.startswith("qwen3"), r.id
-        # 25.09 "tokendrop" rows: capacity factor 1 (padded); 25.11 and 25.09's H100
+        # TP comm overlap: on in the Qwen3 recipes (but 26.04.01's H100 235B), off in DeepSeek-V3's
+        h100_235b_2604 = (r.source, r.gpu, r.model) == ("bridge2604moe", "H100", "qwen3-235b-a22b")
+        qwen_overlap = r.model.startswith("qwen3") and not h100_235b_2604
+        assert sw.get("tp_overlap", False) == qwen_overlap, r.id
+        # 25.09 "tokendrop" rows: capacity factor 1 (padded); 25.11, 26.04.01, 26.06, 25.09's H100
         # DeepSeek-V3 ("dropless"): no capacity
-        dropless = r.source == "bridge2511moe" or (r.gpu, r.model) == ("H100", "deepseek-v3")
+        dropless = r.source in ("bridge2511moe", "bridge2604moe", "bridge2606moe") or (
+            r.gpu,
+            r.model,
+        ) == (
+            "H100",
+            "deepseek-v3",
+        )
         assert sw.get("capacity_factor", 0.0) == (0.0 if dropless else 1.0), r.id
+        # 26.06: the MXFP8 Qwen3 and GB300 / GB200 DeepSeek-V3 presets run full-iteration CUDA
+        # graphs with the device-initiated grouped MLP (no eager experts) and A2A overlap
+        graphed = (
+            r.source == "bridge2606moe"
+            and r.gpu != "H100"
+            and (r.model.startswith("qwen3") or r.gpu != "B300")
+        )
+        assert sw.get("eager_experts", True) != graphed, r.id
+        if graphed:
+            assert sw["ep_overlap"] == "a2a", r.id
 
 
 def test_qwen3_presets_have_the_published_parameter_counts():

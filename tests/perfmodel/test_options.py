@@ -166,3 +166,31 @@ def test_dualpipe_bubble_and_in_flight():
     assert sum(counts) == 2 * 3 + 4 + 1 and counts[0] >= counts[1]
     step = replace(_step(), software=DEEPSEEK_V3)
     assert step.schedule == "dualpipe"
+
+
+def test_fp8_gemms_keep_their_saved_inputs_in_fp8_by_default():
+    """Transformer Engine keeps the quantized input of an fp8 GEMM for the backward: fp8 steps
+    store less activation memory by default (was bf16 unless set), bf16 steps are unchanged,
+    and ``fp8_activations=False`` (a framework that saves the bf16 input) restores bf16."""
+    pool = _pool()
+
+    def acts(precision: str, **sw) -> float:
+        step = _step(precision=precision, software=Software(**sw))
+        return stage_cost(step, pool, 4, 0, False, False).memory.activations
+
+    assert acts("fp8") < acts("fp8", fp8_activations=False)
+    assert acts("fp8", fp8_activations=False) == pytest.approx(acts("bf16"))
+    assert acts("bf16") == pytest.approx(acts("bf16", fp8_activations=False))
+
+
+def test_a_fused_loss_keeps_no_fp32_copy_of_the_logits():
+    """flash-attention's fused cross entropy (LLM Foundry's default) keeps the bf16 logits and
+    writes a bf16 gradient: 4 bytes per logit on the last stage instead of 6."""
+    pool = _pool()
+
+    def last_stage(**sw):
+        return stage_cost(_step(software=Software(**sw)), pool, 4, 0, False, True).memory
+
+    plain, fused = last_stage(), last_stage(fused_loss=True)
+    assert fused.logits_fixed == pytest.approx(plain.logits_fixed * 4 / 6)
+    assert fused.logits_fixed > 0

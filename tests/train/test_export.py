@@ -93,3 +93,16 @@ def test_export_in_json_and_unknown_target(capsys):
     assert d["export"]["settings"]["parallelism.tensor_parallel_degree"] == d["plan"]["tp"]
     code, out, err = run(capsys, *base, "--export", "slurm", "--json")
     assert code == 2 and out == "" and "slurm" in err
+
+
+def test_megatron_export_names_the_priced_dispatcher():
+    moe = replace(tiny_spec(layers=8), num_experts=8, experts_per_token=2, moe_ffn=256)
+    plan = TrainingPlan(tp=1, pp=1, dp=8, ep=4, microbatch=1, zero=1, stage_layers=(8,))
+    prob = problem(moe, gpus="8xA100", batch=16)
+    settings = export(prob, plan, "megatron")["settings"]
+    assert settings["--moe-token-dispatcher-type"] == "alltoall"
+    flex = replace(prob, software=prob.software.with_(dispatcher="flex"))
+    assert export(flex, plan, "megatron")["settings"]["--moe-token-dispatcher-type"] == "flex"
+    # dense models and EP 1: nothing written
+    dense = export(problem(tiny_spec(layers=8), batch=16), replace(plan, ep=1), "megatron")
+    assert "--moe-token-dispatcher-type" not in dense["settings"]

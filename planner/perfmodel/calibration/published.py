@@ -178,6 +178,25 @@ SOURCES = {
             "NeMo 25.09",
         ),
         Source(
+            "bridge2606moe",
+            "NVIDIA Megatron-Bridge performance summary archive, 26.06 container, MoE "
+            "pre-training rows (NVIDIA-NeMo/Megatron-Bridge docs/performance-summary-archive.md "
+            "@067f987d; recipes scripts/performance/configs @v0.5.0 fcbb60311)",
+            2026,
+            "Megatron-Bridge / Megatron-Core (MoE: EP, device-initiated grouped MLP, full-iteration "
+            "CUDA graphs, HybridEP, dropless)",
+            "NeMo 26.06",
+        ),
+        Source(
+            "bridge2604moe",
+            "NVIDIA Megatron-Bridge performance summary archive, 26.04.01 container, MoE "
+            "pre-training rows (NVIDIA-NeMo/Megatron-Bridge docs/performance-summary-archive.md "
+            "@067f987d; recipes scripts/performance/configs @v0.4.2 c81012934)",
+            2026,
+            "Megatron-Bridge / Megatron-Core (MoE: EP, grouped GEMM, HybridEP / DeepEP, dropless)",
+            "NeMo 26.04.01",
+        ),
+        Source(
             "llmfoundry2401",
             "MosaicML LLM Foundry, MPT Training Benchmarks "
             "(scripts/train/benchmarking/README.md, mosaicml/llm-foundry @8c8dd48f)",
@@ -536,7 +555,7 @@ BRIDGE_2509 = (
     _nemo("bridge2509", FIT, "B200", "llama-3.1-405b", 128, 64, 1, 8192, 4, 8, 8, 2, 2, 1676),
 )
 
-#: Megatron-Bridge MoE pre-training rows (two whole held-out sources, never fitted):
+#: Megatron-Bridge MoE pre-training rows (four whole held-out sources, never fitted):
 #: ``bridge2511moe`` the "25.11 NeMo Container" tables of ``docs/performance-summary.md``
 #: @00b7660 (DGX-GB300, DGX-GB200, DGX-B200, DGX-H100; the H100 Qwen3-235B line lacks its
 #: GBS there, 2,048 from the same table in ``docs/performance-summary-archive.md`` @067f987d,
@@ -553,8 +572,9 @@ BRIDGE_2509 = (
 #: ``grad_reduce_in_fp32 = False`` on every DeepSeek-V3 and Qwen3 recipe (bf16 gradient buffer:
 #: ``grad_bytes`` 2), distributed optimizer (ZeRO-1), expert TP 1, Megatron's selective
 #: recomputation for DeepSeek-V3 (modules below), none for Qwen3, ``moe_a2a_overlap`` as the
-#: recipe sets it (``ep_overlap`` ``a2a``). Not modelled (named with each row): the dispatcher
-#: backend (DeepEP on H100, HybridEP on GB200 / GB300, NCCL all-to-all else), CUDA graphs, the
+#: recipe sets it (``ep_overlap`` ``a2a``), the token dispatcher (``_dispatcher``: ``flex`` for
+#: DeepEP / HybridEP, else ``alltoall``). Not modelled (named with each row): the dispatcher
+#: backend's own transport (DeepEP vs HybridEP vs NCCL all-to-all), CUDA graphs, the
 #: recipes' ``mlp`` / ``moe_act`` recompute modules (the model's ``selective`` re-runs norms and
 #: activations, plus MLA's up-projections), Qwen3's q/k RMSNorm. The tables' DeepSeek-V3 PP x VP
 #: are not all in the recipe's ``layout_map``; where they are, the stage sizes below are the
@@ -587,6 +607,25 @@ _DSV3_H100 = {
     "stage_layers": _DSV3_H100_STAGES,
     "overlap_grad_reduce": False,
 }
+
+
+def _dispatcher(key: str, gpu: str, model: str) -> tuple[tuple[str, object], ...]:
+    """The row's token dispatcher from its recipes (``moe_flex_dispatcher_backend``; without
+    one the providers' ``moe_token_dispatcher_type = "alltoall"``).
+
+    25.11 (@00b7660): HybridEP on GB300 / GB200 only (``apply_flex_dispatcher_backend``
+    skips HybridEP on other GPUs; the B200 and H100 presets set no backend). 25.09
+    (v0.1.0rc3): DeepEP on the H100 DeepSeek-V3 row only (the "tokendrop" rows pad to
+    capacity through the all-to-all dispatcher). 26.04.01 (v0.4.2): HybridEP / DeepEP on every
+    preset but Qwen3-235B's B200 and H100 ones. 26.06 (v0.5.0): on every preset entered.
+    """
+    flex = {
+        "bridge2511moe": gpu in ("GB300", "GB200"),
+        "bridge2509moe": (gpu, model) == ("H100", "deepseek-v3"),
+        "bridge2604moe": not (model == "qwen3-235b-a22b" and gpu in ("B200", "H100")),
+        "bridge2606moe": True,
+    }[key]
+    return (("dispatcher", "flex"),) if flex else ()
 
 
 def _bridge_moe(
@@ -635,6 +674,7 @@ def _bridge_moe(
         software=_BRIDGE_BF16_GRADS
         + (_TE_FP8_INPUTS if precision != "bf16" else ())
         + (_QWEN3_TP_OVERLAP if model.startswith("qwen3") else ())
+        + _dispatcher(key, gpu, model)
         + software,
     )
 
@@ -728,7 +768,117 @@ BRIDGE_MOE_TABLE = (
     # 1204 | 178 |
     (_B09, "H100", _Q235, "fp8", 256, 2048, 1, 2, 8, 4, 32, 1204, _DROP, {}),
 )
-BRIDGE_MOE = tuple(_bridge_moe(*row[:-2], software=row[-2], **row[-1]) for row in BRIDGE_MOE_TABLE)
+#: ``bridge2604moe``: the "26.04.01 NeMo Container" tables of the archive @067f987d (one table
+#: per model; GPT-OSS 120B, Kimi-K2 and the Nemotron lines have no reader or preset), entered
+#: before the model's error on them was looked at. Recipes: Megatron-Bridge v0.4.2
+#: (c81012934, 2026-05-28), the first tag after the 26.04.01 table (2026-05-27) whose
+#: DeepSeek-V3 B200 preset has the table's PP8 VP2 EP32 (v0.4.1 still PP16 EP8), the V2
+#: presets (the tables' GBS): every Qwen3 and DeepSeek-V3 preset dropless with forced balance
+#: ("all benchmarks are token-dropless"), bf16 gradient buffers, ``moe_router_fusion``; Qwen3
+#: ``CommOverlapConfig(tp_comm_overlap=True)`` except on H100 235B (``False``),
+#: ``moe_a2a_overlap`` only on H100 235B; DeepSeek-V3 selective recompute, A2A overlap only
+#: on B200, stage sizes from the presets' ``pp_layout`` ``"Et*4|(t*4|)*14tmL"`` (GB300
+#: PP2 VP8: 32 / 29 layers; B200 PP8 VP2: 7 x 8 + 5) or ``layout_map`` ((4, 4), (8, 1)),
+#: MTP on (the layouts place it). Not modelled (as above): HybridEP / DeepEP, the CUDA graphs
+#: (``attn``, ``moe_router``, ``moe_preprocess`` on most presets: the preprocessing's
+#: token-count wait is captured), the recompute modules.
+_B2604 = "bridge2604moe"
+#: DeepSeek-V3 26.04.01 stage sizes (module notes above).
+_DSV3_PP2V8 = {"recompute": "selective", "stage_layers": (32, 29)}
+_DSV3_PP8 = {"recompute": "selective", "stage_layers": (8,) * 7 + (5,)}
+_NO_TP_OVERLAP = (("tp_overlap", False),)
+BRIDGE_MOE_2604_TABLE = (
+    # | DGX-GB300 | 256 | MXFP8 | 4096 | 2 | 4096 | 0 | 1 | 2 | 1 | 8 | 32 | 4992 | 1298 |
+    (_B2604, "GB300", _DSV3, "fp8-mx", 256, 4096, 2, 1, 2, 8, 32, 4992, (), _DSV3_PP2V8),
+    # | DGX-GB200 | 256 | MXFP8 | 4096 | 1 | 4096 | 0 | 1 | 4 | 1 | 4 | 64 | 4256 | 1106 |
+    (_B2604, "GB200", _DSV3, "fp8-mx", 256, 4096, 1, 1, 4, 4, 64, 4256, (), _DSV3_PP4),
+    # | DGX-B300 | 256 | MXFP8 | 4096 | 2 | 4096 | 0 | 1 | 8 | 1 | n/a | 8 | 3456 | 898 |
+    (_B2604, "B300", _DSV3, "fp8-mx", 256, 4096, 2, 1, 8, 1, 8, 3456, (), _DSV3_PP8),
+    # | DGX-B200 | 256 | MXFP8 | 4096 | 1 | 4096 | 0 | 1 | 8 | 1 | 2 | 32 | 3328 | 864 |
+    (_B2604, "B200", _DSV3, "fp8-mx", 256, 4096, 1, 1, 8, 2, 32, 3328, _A2A, _DSV3_PP8),
+    # Qwen3_30B_a3B
+    # | DGX-GB300 | 8 | MXFP8 | 512 | 8 | 4096 | 0 | 1 | 1 | 1 | n/a | 8 | 31744 | 729 |
+    (_B2604, "GB300", _Q30, "fp8-mx", 8, 512, 8, 1, 1, 1, 8, 31744, (), {}),
+    # | DGX-GB200 | 8 | MXFP8 | 512 | 4 | 4096 | 0 | 1 | 1 | 1 | n/a | 8 | 26112 | 599 |
+    (_B2604, "GB200", _Q30, "fp8-mx", 8, 512, 4, 1, 1, 1, 8, 26112, (), {}),
+    # | DGX-B300 | 8 | MXFP8 | 512 | 8 | 4096 | 0 | 1 | 1 | 1 | n/a | 8 | 30720 | 704 |
+    (_B2604, "B300", _Q30, "fp8-mx", 8, 512, 8, 1, 1, 1, 8, 30720, (), {}),
+    # | DGX-B200 | 8 | MXFP8 | 512 | 4 | 4096 | 0 | 1 | 1 | 1 | n/a | 8 | 27136 | 619 |
+    (_B2604, "B200", _Q30, "fp8-mx", 8, 512, 4, 1, 1, 1, 8, 27136, (), {}),
+    # | DGX-H100 | 16 | FP8 | 1024 | 1 | 4096 | 0 | 1 | 1 | 1 | n/a | 16 | 8960 | 206 |
+    (_B2604, "H100", _Q30, "fp8-cs", 16, 1024, 1, 1, 1, 1, 16, 8960, (), {}),
+    # Qwen3_235B_a22B
+    # | DGX-GB300 | 256 | MXFP8 | 8192 | 2 | 4096 | 0 | 1 | 4 | 1 | 12 | 32 | 6944 | 1029 |
+    (_B2604, "GB300", _Q235, "fp8-mx", 256, 8192, 2, 1, 4, 12, 32, 6944, (), {}),
+    # | DGX-GB200 | 256 | MXFP8 | 8192 | 1 | 4096 | 0 | 1 | 8 | 1 | 3 | 32 | 5680 | 840 |
+    (_B2604, "GB200", _Q235, "fp8-mx", 256, 8192, 1, 1, 8, 3, 32, 5680, (), {}),
+    # | DGX-B300 | 256 | MXFP8 | 8192 | 2 | 4096 | 0 | 1 | 8 | 1 | n/a | 8 | 5936 | 878 |
+    (_B2604, "B300", _Q235, "fp8-mx", 256, 8192, 2, 1, 8, 1, 8, 5936, (), {}),
+    # | DGX-B200 | 256 | MXFP8 | 8192 | 1 | 4096 | 0 | 1 | 8 | 1 | n/a | 8 | 3776 | 560 |
+    (_B2604, "B200", _Q235, "fp8-mx", 256, 8192, 1, 1, 8, 1, 8, 3776, (), {}),
+    # | DGX-H100 | 256 | FP8 | 8192 | 1 | 4096 | 0 | 2 | 8 | 1 | 4 | 32 | 1712 | 253 |
+    (_B2604, "H100", _Q235, "fp8-cs", 256, 8192, 1, 2, 8, 4, 32, 1712, _A2A + _NO_TP_OVERLAP, {}),
+)
+#: ``bridge2606moe``: the "26.06 NeMo Container" tables of the archive @067f987d, entered before
+#: the model's error on them was looked at; recipes Megatron-Bridge v0.5.0 (fcbb60311,
+#: 2026-06-16, the day of the 26.06 table). Dropless, forced balance, bf16 gradient buffers as
+#: above. The MXFP8 Qwen3 presets and DeepSeek-V3's GB300 / GB200 ones now set
+#: ``cuda_graph_impl="full_iteration"`` with ``cutedsl_fused_grouped_mlp`` (Transformer Engine's
+#: op fuser, ``NVTE_CUTEDSL_FUSED_GROUPED_MLP=1``): the expert MLP is a device-initiated grouped
+#: GEMM that reads the token counts from GPU memory, with the activation and quantization
+#: fused, and the whole iteration replays as one CUDA graph (Megatron-Bridge v0.5.0
+#: ``docs/training/moe-optimization.md``, "CUDA Graphs for MoE": full graphs on dropless MoE
+#: need "Device-initiated Grouped GEMM: Reads shapes from GPU memory ... cuteDSL with fused
+#: activation/quantization"): no per-expert host launches and no host wait for the counts,
+#: i.e. ``eager_experts`` False on those rows. The same presets turn ``moe_a2a_overlap`` on
+#: and, on the Qwen3 and DeepSeek-V3 GB300 ones, FP8 attention (``fp8_dot_product_attention``,
+#: not modelled: the model's attention stays bf16). DeepSeek-V3 on GB300: ``recompute_modules``
+#: empty (no recomputation); on B300 the v0.4.2 preset (partial graphs, eager experts). Qwen3-30B
+#: on H100: the EP16 preset without graphs, as in 26.04.01. The second GB300 DeepSeek-V3 line
+#: (GBS 15,360, 6,422) has no V2 preset and is left out.
+_B2606 = "bridge2606moe"
+_GRAPHED = (("eager_experts", False), ("ep_overlap", "a2a"))
+BRIDGE_MOE_2606_TABLE = (
+    # | DGX-GB300 | 256 | MXFP8 | 4096 | 1 | 4096 | 1 | 2 | 1 | 8 | 32 | 6338 | 1648 |
+    (
+        _B2606,
+        "GB300",
+        _DSV3,
+        "fp8-mx",
+        256,
+        4096,
+        1,
+        1,
+        2,
+        8,
+        32,
+        6338,
+        _GRAPHED,
+        {"stage_layers": (32, 29)},
+    ),
+    # | DGX-GB200 | 256 | MXFP8 | 4096 | 1 | 4096 | 1 | 4 | 1 | 4 | 64 | 4969 | 1292 |
+    (_B2606, "GB200", _DSV3, "fp8-mx", 256, 4096, 1, 1, 4, 4, 64, 4969, _GRAPHED, _DSV3_PP4),
+    # | DGX-B300 | 256 | MXFP8 | 4096 | 2 | 4096 | 1 | 8 | 1 | n/a | 8 | 3541 | 920 |
+    (_B2606, "B300", _DSV3, "fp8-mx", 256, 4096, 2, 1, 8, 1, 8, 3541, (), _DSV3_PP8),
+    # Qwen3_30B_a3B
+    # | DGX-GB300 | 8 | MXFP8 | 512 | 8 | 4096 | 1 | 1 | 1 | n/a | 8 | 45275 | 1041 |
+    (_B2606, "GB300", _Q30, "fp8-mx", 8, 512, 8, 1, 1, 1, 8, 45275, _GRAPHED, {}),
+    # | DGX-GB200 | 8 | MXFP8 | 512 | 4 | 4096 | 1 | 1 | 1 | n/a | 8 | 40706 | 936 |
+    (_B2606, "GB200", _Q30, "fp8-mx", 8, 512, 4, 1, 1, 1, 8, 40706, _GRAPHED, {}),
+    # | DGX-B300 | 8 | MXFP8 | 512 | 8 | 4096 | 1 | 1 | 1 | n/a | 8 | 40769 | 938 |
+    (_B2606, "B300", _Q30, "fp8-mx", 8, 512, 8, 1, 1, 1, 8, 40769, _GRAPHED, {}),
+    # | DGX-H100 | 16 | FP8 | 1024 | 1 | 4096 | 1 | 1 | 1 | n/a | 16 | 8826 | 203 |
+    (_B2606, "H100", _Q30, "fp8-cs", 16, 1024, 1, 1, 1, 1, 16, 8826, (), {}),
+    # Qwen3_235B_a22B
+    # | DGX-GB300 | 256 | MXFP8 | 8192 | 2 | 4096 | 1 | 4 | 1 | 12 | 32 | 9015 | 1335 |
+    (_B2606, "GB300", _Q235, "fp8-mx", 256, 8192, 2, 1, 4, 12, 32, 9015, _GRAPHED, {}),
+    # | DGX-GB200 | 256 | MXFP8 | 8192 | 1 | 4096 | 1 | 8 | 1 | 3 | 32 | 7376 | 1092 |
+    (_B2606, "GB200", _Q235, "fp8-mx", 256, 8192, 1, 1, 8, 3, 32, 7376, _GRAPHED, {}),
+)
+BRIDGE_MOE = tuple(
+    _bridge_moe(*row[:-2], software=row[-2], **row[-1])
+    for row in (*BRIDGE_MOE_TABLE, *BRIDGE_MOE_2604_TABLE, *BRIDGE_MOE_2606_TABLE)
+)
 
 
 #: Megatron-LM README weak-scaling table (H100, bf16): name, layers, hidden, heads, TP, PP,
@@ -1071,7 +1221,15 @@ LLMFOUNDRY_TABLE = (  # gpu, gpus, model, seq, global batch, microbatch, ZeRO, r
 #: 2024-01-06); ``sweep.sh`` (the tables up to 64 GPUs) never overrides it.
 #: Composer wraps each MPT block in FSDP first and applies the (non-reentrant) checkpoint
 #: wrapper to the block inside it, so the backward's gathered weights serve the recompute.
-LLMFOUNDRY_SOFTWARE = (("attention_kernel", "triton"), ("recompute_gathers", False))
+#: Every sweep's MPT model takes ``loss_fn``'s default ``fused_crossentropy``
+#: (``llmfoundry/models/mpt/modeling_mpt.py`` @5f43bf16, @b2a43a14, @5e85bd62; no benchmark
+#: YAML overrides it): flash-attention's fused cross entropy on the bf16 logits.
+_LLMFOUNDRY_LOSS = (("fused_loss", True),)
+LLMFOUNDRY_SOFTWARE = (
+    ("attention_kernel", "triton"),
+    ("recompute_gathers", False),
+    *_LLMFOUNDRY_LOSS,
+)
 
 #: The ">= 128 GPUs" H100 table was run by ``scripts/train/benchmarking/sweep.py``, added in
 #: the same commit (5e85bd62) as that table; it passes ``'--attn_impl flash'`` for 1b.yaml,
@@ -1079,7 +1237,11 @@ LLMFOUNDRY_SOFTWARE = (("attention_kernel", "triton"), ("recompute_gathers", Fal
 #: submit_benchmarks.py installs llm-foundry with ``'pip_install': '.[gpu-flash2]'``
 #: (setup.py: ``flash-attn==2.4.2``), so those rows ran FlashAttention-2.
 LLMFOUNDRY_LARGE_SCALE_FLASH2 = ("mpt-1b", "mpt-3b", "mpt-7b", "mpt-70b")
-LLMFOUNDRY_FLASH2_SOFTWARE = (("attention_kernel", "fa2"), ("recompute_gathers", False))
+LLMFOUNDRY_FLASH2_SOFTWARE = (
+    ("attention_kernel", "fa2"),
+    ("recompute_gathers", False),
+    *_LLMFOUNDRY_LOSS,
+)
 
 
 #: Rows whose ``MP Mode`` column reads ``PURE`` (precision ``bf16``): the whole A100-40GB table
@@ -1298,6 +1460,8 @@ DEEPSEEKV3_2024 = (
             ("fp8_comm", True),
             ("node_limit", 4),
             ("ep_overlap", "dualpipe"),
+            # its own all-to-all kernels (DeepEP), no Megatron-Core sort by local expert
+            ("dispatcher", "flex"),
         ),
     ),
 )
