@@ -5,7 +5,12 @@ SLO-free capacity ``cap`` is the model's (:func:`planner.serve.evaluate.plan_met
 without targets); the plan then carries ``u * cap`` for each utilisation ``u`` of the grid,
 and the model's TTFT / TPOT at the percentile (p90 and p99) are compared with the
 simulator's (:mod:`planner.serve.simulate`, one seeded trace per case). The target: within
-15 % below 80 % utilisation. A second table runs the plans the solver picks for three
+15 % below 80 % utilisation. Besides the seven dense single-replica cases, the grid has what
+the planner recommends beyond them (at four loads each, to keep the bench short): expert
+parallelism with data-parallel attention (Mixtral tp2 ep2; DeepSeek-V3 fp8 on 8 x H200, tp1
+ep8 under SGLang, its lowest load 35 %: at 20 % a trace costs 140 CPU s), a pipeline (70B
+tp4 pp2 on L40S), EAGLE speculative decoding, prefix-cache hits, an FP8 KV cache, ShareGPT-like
+lognormal lengths (the public rows' means) and Llama-3.1-405B fp8 tp8. A second table runs the plans the solver picks for three
 SLO levels and compares the plan's predicted p99 with the simulated p99.
 
 Writes ``simulator.csv`` and ``simulator_plans.csv`` (benchmark rows, one per case, load,
@@ -40,7 +45,7 @@ import hashlib
 import inspect
 import time
 from concurrent.futures import Executor, ProcessPoolExecutor
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -53,6 +58,11 @@ from planner.bench import markdown_rows, write_report
 from planner.bench.rows import write_rows
 from planner.bench.runner import certificate_row, measurement_row
 from planner.core.family import Reference
+from planner.perfmodel.calibration.serving_public import (
+    SHAREGPT_OUTPUT_MEAN,
+    SHAREGPT_PROMPT_MEAN,
+)
+from planner.perfmodel.serving_features import Speculative
 from planner.serve import ReplicaGroup, ServingPlan, make_problem, solve
 from planner.serve.capacity import PREFILL_CHUNK_TOKENS, engine_for, engine_key
 from planner.serve.evaluate import plan_metrics
@@ -60,24 +70,137 @@ from planner.serve.simulate import latencies, simulate_requests
 
 OUT = Path(__file__).resolve().parent / "results" / "serve"
 UTILISATIONS = (0.2, 0.4, 0.6, 0.7, 0.8, 0.9)
+NEW_UTILISATIONS = (0.2, 0.5, 0.7, 0.9)
 PERCENTILES = (90, 99)
 TARGET = 0.15
 
-# (name, model, precision, gpu, tp, prompt, output, arrival scv, disaggregated)
+
+@dataclass(frozen=True)
+class Case:
+    """One grid case: a single replica (or a 1:1 prefill/decode pair) and its traffic."""
+
+    name: str
+    model: str
+    precision: str
+    gpu: str  # inventory name (H100, A100, H200, L40S)
+    tp: int
+    prompt: str
+    output: str
+    scv: float = 1.0  # arrival squared coefficient of variation
+    disagg: bool = False
+    pp: int = 1
+    ep: int = 1  # > 1: expert parallel with data-parallel attention (lockstep groups)
+    kv_precision: str | None = None
+    speculative: Speculative | None = None
+    prefix_hit_rate: float = 0.0
+    engine: str | None = None
+    utilisations: tuple[float, ...] = UTILISATIONS
+
+
 CASES = [
-    ("8B chat", "llama-3.1-8b", "bf16", "H100", 1, "exp:512", "exp:128", 1.0, False),
-    ("8B long prompts", "llama-3.1-8b", "bf16", "H100", 1, "exp:2048", "exp:256", 1.0, False),
-    ("8B chat bursty (scv 2)", "llama-3.1-8b", "bf16", "H100", 1, "exp:512", "exp:128", 2.0, False),
-    ("8B chat P/D 1:1", "llama-3.1-8b", "bf16", "H100", 1, "exp:512", "exp:128", 1.0, True),
-    ("70B chat fp8 tp4", "llama-3.1-70b", "fp8", "H100", 4, "exp:512", "exp:128", 1.0, False),
-    ("Mixtral chat tp2", "mixtral-8x7b", "bf16", "H100", 2, "exp:1024", "exp:128", 1.0, False),
-    ("8B chat A100", "llama-3.1-8b", "bf16", "A100", 1, "exp:512", "exp:128", 1.0, False),
+    Case("8B chat", "llama-3.1-8b", "bf16", "H100", 1, "exp:512", "exp:128"),
+    Case("8B long prompts", "llama-3.1-8b", "bf16", "H100", 1, "exp:2048", "exp:256"),
+    Case("8B chat bursty (scv 2)", "llama-3.1-8b", "bf16", "H100", 1, "exp:512", "exp:128", 2.0),
+    Case("8B chat P/D 1:1", "llama-3.1-8b", "bf16", "H100", 1, "exp:512", "exp:128", disagg=True),
+    Case("70B chat fp8 tp4", "llama-3.1-70b", "fp8", "H100", 4, "exp:512", "exp:128"),
+    Case("Mixtral chat tp2", "mixtral-8x7b", "bf16", "H100", 2, "exp:1024", "exp:128"),
+    Case("8B chat A100", "llama-3.1-8b", "bf16", "A100", 1, "exp:512", "exp:128"),
+    # what the planner recommends beyond the plain dense replica (fewer loads: bench time)
+    Case(
+        "Mixtral tp2 ep2 DP-attention",
+        "mixtral-8x7b",
+        "bf16",
+        "H100",
+        2,
+        "exp:1024",
+        "exp:128",
+        ep=2,
+        utilisations=NEW_UTILISATIONS,
+    ),
+    Case(
+        "DeepSeek-V3 fp8 H200 ep8 DP-attention (sglang)",
+        "deepseek-v3",
+        "fp8",
+        "H200",
+        1,
+        "exp:1024",
+        "exp:256",
+        ep=8,
+        engine="sglang",
+        utilisations=(0.35, 0.5, 0.7, 0.9),  # at 20 % a 10,000-request trace costs 140 CPU s,
+    ),
+    Case(
+        "70B tp4 pp2",
+        "llama-3.1-70b",
+        "bf16",
+        "L40S",
+        4,
+        "exp:512",
+        "exp:128",
+        pp=2,
+        utilisations=NEW_UTILISATIONS,
+    ),
+    Case(
+        "70B fp8 tp4 EAGLE k3 a0.7",
+        "llama-3.1-70b",
+        "fp8",
+        "H100",
+        4,
+        "exp:512",
+        "exp:128",
+        speculative=Speculative("eagle", 3, 0.7),
+        utilisations=NEW_UTILISATIONS,
+    ),
+    Case(
+        "8B prefix hits 50 %",
+        "llama-3.1-8b",
+        "bf16",
+        "H100",
+        1,
+        "exp:2048",
+        "exp:256",
+        prefix_hit_rate=0.5,
+        utilisations=NEW_UTILISATIONS,
+    ),
+    Case(
+        "8B fp8 KV L40S",
+        "llama-3.1-8b",
+        "bf16",
+        "L40S",
+        1,
+        "exp:512",
+        "exp:128",
+        kv_precision="fp8",
+        utilisations=NEW_UTILISATIONS,
+    ),
+    Case(
+        "8B ShareGPT-like lengths",
+        "llama-3.1-8b",
+        "bf16",
+        "H100",
+        1,
+        f"lognormal:{SHAREGPT_PROMPT_MEAN},{SHAREGPT_PROMPT_MEAN}",
+        f"lognormal:{SHAREGPT_OUTPUT_MEAN},{SHAREGPT_OUTPUT_MEAN}",
+        utilisations=NEW_UTILISATIONS,
+    ),
+    Case(
+        "405B fp8 tp8",
+        "llama-3.1-405b",
+        "fp8",
+        "H100",
+        8,
+        "exp:1024",
+        "exp:256",
+        utilisations=NEW_UTILISATIONS,
+    ),
 ]
 
 # solver-chosen plans: (model, gpus, qps, prompt, output, [(ttft, tpot), ...])
 PLAN_CASES = [
     ("llama-3.1-8b", "H100:8,A100:8", 30.0, "exp:1024", "exp:256"),
     ("llama-3.1-70b", "H100:16,A100:16", 6.0, "exp:1024", "exp:256"),
+    # the solver picks expert parallelism with data-parallel attention here (ep2 replicas)
+    ("mixtral-8x7b", "H100:8,A100:8", 20.0, "exp:1024", "exp:256"),
 ]
 SLO_LEVELS = (("500ms", "30ms"), ("1s", "50ms"), ("3s", "100ms"))
 
@@ -88,32 +211,37 @@ def err(model: float | None, sim: float) -> float | None:
     return model / sim - 1.0
 
 
-def layout(case, load: float) -> ServingPlan:
-    _, _, _, gpu, tp, *_, disagg = case
-    name = "H100-SXM" if gpu == "H100" else "A100-80GB"
-    if disagg:
+def layout(case: Case, load: float) -> ServingPlan:
+    """The case's replica (or prefill/decode pair) carrying ``load`` req/s."""
+    name = problem_for(case, 99, 1.0).inventory.pools[0].label
+    c, spec = case, case.speculative is not None
+    if c.disagg:
         return ServingPlan(
             (
-                ReplicaGroup(name, tp, 1, 1, 1, "prefill", 16384, load),
-                ReplicaGroup(name, tp, 1, 1, 1, "decode", 0, load),
+                ReplicaGroup(name, c.tp, c.pp, c.ep, 1, "prefill", 16384, load),
+                ReplicaGroup(name, c.tp, c.pp, c.ep, 1, "decode", 0, load, spec),
             )
         )
-    return ServingPlan((ReplicaGroup(name, tp, 1, 1, 1, "both", 2048, load),))
+    return ServingPlan((ReplicaGroup(name, c.tp, c.pp, c.ep, 1, "both", 2048, load, spec),))
 
 
-def problem_for(case, q: float, qps: float):
-    _, model, prec, gpu, tp, prompt, output, scv, disagg = case
+def problem_for(case: Case, q: float, qps: float):
+    """The serving problem of ``case`` at ``qps`` req/s and SLO percentile ``q``."""
     p = make_problem(
-        model,
-        f"{gpu}:{2 * tp}",
+        case.model,
+        f"{case.gpu}:{2 * case.tp * case.pp * case.ep}",
         qps=qps,
-        prompt_tokens=prompt,
-        output_tokens=output,
+        prompt_tokens=case.prompt,
+        output_tokens=case.output,
         percentile=q,
-        precision=prec,
-        disaggregation="force" if disagg else "off",
+        precision=case.precision,
+        kv_precision=case.kv_precision,
+        speculative=case.speculative,
+        prefix_hit_rate=case.prefix_hit_rate,
+        engine=case.engine,
+        disaggregation="force" if case.disagg else "off",
     )
-    return replace(p, traffic=replace(p.traffic, arrival_scv=scv))
+    return replace(p, traffic=replace(p.traffic, arrival_scv=case.scv))
 
 
 def selected(name: str, wanted: list[str]) -> bool:
@@ -171,9 +299,9 @@ def simulated(problem, plan, requests: int, seed: int) -> tuple[np.ndarray, np.n
 def submit_grid(requests: int, seed: int, wanted: list[str], pool: Executor) -> list[tuple]:
     """Submit the grid's simulations to the pool (they run while the plans are solved)."""
     jobs = []
-    for case in [c for c in CASES if selected(c[0], wanted)]:
+    for case in [c for c in CASES if selected(c.name, wanted)]:
         cap = plan_metrics(problem_for(case, 99, 1.0), layout(case, 1.0))["capacity_qps"]
-        for u in UTILISATIONS:
+        for u in case.utilisations:
             load = u * cap
             plan = layout(case, load)
             sim = pool.submit(simulated, problem_for(case, 99, load), plan, requests, seed)
@@ -191,7 +319,7 @@ def grid(jobs: list[tuple]) -> list[dict]:
             st, sp = float(np.percentile(ttft, q)), float(np.percentile(tpot, q))
             rows.append(
                 {
-                    "case": case[0],
+                    "case": case.name,
                     "utilisation": u,
                     "qps": round(load, 4),
                     "capacity_qps": round(cap, 4),
@@ -206,7 +334,7 @@ def grid(jobs: list[tuple]) -> list[dict]:
                     "sim_cpu_seconds": round(sim_s, 2),
                 }
             )
-        print(case[0], u, rows[-1]["ttft_err"], rows[-1]["tpot_err"], flush=True)
+        print(case.name, u, rows[-1]["ttft_err"], rows[-1]["tpot_err"], flush=True)
     return rows
 
 

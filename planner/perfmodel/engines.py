@@ -31,16 +31,28 @@ sum (:attr:`Engine.overlaps_host`).
 Eager launches (:func:`launch_overhead_s`). Without CUDA graphs (vLLM ``--enforce-eager``)
 the CPU launches every kernel of every layer each iteration through PyTorch's dispatcher;
 when that is slower than the GPU work the iteration waits for the CPU.
-``EAGER_KERNELS_PER_LAYER`` kernels per decoder layer (counted for a Llama layer in vLLM:
-2 RMSNorm, QKV GEMM, rotary embedding, KV-cache write, attention, output GEMM, 2 all-reduces,
-gate/up GEMM, SiLU-and-multiply, down GEMM, plus 2 residual adds fused or not: 14) at
-``EAGER_LAUNCH_S`` each (:mod:`planner.perfmodel.host`, shared with the training model's
-per-expert launches: an assumption, about 10 us of CPU per PyTorch eager op).
-Scaled FP8 weights (W8A8) add ``EAGER_FP8_QUANT_KERNELS`` launches per layer: vLLM's
-``apply_fp8_linear`` (``model_executor/layers/quantization/utils/w8a8_utils.py``, 0.6.x)
-quantizes each linear layer's input with ``ops.scaled_fp8_quant`` before ``torch._scaled_mm``,
-one more kernel for each of the QKV, output, gate/up and down projections (Meta's mixed FP8,
-only the feed-forward projections of the inner layers: 2).
+``EAGER_KERNELS_PER_LAYER`` GPU operations per Llama decoder layer at a decode step, counted
+in the code of the two vLLM builds of the dstack runs (vLLM b489fc3c, 0.6.3.post2.dev308, on
+H100; the ROCm fork at c9fc1608, 0.6.4.dev4, on MI300X): two RMSNorms (the residual add
+fused in), four GEMMs (QKV, output, gate/up, down), the rotary embedding, the KV-cache write,
+decode attention as two kernels (vllm-flash-attn's split-KV kernel and its combine kernel;
+ROCm's ``paged_attention_ll4mi_QKV_kernel`` over 256-token partitions and its reduce kernel),
+SiLU-and-multiply, and two all-reduces of two operations each (outside a graph vLLM's custom
+all-reduce copies its input into the registered IPC buffer, ``cudaMemcpyAsync``, before the
+kernel: ``all_reduce_unreg`` / ``all_reduce(registered=False)``): 15, at ``EAGER_LAUNCH_S``
+each (:mod:`planner.perfmodel.host`, shared with the training model's per-expert launches:
+an assumption, about 10 us of CPU per PyTorch eager op). Scaled FP8 weights (W8A8) add
+``EAGER_FP8_QUANT_KERNELS`` launches per layer on NVIDIA GPUs: vLLM's ``apply_fp8_linear``
+(``model_executor/layers/quantization/utils/w8a8_utils.py``, 0.6.x) quantizes each linear
+layer's input with ``ops.scaled_fp8_quant`` before the GEMM, one more kernel for each of the
+QKV, output, gate/up and down projections (Meta's mixed FP8, only the feed-forward
+projections of the inner layers: 2). None on AMD GPUs: the ROCm fork fuses that
+quantization into the kernel that produces the input (``scaled_fused_add_rms_norm``,
+``scaled_silu_and_mul``, the paged-attention kernel's FP8 output,
+``VLLM_USE_ROCM_CUSTOM_PAGED_ATTN_FP8_OUT`` on by default) and ``apply_fp8_linear`` skips
+``scaled_fp8_quant`` for an FP8 input (ROCm/vllm c9fc1608 ``llama.py``, ``layernorm.py``,
+``activation.py``, ``w8a8_utils.py``), which is also why the CDNA3 fit rows reject the
+quantization floor below.
 
 Block-FP8 MoE layers of SGLang 0.4 (:func:`moe_layer_latency_s`). SGLang 0.4.0-0.4.3 ran
 DeepSeek-V3's block-scaled FP8 weights (128 x 128 blocks) through Triton kernels: the routed
@@ -60,6 +72,34 @@ the tokens. It is modelled as fixed GPU seconds per MoE layer with scaled FP8 we
 fused gate kernels) and the other engines are not known to share it, and get 0. The term
 is an engine-and-version attribute, not a physical constant of the GPU.
 
+Triton fused-MoE GEMMs (:func:`moe_gemm_efficiency`). The same releases compute the routed
+experts of scaled-FP8 MoE layers in Triton's ``fused_moe`` kernel (vLLM 0.7.x
+``Fp8MoEMethod.apply`` calls ``fused_experts(..., use_fp8_w8a8=True,
+block_shape=weight_block_size)``; DeepGEMM's grouped GEMM only behind ``VLLM_USE_DEEP_GEMM``,
+vLLM PR #13932, 2025-02-26; SGLang 0.4's ``fused_moe_triton`` is adapted from vLLM's), and
+at prefill sizes those GEMMs are compute-bound. A Triton block-FP8 GEMM of that time runs far
+below the tensor cores' FP8 rate: SGLang's benchmark of the DeepSeek-V3 shapes on an H200
+(PR #3893, 2025-02-26, ``w8a8_block_fp8_matmul``, the SGLang and vLLM Triton kernels alike)
+takes 463.7 us for m, n, k = 4096, 2304, 7168 and 295.0 us for 4096, 1536, 7168: 292 and
+306 TFLOP/s, 0.148 and 0.155 of the 1979 TFLOP/s dense FP8 peak (DeepGEMM 716 and 759 on
+the same shapes); vLLM's own Triton block-FP8 GEMM on an H100 before its tuned configs
+reaches 305 TFLOP/s at m = 4096 (N = 2112, K = 7168; PR #23939). So the routed experts of
+these releases reach at most ``TRITON_BLOCK_FP8_GEMM_EFFICIENCY`` = 0.151 of the FP8 peak (the
+mean of the two H200 figures; the model's fitted FP8 rate at large shapes is
+``gemm_efficiency_hopper x fp8_gemm_factor`` = 0.53): a ceiling on their FLOP rate,
+``2mnk / (0.151 peak)`` (:func:`planner.perfmodel.kernels.gemm_time`), while the fitted
+shape-dependent time still binds where it is slower, at decode sizes. Replacing the fitted
+efficiency inside the shape factor instead also slowed the decode-size expert GEMMs (a tile of
+~88 rows at 0.151), which SGLang's own DeepSeek-V3 rows reject (source ``sglang_dsv3``: its
+fit stage's RMS log error went from 4.9 to 27 %). Assumptions: the fused-MoE kernel
+(gather, block scales, the same ``tl.dot`` tiles) is no faster than the dense Triton kernel
+measured; per-tensor FP8 experts, which run the same kernel without block scales, are given
+the same figure. vLLM 0.7's dense block-FP8 layers run CUTLASS (vLLM PR #13996, 2025-02-27,
+"our existing CUTLASS Block FP8"), SGLang 0.4's run the dense Triton kernel itself; the model
+does not distinguish block from per-tensor scaling, so dense GEMMs keep the fitted rate.
+Decode steps do not move (their expert GEMMs stream weights or under-fill their tiles);
+prefill does.
+
 Small-kernel floor (:func:`small_kernel_floor_s`). Even inside a CUDA graph a kernel lasts
 at least a few microseconds (launch, ramp and tail). The per-layer element-wise kernels
 (two norms, rotary embedding, activation, KV-cache write, the split-KV combine of decode
@@ -78,7 +118,9 @@ the GPU not named); on an H100, gemma-4-31B's N=12288, K=5376 at batch 1, 27.9 a
 25.6 us (vLLM PR #49363, 2026-07-21). Those are CUDA figures and the term is NVIDIA-only: on
 CDNA3 the fit rows (vLLM 0.6.6, HIP graphs, source ``rocm_vllm066``) reject it (with it the
 CDNA3 fit's RMS log error goes from 8.1 to 11.6 %, Llama-3.1-70B batch 1 from +13.5 to
-+21 %; they already fit a per-layer latency at 0). The other engines get none: TensorRT-LLM takes static activation
++21 %; they already fit a per-layer latency at 0), as the code says: the ROCm fork of
+both MI300X builds (c9fc1608, and 8e87b08c2 of the fit rows) fuses that quantization into the
+kernels that produce the inputs (eager launches above). The other engines get none: TensorRT-LLM takes static activation
 scales and fuses their quantization into the producing kernels (an assumption, not checked
 kernel by kernel), and SGLang's FP8 paths were not checked.
 """
@@ -112,7 +154,7 @@ HOST_PER_SEQUENCE_CONSTANT = {
     "sglang": "host_per_sequence_sglang_s",
 }
 #: Kernels per decoder layer launched from the CPU without CUDA graphs (module notes).
-EAGER_KERNELS_PER_LAYER = 14
+EAGER_KERNELS_PER_LAYER = 15
 #: Activation-quantization launches per layer of scaled FP8 weights (one per linear layer:
 #: QKV, output, gate/up, down; vLLM ``apply_fp8_linear``, module notes).
 EAGER_FP8_QUANT_KERNELS = 4
@@ -121,6 +163,14 @@ EAGER_FP8_QUANT_KERNELS = 4
 SGLANG_TRITON_MOE_RELEASES = ((0, 4, 0), (0, 4, 3))
 #: Fitted seconds per MoE layer of those releases (``calibration/constants.json``).
 SGLANG_MOE_LAYER_CONSTANT = "moe_fp8_layer_latency_sglang04_s"
+#: Releases (first, last) whose scaled-FP8 routed experts ran Triton ``fused_moe`` (module notes).
+TRITON_FP8_MOE_RELEASES = {
+    "vllm": ((0, 7, 0), (0, 7, 999)),
+    "sglang": SGLANG_TRITON_MOE_RELEASES,
+}
+#: Fraction of the FP8 dense peak a Triton block-FP8 GEMM reached at DeepSeek-V3's prefill
+#: shapes in early 2025: SGLang PR #3893 on an H200, 292 and 306 TFLOP/s of 1979 (module notes).
+TRITON_BLOCK_FP8_GEMM_EFFICIENCY = (292.0 + 306.0) / 2.0 / 1979.0
 #: Element-wise kernels per decoder layer that run at their floor at small batch.
 SMALL_KERNELS_PER_LAYER = 6
 #: Shortest duration of a kernel launched in a CUDA graph (NVIDIA CUDA Graphs blog, 2019).
@@ -315,23 +365,34 @@ def host_overhead_s(engine: Engine, sequences: float | np.ndarray = 0.0) -> floa
     return fixed + constants.FITTED[per_seq] * np.asarray(sequences, dtype=float)
 
 
-def launch_overhead_s(engine: Engine, layers: int, quant_kernels: float = 0.0) -> float:
+#: Of ``EAGER_KERNELS_PER_LAYER``, the two tensor-parallel all-reduces (copy + kernel each),
+#: which a replica without tensor parallelism does not launch.
+EAGER_ALL_REDUCE_KERNELS = 4
+
+
+def launch_overhead_s(
+    engine: Engine, layers: int, quant_kernels: float = 0.0, tp: int = 1
+) -> float:
     """CPU seconds to launch one iteration's kernels without CUDA graphs (0 with graphs).
 
     ``quant_kernels``: activation-quantization launches per layer of the weight format
-    (:func:`eager_quant_kernels`).
+    (:func:`eager_quant_kernels`); ``tp``: tensor-parallel size (no all-reduces at 1).
     """
     if engine.cuda_graphs:
         return 0.0
-    return layers * (EAGER_KERNELS_PER_LAYER + quant_kernels) * EAGER_LAUNCH_S
+    kernels = EAGER_KERNELS_PER_LAYER - (EAGER_ALL_REDUCE_KERNELS if tp == 1 else 0)
+    return layers * (kernels + quant_kernels) * EAGER_LAUNCH_S
 
 
-def eager_quant_kernels(precision: str, ffn_only: bool = False, layers: int = 1) -> float:
+def eager_quant_kernels(
+    precision: str, ffn_only: bool = False, layers: int = 1, architecture: str = ""
+) -> float:
     """Activation-quantization launches per layer, on average over ``layers`` layers, for
     weights in ``precision``: one per linear layer for scaled FP8 / FP4 (W8A8), the two
     feed-forward ones of the inner ``layers - 2`` layers for Meta's mixed FP8, none for 16-bit
-    or weight-only formats (module notes)."""
-    if precision not in ("fp8", "fp4"):
+    or weight-only formats, and none on an AMD ``architecture`` (the ROCm fork fuses them into
+    the producing kernels; module notes)."""
+    if precision not in ("fp8", "fp4") or vendor_of(architecture) == "AMD":
         return 0.0
     if not ffn_only:
         return float(EAGER_FP8_QUANT_KERNELS)
@@ -348,6 +409,20 @@ def moe_layer_latency_s(engine: Engine, precision: str) -> float:
     if not first <= version_tuple(engine.version)[:3] <= last:
         return 0.0
     return constants.FITTED[SGLANG_MOE_LAYER_CONSTANT]
+
+
+def moe_gemm_efficiency(engine: Engine, precision: str) -> float | None:
+    """Large-GEMM fraction of the FP8 peak that the routed experts reach: the Triton
+    block-FP8 figure for vLLM 0.7.x and SGLang 0.4.0-0.4.3 with scaled FP8 weights (module
+    notes); ``None`` (the fitted GEMM efficiency) for other engines, versions (a version not
+    given means the current release) and precisions."""
+    releases = TRITON_FP8_MOE_RELEASES.get(engine.name)
+    if releases is None or precision != "fp8" or not engine.version:
+        return None
+    first, last = releases
+    if not first <= version_tuple(engine.version)[:3] <= last:
+        return None
+    return TRITON_BLOCK_FP8_GEMM_EFFICIENCY
 
 
 def quant_kernels(
@@ -375,6 +450,7 @@ def small_kernel_floor_s(layers: int, quant: float = 0.0) -> float:
 
 __all__ = [
     "DEFAULT_ENGINE",
+    "EAGER_ALL_REDUCE_KERNELS",
     "EAGER_FP8_QUANT_KERNELS",
     "EAGER_KERNELS_PER_LAYER",
     "EAGER_LAUNCH_S",
@@ -383,12 +459,15 @@ __all__ = [
     "SGLANG_MOE_LAYER_CONSTANT",
     "SGLANG_TRITON_MOE_RELEASES",
     "SMALL_KERNELS_PER_LAYER",
+    "TRITON_BLOCK_FP8_GEMM_EFFICIENCY",
+    "TRITON_FP8_MOE_RELEASES",
     "TRTLLM_KV_FREE_FRACTION",
     "VLLM_GPU_MEMORY_UTILIZATION",
     "Engine",
     "eager_quant_kernels",
     "host_overhead_s",
     "launch_overhead_s",
+    "moe_gemm_efficiency",
     "moe_layer_latency_s",
     "parse_engine",
     "quant_kernels",

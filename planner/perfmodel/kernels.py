@@ -161,6 +161,7 @@ def gemm_time(
     out_bytes: float = OUT_BYTES,
     hbm_efficiency: float | None = None,
     tuned_training: bool = False,
+    compute_efficiency: float | None = None,
 ) -> float | np.ndarray:
     """Seconds for ``batch`` independent ``[m, k] x [k, n]`` matmuls.
 
@@ -185,6 +186,11 @@ def gemm_time(
         :func:`hbm_efficiency`).
     tuned_training
         A training GEMM of the vendor's tuned training image (:func:`gemm_efficiency`).
+    compute_efficiency
+        The fraction of the precision's peak that this GEMM's kernel was measured to reach at
+        large shapes (e.g. :data:`planner.perfmodel.engines.TRITON_BLOCK_FP8_GEMM_EFFICIENCY`):
+        a ceiling on its FLOP rate, ``2mnk / (peak * compute_efficiency)``, on top of the
+        fitted shape-dependent rate (which still binds where it is slower, at small shapes).
     """
     array = isinstance(m, np.ndarray) or isinstance(batch, np.ndarray)
     if n <= 0 or k <= 0:
@@ -194,7 +200,15 @@ def gemm_time(
     peak, eb, hbm = _gemm_rates(gpu, precision, hbm_efficiency, tuned_training)
     if in_bytes is not None:
         eb = in_bytes
-    return _roofline(m, n, k, batch, peak, eb, hbm, out_bytes, array)
+    ceiling = _ceiling(gpu, precision, compute_efficiency)
+    return _roofline(m, n, k, batch, peak, eb, hbm, out_bytes, array, ceiling)
+
+
+def _ceiling(gpu: GpuSpec, precision: Precision | str, compute_efficiency: float | None) -> float:
+    """FLOP/s ceiling of a kernel measured at ``compute_efficiency`` of the peak (inf: none)."""
+    if compute_efficiency is None:
+        return float("inf")
+    return gpu.peak_flops(get_precision(precision)) * compute_efficiency
 
 
 def _gemm_rates(
@@ -211,10 +225,25 @@ def _gemm_rates(
     return peak, eb, hbm
 
 
-def _roofline(m, n, k, batch, peak: float, eb: float, hbm: float, out_bytes: float, array: bool):
-    """The larger of compute and operand traffic time of :func:`gemm_time` (elementwise)."""
+def _roofline(
+    m,
+    n,
+    k,
+    batch,
+    peak: float,
+    eb: float,
+    hbm: float,
+    out_bytes: float,
+    array: bool,
+    ceiling: float = float("inf"),
+):
+    """The larger of compute and operand traffic time of :func:`gemm_time` (elementwise);
+    ``ceiling``: a kernel's measured FLOP/s at large shapes (:func:`gemm_time`)."""
     h = constants.FITTED["gemm_half_dim"]
     compute = 2.0 * batch * (m + h) * (n + h) * (k + h) / peak
+    if ceiling != float("inf"):
+        kernel = 2.0 * batch * m * n * k / ceiling
+        compute = np.maximum(compute, kernel) if array else max(compute, kernel)
     traffic = batch * ((m * k + k * n) * eb + m * n * out_bytes)
     if array:
         return np.maximum(compute, traffic / hbm)
@@ -229,6 +258,7 @@ def gemm_time_sum(
     *,
     batch: float | np.ndarray = 1.0,
     hbm_efficiency: float | None = None,
+    compute_efficiency: float | None = None,
 ) -> np.ndarray | int:
     """``sum(gemm_time(gpu, m, n, k, ...) for n, k in shapes)`` for a 1-d array ``m``, the
     GEMMs in one broadcast evaluation: the same operations per element, added in the same
@@ -239,13 +269,23 @@ def gemm_time_sum(
         n = np.array([[n] for n, _ in shapes], dtype=float)
         k = np.array([[k] for _, k in shapes], dtype=float)
         peak, eb, hbm = _gemm_rates(gpu, precision, hbm_efficiency)
-        rows = _roofline(m[None, :], n, k, batch, peak, eb, hbm, OUT_BYTES, True)
+        ceiling = _ceiling(gpu, precision, compute_efficiency)
+        rows = _roofline(m[None, :], n, k, batch, peak, eb, hbm, OUT_BYTES, True, ceiling)
         total = 0
         for row in rows:
             total = total + row
         return total
     return sum(
-        gemm_time(gpu, m, n, k, precision, batch=batch, hbm_efficiency=hbm_efficiency)
+        gemm_time(
+            gpu,
+            m,
+            n,
+            k,
+            precision,
+            batch=batch,
+            hbm_efficiency=hbm_efficiency,
+            compute_efficiency=compute_efficiency,
+        )
         for n, k in shapes
     )
 

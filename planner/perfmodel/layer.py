@@ -441,8 +441,10 @@ def layer_cost(
         # all-to-all dispatcher also sorts the received tokens by local expert and unsorts
         # the expert output (Megatron-Core core_v0.15 ``MoEAlltoAllTokenDispatcher``,
         # ``sort_chunks_by_idxs``, a transpose copy with drop-and-pad): two more copies
+        # copies; the backward permutes the gradients back once (not the 2x of an
+        # element-wise kernel's backward)
         copies = 4 if sort_by_expert and local_experts > 1 else 2
-        mlp += Pass(elem=memory_time(gpu, copies * routed * h * 2 * A / etp))
+        permute = memory_time(gpu, copies * routed * h * 2 * A / etp)
         # each rank dispatches its sequence-parallel share of the tokens (N / tp), fp8 or
         # bf16, and receives the combine in bf16
         sent = N * moe_load / tp
@@ -452,7 +454,7 @@ def layer_cost(
             for x in (dispatch_bytes, A)
         )
     else:
-        quant_fwd = quant_bwd = 0.0
+        quant_fwd = quant_bwd = permute = 0.0
         mlp = gemms(gpu, prec, N, shapes.mlp, wgrad=wgrad)
         last = gemms(gpu, prec, N, shapes.mlp[-1:])  # the output projection, last in the layer
         act_elems = N * model.ffn / tp
@@ -492,13 +494,16 @@ def layer_cost(
         cp_bwd = max(0.0, 2 * (cp - 1) * step - core.gemm_bwd - 2 * core.elem)
 
     # --- expert-parallel all-to-all (dispatch + combine), hidden by another microbatch --
-    fwd_kernels = attn.gemm + core.gemm + mlp.gemm + attn.elem + core.elem + mlp.elem + quant_fwd
+    fwd_kernels = (
+        attn.gemm + core.gemm + mlp.gemm + attn.elem + core.elem + mlp.elem + quant_fwd + permute
+    )
     bwd_kernels = (
         attn.gemm_bwd
         + core.gemm_bwd
         + mlp.gemm_bwd
         + 2 * (attn.elem + core.elem + mlp.elem)
         + quant_bwd
+        + permute
     )
     ep_fwd = exposed(ep_comm, fwd_kernels, ep_overlap)
     ep_bwd = exposed(ep_comm, bwd_kernels, ep_overlap)
@@ -564,16 +569,20 @@ def head_cost(
     precision: str = "bf16",
     tp_per_node: int | None = None,
     tuned_kernels: bool = True,
+    fused_loss: bool = False,
 ) -> LayerCost:
     """Final norm, LM head (vocab-parallel over ``tp``) and cross-entropy for one microbatch
-    (``tuned_kernels``: as :func:`layer_cost`)."""
+    (``tuned_kernels``: as :func:`layer_cost`; ``fused_loss``: one fused kernel reads the bf16
+    logits and writes their bf16 gradient, no fp32 passes, as
+    :func:`planner.perfmodel.memory.head_activation_bytes` keeps them)."""
     prec = get_precision(precision)
     h, V = model.hidden, model.vocab
     N = micro_batch * seq / cp
     lin = linear(gpu, prec, N, (layer_shapes(model, tp).head,), tuned=tuned_kernels)
     # vocab-parallel cross-entropy in fp32: cast, max, exp-sum, grad (several passes)
     logits = N * V / tp
-    elem = memory_time(gpu, logits * (2 * ACT_BYTES + 3 * 4.0)) + memory_time(
+    loss_bytes = 2 * ACT_BYTES if fused_loss else 2 * ACT_BYTES + 3 * 4.0
+    elem = memory_time(gpu, logits * loss_bytes) + memory_time(
         gpu, N * h * (1.0 / tp if sp else 1.0) * 2 * ACT_BYTES
     )
     tpn = tp_per_node if tp_per_node is not None else min(tp, gpu.gpus_per_node)

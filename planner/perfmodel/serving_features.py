@@ -113,6 +113,19 @@ def expected_accepted_tokens(acceptance: float, k: int) -> float:
     return (1.0 - a ** (k + 1)) / (1.0 - a)
 
 
+def accepted_tokens_variance(acceptance: float, k: int) -> float:
+    """Variance of the tokens per verification step.
+
+    A step emits ``n`` tokens, ``1 <= n <= k + 1``, each draft token accepted with
+    probability ``a`` until the first rejection: ``P(n > m) = a^m`` for ``m <= k``, so
+    ``E[n^2] = sum_{m=1}^{k+1} (2 m - 1) a^(m-1)``.
+    """
+    a = check_fraction(acceptance, "speculative acceptance rate")
+    second = sum((2 * m - 1) * a ** (m - 1) for m in range(1, k + 2))
+    mean = expected_accepted_tokens(a, k)
+    return max(0.0, second - mean * mean)
+
+
 @dataclass(frozen=True)
 class Speculative:
     """Speculative decoding settings of an engine.
@@ -152,6 +165,11 @@ class Speculative:
     def tokens_per_step(self) -> float:
         """Expected tokens emitted per verification step."""
         return expected_accepted_tokens(self.acceptance, self.tokens)
+
+    @property
+    def tokens_per_step_variance(self) -> float:
+        """Variance of the tokens emitted per verification step."""
+        return accepted_tokens_variance(self.acceptance, self.tokens)
 
     def label(self) -> str:
         """``eagle k=3 a=0.7``."""

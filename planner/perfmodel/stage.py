@@ -115,6 +115,7 @@ from planner.perfmodel.engines import (
     eager_quant_kernels,
     host_overhead_s,
     launch_overhead_s,
+    moe_gemm_efficiency,
     moe_layer_latency_s,
     quant_kernels,
     small_kernel_floor_s,
@@ -445,6 +446,7 @@ def end_costs(step: TrainingStep, pool: Pool) -> tuple[float, LayerCost]:
         precision=step.precision,
         tp_per_node=min(step.tp, pool.gpus_per_node),
         tuned_kernels=step.software.tuned_kernels,
+        fused_loss=step.software.fused_loss,
     )
     return emb, head
 
@@ -1166,6 +1168,10 @@ class EngineModel:
         )
         # SGLang 0.4's block-FP8 Triton MoE path: fixed time per MoE layer (engines notes)
         self.moe_fixed = moe_layer_latency_s(self.engine, self.precision.name) if m.is_moe else 0.0
+        # the routed experts' GEMMs of Triton fused MoE releases (engines notes)
+        self.expert_efficiency = (
+            moe_gemm_efficiency(self.engine, self.precision.name) if m.is_moe else None
+        )
         # one stage-to-stage hop stays inside the node while the replica does
         self.boundary_same_node = c.tp * c.ep * min(c.pp, 2) <= G
         # 0 in the copy of :meth:`without_communication` (latency breakdowns)
@@ -1198,8 +1204,10 @@ class EngineModel:
         shapes: Sequence[tuple[float, float]],
         batch: np.ndarray | float = 1.0,
         precision: Precision | None = None,
+        compute_efficiency: float | None = None,
     ):
-        """``sum(self._gemm(N, n, k, batch, precision) for n, k in shapes)`` in one call."""
+        """``sum(self._gemm(N, n, k, batch, precision) for n, k in shapes)`` in one call
+        (``compute_efficiency``: the kernel's own large-GEMM efficiency, if it has one)."""
         return gemm_time_sum(
             self.config.gpu,
             N,
@@ -1207,6 +1215,7 @@ class EngineModel:
             precision or self.precision,
             batch=batch,
             hbm_efficiency=self.stream_efficiency,
+            compute_efficiency=compute_efficiency,
         )
 
     def _layer_times(
@@ -1236,7 +1245,9 @@ class EngineModel:
             hit = 1.0 - np.power(1.0 - top / E, np.maximum(total, 0.0))
             active = np.maximum(self.local_experts * hit, 1e-9)
             per_expert = total * top / E / np.maximum(hit, 1e-12)
-            experts = self._gemm_sum(per_expert, sh.expert, batch=active)
+            experts = self._gemm_sum(
+                per_expert, sh.expert, batch=active, compute_efficiency=self.expert_efficiency
+            )
             router = self._gemm(N, *sh.router)
             shared = self._gemm_sum(N, sh.shared)
             routed = N * top
@@ -1358,9 +1369,13 @@ class EngineModel:
         c = self.config
         # without CUDA graphs the GPU waits while the CPU launches a slower stream of kernels
         layers = self.model.layers
-        quant = eager_quant_kernels(self.precision.tflops_key, self.precision.ffn_only, layers)
-        stage_sum = np.maximum(stage_sum, launch_overhead_s(self.engine, layers, quant))
-        stage_max = np.maximum(stage_max, launch_overhead_s(self.engine, -(-layers // c.pp), quant))
+        quant = eager_quant_kernels(
+            self.precision.tflops_key, self.precision.ffn_only, layers, c.gpu.architecture
+        )
+        stage_sum = np.maximum(stage_sum, launch_overhead_s(self.engine, layers, quant, c.tp))
+        stage_max = np.maximum(
+            stage_max, launch_overhead_s(self.engine, -(-layers // c.pp), quant, c.tp)
+        )
         boundary = 0.0
         if c.pp > 1:
             boundary = self.comm_scale * comm.p2p(

@@ -72,6 +72,7 @@ from planner.perfmodel.serving_features import (
 )
 from planner.perfmodel.stage import EngineModel, ReplicaConfig
 from planner.serve.chunked_ttft import ChunkedPrefillLaw
+from planner.serve.lockstep import balanced_share, expected_max_batch, merged_backlog_pmf
 from planner.serve.queueing import (
     BatchedPrefillLaw,
     ResponseLaw,
@@ -272,6 +273,11 @@ class RoleModel:
         self.own_rem = own_tokens - self.own_full * split
         self.own_attn = np.concatenate([self.attn_lo, self.attn_hi])
         self.kv_cap = engine.kv_tokens
+        # data-parallel attention groups iterating in lockstep (planner.serve.lockstep)
+        cfg = engine.config
+        self.groups = cfg.ep if engine.model.is_moe and cfg.ep > 1 else 1
+        # share of iterations a prompt's chunks occupy, per prompt: at least one
+        self.chunk_iters = float(np.dot(self.wp, np.maximum(1.0, self.pc / split)))
         # targets with the float-noise slack (a metric above its limit is a violation)
         self.ttft_limit = None if slo.ttft_s is None else slo.ttft_s * (1 + TOL)
         self.tpot_limit = None if slo.tpot_s is None else slo.tpot_s * (1 + TOL)
@@ -298,6 +304,8 @@ class RoleModel:
         When the batch noise applies, the same call runs the layer model for the batch of
         ``B + 1`` too (``noise_layers``: :meth:`_batch_noise` finishes its step time).
         """
+        if self.groups > 1 and B > 0:
+            return self._lockstep_prefill(B)
         C = self.split
         rem = self.own_rem
         tokens = np.concatenate([np.array([B, B + C]), B + np.maximum(rem, 1.0)])
@@ -319,6 +327,23 @@ class RoleModel:
         x = kappa * self.pc + self.attn
         xbar = float(np.dot(self.wp, x))
         S = self.pc * t0 / C + x
+        return self._costs(own, t0, tc, kappa, x, xbar, S, noise_layers)
+
+    def _costs(
+        self,
+        own: np.ndarray,
+        t0: float,
+        tc: float,
+        kappa: float,
+        x: np.ndarray,
+        xbar: float,
+        S: np.ndarray,
+        noise_layers: tuple[np.ndarray, np.ndarray] | None,
+        **extra: Any,
+    ) -> dict[str, Any]:
+        """The prefill costs :meth:`_prefill` returns (and :meth:`_lockstep_prefill`, with
+        its ``extra`` terms)."""
+        C = self.split
         # a prompt's chunks run in consecutive iterations: a decoding request of D iterations
         # sees at most D of them, each adding at most a full chunk's (kappa + attention) C
         chunk_x = (kappa + self.attn / np.maximum(self.pc, 1e-300)) * C
@@ -335,7 +360,105 @@ class RoleModel:
             "x": x,
             "chunk_x": chunk_x,
             "noise_layers": noise_layers,
+            **extra,
         }
+
+    def _lockstep_prefill(self, B: float) -> dict[str, float | np.ndarray]:
+        """:meth:`_prefill` for ``ep`` attention groups in lockstep (:mod:`.lockstep`).
+
+        Seen from one group at mean batch ``B`` (the others decode ``B`` too):
+
+        * its own iterations run the MoE layers on every group's tokens (a chunk's MoE
+          work is its own tokens plus the others' decode, not ``ep`` chunks);
+        * the decode-only iteration is that of the largest group's batch
+          (:func:`~.lockstep.expected_max_batch`);
+        * a chunk's extra ``x`` splits into its own layers' part, shared by chunks of
+          several groups in the same iteration (:func:`~.lockstep.overlap_share`), and the
+          MoE part of its tokens (additive over groups, ``s`` per token: the step model's
+          slope between one group and every group carrying a chunk); the replica's
+          iterations are stretched by a stream of ``ep`` times the group's prompts, each
+          adding ``x_L = share (x - s p) + s p`` (``stream_x``, ``streams``);
+        * the group's own prefill also waits for the other groups' chunks: each of its
+          iterations carries their mean stretch, ``(ep - 1) lam T E[x_L]``.
+        """
+        n, eng, C = self.groups, self.engine, self.split
+        rem = self.own_rem
+        ctx = self.ctx
+        other = eng.layer_tokens(np.array([B]), B)  # one other group's decode tokens
+        tokens = np.concatenate([np.array([B, B + C]), B + np.maximum(rem, 1.0)])
+        top = expected_max_batch(B, n, self.traffic.arrival_scv)
+        # one layer-model call for: this group's iterations beside the others' decode, every
+        # group carrying a full chunk, the largest group's decode batch and (batch noise)
+        # one more sequence here
+        own = eng.layer_tokens(tokens, B)
+        full = own[1:2]
+        own_top = eng.layer_tokens(np.array([top]), top)
+        plus = eng.layer_tokens(np.array([B + 1.0]), B + 1.0)
+        dense, moe = eng.layer_times(
+            np.concatenate([own, full, own_top, plus]),
+            moe_tokens=np.concatenate(
+                [own + (n - 1) * other, n * full, n * other, plus + (n - 1) * other]
+            ),
+        )
+        m = own.size
+        t = eng.base_time(tokens, B, ctx, layers=(dense[:m], moe[:m]))
+        t_even, tc = float(t[0]), float(t[1])
+        t_all = float(
+            eng.base_time(tokens[1:2], B, ctx, layers=(dense[m : m + 1], moe[m : m + 1]))[0]
+        )
+        layers_top = (dense[m + 1 : m + 2], moe[m + 1 : m + 2])
+        t0 = max(float(eng.base_time(np.array([top]), top, ctx, layers=layers_top)[0]), t_even)
+        noise_layers = (dense[m + 2 :], moe[m + 2 :]) if self._noisy(B) else None
+        kappa = max(0.0, tc - t0) / C
+        moe_tok = min(kappa, max(0.0, t_all - tc) / ((n - 1) * C))
+        x = kappa * self.pc + self.attn
+        per_iter = B / self.ed  # arrivals per iteration and group (Little: lam T = B / E[D])
+        # one chunk iteration of a prompt: its own layers' extra and its MoE layers' extra
+        iters = np.maximum(1.0, self.pc / C)
+        own_piece = (x - moe_tok * self.pc) / iters
+        moe_piece = moe_tok * float(np.dot(self.wp, self.pc / iters))
+
+        own_mean = float(np.dot(self.wp, own_piece * iters))  # own-layer extra per prompt
+        moe_mean = float(np.dot(self.wp, moe_tok * self.pc))  # MoE extra per prompt
+
+        # the share of the own layers' time at the mean iteration that balances time
+        share = balanced_share(
+            t0,
+            own_piece,
+            self.wp,
+            moe_piece,
+            per_iter,
+            n,
+            self.chunk_iters,
+            own_mean,
+            moe_mean,
+        )
+        # the replica's iterations are stretched by the prompts of all groups: a stream of
+        # n lam prompts, each adding its MoE extra and the share of its own layers' extra
+        stream_x = share * (x - moe_tok * self.pc) + moe_tok * self.pc
+        # the other groups' mean stretch of an iteration: all of it when this group only
+        # decodes, their MoE part when its own chunk runs (their own layers run beside it)
+        foreign = (n - 1) * per_iter * float(np.dot(self.wp, stream_x))
+        beside = (n - 1) * per_iter * moe_mean
+        t_rem = np.where(rem > 0, t[2:] + beside, 0.0)
+        own_time = np.maximum(self.own_full * (tc + beside) + t_rem, t0 + foreign) + self.own_attn
+        xbar = n * float(np.dot(self.wp, stream_x))  # the replica's stretch per own arrival
+        S = self.pc * (t0 + foreign) / C + x
+        return self._costs(
+            own_time,
+            t0,
+            tc,
+            kappa,
+            x,
+            xbar,
+            S,
+            noise_layers,
+            t0_even=t_even,
+            ttft_t0=t0 + foreign,
+            ttft_tc=tc + beside,
+            stream_x=stream_x,
+            streams=n,
+        )
 
     def _check(
         self, ttft: float, tpot: float, kv: float, util: float, batch: float
@@ -469,6 +592,22 @@ class RoleModel:
         relax = self.ed * tmean / free
         return slope * np.sqrt(var * window_mean_variance(self.d / self.per_step / relax))
 
+    def _acceptance_sd(self, step: float) -> np.ndarray:
+        """Per output class: sd of a request's TPOT from speculative acceptance (0 without).
+
+        The tokens a step emits are i.i.d. with mean ``mu`` and variance ``s^2``
+        (:attr:`~planner.perfmodel.serving_features.Speculative.tokens_per_step_variance`),
+        so the steps ``N`` that emit a request's ``D`` decode tokens are a renewal count:
+        ``E[N] ~ D / mu``, ``Var N ~ D s^2 / mu^3`` (Cox 1962), and ``TPOT = N step / D`` has
+        sd ``step s / (mu^1.5 sqrt(D))``: short requests draw few steps, a few rejections
+        show in their TPOT.
+        """
+        spec = self.engine.speculative
+        if spec is None:
+            return np.zeros_like(self.d)
+        mu, var = self.per_step, spec.tokens_per_step_variance
+        return step * math.sqrt(var) / mu**1.5 / np.sqrt(np.maximum(self.d, 1.0))
+
     # ---------------------------------------------------------- prefill-like
     def _idle_prefill(self) -> dict[str, Any]:
         """Prefill costs with no decode batch (computed once: prefill replicas reuse them)."""
@@ -590,6 +729,14 @@ class RoleModel:
         k = self.per_step  # tokens per iteration: TPOT and iterations per request scale by 1/k
         if self.role == "decode":
             t0 = float(self.engine.base_time(np.array([B]), B, self.ctx)[0])
+            if self.groups > 1:  # lockstep groups: the largest group's batch sets the step
+                top = expected_max_batch(B, self.groups, self.traffic.arrival_scv)
+                eng = self.engine
+                layers = eng.layer_times(
+                    eng.layer_tokens(np.array([top]), top),
+                    moe_tokens=self.groups * eng.layer_tokens(np.array([B]), B),
+                )
+                t0 = max(t0, float(eng.base_time(np.array([top]), top, self.ctx, layers=layers)[0]))
             lam = B / (self.ed * t0)
             kv = self._kv(lam, t0, 0.0, decode=True)
 
@@ -598,9 +745,8 @@ class RoleModel:
                 noise = self._batch_noise(B, t0, t0)
                 # a request arrives from its prefill replica mid-iteration: its first decode
                 # step waits for the running one to end (uniform residual, up to t0)
-                return TpotLaw(
-                    t0 / k, 0.0, 0.0, self.d / k, self.wo, self.q, noise / k, residual=t0 / k
-                )
+                sd = np.hypot(noise / k, self._acceptance_sd(t0))
+                return TpotLaw(t0 / k, 0.0, 0.0, self.d / k, self.wo, self.q, sd, residual=t0 / k)
 
             return LoadState(lam, B, t0, kv, 0.0, None, 0.0, decode_tpot)
         f = self._prefill(B)
@@ -609,20 +755,24 @@ class RoleModel:
         tmean = t0 / max(1e-300, 1.0 - lam * xbar)
         # prompts arrive as a Poisson stream (bursts of ca2 prompts when bursty) that the
         # TPOT law follows iteration by iteration (its backlog chain and busy periods)
-        per_iter = lam * t0
+        # lockstep groups (ep > 1): every group's prompts stretch the replica's iterations
+        streams = f.get("streams", 1)
+        per_iter = lam * streams * t0
         u = lam * s1
         ew = gg1_mean_wait(lam, s1, s2, self.ca2)
         finite_wait = math.isfinite(ew) and ew > 0 and u > 0
 
         @functools.cache
         def noise() -> np.ndarray:
-            return self._batch_noise(B, t0, tmean, f["noise_layers"])
+            # per class, in TPOT units: batch fluctuation and speculative acceptance
+            batch = self._batch_noise(B, f.get("t0_even", t0), tmean, f["noise_layers"])
+            return np.hypot(batch / k, self._acceptance_sd(tmean))
 
         def tpot_top() -> float:
             # TpotLaw's bracket top: the decode step, a full chunk's extra in every iteration
-            # and eight of the batch noise's largest sd (its quantile and estimate are at
-            # most that, or at its bracket's bottom, which is lower)
-            top = t0 + float(np.max(f["chunk_x"])) + 8.0 * float(np.max(noise(), initial=0.0))
+            # and eight of the noise's largest sd (its quantile and estimate are at most
+            # that, or at its bracket's bottom, which is lower)
+            top = t0 + float(np.max(f["chunk_x"])) + 8.0 * k * float(np.max(noise(), initial=0.0))
             return top / k * (1.0 + 1e-9)
 
         @functools.cache  # built once per state: the search's last probe is evaluated
@@ -643,18 +793,23 @@ class RoleModel:
                 queued = queued_count_pmf(
                     lam * s1, sigma, lam * (ew / sigma if finite_wait else 0.0)
                 )
+            if streams > 1:
+                # the other groups' prompt queues, seen at a random time, hold the same law
+                # as the request's own (M/G/1: the queue a departure leaves behind is the
+                # queue at a random time); their prompts stretch its first iterations too
+                queued = merged_backlog_pmf(queued, streams)
             return TpotLaw(
                 t0 / k,
-                f["x"] * burst / k,
+                f.get("stream_x", f["x"]) * burst / k,
                 min(1.0, per_iter) / burst,
                 self.d / k,
                 self.wo,
                 self.q,
-                noise_sd / k,
+                noise_sd,
                 extra_weights=self.wp,
                 extra_cap=f["chunk_x"] / k,
                 queued_pmf=queued,
-                arrival_rate=lam * k / burst,
+                arrival_rate=lam * streams * k / burst,
                 queued_scale=burst,
             )
 
@@ -669,8 +824,8 @@ class RoleModel:
                 self.ca2,
                 offset,
                 self.split,
-                t0,
-                f["tc"],
+                f.get("ttft_t0", t0),
+                f.get("ttft_tc", f["tc"]),
                 self.win_lo,
                 self.win_hi,
                 self.win_attn,

@@ -183,8 +183,9 @@ def _megatron(problem: TrainingProblem, plan: TrainingPlan) -> tuple[dict[str, A
             out["--overlap-param-gather"] = True
     if problem.software.tp_overlap and plan.tp > 1:
         out["--tp-comm-overlap"] = True
-    if problem.model.is_moe and plan.ep > 1:
-        # the dispatcher the step time priced (Megatron-LM's default is allgather)
+    if problem.model.is_moe:
+        # the dispatcher the step time priced (Megatron-LM's default is allgather), with or
+        # without EP (the all-to-all one sorts by local expert either way)
         out["--moe-token-dispatcher-type"] = problem.software.dispatcher
         if problem.software.dispatcher == "flex":
             notes.append("flex dispatcher: also pass its backend (DeepEP or HybridEP)")
@@ -258,13 +259,16 @@ def _reshard_policy(plan: TrainingPlan, shard: int) -> dict[str, str]:
     """torchtitan's ``fsdp_reshard_after_forward`` for a sharded plan (none when not sharded).
 
     Its ``default`` reshards without pipeline parallelism and not with it (torchtitan's
-    ``parallelize`` of each model), so ZeRO-3 under PP is written ``always``.
+    ``parallelize`` of each model). Without PP, an unresharded FSDP reduce-scatters the
+    gradients every micro-batch (ZeRO-2); under PP, PyTorch's pipeline stages keep the
+    parameters gathered and the gradients unsharded until the last micro-batch's backward
+    (``set_requires_gradient_sync``), which is ZeRO-1. ZeRO-3 is written ``default``
+    (the planner runs no ZeRO-2/3 with PP).
     """
     if shard <= 1:
         return {}
-    if plan.zero < 3:
-        return {"parallelism.fsdp_reshard_after_forward": "never"}
-    return {"parallelism.fsdp_reshard_after_forward": "always" if plan.pp > 1 else "default"}
+    policy = "never" if plan.zero < 3 else "default"
+    return {"parallelism.fsdp_reshard_after_forward": policy}
 
 
 def _torchtitan(problem: TrainingProblem, plan: TrainingPlan) -> tuple[dict[str, Any], list[str]]:
@@ -282,7 +286,7 @@ def _torchtitan(problem: TrainingProblem, plan: TrainingPlan) -> tuple[dict[str,
     elif plan.shard_group:
         notes.append(f"hybrid sharding with ZeRO-{plan.zero} has no torchtitan setting")
     replicate = plan.dp // shard
-    if plan.zero == 1:
+    if plan.zero == 1 and plan.pp == 1:
         notes.append(
             "ZeRO-1 has no torchtitan setting: written as FSDP without resharding after the "
             "forward (ZeRO-2: gradients sharded too, less memory; its gradient reduce-scatter "

@@ -24,6 +24,7 @@ from typing import Any
 
 from planner.core.errors import InputError
 from planner.core.io import read_text
+from planner.perfmodel.options import DISPATCHERS
 from planner.train.export import FORMATS, KEYS
 
 #: Megatron model-shape arguments accepted in a launch and checked against the model.
@@ -217,6 +218,20 @@ def read_megatron(text: str, where: str) -> Launch:
         out.software["overlap_param_gather"] = flags.get("--overlap-param-gather", False)
     if "--fp8-format" in args:
         out.constraints["precision"] = "fp8"
+    dispatcher = args.get("--moe-token-dispatcher-type")
+    if dispatcher is not None:
+        if str(dispatcher) not in DISPATCHERS:
+            # Megatron's allgather dispatcher (its default) moves the tokens differently
+            raise InputError(
+                f"{where}: --moe-token-dispatcher-type {dispatcher!r} is not modelled "
+                f"({', '.join(DISPATCHERS)})"
+            )
+        out.software["dispatcher"] = str(dispatcher)
+    elif f["ep"] > 1:
+        out.notes.append(
+            "no --moe-token-dispatcher-type: Megatron's default allgather dispatcher is not "
+            "modelled, priced as alltoall"
+        )
     return out
 
 
@@ -370,9 +385,12 @@ def read_torchtitan(text: str, where: str) -> Launch:
             f"{where}: parallelism.fsdp_reshard_after_forward must be default, always or never, "
             f"got {policy!r}"
         )
-    # torchtitan's "default" reshards after the forward without PP and not with it
+    # torchtitan's "default" reshards after the forward without PP and not with it; kept
+    # gathered, FSDP reduce-scatters every micro-batch without PP (ZeRO-2), and only after
+    # the last micro-batch under PP (PyTorch's pipeline stages turn the gradient sync off
+    # until then: ZeRO-1)
     reshard = policy == "always" or (policy == "default" and f["pp"] == 1)
-    sharded_zero = 3 if reshard else 2
+    sharded_zero = 3 if reshard else (1 if f["pp"] > 1 else 2)
     if raw_shard == -1 and not isinstance(raw_shard, bool):
         # torchtitan's default: the shard degree is what the GPUs leave, and FSDP shards on it
         out.all_gpus = True

@@ -10,6 +10,7 @@ import pytest
 from planner.core.errors import InputError
 from planner.perfmodel import constants
 from planner.perfmodel.engines import (
+    EAGER_ALL_REDUCE_KERNELS,
     EAGER_FP8_QUANT_KERNELS,
     EAGER_KERNELS_PER_LAYER,
     EAGER_LAUNCH_S,
@@ -124,11 +125,16 @@ def test_sglang_overlap_scheduler_hides_host_work_behind_the_gpu():
 def test_eager_mode_waits_for_kernel_launches():
     layers = load_model("llama-3.1-405b").layers  # 126
     launches = layers * EAGER_KERNELS_PER_LAYER * EAGER_LAUNCH_S
-    assert launch_overhead_s(parse_engine("vllm,eager"), layers) == pytest.approx(launches)
-    assert launch_overhead_s(parse_engine("vllm"), layers) == 0.0
+    eager = parse_engine("vllm,eager")
+    assert launch_overhead_s(eager, layers, tp=8) == pytest.approx(launches)
+    # without tensor parallelism no all-reduce (copy + kernel, twice) is launched
+    single = layers * (EAGER_KERNELS_PER_LAYER - EAGER_ALL_REDUCE_KERNELS) * EAGER_LAUNCH_S
+    assert launch_overhead_s(eager, layers, tp=1) == pytest.approx(single)
+    assert launch_overhead_s(parse_engine("vllm"), layers, tp=8) == 0.0
     with constants.override(HOSTS):
-        # the iteration lasts the longer of the GPU work and the CPU's launches
-        small = load_model("llama-3.1-8b").layers * EAGER_KERNELS_PER_LAYER * EAGER_LAUNCH_S
+        # the iteration lasts the longer of the GPU work and the CPU's launches (tp 1)
+        per_layer = EAGER_KERNELS_PER_LAYER - EAGER_ALL_REDUCE_KERNELS
+        small = load_model("llama-3.1-8b").layers * per_layer * EAGER_LAUNCH_S
         graphs, eager = step("vllm", 1.0), step("vllm,eager", 1.0)
         assert eager >= graphs
         assert eager == pytest.approx(max(graphs, small + 0.02), rel=1e-6)
@@ -214,18 +220,31 @@ def test_meta_mixed_fp8_keeps_attention_and_ends_in_bf16():
 
 
 def test_eager_fp8_weights_launch_one_quantization_per_linear_layer():
-    """vLLM quantizes each FP8 linear layer's input in its own kernel: 4 more launches per
-    Llama layer for W8A8, 2 on the inner layers of Meta's mixed FP8, none for bf16 / int4; an
-    eager 405B FP8 iteration on 8 MI300X waits for 126 x 18 launches."""
+    """vLLM on CUDA quantizes each FP8 linear layer's input in its own kernel: 4 more launches
+    per Llama layer for W8A8, 2 on the inner layers of Meta's mixed FP8, none for bf16 / int4;
+    an eager 405B FP8 iteration on 8 H100 waits for 126 x 19 launches."""
     assert eager_quant_kernels("fp8") == EAGER_FP8_QUANT_KERNELS == 4
     assert eager_quant_kernels("bf16") == eager_quant_kernels("int4") == 0.0
     assert eager_quant_kernels("fp8", ffn_only=True, layers=126) == pytest.approx(2 * 124 / 126)
     eager = parse_engine("vllm,eager")
-    assert launch_overhead_s(eager, 126, 4) == pytest.approx(126 * 18 * EAGER_LAUNCH_S)
-    assert launch_overhead_s(parse_engine("vllm"), 126, 4) == 0.0
-    for precision, launches in (("fp8", 18), ("bf16", 14)):
-        floor = eager_floor("llama-3.1-405b", "MI300X", 8, precision)
+    assert launch_overhead_s(eager, 126, 4, tp=8) == pytest.approx(126 * 19 * EAGER_LAUNCH_S)
+    assert launch_overhead_s(parse_engine("vllm"), 126, 4, tp=8) == 0.0
+    for precision, launches in (("fp8", 19), ("bf16", 15)):
+        floor = eager_floor("llama-3.1-405b", "H100", 8, precision)
         assert floor == pytest.approx(126 * launches * EAGER_LAUNCH_S)
+
+
+def test_eager_fp8_on_amd_launches_no_quantization_kernels():
+    """The ROCm fork (the MI300X builds, c9fc1608 and 8e87b08c2) fuses the FP8 input
+    quantization into the RMSNorm, SiLU-and-multiply and paged-attention kernels that produce
+    the inputs, so an eager FP8 iteration on MI300X launches as many kernels as a bf16 one:
+    126 x 15."""
+    assert eager_quant_kernels("fp8", architecture="CDNA3") == 0.0
+    assert eager_quant_kernels("fp8", architecture="Hopper") == EAGER_FP8_QUANT_KERNELS
+    fp8 = eager_floor("llama-3.1-405b", "MI300X", 8, "fp8")
+    assert fp8 == pytest.approx(eager_floor("llama-3.1-405b", "MI300X", 8, "bf16"))
+    assert fp8 == pytest.approx(126 * EAGER_KERNELS_PER_LAYER * EAGER_LAUNCH_S)
+    assert EAGER_KERNELS_PER_LAYER == 15
 
 
 def test_eager_mixed_fp8_launches_its_feed_forward_quantization():
@@ -319,6 +338,8 @@ def test_sglang04_block_fp8_moe_term_acts_on_its_releases_moe_layers_only():
         e = EngineModel(model, cfg, precision, "bf16", engine=parse_engine(spec))
         return float(e.base_time(np.array([4.0]), 4.0, 1000.0)[0])
 
+    with constants.override({"moe_fp8_layer_latency_sglang04_s": 0.0}):
+        off = dsv3("sglang:0.4.1"), dsv3("sglang:0.4.5")
     with constants.override({"moe_fp8_layer_latency_sglang04_s": value}):
         assert moe_layer_latency_s(parse_engine("sglang:0.4.3.post2"), "fp8") == value
         for spec, prec in (("sglang:0.4.5", "fp8"), ("sglang", "fp8"), ("vllm:0.7.3", "fp8"),
@@ -326,6 +347,43 @@ def test_sglang04_block_fp8_moe_term_acts_on_its_releases_moe_layers_only():
             assert moe_layer_latency_s(parse_engine(spec), prec) == 0.0
         on, later = dsv3("sglang:0.4.1"), dsv3("sglang:0.4.5")
         dense = step("sglang:0.4.1"), step("sglang:0.4.5")
-    # both overlap their host work; only the release with the Triton path pays the term
-    assert on - later == pytest.approx(model.moe_layers * value, rel=1e-9)
+    # only the release with the Triton path pays the term (its experts' GEMMs differ too)
+    assert on - off[0] == pytest.approx(model.moe_layers * value, rel=1e-9)
+    assert later == off[1]
     assert dense[0] == dense[1]
+
+
+def test_triton_fused_moe_releases_run_their_experts_at_the_measured_triton_rate():
+    """vLLM 0.7.x and SGLang 0.4.0-0.4.3 compute scaled-FP8 routed experts in Triton's
+    fused MoE: the kernel figure reproduces SGLang PR #3893's H200 block-FP8 GEMM times within
+    the model's shape factor; a DeepSeek-V3 prefill slows on those releases by the experts'
+    GEMMs only, a decode step far less, and other releases, BF16 weights and dense models not."""
+    from planner.perfmodel.engines import TRITON_BLOCK_FP8_GEMM_EFFICIENCY, moe_gemm_efficiency
+    from planner.perfmodel.kernels import gemm_time
+
+    h200 = get_gpu("H200")
+    for (m, n, k), measured in (((4096, 2304, 7168), 463.7e-6), ((4096, 1536, 7168), 295.0e-6)):
+        t = gemm_time(h200, m, n, k, "fp8", compute_efficiency=TRITON_BLOCK_FP8_GEMM_EFFICIENCY)
+        assert t == pytest.approx(measured, rel=0.05)
+    on = ("vllm:0.7.4", "vllm:0.7.3", "sglang:0.4.3.post2", "sglang:0.4.0")
+    off = ("vllm:0.8.0", "vllm:0.6.6", "vllm", "sglang:0.4.5", "trtllm:0.17")
+    for spec in on:
+        assert moe_gemm_efficiency(parse_engine(spec), "fp8") == TRITON_BLOCK_FP8_GEMM_EFFICIENCY
+        assert moe_gemm_efficiency(parse_engine(spec), "bf16") is None
+    for spec in off:
+        assert moe_gemm_efficiency(parse_engine(spec), "fp8") is None
+
+    model, cfg = load_model("deepseek-v3"), ReplicaConfig(h200, 8)
+
+    def times(spec: str, precision: str = "fp8") -> tuple[float, float, float]:
+        e = EngineModel(model, cfg, precision, "bf16", engine=parse_engine(spec))
+        prefill = float(e.base_time(np.array([8192.0]), 0.0, 0.0)[0])
+        decode = float(e.base_time(np.array([8.0]), 8.0, 2000.0)[0])
+        return prefill, decode, float(e.layer_times(np.array([8192.0]))[0][0])
+
+    new, old = times("vllm:0.7.4"), times("vllm:0.8.0")
+    assert new[0] > 1.25 * old[0]  # prefill: the experts' GEMMs are compute-bound
+    assert new[1] == old[1]  # a decode step's experts stream weights or under-fill tiles
+    assert new[2] == old[2]  # the dense layers are untouched
+    assert times("vllm:0.7.4", "bf16") == times("vllm:0.8.0", "bf16")
+    assert step("vllm:0.7.4") == step("vllm:0.8.0")  # a dense model

@@ -46,3 +46,29 @@ def test_copy_time():
     one = experts.copy_seconds_per_expert(6_291_456, link.bytes_per_s, 1e-5)
     assert one == pytest.approx(1e-5 + 6_291_456 / 32e9)
     assert experts.copy_time(3, 6_291_456, link.bytes_per_s, 1e-5) == pytest.approx(3 * one)
+
+
+def test_a_kernel_efficiency_replaces_the_fitted_one_on_the_compute_side_only():
+    """``compute_efficiency`` caps a kernel's FLOP rate at its measured fraction of the peak:
+    a large compute-bound GEMM takes ``2mnk / (peak * efficiency)``, a small one keeps the
+    fitted shape-dependent time (slower there), a weight-streaming one is unchanged, and the
+    summed form agrees with the single GEMMs."""
+    from planner.perfmodel.kernels import gemm_efficiency, gemm_time_sum
+    from planner.perfmodel.precision import get_precision
+
+    gpu = get_gpu("H200")
+    fp8 = get_precision("fp8")
+    fitted = gemm_efficiency(gpu, fp8)
+    slow = gemm_time(gpu, 8192, 4096, 7168, "fp8", compute_efficiency=fitted / 4)
+    flops = 2.0 * 8192 * 4096 * 7168
+    assert slow == pytest.approx(flops / (gpu.peak_flops(fp8) * fitted / 4), rel=1e-12)
+    assert slow > 3.5 * gemm_time(gpu, 8192, 4096, 7168, "fp8")
+    small = gemm_time(gpu, 16, 512, 7168, "fp8")  # under-filled tiles: the fitted time binds
+    assert gemm_time(gpu, 16, 512, 7168, "fp8", compute_efficiency=fitted / 2) == small
+    thin = gemm_time(gpu, 1, 4096, 7168, "fp8")  # streams 29 MB of weights
+    assert gemm_time(gpu, 1, 4096, 7168, "fp8", compute_efficiency=0.2) == thin
+    m = np.array([1.0, 512.0, 8192.0])
+    shapes = ((4096, 7168), (7168, 2048))
+    summed = gemm_time_sum(gpu, m, shapes, "fp8", compute_efficiency=0.2)
+    single = sum(gemm_time(gpu, m, n, k, "fp8", compute_efficiency=0.2) for n, k in shapes)
+    np.testing.assert_allclose(summed, single, rtol=1e-12)

@@ -13,6 +13,7 @@ from planner.perfmodel.precision import get_precision
 from planner.perfmodel.readers import load_model
 from planner.perfmodel.serving_features import (
     Speculative,
+    accepted_tokens_variance,
     expected_accepted_tokens,
     paged_overhead_tokens,
     pipeline_round,
@@ -47,6 +48,16 @@ def test_expected_tokens_matches_leviathan_formula_and_limits():
     assert expected_accepted_tokens(1.0, 4) == 5.0
     a, k = 0.7, 3
     assert math.isclose(expected_accepted_tokens(a, k), sum(a**i for i in range(k + 1)))
+
+
+@pytest.mark.parametrize("a,k", [(0.0, 3), (0.7, 3), (0.9, 5), (1.0, 2)])
+def test_tokens_per_step_variance_matches_enumeration(a, k):
+    """A step emits j <= k tokens with probability a^(j-1) (1 - a), k + 1 with a^k."""
+    probs = [a ** (j - 1) * (1 - a) for j in range(1, k + 1)] + [a**k]
+    mean = sum(j * p for j, p in enumerate(probs, start=1))
+    var = sum(j * j * p for j, p in enumerate(probs, start=1)) - mean * mean
+    assert math.isclose(accepted_tokens_variance(a, k), var, rel_tol=1e-9, abs_tol=1e-12)
+    assert math.isclose(Speculative("eagle", k, a).tokens_per_step_variance, var, abs_tol=1e-12)
 
 
 @pytest.mark.parametrize("bad", [-0.1, 1.5, float("nan"), "x"])

@@ -2,11 +2,13 @@
 
 import re
 
+import numpy as np
 import pytest
 
 from planner.core.result import Status
-from planner.serve import make_problem, plan, solve, verify
+from planner.serve import ReplicaGroup, make_problem, plan, solve, verify
 from planner.serve.candidates import candidates
+from planner.serve.capacity import role_model
 
 
 @pytest.mark.parametrize(
@@ -107,3 +109,34 @@ def test_verify_counts_the_draft_models_weights():
     assert any("fit" in v or "KV cache" in v for v in verify(problem, claims))
     # and a group may not claim speculation the problem does not have
     assert any("speculative" in v for v in verify(base, claims))
+
+
+def test_speculative_tpot_sd_matches_sampled_step_counts():
+    """The TPOT sd from speculative acceptance (renewal count of the steps that emit a
+    request's decode tokens) against steps drawn as the simulator draws them."""
+    prob = make_problem(
+        "llama-3.1-8b",
+        "H100:8",
+        qps=1.0,
+        prompt_tokens="512",
+        output_tokens="61",
+        speculative={"method": "eagle", "tokens": 3, "acceptance": 0.7},
+    )
+    rm = role_model(prob, ReplicaGroup("H100-SXM", 1, 1, 1, 1, "both", 2048, 1.0, True))
+    rng = np.random.default_rng(0)
+    d, step = 60, 0.01
+    counts = []
+    for _ in range(20000):
+        left, n = d, 0
+        while left > 0:
+            emitted = 1
+            while emitted <= 3 and rng.random() < 0.7:
+                emitted += 1
+            left -= emitted
+            n += 1
+        counts.append(n)
+    sampled = float(np.std(np.array(counts) * step / d))
+    model = float(rm._acceptance_sd(step)[0])
+    assert abs(model / sampled - 1) < 0.1
+    no_spec = role_model(prob, ReplicaGroup("H100-SXM", 1, 1, 1, 1, "both", 2048, 1.0))
+    assert not np.any(no_spec._acceptance_sd(step))

@@ -103,6 +103,23 @@ def test_megatron_export_names_the_priced_dispatcher():
     assert settings["--moe-token-dispatcher-type"] == "alltoall"
     flex = replace(prob, software=prob.software.with_(dispatcher="flex"))
     assert export(flex, plan, "megatron")["settings"]["--moe-token-dispatcher-type"] == "flex"
-    # dense models and EP 1: nothing written
+    # EP 1 still sorts by local expert (priced): written; dense models: nothing written
+    no_ep = export(prob, replace(plan, ep=1), "megatron")["settings"]
+    assert no_ep["--moe-token-dispatcher-type"] == "alltoall"
     dense = export(problem(tiny_spec(layers=8), batch=16), replace(plan, ep=1), "megatron")
     assert "--moe-token-dispatcher-type" not in dense["settings"]
+
+
+@pytest.mark.parametrize("dispatcher", ["alltoall", "flex"])
+def test_megatron_launch_reads_the_dispatcher(dispatcher):
+    """--moe-token-dispatcher-type sets the priced dispatcher (was accepted and ignored);
+    allgather, Megatron's default, is not modelled: refused, and its absence is a note."""
+    from planner.core.errors import InputError
+    from planner.train.launch import read_text_launch
+
+    base = "--tensor-model-parallel-size 1 --expert-model-parallel-size 4"
+    launch = read_text_launch("megatron", f"{base} --moe-token-dispatcher-type {dispatcher}")
+    assert launch.software["dispatcher"] == dispatcher
+    with pytest.raises(InputError, match="allgather"):
+        read_text_launch("megatron", f"{base} --moe-token-dispatcher-type allgather")
+    assert any("allgather" in note for note in read_text_launch("megatron", base).notes)

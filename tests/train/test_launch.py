@@ -191,14 +191,16 @@ def test_torchtitan_global_batch_may_accumulate_gradients():
     ("policy", "pp", "zero"),
     [
         (None, 1, 3),  # torchtitan's default reshards without PP ...
-        (None, 2, 2),  # ... and keeps the parameters after the forward with PP
+        (None, 2, 1),  # ... and keeps the parameters after the forward with PP (ZeRO-1)
         ('"always"', 2, 3),
         ('"never"', 1, 2),
+        ('"never"', 2, 1),
         ('"default"', 1, 3),
     ],
 )
 def test_torchtitan_reshard_policy_sets_the_zero_stage(policy, pp, zero):
-    """``fsdp_reshard_after_forward`` (torchtitan @6404b93) decides ZeRO-3 against ZeRO-2."""
+    """``fsdp_reshard_after_forward`` (torchtitan @6404b93) decides the ZeRO stage: resharded
+    ZeRO-3; kept, ZeRO-2 without PP and ZeRO-1 under PP (gradients synced once per step)."""
     line = f"fsdp_reshard_after_forward = {policy}\n" if policy else ""
     text = f"[parallelism]\ndata_parallel_shard_degree = 4\npipeline_parallel_degree = {pp}\n{line}"
     assert read_text_launch("torchtitan", text, "launch").fixed["zero"] == zero
@@ -210,12 +212,11 @@ def test_torchtitan_reshard_policy_must_be_known():
         read_text_launch("torchtitan", text, "launch")
 
 
-@pytest.mark.parametrize(("zero", "read_back"), [(1, 2), (2, 2), (3, 3)])
-@pytest.mark.parametrize("pp", [1, 2])
-def test_torchtitan_export_keeps_the_sharding_stage(zero, read_back, pp):
-    """ZeRO-1/2 plans export as FSDP without resharding (was DDP, over memory), ZeRO-3 with it
-    (``always`` under PP, where torchtitan's default would not reshard); ZeRO-1 reads back as
-    ZeRO-2, the nearest torchtitan setting, and the export says so."""
+@pytest.mark.parametrize(("zero", "pp", "read_back"), [(1, 1, 2), (1, 2, 1), (2, 1, 2), (3, 1, 3)])
+def test_torchtitan_export_keeps_the_sharding_stage(zero, pp, read_back):
+    """ZeRO-1/2 plans export as FSDP without resharding (was DDP, over memory), ZeRO-3 with it;
+    under PP that is ZeRO-1 again (round trip exact, and the launch evaluates), without PP
+    ZeRO-1 reads back as ZeRO-2, the nearest torchtitan setting, and the export says so."""
     from planner.train.instance import TrainingPlan
 
     prob = make_problem("gpt-1.7b", "16xA100", global_batch=64, seq_len=1024)
@@ -228,7 +229,23 @@ def test_torchtitan_export_keeps_the_sharding_stage(zero, read_back, pp):
     assert settings["parallelism.data_parallel_replicate_degree"] == 1
     launch = read_text_launch("torchtitan", out["text"], "plan.toml")
     assert launch.fixed["zero"] == read_back
-    assert any("ZeRO-1" in note for note in out["notes"]) == (zero == 1)
+    assert any("ZeRO-1" in note for note in out["notes"]) == (zero == 1 and pp == 1)
+
+
+def test_torchtitan_zero1_pipeline_launch_round_trips_through_the_cli(capsys, tmp_path):
+    """A ZeRO-1 plan under PP exported to torchtitan evaluates as itself (was INFEASIBLE: read
+    back as ZeRO-2, which the planner runs only without PP)."""
+    from planner.train.instance import TrainingPlan
+
+    prob = make_problem("gpt-1.7b", "16xA100", global_batch=64, seq_len=1024)
+    plan = TrainingPlan(tp=1, pp=2, dp=8, microbatch=1, zero=1, stage_layers=(12, 12))
+    path = tmp_path / "launch.toml"
+    path.write_text(export(prob, plan, "torchtitan")["text"])
+    code, out, _err = run(capsys, *BASE, *WORKLOAD, "--from", "torchtitan", str(path), "--json")
+    assert code == 0
+    d = json.loads(out)
+    assert d["status"] in ("OPTIMAL", "FEASIBLE")
+    assert (d["plan"]["pp"], d["plan"]["dp"], d["plan"]["zero"]) == (2, 8, 1)
 
 
 @pytest.mark.parametrize("flag", [("--tp", "4"), ("--fix", "tp=4")])

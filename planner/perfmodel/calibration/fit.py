@@ -403,8 +403,9 @@ ASSUMPTIONS = (
     ("hardware price_per_gpu_hour", "1.79-5.99 USD", "indicative on-demand prices"),
     (
         "engines.EAGER_LAUNCH_S x EAGER_KERNELS_PER_LAYER (+ EAGER_FP8_QUANT_KERNELS)",
-        "10 us x 14 (+ 4 with FP8 weights)",
-        "PyTorch eager launch per kernel of a layer without CUDA graphs (perfmodel/engines.py)",
+        "10 us x 15 (+ 4 with FP8 weights, NVIDIA)",
+        "PyTorch eager launch per kernel of a layer without CUDA graphs, kernels counted in "
+        "vLLM's code (perfmodel/engines.py)",
     ),
     (
         "engines.KERNEL_FLOOR_S x SMALL_KERNELS_PER_LAYER (+ vLLM FP8 quantization)",
