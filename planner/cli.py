@@ -31,7 +31,7 @@ from planner.core.family import (
     plugged_families,
     warm_up,
 )
-from planner.core.io import dump_json, dump_jsonl, plot_path
+from planner.core.io import dump_json, dump_jsonl
 from planner.core.paths import checked_data_env
 from planner.core.result import Result, plain_number
 from planner.core.solve import solve as solve_instance
@@ -127,7 +127,7 @@ def solve_cmd(
         raise InputError(f"--plot: family {family.name} has no plot")
     family.method(method)
     loaded = load_instances(family, instances)
-    inputs = [item.path for item in loaded]
+    inputs = family.input_files([item.path for item in loaded])
     if out is not None:
         validate.output_file(out, "--out", inputs=inputs)
     if plot is not None:
@@ -141,10 +141,8 @@ def solve_cmd(
             results.append(result)
             if json_out:
                 console.write_json_line(stdout, result.to_dict())
-            if plot is not None and result.solution is not None:
-                family.plot(
-                    item.instance, result, plot_path(plot, result.instance, len(loaded) > 1)
-                )
+            if plot is not None:
+                family.draw(item.instance, result, plot, len(loaded) > 1)
     if out is not None:
         dicts = [r.to_dict() for r in results]
         dump_json(out, dicts[0]) if len(dicts) == 1 else dump_jsonl(out, dicts)
@@ -273,7 +271,7 @@ def bench_cmd(
     loaded = load_instances(family, suites)
     if limit is not None:
         loaded = loaded[:limit]
-    inputs = [item.path for item in loaded]
+    inputs = family.input_files([item.path for item in loaded])
     if csv_path is not None:
         validate.output_file(csv_path, "--csv", inputs=inputs)
     if report is not None:

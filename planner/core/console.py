@@ -189,3 +189,18 @@ def _short(value: float) -> str:
     if isinstance(value, int) or float(value).is_integer():
         return str(int(value))
     return f"{value:.6g}"
+
+
+def no_plot(flag: str, path: Any, result: Any) -> None:
+    """Say on one stderr line why ``flag PATH`` was not written: ``result`` has no solution.
+
+    An instance without a solution (INFEASIBLE, a time limit hit first) is not an error,
+    so the exit code stays; the line keeps the missing image from going unnoticed.
+    """
+    why = result.status.value
+    if result.reason:
+        why += ": " + " ".join(str(result.reason).split())
+    print(
+        f"planner: note: {flag} {path} not written: {result.instance} has no solution ({why})",
+        file=sys.stderr,
+    )

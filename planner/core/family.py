@@ -202,6 +202,10 @@ class Family:
         GPUs, ...) for benchmark plots of gap and time against size.
     size_label
         What ``size`` counts, with its unit (axis label of those plots).
+    companions
+        ``companions(path) -> paths``: other files an input file makes the reader
+        open (offload's ``.npy`` counts and ``.json`` header); outputs never
+        overwrite them either.
     """
 
     name: str
@@ -226,6 +230,26 @@ class Family:
     plugin_driver: Callable[[Callable[[Any], Any], Any], Any] | None = None
     size: Callable[[Any], float] | None = None
     size_label: str = "instance size"
+    companions: Callable[[Path], Sequence[Path]] | None = None
+
+    def draw(self, instance: Any, result: Result, plot: Path, several: bool) -> None:
+        """``--plot``: draw ``result`` (to a per-instance file when ``several``), or say on
+        one stderr line why nothing was written (no solution)."""
+        from planner.core import console
+        from planner.core.io import plot_path
+
+        target = plot_path(plot, result.instance, several)
+        if result.solution is None:
+            console.no_plot("--plot", target, result)
+        elif self.plot is not None:
+            self.plot(instance, result, target)
+
+    def input_files(self, paths: Sequence[Path]) -> list[Path]:
+        """``paths`` and the files each makes the reader open (see ``companions``)."""
+        out = list(paths)
+        if self.companions is not None:
+            out += [c for path in paths for c in self.companions(path)]
+        return out
 
     @property
     def solution_type(self) -> type | None:

@@ -127,6 +127,36 @@ def plot_path(plot: Path, instance: str, several: bool) -> Path:
     return plot.with_name(f"{plot.stem}_{safe}{plot.suffix}")
 
 
+def referenced_files(path: str | Path, keys: tuple[str, ...]) -> list[Path]:
+    """Existing files an input file names under ``keys`` at any depth (a problem's
+    ``model = "config.json"``, ``trace = "t.jsonl"``), beside it or from the working
+    directory as its reader resolves them: outputs must not overwrite them either."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix == ".toml":
+        data: Any = read_toml(path)
+    elif suffix == ".json":
+        data = read_json(path)
+    elif suffix == ".jsonl":
+        data = [obj for _, obj in iter_jsonl(path)]
+    else:
+        return []
+    found: list[Path] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key in keys and isinstance(value, str):
+                    found.extend(p for p in (path.parent / value, Path(value)) if p.is_file())
+                walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk(data)
+    return found
+
+
 def ensure_not_input(output: str | Path, inputs: list[Path]) -> None:
     """Refuse to write an output over one of the inputs."""
     out = Path(output).resolve()

@@ -16,7 +16,7 @@ from planner.offload.instance import Hardware, Instance, Model, Solution
 from planner.offload.methods import METHODS
 from planner.offload.plot import plot
 from planner.offload.plugin import drive_plugin, plugin_solution, plugin_view, size
-from planner.offload.readers import read, write
+from planner.offload.readers import companions, read, write
 
 FAMILY = register(
     Family(
@@ -37,6 +37,7 @@ FAMILY = register(
         plugin_driver=drive_plugin,
         size=size,
         size_label="steps",
+        companions=companions,
     )
 )
 

@@ -10,6 +10,7 @@ counts them. See :mod:`planner.offload.evaluate` for the cost model.
 
 from __future__ import annotations
 
+import difflib
 import functools
 import itertools
 import math
@@ -459,6 +460,13 @@ class Instance:
         except InputError as exc:
             raise InputError(f"instance {name!r}: {exc}") from None
         skip = {"name", "model", "hardware", "counts", "blocks", "initial", "steps"}
+        for key in data:  # other keys are metadata; a near-miss of a field is a typo
+            close = difflib.get_close_matches(str(key), sorted(skip), n=1, cutoff=0.8)
+            if key not in skip and close:
+                raise InputError(
+                    f"instance {name!r}: field {key!r} is unknown (did you mean {close[0]!r}? "
+                    "other fields are kept as metadata)"
+                )
         inst = cls(
             name=name,
             model=model,

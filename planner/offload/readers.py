@@ -49,6 +49,23 @@ def read(path: str | Path, selector: str | None = None) -> list[Instance]:
     return select([_instance(data, path, "", path.stem)], selector, path)
 
 
+def companions(path: str | Path) -> list[Path]:
+    """The other files reading ``path`` opens: a ``.npy``'s ``.json`` header, the ``.npy``
+    counts a ``.json`` names (outputs must not overwrite them)."""
+    path = Path(path)
+    if path.suffix.lower() == ".npy":
+        return [path.with_suffix(".json")]
+    if path.suffix.lower() != ".json":
+        return []
+    data = read_json(path)  # read before: valid
+    items = data if isinstance(data, list) else [data]
+    return [
+        path.parent / item["counts"]
+        for item in items
+        if isinstance(item, dict) and isinstance(item.get("counts"), str)
+    ]
+
+
 def _instance(obj: Any, path: Path, where: str, default_name: str) -> Instance:
     prefix = f"{path}: {where}: " if where else f"{path}: "
     if not isinstance(obj, dict):

@@ -94,6 +94,7 @@ Kernels
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
 from typing import Any
@@ -218,9 +219,13 @@ class Software:
             if kind is bool and not isinstance(value, bool):
                 raise InputError(f"{where}: {f.name} must be true or false")
             if kind in (int, float) and (
-                isinstance(value, bool) or not isinstance(value, (int, float))
+                isinstance(value, bool)
+                or not isinstance(value, (int, float))
+                or not math.isfinite(value)  # TOML and 1e400 give nan / inf
             ):
-                raise InputError(f"{where}: {f.name} must be a number")
+                raise InputError(f"{where}: {f.name} must be a finite number, got {value!r}")
+            if kind is int and value != int(value):  # int() would drop the fraction
+                raise InputError(f"{where}: {f.name} must be an integer, got {value!r}")
             if kind is str and not isinstance(value, str):
                 raise InputError(f"{where}: {f.name} must be a string")
             out[f.name] = kind(value)

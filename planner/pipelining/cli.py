@@ -8,6 +8,7 @@ cycles, the length, the warp groups and the per-``ii`` proofs.
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -15,9 +16,9 @@ import typer
 
 from planner.core import console
 from planner.core.errors import InputError
-from planner.core.io import dump_json, dump_jsonl, emit_instances, ensure_not_input, plot_path
+from planner.core.io import dump_json, dump_jsonl, emit_instances, ensure_not_input
 from planner.core.result import Result
-from planner.pipelining.instance import Instance
+from planner.pipelining.instance import MAX_WARP_GROUPS, Instance
 
 plan_app = typer.Typer(help="Plan pipelined, warp-specialized GPU kernels.", no_args_is_help=True)
 
@@ -69,43 +70,57 @@ def plan_pipelining(
 
     family = get_family("pipelining")
     family.method(method)
+    if warps is not None and warps > MAX_WARP_GROUPS:  # no SM holds more, whatever the loop
+        raise InputError(f"--warps {warps}: at most {MAX_WARP_GROUPS} (resident warps per SM)")
     loaded = load_instances(family, kernels)
-    for item in loaded:  # more groups than the SM holds only grew the model past -t
-        most = item.instance.machine.warp_groups
-        if warps is not None and warps > most:
-            raise InputError(
-                f"--warps {warps}: {item.instance.name}'s machine has {most} warp groups "
-                "(--warps asks whether fewer suffice)"
-            )
     for target in (out, plot):
         if target is not None:
             ensure_not_input(target, [item.path for item in loaded])
     results = []
     with console.clean_stdout() as stdout:
         for item in loaded:
+            fixed = _warps_for(item.instance, warps)
             result = schedule(
                 item.instance,
                 time_limit=time_limit,
                 method=method,
-                warps=warps,
+                warps=fixed,
                 max_ii=max_ii,
                 threads=threads,
                 seed=seed,
                 explain=explain,
             )
+            if warps is not None and fixed != warps:
+                result.stats["warps_clamped"] = {"asked": warps, "machine": fixed}
             results.append(result)
             if json_out:
                 console.write_json_line(stdout, result.to_dict())
-            if plot is not None and result.solution is not None:
-                family.plot(
-                    item.instance, result, plot_path(plot, result.instance, len(loaded) > 1)
-                )
+            if plot is not None:
+                family.draw(item.instance, result, plot, len(loaded) > 1)
     if out is not None:
         dicts = [r.to_dict() for r in results]
         dump_json(out, dicts[0]) if len(dicts) == 1 else dump_jsonl(out, dicts)
     if not json_out:
         for item, result in zip(loaded, results, strict=True):
             _print(item.instance, result)
+
+
+def _warps_for(instance: Instance, warps: int | None) -> int | None:
+    """``--warps`` for one loop: at most its machine's warp groups, said on stderr when cut.
+
+    ``--warps N`` asks whether the loop fits in N groups. A machine with fewer already
+    answers for them (its SM holds no more, and more groups only grew the model past
+    ``-t``), so a file mixing machines runs every loop rather than refusing all of them.
+    """
+    most = instance.machine.warp_groups
+    if warps is None or warps <= most:
+        return warps
+    print(
+        f"planner: note: --warps {warps}: {instance.name}'s machine has {most} warp groups; "
+        f"scheduled with {most}",
+        file=sys.stderr,
+    )
+    return most
 
 
 def _print(instance: Instance, result: Result) -> None:

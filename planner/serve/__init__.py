@@ -32,7 +32,7 @@ from planner.serve.instance import (
 from planner.serve.methods import METHODS
 from planner.serve.plugin import plugin_solution, plugin_view, size
 from planner.serve.queueing import warmup
-from planner.serve.readers import read
+from planner.serve.readers import companions, read
 from planner.serve.slo import SLO
 from planner.serve.sweep import sweep
 from planner.serve.traffic import LengthDist, Traffic, parse_lengths, read_trace
@@ -57,6 +57,7 @@ FAMILY = register(
         plugin_solution=plugin_solution,
         size=size,
         size_label="GPUs",
+        companions=companions,
         warmup=warmup,
     )
 )

@@ -130,11 +130,15 @@ def serve(
         ),
     ] = None,
     spec_tokens: Annotated[
-        int, typer.Option("--spec-tokens", help="Speculative tokens per step (k).")
-    ] = 3,
+        int | None,
+        typer.Option("--spec-tokens", help="Speculative tokens per step (k; default 3)."),
+    ] = None,
     spec_acceptance: Annotated[
-        float, typer.Option("--spec-acceptance", help="Per-token acceptance rate in [0, 1].")
-    ] = 0.7,
+        float | None,
+        typer.Option(
+            "--spec-acceptance", help="Per-token acceptance rate in [0, 1] (default 0.7)."
+        ),
+    ] = None,
     draft_model: Annotated[
         str | None, typer.Option("--draft-model", help="Draft model for --speculative draft.")
     ] = None,
@@ -179,11 +183,13 @@ def serve(
         ),
     ] = None,
     period_hours: Annotated[
-        float, typer.Option("--period-hours", help="Length of a profile period, hours.")
-    ] = 1.0,
+        float | None,
+        typer.Option("--period-hours", help="Length of a --profile period, hours (default 1)."),
+    ] = None,
     min_replicas: Annotated[
-        int, typer.Option("--min-replicas", help="Autoscaling: fewest replicas.", min=0)
-    ] = 0,
+        int | None,
+        typer.Option("--min-replicas", help="Autoscaling: fewest replicas (default 0).", min=0),
+    ] = None,
     max_replicas: Annotated[
         int | None, typer.Option("--max-replicas", help="Autoscaling: most replicas.", min=0)
     ] = None,
@@ -197,12 +203,15 @@ def serve(
         bool, typer.Option("--spot", help="Allow spot replicas (prices from the price table).")
     ] = False,
     spot_recovery: Annotated[
-        str,
-        typer.Option("--spot-recovery", help="Time to replace a preempted spot replica."),
-    ] = "15min",
+        str | None,
+        typer.Option(
+            "--spot-recovery", help="Time to replace a preempted spot replica (default 15min)."
+        ),
+    ] = None,
     spot_max_share: Annotated[
-        float, typer.Option("--spot-max-share", help="Largest share of spot replicas.")
-    ] = 1.0,
+        float | None,
+        typer.Option("--spot-max-share", help="Largest share of spot replicas (default 1)."),
+    ] = None,
     method: Annotated[str, typer.Option("--method", "-m", help="auto, mip or greedy.")] = "auto",
     time_limit: Annotated[
         float, typer.Option("--time-limit", "-t", help="Solver seconds (> 0).")
@@ -218,11 +227,15 @@ def serve(
         ),
     ] = False,
     sim_requests: Annotated[
-        int, typer.Option("--sim-requests", help="Requests of the simulated trace.", min=1)
-    ] = 2000,
+        int | None,
+        typer.Option(
+            "--sim-requests", help="Requests of the simulated trace (default 2000).", min=1
+        ),
+    ] = None,
     sim_seed: Annotated[
-        int, typer.Option("--sim-seed", help="Seed of the simulated trace.", min=0)
-    ] = 0,
+        int | None,
+        typer.Option("--sim-seed", help="Seed of the simulated trace (default 0).", min=0),
+    ] = None,
     export: Annotated[
         str | None,
         typer.Option(
@@ -250,9 +263,27 @@ def serve(
             ("--spot", spot or None),
             ("--max-replicas", max_replicas),
             ("--max-change", max_change),
+            ("--period-hours", period_hours),
+            ("--min-replicas", min_replicas),
+            ("--spot-recovery", spot_recovery),
+            ("--spot-max-share", spot_max_share),
         ):
             if value is not None:
                 raise InputError(f"{flag} plans a day of periods: give --profile too")
+    else:  # a day is one MIP over all periods: these act on the single plan only
+        for flag, value in (
+            ("--simulate", simulate or None),
+            ("--export", export),
+            ("--method", None if method == "auto" else method),
+        ):
+            if value is not None:
+                raise InputError(f"{flag} acts on a single plan: not with --profile (a day)")
+    if not simulate:
+        for flag, value in (("--sim-requests", sim_requests), ("--sim-seed", sim_seed)):
+            if value is not None:
+                raise InputError(f"{flag} shapes the simulated trace: give --simulate too")
+    sim_requests = 2000 if sim_requests is None else sim_requests
+    sim_seed = 0 if sim_seed is None else sim_seed
     if out is not None:
         # --model, --gpus and --profile may name files too (config.json, a TOML, a CSV)
         named = [Path(v) for v in (model, gpus, profile) if v is not None and Path(v).is_file()]
@@ -261,13 +292,19 @@ def serve(
     from planner.serve.api import make_problem, solve
     from planner.serve.report import print_report, result_json
 
-    check_fraction(spec_acceptance, "--spec-acceptance")
-    check_fraction(prefix_hit_rate, "--prefix-hit-rate")
+    if check_fraction(prefix_hit_rate, "--prefix-hit-rate") >= 1:
+        raise InputError("--prefix-hit-rate must be below 1 (a prompt's last token is computed)")
     if draft_model is not None and speculative != "draft":  # was ignored
         raise InputError("--draft-model goes with --speculative draft")
+    for flag, value in (("--spec-tokens", spec_tokens), ("--spec-acceptance", spec_acceptance)):
+        if value is not None and speculative is None:  # were ignored
+            raise InputError(f"{flag} shapes speculative decoding: give --speculative too")
     spec = None
     if speculative is not None:
-        spec = Speculative(speculative, spec_tokens, spec_acceptance, draft_model)
+        acceptance = 0.7 if spec_acceptance is None else spec_acceptance
+        check_fraction(acceptance, "--spec-acceptance")
+        tokens = 3 if spec_tokens is None else spec_tokens
+        spec = Speculative(speculative, tokens, acceptance, draft_model)
 
     problem = make_problem(
         model,
@@ -302,13 +339,13 @@ def serve(
         _day(
             problem,
             profile,
-            period_hours,
-            min_replicas,
+            1.0 if period_hours is None else period_hours,
+            min_replicas or 0,
             max_replicas,
             max_change,
             spot,
-            spot_recovery,
-            spot_max_share,
+            "15min" if spot_recovery is None else spot_recovery,
+            1.0 if spot_max_share is None else spot_max_share,
             prices,
             time_limit,
             threads,

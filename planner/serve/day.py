@@ -242,7 +242,8 @@ def plan_day(
     Returns
     -------
     dict
-        ``status`` (``OPTIMAL``/``FEASIBLE``/``UNKNOWN``), ``cost_per_day``,
+        ``status`` (``OPTIMAL``/``FEASIBLE``/``INFEASIBLE``/``UNKNOWN``, a ``reason`` without
+        a plan), ``cost_per_day``,
         ``slo_attainment`` (share of the day's requests within the SLOs), ``periods``
         (per period: ``demand_qps``, ``served_qps``, ``shortfall_qps``, ``replicas``
         (each with ``spot``), ``gpus``, ``cost_usd``, ``slo_attainment``, ``violations``),
@@ -349,6 +350,17 @@ def plan_day(
     }
     if not complete and result["status"] == Status.OPTIMAL.value:
         result["status"] = Status.FEASIBLE.value
+    if out.status is Status.INFEASIBLE:  # shortfall is slack: only the replica floor binds
+        most = sum(
+            count[pool] // min(c.gpus for c, *_ in kinds if c.pool == pool)
+            for pool in {c.pool for c, *_ in kinds}
+        )
+        result["status"] = Status.INFEASIBLE.value
+        result["reason"] = (
+            f"min_replicas {autoscaling.min_replicas}: the inventory holds at most {most} "
+            "replicas of this model"
+        )
+        return result
     if not out.has_solution:
         result["reason"] = f"HiGHS stopped without a solution ({out.solver_status})"
         return result

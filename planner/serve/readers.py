@@ -84,3 +84,10 @@ def read(path: str | Path, selector: str | None = None) -> list[ServingProblem]:
     else:
         problems = parse(read_json(path), path)
     return select(problems, selector, path)
+
+
+def companions(path: str | Path) -> list[Path]:
+    """Files a problem file names (model config, cluster TOML, trace): never outputs."""
+    from planner.core.io import referenced_files
+
+    return referenced_files(path, ("model", "gpus", "trace", "workloads"))

@@ -299,6 +299,11 @@ class Traffic:
 
     def __post_init__(self) -> None:
         check_fraction(self.prefix_hit_rate, "traffic: prefix_hit_rate")
+        if self.prefix_hit_rate >= 1:  # no prompt token left to compute: capacity divided by 0
+            raise InputError(
+                "traffic: prefix_hit_rate must be below 1 (an engine computes at least a "
+                "prompt's last token)"
+            )
         if self.qps is not None and (
             isinstance(self.qps, bool) or not math.isfinite(self.qps) or self.qps <= 0
         ):

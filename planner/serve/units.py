@@ -72,8 +72,8 @@ def parse_duration(
             )
         value = float(number) * scale
     if not math.isfinite(value) or value <= 0:
-        shown = plain(value) if math.isfinite(value) else repr(text)
-        raise InputError(f"{what}: must be a positive duration, got {shown} s")
+        shown = f"{plain(value)} s" if math.isfinite(value) else repr(text)  # '1e400ms' s
+        raise InputError(f"{what}: must be a positive duration, got {shown}")
     return value
 
 

@@ -26,7 +26,7 @@ from planner.train.generate import generate
 from planner.train.instance import Constraints, TrainingPlan, TrainingProblem, Workload
 from planner.train.methods import METHODS
 from planner.train.plugin import plugin_solution, plugin_view, size
-from planner.train.readers import read
+from planner.train.readers import companions, read
 from planner.train.step_time import Estimate, estimate
 
 
@@ -60,6 +60,7 @@ FAMILY = register(
         plugin_solution=plugin_solution,
         size=size,
         size_label="GPUs",
+        companions=companions,
     )
 )
 

@@ -369,14 +369,14 @@ def train(
         dump_json(out, summary)
     if plot is not None:
         if result.solution is None:
-            console.err.print("no plan to draw (status " + result.status.value + ")")
+            console.no_plot("--plot", plot, result)
         else:
             from planner.train.plot import plot as draw
 
             draw(problem, result, plot)
     if plot_breakdown is not None:
         if result.solution is None:
-            console.err.print("no plan to draw (status " + result.status.value + ")")
+            console.no_plot("--plot-breakdown", plot_breakdown, result)
         else:
             from planner.train.breakdown_plot import draw as draw_bars
             from planner.train.breakdown_plot import summary_bars

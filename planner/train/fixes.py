@@ -57,6 +57,8 @@ def parse_fix(text: str) -> dict[str, Any]:
         if key not in FIX_KEYS:
             raise InputError(f"--fix: unknown key {key!r} (known: {', '.join(sorted(FIX_KEYS))})")
         name = FIX_KEYS[key]
+        if name in out:  # etp=2,expert_tp=4: the last one silently won
+            raise InputError(f"--fix: {name} given twice ({key}={value} and an earlier one)")
         if name == "recompute":
             out[name] = value.lower()
         elif name == "sequence_parallel":
@@ -107,7 +109,11 @@ def parse_software(text: str | None) -> Software:
             base.update(PRESETS[name].to_dict())
         else:
             pairs.append(item)
+    given: set[str] = set()
     for key, value in _pairs(",".join(pairs), "--software"):
+        if key in given:  # a preset's value may be changed, a pair not given twice
+            raise InputError(f"--software: {key} given twice")
+        given.add(key)
         low = value.lower()
         if low in ("true", "false"):
             base[key] = low == "true"

@@ -570,8 +570,6 @@ def problem_args(
         A value of the command line that contradicts the launch (named), a model
         shape that does not match, a first/last split that does not fit the model.
     """
-    from planner.train.fixes import merge_fixed
-
     check_model(launch, model)
     base = dict(args)
     for key, value, flag in (
@@ -597,10 +595,23 @@ def problem_args(
     split = stage_layers(launch, model.layers)
     if split is not None:
         fixed["stage_layers"] = split
-    pinned = merge_fixed(base, fixed)
+    for key, value in fixed.items():  # the file's choice against the command line's
+        if base.get(key) is not None and base[key] != value:
+            raise InputError(
+                f"{launch.source}: states {key}={_text(value)}, the command line "
+                f"{key}={_text(base[key])}"
+            )
+    pinned = {**base, **fixed}
     if launch.all_gpus:
         pinned["use_all_gpus"] = True
     return pinned, base
+
+
+def _text(value: Any) -> str:
+    """A constraint as ``--fix`` writes it (stage layers ``7:8:8:7``)."""
+    if isinstance(value, bool):
+        return "on" if value else "off"
+    return ":".join(map(str, value)) if isinstance(value, tuple) else str(value)
 
 
 def software_of(launch: Launch, software: Any) -> Any:

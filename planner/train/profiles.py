@@ -44,12 +44,13 @@ REQUIRED = (
     "microbatch",
     "step_time_s",
 )
-#: Columns a row may have (defaults: cp 1, ep 1, interleave 1, recompute none, zero 1,
-#: sequence_parallel false, precision bf16, stage_layers balanced like 7:8:8:7, id row<N>).
+#: Columns a row may have (defaults: cp 1, ep 1, expert_tp tp, interleave 1, recompute none,
+#: zero 1, sequence_parallel false, precision bf16, stage_layers balanced like 7:8:8:7, id row<N>).
 OPTIONAL = (
     "id",
     "cp",
     "ep",
+    "expert_tp",
     "interleave",
     "recompute",
     "zero",
@@ -140,6 +141,17 @@ def read_rows(path: str | Path) -> list[Any]:
                 raise InputError(
                     f"{path}:{n}: column {col!r}: expected a positive integer, got {text_value!r}"
                 )
+        expert_tp = 0  # the routed experts' TP size; 0: tp (TrainingRow's default)
+        if cells.get("expert_tp"):
+            try:
+                expert_tp = int(cells["expert_tp"])
+            except ValueError:
+                expert_tp = -1
+            if expert_tp < 1:
+                raise InputError(
+                    f"{path}:{n}: column 'expert_tp': expected a positive integer, got "
+                    f"{cells['expert_tp']!r}"
+                )
         try:
             step = float(cell("step_time_s"))
         except ValueError:
@@ -197,6 +209,7 @@ def read_rows(path: str | Path) -> list[Any]:
                 split=FIT,
                 cp=values["cp"],
                 ep=values["ep"],
+                expert_tp=expert_tp,
                 interleave=values["interleave"],
                 recompute=recompute,
                 zero=int(zero_text),
@@ -291,6 +304,7 @@ def save_profile(name: str, fitted: dict[str, Any], source: str) -> Path:
 def load_profile(name: str) -> dict[str, float]:
     """The constants of profile ``name`` (:class:`InputError` naming it when absent or bad)."""
     from planner.perfmodel import constants
+    from planner.perfmodel.calibration.fit import PARAMETERS
 
     path = profile_path(name)
     if not path.exists():
@@ -302,11 +316,18 @@ def load_profile(name: str) -> dict[str, float]:
     values = data.get("constants") if isinstance(data, dict) else None
     if not isinstance(values, dict) or not values:
         raise InputError(f"{path}: missing table 'constants'")
+    bounds = {p.name: (p.lower, p.upper) for p in PARAMETERS}
     for key, value in values.items():
         if key not in constants.NAMES:
             raise InputError(f"{path}: unknown constant {key!r}")
         if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
             raise InputError(f"{path}: constant {key!r} must be a positive number")
+        lower, upper = bounds[key]  # the fit never leaves them; NaN fails this too
+        if not lower <= value <= upper:
+            raise InputError(
+                f"{path}: constant {key!r} = {value!r} is outside the fit's range "
+                f"[{lower:g}, {upper:g}]"
+            )
     return {k: float(v) for k, v in values.items()}
 
 

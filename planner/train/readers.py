@@ -76,3 +76,10 @@ def read(path: Path, selector: str | None = None) -> list[TrainingProblem]:
     else:
         raise InputError(f"{path}: expected a .toml, .json or .jsonl problem file")
     return select(problems, selector, path)
+
+
+def companions(path: str | Path) -> list[Path]:
+    """Files a problem file names (model config, cluster TOML): never outputs."""
+    from planner.core.io import referenced_files
+
+    return referenced_files(path, ("model", "gpus", "cluster"))

@@ -47,3 +47,24 @@ def test_bench_report_needs_force_except_when_resuming(capsys, tmp_path):
         capsys, "bench", "smtt", SMTT, "--methods", "edd", "--report", report, "--force"
     )
     assert code == 0 and "| edd |" in report.read_text()
+
+
+CONFIG = Path(__file__).resolve().parents[2] / "instances" / "train" / "configs" / "toy-config.json"
+
+
+@pytest.mark.parametrize("family", ["train", "serve"])
+def test_out_never_overwrites_a_file_the_problem_names(capsys, tmp_path, family):
+    """solve train p.toml --out config.json replaced the model config p.toml names (exit 0)."""
+    named = tmp_path / ("cfg.json" if family == "train" else "trace.jsonl")
+    if family == "train":
+        named.write_text(CONFIG.read_text())
+        body = 'model = "cfg.json"\ngpus = "8xH100"\n[workload]\nglobal_batch = 16\nseq_len = 512\n'
+    else:
+        named.write_text('{"arrival_s": 0.0, "prompt_tokens": 100, "output_tokens": 10}\n')
+        body = 'model = "llama-3.1-8b"\ngpus = "H100:2"\n[traffic]\ntrace = "trace.jsonl"\n'
+    problem = tmp_path / "p.toml"
+    problem.write_text(body)
+    before = named.read_text()
+    code, out, err = run(capsys, "solve", family, problem, "-t", 5, "--out", named)
+    assert code == 2 and out == "" and f"--out {named}: refusing to overwrite an input file" in err
+    assert named.read_text() == before

@@ -120,3 +120,18 @@ def test_wrapping_a_trace_of_the_wrong_shape_exits_2(capsys, tmp_path):
         tmp_path / "w.json",
     )
     assert code == 2 and "'counts' has shape [3, 5, 64] but the model has 26 layers" in err
+
+
+def test_outputs_never_overwrite_the_npy_counts_or_its_header(capsys, tmp_path):
+    """--out trace.npy replaced the counts a trace.json names with the results JSON."""
+    header, counts = tmp_path / "t.json", tmp_path / "t.npy"
+    code, _, _ = run(capsys, "gen", "offload", "--steps", 3, "--layers", 1, "-o", counts)
+    assert code == 0 and header.exists()
+    before = (header.read_bytes(), counts.read_bytes())
+    for source, target in ((header, counts), (counts, header)):
+        for flag in ("--out", "--csv"):
+            cmd = ["solve", "offload", source] if flag == "--out" else ["bench", "offload", source]
+            code, _, err = run(capsys, *cmd, "-t", 2, flag, target)
+            assert code == 2 and "refusing to overwrite an input file" in err, (cmd, err)
+            assert str(target) in err
+    assert (header.read_bytes(), counts.read_bytes()) == before

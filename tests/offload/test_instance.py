@@ -43,6 +43,17 @@ def test_bad_fields_are_named(change, field):
         )
 
 
+@pytest.mark.parametrize(("typo", "field"), [("intial", "initial"), ("blcks", "blocks")])
+def test_a_misspelt_field_is_named_not_kept_as_metadata(small, typo, field):
+    """'intial': 'first' was kept as metadata and the trace started empty (another objective)."""
+    data = small.to_dict()
+    data[typo] = data.pop(field)
+    with pytest.raises(InputError, match=f"field '{typo}' is unknown \\(did you mean '{field}'"):
+        Instance.from_dict(data)
+    data = {**small.to_dict(), "notes": "x", "source": "lab"}  # metadata is still kept
+    assert Instance.from_dict(data).meta["notes"] == "x"
+
+
 def test_trace_shape_must_match_the_model():
     good = tiny(np.ones((2, 1, 3), int))
     with pytest.raises(InputError, match=r"'counts' has shape \[2, 1, 4\] but the model has 1"):

@@ -60,6 +60,17 @@ def test_software_validation_and_round_trip():
     with pytest.raises(InputError, match="trainable"):
         Software(trainable=0.0)
     assert Software.from_dict(DEEPSEEK_V3.to_dict()) == DEEPSEEK_V3
+    # a fraction of an integer field was dropped, inf overflowed, nan / inf floats passed
+    for data, fragment in (
+        ({"lora_rank": 2.5}, "lora_rank must be an integer, got 2.5"),
+        ({"node_limit": 0.5}, "node_limit must be an integer"),
+        ({"lora_rank": float("inf")}, "lora_rank must be a finite number"),
+        ({"moe_load": float("nan")}, "moe_load must be a finite number"),
+        ({"capacity_factor": float("inf")}, "capacity_factor must be a finite number"),
+    ):
+        with pytest.raises(InputError, match=fragment):
+            Software.from_dict(data, where="x.toml: software")
+    assert Software.from_dict({"lora_rank": 16.0}).lora_rank == 16
     assert Software().to_dict() == {}
     assert Software(moment_bytes=2).optimizer_bytes == 8.0
 

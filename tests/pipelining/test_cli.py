@@ -67,13 +67,27 @@ def test_plan_pipelining_explain_and_plot(capsys, tmp_path):
     assert png.stat().st_size > 5000
 
 
-def test_plan_pipelining_with_too_few_warps(capsys):
-    code, out, _ = run(
-        capsys, "plan", "pipelining", "fa3_fwd_hopper.json", "--warps", "1", "-t", "5", "--json"
-    )
+def test_plan_pipelining_with_too_few_warps(capsys, tmp_path):
+    png = tmp_path / "none.png"
+    line = ["plan", "pipelining", "fa3_fwd_hopper.json", "--warps", "1", "-t", "5", "--json"]
+    code, out, err = run(capsys, *line, "--plot", png)
     assert code == 0
     row = json.loads(out)
     assert row["status"] == "INFEASIBLE" and "producer" in row["reason"]
+    # no plot and, until now, no word about it
+    assert not png.exists() and len(err.strip().splitlines()) == 1
+    assert f"--plot {png} not written: fa3_fwd_hopper has no solution (INFEASIBLE: " in err
+
+
+def test_solve_plot_of_an_infeasible_loop_says_why_not_written(capsys, tmp_path):
+    raw = json.loads((INSTANCES / "fa3_fwd_hopper.json").read_text())
+    raw["machine"]["warp_groups"] = 1
+    loop, png = tmp_path / "one_group.json", tmp_path / "none.png"
+    loop.write_text(json.dumps(raw))
+    code, out, err = run(capsys, "solve", "pipelining", loop, "-t", "5", "--plot", png)
+    assert code == 0 and "INFEASIBLE" in out and not png.exists()
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+    assert f"--plot {png} not written: fa3_fwd_hopper has no solution (INFEASIBLE: " in err
 
 
 def test_bad_input_exits_2_naming_the_item(capsys, tmp_path):
@@ -95,10 +109,27 @@ def test_gen_count_above_the_limit_exits_2(capsys):
     assert code == 2 and out == "" and "--count 10001: must be an integer from 1 to 10000" in err
 
 
-def test_plan_pipelining_more_warps_than_the_machine_exits_2(capsys):
-    """--warps 10000 on an 8-group SM grew the model until the run overran -t 2 by 10 s."""
+def test_plan_pipelining_warps_above_one_loops_machine_clamps_that_loop(capsys, tmp_path):
+    """One loop on a 2-group machine used to refuse the whole file (exit 2) for --warps 4."""
+    raw = json.loads((INSTANCES / "gemm_hopper.json").read_text())
+    small = {**raw, "name": "gemm_two_groups", "machine": {**raw["machine"], "warp_groups": 2}}
+    loops = tmp_path / "loops.jsonl"
+    loops.write_text(json.dumps(raw) + "\n" + json.dumps(small) + "\n")
+    code, out, err = run(capsys, "plan", "pipelining", loops, "--warps", "4", "-t", "5", "--json")
+    assert code == 0 and "Traceback" not in err
+    rows = {r["instance"]: r for r in map(json.loads, out.splitlines())}
+    assert set(rows) == {"gemm_hopper", "gemm_two_groups"}
+    assert "--warps 4: gemm_two_groups's machine has 2 warp groups; scheduled with 2" in err
+    assert "gemm_hopper's" not in err and "warps_clamped" not in rows["gemm_hopper"]["stats"]
+    assert rows["gemm_two_groups"]["stats"]["warps_clamped"] == {"asked": 4, "machine": 2}
+    clamped = rows["gemm_two_groups"]["solution"]
+    assert clamped is None or len(set(clamped["warp"].values())) <= 2
+
+
+def test_plan_pipelining_warps_above_any_sm_exits_2(capsys):
+    """--warps 10000 grew the CP-SAT model until -t 2 ran 12.8 s: no SM holds more than 64."""
     code, out, err = run(
-        capsys, "plan", "pipelining", "gemm_hopper.json", "--warps", "9", "-t", "2"
+        capsys, "plan", "pipelining", "gemm_hopper.json", "--warps", "65", "-t", "2"
     )
     assert code == 2 and out == ""
-    assert "--warps 9: gemm_hopper's machine has 8 warp groups" in err
+    assert "--warps 65: at most 64" in err and "Traceback" not in err

@@ -365,11 +365,34 @@ def test_out_over_a_file_named_by_model_gpus_or_profile_is_refused(
         (["--simulate", "--sim-seed", "-1"], "'--sim-seed'"),  # was an internal error
         (["--spot"], "--spot plans a day of periods: give --profile too"),  # was ignored
         (["--max-replicas", "3"], "--max-replicas plans a day"),
+        (["--period-hours", "3"], "--period-hours plans a day of periods: give --profile"),
+        (["--min-replicas", "0"], "--min-replicas plans a day"),  # these four were ignored
+        (["--spot-recovery", "5min"], "--spot-recovery plans a day"),
+        (["--spot-max-share", "0.5"], "--spot-max-share plans a day"),
+        (["--sim-requests", "50"], "--sim-requests shapes the simulated trace: give --simulate"),
+        (["--sim-seed", "3"], "--sim-seed shapes the simulated trace"),
+        (["--spec-tokens", "5"], "--spec-tokens shapes speculative decoding: give --specul"),
+        (["--spec-acceptance", "0.9"], "--spec-acceptance shapes speculative decoding"),
+        (["--prefix-hit-rate", "1"], "--prefix-hit-rate must be below 1"),  # ZeroDivisionError
         (["--speculative", "eagle", "--draft-model", "llama-3.1-8b"], "--draft-model goes with"),
     ],
 )
 def test_serve_flags_without_effect_or_out_of_range_exit_2(capsys, extra, fragment):
     code, out, err = run(capsys, *BASE, *TRAFFIC, "--qps", "2", *extra)
+    assert code == 2 and out == "" and fragment in err and len(err.strip().splitlines()) == 1, err
+
+
+@pytest.mark.parametrize(
+    ("extra", "fragment"),
+    [
+        (["--simulate"], "--simulate acts on a single plan: not with --profile"),
+        (["--export", "vllm"], "--export acts on a single plan"),
+        (["--method", "greedy"], "--method acts on a single plan"),
+    ],
+)
+def test_single_plan_flags_with_a_day_profile_exit_2(capsys, extra, fragment):
+    """A day plans every period in one MIP: these were silently ignored with --profile."""
+    code, out, err = run(capsys, *BASE, *TRAFFIC, "--profile", "1,2", *extra)
     assert code == 2 and out == "" and fragment in err and len(err.strip().splitlines()) == 1, err
 
 
@@ -389,6 +412,15 @@ def test_problem_file_errors_name_the_file(capsys, tmp_path, body, field):
     path.write_text(head + body + traffic if not body.startswith("[") else head + traffic + body)
     code, out, err = run(capsys, "solve", "serve", str(path), "-t", "3")
     assert code == 2 and out == "" and f"{path}: " in err and field in err, err
+
+
+def test_full_prefix_hit_rate_in_a_problem_file_names_the_file(capsys, tmp_path):
+    """prefix_hit_rate = 1 left no prompt token to compute: an internal ZeroDivisionError."""
+    path = tmp_path / "hit.toml"
+    traffic = "[traffic]\nqps = 2\nprompt_tokens = 512\noutput_tokens = 128\n"
+    path.write_text('model = "llama-3.1-8b"\ngpus = "H100:2"\n' + traffic + "prefix_hit_rate = 1\n")
+    code, out, err = run(capsys, "solve", "serve", str(path), "-t", "3")
+    assert code == 2 and out == "" and f"{path}: " in err and "must be below 1" in err, err
 
 
 def test_rate_at_the_mip_solvers_infinity_is_bad_input(capsys):

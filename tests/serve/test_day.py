@@ -160,3 +160,17 @@ def test_cli_day_json_and_bad_input(capsys):
             main([*args, *bad])
         assert exc.value.code == 2
     capsys.readouterr()
+
+
+def test_a_replica_floor_above_the_inventory_is_infeasible_with_its_reason(capsys):
+    """HiGHS proved it infeasible; the day read UNKNOWN, 'HiGHS stopped without a solution'."""
+    args = ["plan", "serve", "--model", "llama-3.1-8b", "--gpus", "H100:2", "--tpot", "50ms"]
+    args += ["--prompt-tokens", "500", "--output-tokens", "100", "--profile", "1,2"]
+    with pytest.raises(SystemExit) as exc:
+        main([*args, "--min-replicas", "3", "--json", "-t", "10"])
+    day = json.loads(capsys.readouterr().out)["day"]
+    assert exc.value.code == 0 and day["status"] == "INFEASIBLE"
+    assert day["reason"] == "min_replicas 3: the inventory holds at most 2 replicas of this model"
+    with pytest.raises(SystemExit) as exc:  # the floor the inventory holds still plans
+        main([*args, "--min-replicas", "2", "--json", "-t", "10"])
+    assert json.loads(capsys.readouterr().out)["day"]["status"] == "OPTIMAL"

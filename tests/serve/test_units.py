@@ -27,6 +27,14 @@ def test_parse_duration_rejects(text):
         parse_duration(text, what="--tpot")
 
 
+def test_parse_duration_messages():
+    """An overflow was shown as "got '1e400ms' s" (a unit after the quoted text)."""
+    with pytest.raises(InputError, match=r"got '1e400ms'$"):
+        parse_duration("1e400ms", what="--tpot")
+    with pytest.raises(InputError, match=r"got -1 s$"):
+        parse_duration("-1s", what="--tpot")
+
+
 def test_parse_duration_none_passes_through():
     assert parse_duration(None) is None
 

@@ -57,7 +57,8 @@ def test_compare_plot_and_no_plan(capsys, tmp_path):
     none = tmp_path / "none.png"
     code, out, err = run(capsys, *BASE, "--fix", "tp=16", "--json", "--plot-breakdown", str(none))
     assert code == 0 and json.loads(out)["status"] == "INFEASIBLE"
-    assert not none.exists() and "no plan" in err
+    assert not none.exists() and len(err.strip().splitlines()) == 1
+    assert f"--plot-breakdown {none} not written: " in err and "(INFEASIBLE: " in err
     with pytest.raises(InputError, match="no plan"):
         summary_bars({"status": "INFEASIBLE", "plan": None})
 

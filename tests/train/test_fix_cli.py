@@ -31,6 +31,11 @@ def test_parse_fix_keys_and_aliases():
         parse_fix("tp=two")
     with pytest.raises(InputError, match="contradicts"):
         merge_fixed({"tp": 4}, {"tp": 2})
+    # the same constraint twice (an alias included): the last one silently won
+    with pytest.raises(InputError, match="--fix: expert_tp given twice"):
+        parse_fix("ep=8,expert_tp=2,etp=4")
+    with pytest.raises(InputError, match="--fix: tp given twice"):
+        parse_fix("tp=2,tp=2")
     assert merge_fixed({"tp": 2, "pp": None}, {"tp": 2, "pp": 2}) == {"tp": 2, "pp": 2}
 
 
@@ -42,6 +47,9 @@ def test_parse_software_preset_and_pairs():
         parse_software("megatron-9")
     with pytest.raises(InputError, match="moment_bytes"):
         parse_software("moment_bytes=3")
+    with pytest.raises(InputError, match="--software: eager_experts given twice"):
+        parse_software("eager_experts=false,eager_experts=true")
+    assert parse_software("deepseek-v3,ep_overlap=none").ep_overlap == "none"  # preset changed
 
 
 def test_fix_pins_the_plan(capsys):
@@ -78,3 +86,16 @@ def test_memory_headroom_shrinks_the_capacity(capsys):
     # a headroom that leaves less than the plan needs makes it infeasible
     code, out, _ = run(capsys, *args, "--memory-headroom", str(80 - need + 5))
     assert code == 0 and json.loads(out)["status"] == "INFEASIBLE"
+
+
+@pytest.mark.parametrize(
+    ("software", "fragment"),
+    [
+        ("lora_rank=1.0e400", "--software: lora_rank must be a finite number"),  # exit 1
+        ("lora_rank=2.5", "--software: lora_rank must be an integer, got 2.5"),  # ran as 2
+        ("moe_load=1.0e400", "--software: moe_load must be a finite number"),  # ran
+    ],
+)
+def test_software_value_out_of_kind_exits_2(capsys, software, fragment):
+    code, out, err = run(capsys, *BASE, "--software", software, "--json", "-t", "5")
+    assert code == 2 and out == "" and fragment in err and "Traceback" not in err, err

@@ -246,3 +246,13 @@ def test_torchtitan_zero1_pipeline_launch_round_trips_through_the_cli(capsys, tm
     d = json.loads(out)
     assert d["status"] in ("OPTIMAL", "FEASIBLE")
     assert (d["plan"]["pp"], d["plan"]["dp"], d["plan"]["zero"]) == (2, 8, 1)
+
+
+@pytest.mark.parametrize("flag", [("--tp", "4"), ("--fix", "tp=4")])
+def test_launch_against_the_command_line_names_the_file(capsys, tmp_path, flag):
+    """Was '--fix tp=2 contradicts --tp': a --fix the user never gave, and no file named."""
+    path = tmp_path / "job.toml"
+    path.write_text("[parallelism]\ntensor_parallel_degree = 2\ndata_parallel_shard_degree = 4\n")
+    code, out, err = run(capsys, *BASE, *WORKLOAD, "--from", "torchtitan", str(path), *flag)
+    assert code == 2 and out == "" and "Traceback" not in err
+    assert f"{path}: states tp=2, the command line tp=4" in err, err

@@ -87,6 +87,21 @@ def test_save_load_round_trip(monkeypatch, tmp_path):
         load_profile("y")
 
 
+@pytest.mark.parametrize("value", ["NaN", "Infinity", "2.0", "1e-300"])
+def test_profile_constant_outside_the_fit_range_exits_2(capsys, monkeypatch, tmp_path, value):
+    """A hand-edited NaN was an internal error (min() of an empty sequence); inf, an
+    efficiency of 2 and 1e-300 were planned with."""
+    monkeypatch.setenv("PLANNER_CONFIG_DIR", str(tmp_path))
+    path = save_profile("edited", {"constants": {"hbm_efficiency": 0.7}}, "runs.csv")
+    path.write_text('{"constants": {"gemm_efficiency_hopper": ' + value + "}}")
+    line = ["plan", "train", "--model", "gpt-1.7b", "--gpus", "16xH100", "-B", "64", "-s", "1024"]
+    code, out, err = run(capsys, *line, "-t", "5", "--profile", "edited", "--json")
+    assert code == 2 and out == "" and "Traceback" not in err
+    assert (
+        f"{path}: constant 'gemm_efficiency_hopper' = " in err and "outside the fit's range" in err
+    )
+
+
 @pytest.mark.parametrize(
     ("text", "named"),
     [
@@ -174,3 +189,22 @@ def test_cdna3_rows_refit_only_their_stage():
         assert fitted["constants"][name] == constants.FITTED[name]
     value = fitted["constants"]["gemm_efficiency_cdna3_training"]
     assert value == pytest.approx(constants.FITTED["gemm_efficiency_cdna3_training"], rel=1e-3)
+
+
+MOE_HEADER = "model,gpu,gpus,global_batch,seq_len,tp,pp,dp,microbatch,step_time_s,ep,"
+MOE_HEADER += "sequence_parallel,expert_tp\n"
+MOE_ROW = "qwen3-30b-a3b,H100,32,256,4096,2,1,16,1,2.0,8,true,{etp}\n"
+
+
+def test_expert_tp_column(tmp_path):
+    """The rows' expert TP size (TrainingRow.expert_tp) was an unknown column."""
+    path = tmp_path / "moe.csv"
+    path.write_text(
+        MOE_HEADER + MOE_ROW.format(etp=1) + MOE_ROW.format(etp="").replace("2.0", "2.1")
+    )
+    first, second = read_rows(path)
+    assert (first.expert_tp, second.expert_tp) == (1, 0)  # empty: tp's size
+    for etp, named in (("0", ":2: column 'expert_tp'"), ("x", "got 'x'"), ("3", "does not divide")):
+        path.write_text(MOE_HEADER + MOE_ROW.format(etp=etp))
+        with pytest.raises(InputError, match=named):
+            read_rows(path)
