@@ -23,6 +23,7 @@ KEYS = {
     "throughput_tokens_per_s",
     "requests",
     "seed",
+    "complete",
 }
 
 
