@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from planner.core import console
+from planner.core import console, validate
 from planner.core.errors import InputError
 from planner.core.io import dump_json, ensure_not_input
 
@@ -20,6 +20,9 @@ if TYPE_CHECKING:
     from planner.serve.instance import ServingProblem
 
 plan_app = typer.Typer(help="Plan a deployment: training layouts, serving replicas.")
+#: Default wall-clock budget of ``--simulate`` (2,000 requests of a large MoE plan take
+#: about a minute on a loaded 2-core machine).
+SIM_TIME_LIMIT = 300.0
 
 
 @plan_app.command("serve")
@@ -229,12 +232,23 @@ def serve(
     sim_requests: Annotated[
         int | None,
         typer.Option(
-            "--sim-requests", help="Requests of the simulated trace (default 2000).", min=1
+            "--sim-requests",
+            help="Requests of the simulated trace (default 2000, at most 10,000,000).",
+            min=1,
+            max=10_000_000,
         ),
     ] = None,
     sim_seed: Annotated[
         int | None,
         typer.Option("--sim-seed", help="Seed of the simulated trace (default 0).", min=0),
+    ] = None,
+    sim_time_limit: Annotated[
+        float | None,
+        typer.Option(
+            "--sim-time-limit",
+            help="Wall-clock seconds for --simulate (default 300): past it the percentiles "
+            "are left out and the reason given.",
+        ),
     ] = None,
     export: Annotated[
         str | None,
@@ -279,10 +293,17 @@ def serve(
             if value is not None:
                 raise InputError(f"{flag} acts on a single plan: not with --profile (a day)")
     if not simulate:
-        for flag, value in (("--sim-requests", sim_requests), ("--sim-seed", sim_seed)):
+        for flag, value in (
+            ("--sim-requests", sim_requests),
+            ("--sim-seed", sim_seed),
+            ("--sim-time-limit", sim_time_limit),
+        ):
             if value is not None:
                 raise InputError(f"{flag} shapes the simulated trace: give --simulate too")
     sim_requests = 2000 if sim_requests is None else sim_requests
+    sim_time_limit = validate.time_limit(
+        SIM_TIME_LIMIT if sim_time_limit is None else sim_time_limit, "--sim-time-limit"
+    )
     sim_seed = 0 if sim_seed is None else sim_seed
     if out is not None:
         # --model, --gpus and --profile may name files too (config.json, a TOML, a CSV)
@@ -369,13 +390,18 @@ def serve(
                                 result.solution.for_workload(name),
                                 requests=sim_requests,
                                 seed=sim_seed,
+                                time_limit=sim_time_limit,
                             )
                             for name, part in problem.parts()
                         }
                     }
                 else:
                     data["simulated"] = run_simulation(
-                        problem, result.solution, requests=sim_requests, seed=sim_seed
+                        problem,
+                        result.solution,
+                        requests=sim_requests,
+                        seed=sim_seed,
+                        time_limit=sim_time_limit,
                     )
         if export is not None:
             from planner.serve.export import export_plan

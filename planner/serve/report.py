@@ -320,10 +320,13 @@ def _simulated_table(
     def dur(x: float | None) -> str:
         return "–" if x is None else format_duration(x)
 
+    caption = "the model predicts the SLO percentile only"
+    if not sim.get("complete", True):
+        caption = f"simulation stopped: {sim['reason']} (no percentiles)"
     table = Table(
         title=f"simulated check{' of ' + title if title else ''} ({sim['requests']} requests, "
         f"seed {sim['seed']})",
-        caption="the model predicts the SLO percentile only",
+        caption=caption,
     )
     for col in ("", "model", "simulated p50", "simulated p99"):
         table.add_column(col, justify="left" if not col else "right")

@@ -42,12 +42,23 @@ from typing import Any
 import numpy as np
 
 from planner.core.errors import InputError
+from planner.core.timing import Deadline
 from planner.serve.capacity import PREFILL_CHUNK_TOKENS, engine_for, engine_key
 from planner.serve.instance import ServingPlan, ServingProblem
 from planner.serve.traffic import LengthDist, Traffic
 
 #: Requests simulated by default (``--simulate`` and the benchmark).
 DEFAULT_REQUESTS = 2000
+#: Events between two looks at the clock (a look costs a system call).
+_CLOCK_EVERY = 2048
+
+
+class SimulationTimeout(Exception):
+    """The simulation's time limit ran out before every request finished."""
+
+    def __init__(self, finished: int, total: int, limit: float) -> None:
+        super().__init__(f"time limit {limit:g} s: {finished} of {total} requests finished")
+        self.finished, self.total = finished, total
 
 
 @dataclass(frozen=True)
@@ -393,12 +404,15 @@ class Simulator:
                 if s is not None:
                     self._apply(e, s)
 
-    def run(self, trace: Trace, clients: int | None = None) -> list[_Request]:
+    def run(
+        self, trace: Trace, clients: int | None = None, deadline: Deadline | None = None
+    ) -> list[_Request]:
         """Simulate ``trace`` to the last completion; the finished requests.
 
         With ``clients``, the trace's arrival times are ignored: that many closed-loop
         clients each send a request at time 0 and the next one as soon as theirs finishes
         (benchmark tools' "max concurrency"), until the trace's requests are used up.
+        ``deadline``: wall-clock budget; :class:`SimulationTimeout` when it runs out first.
         """
         for group in self.lockstep:
             self.env.process(self._lockstep(group))
@@ -418,6 +432,7 @@ class Simulator:
             self._next = min(clients, total)
             for i in range(self._next):
                 self._submit(i, 0.0)
+        events = 0
         while len(self.done) < total:
             if self.env.peek() == math.inf:  # nothing scheduled: a request cannot fit
                 raise InputError(
@@ -425,6 +440,9 @@ class Simulator:
                     f"{len(self.done)} of {total} finished"
                 )
             self.env.step()
+            events += 1
+            if deadline is not None and events % _CLOCK_EVERY == 0 and deadline.expired():
+                raise SimulationTimeout(len(self.done), total, deadline.limit)
         return self.done
 
 
@@ -462,14 +480,16 @@ def simulate_requests(
     requests: int = DEFAULT_REQUESTS,
     seed: int = 0,
     qps: float | None = None,
+    deadline: Deadline | None = None,
 ) -> tuple[Trace, list[Any]]:
     """The trace and its finished requests (``arrival``, ``first``, ``finish``, ``output``).
 
-    ``qps`` defaults to the plan's served rate (offline when the problem has no rate).
+    ``qps`` defaults to the plan's served rate (offline when the problem has no rate);
+    ``deadline`` as in :meth:`Simulator.run`.
     """
     rate = qps if qps is not None else (plan.served_qps() if problem.traffic.qps else None)
     trace = generate_trace(problem.traffic.with_qps(rate), requests, seed)
-    return trace, Simulator(problem, plan, seed).run(trace)
+    return trace, Simulator(problem, plan, seed).run(trace, deadline=deadline)
 
 
 def latencies(done: list[Any]) -> tuple[np.ndarray, np.ndarray]:
@@ -486,6 +506,7 @@ def simulate(
     requests: int = DEFAULT_REQUESTS,
     seed: int = 0,
     qps: float | None = None,
+    time_limit: float | None = None,
 ) -> dict[str, Any]:
     """Simulate ``plan`` on a generated trace; TTFT / TPOT percentiles and throughput.
 
@@ -497,6 +518,8 @@ def simulate(
         Size and seed of the trace (fixed so that the p99 is reproducible).
     qps
         Arrival rate (default: the plan's served rate, or offline when the problem has none).
+    time_limit
+        Wall-clock seconds for the simulation (``None``: no limit).
 
     Returns
     -------
@@ -504,9 +527,25 @@ def simulate(
         ``ttft_p50_s``, ``ttft_p99_s``, ``tpot_p50_s``, ``tpot_p99_s``,
         ``throughput_tokens_per_s`` (output tokens emitted while requests arrive, over that
         window, so the drain after the last arrival does not dilute it; offline: all tokens
-        over the whole run), ``requests``, ``seed``.
+        over the whole run), ``requests``, ``seed``, ``complete``; when the time limit runs
+        out first the percentiles and throughput are ``None`` (those of the requests finished
+        so far would be biased towards the trace's start) and ``reason`` says how far it got.
     """
-    trace, done = simulate_requests(problem, plan, requests=requests, seed=seed, qps=qps)
+    deadline = Deadline(time_limit) if time_limit is not None else None
+    try:
+        trace, done = simulate_requests(
+            problem, plan, requests=requests, seed=seed, qps=qps, deadline=deadline
+        )
+    except SimulationTimeout as stop:
+        metrics = ("ttft_p50_s", "ttft_p99_s", "tpot_p50_s", "tpot_p99_s")
+        return {
+            **dict.fromkeys(metrics),
+            "throughput_tokens_per_s": None,
+            "requests": requests,
+            "seed": seed,
+            "complete": False,
+            "reason": str(stop),
+        }
     ttft, tpot = latencies(done)
     tokens, span = _window_tokens(done, trace)
 
@@ -521,11 +560,13 @@ def simulate(
         "throughput_tokens_per_s": float(tokens / span) if span > 0 else None,
         "requests": len(done),
         "seed": seed,
+        "complete": True,
     }
 
 
 __all__ = [
     "DEFAULT_REQUESTS",
+    "SimulationTimeout",
     "Simulator",
     "Trace",
     "generate_trace",

@@ -275,8 +275,9 @@ def test_simulate_puts_seeded_percentiles_beside_the_model(capsys):
         "throughput_tokens_per_s",
         "requests",
         "seed",
+        "complete",
     }
-    assert sim["requests"] == 200 and sim["seed"] == 5
+    assert sim["requests"] == 200 and sim["seed"] == 5 and sim["complete"] is True
     assert 0 < sim["ttft_p50_s"] <= sim["ttft_p99_s"]
     assert 0 < sim["tpot_p50_s"] <= sim["tpot_p99_s"]
     # served 4 req/s x 40 tokens: the simulated rate is near it
@@ -285,6 +286,30 @@ def test_simulate_puts_seeded_percentiles_beside_the_model(capsys):
     assert json.loads(again)["simulated"] == sim
     code, text, _ = run(capsys, *args)
     assert code == 0 and "simulated check (200 requests, seed 0)" in text
+
+
+def test_simulate_honours_its_time_limit(capsys):
+    """--sim-time-limit stops a simulation that would run long (was unbounded: 1e8 requests ran
+    until killed) and says how far it got, with no biased percentiles; bad limits and traces
+    over 10 million requests exit 2."""
+    import time
+
+    args = [*BASE, "--qps", "4", "--prompt-tokens", "exp:300", "--output-tokens", "exp:40"]
+    args += ["--ttft", "1s", "--tpot", "60ms", "--simulate"]
+    start = time.perf_counter()
+    code, out, _ = run(capsys, *args, "--sim-requests", "1000000", "--sim-time-limit", "0.5")
+    assert code == 0
+    assert time.perf_counter() - start < 60  # the whole trace would take about an hour
+    code, out, _ = run(
+        capsys, *args, "--sim-requests", "1000000", "--sim-time-limit", "0.5", "--json"
+    )
+    sim = json.loads(out)["simulated"]
+    assert sim["complete"] is False and sim["ttft_p99_s"] is None
+    assert "time limit 0.5 s" in sim["reason"] and "of 1000000 requests" in sim["reason"]
+    code, _, err = run(capsys, *args, "--sim-time-limit", "0")
+    assert code == 2 and "--sim-time-limit" in err
+    code, _, err = run(capsys, *args, "--sim-requests", "100000000")
+    assert code == 2 and "--sim-requests" in err
 
 
 def test_engine_option_changes_the_timing_and_is_reported(capsys):
