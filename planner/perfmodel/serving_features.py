@@ -126,6 +126,47 @@ def accepted_tokens_variance(acceptance: float, k: int) -> float:
     return max(0.0, second - mean * mean)
 
 
+def steps_for_tokens(
+    acceptance: float, k: int, tokens: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Mean and variance of the verification steps that emit ``tokens`` decode tokens.
+
+    A step emits ``n`` tokens (:func:`accepted_tokens_variance`: ``P(n > m) = a^m``,
+    ``m <= k``) and the last step's surplus is dropped, so the steps ``N(D)`` that emit
+    ``D`` tokens satisfy ``N(D) = 1 + N(D - n)`` with ``N(D <= 0) = 0``: the first two
+    moments by that recursion, exact for integer ``D`` and linear in between. A short
+    request draws whole steps: ``N(1) = 1`` where the renewal mean ``D / E[n]`` is 0.4
+    (k 3, a 0.7).
+
+    Parameters
+    ----------
+    acceptance, k
+        Per-token acceptance rate and draft tokens per step.
+    tokens
+        Decode tokens per request (any shape; values below 0 count as 0).
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        ``E[N(D)]`` and ``Var N(D)``, shaped like ``tokens``.
+    """
+    a = check_fraction(acceptance, "speculative acceptance rate")
+    d = np.maximum(0.0, np.asarray(tokens, dtype=float))
+    top = math.ceil(float(d.max(initial=0.0))) + 1
+    # P(n = m), m = 1..k+1: rejected after m - 1 accepted drafts, or all k accepted
+    pn = np.array([a ** (m - 1) * (1.0 - a) for m in range(1, k + 1)] + [a**k])
+    m1, m2 = np.zeros(top + 1), np.zeros(top + 1)
+    for t in range(1, top + 1):
+        back = np.maximum(t - np.arange(1, k + 2), 0)  # N(x <= 0) = 0: index 0 holds 0
+        e1 = float(pn @ m1[back])
+        m1[t] = 1.0 + e1
+        m2[t] = 1.0 + 2.0 * e1 + float(pn @ m2[back])
+    grid = np.arange(top + 1, dtype=float)
+    mean = np.interp(d, grid, m1)
+    var = np.maximum(0.0, np.interp(d, grid, m2 - m1 * m1))
+    return mean, var
+
+
 @dataclass(frozen=True)
 class Speculative:
     """Speculative decoding settings of an engine.
@@ -171,6 +212,11 @@ class Speculative:
         """Variance of the tokens emitted per verification step."""
         return accepted_tokens_variance(self.acceptance, self.tokens)
 
+    def steps_for_tokens(self, tokens: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Mean and variance of the steps that emit ``tokens`` tokens
+        (:func:`steps_for_tokens`)."""
+        return steps_for_tokens(self.acceptance, self.tokens, tokens)
+
     def label(self) -> str:
         """``eagle k=3 a=0.7``."""
         return f"{self.method} k={self.tokens} a={self.acceptance:g}"
@@ -184,4 +230,5 @@ __all__ = [
     "paged_overhead_tokens",
     "pipeline_round",
     "prefix_cached_work",
+    "steps_for_tokens",
 ]

@@ -592,21 +592,39 @@ class RoleModel:
         relax = self.ed * tmean / free
         return slope * np.sqrt(var * window_mean_variance(self.d / self.per_step / relax))
 
+    def _step_counts(self) -> tuple[np.ndarray, np.ndarray]:
+        """Per output class: mean and variance of the steps that emit its ``D`` decode
+        tokens (``D / k`` and 0 without speculation)."""
+        spec = self.engine.speculative
+        if spec is None:
+            return self.d / self.per_step, np.zeros_like(self.d)
+        return spec.steps_for_tokens(self.d)
+
+    def _shortest_steps(self) -> float:
+        """``D / k`` of the shortest output class that has a TPOT (``D >= 1``; 1 if none)."""
+        has = self.d[(self.d >= 1) & (self.wo > 0)]
+        return float(has.min()) / self.per_step if has.size else 1.0
+
     def _acceptance_sd(self, step: float) -> np.ndarray:
         """Per output class: sd of a request's TPOT from speculative acceptance (0 without).
 
-        The tokens a step emits are i.i.d. with mean ``mu`` and variance ``s^2``
-        (:attr:`~planner.perfmodel.serving_features.Speculative.tokens_per_step_variance`),
-        so the steps ``N`` that emit a request's ``D`` decode tokens are a renewal count:
-        ``E[N] ~ D / mu``, ``Var N ~ D s^2 / mu^3`` (Cox 1962), and ``TPOT = N step / D`` has
-        sd ``step s / (mu^1.5 sqrt(D))``: short requests draw few steps, a few rejections
-        show in their TPOT.
+        ``TPOT = N step / D`` with ``N`` the steps that emit the request's ``D`` decode
+        tokens (:meth:`~planner.perfmodel.serving_features.Speculative.steps_for_tokens`,
+        exact: ``N(1) = 1`` has no spread, where the renewal approximation ``Var N ~ D s^2 /
+        mu^3`` gives some): short requests draw few steps, a few rejections show in their TPOT.
         """
-        spec = self.engine.speculative
-        if spec is None:
-            return np.zeros_like(self.d)
-        mu, var = self.per_step, spec.tokens_per_step_variance
-        return step * math.sqrt(var) / mu**1.5 / np.sqrt(np.maximum(self.d, 1.0))
+        _, var = self._step_counts()
+        return step * np.sqrt(var) / np.maximum(self.d, 1.0)
+
+    def _step_excess(self, step: float) -> np.ndarray:
+        """Per output class: TPOT above ``step / k`` from whole steps (0 without speculation).
+
+        A request's ``D`` tokens take ``E[N(D)]`` steps, more than ``D / k`` when ``D`` is
+        a few tokens (the last step's surplus is dropped: ``N(1) = 1``), so its mean
+        decode-only TPOT is ``step E[N(D)] / D``.
+        """
+        mean, _ = self._step_counts()
+        return step * np.maximum(0.0, mean / np.maximum(self.d, 1.0) - 1.0 / self.per_step)
 
     # ---------------------------------------------------------- prefill-like
     def _idle_prefill(self) -> dict[str, Any]:
@@ -746,7 +764,18 @@ class RoleModel:
                 # a request arrives from its prefill replica mid-iteration: its first decode
                 # step waits for the running one to end (uniform residual, up to t0)
                 sd = np.hypot(noise / k, self._acceptance_sd(t0))
-                return TpotLaw(t0 / k, 0.0, 0.0, self.d / k, self.wo, self.q, sd, residual=t0 / k)
+                return TpotLaw(
+                    t0 / k,
+                    0.0,
+                    0.0,
+                    self.d / k,
+                    self.wo,
+                    self.q,
+                    sd,
+                    residual=t0 / k,
+                    step_excess=self._step_excess(t0),
+                    min_length=1.0 / k,
+                )
 
             return LoadState(lam, B, t0, kv, 0.0, None, 0.0, decode_tpot)
         f = self._prefill(B)
@@ -770,10 +799,13 @@ class RoleModel:
 
         def tpot_top() -> float:
             # TpotLaw's bracket top: the decode step, a full chunk's extra in every iteration
-            # and eight of the noise's largest sd (its quantile and estimate are at most
-            # that, or at its bracket's bottom, which is lower)
-            top = t0 + float(np.max(f["chunk_x"])) + 8.0 * k * float(np.max(noise(), initial=0.0))
-            return top / k * (1.0 + 1e-9)
+            # and eight of the noise's largest sd, plus the largest class's whole-step excess
+            # (its quantile and estimate are at most that, or at its bracket's bottom)
+            # (a request of D < k tokens runs one step: its extra spreads over D, not k, tokens)
+            chunk = float(np.max(f["chunk_x"])) / min(1.0, self._shortest_steps())
+            top = t0 + chunk + 8.0 * k * float(np.max(noise(), initial=0.0))
+            excess = float(np.max(self._step_excess(t0), initial=0.0))
+            return (top / k + excess) * (1.0 + 1e-9)
 
         @functools.cache  # built once per state: the search's last probe is evaluated
         def tpot() -> TpotLaw:
@@ -811,6 +843,8 @@ class RoleModel:
                 queued_pmf=queued,
                 arrival_rate=lam * streams * k / burst,
                 queued_scale=burst,
+                step_excess=self._step_excess(t0),  # the law adds the pieces itself
+                min_length=1.0 / k,
             )
 
         offset = t0 + lam * tmean * xbar

@@ -952,6 +952,13 @@ class TpotLaw:
         With ``arrival_rate``: the queued count counts pieces of ``delta / queued_scale``
         (bursty arrivals: the stream's pieces are bursts of ``queued_scale`` prompts, the
         queue behind a request is counted in prompts, :mod:`planner.serve.renewal`).
+    step_excess
+        Per class (or one for all): TPOT added to ``tau0`` for that class (speculative
+        decoding: a request of few tokens runs whole steps, more per token than the mean).
+    min_length
+        Classes with ``D < min_length`` have no TPOT (default one iteration; with speculative
+        decoding ``D`` counts steps and one decode token is ``1 / k`` of one). A class of
+        ``D < 1`` runs one iteration, its extra time spread over its ``D``.
 
     :meth:`quantile` is its ``q`` quantile (:func:`tpot_quantile`); :meth:`within`
     decides ``quantile() <= limit`` with the same result but usually after a few CDF
@@ -975,6 +982,8 @@ class TpotLaw:
         queued_pmf: np.ndarray | None = None,
         arrival_rate: float = 0.0,
         queued_scale: float = 1.0,
+        step_excess: Sequence[float] | float = 0.0,
+        min_length: float = 1.0,
     ) -> None:
         self.q = q
         self.trivial = True  # no class decodes: the quantile is 0
@@ -985,7 +994,8 @@ class TpotLaw:
         d = np.asarray(decode_lengths, dtype=float)
         w = np.asarray(weights, dtype=float)
         sd_n = np.broadcast_to(np.asarray(noise_sd, dtype=float), d.shape)
-        keep = (d >= 1) & (w > 0)
+        ex_all = np.broadcast_to(np.asarray(step_excess, dtype=float), d.shape)
+        keep = (d >= min_length) & (w > 0)
         if not keep.any():
             return
         if queued_pmf is not None:
@@ -1008,6 +1018,7 @@ class TpotLaw:
         if float(xw @ xs) <= 0:
             p = 0.0
         d, w, sd_n = d[keep], w[keep] / w[keep].sum(), sd_n[keep]
+        ex = np.maximum(0.0, ex_all[keep])  # each class's own decode-only TPOT: tau0 + ex
         n = np.maximum(1.0, np.rint(d))
         cap_max = float(cap.max())
         xd = np.minimum(xs[None, :], n[:, None] * cap[None, :])  # a prompt's share, per class
@@ -1058,10 +1069,11 @@ class TpotLaw:
                 var_w = seeds * (var_x[g] + mu[g] ** 2) + queued * var_q[g]
                 var_w = var_w + queued_var * mu_q[g] ** 2
             sd_k = np.sqrt(np.maximum(0.0, var_w)) / d[g]
-            centre = tau0 + np.minimum(mean_w, d[g] * cap_max) / d[g]
+            centre = tau0 + ex[g] + np.minimum(mean_w, d[g] * cap_max) / d[g]
             parts.append((w[g], centre, np.hypot(sd_k, sd_n[g]), d[g]))
         if exact.any() and rate > 0:  # the backlog chain, read after each class's D steps
             ne, we, de, noise = n[exact], w[exact], d[exact], sd_n[exact]
+            exe, pe = ex[exact], np.where(d[exact] < 1, d[exact], n[exact])  # extra's divisor
             if queued_pmf is None:
                 extra = max(4, int(queued + 6.0 * math.sqrt(queued)) + 1)
                 start = poisson_pmf(queued, extra) if queued > 0 else np.ones(1)
@@ -1084,26 +1096,27 @@ class TpotLaw:
                 parts.append(
                     (
                         we[long_, None] * pw,
-                        tau0 + mean_z / nl[:, None],
+                        tau0 + exe[long_, None] + mean_z / nl[:, None],
                         np.sqrt(var_z / (nl**2)[:, None] + (noise[long_] ** 2)[:, None]),
                         np.repeat(de[long_, None], pw.shape[1], axis=1),
                     )
                 )
             if short.any():  # the exact law on the grid, each step spread over its width
-                ns = ne[short]
+                ns, ps = ne[short], pe[short]
                 step = limit / CHAIN_BINS_PER_CHUNK
                 grid_pts = np.arange(laws.shape[1]) * step
-                spread = step / math.sqrt(12.0) / ns
+                spread = step / math.sqrt(12.0) / ps
                 parts.append(
                     (
                         we[short, None] * laws[ns.astype(int)],
-                        tau0 + grid_pts[None, :] / ns[:, None],
+                        tau0 + exe[short, None] + grid_pts[None, :] / ps[:, None],
                         np.repeat(np.hypot(noise[short], spread)[:, None], grid_pts.size, 1),
                         np.repeat(de[short, None], grid_pts.size, axis=1),
                     )
                 )
         elif exact.any():
             ne, we, de, noise = n[exact], w[exact], d[exact], sd_n[exact]
+            exe, pe = ex[exact], np.where(d[exact] < 1, d[exact], n[exact])  # extra's divisor
             top = int(ne.max())
             k = np.arange(top + 1, dtype=float)
             inside = k[None, :] <= ne[:, None]
@@ -1137,11 +1150,11 @@ class TpotLaw:
                 pmf = pmf @ shifted
             kk = np.arange(pmf.shape[1], dtype=float)
             # K = 0: decode-only; K = 1: one prompt, exact; K >= 2: normal sum of K prompts
-            parts.append((we * pmf[:, 0], np.full(ne.size, tau0), noise, de))
+            parts.append((we * pmf[:, 0], tau0 + exe, noise, de))
             parts.append(
                 (
                     (we * pmf[:, 1])[:, None] * xw[None, :],
-                    tau0 + xd[exact] / ne[:, None],
+                    tau0 + exe[:, None] + xd[exact] / pe[:, None],
                     np.repeat(noise[:, None], xs.size, axis=1),
                     np.repeat(de[:, None], xs.size, axis=1),
                 )
@@ -1151,8 +1164,9 @@ class TpotLaw:
                 (
                     we[:, None] * pmf[:, 2:],
                     tau0
-                    + np.minimum(k2 * mu[exact][:, None], (ne * cap_max)[:, None]) / ne[:, None],
-                    np.sqrt(k2 * (var_x[exact] / ne**2)[:, None] + (noise**2)[:, None]),
+                    + exe[:, None]
+                    + np.minimum(k2 * mu[exact][:, None], (ne * cap_max)[:, None]) / pe[:, None],
+                    np.sqrt(k2 * (var_x[exact] / pe**2)[:, None] + (noise**2)[:, None]),
                     np.repeat(de[:, None], k2.size, axis=1),
                 )
             )
@@ -1175,7 +1189,15 @@ class TpotLaw:
         most = 0.0 if p <= 0 and queued <= 0 else float(xs.max())
         most = cap_max if queued > 0 or rate > 0 else most
         most = min(most, cap_max)
-        hi = min(hi, tau0 + most + residual + 8.0 * float(sd_n.max(initial=0.0)) + 1e-11 * tau0)
+        short_scale = 1.0 / min(1.0, float(d.min()))  # a class of D < 1 spreads over its D
+        hi = min(
+            hi,
+            tau0
+            + float(ex.max())
+            + (most + residual) * short_scale
+            + 8.0 * float(sd_n.max(initial=0.0))
+            + 1e-11 * tau0,
+        )
         self.weight, self.centre, self.sd, self.total = weight, centre, sd, total
         self.lo, self.hi = lo, hi
         # a point mass this close below the bracket's top is taken as the quantile

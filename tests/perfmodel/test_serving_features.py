@@ -18,6 +18,7 @@ from planner.perfmodel.serving_features import (
     paged_overhead_tokens,
     pipeline_round,
     prefix_cached_work,
+    steps_for_tokens,
 )
 from planner.perfmodel.stage import EngineModel, ReplicaConfig
 
@@ -58,6 +59,38 @@ def test_tokens_per_step_variance_matches_enumeration(a, k):
     var = sum(j * j * p for j, p in enumerate(probs, start=1)) - mean * mean
     assert math.isclose(accepted_tokens_variance(a, k), var, rel_tol=1e-9, abs_tol=1e-12)
     assert math.isclose(Speculative("eagle", k, a).tokens_per_step_variance, var, abs_tol=1e-12)
+
+
+def _brute_steps(a: float, k: int, d: int) -> tuple[float, float]:
+    """Moments of the steps that emit ``d`` tokens, by enumerating every step sequence."""
+    probs = [a ** (j - 1) * (1 - a) for j in range(1, k + 1)] + [a**k]
+    m1 = m2 = 0.0
+    stack = [(0, 0, 1.0)]  # (tokens emitted, steps, probability)
+    while stack:
+        done, steps, prob = stack.pop()
+        if done >= d:
+            m1, m2 = m1 + prob * steps, m2 + prob * steps * steps
+            continue
+        stack.extend((done + j, steps + 1, prob * p) for j, p in enumerate(probs, 1) if p > 0)
+    return m1, m2 - m1 * m1
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.floats(0.0, 1.0), st.integers(1, 4), st.integers(1, 7))
+def test_steps_for_tokens_matches_enumeration(a, k, d):
+    mean, var = steps_for_tokens(a, k, np.array([float(d)]))
+    want_mean, want_var = _brute_steps(a, k, d)
+    assert math.isclose(float(mean[0]), want_mean, rel_tol=1e-9)
+    assert math.isclose(float(var[0]), want_var, rel_tol=1e-7, abs_tol=1e-9)
+
+
+def test_steps_for_tokens_whole_steps_and_renewal_limit():
+    """One token takes one whole step (the renewal mean says 1 / E[n]); long requests
+    approach ``D / E[n]`` steps."""
+    mean, var = steps_for_tokens(0.7, 3, np.array([1.0, 2.0, 2000.0]))
+    assert mean[0] == 1.0 and var[0] == 0.0
+    assert math.isclose(mean[1], 1.3)  # one step unless the first draft is rejected
+    assert abs(mean[2] / (2000.0 / expected_accepted_tokens(0.7, 3)) - 1) < 1e-3
 
 
 @pytest.mark.parametrize("bad", [-0.1, 1.5, float("nan"), "x"])

@@ -140,3 +140,25 @@ def test_speculative_tpot_sd_matches_sampled_step_counts():
     assert abs(model / sampled - 1) < 0.1
     no_spec = role_model(prob, ReplicaGroup("H100-SXM", 1, 1, 1, 1, "both", 2048, 1.0))
     assert not np.any(no_spec._acceptance_sd(step))
+
+
+def test_speculative_single_token_requests_take_a_whole_step():
+    """A request with one decode token runs one whole verification step (its TPOT is the
+    step, not the step over the mean tokens per step): the model's TPOT percentile is at
+    least the decode step, and the acceptance spread of ``N(1) = 1`` is 0."""
+    prob = make_problem(
+        "llama-3.1-8b",
+        "H100:8",
+        qps=1.0,
+        prompt_tokens="512",
+        output_tokens="2",
+        tpot="1s",
+        ttft="10s",
+        speculative={"method": "eagle", "tokens": 3, "acceptance": 0.7},
+    )
+    for role in ("both", "decode"):
+        rm = role_model(prob, ReplicaGroup("H100-SXM", 1, 1, 1, 1, role, 2048, 1.0, True))
+        op = rm.at_batch(0.2)  # a light load: the prompts keep up
+        step = float(rm.engine.base_time(np.array([0.2]), 0.2, rm.ctx)[0])
+        assert op.tpot_s >= step * (1 - 1e-9)
+        assert not np.any(rm._acceptance_sd(step))

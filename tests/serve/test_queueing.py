@@ -324,3 +324,19 @@ def test_batched_prefill_grid_widens_when_the_law_reaches_its_end():
     law = BatchedPrefillLaw(lam, 0.0, pieces, weights, 0.99, extra=0.001)
     assert law.span > 16.0
     assert law.cdf[-2] >= 0.99
+
+
+def test_tpot_step_excess_and_short_classes():
+    """A class's own step excess adds to its TPOT, and a class shorter than one iteration
+    (``min_length`` below 1: a speculative request of fewer tokens than a step emits) is
+    kept, its piece spread over its own length: one piece of ``x`` in its one iteration
+    adds ``x / D``."""
+    base = tpot_quantile(0.01, 0.0, 0.0, [10.0], [1.0], 0.99)
+    assert base == pytest.approx(0.01)
+    shifted = tpot_quantile(0.01, 0.0, 0.0, [10.0], [1.0], 0.99, step_excess=[0.004])
+    assert shifted == pytest.approx(0.014)
+    # D = 0.4 is dropped by default (no TPOT) and kept with min_length = 0.4
+    assert tpot_quantile(0.01, 0.0, 0.0, [0.4], [1.0], 0.99) == 0.0
+    # every iteration carries a piece of 0.002: the one-iteration class pays 0.002 / 0.4
+    kept = tpot_quantile(0.01, 0.002, 1.0, [0.4], [1.0], 0.5, min_length=0.4)
+    assert kept == pytest.approx(0.01 + 0.002 / 0.4, rel=1e-6)
