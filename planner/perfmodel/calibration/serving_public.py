@@ -402,12 +402,36 @@ DSTACK_R1_ATTENTION_GROUPS = 8
 DSTACK_R1_SGLANG_ENGINE = "sglang:0.4.3,tokens=4096"
 
 
+#: The vLLM H200 server's prompt budget: whole prompts, ``max(max_model_len, 2048)`` tokens per
+#: iteration, with DeepSeek-R1's 163840-token context (``max_seq_len=163840`` in the V0 engine
+#: log of DeepSeek-R1 at TP8 quoted in vLLM PR #14921; the launch
+#: command ``vllm serve deepseek-ai/DeepSeek-R1 --trust-remote-code --tensor-parallel-size 8``
+#: sets neither ``--max-model-len`` nor ``--enable-chunked-prefill`` nor
+#: ``--max-num-batched-tokens``). The build, 0.7.4.dev181+gf35f8e22 (built by 2025-03-03),
+#: predates vLLM PR #13726 (2025-03-14, "enables V1 by default"), so ``VLLM_USE_V1`` defaulted
+#: to ``"0"`` and the V0 engine ran. V0 chunked prefill for MLA models, read at both ends:
+#: v0.7.3 ``VllmConfig.__post_init__`` forces it off ("If MLA is enabled, force disable chunked
+#: prefill and prefix caching": ``self.scheduler_config.enable_chunked_prefill = False``);
+#: v0.8.0 ``EngineArgs._set_default_args_v0`` leaves it off unless asked ("Chunked prefill not
+#: supported for Multimodal or MLA in V0." / ``if model_config.is_multimodal_model or
+#: model_config.use_mla: self.enable_chunked_prefill = False``, ahead of the > 32K rule that
+#: turns it on for other long-context models). In between, PR #12639 (288cc6c2, 2025-02-21,
+#: "Need to do more benchmarking to see if this makes sense to be on by default in V0")
+#: dropped the forced rule and edited ``arg_utils.py`` (+3/-4; that diff was not read), and
+#: PR #13844 (2025-02-26) restored the rule on non-CUDA platforms only. With chunked prefill
+#: off, ``SchedulerConfig.__post_init__`` (v0.7.3 and v0.8.0 alike): ``else: ...
+#: self.max_num_batched_tokens = max(self.max_model_len, 2048)``. Measured side: the c4 wave's
+#: first tokens arrive together (p99 TTFT 1.03 s), as one whole-prompt prefill of the 4 prompts.
+DSTACK_R1_VLLM_BATCHED_TOKENS = 163840
+DSTACK_R1_VLLM_ENGINE = f"vllm:0.7.4,tokens={DSTACK_R1_VLLM_BATCHED_TOKENS}"
+
+
 #: The two H200 servers of ``dstack_r1``: (table, row id prefix, tp, engine, attention groups).
 #: SGLang: DeepSeek-R1 has DeepSeek-V3's architecture; ``--tp 8 --enable-dp-attention`` is
 #: tp 1 x ep 8. vLLM: ``--tensor-parallel-size 8``, attention and experts over the 8 GPUs.
 DSTACK_R1_SERVERS = (
     (DSTACK_R1, "dstack_r1/H200", 1, DSTACK_R1_SGLANG_ENGINE, DSTACK_R1_ATTENTION_GROUPS),
-    (DSTACK_R1_VLLM, "dstack_r1/H200/vllm", 8, "vllm:0.7.4", 1),
+    (DSTACK_R1_VLLM, "dstack_r1/H200/vllm", 8, DSTACK_R1_VLLM_ENGINE, 1),
 )
 
 
