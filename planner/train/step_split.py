@@ -77,6 +77,7 @@ class Tables:
         self.problem, self.plan = problem, plan
         self.L, self.pp = problem.model.layers, plan.pp
         self.least = least_stage_layers(plan)
+        self.partial = plan.recompute == "full" and plan.recompute_layers > 0
         self.step = training_step(problem, plan)
         self.pool = problem.cluster.pools[0]
         self.cap = problem.capacity(self.pool.gpu)
@@ -134,12 +135,20 @@ class Tables:
 
     def smallest(self, j: int) -> tuple[float, float]:
         """Least time and least memory without the working set of stage ``j`` (at ``least``
-        layers, anywhere it may start)."""
-        lo, hi = self.starts(j, self.least)
-        base = self.terms(self.least, j == 0, j == self.pp - 1)[:, lo : hi + 1]
-        if not base.shape[1]:
-            return INF, INF
-        return float(base[0].min()), float((base[3] + base[4] * self.flights[j]).min())
+        layers, anywhere it may start; over every size for the last stage under partial
+        recomputation, where a larger stage can be the lighter one: :meth:`stage`)."""
+        last = j == self.pp - 1
+        sizes = [self.least]
+        if last and self.partial:
+            sizes = range(self.least, self.L - (self.pp - 1) * self.least + 1)
+        time = memory = INF
+        for n in sizes:
+            lo, hi = self.starts(j, n)
+            base = self.terms(n, j == 0, last)[:, lo : hi + 1]
+            if base.shape[1]:
+                time = min(time, float(base[0].min()))
+                memory = min(memory, float((base[3] + base[4] * self.flights[j]).min()))
+        return time, memory
 
     def stage(self, j: int, ucap: float, mcap: float | None = None) -> StageTable:
         """Stage ``j``'s table for the sizes whose least time is at most ``ucap`` and whose
@@ -147,6 +156,11 @@ class Tables:
         larger sizes are left out)."""
         L, pp = self.L, self.pp
         mcap = self.cap if mcap is None else mcap
+        # the last stage ends at L, so one more layer moves its start back a layer; under
+        # partial recomputation (the first k layers of a stage recomputed) that changes which
+        # layers are recomputed, and with mixed layer types a larger last stage can be faster
+        # or smaller (a dense layer recomputed instead of an MoE one): no early stop there
+        sizes_grow = not (j == pp - 1 and self.partial)
         out = StageTable({}, {}, {}, {}, {})
         for n in range(self.least, L - (pp - 1) * self.least + 1):
             lo, hi = self.starts(j, n)
@@ -158,7 +172,9 @@ class Tables:
             arrays[3, lo : hi + 1] = base[3, lo : hi + 1] + base[4, lo : hi + 1] * self.flights[j]
             arrays[4, lo : hi + 1] = base[5, lo : hi + 1]
             if arrays[0].min() > ucap or (arrays[3] + arrays[4]).min() > mcap:
-                break
+                if sizes_grow:
+                    break
+                continue
             for key, row in zip(("u", "tail", "emb", "mem", "work"), arrays, strict=True):
                 getattr(out, key)[n] = row
             out.low[n] = float(arrays[0].min())
