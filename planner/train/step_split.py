@@ -133,6 +133,11 @@ class Tables:
             return (L - n, L - n) if L - n >= j * k else (1, 0)
         return j * k, L - n - (pp - 1 - j) * k
 
+    @property
+    def sizes(self) -> range:
+        """Layers a stage may hold (``least`` on every other stage)."""
+        return range(self.least, self.L - (self.pp - 1) * self.least + 1)
+
     def smallest(self, j: int) -> tuple[float, float]:
         """Least time and least memory without the working set of stage ``j`` (at ``least``
         layers, anywhere it may start; over every size for the last stage under partial
@@ -140,7 +145,7 @@ class Tables:
         last = j == self.pp - 1
         sizes = [self.least]
         if last and self.partial:
-            sizes = range(self.least, self.L - (self.pp - 1) * self.least + 1)
+            sizes = self.sizes
         time = memory = INF
         for n in sizes:
             lo, hi = self.starts(j, n)
@@ -162,7 +167,7 @@ class Tables:
         # or smaller (a dense layer recomputed instead of an MoE one): no early stop there
         sizes_grow = not (j == pp - 1 and self.partial)
         out = StageTable({}, {}, {}, {}, {})
-        for n in range(self.least, L - (pp - 1) * self.least + 1):
+        for n in self.sizes:
             lo, hi = self.starts(j, n)
             if lo > hi:
                 break
