@@ -369,19 +369,23 @@ def test_requests_without_prompt_work_keep_the_decode_step(tau0, rho, queued, st
     rate = rho / pieces.mean()
     excess = 0.3 * tau0  # a speculative class's whole-step excess moves the point with it
     d = steps if length >= 1.0 else length  # below 1: one iteration, a speculative request
-    law = TpotLaw(
-        tau0,
-        pieces,
-        0.0,
-        [d],
-        [1.0],
-        0.5,
-        extra_cap=[cap] * pieces.size,
-        queued=queued,
-        arrival_rate=rate,
-        step_excess=excess,
-        min_length=min(1.0, length),
-    )
+
+    def law_at(q: float) -> TpotLaw:
+        return TpotLaw(
+            tau0,
+            pieces,
+            0.0,
+            [d],
+            [1.0],
+            q,
+            extra_cap=[cap] * pieces.size,
+            queued=queued,
+            arrival_rate=rate,
+            step_excess=excess,
+            min_length=min(1.0, length),
+        )
+
+    law = law_at(0.5)
     rng = np.random.default_rng(11)
     n = 40000
 
@@ -404,19 +408,7 @@ def test_requests_without_prompt_work_keep_the_decode_step(tau0, rho, queued, st
     # the point's whole mass, and a little of the small pieces' normal below it
     none = float(no_piece_probability(poisson_pmf(queued, 60), pieces, np.ones(40), rate * tau0, d))
     assert none - 1e-9 <= at_point <= none + 0.01
-    inside = TpotLaw(
-        tau0,
-        pieces,
-        0.0,
-        [d],
-        [1.0],
-        0.9 * share,
-        extra_cap=[cap] * pieces.size,
-        queued=queued,
-        arrival_rate=rate,
-        step_excess=excess,
-        min_length=min(1.0, length),
-    )
+    inside = law_at(0.9 * share)
     assert inside.quantile() == pytest.approx(point, rel=1e-6)
 
 
