@@ -38,6 +38,10 @@ class Recording(Simulator):
         return dt
 
 
+#: what the last main() captured: the chain's arguments and outputs, the TPOT law's arguments
+SEEN: dict = {}
+
+
 def main() -> None:
     want, util = sys.argv[1], float(sys.argv[2])
     n = int(sys.argv[3]) if len(sys.argv) > 3 else 10000
@@ -47,7 +51,7 @@ def main() -> None:
     plan = sb.layout(case, load)
     problem = sb.problem_for(case, 99, load)
     # ---- model: capture the backlog chain's inputs and outputs
-    seen = {}
+    seen = SEEN
     orig = qmod.backlog_chain
 
     def spy(*a, **k):

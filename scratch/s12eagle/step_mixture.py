@@ -12,28 +12,18 @@ import numpy as np
 
 sys.path.insert(0, os.path.dirname(__file__))
 sys.argv = ["instrument.py", "EAGLE", "0.2", "10000"]
+import io  # noqa: E402
+from contextlib import redirect_stdout  # noqa: E402
+
 import instrument  # noqa: E402
 
 import planner.serve.queueing as qmod  # noqa: E402
-
-seen = {}
-orig = qmod.backlog_chain
-
-
-def spy(*a, **k):
-    out = orig(*a, **k)
-    seen["args"], seen["out"] = a, out
-    return out
-
-
-qmod.backlog_chain = spy
-import io  # noqa: E402
-from contextlib import redirect_stdout  # noqa: E402
 
 buf = io.StringIO()
 with redirect_stdout(buf):
     instrument.main()
 text = buf.getvalue()
+seen = instrument.SEEN
 p99 = float(text.split("sim p99 TPOT ")[1].split(" ms")[0]) / 1e3
 tau0, pieces, pw, rate, limit, start, steps, most, scale = seen["args"]
 laws = seen["out"][3]
