@@ -902,9 +902,14 @@ BRIDGE_MOE_2606_TABLE = (
 #: MTP on. Not modelled (as 26.06): FP8 attention (``fp8_dot_product_attention``, on every
 #: MXFP8 Qwen3 preset and DeepSeek-V3's GB300 one), ``fp8_output_proj``, the paged stash of
 #: the routed tokens (``moe_paged_stash``, expert-rank capacity factor 1.5). The presets are
-#: those of 26.06 (v0.5.0) re-measured: the six lines are within 2.2 % of their 26.06 values,
-#: so this source is not independent of ``bridge2606moe``. The table's other lines have no
-#: reader or preset here: DeepSeek-V4 Flash, GPT-OSS 120B, the Nemotron-3 hybrids.
+#: those of 26.06 (v0.5.0) re-measured: the six DeepSeek-V3 / Qwen3 lines are within 2.2 % of their 26.06 values,
+#: so this source is not independent of ``bridge2606moe``. GPT-OSS 120B (preset
+#: ``gpt-oss-120b``, added with these rows, before their error was looked at):
+#: ``gpt_oss/common.py`` ``_apply_gpt_oss_120b_full_iter_fp8mx_configs`` (full-iteration graphs,
+#: op fuser, HybridEP, ``overlap_moe_expert_parallel_comm``, ``tp_comm_overlap=False``, FP8
+#: attention and output projection), s = 4096 and no recomputation from the base recipe
+#: (``recipes/gpt_oss/h100/gpt_oss.py``; GB200 sets ``recompute_modules = []``). The table's
+#: other lines have no reader: DeepSeek-V4 Flash, the Nemotron-3 hybrids (Mamba layers).
 _B2608 = "bridge2608moe"
 BRIDGE_MOE_2608_TABLE = (
     # DeepSeekV3
@@ -937,6 +942,11 @@ BRIDGE_MOE_2608_TABLE = (
     (_B2608, "GB300", _Q235, "fp8-mx", 256, 8192, 2, 1, 4, 12, 32, 8816, _GRAPHED, {}),
     # | DGX-GB200 | 256 | MXFP8 | 8192 | 1 | 4096 | 1 | 8 | 1 | 3 | 32 | 7280 | 1077 |
     (_B2608, "GB200", _Q235, "fp8-mx", 256, 8192, 1, 1, 8, 3, 32, 7280, _GRAPHED, {}),
+    # GPT OSS 120B
+    # | DGX-GB300 | 64 | MXFP8 | 1280 | 4 | 4096 | 1 | 1 | 1 | n/a | 16 | 33024 | 1077 |
+    (_B2608, "GB300", "gpt-oss-120b", "fp8-mx", 64, 1280, 4, 1, 1, 1, 16, 33024, _GRAPHED, {}),
+    # | DGX-GB200 | 64 | MXFP8 | 1280 | 4 | 4096 | 1 | 1 | 1 | n/a | 64 | 28672 | 934 |
+    (_B2608, "GB200", "gpt-oss-120b", "fp8-mx", 64, 1280, 4, 1, 1, 1, 64, 28672, _GRAPHED, {}),
 )
 BRIDGE_MOE = tuple(
     _bridge_moe(*row[:-2], software=row[-2], **row[-1])
