@@ -23,6 +23,10 @@ Architectures (``model_type``) and their fields:
 * gpt-oss (``gpt_oss``): as the Llama family, experts ``num_local_experts`` of
   width ``intermediate_size`` on every layer, biases on attention and experts,
   ``layer_types`` alternating a ``sliding_window`` with full attention.
+* Llama 4 (``llama4`` / ``llama4_text``): ``intermediate_size`` (experts and the
+  shared expert), ``intermediate_size_mlp`` (dense layers),
+  ``interleave_moe_layer_step`` / ``moe_layers``, ``attention_chunk_size`` with
+  ``no_rope_layers`` (chunked attention on the RoPE layers, full on the others).
 * Nemotron-4 (``nemotron``): ``hidden_size``, ``num_hidden_layers``,
   ``num_attention_heads``, ``num_key_value_heads``, ``intermediate_size``
   (squared-ReLU MLP, LayerNorm1P with bias).
@@ -362,6 +366,58 @@ def _gpt_oss(f: _Fields, mtype: str) -> dict[str, Any]:
     }
 
 
+def _llama4(f: _Fields, mtype: str) -> dict[str, Any]:
+    """Llama 4 (the ``text_config`` of ``llama4``): MoE layers every ``interleave_moe_layer_step``
+    layers (the last of each step), one shared expert of the experts' width, dense layers of
+    ``intermediate_size_mlp``; ``attention_chunk_size`` chunked attention on the RoPE layers
+    (``no_rope_layers`` 1), full attention on the NoPE ones. A chunk of ``c`` keys is costed as
+    a ``c``-key window: the same ``s x c`` keys per sequence in the full-square count."""
+    layers = f.int("num_hidden_layers")
+    heads = f.int("num_attention_heads")
+    hidden = f.int("hidden_size")
+    step = f.int("interleave_moe_layer_step", default=1)
+    if step < 1:
+        raise f.error("field 'interleave_moe_layer_step' must be >= 1")
+    moe = f.raw("moe_layers")
+    if moe is not None and list(moe) != list(range(step - 1, layers, step)):
+        raise f.error(
+            f"field 'moe_layers' = {moe!r} is not modelled (MoE layers every "
+            "interleave_moe_layer_step layers, the last of each step)"
+        )
+    f.require("attention_bias", (False,), "attention biases")
+    f.raw("use_qk_norm", "attn_scale", "attn_temperature_tuning", "floor_scale")
+    f.raw("router_jitter_noise", "for_llm_compressor", "cache_implementation")
+    chunk = f.int("attention_chunk_size", default=0)
+    interval = f.int("no_rope_layer_interval", default=4)
+    rope = f.raw("no_rope_layers") or [int((i + 1) % interval != 0) for i in range(layers)]
+    if len(rope) != layers or any(v not in (0, 1) for v in rope):
+        raise f.error(f"field 'no_rope_layers' must hold 0 or 1 for each of the {layers} layers")
+    max_seq = f.int("max_position_embeddings", default=4096 * 32)
+    window = chunk if chunk and chunk < max_seq and sum(rope) else 0
+    ffn = f.int("intermediate_size")
+    return {
+        "hidden": hidden,
+        "layers": layers,
+        "heads": heads,
+        "kv_heads": f.int("num_key_value_heads", default=heads),
+        "head_dim": f.int("head_dim", default=hidden // heads if hidden % heads == 0 else 0),
+        "ffn": f.int("intermediate_size_mlp"),
+        "vocab": f.int("vocab_size"),
+        "max_seq": max_seq,
+        "gated_mlp": True,
+        "tied_embeddings": f.flag("tie_word_embeddings", False),
+        "num_experts": f.int("num_local_experts"),
+        "experts_per_token": f.int("num_experts_per_tok"),
+        "shared_experts": 1,
+        "moe_ffn": ffn,
+        "shared_ffn": ffn,
+        "dense_layers": step - 1,
+        "moe_layer_freq": step,
+        "sliding_window": window,
+        "full_attention_layers": layers - sum(rope) if window else 0,
+    }
+
+
 def _nemotron(f: _Fields, mtype: str) -> dict[str, Any]:
     """NVIDIA Nemotron(-4): squared-ReLU MLP (two matrices), LayerNorm1P (weight and bias),
     GQA, partial rotary embeddings, no biases on the linear layers."""
@@ -622,6 +678,8 @@ ARCHITECTURES: dict[str, tuple[str, Callable[[_Fields, str], dict[str, Any]]]] =
     "kimi_k2": ("Kimi-K2", _llama_family),
     "gpt_oss": ("gpt-oss", _gpt_oss),
     "nemotron": ("Nemotron", _nemotron),
+    "llama4_text": ("Llama 4", _llama4),
+    "llama4": ("Llama 4", _llama4),
     "gpt2": ("GPT-2", _gpt2),
     "gpt_bigcode": ("GPT-BigCode", _gpt2),
     "gptj": ("GPT-J", _gptj),

@@ -156,3 +156,29 @@ def test_nemotron_4_340b_parameter_counts():
 def test_nemotron_reader_rejects_other_activations():
     with pytest.raises(InputError, match=r"hidden_act.*Nemotron config"):
         from_hf_config({**_config("nemotron-4-340b"), "hidden_act": "silu"}, name="x")
+
+
+def test_llama4_layers_and_counts():
+    scout, maverick = load_model("llama-4-scout"), load_model("llama-4-maverick")
+    # Scout: every layer MoE (16 experts + a shared one); Maverick: MoE on the odd layers
+    assert (scout.moe_layers, scout.num_experts, scout.shared_ffn) == (48, 16, 8192)
+    assert maverick.moe_layers == 24 and not maverick.is_moe_layer(0) and maverick.is_moe_layer(47)
+    assert maverick.ffn == 16384 and maverick.num_experts == 128
+    # chunked attention on 3 of 4 layers: a window of the chunk, the NoPE layers full
+    for m in (scout, maverick):
+        assert (m.sliding_window, m.full_attention_layers) == (8192, 12)
+        assert m.attention_span(8192) == 8192
+        assert m.attention_span(32768) == pytest.approx((36 * 8192 + 12 * 32768) / 48)
+    # Meta's model card: 400B total / 17B active (Maverick), 109B / 17B (Scout, whose 109B
+    # includes the vision encoder the text preset leaves out: 107.8B, 1.1 % below)
+    assert maverick.params_total / 1e9 == pytest.approx(400, rel=0.01)
+    assert scout.params_total / 1e9 == pytest.approx(109, rel=0.015)
+    for m in (scout, maverick):
+        assert m.params_active / 1e9 == pytest.approx(17, rel=0.015)
+
+
+def test_llama4_moe_layers_must_follow_the_step():
+    config = _config("llama-4-scout")
+    text = {**config["text_config"], "moe_layers": [0, 2, 4]}
+    with pytest.raises(InputError, match=r"moe_layers.*Llama 4 config"):
+        from_hf_config({**config, "text_config": text}, name="x")

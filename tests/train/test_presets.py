@@ -1,4 +1,4 @@
-"""Plans for the public-model presets (gpt-oss, Kimi-K2, Nemotron-4 340B) through the CLI."""
+"""Plans for the public-model presets (gpt-oss, Llama 4, Kimi-K2, Nemotron-4 340B) via the CLI."""
 
 from __future__ import annotations
 
@@ -33,6 +33,15 @@ def test_gpt_oss_plan_is_optimal_and_verifies(capsys, model, gpus, batch):
     problem = make_problem(model, gpus, global_batch=batch, seq_len=4096)
     assert verify(problem, plan) == []
     assert sum(d["breakdown"].values()) == pytest.approx(d["step_time_s"], rel=1e-6)
+
+
+def test_llama4_scout_plan_verifies(capsys):
+    args = ("--model", "llama-4-scout", "--gpus", "64xH100", "-B", "512", "-s", "8192")
+    d = run_json(capsys, "plan", "train", *args, "--json", "-t", "60")
+    assert d["status"] in ("OPTIMAL", "FEASIBLE") and d["gap"] <= 0.05
+    plan = TrainingPlan.from_dict({k: v for k, v in d["plan"].items() if k != "stage_pools"})
+    problem = make_problem("llama-4-scout", "64xH100", global_batch=512, seq_len=8192)
+    assert verify(problem, plan) == []
 
 
 def test_kimi_k2_and_nemotron_plan(capsys):
