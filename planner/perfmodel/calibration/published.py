@@ -849,25 +849,12 @@ BRIDGE_MOE_2604_TABLE = (
 #: on H100: the EP16 preset without graphs, as in 26.04.01. The second GB300 DeepSeek-V3 line
 #: (GBS 15,360, 6,422) has no V2 preset and is left out.
 _B2606 = "bridge2606moe"
+#: DeepSeek-V3 on GB300 with the graphed presets: ``pp_layout`` 32 / 29 layers, no recompute.
+_DSV3_PP2 = {"stage_layers": (32, 29)}
 _GRAPHED = (("eager_experts", False), ("ep_overlap", "a2a"))
 BRIDGE_MOE_2606_TABLE = (
     # | DGX-GB300 | 256 | MXFP8 | 4096 | 1 | 4096 | 1 | 2 | 1 | 8 | 32 | 6338 | 1648 |
-    (
-        _B2606,
-        "GB300",
-        _DSV3,
-        "fp8-mx",
-        256,
-        4096,
-        1,
-        1,
-        2,
-        8,
-        32,
-        6338,
-        _GRAPHED,
-        {"stage_layers": (32, 29)},
-    ),
+    (_B2606, "GB300", _DSV3, "fp8-mx", 256, 4096, 1, 1, 2, 8, 32, 6338, _GRAPHED, _DSV3_PP2),
     # | DGX-GB200 | 256 | MXFP8 | 4096 | 1 | 4096 | 1 | 4 | 1 | 4 | 64 | 4969 | 1292 |
     (_B2606, "GB200", _DSV3, "fp8-mx", 256, 4096, 1, 1, 4, 4, 64, 4969, _GRAPHED, _DSV3_PP4),
     # | DGX-B300 | 256 | MXFP8 | 4096 | 2 | 4096 | 1 | 8 | 1 | n/a | 8 | 3541 | 920 |
@@ -914,22 +901,7 @@ _B2608 = "bridge2608moe"
 BRIDGE_MOE_2608_TABLE = (
     # DeepSeekV3
     # | DGX-GB300 | 256 | MXFP8 | 4096 | 1 | 4096 | 1 | 2 | 1 | 8 | 32 | 6288 | 1635 |
-    (
-        _B2608,
-        "GB300",
-        _DSV3,
-        "fp8-mx",
-        256,
-        4096,
-        1,
-        1,
-        2,
-        8,
-        32,
-        6288,
-        _GRAPHED,
-        {"stage_layers": (32, 29)},
-    ),
+    (_B2608, "GB300", _DSV3, "fp8-mx", 256, 4096, 1, 1, 2, 8, 32, 6288, _GRAPHED, _DSV3_PP2),
     # | DGX-GB200 | 256 | MXFP8 | 4096 | 1 | 4096 | 1 | 4 | 1 | 4 | 64 | 4912 | 1276 |
     (_B2608, "GB200", _DSV3, "fp8-mx", 256, 4096, 1, 1, 4, 4, 64, 4912, _GRAPHED, _DSV3_PP4),
     # Qwen3_30B_a3B
