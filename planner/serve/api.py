@@ -95,7 +95,7 @@ def make_problem(
             raise InputError(
                 f"give the traffic inside the workloads, not {', '.join(given)} beside them"
             )
-        shared = load_workloads(workloads, slo=slo)
+        shared = load_workloads(workloads, slo=slo, allow_slow=allow_slow)
         traffic = shared[0].traffic
     elif trace is not None:
         traffic = read_trace(trace)
@@ -143,10 +143,14 @@ def make_problem(
 
 
 def load_workloads(
-    workloads: str | Path | Sequence[Workload | Mapping[str, Any]], *, slo: SLO | None = None
+    workloads: str | Path | Sequence[Workload | Mapping[str, Any]],
+    *,
+    slo: SLO | None = None,
+    allow_slow: bool = False,
 ) -> tuple[Workload, ...]:
     """Workloads from a TOML / JSON file (``[[workloads]]`` tables: ``name``, ``traffic``,
-    optional ``slo``) or a list of :class:`Workload` / mappings; ``slo`` is the default SLO."""
+    optional ``slo``) or a list of :class:`Workload` / mappings; ``slo`` is the default SLO,
+    ``allow_slow`` (``--allow-slow``) applies to the workloads' own SLO tables too."""
     if isinstance(workloads, (str, Path)):
         path = Path(workloads)
         data = read_toml(path) if path.suffix.lower() == ".toml" else read_json(path)
@@ -160,7 +164,9 @@ def load_workloads(
                     "[[workloads]] only; plan a whole problem file with 'planner solve serve')"
                 )
             data = data["workloads"]
-        return workloads_from_list(data, where=str(path), base=path.parent, slo=slo)
+        return workloads_from_list(
+            data, where=str(path), base=path.parent, slo=slo, allow_slow=allow_slow
+        )
     items = list(workloads)
     if all(isinstance(w, Workload) for w in items):
         return check_workloads(items, "workloads")
@@ -168,6 +174,7 @@ def load_workloads(
         [w.to_dict() if isinstance(w, Workload) else w for w in items],
         where="workloads",
         slo=slo,
+        allow_slow=allow_slow,
     )
 
 
