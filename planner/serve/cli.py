@@ -44,7 +44,8 @@ def serve(
         str | None,
         typer.Option(
             "--prompt-tokens",
-            help="Prompt length: 512, uniform:A-B, exp:MEAN, normal:M,S, lognormal:M,S.",
+            help="Prompt length: 512, uniform:A-B, exp:MEAN, normal:M,S, lognormal:M,S, "
+            "or a histogram file (.csv with tokens,weight columns; .json/.toml values, weights).",
         ),
     ] = None,
     output_tokens: Annotated[
