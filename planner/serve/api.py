@@ -53,6 +53,7 @@ def make_problem(
     name: str | None = None,
     speculative: Speculative | Mapping[str, Any] | None = None,
     prefix_hit_rate: float = 0.0,
+    arrival_scv: float | None = None,
     allow_slow: bool = False,
     workloads: str | Path | Sequence[Workload | Mapping[str, Any]] | None = None,
     pricing: str | None = None,
@@ -124,6 +125,10 @@ def make_problem(
         if shared:
             raise InputError("give prefix_hit_rate inside each workload's traffic")
         traffic = replace(traffic, prefix_hit_rate=prefix_hit_rate)
+    if arrival_scv is not None:
+        if shared:
+            raise InputError("give arrival_scv inside each workload's traffic")
+        traffic = replace(traffic, arrival_scv=float(arrival_scv))
     if isinstance(speculative, Mapping):
         speculative = speculative_from_dict(speculative)
     return ServingProblem(
@@ -284,6 +289,10 @@ def plan(
         mapping): the planner uses it on the layouts where it pays.
     prefix_hit_rate
         Share of prompt tokens served from the prefix cache.
+    arrival_scv
+        Squared coefficient of variation of the inter-arrival times (1 Poisson, above 1
+        bursty Gamma arrivals; below 1 the model plans as for Poisson and the simulator
+        draws the smoother arrivals, 0 regular; default: Poisson, or what ``trace`` shows).
     engine
         The serving engine the step times assume: ``trtllm`` (default; also ``nim``),
         ``vllm`` or ``sglang``, optionally with a version and options,

@@ -470,3 +470,29 @@ def test_tiny_prompts_plan():
     problem = make_problem("llama-3.1-8b", "H100:2", qps=1, prompt_tokens=5, output_tokens=5)
     r = planner.solve(problem, "auto", time_limit=20, threads=1)
     assert r.status == "OPTIMAL" and r.verified
+
+
+def test_bursty_arrivals_from_the_command_line(capsys):
+    """The issue's "Poisson or bursty (Gamma) arrivals" had no flag: only a problem or
+    workloads file (``arrival_scv``) or a trace could make arrivals bursty."""
+    args = [*BASE, "--qps", "20", "--prompt-tokens", "exp:1000", "--output-tokens", "exp:200"]
+    args += ["--ttft", "500ms", "--tpot", "30ms", "--json", "-t", "20"]
+    code, out, _ = run(capsys, *args)
+    poisson = json.loads(out)
+    code, out, _ = run(capsys, *args, "--arrival-scv", "3")
+    bursty = json.loads(out)
+    assert code == 0 and bursty["traffic"]["arrival_scv"] == 3.0
+    assert poisson["traffic"]["arrival_scv"] == 1.0
+    assert bursty["cost_per_hour"] >= poisson["cost_per_hour"]
+    assert bursty["ttft_s"] > poisson["ttft_s"]
+    code, _, err = run(capsys, *args, "--arrival-scv", "-1")
+    assert code == 2 and "--arrival-scv must be a finite number >= 0" in err
+    with pytest.raises(InputError, match="inside each workload"):
+        make_problem(
+            "llama-3.1-8b",
+            "H100:1",
+            arrival_scv=2.0,
+            workloads=[
+                {"name": "a", "traffic": {"qps": 1, "prompt_tokens": 5, "output_tokens": 5}}
+            ],
+        )
