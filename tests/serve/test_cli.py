@@ -496,3 +496,21 @@ def test_bursty_arrivals_from_the_command_line(capsys):
                 {"name": "a", "traffic": {"qps": 1, "prompt_tokens": 5, "output_tokens": 5}}
             ],
         )
+
+
+@pytest.mark.parametrize("columns", [80, 200])
+def test_serve_tables_keep_every_number_at_80_columns(capsys, monkeypatch, columns):
+    """At 80 columns the 15-column plan table (and the breakdown and candidate tables) cut
+    numbers to ``5.…``; the README promises names fold and numbers never do."""
+    args = [*BASE, "--qps", "6", "--prompt-tokens", "exp:600", "--output-tokens", "150"]
+    args += ["--ttft", "800ms", "--tpot", "40ms", "-t", "60"]
+    code, out, _ = run(capsys, *args, "--json")
+    data = json.loads(out)
+    monkeypatch.setenv("COLUMNS", str(columns))
+    code, out, _ = run(capsys, *args)
+    assert code == 0 and "…" not in out
+    assert max(len(line) for line in out.splitlines()) <= columns
+    assert ("continued" in out) == (columns == 80)  # wide terminals: one table as before
+    for g in data["groups"]:
+        assert f"{g['batch']:.1f}" in out and f"{100 * g['kv_fill']:.0f}%" in out
+    assert f"{data['replicas'][0]['gpu']}" in out
