@@ -37,7 +37,11 @@ def result_json(problem: ServingProblem, result: Result) -> dict[str, Any]:
         "capacity_qps": metrics.get("capacity_qps"),
         "throughput_tokens_per_s": metrics.get("capacity_tokens_per_s"),
         "served_qps": metrics.get("served_qps"),
-        "demand_qps": problem.traffic.qps,
+        "demand_qps": (
+            sum(float(w.traffic.qps or 0.0) for w in problem.workloads)
+            if problem.shared
+            else problem.traffic.qps
+        ),
         "gpus": plan.gpus_by_pool() if plan else {},
         "objective": result.objective,
         "bound": result.bound,
@@ -70,7 +74,9 @@ def result_json(problem: ServingProblem, result: Result) -> dict[str, Any]:
     if problem.objective == "throughput" and result.bound is not None:
         out["bound_tokens_per_s"] = -result.bound
     if plan is not None and metrics.get("served_qps"):
-        tokens_per_hour = metrics["served_qps"] * eo * 3600
+        # output tokens served (summed over workloads: the first workload's mean length
+        # stood for all of them)
+        tokens_per_hour = metrics["throughput_tokens_per_s"] * 3600
         out["usd_per_million_output_tokens"] = out["cost_per_hour"] / tokens_per_hour * 1e6
     return out
 

@@ -279,3 +279,18 @@ def test_allow_slow_reaches_the_workloads_slo_tables(tmp_path):
     assert ServingProblem.from_dict(data).workloads[0].slo.tpot_s == 20.0
     with pytest.raises(InputError, match="20 s is over 10 s"):
         ServingProblem.from_dict({**data, "slo": {}})
+
+
+def test_shared_fleet_json_totals_cover_every_workload():
+    """With several workloads the JSON's ``demand_qps`` was the first workload's rate and
+    ``usd_per_million_output_tokens`` priced every request at the first workload's output
+    length."""
+    from planner.serve.report import result_json
+
+    problem = two_workloads(3, 1, 2, 2, ("exp:700", "300"), ("2000", "64"), SLOS[1], SLOS[1])
+    data = result_json(problem, solve(problem, "auto", time_limit=30))
+    assert data["demand_qps"] == 4.0
+    tokens = sum(w["demand_qps"] * w["mean_output_tokens"] for w in data["workloads"].values())
+    assert data["usd_per_million_output_tokens"] == pytest.approx(
+        data["cost_per_hour"] / (tokens * 3600) * 1e6
+    )
