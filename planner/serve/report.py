@@ -127,7 +127,8 @@ def _print_fitted(
     that no number is cut (Rich cut them to ``5.…`` at 80 columns)."""
 
     def width(values: list[str], name: bool, wrapped: bool) -> int:
-        return max(len(w) for v in values for w in (v.split() if wrapped and name else [v]))
+        words = (w for v in values for w in (v.split() if wrapped and name else [v]))
+        return max((len(w) for w in words), default=0)
 
     def col_width(i: int, wrapped: bool) -> int:
         head = heads[i][0].split() if wrapped else [heads[i][0]]

@@ -514,3 +514,17 @@ def test_serve_tables_keep_every_number_at_80_columns(capsys, monkeypatch, colum
     for g in data["groups"]:
         assert f"{g['batch']:.1f}" in out and f"{100 * g['kv_fill']:.0f}%" in out
     assert f"{data['replicas'][0]['gpu']}" in out
+
+
+def test_fitted_tables_split_by_width_and_accept_no_rows():
+    from rich.console import Console
+
+    from planner.serve.report import _print_fitted
+
+    heads = [("name", "left"), ("value one", "right"), ("value two", "right")]
+    console = Console(width=24, record=True)
+    _print_fitted(console, "t", heads, [["x y", "1.2345678", "22.5"]], ["x y"])
+    text = console.export_text()
+    assert "1.2345678" in text and "22.5" in text and "continued" in text
+    assert max(len(line) for line in text.splitlines()) <= 24
+    _print_fitted(Console(width=24), "t", heads, [], [])  # raised on max() of no rows
