@@ -58,6 +58,11 @@ def structural_reason(problem: TrainingProblem) -> str | None:
             f"zero={c.zero} with pp={c.pp}: ZeRO-2/3 (FSDP) are planned only without pipeline "
             "parallelism (as DeepSpeed and Megatron run them); use zero=1 or pp=1"
         )
+    if c.shard_group and c.recompute_layers:
+        return (
+            f"shard_group={c.shard_group} with recompute_layers={c.recompute_layers}: hybrid "
+            "sharding and partial recompute are not searched together; pin only one of them"
+        )
     if c.pp is not None and c.pp > m.layers:
         return f"pp={c.pp} exceeds the model's {m.layers} layers"
     if c.pp is not None and c.even_stages and m.layers % c.pp:

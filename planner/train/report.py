@@ -160,9 +160,14 @@ def render(
         "zero",
         "sequence_parallel",
     ):
-        t.add_row(key, str(p[key]))
+        value = str(p[key])
+        if key == "recompute" and value == "full" and p.get("recompute_layers"):
+            value += f" ({p['recompute_layers']} layers per stage)"
+        t.add_row(key, value)
         if key == "ep" and (p["ep"] > 1 or p["expert_tp"] != p["tp"]):
             t.add_row("expert_tp", str(p["expert_tp"]))
+        if key == "zero" and p.get("shard_group"):
+            t.add_row("shard_group", f"{p['shard_group']} (hybrid sharding)")
     layers = p["stage_layers"]
     t.add_row("stage_layers", _compact(layers))
     if len(set(p["stage_pools"])) > 1:

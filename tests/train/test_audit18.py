@@ -1,0 +1,63 @@
+"""Regressions found by the issue-18 acceptance audit (session 12)."""
+
+from __future__ import annotations
+
+from planner.perfmodel.hardware import parse_cluster
+from planner.train.explain import explain_infeasible
+from planner.train.instance import Constraints, TrainingProblem, Workload
+from planner.train.search import exact_search
+
+from .conftest import tiny_spec
+
+
+def _hsdp_problem(**constraints) -> TrainingProblem:
+    return TrainingProblem(
+        "audit18",
+        tiny_spec(layers=4, heads=16, head_dim=128),
+        parse_cluster("8xA100", gpus_per_node=2),
+        Workload(64, 256),
+        Constraints(**constraints),
+        meta={},
+    )
+
+
+def test_memory_explanation_keeps_a_pinned_shard_group():
+    # 1.5 GiB usable: fully sharded ZeRO-3 needs ~0.7 GiB, a shard group of 2 ~2.1 GiB
+    pinned = dict(tp=1, pp=1, cp=1, zero=3, microbatch=1, use_all_gpus=True)
+    headroom = 80.0 - 1.5
+    free = _hsdp_problem(**pinned, memory_headroom_gib=headroom)
+    assert exact_search(free, top_k=1).ranked  # fits when the group is free
+    prob = _hsdp_problem(**pinned, shard_group=2, memory_headroom_gib=headroom)
+    assert not exact_search(prob, top_k=1).ranked
+    reason, data = explain_infeasible(prob)
+    # the smallest need is that of a plan with the pinned group, above what is available
+    assert data["min_memory_plan"]["shard_group"] == 2, reason
+    assert data["min_memory_gb"] - data["memory_breakdown_gb"]["reserved"] > 1.5, reason
+
+
+BASE = ("--model", "gpt-1.7b", "--gpus", "32xA100", "-B", "64", "-s", "2048", "-t", "10")
+
+
+def _cli(capsys, *args):
+    import pytest
+
+    from planner.cli import main
+
+    with pytest.raises(SystemExit) as exc:
+        main(["plan", "train", *BASE, *args])
+    out = capsys.readouterr()
+    return exc.value.code, out.out, out.err
+
+
+def test_table_shows_partial_recompute_layers_and_shard_group(capsys):
+    fix = "tp=1,pp=2,dp=16,mb=1,zero=1,recompute=full,recompute_layers=2"
+    code, out, _ = _cli(capsys, "--fix", fix)
+    assert code == 0 and "full (2 layers per stage)" in out
+    code, out, _ = _cli(capsys, "--fix", "tp=1,pp=1,dp=32,mb=1,zero=1,shard_group=4")
+    assert code == 0 and "shard_group" in out and "4 (hybrid sharding)" in out
+
+
+def test_pinned_shard_group_with_partial_recompute_names_the_limit(capsys):
+    fix = "tp=1,pp=2,dp=16,mb=1,zero=1,recompute=full,recompute_layers=2,shard_group=4"
+    code, out, _ = _cli(capsys, "--fix", fix)
+    assert code == 0 and "INFEASIBLE" in out and "not searched together" in out
