@@ -11,7 +11,7 @@ from planner.core.result import Result
 from planner.perfmodel.hardware import vendor_of
 from planner.train.error_bands import attach_bands
 from planner.train.hetero.search import scope_notes
-from planner.train.instance import TrainingProblem
+from planner.train.instance import TrainingProblem, compact
 from planner.train.robustness import attach_robustness
 from planner.train.step_time import estimate
 
@@ -169,9 +169,9 @@ def render(
         if key == "zero" and p.get("shard_group"):
             t.add_row("shard_group", f"{p['shard_group']} (hybrid sharding)")
     layers = p["stage_layers"]
-    t.add_row("stage_layers", _compact(layers))
+    t.add_row("stage_layers", compact(layers))
     if len(set(p["stage_pools"])) > 1:
-        t.add_row("stage_pools", _compact(p["stage_pools"]))
+        t.add_row("stage_pools", compact(p["stage_pools"]))
     t.add_section()
     t.add_row("step time", f"{s['step_time_s']:.3f} s")
     if s.get("error_band"):
@@ -267,16 +267,3 @@ def _band(b: dict) -> str:
         f"{_band_range(b)} s ({where}: {b['held_out_rows']} rows, mean |error| "
         f"{100 * b['mean_abs_error']:.1f}%)"
     )
-
-
-def _compact(items: list) -> str:
-    """``[8, 8, 8, 7]`` -> ``8x3, 7``."""
-    out, prev, n = [], None, 0
-    for x in [*items, object()]:
-        if x == prev:
-            n += 1
-            continue
-        if prev is not None:
-            out.append(f"{prev}x{n}" if n > 1 else str(prev))
-        prev, n = x, 1
-    return ", ".join(out)

@@ -61,3 +61,17 @@ def test_pinned_shard_group_with_partial_recompute_names_the_limit(capsys):
     fix = "tp=1,pp=2,dp=16,mb=1,zero=1,recompute=full,recompute_layers=2,shard_group=4"
     code, out, _ = _cli(capsys, "--fix", fix)
     assert code == 0 and "INFEASIBLE" in out and "not searched together" in out
+
+
+def test_plans_that_read_the_same_are_told_apart():
+    from planner.train.instance import TrainingPlan, distinct_labels
+    from planner.train.simplicity import reasons
+
+    even = TrainingPlan(tp=1, pp=2, dp=4, microbatch=1, zero=1, stage_layers=(2, 2))
+    uneven = TrainingPlan(tp=1, pp=2, dp=4, microbatch=1, zero=1, stage_layers=(1, 3))
+    other = TrainingPlan(tp=2, pp=2, dp=2, microbatch=1, zero=1, stage_layers=(1, 3))
+    labels = distinct_labels([even, uneven, other])
+    assert len(set(labels)) == 3 and labels[2] == other.short()
+    assert labels[0].endswith("layers 2x2") and labels[1].endswith("layers 1, 3")
+    prob = _hsdp_problem()
+    assert reasons(prob, even, uneven) == ["even stages (2x2 vs 1, 3)"]
