@@ -190,7 +190,11 @@ def render(
         )
     t.add_row("GPUs used", f"{s['gpus']}")
     t.add_row("bubble / tail", f"{s['bubble_time_s']:.3f} s / {s['tail_time_s']:.3f} s")
-    t.add_row("cost", f"${s['cost_per_hour']:,.0f}/h, ${s['usd_per_million_tokens']:.3f}/M tokens")
+    if s["cost_per_hour"] > 0:
+        cost = f"${s['cost_per_hour']:,.0f}/h, ${s['usd_per_million_tokens']:.3f}/M tokens"
+    else:  # a GPU of the catalog without a public price (time_to_train says the same)
+        cost = "no price known (price_per_gpu_hour in a cluster TOML)"
+    t.add_row("cost", cost)
     t.add_row("bound", f"{s['bound']:.4g}" if s["bound"] is not None else "–")
     console.print(t)
     rob = s.get("robustness")

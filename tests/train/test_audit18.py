@@ -75,3 +75,8 @@ def test_plans_that_read_the_same_are_told_apart():
     assert labels[0].endswith("layers 2x2") and labels[1].endswith("layers 1, 3")
     prob = _hsdp_problem()
     assert reasons(prob, even, uneven) == ["even stages (2x2 vs 1, 3)"]
+
+
+def test_a_gpu_without_a_price_shows_no_zero_cost(capsys):
+    code, out, _ = _cli(capsys, "--gpus", "32xH800", "--fix", "tp=1,pp=1,dp=32,mb=1")
+    assert code == 0 and "no price known" in out and "$0/h" not in out
