@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from planner.perfmodel.hardware import parse_cluster
 from planner.train.explain import explain_infeasible
 from planner.train.instance import Constraints, TrainingProblem, Workload
@@ -80,3 +82,34 @@ def test_plans_that_read_the_same_are_told_apart():
 def test_a_gpu_without_a_price_shows_no_zero_cost(capsys):
     code, out, _ = _cli(capsys, "--gpus", "32xH800", "--fix", "tp=1,pp=1,dp=32,mb=1")
     assert code == 0 and "no price known" in out and "$0/h" not in out
+
+
+def test_exports_of_uneven_chunks_say_what_the_tool_refuses_or_set_the_chunk_size():
+    import math
+
+    from planner.train.export import KEYS, export
+    from planner.train.instance import TrainingPlan
+
+    from .conftest import problem
+
+    prob = problem(tiny_spec(layers=8), gpus="8xA100", batch=16)
+    even = TrainingPlan(tp=1, pp=2, dp=4, microbatch=1, interleave=2, stage_layers=(4, 4))
+    odd = replace(even, interleave=3, stage_layers=(3, 5))
+    for fmt in ("megatron", "nemo"):
+        assert not any("virtual stages" in n for n in export(prob, even, fmt)["notes"])
+        notes = export(prob, odd, fmt)["notes"]
+        assert any("divisible by the 3 virtual stages" in n for n in notes), notes
+    # torchtitan: ceil((layers + first_less + last_less) / layers_per_stage) virtual stages
+    for plan in (even, replace(even, stage_layers=(3, 5))):
+        s = export(prob, plan, "torchtitan")["settings"]
+        assert set(s) <= KEYS["torchtitan"]
+        weighted = (
+            8
+            + s["parallelism.pipeline_parallel_first_stage_less_layers"]
+            + s["parallelism.pipeline_parallel_last_stage_less_layers"]
+        )
+        per = s["parallelism.pipeline_parallel_layers_per_stage"]
+        assert math.ceil(weighted / per) == plan.pp * plan.interleave
+    out = export(prob, odd, "torchtitan")
+    assert "parallelism.pipeline_parallel_layers_per_stage" not in out["settings"]
+    assert any("module_fqns_per_model_part" in n for n in out["notes"])
