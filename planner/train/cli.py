@@ -285,7 +285,7 @@ def train(
     from planner.train.fixes import merge_fixed, parse_fix, parse_software
 
     fmt = check_format(export) if export is not None else None
-    against_fix = parse_fix(against) if against is not None else None
+    against_fix = parse_fix(against, "--against") if against is not None else None
     run = None
     if tokens is not None:
         from planner.train.time_to_train import TrainingRun, parse_tokens

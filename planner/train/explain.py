@@ -8,7 +8,7 @@ from typing import Any
 from planner.core.timing import Deadline
 from planner.perfmodel.memory import GIB
 from planner.train.instance import TrainingProblem
-from planner.train.space import cp_ok, divisors, expert_tps, space, tp_ok
+from planner.train.space import cp_ok, divisors, expert_tps, space, tp_ok, tp_violations
 from planner.train.step_time import estimate
 
 #: Seconds spent looking for the smallest-memory plan.
@@ -20,10 +20,9 @@ def structural_reason(problem: TrainingProblem) -> str | None:
     c, m, wl = problem.constraints, problem.model, problem.workload
     B, N = wl.global_batch, problem.gpu_budget
     if c.tp is not None and not tp_ok(problem, c.tp):
-        return (
-            f"tp={c.tp} is invalid: it must divide the {m.heads} attention heads, the "
-            f"{m.kv_heads} KV heads and the FFN width {m.ffn}, and tile the nodes"
-        )
+        broken = tp_violations(problem, c.tp)
+        said = ", ".join(broken[:-1]) + " and " + broken[-1] if len(broken) > 1 else broken[0]
+        return f"tp={c.tp} is invalid: it must {said}"
     if c.ep is not None and c.ep > 1 and not m.is_moe:
         return f"ep={c.ep} needs a mixture-of-experts model ({m.name} is dense)"
     if c.ep is not None and m.is_moe and m.num_experts % c.ep:

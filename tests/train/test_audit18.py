@@ -113,3 +113,25 @@ def test_exports_of_uneven_chunks_say_what_the_tool_refuses_or_set_the_chunk_siz
     out = export(prob, odd, "torchtitan")
     assert "parallelism.pipeline_parallel_layers_per_stage" not in out["settings"]
     assert any("module_fqns_per_model_part" in n for n in out["notes"])
+
+
+def test_an_invalid_tp_names_only_the_broken_condition(capsys):
+    from planner.train.space import tp_ok, tp_violations
+
+    prob = _hsdp_problem()  # 16 heads (16 KV heads), FFN 8192, 2-GPU nodes
+    assert tp_violations(prob, 2) == [] and tp_ok(prob, 2)
+    assert tp_violations(prob, 3) == [
+        "tile the 2-GPU nodes of A100-80GB",
+        "divide the 16 attention heads",
+        "divide the 16 KV heads",
+        "divide the FFN width 8192",
+    ]
+    assert not tp_ok(prob, 3)
+    code, out, _ = _cli(capsys, "--model", "llama-3.1-8b", "--fix", "tp=16")
+    assert code == 0 and "INFEASIBLE" in out and "divide the 8 KV heads" in out
+    assert "attention heads" not in out
+
+
+def test_against_names_its_own_flag(capsys):
+    code, _out, err = _cli(capsys, "--against", "tp=2,foo=3")
+    assert code == 2 and "--against: unknown key 'foo'" in err
