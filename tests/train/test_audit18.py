@@ -135,3 +135,32 @@ def test_an_invalid_tp_names_only_the_broken_condition(capsys):
 def test_against_names_its_own_flag(capsys):
     code, _out, err = _cli(capsys, "--against", "tp=2,foo=3")
     assert code == 2 and "--against: unknown key 'foo'" in err
+
+
+TORCHTITAN = """[parallelism]
+data_parallel_shard_degree = 4
+tensor_parallel_degree = 2
+pipeline_parallel_degree = 2
+pipeline_parallel_schedule = "Interleaved1F1B"
+pipeline_parallel_first_stage_less_layers = 0
+pipeline_parallel_last_stage_less_layers = 0
+pipeline_parallel_layers_per_stage = {per}
+
+[training]
+local_batch_size = 16
+seq_len = 2048
+"""
+
+
+def test_torchtitan_layers_per_stage_is_read_back(capsys, tmp_path):
+    import json
+
+    toml = tmp_path / "job.toml"
+    toml.write_text(TORCHTITAN.format(per=4))  # gpt-1.7b: 24 layers = 2 ranks x 3 x 4
+    args = ("--model", "gpt-1.7b", "--gpus", "16xA100", "--from", "torchtitan", str(toml))
+    code, out, _ = _cli(capsys, *args, "--json")
+    d = json.loads(out)
+    assert code == 0 and d["plan"]["interleave"] == 3 and d["plan"]["pp"] == 2
+    toml.write_text(TORCHTITAN.format(per=5))  # 5 stages: not a multiple of the 2 ranks
+    code, _out, err = _cli(capsys, *args)
+    assert code == 2 and "pipeline_parallel_layers_per_stage 5" in err
