@@ -225,13 +225,7 @@ def render(
         bt.add_row(*[f"{v:.3f}" for v in parts.values()])
         console.print(bt)
 
-    mem = s["memory"]
-    mt = Table(title=f"memory per GPU (stage {s['memory_stage']}), GiB")
-    keys = ("weights", "gradients", "optimizer", "activations", "logits", "buffers", "reserved")
-    for key in (*keys, "total"):
-        mt.add_column(key, justify="right")
-    mt.add_row(*[_gib(mem[k]) for k in (*keys, "total")])
-    console.print(mt)
+    console.print(_memory_table(s))
 
     alts = s["alternatives"]
     if alts:
@@ -253,6 +247,33 @@ def render(
         console.print(f"[yellow]warning:[/yellow] {w}", highlight=False)
     for note in s.get("notes", []):
         console.print(f"note: {note}", highlight=False)
+
+
+def _memory_table(s: dict) -> Table:
+    """Memory per component: of every stage (runs of equal stages merged) when the plan has
+    several, else of its one stage."""
+    keys = ("weights", "gradients", "optimizer", "activations", "logits", "buffers", "reserved")
+    stages = s.get("stages") or []
+    if len(stages) <= 1:
+        mt = Table(title=f"memory per GPU (stage {s['memory_stage']}), GiB")
+        rows = [("", s["memory"])]
+    else:
+        mt = Table(title=f"memory per GPU by stage, GiB (peak: stage {s['memory_stage']})")
+        mt.add_column("stage", justify="right")
+        rows = [(str(st["stage"]), st["memory_gib"]) for st in stages]
+    for key in (*keys, "total"):
+        mt.add_column(key, justify="right")
+    merged: list[tuple[str, str, list[str]]] = []  # (first stage, last stage, cells)
+    for name, mem in rows:
+        cells = [_gib(mem.get(k, 0.0)) for k in (*keys, "total")]
+        if merged and merged[-1][2] == cells:
+            merged[-1] = (merged[-1][0], name, cells)
+        else:
+            merged.append((name, name, cells))
+    for first, last, cells in merged:
+        label = [first if first == last else f"{first}-{last}"] if len(rows) > 1 else []
+        mt.add_row(*label, *cells)
+    return mt
 
 
 def _band_range(b: dict | None) -> str:

@@ -164,3 +164,14 @@ def test_torchtitan_layers_per_stage_is_read_back(capsys, tmp_path):
     toml.write_text(TORCHTITAN.format(per=5))  # 5 stages: not a multiple of the 2 ranks
     code, _out, err = _cli(capsys, *args)
     assert code == 2 and "pipeline_parallel_layers_per_stage 5" in err
+
+
+def test_table_shows_memory_of_every_stage(capsys):
+    import re
+
+    code, out, _ = _cli(capsys, "--fix", "tp=1,pp=2,dp=16,mb=1,zero=1,recompute=none")
+    assert code == 0 and "memory per GPU by stage" in out
+    section = out.split("memory per GPU by stage")[1].split("alternatives")[0]
+    # stage 0 holds the embedding, stage 1 the output layer: two rows, totals differ
+    rows = [r for r in section.splitlines() if re.match(r"│\s+[01] ", r)]
+    assert len(rows) == 2 and rows[0].split("│")[-2] != rows[1].split("│")[-2]
