@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import pytest
+
 from planner.perfmodel.hardware import parse_cluster
 from planner.train.explain import explain_infeasible
 from planner.train.instance import Constraints, TrainingProblem, Workload
@@ -41,7 +43,6 @@ BASE = ("--model", "gpt-1.7b", "--gpus", "32xA100", "-B", "64", "-s", "2048", "-
 
 
 def _cli(capsys, *args):
-    import pytest
 
     from planner.cli import main
 
@@ -175,3 +176,21 @@ def test_table_shows_memory_of_every_stage(capsys):
     # stage 0 holds the embedding, stage 1 the output layer: two rows, totals differ
     rows = [r for r in section.splitlines() if re.match(r"│\s+[01] ", r)]
     assert len(rows) == 2 and rows[0].split("│")[-2] != rows[1].split("│")[-2]
+
+
+def test_breakdown_plot_has_memory_per_stage(capsys, tmp_path):
+    import json
+
+    from planner.train.breakdown_plot import MEMORY_ORDER, memory_bars, segments
+
+    png = tmp_path / "bd.png"
+    fix = "tp=1,pp=2,dp=16,mb=1,zero=1,recompute=none"
+    code, out, _ = _cli(capsys, "--fix", fix, "--json", "--plot-breakdown", str(png))
+    d = json.loads(out)
+    assert code == 0 and png.stat().st_size > 1000
+    bars = memory_bars(d)
+    assert [label for label, _m in bars] == ["stage 0", "stage 1"]
+    for (_label, mem), stage in zip(bars, d["stages"], strict=True):
+        assert sum(mem.values()) == pytest.approx(stage["memory_gib"]["total"], abs=0.01)
+    _labels, segs = segments(bars, MEMORY_ORDER)
+    assert list(segs)[:2] == ["weights", "gradients"]
