@@ -43,7 +43,6 @@ BASE = ("--model", "gpt-1.7b", "--gpus", "32xA100", "-B", "64", "-s", "2048", "-
 
 
 def _cli(capsys, *args):
-
     from planner.cli import main
 
     with pytest.raises(SystemExit) as exc:
