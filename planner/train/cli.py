@@ -379,12 +379,12 @@ def train(
             console.no_plot("--plot-breakdown", plot_breakdown, result)
         else:
             from planner.train.breakdown_plot import draw as draw_bars
-            from planner.train.breakdown_plot import summary_bars
+            from planner.train.breakdown_plot import memory_bars, summary_bars
 
             bars = summary_bars(summary)
             if comparison is not None and "components" in comparison:
                 bars.append((f"pinned\n{comparison['plans'][1]}", comparison["pinned_breakdown"]))
-            draw_bars(bars, plot_breakdown, title=problem.name)
+            draw_bars(bars, plot_breakdown, title=problem.name, memory=memory_bars(summary))
     if not json_out:
         render(problem, result, mfu_peak=mfu_peak)
         if proposal is not None:
