@@ -6,23 +6,11 @@ from dataclasses import replace
 
 import pytest
 
-from planner.perfmodel.hardware import parse_cluster
 from planner.train.explain import explain_infeasible
-from planner.train.instance import Constraints, TrainingProblem, Workload
 from planner.train.search import exact_search
 
 from .conftest import tiny_spec
-
-
-def _hsdp_problem(**constraints) -> TrainingProblem:
-    return TrainingProblem(
-        "audit18",
-        tiny_spec(layers=4, heads=16, head_dim=128),
-        parse_cluster("8xA100", gpus_per_node=2),
-        Workload(64, 256),
-        Constraints(**constraints),
-        meta={},
-    )
+from .test_hsdp import _problem as _hsdp_problem  # 4 layers, 16 heads, 8 A100 in 2-GPU nodes
 
 
 def test_memory_explanation_keeps_a_pinned_shard_group():
