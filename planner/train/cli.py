@@ -226,10 +226,9 @@ def train(
     """
     if profile is not None:  # run everything below with the profile's constants
         args = {**locals(), "profile": None}  # the parameters only (nothing else defined yet)
-        from planner.perfmodel import constants
-        from planner.train.profiles import load_profile
+        from planner.train.profiles import use_profile
 
-        with constants.override(load_profile(profile)):
+        with use_profile(profile):
             return train(**args)
     from planner.train.api import make_problem, solve
     from planner.train.report import render

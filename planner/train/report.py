@@ -12,6 +12,7 @@ from planner.perfmodel.hardware import vendor_of
 from planner.train.error_bands import attach_bands
 from planner.train.hetero.search import scope_notes
 from planner.train.instance import TrainingProblem, compact
+from planner.train.profiles import ACTIVE
 from planner.train.robustness import attach_robustness
 from planner.train.step_time import estimate
 
@@ -41,6 +42,7 @@ def summary(problem: TrainingProblem, result: Result) -> dict[str, Any]:
         "gap": result.gap,
         "runtime_s": round(result.runtime_s, 4),
         "reason": result.reason,
+        "profile": ACTIVE.get(),  # the --profile whose constants priced it (None: shipped)
     }
     if result.solution is not None and result.status.value in ("OPTIMAL", "FEASIBLE"):
         est = estimate(problem, result.solution)
@@ -138,6 +140,8 @@ def render(
         f"{problem.cluster.describe()} — batch {problem.workload.global_batch} x "
         f"{problem.workload.seq_len} tokens, {problem.workload.precision}"
     )
+    if s.get("profile"):
+        head += f" — constants of profile {s['profile']}"
     console.print(head)
     status = s["status"]
     if s["plan"] is None:

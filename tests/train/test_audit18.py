@@ -181,3 +181,18 @@ def test_breakdown_plot_has_memory_per_stage(capsys, tmp_path):
         assert sum(mem.values()) == pytest.approx(stage["memory_gib"]["total"], abs=0.01)
     _labels, segs = segments(bars, MEMORY_ORDER)
     assert list(segs)[:2] == ["weights", "gradients"]
+
+
+def test_a_plan_priced_with_a_profile_names_it(capsys, monkeypatch, tmp_path):
+    import json
+
+    from planner.train.profiles import ACTIVE, save_profile
+
+    monkeypatch.setenv("PLANNER_CONFIG_DIR", str(tmp_path))
+    save_profile("lab", {"constants": {"gemm_efficiency_ampere": 0.6}}, "runs.csv")
+    code, out, _ = _cli(capsys, "--fix", "tp=1,pp=1,dp=32,mb=1", "--profile", "lab", "--json")
+    assert code == 0 and json.loads(out)["profile"] == "lab"
+    code, out, _ = _cli(capsys, "--fix", "tp=1,pp=1,dp=32,mb=1", "--profile", "lab")
+    assert code == 0 and "constants of profile lab" in " ".join(out.split())  # wrapped
+    code, out, _ = _cli(capsys, "--fix", "tp=1,pp=1,dp=32,mb=1", "--json")
+    assert json.loads(out)["profile"] is None and ACTIVE.get() is None
