@@ -286,6 +286,14 @@ def train(
     fmt = check_format(export) if export is not None else None
     against_fix = parse_fix(against, "--against") if against is not None else None
     run = None
+    for flag, value in (
+        ("--failure-rate", failure_rate),
+        ("--checkpoint-gbps", checkpoint_gbps),
+        ("--checkpoint-every", checkpoint_every),
+        ("--restart-minutes", restart_minutes),
+    ):
+        if value is not None and tokens is None:  # it was silently ignored
+            raise InputError(f"{flag} sets up the time to train: it needs --tokens")
     if tokens is not None:
         from planner.train.time_to_train import TrainingRun, parse_tokens
 

@@ -80,6 +80,10 @@ def structural_reason(problem: TrainingProblem) -> str | None:
         return f"expert_tp={e}: no tensor-parallel size allowed here is a multiple of it" + (
             "" if m.is_moe else f" ({m.name} is dense: expert_tp must equal tp)"
         )
+    if c.interleave is not None and c.interleave > 1 and c.pp == 1:
+        return f"interleave={c.interleave} needs pipeline parallelism (pp >= 2), pp=1 is fixed"
+    if c.sequence_parallel and c.tp == 1:
+        return "sequence parallelism shards along the TP ranks: it needs tp > 1, tp=1 is fixed"
     if c.interleave is not None and c.interleave > 1 and m.layers < 2 * c.interleave:
         return (
             f"interleave={c.interleave}: needs at least {c.interleave} layers on each of "

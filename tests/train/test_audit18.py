@@ -196,3 +196,23 @@ def test_a_plan_priced_with_a_profile_names_it(capsys, monkeypatch, tmp_path):
     assert code == 0 and "constants of profile lab" in " ".join(out.split())  # wrapped
     code, out, _ = _cli(capsys, "--fix", "tp=1,pp=1,dp=32,mb=1", "--json")
     assert json.loads(out)["profile"] is None and ACTIVE.get() is None
+
+
+@pytest.mark.parametrize(
+    ("fix", "reason"),
+    [
+        ("pp=1,v=3", "interleave=3 needs pipeline parallelism"),
+        ("sp=on,tp=1", "it needs tp > 1"),
+    ],
+)
+def test_pins_outside_the_space_name_their_reason(capsys, fix, reason):
+    code, out, _ = _cli(capsys, "--fix", fix)
+    assert code == 0 and "INFEASIBLE" in out and reason in " ".join(out.split())
+
+
+@pytest.mark.parametrize(
+    "flag", ["--failure-rate", "--checkpoint-gbps", "--checkpoint-every", "--restart-minutes"]
+)
+def test_time_to_train_settings_need_tokens(capsys, flag):
+    code, _out, err = _cli(capsys, flag, "1")
+    assert code == 2 and f"{flag} sets up the time to train: it needs --tokens" in err
