@@ -96,7 +96,7 @@ override per cluster (the calibration report lists it among the assumptions); 0 
 public price was recorded (``--objective cost`` then asks for one in a cluster TOML).
 ``sms`` is informational (no model term uses it).
 
-Networks (:data:`NETWORKS`, a cluster TOML's ``[network]`` table or ``--network``): the
+Networks (:data:`NETWORKS`, a cluster TOML's ``[network]`` table or ``plan train --network``): the
 scale-out fabric of every pool, its per-GPU rate, its topology and oversubscription.
 
 ============ ======== =============================================================

@@ -33,6 +33,14 @@ def train(
     gpus_per_node: Annotated[
         int | None, typer.Option("--gpus-per-node", help="Override the node size.")
     ] = None,
+    network: Annotated[
+        str | None,
+        typer.Option(
+            "--network",
+            help="Scale-out fabric of every pool: ib-hdr, ib-ndr, ib-xdr, roce-200 or roce-400 "
+            "(a cluster TOML's [network] table also sets topology and oversubscription).",
+        ),
+    ] = None,
     tp: Annotated[int | None, typer.Option("--tp", help="Fix tensor parallelism.")] = None,
     pp: Annotated[int | None, typer.Option("--pp", help="Fix pipeline parallelism.")] = None,
     dp: Annotated[int | None, typer.Option("--dp", help="Fix data parallelism.")] = None,
@@ -254,6 +262,11 @@ def train(
                 and Path(value).resolve() == target.resolve()
             ):
                 raise InputError(f"{target}: refusing to overwrite an input file ({flag})")
+    cluster: Any = gpus
+    if network is not None:
+        from planner.perfmodel.hardware import parse_cluster, with_network
+
+        cluster = with_network(parse_cluster(gpus, gpus_per_node=gpus_per_node), network)
     problem_args: dict[str, Any] = {
         "global_batch": global_batch,
         "seq_len": seq,
@@ -327,7 +340,7 @@ def train(
             raise InputError(f"missing option {flag}")
     problem = make_problem(
         model,
-        gpus,
+        cluster,
         top_k=top,
         software=sw,
         prefer_simple=0.0 if launch is not None else prefer_simple,
@@ -345,7 +358,7 @@ def train(
             from planner.train.proposal import propose
 
             best_problem = make_problem(
-                model, gpus, top_k=top, software=sw, prefer_simple=prefer_simple, **open_args
+                model, cluster, top_k=top, software=sw, prefer_simple=prefer_simple, **open_args
             )
             proposal = propose(launch, summary, best_problem, time_limit, threads)
             summary["from"] = proposal["from"]

@@ -216,3 +216,17 @@ def test_pins_outside_the_space_name_their_reason(capsys, fix, reason):
 def test_time_to_train_settings_need_tokens(capsys, flag):
     code, _out, err = _cli(capsys, flag, "1")
     assert code == 2 and f"{flag} sets up the time to train: it needs --tokens" in err
+
+
+def test_network_flag_sets_every_pools_fabric(capsys):
+    import json
+
+    fix = ("--fix", "tp=1,pp=1,dp=32,mb=2,recompute=none", "--json")
+    rates = {}
+    for net in ("roce-200", "ib-xdr"):
+        code, out, _ = _cli(capsys, *fix, "--network", net)
+        assert code == 0
+        rates[net] = json.loads(out)["breakdown"]["dp_comm"]
+    assert rates["roce-200"] > rates["ib-xdr"]  # 200 against 800 Gb/s per GPU
+    code, _out, err = _cli(capsys, *fix, "--network", "nvlink9")
+    assert code == 2 and "unknown network 'nvlink9'" in err
