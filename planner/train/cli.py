@@ -69,6 +69,14 @@ def train(
     max_gpus: Annotated[
         int | None, typer.Option("--max-gpus", help="Use at most this many GPUs.")
     ] = None,
+    max_tp: Annotated[
+        int | None,
+        typer.Option(
+            "--max-tp",
+            help="Largest tensor-parallel size (the node size keeps TP off the network; "
+            "default: TP may span nodes).",
+        ),
+    ] = None,
     use_all_gpus: Annotated[
         bool, typer.Option("--use-all-gpus", help="Only plans using every GPU.")
     ] = False,
@@ -284,6 +292,7 @@ def train(
         "sequence_parallel": sequence_parallel,
         "stage_layers": layers,
         "max_gpus": max_gpus,
+        "max_tp": max_tp,
         "use_all_gpus": use_all_gpus,
         "objective": objective,
         "overlap_grad_reduce": overlap_grad_reduce,

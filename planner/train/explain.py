@@ -23,6 +23,10 @@ def structural_reason(problem: TrainingProblem) -> str | None:
         broken = tp_violations(problem, c.tp)
         said = ", ".join(broken[:-1]) + " and " + broken[-1] if len(broken) > 1 else broken[0]
         return f"tp={c.tp} is invalid: it must {said}"
+    if c.tp is not None and c.max_tp is not None and c.tp > c.max_tp:
+        nodes = sorted({p.gpus_per_node for p in problem.cluster.pools})
+        where = " and ".join(map(str, nodes))
+        return f"tp={c.tp} exceeds max_tp={c.max_tp} (a node holds {where} GPUs)"
     if c.ep is not None and c.ep > 1 and not m.is_moe:
         return f"ep={c.ep} needs a mixture-of-experts model ({m.name} is dense)"
     if c.ep is not None and m.is_moe and m.num_experts % c.ep:

@@ -230,3 +230,17 @@ def test_network_flag_sets_every_pools_fabric(capsys):
     assert rates["roce-200"] > rates["ib-xdr"]  # 200 against 800 Gb/s per GPU
     code, _out, err = _cli(capsys, *fix, "--network", "nvlink9")
     assert code == 2 and "unknown network 'nvlink9'" in err
+
+
+GPT7 = ("--model", "gpt-7.5b")  # 32 heads: tp=16 divides them
+
+
+def test_max_tp_keeps_tensor_parallelism_inside_a_node(capsys):
+    import json
+
+    code, out, _ = _cli(capsys, *GPT7, "--fix", "tp=16", "--json")  # spans two 8-GPU nodes
+    assert code == 0 and json.loads(out)["plan"]["tp"] == 16
+    code, out, _ = _cli(capsys, *GPT7, "--fix", "tp=16", "--max-tp", "8")
+    assert code == 0 and "tp=16 exceeds max_tp=8 (a node holds 8 GPUs)" in " ".join(out.split())
+    code, out, _ = _cli(capsys, "--max-tp", "2", "--json")
+    assert code == 0 and json.loads(out)["plan"]["tp"] <= 2
