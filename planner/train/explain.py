@@ -144,7 +144,7 @@ def explain_infeasible(problem: TrainingProblem) -> tuple[str, dict[str, Any]]:
     cap = est.worst_stage.capacity / GIB
     reason = (
         f"no plan fits in memory: the smallest need is {mem.total_gib:.1f} GiB per GPU "
-        f"({plan.short()}), {cap:.0f} GiB available; dominated by {dominant} "
+        f"({plan.short()}), {cap:.1f} GiB available; dominated by {dominant} "
         f"({parts[dominant]:.1f} GiB)"
     )
     return reason, {

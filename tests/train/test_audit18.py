@@ -244,3 +244,9 @@ def test_max_tp_keeps_tensor_parallelism_inside_a_node(capsys):
     assert code == 0 and "tp=16 exceeds max_tp=8 (a node holds 8 GPUs)" in " ".join(out.split())
     code, out, _ = _cli(capsys, "--max-tp", "2", "--json")
     assert code == 0 and json.loads(out)["plan"]["tp"] <= 2
+
+
+def test_memory_reason_states_the_drivers_capacity(capsys):
+    # H100 80GB: nvidia-smi's 81,559 MiB = 79.6 GiB (was rounded to "80 GiB available")
+    code, out, _ = _cli(capsys, "--model", "llama-3.1-405b", "--gpus", "8xH100", "-B", "64")
+    assert code == 0 and "79.6 GiB available" in " ".join(out.split())
