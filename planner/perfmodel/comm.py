@@ -63,6 +63,25 @@ NIC_EFFICIENCY = 0.85
 NVLINK_LATENCY_S = 4e-6
 NIC_LATENCY_S = 10e-6
 ALLREDUCE_LATENCY_S = 10e-6
+#: NVLink forwarding rate of the flex dispatcher's inter-node kernels, bytes/s of tokens
+#: delivered to the destination ranks (the benchmarks' "NVL" bandwidth: received tokens,
+#: the rank's own included). DeepEP (V1 normal kernels, 24 SMs): its EP16 run on 2 H800
+#: nodes reaches 43 GB/s of RDMA "bottleneck bandwidth" (README; tokens x destination
+#: nodes, own node included) because "the NVLink bandwidth will exceed 140 GB/s, making
+#: NVLink the bottleneck" (maintainer, deepseek-ai/DeepEP issue #285); on 2 H200 nodes
+#: (NVLink 900 GB/s) the same test logs 134-145 GB/s NVL (issue #493), so the limit is the
+#: kernel's, not the link's: 140 GB/s. HybridEP (16 SMs, Megatron-Core's
+#: ``moe_hybridep_num_sms`` default): its EP16 run on 2 H100 nodes (4096 tokens, hidden 7168,
+#: top-8 of 128 experts, the Torch API Megatron calls) reaches 54.47 / 53.35 GB/s "IB"
+#: algorithm bandwidth dispatch (bf16) / combine (README_Hybrid-EP.md, H100 table; the
+#: test counts tokens x destination nodes, own node included: ``tests/utils.py``
+#: ``count_rdma_send_from_routing_map``), i.e. x 6.60 / 1.994 (distinct ranks / nodes a
+#: token reaches there, :func:`hit_probability`) = 180 / 177 GB/s delivered: 178 GB/s
+#: (DeepEP's own EP16 figure gives 43 x 6.52 / 1.993 = 141 GB/s the same way).
+#: At 4-8 nodes both are NIC-bound: DeepEP EP32 / EP64 on H800 move 43.5 / 44.6 GB/s of
+#: remote RDMA (58 / 51 GB/s logical), HybridEP's kernels on H100 43.3 / 43.8 GB/s, 0.87-0.89
+#: of 50 GB/s, the NIC efficiency below within 5 %.
+FLEX_FORWARD_BW = {"deepep": 140e9, "hybridep": 178e9}
 
 
 @dataclass(frozen=True)
@@ -189,28 +208,67 @@ def dispatch_all_to_all(
     n: int,
     per_node: int,
     fabric: Fabric,
+) -> float:
+    """Seconds of one MoE dispatch (or combine) through a plain all-to-all (Megatron-Core's
+    ``alltoall`` dispatcher): ``tokens`` tokens, each copied to its ``top_k`` experts' ranks
+    (``token_bytes`` per copy), spread evenly over the ``n`` ranks (:func:`all_to_all`)."""
+    if n <= 1 or tokens <= 0:
+        return 0.0
+    return all_to_all(tokens * top_k * token_bytes, n, per_node, fabric)
+
+
+def hit_probability(total: int, group: float, draws: int) -> float:
+    """Probability that ``draws`` distinct experts drawn at random from ``total`` include one
+    of a given ``group`` of them (a rank's or a node's experts): ``1 - C(total - group, draws)
+    / C(total, draws)``, the balanced routing the benchmark rows force."""
+    if group >= total:
+        return 1.0
+    miss = 1.0
+    for i in range(min(draws, total)):
+        miss *= max(0.0, (total - group - i) / (total - i))
+    return 1.0 - miss
+
+
+def flex_dispatch(
+    tokens: float,
+    top_k: int,
+    token_bytes: float,
+    n: int,
+    per_node: int,
+    fabric: Fabric,
     *,
+    experts: int,
+    backend: str = "deepep",
     node_limit: int = 0,
 ) -> float:
-    """Seconds of one MoE dispatch (or combine): ``tokens`` tokens, each to ``top_k`` experts.
+    """Seconds of one MoE dispatch (or combine) through DeepEP / HybridEP (Megatron-Core's
+    ``flex`` dispatcher).
 
-    Plain all-to-all: every token copy (``token_bytes`` each) goes to its expert's
-    rank, spread evenly over the ``n`` ranks (:func:`all_to_all`). With node-limited
-    routing (``node_limit > 0``, DeepSeek-V3 / DeepEP) a token crosses the network
-    once per destination node — the expected number of distinct nodes among its
-    ``top_k`` experts, at most ``node_limit`` — and is forwarded to the experts
-    inside the node over NVLink; both legs run at once.
+    Both send a token once per destination *rank* (not once per expert), and across nodes
+    once per destination *node* over RDMA, to the GPU of the same local index, which
+    forwards it over NVLink to the ranks of its node that hold its experts (DeepSeek-V3
+    report §3.2.2; DeepEP README "normal kernels with NVLink and RDMA forwarding"; HybridEP
+    ``docs/README_Hybrid-EP.md`` "Hierarchical Communication Design"). With ``r`` the
+    expected distinct ranks and ``d`` the expected distinct nodes a token reaches (at most
+    ``node_limit``), a GPU sends ``tokens d (m-1)/m`` copies over its NIC at the NIC rate and
+    its node's forwarders deliver ``tokens r`` copies over NVLink at the kernel's forwarding
+    rate (:data:`FLEX_FORWARD_BW`); the two legs are pipelined, so the slower one counts.
+    In one NVLink domain the send is plain NVLink traffic (:func:`dispatch_all_to_all`, the
+    model's NVLink rate; see the README for the kernels' measured intra-node rates).
     """
     if n <= 1 or tokens <= 0:
         return 0.0
-    copies = tokens * top_k * token_bytes
-    k, m = levels(n, per_node)
-    if not node_limit or m <= 1:
-        return all_to_all(copies, n, per_node, fabric)
-    nodes_hit = min(float(node_limit), m * (1.0 - (1.0 - 1.0 / m) ** top_k))
-    inter = tokens * token_bytes * nodes_hit * (m - 1) / m / fabric.inter_at(m) + NIC_LATENCY_S
-    intra = copies * (k - 1) / k / fabric.intra + (NVLINK_LATENCY_S if k > 1 else 0.0)
-    return max(inter, intra)
+    _, m = levels(n, per_node)
+    if m <= 1:
+        return dispatch_all_to_all(tokens, top_k, token_bytes, n, per_node, fabric)
+    ranks_hit = n * hit_probability(experts, experts / n, top_k)
+    nodes_hit = m * hit_probability(experts, experts / m, top_k)
+    if node_limit:
+        nodes_hit = min(float(node_limit), nodes_hit)
+    size = tokens * token_bytes
+    rdma = size * nodes_hit * (m - 1) / m / fabric.inter_at(m) + NIC_LATENCY_S
+    nvl = size * ranks_hit / min(fabric.intra, FLEX_FORWARD_BW[backend]) + NVLINK_LATENCY_S
+    return max(rdma, nvl)
 
 
 def one_shot_all_reduce(
