@@ -82,6 +82,16 @@ ALLREDUCE_LATENCY_S = 10e-6
 #: remote RDMA (58 / 51 GB/s logical), HybridEP's kernels on H100 43.3 / 43.8 GB/s, 0.87-0.89
 #: of 50 GB/s, the NIC efficiency below within 5 %.
 FLEX_FORWARD_BW = {"deepep": 140e9, "hybridep": 178e9}
+#: The same kernels inside one NVLink domain (bytes/s of tokens delivered, own rank
+#: included, the benchmarks' "NVL" algorithm bandwidth; the smaller of this and the model's
+#: NVLink rate counts): HybridEP (16 SMs, Torch API) on 8 B200 moves 535.94 / 530.86 GB/s
+#: dispatch (bf16) / combine, on 8 GB200 550.10 / 538.44 (README_Hybrid-EP.md, 4096 tokens,
+#: hidden 7168, top-8, 8 local experts): 535 GB/s (its GB200 runs over 16-36 ranks give
+#: 418-523, up to 22 % less). DeepEP (intranode normal kernels, 24 SMs, the README's
+#: default; the same HybridEP page's B200 table) 494 / 420 GB/s: 457 GB/s (Megatron-Core's
+#: ``moe_deepep_num_sms`` default is 20, between the table's 16- and 24-SM points). Both
+#: kernels are SM-bound there: the 900 GB/s B200 link is not what limits them.
+FLEX_NVLINK_BW = {"deepep": 457e9, "hybridep": 535e9}
 
 
 @dataclass(frozen=True)
@@ -253,15 +263,16 @@ def flex_dispatch(
     ``node_limit``), a GPU sends ``tokens d (m-1)/m`` copies over its NIC at the NIC rate and
     its node's forwarders deliver ``tokens r`` copies over NVLink at the kernel's forwarding
     rate (:data:`FLEX_FORWARD_BW`); the two legs are pipelined, so the slower one counts.
-    In one NVLink domain the send is plain NVLink traffic (:func:`dispatch_all_to_all`, the
-    model's NVLink rate; see the README for the kernels' measured intra-node rates).
+    In one NVLink domain only the NVLink leg remains, at the kernels' measured intra-domain
+    rate (:data:`FLEX_NVLINK_BW`).
     """
     if n <= 1 or tokens <= 0:
         return 0.0
     _, m = levels(n, per_node)
-    if m <= 1:
-        return dispatch_all_to_all(tokens, top_k, token_bytes, n, per_node, fabric)
     ranks_hit = n * hit_probability(experts, experts / n, top_k)
+    if m <= 1:
+        rate = min(fabric.intra, FLEX_NVLINK_BW[backend])
+        return tokens * token_bytes * ranks_hit / rate + NVLINK_LATENCY_S
     nodes_hit = m * hit_probability(experts, experts / m, top_k)
     if node_limit:
         nodes_hit = min(float(node_limit), nodes_hit)
