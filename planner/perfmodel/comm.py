@@ -211,22 +211,6 @@ def all_to_all(
     return max(intra, inter)
 
 
-def dispatch_all_to_all(
-    tokens: float,
-    top_k: int,
-    token_bytes: float,
-    n: int,
-    per_node: int,
-    fabric: Fabric,
-) -> float:
-    """Seconds of one MoE dispatch (or combine) through a plain all-to-all (Megatron-Core's
-    ``alltoall`` dispatcher): ``tokens`` tokens, each copied to its ``top_k`` experts' ranks
-    (``token_bytes`` per copy), spread evenly over the ``n`` ranks (:func:`all_to_all`)."""
-    if n <= 1 or tokens <= 0:
-        return 0.0
-    return all_to_all(tokens * top_k * token_bytes, n, per_node, fabric)
-
-
 def hit_probability(total: int, group: float, draws: int) -> float:
     """Probability that ``draws`` distinct experts drawn at random from ``total`` include one
     of a given ``group`` of them (a rank's or a node's experts): ``1 - C(total - group, draws)
@@ -239,7 +223,7 @@ def hit_probability(total: int, group: float, draws: int) -> float:
     return 1.0 - miss
 
 
-def flex_dispatch(
+def dispatch_all_to_all(
     tokens: float,
     top_k: int,
     token_bytes: float,
@@ -247,14 +231,18 @@ def flex_dispatch(
     per_node: int,
     fabric: Fabric,
     *,
-    experts: int,
-    backend: str = "deepep",
+    experts: int = 0,
+    backend: str = "",
     node_limit: int = 0,
 ) -> float:
-    """Seconds of one MoE dispatch (or combine) through DeepEP / HybridEP (Megatron-Core's
-    ``flex`` dispatcher).
+    """Seconds of one MoE dispatch (or combine) of ``tokens`` tokens, each to ``top_k`` of
+    ``experts`` experts (``token_bytes`` per copy) over ``n`` ranks, ``per_node`` per node.
 
-    Both send a token once per destination *rank* (not once per expert), and across nodes
+    Without a ``backend`` (Megatron-Core's ``alltoall`` dispatcher) a plain all-to-all: every
+    token copy goes to its expert's rank, spread evenly over the ranks (:func:`all_to_all`).
+
+    With ``backend`` ``deepep`` or ``hybridep`` (Megatron-Core's ``flex`` dispatcher), both
+    send a token once per destination *rank* (not once per expert), and across nodes
     once per destination *node* over RDMA, to the GPU of the same local index, which
     forwards it over NVLink to the ranks of its node that hold its experts (DeepSeek-V3
     report §3.2.2; DeepEP README "normal kernels with NVLink and RDMA forwarding"; HybridEP
@@ -268,6 +256,8 @@ def flex_dispatch(
     """
     if n <= 1 or tokens <= 0:
         return 0.0
+    if not backend:
+        return all_to_all(tokens * top_k * token_bytes, n, per_node, fabric)
     _, m = levels(n, per_node)
     ranks_hit = n * hit_probability(experts, experts / n, top_k)
     if m <= 1:

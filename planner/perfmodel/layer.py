@@ -361,7 +361,7 @@ def layer_cost(
         expert output (``Software.dispatcher`` ``alltoall``).
     flex_backend
         The flex dispatcher's kernels (``deepep`` or ``hybridep``: once-per-rank and
-        once-per-node sends, :func:`~planner.perfmodel.comm.flex_dispatch`); empty for a plain
+        once-per-node sends, :func:`~planner.perfmodel.comm.dispatch_all_to_all`); empty for a plain
         all-to-all.
     """
     prec = get_precision(precision)
@@ -454,26 +454,20 @@ def layer_cost(
         # bf16, and receives the combine in bf16
         sent = N * moe_load / tp
         dispatch_bytes = FP8_COMM_BYTES if fp8_comm else A
-        if flex_backend:
-            ep_comm = sum(
-                comm.flex_dispatch(
-                    sent,
-                    k_top,
-                    h * x,
-                    ep,
-                    epn,
-                    fab,
-                    experts=model.num_experts,
-                    backend=flex_backend,
-                    node_limit=node_limit,
-                )
-                for x in (dispatch_bytes, A)
+        ep_comm = sum(
+            comm.dispatch_all_to_all(
+                sent,
+                k_top,
+                h * x,
+                ep,
+                epn,
+                fab,
+                experts=model.num_experts,
+                backend=flex_backend,
+                node_limit=node_limit,
             )
-        else:
-            ep_comm = sum(
-                comm.dispatch_all_to_all(sent, k_top, h * x, ep, epn, fab)
-                for x in (dispatch_bytes, A)
-            )
+            for x in (dispatch_bytes, A)
+        )
     else:
         quant_fwd = quant_bwd = permute = 0.0
         mlp = gemms(gpu, prec, N, shapes.mlp, wgrad=wgrad)

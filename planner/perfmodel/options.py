@@ -74,7 +74,7 @@ MoE
     when a GPU holds several experts; ``flex`` (DeepEP / HybridEP) permutes once after the
     dispatch and unpermutes once before the combine, and sends a token once per destination
     rank, across nodes once per destination node, forwarding it over NVLink
-    (:func:`~planner.perfmodel.comm.flex_dispatch`); ``flex_backend`` its kernels
+    (:func:`~planner.perfmodel.comm.dispatch_all_to_all`); ``flex_backend`` its kernels
     (``--moe-flex-dispatcher-backend``: ``deepep``, Megatron-Core's default, or ``hybridep``),
     whose measured NVLink forwarding rates differ. The default assumes Megatron-Core (what
     ``--export megatron`` launches); other frameworks' expert loops are not

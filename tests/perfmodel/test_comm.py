@@ -66,7 +66,7 @@ def _logical_rdma_gb_s(gpu: str, ep: int, experts: int, backend: str) -> float:
     destination nodes (own node included) x bf16 bytes / time (DeepEP ``test_internode.py``,
     HybridEP ``count_rdma_send_from_routing_map``), 4096 tokens of 7168, top-8."""
     fab = comm.fabric_of(get_gpu(gpu))
-    t = comm.flex_dispatch(4096, 8, 7168 * 2, ep, 8, fab, experts=experts, backend=backend)
+    t = comm.dispatch_all_to_all(4096, 8, 7168 * 2, ep, 8, fab, experts=experts, backend=backend)
     nodes = ep // 8 * comm.hit_probability(experts, experts / (ep // 8), 8)
     return 4096 * nodes * 7168 * 2 / t / 1e9
 
@@ -87,12 +87,12 @@ def test_flex_dispatch_reproduces_deepeps_published_bandwidths():
 def test_flex_dispatch_sends_once_per_node():
     fab = comm.fabric_of(get_gpu("B200"))
     plain = comm.dispatch_all_to_all(4096, 8, 7168, 32, 8, fab)
-    flex = comm.flex_dispatch(4096, 8, 7168, 32, 8, fab, experts=256)
+    flex = comm.dispatch_all_to_all(4096, 8, 7168, 32, 8, fab, experts=256, backend="deepep")
     # every copy on the NIC (6 of 8 leave the node) against 3.6 nodes (2.7 remote) per token
     assert flex == pytest.approx(plain * 2.71 / 6, rel=0.02)
     # one NVLink domain: once per rank, slower than the model's NVLink rate lets a plain
     # all-to-all go (the kernels are SM-bound, FLEX_NVLINK_BW)
-    one_domain = comm.flex_dispatch(4096, 8, 7168, 8, 8, fab, experts=256)
+    one_domain = comm.dispatch_all_to_all(4096, 8, 7168, 8, 8, fab, experts=256, backend="deepep")
     assert one_domain > comm.dispatch_all_to_all(4096, 8, 7168, 8, 8, fab)
 
 
@@ -105,7 +105,9 @@ def test_flex_dispatch_in_one_nvlink_domain_matches_hybrideps_published_rates():
     published |= {32: (485.50, 423.19), 36: (469.96, 418.27)}
     for ep, (dispatch, combine) in published.items():
         experts = 8 * ep
-        t = comm.flex_dispatch(4096, 8, 7168 * 2, ep, 72, fab, experts=experts, backend="hybridep")
+        t = comm.dispatch_all_to_all(
+            4096, 8, 7168 * 2, ep, 72, fab, experts=experts, backend="hybridep"
+        )
         ranks = ep * comm.hit_probability(experts, 8, 8)
         got = 4096 * ranks * 7168 * 2 / t / 1e9
         assert 0.98 * min(dispatch, combine) < got < 1.3 * min(dispatch, combine), ep
