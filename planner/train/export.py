@@ -64,6 +64,7 @@ KEYS: dict[str, frozenset[str]] = {
             "--bf16",
             "--fp8-format",
             "--moe-token-dispatcher-type",
+            "--moe-flex-dispatcher-backend",
         }
     ),
     "nemo": frozenset(
@@ -205,7 +206,8 @@ def _megatron(problem: TrainingProblem, plan: TrainingPlan) -> tuple[dict[str, A
         # without EP (the all-to-all one sorts by local expert either way)
         out["--moe-token-dispatcher-type"] = problem.software.dispatcher
         if problem.software.dispatcher == "flex":
-            notes.append("flex dispatcher: also pass its backend (DeepEP or HybridEP)")
+            # the kernels priced (their measured forwarding rates differ)
+            out["--moe-flex-dispatcher-backend"] = problem.software.flex_backend
     out["--bf16"] = True
     if problem.workload.precision == "fp8":
         out["--fp8-format"] = "hybrid"

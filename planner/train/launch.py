@@ -24,7 +24,7 @@ from typing import Any
 
 from planner.core.errors import InputError
 from planner.core.io import read_text
-from planner.perfmodel.options import DISPATCHERS
+from planner.perfmodel.options import DISPATCHERS, FLEX_BACKENDS
 from planner.train.export import FORMATS, KEYS
 
 #: Megatron model-shape arguments accepted in a launch and checked against the model.
@@ -231,6 +231,14 @@ def read_megatron(text: str, where: str) -> Launch:
                 f"({', '.join(DISPATCHERS)})"
             )
         out.software["dispatcher"] = str(dispatcher)
+        backend = args.get("--moe-flex-dispatcher-backend")
+        if dispatcher == "flex" and backend is not None:
+            if str(backend) not in FLEX_BACKENDS:
+                raise InputError(
+                    f"{where}: --moe-flex-dispatcher-backend {backend!r} is not modelled "
+                    f"({', '.join(FLEX_BACKENDS)})"
+                )
+            out.software["flex_backend"] = str(backend)
     elif f["ep"] > 1:
         out.notes.append(
             "no --moe-token-dispatcher-type: Megatron's default allgather dispatcher is not "

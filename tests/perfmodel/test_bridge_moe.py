@@ -99,6 +99,11 @@ def test_rows_carry_the_recipes_software():
         assert sw.get("eager_experts", True) != graphed, r.id
         if graphed:
             assert sw["ep_overlap"] == "a2a", r.id
+        # flex backend: DeepEP on DeepSeek-V3's B200 FP8_MX_V2 preset and 25.09's H100 row,
+        # HybridEP on every other flex preset
+        if sw.get("dispatcher") == "flex":
+            deepep = r.source == "bridge2509moe" or (r.model, r.gpu) == ("deepseek-v3", "B200")
+            assert sw["flex_backend"] == ("deepep" if deepep else "hybridep"), r.id
 
 
 def test_qwen3_presets_have_the_published_parameter_counts():

@@ -621,14 +621,18 @@ _DSV3_H100 = {
 
 def _dispatcher(key: str, gpu: str, model: str) -> tuple[tuple[str, object], ...]:
     """The row's token dispatcher from its recipes (``moe_flex_dispatcher_backend``; without
-    one the providers' ``moe_token_dispatcher_type = "alltoall"``).
+    one the providers' ``moe_token_dispatcher_type = "alltoall"``) and the flex backend.
 
     25.11 (@00b7660): HybridEP on GB300 / GB200 only (``apply_flex_dispatcher_backend``
     skips HybridEP on other GPUs; the B200 and H100 presets set no backend). 25.09
-    (v0.1.0rc3): DeepEP on the H100 DeepSeek-V3 row only (the "tokendrop" rows pad to
-    capacity through the all-to-all dispatcher). 26.04.01 (v0.4.2): HybridEP / DeepEP on every
-    preset but Qwen3-235B's B200 and H100 ones. 26.06 (v0.5.0) and 26.08 (v0.6.0): on every
-    preset entered.
+    (v0.1.0rc3): DeepEP on the H100 DeepSeek-V3 row only (``run_script.py``: ``enable_deepep``
+    on H100; the "tokendrop" rows pad to capacity through the all-to-all dispatcher).
+    26.04.01 (v0.4.2): HybridEP / DeepEP on every preset but Qwen3-235B's B200 and H100 ones.
+    26.06 (v0.5.0) and 26.08 (v0.6.0): on every preset entered. The backend is ``hybridep`` on
+    every flex preset but DeepSeek-V3's B200 ``FP8_MX_V2`` one (v0.4.2 / v0.5.0
+    ``deepseek_workload_base_configs.py``: ``moe_flex_dispatcher_backend="deepep"``) and the
+    25.09 H100 row (DeepEP); v0.6.0's GB200 recipes set ``hybridep`` too
+    (``recipes/qwen/gb200/qwen3_moe.py``).
     """
     flex = {
         "bridge2511moe": gpu in ("GB300", "GB200"),
@@ -637,7 +641,10 @@ def _dispatcher(key: str, gpu: str, model: str) -> tuple[tuple[str, object], ...
         "bridge2606moe": True,
         "bridge2608moe": True,
     }[key]
-    return (("dispatcher", "flex"),) if flex else ()
+    if not flex:
+        return ()
+    deepep = key == "bridge2509moe" or (model == "deepseek-v3" and gpu == "B200")
+    return (("dispatcher", "flex"), ("flex_backend", "deepep" if deepep else "hybridep"))
 
 
 def _bridge_moe(
