@@ -8,7 +8,10 @@ against them).
 * ``megatron``: Megatron-LM / Megatron-Core ``pretrain_gpt.py`` arguments
   (``megatron/training/arguments.py``, core_r0.12): uneven first / last stages
   as ``--decoder-first-pipeline-num-layers`` / ``--decoder-last-pipeline-num-layers``
-  (the middle stages equal), interleaving as ``--num-virtual-stages-per-pipeline-rank``.
+  (the middle stages equal), interleaving as ``--num-virtual-stages-per-pipeline-rank``;
+  a split those arguments cannot express (unequal middle stages, or a stage whose layers
+  the virtual stages do not divide) as ``--pipeline-model-parallel-layout``, every
+  virtual stage listed (Megatron-Core >= 0.13, >= 0.14 with MTP layers; :func:`pipeline_layout`).
 * ``nemo``: NeMo 2.0 recipe overrides (``nemo llm pretrain --factory ...
   trainer.strategy.tensor_model_parallel_size=8 ...``), NeMo 24.12.
 * ``deepspeed``: a DeepSpeed config JSON (``train_batch_size``,
@@ -23,10 +26,12 @@ against them).
 
 from __future__ import annotations
 
+import shlex
 from typing import Any
 
 from planner.core.errors import InputError
 from planner.train.instance import TrainingPlan, TrainingProblem
+from planner.train.step_time import chunk_layers
 
 FORMATS = ("megatron", "nemo", "deepspeed", "torchtitan")
 
@@ -47,6 +52,7 @@ KEYS: dict[str, frozenset[str]] = {
             "--expert-model-parallel-size",
             "--expert-tensor-parallel-size",
             "--num-virtual-stages-per-pipeline-rank",
+            "--pipeline-model-parallel-layout",
             "--decoder-first-pipeline-num-layers",
             "--decoder-last-pipeline-num-layers",
             "--micro-batch-size",
@@ -118,19 +124,80 @@ KEYS: dict[str, frozenset[str]] = {
 }
 
 
+def _odd_stages(plan: TrainingPlan) -> list[int]:
+    """Stage sizes the ``v`` virtual stages do not divide (Megatron-Core r0.12 builds ``layers /
+    v`` layers per virtual stage and raises otherwise: ``TransformerConfig`` for the first /
+    last stages, ``get_num_layers_to_build``)."""
+    v = plan.interleave
+    if plan.pp < 2 or v < 2:
+        return []
+    return sorted({n for n in plan.stage_layers if n % v})
+
+
 def _chunk_note(plan: TrainingPlan, tool: str) -> list[str]:
-    """Megatron-Core (core_r0.12, and the one NeMo 24.12 runs) builds ``layers / v`` layers per
-    virtual stage and raises when a stage's layers are not a multiple of ``v``
-    (``TransformerConfig`` for the first / last stages, ``get_num_layers_to_build``)."""
-    v, layers = plan.interleave, list(plan.stage_layers)
-    odd = sorted({n for n in layers if n % v}) if plan.pp > 1 and v > 1 else []
+    """Why ``tool`` (Megatron-Core r0.12, and the one NeMo 24.12 runs) cannot build the plan's
+    chunks, if it cannot."""
+    odd = _odd_stages(plan)
     if not odd:
         return []
     return [
-        f"{tool} needs every stage's layers divisible by the {v} virtual stages: stages of "
-        f"{', '.join(map(str, odd))} layers are refused (the plan splits them into uneven "
-        "chunks); Megatron-Core >= 0.13 can list the chunks with --pipeline-model-parallel-layout"
+        f"{tool} needs every stage's layers divisible by the {plan.interleave} virtual stages: "
+        f"stages of {', '.join(map(str, odd))} layers are refused (the plan splits them into "
+        "uneven chunks); Megatron-Core >= 0.13 can list the chunks with "
+        "--pipeline-model-parallel-layout"
     ]
+
+
+def pipeline_layout(plan: TrainingPlan, mtp_layers: int = 0) -> str:
+    """The plan's virtual stages as Megatron-Core's ``--pipeline-model-parallel-layout``.
+
+    Megatron-Core (core_v0.13.0 ``PipelineParallelLayerLayout``) reads the ``p v`` virtual
+    stages in model order, separated by ``|``: stage ``i`` runs on pipeline rank ``i mod p``
+    as its virtual stage ``i // p``; ``E`` is the embedding, ``t`` a decoder layer, ``m`` an
+    MTP layer (core_v0.14.0 on; only in a rank's last virtual stage, after every decoder
+    layer) and ``L`` the loss; ``x*N`` repeats a layer and ``(...|)*N`` a stage. The chunks
+    are the step model's (:func:`planner.train.step_time.chunk_layers`), the MTP layers on
+    the last stage with the LM head, as the step model prices them.
+
+    Parameters
+    ----------
+    plan
+        A plan with ``pp > 1`` or ``interleave > 1``.
+    mtp_layers
+        Multi-token-prediction modules of the model (0: none).
+
+    Returns
+    -------
+    str
+        E.g. ``"Et*3|(t*4|)*14,t*3L"`` for 62 layers over 16 stages of (4, 4 x 14, 4) with the
+        embedding and loss on the end stages.
+    """
+    p, v = plan.pp, plan.interleave
+    chunks = chunk_layers(tuple(plan.stage_layers), v)
+    stages = []
+    for i in range(p * v):
+        n = chunks[i % p][i // p]
+        text = "E" if i == 0 else ""
+        text += f"t*{n}" if n > 1 else "t" * n
+        if i == p * v - 1:
+            text += (
+                ("," if text else "")
+                + (f"m*{mtp_layers}," if mtp_layers > 1 else "m," * mtp_layers)
+                + "L"
+            )
+        stages.append(text)
+    out, i = [], 0
+    while i < len(stages):
+        run = 1
+        while i + run < len(stages) - 1 and stages[i + run] == stages[i]:
+            run += 1
+        last = i + run == len(stages)
+        if run > 1:
+            out.append(f"({stages[i]}|)*{run}")
+        else:
+            out.append(stages[i] + ("" if last else "|"))
+        i += run
+    return ",".join(out).replace("|,", "|")
 
 
 def _megatron(problem: TrainingProblem, plan: TrainingPlan) -> tuple[dict[str, Any], list[str]]:
@@ -145,20 +212,22 @@ def _megatron(problem: TrainingProblem, plan: TrainingPlan) -> tuple[dict[str, A
         "--global-batch-size": problem.workload.global_batch,
         "--seq-length": problem.workload.seq_len,
     }
-    if plan.interleave > 1:
-        out["--num-virtual-stages-per-pipeline-rank"] = plan.interleave
     layers = list(plan.stage_layers)
-    if plan.pp > 1 and len(set(layers)) > 1:
-        middle = layers[1:-1]
-        if len(set(middle)) <= 1:
+    if plan.pp > 1 and (len(set(layers[1:-1])) > 1 or _odd_stages(plan)):
+        # the first / last / virtual-stage arguments cannot express this split
+        mtp = problem.model.mtp_layers
+        out["--pipeline-model-parallel-layout"] = pipeline_layout(plan, mtp)
+        notes.append(
+            f"--pipeline-model-parallel-layout needs Megatron-Core >= {'0.14' if mtp else '0.13'} "
+            "(it replaces --num-virtual-stages-per-pipeline-rank and the first / last stage "
+            "layers; core_r0.12 cannot build this split)"
+        )
+    else:
+        if plan.interleave > 1:
+            out["--num-virtual-stages-per-pipeline-rank"] = plan.interleave
+        if plan.pp > 1 and len(set(layers)) > 1:
             out["--decoder-first-pipeline-num-layers"] = layers[0]
             out["--decoder-last-pipeline-num-layers"] = layers[-1]
-        else:
-            notes.append(
-                f"stage sizes {layers} have unequal middle stages: Megatron's first/last "
-                "arguments cannot express them (use --pipeline-model-parallel-layout)"
-            )
-    notes += _chunk_note(plan, "Megatron-Core r0.12")
     if plan.sequence_parallel:
         out["--sequence-parallel"] = True
     if plan.recompute == "full":
@@ -405,7 +474,12 @@ def _toml_value(v: Any) -> str:
 def render(fmt: str, settings: dict[str, Any]) -> str:
     """The settings as the framework reads them (argument line, overrides, JSON, TOML)."""
     if fmt == "megatron":
-        parts = [k if v is True else f"{k} {v}" for k, v in settings.items() if v is not False]
+        # quoted for the shell (a pipeline layout holds | ( ) *)
+        parts = [
+            k if v is True else f"{k} {shlex.quote(str(v))}"
+            for k, v in settings.items()
+            if v is not False
+        ]
         return " \\\n  ".join(parts) + "\n"
     if fmt == "nemo":
         return " ".join(f"{k}={_toml_value(v).strip(chr(34))}" for k, v in settings.items()) + "\n"
@@ -428,4 +502,4 @@ def render(fmt: str, settings: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-__all__ = ["FORMATS", "KEYS", "VERSIONS", "check_format", "export", "render"]
+__all__ = ["FORMATS", "KEYS", "VERSIONS", "check_format", "export", "pipeline_layout", "render"]

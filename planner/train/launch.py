@@ -15,6 +15,7 @@ granularity, NeMo's recompute and ZeRO) is left to the planner and said in
 from __future__ import annotations
 
 import json
+import re
 import shlex
 import tomllib
 from collections.abc import Mapping
@@ -26,6 +27,7 @@ from planner.core.errors import InputError
 from planner.core.io import read_text
 from planner.perfmodel.options import DISPATCHERS, FLEX_BACKENDS
 from planner.train.export import FORMATS, KEYS
+from planner.train.step_time import chunk_layers
 
 #: Megatron model-shape arguments accepted in a launch and checked against the model.
 MEGATRON_SHAPE = {
@@ -54,6 +56,9 @@ class Launch:
     first_last
         Megatron / torchtitan uneven stages: layers of the first and last stage
         (the middle ones equal), resolved against the model by :func:`stage_layers`.
+    split
+        Megatron-Core's ``--pipeline-model-parallel-layout``: layers per pipeline rank (the
+        sum over its virtual stages); checked against the model by :func:`problem_args`.
     layers_per_stage
         torchtitan's ``pipeline_parallel_layers_per_stage`` of a looped schedule: the virtual
         stages per rank, resolved against the model by :func:`problem_args`.
@@ -74,6 +79,7 @@ class Launch:
     world: int | None = None
     all_gpus: bool = False
     first_last: tuple[int, int] | None = None
+    split: tuple[int, ...] | None = None
     layers_per_stage: int | None = None
     constraints: dict[str, Any] = field(default_factory=dict)
     software: dict[str, Any] = field(default_factory=dict)
@@ -112,6 +118,76 @@ def _unknown(key: str, fmt: str, where: str, extra: tuple[str, ...] = ()) -> Inp
 # ---------------------------------------------------------------------------
 # Megatron-LM
 # ---------------------------------------------------------------------------
+
+
+#: Largest ``*N`` of a pipeline layout read (a model has at most a few hundred layers).
+MAX_LAYOUT_REPEAT = 100_000
+
+
+def parse_layout(text: str, pp: int, where: str) -> list[list[str]]:
+    """Megatron-Core's ``--pipeline-model-parallel-layout`` as the layers of each virtual stage
+    in model order (``E``, ``t``, ``m``, ``L``), checked as core_v0.14.0's
+    ``PipelineParallelLayerLayout`` checks it (stage count a multiple of ``pp``, the embedding
+    first and the loss last, once each, no decoder layer after an MTP layer).
+
+    Raises
+    ------
+    InputError
+        A malformed layout, named with ``where``.
+    """
+    flat = text.replace(",", "")
+    counts = [int(n) for n in re.findall(r"\*(\d+)", flat)]
+    if any(n > MAX_LAYOUT_REPEAT for n in counts):
+        raise InputError(
+            f"{where}: --pipeline-model-parallel-layout {text!r}: a repeat count over "
+            f"{MAX_LAYOUT_REPEAT}"
+        )
+    for pattern in (r"\(([^)]+)\)\*(\d+)", r"(.)\*(\d+)"):  # Megatron's own unrolling order
+        flat = re.sub(pattern, lambda m: m.group(1) * int(m.group(2)), flat)
+    stages = [list(stage) for stage in flat.split("|")]
+    layers = [c for stage in stages for c in stage]
+    bad = sorted(set(layers) - set("EtmL"))
+    problem = ""
+    if bad:
+        problem = f"unknown layer characters {bad} (E, t, m, L)"
+    elif len(stages) % pp:
+        problem = f"{len(stages)} virtual stages are not a multiple of the {pp} pipeline ranks"
+    elif layers[:1] != ["E"] or layers[-1:] != ["L"] or layers.count("E") + layers.count("L") != 2:
+        problem = "the embedding E must come first and the loss L last, once each"
+    elif "m" in layers and "t" in layers[layers.index("m") :]:
+        problem = "decoder layers t must come before the MTP layers m"
+    if problem:
+        raise InputError(f"{where}: --pipeline-model-parallel-layout {text!r}: {problem}")
+    return stages
+
+
+def _read_layout(out: Launch, text: str, args: dict[str, Any], where: str) -> None:
+    """Pins the ranks' layers and the virtual stages of a Megatron pipeline layout."""
+    clash = [
+        k
+        for k in (
+            "--num-virtual-stages-per-pipeline-rank",
+            "--decoder-first-pipeline-num-layers",
+            "--decoder-last-pipeline-num-layers",
+        )
+        if k in args
+    ]
+    if clash:  # Megatron-Core asserts it (arguments.py, TransformerConfig)
+        raise InputError(
+            f"{where}: --pipeline-model-parallel-layout cannot be combined with {clash[0]}"
+        )
+    pp = out.fixed["pp"]
+    stages = parse_layout(text, pp, where)
+    v = len(stages) // pp
+    out.fixed["interleave"] = v
+    if pp > 1:
+        out.split = tuple(sum(stage.count("t") for stage in stages[j::pp]) for j in range(pp))
+        chunks = [[stages[k * pp + j].count("t") for k in range(v)] for j in range(pp)]
+        if chunks != chunk_layers(out.split, v):
+            out.notes.append(
+                "the layout's chunks differ from the planner's (as even as possible): its "
+                "layers per rank are pinned, the chunks priced the planner's way"
+            )
 
 
 def read_megatron(text: str, where: str) -> Launch:
@@ -166,7 +242,10 @@ def read_megatron(text: str, where: str) -> Launch:
         out.constraints["search_expert_tp"] = True  # the open problem holds the launch's own
     first = args.get("--decoder-first-pipeline-num-layers")
     last = args.get("--decoder-last-pipeline-num-layers")
-    if (first is None) != (last is None):
+    layout = args.get("--pipeline-model-parallel-layout")
+    if layout is not None:
+        _read_layout(out, str(layout), args, where)
+    elif (first is None) != (last is None):
         out.notes.append("only one of the first/last stage layer counts given: split left open")
     elif first is not None:
         out.first_last = (
@@ -523,11 +602,19 @@ def check_model(launch: Launch, model: Any) -> None:
 
 
 def stage_layers(launch: Launch, layers: int) -> tuple[int, ...] | None:
-    """Layers per stage of an uneven first/last split (middle stages equal), or ``None``.
+    """Layers per stage of a Megatron pipeline layout or an uneven first/last split (middle
+    stages equal), or ``None``.
 
     Megatron states the first and last stages' layers; torchtitan how many fewer
     they hold than the others (stored negated in ``first_last``).
     """
+    if launch.split is not None:  # a Megatron pipeline layout lists every stage
+        if sum(launch.split) != layers:
+            raise InputError(
+                f"{launch.source}: the pipeline layout holds {sum(launch.split)} decoder layers, "
+                f"the model {layers}"
+            )
+        return launch.split
     if launch.first_last is None:
         return None
     pp = launch.fixed.get("pp", 1)
@@ -562,6 +649,7 @@ __all__ = [
     "Launch",
     "check_launch_format",
     "check_model",
+    "parse_layout",
     "problem_args",
     "read_launch",
     "read_text_launch",

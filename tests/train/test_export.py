@@ -10,6 +10,7 @@ import pytest
 
 from planner.train.export import FORMATS, KEYS, export
 from planner.train.instance import TrainingPlan
+from planner.train.launch import parse_layout
 
 from .conftest import problem, tiny_spec
 from .test_cli import run
@@ -81,7 +82,13 @@ def test_keys_are_documented_and_sizes_written(fmt, plan):
     elif fmt == "megatron":
         for key in settings:
             assert key in text
-        if len(set(plan.stage_layers)) > 1:
+        layout = settings.get("--pipeline-model-parallel-layout")
+        if layout is not None:  # a split the first / last arguments cannot express
+            stages = parse_layout(layout, plan.pp, "layout")
+            ranks = [sum(s.count("t") for s in stages[j :: plan.pp]) for j in range(plan.pp)]
+            assert tuple(ranks) == plan.stage_layers
+            assert "--num-virtual-stages-per-pipeline-rank" not in settings
+        elif len(set(plan.stage_layers)) > 1:
             assert settings["--decoder-first-pipeline-num-layers"] == plan.stage_layers[0]
 
 
