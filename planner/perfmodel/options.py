@@ -32,7 +32,8 @@ Precision
     the backward in fp8 when the GEMMs run in fp8 or fp4 (on by default: Transformer
     Engine's linear layers keep the quantized input, which Megatron-LM, NeMo and LLM
     Foundry's fp8 runs use; no effect on bf16 GEMMs); ``fp8_comm`` fp8 tensor-parallel
-    all-gathers and MoE dispatch; ``fused_loss`` a fused cross-entropy kernel on the bf16
+    all-gathers and MoE dispatch (only where the GEMMs run in fp8 / fp4: the fp8 cast is the
+    GEMM input's quantization moved before the collective); ``fused_loss`` a fused cross-entropy kernel on the bf16
     logits (flash-attention's ``CrossEntropyLoss``, LLM Foundry's default ``loss_fn``) instead of
     an fp32 copy of them: 4 bytes per logit kept instead of 6.
 Sharding
