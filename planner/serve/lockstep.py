@@ -148,15 +148,12 @@ class _Chain:
     def stationary(self, lam: float) -> np.ndarray:
         """Stationary law of ``K`` at arrival rate ``lam`` per group."""
         k, n = self.k, self.n
-        hit = np.clip(-np.expm1(-lam * self.pieces * self.lengths), 1e-300, 1.0 - 1e-16)
+        # per (k, length): log P(hit) and log P(no hit) = -lam pieces T of a group's arrival
+        x = np.maximum(lam * self.pieces * self.lengths, 1e-300)[:, :, None]
         # binomial rows per (k, length): P(K' = j) = C(n, j) hit^j (1 - hit)^(n - j), mixed
         # over the law of the length
-        rows = np.exp(
-            self.log_choose[None, None, :]
-            + k[None, None, :] * np.log(hit)[:, :, None]
-            + (n - k)[None, None, :] * np.log1p(-hit)[:, :, None]
-        )
-        trans = np.einsum("kv,kvj->kj", self.max_pmf, rows)
+        rows = np.exp(self.log_choose + k * np.log(-np.expm1(-x)) - (n - k) * x)
+        trans = np.matmul(self.max_pmf[:, None, :], rows)[:, 0, :]
         trans = trans / trans.sum(axis=1, keepdims=True)
         # stationary law: pi (P - I) = 0 with sum 1
         a = trans.T - np.eye(n + 1)
