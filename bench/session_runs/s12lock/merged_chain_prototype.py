@@ -32,11 +32,12 @@ from planner.serve.capacity import role_model
 
 BINS = 64
 #: (case, req/s, rate per group, simulated mean iteration ms, simulated batch per group):
-#: lockstep_probe.py runs (10,000 requests; 3,000 for DeepSeek at 6.49-12.98, 6,000 Mixtral)
+#: lockstep_probe.py runs (lockstep_probe.txt: 10,000 requests; 3,000 for DeepSeek at 6.49 and
+#: 9.27, 6,000 for Mixtral)
 POINTS = [
     ("DeepSeek", 6.491, 0.8113, 44.9, 9.30),
     ("DeepSeek", 9.273, 1.159, 65.5, 19.09),
-    ("DeepSeek", 12.982, 1.6227, 103.0, 39.79),
+    ("DeepSeek", 12.982, 1.6227, 108.4, 45.67),
     ("DeepSeek", 20.0, 2.5, 202.5, 125.1),
     ("DeepSeek", 26.28, 3.285, 259.4, 196.6),
     ("Mixtral tp2 ep2", 22.7, 11.35, 15.8, 22.57),
