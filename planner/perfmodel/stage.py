@@ -400,6 +400,7 @@ def layer_time(step: TrainingStep, gpu: GpuSpec, moe: bool) -> LayerCost:
         eager_experts=sw.eager_experts,
         dropless=not sw.capacity_factor,
         sort_by_expert=sw.dispatcher == "alltoall",
+        flex_backend=sw.flex_backend if sw.dispatcher == "flex" else "",
     )
 
 

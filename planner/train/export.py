@@ -64,6 +64,7 @@ KEYS: dict[str, frozenset[str]] = {
             "--bf16",
             "--fp8-format",
             "--moe-token-dispatcher-type",
+            "--moe-flex-dispatcher-backend",
         }
     ),
     "nemo": frozenset(
@@ -104,6 +105,7 @@ KEYS: dict[str, frozenset[str]] = {
             "parallelism.pipeline_parallel_microbatch_size",
             "parallelism.pipeline_parallel_first_stage_less_layers",
             "parallelism.pipeline_parallel_last_stage_less_layers",
+            "parallelism.pipeline_parallel_layers_per_stage",
             "parallelism.context_parallel_degree",
             "parallelism.expert_parallel_degree",
             "parallelism.enable_async_tensor_parallel",
@@ -114,6 +116,21 @@ KEYS: dict[str, frozenset[str]] = {
         }
     ),
 }
+
+
+def _chunk_note(plan: TrainingPlan, tool: str) -> list[str]:
+    """Megatron-Core (core_r0.12, and the one NeMo 24.12 runs) builds ``layers / v`` layers per
+    virtual stage and raises when a stage's layers are not a multiple of ``v``
+    (``TransformerConfig`` for the first / last stages, ``get_num_layers_to_build``)."""
+    v, layers = plan.interleave, list(plan.stage_layers)
+    odd = sorted({n for n in layers if n % v}) if plan.pp > 1 and v > 1 else []
+    if not odd:
+        return []
+    return [
+        f"{tool} needs every stage's layers divisible by the {v} virtual stages: stages of "
+        f"{', '.join(map(str, odd))} layers are refused (the plan splits them into uneven "
+        "chunks); Megatron-Core >= 0.13 can list the chunks with --pipeline-model-parallel-layout"
+    ]
 
 
 def _megatron(problem: TrainingProblem, plan: TrainingPlan) -> tuple[dict[str, Any], list[str]]:
@@ -141,6 +158,7 @@ def _megatron(problem: TrainingProblem, plan: TrainingPlan) -> tuple[dict[str, A
                 f"stage sizes {layers} have unequal middle stages: Megatron's first/last "
                 "arguments cannot express them (use --pipeline-model-parallel-layout)"
             )
+    notes += _chunk_note(plan, "Megatron-Core r0.12")
     if plan.sequence_parallel:
         out["--sequence-parallel"] = True
     if plan.recompute == "full":
@@ -188,7 +206,8 @@ def _megatron(problem: TrainingProblem, plan: TrainingPlan) -> tuple[dict[str, A
         # without EP (the all-to-all one sorts by local expert either way)
         out["--moe-token-dispatcher-type"] = problem.software.dispatcher
         if problem.software.dispatcher == "flex":
-            notes.append("flex dispatcher: also pass its backend (DeepEP or HybridEP)")
+            # the kernels priced (their measured forwarding rates differ)
+            out["--moe-flex-dispatcher-backend"] = problem.software.flex_backend
     out["--bf16"] = True
     if problem.workload.precision == "fp8":
         out["--fp8-format"] = "hybrid"
@@ -200,6 +219,7 @@ def _nemo(problem: TrainingProblem, plan: TrainingPlan) -> tuple[dict[str, Any],
     notes = []
     if len(set(plan.stage_layers)) > 1:
         notes.append(f"uneven stages {list(plan.stage_layers)}: set them in the model config")
+    notes += _chunk_note(plan, "NeMo's Megatron-Core")
     if plan.shard_group or plan.recompute_layers:
         notes.append("recompute and sharding settings are not written for NeMo here")
     if plan.etp != plan.tp:
@@ -324,6 +344,21 @@ def _torchtitan(problem: TrainingProblem, plan: TrainingPlan) -> tuple[dict[str,
     if plan.pp > 1:
         out["parallelism.pipeline_parallel_first_stage_less_layers"] = base - layers[0]
         out["parallelism.pipeline_parallel_last_stage_less_layers"] = base - layers[-1]
+    if plan.pp > 1 and plan.interleave > 1:
+        # without layers_per_stage a looped schedule runs 2 stages per rank; with it,
+        # ceil((L + first_less + last_less) / layers_per_stage) virtual stages
+        # (torchtitan/models/llama3/infra/pipeline.py)
+        stages = plan.pp * plan.interleave
+        weighted = sum(layers) + (base - layers[0]) + (base - layers[-1])
+        per_stage = -(-weighted // stages)
+        if -(-weighted // per_stage) == stages:
+            out["parallelism.pipeline_parallel_layers_per_stage"] = per_stage
+        else:
+            notes.append(
+                f"v={plan.interleave}: no pipeline_parallel_layers_per_stage gives {stages} "
+                f"virtual stages for {weighted} weighted layers (torchtitan would run 2 per "
+                "rank): list the chunks in module_fqns_per_model_part"
+            )
     if problem.software.tp_overlap and plan.tp > 1:
         out["parallelism.enable_async_tensor_parallel"] = True
     return out, notes

@@ -24,7 +24,7 @@ from typing import Any
 
 from planner.core.errors import InputError
 from planner.core.io import read_text
-from planner.perfmodel.options import DISPATCHERS
+from planner.perfmodel.options import DISPATCHERS, FLEX_BACKENDS
 from planner.train.export import FORMATS, KEYS
 
 #: Megatron model-shape arguments accepted in a launch and checked against the model.
@@ -54,6 +54,9 @@ class Launch:
     first_last
         Megatron / torchtitan uneven stages: layers of the first and last stage
         (the middle ones equal), resolved against the model by :func:`stage_layers`.
+    layers_per_stage
+        torchtitan's ``pipeline_parallel_layers_per_stage`` of a looped schedule: the virtual
+        stages per rank, resolved against the model by :func:`problem_args`.
     constraints, software
         Other problem settings (``overlap_grad_reduce``, ``precision``) and
         :class:`~planner.perfmodel.options.Software` fields.
@@ -71,6 +74,7 @@ class Launch:
     world: int | None = None
     all_gpus: bool = False
     first_last: tuple[int, int] | None = None
+    layers_per_stage: int | None = None
     constraints: dict[str, Any] = field(default_factory=dict)
     software: dict[str, Any] = field(default_factory=dict)
     shape: dict[str, int] = field(default_factory=dict)
@@ -227,6 +231,14 @@ def read_megatron(text: str, where: str) -> Launch:
                 f"({', '.join(DISPATCHERS)})"
             )
         out.software["dispatcher"] = str(dispatcher)
+        backend = args.get("--moe-flex-dispatcher-backend")
+        if dispatcher == "flex" and backend is not None:
+            if str(backend) not in FLEX_BACKENDS:
+                raise InputError(
+                    f"{where}: --moe-flex-dispatcher-backend {backend!r} is not modelled "
+                    f"({', '.join(FLEX_BACKENDS)})"
+                )
+            out.software["flex_backend"] = str(backend)
     elif f["ep"] > 1:
         out.notes.append(
             "no --moe-token-dispatcher-type: Megatron's default allgather dispatcher is not "
@@ -412,6 +424,9 @@ def read_torchtitan(text: str, where: str) -> Launch:
     schedule = str(values.get(p + "pipeline_parallel_schedule", "1F1B"))
     if schedule == "1F1B":
         f["interleave"] = 1
+    elif schedule == "Interleaved1F1B" and p + "pipeline_parallel_layers_per_stage" in values:
+        key = p + "pipeline_parallel_layers_per_stage"
+        out.layers_per_stage = _int(values[key], key, where)
     elif schedule == "Interleaved1F1B":
         out.notes.append("Interleaved1F1B: the virtual stages per rank are left to the planner")
     else:
@@ -595,6 +610,8 @@ def problem_args(
     split = stage_layers(launch, model.layers)
     if split is not None:
         fixed["stage_layers"] = split
+    if launch.layers_per_stage is not None:
+        fixed["interleave"] = _virtual_stages(launch, model.layers)
     for key, value in fixed.items():  # the file's choice against the command line's
         if base.get(key) is not None and base[key] != value:
             raise InputError(
@@ -605,6 +622,23 @@ def problem_args(
     if launch.all_gpus:
         pinned["use_all_gpus"] = True
     return pinned, base
+
+
+def _virtual_stages(launch: Launch, layers: int) -> int:
+    """torchtitan's virtual stages per rank: ``ceil((L + first_less + last_less) /
+    layers_per_stage)`` stages over the pipeline ranks (``llama3/infra/pipeline.py`` @6404b93,
+    which raises unless they divide evenly into at least 2 per rank)."""
+    pp = int(launch.fixed.get("pp", 1))
+    less = [-x for x in launch.first_last] if launch.first_last else [1, 1]  # its defaults
+    per = int(launch.layers_per_stage or 0)
+    stages = -(-(layers + sum(less)) // per)
+    if stages % pp or stages // pp < 2:
+        raise InputError(
+            f"{launch.source}: pipeline_parallel_layers_per_stage {per} gives {stages} virtual "
+            f"stages for {layers} layers, not a multiple >= 2 of the {pp} pipeline ranks "
+            "(torchtitan refuses it with Interleaved1F1B)"
+        )
+    return stages // pp
 
 
 def _text(value: Any) -> str:

@@ -102,7 +102,10 @@ def test_megatron_export_names_the_priced_dispatcher():
     settings = export(prob, plan, "megatron")["settings"]
     assert settings["--moe-token-dispatcher-type"] == "alltoall"
     flex = replace(prob, software=prob.software.with_(dispatcher="flex"))
-    assert export(flex, plan, "megatron")["settings"]["--moe-token-dispatcher-type"] == "flex"
+    flex_settings = export(flex, plan, "megatron")["settings"]
+    assert flex_settings["--moe-token-dispatcher-type"] == "flex"
+    assert flex_settings["--moe-flex-dispatcher-backend"] == "deepep"  # Megatron's default
+    assert "--moe-flex-dispatcher-backend" not in settings
     # EP 1 still sorts by local expert (priced): written; dense models: nothing written
     no_ep = export(prob, replace(plan, ep=1), "megatron")["settings"]
     assert no_ep["--moe-token-dispatcher-type"] == "alltoall"
@@ -123,3 +126,14 @@ def test_megatron_launch_reads_the_dispatcher(dispatcher):
     with pytest.raises(InputError, match="allgather"):
         read_text_launch("megatron", f"{base} --moe-token-dispatcher-type allgather")
     assert any("allgather" in note for note in read_text_launch("megatron", base).notes)
+    if dispatcher == "flex":
+        hybrid = read_text_launch(
+            "megatron",
+            f"{base} --moe-token-dispatcher-type flex --moe-flex-dispatcher-backend hybridep",
+        )
+        assert hybrid.software["flex_backend"] == "hybridep"
+        with pytest.raises(InputError, match="ncclep"):
+            read_text_launch(
+                "megatron",
+                f"{base} --moe-token-dispatcher-type flex --moe-flex-dispatcher-backend ncclep",
+            )
