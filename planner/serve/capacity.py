@@ -413,19 +413,20 @@ class RoleModel:
         moe_tok = min(kappa, max(0.0, t_all - tc) / ((n - 1) * C))
         x = kappa * self.pc + self.attn
         per_iter = B / self.ed  # arrivals per iteration and group (Little: lam T = B / E[D])
-        # one chunk iteration of a prompt: its own layers' extra and its MoE layers' extra
+        # one chunk iteration of a prompt: its own layers' extra and its MoE layers' extra;
+        # a prompt of `iters` chunk iterations is `iters` times as likely to be the one in
+        # an iteration (the chunks' law is piece-weighted)
         iters = np.maximum(1.0, self.pc / C)
         own_piece = (x - moe_tok * self.pc) / iters
-        moe_piece = moe_tok * float(np.dot(self.wp, self.pc / iters))
-
         own_mean = float(np.dot(self.wp, own_piece * iters))  # own-layer extra per prompt
         moe_mean = float(np.dot(self.wp, moe_tok * self.pc))  # MoE extra per prompt
+        moe_piece = moe_mean / self.chunk_iters
 
-        # the share of the own layers' time at the mean iteration that balances time
+        # the share of the own layers' time that makes the mean iteration the chain's
         share = balanced_share(
             t0,
             own_piece,
-            self.wp,
+            self.wp * iters,
             moe_piece,
             per_iter,
             n,
