@@ -72,6 +72,7 @@ from planner.perfmodel.serving_features import (
 )
 from planner.perfmodel.stage import EngineModel, ReplicaConfig
 from planner.serve.chunked_ttft import ChunkedPrefillLaw
+from planner.serve.kv_admission import AdmissionWait, KvWaitLaw, admission_wait
 from planner.serve.lockstep import balanced_share, expected_max_batch, merged_backlog_pmf
 from planner.serve.queueing import (
     BatchedPrefillLaw,
@@ -97,6 +98,9 @@ PREFILL_CHUNK_TOKENS = 16384
 #: Points per output-length class in the TPOT percentile (see ``RoleModel``).
 TPOT_CLASS_POINTS = 4
 MAX_UTILIZATION = 0.98
+#: Batches at which the step model is evaluated for the KV admission wait
+#: (:meth:`RoleModel.admission_table`).
+ADMISSION_NODES = 8
 KV_ADMISSION = ("on-demand", "reserve")
 #: Relative slack when comparing a metric with its target (float noise only).
 TOL = 1e-9
@@ -287,6 +291,7 @@ class RoleModel:
         self._idle: dict[str, Any] | None = None  # _prefill(0.0), reused by prefill replicas
         self._fixed: float | None = None  # batch_fixed_cost()
         self._batch_memo: dict[Any, Any] = {}  # grids of BatchedPrefillLaw, across the search
+        self._admission_nodes: tuple[np.ndarray, ...] | None = None  # admission_table()
         self._transfer = engine.kv_transfer_time(self.p) if role == "prefill" else 0.0 * self.p
         if role == "prefill":
             self._transfer_lo = engine.kv_transfer_time(self.p_lo)
@@ -556,6 +561,67 @@ class RoleModel:
             var += lam * tmean * self.m2
         kv = compound_quantile(mean, var, self.q) if self.online else mean
         return max(kv, self.traffic.max_context if decode else float(self.p_hi.max()))
+
+    # ------------------------------------------------------------ KV admission
+    def admission_table(self) -> tuple[np.ndarray, ...]:
+        """``(b, t_0, E[x], E[x_own], E[x^2])`` at :data:`ADMISSION_NODES` batches up to the
+        one the mean KV cache holds: the decode-only iteration, the prompts' mean stretch
+        of the iterations per arrival (all groups' with lockstep groups), that of the
+        arrival's own prompt and the second moment (built once; between nodes the step
+        model is smooth and is interpolated)."""
+        if self._admission_nodes is None:
+            top = max(self.kv_cap / max(self.mem_ctx, 1.0), 1.0)
+            nodes = top * np.arange(1, ADMISSION_NODES + 1) / ADMISSION_NODES
+            rows = []
+            for b in nodes:
+                if self.groups > 1:
+                    f = self._prefill(float(b))
+                    sx = np.asarray(f["stream_x"])
+                    own = float(np.dot(self.wp, sx))
+                    rows.append(
+                        (f["t0"], f["xbar"], own, self.groups * float(np.dot(self.wp, sx * sx)))
+                    )
+                    continue
+                t = self.engine.base_time(np.array([b, b + self.split]), float(b), self.ctx)
+                t0 = float(t[0])
+                x = max(0.0, float(t[1]) - t0) / self.split * self.pc + self.attn
+                mean = float(np.dot(self.wp, x))
+                rows.append((t0, mean, mean, float(np.dot(self.wp, x * x))))
+            self._admission_nodes = (nodes, *np.asarray(rows, dtype=float).T)
+        return self._admission_nodes
+
+    def admission(self, lam: float, hold: float) -> AdmissionWait | None:
+        """The wait for KV-cache room at arrival rate ``lam`` (:mod:`.kv_admission`), with
+        prompts holding their KV for ``hold`` seconds before they decode; ``None`` where no
+        such wait is modelled (offline, prefill or decode replicas).
+
+        The cache holds ``K`` running requests: its tokens, less the prompts waiting or in
+        prefill, over the mean footprint of a running request (``max_batch`` at most).
+        """
+        if not self.online or self.role != "both" or self.ed <= 0 or lam <= 0:
+            return None
+        full = (self.kv_cap - lam * hold * self.ep_full) / max(self.mem_ctx, 1.0)
+        if self.max_batch is not None:
+            full = min(full, float(self.max_batch))
+        K = max(1, math.floor(full))
+        nodes, t0_n, x_n, own_n, x2_n = self.admission_table()
+        k = np.arange(K + 1, dtype=float)
+        t0 = np.interp(k, nodes, t0_n)
+        # departures per second of decode time, and per second of time
+        rate = k / (self.ed * t0)
+        mu = np.maximum(0.0, rate * (1.0 - lam * np.interp(k, nodes, x_n)))
+        # an arrival moves the batch by 1 + r x (its prompt delays every running sequence)
+        jumps = 1.0 + 2.0 * rate * np.interp(k, nodes, own_n) + rate**2 * np.interp(k, nodes, x2_n)
+        # footprints differ: each arrival and departure moves the demand by (f - E f) / E f
+        ef = self.m1 / self.ed
+        mix = max(0.0, self.m2 / self.ed - ef * ef) / max(self.mem_ctx, 1.0) ** 2
+        var = self.ca2 * lam * (jumps + mix) + mu * (1.0 + mix)
+        # with requests queued, prompts are admitted (and prefilled) as requests finish:
+        # the full engine's turnover rate, and arrivals no longer stretch iterations
+        x_full = float(np.interp(float(K), nodes, x_n))
+        queue_mu = K / (self.ed * float(t0[-1]) + K * x_full)
+        queue_var = (self.ca2 * lam + queue_mu) * (1.0 + mix)
+        return admission_wait(lam, mu, var, queue_mu, queue_var)
 
     def _noisy(self, B: float) -> bool:
         """Whether :meth:`_batch_noise` at batch ``B`` is not zero (it needs a step time)."""
@@ -848,10 +914,11 @@ class RoleModel:
             )
 
         offset = t0 + lam * tmean * xbar
+        hold = (ew if math.isfinite(ew) else 0.0) + s1
 
         @functools.cache  # built once per state: the search's last probe is evaluated
-        def ttft() -> ChunkedPrefillLaw:
-            return ChunkedPrefillLaw(
+        def ttft() -> ChunkedPrefillLaw | KvWaitLaw:
+            law = ChunkedPrefillLaw(
                 lam,
                 s1,
                 s2,
@@ -867,8 +934,11 @@ class RoleModel:
                 self.pc,
                 self.q,
             )
+            wait = self.admission(lam, hold)
+            if wait is None or wait.negligible(self.q) or law.saturated:
+                return law
+            return KvWaitLaw(law.cdf, law.lo, law.bracket()[1], wait, self.q)
 
-        hold = (ew if math.isfinite(ew) else 0.0) + s1
         kv = self._kv(lam, tmean, hold, decode=True)
         return LoadState(lam, B, tmean, kv, u, ttft, offset, tpot, None, tpot_top)
 
