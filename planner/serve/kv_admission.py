@@ -47,8 +47,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-#: Points of the TTFT law's CDF the convolution with the wait is computed on.
+#: Points of the TTFT law's CDF the convolution with the wait is computed on, and how many
+#: of them lie past the wrapped law's ``1 - (1 - q) / 2`` quantile (where its CDF is flat).
 GRID_POINTS = 65
+TAIL_POINTS = 16
 
 
 @dataclass(frozen=True)
@@ -135,7 +137,8 @@ class KvWaitLaw:
     ``cdf`` is the wrapped law's CDF (without its offset), 0 below ``lo``; ``hi`` a point
     where it reaches ``q``. The quantile is computed once, on a grid of
     :data:`GRID_POINTS` points from ``lo`` to a point where the sum surely passes ``q``
-    (the wrapped law's ``1 - (1 - q) / 2`` quantile plus the wait's).
+    (the wrapped law's ``1 - (1 - q) / 2`` quantile ``a``, plus the wait's), the last
+    :data:`TAIL_POINTS` of them past ``a``.
     """
 
     def __init__(
@@ -178,18 +181,21 @@ class KvWaitLaw:
         # ... plus the wait's: P(X + W > a + b) <= P(X > a) + P(W > b) <= 1 - q
         ratio = 2.0 * wait.probability / (1.0 - q)
         b = math.log(ratio) / wait.rate if ratio > 1.0 else 0.0
-        t = np.linspace(lo, a + b, GRID_POINTS)
+        # the wrapped law's CDF changes on [lo, a]; beyond it is within (1 - q) / 2 of 1
+        inner = GRID_POINTS - TAIL_POINTS
+        t = np.concatenate([np.linspace(lo, a, inner), np.linspace(a, a + b, TAIL_POINTS + 1)[1:]])
         F = np.maximum.accumulate(np.clip([self._cdf(float(x)) for x in t], 0.0, 1.0))
-        # G(t) = int F(t - w) rate e^(-rate w) dw, F linear between grid points
-        step = float(t[1] - t[0])
-        z = wait.rate * step
-        decay = math.exp(-z)
-        one = -math.expm1(-z)  # 1 - e^-z
-        lin = 1.0 - one / z if z > 1e-8 else 0.5 * z  # int_0^1 s z e^(-z (1 - s)) ds
+        # G(t) = int F(t - w) rate e^(-rate w) dw, F linear between grid points: per step
+        # G(t_i) = e^-z G(t_i-1) + F(t_i-1) (1 - e^-z) + (F(t_i) - F(t_i-1)) (1 - (1 - e^-z) / z)
+        z = wait.rate * np.diff(t)
+        decay = np.exp(-z)
+        one = -np.expm1(-z)
+        small = z <= 1e-8
+        lin = np.where(small, 0.5 * z, 1.0 - one / np.where(small, 1.0, z))
         G = np.empty_like(F)
         G[0] = 0.0
         for i in range(1, F.size):
-            G[i] = decay * G[i - 1] + F[i - 1] * one + (F[i] - F[i - 1]) * lin
+            G[i] = decay[i - 1] * G[i - 1] + F[i - 1] * one[i - 1] + (F[i] - F[i - 1]) * lin[i - 1]
         H = (1.0 - wait.probability) * F + wait.probability * G
         reached = np.greater_equal(H, q)
         k = int(np.argmax(reached))
@@ -198,7 +204,14 @@ class KvWaitLaw:
         if k == 0:
             return float(t[0])
         frac = (q - H[k - 1]) / (H[k] - H[k - 1])
-        return float(t[k - 1] + frac * step)
+        return float(t[k - 1] + frac * (t[k] - t[k - 1]))
 
 
-__all__ = ["GRID_POINTS", "AdmissionWait", "KvWaitLaw", "admission_wait", "chain_tail"]
+__all__ = [
+    "GRID_POINTS",
+    "TAIL_POINTS",
+    "AdmissionWait",
+    "KvWaitLaw",
+    "admission_wait",
+    "chain_tail",
+]
