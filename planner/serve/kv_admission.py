@@ -49,8 +49,8 @@ import numpy as np
 
 #: Points of the TTFT law's CDF the convolution with the wait is computed on, and how many
 #: of them lie past the wrapped law's ``1 - (1 - q) / 2`` quantile (where its CDF is flat).
-GRID_POINTS = 65
-TAIL_POINTS = 16
+GRID_POINTS = 49
+TAIL_POINTS = 12
 
 
 @dataclass(frozen=True)

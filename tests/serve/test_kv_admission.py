@@ -167,3 +167,20 @@ def test_the_solvers_mixtral_plan_holds_its_slo_in_the_simulator():
     assert sim["complete"]
     assert sim["ttft_p99_s"] <= 3.0
     assert sim["tpot_p99_s"] <= 0.1
+
+
+@settings(max_examples=12, deadline=None)
+@given(st.floats(0.2, 0.98))
+def test_the_screening_bound_is_above_the_chains_probability(share):
+    # RoleModel.admission skips the chain where this bound is negligible: it must bound it
+    _, _, rm = mixtral(1.0)
+    lam = share * rm.rate_limit()
+    state = rm._batch_state(rm.at_rate(lam).batch)
+    t0 = float(rm.engine.base_time(np.array([state.batch]), state.batch, rm.ctx)[0])
+    wait = rm.admission(lam, 0.0)
+    K = max(1, math.floor(rm.kv_cap / rm.mem_ctx))
+    if state.batch + 1 >= K:
+        return
+    ef = rm.m1 / rm.ed
+    mix = max(0.0, rm.m2 / rm.ed - ef * ef) / rm.mem_ctx**2
+    assert rm._admission_bound(lam, K, state.batch, t0, mix) >= wait.probability
