@@ -47,6 +47,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from planner.serve.queueing import illinois_point, illinois_update
+
 #: Points of the TTFT law's CDF the convolution with the wait is computed on, and how many
 #: of them lie past the wrapped law's ``1 - (1 - q) / 2`` quantile (where its CDF is flat).
 GRID_POINTS = 49
@@ -196,15 +198,37 @@ class KvWaitLaw:
         G[0] = 0.0
         for i in range(1, F.size):
             G[i] = decay[i - 1] * G[i - 1] + F[i - 1] * one[i - 1] + (F[i] - F[i - 1]) * lin[i - 1]
-        H = (1.0 - wait.probability) * F + wait.probability * G
-        reached = np.greater_equal(H, q)
-        k = int(np.argmax(reached))
+        P = wait.probability
+        H = (1.0 - P) * F + P * G
+        # the grid brackets the quantile; G is smooth (a convolution with an exponential),
+        # F is not: the root of (1 - P) F(t) + P G(t) - q with F exact and G interpolated
+        k = int(np.argmax(np.greater_equal(H, q)))
         if H[k] < q:  # numerical edge: the top of the grid
             return float(t[-1])
         if k == 0:
             return float(t[0])
-        frac = (q - H[k - 1]) / (H[k] - H[k - 1])
-        return float(t[k - 1] + frac * (t[k] - t[k - 1]))
+
+        def excess(x: float) -> float:
+            return (1.0 - P) * self._cdf(x) + P * float(np.interp(x, t, G)) - q
+
+        lo, hi = float(t[k - 1]), float(t[k])
+        f_lo, f_hi = excess(lo), excess(hi)
+        for _ in range(GRID_POINTS):  # the exact F moves the root past a grid point
+            if f_lo < 0 <= f_hi:
+                break
+            width = hi - lo
+            if f_lo >= 0:
+                lo, hi, f_hi = max(float(t[0]), lo - width), lo, f_lo
+                f_lo = excess(lo) if lo > t[0] else -q
+            else:
+                lo, f_lo, hi = hi, f_hi, hi + width
+                f_hi = excess(hi)
+        side, step = 0, 0
+        while hi - lo > 1e-7 * max(hi, 1e-300) and step < 100:
+            mid = illinois_point(lo, hi, f_lo, f_hi, step)
+            lo, hi, f_lo, f_hi, side = illinois_update(lo, hi, f_lo, f_hi, side, mid, excess(mid))
+            step += 1
+        return hi
 
 
 __all__ = [

@@ -112,6 +112,18 @@ def test_wait_convolution_matches_numerical_integration(a, width, p, rate, q):
     assert got == pytest.approx(hi, abs=0.02 * scale)
 
 
+def test_a_vanishing_wait_leaves_the_quantile_exact():
+    # an exponential tail, curved between the grid's points: the wrapped quantile must
+    # fall back to the law's own as the wait vanishes, and never lie below it
+    def cdf(t: float) -> float:
+        return -math.expm1(-t) if t > 0 else 0.0
+
+    exact = math.log(100.0)
+    law = KvWaitLaw(cdf, 0.0, 5.0, AdmissionWait(1e-12, 1.0), 0.99)
+    assert law.quantile() == pytest.approx(exact, rel=1e-6)
+    assert KvWaitLaw(cdf, 0.0, 5.0, AdmissionWait(1e-4, 1.0), 0.99).quantile() >= exact
+
+
 def mixtral(qps: float):
     problem = make_problem(
         "mixtral-8x7b",
