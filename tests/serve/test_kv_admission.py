@@ -124,8 +124,9 @@ def test_a_vanishing_wait_leaves_the_quantile_exact():
     assert KvWaitLaw(cdf, 0.0, 5.0, AdmissionWait(1e-4, 1.0), 0.99).quantile() >= exact
 
 
-def mixtral(qps: float):
-    problem = make_problem(
+def mixtral_problem(qps: float, disaggregation: str = "off"):
+    """Issue 19's Mixtral case: 20 req/s of exp:1024 / exp:256 within 3 s / 100 ms."""
+    return make_problem(
         "mixtral-8x7b",
         "H100:8,A100:8",
         qps=qps,
@@ -133,8 +134,12 @@ def mixtral(qps: float):
         output_tokens="exp:256",
         ttft="3s",
         tpot="100ms",
-        disaggregation="off",
+        disaggregation=disaggregation,
     )
+
+
+def mixtral(qps: float):
+    problem = mixtral_problem(qps)
     group = ReplicaGroup("H100-SXM", 2, 1, 1, 1, "both", 2048, qps)
     return problem, ServingPlan((group,)), role_model(problem, group)
 
@@ -163,16 +168,7 @@ def test_far_from_a_full_cache_the_wait_is_negligible():
 def test_the_solvers_mixtral_plan_holds_its_slo_in_the_simulator():
     # issue 19's case: the plan recommended before ran its cache full (simulated p99 TTFT
     # 7.8 s against the 3 s target); whatever the solver picks now must hold both targets
-    problem = make_problem(
-        "mixtral-8x7b",
-        "H100:8,A100:8",
-        qps=20.0,
-        prompt_tokens="exp:1024",
-        output_tokens="exp:256",
-        ttft="3s",
-        tpot="100ms",
-        disaggregation="allow",
-    )
+    problem = mixtral_problem(20.0, "allow")
     result = solve(problem, time_limit=120.0, threads=1)
     assert result.solution is not None
     sim = simulate(problem, result.solution, requests=10000, seed=0)
