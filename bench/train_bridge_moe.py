@@ -10,7 +10,9 @@ each row's published layout against the planner's best plan, as the report searc
 (``best_plan``, at most 30 s per row, one thread; 86 s wall for the 22 rows at load 4);
 ``--count`` the time the model misses per MoE layer and microbatch on the rows with 16 or
 more local experts, next to the experts' fp8 quantization passes and the all-to-all
-dispatcher's sort copies (:func:`sort_copy_bytes`), both priced by the layer model.
+dispatcher's sort copies (:func:`sort_copy_bytes`), both priced by the layer model;
+``--residual`` the measured minus model time per MoE layer and microbatch of every Qwen3-30B
+row and of the Megatron-Bridge guide's H100 all-to-all run (:data:`GUIDE_H100_STEP_S`).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from __future__ import annotations
 import math
 import statistics
 import sys
+from dataclasses import replace
 
 import planner.serve
 import planner.train  # noqa: F401  (registers the training predictor)
@@ -161,6 +164,53 @@ def count() -> None:
         )
 
 
+#: The Megatron-Bridge v0.5.0 guide's H100 run (``docs/training/moe-optimization.md``, "Short-run
+#: H100 sanity check", 2026-05-17): Qwen3-30B-A3B BF16, 16 H100, EP16, the recipe's partial
+#: CUDA graphs (``moe_router``, ``moe_preprocess``), the ``alltoall`` dispatcher (the flex
+#: packages were not installed), ``moe_permute_fusion`` off; 45.65 s mean step after warmup,
+#: 132.9 TFLOP/s/GPU (the ``H100_BF16_V1`` preset: GBS 1024, MBS 1; 132.9 / 45.65 s matches
+#: the FP8 table row's 206 TFLOP/s at 29.26 s). A five-step smoke run, so a diagnostic only:
+#: not a calibration row (its source is held out whole).
+GUIDE_H100_STEP_S = 45.65
+
+
+def residual() -> None:
+    """Measured minus model time per MoE layer and microbatch on every Qwen3-30B row, and on the
+    guide's H100 all-to-all run: what the model leaves out, by release, GPU and dispatcher."""
+    print(
+        "| row | MBS | eager experts | dispatcher | EP nodes | measured s | model s | "
+        "measured - model, ms per layer-microbatch |"
+    )
+    print("|---|---|---|---|---|---|---|---|")
+    rows = [r for r in BRIDGE_MOE if r.model == "qwen3-30b-a3b"]
+    h100 = next(r for r in rows if r.id == "bridge2604moe/H100/qwen3-30b-a3b/fp8-cs/16")
+    keep = ("grad_bytes", "tp_overlap")
+    guide = replace(
+        h100,
+        id="guide H100 BF16 alltoall (v0.5.0 moe-optimization.md)",
+        precision="bf16",
+        value=h100.global_batch * h100.seq_len / GUIDE_H100_STEP_S / h100.gpus,
+        software=tuple((k, v) for k, v in h100.software if k in keep),
+    )
+    for row in [*rows, guide]:
+        problem = row_problem(row)
+        sw = problem.software
+        est = row_estimate(row)
+        measured = row.global_batch * row.seq_len / row.value / row.gpus
+        layers = (
+            max(row.stage_layers) if row.stage_layers else math.ceil(problem.model.layers / row.pp)
+        )
+        micro = row.global_batch // (row.dp * row.microbatch)
+        gap = 1e3 * (measured - est.step_time) / (layers * micro)
+        gpu = get_gpu(row.gpu)
+        nodes = max(1, row.ep // gpu.gpus_per_node)
+        kind = sw.dispatcher + (f" ({sw.flex_backend})" if sw.dispatcher == "flex" else "")
+        print(
+            f"| {row.id} | {row.microbatch} | {sw.eager_experts} | {kind} | {nodes} | "
+            f"{measured:.2f} | {est.step_time:.2f} | {gap:+.2f} |"
+        )
+
+
 if __name__ == "__main__":
     main()
     if "--all" in sys.argv:
@@ -169,3 +219,5 @@ if __name__ == "__main__":
         best_plans()
     if "--count" in sys.argv:
         count()
+    if "--residual" in sys.argv:
+        residual()

@@ -174,7 +174,7 @@ def method_tide(
         stats={
             "tau": top.tau,
             "tau_sweep": sweep,
-            "why": tide.explain(results),
+            "why": tide.explain(results, instance),
             **stopped_stats(instance, decided),
             **sweep_stats(instance, results),
         },

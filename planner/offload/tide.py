@@ -158,8 +158,10 @@ def best(results: list[TauResult]) -> TauResult:
     return min(results, key=lambda r: (r.time_s, r.tau))
 
 
-def explain(results: list[TauResult]) -> str:
-    """Why the best tau is best: the copy / compute trade against its neighbours."""
+def explain(results: list[TauResult], instance: Instance | None = None) -> str:
+    """Why the best tau is best: the copy / compute trade against its neighbours, or why no
+    tau differs (TIDE refreshes at every step of the first block, so on a one-block trace
+    every tau gives the same plan)."""
     top = best(results)
     by_tau = {r.tau: r for r in results}
     parts = [
@@ -178,4 +180,13 @@ def explain(results: list[TauResult]) -> str:
             f"less often (tau={higher.tau}) copies {1e3 * (higher.copy_s - top.copy_s):+.2f} ms "
             f"and changes the rest by {1e3 * (higher.rest_s - top.rest_s):+.2f} ms"
         )
+    if len(results) > 1 and len({(r.time_s, r.loads, r.refreshes) for r in results}) == 1:
+        taus = sorted(by_tau)
+        note = f"every tau tried ({taus[0]}..{taus[-1]}) gives the same plan"
+        if instance is not None and instance.blocks is not None and len(instance.blocks) == 1:
+            note += (
+                ": TIDE refreshes at every step of the first block, and this trace is one "
+                "block (tau matters from the second block on)"
+            )
+        parts.append(note)
     return "; ".join(parts)

@@ -63,6 +63,35 @@ NIC_EFFICIENCY = 0.85
 NVLINK_LATENCY_S = 4e-6
 NIC_LATENCY_S = 10e-6
 ALLREDUCE_LATENCY_S = 10e-6
+#: NVLink forwarding rate of the flex dispatcher's inter-node kernels, bytes/s of tokens
+#: delivered to the destination ranks (the benchmarks' "NVL" bandwidth: received tokens,
+#: the rank's own included). DeepEP (V1 normal kernels, 24 SMs): its EP16 run on 2 H800
+#: nodes reaches 43 GB/s of RDMA "bottleneck bandwidth" (README; tokens x destination
+#: nodes, own node included) because "the NVLink bandwidth will exceed 140 GB/s, making
+#: NVLink the bottleneck" (maintainer, deepseek-ai/DeepEP issue #285); on 2 H200 nodes
+#: (NVLink 900 GB/s) the same test logs 134-145 GB/s NVL (issue #493), so the limit is the
+#: kernel's, not the link's: 140 GB/s. HybridEP (16 SMs, Megatron-Core's
+#: ``moe_hybridep_num_sms`` default): its EP16 run on 2 H100 nodes (4096 tokens, hidden 7168,
+#: top-8 of 128 experts, the Torch API Megatron calls) reaches 54.47 / 53.35 GB/s "IB"
+#: algorithm bandwidth dispatch (bf16) / combine (README_Hybrid-EP.md, H100 table; the
+#: test counts tokens x destination nodes, own node included: ``tests/utils.py``
+#: ``count_rdma_send_from_routing_map``), i.e. x 6.60 / 1.994 (distinct ranks / nodes a
+#: token reaches there, :func:`hit_probability`) = 180 / 177 GB/s delivered: 178 GB/s
+#: (DeepEP's own EP16 figure gives 43 x 6.52 / 1.993 = 141 GB/s the same way).
+#: At 4-8 nodes both are NIC-bound: DeepEP EP32 / EP64 on H800 move 43.5 / 44.6 GB/s of
+#: remote RDMA (58 / 51 GB/s logical), HybridEP's kernels on H100 43.3 / 43.8 GB/s, 0.87-0.89
+#: of 50 GB/s, the NIC efficiency below within 5 %.
+FLEX_FORWARD_BW = {"deepep": 140e9, "hybridep": 178e9}
+#: The same kernels inside one NVLink domain (bytes/s of tokens delivered, own rank
+#: included, the benchmarks' "NVL" algorithm bandwidth; the smaller of this and the model's
+#: NVLink rate counts): HybridEP (16 SMs, Torch API) on 8 B200 moves 535.94 / 530.86 GB/s
+#: dispatch (bf16) / combine, on 8 GB200 550.10 / 538.44 (README_Hybrid-EP.md, 4096 tokens,
+#: hidden 7168, top-8, 8 local experts): 535 GB/s (its GB200 runs over 16-36 ranks give
+#: 418-523, up to 22 % less). DeepEP (intranode normal kernels, 24 SMs, the README's
+#: default; the same HybridEP page's B200 table) 494 / 420 GB/s: 457 GB/s (Megatron-Core's
+#: ``moe_deepep_num_sms`` default is 20, between the table's 16- and 24-SM points). Both
+#: kernels are SM-bound there: the 900 GB/s B200 link is not what limits them.
+FLEX_NVLINK_BW = {"deepep": 457e9, "hybridep": 535e9}
 
 
 @dataclass(frozen=True)
@@ -182,6 +211,18 @@ def all_to_all(
     return max(intra, inter)
 
 
+def hit_probability(total: int, group: float, draws: int) -> float:
+    """Probability that ``draws`` distinct experts drawn at random from ``total`` include one
+    of a given ``group`` of them (a rank's or a node's experts): ``1 - C(total - group, draws)
+    / C(total, draws)``, the balanced routing the benchmark rows force."""
+    if group >= total:
+        return 1.0
+    miss = 1.0
+    for i in range(min(draws, total)):
+        miss *= max(0.0, (total - group - i) / (total - i))
+    return 1.0 - miss
+
+
 def dispatch_all_to_all(
     tokens: float,
     top_k: int,
@@ -190,27 +231,45 @@ def dispatch_all_to_all(
     per_node: int,
     fabric: Fabric,
     *,
+    experts: int = 0,
+    backend: str = "",
     node_limit: int = 0,
 ) -> float:
-    """Seconds of one MoE dispatch (or combine): ``tokens`` tokens, each to ``top_k`` experts.
+    """Seconds of one MoE dispatch (or combine) of ``tokens`` tokens, each to ``top_k`` of
+    ``experts`` experts (``token_bytes`` per copy) over ``n`` ranks, ``per_node`` per node.
 
-    Plain all-to-all: every token copy (``token_bytes`` each) goes to its expert's
-    rank, spread evenly over the ``n`` ranks (:func:`all_to_all`). With node-limited
-    routing (``node_limit > 0``, DeepSeek-V3 / DeepEP) a token crosses the network
-    once per destination node — the expected number of distinct nodes among its
-    ``top_k`` experts, at most ``node_limit`` — and is forwarded to the experts
-    inside the node over NVLink; both legs run at once.
+    Without a ``backend`` (Megatron-Core's ``alltoall`` dispatcher) a plain all-to-all: every
+    token copy goes to its expert's rank, spread evenly over the ranks (:func:`all_to_all`).
+
+    With ``backend`` ``deepep`` or ``hybridep`` (Megatron-Core's ``flex`` dispatcher), both
+    send a token once per destination *rank* (not once per expert), and across nodes
+    once per destination *node* over RDMA, to the GPU of the same local index, which
+    forwards it over NVLink to the ranks of its node that hold its experts (DeepSeek-V3
+    report §3.2.2; DeepEP README "normal kernels with NVLink and RDMA forwarding"; HybridEP
+    ``docs/README_Hybrid-EP.md`` "Hierarchical Communication Design"). With ``r`` the
+    expected distinct ranks and ``d`` the expected distinct nodes a token reaches (at most
+    ``node_limit``), a GPU sends ``tokens d (m-1)/m`` copies over its NIC at the NIC rate and
+    its node's forwarders deliver ``tokens r`` copies over NVLink at the kernel's forwarding
+    rate (:data:`FLEX_FORWARD_BW`); the two legs are pipelined, so the slower one counts.
+    In one NVLink domain only the NVLink leg remains, at the kernels' measured intra-domain
+    rate (:data:`FLEX_NVLINK_BW`).
     """
     if n <= 1 or tokens <= 0:
         return 0.0
-    copies = tokens * top_k * token_bytes
-    k, m = levels(n, per_node)
-    if not node_limit or m <= 1:
-        return all_to_all(copies, n, per_node, fabric)
-    nodes_hit = min(float(node_limit), m * (1.0 - (1.0 - 1.0 / m) ** top_k))
-    inter = tokens * token_bytes * nodes_hit * (m - 1) / m / fabric.inter_at(m) + NIC_LATENCY_S
-    intra = copies * (k - 1) / k / fabric.intra + (NVLINK_LATENCY_S if k > 1 else 0.0)
-    return max(inter, intra)
+    if not backend:
+        return all_to_all(tokens * top_k * token_bytes, n, per_node, fabric)
+    _, m = levels(n, per_node)
+    ranks_hit = n * hit_probability(experts, experts / n, top_k)
+    if m <= 1:
+        rate = min(fabric.intra, FLEX_NVLINK_BW[backend])
+        return tokens * token_bytes * ranks_hit / rate + NVLINK_LATENCY_S
+    nodes_hit = m * hit_probability(experts, experts / m, top_k)
+    if node_limit:
+        nodes_hit = min(float(node_limit), nodes_hit)
+    size = tokens * token_bytes
+    rdma = size * nodes_hit * (m - 1) / m / fabric.inter_at(m) + NIC_LATENCY_S
+    nvl = size * ranks_hit / min(fabric.intra, FLEX_FORWARD_BW[backend]) + NVLINK_LATENCY_S
+    return max(rdma, nvl)
 
 
 def one_shot_all_reduce(

@@ -10,6 +10,9 @@ Cluster strings accepted by :func:`parse_cluster`:
 
 * ``1024xH100`` (also ``1024*H100``, ``H100x1024``);
 * ``H100:16,A100:32`` (comma-separated pools);
+* ``64xmy_gpu.toml`` or ``my_gpu.toml:64``: a user's GPU table in the catalog's own format
+  (``models/hardware/*.toml``), wherever a catalog name goes (also ``gpu = "my_gpu.toml"``
+  in a cluster TOML's pool);
 * a TOML file::
 
       name = "mixed"
@@ -93,7 +96,7 @@ override per cluster (the calibration report lists it among the assumptions); 0 
 public price was recorded (``--objective cost`` then asks for one in a cluster TOML).
 ``sms`` is informational (no model term uses it).
 
-Networks (:data:`NETWORKS`, a cluster TOML's ``[network]`` table or ``--network``): the
+Networks (:data:`NETWORKS`, a cluster TOML's ``[network]`` table or ``plan train --network``): the
 scale-out fabric of every pool, its per-GPU rate, its topology and oversubscription.
 
 ============ ======== =============================================================
@@ -758,6 +761,9 @@ def get_gpu(name: str | GpuSpec) -> GpuSpec:
     """
     if isinstance(name, GpuSpec):
         return name
+    if str(name).strip().lower().endswith(".toml"):  # a GPU table of the catalog's format
+        path = str(name).strip()
+        return GpuSpec.from_dict(read_toml(path), where=path)
     key = _key(str(name))
     for spec in gpu_catalog().values():
         if key == _key(spec.name) or any(key == _key(a) for a in spec.aliases):
@@ -767,6 +773,9 @@ def get_gpu(name: str | GpuSpec) -> GpuSpec:
 
 _COUNT_NAME = re.compile(r"^\s*(\d+)\s*[x*×]\s*([A-Za-z][\w.\-]*)\s*$")
 _NAME_COUNT = re.compile(r"^\s*([A-Za-z][\w.\-]*?)\s*(?:[:x*×])\s*(\d+)\s*$")
+#: ``64xmy_gpu.toml`` / ``my_gpu.toml:64``: a user's GPU table where a catalog name goes.
+_COUNT_FILE = re.compile(r"^\s*(\d+)\s*[x*×]\s*(\S+\.toml)\s*$", re.IGNORECASE)
+_FILE_COUNT = re.compile(r"^\s*(\S+\.toml)\s*:\s*(\d+)\s*$", re.IGNORECASE)
 
 
 def parse_cluster(
@@ -792,13 +801,29 @@ def parse_cluster(
         cluster = ClusterSpec.from_dict(text)
     else:
         raw = str(text).strip()
-        if raw.lower().endswith(".toml") or (Path(raw).suffix and Path(raw).is_file()):
-            cluster = ClusterSpec.from_dict(read_toml(raw), where=raw)
+        counted = any(_COUNT_FILE.match(p) or _FILE_COUNT.match(p) for p in raw.split(","))
+        if not counted and (
+            raw.lower().endswith(".toml") or (Path(raw).suffix and Path(raw).is_file())
+        ):
+            data = read_toml(raw)
+            if "pool" not in data and "pools" not in data and "tflops" in data:
+                raise InputError(
+                    f"--gpus {raw}: a GPU table, not a cluster: give a count, e.g. 64x{raw}"
+                )
+            cluster = ClusterSpec.from_dict(data, where=raw)
         else:
             pools = []
             for part in raw.split(","):
                 if not part.strip():
                     raise InputError(f"--gpus {raw!r}: empty pool in list")
+                f = _COUNT_FILE.match(part) or _FILE_COUNT.match(part)
+                if f is not None:
+                    a, b = f.groups()
+                    count, path = (int(a), b) if a.isdigit() else (int(b), a)
+                    if count < 1:
+                        raise InputError(f"--gpus {part.strip()!r}: GPU count must be positive")
+                    pools.append(Pool(get_gpu(path), count))
+                    continue
                 m = _COUNT_NAME.match(part) or _NAME_COUNT.match(part)
                 if m is None:
                     raise InputError(

@@ -293,6 +293,7 @@ def layer_cost(
     eager_experts: bool = False,
     dropless: bool = True,
     sort_by_expert: bool = False,
+    flex_backend: str = "",
 ) -> LayerCost:
     """Training cost of one transformer layer for one microbatch on one GPU.
 
@@ -335,8 +336,8 @@ def layer_cost(
         capacity factor when tokens are dropped and padded to capacity).
     node_limit
         Node-limited routing (DeepSeek-V3: a token reaches at most this many
-        nodes; DeepEP sends one copy per node over the NIC and forwards it over
-        NVLink); 0 for a plain all-to-all.
+        nodes), 0 for none: caps the destination nodes of the flex dispatcher's
+        once-per-node sends (a plain all-to-all sends every copy whatever the limit).
     wgrad
         Share of the weight-gradient GEMMs computed (frozen weights skip theirs).
     attention_kernel
@@ -358,6 +359,10 @@ def layer_cost(
     sort_by_expert
         The all-to-all dispatcher sorts the received tokens by local expert and unsorts the
         expert output (``Software.dispatcher`` ``alltoall``).
+    flex_backend
+        The flex dispatcher's kernels (``deepep`` or ``hybridep``: once-per-rank and
+        once-per-node sends, :func:`~planner.perfmodel.comm.dispatch_all_to_all`); empty for a plain
+        all-to-all.
     """
     prec = get_precision(precision)
     gemms = functools.partial(linear, tuned=tuned_kernels)  # the image's GEMM efficiency
@@ -450,7 +455,17 @@ def layer_cost(
         sent = N * moe_load / tp
         dispatch_bytes = FP8_COMM_BYTES if fp8_comm else A
         ep_comm = sum(
-            comm.dispatch_all_to_all(sent, k_top, h * x, ep, epn, fab, node_limit=node_limit)
+            comm.dispatch_all_to_all(
+                sent,
+                k_top,
+                h * x,
+                ep,
+                epn,
+                fab,
+                experts=model.num_experts,
+                backend=flex_backend,
+                node_limit=node_limit,
+            )
             for x in (dispatch_bytes, A)
         )
     else:

@@ -60,6 +60,14 @@ class ModelSpec:
     sliding_window
         Keys a query attends at most (Mistral's sliding-window attention); 0
         for full causal attention.
+    full_attention_layers
+        Layers that attend the whole context although ``sliding_window`` is set
+        (gpt-oss alternates a 128-token window and full attention: ``layer_types``
+        in its config); 0: every layer is windowed. The windowed and full layers
+        are spread evenly (gpt-oss and Gemma interleave them), so every cost that
+        is linear in the attended keys (attention FLOPs, stored scores, KV cache
+        reads) takes the layers' mean span (:meth:`attention_span`); a pipeline
+        stage's own share may differ from the mean by one layer's.
     num_experts, experts_per_token, shared_experts, moe_ffn
         Routed experts, top-k, always-active shared experts and their
         intermediate width (0 for dense models).
@@ -102,6 +110,7 @@ class ModelSpec:
     norms_per_layer: int = 2
     embedding_norm: bool = False
     sliding_window: int = 0
+    full_attention_layers: int = 0
     num_experts: int = 0
     experts_per_token: int = 0
     shared_experts: int = 0
@@ -147,6 +156,13 @@ class ModelSpec:
             raise InputError(f"{where}: norms_per_layer must be 1 or 2, got {self.norms_per_layer}")
         if self.sliding_window < 0:
             raise InputError(f"{where}: sliding_window must be >= 0, got {self.sliding_window}")
+        if not 0 <= self.full_attention_layers <= self.layers or (
+            self.full_attention_layers and not self.sliding_window
+        ):
+            raise InputError(
+                f"{where}: full_attention_layers must be in 0..{self.layers} and needs a "
+                f"sliding_window, got {self.full_attention_layers}"
+            )
         if self.kv_lora_rank and (self.qk_rope_head_dim <= 0 or self.v_head_dim <= 0):
             raise InputError(f"{where}: MLA needs qk_rope_head_dim and v_head_dim > 0")
 
@@ -290,8 +306,13 @@ class ModelSpec:
 
     # ----------------------------------------------------------------- FLOPs
     def attention_span(self, context: float) -> float:
-        """Keys one query attends out of ``context`` (the sliding window caps it)."""
-        return min(context, self.sliding_window) if self.sliding_window else context
+        """Keys one query attends out of ``context``, averaged over the layers (the sliding
+        window caps it on the windowed layers, ``full_attention_layers`` attend it all)."""
+        if not self.sliding_window:
+            return context
+        windowed = min(context, self.sliding_window)
+        full = self.full_attention_layers
+        return windowed + (context - windowed) * full / self.layers
 
     def attention_flops_per_token(self, context: float) -> float:
         """Forward FLOPs of the score and value matmuls for one query token.

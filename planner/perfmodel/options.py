@@ -32,7 +32,8 @@ Precision
     the backward in fp8 when the GEMMs run in fp8 or fp4 (on by default: Transformer
     Engine's linear layers keep the quantized input, which Megatron-LM, NeMo and LLM
     Foundry's fp8 runs use; no effect on bf16 GEMMs); ``fp8_comm`` fp8 tensor-parallel
-    all-gathers and MoE dispatch; ``fused_loss`` a fused cross-entropy kernel on the bf16
+    all-gathers and MoE dispatch (only where the GEMMs run in fp8 / fp4: the fp8 cast is the
+    GEMM input's quantization moved before the collective); ``fused_loss`` a fused cross-entropy kernel on the bf16
     logits (flash-attention's ``CrossEntropyLoss``, LLM Foundry's default ``loss_fn``) instead of
     an fp32 copy of them: 4 bytes per logit kept instead of 6.
 Sharding
@@ -72,7 +73,11 @@ MoE
     ``alltoall`` (``MoEAlltoAllTokenDispatcher``) sorts the tokens it receives by local
     expert and unsorts the expert output, two more copies of the routed tokens each way
     when a GPU holds several experts; ``flex`` (DeepEP / HybridEP) permutes once after the
-    dispatch and unpermutes once before the combine. The default assumes Megatron-Core (what
+    dispatch and unpermutes once before the combine, and sends a token once per destination
+    rank, across nodes once per destination node, forwarding it over NVLink
+    (:func:`~planner.perfmodel.comm.dispatch_all_to_all`); ``flex_backend`` its kernels
+    (``--moe-flex-dispatcher-backend``: ``deepep``, Megatron-Core's default, or ``hybridep``),
+    whose measured NVLink forwarding rates differ. The default assumes Megatron-Core (what
     ``--export megatron`` launches); other frameworks' expert loops are not
     modelled (the DeepSeek-V3 report's row keeps the default: its +2.5 ms of a
     15.1 s step is far below that row's error).
@@ -104,6 +109,7 @@ from planner.perfmodel.attention_kernels import ATTENTION_KERNELS
 
 EP_OVERLAPS = ("none", "a2a", "dualpipe")
 DISPATCHERS = ("alltoall", "flex")
+FLEX_BACKENDS = ("deepep", "hybridep")
 
 
 @dataclass(frozen=True)
@@ -133,6 +139,7 @@ class Software:
     node_limit: int = 0
     eager_experts: bool = True
     dispatcher: str = "alltoall"
+    flex_backend: str = "deepep"
     attention_kernel: str = "flash"
     tuned_kernels: bool = True
 
@@ -142,6 +149,8 @@ class Software:
             raise InputError(f"{where}: ep_overlap must be one of {', '.join(EP_OVERLAPS)}")
         if self.dispatcher not in DISPATCHERS:
             raise InputError(f"{where}: dispatcher must be one of {', '.join(DISPATCHERS)}")
+        if self.flex_backend not in FLEX_BACKENDS:
+            raise InputError(f"{where}: flex_backend must be one of {', '.join(FLEX_BACKENDS)}")
         for key, allowed in (
             ("weight_bytes", (1.0, 2.0, 4.0)),
             ("master_bytes", (0.0, 2.0, 4.0)),
@@ -255,4 +264,12 @@ DEEPSEEK_V3 = Software(
 #: Named settings (``--software NAME``).
 PRESETS = {"default": DEFAULT, "deepseek-v3": DEEPSEEK_V3}
 
-__all__ = ["DEEPSEEK_V3", "DEFAULT", "DISPATCHERS", "EP_OVERLAPS", "PRESETS", "Software"]
+__all__ = [
+    "DEEPSEEK_V3",
+    "DEFAULT",
+    "DISPATCHERS",
+    "EP_OVERLAPS",
+    "FLEX_BACKENDS",
+    "PRESETS",
+    "Software",
+]

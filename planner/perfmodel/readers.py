@@ -17,6 +17,19 @@ Architectures (``model_type``) and their fields:
   ``decoder_sparse_step``; MLA ranks ``q_lora_rank``, ``kv_lora_rank``,
   ``qk_rope_head_dim``, ``qk_nope_head_dim``, ``v_head_dim``; sliding
   window ``sliding_window`` (with ``use_sliding_window``).
+  ``deepseek_v3`` also covers Moonshot's ``kimi_k2`` (the same architecture).
+  ``layer_types`` (``sliding_attention`` / ``full_attention`` per layer) sets
+  which layers the sliding window applies to.
+* gpt-oss (``gpt_oss``): as the Llama family, experts ``num_local_experts`` of
+  width ``intermediate_size`` on every layer, biases on attention and experts,
+  ``layer_types`` alternating a ``sliding_window`` with full attention.
+* Llama 4 (``llama4`` / ``llama4_text``): ``intermediate_size`` (experts and the
+  shared expert), ``intermediate_size_mlp`` (dense layers),
+  ``interleave_moe_layer_step`` / ``moe_layers``, ``attention_chunk_size`` with
+  ``no_rope_layers`` (chunked attention on the RoPE layers, full on the others).
+* Nemotron-4 (``nemotron``): ``hidden_size``, ``num_hidden_layers``,
+  ``num_attention_heads``, ``num_key_value_heads``, ``intermediate_size``
+  (squared-ReLU MLP, LayerNorm1P with bias).
 * GPT-2 (``gpt2``, ``gpt_bigcode``): ``n_embd``, ``n_layer``, ``n_head``,
   ``n_inner``, ``n_positions``, ``multi_query``.
 * GPT-J (``gptj``): ``n_embd``, ``n_layer``, ``n_head``, ``n_inner`` (one
@@ -224,6 +237,34 @@ def _sliding_window(f: _Fields, max_seq: int) -> int:
     return 0 if window >= max_seq else window
 
 
+#: ``layer_types`` entries (transformers' ``layer_type_validation``) the planner models.
+_LAYER_TYPES = ("sliding_attention", "full_attention")
+
+
+def _attention_layers(f: _Fields, layers: int, window: int) -> tuple[int, int]:
+    """(sliding window, layers attending the full context) from ``layer_types``.
+
+    Without ``layer_types`` every layer is windowed when a window is set. With it, the
+    ``full_attention`` entries attend the whole context (gpt-oss alternates them with
+    ``sliding_attention``); a config whose layers are all full has no window.
+    """
+    kinds = f.raw("layer_types")
+    if kinds is None:
+        return window, 0
+    if not isinstance(kinds, list) or len(kinds) != layers:
+        raise f.error(f"field 'layer_types' must list the {layers} layers' attention types")
+    unknown = sorted({k for k in kinds if k not in _LAYER_TYPES}, key=str)
+    if unknown:
+        raise f.error(
+            f"field 'layer_types' entry {unknown[0]!r} is not modelled (only "
+            f"{' and '.join(_LAYER_TYPES)})"
+        )
+    sliding = kinds.count("sliding_attention")
+    if not window or not sliding:
+        return 0, 0
+    return window, layers - sliding
+
+
 def _llama_family(f: _Fields, mtype: str) -> dict[str, Any]:
     """Llama, Mistral, Qwen2/3, Gemma, Phi-3, Mixtral, Qwen-MoE, DeepSeek-V2/V3."""
     hidden = f.int("hidden_size")
@@ -252,6 +293,7 @@ def _llama_family(f: _Fields, mtype: str) -> dict[str, Any]:
         )
     f.require("mlp_bias", (False,), "MLP biases")
     tie_default = mtype == "gemma"
+    window, full_layers = _attention_layers(f, layers, _sliding_window(f, max_seq))
     return {
         "hidden": hidden,
         "layers": layers,
@@ -277,7 +319,126 @@ def _llama_family(f: _Fields, mtype: str) -> dict[str, Any]:
         "qk_nope_head_dim": f.int("qk_nope_head_dim", default=0),
         "v_head_dim": f.int("v_head_dim", default=0),
         "mtp_layers": f.int("num_nextn_predict_layers", default=0),
-        "sliding_window": _sliding_window(f, max_seq),
+        "sliding_window": window,
+        "full_attention_layers": full_layers,
+    }
+
+
+def _gpt_oss(f: _Fields, mtype: str) -> dict[str, Any]:
+    """OpenAI gpt-oss: every layer MoE (SwiGLU experts of width ``intermediate_size`` with
+    biases), biases on q / k / v / o, ``layer_types`` alternating a sliding window and full
+    attention. Not counted (under 1e-5 of the parameters, no GEMM): the router's bias (one
+    per expert and layer) and the attention sinks (one learned logit per head and layer,
+    one more term in each softmax row); ``swiglu_limit`` clamps the activation (elementwise)."""
+    hidden = f.int("hidden_size")
+    layers = f.int("num_hidden_layers")
+    heads = f.int("num_attention_heads")
+    experts = f.int("num_local_experts", "num_experts")
+    top_k = f.int("num_experts_per_tok")
+    if f.int("experts_per_token", default=top_k) != top_k:
+        raise f.error("fields 'experts_per_token' and 'num_experts_per_tok' differ")
+    ffn = f.int("intermediate_size")
+    max_seq = f.int("max_position_embeddings", default=131072)
+    f.require("attention_bias", (True,), "gpt-oss without attention biases")
+    f.raw("swiglu_limit", "initial_context_length")
+    window = f.int("sliding_window", default=128)
+    window, full_layers = _attention_layers(f, layers, 0 if window >= max_seq else window)
+    if f.cfg.get("layer_types") is None and window:
+        # transformers' GptOssConfig default: even layers windowed, odd layers full
+        full_layers = layers // 2
+    return {
+        "hidden": hidden,
+        "layers": layers,
+        "heads": heads,
+        "kv_heads": f.int("num_key_value_heads", default=heads),
+        "head_dim": f.int("head_dim", default=64),
+        "ffn": ffn,
+        "vocab": f.int("vocab_size"),
+        "max_seq": max_seq,
+        "gated_mlp": True,
+        "tied_embeddings": f.flag("tie_word_embeddings", False),
+        "linear_bias": True,
+        "num_experts": experts,
+        "experts_per_token": top_k,
+        "moe_ffn": ffn,
+        "sliding_window": window,
+        "full_attention_layers": full_layers,
+    }
+
+
+def _llama4(f: _Fields, mtype: str) -> dict[str, Any]:
+    """Llama 4 (the ``text_config`` of ``llama4``): MoE layers every ``interleave_moe_layer_step``
+    layers (the last of each step), one shared expert of the experts' width, dense layers of
+    ``intermediate_size_mlp``; ``attention_chunk_size`` chunked attention on the RoPE layers
+    (``no_rope_layers`` 1), full attention on the NoPE ones. A chunk of ``c`` keys is costed as
+    a ``c``-key window: the same ``s x c`` keys per sequence in the full-square count."""
+    layers = f.int("num_hidden_layers")
+    heads = f.int("num_attention_heads")
+    hidden = f.int("hidden_size")
+    step = f.int("interleave_moe_layer_step", default=1)
+    if step < 1:
+        raise f.error("field 'interleave_moe_layer_step' must be >= 1")
+    moe = f.raw("moe_layers")
+    if moe is not None and list(moe) != list(range(step - 1, layers, step)):
+        raise f.error(
+            f"field 'moe_layers' = {moe!r} is not modelled (MoE layers every "
+            "interleave_moe_layer_step layers, the last of each step)"
+        )
+    f.require("attention_bias", (False,), "attention biases")
+    f.raw("use_qk_norm", "attn_scale", "attn_temperature_tuning", "floor_scale")
+    f.raw("router_jitter_noise", "for_llm_compressor", "cache_implementation")
+    chunk = f.int("attention_chunk_size", default=0)
+    interval = f.int("no_rope_layer_interval", default=4)
+    rope = f.raw("no_rope_layers") or [int((i + 1) % interval != 0) for i in range(layers)]
+    if len(rope) != layers or any(v not in (0, 1) for v in rope):
+        raise f.error(f"field 'no_rope_layers' must hold 0 or 1 for each of the {layers} layers")
+    max_seq = f.int("max_position_embeddings", default=4096 * 32)
+    window = chunk if chunk and chunk < max_seq and sum(rope) else 0
+    ffn = f.int("intermediate_size")
+    return {
+        "hidden": hidden,
+        "layers": layers,
+        "heads": heads,
+        "kv_heads": f.int("num_key_value_heads", default=heads),
+        "head_dim": f.int("head_dim", default=hidden // heads if hidden % heads == 0 else 0),
+        "ffn": f.int("intermediate_size_mlp"),
+        "vocab": f.int("vocab_size"),
+        "max_seq": max_seq,
+        "gated_mlp": True,
+        "tied_embeddings": f.flag("tie_word_embeddings", False),
+        "num_experts": f.int("num_local_experts"),
+        "experts_per_token": f.int("num_experts_per_tok"),
+        "shared_experts": 1,
+        "moe_ffn": ffn,
+        "shared_ffn": ffn,
+        "dense_layers": step - 1,
+        "moe_layer_freq": step,
+        "sliding_window": window,
+        "full_attention_layers": layers - sum(rope) if window else 0,
+    }
+
+
+def _nemotron(f: _Fields, mtype: str) -> dict[str, Any]:
+    """NVIDIA Nemotron(-4): squared-ReLU MLP (two matrices), LayerNorm1P (weight and bias),
+    GQA, partial rotary embeddings, no biases on the linear layers."""
+    f.require("hidden_act", ("relu2",), "MLP activations other than squared ReLU")
+    f.require("attention_bias", (False,), "attention biases")
+    f.require("mlp_bias", (False,), "MLP biases")
+    f.raw("norm_eps")
+    hidden = f.int("hidden_size")
+    heads = f.int("num_attention_heads")
+    return {
+        "hidden": hidden,
+        "layers": f.int("num_hidden_layers"),
+        "heads": heads,
+        "kv_heads": f.int("num_key_value_heads", default=heads),
+        "head_dim": f.int("head_dim", "kv_channels", default=0),
+        "ffn": f.int("intermediate_size"),
+        "vocab": f.int("vocab_size"),
+        "max_seq": f.int("max_position_embeddings", default=4096),
+        "gated_mlp": False,
+        "tied_embeddings": f.flag("tie_word_embeddings", False),
+        "layernorm": True,
     }
 
 
@@ -513,6 +674,12 @@ ARCHITECTURES: dict[str, tuple[str, Callable[[_Fields, str], dict[str, Any]]]] =
     "qwen3_moe": ("Qwen3-MoE", _llama_family),
     "deepseek_v2": ("DeepSeek-V2", _llama_family),
     "deepseek_v3": ("DeepSeek-V3", _llama_family),
+    # Moonshot's Kimi-K2 ships DeepSeek-V3's architecture under its own model_type
+    "kimi_k2": ("Kimi-K2", _llama_family),
+    "gpt_oss": ("gpt-oss", _gpt_oss),
+    "nemotron": ("Nemotron", _nemotron),
+    "llama4_text": ("Llama 4", _llama4),
+    "llama4": ("Llama 4", _llama4),
     "gpt2": ("GPT-2", _gpt2),
     "gpt_bigcode": ("GPT-BigCode", _gpt2),
     "gptj": ("GPT-J", _gptj),

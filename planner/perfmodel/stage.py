@@ -389,7 +389,7 @@ def layer_time(step: TrainingStep, gpu: GpuSpec, moe: bool) -> LayerCost:
         flash=step.flash_attention,
         tp_overlap=sw.tp_overlap,
         ep_overlap=sw.ep_overlap != "none",
-        fp8_comm=sw.fp8_comm,
+        fp8_comm=sw.fp8_comm and scaled_gemms(step.precision),  # fp8 casts need fp8 GEMMs
         expert_tp=step.etp,
         moe_load=sw.expert_load,
         node_limit=sw.node_limit,
@@ -400,6 +400,7 @@ def layer_time(step: TrainingStep, gpu: GpuSpec, moe: bool) -> LayerCost:
         eager_experts=sw.eager_experts,
         dropless=not sw.capacity_factor,
         sort_by_expert=sw.dispatcher == "alltoall",
+        flex_backend=sw.flex_backend if sw.dispatcher == "flex" else "",
     )
 
 

@@ -53,6 +53,7 @@ def make_problem(
     name: str | None = None,
     speculative: Speculative | Mapping[str, Any] | None = None,
     prefix_hit_rate: float = 0.0,
+    arrival_scv: float | None = None,
     allow_slow: bool = False,
     workloads: str | Path | Sequence[Workload | Mapping[str, Any]] | None = None,
     pricing: str | None = None,
@@ -95,7 +96,7 @@ def make_problem(
             raise InputError(
                 f"give the traffic inside the workloads, not {', '.join(given)} beside them"
             )
-        shared = load_workloads(workloads, slo=slo)
+        shared = load_workloads(workloads, slo=slo, allow_slow=allow_slow)
         traffic = shared[0].traffic
     elif trace is not None:
         traffic = read_trace(trace)
@@ -124,6 +125,10 @@ def make_problem(
         if shared:
             raise InputError("give prefix_hit_rate inside each workload's traffic")
         traffic = replace(traffic, prefix_hit_rate=prefix_hit_rate)
+    if arrival_scv is not None:
+        if shared:
+            raise InputError("give arrival_scv inside each workload's traffic")
+        traffic = replace(traffic, arrival_scv=float(arrival_scv))
     if isinstance(speculative, Mapping):
         speculative = speculative_from_dict(speculative)
     return ServingProblem(
@@ -143,10 +148,14 @@ def make_problem(
 
 
 def load_workloads(
-    workloads: str | Path | Sequence[Workload | Mapping[str, Any]], *, slo: SLO | None = None
+    workloads: str | Path | Sequence[Workload | Mapping[str, Any]],
+    *,
+    slo: SLO | None = None,
+    allow_slow: bool = False,
 ) -> tuple[Workload, ...]:
     """Workloads from a TOML / JSON file (``[[workloads]]`` tables: ``name``, ``traffic``,
-    optional ``slo``) or a list of :class:`Workload` / mappings; ``slo`` is the default SLO."""
+    optional ``slo``) or a list of :class:`Workload` / mappings; ``slo`` is the default SLO,
+    ``allow_slow`` (``--allow-slow``) applies to the workloads' own SLO tables too."""
     if isinstance(workloads, (str, Path)):
         path = Path(workloads)
         data = read_toml(path) if path.suffix.lower() == ".toml" else read_json(path)
@@ -160,7 +169,9 @@ def load_workloads(
                     "[[workloads]] only; plan a whole problem file with 'planner solve serve')"
                 )
             data = data["workloads"]
-        return workloads_from_list(data, where=str(path), base=path.parent, slo=slo)
+        return workloads_from_list(
+            data, where=str(path), base=path.parent, slo=slo, allow_slow=allow_slow
+        )
     items = list(workloads)
     if all(isinstance(w, Workload) for w in items):
         return check_workloads(items, "workloads")
@@ -168,6 +179,7 @@ def load_workloads(
         [w.to_dict() if isinstance(w, Workload) else w for w in items],
         where="workloads",
         slo=slo,
+        allow_slow=allow_slow,
     )
 
 
@@ -277,6 +289,10 @@ def plan(
         mapping): the planner uses it on the layouts where it pays.
     prefix_hit_rate
         Share of prompt tokens served from the prefix cache.
+    arrival_scv
+        Squared coefficient of variation of the inter-arrival times (1 Poisson, above 1
+        bursty Gamma arrivals; below 1 the model plans as for Poisson and the simulator
+        draws the smoother arrivals, 0 regular; default: Poisson, or what ``trace`` shows).
     engine
         The serving engine the step times assume: ``trtllm`` (default; also ``nim``),
         ``vllm`` or ``sglang``, optionally with a version and options,

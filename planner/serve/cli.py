@@ -7,6 +7,7 @@ The family contributes the ``serve`` command of the shared ``plan`` group
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -44,7 +45,8 @@ def serve(
         str | None,
         typer.Option(
             "--prompt-tokens",
-            help="Prompt length: 512, uniform:A-B, exp:MEAN, normal:M,S, lognormal:M,S.",
+            help="Prompt length: 512, uniform:A-B, exp:MEAN, normal:M,S, lognormal:M,S, "
+            "or a histogram file (.csv with tokens,weight columns; .json/.toml values, weights).",
         ),
     ] = None,
     output_tokens: Annotated[
@@ -149,6 +151,15 @@ def serve(
         float,
         typer.Option("--prefix-hit-rate", help="Share of prompt tokens found in the prefix cache."),
     ] = 0.0,
+    arrival_scv: Annotated[
+        float | None,
+        typer.Option(
+            "--arrival-scv",
+            help="Burstiness of arrivals: squared coefficient of variation of the gaps "
+            "(1 Poisson, the default; above 1 bursty Gamma arrivals; below 1 the model "
+            "plans as for Poisson, the simulator draws the smoother arrivals).",
+        ),
+    ] = None,
     kv_block: Annotated[
         int, typer.Option("--kv-block", help="Paged KV-cache block size in tokens.")
     ] = 16,
@@ -315,6 +326,8 @@ def serve(
 
     if check_fraction(prefix_hit_rate, "--prefix-hit-rate") >= 1:
         raise InputError("--prefix-hit-rate must be below 1 (a prompt's last token is computed)")
+    if arrival_scv is not None and not (math.isfinite(arrival_scv) and arrival_scv >= 0):
+        raise InputError(f"--arrival-scv must be a finite number >= 0, got {arrival_scv!r}")
     if draft_model is not None and speculative != "draft":  # was ignored
         raise InputError("--draft-model goes with --speculative draft")
     for flag, value in (("--spec-tokens", spec_tokens), ("--spec-acceptance", spec_acceptance)):
@@ -351,6 +364,7 @@ def serve(
         kv_block_tokens=kv_block,
         speculative=spec,
         prefix_hit_rate=prefix_hit_rate,
+        arrival_scv=arrival_scv,
         workloads=workloads,
         pricing=pricing,
         prices=prices,

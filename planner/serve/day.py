@@ -83,10 +83,7 @@ def parse_profile(spec: Any, *, period_hours: float = 1.0) -> DayProfile:
         arrivals = read_trace(path).meta.get("arrivals")
         if arrivals is None or len(arrivals) < 2:
             raise InputError(f"{path}: a profile trace needs arrival times on every line")
-        width = period_hours * 3600.0
-        t = np.asarray(arrivals) - arrivals[0]
-        counts = np.bincount((t // width).astype(int))
-        return DayProfile(tuple(float(c) / width for c in counts), period_hours, path.name)
+        return DayProfile(_binned_rates(arrivals, period_hours * 3600.0), period_hours, path.name)
     if path.suffix.lower() == ".csv":
         from planner.core.io import read_text
 
@@ -109,6 +106,25 @@ def parse_profile(spec: Any, *, period_hours: float = 1.0) -> DayProfile:
             f"--profile: expected rates like 10,12,30, a .csv or a .jsonl trace, got {text!r}"
         ) from None
     return DayProfile(rates, period_hours, "list")
+
+
+def _binned_rates(arrivals: Any, width: float) -> tuple[float, ...]:
+    """Requests/s per period of ``width`` seconds from the trace's first arrival.
+
+    A whole period's rate is its arrivals over ``width``. The trace ends inside its last
+    period, so that one is measured over the part it covers, up to the last arrival, as
+    ``(n - 1) / covered`` (the rate estimate of a trace, unbiased for Poisson arrivals);
+    divided by the whole width it read far too low (a trace at 8 req/s ending 108 s into a
+    360 s period gave 2.4). With fewer than two arrivals it has no rate and is left out.
+    """
+    t = np.sort(np.asarray(arrivals, dtype=float))
+    t -= t[0]
+    counts = np.bincount((t // width).astype(int))
+    rates = [float(c) / width for c in counts[:-1]]
+    covered = float(t[-1]) - (len(counts) - 1) * width
+    if counts[-1] >= 2 and covered > 0:
+        rates.append(float(counts[-1] - 1) / covered)
+    return tuple(rates)
 
 
 @dataclass(frozen=True)

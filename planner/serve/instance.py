@@ -356,12 +356,14 @@ class Workload:
         where: str = "workload",
         base: Path | None = None,
         default_slo: SLO | None = None,
+        allow_slow: bool = False,
     ) -> Workload:
-        """``{name, traffic = {...}, slo = {...}}`` (``slo`` defaults to ``default_slo``)."""
+        """``{name, traffic = {...}, slo = {...}}`` (``slo`` defaults to ``default_slo``;
+        ``allow_slow`` is its ``allow_slow`` unless the table says)."""
         check_table(data, where, ("name", "traffic", "slo"), required=("name", "traffic"))
         traffic = Traffic.from_dict(data["traffic"], where=f"{where}: traffic", base=base)
         if "slo" in data:
-            slo = SLO.from_dict(data["slo"] or {}, where=f"{where}: slo")
+            slo = SLO.from_dict(data["slo"] or {}, where=f"{where}: slo", allow_slow=allow_slow)
         else:
             slo = default_slo or SLO()
         try:
@@ -595,8 +597,15 @@ class ServingProblem:
             tier = str(data.get("pricing") or "on-demand")
             inventory = apply_pricing(inventory, tier, table, where=f"{where}: prices")
             meta["pricing"] = {**pricing_json(inventory, tier, table), "file": str(prices or "")}
-        slo = SLO.from_dict(data.get("slo", {}) or {}, where=f"{where}: slo")
-        workloads = workloads_from_list(data.get("workloads"), where=where, base=base, slo=slo)
+        slo_table = data.get("slo", {}) or {}
+        slo = SLO.from_dict(slo_table, where=f"{where}: slo")
+        workloads = workloads_from_list(
+            data.get("workloads"),
+            where=where,
+            base=base,
+            slo=slo,
+            allow_slow=slo_table.get("allow_slow", False) is True,
+        )
         if workloads:
             if "traffic" in data:
                 raise InputError(f"{where}: give either 'traffic' or 'workloads', not both")
@@ -627,7 +636,12 @@ class ServingProblem:
 
 
 def workloads_from_list(
-    data: Any, *, where: str, base: Path | None = None, slo: SLO | None = None
+    data: Any,
+    *,
+    where: str,
+    base: Path | None = None,
+    slo: SLO | None = None,
+    allow_slow: bool = False,
 ) -> tuple[Workload, ...]:
     """The ``workloads`` array of a problem file (``None``: no workloads)."""
     if data is None:
@@ -639,7 +653,13 @@ def workloads_from_list(
         if not isinstance(item, Mapping):
             raise InputError(f"{where}: workloads[{i}] must be a table")
         out.append(
-            Workload.from_dict(item, where=f"{where}: workloads[{i}]", base=base, default_slo=slo)
+            Workload.from_dict(
+                item,
+                where=f"{where}: workloads[{i}]",
+                base=base,
+                default_slo=slo,
+                allow_slow=allow_slow,
+            )
         )
     return check_workloads(out, where)
 

@@ -498,6 +498,50 @@ def _polyval(x: np.ndarray, coef: np.ndarray) -> np.ndarray:
     return out
 
 
+def no_piece_probability(
+    queued_pmf: np.ndarray,
+    pieces: np.ndarray,
+    piece_weights: np.ndarray,
+    per_iteration: float,
+    steps: np.ndarray,
+) -> np.ndarray:
+    """Probability that a request's ``steps`` iterations carry no prompt work at all, in
+    :func:`backlog_chain`'s model (exact there, not on its grid).
+
+    The first iteration carries the queued pieces (count law ``queued_pmf``), iteration
+    ``i + 1`` the pieces that arrived during iteration ``i``; while nothing was carried an
+    iteration lasts the decode-only step, over which ``per_iteration`` pieces arrive on
+    average (Poisson). The pieces that arrive during the last iteration do not slow the
+    request. Pieces of zero work count as none: ``G(z) exp(-per_iteration (1 - z) (steps -
+    1))``, ``G`` the count's generating function, ``z`` the weight of zero pieces.
+    """
+    w = np.asarray(piece_weights, dtype=float)
+    z = float(w[np.asarray(pieces) <= 0].sum() / w.sum())
+    q = np.asarray(queued_pmf, dtype=float)
+    start = float(_polyval(np.array([z]), q / q.sum())[0])
+    gaps = np.maximum(np.asarray(steps, dtype=float) - 1.0, 0.0)
+    return start * np.exp(-max(0.0, per_iteration) * (1.0 - z) * gaps)
+
+
+def split_remainder_moments(
+    pieces: np.ndarray, piece_weights: np.ndarray, h: float
+) -> tuple[float, float]:
+    """Mean and sd of a piece given that :func:`_grid_pmf`'s split put it on the grid's
+    point 0 and it is not zero.
+
+    A piece ``x`` in ``(0, h)`` goes to 0 with probability ``1 - x / h``, so given that it
+    went there it has the law of the pieces below ``h`` weighted by ``1 - x / h`` (a flat
+    law gives ``h / 3`` and ``h / sqrt(18)``); ``(0, 0)`` when no piece is below ``h``.
+    """
+    x = np.asarray(pieces, dtype=float)
+    w = np.asarray(piece_weights, dtype=float) * np.where((x > 0) & (x < h), 1.0 - x / h, 0.0)
+    total = float(w.sum())
+    if total <= 0:
+        return 0.0, 0.0
+    mean = float(w @ x) / total
+    return mean, math.sqrt(max(0.0, float(w @ (x * x)) / total - mean * mean))
+
+
 def _chain_transition(arrivals: np.ndarray, full: int) -> np.ndarray:
     """:func:`backlog_chain`'s transition ``W' = W - y + A``: row ``i`` is the arrival law
     of its carried extra (``arrivals[min(i, full)]``) shifted to ``i - y``, the overflow in
@@ -946,7 +990,10 @@ class TpotLaw:
         When positive, pieces arrive as a Poisson stream of this rate (per unit of TPOT
         time) and ``p_chunk`` is not used: for ``D <=`` :data:`EXACT_BINOMIAL_MAX` the
         extra time is read from :func:`backlog_chain` (at most ``max(extra_cap)`` per
-        iteration); above, ``K`` is Poisson with mean ``D tau0 arrival_rate`` (+ the queued
+        iteration; the requests that meet no piece are a point at their decode-only TPOT,
+        :func:`no_piece_probability`, the rest of the grid's point 0 the small pieces split
+        towards it, :func:`split_remainder_moments`, every other point spread over its
+        width); above, ``K`` is Poisson with mean ``D tau0 arrival_rate`` (+ the queued
         count) and each piece brings its M/G/1 busy period.
     queued_scale
         With ``arrival_rate``: the queued count counts pieces of ``delta / queued_scale``
@@ -1106,11 +1153,24 @@ class TpotLaw:
                 step = limit / CHAIN_BINS_PER_CHUNK
                 grid_pts = np.arange(laws.shape[1]) * step
                 spread = step / math.sqrt(12.0) / ps
+                carried = laws[ns.astype(int)].copy()
+                centres = tau0 + exe[short, None] + grid_pts[None, :] / ps[:, None]
+                sds = np.repeat(np.hypot(noise[short], spread)[:, None], grid_pts.size, 1)
+                # the grid's point 0 holds the requests that meet no prompt piece (a point:
+                # decode-only TPOT) and the small pieces the grid split towards 0 (they
+                # lie in (0, step)); spread as a whole it slowed the first kind
+                none = no_piece_probability(start, xs, xw, rate * tau0, ns)
+                none = np.minimum(none, carried[:, 0])
+                carried[:, 0] -= none
+                m0, s0 = split_remainder_moments(xs, xw, step)
+                centres[:, 0] += m0 / ps
+                sds[:, 0] = np.hypot(noise[short], s0 / ps)
+                parts.append((we[short] * none, tau0 + exe[short], noise[short], de[short]))
                 parts.append(
                     (
-                        we[short, None] * laws[ns.astype(int)],
-                        tau0 + exe[short, None] + grid_pts[None, :] / ps[:, None],
-                        np.repeat(np.hypot(noise[short], spread)[:, None], grid_pts.size, 1),
+                        we[short, None] * carried,
+                        centres,
+                        sds,
                         np.repeat(de[short, None], grid_pts.size, axis=1),
                     )
                 )

@@ -37,7 +37,11 @@ def result_json(problem: ServingProblem, result: Result) -> dict[str, Any]:
         "capacity_qps": metrics.get("capacity_qps"),
         "throughput_tokens_per_s": metrics.get("capacity_tokens_per_s"),
         "served_qps": metrics.get("served_qps"),
-        "demand_qps": problem.traffic.qps,
+        "demand_qps": (
+            sum(float(w.traffic.qps or 0.0) for w in problem.workloads)
+            if problem.shared
+            else problem.traffic.qps
+        ),
         "gpus": plan.gpus_by_pool() if plan else {},
         "objective": result.objective,
         "bound": result.bound,
@@ -70,7 +74,9 @@ def result_json(problem: ServingProblem, result: Result) -> dict[str, Any]:
     if problem.objective == "throughput" and result.bound is not None:
         out["bound_tokens_per_s"] = -result.bound
     if plan is not None and metrics.get("served_qps"):
-        tokens_per_hour = metrics["served_qps"] * eo * 3600
+        # output tokens served (summed over workloads: the first workload's mean length
+        # stood for all of them)
+        tokens_per_hour = metrics["throughput_tokens_per_s"] * 3600
         out["usd_per_million_output_tokens"] = out["cost_per_hour"] / tokens_per_hour * 1e6
     return out
 
@@ -105,6 +111,60 @@ def _fmt(x: float | None, spec: str = ".3g") -> str:
     if isinstance(x, float) and not math.isfinite(x):
         return "∞"
     return format(x, spec)
+
+
+def _print_fitted(
+    out: Console,
+    title: str,
+    heads: list[tuple[str, str]],
+    rows: list[list[str]],
+    labels: list[str],
+    label_head: str = "group",
+) -> None:
+    """One table of ``heads`` (name, justify: left for names) and ``rows``; when it does not
+    fit the console, multi-word headers go on several lines, names fold at spaces, and the
+    columns are split over several tables, each after the first led by the row's label, so
+    that no number is cut (Rich cut them to ``5.…`` at 80 columns)."""
+
+    def width(values: list[str], name: bool, wrapped: bool) -> int:
+        words = (w for v in values for w in (v.split() if wrapped and name else [v]))
+        return max((len(w) for w in words), default=0)
+
+    def col_width(i: int, wrapped: bool) -> int:
+        head = heads[i][0].split() if wrapped else [heads[i][0]]
+        return max(
+            width(head, True, False), width([r[i] for r in rows], heads[i][1] == "left", wrapped)
+        )
+
+    n = len(heads)
+    wrapped = 1 + sum(col_width(i, False) + 3 for i in range(n)) > out.width
+    parts: list[list[int]] = [[]]
+    used = 1
+    label_width = max(len(label_head), width(labels, True, True)) + 3
+    for i in range(n):
+        w = col_width(i, wrapped) + 3
+        if wrapped and parts[-1] and used + w > out.width:
+            parts.append([])
+            used = 1 + label_width
+        parts[-1].append(i)
+        used += w
+    for k, cols in enumerate(parts):
+        table = Table(title=title if k == 0 else f"{title}, continued")
+        if k:
+            table.add_column(label_head, justify="left", overflow="fold")
+        for i in cols:
+            name, justify = heads[i]
+            number = justify != "left"  # numbers keep their width; names fold
+            table.add_column(
+                "\n".join(name.split()) if wrapped else name,
+                justify=justify,  # type: ignore[arg-type]
+                overflow="fold",
+                no_wrap=number,
+                min_width=col_width(i, wrapped) if number else None,
+            )
+        for row, label in zip(rows, labels, strict=True):
+            table.add_row(*([label] if k else []), *(row[i] for i in cols))
+        out.print(table)
 
 
 def print_report(
@@ -162,7 +222,7 @@ def print_report(
         out.print(f"[yellow]warning:[/yellow] {w}", highlight=False)
     plan = result.solution if isinstance(result.solution, ServingPlan) else None
     if plan is not None:
-        table = Table(title=f"serving plan ({result.status.value}, {result.method})")
+        heads = []
         for col in (
             *(("workload",) if problem.shared else ()),
             "replicas",
@@ -181,28 +241,32 @@ def print_report(
             "batch",
             "KV fill",
         ):
-            table.add_column(col, justify="left" if col in ("GPU", "role", "workload") else "right")
+            heads.append((col, "left" if col in ("GPU", "role", "workload") else "right"))
+        rows = []
         for g, m in zip(plan.replicas, data["groups"], strict=True):
             price = problem.pool(g.gpu).gpu.price_per_gpu_hour * g.gpus
-            table.add_row(
-                *((g.workload,) if problem.shared else ()),
-                str(g.count),
-                g.gpu,
-                str(g.tp),
-                str(g.pp),
-                str(g.ep),
-                g.role + (" +spec" if g.speculative else ""),
-                str(g.chunk_tokens or "–"),
-                str(g.gpus),
-                f"{price:.2f}",
-                _fmt(m["per_replica_qps"]),
-                _fmt(m["capacity_qps"] / g.count),
-                format_duration(m["ttft_s"]) if m["ttft_s"] is not None else "–",
-                format_duration(m["tpot_s"]) if m["tpot_s"] is not None else "–",
-                _fmt(m["batch"], ".1f"),
-                "–" if m["kv_fill"] is None else f"{100 * m['kv_fill']:.0f}%",
+            rows.append(
+                [
+                    *((g.workload,) if problem.shared else ()),
+                    str(g.count),
+                    g.gpu,
+                    str(g.tp),
+                    str(g.pp),
+                    str(g.ep),
+                    g.role + (" +spec" if g.speculative else ""),
+                    str(g.chunk_tokens or "–"),
+                    str(g.gpus),
+                    f"{price:.2f}",
+                    _fmt(m["per_replica_qps"]),
+                    _fmt(m["capacity_qps"] / g.count),
+                    format_duration(m["ttft_s"]) if m["ttft_s"] is not None else "–",
+                    format_duration(m["tpot_s"]) if m["tpot_s"] is not None else "–",
+                    _fmt(m["batch"], ".1f"),
+                    "–" if m["kv_fill"] is None else f"{100 * m['kv_fill']:.0f}%",
+                ]
             )
-        out.print(table)
+        title = f"serving plan ({result.status.value}, {result.method})"
+        _print_fitted(out, title, heads, rows, [g.label() for g in plan.replicas])
         gap = data["gap"]
         line = (
             f"cost ${data['cost_per_hour']:.2f}/h for {plan.gpus} GPUs; capacity "
@@ -244,10 +308,7 @@ def _breakdown_table(
     from planner.serve.breakdown import TPOT_PARTS, TTFT_PARTS
 
     pct = problem.slo.pct_label
-    table = Table(
-        title=f"latency breakdown ({pct}; the parts add up to the model's TTFT / TPOT)",
-    )
-    heads = {
+    names = {
         "queueing": "queueing",
         "prefill": "prefill",
         "kv_transfer": "KV transfer",
@@ -257,29 +318,29 @@ def _breakdown_table(
         "speculative_gain": "spec gain",
         "interference": "interference",
     }
-    table.add_column("group", justify="left")
-    table.add_column("TTFT", justify="right")
-    for k in TTFT_PARTS:
-        table.add_column(heads[k], justify="right")
-    table.add_column("TPOT", justify="right")
-    for k in TPOT_PARTS:
-        table.add_column(heads[k], justify="right")
+    heads = [("group", "left"), ("TTFT", "right")]
+    heads += [(names[k], "right") for k in TTFT_PARTS]
+    heads += [("TPOT", "right")] + [(names[k], "right") for k in TPOT_PARTS]
 
     def dur(x: float | None) -> str:
         if x is None:
             return "–"
         return ("-" if x < 0 else "") + format_duration(abs(x)) if abs(x) >= 1e-7 else "0"
 
+    rows = []
     for g, m in zip(plan.replicas, data["groups"], strict=True):
         tt, tp = m.get("ttft_breakdown_s"), m.get("tpot_breakdown_s")
-        table.add_row(
-            g.label(),
-            dur(m["ttft_s"]) if tt else "–",
-            *((dur(tt[k]) for k in TTFT_PARTS) if tt else ["–"] * len(TTFT_PARTS)),
-            dur(m["tpot_s"]) if tp else "–",
-            *((dur(tp[k]) for k in TPOT_PARTS) if tp else ["–"] * len(TPOT_PARTS)),
+        rows.append(
+            [
+                g.label(),
+                dur(m["ttft_s"]) if tt else "–",
+                *((dur(tt[k]) for k in TTFT_PARTS) if tt else ["–"] * len(TTFT_PARTS)),
+                dur(m["tpot_s"]) if tp else "–",
+                *((dur(tp[k]) for k in TPOT_PARTS) if tp else ["–"] * len(TPOT_PARTS)),
+            ]
         )
-    out.print(table)
+    title = f"latency breakdown ({pct}; the parts add up to the model's TTFT / TPOT)"
+    _print_fitted(out, title, heads, rows, [r[0] for r in rows])
 
 
 def _workload_table(problem: ServingProblem, data: dict[str, Any], out: Console) -> None:
@@ -356,7 +417,7 @@ def _candidate_tables(
             used[group_key(g)] = g.count
     usable = [c for c in cands if c.usable][:top]
     if usable:
-        table = Table(title="candidates considered (cheapest capacity first)")
+        heads = []
         for col in (
             "layout",
             "role",
@@ -368,10 +429,10 @@ def _candidate_tables(
             "TPOT @0",
             "used",
         ):
-            table.add_column(col, justify="left" if col in ("layout", "role") else "right")
-        for c in usable:
-            table.add_row(*_cand_row(c), str(used.get(c.key, "")))
-        out.print(table)
+            heads.append((col, "left" if col in ("layout", "role") else "right"))
+        rows = [[*_cand_row(c), str(used.get(c.key, ""))] for c in usable]
+        title = "candidates considered (cheapest capacity first)"
+        _print_fitted(out, title, heads, rows, [c.label() for c in usable], "layout")
     ceiling = max((c.price for c in cands if c.key in used), default=math.inf)
     failing = [c for c in cands if not c.usable and c.price <= ceiling]
     failing.sort(key=lambda c: (c.price, c.key))

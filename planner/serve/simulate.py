@@ -92,7 +92,9 @@ def generate_trace(traffic: Traffic, requests: int, seed: int) -> Trace:
         arrival = np.zeros(requests)
     else:
         scv = traffic.arrival_scv
-        if abs(scv - 1.0) < 1e-12 or scv <= 0:
+        if scv <= 0:  # regular arrivals (a periodic trace); these were Poisson
+            gaps = np.full(requests, 1.0 / traffic.qps)
+        elif abs(scv - 1.0) < 1e-12:
             gaps = rng.exponential(1.0 / traffic.qps, requests)
         else:
             shape = 1.0 / scv

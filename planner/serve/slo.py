@@ -75,12 +75,15 @@ class SLO:
         return {"ttft_s": self.ttft_s, "tpot_s": self.tpot_s, "percentile": 100 * self.percentile}
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any], *, where: str = "slo") -> SLO:
+    def from_dict(
+        cls, data: Mapping[str, Any], *, where: str = "slo", allow_slow: bool = False
+    ) -> SLO:
         """Accepts ``ttft`` / ``tpot`` (``"1s"``, ``"50ms"``; a bare number is milliseconds),
-        ``ttft_s`` / ``tpot_s`` (seconds), ``percentile`` (0-100) and ``allow_slow``."""
+        ``ttft_s`` / ``tpot_s`` (seconds), ``percentile`` (0-100) and ``allow_slow`` (default
+        ``allow_slow``: ``--allow-slow`` reaches the SLO tables of a workloads file)."""
         keys = ("ttft", "ttft_s", "tpot", "tpot_s", "percentile", "allow_slow")
         check_table(data, where, keys)
-        slow = data.get("allow_slow", False)
+        slow = data.get("allow_slow", allow_slow)
         if not isinstance(slow, bool):
             raise InputError(f"{where}: allow_slow must be true or false, got {slow!r}")
         targets = []

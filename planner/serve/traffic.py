@@ -12,6 +12,9 @@ Lengths are given as
 * a number, ``512`` (every request the same);
 * ``uniform:A-B``, ``exp:MEAN`` (geometric-like, mean ``MEAN``),
   ``normal:MEAN,STD`` and ``lognormal:MEAN,STD`` (truncated at 1 token);
+* a histogram file: CSV with ``tokens`` and ``weight`` (or ``count``) columns and
+  optional ``low`` / ``high``, or JSON / TOML with ``values`` and ``weights``
+  (:func:`read_histogram`);
 * a JSON Lines trace, one request per line: arrival offset, prompt tokens and
   output tokens. Field names accepted: ``arrival_s`` / ``arrival`` /
   ``timestamp`` (seconds) or APEX+'s ``StartTimeOffset`` (nanoseconds);
@@ -26,6 +29,7 @@ the mean is preserved exactly) and the bin's range (for quantiles).
 
 from __future__ import annotations
 
+import csv
 import itertools
 import math
 import re
@@ -183,18 +187,78 @@ class LengthDist:
         return cls(tuple(values), tuple(weights), tuple(lows), tuple(highs))
 
 
-def parse_lengths(spec: str | int | float | Mapping[str, Any], *, what: str) -> LengthDist:
+#: Suffixes of a length histogram file (``--prompt-tokens lengths.csv``).
+HISTOGRAM_SUFFIXES = (".csv", ".json", ".toml")
+#: Columns of a CSV histogram: the class's token count, its share, its optional range.
+_CSV_WEIGHTS = ("weight", "count")
+
+
+def read_histogram(path: Path, *, what: str) -> LengthDist:
+    """A length histogram from a file.
+
+    CSV: a header naming a ``tokens`` column and a ``weight`` (or ``count``) column, and
+    optionally ``low`` / ``high``; each row is a class (its mean token count, its share,
+    its range), shares normalized. JSON / TOML: ``values``, ``weights`` and optionally
+    ``lows`` / ``highs``, as inline in a problem file.
+    """
+    from planner.core.io import read_json, read_text, read_toml
+
+    if not path.is_file():
+        raise InputError(f"{what}: {path}: no such file")
+    suffix = path.suffix.lower()
+    if suffix != ".csv":
+        data = read_json(path) if suffix == ".json" else read_toml(path)
+        if not isinstance(data, Mapping):
+            raise InputError(f"{what}: {path}: expected a table with 'values' and 'weights'")
+        return parse_lengths(data, what=f"{what}: {path}")
+    rows = [r for r in csv.reader(read_text(path).splitlines()) if any(c.strip() for c in r)]
+    head = [h.strip().lower() for h in rows[0]] if rows else []
+    weight = next((h for h in _CSV_WEIGHTS if h in head), None)
+    if "tokens" not in head or weight is None:
+        raise InputError(f"{what}: {path}: the header must name a 'tokens' and a 'weight' column")
+    cols = {name: [] for name in ("tokens", weight, "low", "high") if name in head}
+    for line, row in enumerate(rows[1:], start=2):
+        for name, out in cols.items():
+            try:
+                out.append(float(row[head.index(name)]))
+            except (ValueError, IndexError):
+                raise InputError(
+                    f"{what}: {path}:{line}: column {name!r} must be a number"
+                ) from None
+    if not cols["tokens"]:
+        raise InputError(f"{what}: {path}: no rows")
+    try:
+        return LengthDist(
+            tuple(cols["tokens"]),
+            tuple(cols[weight]),
+            tuple(cols.get("low", ())),
+            tuple(cols.get("high", ())),
+        )
+    except InputError as exc:
+        raise InputError(f"{what}: {path}: {exc}") from None
+
+
+def parse_lengths(
+    spec: str | int | float | Mapping[str, Any], *, what: str, base: Path | None = None
+) -> LengthDist:
     """Parse a length specification (see the module docstring).
 
     Parameters
     ----------
     spec
         ``512``, ``"uniform:128-2048"``, ``"exp:1024"``, ``"normal:1024,256"``,
-        ``"lognormal:1024,512"`` or ``{"values": [...], "weights": [...]}`` (optionally
-        ``lows`` / ``highs``).
+        ``"lognormal:1024,512"``, ``{"values": [...], "weights": [...]}`` (optionally
+        ``lows`` / ``highs``) or a histogram file (:func:`read_histogram`).
     what
         Name used in error messages (``--prompt-tokens``).
+    base
+        Folder a relative histogram file is read from (a problem file's).
     """
+    if isinstance(spec, str) and spec.strip().lower().endswith(HISTOGRAM_SUFFIXES):
+        path = Path(spec.strip())
+        return read_histogram(
+            path if base is None or path.is_absolute() else base / path, what=what
+        )
     if isinstance(spec, Mapping):
         try:
             return LengthDist(
@@ -246,7 +310,7 @@ def parse_lengths(spec: str | int | float | Mapping[str, Any], *, what: str) -> 
     else:
         raise InputError(
             f"{what}: cannot read {text!r}; use a token count (512), uniform:A-B, exp:MEAN, "
-            "normal:MEAN,STD or lognormal:MEAN,STD"
+            "normal:MEAN,STD, lognormal:MEAN,STD or a histogram file (.csv, .json, .toml)"
         )
     return LengthDist.from_samples(samples)
 
@@ -417,8 +481,8 @@ class Traffic:
         for key in ("prompt_tokens", "output_tokens"):
             if key not in data:
                 raise InputError(f"{where}: missing field {key!r} (or give 'trace')")
-        prompt = parse_lengths(data["prompt_tokens"], what=f"{where}: prompt_tokens")
-        output = parse_lengths(data["output_tokens"], what=f"{where}: output_tokens")
+        prompt = parse_lengths(data["prompt_tokens"], what=f"{where}: prompt_tokens", base=base)
+        output = parse_lengths(data["output_tokens"], what=f"{where}: output_tokens", base=base)
         try:
             return cls(
                 None if qps is None else float(qps),

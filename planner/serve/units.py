@@ -85,7 +85,7 @@ def parse_slo(
     value = parse_duration(text, what=what, bare=1e-3)
     if value is not None and value > limit and not allow_slow:
         raise InputError(
-            f"{what}: {format_duration(value)} is over {format_duration(limit)} (bare numbers "
+            f"{what}: {plain(value)} s is over {plain(limit)} s (bare numbers "
             "are milliseconds); pass --allow-slow (allow_slow = true) if you mean it"
         )
     return value

@@ -33,6 +33,14 @@ def train(
     gpus_per_node: Annotated[
         int | None, typer.Option("--gpus-per-node", help="Override the node size.")
     ] = None,
+    network: Annotated[
+        str | None,
+        typer.Option(
+            "--network",
+            help="Scale-out fabric of every pool: ib-hdr, ib-ndr, ib-xdr, roce-200 or roce-400 "
+            "(a cluster TOML's [network] table also sets topology and oversubscription).",
+        ),
+    ] = None,
     tp: Annotated[int | None, typer.Option("--tp", help="Fix tensor parallelism.")] = None,
     pp: Annotated[int | None, typer.Option("--pp", help="Fix pipeline parallelism.")] = None,
     dp: Annotated[int | None, typer.Option("--dp", help="Fix data parallelism.")] = None,
@@ -60,6 +68,14 @@ def train(
     precision: Annotated[str, typer.Option("--precision", help="bf16, fp8 or fp4.")] = "bf16",
     max_gpus: Annotated[
         int | None, typer.Option("--max-gpus", help="Use at most this many GPUs.")
+    ] = None,
+    max_tp: Annotated[
+        int | None,
+        typer.Option(
+            "--max-tp",
+            help="Largest tensor-parallel size (the node size keeps TP off the network; "
+            "default: TP may span nodes).",
+        ),
     ] = None,
     use_all_gpus: Annotated[
         bool, typer.Option("--use-all-gpus", help="Only plans using every GPU.")
@@ -226,10 +242,9 @@ def train(
     """
     if profile is not None:  # run everything below with the profile's constants
         args = {**locals(), "profile": None}  # the parameters only (nothing else defined yet)
-        from planner.perfmodel import constants
-        from planner.train.profiles import load_profile
+        from planner.train.profiles import use_profile
 
-        with constants.override(load_profile(profile)):
+        with use_profile(profile):
             return train(**args)
     from planner.train.api import make_problem, solve
     from planner.train.report import render
@@ -255,6 +270,11 @@ def train(
                 and Path(value).resolve() == target.resolve()
             ):
                 raise InputError(f"{target}: refusing to overwrite an input file ({flag})")
+    cluster: Any = gpus
+    if network is not None:
+        from planner.perfmodel.hardware import parse_cluster, with_network
+
+        cluster = with_network(parse_cluster(gpus, gpus_per_node=gpus_per_node), network)
     problem_args: dict[str, Any] = {
         "global_batch": global_batch,
         "seq_len": seq,
@@ -272,6 +292,7 @@ def train(
         "sequence_parallel": sequence_parallel,
         "stage_layers": layers,
         "max_gpus": max_gpus,
+        "max_tp": max_tp,
         "use_all_gpus": use_all_gpus,
         "objective": objective,
         "overlap_grad_reduce": overlap_grad_reduce,
@@ -285,8 +306,16 @@ def train(
     from planner.train.fixes import merge_fixed, parse_fix, parse_software
 
     fmt = check_format(export) if export is not None else None
-    against_fix = parse_fix(against) if against is not None else None
+    against_fix = parse_fix(against, "--against") if against is not None else None
     run = None
+    for flag, value in (
+        ("--failure-rate", failure_rate),
+        ("--checkpoint-gbps", checkpoint_gbps),
+        ("--checkpoint-every", checkpoint_every),
+        ("--restart-minutes", restart_minutes),
+    ):
+        if value is not None and tokens is None:  # it was silently ignored
+            raise InputError(f"{flag} sets up the time to train: it needs --tokens")
     if tokens is not None:
         from planner.train.time_to_train import TrainingRun, parse_tokens
 
@@ -320,7 +349,7 @@ def train(
             raise InputError(f"missing option {flag}")
     problem = make_problem(
         model,
-        gpus,
+        cluster,
         top_k=top,
         software=sw,
         prefer_simple=0.0 if launch is not None else prefer_simple,
@@ -338,7 +367,7 @@ def train(
             from planner.train.proposal import propose
 
             best_problem = make_problem(
-                model, gpus, top_k=top, software=sw, prefer_simple=prefer_simple, **open_args
+                model, cluster, top_k=top, software=sw, prefer_simple=prefer_simple, **open_args
             )
             proposal = propose(launch, summary, best_problem, time_limit, threads)
             summary["from"] = proposal["from"]
@@ -379,12 +408,12 @@ def train(
             console.no_plot("--plot-breakdown", plot_breakdown, result)
         else:
             from planner.train.breakdown_plot import draw as draw_bars
-            from planner.train.breakdown_plot import summary_bars
+            from planner.train.breakdown_plot import memory_bars, summary_bars
 
             bars = summary_bars(summary)
             if comparison is not None and "components" in comparison:
                 bars.append((f"pinned\n{comparison['plans'][1]}", comparison["pinned_breakdown"]))
-            draw_bars(bars, plot_breakdown, title=problem.name)
+            draw_bars(bars, plot_breakdown, title=problem.name, memory=memory_bars(summary))
     if not json_out:
         render(problem, result, mfu_peak=mfu_peak)
         if proposal is not None:

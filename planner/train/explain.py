@@ -8,7 +8,7 @@ from typing import Any
 from planner.core.timing import Deadline
 from planner.perfmodel.memory import GIB
 from planner.train.instance import TrainingProblem
-from planner.train.space import cp_ok, divisors, expert_tps, space, tp_ok
+from planner.train.space import cp_ok, divisors, expert_tps, space, tp_ok, tp_violations
 from planner.train.step_time import estimate
 
 #: Seconds spent looking for the smallest-memory plan.
@@ -20,10 +20,13 @@ def structural_reason(problem: TrainingProblem) -> str | None:
     c, m, wl = problem.constraints, problem.model, problem.workload
     B, N = wl.global_batch, problem.gpu_budget
     if c.tp is not None and not tp_ok(problem, c.tp):
-        return (
-            f"tp={c.tp} is invalid: it must divide the {m.heads} attention heads, the "
-            f"{m.kv_heads} KV heads and the FFN width {m.ffn}, and tile the nodes"
-        )
+        broken = tp_violations(problem, c.tp)
+        said = ", ".join(broken[:-1]) + " and " + broken[-1] if len(broken) > 1 else broken[0]
+        return f"tp={c.tp} is invalid: it must {said}"
+    if c.tp is not None and c.max_tp is not None and c.tp > c.max_tp:
+        nodes = sorted({p.gpus_per_node for p in problem.cluster.pools})
+        where = " and ".join(map(str, nodes))
+        return f"tp={c.tp} exceeds max_tp={c.max_tp} (a node holds {where} GPUs)"
     if c.ep is not None and c.ep > 1 and not m.is_moe:
         return f"ep={c.ep} needs a mixture-of-experts model ({m.name} is dense)"
     if c.ep is not None and m.is_moe and m.num_experts % c.ep:
@@ -58,6 +61,11 @@ def structural_reason(problem: TrainingProblem) -> str | None:
             f"zero={c.zero} with pp={c.pp}: ZeRO-2/3 (FSDP) are planned only without pipeline "
             "parallelism (as DeepSpeed and Megatron run them); use zero=1 or pp=1"
         )
+    if c.shard_group and c.recompute_layers:
+        return (
+            f"shard_group={c.shard_group} with recompute_layers={c.recompute_layers}: hybrid "
+            "sharding and partial recompute are not searched together; pin only one of them"
+        )
     if c.pp is not None and c.pp > m.layers:
         return f"pp={c.pp} exceeds the model's {m.layers} layers"
     if c.pp is not None and c.even_stages and m.layers % c.pp:
@@ -76,6 +84,10 @@ def structural_reason(problem: TrainingProblem) -> str | None:
         return f"expert_tp={e}: no tensor-parallel size allowed here is a multiple of it" + (
             "" if m.is_moe else f" ({m.name} is dense: expert_tp must equal tp)"
         )
+    if c.interleave is not None and c.interleave > 1 and c.pp == 1:
+        return f"interleave={c.interleave} needs pipeline parallelism (pp >= 2), pp=1 is fixed"
+    if c.sequence_parallel and c.tp == 1:
+        return "sequence parallelism shards along the TP ranks: it needs tp > 1, tp=1 is fixed"
     if c.interleave is not None and c.interleave > 1 and m.layers < 2 * c.interleave:
         return (
             f"interleave={c.interleave}: needs at least {c.interleave} layers on each of "
@@ -132,7 +144,7 @@ def explain_infeasible(problem: TrainingProblem) -> tuple[str, dict[str, Any]]:
     cap = est.worst_stage.capacity / GIB
     reason = (
         f"no plan fits in memory: the smallest need is {mem.total_gib:.1f} GiB per GPU "
-        f"({plan.short()}), {cap:.0f} GiB available; dominated by {dominant} "
+        f"({plan.short()}), {cap:.1f} GiB available; dominated by {dominant} "
         f"({parts[dominant]:.1f} GiB)"
     )
     return reason, {

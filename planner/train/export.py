@@ -8,7 +8,10 @@ against them).
 * ``megatron``: Megatron-LM / Megatron-Core ``pretrain_gpt.py`` arguments
   (``megatron/training/arguments.py``, core_r0.12): uneven first / last stages
   as ``--decoder-first-pipeline-num-layers`` / ``--decoder-last-pipeline-num-layers``
-  (the middle stages equal), interleaving as ``--num-virtual-stages-per-pipeline-rank``.
+  (the middle stages equal), interleaving as ``--num-virtual-stages-per-pipeline-rank``;
+  a split those arguments cannot express (unequal middle stages, or a stage whose layers
+  the virtual stages do not divide) as ``--pipeline-model-parallel-layout``, every
+  virtual stage listed (Megatron-Core >= 0.13, >= 0.14 with MTP layers; :func:`pipeline_layout`).
 * ``nemo``: NeMo 2.0 recipe overrides (``nemo llm pretrain --factory ...
   trainer.strategy.tensor_model_parallel_size=8 ...``), NeMo 24.12.
 * ``deepspeed``: a DeepSpeed config JSON (``train_batch_size``,
@@ -23,10 +26,12 @@ against them).
 
 from __future__ import annotations
 
+import shlex
 from typing import Any
 
 from planner.core.errors import InputError
 from planner.train.instance import TrainingPlan, TrainingProblem
+from planner.train.step_time import chunk_layers
 
 FORMATS = ("megatron", "nemo", "deepspeed", "torchtitan")
 
@@ -47,6 +52,7 @@ KEYS: dict[str, frozenset[str]] = {
             "--expert-model-parallel-size",
             "--expert-tensor-parallel-size",
             "--num-virtual-stages-per-pipeline-rank",
+            "--pipeline-model-parallel-layout",
             "--decoder-first-pipeline-num-layers",
             "--decoder-last-pipeline-num-layers",
             "--micro-batch-size",
@@ -64,6 +70,7 @@ KEYS: dict[str, frozenset[str]] = {
             "--bf16",
             "--fp8-format",
             "--moe-token-dispatcher-type",
+            "--moe-flex-dispatcher-backend",
         }
     ),
     "nemo": frozenset(
@@ -104,6 +111,7 @@ KEYS: dict[str, frozenset[str]] = {
             "parallelism.pipeline_parallel_microbatch_size",
             "parallelism.pipeline_parallel_first_stage_less_layers",
             "parallelism.pipeline_parallel_last_stage_less_layers",
+            "parallelism.pipeline_parallel_layers_per_stage",
             "parallelism.context_parallel_degree",
             "parallelism.expert_parallel_degree",
             "parallelism.enable_async_tensor_parallel",
@@ -114,6 +122,82 @@ KEYS: dict[str, frozenset[str]] = {
         }
     ),
 }
+
+
+def _odd_stages(plan: TrainingPlan) -> list[int]:
+    """Stage sizes the ``v`` virtual stages do not divide (Megatron-Core r0.12 builds ``layers /
+    v`` layers per virtual stage and raises otherwise: ``TransformerConfig`` for the first /
+    last stages, ``get_num_layers_to_build``)."""
+    v = plan.interleave
+    if plan.pp < 2 or v < 2:
+        return []
+    return sorted({n for n in plan.stage_layers if n % v})
+
+
+def _chunk_note(plan: TrainingPlan, tool: str) -> list[str]:
+    """Why ``tool`` (Megatron-Core r0.12, and the one NeMo 24.12 runs) cannot build the plan's
+    chunks, if it cannot."""
+    odd = _odd_stages(plan)
+    if not odd:
+        return []
+    return [
+        f"{tool} needs every stage's layers divisible by the {plan.interleave} virtual stages: "
+        f"stages of {', '.join(map(str, odd))} layers are refused (the plan splits them into "
+        "uneven chunks); Megatron-Core >= 0.13 can list the chunks with "
+        "--pipeline-model-parallel-layout"
+    ]
+
+
+def pipeline_layout(plan: TrainingPlan, mtp_layers: int = 0) -> str:
+    """The plan's virtual stages as Megatron-Core's ``--pipeline-model-parallel-layout``.
+
+    Megatron-Core (core_v0.13.0 ``PipelineParallelLayerLayout``) reads the ``p v`` virtual
+    stages in model order, separated by ``|``: stage ``i`` runs on pipeline rank ``i mod p``
+    as its virtual stage ``i // p``; ``E`` is the embedding, ``t`` a decoder layer, ``m`` an
+    MTP layer (core_v0.14.0 on; only in a rank's last virtual stage, after every decoder
+    layer) and ``L`` the loss; ``x*N`` repeats a layer and ``(...|)*N`` a stage. The chunks
+    are the step model's (:func:`planner.train.step_time.chunk_layers`), the MTP layers on
+    the last stage with the LM head, as the step model prices them.
+
+    Parameters
+    ----------
+    plan
+        A plan with ``pp > 1`` or ``interleave > 1``.
+    mtp_layers
+        Multi-token-prediction modules of the model (0: none).
+
+    Returns
+    -------
+    str
+        E.g. ``"Et*3|(t*4|)*14,t*3L"`` for 62 layers over 16 stages of (4, 4 x 14, 4) with the
+        embedding and loss on the end stages.
+    """
+    p, v = plan.pp, plan.interleave
+    chunks = chunk_layers(tuple(plan.stage_layers), v)
+    stages = []
+    for i in range(p * v):
+        n = chunks[i % p][i // p]
+        text = "E" if i == 0 else ""
+        text += f"t*{n}" if n > 1 else "t" * n
+        if i == p * v - 1:
+            text += (
+                ("," if text else "")
+                + (f"m*{mtp_layers}," if mtp_layers > 1 else "m," * mtp_layers)
+                + "L"
+            )
+        stages.append(text)
+    out, i = [], 0
+    while i < len(stages):
+        run = 1
+        while i + run < len(stages) - 1 and stages[i + run] == stages[i]:
+            run += 1
+        last = i + run == len(stages)
+        if run > 1:
+            out.append(f"({stages[i]}|)*{run}")
+        else:
+            out.append(stages[i] + ("" if last else "|"))
+        i += run
+    return ",".join(out).replace("|,", "|")
 
 
 def _megatron(problem: TrainingProblem, plan: TrainingPlan) -> tuple[dict[str, Any], list[str]]:
@@ -128,19 +212,22 @@ def _megatron(problem: TrainingProblem, plan: TrainingPlan) -> tuple[dict[str, A
         "--global-batch-size": problem.workload.global_batch,
         "--seq-length": problem.workload.seq_len,
     }
-    if plan.interleave > 1:
-        out["--num-virtual-stages-per-pipeline-rank"] = plan.interleave
     layers = list(plan.stage_layers)
-    if plan.pp > 1 and len(set(layers)) > 1:
-        middle = layers[1:-1]
-        if len(set(middle)) <= 1:
+    if plan.pp > 1 and (len(set(layers[1:-1])) > 1 or _odd_stages(plan)):
+        # the first / last / virtual-stage arguments cannot express this split
+        mtp = problem.model.mtp_layers
+        out["--pipeline-model-parallel-layout"] = pipeline_layout(plan, mtp)
+        notes.append(
+            f"--pipeline-model-parallel-layout needs Megatron-Core >= {'0.14' if mtp else '0.13'} "
+            "(it replaces --num-virtual-stages-per-pipeline-rank and the first / last stage "
+            "layers; core_r0.12 cannot build this split)"
+        )
+    else:
+        if plan.interleave > 1:
+            out["--num-virtual-stages-per-pipeline-rank"] = plan.interleave
+        if plan.pp > 1 and len(set(layers)) > 1:
             out["--decoder-first-pipeline-num-layers"] = layers[0]
             out["--decoder-last-pipeline-num-layers"] = layers[-1]
-        else:
-            notes.append(
-                f"stage sizes {layers} have unequal middle stages: Megatron's first/last "
-                "arguments cannot express them (use --pipeline-model-parallel-layout)"
-            )
     if plan.sequence_parallel:
         out["--sequence-parallel"] = True
     if plan.recompute == "full":
@@ -188,7 +275,8 @@ def _megatron(problem: TrainingProblem, plan: TrainingPlan) -> tuple[dict[str, A
         # without EP (the all-to-all one sorts by local expert either way)
         out["--moe-token-dispatcher-type"] = problem.software.dispatcher
         if problem.software.dispatcher == "flex":
-            notes.append("flex dispatcher: also pass its backend (DeepEP or HybridEP)")
+            # the kernels priced (their measured forwarding rates differ)
+            out["--moe-flex-dispatcher-backend"] = problem.software.flex_backend
     out["--bf16"] = True
     if problem.workload.precision == "fp8":
         out["--fp8-format"] = "hybrid"
@@ -200,6 +288,7 @@ def _nemo(problem: TrainingProblem, plan: TrainingPlan) -> tuple[dict[str, Any],
     notes = []
     if len(set(plan.stage_layers)) > 1:
         notes.append(f"uneven stages {list(plan.stage_layers)}: set them in the model config")
+    notes += _chunk_note(plan, "NeMo's Megatron-Core")
     if plan.shard_group or plan.recompute_layers:
         notes.append("recompute and sharding settings are not written for NeMo here")
     if plan.etp != plan.tp:
@@ -324,6 +413,21 @@ def _torchtitan(problem: TrainingProblem, plan: TrainingPlan) -> tuple[dict[str,
     if plan.pp > 1:
         out["parallelism.pipeline_parallel_first_stage_less_layers"] = base - layers[0]
         out["parallelism.pipeline_parallel_last_stage_less_layers"] = base - layers[-1]
+    if plan.pp > 1 and plan.interleave > 1:
+        # without layers_per_stage a looped schedule runs 2 stages per rank; with it,
+        # ceil((L + first_less + last_less) / layers_per_stage) virtual stages
+        # (torchtitan/models/llama3/infra/pipeline.py)
+        stages = plan.pp * plan.interleave
+        weighted = sum(layers) + (base - layers[0]) + (base - layers[-1])
+        per_stage = -(-weighted // stages)
+        if -(-weighted // per_stage) == stages:
+            out["parallelism.pipeline_parallel_layers_per_stage"] = per_stage
+        else:
+            notes.append(
+                f"v={plan.interleave}: no pipeline_parallel_layers_per_stage gives {stages} "
+                f"virtual stages for {weighted} weighted layers (torchtitan would run 2 per "
+                "rank): list the chunks in module_fqns_per_model_part"
+            )
     if problem.software.tp_overlap and plan.tp > 1:
         out["parallelism.enable_async_tensor_parallel"] = True
     return out, notes
@@ -370,7 +474,12 @@ def _toml_value(v: Any) -> str:
 def render(fmt: str, settings: dict[str, Any]) -> str:
     """The settings as the framework reads them (argument line, overrides, JSON, TOML)."""
     if fmt == "megatron":
-        parts = [k if v is True else f"{k} {v}" for k, v in settings.items() if v is not False]
+        # quoted for the shell (a pipeline layout holds | ( ) *)
+        parts = [
+            k if v is True else f"{k} {shlex.quote(str(v))}"
+            for k, v in settings.items()
+            if v is not False
+        ]
         return " \\\n  ".join(parts) + "\n"
     if fmt == "nemo":
         return " ".join(f"{k}={_toml_value(v).strip(chr(34))}" for k, v in settings.items()) + "\n"
@@ -393,4 +502,4 @@ def render(fmt: str, settings: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-__all__ = ["FORMATS", "KEYS", "VERSIONS", "check_format", "export", "render"]
+__all__ = ["FORMATS", "KEYS", "VERSIONS", "check_format", "export", "pipeline_layout", "render"]

@@ -44,8 +44,9 @@ def _pairs(text: str, flag: str) -> list[tuple[str, str]]:
     return out
 
 
-def parse_fix(text: str) -> dict[str, Any]:
-    """Constraints of ``--fix tp=8,pp=16,recompute=selective,sp=on,stage_layers=7:8:8:7``.
+def parse_fix(text: str, flag: str = "--fix") -> dict[str, Any]:
+    """Constraints of ``--fix tp=8,pp=16,recompute=selective,sp=on,stage_layers=7:8:8:7``
+    (``flag``: the option the text came from, named in errors, e.g. ``--against``).
 
     Raises
     ------
@@ -53,30 +54,30 @@ def parse_fix(text: str) -> dict[str, Any]:
         Unknown key (named, with the known ones) or a value of the wrong kind.
     """
     out: dict[str, Any] = {}
-    for key, value in _pairs(text, "--fix"):
+    for key, value in _pairs(text, flag):
         if key not in FIX_KEYS:
-            raise InputError(f"--fix: unknown key {key!r} (known: {', '.join(sorted(FIX_KEYS))})")
+            raise InputError(f"{flag}: unknown key {key!r} (known: {', '.join(sorted(FIX_KEYS))})")
         name = FIX_KEYS[key]
         if name in out:  # etp=2,expert_tp=4: the last one silently won
-            raise InputError(f"--fix: {name} given twice ({key}={value} and an earlier one)")
+            raise InputError(f"{flag}: {name} given twice ({key}={value} and an earlier one)")
         if name == "recompute":
             out[name] = value.lower()
         elif name == "sequence_parallel":
             if value.lower() not in _BOOLS:
-                raise InputError(f"--fix {key}={value}: expected on or off")
+                raise InputError(f"{flag} {key}={value}: expected on or off")
             out[name] = _BOOLS[value.lower()]
         elif name == "stage_layers":
             try:
                 out[name] = tuple(int(x) for x in value.split(":"))
             except ValueError:
                 raise InputError(
-                    f"--fix stage_layers={value}: expected integers like 7:8:8:7"
+                    f"{flag} stage_layers={value}: expected integers like 7:8:8:7"
                 ) from None
         else:
             try:
                 out[name] = int(value)
             except ValueError:
-                raise InputError(f"--fix {key}={value}: expected an integer") from None
+                raise InputError(f"{flag} {key}={value}: expected an integer") from None
     return out
 
 

@@ -11,7 +11,7 @@ assignment of layers (and GPU pools) to pipeline stages.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
@@ -262,6 +262,27 @@ class Constraints:
         return cls(**data)
 
 
+def compact(items: Sequence[Any]) -> str:
+    """``[8, 8, 8, 7]`` -> ``8x3, 7``."""
+    out: list[str] = []
+    prev, n = None, 0
+    for x in [*items, object()]:
+        if x == prev:
+            n += 1
+            continue
+        if prev is not None:
+            out.append(f"{prev}x{n}" if n > 1 else str(prev))
+        prev, n = x, 1
+    return ", ".join(out)
+
+
+def distinct_labels(plans: Sequence[TrainingPlan]) -> list[str]:
+    """Labels of ``plans`` for one listing: :meth:`TrainingPlan.short`, or
+    :meth:`TrainingPlan.detailed` where two plans would otherwise read the same."""
+    shorts = [p.short() for p in plans]
+    return [p.detailed() if shorts.count(s) > 1 else s for p, s in zip(plans, shorts, strict=True)]
+
+
 @dataclass(frozen=True)
 class TrainingPlan(Layout):
     """A complete training layout (the family's ``Solution``).
@@ -334,6 +355,14 @@ class TrainingPlan(Layout):
         if self.sequence_parallel:
             parts.append("sp")
         return " ".join(parts)
+
+    def detailed(self) -> str:
+        """:meth:`short` with the layers per stage and, on mixed pools, the pools per stage:
+        what tells apart two plans with the same parallel sizes."""
+        out = f"{self.short()} layers {compact(self.stage_layers)}"
+        if len(set(self.stage_pools)) > 1:
+            out += f" on {compact(self.stage_pools)}"
+        return out
 
     def to_dict(self) -> dict[str, Any]:
         """The ``plan`` object of ``--json``."""

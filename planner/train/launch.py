@@ -15,6 +15,7 @@ granularity, NeMo's recompute and ZeRO) is left to the planner and said in
 from __future__ import annotations
 
 import json
+import re
 import shlex
 import tomllib
 from collections.abc import Mapping
@@ -24,8 +25,9 @@ from typing import Any
 
 from planner.core.errors import InputError
 from planner.core.io import read_text
-from planner.perfmodel.options import DISPATCHERS
+from planner.perfmodel.options import DISPATCHERS, FLEX_BACKENDS
 from planner.train.export import FORMATS, KEYS
+from planner.train.step_time import chunk_layers
 
 #: Megatron model-shape arguments accepted in a launch and checked against the model.
 MEGATRON_SHAPE = {
@@ -54,6 +56,12 @@ class Launch:
     first_last
         Megatron / torchtitan uneven stages: layers of the first and last stage
         (the middle ones equal), resolved against the model by :func:`stage_layers`.
+    split
+        Megatron-Core's ``--pipeline-model-parallel-layout``: layers per pipeline rank (the
+        sum over its virtual stages); checked against the model by :func:`problem_args`.
+    layers_per_stage
+        torchtitan's ``pipeline_parallel_layers_per_stage`` of a looped schedule: the virtual
+        stages per rank, resolved against the model by :func:`problem_args`.
     constraints, software
         Other problem settings (``overlap_grad_reduce``, ``precision``) and
         :class:`~planner.perfmodel.options.Software` fields.
@@ -71,6 +79,8 @@ class Launch:
     world: int | None = None
     all_gpus: bool = False
     first_last: tuple[int, int] | None = None
+    split: tuple[int, ...] | None = None
+    layers_per_stage: int | None = None
     constraints: dict[str, Any] = field(default_factory=dict)
     software: dict[str, Any] = field(default_factory=dict)
     shape: dict[str, int] = field(default_factory=dict)
@@ -108,6 +118,76 @@ def _unknown(key: str, fmt: str, where: str, extra: tuple[str, ...] = ()) -> Inp
 # ---------------------------------------------------------------------------
 # Megatron-LM
 # ---------------------------------------------------------------------------
+
+
+#: Largest ``*N`` of a pipeline layout read (a model has at most a few hundred layers).
+MAX_LAYOUT_REPEAT = 100_000
+
+
+def parse_layout(text: str, pp: int, where: str) -> list[list[str]]:
+    """Megatron-Core's ``--pipeline-model-parallel-layout`` as the layers of each virtual stage
+    in model order (``E``, ``t``, ``m``, ``L``), checked as core_v0.14.0's
+    ``PipelineParallelLayerLayout`` checks it (stage count a multiple of ``pp``, the embedding
+    first and the loss last, once each, no decoder layer after an MTP layer).
+
+    Raises
+    ------
+    InputError
+        A malformed layout, named with ``where``.
+    """
+    flat = text.replace(",", "")
+    counts = [int(n) for n in re.findall(r"\*(\d+)", flat)]
+    if any(n > MAX_LAYOUT_REPEAT for n in counts):
+        raise InputError(
+            f"{where}: --pipeline-model-parallel-layout {text!r}: a repeat count over "
+            f"{MAX_LAYOUT_REPEAT}"
+        )
+    for pattern in (r"\(([^)]+)\)\*(\d+)", r"(.)\*(\d+)"):  # Megatron's own unrolling order
+        flat = re.sub(pattern, lambda m: m.group(1) * int(m.group(2)), flat)
+    stages = [list(stage) for stage in flat.split("|")]
+    layers = [c for stage in stages for c in stage]
+    bad = sorted(set(layers) - set("EtmL"))
+    problem = ""
+    if bad:
+        problem = f"unknown layer characters {bad} (E, t, m, L)"
+    elif len(stages) % pp:
+        problem = f"{len(stages)} virtual stages are not a multiple of the {pp} pipeline ranks"
+    elif layers[:1] != ["E"] or layers[-1:] != ["L"] or layers.count("E") + layers.count("L") != 2:
+        problem = "the embedding E must come first and the loss L last, once each"
+    elif "m" in layers and "t" in layers[layers.index("m") :]:
+        problem = "decoder layers t must come before the MTP layers m"
+    if problem:
+        raise InputError(f"{where}: --pipeline-model-parallel-layout {text!r}: {problem}")
+    return stages
+
+
+def _read_layout(out: Launch, text: str, args: dict[str, Any], where: str) -> None:
+    """Pins the ranks' layers and the virtual stages of a Megatron pipeline layout."""
+    clash = [
+        k
+        for k in (
+            "--num-virtual-stages-per-pipeline-rank",
+            "--decoder-first-pipeline-num-layers",
+            "--decoder-last-pipeline-num-layers",
+        )
+        if k in args
+    ]
+    if clash:  # Megatron-Core asserts it (arguments.py, TransformerConfig)
+        raise InputError(
+            f"{where}: --pipeline-model-parallel-layout cannot be combined with {clash[0]}"
+        )
+    pp = out.fixed["pp"]
+    stages = parse_layout(text, pp, where)
+    v = len(stages) // pp
+    out.fixed["interleave"] = v
+    if pp > 1:
+        out.split = tuple(sum(stage.count("t") for stage in stages[j::pp]) for j in range(pp))
+        chunks = [[stages[k * pp + j].count("t") for k in range(v)] for j in range(pp)]
+        if chunks != chunk_layers(out.split, v):
+            out.notes.append(
+                "the layout's chunks differ from the planner's (as even as possible): its "
+                "layers per rank are pinned, the chunks priced the planner's way"
+            )
 
 
 def read_megatron(text: str, where: str) -> Launch:
@@ -162,7 +242,10 @@ def read_megatron(text: str, where: str) -> Launch:
         out.constraints["search_expert_tp"] = True  # the open problem holds the launch's own
     first = args.get("--decoder-first-pipeline-num-layers")
     last = args.get("--decoder-last-pipeline-num-layers")
-    if (first is None) != (last is None):
+    layout = args.get("--pipeline-model-parallel-layout")
+    if layout is not None:
+        _read_layout(out, str(layout), args, where)
+    elif (first is None) != (last is None):
         out.notes.append("only one of the first/last stage layer counts given: split left open")
     elif first is not None:
         out.first_last = (
@@ -227,6 +310,14 @@ def read_megatron(text: str, where: str) -> Launch:
                 f"({', '.join(DISPATCHERS)})"
             )
         out.software["dispatcher"] = str(dispatcher)
+        backend = args.get("--moe-flex-dispatcher-backend")
+        if dispatcher == "flex" and backend is not None:
+            if str(backend) not in FLEX_BACKENDS:
+                raise InputError(
+                    f"{where}: --moe-flex-dispatcher-backend {backend!r} is not modelled "
+                    f"({', '.join(FLEX_BACKENDS)})"
+                )
+            out.software["flex_backend"] = str(backend)
     elif f["ep"] > 1:
         out.notes.append(
             "no --moe-token-dispatcher-type: Megatron's default allgather dispatcher is not "
@@ -412,6 +503,9 @@ def read_torchtitan(text: str, where: str) -> Launch:
     schedule = str(values.get(p + "pipeline_parallel_schedule", "1F1B"))
     if schedule == "1F1B":
         f["interleave"] = 1
+    elif schedule == "Interleaved1F1B" and p + "pipeline_parallel_layers_per_stage" in values:
+        key = p + "pipeline_parallel_layers_per_stage"
+        out.layers_per_stage = _int(values[key], key, where)
     elif schedule == "Interleaved1F1B":
         out.notes.append("Interleaved1F1B: the virtual stages per rank are left to the planner")
     else:
@@ -508,11 +602,19 @@ def check_model(launch: Launch, model: Any) -> None:
 
 
 def stage_layers(launch: Launch, layers: int) -> tuple[int, ...] | None:
-    """Layers per stage of an uneven first/last split (middle stages equal), or ``None``.
+    """Layers per stage of a Megatron pipeline layout or an uneven first/last split (middle
+    stages equal), or ``None``.
 
     Megatron states the first and last stages' layers; torchtitan how many fewer
     they hold than the others (stored negated in ``first_last``).
     """
+    if launch.split is not None:  # a Megatron pipeline layout lists every stage
+        if sum(launch.split) != layers:
+            raise InputError(
+                f"{launch.source}: the pipeline layout holds {sum(launch.split)} decoder layers, "
+                f"the model {layers}"
+            )
+        return launch.split
     if launch.first_last is None:
         return None
     pp = launch.fixed.get("pp", 1)
@@ -547,6 +649,7 @@ __all__ = [
     "Launch",
     "check_launch_format",
     "check_model",
+    "parse_layout",
     "problem_args",
     "read_launch",
     "read_text_launch",
@@ -595,6 +698,8 @@ def problem_args(
     split = stage_layers(launch, model.layers)
     if split is not None:
         fixed["stage_layers"] = split
+    if launch.layers_per_stage is not None:
+        fixed["interleave"] = _virtual_stages(launch, model.layers)
     for key, value in fixed.items():  # the file's choice against the command line's
         if base.get(key) is not None and base[key] != value:
             raise InputError(
@@ -605,6 +710,23 @@ def problem_args(
     if launch.all_gpus:
         pinned["use_all_gpus"] = True
     return pinned, base
+
+
+def _virtual_stages(launch: Launch, layers: int) -> int:
+    """torchtitan's virtual stages per rank: ``ceil((L + first_less + last_less) /
+    layers_per_stage)`` stages over the pipeline ranks (``llama3/infra/pipeline.py`` @6404b93,
+    which raises unless they divide evenly into at least 2 per rank)."""
+    pp = int(launch.fixed.get("pp", 1))
+    less = [-x for x in launch.first_last] if launch.first_last else [1, 1]  # its defaults
+    per = int(launch.layers_per_stage or 0)
+    stages = -(-(layers + sum(less)) // per)
+    if stages % pp or stages // pp < 2:
+        raise InputError(
+            f"{launch.source}: pipeline_parallel_layers_per_stage {per} gives {stages} virtual "
+            f"stages for {layers} layers, not a multiple >= 2 of the {pp} pipeline ranks "
+            "(torchtitan refuses it with Interleaved1F1B)"
+        )
+    return stages // pp
 
 
 def _text(value: Any) -> str:

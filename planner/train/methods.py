@@ -20,7 +20,7 @@ from planner.core.timing import Deadline
 from planner.train.explain import explain_infeasible
 from planner.train.hetero.search import hetero_search
 from planner.train.heuristics import megatron_heuristic, rule_of_thumb
-from planner.train.instance import TrainingPlan, TrainingProblem
+from planner.train.instance import TrainingPlan, TrainingProblem, distinct_labels
 from planner.train.search import SearchOutcome, TopK, exact_search
 from planner.train.simplicity import POOL_SIZE, prefer_simple
 from planner.train.step_time import estimate
@@ -71,7 +71,12 @@ def _from_outcome(
         if preferred is not None:
             stats["preferred"] = preferred
         best = outcome.ranked[0][0]
-        stats["alternatives"] = [alternative_row(problem, p) for p, _q in outcome.ranked[1:]]
+        plans = [p for p, _q in outcome.ranked]
+        labels = distinct_labels(plans)  # two plans that read the same show their stages
+        stats["alternatives"] = [
+            {**alternative_row(problem, p), "label": name}
+            for p, name in zip(plans[1:], labels[1:], strict=True)
+        ]
         # OPTIMAL only when the recommendation is the proven fastest (core.solve re-checks)
         proven = outcome.complete and outcome.ranked[0][1].objective <= fastest
         status = Status.OPTIMAL if proven else Status.FEASIBLE

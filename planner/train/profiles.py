@@ -23,6 +23,9 @@ import io
 import math
 import os
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
@@ -299,6 +302,23 @@ def save_profile(name: str, fitted: dict[str, Any], source: str) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     data = {"name": name, "generated_by": "planner calibrate --rows", "rows_file": source, **fitted}
     return write_atomic(path, dumps_json(data) + "\n")
+
+
+#: The profile whose constants are in use (:func:`use_profile`), for the reports to name it.
+ACTIVE: ContextVar[str | None] = ContextVar("planner_profile", default=None)
+
+
+@contextmanager
+def use_profile(name: str) -> Iterator[None]:
+    """Run with profile ``name``'s constants, :data:`ACTIVE` naming it."""
+    from planner.perfmodel import constants
+
+    token = ACTIVE.set(name)
+    try:
+        with constants.override(load_profile(name)):
+            yield
+    finally:
+        ACTIVE.reset(token)
 
 
 def load_profile(name: str) -> dict[str, float]:

@@ -11,7 +11,8 @@ from planner.core.result import Result
 from planner.perfmodel.hardware import vendor_of
 from planner.train.error_bands import attach_bands
 from planner.train.hetero.search import scope_notes
-from planner.train.instance import TrainingProblem
+from planner.train.instance import TrainingProblem, compact
+from planner.train.profiles import ACTIVE
 from planner.train.robustness import attach_robustness
 from planner.train.step_time import estimate
 
@@ -41,6 +42,7 @@ def summary(problem: TrainingProblem, result: Result) -> dict[str, Any]:
         "gap": result.gap,
         "runtime_s": round(result.runtime_s, 4),
         "reason": result.reason,
+        "profile": ACTIVE.get(),  # the --profile whose constants priced it (None: shipped)
     }
     if result.solution is not None and result.status.value in ("OPTIMAL", "FEASIBLE"):
         est = estimate(problem, result.solution)
@@ -138,6 +140,8 @@ def render(
         f"{problem.cluster.describe()} — batch {problem.workload.global_batch} x "
         f"{problem.workload.seq_len} tokens, {problem.workload.precision}"
     )
+    if s.get("profile"):
+        head += f" — constants of profile {s['profile']}"
     console.print(head)
     status = s["status"]
     if s["plan"] is None:
@@ -160,13 +164,18 @@ def render(
         "zero",
         "sequence_parallel",
     ):
-        t.add_row(key, str(p[key]))
+        value = str(p[key])
+        if key == "recompute" and value == "full" and p.get("recompute_layers"):
+            value += f" ({p['recompute_layers']} layers per stage)"
+        t.add_row(key, value)
         if key == "ep" and (p["ep"] > 1 or p["expert_tp"] != p["tp"]):
             t.add_row("expert_tp", str(p["expert_tp"]))
+        if key == "zero" and p.get("shard_group"):
+            t.add_row("shard_group", f"{p['shard_group']} (hybrid sharding)")
     layers = p["stage_layers"]
-    t.add_row("stage_layers", _compact(layers))
+    t.add_row("stage_layers", compact(layers))
     if len(set(p["stage_pools"])) > 1:
-        t.add_row("stage_pools", _compact(p["stage_pools"]))
+        t.add_row("stage_pools", compact(p["stage_pools"]))
     t.add_section()
     t.add_row("step time", f"{s['step_time_s']:.3f} s")
     if s.get("error_band"):
@@ -185,7 +194,11 @@ def render(
         )
     t.add_row("GPUs used", f"{s['gpus']}")
     t.add_row("bubble / tail", f"{s['bubble_time_s']:.3f} s / {s['tail_time_s']:.3f} s")
-    t.add_row("cost", f"${s['cost_per_hour']:,.0f}/h, ${s['usd_per_million_tokens']:.3f}/M tokens")
+    if s["cost_per_hour"] > 0:
+        cost = f"${s['cost_per_hour']:,.0f}/h, ${s['usd_per_million_tokens']:.3f}/M tokens"
+    else:  # a GPU of the catalog without a public price (time_to_train says the same)
+        cost = "no price known (price_per_gpu_hour in a cluster TOML)"
+    t.add_row("cost", cost)
     t.add_row("bound", f"{s['bound']:.4g}" if s["bound"] is not None else "–")
     console.print(t)
     rob = s.get("robustness")
@@ -216,13 +229,7 @@ def render(
         bt.add_row(*[f"{v:.3f}" for v in parts.values()])
         console.print(bt)
 
-    mem = s["memory"]
-    mt = Table(title=f"memory per GPU (stage {s['memory_stage']}), GiB")
-    keys = ("weights", "gradients", "optimizer", "activations", "logits", "buffers", "reserved")
-    for key in (*keys, "total"):
-        mt.add_column(key, justify="right")
-    mt.add_row(*[_gib(mem[k]) for k in (*keys, "total")])
-    console.print(mt)
+    console.print(_memory_table(s))
 
     alts = s["alternatives"]
     if alts:
@@ -246,6 +253,33 @@ def render(
         console.print(f"note: {note}", highlight=False)
 
 
+def _memory_table(s: dict) -> Table:
+    """Memory per component: of every stage (runs of equal stages merged) when the plan has
+    several, else of its one stage."""
+    keys = ("weights", "gradients", "optimizer", "activations", "logits", "buffers", "reserved")
+    stages = s.get("stages") or []
+    if len(stages) <= 1:
+        mt = Table(title=f"memory per GPU (stage {s['memory_stage']}), GiB")
+        rows = [("", s["memory"])]
+    else:
+        mt = Table(title=f"memory per GPU by stage, GiB (peak: stage {s['memory_stage']})")
+        mt.add_column("stage", justify="right")
+        rows = [(str(st["stage"]), st["memory_gib"]) for st in stages]
+    for key in (*keys, "total"):
+        mt.add_column(key, justify="right")
+    merged: list[tuple[str, str, list[str]]] = []  # (first stage, last stage, cells)
+    for name, mem in rows:
+        cells = [_gib(mem.get(k, 0.0)) for k in (*keys, "total")]
+        if merged and merged[-1][2] == cells:
+            merged[-1] = (merged[-1][0], name, cells)
+        else:
+            merged.append((name, name, cells))
+    for first, last, cells in merged:
+        label = [first if first == last else f"{first}-{last}"] if len(rows) > 1 else []
+        mt.add_row(*label, *cells)
+    return mt
+
+
 def _band_range(b: dict | None) -> str:
     if not b or b.get("low_s") is None:
         return "–"
@@ -262,16 +296,3 @@ def _band(b: dict) -> str:
         f"{_band_range(b)} s ({where}: {b['held_out_rows']} rows, mean |error| "
         f"{100 * b['mean_abs_error']:.1f}%)"
     )
-
-
-def _compact(items: list) -> str:
-    """``[8, 8, 8, 7]`` -> ``8x3, 7``."""
-    out, prev, n = [], None, 0
-    for x in [*items, object()]:
-        if x == prev:
-            n += 1
-            continue
-        if prev is not None:
-            out.append(f"{prev}x{n}" if n > 1 else str(prev))
-        prev, n = x, 1
-    return ", ".join(out)

@@ -1071,8 +1071,12 @@ def min_memory_search(
             if floor >= best:
                 break
             stage = problem.constraints.stage_layers or balanced_stage_layers(L, pp)
-            plan = lc.plan(pp, d, v, z, stage)
-            q = quick(problem, plan)
-            if q.memory < best:
-                best, best_plan = q.memory, plan
+            # the plan's fixed choices too: a pinned hybrid-sharding group or partial
+            # recompute count (the most layers recomputed needs the least memory)
+            ks = recompute_layer_counts(problem, pp) if lc.partial else range(1)
+            for g in shard_groups(problem, d, lc.cp, z) if ks else ():
+                plan = lc.plan(pp, d, v, z, stage, ks[-1], g)
+                q = quick(problem, plan)
+                if q.memory < best:
+                    best, best_plan = q.memory, plan
     return best, best_plan, True

@@ -21,7 +21,12 @@ from collections.abc import Sequence
 from typing import Any
 
 from planner.core.errors import InputError
-from planner.train.instance import TrainingPlan, TrainingProblem
+from planner.train.instance import (
+    TrainingPlan,
+    TrainingProblem,
+    compact,
+    distinct_labels,
+)
 from planner.train.step_time import Quick
 
 #: Default tolerance (fraction of the best objective) for ``--prefer-simple``.
@@ -91,16 +96,16 @@ def reasons(problem: TrainingProblem, simple: TrainingPlan, fast: TrainingPlan) 
         for key, a, b in (
             ("tp", simple.tp, fast.tp),
             ("cp", simple.cp, fast.cp),
-            (
-                "uneven stages",
-                int(len(set(simple.stage_layers)) > 1),
-                int(len(set(fast.stage_layers)) > 1),
-            ),
+            ("even", len(set(simple.stage_layers)) == 1, len(set(fast.stage_layers)) == 1),
             ("recompute", simple.recompute, fast.recompute),
             ("zero", simple.zero, fast.zero),
             ("expert tp", simple.etp, fast.etp),
             ("sequence parallel", simple.sequence_parallel, fast.sequence_parallel),
         ):
+            if a != b and key == "even":
+                layers = (compact(simple.stage_layers), compact(fast.stage_layers))
+                out.append("even stages ({} vs {})".format(*layers))
+                break
             if a != b:
                 out.append(f"simpler {key} ({a} vs {b})")
                 break
@@ -151,7 +156,7 @@ def prefer_simple(
     return out, {
         "tolerance": tolerance,
         "fastest_plan": fast.to_dict(),
-        "fastest_label": fast.short(),
+        "fastest_label": distinct_labels([chosen[0], fast])[1],
         "fastest_objective": fq.objective,
         "slower_by": chosen[1].objective / fq.objective - 1.0,
         "candidates_within_tolerance": len(within),

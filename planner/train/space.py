@@ -84,16 +84,26 @@ def tp_ok(problem: TrainingProblem, t: int) -> bool:
     nodes: ``t`` divides the GPUs per node or is a multiple of it (otherwise
     some groups would straddle two nodes).
     """
+    return not tp_violations(problem, t)
+
+
+def tp_violations(problem: TrainingProblem, t: int) -> list[str]:
+    """The conditions of :func:`tp_ok` that ``t`` breaks, in words (empty when valid)."""
     m = problem.model
-    for pool in problem.cluster.pools:
-        G = pool.gpus_per_node
-        if G % t and t % G:
-            return False
+    out = [
+        f"tile the {pool.gpus_per_node}-GPU nodes of {pool.label}"
+        for pool in problem.cluster.pools
+        if pool.gpus_per_node % t and t % pool.gpus_per_node
+    ]
     if m.heads % t:
-        return False
+        out.append(f"divide the {m.heads} attention heads")
     if not m.is_mla and m.kv_heads % t:
-        return False
-    return not (m.ffn % t or (m.is_moe and m.moe_ffn % t))
+        out.append(f"divide the {m.kv_heads} KV heads")
+    if m.ffn % t:
+        out.append(f"divide the FFN width {m.ffn}")
+    if m.is_moe and m.moe_ffn % t:
+        out.append(f"divide the expert FFN width {m.moe_ffn}")
+    return out
 
 
 def cp_ok(problem: TrainingProblem, cp: int) -> bool:

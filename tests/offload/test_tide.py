@@ -85,3 +85,22 @@ def test_sweep_picks_the_fastest_tau_and_explains_it(recorded):
     # refreshing less often never copies more in the second block
     loads = [r.loads for r in results]
     assert loads[0] >= loads[-1]
+
+
+def test_explain_says_why_tau_cannot_matter_on_one_block(recorded):
+    """On a one-block trace (the issue's ``--steps 32``) TIDE refreshes at every step of its
+    first block, so all taus tie; the explanation only compared tau=2's +0.00 ms."""
+    first = Instance(
+        recorded.name,
+        recorded.model,
+        recorded.hardware,
+        recorded.counts[:32],
+        (32,),
+        recorded.initial,
+    )
+    results = sweep(first, range(1, 33))
+    assert len({r.time_s for r in results}) == 1
+    why = explain(results, first)
+    assert "every tau tried (1..32) gives the same plan" in why
+    assert "this trace is one block" in why
+    assert "same plan" not in explain(sweep(recorded, range(1, 9)), recorded)

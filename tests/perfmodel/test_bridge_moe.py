@@ -7,6 +7,7 @@ from planner.perfmodel.calibration.published import (
     BRIDGE_MOE,
     BRIDGE_MOE_2604_TABLE,
     BRIDGE_MOE_2606_TABLE,
+    BRIDGE_MOE_2608_TABLE,
     BRIDGE_MOE_TABLE,
     HELD_OUT,
     MODELS,
@@ -16,7 +17,7 @@ from planner.perfmodel.calibration.published import (
 from planner.perfmodel.readers import load_model
 from planner.train.calibration import row_estimate, row_plan, row_problem
 
-MOE_SOURCES = ("bridge2511moe", "bridge2509moe", "bridge2604moe", "bridge2606moe")
+MOE_SOURCES = ("bridge2511moe", "bridge2509moe", "bridge2604moe", "bridge2606moe", "bridge2608moe")
 
 
 def test_sources_are_whole_held_out_and_registered():
@@ -25,9 +26,10 @@ def test_sources_are_whole_held_out_and_registered():
         rows = [r for r in ROWS if r.source == key]
         assert rows and all(r.split == HELD_OUT for r in rows), key
     # 13 MoE lines of the 25.11 tables (GPT-OSS has no reader), 9 of the 25.09 ones, 14 of
-    # the 26.04.01 ones (DeepSeek-V3, Qwen3-30B, Qwen3-235B), 9 of the 26.06 ones
-    assert [sum(r.source == k for r in BRIDGE_MOE) for k in MOE_SOURCES] == [13, 9, 14, 9]
-    tables = (BRIDGE_MOE_TABLE, BRIDGE_MOE_2604_TABLE, BRIDGE_MOE_2606_TABLE)
+    # the 26.04.01 ones (DeepSeek-V3, Qwen3-30B, Qwen3-235B), 9 of the 26.06 ones, 8 of 26.08
+    # (those three models and GPT-OSS 120B)
+    assert [sum(r.source == k for r in BRIDGE_MOE) for k in MOE_SOURCES] == [13, 9, 14, 9, 8]
+    tables = (BRIDGE_MOE_TABLE, BRIDGE_MOE_2604_TABLE, BRIDGE_MOE_2606_TABLE, BRIDGE_MOE_2608_TABLE)
     assert len(BRIDGE_MOE) == sum(len(t) for t in tables)
     assert all(r.ep > 1 and r.metric == "tokens_per_s_per_gpu" for r in BRIDGE_MOE)
 
@@ -73,7 +75,12 @@ def test_rows_carry_the_recipes_software():
         assert sw.get("tp_overlap", False) == qwen_overlap, r.id
         # 25.09 "tokendrop" rows: capacity factor 1 (padded); 25.11, 26.04.01, 26.06, 25.09's H100
         # DeepSeek-V3 ("dropless"): no capacity
-        dropless = r.source in ("bridge2511moe", "bridge2604moe", "bridge2606moe") or (
+        dropless = r.source in (
+            "bridge2511moe",
+            "bridge2604moe",
+            "bridge2606moe",
+            "bridge2608moe",
+        ) or (
             r.gpu,
             r.model,
         ) == (
@@ -81,16 +88,22 @@ def test_rows_carry_the_recipes_software():
             "deepseek-v3",
         )
         assert sw.get("capacity_factor", 0.0) == (0.0 if dropless else 1.0), r.id
-        # 26.06: the MXFP8 Qwen3 and GB300 / GB200 DeepSeek-V3 presets run full-iteration CUDA
-        # graphs with the device-initiated grouped MLP (no eager experts) and A2A overlap
+        # 26.06 / 26.08: the MXFP8 Qwen3 and GB300 / GB200 DeepSeek-V3 presets run
+        # full-iteration CUDA graphs with the device-initiated grouped MLP (no eager experts)
+        # and A2A overlap
         graphed = (
-            r.source == "bridge2606moe"
+            r.source in ("bridge2606moe", "bridge2608moe")
             and r.gpu != "H100"
             and (r.model.startswith("qwen3") or r.gpu != "B300")
         )
         assert sw.get("eager_experts", True) != graphed, r.id
         if graphed:
             assert sw["ep_overlap"] == "a2a", r.id
+        # flex backend: DeepEP on DeepSeek-V3's B200 FP8_MX_V2 preset and 25.09's H100 row,
+        # HybridEP on every other flex preset
+        if sw.get("dispatcher") == "flex":
+            deepep = r.source == "bridge2509moe" or (r.model, r.gpu) == ("deepseek-v3", "B200")
+            assert sw["flex_backend"] == ("deepep" if deepep else "hybridep"), r.id
 
 
 def test_qwen3_presets_have_the_published_parameter_counts():

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from planner.core.errors import InputError
@@ -197,3 +199,21 @@ def test_headroom_is_below_capacity():
         h100.usable_bytes - default_headroom_gib(h100) * GIB
     )
     assert training_capacity(h100, 0.0) == h100.usable_bytes
+
+
+def test_a_users_gpu_table_goes_where_a_catalog_name_goes(tmp_path):
+    from planner.core.paths import models_dir
+
+    text = (models_dir() / "hardware" / "h800.toml").read_text()
+    mine = tmp_path / "my_gpu.toml"
+    text = re.sub(r"^aliases = .*$", "", text, flags=re.M)  # the catalog keeps its names
+    mine.write_text(text.replace('name = "H800"', 'name = "Mine"'))
+    for spec in (f"64x{mine}", f"{mine}:64", f"H100:8,{mine}:56"):
+        c = parse_cluster(spec)
+        assert c.total_gpus == 64 and c.pools[-1].gpu.name == "Mine", spec
+        assert c.pools[-1].gpu.nvlink_gb_s == 400
+    cluster = tmp_path / "cluster.toml"
+    cluster.write_text(f'[[pool]]\ngpu = "{mine}"\ncount = 16\n')
+    assert parse_cluster(str(cluster)).pools[0].gpu.name == "Mine"
+    with pytest.raises(InputError, match="a GPU table, not a cluster"):
+        parse_cluster(str(mine))

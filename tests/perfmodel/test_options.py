@@ -146,10 +146,12 @@ def test_bf16_reduction_halves_the_gradient_traffic_not_its_memory():
 
 def test_node_limited_dispatch_sends_fewer_bytes_over_the_network():
     fab = comm.fabric_of(get_gpu("H800"))
-    plain = comm.dispatch_all_to_all(4096, 8, 7168, 64, 8, fab)
-    limited = comm.dispatch_all_to_all(4096, 8, 7168, 64, 8, fab, node_limit=4)
-    assert limited < plain
-    assert comm.dispatch_all_to_all(4096, 8, 7168, 1, 8, fab) == 0.0
+    flex = comm.dispatch_all_to_all(4096, 8, 7168, 64, 8, fab, experts=256, backend="deepep")
+    limited = comm.dispatch_all_to_all(
+        4096, 8, 7168, 64, 8, fab, experts=256, node_limit=2, backend="deepep"
+    )
+    assert limited < flex < comm.dispatch_all_to_all(4096, 8, 7168, 64, 8, fab)
+    assert comm.dispatch_all_to_all(4096, 8, 7168, 1, 8, fab, experts=256, backend="deepep") == 0.0
 
 
 def test_dualpipe_bubble_and_in_flight():

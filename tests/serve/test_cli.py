@@ -470,3 +470,61 @@ def test_tiny_prompts_plan():
     problem = make_problem("llama-3.1-8b", "H100:2", qps=1, prompt_tokens=5, output_tokens=5)
     r = planner.solve(problem, "auto", time_limit=20, threads=1)
     assert r.status == "OPTIMAL" and r.verified
+
+
+def test_bursty_arrivals_from_the_command_line(capsys):
+    """The issue's "Poisson or bursty (Gamma) arrivals" had no flag: only a problem or
+    workloads file (``arrival_scv``) or a trace could make arrivals bursty."""
+    args = [*BASE, "--qps", "20", "--prompt-tokens", "exp:1000", "--output-tokens", "exp:200"]
+    args += ["--ttft", "500ms", "--tpot", "30ms", "--json", "-t", "20"]
+    code, out, _ = run(capsys, *args)
+    poisson = json.loads(out)
+    code, out, _ = run(capsys, *args, "--arrival-scv", "3")
+    bursty = json.loads(out)
+    assert code == 0 and bursty["traffic"]["arrival_scv"] == 3.0
+    assert poisson["traffic"]["arrival_scv"] == 1.0
+    assert bursty["cost_per_hour"] >= poisson["cost_per_hour"]
+    assert bursty["ttft_s"] > poisson["ttft_s"]
+    code, _, err = run(capsys, *args, "--arrival-scv", "-1")
+    assert code == 2 and "--arrival-scv must be a finite number >= 0" in err
+    with pytest.raises(InputError, match="inside each workload"):
+        make_problem(
+            "llama-3.1-8b",
+            "H100:1",
+            arrival_scv=2.0,
+            workloads=[
+                {"name": "a", "traffic": {"qps": 1, "prompt_tokens": 5, "output_tokens": 5}}
+            ],
+        )
+
+
+@pytest.mark.parametrize("columns", [80, 200])
+def test_serve_tables_keep_every_number_at_80_columns(capsys, monkeypatch, columns):
+    """At 80 columns the 15-column plan table (and the breakdown and candidate tables) cut
+    numbers to ``5.…``; the README promises names fold and numbers never do."""
+    args = [*BASE, "--qps", "6", "--prompt-tokens", "exp:600", "--output-tokens", "150"]
+    args += ["--ttft", "800ms", "--tpot", "40ms", "-t", "60"]
+    code, out, _ = run(capsys, *args, "--json")
+    data = json.loads(out)
+    monkeypatch.setenv("COLUMNS", str(columns))
+    code, out, _ = run(capsys, *args)
+    assert code == 0 and "…" not in out
+    assert max(len(line) for line in out.splitlines()) <= columns
+    assert ("continued" in out) == (columns == 80)  # wide terminals: one table as before
+    for g in data["groups"]:
+        assert f"{g['batch']:.1f}" in out and f"{100 * g['kv_fill']:.0f}%" in out
+    assert f"{data['replicas'][0]['gpu']}" in out
+
+
+def test_fitted_tables_split_by_width_and_accept_no_rows():
+    from rich.console import Console
+
+    from planner.serve.report import _print_fitted
+
+    heads = [("name", "left"), ("value one", "right"), ("value two", "right")]
+    console = Console(width=24, record=True)
+    _print_fitted(console, "t", heads, [["x y", "1.2345678", "22.5"]], ["x y"])
+    text = console.export_text()
+    assert "1.2345678" in text and "22.5" in text and "continued" in text
+    assert max(len(line) for line in text.splitlines()) <= 24
+    _print_fitted(Console(width=24), "t", heads, [], [])  # raised on max() of no rows

@@ -174,3 +174,23 @@ def test_a_replica_floor_above_the_inventory_is_infeasible_with_its_reason(capsy
     with pytest.raises(SystemExit) as exc:  # the floor the inventory holds still plans
         main([*args, "--min-replicas", "2", "--json", "-t", "10"])
     assert json.loads(capsys.readouterr().out)["day"]["status"] == "OPTIMAL"
+
+
+def test_trace_profile_measures_its_last_period_over_the_part_it_covers(tmp_path):
+    """The last period of a trace was divided by the whole period: a trace at 8 req/s
+    ending 108 s into a 360 s period read 2.4 req/s there."""
+    arrivals = [0.5 * i for i in range(1200)] + [600 + 0.125 * i for i in range(1825)]
+    t = tmp_path / "t.jsonl"
+    t.write_text(
+        "".join(
+            f'{{"arrival_s": {a}, "prompt_tokens": 10, "output_tokens": 5}}\n' for a in arrivals
+        )
+    )
+    assert parse_profile(t, period_hours=0.1).rates == pytest.approx((2.0, 4.0, 8.0))
+    # a trace ending on a period boundary: that period holds only the last arrival
+    t.write_text(
+        "".join(
+            f'{{"arrival_s": {a}, "prompt_tokens": 10, "output_tokens": 5}}\n' for a in range(3)
+        )
+    )
+    assert parse_profile(t, period_hours=1 / 3600).rates == (1.0, 1.0)

@@ -115,6 +115,10 @@ def test_offline_trace_and_bursty_arrivals():
     gaps = np.diff(generate_trace(bursty, 20000, 1).arrival)
     assert math.isclose(gaps.mean(), 0.1, rel_tol=0.05)
     assert math.isclose(gaps.var() / gaps.mean() ** 2, 4.0, rel_tol=0.15)
+    # scv 0 (a perfectly regular trace) is regular arrivals, the limit of the Gamma ones; the
+    # simulator drew Poisson arrivals for it
+    gaps = np.diff(generate_trace(replace(bursty, arrival_scv=0.0), 200, 1).arrival)
+    assert np.allclose(gaps, 0.1)
 
 
 def test_lengths_keep_the_mean_and_the_range():

@@ -149,3 +149,36 @@ def test_traffic_roundtrip(qps, spec):
 def test_traffic_rejects_bad_rate():
     with pytest.raises(InputError, match="qps"):
         Traffic(-1.0, LengthDist.fixed(1), LengthDist.fixed(1))
+
+
+def test_lengths_from_a_histogram_file(tmp_path):
+    """The issue's "input/output length distributions ... from a histogram file": a path
+    was rejected ("cannot read"); the mapping was only possible inline in a problem file."""
+    (tmp_path / "h.csv").write_text("tokens,count\n128,30\n512,40\n\n2048,30\n")
+    dist = parse_lengths(str(tmp_path / "h.csv"), what="--prompt-tokens")
+    assert dist.values == (128.0, 512.0, 2048.0) and dist.weights == pytest.approx((0.3, 0.4, 0.3))
+    inline = parse_lengths({"values": [512, 128, 2048], "weights": [4, 3, 3]}, what="x")
+    assert dist == inline
+    (tmp_path / "r.csv").write_text("tokens,weight,low,high\n200,1,100,300\n1500,1,1000,2000\n")
+    ranged = parse_lengths(str(tmp_path / "r.csv"), what="x")
+    assert ranged.lows == (100.0, 1000.0) and ranged.quantile(0.25) == pytest.approx(200.0)
+    (tmp_path / "h.json").write_text('{"values": [128, 512, 2048], "weights": [3, 4, 3]}')
+    (tmp_path / "h.toml").write_text("values = [128, 512, 2048]\nweights = [3, 4, 3]\n")
+    for name in ("h.json", "h.toml"):
+        assert parse_lengths(str(tmp_path / name), what="x") == dist
+    # in a problem file, relative to the file's folder
+    t = Traffic.from_dict(
+        {"qps": 1, "prompt_tokens": "h.csv", "output_tokens": 10}, where="t", base=tmp_path
+    )
+    assert t.prompt == dist
+    for text, message in [
+        ("tokens,weight\n128,abc\n", r"b\.csv:2: column 'weight' must be a number"),
+        ("tok,weight\n128,1\n", "must name a 'tokens' and a 'weight' column"),
+        ("tokens,weight\n0,1\n", "every token count must be >= 1"),
+        ("tokens,weight\n", "no rows"),
+    ]:
+        (tmp_path / "b.csv").write_text(text)
+        with pytest.raises(InputError, match=f"--prompt-tokens: .*{message}"):
+            parse_lengths(str(tmp_path / "b.csv"), what="--prompt-tokens")
+    with pytest.raises(InputError, match=r"--output-tokens: .*no such file"):
+        parse_lengths(str(tmp_path / "missing.csv"), what="--output-tokens")

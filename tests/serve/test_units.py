@@ -10,7 +10,13 @@ from hypothesis import strategies as st
 
 from planner.core.errors import InputError
 from planner.serve.slo import SLO
-from planner.serve.units import format_duration, parse_duration, parse_percentile
+from planner.serve.units import (
+    MAX_TPOT_S,
+    format_duration,
+    parse_duration,
+    parse_percentile,
+    parse_slo,
+)
 
 
 @pytest.mark.parametrize(
@@ -57,3 +63,10 @@ def test_slo_from_dict_and_label():
     assert SLO.from_dict(slo.to_dict()) == slo
     with pytest.raises(InputError, match="unknown field"):
         SLO.from_dict({"ttf": "1s"})
+
+
+def test_slow_target_message_shows_the_value():
+    """``--tpot 10001`` (10.001 s) was reported as "10 s is over 10 s"."""
+    with pytest.raises(InputError, match=r"--tpot: 10\.001 s is over 10 s"):
+        parse_slo("10001", what="--tpot", limit=MAX_TPOT_S, allow_slow=False)
+    assert parse_slo("10001", what="--tpot", limit=MAX_TPOT_S, allow_slow=True) == 10.001

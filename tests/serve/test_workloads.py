@@ -250,3 +250,47 @@ def test_cli_simulates_each_workload(tmp_path, capsys):
     sims = d["simulated"]["workloads"]
     assert set(sims) == {"a", "b"}
     assert all(s["requests"] == 100 and s["tpot_p99_s"] > 0 for s in sims.values())
+
+
+def test_allow_slow_reaches_the_workloads_slo_tables(tmp_path):
+    """``--allow-slow`` was not passed to a workloads file's own SLO tables: a 20 min TTFT
+    there exited 2 with "pass --allow-slow" even when it was passed."""
+    f = tmp_path / "w.toml"
+    f.write_text(
+        "[[workloads]]\nname = 'batch'\n"
+        "traffic = { qps = 1, prompt_tokens = 500, output_tokens = 100 }\n"
+        "slo = { ttft = '20min', tpot = '50ms' }\n"
+    )
+    with pytest.raises(InputError, match="1200 s is over 600 s"):
+        make_problem("llama-3.1-8b", "H100:1", workloads=f)
+    problem = make_problem("llama-3.1-8b", "H100:1", workloads=f, allow_slow=True)
+    assert problem.workloads[0].slo.ttft_s == 1200.0
+    table = {"name": "b", "traffic": {"qps": 1, "prompt_tokens": 5, "output_tokens": 5}}
+    table["slo"] = {"tpot": "20s"}
+    problem = make_problem("llama-3.1-8b", "H100:1", workloads=[table], allow_slow=True)
+    assert problem.workloads[0].slo.tpot_s == 20.0
+    # a problem file: the top-level slo table's allow_slow covers its workloads
+    data = {
+        "model": "llama-3.1-8b",
+        "gpus": "H100:1",
+        "slo": {"allow_slow": True},
+        "workloads": [table],
+    }
+    assert ServingProblem.from_dict(data).workloads[0].slo.tpot_s == 20.0
+    with pytest.raises(InputError, match="20 s is over 10 s"):
+        ServingProblem.from_dict({**data, "slo": {}})
+
+
+def test_shared_fleet_json_totals_cover_every_workload():
+    """With several workloads the JSON's ``demand_qps`` was the first workload's rate and
+    ``usd_per_million_output_tokens`` priced every request at the first workload's output
+    length."""
+    from planner.serve.report import result_json
+
+    problem = two_workloads(3, 1, 2, 2, ("exp:700", "300"), ("2000", "64"), SLOS[1], SLOS[1])
+    data = result_json(problem, solve(problem, "auto", time_limit=30))
+    assert data["demand_qps"] == 4.0
+    tokens = sum(w["demand_qps"] * w["mean_output_tokens"] for w in data["workloads"].values())
+    assert data["usd_per_million_output_tokens"] == pytest.approx(
+        data["cost_per_hour"] / (tokens * 3600) * 1e6
+    )

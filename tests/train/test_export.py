@@ -10,6 +10,7 @@ import pytest
 
 from planner.train.export import FORMATS, KEYS, export
 from planner.train.instance import TrainingPlan
+from planner.train.launch import parse_layout
 
 from .conftest import problem, tiny_spec
 from .test_cli import run
@@ -81,7 +82,13 @@ def test_keys_are_documented_and_sizes_written(fmt, plan):
     elif fmt == "megatron":
         for key in settings:
             assert key in text
-        if len(set(plan.stage_layers)) > 1:
+        layout = settings.get("--pipeline-model-parallel-layout")
+        if layout is not None:  # a split the first / last arguments cannot express
+            stages = parse_layout(layout, plan.pp, "layout")
+            ranks = [sum(s.count("t") for s in stages[j :: plan.pp]) for j in range(plan.pp)]
+            assert tuple(ranks) == plan.stage_layers
+            assert "--num-virtual-stages-per-pipeline-rank" not in settings
+        elif len(set(plan.stage_layers)) > 1:
             assert settings["--decoder-first-pipeline-num-layers"] == plan.stage_layers[0]
 
 
@@ -102,7 +109,10 @@ def test_megatron_export_names_the_priced_dispatcher():
     settings = export(prob, plan, "megatron")["settings"]
     assert settings["--moe-token-dispatcher-type"] == "alltoall"
     flex = replace(prob, software=prob.software.with_(dispatcher="flex"))
-    assert export(flex, plan, "megatron")["settings"]["--moe-token-dispatcher-type"] == "flex"
+    flex_settings = export(flex, plan, "megatron")["settings"]
+    assert flex_settings["--moe-token-dispatcher-type"] == "flex"
+    assert flex_settings["--moe-flex-dispatcher-backend"] == "deepep"  # Megatron's default
+    assert "--moe-flex-dispatcher-backend" not in settings
     # EP 1 still sorts by local expert (priced): written; dense models: nothing written
     no_ep = export(prob, replace(plan, ep=1), "megatron")["settings"]
     assert no_ep["--moe-token-dispatcher-type"] == "alltoall"
@@ -123,3 +133,14 @@ def test_megatron_launch_reads_the_dispatcher(dispatcher):
     with pytest.raises(InputError, match="allgather"):
         read_text_launch("megatron", f"{base} --moe-token-dispatcher-type allgather")
     assert any("allgather" in note for note in read_text_launch("megatron", base).notes)
+    if dispatcher == "flex":
+        hybrid = read_text_launch(
+            "megatron",
+            f"{base} --moe-token-dispatcher-type flex --moe-flex-dispatcher-backend hybridep",
+        )
+        assert hybrid.software["flex_backend"] == "hybridep"
+        with pytest.raises(InputError, match="ncclep"):
+            read_text_launch(
+                "megatron",
+                f"{base} --moe-token-dispatcher-type flex --moe-flex-dispatcher-backend ncclep",
+            )

@@ -256,3 +256,124 @@ def test_launch_against_the_command_line_names_the_file(capsys, tmp_path, flag):
     code, out, err = run(capsys, *BASE, *WORKLOAD, "--from", "torchtitan", str(path), *flag)
     assert code == 2 and out == "" and "Traceback" not in err
     assert f"{path}: states tp=2, the command line tp=4" in err, err
+
+
+# --- Megatron-Core's --pipeline-model-parallel-layout ----------------------------------------
+
+
+def _expand(text: str) -> list[str]:
+    """Virtual stages of a layout, unrolled by hand (one pass per form, innermost first)."""
+    text = text.replace(",", "")
+    out = ""
+    i = 0
+    while i < len(text):  # (...)*N
+        if text[i] == "(":
+            close = text.index(")", i)
+            star = close + 2
+            digits = star
+            while digits < len(text) and text[digits].isdigit():
+                digits += 1
+            out += text[i + 1 : close] * int(text[star:digits])
+            i = digits
+        else:
+            out += text[i]
+            i += 1
+    flat = ""
+    for j, c in enumerate(out):  # x*N
+        if c == "*":
+            continue
+        if c.isdigit():
+            continue
+        n = ""
+        k = j + 1
+        if k < len(out) and out[k] == "*":
+            k += 1
+            while k < len(out) and out[k].isdigit():
+                n += out[k]
+                k += 1
+        flat += c * (int(n) if n else 1)
+    return flat.split("|")
+
+
+def test_layout_of_a_small_split_by_hand():
+    from dataclasses import replace
+
+    from planner.train.export import pipeline_layout
+
+    plan = replace(_plan_stub(), pp=4, interleave=2, stage_layers=(3, 4, 4, 3))
+    # chunks: stage 0 (1, 2) short chunk in front; stages 1-2 (2, 2); stage 3 (2, 1)
+    text = pipeline_layout(plan)
+    assert _expand(text) == ["Et", "tt", "tt", "tt", "tt", "tt", "tt", "tL"]
+    assert _expand(pipeline_layout(plan, mtp_layers=1))[-1] == "tmL"
+
+
+def _plan_stub():
+    from planner.train.instance import TrainingPlan
+
+    return TrainingPlan(tp=1, pp=1, dp=1, microbatch=1)
+
+
+@pytest.mark.parametrize(
+    ("split", "v"), [((3, 4, 4, 3), 2), ((7, 8, 8, 7), 3), ((1, 2), 2), ((5, 5, 5), 4)]
+)
+def test_layout_lists_the_step_models_chunks(split, v):
+    from dataclasses import replace
+
+    from planner.train.export import pipeline_layout
+    from planner.train.launch import parse_layout
+    from planner.train.step_time import chunk_layers
+
+    plan = replace(_plan_stub(), pp=len(split), interleave=v, stage_layers=split)
+    text = pipeline_layout(plan)
+    stages = _expand(text)
+    assert len(stages) == len(split) * v
+    assert [list(s) for s in stages] == parse_layout(text, len(split), "t")
+    p = len(split)
+    chunks = [[stages[k * p + j].count("t") for k in range(v)] for j in range(p)]
+    assert chunks == chunk_layers(split, v)
+
+
+def test_megatron_layout_round_trips_through_the_cli(capsys, tmp_path):
+    args = ("plan", "train", "--model", "gpt-1.7b", "--gpus", "16xA100", "-B", "64", "-s", "1024")
+    # 24 layers on 4 stages of (5, 7, 7, 5) with 2 virtual stages: 5 and 7 are odd
+    fix = ("--fix", "tp=2,pp=4,v=2,stage_layers=5:7:7:5", "-t", "20")
+    code, out, _err = run(capsys, *args, *fix, "--export", "megatron", "--json")
+    assert code == 0, out
+    d = json.loads(out)
+    settings = d["export"]["settings"]
+    assert "--pipeline-model-parallel-layout" in settings
+    assert "--num-virtual-stages-per-pipeline-rank" not in settings
+    assert "--decoder-first-pipeline-num-layers" not in settings
+    assert any("Megatron-Core >= 0.13" in n for n in d["export"]["notes"])
+    path = tmp_path / "args.txt"
+    path.write_text(d["export"]["text"])
+    code, out2, _err = run(capsys, *args, "--from", "megatron", str(path), "--json", "-t", "20")
+    assert code == 0, out2
+    back = json.loads(out2)["plan"]
+    assert back["stage_layers"] == [5, 7, 7, 5] and back["interleave"] == 2
+    assert back["tp"] == 2 and back["pp"] == 4
+
+
+@pytest.mark.parametrize(
+    ("layout", "words"),
+    [
+        ("Et|tL", "multiple of the 4"),
+        ("t*6|(t*6|)*2,t*6L", "embedding E must come first"),
+        ("Et*6|(t*6|)*2,t*5Lx", "unknown layer characters"),
+        ("Et*6|(t*6|)*2,mt*6L", "before the MTP layers"),
+        ("Et*999999|(t|)*2,tL", "repeat count"),
+    ],
+)
+def test_a_bad_layout_is_named(layout, words):
+    text = f"--tensor-model-parallel-size 1 --pipeline-model-parallel-size 4 --pipeline-model-parallel-layout {layout!r}"
+    with pytest.raises(InputError, match=words):
+        read_text_launch("megatron", text, "args.txt")
+
+
+def test_a_layout_with_virtual_stage_flags_is_refused():
+    text = (
+        "--pipeline-model-parallel-size 2 --num-virtual-stages-per-pipeline-rank 2 "
+        "--pipeline-model-parallel-layout 'Et|t|t|tL'"
+    )
+    with pytest.raises(InputError, match="cannot be combined"):
+        read_text_launch("megatron", text, "args.txt")

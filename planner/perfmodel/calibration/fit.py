@@ -372,6 +372,13 @@ ASSUMPTIONS = (
     ("comm.ALLREDUCE_LATENCY_S", "10 us", "one-shot all-reduce of inference engines"),
     ("stage.OVERLAP_SLOWDOWN", "0.15", "slowdown of compute overlapped with NCCL (SM share)"),
     (
+        "comm.FLEX_FORWARD_BW / comm.FLEX_NVLINK_BW",
+        "DeepEP 140 / 457 GB/s, HybridEP 178 / 535 GB/s",
+        "the flex dispatcher's NVLink rates across / inside nodes, from the kernels' published "
+        "benchmarks (DeepEP README and issues #285 / #493 on H800 / H200, HybridEP README on "
+        "H100 / B200 / GB200 at 16-24 SMs), taken for every GPU and SM count",
+    ),
+    (
         "stage.sharded_grad_bytes",
         "18 / 8 bytes per parameter and microbatch (fp32 / bf16 reductions)",
         "ZeRO-2/3 gradient copy, cast and pre-divide before each reduce-scatter, counted from "

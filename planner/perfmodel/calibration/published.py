@@ -188,6 +188,16 @@ SOURCES = {
             "NeMo 26.06",
         ),
         Source(
+            "bridge2608moe",
+            "NVIDIA Megatron-Bridge performance summary, 26.08 container, MoE pre-training rows "
+            "(NVIDIA-NeMo/Megatron-Bridge docs/performance-summary.md @4ab94dfad, unchanged at "
+            "v0.6.0; recipes src/megatron/bridge/perf_recipes @v0.6.0 51885cf13)",
+            2026,
+            "Megatron-Bridge / Megatron-Core (MoE: EP, device-initiated grouped MLP, full-iteration "
+            "CUDA graphs, HybridEP, dropless)",
+            "NeMo 26.08",
+        ),
+        Source(
             "bridge2604moe",
             "NVIDIA Megatron-Bridge performance summary archive, 26.04.01 container, MoE "
             "pre-training rows (NVIDIA-NeMo/Megatron-Bridge docs/performance-summary-archive.md "
@@ -611,21 +621,30 @@ _DSV3_H100 = {
 
 def _dispatcher(key: str, gpu: str, model: str) -> tuple[tuple[str, object], ...]:
     """The row's token dispatcher from its recipes (``moe_flex_dispatcher_backend``; without
-    one the providers' ``moe_token_dispatcher_type = "alltoall"``).
+    one the providers' ``moe_token_dispatcher_type = "alltoall"``) and the flex backend.
 
     25.11 (@00b7660): HybridEP on GB300 / GB200 only (``apply_flex_dispatcher_backend``
     skips HybridEP on other GPUs; the B200 and H100 presets set no backend). 25.09
-    (v0.1.0rc3): DeepEP on the H100 DeepSeek-V3 row only (the "tokendrop" rows pad to
-    capacity through the all-to-all dispatcher). 26.04.01 (v0.4.2): HybridEP / DeepEP on every
-    preset but Qwen3-235B's B200 and H100 ones. 26.06 (v0.5.0): on every preset entered.
+    (v0.1.0rc3): DeepEP on the H100 DeepSeek-V3 row only (``run_script.py``: ``enable_deepep``
+    on H100; the "tokendrop" rows pad to capacity through the all-to-all dispatcher).
+    26.04.01 (v0.4.2): HybridEP / DeepEP on every preset but Qwen3-235B's B200 and H100 ones.
+    26.06 (v0.5.0) and 26.08 (v0.6.0): on every preset entered. The backend is ``hybridep`` on
+    every flex preset but DeepSeek-V3's B200 ``FP8_MX_V2`` one (v0.4.2 / v0.5.0
+    ``deepseek_workload_base_configs.py``: ``moe_flex_dispatcher_backend="deepep"``) and the
+    25.09 H100 row (DeepEP); v0.6.0's GB200 recipes set ``hybridep`` too
+    (``recipes/qwen/gb200/qwen3_moe.py``).
     """
     flex = {
         "bridge2511moe": gpu in ("GB300", "GB200"),
         "bridge2509moe": (gpu, model) == ("H100", "deepseek-v3"),
         "bridge2604moe": not (model == "qwen3-235b-a22b" and gpu in ("B200", "H100")),
         "bridge2606moe": True,
+        "bridge2608moe": True,
     }[key]
-    return (("dispatcher", "flex"),) if flex else ()
+    if not flex:
+        return ()
+    deepep = key == "bridge2509moe" or (model == "deepseek-v3" and gpu == "B200")
+    return (("dispatcher", "flex"), ("flex_backend", "deepep" if deepep else "hybridep"))
 
 
 def _bridge_moe(
@@ -837,25 +856,12 @@ BRIDGE_MOE_2604_TABLE = (
 #: on H100: the EP16 preset without graphs, as in 26.04.01. The second GB300 DeepSeek-V3 line
 #: (GBS 15,360, 6,422) has no V2 preset and is left out.
 _B2606 = "bridge2606moe"
+#: DeepSeek-V3 on GB300 with the graphed presets: ``pp_layout`` 32 / 29 layers, no recompute.
+_DSV3_PP2 = {"stage_layers": (32, 29)}
 _GRAPHED = (("eager_experts", False), ("ep_overlap", "a2a"))
 BRIDGE_MOE_2606_TABLE = (
     # | DGX-GB300 | 256 | MXFP8 | 4096 | 1 | 4096 | 1 | 2 | 1 | 8 | 32 | 6338 | 1648 |
-    (
-        _B2606,
-        "GB300",
-        _DSV3,
-        "fp8-mx",
-        256,
-        4096,
-        1,
-        1,
-        2,
-        8,
-        32,
-        6338,
-        _GRAPHED,
-        {"stage_layers": (32, 29)},
-    ),
+    (_B2606, "GB300", _DSV3, "fp8-mx", 256, 4096, 1, 1, 2, 8, 32, 6338, _GRAPHED, _DSV3_PP2),
     # | DGX-GB200 | 256 | MXFP8 | 4096 | 1 | 4096 | 1 | 4 | 1 | 4 | 64 | 4969 | 1292 |
     (_B2606, "GB200", _DSV3, "fp8-mx", 256, 4096, 1, 1, 4, 4, 64, 4969, _GRAPHED, _DSV3_PP4),
     # | DGX-B300 | 256 | MXFP8 | 4096 | 2 | 4096 | 1 | 8 | 1 | n/a | 8 | 3541 | 920 |
@@ -875,9 +881,60 @@ BRIDGE_MOE_2606_TABLE = (
     # | DGX-GB200 | 256 | MXFP8 | 8192 | 1 | 4096 | 1 | 8 | 1 | 3 | 32 | 7376 | 1092 |
     (_B2606, "GB200", _Q235, "fp8-mx", 256, 8192, 1, 1, 8, 3, 32, 7376, _GRAPHED, {}),
 )
+#: ``bridge2608moe``: the "26.08 NeMo Container" tables of ``docs/performance-summary.md``
+#: @4ab94dfad (2026-08-11; the same page at tag v0.6.0), entered before the model's error on
+#: them was looked at. Recipes: Megatron-Bridge v0.6.0 (51885cf13, 2026-08-19, the first tag
+#: after the table), whose presets moved to ``src/megatron/bridge/perf_recipes/<family>/<gpu>/``;
+#: each line's preset has the table's layout and micro-batch. Knobs as in 26.06: the MXFP8
+#: Qwen3 presets (``qwen/common.py`` ``_enable_hybridep_full_iteration_mxfp8``) and the GB300 /
+#: GB200 DeepSeek-V3 ones (``deepseek/common.py`` ``_enable_deepseek_full_iteration_mxfp8``) run
+#: ``cuda_graph_impl="full_iteration"`` with Transformer Engine's op fuser (device-initiated
+#: grouped MLP), HybridEP and ``overlap_moe_expert_parallel_comm`` (``_GRAPHED``); dropless with
+#: forced balance (``moe_router_force_load_balancing``), bf16 gradient buffers. DeepSeek-V3:
+#: GB300 ``recompute_modules = []`` (none) with ``pp_layout`` ``"Et*4|(t*4|)*14tmL"`` (32 / 29
+#: layers), GB200 ``["mla_up_proj"]`` (selective) with ``layout_map`` (4, 4) (16, 16, 16, 13);
+#: MTP on. Not modelled (as 26.06): FP8 attention (``fp8_dot_product_attention``, on every
+#: MXFP8 Qwen3 preset and DeepSeek-V3's GB300 one), ``fp8_output_proj``, the paged stash of
+#: the routed tokens (``moe_paged_stash``, expert-rank capacity factor 1.5). The presets are
+#: those of 26.06 (v0.5.0) re-measured: the six DeepSeek-V3 / Qwen3 lines are within 2.2 % of their 26.06 values,
+#: so this source is not independent of ``bridge2606moe``. GPT-OSS 120B (preset
+#: ``gpt-oss-120b``, added with these rows, before their error was looked at):
+#: ``gpt_oss/common.py`` ``_apply_gpt_oss_120b_full_iter_fp8mx_configs`` (full-iteration graphs,
+#: op fuser, HybridEP, ``overlap_moe_expert_parallel_comm``, ``tp_comm_overlap=False``, FP8
+#: attention and output projection), s = 4096 and no recomputation from the base recipe
+#: (``recipes/gpt_oss/h100/gpt_oss.py``; GB200 sets ``recompute_modules = []``). The table's
+#: other lines have no reader: DeepSeek-V4 Flash, the Nemotron-3 hybrids (Mamba layers).
+_B2608 = "bridge2608moe"
+BRIDGE_MOE_2608_TABLE = (
+    # DeepSeekV3
+    # | DGX-GB300 | 256 | MXFP8 | 4096 | 1 | 4096 | 1 | 2 | 1 | 8 | 32 | 6288 | 1635 |
+    (_B2608, "GB300", _DSV3, "fp8-mx", 256, 4096, 1, 1, 2, 8, 32, 6288, _GRAPHED, _DSV3_PP2),
+    # | DGX-GB200 | 256 | MXFP8 | 4096 | 1 | 4096 | 1 | 4 | 1 | 4 | 64 | 4912 | 1276 |
+    (_B2608, "GB200", _DSV3, "fp8-mx", 256, 4096, 1, 1, 4, 4, 64, 4912, _GRAPHED, _DSV3_PP4),
+    # Qwen3_30B_a3B
+    # | DGX-GB300 | 8 | MXFP8 | 512 | 8 | 4096 | 1 | 1 | 1 | n/a | 8 | 44544 | 1029 |
+    (_B2608, "GB300", _Q30, "fp8-mx", 8, 512, 8, 1, 1, 1, 8, 44544, _GRAPHED, {}),
+    # | DGX-GB200 | 8 | MXFP8 | 512 | 4 | 4096 | 1 | 1 | 1 | n/a | 8 | 39936 | 923 |
+    (_B2608, "GB200", _Q30, "fp8-mx", 8, 512, 4, 1, 1, 1, 8, 39936, _GRAPHED, {}),
+    # Qwen3_235B_a22B
+    # | DGX-GB300 | 256 | MXFP8 | 8192 | 2 | 4096 | 1 | 4 | 1 | 12 | 32 | 8816 | 1306 |
+    (_B2608, "GB300", _Q235, "fp8-mx", 256, 8192, 2, 1, 4, 12, 32, 8816, _GRAPHED, {}),
+    # | DGX-GB200 | 256 | MXFP8 | 8192 | 1 | 4096 | 1 | 8 | 1 | 3 | 32 | 7280 | 1077 |
+    (_B2608, "GB200", _Q235, "fp8-mx", 256, 8192, 1, 1, 8, 3, 32, 7280, _GRAPHED, {}),
+    # GPT OSS 120B
+    # | DGX-GB300 | 64 | MXFP8 | 1280 | 4 | 4096 | 1 | 1 | 1 | n/a | 16 | 33024 | 1077 |
+    (_B2608, "GB300", "gpt-oss-120b", "fp8-mx", 64, 1280, 4, 1, 1, 1, 16, 33024, _GRAPHED, {}),
+    # | DGX-GB200 | 64 | MXFP8 | 1280 | 4 | 4096 | 1 | 1 | 1 | n/a | 64 | 28672 | 934 |
+    (_B2608, "GB200", "gpt-oss-120b", "fp8-mx", 64, 1280, 4, 1, 1, 1, 64, 28672, _GRAPHED, {}),
+)
 BRIDGE_MOE = tuple(
     _bridge_moe(*row[:-2], software=row[-2], **row[-1])
-    for row in (*BRIDGE_MOE_TABLE, *BRIDGE_MOE_2604_TABLE, *BRIDGE_MOE_2606_TABLE)
+    for row in (
+        *BRIDGE_MOE_TABLE,
+        *BRIDGE_MOE_2604_TABLE,
+        *BRIDGE_MOE_2606_TABLE,
+        *BRIDGE_MOE_2608_TABLE,
+    )
 )
 
 
