@@ -1,7 +1,7 @@
 import sys
 import time
 
-sys.path.insert(0, "scratch_s12kv")
+sys.path.insert(0, "bench/session_runs/s12kv")
 from proto import setup
 
 for qps in map(float, sys.argv[1:]):

@@ -2,7 +2,7 @@ import sys
 
 import numpy as np
 
-sys.path.insert(0, "scratch_s12kv")
+sys.path.insert(0, "bench/session_runs/s12kv")
 from proto import setup
 
 from planner.serve import simulate as S
