@@ -152,13 +152,61 @@ HF_IDS = {
 
 BASE_PORT = 8000
 
+#: First ``kv_port`` of vLLM's PyNccl links (its default, ``KVTransferConfig.kv_port``); each
+#: prefill / decode pair takes its own, KV_PORT_STEP apart (a link opens one port per
+#: worker rank from ``kv_port`` on).
+KV_PORT, KV_PORT_STEP = 14579, 100
+
+#: Published EAGLE heads by head format (the tool's stated version loads one format:
+#: :data:`HEAD_FORMAT`). EAGLE-1 heads: SafeAILab/EAGLE README, "EAGLE Weights" table
+#: (LLaMA3.1-Instruct 8B, Mixtral-8x7B-Instruct v0.1; the vLLM 0.8 spec-decode docs list the
+#: Mixtral one). EAGLE-3: the same README's EAGLE-3 table (LLaMA3.1-Instruct 8B). Heads of
+#: other bases (Llama 3 / 3.3 70B, Qwen2 72B) are not used for 3.1 / 2.5 models.
+EAGLE_HEADS = {
+    "eagle": {
+        "llama-3.1-8b": "yuhuili/EAGLE-LLaMA3.1-Instruct-8B",
+        "mixtral-8x7b": "yuhuili/EAGLE-mixtral-instruct-8x7B",
+    },
+    "eagle3": {"llama-3.1-8b": "yuhuili/EAGLE3-LLaMA3.1-Instruct-8B"},
+}
+
+#: Head format each tool's stated version runs for ``eagle`` (vLLM 0.8.5 ``method: eagle``;
+#: SGLang 0.4.6 ``--speculative-algorithm EAGLE``; TensorRT-LLM 1.0's PyTorch backend
+#: ``decoding_type: Eagle`` runs EAGLE-3 heads).
+HEAD_FORMAT = {"vllm": "eagle", "sglang": "eagle", "trtllm": "eagle3"}
+
+#: Stands for the EAGLE head where none is given or known (with a note saying so).
+HEAD_PLACEHOLDER = "<EAGLE-HEAD>"
+
+
+@dataclass(frozen=True)
+class Link:
+    """What one command shares with others: the EAGLE head and its PyNccl ``kv_port``."""
+
+    head: str | None = None
+    kv_port: int = KV_PORT
+
+
+def _hf_id(problem: ServingProblem) -> str:
+    return HF_IDS.get(problem.model.name, problem.model.name)
+
+
+def eagle_head(problem: ServingProblem, tool: str) -> str | None:
+    """The EAGLE head a ``tool`` export names (``None``: neither given nor published)."""
+    spec = problem.speculative
+    if spec is not None and spec.draft_model:
+        return spec.draft_model
+    return EAGLE_HEADS[HEAD_FORMAT[tool]].get(problem.model.name)
+
 
 def _quantization(precision: str) -> str | None:
     """The weight-quantization method a server is told (``None``: the checkpoint's dtype)."""
     return {"fp8": "fp8", "int4": "awq", "awq": "awq", "gptq": "gptq"}.get(precision)
 
 
-def _vllm(problem: ServingProblem, g: ReplicaGroup, port: int) -> tuple[list[str], dict]:
+def _vllm(
+    problem: ServingProblem, g: ReplicaGroup, port: int, link: Link
+) -> tuple[list[str], dict]:
     args = ["--port", str(port), "--tensor-parallel-size", str(g.tp)]
     if g.pp > 1:
         args += ["--pipeline-parallel-size", str(g.pp)]
@@ -181,18 +229,29 @@ def _vllm(problem: ServingProblem, g: ReplicaGroup, port: int) -> tuple[list[str
     if g.speculative and spec is not None:
         conf: dict[str, Any] = {"num_speculative_tokens": spec.tokens}
         if spec.method == "draft":
-            conf["model"] = spec.draft_model
-        else:
-            conf["method"] = "eagle" if spec.method == "eagle" else "deepseek_mtp"
+            conf["model"] = HF_IDS.get(spec.draft_model or "", spec.draft_model)
+        elif spec.method == "eagle":
+            # the docs run EAGLE heads without tensor parallelism of their own
+            conf |= {"method": "eagle", "model": link.head, "draft_tensor_parallel_size": 1}
+        else:  # the target's own MTP layers (checked by ServingProblem)
+            conf["method"] = "deepseek_mtp"
         args += ["--speculative-config", json.dumps(conf, separators=(",", ":"))]
     if g.role != "both":
         role = "kv_producer" if g.role == "prefill" else "kv_consumer"
-        kv = {"kv_connector": "PyNcclConnector", "kv_role": role}
+        kv = {
+            "kv_connector": "PyNcclConnector",
+            "kv_role": role,
+            "kv_rank": 0 if g.role == "prefill" else 1,
+            "kv_parallel_size": 2,
+            "kv_port": link.kv_port,
+        }
         args += ["--kv-transfer-config", json.dumps(kv, separators=(",", ":"))]
     return args, {}
 
 
-def _sglang(problem: ServingProblem, g: ReplicaGroup, port: int) -> tuple[list[str], dict]:
+def _sglang(
+    problem: ServingProblem, g: ReplicaGroup, port: int, link: Link
+) -> tuple[list[str], dict]:
     if g.pp > 1:
         raise InputError(
             f"--export sglang: {g.label()} uses pipeline parallelism, which SGLang "
@@ -216,10 +275,15 @@ def _sglang(problem: ServingProblem, g: ReplicaGroup, port: int) -> tuple[list[s
         args += ["--quantization", quant]
     spec = problem.speculative
     if g.speculative and spec is not None:
-        algo = {"eagle": "EAGLE", "mtp": "NEXTN", "draft": "EAGLE"}[spec.method]
-        args += ["--speculative-algorithm", algo]
-        if spec.method == "draft" and spec.draft_model:
-            args += ["--speculative-draft-model-path", spec.draft_model]
+        if spec.method == "draft":
+            raise InputError(
+                f"--export sglang: SGLang {TOOLS['sglang'].version} runs EAGLE heads and "
+                "MTP layers, not a separate draft model (--speculative draft)"
+            )
+        # NEXTN reads the MTP layers from the target checkpoint itself
+        draft = link.head if spec.method == "eagle" else _hf_id(problem)
+        args += ["--speculative-algorithm", "EAGLE" if spec.method == "eagle" else "NEXTN"]
+        args += ["--speculative-draft-model-path", draft]
         args += [
             "--speculative-num-steps",
             str(spec.tokens),
@@ -233,7 +297,9 @@ def _sglang(problem: ServingProblem, g: ReplicaGroup, port: int) -> tuple[list[s
     return args, {}
 
 
-def _trtllm(problem: ServingProblem, g: ReplicaGroup, port: int) -> tuple[list[str], dict]:
+def _trtllm(
+    problem: ServingProblem, g: ReplicaGroup, port: int, link: Link
+) -> tuple[list[str], dict]:
     args = ["--port", str(port), "--backend", "pytorch", "--tp_size", str(g.tp * g.ep)]
     if g.pp > 1:
         args += ["--pp_size", str(g.pp)]
@@ -254,8 +320,10 @@ def _trtllm(problem: ServingProblem, g: ReplicaGroup, port: int) -> tuple[list[s
     if g.speculative and spec is not None:
         kind = {"eagle": "Eagle", "mtp": "MTP", "draft": "DraftTarget"}[spec.method]
         conf: dict[str, Any] = {"decoding_type": kind, "max_draft_len": spec.tokens}
-        if spec.method == "draft" and spec.draft_model:
-            conf["speculative_model_dir"] = spec.draft_model
+        if spec.method == "draft":
+            conf["speculative_model_dir"] = HF_IDS.get(spec.draft_model or "", spec.draft_model)
+        elif spec.method == "eagle":
+            conf["speculative_model_dir"] = link.head
         yaml["speculative_config"] = conf
     if g.role != "both":
         yaml["cache_transceiver_config"] = {"backend": "default"}
@@ -280,33 +348,81 @@ def _yaml_text(data: dict[str, Any], indent: int = 0) -> str:
     return "\n".join(lines)
 
 
+def _vllm_pairs(plan: ServingPlan) -> int:
+    """How many PyNccl prefill / decode pairs vLLM needs (refuses a ratio it cannot link)."""
+    n_pre = sum(g.count for g in plan.replicas if g.role == "prefill")
+    n_dec = sum(g.count for g in plan.replicas if g.role == "decode")
+    if n_pre != n_dec:
+        raise InputError(
+            f"--export vllm: the plan has {n_pre} prefill : {n_dec} decode servers, but "
+            f"vLLM {TOOLS['vllm'].version}'s PyNcclConnector links one prefill server with "
+            "one decode server (kv_rank 0 / 1 of kv_parallel_size 2); export it for sglang "
+            "or trtllm, or pin a 1:1 plan"
+        )
+    return n_pre
+
+
 def export_plan(problem: ServingProblem, plan: ServingPlan, tool: str) -> dict[str, Any]:
     """Launch commands of ``plan`` for ``tool`` (``vllm``, ``sglang`` or ``trtllm``).
 
     Returns
     -------
     dict
-        ``tool``, ``version``, ``doc`` and ``commands``: one entry per server with the
-        group's ``label``, ``role``, ``gpus``, ``port``, ``argv`` (list), ``shell`` (one
-        line) and, for TensorRT-LLM, the ``extra_llm_api_options`` YAML text.
+        ``tool``, ``version``, ``doc``, ``notes`` (what the user must add before the
+        commands start: an EAGLE head, the proxy in front of prefill / decode pairs) and
+        ``commands``: one entry per server with the group's ``label``, ``role``, ``gpus``,
+        ``port``, ``argv`` (list), ``shell`` (one line) and, for TensorRT-LLM, the
+        ``extra_llm_api_options`` YAML text; vLLM prefill / decode servers also carry
+        their ``pair``.
     """
     if tool not in TOOLS:
         raise InputError(f"--export must be one of {', '.join(TOOLS)}, got {tool!r}")
     spec = TOOLS[tool]
-    model = HF_IDS.get(problem.model.name, problem.model.name)
+    model = _hf_id(problem)
+    notes: list[str] = []
+    head = None
+    eagle = problem.speculative is not None and problem.speculative.method == "eagle"
+    if eagle and any(g.speculative for g in plan.replicas):
+        head = eagle_head(problem, tool)
+        if head is None:
+            head = HEAD_PLACEHOLDER
+            fmt = "EAGLE-3" if HEAD_FORMAT[tool] == "eagle3" else "EAGLE-1/2"
+            notes.append(
+                f"the EAGLE commands need a head model: none is published for "
+                f"{problem.model.name} that {tool} {spec.version} loads ({fmt}); "
+                f"replace {HEAD_PLACEHOLDER} with its Hugging Face id or path "
+                "(or give --draft-model)"
+            )
+    pairs = _vllm_pairs(plan) if tool == "vllm" else 0
+    if pairs:
+        notes.append(
+            f"{pairs} prefill / decode pair(s), each linked by PyNcclConnector on its own "
+            "kv_port (set kv_ip to the prefill server's address when a pair spans hosts); "
+            "a proxy sends each request to a pair's prefill server with max_tokens=1, then "
+            "to its decode server (vLLM benchmarks/disagg_benchmarks/"
+            "disagg_prefill_proxy_server.py)"
+        )
+    seen = {"prefill": 0, "decode": 0}
     commands = []
     port = BASE_PORT
     for g in plan.replicas:
         for _ in range(g.count):
-            args, yaml = _BUILDERS[tool](problem, g, port)
-            head = [*spec.program, "--model-path", model] if tool == "sglang" else None
-            argv = head if head is not None else [*spec.program, model]
+            pair = None
+            if pairs and g.role in seen:
+                pair = seen[g.role]
+                seen[g.role] += 1
+            link = Link(head, KV_PORT + KV_PORT_STEP * (pair or 0))
+            args, yaml = _BUILDERS[tool](problem, g, port, link)
+            head_args = [*spec.program, "--model-path", model] if tool == "sglang" else None
+            argv = head_args if head_args is not None else [*spec.program, model]
             entry: dict[str, Any] = {
                 "label": g.label(),
                 "role": g.role,
                 "gpus": g.gpus_per_replica,
                 "port": port,
             }
+            if pair is not None:
+                entry["pair"] = pair
             if yaml:
                 path = f"extra-options-{port}.yaml"
                 args = [*args, "--extra_llm_api_options", path]
@@ -315,7 +431,22 @@ def export_plan(problem: ServingProblem, plan: ServingPlan, tool: str) -> dict[s
             entry["shell"] = shlex.join(entry["argv"])
             commands.append(entry)
             port += 1
-    return {"tool": tool, "version": spec.version, "doc": spec.doc, "commands": commands}
+    return {
+        "tool": tool,
+        "version": spec.version,
+        "doc": spec.doc,
+        "notes": notes,
+        "commands": commands,
+    }
 
 
-__all__ = ["HF_IDS", "TOOLS", "ToolSpec", "export_plan"]
+__all__ = [
+    "EAGLE_HEADS",
+    "HEAD_FORMAT",
+    "HEAD_PLACEHOLDER",
+    "HF_IDS",
+    "TOOLS",
+    "ToolSpec",
+    "eagle_head",
+    "export_plan",
+]
