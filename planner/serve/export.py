@@ -356,8 +356,8 @@ def _vllm_pairs(plan: ServingPlan) -> int:
         raise InputError(
             f"--export vllm: the plan has {n_pre} prefill : {n_dec} decode servers, but "
             f"vLLM {TOOLS['vllm'].version}'s PyNcclConnector links one prefill server with "
-            "one decode server (kv_rank 0 / 1 of kv_parallel_size 2); export it for sglang "
-            "or trtllm, or pin a 1:1 plan"
+            "one decode server (kv_rank 0 / 1 of kv_parallel_size 2), so it serves only "
+            "as many prefill as decode servers; export this plan for sglang or trtllm"
         )
     return n_pre
 
@@ -388,10 +388,10 @@ def export_plan(problem: ServingProblem, plan: ServingPlan, tool: str) -> dict[s
             head = HEAD_PLACEHOLDER
             fmt = "EAGLE-3" if HEAD_FORMAT[tool] == "eagle3" else "EAGLE-1/2"
             notes.append(
-                f"the EAGLE commands need a head model: none is published for "
-                f"{problem.model.name} that {tool} {spec.version} loads ({fmt}); "
-                f"replace {HEAD_PLACEHOLDER} with its Hugging Face id or path "
-                "(or give --draft-model)"
+                f"the EAGLE commands need a head model: the planner knows no published "
+                f"{fmt} head of {problem.model.name} (the format {tool} {spec.version} "
+                f"runs); replace {HEAD_PLACEHOLDER} with its Hugging Face id or path, or "
+                "give --draft-model"
             )
     pairs = _vllm_pairs(plan) if tool == "vllm" else 0
     if pairs:

@@ -161,7 +161,7 @@ def test_vllm_refuses_a_ratio_its_connector_cannot_link():
     )
     with pytest.raises(InputError, match=r"1 prefill : 2 decode servers.*PyNcclConnector"):
         export_plan(problem(), plan, "vllm")
-    for tool in ("sglang", "trtllm"):  # their settings take any ratio
+    for tool in ("sglang", "trtllm"):  # their P/D settings are not per pair
         assert len(export_plan(problem(), plan, tool)["commands"]) == 3
 
 
