@@ -23,6 +23,7 @@ from __future__ import annotations
 import json
 import shlex
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from planner.core.errors import InputError
@@ -140,14 +141,24 @@ TOOLS: dict[str, ToolSpec] = {
     ),
 }
 
-#: Hugging Face ids of the catalog models (other models are named as given).
+#: Hugging Face ids of the catalog models with a released checkpoint (the repositories
+#: their ``_planner.source`` names; instruction-tuned where the catalog has the base). A
+#: model with none (the GPT shapes of papers, a user's config) is named as given, with a
+#: note; a user's ``.../config.json`` is named by its directory.
 HF_IDS = {
     "llama-3.1-8b": "meta-llama/Llama-3.1-8B-Instruct",
     "llama-3.1-70b": "meta-llama/Llama-3.1-70B-Instruct",
     "llama-3.1-405b": "meta-llama/Llama-3.1-405B-Instruct",
+    "llama-4-scout": "meta-llama/Llama-4-Scout-17B-16E-Instruct",
+    "llama-4-maverick": "meta-llama/Llama-4-Maverick-17B-128E-Instruct",
     "mixtral-8x7b": "mistralai/Mixtral-8x7B-Instruct-v0.1",
     "qwen2.5-72b": "Qwen/Qwen2.5-72B-Instruct",
+    "qwen3-30b-a3b": "Qwen/Qwen3-30B-A3B",
+    "qwen3-235b-a22b": "Qwen/Qwen3-235B-A22B",
     "deepseek-v3": "deepseek-ai/DeepSeek-V3",
+    "kimi-k2": "moonshotai/Kimi-K2-Instruct",
+    "gpt-oss-20b": "openai/gpt-oss-20b",
+    "gpt-oss-120b": "openai/gpt-oss-120b",
 }
 
 BASE_PORT = 8000
@@ -187,8 +198,26 @@ class Link:
     kv_port: int = KV_PORT
 
 
+def checkpoint(model: str, source: str = "") -> tuple[str, bool]:
+    """What a server loads for ``model`` (a catalog name, a config path or a Hugging Face
+    id) and whether that is known (``False``: the name as given, which the user must
+    replace)."""
+    if model in HF_IDS:
+        return HF_IDS[model], True
+    path = Path(source or model)
+    if path.name == "config.json":  # a checkpoint directory's config
+        return str(path.parent), True
+    if "/" in model and not path.exists():  # a Hugging Face id
+        return model, True
+    return model, False
+
+
 def _hf_id(problem: ServingProblem) -> str:
-    return HF_IDS.get(problem.model.name, problem.model.name)
+    return checkpoint(problem.model.name, problem.model.source)[0]
+
+
+def _draft_id(problem: ServingProblem) -> str:
+    return checkpoint((problem.speculative and problem.speculative.draft_model) or "")[0]
 
 
 def eagle_head(problem: ServingProblem, tool: str) -> str | None:
@@ -229,7 +258,7 @@ def _vllm(
     if g.speculative and spec is not None:
         conf: dict[str, Any] = {"num_speculative_tokens": spec.tokens}
         if spec.method == "draft":
-            conf["model"] = HF_IDS.get(spec.draft_model or "", spec.draft_model)
+            conf["model"] = _draft_id(problem)
         elif spec.method == "eagle":
             # the docs run EAGLE heads without tensor parallelism of their own
             conf |= {"method": "eagle", "model": link.head, "draft_tensor_parallel_size": 1}
@@ -321,7 +350,7 @@ def _trtllm(
         kind = {"eagle": "Eagle", "mtp": "MTP", "draft": "DraftTarget"}[spec.method]
         conf: dict[str, Any] = {"decoding_type": kind, "max_draft_len": spec.tokens}
         if spec.method == "draft":
-            conf["speculative_model_dir"] = HF_IDS.get(spec.draft_model or "", spec.draft_model)
+            conf["speculative_model_dir"] = _draft_id(problem)
         elif spec.method == "eagle":
             conf["speculative_model_dir"] = link.head
         yaml["speculative_config"] = conf
@@ -378,8 +407,22 @@ def export_plan(problem: ServingProblem, plan: ServingPlan, tool: str) -> dict[s
     if tool not in TOOLS:
         raise InputError(f"--export must be one of {', '.join(TOOLS)}, got {tool!r}")
     spec = TOOLS[tool]
-    model = _hf_id(problem)
+    model, known = checkpoint(problem.model.name, problem.model.source)
     notes: list[str] = []
+    if not known:
+        notes.append(
+            f"the planner knows no checkpoint of {model}: replace the model in the commands "
+            "with its Hugging Face id or path"
+        )
+    speculative = problem.speculative
+    used = any(g.speculative for g in plan.replicas)
+    if speculative is not None and speculative.method == "draft" and used:
+        draft, known = checkpoint(speculative.draft_model or "")
+        if not known:
+            notes.append(
+                f"the planner knows no checkpoint of the draft model {draft}: replace it in "
+                "the commands with its Hugging Face id or path"
+            )
     head = None
     eagle = problem.speculative is not None and problem.speculative.method == "eagle"
     if eagle and any(g.speculative for g in plan.replicas):
@@ -447,6 +490,7 @@ __all__ = [
     "HF_IDS",
     "TOOLS",
     "ToolSpec",
+    "checkpoint",
     "eagle_head",
     "export_plan",
 ]

@@ -10,7 +10,7 @@ from planner.cli import main
 from planner.core.errors import InputError
 from planner.perfmodel.serving_features import Speculative
 from planner.serve import ReplicaGroup, ServingPlan, make_problem
-from planner.serve.export import HEAD_PLACEHOLDER, TOOLS, export_plan
+from planner.serve.export import HEAD_PLACEHOLDER, TOOLS, checkpoint, export_plan
 
 
 def problem(**kw):
@@ -235,3 +235,35 @@ def test_cli_eagle_head_reaches_the_export(capsys):
     export = json.loads(capsys.readouterr().out)["export"]
     heads = [h for h in eagle_heads(export) if h is not None]
     assert heads and set(heads) == {"my-org/my-head"}  # the plan uses EAGLE somewhere
+
+
+def test_commands_load_a_checkpoint_or_say_which_is_missing(tmp_path):
+    """Catalog names without a Hugging Face id (qwen3-30b-a3b, gpt-oss) were written as the
+    model to load; a draft model's catalog name likewise."""
+    assert checkpoint("qwen3-30b-a3b") == ("Qwen/Qwen3-30B-A3B", True)
+    assert checkpoint("org/some-model") == ("org/some-model", True)
+    assert checkpoint("mine", str(tmp_path / "mine" / "config.json")) == (
+        str(tmp_path / "mine"),
+        True,
+    )
+    assert checkpoint("gpt-7.5b") == ("gpt-7.5b", False)
+    out = export_plan(problem(model="gpt-7.5b"), PLANS["colocated"], "vllm")
+    assert any("no checkpoint of gpt-7.5b" in n for n in out["notes"])
+    draft = Speculative("draft", 3, 0.6, "llama-3.1-8b")
+    out = export_plan(problem(model="llama-3.1-70b", speculative=draft), PLANS["spec_ep"], "vllm")
+    conf = json.loads(value(out["commands"][0]["argv"], "--speculative-config"))
+    assert conf["model"] == "meta-llama/Llama-3.1-8B-Instruct" and out["notes"] == []
+    out = export_plan(problem(**PROBLEMS["draft"]), PLANS["spec_ep"], "trtllm")
+    assert any("draft model llama-3.2-1b" in n for n in out["notes"])
+
+
+def test_notes_are_printed_before_the_commands():
+    from rich.console import Console
+
+    from planner.serve.report import print_export
+
+    console = Console(record=True, width=200)
+    unknown = problem(model="llama-3.1-70b", speculative=Speculative("eagle", 3, 0.7))
+    print_export(export_plan(unknown, PLANS["spec_ep"], "vllm"), console=console)
+    text = console.export_text()
+    assert text.index("# note: the EAGLE commands need a head") < text.index("vllm serve")
