@@ -349,7 +349,11 @@ def _trtllm(
     if g.speculative and spec is not None:
         kind = {"eagle": "Eagle", "mtp": "MTP", "draft": "DraftTarget"}[spec.method]
         conf: dict[str, Any] = {"decoding_type": kind, "max_draft_len": spec.tokens}
-        if spec.method == "draft":
+        if spec.method == "mtp":
+            # 1.0 counts MTP drafts in num_nextn_predict_layers (default 1), as its
+            # examples/models/core/deepseek_v3/README.md configs do
+            conf = {"decoding_type": kind, "num_nextn_predict_layers": spec.tokens}
+        elif spec.method == "draft":
             conf["speculative_model_dir"] = _draft_id(problem)
         elif spec.method == "eagle":
             conf["speculative_model_dir"] = link.head

@@ -216,12 +216,16 @@ def test_mtp_needs_the_models_own_layers():
     # SGLang 0.4.6 has EAGLE / NEXTN, no separate draft model (was exported as EAGLE)
     with pytest.raises(InputError, match="not a separate draft model"):
         export_plan(problem(**PROBLEMS["draft"]), PLANS["spec_ep"], "sglang")
-    prob = problem(model="deepseek-v3", speculative=Speculative("mtp", 1, 0.8))
+    prob = problem(model="deepseek-v3", speculative=Speculative("mtp", 2, 0.8))
     vllm = export_plan(prob, PLANS["spec_ep"], "vllm")["commands"][0]["argv"]
-    assert json.loads(value(vllm, "--speculative-config"))["method"] == "deepseek_mtp"
+    conf = json.loads(value(vllm, "--speculative-config"))
+    assert conf == {"num_speculative_tokens": 2, "method": "deepseek_mtp"}
     sglang = export_plan(prob, PLANS["spec_ep"], "sglang")["commands"][0]["argv"]
     assert value(sglang, "--speculative-algorithm") == "NEXTN"
     assert value(sglang, "--speculative-draft-model-path") == "deepseek-ai/DeepSeek-V3"
+    yaml = export_plan(prob, PLANS["spec_ep"], "trtllm")["commands"][0]["extra_llm_api_options"]
+    assert "decoding_type: MTP" in yaml and "num_nextn_predict_layers: 2" in yaml
+    assert "max_draft_len" not in yaml  # 1.0 configs count MTP drafts in the layers field
 
 
 def test_cli_eagle_head_reaches_the_export(capsys):
