@@ -172,19 +172,28 @@ KV_PORT, KV_PORT_STEP = 14579, 100
 #: :data:`HEAD_FORMAT`). EAGLE-1 heads: SafeAILab/EAGLE README, "EAGLE Weights" table
 #: (LLaMA3.1-Instruct 8B, Mixtral-8x7B-Instruct v0.1; the vLLM 0.8 spec-decode docs list the
 #: Mixtral one). EAGLE-3: the same README's EAGLE-3 table (LLaMA3.1-Instruct 8B). Heads of
-#: other bases (Llama 3 / 3.3 70B, Qwen2 72B) are not used for 3.1 / 2.5 models.
-EAGLE_HEADS = {
+#: other bases (Llama 3 / 3.3 70B, Qwen2 72B) are not used for 3.1 / 2.5 models. SGLang's
+#: docs and tests load heads converted to its format (``lmsys/sglang-EAGLE-*``); none of a
+#: catalog model is listed here (its Llama-3 8B head is paired there with Llama-3.1-8B, a
+#: different base), so SGLang exports name the user's head or the placeholder.
+EAGLE_HEADS: dict[str, dict[str, str]] = {
     "eagle": {
         "llama-3.1-8b": "yuhuili/EAGLE-LLaMA3.1-Instruct-8B",
         "mixtral-8x7b": "yuhuili/EAGLE-mixtral-instruct-8x7B",
     },
     "eagle3": {"llama-3.1-8b": "yuhuili/EAGLE3-LLaMA3.1-Instruct-8B"},
+    "sglang-eagle": {},
 }
 
 #: Head format each tool's stated version runs for ``eagle`` (vLLM 0.8.5 ``method: eagle``;
 #: SGLang 0.4.6 ``--speculative-algorithm EAGLE``; TensorRT-LLM 1.0's PyTorch backend
 #: ``decoding_type: Eagle`` runs EAGLE-3 heads).
-HEAD_FORMAT = {"vllm": "eagle", "sglang": "eagle", "trtllm": "eagle3"}
+HEAD_FORMAT = {"vllm": "eagle", "sglang": "sglang-eagle", "trtllm": "eagle3"}
+FORMAT_NAMES = {
+    "eagle": "EAGLE-1/2",
+    "eagle3": "EAGLE-3",
+    "sglang-eagle": "SGLang-format EAGLE (lmsys/sglang-EAGLE-* style)",
+}
 
 #: Stands for the EAGLE head where none is given or known (with a note saying so).
 HEAD_PLACEHOLDER = "<EAGLE-HEAD>"
@@ -433,7 +442,7 @@ def export_plan(problem: ServingProblem, plan: ServingPlan, tool: str) -> dict[s
         head = eagle_head(problem, tool)
         if head is None:
             head = HEAD_PLACEHOLDER
-            fmt = "EAGLE-3" if HEAD_FORMAT[tool] == "eagle3" else "EAGLE-1/2"
+            fmt = FORMAT_NAMES[HEAD_FORMAT[tool]]
             notes.append(
                 f"the EAGLE commands need a head model: the planner knows no published "
                 f"{fmt} head of {problem.model.name} (the format {tool} {spec.version} "
