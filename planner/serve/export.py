@@ -16,6 +16,21 @@ GPUs) runs data-parallel attention over ``ep`` groups with experts spread over a
 ``PyNcclConnector``, SGLang's ``--disaggregation-mode``, TensorRT-LLM's cache
 transceiver; the router / proxy in front is not generated). SGLang's stated version has no
 pipeline-parallel flag, so a plan with ``pp > 1`` cannot be exported for it.
+
+What would not start is refused or said in the export's ``notes``, never written silently:
+
+* vLLM 0.8.5's ``PyNcclConnector`` links one prefill server (``kv_rank`` 0) with one decode
+  server (``kv_rank`` 1, ``kv_parallel_size`` 2; ``KVTransferConfig.kv_rank``: "Currently
+  only 1P1D is supported"; example ``examples/online_serving/disaggregated_prefill.sh`` at
+  tag v0.8.5), rank to rank: a plan whose prefill and decode servers pair up 1:1 with the
+  same tp / pp / ep is exported as such pairs, each on its own ``kv_port``; another plan
+  raises :class:`InputError` naming the counts.
+* EAGLE needs its head model: the user's ``draft_model``, else a published head of the
+  catalog model in the format the tool runs (:data:`EAGLE_HEADS`), else
+  :data:`HEAD_PLACEHOLDER` and a note. MTP uses the target's own layers (a model without
+  them is refused by :class:`ServingProblem`).
+* SGLang 0.4.6 has no separate-draft-model algorithm: ``draft`` is refused for it.
+* A model (or draft model) without a known checkpoint is named as given, with a note.
 """
 
 from __future__ import annotations
@@ -164,8 +179,8 @@ HF_IDS = {
 BASE_PORT = 8000
 
 #: First ``kv_port`` of vLLM's PyNccl links (its default, ``KVTransferConfig.kv_port``); each
-#: prefill / decode pair takes its own, KV_PORT_STEP apart (a link opens one port per
-#: worker rank from ``kv_port`` on).
+#: prefill / decode pair takes its own, KV_PORT_STEP apart (vLLM's ``SimpleConnector`` opens
+#: "2 pipes for every rank in the world" from ``kv_port`` on).
 KV_PORT, KV_PORT_STEP = 14579, 100
 
 #: Published EAGLE heads by head format (the tool's stated version loads one format:
@@ -390,18 +405,38 @@ def _yaml_text(data: dict[str, Any], indent: int = 0) -> str:
     return "\n".join(lines)
 
 
-def _vllm_pairs(plan: ServingPlan) -> int:
-    """How many PyNccl prefill / decode pairs vLLM needs (refuses a ratio it cannot link)."""
-    n_pre = sum(g.count for g in plan.replicas if g.role == "prefill")
-    n_dec = sum(g.count for g in plan.replicas if g.role == "decode")
-    if n_pre != n_dec:
+def _vllm_pairs(plan: ServingPlan) -> list[int | None]:
+    """The PyNccl pair of each server of ``plan`` (``None``: colocated).
+
+    vLLM 0.8.5's ``SimpleConnector`` sends each worker rank's KV to the same rank of the
+    other server (two pipes per rank from ``kv_port``), so a pair needs one prefill and one
+    decode server of the same layout; a plan that cannot be paired so is refused.
+    """
+    servers = [g for g in plan.replicas for _ in range(g.count)]
+    layouts: dict[tuple[int, int, int], list[int]] = {}
+    pairs: list[int | None] = []
+    n_pre = n_dec = 0
+    for g in servers:
+        key = (g.tp, g.pp, g.ep)
+        if g.role == "prefill":
+            pairs.append(n_pre)
+            layouts.setdefault(key, []).append(n_pre)
+            n_pre += 1
+        elif g.role == "decode":
+            n_dec += 1
+            free = layouts.get(key, [])
+            pairs.append(free.pop(0) if free else -1)
+        else:
+            pairs.append(None)
+    if n_pre != n_dec or -1 in pairs:
         raise InputError(
             f"--export vllm: the plan has {n_pre} prefill : {n_dec} decode servers, but "
             f"vLLM {TOOLS['vllm'].version}'s PyNcclConnector links one prefill server with "
-            "one decode server (kv_rank 0 / 1 of kv_parallel_size 2), so it serves only "
-            "as many prefill as decode servers; export this plan for sglang or trtllm"
+            "one decode server of the same tp / pp / ep (kv_rank 0 / 1 of kv_parallel_size "
+            "2, rank to rank), so it serves only such 1:1 pairs; export this plan for "
+            "sglang or trtllm"
         )
-    return n_pre
+    return pairs
 
 
 def export_plan(problem: ServingProblem, plan: ServingPlan, tool: str) -> dict[str, Any]:
@@ -437,8 +472,7 @@ def export_plan(problem: ServingProblem, plan: ServingPlan, tool: str) -> dict[s
                 "the commands with its Hugging Face id or path"
             )
     head = None
-    eagle = problem.speculative is not None and problem.speculative.method == "eagle"
-    if eagle and any(g.speculative for g in plan.replicas):
+    if speculative is not None and speculative.method == "eagle" and used:
         head = eagle_head(problem, tool)
         if head is None:
             head = HEAD_PLACEHOLDER
@@ -449,24 +483,21 @@ def export_plan(problem: ServingProblem, plan: ServingPlan, tool: str) -> dict[s
                 f"runs); replace {HEAD_PLACEHOLDER} with its Hugging Face id or path, or "
                 "give --draft-model"
             )
-    pairs = _vllm_pairs(plan) if tool == "vllm" else 0
-    if pairs:
+    pairs = _vllm_pairs(plan) if tool == "vllm" else []
+    n_pairs = sum(p is not None for p in pairs) // 2
+    if n_pairs:
         notes.append(
-            f"{pairs} prefill / decode pair(s), each linked by PyNcclConnector on its own "
+            f"{n_pairs} prefill / decode pair(s), each linked by PyNcclConnector on its own "
             "kv_port (set kv_ip to the prefill server's address when a pair spans hosts); "
             "a proxy sends each request to a pair's prefill server with max_tokens=1, then "
             "to its decode server (vLLM benchmarks/disagg_benchmarks/"
             "disagg_prefill_proxy_server.py)"
         )
-    seen = {"prefill": 0, "decode": 0}
     commands = []
     port = BASE_PORT
     for g in plan.replicas:
         for _ in range(g.count):
-            pair = None
-            if pairs and g.role in seen:
-                pair = seen[g.role]
-                seen[g.role] += 1
+            pair = pairs[len(commands)] if pairs else None
             link = Link(head, KV_PORT + KV_PORT_STEP * (pair or 0))
             args, yaml = _BUILDERS[tool](problem, g, port, link)
             head_args = [*spec.program, "--model-path", model] if tool == "sglang" else None

@@ -32,7 +32,7 @@ PLANS = {
     "pp": ServingPlan((ReplicaGroup("H100-SXM", 2, 2, 1, 1, "both", 8192, 5.0),)),
     "pd_pairs": ServingPlan(
         (
-            ReplicaGroup("H100-SXM", 1, 1, 1, 2, "prefill", 16384, 5.0),
+            ReplicaGroup("H100-SXM", 2, 1, 1, 2, "prefill", 16384, 5.0),
             ReplicaGroup("H100-SXM", 2, 1, 1, 2, "decode", 0, 5.0),
         )
     ),
@@ -161,6 +161,15 @@ def test_vllm_refuses_a_ratio_its_connector_cannot_link():
     )
     with pytest.raises(InputError, match=r"1 prefill : 2 decode servers.*PyNcclConnector"):
         export_plan(problem(), plan, "vllm")
+    # 1:1 but tp1 -> tp2: PyNccl sends rank to rank, the decode server's rank 1 has no peer
+    mixed = ServingPlan(
+        (
+            ReplicaGroup("H100-SXM", 1, 1, 1, 1, "prefill", 8192, 10.0),
+            ReplicaGroup("H100-SXM", 2, 1, 1, 1, "decode", 0, 10.0),
+        )
+    )
+    with pytest.raises(InputError, match="same tp / pp / ep"):
+        export_plan(problem(), mixed, "vllm")
     for tool in ("sglang", "trtllm"):  # their P/D settings are not per pair
         assert len(export_plan(problem(), plan, tool)["commands"]) == 3
 
