@@ -130,8 +130,9 @@ def serve(
         str | None,
         typer.Option(
             "--speculative",
-            help="Allow speculative decoding: eagle, mtp or draft (with --draft-model); "
-            "the planner uses it where it pays.",
+            help="Allow speculative decoding: eagle (head from --draft-model or a published "
+            "one), mtp (models with MTP layers, e.g. DeepSeek-V3) or draft (with "
+            "--draft-model); the planner uses it where it pays.",
         ),
     ] = None,
     spec_tokens: Annotated[
