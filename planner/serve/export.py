@@ -429,12 +429,12 @@ def _vllm_pairs(plan: ServingPlan) -> list[int | None]:
         else:
             pairs.append(None)
     if n_pre != n_dec or -1 in pairs:
+        split = ", ".join(g.label() for g in plan.replicas if g.role != "both")
         raise InputError(
-            f"--export vllm: the plan has {n_pre} prefill : {n_dec} decode servers, but "
-            f"vLLM {TOOLS['vllm'].version}'s PyNcclConnector links one prefill server with "
-            "one decode server of the same tp / pp / ep (kv_rank 0 / 1 of kv_parallel_size "
-            "2, rank to rank), so it serves only such 1:1 pairs; export this plan for "
-            "sglang or trtllm"
+            f"--export vllm: the plan has {n_pre} prefill : {n_dec} decode servers ({split}), "
+            f"but vLLM {TOOLS['vllm'].version}'s PyNcclConnector links one prefill server "
+            "with one decode server of the same tp / pp / ep (kv_rank 0 / 1 of "
+            "kv_parallel_size 2, rank to rank); export this plan for sglang or trtllm"
         )
     return pairs
 
