@@ -268,6 +268,14 @@ def serve(
             help="Launch commands for vllm, sglang or trtllm (JSON key export).",
         ),
     ] = None,
+    offload: Annotated[
+        Path | None,
+        typer.Option(
+            "--offload",
+            help="Expert-offload plan (planner solve offload -o PLAN.json): replicas hold its "
+            "resident experts, misses run on the host CPU (JSON key offload).",
+        ),
+    ] = None,
     json_out: Annotated[bool, typer.Option("--json", help="One JSON object on stdout.")] = False,
     out: Annotated[
         Path | None, typer.Option("--out", "-o", help="Also write the JSON object here.")
@@ -319,7 +327,9 @@ def serve(
     if out is not None:
         # --model, --gpus and --profile may name files too (config.json, a TOML, a CSV)
         named = [Path(v) for v in (model, gpus, profile) if v is not None and Path(v).is_file()]
-        ensure_not_input(out, [p for p in (trace, workloads, prices) if p is not None] + named)
+        ensure_not_input(
+            out, [p for p in (trace, workloads, prices, offload) if p is not None] + named
+        )
     from planner.perfmodel.serving_features import Speculative, check_fraction
     from planner.serve.api import make_problem, solve
     from planner.serve.report import print_report, result_json
@@ -369,6 +379,7 @@ def serve(
         pricing=pricing,
         prices=prices,
         engine=engine,
+        offload=offload,
     )
     if profile is not None:
         _day(
