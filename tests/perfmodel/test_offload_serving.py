@@ -13,28 +13,13 @@ from planner.perfmodel.hardware import get_gpu
 from planner.perfmodel.offload_serving import OffloadPlan, offload_layer_time
 from planner.perfmodel.readers import load_model
 from planner.perfmodel.stage import EngineModel, ReplicaConfig
+from tests.perfmodel.models import mixtral_offload_plan
 
 MIXTRAL = load_model("mixtral-8x7b")
 EXPERT = experts.expert_bytes(MIXTRAL.hidden, MIXTRAL.moe_ffn)
 
 
-def plan_dict(**over):
-    data = {
-        "format": "planner.offload.plan/1",
-        "model": "mixtral-8x7b",
-        "layers": 32,
-        "experts": 8,
-        "shared_experts": 0,
-        "top_k": 2,
-        "expert_bytes": EXPERT,
-        "resident_bytes_max": 32 * 2 * EXPERT,
-        "hit_rate": 0.4,
-        "mean_bytes_moved_per_step": 4 * EXPERT,
-        "overlap": False,
-        "h2d_gb_s": 32.0,
-    }
-    data.update(over)
-    return data
+plan_dict = mixtral_offload_plan
 
 
 def test_reads_a_result_or_a_bare_plan():

@@ -13,6 +13,7 @@ from planner.serve import make_problem
 from planner.serve.api import solve
 from planner.serve.evaluate import verify
 from planner.serve.instance import ServingProblem
+from tests.perfmodel.models import mixtral_offload_plan
 
 MIXTRAL = load_model("mixtral-8x7b")
 EXPERT = experts.expert_bytes(MIXTRAL.hidden, MIXTRAL.moe_ffn)
@@ -21,22 +22,9 @@ TRAFFIC = ["--prompt-tokens", "512", "--output-tokens", "128", "-t", "20", "--js
 
 
 def plan_dict(**over):
-    data = {
-        "format": "planner.offload.plan/1",
-        "model": "mixtral-8x7b",
-        "layers": 32,
-        "experts": 8,
-        "shared_experts": 0,
-        "top_k": 2,
-        "expert_bytes": EXPERT,
-        "resident_bytes_max": 32 * 2 * EXPERT,
-        "hit_rate": 0.4,
-        "mean_bytes_moved_per_step": 6 * EXPERT,
-        "overlap": True,
-        "h2d_gb_s": 32.0,
-    }
-    data.update(over)
-    return data
+    return mixtral_offload_plan(
+        **{"mean_bytes_moved_per_step": 6 * EXPERT, "overlap": True, **over}
+    )
 
 
 def run(capsys, *args):
