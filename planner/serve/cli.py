@@ -291,6 +291,8 @@ def serve(
         raise InputError("--profile gives the rates: drop --qps / --workloads")
     if export is not None and export not in ("vllm", "sglang", "trtllm"):
         raise InputError(f"--export must be vllm, sglang or trtllm, got {export!r}")
+    if export is not None and offload is not None:  # their flags would load every expert
+        raise InputError("--export: no engine's launch flags express an --offload plan")
     if profile is None:  # these only shape the per-period plan of a day
         for flag, value in (
             ("--spot", spot or None),

@@ -111,3 +111,10 @@ def test_problem_file_round_trip_keeps_the_plan(plan_file, tmp_path):
     data = {**p.to_dict(), "offload": {"plan": "offload.json", "cpu": "xeon-8380"}}
     from_path = ServingProblem.from_dict(data, base=tmp_path)
     assert from_path.offload.hit_rate == 0.4 and from_path.offload.source.endswith("offload.json")
+
+
+def test_export_refuses_an_offload_plan(capsys, plan_file):
+    code, out, err = run(
+        capsys, *BASE, *TRAFFIC, "--offload", plan_file(plan_dict()), "--export", "vllm"
+    )
+    assert code == 2 and out == "" and "--offload" in err
