@@ -73,6 +73,7 @@ from planner.perfmodel.serving_features import (
 )
 from planner.perfmodel.stage import EngineModel, ReplicaConfig
 from planner.serve.chunked_ttft import ChunkedPrefillLaw
+from planner.serve.kv_admission import AdmissionWait, KvWaitLaw, admission_wait
 from planner.serve.lockstep import balanced_share, expected_max_batch, merged_backlog_pmf
 from planner.serve.queueing import (
     BatchedPrefillLaw,
@@ -98,6 +99,9 @@ PREFILL_CHUNK_TOKENS = 16384
 #: Points per output-length class in the TPOT percentile (see ``RoleModel``).
 TPOT_CLASS_POINTS = 4
 MAX_UTILIZATION = 0.98
+#: Batches at which the step model is evaluated for the KV admission wait
+#: (:meth:`RoleModel.admission_table`).
+ADMISSION_NODES = 4
 KV_ADMISSION = ("on-demand", "reserve")
 #: Relative slack when comparing a metric with its target (float noise only).
 TOL = 1e-9
@@ -288,6 +292,8 @@ class RoleModel:
         self._idle: dict[str, Any] | None = None  # _prefill(0.0), reused by prefill replicas
         self._fixed: float | None = None  # batch_fixed_cost()
         self._batch_memo: dict[Any, Any] = {}  # grids of BatchedPrefillLaw, across the search
+        self._admission_nodes: tuple[np.ndarray, ...] | None = None  # admission_table()
+        self._admission_last: tuple[float, ...] | None = None  # _admission_top()
         self._transfer = engine.kv_transfer_time(self.p) if role == "prefill" else 0.0 * self.p
         if role == "prefill":
             self._transfer_lo = engine.kv_transfer_time(self.p_lo)
@@ -414,19 +420,20 @@ class RoleModel:
         moe_tok = min(kappa, max(0.0, t_all - tc) / ((n - 1) * C))
         x = kappa * self.pc + self.attn
         per_iter = B / self.ed  # arrivals per iteration and group (Little: lam T = B / E[D])
-        # one chunk iteration of a prompt: its own layers' extra and its MoE layers' extra
+        # one chunk iteration of a prompt: its own layers' extra and its MoE layers' extra;
+        # a prompt of `iters` chunk iterations is `iters` times as likely to be the one in
+        # an iteration (the chunks' law is piece-weighted)
         iters = np.maximum(1.0, self.pc / C)
         own_piece = (x - moe_tok * self.pc) / iters
-        moe_piece = moe_tok * float(np.dot(self.wp, self.pc / iters))
-
         own_mean = float(np.dot(self.wp, own_piece * iters))  # own-layer extra per prompt
         moe_mean = float(np.dot(self.wp, moe_tok * self.pc))  # MoE extra per prompt
+        moe_piece = moe_mean / self.chunk_iters
 
-        # the share of the own layers' time at the mean iteration that balances time
+        # the share of the own layers' time that makes the mean iteration the chain's
         share = balanced_share(
             t0,
             own_piece,
-            self.wp,
+            self.wp * iters,
             moe_piece,
             per_iter,
             n,
@@ -557,6 +564,112 @@ class RoleModel:
             var += lam * tmean * self.m2
         kv = compound_quantile(mean, var, self.q) if self.online else mean
         return max(kv, self.traffic.max_context if decode else float(self.p_hi.max()))
+
+    # ------------------------------------------------------------ KV admission
+    def _admission_row(self, b: float) -> tuple[float, float, float, float]:
+        """``(t_0, E[x], E[x_own], E[x^2])`` at batch ``b``: the decode-only iteration, the
+        prompts' mean stretch of the iterations per arrival (all groups' with lockstep
+        groups), that of the arrival's own prompt, and the second moment."""
+        if self.groups > 1:
+            f = self._prefill(b)
+            sx = np.asarray(f["stream_x"])
+            own = float(np.dot(self.wp, sx))
+            return f["t0"], f["xbar"], own, self.groups * float(np.dot(self.wp, sx * sx))
+        t = self.engine.base_time(np.array([b, b + self.split]), b, self.ctx)
+        t0 = float(t[0])
+        x = max(0.0, float(t[1]) - t0) / self.split * self.pc + self.attn
+        mean = float(np.dot(self.wp, x))
+        return t0, mean, mean, float(np.dot(self.wp, x * x))
+
+    def admission_table(self) -> tuple[np.ndarray, ...]:
+        """``(b, t_0, E[x], E[x_own], E[x^2])`` (:meth:`_admission_row`) at
+        :data:`ADMISSION_NODES` batches up to the one the mean KV cache holds (built once;
+        between nodes the step model is smooth and is interpolated)."""
+        if self._admission_nodes is None:
+            top = self._admission_top()
+            nodes = top[0] * np.arange(1, ADMISSION_NODES + 1) / ADMISSION_NODES
+            rows = [self._admission_row(float(b)) for b in nodes[:-1]] + [top[1:]]
+            self._admission_nodes = (nodes, *np.asarray(rows, dtype=float).T)
+        return self._admission_nodes
+
+    def _admission_top(self) -> tuple[float, ...]:
+        """``(b, *row)`` at the batch the mean KV cache holds (built once)."""
+        if self._admission_last is None:
+            top = max(self.kv_cap / max(self.mem_ctx, 1.0), 1.0)
+            self._admission_last = (top, *self._admission_row(top))
+        return self._admission_last
+
+    def admission(
+        self, lam: float, hold: float, batch: float | None = None, t0: float | None = None
+    ) -> AdmissionWait | None:
+        """The wait for KV-cache room at arrival rate ``lam`` (:mod:`.kv_admission`), with
+        prompts holding their KV for ``hold`` seconds before they decode; ``None`` where no
+        such wait is modelled (offline, prefill or decode replicas), or when ``batch``, the
+        mean batch, and ``t0``, its decode-only iteration, are given and the wait is surely
+        negligible (:meth:`_admission_bound`: then the step model is not evaluated).
+
+        The cache holds ``K`` running requests: its tokens, less the prompts waiting or in
+        prefill, over the mean footprint of a running request (``max_batch`` at most).
+        """
+        if not self.online or self.role != "both" or self.ed <= 0 or lam <= 0:
+            return None
+        full = (self.kv_cap - lam * hold * self.ep_full) / max(self.mem_ctx, 1.0)
+        if self.max_batch is not None:
+            full = min(full, float(self.max_batch))
+        K = max(1, math.floor(full))
+        ef = self.m1 / self.ed
+        # footprints differ: each arrival and departure moves the demand by (f - E f) / E f
+        mix = max(0.0, self.m2 / self.ed - ef * ef) / max(self.mem_ctx, 1.0) ** 2
+        # the bound spares building the table; once built, the chain costs less than it
+        screen = self._admission_nodes is None and batch is not None and t0 is not None
+        if screen and batch + 1 < K:
+            bound = self._admission_bound(lam, K, batch, t0, mix)
+            if bound <= 1e-3 * 1e-7 * (1.0 - self.q):  # far under AdmissionWait.negligible
+                return None
+        nodes, t0_n, x_n, own_n, x2_n = self.admission_table()
+        k = np.arange(K + 1, dtype=float)
+        t0s = np.interp(k, nodes, t0_n)
+        # departures per second of decode time, and per second of time
+        rate = k / (self.ed * t0s)
+        mu = np.maximum(0.0, rate * (1.0 - lam * np.interp(k, nodes, x_n)))
+        # an arrival moves the batch by 1 + r x (its prompt delays every running sequence)
+        jumps = 1.0 + 2.0 * rate * np.interp(k, nodes, own_n) + rate**2 * np.interp(k, nodes, x2_n)
+        var = self.ca2 * lam * (jumps + mix) + mu * (1.0 + mix)
+        # with requests queued, prompts are admitted (and prefilled) as requests finish:
+        # the full engine's turnover rate, and arrivals no longer stretch iterations
+        x_full = float(np.interp(float(K), nodes, x_n))
+        queue_mu = K / (self.ed * float(t0s[-1]) + K * x_full)
+        queue_var = (self.ca2 * lam + queue_mu) * (1.0 + mix)
+        return admission_wait(lam, mu, var, queue_mu, queue_var)
+
+    def _admission_bound(self, lam: float, K: int, batch: float, t0: float, mix: float) -> float:
+        """An upper bound (up to the lattice's rounding) on the probability of waiting, from
+        the mean batch's step and the top node's alone (:meth:`_admission_top`).
+
+        Between the mean batch and ``K`` the iteration ``t_0`` and the prompts' stretch grow
+        with the batch (a roofline's step is convex, so its chunk's increment grows), so the
+        departure rate is at least ``b (1 - lam E[x](top)) / (E[D] t_0)`` with ``t_0`` on its
+        chord from the mean batch to the top, and the
+        chain's variance at most that with ``t_0`` of the mean batch and the top's
+        stretches; the chain's ratio ``(v + m) / (v - m)`` grows with ``v`` and with the
+        drift ``m = lam - mu`` (``v > m``: ``v >= lam``), so their product from the mean to
+        ``K``, over the least turnover ``mu_Q - lam``, bounds ``P(k >= K) / pi(mean)``.
+        ``1`` when no bound follows.
+        """
+        top, t0_top, x_top, own_top, x2_top = self._admission_top()
+        k = np.arange(math.ceil(batch), K, dtype=float)
+        # t_0 under its chord from the mean batch to the top (convex), at least t0
+        chord = t0 + max(0.0, t0_top - t0) * (k - batch) / max(top - batch, 1e-300)
+        low = np.maximum(0.0, k * (1.0 - lam * x_top) / (self.ed * np.maximum(chord, t0)))
+        rate_up = k / (self.ed * t0)
+        jumps = 1.0 + 2.0 * rate_up * own_top + rate_up**2 * x2_top
+        var = self.ca2 * lam * (jumps + mix) + rate_up * (1.0 + mix)
+        drift = lam - low
+        queue_mu = K / (self.ed * max(t0_top, t0) + K * x_top)
+        if k.size == 0 or queue_mu <= lam:
+            return 1.0
+        log_ratio = np.log(var + drift) - np.log(var - drift)
+        return float(np.exp(log_ratio.sum()) * 0.5 * var[-1] / (queue_mu - lam))
 
     def _noisy(self, B: float) -> bool:
         """Whether :meth:`_batch_noise` at batch ``B`` is not zero (it needs a step time)."""
@@ -849,10 +962,11 @@ class RoleModel:
             )
 
         offset = t0 + lam * tmean * xbar
+        hold = (ew if math.isfinite(ew) else 0.0) + s1
 
         @functools.cache  # built once per state: the search's last probe is evaluated
-        def ttft() -> ChunkedPrefillLaw:
-            return ChunkedPrefillLaw(
+        def ttft() -> ChunkedPrefillLaw | KvWaitLaw:
+            law = ChunkedPrefillLaw(
                 lam,
                 s1,
                 s2,
@@ -868,8 +982,11 @@ class RoleModel:
                 self.pc,
                 self.q,
             )
+            wait = self.admission(lam, hold, B, t0)
+            if wait is None or wait.negligible(self.q) or law.saturated:
+                return law
+            return KvWaitLaw(law.cdf, law.lo, law.bracket()[1], wait, self.q)
 
-        hold = (ew if math.isfinite(ew) else 0.0) + s1
         kv = self._kv(lam, tmean, hold, decode=True)
         return LoadState(lam, B, tmean, kv, u, ttft, offset, tpot, None, tpot_top)
 

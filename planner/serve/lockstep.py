@@ -90,12 +90,17 @@ def overlap_share(
     the mean: the returned share is ``E[max_K] / E[K mean]`` under the law of the number
     ``K`` of chunk-carrying groups (1 when chunks never meet, ``1 / n`` at most overlap).
 
-    ``K`` is a Markov chain: an iteration with ``k`` chunks lasts ``T_k = t0 + E[max of k
-    own extras] + k moe`` (their MoE work adds up), and each group carries a chunk in the
-    next one when a prompt piece reached it meanwhile, with probability ``1 - exp(-lam
-    pieces T_k)`` (Poisson arrivals per group; ``pieces``: chunk iterations per prompt),
-    independently of the other groups. A long iteration lets prompts reach many groups at
-    once, so chunks cluster: more overlap than groups chunking independently would have.
+    ``K`` is a Markov chain: an iteration with ``k`` chunks lasts ``T = t0 + M_k + k moe``
+    with ``M_k`` the largest of its ``k`` own extras (drawn from ``own`` / ``weights``: the
+    law of one chunk iteration's extra, piece-weighted; their MoE work adds up), and each
+    group carries a chunk in the next one when a prompt piece reached it meanwhile, with
+    probability ``1 - exp(-lam pieces T)`` (Poisson arrivals per group; ``pieces``: chunk
+    iterations per prompt), independently of the other groups given ``T``. So the next
+    count is a mixture over the law of ``M_k`` of binomials, more spread than the binomial
+    at the mean length ``E[T | k]`` (what the chain took before: a 50-token chunk and a full
+    one leave the other groups very different odds). A long iteration lets prompts reach
+    many groups at once, so chunks cluster: more overlap than groups chunking independently
+    would have.
     """
     if groups <= 1:
         return 1.0
@@ -104,7 +109,8 @@ def overlap_share(
 
 
 class _Chain:
-    """The chunk-count chain of :func:`overlap_share` with its rate-free parts computed once."""
+    """The chunk-count chain of :func:`overlap_share` with its rate-free parts computed once
+    (the law of ``M_k``, ``F(v)^k - F(v-)^k`` on the sorted extras, and the lengths)."""
 
     def __init__(
         self,
@@ -118,8 +124,20 @@ class _Chain:
         self.n, self.pieces = groups, pieces
         self.k = np.arange(groups + 1, dtype=float)
         self.top = expected_max_of(own, weights, self.k)
-        self.mean_own = float(np.dot(weights, own) / np.sum(weights))
+        w = np.asarray(weights, dtype=float)
+        v = np.maximum(np.asarray(own, dtype=float), 0.0)
+        self.mean_own = float(np.dot(w, v) / np.sum(w))
         self.T = t0 + self.top + self.k * moe
+        # law of the largest of k extras on the sorted values: F(v)^k - F(v-)^k (k = 0: 0)
+        order = np.argsort(v)
+        values = v[order]
+        cdf = np.cumsum(w[order]) / np.sum(w)
+        below = np.concatenate([[0.0], cdf[:-1]])
+        kk = self.k[:, None]
+        self.max_pmf = np.maximum(cdf[None, :] ** kk - below[None, :] ** kk, 0.0)
+        self.max_pmf[0] = 0.0
+        self.max_pmf[0, 0] = 1.0
+        self.lengths = t0 + np.where(kk > 0, values[None, :], 0.0) + kk * moe  # (k, value)
         self.log_choose = np.array(
             [
                 math.lgamma(groups + 1) - math.lgamma(j + 1) - math.lgamma(groups - j + 1)
@@ -127,17 +145,15 @@ class _Chain:
             ]
         )
 
-    def share(self, lam: float) -> float:
-        if self.mean_own <= 0:
-            return 1.0
+    def stationary(self, lam: float) -> np.ndarray:
+        """Stationary law of ``K`` at arrival rate ``lam`` per group."""
         k, n = self.k, self.n
-        hit = np.clip(-np.expm1(-lam * self.pieces * self.T), 1e-300, 1.0 - 1e-16)
-        # binomial transition rows: P(K' = j | K = k) = C(n, j) hit_k^j (1 - hit_k)^(n - j)
-        trans = np.exp(
-            self.log_choose[None, :]
-            + k[None, :] * np.log(hit)[:, None]
-            + (n - k)[None, :] * np.log1p(-hit)[:, None]
-        )
+        # per (k, length): log P(hit) and log P(no hit) = -lam pieces T of a group's arrival
+        x = np.maximum(lam * self.pieces * self.lengths, 1e-300)[:, :, None]
+        # binomial rows per (k, length): P(K' = j) = C(n, j) hit^j (1 - hit)^(n - j), mixed
+        # over the law of the length
+        rows = np.exp(self.log_choose + k * np.log(-np.expm1(-x)) - (n - k) * x)
+        trans = np.matmul(self.max_pmf[:, None, :], rows)[:, 0, :]
         trans = trans / trans.sum(axis=1, keepdims=True)
         # stationary law: pi (P - I) = 0 with sum 1
         a = trans.T - np.eye(n + 1)
@@ -145,8 +161,13 @@ class _Chain:
         rhs = np.zeros(n + 1)
         rhs[-1] = 1.0
         pi = np.maximum(np.linalg.solve(a, rhs), 0.0)
-        pi = pi / pi.sum()
-        chunks = float(pi @ k)
+        return pi / pi.sum()
+
+    def share(self, lam: float) -> float:
+        if self.mean_own <= 0:
+            return 1.0
+        pi = self.stationary(lam)
+        chunks = float(pi @ self.k)
         if chunks <= 1e-12:  # chunks (almost) never meet
             return 1.0
         return float(pi @ self.top) / (chunks * self.mean_own)

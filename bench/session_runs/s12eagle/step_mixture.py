@@ -1,6 +1,6 @@
 """What-if (not in the law): the EAGLE 20 % shortest class with each integer D and its exact
 step count N(D) mixed over the chain's law after N iterations, against the simulator's share
-above its p99. Usage: .venv/bin/python scratch/s12eagle/step_mixture.py (after instrument.py
+above its p99. Usage: .venv/bin/python bench/session_runs/s12eagle/step_mixture.py (after instrument.py
 has cached the simulation)."""
 
 import math
@@ -66,7 +66,9 @@ for d in (1, 2, 3):
         sd = np.hypot(noise, step * per_step / math.sqrt(12) / d) * np.ones_like(grid)
         centre[0] += m0 * per_step / d
         sd[0] = math.hypot(noise, s0 * per_step / d)
-        tail = sum(w * (1 - nd.cdf((p99 - c) / x)) for w, c, x in zip(law, centre, sd))
+        tail = sum(
+            w * (1 - nd.cdf((p99 - c) / x)) for w, c, x in zip(law, centre, sd, strict=False)
+        )
         tail += none * (1 - nd.cdf((p99 - s * t0 / d) / noise))
         above += pmf[s] * tail
     print(f"D={d}: model with exact N(D) P(TPOT > sim p99 {p99 * 1e3:.3f} ms) {above:.4f}")

@@ -1,6 +1,6 @@
 """Per-iteration comparison of the TPOT law and an instrumented simulation (helper s12eagle).
 
-Usage: .venv/bin/python scratch/s12eagle/instrument.py CASE-SUBSTRING UTIL [REQUESTS]
+Usage: .venv/bin/python bench/session_runs/s12eagle/instrument.py CASE-SUBSTRING UTIL [REQUESTS]
 """
 
 from __future__ import annotations
@@ -75,8 +75,8 @@ def main() -> None:
     state = rm._batch_state(pt.batch)
     law = state.tpot()
     q = law.quantile()
-    tau0, pieces, pw, rate, limit, start, steps, most, scale = seen["args"]
-    prob, z1, z2, carried = seen["out"]
+    tau0, pieces, pw, rate, limit, start, _steps, _most, scale = seen["args"]
+    _prob, _z1, _z2, carried = seen["out"]
     k = rm.per_step
     print(
         "classes (tokens):",
