@@ -182,7 +182,10 @@ class Speculative:
         Per-token acceptance rate in [0, 1] (measured on the workload; EAGLE and MTP papers
         report 0.6-0.9 on chat data).
     draft_model
-        Catalog name or config path of the draft model (``method = draft`` only).
+        ``draft``: catalog name or config path of the draft model (its step times are
+        modelled). ``eagle``: Hugging Face id or path of the EAGLE head, used only by the
+        launch commands (the head's cost is modelled as one decoder layer). Not with ``mtp``
+        (the target's own layers).
     """
 
     method: str = "eagle"
@@ -201,6 +204,10 @@ class Speculative:
         check_fraction(self.acceptance, "speculative acceptance rate")
         if self.method == "draft" and not self.draft_model:
             raise InputError("speculative method 'draft' needs a draft model")
+        if self.method == "mtp" and self.draft_model:
+            raise InputError(
+                "speculative method 'mtp' uses the model's own MTP layers: no draft model"
+            )
 
     @property
     def tokens_per_step(self) -> float:

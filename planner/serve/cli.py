@@ -130,8 +130,9 @@ def serve(
         str | None,
         typer.Option(
             "--speculative",
-            help="Allow speculative decoding: eagle, mtp or draft (with --draft-model); "
-            "the planner uses it where it pays.",
+            help="Allow speculative decoding: eagle (head from --draft-model or a published "
+            "one), mtp (models with MTP layers, e.g. DeepSeek-V3) or draft (with "
+            "--draft-model); the planner uses it where it pays.",
         ),
     ] = None,
     spec_tokens: Annotated[
@@ -145,7 +146,12 @@ def serve(
         ),
     ] = None,
     draft_model: Annotated[
-        str | None, typer.Option("--draft-model", help="Draft model for --speculative draft.")
+        str | None,
+        typer.Option(
+            "--draft-model",
+            help="Draft model for --speculative draft (catalog name or config), or the EAGLE "
+            "head (Hugging Face id or path) for --speculative eagle, written into --export.",
+        ),
     ] = None,
     prefix_hit_rate: Annotated[
         float,
@@ -340,8 +346,11 @@ def serve(
         raise InputError("--prefix-hit-rate must be below 1 (a prompt's last token is computed)")
     if arrival_scv is not None and not (math.isfinite(arrival_scv) and arrival_scv >= 0):
         raise InputError(f"--arrival-scv must be a finite number >= 0, got {arrival_scv!r}")
-    if draft_model is not None and speculative != "draft":  # was ignored
-        raise InputError("--draft-model goes with --speculative draft")
+    if draft_model is not None and speculative not in ("draft", "eagle"):  # was ignored
+        raise InputError(
+            "--draft-model goes with --speculative draft (the draft model) or eagle "
+            "(the EAGLE head's Hugging Face id or path)"
+        )
     for flag, value in (("--spec-tokens", spec_tokens), ("--spec-acceptance", spec_acceptance)):
         if value is not None and speculative is None:  # were ignored
             raise InputError(f"{flag} shapes speculative decoding: give --speculative too")

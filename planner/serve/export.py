@@ -16,6 +16,21 @@ GPUs) runs data-parallel attention over ``ep`` groups with experts spread over a
 ``PyNcclConnector``, SGLang's ``--disaggregation-mode``, TensorRT-LLM's cache
 transceiver; the router / proxy in front is not generated). SGLang's stated version has no
 pipeline-parallel flag, so a plan with ``pp > 1`` cannot be exported for it.
+
+What would not start is refused or said in the export's ``notes``, never written silently:
+
+* vLLM 0.8.5's ``PyNcclConnector`` links one prefill server (``kv_rank`` 0) with one decode
+  server (``kv_rank`` 1, ``kv_parallel_size`` 2; ``KVTransferConfig.kv_rank``: "Currently
+  only 1P1D is supported"; example ``examples/online_serving/disaggregated_prefill.sh`` at
+  tag v0.8.5), rank to rank: a plan whose prefill and decode servers pair up 1:1 with the
+  same tp / pp / ep is exported as such pairs, each on its own ``kv_port``; another plan
+  raises :class:`InputError` naming the counts.
+* EAGLE needs its head model: the user's ``draft_model``, else a published head of the
+  catalog model in the format the tool runs (:data:`EAGLE_HEADS`), else
+  :data:`HEAD_PLACEHOLDER` and a note. MTP uses the target's own layers (a model without
+  them is refused by :class:`ServingProblem`).
+* SGLang 0.4.6 has no separate-draft-model algorithm: ``draft`` is refused for it.
+* A model (or draft model) without a known checkpoint is named as given, with a note.
 """
 
 from __future__ import annotations
@@ -23,6 +38,7 @@ from __future__ import annotations
 import json
 import shlex
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from planner.core.errors import InputError
@@ -140,17 +156,100 @@ TOOLS: dict[str, ToolSpec] = {
     ),
 }
 
-#: Hugging Face ids of the catalog models (other models are named as given).
+#: Hugging Face ids of the catalog models with a released checkpoint (the repositories
+#: their ``_planner.source`` names; instruction-tuned where the catalog has the base). A
+#: model with none (the GPT shapes of papers, a user's config) is named as given, with a
+#: note; a user's ``.../config.json`` is named by its directory.
 HF_IDS = {
     "llama-3.1-8b": "meta-llama/Llama-3.1-8B-Instruct",
     "llama-3.1-70b": "meta-llama/Llama-3.1-70B-Instruct",
     "llama-3.1-405b": "meta-llama/Llama-3.1-405B-Instruct",
+    "llama-4-scout": "meta-llama/Llama-4-Scout-17B-16E-Instruct",
+    "llama-4-maverick": "meta-llama/Llama-4-Maverick-17B-128E-Instruct",
     "mixtral-8x7b": "mistralai/Mixtral-8x7B-Instruct-v0.1",
     "qwen2.5-72b": "Qwen/Qwen2.5-72B-Instruct",
+    "qwen3-30b-a3b": "Qwen/Qwen3-30B-A3B",
+    "qwen3-235b-a22b": "Qwen/Qwen3-235B-A22B",
     "deepseek-v3": "deepseek-ai/DeepSeek-V3",
+    "kimi-k2": "moonshotai/Kimi-K2-Instruct",
+    "gpt-oss-20b": "openai/gpt-oss-20b",
+    "gpt-oss-120b": "openai/gpt-oss-120b",
 }
 
 BASE_PORT = 8000
+
+#: First ``kv_port`` of vLLM's PyNccl links (its default, ``KVTransferConfig.kv_port``); each
+#: prefill / decode pair takes its own, KV_PORT_STEP apart (vLLM's ``SimpleConnector`` opens
+#: "2 pipes for every rank in the world" from ``kv_port`` on).
+KV_PORT, KV_PORT_STEP = 14579, 100
+
+#: Published EAGLE heads by head format (the tool's stated version loads one format:
+#: :data:`HEAD_FORMAT`). EAGLE-1 heads: SafeAILab/EAGLE README, "EAGLE Weights" table
+#: (LLaMA3.1-Instruct 8B, Mixtral-8x7B-Instruct v0.1; the vLLM 0.8 spec-decode docs list the
+#: Mixtral one). EAGLE-3: the same README's EAGLE-3 table (LLaMA3.1-Instruct 8B). Heads of
+#: other bases (Llama 3 / 3.3 70B, Qwen2 72B) are not used for 3.1 / 2.5 models. SGLang's
+#: docs and tests load heads converted to its format (``lmsys/sglang-EAGLE-*``); none of a
+#: catalog model is listed here (its Llama-3 8B head is paired there with Llama-3.1-8B, a
+#: different base), so SGLang exports name the user's head or the placeholder.
+EAGLE_HEADS: dict[str, dict[str, str]] = {
+    "eagle": {
+        "llama-3.1-8b": "yuhuili/EAGLE-LLaMA3.1-Instruct-8B",
+        "mixtral-8x7b": "yuhuili/EAGLE-mixtral-instruct-8x7B",
+    },
+    "eagle3": {"llama-3.1-8b": "yuhuili/EAGLE3-LLaMA3.1-Instruct-8B"},
+    "sglang-eagle": {},
+}
+
+#: Head format each tool's stated version runs for ``eagle`` (vLLM 0.8.5 ``method: eagle``;
+#: SGLang 0.4.6 ``--speculative-algorithm EAGLE``; TensorRT-LLM 1.0's PyTorch backend
+#: ``decoding_type: Eagle`` runs EAGLE-3 heads).
+HEAD_FORMAT = {"vllm": "eagle", "sglang": "sglang-eagle", "trtllm": "eagle3"}
+FORMAT_NAMES = {
+    "eagle": "EAGLE-1/2",
+    "eagle3": "EAGLE-3",
+    "sglang-eagle": "SGLang-format EAGLE (lmsys/sglang-EAGLE-* style)",
+}
+
+#: Stands for the EAGLE head where none is given or known (with a note saying so).
+HEAD_PLACEHOLDER = "<EAGLE-HEAD>"
+
+
+@dataclass(frozen=True)
+class Link:
+    """What one command shares with others: the EAGLE head and its PyNccl ``kv_port``."""
+
+    head: str | None = None
+    kv_port: int = KV_PORT
+
+
+def checkpoint(model: str, source: str = "") -> tuple[str, bool]:
+    """What a server loads for ``model`` (a catalog name, a config path or a Hugging Face
+    id) and whether that is known (``False``: the name as given, which the user must
+    replace)."""
+    if model in HF_IDS:
+        return HF_IDS[model], True
+    path = Path(source or model)
+    if path.name == "config.json":  # a checkpoint directory's config
+        return str(path.parent), True
+    if "/" in model and not path.exists():  # a Hugging Face id
+        return model, True
+    return model, False
+
+
+def _hf_id(problem: ServingProblem) -> str:
+    return checkpoint(problem.model.name, problem.model.source)[0]
+
+
+def _draft_id(problem: ServingProblem) -> str:
+    return checkpoint((problem.speculative and problem.speculative.draft_model) or "")[0]
+
+
+def eagle_head(problem: ServingProblem, tool: str) -> str | None:
+    """The EAGLE head a ``tool`` export names (``None``: neither given nor published)."""
+    spec = problem.speculative
+    if spec is not None and spec.draft_model:
+        return spec.draft_model
+    return EAGLE_HEADS[HEAD_FORMAT[tool]].get(problem.model.name)
 
 
 def _quantization(precision: str) -> str | None:
@@ -158,7 +257,9 @@ def _quantization(precision: str) -> str | None:
     return {"fp8": "fp8", "int4": "awq", "awq": "awq", "gptq": "gptq"}.get(precision)
 
 
-def _vllm(problem: ServingProblem, g: ReplicaGroup, port: int) -> tuple[list[str], dict]:
+def _vllm(
+    problem: ServingProblem, g: ReplicaGroup, port: int, link: Link
+) -> tuple[list[str], dict]:
     args = ["--port", str(port), "--tensor-parallel-size", str(g.tp)]
     if g.pp > 1:
         args += ["--pipeline-parallel-size", str(g.pp)]
@@ -181,18 +282,29 @@ def _vllm(problem: ServingProblem, g: ReplicaGroup, port: int) -> tuple[list[str
     if g.speculative and spec is not None:
         conf: dict[str, Any] = {"num_speculative_tokens": spec.tokens}
         if spec.method == "draft":
-            conf["model"] = spec.draft_model
-        else:
-            conf["method"] = "eagle" if spec.method == "eagle" else "deepseek_mtp"
+            conf["model"] = _draft_id(problem)
+        elif spec.method == "eagle":
+            # the docs run EAGLE heads without tensor parallelism of their own
+            conf |= {"method": "eagle", "model": link.head, "draft_tensor_parallel_size": 1}
+        else:  # the target's own MTP layers (checked by ServingProblem)
+            conf["method"] = "deepseek_mtp"
         args += ["--speculative-config", json.dumps(conf, separators=(",", ":"))]
     if g.role != "both":
         role = "kv_producer" if g.role == "prefill" else "kv_consumer"
-        kv = {"kv_connector": "PyNcclConnector", "kv_role": role}
+        kv = {
+            "kv_connector": "PyNcclConnector",
+            "kv_role": role,
+            "kv_rank": 0 if g.role == "prefill" else 1,
+            "kv_parallel_size": 2,
+            "kv_port": link.kv_port,
+        }
         args += ["--kv-transfer-config", json.dumps(kv, separators=(",", ":"))]
     return args, {}
 
 
-def _sglang(problem: ServingProblem, g: ReplicaGroup, port: int) -> tuple[list[str], dict]:
+def _sglang(
+    problem: ServingProblem, g: ReplicaGroup, port: int, link: Link
+) -> tuple[list[str], dict]:
     if g.pp > 1:
         raise InputError(
             f"--export sglang: {g.label()} uses pipeline parallelism, which SGLang "
@@ -216,10 +328,15 @@ def _sglang(problem: ServingProblem, g: ReplicaGroup, port: int) -> tuple[list[s
         args += ["--quantization", quant]
     spec = problem.speculative
     if g.speculative and spec is not None:
-        algo = {"eagle": "EAGLE", "mtp": "NEXTN", "draft": "EAGLE"}[spec.method]
-        args += ["--speculative-algorithm", algo]
-        if spec.method == "draft" and spec.draft_model:
-            args += ["--speculative-draft-model-path", spec.draft_model]
+        if spec.method == "draft":
+            raise InputError(
+                f"--export sglang: SGLang {TOOLS['sglang'].version} runs EAGLE heads and "
+                "MTP layers, not a separate draft model (--speculative draft)"
+            )
+        # NEXTN reads the MTP layers from the target checkpoint itself
+        draft = link.head if spec.method == "eagle" else _hf_id(problem)
+        args += ["--speculative-algorithm", "EAGLE" if spec.method == "eagle" else "NEXTN"]
+        args += ["--speculative-draft-model-path", draft]
         args += [
             "--speculative-num-steps",
             str(spec.tokens),
@@ -233,7 +350,9 @@ def _sglang(problem: ServingProblem, g: ReplicaGroup, port: int) -> tuple[list[s
     return args, {}
 
 
-def _trtllm(problem: ServingProblem, g: ReplicaGroup, port: int) -> tuple[list[str], dict]:
+def _trtllm(
+    problem: ServingProblem, g: ReplicaGroup, port: int, link: Link
+) -> tuple[list[str], dict]:
     args = ["--port", str(port), "--backend", "pytorch", "--tp_size", str(g.tp * g.ep)]
     if g.pp > 1:
         args += ["--pp_size", str(g.pp)]
@@ -254,8 +373,14 @@ def _trtllm(problem: ServingProblem, g: ReplicaGroup, port: int) -> tuple[list[s
     if g.speculative and spec is not None:
         kind = {"eagle": "Eagle", "mtp": "MTP", "draft": "DraftTarget"}[spec.method]
         conf: dict[str, Any] = {"decoding_type": kind, "max_draft_len": spec.tokens}
-        if spec.method == "draft" and spec.draft_model:
-            conf["speculative_model_dir"] = spec.draft_model
+        if spec.method == "mtp":
+            # 1.0 counts MTP drafts in num_nextn_predict_layers (default 1), as its
+            # examples/models/core/deepseek_v3/README.md configs do
+            conf = {"decoding_type": kind, "num_nextn_predict_layers": spec.tokens}
+        elif spec.method == "draft":
+            conf["speculative_model_dir"] = _draft_id(problem)
+        elif spec.method == "eagle":
+            conf["speculative_model_dir"] = link.head
         yaml["speculative_config"] = conf
     if g.role != "both":
         yaml["cache_transceiver_config"] = {"backend": "default"}
@@ -280,33 +405,111 @@ def _yaml_text(data: dict[str, Any], indent: int = 0) -> str:
     return "\n".join(lines)
 
 
+def _vllm_pairs(plan: ServingPlan) -> list[int | None]:
+    """The PyNccl pair of each server of ``plan`` (``None``: colocated).
+
+    vLLM 0.8.5's ``SimpleConnector`` sends each worker rank's KV to the same rank of the
+    other server (two pipes per rank from ``kv_port``), so a pair needs one prefill and one
+    decode server of the same layout; a plan that cannot be paired so is refused.
+    """
+    servers = [g for g in plan.replicas for _ in range(g.count)]
+    layouts: dict[tuple[int, int, int], list[int]] = {}
+    pairs: list[int | None] = []
+    n_pre = n_dec = 0
+    for g in servers:
+        key = (g.tp, g.pp, g.ep)
+        if g.role == "prefill":
+            pairs.append(n_pre)
+            layouts.setdefault(key, []).append(n_pre)
+            n_pre += 1
+        elif g.role == "decode":
+            n_dec += 1
+            free = layouts.get(key, [])
+            pairs.append(free.pop(0) if free else -1)
+        else:
+            pairs.append(None)
+    if n_pre != n_dec or -1 in pairs:
+        split = ", ".join(g.label() for g in plan.replicas if g.role != "both")
+        raise InputError(
+            f"--export vllm: the plan has {n_pre} prefill : {n_dec} decode servers ({split}), "
+            f"but vLLM {TOOLS['vllm'].version}'s PyNcclConnector links one prefill server "
+            "with one decode server of the same tp / pp / ep (kv_rank 0 / 1 of "
+            "kv_parallel_size 2, rank to rank); export this plan for sglang or trtllm"
+        )
+    return pairs
+
+
 def export_plan(problem: ServingProblem, plan: ServingPlan, tool: str) -> dict[str, Any]:
     """Launch commands of ``plan`` for ``tool`` (``vllm``, ``sglang`` or ``trtllm``).
 
     Returns
     -------
     dict
-        ``tool``, ``version``, ``doc`` and ``commands``: one entry per server with the
-        group's ``label``, ``role``, ``gpus``, ``port``, ``argv`` (list), ``shell`` (one
-        line) and, for TensorRT-LLM, the ``extra_llm_api_options`` YAML text.
+        ``tool``, ``version``, ``doc``, ``notes`` (what the user must add before the
+        commands start: an EAGLE head, the proxy in front of prefill / decode pairs) and
+        ``commands``: one entry per server with the group's ``label``, ``role``, ``gpus``,
+        ``port``, ``argv`` (list), ``shell`` (one line) and, for TensorRT-LLM, the
+        ``extra_llm_api_options`` YAML text; vLLM prefill / decode servers also carry
+        their ``pair``.
     """
     if tool not in TOOLS:
         raise InputError(f"--export must be one of {', '.join(TOOLS)}, got {tool!r}")
     spec = TOOLS[tool]
-    model = HF_IDS.get(problem.model.name, problem.model.name)
+    model, known = checkpoint(problem.model.name, problem.model.source)
+    notes: list[str] = []
+    if not known:
+        notes.append(
+            f"the planner knows no checkpoint of {model}: replace the model in the commands "
+            "with its Hugging Face id or path"
+        )
+    speculative = problem.speculative
+    used = any(g.speculative for g in plan.replicas)
+    if speculative is not None and speculative.method == "draft" and used:
+        draft, known = checkpoint(speculative.draft_model or "")
+        if not known:
+            notes.append(
+                f"the planner knows no checkpoint of the draft model {draft}: replace it in "
+                "the commands with its Hugging Face id or path"
+            )
+    head = None
+    if speculative is not None and speculative.method == "eagle" and used:
+        head = eagle_head(problem, tool)
+        if head is None:
+            head = HEAD_PLACEHOLDER
+            fmt = FORMAT_NAMES[HEAD_FORMAT[tool]]
+            notes.append(
+                f"the EAGLE commands need a head model: the planner knows no published "
+                f"{fmt} head of {problem.model.name} (the format {tool} {spec.version} "
+                f"runs); replace {HEAD_PLACEHOLDER} with its Hugging Face id or path, or "
+                "give --draft-model"
+            )
+    pairs = _vllm_pairs(plan) if tool == "vllm" else []
+    n_pairs = sum(p is not None for p in pairs) // 2
+    if n_pairs:
+        notes.append(
+            f"{n_pairs} prefill / decode pair(s), each linked by PyNcclConnector on its own "
+            "kv_port (set kv_ip to the prefill server's address when a pair spans hosts); "
+            "a proxy sends each request to a pair's prefill server with max_tokens=1, then "
+            "to its decode server (vLLM benchmarks/disagg_benchmarks/"
+            "disagg_prefill_proxy_server.py)"
+        )
     commands = []
     port = BASE_PORT
     for g in plan.replicas:
         for _ in range(g.count):
-            args, yaml = _BUILDERS[tool](problem, g, port)
-            head = [*spec.program, "--model-path", model] if tool == "sglang" else None
-            argv = head if head is not None else [*spec.program, model]
+            pair = pairs[len(commands)] if pairs else None
+            link = Link(head, KV_PORT + KV_PORT_STEP * (pair or 0))
+            args, yaml = _BUILDERS[tool](problem, g, port, link)
+            head_args = [*spec.program, "--model-path", model] if tool == "sglang" else None
+            argv = head_args if head_args is not None else [*spec.program, model]
             entry: dict[str, Any] = {
                 "label": g.label(),
                 "role": g.role,
                 "gpus": g.gpus_per_replica,
                 "port": port,
             }
+            if pair is not None:
+                entry["pair"] = pair
             if yaml:
                 path = f"extra-options-{port}.yaml"
                 args = [*args, "--extra_llm_api_options", path]
@@ -315,7 +518,23 @@ def export_plan(problem: ServingProblem, plan: ServingPlan, tool: str) -> dict[s
             entry["shell"] = shlex.join(entry["argv"])
             commands.append(entry)
             port += 1
-    return {"tool": tool, "version": spec.version, "doc": spec.doc, "commands": commands}
+    return {
+        "tool": tool,
+        "version": spec.version,
+        "doc": spec.doc,
+        "notes": notes,
+        "commands": commands,
+    }
 
 
-__all__ = ["HF_IDS", "TOOLS", "ToolSpec", "export_plan"]
+__all__ = [
+    "EAGLE_HEADS",
+    "HEAD_FORMAT",
+    "HEAD_PLACEHOLDER",
+    "HF_IDS",
+    "TOOLS",
+    "ToolSpec",
+    "checkpoint",
+    "eagle_head",
+    "export_plan",
+]

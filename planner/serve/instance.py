@@ -476,6 +476,13 @@ class ServingProblem:
             )
         if self.constraints.gpu is not None:
             self.pool(self.constraints.gpu)  # validates the name
+        spec = self.speculative
+        if spec is not None and spec.method == "mtp" and not self.model.mtp_layers:
+            raise InputError(
+                f"{self.name}: speculative method 'mtp' needs the model's own MTP layers "
+                f"(num_nextn_predict_layers, as in DeepSeek-V3); {self.model.name} has none: "
+                "use eagle or draft"
+            )
         budget, chunk = self.engine.batched_tokens, self.constraints.chunk_tokens
         if budget and chunk and chunk > budget:
             raise InputError(

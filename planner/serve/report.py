@@ -509,6 +509,8 @@ def print_export(export: dict[str, Any], *, console: Console | None = None) -> N
         f"{export['doc']})",
         highlight=False,
     )
+    for note in export.get("notes", ()):
+        out.print(f"# note: {note}", highlight=False, markup=False, soft_wrap=True)
     for c in export["commands"]:
         out.print(f"# {c['label']}, port {c['port']}", highlight=False, soft_wrap=True)
         if "extra_llm_api_options" in c:

@@ -399,7 +399,9 @@ def test_out_over_a_file_named_by_model_gpus_or_profile_is_refused(
         (["--spec-tokens", "5"], "--spec-tokens shapes speculative decoding: give --specul"),
         (["--spec-acceptance", "0.9"], "--spec-acceptance shapes speculative decoding"),
         (["--prefix-hit-rate", "1"], "--prefix-hit-rate must be below 1"),  # ZeroDivisionError
-        (["--speculative", "eagle", "--draft-model", "llama-3.1-8b"], "--draft-model goes with"),
+        (["--speculative", "mtp", "--draft-model", "llama-3.1-8b"], "--draft-model goes with"),
+        # MTP needs the model's own MTP layers (was exported as deepseek_mtp for Llama)
+        (["--speculative", "mtp"], "llama-3.1-8b has none"),
     ],
 )
 def test_serve_flags_without_effect_or_out_of_range_exit_2(capsys, extra, fragment):

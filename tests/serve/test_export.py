@@ -10,7 +10,7 @@ from planner.cli import main
 from planner.core.errors import InputError
 from planner.perfmodel.serving_features import Speculative
 from planner.serve import ReplicaGroup, ServingPlan, make_problem
-from planner.serve.export import TOOLS, export_plan
+from planner.serve.export import HEAD_PLACEHOLDER, TOOLS, checkpoint, export_plan
 
 
 def problem(**kw):
@@ -30,6 +30,12 @@ PLANS = {
         (ReplicaGroup("H100-SXM", 2, 1, 4, 1, "both", 512, 5.0, speculative=True),)
     ),
     "pp": ServingPlan((ReplicaGroup("H100-SXM", 2, 2, 1, 1, "both", 8192, 5.0),)),
+    "pd_pairs": ServingPlan(
+        (
+            ReplicaGroup("H100-SXM", 2, 1, 1, 2, "prefill", 16384, 5.0),
+            ReplicaGroup("H100-SXM", 2, 1, 1, 2, "decode", 0, 5.0),
+        )
+    ),
 }
 
 PROBLEMS = {
@@ -37,7 +43,7 @@ PROBLEMS = {
     "fp8": dict(precision="fp8", kv_precision="fp8", max_batch=128, prefix_hit_rate=0.3),
     "int4_eagle": dict(precision="int4", speculative=Speculative("eagle", 4, 0.7)),
     "draft": dict(speculative=Speculative("draft", 3, 0.6, "llama-3.2-1b"), kv_block_tokens=32),
-    "mtp": dict(model="mixtral-8x7b", speculative=Speculative("mtp", 1, 0.8)),
+    "mtp": dict(model="deepseek-v3", speculative=Speculative("mtp", 1, 0.8)),
 }
 
 
@@ -63,6 +69,10 @@ def test_every_flag_is_documented_for_the_stated_version(tool, prob_name, plan_n
         with pytest.raises(InputError, match="pipeline"):
             export_plan(prob, plan, tool)
         return
+    if tool == "vllm" and plan_name == "pd":  # 2 prefill : 1 decode cannot be linked
+        with pytest.raises(InputError, match="2 prefill : 1 decode"):
+            export_plan(prob, plan, tool)
+        return
     out = export_plan(prob, plan, tool)
     spec = TOOLS[tool]
     assert out["version"] == spec.version and out["doc"].startswith("https://")
@@ -85,8 +95,8 @@ def value(argv, flag):
 def test_commands_carry_the_plan():
     prob = problem(**PROBLEMS["fp8"])
     pd = PLANS["pd"]
-    vllm = export_plan(prob, pd, "vllm")["commands"]
-    assert [c["role"] for c in vllm] == ["prefill", "prefill", "decode"]
+    vllm = export_plan(prob, PLANS["pd_pairs"], "vllm")["commands"]
+    assert [c["role"] for c in vllm] == ["prefill", "prefill", "decode", "decode"]
     assert value(vllm[2]["argv"], "--tensor-parallel-size") == "2"
     assert json.loads(value(vllm[0]["argv"], "--kv-transfer-config"))["kv_role"] == "kv_producer"
     assert json.loads(value(vllm[2]["argv"], "--kv-transfer-config"))["kv_role"] == "kv_consumer"
@@ -117,3 +127,158 @@ def test_cli_export_json_key_and_bad_value(capsys):
         main([*base, "--export", "tgi"])
     assert exc.value.code == 2
     assert "--export" in capsys.readouterr().err
+
+
+def kv_config(command):
+    return json.loads(value(command["argv"], "--kv-transfer-config"))
+
+
+def test_vllm_prefill_decode_servers_are_linked_in_pairs():
+    """PyNcclConnector links kv_rank 0 (prefill) with kv_rank 1 (decode) of a
+    kv_parallel_size-2 group; without them the servers do not start (audit #19)."""
+    out = export_plan(problem(), PLANS["pd_pairs"], "vllm")
+    commands = out["commands"]
+    assert [c.get("pair") for c in commands] == [0, 1, 0, 1]
+    for pair in (0, 1):
+        pre, dec = (kv_config(c) for c in commands if c["pair"] == pair)
+        assert (pre["kv_role"], pre["kv_rank"]) == ("kv_producer", 0)
+        assert (dec["kv_role"], dec["kv_rank"]) == ("kv_consumer", 1)
+        assert pre["kv_parallel_size"] == dec["kv_parallel_size"] == 2
+        assert pre["kv_port"] == dec["kv_port"]  # one link per pair ...
+    assert (
+        kv_config(commands[0])["kv_port"] != kv_config(commands[1])["kv_port"]
+    )  # ... each its own
+    assert any("proxy" in n for n in out["notes"])
+
+
+def test_vllm_refuses_a_ratio_its_connector_cannot_link():
+    """The README's 1 prefill : 2 decode plan cannot start with vLLM 0.8.5's PyNcclConnector."""
+    plan = ServingPlan(
+        (
+            ReplicaGroup("H100-SXM", 2, 1, 1, 1, "prefill", 8192, 10.0),
+            ReplicaGroup("H100-SXM", 2, 1, 1, 2, "decode", 0, 10.0),
+        )
+    )
+    with pytest.raises(InputError, match=r"1 prefill : 2 decode servers.*PyNcclConnector"):
+        export_plan(problem(), plan, "vllm")
+    # 1:1 but tp1 -> tp2: PyNccl sends rank to rank, the decode server's rank 1 has no peer
+    mixed = ServingPlan(
+        (
+            ReplicaGroup("H100-SXM", 1, 1, 1, 1, "prefill", 8192, 10.0),
+            ReplicaGroup("H100-SXM", 2, 1, 1, 1, "decode", 0, 10.0),
+        )
+    )
+    with pytest.raises(InputError, match="same tp / pp / ep"):
+        export_plan(problem(), mixed, "vllm")
+    for tool in ("sglang", "trtllm"):  # their P/D settings are not per pair
+        assert len(export_plan(problem(), plan, tool)["commands"]) == 3
+
+
+def eagle_heads(out):
+    """The EAGLE head each command of an export names (``None``: none)."""
+    heads = []
+    for c in out["commands"]:
+        argv = c["argv"]
+        if "--speculative-config" in argv:
+            heads.append(json.loads(value(argv, "--speculative-config")).get("model"))
+        elif "--speculative-draft-model-path" in argv:
+            heads.append(value(argv, "--speculative-draft-model-path"))
+        else:
+            yaml = c.get("extra_llm_api_options", "")
+            found = [x.split(": ")[1] for x in yaml.splitlines() if "speculative_model_dir" in x]
+            heads.append(found[0] if found else None)
+    return heads
+
+
+def test_eagle_commands_name_the_head():
+    """vLLM / SGLang EAGLE without a head model do not start (audit #19): a published head of
+    the catalog model, the user's --draft-model, or a placeholder with a note."""
+    plan = PLANS["spec_ep"]
+    known = problem(speculative=Speculative("eagle", 3, 0.7))
+    assert eagle_heads(export_plan(known, plan, "vllm")) == ["yuhuili/EAGLE-LLaMA3.1-Instruct-8B"]
+    # SGLang loads heads converted to its format: none known for the catalog models
+    out = export_plan(known, plan, "sglang")
+    assert eagle_heads(out) == [HEAD_PLACEHOLDER] and "SGLang-format" in out["notes"][0]
+    # TensorRT-LLM 1.0's PyTorch backend runs EAGLE-3 heads
+    assert eagle_heads(export_plan(known, plan, "trtllm")) == [
+        "yuhuili/EAGLE3-LLaMA3.1-Instruct-8B"
+    ]
+    conf = json.loads(
+        value(export_plan(known, plan, "vllm")["commands"][0]["argv"], "--speculative-config")
+    )
+    assert conf["method"] == "eagle" and conf["num_speculative_tokens"] == 3
+    given = problem(speculative=Speculative("eagle", 3, 0.7, "/heads/mine"))
+    unknown = problem(model="llama-3.1-70b", speculative=Speculative("eagle", 3, 0.7))
+    for tool in sorted(TOOLS):
+        assert tool == "sglang" or export_plan(known, plan, tool)["notes"] == []
+        assert eagle_heads(export_plan(given, plan, tool)) == ["/heads/mine"]
+        out = export_plan(unknown, plan, tool)
+        assert eagle_heads(out) == [HEAD_PLACEHOLDER]
+        assert any("llama-3.1-70b" in n and HEAD_PLACEHOLDER in n for n in out["notes"])
+
+
+def test_mtp_needs_the_models_own_layers():
+    """MTP on a model without MTP layers was accepted and exported as deepseek_mtp."""
+    for name in ("llama-3.1-8b", "mixtral-8x7b"):
+        with pytest.raises(InputError, match=f"{name} has none"):
+            problem(model=name, speculative=Speculative("mtp", 1, 0.8))
+    with pytest.raises(InputError, match="no draft model"):
+        Speculative("mtp", 1, 0.8, "some/model")
+    # SGLang 0.4.6 has EAGLE / NEXTN, no separate draft model (was exported as EAGLE)
+    with pytest.raises(InputError, match="not a separate draft model"):
+        export_plan(problem(**PROBLEMS["draft"]), PLANS["spec_ep"], "sglang")
+    prob = problem(model="deepseek-v3", speculative=Speculative("mtp", 2, 0.8))
+    vllm = export_plan(prob, PLANS["spec_ep"], "vllm")["commands"][0]["argv"]
+    conf = json.loads(value(vllm, "--speculative-config"))
+    assert conf == {"num_speculative_tokens": 2, "method": "deepseek_mtp"}
+    sglang = export_plan(prob, PLANS["spec_ep"], "sglang")["commands"][0]["argv"]
+    assert value(sglang, "--speculative-algorithm") == "NEXTN"
+    assert value(sglang, "--speculative-draft-model-path") == "deepseek-ai/DeepSeek-V3"
+    yaml = export_plan(prob, PLANS["spec_ep"], "trtllm")["commands"][0]["extra_llm_api_options"]
+    assert "decoding_type: MTP" in yaml and "num_nextn_predict_layers: 2" in yaml
+    assert "max_draft_len" not in yaml  # 1.0 configs count MTP drafts in the layers field
+
+
+def test_cli_eagle_head_reaches_the_export(capsys):
+    """--draft-model with --speculative eagle was refused: there was no way to give the head."""
+    args = ["plan", "serve", "--model", "llama-3.1-8b", "--gpus", "H100:4", "--qps", "2"]
+    args += ["--prompt-tokens", "exp:1024", "--output-tokens", "exp:256", "--ttft", "1s"]
+    args += ["--tpot", "7ms", "--speculative", "eagle", "--draft-model", "my-org/my-head"]
+    with pytest.raises(SystemExit) as exc:
+        main([*args, "-t", "30", "--export", "vllm", "--json"])
+    assert exc.value.code == 0
+    export = json.loads(capsys.readouterr().out)["export"]
+    heads = [h for h in eagle_heads(export) if h is not None]
+    assert heads and set(heads) == {"my-org/my-head"}  # the plan uses EAGLE somewhere
+
+
+def test_commands_load_a_checkpoint_or_say_which_is_missing(tmp_path):
+    """Catalog names without a Hugging Face id (qwen3-30b-a3b, gpt-oss) were written as the
+    model to load; a draft model's catalog name likewise."""
+    assert checkpoint("qwen3-30b-a3b") == ("Qwen/Qwen3-30B-A3B", True)
+    assert checkpoint("org/some-model") == ("org/some-model", True)
+    assert checkpoint("mine", str(tmp_path / "mine" / "config.json")) == (
+        str(tmp_path / "mine"),
+        True,
+    )
+    assert checkpoint("gpt-7.5b") == ("gpt-7.5b", False)
+    out = export_plan(problem(model="gpt-7.5b"), PLANS["colocated"], "vllm")
+    assert any("no checkpoint of gpt-7.5b" in n for n in out["notes"])
+    draft = Speculative("draft", 3, 0.6, "llama-3.1-8b")
+    out = export_plan(problem(model="llama-3.1-70b", speculative=draft), PLANS["spec_ep"], "vllm")
+    conf = json.loads(value(out["commands"][0]["argv"], "--speculative-config"))
+    assert conf["model"] == "meta-llama/Llama-3.1-8B-Instruct" and out["notes"] == []
+    out = export_plan(problem(**PROBLEMS["draft"]), PLANS["spec_ep"], "trtllm")
+    assert any("draft model llama-3.2-1b" in n for n in out["notes"])
+
+
+def test_notes_are_printed_before_the_commands():
+    from rich.console import Console
+
+    from planner.serve.report import print_export
+
+    console = Console(record=True, width=200)
+    unknown = problem(model="llama-3.1-70b", speculative=Speculative("eagle", 3, 0.7))
+    print_export(export_plan(unknown, PLANS["spec_ep"], "vllm"), console=console)
+    text = console.export_text()
+    assert text.index("# note: the EAGLE commands need a head") < text.index("vllm serve")
