@@ -32,8 +32,8 @@ import numpy as np
 from planner.offload.instance import CHUNK_CELLS, Instance, Solution
 from planner.perfmodel.experts import copy_seconds_per_expert, expert_calls_time, expert_time
 
-#: Version tag of the plan summary that ``planner plan serve --offload`` reads.
-PLAN_FORMAT = "planner.offload.plan/1"
+# the version tag of the plan summary that ``planner plan serve --offload`` reads
+from planner.perfmodel.offload_serving import PLAN_FORMAT
 
 
 def verify(instance: Instance, solution: Solution) -> list[str]:

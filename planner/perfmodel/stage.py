@@ -152,6 +152,7 @@ from planner.perfmodel.memory import (
     weight_bytes_per_gpu,
 )
 from planner.perfmodel.model_spec import ModelSpec
+from planner.perfmodel.offload_serving import OffloadPlan, offload_layer_time
 from planner.perfmodel.options import DEFAULT as DEFAULT_SOFTWARE
 from planner.perfmodel.options import Software
 from planner.perfmodel.overlap import OVERLAP_SLOWDOWN, exposed, exposed_after
@@ -1104,6 +1105,10 @@ class EngineModel:
     engine
         The serving engine and its options (:mod:`planner.perfmodel.engines`: host overhead
         per iteration, eager kernel launches); default TensorRT-LLM.
+    offload
+        An expert-offload plan (:mod:`planner.perfmodel.offload_serving`): the GPUs hold the
+        plan's resident experts instead of every routed expert, and every MoE layer pays the
+        CPU experts of the misses and the exposed copies (``None``: every expert resident).
 
     Notes
     -----
@@ -1119,8 +1124,10 @@ class EngineModel:
         kv_precision: str | Precision | None = None,
         speculative: Speculative | None = None,
         engine: Engine | None = None,
+        offload: OffloadPlan | None = None,
     ) -> None:
         self.model = model
+        self.offload = offload if model.is_moe else None
         self.config = config
         self.engine = engine or DEFAULT_ENGINE
         self.precision = get_precision(precision)
@@ -1350,6 +1357,9 @@ class EngineModel:
         body = (
             (m.layers - m.moe_layers) * dense + m.moe_layers * moe + m.layers * (dec_attn + fixed)
         )
+        if self.offload is not None:  # CPU experts of the misses, copies the layer cannot hide
+            cpu, exposed = self.offload_time(N, moe)
+            body = body + m.moe_layers * (cpu + exposed)
         # LM head for the positions emitting a token (decode + about one finishing prompt)
         decode_positions = queries * b
         logits = decode_positions + np.minimum(1.0, np.maximum(N - decode_positions, 0.0))
@@ -1360,6 +1370,26 @@ class EngineModel:
             head = head + comm.ALLREDUCE_LATENCY_S * self.comm_scale
         largest = body * math.ceil(m.layers / c.pp) / m.layers + head
         return body + head, largest
+
+    def offload_time(
+        self, tokens: np.ndarray | float, moe_layer_s: np.ndarray | float
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """(CPU experts, exposed copies) seconds one MoE layer adds under the offload plan
+        (zeros without one) for ``tokens`` tokens per attention rank
+        (:func:`~planner.perfmodel.offload_serving.offload_layer_time`; every attention
+        group's tokens reach the layer's experts)."""
+        n = np.asarray(tokens, dtype=float)
+        if self.offload is None:
+            return np.zeros_like(n), np.zeros_like(n)
+        m, c = self.model, self.config
+        return offload_layer_time(
+            self.offload,
+            n * c.ep,
+            moe_layer_s,
+            hidden=m.hidden,
+            intermediate=m.moe_ffn,
+            shards=c.tp * c.ep,
+        )
 
     def round_time(
         self, stages: tuple[np.ndarray, np.ndarray], tokens: np.ndarray, sequences: float = 0.0
@@ -1455,6 +1485,10 @@ class EngineModel:
             inner = max(0.0, (m.layers - 2) / m.layers) / c.pp
             ffn = inner * ((m.layers - m.moe_layers) * dense_ffn + m.moe_layers * moe_ffn)
             own -= ffn * (wide - self.precision.bytes)
+        if self.offload is not None:  # the plan's resident experts instead of every expert
+            routed = m.moe_layer_params()[1] / c.ep
+            own -= m.moe_layers * routed / (c.tp * c.pp) * self.precision.bytes
+            own += self.offload.resident_routed_bytes / c.gpus
         if self.draft is not None:
             own += self.draft.weight_bytes
         elif self.speculative is not None:

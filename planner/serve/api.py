@@ -29,6 +29,7 @@ from planner.serve.instance import (
     ServingProblem,
     Workload,
     check_workloads,
+    offload_from_data,
     speculative_from_dict,
     workloads_from_list,
 )
@@ -59,6 +60,7 @@ def make_problem(
     pricing: str | None = None,
     prices: str | Path | None = None,
     engine: str | Engine | None = None,
+    offload: str | Path | Mapping[str, Any] | None = None,
     **constraints: Any,
 ) -> ServingProblem:
     """Build a :class:`ServingProblem` from plain arguments (see :func:`plan`)."""
@@ -144,6 +146,7 @@ def make_problem(
         workloads=shared,
         meta=meta,
         engine=parse_engine(engine),
+        offload=offload_from_data(offload, where="offload"),
     )
 
 

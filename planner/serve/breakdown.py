@@ -19,6 +19,8 @@ KV context:
   pipeline hand-offs (:meth:`~planner.perfmodel.stage.EngineModel.without_communication`);
 * ``weights_read``: the rest of the plain step: the GEMMs streaming the weights,
   activations and the fixed iteration overhead;
+* ``offload``: the step under the problem's expert-offload plan minus the plain step (the CPU
+  experts of the misses and the copies the layers cannot hide; 0 without a plan);
 * ``speculative_gain``: speculative step per emitted token minus the plain step (negative
   when speculation pays; 0 without it);
 * ``interference``: TPOT percentile minus the mean step per token (prefill chunks in the
@@ -33,7 +35,14 @@ from planner.serve.capacity import OperatingPoint, RoleModel, engine_for, role_m
 from planner.serve.instance import ReplicaGroup, ServingProblem
 
 TTFT_PARTS = ("queueing", "prefill", "kv_transfer")
-TPOT_PARTS = ("weights_read", "kv_read", "communication", "speculative_gain", "interference")
+TPOT_PARTS = (
+    "weights_read",
+    "kv_read",
+    "communication",
+    "offload",
+    "speculative_gain",
+    "interference",
+)
 
 
 def _step(engine, batch: float, ctx: float) -> float:
@@ -59,7 +68,7 @@ def tpot_parts(
     if rm.role == "prefill" or rm.ed <= 0:
         return None
     pool = problem.pool(group.gpu).gpu
-    plain = engine_for(
+    key = (
         problem.model,
         pool,
         group.tp,
@@ -70,8 +79,13 @@ def tpot_parts(
         None,
         problem.engine,
     )
+    plain = engine_for(*key)
     B, ctx = max(point.batch, 1e-9), rm.ctx
     full = _step(plain, B, ctx)
+    # the offload plan's CPU experts and exposed copies: the step with the plan minus without
+    offload = 0.0
+    if problem.offload is not None:
+        offload = _step(engine_for(*key, problem.offload), B, ctx) - full
     empty = _step(plain, B, 0.0)
     no_comm = _step(plain.without_communication(), B, 0.0)
     per_token = _step(rm.engine, B, ctx) / rm.engine.tokens_per_step
@@ -79,7 +93,8 @@ def tpot_parts(
         "weights_read": no_comm,
         "kv_read": full - empty,
         "communication": empty - no_comm,
-        "speculative_gain": per_token - full,
+        "offload": offload,
+        "speculative_gain": per_token - full - offload,
         "interference": point.tpot_s - per_token,
     }
 

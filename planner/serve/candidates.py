@@ -31,6 +31,7 @@ from planner.perfmodel.engines import Engine
 from planner.perfmodel.hardware import GpuSpec, Pool
 from planner.perfmodel.memory import GIB
 from planner.perfmodel.model_spec import ModelSpec
+from planner.perfmodel.offload_serving import OffloadPlan
 from planner.perfmodel.serving_features import Speculative
 from planner.perfmodel.stage import EngineModel, ReplicaConfig
 from planner.serve.capacity import (
@@ -220,6 +221,7 @@ def _exclusion(problem: ServingProblem, pool: Pool, cfg: ReplicaConfig) -> str:
         problem.kv_precision_name,
         None,
         problem.engine,
+        problem.offload,
     )
     if eng.free_bytes <= 0:
         need = (eng.weight_bytes + eng.workspace_bytes) / GIB
@@ -272,9 +274,10 @@ def role_capacity(
     kv_block_tokens: int = 1,
     speculative: Speculative | None = None,
     engine: Engine | None = None,
+    offload: OffloadPlan | None = None,
 ) -> tuple[float, OperatingPoint, OperatingPoint]:
     """(capacity per engine, point at capacity, point at zero load) of one layout in one role."""
-    eng = engine_for(model, gpu, tp, pp, ep, precision, kv, speculative, engine)
+    eng = engine_for(model, gpu, tp, pp, ep, precision, kv, speculative, engine, offload)
     rm = RoleModel(
         eng,
         role,
@@ -303,6 +306,7 @@ def layout_engine(
         problem.kv_precision_name,
         speculative,
         problem.engine,
+        problem.offload,
     )
 
 
@@ -364,6 +368,7 @@ def evaluate(
             problem.constraints.kv_block_tokens,
             spec,
             problem.engine,
+            problem.offload,
         )
         if best is None or cap > best[0] * (1 + 1e-12):
             best = (cap, point, floor, int(chunk))
@@ -606,7 +611,7 @@ def group_capacity(problem: ServingProblem, group: ReplicaGroup) -> float:
     chunk = group.chunk_tokens or (PREFILL_CHUNK_TOKENS if group.role == "prefill" else 2048)
     key = engine_key(problem, group)
     cap, _, _ = role_capacity(
-        *key[:-2],
+        *key[:7],
         group.role,
         int(chunk) if group.role != "decode" else 0,
         problem.traffic.with_qps(None),
@@ -615,7 +620,6 @@ def group_capacity(problem: ServingProblem, group: ReplicaGroup) -> float:
         problem.constraints.max_batch,
         problem.constraints.kv_admission,
         problem.constraints.kv_block_tokens,
-        key[-2],
-        key[-1],
+        *key[7:],
     )
     return cap * group.pp * group.ep

@@ -65,6 +65,7 @@ from planner.perfmodel import constants
 from planner.perfmodel.engines import Engine
 from planner.perfmodel.hardware import GpuSpec
 from planner.perfmodel.model_spec import ModelSpec
+from planner.perfmodel.offload_serving import OffloadPlan
 from planner.perfmodel.serving_features import (
     Speculative,
     paged_overhead_tokens,
@@ -1350,10 +1351,18 @@ def engine_for(
     kv: str,
     speculative: Speculative | None = None,
     engine: Engine | None = None,
+    offload: OffloadPlan | None = None,
 ) -> EngineModel:
-    """The (cached) step model of one engine of a ``tp x pp x ep`` replica on ``gpu``."""
+    """The (cached) step model of one engine of a ``tp x pp x ep`` replica on ``gpu``
+    (``offload``: the expert-offload plan the replica runs under)."""
     return EngineModel(
-        model, ReplicaConfig(gpu, tp, pp, ep), precision, kv, speculative, engine=engine
+        model,
+        ReplicaConfig(gpu, tp, pp, ep),
+        precision,
+        kv,
+        speculative,
+        engine=engine,
+        offload=offload,
     )
 
 
@@ -1369,6 +1378,7 @@ def engine_key(problem: ServingProblem, group: ReplicaGroup) -> tuple[Any, ...]:
         problem.kv_precision_name,
         problem.speculative if group.speculative else None,
         problem.engine,
+        problem.offload,
     )
 
 

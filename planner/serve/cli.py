@@ -274,6 +274,14 @@ def serve(
             help="Launch commands for vllm, sglang or trtllm (JSON key export).",
         ),
     ] = None,
+    offload: Annotated[
+        Path | None,
+        typer.Option(
+            "--offload",
+            help="Expert-offload plan (planner solve offload -o PLAN.json): replicas hold its "
+            "resident experts, misses run on the host CPU (JSON key offload).",
+        ),
+    ] = None,
     json_out: Annotated[bool, typer.Option("--json", help="One JSON object on stdout.")] = False,
     out: Annotated[
         Path | None, typer.Option("--out", "-o", help="Also write the JSON object here.")
@@ -289,6 +297,8 @@ def serve(
         raise InputError("--profile gives the rates: drop --qps / --workloads")
     if export is not None and export not in ("vllm", "sglang", "trtllm"):
         raise InputError(f"--export must be vllm, sglang or trtllm, got {export!r}")
+    if export is not None and offload is not None:  # their flags would load every expert
+        raise InputError("--export: no engine's launch flags express an --offload plan")
     if profile is None:  # these only shape the per-period plan of a day
         for flag, value in (
             ("--spot", spot or None),
@@ -325,7 +335,9 @@ def serve(
     if out is not None:
         # --model, --gpus and --profile may name files too (config.json, a TOML, a CSV)
         named = [Path(v) for v in (model, gpus, profile) if v is not None and Path(v).is_file()]
-        ensure_not_input(out, [p for p in (trace, workloads, prices) if p is not None] + named)
+        ensure_not_input(
+            out, [p for p in (trace, workloads, prices, offload) if p is not None] + named
+        )
     from planner.perfmodel.serving_features import Speculative, check_fraction
     from planner.serve.api import make_problem, solve
     from planner.serve.report import print_report, result_json
@@ -378,6 +390,7 @@ def serve(
         pricing=pricing,
         prices=prices,
         engine=engine,
+        offload=offload,
     )
     if profile is not None:
         _day(

@@ -40,6 +40,7 @@ def _min_fit(problem: ServingProblem) -> tuple[int, str, int] | None:
                         problem.kv_precision_name,
                         None,
                         problem.engine,
+                        problem.offload,
                     )
                     if eng.free_bytes > 0 and eng.kv_tokens >= problem.traffic.max_context:
                         n = tp * pp * ep

@@ -29,6 +29,7 @@ from planner.core.errors import InputError, check_table, positive_int
 from planner.perfmodel.engines import DEFAULT_ENGINE, Engine, parse_engine
 from planner.perfmodel.hardware import ClusterSpec, Pool, parse_cluster
 from planner.perfmodel.model_spec import ModelSpec
+from planner.perfmodel.offload_serving import OffloadPlan, load_offload_plan
 from planner.perfmodel.precision import get_precision
 from planner.perfmodel.readers import load_model
 from planner.perfmodel.serving_features import Speculative
@@ -418,6 +419,10 @@ class ServingProblem:
     engine
         The serving engine the step times assume (:mod:`planner.perfmodel.engines`: host
         overhead per iteration, CUDA graphs, multi-step scheduling); default TensorRT-LLM.
+    offload
+        An expert-offload plan (``planner solve offload``'s ``stats.plan``, read as data):
+        replicas hold its resident experts, the rest run on the host CPU or are copied in
+        (:mod:`planner.perfmodel.offload_serving`); ``None``: every expert on the GPUs.
     """
 
     name: str
@@ -432,9 +437,22 @@ class ServingProblem:
     speculative: Speculative | None = None
     workloads: tuple[Workload, ...] = ()
     engine: Engine = DEFAULT_ENGINE
+    offload: OffloadPlan | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "engine", parse_engine(self.engine))
+        if self.offload is not None:
+            if not self.model.is_moe:
+                raise InputError(
+                    f"{self.offload.source}: an offload plan needs a MoE model, "
+                    f"{self.model.name} is dense"
+                )
+            self.offload.check_model(
+                self.model.moe_layers,
+                self.model.num_experts,
+                self.model.experts_per_token,
+                self.model.name,
+            )
         object.__setattr__(self, "workloads", check_workloads(self.workloads, self.name))
         if self.workloads:
             first = self.workloads[0]
@@ -502,6 +520,7 @@ class ServingProblem:
                     meta={},
                     speculative=self.speculative,
                     engine=self.engine,
+                    offload=self.offload,
                 ),
             )
             for w in self.workloads
@@ -552,6 +571,7 @@ class ServingProblem:
             "meta": {k: v for k, v in self.meta.items() if k != "warnings"},
             "speculative": None if self.speculative is None else asdict(self.speculative),
             "engine": self.engine.to_dict(),
+            **({"offload": self.offload.to_dict()} if self.offload is not None else {}),
             **({"workloads": [w.to_dict() for w in self.workloads]} if self.workloads else {}),
         }
         if self.workloads:
@@ -582,6 +602,7 @@ class ServingProblem:
             "engine",
             "pricing",
             "prices",
+            "offload",
         }
         check_table(data, where, known, required=("model",))
         model = load_model(data["model"])
@@ -639,7 +660,28 @@ class ServingProblem:
             ),
             workloads=workloads,
             engine=parse_engine(data.get("engine")),
+            offload=offload_from_data(data.get("offload"), where=f"{where}: offload", base=base),
         )
+
+
+def offload_from_data(
+    data: Any, *, where: str = "offload", base: Path | None = None
+) -> OffloadPlan | None:
+    """The ``offload`` field of a problem file: a plan file's path (relative to ``base``), the
+    plan object inline, or ``{plan = PATH | {...}, cpu = NAME}`` (``None``: no offloading)."""
+    if data is None:
+        return None
+    cpu = None
+    if isinstance(data, Mapping) and "plan" in data:
+        data = check_table(data, where, ("plan", "cpu"), required=("plan",))
+        cpu, data = data.get("cpu"), data["plan"]
+    kw = {} if cpu is None else {"cpu": str(cpu)}
+    if isinstance(data, str | Path):
+        path = Path(data)
+        if base is not None and not path.is_absolute():
+            path = base / path
+        return load_offload_plan(str(path), **kw)
+    return OffloadPlan.from_dict(data, source=where, **kw)
 
 
 def workloads_from_list(

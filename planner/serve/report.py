@@ -67,6 +67,8 @@ def result_json(problem: ServingProblem, result: Result) -> dict[str, Any]:
     }
     if "pricing" in problem.meta:
         out["pricing"] = problem.meta["pricing"]
+    if problem.offload is not None:
+        out["offload"] = offload_json(problem)
     if "explanation" in result.stats:
         out["explanation"] = result.stats["explanation"]
     if problem.shared:
@@ -208,6 +210,15 @@ def print_report(
         + f"; inventory {problem.inventory.describe()}",
         highlight=False,
     )
+    if problem.offload is not None:
+        o = offload_json(problem)
+        out.print(
+            f"expert offload plan {o['file']}: hit rate {o['hit_rate']:.3f}, resident experts "
+            f"{o['resident_gib']:.1f} GiB per replica, {o['gib_moved_per_step']:.2f} GiB copied "
+            f"per step at {o['h2d_gb_s']:g} GB/s{' (overlapped)' if o['overlap'] else ''}, "
+            f"misses on CPU {o['cpu']}",
+            highlight=False,
+        )
     if "pricing" in problem.meta:
         pr = problem.meta["pricing"]
         out.print(
@@ -301,6 +312,23 @@ def print_report(
     _candidate_tables(problem, plan, out, top)
 
 
+def offload_json(problem: ServingProblem) -> dict[str, Any]:
+    """The ``offload`` key: which plan the replicas run under and what it says."""
+    o = problem.offload
+    assert o is not None
+    gib = 1024.0**3
+    return {
+        "file": o.source,
+        "model": o.model,
+        "hit_rate": o.hit_rate,
+        "resident_gib": o.resident_bytes_max / gib,
+        "gib_moved_per_step": o.bytes_per_step / gib,
+        "h2d_gb_s": o.h2d_gb_s,
+        "overlap": o.overlap,
+        "cpu": o.cpu,
+    }
+
+
 def _breakdown_table(
     problem: ServingProblem, plan: ServingPlan, data: dict[str, Any], out: Console
 ) -> None:
@@ -315,6 +343,7 @@ def _breakdown_table(
         "weights_read": "weights",
         "kv_read": "KV read",
         "communication": "comm",
+        "offload": "offload",
         "speculative_gain": "spec gain",
         "interference": "interference",
     }

@@ -22,3 +22,27 @@ def small_model(**changes) -> ModelSpec:
     )
     fields.update(changes)
     return ModelSpec(**fields)
+
+
+def mixtral_offload_plan(**over) -> dict:
+    """An offload plan (``planner.offload.plan/1``) for Mixtral-8x7B keeping 2 of 8 experts per
+    layer on the GPU (fields overridable)."""
+    from planner.perfmodel.experts import expert_bytes
+
+    expert = expert_bytes(4096, 14336)
+    data = {
+        "format": "planner.offload.plan/1",
+        "model": "mixtral-8x7b",
+        "layers": 32,
+        "experts": 8,
+        "shared_experts": 0,
+        "top_k": 2,
+        "expert_bytes": expert,
+        "resident_bytes_max": 32 * 2 * expert,
+        "hit_rate": 0.4,
+        "mean_bytes_moved_per_step": 4 * expert,
+        "overlap": False,
+        "h2d_gb_s": 32.0,
+    }
+    data.update(over)
+    return data

@@ -1,0 +1,236 @@
+"""Serving a MoE model under an expert-offload plan: what the plan file says, and its step term.
+
+An offload plan (format ``planner.offload.plan/1``, written by ``planner solve offload`` under
+``stats.plan``) reaches the serving planner as data, never as an import of the offload family:
+:class:`OffloadPlan` reads the fields the serving step needs, :func:`offload_layer_time` prices
+them with the expert terms of :mod:`planner.perfmodel.experts` (the same per-call / per-token
+lines and copy times the offload family's hardware is built from).
+
+Per MoE layer of one engine iteration routing ``n`` tokens (each to ``top_k`` experts):
+
+* GPU: the resident experts' GEMMs stay in the engine's MoE layer time (which still counts
+  every routed token, so the GPU side is over-counted by the misses' share: conservative);
+* CPU: the ``(1 - hit_rate) n top_k`` missed token-expert assignments run on the host CPU
+  (:func:`~planner.perfmodel.experts.cpu_expert_coefficients`, roofline at the CPU's peak),
+  as calls to ``E (1 - (1 - 1/E)^misses)`` distinct experts (misses spread uniformly over
+  the layer's ``E`` routed experts); the layer waits for them after its GPU experts (no
+  CPU / GPU overlap: conservative);
+* copies: the plan's mean bytes moved per step, split evenly over its MoE layers, over the
+  host link at the plan's ``h2d_gb_s`` plus :data:`~planner.perfmodel.experts.COPY_LATENCY_S`
+  per expert copied; when the plan says ``overlap`` a layer's copies hide behind the layer
+  before (approximated by this layer's own compute time), otherwise they add.
+
+Assumptions (no fitted constant): the plan's hit rate and bytes per step hold at the serving
+batch (one engine iteration is one step of the plan's trace; the plan's refresh schedule does
+not depend on the batch); the replica's ranks share the resident experts and the copies
+evenly (each rank copies its ``1 / (tp ep)`` share of an expert over its own host link).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from planner.core.errors import InputError
+from planner.perfmodel.experts import (
+    COPY_LATENCY_S,
+    CPUS,
+    SWIGLU_MATRICES,
+    cpu_expert_coefficients,
+    expert_calls_time,
+)
+
+#: The plan format this reader understands (``planner.offload.evaluate.PLAN_FORMAT``).
+PLAN_FORMAT = "planner.offload.plan/1"
+#: Host CPU of the CPU experts when the problem names none (the offload family's default).
+DEFAULT_CPU = "xeon-8380"
+
+
+@dataclass(frozen=True)
+class OffloadPlan:
+    """The fields of an offload plan the serving step uses (hashable: engines are cached).
+
+    Attributes
+    ----------
+    source
+        Where the plan came from (a file name, or ``inline``).
+    model
+        The offload instance's model name (informational).
+    layers, experts, shared_experts, top_k
+        MoE layers, routed experts per layer, shared experts per layer, experts per token.
+    expert_bytes
+        Bytes of one expert's weights.
+    resident_bytes_max
+        Largest GPU-resident expert bytes over the plan's steps (shared experts included).
+    hit_rate
+        Share of routed token-expert assignments served by resident experts.
+    bytes_per_step
+        Mean bytes copied host to device per step.
+    overlap
+        Copies hide behind the previous layer's compute.
+    h2d_gb_s
+        Host-to-device bandwidth, GB/s.
+    cpu
+        Host CPU name in :data:`planner.perfmodel.experts.CPUS`.
+    """
+
+    source: str
+    model: str
+    layers: int
+    experts: int
+    shared_experts: int
+    top_k: int
+    expert_bytes: int
+    resident_bytes_max: int
+    hit_rate: float
+    bytes_per_step: float
+    overlap: bool
+    h2d_gb_s: float
+    cpu: str = DEFAULT_CPU
+
+    def __post_init__(self) -> None:
+        if self.cpu not in CPUS:
+            raise InputError(
+                f"{self.source}: field 'cpu': unknown CPU {self.cpu!r} (known: {', '.join(CPUS)})"
+            )
+
+    @classmethod
+    def from_dict(cls, data: Any, *, source: str = "inline", cpu: str = DEFAULT_CPU) -> OffloadPlan:
+        """Read a plan object: the ``stats.plan`` of a ``planner solve offload`` result, that
+        result itself, or the plan alone. Raises :class:`InputError` naming ``source`` and
+        the field."""
+        if isinstance(data, Mapping) and "stats" in data and isinstance(data["stats"], Mapping):
+            data = data["stats"].get("plan", data)
+        if not isinstance(data, Mapping):
+            raise InputError(f"{source}: expected a JSON object (an offload plan)")
+        fmt = data.get("format")
+        if fmt != PLAN_FORMAT:
+            raise InputError(f"{source}: field 'format': expected {PLAN_FORMAT!r}, got {fmt!r}")
+
+        def field(name: str, kind: type, low: float = 0.0, high: float = math.inf) -> Any:
+            if name not in data:
+                raise InputError(f"{source}: missing field {name!r}")
+            value = data[name]
+            ok = isinstance(value, bool) if kind is bool else not isinstance(value, bool)
+            if ok and kind is int:
+                ok = isinstance(value, int)
+            elif ok and kind is float:
+                ok = isinstance(value, int | float) and math.isfinite(value)
+            if not ok or (kind is not bool and not low <= value <= high):
+                raise InputError(f"{source}: field {name!r}: invalid value {value!r}")
+            return value
+
+        return cls(
+            source=source,
+            model=str(data.get("model", "")),
+            layers=field("layers", int, 1),
+            experts=field("experts", int, 1),
+            shared_experts=field("shared_experts", int, 0),
+            top_k=field("top_k", int, 1),
+            expert_bytes=field("expert_bytes", int, 1),
+            resident_bytes_max=field("resident_bytes_max", int, 0),
+            hit_rate=float(field("hit_rate", float, 0.0, 1.0)),
+            bytes_per_step=float(field("mean_bytes_moved_per_step", float, 0.0)),
+            overlap=field("overlap", bool),
+            h2d_gb_s=float(field("h2d_gb_s", float, 1e-9)),
+            cpu=str(data.get("cpu", cpu)),  # a serving problem's inline copy names its CPU
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """The plan fields in the plan file's names (readable back by :meth:`from_dict`)."""
+        return {
+            "format": PLAN_FORMAT,
+            "source": self.source,
+            "model": self.model,
+            "layers": self.layers,
+            "experts": self.experts,
+            "shared_experts": self.shared_experts,
+            "top_k": self.top_k,
+            "expert_bytes": self.expert_bytes,
+            "resident_bytes_max": self.resident_bytes_max,
+            "hit_rate": self.hit_rate,
+            "mean_bytes_moved_per_step": self.bytes_per_step,
+            "overlap": self.overlap,
+            "h2d_gb_s": self.h2d_gb_s,
+            "cpu": self.cpu,
+        }
+
+    @property
+    def resident_routed_bytes(self) -> float:
+        """Resident bytes of routed experts (the shared experts sit with the dense weights)."""
+        shared = self.layers * self.shared_experts * self.expert_bytes
+        return float(max(0, self.resident_bytes_max - shared))
+
+    def check_model(self, layers: int, experts: int, top_k: int, where: str) -> None:
+        """Raise :class:`InputError` unless the serving model has the plan's MoE shape."""
+        for name, mine, theirs in (
+            ("layers", self.layers, layers),
+            ("experts", self.experts, experts),
+            ("top_k", self.top_k, top_k),
+        ):
+            if mine != theirs:
+                raise InputError(
+                    f"{self.source}: field {name!r}: the plan has {mine}, "
+                    f"the serving model {where} has {theirs}"
+                )
+
+
+def offload_layer_time(
+    plan: OffloadPlan,
+    tokens: np.ndarray | float,
+    layer_s: np.ndarray | float,
+    *,
+    hidden: int,
+    intermediate: int,
+    shards: int = 1,
+) -> tuple[np.ndarray, np.ndarray]:
+    """``(cpu_s, exposed_copy_s)`` one MoE layer adds to an iteration (see the module docstring).
+
+    Parameters
+    ----------
+    plan
+        The offload plan.
+    tokens
+        Tokens the layer routes (all attention groups of the replica), element-wise.
+    layer_s
+        The layer's GPU seconds (what copies hide behind under ``overlap``).
+    hidden, intermediate
+        The expert's shape (its dtype bytes follow from the plan's ``expert_bytes``).
+    shards
+        Ranks sharing each expert's copy (``tp * ep`` of the replica).
+    """
+    n = np.maximum(np.asarray(tokens, dtype=np.float64), 0.0)
+    dtype_bytes = plan.expert_bytes / (SWIGLU_MATRICES * hidden * intermediate)
+    per_token, per_call = cpu_expert_coefficients(CPUS[plan.cpu], hidden, intermediate, dtype_bytes)
+    misses = (1.0 - plan.hit_rate) * n * plan.top_k
+    E = float(plan.experts)
+    calls = E * (1.0 - np.power(1.0 - 1.0 / E, misses)) if E > 1 else np.minimum(misses, 1.0)
+    cpu = expert_calls_time(calls, misses, per_token, per_call)
+    per_layer_bytes = plan.bytes_per_step / plan.layers
+    copies = per_layer_bytes / plan.expert_bytes
+    copy = per_layer_bytes / shards / (plan.h2d_gb_s * 1e9) + copies * COPY_LATENCY_S
+    copy = np.full_like(n, copy)
+    exposed = np.maximum(copy - np.asarray(layer_s), 0.0) if plan.overlap else copy
+    return cpu, exposed
+
+
+def load_offload_plan(path: str, *, cpu: str = DEFAULT_CPU) -> OffloadPlan:
+    """Read an offload plan JSON file (``planner solve offload -o FILE``)."""
+    import json
+    from pathlib import Path
+
+    p = Path(path)
+    try:
+        data = json.loads(p.read_text())
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such offload plan file") from None
+    except (OSError, ValueError) as exc:
+        raise InputError(f"{path}: not a JSON offload plan ({exc})") from None
+    return OffloadPlan.from_dict(data, source=str(path), cpu=cpu)
+
+
+__all__ = ["DEFAULT_CPU", "PLAN_FORMAT", "OffloadPlan", "load_offload_plan", "offload_layer_time"]

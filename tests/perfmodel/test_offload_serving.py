@@ -1,0 +1,130 @@
+"""The offload plan as data, and its per-step serving term (planner.perfmodel.offload_serving)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from planner.core.errors import InputError
+from planner.perfmodel import experts
+from planner.perfmodel.hardware import get_gpu
+from planner.perfmodel.offload_serving import OffloadPlan, offload_layer_time
+from planner.perfmodel.readers import load_model
+from planner.perfmodel.stage import EngineModel, ReplicaConfig
+from tests.perfmodel.models import mixtral_offload_plan
+
+MIXTRAL = load_model("mixtral-8x7b")
+EXPERT = experts.expert_bytes(MIXTRAL.hidden, MIXTRAL.moe_ffn)
+
+
+plan_dict = mixtral_offload_plan
+
+
+def test_reads_a_result_or_a_bare_plan():
+    bare = OffloadPlan.from_dict(plan_dict(), source="p.json")
+    wrapped = OffloadPlan.from_dict({"stats": {"plan": plan_dict()}}, source="p.json")
+    assert bare == wrapped and bare.hit_rate == 0.4 and bare.bytes_per_step == 4 * EXPERT
+    assert OffloadPlan.from_dict(bare.to_dict(), source="p.json") == bare
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"format": "planner.offload.plan/0"}, "format"),
+        ({"hit_rate": 1.5}, "hit_rate"),
+        ({"top_k": "2"}, "top_k"),
+        ({"overlap": 1}, "overlap"),
+        ({"h2d_gb_s": 0}, "h2d_gb_s"),
+    ],
+)
+def test_bad_fields_name_the_source_and_field(change, field):
+    with pytest.raises(InputError, match=rf"^p\.json: .*{field}"):
+        OffloadPlan.from_dict(plan_dict(**change), source="p.json")
+
+
+def test_a_missing_field_is_named():
+    data = plan_dict()
+    del data["mean_bytes_moved_per_step"]
+    with pytest.raises(InputError, match=r"p\.json: missing field 'mean_bytes_moved_per_step'"):
+        OffloadPlan.from_dict(data, source="p.json")
+
+
+def test_model_shape_mismatch_is_named():
+    p = OffloadPlan.from_dict(plan_dict(), source="p.json")
+    p.check_model(32, 8, 2, "mixtral")
+    with pytest.raises(InputError, match=r"p\.json: field 'experts'"):
+        p.check_model(32, 64, 2, "other")
+
+
+def term(hit: float, moved: float, overlap: bool = False, tokens=64.0, layer_s=0.0):
+    p = OffloadPlan.from_dict(
+        plan_dict(hit_rate=hit, mean_bytes_moved_per_step=moved, overlap=overlap), source="t"
+    )
+    cpu, copy = offload_layer_time(
+        p, tokens, layer_s, hidden=MIXTRAL.hidden, intermediate=MIXTRAL.moe_ffn
+    )
+    return float(cpu), float(copy)
+
+
+def test_zero_at_full_hit_rate_without_copies():
+    assert term(1.0, 0.0) == (0.0, 0.0)
+
+
+def test_cpu_misses_match_the_roofline_by_hand():
+    # 64 tokens x top-2 x 60% missed = 76.8 assignments over 8 experts (all 8 called)
+    per_token, per_call = experts.cpu_expert_coefficients(
+        experts.XEON_8380, MIXTRAL.hidden, MIXTRAL.moe_ffn
+    )
+    misses = 64 * 2 * 0.6
+    calls = 8 * (1 - (7 / 8) ** misses)
+    cpu, _ = term(0.4, 0.0)
+    assert cpu == pytest.approx(calls * per_call + misses * per_token)
+    # copies: 4 experts over 32 layers at 32 GB/s + the per-copy latency
+    _, copy = term(1.0, 4 * EXPERT)
+    assert copy == pytest.approx(4 / 32 * (EXPERT / 32e9 + experts.COPY_LATENCY_S))
+
+
+@given(st.floats(0.0, 1.0), st.floats(0.0, 1.0))
+def test_grows_as_the_hit_rate_falls(a, b):
+    lo, hi = sorted((a, b))
+    assert term(lo, 0.0)[0] >= term(hi, 0.0)[0]
+    if hi - lo > 1e-3:
+        assert term(lo, 0.0)[0] > term(hi, 0.0)[0]
+
+
+def test_overlap_hides_copies_behind_the_layer():
+    _, exposed = term(1.0, 8 * EXPERT)
+    assert exposed > 0
+    assert term(1.0, 8 * EXPERT, overlap=True, layer_s=1.0)[1] == 0.0
+    half = term(1.0, 8 * EXPERT, overlap=True, layer_s=exposed / 2)[1]
+    assert half == pytest.approx(exposed / 2)
+
+
+def engine(plan: dict | None, tp: int = 1) -> EngineModel:
+    offload = None if plan is None else OffloadPlan.from_dict(plan, source="t")
+    return EngineModel(MIXTRAL, ReplicaConfig(get_gpu("L40S"), tp), offload=offload)
+
+
+def test_weights_hold_the_resident_experts_only():
+    full, off = engine(None), engine(plan_dict())
+    # independently: every parameter but the routed experts, plus the plan's resident bytes
+    routed = MIXTRAL.moe_layers * MIXTRAL.num_experts * MIXTRAL.expert_params()
+    dense_bytes = (MIXTRAL.params_total - routed) * 2
+    assert full.weight_bytes == pytest.approx(MIXTRAL.params_total * 2, rel=1e-6)
+    assert off.weight_bytes == pytest.approx(dense_bytes + 32 * 2 * EXPERT, rel=1e-6)
+    assert full.free_bytes < 0 < off.free_bytes  # does not fit one L40S; the resident set does
+    assert engine(plan_dict(), tp=2).weight_bytes == pytest.approx(
+        full.weight_bytes / 2 - (full.weight_bytes - off.weight_bytes) / 2, rel=1e-6
+    )
+
+
+def test_step_time_carries_the_term_and_nothing_at_hit_rate_one():
+    n = np.array([1.0, 64.0, 2048.0])
+    plain = engine(None).base_time(n, 1.0, 512.0)
+    perfect = engine(plan_dict(hit_rate=1.0, mean_bytes_moved_per_step=0)).base_time(n, 1.0, 512.0)
+    np.testing.assert_allclose(perfect, plain)
+    missing = engine(plan_dict(hit_rate=0.5)).base_time(n, 1.0, 512.0)
+    worse = engine(plan_dict(hit_rate=0.1)).base_time(n, 1.0, 512.0)
+    assert np.all(missing > plain) and np.all(worse > missing)
