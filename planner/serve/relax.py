@@ -79,6 +79,32 @@ def _with_pool(problem: ServingProblem, label: str, count: int) -> ServingProble
     return replace(problem, inventory=replace(problem.inventory, pools=pools))
 
 
+def _fewest_gpus(
+    problem: ServingProblem, pool: Any, found: Result, deadline: Deadline, threads: int
+) -> Result:
+    """The plan at the fewest GPUs of ``pool`` that give one (throughput objective).
+
+    A throughput plan takes every GPU it is given, so the enlarged pool's plan says only
+    that some count works. Replica sizes are products of powers of two (tp, pp, ep), so the
+    counts tried are the powers of two above the pool's, up to its plan's smallest replica
+    of this pool, the first feasible one kept (``found`` when none is, or time runs out).
+    """
+    need = min(
+        (g.gpus_per_replica for g in found.solution.replicas if g.gpu == pool.label),
+        default=0,
+    )
+    count = 1
+    while count < need:
+        if count > pool.count:
+            r = _solve(_with_pool(problem, pool.label, count), deadline, threads)
+            if r is None:
+                break
+            if _feasible(r):
+                return r
+        count *= 2
+    return found
+
+
 def explain_infeasible(
     problem: ServingProblem, *, time_limit: float, threads: int = 1
 ) -> dict[str, Any]:
@@ -112,6 +138,8 @@ def explain_infeasible(
         if r is None:
             out["not_tried"].append(f"more {pool.label}")
             continue
+        if _feasible(r) and problem.objective == "throughput":
+            r = _fewest_gpus(problem, pool, r, deadline, threads)
         if _feasible(r):
             used = r.solution.gpus_by_pool().get(pool.label, 0)
             out["options"].append(
@@ -204,7 +232,10 @@ def describe(problem: ServingProblem, found: dict[str, Any]) -> str:
     if binding:
         parts.append("binding: " + " and ".join(binding))
     for o in found["options"]:
-        cost = f" (${o['cost_per_hour']:.2f}/h)"
+        if problem.objective == "throughput":  # the objective is minus the output tokens/s
+            cost = f" ({-o['cost_per_hour']:,.0f} output tokens/s)"
+        else:
+            cost = f" (${o['cost_per_hour']:.2f}/h)"
         if o["kind"] == "gpus":
             parts.append(f"feasible with {o['add']} more {o['gpu']} ({o['total']} in use){cost}")
         elif o["kind"] == "precision":

@@ -76,3 +76,17 @@ def test_cli_json_carries_the_explanation(capsys):
     assert exc.value.code == 0
     assert d["status"] == "INFEASIBLE"
     assert any(o["kind"] == "gpus" and o["add"] > 0 for o in d["explanation"]["options"])
+
+
+def test_throughput_relaxation_names_the_fewest_gpus_and_tokens_per_second():
+    # offline (no rate): the objective is minus the output tokens/s; a plan takes every GPU it
+    # is given, so the enlarged pool's plan alone said "63 more L40S ... ($-79785.13/h)"
+    p = make_problem("mixtral-8x7b", "L40S:1", prompt_tokens="512", output_tokens="128", max_pp=1)
+    found = explain_infeasible(p, time_limit=60)
+    gpus = [o for o in found["options"] if o["kind"] == "gpus"]
+    assert gpus and gpus[0]["total"] == 4  # tp4: 87 GiB of weights over 44.7 GiB GPUs
+    text = found["text"]
+    assert "output tokens/s" in text and "$-" not in text
+    # one GPU fewer has no plan (87 GiB do not fit two L40S)
+    two = make_problem("mixtral-8x7b", "L40S:2", prompt_tokens="512", output_tokens="128")
+    assert solve(two, "mip", time_limit=30).status is Status.INFEASIBLE
