@@ -410,22 +410,27 @@ def _vllm_pairs(plan: ServingPlan) -> list[int | None]:
 
     vLLM 0.8.5's ``SimpleConnector`` sends each worker rank's KV to the same rank of the
     other server (two pipes per rank from ``kv_port``), so a pair needs one prefill and one
-    decode server of the same layout; a plan that cannot be paired so is refused.
+    decode server of the same layout and workload; a plan that cannot be paired so is
+    refused.
     """
     servers = [g for g in plan.replicas for _ in range(g.count)]
-    layouts: dict[tuple[int, int, int], list[int]] = {}
+    # a pair serves one workload: its prefill server's KV goes to its own decode server
+    free: dict[tuple[Any, ...], list[int]] = {}
     pairs: list[int | None] = []
-    n_pre = n_dec = 0
-    for g in servers:
-        key = (g.tp, g.pp, g.ep)
+    n_pre = 0
+    for g in servers:  # prefill servers first, whatever the order of the groups
         if g.role == "prefill":
-            pairs.append(n_pre)
-            layouts.setdefault(key, []).append(n_pre)
+            free.setdefault((g.workload, g.tp, g.pp, g.ep), []).append(n_pre)
             n_pre += 1
+    n_dec = sum(1 for g in servers if g.role == "decode")
+    prefill_index = 0
+    for g in servers:
+        if g.role == "prefill":
+            pairs.append(prefill_index)
+            prefill_index += 1
         elif g.role == "decode":
-            n_dec += 1
-            free = layouts.get(key, [])
-            pairs.append(free.pop(0) if free else -1)
+            left = free.get((g.workload, g.tp, g.pp, g.ep), [])
+            pairs.append(left.pop(0) if left else -1)
         else:
             pairs.append(None)
     if n_pre != n_dec or -1 in pairs:
@@ -433,7 +438,7 @@ def _vllm_pairs(plan: ServingPlan) -> list[int | None]:
         raise InputError(
             f"--export vllm: the plan has {n_pre} prefill : {n_dec} decode servers ({split}), "
             f"but vLLM {TOOLS['vllm'].version}'s PyNcclConnector links one prefill server "
-            "with one decode server of the same tp / pp / ep (kv_rank 0 / 1 of "
+            "with one decode server of the same workload and tp / pp / ep (kv_rank 0 / 1 of "
             "kv_parallel_size 2, rank to rank); export this plan for sglang or trtllm"
         )
     return pairs
