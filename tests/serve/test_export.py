@@ -233,7 +233,8 @@ def test_mtp_needs_the_models_own_layers():
     assert conf == {"num_speculative_tokens": 2, "method": "deepseek_mtp"}
     sglang = export_plan(prob, PLANS["spec_ep"], "sglang")["commands"][0]["argv"]
     assert value(sglang, "--speculative-algorithm") == "NEXTN"
-    assert value(sglang, "--speculative-draft-model-path") == "deepseek-ai/DeepSeek-V3"
+    # SGLang 0.4.x loads DeepSeek-V3's MTP layers as an exported NextN checkpoint
+    assert value(sglang, "--speculative-draft-model-path") == "lmsys/DeepSeek-V3-NextN"
     yaml = export_plan(prob, PLANS["spec_ep"], "trtllm")["commands"][0]["extra_llm_api_options"]
     assert "decoding_type: MTP" in yaml and "num_nextn_predict_layers: 2" in yaml
     assert "max_draft_len" not in yaml  # 1.0 configs count MTP drafts in the layers field
