@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import numpy as np
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 
 from planner.core.timing import Deadline
 from planner.seqpar.bounds import area_bound_ms
+from planner.seqpar.costmodel import Cluster, TabulatedCost
 from planner.seqpar.heuristics import Engine, greedy
+from planner.seqpar.instance import Instance
 from planner.seqpar.relaxation import relaxation_bound, useful_types
 
 from .strategies import brute_force, preset_instance, tiny_instances, tiny_tabulated
@@ -46,8 +48,34 @@ def test_useful_types_drop_only_fully_dominated():
     assert useful_types(single, area, rate, deg) == [1, 2, 3, 4]
 
 
+def _ci_example() -> Instance:
+    """CI's hypothesis example (twelfth session): HiGHS at its default MIP feasibility
+    tolerance called 20.197 ms optimal for three micro-batches where a 20.113 ms plan exists."""
+    cost = TabulatedCost(
+        name="tiny-tab",
+        grid=(1, 64),
+        types=((1, "ulysses"), (2, "ulysses"), (2, "ring"), (4, "ulysses"), (4, "ring")),
+        time_ms=(
+            (0.75, 124.78125),
+            (0.609375, 16.572361233152158),
+            (0.051957406731697936, 34.997269906731695),
+            (0.4140625, 17.772130033847986),
+            (0.25, 31.75),
+        ),
+        fixed=(3.0, 3.0, 3.0, 3.0, 3.0),
+        activation_mb_per_token=1.0,
+        model_states_mb=0.0,
+        heads=None,
+        static_strategy="ring",
+        source={},
+    )
+    cluster = Cluster(gpus=4, gpus_per_node=2, memory_mb=6.0)
+    return Instance(name="tab", lengths=(6, 7, 12, 21), cluster=cluster, cost=cost, max_len=21)
+
+
 @settings(max_examples=30, deadline=None)
 @given(tiny_tabulated())
+@example(_ci_example())
 def test_bound_is_valid_with_strategies(inst):
     best = brute_force(inst) * 1000
     for long in (1, 4):
