@@ -204,7 +204,7 @@ def read_histogram(path: Path, *, what: str) -> LengthDist:
     from planner.core.io import read_json, read_text, read_toml
 
     if not path.is_file():
-        raise InputError(f"{what}: {path}: no such file")
+        raise InputError(f"{what}: {path}: {'a directory' if path.is_dir() else 'no such file'}")
     suffix = path.suffix.lower()
     if suffix != ".csv":
         data = read_json(path) if suffix == ".json" else read_toml(path)
@@ -267,10 +267,10 @@ def parse_lengths(
                 tuple(float(v) for v in spec.get("lows", ())),
                 tuple(float(v) for v in spec.get("highs", ())),
             )
+        except InputError as exc:  # first: InputError is a ValueError
+            raise InputError(f"{what}: {exc}") from None
         except (KeyError, TypeError, ValueError):
             raise InputError(f"{what}: expected {{'values': [...], 'weights': [...]}}") from None
-        except InputError as exc:
-            raise InputError(f"{what}: {exc}") from None
     if isinstance(spec, bool):
         raise InputError(f"{what}: expected a token count, got {spec!r}")
     if isinstance(spec, (int, float)):
