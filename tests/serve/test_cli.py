@@ -402,6 +402,8 @@ def test_out_over_a_file_named_by_model_gpus_or_profile_is_refused(
         (["--speculative", "mtp", "--draft-model", "llama-3.1-8b"], "--draft-model goes with"),
         # MTP needs the model's own MTP layers (was exported as deepseek_mtp for Llama)
         (["--speculative", "mtp"], "llama-3.1-8b has none"),
+        # an unknown draft model dropped every draft candidate: OPTIMAL without speculation
+        (["--speculative", "draft", "--draft-model", "nosuch"], "draft model 'nosuch': unknown"),
     ],
 )
 def test_serve_flags_without_effect_or_out_of_range_exit_2(capsys, extra, fragment):
