@@ -763,7 +763,10 @@ def get_gpu(name: str | GpuSpec) -> GpuSpec:
         return name
     if str(name).strip().lower().endswith(".toml"):  # a GPU table of the catalog's format
         path = str(name).strip()
-        return GpuSpec.from_dict(read_toml(path), where=path)
+        data = read_toml(path)
+        if "pool" in data and "name" not in data:  # was "missing field 'name'"
+            raise InputError(f"{path}: a cluster TOML, not a GPU table: give it as --gpus {path}")
+        return GpuSpec.from_dict(data, where=path)
     key = _key(str(name))
     for spec in gpu_catalog().values():
         if key == _key(spec.name) or any(key == _key(a) for a in spec.aliases):
