@@ -143,6 +143,15 @@ def parse_layout(text: str, pp: int, where: str) -> list[list[str]]:
             f"{MAX_LAYOUT_REPEAT}"
         )
     for pattern in (r"\(([^)]+)\)\*(\d+)", r"(.)\*(\d+)"):  # Megatron's own unrolling order
+        # nested repeats multiply: size the unrolled text before building it (was a MemoryError)
+        size = len(flat) + sum(
+            len(m.group(1)) * int(m.group(2)) - len(m.group(0)) for m in re.finditer(pattern, flat)
+        )
+        if size > MAX_LAYOUT_REPEAT:
+            raise InputError(
+                f"{where}: --pipeline-model-parallel-layout {text!r}: unrolls to over "
+                f"{MAX_LAYOUT_REPEAT} characters"
+            )
         flat = re.sub(pattern, lambda m: m.group(1) * int(m.group(2)), flat)
     stages = [list(stage) for stage in flat.split("|")]
     layers = [c for stage in stages for c in stage]
@@ -182,6 +191,11 @@ def _read_layout(out: Launch, text: str, args: dict[str, Any], where: str) -> No
     out.fixed["interleave"] = v
     if pp > 1:
         out.split = tuple(sum(stage.count("t") for stage in stages[j::pp]) for j in range(pp))
+        if 0 in out.split:  # was "constraints: stage_layers entry ...", naming neither
+            raise InputError(
+                f"{where}: --pipeline-model-parallel-layout {text!r}: pipeline rank "
+                f"{out.split.index(0)} holds no decoder layer t"
+            )
         chunks = [[stages[k * pp + j].count("t") for k in range(v)] for j in range(pp)]
         if chunks != chunk_layers(out.split, v):
             out.notes.append(

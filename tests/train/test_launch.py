@@ -362,6 +362,10 @@ def test_megatron_layout_round_trips_through_the_cli(capsys, tmp_path):
         ("Et*6|(t*6|)*2,t*5Lx", "unknown layer characters"),
         ("Et*6|(t*6|)*2,mt*6L", "before the MTP layers"),
         ("Et*999999|(t|)*2,tL", "repeat count"),
+        # nested repeats under the per-count cap multiplied to 10^10 characters: MemoryError
+        ("E(t*100000|)*100000L", "unrolls to over 100000 characters"),
+        # a rank without decoder layers failed as "constraints: stage_layers entry ..."
+        ("Et*0|t*6|t*6|t*12L", r"args\.txt: .*pipeline rank 0 holds no decoder layer"),
     ],
 )
 def test_a_bad_layout_is_named(layout, words):
