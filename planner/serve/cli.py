@@ -346,6 +346,10 @@ def serve(
         raise InputError("--prefix-hit-rate must be below 1 (a prompt's last token is computed)")
     if arrival_scv is not None and not (math.isfinite(arrival_scv) and arrival_scv >= 0):
         raise InputError(f"--arrival-scv must be a finite number >= 0, got {arrival_scv!r}")
+    from planner.serve.traffic import MAX_ARRIVAL_SCV
+
+    if arrival_scv is not None and arrival_scv > MAX_ARRIVAL_SCV:
+        raise InputError(f"--arrival-scv must be at most {MAX_ARRIVAL_SCV:g}, got {arrival_scv!r}")
     if draft_model is not None and speculative not in ("draft", "eagle"):  # was ignored
         raise InputError(
             "--draft-model goes with --speculative draft (the draft model) or eagle "

@@ -212,3 +212,12 @@ def test_histogram_directory_is_not_called_missing(tmp_path):
     (tmp_path / "d.csv").mkdir()
     with pytest.raises(InputError, match=r"--prompt-tokens: .*d\.csv: a directory"):
         parse_lengths(str(tmp_path / "d.csv"), what="--prompt-tokens")
+
+
+def test_an_arrival_scv_past_the_cap_is_refused():
+    """arrival_scv 1e308 from a problem or workloads file overflowed the TPOT law's moments
+    to NaN, which passed as a one-GPU OPTIMAL plan (1e9 was INFEASIBLE)."""
+    one = LengthDist.fixed(100)
+    with pytest.raises(InputError, match="arrival_scv must be at most"):
+        Traffic(5.0, one, one, arrival_scv=1e308)
+    assert Traffic(5.0, one, one, arrival_scv=1e6).arrival_scv == 1e6
