@@ -781,6 +781,18 @@ _COUNT_FILE = re.compile(r"^\s*(\d+)\s*[x*×]\s*(\S+\.toml)\s*$", re.IGNORECASE)
 _FILE_COUNT = re.compile(r"^\s*(\S+\.toml)\s*:\s*(\d+)\s*$", re.IGNORECASE)
 
 
+def inventory_files(text: str) -> list[Path]:
+    """Existing files an inventory string names (the TOML itself, the GPU tables of
+    ``COUNTxFILE`` / ``FILE:COUNT`` pools), for the never-overwrite-an-input check."""
+    raw = str(text).strip()
+    names = [raw]
+    for part in raw.split(","):
+        m = _COUNT_FILE.match(part) or _FILE_COUNT.match(part)
+        if m is not None:
+            names.append(m.group(2) if m.group(1).isdigit() else m.group(1))
+    return [Path(n) for n in names if Path(n).is_file()]
+
+
 def parse_cluster(
     text: str | Path | Mapping[str, Any] | ClusterSpec, *, gpus_per_node: int | None = None
 ) -> ClusterSpec:

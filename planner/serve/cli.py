@@ -334,7 +334,13 @@ def serve(
     sim_seed = 0 if sim_seed is None else sim_seed
     if out is not None:
         # --model, --gpus and --profile may name files too (config.json, a TOML, a CSV)
-        named = [Path(v) for v in (model, gpus, profile) if v is not None and Path(v).is_file()]
+        # and a GPU table inside --gpus, the length histograms, the draft model's config (these
+        # three were overwritten)
+        from planner.perfmodel.hardware import inventory_files
+
+        files = (model, profile, prompt_tokens, output_tokens, draft_model)
+        named = [Path(v) for v in files if v is not None and Path(v).is_file()]
+        named += inventory_files(gpus)
         ensure_not_input(
             out, [p for p in (trace, workloads, prices, offload) if p is not None] + named
         )

@@ -381,3 +381,20 @@ def test_a_layout_with_virtual_stage_flags_is_refused():
     )
     with pytest.raises(InputError, match="cannot be combined"):
         read_text_launch("megatron", text, "args.txt")
+
+
+@pytest.mark.parametrize("form", ["16xFILE", "FILE:16", "A100:8,FILE:8"])
+def test_out_over_a_gpu_table_in_gpus_is_refused(capsys, tmp_path, form):
+    """--out overwrote a user GPU table named inside --gpus with the plan JSON."""
+    import re
+    from pathlib import Path
+
+    text = (Path(__file__).parents[2] / "models/hardware/h100-sxm.toml").read_text()
+    text = re.sub(r"^aliases = .*$", "", text, flags=re.M).replace('"H100-SXM"', '"Mine"')
+    path = tmp_path / "mine.toml"
+    path.write_text(text)
+    gpus = form.replace("FILE", str(path))
+    line = ("plan", "train", "--model", "gpt-1.7b", "--gpus", gpus, *WORKLOAD, "-t", "5")
+    code, out, err = run(capsys, *line, "--out", str(path))
+    assert code == 2 and out == "" and "refusing to overwrite an input file (--gpus)" in err
+    assert path.read_text() == text
