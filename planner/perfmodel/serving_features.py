@@ -204,13 +204,6 @@ class Speculative:
         check_fraction(self.acceptance, "speculative acceptance rate")
         if self.method == "draft" and not self.draft_model:
             raise InputError("speculative method 'draft' needs a draft model")
-        if self.method == "draft":  # read now: a bad one only dropped every draft candidate
-            from planner.perfmodel.readers import load_model
-
-            try:
-                load_model(self.draft_model)
-            except InputError as exc:
-                raise InputError(f"draft model {self.draft_model!r}: {exc}") from None
         if self.method == "mtp" and self.draft_model:
             raise InputError(
                 "speculative method 'mtp' uses the model's own MTP layers: no draft model"

@@ -370,6 +370,13 @@ def serve(
         check_fraction(acceptance, "--spec-acceptance")
         tokens = 3 if spec_tokens is None else spec_tokens
         spec = Speculative(speculative, tokens, acceptance, draft_model)
+        if speculative == "draft":  # read now: a bad one only dropped every draft candidate
+            from planner.perfmodel.readers import load_model
+
+            try:
+                load_model(draft_model)
+            except InputError as exc:
+                raise InputError(f"--draft-model {draft_model!r}: {exc}") from None
 
     problem = make_problem(
         model,

@@ -404,7 +404,7 @@ def test_out_over_a_file_named_by_model_gpus_or_profile_is_refused(
         # MTP needs the model's own MTP layers (was exported as deepseek_mtp for Llama)
         (["--speculative", "mtp"], "llama-3.1-8b has none"),
         # an unknown draft model dropped every draft candidate: OPTIMAL without speculation
-        (["--speculative", "draft", "--draft-model", "nosuch"], "draft model 'nosuch': unknown"),
+        (["--speculative", "draft", "--draft-model", "nosuch"], "--draft-model 'nosuch': unknown"),
         # 1e308 overflowed the TPOT law's moments to NaN: a one-GPU OPTIMAL plan
         (["--arrival-scv", "1e308"], "--arrival-scv must be at most 1e+06"),
     ],
