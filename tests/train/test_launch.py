@@ -398,3 +398,18 @@ def test_out_over_a_gpu_table_in_gpus_is_refused(capsys, tmp_path, form):
     code, out, err = run(capsys, *line, "--out", str(path))
     assert code == 2 and out == "" and "refusing to overwrite an input file (--gpus)" in err
     assert path.read_text() == text
+
+
+def test_layout_mtp_layers_must_match_the_model(capsys, tmp_path):
+    """A layout's MTP layers m on a model without MTP (gpt-1.7b) were ignored: OPTIMAL."""
+    path = tmp_path / "args.txt"
+    path.write_text(
+        "--tensor-model-parallel-size 2 --pipeline-model-parallel-size 4 "
+        "--micro-batch-size 1 --global-batch-size 64 --seq-length 1024 "
+        "--pipeline-model-parallel-layout 'Et*6|t*6|t*6|t*6,m,L'\n"
+    )
+    code, out, err = run(capsys, *BASE, "--from", "megatron", str(path), "-t", "5")
+    assert code == 2 and out == "" and "holds 1 MTP layers m, the model 0" in err, err
+    path.write_text(path.read_text().replace(",m,L", ",L"))
+    code, out, err = run(capsys, *BASE, "--from", "megatron", str(path), "-t", "5", "--json")
+    assert code == 0, err
