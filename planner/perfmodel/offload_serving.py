@@ -165,6 +165,11 @@ class OffloadPlan:
         shared = self.layers * self.shared_experts * self.expert_bytes
         return float(max(0, self.resident_bytes_max - shared))
 
+    @property
+    def resident_routed_experts(self) -> float:
+        """Resident routed experts over all layers (at most), whatever their precision."""
+        return self.resident_routed_bytes / self.expert_bytes
+
     def check_model(self, layers: int, experts: int, top_k: int, where: str) -> None:
         """Raise :class:`InputError` unless the serving model has the plan's MoE shape."""
         for name, mine, theirs in (
@@ -187,6 +192,7 @@ def offload_layer_time(
     hidden: int,
     intermediate: int,
     shards: int = 1,
+    weight_bytes: float | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """``(cpu_s, exposed_copy_s)`` one MoE layer adds to an iteration (see the module docstring).
 
@@ -199,19 +205,23 @@ def offload_layer_time(
     layer_s
         The layer's GPU seconds (what copies hide behind under ``overlap``).
     hidden, intermediate
-        The expert's shape (its dtype bytes follow from the plan's ``expert_bytes``).
+        The expert's shape.
     shards
         Ranks sharing each expert's copy (``tp * ep`` of the replica).
+    weight_bytes
+        Bytes per expert weight as served (``None``: the plan's, from its ``expert_bytes``):
+        the plan fixes which experts move and run where, the serving precision their bytes.
     """
     n = np.maximum(np.asarray(tokens, dtype=np.float64), 0.0)
-    dtype_bytes = plan.expert_bytes / (SWIGLU_MATRICES * hidden * intermediate)
+    plan_dtype = plan.expert_bytes / (SWIGLU_MATRICES * hidden * intermediate)
+    dtype_bytes = plan_dtype if weight_bytes is None else weight_bytes
     per_token, per_call = cpu_expert_coefficients(CPUS[plan.cpu], hidden, intermediate, dtype_bytes)
     misses = (1.0 - plan.hit_rate) * n * plan.top_k
     E = float(plan.experts)
     calls = E * (1.0 - np.power(1.0 - 1.0 / E, misses)) if E > 1 else np.minimum(misses, 1.0)
     cpu = expert_calls_time(calls, misses, per_token, per_call)
-    per_layer_bytes = plan.bytes_per_step / plan.layers
-    copies = per_layer_bytes / plan.expert_bytes
+    copies = plan.bytes_per_step / plan.layers / plan.expert_bytes  # experts copied per layer
+    per_layer_bytes = copies * SWIGLU_MATRICES * hidden * intermediate * dtype_bytes
     copy = per_layer_bytes / shards / (plan.h2d_gb_s * 1e9) + copies * COPY_LATENCY_S
     copy = np.full_like(n, copy)
     exposed = np.maximum(copy - np.asarray(layer_s), 0.0) if plan.overlap else copy

@@ -1389,6 +1389,7 @@ class EngineModel:
             hidden=m.hidden,
             intermediate=m.moe_ffn,
             shards=c.tp * c.ep,
+            weight_bytes=self.precision.bytes,
         )
 
     def round_time(
@@ -1486,9 +1487,11 @@ class EngineModel:
             ffn = inner * ((m.layers - m.moe_layers) * dense_ffn + m.moe_layers * moe_ffn)
             own -= ffn * (wide - self.precision.bytes)
         if self.offload is not None:  # the plan's resident experts instead of every expert
-            routed = m.moe_layer_params()[1] / c.ep
-            own -= m.moe_layers * routed / (c.tp * c.pp) * self.precision.bytes
-            own += self.offload.resident_routed_bytes / c.gpus
+            routed = m.moe_layer_params()[1]
+            own -= m.moe_layers * routed / c.ep / (c.tp * c.pp) * self.precision.bytes
+            # the plan's expert count at this precision (its expert_bytes may be another's)
+            per_expert = routed / m.num_experts * self.precision.bytes
+            own += self.offload.resident_routed_experts * per_expert / c.gpus
         if self.draft is not None:
             own += self.draft.weight_bytes
         elif self.speculative is not None:

@@ -216,7 +216,8 @@ HEAD_PLACEHOLDER = "<EAGLE-HEAD>"
 
 @dataclass(frozen=True)
 class Link:
-    """What one command shares with others: the EAGLE head and its PyNccl ``kv_port``."""
+    """What one command shares with others: the EAGLE head (SGLang's NEXTN draft) and its PyNccl
+    ``kv_port``."""
 
     head: str | None = None
     kv_port: int = KV_PORT
@@ -234,6 +235,27 @@ def checkpoint(model: str, source: str = "") -> tuple[str, bool]:
     if "/" in model and not path.exists():  # a Hugging Face id
         return model, True
     return model, False
+
+
+#: MTP (NextN) layers exported as a draft checkpoint for SGLang's NEXTN algorithm (the
+#: Hugging Face card lmsys/DeepSeek-V3-NextN: "NextN layer exported for deepseek-ai/DeepSeek-V3
+#: ... Used for speculative decoding in SGLang", launched with --speculative-draft).
+NEXTN_CHECKPOINTS = {"deepseek-v3": "lmsys/DeepSeek-V3-NextN"}
+
+
+def _nextn_checkpoint(problem: ServingProblem, notes: list[str]) -> str:
+    """SGLang's NEXTN draft path: the exported NextN layer where one is published, else the
+    target checkpoint with a note (whether the stated SGLang loads the MTP layers from the
+    full checkpoint is not checked here)."""
+    name = problem.model.name
+    if name in NEXTN_CHECKPOINTS:
+        return NEXTN_CHECKPOINTS[name]
+    notes.append(
+        f"NEXTN draft: no exported NextN checkpoint is known for {name}; the command names the "
+        "target checkpoint, which an SGLang that cannot read its MTP layers in place refuses "
+        "(export them with SGLang's scripts/export_deepseek_nextn.py)"
+    )
+    return _hf_id(problem)
 
 
 def _hf_id(problem: ServingProblem) -> str:
@@ -333,8 +355,7 @@ def _sglang(
                 f"--export sglang: SGLang {TOOLS['sglang'].version} runs EAGLE heads and "
                 "MTP layers, not a separate draft model (--speculative draft)"
             )
-        # NEXTN reads the MTP layers from the target checkpoint itself
-        draft = link.head if spec.method == "eagle" else _hf_id(problem)
+        draft = link.head  # the EAGLE head, or NEXTN's exported MTP layers
         args += ["--speculative-algorithm", "EAGLE" if spec.method == "eagle" else "NEXTN"]
         args += ["--speculative-draft-model-path", draft]
         args += [
@@ -410,22 +431,27 @@ def _vllm_pairs(plan: ServingPlan) -> list[int | None]:
 
     vLLM 0.8.5's ``SimpleConnector`` sends each worker rank's KV to the same rank of the
     other server (two pipes per rank from ``kv_port``), so a pair needs one prefill and one
-    decode server of the same layout; a plan that cannot be paired so is refused.
+    decode server of the same layout and workload; a plan that cannot be paired so is
+    refused.
     """
     servers = [g for g in plan.replicas for _ in range(g.count)]
-    layouts: dict[tuple[int, int, int], list[int]] = {}
+    # a pair serves one workload: its prefill server's KV goes to its own decode server
+    free: dict[tuple[Any, ...], list[int]] = {}
     pairs: list[int | None] = []
-    n_pre = n_dec = 0
-    for g in servers:
-        key = (g.tp, g.pp, g.ep)
+    n_pre = 0
+    for g in servers:  # prefill servers first, whatever the order of the groups
         if g.role == "prefill":
-            pairs.append(n_pre)
-            layouts.setdefault(key, []).append(n_pre)
+            free.setdefault((g.workload, g.tp, g.pp, g.ep), []).append(n_pre)
             n_pre += 1
+    n_dec = sum(1 for g in servers if g.role == "decode")
+    prefill_index = 0
+    for g in servers:
+        if g.role == "prefill":
+            pairs.append(prefill_index)
+            prefill_index += 1
         elif g.role == "decode":
-            n_dec += 1
-            free = layouts.get(key, [])
-            pairs.append(free.pop(0) if free else -1)
+            left = free.get((g.workload, g.tp, g.pp, g.ep), [])
+            pairs.append(left.pop(0) if left else -1)
         else:
             pairs.append(None)
     if n_pre != n_dec or -1 in pairs:
@@ -433,7 +459,7 @@ def _vllm_pairs(plan: ServingPlan) -> list[int | None]:
         raise InputError(
             f"--export vllm: the plan has {n_pre} prefill : {n_dec} decode servers ({split}), "
             f"but vLLM {TOOLS['vllm'].version}'s PyNcclConnector links one prefill server "
-            "with one decode server of the same tp / pp / ep (kv_rank 0 / 1 of "
+            "with one decode server of the same workload and tp / pp / ep (kv_rank 0 / 1 of "
             "kv_parallel_size 2, rank to rank); export this plan for sglang or trtllm"
         )
     return pairs
@@ -483,6 +509,8 @@ def export_plan(problem: ServingProblem, plan: ServingPlan, tool: str) -> dict[s
                 f"runs); replace {HEAD_PLACEHOLDER} with its Hugging Face id or path, or "
                 "give --draft-model"
             )
+    if speculative is not None and speculative.method == "mtp" and used and tool == "sglang":
+        head = _nextn_checkpoint(problem, notes)
     pairs = _vllm_pairs(plan) if tool == "vllm" else []
     n_pairs = sum(p is not None for p in pairs) // 2
     if n_pairs:

@@ -86,22 +86,20 @@ def _fewest_gpus(
 
     A throughput plan takes every GPU it is given, so the enlarged pool's plan says only
     that some count works. Replica sizes are products of powers of two (tp, pp, ep), so the
-    counts tried are the powers of two above the pool's, up to its plan's smallest replica
-    of this pool, the first feasible one kept (``found`` when none is, or time runs out).
+    counts tried are the powers of two above the pool's below that plan's smallest replica of
+    this pool, then that replica's size, the first feasible one kept (``found`` when none is, or time runs out).
     """
     need = min(
         (g.gpus_per_replica for g in found.solution.replicas if g.gpu == pool.label),
         default=0,
     )
-    count = 1
-    while count < need:
-        if count > pool.count:
-            r = _solve(_with_pool(problem, pool.label, count), deadline, threads)
-            if r is None:
-                break
-            if _feasible(r):
-                return r
-        count *= 2
+    counts = sorted({2**k for k in range(need.bit_length()) if 2**k < need} | {need})
+    for count in (c for c in counts if c > pool.count):
+        r = _solve(_with_pool(problem, pool.label, count), deadline, threads)
+        if r is None:
+            break
+        if _feasible(r):
+            return r
     return found
 
 

@@ -71,6 +71,7 @@ KEYS: dict[str, frozenset[str]] = {
             "--fp8-format",
             "--moe-token-dispatcher-type",
             "--moe-flex-dispatcher-backend",
+            "--moe-enable-deepep",
         }
     ),
     "nemo": frozenset(
@@ -275,8 +276,18 @@ def _megatron(problem: TrainingProblem, plan: TrainingPlan) -> tuple[dict[str, A
         # without EP (the all-to-all one sorts by local expert either way)
         out["--moe-token-dispatcher-type"] = problem.software.dispatcher
         if problem.software.dispatcher == "flex":
-            # the kernels priced (their measured forwarding rates differ)
-            out["--moe-flex-dispatcher-backend"] = problem.software.flex_backend
+            # the kernels priced (their measured forwarding rates differ): core_r0.12 - 0.15
+            # name DeepEP with --moe-enable-deepep and have no HybridEP; from 0.16 the
+            # TransformerConfig field moe_flex_dispatcher_backend is the argument
+            if problem.software.flex_backend == "deepep":
+                out["--moe-enable-deepep"] = True
+            else:
+                out["--moe-flex-dispatcher-backend"] = problem.software.flex_backend
+                notes.append(
+                    f"--moe-flex-dispatcher-backend {problem.software.flex_backend} needs "
+                    "Megatron-Core >= 0.16 (core_r0.12 - 0.15 offer DeepEP only, "
+                    "--moe-enable-deepep)"
+                )
     out["--bf16"] = True
     if problem.workload.precision == "fp8":
         out["--fp8-format"] = "hybrid"

@@ -329,6 +329,14 @@ def read_megatron(text: str, where: str) -> Launch:
             )
         out.software["dispatcher"] = str(dispatcher)
         backend = args.get("--moe-flex-dispatcher-backend")
+        if "--moe-enable-deepep" in args:  # core_r0.12 - 0.15's name of the DeepEP backend
+            if backend is not None and str(backend) != "deepep":
+                raise InputError(
+                    f"{where}: --moe-enable-deepep contradicts --moe-flex-dispatcher-backend "
+                    f"{backend!r}"
+                )
+            if _bool(args["--moe-enable-deepep"], "--moe-enable-deepep", where):
+                backend = "deepep"
         if dispatcher == "flex" and backend is not None:
             if str(backend) not in FLEX_BACKENDS:
                 raise InputError(

@@ -128,3 +128,18 @@ def test_step_time_carries_the_term_and_nothing_at_hit_rate_one():
     missing = engine(plan_dict(hit_rate=0.5)).base_time(n, 1.0, 512.0)
     worse = engine(plan_dict(hit_rate=0.1)).base_time(n, 1.0, 512.0)
     assert np.all(missing > plain) and np.all(worse > missing)
+
+
+def test_a_plan_of_another_precision_counts_its_experts_at_the_serving_one():
+    # a plan written for 1-byte experts (the same 64 experts resident, half the bytes) served
+    # in bf16 holds what the bf16 plan holds: its expert count, not its bytes (s12review)
+    bf16 = engine(plan_dict())
+    fp8 = plan_dict(
+        expert_bytes=EXPERT // 2, resident_bytes_max=32 * 2 * (EXPERT // 2), h2d_gb_s=32.0
+    )
+    fp8["mean_bytes_moved_per_step"] = 4 * (EXPERT // 2)
+    assert engine(fp8).weight_bytes == pytest.approx(bf16.weight_bytes, rel=1e-6)
+    n = np.array([1.0, 64.0])
+    np.testing.assert_allclose(
+        engine(fp8).base_time(n, 1.0, 512.0), bf16.base_time(n, 1.0, 512.0), rtol=1e-6
+    )

@@ -168,7 +168,7 @@ def test_vllm_refuses_a_ratio_its_connector_cannot_link():
             ReplicaGroup("H100-SXM", 2, 1, 1, 1, "decode", 0, 10.0),
         )
     )
-    with pytest.raises(InputError, match="same tp / pp / ep"):
+    with pytest.raises(InputError, match="same workload and tp / pp / ep"):
         export_plan(problem(), mixed, "vllm")
     for tool in ("sglang", "trtllm"):  # their P/D settings are not per pair
         assert len(export_plan(problem(), plan, tool)["commands"]) == 3
@@ -233,7 +233,8 @@ def test_mtp_needs_the_models_own_layers():
     assert conf == {"num_speculative_tokens": 2, "method": "deepseek_mtp"}
     sglang = export_plan(prob, PLANS["spec_ep"], "sglang")["commands"][0]["argv"]
     assert value(sglang, "--speculative-algorithm") == "NEXTN"
-    assert value(sglang, "--speculative-draft-model-path") == "deepseek-ai/DeepSeek-V3"
+    # SGLang 0.4.x loads DeepSeek-V3's MTP layers as an exported NextN checkpoint
+    assert value(sglang, "--speculative-draft-model-path") == "lmsys/DeepSeek-V3-NextN"
     yaml = export_plan(prob, PLANS["spec_ep"], "trtllm")["commands"][0]["extra_llm_api_options"]
     assert "decoding_type: MTP" in yaml and "num_nextn_predict_layers: 2" in yaml
     assert "max_draft_len" not in yaml  # 1.0 configs count MTP drafts in the layers field
@@ -282,3 +283,26 @@ def test_notes_are_printed_before_the_commands():
     print_export(export_plan(unknown, PLANS["spec_ep"], "vllm"), console=console)
     text = console.export_text()
     assert text.index("# note: the EAGLE commands need a head") < text.index("vllm serve")
+
+
+def test_vllm_pairs_stay_inside_a_workload_and_do_not_depend_on_group_order():
+    # chat 2 prefill + 1 decode, code 1 prefill + 2 decode: 3 : 3 servers, but a code decode
+    # server would receive chat's KV (s12review); decode groups listed first pair all the same
+    crossed = ServingPlan(
+        (
+            ReplicaGroup("H100-SXM", 2, 1, 1, 2, "prefill", 8192, 4.0, workload="chat"),
+            ReplicaGroup("H100-SXM", 2, 1, 1, 1, "decode", 0, 4.0, workload="chat"),
+            ReplicaGroup("H100-SXM", 2, 1, 1, 1, "prefill", 8192, 2.0, workload="code"),
+            ReplicaGroup("H100-SXM", 2, 1, 1, 2, "decode", 0, 2.0, workload="code"),
+        )
+    )
+    with pytest.raises(InputError, match="same workload"):
+        export_plan(problem(), crossed, "vllm")
+    ordered = ServingPlan(
+        (
+            ReplicaGroup("H100-SXM", 2, 1, 1, 1, "decode", 0, 4.0),
+            ReplicaGroup("H100-SXM", 2, 1, 1, 1, "prefill", 8192, 4.0),
+        )
+    )
+    commands = export_plan(problem(), ordered, "vllm")["commands"]
+    assert [c.get("pair") for c in commands] == [0, 0]

@@ -90,3 +90,10 @@ def test_throughput_relaxation_names_the_fewest_gpus_and_tokens_per_second():
     # one GPU fewer has no plan (87 GiB do not fit two L40S)
     two = make_problem("mixtral-8x7b", "L40S:2", prompt_tokens="512", output_tokens="128")
     assert solve(two, "mip", time_limit=30).status is Status.INFEASIBLE
+
+
+def test_throughput_relaxation_tries_the_replica_size_itself():
+    # the enlarged pool's plan used 4-GPU replicas: 4 itself must be tried (s12review)
+    p = make_problem("llama-3.1-70b", "L40S:1", prompt_tokens="512", output_tokens="128", max_pp=1)
+    gpus = [o for o in explain_infeasible(p, time_limit=120)["options"] if o["kind"] == "gpus"]
+    assert gpus and gpus[0]["total"] == 4

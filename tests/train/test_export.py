@@ -111,8 +111,15 @@ def test_megatron_export_names_the_priced_dispatcher():
     flex = replace(prob, software=prob.software.with_(dispatcher="flex"))
     flex_settings = export(flex, plan, "megatron")["settings"]
     assert flex_settings["--moe-token-dispatcher-type"] == "flex"
-    assert flex_settings["--moe-flex-dispatcher-backend"] == "deepep"  # Megatron's default
+    # core_r0.12 (the stated version) names DeepEP --moe-enable-deepep; it has no
+    # --moe-flex-dispatcher-backend (Megatron-Core >= 0.16), which HybridEP needs: noted
+    assert flex_settings["--moe-enable-deepep"] is True
+    assert "--moe-flex-dispatcher-backend" not in flex_settings
     assert "--moe-flex-dispatcher-backend" not in settings
+    hybrid = replace(prob, software=prob.software.with_(dispatcher="flex", flex_backend="hybridep"))
+    out = export(hybrid, plan, "megatron")
+    assert out["settings"]["--moe-flex-dispatcher-backend"] == "hybridep"
+    assert any("Megatron-Core >= 0.16" in n for n in out["notes"])
     # EP 1 still sorts by local expert (priced): written; dense models: nothing written
     no_ep = export(prob, replace(plan, ep=1), "megatron")["settings"]
     assert no_ep["--moe-token-dispatcher-type"] == "alltoall"
@@ -139,6 +146,10 @@ def test_megatron_launch_reads_the_dispatcher(dispatcher):
             f"{base} --moe-token-dispatcher-type flex --moe-flex-dispatcher-backend hybridep",
         )
         assert hybrid.software["flex_backend"] == "hybridep"
+        deepep = read_text_launch(
+            "megatron", f"{base} --moe-token-dispatcher-type flex --moe-enable-deepep"
+        )
+        assert deepep.software["flex_backend"] == "deepep"
         with pytest.raises(InputError, match="ncclep"):
             read_text_launch(
                 "megatron",
