@@ -569,3 +569,12 @@ def test_out_over_a_gpu_table_histogram_or_draft_config_is_refused(capsys, tmp_p
     code, out, err = run(capsys, *line, "--qps", "2", "--out", str(path))
     assert code == 2 and out == "" and "refusing to overwrite an input file" in err, err
     assert path.read_text() == before
+
+
+def test_a_context_warning_is_printed_once(capsys):
+    """A prompt past max_position_embeddings printed its warning once per relaxation tried
+    (dataclasses.replace shares the problem's meta): five identical lines."""
+    line = ["plan", "serve", "--model", "llama-3.1-8b", "--gpus", "H100:2", "--qps", "2"]
+    line += ["--prompt-tokens", "1000000", "--output-tokens", "128", "-t", "3"]
+    code, out, _ = run(capsys, *line)
+    assert code == 0 and out.count("exceeds the model's") == 1, out
