@@ -763,7 +763,10 @@ def get_gpu(name: str | GpuSpec) -> GpuSpec:
         return name
     if str(name).strip().lower().endswith(".toml"):  # a GPU table of the catalog's format
         path = str(name).strip()
-        return GpuSpec.from_dict(read_toml(path), where=path)
+        data = read_toml(path)
+        if "pool" in data and "name" not in data:  # was "missing field 'name'"
+            raise InputError(f"{path}: a cluster TOML, not a GPU table: give it as --gpus {path}")
+        return GpuSpec.from_dict(data, where=path)
     key = _key(str(name))
     for spec in gpu_catalog().values():
         if key == _key(spec.name) or any(key == _key(a) for a in spec.aliases):
@@ -776,6 +779,18 @@ _NAME_COUNT = re.compile(r"^\s*([A-Za-z][\w.\-]*?)\s*(?:[:x*×])\s*(\d+)\s*$")
 #: ``64xmy_gpu.toml`` / ``my_gpu.toml:64``: a user's GPU table where a catalog name goes.
 _COUNT_FILE = re.compile(r"^\s*(\d+)\s*[x*×]\s*(\S+\.toml)\s*$", re.IGNORECASE)
 _FILE_COUNT = re.compile(r"^\s*(\S+\.toml)\s*:\s*(\d+)\s*$", re.IGNORECASE)
+
+
+def inventory_files(text: str) -> list[Path]:
+    """Existing files an inventory string names (the TOML itself, the GPU tables of
+    ``COUNTxFILE`` / ``FILE:COUNT`` pools), for the never-overwrite-an-input check."""
+    raw = str(text).strip()
+    names = [raw]
+    for part in raw.split(","):
+        m = _COUNT_FILE.match(part) or _FILE_COUNT.match(part)
+        if m is not None:
+            names.append(m.group(2) if m.group(1).isdigit() else m.group(1))
+    return [Path(n) for n in names if Path(n).is_file()]
 
 
 def parse_cluster(

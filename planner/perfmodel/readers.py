@@ -253,7 +253,8 @@ def _attention_layers(f: _Fields, layers: int, window: int) -> tuple[int, int]:
         return window, 0
     if not isinstance(kinds, list) or len(kinds) != layers:
         raise f.error(f"field 'layer_types' must list the {layers} layers' attention types")
-    unknown = sorted({k for k in kinds if k not in _LAYER_TYPES}, key=str)
+    # a list, not a set: an entry may be unhashable (a list or an object was a TypeError)
+    unknown = sorted((k for k in kinds if not (isinstance(k, str) and k in _LAYER_TYPES)), key=str)
     if unknown:
         raise f.error(
             f"field 'layer_types' entry {unknown[0]!r} is not modelled (only "
@@ -379,7 +380,9 @@ def _llama4(f: _Fields, mtype: str) -> dict[str, Any]:
     if step < 1:
         raise f.error("field 'interleave_moe_layer_step' must be >= 1")
     moe = f.raw("moe_layers")
-    if moe is not None and list(moe) != list(range(step - 1, layers, step)):
+    if moe is not None and (
+        not isinstance(moe, (list, tuple)) or list(moe) != list(range(step - 1, layers, step))
+    ):
         raise f.error(
             f"field 'moe_layers' = {moe!r} is not modelled (MoE layers every "
             "interleave_moe_layer_step layers, the last of each step)"
@@ -389,8 +392,16 @@ def _llama4(f: _Fields, mtype: str) -> dict[str, Any]:
     f.raw("router_jitter_noise", "for_llm_compressor", "cache_implementation")
     chunk = f.int("attention_chunk_size", default=0)
     interval = f.int("no_rope_layer_interval", default=4)
-    rope = f.raw("no_rope_layers") or [int((i + 1) % interval != 0) for i in range(layers)]
-    if len(rope) != layers or any(v not in (0, 1) for v in rope):
+    rope = f.raw("no_rope_layers")
+    if not rope:
+        if interval < 1:  # was a ZeroDivisionError
+            raise f.error("field 'no_rope_layer_interval' must be >= 1")
+        rope = [int((i + 1) % interval != 0) for i in range(layers)]
+    if (
+        not isinstance(rope, (list, tuple))
+        or len(rope) != layers
+        or any(v not in (0, 1) for v in rope)
+    ):
         raise f.error(f"field 'no_rope_layers' must hold 0 or 1 for each of the {layers} layers")
     max_seq = f.int("max_position_embeddings", default=4096 * 32)
     window = chunk if chunk and chunk < max_seq and sum(rope) else 0

@@ -334,7 +334,13 @@ def serve(
     sim_seed = 0 if sim_seed is None else sim_seed
     if out is not None:
         # --model, --gpus and --profile may name files too (config.json, a TOML, a CSV)
-        named = [Path(v) for v in (model, gpus, profile) if v is not None and Path(v).is_file()]
+        # and a GPU table inside --gpus, the length histograms, the draft model's config (these
+        # three were overwritten)
+        from planner.perfmodel.hardware import inventory_files
+
+        files = (model, profile, prompt_tokens, output_tokens, draft_model)
+        named = [Path(v) for v in files if v is not None and Path(v).is_file()]
+        named += inventory_files(gpus)
         ensure_not_input(
             out, [p for p in (trace, workloads, prices, offload) if p is not None] + named
         )
@@ -346,6 +352,10 @@ def serve(
         raise InputError("--prefix-hit-rate must be below 1 (a prompt's last token is computed)")
     if arrival_scv is not None and not (math.isfinite(arrival_scv) and arrival_scv >= 0):
         raise InputError(f"--arrival-scv must be a finite number >= 0, got {arrival_scv!r}")
+    from planner.serve.traffic import MAX_ARRIVAL_SCV
+
+    if arrival_scv is not None and arrival_scv > MAX_ARRIVAL_SCV:
+        raise InputError(f"--arrival-scv must be at most {MAX_ARRIVAL_SCV:g}, got {arrival_scv!r}")
     if draft_model is not None and speculative not in ("draft", "eagle"):  # was ignored
         raise InputError(
             "--draft-model goes with --speculative draft (the draft model) or eagle "
@@ -360,6 +370,13 @@ def serve(
         check_fraction(acceptance, "--spec-acceptance")
         tokens = 3 if spec_tokens is None else spec_tokens
         spec = Speculative(speculative, tokens, acceptance, draft_model)
+        if speculative == "draft":  # read now: a bad one only dropped every draft candidate
+            from planner.perfmodel.readers import load_model
+
+            try:
+                load_model(draft_model)
+            except InputError as exc:
+                raise InputError(f"--draft-model {draft_model!r}: {exc}") from None
 
     problem = make_problem(
         model,

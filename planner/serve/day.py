@@ -175,6 +175,14 @@ def spot_terms(problem: ServingProblem, policy: SpotPolicy) -> dict[str, tuple[f
             continue
         loss = min(0.99, row.spot_preemption_per_hour * policy.recovery_hours)
         out[pool.label] = (row.spot, loss)
+    if not out:  # was a silent plan without spot (a user GPU table has no price row)
+        from planner.serve.prices import default_prices_path
+
+        names = ", ".join(p.gpu.name for p in problem.inventory.pools)
+        raise InputError(
+            f"--spot: {policy.prices or default_prices_path()} has no spot price and "
+            f"preemption rate for any pool ({names})"
+        )
     return out
 
 

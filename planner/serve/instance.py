@@ -490,10 +490,13 @@ class ServingProblem:
                 "(prompt tokens per iteration)"
             )
         if self.traffic.max_context > self.model.max_seq:
-            self.meta.setdefault("warnings", []).append(
+            warning = (
                 f"longest request ({self.traffic.max_context:.0f} tokens) exceeds the model's "
                 f"max_position_embeddings {self.model.max_seq}"
             )
+            warnings = self.meta.setdefault("warnings", [])
+            if warning not in warnings:  # replace() shares meta: relaxations printed it 5 times
+                warnings.append(warning)
 
     @property
     def shared(self) -> bool:

@@ -187,6 +187,10 @@ class LengthDist:
         return cls(tuple(values), tuple(weights), tuple(lows), tuple(highs))
 
 
+#: Largest arrival SCV: like ``--sim-requests``'s cap, far above measured request streams
+#: and far below where the queueing moments overflow (1e308 turned the TPOT law's moments
+#: into NaN, which passed as a one-GPU plan while 1e9 was INFEASIBLE).
+MAX_ARRIVAL_SCV = 1e6
 #: Suffixes of a length histogram file (``--prompt-tokens lengths.csv``).
 HISTOGRAM_SUFFIXES = (".csv", ".json", ".toml")
 #: Columns of a CSV histogram: the class's token count, its share, its optional range.
@@ -204,7 +208,7 @@ def read_histogram(path: Path, *, what: str) -> LengthDist:
     from planner.core.io import read_json, read_text, read_toml
 
     if not path.is_file():
-        raise InputError(f"{what}: {path}: no such file")
+        raise InputError(f"{what}: {path}: {'a directory' if path.is_dir() else 'no such file'}")
     suffix = path.suffix.lower()
     if suffix != ".csv":
         data = read_json(path) if suffix == ".json" else read_toml(path)
@@ -267,10 +271,10 @@ def parse_lengths(
                 tuple(float(v) for v in spec.get("lows", ())),
                 tuple(float(v) for v in spec.get("highs", ())),
             )
+        except InputError as exc:  # first: InputError is a ValueError
+            raise InputError(f"{what}: {exc}") from None
         except (KeyError, TypeError, ValueError):
             raise InputError(f"{what}: expected {{'values': [...], 'weights': [...]}}") from None
-        except InputError as exc:
-            raise InputError(f"{what}: {exc}") from None
     if isinstance(spec, bool):
         raise InputError(f"{what}: expected a token count, got {spec!r}")
     if isinstance(spec, (int, float)):
@@ -376,6 +380,10 @@ class Traffic:
             raise InputError(f"traffic: qps must be below {MAX_QPS:g} req/s, got {self.qps:g}")
         if not math.isfinite(self.arrival_scv) or self.arrival_scv < 0:
             raise InputError(f"traffic: arrival_scv must be >= 0, got {self.arrival_scv!r}")
+        if self.arrival_scv > MAX_ARRIVAL_SCV:
+            raise InputError(
+                f"traffic: arrival_scv must be at most {MAX_ARRIVAL_SCV:g}, got {self.arrival_scv!r}"
+            )
         if self.kv1 < 0 or self.kv2 < 0:
             k1, k2 = independent_kv_moments(self.prompt, self.output)
             object.__setattr__(self, "kv1", k1 if self.kv1 < 0 else self.kv1)

@@ -259,7 +259,10 @@ def train(
             raise InputError(
                 f"--stage-layers {stage_layers!r}: expected integers like 7,8,8,7"
             ) from None
-    inputs = [("--model", model), ("--gpus", gpus)]
+    from planner.perfmodel.hardware import inventory_files
+
+    # a GPU table inside the inventory (64xmine.toml) is an input too (was overwritten)
+    inputs = [("--model", model)] + [("--gpus", str(p)) for p in inventory_files(gpus)]
     if from_launch is not None:
         inputs.append(("--from", from_launch[1]))
     for target in (out, plot, plot_breakdown):

@@ -59,6 +59,8 @@ class Launch:
     split
         Megatron-Core's ``--pipeline-model-parallel-layout``: layers per pipeline rank (the
         sum over its virtual stages); checked against the model by :func:`problem_args`.
+    layout_mtp
+        MTP layers ``m`` of that layout (checked against the model's by :func:`check_model`).
     layers_per_stage
         torchtitan's ``pipeline_parallel_layers_per_stage`` of a looped schedule: the virtual
         stages per rank, resolved against the model by :func:`problem_args`.
@@ -80,6 +82,7 @@ class Launch:
     all_gpus: bool = False
     first_last: tuple[int, int] | None = None
     split: tuple[int, ...] | None = None
+    layout_mtp: int | None = None
     layers_per_stage: int | None = None
     constraints: dict[str, Any] = field(default_factory=dict)
     software: dict[str, Any] = field(default_factory=dict)
@@ -143,6 +146,15 @@ def parse_layout(text: str, pp: int, where: str) -> list[list[str]]:
             f"{MAX_LAYOUT_REPEAT}"
         )
     for pattern in (r"\(([^)]+)\)\*(\d+)", r"(.)\*(\d+)"):  # Megatron's own unrolling order
+        # nested repeats multiply: size the unrolled text before building it (was a MemoryError)
+        size = len(flat) + sum(
+            len(m.group(1)) * int(m.group(2)) - len(m.group(0)) for m in re.finditer(pattern, flat)
+        )
+        if size > MAX_LAYOUT_REPEAT:
+            raise InputError(
+                f"{where}: --pipeline-model-parallel-layout {text!r}: unrolls to over "
+                f"{MAX_LAYOUT_REPEAT} characters"
+            )
         flat = re.sub(pattern, lambda m: m.group(1) * int(m.group(2)), flat)
     stages = [list(stage) for stage in flat.split("|")]
     layers = [c for stage in stages for c in stage]
@@ -180,8 +192,14 @@ def _read_layout(out: Launch, text: str, args: dict[str, Any], where: str) -> No
     stages = parse_layout(text, pp, where)
     v = len(stages) // pp
     out.fixed["interleave"] = v
+    out.layout_mtp = sum(stage.count("m") for stage in stages)
     if pp > 1:
         out.split = tuple(sum(stage.count("t") for stage in stages[j::pp]) for j in range(pp))
+        if 0 in out.split:  # was "constraints: stage_layers entry ...", naming neither
+            raise InputError(
+                f"{where}: --pipeline-model-parallel-layout {text!r}: pipeline rank "
+                f"{out.split.index(0)} holds no decoder layer t"
+            )
         chunks = [[stages[k * pp + j].count("t") for k in range(v)] for j in range(pp)]
         if chunks != chunk_layers(out.split, v):
             out.notes.append(
@@ -607,6 +625,12 @@ def check_model(launch: Launch, model: Any) -> None:
                 f"{launch.source}: {flag} {value} does not match the model's {attr} "
                 f"{getattr(model, attr)}"
             )
+    mtp = getattr(model, "mtp_layers", 0)
+    if launch.layout_mtp is not None and launch.layout_mtp != mtp:  # the m's were ignored
+        raise InputError(
+            f"{launch.source}: the pipeline layout holds {launch.layout_mtp} MTP layers m, "
+            f"the model {mtp}"
+        )
 
 
 def stage_layers(launch: Launch, layers: int) -> tuple[int, ...] | None:

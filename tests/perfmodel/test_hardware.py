@@ -217,3 +217,7 @@ def test_a_users_gpu_table_goes_where_a_catalog_name_goes(tmp_path):
     assert parse_cluster(str(cluster)).pools[0].gpu.name == "Mine"
     with pytest.raises(InputError, match="a GPU table, not a cluster"):
         parse_cluster(str(mine))
+    # the reverse mix-up said "missing field 'name'"
+    for spec in (f"64x{cluster}", f"{cluster}:64"):
+        with pytest.raises(InputError, match=r"cluster\.toml: a cluster TOML, not a GPU table"):
+            parse_cluster(spec)

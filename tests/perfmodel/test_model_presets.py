@@ -182,3 +182,27 @@ def test_llama4_moe_layers_must_follow_the_step():
     text = {**config["text_config"], "moe_layers": [0, 2, 4]}
     with pytest.raises(InputError, match=r"moe_layers.*Llama 4 config"):
         from_hf_config({**config, "text_config": text}, name="x")
+
+
+@pytest.mark.parametrize(
+    ("name", "field", "value", "words"),
+    [
+        # unhashable entries were a TypeError (rc 1), not a message naming the field
+        ("gpt-oss-20b", "layer_types", [["x"]] * 24, r"layer_types' entry \['x'\]"),
+        ("gpt-oss-20b", "layer_types", [{"a": 1}] * 24, "layer_types' entry"),
+        ("llama-4-scout", "no_rope_layers", 5, "no_rope_layers' must hold 0 or 1"),
+        ("llama-4-scout", "moe_layers", 5, "moe_layers' = 5 is not modelled"),
+        # with no no_rope_layers list, an interval of 0 was a ZeroDivisionError
+        ("llama-4-scout", "no_rope_layer_interval", 0, "no_rope_layer_interval' must be >= 1"),
+    ],
+)
+def test_malformed_config_fields_are_named(name, field, value, words):
+    config = _config(name)
+    text = config.get("text_config", config)
+    text = {
+        k: v for k, v in text.items() if field != "no_rope_layer_interval" or k != "no_rope_layers"
+    }
+    text[field] = value
+    data = {**config, "text_config": text} if "text_config" in config else text
+    with pytest.raises(InputError, match=words):
+        from_hf_config(data, name="x")

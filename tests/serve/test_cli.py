@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -402,6 +403,10 @@ def test_out_over_a_file_named_by_model_gpus_or_profile_is_refused(
         (["--speculative", "mtp", "--draft-model", "llama-3.1-8b"], "--draft-model goes with"),
         # MTP needs the model's own MTP layers (was exported as deepseek_mtp for Llama)
         (["--speculative", "mtp"], "llama-3.1-8b has none"),
+        # an unknown draft model dropped every draft candidate: OPTIMAL without speculation
+        (["--speculative", "draft", "--draft-model", "nosuch"], "--draft-model 'nosuch': unknown"),
+        # 1e308 overflowed the TPOT law's moments to NaN: a one-GPU OPTIMAL plan
+        (["--arrival-scv", "1e308"], "--arrival-scv must be at most 1e+06"),
     ],
 )
 def test_serve_flags_without_effect_or_out_of_range_exit_2(capsys, extra, fragment):
@@ -530,3 +535,46 @@ def test_fitted_tables_split_by_width_and_accept_no_rows():
     assert "1.2345678" in text and "22.5" in text and "continued" in text
     assert max(len(line) for line in text.splitlines()) <= 24
     _print_fitted(Console(width=24), "t", heads, [], [])  # raised on max() of no rows
+
+
+def _gpu_table(tmp_path: Path) -> Path:
+    """A user GPU table (the catalog's H100 renamed, so its aliases do not clash)."""
+    text = (Path(__file__).parents[2] / "models/hardware/h100-sxm.toml").read_text()
+    text = re.sub(r"^aliases = .*$", "", text, flags=re.M).replace('"H100-SXM"', '"Mine"')
+    path = tmp_path / "mine.toml"
+    path.write_text(text)
+    return path
+
+
+@pytest.mark.parametrize(
+    "case", ["64xFILE", "FILE:64", "--prompt-tokens", "--output-tokens", "draft"]
+)
+def test_out_over_a_gpu_table_histogram_or_draft_config_is_refused(capsys, tmp_path, case):
+    """--out overwrote a GPU table inside --gpus, a length histogram and a draft model's
+    config with the plan JSON."""
+    gpus, extra = "H100:2", []
+    if case in ("64xFILE", "FILE:64"):
+        path = _gpu_table(tmp_path)
+        gpus = case.replace("FILE", str(path))
+    elif case == "draft":
+        path = tmp_path / "config.json"
+        path.write_text(TOY_CONFIG.read_text())
+        extra = ["--speculative", "draft", "--draft-model", str(path)]
+    else:
+        path = tmp_path / "lengths.csv"
+        path.write_text("tokens,weight\n128,1\n512,1\n")
+        extra = [case, str(path)]
+    before = path.read_text()
+    line = ["plan", "serve", "--model", "llama-3.1-8b", "--gpus", gpus, *TRAFFIC, *extra]
+    code, out, err = run(capsys, *line, "--qps", "2", "--out", str(path))
+    assert code == 2 and out == "" and "refusing to overwrite an input file" in err, err
+    assert path.read_text() == before
+
+
+def test_a_context_warning_is_printed_once(capsys):
+    """A prompt past max_position_embeddings printed its warning once per relaxation tried
+    (dataclasses.replace shares the problem's meta): five identical lines."""
+    line = ["plan", "serve", "--model", "llama-3.1-8b", "--gpus", "H100:2", "--qps", "2"]
+    line += ["--prompt-tokens", "1000000", "--output-tokens", "128", "-t", "3"]
+    code, out, _ = run(capsys, *line)
+    assert code == 0 and out.count("exceeds the model's") == 1, out

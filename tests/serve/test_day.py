@@ -194,3 +194,17 @@ def test_trace_profile_measures_its_last_period_over_the_part_it_covers(tmp_path
         )
     )
     assert parse_profile(t, period_hours=1 / 3600).rates == (1.0, 1.0)
+
+
+def test_spot_without_any_spot_price_is_refused(tmp_path):
+    """--spot on pools with no spot price (a user GPU table, or a price table without spot
+    columns) planned on-demand only, silently."""
+    table = tmp_path / "prices.toml"
+    table.write_text("[gpu.H100-SXM]\non_demand = 2.0\n[gpu.L40S]\non_demand = 1.0\n")
+    with pytest.raises(InputError, match=r"--spot: .*prices\.toml has no spot price"):
+        plan_day(
+            tiny(),
+            DayProfile((10.0, 30.0)),
+            spot=SpotPolicy(True, prices=str(table)),
+            time_limit=10,
+        )

@@ -182,3 +182,42 @@ def test_lengths_from_a_histogram_file(tmp_path):
             parse_lengths(str(tmp_path / "b.csv"), what="--prompt-tokens")
     with pytest.raises(InputError, match=r"--output-tokens: .*no such file"):
         parse_lengths(str(tmp_path / "missing.csv"), what="--output-tokens")
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            '{"values": [128, 512], "weights": [1]}',
+            "values and weights must be non-empty and equal",
+        ),
+        ('{"values": [128, 512], "weights": [1, -1]}', "weights must be non-negative"),
+        ('{"values": [128, 512], "weights": [0, 0]}', "weights sum to zero"),
+        ('{"values": [0, 512], "weights": [1, 1]}', "every token count must be >= 1"),
+        ('{"values": [128, "x"], "weights": [1, 1]}', r"expected \{'values'"),
+    ],
+)
+def test_histogram_file_errors_say_what_is_wrong(tmp_path, text, message):
+    """A JSON / TOML histogram's bad weights or counts were all reported as the generic
+    "expected {'values': [...], 'weights': [...]}" (InputError is a ValueError, so the
+    generic branch caught it first); the message now says which rule the file breaks."""
+    path = tmp_path / "h.json"
+    path.write_text(text)
+    with pytest.raises(InputError, match=f"--prompt-tokens: .*h.json: .*{message}"):
+        parse_lengths(str(path), what="--prompt-tokens")
+
+
+def test_histogram_directory_is_not_called_missing(tmp_path):
+    """A directory named like a histogram file was reported as "no such file"."""
+    (tmp_path / "d.csv").mkdir()
+    with pytest.raises(InputError, match=r"--prompt-tokens: .*d\.csv: a directory"):
+        parse_lengths(str(tmp_path / "d.csv"), what="--prompt-tokens")
+
+
+def test_an_arrival_scv_past_the_cap_is_refused():
+    """arrival_scv 1e308 from a problem or workloads file overflowed the TPOT law's moments
+    to NaN, which passed as a one-GPU OPTIMAL plan (1e9 was INFEASIBLE)."""
+    one = LengthDist.fixed(100)
+    with pytest.raises(InputError, match="arrival_scv must be at most"):
+        Traffic(5.0, one, one, arrival_scv=1e308)
+    assert Traffic(5.0, one, one, arrival_scv=1e6).arrival_scv == 1e6

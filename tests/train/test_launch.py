@@ -362,6 +362,10 @@ def test_megatron_layout_round_trips_through_the_cli(capsys, tmp_path):
         ("Et*6|(t*6|)*2,t*5Lx", "unknown layer characters"),
         ("Et*6|(t*6|)*2,mt*6L", "before the MTP layers"),
         ("Et*999999|(t|)*2,tL", "repeat count"),
+        # nested repeats under the per-count cap multiplied to 10^10 characters: MemoryError
+        ("E(t*100000|)*100000L", "unrolls to over 100000 characters"),
+        # a rank without decoder layers failed as "constraints: stage_layers entry ..."
+        ("Et*0|t*6|t*6|t*12L", r"args\.txt: .*pipeline rank 0 holds no decoder layer"),
     ],
 )
 def test_a_bad_layout_is_named(layout, words):
@@ -377,3 +381,35 @@ def test_a_layout_with_virtual_stage_flags_is_refused():
     )
     with pytest.raises(InputError, match="cannot be combined"):
         read_text_launch("megatron", text, "args.txt")
+
+
+@pytest.mark.parametrize("form", ["16xFILE", "FILE:16", "A100:8,FILE:8"])
+def test_out_over_a_gpu_table_in_gpus_is_refused(capsys, tmp_path, form):
+    """--out overwrote a user GPU table named inside --gpus with the plan JSON."""
+    import re
+    from pathlib import Path
+
+    text = (Path(__file__).parents[2] / "models/hardware/h100-sxm.toml").read_text()
+    text = re.sub(r"^aliases = .*$", "", text, flags=re.M).replace('"H100-SXM"', '"Mine"')
+    path = tmp_path / "mine.toml"
+    path.write_text(text)
+    gpus = form.replace("FILE", str(path))
+    line = ("plan", "train", "--model", "gpt-1.7b", "--gpus", gpus, *WORKLOAD, "-t", "5")
+    code, out, err = run(capsys, *line, "--out", str(path))
+    assert code == 2 and out == "" and "refusing to overwrite an input file (--gpus)" in err
+    assert path.read_text() == text
+
+
+def test_layout_mtp_layers_must_match_the_model(capsys, tmp_path):
+    """A layout's MTP layers m on a model without MTP (gpt-1.7b) were ignored: OPTIMAL."""
+    path = tmp_path / "args.txt"
+    path.write_text(
+        "--tensor-model-parallel-size 2 --pipeline-model-parallel-size 4 "
+        "--micro-batch-size 1 --global-batch-size 64 --seq-length 1024 "
+        "--pipeline-model-parallel-layout 'Et*6|t*6|t*6|t*6,m,L'\n"
+    )
+    code, out, err = run(capsys, *BASE, "--from", "megatron", str(path), "-t", "5")
+    assert code == 2 and out == "" and "holds 1 MTP layers m, the model 0" in err, err
+    path.write_text(path.read_text().replace(",m,L", ",L"))
+    code, out, err = run(capsys, *BASE, "--from", "megatron", str(path), "-t", "5", "--json")
+    assert code == 0, err
