@@ -12,8 +12,9 @@ from planner.serve.instance import ServingProblem
 from planner.serve.units import format_duration
 
 
-def _min_fit(problem: ServingProblem) -> tuple[int, str, int] | None:
-    """(GPUs, label) of the smallest replica whose weights and one request fit, ignoring pool sizes."""
+def _min_fit(problem: ServingProblem, context: bool = True) -> tuple[int, str, int] | None:
+    """(GPUs, label) of the smallest replica whose weights and one request fit, ignoring pool sizes
+    (``context=False``: the weights alone)."""
     m = problem.model
     best: tuple[int, str, int] | None = None
     for pool in problem.inventory.pools:
@@ -42,7 +43,8 @@ def _min_fit(problem: ServingProblem) -> tuple[int, str, int] | None:
                         problem.engine,
                         problem.offload,
                     )
-                    if eng.free_bytes > 0 and eng.kv_tokens >= problem.traffic.max_context:
+                    need = problem.traffic.max_context if context else 0
+                    if eng.free_bytes > 0 and eng.kv_tokens >= need:
                         n = tp * pp * ep
                         label = f"{n} x {gpu.name} (tp{tp} pp{pp}" + (
                             f" ep{ep})" if ep > 1 else ")"
@@ -63,6 +65,12 @@ def explain_no_candidate(problem: ServingProblem, cands: Sequence[Candidate]) ->
         fit = _min_fit(problem)
         pools = ", ".join(f"{p.count} x {p.label}" for p in problem.inventory.pools)
         if fit is None:
+            if _min_fit(problem, context=False) is not None:  # the weights fit; one request not
+                return (
+                    f"one request of {math.ceil(problem.traffic.max_context):,} tokens (prompt + output) "
+                    f"needs more KV cache than any replica layout of {m.name} on these GPU types "
+                    "holds beside its weights"
+                )
             return (
                 f"{m.name} ({m.params_total / 1e9:.1f}B parameters, {weights:.0f} GiB of "
                 f"{problem.precision} weights) fits no replica layout on these GPU types"

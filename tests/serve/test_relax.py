@@ -97,3 +97,14 @@ def test_throughput_relaxation_tries_the_replica_size_itself():
     p = make_problem("llama-3.1-70b", "L40S:1", prompt_tokens="512", output_tokens="128", max_pp=1)
     gpus = [o for o in explain_infeasible(p, time_limit=120)["options"] if o["kind"] == "gpus"]
     assert gpus and gpus[0]["total"] == 4
+
+
+def test_a_request_longer_than_any_cache_is_named_not_the_weights():
+    # 10M tokens in one request: an 8B model's weights fit one H100, its KV cache does not
+    p = make_problem("llama-3.1-8b", "H100:8", prompt_tokens="10000000", output_tokens="128")
+    r = solve(p, "auto", time_limit=10)
+    assert r.status is Status.INFEASIBLE
+    assert "one request of 10,000,128 tokens" in r.reason and "weights)" not in r.reason
+    # a model whose weights fit nowhere is still reported by its weights
+    big = make_problem("mixtral-8x7b", "L4:1", prompt_tokens="512", output_tokens="128", max_pp=1)
+    assert "GiB of bf16 weights" in solve(big, "auto", time_limit=10).reason
