@@ -63,12 +63,6 @@ class AdmissionWait:
     probability: float
     rate: float
 
-    def survival(self, t: float) -> float:
-        """``P(W > t)`` for ``t >= 0``."""
-        if self.rate <= 0:
-            return self.probability
-        return self.probability * math.exp(-self.rate * max(t, 0.0))
-
     def negligible(self, q: float) -> bool:
         """``True`` when the wait cannot move a ``q`` quantile by more than the laws'
         resolution (``P <= 1e-7 (1 - q)``: the quantile moves to at most that of level
