@@ -130,7 +130,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -138,6 +138,9 @@ from planner.core.errors import InputError
 from planner.perfmodel import constants
 from planner.perfmodel.hardware import vendor_of
 from planner.perfmodel.host import EAGER_LAUNCH_S
+
+if TYPE_CHECKING:
+    from planner.perfmodel.model_spec import ModelSpec
 
 #: Engines the model knows; ``nim`` is an alias of ``trtllm`` (NIM runs TensorRT-LLM).
 ENGINES = ("trtllm", "vllm", "sglang")
@@ -442,6 +445,39 @@ def quant_kernels(
     return eager_quant_kernels(gemm_format, ffn_only, layers)
 
 
+#: First vLLM release whose KV-cache manager frees a sliding-window layer's blocks that left
+#: the window when the model also has full-attention layers: the hybrid memory allocator
+#: (PR #17996, merged 2025-06-06; ``_get_kv_cache_config_uniform_page_size`` in
+#: ``vllm/v1/core/kv_cache_utils.py`` at tag v0.9.2, one block table per layer group). Before
+#: it, ``unify_hybrid_kv_cache_specs`` (tag v0.8.5) turned every ``SlidingWindowSpec`` into a
+#: ``FullAttentionSpec`` when both kinds were present; a model whose layers are all windowed
+#: kept V1's ``SlidingWindowManager``, which drops the blocks before the window
+#: (``remove_skipped_blocks``, ``vllm/v1/core/specialized_manager.py`` at v0.8.5).
+VLLM_HYBRID_KV_RELEASE = (0, 9, 2)
+
+
+def frees_windowed_kv(engine: Engine, model: ModelSpec) -> bool:
+    """Whether ``engine`` keeps only the window's KV cache on ``model``'s windowed layers
+    (otherwise every layer holds the whole context).
+
+    * vLLM: from :data:`VLLM_HYBRID_KV_RELEASE` on (and when no version is named: the
+      current release); before it only when every layer is windowed.
+    * TensorRT-LLM: with ``kv_cache_config.max_attention_window`` listing the layers'
+      windows (variable sliding-window attention, whose list "will be repeated" over the
+      layers; the planner's export writes it, :mod:`planner.serve.export`).
+    * SGLang: no (0.4.6, the version the export states, sizes one pool of full-context
+      tokens for every layer; later releases add a separate sliding-window pool for a list
+      of architectures, sized by ``--swa-full-tokens-ratio``, not modelled).
+    * Chunked attention (Llama 4): never; vLLM's hybrid manager leaves it off by default.
+    """
+    if not model.sliding_window or model.attention_chunked:
+        return False
+    if engine.name == "vllm":
+        version = version_tuple(engine.version)
+        return not version or version >= VLLM_HYBRID_KV_RELEASE or not model.full_attention_layers
+    return engine.name == "trtllm"
+
+
 def small_kernel_floor_s(layers: int, quant: float = 0.0) -> float:
     """Least seconds one stage's ``layers`` layers spend in their element-wise kernels, with
     ``quant`` activation-quantization kernels per layer (:func:`quant_kernels`)."""
@@ -463,8 +499,10 @@ __all__ = [
     "TRITON_FP8_MOE_RELEASES",
     "TRTLLM_KV_FREE_FRACTION",
     "VLLM_GPU_MEMORY_UTILIZATION",
+    "VLLM_HYBRID_KV_RELEASE",
     "Engine",
     "eager_quant_kernels",
+    "frees_windowed_kv",
     "host_overhead_s",
     "launch_overhead_s",
     "moe_gemm_efficiency",

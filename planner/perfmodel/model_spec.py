@@ -18,7 +18,34 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+import numpy as np
+
 from planner.core.errors import InputError, check_table
+
+
+def window_sums(
+    start: np.ndarray | float, end: np.ndarray | float, window: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Sums over the positions ``c = start + 1 .. end`` of ``m = min(c, window)``, ``c m``
+    and ``m^2`` (closed forms; ``end <= start`` gives 0): the keys a windowed layer attends
+    or keeps at each position, and the products the KV-cache variance needs."""
+    a = np.asarray(start, dtype=float)
+    b = np.maximum(np.asarray(end, dtype=float), a)
+    s = np.clip(window, a, b)  # positions up to s hold all their keys, later ones the window
+
+    def ones(n):
+        return n
+
+    def first(n):
+        return n * (n + 1) / 2
+
+    def second(n):
+        return n * (n + 1) * (2 * n + 1) / 6
+
+    short1, short2 = first(s) - first(a), second(s) - second(a)
+    long0, long1 = ones(b) - ones(s), first(b) - first(s)
+    w = float(window)
+    return short1 + w * long0, short2 + w * long1, short2 + w * w * long0
 
 
 @dataclass(frozen=True)
@@ -68,6 +95,11 @@ class ModelSpec:
         is linear in the attended keys (attention FLOPs, stored scores, KV cache
         reads) takes the layers' mean span (:meth:`attention_span`); a pipeline
         stage's own share may differ from the mean by one layer's.
+    attention_chunked
+        The window is Llama 4's chunked attention (``attention_chunk_size``: a query attends
+        the keys of its own chunk) rather than a sliding one; costed as a window of the
+        chunk's size, and no engine the planner models frees a chunk's KV cache early
+        (:func:`~planner.perfmodel.engines.frees_windowed_kv`).
     num_experts, experts_per_token, shared_experts, moe_ffn
         Routed experts, top-k, always-active shared experts and their
         intermediate width (0 for dense models).
@@ -89,6 +121,9 @@ class ModelSpec:
         the parameter totals (the 671B of DeepSeek-V3 exclude them).
     source
         Where the spec came from (file or catalog entry).
+    model_type
+        The config's ``model_type`` (``gpt_oss``, ``kimi_k2``, ...; empty when the spec was
+        not read from a config): what a serving engine's model registry is keyed by.
     """
 
     name: str
@@ -111,6 +146,7 @@ class ModelSpec:
     embedding_norm: bool = False
     sliding_window: int = 0
     full_attention_layers: int = 0
+    attention_chunked: bool = False
     num_experts: int = 0
     experts_per_token: int = 0
     shared_experts: int = 0
@@ -126,6 +162,7 @@ class ModelSpec:
     mtp_layers: int = 0
     source: str = ""
     display_name: str = field(default="", compare=False)
+    model_type: str = field(default="", compare=False)
 
     def __post_init__(self) -> None:
         where = self.source or self.name
@@ -313,6 +350,28 @@ class ModelSpec:
         windowed = min(context, self.sliding_window)
         full = self.full_attention_layers
         return windowed + (context - windowed) * full / self.layers
+
+    def attention_spans(self, context: np.ndarray | float) -> np.ndarray:
+        """:meth:`attention_span` of each of an array of contexts."""
+        c = np.asarray(context, dtype=float)
+        if not self.sliding_window:
+            return c
+        windowed = np.minimum(c, self.sliding_window)
+        return windowed + (c - windowed) * self.full_attention_layers / self.layers
+
+    def causal_attention_keys(
+        self, start: np.ndarray | float, end: np.ndarray | float
+    ) -> np.ndarray:
+        """Keys the query positions ``start + 1 .. end`` attend together, averaged over the
+        layers (:meth:`attention_span` summed): ``end (end + 1) / 2 - start (start + 1) / 2``
+        without a window, each windowed layer's query capped at the window."""
+        a, b = np.asarray(start, dtype=float), np.asarray(end, dtype=float)
+        full = (b * (b + 1) - a * (a + 1)) / 2
+        if not self.sliding_window:
+            return full
+        windowed = window_sums(a, b, self.sliding_window)[0]
+        share = self.full_attention_layers / self.layers
+        return share * full + (1.0 - share) * windowed
 
     def attention_flops_per_token(self, context: float) -> float:
         """Forward FLOPs of the score and value matmuls for one query token.

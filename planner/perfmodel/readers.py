@@ -426,6 +426,7 @@ def _llama4(f: _Fields, mtype: str) -> dict[str, Any]:
         "moe_layer_freq": step,
         "sliding_window": window,
         "full_attention_layers": layers - sum(rope) if window else 0,
+        "attention_chunked": bool(window),
     }
 
 
@@ -780,6 +781,7 @@ def from_hf_config(cfg: Mapping[str, Any], *, name: str, source: str = "") -> Mo
             name=name,
             source=source or name,
             display_name=str(meta.get("display_name", "")),
+            model_type=mtype,
             **values,
         )
     except InputError as exc:

@@ -43,10 +43,14 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from planner.core.errors import InputError
+
+if TYPE_CHECKING:
+    from planner.perfmodel.model_spec import ModelSpec
 
 #: Drafting methods: a separate small model, or a head on the target's hidden states.
 SPECULATIVE_METHODS = ("draft", "eagle", "mtp")
@@ -86,11 +90,17 @@ def paged_overhead_tokens(block: int) -> float:
     return (block - 1) / 2.0
 
 
-def prefix_cached_work(prompt: float | np.ndarray, hit: float) -> tuple:
-    """(prompt tokens to compute, causal attention work in keys) with a prefix-cache ``hit`` rate."""
+def prefix_cached_work(
+    prompt: float | np.ndarray, hit: float, model: ModelSpec | None = None
+) -> tuple:
+    """(prompt tokens to compute, causal attention work in keys) with a prefix-cache ``hit``
+    rate; with ``model``, a windowed layer's queries attend at most its window
+    (:meth:`~planner.perfmodel.model_spec.ModelSpec.causal_attention_keys`)."""
     p = np.asarray(prompt, dtype=float)
     cached = np.floor(hit * p)
     new = p - cached
+    if model is not None:
+        return new, model.causal_attention_keys(cached, p)
     work = p * (p + 1) / 2 - cached * (cached + 1) / 2
     return new, work
 

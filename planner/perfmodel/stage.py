@@ -113,6 +113,7 @@ from planner.perfmodel.engines import (
     DEFAULT_ENGINE,
     Engine,
     eager_quant_kernels,
+    frees_windowed_kv,
     host_overhead_s,
     launch_overhead_s,
     moe_gemm_efficiency,
@@ -1463,10 +1464,11 @@ class EngineModel:
     def kv_transfer_time(self, tokens: np.ndarray | float) -> np.ndarray:
         """Seconds to ship the KV cache of ``tokens`` prompt tokens to a decode replica.
 
-        The replica's ``tp * pp`` GPUs each send their share over their own
-        NIC (prefill and decode pools on different nodes).
+        What the prefill engine holds is shipped (:meth:`kv_held`). The replica's ``tp * pp``
+        GPUs each send their share over their own NIC (prefill and decode pools on different
+        nodes).
         """
-        total = np.asarray(tokens, dtype=float) * kv_cache_bytes_per_token(
+        total = self.kv_held(tokens) * kv_cache_bytes_per_token(
             self.model, kv_bytes=self.kv_precision.bytes
         )
         per_gpu = total / (self.config.tp * self.config.pp)
@@ -1506,6 +1508,26 @@ class EngineModel:
         return kv_cache_bytes_per_token(
             self.model, tp=c.tp, pp=c.pp, kv_bytes=self.kv_precision.bytes
         )
+
+    @functools.cached_property
+    def frees_windowed_kv(self) -> bool:
+        """The engine keeps only the window's KV on the model's windowed layers
+        (:func:`~planner.perfmodel.engines.frees_windowed_kv`)."""
+        return frees_windowed_kv(self.engine, self.model)
+
+    def kv_held(self, context: np.ndarray | float) -> np.ndarray:
+        """KV-cache tokens one sequence of ``context`` tokens holds, in units of
+        :attr:`kv_tokens` (a token on every layer): ``context``, or the layers' mean
+        :meth:`~planner.perfmodel.model_spec.ModelSpec.attention_span` when the engine frees
+        the KV that left a windowed layer's window (gpt-oss at 64K: half the layers hold 128
+        tokens, so about half the full footprint)."""
+        if self.frees_windowed_kv:
+            return self.model.attention_spans(context)
+        return np.asarray(context, dtype=float)
+
+    def holds_request(self, context: float) -> bool:
+        """The engine's KV cache holds one sequence of ``context`` tokens (the weights fit)."""
+        return self.free_bytes > 0 and self.kv_tokens >= float(self.kv_held(context))
 
     @functools.cached_property
     def workspace_bytes(self) -> float:

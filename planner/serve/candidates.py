@@ -229,10 +229,10 @@ def _exclusion(problem: ServingProblem, pool: Pool, cfg: ReplicaConfig) -> str:
             f"weights {eng.weight_bytes / GIB:.1f} GiB/GPU + workspace and reserve exceed "
             f"{gpu.memory_gib:g} GiB (needs {need + 4:.0f} GiB)"
         )
-    if eng.kv_tokens < problem.traffic.max_context:
+    if not eng.holds_request(problem.traffic.max_context):
         return (
             f"KV cache holds {eng.kv_tokens:,.0f} tokens per engine, one request needs "
-            f"{problem.traffic.max_context:,.0f}"
+            f"{float(eng.kv_held(problem.traffic.max_context)):,.0f}"
         )
     return ""
 
@@ -338,7 +338,7 @@ def evaluate(
         eng = layout_engine(problem, cfg, spec)
     except InputError as exc:  # e.g. the draft model does not fit the layout's tp
         return Candidate(layout.pool, cfg, role, chunk0, 0.0, reason=str(exc), speculative=True)
-    if eng.free_bytes <= 0 or eng.kv_tokens < problem.traffic.max_context:
+    if not eng.holds_request(problem.traffic.max_context):
         return Candidate(
             layout.pool,
             cfg,
@@ -459,7 +459,7 @@ def capacity_upper_bound(
         eng = layout_engine(problem, cfg, problem.speculative if speculative else None)
     except InputError:
         return None
-    if eng.free_bytes <= 0 or eng.kv_tokens < problem.traffic.max_context:
+    if not eng.holds_request(problem.traffic.max_context):
         return None
     chunks = chunk_choices(problem, role)
     best = 0.0

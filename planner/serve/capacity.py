@@ -87,7 +87,7 @@ from planner.serve.queueing import (
 )
 from planner.serve.renewal import renewal_count_pmf
 from planner.serve.slo import SLO
-from planner.serve.traffic import Traffic
+from planner.serve.traffic import Traffic, held_kv_moments
 from planner.serve.units import format_duration
 
 if TYPE_CHECKING:  # instance.py imports this module's ROLES and KV_ADMISSION
@@ -245,30 +245,35 @@ class RoleModel:
         self.ed = self.ed_tokens / self.per_step  # decode iterations per request
         self.ctx = traffic.decode_context
         reserve = kv_admission == "reserve"
-        # KV tokens integrated over a request's decode iterations (fewer with speculation)
-        self.m1 = (traffic.res1 if reserve else traffic.kv1) / self.per_step
-        self.m2 = (traffic.res2 if reserve else traffic.kv2) / self.per_step
+        # KV tokens integrated over a request's decode iterations (fewer with speculation),
+        # in the engine's units (a windowed layer may keep only its window: EngineModel.kv_held)
+        m1, m2 = held_kv_moments(traffic, engine, reserve)
+        self.m1, self.m2 = m1 / self.per_step, m2 / self.per_step
         self.block_waste = paged_overhead_tokens(kv_block_tokens)
         self.mem_ctx = (self.m1 / self.ed if self.ed > 0 else self.ctx) + self.block_waste
         self.split = split
-        self.ep_full = float(np.dot(self.wp, self.p))
+        # KV tokens a prompt holds while it waits for or runs its prefill (first two moments)
+        held = engine.kv_held(self.p)
+        self.ep_held = float(np.dot(self.wp, held))
+        self.ep_held2 = float(np.dot(self.wp, held * held))
         # prefix caching: only the uncached part of a prompt is computed
         hit = traffic.prefix_hit_rate
-        self.pc, work = prefix_cached_work(self.p, hit)
+        model = engine.model
+        self.pc, work = prefix_cached_work(self.p, hit, model)
         self.ep_mean = float(np.dot(self.wp, self.pc))
         self.attn = engine.prefill_attention_time(work)
         # class ranges: a prompt class spans [lo, hi]; TTFT quantiles spread it uniformly
         self.p_lo = np.asarray(traffic.prompt.lows, dtype=float)
         self.p_hi = np.asarray(traffic.prompt.highs, dtype=float)
-        self.pc_lo, work_lo = prefix_cached_work(self.p_lo, hit)
-        self.pc_hi, work_hi = prefix_cached_work(self.p_hi, hit)
+        self.pc_lo, work_lo = prefix_cached_work(self.p_lo, hit, model)
+        self.pc_hi, work_hi = prefix_cached_work(self.p_hi, hit, model)
         self.attn_lo = engine.prefill_attention_time(work_lo)
         self.attn_hi = engine.prefill_attention_time(work_hi)
         # the windows the prompts of a class spread over (as the simulator draws them and the
         # TPOT classes spread): the chunked TTFT law's own prompts
         centre, half = traffic.prompt.windows()
-        self.win_lo, work_wlo = prefix_cached_work(centre - half, hit)
-        self.win_hi, work_whi = prefix_cached_work(centre + half, hit)
+        self.win_lo, work_wlo = prefix_cached_work(centre - half, hit, model)
+        self.win_hi, work_whi = prefix_cached_work(centre + half, hit, model)
         self.win_attn = 0.5 * (
             engine.prefill_attention_time(work_wlo) + engine.prefill_attention_time(work_whi)
         )
@@ -557,13 +562,14 @@ class RoleModel:
 
     def _kv(self, lam: float, tmean: float, hold: float, decode: bool) -> float:
         """KV tokens in use: running sequences (M/G/inf) + prompts waiting or in prefill."""
-        mean = lam * hold * self.ep_full
-        var = lam * hold * float(np.dot(self.wp, self.p**2))
+        mean = lam * hold * self.ep_held
+        var = lam * hold * self.ep_held2
         if decode:
             mean += lam * tmean * (self.m1 + self.ed * self.block_waste)
             var += lam * tmean * self.m2
         kv = compound_quantile(mean, var, self.q) if self.online else mean
-        return max(kv, self.traffic.max_context if decode else float(self.p_hi.max()))
+        one = self.traffic.max_context if decode else float(self.p_hi.max())
+        return max(kv, float(self.engine.kv_held(one)))
 
     # ------------------------------------------------------------ KV admission
     def _admission_row(self, b: float) -> tuple[float, float, float, float]:
@@ -613,7 +619,7 @@ class RoleModel:
         """
         if not self.online or self.role != "both" or self.ed <= 0 or lam <= 0:
             return None
-        full = (self.kv_cap - lam * hold * self.ep_full) / max(self.mem_ctx, 1.0)
+        full = (self.kv_cap - lam * hold * self.ep_held) / max(self.mem_ctx, 1.0)
         if self.max_batch is not None:
             full = min(full, float(self.max_batch))
         K = max(1, math.floor(full))

@@ -409,6 +409,10 @@ def serve(
         engine=engine,
         offload=offload,
     )
+    if export is not None:  # refuse what the tool cannot run; search only what it can start
+        from planner.serve.export import launchable
+
+        problem = launchable(problem, export)
     if profile is not None:
         _day(
             problem,
@@ -456,23 +460,30 @@ def serve(
                         seed=sim_seed,
                         time_limit=sim_time_limit,
                     )
+        refused = None
         if export is not None:
             from planner.serve.export import export_plan
             from planner.serve.workloads import export_problem
 
             data["export"] = None
             if result.solution is not None and result.solution.replicas:
-                data["export"] = export_plan(export_problem(problem), result.solution, export)
+                try:
+                    data["export"] = export_plan(export_problem(problem), result.solution, export)
+                except InputError as exc:  # the plan is still shown; then exit 2 naming why
+                    refused = exc
+                    data["export"] = {"tool": export, "refused": str(exc), "commands": []}
         if json_out:
             console.write_json_line(stdout, data)
     if out is not None:
         dump_json(out, data)
     if not json_out:
         print_report(problem, result, top=top, simulated=data.get("simulated"))
-        if data.get("export"):
+        if data.get("export") and refused is None:
             from planner.serve.report import print_export
 
             print_export(data["export"])
+    if refused is not None:
+        raise refused
 
 
 def _day(

@@ -150,10 +150,10 @@ def verify(problem: ServingProblem, plan: Any) -> list[str]:
         if eng.free_bytes <= 0:
             out.append(f"{name}: weights and workspace do not fit {pool.gpu.memory_gib:g} GiB")
             continue
-        if eng.kv_tokens < problem.traffic.max_context:
+        if not eng.holds_request(problem.traffic.max_context):
             out.append(
                 f"{name}: KV cache holds {eng.kv_tokens:,.0f} tokens, one request needs "
-                f"{problem.traffic.max_context:,.0f}"
+                f"{float(eng.kv_held(problem.traffic.max_context)):,.0f}"
             )
             continue
         valid.append(g)

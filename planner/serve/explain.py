@@ -44,7 +44,7 @@ def _min_fit(problem: ServingProblem, context: bool = True) -> tuple[int, str, i
                         problem.offload,
                     )
                     need = problem.traffic.max_context if context else 0
-                    if eng.free_bytes > 0 and eng.kv_tokens >= need:
+                    if eng.holds_request(need):
                         n = tp * pp * ep
                         label = f"{n} x {gpu.name} (tp{tp} pp{pp}" + (
                             f" ep{ep})" if ep > 1 else ")"
@@ -146,7 +146,9 @@ def explain_capacity(
         c = min(both, key=lambda c: c.cost_per_qps)
         n = math.ceil(qps / c.capacity)
         options.append((n * c.price, f"{n} x {c.config.label()} ({n * c.gpus} GPUs)"))
-    if pre and dec:
+    if pre and dec and problem.constraints.pd_pairs:
+        options += _paired_options(pre, dec, qps)
+    elif pre and dec:
         p = min(pre, key=lambda c: c.cost_per_qps)
         d = min(dec, key=lambda c: c.cost_per_qps)
         n_p, n_d = math.ceil(qps / p.capacity), math.ceil(qps / d.capacity)
@@ -159,12 +161,39 @@ def explain_capacity(
         )
     if options and qps is not None:
         need = f"; it would take {min(options)[1]} without the inventory limit"
+    if problem.constraints.pd_pairs and pre and dec:
+        need += " (prefill and decode servers in 1:1 pairs of one layout, for vLLM's connector)"
     return (
         f"demand {problem.traffic.qps:g} req/s exceeds what the inventory ({pools}) serves "
         f"within {problem.slo.describe()}: at most {cap:.4g} req/s"
         + (f" ({', '.join(parts)})" if parts else "")
         + need
     )
+
+
+def _paired_options(
+    pre: Sequence[Candidate], dec: Sequence[Candidate], qps: float | None
+) -> list[tuple[float, str]]:
+    """The cheapest ``n`` prefill + ``n`` decode servers of each layout serving ``qps``."""
+    options = []
+    for p in pre:
+        for d in dec:
+            same = (p.config.tp, p.config.pp, p.config.ep) == (
+                d.config.tp,
+                d.config.pp,
+                d.config.ep,
+            )
+            if not same or qps is None:
+                continue
+            n = max(math.ceil(qps / p.capacity), math.ceil(qps / d.capacity))
+            options.append(
+                (
+                    n * (p.price + d.price),
+                    f"{n} x {p.config.label()} (prefill) + {n} x {d.config.label()} (decode) "
+                    f"({n * (p.gpus + d.gpus)} GPUs)",
+                )
+            )
+    return options
 
 
 def explain_shared(

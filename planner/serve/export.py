@@ -30,6 +30,21 @@ What would not start is refused or said in the export's ``notes``, never written
   :data:`HEAD_PLACEHOLDER` and a note. MTP uses the target's own layers (a model without
   them is refused by :class:`ServingProblem`).
 * SGLang 0.4.6 has no separate-draft-model algorithm: ``draft`` is refused for it.
+* An EAGLE-3 head (:func:`head_format`) runs as ``eagle3`` (vLLM ``method``, SGLang
+  ``--speculative-algorithm EAGLE3``): loaded as ``eagle`` it is built as an EAGLE-1 model
+  (vLLM 0.8.5 ``EAGLEConfig`` names the architecture ``Eagle{arch}`` for ``eagle``,
+  ``Eagle3{arch}`` for ``eagle3``) and SGLang's ``EAGLE`` skips the head's 3-layer feature
+  fusion (sgl-project/sglang#21272: acceptance length 1.0). vLLM 0.8.5 runs EAGLE-3 on
+  Llama targets only (``SpeculativeConfig``: "Eagle3 is only supported for Llama models").
+* A model whose architecture the stated version's model registry lacks is refused before
+  the search (:func:`check_exportable`, :data:`FIRST_RELEASES`, with the first release that
+  runs it); one whose checkpoint carries its own code gets the tool's trust-remote-code flag.
+* :func:`launchable` restricts the search to plans the tool starts: vLLM's prefill /
+  decode servers in PyNccl pairs (``pd_pairs``), no pipeline parallelism for SGLang.
+* TensorRT-LLM keeps only the window's KV cache on sliding-window layers when
+  ``kv_cache_config.max_attention_window`` lists the layers' windows (repeated over the
+  layers when shorter): the export writes the model's pattern, as the plan's KV sizing
+  assumes (:func:`~planner.perfmodel.engines.frees_windowed_kv`).
 * A model (or draft model) without a known checkpoint is named as given, with a note.
 """
 
@@ -37,7 +52,7 @@ from __future__ import annotations
 
 import json
 import shlex
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -94,6 +109,7 @@ TOOLS: dict[str, ToolSpec] = {
                 "--quantization",
                 "--speculative-config",
                 "--kv-transfer-config",
+                "--trust-remote-code",
             }
         ),
     ),
@@ -123,6 +139,7 @@ TOOLS: dict[str, ToolSpec] = {
                 "--speculative-num-draft-tokens",
                 "--speculative-eagle-topk",
                 "--disaggregation-mode",
+                "--trust-remote-code",
             }
         ),
     ),
@@ -143,6 +160,7 @@ TOOLS: dict[str, ToolSpec] = {
                 "--max_num_tokens",
                 "--kv_cache_free_gpu_memory_fraction",
                 "--extra_llm_api_options",
+                "--trust_remote_code",
             }
         ),
         frozenset(
@@ -212,6 +230,60 @@ FORMAT_NAMES = {
 
 #: Stands for the EAGLE head where none is given or known (with a note saying so).
 HEAD_PLACEHOLDER = "<EAGLE-HEAD>"
+
+#: Config ``model_type`` -> (architecture, first release of each tool whose model registry
+#: runs it), for the catalog architectures a tool's stated version (:data:`TOOLS`) lacks:
+#:
+#: * gpt-oss (``GptOssForCausalLM``): not in vLLM 0.8.5's
+#:   ``vllm/model_executor/models/registry.py``; added by vllm-project/vllm#22327 (merged
+#:   2025-08-05, after v0.10.0), first in v0.10.1. SGLang: day-0 support in v0.5.0rc2
+#:   (sgl-project/sglang#8833). TensorRT-LLM: ``docs/source/release-notes.md``, "Release 1.1
+#:   ... Add GPT-OSS model support".
+#: * Kimi-K2 (``DeepseekV3ForCausalLM`` under ``model_type`` ``kimi_k2``): the architecture is
+#:   in vLLM 0.8.5's registry, but Moonshot's deployment guide (Kimi-K2
+#:   ``docs/deploy_guidance.md``) states "vLLM version v0.10.0rc1 or later is required".
+#:
+#: Llama 4 (``Llama4ForConditionalGeneration``) is in vLLM's registry from
+#: vllm-project/vllm#16113 (2025-04-07, before v0.8.5) and is not listed.
+FIRST_RELEASES: dict[str, tuple[str, dict[str, str]]] = {
+    "gpt_oss": ("GptOssForCausalLM", {"vllm": "0.10.1", "sglang": "0.5.0rc2", "trtllm": "1.1.0"}),
+    "kimi_k2": ("DeepseekV3ForCausalLM (model_type kimi_k2)", {"vllm": "0.10.0rc1"}),
+}
+
+#: ``model_type``s whose checkpoint loads its own config and tokenizer code (Kimi-K2's
+#: ``auto_map`` and tiktoken tokenizer; Moonshot's guide passes ``--trust-remote-code`` to
+#: vLLM and SGLang, NVIDIA's TensorRT-LLM Kimi-K2 guide ``trust_remote_code: true``).
+REMOTE_CODE = frozenset({"kimi_k2"})
+
+#: The flag that lets each tool run a checkpoint's own code.
+TRUST_FLAG = {"vllm": "--trust-remote-code", "sglang": "--trust-remote-code"}
+TRUST_FLAG["trtllm"] = "--trust_remote_code"
+
+
+def head_format(head: str | None, tool: str) -> str:
+    """``eagle3`` when ``head`` is an EAGLE-3 head, else the format ``tool``'s stated version
+    runs for EAGLE (:data:`HEAD_FORMAT`).
+
+    A published or placeholder head is in that format. A head the user names is EAGLE-3
+    when its name says so (every published one does: ``yuhuili/EAGLE3-*``,
+    ``lmsys/sglang-EAGLE3-*``, ``*-speculator.eagle3``, ``nvidia/*-Eagle3*``; vLLM 0.8.5
+    itself reads ``eagle3-`` in the name) or when its local ``config.json`` names an
+    ``Eagle3`` architecture (``LlamaForCausalLMEagle3``, sgl-project/sglang#21272).
+    """
+    default = HEAD_FORMAT[tool]
+    if not head or head == HEAD_PLACEHOLDER:
+        return default
+    if head in EAGLE_HEADS["eagle3"].values() or "eagle3" in head.lower():
+        return "eagle3"
+    config = Path(head) / "config.json"
+    if config.is_file():
+        try:
+            archs = json.loads(config.read_text()).get("architectures") or []
+        except (OSError, ValueError, AttributeError):
+            archs = []
+        if any("eagle3" in str(a).lower() for a in archs):
+            return "eagle3"
+    return default
 
 
 @dataclass(frozen=True)
@@ -307,7 +379,8 @@ def _vllm(
             conf["model"] = _draft_id(problem)
         elif spec.method == "eagle":
             # the docs run EAGLE heads without tensor parallelism of their own
-            conf |= {"method": "eagle", "model": link.head, "draft_tensor_parallel_size": 1}
+            method = "eagle3" if head_format(link.head, "vllm") == "eagle3" else "eagle"
+            conf |= {"method": method, "model": link.head, "draft_tensor_parallel_size": 1}
         else:  # the target's own MTP layers (checked by ServingProblem)
             conf["method"] = "deepseek_mtp"
         args += ["--speculative-config", json.dumps(conf, separators=(",", ":"))]
@@ -356,7 +429,10 @@ def _sglang(
                 "MTP layers, not a separate draft model (--speculative draft)"
             )
         draft = link.head  # the EAGLE head, or NEXTN's exported MTP layers
-        args += ["--speculative-algorithm", "EAGLE" if spec.method == "eagle" else "NEXTN"]
+        algorithm = "NEXTN"
+        if spec.method == "eagle":
+            algorithm = "EAGLE3" if head_format(draft, "sglang") == "eagle3" else "EAGLE"
+        args += ["--speculative-algorithm", algorithm]
         args += ["--speculative-draft-model-path", draft]
         args += [
             "--speculative-num-steps",
@@ -389,6 +465,9 @@ def _trtllm(
     kv: dict[str, Any] = {"enable_block_reuse": problem.traffic.prefix_hit_rate > 0}
     if problem.kv_precision_name == "fp8":
         kv["dtype"] = "fp8"
+    window = attention_windows(problem)
+    if window:
+        kv["max_attention_window"] = window
     yaml["kv_cache_config"] = kv
     spec = problem.speculative
     if g.speculative and spec is not None:
@@ -409,6 +488,72 @@ def _trtllm(
 
 
 _BUILDERS = {"vllm": _vllm, "sglang": _sglang, "trtllm": _trtllm}
+
+
+def attention_windows(problem: ServingProblem) -> list[int] | None:
+    """TensorRT-LLM's ``max_attention_window`` for a sliding-window model: one period of the
+    layers' windows (``sliding_window`` on the windowed layers, the model's context on the
+    full ones), which TensorRT-LLM repeats over the layers; ``None`` without
+    sliding-window layers (Llama 4's chunked attention is not a sliding window). The full
+    layers are spread evenly (gpt-oss alternates sliding and full layers, the first
+    sliding)."""
+    m = problem.model
+    if not m.sliding_window or m.attention_chunked:
+        return None
+    full = m.full_attention_layers
+    if not full:
+        return [m.sliding_window]
+    if m.layers % full:
+        raise InputError(
+            f"--export trtllm: {m.name}'s {full} full-attention layers of {m.layers} do not "
+            "repeat evenly; its max_attention_window list is not written"
+        )
+    period = m.layers // full
+    return [m.sliding_window] * (period - 1) + [m.max_seq]
+
+
+def _trust_args(problem: ServingProblem, tool: str) -> list[str]:
+    """The tool's trust-remote-code flag for a checkpoint that carries its own code."""
+    return [TRUST_FLAG[tool]] if problem.model.model_type in REMOTE_CODE else []
+
+
+def check_exportable(problem: ServingProblem, tool: str) -> None:
+    """:class:`InputError` when ``tool``'s stated version cannot run ``problem`` whatever the
+    plan: the model's architecture is not in its registry (:data:`FIRST_RELEASES`), or the
+    user's EAGLE head is one it cannot run on the model. Checked before the search, so no
+    solve is wasted."""
+    if tool not in TOOLS:
+        raise InputError(f"--export must be one of {', '.join(TOOLS)}, got {tool!r}")
+    spec, m = TOOLS[tool], problem.model
+    arch, first = FIRST_RELEASES.get(m.model_type, ("", {}))
+    if tool in first:
+        raise InputError(
+            f"--export {tool}: {m.name} ({arch}) does not run on {tool} {spec.version}, the "
+            f"version the export writes commands for; {tool} runs it from {first[tool]} on "
+            "(export for another tool, or write the commands for a newer release yourself)"
+        )
+    speculative = problem.speculative
+    if tool == "vllm" and speculative is not None and speculative.method == "eagle":
+        head = eagle_head(problem, tool)
+        if head_format(head, tool) == "eagle3" and "llama" not in m.model_type:
+            raise InputError(
+                f"--export vllm: vLLM {spec.version} runs EAGLE-3 heads ({head}) on Llama "
+                f"models only, not {m.name}"
+            )
+
+
+def launchable(problem: ServingProblem, tool: str) -> ServingProblem:
+    """``problem`` restricted to plans ``tool``'s stated version can start, so the search
+    returns one: vLLM's prefill and decode servers pair one to one by workload and layout
+    (``pd_pairs``, :func:`_vllm_pairs`); SGLang has no pipeline parallelism (``max_pp`` 1).
+    Raises as :func:`check_exportable`."""
+    check_exportable(problem, tool)
+    c = problem.constraints
+    if tool == "vllm" and c.disaggregation != "off":
+        return replace(problem, constraints=replace(c, pd_pairs=True))
+    if tool == "sglang" and (c.pp or 1) == 1 and c.max_pp > 1:
+        return replace(problem, constraints=replace(c, max_pp=1))
+    return problem
 
 
 def _yaml_text(data: dict[str, Any], indent: int = 0) -> str:
@@ -480,6 +625,7 @@ def export_plan(problem: ServingProblem, plan: ServingPlan, tool: str) -> dict[s
     """
     if tool not in TOOLS:
         raise InputError(f"--export must be one of {', '.join(TOOLS)}, got {tool!r}")
+    check_exportable(problem, tool)
     spec = TOOLS[tool]
     model, known = checkpoint(problem.model.name, problem.model.source)
     notes: list[str] = []
@@ -528,6 +674,7 @@ def export_plan(problem: ServingProblem, plan: ServingPlan, tool: str) -> dict[s
             pair = pairs[len(commands)] if pairs else None
             link = Link(head, KV_PORT + KV_PORT_STEP * (pair or 0))
             args, yaml = _BUILDERS[tool](problem, g, port, link)
+            args = [*args, *_trust_args(problem, tool)]
             head_args = [*spec.program, "--model-path", model] if tool == "sglang" else None
             argv = head_args if head_args is not None else [*spec.program, model]
             entry: dict[str, Any] = {
@@ -557,12 +704,16 @@ def export_plan(problem: ServingProblem, plan: ServingPlan, tool: str) -> dict[s
 
 __all__ = [
     "EAGLE_HEADS",
+    "FIRST_RELEASES",
     "HEAD_FORMAT",
     "HEAD_PLACEHOLDER",
     "HF_IDS",
     "TOOLS",
     "ToolSpec",
+    "check_exportable",
     "checkpoint",
     "eagle_head",
     "export_plan",
+    "head_format",
+    "launchable",
 ]

@@ -86,6 +86,8 @@ def _fill_cost(
         modes = [("both",), ("prefill", "decode")]
         if split < both:
             modes.reverse()
+        if problem.constraints.pd_pairs:  # the greedy cover does not pair them: the MIP does
+            modes = [("both",)]
         sub = None
         for mode in modes:
             if any(c.role == mode[0] for c in cands):

@@ -76,6 +76,10 @@ class ServingConstraints:
     kv_block_tokens
         Paged KV-cache block size in tokens (vLLM's default 16; a sequence wastes
         half a block on average).
+    pd_pairs
+        Prefill and decode servers pair one to one by workload and tp / pp / ep (vLLM
+        0.8.5's PyNcclConnector links two servers rank to rank; ``--export vllm`` sets it,
+        :func:`planner.serve.export.launchable`).
     """
 
     tp: int | None = None
@@ -90,8 +94,11 @@ class ServingConstraints:
     max_replica_gpus: int = 64
     kv_admission: str = "on-demand"
     kv_block_tokens: int = 16
+    pd_pairs: bool = False
 
     def __post_init__(self) -> None:
+        if not isinstance(self.pd_pairs, bool):
+            raise InputError(f"constraints: pd_pairs must be true or false, got {self.pd_pairs!r}")
         for key in (
             "kv_block_tokens",
             "tp",

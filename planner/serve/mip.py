@@ -96,6 +96,9 @@ def _model(
             add_row(served, min_output, INF)
         add_row([*pre, (n + w, -1.0)], 0.0, INF)
         add_row([*dec, (n + w, -1.0)], 0.0, INF)
+        if problem.constraints.pd_pairs:  # as many prefill as decode servers of each layout
+            for entries in _pair_rows(mine).values():
+                add_row(entries, 0.0, 0.0)
         y_max.append(
             sum(c.capacity * (count[c.pool] // c.gpus) for _, c in mine if c.role == "prefill")
         )
@@ -131,6 +134,16 @@ def _model(
             highspy.HighsVarType.kContinuous
         ] * nw
     return lp
+
+
+def _pair_rows(mine: Sequence[tuple[int, Candidate]]) -> dict[tuple[int, ...], list]:
+    """``n_prefill - n_decode`` entries per tp / pp / ep layout (one workload's candidates)."""
+    rows: dict[tuple[int, ...], list[tuple[int, float]]] = {}
+    for j, c in mine:
+        if c.role != "both":
+            key = (c.config.tp, c.config.pp, c.config.ep)
+            rows.setdefault(key, []).append((j, 1.0 if c.role == "prefill" else -1.0))
+    return rows
 
 
 def _start(

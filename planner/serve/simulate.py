@@ -151,9 +151,11 @@ class _Step:
     finishing: list
 
 
-def _kv_need(req: _Request, reserve: bool) -> float:
-    """Tokens to hold at admission: the context so far (+ the rest of the output if reserved)."""
-    return float(req.prompt + (req.output if reserve else req.generated))
+def _kv_need(e: _Engine, req: _Request) -> float:
+    """KV tokens to hold at admission: the context so far (+ the rest of the output if
+    reserved), as the engine holds it (a windowed layer may keep only its window)."""
+    tokens = req.prompt + (req.output if e.reserve else req.generated)
+    return float(e.model.kv_held(tokens)) if e.model.frees_windowed_kv else float(tokens)
 
 
 def _release(e: _Engine, req: _Request) -> None:
@@ -162,9 +164,13 @@ def _release(e: _Engine, req: _Request) -> None:
 
 
 def _grow(e: _Engine, req: _Request, n: int) -> None:
-    if not e.reserve:
-        e.kv_used += n
-        req.held += n
+    """``req`` has ``n`` more tokens of context (held from admission on when reserved)."""
+    if e.reserve:
+        return
+    if e.model.frees_windowed_kv:
+        n = float(e.model.kv_held(req.prompt + req.generated)) - req.held
+    e.kv_used += n
+    req.held += n
 
 
 class Simulator:
@@ -255,7 +261,7 @@ class Simulator:
         """Move waiting requests into prefill (or decode) while the KV cache holds them."""
         while e.waiting:
             req = e.waiting[0]
-            need = _kv_need(req, e.reserve)
+            need = _kv_need(e, req)
             if e.kv_used + need > e.kv_capacity and (e.running or e.prefilling):
                 return
             e.waiting.popleft()
@@ -291,7 +297,10 @@ class Simulator:
                 break
             take = min(budget, req.to_compute)
             s = req.done_prefill
-            work += ((s + take) * (s + take + 1) - s * (s + 1)) / 2.0
+            if e.model.model.sliding_window:  # a windowed layer's queries attend its window
+                work += float(e.model.model.causal_attention_keys(s, s + take))
+            else:
+                work += ((s + take) * (s + take + 1) - s * (s + 1)) / 2.0
             chunk_tokens += take
             budget -= take
             if take == req.to_compute:

@@ -37,13 +37,17 @@ import statistics
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from planner.core.errors import InputError, check_table
 from planner.core.io import iter_jsonl
+from planner.perfmodel.model_spec import window_sums
 from planner.perfmodel.serving_features import check_fraction
+
+if TYPE_CHECKING:
+    from planner.perfmodel.stage import EngineModel
 
 #: Probability edges of the discretization bins (finer in the upper tail).
 QUANTILE_EDGES = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99, 0.999, 1.0)
@@ -532,6 +536,40 @@ def independent_reserved_moments(prompt: LengthDist, output: LengthDist) -> tupl
     p1, p2 = prompt.mean, prompt.moment(2)
     e_d, e_do, e_do2 = (float(np.dot(x, w)) for x in (d, d * o, d * o * o))
     return p1 * e_d + e_do, p2 * e_d + 2 * p1 * e_do + e_do2
+
+
+def held_kv_moments(traffic: Traffic, engine: EngineModel, reserve: bool) -> tuple[float, float]:
+    """``(kv1, kv2)`` (``(res1, res2)`` when ``reserve``) of :class:`Traffic` in the KV tokens
+    ``engine`` holds (:meth:`~planner.perfmodel.stage.EngineModel.kv_held`).
+
+    When the engine keeps only the window on the windowed layers a sequence of context ``c``
+    holds ``g(c) = f c + (1 - f) min(c, W)`` (``f`` the share of full-attention layers), so
+    ``sum g = f sum c + (1 - f) sum m`` and ``sum g^2 = f^2 sum c^2 + 2 f (1 - f) sum c m +
+    (1 - f)^2 sum m^2`` with ``m = min(c, W)``: the traffic's own moments (exact, a trace's
+    correlation included) and the window's sums
+    (:func:`~planner.perfmodel.model_spec.window_sums`) over every pair of prompt and output
+    classes (independent lengths; ``P + k``, ``k = 1 .. O - 1``, on demand, ``P + O`` held
+    for ``O - 1`` iterations when reserved). Otherwise the traffic's moments.
+    """
+    c1, c2 = (traffic.res1, traffic.res2) if reserve else (traffic.kv1, traffic.kv2)
+    model = engine.model
+    if not engine.frees_windowed_kv:
+        return c1, c2
+    f = model.full_attention_layers / model.layers
+    p = np.asarray(traffic.prompt.values, dtype=float)[:, None]
+    wp = np.asarray(traffic.prompt.weights, dtype=float)[:, None]
+    o = np.asarray(traffic.output.values, dtype=float)[None, :]
+    wo = np.asarray(traffic.output.weights, dtype=float)[None, :]
+    d = np.maximum(0.0, o - 1.0)
+    if reserve:
+        c = p + o
+        m = np.minimum(c, float(model.sliding_window))
+        sm, scm, smm = d * m, d * c * m, d * m * m
+    else:
+        sm, scm, smm = window_sums(p, p + d, model.sliding_window)
+    weight = wp * wo
+    e_m, e_cm, e_mm = (float(np.sum(weight * x)) for x in (sm, scm, smm))
+    return f * c1 + (1 - f) * e_m, f * f * c2 + 2 * f * (1 - f) * e_cm + (1 - f) ** 2 * e_mm
 
 
 def _field(obj: Mapping[str, Any], keys: Sequence[str]) -> tuple[str | None, Any]:

@@ -306,3 +306,133 @@ def test_vllm_pairs_stay_inside_a_workload_and_do_not_depend_on_group_order():
     )
     commands = export_plan(problem(), ordered, "vllm")["commands"]
     assert [c.get("pair") for c in commands] == [0, 0]
+
+
+def test_eagle3_heads_run_as_eagle3(tmp_path):
+    """An EAGLE-3 head was exported with vLLM method ``eagle`` / SGLang ``EAGLE``, which build
+    it as an EAGLE-1 model (vLLM 0.8.5 ``EAGLEConfig``: ``Eagle{arch}`` vs ``Eagle3{arch}``) or
+    skip its feature fusion (sgl-project/sglang#21272)."""
+    plan = PLANS["spec_ep"]
+
+    def method(prob, tool):
+        argv = export_plan(prob, plan, tool)["commands"][0]["argv"]
+        if tool == "vllm":
+            return json.loads(value(argv, "--speculative-config"))["method"]
+        return value(argv, "--speculative-algorithm")
+
+    eagle3 = problem(
+        speculative=Speculative("eagle", 3, 0.7, "yuhuili/EAGLE3-LLaMA3.1-Instruct-8B")
+    )
+    assert (method(eagle3, "vllm"), method(eagle3, "sglang")) == ("eagle3", "EAGLE3")
+    # the published EAGLE-1 head vLLM gets by default, and a named EAGLE-1 head: eagle
+    assert method(problem(speculative=Speculative("eagle", 3, 0.7)), "vllm") == "eagle"
+    eagle1 = problem(speculative=Speculative("eagle", 3, 0.7, "yuhuili/EAGLE-LLaMA3.1-Instruct-8B"))
+    assert (method(eagle1, "vllm"), method(eagle1, "sglang")) == ("eagle", "EAGLE")
+    # a local head whose config names an Eagle3 architecture
+    (tmp_path / "config.json").write_text(json.dumps({"architectures": ["LlamaForCausalLMEagle3"]}))
+    local = problem(speculative=Speculative("eagle", 3, 0.7, str(tmp_path)))
+    assert (method(local, "vllm"), method(local, "sglang")) == ("eagle3", "EAGLE3")
+    # vLLM 0.8.5 runs EAGLE-3 on Llama targets only
+    mixtral = problem(
+        model="mixtral-8x7b", speculative=Speculative("eagle", 3, 0.7, "org/Mixtral-EAGLE3-head")
+    )
+    with pytest.raises(InputError, match=r"EAGLE-3 heads .* Llama models only"):
+        export_plan(mixtral, plan, "vllm")
+
+
+def test_models_the_stated_version_cannot_run_are_refused():
+    """gpt-oss is in none of the stated versions' registries (vLLM 0.8.5, SGLang 0.4.6,
+    TensorRT-LLM 1.0); Moonshot requires vLLM >= 0.10.0rc1 for Kimi-K2, whose checkpoint
+    also carries its own config and tokenizer code. Llama 4 is in vLLM 0.8.5's registry."""
+    oss = problem(model="gpt-oss-20b")
+    for tool, first in (("vllm", "0.10.1"), ("sglang", "0.5.0rc2"), ("trtllm", "1.1.0")):
+        with pytest.raises(InputError, match=f"gpt-oss-20b .*{TOOLS[tool].version}.* {first} on"):
+            export_plan(oss, PLANS["colocated"], tool)
+    kimi = problem(model="kimi-k2", qps=1.0)
+    with pytest.raises(InputError, match=r"kimi-k2 .* from 0\.10\.0rc1 on"):
+        export_plan(kimi, PLANS["colocated"], "vllm")
+    for tool, flag in (("sglang", "--trust-remote-code"), ("trtllm", "--trust_remote_code")):
+        argv = export_plan(kimi, PLANS["colocated"], tool)["commands"][0]["argv"]
+        assert flag in argv and flag in TOOLS[tool].flags
+    plain = export_plan(problem(model="llama-4-scout"), PLANS["colocated"], "vllm")
+    assert "--trust-remote-code" not in plain["commands"][0]["argv"]
+
+
+def test_cli_refuses_an_unrunnable_model_before_the_search(capsys):
+    args = ["plan", "serve", "--model", "gpt-oss-20b", "--gpus", "H100:1", "--qps", "1"]
+    args += ["--prompt-tokens", "1000", "--output-tokens", "100", "--export", "vllm"]
+    with pytest.raises(SystemExit) as exc:
+        main(args)
+    assert exc.value.code == 2
+    captured = capsys.readouterr()
+    assert "vllm 0.8.5" in captured.err and "0.10.1" in captured.err
+    assert "serving plan" not in captured.out  # refused before solving
+
+
+def test_vllm_export_searches_only_paired_prefill_decode_plans():
+    """The disaggregation example's optimum (1 x tp2 prefill + 2 x tp2 decode) cannot start
+    under vLLM 0.8.5's PyNcclConnector and its export exited 2 after the search; with
+    --export vllm the search keeps prefill and decode servers in 1:1 pairs per layout."""
+    from planner.core.result import Status
+    from planner.serve.api import solve
+    from planner.serve.export import launchable
+
+    prob = make_problem(
+        "llama-3.1-8b",
+        "H100:8",
+        qps=10,
+        prompt_tokens="exp:4000",
+        output_tokens="exp:300",
+        ttft="2s",
+        tpot="6ms",
+        disaggregation="allow",
+    )
+    free = solve(prob, "auto", time_limit=30)
+    with pytest.raises(InputError, match="PyNcclConnector"):
+        export_plan(prob, free.solution, "vllm")
+    paired = solve(launchable(prob, "vllm"), "auto", time_limit=30)
+    assert paired.status is Status.OPTIMAL
+    counts: dict = {}
+    for g in paired.solution.replicas:
+        key = (g.tp, g.pp, g.ep)
+        sign = {"prefill": 1, "decode": -1}.get(g.role, 0)
+        counts[key] = counts.get(key, 0) + sign * g.count
+    assert set(counts.values()) == {0}
+    assert export_plan(prob, paired.solution, "vllm")["commands"]
+    # the pairing is a restriction: never cheaper than the free optimum
+    assert paired.objective >= free.objective - 1e-9
+    # SGLang 0.4.6 has no pipeline flag: its search keeps pp at 1
+    assert launchable(prob, "sglang").constraints.max_pp == 1
+
+
+def test_cli_prints_the_plan_when_its_export_is_refused(capsys, monkeypatch):
+    """An export refusal after the search lost the plan (exit 2, nothing printed)."""
+    import planner.serve.export as export
+
+    def refuse(*args, **kwargs):
+        raise InputError("--export vllm: cannot start this plan")
+
+    monkeypatch.setattr(export, "export_plan", refuse)
+    args = ["plan", "serve", "--model", "llama-3.1-8b", "--gpus", "H100:2", "--qps", "1"]
+    args += ["--prompt-tokens", "500", "--output-tokens", "100", "--export", "vllm", "-t", "30"]
+    with pytest.raises(SystemExit) as exc:
+        main(args)
+    assert exc.value.code == 2
+    captured = capsys.readouterr()
+    assert "serving plan" in captured.out and "cannot start this plan" in captured.err
+
+
+def test_trtllm_keeps_only_the_window_on_sliding_layers():
+    """The plan's KV sizing assumes TensorRT-LLM frees a sliding layer's out-of-window KV,
+    which it does when kv_cache_config.max_attention_window lists the windows."""
+    from pathlib import Path
+
+    from planner.serve.export import attention_windows
+
+    config = Path(__file__).resolve().parents[1] / "data" / "hf_configs"
+    mistral = problem(model=str(config / "mistral-7b-instruct-v0.1.json"))
+    yaml = export_plan(mistral, PLANS["colocated"], "trtllm")["commands"][0]
+    assert "max_attention_window: [4096]" in yaml["extra_llm_api_options"]
+    assert attention_windows(problem(model="gpt-oss-20b")) == [128, 131072]
+    assert attention_windows(problem(model="llama-4-scout")) is None  # chunked, not sliding
+    assert attention_windows(problem()) is None
