@@ -57,6 +57,7 @@ from pathlib import Path
 from typing import Any
 
 from planner.core.errors import InputError
+from planner.perfmodel.engines import Engine, frees_windowed_kv
 from planner.serve.instance import ReplicaGroup, ServingPlan, ServingProblem
 
 
@@ -517,6 +518,23 @@ def _trust_args(problem: ServingProblem, tool: str) -> list[str]:
     return [TRUST_FLAG[tool]] if problem.model.model_type in REMOTE_CODE else []
 
 
+def _window_note(problem: ServingProblem, tool: str, notes: list[str]) -> None:
+    """Say when the plan's KV sizing (its timing engine's) and ``tool``'s stated version
+    treat the windowed layers' KV differently (:func:`frees_windowed_kv`)."""
+    m = problem.model
+    stated = Engine(tool, TOOLS[tool].version)
+    planned = frees_windowed_kv(problem.engine, m)
+    if planned == frees_windowed_kv(stated, m):
+        return
+    held = "keeps the whole context" if planned else "keeps only the window"
+    effect = "fewer" if planned else "more"
+    notes.append(
+        f"{tool} {stated.version} {held} on {m.name}'s sliding-window layers, unlike the "
+        f"engine the plan was sized for ({problem.engine.label()}): {effect} requests fit "
+        f"than planned; plan with --engine {tool}:{stated.version} to size for it"
+    )
+
+
 def check_exportable(problem: ServingProblem, tool: str) -> None:
     """:class:`InputError` when ``tool``'s stated version cannot run ``problem`` whatever the
     plan: the model's architecture is not in its registry (:data:`FIRST_RELEASES`), or the
@@ -629,6 +647,7 @@ def export_plan(problem: ServingProblem, plan: ServingPlan, tool: str) -> dict[s
     spec = TOOLS[tool]
     model, known = checkpoint(problem.model.name, problem.model.source)
     notes: list[str] = []
+    _window_note(problem, tool, notes)
     if not known:
         notes.append(
             f"the planner knows no checkpoint of {model}: replace the model in the commands "

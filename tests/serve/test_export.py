@@ -433,6 +433,9 @@ def test_trtllm_keeps_only_the_window_on_sliding_layers():
     mistral = problem(model=str(config / "mistral-7b-instruct-v0.1.json"))
     yaml = export_plan(mistral, PLANS["colocated"], "trtllm")["commands"][0]
     assert "max_attention_window: [4096]" in yaml["extra_llm_api_options"]
+    # SGLang 0.4.6 keeps every layer's context: the plan (sized for TensorRT-LLM) says so
+    notes = export_plan(mistral, PLANS["colocated"], "sglang")["notes"]
+    assert any("keeps the whole context" in n and "--engine sglang:0.4.6" in n for n in notes)
     assert attention_windows(problem(model="gpt-oss-20b")) == [128, 131072]
     assert attention_windows(problem(model="llama-4-scout")) is None  # chunked, not sliding
     assert attention_windows(problem()) is None
