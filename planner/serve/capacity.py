@@ -283,6 +283,9 @@ class RoleModel:
         self.own_rem = own_tokens - self.own_full * split
         self.own_attn = np.concatenate([self.attn_lo, self.attn_hi])
         self.kv_cap = engine.kv_tokens
+        # the KV one request holds: the longest one, or the longest prompt before it decodes
+        self.kv_one_decode = float(engine.kv_held(traffic.max_context))
+        self.kv_one_prompt = float(engine.kv_held(self.p_hi.max()))
         # data-parallel attention groups iterating in lockstep (planner.serve.lockstep)
         cfg = engine.config
         self.groups = cfg.ep if engine.model.is_moe and cfg.ep > 1 else 1
@@ -568,8 +571,7 @@ class RoleModel:
             mean += lam * tmean * (self.m1 + self.ed * self.block_waste)
             var += lam * tmean * self.m2
         kv = compound_quantile(mean, var, self.q) if self.online else mean
-        one = self.traffic.max_context if decode else float(self.p_hi.max())
-        return max(kv, float(self.engine.kv_held(one)))
+        return max(kv, self.kv_one_decode if decode else self.kv_one_prompt)
 
     # ------------------------------------------------------------ KV admission
     def _admission_row(self, b: float) -> tuple[float, float, float, float]:
