@@ -10,7 +10,8 @@ the planner recommends beyond them (at four loads each, to keep the bench short)
 parallelism with data-parallel attention (Mixtral tp2 ep2; DeepSeek-V3 fp8 on 8 x H200, tp1
 ep8 under SGLang, its lowest load 35 %: at 20 % a trace costs 140 CPU s), a pipeline (70B
 tp4 pp2 on L40S), EAGLE speculative decoding, prefix-cache hits, an FP8 KV cache, ShareGPT-like
-lognormal lengths (the public rows' means) and Llama-3.1-405B fp8 tp8. A second table runs the plans the solver picks for three
+lognormal lengths (the public rows' means), gpt-oss-20b with long prompts under vLLM 0.10.1
+(sliding-window layers keeping 128 tokens of KV) and Llama-3.1-405B fp8 tp8. A second table runs the plans the solver picks for three
 SLO levels and compares the plan's predicted p99 with the simulated p99.
 
 Writes ``simulator.csv`` and ``simulator_plans.csv`` (benchmark rows, one per case, load,
@@ -181,6 +182,17 @@ CASES = [
         1,
         f"lognormal:{SHAREGPT_PROMPT_MEAN},{SHAREGPT_PROMPT_MEAN}",
         f"lognormal:{SHAREGPT_OUTPUT_MEAN},{SHAREGPT_OUTPUT_MEAN}",
+        utilisations=NEW_UTILISATIONS,
+    ),
+    Case(  # alternating 128-token windows: KV admission holds about half the context
+        "gpt-oss-20b long prompts (vllm 0.10.1)",
+        "gpt-oss-20b",
+        "bf16",
+        "H100",
+        1,
+        "exp:8192",
+        "exp:512",
+        engine="vllm:0.10.1",
         utilisations=NEW_UTILISATIONS,
     ),
     Case(

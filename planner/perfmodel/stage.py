@@ -1515,12 +1515,14 @@ class EngineModel:
         (:func:`~planner.perfmodel.engines.frees_windowed_kv`)."""
         return frees_windowed_kv(self.engine, self.model)
 
-    def kv_held(self, context: np.ndarray | float) -> np.ndarray:
+    def kv_held(self, context: np.ndarray | float) -> np.ndarray | float:
         """KV-cache tokens one sequence of ``context`` tokens holds, in units of
         :attr:`kv_tokens` (a token on every layer): ``context``, or the layers' mean
         :meth:`~planner.perfmodel.model_spec.ModelSpec.attention_span` when the engine frees
         the KV that left a windowed layer's window (gpt-oss at 64K: half the layers hold 128
         tokens, so about half the full footprint)."""
+        if isinstance(context, (int, float)):  # one sequence (the simulator's hot path)
+            return self.model.attention_span(context) if self.frees_windowed_kv else context
         if self.frees_windowed_kv:
             return self.model.attention_spans(context)
         return np.asarray(context, dtype=float)

@@ -154,8 +154,7 @@ class _Step:
 def _kv_need(e: _Engine, req: _Request) -> float:
     """KV tokens to hold at admission: the context so far (+ the rest of the output if
     reserved), as the engine holds it (a windowed layer may keep only its window)."""
-    tokens = req.prompt + (req.output if e.reserve else req.generated)
-    return float(e.model.kv_held(tokens)) if e.model.frees_windowed_kv else float(tokens)
+    return float(e.model.kv_held(req.prompt + (req.output if e.reserve else req.generated)))
 
 
 def _release(e: _Engine, req: _Request) -> None:
