@@ -399,8 +399,9 @@ def test_vllm_export_searches_only_paired_prefill_decode_plans():
         counts[key] = counts.get(key, 0) + sign * g.count
     assert set(counts.values()) == {0}
     assert export_plan(prob, paired.solution, "vllm")["commands"]
-    # the pairing is a restriction: never cheaper than the free optimum
-    assert paired.objective >= free.objective - 1e-9
+    # the pairing is a restriction: never cheaper than the free plan's bound
+    if free.bound is not None:
+        assert paired.objective >= free.bound - 1e-9
     # SGLang 0.4.6 has no pipeline flag: its search keeps pp at 1
     assert launchable(prob, "sglang").constraints.max_pp == 1
 
