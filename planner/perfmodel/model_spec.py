@@ -342,22 +342,18 @@ class ModelSpec:
         )
 
     # ----------------------------------------------------------------- FLOPs
-    def attention_span(self, context: float) -> float:
+    def attention_span(self, context: np.ndarray | float) -> np.ndarray | float:
         """Keys one query attends out of ``context``, averaged over the layers (the sliding
-        window caps it on the windowed layers, ``full_attention_layers`` attend it all)."""
+        window caps it on the windowed layers, ``full_attention_layers`` attend it all);
+        elementwise for an array of contexts."""
         if not self.sliding_window:
             return context
-        windowed = min(context, self.sliding_window)
+        if isinstance(context, np.ndarray):
+            windowed = np.minimum(context, self.sliding_window)
+        else:
+            windowed = min(context, self.sliding_window)
         full = self.full_attention_layers
         return windowed + (context - windowed) * full / self.layers
-
-    def attention_spans(self, context: np.ndarray | float) -> np.ndarray:
-        """:meth:`attention_span` of each of an array of contexts."""
-        c = np.asarray(context, dtype=float)
-        if not self.sliding_window:
-            return c
-        windowed = np.minimum(c, self.sliding_window)
-        return windowed + (c - windowed) * self.full_attention_layers / self.layers
 
     def causal_attention_keys(
         self, start: np.ndarray | float, end: np.ndarray | float

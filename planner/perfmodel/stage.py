@@ -1523,9 +1523,8 @@ class EngineModel:
         tokens, so about half the full footprint)."""
         if isinstance(context, (int, float)):  # one sequence (the simulator's hot path)
             return self.model.attention_span(context) if self.frees_windowed_kv else context
-        if self.frees_windowed_kv:
-            return self.model.attention_spans(context)
-        return np.asarray(context, dtype=float)
+        c = np.asarray(context, dtype=float)
+        return self.model.attention_span(c) if self.frees_windowed_kv else c
 
     def holds_request(self, context: float) -> bool:
         """The engine's KV cache holds one sequence of ``context`` tokens (the weights fit)."""
