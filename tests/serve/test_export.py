@@ -15,7 +15,9 @@ from planner.serve.export import HEAD_PLACEHOLDER, TOOLS, checkpoint, export_pla
 
 def problem(**kw):
     base = dict(qps=5.0, prompt_tokens="exp:500", output_tokens="exp:100")
-    return make_problem(kw.pop("model", "llama-3.1-8b"), "H100:16", **{**base, **kw})
+    return make_problem(
+        kw.pop("model", "llama-3.1-8b"), kw.pop("gpus", "H100:16"), **{**base, **kw}
+    )
 
 
 PLANS = {
@@ -377,15 +379,9 @@ def test_vllm_export_searches_only_paired_prefill_decode_plans():
     from planner.serve.api import solve
     from planner.serve.export import launchable
 
-    prob = make_problem(
-        "llama-3.1-8b",
-        "H100:8",
-        qps=10,
-        prompt_tokens="exp:4000",
-        output_tokens="exp:300",
-        ttft="2s",
-        tpot="6ms",
-        disaggregation="allow",
+    tight = dict(ttft="2s", tpot="6ms", disaggregation="allow")
+    prob = problem(
+        gpus="H100:8", qps=10, prompt_tokens="exp:4000", output_tokens="exp:300", **tight
     )
     free = solve(prob, "auto", time_limit=30)
     with pytest.raises(InputError, match="PyNcclConnector"):
