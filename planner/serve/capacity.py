@@ -250,7 +250,8 @@ class RoleModel:
         m1, m2 = held_kv_moments(traffic, engine, reserve)
         self.m1, self.m2 = m1 / self.per_step, m2 / self.per_step
         self.block_waste = paged_overhead_tokens(kv_block_tokens)
-        self.mem_ctx = (self.m1 / self.ed if self.ed > 0 else self.ctx) + self.block_waste
+        one = self.m1 / self.ed if self.ed > 0 else float(engine.kv_held(self.ctx))
+        self.mem_ctx = one + self.block_waste
         self.split = split
         # KV tokens a prompt holds while it waits for or runs its prefill (first two moments)
         held = engine.kv_held(self.p)
