@@ -40,7 +40,8 @@ def verify(problem: TrainingProblem, plan: TrainingPlan) -> list[str]:
     Checks: field types and ranges, GPU counts per pool and in total, batch
     divisibility, head / KV-head / FFN divisibility by ``tp``, context and
     expert parallel sizes, pipeline stage lists, schedule rules (interleaving,
-    ZeRO-2/3 without pipelining), the user's fixed decisions, and memory per
+    ZeRO-2/3 without pipelining), the user's fixed decisions, what the problem's
+    framework can launch (:func:`planner.train.frameworks.violations`), and memory per
     GPU on every stage.
     """
     out: list[str] = []
@@ -187,6 +188,10 @@ def verify(problem: TrainingProblem, plan: TrainingPlan) -> list[str]:
         out.append("stage_layers differ from the fixed assignment")
     if c.max_tp is not None and plan.tp > c.max_tp:
         out.append(f"tp={plan.tp} exceeds max_tp={c.max_tp}")
+    if c.framework is not None:
+        from planner.train.frameworks import profile, violations
+
+        out.extend(violations(profile(c.framework), problem, plan))
     if out:
         return out
 

@@ -19,6 +19,9 @@ def structural_reason(problem: TrainingProblem) -> str | None:
     """The first structural constraint that leaves no plan, or ``None``."""
     c, m, wl = problem.constraints, problem.model, problem.workload
     B, N = wl.global_batch, problem.gpu_budget
+    reason = framework_reason(problem)
+    if reason is not None:
+        return reason
     if c.tp is not None and not tp_ok(problem, c.tp):
         broken = tp_violations(problem, c.tp)
         said = ", ".join(broken[:-1]) + " and " + broken[-1] if len(broken) > 1 else broken[0]
@@ -113,6 +116,25 @@ def structural_reason(problem: TrainingProblem) -> str | None:
     if c.dp is not None and not any(B % (c.dp * b) == 0 for b in divisors(B)):
         return f"global batch {B} not divisible by dp={c.dp}"
     return None
+
+
+def framework_reason(problem: TrainingProblem) -> str | None:
+    """A fixed choice (or the precision, or the layer count with a fixed ``pp``) that the
+    problem's framework cannot launch, naming the framework (``None``: none)."""
+    from planner.train.frameworks import fixed_violation, profile
+
+    c, m = problem.constraints, problem.model
+    fw = profile(c.framework)
+    if fw is None:
+        return None
+    why = fixed_violation(fw, c)
+    if why is None and problem.workload.precision == "fp8" and not fw.fp8:
+        why = f"precision fp8: {fw.title} has no fp8 setting"
+    if why is None and c.pp is not None and c.pp > 1 and c.even_only and m.layers % c.pp:
+        why = f"pp={c.pp}: {fw.title} builds equal stages only, {m.layers} layers"
+    if why is None:
+        return None
+    return f"{why} (--framework {fw.name}; --framework any plans outside it)"
 
 
 def explain_infeasible(problem: TrainingProblem) -> tuple[str, dict[str, Any]]:

@@ -53,7 +53,7 @@ def rule_of_thumb(
             for p in range(1, model.layers + 1)
             if t * p * cp <= problem.gpu_budget
             and (c.pp is None or p == c.pp)
-            and not (c.even_stages and model.layers % p)
+            and not (c.even_only and model.layers % p)
         ),
     )
     for _size, _neg, t, p in choices:

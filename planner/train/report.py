@@ -43,6 +43,7 @@ def summary(problem: TrainingProblem, result: Result) -> dict[str, Any]:
         "runtime_s": round(result.runtime_s, 4),
         "reason": result.reason,
         "profile": ACTIVE.get(),  # the --profile whose constants priced it (None: shipped)
+        "framework": problem.constraints.framework,  # plans kept to it (None: any)
     }
     if result.solution is not None and result.status.value in ("OPTIMAL", "FEASIBLE"):
         est = estimate(problem, result.solution)
@@ -142,6 +143,10 @@ def render(
     )
     if s.get("profile"):
         head += f" — constants of profile {s['profile']}"
+    if s.get("framework"):
+        from planner.train.frameworks import PROFILES
+
+        head += f" — plans {PROFILES[s['framework']].title} can launch"
     console.print(head)
     status = s["status"]
     if s["plan"] is None:

@@ -36,12 +36,16 @@ The space (per decision, after the user's fixed values):
   without pipeline parallelism, as in DeepSpeed/FSDP); ``sequence_parallel``
   only with ``tp > 1``, and always for a mixture-of-experts model with ``tp > 1``
   (:func:`sequence_parallel_values`).
+
+With ``framework`` set, every list keeps only what that framework can launch
+(:func:`framework_of`, :mod:`planner.train.frameworks`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from planner.train.frameworks import Framework, profile, shard_group_ok
 from planner.train.instance import RECOMPUTE, TrainingPlan, TrainingProblem
 
 #: Largest context-parallel size considered.
@@ -114,9 +118,15 @@ def cp_ok(problem: TrainingProblem, cp: int) -> bool:
     return cp & (cp - 1) == 0 and s % (2 * cp) == 0 and cp <= MAX_CP and s // cp >= MIN_CP_TOKENS
 
 
+def framework_of(problem: TrainingProblem) -> Framework | None:
+    """The profile of the problem's ``framework`` constraint (``None``: no restriction)."""
+    return profile(problem.constraints.framework)
+
+
 def space(problem: TrainingProblem) -> Space:
-    """Candidate values after the problem's fixed decisions and limits."""
+    """Candidate values after the problem's fixed decisions, limits and framework."""
     c, m, wl = problem.constraints, problem.model, problem.workload
+    fw = framework_of(problem)
     n = problem.gpu_budget
     tps = [t for t in divisors(m.heads) if t <= n and tp_ok(problem, t)]
     if c.max_tp is not None:
@@ -137,6 +147,13 @@ def space(problem: TrainingProblem) -> Space:
     if c.recompute_layers:  # a fixed k: only full recompute of k layers per stage
         rcs = []
     zeros = [0, 1, 2, 3] if c.zero is None else [c.zero]
+    if fw is not None:
+        tps = tps if fw.tp else [t for t in tps if t == 1]
+        cps = cps if fw.cp else [x for x in cps if x == 1]
+        eps = eps if fw.ep else [x for x in eps if x == 1]
+        rcs = [r for r in rcs if r in fw.recomputes]
+        partial = partial and fw.partial and "full" in fw.recomputes
+        zeros = [z for z in zeros if z in fw.zeros]
     return Space(
         tuple(tps), tuple(cps), tuple(eps), tuple(bs), tuple(rcs), tuple(zeros), n, partial
     )
@@ -151,6 +168,9 @@ def recompute_layer_counts(problem: TrainingProblem, pp: int) -> range:
     smallest and below the largest; a fixed ``recompute_layers`` keeps only itself.
     """
     c, L = problem.constraints, problem.model.layers
+    fw = framework_of(problem)
+    if fw is not None and not fw.partial:
+        return range(0)
     if c.stage_layers is not None:
         top = min(min(c.stage_layers), max(c.stage_layers) - 1)
     else:
@@ -168,8 +188,11 @@ def sequence_parallel_values(problem: TrainingProblem, t: int) -> list[bool]:
     line 636: ``if self.training and self.attn_tp_group.size() > 1 and not
     self.config.sequence_parallel: raise ValueError``). A fixed value is kept if allowed."""
     values = [False, True] if t > 1 else [False]
-    if t > 1 and problem.model.is_moe:
+    fw = framework_of(problem)
+    if t > 1 and (problem.model.is_moe or (fw is not None and fw.sequence_parallel == "always")):
         values = [True]
+    if fw is not None and fw.sequence_parallel == "never":
+        values = [x for x in values if not x]
     fixed = problem.constraints.sequence_parallel
     return [x for x in values if fixed is None or x == fixed]
 
@@ -184,11 +207,13 @@ def expert_tps(problem: TrainingProblem, t: int) -> list[int]:
     ``expert_tp`` keeps only itself (a dense model only ``t`` itself).
     """
     c, m = problem.constraints, problem.model
+    fw = framework_of(problem)
     if c.expert_tp is not None:
         if c.expert_tp == t:
             return [0]
-        return [c.expert_tp] if m.is_moe and t % c.expert_tp == 0 else []
-    if m.is_moe and c.search_expert_tp:
+        ok = m.is_moe and t % c.expert_tp == 0 and (fw is None or fw.expert_tp)
+        return [c.expert_tp] if ok else []
+    if m.is_moe and c.search_expert_tp and (fw is None or fw.expert_tp):
         return [0] + [e for e in divisors(t) if e < t]
     return [0]
 
@@ -210,9 +235,12 @@ def experts_fit(t: int, cp: int, dp: int, ep: int, etp: int) -> bool:
 def pipeline_sizes(problem: TrainingProblem, t: int, cp: int) -> list[int]:
     """Pipeline sizes allowed for ``t`` and ``cp``."""
     c = problem.constraints
+    fw = framework_of(problem)
     limit = min(problem.model.layers, problem.gpu_budget // (t * cp))
+    if fw is not None and not fw.pp:
+        limit = min(limit, 1)
     sizes = list(range(1, limit + 1))
-    if c.even_stages:
+    if c.even_only:
         sizes = [p for p in sizes if problem.model.layers % p == 0]
     if c.pp is not None:
         return [c.pp] if c.pp in sizes else []
@@ -223,14 +251,15 @@ def interleaves(problem: TrainingProblem, pp: int, microbatches: int) -> list[in
     """Interleaving factors allowed for ``pp`` stages and ``microbatches``."""
     c = problem.constraints
     L = problem.model.layers
+    fw = framework_of(problem)
     out = [1]
-    if pp >= 2 and microbatches % pp == 0:
+    if pp >= 2 and microbatches % pp == 0 and (fw is None or fw.interleave):
         # every chunk keeps at least one layer; chunk sizes follow the stage sizes
         # (uneven when p v does not divide the layers: step_time.chunk_layers)
         fewest = min(c.stage_layers) if c.stage_layers is not None else L // pp
         cands = set(divisors(L // pp)) | set(divisors(-(-L // pp)))
         out += sorted(v for v in cands if 1 < v <= fewest)
-        if c.even_stages:
+        if c.even_only:
             out = [v for v in out if L % (pp * v) == 0]
     if c.interleave is not None:
         out = [v for v in out if v == c.interleave]
@@ -241,13 +270,19 @@ def shard_groups(problem: TrainingProblem, dp: int, cp: int, zero: int) -> list[
     """Hybrid-sharding groups of a plan (``0`` = all ``dp * cp`` ranks): with ZeRO >= 1 and
     ``hsdp`` every proper divisor of ``dp * cp`` too (a fixed ``shard_group`` only itself)."""
     c = problem.constraints
+    fw = framework_of(problem)
+    node = problem.cluster.pools[0].gpus_per_node
     if c.shard_group is not None:
         g = c.shard_group
         ok = g == 0 or (zero >= 1 and (dp * cp) % g == 0)
+        ok = ok and (fw is None or shard_group_ok(fw, g, node))
         return [g] if ok else []
     if zero < 1 or not c.hsdp:
         return [0]
-    return [0] + [g for g in divisors(dp * cp) if g < dp * cp]
+    groups = [g for g in divisors(dp * cp) if g < dp * cp]
+    if fw is not None:
+        groups = [g for g in groups if shard_group_ok(fw, g, node)]
+    return [0, *groups]
 
 
 def least_stage_layers(plan: TrainingPlan) -> int:
