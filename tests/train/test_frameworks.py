@@ -202,3 +202,17 @@ def test_cli_out_writes_the_launch_file_with_export(capsys, tmp_path) -> None:
     assert text.startswith("[parallelism]") and "tensor_parallel_degree" in text
     _cli(capsys, "--out", str(plan))
     assert json.loads(plan.read_text())["status"] in ("OPTIMAL", "FEASIBLE")
+
+
+def test_export_notes_every_plan_outside_the_target() -> None:
+    """Conversely, a plan the export target's profile refuses exports with a note (every
+    fitting plan of two tiny spaces, all four formats): profile and export agree."""
+    for model, gpus, kw in (
+        (tiny_spec(layers=6), "16xA100", {"hsdp": True, "partial_recompute": True}),
+        (tiny_moe_spec(layers=4), "8xA100", {"hsdp": True}),
+    ):
+        prob = problem(model, gpus=gpus, batch=16, **kw)
+        for plan, _objective in _all_fitting_plans(prob):
+            for fmt in FORMATS:
+                if violations(PROFILES[fmt], prob, plan):
+                    assert export(prob, plan, fmt)["notes"], (fmt, plan.detailed())
