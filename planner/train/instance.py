@@ -172,11 +172,14 @@ class Constraints:
     framework: str | None = None
 
     def __post_init__(self) -> None:
-        from planner.train.frameworks import check_name
+        from planner.train.frameworks import check_name, profile
 
         if self.framework is not None and not isinstance(self.framework, str):
             raise InputError(f"constraints: framework must be a name, got {self.framework!r}")
         object.__setattr__(self, "framework", check_name(self.framework, "constraints: framework"))
+        fw = profile(self.framework)
+        # read in the search's inner loops: computed once (not a field: no effect on equality)
+        object.__setattr__(self, "_even_only", self.even_stages or bool(fw and fw.stages == "even"))
         for key in _POSITIVE:
             positive_int(getattr(self, key), f"constraints: {key}")
         if self.recompute is not None and self.recompute not in RECOMPUTE:
@@ -241,10 +244,7 @@ class Constraints:
     @property
     def even_only(self) -> bool:
         """Only equal stages: ``even_stages`` or a framework that builds no other split."""
-        from planner.train.frameworks import profile
-
-        fw = profile(self.framework)
-        return self.even_stages or (fw is not None and fw.stages == "even")
+        return self._even_only
 
     def to_dict(self) -> dict[str, Any]:
         """Only the fields that differ from the defaults."""
