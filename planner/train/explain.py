@@ -127,7 +127,7 @@ def framework_reason(problem: TrainingProblem) -> str | None:
     fw = profile(c.framework)
     if fw is None:
         return None
-    why = fixed_violation(fw, c)
+    why = fixed_violation(fw, c, problem.cluster.pools[0].gpus_per_node)
     if why is None and problem.workload.precision == "fp8" and not fw.fp8:
         why = f"precision fp8: {fw.title} has no fp8 setting"
     if why is None and c.pp is not None and c.pp > 1 and c.even_only and m.layers % c.pp:
@@ -164,6 +164,18 @@ def explain_infeasible(problem: TrainingProblem) -> tuple[str, dict[str, Any]]:
     parts = {k: v for k, v in mem.to_dict().items() if k not in ("total", "reserved")}
     dominant = max(parts, key=parts.get)
     cap = est.worst_stage.capacity / GIB
+    fw = problem.constraints.framework
+    if fw is not None and est.fits:
+        # the least-memory plan fits: only the framework's rules leave no plan
+        from planner.train.frameworks import profile, violations
+
+        why = violations(profile(fw), sub, plan) or ["no split it can build fits"]
+        reason = (
+            f"no plan {profile(fw).title} can launch fits: the smallest-memory plan "
+            f"({plan.short()}, {mem.total_gib:.1f} GiB) is outside it: {why[0]} (--framework "
+            f"{fw}; --framework any plans outside it)"
+        )
+        return reason, {"failed_constraint": reason, "min_memory_plan": plan.to_dict()}
     reason = (
         f"no plan fits in memory: the smallest need is {mem.total_gib:.1f} GiB per GPU "
         f"({plan.short()}), {cap:.1f} GiB available; dominated by {dominant} "

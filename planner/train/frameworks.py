@@ -376,8 +376,9 @@ def _cross_rules(fw: Framework, problem: Any, plan: Any) -> list[str]:
     return out
 
 
-def fixed_violation(fw: Framework, constraints: Any) -> str | None:
-    """A fixed decision of ``constraints`` that ``fw`` cannot launch, in words (or ``None``)."""
+def fixed_violation(fw: Framework, constraints: Any, gpus_per_node: int = 8) -> str | None:
+    """A fixed decision of ``constraints`` that ``fw`` cannot launch, in words (or ``None``;
+    ``gpus_per_node``: the node a ``node`` hybrid-sharding group must be)."""
     c = constraints
     for key, flag in (
         ("tp", fw.tp),
@@ -397,8 +398,16 @@ def fixed_violation(fw: Framework, constraints: Any) -> str | None:
     if c.zero is not None and c.zero not in fw.zeros:
         offered = ", ".join(map(str, sorted(fw.zeros)))
         return f"zero={c.zero}: {fw.title} offers ZeRO stages {offered}"
-    if c.shard_group and fw.hybrid == "none":
-        return f"shard_group={c.shard_group}: {fw.title} has no hybrid sharding"
+    if c.shard_group and not shard_group_ok(fw, c.shard_group, gpus_per_node):
+        where = "none" if fw.hybrid == "none" else f"groups of a node's {gpus_per_node} GPUs only"
+        return f"shard_group={c.shard_group}: {fw.title} hybrid sharding: {where}"
+    if c.expert_tp is not None and not fw.expert_tp and c.tp is not None and c.expert_tp != c.tp:
+        return f"expert_tp={c.expert_tp}: {fw.title} splits the experts over tp={c.tp}"
+    if fw.name == "torchtitan":  # _cross_rules on the fixed values
+        if c.zero == 0 and any((getattr(c, k) or 1) > 1 for k in ("tp", "pp", "cp")):
+            return "zero=0: torchtitan runs DDP only without TP, PP or CP"
+        if c.zero == 1 and c.pp == 1:
+            return "zero=1 with pp=1: torchtitan has no ZeRO-1 without pipeline parallelism"
     if c.sequence_parallel and fw.sequence_parallel == "never":
         return f"sp=on: {fw.title} has no sequence parallelism"
     always = fw.sequence_parallel == "always"

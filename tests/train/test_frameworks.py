@@ -216,3 +216,23 @@ def test_export_notes_every_plan_outside_the_target() -> None:
             for fmt in FORMATS:
                 if violations(PROFILES[fmt], prob, plan):
                     assert export(prob, plan, fmt)["notes"], (fmt, plan.detailed())
+
+
+@pytest.mark.parametrize(
+    ("name", "fixed", "words"),
+    [
+        ("llmfoundry", {"zero": 3, "shard_group": 2}, "a node's 8 GPUs"),
+        ("torchtitan", {"zero": 1, "pp": 1}, "no ZeRO-1 without pipeline"),
+        ("torchtitan", {"zero": 0, "tp": 2}, "DDP"),
+        ("nemo", {"recompute": "full"}, "offers recompute none"),
+        ("deepspeed", {"cp": 2}, "cp > 1"),
+    ],
+)
+def test_fixed_choice_outside_the_framework_is_infeasible_naming_it(name, fixed, words) -> None:
+    from planner.train.api import solve
+
+    prob = problem(tiny_spec(), gpus="8xA100", batch=8, framework=name, **fixed)
+    res = solve(prob, "auto", time_limit=10)
+    assert res.status.value == "INFEASIBLE"
+    assert words in res.reason and f"--framework {name}" in res.reason, res.reason
+    assert solve(prob.with_constraints(framework=None), "auto", time_limit=10).solution
