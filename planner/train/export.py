@@ -330,6 +330,19 @@ def _nemo(problem: TrainingProblem, plan: TrainingPlan) -> tuple[dict[str, Any],
     }, notes
 
 
+def _unwritten(
+    problem: TrainingProblem, plan: TrainingPlan, *, offload: str, selective: str, fp8: str
+) -> list[str]:
+    """The notes of a format without activation offload, attention-core recomputation or fp8
+    settings, for the ones ``plan`` uses (``frameworks.PROFILES`` refuses them)."""
+    wanted = (
+        (plan.recompute == "offload", offload),
+        (plan.recompute == "selective", selective),
+        (problem.workload.precision == "fp8", fp8),
+    )
+    return [note for used, note in wanted if used]
+
+
 def _deepspeed(problem: TrainingProblem, plan: TrainingPlan) -> tuple[dict[str, Any], list[str]]:
     notes = []
     if plan.shard_group:
@@ -346,15 +359,14 @@ def _deepspeed(problem: TrainingProblem, plan: TrainingPlan) -> tuple[dict[str, 
         notes.append(
             "DeepSpeed runs neither interleaved stages nor sequence parallelism: v=1, sp off"
         )
-    if plan.recompute == "offload":
-        notes.append("activation offload has no DeepSpeed setting here (written without)")
-    if plan.recompute == "selective":
-        notes.append(
-            "DeepSpeed checkpoints whole layers (the model's deepspeed.checkpointing calls): "
-            "selective (attention-core) recomputation has no setting"
-        )
-    if problem.workload.precision == "fp8":
-        notes.append("fp8 has no DeepSpeed config key here (written as bf16)")
+    notes += _unwritten(
+        problem,
+        plan,
+        offload="activation offload has no DeepSpeed setting here (written without)",
+        selective="DeepSpeed checkpoints whole layers (the model's deepspeed.checkpointing "
+        "calls): selective (attention-core) recomputation has no setting",
+        fp8="fp8 has no DeepSpeed config key here (written as bf16)",
+    )
     if len(set(plan.stage_layers)) > 1:
         notes.append(
             f"stages {list(plan.stage_layers)}: PipelineModule partitions the layers itself "
@@ -431,15 +443,14 @@ def _torchtitan(problem: TrainingProblem, plan: TrainingPlan) -> tuple[dict[str,
             plan.recompute, "none"
         ),
     }
-    if plan.recompute == "offload":
-        notes.append("activation offload has no torchtitan setting here (written as none)")
-    if plan.recompute == "selective":
-        notes.append(
-            "torchtitan's selective activation checkpointing is op-level or every n-th layer "
-            "(selective_ac_option), not the attention-core recomputation priced here"
-        )
-    if problem.workload.precision == "fp8":
-        notes.append("fp8 is not written for torchtitan here (model.converters float8)")
+    notes += _unwritten(
+        problem,
+        plan,
+        offload="activation offload has no torchtitan setting here (written as none)",
+        selective="torchtitan's selective activation checkpointing is op-level or every n-th "
+        "layer (selective_ac_option), not the attention-core recomputation priced here",
+        fp8="fp8 is not written for torchtitan here (model.converters float8)",
+    )
     if plan.tp > 1 and not plan.sequence_parallel:
         notes.append("torchtitan's TP always shards the norms' sequence (sequence parallel on)")
     if plan.zero == 0 and max(plan.tp, plan.pp, plan.cp) > 1:

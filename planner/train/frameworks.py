@@ -32,6 +32,9 @@ MAX_SPLITS = 256
 class Framework:
     """The decisions a framework can launch.
 
+    Every decision is offered unless a field says otherwise (the defaults); a profile lists
+    its restrictions only.
+
     Attributes
     ----------
     name, label, version
@@ -56,19 +59,19 @@ class Framework:
     name: str
     label: str
     version: str
-    tp: bool
-    pp: bool
-    cp: bool
-    ep: bool
-    expert_tp: bool
-    interleave: bool
-    stages: str
-    recomputes: frozenset[str]
-    partial: bool
-    zeros: frozenset[int]
-    hybrid: str
-    sequence_parallel: str
-    fp8: bool
+    tp: bool = True
+    pp: bool = True
+    cp: bool = True
+    ep: bool = True
+    expert_tp: bool = True
+    interleave: bool = True
+    stages: str = "any"
+    recomputes: frozenset[str] = frozenset({"none", "selective", "full", "offload"})
+    partial: bool = True
+    zeros: frozenset[int] = frozenset({0, 1, 2, 3})
+    hybrid: str = "any"
+    sequence_parallel: str = "optional"
+    fp8: bool = True
     interleave_divides: bool = False
 
     @property
@@ -82,24 +85,16 @@ PROFILES: dict[str, Framework] = {
     # uneven stages only as --decoder-first/last-pipeline-num-layers with equal middle stages,
     # each stage's layers divisible by the virtual stages (TransformerConfig /
     # get_num_layers_to_build raise otherwise; the free layout is core >= 0.13); ZeRO-2/3 and
-    # activation offload have no argument there (export notes).
+    # activation offload have no argument there (export notes). Offered: partial recompute
+    # (--recompute-method block --recompute-num-layers k), hybrid sharding
+    # (--num-distributed-optimizer-instances), fp8 (--fp8-format hybrid).
     "megatron": Framework(
         "megatron",
         "Megatron-LM",
         "core_r0.12",
-        tp=True,
-        pp=True,
-        cp=True,
-        ep=True,
-        expert_tp=True,
-        interleave=True,
         stages="first_last",
         recomputes=frozenset({"none", "selective", "full"}),
-        partial=True,  # --recompute-method block --recompute-num-layers k
         zeros=frozenset({0, 1}),  # --use-distributed-optimizer
-        hybrid="any",  # --num-distributed-optimizer-instances
-        sequence_parallel="optional",
-        fp8=True,  # --fp8-format hybrid
         interleave_divides=True,
     ),
     # export.py's nemo writer (NeMo 2.0 recipes, 24.12): the strategy's tp / pp / vp / cp / ep
@@ -112,18 +107,12 @@ PROFILES: dict[str, Framework] = {
         "nemo",
         "NeMo",
         "24.12",
-        tp=True,
-        pp=True,
-        cp=True,
-        ep=True,
         expert_tp=False,
-        interleave=True,
         stages="even",
         recomputes=frozenset({"none"}),
         partial=False,
         zeros=frozenset({1}),
         hybrid="none",
-        sequence_parallel="optional",
         fp8=False,
     ),
     # export.py's deepspeed writer (DeepSpeed 0.16 config JSON): ZeRO stage, AutoTP size and
@@ -137,8 +126,6 @@ PROFILES: dict[str, Framework] = {
         "deepspeed",
         "DeepSpeed",
         "0.16",
-        tp=True,
-        pp=True,
         cp=False,
         ep=False,
         expert_tp=False,
@@ -146,7 +133,6 @@ PROFILES: dict[str, Framework] = {
         stages="even",
         recomputes=frozenset({"none", "full"}),
         partial=False,
-        zeros=frozenset({0, 1, 2, 3}),
         hybrid="none",
         sequence_parallel="never",
         fp8=False,
@@ -167,17 +153,10 @@ PROFILES: dict[str, Framework] = {
         "torchtitan",
         "torchtitan",
         "@6404b93",
-        tp=True,
-        pp=True,
-        cp=True,
-        ep=True,
         expert_tp=False,
-        interleave=True,
         stages="first_last_le",
         recomputes=frozenset({"none", "full"}),
         partial=False,
-        zeros=frozenset({0, 1, 2, 3}),
-        hybrid="any",  # data_parallel_replicate_degree x data_parallel_shard_degree
         sequence_parallel="always",
         fp8=False,
     ),
@@ -207,7 +186,6 @@ PROFILES: dict[str, Framework] = {
         zeros=frozenset({0, 2, 3}),
         hybrid="node",
         sequence_parallel="never",
-        fp8=True,
     ),
 }
 
