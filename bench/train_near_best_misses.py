@@ -14,7 +14,9 @@ plan under the model:
   Llama 3, DeepSeek-V3, Korthikanti's selective runs).
 
 For each group: runs, the range and median of published / best - 1, and what the best
-plans are (no or selective recomputation, TP or PP > 1).
+plans are (no or selective recomputation, TP or PP > 1). A report with the framework
+columns (session 13 on) also gives the count near-best against the best plan the run's
+framework could launch.
 
 Writes ``bench/results/calibration/near_best_misses.md``.
 
