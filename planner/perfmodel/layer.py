@@ -465,6 +465,8 @@ def layer_cost(
                 experts=model.num_experts,
                 backend=flex_backend,
                 node_limit=node_limit,
+                groups=model.router_groups,
+                group_topk=model.router_group_topk,
             )
             for x in (dispatch_bytes, A)
         )
