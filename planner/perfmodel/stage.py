@@ -360,6 +360,35 @@ class TrainingStep(Layout):
             return "dualpipe"
         return "interleaved" if self.interleave > 1 else "1f1b"
 
+    @property
+    def schedule_note(self) -> str:
+        """Why a plan with ``ep_overlap = "dualpipe"`` runs another schedule, and what is
+        priced instead (empty when DualPipe runs or was not asked for).
+
+        Where DualPipe cannot run (:attr:`schedule`) the all-to-alls are priced overlapped as
+        ``ep_overlap = "a2a"``, Megatron-Core's EP A2A overlap
+        (``--overlap-moe-expert-parallel-comm``), which merges one microbatch's forward with
+        another's backward inside a rank and so runs at ``pp = 1``
+        (``TransformerConfig.__post_init__`` asks for virtual stages only when
+        ``pipeline_model_parallel_size > 1``).
+        """
+        if self.software.ep_overlap != "dualpipe" or self.schedule == "dualpipe":
+            return ""
+        m = self.microbatches
+        if self.pp == 1:
+            why = "pp = 1 (DualPipe needs an even pp >= 2: deepseek-ai/DualPipe dualpipe.py)"
+        elif self.pp % 2:
+            why = f"pp = {self.pp} is odd (dualpipe.py: num_ranks % 2 == 0)"
+        elif self.interleave > 1:
+            why = f"v = {self.interleave} (DualPipe holds exactly two chunks per rank)"
+        else:
+            why = f"{m} microbatches (dualpipe.py: an even number, at least 2 pp = {2 * self.pp})"
+        return (
+            f"ep_overlap=dualpipe cannot run here, {why}: the plan runs the {self.schedule} "
+            "schedule with the all-to-alls priced as Megatron-Core's EP A2A overlap "
+            "(ep_overlap=a2a, --overlap-moe-expert-parallel-comm)"
+        )
+
 
 def ep_ranks_per_node(step: Layout, gpus_per_node: int) -> int:
     """Expert-parallel ranks sharing a node: ``ep`` ranks ``expert_tp`` apart when the experts
