@@ -328,6 +328,19 @@ class ModelSpec:
         full = self.full_attention_layers
         return windowed + (context - windowed) * full / self.layers
 
+    def causal_window_share(self, context: float) -> float:
+        """Keys a query attends under the causal mask over ``context / 2``, averaged over the
+        layers (1 without a sliding window): a windowed layer attends the band of width
+        ``w`` below the diagonal, ``w - w^2 / (2 context)`` keys per query on average, not
+        half the window (window 128 at 4,096: 126 keys, against the 64 that half of the
+        mean span counts); full layers half the context."""
+        w = min(context, self.sliding_window)
+        if not w or w >= context:
+            return 1.0
+        band = (w - w * w / (2.0 * context)) / (context / 2.0)
+        full = self.full_attention_layers
+        return (band * (self.layers - full) + full) / self.layers
+
     def attention_flops_per_token(self, context: float) -> float:
         """Forward FLOPs of the score and value matmuls for one query token.
 
