@@ -119,3 +119,21 @@ def test_dualpipe_where_it_cannot_run_says_what_is_priced(capsys):
     code, out, _ = run(capsys, *args, "--fix", "tp=1,pp=2,v=1,ep=8,mb=1")
     d = json.loads(out)
     assert d["schedule"] == "dualpipe" and not any("dualpipe" in n for n in d.get("notes", []))
+
+
+def test_a2a_overlap_needs_virtual_stages_beyond_pp_1(capsys):
+    # Megatron-Core asks for virtual stages when EP A2A overlap runs at pp > 1: pp 2 v 1 is
+    # priced without overlap (as ep_overlap=none) and says so; pp 2 v 2 overlaps
+    fix = ("--json", "-t", "30", "--fix")
+    runs = {}
+    for sw, layout in (("a2a", "v=1"), ("none", "v=1"), ("a2a", "v=2")):
+        code, out, _ = run(
+            capsys, *MOE, "--software", f"ep_overlap={sw}", *fix, f"tp=1,pp=2,{layout},ep=8,mb=1"
+        )
+        runs[sw, layout] = json.loads(out)
+        assert code == 0 and runs[sw, layout]["status"] == "OPTIMAL"
+    flat, plain, virtual = runs["a2a", "v=1"], runs["none", "v=1"], runs["a2a", "v=2"]
+    assert flat["step_time_s"] == pytest.approx(plain["step_time_s"], rel=1e-12)
+    assert any("ep_overlap=a2a cannot run at pp = 2" in n for n in flat["notes"])
+    assert not any("ep_overlap" in n for n in virtual.get("notes", []))
+    assert virtual["breakdown"]["ep_comm"] < flat["breakdown"]["ep_comm"]
