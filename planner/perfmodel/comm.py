@@ -52,6 +52,7 @@ model evaluates many batch sizes at once).
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 
@@ -224,6 +225,7 @@ def hit_probability(total: int, group: float, draws: int) -> float:
     return 1.0 - miss
 
 
+@functools.lru_cache(maxsize=4096)  # pure; the search prices the same layouts many times
 def destinations_hit(
     units: int, experts: int, top_k: int, groups: int = 0, group_topk: int = 0
 ) -> float:
