@@ -8,7 +8,15 @@ from typing import Any
 from planner.core.timing import Deadline
 from planner.perfmodel.memory import GIB
 from planner.train.instance import TrainingProblem
-from planner.train.space import cp_ok, divisors, expert_tps, space, tp_ok, tp_violations
+from planner.train.space import (
+    cp_ok,
+    divisors,
+    expert_tps,
+    space,
+    straddle_reason,
+    tp_ok,
+    tp_violations,
+)
 from planner.train.step_time import estimate
 
 #: Seconds spent looking for the smallest-memory plan.
@@ -26,6 +34,11 @@ def structural_reason(problem: TrainingProblem) -> str | None:
         broken = tp_violations(problem, c.tp)
         said = ", ".join(broken[:-1]) + " and " + broken[-1] if len(broken) > 1 else broken[0]
         return f"tp={c.tp} is invalid: it must {said}"
+    if c.tp is not None:
+        least = c.tp * (c.pp or 1) * (c.dp or 1) * (c.cp or 1)
+        why = straddle_reason(problem, c.tp, N if c.use_all_gpus else least)
+        if why:
+            return why
     if c.tp is not None and c.max_tp is not None and c.tp > c.max_tp:
         nodes = sorted({p.gpus_per_node for p in problem.cluster.pools})
         where = " and ".join(map(str, nodes))

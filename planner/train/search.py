@@ -73,6 +73,7 @@ from planner.train.space import (
     sequence_parallel_values,
     shard_groups,
     space,
+    tp_gpu_limit,
 )
 from planner.train.step_time import Quick, balanced_stage_layers, moe_flags, quick, training_step
 
@@ -376,7 +377,7 @@ def config_seeds(
 def _dps(problem: TrainingProblem, lc: LayerConfig, pp: int) -> list[int]:
     c = problem.constraints
     B = problem.workload.global_batch
-    limit = problem.gpu_budget // (lc.tp * lc.cp * pp)
+    limit = tp_gpu_limit(problem, lc.tp) // (lc.tp * lc.cp * pp)
     if limit < 1:
         return []
     cands = [
@@ -554,7 +555,10 @@ def _config_bound(
     if not ds:
         return {}
     darr = np.array(ds, dtype=float)
-    limit = np.floor(problem.gpu_budget / (lc.tp * lc.cp * pps))
+    cap = tp_gpu_limit(problem, lc.tp)
+    if c.use_all_gpus and cap < problem.gpu_budget:
+        return {}
+    limit = np.floor(cap / (lc.tp * lc.cp * pps))
     idx = np.searchsorted(darr, limit, side="right") - 1
     ok = idx >= 0
     dmax = np.where(ok, darr[np.maximum(idx, 0)], 1.0)

@@ -4,7 +4,8 @@ The space (per decision, after the user's fixed values):
 
 * ``tp``: divisors of the attention heads that also divide the KV heads
   (GQA groups are not split) and the FFN width(s), that tile the nodes
-  (divide the GPUs per node or are a multiple of it) and fit the GPU budget;
+  (divide the GPUs per node or are a multiple of it) and fit the GPU budget; on one pool
+  also those below the node size, for plans within one node (:func:`tp_gpu_limit`);
 * ``cp``: powers of two with ``seq % (2 cp) == 0`` (load-balanced causal
   split), at most ``MAX_CP`` and at least ``MIN_CP_TOKENS`` tokens per rank;
 * ``ep``: divisors of the routed experts that divide ``dp`` (1 for dense models); with
@@ -84,20 +85,65 @@ class Space:
 def tp_ok(problem: TrainingProblem, t: int) -> bool:
     """Whether ``t`` is a valid tensor-parallel size for the model and the nodes.
 
-    Besides dividing heads, KV heads and FFN widths, a TP group must tile the
-    nodes: ``t`` divides the GPUs per node or is a multiple of it (otherwise
-    some groups would straddle two nodes).
+    Besides dividing heads, KV heads and FFN widths, a TP group must stay inside a node
+    (NVLink domain) or span whole nodes: ``t`` divides the GPUs per node or is a multiple
+    of it, or (one pool) the plan fits one node (:func:`tp_gpu_limit`).
     """
     return not tp_violations(problem, t)
+
+
+def tiles(t: int, gpus_per_node: int) -> bool:
+    """Whether TP groups of ``t`` consecutive ranks never straddle two nodes, whatever the
+    plan's size: ``t`` divides the node or is a multiple of it (whole nodes)."""
+    return not (gpus_per_node % t and t % gpus_per_node)
+
+
+def tp_gpu_limit(problem: TrainingProblem, t: int) -> int:
+    """Most GPUs a plan with tensor-parallel size ``t`` may use (0: none).
+
+    Megatron puts a TP group on ``t`` consecutive ranks (TP is the fastest rank dimension,
+    ``parallel_state`` order ``tp-cp-ep-dp-pp``) and the model fills each node (NVLink
+    domain) of ``G`` GPUs with ``G`` consecutive ranks (:func:`~planner.perfmodel.comm.
+    per_node`). A group straddles two nodes exactly when a node boundary, a multiple of
+    ``G`` below the plan's GPUs, is not a multiple of ``t``: never when ``t`` tiles the
+    nodes (:func:`tiles`); otherwise (``t < G``, e.g. TP 16 in a 72-GPU NVL72 rack: ranks
+    64-79 span two racks) only when the plan fits one node, i.e. uses at most ``G`` GPUs.
+    Several pools: tiling only.
+    """
+    pools = problem.cluster.pools
+    if all(tiles(t, pool.gpus_per_node) for pool in pools):
+        return problem.gpu_budget
+    if len(pools) == 1 and t < pools[0].gpus_per_node:
+        return min(problem.gpu_budget, pools[0].gpus_per_node)
+    return 0
+
+
+def straddle_reason(problem: TrainingProblem, t: int, gpus: int) -> str:
+    """Why ``gpus`` GPUs with TP ``t`` straddle nodes (empty when they do not)."""
+    if gpus <= tp_gpu_limit(problem, t):
+        return ""
+    pool = problem.cluster.pools[0]
+    G = pool.gpus_per_node
+    first = G // t * t  # the first group across a node boundary starts here
+    return (
+        f"tp={t} with {gpus} GPUs: Megatron puts a TP group on {t} consecutive ranks and "
+        f"the {G}-GPU nodes (NVLink domains) of {pool.label} hold {G} consecutive ranks "
+        f"each, so ranks {first}-{first + t - 1} span two nodes; tp={t} fits only a plan of "
+        f"at most {G} GPUs, or a placement of a multiple of {t} ranks per node (--gpus-per-node "
+        f"{first}: NVIDIA's Megatron-Bridge launcher asks Slurm for --segment, the largest "
+        "divisor of the node count up to 18 four-GPU trays, e.g. 64 GPUs per NVL72 rack on its "
+        "64- and 256-GPU GB200 runs)"
+    )
 
 
 def tp_violations(problem: TrainingProblem, t: int) -> list[str]:
     """The conditions of :func:`tp_ok` that ``t`` breaks, in words (empty when valid)."""
     m = problem.model
+    fits_one = tp_gpu_limit(problem, t) > 0
     out = [
         f"tile the {pool.gpus_per_node}-GPU nodes of {pool.label}"
         for pool in problem.cluster.pools
-        if pool.gpus_per_node % t and t % pool.gpus_per_node
+        if not tiles(t, pool.gpus_per_node) and not fits_one
     ]
     if m.heads % t:
         out.append(f"divide the {m.heads} attention heads")
@@ -317,6 +363,8 @@ def structural_violations(problem: TrainingProblem, plan: TrainingPlan) -> list[
             f"tp={plan.tp} must divide the attention heads ({m.heads}), KV heads ({m.kv_heads}) "
             f"and FFN width ({m.ffn}), and divide (or be a multiple of) the GPUs per node"
         )
+    elif straddle_reason(problem, plan.tp, plan.gpus):
+        out.append(straddle_reason(problem, plan.tp, plan.gpus))
     if not cp_ok(problem, plan.cp):
         out.append(
             f"cp={plan.cp} must be a power of two <= {MAX_CP} with seq_len % (2 cp) == 0 and "
