@@ -553,7 +553,8 @@ def check_exportable(problem: ServingProblem, tool: str) -> None:
     speculative = problem.speculative
     if tool == "vllm" and speculative is not None and speculative.method == "eagle":
         head = eagle_head(problem, tool)
-        if head_format(head, tool) == "eagle3" and "llama" not in m.model_type:
+        llama = "llama" in m.model_type or not m.model_type  # a spec built by hand: unknown
+        if head_format(head, tool) == "eagle3" and not llama:
             raise InputError(
                 f"--export vllm: vLLM {spec.version} runs EAGLE-3 heads ({head}) on Llama "
                 f"models only, not {m.name}"
