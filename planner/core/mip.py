@@ -43,6 +43,13 @@ class MipOutcome:
 
 _BANNER_SHOWN = False
 
+#: HiGHS's ``mip_feasibility_tolerance`` for every MIP here (each one's dual bound becomes a
+#: certificate bound). At the default 1e-6 HiGHS 1.16 cut off the optimum of a tiny seqpar
+#: relaxation MIP and called 20.197 ms optimal where a 20.113 ms plan satisfies every row,
+#: so the bound exceeded the brute-force optimum; 1e-9 closed it on every seed tried
+#: (bench/session_runs/s13tol/ counts the other families' MIPs at both values).
+MIP_FEASIBILITY_TOLERANCE = 1e-9
+
 
 def _highs() -> highspy.Highs:
     """A ``Highs`` object; the first one of the process is built with fd 1 silenced.
@@ -71,7 +78,8 @@ def _highs() -> highspy.Highs:
 def new_highs(
     *, time_limit: float, threads: int = 1, seed: int = 0, log: bool = False
 ) -> highspy.Highs:
-    """A silent ``Highs`` instance with a time limit, thread count and seed.
+    """A silent ``Highs`` instance with a time limit, thread count, seed and
+    :data:`MIP_FEASIBILITY_TOLERANCE`.
 
     HiGHS's ``threads`` option is process-wide and fixed at the first solve;
     the MIP solver itself is single-threaded, so ``threads`` mainly caps LP
@@ -82,6 +90,7 @@ def new_highs(
     h.setOptionValue("time_limit", max(0.01, float(time_limit)))
     h.setOptionValue("random_seed", int(seed))
     h.setOptionValue("threads", max(1, int(threads)))
+    h.setOptionValue("mip_feasibility_tolerance", MIP_FEASIBILITY_TOLERANCE)
     if progress.active():  # live line on a terminal: report each improving MIP solution
         h.cbMipImprovingSolution.subscribe(report_improving_solution)
     return h
@@ -128,7 +137,8 @@ def outcome(h: highspy.Highs) -> MipOutcome:
 
 
 def pulp_solver(*, time_limit: float, threads: int = 1, seed: int = 0, log: bool = False) -> Any:
-    """A PuLP HiGHS solver (in-process, via highspy) with limits set."""
+    """A PuLP HiGHS solver (in-process, via highspy) with limits and
+    :data:`MIP_FEASIBILITY_TOLERANCE` set."""
     import pulp
 
     _highs()  # absorb the banner before PuLP creates its own Highs object
@@ -137,6 +147,7 @@ def pulp_solver(*, time_limit: float, threads: int = 1, seed: int = 0, log: bool
         timeLimit=max(0.01, float(time_limit)),
         threads=max(1, int(threads)),
         random_seed=int(seed),
+        mip_feasibility_tolerance=MIP_FEASIBILITY_TOLERANCE,
     )
 
 
