@@ -78,7 +78,7 @@ class Model:
         """
         import highspy
 
-        from planner.core.mip import new_highs, outcome, set_start
+        from planner.core.mip import new_highs, run_checked
 
         # new_highs sets planner.core.mip.MIP_FEASIBILITY_TOLERANCE (why: its comment)
         h = new_highs(time_limit=time_limit, threads=threads, seed=seed)
@@ -103,7 +103,4 @@ class Model:
                 for t in self.integer
             ]
         h.passModel(lp)
-        if start is not None and not relax:
-            set_start(h, start)
-        h.run()
-        return outcome(h)
+        return run_checked(h, None if relax else start)
