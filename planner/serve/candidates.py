@@ -350,6 +350,10 @@ def evaluate(
         )
     best = None
     for chunk in chunks:
+        # a chunk replaces the best only above (1 + 1e-12) times it: skip one proven not to
+        above = 0.0 if best is None else best[0] * (1 + 1e-12)
+        if above > 0 and _role_model(problem, eng, role, chunk).capacity_at_most(above):
+            continue
         cap, point, floor = role_capacity(
             problem.model,
             cfg.gpu,
@@ -464,21 +468,26 @@ def capacity_upper_bound(
     chunks = chunk_choices(problem, role)
     best = 0.0
     for chunk in chunks:
-        rm = RoleModel(
-            eng,
-            role,
-            problem.traffic.with_qps(None),
-            problem.slo,
-            chunk=chunk,
-            online=problem.online,
-            max_batch=problem.constraints.max_batch,
-            kv_admission=problem.constraints.kv_admission,
-            kv_block_tokens=problem.constraints.kv_block_tokens,
-        )
-        best = max(best, rm.rate_limit())
+        best = max(best, _role_model(problem, eng, role, chunk).rate_limit())
         if best * cfg.engines > above:
             break
     return best * cfg.engines
+
+
+def _role_model(problem: ServingProblem, eng: EngineModel, role: str, chunk: int) -> RoleModel:
+    """A fresh queueing model of one engine of ``eng`` in ``role`` with prefill ``chunk``
+    (as :func:`role_capacity` builds it; fresh, so its probes leave no search a side table)."""
+    return RoleModel(
+        eng,
+        role,
+        problem.traffic.with_qps(None),
+        problem.slo,
+        chunk=chunk,
+        online=problem.online,
+        max_batch=problem.constraints.max_batch,
+        kv_admission=problem.constraints.kv_admission,
+        kv_block_tokens=problem.constraints.kv_block_tokens,
+    )
 
 
 def dominated_early(
@@ -505,9 +514,19 @@ def dominated_early(
     if by is None:
         return None
     bound = capacity_upper_bound(problem, layout, role, speculative, above=best)
-    if bound is None or best < bound:
+    if bound is None:
         return None
+    if best < bound:
+        return _dominated_by_probe(problem, layout, role, speculative, done)
     k, d = by
+    return _dismissed(layout, role, speculative, k, d, best, f"at most {bound:.4g}")
+
+
+def _dismissed(
+    layout: Layout, role: str, speculative: bool, k: int, d: Candidate, carry: float, this: str
+) -> Candidate:
+    """The candidate :func:`dominated_early` returns: ``k`` replicas of ``d`` carry ``carry``
+    req/s, and ``this`` says what this layout carries."""
     chunk = {"decode": 0, "prefill": PREFILL_CHUNK_TOKENS}.get(role, 2048)
     return Candidate(
         layout.pool,
@@ -516,11 +535,46 @@ def dominated_early(
         chunk,
         0.0,
         reason=(
-            f"{k} x {d.config.label()} carry {best:.4g} req/s on the same GPUs (this layout "
-            f"at most {bound:.4g})"
+            f"{k} x {d.config.label()} carry {carry:.4g} req/s on the same GPUs (this layout "
+            f"{this})"
         ),
         speculative=speculative,
     )
+
+
+def _dominated_by_probe(
+    problem: ServingProblem,
+    layout: Layout,
+    role: str,
+    speculative: bool,
+    done: list[Candidate],
+) -> Candidate | None:
+    """The candidate marked dominated when, for the ``d`` in ``done`` whose ``k`` replicas
+    carry the most among those :func:`prune_dominated` may prune this layout by (``k >= 2``;
+    ``k = 1`` only for the plain variant of this speculative layout), every chunk size's
+    capacity is proven at most ``k`` times ``d``'s (:meth:`RoleModel.capacity_at_most`, one
+    probe at that rate); ``None`` otherwise. Then :func:`prune_dominated` would mark it after
+    its capacity search (``k d.capacity >= c.capacity``), so the usable candidates, and with
+    them the optimum and the plan, are those of the full search: the probe only spares it."""
+    cfg, g = layout.config, layout.config.gpus
+    best, by = 0.0, None
+    for d in done:
+        if not (d.usable and d.pool == layout.pool and d.role == role and d.gpus <= g):
+            continue
+        k, rest = divmod(g, d.gpus)
+        if rest or (k == 1 and (d.config != cfg or not speculative or d.speculative)):
+            continue
+        if k * d.capacity > best:
+            best, by = k * d.capacity, (k, d)
+    if by is None:
+        return None
+    eng = layout_engine(problem, cfg, problem.speculative if speculative else None)
+    per_engine = best / cfg.engines
+    for chunk in chunk_choices(problem, role):
+        if not _role_model(problem, eng, role, chunk).capacity_at_most(per_engine):
+            return None
+    k, d = by
+    return _dismissed(layout, role, speculative, k, d, best, "misses its SLOs at that rate")
 
 
 def prune_dominated(cands: list[Candidate]) -> list[Candidate]:

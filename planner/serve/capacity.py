@@ -1017,6 +1017,69 @@ class RoleModel:
             hi = min(hi, crossing)
         return float(self._batch_state(hi).rate) if hi > 0 else 0.0
 
+    def capacity_at_most(self, rate: float) -> bool:
+        """True when :meth:`capacity` is proven at most ``rate`` (``False``: nothing is
+        known), at the cost of a few rate evaluations and one probe, not a capacity search.
+
+        Proof. :meth:`capacity` is 0 or the rate of a state its search found feasible, with
+        its argument (the rate, or the decode batch) at most :meth:`prefill_saturation_rate`
+        or :meth:`batch_limit`. The search rests on two properties of the model: the
+        feasible states are an interval of the argument from 0 (every target grows with the
+        load: it searches for the interval's end), and the rate grows with the batch
+        (:meth:`at_rate` inverts it by bisection). So when the largest argument's rate is at
+        most ``rate``, every state's is; and a state of rate at most ``rate`` that
+        :meth:`_probe` (the search's own decision) finds infeasible lies beyond every
+        feasible state, whose rates are then at most its own. Call it on an instance that
+        does not search after (a probe's side tables must not change the search's path).
+        """
+        if not rate > 0:
+            return False
+        if self.role == "prefill" or self.ed <= 0:
+            if rate >= self.prefill_saturation_rate():
+                return True  # the search stays below the saturation rate
+            state = self._prefill_state(rate)
+        else:
+            hi = self.batch_limit()
+            if hi <= 1e-6:
+                return True  # capacity() gives 0 (see there)
+            top = self._batch_state(hi)
+            if float(top.rate) <= rate:
+                return True
+            state = self._batch_state_below(rate, hi, float(top.rate))
+            if state is None:
+                return False
+        return not self._probe(state)[0]
+
+    def _batch_state_below(
+        self, rate: float, hi: float, hi_rate: float, rtol: float = 2e-3, steps: int = 6
+    ) -> LoadState | None:
+        """A batch state of rate in ``[rate (1 - rtol), rate]`` (``None`` if ``steps``
+        evaluations do not find one), for ``rate < hi_rate``, the rate at batch ``hi``.
+
+        The rate is ``B / (E[D] t_0(B) + B E[x](B))``: ``1 / rate`` is about linear in
+        ``1 / B``, so secant steps on those two converge in two or three evaluations (the
+        start, ``hi rate / hi_rate``, is at or above the crossing: the rate per batch falls).
+        """
+        x0, y0 = 1.0 / hi, 1.0 / hi_rate  # (1 / B, 1 / rate) of the last two states
+        b = hi * rate / hi_rate
+        target = 1.0 / rate
+        for _ in range(steps):
+            state = self._batch_state(b)
+            r = float(state.rate)
+            if rate * (1.0 - rtol) <= r <= rate:
+                return state
+            x1, y1 = 1.0 / b, 1.0 / max(r, 1e-300)
+            if y1 == y0 or not math.isfinite(y1):
+                return None
+            nxt = x1 + (target - y1) * (x1 - x0) / (y1 - y0)
+            # aim a little under the rate: a state just below it is what is wanted
+            nxt *= 1.0 + 0.5 * rtol
+            x0, y0 = x1, y1
+            if not (math.isfinite(nxt) and nxt > 1.0 / hi):
+                return None
+            b = 1.0 / nxt
+        return None
+
     def memory_batch_limit(self) -> float:
         """Largest mean batch the mean KV cache and ``max_batch`` admit."""
         limit = self.kv_cap / max(self.mem_ctx, 1.0)
