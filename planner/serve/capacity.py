@@ -106,6 +106,19 @@ KV_ADMISSION = ("on-demand", "reserve")
 #: Relative slack when comparing a metric with its target (float noise only).
 TOL = 1e-9
 _BISECT = 60
+#: Step-model results per decode batch a :func:`_shared_tables` entry keeps at most.
+SHARED_PREFILL_BATCHES = 256
+
+
+@constants.on_change
+@functools.lru_cache(maxsize=4096)
+def _shared_tables(key: tuple[Any, ...]) -> dict[Any, Any]:
+    """Scratch space shared by every :class:`RoleModel` built with the same arguments
+    (``key``: all of them, the engine by identity): what a model computes that depends on
+    nothing else (:meth:`RoleModel._prefill` per batch, the KV admission table), so the
+    capacity search and the probes and bounds that precede it on fresh models compute it
+    once. Cleared when the constants change, with the engines."""
+    return {"prefill": {}}
 
 
 @dataclass(frozen=True)
@@ -221,6 +234,9 @@ class RoleModel:
             raise ValueError(f"unknown role {role!r}")
         if kv_admission not in KV_ADMISSION:
             raise ValueError(f"unknown kv_admission {kv_admission!r}")
+        self._shared = _shared_tables(
+            (engine, role, traffic, slo, chunk, online, max_batch, kv_admission, kv_block_tokens)
+        )
         self.engine = engine
         self.role = role
         self.traffic = traffic
@@ -311,8 +327,16 @@ class RoleModel:
         When the batch noise applies, the same call runs the layer model for the batch of
         ``B + 1`` too (``noise_layers``: :meth:`_batch_noise` finishes its step time).
         """
-        if self.groups > 1 and B > 0:
-            return self._lockstep_prefill(B)
+        memo = self._shared["prefill"]
+        f = memo.get(B)
+        if f is None:
+            f = self._lockstep_prefill(B) if self.groups > 1 and B > 0 else self._own_prefill(B)
+            if len(memo) < SHARED_PREFILL_BATCHES:
+                memo[B] = f
+        return f
+
+    def _own_prefill(self, B: float) -> dict[str, float | np.ndarray]:
+        """:meth:`_prefill` of an engine without lockstep groups."""
         C = self.split
         rem = self.own_rem
         tokens = np.concatenate([np.array([B, B + C]), B + np.maximum(rem, 1.0)])
@@ -586,17 +610,23 @@ class RoleModel:
         :data:`ADMISSION_NODES` batches up to the one the mean KV cache holds (built once;
         between nodes the step model is smooth and is interpolated)."""
         if self._admission_nodes is None:
-            top = self._admission_top()
-            nodes = top[0] * np.arange(1, ADMISSION_NODES + 1) / ADMISSION_NODES
-            rows = [self._admission_row(float(b)) for b in nodes[:-1]] + [top[1:]]
-            self._admission_nodes = (nodes, *np.asarray(rows, dtype=float).T)
+            table = self._shared.get("admission")
+            if table is None:
+                top = self._admission_top()
+                nodes = top[0] * np.arange(1, ADMISSION_NODES + 1) / ADMISSION_NODES
+                rows = [self._admission_row(float(b)) for b in nodes[:-1]] + [top[1:]]
+                table = self._shared["admission"] = (nodes, *np.asarray(rows, dtype=float).T)
+            self._admission_nodes = table
         return self._admission_nodes
 
     def _admission_top(self) -> tuple[float, ...]:
         """``(b, *row)`` at the batch the mean KV cache holds (built once)."""
         if self._admission_last is None:
-            top = max(self.kv_cap / max(self.mem_ctx, 1.0), 1.0)
-            self._admission_last = (top, *self._admission_row(top))
+            last = self._shared.get("admission_top")
+            if last is None:
+                top = max(self.kv_cap / max(self.mem_ctx, 1.0), 1.0)
+                last = self._shared["admission_top"] = (top, *self._admission_row(top))
+            self._admission_last = last
         return self._admission_last
 
     def admission(
