@@ -568,12 +568,13 @@ def _dominated_by_probe(
             best, by = k * d.capacity, (k, d)
     if by is None:
         return None
+    k, d = by
     eng = layout_engine(problem, cfg, problem.speculative if speculative else None)
     per_engine = best / cfg.engines
-    for chunk in chunk_choices(problem, role):
+    # every chunk size must be proven: d's own first, the likeliest to fail (then stop early)
+    for chunk in sorted(chunk_choices(problem, role), key=lambda c: c != d.chunk):
         if not _role_model(problem, eng, role, chunk).capacity_at_most(per_engine):
             return None
-    k, d = by
     return _dismissed(layout, role, speculative, k, d, best, "misses its SLOs at that rate")
 
 
