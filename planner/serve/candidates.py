@@ -352,7 +352,7 @@ def evaluate(
     for chunk in chunks:
         # a chunk replaces the best only above (1 + 1e-12) times it: skip one proven not to
         above = 0.0 if best is None else best[0] * (1 + 1e-12)
-        if above > 0 and _role_model(problem, eng, role, chunk).capacity_at_most(above):
+        if above > 0 and _capacity_at_most(*_model_args(problem, eng, role, chunk), above):
             continue
         cap, point, floor = role_capacity(
             problem.model,
@@ -468,26 +468,70 @@ def capacity_upper_bound(
     chunks = chunk_choices(problem, role)
     best = 0.0
     for chunk in chunks:
-        best = max(best, _role_model(problem, eng, role, chunk).rate_limit())
+        best = max(best, _rate_limit(*_model_args(problem, eng, role, chunk)))
         if best * cfg.engines > above:
             break
     return best * cfg.engines
 
 
-def _role_model(problem: ServingProblem, eng: EngineModel, role: str, chunk: int) -> RoleModel:
-    """A fresh queueing model of one engine of ``eng`` in ``role`` with prefill ``chunk``
-    (as :func:`role_capacity` builds it; fresh, so its probes leave no search a side table)."""
-    return RoleModel(
+def _model_args(
+    problem: ServingProblem, eng: EngineModel, role: str, chunk: int
+) -> tuple[Any, ...]:
+    """The arguments of the :class:`RoleModel` :func:`role_capacity` builds for one engine
+    of ``eng`` in ``role`` with prefill ``chunk``: all that its bounds and probes depend on."""
+    return (
         eng,
         role,
         problem.traffic.with_qps(None),
         problem.slo,
-        chunk=chunk,
-        online=problem.online,
-        max_batch=problem.constraints.max_batch,
-        kv_admission=problem.constraints.kv_admission,
-        kv_block_tokens=problem.constraints.kv_block_tokens,
+        int(chunk),
+        problem.online,
+        problem.constraints.max_batch,
+        problem.constraints.kv_admission,
+        problem.constraints.kv_block_tokens,
     )
+
+
+def _role_model(
+    eng: EngineModel,
+    role: str,
+    traffic: Traffic,
+    slo: SLO,
+    chunk: int,
+    online: bool,
+    max_batch: int | None,
+    kv_admission: str,
+    kv_block_tokens: int,
+) -> RoleModel:
+    """A fresh :class:`RoleModel` of :func:`_model_args` (fresh: its probes leave no capacity
+    search a side table)."""
+    return RoleModel(
+        eng,
+        role,
+        traffic,
+        slo,
+        chunk=chunk,
+        online=online,
+        max_batch=max_batch,
+        kv_admission=kv_admission,
+        kv_block_tokens=kv_block_tokens,
+    )
+
+
+@constants.on_change
+@functools.lru_cache(maxsize=65536)
+def _rate_limit(*args: Any) -> float:
+    """:meth:`RoleModel.rate_limit` of ``_role_model(*args)`` (cached: the lower bound's pass
+    over the candidates after a solve asks again)."""
+    return _role_model(*args).rate_limit()
+
+
+@constants.on_change
+@functools.lru_cache(maxsize=65536)
+def _capacity_at_most(*args: Any) -> bool:
+    """:meth:`RoleModel.capacity_at_most` of ``_role_model(*args[:-1])`` at rate ``args[-1]``
+    (cached, as :func:`_rate_limit`)."""
+    return _role_model(*args[:-1]).capacity_at_most(args[-1])
 
 
 def dominated_early(
@@ -573,7 +617,7 @@ def _dominated_by_probe(
     per_engine = best / cfg.engines
     # every chunk size must be proven: d's own first, the likeliest to fail (then stop early)
     for chunk in sorted(chunk_choices(problem, role), key=lambda c: c != d.chunk):
-        if not _role_model(problem, eng, role, chunk).capacity_at_most(per_engine):
+        if not _capacity_at_most(*_model_args(problem, eng, role, chunk), per_engine):
             return None
     return _dismissed(layout, role, speculative, k, d, best, "misses its SLOs at that rate")
 

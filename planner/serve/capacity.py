@@ -1030,6 +1030,12 @@ class RoleModel:
         evaluation (the search skips layouts whose bound smaller layouts already beat)."""
         if self.role == "prefill" or self.ed <= 0:
             return self.prefill_saturation_rate()
+        hi = self._feasible_batch_top()
+        return float(self._batch_state(hi).rate) if hi > 0 else 0.0
+
+    def _feasible_batch_top(self) -> float:
+        """A decode batch no feasible state exceeds (``both`` and ``decode`` roles): the
+        :meth:`batch_limit`, or the decode step's crossing of the TPOT target below it."""
         hi = self.batch_limit()
         if hi > 0 and self.tpot_limit is not None and self.q >= 0.5:
             # TPOT at a percentile >= 50 % is at least the decode step per token, which
@@ -1045,19 +1051,19 @@ class RoleModel:
             if crossing <= 0.0:
                 return 0.0
             hi = min(hi, crossing)
-        return float(self._batch_state(hi).rate) if hi > 0 else 0.0
+        return hi
 
     def capacity_at_most(self, rate: float) -> bool:
         """True when :meth:`capacity` is proven at most ``rate`` (``False``: nothing is
         known), at the cost of a few rate evaluations and one probe, not a capacity search.
 
-        Proof. :meth:`capacity` is 0 or the rate of a state its search found feasible, with
-        its argument (the rate, or the decode batch) at most :meth:`prefill_saturation_rate`
-        or :meth:`batch_limit`. The search rests on two properties of the model: the
-        feasible states are an interval of the argument from 0 (every target grows with the
-        load: it searches for the interval's end), and the rate grows with the batch
-        (:meth:`at_rate` inverts it by bisection). So when the largest argument's rate is at
-        most ``rate``, every state's is; and a state of rate at most ``rate`` that
+        Proof. :meth:`capacity` is at most :meth:`rate_limit` (the rate at the largest
+        argument, the rate or the decode batch, a feasible state may have), and is 0 or the
+        rate of a state its search found feasible. The search rests on two properties of the
+        model: the feasible states are an interval of the argument from 0 (every target
+        grows with the load: it searches for the interval's end), and the rate grows with
+        the batch (:meth:`at_rate` inverts it by bisection). So when :meth:`rate_limit` is
+        at most ``rate``, so is the capacity; and a state of rate at most ``rate`` that
         :meth:`_probe` (the search's own decision) finds infeasible lies beyond every
         feasible state, whose rates are then at most its own. Call it on an instance that
         does not search after (a probe's side tables must not change the search's path).
@@ -1069,10 +1075,10 @@ class RoleModel:
                 return True  # the search stays below the saturation rate
             state = self._prefill_state(rate)
         else:
-            hi = self.batch_limit()
-            if hi <= 1e-6:
-                return True  # capacity() gives 0 (see there)
-            top = self._batch_state(hi)
+            hi = self._feasible_batch_top()
+            if hi <= 0 or self.batch_limit() <= 1e-6:
+                return True  # rate_limit() is 0, or capacity() gives 0 (see there)
+            top = self._batch_state(hi)  # rate_limit()'s state: shared (_shared_tables)
             if float(top.rate) <= rate:
                 return True
             state = self._batch_state_below(rate, hi, float(top.rate))

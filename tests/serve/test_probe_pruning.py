@@ -21,7 +21,7 @@ from planner.perfmodel import constants
 from planner.perfmodel.hardware import get_gpu
 from planner.perfmodel.readers import load_model
 from planner.perfmodel.stage import EngineModel, ReplicaConfig
-from planner.serve import read, solve
+from planner.serve import make_problem, read, solve
 from planner.serve.candidates import candidates
 from planner.serve.capacity import RoleModel, engine_for
 from planner.serve.instance import ServingConstraints
@@ -217,3 +217,47 @@ def test_fleet_answers_equal_those_without_probes(name, monkeypatch):
         assert fast[0].value == "OPTIMAL"
         assert fast == plain, mode
     constants._clear_caches()
+
+
+@pytest.mark.parametrize("role", ["both", "prefill", "decode"])
+def test_cached_probes_are_keyed_like_the_capacity_search(role, monkeypatch):
+    """The cached bound and probe of a layout (:func:`_model_args`) see the model the
+    capacity search builds (same arguments: the same shared tables), and return what a
+    fresh model returns."""
+    from planner.serve import candidates as cand_mod
+
+    problem = make_problem(
+        "llama-3.1-8b",
+        "L40S:4",
+        qps=3,
+        prompt_tokens="exp:800",
+        output_tokens="exp:150",
+        ttft="2s",
+        tpot="60ms",
+        percentile=90,
+        prefix_hit_rate=0.2,
+        max_batch=48,
+        kv_admission="reserve",
+        kv_block_tokens=16,
+        disaggregation="allow",
+    )
+    constants._clear_caches()
+    built: list[RoleModel] = []
+    real = RoleModel.capacity
+
+    def capacity(self):
+        built.append(self)
+        return real(self)
+
+    monkeypatch.setattr(RoleModel, "capacity", capacity)
+    lay = next(x for x in cand_mod.layouts(problem) if not x.reason)
+    cand = cand_mod.evaluate(problem, lay, role)
+    assert cand.usable
+    eng = cand_mod.layout_engine(problem, lay.config, None)
+    args = cand_mod._model_args(problem, eng, role, cand.chunk)
+    assert any(m._shared is cand_mod._role_model(*args)._shared for m in built)
+    rate = cand.capacity / lay.config.engines
+    for factor in (0.5, 1.5):
+        want = cand_mod._role_model(*args).capacity_at_most(factor * rate)
+        assert cand_mod._capacity_at_most(*args, factor * rate) is want
+    assert cand_mod._rate_limit(*args) == cand_mod._role_model(*args).rate_limit()
