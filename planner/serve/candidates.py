@@ -278,18 +278,8 @@ def role_capacity(
 ) -> tuple[float, OperatingPoint, OperatingPoint]:
     """(capacity per engine, point at capacity, point at zero load) of one layout in one role."""
     eng = engine_for(model, gpu, tp, pp, ep, precision, kv, speculative, engine, offload)
-    rm = RoleModel(
-        eng,
-        role,
-        traffic,
-        slo,
-        chunk=chunk,
-        online=online,
-        max_batch=max_batch,
-        kv_admission=kv_admission,
-        kv_block_tokens=kv_block_tokens,
-    )
-    return rm.capacity()
+    args = (eng, role, traffic, slo, chunk, online, max_batch, kv_admission, kv_block_tokens)
+    return _role_model(*args).capacity()
 
 
 def layout_engine(
@@ -503,8 +493,8 @@ def _role_model(
     kv_admission: str,
     kv_block_tokens: int,
 ) -> RoleModel:
-    """A fresh :class:`RoleModel` of :func:`_model_args` (fresh: its probes leave no capacity
-    search a side table)."""
+    """A fresh :class:`RoleModel` of :func:`_model_args` (as :func:`role_capacity` builds
+    it; fresh: its probes leave no capacity search a side table)."""
     return RoleModel(
         eng,
         role,
@@ -548,13 +538,7 @@ def dominated_early(
     capacity: a plan using this layout is matched by one using ``k`` replicas of the other
     at the same price, so the optimum does not change (and two layouts never dismiss each
     other: only one evaluated earlier can)."""
-    g = layout.config.gpus
-    best, by = 0.0, None
-    for d in done:
-        if d.usable and d.pool == layout.pool and d.role == role and d.gpus <= g:
-            k, rest = divmod(g, d.gpus)
-            if not rest and k * d.capacity > best:
-                best, by = k * d.capacity, (k, d)
+    best, by = _best_dominator(layout, role, done)
     if by is None:
         return None
     bound = capacity_upper_bound(problem, layout, role, speculative, above=best)
@@ -564,6 +548,27 @@ def dominated_early(
         return _dominated_by_probe(problem, layout, role, speculative, done)
     k, d = by
     return _dismissed(layout, role, speculative, k, d, best, f"at most {bound:.4g}")
+
+
+def _best_dominator(
+    layout: Layout, role: str, done: list[Candidate], speculative: bool | None = None
+) -> tuple[float, tuple[int, Candidate] | None]:
+    """``(k d.capacity, (k, d))`` of the usable ``d`` in ``done`` (same pool and role, ``k =
+    g_c / g_d`` an integer) whose ``k`` replicas carry the most (``(0, None)``: none). With
+    ``speculative`` given (this layout's variant), only the ``d`` :func:`prune_dominated`
+    may prune it by: ``k >= 2``, or ``k = 1`` for the plain variant of a speculative layout."""
+    cfg, g = layout.config, layout.config.gpus
+    best, by = 0.0, None
+    for d in done:
+        if not (d.usable and d.pool == layout.pool and d.role == role and d.gpus <= g):
+            continue
+        k, rest = divmod(g, d.gpus)
+        plain_twin = d.config == cfg and bool(speculative) and not d.speculative
+        if rest or (speculative is not None and k == 1 and not plain_twin):
+            continue
+        if k * d.capacity > best:
+            best, by = k * d.capacity, (k, d)
+    return best, by
 
 
 def _dismissed(
@@ -600,16 +605,8 @@ def _dominated_by_probe(
     probe at that rate); ``None`` otherwise. Then :func:`prune_dominated` would mark it after
     its capacity search (``k d.capacity >= c.capacity``), so the usable candidates, and with
     them the optimum and the plan, are those of the full search: the probe only spares it."""
-    cfg, g = layout.config, layout.config.gpus
-    best, by = 0.0, None
-    for d in done:
-        if not (d.usable and d.pool == layout.pool and d.role == role and d.gpus <= g):
-            continue
-        k, rest = divmod(g, d.gpus)
-        if rest or (k == 1 and (d.config != cfg or not speculative or d.speculative)):
-            continue
-        if k * d.capacity > best:
-            best, by = k * d.capacity, (k, d)
+    cfg = layout.config
+    best, by = _best_dominator(layout, role, done, speculative)
     if by is None:
         return None
     k, d = by
