@@ -106,12 +106,14 @@ KV_ADMISSION = ("on-demand", "reserve")
 #: Relative slack when comparing a metric with its target (float noise only).
 TOL = 1e-9
 _BISECT = 60
-#: Step-model results per decode batch a :func:`_shared_tables` entry keeps at most.
-SHARED_PREFILL_BATCHES = 256
+#: Step-model results per decode batch a :func:`_shared_tables` entry keeps at most (the
+#: first: the bounds and probes before a search ask for the few batches it asks again;
+#: ~2 KB each).
+SHARED_PREFILL_BATCHES = 32
 
 
 @constants.on_change
-@functools.lru_cache(maxsize=4096)
+@functools.lru_cache(maxsize=2048)
 def _shared_tables(key: tuple[Any, ...]) -> dict[Any, Any]:
     """Scratch space shared by every :class:`RoleModel` built with the same arguments
     (``key``: all of them, the engine by identity): what a model computes that depends on

@@ -161,6 +161,7 @@ def test_shared_tables_are_keyed_by_every_argument():
 
 @pytest.mark.parametrize("case", CASES, ids=[c[0] for c in CASES])
 def test_shared_results_equal_a_fresh_computation(case):
+    constants._clear_caches()  # empty shared tables (they keep a bounded number of batches)
     first = model(case)
     batches = [0.0, 1e-6, 0.3 * first.batch_limit(), first.batch_limit()]
     shared = [first._prefill(b) for b in batches]
@@ -261,3 +262,16 @@ def test_cached_probes_are_keyed_like_the_capacity_search(role, monkeypatch):
         want = cand_mod._role_model(*args).capacity_at_most(factor * rate)
         assert cand_mod._capacity_at_most(*args, factor * rate) is want
     assert cand_mod._rate_limit(*args) == cand_mod._role_model(*args).rate_limit()
+
+
+def test_shared_step_results_are_bounded():
+    from planner.serve.capacity import SHARED_PREFILL_BATCHES
+
+    constants._clear_caches()
+    rm = built(chunk=1024)
+    batches = np.linspace(1.0, 0.5 * rm.batch_limit(), SHARED_PREFILL_BATCHES + 5)
+    results = [rm._prefill(float(b)) for b in batches]
+    assert len(rm._shared["prefill"]) == SHARED_PREFILL_BATCHES
+    # past the bound a batch is computed again (an equal result, another object)
+    assert rm._prefill(float(batches[-1])) is not results[-1]
+    assert rm._prefill(float(batches[0])) is results[0]
