@@ -30,7 +30,12 @@ from typing import Any
 import numpy as np
 
 from planner.offload.instance import CHUNK_CELLS, Instance, Solution
-from planner.perfmodel.experts import copy_seconds_per_expert, expert_calls_time, expert_time
+from planner.perfmodel.experts import (
+    copy_seconds_per_expert,
+    expert_calls_time,
+    expert_time,
+    hidden_copy_time,
+)
 
 # the version tag of the plan summary that ``planner plan serve --offload`` reads
 from planner.perfmodel.offload_serving import PLAN_FORMAT
@@ -217,7 +222,7 @@ def breakdown(instance: Instance, solution: Solution, mask: np.ndarray | None = 
         # a layer's copies hide behind the compute of the layer before in execution order
         # (layer l - 1 of the step, or the previous step's last layer); nothing before (0, 0)
         before_compute = np.concatenate([[0.0], compute.ravel()[:-1]]).reshape(S, L)
-        hidden = np.minimum(copy, before_compute)
+        hidden = hidden_copy_time(copy, before_compute, True)
     return Breakdown(
         gpu=gpu,
         cpu=cpu,
@@ -272,6 +277,10 @@ def summary(
         "resident_bytes_max": slots_total_max * model.expert_bytes,
         "overlap": hw.overlap,
         "h2d_gb_s": hw.h2d_gb_s,
+        # the CPU the plan was made for (planner plan serve --offload prices misses with it)
+        "cpu_token_us": hw.cpu_token_us,
+        "cpu_call_us": hw.cpu_call_us,
+        "hardware_source": hw.source,
         "steps": instance.steps,
         "hit_rate": hit_rate,
         "time_per_step_s": per_step.tolist(),

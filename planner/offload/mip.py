@@ -38,7 +38,7 @@ from typing import Any
 import highspy
 import numpy as np
 
-from planner.core.mip import new_highs, outcome, set_start
+from planner.core.mip import new_highs, outcome, run_checked
 from planner.core.result import Status
 from planner.core.timing import Deadline
 from planner.offload.bounds import compute_floor
@@ -430,10 +430,7 @@ def finish(
         h = mip_highs(time_limit, seed)
         h.setOptionValue("mip_abs_gap", 1e-6)  # one picosecond of modeled time (microseconds)
         h.passModel(model.lp)
-        if values is not None:
-            set_start(h, values)
-        h.run()
-        out = outcome(h)
+        out = run_checked(h, values)
         if out.objective is not None and (best is None or out.objective <= best + 1e-9):
             values, objective = out.values, out.objective
         if out.bound is not None and (bound is None or out.bound > bound):

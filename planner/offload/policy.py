@@ -18,7 +18,7 @@ import numpy as np
 
 from planner.core.timing import Deadline
 from planner.offload.instance import Instance
-from planner.perfmodel.experts import expert_time
+from planner.perfmodel.experts import expert_time, hidden_copy_time
 
 
 @dataclass(frozen=True)
@@ -234,9 +234,8 @@ def plan_times(instance: Instance, mask: np.ndarray) -> np.ndarray:
         last = part[-1]
     if not instance.hardware.overlap:
         return compute + copy
-    before = np.concatenate([[np.inf], compute.ravel()[:-1]]).reshape(compute.shape)
-    before.flat[0] = 0.0
-    return compute + copy - np.minimum(copy, before)
+    before = np.concatenate([[0.0], compute.ravel()[:-1]]).reshape(compute.shape)
+    return compute + copy - hidden_copy_time(copy, before, True)
 
 
 def top_by(score: np.ndarray, k: int, eligible: np.ndarray) -> np.ndarray:

@@ -173,6 +173,21 @@ def copy_seconds_per_expert(nbytes: float, bytes_per_s: float, latency_s: float)
     return latency_s + nbytes / float(bytes_per_s)
 
 
+def hidden_copy_time(copy_s, behind_s, overlap: bool) -> np.ndarray:
+    """Seconds of expert copies ``copy_s`` hidden behind compute (element-wise).
+
+    With ``overlap`` a layer's copies run while the compute ``behind_s`` before it runs
+    (prefetch on the copy engine; no slowdown of that compute assumed), so
+    ``min(copy, behind)`` of them is hidden and the rest adds; without, nothing is hidden.
+    The offload family's evaluator and policies and the serving step's offload term
+    (:mod:`planner.perfmodel.offload_serving`) all price copies with this.
+    """
+    copy = np.asarray(copy_s, dtype=np.float64)
+    if not overlap:
+        return np.zeros_like(copy)
+    return np.minimum(copy, np.asarray(behind_s, dtype=np.float64))
+
+
 def copy_time(n_experts, nbytes: float, bytes_per_s: float, latency_s: float) -> np.ndarray:
     """Seconds to copy ``n_experts`` experts of ``nbytes`` each to the GPU (element-wise)."""
     return np.asarray(n_experts, dtype=np.float64) * copy_seconds_per_expert(

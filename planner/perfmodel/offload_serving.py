@@ -11,14 +11,19 @@ Per MoE layer of one engine iteration routing ``n`` tokens (each to ``top_k`` ex
 * GPU: the resident experts' GEMMs stay in the engine's MoE layer time (which still counts
   every routed token, so the GPU side is over-counted by the misses' share: conservative);
 * CPU: the ``(1 - hit_rate) n top_k`` missed token-expert assignments run on the host CPU
-  (:func:`~planner.perfmodel.experts.cpu_expert_coefficients`, roofline at the CPU's peak),
+  the plan was made for (its ``cpu_token_us`` / ``cpu_call_us``, the offload instance's
+  coefficients; a CPU named by the serving problem instead, or for an older plan without
+  them the catalogue CPU it names or :data:`DEFAULT_CPU`:
+  :func:`~planner.perfmodel.experts.cpu_expert_coefficients`, roofline at the CPU's peak),
   as calls to ``E (1 - (1 - 1/E)^misses)`` distinct experts (misses spread uniformly over
   the layer's ``E`` routed experts); the layer waits for them after its GPU experts (no
   CPU / GPU overlap: conservative);
 * copies: the plan's mean bytes moved per step, split evenly over its MoE layers, over the
   host link at the plan's ``h2d_gb_s`` plus :data:`~planner.perfmodel.experts.COPY_LATENCY_S`
   per expert copied; when the plan says ``overlap`` a layer's copies hide behind the layer
-  before (approximated by this layer's own compute time), otherwise they add.
+  before (approximated by this layer's own compute time;
+  :func:`~planner.perfmodel.experts.hidden_copy_time`, as in the offload family's
+  evaluator), otherwise they add.
 
 Assumptions (no fitted constant): the plan's hit rate and bytes per step hold at the serving
 batch (one engine iteration is one step of the plan's trace; the plan's refresh schedule does
@@ -38,10 +43,12 @@ import numpy as np
 from planner.core.errors import InputError
 from planner.perfmodel.experts import (
     COPY_LATENCY_S,
+    CPU_CALL_OVERHEAD_S,
     CPUS,
     SWIGLU_MATRICES,
     cpu_expert_coefficients,
     expert_calls_time,
+    hidden_copy_time,
 )
 
 #: The plan format this reader understands (``planner.offload.evaluate.PLAN_FORMAT``).
@@ -75,7 +82,16 @@ class OffloadPlan:
     h2d_gb_s
         Host-to-device bandwidth, GB/s.
     cpu
-        Host CPU name in :data:`planner.perfmodel.experts.CPUS`.
+        Host CPU name in :data:`planner.perfmodel.experts.CPUS` (used without
+        ``cpu_token_us``).
+    cpu_token_us, cpu_call_us
+        One expert's CPU time per token and per call (at ``expert_bytes``) on the CPU the
+        plan was made for: the offload instance's coefficients; ``None`` for a plan written
+        before they were, or when the serving problem names its CPU (then ``cpu`` prices
+        the misses).
+    cpu_assumed
+        True when neither the plan nor the serving problem named the CPU (``cpu`` is
+        :data:`DEFAULT_CPU` by assumption).
     """
 
     source: str
@@ -91,6 +107,9 @@ class OffloadPlan:
     overlap: bool
     h2d_gb_s: float
     cpu: str = DEFAULT_CPU
+    cpu_token_us: float | None = None
+    cpu_call_us: float | None = None
+    cpu_assumed: bool = False
 
     def __post_init__(self) -> None:
         if self.cpu not in CPUS:
@@ -99,10 +118,14 @@ class OffloadPlan:
             )
 
     @classmethod
-    def from_dict(cls, data: Any, *, source: str = "inline", cpu: str = DEFAULT_CPU) -> OffloadPlan:
+    def from_dict(cls, data: Any, *, source: str = "inline", cpu: str | None = None) -> OffloadPlan:
         """Read a plan object: the ``stats.plan`` of a ``planner solve offload`` result, that
         result itself, or the plan alone. Raises :class:`InputError` naming ``source`` and
-        the field."""
+        the field.
+
+        ``cpu`` (a catalogue name, from the serving problem) prices the CPU experts instead
+        of the plan's own coefficients; without it the plan's ``cpu_token_us`` /
+        ``cpu_call_us`` do, or for an older plan its ``cpu`` name or :data:`DEFAULT_CPU`."""
         if isinstance(data, Mapping) and "stats" in data and isinstance(data["stats"], Mapping):
             data = data["stats"].get("plan", data)
         if not isinstance(data, Mapping):
@@ -124,6 +147,10 @@ class OffloadPlan:
                 raise InputError(f"{source}: field {name!r}: invalid value {value!r}")
             return value
 
+        token = call = None
+        if cpu is None and ("cpu_token_us" in data or "cpu_call_us" in data):
+            token, call = float(field("cpu_token_us", float)), float(field("cpu_call_us", float))
+        named = cpu if cpu is not None else data.get("cpu")
         return cls(
             source=source,
             model=str(data.get("model", "")),
@@ -137,12 +164,15 @@ class OffloadPlan:
             bytes_per_step=float(field("mean_bytes_moved_per_step", float, 0.0)),
             overlap=field("overlap", bool),
             h2d_gb_s=float(field("h2d_gb_s", float, 1e-9)),
-            cpu=str(data.get("cpu", cpu)),  # a serving problem's inline copy names its CPU
+            cpu=DEFAULT_CPU if named is None else str(named),
+            cpu_token_us=token,
+            cpu_call_us=call,
+            cpu_assumed=named is None and token is None,
         )
 
     def to_dict(self) -> dict[str, Any]:
         """The plan fields in the plan file's names (readable back by :meth:`from_dict`)."""
-        return {
+        out = {
             "format": PLAN_FORMAT,
             "source": self.source,
             "model": self.model,
@@ -156,8 +186,40 @@ class OffloadPlan:
             "mean_bytes_moved_per_step": self.bytes_per_step,
             "overlap": self.overlap,
             "h2d_gb_s": self.h2d_gb_s,
-            "cpu": self.cpu,
         }
+        if not self.cpu_assumed:  # an assumed CPU stays assumed when read back
+            out["cpu"] = self.cpu
+        if self.cpu_token_us is not None:
+            out.update(cpu_token_us=self.cpu_token_us, cpu_call_us=self.cpu_call_us)
+        return out
+
+    @property
+    def cpu_label(self) -> str:
+        """Which CPU prices the misses, for reports."""
+        if self.cpu_token_us is not None:
+            return (
+                f"of the plan ({self.cpu_token_us:.3g} us/token, "
+                f"{self.cpu_call_us:.3g} us/call per expert)"
+            )
+        return f"{self.cpu} (assumed: the plan names no CPU)" if self.cpu_assumed else self.cpu
+
+    def cpu_expert_coefficients(
+        self, hidden: int, intermediate: int, dtype_bytes: float
+    ) -> tuple[float, float]:
+        """``(per_token_s, per_call_s)`` of one CPU expert whose weights take ``dtype_bytes``
+        per parameter.
+
+        With the plan's coefficients (measured at its own ``expert_bytes``) the part of a
+        call above :data:`~planner.perfmodel.experts.CPU_CALL_OVERHEAD_S` is the weight
+        read, so it scales with the weight bytes (the roofline form the offload family's
+        coefficients are built with); the per-token FLOP time does not change.
+        """
+        if self.cpu_token_us is None or self.cpu_call_us is None:
+            return cpu_expert_coefficients(CPUS[self.cpu], hidden, intermediate, dtype_bytes)
+        per_token, per_call = self.cpu_token_us * 1e-6, self.cpu_call_us * 1e-6
+        plan_dtype = self.expert_bytes / (SWIGLU_MATRICES * hidden * intermediate)
+        read = max(0.0, per_call - CPU_CALL_OVERHEAD_S)
+        return per_token, per_call - read + read * dtype_bytes / plan_dtype
 
     @property
     def resident_routed_bytes(self) -> float:
@@ -215,7 +277,7 @@ def offload_layer_time(
     n = np.maximum(np.asarray(tokens, dtype=np.float64), 0.0)
     plan_dtype = plan.expert_bytes / (SWIGLU_MATRICES * hidden * intermediate)
     dtype_bytes = plan_dtype if weight_bytes is None else weight_bytes
-    per_token, per_call = cpu_expert_coefficients(CPUS[plan.cpu], hidden, intermediate, dtype_bytes)
+    per_token, per_call = plan.cpu_expert_coefficients(hidden, intermediate, dtype_bytes)
     misses = (1.0 - plan.hit_rate) * n * plan.top_k
     E = float(plan.experts)
     calls = E * (1.0 - np.power(1.0 - 1.0 / E, misses)) if E > 1 else np.minimum(misses, 1.0)
@@ -224,11 +286,10 @@ def offload_layer_time(
     per_layer_bytes = copies * SWIGLU_MATRICES * hidden * intermediate * dtype_bytes
     copy = per_layer_bytes / shards / (plan.h2d_gb_s * 1e9) + copies * COPY_LATENCY_S
     copy = np.full_like(n, copy)
-    exposed = np.maximum(copy - np.asarray(layer_s), 0.0) if plan.overlap else copy
-    return cpu, exposed
+    return cpu, copy - hidden_copy_time(copy, layer_s, plan.overlap)
 
 
-def load_offload_plan(path: str, *, cpu: str = DEFAULT_CPU) -> OffloadPlan:
+def load_offload_plan(path: str, *, cpu: str | None = None) -> OffloadPlan:
     """Read an offload plan JSON file (``planner solve offload -o FILE``)."""
     import json
     from pathlib import Path

@@ -228,8 +228,10 @@ def _price(jobs, duals, q, cap, clash, clock, seed, cp_model):
     solver.parameters.num_workers = 1
     solver.parameters.random_seed = seed
     status = solver.solve(m)
-    # rounding moved each weight by at most half a unit: widen the bound accordingly
-    slack = 0.5 * len(z) / scale
+    # rounding moved each positive weight by at most half a unit -- including the jobs whose
+    # weight rounded to 0 and are left out of the model, yet may join the best antichain --
+    # so widen the bound by half a unit for every job of positive dual
+    slack = 0.5 * int((duals > 0).sum()) / scale
     if status == cp_model.OPTIMAL or status == cp_model.FEASIBLE:
         col = frozenset(j for j, v in z.items() if solver.value(v))
         return solver.best_objective_bound / scale + slack, col

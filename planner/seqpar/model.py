@@ -14,10 +14,6 @@ import numpy as np
 INF = math.inf
 
 
-#: HiGHS's MIP feasibility tolerance for the models whose dual bound is a certificate.
-MIP_FEASIBILITY_TOLERANCE = 1e-9
-
-
 class Model:
     """Columns (bounds, cost, integrality) and rows ``lo ≤ Σ a·x ≤ hi``, minimized."""
 
@@ -82,13 +78,10 @@ class Model:
         """
         import highspy
 
-        from planner.core.mip import new_highs, outcome, set_start
+        from planner.core.mip import new_highs, run_checked
 
+        # new_highs sets planner.core.mip.MIP_FEASIBILITY_TOLERANCE (why: its comment)
         h = new_highs(time_limit=time_limit, threads=threads, seed=seed)
-        # HiGHS 1.16 at its default 1e-6 cut off the optimum of a tiny relaxation model and
-        # called 20.197 optimal where a plan of 20.113 ms satisfies every row (the bound then
-        # exceeded the brute-force optimum; 1 of 20 seeds); 1e-9 closes it on every seed
-        h.setOptionValue("mip_feasibility_tolerance", MIP_FEASIBILITY_TOLERANCE)
         if mip_gap is not None:
             h.setOptionValue("mip_rel_gap", float(mip_gap))
         lp = highspy.HighsLp()
@@ -110,7 +103,4 @@ class Model:
                 for t in self.integer
             ]
         h.passModel(lp)
-        if start is not None and not relax:
-            set_start(h, start)
-        h.run()
-        return outcome(h)
+        return run_checked(h, None if relax else start)

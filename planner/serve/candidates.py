@@ -278,18 +278,8 @@ def role_capacity(
 ) -> tuple[float, OperatingPoint, OperatingPoint]:
     """(capacity per engine, point at capacity, point at zero load) of one layout in one role."""
     eng = engine_for(model, gpu, tp, pp, ep, precision, kv, speculative, engine, offload)
-    rm = RoleModel(
-        eng,
-        role,
-        traffic,
-        slo,
-        chunk=chunk,
-        online=online,
-        max_batch=max_batch,
-        kv_admission=kv_admission,
-        kv_block_tokens=kv_block_tokens,
-    )
-    return rm.capacity()
+    args = (eng, role, traffic, slo, chunk, online, max_batch, kv_admission, kv_block_tokens)
+    return _role_model(*args).capacity()
 
 
 def layout_engine(
@@ -350,6 +340,10 @@ def evaluate(
         )
     best = None
     for chunk in chunks:
+        # a chunk replaces the best only above (1 + 1e-12) times it: skip one proven not to
+        above = 0.0 if best is None else best[0] * (1 + 1e-12)
+        if above > 0 and _capacity_at_most(*_model_args(problem, eng, role, chunk), above):
+            continue
         cap, point, floor = role_capacity(
             problem.model,
             cfg.gpu,
@@ -464,21 +458,70 @@ def capacity_upper_bound(
     chunks = chunk_choices(problem, role)
     best = 0.0
     for chunk in chunks:
-        rm = RoleModel(
-            eng,
-            role,
-            problem.traffic.with_qps(None),
-            problem.slo,
-            chunk=chunk,
-            online=problem.online,
-            max_batch=problem.constraints.max_batch,
-            kv_admission=problem.constraints.kv_admission,
-            kv_block_tokens=problem.constraints.kv_block_tokens,
-        )
-        best = max(best, rm.rate_limit())
+        best = max(best, _rate_limit(*_model_args(problem, eng, role, chunk)))
         if best * cfg.engines > above:
             break
     return best * cfg.engines
+
+
+def _model_args(
+    problem: ServingProblem, eng: EngineModel, role: str, chunk: int
+) -> tuple[Any, ...]:
+    """The arguments of the :class:`RoleModel` :func:`role_capacity` builds for one engine
+    of ``eng`` in ``role`` with prefill ``chunk``: all that its bounds and probes depend on."""
+    return (
+        eng,
+        role,
+        problem.traffic.with_qps(None),
+        problem.slo,
+        int(chunk),
+        problem.online,
+        problem.constraints.max_batch,
+        problem.constraints.kv_admission,
+        problem.constraints.kv_block_tokens,
+    )
+
+
+def _role_model(
+    eng: EngineModel,
+    role: str,
+    traffic: Traffic,
+    slo: SLO,
+    chunk: int,
+    online: bool,
+    max_batch: int | None,
+    kv_admission: str,
+    kv_block_tokens: int,
+) -> RoleModel:
+    """A fresh :class:`RoleModel` of :func:`_model_args` (as :func:`role_capacity` builds
+    it; fresh: its probes leave no capacity search a side table)."""
+    return RoleModel(
+        eng,
+        role,
+        traffic,
+        slo,
+        chunk=chunk,
+        online=online,
+        max_batch=max_batch,
+        kv_admission=kv_admission,
+        kv_block_tokens=kv_block_tokens,
+    )
+
+
+@constants.on_change
+@functools.lru_cache(maxsize=65536)
+def _rate_limit(*args: Any) -> float:
+    """:meth:`RoleModel.rate_limit` of ``_role_model(*args)`` (cached: the lower bound's pass
+    over the candidates after a solve asks again)."""
+    return _role_model(*args).rate_limit()
+
+
+@constants.on_change
+@functools.lru_cache(maxsize=65536)
+def _capacity_at_most(*args: Any) -> bool:
+    """:meth:`RoleModel.capacity_at_most` of ``_role_model(*args[:-1])`` at rate ``args[-1]``
+    (cached, as :func:`_rate_limit`)."""
+    return _role_model(*args[:-1]).capacity_at_most(args[-1])
 
 
 def dominated_early(
@@ -495,19 +538,44 @@ def dominated_early(
     capacity: a plan using this layout is matched by one using ``k`` replicas of the other
     at the same price, so the optimum does not change (and two layouts never dismiss each
     other: only one evaluated earlier can)."""
-    g = layout.config.gpus
-    best, by = 0.0, None
-    for d in done:
-        if d.usable and d.pool == layout.pool and d.role == role and d.gpus <= g:
-            k, rest = divmod(g, d.gpus)
-            if not rest and k * d.capacity > best:
-                best, by = k * d.capacity, (k, d)
+    best, by = _best_dominator(layout, role, done)
     if by is None:
         return None
     bound = capacity_upper_bound(problem, layout, role, speculative, above=best)
-    if bound is None or best < bound:
+    if bound is None:
         return None
+    if best < bound:
+        return _dominated_by_probe(problem, layout, role, speculative, done)
     k, d = by
+    return _dismissed(layout, role, speculative, k, d, best, f"at most {bound:.4g}")
+
+
+def _best_dominator(
+    layout: Layout, role: str, done: list[Candidate], speculative: bool | None = None
+) -> tuple[float, tuple[int, Candidate] | None]:
+    """``(k d.capacity, (k, d))`` of the usable ``d`` in ``done`` (same pool and role, ``k =
+    g_c / g_d`` an integer) whose ``k`` replicas carry the most (``(0, None)``: none). With
+    ``speculative`` given (this layout's variant), only the ``d`` :func:`prune_dominated`
+    may prune it by: ``k >= 2``, or ``k = 1`` for the plain variant of a speculative layout."""
+    cfg, g = layout.config, layout.config.gpus
+    best, by = 0.0, None
+    for d in done:
+        if not (d.usable and d.pool == layout.pool and d.role == role and d.gpus <= g):
+            continue
+        k, rest = divmod(g, d.gpus)
+        plain_twin = d.config == cfg and bool(speculative) and not d.speculative
+        if rest or (speculative is not None and k == 1 and not plain_twin):
+            continue
+        if k * d.capacity > best:
+            best, by = k * d.capacity, (k, d)
+    return best, by
+
+
+def _dismissed(
+    layout: Layout, role: str, speculative: bool, k: int, d: Candidate, carry: float, this: str
+) -> Candidate:
+    """The candidate :func:`dominated_early` returns: ``k`` replicas of ``d`` carry ``carry``
+    req/s, and ``this`` says what this layout carries."""
     chunk = {"decode": 0, "prefill": PREFILL_CHUNK_TOKENS}.get(role, 2048)
     return Candidate(
         layout.pool,
@@ -516,11 +584,39 @@ def dominated_early(
         chunk,
         0.0,
         reason=(
-            f"{k} x {d.config.label()} carry {best:.4g} req/s on the same GPUs (this layout "
-            f"at most {bound:.4g})"
+            f"{k} x {d.config.label()} carry {carry:.4g} req/s on the same GPUs (this layout "
+            f"{this})"
         ),
         speculative=speculative,
     )
+
+
+def _dominated_by_probe(
+    problem: ServingProblem,
+    layout: Layout,
+    role: str,
+    speculative: bool,
+    done: list[Candidate],
+) -> Candidate | None:
+    """The candidate marked dominated when, for the ``d`` in ``done`` whose ``k`` replicas
+    carry the most among those :func:`prune_dominated` may prune this layout by (``k >= 2``;
+    ``k = 1`` only for the plain variant of this speculative layout), every chunk size's
+    capacity is proven at most ``k`` times ``d``'s (:meth:`RoleModel.capacity_at_most`, one
+    probe at that rate); ``None`` otherwise. Then :func:`prune_dominated` would mark it after
+    its capacity search (``k d.capacity >= c.capacity``), so the usable candidates, and with
+    them the optimum and the plan, are those of the full search: the probe only spares it."""
+    cfg = layout.config
+    best, by = _best_dominator(layout, role, done, speculative)
+    if by is None:
+        return None
+    k, d = by
+    eng = layout_engine(problem, cfg, problem.speculative if speculative else None)
+    per_engine = best / cfg.engines
+    # every chunk size must be proven: d's own first, the likeliest to fail (then stop early)
+    for chunk in sorted(chunk_choices(problem, role), key=lambda c: c != d.chunk):
+        if not _capacity_at_most(*_model_args(problem, eng, role, chunk), per_engine):
+            return None
+    return _dismissed(layout, role, speculative, k, d, best, "misses its SLOs at that rate")
 
 
 def prune_dominated(cands: list[Candidate]) -> list[Candidate]:

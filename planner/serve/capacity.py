@@ -106,6 +106,21 @@ KV_ADMISSION = ("on-demand", "reserve")
 #: Relative slack when comparing a metric with its target (float noise only).
 TOL = 1e-9
 _BISECT = 60
+#: Step-model results per decode batch a :func:`_shared_tables` entry keeps at most (the
+#: first: the bounds and probes before a search ask for the few batches it asks again;
+#: ~2 KB each).
+SHARED_PREFILL_BATCHES = 32
+
+
+@constants.on_change
+@functools.lru_cache(maxsize=2048)
+def _shared_tables(key: tuple[Any, ...]) -> dict[Any, Any]:
+    """Scratch space shared by every :class:`RoleModel` built with the same arguments
+    (``key``: all of them, the engine by identity): what a model computes that depends on
+    nothing else (:meth:`RoleModel._prefill` per batch, the KV admission table), so the
+    capacity search and the probes and bounds that precede it on fresh models compute it
+    once. Cleared when the constants change, with the engines."""
+    return {"prefill": {}}
 
 
 @dataclass(frozen=True)
@@ -221,6 +236,9 @@ class RoleModel:
             raise ValueError(f"unknown role {role!r}")
         if kv_admission not in KV_ADMISSION:
             raise ValueError(f"unknown kv_admission {kv_admission!r}")
+        self._shared = _shared_tables(
+            (engine, role, traffic, slo, chunk, online, max_batch, kv_admission, kv_block_tokens)
+        )
         self.engine = engine
         self.role = role
         self.traffic = traffic
@@ -320,8 +338,16 @@ class RoleModel:
         When the batch noise applies, the same call runs the layer model for the batch of
         ``B + 1`` too (``noise_layers``: :meth:`_batch_noise` finishes its step time).
         """
-        if self.groups > 1 and B > 0:
-            return self._lockstep_prefill(B)
+        memo = self._shared["prefill"]
+        f = memo.get(B)
+        if f is None:
+            f = self._lockstep_prefill(B) if self.groups > 1 and B > 0 else self._own_prefill(B)
+            if len(memo) < SHARED_PREFILL_BATCHES:
+                memo[B] = f
+        return f
+
+    def _own_prefill(self, B: float) -> dict[str, float | np.ndarray]:
+        """:meth:`_prefill` of an engine without lockstep groups."""
         C = self.split
         rem = self.own_rem
         tokens = np.concatenate([np.array([B, B + C]), B + np.maximum(rem, 1.0)])
@@ -595,17 +621,23 @@ class RoleModel:
         :data:`ADMISSION_NODES` batches up to the one the mean KV cache holds (built once;
         between nodes the step model is smooth and is interpolated)."""
         if self._admission_nodes is None:
-            top = self._admission_top()
-            nodes = top[0] * np.arange(1, ADMISSION_NODES + 1) / ADMISSION_NODES
-            rows = [self._admission_row(float(b)) for b in nodes[:-1]] + [top[1:]]
-            self._admission_nodes = (nodes, *np.asarray(rows, dtype=float).T)
+            table = self._shared.get("admission")
+            if table is None:
+                top = self._admission_top()
+                nodes = top[0] * np.arange(1, ADMISSION_NODES + 1) / ADMISSION_NODES
+                rows = [self._admission_row(float(b)) for b in nodes[:-1]] + [top[1:]]
+                table = self._shared["admission"] = (nodes, *np.asarray(rows, dtype=float).T)
+            self._admission_nodes = table
         return self._admission_nodes
 
     def _admission_top(self) -> tuple[float, ...]:
         """``(b, *row)`` at the batch the mean KV cache holds (built once)."""
         if self._admission_last is None:
-            top = max(self.kv_cap / max(self.mem_ctx, 1.0), 1.0)
-            self._admission_last = (top, *self._admission_row(top))
+            last = self._shared.get("admission_top")
+            if last is None:
+                top = max(self.kv_cap / max(self.mem_ctx, 1.0), 1.0)
+                last = self._shared["admission_top"] = (top, *self._admission_row(top))
+            self._admission_last = last
         return self._admission_last
 
     def admission(
@@ -1009,6 +1041,12 @@ class RoleModel:
         evaluation (the search skips layouts whose bound smaller layouts already beat)."""
         if self.role == "prefill" or self.ed <= 0:
             return self.prefill_saturation_rate()
+        hi = self._feasible_batch_top()
+        return float(self._batch_state(hi).rate) if hi > 0 else 0.0
+
+    def _feasible_batch_top(self) -> float:
+        """A decode batch no feasible state exceeds (``both`` and ``decode`` roles): the
+        :meth:`batch_limit`, or the decode step's crossing of the TPOT target below it."""
         hi = self.batch_limit()
         if hi > 0 and self.tpot_limit is not None and self.q >= 0.5:
             # TPOT at a percentile >= 50 % is at least the decode step per token, which
@@ -1024,7 +1062,70 @@ class RoleModel:
             if crossing <= 0.0:
                 return 0.0
             hi = min(hi, crossing)
-        return float(self._batch_state(hi).rate) if hi > 0 else 0.0
+        return hi
+
+    def capacity_at_most(self, rate: float) -> bool:
+        """True when :meth:`capacity` is proven at most ``rate`` (``False``: nothing is
+        known), at the cost of a few rate evaluations and one probe, not a capacity search.
+
+        Proof. :meth:`capacity` is at most :meth:`rate_limit` (the rate at the largest
+        argument, the rate or the decode batch, a feasible state may have), and is 0 or the
+        rate of a state its search found feasible. The search rests on two properties of the
+        model: the feasible states are an interval of the argument from 0 (every target
+        grows with the load: it searches for the interval's end), and the rate grows with
+        the batch (:meth:`at_rate` inverts it by bisection). So when :meth:`rate_limit` is
+        at most ``rate``, so is the capacity; and a state of rate at most ``rate`` that
+        :meth:`_probe` (the search's own decision) finds infeasible lies beyond every
+        feasible state, whose rates are then at most its own. Call it on an instance that
+        does not search after (a probe's side tables must not change the search's path).
+        """
+        if not rate > 0:
+            return False
+        if self.role == "prefill" or self.ed <= 0:
+            if rate >= self.prefill_saturation_rate():
+                return True  # the search stays below the saturation rate
+            state = self._prefill_state(rate)
+        else:
+            hi = self._feasible_batch_top()
+            if hi <= 0 or self.batch_limit() <= 1e-6:
+                return True  # rate_limit() is 0, or capacity() gives 0 (see there)
+            top = self._batch_state(hi)  # rate_limit()'s state: shared (_shared_tables)
+            if float(top.rate) <= rate:
+                return True
+            state = self._batch_state_below(rate, hi, float(top.rate))
+            if state is None:
+                return False
+        return not self._probe(state)[0]
+
+    def _batch_state_below(
+        self, rate: float, hi: float, hi_rate: float, rtol: float = 2e-3, steps: int = 6
+    ) -> LoadState | None:
+        """A batch state of rate in ``[rate (1 - rtol), rate]`` (``None`` if ``steps``
+        evaluations do not find one), for ``rate < hi_rate``, the rate at batch ``hi``.
+
+        The rate is ``B / (E[D] t_0(B) + B E[x](B))``: ``1 / rate`` is about linear in
+        ``1 / B``, so secant steps on those two converge in two or three evaluations (the
+        start, ``hi rate / hi_rate``, is at or above the crossing: the rate per batch falls).
+        """
+        x0, y0 = 1.0 / hi, 1.0 / hi_rate  # (1 / B, 1 / rate) of the last two states
+        b = hi * rate / hi_rate
+        target = 1.0 / rate
+        for _ in range(steps):
+            state = self._batch_state(b)
+            r = float(state.rate)
+            if rate * (1.0 - rtol) <= r <= rate:
+                return state
+            x1, y1 = 1.0 / b, 1.0 / max(r, 1e-300)
+            if y1 == y0 or not math.isfinite(y1):
+                return None
+            nxt = x1 + (target - y1) * (x1 - x0) / (y1 - y0)
+            # aim a little under the rate: a state just below it is what is wanted
+            nxt *= 1.0 + 0.5 * rtol
+            x0, y0 = x1, y1
+            if not (math.isfinite(nxt) and nxt > 1.0 / hi):
+                return None
+            b = 1.0 / nxt
+        return None
 
     def memory_batch_limit(self) -> float:
         """Largest mean batch the mean KV cache and ``max_batch`` admit."""

@@ -33,7 +33,7 @@ from typing import Any
 import highspy
 import numpy as np
 
-from planner.core.mip import new_highs, outcome, set_start
+from planner.core.mip import new_highs, outcome, run_checked
 from planner.core.result import Result, Status
 from planner.core.timing import Deadline
 from planner.serve.assemble import build_fleet_plan
@@ -187,10 +187,7 @@ def _run(h: highspy.Highs, lp: highspy.HighsLp, start: list[float] | None):
     h.setOptionValue("mip_rel_gap", 1e-9)
     h.setOptionValue("mip_abs_gap", 1e-9)
     h.passModel(lp)
-    if start is not None:
-        set_start(h, start)
-    h.run()
-    return outcome(h)
+    return run_checked(h, start)
 
 
 def solve_mip(

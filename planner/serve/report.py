@@ -216,7 +216,7 @@ def print_report(
             f"expert offload plan {o['file']}: hit rate {o['hit_rate']:.3f}, resident experts "
             f"{o['resident_gib']:.1f} GiB per replica, {o['gib_moved_per_step']:.2f} GiB copied "
             f"per step at {o['h2d_gb_s']:g} GB/s{' (overlapped)' if o['overlap'] else ''}, "
-            f"misses on CPU {o['cpu']}",
+            f"misses on the CPU {problem.offload.cpu_label}",
             highlight=False,
         )
     if "pricing" in problem.meta:
@@ -325,7 +325,10 @@ def offload_json(problem: ServingProblem) -> dict[str, Any]:
         "gib_moved_per_step": o.bytes_per_step / gib,
         "h2d_gb_s": o.h2d_gb_s,
         "overlap": o.overlap,
-        "cpu": o.cpu,
+        "cpu": None if o.cpu_token_us is not None else o.cpu,
+        "cpu_assumed": o.cpu_assumed,  # the plan names no CPU: the default one prices misses
+        "cpu_token_us": o.cpu_token_us,
+        "cpu_call_us": o.cpu_call_us,
     }
 
 

@@ -20,6 +20,33 @@ def test_highs_outcome_reports_bound_and_start():
     assert out.values[1] == 1.75
 
 
+def test_highs_run_whose_objective_is_not_its_solutions_is_not_trusted():
+    # HiGHS 1.16 (presolve + MIP start, tests/offload/test_mip.py) once reported "Optimal" at
+    # an objective its own solution does not have; outcome() must not pass that on
+    h = mip.new_highs(time_limit=5)
+    x = h.addVariable(lb=0, ub=10, type=highspy.HighsVarType.kInteger)
+    h.addConstr(x >= 2.5)
+    h.minimize(3 * x)
+
+    class Misreported:  # the solved model, with the objective HiGHS printed that time
+        def __getattr__(self, name):
+            return getattr(h, name)
+
+        def getInfo(self):
+            info = h.getInfo()
+            info.objective_function_value = 4.0
+            info.mip_dual_bound = 4.0
+            return info
+
+    assert mip.outcome(h).status is Status.OPTIMAL and mip.outcome(h).objective == 9
+    out = mip.outcome(Misreported())
+    assert out.inconsistent and out.status is Status.FEASIBLE
+    assert out.objective == 9 and out.bound is None
+    assert mip.MIP_FEASIBILITY_TOLERANCE == 1e-9
+    value = h.getOptionValue("mip_feasibility_tolerance")
+    assert (value[1] if isinstance(value, tuple) else value) == 1e-9
+
+
 def test_highs_infeasible():
     h = mip.new_highs(time_limit=5)
     x = h.addVariable(lb=0, ub=1, type=highspy.HighsVarType.kInteger)

@@ -115,15 +115,26 @@ def brute_force(inst: Instance) -> float:
 
 
 @st.composite
-def tiny_instances(draw, max_steps: int = 3, max_layers: int = 2, max_experts: int = 3):
-    """Random tiny instances (small enough for :func:`brute_force`)."""
+def tiny_instances(
+    draw,
+    max_steps: int = 3,
+    max_layers: int = 2,
+    max_experts: int = 3,
+    float_costs: bool | None = None,
+    max_count: int = 4,
+):
+    """Random tiny instances (small enough for :func:`brute_force`).
+
+    ``float_costs``: coefficients drawn as any floats (``None``: drawn too) instead of round
+    numbers; HiGHS's presolve defect of session 13 showed only with such costs.
+    """
     S = draw(st.integers(1, max_steps))
     L = draw(st.integers(1, max_layers))
     E = draw(st.integers(1, max_experts))
     if S * L * E > 9:
         E = max(1, 9 // (S * L))
     counts = draw(
-        st.lists(st.integers(0, 4), min_size=S * L * E, max_size=S * L * E).map(
+        st.lists(st.integers(0, max_count), min_size=S * L * E, max_size=S * L * E).map(
             lambda v: np.array(v).reshape(S, L, E)
         )
     )
@@ -133,6 +144,13 @@ def tiny_instances(draw, max_steps: int = 3, max_layers: int = 2, max_experts: i
         budget, global_budget = None, draw(st.integers(shared * L, (E + shared) * L))
     else:
         budget, global_budget = draw(st.integers(shared, E + shared)), None
+    if float_costs is None:
+        float_costs = draw(st.booleans())
+    us = st.floats(0.05, 400.0, allow_nan=False, allow_infinity=False)
+
+    def cost(*round_numbers: float) -> st.SearchStrategy[float]:
+        return us if float_costs else st.sampled_from(round_numbers)
+
     return tiny(
         counts,
         budget=budget,
@@ -140,8 +158,9 @@ def tiny_instances(draw, max_steps: int = 3, max_layers: int = 2, max_experts: i
         shared=shared,
         overlap=draw(st.booleans()),
         initial=draw(st.sampled_from(["empty", "first"])),
-        copy_us=draw(st.sampled_from([0.0, 100.0, 400.0])) + 100.0,
-        gpu_call_us=draw(st.sampled_from([5.0, 20.0, 60.0])),
-        cpu_call_us=draw(st.sampled_from([10.0, 50.0])),
-        cpu_token_us=draw(st.sampled_from([1.0, 10.0])),
+        copy_us=draw(cost(0.0, 100.0, 400.0)) + 100.0,
+        gpu_call_us=draw(cost(5.0, 20.0, 60.0)),
+        cpu_call_us=draw(cost(10.0, 50.0)),
+        gpu_token_us=draw(cost(1.0)),
+        cpu_token_us=draw(cost(1.0, 10.0)),
     )

@@ -25,6 +25,26 @@ def test_exact_equals_brute_force(inst):
     assert bound <= value + 1e-9
 
 
+def test_a_highs_start_run_whose_objective_disagrees_with_its_plan_is_not_trusted():
+    # bench/session_runs/s13tol (session 13): with presolve and the RENS plan (nothing
+    # resident) as MIP start, HiGHS 1.16 called its start optimal at 1104.95 us with that
+    # bound, though the plan costs 2482.3 us and loading expert 1 of layer 1 costs 2295.6;
+    # the certificate then said OPTIMAL at 2.4823 ms. The run is now checked and redone
+    # without presolve.
+    inst = tiny(
+        np.array([[[4, 5, 3], [4, 1, 4]]]), budget=1, overlap=True, initial="first",
+        copy_us=416.87404019199795, gpu_token_us=318.58765254845093,
+        gpu_call_us=336.5753212483864, cpu_token_us=90.80001637071298,
+        cpu_call_us=95.9166276005053,
+    )  # fmt: skip
+    best = brute_force(inst)
+    status, mask, bound, _ = mip.solve(inst, time_limit=20, threads=1, seed=0, start=None)
+    assert status is Status.OPTIMAL and bound <= best * (1 + 1e-9)
+    assert float(plan_times(inst, mask).sum()) == pytest.approx(best, rel=1e-9)
+    r = planner.solve(inst, "exact", time_limit=20)
+    assert r.objective == pytest.approx(best, rel=1e-9) and r.bound <= best * (1 + 1e-9)
+
+
 @settings(max_examples=15, deadline=None)
 @given(inst=tiny_instances(max_steps=3, max_layers=2, max_experts=3))
 def test_no_method_beats_the_optimum(inst):

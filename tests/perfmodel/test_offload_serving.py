@@ -143,3 +143,55 @@ def test_a_plan_of_another_precision_counts_its_experts_at_the_serving_one():
     np.testing.assert_allclose(
         engine(fp8).base_time(n, 1.0, 512.0), bf16.base_time(n, 1.0, 512.0), rtol=1e-6
     )
+
+
+def test_the_plans_own_cpu_prices_the_misses():
+    # a plan made for a CPU four times slower than the catalogue Xeon: its coefficients, not
+    # the Xeon's, price the misses (before session 13 a plan carried no CPU at all)
+    per_token, per_call = experts.cpu_expert_coefficients(
+        experts.XEON_8380, MIXTRAL.hidden, MIXTRAL.moe_ffn
+    )
+    slow = plan_dict(cpu_token_us=4e6 * per_token, cpu_call_us=4e6 * per_call)
+    plan = OffloadPlan.from_dict(slow, source="t")
+    assert not plan.cpu_assumed and "of the plan" in plan.cpu_label
+    assert OffloadPlan.from_dict(plan.to_dict(), source="t") == plan
+    misses = 64 * 2 * 0.6
+    calls = 8 * (1 - (7 / 8) ** misses)
+    cpu, _ = offload_layer_time(
+        plan, 64.0, 0.0, hidden=MIXTRAL.hidden, intermediate=MIXTRAL.moe_ffn
+    )
+    assert float(cpu) == pytest.approx(4 * (calls * per_call + misses * per_token))
+    assert float(cpu) == pytest.approx(4 * term(0.4, 0.0)[0])
+    # a CPU the serving problem names wins over the plan's
+    named = OffloadPlan.from_dict(slow, source="t", cpu="xeon-8380")
+    assert named.cpu_token_us is None and not named.cpu_assumed
+    cpu, _ = offload_layer_time(
+        named, 64.0, 0.0, hidden=MIXTRAL.hidden, intermediate=MIXTRAL.moe_ffn
+    )
+    assert float(cpu) == pytest.approx(term(0.4, 0.0)[0])
+
+
+def test_a_plan_without_a_cpu_says_the_default_is_assumed():
+    plan = OffloadPlan.from_dict(plan_dict(), source="t")
+    assert plan.cpu == "xeon-8380" and plan.cpu_assumed and "assumed" in plan.cpu_label
+    assert OffloadPlan.from_dict(plan.to_dict(), source="t").cpu_assumed
+    assert not OffloadPlan.from_dict(plan_dict(cpu="xeon-8380"), source="t").cpu_assumed
+    with pytest.raises(InputError, match=r"t: missing field 'cpu_call_us'"):
+        OffloadPlan.from_dict(plan_dict(cpu_token_us=1.0), source="t")
+
+
+def test_the_plans_cpu_call_scales_its_weight_read_with_the_serving_precision():
+    # coefficients equal to the Xeon's roofline at bf16, served at one byte per weight:
+    # the same numbers as the named Xeon at one byte (the weight read halves, FLOPs stay)
+    per_token, per_call = experts.cpu_expert_coefficients(
+        experts.XEON_8380, MIXTRAL.hidden, MIXTRAL.moe_ffn
+    )
+    own = OffloadPlan.from_dict(
+        plan_dict(cpu_token_us=per_token * 1e6, cpu_call_us=per_call * 1e6), source="t"
+    )
+    xeon = OffloadPlan.from_dict(plan_dict(), source="t")
+    shape = dict(hidden=MIXTRAL.hidden, intermediate=MIXTRAL.moe_ffn)
+    for weight_bytes in (None, 1.0, 0.5):
+        a = own.cpu_expert_coefficients(**shape, dtype_bytes=weight_bytes or 2.0)
+        b = xeon.cpu_expert_coefficients(**shape, dtype_bytes=weight_bytes or 2.0)
+        assert a == pytest.approx(b, rel=1e-12)

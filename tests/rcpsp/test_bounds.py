@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import numpy as np
 from hypothesis import given, settings
 
 from planner.rcpsp.bounds import lower_bound, preemptive_bound
@@ -57,3 +58,21 @@ def test_preemptive_bound_keeps_stdout_clean():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
     assert out.stdout == ""
+
+
+def test_pricing_bound_covers_weights_rounded_to_zero():
+    # three compatible jobs; two duals round to 0 at the pricing's scale (10^4), so the CP-SAT
+    # model leaves them out, yet the best antichain holds all three (weight 0.90008). The
+    # returned upper bound must cover them (it was 0.90005 before session 13: half a unit for
+    # each job in the model only), or Farley's bound LP / price could exceed the optimum.
+    from ortools.sat.python import cp_model
+
+    from planner.core.timing import Deadline
+    from planner.rcpsp.bounds import _price
+
+    duals = np.array([0.9, 0.00004, 0.00004])
+    q = np.ones((3, 1), dtype=np.int64)
+    cap = np.array([3], dtype=np.int64)
+    ub, col = _price([0, 1, 2], duals, q, cap, set(), Deadline(5.0), 0, cp_model)
+    assert ub >= duals.sum()
+    assert col == frozenset([0])

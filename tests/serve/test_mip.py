@@ -20,6 +20,17 @@ SLOS = [("400ms", "25ms"), ("1s", "60ms"), (None, "40ms")]
 LENGTHS = [("exp:700", "exp:150"), ("300", "600")]
 
 
+#: Arguments of :func:`tiny` (qps, H100s, A100s (0: one), SLO, lengths, disaggregation).
+PROBLEMS = (
+    st.floats(0.5, 60.0),
+    st.integers(1, 3),
+    st.integers(0, 3),
+    st.sampled_from(SLOS),
+    st.sampled_from(LENGTHS),
+    st.sampled_from(["off", "allow"]),
+)
+
+
 def tiny(qps, h100, a100, slo, lengths, disaggregation):
     return make_problem(
         "llama-3.1-8b",
@@ -76,14 +87,7 @@ def brute_force(problem):
     suppress_health_check=[HealthCheck.too_slow],
     derandomize=True,
 )
-@given(
-    st.floats(0.5, 60.0),
-    st.integers(1, 3),
-    st.integers(0, 3),
-    st.sampled_from(SLOS),
-    st.sampled_from(LENGTHS),
-    st.sampled_from(["off", "allow"]),
-)
+@given(*PROBLEMS)
 def test_mip_equals_brute_force(qps, h100, a100, slo, lengths, mode):
     problem = tiny(qps, h100, a100 if a100 else 1, slo, lengths, mode)
     best = brute_force(problem)
