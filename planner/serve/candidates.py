@@ -423,15 +423,26 @@ def candidates_within(
                     complete = False
                     break
                 same = usable.setdefault((lay.pool, role), [])
-                early = dominated_early(problem, lay, role, spec, same)
+                early = (
+                    None
+                    if unpaired(problem, role)
+                    else dominated_early(problem, lay, role, spec, same)
+                )
                 out.append(early or evaluate(problem, lay, role, spec))
                 if out[-1].usable:
                     same.append(out[-1])
         if not complete:
             break
-    out = prune_dominated(out)
+    out = prune_dominated(out, paired=problem.constraints.pd_pairs)
     out.sort(key=lambda c: (not c.usable, c.cost_per_qps, c.price, c.key))
     return out, complete
+
+
+def unpaired(problem: ServingProblem, role: str) -> bool:
+    """Whether ``role``'s replicas must pair with the other role's of the same layout
+    (``pd_pairs``): then ``k`` smaller replicas do not stand in for one larger, whose pair
+    partner has no smaller twin, and no prefill or decode layout is dismissed as dominated."""
+    return problem.constraints.pd_pairs and role != "both"
 
 
 def capacity_upper_bound(
@@ -619,8 +630,9 @@ def _dominated_by_probe(
     return _dismissed(layout, role, speculative, k, d, best, "misses its SLOs at that rate")
 
 
-def prune_dominated(cands: list[Candidate]) -> list[Candidate]:
-    """Mark candidates that ``k`` copies of a smaller one on the same pool and role beat.
+def prune_dominated(cands: list[Candidate], paired: bool = False) -> list[Candidate]:
+    """Mark candidates that ``k`` copies of a smaller one on the same pool and role beat
+    (``paired``: colocated ones only, :func:`unpaired`).
 
     ``k`` replicas of ``d`` use exactly the GPUs (and cost exactly the price) of one
     replica of ``c`` when ``k = g_c / g_d`` is an integer; if they also carry at least
@@ -633,7 +645,7 @@ def prune_dominated(cands: list[Candidate]) -> list[Candidate]:
     out = []
     for c in cands:
         reason = ""
-        if c.usable:
+        if c.usable and not (paired and c.role != "both"):
             for d in usable:
                 if d is c or d.pool != c.pool or d.role != c.role or d.gpus > c.gpus:
                     continue

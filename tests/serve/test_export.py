@@ -398,6 +398,15 @@ def test_vllm_export_searches_only_paired_prefill_decode_plans():
     # the pairing is a restriction: never cheaper than the free plan's bound
     if free.bound is not None:
         assert paired.objective >= free.bound - 1e-9
+    # k smaller prefill (decode) servers do not stand in for one whose pair partner has no
+    # smaller twin: no prefill or decode layout is dismissed as dominated when paired
+    from planner.serve.candidates import candidates_within
+
+    def dominated(p):
+        cands, _ = candidates_within(p, None)
+        return [c for c in cands if c.role != "both" and "on the same GPUs" in c.reason]
+
+    assert dominated(prob) and not dominated(launchable(prob, "vllm"))
     # SGLang 0.4.6 has no pipeline flag: its search keeps pp at 1
     assert launchable(prob, "sglang").constraints.max_pp == 1
 
