@@ -99,7 +99,7 @@ def prefix_cached_work(
     p = np.asarray(prompt, dtype=float)
     cached = np.floor(hit * p)
     new = p - cached
-    if model is not None:
+    if model is not None and model.sliding_window:
         return new, model.causal_attention_keys(cached, p)
     work = p * (p + 1) / 2 - cached * (cached + 1) / 2
     return new, work
