@@ -47,7 +47,7 @@ for mode in ("off", "allow"):
     print(
         mode,
         r.status.value,
-        round(r.objective, 2),
+        r.objective, r.reason,
         f"cpu {time.process_time() - t:.2f}s",
         "calls",
         calls[0],
