@@ -47,7 +47,8 @@ for mode in ("off", "allow"):
     print(
         mode,
         r.status.value,
-        r.objective, r.reason,
+        r.objective,
+        r.reason,
         f"cpu {time.process_time() - t:.2f}s",
         "calls",
         calls[0],
