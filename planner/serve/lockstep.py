@@ -161,13 +161,7 @@ class _Chain:
         rows = np.exp(self.log_choose + k * np.log(-np.expm1(-x)) - (n - k) * x)
         trans = np.matmul(self.max_pmf[:, None, :], rows)[:, 0, :]
         trans = trans / trans.sum(axis=1, keepdims=True)
-        # stationary law: pi (P - I) = 0 with sum 1
-        a = trans.T - np.eye(n + 1)
-        a[-1, :] = 1.0
-        rhs = np.zeros(n + 1)
-        rhs[-1] = 1.0
-        pi = np.maximum(np.linalg.solve(a, rhs), 0.0)
-        return pi / pi.sum()
+        return _stationary(trans)
 
     def share(self, lam: float) -> float:
         if self.mean_own <= 0:
@@ -392,7 +386,7 @@ def _binomial_rows(trials: np.ndarray, p: np.ndarray, x: np.ndarray) -> np.ndarr
 
 
 def _stationary(P: np.ndarray) -> np.ndarray:
-    """Stationary law of the transition matrix ``P``."""
+    """Stationary law of the transition matrix ``P``: ``pi (P - I) = 0`` with sum 1."""
     k = P.shape[0]
     a = P.T - np.eye(k)
     a[-1, :] = 1.0
