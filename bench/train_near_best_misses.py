@@ -14,7 +14,9 @@ plan under the model:
   Llama 3, DeepSeek-V3, Korthikanti's selective runs).
 
 For each group: runs, the range and median of published / best - 1, and what the best
-plans are (no or selective recomputation, TP or PP > 1).
+plans are (no or selective recomputation, TP or PP > 1). A report with the framework
+columns (session 13 on) also gives the count near-best against the best plan the run's
+framework could launch.
 
 Writes ``bench/results/calibration/near_best_misses.md``.
 
@@ -35,15 +37,21 @@ COMMAND = ".venv/bin/python bench/train_near_best_misses.py"
 SECTION = "## Published layout against the planner's best plan"
 
 
+KEYS = ("run", "published", "best_s", "gap", "status", "plan", "near")
+#: The columns of the search kept to the run's framework (reports since session 13).
+FRAMEWORK_KEYS = ("framework", "framework_best_s", "framework_gap", "framework_near")
+
+
 def report_rows(text: str) -> list[dict[str, str]]:
-    """The section's table rows: run, published s, best s, gap, status, best plan, near."""
+    """The section's table rows: run, published s, best s, gap, status, best plan, near, and
+    (when the report has them) the framework columns."""
     lines = text.split(SECTION, 1)[1].split("\n## ", 1)[0].splitlines()
-    keys = ("run", "published", "best_s", "gap", "status", "plan", "near")
     rows = []
     for line in lines:
         cells = [c.strip() for c in line.strip().strip("|").split("|")]
-        if len(cells) == len(keys) and "/" in cells[0]:
-            rows.append(dict(zip(keys, cells, strict=True)))
+        for keys in (KEYS, KEYS + FRAMEWORK_KEYS):
+            if len(cells) == len(keys) and "/" in cells[0]:
+                rows.append(dict(zip(keys, cells, strict=True)))
     return rows
 
 
@@ -71,7 +79,7 @@ def main() -> None:
     groups: dict[str, list[dict[str, str]]] = defaultdict(list)
     for r in misses:
         groups[group_of(r["run"])].append(r)
-    lines = [
+    lines: list[str] = [
         "# Published layouts that are not near-best, by cause",
         "",
         f"Command: `{COMMAND}` (reads `{REPORT}`; near-best = within 10 % of the best plan).",
@@ -79,6 +87,16 @@ def main() -> None:
         f"Near-best: {len(rows) - len(misses)} of {len(rows)} held-out runs; "
         f"{len(misses)} are not.",
         "",
+    ]
+    if rows and "framework_near" in rows[0]:
+        held = sum(r["framework_near"] == "yes" for r in rows)
+        lines += [
+            f"Near-best against the best plan of the run's framework: {held} of {len(rows)} "
+            f"(of the {len(misses)} above: "
+            f"{sum(r['framework_near'] == 'yes' for r in misses)}).",
+            "",
+        ]
+    lines += [
         "| group | runs | published / best - 1 | median | best plan: no / selective "
         "recomputation | best plan has TP or PP > 1 | published over memory |",
         "|---|---|---|---|---|---|---|",

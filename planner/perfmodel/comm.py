@@ -52,6 +52,8 @@ model evaluates many batch sizes at once).
 
 from __future__ import annotations
 
+import functools
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -223,6 +225,46 @@ def hit_probability(total: int, group: float, draws: int) -> float:
     return 1.0 - miss
 
 
+@functools.lru_cache(maxsize=4096)  # pure; the search prices the same layouts many times
+def destinations_hit(
+    units: int, experts: int, top_k: int, groups: int = 0, group_topk: int = 0
+) -> float:
+    """Expected distinct units (ranks or nodes, each holding ``experts / units`` consecutive
+    experts) that one token's ``top_k`` experts fall on, under the balanced (random-score)
+    routing the benchmark rows force.
+
+    Without group-limited routing the ``top_k`` experts are any distinct ones
+    (:func:`hit_probability`). With it (``groups`` groups of consecutive experts, a token's
+    experts chosen inside ``group_topk`` of them): Megatron-Core's ``group_limited_topk``
+    views the scores as ``(num_tokens, num_groups, -1)``, scores each group by the sum of
+    its top ``top_k // group_topk`` experts and keeps the best ``group_topk`` groups, so with
+    random scores (``moe_router_force_load_balancing``) every ``group_topk``-subset of groups
+    is equally likely, and each chosen group supplies about ``top_k // group_topk`` experts
+    (the ones that ranked it). A unit covering ``c`` groups is reached when ``j >= 1`` of
+    them are chosen (hypergeometric) and one of their draws lands on its experts. Units and
+    groups nest (both are consecutive expert ranges). Against a simulation of Megatron-Core's
+    selection (256 experts, 8 groups, top-4 groups, top-8; ``tests/perfmodel/test_comm.py``)
+    this is within +6 % (16 units: 6.07 against 5.73; 8 units 4.00 / 3.95); drawing the
+    ``top_k`` uniformly from the chosen groups instead undercounts by up to 8 %.
+    """
+    if units <= 1:
+        return float(units)
+    per_unit = experts / units
+    if not groups or group_topk >= groups:
+        return units * hit_probability(experts, per_unit, top_k)
+    group_size = experts // groups
+    spans = max(1, round(per_unit / group_size))  # groups a unit's experts cover
+    inside = per_unit / spans  # the unit's experts in each group it covers
+    # a chosen group of the unit misses it with probability 1 - q
+    q = hit_probability(group_size, inside, max(1, top_k // group_topk))
+    total = math.comb(groups, group_topk)
+    reach = sum(
+        math.comb(spans, j) * math.comb(groups - spans, group_topk - j) / total * (1 - (1 - q) ** j)
+        for j in range(1, min(spans, group_topk) + 1)
+    )
+    return units * reach
+
+
 def dispatch_all_to_all(
     tokens: float,
     top_k: int,
@@ -234,6 +276,8 @@ def dispatch_all_to_all(
     experts: int = 0,
     backend: str = "",
     node_limit: int = 0,
+    groups: int = 0,
+    group_topk: int = 0,
 ) -> float:
     """Seconds of one MoE dispatch (or combine) of ``tokens`` tokens, each to ``top_k`` of
     ``experts`` experts (``token_bytes`` per copy) over ``n`` ranks, ``per_node`` per node.
@@ -247,8 +291,9 @@ def dispatch_all_to_all(
     forwards it over NVLink to the ranks of its node that hold its experts (DeepSeek-V3
     report §3.2.2; DeepEP README "normal kernels with NVLink and RDMA forwarding"; HybridEP
     ``docs/README_Hybrid-EP.md`` "Hierarchical Communication Design"). With ``r`` the
-    expected distinct ranks and ``d`` the expected distinct nodes a token reaches (at most
-    ``node_limit``), a GPU sends ``tokens d (m-1)/m`` copies over its NIC at the NIC rate and
+    expected distinct ranks and ``d`` the expected distinct nodes a token reaches
+    (:func:`destinations_hit`, with the model's group-limited routing ``groups`` /
+    ``group_topk``; at most ``node_limit``), a GPU sends ``tokens d (m-1)/m`` copies over its NIC at the NIC rate and
     its node's forwarders deliver ``tokens r`` copies over NVLink at the kernel's forwarding
     rate (:data:`FLEX_FORWARD_BW`); the two legs are pipelined, so the slower one counts.
     In one NVLink domain only the NVLink leg remains, at the kernels' measured intra-domain
@@ -259,11 +304,11 @@ def dispatch_all_to_all(
     if not backend:
         return all_to_all(tokens * top_k * token_bytes, n, per_node, fabric)
     _, m = levels(n, per_node)
-    ranks_hit = n * hit_probability(experts, experts / n, top_k)
+    ranks_hit = destinations_hit(n, experts, top_k, groups, group_topk)
     if m <= 1:
         rate = min(fabric.intra, FLEX_NVLINK_BW[backend])
         return tokens * token_bytes * ranks_hit / rate + NVLINK_LATENCY_S
-    nodes_hit = m * hit_probability(experts, experts / m, top_k)
+    nodes_hit = destinations_hit(m, experts, top_k, groups, group_topk)
     if node_limit:
         nodes_hit = min(float(node_limit), nodes_hit)
     size = tokens * token_bytes

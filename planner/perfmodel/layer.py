@@ -395,10 +395,16 @@ def layer_cost(
     s_kv = model.attention_span(seq)
     if flash:
         # one fused kernel; causal masking skips FLASH_CAUSAL_FRACTION of the square,
-        # the backward recomputes the scores (FLASH_BWD_RATIO x the forward work)
+        # the backward recomputes the scores (FLASH_BWD_RATIO x the forward work); a
+        # sliding window's band is computed whole (causal_window_share)
         square = 2.0 * b * a_local * s * s_kv * (d_qk + d_v)
         eff = attention_efficiency(gpu, attention_kernel)
-        fwd_t = flash_attention_time(gpu, square * FLASH_CAUSAL_FRACTION, BF16, eff)
+        causal = 2.0 * b * a_local * s * seq * (d_qk + d_v) * FLASH_CAUSAL_FRACTION
+        if model.sliding_window:
+            causal *= model.causal_window_share(seq)
+        else:
+            causal = square * FLASH_CAUSAL_FRACTION  # s_kv = seq: the same, unrounded
+        fwd_t = flash_attention_time(gpu, causal, BF16, eff)
         core = Pass(gemm=fwd_t, gemm_bwd=FLASH_BWD_RATIO * fwd_t, flops=square)
     else:
         core = gemms(gpu, BF16, s, ((s_kv, d_qk),), batch=b * a_local)
@@ -465,6 +471,8 @@ def layer_cost(
                 experts=model.num_experts,
                 backend=flex_backend,
                 node_limit=node_limit,
+                groups=model.router_groups,
+                group_topk=model.router_group_topk,
             )
             for x in (dispatch_bytes, A)
         )

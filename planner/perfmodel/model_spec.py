@@ -71,6 +71,12 @@ class ModelSpec:
     num_experts, experts_per_token, shared_experts, moe_ffn
         Routed experts, top-k, always-active shared experts and their
         intermediate width (0 for dense models).
+    router_groups, router_group_topk
+        Group-limited routing (DeepSeek-V2/V3's ``n_group`` / ``topk_group``, Megatron-Core's
+        ``moe_router_num_groups`` / ``moe_router_group_topk``): the routed experts form
+        ``router_groups`` groups of consecutive experts and a token picks its top-k experts
+        inside the ``router_group_topk`` groups it scores highest; 0 for none. It caps the
+        ranks and nodes a token reaches (:func:`~planner.perfmodel.comm.destinations_hit`).
     shared_ffn
         Intermediate width of the shared expert block (``shared_experts *
         moe_ffn`` in DeepSeek style).
@@ -116,6 +122,8 @@ class ModelSpec:
     shared_experts: int = 0
     moe_ffn: int = 0
     shared_ffn: int = 0
+    router_groups: int = 0
+    router_group_topk: int = 0
     dense_layers: int = 0
     moe_layer_freq: int = 1
     q_lora_rank: int = 0
@@ -152,6 +160,12 @@ class ModelSpec:
                 raise InputError(f"{where}: first_k_dense_replace must be in 0..{self.layers}")
             if self.moe_layer_freq < 1:
                 raise InputError(f"{where}: moe_layer_freq must be >= 1")
+            g, gk = self.router_groups, self.router_group_topk
+            if g and (self.num_experts % g or not 1 <= gk <= g):
+                raise InputError(
+                    f"{where}: n_group={g} must divide the {self.num_experts} experts and "
+                    f"topk_group={gk} be in 1..{g}"
+                )
         if self.norms_per_layer not in (1, 2):
             raise InputError(f"{where}: norms_per_layer must be 1 or 2, got {self.norms_per_layer}")
         if self.sliding_window < 0:
@@ -313,6 +327,19 @@ class ModelSpec:
         windowed = min(context, self.sliding_window)
         full = self.full_attention_layers
         return windowed + (context - windowed) * full / self.layers
+
+    def causal_window_share(self, context: float) -> float:
+        """Keys a query attends under the causal mask over ``context / 2``, averaged over the
+        layers (1 without a sliding window): a windowed layer attends the band of width
+        ``w`` below the diagonal, ``w - w^2 / (2 context)`` keys per query on average, not
+        half the window (window 128 at 4,096: 126 keys, against the 64 that half of the
+        mean span counts); full layers half the context."""
+        w = min(context, self.sliding_window)
+        if not w or w >= context:
+            return 1.0
+        band = (w - w * w / (2.0 * context)) / (context / 2.0)
+        full = self.full_attention_layers
+        return (band * (self.layers - full) + full) / self.layers
 
     def attention_flops_per_token(self, context: float) -> float:
         """Forward FLOPs of the score and value matmuls for one query token.

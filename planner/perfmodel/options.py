@@ -16,9 +16,10 @@ Overlap
     overlapped with the other chunk's compute (Megatron's
     ``--overlap-p2p-communication`` with interleaving, DualPipe);
     ``ep_overlap`` MoE all-to-alls overlapped with another microbatch's compute
-    (``none``, ``a2a``: Megatron-Core's EP A2A overlap of 1F1B chunks,
-    ``dualpipe``: DeepSeek's bidirectional schedule, which also changes the
-    bubble and keeps two copies of each stage's weights). The data-parallel
+    (``none``, ``a2a``: Megatron-Core's EP A2A overlap of 1F1B chunks, at ``pp = 1`` or
+    with virtual stages, ``dualpipe``: DeepSeek's bidirectional schedule, which also changes
+    the bubble and keeps two copies of each stage's weights; where a plan cannot run the
+    setting, :attr:`~planner.perfmodel.stage.TrainingStep.schedule_note` says what is priced). The data-parallel
     gradient reduction switch is the step's ``overlap_grad_reduce``.
 Precision
     ``weight_bytes`` working weights (2 bf16; 1 with fp8 parameters);

@@ -152,8 +152,6 @@ NEUTRAL = frozenset(
         "routed_scaling_factor",
         "scoring_func",
         "topk_method",
-        "n_group",
-        "topk_group",
         "ep_size",
         "max_window_layers",
         "apply_residual_connection_post_layernorm",
@@ -266,6 +264,17 @@ def _attention_layers(f: _Fields, layers: int, window: int) -> tuple[int, int]:
     return window, layers - sliding
 
 
+def _router_groups(f: _Fields, experts: int) -> dict[str, int]:
+    """Group-limited routing (DeepSeek-V2/V3 ``n_group`` groups, ``topk_group`` chosen per
+    token; Megatron-Bridge maps them to ``moe_router_num_groups`` / ``moe_router_group_topk``,
+    ``model_bridge.py``); none for one group (Kimi-K2's ``n_group = 1``) or a dense model."""
+    groups = f.int("n_group", default=1)
+    topk = f.int("topk_group", default=groups)
+    if not experts or groups <= 1 or topk >= groups:
+        return {"router_groups": 0, "router_group_topk": 0}
+    return {"router_groups": groups, "router_group_topk": topk}
+
+
 def _llama_family(f: _Fields, mtype: str) -> dict[str, Any]:
     """Llama, Mistral, Qwen2/3, Gemma, Phi-3, Mixtral, Qwen-MoE, DeepSeek-V2/V3."""
     hidden = f.int("hidden_size")
@@ -312,6 +321,7 @@ def _llama_family(f: _Fields, mtype: str) -> dict[str, Any]:
         "shared_experts": shared if experts else 0,
         "moe_ffn": moe_ffn if experts else 0,
         "shared_ffn": shared_ffn if experts else 0,
+        **_router_groups(f, experts),
         "dense_layers": f.int("first_k_dense_replace", default=0) if experts else 0,
         "moe_layer_freq": f.int("moe_layer_freq", "decoder_sparse_step", default=1),
         "q_lora_rank": f.int("q_lora_rank", default=0),

@@ -360,6 +360,57 @@ class TrainingStep(Layout):
             return "dualpipe"
         return "interleaved" if self.interleave > 1 else "1f1b"
 
+    @property
+    def ep_overlapped(self) -> bool:
+        """Whether the MoE all-to-alls overlap another microbatch's compute: DualPipe's
+        schedule, or Megatron-Core's EP A2A overlap (``--overlap-moe-expert-parallel-comm``),
+        which merges one microbatch's forward with another's backward inside a rank and so
+        runs at ``pp = 1``, but at ``pp > 1`` only with virtual stages
+        (``TransformerConfig.__post_init__``: "virtual_pipeline_model_parallel_size must be
+        specified when pipeline_model_parallel_size > 1")."""
+        if self.software.ep_overlap == "none":
+            return False
+        return self.schedule == "dualpipe" or self.pp == 1 or self.interleave > 1
+
+    @property
+    def schedule_note(self) -> str:
+        """What a plan whose ``ep_overlap`` setting cannot run as asked is priced as (empty
+        when it runs as asked): DualPipe needs an even ``pp >= 2``, ``v = 1`` and its
+        microbatches (:attr:`schedule`), else the all-to-alls are priced as Megatron-Core's EP
+        A2A overlap where that runs, and not overlapped where it does not (:attr:`ep_overlapped`).
+        """
+        asked = self.software.ep_overlap
+        if asked == "none" or self.schedule == "dualpipe":
+            return ""
+        if asked == "a2a":
+            if self.ep_overlapped:
+                return ""
+            return (
+                f"ep_overlap=a2a cannot run at pp = {self.pp} without virtual stages "
+                "(Megatron-Core's --overlap-moe-expert-parallel-comm needs them at pp > 1): the "
+                "all-to-alls are priced without overlap"
+            )
+        m = self.microbatches
+        if self.pp == 1:
+            why = "pp = 1 (DualPipe needs an even pp >= 2: deepseek-ai/DualPipe dualpipe.py)"
+        elif self.pp % 2:
+            why = f"pp = {self.pp} is odd (dualpipe.py: num_ranks % 2 == 0)"
+        elif self.interleave > 1:
+            why = f"v = {self.interleave} (DualPipe holds exactly two chunks per rank)"
+        else:
+            why = f"{m} microbatches (dualpipe.py: an even number, at least 2 pp = {2 * self.pp})"
+        priced = (
+            "priced as Megatron-Core's EP A2A overlap (ep_overlap=a2a, "
+            "--overlap-moe-expert-parallel-comm)"
+            if self.ep_overlapped
+            else "priced without overlap (Megatron-Core's EP A2A overlap needs virtual stages "
+            "at pp > 1)"
+        )
+        return (
+            f"ep_overlap=dualpipe cannot run here, {why}: the plan runs the {self.schedule} "
+            f"schedule with the all-to-alls {priced}"
+        )
+
 
 def ep_ranks_per_node(step: Layout, gpus_per_node: int) -> int:
     """Expert-parallel ranks sharing a node: ``ep`` ranks ``expert_tp`` apart when the experts
@@ -389,7 +440,7 @@ def layer_time(step: TrainingStep, gpu: GpuSpec, moe: bool) -> LayerCost:
         ep_per_node=ep_ranks_per_node(step, G),
         flash=step.flash_attention,
         tp_overlap=sw.tp_overlap,
-        ep_overlap=sw.ep_overlap != "none",
+        ep_overlap=step.ep_overlapped,
         fp8_comm=sw.fp8_comm and scaled_gemms(step.precision),  # fp8 casts need fp8 GEMMs
         expert_tp=step.etp,
         moe_load=sw.expert_load,

@@ -83,21 +83,42 @@ def best_plan(row: TrainingRow, time_limit: float = BEST_PLAN_TIME_LIMIT) -> dic
     Searches every layout on all of the row's GPUs (same model, batch, sequence,
     precision and software) and returns ``published_s`` (the published layout
     under the model), ``best_s`` (the best plan's step time), ``status``, the
-    best plan's short form, and whether the published layout fits in memory.
+    best plan's short form, and whether the published layout fits in memory; and the same
+    search kept to what the row's framework could launch (:func:`planner.train.frameworks.
+    row_framework`): ``framework`` (``None``: no profile, the unrestricted search stands),
+    ``framework_best_s``, ``framework_status`` and ``framework_best``.
     """
     from dataclasses import replace
 
     from planner.train.api import solve
+    from planner.train.frameworks import row_framework
 
     problem = row_problem(row)
     problem = replace(problem, constraints=replace(problem.constraints, use_all_gpus=True))
     published = estimate(problem, row_plan(row, problem.model.layers))
     result = solve(problem, "auto", time_limit=time_limit)
     best = result.solution
-    return {
+    out = {
         "published_s": published.step_time,
         "published_fits": published.fits,
         "best_s": estimate(problem, best).step_time if best is not None else None,
         "status": result.status.value,
         "best": best.short() if best is not None else "",
     }
+    fw = row_framework(row.source)
+    out.update(
+        framework=fw,
+        framework_best_s=out["best_s"],
+        framework_status=out["status"],
+        framework_best=out["best"],
+    )
+    if fw is not None:
+        held = problem.with_constraints(framework=fw)
+        res = solve(held, "auto", time_limit=time_limit)
+        got = res.solution
+        out.update(
+            framework_best_s=estimate(held, got).step_time if got is not None else None,
+            framework_status=res.status.value,
+            framework_best=got.short() if got is not None else "",
+        )
+    return out

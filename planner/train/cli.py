@@ -9,7 +9,7 @@ import typer
 
 from planner.core import console
 from planner.core.errors import InputError
-from planner.core.io import dump_json, emit_instances
+from planner.core.io import dump_json, emit_instances, write_atomic
 
 plan_app = typer.Typer(help="Plan a deployment: training layouts, serving replicas.")
 
@@ -150,7 +150,17 @@ def train(
     export: Annotated[
         str | None,
         typer.Option(
-            "--export", help="Launch settings of the plan: megatron, nemo, deepspeed or torchtitan."
+            "--export",
+            help="Launch settings of the plan: megatron, nemo, deepspeed or torchtitan (implies "
+            "--framework of the same name unless --framework is given; --out writes them).",
+        ),
+    ] = None,
+    framework: Annotated[
+        str | None,
+        typer.Option(
+            "--framework",
+            help="Only plans this framework can launch: megatron, nemo, deepspeed, torchtitan, "
+            "llmfoundry, or any (default; with --export: the export target).",
         ),
     ] = None,
     from_launch: Annotated[
@@ -234,11 +244,21 @@ def train(
             "row) or fp8 (JSON always has both).",
         ),
     ] = "bf16",
-    out: Annotated[Path | None, typer.Option("--out", "-o", help="Write the JSON here.")] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            "-o",
+            help="Write the plan JSON here; with --export, the launch file instead (the plan "
+            "JSON is then --json on stdout).",
+        ),
+    ] = None,
 ) -> None:
     """Best training layout (TP/PP/DP/CP/EP, microbatch, recompute, ZeRO) for a model on a cluster.
 
     Any fixed flag constrains the search; fixing all of them evaluates that plan.
+    ``--export X`` searches only what X can launch (``--framework any`` searches every plan
+    and notes what X cannot express).
     """
     if profile is not None:  # run everything below with the profile's constants
         args = {**locals(), "profile": None}  # the parameters only (nothing else defined yet)
@@ -307,8 +327,11 @@ def train(
     from planner.train.export import check_format
     from planner.train.export import export as export_plan
     from planner.train.fixes import merge_fixed, parse_fix, parse_software
+    from planner.train.frameworks import check_name
 
     fmt = check_format(export) if export is not None else None
+    # the export target's profile unless --framework says otherwise (any: no restriction)
+    problem_args["framework"] = check_name(framework) if framework is not None else fmt
     against_fix = parse_fix(against, "--against") if against is not None else None
     run = None
     for flag, value in (
@@ -397,7 +420,12 @@ def train(
             summary["compare"] = comparison
         if json_out:
             console.write_json_line(stdout, summary)
-    if out is not None:
+    if out is not None and fmt is not None:
+        if exported is None:  # no plan, nothing to launch: say so (not an error)
+            console.no_plot("--out", out, result)
+        else:
+            write_atomic(out, exported["text"])
+    elif out is not None:
         dump_json(out, summary)
     if plot is not None:
         if result.solution is None:

@@ -40,7 +40,8 @@ def verify(problem: TrainingProblem, plan: TrainingPlan) -> list[str]:
     Checks: field types and ranges, GPU counts per pool and in total, batch
     divisibility, head / KV-head / FFN divisibility by ``tp``, context and
     expert parallel sizes, pipeline stage lists, schedule rules (interleaving,
-    ZeRO-2/3 without pipelining), the user's fixed decisions, and memory per
+    ZeRO-2/3 without pipelining), the user's fixed decisions, what the problem's
+    framework can launch (:func:`planner.train.frameworks.violations`), and memory per
     GPU on every stage.
     """
     out: list[str] = []
@@ -109,7 +110,13 @@ def verify(problem: TrainingProblem, plan: TrainingPlan) -> list[str]:
         out.append(f"tp={plan.tp} does not divide the FFN width")
     for label in set(labels):
         G = pools[label].gpus_per_node
-        if G % plan.tp and plan.tp % G:
+        if G % plan.tp == 0 or plan.tp % G == 0:
+            continue
+        # one pool, ranks filling nodes of G in order: a TP group of consecutive ranks
+        # [k tp, (k+1) tp) must sit in one node
+        groups = plan.gpus // plan.tp
+        crossing = [k for k in range(groups) if k * plan.tp // G != ((k + 1) * plan.tp - 1) // G]
+        if len(pools) > 1 or crossing:
             out.append(f"tp={plan.tp} does not tile the {G}-GPU nodes of pool {label}")
     if plan.cp > 1 and wl.seq_len % (2 * plan.cp):
         out.append(f"cp={plan.cp}: seq_len {wl.seq_len} not divisible by 2*cp")
@@ -187,6 +194,10 @@ def verify(problem: TrainingProblem, plan: TrainingPlan) -> list[str]:
         out.append("stage_layers differ from the fixed assignment")
     if c.max_tp is not None and plan.tp > c.max_tp:
         out.append(f"tp={plan.tp} exceeds max_tp={c.max_tp}")
+    if c.framework is not None:
+        from planner.train.frameworks import profile, violations
+
+        out.extend(violations(profile(c.framework), problem, plan))
     if out:
         return out
 

@@ -8,7 +8,15 @@ from typing import Any
 from planner.core.timing import Deadline
 from planner.perfmodel.memory import GIB
 from planner.train.instance import TrainingProblem
-from planner.train.space import cp_ok, divisors, expert_tps, space, tp_ok, tp_violations
+from planner.train.space import (
+    cp_ok,
+    divisors,
+    expert_tps,
+    space,
+    straddle_reason,
+    tp_ok,
+    tp_violations,
+)
 from planner.train.step_time import estimate
 
 #: Seconds spent looking for the smallest-memory plan.
@@ -19,10 +27,18 @@ def structural_reason(problem: TrainingProblem) -> str | None:
     """The first structural constraint that leaves no plan, or ``None``."""
     c, m, wl = problem.constraints, problem.model, problem.workload
     B, N = wl.global_batch, problem.gpu_budget
+    reason = framework_reason(problem)
+    if reason is not None:
+        return reason
     if c.tp is not None and not tp_ok(problem, c.tp):
         broken = tp_violations(problem, c.tp)
         said = ", ".join(broken[:-1]) + " and " + broken[-1] if len(broken) > 1 else broken[0]
         return f"tp={c.tp} is invalid: it must {said}"
+    if c.tp is not None:
+        least = c.tp * (c.pp or 1) * (c.dp or 1) * (c.cp or 1)
+        why = straddle_reason(problem, c.tp, N if c.use_all_gpus else least)
+        if why:
+            return why
     if c.tp is not None and c.max_tp is not None and c.tp > c.max_tp:
         nodes = sorted({p.gpus_per_node for p in problem.cluster.pools})
         where = " and ".join(map(str, nodes))
@@ -115,6 +131,25 @@ def structural_reason(problem: TrainingProblem) -> str | None:
     return None
 
 
+def framework_reason(problem: TrainingProblem) -> str | None:
+    """A fixed choice (or the precision, or the layer count with a fixed ``pp``) that the
+    problem's framework cannot launch, naming the framework (``None``: none)."""
+    from planner.train.frameworks import fixed_violation, profile
+
+    c, m = problem.constraints, problem.model
+    fw = profile(c.framework)
+    if fw is None:
+        return None
+    why = fixed_violation(fw, c, problem.cluster.pools[0].gpus_per_node)
+    if why is None and problem.workload.precision == "fp8" and not fw.fp8:
+        why = f"precision fp8: {fw.title} has no fp8 setting"
+    if why is None and c.pp is not None and c.pp > 1 and c.even_only and m.layers % c.pp:
+        why = f"pp={c.pp}: {fw.title} builds equal stages only, {m.layers} layers"
+    if why is None:
+        return None
+    return f"{why} (--framework {fw.name}; --framework any plans outside it)"
+
+
 def explain_infeasible(problem: TrainingProblem) -> tuple[str, dict[str, Any]]:
     """A one-line reason and data (``min_memory_gb``, ``dominated_by``, ``plan``)."""
     reason = structural_reason(problem)
@@ -142,6 +177,18 @@ def explain_infeasible(problem: TrainingProblem) -> tuple[str, dict[str, Any]]:
     parts = {k: v for k, v in mem.to_dict().items() if k not in ("total", "reserved")}
     dominant = max(parts, key=parts.get)
     cap = est.worst_stage.capacity / GIB
+    fw = problem.constraints.framework
+    if fw is not None and est.fits:
+        # the least-memory plan fits: only the framework's rules leave no plan
+        from planner.train.frameworks import profile, violations
+
+        why = violations(profile(fw), sub, plan) or ["no split it can build fits"]
+        reason = (
+            f"no plan {profile(fw).title} can launch fits: the smallest-memory plan "
+            f"({plan.short()}, {mem.total_gib:.1f} GiB) is outside it: {why[0]} (--framework "
+            f"{fw}; --framework any plans outside it)"
+        )
+        return reason, {"failed_constraint": reason, "min_memory_plan": plan.to_dict()}
     reason = (
         f"no plan fits in memory: the smallest need is {mem.total_gib:.1f} GiB per GPU "
         f"({plan.short()}), {cap:.1f} GiB available; dominated by {dominant} "

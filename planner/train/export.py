@@ -300,8 +300,14 @@ def _nemo(problem: TrainingProblem, plan: TrainingPlan) -> tuple[dict[str, Any],
     if len(set(plan.stage_layers)) > 1:
         notes.append(f"uneven stages {list(plan.stage_layers)}: set them in the model config")
     notes += _chunk_note(plan, "NeMo's Megatron-Core")
-    if plan.shard_group or plan.recompute_layers:
-        notes.append("recompute and sharding settings are not written for NeMo here")
+    if plan.shard_group or plan.recompute_layers or plan.recompute != "none" or plan.zero != 1:
+        # the launch keeps the recipe's: no recompute, the distributed optimizer (frameworks.py)
+        notes.append(
+            f"recompute and sharding settings are not written for NeMo here (recompute="
+            f"{plan.recompute}, ZeRO-{plan.zero}: the recipe runs none and ZeRO-1)"
+        )
+    if problem.workload.precision == "fp8":
+        notes.append("fp8 is not written for NeMo here (the recipe's precision plugin)")
     if plan.etp != plan.tp:
         notes.append(
             f"expert_tp={plan.etp}: NeMo 24.12's strategy has no expert tensor-parallel "
@@ -324,6 +330,19 @@ def _nemo(problem: TrainingProblem, plan: TrainingPlan) -> tuple[dict[str, Any],
     }, notes
 
 
+def _unwritten(
+    problem: TrainingProblem, plan: TrainingPlan, *, offload: str, selective: str, fp8: str
+) -> list[str]:
+    """The notes of a format without activation offload, attention-core recomputation or fp8
+    settings, for the ones ``plan`` uses (``frameworks.PROFILES`` refuses them)."""
+    wanted = (
+        (plan.recompute == "offload", offload),
+        (plan.recompute == "selective", selective),
+        (problem.workload.precision == "fp8", fp8),
+    )
+    return [note for used, note in wanted if used]
+
+
 def _deepspeed(problem: TrainingProblem, plan: TrainingPlan) -> tuple[dict[str, Any], list[str]]:
     notes = []
     if plan.shard_group:
@@ -340,8 +359,19 @@ def _deepspeed(problem: TrainingProblem, plan: TrainingPlan) -> tuple[dict[str, 
         notes.append(
             "DeepSpeed runs neither interleaved stages nor sequence parallelism: v=1, sp off"
         )
-    if plan.recompute == "offload":
-        notes.append("activation offload has no DeepSpeed setting here (written without)")
+    notes += _unwritten(
+        problem,
+        plan,
+        offload="activation offload has no DeepSpeed setting here (written without)",
+        selective="DeepSpeed checkpoints whole layers (the model's deepspeed.checkpointing "
+        "calls): selective (attention-core) recomputation has no setting",
+        fp8="fp8 has no DeepSpeed config key here (written as bf16)",
+    )
+    if len(set(plan.stage_layers)) > 1:
+        notes.append(
+            f"stages {list(plan.stage_layers)}: PipelineModule partitions the layers itself "
+            "(partition_method)"
+        )
     B = problem.workload.global_batch
     return {
         "train_batch_size": B,
@@ -413,13 +443,39 @@ def _torchtitan(problem: TrainingProblem, plan: TrainingPlan) -> tuple[dict[str,
             plan.recompute, "none"
         ),
     }
-    if plan.recompute == "offload":
-        notes.append("activation offload has no torchtitan setting here (written as none)")
+    notes += _unwritten(
+        problem,
+        plan,
+        offload="activation offload has no torchtitan setting here (written as none)",
+        selective="torchtitan's selective activation checkpointing is op-level or every n-th "
+        "layer (selective_ac_option), not the attention-core recomputation priced here",
+        fp8="fp8 is not written for torchtitan here (model.converters float8)",
+    )
+    if plan.tp > 1 and not plan.sequence_parallel:
+        notes.append("torchtitan's TP always shards the norms' sequence (sequence parallel on)")
+    if plan.zero == 0 and max(plan.tp, plan.pp, plan.cp) > 1:
+        notes.append("torchtitan runs DDP (ZeRO-0) only without TP, PP or CP")
     if plan.etp != plan.tp:
         # @6404b93 splits the experts over tp like the rest (dp2ep expert parallelism)
         notes.append(
             f"expert_tp={plan.etp} has no torchtitan setting in this version: experts are "
             f"split over tp={plan.tp}"
+        )
+    if plan.pp > 1 and (len(set(layers[1:-1])) > 1 or (layers[1:-1] and layers[1] != base)):
+        notes.append(
+            f"stages {layers}: torchtitan splits the middle stages equally, the first / last "
+            "with fewer layers (pipeline_parallel_first/last_stage_less_layers)"
+        )
+    if plan.pp > 1 and plan.interleave > 1 and len(set(layers)) > 1:
+        notes.append(
+            f"v={plan.interleave} with unequal stages {layers}: torchtitan's "
+            "pipeline_parallel_layers_per_stage builds equal virtual stages"
+        )
+    shard_cp = shard * plan.cp if plan.zero >= 1 else 0
+    if plan.ep > 1 and not plan.cp <= plan.ep <= shard_cp:
+        notes.append(
+            f"ep={plan.ep}: torchtitan's dp2ep needs cp <= ep <= data_parallel_shard_degree "
+            f"* cp = {shard_cp}"
         )
     if plan.pp > 1:
         out["parallelism.pipeline_parallel_first_stage_less_layers"] = base - layers[0]

@@ -23,6 +23,7 @@ from planner.train.space import (
     experts_fit,
     sequence_parallel_values,
     space,
+    tp_gpu_limit,
 )
 from planner.train.step_time import balanced_stage_layers, quick
 
@@ -53,7 +54,7 @@ def rule_of_thumb(
             for p in range(1, model.layers + 1)
             if t * p * cp <= problem.gpu_budget
             and (c.pp is None or p == c.pp)
-            and not (c.even_stages and model.layers % p)
+            and not (c.even_only and model.layers % p)
         ),
     )
     for _size, _neg, t, p in choices:
@@ -68,7 +69,7 @@ def rule_of_thumb(
         if not etps:
             continue
         etp = etps[0]
-        limit = problem.gpu_budget // (t * p * cp)
+        limit = tp_gpu_limit(problem, t) // (t * p * cp)
         dps = [d for d in divisors(B) if d <= limit and experts_fit(t, cp, d, ep, etp)]
         if c.dp is not None:
             dps = [d for d in dps if d == c.dp]

@@ -139,6 +139,9 @@ class Constraints:
     even_stages
         Only pipelines whose stages (and interleaved chunks) hold equal layer
         counts (``--even-stages``); by default stages may differ.
+    framework
+        Only plans this framework can launch (:mod:`planner.train.frameworks`; ``None``
+        or ``"any"``: every plan of the space).
     """
 
     tp: int | None = None
@@ -166,8 +169,17 @@ class Constraints:
     flash_attention: bool = True
     memory_headroom_gib: float | None = None
     even_stages: bool = False
+    framework: str | None = None
 
     def __post_init__(self) -> None:
+        from planner.train.frameworks import check_name, profile
+
+        if self.framework is not None and not isinstance(self.framework, str):
+            raise InputError(f"constraints: framework must be a name, got {self.framework!r}")
+        object.__setattr__(self, "framework", check_name(self.framework, "constraints: framework"))
+        fw = profile(self.framework)
+        # read in the search's inner loops: computed once (not a field: no effect on equality)
+        object.__setattr__(self, "_even_only", self.even_stages or bool(fw and fw.stages == "even"))
         for key in _POSITIVE:
             positive_int(getattr(self, key), f"constraints: {key}")
         if self.recompute is not None and self.recompute not in RECOMPUTE:
@@ -228,6 +240,11 @@ class Constraints:
                     f"constraints: stage_layers has {len(layers)} entries but pp={self.pp}"
                 )
             object.__setattr__(self, "stage_layers", layers)
+
+    @property
+    def even_only(self) -> bool:
+        """Only equal stages: ``even_stages`` or a framework that builds no other split."""
+        return self._even_only
 
     def to_dict(self) -> dict[str, Any]:
         """Only the fields that differ from the defaults."""
@@ -450,6 +467,11 @@ class TrainingProblem:
             self.meta.setdefault("warnings", []).append(
                 f"seq_len {self.workload.seq_len} exceeds the model's max_position_embeddings "
                 f"{self.model.max_seq}"
+            )
+        if c.framework is not None and len(self.cluster.pools) > 1:
+            raise InputError(
+                f"{self.name}: --framework {c.framework} plans one GPU pool (the framework "
+                "profiles restrict the single-pool search); use --framework any on mixed pools"
             )
         for pool in self.cluster.pools:
             if c.objective == "cost" and pool.gpu.price_per_gpu_hour <= 0:

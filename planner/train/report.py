@@ -14,7 +14,7 @@ from planner.train.hetero.search import scope_notes
 from planner.train.instance import TrainingProblem, compact
 from planner.train.profiles import ACTIVE
 from planner.train.robustness import attach_robustness
-from planner.train.step_time import estimate
+from planner.train.step_time import estimate, training_step
 
 
 def summary(problem: TrainingProblem, result: Result) -> dict[str, Any]:
@@ -43,6 +43,7 @@ def summary(problem: TrainingProblem, result: Result) -> dict[str, Any]:
         "runtime_s": round(result.runtime_s, 4),
         "reason": result.reason,
         "profile": ACTIVE.get(),  # the --profile whose constants priced it (None: shipped)
+        "framework": problem.constraints.framework,  # plans kept to it (None: any)
     }
     if result.solution is not None and result.status.value in ("OPTIMAL", "FEASIBLE"):
         est = estimate(problem, result.solution)
@@ -76,7 +77,10 @@ def summary(problem: TrainingProblem, result: Result) -> dict[str, Any]:
             memory=est.memory.to_dict(),
             memory_stage=est.worst_stage.index,
             stages=[s.to_dict() for s in est.stages],
+            schedule=(step := training_step(problem, result.solution)).schedule,
         )
+        if step.schedule_note:  # the dualpipe setting on a plan that cannot run DualPipe
+            out.setdefault("notes", []).append(step.schedule_note)
         fp8_peak = fp8_peak_flops(problem, est.gpus_by_pool)
         ratio = None if fp8_peak is None else est.peak_flops / fp8_peak
         out["mfu_fp8_peak"] = None if ratio is None else est.mfu * ratio
@@ -94,7 +98,7 @@ def summary(problem: TrainingProblem, result: Result) -> dict[str, Any]:
             out[key] = result.stats[key]
     if problem.meta.get("warnings"):
         out["warnings"] = problem.meta["warnings"]
-    notes = scope_notes(problem)
+    notes = out.pop("notes", []) + scope_notes(problem)
     if notes:
         out["notes"] = notes
     vendors = {vendor_of(pool.gpu.architecture) for pool in problem.cluster.pools}
@@ -142,6 +146,10 @@ def render(
     )
     if s.get("profile"):
         head += f" — constants of profile {s['profile']}"
+    if s.get("framework"):
+        from planner.train.frameworks import PROFILES
+
+        head += f" — plans {PROFILES[s['framework']].title} can launch"
     console.print(head)
     status = s["status"]
     if s["plan"] is None:

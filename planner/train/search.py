@@ -57,6 +57,7 @@ from planner.perfmodel.stage import (
 )
 from planner.train.bounds import lower_bound
 from planner.train.evaluate import verify
+from planner.train.frameworks import Framework, stage_shape_ok, stage_splits, violations
 from planner.train.instance import TrainingPlan, TrainingProblem
 from planner.train.layer_split import split_and_proof
 from planner.train.space import (
@@ -64,6 +65,7 @@ from planner.train.space import (
     divisors,
     expert_tps,
     experts_fit,
+    framework_of,
     interleaves,
     least_stage_layers,
     pipeline_sizes,
@@ -71,6 +73,7 @@ from planner.train.space import (
     sequence_parallel_values,
     shard_groups,
     space,
+    tp_gpu_limit,
 )
 from planner.train.step_time import Quick, balanced_stage_layers, moe_flags, quick, training_step
 
@@ -374,7 +377,7 @@ def config_seeds(
 def _dps(problem: TrainingProblem, lc: LayerConfig, pp: int) -> list[int]:
     c = problem.constraints
     B = problem.workload.global_batch
-    limit = problem.gpu_budget // (lc.tp * lc.cp * pp)
+    limit = tp_gpu_limit(problem, lc.tp) // (lc.tp * lc.cp * pp)
     if limit < 1:
         return []
     cands = [
@@ -552,7 +555,10 @@ def _config_bound(
     if not ds:
         return {}
     darr = np.array(ds, dtype=float)
-    limit = np.floor(problem.gpu_budget / (lc.tp * lc.cp * pps))
+    cap = tp_gpu_limit(problem, lc.tp)
+    if c.use_all_gpus and cap < problem.gpu_budget:
+        return {}
+    limit = np.floor(cap / (lc.tp * lc.cp * pps))
     idx = np.searchsorted(darr, limit, side="right") - 1
     ok = idx >= 0
     dmax = np.where(ok, darr[np.maximum(idx, 0)], 1.0)
@@ -563,7 +569,7 @@ def _config_bound(
     extra = L - base * pps
     if c.stage_layers is not None:
         stage0 = np.full_like(pps, float(c.stage_layers[0]))
-    elif c.even_stages:
+    elif c.even_only:
         stage0 = base + (extra > np.maximum(pps - 2, 0))
     else:  # uneven splits (planner.train.layer_split): stage 0 may hold a single layer
         stage0 = np.where(pps == 1, float(L), 1.0)
@@ -573,7 +579,7 @@ def _config_bound(
     in_flight = np.where(single, 1.0, np.minimum(pps, m))
     floor = first_stage_memory(problem, lc, stage0, pps, dmax, zp).total(in_flight)
     ok &= floor <= capacity
-    if c.stage_layers is None and not c.even_stages:
+    if c.stage_layers is None and not c.even_only:
         live = np.flatnonzero(ok)  # only the sizes still open (the check is O(p^2))
         if live.size:
             ok[live] &= _uneven_capacity_ok(
@@ -759,7 +765,7 @@ def _stage0(problem: TrainingProblem, pp: int, v: int) -> int:
     c, L = problem.constraints, problem.model.layers
     if c.stage_layers is not None:
         return c.stage_layers[0]
-    if c.even_stages:
+    if c.even_only:
         return balanced_stage_layers(L, pp)[0]
     return L if pp == 1 else v  # uneven splits: stage 0 keeps at least one layer per chunk
 
@@ -783,7 +789,7 @@ def candidate_may_fit(
     floor = _first_stage_floor(problem, lc, _stage0(problem, pp, v), pp, d, m, v, z)
     if floor > capacity:
         return False, floor
-    uneven = c.stage_layers is None and not c.even_stages
+    uneven = c.stage_layers is None and not c.even_only
     if uneven and not split_may_fit(problem, lc, pp, d, m, v, z, capacity):
         return False, floor
     return True, floor
@@ -928,19 +934,27 @@ class Frontier:
         was taken from, a lower bound over every split, caps what the search can prove.
         """
         problem, c = self.problem, self.problem.constraints
-        if c.stage_layers is not None or c.even_stages:
+        if c.stage_layers is not None or c.even_only:
             stage = c.stage_layers or balanced_stage_layers(problem.model.layers, plan.pp)
             plan = replace(plan, stage_layers=tuple(stage))
             return plan, quick(problem, plan)
-        plan, q, proven = split_and_proof(problem, plan)  # planner.train.layer_split
+        fw = framework_of(problem)
+        split = split_and_proof(problem, plan)  # planner.train.layer_split
+        if fw is not None and not stage_shape_ok(fw, split[0].stage_layers, plan.interleave):
+            split = framework_split(problem, fw, plan)
+        plan, q, proven = split
         if not proven and q.fits:
             self.unproven_floor = min(self.unproven_floor, self.key)
         return plan, q
 
     def _evaluate(self, top: TopK, plan: TrainingPlan) -> bool:
-        """Evaluate ``plan`` with its best layers per stage; offer it if it fits (returned)."""
+        """Evaluate ``plan`` with its best layers per stage; offer it if it fits (returned)
+        and its framework (if any) can launch it."""
         plan, q = self._best(plan)
         self.out.evaluated += 1
+        fw = framework_of(self.problem)
+        if fw is not None and q.fits and violations(fw, self.problem, plan):
+            return False  # a rule joining several decisions (frameworks._cross_rules)
         if plan.recompute == "none":
             self.plain_fits[_layout_key(plan)] = q.fits
         if q.fits:
@@ -978,6 +992,38 @@ class Frontier:
                 self._push(max(key, floor), 5, (*payload, k))
                 return
             k += 1
+
+
+def framework_split(
+    problem: TrainingProblem, fw: Framework, plan: TrainingPlan
+) -> tuple[TrainingPlan, Quick, bool]:
+    """``plan`` with the best split ``fw`` can build (:func:`planner.train.frameworks.
+    stage_splits`), its :func:`quick` numbers and whether every such split was evaluated.
+
+    Up to :data:`~planner.train.frameworks.MAX_SPLITS` splits are all evaluated (proven);
+    beyond, only those whose middle stages are within one layer (one chunk) of the balanced
+    size (not proven). With none fitting, the balanced split (not fitting) is returned.
+    """
+    from planner.train.frameworks import MAX_SPLITS
+
+    L, p, v = problem.model.layers, plan.pp, plan.interleave
+    splits = list(
+        itertools.islice(stage_splits(fw, L, p, v, least_stage_layers(plan)), MAX_SPLITS + 1)
+    )
+    proven = len(splits) <= MAX_SPLITS
+    if not proven:
+        near = {L // p - v, L // p, -(-L // p), -(-L // p) + v}
+        splits = [s for s in stage_splits(fw, L, p, v, least_stage_layers(plan)) if s[1] in near]
+    best: tuple[TrainingPlan, Quick] | None = None
+    for layers in splits:
+        cand = replace(plan, stage_layers=layers)
+        q = quick(problem, cand)
+        if q.fits and (best is None or q.objective < best[1].objective):
+            best = (cand, q)
+    if best is None:
+        cand = replace(plan, stage_layers=balanced_stage_layers(L, p))
+        return cand, quick(problem, cand), proven
+    return best[0], best[1], proven
 
 
 def _layout_key(plan: TrainingPlan) -> TrainingPlan:

@@ -4,7 +4,8 @@ The space (per decision, after the user's fixed values):
 
 * ``tp``: divisors of the attention heads that also divide the KV heads
   (GQA groups are not split) and the FFN width(s), that tile the nodes
-  (divide the GPUs per node or are a multiple of it) and fit the GPU budget;
+  (divide the GPUs per node or are a multiple of it) and fit the GPU budget; on one pool
+  also those below the node size, for plans within one node (:func:`tp_gpu_limit`);
 * ``cp``: powers of two with ``seq % (2 cp) == 0`` (load-balanced causal
   split), at most ``MAX_CP`` and at least ``MIN_CP_TOKENS`` tokens per rank;
 * ``ep``: divisors of the routed experts that divide ``dp`` (1 for dense models); with
@@ -36,12 +37,16 @@ The space (per decision, after the user's fixed values):
   without pipeline parallelism, as in DeepSpeed/FSDP); ``sequence_parallel``
   only with ``tp > 1``, and always for a mixture-of-experts model with ``tp > 1``
   (:func:`sequence_parallel_values`).
+
+With ``framework`` set, every list keeps only what that framework can launch
+(:func:`framework_of`, :mod:`planner.train.frameworks`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from planner.train.frameworks import Framework, profile, shard_group_ok
 from planner.train.instance import RECOMPUTE, TrainingPlan, TrainingProblem
 
 #: Largest context-parallel size considered.
@@ -80,20 +85,65 @@ class Space:
 def tp_ok(problem: TrainingProblem, t: int) -> bool:
     """Whether ``t`` is a valid tensor-parallel size for the model and the nodes.
 
-    Besides dividing heads, KV heads and FFN widths, a TP group must tile the
-    nodes: ``t`` divides the GPUs per node or is a multiple of it (otherwise
-    some groups would straddle two nodes).
+    Besides dividing heads, KV heads and FFN widths, a TP group must stay inside a node
+    (NVLink domain) or span whole nodes: ``t`` divides the GPUs per node or is a multiple
+    of it, or (one pool) the plan fits one node (:func:`tp_gpu_limit`).
     """
     return not tp_violations(problem, t)
+
+
+def tiles(t: int, gpus_per_node: int) -> bool:
+    """Whether TP groups of ``t`` consecutive ranks never straddle two nodes, whatever the
+    plan's size: ``t`` divides the node or is a multiple of it (whole nodes)."""
+    return not (gpus_per_node % t and t % gpus_per_node)
+
+
+def tp_gpu_limit(problem: TrainingProblem, t: int) -> int:
+    """Most GPUs a plan with tensor-parallel size ``t`` may use (0: none).
+
+    Megatron puts a TP group on ``t`` consecutive ranks (TP is the fastest rank dimension,
+    ``parallel_state`` order ``tp-cp-ep-dp-pp``) and the model fills each node (NVLink
+    domain) of ``G`` GPUs with ``G`` consecutive ranks (:func:`~planner.perfmodel.comm.
+    per_node`). A group straddles two nodes exactly when a node boundary, a multiple of
+    ``G`` below the plan's GPUs, is not a multiple of ``t``: never when ``t`` tiles the
+    nodes (:func:`tiles`); otherwise (``t < G``, e.g. TP 16 in a 72-GPU NVL72 rack: ranks
+    64-79 span two racks) only when the plan fits one node, i.e. uses at most ``G`` GPUs.
+    Several pools: tiling only.
+    """
+    pools = problem.cluster.pools
+    if all(tiles(t, pool.gpus_per_node) for pool in pools):
+        return problem.gpu_budget
+    if len(pools) == 1 and t < pools[0].gpus_per_node:
+        return min(problem.gpu_budget, pools[0].gpus_per_node)
+    return 0
+
+
+def straddle_reason(problem: TrainingProblem, t: int, gpus: int) -> str:
+    """Why ``gpus`` GPUs with TP ``t`` straddle nodes (empty when they do not)."""
+    if gpus <= tp_gpu_limit(problem, t):
+        return ""
+    pool = problem.cluster.pools[0]
+    G = pool.gpus_per_node
+    first = G // t * t  # the first group across a node boundary starts here
+    return (
+        f"tp={t} with {gpus} GPUs: Megatron puts a TP group on {t} consecutive ranks and "
+        f"the {G}-GPU nodes (NVLink domains) of {pool.label} hold {G} consecutive ranks "
+        f"each, so ranks {first}-{first + t - 1} span two nodes; tp={t} fits only a plan of "
+        f"at most {G} GPUs, or a placement of a multiple of {t} ranks per node (--gpus-per-node "
+        f"{first}: NVIDIA's Megatron-Bridge launcher asks Slurm for --segment, the largest "
+        "divisor of the node count up to 18 four-GPU trays, e.g. 64 GPUs per NVL72 rack on its "
+        "64- and 256-GPU GB200 runs)"
+    )
 
 
 def tp_violations(problem: TrainingProblem, t: int) -> list[str]:
     """The conditions of :func:`tp_ok` that ``t`` breaks, in words (empty when valid)."""
     m = problem.model
+    fits_one = tp_gpu_limit(problem, t) > 0
     out = [
         f"tile the {pool.gpus_per_node}-GPU nodes of {pool.label}"
         for pool in problem.cluster.pools
-        if pool.gpus_per_node % t and t % pool.gpus_per_node
+        if not tiles(t, pool.gpus_per_node) and not fits_one
     ]
     if m.heads % t:
         out.append(f"divide the {m.heads} attention heads")
@@ -114,9 +164,15 @@ def cp_ok(problem: TrainingProblem, cp: int) -> bool:
     return cp & (cp - 1) == 0 and s % (2 * cp) == 0 and cp <= MAX_CP and s // cp >= MIN_CP_TOKENS
 
 
+def framework_of(problem: TrainingProblem) -> Framework | None:
+    """The profile of the problem's ``framework`` constraint (``None``: no restriction)."""
+    return profile(problem.constraints.framework)
+
+
 def space(problem: TrainingProblem) -> Space:
-    """Candidate values after the problem's fixed decisions and limits."""
+    """Candidate values after the problem's fixed decisions, limits and framework."""
     c, m, wl = problem.constraints, problem.model, problem.workload
+    fw = framework_of(problem)
     n = problem.gpu_budget
     tps = [t for t in divisors(m.heads) if t <= n and tp_ok(problem, t)]
     if c.max_tp is not None:
@@ -137,6 +193,13 @@ def space(problem: TrainingProblem) -> Space:
     if c.recompute_layers:  # a fixed k: only full recompute of k layers per stage
         rcs = []
     zeros = [0, 1, 2, 3] if c.zero is None else [c.zero]
+    if fw is not None:
+        tps = tps if fw.tp else [t for t in tps if t == 1]
+        cps = cps if fw.cp else [x for x in cps if x == 1]
+        eps = eps if fw.ep else [x for x in eps if x == 1]
+        rcs = [r for r in rcs if r in fw.recomputes]
+        partial = partial and fw.partial and "full" in fw.recomputes
+        zeros = [z for z in zeros if z in fw.zeros]
     return Space(
         tuple(tps), tuple(cps), tuple(eps), tuple(bs), tuple(rcs), tuple(zeros), n, partial
     )
@@ -151,6 +214,9 @@ def recompute_layer_counts(problem: TrainingProblem, pp: int) -> range:
     smallest and below the largest; a fixed ``recompute_layers`` keeps only itself.
     """
     c, L = problem.constraints, problem.model.layers
+    fw = framework_of(problem)
+    if fw is not None and not fw.partial:
+        return range(0)
     if c.stage_layers is not None:
         top = min(min(c.stage_layers), max(c.stage_layers) - 1)
     else:
@@ -168,8 +234,11 @@ def sequence_parallel_values(problem: TrainingProblem, t: int) -> list[bool]:
     line 636: ``if self.training and self.attn_tp_group.size() > 1 and not
     self.config.sequence_parallel: raise ValueError``). A fixed value is kept if allowed."""
     values = [False, True] if t > 1 else [False]
-    if t > 1 and problem.model.is_moe:
+    fw = framework_of(problem)
+    if t > 1 and (problem.model.is_moe or (fw is not None and fw.sequence_parallel == "always")):
         values = [True]
+    if fw is not None and fw.sequence_parallel == "never":
+        values = [x for x in values if not x]
     fixed = problem.constraints.sequence_parallel
     return [x for x in values if fixed is None or x == fixed]
 
@@ -184,11 +253,13 @@ def expert_tps(problem: TrainingProblem, t: int) -> list[int]:
     ``expert_tp`` keeps only itself (a dense model only ``t`` itself).
     """
     c, m = problem.constraints, problem.model
+    fw = framework_of(problem)
     if c.expert_tp is not None:
         if c.expert_tp == t:
             return [0]
-        return [c.expert_tp] if m.is_moe and t % c.expert_tp == 0 else []
-    if m.is_moe and c.search_expert_tp:
+        ok = m.is_moe and t % c.expert_tp == 0 and (fw is None or fw.expert_tp)
+        return [c.expert_tp] if ok else []
+    if m.is_moe and c.search_expert_tp and (fw is None or fw.expert_tp):
         return [0] + [e for e in divisors(t) if e < t]
     return [0]
 
@@ -210,9 +281,12 @@ def experts_fit(t: int, cp: int, dp: int, ep: int, etp: int) -> bool:
 def pipeline_sizes(problem: TrainingProblem, t: int, cp: int) -> list[int]:
     """Pipeline sizes allowed for ``t`` and ``cp``."""
     c = problem.constraints
+    fw = framework_of(problem)
     limit = min(problem.model.layers, problem.gpu_budget // (t * cp))
+    if fw is not None and not fw.pp:
+        limit = min(limit, 1)
     sizes = list(range(1, limit + 1))
-    if c.even_stages:
+    if c.even_only:
         sizes = [p for p in sizes if problem.model.layers % p == 0]
     if c.pp is not None:
         return [c.pp] if c.pp in sizes else []
@@ -223,14 +297,15 @@ def interleaves(problem: TrainingProblem, pp: int, microbatches: int) -> list[in
     """Interleaving factors allowed for ``pp`` stages and ``microbatches``."""
     c = problem.constraints
     L = problem.model.layers
+    fw = framework_of(problem)
     out = [1]
-    if pp >= 2 and microbatches % pp == 0:
+    if pp >= 2 and microbatches % pp == 0 and (fw is None or fw.interleave):
         # every chunk keeps at least one layer; chunk sizes follow the stage sizes
         # (uneven when p v does not divide the layers: step_time.chunk_layers)
         fewest = min(c.stage_layers) if c.stage_layers is not None else L // pp
         cands = set(divisors(L // pp)) | set(divisors(-(-L // pp)))
         out += sorted(v for v in cands if 1 < v <= fewest)
-        if c.even_stages:
+        if c.even_only:
             out = [v for v in out if L % (pp * v) == 0]
     if c.interleave is not None:
         out = [v for v in out if v == c.interleave]
@@ -241,13 +316,19 @@ def shard_groups(problem: TrainingProblem, dp: int, cp: int, zero: int) -> list[
     """Hybrid-sharding groups of a plan (``0`` = all ``dp * cp`` ranks): with ZeRO >= 1 and
     ``hsdp`` every proper divisor of ``dp * cp`` too (a fixed ``shard_group`` only itself)."""
     c = problem.constraints
+    fw = framework_of(problem)
+    node = problem.cluster.pools[0].gpus_per_node
     if c.shard_group is not None:
         g = c.shard_group
         ok = g == 0 or (zero >= 1 and (dp * cp) % g == 0)
+        ok = ok and (fw is None or shard_group_ok(fw, g, node))
         return [g] if ok else []
     if zero < 1 or not c.hsdp:
         return [0]
-    return [0] + [g for g in divisors(dp * cp) if g < dp * cp]
+    groups = [g for g in divisors(dp * cp) if g < dp * cp]
+    if fw is not None:
+        groups = [g for g in groups if shard_group_ok(fw, g, node)]
+    return [0, *groups]
 
 
 def least_stage_layers(plan: TrainingPlan) -> int:
@@ -282,6 +363,8 @@ def structural_violations(problem: TrainingProblem, plan: TrainingPlan) -> list[
             f"tp={plan.tp} must divide the attention heads ({m.heads}), KV heads ({m.kv_heads}) "
             f"and FFN width ({m.ffn}), and divide (or be a multiple of) the GPUs per node"
         )
+    elif straddle_reason(problem, plan.tp, plan.gpus):
+        out.append(straddle_reason(problem, plan.tp, plan.gpus))
     if not cp_ok(problem, plan.cp):
         out.append(
             f"cp={plan.cp} must be a power of two <= {MAX_CP} with seq_len % (2 cp) == 0 and "

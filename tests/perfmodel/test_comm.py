@@ -111,3 +111,69 @@ def test_flex_dispatch_in_one_nvlink_domain_matches_hybrideps_published_rates():
         ranks = ep * comm.hit_probability(experts, 8, 8)
         got = 4096 * ranks * 7168 * 2 / t / 1e9
         assert 0.98 * min(dispatch, combine) < got < 1.3 * min(dispatch, combine), ep
+
+
+def _brute_destinations(units: int, experts: int, top_k: int, groups: int, group_topk: int):
+    """Mean distinct units over every choice of ``group_topk`` groups and, in each chosen
+    group, every set of ``top_k // group_topk`` distinct experts (units and groups are
+    consecutive expert ranges), enumerated."""
+    size, per_group = experts // groups, top_k // group_topk
+    per_unit = experts // units
+    total = count = 0
+    for chosen in itertools.combinations(range(groups), group_topk):
+        picks = [itertools.combinations(range(g * size, (g + 1) * size), per_group) for g in chosen]
+        for sets in itertools.product(*picks):
+            total += len({e // per_unit for s in sets for e in s})
+            count += 1
+    return total / count
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.sampled_from([(8, 4), (8, 2), (12, 4), (12, 3), (16, 4), (16, 2)]), st.data())
+def test_group_limited_destinations_match_enumeration(shape, data):
+    experts, groups = shape
+    group_topk = data.draw(st.integers(1, groups - 1))
+    top_k = group_topk * data.draw(st.integers(1, min(2, experts // groups)))
+    units = data.draw(st.sampled_from([u for u in (1, 2, 4, 8, 16) if experts % u == 0]))
+    if (experts // units) % (experts // groups) and (experts // groups) % (experts // units):
+        return  # units and groups do not nest
+    got = comm.destinations_hit(units, experts, top_k, groups, group_topk)
+    assert got == pytest.approx(_brute_destinations(units, experts, top_k, groups, group_topk))
+
+
+def test_group_limited_destinations_track_megatrons_router():
+    """Megatron-Core ``group_limited_topk`` on random scores (its forced-balance benchmark
+    mode): DeepSeek-V3's 256 experts, 8 groups, top-4 groups, top-8, simulated."""
+    np = pytest.importorskip("numpy")
+    rng = np.random.default_rng(0)
+    experts, groups, group_topk, top_k, tokens = 256, 8, 4, 8, 4000
+    scores = rng.random((tokens, experts))
+    ranked = np.sort(scores.reshape(tokens, groups, -1), axis=-1)[:, :, -(top_k // group_topk) :]
+    chosen = np.argsort(-ranked.sum(-1), axis=1)[:, :group_topk]
+    keep = np.zeros((tokens, groups), bool)
+    np.put_along_axis(keep, chosen, True, 1)
+    top = np.argsort(-np.where(np.repeat(keep, experts // groups, 1), scores, -1), axis=1)
+    for units in (4, 8, 16, 32, 64):
+        simulated = np.mean([len(set(row)) for row in top[:, :top_k] // (experts // units)])
+        got = comm.destinations_hit(units, experts, top_k, groups, group_topk)
+        assert simulated * 0.99 < got < simulated * 1.07, units
+        # fewer destinations than unrestricted routing (which the old pricing used)
+        assert got < comm.destinations_hit(units, experts, top_k) or units <= 1
+
+
+def test_flex_dispatch_prices_group_limited_routing():
+    # DeepSeek-V3 on 8 nodes of 8 (EP64): a group (32 experts) is one node, top-4 groups cap
+    # the destination nodes at 4 as node_limit=4 does; the NVLink leg sends to fewer ranks
+    fab = comm.fabric_of(get_gpu("H800"))
+    kw = dict(experts=256, backend="deepep")
+    free = comm.dispatch_all_to_all(4096, 8, 7168, 64, 8, fab, **kw)
+    grouped = comm.dispatch_all_to_all(4096, 8, 7168, 64, 8, fab, groups=8, group_topk=4, **kw)
+    limited = comm.dispatch_all_to_all(4096, 8, 7168, 64, 8, fab, node_limit=4, **kw)
+    assert grouped == pytest.approx(limited, rel=1e-9) and grouped < free
+    # one NVL72 domain, EP32: 7.10 ranks per token (7.27 without the groups)
+    gb = comm.fabric_of(get_gpu("GB200"))
+    one = comm.dispatch_all_to_all(4096, 8, 7168, 32, 72, gb, **kw)
+    one_grouped = comm.dispatch_all_to_all(4096, 8, 7168, 32, 72, gb, groups=8, group_topk=4, **kw)
+    assert one_grouped / one == pytest.approx(
+        comm.destinations_hit(32, 256, 8, 8, 4) / comm.destinations_hit(32, 256, 8), rel=0.01
+    )

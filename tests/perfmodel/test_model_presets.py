@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from planner.core.errors import InputError
 from planner.core.io import read_json
@@ -206,3 +208,22 @@ def test_malformed_config_fields_are_named(name, field, value, words):
     data = {**config, "text_config": text} if "text_config" in config else text
     with pytest.raises(InputError, match=words):
         from_hf_config(data, name="x")
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(2, 300), st.integers(1, 300), st.integers(0, 6))
+def test_causal_window_share_counts_the_band(seq, window, full):
+    """Keys per query under the causal mask, counted query by query (query i sees min(i, w)
+    keys), against the model's continuous count: within one key per query."""
+    base = load_model("gpt-oss-20b")
+    m = replace(base, sliding_window=window, full_attention_layers=min(full, base.layers))
+    counted = []
+    for w in [min(window, seq)] * (m.layers - m.full_attention_layers) + [
+        seq
+    ] * m.full_attention_layers:
+        counted.append(sum(min(i, w) for i in range(1, seq + 1)) / seq)
+    mean = sum(counted) / len(counted)
+    assert abs(m.causal_window_share(seq) * seq / 2 - mean) <= 1.0
+    # gpt-oss at 4,096: the windowed half attends ~126 keys, not the 64 half the mean span gave
+    oss = load_model("gpt-oss-120b")
+    assert oss.causal_window_share(4096) * 2048 == pytest.approx((126 + 2048) / 2, abs=0.5)

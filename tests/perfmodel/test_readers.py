@@ -173,3 +173,11 @@ def test_plan_train_accepts_real_configs(name, capsys):
 
 def test_catalog_still_loads():
     assert abs(load_model("deepseek-v3").params_total / 671e9 - 1) < 0.01
+
+
+def test_group_limited_routing_is_read():
+    # DeepSeek-V3: n_group 8, topk_group 4; Kimi-K2's single group is no restriction
+    v3 = load_model("deepseek-v3")
+    assert (v3.router_groups, v3.router_group_topk) == (8, 4)
+    assert load_model("kimi-k2").router_groups == 0
+    assert load_model("qwen3-30b-a3b").router_groups == 0

@@ -99,3 +99,41 @@ def test_memory_headroom_shrinks_the_capacity(capsys):
 def test_software_value_out_of_kind_exits_2(capsys, software, fragment):
     code, out, err = run(capsys, *BASE, "--software", software, "--json", "-t", "5")
     assert code == 2 and out == "" and fragment in err and "Traceback" not in err, err
+
+
+MOE = ("plan", "train", "--model", "qwen3-30b-a3b", "--gpus", "16xH100", "-B", "64", "-s", "2048")
+
+
+def test_dualpipe_where_it_cannot_run_says_what_is_priced(capsys):
+    # pp 1: DualPipe needs an even pp >= 2; the plan runs 1F1B with the EP A2A overlap
+    args = (*MOE, "--software", "ep_overlap=dualpipe", "--json", "-t", "30")
+    code, out, _ = run(capsys, *args, "--fix", "tp=1,pp=1,ep=8,mb=1")
+    d = json.loads(out)
+    assert code == 0 and d["status"] == "OPTIMAL" and d["schedule"] == "1f1b"
+    assert any("pp = 1" in n and "ep_overlap=a2a" in n for n in d["notes"])
+    # the same plan with ep_overlap=a2a costs the same: that is what the note says is priced
+    a2a = ("--software", "ep_overlap=a2a", "--json", "-t", "30", "--fix", "tp=1,pp=1,ep=8,mb=1")
+    code, out, _ = run(capsys, *MOE, *a2a)
+    assert json.loads(out)["step_time_s"] == pytest.approx(d["step_time_s"], rel=1e-12)
+    # an even pp runs DualPipe: no note
+    code, out, _ = run(capsys, *args, "--fix", "tp=1,pp=2,v=1,ep=8,mb=1")
+    d = json.loads(out)
+    assert d["schedule"] == "dualpipe" and not any("dualpipe" in n for n in d.get("notes", []))
+
+
+def test_a2a_overlap_needs_virtual_stages_beyond_pp_1(capsys):
+    # Megatron-Core asks for virtual stages when EP A2A overlap runs at pp > 1: pp 2 v 1 is
+    # priced without overlap (as ep_overlap=none) and says so; pp 2 v 2 overlaps
+    fix = ("--json", "-t", "30", "--fix")
+    runs = {}
+    for sw, layout in (("a2a", "v=1"), ("none", "v=1"), ("a2a", "v=2")):
+        code, out, _ = run(
+            capsys, *MOE, "--software", f"ep_overlap={sw}", *fix, f"tp=1,pp=2,{layout},ep=8,mb=1"
+        )
+        runs[sw, layout] = json.loads(out)
+        assert code == 0 and runs[sw, layout]["status"] == "OPTIMAL"
+    flat, plain, virtual = runs["a2a", "v=1"], runs["none", "v=1"], runs["a2a", "v=2"]
+    assert flat["step_time_s"] == pytest.approx(plain["step_time_s"], rel=1e-12)
+    assert any("ep_overlap=a2a cannot run at pp = 2" in n for n in flat["notes"])
+    assert not any("ep_overlap" in n for n in virtual.get("notes", []))
+    assert virtual["breakdown"]["ep_comm"] < flat["breakdown"]["ep_comm"]

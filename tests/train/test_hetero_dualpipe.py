@@ -100,7 +100,11 @@ def test_report_and_plot_say_what_dualpipe_covers(tmp_path, monkeypatch):
     res = solve(prob, "exact", time_limit=30)
     assert any("DualPipe runs within one pool" in n for n in summary(prob, res)["notes"])
     single = single_pool_problem(prob, prob.cluster.pools[0].label)
-    assert "notes" not in summary(single, solve(single, "exact", time_limit=30))
+    alone = summary(single, solve(single, "exact", time_limit=30))
+    assert not any("DualPipe runs within one pool" in n for n in alone.get("notes", []))
+    # a plan that cannot run DualPipe (here pp 1 on 2 GPUs) says what it is priced as
+    says = any("ep_overlap=dualpipe cannot run here" in n for n in alone.get("notes", []))
+    assert says == (alone["schedule"] != "dualpipe")
 
     one = TrainingProblem(
         "dp1", tiny_moe_spec(layers=4), parse_cluster("4xH100"), Workload(8, 256), software=DUALPIPE

@@ -589,6 +589,13 @@ BRIDGE_2509 = (
 #: activations, plus MLA's up-projections), Qwen3's q/k RMSNorm. The tables' DeepSeek-V3 PP x VP
 #: are not all in the recipe's ``layout_map``; where they are, the stage sizes below are the
 #: map's (embedding and loss not counted in the split), else balanced.
+#: Every release's DeepSeek-V3 ran group-limited routing, 8 groups, top-4 groups per token
+#: (``moe_router_num_groups`` / ``moe_router_group_topk``): 25.09 and 25.11 through
+#: ``DeepSeekV3ModelProvider`` (v0.1.0rc3 and @00b7660 ``deepseek_provider.py``: 8 / 4),
+#: 26.04.01 - 26.08 through ``AutoBridge.from_hf_pretrained("deepseek-ai/DeepSeek-V3")``,
+#: which maps the config's ``n_group`` 8 / ``topk_group`` 4 (v0.4.2 - v0.6.0
+#: ``model_bridge.py``); no perf preset overrides them. The model reads them from the same
+#: config (``ModelSpec.router_groups``), so the rows need no keyword for it.
 _DSV3 = "deepseek-v3"
 _DSV3_NO_MTP = "deepseek-v3-no-mtp"
 #: 25.11 DeepSeek-V3 recipe knobs: bf16 gradient buffer (``set_deepseek_v3_common_configs``).

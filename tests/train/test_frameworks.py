@@ -1,0 +1,238 @@
+"""Framework profiles (``plan train --framework``): the search keeps to what each can launch."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+
+import pytest
+
+from planner.core.errors import InputError
+from planner.train.evaluate import verify
+from planner.train.export import FORMATS, export
+from planner.train.frameworks import (
+    PROFILES,
+    SOURCE_FRAMEWORKS,
+    check_name,
+    stage_shape_ok,
+    stage_splits,
+    violations,
+)
+from planner.train.instance import TrainingPlan
+from planner.train.search import exact_search
+
+from .conftest import brute_force, compositions, problem, tiny_moe_spec, tiny_spec
+from .test_cli import run
+
+
+def _plan(**kw) -> TrainingPlan:
+    base = {"tp": 1, "pp": 1, "dp": 8, "microbatch": 1, "stage_layers": (4,)}
+    return TrainingPlan(**{**base, **kw})
+
+
+@pytest.mark.parametrize(
+    ("name", "plan", "words"),
+    [
+        ("llmfoundry", _plan(tp=2, dp=4, sequence_parallel=True), "tensor parallelism"),
+        ("llmfoundry", _plan(recompute="selective"), "not selective"),
+        ("llmfoundry", _plan(zero=1), "not 1"),
+        ("llmfoundry", _plan(zero=3, shard_group=4), "shard_group=4"),
+        ("deepspeed", _plan(tp=2, dp=4, sequence_parallel=True), "sequence parallelism"),
+        ("deepspeed", _plan(recompute="offload"), "not offload"),
+        ("nemo", _plan(pp=2, dp=4, stage_layers=(1, 3)), "cannot build the stages"),
+        ("nemo", _plan(zero=0), "not 0"),
+        ("megatron", _plan(zero=3), "not 3"),
+        ("megatron", _plan(pp=2, dp=4, interleave=2, stage_layers=(3, 5)), "divisible"),
+        ("torchtitan", _plan(tp=2, dp=4, zero=3), "sp must be on"),
+        ("torchtitan", _plan(tp=2, dp=4, zero=0, sequence_parallel=True), "DDP"),
+        ("torchtitan", _plan(recompute="selective", zero=3), "not selective"),
+    ],
+)
+def test_each_profile_refuses_what_it_says(name, plan, words) -> None:
+    prob = problem(tiny_spec(layers=8 if plan.interleave > 1 else 4))
+    if plan.interleave > 1:
+        prob = problem(tiny_spec(layers=8), batch=16)
+    got = violations(PROFILES[name], prob, plan)
+    assert any(words in v for v in got), got
+    assert verify(prob.with_constraints(framework=name), plan)  # verify re-checks it
+    assert not any(words in v for v in verify(prob, plan))  # and only with the framework
+
+
+def test_published_llmfoundry_layout_is_inside_its_profile() -> None:
+    """LLM Foundry's runs (FSDP full shard, full checkpointing) pass the profile."""
+    prob = problem(tiny_spec())
+    plan = _plan(zero=3, recompute="full")
+    assert violations(PROFILES["llmfoundry"], prob, plan) == []
+    assert violations(PROFILES["llmfoundry"], prob, replace(plan, recompute="offload")) == []
+
+
+def test_stage_splits_are_exactly_the_compositions_the_profile_accepts() -> None:
+    """The split generator against a filter of every composition (a separate brute force)."""
+    for fw in PROFILES.values():
+        for total, pp, v in [(8, 2, 1), (8, 3, 1), (12, 4, 1), (8, 2, 2), (12, 3, 2), (12, 2, 3)]:
+            want = {
+                s
+                for s in compositions(total, pp)
+                if min(s) >= v and stage_shape_ok(fw, s, v) and (pp > 1 or v == 1)
+            }
+            if fw.stages == "first_last_le" and v > 1:
+                want = {s for s in want if len(set(s)) == 1}
+            assert set(stage_splits(fw, total, pp, v)) == want, (fw.name, total, pp, v)
+
+
+TINY = [
+    dict(model=tiny_spec(layers=6), gpus="8xA100", batch=8),
+    dict(model=tiny_spec(layers=5), gpus="4xA100", batch=8, hsdp=True),
+    dict(model=tiny_moe_spec(layers=4), gpus="8xA100", batch=8),
+]
+
+
+@pytest.mark.parametrize("name", list(PROFILES))
+@pytest.mark.parametrize("case", range(len(TINY)))
+def test_restricted_search_matches_brute_force(name, case) -> None:
+    """The search with ``framework`` finds the best of the brute force's plans that the
+    framework can launch (every plan of the unrestricted space, filtered)."""
+    kw = dict(TINY[case])
+    model = kw.pop("model")
+    free = problem(model, **kw)
+    held = free.with_constraints(framework=name)
+    fw = PROFILES[name]
+    best = float("inf")
+    for plan in _all_fitting_plans(free):
+        q_obj = plan[1]
+        if not violations(fw, free, plan[0]):
+            best = min(best, q_obj)
+    out = exact_search(held, top_k=2)
+    assert out.complete
+    got = out.ranked[0][1].objective if out.ranked else float("inf")
+    if best == float("inf"):
+        assert got == float("inf")
+        return
+    assert abs(got - best) <= 1e-9 * best, (name, got, best)
+    for plan, _q in out.ranked:
+        assert verify(held, plan) == []
+        assert violations(fw, held, plan) == []
+
+
+def _all_fitting_plans(prob):
+    """Every fitting plan of the brute force with its objective (conftest.brute_force keeps only
+    the best; this records every plan it prices, through the ``quick`` its module calls)."""
+    names = brute_force.__globals__  # the conftest module brute_force runs in
+    seen = []
+    real = names["quick"]
+
+    def spy(p, plan):
+        q = real(p, plan)
+        if q.fits:
+            seen.append((plan, q.objective))
+        return q
+
+    names["quick"] = spy
+    try:
+        brute_force(prob)
+    finally:
+        names["quick"] = real
+    assert seen  # the spy saw the enumeration
+    return seen
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_plan_found_with_the_export_target_exports_without_notes(fmt) -> None:
+    """A plan found with ``--framework X`` exports to X as it was priced: no note."""
+    for model, gpus in ((tiny_spec(layers=6), "16xA100"), (tiny_moe_spec(layers=4), "8xA100")):
+        prob = problem(model, gpus=gpus, batch=16, hsdp=True, partial_recompute=True)
+        held = prob.with_constraints(framework=fmt)
+        out = exact_search(held, top_k=5)
+        assert out.ranked
+        for plan, _q in out.ranked:
+            assert export(held, plan, fmt)["notes"] == [], (fmt, plan.short())
+
+
+def test_check_name() -> None:
+    assert check_name("any") is None
+    assert check_name("Megatron") == "megatron"
+    with pytest.raises(InputError, match="'foo'"):
+        check_name("foo")
+    assert set(SOURCE_FRAMEWORKS.values()) <= set(PROFILES)
+
+
+def test_mixed_pools_refuse_a_framework() -> None:
+    with pytest.raises(InputError, match="--framework any"):
+        problem(gpus="A100:8,H100:8", framework="megatron")
+
+
+BASE = ("plan", "train", "--model", "gpt-1.7b", "--gpus", "16xA100", "-B", "64", "-s", "2048")
+
+
+def _cli(capsys, *args: str):
+    return run(capsys, *BASE, "-t", "20", *args)
+
+
+def test_cli_unknown_framework_exits_2_naming_it(capsys) -> None:
+    code, _out, err = _cli(capsys, "--framework", "colossal")
+    assert code == 2
+    assert "colossal" in err
+
+
+def test_cli_fix_outside_the_framework_is_infeasible_naming_it(capsys) -> None:
+    _code, out, _err = _cli(capsys, "--framework", "llmfoundry", "--fix", "pp=2", "--json")
+    got = json.loads(out)
+    assert got["status"] == "INFEASIBLE"
+    assert "LLM Foundry" in got["reason"] and "pp=2" in got["reason"]
+
+
+def test_cli_export_implies_its_framework_unless_any(capsys) -> None:
+    _code, out, _err = _cli(
+        capsys, "--export", "deepspeed", "--fix", "recompute=selective", "--json"
+    )
+    got = json.loads(out)
+    assert got["status"] == "INFEASIBLE" and "DeepSpeed" in got["reason"]
+    assert got["framework"] == "deepspeed"
+    _code, out, _err = _cli(
+        capsys, "--export", "deepspeed", "--framework", "any", "--fix", "recompute=selective"
+    )
+    assert "# deepspeed" in out
+
+
+def test_cli_out_writes_the_launch_file_with_export(capsys, tmp_path) -> None:
+    launch, plan = tmp_path / "launch.toml", tmp_path / "plan.json"
+    code, _out, err = _cli(capsys, "--export", "torchtitan", "--out", str(launch))
+    assert code in (0, None), err
+    text = launch.read_text()
+    assert text.startswith("[parallelism]") and "tensor_parallel_degree" in text
+    _cli(capsys, "--out", str(plan))
+    assert json.loads(plan.read_text())["status"] in ("OPTIMAL", "FEASIBLE")
+
+
+def test_export_notes_every_plan_outside_the_target() -> None:
+    """Conversely, a plan the export target's profile refuses exports with a note (every
+    fitting plan of two tiny spaces, all four formats): profile and export agree."""
+    for model, gpus, kw in (
+        (tiny_spec(layers=6), "16xA100", {"hsdp": True, "partial_recompute": True}),
+        (tiny_moe_spec(layers=4), "8xA100", {"hsdp": True}),
+    ):
+        prob = problem(model, gpus=gpus, batch=16, **kw)
+        for plan, _objective in _all_fitting_plans(prob):
+            for fmt in FORMATS:
+                if violations(PROFILES[fmt], prob, plan):
+                    assert export(prob, plan, fmt)["notes"], (fmt, plan.detailed())
+
+
+@pytest.mark.parametrize(
+    ("name", "fixed", "words"),
+    [
+        ("llmfoundry", {"zero": 3, "shard_group": 2}, "a node's 8 GPUs"),
+        ("torchtitan", {"zero": 1, "pp": 1}, "no ZeRO-1 without pipeline"),
+        ("torchtitan", {"zero": 0, "tp": 2}, "DDP"),
+        ("nemo", {"recompute": "full"}, "offers recompute none"),
+        ("deepspeed", {"cp": 2}, "cp > 1"),
+    ],
+)
+def test_fixed_choice_outside_the_framework_is_infeasible_naming_it(name, fixed, words) -> None:
+    from planner.train.api import solve
+
+    prob = problem(tiny_spec(), gpus="8xA100", batch=8, framework=name, **fixed)
+    res = solve(prob, "auto", time_limit=10)
+    assert res.status.value == "INFEASIBLE"
+    assert words in res.reason and f"--framework {name}" in res.reason, res.reason
+    assert solve(prob.with_constraints(framework=None), "auto", time_limit=10).solution
