@@ -20,10 +20,11 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # bench/
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # probe_merged
 
 import serve_simulator as grid
+from probe_merged import share_args
 
-import planner.serve.capacity as capacity
 from planner.serve.capacity import role_model
 from planner.serve.evaluate import plan_metrics
 from planner.serve.lockstep import MERGE_BINS, MergingChain, _binomial_rows
@@ -76,19 +77,8 @@ def main() -> None:
                 mid = 0.5 * (lo + hi)
                 state = rm._batch_state(mid)
                 lo, hi = (mid, hi) if state.rate < per_group else (lo, mid)
-            seen = {}
-            inner = capacity.merged_share
-
-            def spy(*args, seen=seen, inner=inner):
-                seen["args"] = args
-                return inner(*args)
-
-            capacity.merged_share = spy
-            try:
-                f = rm._prefill(mid)
-            finally:
-                capacity.merged_share = inner
-            t0, own_tok, tokens, w, C, moe_tok, per_iter, n = seen["args"]
+            f, args = share_args(rm, mid)
+            t0, own_tok, tokens, w, C, moe_tok, per_iter, n = args
             chain = MergingChain(t0, own_tok, tokens, w, C, moe_tok, n)
             w = w / w.sum()
             mean, var = chain_moments(chain, per_iter, n * per_iter * moe_tok * float(w @ tokens))

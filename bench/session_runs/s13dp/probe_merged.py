@@ -40,24 +40,30 @@ POINTS = [
 ]
 
 
+def share_args(rm, batch: float) -> tuple[dict, tuple]:
+    """``rm._prefill(batch)`` and the arguments it passed to ``merged_share``."""
+    seen = {}
+    inner = capacity.merged_share
+
+    def spy(*args):
+        seen["args"] = args
+        return inner(*args)
+
+    capacity.merged_share = spy
+    try:
+        f = rm._prefill(batch)
+    finally:
+        capacity.merged_share = inner
+    return f, seen["args"]
+
+
 def main() -> None:
     for name, qps, lam, sim_T, sim_B in POINTS:
         case = next(c for c in grid.CASES if c.name.startswith(name))
         prob, plan = grid.problem_for(case, 99, qps), grid.layout(case, qps)
         rm = role_model(prob, plan.replicas[0])
-        seen = {}
-        inner = capacity.merged_share
-
-        def spy(*args, seen=seen, inner=inner):
-            seen["args"] = args
-            return inner(*args)
-
-        capacity.merged_share = spy
-        try:
-            f = rm._prefill(sim_B)
-        finally:
-            capacity.merged_share = inner
-        t0, own_tok, tokens, w, C, moe_tok, per_iter, n = seen["args"]
+        f, args = share_args(rm, sim_B)
+        t0, own_tok, tokens, w, C, moe_tok, per_iter, n = args
         chain = MergingChain(t0, own_tok, tokens, w, C, moe_tok, n)
         T = t0 + chain.k * (chain.mean_piece + chain.moe)
         for _ in range(500):  # the chain alone at the simulated rate
@@ -69,7 +75,7 @@ def main() -> None:
         t = time.perf_counter()
         reps = 20
         for _ in range(reps):
-            merged_share(*seen["args"])
+            merged_share(*args)
         dt = (time.perf_counter() - t) / reps
         model_T = f["t0"] + f["xbar"] * per_iter  # t0 + n per_iter E[stream_x]
         print(
