@@ -74,7 +74,7 @@ from planner.perfmodel.serving_features import (
 from planner.perfmodel.stage import EngineModel, ReplicaConfig
 from planner.serve.chunked_ttft import ChunkedPrefillLaw
 from planner.serve.kv_admission import AdmissionWait, KvWaitLaw, admission_wait
-from planner.serve.lockstep import balanced_share, expected_max_batch, merged_backlog_pmf
+from planner.serve.lockstep import expected_max_batch, merged_backlog_pmf, merged_share
 from planner.serve.queueing import (
     BatchedPrefillLaw,
     ResponseLaw,
@@ -308,8 +308,6 @@ class RoleModel:
         # data-parallel attention groups iterating in lockstep (planner.serve.lockstep)
         cfg = engine.config
         self.groups = cfg.ep if engine.model.is_moe and cfg.ep > 1 else 1
-        # share of iterations a prompt's chunks occupy, per prompt: at least one
-        self.chunk_iters = float(np.dot(self.wp, np.maximum(1.0, self.pc / split)))
         # targets with the float-noise slack (a metric above its limit is a violation)
         self.ttft_limit = None if slo.ttft_s is None else slo.ttft_s * (1 + TOL)
         self.tpot_limit = None if slo.tpot_s is None else slo.tpot_s * (1 + TOL)
@@ -415,13 +413,16 @@ class RoleModel:
         * the decode-only iteration is that of the largest group's batch
           (:func:`~.lockstep.expected_max_batch`);
         * a chunk's extra ``x`` splits into its own layers' part, shared by chunks of
-          several groups in the same iteration (:func:`~.lockstep.overlap_share`), and the
+          several groups in the same iteration (:func:`~.lockstep.merged_share`: a group's
+          chunk merges its waiting prompts up to the budget), and the
           MoE part of its tokens (additive over groups, ``s`` per token: the step model's
           slope between one group and every group carrying a chunk); the replica's
           iterations are stretched by a stream of ``ep`` times the group's prompts, each
           adding ``x_L = share (x - s p) + s p`` (``stream_x``, ``streams``);
         * the group's own prefill also waits for the other groups' chunks: each of its
-          iterations carries their mean stretch, ``(ep - 1) lam T E[x_L]``.
+          iterations carries their mean stretch, ``(ep - 1) lam T E[x_L]``; while prompts
+          queue on the group (its prefill server's work, ``S``), its chunks are full and
+          only the others' MoE work adds.
         """
         n, eng, C = self.groups, self.engine, self.split
         rem = self.own_rem
@@ -455,26 +456,18 @@ class RoleModel:
         moe_tok = min(kappa, max(0.0, t_all - tc) / ((n - 1) * C))
         x = kappa * self.pc + self.attn
         per_iter = B / self.ed  # arrivals per iteration and group (Little: lam T = B / E[D])
-        # one chunk iteration of a prompt: its own layers' extra and its MoE layers' extra;
-        # a prompt of `iters` chunk iterations is `iters` times as likely to be the one in
-        # an iteration (the chunks' law is piece-weighted)
-        iters = np.maximum(1.0, self.pc / C)
-        own_piece = (x - moe_tok * self.pc) / iters
-        own_mean = float(np.dot(self.wp, own_piece * iters))  # own-layer extra per prompt
         moe_mean = float(np.dot(self.wp, moe_tok * self.pc))  # MoE extra per prompt
-        moe_piece = moe_mean / self.chunk_iters
-
-        # the share of the own layers' time that makes the mean iteration the chain's
-        share = balanced_share(
+        # the share of the own layers' time the replica's iterations spend on them, with
+        # chunks that merge a group's waiting prompts (SGLang's chunk budget)
+        share = merged_share(
             t0,
-            own_piece,
-            self.wp * iters,
-            moe_piece,
+            (x - moe_tok * self.pc) / np.maximum(self.pc, 1e-300),
+            self.pc,
+            self.wp,
+            C,
+            moe_tok,
             per_iter,
             n,
-            self.chunk_iters,
-            own_mean,
-            moe_mean,
         )
         # the replica's iterations are stretched by the prompts of all groups: a stream of
         # n lam prompts, each adding its MoE extra and the share of its own layers' extra
@@ -486,7 +479,10 @@ class RoleModel:
         t_rem = np.where(rem > 0, t[2:] + beside, 0.0)
         own_time = np.maximum(self.own_full * (tc + beside) + t_rem, t0 + foreign) + self.own_attn
         xbar = n * float(np.dot(self.wp, stream_x))  # the replica's stretch per own arrival
-        S = self.pc * (t0 + foreign) / C + x
+        # the group's prefill server: while prompts queue on it its chunks are full (they
+        # merge the waiting prompts up to the budget), so the other groups' own layers run
+        # beside them and only their MoE work adds (the law's full iteration, ttft_tc)
+        S = self.pc * (t0 + beside) / C + x
         return self._costs(
             own_time,
             t0,

@@ -20,10 +20,16 @@ from __future__ import annotations
 
 import functools
 import math
+from typing import Any
 
 import numpy as np
 
-from planner.serve.queueing import illinois_point, illinois_update
+from planner.serve.queueing import (
+    LOG_FACTORIAL,
+    kernels_compiled,
+    loaded_kernels,
+    warmup,
+)
 
 #: Points of the quadrature of :func:`expected_max_normal`.
 _QUADRATURE = 4001
@@ -155,13 +161,7 @@ class _Chain:
         rows = np.exp(self.log_choose + k * np.log(-np.expm1(-x)) - (n - k) * x)
         trans = np.matmul(self.max_pmf[:, None, :], rows)[:, 0, :]
         trans = trans / trans.sum(axis=1, keepdims=True)
-        # stationary law: pi (P - I) = 0 with sum 1
-        a = trans.T - np.eye(n + 1)
-        a[-1, :] = 1.0
-        rhs = np.zeros(n + 1)
-        rhs[-1] = 1.0
-        pi = np.maximum(np.linalg.solve(a, rhs), 0.0)
-        return pi / pi.sum()
+        return _stationary(trans)
 
     def share(self, lam: float) -> float:
         if self.mean_own <= 0:
@@ -171,47 +171,6 @@ class _Chain:
         if chunks <= 1e-12:  # chunks (almost) never meet
             return 1.0
         return float(pi @ self.top) / (chunks * self.mean_own)
-
-
-def balanced_share(
-    t0: float,
-    own: np.ndarray,
-    weights: np.ndarray,
-    moe: float,
-    per_iter: float,
-    groups: int,
-    pieces: float,
-    own_mean: float,
-    moe_mean: float,
-    rtol: float = 1e-7,
-) -> float:
-    """:func:`overlap_share` at the mean iteration that balances time.
-
-    With ``per_iter = lam T`` prompts per iteration and group (Little's law on the decode
-    batch), the mean iteration is ``T = t0 + n per_iter (share E[own] + E[moe])`` with the
-    share at the rate ``lam = per_iter / T``; ``own_mean`` / ``moe_mean``: a prompt's own-
-    layer and MoE extras. The root lies between full overlap and none (Illinois search).
-    """
-    if groups <= 1:
-        return 1.0
-    chain = _Chain(t0, own, weights, moe, groups, pieces)
-    lo = t0 + groups * per_iter * moe_mean
-    hi = lo + groups * per_iter * own_mean
-    if per_iter <= 0 or hi <= lo:
-        return 1.0
-
-    def excess(T: float) -> float:  # T minus the iteration the share at T balances
-        return T - t0 - groups * per_iter * (chain.share(per_iter / T) * own_mean + moe_mean)
-
-    f_lo, f_hi, side = excess(lo), excess(hi), 0
-    if f_lo >= 0:
-        return chain.share(per_iter / lo)
-    for step in range(100):  # Illinois search of the bracket (f(lo) < 0 <= f(hi))
-        mid = illinois_point(lo, hi, f_lo, f_hi, step)
-        lo, hi, f_lo, f_hi, side = illinois_update(lo, hi, f_lo, f_hi, side, mid, excess(mid))
-        if hi - lo <= rtol * hi:
-            break
-    return chain.share(per_iter / hi)
 
 
 def merged_backlog_pmf(own: np.ndarray, groups: int, tail: float = 1e-12) -> np.ndarray:
@@ -231,11 +190,281 @@ def merged_backlog_pmf(own: np.ndarray, groups: int, tail: float = 1e-12) -> np.
     return out / out.sum()
 
 
+#: Bins of a chunk's own-layer extra between 0 and a full chunk's (:class:`MergingChain`).
+MERGE_BINS = 64
+#: Poisson terms are kept up to ``a + MERGE_TAIL_SD sqrt(a) + MERGE_TAIL_SD`` (a tail mass
+#: below 1e-12 at every mean ``a``).
+MERGE_TAIL_SD = 12.0
+#: Relative change of the mean iteration at which :meth:`MergingChain.solve` stops.
+MERGE_RTOL = 1e-11
+
+
+class MergingChain:
+    """The chunk-count chain of lockstep groups whose chunks merge prompts and persist.
+
+    SGLang's prefill scheduler (``PrefillAdder`` in ``srt/managers/schedule_policy.py``,
+    run per attention group under ``--enable-dp-attention``) fills one iteration's chunk
+    budget ``C`` first with the prompt it is part way through (``add_chunked_req``), then
+    with waiting prompts first come first served (``add_one_req``), the last one truncated
+    to the budget left (it continues in the next iteration); so does the simulator
+    (:meth:`planner.serve.simulate.Simulator._plan`). A group's chunk is thus the sum of
+    the prompt pieces waiting on it, capped at a full chunk, where :class:`_Chain` gave a
+    group one piece per iteration.
+
+    The state is the number ``K`` of chunk-carrying groups of an iteration; ``T_K`` is the
+    mean length of a ``K``-chunk iteration. During one of mean length ``T_s``, ``a = lam
+    T_s`` prompts reach each group (Poisson); an idle group carries a chunk next with
+    probability ``1 - exp(-a)``: the sum of ``j >= 1`` new pieces (``j`` Poisson given
+    ``j >= 1``); a chunk-carrying group carries one again when its prompt continues
+    (probability ``r``: a piece has a successor, ``(E[pieces] - 1) / E[pieces]``) or a new
+    prompt came: then its chunk is the continuing piece plus ``j`` new ones with probability
+    ``r / P(again)``, else new pieces only. Pieces are a prompt's full chunks and its
+    remainder, each with its class's own-layer extra per token; sums are capped at a full
+    chunk's extra (at the largest extra per token). The next iteration with ``c`` continuing and
+    ``m`` new chunks lasts ``t0 + E[max of their extras] + moe (pieces run)``: their own
+    layers run side by side, their MoE work adds up. ``T`` is a fixed point (the lengths
+    set the arrivals, which set the chunks, which set the lengths).
+
+    The rate-free parts (the law of the sum of ``j`` pieces, the chunk-count pairs) are
+    computed once per chain.
+    """
+
+    def __init__(
+        self,
+        t0: float,
+        own_tok: np.ndarray,
+        tokens: np.ndarray,
+        weights: np.ndarray,
+        chunk: float,
+        moe_tok: float,
+        groups: int,
+    ) -> None:
+        tokens = np.asarray(tokens, dtype=float)
+        w = np.asarray(weights, dtype=float)
+        w = w / w.sum()
+        full = np.floor(tokens / chunk)
+        rem = tokens - full * chunk
+        vals = np.concatenate([own_tok * chunk, own_tok * rem])
+        wts = np.concatenate([w * full, w * (rem > 0)])
+        keep = wts > 0
+        vals, wts = np.maximum(vals[keep], 0.0), wts[keep]
+        self.t0, self.n = float(t0), int(groups)
+        self.pieces = float(wts.sum())  # pieces per prompt
+        self.r = (self.pieces - 1.0) / self.pieces
+        self.moe = float(moe_tok) * float(np.dot(w, tokens)) / self.pieces  # MoE extra a piece
+        self.mean_piece = float(np.dot(wts, vals)) / self.pieces
+        # a full chunk's extra (at the largest per-token extra): the most a chunk holds
+        cap = float(chunk * np.max(np.where(w > 0, own_tok, 0.0), initial=0.0))
+        vals = np.minimum(vals, cap)
+        M = MERGE_BINS
+        self.h = cap / M
+        if cap > 0:
+            idx = np.minimum(np.rint(vals / self.h).astype(int), M)
+        else:
+            idx = np.zeros(vals.size, dtype=int)
+        self.piece = np.bincount(idx, wts / self.pieces, M + 1)
+        self.k = np.arange(groups + 1, dtype=float)
+        self._sums: np.ndarray | None = None  # numpy path only (built on first use)
+
+    def _tables(self) -> None:
+        """The numpy path's rate-free tables: the piece law's lower triangular Toeplitz
+        matrix (a truncated convolution: the sums' laws below the cap are its powers; the
+        mass past the cap sits at the cap) and the ``(s, c, m)`` triples: ``c`` of the
+        ``s`` chunk-carrying groups carry one again, ``m`` of the ``n - s`` others get one."""
+        M, n = MERGE_BINS, self.n
+        toe = np.zeros((M, M))
+        for b in range(M):
+            toe[b:, b] = self.piece[: M - b]
+        self._toe = toe
+        self._sums = np.zeros((1, M))
+        self._sums[0, 0] = 1.0
+        s, c, m = (a.ravel() for a in np.meshgrid(*(np.arange(n + 1),) * 3, indexing="ij"))
+        ok = (c <= s) & (m <= n - s)
+        self.ts, self.tc, self.tm = s[ok], c[ok], m[ok]
+        self.flat = self.ts * (n + 1) + self.tc + self.tm  # (s, next K) cell
+
+    def _sums_to(self, J: int) -> np.ndarray:
+        """Laws (below the cap) of the sum of ``j`` pieces, ``j = 0..J-1``."""
+        if self._sums is None:
+            self._tables()
+        have = self._sums.shape[0]
+        if have < J:
+            rows = [self._sums]
+            last = self._sums[-1]
+            for _ in range(have, J):
+                last = self._toe @ last
+                rows.append(last[None, :])
+            self._sums = np.concatenate(rows)
+        return self._sums[:J]
+
+    def _cdfs(self, a: np.ndarray) -> tuple[np.ndarray, ...]:
+        """Per state (arrival mean ``a``): the CDFs below the cap of a new chunk's extra and
+        of a continuing one's, and their mean piece counts."""
+        amax = float(a.max())
+        J = math.ceil(amax + MERGE_TAIL_SD * math.sqrt(amax) + MERGE_TAIL_SD) + 1
+        sums = self._sums_to(J + 1)
+        j = np.arange(J, dtype=float)
+        loga = np.log(np.maximum(a, 1e-300))[:, None]
+        pois = np.exp(j * loga - a[:, None] - LOG_FACTORIAL[:J])
+        pois /= pois.sum(axis=1, keepdims=True)
+        p0 = pois[:, 0]
+        # j >= 1 new pieces: the Poisson law without its zero, renormalized
+        some = np.maximum(1.0 - p0, 1e-300)
+        f_new = np.cumsum((pois[:, 1:] @ sums[1:J]) / some[:, None], axis=1)
+        pieces_new = (pois @ j) / some
+        f_cont = np.cumsum(pois @ sums[1 : J + 1], axis=1)
+        pieces_cont = 1.0 + pois @ j
+        return np.minimum(f_new, 1.0), np.minimum(f_cont, 1.0), pieces_new, pieces_cont
+
+    def step(self, T: np.ndarray, lam: float) -> tuple[np.ndarray, float, np.ndarray]:
+        """One fixed-point step: the next mean lengths ``T_K``, the mean own-layer time of
+        an iteration's chunks (``E[max extras]``) under the chain's stationary law, and
+        that law."""
+        n, h, M = self.n, self.h, MERGE_BINS
+        a = lam * T
+        f_new, f_cont, pn, pc = self._cdfs(a)
+        hit = -np.expm1(-a)
+        again = 1.0 - (1.0 - self.r) * (1.0 - hit)
+        q = self.r / np.maximum(again, 1e-300)
+        f_mix = q[:, None] * f_cont + (1.0 - q[:, None]) * f_new
+        p_mix = q * pc + (1.0 - q) * pn
+        # F^c for c = 0..n, per state, by repeated products
+        pw_mix = np.ones((n + 1, n + 1, M))
+        pw_new = np.ones((n + 1, n + 1, M))
+        for c in range(1, n + 1):
+            pw_mix[:, c] = pw_mix[:, c - 1] * f_mix
+            pw_new[:, c] = pw_new[:, c - 1] * f_new
+        s, c, m = self.ts, self.tc, self.tm
+        top = h * (M - (pw_mix[s, c] * pw_new[s, m]).sum(axis=1))
+        length = self.t0 + top + self.moe * (c * p_mix[s] + m * pn[s])
+        prob = _binomial_rows(s, again[s], c) * _binomial_rows(n - s, hit[s], m)
+        cells = (n + 1) * (n + 1)
+        P = np.bincount(self.flat, prob, cells).reshape(n + 1, n + 1)
+        L = np.bincount(self.flat, prob * length, cells).reshape(n + 1, n + 1)
+        tops = np.bincount(s, prob * top, n + 1)
+        rows = P.sum(axis=1, keepdims=True)
+        P, L = P / rows, L / rows
+        tops = tops / rows[:, 0]
+        pi = _stationary(P)
+        mass = pi @ P
+        T_next = np.where(mass > 1e-300, (pi @ L) / np.maximum(mass, 1e-300), self.t0)
+        return T_next, float(pi @ tops), pi
+
+    def solve(self, per_iter: float, moe_iter: float) -> float:
+        """``E[max extras]`` per iteration where the mean iteration balances time.
+
+        ``per_iter = lam T`` prompts reach a group per iteration (Little's law on the decode
+        batch) and ``moe_iter`` is the MoE extra of an iteration's prompts, so the mean
+        iteration is ``T = t0 + E[max extras](lam) + moe_iter`` at ``lam = per_iter / T``.
+        The chain's lengths and ``T`` are iterated together, ``T`` by a secant step on its
+        own residual (its map is decreasing, slope in (-1, 0]).
+        """
+        base = self.t0 + moe_iter
+        T = base + self.k * self.mean_piece + self.k * self.moe
+        Tbar, prev = base, None
+        for _ in range(500):
+            T, top, _ = self.step(T, per_iter / Tbar)
+            image = base + top
+            step = image - Tbar
+            if prev is not None and step != prev[1]:
+                slope = (step - prev[1]) / (Tbar - prev[0])  # d(residual)/dT, about -1..-2
+                new = Tbar - step / slope if slope < 0 else image
+            else:
+                new = image
+            prev = (Tbar, step)
+            if abs(new - Tbar) <= MERGE_RTOL * Tbar:
+                break
+            Tbar = max(new, base)
+        return top
+
+
+def _binomial_rows(trials: np.ndarray, p: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """``P(X = x)`` of ``X ~ Binomial(trials, p)``, elementwise (``x <= trials``)."""
+    p = np.clip(p, 1e-300, 1.0 - 1e-16)
+    lg = LOG_FACTORIAL
+    return np.exp(lg[trials] - lg[x] - lg[trials - x] + x * np.log(p) + (trials - x) * np.log1p(-p))
+
+
+def _stationary(P: np.ndarray) -> np.ndarray:
+    """Stationary law of the transition matrix ``P``: ``pi (P - I) = 0`` with sum 1."""
+    k = P.shape[0]
+    a = P.T - np.eye(k)
+    a[-1, :] = 1.0
+    rhs = np.zeros(k)
+    rhs[-1] = 1.0
+    pi = np.maximum(np.linalg.solve(a, rhs), 0.0)
+    return pi / pi.sum()
+
+
+def merged_share(
+    t0: float,
+    own_tok: np.ndarray,
+    tokens: np.ndarray,
+    weights: np.ndarray,
+    chunk: float,
+    moe_tok: float,
+    per_iter: float,
+    groups: int,
+) -> float:
+    """Share of the prompts' own-layer extra that the replica's iterations spend on it,
+    with chunks that merge prompts (:class:`MergingChain`) at the balanced mean iteration.
+
+    ``own_tok``: a prompt class's own-layer extra per token, ``tokens`` / ``weights`` the
+    prompt classes, ``moe_tok`` the MoE extra per prompt token, ``per_iter`` the prompts
+    reaching a group per iteration. The share is ``E[max extras] / (n per_iter E[own])``:
+    the chain's own-layer time per iteration over the own-layer work that arrives in one.
+    """
+    w = np.asarray(weights, dtype=float)
+    w = w / w.sum()
+    own_mean = float(np.dot(w, np.asarray(own_tok) * tokens))
+    if groups <= 1 or per_iter <= 0 or own_mean <= 0:
+        return 1.0
+    chain = MergingChain(t0, own_tok, tokens, w, chunk, moe_tok, groups)
+    moe_iter = groups * per_iter * moe_tok * float(np.dot(w, tokens))
+    kernels = _merging_kernels()
+    if kernels is None:
+        top = chain.solve(per_iter, moe_iter)
+    else:
+        top = kernels.merging_top(
+            chain.t0,
+            chain.piece,
+            chain.h,
+            chain.r,
+            chain.moe,
+            chain.n,
+            float(per_iter),
+            moe_iter,
+            chain.mean_piece,
+            MERGE_RTOL,
+            MERGE_TAIL_SD,
+            LOG_FACTORIAL,
+        )
+    return min(1.0, top / (groups * per_iter * own_mean))
+
+
+#: Merging-chain solves on numpy after which the compiled kernels are loaded (when compiled
+#: already): a numpy solve costs ~1-5 ms, the compiled one ~0.1 ms, so ~100 solves earn
+#: back loading numba (~0.5 s) well before the laws' own count would load it.
+MERGE_KERNELS_AFTER = 100
+_MERGE_SOLVES = {"numpy": 0}
+
+
+def _merging_kernels() -> Any:
+    """:mod:`planner.serve.kernels` when loaded (or earned: :data:`MERGE_KERNELS_AFTER`)."""
+    module = loaded_kernels()
+    if module is None:
+        _MERGE_SOLVES["numpy"] += 1
+        if _MERGE_SOLVES["numpy"] >= MERGE_KERNELS_AFTER and kernels_compiled():
+            module = warmup()
+    return module
+
+
 __all__ = [
-    "balanced_share",
+    "MergingChain",
     "expected_max_batch",
     "expected_max_normal",
     "expected_max_of",
     "merged_backlog_pmf",
+    "merged_share",
     "overlap_share",
 ]
