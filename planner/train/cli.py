@@ -330,8 +330,18 @@ def train(
     from planner.train.frameworks import check_name
 
     fmt = check_format(export) if export is not None else None
-    # the export target's profile unless --framework says otherwise (any: no restriction)
+    # the export target's profile unless --framework says otherwise (any: no restriction);
+    # profiles describe one GPU pool, so on mixed pools --export alone searches every plan
+    # and its notes say what the target cannot launch
     problem_args["framework"] = check_name(framework) if framework is not None else fmt
+    if framework is None and fmt is not None:
+        from planner.perfmodel.hardware import parse_cluster
+
+        pools = cluster.pools if hasattr(cluster, "pools") else None
+        if pools is None:
+            pools = parse_cluster(gpus, gpus_per_node=gpus_per_node).pools
+        if len(pools) > 1:
+            problem_args["framework"] = None
     against_fix = parse_fix(against, "--against") if against is not None else None
     run = None
     for flag, value in (

@@ -18,7 +18,7 @@ against them).
   ``train_micro_batch_size_per_gpu``, ``gradient_accumulation_steps``,
   ``zero_optimization.stage``, ``bf16``, AutoTP ``tensor_parallel.autotp_size``;
   pipeline stages are a ``PipelineModule(num_stages=...)`` argument, written under
-  ``pipeline.stages``), DeepSpeed 0.16.
+  ``pipeline.stages``), DeepSpeed 0.16.4.
 * ``torchtitan``: the TOML job config (``torchtitan/config/job_config.py``,
   pytorch/torchtitan @6404b93): ``[parallelism]``, ``[training]``,
   ``[activation_checkpoint]``.
@@ -30,6 +30,7 @@ import shlex
 from typing import Any
 
 from planner.core.errors import InputError
+from planner.train import frameworks
 from planner.train.instance import TrainingPlan, TrainingProblem
 from planner.train.step_time import chunk_layers
 
@@ -38,7 +39,7 @@ FORMATS = ("megatron", "nemo", "deepspeed", "torchtitan")
 VERSIONS = {
     "megatron": "Megatron-LM core_r0.12 (megatron/training/arguments.py)",
     "nemo": "NeMo 2.0 recipes, 24.12",
-    "deepspeed": "DeepSpeed 0.16 config JSON",
+    "deepspeed": "DeepSpeed 0.16.4 config JSON (AutoTP training from 0.16.4)",
     "torchtitan": "torchtitan job_config.py @6404b93",
 }
 
@@ -367,6 +368,7 @@ def _deepspeed(problem: TrainingProblem, plan: TrainingPlan) -> tuple[dict[str, 
         "calls): selective (attention-core) recomputation has no setting",
         fp8="fp8 has no DeepSpeed config key here (written as bf16)",
     )
+    notes += frameworks.deepspeed_rules(plan.tp, plan.pp, plan.zero)
     if len(set(plan.stage_layers)) > 1:
         notes.append(
             f"stages {list(plan.stage_layers)}: PipelineModule partitions the layers itself "

@@ -121,11 +121,12 @@ PROFILES: dict[str, Framework] = {
     # layers (deepspeed.checkpointing, docs "Activation Checkpointing"), not Megatron's
     # attention core; PipelineModule partitions the layers itself (partition_method), so only
     # equal stages are the split priced; ZeRO-2/3 refuse pipelines (deepspeed/runtime/pipe/
-    # engine.py: "ZeRO-2 and ZeRO-3 are incompatible with pipeline parallelism").
+    # engine.py: "ZeRO-2 and ZeRO-3 are incompatible with pipeline parallelism"); AutoTP training
+    # (DeepSpeed >= 0.16.4, tutorials/autotp-training) supports ZeRO stages 0-2, not 3.
     "deepspeed": Framework(
         "deepspeed",
         "DeepSpeed",
-        "0.16",
+        "0.16.4",
         cp=False,
         ep=False,
         expert_tp=False,
@@ -343,6 +344,8 @@ def _cross_rules(fw: Framework, problem: Any, plan: Any) -> list[str]:
                 out.append("torchtitan shards over data-parallel x context-parallel ranks")
         if plan.ep > 1 and not plan.cp <= plan.ep <= shard * plan.cp:
             out.append("torchtitan's dp2ep needs cp <= ep <= data_parallel_shard_degree * cp")
+    if fw.name == "deepspeed":
+        out += deepspeed_rules(plan.tp, plan.pp, plan.zero)
     if fw.name == "megatron" and plan.zero >= 1 and plan.shard_group and problem.model.is_moe:
         instances = plan.dp * plan.cp // plan.shard_group
         edp = plan.tp * plan.cp * plan.dp // (plan.etp * plan.ep)
@@ -351,6 +354,16 @@ def _cross_rules(fw: Framework, problem: Any, plan: Any) -> list[str]:
                 f"Megatron-Core needs the expert data-parallel size ({edp}) divisible by the "
                 f"{instances} optimizer instances"
             )
+    return out
+
+
+def deepspeed_rules(tp: int, pp: int, zero: int) -> list[str]:
+    """DeepSpeed's refusals joining ZeRO with TP or PP (cited in :data:`PROFILES`)."""
+    out = []
+    if pp > 1 and zero >= 2:
+        out.append(f"DeepSpeed's pipeline engine refuses ZeRO-{zero} (ZeRO-0/1 with pp > 1)")
+    if tp > 1 and zero >= 3:
+        out.append("DeepSpeed's AutoTP training runs with ZeRO-0/1/2 only, not ZeRO-3")
     return out
 
 
@@ -386,6 +399,10 @@ def fixed_violation(fw: Framework, constraints: Any, gpus_per_node: int = 8) -> 
             return "zero=0: torchtitan runs DDP only without TP, PP or CP"
         if c.zero == 1 and c.pp == 1:
             return "zero=1 with pp=1: torchtitan has no ZeRO-1 without pipeline parallelism"
+    if fw.name == "deepspeed" and c.zero is not None:  # _cross_rules on the fixed values
+        refused = deepspeed_rules(c.tp or 1, c.pp or 1, c.zero)
+        if refused:
+            return f"zero={c.zero}: {refused[0]}"
     if c.sequence_parallel and fw.sequence_parallel == "never":
         return f"sp=on: {fw.title} has no sequence parallelism"
     always = fw.sequence_parallel == "always"
@@ -403,6 +420,7 @@ __all__ = [
     "SOURCE_FRAMEWORKS",
     "Framework",
     "check_name",
+    "deepspeed_rules",
     "fixed_violation",
     "profile",
     "row_framework",

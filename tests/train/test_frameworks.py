@@ -14,6 +14,8 @@ from planner.train.frameworks import (
     PROFILES,
     SOURCE_FRAMEWORKS,
     check_name,
+    deepspeed_rules,
+    fixed_violation,
     stage_shape_ok,
     stage_splits,
     violations,
@@ -161,6 +163,19 @@ def test_mixed_pools_refuse_a_framework() -> None:
         problem(gpus="A100:8,H100:8", framework="megatron")
 
 
+def test_export_alone_on_mixed_pools_searches_every_plan(capsys) -> None:
+    # profiles describe one pool: --export without --framework plans (and exports, with
+    # notes) as before the profiles instead of exiting 2 over a flag the user never gave
+    code, out, err = run(
+        capsys,
+        *("plan", "train", "--model", "gpt-1.7b", "--gpus", "A100:8,H100:8", "-B", "64"),
+        *("-s", "2048", "-t", "20", "--export", "megatron", "--json"),
+    )
+    assert code == 0, err
+    summary = json.loads(out)
+    assert summary["export"]["format"] == "megatron"
+
+
 BASE = ("plan", "train", "--model", "gpt-1.7b", "--gpus", "16xA100", "-B", "64", "-s", "2048")
 
 
@@ -236,3 +251,23 @@ def test_fixed_choice_outside_the_framework_is_infeasible_naming_it(name, fixed,
     assert res.status.value == "INFEASIBLE"
     assert words in res.reason and f"--framework {name}" in res.reason, res.reason
     assert solve(prob.with_constraints(framework=None), "auto", time_limit=10).solution
+
+
+def test_deepspeed_refuses_zero3_with_autotp_and_zero2_with_pipelines():
+    # AutoTP training runs ZeRO 0-2 (deepspeed.ai tutorials/autotp-training); the pipeline
+    # engine refuses ZeRO-2/3 (deepspeed/runtime/pipe/engine.py). s13review's repro planned
+    # t2 zero3 under --export deepspeed with no note.
+    prob = problem(gpus="16xA100", batch=64)
+    ds = PROFILES["deepspeed"]
+    base = dict(tp=1, pp=1, dp=16, microbatch=1, recompute="none", zero=1)
+    for change, refused in (
+        (dict(tp=2, dp=8, zero=3), True),
+        (dict(tp=2, dp=8, zero=2), False),
+        (dict(pp=2, dp=8, zero=2), True),
+        (dict(pp=2, dp=8, zero=1), False),
+    ):
+        plan = TrainingPlan(**{**base, **change})
+        assert bool(violations(ds, prob, plan)) is refused, change
+        assert bool(deepspeed_rules(plan.tp, plan.pp, plan.zero)) is refused
+    constraints = replace(prob.constraints, tp=2, zero=3)
+    assert "ZeRO-3" in (fixed_violation(ds, constraints) or "")
