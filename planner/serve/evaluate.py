@@ -161,6 +161,19 @@ def verify(problem: ServingProblem, plan: Any) -> list[str]:
         count = problem.pool(label).count
         if n > count:
             out.append(f"pool {label}: plan uses {n} GPUs, the inventory has {count}")
+    if c.pd_pairs:  # one prefill server per decode server of each tp / pp / ep layout
+        servers: dict[tuple[int, int, int], int] = {}
+        for g in plan.replicas:
+            if g.role != "both":
+                key = (g.tp, g.pp, g.ep)
+                servers[key] = servers.get(key, 0) + (g.count if g.role == "prefill" else -g.count)
+        for (tp, pp, ep), extra in sorted(servers.items()):
+            if extra:
+                out.append(
+                    f"pd_pairs: tp{tp} pp{pp} ep{ep} has {abs(extra)} more "
+                    f"{'prefill' if extra > 0 else 'decode'} than "
+                    f"{'decode' if extra > 0 else 'prefill'} servers"
+                )
     pre = sum(g.load_qps for g in plan.replicas if g.role == "prefill")
     dec = sum(g.load_qps for g in plan.replicas if g.role == "decode")
     if abs(pre - dec) > FLOW_TOL * max(1.0, pre, dec):

@@ -395,6 +395,11 @@ def test_vllm_export_searches_only_paired_prefill_decode_plans():
         counts[key] = counts.get(key, 0) + sign * g.count
     assert set(counts.values()) == {0}
     assert export_plan(prob, paired.solution, "vllm")["commands"]
+    # verify checks the pairing itself (not only the MIP's rows): the free plan breaks it
+    from planner.serve.evaluate import verify
+
+    assert any(v.startswith("pd_pairs:") for v in verify(launchable(prob, "vllm"), free.solution))
+    assert verify(launchable(prob, "vllm"), paired.solution) == []
     # the pairing is a restriction: never cheaper than the free plan's bound
     if free.bound is not None:
         assert paired.objective >= free.bound - 1e-9
