@@ -425,7 +425,7 @@ def candidates_within(
                 same = usable.setdefault((lay.pool, role), [])
                 early = (
                     None
-                    if unpaired(problem, role)
+                    if must_pair(problem, role)
                     else dominated_early(problem, lay, role, spec, same)
                 )
                 out.append(early or evaluate(problem, lay, role, spec))
@@ -438,7 +438,7 @@ def candidates_within(
     return out, complete
 
 
-def unpaired(problem: ServingProblem, role: str) -> bool:
+def must_pair(problem: ServingProblem, role: str) -> bool:
     """Whether ``role``'s replicas must pair with the other role's of the same layout
     (``pd_pairs``): then ``k`` smaller replicas do not stand in for one larger, whose pair
     partner has no smaller twin, and no prefill or decode layout is dismissed as dominated."""
@@ -632,7 +632,7 @@ def _dominated_by_probe(
 
 def prune_dominated(cands: list[Candidate], paired: bool = False) -> list[Candidate]:
     """Mark candidates that ``k`` copies of a smaller one on the same pool and role beat
-    (``paired``: colocated ones only, :func:`unpaired`).
+    (``paired``: colocated ones only, :func:`must_pair`).
 
     ``k`` replicas of ``d`` use exactly the GPUs (and cost exactly the price) of one
     replica of ``c`` when ``k = g_c / g_d`` is an integer; if they also carry at least

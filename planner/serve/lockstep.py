@@ -11,7 +11,8 @@ alone does not have:
   it, not the mean one's (:func:`expected_max_batch`);
 * foreign chunks: a prompt chunk on any group stretches the iteration of all groups; chunks
   of different groups in the same iteration overlap in the groups' own layers (attention,
-  dense layers) and add up in the MoE layers (:func:`overlap_share`).
+  dense layers) and add up in the MoE layers; a group's chunk merges its waiting prompts up
+  to the chunk budget (:class:`MergingChain`, :func:`merged_share`).
 
 Both are derived from the groups' independent arrival streams (no fitted constant).
 """
@@ -78,99 +79,6 @@ def expected_max_of(values: np.ndarray, weights: np.ndarray, counts: np.ndarray)
     below = np.concatenate([[0.0], cdf[:-1]])  # F just below each value
     k = np.asarray(counts, dtype=float)[:, None]
     return (steps[None, :] * (1.0 - below[None, :] ** k)).sum(axis=1)
-
-
-def overlap_share(
-    t0: float,
-    own: np.ndarray,
-    weights: np.ndarray,
-    moe: float,
-    lam: float,
-    groups: int,
-    pieces: float,
-) -> float:
-    """Share of the chunks' own-layer time that the replica's iterations spend on them.
-
-    The chunks of several groups in one iteration run their own layers side by side, so an
-    iteration with ``k`` chunks spends ``E[max of k own extras]`` on them, not ``k`` times
-    the mean: the returned share is ``E[max_K] / E[K mean]`` under the law of the number
-    ``K`` of chunk-carrying groups (1 when chunks never meet, ``1 / n`` at most overlap).
-
-    ``K`` is a Markov chain: an iteration with ``k`` chunks lasts ``T = t0 + M_k + k moe``
-    with ``M_k`` the largest of its ``k`` own extras (drawn from ``own`` / ``weights``: the
-    law of one chunk iteration's extra, piece-weighted; their MoE work adds up), and each
-    group carries a chunk in the next one when a prompt piece reached it meanwhile, with
-    probability ``1 - exp(-lam pieces T)`` (Poisson arrivals per group; ``pieces``: chunk
-    iterations per prompt), independently of the other groups given ``T``. So the next
-    count is a mixture over the law of ``M_k`` of binomials, more spread than the binomial
-    at the mean length ``E[T | k]`` (what the chain took before: a 50-token chunk and a full
-    one leave the other groups very different odds). A long iteration lets prompts reach
-    many groups at once, so chunks cluster: more overlap than groups chunking independently
-    would have.
-    """
-    if groups <= 1:
-        return 1.0
-    chain = _Chain(t0, own, weights, moe, groups, pieces)
-    return chain.share(lam)
-
-
-class _Chain:
-    """The chunk-count chain of :func:`overlap_share` with its rate-free parts computed once
-    (the law of ``M_k``, ``F(v)^k - F(v-)^k`` on the sorted extras, and the lengths)."""
-
-    def __init__(
-        self,
-        t0: float,
-        own: np.ndarray,
-        weights: np.ndarray,
-        moe: float,
-        groups: int,
-        pieces: float,
-    ) -> None:
-        self.n, self.pieces = groups, pieces
-        self.k = np.arange(groups + 1, dtype=float)
-        self.top = expected_max_of(own, weights, self.k)
-        w = np.asarray(weights, dtype=float)
-        v = np.maximum(np.asarray(own, dtype=float), 0.0)
-        self.mean_own = float(np.dot(w, v) / np.sum(w))
-        self.T = t0 + self.top + self.k * moe
-        # law of the largest of k extras on the sorted values: F(v)^k - F(v-)^k (k = 0: 0)
-        order = np.argsort(v)
-        values = v[order]
-        cdf = np.cumsum(w[order]) / np.sum(w)
-        below = np.concatenate([[0.0], cdf[:-1]])
-        kk = self.k[:, None]
-        self.max_pmf = np.maximum(cdf[None, :] ** kk - below[None, :] ** kk, 0.0)
-        self.max_pmf[0] = 0.0
-        self.max_pmf[0, 0] = 1.0
-        self.lengths = t0 + np.where(kk > 0, values[None, :], 0.0) + kk * moe  # (k, value)
-        self.log_choose = np.array(
-            [
-                math.lgamma(groups + 1) - math.lgamma(j + 1) - math.lgamma(groups - j + 1)
-                for j in range(groups + 1)
-            ]
-        )
-
-    def stationary(self, lam: float) -> np.ndarray:
-        """Stationary law of ``K`` at arrival rate ``lam`` per group."""
-        k, n = self.k, self.n
-        # per (k, length): log P(hit) and log P(no hit) = -lam pieces T of a group's arrival
-        x = np.maximum(lam * self.pieces * self.lengths, 1e-300)[:, :, None]
-        # binomial rows per (k, length): P(K' = j) = C(n, j) hit^j (1 - hit)^(n - j), mixed
-        # over the law of the length
-        rows = np.exp(self.log_choose + k * np.log(-np.expm1(-x)) - (n - k) * x)
-        trans = np.matmul(self.max_pmf[:, None, :], rows)[:, 0, :]
-        trans = trans / trans.sum(axis=1, keepdims=True)
-        return _stationary(trans)
-
-    def share(self, lam: float) -> float:
-        if self.mean_own <= 0:
-            return 1.0
-        pi = self.stationary(lam)
-        chunks = float(pi @ self.k)
-        if chunks <= 1e-12:  # chunks (almost) never meet
-            return 1.0
-        return float(pi @ self.top) / (chunks * self.mean_own)
 
 
 def merged_backlog_pmf(own: np.ndarray, groups: int, tail: float = 1e-12) -> np.ndarray:
@@ -442,21 +350,21 @@ def merged_share(
     return min(1.0, top / (groups * per_iter * own_mean))
 
 
-#: Merging-chain solves on numpy after which the compiled kernels are loaded (when compiled
-#: already): a numpy solve costs ~1-5 ms, the compiled one ~0.1 ms, so ~100 solves earn
-#: back loading numba (~0.5 s) well before the laws' own count would load it.
-MERGE_KERNELS_AFTER = 100
-_MERGE_SOLVES = {"numpy": 0}
+#: The merging chain's solver, chosen once per process at its first solve: the compiled one
+#: agrees with numpy's to ~1e-11 relative, not bit for bit (another stationary-law method), so
+#: switching mid-process could make a capacity depend on the solves run before it.
+_MERGE_PATH: dict[str, Any] = {}
 
 
 def _merging_kernels() -> Any:
-    """:mod:`planner.serve.kernels` when loaded (or earned: :data:`MERGE_KERNELS_AFTER`)."""
-    module = loaded_kernels()
-    if module is None:
-        _MERGE_SOLVES["numpy"] += 1
-        if _MERGE_SOLVES["numpy"] >= MERGE_KERNELS_AFTER and kernels_compiled():
+    """:mod:`planner.serve.kernels` if loaded or compiled at the first solve, else ``None``
+    (numpy) for the rest of the process."""
+    if "module" not in _MERGE_PATH:
+        module = loaded_kernels()
+        if module is None and kernels_compiled():
             module = warmup()
-    return module
+        _MERGE_PATH["module"] = module
+    return _MERGE_PATH["module"]
 
 
 __all__ = [
@@ -466,5 +374,4 @@ __all__ = [
     "expected_max_of",
     "merged_backlog_pmf",
     "merged_share",
-    "overlap_share",
 ]

@@ -6,8 +6,7 @@ import itertools
 import math
 
 import numpy as np
-import pytest
-from hypothesis import example, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from planner.serve import ReplicaGroup, ServingPlan, make_problem
@@ -18,7 +17,6 @@ from planner.serve.lockstep import (
     expected_max_normal,
     expected_max_of,
     merged_backlog_pmf,
-    overlap_share,
 )
 from planner.serve.simulate import latencies, simulate_requests
 
@@ -48,82 +46,6 @@ def test_expected_max_of_matches_enumeration(values, weights, k):
     )
     got = float(expected_max_of(v, w, np.array([k]))[0])
     assert math.isclose(got, brute, rel_tol=1e-9, abs_tol=1e-12)
-
-
-def _sampled_share(t0, own, w, moe, lam, n, steps, seed=0):
-    """The chunk-count chain of :func:`overlap_share`, sampled (independent code: each
-    iteration draws its chunks' extras, lasts as long as their largest, and each group
-    draws its arrival over that length)."""
-    rng = np.random.default_rng(seed)
-    mean = float(own @ w)
-    k, spent, total = 0, 0.0, 0.0
-    for _ in range(steps):
-        top = float(rng.choice(own, size=k, p=w).max()) if k else 0.0
-        spent += top
-        total += k * mean
-        length = t0 + top + k * moe
-        k = int((rng.random(n) < 1.0 - math.exp(-lam * length)).sum())
-    return spent / total if total > 0 else 1.0
-
-
-@pytest.mark.parametrize("lam,n", [(2.0, 2), (8.0, 4), (3.0, 8)])
-def test_overlap_share_matches_a_sampled_chain(lam, n):
-    own = np.array([0.02, 0.06, 0.15])
-    w = np.array([0.5, 0.3, 0.2])
-    exact = overlap_share(0.02, own, w, 0.01, lam, n, 1.0)
-    sampled = _sampled_share(0.02, own, w, 0.01, lam, n, 60000)
-    assert 1.0 / n <= exact <= 1.0
-    assert abs(exact - sampled) < 0.02
-
-
-def _enumerated_share(t0, own, w, moe, lam, n, pieces):
-    """:func:`overlap_share` by enumeration (independent code): the transition from ``k``
-    chunks sums over every ``k``-tuple of extras, the iteration lasting as long as the
-    tuple's largest; the stationary law is the left eigenvector of eigenvalue 1."""
-    trans = np.zeros((n + 1, n + 1))
-    top = np.zeros(n + 1)
-    for k in range(n + 1):
-        for idx in itertools.product(range(own.size), repeat=k):
-            p = math.prod(w[i] for i in idx)
-            m = max((own[i] for i in idx), default=0.0)
-            top[k] += p * m
-            hit = 1.0 - math.exp(-lam * pieces * (t0 + m + k * moe))
-            for j in range(n + 1):
-                trans[k, j] += p * math.comb(n, j) * hit**j * (1.0 - hit) ** (n - j)
-    vals, vecs = np.linalg.eig(trans.T)
-    pi = np.real(vecs[:, np.argmin(np.abs(vals - 1.0))])
-    pi = pi / pi.sum()
-    chunks = float(pi @ np.arange(n + 1))
-    return float(pi @ top) / (chunks * float(own @ w))
-
-
-@settings(max_examples=60, deadline=None)
-@given(
-    st.lists(st.floats(0.001, 0.3), min_size=1, max_size=3),
-    st.lists(st.floats(0.05, 1.0), min_size=3, max_size=3),
-    st.floats(0.5, 30.0),
-    st.integers(2, 3),
-    st.floats(0.0, 0.02),
-    st.floats(1.0, 2.0),
-)
-@example([0.02, 0.3], [0.9, 0.1, 1.0], 20.0, 3, 0.0, 1.0)  # mean-length chain: 0.700, exact 0.782
-def test_overlap_share_matches_enumeration(values, weights, lam, n, moe, pieces):
-    """The chain's next count is a mixture over the iteration's length (the largest extra
-    drawn), not the binomial at the mean length the chain took before this session."""
-    own = np.array(values)
-    w = np.array(weights[: own.size])
-    w = w / w.sum()
-    got = overlap_share(0.01, own, w, moe, lam, n, pieces)
-    assert math.isclose(got, _enumerated_share(0.01, own, w, moe, lam, n, pieces), rel_tol=1e-7)
-
-
-def test_overlap_share_limits():
-    own, w = np.array([0.05]), np.array([1.0])
-    assert overlap_share(0.02, own, w, 0.0, 5.0, 1, 1.0) == 1.0
-    assert overlap_share(0.02, own, w, 0.0, 1e-9, 8, 1.0) > 0.999  # chunks never meet
-    shares = [overlap_share(0.02, own, w, 0.0, lam, 8, 1.0) for lam in (1.0, 5.0, 20.0, 80.0)]
-    assert all(a > b for a, b in itertools.pairwise(shares))  # more load, more overlap
-    assert shares[-1] < 0.2  # every group chunks almost every iteration: ~1 / 8
 
 
 def test_merged_backlog_is_the_convolution_power():
