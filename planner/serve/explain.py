@@ -165,7 +165,7 @@ def explain_capacity(
         need += " (prefill and decode servers in 1:1 pairs of one layout, for vLLM's connector)"
     return (
         f"demand {problem.traffic.qps:g} req/s exceeds what the inventory ({pools}) serves "
-        f"within {problem.slo.describe()}: at most {cap:.4g} req/s"
+        f"within {problem.slo.describe()}: at most {max(0.0, cap):.4g} req/s"
         + (f" ({', '.join(parts)})" if parts else "")
         + need
     )

@@ -282,6 +282,20 @@ def _solve(
             stats=stats,
             reason=f"HiGHS stopped without a solution ({out.solver_status})",
         )
+    if problem.objective == "throughput" and out.status is Status.OPTIMAL and -out.objective <= 0:
+        # the most throughput is none (was OPTIMAL with no replicas, verified)
+        pools = ", ".join(f"{p.count} x {p.label}" for p in problem.inventory.pools)
+        force = problem.constraints.disaggregation == "force"
+        return method_result(
+            problem,
+            "mip",
+            Status.INFEASIBLE,
+            started,
+            stats=stats,
+            reason=f"no replica plan on the inventory ({pools}) serves any request within "
+            f"{problem.slo.describe()}"
+            + ("; --disaggregate-only needs a prefill and a decode replica" if force else ""),
+        )
     counts = [round(v) for v in out.values[: len(usable)]]
     status, bound = out.status, out.bound
     if problem.objective == "throughput" and out.status is Status.OPTIMAL and deadline.remaining():
