@@ -228,3 +228,14 @@ def _bytes(precision: str) -> float:
 
 
 __all__ = ["explain_capacity", "explain_no_candidate", "explain_shared"]
+
+
+def explain_nothing(problem: ServingProblem) -> str:
+    """Why a maximum-throughput problem whose best plan serves nothing is infeasible."""
+    pools = ", ".join(f"{p.count} x {p.label}" for p in problem.inventory.pools)
+    force = problem.constraints.disaggregation == "force"
+    return (
+        f"no replica plan on the inventory ({pools}) serves any request within "
+        f"{problem.slo.describe()}"
+        + ("; --disaggregate-only needs a prefill and a decode replica" if force else "")
+    )
