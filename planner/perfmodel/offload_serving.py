@@ -127,7 +127,12 @@ class OffloadPlan:
         of the plan's own coefficients; without it the plan's ``cpu_token_us`` /
         ``cpu_call_us`` do, or for an older plan its ``cpu`` name or :data:`DEFAULT_CPU`."""
         if isinstance(data, Mapping) and "stats" in data and isinstance(data["stats"], Mapping):
-            data = data["stats"].get("plan", data)
+            if "plan" not in data["stats"]:  # was "field 'format': expected ..., got None"
+                raise InputError(
+                    f"{source}: a solve result ({data.get('family')!r}, status "
+                    f"{data.get('status')!r}) with no offload plan in its stats"
+                )
+            data = data["stats"]["plan"]
         if not isinstance(data, Mapping):
             raise InputError(f"{source}: expected a JSON object (an offload plan)")
         fmt = data.get("format")

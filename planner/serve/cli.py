@@ -409,6 +409,9 @@ def serve(
         engine=engine,
         offload=offload,
     )
+    from planner.serve.export import check_engine_runs
+
+    check_engine_runs(problem)  # timing for an engine release that cannot load the model
     if export is not None:  # refuse what the tool cannot run; search only what it can start
         from planner.serve.export import launchable
 

@@ -165,7 +165,7 @@ def explain_capacity(
         need += " (prefill and decode servers in 1:1 pairs of one layout, for vLLM's connector)"
     return (
         f"demand {problem.traffic.qps:g} req/s exceeds what the inventory ({pools}) serves "
-        f"within {problem.slo.describe()}: at most {cap:.4g} req/s"
+        f"within {problem.slo.describe()}: at most {max(0.0, cap):.4g} req/s"
         + (f" ({', '.join(parts)})" if parts else "")
         + need
     )
@@ -228,3 +228,14 @@ def _bytes(precision: str) -> float:
 
 
 __all__ = ["explain_capacity", "explain_no_candidate", "explain_shared"]
+
+
+def explain_nothing(problem: ServingProblem) -> str:
+    """Why a maximum-throughput problem whose best plan serves nothing is infeasible."""
+    pools = ", ".join(f"{p.count} x {p.label}" for p in problem.inventory.pools)
+    force = problem.constraints.disaggregation == "force"
+    return (
+        f"no replica plan on the inventory ({pools}) serves any request within "
+        f"{problem.slo.describe()}"
+        + ("; --disaggregate-only needs a prefill and a decode replica" if force else "")
+    )

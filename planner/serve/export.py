@@ -57,7 +57,7 @@ from pathlib import Path
 from typing import Any
 
 from planner.core.errors import InputError
-from planner.perfmodel.engines import Engine, frees_windowed_kv
+from planner.perfmodel.engines import Engine, frees_windowed_kv, version_tuple
 from planner.serve.instance import ReplicaGroup, ServingPlan, ServingProblem
 
 
@@ -533,6 +533,22 @@ def _window_note(problem: ServingProblem, tool: str, notes: list[str]) -> None:
         f"engine the plan was sized for ({problem.engine.label()}): {effect} requests fit "
         f"than planned; plan with --engine {tool}:{stated.version} to size for it"
     )
+
+
+def check_engine_runs(problem: ServingProblem) -> None:
+    """:class:`InputError` when the ``--engine`` version the timing assumes predates the first
+    release of that engine that runs the model (:data:`FIRST_RELEASES`); no version named
+    means the current release, which runs it."""
+    engine, m = problem.engine, problem.model
+    arch, first = FIRST_RELEASES.get(m.model_type, ("", {}))
+    since = first.get(engine.name)
+    if since is None or not engine.version:
+        return
+    if version_tuple(engine.version) < version_tuple(since):
+        raise InputError(
+            f"--engine {engine.name}:{engine.version}: {m.name} ({arch}) does not run on "
+            f"{engine.name} {engine.version}; {engine.name} runs it from {since} on"
+        )
 
 
 def check_exportable(problem: ServingProblem, tool: str) -> None:

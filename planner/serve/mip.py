@@ -260,18 +260,18 @@ def _solve(
         problem, usable, time_limit=max(0.01, deadline.remaining()), threads=threads
     )
     stats["lp_bound"] = lp_bound
-    if out.status is Status.INFEASIBLE:
-        from planner.serve.explain import explain_capacity, explain_shared
+    # no plan, or the most throughput is none (was OPTIMAL with no replicas, verified)
+    nothing = problem.objective == "throughput" and out.status is Status.OPTIMAL
+    if out.status is Status.INFEASIBLE or (nothing and -out.objective <= 0):
+        from planner.serve.explain import explain_capacity, explain_nothing, explain_shared
 
-        explain = explain_shared if problem.shared else explain_capacity
-        return method_result(
-            problem,
-            "mip",
-            Status.INFEASIBLE,
-            started,
-            stats=stats,
-            reason=explain(problem, usable, threads=threads),
-        )
+        if out.status is not Status.INFEASIBLE:
+            reason = explain_nothing(problem)
+        elif problem.shared:
+            reason = explain_shared(problem, usable, threads=threads)
+        else:
+            reason = explain_capacity(problem, usable, threads=threads)
+        return method_result(problem, "mip", Status.INFEASIBLE, started, stats=stats, reason=reason)
     if not out.has_solution:
         return method_result(
             problem,

@@ -87,13 +87,16 @@ def _fewest_gpus(
     A throughput plan takes every GPU it is given, so the enlarged pool's plan says only
     that some count works. Replica sizes are products of powers of two (tp, pp, ep), so the
     counts tried are the powers of two above the pool's below that plan's smallest replica of
-    this pool, then that replica's size, the first feasible one kept (``found`` when none is, or time runs out).
+    this pool, then that replica's size and twice it, the first feasible one kept (``found``
+    when none is, or time runs out).
     """
     need = min(
         (g.gpus_per_replica for g in found.solution.replicas if g.gpu == pool.label),
         default=0,
     )
-    counts = sorted({2**k for k in range(need.bit_length()) if 2**k < need} | {need})
+    # twice the replica too: a plan may need two (a prefill and a decode replica under
+    # --disaggregate-only; was "feasible with 64 more" where 1 more was)
+    counts = sorted({2**k for k in range(need.bit_length()) if 2**k < need} | {need, 2 * need})
     for count in (c for c in counts if c > pool.count):
         r = _solve(_with_pool(problem, pool.label, count), deadline, threads)
         if r is None:

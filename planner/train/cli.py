@@ -379,6 +379,10 @@ def train(
 
         launch = read_launch(from_launch[0], from_launch[1])
         problem_args, open_args = launch_args(launch, load_model(model), problem_args)
+        # the launch is evaluated as written (as without --framework); --framework / --export
+        # restrict the proposal only (a megatron launch with --framework deepspeed was
+        # INFEASIBLE under DeepSpeed's profile, with no proposal)
+        problem_args["framework"] = None
         sw = software_of(launch, sw)
     for key, flag in (("global_batch", "--global-batch"), ("seq_len", "--seq")):
         if problem_args.get(key) is None:

@@ -371,6 +371,28 @@ def test_cli_refuses_an_unrunnable_model_before_the_search(capsys):
     assert "serving plan" not in captured.out  # refused before solving
 
 
+@pytest.mark.parametrize(
+    ("model", "engine", "first"),
+    [
+        ("gpt-oss-20b", "vllm:0.8.5", "0.10.1"),
+        ("gpt-oss-20b", "sglang:0.4.6", "0.5.0rc2"),
+        ("kimi-k2", "vllm:0.9.2", "0.10.0rc1"),
+    ],
+)
+def test_cli_refuses_an_engine_release_that_cannot_run_the_model(capsys, model, engine, first):
+    """Timing for ``--engine vllm:0.8.5`` on gpt-oss planned a launch that release cannot
+    load (exit 0); it is refused in one line naming the flag, like ``--export``."""
+    args = ["plan", "serve", "--model", model, "--gpus", "H200:16", "--qps", "1"]
+    args += ["--prompt-tokens", "1000", "--output-tokens", "100", "--engine", engine, "-t", "5"]
+    with pytest.raises(SystemExit) as exc:
+        main(args)
+    captured = capsys.readouterr()
+    assert exc.value.code == 2
+    assert captured.err.startswith(f"planner: error: --engine {engine}:")
+    assert f"from {first} on" in captured.err and "Traceback" not in captured.err
+    assert "serving plan" not in captured.out  # refused before solving
+
+
 def test_vllm_export_searches_only_paired_prefill_decode_plans():
     """The disaggregation example's optimum (1 x tp2 prefill + 2 x tp2 decode) cannot start
     under vLLM 0.8.5's PyNcclConnector and its export exited 2 after the search; with

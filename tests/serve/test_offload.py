@@ -53,6 +53,8 @@ def plan_file(tmp_path):
         (plan_dict(layers=27), "field 'layers'"),
         (plan_dict(top_k=6), "field 'top_k'"),
         ("{not json", "not a JSON offload plan"),
+        # a solve result without a plan (was "field 'format': ... got None")
+        ({"family": "offload", "status": "UNKNOWN", "stats": {}}, "status 'UNKNOWN') with no"),
     ],
 )
 def test_bad_plan_exits_2_naming_file_and_field(capsys, plan_file, data, needle):

@@ -108,3 +108,29 @@ def test_a_request_longer_than_any_cache_is_named_not_the_weights():
     # a model whose weights fit nowhere is still reported by its weights
     big = make_problem("mixtral-8x7b", "L4:1", prompt_tokens="512", output_tokens="128", max_pp=1)
     assert "GiB of bf16 weights" in solve(big, "auto", time_limit=10).reason
+
+
+def test_offline_disaggregation_on_one_gpu_is_infeasible_and_one_more_gpu_fixes_it():
+    """Offline with --disaggregate-only on one GPU was OPTIMAL with no replicas (0 req/s,
+    verified); it is INFEASIBLE, and the relaxation names 1 more GPU (a prefill and a decode
+    replica; the enlarged pool's plan alone said 64 more)."""
+    p = make_problem(
+        "llama-3.1-8b", "H100:1", prompt_tokens="512", output_tokens="128",
+        max_tp=1, max_pp=1, disaggregation="force",
+    )  # fmt: skip
+    r = solve(p, "mip", time_limit=30, explain=True)
+    assert r.status is Status.INFEASIBLE and r.solution is None
+    assert "prefill and a decode replica" in r.reason
+    gpus = [o for o in r.stats["explanation"]["options"] if o["kind"] == "gpus"]
+    assert gpus and gpus[0]["add"] == 1 and gpus[0]["total"] == 2
+    two = replace(
+        p, inventory=replace(p.inventory, pools=(replace(p.inventory.pools[0], count=2),))
+    )
+    assert solve(two, "mip", time_limit=30).status is Status.OPTIMAL
+    # with a rate, the capacity of no plan printed as "at most -0 req/s"
+    rated = make_problem(
+        "llama-3.1-8b", "H100:1", qps=1, prompt_tokens="512", output_tokens="128",
+        max_tp=1, max_pp=1, disaggregation="force",
+    )  # fmt: skip
+    reason = solve(rated, "mip", time_limit=30).reason
+    assert "at most 0 req/s" in reason and "-0" not in reason

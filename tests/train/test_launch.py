@@ -420,3 +420,23 @@ def test_layout_mtp_layers_must_match_the_model(capsys, tmp_path):
     path.write_text(path.read_text().replace(",m,L", ",L"))
     code, out, err = run(capsys, *BASE, "--from", "megatron", str(path), "-t", "5", "--json")
     assert code == 0, err
+
+
+@pytest.mark.parametrize("flag", ["--framework", "--export"])
+def test_a_launch_is_evaluated_as_written_under_another_framework(capsys, planned, tmp_path, flag):
+    """A Megatron launch (interleaved stages) with ``--framework deepspeed`` was evaluated
+    under DeepSpeed's profile: INFEASIBLE, no proposal. The launch is evaluated as written;
+    the other framework restricts the proposal only."""
+    prob, plan = planned
+    args = tmp_path / "args.txt"
+    args.write_text(export(prob, plan, "megatron")["text"])
+    code, out, err = run(
+        capsys, *BASE, "--from", "megatron", str(args), flag, "deepspeed", "--json", "-t", "20"
+    )
+    assert code == 0, err
+    d = json.loads(out)
+    want = solve(prob, "auto", time_limit=20).stats["summary"]["step_time_s"]
+    assert d["status"] in ("OPTIMAL", "FEASIBLE")
+    assert d["step_time_s"] == pytest.approx(want, rel=1e-12)
+    prop = d["proposal"]
+    assert prop is not None and prop["plan"]["interleave"] == 1  # DeepSpeed has no v > 1
