@@ -140,7 +140,7 @@ def framework_reason(problem: TrainingProblem) -> str | None:
     fw = profile(c.framework)
     if fw is None:
         return None
-    why = fixed_violation(fw, c, problem.cluster.pools[0].gpus_per_node)
+    why = fixed_violation(fw, c, problem.cluster.pools[0].gpus_per_node, problem)
     if why is None and problem.workload.precision == "fp8" and not fw.fp8:
         why = f"precision fp8: {fw.title} has no fp8 setting"
     if why is None and c.pp is not None and c.pp > 1 and c.even_only and m.layers % c.pp:

@@ -6,12 +6,14 @@ each format are listed in :data:`KEYS` (the tests check every exported key
 against them).
 
 * ``megatron``: Megatron-LM / Megatron-Core ``pretrain_gpt.py`` arguments
-  (``megatron/training/arguments.py``, core_r0.12): uneven first / last stages
-  as ``--decoder-first-pipeline-num-layers`` / ``--decoder-last-pipeline-num-layers``
-  (the middle stages equal), interleaving as ``--num-virtual-stages-per-pipeline-rank``;
-  a split those arguments cannot express (unequal middle stages, or a stage whose layers
-  the virtual stages do not divide) as ``--pipeline-model-parallel-layout``, every
-  virtual stage listed (Megatron-Core >= 0.13, >= 0.14 with MTP layers; :func:`pipeline_layout`).
+  (``megatron/training/arguments.py``, core_v0.15.3; every key is one of its
+  ``add_argument`` flags, ``tests/train/data/megatron_arguments_core_v0.15.3.txt``): uneven
+  first / last stages as ``--decoder-first-pipeline-num-layers`` /
+  ``--decoder-last-pipeline-num-layers`` (the middle stages equal), interleaving as
+  ``--num-virtual-stages-per-pipeline-rank``; a split those arguments cannot express (unequal
+  middle stages, or a stage whose layers the virtual stages do not divide) as
+  ``--pipeline-model-parallel-layout``, every virtual stage listed (:func:`pipeline_layout`);
+  the MoE all-to-all overlap priced as ``--overlap-moe-expert-parallel-comm``.
 * ``nemo``: NeMo 2.0 recipe overrides (``nemo llm pretrain --factory ...
   trainer.strategy.tensor_model_parallel_size=8 ...``), NeMo 24.12.
 * ``deepspeed``: a DeepSpeed config JSON (``train_batch_size``,
@@ -37,7 +39,7 @@ from planner.train.step_time import chunk_layers
 FORMATS = ("megatron", "nemo", "deepspeed", "torchtitan")
 
 VERSIONS = {
-    "megatron": "Megatron-LM core_r0.12 (megatron/training/arguments.py)",
+    "megatron": "Megatron-LM core_v0.15.3 (megatron/training/arguments.py)",
     "nemo": "NeMo 2.0 recipes, 24.12",
     "deepspeed": "DeepSpeed 0.16.4 config JSON (AutoTP training from 0.16.4)",
     "torchtitan": "torchtitan job_config.py @6404b93",
@@ -71,8 +73,8 @@ KEYS: dict[str, frozenset[str]] = {
             "--bf16",
             "--fp8-format",
             "--moe-token-dispatcher-type",
-            "--moe-flex-dispatcher-backend",
             "--moe-enable-deepep",
+            "--overlap-moe-expert-parallel-comm",
         }
     ),
     "nemo": frozenset(
@@ -217,13 +219,9 @@ def _megatron(problem: TrainingProblem, plan: TrainingPlan) -> tuple[dict[str, A
     layers = list(plan.stage_layers)
     if plan.pp > 1 and (len(set(layers[1:-1])) > 1 or _odd_stages(plan)):
         # the first / last / virtual-stage arguments cannot express this split
-        mtp = problem.model.mtp_layers
-        out["--pipeline-model-parallel-layout"] = pipeline_layout(plan, mtp)
-        notes.append(
-            f"--pipeline-model-parallel-layout needs Megatron-Core >= {'0.14' if mtp else '0.13'} "
-            "(it replaces --num-virtual-stages-per-pipeline-rank and the first / last stage "
-            "layers; core_r0.12 cannot build this split)"
-        )
+        # (replacing --num-virtual-stages-per-pipeline-rank and the first / last stage counts;
+        # Megatron-Core >= 0.13, with MTP layers >= 0.14)
+        out["--pipeline-model-parallel-layout"] = pipeline_layout(plan, problem.model.mtp_layers)
     else:
         if plan.interleave > 1:
             out["--num-virtual-stages-per-pipeline-rank"] = plan.interleave
@@ -273,26 +271,39 @@ def _megatron(problem: TrainingProblem, plan: TrainingPlan) -> tuple[dict[str, A
     if problem.software.tp_overlap and plan.tp > 1:
         out["--tp-comm-overlap"] = True
     if problem.model.is_moe:
-        # the dispatcher the step time priced (Megatron-LM's default is allgather), with or
-        # without EP (the all-to-all one sorts by local expert either way)
-        out["--moe-token-dispatcher-type"] = problem.software.dispatcher
-        if problem.software.dispatcher == "flex":
-            # the kernels priced (their measured forwarding rates differ): core_r0.12 - 0.15
-            # name DeepEP with --moe-enable-deepep and have no HybridEP; from 0.16 the
-            # TransformerConfig field moe_flex_dispatcher_backend is the argument
-            if problem.software.flex_backend == "deepep":
-                out["--moe-enable-deepep"] = True
-            else:
-                out["--moe-flex-dispatcher-backend"] = problem.software.flex_backend
-                notes.append(
-                    f"--moe-flex-dispatcher-backend {problem.software.flex_backend} needs "
-                    "Megatron-Core >= 0.16 (core_r0.12 - 0.15 offer DeepEP only, "
-                    "--moe-enable-deepep)"
-                )
+        out.update(_megatron_moe(problem, plan, notes))
     out["--bf16"] = True
     if problem.workload.precision == "fp8":
         out["--fp8-format"] = "hybrid"
     return out, notes
+
+
+def _megatron_moe(problem: TrainingProblem, plan: TrainingPlan, notes: list[str]) -> dict[str, Any]:
+    """An MoE plan's dispatcher and all-to-all overlap arguments (``notes`` gets what
+    core_v0.15.3 cannot launch as priced: :func:`planner.train.frameworks.megatron_rules`)."""
+    sw = problem.software
+    # the dispatcher the step time priced (Megatron-LM's default is allgather), with or
+    # without EP (the all-to-all one sorts by local expert either way)
+    out: dict[str, Any] = {"--moe-token-dispatcher-type": sw.dispatcher}
+    if sw.dispatcher == "flex" and sw.flex_backend == "deepep":
+        # the kernels priced (their measured forwarding rates differ): core_v0.15.3 names
+        # DeepEP --moe-enable-deepep and has no HybridEP (from 0.16: the TransformerConfig
+        # field moe_flex_dispatcher_backend, not written: no such argument here)
+        out["--moe-enable-deepep"] = True
+    if frameworks.megatron_ep_overlap(problem, plan):
+        if plan.recompute == "full":
+            notes.append(
+                f"{frameworks.A2A_RECOMPUTE_RULE}: the plan's all-to-alls were priced "
+                "overlapped, written without the overlap flag"
+            )
+        else:
+            out["--overlap-moe-expert-parallel-comm"] = True
+    notes += [
+        rule
+        for rule in frameworks.megatron_rules(problem, plan)
+        if rule != frameworks.A2A_RECOMPUTE_RULE
+    ]
+    return out
 
 
 def _nemo(problem: TrainingProblem, plan: TrainingPlan) -> tuple[dict[str, Any], list[str]]:

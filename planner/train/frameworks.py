@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from planner.core.errors import InputError
+from planner.train.step_time import training_step
 
 #: ``stages`` values: any split; first / last stages free and the middle stages equal
 #: (``first_last``; ``first_last_le``: first / last at most the middle); equal stages only.
@@ -81,21 +82,27 @@ class Framework:
 
 
 PROFILES: dict[str, Framework] = {
-    # export.py's megatron writer, core_r0.12 (megatron/training/arguments.py): every size;
-    # uneven stages only as --decoder-first/last-pipeline-num-layers with equal middle stages,
-    # each stage's layers divisible by the virtual stages (TransformerConfig /
-    # get_num_layers_to_build raise otherwise; the free layout is core >= 0.13); ZeRO-2/3 and
-    # activation offload have no argument there (export notes). Offered: partial recompute
-    # (--recompute-method block --recompute-num-layers k), hybrid sharding
-    # (--num-distributed-optimizer-instances), fp8 (--fp8-format hybrid).
+    # export.py's megatron writer, NVIDIA/Megatron-LM core_v0.15.3 (309ffca6; the newest
+    # release whose megatron/training/arguments.py declares every flag the export writes: from
+    # core_v0.16 most come from dataclass fields). Every size (arguments.py: --tensor-/
+    # --pipeline-model-parallel-size, --context-parallel-size, --expert-model-parallel-size,
+    # --expert-tensor-parallel-size, default the TP size); any split: first / last stage counts
+    # (--decoder-first/last-pipeline-num-layers, each divisible by the virtual stages,
+    # transformer_config.py "must be divisible by virtual pipeline parallel degree") or, for the
+    # rest, --pipeline-model-parallel-layout listing every virtual stage (core/transformer/
+    # pipeline_parallel_layer_layout.py: embedding first, loss last, MTP with the loss);
+    # recompute --recompute-granularity full|selective, --recompute-method block
+    # --recompute-num-layers k (partial); no activation offload argument (TransformerConfig's
+    # cpu_offloading has none in arguments.py and refuses pp > 1 and recompute); ZeRO-0/1
+    # (--use-distributed-optimizer; Megatron-FSDP's optim_grads(_params) is not written here),
+    # hybrid sharding (--num-distributed-optimizer-instances); fp8 (--fp8-format hybrid, the
+    # default --fp8-recipe delayed). Joint rules: megatron_rules.
     "megatron": Framework(
         "megatron",
         "Megatron-LM",
-        "core_r0.12",
-        stages="first_last",
+        "core_v0.15.3",
         recomputes=frozenset({"none", "selective", "full"}),
         zeros=frozenset({0, 1}),  # --use-distributed-optimizer
-        interleave_divides=True,
     ),
     # export.py's nemo writer (NeMo 2.0 recipes, 24.12): the strategy's tp / pp / vp / cp / ep
     # / sp only. No stage-split, expert-TP, recompute, sharding or fp8 key is written, so the
@@ -191,7 +198,7 @@ PROFILES: dict[str, Framework] = {
 }
 
 #: The framework each calibration source ran on, where a profile describes it (the others,
-#: e.g. Megatron-Core releases newer than core_r0.12 or in-house stacks, have none: their
+#: e.g. Megatron-Core releases other than core_v0.15.3 or in-house stacks, have none: their
 #: best plan is the unrestricted one).
 SOURCE_FRAMEWORKS = {"llmfoundry2401": "llmfoundry"}
 
@@ -346,6 +353,8 @@ def _cross_rules(fw: Framework, problem: Any, plan: Any) -> list[str]:
             out.append("torchtitan's dp2ep needs cp <= ep <= data_parallel_shard_degree * cp")
     if fw.name == "deepspeed":
         out += deepspeed_rules(plan.tp, plan.pp, plan.zero)
+    if fw.name == "megatron":
+        out += megatron_rules(problem, plan)
     if fw.name == "megatron" and plan.zero >= 1 and plan.shard_group and problem.model.is_moe:
         instances = plan.dp * plan.cp // plan.shard_group
         edp = plan.tp * plan.cp * plan.dp // (plan.etp * plan.ep)
@@ -354,6 +363,61 @@ def _cross_rules(fw: Framework, problem: Any, plan: Any) -> list[str]:
                 f"Megatron-Core needs the expert data-parallel size ({edp}) divisible by the "
                 f"{instances} optimizer instances"
             )
+    return out
+
+
+#: Megatron-Core core_v0.15.3's refusal of the EP A2A overlap with full recompute
+#: (megatron/core/transformer/transformer_config.py, ``__post_init__``).
+A2A_RECOMPUTE_RULE = (
+    "Megatron-Core (core_v0.15.3) refuses --overlap-moe-expert-parallel-comm with full "
+    "recompute (transformer_config.py: 'disable full recomputation when enabling "
+    "overlap_moe_expert_parallel_comm')"
+)
+
+
+def megatron_ep_overlap(problem: Any, plan: Any) -> bool:
+    """Whether ``plan``'s step prices Megatron-Core's EP A2A overlap
+    (``--overlap-moe-expert-parallel-comm``): an MoE model with ``ep > 1`` and the software's
+    ``ep_overlap`` running as that overlap (not DualPipe's schedule;
+    :attr:`planner.perfmodel.stage.TrainingStep.ep_overlapped`)."""
+    if not problem.model.is_moe or plan.ep < 2 or problem.software.ep_overlap == "none":
+        return False
+    step = training_step(problem, plan)
+    return step.ep_overlapped and step.schedule != "dualpipe"
+
+
+def megatron_rules(problem: Any, plan: Any) -> list[str]:
+    """Megatron-Core core_v0.15.3's refusals joining the MoE overlap, schedule and dispatcher
+    settings with the plan (``transformer_config.py`` and ``moe/token_dispatcher.py`` there).
+
+    * ``--overlap-moe-expert-parallel-comm`` asserts ``recompute_granularity != 'full'``,
+      ``recompute_method is None`` and ``recompute_num_layers is None`` (so no full or partial
+      recompute; selective is allowed) and ``mtp_num_layers`` None or 1;
+    * no DualPipe schedule (the ``dualpipe`` setting at an even ``pp`` with ``v = 1``);
+    * the flex dispatcher runs DeepEP only (``MoEFlexTokenDispatcher`` asserts
+      ``--moe-enable-deepep``; HybridEP's ``--moe-flex-dispatcher-backend`` is core >= 0.16).
+    """
+    out = []
+    sw, m = problem.software, problem.model
+    if m.is_moe and plan.ep > 1 and sw.ep_overlap == "dualpipe":
+        if training_step(problem, plan).schedule == "dualpipe":
+            out.append(
+                "Megatron-LM (core_v0.15.3) has no DualPipe schedule (ep_overlap=dualpipe at an "
+                "even pp with v = 1; ep_overlap=a2a is its --overlap-moe-expert-parallel-comm)"
+            )
+    if megatron_ep_overlap(problem, plan):
+        if plan.recompute == "full":
+            out.append(A2A_RECOMPUTE_RULE)
+        if m.mtp_layers > 1:
+            out.append(
+                "Megatron-Core (core_v0.15.3) runs --overlap-moe-expert-parallel-comm with at "
+                f"most 1 MTP layer, not {m.mtp_layers} (transformer_config.py)"
+            )
+    if m.is_moe and sw.dispatcher == "flex" and sw.flex_backend != "deepep":
+        out.append(
+            f"Megatron-LM (core_v0.15.3)'s flex dispatcher runs DeepEP only, not "
+            f"{sw.flex_backend} (--moe-flex-dispatcher-backend is Megatron-Core >= 0.16)"
+        )
     return out
 
 
@@ -367,10 +431,17 @@ def deepspeed_rules(tp: int, pp: int, zero: int) -> list[str]:
     return out
 
 
-def fixed_violation(fw: Framework, constraints: Any, gpus_per_node: int = 8) -> str | None:
+def fixed_violation(
+    fw: Framework, constraints: Any, gpus_per_node: int = 8, problem: Any = None
+) -> str | None:
     """A fixed decision of ``constraints`` that ``fw`` cannot launch, in words (or ``None``;
-    ``gpus_per_node``: the node a ``node`` hybrid-sharding group must be)."""
+    ``gpus_per_node``: the node a ``node`` hybrid-sharding group must be; ``problem``, when
+    given, adds the rules joining the fixed decisions with its model and software)."""
     c = constraints
+    if problem is not None and fw.name == "megatron":
+        why = _megatron_fixed(problem)
+        if why:
+            return why
     for key, flag in (
         ("tp", fw.tp),
         ("pp", fw.pp),
@@ -415,13 +486,30 @@ def fixed_violation(fw: Framework, constraints: Any, gpus_per_node: int = 8) -> 
     return None
 
 
+def _megatron_fixed(problem: Any) -> str | None:
+    """:func:`megatron_rules` where the fixed decisions decide them (``ep > 1`` and ``pp = 1``
+    or ``v > 1`` fixed: the EP A2A overlap runs, so full recompute is refused)."""
+    c, sw, m = problem.constraints, problem.software, problem.model
+    if m.is_moe and sw.dispatcher == "flex" and sw.flex_backend != "deepep":
+        return f"flex_backend={sw.flex_backend}: Megatron-LM (core_v0.15.3) runs DeepEP only"
+    full = c.recompute == "full" or bool(c.recompute_layers)
+    # dualpipe runs as the EP A2A overlap too where its own schedule cannot (pp = 1, v > 1)
+    runs = c.pp == 1 or (c.interleave or 1) > 1
+    if full and m.is_moe and sw.ep_overlap != "none" and (c.ep or 1) > 1 and runs:
+        return f"recompute=full with ep={c.ep} and ep_overlap={sw.ep_overlap}: {A2A_RECOMPUTE_RULE}"
+    return None
+
+
 __all__ = [
+    "A2A_RECOMPUTE_RULE",
     "PROFILES",
     "SOURCE_FRAMEWORKS",
     "Framework",
     "check_name",
     "deepspeed_rules",
     "fixed_violation",
+    "megatron_ep_overlap",
+    "megatron_rules",
     "profile",
     "row_framework",
     "stage_shape_ok",

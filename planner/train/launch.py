@@ -35,6 +35,8 @@ MEGATRON_SHAPE = {
     "--hidden-size": "hidden",
     "--num-attention-heads": "heads",
 }
+#: Arguments of Megatron-Core releases newer than the export's (core_v0.15.3) read in a launch.
+MEGATRON_NEWER = ("--moe-flex-dispatcher-backend",)  # core >= 0.16
 
 
 @dataclass
@@ -227,8 +229,8 @@ def read_megatron(text: str, where: str) -> Launch:
             value, i = tokens[i + 1], i + 2
         else:
             value, i = True, i + 1
-        if key not in KEYS["megatron"] and key not in MEGATRON_SHAPE:
-            raise _unknown(key, "megatron", where, tuple(MEGATRON_SHAPE))
+        if key not in KEYS["megatron"] and key not in MEGATRON_SHAPE and key not in MEGATRON_NEWER:
+            raise _unknown(key, "megatron", where, (*MEGATRON_SHAPE, *MEGATRON_NEWER))
         if key in args:
             raise InputError(f"{where}: argument {key!r} given twice")
         args[key] = value
@@ -279,6 +281,7 @@ def read_megatron(text: str, where: str) -> Launch:
             "--overlap-param-gather",
             "--tp-comm-overlap",
             "--bf16",
+            "--overlap-moe-expert-parallel-comm",
         )
         if k in args
     }
@@ -319,6 +322,14 @@ def read_megatron(text: str, where: str) -> Launch:
         out.software["overlap_param_gather"] = flags.get("--overlap-param-gather", False)
     if "--fp8-format" in args:
         out.constraints["precision"] = "fp8"
+    if flags.get("--overlap-moe-expert-parallel-comm"):
+        if f["recompute"] == "full":  # core_v0.15.3 TransformerConfig asserts it
+            raise InputError(
+                f"{where}: --overlap-moe-expert-parallel-comm with --recompute-granularity full: "
+                "Megatron-Core refuses it ('disable full recomputation when enabling "
+                "overlap_moe_expert_parallel_comm')"
+            )
+        out.software["ep_overlap"] = "a2a"
     dispatcher = args.get("--moe-token-dispatcher-type")
     if dispatcher is not None:
         if str(dispatcher) not in DISPATCHERS:
