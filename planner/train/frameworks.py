@@ -268,6 +268,9 @@ def stage_splits(
         return
     step = v if fw.interleave_divides else 1
     start = -(-least // step) * step
+    if fw.stages == "any":  # every composition (the search uses its own exact split)
+        yield from _compositions(total, pp, start, step)
+        return
     if pp == 2:
         for a in range(start, total - least + 1, step):
             split = (a, total - a)
@@ -280,6 +283,17 @@ def stage_splits(
             split = (a, *([m] * (pp - 2)), rest - a)
             if stage_shape_ok(fw, split, v):
                 yield split
+
+
+def _compositions(total: int, parts: int, least: int, step: int) -> Iterator[tuple[int, ...]]:
+    """Splits of ``total`` into ``parts`` multiples of ``step``, each at least ``least``."""
+    if parts == 1:
+        if total >= least and total % step == 0:
+            yield (total,)
+        return
+    for first in range(least, total - least * (parts - 1) + 1, step):
+        for rest in _compositions(total - first, parts - 1, least, step):
+            yield (first, *rest)
 
 
 def violations(fw: Framework, problem: Any, plan: Any) -> list[str]:
@@ -399,12 +413,12 @@ def megatron_rules(problem: Any, plan: Any) -> list[str]:
     """
     out = []
     sw, m = problem.software, problem.model
-    if m.is_moe and plan.ep > 1 and sw.ep_overlap == "dualpipe":
-        if training_step(problem, plan).schedule == "dualpipe":
-            out.append(
-                "Megatron-LM (core_v0.15.3) has no DualPipe schedule (ep_overlap=dualpipe at an "
-                "even pp with v = 1; ep_overlap=a2a is its --overlap-moe-expert-parallel-comm)"
-            )
+    dual = m.is_moe and plan.ep > 1 and sw.ep_overlap == "dualpipe"
+    if dual and training_step(problem, plan).schedule == "dualpipe":
+        out.append(
+            "Megatron-LM (core_v0.15.3) has no DualPipe schedule (ep_overlap=dualpipe at an "
+            "even pp with v = 1; ep_overlap=a2a is its --overlap-moe-expert-parallel-comm)"
+        )
     if megatron_ep_overlap(problem, plan):
         if plan.recompute == "full":
             out.append(A2A_RECOMPUTE_RULE)

@@ -108,7 +108,9 @@ def test_a2a_overlap_with_full_recompute_is_refused() -> None:
     full = replace(plan, recompute="full")
     assert megatron_ep_overlap(prob, full)
     assert A2A_RECOMPUTE_RULE in violations(fw, prob, full)
-    assert any(A2A_RECOMPUTE_RULE in v for v in verify(prob.with_constraints(framework="megatron"), full))
+    assert any(
+        A2A_RECOMPUTE_RULE in v for v in verify(prob.with_constraints(framework="megatron"), full)
+    )
     # partial recompute too (recompute_method / recompute_num_layers must be None)
     partial = replace(PLANS[2], interleave=1)
     assert A2A_RECOMPUTE_RULE not in violations(fw, prob, partial)  # pp=2, v=1: no overlap
@@ -159,9 +161,21 @@ def test_fix_full_recompute_with_the_overlap_is_infeasible_naming_the_rule(capsy
     prob = _a2a(problem(MOE, gpus="8xA100", batch=16, ep=4, pp=1, recompute="full"))
     why = fixed_violation(PROFILES["megatron"], prob.constraints, 8, prob)
     assert why and "overlap_moe_expert_parallel_comm" in why
-    args = ("plan", "train", "--model", "mixtral-8x7b", "--gpus", "64xH100", "-B", "256", "-s", "4096")
+    args = (
+        "plan",
+        "train",
+        "--model",
+        "mixtral-8x7b",
+        "--gpus",
+        "64xH100",
+        "-B",
+        "256",
+        "-s",
+        "4096",
+    )
     fix = ("--fix", "ep=8,pp=1,recompute=full", "--software", "ep_overlap=a2a", "-t", "20")
     code, out, _err = run(capsys, *args, *fix, "--framework", "megatron", "--json")
+    assert code == 0, out
     d = json.loads(out)
     assert d["status"] == "INFEASIBLE"
     assert "--overlap-moe-expert-parallel-comm" in d["reason"] and "full" in d["reason"]
@@ -192,3 +206,18 @@ def test_hybridep_and_dualpipe_are_outside_the_profile() -> None:
     piped = TrainingPlan(tp=1, pp=2, dp=4, ep=4, microbatch=1, zero=1, stage_layers=(2, 2))
     assert any("DualPipe" in v for v in violations(fw, dual, piped))
     assert any("DualPipe" in n for n in export(dual, piped, "megatron")["notes"])
+
+
+def test_plans_found_for_megatron_with_the_overlap_export_without_notes() -> None:
+    """Every plan the megatron profile finds for an MoE model with the EP A2A overlap launches
+    as priced: flags of the release, no note (recompute fixed to full: the overlapped plans
+    are left out, the others written without the overlap flag)."""
+    for fixed in ({}, {"recompute": "full"}):
+        prob = _a2a(problem(MOE, gpus="8xA100", batch=16, framework="megatron", **fixed))
+        out = exact_search(prob, top_k=5)
+        assert out.ranked
+        for plan, _q in out.ranked:
+            got = export(prob, plan, "megatron")
+            assert got["notes"] == [] and set(got["settings"]) <= _release_flags()
+            overlapped = "--overlap-moe-expert-parallel-comm" in got["settings"]
+            assert overlapped == megatron_ep_overlap(prob, plan)
