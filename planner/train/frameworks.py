@@ -453,7 +453,7 @@ def fixed_violation(
     given, adds the rules joining the fixed decisions with its model and software)."""
     c = constraints
     if problem is not None and fw.name == "megatron":
-        why = _megatron_fixed(problem)
+        why = megatron_fixed_rule(problem)
         if why:
             return why
     for key, flag in (
@@ -500,12 +500,16 @@ def fixed_violation(
     return None
 
 
-def _megatron_fixed(problem: Any) -> str | None:
-    """:func:`megatron_rules` where the fixed decisions decide them (``ep > 1`` and ``pp = 1``
-    or ``v > 1`` fixed: the EP A2A overlap runs, so full recompute is refused)."""
+def megatron_fixed_rule(problem: Any) -> str | None:
+    """:func:`megatron_rules` that refuse every plan of ``problem``: the software's (HybridEP)
+    or the fixed decisions' (``ep > 1`` and ``pp = 1`` or ``v > 1`` fixed with full recompute:
+    the EP A2A overlap runs, so the recompute is refused); ``None`` when plans remain."""
     c, sw, m = problem.constraints, problem.software, problem.model
     if m.is_moe and sw.dispatcher == "flex" and sw.flex_backend != "deepep":
-        return f"flex_backend={sw.flex_backend}: Megatron-LM (core_v0.15.3) runs DeepEP only"
+        return (
+            f"flex_backend={sw.flex_backend}: Megatron-LM (core_v0.15.3)'s flex dispatcher runs "
+            "DeepEP only (--moe-flex-dispatcher-backend is Megatron-Core >= 0.16)"
+        )
     full = c.recompute == "full" or bool(c.recompute_layers)
     # dualpipe runs as the EP A2A overlap too where its own schedule cannot (pp = 1, v > 1)
     runs = c.pp == 1 or (c.interleave or 1) > 1
@@ -523,6 +527,7 @@ __all__ = [
     "deepspeed_rules",
     "fixed_violation",
     "megatron_ep_overlap",
+    "megatron_fixed_rule",
     "megatron_rules",
     "profile",
     "row_framework",

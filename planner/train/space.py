@@ -46,7 +46,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from planner.train.frameworks import Framework, profile, shard_group_ok
+from planner.train.frameworks import Framework, megatron_fixed_rule, profile, shard_group_ok
 from planner.train.instance import RECOMPUTE, TrainingPlan, TrainingProblem
 
 #: Largest context-parallel size considered.
@@ -200,6 +200,8 @@ def space(problem: TrainingProblem) -> Space:
         rcs = [r for r in rcs if r in fw.recomputes]
         partial = partial and fw.partial and "full" in fw.recomputes
         zeros = [z for z in zeros if z in fw.zeros]
+        if fw.name == "megatron" and megatron_fixed_rule(problem):
+            tps = []  # no plan: the search ends at once, explain names the rule
     return Space(
         tuple(tps), tuple(cps), tuple(eps), tuple(bs), tuple(rcs), tuple(zeros), n, partial
     )

@@ -202,6 +202,11 @@ def test_hybridep_and_dualpipe_are_outside_the_profile() -> None:
     plan = PLANS[0]
     hybrid = replace(prob, software=prob.software.with_(dispatcher="flex", flex_backend="hybridep"))
     assert any("DeepEP only" in v for v in violations(fw, hybrid, plan))
+    # every plan is refused: the search ends at once (it evaluated them all and timed out)
+    held = hybrid.with_constraints(framework="megatron")
+    out = exact_search(held, top_k=1)
+    assert out.complete and not out.ranked and out.evaluated == 0
+    assert "DeepEP only" in fixed_violation(fw, held.constraints, 8, held)
     dual = replace(prob, software=prob.software.with_(ep_overlap="dualpipe"))
     piped = TrainingPlan(tp=1, pp=2, dp=4, ep=4, microbatch=1, zero=1, stage_layers=(2, 2))
     assert any("DualPipe" in v for v in violations(fw, dual, piped))
