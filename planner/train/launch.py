@@ -5,7 +5,8 @@ format (Megatron-LM arguments, NeMo overrides, a DeepSpeed config JSON, a
 torchtitan TOML) and returns the choices it fixes (``--fix`` keys), the
 workload it states (global batch, sequence length), the GPUs it runs on, and
 framework settings. Keys outside the format's list (:data:`export.KEYS`, plus
-the model-shape arguments of Megatron, which are checked against ``--model``)
+the model-shape arguments of Megatron, which are checked against ``--model``, and
+:data:`MEGATRON_NEWER`, arguments of Megatron-Core releases after the export's)
 are errors naming the key, so a typo never passes silently. What a format
 cannot express (torchtitan's virtual stages, DeepSpeed's recompute
 granularity, NeMo's recompute and ZeRO) is left to the planner and said in
