@@ -379,7 +379,7 @@ class Traffic:
         if self.qps is not None and (
             isinstance(self.qps, bool) or not math.isfinite(self.qps) or self.qps <= 0
         ):
-            raise InputError(f"traffic: qps must be positive, got {self.qps!r}")
+            raise InputError(f"traffic: qps must be a finite number > 0, got {self.qps!r}")
         if self.qps is not None and self.qps >= MAX_QPS:
             raise InputError(f"traffic: qps must be below {MAX_QPS:g} req/s, got {self.qps:g}")
         if not math.isfinite(self.arrival_scv) or self.arrival_scv < 0:
