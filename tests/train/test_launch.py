@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import io
 import json
 
 import pytest
+from rich.console import Console
 
 from planner.core.errors import InputError
 from planner.train.api import make_problem, solve
 from planner.train.export import FORMATS, export
 from planner.train.launch import problem_args, read_text_launch, stage_layers
+from planner.train.proposal import render as render_proposal
 
 from .test_cli import run
 
@@ -440,3 +443,27 @@ def test_a_launch_is_evaluated_as_written_under_another_framework(capsys, planne
     assert d["step_time_s"] == pytest.approx(want, rel=1e-12)
     prop = d["proposal"]
     assert prop is not None and prop["plan"]["interleave"] == 1  # DeepSpeed has no v > 1
+
+
+def test_a_pp1_launch_on_mixed_pools_still_gets_a_proposal(capsys, tmp_path):
+    """A pp=1 Megatron launch on 16 A100 + 16 H100 has no plan in the layout model (every
+    replica is one pipeline, each stage on one pool): it was explained as 'no plan fits in
+    memory' by a one-pool plan needing 20 of 80 GiB, and the best plan found for the same
+    job (OPTIMAL) was dropped: 'no proposal' (s14bad)."""
+    args = tmp_path / "args.txt"
+    args.write_text(
+        "--tensor-model-parallel-size 2 --pipeline-model-parallel-size 1 --micro-batch-size 1 "
+        "--global-batch-size 64 --seq-length 1024 --bf16\n"
+    )
+    mixed = ("plan", "train", "--model", "gpt-1.7b", "--gpus", "16xA100,16xH100")
+    code, out, err = run(capsys, *mixed, "--from", "megatron", str(args), "--json", "-t", "20")
+    assert code == 0, err
+    d = json.loads(out)
+    assert d["status"] == "INFEASIBLE"
+    assert "need pp >= 2" in d["reason"] and "fits in memory" not in d["reason"]
+    prop = d["proposal"]
+    assert prop["status"] in ("OPTIMAL", "FEASIBLE") and prop["plan"]["pp"] >= 2
+    assert prop["reason"].startswith("launch: ") and "compare" not in prop
+    shown = io.StringIO()
+    render_proposal({"from": d["from"], "proposal": prop}, Console(file=shown, width=200))
+    assert "proposed plan: " in shown.getvalue() and "no proposal" not in shown.getvalue()
