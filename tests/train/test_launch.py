@@ -118,6 +118,16 @@ def test_unknown_or_malformed_settings_are_named(fmt, text, named):
     assert named in str(exc.value)
 
 
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_an_empty_launch_file_exits_2(capsys, tmp_path, fmt):
+    """An empty launch was evaluated as the framework's defaults (Megatron, NeMo,
+    torchtitan) or called 'malformed JSON' (DeepSpeed) (s14bad)."""
+    path = tmp_path / "launch"
+    path.write_text(" \n")
+    code, out, err = run(capsys, *BASE, *WORKLOAD, "--from", fmt, str(path), "--json")
+    assert code == 2 and out == "" and f"{path}: empty file" in err
+
+
 def test_bad_launch_through_the_cli_exits_2(capsys, tmp_path):
     args = tmp_path / "args.txt"
     args.write_text("--tensor-model-parallel-size 2 --bogus-flag\n")
