@@ -179,7 +179,8 @@ class Instance:
         lengths = data["lengths"]
         if isinstance(lengths, np.ndarray):
             lengths = lengths.tolist()
-        return cls(
+        n = meta.pop("n", None)  # derived from lengths; to_dict writes it back
+        inst = cls(
             name=name,
             lengths=lengths,
             cluster=cluster,
@@ -187,6 +188,12 @@ class Instance:
             max_len=data.get("max_len"),
             meta=meta,
         )
+        # 'n' was kept as meta whatever it said (s14bad); smtt checks its 'n' the same way
+        if "n" in data and (isinstance(n, bool) or n != inst.n):
+            raise InputError(
+                f"instance {name!r}: field 'n' is {n!r} but 'lengths' has {inst.n} items"
+            )
+        return inst
 
     def to_dict(self) -> dict[str, Any]:
         """Plain dictionary (the native JSON format); the batch is the top-level ``lengths``."""

@@ -59,6 +59,16 @@ def test_round_trip_and_preset_shorthand():
         )
 
 
+@pytest.mark.parametrize("n", [-1, 2, float("nan"), "x", True])
+def test_a_count_n_that_disagrees_with_the_lengths_is_refused(n):
+    """``n`` (written by to_dict) was kept as meta whatever it said; smtt checks its own
+    (s14bad)."""
+    data = {**preset_instance([100, 2000, 70000], gpus=16).to_dict(), "n": n}
+    with pytest.raises(InputError, match=r"field 'n' is .* but 'lengths' has 3 items"):
+        Instance.from_dict(data)
+    assert "n" not in Instance.from_dict({**data, "n": 3}).meta
+
+
 def test_infeasibility_names_length_and_memory():
     inst = preset_instance([500, 400_000], gpus=64)
     why = inst.infeasibility()
