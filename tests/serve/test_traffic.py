@@ -147,8 +147,10 @@ def test_a_trace_length_must_be_finite_and_below_the_cap(tmp_path, value):
     """NaN passed the trace reader's 'value < 1' check (s14bad)."""
     path = tmp_path / "t.jsonl"
     path.write_text(
-        json.dumps({"prompt_tokens": value, "output_tokens": 3}) + "\n"
-        + json.dumps({"prompt_tokens": 5, "output_tokens": 3}) + "\n"
+        json.dumps({"prompt_tokens": value, "output_tokens": 3})
+        + "\n"
+        + json.dumps({"prompt_tokens": 5, "output_tokens": 3})
+        + "\n"
     )
     with pytest.raises(InputError, match=r"t\.jsonl:1: field 'prompt_tokens' must be a number in"):
         read_trace(path)
