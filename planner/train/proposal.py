@@ -53,33 +53,21 @@ def propose(
             "from": read,
             "proposal": {"status": best["status"], "reason": f"best: {best['reason']}"},
         }
+    proposal = {
+        "status": best["status"],
+        "plan": best["plan"],
+        "label": label(best),
+        "step_time_s": best["step_time_s"],
+        "gap": best["gap"],
+    }
     if launch_summary.get("plan") is None:
         # the best plan is still the proposal: a mixed-pool launch with pp=1 has no plan in
         # the layout model, and its best change was dropped with it (s14bad)
-        return {
-            "from": read,
-            "proposal": {
-                "status": best["status"],
-                "plan": best["plan"],
-                "label": label(best),
-                "step_time_s": best["step_time_s"],
-                "gap": best["gap"],
-                "reason": f"launch: {launch_summary['reason']}",
-            },
-        }
-    cmp = compare(launch_summary, best, names=("launch", "best"))
-    return {
-        "from": read,
-        "proposal": {
-            "status": best["status"],
-            "plan": best["plan"],
-            "label": label(best),
-            "step_time_s": best["step_time_s"],
-            "gap": best["gap"],
-            "speedup": launch_summary["step_time_s"] / best["step_time_s"],
-            "compare": cmp,
-        },
-    }
+        proposal["reason"] = f"launch: {launch_summary['reason']}"
+        return {"from": read, "proposal": proposal}
+    proposal["speedup"] = launch_summary["step_time_s"] / best["step_time_s"]
+    proposal["compare"] = compare(launch_summary, best, names=("launch", "best"))
+    return {"from": read, "proposal": proposal}
 
 
 def render(out: dict[str, Any], console: Any = None) -> None:
