@@ -472,7 +472,9 @@ def test_a_pp1_launch_on_mixed_pools_still_gets_a_proposal(capsys, tmp_path):
     assert d["status"] == "INFEASIBLE"
     assert "need pp >= 2" in d["reason"] and "fits in memory" not in d["reason"]
     prop = d["proposal"]
-    assert prop["status"] in ("OPTIMAL", "FEASIBLE") and prop["plan"]["pp"] >= 2
+    # the open search may keep to one pool (it is not bound to use every GPU)
+    assert prop["status"] in ("OPTIMAL", "FEASIBLE") and prop["step_time_s"] > 0
+    assert prop["plan"]["tp"] * prop["plan"]["pp"] * prop["plan"]["dp"] <= 32
     assert prop["reason"].startswith("launch: ") and "compare" not in prop
     shown = io.StringIO()
     render_proposal({"from": d["from"], "proposal": prop}, Console(file=shown, width=200))
