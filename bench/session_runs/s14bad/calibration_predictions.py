@@ -1,16 +1,20 @@
+"""Predictions of every calibration row with the shipped constants, as JSON (row id -> [kind,
+prediction]): run on two checkouts and compare the files to see whether a change moves the fit.
+
+PYTHONPATH=CHECKOUT python bench/session_runs/s14bad/calibration_predictions.py OUT.json
+"""
+
 import json
 import sys
+from pathlib import Path
 
 from planner.perfmodel.calibration import fit
 
 out = {}
 for r in fit.CALIBRATION_ROWS:
-    k = fit.kind_of(r)
-    if False:
-        continue
     try:
-        out[r.id] = [k, fit.predict(r)]
-    except Exception as e:
-        out[r.id] = [k, repr(e)]
-json.dump(out, open(sys.argv[1], "w"))
+        out[r.id] = [fit.kind_of(r), fit.predict(r)]
+    except Exception as e:  # noqa: BLE001 -- recorded as the row's prediction
+        out[r.id] = [fit.kind_of(r), repr(e)]
+Path(sys.argv[1]).write_text(json.dumps(out))
 print(len(out))
