@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import math
 import os
 import shlex
 import sys
@@ -656,7 +657,36 @@ def command(args: list[str] | None = None) -> Any:
             flag = next((o for o in param.opts if o in OPTION_CHECKS), None)
             if flag is not None:
                 param.callback = _checked(param.callback, OPTION_CHECKS[flag], flag)
+            if _ranged_float(param):
+                param.process_value = _finite_first(param.process_value, param)
     return root
+
+
+def _ranged_float(param: Any) -> bool:
+    """Whether ``param`` is a float option with a ``min`` or ``max`` (``--qps``, ``--tf``)."""
+    desc = getattr(param, "type_descriptor", None)
+    return desc is not None and desc.annotation is float and desc.is_ranged
+
+
+def _finite_first(original: Callable, param: Any) -> Callable:
+    """``param.process_value`` refusing NaN and infinities before Typer's range check, which
+    told ``--qps nan`` 'Input should be greater than or equal to 0' (NaN compares false)."""
+    flag = param.opts[0]
+    bounds = [f">= {param.min:g}" if param.min is not None else ""]
+    bounds.append(f"<= {param.max:g}" if param.max is not None else "")
+    limits = " and ".join(b for b in bounds if b)
+
+    def process_value(ctx: Any, value: Any) -> Any:
+        if isinstance(value, str):
+            try:
+                number = float(value)
+            except ValueError:
+                number = 0.0  # not a number at all: Typer's own message says so
+            if not math.isfinite(number):
+                raise InputError(f"{flag} {value}: must be a finite number {limits}")
+        return original(ctx, value)
+
+    return process_value
 
 
 def walk_commands(cmd: Any) -> list[Any]:

@@ -145,6 +145,11 @@ if TYPE_CHECKING:
 #: Engines the model knows; ``nim`` is an alias of ``trtllm`` (NIM runs TensorRT-LLM).
 ENGINES = ("trtllm", "vllm", "sglang")
 ALIASES = {"nim": "trtllm", "tensorrt-llm": "trtllm", "trt-llm": "trtllm"}
+#: Names whose release numbers are not the engine's: a NIM for LLMs release is a container
+#: version, and the engine inside depends on the model profile (NIM 1.3.0's release notes
+#: list vLLM and TensorRT-LLM profiles of one model; 2.0.9's "upgrades the inference backend
+#: to vLLM 0.25.1"), so ``nim:1.0`` names no TensorRT-LLM version the registry could use.
+CONTAINER_ALIASES = frozenset({"nim"})
 #: Fitted host-overhead constant of each engine (``calibration/constants.json``).
 HOST_CONSTANT = {
     "trtllm": "iteration_overhead_s",
@@ -317,6 +322,7 @@ def parse_engine(spec: str | Engine | Mapping[str, Any] | None) -> Engine:
         if not isinstance(graphs, bool):
             raise InputError(f"engine: cuda_graphs must be true or false, got {graphs!r}")
         name = str(spec.get("name", "trtllm")).lower()
+        _check_alias_version(name, str(spec.get("version", "")), "engine")
         return Engine(
             ALIASES.get(name, name),
             str(spec.get("version", "")),
@@ -328,6 +334,7 @@ def parse_engine(spec: str | Engine | Mapping[str, Any] | None) -> Engine:
         raise InputError(f"engine must be a string like 'vllm:0.6.3,eager', got {spec!r}")
     head, *opts = [p.strip() for p in spec.split(",")]
     name, _, version = head.partition(":")
+    _check_alias_version(name.strip().lower(), version.strip(), f"engine {spec!r}")
     name = ALIASES.get(name.strip().lower(), name.strip().lower())
     graphs, steps, tokens = True, 1, 0
     seen: set[str] = set()
@@ -352,6 +359,18 @@ def parse_engine(spec: str | Engine | Mapping[str, Any] | None) -> Engine:
                 f"got {opt!r} in {spec!r}"
             )
     return Engine(name, version.strip(), graphs, steps, tokens)
+
+
+def _check_alias_version(name: str, version: str, where: str) -> None:
+    """:class:`InputError` when ``version`` is given with a container alias (``nim:1.0``):
+    its number is the container's release, not the engine's (:data:`CONTAINER_ALIASES`)."""
+    if name in CONTAINER_ALIASES and version:
+        raise InputError(
+            f"{where}: {name} {version} is a NIM container release, not a TensorRT-LLM version "
+            "(a NIM runs TensorRT-LLM, vLLM or SGLang depending on its profile); name the "
+            "engine and version the NIM profile runs (e.g. trtllm:1.0, vllm:0.10.1), "
+            f"or {name} without a version"
+        )
 
 
 def host_overhead_s(engine: Engine, sequences: float | np.ndarray = 0.0) -> float | np.ndarray:

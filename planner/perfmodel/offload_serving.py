@@ -156,17 +156,29 @@ class OffloadPlan:
         if cpu is None and ("cpu_token_us" in data or "cpu_call_us" in data):
             token, call = float(field("cpu_token_us", float)), float(field("cpu_call_us", float))
         named = cpu if cpu is not None else data.get("cpu")
+        layers, experts = field("layers", int, 1), field("experts", int, 1)
+        expert_bytes = field("expert_bytes", int, 1)
+        moved = float(field("mean_bytes_moved_per_step", float, 0.0))
+        # a step loads each routed expert of a layer at most once (the offload evaluator's
+        # loads); 1e308 overflowed the copy time to NaN and came back OPTIMAL at 0 req/s
+        most = float(layers) * experts * expert_bytes
+        if moved > most:
+            raise InputError(
+                f"{source}: field 'mean_bytes_moved_per_step': {moved:g} is more than every "
+                f"routed expert copied once per step (layers x experts x expert_bytes = "
+                f"{most:g})"
+            )
         return cls(
             source=source,
             model=str(data.get("model", "")),
-            layers=field("layers", int, 1),
-            experts=field("experts", int, 1),
+            layers=layers,
+            experts=experts,
             shared_experts=field("shared_experts", int, 0),
             top_k=field("top_k", int, 1),
-            expert_bytes=field("expert_bytes", int, 1),
+            expert_bytes=expert_bytes,
             resident_bytes_max=field("resident_bytes_max", int, 0),
             hit_rate=float(field("hit_rate", float, 0.0, 1.0)),
-            bytes_per_step=float(field("mean_bytes_moved_per_step", float, 0.0)),
+            bytes_per_step=moved,
             overlap=field("overlap", bool),
             h2d_gb_s=float(field("h2d_gb_s", float, 1e-9)),
             cpu=DEFAULT_CPU if named is None else str(named),

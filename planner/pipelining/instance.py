@@ -911,6 +911,12 @@ def _is_number(v: Any) -> bool:
     return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
 
 
+#: Largest capacity, register or memory count, count or distance of an instance: CP-SAT takes
+#: 64-bit integers and sums them, and a unit capacity of 1e308 failed its Python-to-C++ cast
+#: (a RuntimeError, exit 1) (s14bad).
+MAX_INT = 2**31 - 1
+
+
 def _num(name: str, where: str, value: Any) -> int:
     """A time: an integer (a float with no fraction is accepted); sign checked later."""
     if not _is_number(value):
@@ -929,6 +935,8 @@ def _int(name: str, where: str, value: Any, *, minimum: int | None) -> int:
     value = _num(name, where, value)
     if minimum is not None and value < minimum:
         raise InputError(f"instance {name!r}: {where}: {value} is below {minimum}")
+    if value > MAX_INT:  # times past it are refused later, with the objective's reason
+        raise InputError(f"instance {name!r}: {where}: {value:.6g} is above 2**31 - 1")
     return value
 
 

@@ -59,6 +59,14 @@ def is_power_of_two(x: int) -> bool:
     return isinstance(x, int) and x >= 1 and (x & (x - 1)) == 0
 
 
+#: Most GPUs of a cluster: ten times the largest published training clusters (~100,000 GPUs);
+#: the tables are sized by it (2**40 GPUs was a MemoryError of 8 TiB, s14bad).
+MAX_GPUS = 2**20
+#: Most memory per GPU, MB (a petabyte; a B300 has 288 GB): 1e308 overflowed the tokens a GPU
+#: holds (an OverflowError, and 2**62 MB a negative token count).
+MAX_MEMORY_MB = 2.0**30
+
+
 @dataclass(frozen=True)
 class Cluster:
     """``gpus`` GPUs in nodes of ``gpus_per_node``, each with ``memory_mb`` of memory.
@@ -90,6 +98,12 @@ class Cluster:
                 f"{self.gpus_per_node}"
             )
         _positive_number("cluster.memory_mb", self.memory_mb)
+        if self.gpus > MAX_GPUS:
+            raise InputError(f"field 'cluster.gpus': {self.gpus} is above {MAX_GPUS:,}")
+        if self.memory_mb > MAX_MEMORY_MB:
+            raise InputError(
+                f"field 'cluster.memory_mb': {self.memory_mb:g} is above {MAX_MEMORY_MB:g} MB"
+            )
 
     @property
     def nodes(self) -> int:

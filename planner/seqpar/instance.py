@@ -88,6 +88,19 @@ class Instance:
             )
         object.__setattr__(self, "max_len", int(max_len))
         object.__setattr__(self, "meta", dict(self.meta))
+        # the batch's work in groups of one type, each sequence in a group of its own, bounds
+        # the sums the solvers form; alpha1 or beta1 = 1e308 overflowed them and the
+        # relaxation bound died on a NaN (ValueError, exit 1) (s14bad)
+        s = np.asarray(lengths, dtype=np.float64)
+        for d, st in self.cost.group_types(self.cluster.gpus):
+            with np.errstate(over="ignore", invalid="ignore"):
+                work = float(self.cost.work_ms(d, st, s).sum())
+                whole = work + len(lengths) * self.cost.fixed_ms(d, st)
+            if not math.isfinite(whole):
+                raise InputError(
+                    f"instance {self.name!r}: field 'cost': the batch's time in groups of "
+                    f"degree {d} overflows; check the cost coefficients"
+                )
 
     @property
     def n(self) -> int:
@@ -179,7 +192,8 @@ class Instance:
         lengths = data["lengths"]
         if isinstance(lengths, np.ndarray):
             lengths = lengths.tolist()
-        return cls(
+        n = meta.pop("n", None)  # derived from lengths; to_dict writes it back
+        inst = cls(
             name=name,
             lengths=lengths,
             cluster=cluster,
@@ -187,6 +201,12 @@ class Instance:
             max_len=data.get("max_len"),
             meta=meta,
         )
+        # 'n' was kept as meta whatever it said (s14bad); smtt checks its 'n' the same way
+        if "n" in data and (isinstance(n, bool) or n != inst.n):
+            raise InputError(
+                f"instance {name!r}: field 'n' is {n!r} but 'lengths' has {inst.n} items"
+            )
+        return inst
 
     def to_dict(self) -> dict[str, Any]:
         """Plain dictionary (the native JSON format); the batch is the top-level ``lengths``."""

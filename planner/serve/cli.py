@@ -292,7 +292,7 @@ def serve(
         raise InputError("--disaggregate and --disaggregate-only are exclusive")
     mode = "force" if disaggregate_only else ("allow" if disaggregate else "off")
     if qps is not None and qps <= 0:
-        raise InputError(f"--qps must be positive, got {qps:g}")
+        raise InputError(f"--qps must be a finite number > 0, got {qps:g}")
     if profile is not None and (qps is not None or workloads is not None):
         raise InputError("--profile gives the rates: drop --qps / --workloads")
     if export is not None and export not in ("vllm", "sglang", "trtllm"):

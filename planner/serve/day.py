@@ -62,7 +62,9 @@ class DayProfile:
             if r < 0:
                 raise InputError(f"profile: rate of period {i} must be >= 0, got {r!r}")
         if not (math.isfinite(self.period_hours) and self.period_hours > 0):
-            raise InputError(f"profile: period_hours must be positive, got {self.period_hours!r}")
+            raise InputError(
+                f"profile: period_hours must be a finite number > 0, got {self.period_hours!r}"
+            )
 
     @property
     def hours(self) -> float:

@@ -57,6 +57,11 @@ _SAMPLES = 20000
 #: of that size vanishes from the MIP (status UNKNOWN instead of INFEASIBLE).
 MAX_QPS = 1e20
 
+#: Longest request length: like :data:`MAX_ARRIVAL_SCV`, far above any context window (10M
+#: tokens, Llama 4 Scout's) and far below where the traffic moments (products of up to three
+#: lengths) overflow (a prompt of 1e308 tokens printed overflow RuntimeWarnings before its
+#: INFEASIBLE reason).
+MAX_TOKENS = 1e12
 _ARRIVAL_KEYS = ("arrival_s", "arrival", "timestamp", "time_s", "t")
 _PROMPT_KEYS = ("prompt_tokens", "input_tokens", "prompt_len", "input_len", "ContextTokens")
 _OUTPUT_KEYS = ("output_tokens", "generated_tokens", "output_len", "GeneratedTokens")
@@ -97,6 +102,11 @@ class LengthDist:
             raise InputError("length distribution: lows and highs must match the values")
         if any((not math.isfinite(v)) or v < 1 for v in (*self.values, *lows, *highs)):
             raise InputError("length distribution: every token count must be >= 1")
+        if max(highs) > MAX_TOKENS:
+            raise InputError(
+                f"length distribution: token counts must be at most {MAX_TOKENS:g}, "
+                f"got {max(highs):g}"
+            )
         if any(not lo <= v <= hi for lo, v, hi in zip(lows, self.values, highs, strict=True)):
             raise InputError("length distribution: each value must lie within its [low, high]")
         if any((not math.isfinite(w)) or w < 0 for w in self.weights):
@@ -284,6 +294,8 @@ def parse_lengths(
     if isinstance(spec, (int, float)):
         if not math.isfinite(spec) or spec < 1:
             raise InputError(f"{what}: token count must be >= 1, got {spec!r}")
+        if spec > MAX_TOKENS:
+            raise InputError(f"{what}: token count must be at most {MAX_TOKENS:g}, got {spec:g}")
         return LengthDist.fixed(float(spec))
     text = str(spec).strip()
     try:
@@ -320,7 +332,10 @@ def parse_lengths(
             f"{what}: cannot read {text!r}; use a token count (512), uniform:A-B, exp:MEAN, "
             "normal:MEAN,STD, lognormal:MEAN,STD or a histogram file (.csv, .json, .toml)"
         )
-    return LengthDist.from_samples(samples)
+    try:
+        return LengthDist.from_samples(samples)
+    except InputError as exc:  # the distribution reaches past MAX_TOKENS: name the option
+        raise InputError(f"{what}: {exc}") from None
 
 
 @dataclass(frozen=True)
@@ -379,7 +394,7 @@ class Traffic:
         if self.qps is not None and (
             isinstance(self.qps, bool) or not math.isfinite(self.qps) or self.qps <= 0
         ):
-            raise InputError(f"traffic: qps must be positive, got {self.qps!r}")
+            raise InputError(f"traffic: qps must be a finite number > 0, got {self.qps!r}")
         if self.qps is not None and self.qps >= MAX_QPS:
             raise InputError(f"traffic: qps must be below {MAX_QPS:g} req/s, got {self.qps:g}")
         if not math.isfinite(self.arrival_scv) or self.arrival_scv < 0:
@@ -605,9 +620,16 @@ def read_trace(path: str | Path) -> Traffic:
             raise InputError(f"{where}: missing prompt length (one of {', '.join(_PROMPT_KEYS)})")
         if ok is None:
             raise InputError(f"{where}: missing output length (one of {', '.join(_OUTPUT_KEYS)})")
-        for key, value, low in ((pk, p, 1), (ok, o, 1)):
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or value < low:
-                raise InputError(f"{where}: field {key!r} must be a number >= {low}, got {value!r}")
+        for key, value in ((pk, p), (ok, o)):
+            # NaN passed 'value < 1' (as did inf and 1e308: overflow RuntimeWarnings)
+            if (
+                isinstance(value, bool)
+                or not isinstance(value, (int, float))
+                or not 1 <= value <= MAX_TOKENS
+            ):
+                raise InputError(
+                    f"{where}: field {key!r} must be a number in [1, {MAX_TOKENS:g}], got {value!r}"
+                )
         if "StartTimeOffset" in obj:
             ak, a, scale = "StartTimeOffset", obj["StartTimeOffset"], 1e-9
         else:

@@ -91,6 +91,15 @@ def structural_reason(problem: TrainingProblem) -> str | None:
         )
     if c.use_all_gpus and c.tp and c.pp and c.cp and N % (c.tp * c.pp * c.cp):
         return f"use_all_gpus: {N} GPUs are not a multiple of tp*pp*cp"
+    spanned = pools_spanned(problem)
+    if c.use_all_gpus and c.pp is not None and c.pp < spanned:
+        # a mixed-pool launch with pp=1 was explained as 'no plan fits in memory' by a
+        # one-pool plan that fits (s14bad)
+        return (
+            f"use_all_gpus with pp={c.pp}: the {N} GPUs span {spanned} GPU pools and every "
+            f"data-parallel replica is the same pipeline with each stage on one pool, so they "
+            f"need pp >= {spanned} (data parallelism across GPU types is not modelled)"
+        )
     sp = space(problem)
     if not sp.tps:
         return (
@@ -129,6 +138,19 @@ def structural_reason(problem: TrainingProblem) -> str | None:
     if c.dp is not None and not any(B % (c.dp * b) == 0 for b in divisors(B)):
         return f"global batch {B} not divisible by dp={c.dp}"
     return None
+
+
+def pools_spanned(problem: TrainingProblem) -> int:
+    """Fewest GPU pools that hold the ``use_all_gpus`` budget (1 when it is not set)."""
+    if not problem.constraints.use_all_gpus:
+        return 1
+    counts = sorted((p.count for p in problem.cluster.pools), reverse=True)
+    held = 0
+    for k, count in enumerate(counts, 1):
+        held += count
+        if held >= problem.gpu_budget:
+            return k
+    return len(counts)
 
 
 def framework_reason(problem: TrainingProblem) -> str | None:

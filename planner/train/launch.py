@@ -612,7 +612,10 @@ def read_launch(fmt: str, path: str | Path) -> Launch:
         Unknown format, unreadable file, unknown or malformed setting (named).
     """
     check_launch_format(fmt)
-    return read_text_launch(fmt, read_text(path), str(path))
+    text = read_text(path)
+    if not text.strip():  # was read as the framework's defaults (DeepSpeed: 'malformed JSON')
+        raise InputError(f"{path}: empty file (no launch settings to evaluate)")
+    return read_text_launch(fmt, text, str(path))
 
 
 def check_launch_format(fmt: str) -> str:

@@ -36,7 +36,8 @@ def propose(
         ``from`` (what was read) and ``proposal``: the best plan (``plan``,
         ``label``, ``step_time_s``, ``status``, ``gap``), ``speedup`` (launch step
         time over the best's) and ``compare`` (:func:`planner.train.compare.compare`,
-        launch first), or ``reason`` when either side has no plan.
+        launch first); when the launch has no plan, the best plan without ``speedup`` and
+        ``compare`` and the launch's ``reason``; when the best has none, ``reason`` only.
     """
     from planner.train.api import solve
 
@@ -47,26 +48,26 @@ def propose(
         "notes": list(launch.notes),
     }
     best = solve(open_problem, "auto", time_limit=time_limit, threads=threads).stats["summary"]
-    if best.get("plan") is None or launch_summary.get("plan") is None:
-        which = "launch" if launch_summary.get("plan") is None else "best"
-        source = launch_summary if which == "launch" else best
+    if best.get("plan") is None:
         return {
             "from": read,
-            "proposal": {"status": best["status"], "reason": f"{which}: {source['reason']}"},
+            "proposal": {"status": best["status"], "reason": f"best: {best['reason']}"},
         }
-    cmp = compare(launch_summary, best, names=("launch", "best"))
-    return {
-        "from": read,
-        "proposal": {
-            "status": best["status"],
-            "plan": best["plan"],
-            "label": label(best),
-            "step_time_s": best["step_time_s"],
-            "gap": best["gap"],
-            "speedup": launch_summary["step_time_s"] / best["step_time_s"],
-            "compare": cmp,
-        },
+    proposal = {
+        "status": best["status"],
+        "plan": best["plan"],
+        "label": label(best),
+        "step_time_s": best["step_time_s"],
+        "gap": best["gap"],
     }
+    if launch_summary.get("plan") is None:
+        # the best plan is still the proposal: a mixed-pool launch with pp=1 has no plan in
+        # the layout model, and its best change was dropped with it (s14bad)
+        proposal["reason"] = f"launch: {launch_summary['reason']}"
+        return {"from": read, "proposal": proposal}
+    proposal["speedup"] = launch_summary["step_time_s"] / best["step_time_s"]
+    proposal["compare"] = compare(launch_summary, best, names=("launch", "best"))
+    return {"from": read, "proposal": proposal}
 
 
 def render(out: dict[str, Any], console: Any = None) -> None:
@@ -79,7 +80,14 @@ def render(out: dict[str, Any], console: Any = None) -> None:
     for note in read["notes"]:
         console.print(f"note: {note}", highlight=False)
     if "compare" not in prop:
-        console.print(f"no proposal: {prop['reason']}", highlight=False)
+        if "plan" not in prop:
+            console.print(f"no proposal: {prop['reason']}", highlight=False)
+            return
+        console.print(
+            f"proposed plan: {prop['label']} ({prop['status']}), {prop['step_time_s']:.4g} s "
+            "per step; the launch has no plan to compare with (its reason above)",
+            highlight=False,
+        )
         return
     speed = prop["speedup"]
     if speed > 1 + 1e-9:

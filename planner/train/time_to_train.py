@@ -167,6 +167,11 @@ def time_to_train(
     size = checkpoint_bytes(problem)
     write_h = size / bandwidth / 3600.0
     lam = run.failure_rate * gpus  # failures per hour of the job
+    if math.isinf(lam):  # 1e308 per GPU-hour: Young's interval was 0, a ZeroDivisionError
+        raise InputError(
+            f"--failure-rate: {run.failure_rate:g} failures per GPU-hour on {gpus} GPUs is "
+            "not a finite rate"
+        )
     restart_h = run.restart_minutes / 60.0 + write_h  # restart + reading the checkpoint back
     if run.checkpoint_every_h is not None:
         interval = run.checkpoint_every_h

@@ -241,6 +241,14 @@ SPECIFIC: list[tuple[str, list[str], str]] = [
     ),
     ("plan-serve-profile-negative", [*PLAN_SERVE_NO_RATE, "--profile", "3,-1"], "period 1"),
     ("plan-serve-profile-with-qps", [*PLAN_SERVE, "--profile", "3,1"], "--profile"),
+    ("plan-serve-qps-nan", [*PLAN_SERVE_NO_RATE, "--qps", "nan"], "--qps nan: must be a finite"),
+    ("plan-serve-qps-inf", [*PLAN_SERVE_NO_RATE, "--qps", "inf"], "--qps inf: must be a finite"),
+    ("gen-smtt-tf-nan", ["gen", "smtt", "--n", "5", "--tf", "nan", "--rdd", "0.6"], "--tf nan"),
+    (
+        "plan-train-headroom-nan",
+        [*BASE["plan train"], "--memory-headroom", "nan"],
+        "--memory-headroom nan: must be a finite number",
+    ),
     ("solve-bad-integer", ["solve", "smtt", SMTT, "--threads", "two"], "'--threads'"),
     # two outputs on one path: the second overwrote the first
     (

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+import pytest
+
 from planner.cli import command, walk_commands
+from planner.core.errors import InputError
 
 #: The project's fixed meanings (HELPERS.md, "CLI").
 CANONICAL = {"-m": "--method", "-t": "--time-limit", "-o": "--out"}
@@ -46,3 +49,28 @@ def test_time_limit_has_one_range_everywhere():
         for param in cmd.params:
             if "--time-limit" in param.opts:
                 assert getattr(param, "min", None) is None, cmd.name
+
+
+def ranged_float_options() -> list[tuple[str, object]]:
+    """(command name, param) for every float option with a min or max (--qps, --tf, ...)."""
+    return [
+        (cmd.name, param)
+        for cmd in walk_commands(command())
+        for param in cmd.params
+        if getattr(param, "type_descriptor", None) is not None
+        and param.type_descriptor.annotation is float
+        and param.type_descriptor.is_ranged
+    ]
+
+
+@pytest.mark.parametrize("value", ["nan", "NaN", "inf", "-inf"])
+def test_ranged_float_options_say_what_is_wrong_with_nan(value):
+    """Typer's range check ran first: ``--qps nan`` (and ``--tf``, ``--rdd``,
+    ``--memory-headroom``) said 'Input should be greater than or equal to 0' (s14bad)."""
+    found = ranged_float_options()
+    assert {param.opts[0] for _, param in found} >= {"--qps", "--tf", "--rdd"}
+    for name, param in found:
+        flag = param.opts[0]
+        with pytest.raises(InputError, match=f"{flag} {value}: must be a finite number"):
+            param.process_value(None, value)
+        assert param.process_value(None, "1") == 1.0, (name, flag)

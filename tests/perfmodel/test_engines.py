@@ -67,6 +67,16 @@ def test_parse_engine_forms_and_aliases():
     assert version_tuple("0.4.3post2") == (0, 4, 3)
 
 
+@pytest.mark.parametrize("spec", ["nim:1.0", "NIM:1.3.0,eager", {"name": "nim", "version": "1.0"}])
+def test_nim_with_a_version_is_refused(spec):
+    """A NIM release number is the container's, not TensorRT-LLM's: ``nim:1.0`` was read as
+    TensorRT-LLM 1.0 (s14bad); a bare ``nim`` is still the TensorRT-LLM alias."""
+    with pytest.raises(InputError, match="NIM container release, not a TensorRT-LLM version"):
+        parse_engine(spec)
+    assert parse_engine("nim,eager").name == "trtllm"
+    assert parse_engine({"name": "nim"}).name == "trtllm"
+
+
 @pytest.mark.parametrize(
     "bad",
     [

@@ -160,3 +160,23 @@ def test_times_too_large_for_the_encoding_ask_for_normalisation():
     del raw["normalize"]
     with pytest.raises(InputError, match="normalize"):
         Instance.from_dict(raw)
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "said"),
+    [
+        (("machine", "units", "TC"), 1e308, "machine.units.TC: 1e+308 is above 2**31 - 1"),
+        (("machine", "register_limit"), 2**62, "machine.register_limit: 4.61169e+18 is above"),
+    ],
+)
+def test_integers_past_2_31_are_rejected(path, value, said):
+    """A unit capacity of 1e308 failed CP-SAT's Python-to-C++ cast: 'internal error:
+    RuntimeError: Unable to cast Python instance of type int' (exit 1) (s14bad)."""
+
+    def m(raw):
+        node = raw
+        for key in path[:-1]:
+            node = node[key]
+        node[path[-1]] = value
+
+    assert said in _bad(m)

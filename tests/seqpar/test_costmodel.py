@@ -70,6 +70,21 @@ def test_cluster_errors_name_the_field(data, field):
         Cluster.from_dict(data)
 
 
+@pytest.mark.parametrize(
+    ("data", "field"),
+    [
+        ({"gpus": 2**40, "gpus_per_node": 8, "memory_mb": 1}, "'cluster.gpus': 1099511627776 is"),
+        ({"gpus": 8, "gpus_per_node": 8, "memory_mb": 1e308}, "'cluster.memory_mb': 1e[+]308"),
+        ({"gpus": 8, "gpus_per_node": 8, "memory_mb": 2**62}, "'cluster.memory_mb': 4.6"),
+    ],
+)
+def test_huge_clusters_are_bad_input(data, field):
+    """2**40 GPUs was a MemoryError (8 TiB of tables), 1e308 MB an OverflowError and 2**62 MB
+    a negative token count in the INFEASIBLE reason (s14bad)."""
+    with pytest.raises(InputError, match=field):
+        Cluster.from_dict(data)
+
+
 def test_cost_errors_and_round_trip():
     good = tiny_cost().to_dict()
     assert CostModel.from_dict(good) == tiny_cost()

@@ -59,6 +59,26 @@ def test_round_trip_and_preset_shorthand():
         )
 
 
+@pytest.mark.parametrize("n", [-1, 2, float("nan"), "x", True])
+def test_a_count_n_that_disagrees_with_the_lengths_is_refused(n):
+    """``n`` (written by to_dict) was kept as meta whatever it said; smtt checks its own
+    (s14bad)."""
+    data = {**preset_instance([100, 2000, 70000], gpus=16).to_dict(), "n": n}
+    with pytest.raises(InputError, match=r"field 'n' is .* but 'lengths' has 3 items"):
+        Instance.from_dict(data)
+    assert "n" not in Instance.from_dict({**data, "n": 3}).meta
+
+
+@pytest.mark.parametrize("key", ["alpha1", "beta1"])
+def test_a_cost_that_overflows_on_the_batch_is_refused(key):
+    """alpha1 or beta1 = 1e308 overflowed the batch's time: the relaxation bound died on a
+    NaN (ValueError, exit 1) (s14bad)."""
+    data = preset_instance([100, 2000, 70000], gpus=16).to_dict()
+    data["cost"] = {**data["cost"], key: 1e308}
+    with pytest.raises(InputError, match="field 'cost': the batch's time in groups of degree"):
+        Instance.from_dict(data)
+
+
 def test_infeasibility_names_length_and_memory():
     inst = preset_instance([500, 400_000], gpus=64)
     why = inst.infeasibility()

@@ -55,6 +55,10 @@ def plan_file(tmp_path):
         ("{not json", "not a JSON offload plan"),
         # a solve result without a plan (was "field 'format': ... got None")
         ({"family": "offload", "status": "UNKNOWN", "stats": {}}, "status 'UNKNOWN') with no"),
+        # more than every expert copied once per step: 1e308 overflowed the copy time to NaN
+        # and the plan came back OPTIMAL at 0 req/s with a TPOT of 0 (s14bad)
+        (plan_dict(mean_bytes_moved_per_step=1e308), "'mean_bytes_moved_per_step': 1e+308"),
+        (plan_dict(mean_bytes_moved_per_step=33 * 8 * EXPERT), "layers x experts x expert_bytes"),
     ],
 )
 def test_bad_plan_exits_2_naming_file_and_field(capsys, plan_file, data, needle):

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from planner.core.errors import InputError
 from planner.serve.traffic import (
+    MAX_TOKENS,
     QUANTILE_EDGES,
     LengthDist,
     Traffic,
@@ -129,6 +130,30 @@ def test_trace_without_arrivals_has_no_rate(tmp_path):
 def test_trace_errors_name_file_and_line(tmp_path, rows, match):
     with pytest.raises(InputError, match=match):
         read_trace(_write(tmp_path / "t.jsonl", rows))
+
+
+@pytest.mark.parametrize("spec", ["1e308", 1e13, "uniform:1-1e13", "exp:1e13"])
+def test_lengths_past_the_cap_name_the_option(spec, recwarn):
+    """A prompt of 1e308 tokens overflowed the traffic moments (RuntimeWarnings on stderr
+    before an INFEASIBLE); past MAX_TOKENS it is bad input naming the option (s14bad)."""
+    with pytest.raises(InputError, match=r"--prompt-tokens: .*at most 1e\+12"):
+        parse_lengths(spec, what="--prompt-tokens")
+    assert not [w for w in recwarn if issubclass(w.category, RuntimeWarning)]
+    assert parse_lengths(MAX_TOKENS, what="--prompt-tokens").max == MAX_TOKENS
+
+
+@pytest.mark.parametrize("value", [float("nan"), float("inf"), 1e308])
+def test_a_trace_length_must_be_finite_and_below_the_cap(tmp_path, value):
+    """NaN passed the trace reader's 'value < 1' check (s14bad)."""
+    path = tmp_path / "t.jsonl"
+    path.write_text(
+        json.dumps({"prompt_tokens": value, "output_tokens": 3})
+        + "\n"
+        + json.dumps({"prompt_tokens": 5, "output_tokens": 3})
+        + "\n"
+    )
+    with pytest.raises(InputError, match=r"t\.jsonl:1: field 'prompt_tokens' must be a number in"):
+        read_trace(path)
 
 
 def test_trace_malformed_line(tmp_path):

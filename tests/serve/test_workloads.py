@@ -182,7 +182,9 @@ def test_round_trip_and_bad_input(tmp_path):
             "H100:1",
             workloads=[{"name": "x", "traffic": {"prompt_tokens": 10, "output_tokens": 10}}],
         )
-    with pytest.raises(InputError, match=r"workloads\[0\]: traffic: qps must be positive"):
+    with pytest.raises(
+        InputError, match=r"workloads\[0\]: traffic: qps must be a finite number > 0"
+    ):
         make_problem(
             "llama-3.1-8b",
             "H100:1",

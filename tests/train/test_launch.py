@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import io
 import json
 
 import pytest
+from rich.console import Console
 
 from planner.core.errors import InputError
 from planner.train.api import make_problem, solve
 from planner.train.export import FORMATS, export
 from planner.train.launch import problem_args, read_text_launch, stage_layers
+from planner.train.proposal import render as render_proposal
 
 from .test_cli import run
 
@@ -113,6 +116,16 @@ def test_unknown_or_malformed_settings_are_named(fmt, text, named):
     with pytest.raises(InputError, match="launch") as exc:
         read_text_launch(fmt, text, "launch")
     assert named in str(exc.value)
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_an_empty_launch_file_exits_2(capsys, tmp_path, fmt):
+    """An empty launch was evaluated as the framework's defaults (Megatron, NeMo,
+    torchtitan) or called 'malformed JSON' (DeepSpeed) (s14bad)."""
+    path = tmp_path / "launch"
+    path.write_text(" \n")
+    code, out, err = run(capsys, *BASE, *WORKLOAD, "--from", fmt, str(path), "--json")
+    assert code == 2 and out == "" and f"{path}: empty file" in err
 
 
 def test_bad_launch_through_the_cli_exits_2(capsys, tmp_path):
@@ -436,3 +449,29 @@ def test_a_launch_is_evaluated_as_written_under_another_framework(capsys, planne
     assert d["step_time_s"] == pytest.approx(want, rel=1e-12)
     prop = d["proposal"]
     assert prop is not None and prop["plan"]["interleave"] == 1  # DeepSpeed has no v > 1
+
+
+def test_a_pp1_launch_on_mixed_pools_still_gets_a_proposal(capsys, tmp_path):
+    """A pp=1 Megatron launch on 16 A100 + 16 H100 has no plan in the layout model (every
+    replica is one pipeline, each stage on one pool): it was explained as 'no plan fits in
+    memory' by a one-pool plan needing 20 of 80 GiB, and the best plan found for the same
+    job (OPTIMAL) was dropped: 'no proposal' (s14bad)."""
+    args = tmp_path / "args.txt"
+    args.write_text(
+        "--tensor-model-parallel-size 2 --pipeline-model-parallel-size 1 --micro-batch-size 1 "
+        "--global-batch-size 64 --seq-length 1024 --bf16\n"
+    )
+    mixed = ("plan", "train", "--model", "gpt-1.7b", "--gpus", "16xA100,16xH100")
+    code, out, err = run(capsys, *mixed, "--from", "megatron", str(args), "--json", "-t", "20")
+    assert code == 0, err
+    d = json.loads(out)
+    assert d["status"] == "INFEASIBLE"
+    assert "need pp >= 2" in d["reason"] and "fits in memory" not in d["reason"]
+    prop = d["proposal"]
+    # the open search may keep to one pool (it is not bound to use every GPU)
+    assert prop["status"] in ("OPTIMAL", "FEASIBLE") and prop["step_time_s"] > 0
+    assert prop["plan"]["tp"] * prop["plan"]["pp"] * prop["plan"]["dp"] <= 32
+    assert prop["reason"].startswith("launch: ") and "compare" not in prop
+    shown = io.StringIO()
+    render_proposal({"from": d["from"], "proposal": prop}, Console(file=shown, width=200))
+    assert "proposed plan: " in shown.getvalue() and "no proposal" not in shown.getvalue()

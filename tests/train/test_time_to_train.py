@@ -94,6 +94,13 @@ def test_never_finishes_when_failures_outpace_checkpoints():
     assert out["finishes"] is False and out["wall_days"] is None
 
 
+def test_an_overflowing_failure_rate_is_bad_input():
+    """1e308 failures per GPU-hour times the GPUs overflowed to inf: Young's interval came out
+    0 and the CLI died with a ZeroDivisionError (exit 1) (s14bad)."""
+    with pytest.raises(InputError, match=r"--failure-rate: 1e\+308 failures per GPU-hour"):
+        _ttt(TrainingRun(tokens=1e9, failure_rate=1e308))
+
+
 def test_cli_tokens(capsys):
     code, out, _err = run(capsys, *BASE, "-t", "20", "--json", "--tokens", "1B")
     assert code == 0
@@ -114,6 +121,7 @@ def test_cli_tokens(capsys):
         (("--tokens", "1T", "--failure-rate", "-1"), "--failure-rate"),
         (("--tokens", "1T", "--checkpoint-gbps", "0"), "--checkpoint-gbps"),
         (("--tokens", "1T", "--checkpoint-every", "-2"), "--checkpoint-every"),
+        (("--tokens", "1T", "--failure-rate", "1e308"), "--failure-rate: 1e+308"),
     ],
 )
 def test_cli_bad_run_flags_exit_2(capsys, flags, name):
