@@ -30,20 +30,22 @@ Two choices keep the bound finite where the plain formula would give -inf:
   y is allowed, and this one costs nothing where HiGHS's dual is a tolerance-sized wrong
   sign;
 * a column with an infinite bound needs a reduced cost of the right sign, which a basic
-  column (reduced cost 0 up to rounding) misses half the time. ``y`` is then shifted
-  towards 0 (``(1 - t) y``, whose reduced costs are ``(1 - t) r + t c``): this repairs every
-  such column whose own cost has the right sign (``c_j > 0`` for ``u_j = inf``), at a
-  relative loss of about ``t`` (1e-15 for rounding-sized violations). Columns it cannot
-  repair (a cost of the wrong sign, or a free column) leave the bound at -inf;
-  :func:`highs_lp_bound` then re-solves once with those costs tightened by a small
-  ``epsilon`` (the duals of that LP are strictly feasible for the original), as
-  Neumaier & Shcherbina suggest.
+  column (reduced cost 0 up to rounding) misses half the time. Such a column is first
+  settled in exact rational arithmetic (its reduced cost may be exactly 0); otherwise ``y``
+  is shifted towards 0 (``(1 - t) y``, whose reduced costs are ``(1 - t) r + t c``), which
+  repairs every such column whose own cost has the right sign (``c_j > 0`` for
+  ``u_j = inf``) at a relative loss of about ``t`` (1e-15 for rounding-sized violations).
+  For the columns it cannot repair (a cost of the wrong sign, as offload's hide columns),
+  :func:`highs_lp_bound` re-solves once with those costs tightened by ``1e-6 (|c_j| + 1)``
+  (whose duals are strictly feasible for the original, as Neumaier & Shcherbina suggest)
+  and shifts HiGHS's duals towards those by the tiny fraction needed. A free column whose
+  reduced cost is not exactly 0 leaves the bound at -inf (``None``).
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
 
 import highspy
@@ -53,12 +55,12 @@ import numpy as np
 UNIT_ROUNDOFF = 2.0**-53
 #: Smallest positive subnormal double: the largest absolute error of one underflowing product.
 TINY = 2.0**-1074
-#: Largest number of times the dual vector is shifted towards 0 (each try multiplies t by 16).
+#: Largest number of times the dual vector is shifted (each try multiplies the step by 16).
 SHIFT_TRIES = 8
 #: Most columns per evaluation whose reduced cost is settled exactly (rational arithmetic).
 EXACT_COLUMNS = 200
 #: Relative cost perturbations tried by :func:`highs_lp_bound` when shifting cannot repair.
-EPSILONS = (1e-12, 1e-9, 1e-6)
+EPSILONS = (1e-6, 1e-4)
 
 
 def gamma(n: int) -> float:
@@ -191,9 +193,10 @@ def _column_terms(lp: Lp, y: np.ndarray) -> np.ndarray:
     terms = _corner_min(r_lo, r_hi, lp.col_lower, lp.col_upper)
     bad = np.flatnonzero(np.isneginf(terms))
     if 0 < len(bad) <= EXACT_COLUMNS:
-        mine = np.isin(lp.cols, bad)
-        for j in bad:
-            sel = mine & (lp.cols == j)
+        mine = np.flatnonzero(np.isin(lp.cols, bad))
+        mine = mine[np.argsort(lp.cols[mine], kind="stable")]
+        cuts = np.searchsorted(lp.cols[mine], bad, side="right")
+        for j, sel in zip(bad, np.split(mine, cuts[:-1]), strict=True):
             terms[j] = _exact_term(lp, j, lp.vals[sel], y[lp.rows[sel]])
     return terms
 
@@ -213,7 +216,7 @@ def _exact_term(lp: Lp, j: int, a: np.ndarray, y: np.ndarray) -> float:
     return float(np.nextafter(value, -math.inf)) if Fraction(value) > exact else value
 
 
-def lp_lower_bound(lp: Lp, y: np.ndarray) -> float:
+def lp_lower_bound(lp: Lp, y: np.ndarray, anchor: np.ndarray | None = None) -> float:
     """A rigorous lower bound of the minimization ``lp`` from the dual vector ``y``.
 
     Parameters
@@ -223,44 +226,58 @@ def lp_lower_bound(lp: Lp, y: np.ndarray) -> float:
     y
         Any vector, one entry per row (HiGHS's ``row_dual``); its quality decides only how
         close the bound comes to the LP value, never whether it is valid.
+    anchor
+        Where ``y`` is shifted to when a column with an infinite bound has a reduced cost of
+        the wrong sign (default 0, whose reduced costs are the costs themselves): a dual
+        vector whose reduced costs have the right sign *strictly* on those columns.
 
     Returns
     -------
     float
         At most the exact optimum of ``lp`` (``-inf`` when no finite bound follows from
-        ``y`` even after shifting it towards 0; ``+inf`` never).
+        ``y`` even after the shift; ``+inf`` never).
     """
+    return _shift(lp, y, anchor)[0]
+
+
+def _bound_terms(lp: Lp, y: np.ndarray) -> tuple[float, np.ndarray]:
+    """The bound from ``y`` (sign-fixed) and its column terms."""
+    terms = _column_terms(lp, y)
+    rows = dual_objective_lower(lp.row_lower, lp.row_upper, y)
+    return sum_lower(np.concatenate([terms, [rows, lp.offset]])), terms
+
+
+def _shift(lp: Lp, y: np.ndarray, anchor: np.ndarray | None) -> tuple[float, np.ndarray]:
+    """``(bound, vector it came from)`` for ``(1 - t) y + t anchor`` with the least ``t`` of a
+    geometric sequence that gives a finite bound (``t = 0`` first)."""
     y = row_side(lp.row_lower, lp.row_upper, y)
-    best = -math.inf
+    z = np.zeros_like(y) if anchor is None else row_side(lp.row_lower, lp.row_upper, anchor)
+    # the anchor's reduced costs, signed so that > 0 means "strictly right" for each bound
+    z_lo, z_hi = (lp.cost, lp.cost) if anchor is None else _reduced_costs(lp, z)
+    best, yt = -math.inf, y
     t = 0.0
     for _ in range(SHIFT_TRIES + 1):
-        yt = y * (1.0 - t) if t else y
-        terms = _column_terms(lp, yt)
-        value = sum_lower(
-            np.concatenate([terms, [dual_objective_lower(lp.row_lower, lp.row_upper, yt)]])
-        )
-        value = sum_lower(np.array([value, lp.offset]))
+        yt = y if t == 0 else (1.0 - t) * y + t * z
+        value, terms = _bound_terms(lp, yt)
         best = max(best, value)
         bad = np.isneginf(terms)
         if not bad.any():
-            break
-        # shifting towards 0 moves r_j towards c_j: it can only repair columns whose cost has
-        # the sign their infinite bound needs
+            return best, yt
+        # r((1 - t) y + t z) = (1 - t) r(y) + t r(z): only columns where the anchor's reduced
+        # cost is strictly of the right sign can be repaired
         up = np.isposinf(lp.col_upper[bad])
         down = np.isneginf(lp.col_lower[bad])
-        c = lp.cost[bad]
-        if np.any(up & down) or np.any(up & (c <= 0)) or np.any(down & (c >= 0)):
+        gain = np.where(up, z_lo[bad], -z_hi[bad])
+        if np.any(up & down) or np.any(gain <= 0):
             break
         r_lo, r_hi = _reduced_costs(lp, yt)
         short = np.where(up, -r_lo[bad], r_hi[bad])  # how far each is on the wrong side
-        need = float(np.max(short / (np.abs(c) + short)))
+        need = float(np.max(short / (gain + short)))
         t = min(1.0, max(16.0 * t, 4.0 * need, 1e-15))
-        if t >= 1.0:  # y = 0: every column's reduced cost is its cost
-            yt = np.zeros_like(y)
-            terms = _column_terms(lp, yt)
-            best = max(best, sum_lower(np.concatenate([terms, [lp.offset]])))
-            break
-    return best
+        if t >= 1.0:
+            value, terms = _bound_terms(lp, z)
+            return max(best, value), z
+    return best, yt
 
 
 def offending_columns(lp: Lp, y: np.ndarray) -> np.ndarray:
@@ -276,10 +293,12 @@ def highs_lp_bound(h: highspy.Highs, *, time_limit: float = 10.0) -> float | Non
 
     ``h`` must have run; its duals (``getSolution().row_dual``) are used whatever its status
     (the bound is valid for any vector). When some column with an infinite bound keeps a
-    reduced cost of the wrong sign (see the module notes), the LP is solved once more, warm
-    from ``h``'s basis within ``time_limit`` seconds, with the costs of the columns having an
-    infinite bound moved by ``epsilon (|c_j| + 1)`` towards the side that makes their
-    reduced costs strictly feasible, for each ``epsilon`` of :data:`EPSILONS` in turn.
+    reduced cost of the wrong sign that shifting towards 0 cannot repair (its own cost has
+    the wrong sign, see the module notes), the LP is solved once more, warm from ``h``'s
+    basis within ``time_limit`` seconds, with those columns' costs moved by
+    ``epsilon (|c_j| + 1)`` (each ``epsilon`` of :data:`EPSILONS` in turn) towards the side
+    that makes their reduced costs strictly feasible; HiGHS's duals are then shifted towards
+    that LP's (by a tiny fraction: the bound stays HiGHS's up to rounding).
     """
     sol = h.getSolution()
     if not sol.dual_valid:
@@ -287,30 +306,23 @@ def highs_lp_bound(h: highspy.Highs, *, time_limit: float = 10.0) -> float | Non
     lp_obj = h.getLp()
     lp, sense = from_highs_lp(lp_obj)
     if sense < 0:  # max c.x = -min (-c).x, whose duals are -y
-        lp = Lp(
-            -lp.cost,
-            lp.col_lower,
-            lp.col_upper,
-            lp.row_lower,
-            lp.row_upper,
-            lp.rows,
-            lp.cols,
-            lp.vals,
-            -lp.offset,
-        )
+        lp = replace(lp, cost=-lp.cost, offset=-lp.offset)
     y = sense * np.asarray(sol.row_dual, dtype=np.float64)
-    value = lp_lower_bound(lp, y)
-    if math.isinf(value) and offending_columns(lp, y).any():
-        value = _perturbed(h, lp_obj, lp, sense, time_limit)
+    value, yt = _shift(lp, y, None)
+    if math.isinf(value):
+        bad = np.isneginf(_column_terms(lp, yt))
+        up = bad & np.isposinf(lp.col_upper) & (lp.cost <= 0)
+        down = bad & np.isneginf(lp.col_lower) & (lp.cost >= 0)
+        if (up | down).any() and not np.any(up & down):
+            value = _anchored(h, lp_obj, lp, sense, y, up, down, time_limit)
     if not math.isfinite(value):
         return None
     return sense * value
 
 
-def _perturbed(h: highspy.Highs, lp_obj: highspy.HighsLp, lp: Lp, sense: float, limit: float):
-    """The bound from the duals of the LP with tightened costs (see :func:`highs_lp_bound`)."""
-    up = np.isposinf(lp.col_upper) & np.isfinite(lp.col_lower)
-    down = np.isneginf(lp.col_lower) & np.isfinite(lp.col_upper)
+def _anchored(h, lp_obj, lp: Lp, sense: float, y, up, down, limit: float) -> float:
+    """The bound from ``y`` shifted towards the duals of the LP with the ``up`` / ``down``
+    columns' costs tightened (see :func:`highs_lp_bound`), or from those duals alone."""
     basis = h.getBasis()
     g = highspy.Highs()  # h exists, so HiGHS's banner was printed (or silenced) already
     g.setOptionValue("output_flag", False)
@@ -318,18 +330,19 @@ def _perturbed(h: highspy.Highs, lp_obj: highspy.HighsLp, lp: Lp, sense: float, 
     g.setOptionValue("time_limit", max(0.01, float(limit)))
     g.setOptionValue("solve_relaxation", True)
     g.passModel(lp_obj)
+    cols = np.flatnonzero(up | down).astype(np.int32)
     best = -math.inf
     for eps in EPSILONS:
-        shift = eps * (np.abs(lp.cost) + 1.0)
-        cost = lp.cost - np.where(up, shift, 0.0) + np.where(down, shift, 0.0)
-        g.changeColsCost(len(cost), np.arange(len(cost), dtype=np.int32), sense * cost)
+        shift = eps * (np.abs(lp.cost[cols]) + 1.0)
+        cost = lp.cost[cols] + np.where(up[cols], -shift, shift)
+        g.changeColsCost(len(cols), cols, sense * cost)
         if basis.valid:
             g.setBasis(basis)
         g.run()
         sol = g.getSolution()
         if not sol.dual_valid:
             break
-        best = max(best, lp_lower_bound(lp, sense * np.asarray(sol.row_dual, dtype=np.float64)))
-        if math.isfinite(best):
-            break
+        value, anchor = _shift(lp, sense * np.asarray(sol.row_dual, dtype=np.float64), None)
+        if math.isfinite(value):
+            return max(value, _shift(lp, y, anchor)[0])
     return best

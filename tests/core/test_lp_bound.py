@@ -81,7 +81,7 @@ def exact_optimum(lp: Lp) -> Fraction | None:
 
 def _solve(m: list[list[Fraction]], b: list[Fraction]) -> list[Fraction] | None:
     n = len(b)
-    m = [row[:] + [b[i]] for i, row in enumerate(m)]
+    m = [[*row, b[i]] for i, row in enumerate(m)]
     for c in range(n):
         p = next((r for r in range(c, n) if m[r][c] != 0), None)
         if p is None:

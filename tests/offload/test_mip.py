@@ -25,15 +25,18 @@ def test_exact_equals_brute_force(inst):
     assert bound <= value + 1e-9
 
 
+#: A trace whose LP relaxation HiGHS solved to 1872.393511037475, 1 ulp above the brute
+#: force's optimum 1872.3935110374748 (main's bound was that LP objective)
+ONE_ULP_OVER = tiny(
+    np.array([[[1, 1]], [[3, 3]]]), budget=2, shared=1, copy_us=208.4853411353863,
+    gpu_token_us=185.75939940611607, gpu_call_us=193.1591578942732,
+    cpu_token_us=6.18471525731543, cpu_call_us=2.0,
+)  # fmt: skip
+
+
 @settings(max_examples=60, deadline=None)
 @given(inst=tiny_instances())
-@example(  # main's LP objective, 1872.393511037475, was 1 ulp above the brute force's optimum
-    inst=tiny(
-        np.array([[[1, 1]], [[3, 3]]]), budget=2, shared=1, copy_us=208.4853411353863,
-        gpu_token_us=185.75939940611607, gpu_call_us=193.1591578942732,
-        cpu_token_us=6.18471525731543, cpu_call_us=2.0,
-    )  # fmt: skip
-)
+@example(inst=ONE_ULP_OVER)
 def test_lp_relaxation_bound_never_above_brute_force(inst):
     # the relaxation's bound is weak duality evaluated safely (planner.core.lp_bound): no
     # tolerance is needed in this comparison, unlike for HiGHS's LP objective

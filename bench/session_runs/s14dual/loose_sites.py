@@ -80,7 +80,9 @@ def offload(counts: dict, n: int, sd: int, tol: float) -> None:
         best = brute_force(inst) * mip.US
         counts["tried"] += 1
         counts["lp>opt"] += p.lp_bound > best
-        counts["max_excess_rel"] = max(counts["max_excess_rel"], (p.lp_bound - best) / max(best, 1e-9))
+        counts["max_excess_rel"] = max(
+            counts["max_excess_rel"], (p.lp_bound - best) / max(best, 1e-9)
+        )
 
     run()
 
@@ -144,8 +146,18 @@ def main() -> None:
     counts["cpu_s"] = round(time.process_time() - began, 1)
     import planner
 
-    print(json.dumps({"site": a.site, "tol": a.tol, "n": a.n, "seed": a.seed,
-                      "planner": str(Path(planner.__file__).parent), **counts}))
+    print(
+        json.dumps(
+            {
+                "site": a.site,
+                "tol": a.tol,
+                "n": a.n,
+                "seed": a.seed,
+                "planner": str(Path(planner.__file__).parent),
+                **counts,
+            }
+        )
+    )
 
 
 if __name__ == "__main__":
