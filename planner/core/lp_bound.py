@@ -310,10 +310,12 @@ def highs_lp_bound(h: highspy.Highs, *, time_limit: float = 10.0) -> float | Non
     y = sense * np.asarray(sol.row_dual, dtype=np.float64)
     value, yt = _shift(lp, y, None)
     if math.isinf(value):
-        bad = np.isneginf(_column_terms(lp, yt))
-        up = bad & np.isposinf(lp.col_upper) & (lp.cost <= 0)
-        down = bad & np.isneginf(lp.col_lower) & (lp.cost >= 0)
-        if (up | down).any() and not np.any(up & down):
+        # every column a shift towards 0 cannot keep right-signed is tightened, not only the
+        # offending ones: a later shift would push those with a reduced cost of exactly 0
+        # (settled exactly now) to the wrong side
+        up = np.isposinf(lp.col_upper) & np.isfinite(lp.col_lower) & (lp.cost <= 0)
+        down = np.isneginf(lp.col_lower) & np.isfinite(lp.col_upper) & (lp.cost >= 0)
+        if np.any(np.isneginf(_column_terms(lp, yt)) & (up | down)):
             value = _anchored(h, lp_obj, lp, sense, y, up, down, time_limit)
     if not math.isfinite(value):
         return None

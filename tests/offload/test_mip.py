@@ -54,6 +54,33 @@ def test_lp_relaxation_bound_never_above_brute_force(inst):
     assert p.lp_bound >= best * (1 - 0.5) - 1e-9  # a real bound, not a trivial one
 
 
+def test_relaxation_bound_with_loose_duals_and_hide_columns(monkeypatch):
+    # HiGHS at dual tolerance 1e-3 (presolve off): a hide column (cost -1, no upper bound)
+    # gets a reduced cost of the wrong sign that no shift towards 0 repairs, so the bound
+    # needs the re-solve's duals; two more hide columns have reduced cost exactly 0 and must
+    # be tightened in that re-solve too, or the shift pushes them to the wrong side (the
+    # first version returned no bound here)
+    original = mip.new_highs
+
+    def loose(**kw):
+        h = original(**kw)
+        h.setOptionValue("dual_feasibility_tolerance", 1e-3)
+        h.setOptionValue("presolve", "off")
+        return h
+
+    monkeypatch.setattr(mip, "new_highs", loose)
+    inst = tiny(
+        np.array([[[1, 4], [0, 2]], [[2, 0], [3, 1]]]), budget=2, overlap=True,
+        initial="first", copy_us=500.0, gpu_call_us=60.0, cpu_call_us=10.0,
+    )  # fmt: skip
+    p = mip.prepare(
+        inst, [0, 1], capacity=inst.capacity, global_budget=False, overlap=True,
+        time_limit=10, start=None,
+    )  # fmt: skip
+    assert p.lp_bound is not None and p.lp_bound <= brute_force(inst) * mip.US
+    assert p.lp_bound >= 0.99 * brute_force(inst) * mip.US * 0.5
+
+
 def test_a_highs_start_run_whose_objective_disagrees_with_its_plan_is_not_trusted():
     # bench/session_runs/s13tol (session 13): with presolve and the RENS plan (nothing
     # resident) as MIP start, HiGHS 1.16 called its start optimal at 1104.95 us with that
