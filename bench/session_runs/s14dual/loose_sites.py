@@ -24,10 +24,10 @@ import sys
 import time
 from pathlib import Path
 
-from hypothesis import HealthCheck, Phase, given, seed, settings
-
 ROOT = Path(__file__).resolve().parents[3]
 sys.path.append(str(ROOT))  # tests.<family>.strategies (after PYTHONPATH: old or new planner)
+sys.path.append(str(ROOT / "bench" / "session_runs" / "s13tol"))
+from stress_bounds import stress  # noqa: E402  (generate-only hypothesis runs, session 13)
 
 
 def loosen(module, tol: float) -> None:
@@ -40,21 +40,6 @@ def loosen(module, tol: float) -> None:
         return h
 
     module.new_highs = loose
-
-
-def stress(n: int, sd: int, strategy):
-    def wrap(fn):
-        return seed(sd)(
-            settings(
-                max_examples=n,
-                deadline=None,
-                database=None,
-                phases=[Phase.generate],
-                suppress_health_check=list(HealthCheck),
-            )(given(strategy)(fn))
-        )
-
-    return wrap
 
 
 def offload(counts: dict, n: int, sd: int, tol: float) -> None:
