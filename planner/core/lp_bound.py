@@ -38,8 +38,10 @@ Two choices keep the bound finite where the plain formula would give -inf:
   For the columns it cannot repair (a cost of the wrong sign, as offload's hide columns),
   :func:`highs_lp_bound` re-solves once with those costs tightened by ``1e-6 (|c_j| + 1)``
   (whose duals are strictly feasible for the original, as Neumaier & Shcherbina suggest)
-  and shifts HiGHS's duals towards those by the tiny fraction needed. A free column whose
-  reduced cost is not exactly 0 leaves the bound at -inf (``None``).
+  and shifts HiGHS's duals towards those by the tiny fraction needed. Where no float vector
+  is dual feasible at all (a free direction of exactly zero cost, whose dual needs
+  ``y = -1/6``), a small LP's bound is evaluated in rational arithmetic from the simplest
+  fractions near HiGHS's duals; otherwise the bound is -inf (``None``).
 """
 
 from __future__ import annotations
@@ -59,6 +61,12 @@ TINY = 2.0**-1074
 SHIFT_TRIES = 8
 #: Most columns per evaluation whose reduced cost is settled exactly (rational arithmetic).
 EXACT_COLUMNS = 200
+#: Largest LP (nonzeros) whose bound :func:`highs_lp_bound` may evaluate in rational
+#: arithmetic as a last resort (a few tens of milliseconds).
+RATIONAL_NONZEROS = 20_000
+#: Share of the way from the re-solve's duals towards 0 that makes them a strict anchor
+#: (far below the ``1e-6`` of the tightened costs, which it must not undo).
+ANCHOR_PULL = 1e-9
 #: Relative cost perturbations tried by :func:`highs_lp_bound` when shifting cannot repair.
 EPSILONS = (1e-6, 1e-4)
 
@@ -317,9 +325,42 @@ def highs_lp_bound(h: highspy.Highs, *, time_limit: float = 10.0) -> float | Non
         down = np.isneginf(lp.col_lower) & np.isfinite(lp.col_upper) & (lp.cost >= 0)
         if np.any(np.isneginf(_column_terms(lp, yt)) & (up | down)):
             value = _anchored(h, lp_obj, lp, sense, y, up, down, time_limit)
+    if math.isinf(value) and len(lp.vals) <= RATIONAL_NONZEROS:
+        value = rational_bound(lp, y)
     if not math.isfinite(value):
         return None
     return sense * value
+
+
+def rational_bound(lp: Lp, y: np.ndarray, max_denominator: int = 10**6) -> float:
+    """The bound from the simplest fractions near ``y``, evaluated exactly, rounded down.
+
+    The last resort of :func:`highs_lp_bound`: when the only dual feasible points are not
+    floats (two columns with opposite infinite bounds and the same column: their reduced
+    costs must both be exactly 0, e.g. ``0.5 + 3 y = 0``), no float vector gives a finite
+    bound, but the fraction HiGHS's float approximates (-1/6) does.
+    """
+    m = len(lp.row_lower)
+    yq = [Fraction(float(v)).limit_denominator(max_denominator) for v in np.nan_to_num(y)]
+    total = Fraction(float(lp.offset))
+    for i in range(m):
+        side = lp.row_lower[i] if yq[i] > 0 else lp.row_upper[i]
+        if yq[i] != 0 and not math.isfinite(side):
+            yq[i] = Fraction(0)
+        elif yq[i] != 0:
+            total += yq[i] * Fraction(float(side))
+    r = [Fraction(float(c)) for c in lp.cost]
+    for i, j, v in zip(lp.rows.tolist(), lp.cols.tolist(), lp.vals.tolist(), strict=True):
+        if yq[i]:
+            r[j] -= Fraction(v) * yq[i]
+    for j, rj in enumerate(r):
+        if rj:
+            side = lp.col_lower[j] if rj > 0 else lp.col_upper[j]
+            if not math.isfinite(side):
+                return -math.inf
+            total += rj * Fraction(float(side))
+    value = float(total)
+    return float(np.nextafter(value, -math.inf)) if Fraction(value) > total else value
 
 
 def _anchored(h, lp_obj, lp: Lp, sense: float, y, up, down, limit: float) -> float:
@@ -346,5 +387,8 @@ def _anchored(h, lp_obj, lp: Lp, sense: float, y, up, down, limit: float) -> flo
             break
         value, anchor = _shift(lp, sense * np.asarray(sol.row_dual, dtype=np.float64), None)
         if math.isfinite(value):
+            # strictly right-signed on every column with an infinite bound: a reduced cost
+            # that is exactly 0 (settled exactly) would not survive the float mixing below
+            anchor = (1.0 - ANCHOR_PULL) * anchor
             return max(value, _shift(lp, y, anchor)[0])
     return best
