@@ -10,8 +10,8 @@ from hypothesis import HealthCheck, given, seed, settings
 from hypothesis import strategies as st
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[3]))
-from tests.core.test_lp_bound import small_lps  # noqa: E402
-from tests.core.test_lp_bound import test_safe_bound_is_below_the_exact_optimum_for_any_duals as t  # noqa: E402
+from tests.core.test_lp_bound import small_lps
+from tests.core.test_lp_bound import test_safe_bound_is_below_the_exact_optimum_for_any_duals as t
 
 inner = t.hypothesis.inner_test
 for sd in (11, 12):
