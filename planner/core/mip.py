@@ -20,6 +20,7 @@ import highspy
 import numpy as np
 
 from planner.core import progress
+from planner.core.lp_bound import highs_lp_bound
 from planner.core.result import Status
 
 _MODEL_STATUS = {
@@ -134,9 +135,7 @@ def run_checked(h: highspy.Highs, start: Sequence[float] | None = None) -> MipOu
     out = outcome(h)
     if not out.inconsistent:
         return out
-    limit = h.getOptionValue("time_limit")
-    limit = limit[1] if isinstance(limit, tuple) else limit  # (status, value) in highspy 1.16
-    left = float(limit) - (time.perf_counter() - began)
+    left = _time_limit(h) - (time.perf_counter() - began)
     if left < 0.05:
         return out
     h.setOptionValue("time_limit", left)
@@ -147,6 +146,12 @@ def run_checked(h: highspy.Highs, start: Sequence[float] | None = None) -> MipOu
     h.run()
     again = outcome(h)
     return again if again.has_solution or not out.has_solution else out
+
+
+def _time_limit(h: highspy.Highs) -> float:
+    """``h``'s ``time_limit`` option in seconds."""
+    limit = h.getOptionValue("time_limit")
+    return float(limit[1] if isinstance(limit, tuple) else limit)  # (status, value) in 1.16
 
 
 def outcome(h: highspy.Highs) -> MipOutcome:
@@ -163,7 +168,12 @@ def outcome(h: highspy.Highs) -> MipOutcome:
         is_mip = h.getLp().integrality_ and any(
             t != highspy.HighsVarType.kContinuous for t in h.getLp().integrality_
         )
-        raw = info.mip_dual_bound if is_mip else (objective if status is Status.OPTIMAL else None)
+        # a pure LP's bound is weak duality evaluated safely from its duals, not its objective
+        # (which carries HiGHS's tolerances and can exceed the LP's value: core/lp_bound.py)
+        if is_mip:
+            raw = info.mip_dual_bound
+        else:
+            raw = highs_lp_bound(h, time_limit=_time_limit(h)) if status is Status.OPTIMAL else None
         if raw is not None and math.isfinite(raw):
             bound = raw
     values = list(h.getSolution().col_value) if feasible else None

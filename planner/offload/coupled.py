@@ -25,6 +25,7 @@ from typing import Any
 import highspy
 import numpy as np
 
+from planner.core.lp_bound import highs_lp_bound, sum_lower
 from planner.core.mip import new_highs
 from planner.core.result import Status
 from planner.core.timing import Deadline
@@ -54,7 +55,8 @@ class LayerLP:
         self.h.passModel(model.lp)
 
     def solve(self, lam_us: np.ndarray, time_limit: float) -> tuple[float, np.ndarray] | None:
-        """``(LP value in microseconds, expected residency per step)``, None if not optimal."""
+        """``(a rigorous lower bound of the LP in microseconds, expected residency per step)``,
+        None if not optimal or no finite bound follows from its duals."""
         self.h.changeColsCost(len(self.cols), self.cols, lam_us[self.col_step])
         self.h.setOptionValue("time_limit", max(0.01, time_limit))
         self.h.run()
@@ -62,7 +64,8 @@ class LayerLP:
             return None
         x = np.asarray(self.h.getSolution().col_value)[self.cols]
         usage = np.bincount(self.col_step, weights=x, minlength=self.steps)
-        return self.h.getInfo().objective_function_value, usage
+        value = highs_lp_bound(self.h, time_limit=max(0.01, time_limit))
+        return None if value is None else (value, usage)
 
 
 def apportion(weights: np.ndarray, total: int, upper: int) -> np.ndarray:
@@ -273,7 +276,8 @@ def solve_global(
             if any(r is None for r in results):
                 return None
             usage = np.stack([r[1] for r in results], axis=1)  # [steps, layers]
-            value = sum(r[0] for r in results) - K * float(m.sum())
+            # the Lagrangian value, rounded down like the layer bounds it sums
+            value = sum_lower(np.concatenate([[r[0] for r in results], -K * m]))
             return value, usage.sum(axis=1) - K, usage
 
         bound_us, best_usage, iterations = maximize_dual(

@@ -38,6 +38,7 @@ from typing import Any
 import highspy
 import numpy as np
 
+from planner.core.lp_bound import highs_lp_bound
 from planner.core.mip import new_highs, outcome, run_checked
 from planner.core.result import Status
 from planner.core.timing import Deadline
@@ -388,7 +389,8 @@ def prepare(
     relax.run()
     lp_bound = duals = None
     if relax.getModelStatus() == highspy.HighsModelStatus.kOptimal:
-        lp_bound = relax.getInfo().objective_function_value
+        # weak duality evaluated safely, not the LP objective (core/lp_bound.py)
+        lp_bound = highs_lp_bound(relax, time_limit=max(0.01, deadline.remaining()))
         row_dual = np.asarray(relax.getSolution().row_dual)
         rows = model.budget_rows
         duals = np.where(rows >= 0, -row_dual[np.maximum(rows, 0)], 0.0).clip(min=0.0) / US

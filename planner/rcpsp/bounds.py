@@ -126,6 +126,7 @@ def preemptive_bound(instance: Instance, *, time_limit: float = 1.0, seed: int =
     import highspy
     from ortools.sat.python import cp_model
 
+    from planner.core.lp_bound import dual_objective_lower
     from planner.core.mip import new_highs
 
     clock = Deadline(time_limit)
@@ -153,6 +154,8 @@ def preemptive_bound(instance: Instance, *, time_limit: float = 1.0, seed: int =
     inf = highspy.kHighsInf
     for j in jobs:
         h.addRow(float(dur[j]), inf, 0, np.array([], dtype=np.int32), np.array([]))
+    demand = dur[jobs].astype(np.float64)
+    upper = np.full(len(jobs), np.inf)
     columns: set[frozenset[int]] = set()
 
     def add(col: frozenset[int]) -> None:
@@ -167,23 +170,27 @@ def preemptive_bound(instance: Instance, *, time_limit: float = 1.0, seed: int =
         h.run()
         if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
             break
-        lp = h.getInfo().objective_function_value
         duals = np.asarray(h.getSolution().row_dual)
+        # weak duality, evaluated safely (planner.core.lp_bound), not the LP objective: y⁺ is
+        # dual feasible once divided by the largest antichain weight (Farley), so
+        # d.y⁺ / max(1, price) bounds the whole LP, whatever tolerances HiGHS solved it to
+        covered = dual_objective_lower(demand, upper, np.clip(duals, 0.0, None))
         greedy = [c for c in _greedy_columns(jobs, duals, q, cap, clash) if c not in columns]
         if greedy:  # cheap columns first; the exact pricing only proves there are none left
             for c in greedy:
                 add(c)
             continue
         price_ub, col = _price(jobs, duals, q, cap, clash, clock, seed, cp_model)
-        best = max(best, lp / max(1.0, price_ub))  # Farley: valid at every iteration
+        # Farley: valid at every iteration (rounded down: one division)
+        best = max(best, covered / max(1.0, price_ub) * (1.0 - 2.0**-52))
         if price_ub <= 1.0 + 1e-6:
-            best = max(best, lp)  # no column prices out: the LP is solved
-            break
+            break  # no column prices out: the LP is solved
         if col is None or col in columns or sum(duals[pos[j]] for j in col) <= 1.0 + 1e-9:
             break
         add(col)
-    # the LP value carries solver tolerances: round up only past a safe margin
-    return math.ceil(best * (1 - 1e-7) - 1e-4)
+    # best is rigorous given a rigorous price bound; the margin only absorbs the float sums
+    # of the greedy / trivial prices (far below it)
+    return math.ceil(best * (1 - 1e-9) - 1e-9)
 
 
 def _greedy_columns(jobs, duals, q, cap, clash, limit: int = 10) -> list[frozenset[int]]:

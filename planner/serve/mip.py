@@ -174,12 +174,13 @@ def _start(
 def solve_lp(
     problem: ServingProblem, cands: Sequence[Candidate], *, time_limit: float, threads: int
 ) -> float | None:
-    """Optimal value of the LP relaxation (a valid bound), or ``None`` if it is infeasible."""
+    """A rigorous lower bound of the LP relaxation (weak duality from HiGHS's duals, see
+    :mod:`planner.core.lp_bound`), or ``None`` if it is infeasible or not solved."""
     h = new_highs(time_limit=time_limit, threads=threads)
     h.passModel(_model(problem, cands, objective=problem.objective, integer=False))
     h.run()
     out = outcome(h)
-    return out.objective if out.status is Status.OPTIMAL else None
+    return out.bound if out.status is Status.OPTIMAL else None
 
 
 def _run(h: highspy.Highs, lp: highspy.HighsLp, start: list[float] | None):

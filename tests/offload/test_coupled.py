@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+from hypothesis import given, settings
 
 from planner.core.result import Status
 from planner.offload import mip
@@ -11,6 +12,8 @@ from planner.offload.evaluate import verify
 from planner.offload.generate import generate
 from planner.offload.instance import Solution
 from planner.offload.policy import plan_times
+
+from .strategies import brute_force, tiny_instances
 
 
 def test_apportion_sums_and_caps():
@@ -37,6 +40,15 @@ def test_bound_below_the_optimum_and_plan_feasible():
     value = plan_times(inst, mask).sum()
     assert bound <= optimum.objective * (1 + 1e-9) <= value * (1 + 1e-9)
     assert (value - bound) / value < 0.05
+
+
+@settings(max_examples=12, deadline=None)
+@given(inst=tiny_instances(max_steps=3, max_layers=2, max_experts=3))
+def test_lagrangian_bound_never_above_brute_force(inst):
+    if inst.per_layer or inst.hardware.overlap:
+        return  # the Lagrangian layer only serves a global budget without overlap
+    _, _, bound, _ = solve_global(inst, time_limit=10, threads=1, seed=0, start=None)
+    assert bound is None or bound <= brute_force(inst)  # safe layer bounds: no tolerance
 
 
 def test_dual_ascent_reaches_the_maximum_of_a_concave_piecewise_linear_function():

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 
 import planner
 from planner.core.result import Status
@@ -23,6 +23,62 @@ def test_exact_equals_brute_force(inst):
     value = float(plan_times(inst, mask).sum())
     assert value == pytest.approx(brute_force(inst), rel=1e-6, abs=1e-9)
     assert bound <= value + 1e-9
+
+
+#: A trace whose LP relaxation HiGHS solved to 1872.393511037475, 1 ulp above the brute
+#: force's optimum 1872.3935110374748 (main's bound was that LP objective)
+ONE_ULP_OVER = tiny(
+    np.array([[[1, 1]], [[3, 3]]]), budget=2, shared=1, copy_us=208.4853411353863,
+    gpu_token_us=185.75939940611607, gpu_call_us=193.1591578942732,
+    cpu_token_us=6.18471525731543, cpu_call_us=2.0,
+)  # fmt: skip
+
+
+@settings(max_examples=60, deadline=None)
+@given(inst=tiny_instances())
+@example(inst=ONE_ULP_OVER)
+def test_lp_relaxation_bound_never_above_brute_force(inst):
+    # the relaxation's bound is weak duality evaluated safely (planner.core.lp_bound): no
+    # tolerance is needed in this comparison, unlike for HiGHS's LP objective
+    p = mip.prepare(
+        inst,
+        list(range(inst.layers)),
+        capacity=inst.capacity,
+        global_budget=not inst.per_layer,
+        overlap=inst.hardware.overlap,
+        time_limit=10,
+        start=None,
+    )
+    best = brute_force(inst) * mip.US
+    assert p.lp_bound is not None and p.lp_bound <= best
+    assert p.lp_bound >= best * (1 - 0.5) - 1e-9  # a real bound, not a trivial one
+
+
+def test_relaxation_bound_with_loose_duals_and_hide_columns(monkeypatch):
+    # HiGHS at dual tolerance 1e-3 (presolve off): a hide column (cost -1, no upper bound)
+    # gets a reduced cost of the wrong sign that no shift towards 0 repairs, so the bound
+    # needs the re-solve's duals; two more hide columns have reduced cost exactly 0 and must
+    # be tightened in that re-solve too, or the shift pushes them to the wrong side (the
+    # first version returned no bound here)
+    original = mip.new_highs
+
+    def loose(**kw):
+        h = original(**kw)
+        h.setOptionValue("dual_feasibility_tolerance", 1e-3)
+        h.setOptionValue("presolve", "off")
+        return h
+
+    monkeypatch.setattr(mip, "new_highs", loose)
+    inst = tiny(
+        np.array([[[1, 4], [0, 2]], [[2, 0], [3, 1]]]), budget=2, overlap=True,
+        initial="first", copy_us=500.0, gpu_call_us=60.0, cpu_call_us=10.0,
+    )  # fmt: skip
+    p = mip.prepare(
+        inst, [0, 1], capacity=inst.capacity, global_budget=False, overlap=True,
+        time_limit=10, start=None,
+    )  # fmt: skip
+    assert p.lp_bound is not None and p.lp_bound <= brute_force(inst) * mip.US
+    assert p.lp_bound >= 0.99 * brute_force(inst) * mip.US * 0.5
 
 
 def test_a_highs_start_run_whose_objective_disagrees_with_its_plan_is_not_trusted():
