@@ -17,9 +17,9 @@ H200 = get_gpu("H200")
 
 def test_constants_are_the_committed_fit():
     t0, s, cap, err = fit()
-    assert block_fp8.KERNEL_S == pytest.approx(t0, rel=1e-3)
-    assert block_fp8.K_STEP_S == pytest.approx(s, rel=1e-3)
-    assert block_fp8.SATURATING_CTAS == cap
+    assert pytest.approx(t0, rel=1e-3) == block_fp8.KERNEL_S
+    assert pytest.approx(s, rel=1e-3) == block_fp8.K_STEP_S
+    assert cap == block_fp8.SATURATING_CTAS
     assert err < 0.16
 
 

@@ -1,53 +1,31 @@
-"""Least-squares fit of vLLM's CUTLASS block-FP8 GEMM time at decode sizes (one 128-row tile).
+"""Print the block-FP8 tile-kernel fit (planner.perfmodel.block_fp8.fit) and its residuals.
 
-Data: the ``vllm`` column (``vllm._custom_ops.cutlass_scaled_mm`` with 1x128 / 128x128 block
-scales, the kernel of vLLM PR #11868) of SGLang's ``bench_fp8_blockwise_gemm.py`` at batch 1,
-DeepSeek-V3 shapes, microseconds: SGLang PR #5207 (2025-04-09) and PR #5820 (2025-04-28).
-Model: ``t = T0 + waves * K * S`` with ``waves = ceil(ceil(M/128) * ceil(N/128) / 132)``:
-each 128 x 128 output tile is one CTA that walks the K dimension without split-K.
-Check point (not fitted): vLLM PR #23280 (H100, 2025-09), the old CUTLASS kernel at
-N=2112, K=7168, batch 1: 0.893065 TFLOP/s, i.e. 2 * 2112 * 7168 / 0.893065e12 s.
+Usage: PYTHONPATH=. .venv/bin/python bench/session_runs/s14r1/block_fp8_fit.py
 """
 
-import math
-
-import numpy as np
-
-SMS = 132
-#: (source, N, K, microseconds at batch 1)
-ROWS = (
-    ("#5820", 24576, 7168, 89.951999),
-    ("#5820", 32768, 512, 16.416000),
-    ("#5207", 24576, 1536, 34.304000),
-    ("#5207", 2048, 7168, 27.904000),
-    ("#5207", 7168, 9216, 57.119999),
-    ("#5820", 7168, 16384, 77.183999),
-    ("#5207", 4608, 7168, 46.592001),
-    ("#5207", 3072, 7168, 45.600001),
-    ("#5820", 3072, 1536, 14.528000),
-    ("#5820", 512, 7168, 20.608000),
-    ("#5207", 7168, 18432, 103.519998),
-)
-
-
-def waves(m: int, n: int) -> int:
-    return math.ceil(math.ceil(m / 128) * math.ceil(n / 128) / SMS)
+from planner.perfmodel import block_fp8
+from planner.perfmodel.hardware import get_gpu
 
 
 def main() -> None:
-    x = np.array([waves(1, n) * k for _, n, k, _ in ROWS], dtype=float)
-    y = np.array([t for *_, t in ROWS])
-    a = np.vstack([np.ones_like(x), x]).T
-    (t0, s), *_ = np.linalg.lstsq(a, y, rcond=None)
-    print(f"T0 = {t0:.3f} us, S = {s * 1e3:.4f} ns per K element and wave")
-    for (src, n, k, t), xi in zip(ROWS, x):
-        p = t0 + s * xi
-        print(f"{src} N={n:5d} K={k:5d} waves={waves(1, n)} measured {t:7.2f} model {p:7.2f} us ({p / t - 1:+.0%})")
+    t0, s, cap, err = block_fp8.fit()
+    print(f"T0 = {t0 * 1e6:.3f} us, S = {s * 1e9:.4f} ns, C = {cap} CTAs, RMS log error {err:.1%}")
+    gpu = get_gpu("H200")
+    for src, n, k, us in block_fp8.ROWS:
+        p = block_fp8.block_fp8_gemm_floor_s(gpu, 1.0, n, k) * 1e6
+        print(
+            f"{src} N={n:5d} K={k:5d} measured {us:7.2f} us, model {p:7.2f} us ({p / us - 1:+.0%})"
+        )
     check = 2 * 2112 * 7168 / 0.893065e12 * 1e6
-    p = t0 + s * waves(1, 2112) * 7168
-    print(f"check #23280 H100 N=2112 K=7168: measured {check:.2f} model {p:.2f} us ({p / check - 1:+.0%})")
-    rel = [(t0 + s * xi) / t - 1 for (*_, t), xi in zip(ROWS, x)]
-    print(f"mean abs error {np.mean(np.abs(rel)):.1%}, max {np.max(np.abs(rel)):.1%}")
+    p = block_fp8.block_fp8_gemm_floor_s(get_gpu("H100"), 1.0, 2112, 7168) * 1e6
+    print(f"not fitted: vLLM PR #23280 H100 N=2112 K=7168: {check:.2f} us, model {p:.2f} us")
+    for m, n, k, us in (
+        (4096, 24576, 7168, 1619.57),
+        (4096, 32768, 512, 223.616),
+        (512, 7168, 16384, 149.216),
+    ):
+        p = block_fp8.block_fp8_gemm_floor_s(gpu, float(m), n, k) * 1e6
+        print(f"not fitted: m={m} N={n} K={k}: {us:.1f} us, floor {p:.1f} us")
 
 
 if __name__ == "__main__":
