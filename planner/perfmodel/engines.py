@@ -100,6 +100,25 @@ does not distinguish block from per-tensor scaling, so dense GEMMs keep the fitt
 Decode steps do not move (their expert GEMMs stream weights or under-fill their tiles);
 prefill does.
 
+Block-FP8 dense GEMMs of vLLM 0.7 (:func:`block_fp8_dense_gemms`). vLLM 0.7.x ran the dense
+linear layers of DeepSeek-V3's block-scaled FP8 checkpoint (attention projections, the dense
+layers' MLP, the shared experts) through ``apply_w8a8_block_fp8_linear``: on Hopper vLLM's
+CUTLASS blockwise kernel ("our existing CUTLASS Block FP8", vLLM PR #13996, 2025-02-27),
+Triton's ``w8a8_block_fp8_matmul`` for weights whose sides do not divide by 128 (vLLM PR
+#23280). At decode sizes that kernel is bound by its tiles' walk over K, not by the bytes
+(:mod:`planner.perfmodel.block_fp8`: 14-100 us per GEMM at DeepSeek-V3's shapes, flat from
+batch 1 to 64, measured in SGLang's kernel benchmark); each of those GEMMs costs at least
+that floor. Window: vLLM 0.7.x (the version of the held-out dstack DeepSeek-R1 rows, read at
+its build's time; later releases kept the kernel until PR #23280, 2025-08, but added DeepGEMM
+for these layers, whose defaults were not read, so the window is not widened), FP8 weights,
+Hopper GPUs (the kernel is SM90's; other architectures run the Triton kernel, not measured
+here). The planner does not read a checkpoint's storage format (``quantization_config``,
+:mod:`planner.perfmodel.readers`), so which FP8 models are block-scaled is an assumption:
+multi-head-latent-attention models (DeepSeek-V2/V3/R1, Kimi-K2: their FP8 releases are
+128 x 128 block-scaled); other FP8 models keep the per-tensor kernels' fitted rate. Other
+engines and versions get no floor (SGLang 0.4.0-0.4.3's dense layers run Triton's kernel,
+whose fixed cost its fitted MoE-layer time already carries).
+
 Small-kernel floor (:func:`small_kernel_floor_s`). Even inside a CUDA graph a kernel lasts
 at least a few microseconds (launch, ramp and tail). The per-layer element-wise kernels
 (two norms, rotary embedding, activation, KV-cache write, the split-KV combine of decode
@@ -179,6 +198,9 @@ TRITON_FP8_MOE_RELEASES = {
 #: Fraction of the FP8 dense peak a Triton block-FP8 GEMM reached at DeepSeek-V3's prefill
 #: shapes in early 2025: SGLang PR #3893 on an H200, 292 and 306 TFLOP/s of 1979 (module notes).
 TRITON_BLOCK_FP8_GEMM_EFFICIENCY = (292.0 + 306.0) / 2.0 / 1979.0
+#: vLLM releases (first, last) whose dense block-FP8 layers ran the tile kernel of
+#: :mod:`planner.perfmodel.block_fp8` on Hopper (module notes).
+VLLM_BLOCK_FP8_RELEASES = ((0, 7, 0), (0, 7, 999))
 #: Element-wise kernels per decoder layer that run at their floor at small batch.
 SMALL_KERNELS_PER_LAYER = 6
 #: Shortest duration of a kernel launched in a CUDA graph (NVIDIA CUDA Graphs blog, 2019).
@@ -447,6 +469,21 @@ def moe_gemm_efficiency(engine: Engine, precision: str) -> float | None:
     return TRITON_BLOCK_FP8_GEMM_EFFICIENCY
 
 
+def block_fp8_dense_gemms(
+    engine: Engine, precision: str, block_scaled: bool, architecture: str
+) -> bool:
+    """Whether ``engine`` runs the dense FP8 GEMMs of a block-scaled checkpoint
+    (``block_scaled``) through the tile kernel whose floor
+    :func:`~planner.perfmodel.block_fp8.block_fp8_gemm_floor_s` gives: vLLM 0.7.x with FP8
+    weights on Hopper (module notes); not when no version is given (the current release)."""
+    if engine.name != "vllm" or precision != "fp8" or not block_scaled or not engine.version:
+        return False
+    if architecture != "Hopper":
+        return False
+    first, last = VLLM_BLOCK_FP8_RELEASES
+    return first <= version_tuple(engine.version)[:3] <= last
+
+
 def quant_kernels(
     engine: Engine,
     gemm_format: str,
@@ -517,9 +554,11 @@ __all__ = [
     "TRITON_BLOCK_FP8_GEMM_EFFICIENCY",
     "TRITON_FP8_MOE_RELEASES",
     "TRTLLM_KV_FREE_FRACTION",
+    "VLLM_BLOCK_FP8_RELEASES",
     "VLLM_GPU_MEMORY_UTILIZATION",
     "VLLM_HYBRID_KV_RELEASE",
     "Engine",
+    "block_fp8_dense_gemms",
     "eager_quant_kernels",
     "frees_windowed_kv",
     "host_overhead_s",

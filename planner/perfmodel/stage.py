@@ -109,9 +109,11 @@ import numpy as np
 
 from planner.core.errors import InputError
 from planner.perfmodel import comm, constants
+from planner.perfmodel.block_fp8 import block_fp8_gemm_floor_s
 from planner.perfmodel.engines import (
     DEFAULT_ENGINE,
     Engine,
+    block_fp8_dense_gemms,
     eager_quant_kernels,
     frees_windowed_kv,
     host_overhead_s,
@@ -1228,6 +1230,11 @@ class EngineModel:
         )
         # SGLang 0.4's block-FP8 Triton MoE path: fixed time per MoE layer (engines notes)
         self.moe_fixed = moe_layer_latency_s(self.engine, self.precision.name) if m.is_moe else 0.0
+        # vLLM 0.7's dense block-FP8 GEMMs last at least their tile kernel's floor (engines
+        # notes); the routed experts run Triton's fused MoE instead
+        self.block_fp8 = block_fp8_dense_gemms(
+            self.engine, self.precision.name, m.is_mla, gpu.architecture
+        )
         # the routed experts' GEMMs of Triton fused MoE releases (engines notes)
         self.expert_efficiency = (
             moe_gemm_efficiency(self.engine, self.precision.name) if m.is_moe else None
@@ -1278,6 +1285,23 @@ class EngineModel:
             compute_efficiency=compute_efficiency,
         )
 
+    def _dense_sum(
+        self,
+        N: np.ndarray,
+        shapes: Sequence[tuple[float, float]],
+        precision: Precision | None = None,
+    ):
+        """:meth:`_gemm_sum` of dense (non-expert) linear layers, each at least the block-FP8
+        tile kernel's floor where the engine runs it on FP8 weights (:attr:`block_fp8`)."""
+        prec = precision or self.precision
+        if not self.block_fp8 or prec.name != "fp8":
+            return self._gemm_sum(N, shapes, precision=precision)
+        gpu = self.config.gpu
+        return sum(
+            np.maximum(self._gemm(N, n, k, precision=prec), block_fp8_gemm_floor_s(gpu, N, n, k))
+            for n, k in shapes
+        )
+
     def _layer_times(
         self, N: np.ndarray, moe_tokens: np.ndarray | None = None
     ) -> tuple[np.ndarray, np.ndarray]:
@@ -1287,14 +1311,14 @@ class EngineModel:
         m, c, sh = self.model, self.config, self.shapes
         gpu = c.gpu
         h = m.hidden
-        attn = self._gemm_sum(N, sh.attention, precision=self.attn_precision)
+        attn = self._dense_sum(N, sh.attention, precision=self.attn_precision)
         ar = 2 * comm.one_shot_all_reduce(N * h * ACT_BYTES, c.tp, self.tp_per_node, self.fabric)
         ar = ar * self.comm_scale
         elem_base = N * ACT_BYTES * (10 * h + 2 * sh.qkv_width)
         dense = np.zeros_like(N)
         moe = np.zeros_like(N)
         if m.layers - m.moe_layers:
-            mlp = self._gemm_sum(N, sh.mlp)
+            mlp = self._dense_sum(N, sh.mlp)
             act = N * ACT_BYTES * sh.mats * m.ffn / c.tp
             small = np.maximum(memory_time(gpu, elem_base + act), self.small_kernels)
             dense = attn + mlp + ar + small
@@ -1309,7 +1333,7 @@ class EngineModel:
                 per_expert, sh.expert, batch=active, compute_efficiency=self.expert_efficiency
             )
             router = self._gemm(N, *sh.router)
-            shared = self._gemm_sum(N, sh.shared)
+            shared = self._dense_sum(N, sh.shared)
             routed = N * top
             act = (routed * m.moe_ffn + N * m.shared_ffn) * ACT_BYTES * sh.mats / c.tp
             permute = 4 * routed * h * ACT_BYTES / c.tp
