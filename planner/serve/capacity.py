@@ -74,7 +74,12 @@ from planner.perfmodel.serving_features import (
 from planner.perfmodel.stage import EngineModel, ReplicaConfig
 from planner.serve.chunked_ttft import ChunkedPrefillLaw
 from planner.serve.kv_admission import AdmissionWait, KvWaitLaw, admission_wait
-from planner.serve.lockstep import expected_max_batch, merged_backlog_pmf, merged_share
+from planner.serve.lockstep import (
+    expected_max_batch,
+    merged_backlog_pmf,
+    merged_iteration_law,
+    merged_share,
+)
 from planner.serve.queueing import (
     BatchedPrefillLaw,
     ResponseLaw,
@@ -459,7 +464,7 @@ class RoleModel:
         moe_mean = float(np.dot(self.wp, moe_tok * self.pc))  # MoE extra per prompt
         # the share of the own layers' time the replica's iterations spend on them, with
         # chunks that merge a group's waiting prompts (SGLang's chunk budget)
-        share = merged_share(
+        chain_args = (
             t0,
             (x - moe_tok * self.pc) / np.maximum(self.pc, 1e-300),
             self.pc,
@@ -469,6 +474,7 @@ class RoleModel:
             per_iter,
             n,
         )
+        share = merged_share(*chain_args)
         # the replica's iterations are stretched by the prompts of all groups: a stream of
         # n lam prompts, each adding its MoE extra and the share of its own layers' extra
         stream_x = share * (x - moe_tok * self.pc) + moe_tok * self.pc
@@ -497,6 +503,7 @@ class RoleModel:
             ttft_tc=tc + beside,
             stream_x=stream_x,
             streams=n,
+            chain_args=chain_args,
         )
 
     def _check(
@@ -975,6 +982,24 @@ class RoleModel:
             else:
                 queued = queued_count_pmf(
                     lam * s1, sigma, lam * (ew / sigma if finite_wait else 0.0)
+                )
+            chain_args = f.get("chain_args")
+            law = None if chain_args is None else merged_iteration_law(*chain_args, 1.0 / k)
+            if law is not None:
+                # lockstep groups: the iterations' extra follows the merging chain (the
+                # largest of the groups' chunks and all their MoE work, chunk counts
+                # correlated from one iteration to the next)
+                return TpotLaw(
+                    t0 / k,
+                    0.0,
+                    0.0,
+                    self.d / k,
+                    self.wo,
+                    self.q,
+                    noise_sd,
+                    iteration_extra=law,
+                    step_excess=self._step_excess(t0),
+                    min_length=1.0 / k,
                 )
             if streams > 1:
                 # the other groups' prompt queues, seen at a random time, hold the same law
