@@ -78,7 +78,7 @@ from planner.serve.lockstep import (
     expected_max_batch,
     merged_backlog_pmf,
     merged_iteration_law,
-    merged_share,
+    merged_point,
 )
 from planner.serve.queueing import (
     BatchedPrefillLaw,
@@ -474,7 +474,7 @@ class RoleModel:
             per_iter,
             n,
         )
-        share = merged_share(*chain_args)
+        share, chain_point = merged_point(*chain_args)
         # the replica's iterations are stretched by the prompts of all groups: a stream of
         # n lam prompts, each adding its MoE extra and the share of its own layers' extra
         stream_x = share * (x - moe_tok * self.pc) + moe_tok * self.pc
@@ -503,7 +503,7 @@ class RoleModel:
             ttft_tc=tc + beside,
             stream_x=stream_x,
             streams=n,
-            chain_args=chain_args,
+            chain_point=chain_point,
         )
 
     def _check(
@@ -983,8 +983,7 @@ class RoleModel:
                 queued = queued_count_pmf(
                     lam * s1, sigma, lam * (ew / sigma if finite_wait else 0.0)
                 )
-            chain_args = f.get("chain_args")
-            law = None if chain_args is None else merged_iteration_law(*chain_args, 1.0 / k)
+            law = merged_iteration_law(f.get("chain_point"), 1.0 / k)
             if law is not None:
                 # lockstep groups: the iterations' extra follows the merging chain (the
                 # largest of the groups' chunks and all their MoE work, chunk counts

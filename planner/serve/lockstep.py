@@ -298,12 +298,11 @@ class MergingChain:
         return top
 
 
-    def iteration_law(self, per_iter: float, moe_iter: float, scale: float = 1.0) -> IterationExtra:
+    def iteration_law(self, lam: float, T: np.ndarray, scale: float = 1.0) -> IterationExtra:
         """The law of the extra a request's consecutive iterations carry (:class:`IterationExtra`)
-        where the mean iteration balances time (:meth:`solve`'s point), in units of
-        ``scale`` seconds (``1 / k`` per token with ``k`` tokens per step)."""
-        self.solve(per_iter, moe_iter)
-        lam, T = self.solved
+        at arrival rate ``lam`` per group and state lengths ``T`` (:meth:`solve`'s point,
+        ``solved``), in units of ``scale`` seconds (``1 / k`` per token with ``k`` tokens
+        per step)."""
         n, h, M = self.n, self.h, MERGE_BINS
         prob, cdf, moe = self._cells(lam * T)
         s, k = self.ts, self.tc + self.tm
@@ -386,6 +385,7 @@ class IterationExtra:
         pi = _stationary(P)
         self.mean_extra = float(pi @ A1.sum(axis=1))  # seconds per iteration
         self.memory, self.relax = 0.0, 1.0
+        self._table: tuple[np.ndarray, np.ndarray] | None = None  # _moment_table()
 
     def set_memory(self, long_run: float, relax: float) -> None:
         """The backlog's memory (:func:`merged_iteration_law`): ``long_run``, the variance
@@ -403,31 +403,41 @@ class IterationExtra:
         steps = np.maximum(np.asarray(steps, dtype=float), 1.0)
         if self.memory <= 0:
             return np.zeros_like(steps)
-        probe = np.array([MOMENT_STEPS, 2 * MOMENT_STEPS])
-        _, var = self.moments(probe)
-        chain = float(var[1] - var[0]) / MOMENT_STEPS / self.scale**2
+        _, var = self._moment_table()
+        chain = float(var[-1] - var[-2])  # the chain's own long-run variance per iteration
         v = max(0.0, self.memory - chain)
         x = steps / self.relax
         return v * steps * x * window_mean_variance(x) / 2.0 * self.scale**2
 
+    def _moment_table(self) -> tuple[np.ndarray, np.ndarray]:
+        """Mean and variance of the extra summed over ``0..MOMENT_STEPS`` iterations (built
+        once): the row vector ``(E[1; K], E[S; K], E[S^2; K])`` advances by one block
+        matrix, as ``S' = S + X`` gives ``E[S'^2; K'] = E[S^2 P] + 2 E[S A1] + E[A2]``."""
+        if self._table is None:
+            P, A1, A2 = self.P, self.A1, self.A2
+            k = P.shape[0]
+            step = np.zeros((3 * k, 3 * k))
+            step[:k, :k], step[:k, k : 2 * k], step[:k, 2 * k :] = P, A1, A2
+            step[k : 2 * k, k : 2 * k], step[k : 2 * k, 2 * k :] = P, 2.0 * A1
+            step[2 * k :, 2 * k :] = P
+            rows = np.zeros((MOMENT_STEPS + 1, 3 * k))
+            rows[0, :k] = self.alpha
+            for i in range(1, MOMENT_STEPS + 1):
+                np.matmul(rows[i - 1], step, out=rows[i])
+            mean = rows[:, k : 2 * k].sum(axis=1)
+            var = np.maximum(rows[:, 2 * k :].sum(axis=1) - mean * mean, 0.0)
+            self._table = (mean, var)
+        return self._table
+
     def moments(self, steps: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Mean and variance of the extra summed over ``steps`` iterations (per entry)."""
         steps = np.maximum(np.asarray(steps, dtype=int), 1)
-        top = int(min(steps.max(), MOMENT_STEPS))
-        P, A1, A2 = self.P, self.A1, self.A2
-        f, g1, g2 = self.alpha.astype(float), np.zeros(P.shape[0]), np.zeros(P.shape[0])
-        mean, second = np.zeros(top + 1), np.zeros(top + 1)
-        for i in range(1, top + 1):
-            # S' = S + X: E[S'^2; K'] = E[S^2 ...] + 2 E[S ...] E[X ...] + E[X^2 ...]
-            g2 = g2 @ P + 2.0 * (g1 @ A1) + f @ A2
-            g1 = g1 @ P + f @ A1
-            f = f @ P
-            mean[i], second[i] = g1.sum(), g2.sum()
-        var = np.maximum(second - mean * mean, 0.0)
+        mean, var = self._moment_table()
+        top = MOMENT_STEPS
         at = np.minimum(steps, top)
         beyond = steps - at
-        m = mean[at] + beyond * (mean[top] - mean[top - 1] if top > 1 else mean[top])
-        v = var[at] + beyond * max(var[top] - var[top - 1] if top > 1 else var[top], 0.0)
+        m = mean[at] + beyond * (mean[top] - mean[top - 1])
+        v = var[at] + beyond * max(var[top] - var[top - 1], 0.0)
         return m * self.scale, v * self.scale**2
 
     def laws(self, steps: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
@@ -489,14 +499,36 @@ def merged_share(
     reaching a group per iteration. The share is ``E[max extras] / (n per_iter E[own])``:
     the chain's own-layer time per iteration over the own-layer work that arrives in one.
     """
-    built = _chain_at(t0, own_tok, tokens, weights, chunk, moe_tok, per_iter, groups)
-    if built is None:
-        return 1.0
-    chain, moe_iter, own_mean = built
+    return merged_point(t0, own_tok, tokens, weights, chunk, moe_tok, per_iter, groups)[0]
+
+
+def merged_point(
+    t0: float,
+    own_tok: np.ndarray,
+    tokens: np.ndarray,
+    weights: np.ndarray,
+    chunk: float,
+    moe_tok: float,
+    per_iter: float,
+    groups: int,
+) -> tuple[float, tuple[Any, ...] | None]:
+    """:func:`merged_share` and the chain's solved point, ``(arguments, chain, lam, T)``
+    (``None`` when there is no chain: the share is then 1), which
+    :func:`merged_iteration_law` reads."""
+    args = (t0, own_tok, tokens, weights, chunk, moe_tok, per_iter, groups)
+    w = np.asarray(weights, dtype=float)
+    w = w / w.sum()
+    own_mean = float(np.dot(w, np.asarray(own_tok) * tokens))
+    if groups <= 1 or per_iter <= 0 or own_mean <= 0:
+        return 1.0, None
+    chain = MergingChain(t0, own_tok, tokens, w, chunk, moe_tok, groups)
+    moe_iter = groups * per_iter * moe_tok * float(np.dot(w, tokens))
     kernels = _merging_kernels()
     if kernels is None:
         top = chain.solve(per_iter, moe_iter)
+        lam, T = chain.solved
     else:
+        out = np.empty(groups + 2)
         top = kernels.merging_top(
             chain.t0,
             chain.piece,
@@ -510,45 +542,43 @@ def merged_share(
             MERGE_RTOL,
             MERGE_TAIL_SD,
             LOG_FACTORIAL,
+            out,
         )
-    return min(1.0, top / (groups * per_iter * own_mean))
+        lam, T = float(out[-1]), out[:-1].copy()
+    share = min(1.0, top / (groups * per_iter * own_mean))
+    return share, (args, chain, lam, T)
 
 
-def merged_iteration_law(
-    t0: float,
-    own_tok: np.ndarray,
-    tokens: np.ndarray,
-    weights: np.ndarray,
-    chunk: float,
-    moe_tok: float,
-    per_iter: float,
-    groups: int,
-    scale: float = 1.0,
-) -> IterationExtra | None:
-    """The law of the extra a request's iterations carry (:class:`IterationExtra`), from
-    :func:`merged_share`'s arguments (the same chain at the same balanced point); ``None``
-    where :func:`merged_share` has no chain (one group, no arrivals or no prompt work)."""
-    built = _chain_at(t0, own_tok, tokens, weights, chunk, moe_tok, per_iter, groups)
-    if built is None:
+def merged_iteration_law(point: tuple[Any, ...] | None, scale: float = 1.0) -> IterationExtra | None:
+    """The law of the extra a request's iterations carry (:class:`IterationExtra`) at the
+    chain's solved point (:func:`merged_point`), with the backlog's memory; ``None``
+    without a chain.
+
+    The backlog's memory: over many iterations the extra carries the prompt work that
+    arrived (conservation), which the chain, whose chunks drop a group's work beyond a full
+    chunk, does not keep. A window's arrivals fluctuate as Poisson counts and each further
+    prompt adds its marginal stretch (the derivative of the chain's mean own-layer extra
+    per iteration with the arrivals, by :func:`merged_share` a step :data:`MARGINAL_STEP`
+    either side: chunks of more groups overlap more, so it is below the mean stretch),
+    and the feedback (a longer iteration lets more prompts in) divides by ``1 - rho_m``:
+    long-run variance per iteration ``lam T E[x_m^2] / (1 - rho_m)^2`` (``lam`` the
+    replica's prompt rate, ``T`` the mean iteration), relaxing as the backlog's reflected
+    Brownian motion, in ``lam E[x_m^2] / (2 (1 - rho_m)^2)`` (its variance over twice its
+    squared drift).
+    """
+    if point is None:
         return None
-    chain, moe_iter, own_mean = built
-    law = chain.iteration_law(per_iter, moe_iter, scale)
-    # the backlog's memory: over many iterations the extra carries the prompt work that
-    # arrived (conservation), which the chain, whose chunks drop a group's work beyond a
-    # full chunk, does not keep. A window's arrivals fluctuate as Poisson counts and each
-    # further prompt adds its marginal stretch (the derivative of the chain's mean extra
-    # per iteration with the arrivals: chunks of more groups overlap more); the feedback
-    # (a longer iteration lets more prompts in) divides by 1 - rho. Long-run variance per
-    # iteration ``lam T E[x_m^2] / (1 - rho_m)^2``, lam the replica's prompt rate, T the
-    # mean iteration; its relaxation time that of the backlog's reflected Brownian motion,
-    # ``lam E[x_m^2] / (2 (1 - rho_m)^2)`` (variance over twice the squared drift).
+    args, chain, lam_group, T_states = point
+    t0, own_tok, tokens, weights, chunk, moe_tok, per_iter, groups = args
+    law = chain.iteration_law(lam_group, T_states, scale)
     w = np.asarray(weights, dtype=float)
     w = w / w.sum()
     tokens = np.asarray(tokens, dtype=float)
-    eps = MARGINAL_STEP
-    lo, hi = per_iter * (1.0 - eps), per_iter * (1.0 + eps)
-    args = (t0, own_tok, tokens, w, chunk, moe_tok)
-    slope = (merged_share(*args, hi, groups) * hi - merged_share(*args, lo, groups) * lo) / (hi - lo)
+    lo, hi = per_iter * (1.0 - MARGINAL_STEP), per_iter * (1.0 + MARGINAL_STEP)
+    head = args[:6]
+    slope = (merged_share(*head, hi, groups) * hi - merged_share(*head, lo, groups) * lo) / (
+        hi - lo
+    )
     x_m = max(slope, 0.0) * np.asarray(own_tok) * tokens + moe_tok * tokens
     m1, m2 = float(w @ x_m), float(w @ (x_m * x_m))
     T = t0 + law.mean_extra
@@ -556,28 +586,6 @@ def merged_iteration_law(
     free = max(1.0 - lam * m1, 1e-3)
     law.set_memory(lam * T * m2 / free**2, lam * m2 / (2.0 * free * free) / T)
     return law
-
-
-def _chain_at(
-    t0: float,
-    own_tok: np.ndarray,
-    tokens: np.ndarray,
-    weights: np.ndarray,
-    chunk: float,
-    moe_tok: float,
-    per_iter: float,
-    groups: int,
-) -> tuple[MergingChain, float, float] | None:
-    """``(chain, MoE extra per iteration, mean own-layer extra per prompt)`` of
-    :func:`merged_share`'s arguments, ``None`` when there is no chain to solve."""
-    w = np.asarray(weights, dtype=float)
-    w = w / w.sum()
-    own_mean = float(np.dot(w, np.asarray(own_tok) * tokens))
-    if groups <= 1 or per_iter <= 0 or own_mean <= 0:
-        return None
-    chain = MergingChain(t0, own_tok, tokens, w, chunk, moe_tok, groups)
-    moe_iter = groups * per_iter * moe_tok * float(np.dot(w, tokens))
-    return chain, moe_iter, own_mean
 
 
 #: The merging chain's solver, chosen once per process at its first solve: the compiled one
@@ -605,5 +613,6 @@ __all__ = [
     "expected_max_of",
     "merged_backlog_pmf",
     "merged_iteration_law",
+    "merged_point",
     "merged_share",
 ]

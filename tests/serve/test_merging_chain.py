@@ -178,8 +178,11 @@ def test_compiled_chain_matches_numpy():
             lockstep.MERGE_RTOL,
             lockstep.MERGE_TAIL_SD,
             LOG_FACTORIAL,
+            out := np.empty(n + 2),
         )
         assert np.allclose(got, want, rtol=1e-9, atol=1e-15)
+        lam, T = chain.solved  # the state the TPOT law reads (iteration_law)
+        assert np.allclose(out[-1], lam, rtol=1e-9) and np.allclose(out[:-1], T, rtol=1e-9)
 
 
 def test_merged_share_limits():
