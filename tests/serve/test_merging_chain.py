@@ -212,11 +212,11 @@ def test_only_lockstep_replicas_run_the_merging_chain(monkeypatch):
     grid = _bench_grid()
     calls = []
 
-    def spy(*args):
+    def point_spy(*args):
         calls.append(args)
-        return 1.0
+        return 1.0, None  # no chain: the TPOT law's iteration_extra is None too
 
-    monkeypatch.setattr(capacity, "merged_share", spy)
+    monkeypatch.setattr(capacity, "merged_point", point_spy)
     monkeypatch.setattr(lockstep.MergingChain, "__init__", None)  # any other use fails
     for case in grid.CASES:
         plan = grid.layout(case, 2.0)
