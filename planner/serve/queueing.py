@@ -938,6 +938,27 @@ def tpot_quantile(*args: Any, **kwargs: Any) -> float:
     return TpotLaw(*args, **kwargs).quantile()
 
 
+def busy_cap(delta: np.ndarray, weights: np.ndarray, cap: np.ndarray) -> float:
+    """The full-chunk extra an iteration of :func:`backlog_chain` carries at most: the mean
+    over busy iterations of the full-chunk extra of the prompt in progress.
+
+    An engine whose backlog holds prompts runs one full chunk of the prompt at its head per
+    iteration, so a prompt of extra ``x`` and full-chunk extra ``c`` keeps it busy for ``x /
+    c`` iterations: the prompt in progress is of that class in a share ``w x / c`` of the
+    busy iterations, and the mean chunk extra over them is ``E[x] / E[x / c]``. The largest
+    class's ``c`` (a long prompt's chunk attends to more context) let every busy iteration
+    carry a chunk of the longest prompts (gpt-oss-20b, ``exp:8192`` prompts: 44.5 ms where
+    the busy mean is 27.7 ms). Equal chunk extras give that extra.
+    """
+    x = np.asarray(delta, dtype=float)
+    c = np.broadcast_to(np.asarray(cap, dtype=float), x.shape)
+    w = np.asarray(weights, dtype=float)
+    busy = float(w @ np.where(c > 0, x / np.maximum(c, 1e-300), 0.0))
+    if busy <= 0:
+        return float(c.max())
+    return min(float(c.max()), float(w @ x) / busy)
+
+
 #: Points of :func:`_iteration_parts`' mixture per full chunk of summed extra.
 ITERATION_PARTS_PER_CHUNK = 4
 
@@ -1199,7 +1220,7 @@ class TpotLaw:
                     start = poisson_pmf(queued, extra) if queued > 0 else np.ones(1)
                 else:
                     start = queued_pmf
-                limit = cap_max if math.isfinite(cap_max) else float(xs.max())
+                limit = float(xs.max()) if not math.isfinite(cap_max) else busy_cap(xs, xw, cap)
                 short = ne <= CHAIN_EXACT_STEPS
                 most = int(ne[short].max()) if short.any() else 0
                 prob, z1, z2, laws = backlog_chain(
