@@ -297,7 +297,6 @@ class MergingChain:
             Tbar = max(new, base)
         return top
 
-
     def iteration_law(self, lam: float, T: np.ndarray, scale: float = 1.0) -> IterationExtra:
         """The law of the extra a request's consecutive iterations carry (:class:`IterationExtra`)
         at arrival rate ``lam`` per group and state lengths ``T`` (:meth:`solve`'s point,
@@ -549,7 +548,9 @@ def merged_point(
     return share, (args, chain, lam, T)
 
 
-def merged_iteration_law(point: tuple[Any, ...] | None, scale: float = 1.0) -> IterationExtra | None:
+def merged_iteration_law(
+    point: tuple[Any, ...] | None, scale: float = 1.0
+) -> IterationExtra | None:
     """The law of the extra a request's iterations carry (:class:`IterationExtra`) at the
     chain's solved point (:func:`merged_point`), with the backlog's memory; ``None``
     without a chain.
@@ -569,7 +570,7 @@ def merged_iteration_law(point: tuple[Any, ...] | None, scale: float = 1.0) -> I
     if point is None:
         return None
     args, chain, lam_group, T_states = point
-    t0, own_tok, tokens, weights, chunk, moe_tok, per_iter, groups = args
+    t0, own_tok, tokens, weights, _, moe_tok, per_iter, groups = args
     law = chain.iteration_law(lam_group, T_states, scale)
     w = np.asarray(weights, dtype=float)
     w = w / w.sum()

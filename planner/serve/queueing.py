@@ -1183,7 +1183,9 @@ class TpotLaw:
                 xdq = np.minimum(xq[None, :], n[:, None] * cap[None, :])
                 cmq, cvq = rate * xq * eb, rate * xq * eb2
                 mu_q = xdq @ xw + cmq @ xw
-                second_q = (xdq * xdq) @ xw + 2.0 * (xdq * cmq[None, :]) @ xw + (cvq + cmq * cmq) @ xw
+                second_q = (
+                    (xdq * xdq) @ xw + 2.0 * (xdq * cmq[None, :]) @ xw + (cvq + cmq * cmq) @ xw
+                )
                 var_q = np.maximum(0.0, second_q - mu_q * mu_q)
             else:
                 mu_q, var_q = mu, var_x
@@ -1319,7 +1321,8 @@ class TpotLaw:
                         we[:, None] * pmf[:, 2:],
                         tau0
                         + exe[:, None]
-                        + np.minimum(k2 * mu[exact][:, None], (ne * cap_max)[:, None]) / pe[:, None],
+                        + np.minimum(k2 * mu[exact][:, None], (ne * cap_max)[:, None])
+                        / pe[:, None],
                         np.sqrt(k2 * (var_x[exact] / pe**2)[:, None] + (noise**2)[:, None]),
                         np.repeat(de[:, None], k2.size, axis=1),
                     )

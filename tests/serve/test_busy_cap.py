@@ -18,7 +18,6 @@ def test_busy_cap_is_the_busy_iterations_mean_chunk():
     assert busy_cap(x, w, c) <= c.max()
 
 
-
 def test_a_rare_long_prompt_no_longer_sets_every_iterations_cap():
     """Short requests on an engine busy with prompts whose full-chunk extras differ (a long
     prompt's chunk attends to more context): before, every busy iteration could carry the

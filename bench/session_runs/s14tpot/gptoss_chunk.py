@@ -32,9 +32,15 @@ f = rm._prefill(point.batch)
 cx = np.asarray(f["chunk_x"])
 pieces = np.ceil(rm.pc / rm.split)
 pw = rm.wp * pieces / float(rm.wp @ pieces)
-print(f"{case.name} at {u:.0%}: batch {point.batch:.1f}, t0 {1e3 * f['t0']:.1f} ms, "
-      f"tc {1e3 * f['tc']:.1f} ms (a full chunk beside the batch, step model)")
-print(f"cap (largest class's full-chunk extra) {1e3 * cx.max():.1f} ms; piece-weighted mean "
-      f"{1e3 * float(pw @ cx):.1f} ms; request-weighted mean {1e3 * float(rm.wp @ cx):.1f} ms")
-for p, w, c, q in zip(rm.pc, rm.wp, cx, pw):
-    print(f"  prompt {p:8.0f} tokens: weight {w:.3f}, chunk share {q:.3f}, full-chunk extra {1e3 * c:6.1f} ms")
+print(
+    f"{case.name} at {u:.0%}: batch {point.batch:.1f}, t0 {1e3 * f['t0']:.1f} ms, "
+    f"tc {1e3 * f['tc']:.1f} ms (a full chunk beside the batch, step model)"
+)
+print(
+    f"cap (largest class's full-chunk extra) {1e3 * cx.max():.1f} ms; piece-weighted mean "
+    f"{1e3 * float(pw @ cx):.1f} ms; request-weighted mean {1e3 * float(rm.wp @ cx):.1f} ms"
+)
+for p, w, c, q in zip(rm.pc, rm.wp, cx, pw, strict=True):
+    print(
+        f"  prompt {p:8.0f} tokens: weight {w:.3f}, chunk share {q:.3f}, full-chunk extra {1e3 * c:6.1f} ms"
+    )

@@ -64,6 +64,8 @@ print(f"{case.name} at {u:.0%}: batch {B:.1f}, T {1e3 * T:.1f} ms, t0 {1e3 * t0:
 print(f"share {s0:.3f}, marginal share {marg:.3f}, rho {rho:.3f}, rho_m {rho_m:.3f}")
 for label, v in (("chain", chain_rate), ("conservation", old), ("marginal", marginal)):
     sd = math.sqrt(v * D) / D
-    print(f"{label:13s}: per-iteration long-run sd {1e3 * math.sqrt(v):.1f} ms; TPOT sd at D={D} "
-          f"{1e3 * sd:.2f} ms, with noise {1e3 * math.hypot(sd, noise_sd):.2f} ms")
+    print(
+        f"{label:13s}: per-iteration long-run sd {1e3 * math.sqrt(v):.1f} ms; TPOT sd at D={D} "
+        f"{1e3 * sd:.2f} ms, with noise {1e3 * math.hypot(sd, noise_sd):.2f} ms"
+    )
 print(f"batch noise sd at D={D}: {1e3 * noise_sd:.2f} ms")
