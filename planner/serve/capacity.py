@@ -78,6 +78,7 @@ from planner.serve.lockstep import (
     expected_max_batch,
     merged_backlog_pmf,
     merged_iteration_law,
+    merged_most,
     merged_point,
 )
 from planner.serve.queueing import (
@@ -960,7 +961,9 @@ class RoleModel:
             # and eight of the noise's largest sd, plus the largest class's whole-step excess
             # (its quantile and estimate are at most that, or at its bracket's bottom)
             # (a request of D < k tokens runs one step: its extra spreads over D, not k, tokens)
-            chunk = float(np.max(f["chunk_x"])) / min(1.0, self._shortest_steps())
+            # (lockstep groups: the chain's largest extra of an iteration, if larger)
+            most = max(float(np.max(f["chunk_x"])), merged_most(f.get("chain_point")))
+            chunk = most / min(1.0, self._shortest_steps())
             top = t0 + chunk + 8.0 * k * float(np.max(noise(), initial=0.0))
             excess = float(np.max(self._step_excess(t0), initial=0.0))
             return (top / k + excess) * (1.0 + 1e-9)

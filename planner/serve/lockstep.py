@@ -548,6 +548,18 @@ def merged_point(
     return share, (args, chain, lam, T)
 
 
+def merged_most(point: tuple[Any, ...] | None) -> float:
+    """An upper bound (seconds) on the extra of one iteration in the law of
+    :func:`merged_iteration_law` at ``point`` (its ``most``) without building it: a full
+    chunk's own-layer extra plus every group's MoE work at its largest mean piece count,
+    ``1 + a`` (``E[j | j >= 1] = a / (1 - e^-a)`` of a Poisson count of mean ``a = lam T``
+    is at most that, so is a continuing chunk's ``1 + a``); 0 without a chain."""
+    if point is None:
+        return 0.0
+    _, chain, lam, T = point
+    return chain.h * MERGE_BINS + chain.moe * chain.n * (1.0 + lam * float(np.max(T)))
+
+
 def merged_iteration_law(
     point: tuple[Any, ...] | None, scale: float = 1.0
 ) -> IterationExtra | None:
@@ -614,6 +626,7 @@ __all__ = [
     "expected_max_of",
     "merged_backlog_pmf",
     "merged_iteration_law",
+    "merged_most",
     "merged_point",
     "merged_share",
 ]

@@ -14,7 +14,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from planner.serve.lockstep import IterationExtra, MergingChain, merged_iteration_law, merged_point
+from planner.serve.lockstep import (
+    IterationExtra,
+    MergingChain,
+    merged_iteration_law,
+    merged_most,
+    merged_point,
+)
 from planner.serve.queueing import TpotLaw
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -112,6 +118,8 @@ def test_iteration_law_mean_is_the_chains(n, per_iter):
     T_next, _, pi = chain.step(T, lam)
     mean_length = float((pi @ chain_transitions(chain, T, lam)) @ T_next)
     assert law.mean_extra + chain.t0 == pytest.approx(mean_length, rel=1e-9)
+    # the cheap bound of the bracket's top is at least the law's largest extra
+    assert merged_most(point) >= law.most
     # the backlog's memory adds variance over many iterations, never takes it away
     assert law.memory_variance(np.array([1000]))[0] >= 0
     assert law.memory > 0 and law.relax > 0
