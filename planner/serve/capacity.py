@@ -986,7 +986,7 @@ class RoleModel:
                 queued = queued_count_pmf(
                     lam * s1, sigma, lam * (ew / sigma if finite_wait else 0.0)
                 )
-            law = merged_iteration_law(f.get("chain_point"), 1.0 / k)
+            law = merged_iteration_law(f.get("chain_point"), 1.0 / k, self.ca2)
             if law is not None:
                 # lockstep groups: the iterations' extra follows the merging chain (the
                 # largest of the groups' chunks and all their MoE work, chunk counts

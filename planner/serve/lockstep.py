@@ -561,7 +561,7 @@ def merged_most(point: tuple[Any, ...] | None) -> float:
 
 
 def merged_iteration_law(
-    point: tuple[Any, ...] | None, scale: float = 1.0
+    point: tuple[Any, ...] | None, scale: float = 1.0, scv: float = 1.0
 ) -> IterationExtra | None:
     """The law of the extra a request's iterations carry (:class:`IterationExtra`) at the
     chain's solved point (:func:`merged_point`), with the backlog's memory; ``None``
@@ -577,7 +577,9 @@ def merged_iteration_law(
     long-run variance per iteration ``lam T E[x_m^2] / (1 - rho_m)^2`` (``lam`` the
     replica's prompt rate, ``T`` the mean iteration), relaxing as the backlog's reflected
     Brownian motion, in ``lam E[x_m^2] / (2 (1 - rho_m)^2)`` (its variance over twice its
-    squared drift).
+    squared drift). Renewal arrivals of squared coefficient of variation ``scv`` put ``scv``
+    times Poisson's variance on a long window's count (Cox 1962), hence on this term; the
+    chain itself stays Poisson.
     """
     if point is None:
         return None
@@ -597,7 +599,7 @@ def merged_iteration_law(
     T = t0 + law.mean_extra
     lam = groups * per_iter / T
     free = max(1.0 - lam * m1, 1e-3)
-    law.set_memory(lam * T * m2 / free**2, lam * m2 / (2.0 * free * free) / T)
+    law.set_memory(max(scv, 1.0) * lam * T * m2 / free**2, lam * m2 / (2.0 * free * free) / T)
     return law
 
 

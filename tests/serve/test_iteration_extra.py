@@ -185,3 +185,13 @@ def test_deepseek_ep8_tpot_body_width_agrees_with_the_simulator():
         rm = role_model(grid.problem_for(case, q, qps), group)
         model.append(rm.at_rate(qps / (group.count * group.pp * group.ep)).tpot_s)
     assert abs((model[1] - model[0]) / sim_width - 1.0) < 0.35
+
+
+def test_bursty_arrivals_scale_the_backlogs_long_run_variance():
+    """Renewal arrivals of scv c put c times Poisson's variance on a long window's count;
+    the chain's own law (short-range) stays the Poisson one."""
+    _, point = merged_point(*_chain_args(8, 0.3))
+    poisson, bursty = merged_iteration_law(point), merged_iteration_law(point, scv=2.0)
+    assert bursty.memory == pytest.approx(2.0 * poisson.memory, rel=1e-12)
+    assert bursty.relax == poisson.relax
+    assert np.array_equal(bursty.A2, poisson.A2)
