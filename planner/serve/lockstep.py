@@ -511,7 +511,8 @@ def merged_point(
     per_iter: float,
     groups: int,
 ) -> tuple[float, tuple[Any, ...] | None]:
-    """:func:`merged_share` and the chain's solved point, ``(arguments, chain, lam, T)``
+    """:func:`merged_share` and the chain's solved point, ``(arguments, lam, T)`` (plain
+    numbers and arrays: the engine's shared tables compare them bit for bit)
     (``None`` when there is no chain: the share is then 1), which
     :func:`merged_iteration_law` reads."""
     args = (t0, own_tok, tokens, weights, chunk, moe_tok, per_iter, groups)
@@ -545,7 +546,7 @@ def merged_point(
         )
         lam, T = float(out[-1]), out[:-1].copy()
     share = min(1.0, top / (groups * per_iter * own_mean))
-    return share, (args, chain, lam, T)
+    return share, (args, lam, T)
 
 
 def merged_most(point: tuple[Any, ...] | None) -> float:
@@ -556,8 +557,16 @@ def merged_most(point: tuple[Any, ...] | None) -> float:
     is at most that, so is a continuing chunk's ``1 + a``); 0 without a chain."""
     if point is None:
         return 0.0
-    _, chain, lam, T = point
+    chain, lam, T = _chain_of(point)
     return chain.h * MERGE_BINS + chain.moe * chain.n * (1.0 + lam * float(np.max(T)))
+
+
+def _chain_of(point: tuple[Any, ...]) -> tuple[MergingChain, float, np.ndarray]:
+    """The chain of a solved point (:func:`merged_point`), its rate and lengths."""
+    args, lam, T = point
+    t0, own_tok, tokens, weights, chunk, moe_tok, _, groups = args
+    w = np.asarray(weights, dtype=float)
+    return MergingChain(t0, own_tok, tokens, w / w.sum(), chunk, moe_tok, groups), lam, T
 
 
 def merged_iteration_law(
@@ -583,7 +592,8 @@ def merged_iteration_law(
     """
     if point is None:
         return None
-    args, chain, lam_group, T_states = point
+    args = point[0]
+    chain, lam_group, T_states = _chain_of(point)
     t0, own_tok, tokens, weights, _, moe_tok, per_iter, groups = args
     law = chain.iteration_law(lam_group, T_states, scale)
     w = np.asarray(weights, dtype=float)

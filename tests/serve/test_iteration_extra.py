@@ -113,7 +113,8 @@ def test_iteration_law_mean_is_the_chains(n, per_iter):
     decode step at the solved point (the cells are the chain's, not another model's)."""
     share, point = merged_point(*_chain_args(n, per_iter))
     assert point is not None and 0 < share <= 1
-    _, chain, lam, T = point
+    args, lam, T = point
+    chain = MergingChain(*args[:6], args[7])
     law = merged_iteration_law(point)
     T_next, _, pi = chain.step(T, lam)
     mean_length = float((pi @ chain_transitions(chain, T, lam)) @ T_next)
