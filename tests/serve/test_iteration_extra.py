@@ -4,10 +4,7 @@ and the TPOT law built on it."""
 
 from __future__ import annotations
 
-import importlib.util
 import itertools
-import sys
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -22,8 +19,7 @@ from planner.serve.lockstep import (
     merged_point,
 )
 from planner.serve.queueing import TpotLaw
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.serve.test_merging_chain import bench_grid
 
 
 def _random_chain(seed: int, states: int, size: int) -> tuple[np.ndarray, ...]:
@@ -151,16 +147,6 @@ def test_tpot_law_with_iteration_extra_is_the_mixture_it_describes():
     assert long_ < one
 
 
-def _bench_grid():
-    spec = importlib.util.spec_from_file_location(
-        "serve_simulator", ROOT / "bench/serve_simulator.py"
-    )
-    module = importlib.util.module_from_spec(spec)
-    sys.modules.setdefault("serve_simulator", module)
-    spec.loader.exec_module(module)
-    return module
-
-
 def test_deepseek_ep8_tpot_body_width_agrees_with_the_simulator():
     """DeepSeek-V3 on 8 x H200, tp1 ep8 under SGLang (eight lockstep groups) at 13.9 req/s
     (35 % of the model's capacity): the width of the TPOT law's body, p90 - p50, within 35 %
@@ -170,7 +156,7 @@ def test_deepseek_ep8_tpot_body_width_agrees_with_the_simulator():
     from planner.serve.capacity import role_model
     from planner.serve.simulate import simulate_requests
 
-    grid = _bench_grid()
+    grid = bench_grid()
     case = next(c for c in grid.CASES if c.name.startswith("DeepSeek"))
     qps = 13.9
     plan = grid.layout(case, qps)

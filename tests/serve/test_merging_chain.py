@@ -195,7 +195,8 @@ def test_merged_share_limits():
     assert all(a > b for a, b in itertools.pairwise(shares))  # more load, more overlap
 
 
-def _bench_grid():
+def bench_grid():
+    """The simulator grid's module (``bench/serve_simulator.py``: its cases and layouts)."""
     spec = importlib.util.spec_from_file_location(
         "serve_simulator", ROOT / "bench/serve_simulator.py"
     )
@@ -209,7 +210,7 @@ def test_only_lockstep_replicas_run_the_merging_chain(monkeypatch):
     """Every replica of the simulator grid's cases without lockstep groups evaluates without
     the merging chain (so its laws are those of before, bit for bit); those with lockstep
     groups run it."""
-    grid = _bench_grid()
+    grid = bench_grid()
     calls = []
 
     def point_spy(*args):
@@ -264,7 +265,7 @@ def test_deepseek_ep8_mean_iteration_agrees_with_the_simulator():
     (2,500 requests: 197 ms at a batch of 102 per group). Before the merging chain (one
     prompt piece per group and iteration) the model gave 227 ms there, +15 % (s12lock's probe
     at 10,000 requests: +32 %, 267 ms against 202.5)."""
-    grid = _bench_grid()
+    grid = bench_grid()
     case = next(c for c in grid.CASES if c.name.startswith("DeepSeek"))
     prob, plan = grid.problem_for(case, 99, 20.0), grid.layout(case, 20.0)
     sim_T, sim_B = _simulated_iterations(prob, plan, 2500)
