@@ -74,7 +74,13 @@ from planner.perfmodel.serving_features import (
 from planner.perfmodel.stage import EngineModel, ReplicaConfig
 from planner.serve.chunked_ttft import ChunkedPrefillLaw
 from planner.serve.kv_admission import AdmissionWait, KvWaitLaw, admission_wait
-from planner.serve.lockstep import expected_max_batch, merged_backlog_pmf, merged_share
+from planner.serve.lockstep import (
+    expected_max_batch,
+    merged_backlog_pmf,
+    merged_iteration_law,
+    merged_most,
+    merged_point,
+)
 from planner.serve.queueing import (
     BatchedPrefillLaw,
     ResponseLaw,
@@ -459,7 +465,7 @@ class RoleModel:
         moe_mean = float(np.dot(self.wp, moe_tok * self.pc))  # MoE extra per prompt
         # the share of the own layers' time the replica's iterations spend on them, with
         # chunks that merge a group's waiting prompts (SGLang's chunk budget)
-        share = merged_share(
+        chain_args = (
             t0,
             (x - moe_tok * self.pc) / np.maximum(self.pc, 1e-300),
             self.pc,
@@ -469,6 +475,7 @@ class RoleModel:
             per_iter,
             n,
         )
+        share, chain_point = merged_point(*chain_args)
         # the replica's iterations are stretched by the prompts of all groups: a stream of
         # n lam prompts, each adding its MoE extra and the share of its own layers' extra
         stream_x = share * (x - moe_tok * self.pc) + moe_tok * self.pc
@@ -497,6 +504,7 @@ class RoleModel:
             ttft_tc=tc + beside,
             stream_x=stream_x,
             streams=n,
+            chain_point=chain_point,
         )
 
     def _check(
@@ -953,7 +961,9 @@ class RoleModel:
             # and eight of the noise's largest sd, plus the largest class's whole-step excess
             # (its quantile and estimate are at most that, or at its bracket's bottom)
             # (a request of D < k tokens runs one step: its extra spreads over D, not k, tokens)
-            chunk = float(np.max(f["chunk_x"])) / min(1.0, self._shortest_steps())
+            # (lockstep groups: the chain's largest extra of an iteration, if larger)
+            most = max(float(np.max(f["chunk_x"])), merged_most(f.get("chain_point")))
+            chunk = most / min(1.0, self._shortest_steps())
             top = t0 + chunk + 8.0 * k * float(np.max(noise(), initial=0.0))
             excess = float(np.max(self._step_excess(t0), initial=0.0))
             return (top / k + excess) * (1.0 + 1e-9)
@@ -975,6 +985,23 @@ class RoleModel:
             else:
                 queued = queued_count_pmf(
                     lam * s1, sigma, lam * (ew / sigma if finite_wait else 0.0)
+                )
+            law = merged_iteration_law(f.get("chain_point"), 1.0 / k, self.ca2)
+            if law is not None:
+                # lockstep groups: the iterations' extra follows the merging chain (the
+                # largest of the groups' chunks and all their MoE work, chunk counts
+                # correlated from one iteration to the next)
+                return TpotLaw(
+                    t0 / k,
+                    0.0,
+                    0.0,
+                    self.d / k,
+                    self.wo,
+                    self.q,
+                    noise_sd,
+                    iteration_extra=law,
+                    step_excess=self._step_excess(t0),
+                    min_length=1.0 / k,
                 )
             if streams > 1:
                 # the other groups' prompt queues, seen at a random time, hold the same law

@@ -394,11 +394,12 @@ def _stationary_gth(P, pi):  # pragma: no cover - compiled
 
 @njit(cache=True)
 def merging_top(
-    t0, piece, h, r, moe, n, per_iter, moe_iter, mean_piece, rtol, tail_sd, log_factorial
+    t0, piece, h, r, moe, n, per_iter, moe_iter, mean_piece, rtol, tail_sd, log_factorial, out
 ):  # pragma: no cover - compiled
     """:meth:`planner.serve.lockstep.MergingChain.solve` in loops (the same steps; its
     sums in another order, so equal to about 1e-12, not bit for bit): ``E[max extras]``
-    per iteration at the balanced mean iteration."""
+    per iteration at the balanced mean iteration; ``out`` (``n + 2`` values) receives the
+    last step's lengths ``T_K`` and its rate (``MergingChain.solved``)."""
     M = piece.size - 1
     cap_rows = 64
     sums = np.zeros((cap_rows, M))
@@ -526,6 +527,9 @@ def merging_top(
                 length += pi[s] * L[s, k]
             T_next[k] = length / mass if mass > 1e-300 else t0
         T[:] = T_next
+        for k in range(n + 1):
+            out[k] = T_next[k]
+        out[n + 1] = lam
         image = base + top
         step = image - Tbar
         new = image
@@ -590,5 +594,17 @@ def warmup() -> None:
     # the merging chain of lockstep groups, with its argument types
     lf = np.zeros(64)
     merging_top(
-        0.01, np.array([0.0, 0.5, 0.5]), 0.01, 0.1, 0.001, 2, 0.2, 0.0, 0.01, 1e-9, 12.0, lf
+        0.01,
+        np.array([0.0, 0.5, 0.5]),
+        0.01,
+        0.1,
+        0.001,
+        2,
+        0.2,
+        0.0,
+        0.01,
+        1e-9,
+        12.0,
+        lf,
+        np.empty(4),
     )

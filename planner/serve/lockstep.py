@@ -30,6 +30,7 @@ from planner.serve.queueing import (
     kernels_compiled,
     loaded_kernels,
     warmup,
+    window_mean_variance,
 )
 
 #: Points of the quadrature of :func:`expected_max_normal`.
@@ -224,12 +225,11 @@ class MergingChain:
         pieces_cont = 1.0 + pois @ j
         return np.minimum(f_new, 1.0), np.minimum(f_cont, 1.0), pieces_new, pieces_cont
 
-    def step(self, T: np.ndarray, lam: float) -> tuple[np.ndarray, float, np.ndarray]:
-        """One fixed-point step: the next mean lengths ``T_K``, the mean own-layer time of
-        an iteration's chunks (``E[max extras]``) under the chain's stationary law, and
-        that law."""
-        n, h, M = self.n, self.h, MERGE_BINS
-        a = lam * T
+    def _cells(self, a: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Per ``(s, c, m)`` cell (:meth:`_tables`) at arrival means ``a`` per state: the
+        cell's probability given ``s``, the CDF (bins ``0..M-1`` of width ``h``) of the
+        largest of its chunks' own-layer extras, and the MoE extra of its pieces."""
+        n, M = self.n, MERGE_BINS
         f_new, f_cont, pn, pc = self._cdfs(a)
         hit = -np.expm1(-a)
         again = 1.0 - (1.0 - self.r) * (1.0 - hit)
@@ -243,9 +243,19 @@ class MergingChain:
             pw_mix[:, c] = pw_mix[:, c - 1] * f_mix
             pw_new[:, c] = pw_new[:, c - 1] * f_new
         s, c, m = self.ts, self.tc, self.tm
-        top = h * (M - (pw_mix[s, c] * pw_new[s, m]).sum(axis=1))
-        length = self.t0 + top + self.moe * (c * p_mix[s] + m * pn[s])
+        moe = self.moe * (c * p_mix[s] + m * pn[s])
         prob = _binomial_rows(s, again[s], c) * _binomial_rows(n - s, hit[s], m)
+        return prob, pw_mix[s, c] * pw_new[s, m], moe
+
+    def step(self, T: np.ndarray, lam: float) -> tuple[np.ndarray, float, np.ndarray]:
+        """One fixed-point step: the next mean lengths ``T_K``, the mean own-layer time of
+        an iteration's chunks (``E[max extras]``) under the chain's stationary law, and
+        that law."""
+        n, h, M = self.n, self.h, MERGE_BINS
+        prob, cdf, moe = self._cells(lam * T)
+        s = self.ts
+        top = h * (M - cdf.sum(axis=1))
+        length = self.t0 + top + moe
         cells = (n + 1) * (n + 1)
         P = np.bincount(self.flat, prob, cells).reshape(n + 1, n + 1)
         L = np.bincount(self.flat, prob * length, cells).reshape(n + 1, n + 1)
@@ -271,7 +281,9 @@ class MergingChain:
         T = base + self.k * self.mean_piece + self.k * self.moe
         Tbar, prev = base, None
         for _ in range(500):
-            T, top, _ = self.step(T, per_iter / Tbar)
+            lam = per_iter / Tbar
+            T, top, _ = self.step(T, lam)
+            self.solved = (lam, T)  # the last step's rate and lengths (iteration_law)
             image = base + top
             step = image - Tbar
             if prev is not None and step != prev[1]:
@@ -284,6 +296,170 @@ class MergingChain:
                 break
             Tbar = max(new, base)
         return top
+
+    def iteration_law(self, lam: float, T: np.ndarray, scale: float = 1.0) -> IterationExtra:
+        """The law of the extra a request's consecutive iterations carry (:class:`IterationExtra`)
+        at arrival rate ``lam`` per group and state lengths ``T`` (:meth:`solve`'s point,
+        ``solved``), in units of ``scale`` seconds (``1 / k`` per token with ``k`` tokens
+        per step)."""
+        n, h, M = self.n, self.h, MERGE_BINS
+        prob, cdf, moe = self._cells(lam * T)
+        s, k = self.ts, self.tc + self.tm
+        cells = (n + 1) * (n + 1)
+        flat = s * (n + 1) + k  # (s, K') transition
+        # the largest chunk's extra on the grid 0, h, ..., M h (the cap holds the rest)
+        pmf = np.maximum(np.diff(cdf, prepend=0.0, append=1.0, axis=1), 0.0)
+        b = np.arange(M, dtype=float)
+        top = h * (M - cdf.sum(axis=1))
+        top2 = h * h * ((2.0 * b + 1.0) * (1.0 - cdf)).sum(axis=1)
+        m1, m2 = top + moe, top2 + 2.0 * moe * top + moe * moe
+        rows = np.bincount(s, prob, n + 1)[:, None]
+        P = np.bincount(flat, prob, cells).reshape(n + 1, n + 1) / rows
+        A1 = np.bincount(flat, prob * m1, cells).reshape(n + 1, n + 1) / rows
+        A2 = np.bincount(flat, prob * m2, cells).reshape(n + 1, n + 1) / rows
+        # the same on the coarser grid of EXTRA_BINS per full chunk (each value split between
+        # its two neighbouring points, mean kept); the MoE extra shifts the cell's law
+        cap = h * M
+        g = cap / EXTRA_BINS if cap > 0 else max(float(moe.max(initial=0.0)), 1e-300)
+        pos = (np.arange(M + 1) * h)[None, :] / g + (moe / g)[:, None]
+        lo = np.floor(pos).astype(int)
+        frac = pos - lo
+        size = int(lo.max()) + 2
+        G = np.zeros((cells, size))
+        rowsel = np.repeat(flat[:, None], M + 1, axis=1)
+        weight = (prob / rows[s, 0])[:, None] * pmf
+        np.add.at(G, (rowsel, lo), weight * (1.0 - frac))
+        np.add.at(G, (rowsel, lo + 1), weight * frac)
+        pi = _stationary(P)
+        # the request's first decode iteration follows the one that ran its own last prompt
+        # chunk: that iteration's chunk count is the stationary one seen by a carrying group
+        # (size-biased: a K-chunk iteration has one of its group's with probability K / n)
+        biased = pi * self.k
+        alpha = biased / biased.sum() if biased.sum() > 0 else pi
+        most = float(cap + moe[prob > 0].max(initial=0.0))
+        return IterationExtra(P, A1, A2, G.reshape(n + 1, n + 1, size), g, alpha, most, scale)
+
+
+#: Relative step of the arrivals in the derivative of the chain's extra (the marginal
+#: stretch of :func:`merged_iteration_law`).
+MARGINAL_STEP = 1e-3
+#: Grid of :class:`IterationExtra`'s exact laws: points per full chunk's extra.
+EXTRA_BINS = 16
+#: :meth:`IterationExtra.moments` runs its recursion up to this many iterations; beyond, the
+#: mean and variance grow by their last increments (the chain has mixed: they grow
+#: linearly up to a geometric error in the chain's second eigenvalue).
+MOMENT_STEPS = 128
+
+
+class IterationExtra:
+    """The extra over the decode step that a request's consecutive iterations carry on a
+    replica of lockstep groups (a Markov additive process driven by :class:`MergingChain`).
+
+    Iteration ``i``'s chunk count ``K_i`` follows the chain (transition matrix ``P``); its
+    extra, the largest of its chunks' own-layer extras plus the MoE work of the pieces run,
+    has the law of the chain's cells ``(K_{i-1}, c, m)``, ``K_i = c + m``: ``A1[s, k]`` and
+    ``A2[s, k]`` are ``E[X 1(K_i = k) | K_{i-1} = s]`` and ``E[X^2 ...]``, ``G[s, k]`` the
+    law of ``X 1(K_i = k)`` on the grid ``0, g, 2g, ...``. Given the chunk counts the
+    extras are independent; the counts carry the correlation of consecutive iterations (a
+    long iteration lets prompts reach many groups, whose chunks persist). ``K_0``, the
+    iteration that ran the request's last prompt chunk, has the law ``alpha``. ``most`` is
+    the largest extra of one iteration; every output is in units of ``scale`` seconds.
+    """
+
+    def __init__(
+        self,
+        P: np.ndarray,
+        A1: np.ndarray,
+        A2: np.ndarray,
+        G: np.ndarray,
+        g: float,
+        alpha: np.ndarray,
+        most: float,
+        scale: float = 1.0,
+    ) -> None:
+        self.P, self.A1, self.A2, self.G = P, A1, A2, G
+        self.g, self.alpha, self.scale = float(g), alpha, float(scale)
+        self.most = float(most) * self.scale
+        self.points_per_chunk = EXTRA_BINS  # grid points per full chunk's extra
+        pi = _stationary(P)
+        self.mean_extra = float(pi @ A1.sum(axis=1))  # seconds per iteration
+        self.memory, self.relax = 0.0, 1.0
+        self._table: tuple[np.ndarray, np.ndarray] | None = None  # _moment_table()
+
+    def set_memory(self, long_run: float, relax: float) -> None:
+        """The backlog's memory (:func:`merged_iteration_law`): ``long_run``, the variance
+        per iteration (s^2) of the extra over many iterations, and ``relax``, its
+        relaxation time in iterations. :meth:`memory_variance` adds what the chain's own
+        long-run variance lacks."""
+        self.memory, self.relax = max(0.0, float(long_run)), max(float(relax), 1e-9)
+
+    def memory_variance(self, steps: np.ndarray) -> np.ndarray:
+        """Variance (in ``scale`` units) of the extra summed over ``steps`` iterations that
+        the backlog's memory adds to the chain's: a stationary term of exponential
+        correlation (time ``relax``) with long-run variance per iteration ``memory`` less
+        the chain's, ``v D x wmv(x) / 2`` at ``x = D / relax`` (``wmv``: the variance
+        factor of a window mean, :func:`planner.serve.queueing.window_mean_variance`)."""
+        steps = np.maximum(np.asarray(steps, dtype=float), 1.0)
+        if self.memory <= 0:
+            return np.zeros_like(steps)
+        _, var = self._moment_table()
+        chain = float(var[-1] - var[-2])  # the chain's own long-run variance per iteration
+        v = max(0.0, self.memory - chain)
+        x = steps / self.relax
+        return v * steps * x * window_mean_variance(x) / 2.0 * self.scale**2
+
+    def _moment_table(self) -> tuple[np.ndarray, np.ndarray]:
+        """Mean and variance of the extra summed over ``0..MOMENT_STEPS`` iterations (built
+        once): the row vector ``(E[1; K], E[S; K], E[S^2; K])`` advances by one block
+        matrix, as ``S' = S + X`` gives ``E[S'^2; K'] = E[S^2 P] + 2 E[S A1] + E[A2]``."""
+        if self._table is None:
+            P, A1, A2 = self.P, self.A1, self.A2
+            k = P.shape[0]
+            step = np.zeros((3 * k, 3 * k))
+            step[:k, :k], step[:k, k : 2 * k], step[:k, 2 * k :] = P, A1, A2
+            step[k : 2 * k, k : 2 * k], step[k : 2 * k, 2 * k :] = P, 2.0 * A1
+            step[2 * k :, 2 * k :] = P
+            rows = np.zeros((MOMENT_STEPS + 1, 3 * k))
+            rows[0, :k] = self.alpha
+            for i in range(1, MOMENT_STEPS + 1):
+                np.matmul(rows[i - 1], step, out=rows[i])
+            mean = rows[:, k : 2 * k].sum(axis=1)
+            var = np.maximum(rows[:, 2 * k :].sum(axis=1) - mean * mean, 0.0)
+            self._table = (mean, var)
+        return self._table
+
+    def moments(self, steps: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Mean and variance of the extra summed over ``steps`` iterations (per entry)."""
+        steps = np.maximum(np.asarray(steps, dtype=int), 1)
+        mean, var = self._moment_table()
+        top = MOMENT_STEPS
+        at = np.minimum(steps, top)
+        beyond = steps - at
+        m = mean[at] + beyond * (mean[top] - mean[top - 1])
+        v = var[at] + beyond * max(var[top] - var[top - 1], 0.0)
+        return m * self.scale, v * self.scale**2
+
+    def laws(self, steps: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
+        """``(zero, pmf, width)``: per entry of ``steps`` (iterations), the probability that
+        no iteration carries any chunk (an extra of exactly 0) and the law of the summed
+        extra on the grid ``0, width, 2 width, ...`` (rows; the mass of ``zero`` included
+        at point 0). Exact on the grid (its frequency domain: ``alpha G(w)^D 1``)."""
+        steps = np.maximum(np.asarray(steps, dtype=int), 1)
+        D = int(steps.max())
+        size = self.G.shape[2]
+        span = D * (size - 1) + 1
+        n_fft = 1 << math.ceil(math.log2(span))
+        spectra = np.fft.rfft(self.G, n_fft, axis=2)
+        v = np.repeat(self.alpha.astype(complex)[:, None], spectra.shape[2], axis=1)
+        rows = np.empty((D + 1, spectra.shape[2]), dtype=complex)
+        for i in range(1, D + 1):
+            v = np.einsum("sf,skf->kf", v, spectra)
+            rows[i] = v.sum(axis=0)
+        pmf = np.maximum(np.fft.irfft(rows[steps], n_fft, axis=1)[:, :span], 0.0)
+        pmf /= pmf.sum(axis=1, keepdims=True)
+        P = self.P
+        zero = float(self.alpha @ P[:, 0]) * P[0, 0] ** (steps - 1.0)
+        return np.minimum(zero, pmf[:, 0]), pmf, self.g * self.scale
 
 
 def _binomial_rows(trials: np.ndarray, p: np.ndarray, x: np.ndarray) -> np.ndarray:
@@ -322,17 +498,37 @@ def merged_share(
     reaching a group per iteration. The share is ``E[max extras] / (n per_iter E[own])``:
     the chain's own-layer time per iteration over the own-layer work that arrives in one.
     """
+    return merged_point(t0, own_tok, tokens, weights, chunk, moe_tok, per_iter, groups)[0]
+
+
+def merged_point(
+    t0: float,
+    own_tok: np.ndarray,
+    tokens: np.ndarray,
+    weights: np.ndarray,
+    chunk: float,
+    moe_tok: float,
+    per_iter: float,
+    groups: int,
+) -> tuple[float, tuple[Any, ...] | None]:
+    """:func:`merged_share` and the chain's solved point, ``(arguments, lam, T)`` (plain
+    numbers and arrays: the engine's shared tables compare them bit for bit)
+    (``None`` when there is no chain: the share is then 1), which
+    :func:`merged_iteration_law` reads."""
+    args = (t0, own_tok, tokens, weights, chunk, moe_tok, per_iter, groups)
     w = np.asarray(weights, dtype=float)
     w = w / w.sum()
     own_mean = float(np.dot(w, np.asarray(own_tok) * tokens))
     if groups <= 1 or per_iter <= 0 or own_mean <= 0:
-        return 1.0
+        return 1.0, None
     chain = MergingChain(t0, own_tok, tokens, w, chunk, moe_tok, groups)
     moe_iter = groups * per_iter * moe_tok * float(np.dot(w, tokens))
     kernels = _merging_kernels()
     if kernels is None:
         top = chain.solve(per_iter, moe_iter)
+        lam, T = chain.solved
     else:
+        out = np.empty(groups + 2)
         top = kernels.merging_top(
             chain.t0,
             chain.piece,
@@ -346,8 +542,75 @@ def merged_share(
             MERGE_RTOL,
             MERGE_TAIL_SD,
             LOG_FACTORIAL,
+            out,
         )
-    return min(1.0, top / (groups * per_iter * own_mean))
+        lam, T = float(out[-1]), out[:-1].copy()
+    share = min(1.0, top / (groups * per_iter * own_mean))
+    return share, (args, lam, T)
+
+
+def merged_most(point: tuple[Any, ...] | None) -> float:
+    """An upper bound (seconds) on the extra of one iteration in the law of
+    :func:`merged_iteration_law` at ``point`` (its ``most``) without building it: a full
+    chunk's own-layer extra plus every group's MoE work at its largest mean piece count,
+    ``1 + a`` (``E[j | j >= 1] = a / (1 - e^-a)`` of a Poisson count of mean ``a = lam T``
+    is at most that, so is a continuing chunk's ``1 + a``); 0 without a chain."""
+    if point is None:
+        return 0.0
+    chain, lam, T = _chain_of(point)
+    return chain.h * MERGE_BINS + chain.moe * chain.n * (1.0 + lam * float(np.max(T)))
+
+
+def _chain_of(point: tuple[Any, ...]) -> tuple[MergingChain, float, np.ndarray]:
+    """The chain of a solved point (:func:`merged_point`), its rate and lengths."""
+    args, lam, T = point
+    t0, own_tok, tokens, weights, chunk, moe_tok, _, groups = args
+    w = np.asarray(weights, dtype=float)
+    return MergingChain(t0, own_tok, tokens, w / w.sum(), chunk, moe_tok, groups), lam, T
+
+
+def merged_iteration_law(
+    point: tuple[Any, ...] | None, scale: float = 1.0, scv: float = 1.0
+) -> IterationExtra | None:
+    """The law of the extra a request's iterations carry (:class:`IterationExtra`) at the
+    chain's solved point (:func:`merged_point`), with the backlog's memory; ``None``
+    without a chain.
+
+    The backlog's memory: over many iterations the extra carries the prompt work that
+    arrived (conservation), which the chain, whose chunks drop a group's work beyond a full
+    chunk, does not keep. A window's arrivals fluctuate as Poisson counts and each further
+    prompt adds its marginal stretch (the derivative of the chain's mean own-layer extra
+    per iteration with the arrivals, by :func:`merged_share` a step :data:`MARGINAL_STEP`
+    either side: chunks of more groups overlap more, so it is below the mean stretch),
+    and the feedback (a longer iteration lets more prompts in) divides by ``1 - rho_m``:
+    long-run variance per iteration ``lam T E[x_m^2] / (1 - rho_m)^2`` (``lam`` the
+    replica's prompt rate, ``T`` the mean iteration), relaxing as the backlog's reflected
+    Brownian motion, in ``lam E[x_m^2] / (2 (1 - rho_m)^2)`` (its variance over twice its
+    squared drift). Renewal arrivals of squared coefficient of variation ``scv`` put ``scv``
+    times Poisson's variance on a long window's count (Cox 1962), hence on this term; the
+    chain itself stays Poisson.
+    """
+    if point is None:
+        return None
+    args = point[0]
+    chain, lam_group, T_states = _chain_of(point)
+    t0, own_tok, tokens, weights, _, moe_tok, per_iter, groups = args
+    law = chain.iteration_law(lam_group, T_states, scale)
+    w = np.asarray(weights, dtype=float)
+    w = w / w.sum()
+    tokens = np.asarray(tokens, dtype=float)
+    lo, hi = per_iter * (1.0 - MARGINAL_STEP), per_iter * (1.0 + MARGINAL_STEP)
+    head = args[:6]
+    slope = (merged_share(*head, hi, groups) * hi - merged_share(*head, lo, groups) * lo) / (
+        hi - lo
+    )
+    x_m = max(slope, 0.0) * np.asarray(own_tok) * tokens + moe_tok * tokens
+    m1, m2 = float(w @ x_m), float(w @ (x_m * x_m))
+    T = t0 + law.mean_extra
+    lam = groups * per_iter / T
+    free = max(1.0 - lam * m1, 1e-3)
+    law.set_memory(max(scv, 1.0) * lam * T * m2 / free**2, lam * m2 / (2.0 * free * free) / T)
+    return law
 
 
 #: The merging chain's solver, chosen once per process at its first solve: the compiled one
@@ -368,10 +631,14 @@ def _merging_kernels() -> Any:
 
 
 __all__ = [
+    "IterationExtra",
     "MergingChain",
     "expected_max_batch",
     "expected_max_normal",
     "expected_max_of",
     "merged_backlog_pmf",
+    "merged_iteration_law",
+    "merged_most",
+    "merged_point",
     "merged_share",
 ]

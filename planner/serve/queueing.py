@@ -938,6 +938,87 @@ def tpot_quantile(*args: Any, **kwargs: Any) -> float:
     return TpotLaw(*args, **kwargs).quantile()
 
 
+def busy_cap(delta: np.ndarray, weights: np.ndarray, cap: np.ndarray) -> float:
+    """The full-chunk extra an iteration of :func:`backlog_chain` carries at most: the mean
+    over busy iterations of the full-chunk extra of the prompt in progress.
+
+    An engine whose backlog holds prompts runs one full chunk of the prompt at its head per
+    iteration, so a prompt of extra ``x`` and full-chunk extra ``c`` keeps it busy for ``x /
+    c`` iterations: the prompt in progress is of that class in a share ``w x / c`` of the
+    busy iterations, and the mean chunk extra over them is ``E[x] / E[x / c]``. The largest
+    class's ``c`` (a long prompt's chunk attends to more context) let every busy iteration
+    carry a chunk of the longest prompts (gpt-oss-20b, ``exp:8192`` prompts: 44.5 ms where
+    the busy mean is 27.7 ms). Equal chunk extras give that extra.
+    """
+    x = np.asarray(delta, dtype=float)
+    c = np.broadcast_to(np.asarray(cap, dtype=float), x.shape)
+    w = np.asarray(weights, dtype=float)
+    busy = float(w @ np.where(c > 0, x / np.maximum(c, 1e-300), 0.0))
+    if busy <= 0:
+        return float(c.max())
+    return min(float(c.max()), float(w @ x) / busy)
+
+
+#: Points of :func:`_iteration_parts`' mixture per full chunk of summed extra.
+ITERATION_PARTS_PER_CHUNK = 4
+
+
+def _iteration_parts(
+    law: Any,
+    tau0: float,
+    d: np.ndarray,
+    w: np.ndarray,
+    sd_n: np.ndarray,
+    ex: np.ndarray,
+    n: np.ndarray,
+) -> list[tuple[np.ndarray, ...]]:
+    """:class:`TpotLaw`'s normal components ``(weight, centre, sd, D)`` from a law of the
+    extra summed over a request's iterations (its ``iteration_extra``), per class: ``d``
+    decode iterations (``n`` whole ones), weights ``w``, noise ``sd_n``, whole-step excess
+    ``ex``. A class of ``D < 1`` runs one iteration and spreads its extra over its ``D``."""
+    parts: list[tuple[np.ndarray, ...]] = []
+    div = np.where(d < 1, d, n)  # the extra's divisor
+    short = n <= CHAIN_EXACT_STEPS
+    if (~short).any():
+        mean, var = law.moments(n[~short])
+        var = var + law.memory_variance(n[~short])
+        dl = div[~short]
+        sd = np.hypot(np.sqrt(var) / dl, sd_n[~short])
+        parts.append((w[~short], tau0 + ex[~short] + mean / dl, sd, d[~short]))
+    if short.any():
+        zero, pmf, width = law.laws(n[short])
+        pmf = pmf.copy()
+        pmf[:, 0] -= zero  # the requests that meet no chunk: a point
+        np.maximum(pmf, 0.0, out=pmf)
+        ds, ws, es = d[short], w[short], ex[short]
+        # the backlog's memory beyond the chain's: spread with the batch noise
+        ns = np.hypot(sd_n[short], np.sqrt(law.memory_variance(n[short])) / div[short])
+        parts.append((ws * zero, tau0 + es, ns, ds))
+        # per quarter chunk of the sum: its mass, conditional mean and sd
+        per = max(1, law.points_per_chunk // ITERATION_PARTS_PER_CHUNK)
+        groups = math.ceil(pmf.shape[1] / per)
+        padded = np.zeros((pmf.shape[0], groups * per))
+        padded[:, : pmf.shape[1]] = pmf
+        pts = np.arange(groups * per) * width
+        mass = padded.reshape(-1, groups, per)
+        total = mass.sum(axis=2)
+        m1 = (mass * pts.reshape(groups, per)).sum(axis=2)
+        m2 = (mass * (pts * pts).reshape(groups, per)).sum(axis=2)
+        safe = np.maximum(total, 1e-300)
+        cm = m1 / safe
+        cs = np.sqrt(np.maximum(m2 / safe - cm * cm, 0.0))
+        dv = div[short][:, None]
+        parts.append(
+            (
+                ws[:, None] * total,
+                tau0 + es[:, None] + cm / dv,
+                np.hypot(ns[:, None], cs / dv),
+                np.repeat(ds[:, None], groups, axis=1),
+            )
+        )
+    return parts
+
+
 #: Margin on the excess probability beyond which a probe settles :meth:`TpotLaw.within` (far
 #: above the float error of a few hundred CDF terms, ~1e-13).
 PROBE_MARGIN = 1e-9
@@ -1002,6 +1083,15 @@ class TpotLaw:
     step_excess
         Per class (or one for all): TPOT added to ``tau0`` for that class (speculative
         decoding: a request of few tokens runs whole steps, more per token than the mean).
+    iteration_extra
+        The law of the extra a request's consecutive iterations carry, when the iterations
+        follow a chain of their own (:class:`planner.serve.lockstep.IterationExtra`:
+        ``moments(steps)`` and ``laws(steps)``, and ``most``, the largest extra of one
+        iteration); it replaces ``delta`` and everything about the prompts' arrivals. For
+        ``D <=`` :data:`CHAIN_EXACT_STEPS` its exact law on its grid (the requests that
+        meet no chunk a point at their decode-only TPOT, the rest per quarter chunk a normal
+        with the grid's conditional mean and sd), above a normal with its exact mean and
+        variance.
     min_length
         Classes with ``D < min_length`` have no TPOT (default one iteration; with speculative
         decoding ``D`` counts steps and one decode token is ``1 / k`` of one). A class of
@@ -1031,6 +1121,7 @@ class TpotLaw:
         queued_scale: float = 1.0,
         step_excess: Sequence[float] | float = 0.0,
         min_length: float = 1.0,
+        iteration_extra: Any = None,
     ) -> None:
         self.q = q
         self.trivial = True  # no class decodes: the quantile is 0
@@ -1069,167 +1160,173 @@ class TpotLaw:
         n = np.maximum(1.0, np.rint(d))
         cap_max = float(cap.max())
         xd = np.minimum(xs[None, :], n[:, None] * cap[None, :])  # a prompt's share, per class
-        # Poisson pieces (arrival_rate > 0): a piece's prefill lengthens the request's
-        # iterations, and the pieces arriving meanwhile lengthen them further: each piece of x
-        # brings Poisson(rate x) more, each with its own M/G/1 busy period (mean
-        # m1 / (1 - rho), second moment m2 / (1 - rho)^3)
-        rate = max(0.0, arrival_rate) if float(xw @ xs) > 0 else 0.0
-        m1, m2 = float(xw @ xs), float(xw @ (xs * xs))
-        rho = min(rate * m1, 0.999)
-        eb, eb2 = (m1 / (1.0 - rho), m2 / (1.0 - rho) ** 3) if rate > 0 else (0.0, 0.0)
-        child_mean, child_var = rate * xs * eb, rate * xs * eb2  # per piece value
-        # a piece and the busy period it starts (its own share capped, see extra_cap)
-        mu = xd @ xw + child_mean @ xw
-        second = (xd * xd) @ xw + 2.0 * (xd * child_mean[None, :]) @ xw
-        second = second + (child_var + child_mean * child_mean) @ xw
-        var_x = np.maximum(0.0, second - mu * mu)
-        scale = max(float(queued_scale), 1e-300) if rate > 0 else 1.0
-        if scale != 1.0:  # a queued piece (a prompt) and its busy period, as above
-            xq = xs / scale
-            xdq = np.minimum(xq[None, :], n[:, None] * cap[None, :])
-            cmq, cvq = rate * xq * eb, rate * xq * eb2
-            mu_q = xdq @ xw + cmq @ xw
-            second_q = (xdq * xdq) @ xw + 2.0 * (xdq * cmq[None, :]) @ xw + (cvq + cmq * cmq) @ xw
-            var_q = np.maximum(0.0, second_q - mu_q * mu_q)
+        if iteration_extra is not None:  # lockstep groups: the chain's own law
+            parts = _iteration_parts(iteration_extra, tau0, d, w, sd_n, ex, n)
         else:
-            mu_q, var_q = mu, var_x
-        if rate > 0:  # seeds: Poisson arrivals over the D decode-only iterations
-            p = min(1.0, rate * tau0)
-        exact = (
-            (d <= (CHAIN_MAX_STEPS if rate > 0 else EXACT_BINOMIAL_MAX))
-            & (queued <= EXACT_BINOMIAL_MAX)
-            & (queued_pmf is None or queued_pmf.size <= 8 * EXACT_BINOMIAL_MAX)
-            & ((p > 0) | (queued > 0))
-        )
-        parts = []  # (weight, centre, sd, D) of normal components (sd ~ 0: a point)
-        g = ~exact
-        if g.any():  # normal: K has mean D p + queued and variance D p (1 - p) + Var(queued)
-            mean_k, var_k = d[g] * p + queued, d[g] * p * (1 - p) + queued_var
-            if rate > 0:
-                mean_k = d[g] * rate * tau0 + queued
-                var_k = d[g] * rate * tau0 + queued_var
-            mean_w = mean_k * mu[g]
-            var_w = mean_k * var_x[g] + var_k * mu[g] ** 2
-            if scale != 1.0:  # the stream's pieces over D iterations, the queue's prompts
-                seeds = d[g] * rate * tau0
-                mean_w = seeds * mu[g] + queued * mu_q[g]
-                var_w = seeds * (var_x[g] + mu[g] ** 2) + queued * var_q[g]
-                var_w = var_w + queued_var * mu_q[g] ** 2
-            sd_k = np.sqrt(np.maximum(0.0, var_w)) / d[g]
-            centre = tau0 + ex[g] + np.minimum(mean_w, d[g] * cap_max) / d[g]
-            parts.append((w[g], centre, np.hypot(sd_k, sd_n[g]), d[g]))
-        if exact.any() and rate > 0:  # the backlog chain, read after each class's D steps
-            ne, we, de, noise = n[exact], w[exact], d[exact], sd_n[exact]
-            exe, pe = ex[exact], np.where(d[exact] < 1, d[exact], n[exact])  # extra's divisor
-            if queued_pmf is None:
-                extra = max(4, int(queued + 6.0 * math.sqrt(queued)) + 1)
-                start = poisson_pmf(queued, extra) if queued > 0 else np.ones(1)
+            # Poisson pieces (arrival_rate > 0): a piece's prefill lengthens the request's
+            # iterations, and the pieces arriving meanwhile lengthen them further: each piece of x
+            # brings Poisson(rate x) more, each with its own M/G/1 busy period (mean
+            # m1 / (1 - rho), second moment m2 / (1 - rho)^3)
+            rate = max(0.0, arrival_rate) if float(xw @ xs) > 0 else 0.0
+            m1, m2 = float(xw @ xs), float(xw @ (xs * xs))
+            rho = min(rate * m1, 0.999)
+            eb, eb2 = (m1 / (1.0 - rho), m2 / (1.0 - rho) ** 3) if rate > 0 else (0.0, 0.0)
+            child_mean, child_var = rate * xs * eb, rate * xs * eb2  # per piece value
+            # a piece and the busy period it starts (its own share capped, see extra_cap)
+            mu = xd @ xw + child_mean @ xw
+            second = (xd * xd) @ xw + 2.0 * (xd * child_mean[None, :]) @ xw
+            second = second + (child_var + child_mean * child_mean) @ xw
+            var_x = np.maximum(0.0, second - mu * mu)
+            scale = max(float(queued_scale), 1e-300) if rate > 0 else 1.0
+            if scale != 1.0:  # a queued piece (a prompt) and its busy period, as above
+                xq = xs / scale
+                xdq = np.minimum(xq[None, :], n[:, None] * cap[None, :])
+                cmq, cvq = rate * xq * eb, rate * xq * eb2
+                mu_q = xdq @ xw + cmq @ xw
+                second_q = (
+                    (xdq * xdq) @ xw + 2.0 * (xdq * cmq[None, :]) @ xw + (cvq + cmq * cmq) @ xw
+                )
+                var_q = np.maximum(0.0, second_q - mu_q * mu_q)
             else:
-                start = queued_pmf
-            limit = cap_max if math.isfinite(cap_max) else float(xs.max())
-            short = ne <= CHAIN_EXACT_STEPS
-            most = int(ne[short].max()) if short.any() else 0
-            prob, z1, z2, laws = backlog_chain(
-                tau0, xs, xw, rate, limit, start, int(ne.max()), most, scale
+                mu_q, var_q = mu, var_x
+            if rate > 0:  # seeds: Poisson arrivals over the D decode-only iterations
+                p = min(1.0, rate * tau0)
+            exact = (
+                (d <= (CHAIN_MAX_STEPS if rate > 0 else EXACT_BINOMIAL_MAX))
+                & (queued <= EXACT_BINOMIAL_MAX)
+                & (queued_pmf is None or queued_pmf.size <= 8 * EXACT_BINOMIAL_MAX)
+                & ((p > 0) | (queued > 0))
             )
-            long_ = ~short
-            if long_.any():
-                at = ne[long_].astype(int)
-                pw, s1, s2 = prob[at], z1[at], z2[at]
-                mean_z = np.where(pw > 0, s1 / np.maximum(pw, 1e-300), 0.0)
-                var_z = np.where(pw > 0, s2 / np.maximum(pw, 1e-300), 0.0) - mean_z**2
-                var_z = np.maximum(0.0, var_z)
-                nl = ne[long_]
-                parts.append(
-                    (
-                        we[long_, None] * pw,
-                        tau0 + exe[long_, None] + mean_z / nl[:, None],
-                        np.sqrt(var_z / (nl**2)[:, None] + (noise[long_] ** 2)[:, None]),
-                        np.repeat(de[long_, None], pw.shape[1], axis=1),
-                    )
-                )
-            if short.any():  # the exact law on the grid, each step spread over its width
-                ns, ps = ne[short], pe[short]
-                step = limit / CHAIN_BINS_PER_CHUNK
-                grid_pts = np.arange(laws.shape[1]) * step
-                spread = step / math.sqrt(12.0) / ps
-                carried = laws[ns.astype(int)].copy()
-                centres = tau0 + exe[short, None] + grid_pts[None, :] / ps[:, None]
-                sds = np.repeat(np.hypot(noise[short], spread)[:, None], grid_pts.size, 1)
-                # the grid's point 0 holds the requests that meet no prompt piece (a point:
-                # decode-only TPOT) and the small pieces the grid split towards 0 (they
-                # lie in (0, step)); spread as a whole it slowed the first kind
-                none = no_piece_probability(start, xs, xw, rate * tau0, ns)
-                none = np.minimum(none, carried[:, 0])
-                carried[:, 0] -= none
-                m0, s0 = split_remainder_moments(xs, xw, step)
-                centres[:, 0] += m0 / ps
-                sds[:, 0] = np.hypot(noise[short], s0 / ps)
-                parts.append((we[short] * none, tau0 + exe[short], noise[short], de[short]))
-                parts.append(
-                    (
-                        we[short, None] * carried,
-                        centres,
-                        sds,
-                        np.repeat(de[short, None], grid_pts.size, axis=1),
-                    )
-                )
-        elif exact.any():
-            ne, we, de, noise = n[exact], w[exact], d[exact], sd_n[exact]
-            exe, pe = ex[exact], np.where(d[exact] < 1, d[exact], n[exact])  # extra's divisor
-            top = int(ne.max())
-            k = np.arange(top + 1, dtype=float)
-            inside = k[None, :] <= ne[:, None]
-            if p <= 0:
-                pmf = np.zeros((ne.size, top + 1))
-                pmf[:, 0] = 1.0
-            elif p >= 1:
-                pmf = (k[None, :] == ne[:, None]).astype(float)
-            else:
-                lf = LOG_FACTORIAL
-                rest = np.where(inside, ne[:, None] - k[None, :], 0.0).astype(int)
-                logp = (
-                    lf[ne.astype(int)][:, None]
-                    - lf[k.astype(int)][None, :]
-                    - lf[rest]
-                    + k[None, :] * math.log(p)
-                    + rest * math.log1p(-p)
-                )
-                pmf = np.where(inside, np.exp(logp - logp.max(axis=1, keepdims=True)), 0.0)
-                pmf /= pmf.sum(axis=1, keepdims=True)
-            if queued > 0:  # + the prompts waiting at the first token
+            parts = []  # (weight, centre, sd, D) of normal components (sd ~ 0: a point)
+            g = ~exact
+            if g.any():  # normal: K has mean D p + queued and variance D p (1 - p) + Var(queued)
+                mean_k, var_k = d[g] * p + queued, d[g] * p * (1 - p) + queued_var
+                if rate > 0:
+                    mean_k = d[g] * rate * tau0 + queued
+                    var_k = d[g] * rate * tau0 + queued_var
+                mean_w = mean_k * mu[g]
+                var_w = mean_k * var_x[g] + var_k * mu[g] ** 2
+                if scale != 1.0:  # the stream's pieces over D iterations, the queue's prompts
+                    seeds = d[g] * rate * tau0
+                    mean_w = seeds * mu[g] + queued * mu_q[g]
+                    var_w = seeds * (var_x[g] + mu[g] ** 2) + queued * var_q[g]
+                    var_w = var_w + queued_var * mu_q[g] ** 2
+                sd_k = np.sqrt(np.maximum(0.0, var_w)) / d[g]
+                centre = tau0 + ex[g] + np.minimum(mean_w, d[g] * cap_max) / d[g]
+                parts.append((w[g], centre, np.hypot(sd_k, sd_n[g]), d[g]))
+            if exact.any() and rate > 0:  # the backlog chain, read after each class's D steps
+                ne, we, de, noise = n[exact], w[exact], d[exact], sd_n[exact]
+                exe, pe = ex[exact], np.where(d[exact] < 1, d[exact], n[exact])  # extra's divisor
                 if queued_pmf is None:
                     extra = max(4, int(queued + 6.0 * math.sqrt(queued)) + 1)
-                    pois = poisson_pmf(queued, extra)
+                    start = poisson_pmf(queued, extra) if queued > 0 else np.ones(1)
                 else:
-                    pois = queued_pmf
-                    extra = pois.size - 1
-                shifted = np.zeros((top + 1, top + extra + 1))
-                rows = np.arange(top + 1)[:, None]
-                shifted[rows, rows + np.arange(extra + 1)[None, :]] = pois
-                pmf = pmf @ shifted
-            kk = np.arange(pmf.shape[1], dtype=float)
-            # K = 0: decode-only; K = 1: one prompt, exact; K >= 2: normal sum of K prompts
-            parts.append((we * pmf[:, 0], tau0 + exe, noise, de))
-            parts.append(
-                (
-                    (we * pmf[:, 1])[:, None] * xw[None, :],
-                    tau0 + exe[:, None] + xd[exact] / pe[:, None],
-                    np.repeat(noise[:, None], xs.size, axis=1),
-                    np.repeat(de[:, None], xs.size, axis=1),
+                    start = queued_pmf
+                limit = float(xs.max()) if not math.isfinite(cap_max) else busy_cap(xs, xw, cap)
+                short = ne <= CHAIN_EXACT_STEPS
+                most = int(ne[short].max()) if short.any() else 0
+                prob, z1, z2, laws = backlog_chain(
+                    tau0, xs, xw, rate, limit, start, int(ne.max()), most, scale
                 )
-            )
-            k2 = kk[None, 2:]
-            parts.append(
-                (
-                    we[:, None] * pmf[:, 2:],
-                    tau0
-                    + exe[:, None]
-                    + np.minimum(k2 * mu[exact][:, None], (ne * cap_max)[:, None]) / pe[:, None],
-                    np.sqrt(k2 * (var_x[exact] / pe**2)[:, None] + (noise**2)[:, None]),
-                    np.repeat(de[:, None], k2.size, axis=1),
+                long_ = ~short
+                if long_.any():
+                    at = ne[long_].astype(int)
+                    pw, s1, s2 = prob[at], z1[at], z2[at]
+                    mean_z = np.where(pw > 0, s1 / np.maximum(pw, 1e-300), 0.0)
+                    var_z = np.where(pw > 0, s2 / np.maximum(pw, 1e-300), 0.0) - mean_z**2
+                    var_z = np.maximum(0.0, var_z)
+                    nl = ne[long_]
+                    parts.append(
+                        (
+                            we[long_, None] * pw,
+                            tau0 + exe[long_, None] + mean_z / nl[:, None],
+                            np.sqrt(var_z / (nl**2)[:, None] + (noise[long_] ** 2)[:, None]),
+                            np.repeat(de[long_, None], pw.shape[1], axis=1),
+                        )
+                    )
+                if short.any():  # the exact law on the grid, each step spread over its width
+                    ns, ps = ne[short], pe[short]
+                    step = limit / CHAIN_BINS_PER_CHUNK
+                    grid_pts = np.arange(laws.shape[1]) * step
+                    spread = step / math.sqrt(12.0) / ps
+                    carried = laws[ns.astype(int)].copy()
+                    centres = tau0 + exe[short, None] + grid_pts[None, :] / ps[:, None]
+                    sds = np.repeat(np.hypot(noise[short], spread)[:, None], grid_pts.size, 1)
+                    # the grid's point 0 holds the requests that meet no prompt piece (a point:
+                    # decode-only TPOT) and the small pieces the grid split towards 0 (they
+                    # lie in (0, step)); spread as a whole it slowed the first kind
+                    none = no_piece_probability(start, xs, xw, rate * tau0, ns)
+                    none = np.minimum(none, carried[:, 0])
+                    carried[:, 0] -= none
+                    m0, s0 = split_remainder_moments(xs, xw, step)
+                    centres[:, 0] += m0 / ps
+                    sds[:, 0] = np.hypot(noise[short], s0 / ps)
+                    parts.append((we[short] * none, tau0 + exe[short], noise[short], de[short]))
+                    parts.append(
+                        (
+                            we[short, None] * carried,
+                            centres,
+                            sds,
+                            np.repeat(de[short, None], grid_pts.size, axis=1),
+                        )
+                    )
+            elif exact.any():
+                ne, we, de, noise = n[exact], w[exact], d[exact], sd_n[exact]
+                exe, pe = ex[exact], np.where(d[exact] < 1, d[exact], n[exact])  # extra's divisor
+                top = int(ne.max())
+                k = np.arange(top + 1, dtype=float)
+                inside = k[None, :] <= ne[:, None]
+                if p <= 0:
+                    pmf = np.zeros((ne.size, top + 1))
+                    pmf[:, 0] = 1.0
+                elif p >= 1:
+                    pmf = (k[None, :] == ne[:, None]).astype(float)
+                else:
+                    lf = LOG_FACTORIAL
+                    rest = np.where(inside, ne[:, None] - k[None, :], 0.0).astype(int)
+                    logp = (
+                        lf[ne.astype(int)][:, None]
+                        - lf[k.astype(int)][None, :]
+                        - lf[rest]
+                        + k[None, :] * math.log(p)
+                        + rest * math.log1p(-p)
+                    )
+                    pmf = np.where(inside, np.exp(logp - logp.max(axis=1, keepdims=True)), 0.0)
+                    pmf /= pmf.sum(axis=1, keepdims=True)
+                if queued > 0:  # + the prompts waiting at the first token
+                    if queued_pmf is None:
+                        extra = max(4, int(queued + 6.0 * math.sqrt(queued)) + 1)
+                        pois = poisson_pmf(queued, extra)
+                    else:
+                        pois = queued_pmf
+                        extra = pois.size - 1
+                    shifted = np.zeros((top + 1, top + extra + 1))
+                    rows = np.arange(top + 1)[:, None]
+                    shifted[rows, rows + np.arange(extra + 1)[None, :]] = pois
+                    pmf = pmf @ shifted
+                kk = np.arange(pmf.shape[1], dtype=float)
+                # K = 0: decode-only; K = 1: one prompt, exact; K >= 2: normal sum of K prompts
+                parts.append((we * pmf[:, 0], tau0 + exe, noise, de))
+                parts.append(
+                    (
+                        (we * pmf[:, 1])[:, None] * xw[None, :],
+                        tau0 + exe[:, None] + xd[exact] / pe[:, None],
+                        np.repeat(noise[:, None], xs.size, axis=1),
+                        np.repeat(de[:, None], xs.size, axis=1),
+                    )
                 )
-            )
+                k2 = kk[None, 2:]
+                parts.append(
+                    (
+                        we[:, None] * pmf[:, 2:],
+                        tau0
+                        + exe[:, None]
+                        + np.minimum(k2 * mu[exact][:, None], (ne * cap_max)[:, None])
+                        / pe[:, None],
+                        np.sqrt(k2 * (var_x[exact] / pe**2)[:, None] + (noise**2)[:, None]),
+                        np.repeat(de[:, None], k2.size, axis=1),
+                    )
+                )
         weight, centre, sd, dlen = (
             np.concatenate([np.ravel(x[i]) for x in parts]) for i in range(4)
         )
@@ -1246,9 +1343,12 @@ class TpotLaw:
         spread = 8.0 * float(sd.max())
         lo, hi = float(centre.min()) - spread, float(centre.max()) + spread
         # no request exceeds its largest possible extra (the normal approximations would)
-        most = 0.0 if p <= 0 and queued <= 0 else float(xs.max())
-        most = cap_max if queued > 0 or rate > 0 else most
-        most = min(most, cap_max)
+        if iteration_extra is not None:
+            most = iteration_extra.most
+        else:
+            most = 0.0 if p <= 0 and queued <= 0 else float(xs.max())
+            most = cap_max if queued > 0 or rate > 0 else most
+            most = min(most, cap_max)
         short_scale = 1.0 / min(1.0, float(d.min()))  # a class of D < 1 spreads over its D
         hi = min(
             hi,

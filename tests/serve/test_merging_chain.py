@@ -178,8 +178,11 @@ def test_compiled_chain_matches_numpy():
             lockstep.MERGE_RTOL,
             lockstep.MERGE_TAIL_SD,
             LOG_FACTORIAL,
+            out := np.empty(n + 2),
         )
         assert np.allclose(got, want, rtol=1e-9, atol=1e-15)
+        lam, T = chain.solved  # the state the TPOT law reads (iteration_law)
+        assert np.allclose(out[-1], lam, rtol=1e-9) and np.allclose(out[:-1], T, rtol=1e-9)
 
 
 def test_merged_share_limits():
@@ -192,7 +195,8 @@ def test_merged_share_limits():
     assert all(a > b for a, b in itertools.pairwise(shares))  # more load, more overlap
 
 
-def _bench_grid():
+def bench_grid():
+    """The simulator grid's module (``bench/serve_simulator.py``: its cases and layouts)."""
     spec = importlib.util.spec_from_file_location(
         "serve_simulator", ROOT / "bench/serve_simulator.py"
     )
@@ -206,14 +210,14 @@ def test_only_lockstep_replicas_run_the_merging_chain(monkeypatch):
     """Every replica of the simulator grid's cases without lockstep groups evaluates without
     the merging chain (so its laws are those of before, bit for bit); those with lockstep
     groups run it."""
-    grid = _bench_grid()
+    grid = bench_grid()
     calls = []
 
-    def spy(*args):
+    def point_spy(*args):
         calls.append(args)
-        return 1.0
+        return 1.0, None  # no chain: the TPOT law's iteration_extra is None too
 
-    monkeypatch.setattr(capacity, "merged_share", spy)
+    monkeypatch.setattr(capacity, "merged_point", point_spy)
     monkeypatch.setattr(lockstep.MergingChain, "__init__", None)  # any other use fails
     for case in grid.CASES:
         plan = grid.layout(case, 2.0)
@@ -261,7 +265,7 @@ def test_deepseek_ep8_mean_iteration_agrees_with_the_simulator():
     (2,500 requests: 197 ms at a batch of 102 per group). Before the merging chain (one
     prompt piece per group and iteration) the model gave 227 ms there, +15 % (s12lock's probe
     at 10,000 requests: +32 %, 267 ms against 202.5)."""
-    grid = _bench_grid()
+    grid = bench_grid()
     case = next(c for c in grid.CASES if c.name.startswith("DeepSeek"))
     prob, plan = grid.problem_for(case, 99, 20.0), grid.layout(case, 20.0)
     sim_T, sim_B = _simulated_iterations(prob, plan, 2500)
