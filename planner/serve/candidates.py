@@ -277,6 +277,8 @@ def role_capacity(
     offload: OffloadPlan | None = None,
 ) -> tuple[float, OperatingPoint, OperatingPoint]:
     """(capacity per engine, point at capacity, point at zero load) of one layout in one role."""
+    # a prefill / decode server runs with a KV connector (Engine.for_role)
+    engine = engine.for_role(role) if engine is not None else None
     eng = engine_for(model, gpu, tp, pp, ep, precision, kv, speculative, engine, offload)
     args = (eng, role, traffic, slo, chunk, online, max_batch, kv_admission, kv_block_tokens)
     return _role_model(*args).capacity()
