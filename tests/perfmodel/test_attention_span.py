@@ -15,6 +15,8 @@ from planner.perfmodel.layer import layer_cost
 from planner.perfmodel.model_spec import window_held, window_sums
 from planner.perfmodel.readers import load_model
 
+from .models import layer_windows
+
 OSS = load_model("gpt-oss-120b")  # 36 layers alternating a 128-token window and full attention
 SCOUT = load_model("llama-4-scout")  # 48 layers, 8192-token chunks, every 4th layer full (NoPE)
 
@@ -27,16 +29,6 @@ def keys_at(c: int, window: int | None, chunked: bool) -> int:
         first = (c - 1) // window * window + 1
         return len(range(first, c + 1))
     return len(range(max(1, c - window + 1), c + 1))
-
-
-def layer_windows(model) -> list[int | None]:
-    """Each layer's window (``None``: full attention), from the layer pattern."""
-    full = model.full_attention_layers
-    period = model.layers // full if full else 0
-    return [
-        None if period and i % period == period - 1 else model.sliding_window
-        for i in range(model.layers)
-    ]
 
 
 def test_scout_layer_pattern():

@@ -18,22 +18,14 @@ from planner.perfmodel.readers import from_hf_config, load_model
 from planner.perfmodel.serving_features import prefix_cached_work
 from planner.perfmodel.stage import EngineModel, ReplicaConfig
 
+from .models import layer_windows
+
 CONFIGS = Path(__file__).resolve().parents[1] / "data" / "hf_configs"
 OSS = load_model("gpt-oss-20b")  # 24 layers alternating a 128-token window and full attention
 
 
 def engine(model, name="vllm:0.10.1", gpu="H100", tp=1, precision="bf16"):
     return EngineModel(model, ReplicaConfig(get_gpu(gpu), tp), precision, engine=parse_engine(name))
-
-
-def per_layer(model) -> list[int | None]:
-    """Each layer's window (``None``: full attention), written out layer by layer."""
-    full = model.full_attention_layers
-    period = model.layers // full if full else 0
-    return [
-        None if period and i % period == period - 1 else model.sliding_window
-        for i in range(model.layers)
-    ]
 
 
 @settings(max_examples=200, deadline=None)
@@ -54,7 +46,7 @@ def test_causal_keys_are_the_layers_mean_of_a_loop(start, length):
     """Prefill attention of positions start+1 .. end: each windowed layer's query attends at
     most the window (was p (p + 1) / 2 on every layer)."""
     end = start + length
-    windows = per_layer(OSS)
+    windows = layer_windows(OSS)
     keys = [sum(c if w is None else min(c, w) for c in range(start + 1, end + 1)) for w in windows]
     assert float(OSS.causal_attention_keys(start, end)) == pytest.approx(np.mean(keys))
     # a whole prompt of `end` tokens with half of it in the prefix cache

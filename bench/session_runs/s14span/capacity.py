@@ -14,102 +14,29 @@ import sys
 
 BASE = ["--tp", "8", "--pp", "1", "--ep", "1", "--ttft", "10s", "--tpot", "100ms"]
 BASE += ["--time-limit", "60", "--json"]
+# name: (model, GPUs, prompt tokens, output tokens, engine, disaggregated only)
 CASES = {
-    "oss120b-8k-vllm": [
-        "--model",
-        "gpt-oss-120b",
-        "--gpus",
-        "8xH100",
-        "--prompt-tokens",
-        "8000",
-        "--output-tokens",
-        "1000",
-        "--engine",
-        "vllm",
-    ],
-    "oss120b-8k-vllm0.10.1-pd": [
-        "--model",
-        "gpt-oss-120b",
-        "--gpus",
-        "16xH100",
-        "--prompt-tokens",
-        "8000",
-        "--output-tokens",
-        "1000",
-        "--engine",
-        "vllm:0.10.1",
-        "--disaggregate-only",
-    ],
-    "oss120b-8k-vllm-pd": [
-        "--model",
-        "gpt-oss-120b",
-        "--gpus",
-        "16xH100",
-        "--prompt-tokens",
-        "8000",
-        "--output-tokens",
-        "1000",
-        "--engine",
-        "vllm",
-        "--disaggregate-only",
-    ],
-    "scout-16k-vllm": [
-        "--model",
-        "llama-4-scout",
-        "--gpus",
-        "8xH100",
-        "--prompt-tokens",
-        "16000",
-        "--output-tokens",
-        "1000",
-        "--engine",
-        "vllm",
-    ],
-    "scout-16k-vllm0.10.1": [
-        "--model",
-        "llama-4-scout",
-        "--gpus",
-        "8xH100",
-        "--prompt-tokens",
-        "16000",
-        "--output-tokens",
-        "1000",
-        "--engine",
-        "vllm:0.10.1",
-    ],
-    "scout-16k-vllm0.10.1-pd": [
-        "--model",
-        "llama-4-scout",
-        "--gpus",
-        "16xH100",
-        "--prompt-tokens",
-        "16000",
-        "--output-tokens",
-        "1000",
-        "--engine",
-        "vllm:0.10.1",
-        "--disaggregate-only",
-    ],
-    "scout-2k-vllm": [
-        "--model",
-        "llama-4-scout",
-        "--gpus",
-        "8xH100",
-        "--prompt-tokens",
-        "2000",
-        "--output-tokens",
-        "500",
-        "--engine",
-        "vllm",
-    ],
+    "oss120b-8k-vllm": ("gpt-oss-120b", 8, 8000, 1000, "vllm", False),
+    "oss120b-8k-vllm0.10.1-pd": ("gpt-oss-120b", 16, 8000, 1000, "vllm:0.10.1", True),
+    "oss120b-8k-vllm-pd": ("gpt-oss-120b", 16, 8000, 1000, "vllm", True),
+    "scout-16k-vllm": ("llama-4-scout", 8, 16000, 1000, "vllm", False),
+    "scout-16k-vllm0.10.1": ("llama-4-scout", 8, 16000, 1000, "vllm:0.10.1", False),
+    "scout-16k-vllm0.10.1-pd": ("llama-4-scout", 16, 16000, 1000, "vllm:0.10.1", True),
+    "scout-2k-vllm": ("llama-4-scout", 8, 2000, 500, "vllm", False),
 }
+
+
+def case_args(model: str, gpus: int, prompt: int, output: int, engine: str, pd: bool) -> list:
+    args = ["--model", model, "--gpus", f"{gpus}xH100", "--prompt-tokens", str(prompt)]
+    args += ["--output-tokens", str(output), "--engine", engine]
+    return args + (["--disaggregate-only"] if pd else [])
 
 
 def main(out: str) -> None:
     planner = os.path.join(os.path.dirname(sys.executable), "planner")
     rows = {}
-    for name, args in CASES.items():
-        cmd = [planner, "plan", "serve", *args, *BASE]
+    for name, case in CASES.items():
+        cmd = [planner, "plan", "serve", *case_args(*case), *BASE]
         print(" ".join(cmd[1:]), flush=True)
         res = json.loads(subprocess.run(cmd, capture_output=True, text=True, check=True).stdout)
         rows[name] = {
