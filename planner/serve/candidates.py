@@ -285,9 +285,11 @@ def role_capacity(
 
 
 def layout_engine(
-    problem: ServingProblem, cfg: ReplicaConfig, speculative: Speculative | None
+    problem: ServingProblem, cfg: ReplicaConfig, speculative: Speculative | None, role: str
 ) -> EngineModel:
-    """The (cached) step model of one engine of layout ``cfg`` at the problem's precisions."""
+    """The (cached) step model of one engine of layout ``cfg`` at the problem's precisions,
+    as a server of ``role`` runs it (:meth:`~planner.perfmodel.engines.Engine.for_role`: the
+    engine :func:`role_capacity` builds)."""
     return engine_for(
         problem.model,
         cfg.gpu,
@@ -297,7 +299,7 @@ def layout_engine(
         problem.precision,
         problem.kv_precision_name,
         speculative,
-        problem.engine,
+        problem.engine.for_role(role),
         problem.offload,
     )
 
@@ -327,7 +329,7 @@ def evaluate(
     if chunk0 not in chunks:  # an engine budget below the usual chunk
         chunk0 = chunks[0]
     try:
-        eng = layout_engine(problem, cfg, spec)
+        eng = layout_engine(problem, cfg, spec, role)
     except InputError as exc:  # e.g. the draft model does not fit the layout's tp
         return Candidate(layout.pool, cfg, role, chunk0, 0.0, reason=str(exc), speculative=True)
     if not eng.holds_request(problem.traffic.max_context):
@@ -463,7 +465,7 @@ def capacity_upper_bound(
     if layout.reason:
         return None
     try:
-        eng = layout_engine(problem, cfg, problem.speculative if speculative else None)
+        eng = layout_engine(problem, cfg, problem.speculative if speculative else None, role)
     except InputError:
         return None
     if not eng.holds_request(problem.traffic.max_context):
@@ -623,7 +625,7 @@ def _dominated_by_probe(
     if by is None:
         return None
     k, d = by
-    eng = layout_engine(problem, cfg, problem.speculative if speculative else None)
+    eng = layout_engine(problem, cfg, problem.speculative if speculative else None, role)
     per_engine = best / cfg.engines
     # every chunk size must be proven: d's own first, the likeliest to fail (then stop early)
     for chunk in sorted(chunk_choices(problem, role), key=lambda c: c != d.chunk):
