@@ -148,7 +148,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -231,6 +231,11 @@ class Engine:
         vLLM sets it to ``max(max_model_len, 2048)``): the prompt budget of an iteration and
         the activation workspace the engine profiles before sizing its KV cache; 0 = the
         model's defaults (:data:`planner.perfmodel.stage.PREFILL_WORKSPACE_TOKENS`).
+    kv_transfer
+        The server runs with a KV connector (vLLM ``--kv-transfer-config``): a prefill or
+        decode server of a disaggregated replica (:meth:`for_role`). Not a launch option of
+        its own: the role sets it, and only the windowed layers' KV it keeps depends on it
+        (:func:`frees_windowed_kv`).
     """
 
     name: str = "trtllm"
@@ -238,6 +243,7 @@ class Engine:
     cuda_graphs: bool = True
     scheduler_steps: int = 1
     batched_tokens: int = 0
+    kv_transfer: bool = False
 
     def __post_init__(self) -> None:
         if self.name not in ENGINES:
@@ -283,6 +289,12 @@ class Engine:
         """The engine hides its host work behind the GPU's (SGLang from 0.4 on; a version not
         given means the current release)."""
         return self.name == "sglang" and (not self.version or version_tuple(self.version) >= (0, 4))
+
+    def for_role(self, role: str) -> Engine:
+        """The engine as a server of ``role`` runs it: ``prefill`` and ``decode`` servers ship
+        or receive the KV cache over a connector (:attr:`kv_transfer`), ``both`` does not."""
+        transfer = role in ("prefill", "decode")
+        return self if transfer == self.kv_transfer else replace(self, kv_transfer=transfer)
 
     def label(self) -> str:
         """``vllm 0.6.3 (eager, 15 steps)``."""
@@ -511,27 +523,67 @@ def quant_kernels(
 #: (``remove_skipped_blocks``, ``vllm/v1/core/specialized_manager.py`` at v0.8.5).
 VLLM_HYBRID_KV_RELEASE = (0, 9, 2)
 
+#: vLLM releases whose hybrid manager is on for chunked attention (Llama 4) by default, as
+#: ``[first, last)`` ranges (``None``: open): ``ChunkedLocalAttentionManager`` first appears in
+#: ``vllm/v1/core/single_type_kv_cache_manager.py`` at tag v0.10.0 and frees the blocks left of
+#: the current chunk (``get_num_skipped_tokens``: ``num_computed_tokens // chunk * chunk``,
+#: tag v0.14.0), with ``VllmConfig.__post_init__`` (``vllm/config.py`` at v0.10.0) leaving the
+#: manager on unless EAGLE drafts. From v0.10.1 (``vllm/config/__init__.py``) it is switched
+#: off ("There is a latency regression when using chunked local attention with the hybrid KV
+#: cache manager") unless ``VLLM_ALLOW_CHUNKED_LOCAL_ATTN_WITH_HYBRID_KV_CACHE`` is set,
+#: ``False`` by default in ``vllm/envs.py`` through v0.13.0 and ``True`` from v0.14.0 on;
+#: ``unify_hybrid_kv_cache_specs`` then makes every chunked layer a full one.
+VLLM_CHUNKED_KV_RELEASES = (((0, 10, 0), (0, 10, 1)), ((0, 14, 0), None))
+
+#: First vLLM release that keeps the hybrid manager with a KV connector that supports it
+#: (``KVConnectorFactory.supports_hma_config`` in ``VllmConfig``, ``vllm/config/vllm.py`` at tag
+#: v0.23.0; ``NixlConnector`` subclasses ``SupportsHMA``, ``kv_connector/v1/nixl/connector.py``).
+#: From v0.9.2 to v0.22.0 any ``--kv-transfer-config`` switches it off (``vllm/config.py`` at
+#: v0.9.2: "Hybrid KV cache manager is not compatible with KV transfer"; ``vllm/config/vllm.py``
+#: at v0.12.0-v0.22.0: "Turning off hybrid kv cache manager because `--kv-transfer-config` is
+#: set", v0.20.0-v0.22.0 unless ``--no-disable-hybrid-kv-cache-manager`` is passed, which the
+#: export does not write), so a P/D server keeps every layer's context on a model mixing
+#: windowed and full layers.
+VLLM_CONNECTOR_HYBRID_KV_RELEASE = (0, 23, 0)
+
+
+def _in_releases(version: tuple[int, ...], ranges) -> bool:
+    return any(lo <= version and (hi is None or version < hi) for lo, hi in ranges)
+
 
 def frees_windowed_kv(engine: Engine, model: ModelSpec) -> bool:
     """Whether ``engine`` keeps only the window's KV cache on ``model``'s windowed layers
     (otherwise every layer holds the whole context).
 
-    * vLLM: from :data:`VLLM_HYBRID_KV_RELEASE` on (and when no version is named: the
-      current release); before it only when every layer is windowed.
-    * TensorRT-LLM: with ``kv_cache_config.max_attention_window`` listing the layers'
-      windows (variable sliding-window attention, whose list "will be repeated" over the
-      layers; the planner's export writes it, :mod:`planner.serve.export`).
+    * vLLM, sliding windows: from :data:`VLLM_HYBRID_KV_RELEASE` on (and when no version is
+      named: the current release); before it only when every layer is windowed. A P/D
+      server (:attr:`Engine.kv_transfer`) before :data:`VLLM_CONNECTOR_HYBRID_KV_RELEASE`
+      runs without the hybrid manager, so likewise only when every layer is windowed (from
+      it on the planner assumes NixlConnector, which supports the hybrid manager).
+    * vLLM, chunked attention (Llama 4): in :data:`VLLM_CHUNKED_KV_RELEASES` (and the
+      current release) when the hybrid manager runs (not on a P/D server before
+      :data:`VLLM_CONNECTOR_HYBRID_KV_RELEASE`); EAGLE drafting turns it off, not modelled.
+    * TensorRT-LLM: sliding windows, with ``kv_cache_config.max_attention_window`` listing
+      the layers' windows (variable sliding-window attention, whose list "will be repeated"
+      over the layers; the planner's export writes it, :mod:`planner.serve.export`); not
+      chunked attention.
     * SGLang: no (0.4.6, the version the export states, sizes one pool of full-context
       tokens for every layer; later releases add a separate sliding-window pool for a list
       of architectures, sized by ``--swa-full-tokens-ratio``, not modelled).
-    * Chunked attention (Llama 4): never; vLLM's hybrid manager leaves it off by default.
     """
-    if not model.sliding_window or model.attention_chunked:
+    if not model.sliding_window:
         return False
-    if engine.name == "vllm":
-        version = version_tuple(engine.version)
-        return not version or version >= VLLM_HYBRID_KV_RELEASE or not model.full_attention_layers
-    return engine.name == "trtllm"
+    if engine.name == "trtllm":
+        return not model.attention_chunked
+    if engine.name != "vllm":
+        return False
+    version = version_tuple(engine.version)[:3]
+    hybrid = not version or version >= VLLM_HYBRID_KV_RELEASE
+    if engine.kv_transfer and version and version < VLLM_CONNECTOR_HYBRID_KV_RELEASE:
+        hybrid = False
+    if model.attention_chunked:
+        return hybrid and (not version or _in_releases(version, VLLM_CHUNKED_KV_RELEASES))
+    return hybrid or not model.full_attention_layers
 
 
 def small_kernel_floor_s(layers: int, quant: float = 0.0) -> float:
@@ -555,6 +607,8 @@ __all__ = [
     "TRITON_FP8_MOE_RELEASES",
     "TRTLLM_KV_FREE_FRACTION",
     "VLLM_BLOCK_FP8_RELEASES",
+    "VLLM_CHUNKED_KV_RELEASES",
+    "VLLM_CONNECTOR_HYBRID_KV_RELEASE",
     "VLLM_GPU_MEMORY_UTILIZATION",
     "VLLM_HYBRID_KV_RELEASE",
     "Engine",

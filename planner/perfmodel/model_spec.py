@@ -23,18 +23,29 @@ import numpy as np
 from planner.core.errors import InputError, check_table
 
 
+def window_held(context: np.ndarray | float, window: float, chunked: bool = False) -> np.ndarray:
+    """Keys the query at position ``context`` (1-based: the token whose KV is written last)
+    attends on a windowed layer, elementwise: ``min(c, window)`` for a sliding window;
+    ``(c - 1) mod window + 1`` for chunked attention (Llama 4's ``attention_chunk_size``: the
+    keys of its own chunk so far). Also the KV an engine that frees the rest keeps (vLLM's
+    ``SlidingWindowManager`` / ``ChunkedLocalAttentionManager``); 0 at ``c <= 0``."""
+    c = np.maximum(np.asarray(context, dtype=float), 0.0)
+    if chunked:
+        return c - window * np.floor(np.maximum(c - 1.0, 0.0) / window)
+    return np.minimum(c, float(window))
+
+
 def window_sums(
-    start: np.ndarray | float, end: np.ndarray | float, window: float
+    start: np.ndarray | float, end: np.ndarray | float, window: float, chunked: bool = False
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Sums over the positions ``c = start + 1 .. end`` of ``m = min(c, window)``, ``c m``
-    and ``m^2`` (closed forms; ``end <= start`` gives 0): the keys a windowed layer attends
-    or keeps at each position, and the products the KV-cache variance needs."""
+    """Sums over the positions ``c = start + 1 .. end`` of ``m`` = :func:`window_held`
+    ``(c)``, ``c m`` and ``m^2`` (closed forms; ``end <= start`` gives 0): the keys a windowed
+    layer attends or keeps at each position, and the products the KV-cache variance needs.
+    The one definition of a causal window's band (sliding or chunked): prefill attention,
+    decode attention, KV held and the training layer's causal share all sum it."""
     a = np.asarray(start, dtype=float)
     b = np.maximum(np.asarray(end, dtype=float), a)
-    s = np.clip(window, a, b)  # positions up to s hold all their keys, later ones the window
-
-    def ones(n):
-        return n
+    w = float(window)
 
     def first(n):
         return n * (n + 1) / 2
@@ -42,9 +53,21 @@ def window_sums(
     def second(n):
         return n * (n + 1) * (2 * n + 1) / 6
 
+    if chunked:
+        # positions 1 .. n: q whole chunks of 1 .. w, then 1 .. r; c = j w + i in chunk j
+        def prefix(n):
+            q = np.floor(n / w)
+            r = n - q * w
+            s1 = q * first(w) + first(r)
+            s2 = q * second(w) + second(r)
+            cm = w * first(w) * q * (q - 1) / 2 + q * second(w) + q * w * first(r) + second(r)
+            return s1, cm, s2
+
+        (s1a, cma, s2a), (s1b, cmb, s2b) = prefix(a), prefix(b)
+        return s1b - s1a, cmb - cma, s2b - s2a
+    s = np.clip(window, a, b)  # positions up to s hold all their keys, later ones the window
     short1, short2 = first(s) - first(a), second(s) - second(a)
-    long0, long1 = ones(b) - ones(s), first(b) - first(s)
-    w = float(window)
+    long0, long1 = b - s, first(b) - first(s)
     return short1 + w * long0, short2 + w * long1, short2 + w * w * long0
 
 
@@ -96,10 +119,12 @@ class ModelSpec:
         reads) takes the layers' mean span (:meth:`attention_span`); a pipeline
         stage's own share may differ from the mean by one layer's.
     attention_chunked
-        The window is Llama 4's chunked attention (``attention_chunk_size``: a query attends
-        the keys of its own chunk) rather than a sliding one; costed as a window of the
-        chunk's size, and no engine the planner models frees a chunk's KV cache early
-        (:func:`~planner.perfmodel.engines.frees_windowed_kv`).
+        The window is Llama 4's chunked attention (``attention_chunk_size``: the query at
+        position ``c`` attends the ``(c - 1) mod w + 1`` keys of its own chunk) rather than a
+        sliding one: prefill, decode and the training layer's causal share count those keys
+        exactly (:func:`window_held`, :func:`window_sums`); the full-square count
+        (:meth:`attention_span`) takes the chunk as a window. Which engines free the earlier
+        chunks' KV: :func:`~planner.perfmodel.engines.frees_windowed_kv`.
     num_experts, experts_per_token, shared_experts, moe_ffn
         Routed experts, top-k, always-active shared experts and their
         intermediate width (0 for dense models).
@@ -357,9 +382,11 @@ class ModelSpec:
 
     # ----------------------------------------------------------------- FLOPs
     def attention_span(self, context: np.ndarray | float) -> np.ndarray | float:
-        """Keys one query attends out of ``context``, averaged over the layers (the sliding
-        window caps it on the windowed layers, ``full_attention_layers`` attend it all);
-        elementwise for an array of contexts."""
+        """Keys one query attends out of ``context`` in the full-square count (training's
+        ``s x s_kv`` scores), averaged over the layers: the window caps it on the windowed
+        layers, ``full_attention_layers`` attend it all; elementwise for an array of contexts.
+        A chunk of ``c`` keys counts as a ``c``-key window (exact for a sequence of whole
+        chunks); the keys of one query at a position are :meth:`attention_keys`."""
         if not self.sliding_window:
             return context
         if isinstance(context, np.ndarray):
@@ -369,30 +396,47 @@ class ModelSpec:
         full = self.full_attention_layers
         return windowed + (context - windowed) * full / self.layers
 
+    def attention_keys(self, context: np.ndarray | float) -> np.ndarray | float:
+        """Keys the query at position ``context`` attends (a decode step), averaged over the
+        layers: :func:`window_held` on the windowed layers (a sliding window's
+        ``min(c, w)``, a chunk's ``(c - 1) mod w + 1``), ``c`` on the full ones;
+        elementwise for an array. Equals :meth:`attention_span` for a sliding window."""
+        if not self.attention_chunked:
+            return self.attention_span(context)
+        windowed = window_held(context, self.sliding_window, chunked=True)
+        share = self.full_attention_layers / self.layers
+        keys = share * np.asarray(context, dtype=float) + (1.0 - share) * windowed
+        return keys if isinstance(context, np.ndarray) else float(keys)
+
+    def windowed_keys(self, start: np.ndarray | float, end: np.ndarray | float) -> np.ndarray:
+        """Keys one windowed layer's query positions ``start + 1 .. end`` attend together
+        (:func:`window_sums` of the model's window, sliding or chunked)."""
+        return window_sums(start, end, self.sliding_window, self.attention_chunked)[0]
+
     def causal_attention_keys(
         self, start: np.ndarray | float, end: np.ndarray | float
     ) -> np.ndarray:
         """Keys the query positions ``start + 1 .. end`` attend together, averaged over the
-        layers (:meth:`attention_span` summed): ``end (end + 1) / 2 - start (start + 1) / 2``
-        without a window, each windowed layer's query capped at the window."""
+        layers (:meth:`attention_keys` summed): ``end (end + 1) / 2 - start (start + 1) / 2``
+        without a window, each windowed layer's query its :meth:`windowed_keys`."""
         a, b = np.asarray(start, dtype=float), np.asarray(end, dtype=float)
         full = (b * (b + 1) - a * (a + 1)) / 2
         if not self.sliding_window:
             return full
-        windowed = window_sums(a, b, self.sliding_window)[0]
         share = self.full_attention_layers / self.layers
-        return share * full + (1.0 - share) * windowed
+        return share * full + (1.0 - share) * self.windowed_keys(a, b)
 
     def causal_window_share(self, context: float) -> float:
-        """Keys a query attends under the causal mask over ``context / 2``, averaged over the
-        layers (1 without a sliding window): a windowed layer attends the band of width
-        ``w`` below the diagonal, ``w - w^2 / (2 context)`` keys per query on average, not
-        half the window (window 128 at 4,096: 126 keys, against the 64 that half of the
-        mean span counts); full layers half the context."""
+        """Keys a query attends under the causal mask over ``context / 2`` (the FlashAttention
+        count of a full causal layer), averaged over the layers (1 without a window): a
+        windowed layer's exact mean, :meth:`windowed_keys` over the ``context`` positions
+        divided by ``context``, ``w - w (w - 1) / (2 context)`` for a sliding window (126.02
+        keys at window 128 and 4,096, not the 64 that half of the mean span counts) and
+        ``(w + 1) / 2`` for chunked attention over whole chunks."""
         w = min(context, self.sliding_window)
-        if not w or w >= context:
+        if not w or w >= context:  # one window or chunk holds the sequence: full attention
             return 1.0
-        band = (w - w * w / (2.0 * context)) / (context / 2.0)
+        band = float(self.windowed_keys(0.0, context)) / context / (context / 2.0)
         full = self.full_attention_layers
         return (band * (self.layers - full) + full) / self.layers
 

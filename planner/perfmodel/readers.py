@@ -381,8 +381,9 @@ def _llama4(f: _Fields, mtype: str) -> dict[str, Any]:
     """Llama 4 (the ``text_config`` of ``llama4``): MoE layers every ``interleave_moe_layer_step``
     layers (the last of each step), one shared expert of the experts' width, dense layers of
     ``intermediate_size_mlp``; ``attention_chunk_size`` chunked attention on the RoPE layers
-    (``no_rope_layers`` 1), full attention on the NoPE ones. A chunk of ``c`` keys is costed as
-    a ``c``-key window: the same ``s x c`` keys per sequence in the full-square count."""
+    (``no_rope_layers`` 1), full attention on the NoPE ones: ``sliding_window`` is the chunk,
+    ``attention_chunked`` set (a query attends its own chunk's keys,
+    :func:`~planner.perfmodel.model_spec.window_held`)."""
     layers = f.int("num_hidden_layers")
     heads = f.int("num_attention_heads")
     hidden = f.int("hidden_size")

@@ -1372,6 +1372,7 @@ class EngineModel:
         ctx: float,
         *,
         layers: tuple[np.ndarray, np.ndarray] | None = None,
+        keys: float | None = None,
     ) -> np.ndarray:
         """Engine iteration seconds for ``tokens`` tokens per rank, ``b`` of them decode.
 
@@ -1391,11 +1392,19 @@ class EngineModel:
         layers
             :meth:`layer_times` of :meth:`layer_tokens` ``(tokens, b)`` when the caller has
             them (the same values as computed here: the layer model is elementwise).
+        keys
+            Mean keys a decode sequence's query attends, averaged over the layers, when the
+            caller knows it over the sequences' positions (a chunked layer's keys drop back
+            at each chunk boundary: their mean is not the keys at the mean context); default
+            the model's :meth:`~planner.perfmodel.model_spec.ModelSpec.attention_keys` at
+            ``ctx``.
         """
         N = np.maximum(np.asarray(tokens, dtype=float), 1e-9)
         spec = self.speculative
         q = spec.tokens + 1 if spec is not None else 1
-        stage_sum, stage_max = self.gpu_time(N + (q - 1) * b, b, ctx, queries=q, layers=layers)
+        stage_sum, stage_max = self.gpu_time(
+            N + (q - 1) * b, b, ctx, queries=q, layers=layers, keys=keys
+        )
         if spec is not None:  # the drafter runs on the last stage, beside the LM head
             drafting = spec.tokens * self.draft_time(b, ctx)
             stage_sum, stage_max = stage_sum + drafting, stage_max + drafting
@@ -1409,18 +1418,19 @@ class EngineModel:
         *,
         queries: int = 1,
         layers: tuple[np.ndarray, np.ndarray] | None = None,
+        keys: float | None = None,
     ) -> tuple[np.ndarray, np.ndarray]:
         """(summed over stages, largest stage) GPU seconds of one micro-batch iteration.
 
         ``queries`` positions of each of the ``b`` decode sequences are scored (speculative
         verification); their KV cache is read once. ``layers``: :meth:`layer_times` of
-        ``tokens`` when the caller has them.
+        ``tokens`` when the caller has them; ``keys``: as in :meth:`base_time`.
         """
         N = tokens
         m, c = self.model, self.config
         dense, moe = self._layer_times(N) if layers is None else layers
-        # decode attention: stream the KV cache of every sequence (a sliding window caps it)
-        span = m.attention_span(ctx)
+        # decode attention: stream the KV cache of every sequence (a window or chunk caps it)
+        span = m.attention_keys(ctx) if keys is None else keys
         kv_bytes = b * span * self.kv_elems_layer * self.kv_precision.bytes
         flops = 2.0 * queries * b * span * self.heads_r * self.dec_dims
         dec_attn = max(
@@ -1593,13 +1603,13 @@ class EngineModel:
     def kv_held(self, context: np.ndarray | float) -> np.ndarray | float:
         """KV-cache tokens one sequence of ``context`` tokens holds, in units of
         :attr:`kv_tokens` (a token on every layer): ``context``, or the layers' mean
-        :meth:`~planner.perfmodel.model_spec.ModelSpec.attention_span` when the engine frees
-        the KV that left a windowed layer's window (gpt-oss at 64K: half the layers hold 128
-        tokens, so about half the full footprint)."""
+        :meth:`~planner.perfmodel.model_spec.ModelSpec.attention_keys` when the engine frees
+        the KV that left a windowed layer's window or chunk (gpt-oss at 64K: half the layers
+        hold 128 tokens, so about half the full footprint)."""
         if isinstance(context, (int, float)):  # one sequence (the simulator's hot path)
-            return self.model.attention_span(context) if self.frees_windowed_kv else context
+            return self.model.attention_keys(context) if self.frees_windowed_kv else context
         c = np.asarray(context, dtype=float)
-        return self.model.attention_span(c) if self.frees_windowed_kv else c
+        return self.model.attention_keys(c) if self.frees_windowed_kv else c
 
     def holds_request(self, context: float) -> bool:
         """The engine's KV cache holds one sequence of ``context`` tokens (the weights fit)."""

@@ -45,8 +45,8 @@ TPOT_PARTS = (
 )
 
 
-def _step(engine, batch: float, ctx: float) -> float:
-    return float(engine.base_time(np.array([batch]), batch, ctx)[0])
+def _step(engine, batch: float, ctx: float, keys: float | None = None) -> float:
+    return float(engine.base_time(np.array([batch]), batch, ctx, keys=keys)[0])
 
 
 def ttft_parts(rm: RoleModel, point: OperatingPoint) -> dict[str, float] | None:
@@ -77,18 +77,18 @@ def tpot_parts(
         problem.precision,
         problem.kv_precision_name,
         None,
-        problem.engine,
+        problem.engine.for_role(group.role),
     )
     plain = engine_for(*key)
     B, ctx = max(point.batch, 1e-9), rm.ctx
-    full = _step(plain, B, ctx)
+    full = _step(plain, B, ctx, rm.keys)
     # the offload plan's CPU experts and exposed copies: the step with the plan minus without
     offload = 0.0
     if problem.offload is not None:
-        offload = _step(engine_for(*key, problem.offload), B, ctx) - full
+        offload = _step(engine_for(*key, problem.offload), B, ctx, rm.keys) - full
     empty = _step(plain, B, 0.0)
     no_comm = _step(plain.without_communication(), B, 0.0)
-    per_token = _step(rm.engine, B, ctx) / rm.engine.tokens_per_step
+    per_token = _step(rm.engine, B, ctx, rm.keys) / rm.engine.tokens_per_step
     return {
         "weights_read": no_comm,
         "kv_read": full - empty,

@@ -277,15 +277,19 @@ def role_capacity(
     offload: OffloadPlan | None = None,
 ) -> tuple[float, OperatingPoint, OperatingPoint]:
     """(capacity per engine, point at capacity, point at zero load) of one layout in one role."""
+    # a prefill / decode server runs with a KV connector (Engine.for_role)
+    engine = engine.for_role(role) if engine is not None else None
     eng = engine_for(model, gpu, tp, pp, ep, precision, kv, speculative, engine, offload)
     args = (eng, role, traffic, slo, chunk, online, max_batch, kv_admission, kv_block_tokens)
     return _role_model(*args).capacity()
 
 
 def layout_engine(
-    problem: ServingProblem, cfg: ReplicaConfig, speculative: Speculative | None
+    problem: ServingProblem, cfg: ReplicaConfig, speculative: Speculative | None, role: str
 ) -> EngineModel:
-    """The (cached) step model of one engine of layout ``cfg`` at the problem's precisions."""
+    """The (cached) step model of one engine of layout ``cfg`` at the problem's precisions,
+    as a server of ``role`` runs it (:meth:`~planner.perfmodel.engines.Engine.for_role`: the
+    engine :func:`role_capacity` builds)."""
     return engine_for(
         problem.model,
         cfg.gpu,
@@ -295,7 +299,7 @@ def layout_engine(
         problem.precision,
         problem.kv_precision_name,
         speculative,
-        problem.engine,
+        problem.engine.for_role(role),
         problem.offload,
     )
 
@@ -325,7 +329,7 @@ def evaluate(
     if chunk0 not in chunks:  # an engine budget below the usual chunk
         chunk0 = chunks[0]
     try:
-        eng = layout_engine(problem, cfg, spec)
+        eng = layout_engine(problem, cfg, spec, role)
     except InputError as exc:  # e.g. the draft model does not fit the layout's tp
         return Candidate(layout.pool, cfg, role, chunk0, 0.0, reason=str(exc), speculative=True)
     if not eng.holds_request(problem.traffic.max_context):
@@ -461,7 +465,7 @@ def capacity_upper_bound(
     if layout.reason:
         return None
     try:
-        eng = layout_engine(problem, cfg, problem.speculative if speculative else None)
+        eng = layout_engine(problem, cfg, problem.speculative if speculative else None, role)
     except InputError:
         return None
     if not eng.holds_request(problem.traffic.max_context):
@@ -621,7 +625,7 @@ def _dominated_by_probe(
     if by is None:
         return None
     k, d = by
-    eng = layout_engine(problem, cfg, problem.speculative if speculative else None)
+    eng = layout_engine(problem, cfg, problem.speculative if speculative else None, role)
     per_engine = best / cfg.engines
     # every chunk size must be proven: d's own first, the likeliest to fail (then stop early)
     for chunk in sorted(chunk_choices(problem, role), key=lambda c: c != d.chunk):

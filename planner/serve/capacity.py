@@ -93,7 +93,7 @@ from planner.serve.queueing import (
 )
 from planner.serve.renewal import renewal_count_pmf
 from planner.serve.slo import SLO
-from planner.serve.traffic import Traffic, held_kv_moments
+from planner.serve.traffic import Traffic, decode_attention_keys, held_kv_moments
 from planner.serve.units import format_duration
 
 if TYPE_CHECKING:  # instance.py imports this module's ROLES and KV_ADMISSION
@@ -268,6 +268,9 @@ class RoleModel:
         self.ed_tokens = traffic.mean_decode_tokens
         self.ed = self.ed_tokens / self.per_step  # decode iterations per request
         self.ctx = traffic.decode_context
+        # keys a decode query attends, averaged over the decode positions (a chunk's keys
+        # drop back at each boundary: not the keys at the mean context)
+        self.keys = decode_attention_keys(traffic, engine.model)
         reserve = kv_admission == "reserve"
         # KV tokens integrated over a request's decode iterations (fewer with speculation),
         # in the engine's units (a windowed layer may keep only its window: EngineModel.kv_held)
@@ -363,7 +366,9 @@ class RoleModel:
                 np.concatenate([own, eng.layer_tokens([B + 1.0], B + 1.0)])
             )
             layers, noise_layers = (dense[:-1], moe[:-1]), (dense[-1:], moe[-1:])
-        t = self.engine.base_time(tokens, B, self.ctx if B > 0 else 0.0, layers=layers)
+        t = self.engine.base_time(
+            tokens, B, self.ctx if B > 0 else 0.0, layers=layers, keys=self.keys if B > 0 else None
+        )
         t0, tc = float(t[0]), float(t[1])
         # own prefill iterations, each timed by the step model (not t0 plus a linear share:
         # the step is a roofline, so a short prompt costs less than the sum of the two)
@@ -432,7 +437,7 @@ class RoleModel:
         """
         n, eng, C = self.groups, self.engine, self.split
         rem = self.own_rem
-        ctx = self.ctx
+        ctx, keys = self.ctx, self.keys
         other = eng.layer_tokens(np.array([B]), B)  # one other group's decode tokens
         tokens = np.concatenate([np.array([B, B + C]), B + np.maximum(rem, 1.0)])
         top = expected_max_batch(B, n, self.traffic.arrival_scv)
@@ -450,13 +455,18 @@ class RoleModel:
             ),
         )
         m = own.size
-        t = eng.base_time(tokens, B, ctx, layers=(dense[:m], moe[:m]))
+        t = eng.base_time(tokens, B, ctx, layers=(dense[:m], moe[:m]), keys=keys)
         t_even, tc = float(t[0]), float(t[1])
         t_all = float(
-            eng.base_time(tokens[1:2], B, ctx, layers=(dense[m : m + 1], moe[m : m + 1]))[0]
+            eng.base_time(
+                tokens[1:2], B, ctx, layers=(dense[m : m + 1], moe[m : m + 1]), keys=keys
+            )[0]
         )
         layers_top = (dense[m + 1 : m + 2], moe[m + 1 : m + 2])
-        t0 = max(float(eng.base_time(np.array([top]), top, ctx, layers=layers_top)[0]), t_even)
+        t0 = max(
+            float(eng.base_time(np.array([top]), top, ctx, layers=layers_top, keys=keys)[0]),
+            t_even,
+        )
         noise_layers = (dense[m + 2 :], moe[m + 2 :]) if self._noisy(B) else None
         kappa = max(0.0, tc - t0) / C
         moe_tok = min(kappa, max(0.0, t_all - tc) / ((n - 1) * C))
@@ -614,7 +624,7 @@ class RoleModel:
             sx = np.asarray(f["stream_x"])
             own = float(np.dot(self.wp, sx))
             return f["t0"], f["xbar"], own, self.groups * float(np.dot(self.wp, sx * sx))
-        t = self.engine.base_time(np.array([b, b + self.split]), b, self.ctx)
+        t = self.engine.base_time(np.array([b, b + self.split]), b, self.ctx, keys=self.keys)
         t0 = float(t[0])
         x = max(0.0, float(t[1]) - t0) / self.split * self.pc + self.attn
         mean = float(np.dot(self.wp, x))
@@ -743,7 +753,9 @@ class RoleModel:
         """
         if not self._noisy(B):
             return np.zeros_like(self.d)
-        t1 = self.engine.base_time(np.array([B + 1.0]), B + 1.0, self.ctx, layers=layers)
+        t1 = self.engine.base_time(
+            np.array([B + 1.0]), B + 1.0, self.ctx, layers=layers, keys=self.keys
+        )
         t1 = float(t1[0])
         slope = max(0.0, t1 - t0)
         free = max(tmean - B * slope, 0.05 * tmean)  # the batch-independent part of T
@@ -905,7 +917,7 @@ class RoleModel:
             raise ValueError("at_batch needs a decode batch")
         k = self.per_step  # tokens per iteration: TPOT and iterations per request scale by 1/k
         if self.role == "decode":
-            t0 = float(self.engine.base_time(np.array([B]), B, self.ctx)[0])
+            t0 = float(self.engine.base_time(np.array([B]), B, self.ctx, keys=self.keys)[0])
             if self.groups > 1:  # lockstep groups: the largest group's batch sets the step
                 top = expected_max_batch(B, self.groups, self.traffic.arrival_scv)
                 eng = self.engine
@@ -913,7 +925,8 @@ class RoleModel:
                     eng.layer_tokens(np.array([top]), top),
                     moe_tokens=self.groups * eng.layer_tokens(np.array([B]), B),
                 )
-                t0 = max(t0, float(eng.base_time(np.array([top]), top, self.ctx, layers=layers)[0]))
+                t_top = eng.base_time(np.array([top]), top, self.ctx, layers=layers, keys=self.keys)
+                t0 = max(t0, float(t_top[0]))
             lam = B / (self.ed * t0)
             kv = self._kv(lam, t0, 0.0, decode=True)
 
@@ -1081,6 +1094,7 @@ class RoleModel:
                 float(self.per_step),
                 self.tpot_limit,
                 self.memory_batch_limit(),
+                float(self.keys),
             )
             if crossing <= 0.0:
                 return 0.0
@@ -1397,15 +1411,21 @@ def _bracket_top(
 @constants.on_change
 @functools.lru_cache(maxsize=4096)
 def step_crossing(
-    engine: EngineModel, ctx: float, per_step: float, limit: float, hi: float
+    engine: EngineModel,
+    ctx: float,
+    per_step: float,
+    limit: float,
+    hi: float,
+    keys: float | None = None,
 ) -> float:
     """A batch at or above which the decode step per token ``t(b) / per_step`` (at mean
-    context ``ctx``) exceeds ``limit``, searched over ``(0, hi]``: ``hi`` when it never does,
+    context ``ctx``, ``keys`` attended: :meth:`~planner.perfmodel.stage.EngineModel.base_time`)
+    exceeds ``limit``, searched over ``(0, hi]``: ``hi`` when it never does,
     0 when even an empty batch does; the crossing is bracketed to 1e-6 (Brent) and the
     bracket's end above the limit returned, so no batch beyond it meets the limit."""
 
     def over(b: float) -> float:
-        return float(engine.base_time(np.array([b]), b, ctx)[0]) / per_step / limit - 1.0
+        return float(engine.base_time(np.array([b]), b, ctx, keys=keys)[0]) / per_step / limit - 1.0
 
     if hi <= 0:
         return 0.0
@@ -1500,7 +1520,8 @@ def engine_for(
 
 
 def engine_key(problem: ServingProblem, group: ReplicaGroup) -> tuple[Any, ...]:
-    """The arguments of :func:`engine_for` for a plan's replica group."""
+    """The arguments of :func:`engine_for` for a plan's replica group (its engine as the
+    group's role runs it, :meth:`~planner.perfmodel.engines.Engine.for_role`)."""
     return (
         problem.model,
         problem.pool(group.gpu).gpu,
@@ -1510,7 +1531,7 @@ def engine_key(problem: ServingProblem, group: ReplicaGroup) -> tuple[Any, ...]:
         problem.precision,
         problem.kv_precision_name,
         problem.speculative if group.speculative else None,
-        problem.engine,
+        problem.engine.for_role(group.role),
         problem.offload,
     )
 

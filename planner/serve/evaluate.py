@@ -141,7 +141,7 @@ def verify(problem: ServingProblem, plan: Any) -> list[str]:
                 problem.precision,
                 problem.kv_precision_name,
                 problem.speculative if g.speculative else None,  # the drafter's weights count
-                problem.engine,
+                problem.engine.for_role(g.role),
                 problem.offload,
             )
         except InputError as exc:  # e.g. the draft model does not split over tp

@@ -528,8 +528,9 @@ def _window_note(problem: ServingProblem, tool: str, notes: list[str]) -> None:
         return
     held = "keeps the whole context" if planned else "keeps only the window"
     effect = "fewer" if planned else "more"
+    kind = "chunked-attention" if m.attention_chunked else "sliding-window"
     notes.append(
-        f"{tool} {stated.version} {held} on {m.name}'s sliding-window layers, unlike the "
+        f"{tool} {stated.version} {held} on {m.name}'s {kind} layers, unlike the "
         f"engine the plan was sized for ({problem.engine.label()}): {effect} requests fit "
         f"than planned; plan with --engine {tool}:{stated.version} to size for it"
     )

@@ -141,11 +141,13 @@ class _Engine:
 
 @dataclass
 class _Step:
-    """One planned iteration of an engine: decode sequences, their mean context, the prompt
-    tokens it computes, their attention work and the prompts it completes."""
+    """One planned iteration of an engine: decode sequences, their mean context and the mean
+    keys their queries attend, the prompt tokens it computes, their attention work and the
+    prompts it completes."""
 
     b: int
     ctx: float
+    keys: float
     chunk_tokens: int
     work: float
     finishing: list
@@ -288,7 +290,10 @@ class Simulator:
         if not e.running and not e.prefilling:
             return None
         b = len(e.running)
-        ctx = float(np.mean([r.context for r in e.running])) if b else 0.0
+        contexts = np.array([r.context for r in e.running], dtype=float)
+        ctx = float(np.mean(contexts)) if b else 0.0
+        # each sequence's own keys (a chunk's drop back at its boundary), then their mean
+        keys = float(np.mean(e.model.model.attention_keys(contexts))) if b else 0.0
         budget = e.chunk
         chunk_tokens, work, finishing = 0, 0.0, []
         for req in e.prefilling:
@@ -296,17 +301,15 @@ class Simulator:
                 break
             take = min(budget, req.to_compute)
             s = req.done_prefill
-            if e.model.model.sliding_window:  # a windowed layer's queries attend its window
-                work += float(e.model.model.causal_attention_keys(s, s + take))
-            else:
-                work += ((s + take) * (s + take + 1) - s * (s + 1)) / 2.0
+            # causal keys of the chunk's queries (a windowed layer's attend its window)
+            work += float(e.model.model.causal_attention_keys(s, s + take))
             chunk_tokens += take
             budget -= take
             if take == req.to_compute:
                 finishing.append(req)
             req.to_compute -= take
             req.done_prefill += take
-        return _Step(b, ctx, chunk_tokens, work, finishing)
+        return _Step(b, ctx, keys, chunk_tokens, work, finishing)
 
     def _duration(self, e: _Engine, step: _Step, moe_tokens: float | None = None) -> float:
         """Seconds of ``step`` on ``e``; ``moe_tokens``: the layer tokens its MoE layers run
@@ -319,7 +322,7 @@ class Simulator:
             layers = e.model.layer_times(
                 e.model.layer_tokens(tokens, step.b), moe_tokens=np.array([moe_tokens], float)
             )
-        dt = float(e.model.base_time(tokens, step.b, step.ctx, layers=layers)[0])
+        dt = float(e.model.base_time(tokens, step.b, step.ctx, layers=layers, keys=step.keys)[0])
         if step.work:
             dt += float(e.model.prefill_attention_time(step.work))
         return dt

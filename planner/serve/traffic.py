@@ -43,7 +43,7 @@ import numpy as np
 
 from planner.core.errors import InputError, check_table
 from planner.core.io import iter_jsonl
-from planner.perfmodel.model_spec import window_sums
+from planner.perfmodel.model_spec import ModelSpec, window_held, window_sums
 from planner.perfmodel.serving_features import check_fraction
 
 if TYPE_CHECKING:
@@ -553,15 +553,26 @@ def independent_reserved_moments(prompt: LengthDist, output: LengthDist) -> tupl
     return p1 * e_d + e_do, p2 * e_d + 2 * p1 * e_do + e_do2
 
 
+def _class_pairs(traffic: Traffic) -> tuple[np.ndarray, ...]:
+    """Prompt lengths (column), output lengths (row), their joint weights (independent
+    classes) and the decode iterations ``O - 1`` of every pair."""
+    p = np.asarray(traffic.prompt.values, dtype=float)[:, None]
+    wp = np.asarray(traffic.prompt.weights, dtype=float)[:, None]
+    o = np.asarray(traffic.output.values, dtype=float)[None, :]
+    wo = np.asarray(traffic.output.weights, dtype=float)[None, :]
+    return p, o, wp * wo, np.maximum(0.0, o - 1.0)
+
+
 def held_kv_moments(traffic: Traffic, engine: EngineModel, reserve: bool) -> tuple[float, float]:
     """``(kv1, kv2)`` (``(res1, res2)`` when ``reserve``) of :class:`Traffic` in the KV tokens
     ``engine`` holds (:meth:`~planner.perfmodel.stage.EngineModel.kv_held`).
 
     When the engine keeps only the window on the windowed layers a sequence of context ``c``
-    holds ``g(c) = f c + (1 - f) min(c, W)`` (``f`` the share of full-attention layers), so
-    ``sum g = f sum c + (1 - f) sum m`` and ``sum g^2 = f^2 sum c^2 + 2 f (1 - f) sum c m +
-    (1 - f)^2 sum m^2`` with ``m = min(c, W)``: the traffic's own moments (exact, a trace's
-    correlation included) and the window's sums
+    holds ``g(c) = f c + (1 - f) m(c)`` (``f`` the share of full-attention layers, ``m`` the
+    window's :func:`~planner.perfmodel.model_spec.window_held`: ``min(c, W)`` sliding,
+    ``(c - 1) mod W + 1`` chunked), so ``sum g = f sum c + (1 - f) sum m`` and ``sum g^2 =
+    f^2 sum c^2 + 2 f (1 - f) sum c m + (1 - f)^2 sum m^2``: the traffic's own moments
+    (exact, a trace's correlation included) and the window's sums
     (:func:`~planner.perfmodel.model_spec.window_sums`) over every pair of prompt and output
     classes (independent lengths; ``P + k``, ``k = 1 .. O - 1``, on demand, ``P + O`` held
     for ``O - 1`` iterations when reserved). Otherwise the traffic's moments.
@@ -571,20 +582,34 @@ def held_kv_moments(traffic: Traffic, engine: EngineModel, reserve: bool) -> tup
     if not engine.frees_windowed_kv:
         return c1, c2
     f = model.full_attention_layers / model.layers
-    p = np.asarray(traffic.prompt.values, dtype=float)[:, None]
-    wp = np.asarray(traffic.prompt.weights, dtype=float)[:, None]
-    o = np.asarray(traffic.output.values, dtype=float)[None, :]
-    wo = np.asarray(traffic.output.weights, dtype=float)[None, :]
-    d = np.maximum(0.0, o - 1.0)
+    p, o, weight, d = _class_pairs(traffic)
+    w, chunked = model.sliding_window, model.attention_chunked
     if reserve:
         c = p + o
-        m = np.minimum(c, float(model.sliding_window))
+        m = window_held(c, w, chunked)
         sm, scm, smm = d * m, d * c * m, d * m * m
     else:
-        sm, scm, smm = window_sums(p, p + d, model.sliding_window)
-    weight = wp * wo
+        sm, scm, smm = window_sums(p, p + d, w, chunked)
     e_m, e_cm, e_mm = (float(np.sum(weight * x)) for x in (sm, scm, smm))
     return f * c1 + (1 - f) * e_m, f * f * c2 + 2 * f * (1 - f) * e_cm + (1 - f) ** 2 * e_mm
+
+
+def decode_attention_keys(traffic: Traffic, model: ModelSpec) -> float:
+    """Mean keys a decode query attends, averaged over the layers and over every decode
+    iteration of the traffic (positions ``P + 1 .. P + O - 1``): the traffic's
+    :attr:`~Traffic.decode_context` without a window; with one, ``f`` of it plus ``1 - f``
+    of the window's sums (:func:`~planner.perfmodel.model_spec.window_sums`) over every pair
+    of prompt and output classes, as in :func:`held_kv_moments` (a chunked layer's keys drop
+    back at each chunk boundary, so the mean of the keys is not the keys at the mean
+    context)."""
+    ctx = traffic.decode_context
+    e_d = traffic.mean_decode_tokens
+    if not model.sliding_window or e_d <= 0:
+        return float(model.attention_keys(ctx))
+    f = model.full_attention_layers / model.layers
+    p, _, weight, d = _class_pairs(traffic)
+    e_m = float(np.sum(weight * model.windowed_keys(p, p + d)))
+    return f * ctx + (1 - f) * e_m / e_d
 
 
 def _field(obj: Mapping[str, Any], keys: Sequence[str]) -> tuple[str | None, Any]:

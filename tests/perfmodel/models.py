@@ -24,6 +24,17 @@ def small_model(**changes) -> ModelSpec:
     return ModelSpec(**fields)
 
 
+def layer_windows(model: ModelSpec) -> list[int | None]:
+    """Each layer's window (``None``: full attention), written out layer by layer: the full
+    layers spread evenly, the last of each period (gpt-oss, Llama 4's NoPE layers)."""
+    full = model.full_attention_layers
+    period = model.layers // full if full else 0
+    return [
+        None if period and i % period == period - 1 else model.sliding_window
+        for i in range(model.layers)
+    ]
+
+
 def mixtral_offload_plan(**over) -> dict:
     """An offload plan (``planner.offload.plan/1``) for Mixtral-8x7B keeping 2 of 8 experts per
     layer on the GPU (fields overridable)."""

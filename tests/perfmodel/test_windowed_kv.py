@@ -11,12 +11,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from planner.perfmodel.engines import frees_windowed_kv, parse_engine
+from planner.perfmodel.engines import frees_windowed_kv, parse_engine, version_tuple
 from planner.perfmodel.hardware import get_gpu
 from planner.perfmodel.model_spec import window_sums
 from planner.perfmodel.readers import from_hf_config, load_model
 from planner.perfmodel.serving_features import prefix_cached_work
 from planner.perfmodel.stage import EngineModel, ReplicaConfig
+
+from .models import layer_windows
 
 CONFIGS = Path(__file__).resolve().parents[1] / "data" / "hf_configs"
 OSS = load_model("gpt-oss-20b")  # 24 layers alternating a 128-token window and full attention
@@ -24,16 +26,6 @@ OSS = load_model("gpt-oss-20b")  # 24 layers alternating a 128-token window and 
 
 def engine(model, name="vllm:0.10.1", gpu="H100", tp=1, precision="bf16"):
     return EngineModel(model, ReplicaConfig(get_gpu(gpu), tp), precision, engine=parse_engine(name))
-
-
-def per_layer(model) -> list[int | None]:
-    """Each layer's window (``None``: full attention), written out layer by layer."""
-    full = model.full_attention_layers
-    period = model.layers // full if full else 0
-    return [
-        None if period and i % period == period - 1 else model.sliding_window
-        for i in range(model.layers)
-    ]
 
 
 @settings(max_examples=200, deadline=None)
@@ -54,7 +46,7 @@ def test_causal_keys_are_the_layers_mean_of_a_loop(start, length):
     """Prefill attention of positions start+1 .. end: each windowed layer's query attends at
     most the window (was p (p + 1) / 2 on every layer)."""
     end = start + length
-    windows = per_layer(OSS)
+    windows = layer_windows(OSS)
     keys = [sum(c if w is None else min(c, w) for c in range(start + 1, end + 1)) for w in windows]
     assert float(OSS.causal_attention_keys(start, end)) == pytest.approx(np.mean(keys))
     # a whole prompt of `end` tokens with half of it in the prefix cache
@@ -90,6 +82,43 @@ def test_kv_per_request_at_64k_is_smaller_by_the_exact_fraction():
     assert t_win / t_full == pytest.approx(fraction)
 
 
+VLLM_RELEASES = ("0.8.5", "0.9.2", "0.10.0", "0.10.1", "0.13.0", "0.14.0", "0.23.0")
+
+
+def test_a_kv_connector_turns_vllms_hybrid_manager_off():
+    """vLLM 0.9.2 - 0.22.0 switch the hybrid KV manager off whenever --kv-transfer-config is
+    set, so a P/D server keeps every layer's context on gpt-oss (windowed and full layers);
+    from 0.23.0 it stays on for a connector that supports it (NixlConnector). A model whose
+    layers are all windowed keeps its single SlidingWindowManager either way."""
+    mistral = from_hf_config(
+        json.loads((CONFIGS / "mistral-7b-instruct-v0.1.json").read_text()), name="mistral"
+    )
+    scout = load_model("llama-4-scout")
+    for v in VLLM_RELEASES:
+        e = parse_engine(f"vllm:{v}")
+        for role in ("prefill", "decode"):
+            pd = e.for_role(role)
+            assert pd.kv_transfer and pd.label() == e.label()
+            connected = (0, 9, 2) <= version_tuple(v) < (0, 23, 0)
+            assert frees_windowed_kv(pd, OSS) == (frees_windowed_kv(e, OSS) and not connected)
+            assert frees_windowed_kv(pd, mistral)
+            assert frees_windowed_kv(pd, scout) == (frees_windowed_kv(e, scout) and not connected)
+        assert e.for_role("both") is e
+    assert not frees_windowed_kv(parse_engine("vllm:0.10.1").for_role("decode"), OSS)
+    assert frees_windowed_kv(parse_engine("vllm").for_role("decode"), OSS)
+    # other engines: the role changes nothing
+    assert frees_windowed_kv(parse_engine("trtllm").for_role("prefill"), OSS)
+    # the P/D hand-off ships what the prefill server holds: the whole context under 0.10.1
+    pre = engine(OSS, "vllm:0.10.1")
+    pre_pd = EngineModel(
+        OSS,
+        ReplicaConfig(get_gpu("H100"), 1),
+        "bf16",
+        engine=parse_engine("vllm:0.10.1").for_role("prefill"),
+    )
+    assert float(pre_pd.kv_held(65536)) == 65536 > float(pre.kv_held(65536))
+
+
 def test_which_engines_free_windowed_kv():
     mistral = from_hf_config(
         json.loads((CONFIGS / "mistral-7b-instruct-v0.1.json").read_text()), name="mistral"
@@ -101,10 +130,23 @@ def test_which_engines_free_windowed_kv():
     # mixed: unify_hybrid_kv_cache_specs makes every layer full before 0.9.2
     assert not frees_windowed_kv(v085, OSS)
     assert frees_windowed_kv(parse_engine("vllm:0.9.2"), OSS)
-    # Llama 4's chunked attention is never freed early
+    # Llama 4's chunked attention: vLLM's ChunkedLocalAttentionManager frees the earlier
+    # chunks where the hybrid manager runs for it by default (0.10.0, 0.14.0 on), no other
+    # engine does
     scout = load_model("llama-4-scout")
     assert scout.attention_chunked and scout.sliding_window == 8192
-    assert not any(frees_windowed_kv(parse_engine(n), scout) for n in ("vllm", "trtllm", "sglang"))
+    freed = {v: frees_windowed_kv(parse_engine(f"vllm:{v}"), scout) for v in VLLM_RELEASES}
+    assert freed == {
+        "0.8.5": False,
+        "0.9.2": False,
+        "0.10.0": True,
+        "0.10.1": False,
+        "0.13.0": False,
+        "0.14.0": True,
+        "0.23.0": True,
+    }
+    assert frees_windowed_kv(parse_engine("vllm"), scout)
+    assert not any(frees_windowed_kv(parse_engine(n), scout) for n in ("trtllm", "sglang"))
     # no window: nothing to free
     assert not frees_windowed_kv(parse_engine("vllm"), load_model("llama-3.1-8b"))
     assert not frees_windowed_kv(

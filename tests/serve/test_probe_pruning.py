@@ -254,7 +254,7 @@ def test_cached_probes_are_keyed_like_the_capacity_search(role, monkeypatch):
     lay = next(x for x in cand_mod.layouts(problem) if not x.reason)
     cand = cand_mod.evaluate(problem, lay, role)
     assert cand.usable
-    eng = cand_mod.layout_engine(problem, lay.config, None)
+    eng = cand_mod.layout_engine(problem, lay.config, None, role)
     args = cand_mod._model_args(problem, eng, role, cand.chunk)
     assert any(m._shared is cand_mod._role_model(*args)._shared for m in built)
     rate = cand.capacity / lay.config.engines
