@@ -404,7 +404,7 @@ def calibrate_cmd(
 
     Prints each fitted constant with the rows it came from and writes them to
     the constants file the model reads; ``--check`` writes nothing and exits 1
-    when the shipped constants differ from the fit (relative tolerance 1e-6).
+    when the shipped constants differ from the fit (relative tolerance 1e-3).
     """
     if rows_file is not None or profile is not None:
         from planner.train.cli import calibrate_profile

@@ -60,9 +60,9 @@ def test_golden_section_finds_a_minimum():
 def test_compare_uses_a_relative_tolerance():
     result = calibration.Fit(dict(constants.load()))
     assert calibration.compare(result, constants.load()) == []
-    shifted = {k: v * (1 + 1e-3) for k, v in constants.load().items()}
+    shifted = {k: v * (1 + 3 * calibration.CHECK_RTOL) for k, v in constants.load().items()}
     assert len(calibration.compare(result, shifted)) == len(constants.NAMES)
-    tiny = {k: v * (1 + 1e-9) for k, v in constants.load().items()}
+    tiny = {k: v * (1 + calibration.CHECK_RTOL / 3) for k, v in constants.load().items()}
     assert calibration.compare(result, tiny) == []
 
 

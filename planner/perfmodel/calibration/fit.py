@@ -201,8 +201,13 @@ SEARCH = {
     "cdna3_training": (1, 30),
     "sglang_moe": (1, 40),
 }
-#: Relative tolerance of ``--check``.
-CHECK_RTOL = 1e-6
+#: Relative tolerance of ``--check``. The serving stages' loss is flat along some constants,
+#: so the golden-section path can end elsewhere after tiny changes in the predictions: a fresh
+#: install (numpy 2.4.6, numba 0.68.1, 2026-12-06) refitted seven serving / CDNA3 constants
+#: 1e-5 .. 5e-4 (relative) away from the file fitted the day before on the same code.
+#: 1e-3 passes such drift and still fails an edited constant or a model change that
+#: moves the fit by more than 0.1 %.
+CHECK_RTOL = 1e-3
 
 #: Predictor of each row type, registered by the families.
 PREDICTORS: dict[type, Callable[[Any], float]] = {}
