@@ -29,6 +29,7 @@ from planner.train.frameworks import (
 from planner.train.instance import TrainingPlan
 from planner.train.launch import parse_layout, read_text_launch
 from planner.train.search import exact_search
+from planner.train.step_time import training_step
 
 from .conftest import brute_force, problem, tiny_moe_spec, tiny_spec
 from .test_cli import run
@@ -255,3 +256,24 @@ def test_megatron_launch_refuses_the_overlap_where_megatron_asserts(extra, said)
     assert read_text_launch("megatron", ok).software["ep_overlap"] == "a2a"
     staged = ok + "--pipeline-model-parallel-size 2 --num-virtual-stages-per-pipeline-rank 2"
     assert read_text_launch("megatron", staged).software["ep_overlap"] == "a2a"
+
+
+@pytest.mark.parametrize("moe", [False, True])
+def test_dualpipe_schedule_is_outside_the_profile_without_ep_too(moe) -> None:
+    """The DualPipe schedule is priced for a dense model and an ep = 1 plan as well (fewer
+    bubbles); the profile let those through and exported them without a note (s14review)."""
+    fw = PROFILES["megatron"]
+    prob = problem(MOE if moe else tiny_spec(layers=4), gpus="8xA100", batch=16)
+    dual = replace(prob, software=prob.software.with_(ep_overlap="dualpipe"))
+    piped = TrainingPlan(tp=1, pp=2, dp=4, ep=1, microbatch=1, zero=1, stage_layers=(2, 2))
+    assert training_step(dual, piped).schedule == "dualpipe"
+    assert any("DualPipe" in v for v in violations(fw, dual, piped))
+    assert any("DualPipe" in n for n in export(dual, piped, "megatron")["notes"])
+    # the same plan interleaved runs Megatron's own schedule: allowed
+    staged = replace(piped, interleave=2, stage_layers=(2, 2))
+    assert training_step(dual, staged).schedule == "interleaved"
+    assert not any("DualPipe" in v for v in violations(fw, dual, staged))
+    # the search keeps to the plans Megatron can run
+    held = dual.with_constraints(framework="megatron")
+    for plan, _q in exact_search(held, top_k=3).ranked:
+        assert training_step(held, plan).schedule != "dualpipe" and verify(held, plan) == []
