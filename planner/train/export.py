@@ -272,6 +272,8 @@ def _megatron(problem: TrainingProblem, plan: TrainingPlan) -> tuple[dict[str, A
         out["--tp-comm-overlap"] = True
     if problem.model.is_moe:
         out.update(_megatron_moe(problem, plan, notes))
+    else:  # a dense model's refusals (the DualPipe schedule)
+        notes += frameworks.megatron_rules(problem, plan)
     out["--bf16"] = True
     if problem.workload.precision == "fp8":
         out["--fp8-format"] = "hybrid"

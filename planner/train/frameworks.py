@@ -413,7 +413,9 @@ def megatron_rules(problem: Any, plan: Any) -> list[str]:
     """
     out = []
     sw, m = problem.software, problem.model
-    dual = m.is_moe and plan.ep > 1 and sw.ep_overlap == "dualpipe"
+    # the schedule is priced whatever the model and EP size (a dense model's or an ep = 1
+    # plan's too: TrainingStep.schedule), so the rule does not ask for them
+    dual = sw.ep_overlap == "dualpipe" and plan.pp > 1
     if dual and training_step(problem, plan).schedule == "dualpipe":
         out.append(
             "Megatron-LM (core_v0.15.3) has no DualPipe schedule (ep_overlap=dualpipe at an "

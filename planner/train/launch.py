@@ -324,12 +324,7 @@ def read_megatron(text: str, where: str) -> Launch:
     if "--fp8-format" in args:
         out.constraints["precision"] = "fp8"
     if flags.get("--overlap-moe-expert-parallel-comm"):
-        if f["recompute"] == "full":  # core_v0.15.3 TransformerConfig asserts it
-            raise InputError(
-                f"{where}: --overlap-moe-expert-parallel-comm with --recompute-granularity full: "
-                "Megatron-Core refuses it ('disable full recomputation when enabling "
-                "overlap_moe_expert_parallel_comm')"
-            )
+        _check_ep_overlap(f, args, where)
         out.software["ep_overlap"] = "a2a"
     dispatcher = args.get("--moe-token-dispatcher-type")
     if dispatcher is not None:
@@ -616,6 +611,40 @@ def read_launch(fmt: str, path: str | Path) -> Launch:
     if not text.strip():  # was read as the framework's defaults (DeepSpeed: 'malformed JSON')
         raise InputError(f"{path}: empty file (no launch settings to evaluate)")
     return read_text_launch(fmt, text, str(path))
+
+
+def _check_ep_overlap(fixed: dict[str, Any], args: dict[str, Any], where: str) -> None:
+    """:class:`InputError` when a launch's ``--overlap-moe-expert-parallel-comm`` meets a
+    setting Megatron-Core core_v0.15.3 refuses with it (``TransformerConfig.__post_init__``
+    in ``megatron/core/transformer/transformer_config.py``, each message quoted)."""
+    refused = []
+    if fixed["recompute"] == "full":
+        refused.append(
+            ("--recompute-granularity full", "disable full recomputation when enabling "
+             "overlap_moe_expert_parallel_comm")
+        )  # fmt: skip
+    if fixed["ep"] < 2:
+        refused.append(
+            (f"--expert-model-parallel-size {fixed['ep']}", "overlap_moe_expert_parallel_comm "
+             "is only supported with expert model parallelism")
+        )  # fmt: skip
+    if fixed["pp"] > 1 and fixed["interleave"] == 1:
+        refused.append(
+            (f"--pipeline-model-parallel-size {fixed['pp']} without virtual stages",
+             "virtual_pipeline_model_parallel_size must be specified when "
+             "pipeline_model_parallel_size > 1")
+        )  # fmt: skip
+    if "--moe-token-dispatcher-type" not in args:
+        refused.append(
+            ("the default allgather dispatcher", "overlap_moe_expert_parallel_comm is "
+             "supported with alltoall/flex token dispatcher")
+        )  # fmt: skip
+    if refused:
+        what, why = refused[0]
+        raise InputError(
+            f"{where}: --overlap-moe-expert-parallel-comm with {what}: Megatron-Core refuses "
+            f"it ('{why}')"
+        )
 
 
 def check_launch_format(fmt: str) -> str:

@@ -29,6 +29,7 @@ from planner.train.frameworks import (
 from planner.train.instance import TrainingPlan
 from planner.train.launch import parse_layout, read_text_launch
 from planner.train.search import exact_search
+from planner.train.step_time import training_step
 
 from .conftest import brute_force, problem, tiny_moe_spec, tiny_spec
 from .test_cli import run
@@ -183,6 +184,7 @@ def test_fix_full_recompute_with_the_overlap_is_infeasible_naming_the_rule(capsy
 
 def test_megatron_launch_reads_the_overlap_and_refuses_it_with_full_recompute() -> None:
     base = "--tensor-model-parallel-size 1 --expert-model-parallel-size 4 "
+    base += "--moe-token-dispatcher-type alltoall "  # the default allgather is refused with it
     launch = read_text_launch("megatron", base + "--overlap-moe-expert-parallel-comm")
     assert launch.software["ep_overlap"] == "a2a"
     with pytest.raises(InputError, match="disable full recomputation"):
@@ -192,7 +194,8 @@ def test_megatron_launch_reads_the_overlap_and_refuses_it_with_full_recompute() 
             "args.txt",
         )
     # a newer release's HybridEP flag is still read (the export no longer writes it)
-    newer = base + "--moe-token-dispatcher-type flex --moe-flex-dispatcher-backend hybridep"
+    newer = "--tensor-model-parallel-size 1 --expert-model-parallel-size 4 "
+    newer += "--moe-token-dispatcher-type flex --moe-flex-dispatcher-backend hybridep"
     assert read_text_launch("megatron", newer).software["flex_backend"] == "hybridep"
 
 
@@ -226,3 +229,51 @@ def test_plans_found_for_megatron_with_the_overlap_export_without_notes() -> Non
             assert got["notes"] == [] and set(got["settings"]) <= _release_flags()
             overlapped = "--overlap-moe-expert-parallel-comm" in got["settings"]
             assert overlapped == megatron_ep_overlap(prob, plan)
+
+
+@pytest.mark.parametrize(
+    ("extra", "said"),
+    [
+        # core_v0.15.3 TransformerConfig asserts each (transformer_config.py __post_init__)
+        ("--pipeline-model-parallel-size 2", "virtual_pipeline_model_parallel_size must be"),
+        ("--expert-model-parallel-size 1", "only supported with expert model parallelism"),
+        ("", "alltoall/flex token dispatcher"),
+    ],
+)
+def test_megatron_launch_refuses_the_overlap_where_megatron_asserts(extra, said) -> None:
+    """The reader took these launches (ep_overlap=a2a, priced without the overlap at pp > 1
+    with v = 1) though Megatron-Core refuses them at start-up (s14review)."""
+    ep = "" if "--expert-model-parallel-size" in extra else "--expert-model-parallel-size 4 "
+    dispatcher = "--moe-token-dispatcher-type alltoall " if extra else ""
+    text = (
+        f"--tensor-model-parallel-size 1 {ep}{dispatcher}{extra} --overlap-moe-expert-parallel-comm"
+    )
+    with pytest.raises(InputError, match=said):
+        read_text_launch("megatron", text, "args.txt")
+    # with virtual stages (or pp = 1), EP and a modelled dispatcher it is read as before
+    ok = "--tensor-model-parallel-size 1 --expert-model-parallel-size 4 "
+    ok += "--moe-token-dispatcher-type alltoall --overlap-moe-expert-parallel-comm "
+    assert read_text_launch("megatron", ok).software["ep_overlap"] == "a2a"
+    staged = ok + "--pipeline-model-parallel-size 2 --num-virtual-stages-per-pipeline-rank 2"
+    assert read_text_launch("megatron", staged).software["ep_overlap"] == "a2a"
+
+
+@pytest.mark.parametrize("moe", [False, True])
+def test_dualpipe_schedule_is_outside_the_profile_without_ep_too(moe) -> None:
+    """The DualPipe schedule is priced for a dense model and an ep = 1 plan as well (fewer
+    bubbles); the profile let those through and exported them without a note (s14review)."""
+    fw = PROFILES["megatron"]
+    prob = problem(MOE if moe else tiny_spec(layers=4), gpus="8xA100", batch=16)
+    dual = replace(prob, software=prob.software.with_(ep_overlap="dualpipe"))
+    piped = TrainingPlan(tp=1, pp=2, dp=4, ep=1, microbatch=1, zero=1, stage_layers=(2, 2))
+    assert training_step(dual, piped).schedule == "dualpipe"
+    assert any("DualPipe" in v for v in violations(fw, dual, piped))
+    assert any("DualPipe" in n for n in export(dual, piped, "megatron")["notes"])
+    # the same plan interleaved runs Megatron's own schedule: allowed
+    staged = replace(piped, interleave=2, stage_layers=(2, 2))
+    assert training_step(dual, staged).schedule == "interleaved"
+    assert not any("DualPipe" in v for v in violations(fw, dual, staged))
+    # the search keeps to the plans Megatron can run
+    held = dual.with_constraints(framework="megatron")
+    for plan, _q in exact_search(held, top_k=3).ranked:
+        assert training_step(held, plan).schedule != "dualpipe" and verify(held, plan) == []
