@@ -47,6 +47,7 @@ Two choices keep the bound finite where the plain formula would give -inf:
 from __future__ import annotations
 
 import math
+import time
 from dataclasses import dataclass, replace
 from fractions import Fraction
 
@@ -62,7 +63,7 @@ SHIFT_TRIES = 8
 #: Most columns per evaluation whose reduced cost is settled exactly (rational arithmetic).
 EXACT_COLUMNS = 200
 #: Largest LP (nonzeros) whose bound :func:`highs_lp_bound` may evaluate in rational
-#: arithmetic as a last resort (a few tens of milliseconds).
+#: arithmetic as a last resort (0.2 s of CPU at 20,000 nonzeros, measured at load 10).
 RATIONAL_NONZEROS = 20_000
 #: Share of the way from the re-solve's duals towards 0 that makes them a strict anchor
 #: (far below the ``1e-6`` of the tightened costs, which it must not undo).
@@ -366,11 +367,11 @@ def rational_bound(lp: Lp, y: np.ndarray, max_denominator: int = 10**6) -> float
 def _anchored(h, lp_obj, lp: Lp, sense: float, y, up, down, limit: float) -> float:
     """The bound from ``y`` shifted towards the duals of the LP with the ``up`` / ``down``
     columns' costs tightened (see :func:`highs_lp_bound`), or from those duals alone."""
+    deadline = time.perf_counter() + float(limit)  # the re-solves share the limit
     basis = h.getBasis()
     g = highspy.Highs()  # h exists, so HiGHS's banner was printed (or silenced) already
     g.setOptionValue("output_flag", False)
     g.setOptionValue("threads", 1)
-    g.setOptionValue("time_limit", max(0.01, float(limit)))
     g.setOptionValue("solve_relaxation", True)
     g.passModel(lp_obj)
     cols = np.flatnonzero(up | down).astype(np.int32)
@@ -379,6 +380,10 @@ def _anchored(h, lp_obj, lp: Lp, sense: float, y, up, down, limit: float) -> flo
         shift = eps * (np.abs(lp.cost[cols]) + 1.0)
         cost = lp.cost[cols] + np.where(up[cols], -shift, shift)
         g.changeColsCost(len(cols), cols, sense * cost)
+        left = deadline - time.perf_counter()
+        if left < 0.01:
+            break
+        g.setOptionValue("time_limit", left)
         if basis.valid:
             g.setBasis(basis)
         g.run()

@@ -154,6 +154,11 @@ def _time_limit(h: highspy.Highs) -> float:
     return float(limit[1] if isinstance(limit, tuple) else limit)  # (status, value) in 1.16
 
 
+def _time_left(h: highspy.Highs) -> float:
+    """What ``h``'s ``time_limit`` leaves after its last run (for work done on its answer)."""
+    return max(0.01, _time_limit(h) - float(h.getRunTime()))
+
+
 def outcome(h: highspy.Highs) -> MipOutcome:
     """Read status, objective, dual bound and column values after ``h.run()``."""
     model_status = h.getModelStatus()
@@ -173,7 +178,7 @@ def outcome(h: highspy.Highs) -> MipOutcome:
         if is_mip:
             raw = info.mip_dual_bound
         else:
-            raw = highs_lp_bound(h, time_limit=_time_limit(h)) if status is Status.OPTIMAL else None
+            raw = highs_lp_bound(h, time_limit=_time_left(h)) if status is Status.OPTIMAL else None
         if raw is not None and math.isfinite(raw):
             bound = raw
     values = list(h.getSolution().col_value) if feasible else None

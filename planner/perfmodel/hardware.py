@@ -94,7 +94,8 @@ log, github suesie/grpocredit ``experiment_report_0427.md`` @3ab3f688), 79.15 Gi
 ``price_per_gpu_hour`` is an indicative on-demand price, an assumption to
 override per cluster (the calibration report lists it among the assumptions); 0 means no
 public price was recorded (``--objective cost`` then asks for one in a cluster TOML).
-``sms`` is informational (no model term uses it).
+``sms`` (streaming multiprocessors) sets the wave count of vLLM 0.7's block-FP8 GEMM floor
+(:mod:`planner.perfmodel.block_fp8`); no other model term uses it.
 
 Networks (:data:`NETWORKS`, a cluster TOML's ``[network]`` table or ``plan train --network``): the
 scale-out fabric of every pool, its per-GPU rate, its topology and oversubscription.
