@@ -90,7 +90,7 @@ def test_lns_proves_optimality_when_a_sub_problem_covers_everything():
 @given(tiny_instances(max_jobs=3))
 def test_lns_method_is_feasible_and_never_beats_brute_force(inst):
     best = brute_force(inst, inst.horizon + 3)
-    res = solve(inst, "lns", time_limit=0.5, threads=1, seed=0)
+    res = solve(inst, "lns", time_limit=5, threads=1, seed=0)
     if best is None:
         assert res.status in (Status.INFEASIBLE, Status.UNKNOWN) and res.reason
     else:
@@ -103,7 +103,7 @@ def test_lns_method_is_feasible_and_never_beats_brute_force(inst):
 @settings(max_examples=10, deadline=None)
 @given(instances(max_jobs=10))
 def test_lns_method_on_general_instances(inst):
-    res = solve(inst, "lns", time_limit=0.5, threads=2, seed=1)
+    res = solve(inst, "lns", time_limit=5, threads=2, seed=1)
     assert "violations" not in res.stats and "invalid_bound" not in res.stats
     if res.solution is not None:
         assert res.verified and res.objective >= res.bound
