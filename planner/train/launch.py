@@ -296,6 +296,12 @@ def read_megatron(text: str, where: str) -> Launch:
         raise InputError(
             f"{where}: --recompute-granularity must be full or selective, got {granularity!r}"
         )
+    if f["recompute"] == "selective" and args.get("--recompute-num-layers") is not None:
+        raise InputError(
+            f"{where}: --recompute-num-layers with --recompute-granularity selective: "
+            "Megatron-Core refuses it ('When using recompute_granularity: selective "
+            "recompute_num_layers must be None.')"
+        )
     method = args.get("--recompute-method")
     if method is not None and str(method) not in ("uniform", "block"):
         raise InputError(f"{where}: --recompute-method must be uniform or block, got {method!r}")
@@ -623,6 +629,14 @@ def _check_ep_overlap(fixed: dict[str, Any], args: dict[str, Any], where: str) -
             ("--recompute-granularity full", "disable full recomputation when enabling "
              "overlap_moe_expert_parallel_comm")
         )  # fmt: skip
+    for flag, why in (
+        ("--recompute-method", "disable recomputation method when enabling "
+         "overlap_moe_expert_parallel_comm"),
+        ("--recompute-num-layers", "recompute_num_layers must be None when enabling "
+         "overlap_moe_expert_parallel_comm"),
+    ):  # fmt: skip
+        if args.get(flag) is not None:
+            refused.append((f"{flag} {args[flag]}", why))
     if fixed["ep"] < 2:
         refused.append(
             (f"--expert-model-parallel-size {fixed['ep']}", "overlap_moe_expert_parallel_comm "

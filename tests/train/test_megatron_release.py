@@ -238,6 +238,8 @@ def test_plans_found_for_megatron_with_the_overlap_export_without_notes() -> Non
         ("--pipeline-model-parallel-size 2", "virtual_pipeline_model_parallel_size must be"),
         ("--expert-model-parallel-size 1", "only supported with expert model parallelism"),
         ("", "alltoall/flex token dispatcher"),
+        ("--recompute-granularity selective --recompute-method uniform", "recomputation method"),
+        ("--recompute-method block", "disable recomputation method"),
     ],
 )
 def test_megatron_launch_refuses_the_overlap_where_megatron_asserts(extra, said) -> None:
@@ -277,3 +279,12 @@ def test_dualpipe_schedule_is_outside_the_profile_without_ep_too(moe) -> None:
     held = dual.with_constraints(framework="megatron")
     for plan, _q in exact_search(held, top_k=3).ranked:
         assert training_step(held, plan).schedule != "dualpipe" and verify(held, plan) == []
+
+
+def test_megatron_launch_refuses_recompute_num_layers_with_selective() -> None:
+    """core_v0.15.3 ``TransformerConfig`` refuses ``recompute_num_layers`` with selective
+    granularity (overlap or not); the reader took it (fifteenth session)."""
+    base = "--tensor-model-parallel-size 2 --recompute-granularity selective "
+    with pytest.raises(InputError, match="recompute_num_layers must be None"):
+        read_text_launch("megatron", base + "--recompute-num-layers 2", "args.txt")
+    assert read_text_launch("megatron", base).fixed["recompute"] == "selective"
