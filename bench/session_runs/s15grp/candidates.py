@@ -1,0 +1,101 @@
+"""Size the brief's three GPU-side candidates for the eager dropless expert path against what the
+model misses, per MoE layer and microbatch, on the Megatron-Bridge rows with >= 16 local experts.
+
+Run: ``PYTHONPATH=. .venv/bin/python bench/session_runs/s15grp/candidates.py`` (seconds).
+
+Columns (ms per MoE layer and microbatch, forward + backward, one GPU):
+
+* ``gap``: measured minus model step time over (layers of the busiest stage x microbatches), as
+  ``bench/train_bridge_moe.py --count`` prints it.
+* ``experts``: the model's routed-expert GEMM time (fc1, fc2: forward, data and weight gradient),
+  ``kernels.gemm_time`` with ``batch`` = local experts, as ``layer.layer_cost`` prices them.
+* ``wave1`` / ``wave4``: candidate 1, the tile-wave floor: the extra time if every expert GEMM ran
+  in whole waves of 128 x 128 output tiles (one CTA per SM), on top of the model's time
+  (``t / eff - t``, ``eff`` = tiles / (waves x SMs)): ``wave1`` one GEMM at a time (upper bound),
+  ``wave4`` four experts' GEMMs sharing the waves (Transformer Engine 2.8's ``GroupedLinear``
+  issues them on four compute streams, ``multi_stream_cublas_gemm``,
+  ``nvte_get_num_compute_streams``). The model's ``g(m) g(n) g(k)`` already charges partial
+  tiles, so both are upper bounds of what is missing.
+* ``launch``: candidate 3 (and the GEMMs' own launches), the GPU-side floor of the per-expert
+  kernels: per local expert and layer-microbatch 6 GEMMs (2 forward, 4 backward) and 4
+  quantizations (fc1 / fc2 input forward, their output gradients backward), each 3 kernels in
+  FP8 current scaling (TE 2.8 ``Float8CurrentScalingQuantizer::quantize``: amax, scale,
+  cast) or 1 in MXFP8; each kernel at least ``KERNEL_FLOOR_S`` on the GPU even when the host
+  is ahead (an assumption: back-to-back launch gap of small kernels on one stream).
+* ``amax``: the extra bf16 read of the current-scaling amax pass (FP8-CS rows only), which
+  ``layer.expert_quant_bytes`` (bf16 read + row- and column-wise fp8 write) leaves out.
+* ``sync``: candidate 2's device-side part, one D2H copy of the token counts and one wait per
+  MoE layer forward, ``SYNC_S`` (an assumption: a few microseconds on bare metal).
+"""
+
+from __future__ import annotations
+
+import math
+
+import planner.train  # noqa: F401  (registers the training predictor)
+from planner.perfmodel.calibration.fit import log_error, time_log_error
+from planner.perfmodel.calibration.published import BRIDGE_MOE
+from planner.perfmodel.hardware import get_gpu
+from planner.perfmodel.kernels import gemm_time, memory_time
+from planner.perfmodel.layer import expert_shapes
+from planner.perfmodel.precision import get_precision
+from planner.train.calibration import row_estimate, row_problem
+
+TILE = 128
+STREAMS = 4
+KERNEL_FLOOR_S = 2e-6
+SYNC_S = 20e-6
+
+
+def wave_eff(m: float, n: float, sms: int, concurrent: int) -> float:
+    """Fraction of the SM-waves filled by ``concurrent`` GEMMs of ``m x n`` output tiles."""
+    ctas = math.ceil(m / TILE) * math.ceil(n / TILE) * concurrent
+    return ctas / (math.ceil(ctas / sms) * sms)
+
+
+def main() -> None:
+    print(
+        "| row | MBS | local | tokens/expert | gap | experts | wave1 | wave4 | launch | amax | "
+        "sync |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    for row in BRIDGE_MOE:
+        problem = row_problem(row)
+        model = problem.model
+        local = model.num_experts // row.ep
+        if local < 16 or row.tp != 1:
+            continue
+        gpu = get_gpu(row.gpu)
+        prec = get_precision(row.precision)
+        est = row_estimate(row)
+        err = math.exp(time_log_error(row, log_error(row))) - 1.0
+        measured = est.step_time / (1 + err)
+        layers = max(row.stage_layers) if row.stage_layers else math.ceil(model.layers / row.pp)
+        micro = row.global_batch // (row.dp * row.microbatch)
+        tpe = row.microbatch * row.seq_len * model.experts_per_token * row.ep / model.num_experts
+        t = w1 = w4 = 0.0
+        for n, k in expert_shapes(model, 1):
+            # forward, data gradient, weight gradient: (m, n, k) of each
+            for mm, nn, kk in ((tpe, n, k), (tpe, k, n), (k, n, tpe)):
+                one = gemm_time(gpu, mm, nn, kk, prec, batch=local, tuned_training=True)
+                t += one
+                w1 += one * (1 / wave_eff(mm, nn, gpu.sms, 1) - 1)
+                w4 += one * (1 / wave_eff(mm, nn, gpu.sms, min(STREAMS, local)) - 1)
+        cs = row.precision == "fp8" and "mx" not in row.id.split("/")[3]
+        quant_kernels = 3 if cs else 1
+        launch = local * (6 + 4 * quant_kernels) * KERNEL_FLOOR_S
+        (fc1_n, fc1_k), (fc2_n, fc2_k) = expert_shapes(model, 1)
+        routed = tpe * local
+        # amax pass: one more bf16 read of each quantized tensor (fwd inputs, bwd grads)
+        amax = memory_time(gpu, 2 * routed * (fc1_k + fc2_k + fc2_n + fc1_n)) if cs else 0.0
+        gap = (measured - est.step_time) / (layers * micro)
+        cells = [gap, t, w1, w4, launch, amax, SYNC_S]
+        print(
+            f"| {row.id} | {row.microbatch} | {local} | {tpe:.0f} | "
+            + " | ".join(f"{1e3 * c:.2f}" for c in cells)
+            + " |"
+        )
+
+
+if __name__ == "__main__":
+    main()
