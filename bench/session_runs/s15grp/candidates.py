@@ -97,5 +97,40 @@ def main() -> None:
         )
 
 
+def pairs() -> None:
+    """The same GPU, model and layout with token drop (25.09, capacity factor 1: no token-count
+    wait) and dropless (25.11): same expert GEMMs, so the GPU-side candidates cannot differ."""
+    print()
+    print(
+        "| GPU / model / layout | 25.09 token drop | 25.11 dropless | ratio | model error 25.09 | 25.11 |"
+    )
+    print("|---|---|---|---|---|---|")
+    by = {}
+    for row in BRIDGE_MOE:
+        if row.source in ("bridge2509moe", "bridge2511moe"):
+            key = (
+                row.gpu,
+                row.model.replace("-no-mtp", ""),
+                row.precision,
+                row.tp,
+                row.pp,
+                row.interleave,
+                row.ep,
+                row.microbatch,
+            )
+            by.setdefault(key, {})[row.source] = row
+    for key, two in by.items():
+        if len(two) != 2:
+            continue
+        old, new = two["bridge2509moe"], two["bridge2511moe"]
+        errs = [math.exp(time_log_error(r, log_error(r))) - 1.0 for r in (old, new)]
+        gpu, model, _, tp, pp, vp, ep, mbs = key
+        print(
+            f"| {gpu} {model} t{tp} p{pp} v{vp} e{ep} b{mbs} | {old.value:.0f} | {new.value:.0f} | "
+            f"{old.value / new.value:.2f} | {100 * errs[0]:+.1f} % | {100 * errs[1]:+.1f} % |"
+        )
+
+
 if __name__ == "__main__":
     main()
+    pairs()
