@@ -31,20 +31,31 @@ Columns (ms per MoE layer and microbatch, forward + backward, one GPU):
 from __future__ import annotations
 
 import math
+import sys
+from pathlib import Path
 
 import planner.train  # noqa: F401  (registers the training predictor)
 from planner.perfmodel.calibration.fit import log_error, time_log_error
 from planner.perfmodel.calibration.published import BRIDGE_MOE
-from planner.perfmodel.hardware import get_gpu
 from planner.perfmodel.kernels import gemm_time, memory_time
 from planner.perfmodel.layer import expert_shapes
 from planner.perfmodel.precision import get_precision
-from planner.train.calibration import row_estimate, row_problem
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # bench/
+from train_bridge_moe import many_expert_rows
 
 TILE = 128
 STREAMS = 4
 KERNEL_FLOOR_S = 2e-6
 SYNC_S = 20e-6
+COLUMNS = ("gap", "experts", "wave1", "wave4", "launch", "amax", "sync")
+HEADER = (
+    "| row | MBS | local | tokens/expert | "
+    + " | ".join(COLUMNS)
+    + " |\n"
+    + "|---" * (4 + len(COLUMNS))
+    + "|"
+)
 
 
 def wave_eff(m: float, n: float, sms: int, concurrent: int) -> float:
@@ -54,24 +65,10 @@ def wave_eff(m: float, n: float, sms: int, concurrent: int) -> float:
 
 
 def main() -> None:
-    print(
-        "| row | MBS | local | tokens/expert | gap | experts | wave1 | wave4 | launch | amax | "
-        "sync |"
-    )
-    print("|---|---|---|---|---|---|---|---|---|---|---|")
-    for row in BRIDGE_MOE:
-        problem = row_problem(row)
+    print(HEADER)
+    for row, problem, gpu, local, gap in many_expert_rows():
         model = problem.model
-        local = model.num_experts // row.ep
-        if local < 16 or row.tp != 1:
-            continue
-        gpu = get_gpu(row.gpu)
         prec = get_precision(row.precision)
-        est = row_estimate(row)
-        err = math.exp(time_log_error(row, log_error(row))) - 1.0
-        measured = est.step_time / (1 + err)
-        layers = max(row.stage_layers) if row.stage_layers else math.ceil(model.layers / row.pp)
-        micro = row.global_batch // (row.dp * row.microbatch)
         tpe = row.microbatch * row.seq_len * model.experts_per_token * row.ep / model.num_experts
         t = w1 = w4 = 0.0
         for n, k in expert_shapes(model, 1):
@@ -88,7 +85,6 @@ def main() -> None:
         routed = tpe * local
         # amax pass: one more bf16 read of each quantized tensor (fwd inputs, bwd grads)
         amax = memory_time(gpu, 2 * routed * (fc1_k + fc2_k + fc2_n + fc1_n)) if cs else 0.0
-        gap = (measured - est.step_time) / (layers * micro)
         cells = [gap, t, w1, w4, launch, amax, SYNC_S]
         print(
             f"| {row.id} | {row.microbatch} | {local} | {tpe:.0f} | "
