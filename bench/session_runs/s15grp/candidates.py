@@ -18,10 +18,12 @@ Columns (ms per MoE layer and microbatch, forward + backward, one GPU):
   tiles, so both are upper bounds of what is missing.
 * ``launch``: candidate 3 (and the GEMMs' own launches), the GPU-side floor of the per-expert
   kernels: per local expert and layer-microbatch 6 GEMMs (2 forward, 4 backward) and 4
-  quantizations (fc1 / fc2 input forward, their output gradients backward), each 3 kernels in
-  FP8 current scaling (TE 2.8 ``Float8CurrentScalingQuantizer::quantize``: amax, scale,
-  cast) or 1 in MXFP8; each kernel at least ``KERNEL_FLOOR_S`` on the GPU even when the host
-  is ahead (an assumption: back-to-back launch gap of small kernels on one stream).
+  quantizations (fc1 / fc2 input forward, their output gradients backward), in FP8 current
+  scaling each with an amax and a scale kernel before its cast (TE 2.8
+  ``Float8CurrentScalingQuantizer::quantize``); what each kernel's priced time (GEMM model,
+  bytes over HBM; the scale kernel none) falls short of ``engines.KERNEL_FLOOR_S`` (3.4 us, the
+  shortest kernel in a CUDA graph, NVIDIA's CUDA Graphs blog), summed: the time a floor per
+  kernel would add, as if nothing overlapped across the four streams (an upper bound).
 * ``amax``: the extra bf16 read of the current-scaling amax pass (FP8-CS rows only), which
   ``layer.expert_quant_bytes`` (bf16 read + row- and column-wise fp8 write) leaves out.
 * ``sync``: candidate 2's device-side part, one D2H copy of the token counts and one wait per
@@ -37,6 +39,7 @@ from pathlib import Path
 import planner.train  # noqa: F401  (registers the training predictor)
 from planner.perfmodel.calibration.fit import log_error, time_log_error
 from planner.perfmodel.calibration.published import BRIDGE_MOE
+from planner.perfmodel.engines import KERNEL_FLOOR_S
 from planner.perfmodel.kernels import gemm_time, memory_time
 from planner.perfmodel.layer import expert_shapes
 from planner.perfmodel.precision import get_precision
@@ -46,7 +49,6 @@ from train_bridge_moe import many_expert_rows
 
 TILE = 128
 STREAMS = 4
-KERNEL_FLOOR_S = 2e-6
 SYNC_S = 20e-6
 COLUMNS = ("gap", "experts", "wave1", "wave4", "launch", "amax", "sync")
 HEADER = (
@@ -71,6 +73,7 @@ def main() -> None:
         prec = get_precision(row.precision)
         tpe = row.microbatch * row.seq_len * model.experts_per_token * row.ep / model.num_experts
         t = w1 = w4 = 0.0
+        floor = 0.0  # per expert: what its kernels fall short of KERNEL_FLOOR_S
         for n, k in expert_shapes(model, 1):
             # forward, data gradient, weight gradient: (m, n, k) of each
             for mm, nn, kk in ((tpe, n, k), (tpe, k, n), (k, n, tpe)):
@@ -78,13 +81,18 @@ def main() -> None:
                 t += one
                 w1 += one * (1 / wave_eff(mm, nn, gpu.sms, 1) - 1)
                 w4 += one * (1 / wave_eff(mm, nn, gpu.sms, min(STREAMS, local)) - 1)
+                floor += max(0.0, KERNEL_FLOOR_S - one / local)
         cs = row.precision == "fp8" and "mx" not in row.id.split("/")[3]
-        quant_kernels = 3 if cs else 1
-        launch = local * (6 + 4 * quant_kernels) * KERNEL_FLOOR_S
         (fc1_n, fc1_k), (fc2_n, fc2_k) = expert_shapes(model, 1)
-        routed = tpe * local
+        widths = (fc1_k, fc2_k, fc2_n, fc1_n)  # fwd inputs, bwd output gradients
+        for w in widths:
+            cast = memory_time(gpu, tpe * w * 4)  # bf16 read, row- and column-wise fp8 writes
+            floor += max(0.0, KERNEL_FLOOR_S - cast)
+            if cs:  # amax (a bf16 read) and the scale from it (one tiny kernel)
+                floor += max(0.0, KERNEL_FLOOR_S - memory_time(gpu, tpe * w * 2)) + KERNEL_FLOOR_S
+        launch = local * floor
         # amax pass: one more bf16 read of each quantized tensor (fwd inputs, bwd grads)
-        amax = memory_time(gpu, 2 * routed * (fc1_k + fc2_k + fc2_n + fc1_n)) if cs else 0.0
+        amax = memory_time(gpu, 2 * tpe * local * sum(widths)) if cs else 0.0
         cells = [gap, t, w1, w4, launch, amax, SYNC_S]
         print(
             f"| {row.id} | {row.microbatch} | {local} | {tpe:.0f} | "
