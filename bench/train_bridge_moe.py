@@ -133,14 +133,9 @@ def sort_copy_bytes(row: TrainingRow) -> float:
     return 2 * 2 * routed * model.hidden * (2 + 2)
 
 
-def count() -> None:
-    """Per MoE layer and microbatch: the model's missing time, its expert quantization and the
-    all-to-all dispatcher's sort copies, on the rows with >= 16 local experts."""
-    print(
-        "| row | local experts | dispatcher | measured - model, ms per layer-microbatch | "
-        "fp8 quantization, ms | sort copies (all-to-all dispatcher only), ms |"
-    )
-    print("|---|---|---|---|---|---|")
+def many_expert_rows():
+    """(row, problem, GPU, local experts, measured minus model seconds per MoE layer and
+    microbatch) of the rows with >= 16 local experts and TP 1."""
     for row in BRIDGE_MOE:
         problem = row_problem(row)
         model = problem.model
@@ -152,15 +147,27 @@ def count() -> None:
         measured = est.step_time / (1 + err)
         layers = max(row.stage_layers) if row.stage_layers else math.ceil(model.layers / row.pp)
         micro = row.global_batch // (row.dp * row.microbatch)
-        gpu = get_gpu(row.gpu)
+        gap = (measured - est.step_time) / (layers * micro)
+        yield row, problem, get_gpu(row.gpu), local, gap
+
+
+def count() -> None:
+    """Per MoE layer and microbatch: the model's missing time, its expert quantization and the
+    all-to-all dispatcher's sort copies, on the rows with >= 16 local experts."""
+    print(
+        "| row | local experts | dispatcher | measured - model, ms per layer-microbatch | "
+        "fp8 quantization, ms | sort copies (all-to-all dispatcher only), ms |"
+    )
+    print("|---|---|---|---|---|---|")
+    for row, problem, gpu, local, gap_s in many_expert_rows():
+        model = problem.model
         routed = row.microbatch * row.seq_len * model.experts_per_token
         quant = sum(expert_quant_bytes(routed, model, 1, get_precision(row.precision)))
         sort = sort_copy_bytes(row) if problem.software.dispatcher == "alltoall" else 0.0
         quant_ms, sort_ms = (1e3 * memory_time(gpu, x) for x in (quant, sort))
-        gap = 1e3 * (measured - est.step_time) / (layers * micro)
         print(
             f"| {row.id} b{row.microbatch} | {local} | {problem.software.dispatcher} | "
-            f"{gap:.2f} | {quant_ms:.3f} | {sort_ms:.3f} |"
+            f"{1e3 * gap_s:.2f} | {quant_ms:.3f} | {sort_ms:.3f} |"
         )
 
 

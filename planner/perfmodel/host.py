@@ -36,6 +36,23 @@ factor) builds the counts on the host from the capacity (no copy, no wait), and 
 hides the expert launches until they exceed the whole layer's GPU work of that pass.
 Only the per-expert launches are counted (the layer's other launches are not), so the host
 time is a lower bound.
+
+Expert GEMM calls (fifteenth session, helper s15grp): a ``multi_stream_cublas_gemm`` call is
+more than one eager op. Per expert the host builds a cuBLASLt operation and three layout
+descriptors, asks ``cublasLtMatmulAlgoGetHeuristic`` for an algorithm, launches
+``cublasLtMatmul`` on one of the compute streams, and the call records and waits on one event
+per stream (TE 2.8 ``common/gemm/cublaslt_gemm.cu``, ``cublas_gemm`` /
+``multi_stream_cublas_gemm``). Transformer Engine's own benchmark of that path prices it
+(NVIDIA/TransformerEngine PR #3134, 2026-06-17, SM100, ``benchmarks/linear/
+benchmark_grouped_linear.py``, wall time through ``torch.utils.benchmark.Timer``, "PURE" rows:
+operands pre-swizzled, only the GEMMs timed): 8 experts of 128 tokens, ``N = K = 2048``, fprop,
+0.267 ms through the multi-stream cuBLASLt loop against 0.069 ms for one single-launch grouped
+kernel of the same GEMMs. The difference over the 8 experts, 24.75 us, is what each expert's
+GEMM call adds over one launch (the call's fixed cost and the benchmark's Python cancel in the
+difference; the GEMMs themselves are ~1 GFLOP each, microseconds on the GPU, and the single
+launch's time, which includes them, is subtracted whole, so the figure is if anything low):
+:data:`EXPERT_GEMM_CALL_S`, used for each expert GEMM in place of :data:`EAGER_LAUNCH_S`. The
+same host cost on every GPU (a CPU-side loop; an assumption for the Hopper and x86 hosts).
 """
 
 from __future__ import annotations
@@ -46,6 +63,15 @@ from planner.perfmodel.precision import Precision
 EAGER_LAUNCH_S = 10e-6
 #: ``GroupedLinear`` modules of a routed expert (``fc1``: gate + up, ``fc2``: down).
 EXPERT_LINEARS = 2
+#: Transformer Engine PR #3134's SM100 benchmark (module notes): 8 experts of 128 tokens,
+#: ``N = K = 2048``, fprop, "PURE" wall times in ms through the multi-stream cuBLASLt loop and
+#: through one single-launch grouped kernel.
+TE3134_EXPERTS = 8
+TE3134_MULTI_STREAM_MS = 0.267
+TE3134_SINGLE_LAUNCH_MS = 0.069
+#: Host seconds one expert's GEMM call adds in ``multi_stream_cublas_gemm`` (module notes):
+#: (0.267 - 0.069) ms / 8 = 24.75 us.
+EXPERT_GEMM_CALL_S = (TE3134_MULTI_STREAM_MS - TE3134_SINGLE_LAUNCH_MS) * 1e-3 / TE3134_EXPERTS
 
 
 def expert_launches(prec: Precision) -> tuple[int, int]:
@@ -57,6 +83,23 @@ def expert_launches(prec: Precision) -> tuple[int, int]:
     """
     quant = 1 if prec.bytes <= 1.0 else 0
     return EXPERT_LINEARS * (1 + quant), EXPERT_LINEARS * (4 + quant)
+
+
+def expert_gemms() -> tuple[int, int]:
+    """(forward, backward) GEMM calls per local expert and MoE layer: per ``GroupedLinear`` one
+    forward GEMM, a data- and a weight-gradient GEMM backward (:func:`expert_launches` counts
+    them among its operations)."""
+    return EXPERT_LINEARS, 2 * EXPERT_LINEARS
+
+
+def expert_host_seconds(prec: Precision) -> tuple[float, float]:
+    """(forward, backward) host seconds per local expert and MoE layer: each GEMM call at
+    :data:`EXPERT_GEMM_CALL_S`, every other operation of :func:`expert_launches` at
+    :data:`EAGER_LAUNCH_S`."""
+    return tuple(
+        gemms * EXPERT_GEMM_CALL_S + (ops - gemms) * EAGER_LAUNCH_S
+        for ops, gemms in zip(expert_launches(prec), expert_gemms(), strict=True)
+    )
 
 
 def expert_host_wait(
@@ -83,9 +126,9 @@ def expert_host_wait(
     sync
         The dispatcher waits for the per-expert token counts in the forward (dropless).
     """
-    n_fwd, n_bwd = expert_launches(prec)
-    host_fwd = local_experts * n_fwd * EAGER_LAUNCH_S
-    host_bwd = local_experts * n_bwd * EAGER_LAUNCH_S
+    per_fwd, per_bwd = expert_host_seconds(prec)
+    host_fwd = local_experts * per_fwd
+    host_bwd = local_experts * per_bwd
     if sync:
         fwd = max(0.0, host_fwd - experts_fwd) + EAGER_LAUNCH_S
     else:
@@ -93,4 +136,15 @@ def expert_host_wait(
     return fwd, max(0.0, host_bwd - layer_bwd)
 
 
-__all__ = ["EAGER_LAUNCH_S", "EXPERT_LINEARS", "expert_host_wait", "expert_launches"]
+__all__ = [
+    "EAGER_LAUNCH_S",
+    "EXPERT_GEMM_CALL_S",
+    "EXPERT_LINEARS",
+    "TE3134_EXPERTS",
+    "TE3134_MULTI_STREAM_MS",
+    "TE3134_SINGLE_LAUNCH_MS",
+    "expert_gemms",
+    "expert_host_seconds",
+    "expert_host_wait",
+    "expert_launches",
+]

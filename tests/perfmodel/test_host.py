@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import planner.train  # noqa: F401  (registers the training predictor)
-from planner.perfmodel import engines, host
+from planner.perfmodel import constants, engines, host
 from planner.perfmodel.calibration.published import BRIDGE_MOE
 from planner.perfmodel.hardware import get_gpu
 from planner.perfmodel.layer import layer_cost
@@ -37,6 +37,36 @@ def test_launches_per_expert_follow_the_grouped_linear_code():
     assert host.expert_launches(FP8) == (4, 10)
 
 
+def test_expert_gemm_call_is_te_benchmark_difference():
+    # TransformerEngine PR #3134 (SM100, 8 experts x 128 tokens, N = K = 2048, "PURE" rows):
+    # multi-stream cuBLASLt 0.267 ms, one single-launch grouped kernel 0.069 ms
+    call = host.EXPERT_GEMM_CALL_S
+    assert call == pytest.approx((0.267 - 0.069) * 1e-3 / 8)
+    assert call == pytest.approx(24.75e-6)
+    # a GEMM call costs more host time than one eager op, so the expert's host time grows
+    assert call > host.EAGER_LAUNCH_S
+    assert host.expert_gemms() == (2, 4)
+    fwd, bwd = host.expert_host_seconds(BF16)
+    assert fwd == pytest.approx(2 * host.EXPERT_GEMM_CALL_S)
+    assert bwd == pytest.approx(4 * host.EXPERT_GEMM_CALL_S + 4 * host.EAGER_LAUNCH_S)
+    fwd8, bwd8 = host.expert_host_seconds(FP8)
+    assert fwd8 - fwd == pytest.approx(2 * host.EAGER_LAUNCH_S)
+    assert bwd8 - bwd == pytest.approx(2 * host.EAGER_LAUNCH_S)
+
+
+def test_token_drop_row_waits_for_the_gemm_calls(monkeypatch):
+    # 25.09 B200 Qwen3-30B (capacity factor 1: no token-count wait; micro-batch 1, 16 local
+    # experts): the experts' host calls outlast the layer's GPU work, so pricing a GEMM call at
+    # one eager op (the tenth session's count) waits less
+    row = next(r for r in BRIDGE_MOE if r.id == "bridge2509moe/B200/qwen3-30b-a3b/fp8/8")
+    assert row_problem(row).software.capacity_factor == 1.0
+    priced = row_estimate(row).breakdown["host"]
+    monkeypatch.setattr(host, "EXPERT_GEMM_CALL_S", host.EAGER_LAUNCH_S)
+    with constants.override({}):  # clears the layer caches (on entry and exit)
+        one_op = row_estimate(row).breakdown["host"]
+    assert priced > 2 * one_op > 0
+
+
 @settings(max_examples=60, deadline=None)
 @given(
     local=st.integers(1, 256),
@@ -50,8 +80,10 @@ def test_wait_is_the_host_excess(local, experts_fwd, extra_fwd, layer_bwd, sync)
     fwd, bwd = host.expert_host_wait(
         local, FP8, experts_fwd=experts_fwd, layer_fwd=layer_fwd, layer_bwd=layer_bwd, sync=sync
     )
-    n_fwd, n_bwd = host.expert_launches(FP8)
-    h_fwd, h_bwd = (local * n * host.EAGER_LAUNCH_S for n in (n_fwd, n_bwd))
+    # written out: per expert 2 GEMM calls + 2 quantizations forward, 4 GEMM calls + 6 other ops
+    # (2 placeholders, 2 hooks, 2 quantizations) backward
+    call, op = host.EXPERT_GEMM_CALL_S, host.EAGER_LAUNCH_S
+    h_fwd, h_bwd = local * (2 * call + 2 * op), local * (4 * call + 6 * op)
     # written out by case: the sync leaves only the experts' own GPU work to hide the launches
     if sync:
         assert fwd == pytest.approx(max(0.0, h_fwd - experts_fwd) + host.EAGER_LAUNCH_S)

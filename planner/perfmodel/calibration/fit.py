@@ -421,6 +421,14 @@ ASSUMPTIONS = (
         "vLLM's code (perfmodel/engines.py)",
     ),
     (
+        "host.EXPERT_GEMM_CALL_S (+ host.EAGER_LAUNCH_S)",
+        "24.75 us per expert GEMM call (+ 10 us per other per-expert operation)",
+        "training MoE layer, eager experts: host time of Transformer Engine's multi-stream "
+        "grouped GEMM per expert, (0.267 - 0.069) ms / 8 experts from TE PR #3134's SM100 "
+        "benchmark (multi-stream cuBLASLt against one single-launch kernel), taken for every "
+        "GPU and host CPU; operations counted in Megatron-Core / TE 2.8 (perfmodel/host.py)",
+    ),
+    (
         "engines.KERNEL_FLOOR_S x SMALL_KERNELS_PER_LAYER (+ vLLM FP8 quantization)",
         "3.4 us x 6 (+ 1 per FP8 linear layer, NVIDIA)",
         "shortest kernel in a CUDA graph (NVIDIA CUDA Graphs blog), element-wise kernels/layer; "
