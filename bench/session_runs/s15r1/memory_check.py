@@ -14,27 +14,22 @@ blocks of 64: 4739 blocks with the 256-byte padding, 5266 without.
 Neither log is a fit input; the model's non-torch memory is 0 (not modelled).
 """
 
-from dataclasses import replace
+import importlib.util
+from pathlib import Path
 
-from planner.perfmodel.engines import parse_engine
 from planner.perfmodel.memory import GIB
-from planner.perfmodel.stage import EngineModel, ReplicaConfig
-from planner.serve.api import make_problem
+from planner.perfmodel.stage import EngineModel
+
+# the replica builder of last session's breakdown script (written once)
+_SPEC = importlib.util.spec_from_file_location(
+    "s14r1_breakdown", Path(__file__).resolve().parents[1] / "s14r1" / "breakdown.py"
+)
+_BREAKDOWN = importlib.util.module_from_spec(_SPEC)
+_SPEC.loader.exec_module(_BREAKDOWN)
 
 
 def engine_model(engine: str) -> EngineModel:
-    p = make_problem(
-        "deepseek-v3",
-        "H200:8",
-        qps=None,
-        prompt_tokens=3200.0,
-        output_tokens=800.0,
-        precision="fp8",
-        kv_precision="bf16",
-        engine=engine,
-    )
-    gpu = p.inventory.pools[0].gpu
-    return EngineModel(p.model, ReplicaConfig(gpu, 8, 1, 1), "fp8", "bf16", engine=p.engine)
+    return _BREAKDOWN.engine_model(engine, 8, 1)
 
 
 def show(label: str, em: EngineModel, fraction: float, log: str) -> None:
@@ -70,7 +65,6 @@ if __name__ == "__main__":
     c = engine_model("vllm:0.7.4,tokens=163840")
     show("(C) dstack 0.7.4.dev, 0.9, 163840", c, 0.9, "none (the dstack rows)")
     print(f"    KV tokens {c.kv_tokens:,.0f}: {c.kv_tokens / 4000:.1f} requests of 4000 tokens")
-    old = replace(parse_engine("vllm:0.6.0,tokens=163840"))
     print("(C') without the 0.7 terms (vllm 0.6.0 engine):", end=" ")
     d = engine_model("vllm:0.6.0,tokens=163840")
     print(
