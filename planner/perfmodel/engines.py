@@ -119,6 +119,39 @@ multi-head-latent-attention models (DeepSeek-V2/V3/R1, Kimi-K2: their FP8 releas
 engines and versions get no floor (SGLang 0.4.0-0.4.3's dense layers run Triton's kernel,
 whose fixed cost its fitted MoE-layer time already carries).
 
+Memory of vLLM 0.7's multi-head latent attention (:func:`mla_absorbed_weights`,
+:func:`kv_entry_elements`, :func:`fused_moe_workspace_tokens`), read in the released code
+(``vllm/envs.py``, ``attention/backends/mla/utils.py``, ``worker/cache_engine.py``,
+``fused_moe/fused_moe.py`` of the 0.7.1, 0.7.2, 0.7.3 and 0.8.0 wheels). (1) Materialized
+decode weights: with ``VLLM_MLA_PERFORM_MATRIX_ABSORPTION`` (default ``"1"`` in 0.7.1-0.7.3)
+``MLACommonImpl.process_weights_after_loading`` keeps, beside the checkpoint's projections
+(still used by prefill), the absorbed ``W_Q_UK`` (``q_lora_rank x heads/tp x kv_lora_rank``)
+and ``W_UV_O`` (``heads/tp x kv_lora_rank x hidden``), requantized to the weights' FP8 block
+format, ``W_QR`` (``q_lora_rank x heads/tp x qk_rope_head_dim``) in the activation dtype,
+and, for quantized weights, the dequantized ``kv_b_proj`` (``W_UK`` / ``W_UV`` are views of
+it) in the activation dtype (:func:`planner.perfmodel.memory.mla_absorbed_weight_bytes`).
+vLLM PR #14770 ("MLA get rid of materialization", merged 2025-03-13: "without it the
+weight materialization eats up too much of the GPU memory") removed them; 0.8.0 has neither
+the switch nor the copies. (2) KV-cache entry alignment: from 0.7.2 (PR #12676,
+``VLLM_CUDA_MEM_ALIGN_KV_CACHE``, default ``"1"``) the V0 cache engine rounds an MLA
+cache entry up to 256 bytes of the model dtype on CUDA, 576 -> 640 elements for
+DeepSeek-V3 ("we allocate 640 elements per cache entry instead of 576 ... increases the
+size of the cache by ~11% (wasted)"), and sizes its blocks with the padded entry
+(``CacheEngine.get_cache_block_size``); PR #14842 (2025-03-15, before 0.8.0) removed it.
+(3) The profile run's fused-MoE workspace: V0 sizes its KV cache after a forward pass of
+``max_num_batched_tokens`` dummy tokens (``Worker.determine_num_available_blocks``), and
+Triton ``fused_experts`` allocates three intermediate caches for up to
+``VLLM_FUSED_MOE_CHUNK_SIZE`` = 32768 tokens at a time (0.7.1-0.8.0): ``M x top_k x N``,
+``M top_k x N / 2`` and ``M x top_k x hidden`` in the activation dtype (``N`` = the local
+gate/up width), 3.9 GiB for DeepSeek-V3 at TP8. Windows: vLLM 0.7.x as read (0.7.0 had no
+MLA path); other engines and versions get none. Check, not fitted: a vLLM 0.7.3 DeepSeek-R1
+TP8 log on 8 x H200 (``--gpu-memory-utilization 0.85 --max-num-batched-tokens 32000``) prints
+"model weights take 83.88GiB; non_torch_memory takes 7.16GiB; PyTorch activation peak
+memory takes 6.37GiB" and 18418 blocks of 16 tokens (21.43 GiB at the padded 78,080 bytes
+a token); vLLM PR #14842 (V0, defaults, after PR #14770) 4739 blocks of 64 with the padding,
+5266 without (``bench/session_runs/s15r1/memory_check.py`` compares the model's terms).
+The non-torch memory (NCCL and CUDA buffers, 7.16 GiB there) is not modelled for any engine.
+
 Small-kernel floor (:func:`small_kernel_floor_s`). Even inside a CUDA graph a kernel lasts
 at least a few microseconds (launch, ramp and tail). The per-layer element-wise kernels
 (two norms, rotary embedding, activation, KV-cache write, the split-KV combine of decode
@@ -201,6 +234,18 @@ TRITON_BLOCK_FP8_GEMM_EFFICIENCY = (292.0 + 306.0) / 2.0 / 1979.0
 #: vLLM releases (first, last) whose dense block-FP8 layers ran the tile kernel of
 #: :mod:`planner.perfmodel.block_fp8` on Hopper (module notes).
 VLLM_BLOCK_FP8_RELEASES = ((0, 7, 0), (0, 7, 999))
+#: vLLM releases (first, last) that keep materialized absorbed MLA decode weights beside the
+#: checkpoint's (``VLLM_MLA_PERFORM_MATRIX_ABSORPTION``, default on; module notes).
+VLLM_MLA_ABSORBED_RELEASES = ((0, 7, 1), (0, 7, 999))
+#: vLLM releases (first, last) whose CUDA KV cache pads an MLA entry to 256 bytes (module notes).
+VLLM_MLA_KV_ALIGN_RELEASES = ((0, 7, 2), (0, 7, 999))
+#: The padding unit of those releases (``align_to_256bytes``).
+KV_ALIGN_BYTES = 256
+#: vLLM releases (first, last) whose profile run allocates Triton fused MoE's intermediate
+#: caches for up to :data:`VLLM_FUSED_MOE_CHUNK_TOKENS` tokens (module notes).
+VLLM_FUSED_MOE_WORKSPACE_RELEASES = ((0, 7, 0), (0, 7, 999))
+#: ``VLLM_FUSED_MOE_CHUNK_SIZE`` default of vLLM 0.7.1-0.8.0 (``vllm/envs.py``).
+VLLM_FUSED_MOE_CHUNK_TOKENS = 32768
 #: Element-wise kernels per decoder layer that run at their floor at small batch.
 SMALL_KERNELS_PER_LAYER = 6
 #: Shortest duration of a kernel launched in a CUDA graph (NVIDIA CUDA Graphs blog, 2019).
@@ -496,6 +541,41 @@ def block_fp8_dense_gemms(
     return first <= version_tuple(engine.version)[:3] <= last
 
 
+def _vllm_in(engine: Engine, releases: tuple[tuple[int, ...], tuple[int, ...]]) -> bool:
+    """``engine`` is vLLM at a named version inside ``releases`` (first, last)."""
+    if engine.name != "vllm" or not engine.version:
+        return False
+    first, last = releases
+    return first <= version_tuple(engine.version)[:3] <= last
+
+
+def mla_absorbed_weights(engine: Engine, model: ModelSpec) -> bool:
+    """Whether ``engine`` keeps materialized absorbed decode weights of ``model``'s
+    multi-head latent attention beside the checkpoint's (vLLM 0.7.1-0.7.x; module notes)."""
+    return model.is_mla and _vllm_in(engine, VLLM_MLA_ABSORBED_RELEASES)
+
+
+def kv_entry_elements(engine: Engine, model: ModelSpec, architecture: str) -> float:
+    """Elements one MLA KV-cache entry (a token of a layer) occupies in ``engine``'s cache:
+    ``kv_lora_rank + qk_rope_head_dim``, padded to 256 bytes of the 16-bit model dtype by
+    vLLM 0.7.2-0.7.x on NVIDIA GPUs (module notes); 0 for models without MLA."""
+    if not model.is_mla:
+        return 0.0
+    entry = model.kv_lora_rank + model.qk_rope_head_dim
+    if vendor_of(architecture) != "NVIDIA" or not _vllm_in(engine, VLLM_MLA_KV_ALIGN_RELEASES):
+        return float(entry)
+    unit = KV_ALIGN_BYTES // 2  # the rounding uses the model dtype (bf16), not the cache's
+    return float(-(-entry // unit) * unit)
+
+
+def fused_moe_workspace_tokens(engine: Engine, tokens: int) -> int:
+    """Tokens of one fused-MoE chunk whose intermediate caches ``engine``'s profile run of
+    ``tokens`` tokens allocates (vLLM 0.7.x; module notes); 0 for other engines."""
+    if not _vllm_in(engine, VLLM_FUSED_MOE_WORKSPACE_RELEASES):
+        return 0
+    return min(tokens, VLLM_FUSED_MOE_CHUNK_TOKENS)
+
+
 def quant_kernels(
     engine: Engine,
     gemm_format: str,
@@ -600,6 +680,7 @@ __all__ = [
     "EAGER_LAUNCH_S",
     "ENGINES",
     "KERNEL_FLOOR_S",
+    "KV_ALIGN_BYTES",
     "SGLANG_MOE_LAYER_CONSTANT",
     "SGLANG_TRITON_MOE_RELEASES",
     "SMALL_KERNELS_PER_LAYER",
@@ -609,14 +690,21 @@ __all__ = [
     "VLLM_BLOCK_FP8_RELEASES",
     "VLLM_CHUNKED_KV_RELEASES",
     "VLLM_CONNECTOR_HYBRID_KV_RELEASE",
+    "VLLM_FUSED_MOE_CHUNK_TOKENS",
+    "VLLM_FUSED_MOE_WORKSPACE_RELEASES",
     "VLLM_GPU_MEMORY_UTILIZATION",
     "VLLM_HYBRID_KV_RELEASE",
+    "VLLM_MLA_ABSORBED_RELEASES",
+    "VLLM_MLA_KV_ALIGN_RELEASES",
     "Engine",
     "block_fp8_dense_gemms",
     "eager_quant_kernels",
     "frees_windowed_kv",
+    "fused_moe_workspace_tokens",
     "host_overhead_s",
+    "kv_entry_elements",
     "launch_overhead_s",
+    "mla_absorbed_weights",
     "moe_gemm_efficiency",
     "moe_layer_latency_s",
     "parse_engine",

@@ -446,17 +446,25 @@ class StageMemory:
 
 
 def kv_cache_bytes_per_token(
-    model: ModelSpec, *, tp: int = 1, pp: int = 1, kv_bytes: float = 2.0
+    model: ModelSpec,
+    *,
+    tp: int = 1,
+    pp: int = 1,
+    kv_bytes: float = 2.0,
+    mla_entry: float | None = None,
 ) -> float:
     """KV-cache bytes per token on one GPU of a ``tp x pp`` replica.
 
     K/V heads are split over ``tp`` (a head is replicated when ``tp`` exceeds
     the KV heads, as vLLM does for GQA); MLA's latent cache is replicated on
-    every TP rank. Layers are split over ``pp``.
+    every TP rank, ``mla_entry`` elements a layer when the engine pads the entry
+    (:func:`~planner.perfmodel.engines.kv_entry_elements`; default the latent's
+    ``kv_lora_rank + qk_rope_head_dim``). Layers are split over ``pp``.
     """
     layers = model.layers / pp
     if model.is_mla:
-        return layers * (model.kv_lora_rank + model.qk_rope_head_dim) * kv_bytes
+        entry = mla_entry or (model.kv_lora_rank + model.qk_rope_head_dim)
+        return layers * entry * kv_bytes
     heads = max(1.0, model.kv_heads / tp)
     return layers * 2 * heads * model.head_dim * kv_bytes
 
@@ -477,7 +485,40 @@ def weight_bytes_per_gpu(
     else:
         base, experts = 0, 0
     body = (dense_layers * per_dense + model.moe_layers * (base + experts / ep)) / (tp * pp)
+    if model.is_mla:  # the down-projections are replicated on every TP rank (layer_shapes)
+        body += model.layers * mla_down_params(model) * (1.0 - 1.0 / tp) / pp
     ends = max(model.embedding_params(), model.head_params()) / tp
     if pp == 1:
         ends = (model.embedding_params() + model.head_params()) / tp
     return (body + ends) * weight_bytes
+
+
+def mla_down_params(model: ModelSpec) -> float:
+    """Parameters of one layer's MLA down-projections (``q_a_proj`` and
+    ``kv_a_proj_with_mqa``), which vLLM and SGLang replicate on every TP rank
+    (``ReplicatedLinear`` in vLLM 0.7's ``deepseek_v2.py``); 0 without MLA."""
+    if not model.is_mla:
+        return 0.0
+    return model.hidden * ((model.q_lora_rank or 0) + model.kv_lora_rank + model.qk_rope_head_dim)
+
+
+def mla_absorbed_weight_bytes(
+    model: ModelSpec, *, tp: int = 1, pp: int = 1, weight_bytes: float = 2.0, act_bytes: float = 2.0
+) -> float:
+    """Bytes per GPU of the materialized absorbed MLA decode weights vLLM 0.7.1-0.7.x keeps
+    beside the checkpoint's (:func:`~planner.perfmodel.engines.mla_absorbed_weights`):
+    ``W_Q_UK`` and ``W_UV_O`` at the weights' width (requantized to FP8 when the weights
+    are), ``W_QR`` at the activations' width, and, for weights narrower than the
+    activations, the dequantized ``kv_b_proj`` that ``W_UK`` / ``W_UV`` view. ``heads / tp``
+    heads a rank, layers over ``pp``; 0 without MLA."""
+    if not model.is_mla:
+        return 0.0
+    heads = model.heads / tp
+    q_in = model.q_lora_rank or model.hidden  # W_Q is q_proj's when there is no q LoRA
+    absorbed = heads * model.kv_lora_rank * (q_in + model.hidden) * weight_bytes
+    rope = q_in * heads * model.qk_rope_head_dim * act_bytes
+    dequant = 0.0
+    if weight_bytes < act_bytes:
+        width = model.qk_nope_head_dim + model.v_head_dim
+        dequant = model.kv_lora_rank * heads * width * act_bytes
+    return model.layers / pp * (absorbed + rope + dequant)

@@ -57,8 +57,12 @@ layer's element-wise kernels. Memory per GPU: weights at the weight precision (M
 in BF16), the runtime reserve (vLLM: the 10 % its ``--gpu-memory-utilization`` 0.9 leaves
 unused), an activation workspace for one prefill chunk (the tensors alive at once per token:
 residual stream, its normed copy and the larger of the attention and MLP intermediates; an
-engine that names its tokens per iteration profiles that many), and the KV cache in what is
-left (TensorRT-LLM: 90 % of it, ``kv_cache_free_gpu_mem_fraction``).
+engine that names its tokens per iteration profiles that many; vLLM 0.7.x adds its Triton
+fused MoE's intermediate caches for one chunk), and the KV cache in what is left
+(TensorRT-LLM: 90 % of it, ``kv_cache_free_gpu_mem_fraction``). MLA models: the
+down-projections are replicated on every TP rank; vLLM 0.7.x also keeps materialized absorbed
+decode weights (its decode steps run them instead of the up- and output projections) and pads
+each latent KV entry to 256 bytes (:mod:`planner.perfmodel.engines`).
 
 Constants (the fitted ones are marked *fitted*; see the calibration report):
 
@@ -116,8 +120,11 @@ from planner.perfmodel.engines import (
     block_fp8_dense_gemms,
     eager_quant_kernels,
     frees_windowed_kv,
+    fused_moe_workspace_tokens,
     host_overhead_s,
+    kv_entry_elements,
     launch_overhead_s,
+    mla_absorbed_weights,
     moe_gemm_efficiency,
     moe_layer_latency_s,
     quant_kernels,
@@ -134,6 +141,7 @@ from planner.perfmodel.kernels import (
 )
 from planner.perfmodel.layer import (
     LayerCost,
+    Shape,
     embedding_cost,
     head_cost,
     layer_cost,
@@ -150,6 +158,7 @@ from planner.perfmodel.memory import (
     head_activation_bytes,
     kv_cache_bytes_per_token,
     layer_activation_bytes,
+    mla_absorbed_weight_bytes,
     model_state_bytes,
     paired_memory,
     weight_bytes_per_gpu,
@@ -1235,6 +1244,16 @@ class EngineModel:
         self.block_fp8 = block_fp8_dense_gemms(
             self.engine, self.precision.name, m.is_mla, gpu.architecture
         )
+        # vLLM 0.7's MLA decode runs the materialized absorbed projections instead of the
+        # checkpoint's up- and output projections (engines notes; prefill keeps them)
+        self.absorbed: tuple[tuple[Shape, ...], Shape, tuple[Shape, ...]] | None = None
+        if mla_absorbed_weights(self.engine, m):
+            heads, q_in = m.heads / c.tp, m.q_lora_rank or m.hidden
+            self.absorbed = (
+                ((heads * m.kv_lora_rank, q_in), (m.hidden, heads * m.kv_lora_rank)),
+                (heads * m.qk_rope_head_dim, q_in),  # W_QR: a 16-bit matmul
+                tuple(self.shapes.attention[i] for i in (-4, -2, -1)),  # q_b, kv_b, o
+            )
         # the routed experts' GEMMs of Triton fused MoE releases (engines notes)
         self.expert_efficiency = (
             moe_gemm_efficiency(self.engine, self.precision.name) if m.is_moe else None
@@ -1443,6 +1462,8 @@ class EngineModel:
         body = (
             (m.layers - m.moe_layers) * dense + m.moe_layers * moe + m.layers * (dec_attn + fixed)
         )
+        if self.absorbed is not None and b > 0:
+            body = body + m.layers * self._absorbed_decode_extra(queries * b)
         if self.offload is not None:  # CPU experts of the misses, copies the layer cannot hide
             cpu, exposed = self.offload_time(N, moe)
             body = body + m.moe_layers * (cpu + exposed)
@@ -1456,6 +1477,18 @@ class EngineModel:
             head = head + comm.ALLREDUCE_LATENCY_S * self.comm_scale
         largest = body * math.ceil(m.layers / c.pp) / m.layers + head
         return body + head, largest
+
+    def _absorbed_decode_extra(self, dec: float) -> float:
+        """Seconds per layer the ``dec`` decode positions' absorbed MLA projections
+        (``W_Q_UK``, ``W_QR``, ``W_UV_O``) take beyond the checkpoint's ``q_b`` / ``kv_b`` /
+        ``o`` projections that :meth:`_layer_times` priced for them (:attr:`absorbed`)."""
+        assert self.absorbed is not None
+        block, rope, plain = self.absorbed
+        N = np.array([float(dec)])
+        prec = self.attn_precision
+        absorbed = self._dense_sum(N, block, precision=prec)
+        absorbed = absorbed + self._gemm(N, *rope, precision=get_precision("bf16"))
+        return float((absorbed - self._dense_sum(N, plain, precision=prec))[0])
 
     def offload_time(
         self, tokens: np.ndarray | float, moe_layer_s: np.ndarray | float
@@ -1579,6 +1612,10 @@ class EngineModel:
             # the plan's expert count at this precision (its expert_bytes may be another's)
             per_expert = routed / m.num_experts * self.precision.bytes
             own += self.offload.resident_routed_experts * per_expert / c.gpus
+        if mla_absorbed_weights(self.engine, m):  # vLLM 0.7's decode copies (engines notes)
+            own += mla_absorbed_weight_bytes(
+                m, tp=c.tp, pp=c.pp, weight_bytes=self.attn_precision.bytes, act_bytes=ACT_BYTES
+            )
         if self.draft is not None:
             own += self.draft.weight_bytes
         elif self.speculative is not None:
@@ -1590,8 +1627,9 @@ class EngineModel:
     def kv_bytes_per_token(self) -> float:
         """KV-cache bytes per token on one GPU."""
         c = self.config
+        entry = kv_entry_elements(self.engine, self.model, c.gpu.architecture)
         return kv_cache_bytes_per_token(
-            self.model, tp=c.tp, pp=c.pp, kv_bytes=self.kv_precision.bytes
+            self.model, tp=c.tp, pp=c.pp, kv_bytes=self.kv_precision.bytes, mla_entry=entry
         )
 
     @functools.cached_property
@@ -1627,7 +1665,12 @@ class EngineModel:
         mlp = self.shapes.mats * max(m.ffn, m.moe_ffn) / c.tp
         width = 2 * m.hidden + max(attention, mlp)
         tokens = self.engine.batched_tokens or PREFILL_WORKSPACE_TOKENS
-        return tokens * width * ACT_BYTES + 1024 * m.vocab / c.tp * 4.0
+        moe = 0.0
+        if m.is_moe:  # Triton fused MoE's three intermediate caches for one chunk (engines notes)
+            chunk = fused_moe_workspace_tokens(self.engine, tokens)
+            gate_up = self.shapes.expert[0][0]
+            moe = chunk * m.experts_per_token * (1.5 * gate_up + m.hidden) * ACT_BYTES
+        return tokens * width * ACT_BYTES + moe + 1024 * m.vocab / c.tp * 4.0
 
     @functools.cached_property
     def free_bytes(self) -> float:

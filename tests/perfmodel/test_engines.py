@@ -388,6 +388,9 @@ def test_triton_fused_moe_releases_run_their_experts_at_the_measured_triton_rate
     def times(spec: str, precision: str = "fp8") -> tuple[float, float, float]:
         e = EngineModel(model, cfg, precision, "bf16", engine=parse_engine(spec))
         e.block_fp8 = False  # vLLM 0.7's dense block-FP8 floor: tests/perfmodel/test_block_fp8.py
+        e.absorbed = (
+            None  # vLLM 0.7's absorbed MLA decode: tests/perfmodel/test_vllm07_mla_memory.py
+        )
         prefill = float(e.base_time(np.array([8192.0]), 0.0, 0.0)[0])
         decode = float(e.base_time(np.array([8.0]), 8.0, 2000.0)[0])
         return prefill, decode, float(e.layer_times(np.array([8192.0]))[0][0])
