@@ -1,10 +1,11 @@
 """A/B of HiGHS settings on single layers: LP + RENS then the proof, one thread, CPU seconds.
 
 usage: variants.py SEED LAYERS VARIANT[,VARIANT...]
-variants: base | mipfeas6 (mip_feasibility_tolerance 1e-6) | pfeas9 (primal_feasibility_tolerance 1e-9 too)
+variants: base (this code's mip.UNIT) | us=X (mip.UNIT = X) | mipfeas6 (mip_feasibility_tolerance 1e-6) | pfeas9 (primal_feasibility_tolerance 1e-9 too)
           | dfeas9 (dual_feasibility_tolerance 1e-9 too) | both9 | opt:NAME=VALUE (any HiGHS option in the proof run)
 The variants run back to back per layer, so load drifts hit them alike.
 """
+
 import sys
 import time
 
@@ -18,6 +19,7 @@ variants = sys.argv[3].split(",")
 inst = generate("llada2-mini", steps=32, seed=seed)
 start = mip.lookahead_plan(inst)
 orig_new = core_mip.new_highs
+DEFAULT_UNIT = mip.UNIT
 
 
 def parse(v):
@@ -52,7 +54,7 @@ for ly in layers:
         tol, extra = parse(v)
         core_mip.MIP_FEASIBILITY_TOLERANCE = tol
 
-        def patched(**kw):
+        def patched(extra=extra, **kw):
             h = orig_new(**kw)
             for k, val in extra.items():
                 if k.startswith("__"):
@@ -61,14 +63,26 @@ for ly in layers:
             return h
 
         mip.new_highs = patched
-        mip.US = extra.pop("__us", 1e6) if "__us" in extra else 1e6
+        # us=X: the models' unit per second (mip.UNIT; 1e6 = microseconds, main before s15off)
+        mip.UNIT = extra.pop("__us", DEFAULT_UNIT)
         c = time.process_time()
-        p = mip.prepare(inst, [ly], capacity=inst.capacity, global_budget=False, overlap=False,
-                        time_limit=300, start=start, seed=0)
+        p = mip.prepare(
+            inst,
+            [ly],
+            capacity=inst.capacity,
+            global_budget=False,
+            overlap=False,
+            time_limit=300,
+            start=start,
+            seed=0,
+        )
         c1 = time.process_time()
         r = mip.finish(inst, p, time_limit=600, seed=0)
         c2 = time.process_time()
         tot[v] += c2 - c
-        print(f"{v:30s} layer {ly:2d} prep {c1-c:6.2f} proof {c2-c1:6.2f} nodes {r.stats.get('nodes')} "
-              f"{r.status.value} obj {r.objective*1e6:.3f} bound {r.bound*1e6:.3f}", flush=True)
+        print(
+            f"{v:30s} layer {ly:2d} prep {c1 - c:6.2f} proof {c2 - c1:6.2f} nodes {r.stats.get('nodes')} "
+            f"{r.status.value} obj {r.objective * 1e6:.3f} bound {r.bound * 1e6:.3f}",
+            flush=True,
+        )
 print({k: round(v, 1) for k, v in tot.items()})
