@@ -2,6 +2,8 @@
 
 import sys
 
+from layer_run import finish_layer, prepare_layer
+
 import planner.core.mip as core_mip
 from planner.offload import mip
 from planner.offload.generate import generate
@@ -9,17 +11,8 @@ from planner.offload.generate import generate
 seed, ly = int(sys.argv[1]), int(sys.argv[2])
 inst = generate("llada2-mini", steps=32, seed=seed)
 start = mip.lookahead_plan(inst)
-p = mip.prepare(
-    inst,
-    [ly],
-    capacity=inst.capacity,
-    global_budget=False,
-    overlap=False,
-    time_limit=300,
-    start=start,
-    seed=0,
-)
+p, _ = prepare_layer(inst, ly, start)
 orig = core_mip.new_highs
 mip.new_highs = lambda **kw: orig(**{**kw, "log": True})
-r = mip.finish(inst, p, time_limit=600, seed=0)
+r, _ = finish_layer(inst, p)
 print(r.status, r.objective, r.stats)

@@ -6,6 +6,8 @@ usage: profile.py SEED [LAYERS]  (prints one line per layer and the totals)
 import sys
 import time
 
+from layer_run import finish_layer, prepare_layer
+
 from planner.offload import mip
 from planner.offload.generate import generate
 from planner.offload.methods import method_exact  # noqa: F401  (import cost outside timing)
@@ -18,24 +20,12 @@ start = mip.lookahead_plan(inst)
 print(f"lookahead start {time.process_time() - c0:.2f} s cpu", flush=True)
 tot = {"prep": 0.0, "proof": 0.0}
 for ly in layers:
-    c = time.process_time()
-    p = mip.prepare(
-        inst,
-        [ly],
-        capacity=inst.capacity,
-        global_budget=False,
-        overlap=False,
-        time_limit=300,
-        start=start,
-        seed=0,
-    )
-    c1 = time.process_time()
-    r = mip.finish(inst, p, time_limit=600, seed=0)
-    c2 = time.process_time()
-    tot["prep"] += c1 - c
-    tot["proof"] += c2 - c1
+    p, prep_s = prepare_layer(inst, ly, start)
+    r, proof_s = finish_layer(inst, p)
+    tot["prep"] += prep_s
+    tot["proof"] += proof_s
     print(
-        f"layer {ly:2d} prep {c1 - c:6.2f} proof {c2 - c1:6.2f} nodes {r.stats.get('nodes')} "
+        f"layer {ly:2d} prep {prep_s:6.2f} proof {proof_s:6.2f} nodes {r.stats.get('nodes')} "
         f"{r.status.value} obj {r.objective * 1e6:.2f} lp {p.lp_bound:.2f} rens {p.stats.get('rens_objective_s', 0) * 1e6:.2f} "
         f"frac {p.stats.get('fractional')}",
         flush=True,

@@ -7,7 +7,8 @@ The variants run back to back per layer, so load drifts hit them alike.
 """
 
 import sys
-import time
+
+from layer_run import finish_layer, prepare_layer
 
 import planner.core.mip as core_mip
 from planner.offload import mip
@@ -65,23 +66,11 @@ for ly in layers:
         mip.new_highs = patched
         # us=X: the models' unit per second (mip.UNIT; 1e6 = microseconds, main before s15off)
         mip.UNIT = extra.pop("__us", DEFAULT_UNIT)
-        c = time.process_time()
-        p = mip.prepare(
-            inst,
-            [ly],
-            capacity=inst.capacity,
-            global_budget=False,
-            overlap=False,
-            time_limit=300,
-            start=start,
-            seed=0,
-        )
-        c1 = time.process_time()
-        r = mip.finish(inst, p, time_limit=600, seed=0)
-        c2 = time.process_time()
-        tot[v] += c2 - c
+        p, prep_s = prepare_layer(inst, ly, start)
+        r, proof_s = finish_layer(inst, p)
+        tot[v] += prep_s + proof_s
         print(
-            f"{v:30s} layer {ly:2d} prep {c1 - c:6.2f} proof {c2 - c1:6.2f} nodes {r.stats.get('nodes')} "
+            f"{v:30s} layer {ly:2d} prep {prep_s:6.2f} proof {proof_s:6.2f} nodes {r.stats.get('nodes')} "
             f"{r.status.value} obj {r.objective * 1e6:.3f} bound {r.bound * 1e6:.3f}",
             flush=True,
         )
