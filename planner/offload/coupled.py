@@ -54,10 +54,11 @@ class LayerLP:
         self.h.setOptionValue("solve_relaxation", True)
         self.h.passModel(model.lp)
 
-    def solve(self, lam_us: np.ndarray, time_limit: float) -> tuple[float, np.ndarray] | None:
-        """``(a rigorous lower bound of the LP in microseconds, expected residency per step)``,
+    def solve(self, lam: np.ndarray, time_limit: float) -> tuple[float, np.ndarray] | None:
+        """``(a rigorous lower bound of the LP in :data:`~planner.offload.mip.UNIT`, expected
+        residency per step)``,
         None if not optimal or no finite bound follows from its duals."""
-        self.h.changeColsCost(len(self.cols), self.cols, lam_us[self.col_step])
+        self.h.changeColsCost(len(self.cols), self.cols, lam[self.col_step])
         self.h.setOptionValue("time_limit", max(0.01, time_limit))
         self.h.run()
         if self.h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
@@ -93,6 +94,7 @@ def maximize_dual(
     deadline: Deadline,
     *,
     target: float,
+    scale: float = 1.0,
 ) -> tuple[float | None, np.ndarray | None, int]:
     """Maximize the Lagrangian bound over multipliers ``>= 0`` by a trust-region cutting-plane
     (bundle) method; returns ``(best bound, its usage, evaluations)``.
@@ -104,13 +106,14 @@ def maximize_dual(
     tenth of what the cuts predicted and shrinks otherwise. Unlike plain subgradient steps this
     needs no step length (the old Polyak steps, aimed at the value of a plan that was itself a
     few % above the optimum, overshot) and stops when the cuts prove no more gain is possible
-    within :data:`DUAL_TOLERANCE`. ``target`` (a known plan's value) only scales the first box.
+    within :data:`DUAL_TOLERANCE`. ``target`` (a known plan's value) only scales the first box;
+    ``scale`` is one microsecond in the values' unit (the smallest first box).
     """
     cuts: list[tuple[float, np.ndarray, np.ndarray]] = []
     center = lam.copy()
     best: float | None = None
     best_usage = None
-    box = max(1.0, float(lam.max(initial=0.0)), 1e-3 * abs(target) / max(len(lam), 1))
+    box = max(scale, float(lam.max(initial=0.0)), 1e-3 * abs(target) / max(len(lam), 1))
     point, predicted = center, 0.0
     iterations = 0
     while iterations < MAX_ITERATIONS and not deadline.expired():
@@ -130,7 +133,7 @@ def maximize_dual(
         predicted = model_value - best
         # the cuts form a concave model above the bound; its maximum within the box is
         # (almost) its value at the best point, so no point anywhere gains more
-        if predicted <= DUAL_TOLERANCE * max(abs(best), 1.0) or box < 1e-9:
+        if predicted <= DUAL_TOLERANCE * max(abs(best), scale) or box < 1e-9 * scale:
             break
     return best, best_usage, iterations
 
@@ -266,8 +269,8 @@ def solve_global(
         if value(mask) < value(best_mask):
             best_mask = mask
         duals = [r.budget_duals for r in runs if r.budget_duals is not None]
-        lam = np.mean([d[:, 0] for d in duals], axis=0) * mip.US if duals else np.zeros(S)
-        best_us = value(best_mask) * mip.US
+        lam = np.mean([d[:, 0] for d in duals], axis=0) * mip.UNIT if duals else np.zeros(S)
+        best_unit = value(best_mask) * mip.UNIT
         layer_lps = list(pool.map(lambda layer: LayerLP(instance, layer, seed), range(L)))
         bound_deadline = Deadline(deadline.fraction(0.6))
 
@@ -280,8 +283,8 @@ def solve_global(
             value = sum_lower(np.concatenate([[r[0] for r in results], -K * m]))
             return value, usage.sum(axis=1) - K, usage
 
-        bound_us, best_usage, iterations = maximize_dual(
-            evaluate, lam, bound_deadline, target=best_us
+        bound_unit, best_usage, iterations = maximize_dual(
+            evaluate, lam, bound_deadline, target=best_unit, scale=1e-6 * mip.UNIT
         )
         stats["iterations"] = iterations
         if best_usage is not None and deadline.remaining() > 0.05 * time_limit:
@@ -299,7 +302,7 @@ def solve_global(
             if value(mask) < value(best_mask):
                 best_mask = mask
                 stats["plan"] = "even split, second try"
-    bound = None if bound_us is None else bound_us / mip.US
+    bound = None if bound_unit is None else bound_unit / mip.UNIT
     stats["lagrangian_bound_s"] = bound
     if best_mask is None:
         return Status.UNKNOWN, None, bound, stats

@@ -1,11 +1,11 @@
 """The exact offline plan: a MIP over residency at every step (HiGHS).
 
 Variables, for every MoE layer ``l``, routed expert ``e`` that receives
-tokens somewhere in the trace, and step ``s`` (times in microseconds):
+tokens somewhere in the trace, and step ``s`` (times in milliseconds, :data:`UNIT`):
 
 * ``x[l,e,s]`` binary: expert resident at step ``s``;
 * ``y[l,e,s] >= x[l,e,s] - x[l,e,s-1]`` (``x[l,e,-1]`` = the initial set):
-  the expert is loaded at step ``s``, at ``copy`` microseconds;
+  the expert is loaded at step ``s``, at ``copy`` milliseconds;
 * ``t[s,l] >= shared[s,l] + sum_e gpu[s,l,e] x`` and
   ``t[s,l] >= sum_e cpu[s,l,e] (1 - x)``: the layer's compute time (the
   larger of the GPU and the CPU sides, by minimization);
@@ -48,7 +48,17 @@ from planner.offload.instance import Instance
 INF = highspy.kHighsInf
 #: Relative gap at which HiGHS may stop and call a plan optimal (the certificate's tolerance).
 MIP_REL_GAP = 1e-6
-US = 1e6  # the model works in microseconds
+#: The models' unit of time per second: milliseconds. HiGHS holds every row to the absolute
+#: ``mip_feasibility_tolerance`` (1e-9, :mod:`planner.core.mip`). A compute-time row's activity
+#: is a few thousand microseconds: in microseconds that asked for 1e-9 us (1 fs, 13 digits of a
+#: 4,000 us row) and HiGHS spent nodes on violations far below the certificate's own resolution
+#: (the 1e-6 relative gap, 0.1 us on a layer); in milliseconds the rows hold to 1e-9 ms = 1 ps,
+#: the absolute gap below. Integrality and the budget rows (counts of experts) keep 1e-9. On
+#: the 38 llada2-mini layers of seeds 1-2 (32 steps) LP + RENS took 28 % less CPU and the
+#: whole layers 16 % less; the proofs' node counts are heavy-tailed either way (README).
+UNIT = 1e3
+#: Absolute gap at which HiGHS may stop, in seconds (one picosecond of modeled time).
+ABS_GAP_S = 1e-12
 
 
 @dataclass
@@ -123,8 +133,8 @@ def build(
     ``global_budget``), one number or one per step.
     """
     caps = np.broadcast_to(np.asarray(capacity, dtype=np.int64), (instance.steps,))
-    gpu, cpu, shared = (a * US for a in instance.cost_arrays)
-    copy = instance.copy_s * US
+    gpu, cpu, shared = (a * UNIT for a in instance.cost_arrays)
+    copy = instance.copy_s * UNIT
     S = instance.steps
     nl = len(layers)
     init = instance.initial_mask()
@@ -281,8 +291,8 @@ def project(instance: Instance, model: Model, mask: np.ndarray) -> np.ndarray:
 def start_values(instance: Instance, model: Model, mask: np.ndarray) -> np.ndarray:
     """A complete MIP start from a plan ``mask [steps, layers, experts]`` (projected first)."""
     mask = project(instance, model, mask)
-    gpu, cpu, shared = (a * US for a in instance.cost_arrays)
-    copy = instance.copy_s * US
+    gpu, cpu, shared = (a * UNIT for a in instance.cost_arrays)
+    copy = instance.copy_s * UNIT
     S = instance.steps
     nl = len(model.layers)
     values = np.zeros(model.lp.num_col_)
@@ -348,7 +358,7 @@ def mip_highs(time_limit: float, seed: int) -> highspy.Highs:
 
 @dataclass
 class Prepared:
-    """A built MIP with its LP bound and best incumbent so far (microseconds)."""
+    """A built MIP with its LP bound and best incumbent so far (in :data:`UNIT`)."""
 
     model: Model
     lp_bound: float | None
@@ -393,7 +403,7 @@ def prepare(
         lp_bound = highs_lp_bound(relax, time_limit=max(0.01, deadline.remaining()))
         row_dual = np.asarray(relax.getSolution().row_dual)
         rows = model.budget_rows
-        duals = np.where(rows >= 0, -row_dual[np.maximum(rows, 0)], 0.0).clip(min=0.0) / US
+        duals = np.where(rows >= 0, -row_dual[np.maximum(rows, 0)], 0.0).clip(min=0.0) / UNIT
         x = np.asarray(relax.getSolution().col_value)[:nx]
         stats["fractional"] = int(((x >= 1e-6) & (x <= 1 - 1e-6)).sum())
         rens = mip_highs(deadline.remaining(), seed)
@@ -408,7 +418,7 @@ def prepare(
         found = outcome(rens)
         if found.objective is not None and (best is None or found.objective < best):
             best, incumbent = found.objective, np.asarray(found.values)
-        stats["rens_objective_s"] = None if found.objective is None else found.objective / US
+        stats["rens_objective_s"] = None if found.objective is None else found.objective / UNIT
     stats["prepare_s"] = round(deadline.elapsed(), 3)
     return Prepared(model, lp_bound, incumbent, best, duals, stats)
 
@@ -430,7 +440,7 @@ def finish(
     if prove and time_limit > 0.05:
         began = time.perf_counter()
         h = mip_highs(time_limit, seed)
-        h.setOptionValue("mip_abs_gap", 1e-6)  # one picosecond of modeled time (microseconds)
+        h.setOptionValue("mip_abs_gap", ABS_GAP_S * UNIT)
         h.passModel(model.lp)
         out = run_checked(h, values)
         if out.objective is not None and (best is None or out.objective <= best + 1e-9):
@@ -447,8 +457,8 @@ def finish(
     return MipRun(
         status,
         mask,
-        None if objective is None else objective / US,
-        None if bound is None else bound / US,
+        None if objective is None else objective / UNIT,
+        None if bound is None else bound / UNIT,
         solver_status,
         stats,
         prepared.duals,

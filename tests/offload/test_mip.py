@@ -49,7 +49,7 @@ def test_lp_relaxation_bound_never_above_brute_force(inst):
         time_limit=10,
         start=None,
     )
-    best = brute_force(inst) * mip.US
+    best = brute_force(inst) * mip.UNIT
     assert p.lp_bound is not None and p.lp_bound <= best
     assert p.lp_bound >= best * (1 - 0.5) - 1e-9  # a real bound, not a trivial one
 
@@ -77,8 +77,8 @@ def test_relaxation_bound_with_loose_duals_and_hide_columns(monkeypatch):
         inst, [0, 1], capacity=inst.capacity, global_budget=False, overlap=True,
         time_limit=10, start=None,
     )  # fmt: skip
-    assert p.lp_bound is not None and p.lp_bound <= brute_force(inst) * mip.US
-    assert p.lp_bound >= 0.99 * brute_force(inst) * mip.US * 0.5
+    assert p.lp_bound is not None and p.lp_bound <= brute_force(inst) * mip.UNIT
+    assert p.lp_bound >= 0.99 * brute_force(inst) * mip.UNIT * 0.5
 
 
 def test_a_highs_start_run_whose_objective_disagrees_with_its_plan_is_not_trusted():
@@ -159,3 +159,27 @@ def test_rens_and_proving_runs_carry_the_gap_and_options():
 
     assert option("mip_rel_gap") == mip.MIP_REL_GAP
     assert option("mip_heuristic_run_root_reduced_cost") is False
+
+
+def test_time_rows_are_held_to_the_absolute_gap_in_milliseconds():
+    # HiGHS holds rows to an absolute tolerance (1e-9); with times in microseconds that was
+    # 1e-15 s on a compute-time row of a few thousand microseconds, far below what the
+    # certificate resolves (README, offload). In milliseconds a row holds to one picosecond,
+    # the proving run's absolute gap; integrality keeps 1e-9.
+    from planner.core.mip import MIP_FEASIBILITY_TOLERANCE
+
+    assert mip.UNIT == 1e3
+    assert pytest.approx(MIP_FEASIBILITY_TOLERANCE / mip.UNIT) == mip.ABS_GAP_S
+    counts = np.array([[[1, 0, 2]], [[0, 4, 0]], [[1, 2, 0]]])
+    inst = tiny(counts, budget=2)
+    model = mip.build(inst, [0], capacity=2, global_budget=False, overlap=False)
+    plan = np.zeros(counts.shape, dtype=bool)
+    plan[:, 0, 1] = True
+    values = mip.start_values(inst, model, plan)
+    # the model's objective is the plan's modeled time in milliseconds
+    assert np.dot(model.lp.col_cost_, values) == pytest.approx(1e3 * plan_times(inst, plan).sum())
+    run = mip.run_model(
+        inst, [0], capacity=2, global_budget=False, overlap=False, time_limit=10, start=plan
+    )
+    assert run.status is Status.OPTIMAL
+    assert run.objective == pytest.approx(brute_force(inst), rel=1e-9)
