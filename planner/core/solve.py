@@ -6,6 +6,7 @@ import logging
 import math
 import numbers
 import time
+from collections.abc import Mapping
 from typing import Any
 
 from planner.core import progress, validate
@@ -79,6 +80,7 @@ def solve(
     family = family_of(instance)
     chosen = method if isinstance(method, Method) else family.method(method)
     method = chosen.name
+    hint = _family_solution(family, hint)
     title = f"{family.name} {getattr(instance, 'name', '')} · {method}"
     with progress.run(title):
         if not is_warm(family, chosen):
@@ -103,6 +105,25 @@ def solve(
             time_limit,
         )
     return certify(family, instance, result, trusted=chosen)
+
+
+def _family_solution(family: Family, hint: Any) -> Any:
+    """``hint`` as the family's solution object (a dict is read with ``solution_from_dict``).
+
+    Anything else is bad input naming the hint: a string or a number reached the methods and
+    died there (rcpsp and train: AttributeError). A well-formed hint that breaks the instance's
+    rules is still the methods' to ignore.
+    """
+    kind = family.solution_type
+    if hint is None or (kind is not None and isinstance(hint, kind)):
+        return hint
+    if isinstance(hint, Mapping):
+        try:
+            return family.solution_from_dict(hint)
+        except InputError as exc:
+            raise InputError(f"hint: {exc}") from None
+    expected = f"a {kind.__name__} or its dict" if kind is not None else "a solution"
+    raise InputError(f"hint: expected {expected} ({family.name}), got {type(hint).__name__}")
 
 
 def certify(

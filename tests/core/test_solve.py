@@ -149,3 +149,37 @@ def test_library_rejects_a_non_instance_with_input_error(toy):
         solve({"costs": [1]})
     with pytest.raises(InputError, match="expected a method name"):
         solve(toy.ToyInstance("a", (1,)), 3)
+
+
+@pytest.mark.parametrize(
+    ("family", "file"),
+    [("rcpsp", "rcpsp/datacenter_migration.json"), ("train", "train/toy-8xa100.json")],
+)
+@pytest.mark.parametrize(
+    ("hint", "fragment"),
+    [("x", "got str"), (5, "got int"), ({"no_such_field": 1}, "hint: ")],
+)
+def test_a_hint_of_the_wrong_kind_is_an_input_error(family, file, hint, fragment):
+    """rcpsp and train died in their methods with an AttributeError ('str' object has no
+    attribute 'start' / 'tp') (s15bad)."""
+    from pathlib import Path
+
+    from planner.core.family import get_family
+
+    fam = get_family(family)
+    (inst,) = fam.read(Path(__file__).resolve().parents[2] / "instances" / file, None)
+    with pytest.raises(InputError, match=fragment):
+        solve(inst, time_limit=1, hint=hint)
+
+
+def test_a_hint_given_as_a_dict_is_read_as_the_family_solution():
+    from pathlib import Path
+
+    from planner.core.family import get_family
+
+    fam = get_family("rcpsp")
+    path = Path(__file__).resolve().parents[2] / "instances" / "rcpsp/datacenter_migration.json"
+    (inst,) = fam.read(path, None)
+    first = solve(inst, time_limit=2)
+    again = solve(inst, time_limit=2, hint=first.solution.to_dict())
+    assert again.verified and again.objective <= first.objective
