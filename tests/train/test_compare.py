@@ -123,11 +123,12 @@ def test_malformed_summary_names_the_field(capsys, tmp_path, key, value, field):
 @pytest.mark.parametrize(
     ("plan", "message"),
     [
-        ({"tp": "x", "pp": 1, "dp": 8}, "plan: field 'tp' must be an integer >= 1, got 'x'"),
-        ({"tp": 1, "pp": 1.5, "dp": 8}, "plan: field 'pp' must be an integer >= 1, got 1.5"),
-        ({"tp": 1, "pp": 1, "dp": 8, "zero": 7}, "plan: field 'zero' must be a ZeRO stage 0-3"),
-        ({"tp": 1, "pp": 1, "dp": 8, "recompute": "most"}, "plan: field 'recompute' must be one of"),
-        ({"tp": 1, "pp": 1, "dp": 8, "stage_layers": ["a"]}, "plan: field 'stage_layers'"),
+        ({"tp": "x", "pp": 1, "dp": 8}, "plan.tp='x' must be a positive integer"),
+        ({"tp": 1, "pp": 1.5, "dp": 8}, "plan.pp=1.5 must be a positive integer"),
+        ({"tp": 1, "pp": 1, "dp": 8, "zero": 7}, "plan.zero=7 is not 0..3"),
+        ({"tp": 1, "pp": 1, "dp": 8, "recompute": "most"}, "plan.recompute='most' is not one"),
+        ({"tp": 1, "pp": 1, "dp": 8, "stage_layers": ["a"]}, "plan.stage_layers=['a'] must"),
+        ({"tp": 1, "pp": 1, "dp": 8, "stage_layers": 5}, "plan.stage_layers=5 must be a list"),
     ],
 )
 def test_a_plan_with_a_wrong_decision_is_refused(capsys, tmp_path, plan, message):
