@@ -7,6 +7,7 @@ the same directory + ``os.replace``) so a killed run never leaves half a file.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import tempfile
@@ -77,23 +78,51 @@ def write_atomic(path: str | Path, data: str | bytes) -> Path:
     """Write ``data`` to ``path`` atomically (temp file + rename).
 
     The directory is created if needed. Readers see either the old file or
-    the complete new one, never a partial write.
+    the complete new one, never a partial write. See :func:`atomic_target`.
     """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     mode = "wb" if isinstance(data, bytes) else "w"
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, mode, **({} if mode == "wb" else {"encoding": "utf-8"})) as fh:
-            fh.write(data)
-            fh.flush()
+    encoding = {} if mode == "wb" else {"encoding": "utf-8"}
+    with atomic_target(path) as target, open(target, mode, **encoding) as fh:
+        fh.write(data)
+        fh.flush()
+        if target != path:  # a temp file: on disk before the rename
             os.fsync(fh.fileno())
+    return path
+
+
+@contextlib.contextmanager
+def atomic_target(path: Path, *, suffix: str = ".tmp") -> Iterator[Path]:
+    """The path to write ``path``'s new content to: a temp file renamed over ``path`` when
+    the block ends (removed if it fails).
+
+    An existing ``path`` that is not a regular file (``/dev/stdout``, a FIFO) is written in
+    place: renaming over it replaced the device node itself (``--out /dev/full`` as root left
+    a regular file at ``/dev/full``). An ``OSError`` (disk full, read-only, permission) is
+    bad input naming the path.
+    """
+    if path.exists() and not path.is_file() and not path.is_dir():
+        try:
+            yield path
+        except OSError as exc:
+            raise InputError(f"{path}: cannot write ({exc.strerror or exc})") from None
+        return
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=suffix, dir=path.parent)
+        os.close(fd)
+    except OSError as exc:
+        raise InputError(f"{path}: cannot write ({exc.strerror or exc})") from None
+    try:
+        yield Path(tmp)
         os.chmod(tmp, default_file_mode())  # mkstemp creates 0600; outputs are ordinary files
         os.replace(tmp, path)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise InputError(f"{path}: cannot write ({exc.strerror or exc})") from None
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-    return path
 
 
 def default_file_mode() -> int:
@@ -159,10 +188,21 @@ def referenced_files(path: str | Path, keys: tuple[str, ...]) -> list[Path]:
 
 def ensure_not_input(output: str | Path, inputs: list[Path]) -> None:
     """Refuse to write an output over one of the inputs."""
-    out = Path(output).resolve()
     for path in inputs:
-        if Path(path).resolve() == out:
+        if same_file(path, output):
             raise InputError(f"{output}: refusing to overwrite an input file")
+
+
+def same_file(a: str | Path, b: str | Path) -> bool:
+    """Whether ``a`` and ``b`` name one file: the same resolved path (``./``, symlinks), or,
+    for existing files, the same inode (a hard link resolves elsewhere)."""
+    a, b = Path(a), Path(b)
+    if a.resolve() == b.resolve():
+        return True
+    try:
+        return a.is_file() and b.is_file() and a.samefile(b)
+    except OSError:
+        return False
 
 
 def _default(obj: Any) -> Any:

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from planner.core.errors import InputError
+from planner.core.io import same_file
 
 #: Largest seed every solver accepts (CP-SAT and HiGHS take a 32-bit int).
 MAX_SEED = 2**31 - 1
@@ -95,9 +96,8 @@ def output_file(
     if suffixes is not None and path.suffix.lower() not in suffixes:
         shown = path.suffix or "no suffix"
         raise InputError(f"{name} {path}: unsupported format {shown!r} (use {', '.join(suffixes)})")
-    resolved = path.resolve()
     for source in inputs:
-        if Path(source).resolve() == resolved:
+        if same_file(source, path):
             raise InputError(f"{name} {path}: refusing to overwrite an input file")
     if not force and path.exists():
         raise InputError(f"{name} {path}: exists; pass --force to overwrite it")
