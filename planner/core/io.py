@@ -35,13 +35,23 @@ def read_text(path: str | Path) -> str:
     return text
 
 
+def loads_json(text: str, where: str | Path) -> Any:
+    """``json.loads(text)``; a document nested too deep for the parser is bad input naming
+    ``where`` (``[[[[...`` 100,000 deep raised RecursionError: an internal error, exit 1).
+    ``json.JSONDecodeError`` passes through: readers fall back to JSON Lines on it."""
+    try:
+        return json.loads(text)
+    except RecursionError:
+        raise InputError(f"{where}: JSON nested too deeply") from None
+
+
 def read_json(path: str | Path) -> Any:
     """Parse a JSON file."""
     text = read_text(path)
     if not text.strip():
         raise InputError(f"{path}: empty file")
     try:
-        return json.loads(text)
+        return loads_json(text, path)
     except json.JSONDecodeError as exc:
         raise InputError(f"{path}:{exc.lineno}: malformed JSON ({exc.msg})") from None
 
@@ -49,10 +59,18 @@ def read_json(path: str | Path) -> Any:
 def read_toml(path: str | Path) -> dict[str, Any]:
     """Parse a TOML file."""
     text = read_text(path)
+    return loads_toml(text, path)
+
+
+def loads_toml(text: str, where: str | Path) -> dict[str, Any]:
+    """``tomllib.loads(text)``; malformed or too deeply nested TOML is bad input naming
+    ``where`` (nesting raised RecursionError, as in :func:`loads_json`)."""
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise InputError(f"{path}: malformed TOML ({exc})") from None
+        raise InputError(f"{where}: malformed TOML ({exc})") from None
+    except RecursionError:
+        raise InputError(f"{where}: TOML nested too deeply") from None
 
 
 def iter_jsonl(path: str | Path) -> Iterator[tuple[int, dict[str, Any]]]:
@@ -63,7 +81,7 @@ def iter_jsonl(path: str | Path) -> Iterator[tuple[int, dict[str, Any]]]:
         if not line.strip():
             continue
         try:
-            obj = json.loads(line)
+            obj = loads_json(line, f"{path}:{lineno}")
         except json.JSONDecodeError as exc:
             raise InputError(f"{path}:{lineno}: malformed JSON line ({exc.msg})") from None
         if not isinstance(obj, dict):

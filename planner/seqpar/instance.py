@@ -233,10 +233,9 @@ class Instance:
             "cluster": self.cluster.to_dict(),
             "cost": self.cost.to_dict(),
         }
-        out.update(
-            (k, v) for k, v in self.meta.items() if k in META_KEYS + ("model",) and k not in out
-        )
-        rest = {k: v for k, v in self.meta.items() if k not in META_KEYS + ("model",)}
+        top = (*META_KEYS, "model")  # the preset's name is metadata once a cost is given
+        out.update((k, v) for k, v in self.meta.items() if k in top and k not in out)
+        rest = {k: v for k, v in self.meta.items() if k not in top}
         if rest:
             out["meta"] = rest
         out["lengths"] = list(self.lengths)

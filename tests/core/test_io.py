@@ -98,3 +98,21 @@ def test_a_hard_link_to_an_input_is_the_input(tmp_path):
     os.link(path, tmp_path / "hard.json")
     with pytest.raises(InputError, match="refusing to overwrite"):
         ensure_not_input(tmp_path / "hard.json", [path])
+
+
+def test_json_and_toml_nested_too_deep_are_input_errors(tmp_path):
+    """``[[[[...`` 100,000 deep raised RecursionError: 'internal error', exit 1 (s15bad)."""
+    from planner.core.io import read_toml
+
+    deep = tmp_path / "deep.json"
+    deep.write_text("[" * 100_000 + "]" * 100_000)
+    with pytest.raises(InputError, match="deep.json: JSON nested too deeply"):
+        read_json(deep)
+    lines = tmp_path / "deep.jsonl"
+    lines.write_text('{"a": 1}\n' + "[" * 100_000 + "]" * 100_000 + "\n")
+    with pytest.raises(InputError, match="deep.jsonl:2: JSON nested too deeply"):
+        list(iter_jsonl(lines))
+    toml = tmp_path / "deep.toml"
+    toml.write_text("a = " + "[" * 100_000 + "]" * 100_000 + "\n")
+    with pytest.raises(InputError, match="deep.toml: TOML nested too deeply"):
+        read_toml(toml)
