@@ -20,10 +20,14 @@ from planner.core.errors import InputError
 
 
 def read_text(path: str | Path) -> str:
-    """Read a text file, turning I/O problems into ``InputError``."""
+    """Read a text file, turning I/O problems into ``InputError``.
+
+    A leading UTF-8 byte-order mark (Windows editors write one) is dropped: JSON and TOML
+    parsers refused it ("Unexpected UTF-8 BOM"), and RFC 8259 lets a parser ignore it.
+    """
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
         raise InputError(f"{path}: no such file") from None
     except IsADirectoryError:

@@ -116,3 +116,16 @@ def test_json_and_toml_nested_too_deep_are_input_errors(tmp_path):
     toml.write_text("a = " + "[" * 100_000 + "]" * 100_000 + "\n")
     with pytest.raises(InputError, match="deep.toml: TOML nested too deeply"):
         read_toml(toml)
+
+
+def test_a_utf8_byte_order_mark_is_ignored(tmp_path):
+    """A file saved by a Windows editor starts with a BOM: 'malformed JSON (Unexpected UTF-8
+    BOM)' (s15bad)."""
+    from planner.core.io import read_toml
+
+    path = tmp_path / "bom.json"
+    path.write_bytes(b"\xef\xbb\xbf" + b'{"a": 1}\n')
+    assert read_json(path) == {"a": 1}
+    toml = tmp_path / "bom.toml"
+    toml.write_bytes(b"\xef\xbb\xbf" + b"a = 1\n")
+    assert read_toml(toml) == {"a": 1}
