@@ -21,6 +21,11 @@ from planner.core.io import same_file
 #: Largest seed every solver accepts (CP-SAT and HiGHS take a 32-bit int).
 MAX_SEED = 2**31 - 1
 
+#: Longest time limit accepted, in seconds (a typo guard, about 31 years): methods turn their
+#: budget into nanosecond deadlines and step counts, which overflowed for ``-t 1e308``
+#: (smtt's local search, seqpar's fill: "OverflowError: cannot convert float infinity").
+MAX_TIME_LIMIT = 1e9
+
 #: Largest thread count accepted (a typo guard, far above any machine here).
 MAX_THREADS = 1024
 
@@ -33,10 +38,12 @@ IMAGE_SUFFIXES = (".png", ".svg", ".pdf", ".jpg", ".jpeg", ".eps", ".ps", ".tif"
 
 
 def time_limit(value: Any, name: str = "time_limit") -> float:
-    """A finite, positive number of seconds."""
+    """A finite, positive number of seconds, at most :data:`MAX_TIME_LIMIT`."""
     seconds = _real(value, name)
     if not math.isfinite(seconds) or seconds <= 0:
         raise InputError(f"{name} {value}: must be a finite number of seconds > 0")
+    if seconds > MAX_TIME_LIMIT:
+        raise InputError(f"{name} {value}: must be at most {MAX_TIME_LIMIT:g} s (about 31 years)")
     return seconds
 
 

@@ -119,6 +119,8 @@ GENERIC: list[tuple[str, str | None, list[str], dict[str, str], str]] = [
     ("time-limit-inf", "--time-limit", ["--time-limit", "inf"], {}, "--time-limit"),
     ("time-limit-negative", "--time-limit", ["--time-limit", "-1"], {}, "--time-limit"),
     ("time-limit-nan", "--time-limit", ["--time-limit", "nan"], {}, "--time-limit"),
+    # s15bad: finite but huge overflowed smtt's and seqpar's step budgets (exit 1)
+    ("time-limit-huge", "--time-limit", ["--time-limit", "1e308"], {}, "must be at most"),
     ("threads-zero", "--threads", ["--threads", "0"], {}, "--threads"),
     ("seed-negative", "--seed", ["--seed", "-1"], {}, "--seed"),
     ("out-directory", "--out", ["--out", "{tmp}/" + SUBDIR], {}, "is a directory"),

@@ -147,6 +147,7 @@ def test_a_method_loads_only_what_it_declares(toy, monkeypatch):
         ({"time_limit": float("nan")}, "time_limit nan"),
         ({"time_limit": -1}, "time_limit -1"),
         ({"time_limit": "5"}, "must be a number"),
+        ({"time_limit": 1e308}, "time_limit 1e[+]308: must be at most"),
         ({"threads": 0}, "threads 0"),
         ({"seed": -1}, "seed -1"),
         ({"seed": 2**40}, "seed"),
