@@ -31,7 +31,9 @@ def sweep(label, func, base: dict) -> None:
                 continue
             except Exception as exc:
                 msg = " ".join(str(exc).split())[:120]
-                print(f"| {label}({name}={value!r}) | {type(exc).__name__} at {where(exc)} | {msg} |")
+                print(
+                    f"| {label}({name}={value!r}) | {type(exc).__name__} at {where(exc)} | {msg} |"
+                )
                 continue
             print(f"| {label}({name}={value!r}) | accepted | {type(out).__name__} |", flush=True)
 

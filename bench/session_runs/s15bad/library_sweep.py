@@ -12,7 +12,6 @@ Run from the worktree: PYTHONPATH=. python bench/session_runs/s15bad/library_swe
 
 from __future__ import annotations
 
-import copy
 import json
 import sys
 import traceback
@@ -21,16 +20,9 @@ from pathlib import Path
 import planner
 from planner.core.family import get_family
 
-ROOT = Path(__file__).resolve().parents[3]
-EXAMPLES = {
-    "smtt": "instances/smtt/example.json",
-    "serve": "instances/serve/offline-8b.json",
-    "seqpar": "instances/seqpar/example.json",
-    "train": "instances/train/toy-8xa100.json",
-    "offload": "instances/offload/tide_trace.json",
-    "pipelining": "instances/pipelining/gemm_hopper.json",
-    "rcpsp": "instances/rcpsp/datacenter_migration.json",
-}
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "s14bad"))
+from sweep_files import EXAMPLES, ROOT, put  # s14bad's sweep: the same examples
+
 VALUES = [float("nan"), -1, 1e308, "x", None, [], 2**70]
 MAX_LEAVES = 12
 
@@ -47,15 +39,6 @@ def leaves(node, path=()):
                 yield from leaves(node[-1], (*path, len(node) - 1))
     else:
         yield path
-
-
-def put(doc, path, value):
-    doc = copy.deepcopy(doc)
-    node = doc
-    for key in path[:-1]:
-        node = node[key]
-    node[path[-1]] = value
-    return doc
 
 
 def where(exc: BaseException) -> str:
@@ -119,7 +102,8 @@ def sweep(name: str) -> None:
         for path in list(leaves(data))[: MAX_LEAVES * 2]:
             for value in VALUES:
                 label = f"{name} instance {'.'.join(map(str, path))}={value!r}"
-                attempt(label, lambda d=put(data, path, value): itype.from_dict(d))
+                doc = put(data, path, value)
+                attempt(label, lambda d=doc: itype.from_dict(d))
 
 
 if __name__ == "__main__":

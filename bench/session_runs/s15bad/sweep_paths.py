@@ -118,19 +118,40 @@ def main() -> None:
     plan_a = tmp / "plan_a.json"
     link_a = tmp / "plan_link.json"
     link_a.symlink_to(plan_a)
-    run("plan compare out = input via symlink", ["plan", "compare", str(plan_a), str(plan_a),
-        "--out", str(link_a)], [plan_a])
+    run(
+        "plan compare out = input via symlink",
+        ["plan", "compare", str(plan_a), str(plan_a), "--out", str(link_a)],
+        [plan_a],
+    )
     run("plan compare directory", ["plan", "compare", str(tmp / "adir"), str(plan_a)], [plan_a])
     run("plan compare garbage", ["plan", "compare", str(tmp / "garbage.json"), str(plan_a)], [])
-    train = ["plan", "train", "--model", "gpt-1.7b", "--gpus", "32xA100", "--global-batch",
-             "512", "--seq", "2048", "-t", "5"]
+    train = [
+        "plan",
+        "train",
+        "--model",
+        "gpt-1.7b",
+        "--gpus",
+        "32xA100",
+        "--global-batch",
+        "512",
+        "--seq",
+        "2048",
+        "-t",
+        "5",
+    ]
     run("plan train out in a missing dir", [*train, "--out", str(tmp / "m" / "t.json")], [])
     run("plan train out on /dev/full", [*train, "--out", "/dev/full"], [])
     run("plan pipelining directory", ["plan", "pipelining", str(tmp / "adir"), "-t", "2"], [])
-    run("plan seqpar lengths directory", ["plan", "seqpar", "--lengths", str(tmp / "adir"),
-        "--batch", "16", "--gpus", "16"], [])
-    run("plan seqpar lengths garbage", ["plan", "seqpar", "--lengths", str(tmp / "garbage.json"),
-        "--batch", "16", "--gpus", "16"], [])
+    run(
+        "plan seqpar lengths directory",
+        ["plan", "seqpar", "--lengths", str(tmp / "adir"), "--batch", "16", "--gpus", "16"],
+        [],
+    )
+    run(
+        "plan seqpar lengths garbage",
+        ["plan", "seqpar", "--lengths", str(tmp / "garbage.json"), "--batch", "16", "--gpus", "16"],
+        [],
+    )
     run("calibrate report in a missing dir", ["calibrate", "--report", str(tmp / "m" / "r.md")], [])
     run("bench --compare directory", ["bench", "--compare", str(tmp / "adir"), str(plan_a)], [])
 
