@@ -39,7 +39,7 @@ IMAGE_SUFFIXES = (".png", ".svg", ".pdf", ".jpg", ".jpeg", ".eps", ".ps", ".tif"
 
 def time_limit(value: Any, name: str = "time_limit") -> float:
     """A finite, positive number of seconds, at most :data:`MAX_TIME_LIMIT`."""
-    seconds = _real(value, name)
+    seconds = number(value, name)
     if not math.isfinite(seconds) or seconds <= 0:
         raise InputError(f"{name} {value}: must be a finite number of seconds > 0")
     if seconds > MAX_TIME_LIMIT:
@@ -116,7 +116,8 @@ def output_file(
     return path
 
 
-def _real(value: Any, name: str) -> float:
+def number(value: Any, name: str) -> float:
+    """``value`` as a float when it is a real number (not a bool), else :class:`InputError`."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise InputError(f"{name} {value!r}: must be a number")
     return float(value)

@@ -196,7 +196,7 @@ class ReplicaGroup:
     workload: str = ""
 
     def __post_init__(self) -> None:
-        if not isinstance(self.gpu, str) or not self.gpu:
+        if not isinstance(self.gpu, str):
             raise InputError(f"replica: gpu must be a pool label, got {self.gpu!r}")
         if not isinstance(self.workload, str):
             raise InputError(f"replica: workload must be a name, got {self.workload!r}")

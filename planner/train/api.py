@@ -11,6 +11,7 @@ from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
+from planner.core import validate
 from planner.core.errors import InputError
 from planner.core.result import Result
 from planner.perfmodel.hardware import ClusterSpec, parse_cluster
@@ -54,7 +55,11 @@ def make_problem(
         cluster=clus,
         workload=Workload(global_batch, seq_len, precision),
         constraints=Constraints(**constraints),
-        meta={"top_k": top_k, "prefer_simple": check_tolerance(prefer_simple)},
+        meta={
+            # any value was kept (0, -1, 'x') until the search used it (s15bad)
+            "top_k": validate.bounded(top_k, "top_k", low=1, high=2**31 - 1),
+            "prefer_simple": check_tolerance(prefer_simple),
+        },
         software=software or Software(),
     )
 
