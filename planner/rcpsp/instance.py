@@ -402,7 +402,9 @@ class Instance:
             raise InputError(f"{at}name: expected a string, got {name!r}")
         name = str(name)
         at = f"{where or name}: "
-        reject_unknown_fields(data, where or name, INSTANCE_KEYS, note="; free-form data goes under 'meta'")
+        reject_unknown_fields(
+            data, where or name, INSTANCE_KEYS, note="; free-form data goes under 'meta'"
+        )
         jobs = _list(data, "jobs", at)
         resources = _list(data, "resources", at, required=False)
         rnames, caps = [], []

@@ -153,4 +153,3 @@ def test_console_script_end_to_end(line, env, fragment, scratch):
     )
     check_one_line_exit_2(proc.returncode, proc.stdout, proc.stderr, fill([fragment], scratch)[0])
     assert snapshot(scratch) == before
-

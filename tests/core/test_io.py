@@ -106,15 +106,15 @@ def test_json_and_toml_nested_too_deep_are_input_errors(tmp_path):
 
     deep = tmp_path / "deep.json"
     deep.write_text("[" * 100_000 + "]" * 100_000)
-    with pytest.raises(InputError, match="deep.json: JSON nested too deeply"):
+    with pytest.raises(InputError, match=r"deep\.json: JSON nested too deeply"):
         read_json(deep)
     lines = tmp_path / "deep.jsonl"
     lines.write_text('{"a": 1}\n' + "[" * 100_000 + "]" * 100_000 + "\n")
-    with pytest.raises(InputError, match="deep.jsonl:2: JSON nested too deeply"):
+    with pytest.raises(InputError, match=r"deep\.jsonl:2: JSON nested too deeply"):
         list(iter_jsonl(lines))
     toml = tmp_path / "deep.toml"
     toml.write_text("a = " + "[" * 100_000 + "]" * 100_000 + "\n")
-    with pytest.raises(InputError, match="deep.toml: TOML nested too deeply"):
+    with pytest.raises(InputError, match=r"deep\.toml: TOML nested too deeply"):
         read_toml(toml)
 
 

@@ -27,7 +27,9 @@ def sweep(label, func, base: dict, names: list[str]) -> None:
                 continue
             except Exception as exc:
                 msg = " ".join(str(exc).split())[:110]
-                print(f"| {label}({name}={value!r}) | {type(exc).__name__} at {where(exc)} | {msg} |")
+                print(
+                    f"| {label}({name}={value!r}) | {type(exc).__name__} at {where(exc)} | {msg} |"
+                )
                 continue
             print(f"| {label}({name}={value!r}) | accepted | |", flush=True)
 
@@ -41,16 +43,46 @@ if __name__ == "__main__":
         "train.make_problem",
         train_problem,
         {"model": "gpt-1.7b", "cluster": "8xA100", "global_batch": 64, "seq_len": 1024},
-        ["model", "cluster", "global_batch", "seq_len", "precision", "top_k", "prefer_simple",
-         "gpus_per_node", "tp", "pp", "max_microbatch"],
+        [
+            "model",
+            "cluster",
+            "global_batch",
+            "seq_len",
+            "precision",
+            "top_k",
+            "prefer_simple",
+            "gpus_per_node",
+            "tp",
+            "pp",
+            "max_microbatch",
+        ],
     )
     sweep(
         "serve.make_problem",
         serve_problem,
-        {"model": "llama-3.1-8b", "gpus": "H100:2", "qps": 2, "prompt_tokens": 512,
-         "output_tokens": 128},
-        ["model", "gpus", "qps", "prompt_tokens", "output_tokens", "ttft", "tpot", "percentile",
-         "precision", "kv_precision", "prefix_hit_rate", "arrival_scv", "engine", "pricing"],
+        {
+            "model": "llama-3.1-8b",
+            "gpus": "H100:2",
+            "qps": 2,
+            "prompt_tokens": 512,
+            "output_tokens": 128,
+        },
+        [
+            "model",
+            "gpus",
+            "qps",
+            "prompt_tokens",
+            "output_tokens",
+            "ttft",
+            "tpot",
+            "percentile",
+            "precision",
+            "kv_precision",
+            "prefix_hit_rate",
+            "arrival_scv",
+            "engine",
+            "pricing",
+        ],
     )
     sweep(
         "seqpar.make_instance",
