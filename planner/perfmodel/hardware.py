@@ -130,7 +130,6 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from planner.core import validate
 from planner.core.errors import InputError, check_table, unknown_name
 from planner.core.io import read_toml
 from planner.core.paths import models_dir
@@ -860,8 +859,9 @@ def parse_cluster(
                     merged[p.label] = p if prev is None else Pool(p.gpu, prev.count + p.count)
                 pools = list(merged.values())
             cluster = ClusterSpec(tuple(pools))
-    if gpus_per_node is not None:  # 'x' raised TypeError comparing with 1 (s15bad)
-        gpus_per_node = validate.bounded(gpus_per_node, "--gpus-per-node", low=1, high=2**31 - 1)
+    if gpus_per_node is not None:
+        if gpus_per_node < 1:
+            raise InputError("--gpus-per-node must be positive")
         cluster = ClusterSpec(
             tuple(
                 Pool(replace(p.gpu, gpus_per_node=gpus_per_node), p.count, p.name)
