@@ -7,31 +7,14 @@ Run from the worktree: PYTHONPATH=. python bench/session_runs/s15bad/api_sweep.p
 
 from __future__ import annotations
 
-import traceback
+import sys
 from pathlib import Path
 
-BAD = [0, -1, float("nan"), float("inf"), "x", None, 1.5, 2**70, [], {}]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import generate_sweep
+from generate_sweep import sweep  # the same calls and rows (BAD values extended below)
 
-
-def where(exc: BaseException) -> str:
-    tb = traceback.extract_tb(exc.__traceback__)
-    return f"{Path(tb[-1].filename).name}:{tb[-1].lineno}" if tb else "?"
-
-
-def sweep(label, func, base: dict, names: list[str]) -> None:
-    for name in names:
-        for value in BAD:
-            try:
-                func(**{**base, name: value})
-            except ValueError:
-                continue
-            except Exception as exc:
-                msg = " ".join(str(exc).split())[:110]
-                print(
-                    f"| {label}({name}={value!r}) | {type(exc).__name__} at {where(exc)} | {msg} |"
-                )
-                continue
-            print(f"| {label}({name}={value!r}) | accepted | |", flush=True)
+generate_sweep.BAD = [*generate_sweep.BAD, [], {}]
 
 
 if __name__ == "__main__":

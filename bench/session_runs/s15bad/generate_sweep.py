@@ -18,10 +18,13 @@ def where(exc: BaseException) -> str:
     return f"{Path(tb[-1].filename).name}:{tb[-1].lineno}" if tb else "?"
 
 
-def sweep(label, func, base: dict) -> None:
+def sweep(label, func, base: dict, names: list[str] | None = None) -> None:
+    """Call ``func(**base)`` with each parameter (or each of ``names``) set to each bad value."""
     sig = inspect.signature(func)
     for name, p in sig.parameters.items():
         if name in ("name", "prefix", "scenario") or p.kind is p.VAR_KEYWORD:
+            continue
+        if names is not None and name not in names:
             continue
         for value in BAD:
             kwargs = {**base, name: value}

@@ -21,24 +21,10 @@ import planner
 from planner.core.family import get_family
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "s14bad"))
-from sweep_files import EXAMPLES, ROOT, put  # s14bad's sweep: the same examples
+from sweep_files import EXAMPLES, ROOT, leaves, put  # s14bad's sweep: the same examples
 
 VALUES = [float("nan"), -1, 1e308, "x", None, [], 2**70]
 MAX_LEAVES = 12
-
-
-def leaves(node, path=()):
-    """Paths of the scalar leaves (lists: first and last item)."""
-    if isinstance(node, dict):
-        for k, v in node.items():
-            yield from leaves(v, (*path, k))
-    elif isinstance(node, list):
-        if node:
-            yield from leaves(node[0], (*path, 0))
-            if len(node) > 1:
-                yield from leaves(node[-1], (*path, len(node) - 1))
-    else:
-        yield path
 
 
 def where(exc: BaseException) -> str:

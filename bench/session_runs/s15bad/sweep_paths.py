@@ -19,6 +19,9 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[3]
+sys.path.insert(0, str(ROOT))
+from tests.cli.corpus import BASE as CORPUS  # noqa: E402
+
 INST = ROOT / "instances"
 EXAMPLES = {
     "smtt": "smtt/example.json",
@@ -125,20 +128,7 @@ def main() -> None:
     )
     run("plan compare directory", ["plan", "compare", str(tmp / "adir"), str(plan_a)], [plan_a])
     run("plan compare garbage", ["plan", "compare", str(tmp / "garbage.json"), str(plan_a)], [])
-    train = [
-        "plan",
-        "train",
-        "--model",
-        "gpt-1.7b",
-        "--gpus",
-        "32xA100",
-        "--global-batch",
-        "512",
-        "--seq",
-        "2048",
-        "-t",
-        "5",
-    ]
+    train = [*CORPUS["plan train"], "-t", "5"]  # the bad-input corpus's base line
     run("plan train out in a missing dir", [*train, "--out", str(tmp / "m" / "t.json")], [])
     run("plan train out on /dev/full", [*train, "--out", "/dev/full"], [])
     run("plan pipelining directory", ["plan", "pipelining", str(tmp / "adir"), "-t", "2"], [])
