@@ -54,6 +54,32 @@ def unknown_name(kind: str, name: str, known: Iterable[str]) -> InputError:
     return InputError(f"unknown {kind} {name!r}{hint}")
 
 
+def reject_unknown_fields(
+    data: Mapping[str, Any], where: str, known: Iterable[str], *, note: str = ""
+) -> None:
+    """Raise ``InputError`` naming the first unknown key of ``data`` and the closest known one.
+
+    A misspelt key (``"dd"`` for ``"d"``, ``"dealine"``) would otherwise be dropped silently.
+
+    Parameters
+    ----------
+    data
+        The parsed object.
+    where
+        Prefix of the message, e.g. ``"instance 'j301_1'"``.
+    known
+        The accepted keys, in the order the message lists them.
+    note
+        Appended when no known key is close, e.g. ``"; put other metadata under 'meta'"``.
+    """
+    known = list(known)
+    extra = sorted(str(k) for k in set(data) - set(known))
+    if extra:
+        close = difflib.get_close_matches(extra[0], known, n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else f" (known: {', '.join(known)}){note}"
+        raise InputError(f"{where}: unknown field {extra[0]!r}{hint}")
+
+
 def positive_int(value: Any, where: str, *, allow_none: bool = True) -> int | None:
     """``value`` if it is a positive integer (or ``None`` when allowed), else :class:`InputError`.
 

@@ -7,6 +7,7 @@ the same directory + ``os.replace``) so a killed run never leaves half a file.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import tempfile
@@ -19,10 +20,14 @@ from planner.core.errors import InputError
 
 
 def read_text(path: str | Path) -> str:
-    """Read a text file, turning I/O problems into ``InputError``."""
+    """Read a text file, turning I/O problems into ``InputError``.
+
+    A leading UTF-8 byte-order mark (Windows editors write one) is dropped: JSON and TOML
+    parsers refused it ("Unexpected UTF-8 BOM"), and RFC 8259 lets a parser ignore it.
+    """
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
         raise InputError(f"{path}: no such file") from None
     except IsADirectoryError:
@@ -34,13 +39,23 @@ def read_text(path: str | Path) -> str:
     return text
 
 
+def loads_json(text: str, where: str | Path) -> Any:
+    """``json.loads(text)``; a document nested too deep for the parser is bad input naming
+    ``where`` (``[[[[...`` 100,000 deep raised RecursionError: an internal error, exit 1).
+    ``json.JSONDecodeError`` passes through: readers fall back to JSON Lines on it."""
+    try:
+        return json.loads(text)
+    except RecursionError:
+        raise InputError(f"{where}: JSON nested too deeply") from None
+
+
 def read_json(path: str | Path) -> Any:
     """Parse a JSON file."""
     text = read_text(path)
     if not text.strip():
         raise InputError(f"{path}: empty file")
     try:
-        return json.loads(text)
+        return loads_json(text, path)
     except json.JSONDecodeError as exc:
         raise InputError(f"{path}:{exc.lineno}: malformed JSON ({exc.msg})") from None
 
@@ -48,10 +63,18 @@ def read_json(path: str | Path) -> Any:
 def read_toml(path: str | Path) -> dict[str, Any]:
     """Parse a TOML file."""
     text = read_text(path)
+    return loads_toml(text, path)
+
+
+def loads_toml(text: str, where: str | Path) -> dict[str, Any]:
+    """``tomllib.loads(text)``; malformed or too deeply nested TOML is bad input naming
+    ``where`` (nesting raised RecursionError, as in :func:`loads_json`)."""
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise InputError(f"{path}: malformed TOML ({exc})") from None
+        raise InputError(f"{where}: malformed TOML ({exc})") from None
+    except RecursionError:
+        raise InputError(f"{where}: TOML nested too deeply") from None
 
 
 def iter_jsonl(path: str | Path) -> Iterator[tuple[int, dict[str, Any]]]:
@@ -62,7 +85,7 @@ def iter_jsonl(path: str | Path) -> Iterator[tuple[int, dict[str, Any]]]:
         if not line.strip():
             continue
         try:
-            obj = json.loads(line)
+            obj = loads_json(line, f"{path}:{lineno}")
         except json.JSONDecodeError as exc:
             raise InputError(f"{path}:{lineno}: malformed JSON line ({exc.msg})") from None
         if not isinstance(obj, dict):
@@ -77,23 +100,51 @@ def write_atomic(path: str | Path, data: str | bytes) -> Path:
     """Write ``data`` to ``path`` atomically (temp file + rename).
 
     The directory is created if needed. Readers see either the old file or
-    the complete new one, never a partial write.
+    the complete new one, never a partial write. See :func:`atomic_target`.
     """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     mode = "wb" if isinstance(data, bytes) else "w"
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, mode, **({} if mode == "wb" else {"encoding": "utf-8"})) as fh:
-            fh.write(data)
-            fh.flush()
+    encoding = {} if mode == "wb" else {"encoding": "utf-8"}
+    with atomic_target(path) as target, open(target, mode, **encoding) as fh:
+        fh.write(data)
+        fh.flush()
+        if target != path:  # a temp file: on disk before the rename
             os.fsync(fh.fileno())
+    return path
+
+
+@contextlib.contextmanager
+def atomic_target(path: Path, *, suffix: str = ".tmp") -> Iterator[Path]:
+    """The path to write ``path``'s new content to: a temp file renamed over ``path`` when
+    the block ends (removed if it fails).
+
+    An existing ``path`` that is not a regular file (``/dev/stdout``, a FIFO) is written in
+    place: renaming over it replaced the device node itself (``--out /dev/full`` as root left
+    a regular file at ``/dev/full``). An ``OSError`` (disk full, read-only, permission) is
+    bad input naming the path.
+    """
+    if path.exists() and not path.is_file() and not path.is_dir():
+        try:
+            yield path
+        except OSError as exc:
+            raise InputError(f"{path}: cannot write ({exc.strerror or exc})") from None
+        return
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=suffix, dir=path.parent)
+        os.close(fd)
+    except OSError as exc:
+        raise InputError(f"{path}: cannot write ({exc.strerror or exc})") from None
+    try:
+        yield Path(tmp)
         os.chmod(tmp, default_file_mode())  # mkstemp creates 0600; outputs are ordinary files
         os.replace(tmp, path)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise InputError(f"{path}: cannot write ({exc.strerror or exc})") from None
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-    return path
 
 
 def default_file_mode() -> int:
@@ -159,10 +210,21 @@ def referenced_files(path: str | Path, keys: tuple[str, ...]) -> list[Path]:
 
 def ensure_not_input(output: str | Path, inputs: list[Path]) -> None:
     """Refuse to write an output over one of the inputs."""
-    out = Path(output).resolve()
     for path in inputs:
-        if Path(path).resolve() == out:
+        if same_file(path, output):
             raise InputError(f"{output}: refusing to overwrite an input file")
+
+
+def same_file(a: str | Path, b: str | Path) -> bool:
+    """Whether ``a`` and ``b`` name one file: the same resolved path (``./``, symlinks), or,
+    for existing files, the same inode (a hard link resolves elsewhere)."""
+    a, b = Path(a), Path(b)
+    if a.resolve() == b.resolve():
+        return True
+    try:
+        return a.is_file() and b.is_file() and a.samefile(b)
+    except OSError:
+        return False
 
 
 def _default(obj: Any) -> Any:

@@ -6,6 +6,7 @@ import logging
 import math
 import numbers
 import time
+from collections.abc import Mapping
 from typing import Any
 
 from planner.core import progress, validate
@@ -17,6 +18,10 @@ log = logging.getLogger("planner")
 
 #: Relative tolerance when comparing objectives and bounds.
 TOL = 1e-6
+
+#: Seconds of kernel loading before a call (not counted in its time limit) that the result's
+#: ``stats["warmup_s"]`` records: compiling (once per installation), not loading a cache.
+WARMUP_NOTE_S = 1.0
 
 
 def solve(
@@ -79,11 +84,14 @@ def solve(
     family = family_of(instance)
     chosen = method if isinstance(method, Method) else family.method(method)
     method = chosen.name
+    hint = _family_solution(family, hint)
     title = f"{family.name} {getattr(instance, 'name', '')} · {method}"
     with progress.run(title):
+        warm_start = time.perf_counter()
         if not is_warm(family, chosen):
             progress.report(stage="loading compiled kernels")
         warm_up(family, chosen)  # one-time JIT loading is not part of any method's budget
+        warm_s = time.perf_counter() - warm_start
         if chosen.prepare is not None:
             chosen.prepare(instance)  # nor is starting an external method's worker process
         progress.report(stage="solving", restart=True)
@@ -91,6 +99,10 @@ def solve(
         result = chosen.func(instance, time_limit=time_limit, threads=threads, seed=seed, hint=hint)
         runtime = time.perf_counter() - start
     result.runtime_s = max(result.runtime_s, runtime)
+    if warm_s >= WARMUP_NOTE_S:
+        # outside the time limit, and minutes on a fresh checkout under load (numba compiles
+        # the kernels once): s14bad took a first solve's compilation for a hang
+        result.stats["warmup_s"] = round(warm_s, 3)
     result.time_limit, result.threads, result.seed = time_limit, threads, seed
     if runtime > time_limit + max(1.0, 0.1 * time_limit):
         # Limits are a promise to the caller; record overruns so benchmarks expose them.
@@ -103,6 +115,25 @@ def solve(
             time_limit,
         )
     return certify(family, instance, result, trusted=chosen)
+
+
+def _family_solution(family: Family, hint: Any) -> Any:
+    """``hint`` as the family's solution object (a dict is read with ``solution_from_dict``).
+
+    Anything else is bad input naming the hint: a string or a number reached the methods and
+    died there (rcpsp and train: AttributeError). A well-formed hint that breaks the instance's
+    rules is still the methods' to ignore.
+    """
+    kind = family.solution_type
+    if hint is None or (kind is not None and isinstance(hint, kind)):
+        return hint
+    if isinstance(hint, Mapping):
+        try:
+            return family.solution_from_dict(hint)
+        except InputError as exc:
+            raise InputError(f"hint: {exc}") from None
+    expected = f"a {kind.__name__} or its dict" if kind is not None else "a solution"
+    raise InputError(f"hint: expected {expected} ({family.name}), got {type(hint).__name__}")
 
 
 def certify(

@@ -16,9 +16,15 @@ from pathlib import Path
 from typing import Any
 
 from planner.core.errors import InputError
+from planner.core.io import same_file
 
 #: Largest seed every solver accepts (CP-SAT and HiGHS take a 32-bit int).
 MAX_SEED = 2**31 - 1
+
+#: Longest time limit accepted, in seconds (a typo guard, about 31 years): methods turn their
+#: budget into nanosecond deadlines and step counts, which overflowed for ``-t 1e308``
+#: (smtt's local search, seqpar's fill: "OverflowError: cannot convert float infinity").
+MAX_TIME_LIMIT = 1e9
 
 #: Largest thread count accepted (a typo guard, far above any machine here).
 MAX_THREADS = 1024
@@ -32,10 +38,12 @@ IMAGE_SUFFIXES = (".png", ".svg", ".pdf", ".jpg", ".jpeg", ".eps", ".ps", ".tif"
 
 
 def time_limit(value: Any, name: str = "time_limit") -> float:
-    """A finite, positive number of seconds."""
-    seconds = _real(value, name)
+    """A finite, positive number of seconds, at most :data:`MAX_TIME_LIMIT`."""
+    seconds = number(value, name)
     if not math.isfinite(seconds) or seconds <= 0:
         raise InputError(f"{name} {value}: must be a finite number of seconds > 0")
+    if seconds > MAX_TIME_LIMIT:
+        raise InputError(f"{name} {value}: must be at most {MAX_TIME_LIMIT:g} s (about 31 years)")
     return seconds
 
 
@@ -95,9 +103,8 @@ def output_file(
     if suffixes is not None and path.suffix.lower() not in suffixes:
         shown = path.suffix or "no suffix"
         raise InputError(f"{name} {path}: unsupported format {shown!r} (use {', '.join(suffixes)})")
-    resolved = path.resolve()
     for source in inputs:
-        if Path(source).resolve() == resolved:
+        if same_file(source, path):
             raise InputError(f"{name} {path}: refusing to overwrite an input file")
     if not force and path.exists():
         raise InputError(f"{name} {path}: exists; pass --force to overwrite it")
@@ -109,7 +116,8 @@ def output_file(
     return path
 
 
-def _real(value: Any, name: str) -> float:
+def number(value: Any, name: str) -> float:
+    """``value`` as a float when it is a real number (not a bool), else :class:`InputError`."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise InputError(f"{name} {value!r}: must be a number")
     return float(value)

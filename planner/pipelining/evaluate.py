@@ -60,19 +60,26 @@ def lifetime_end(instance: Instance, op_id: str, start: dict[str, int], ii: int)
     return end
 
 
-def _profile(ii: int, pieces: list[tuple[int, int, int]]) -> list[int]:
-    """Load per residue of ``[begin, end)`` intervals with their amounts, folded modulo ``ii``."""
-    load = [0] * ii
+def _peak(ii: int, pieces: list[tuple[int, int, int]]) -> tuple[int, int]:
+    """Peak load of ``[begin, end)`` intervals with their amounts folded modulo ``ii``, and the
+    first residue where it occurs.
+
+    Only the residues a partial wrap touches are stored (every full wrap loads all ``ii``
+    alike): a list of ``ii`` counters overflowed for ``ii = 2**70`` (OverflowError in verify).
+    """
+    base = 0
+    partial: dict[int, int] = {}
     for begin, end, amount in pieces:
         if amount == 0 or end <= begin:
             continue
         full, rest = divmod(end - begin, ii)
-        if full:
-            for r in range(ii):
-                load[r] += full * amount
+        base += full * amount
         for tau in range(begin, begin + rest):
-            load[tau % ii] += amount
-    return load
+            partial[tau % ii] = partial.get(tau % ii, 0) + amount
+    if not partial:
+        return base, 0
+    top = max(partial.values())  # > 0: amounts are counts, never negative
+    return base + top, min(r for r, v in partial.items() if v == top)
 
 
 def verify(instance: Instance, solution: Any) -> list[str]:
@@ -124,10 +131,9 @@ def verify(instance: Instance, solution: Any) -> list[str]:
                 for r in src.cross_reservation
                 if r.unit == unit
             ]
-        load = _profile(ii, pieces)
-        worst = max(load)
+        worst, at = _peak(ii, pieces)
         if worst > cap:
-            out.append(f"unit {unit}: {worst} in use at cycle {load.index(worst)} mod ii > {cap}")
+            out.append(f"unit {unit}: {worst} in use at cycle {at} mod ii > {cap}")
 
     # Warp rules: variable-latency ops alone on one dedicated warp group.
     vl_groups = {warp[op.id] for op in instance.ops if op.variable_latency}
@@ -145,11 +151,9 @@ def verify(instance: Instance, solution: Any) -> list[str]:
             for op in instance.ops
             if warp[op.id] == g and op.warp_cycles
         ]
-        load = _profile(ii, pieces)
-        if load and max(load) > 1:
-            out.append(
-                f"warp group {g}: {max(load)} ops busy at cycle {load.index(max(load))} mod ii"
-            )
+        busy, at = _peak(ii, pieces)
+        if busy > 1:
+            out.append(f"warp group {g}: {busy} ops busy at cycle {at} mod ii")
 
     # Storage from lifetimes.
     ends = {op.id: lifetime_end(instance, op.id, start, ii) for op in instance.ops}
@@ -160,7 +164,7 @@ def verify(instance: Instance, solution: Any) -> list[str]:
             for op in instance.ops
             if warp[op.id] == g and op.registers
         ]
-        peak = max(_profile(ii, pieces)) if pieces else 0
+        peak = _peak(ii, pieces)[0] if pieces else 0
         alloc = m.register_reserved + peak
         allocations.append(alloc)
         if alloc > m.register_limit:
@@ -181,11 +185,9 @@ def verify(instance: Instance, solution: Any) -> list[str]:
         ]
         if not pieces:
             continue
-        load = _profile(ii, pieces)
-        if max(load) > cap:
-            out.append(
-                f"{memory}: {max(load)} in use at cycle {load.index(max(load))} mod ii > {cap}"
-            )
+        used, at = _peak(ii, pieces)
+        if used > cap:
+            out.append(f"{memory}: {used} in use at cycle {at} mod ii > {cap}")
     return out
 
 

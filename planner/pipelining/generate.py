@@ -42,7 +42,13 @@ MAX_RECURRENCES = 10
 
 
 def _span(value: int | tuple[int, int], name: str, low: int, high: int) -> tuple[int, int]:
-    lo, hi = (value, value) if isinstance(value, int) else value
+    pair = (value, value) if isinstance(value, int) else value
+    # a float or None died unpacking (TypeError); 'x' compared with ints (s15bad)
+    if not isinstance(pair, (tuple, list)) or len(pair) != 2:
+        raise InputError(f"--{name}: expected an integer or a (min, max) pair, got {value!r}")
+    lo, hi = pair
+    if any(isinstance(v, bool) or not isinstance(v, int) for v in pair):
+        raise InputError(f"--{name}: expected integers, got {value!r}")
     if not (low <= lo <= hi <= high):
         raise InputError(f"--{name}: expected {low} <= min <= max <= {high}, got {lo}..{hi}")
     return lo, hi

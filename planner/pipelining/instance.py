@@ -607,7 +607,9 @@ def machine_from_dict(data: Any, name: str = "?") -> Machine:
         cross_warp_latency=_int(
             name, "machine.cross_warp_latency", data.get("cross_warp_latency", 0), minimum=0
         ),
-        note=note if isinstance(note, str) else "; ".join(map(str, note)),
+        # a list of lines is joined; anything else is text, as an op's or an edge's note
+        # (a number here raised TypeError: 'float' object is not iterable)
+        note="; ".join(map(str, note)) if isinstance(note, (list, tuple)) else str(note or ""),
     )
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from planner.core.errors import InputError
-from planner.core.io import iter_jsonl, read_text
+from planner.core.io import iter_jsonl, loads_json, read_text
 from planner.core.specs import select
 from planner.pipelining.instance import Instance
 
@@ -26,7 +26,7 @@ def read(path: str | Path, selector: str | None = None) -> list[Instance]:
         instances = _lines(path)
     else:
         try:
-            data = json.loads(text)
+            data = loads_json(text, path)
         except json.JSONDecodeError as exc:
             if text.lstrip().startswith("{") and len(text.strip().splitlines()) > 1:
                 instances = _lines(path)  # JSON Lines under another suffix

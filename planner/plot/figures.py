@@ -6,12 +6,10 @@ families can import their plot function without slowing down the CLI.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
-from planner.core.io import default_file_mode
+from planner.core.io import atomic_target
 
 
 def pyplot() -> Any:
@@ -46,18 +44,9 @@ def new_figure(
 def save_figure(fig: Any, path: str | Path, *, dpi: int = 120) -> Path:
     """Save ``fig`` to ``path`` atomically (format from the suffix) and close it."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(
-        prefix=f".{path.stem}.", suffix=path.suffix or ".png", dir=path.parent
-    )
-    os.close(fd)
     try:
-        fig.savefig(tmp, dpi=dpi, bbox_inches="tight")
-        os.chmod(tmp, default_file_mode())  # mkstemp creates 0600
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+        with atomic_target(path, suffix=path.suffix or ".png") as target:
+            fig.savefig(target, dpi=dpi, bbox_inches="tight")
     finally:
         pyplot().close(fig)
     return path

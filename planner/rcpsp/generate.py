@@ -24,6 +24,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, replace
 
+from planner.core import validate
 from planner.core.errors import InputError
 from planner.rcpsp.instance import Downtime, Instance, Precedence
 from planner.rcpsp.network import distances, tightened_windows
@@ -112,27 +113,26 @@ def generate(
         raise InputError(
             f"--scenario: unknown scenario {scenario!r}; known: {', '.join(SCENARIOS)}"
         )
-    if not 1 <= n_jobs <= MAX_JOBS:
-        raise InputError(f"--jobs: need 1 to {MAX_JOBS} tasks, got {n_jobs}")
-    if layers < 1:
-        raise InputError(f"--layers: need at least one layer, got {layers}")
-    if not 0 <= seed < 2**63:
-        raise InputError(f"--seed: must be an integer from 0 to 2**63 - 1, got {seed}")
+    # types first: layers=inf raised OverflowError, 1.5 or None a TypeError (s15bad)
+    n_jobs = validate.bounded(n_jobs, "--jobs", low=1, high=MAX_JOBS)
+    layers = validate.bounded(layers, "--layers", low=1, high=2**31 - 1)
+    seed = validate.bounded(seed, "--seed", low=0, high=2**63 - 1)
+    if level is not None:
+        level = validate.bounded(level, "--level", low=0, high=MAX_JOBS**2)
     for label, p in (
         ("p_downtime", p_downtime),
         ("p_window", p_window),
         ("p_disjunctive", p_disjunctive),
     ):
-        if not 0.0 <= p <= 1.0:
-            raise InputError(f"gen rcpsp: {label} must be in [0, 1], got {p}")
+        if isinstance(p, bool) or not isinstance(p, (int, float)) or not 0.0 <= p <= 1.0:
+            raise InputError(f"gen rcpsp: {label} must be in [0, 1], got {p!r}")
     rng = random.Random(seed)
     dc = scenario == "datacenter-migration"
     if dc:
         layers = min(layers, len(_DC_PHASES))
         res = list(_DC_RESOURCES)
     else:
-        if not 1 <= resources <= MAX_RESOURCES:
-            raise InputError(f"--resources: need 1 to {MAX_RESOURCES}, got {resources}")
+        resources = validate.bounded(resources, "--resources", low=1, high=MAX_RESOURCES)
         res = [_Resource(f"R{r + 1}", rng.randint(4, 10), 0.5, (1, 4)) for r in range(resources)]
     layer_of = sorted(rng.randrange(layers) for _ in range(n_jobs))
     for k in range(min(layers, n_jobs)):  # every layer non-empty

@@ -18,14 +18,13 @@ Conventions
 
 from __future__ import annotations
 
-import difflib
 import itertools
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from functools import cached_property
 from typing import Any
 
-from planner.core.errors import InputError
+from planner.core.errors import InputError, reject_unknown_fields
 
 
 @dataclass(frozen=True)
@@ -403,13 +402,15 @@ class Instance:
             raise InputError(f"{at}name: expected a string, got {name!r}")
         name = str(name)
         at = f"{where or name}: "
-        _known_keys(data, where or name, INSTANCE_KEYS, note="; free-form data goes under 'meta'")
+        reject_unknown_fields(
+            data, where or name, INSTANCE_KEYS, note="; free-form data goes under 'meta'"
+        )
         jobs = _list(data, "jobs", at)
         resources = _list(data, "resources", at, required=False)
         rnames, caps = [], []
         for r, res in enumerate(resources):
             if isinstance(res, Mapping):
-                _known_keys(res, f"{at}resources[{r}]", ("name", "capacity"))
+                reject_unknown_fields(res, f"{at}resources[{r}]", ("name", "capacity"))
                 if "capacity" not in res:
                     raise InputError(f"{at}resources[{r}]: missing field 'capacity'")
                 caps.append(_int(res["capacity"], f"{at}resources[{r}].capacity"))
@@ -425,7 +426,7 @@ class Instance:
             if not isinstance(job, Mapping):
                 raise InputError(f"{at}jobs[{j}]: expected an object")
             jname = str(job.get("name", j + 1))
-            _known_keys(job, f"{at}job {jname}", JOB_KEYS)
+            reject_unknown_fields(job, f"{at}job {jname}", JOB_KEYS)
             if "duration" not in job:
                 raise InputError(f"{at}job {jname}: missing field 'duration'")
             durs.append(_int(job["duration"], f"{at}job {jname}: duration"))
@@ -451,7 +452,7 @@ class Instance:
         for k, p in enumerate(_list(data, "precedences", at, required=False)):
             where_k = f"{at}precedences[{k}]"
             if isinstance(p, Mapping):
-                _known_keys(p, where_k, ("pred", "succ", "lag"))
+                reject_unknown_fields(p, where_k, ("pred", "succ", "lag"))
                 a, b, lag = p.get("pred"), p.get("succ"), p.get("lag")
                 if a is None or b is None:
                     raise InputError(f"{where_k}: needs 'pred' and 'succ'")
@@ -475,7 +476,7 @@ class Instance:
                 raise InputError(
                     f"{where_k}: needs 'resource', 'start', 'end' (and optional 'capacity')"
                 )
-            _known_keys(w, where_k, ("resource", "start", "end", "capacity"))
+            reject_unknown_fields(w, where_k, ("resource", "start", "end", "capacity"))
             downs.append(
                 Downtime(
                     _index(w["resource"], rnames, where_k, "resource"),
@@ -609,15 +610,6 @@ def _downtime(w: Any) -> Downtime:
 #: Keys of the native JSON form (anything else belongs under ``meta``).
 INSTANCE_KEYS = ("name", "resources", "jobs", "precedences", "downtimes", "disjunctive", "meta")
 JOB_KEYS = ("name", "duration", "demands", "release", "deadline")
-
-
-def _known_keys(data: Mapping[str, Any], where: str, known: Sequence[str], note: str = "") -> None:
-    """``InputError`` naming the first unknown key of ``data`` (and the closest known one)."""
-    extra = sorted(str(k) for k in set(data) - set(known))
-    if extra:
-        close = difflib.get_close_matches(extra[0], known, n=1)
-        hint = f"; did you mean {close[0]!r}?" if close else f" (known: {', '.join(known)}){note}"
-        raise InputError(f"{where}: unknown field {extra[0]!r}{hint}")
 
 
 def _list(data: Mapping[str, Any], key: str, at: str, *, required: bool = True) -> list[Any]:

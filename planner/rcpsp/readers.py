@@ -20,7 +20,7 @@ import psplib
 
 from planner.core.errors import InputError
 from planner.core.family import Reference
-from planner.core.io import iter_jsonl, read_text
+from planner.core.io import iter_jsonl, loads_json, read_text
 from planner.core.specs import select
 from planner.rcpsp.instance import Instance, Precedence, find_fs_cycle
 
@@ -362,7 +362,7 @@ def read_json(path: str | Path) -> list[Instance]:
     if not text.strip():
         raise InputError(f"{path}: empty file")
     try:
-        data = json.loads(text)
+        data = loads_json(text, path)
     except json.JSONDecodeError as exc:
         if path.suffix.lower() != ".jsonl" and exc.msg != "Extra data":
             raise InputError(f"{path}:{exc.lineno}: malformed JSON ({exc.msg})") from None

@@ -23,12 +23,13 @@ inside a node.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
+from planner.core import validate
 from planner.core.errors import InputError
 from planner.core.result import Result, Status
 from planner.seqpar.costmodel import AnyCost, Cluster, CostModel, TabulatedCost
@@ -88,10 +89,18 @@ def make_instance(
     elif isinstance(cluster, Cluster) and find_preset(model) is not None:
         cost = find_preset(model).cost()
     else:
-        gpus = cluster.gpus if isinstance(cluster, Cluster) else int(cluster)
+        gpus = (
+            cluster.gpus
+            if isinstance(cluster, Cluster)
+            else validate.bounded(cluster, "cluster", low=1, high=2**63 - 1)  # inf: OverflowError
+        )
         per_node = cluster.gpus_per_node if isinstance(cluster, Cluster) else None
         cluster, cost, _ = make_cluster_cost(gpus, model, per_node, gpu=gpu, strategies=strategies)
-    lengths = lengths.tolist() if isinstance(lengths, np.ndarray) else list(lengths)
+    if isinstance(lengths, np.ndarray):
+        lengths = lengths.tolist()
+    if isinstance(lengths, (str, bytes)) or not isinstance(lengths, Iterable):
+        raise InputError(f"lengths: expected a sequence of token counts, got {lengths!r}")
+    lengths = list(lengths)
     return Instance(name, lengths, cluster, cost, max_len=max_len)
 
 

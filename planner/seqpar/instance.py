@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from planner.core.errors import InputError
+from planner.core.errors import InputError, reject_unknown_fields
 from planner.seqpar.costmodel import (
     ULYSSES,
     AnyCost,
@@ -31,6 +31,11 @@ from planner.seqpar.costmodel import (
 
 #: Keys of an instance dictionary that are data, not metadata.
 DATA_KEYS = ("name", "lengths", "cluster", "cost", "model", "max_len")
+
+#: Metadata the family's generators write at the top level; anything else goes under ``meta``.
+#: Any other top-level key is refused: a misspelt ``"max_length"`` would otherwise be kept as
+#: metadata and the instance solved without it.
+META_KEYS = ("n", "seed", "generator", "source", "description", "meta")
 
 
 @dataclass(frozen=True)
@@ -158,7 +163,8 @@ class Instance:
 
         ``model`` names a preset (``flexsp-7b``) and supplies the cost model
         and, unless ``cluster`` gives them, the node size and memory; a
-        ``cluster`` then needs only ``gpus``. Other keys are kept as ``meta``.
+        ``cluster`` then needs only ``gpus``. Metadata are the :data:`META_KEYS` at the top
+        level plus the entries of a ``meta`` object; any other key is an error naming it.
         """
         from planner.seqpar.presets import get_preset
 
@@ -166,6 +172,15 @@ class Instance:
             raise InputError(f"expected an instance object, got {type(data).__name__}")
         name = data.get("name", "seqpar")
         name = name if isinstance(name, str) else str(name)
+        reject_unknown_fields(
+            data,
+            f"instance {name!r}",
+            DATA_KEYS + META_KEYS,
+            note="; put other metadata under 'meta'",
+        )
+        extra = data.get("meta")
+        if extra is not None and not isinstance(extra, Mapping):
+            raise InputError(f"instance {name!r}: field 'meta' must be an object, got {extra!r}")
         if "lengths" not in data:
             raise InputError(f"instance {name!r}: missing field 'lengths'")
         if "cluster" not in data:
@@ -186,7 +201,8 @@ class Instance:
                 **raw_cluster,
             }
         cluster = _wrap(name, lambda: Cluster.from_dict(raw_cluster))
-        meta = {k: v for k, v in data.items() if k not in DATA_KEYS}
+        meta = {k: v for k, v in data.items() if k not in DATA_KEYS and k != "meta"}
+        meta.update((str(k), v) for k, v in (extra or {}).items() if k not in meta)
         if preset is not None:
             meta.setdefault("model", preset.name)
         lengths = data["lengths"]
@@ -217,7 +233,11 @@ class Instance:
             "cluster": self.cluster.to_dict(),
             "cost": self.cost.to_dict(),
         }
-        out.update((k, v) for k, v in self.meta.items() if k not in out and k != "n")
+        top = (*META_KEYS, "model")  # the preset's name is metadata once a cost is given
+        out.update((k, v) for k, v in self.meta.items() if k in top and k not in out)
+        rest = {k: v for k, v in self.meta.items() if k not in top}
+        if rest:
+            out["meta"] = rest
         out["lengths"] = list(self.lengths)
         return out
 

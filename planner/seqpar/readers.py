@@ -12,7 +12,7 @@ import json
 from pathlib import Path
 
 from planner.core.errors import InputError
-from planner.core.io import read_text
+from planner.core.io import loads_json, read_text
 from planner.core.specs import select
 from planner.seqpar.instance import Instance
 
@@ -25,7 +25,7 @@ def read(path: str | Path, selector: str | None = None) -> list[Instance]:
         raise InputError(f"{path}: empty file")
     items: list[tuple[int, object]] = []
     try:
-        data = json.loads(text)
+        data = loads_json(text, path)
         if isinstance(data, list):
             if not data:
                 raise InputError(f"{path}: empty list, no instance")
@@ -38,7 +38,7 @@ def read(path: str | Path, selector: str | None = None) -> list[Instance]:
             raise InputError(f"{path}:{exc.lineno}: malformed JSON ({exc.msg})") from None
         for lineno, line in lines:
             try:
-                items.append((lineno, json.loads(line)))
+                items.append((lineno, loads_json(line, f"{path}:{lineno}")))
             except json.JSONDecodeError as err:
                 raise InputError(f"{path}:{lineno}: malformed JSON line ({err.msg})") from None
     out = []

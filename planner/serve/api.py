@@ -14,6 +14,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from planner.core import validate
 from planner.core.errors import InputError
 from planner.core.io import read_json, read_toml
 from planner.core.result import Result, Status
@@ -122,7 +123,7 @@ def make_problem(
             if isinstance(output_tokens, LengthDist)
             else parse_lengths(output_tokens, what="--output-tokens")
         )
-        traffic = Traffic(None if qps is None else float(qps), p, o)
+        traffic = Traffic(None if qps is None else validate.number(qps, "qps"), p, o)
     if prefix_hit_rate:
         if shared:
             raise InputError("give prefix_hit_rate inside each workload's traffic")
@@ -130,7 +131,7 @@ def make_problem(
     if arrival_scv is not None:
         if shared:
             raise InputError("give arrival_scv inside each workload's traffic")
-        traffic = replace(traffic, arrival_scv=float(arrival_scv))
+        traffic = replace(traffic, arrival_scv=validate.number(arrival_scv, "arrival_scv"))
     if isinstance(speculative, Mapping):
         speculative = speculative_from_dict(speculative)
     return ServingProblem(

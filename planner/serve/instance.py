@@ -196,14 +196,16 @@ class ReplicaGroup:
     workload: str = ""
 
     def __post_init__(self) -> None:
+        if not isinstance(self.gpu, str):
+            raise InputError(f"replica: gpu must be a pool label, got {self.gpu!r}")
         if not isinstance(self.workload, str):
             raise InputError(f"replica: workload must be a name, got {self.workload!r}")
         if not isinstance(self.speculative, bool):
             raise InputError(
                 f"replica: speculative must be true or false, got {self.speculative!r}"
             )
-        for key in ("tp", "pp", "ep", "count"):
-            positive_int(getattr(self, key), f"replica: {key}")
+        for key in ("tp", "pp", "ep", "count"):  # None passed, then verify raised TypeError
+            positive_int(getattr(self, key), f"replica: {key}", allow_none=False)
         if self.role not in ROLES:
             raise InputError(f"replica: role must be one of {', '.join(ROLES)}, got {self.role!r}")
         if isinstance(self.chunk_tokens, bool) or not isinstance(self.chunk_tokens, int):

@@ -11,9 +11,11 @@ generator does not, so some due dates are negative.
 from __future__ import annotations
 
 import math
+import numbers
 
 import numpy as np
 
+from planner.core import validate
 from planner.core.errors import InputError
 from planner.smtt.instance import Instance
 
@@ -59,13 +61,13 @@ def generate(
         Named ``{prefix}_rdd{rdd}_tf{tf}_{k:02d}`` (k from 1), with ``rdd``,
         ``tf``, ``seed`` and ``generator`` in ``meta``.
     """
-    if not 1 <= n <= MAX_N:
-        raise InputError(f"--n: need 1 to {MAX_N:,} jobs, got {n}")
-    if not 1 <= count <= MAX_COUNT:
-        raise InputError(f"--count: need 1 to {MAX_COUNT:,} instances, got {count}")
-    if not 0 <= seed < 2**63:
-        raise InputError(f"--seed: must be an integer from 0 to 2**63 - 1, got {seed}")
+    # types first: n=1.5 or None died in numpy / a comparison (TypeError) (s15bad)
+    n = validate.bounded(n, "--n", low=1, high=MAX_N)
+    count = validate.bounded(count, "--count", low=1, high=MAX_COUNT)
+    seed = validate.bounded(seed, "--seed", low=0, high=2**63 - 1)
     for flag, value in (("--tf", tf), ("--rdd", rdd)):
+        if isinstance(value, bool) or not isinstance(value, numbers.Real):
+            raise InputError(f"{flag}: must be a finite number >= 0, got {value!r}")
         if not math.isfinite(value) or value < 0:
             raise InputError(f"{flag}: must be a finite number >= 0, got {value}")
     rng = np.random.default_rng(seed)

@@ -16,10 +16,17 @@ from typing import Any
 
 import numpy as np
 
-from planner.core.errors import InputError
+from planner.core.errors import InputError, reject_unknown_fields
 
 #: Keys of an instance dictionary that are data, not metadata.
 DATA_KEYS = ("name", "p", "d", "w")
+
+#: Metadata the family's generator, readers and benchmark files write at the top level
+#: (``--reference optimum`` reads them); anything else goes under ``meta``. Any other top-level
+#: key is refused: a misspelt ``"dd"`` or ``"weights"`` would otherwise be kept as metadata and
+#: the instance solved without it.
+META_KEYS = ("n", "optimum", "optimum_as_published", "rdd", "tf", "seed", "generator", "source")
+META_KEYS += ("orlib_index", "description", "meta")
 
 #: Largest objective the family handles: its compiled kernels and vectorized code compute in
 #: int64. An instance whose total (weighted) tardiness could pass it (every job finishing at
@@ -101,9 +108,11 @@ class Instance:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Instance:
-        """Build from a dictionary with ``name``, ``p``, ``d``, optional ``w``; the rest is meta.
+        """Build from a dictionary with ``name``, ``p``, ``d``, optional ``w`` and metadata.
 
-        An ``n`` field, when present, must equal the number of jobs.
+        Metadata are the :data:`META_KEYS` at the top level plus the entries of a ``meta``
+        object; any other key is an error naming it. An ``n`` field, when present, must
+        equal the number of jobs.
         """
         if not isinstance(data, Mapping):
             raise InputError(f"expected an instance object, got {type(data).__name__}")
@@ -111,7 +120,16 @@ class Instance:
             if key not in data:
                 raise InputError(f"instance {data.get('name', '?')!r}: missing field {key!r}")
         name = data.get("name", "smtt")
-        meta = {k: v for k, v in data.items() if k not in DATA_KEYS}
+        where = f"instance {name!r}"
+        reject_unknown_fields(
+            data, where, DATA_KEYS + META_KEYS, note="; put other metadata under 'meta'"
+        )
+        meta = {k: v for k, v in data.items() if k not in DATA_KEYS and k != "meta"}
+        extra = data.get("meta")
+        if extra is not None:
+            if not isinstance(extra, Mapping):
+                raise InputError(f"{where}: field 'meta' must be an object, got {extra!r}")
+            meta.update((str(k), v) for k, v in extra.items() if k not in meta)
         inst = cls(
             name=name if isinstance(name, str) else str(name),
             p=_as_list(name, "p", data["p"]),
@@ -128,11 +146,18 @@ class Instance:
         return inst
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain dictionary (the native JSON format): ``name, n, p, d[, w]`` then meta."""
+        """Plain dictionary (the native JSON format): ``name, n, p, d[, w]`` then metadata.
+
+        Metadata named in :data:`META_KEYS` stay at the top level; the rest go under ``meta``,
+        so that :meth:`from_dict` reads the output back.
+        """
         out: dict[str, Any] = {"name": self.name, "n": self.n, "p": list(self.p), "d": list(self.d)}
         if self.w is not None:
             out["w"] = list(self.w)
-        out.update((k, v) for k, v in self.meta.items() if k not in out)
+        out.update((k, v) for k, v in self.meta.items() if k in META_KEYS and k not in out)
+        rest = {k: v for k, v in self.meta.items() if k not in META_KEYS and k not in out}
+        if rest:
+            out["meta"] = rest
         return out
 
 

@@ -26,7 +26,7 @@ from typing import Any
 
 from planner.core.errors import InputError
 from planner.core.family import Reference
-from planner.core.io import iter_jsonl, read_text
+from planner.core.io import iter_jsonl, loads_json, read_text
 from planner.core.specs import select
 from planner.smtt.instance import Instance
 
@@ -67,7 +67,7 @@ def read_json_text(text: str, path: Path) -> list[Instance]:
     if path.suffix.lower() == ".jsonl":
         return _read_json_lines(text, path)
     try:
-        data = json.loads(text)
+        data = loads_json(text, path)
     except json.JSONDecodeError as exc:
         if len(text.strip().splitlines()) > 1 and text.lstrip()[:1] == "{":
             return _read_json_lines(text, path)  # JSON Lines, whatever the suffix

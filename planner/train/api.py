@@ -11,6 +11,7 @@ from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
+from planner.core import validate
 from planner.core.errors import InputError
 from planner.core.result import Result
 from planner.perfmodel.hardware import ClusterSpec, parse_cluster
@@ -45,6 +46,8 @@ def make_problem(
             f"unknown constraint {unknown[0]!r} (known: {', '.join(sorted(_CONSTRAINT_KEYS))})"
         )
     spec = load_model(model)
+    if gpus_per_node is not None:  # 'x' raised TypeError inside parse_cluster (s15bad)
+        gpus_per_node = validate.bounded(gpus_per_node, "--gpus-per-node", low=1, high=2**31 - 1)
     clus = parse_cluster(cluster, gpus_per_node=gpus_per_node)
     if "stage_layers" in constraints and constraints["stage_layers"] is not None:
         constraints["stage_layers"] = tuple(constraints["stage_layers"])
@@ -54,7 +57,11 @@ def make_problem(
         cluster=clus,
         workload=Workload(global_batch, seq_len, precision),
         constraints=Constraints(**constraints),
-        meta={"top_k": top_k, "prefer_simple": check_tolerance(prefer_simple)},
+        meta={
+            # any value was kept (0, -1, 'x') until the search used it (s15bad)
+            "top_k": validate.bounded(top_k, "top_k", low=1, high=2**31 - 1),
+            "prefer_simple": check_tolerance(prefer_simple),
+        },
         software=software or Software(),
     )
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -358,7 +359,7 @@ def train(
         run_args: dict[str, Any] = {"tokens": parse_tokens(tokens)}
         for key, value in (
             ("failure_rate", failure_rate),
-            ("checkpoint_bytes_per_s", None if checkpoint_gbps is None else checkpoint_gbps * 1e9),
+            ("checkpoint_bytes_per_s", _bytes_per_s(checkpoint_gbps)),
             ("checkpoint_every_h", checkpoint_every),
             ("restart_minutes", restart_minutes),
         ):
@@ -514,6 +515,18 @@ def compare_cmd(
             console.write_json_line(stdout, result)
     else:
         render(result)
+
+
+def _bytes_per_s(gbps: float | None) -> float | None:
+    """``--checkpoint-gbps`` in bytes/s, refused here while the message can quote the GB/s
+    typed (1e308 GB/s overflowed to inf bytes/s, and -1 became -1e9 in the message)."""
+    if gbps is None:
+        return None
+    if not math.isfinite(gbps) or gbps <= 0:
+        raise InputError(f"--checkpoint-gbps {gbps:g}: expected a finite positive number of GB/s")
+    if not math.isfinite(gbps * 1e9):
+        raise InputError(f"--checkpoint-gbps {gbps:g}: too large (bytes/s overflow a float)")
+    return gbps * 1e9
 
 
 def calibrate_profile(

@@ -37,6 +37,10 @@ def check_summary(data: Any, where: str) -> dict[str, Any]:
             raise InputError(f"{where}: missing field {key!r} (not a 'plan train' solution)")
     if not isinstance(data["plan"], Mapping):
         raise InputError(f"{where}: field 'plan' must be an object")
+    try:  # the decisions are compared and labelled: "tp": "x" was compared by time alone
+        TrainingPlan.from_dict(data["plan"])
+    except InputError as exc:
+        raise InputError(f"{where}: {exc}") from None
     if not _numbers(data["breakdown"]):
         raise InputError(f"{where}: field 'breakdown' must map components to seconds")
     if not _finite(data["step_time_s"]) or data["step_time_s"] <= 0:

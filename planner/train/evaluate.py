@@ -28,6 +28,46 @@ def evaluate(problem: TrainingProblem, plan: TrainingPlan) -> float:
     return objective_of(problem, estimate(problem, plan))
 
 
+def plan_field_errors(plan: TrainingPlan) -> list[str]:
+    """What is wrong with ``plan``'s fields on their own (kinds and ranges), no problem needed.
+
+    The first checks of :func:`verify`; :meth:`TrainingPlan.from_dict` raises the first one
+    (a plan file with ``"tp": "x"``).
+    """
+    out: list[str] = []
+    for name in ("tp", "pp", "dp", "cp", "ep", "microbatch", "interleave"):
+        _int_field(plan, name, out)
+    if out:
+        return out
+    if plan.recompute not in RECOMPUTE:
+        out.append(f"plan.recompute={plan.recompute!r} is not one of {RECOMPUTE}")
+    if plan.zero not in (0, 1, 2, 3):
+        out.append(f"plan.zero={plan.zero!r} is not 0..3")
+        return out  # compared with numbers below
+    k = plan.recompute_layers
+    if isinstance(k, bool) or not isinstance(k, int) or k < 0:
+        out.append(f"plan.recompute_layers={k!r} must be an integer >= 0")
+    elif k and plan.recompute != "full":
+        out.append(f"plan.recompute_layers={k} needs recompute=full")
+    g = plan.shard_group
+    if isinstance(g, bool) or not isinstance(g, int) or g < 0:
+        out.append(f"plan.shard_group={g!r} must be an integer >= 0")
+    elif g and plan.zero < 1:
+        out.append(f"plan.shard_group={g} needs ZeRO >= 1 (sharded states)")
+    elif g and (plan.dp * plan.cp) % g:
+        out.append(f"plan.shard_group={g} does not divide dp*cp={plan.dp * plan.cp}")
+    e = plan.expert_tp
+    if isinstance(e, bool) or not isinstance(e, int) or e < 0:
+        out.append(f"plan.expert_tp={e!r} must be an integer >= 0")
+    if not isinstance(plan.sequence_parallel, bool):
+        out.append(f"plan.sequence_parallel={plan.sequence_parallel!r} must be true or false")
+    if not all(isinstance(n, int) and not isinstance(n, bool) for n in plan.stage_layers):
+        out.append(f"plan.stage_layers={list(plan.stage_layers)!r} must list layer counts")
+    if not all(isinstance(p, str) for p in plan.stage_pools):
+        out.append(f"plan.stage_pools={list(plan.stage_pools)!r} must list pool labels")
+    return out
+
+
 def _int_field(plan: TrainingPlan, name: str, out: list[str]) -> None:
     value = getattr(plan, name)
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
@@ -44,38 +84,17 @@ def verify(problem: TrainingProblem, plan: TrainingPlan) -> list[str]:
     framework can launch (:func:`planner.train.frameworks.violations`), and memory per
     GPU on every stage.
     """
-    out: list[str] = []
-    for name in ("tp", "pp", "dp", "cp", "ep", "microbatch", "interleave"):
-        _int_field(plan, name, out)
+    out = plan_field_errors(plan)
     if out:
         return out
     model, wl, c = problem.model, problem.workload, problem.constraints
-    if plan.recompute not in RECOMPUTE:
-        out.append(f"plan.recompute={plan.recompute!r} is not one of {RECOMPUTE}")
-    if plan.zero not in (0, 1, 2, 3):
-        out.append(f"plan.zero={plan.zero!r} is not 0..3")
-    k = plan.recompute_layers
-    if isinstance(k, bool) or not isinstance(k, int) or k < 0:
-        out.append(f"plan.recompute_layers={k!r} must be an integer >= 0")
-    elif k and plan.recompute != "full":
-        out.append(f"plan.recompute_layers={k} needs recompute=full")
-    g = plan.shard_group
-    if isinstance(g, bool) or not isinstance(g, int) or g < 0:
-        out.append(f"plan.shard_group={g!r} must be an integer >= 0")
-    elif g and plan.zero < 1:
-        out.append(f"plan.shard_group={g} needs ZeRO >= 1 (sharded states)")
-    elif g and (plan.dp * plan.cp) % g:
-        out.append(f"plan.shard_group={g} does not divide dp*cp={plan.dp * plan.cp}")
-    e = plan.expert_tp
-    if isinstance(e, bool) or not isinstance(e, int) or e < 0:
-        out.append(f"plan.expert_tp={e!r} must be an integer >= 0")
-    if out:
-        return out
 
     # GPUs
     gpus = plan.tp * plan.pp * plan.dp * plan.cp
     if gpus > problem.gpu_budget:
         out.append(f"plan uses {gpus} GPUs, budget is {problem.gpu_budget}")
+        if plan.pp > problem.gpu_budget:
+            return out  # the checks below size lists by pp: pp=2**70 raised OverflowError
     if c.use_all_gpus and gpus != problem.gpu_budget:
         out.append(f"plan uses {gpus} GPUs but use_all_gpus requires {problem.gpu_budget}")
     pools = {p.label: p for p in problem.cluster.pools}

@@ -411,11 +411,22 @@ class TrainingPlan(Layout):
             required=("tp", "pp", "dp"),
             kind="an object",
         )
-        d["stage_layers"] = tuple(d.get("stage_layers", ()) or ())
-        d["stage_pools"] = tuple(d.get("stage_pools", ()) or ())
+        for key in ("stage_layers", "stage_pools"):
+            value = d.get(key) or ()
+            if not isinstance(value, (list, tuple)):
+                raise InputError(f"plan.{key}={value!r} must be a list")
+            d[key] = tuple(value)
         if d.get("expert_tp") == d["tp"]:
             d["expert_tp"] = 0  # the default (experts as wide as the attention TP)
-        return cls(**d)
+        plan = cls(**d)
+        # a plan read from a file (plan compare, a hint) with "tp": "x" was accepted; verify's
+        # own checks of the fields, which need no problem, say what is wrong
+        from planner.train.evaluate import plan_field_errors
+
+        errors = plan_field_errors(plan)
+        if errors:
+            raise InputError(errors[0])
+        return plan
 
 
 @dataclass(frozen=True)

@@ -18,14 +18,13 @@ from __future__ import annotations
 import json
 import re
 import shlex
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from planner.core.errors import InputError
-from planner.core.io import read_text
+from planner.core.io import loads_json, loads_toml, read_text
 from planner.perfmodel.options import DISPATCHERS, FLEX_BACKENDS
 from planner.train.export import FORMATS, KEYS
 from planner.train.step_time import chunk_layers
@@ -441,7 +440,7 @@ def _known(data: Mapping[str, Any], fmt: str, where: str) -> dict[str, Any]:
 def read_deepspeed(text: str, where: str) -> Launch:
     """A DeepSpeed config JSON (the keys ``--export deepspeed`` writes)."""
     try:
-        data = json.loads(text)
+        data = loads_json(text, where)
     except json.JSONDecodeError as exc:
         raise InputError(f"{where}:{exc.lineno}: malformed JSON ({exc.msg})") from None
     if not isinstance(data, Mapping):
@@ -491,10 +490,7 @@ def read_deepspeed(text: str, where: str) -> Launch:
 
 def read_torchtitan(text: str, where: str) -> Launch:
     """A torchtitan job TOML (``[parallelism]``, ``[training]``, ``[activation_checkpoint]``)."""
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise InputError(f"{where}: malformed TOML ({exc})") from None
+    data = loads_toml(text, where)
     values = _known(data, "torchtitan", where)
     out = Launch("torchtitan", where)
     f = out.fixed

@@ -99,7 +99,8 @@ class TrainingRun:
         checks = (
             ("--tokens", self.tokens, False),
             ("--failure-rate", self.failure_rate, True),
-            ("--checkpoint-gbps", self.checkpoint_bytes_per_s, False),
+            # a field, not the CLI's flag: --checkpoint-gbps is in GB/s and checked by the CLI
+            ("checkpoint_bytes_per_s", self.checkpoint_bytes_per_s, False),
             ("--checkpoint-every", self.checkpoint_every_h, False),
             ("--restart-minutes", self.restart_minutes, True),
         )

@@ -50,6 +50,9 @@ FILES = {
         ', "memory": {"total": 10.0}, "stages": [{"memory_gib": {"total": 10.0}}]}\n'
     ),
     "serve_prices_negative.toml": "[gpu.H100]\non_demand = -3\n",
+    # s15bad: RecursionError in every family's JSON reader was an internal error (exit 1)
+    "deep.json": "[" * 100_000 + "]" * 100_000,
+    "deep.toml": "a = " + "[" * 100_000 + "]" * 100_000 + "\n",
     "serve_workloads_dup.toml": (
         "[[workloads]]\nname = 'a'\ntraffic = { qps = 1, prompt_tokens = 9, output_tokens = 9 }\n"
         "[[workloads]]\nname = 'a'\ntraffic = { qps = 2, prompt_tokens = 9, output_tokens = 9 }\n"
@@ -116,6 +119,8 @@ GENERIC: list[tuple[str, str | None, list[str], dict[str, str], str]] = [
     ("time-limit-inf", "--time-limit", ["--time-limit", "inf"], {}, "--time-limit"),
     ("time-limit-negative", "--time-limit", ["--time-limit", "-1"], {}, "--time-limit"),
     ("time-limit-nan", "--time-limit", ["--time-limit", "nan"], {}, "--time-limit"),
+    # s15bad: finite but huge overflowed smtt's and seqpar's step budgets (exit 1)
+    ("time-limit-huge", "--time-limit", ["--time-limit", "1e308"], {}, "must be at most"),
     ("threads-zero", "--threads", ["--threads", "0"], {}, "--threads"),
     ("seed-negative", "--seed", ["--seed", "-1"], {}, "--seed"),
     ("out-directory", "--out", ["--out", "{tmp}/" + SUBDIR], {}, "is a directory"),
@@ -146,6 +151,11 @@ SPECIFIC: list[tuple[str, list[str], str]] = [
         for family in ("smtt", "rcpsp", "train", "serve", "seqpar", "offload", "pipelining")
         for name in ("null.json", "list.json")
     ),
+    *(
+        (f"solve-{family}-deep-json", ["solve", family, "{tmp}/deep.json"], "nested too deeply")
+        for family in ("smtt", "rcpsp", "train", "serve", "seqpar", "offload", "pipelining")
+    ),
+    ("solve-serve-deep-toml", ["solve", "serve", "{tmp}/deep.toml"], "TOML nested too deeply"),
     ("solve-smtt-wrong-types", ["solve", "smtt", "{tmp}/smtt_types.json"], "field 'p'"),
     ("solve-smtt-null-field", ["solve", "smtt", "{tmp}/smtt_null_field.json"], "field 'd'"),
     ("solve-rcpsp-wrong-types", ["solve", "rcpsp", "{tmp}/rcpsp_types.json"], "rcpsp_types.json"),

@@ -65,3 +65,67 @@ def test_atomic_outputs_get_ordinary_permissions(tmp_path):
     finally:
         os.umask(umask)
     assert path.stat().st_mode & 0o777 == 0o644
+
+
+def test_an_output_that_is_a_device_is_written_in_place_not_replaced(tmp_path):
+    """Renaming the temp file over /dev/null (or /dev/full) as root replaced the device node
+    with a regular file (s15bad: `--out /dev/full` left one); a FIFO stands in for it here."""
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    import threading
+
+    got = []
+    reader = threading.Thread(target=lambda: got.append(fifo.read_text()), daemon=True)
+    reader.start()
+    write_atomic(fifo, "hello\n")
+    reader.join(5)
+    assert got == ["hello\n"]
+    assert not fifo.is_file() and fifo.exists()  # still a FIFO
+    assert sorted(os.listdir(tmp_path)) == ["pipe"]  # no temp file left
+
+
+def test_an_output_in_an_unwritable_place_is_an_input_error(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    with pytest.raises(InputError, match="cannot write"):
+        write_atomic(blocker / "sub" / "out.json", "x")
+
+
+def test_a_hard_link_to_an_input_is_the_input(tmp_path):
+    """A hard link resolves to another path: it was written over (s15bad)."""
+    path = tmp_path / "in.json"
+    path.write_text("{}")
+    os.link(path, tmp_path / "hard.json")
+    with pytest.raises(InputError, match="refusing to overwrite"):
+        ensure_not_input(tmp_path / "hard.json", [path])
+
+
+def test_json_and_toml_nested_too_deep_are_input_errors(tmp_path):
+    """``[[[[...`` 100,000 deep raised RecursionError: 'internal error', exit 1 (s15bad)."""
+    from planner.core.io import read_toml
+
+    deep = tmp_path / "deep.json"
+    deep.write_text("[" * 100_000 + "]" * 100_000)
+    with pytest.raises(InputError, match=r"deep\.json: JSON nested too deeply"):
+        read_json(deep)
+    lines = tmp_path / "deep.jsonl"
+    lines.write_text('{"a": 1}\n' + "[" * 100_000 + "]" * 100_000 + "\n")
+    with pytest.raises(InputError, match=r"deep\.jsonl:2: JSON nested too deeply"):
+        list(iter_jsonl(lines))
+    toml = tmp_path / "deep.toml"
+    toml.write_text("a = " + "[" * 100_000 + "]" * 100_000 + "\n")
+    with pytest.raises(InputError, match=r"deep\.toml: TOML nested too deeply"):
+        read_toml(toml)
+
+
+def test_a_utf8_byte_order_mark_is_ignored(tmp_path):
+    """A file saved by a Windows editor starts with a BOM: 'malformed JSON (Unexpected UTF-8
+    BOM)' (s15bad)."""
+    from planner.core.io import read_toml
+
+    path = tmp_path / "bom.json"
+    path.write_bytes(b"\xef\xbb\xbf" + b'{"a": 1}\n')
+    assert read_json(path) == {"a": 1}
+    toml = tmp_path / "bom.toml"
+    toml.write_bytes(b"\xef\xbb\xbf" + b"a = 1\n")
+    assert read_toml(toml) == {"a": 1}

@@ -177,3 +177,10 @@ def test_shape_errors():
     )
     stale = verify(inst, Solution(4, {"a": 0, "b": 3}, {"a": 0, "b": 0}, length=99))
     assert any("length 99" in v for v in stale)
+
+
+def test_a_huge_ii_is_a_violation_not_an_overflow():
+    """ii = 2**70 raised OverflowError building the modulo profile (s15bad)."""
+    inst = _two_ops()
+    found = verify(inst, Solution(2**70, {"a": 0, "b": 3}, {"a": 0, "b": 0}))
+    assert any("exceeds max_ii" in v for v in found), found

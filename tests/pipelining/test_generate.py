@@ -37,3 +37,17 @@ def test_largest_settings_and_bad_ranges():
     assert parse_range("7", "ops") == (7, 7)
     with pytest.raises(InputError, match="--units"):
         parse_range("a..b", "units")
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"ops": 1.5}, "--ops: expected an integer or a \\(min, max\\) pair, got 1.5"),
+        ({"units": None}, "--units: expected an integer or a"),
+        ({"recurrences": ("a", 2)}, "--recurrences: expected integers"),
+    ],
+)
+def test_wrong_kinds_of_ranges_are_input_errors(kwargs, message):
+    """A float or None raised 'cannot unpack non-iterable float object' (s15bad)."""
+    with pytest.raises(InputError, match=message):
+        generate(**kwargs)

@@ -180,3 +180,15 @@ def test_integers_past_2_31_are_rejected(path, value, said):
         node[path[-1]] = value
 
     assert said in _bad(m)
+
+
+@pytest.mark.parametrize(
+    ("note", "text"), [(1.5, "1.5"), (-1, "-1"), (None, ""), (["a", "b"], "a; b"), ("x", "x")]
+)
+def test_a_machine_note_of_any_kind_is_text(note, text):
+    """A number or null as the machine's note raised TypeError ('float' object is not
+    iterable); an op's note was already read as text (s15bad)."""
+    data = json.loads((INSTANCES / "gemm_hopper.json").read_text())
+    data["machine"]["note"] = note
+    inst = Instance.from_dict(data)
+    assert inst.machine.note == text

@@ -68,3 +68,21 @@ def test_bad_arguments():
         generate(5, scenario="moon-base")
     with pytest.raises(InputError, match="p_window"):
         generate(5, p_window=1.5)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"layers": float("inf")}, "--layers inf"),  # was OverflowError
+        ({"layers": None}, "--layers None"),
+        ({"n_jobs": 1.5}, "--jobs 1.5"),
+        ({"level": float("nan")}, "--level nan"),  # was accepted
+        ({"level": -1}, "--level -1"),
+        ({"seed": 1.5}, "--seed 1.5"),  # was accepted
+        ({"resources": None}, "--resources None"),
+        ({"p_window": "x"}, "p_window must be in"),
+    ],
+)
+def test_wrong_kinds_of_parameters_are_input_errors(kwargs, message):
+    with pytest.raises(InputError, match=message):
+        generate(**{"n_jobs": 8, **kwargs})

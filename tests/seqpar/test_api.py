@@ -54,3 +54,20 @@ def test_plan_run_totals():
     assert tot["speedup_static"] >= tot["speedup_adaptive"] - 1e-9
     assert 0 <= tot["solve_s"]["p50"] <= tot["solve_s"]["max"]
     assert isinstance(Cluster(gpus=8, gpus_per_node=8, memory_mb=1.0), Cluster)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"cluster": float("inf")}, "cluster inf: must be an integer"),  # was OverflowError
+        ({"cluster": None}, "cluster None: must be an integer"),  # was TypeError
+        ({"lengths": 5}, "lengths: expected a sequence of token counts, got 5"),
+        ({"lengths": "100 200"}, "lengths: expected a sequence"),
+    ],
+)
+def test_make_instance_names_a_bad_argument(kwargs, message):
+    """s15bad: TypeError / OverflowError from int() and list() before."""
+    from planner.seqpar.api import make_instance
+
+    with pytest.raises(InputError, match=message):
+        make_instance(**{"lengths": [100, 2000, 300], "cluster": 16, **kwargs})

@@ -95,3 +95,18 @@ def test_solution_from_dict_shapes():
         Solution.from_dict({"micro": []})
     with pytest.raises(InputError, match="group 0"):
         Solution.from_dict({"microbatches": [{"groups": [{"degree": 1}]}]})
+
+
+def test_unknown_top_level_key_is_refused_and_meta_object_is_kept():
+    """A misspelt key (``max_length``) was kept as metadata and the batch solved without it
+    (s15bad); other families refuse unknown keys, free-form data goes under ``meta``."""
+    data = tiny_instance([5, 3]).to_dict()
+    with pytest.raises(InputError, match="unknown field 'max_length'; did you mean 'max_len'"):
+        Instance.from_dict({**data, "max_length": 8})
+    with pytest.raises(InputError, match="field 'meta' must be an object"):
+        Instance.from_dict({**data, "meta": "x"})
+    inst = Instance.from_dict({**data, "seed": 3, "meta": {"note": "x"}})
+    assert inst.meta["seed"] == 3 and inst.meta["note"] == "x"
+    out = inst.to_dict()
+    assert out["seed"] == 3 and out["meta"] == {"note": "x"}
+    assert Instance.from_dict(out).meta == inst.meta

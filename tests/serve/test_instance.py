@@ -72,6 +72,12 @@ def test_plan_roundtrip():
         ({"gpu": "H100", "tp": 1}, "missing field 'count'"),
         ({"gpu": "H100", "tp": 1, "count": 1, "load_qps": -1}, "load_qps"),
         ({"gpu": "H100", "tp": 1, "count": 1, "color": 3}, "unknown field 'color'"),
+        # s15bad: these passed and verify then raised TypeError
+        ({"gpu": "H100", "tp": None, "count": 1}, "replica: tp must be a positive integer"),
+        ({"gpu": "H100", "tp": 1, "count": None}, "replica: count must be a positive integer"),
+        ({"gpu": "H100", "tp": 1, "pp": None, "count": 1}, "replica: pp must be"),
+        ({"gpu": [], "tp": 1, "count": 1}, "replica: gpu must be a pool label, got \\[\\]"),
+        ({"gpu": None, "tp": 1, "count": 1}, "replica: gpu must be a pool label"),
     ],
 )
 def test_bad_groups(data, match):

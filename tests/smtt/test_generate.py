@@ -46,3 +46,19 @@ def test_seed_determinism_and_round_trip():
 def test_bad_parameters(args, message):
     with pytest.raises(InputError, match=message):
         generate(*args)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"n": 1.5}, "--n 1.5: must be an integer"),
+        ({"n": None}, "--n None: must be an integer"),
+        ({"count": 1.5}, "--count 1.5"),
+        ({"seed": None}, "--seed None"),
+        ({"tf": "x"}, "--tf: must be a finite number >= 0, got 'x'"),
+    ],
+)
+def test_wrong_kinds_of_parameters_are_input_errors(kwargs, message):
+    """These raised TypeError from numpy or a comparison (s15bad)."""
+    with pytest.raises(InputError, match=message):
+        generate(**{"n": 5, "tf": 0.2, "rdd": 0.6, **kwargs})

@@ -99,3 +99,20 @@ def test_every_wrong_value_in_every_field_is_an_input_error():
         Instance.from_dict(None)
     with pytest.raises(InputError):
         Instance.from_dict([good])
+
+
+def test_unknown_top_level_key_is_refused_and_meta_object_is_kept():
+    """A misspelt key was kept as metadata and the instance solved without it (s15bad);
+    serve, train, rcpsp and pipelining refuse unknown keys, free-form data goes under ``meta``."""
+    data = {"name": "a", "p": [3, 2], "d": [1, 4]}
+    with pytest.raises(InputError, match="instance 'a': unknown field 'ww'; did you mean 'w'"):
+        Instance.from_dict({**data, "ww": [1, 2]})
+    with pytest.raises(InputError, match=r"unknown field 'zzz' .*under 'meta'"):
+        Instance.from_dict({**data, "zzz": 1})
+    with pytest.raises(InputError, match="field 'meta' must be an object"):
+        Instance.from_dict({**data, "meta": [1]})
+    inst = Instance.from_dict({**data, "optimum": 7, "meta": {"note": "x"}})
+    assert inst.meta == {"optimum": 7, "note": "x"}
+    out = inst.to_dict()
+    assert out["optimum"] == 7 and out["meta"] == {"note": "x"}
+    assert Instance.from_dict(out).meta == inst.meta

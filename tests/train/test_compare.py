@@ -118,3 +118,23 @@ def test_malformed_summary_names_the_field(capsys, tmp_path, key, value, field):
     good.write_text(json.dumps(SUMMARY))
     code, out, err = run(capsys, "plan", "compare", str(bad), str(good), "--json")
     assert code == 2 and out == "" and f"bad.json: field '{field}'" in err, err
+
+
+@pytest.mark.parametrize(
+    ("plan", "message"),
+    [
+        ({"tp": "x", "pp": 1, "dp": 8}, "plan.tp='x' must be a positive integer"),
+        ({"tp": 1, "pp": 1.5, "dp": 8}, "plan.pp=1.5 must be a positive integer"),
+        ({"tp": 1, "pp": 1, "dp": 8, "zero": 7}, "plan.zero=7 is not 0..3"),
+        ({"tp": 1, "pp": 1, "dp": 8, "recompute": "most"}, "plan.recompute='most' is not one"),
+        ({"tp": 1, "pp": 1, "dp": 8, "stage_layers": ["a"]}, "plan.stage_layers=['a'] must"),
+        ({"tp": 1, "pp": 1, "dp": 8, "stage_layers": 5}, "plan.stage_layers=5 must be a list"),
+    ],
+)
+def test_a_plan_with_a_wrong_decision_is_refused(capsys, tmp_path, plan, message):
+    """``"tp": "x"`` was accepted and compared by its times alone (s14bad noticed, s15bad)."""
+    bad, good = tmp_path / "bad.json", tmp_path / "good.json"
+    bad.write_text(json.dumps({**SUMMARY, "plan": plan}))
+    good.write_text(json.dumps(SUMMARY))
+    code, out, err = run(capsys, "plan", "compare", str(bad), str(good), "--json")
+    assert code == 2 and out == "" and f"bad.json: {message}" in err, err

@@ -64,3 +64,18 @@ def test_memory_violation_names_the_stage():
 def test_fixed_constraint_violation():
     prob = problem(tiny_spec(), gpus="8xA100", batch=8, tp=4)
     assert any("fixes tp=4" in v for v in verify(prob, GOOD))
+
+
+@pytest.mark.parametrize(
+    ("change", "needle"),
+    [
+        ({"pp": 2**70}, "budget"),  # was OverflowError: a stage list of pp entries
+        ({"zero": "x", "shard_group": 2}, "plan.zero='x'"),  # was TypeError: 'x' < 1
+        ({"sequence_parallel": "yes"}, "sequence_parallel='yes'"),
+    ],
+)
+def test_absurd_fields_are_violations_not_exceptions(change, needle):
+    """verify raised instead of listing the violation (s15bad's library sweep)."""
+    prob = problem(tiny_spec(), gpus="8xA100", batch=8)
+    found = verify(prob, replace(GOOD, **change))
+    assert found and any(needle in v for v in found), found

@@ -127,3 +127,23 @@ def test_cli_tokens(capsys):
 def test_cli_bad_run_flags_exit_2(capsys, flags, name):
     code, out, err = run(capsys, *BASE, "--json", *flags)
     assert code == 2 and out == "" and name in err
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("1e308", "--checkpoint-gbps 1e+308: too large"),
+        ("-1", "--checkpoint-gbps -1: expected a finite positive number of GB/s"),
+        ("nan", "--checkpoint-gbps nan: expected"),
+    ],
+)
+def test_cli_checkpoint_gbps_message_quotes_the_gb_per_s_given(capsys, value, message):
+    """1e308 GB/s said 'got inf' and -1 said 'got -1000000000.0': the CLI multiplied by 1e9
+    before the check (s15bad)."""
+    code, out, err = run(capsys, *BASE, "--json", "--tokens", "1T", "--checkpoint-gbps", value)
+    assert code == 2 and out == "" and message in err
+
+
+def test_library_checkpoint_bandwidth_error_names_the_field():
+    with pytest.raises(InputError, match="checkpoint_bytes_per_s: expected a positive number"):
+        TrainingRun(tokens=1e9, checkpoint_bytes_per_s=-5.0)
