@@ -80,6 +80,43 @@ def reject_unknown_fields(
         raise InputError(f"{where}: unknown field {extra[0]!r}{hint}")
 
 
+def reject_data_like_fields(
+    data: Mapping[str, Any], where: str, data_keys: Iterable[str], meta_keys: Iterable[str] = ()
+) -> None:
+    """Raise ``InputError`` for an unknown top-level key that looks like data the family would drop.
+
+    For families whose files carry free-form metadata at the top level (smtt, seqpar): an
+    unknown key holding a scalar (an id, a source, a best-known value that ``planner bench
+    --reference KEY`` reads) is kept as metadata; a key holding a list or an object, or spelt
+    like a data key (``"max_length"`` for ``"max_len"``), is refused, since the instance would
+    otherwise be solved without it.
+
+    Parameters
+    ----------
+    data
+        The parsed object.
+    where
+        Prefix of the message, e.g. ``"instance 'a'"``.
+    data_keys
+        The keys the family reads as data.
+    meta_keys
+        Other accepted keys.
+    """
+    data_keys = list(data_keys)
+    known = set(data_keys) | set(meta_keys)
+    spelt = [k for k in data_keys if len(k) >= 3]  # one-letter keys match too much
+    for key in sorted(str(k) for k in set(data) - known):
+        close = difflib.get_close_matches(key, spelt, n=1, cutoff=0.8)
+        if close:
+            raise InputError(f"{where}: unknown field {key!r}; did you mean {close[0]!r}?")
+        if isinstance(data[key], (list, tuple, Mapping)):
+            close = difflib.get_close_matches(key, data_keys, n=1)
+            hint = f"did you mean {close[0]!r}?" if close else "put other data under 'meta'"
+            raise InputError(
+                f"{where}: unknown field {key!r} holds data the family does not read; {hint}"
+            )
+
+
 def positive_int(value: Any, where: str, *, allow_none: bool = True) -> int | None:
     """``value`` if it is a positive integer (or ``None`` when allowed), else :class:`InputError`.
 

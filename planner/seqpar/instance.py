@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from planner.core.errors import InputError, reject_unknown_fields
+from planner.core.errors import InputError, reject_data_like_fields
 from planner.seqpar.costmodel import (
     ULYSSES,
     AnyCost,
@@ -32,9 +32,9 @@ from planner.seqpar.costmodel import (
 #: Keys of an instance dictionary that are data, not metadata.
 DATA_KEYS = ("name", "lengths", "cluster", "cost", "model", "max_len")
 
-#: Metadata the family's generators write at the top level; anything else goes under ``meta``.
-#: Any other top-level key is refused: a misspelt ``"max_length"`` would otherwise be kept as
-#: metadata and the instance solved without it.
+#: Metadata the family's generators write at the top level. Other top-level keys with scalar
+#: values are kept as metadata too; a misspelt data key (``"max_length"``) or an unknown key
+#: holding a list or an object is refused, since the batch would otherwise be solved without it.
 META_KEYS = ("n", "seed", "generator", "source", "description", "meta")
 
 
@@ -164,7 +164,9 @@ class Instance:
         ``model`` names a preset (``flexsp-7b``) and supplies the cost model
         and, unless ``cluster`` gives them, the node size and memory; a
         ``cluster`` then needs only ``gpus``. Metadata are the :data:`META_KEYS` at the top
-        level plus the entries of a ``meta`` object; any other key is an error naming it.
+        level, other top-level keys with scalar values, and the entries of a ``meta`` object; an
+        unknown key holding a list or an object, or spelt like a data key (``max_length``), is an
+        error naming it (:func:`~planner.core.errors.reject_data_like_fields`).
         """
         from planner.seqpar.presets import get_preset
 
@@ -172,12 +174,7 @@ class Instance:
             raise InputError(f"expected an instance object, got {type(data).__name__}")
         name = data.get("name", "seqpar")
         name = name if isinstance(name, str) else str(name)
-        reject_unknown_fields(
-            data,
-            f"instance {name!r}",
-            DATA_KEYS + META_KEYS,
-            note="; put other metadata under 'meta'",
-        )
+        reject_data_like_fields(data, f"instance {name!r}", DATA_KEYS, META_KEYS)
         extra = data.get("meta")
         if extra is not None and not isinstance(extra, Mapping):
             raise InputError(f"instance {name!r}: field 'meta' must be an object, got {extra!r}")

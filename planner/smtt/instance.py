@@ -16,15 +16,15 @@ from typing import Any
 
 import numpy as np
 
-from planner.core.errors import InputError, reject_unknown_fields
+from planner.core.errors import InputError, reject_data_like_fields
 
 #: Keys of an instance dictionary that are data, not metadata.
 DATA_KEYS = ("name", "p", "d", "w")
 
 #: Metadata the family's generator, readers and benchmark files write at the top level
-#: (``--reference optimum`` reads them); anything else goes under ``meta``. Any other top-level
-#: key is refused: a misspelt ``"dd"`` or ``"weights"`` would otherwise be kept as metadata and
-#: the instance solved without it.
+#: (``--reference optimum`` reads them), whatever their values. Other top-level keys are kept
+#: as metadata when their value is a scalar; one holding a list (a misspelt ``"dd"`` or
+#: ``"weights"``) is refused, since the instance would otherwise be solved without it.
 META_KEYS = ("n", "optimum", "optimum_as_published", "rdd", "tf", "seed", "generator", "source")
 META_KEYS += ("orlib_index", "description", "meta")
 
@@ -110,9 +110,11 @@ class Instance:
     def from_dict(cls, data: Mapping[str, Any]) -> Instance:
         """Build from a dictionary with ``name``, ``p``, ``d``, optional ``w`` and metadata.
 
-        Metadata are the :data:`META_KEYS` at the top level plus the entries of a ``meta``
-        object; any other key is an error naming it. An ``n`` field, when present, must
-        equal the number of jobs.
+        Metadata are the other top-level keys with scalar values (:data:`META_KEYS` and, e.g.,
+        an id or a best-known value) plus the entries of a ``meta`` object; an unknown key
+        holding a list or an object, or spelt like a data key, is an error naming it
+        (:func:`~planner.core.errors.reject_data_like_fields`). An ``n`` field, when present,
+        must equal the number of jobs.
         """
         if not isinstance(data, Mapping):
             raise InputError(f"expected an instance object, got {type(data).__name__}")
@@ -121,9 +123,7 @@ class Instance:
                 raise InputError(f"instance {data.get('name', '?')!r}: missing field {key!r}")
         name = data.get("name", "smtt")
         where = f"instance {name!r}"
-        reject_unknown_fields(
-            data, where, DATA_KEYS + META_KEYS, note="; put other metadata under 'meta'"
-        )
+        reject_data_like_fields(data, where, DATA_KEYS, META_KEYS)
         meta = {k: v for k, v in data.items() if k not in DATA_KEYS and k != "meta"}
         extra = data.get("meta")
         if extra is not None:

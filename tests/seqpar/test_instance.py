@@ -105,6 +105,9 @@ def test_unknown_top_level_key_is_refused_and_meta_object_is_kept():
         Instance.from_dict({**data, "max_length": 8})
     with pytest.raises(InputError, match="field 'meta' must be an object"):
         Instance.from_dict({**data, "meta": "x"})
+    with pytest.raises(InputError, match="unknown field 'extra_lengths' holds data"):
+        Instance.from_dict({**data, "extra_lengths": [4, 4]})
+    assert Instance.from_dict({**data, "id": 9}).meta["id"] == 9  # scalar metadata kept
     inst = Instance.from_dict({**data, "seed": 3, "meta": {"note": "x"}})
     assert inst.meta["seed"] == 3 and inst.meta["note"] == "x"
     out = inst.to_dict()
