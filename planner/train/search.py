@@ -51,6 +51,7 @@ from planner.perfmodel.stage import (
     optimizer_time,
     p2p_exposed_floor,
     p2p_transfer,
+    pipeline_schedule,
     pipeline_time,
     stage_cost,
     stage_times,
@@ -608,7 +609,9 @@ def _config_bound(
     # (stage.pipeline_time; its largest rank time is at least usum / p too)
     bubble = (pps - 1) / vmax
     if c.interleave in (None, 1):
-        kinds = [replace(stub, pp=int(p)).schedule for p in pps]
+        kinds = [
+            pipeline_schedule(stub.software.ep_overlap, int(p), 1, stub.microbatches) for p in pps
+        ]
         dual = np.array(
             [
                 pipeline_time(1.0, 0.0, 0, int(p), 1, kind) if kind == "dualpipe" else np.inf
@@ -747,7 +750,7 @@ def _candidates(
                 usum = lc.work + 2 * v * one * pp * shares[v] + lc.redo * pp
                 # relaxes stage.pipeline_time's largest stage (DualPipe: rank) time to the
                 # mean usum / pp
-                schedule = replace(stub, pp=pp, interleave=v, microbatches=m).schedule
+                schedule = pipeline_schedule(stub.software.ep_overlap, pp, v, m)
                 pipe = pipeline_time(usum / pp, usum, m, pp, v, schedule)
                 p0 = max(s0 * lc.layer_params + emb, -(-L // pp) * lc.layer_params)
                 for z in zs:
