@@ -713,10 +713,16 @@ def _candidates(
     lc: LayerConfig,
     zeros: tuple[int, ...],
     pps: list[int],
+    memo: dict | None = None,
 ) -> list[tuple[float, int, int, int, int, int, float]]:
     """(time bound, pp, dp, v, zero, microbatches, least sum of stage times) of every plan
     of ``lc`` with a pipeline size in ``pps``, by increasing bound (memory is checked by
-    :func:`candidate_may_fit` when a candidate is reached)."""
+    :func:`candidate_may_fit` when a candidate is reached).
+
+    ``memo``: a dict kept over the calls of one search (one problem): the data-parallel
+    sizes and interleaving factors, which many configurations share, are looked up once.
+    """
+    memo = {} if memo is None else memo
     c = problem.constraints
     B = problem.workload.global_batch
     pool = problem.cluster.pools[0]
@@ -738,12 +744,20 @@ def _candidates(
         zs = tuple(z for z in zeros if pp == 1 or z <= 1)
         if not zs:
             continue
-        for d in _dps(problem, lc, pp):
+        dkey = ("dps", lc.tp, lc.cp, lc.microbatch, lc.ep, lc.etp, pp)
+        dps = memo.get(dkey)
+        if dps is None:
+            dps = memo[dkey] = _dps(problem, lc, pp)
+        for d in dps:
             m = B // (d * lc.microbatch)
             if pp > 1 and d not in ones:
                 ones[d] = p2p_transfer(replace(stub, dp=d), pool, None)
             one = ones[d] if pp > 1 else 0.0
-            for v in interleaves(problem, pp, m):
+            vkey = ("v", pp, m)
+            vs = memo.get(vkey)
+            if vs is None:
+                vs = memo[vkey] = interleaves(problem, pp, m)
+            for v in vs:
                 s0 = _stage0(problem, pp, v)
                 if v not in shares:
                     shares[v] = p2p_exposed_floor(replace(stub, interleave=v))
@@ -836,12 +850,15 @@ class Frontier:
         heapq.heapify(self.heap)
         self.tie = itertools.count(len(seeds))
         self.plain_fits: dict[tuple, bool] = {}
+        self.memo: dict = {}  # _candidates' lookups shared by the configurations
 
     def _push(self, key: float, kind: int, payload) -> None:
         heapq.heappush(self.heap, (key, next(self.tie), kind, payload))
 
     def _expand(self, lc: LayerConfig, pps: list[int], per_pp: dict[int, float]) -> None:
-        for bound, pp, d, v, z, m, usum in _candidates(self.problem, lc, self.zeros, pps):
+        for bound, pp, d, v, z, m, usum in _candidates(
+            self.problem, lc, self.zeros, pps, self.memo
+        ):
             self._push(max(bound, per_pp[pp]), 1, (lc, pp, d, v, z, m, usum))
 
     def run(self, top: TopK, threshold: float, deadline: Deadline) -> tuple[bool, float]:

@@ -59,6 +59,10 @@ def train_rows():
             "alternatives": [(a["label"], repr(a["objective"])) for a in s.get("alternatives", [])],
             "counters": {k: s.get(k) for k in ("evaluated", "configs", "pruned_configs",
                                                "pruned_pairs", "complete")},
+            "error_bands": [
+                repr(x.get("error_band"))
+                for x in [s.get("summary", {}), *s.get("summary", {}).get("alternatives", [])]
+            ],
             "cpu_s": round(cpu, 2),
         }
         print(name, rows[name]["status"], rows[name]["plan"], rows[name]["objective"], f"{cpu:.2f}",
