@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from planner.core.hashing import cached_hash
 from planner.core.errors import InputError, check_table
 
 
@@ -71,6 +72,7 @@ def window_sums(
     return short1 + w * long0, short2 + w * long1, short2 + w * w * long0
 
 
+@cached_hash
 @dataclass(frozen=True)
 class ModelSpec:
     """A decoder-only transformer (dense or mixture-of-experts).

@@ -105,6 +105,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
 from typing import Any
 
+from planner.core.hashing import cached_hash
 from planner.core.errors import InputError, check_table
 from planner.perfmodel.attention_kernels import ATTENTION_KERNELS
 
@@ -113,6 +114,7 @@ DISPATCHERS = ("alltoall", "flex")
 FLEX_BACKENDS = ("deepep", "hybridep")
 
 
+@cached_hash
 @dataclass(frozen=True)
 class Software:
     """Software settings of a training step (see the module notes)."""

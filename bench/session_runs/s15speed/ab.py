@@ -56,7 +56,7 @@ def main():
         for tree in (a, b):
             env = dict(os.environ, PYTHONPATH=tree)
             load = os.getloadavg()[0]
-            out = subprocess.run([sys.executable, "-c", CHILD, case, tree], env=env,
+            out = subprocess.run([sys.executable, "-c", CHILD, case, tree], env=env, cwd=tree,
                                  capture_output=True, text=True, check=True).stdout
             row = json.loads(out.strip().splitlines()[-1])
             res[tree].append(row)

@@ -1,0 +1,88 @@
+"""The issue-18 speed work keeps the search's answers: the plain schedule function, the
+candidate look-ups shared over configurations, the error bands from the needed rows only."""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import replace
+
+import pytest
+
+from planner.perfmodel.options import Software
+from planner.perfmodel.stage import TrainingStep, pipeline_schedule
+from planner.train import error_bands
+from planner.train.error_bands import attach_bands, band, held_out_errors, kind_stats, layout_kind
+from planner.train.search import _candidates, config_seeds, layer_config
+from planner.train.space import divisors, pipeline_sizes, space
+
+from .conftest import problem, tiny_spec
+
+
+def test_pipeline_schedule_is_the_steps_schedule():
+    step = TrainingStep(tp=1, pp=2, dp=1, model=tiny_spec(), seq=512, precision="bf16")
+    for ep_overlap, pp, v, m in itertools.product(
+        ("none", "a2a", "dualpipe"), range(1, 9), (1, 2, 3), (0, 1, 2, 3, 4, 7, 8, 16)
+    ):
+        s = replace(step, pp=pp, interleave=v, microbatches=m,
+                    software=Software(ep_overlap=ep_overlap))
+        assert pipeline_schedule(ep_overlap, pp, v, m) == s.schedule
+
+
+def test_divisors_are_fresh_lists():
+    d = divisors(12)
+    assert d == [1, 2, 3, 4, 6, 12]
+    d.append(99)  # a caller's change does not reach the cache
+    assert divisors(12) == [1, 2, 3, 4, 6, 12]
+
+
+@pytest.mark.parametrize("kw", [{}, {"objective": "cost"}, {"even_stages": True}])
+def test_shared_lookups_give_the_same_candidates(kw):
+    p = problem(tiny_spec(layers=8), gpus="16xA100", batch=16, **kw)
+    sp = space(p)
+    memo: dict = {}
+    n = 0
+    for _key, seed in config_seeds(p, sp, p.capacity(p.cluster.pools[0].gpu)):
+        lc = seed if not isinstance(seed, tuple) else layer_config(p, *seed)
+        pps = pipeline_sizes(p, lc.tp, lc.cp)
+        # one memo over every configuration (as the search keeps it) changes nothing
+        assert _candidates(p, lc, sp.zeros, pps, memo) == _candidates(p, lc, sp.zeros, pps)
+        n += 1
+    assert n > 4 and memo
+
+
+def _summary(plans):
+    return {
+        "plan": plans[0],
+        "step_time_s": 10.0,
+        "alternatives": [{"plan": q, "step_time_s": 11.0} for q in plans[1:]],
+    }
+
+
+@pytest.mark.parametrize(
+    "plans",
+    [
+        [{"tp": 8, "pp": 16, "interleave": 8}],  # interleaved-pp only
+        [{"tp": 8, "pp": 16, "interleave": 8}, {"tp": 8, "pp": 8}, {"tp": 2}],
+        [{"tp": 1, "pp": 1}],  # data
+        [{"tp": 4, "pp": 1}, {"ep": 8}],
+    ],
+)
+@pytest.mark.parametrize("vendor", [None, "NVIDIA", "AMD", "Other"])
+def test_bands_from_the_needed_rows_are_the_bands_from_all(plans, vendor):
+    full = kind_stats(held_out_errors(), gpu_vendor=vendor)
+    got = attach_bands(_summary(plans), gpu_vendor=vendor)
+    assert got["error_band"] == band(10.0, plans[0], full)
+    for alt, q in zip(got["alternatives"], plans[1:], strict=True):
+        assert alt["error_band"] == band(11.0, q, full)
+
+
+def test_bands_predict_only_the_rows_of_the_plans_kinds():
+    plan = {"tp": 8, "pp": 16, "interleave": 8}
+    error_bands._row_error.cache_clear()
+    attach_bands(_summary([plan]), gpu_vendor="NVIDIA")
+    rows = [e for e in held_out_errors() if e[1] == layout_kind(plan) and e[3] == "NVIDIA"]
+    # held_out_errors() above predicted every row; count what attach_bands asked for alone
+    error_bands._row_error.cache_clear()
+    attach_bands(_summary([plan]), gpu_vendor="NVIDIA")
+    assert 0 < error_bands._row_error.cache_info().currsize == len(rows)
+    assert len(rows) < len(held_out_errors())
