@@ -11,6 +11,7 @@ import pytest
 from planner.perfmodel.options import Software
 from planner.perfmodel.stage import TrainingStep, pipeline_schedule
 from planner.train import error_bands
+from planner.train.instance import TrainingPlan
 from planner.train.error_bands import attach_bands, band, held_out_errors, kind_stats, layout_kind
 from planner.train.search import _candidates, config_seeds, layer_config
 from planner.train.space import divisors, pipeline_sizes, space
@@ -86,3 +87,52 @@ def test_bands_predict_only_the_rows_of_the_plans_kinds():
     attach_bands(_summary([plan]), gpu_vendor="NVIDIA")
     assert 0 < error_bands._row_error.cache_info().currsize == len(rows)
     assert len(rows) < len(held_out_errors())
+
+
+RULE_CASES = [
+    ("llama-3.1-70b", "16xA100", 64, 4096),
+    ("llama-3.1-70b", "64xH100", 256, 8192),
+    ("mixtral-8x7b", "16xA100", 64, 4096, {"ep": 2}),
+    ("mixtral-8x7b", "16xA100", 64, 4096, {"ep": 2, "search_expert_tp": True}),
+    ("gpt-175b", "128xA100", 256, 2048),
+    ("llama-3.1-8b", "8xA100", 32, 8192),
+]
+
+
+@pytest.mark.parametrize("case", RULE_CASES)
+def test_states_floor_never_skips_a_fitting_plan(case, monkeypatch):
+    """The rule of thumb's skip (stage 0's states alone exceed the memory) only skips sizes
+    where no recompute mode and microbatch fits: every skipped (tp, pp) is evaluated here
+    and none fits, and the rule's plan is that of the rule without the skip."""
+    from planner.train import heuristics
+    from planner.train.api import make_problem
+    from planner.train.step_time import balanced_stage_layers, quick
+
+    model, cluster, batch, seq, *kw = case
+    p = make_problem(model, cluster, global_batch=batch, seq_len=seq, **(kw[0] if kw else {}))
+    skipped = []
+    real = heuristics._states_exceed
+
+    def spy(problem, t, pp, d, cp, ep, z, stage0):
+        out = real(problem, t, pp, d, cp, ep, z, stage0)
+        if out:
+            skipped.append((t, pp, d, cp, ep, z))
+        return out
+
+    monkeypatch.setattr(heuristics, "_states_exceed", spy)
+    with_skip = heuristics.rule_of_thumb(p)
+    sp = space(p)
+    for t, pp, d, cp, ep, z in skipped:
+        for rc in sp.recomputes:
+            for b in sp.microbatches:
+                if (batch // d) % b:
+                    continue
+                plan = TrainingPlan(
+                    tp=t, pp=pp, dp=d, cp=cp, ep=ep, microbatch=b, recompute=rc, zero=z,
+                    sequence_parallel=t > 1,
+                    stage_layers=tuple(balanced_stage_layers(p.model.layers, pp)),
+                )
+                assert not quick(p, plan).fits, plan
+    monkeypatch.setattr(heuristics, "_states_exceed", lambda *a: False)
+    assert heuristics.rule_of_thumb(p) == with_skip
+    assert skipped or model == "llama-3.1-8b"
