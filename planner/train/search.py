@@ -503,19 +503,27 @@ def _uneven_capacity_ok(
     capacity: float,
 ) -> np.ndarray:
     """:func:`split_may_fit` over all ``pp`` at once, relaxed to ``v = 1`` (the fewest
-    in-flight activations) and one layer per stage."""
+    in-flight activations) and one layer per stage.
+
+    One cell per stage ``j < p`` of each pipeline size (``sum p`` cells, not a ``p x
+    max(p)`` square); the layer caps are whole numbers, so their sums are exact in any order.
+    """
     L = problem.model.layers
-    j = np.arange(int(pps.max()))[None, :]
-    p = pps[:, None]
-    flight = np.maximum(np.minimum(p - j, m[:, None]), 1.0)  # 1F1B in-flight of stage j
-    args = (p, dmax[:, None], zp[:, None])
+    sizes = pps.astype(int)
+    start = np.cumsum(sizes) - sizes  # each size's first cell
+    row = np.repeat(np.arange(pps.size), sizes)
+    j = np.arange(row.size) - start[row]  # the stage of each cell
+    p = pps[row]
+    flight = np.maximum(np.minimum(p - j, m[row]), 1.0)  # 1F1B in-flight of stage j
+    args = (p, dmax[row], zp[row])
     zero_layers = first_stage_memory(problem, lc, 0.0, *args)
     one_layer = first_stage_memory(problem, lc, 1.0, *args)
     per_layer = one_layer.total(flight) - zero_layers.total(flight)
     fixed = np.where(j == 0, zero_layers.total(flight), zero_layers.work)
     caps = np.floor((capacity * (1 + 1e-12) - fixed) / np.maximum(per_layer, 1.0))
-    caps = np.where(j < p, np.minimum(caps, L), np.inf)
-    return (pps == 1) | ((caps.min(axis=1) >= 1) & (np.where(j < p, caps, 0).sum(axis=1) >= L))
+    caps = np.minimum(caps, L)
+    least = np.minimum.reduceat(caps, start)
+    return (pps == 1) | ((least >= 1) & (np.add.reduceat(caps, start) >= L))
 
 
 def _optimizer_rate(problem: TrainingProblem) -> float:
