@@ -130,8 +130,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from planner.core.hashing import cached_hash
 from planner.core.errors import InputError, check_table, unknown_name
+from planner.core.hashing import cached_hash
 from planner.core.io import read_toml
 from planner.core.paths import models_dir
 from planner.perfmodel.precision import Precision, get_precision

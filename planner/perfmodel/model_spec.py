@@ -20,8 +20,8 @@ from typing import Any
 
 import numpy as np
 
-from planner.core.hashing import cached_hash
 from planner.core.errors import InputError, check_table
+from planner.core.hashing import cached_hash
 
 
 def window_held(context: np.ndarray | float, window: float, chunked: bool = False) -> np.ndarray:

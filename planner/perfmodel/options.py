@@ -105,8 +105,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
 from typing import Any
 
-from planner.core.hashing import cached_hash
 from planner.core.errors import InputError, check_table
+from planner.core.hashing import cached_hash
 from planner.perfmodel.attention_kernels import ATTENTION_KERNELS
 
 EP_OVERLAPS = ("none", "a2a", "dualpipe")

@@ -82,7 +82,7 @@ def _held_out_rows() -> tuple[tuple[int, str, str, str], ...]:
 
 
 @constants.on_change
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _row_error(index: int) -> float:
     """Step-time error of ``TRAINING_ROWS[index]``'s prediction with the current constants."""
     import planner.train  # noqa: F401  (registers the training predictor)

@@ -18,6 +18,7 @@ from planner.core.timing import Deadline
 from planner.perfmodel.layer import layer_params
 from planner.train.evaluate import verify
 from planner.train.instance import RECOMPUTE, TrainingPlan, TrainingProblem
+from planner.train.search import LayerConfig, first_stage_memory
 from planner.train.space import (
     divisors,
     expert_tps,
@@ -26,7 +27,6 @@ from planner.train.space import (
     space,
     tp_gpu_limit,
 )
-from planner.train.search import LayerConfig, first_stage_memory
 from planner.train.step_time import balanced_stage_layers, moe_flags, quick
 
 

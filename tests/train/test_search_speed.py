@@ -12,8 +12,8 @@ import pytest
 from planner.perfmodel.options import Software
 from planner.perfmodel.stage import TrainingStep, pipeline_schedule
 from planner.train import error_bands
-from planner.train.instance import TrainingPlan
 from planner.train.error_bands import attach_bands, band, held_out_errors, kind_stats, layout_kind
+from planner.train.instance import TrainingPlan
 from planner.train.search import _candidates, config_seeds, layer_config
 from planner.train.space import divisors, pipeline_sizes, space
 
@@ -25,8 +25,9 @@ def test_pipeline_schedule_is_the_steps_schedule():
     for ep_overlap, pp, v, m in itertools.product(
         ("none", "a2a", "dualpipe"), range(1, 9), (1, 2, 3), (0, 1, 2, 3, 4, 7, 8, 16)
     ):
-        s = replace(step, pp=pp, interleave=v, microbatches=m,
-                    software=Software(ep_overlap=ep_overlap))
+        s = replace(
+            step, pp=pp, interleave=v, microbatches=m, software=Software(ep_overlap=ep_overlap)
+        )
         assert pipeline_schedule(ep_overlap, pp, v, m) == s.schedule
 
 
@@ -129,7 +130,14 @@ def test_states_floor_never_skips_a_fitting_plan(case, monkeypatch):
                 if (batch // d) % b:
                     continue
                 plan = TrainingPlan(
-                    tp=t, pp=pp, dp=d, cp=cp, ep=ep, microbatch=b, recompute=rc, zero=z,
+                    tp=t,
+                    pp=pp,
+                    dp=d,
+                    cp=cp,
+                    ep=ep,
+                    microbatch=b,
+                    recompute=rc,
+                    zero=z,
                     sequence_parallel=t > 1,
                     stage_layers=tuple(balanced_stage_layers(p.model.layers, pp)),
                 )

@@ -56,11 +56,23 @@ def main():
         for tree in (a, b):
             env = dict(os.environ, PYTHONPATH=tree)
             load = os.getloadavg()[0]
-            out = subprocess.run([sys.executable, "-c", CHILD, case, tree], env=env, cwd=tree,
-                                 capture_output=True, text=True, check=True).stdout
+            out = subprocess.run(
+                [sys.executable, "-c", CHILD, case, tree],
+                env=env,
+                cwd=tree,
+                capture_output=True,
+                text=True,
+                check=True,
+            ).stdout
             row = json.loads(out.strip().splitlines()[-1])
             res[tree].append(row)
-            print(i, tree, f"load {load:.2f}", {k: (round(v[0], 3), v[1], v[2]) for k, v in row.items()}, flush=True)
+            print(
+                i,
+                tree,
+                f"load {load:.2f}",
+                {k: (round(v[0], 3), v[1], v[2]) for k, v in row.items()},
+                flush=True,
+            )
     for tree in (a, b):
         keys = res[tree][0].keys()
         med = {k: round(statistics.median(r[k][0] for r in res[tree]), 3) for k in keys}

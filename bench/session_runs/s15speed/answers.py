@@ -27,15 +27,26 @@ def train_rows():
         ("1t", dict(model="gpt-1008b", cluster="3072xA100", global_batch=3072, seq_len=2048)),
         (
             "1t-etp",
-            dict(model="gpt-1008b", cluster="3072xA100", global_batch=3072, seq_len=2048,
-                 search_expert_tp=True),
+            dict(
+                model="gpt-1008b",
+                cluster="3072xA100",
+                global_batch=3072,
+                seq_len=2048,
+                search_expert_tp=True,
+            ),
         ),
-        ("llama8b-64h100", dict(model="llama-3.1-8b", cluster="64xH100", global_batch=512,
-                                seq_len=8192)),
-        ("mixtral-64h100", dict(model="mixtral-8x7b", cluster="64xH100", global_batch=256,
-                                seq_len=4096)),
-        ("gpt175b-1024a100", dict(model="gpt-175b", cluster="1024xA100", global_batch=1536,
-                                  seq_len=2048)),
+        (
+            "llama8b-64h100",
+            dict(model="llama-3.1-8b", cluster="64xH100", global_batch=512, seq_len=8192),
+        ),
+        (
+            "mixtral-64h100",
+            dict(model="mixtral-8x7b", cluster="64xH100", global_batch=256, seq_len=4096),
+        ),
+        (
+            "gpt175b-1024a100",
+            dict(model="gpt-175b", cluster="1024xA100", global_batch=1536, seq_len=2048),
+        ),
     ]
     rows = {}
     for name, kw in cases:
@@ -43,7 +54,7 @@ def train_rows():
         model, cluster = kw.pop("model"), kw.pop("cluster")
         try:
             problem = make_problem(model, cluster, **kw)
-        except Exception as e:  # noqa: BLE001 - record and go on
+        except Exception as e:
             rows[name] = {"error": repr(e)}
             continue
         t0 = time.process_time()
@@ -57,16 +68,24 @@ def train_rows():
             "plan": r.solution.short() if r.solution else None,
             "plan_full": repr(r.solution),
             "alternatives": [(a["label"], repr(a["objective"])) for a in s.get("alternatives", [])],
-            "counters": {k: s.get(k) for k in ("evaluated", "configs", "pruned_configs",
-                                               "pruned_pairs", "complete")},
+            "counters": {
+                k: s.get(k)
+                for k in ("evaluated", "configs", "pruned_configs", "pruned_pairs", "complete")
+            },
             "error_bands": [
                 repr(x.get("error_band"))
                 for x in [s.get("summary", {}), *s.get("summary", {}).get("alternatives", [])]
             ],
             "cpu_s": round(cpu, 2),
         }
-        print(name, rows[name]["status"], rows[name]["plan"], rows[name]["objective"], f"{cpu:.2f}",
-              flush=True)
+        print(
+            name,
+            rows[name]["status"],
+            rows[name]["plan"],
+            rows[name]["objective"],
+            f"{cpu:.2f}",
+            flush=True,
+        )
     return rows
 
 
@@ -80,8 +99,12 @@ def serve_rows():
     rows = {}
     for model in ("llama-3.1-8b", "llama-3.1-70b", "mixtral-8x7b"):
         for mode in ("off", "allow"):
-            problem = replace(base, name=f"{model}/{mode}", model=load_model(model),
-                              constraints=ServingConstraints(disaggregation=mode))
+            problem = replace(
+                base,
+                name=f"{model}/{mode}",
+                model=load_model(model),
+                constraints=ServingConstraints(disaggregation=mode),
+            )
             constants._clear_caches()
             t0 = time.process_time()
             r = solve(problem, "auto", time_limit=60)
@@ -100,7 +123,7 @@ def serve_rows():
     for inst in ("chat-70b.toml", "trace-8b.toml", "offline-8b.json"):
         try:
             problems = read(ROOT / "instances" / "serve" / inst)
-        except Exception as e:  # noqa: BLE001
+        except Exception as e:
             rows[inst] = {"error": repr(e)}
             continue
         for i, problem in enumerate(problems):

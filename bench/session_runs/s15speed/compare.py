@@ -2,8 +2,9 @@
 
 import json
 import sys
+from pathlib import Path
 
-a, b = (json.load(open(p)) for p in sys.argv[1:3])
+a, b = (json.loads(Path(p).read_text()) for p in sys.argv[1:3])
 bad = 0
 for k in a:
     if k not in b:
@@ -13,5 +14,7 @@ for k in a:
     same = x == y
     bad += not same
     diff = [f for f in x if x[f] != y.get(f)]
-    print(f"{k:32s} {'same' if same else 'DIFF ' + str(diff)}  cpu {a[k].get('cpu_s')} -> {b[k].get('cpu_s')}")
+    print(
+        f"{k:32s} {'same' if same else 'DIFF ' + str(diff)}  cpu {a[k].get('cpu_s')} -> {b[k].get('cpu_s')}"
+    )
 print("all identical" if not bad else f"{bad} differ")

@@ -5,7 +5,6 @@ import sys
 import time
 
 import planner.train.error_bands as eb
-import planner.train.heuristics as heur
 import planner.train.methods as methods
 import planner.train.search as search
 from planner.train.api import make_problem, solve
@@ -35,8 +34,13 @@ timed(search, "stage_floor", "  stage_floor")
 timed(search, "candidate_may_fit", "  candidate_may_fit")
 timed(methods, "rule_of_thumb", "rule_of_thumb")
 timed(eb, "attach_bands", "attach_bands")
-problem = make_problem("gpt-1008b", "3072xA100", global_batch=3072, seq_len=2048,
-                       search_expert_tp="--expert-tp" in sys.argv)
+problem = make_problem(
+    "gpt-1008b",
+    "3072xA100",
+    global_batch=3072,
+    seq_len=2048,
+    search_expert_tp="--expert-tp" in sys.argv,
+)
 t = time.process_time()
 r = solve(problem, "auto", time_limit=60)
 total = time.process_time() - t

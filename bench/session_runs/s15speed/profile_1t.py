@@ -13,8 +13,13 @@ cpu = time.process_time()
 prof.enable()
 result = solve(problem, "auto", time_limit=60)
 prof.disable()
-print(result.status.value, result.solution.short(), repr(result.objective), repr(result.bound),
-      f"cpu {time.process_time() - cpu:.2f}")
+print(
+    result.status.value,
+    result.solution.short(),
+    repr(result.objective),
+    repr(result.bound),
+    f"cpu {time.process_time() - cpu:.2f}",
+)
 print(result.stats)
 st = pstats.Stats(prof, stream=sys.stdout)
 st.sort_stats(sys.argv[1] if len(sys.argv) > 1 else "cumulative").print_stats(45)

@@ -1,6 +1,6 @@
 """cProfile of one issue-19 solve: bench/serve_fleet.py's Mixtral case (cold caches).
 
-    python profile_fleet.py [MODE=allow|off] [MODEL] [SORT] [N]
+python profile_fleet.py [MODE=allow|off] [MODEL] [SORT] [N]
 """
 
 import os
@@ -25,7 +25,9 @@ model = sys.argv[2] if len(sys.argv) > 2 else "mixtral-8x7b"
 sort = sys.argv[3] if len(sys.argv) > 3 else "cumulative"
 n = int(sys.argv[4]) if len(sys.argv) > 4 else 60
 (base,) = read(ROOT / "instances" / "serve" / "fleet-3x3.toml")
-problem = replace(base, model=load_model(model), constraints=ServingConstraints(disaggregation=mode))
+problem = replace(
+    base, model=load_model(model), constraints=ServingConstraints(disaggregation=mode)
+)
 constants._clear_caches()
 prof = cProfile.Profile()
 cpu = time.process_time()

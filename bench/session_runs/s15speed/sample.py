@@ -32,7 +32,9 @@ def handler(signum, frame):
             first = False
             if code.co_filename == "<string>" and f.f_back is not None:
                 b = f.f_back.f_code
-                parent[f"{code.co_name} <- {b.co_filename.split('/')[-1]}:{f.f_back.f_lineno}({b.co_name})"] += 1
+                parent[
+                    f"{code.co_name} <- {b.co_filename.split('/')[-1]}:{f.f_back.f_lineno}({b.co_name})"
+                ] += 1
         if key not in seen:
             incl_count[key] += 1
             seen.add(key)
@@ -43,8 +45,13 @@ def run(case):
     if case.startswith("1t"):
         from planner.train.api import make_problem, solve
 
-        p = make_problem("gpt-1008b", "3072xA100", global_batch=3072, seq_len=2048,
-                         search_expert_tp=case == "1t-etp")
+        p = make_problem(
+            "gpt-1008b",
+            "3072xA100",
+            global_batch=3072,
+            seq_len=2048,
+            search_expert_tp=case == "1t-etp",
+        )
         return lambda: solve(p, "auto", time_limit=60)
     from dataclasses import replace
     from pathlib import Path
