@@ -42,7 +42,7 @@ else:
         p = replace(base, model=load_model(m), constraints=ServingConstraints(disaggregation=d))
         constants._clear_caches()
         c = time.process_time()
-        r = solve(p, "auto", time_limit=60)
+        r = solve(p, "auto", time_limit=float(os.environ.get("S15_TIME_LIMIT", "60")))
         out[f"{m}/{d}"] = (time.process_time() - c, r.status.value, repr(r.objective))
 print(json.dumps(out))
 """
