@@ -95,52 +95,33 @@ def serve_rows():
     from planner.serve import read, solve
     from planner.serve.instance import ServingConstraints
 
+    limit = float(os.environ.get("S15_TIME_LIMIT", "60"))
+
+    def one(name, problem):
+        constants._clear_caches()  # cold start, as bench/serve_fleet.py
+        t0 = time.process_time()
+        r = solve(problem, "auto", time_limit=limit)
+        cpu = time.process_time() - t0
+        rows[name] = {
+            "status": r.status.value,
+            "objective": repr(r.objective),
+            "bound": repr(r.bound),
+            "plan_full": repr(r.solution),
+            "counters": {k: r.stats.get(k) for k in ("candidates", "usable_candidates")},
+            "cpu_s": round(cpu, 2),
+        }
+        print(name, r.status.value, r.objective, f"{cpu:.2f}", flush=True)
+
     (base,) = read(ROOT / "instances" / "serve" / "fleet-3x3.toml")
     rows = {}
     for model in ("llama-3.1-8b", "llama-3.1-70b", "mixtral-8x7b"):
         for mode in ("off", "allow"):
-            problem = replace(
-                base,
-                name=f"{model}/{mode}",
-                model=load_model(model),
-                constraints=ServingConstraints(disaggregation=mode),
-            )
-            constants._clear_caches()
-            t0 = time.process_time()
-            r = solve(problem, "auto", time_limit=60)
-            cpu = time.process_time() - t0
-            name = f"fleet/{model}/{mode}"
-            rows[name] = {
-                "status": r.status.value,
-                "objective": repr(r.objective),
-                "bound": repr(r.bound),
-                "plan": [g.label() for g in r.solution.replicas] if r.solution else None,
-                "plan_full": repr(r.solution),
-                "counters": {k: r.stats.get(k) for k in ("candidates", "usable_candidates")},
-                "cpu_s": round(cpu, 2),
-            }
-            print(name, r.status.value, r.objective, f"{cpu:.2f}", flush=True)
+            constraints = ServingConstraints(disaggregation=mode)
+            problem = replace(base, model=load_model(model), constraints=constraints)
+            one(f"fleet/{model}/{mode}", replace(problem, name=f"{model}/{mode}"))
     for inst in ("chat-70b.toml", "trace-8b.toml", "offline-8b.json"):
-        try:
-            problems = read(ROOT / "instances" / "serve" / inst)
-        except Exception as e:
-            rows[inst] = {"error": repr(e)}
-            continue
-        for i, problem in enumerate(problems):
-            constants._clear_caches()
-            t0 = time.process_time()
-            r = solve(problem, "auto", time_limit=60)
-            cpu = time.process_time() - t0
-            name = f"{inst}/{i}"
-            rows[name] = {
-                "status": r.status.value,
-                "objective": repr(r.objective),
-                "bound": repr(r.bound),
-                "plan_full": repr(r.solution),
-                "counters": {k: r.stats.get(k) for k in ("candidates", "usable_candidates")},
-                "cpu_s": round(cpu, 2),
-            }
-            print(name, r.status.value, r.objective, f"{cpu:.2f}", flush=True)
+        for i, problem in enumerate(read(ROOT / "instances" / "serve" / inst)):
+            one(f"{inst}/{i}", problem)
     return rows
 
 
