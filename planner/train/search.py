@@ -415,7 +415,18 @@ def first_stage_memory(
     s = problem.workload.seq_len
     single = pp == 1
     p0 = stage0 * lc.layer_params + model.embedding_params() / t + single * model.head_params() / t
-    w, g, o = model_state_bytes(p0, zero=zero, shards=d * cp if shards is None else shards)
+    sw = problem.software
+    # the software's state bytes and trained share, as stage_cost prices the base weights
+    # (LoRA adapters' own states only add to them)
+    w, g, o = model_state_bytes(
+        p0,
+        zero=zero,
+        shards=d * cp if shards is None else shards,
+        weight_bytes=sw.weight_bytes,
+        grad_bytes=sw.grad_bytes,
+        optimizer_bytes=sw.optimizer_bytes,
+        trainable=sw.base_trainable,
+    )
     rep = 1.0 / t if lc.sp else 1.0
     head = head_activation_bytes(
         model,
