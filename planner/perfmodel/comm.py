@@ -131,6 +131,7 @@ class Fabric:
         return self.inter
 
 
+@functools.lru_cache(maxsize=256)  # pure; asked for at every collective the model prices
 def fabric_of(gpu: GpuSpec) -> Fabric:
     """NVLink and NIC bandwidth of ``gpu`` (with its network's efficiency and oversubscription)."""
     return Fabric(

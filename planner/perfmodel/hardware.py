@@ -131,6 +131,7 @@ from pathlib import Path
 from typing import Any
 
 from planner.core.errors import InputError, check_table, unknown_name
+from planner.core.hashing import cached_hash
 from planner.core.io import read_toml
 from planner.core.paths import models_dir
 from planner.perfmodel.precision import Precision, get_precision
@@ -160,6 +161,7 @@ _GPU_OPTIONAL = {
 }
 
 
+@cached_hash
 @dataclass(frozen=True)
 class GpuSpec:
     """One GPU type.

@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from planner.core.errors import InputError, check_table
+from planner.core.hashing import cached_hash
 
 
 def window_held(context: np.ndarray | float, window: float, chunked: bool = False) -> np.ndarray:
@@ -71,6 +72,7 @@ def window_sums(
     return short1 + w * long0, short2 + w * long1, short2 + w * w * long0
 
 
+@cached_hash
 @dataclass(frozen=True)
 class ModelSpec:
     """A decoder-only transformer (dense or mixture-of-experts).

@@ -106,6 +106,7 @@ from dataclasses import dataclass, fields, replace
 from typing import Any
 
 from planner.core.errors import InputError, check_table
+from planner.core.hashing import cached_hash
 from planner.perfmodel.attention_kernels import ATTENTION_KERNELS
 
 EP_OVERLAPS = ("none", "a2a", "dualpipe")
@@ -113,6 +114,7 @@ DISPATCHERS = ("alltoall", "flex")
 FLEX_BACKENDS = ("deepep", "hybridep")
 
 
+@cached_hash
 @dataclass(frozen=True)
 class Software:
     """Software settings of a training step (see the module notes)."""

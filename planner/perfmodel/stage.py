@@ -365,12 +365,9 @@ class TrainingStep(Layout):
         interleaved / 1F1B schedule, the ``dualpipe`` setting then only overlapping the MoE
         all-to-alls.
         """
-        m = self.microbatches
-        runs = not m or (m % 2 == 0 and m >= 2 * self.pp)
-        dual = self.software.ep_overlap == "dualpipe" and self.interleave == 1 and runs
-        if dual and self.pp > 1 and self.pp % 2 == 0:
-            return "dualpipe"
-        return "interleaved" if self.interleave > 1 else "1f1b"
+        return pipeline_schedule(
+            self.software.ep_overlap, self.pp, self.interleave, self.microbatches
+        )
 
     @property
     def ep_overlapped(self) -> bool:
@@ -422,6 +419,35 @@ class TrainingStep(Layout):
             f"ep_overlap=dualpipe cannot run here, {why}: the plan runs the {self.schedule} "
             f"schedule with the all-to-alls {priced}"
         )
+
+
+def pipeline_schedule(ep_overlap: str, pp: int, interleave: int, microbatches: int = 0) -> str:
+    """Pipeline schedule of a step (:attr:`TrainingStep.schedule`) from the four fields it
+    reads: ``dualpipe`` when asked for (``ep_overlap``) and DualPipe can run it, else
+    ``interleaved`` with virtual stages, else ``1f1b``.
+
+    A plain function so that searches over many ``(pp, v, m)`` need not build a step each.
+
+    Parameters
+    ----------
+    ep_overlap
+        The software's ``ep_overlap`` setting.
+    pp, interleave
+        Pipeline stages and virtual stages per GPU.
+    microbatches
+        Microbatches per step (0: not known).
+
+    Returns
+    -------
+    str
+        ``1f1b``, ``interleaved`` or ``dualpipe``.
+    """
+    m = microbatches
+    runs = not m or (m % 2 == 0 and m >= 2 * pp)
+    dual = ep_overlap == "dualpipe" and interleave == 1 and runs
+    if dual and pp > 1 and pp % 2 == 0:
+        return "dualpipe"
+    return "interleaved" if interleave > 1 else "1f1b"
 
 
 def ep_ranks_per_node(step: Layout, gpus_per_node: int) -> int:

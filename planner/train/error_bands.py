@@ -67,20 +67,55 @@ def step_error(row: Any, predicted: float) -> float:
     return predicted / row.value - 1.0
 
 
-@constants.on_change
 @functools.lru_cache(maxsize=1)
-def held_out_errors() -> tuple[tuple[str, str, float, str], ...]:
-    """``(row id, layout kind, step-time error, GPU vendor)`` of every held-out training row."""
-    import planner.train  # noqa: F401  (registers the training predictor)
-    from planner.perfmodel.calibration.fit import predict
+def _held_out_rows() -> tuple[tuple[int, str, str, str], ...]:
+    """``(index in TRAINING_ROWS, row id, layout kind, GPU vendor)`` of every held-out training
+    row: what a row is, without predicting it (independent of the constants)."""
     from planner.perfmodel.calibration.published import HELD_OUT, TRAINING_ROWS
     from planner.perfmodel.hardware import get_gpu
 
     return tuple(
-        (r.id, layout_kind(r), step_error(r, predict(r)), vendor_of(get_gpu(r.gpu).architecture))
-        for r in TRAINING_ROWS
+        (i, r.id, layout_kind(r), vendor_of(get_gpu(r.gpu).architecture))
+        for i, r in enumerate(TRAINING_ROWS)
         if r.split == HELD_OUT
     )
+
+
+@constants.on_change
+@functools.cache
+def _row_error(index: int) -> float:
+    """Step-time error of ``TRAINING_ROWS[index]``'s prediction with the current constants."""
+    import planner.train  # noqa: F401  (registers the training predictor)
+    from planner.perfmodel.calibration.fit import predict
+    from planner.perfmodel.calibration.published import TRAINING_ROWS
+
+    row = TRAINING_ROWS[index]
+    return step_error(row, predict(row))
+
+
+def held_out_errors(
+    kinds: frozenset[str] | None = None,
+) -> tuple[tuple[str, str, float, str], ...]:
+    """``(row id, layout kind, step-time error, GPU vendor)`` of every held-out training row
+    (only those of ``kinds`` when given: the others are not predicted). Each row is
+    predicted once per set of constants."""
+    return tuple(
+        (rid, kind, _row_error(i), vendor)
+        for i, rid, kind, vendor in _held_out_rows()
+        if kinds is None or kind in kinds
+    )
+
+
+def _needed_errors(
+    kinds: set[str], gpu_vendor: str | None
+) -> tuple[tuple[str, str, float, str], ...]:
+    """The held-out errors :func:`band` reads for plans of ``kinds``: those kinds' rows when
+    each has rows among the rows :func:`kind_stats` keeps for ``gpu_vendor`` (then no
+    plan's band reads the ``all`` group), else every row."""
+    rows = _held_out_rows()
+    own = [r for r in rows if r[3] == gpu_vendor] if gpu_vendor is not None else []
+    present = {r[2] for r in (own or rows)}
+    return held_out_errors(None if kinds - present else frozenset(kinds))
 
 
 def kind_stats(
@@ -141,7 +176,11 @@ def attach_bands(summary: dict[str, Any], gpu_vendor: str | None = None) -> dict
     rows of ``gpu_vendor``'s GPUs, see :func:`kind_stats`)."""
     if summary.get("plan") is None:
         return summary
-    stats = kind_stats(gpu_vendor=gpu_vendor)
+    # only the rows of the plans' kinds are predicted (a plan's band reads its kind's rows,
+    # or all of them when its kind has none): the same stats as from every row
+    kinds = {layout_kind(summary["plan"])}
+    kinds |= {layout_kind(alt["plan"]) for alt in summary.get("alternatives", [])}
+    stats = kind_stats(_needed_errors(kinds, gpu_vendor), gpu_vendor=gpu_vendor)
     summary["error_band"] = band(summary["step_time_s"], summary["plan"], stats)
     for alt in summary.get("alternatives", []):
         alt["error_band"] = band(alt["step_time_s"], alt["plan"], stats)

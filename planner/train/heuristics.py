@@ -15,8 +15,10 @@ import time
 
 from planner.core.result import Result, Status
 from planner.core.timing import Deadline
+from planner.perfmodel.layer import layer_params
 from planner.train.evaluate import verify
 from planner.train.instance import RECOMPUTE, TrainingPlan, TrainingProblem
+from planner.train.search import LayerConfig, first_stage_memory
 from planner.train.space import (
     divisors,
     expert_tps,
@@ -25,7 +27,7 @@ from planner.train.space import (
     space,
     tp_gpu_limit,
 )
-from planner.train.step_time import balanced_stage_layers, quick
+from planner.train.step_time import balanced_stage_layers, moe_flags, quick
 
 
 def rule_of_thumb(
@@ -80,6 +82,8 @@ def rule_of_thumb(
         d = dps[-1]
         bs = [b for b in sp_space.microbatches if (B // d) % b == 0]
         stage = c.stage_layers or balanced_stage_layers(model.layers, p)
+        if _states_exceed(problem, t, p, d, cp, ep, z, stage[0]):
+            continue  # no recompute mode or microbatch fits: skip their evaluations
         for rc in rcs:
             # memory grows with the microbatch (in-flight sequences min((p - j) b, B / d)):
             # scan upwards and stop at the first that does not fit
@@ -108,6 +112,26 @@ def rule_of_thumb(
             if best is not None and not verify(problem, best):
                 return best
     return None
+
+
+def _states_exceed(
+    problem: TrainingProblem, t: int, p: int, d: int, cp: int, ep: int, z: int, stage0: int
+) -> bool:
+    """Whether stage 0's model states alone (weights, gradients, optimizer of its ``stage0``
+    layers and the embedding) exceed every pool's capacity, so that no plan with these
+    sizes fits whatever its recompute mode and microbatch.
+
+    The states are those of the search's memory floor (:func:`planner.train.search.
+    first_stage_memory`: each layer at the least parameters of the model's layer types,
+    experts split over ``tp``, states sharded over ``d * cp``), which bound the plan's
+    (:func:`planner.train.step_time.quick`) from below.
+    """
+    model = problem.model
+    params = min(sum(layer_params(model, moe, t, ep)) for moe in set(moe_flags(model)))
+    floor = LayerConfig(t, cp, ep, 1, "none", False, 0.0, 0.0, 0.0, params)
+    mem = first_stage_memory(problem, floor, float(stage0), p, d, z)
+    capacity = max(problem.capacity(pool.gpu) for pool in problem.cluster.pools)
+    return mem.weights + mem.gradients + mem.optimizer > capacity
 
 
 def megatron_heuristic(

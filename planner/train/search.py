@@ -51,6 +51,7 @@ from planner.perfmodel.stage import (
     optimizer_time,
     p2p_exposed_floor,
     p2p_transfer,
+    pipeline_schedule,
     pipeline_time,
     stage_cost,
     stage_times,
@@ -414,7 +415,18 @@ def first_stage_memory(
     s = problem.workload.seq_len
     single = pp == 1
     p0 = stage0 * lc.layer_params + model.embedding_params() / t + single * model.head_params() / t
-    w, g, o = model_state_bytes(p0, zero=zero, shards=d * cp if shards is None else shards)
+    sw = problem.software
+    # the software's state bytes and trained share, as stage_cost prices the base weights
+    # (LoRA adapters' own states only add to them)
+    w, g, o = model_state_bytes(
+        p0,
+        zero=zero,
+        shards=d * cp if shards is None else shards,
+        weight_bytes=sw.weight_bytes,
+        grad_bytes=sw.grad_bytes,
+        optimizer_bytes=sw.optimizer_bytes,
+        trainable=sw.base_trainable,
+    )
     rep = 1.0 / t if lc.sp else 1.0
     head = head_activation_bytes(
         model,
@@ -502,19 +514,27 @@ def _uneven_capacity_ok(
     capacity: float,
 ) -> np.ndarray:
     """:func:`split_may_fit` over all ``pp`` at once, relaxed to ``v = 1`` (the fewest
-    in-flight activations) and one layer per stage."""
+    in-flight activations) and one layer per stage.
+
+    One cell per stage ``j < p`` of each pipeline size (``sum p`` cells, not a ``p x
+    max(p)`` square); the layer caps are whole numbers, so their sums are exact in any order.
+    """
     L = problem.model.layers
-    j = np.arange(int(pps.max()))[None, :]
-    p = pps[:, None]
-    flight = np.maximum(np.minimum(p - j, m[:, None]), 1.0)  # 1F1B in-flight of stage j
-    args = (p, dmax[:, None], zp[:, None])
+    sizes = pps.astype(int)
+    start = np.cumsum(sizes) - sizes  # each size's first cell
+    row = np.repeat(np.arange(pps.size), sizes)
+    j = np.arange(row.size) - start[row]  # the stage of each cell
+    p = pps[row]
+    flight = np.maximum(np.minimum(p - j, m[row]), 1.0)  # 1F1B in-flight of stage j
+    args = (p, dmax[row], zp[row])
     zero_layers = first_stage_memory(problem, lc, 0.0, *args)
     one_layer = first_stage_memory(problem, lc, 1.0, *args)
     per_layer = one_layer.total(flight) - zero_layers.total(flight)
     fixed = np.where(j == 0, zero_layers.total(flight), zero_layers.work)
     caps = np.floor((capacity * (1 + 1e-12) - fixed) / np.maximum(per_layer, 1.0))
-    caps = np.where(j < p, np.minimum(caps, L), np.inf)
-    return (pps == 1) | ((caps.min(axis=1) >= 1) & (np.where(j < p, caps, 0).sum(axis=1) >= L))
+    caps = np.minimum(caps, L)
+    least = np.minimum.reduceat(caps, start)
+    return (pps == 1) | ((least >= 1) & (np.add.reduceat(caps, start) >= L))
 
 
 def _optimizer_rate(problem: TrainingProblem) -> float:
@@ -608,7 +628,9 @@ def _config_bound(
     # (stage.pipeline_time; its largest rank time is at least usum / p too)
     bubble = (pps - 1) / vmax
     if c.interleave in (None, 1):
-        kinds = [replace(stub, pp=int(p)).schedule for p in pps]
+        kinds = [
+            pipeline_schedule(stub.software.ep_overlap, int(p), 1, stub.microbatches) for p in pps
+        ]
         dual = np.array(
             [
                 pipeline_time(1.0, 0.0, 0, int(p), 1, kind) if kind == "dualpipe" else np.inf
@@ -710,10 +732,16 @@ def _candidates(
     lc: LayerConfig,
     zeros: tuple[int, ...],
     pps: list[int],
+    memo: dict | None = None,
 ) -> list[tuple[float, int, int, int, int, int, float]]:
     """(time bound, pp, dp, v, zero, microbatches, least sum of stage times) of every plan
     of ``lc`` with a pipeline size in ``pps``, by increasing bound (memory is checked by
-    :func:`candidate_may_fit` when a candidate is reached)."""
+    :func:`candidate_may_fit` when a candidate is reached).
+
+    ``memo``: a dict kept over the calls of one search (one problem): the data-parallel
+    sizes and interleaving factors, which many configurations share, are looked up once.
+    """
+    memo = {} if memo is None else memo
     c = problem.constraints
     B = problem.workload.global_batch
     pool = problem.cluster.pools[0]
@@ -735,19 +763,27 @@ def _candidates(
         zs = tuple(z for z in zeros if pp == 1 or z <= 1)
         if not zs:
             continue
-        for d in _dps(problem, lc, pp):
+        dkey = ("dps", lc.tp, lc.cp, lc.microbatch, lc.ep, lc.etp, pp)
+        dps = memo.get(dkey)
+        if dps is None:
+            dps = memo[dkey] = _dps(problem, lc, pp)
+        for d in dps:
             m = B // (d * lc.microbatch)
             if pp > 1 and d not in ones:
                 ones[d] = p2p_transfer(replace(stub, dp=d), pool, None)
             one = ones[d] if pp > 1 else 0.0
-            for v in interleaves(problem, pp, m):
+            vkey = ("v", pp, m)
+            vs = memo.get(vkey)
+            if vs is None:
+                vs = memo[vkey] = interleaves(problem, pp, m)
+            for v in vs:
                 s0 = _stage0(problem, pp, v)
                 if v not in shares:
                     shares[v] = p2p_exposed_floor(replace(stub, interleave=v))
                 usum = lc.work + 2 * v * one * pp * shares[v] + lc.redo * pp
                 # relaxes stage.pipeline_time's largest stage (DualPipe: rank) time to the
                 # mean usum / pp
-                schedule = replace(stub, pp=pp, interleave=v, microbatches=m).schedule
+                schedule = pipeline_schedule(stub.software.ep_overlap, pp, v, m)
                 pipe = pipeline_time(usum / pp, usum, m, pp, v, schedule)
                 p0 = max(s0 * lc.layer_params + emb, -(-L // pp) * lc.layer_params)
                 for z in zs:
@@ -833,12 +869,15 @@ class Frontier:
         heapq.heapify(self.heap)
         self.tie = itertools.count(len(seeds))
         self.plain_fits: dict[tuple, bool] = {}
+        self.memo: dict = {}  # _candidates' lookups shared by the configurations
 
     def _push(self, key: float, kind: int, payload) -> None:
         heapq.heappush(self.heap, (key, next(self.tie), kind, payload))
 
     def _expand(self, lc: LayerConfig, pps: list[int], per_pp: dict[int, float]) -> None:
-        for bound, pp, d, v, z, m, usum in _candidates(self.problem, lc, self.zeros, pps):
+        for bound, pp, d, v, z, m, usum in _candidates(
+            self.problem, lc, self.zeros, pps, self.memo
+        ):
             self._push(max(bound, per_pp[pp]), 1, (lc, pp, d, v, z, m, usum))
 
     def run(self, top: TopK, threshold: float, deadline: Deadline) -> tuple[bool, float]:

@@ -44,6 +44,7 @@ With ``framework`` set, every list keeps only what that framework can launch
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 from planner.train.frameworks import Framework, megatron_fixed_rule, profile, shard_group_ok
@@ -56,7 +57,12 @@ MIN_CP_TOKENS = 256
 
 
 def divisors(n: int) -> list[int]:
-    """Positive divisors of ``n`` in increasing order."""
+    """Positive divisors of ``n`` in increasing order (a new list: callers may change it)."""
+    return list(_divisors(n))
+
+
+@functools.lru_cache(maxsize=4096)  # pure; the search asks for the same few n thousands of times
+def _divisors(n: int) -> tuple[int, ...]:
     small, large = [], []
     i = 1
     while i * i <= n:
@@ -65,7 +71,7 @@ def divisors(n: int) -> list[int]:
             if i * i != n:
                 large.append(n // i)
         i += 1
-    return small + large[::-1]
+    return tuple(small + large[::-1])
 
 
 @dataclass(frozen=True)
