@@ -492,10 +492,18 @@ class RoleModel:
         # the other groups' mean stretch of an iteration: all of it when this group only
         # decodes, their MoE part when its own chunk runs (their own layers run beside it)
         foreign = (n - 1) * per_iter * float(np.dot(self.wp, stream_x))
-        beside = (n - 1) * per_iter * moe_mean
+        xbar = n * float(np.dot(self.wp, stream_x))  # the replica's stretch per own arrival
+        # while prompts queue on this group (its chunks full), each iteration also runs the
+        # MoE part of the other groups' prompts, whose work arrives at (n - 1) lam E[moe]
+        # per second however long the iterations are: time balance over the group's busy
+        # period (as T = t0 / (1 - lam xbar) over all iterations) stretches a full-chunk
+        # iteration to tc / (1 - (n - 1) lam E[moe]), not by the others' arrivals in a mean
+        # iteration (which the group's long, full-chunk iterations outlast)
+        lam = B / (self.ed * t0 + B * xbar)
+        others = (n - 1) * lam * moe_mean  # < lam xbar < 1
+        beside = tc * others / (1.0 - others)
         t_rem = np.where(rem > 0, t[2:] + beside, 0.0)
         own_time = np.maximum(self.own_full * (tc + beside) + t_rem, t0 + foreign) + self.own_attn
-        xbar = n * float(np.dot(self.wp, stream_x))  # the replica's stretch per own arrival
         # the group's prefill server: while prompts queue on it its chunks are full (they
         # merge the waiting prompts up to the budget), so the other groups' own layers run
         # beside them and only their MoE work adds (the law's full iteration, ttft_tc)
