@@ -48,54 +48,45 @@ case = next(c for c in grid.CASES if c.name.startswith(case_name))
 
 
 class Probe(Simulator):
-    """Records iteration lengths by whether group 0 holds prompts, and first-chunk times."""
+    """Records iteration lengths by whether group 0 holds prompts, and first-chunk times.
+
+    A lockstep replica plans every group at an iteration's start (group 0 first), so the
+    next plan of group 0 ends the iteration (or the idle wait) planned before it."""
 
     def __init__(self, *a, **k):
         super().__init__(*a, **k)
         self.it_busy, self.it_idle = [], []  # (dt, own chunk tokens, other chunk tokens)
         self.start: dict[int, float] = {}
         self.starts: list[float] = []  # iteration start times of the (single) lockstep replica
+        self.group = {id(e): i for i, e in enumerate(self.lockstep[0])}
+        self.pending = None  # (start, group 0 held prompts, the groups' steps)
+
+    def _close(self):
+        if self.pending is None:
+            return
+        t, busy0, steps = self.pending
+        dt = self.env.now - t
+        if all(s is None for s in steps):
+            self.it_idle.append((dt, -1, -1))
+            return
+        self.starts.append(t)
+        own = steps[0].chunk_tokens if steps[0] is not None else 0
+        oth = sum(s.chunk_tokens for s in steps[1:] if s is not None)
+        (self.it_busy if busy0 or own else self.it_idle).append((dt, own, oth))
 
     def _plan(self, e):
+        at = self.group.get(id(e))
+        if at == 0:
+            self._close()
+            self.pending = (self.env.now, bool(e.prefilling or e.waiting), [])
         step = super()._plan(e)
+        if at is not None:
+            self.pending[2].append(step)
         if step is not None:
             for req in e.prefilling:
                 if req.rid not in self.start and req.done_prefill > req.cached:
                     self.start[req.rid] = self.env.now
         return step
-
-    def _lockstep(self, group):
-        while True:
-            busy0 = bool(group[0].prefilling or group[0].waiting)
-            steps = [self._plan(e) for e in group]
-            if all(s is None for s in steps):
-                wake = self.env.event()
-                for e in group:
-                    e.wake = wake
-                t = self.env.now
-                yield wake
-                self.it_idle.append((self.env.now - t, -1, -1))
-                for e in group:
-                    e.wake = None
-                continue
-            total = sum(
-                float(e.model.layer_tokens(np.array([s.b + s.chunk_tokens], float), s.b)[0])
-                for e, s in zip(group, steps, strict=True)
-                if s is not None
-            )
-            dt = max(
-                self._duration(e, s, total)
-                for e, s in zip(group, steps, strict=True)
-                if s is not None
-            )
-            self.starts.append(self.env.now)
-            own = steps[0].chunk_tokens if steps[0] is not None else 0
-            oth = sum(s.chunk_tokens for s in steps[1:] if s is not None)
-            (self.it_busy if busy0 or own else self.it_idle).append((dt, own, oth))
-            yield self.env.timeout(dt)
-            for e, s in zip(group, steps, strict=True):
-                if s is not None:
-                    self._apply(e, s)
 
 
 for u in utils:
