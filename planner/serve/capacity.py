@@ -390,10 +390,12 @@ class RoleModel:
         xbar: float,
         S: np.ndarray,
         noise_layers: tuple[np.ndarray, np.ndarray] | None,
+        s2_extra: float = 0.0,
         **extra: Any,
     ) -> dict[str, Any]:
         """The prefill costs :meth:`_prefill` returns (and :meth:`_lockstep_prefill`, with
-        its ``extra`` terms)."""
+        its ``extra`` terms; ``s2_extra``: variance of a prompt's service beyond that of its
+        class's mean service ``S``)."""
         C = self.split
         # a prompt's chunks run in consecutive iterations: a decoding request of D iterations
         # sees at most D of them, each adding at most a full chunk's (kappa + attention) C
@@ -406,7 +408,7 @@ class RoleModel:
             "xbar": xbar,
             "S": S,
             "s1": float(np.dot(self.wp, S)),
-            "s2": float(np.dot(self.wp, S * S)),
+            "s2": float(np.dot(self.wp, S * S)) + s2_extra,
             "delta": C * xbar / self.ep_mean,
             "x": x,
             "chunk_x": chunk_x,
@@ -433,7 +435,11 @@ class RoleModel:
         * the group's own prefill also waits for the other groups' chunks: each of its
           iterations carries their mean stretch, ``(ep - 1) lam T E[x_L]``; while prompts
           queue on the group (its prefill server's work, ``S``), its chunks are full and
-          only the others' MoE work adds.
+          only the others' MoE work adds, at its own rate ``r = (ep - 1) lam E[s p]`` of
+          seconds per second: a prompt's full-chunk time ``p tc / C`` is a job preempted
+          by that Poisson work, which completes in ``p tc / (C (1 - r))`` on average (the
+          busy period's full iteration ``ttft_tc = tc / (1 - r)``), with the variance of
+          a preempted job's completion time (``s2``).
         """
         n, eng, C = self.groups, self.engine, self.split
         rem = self.own_rem
@@ -492,14 +498,31 @@ class RoleModel:
         # the other groups' mean stretch of an iteration: all of it when this group only
         # decodes, their MoE part when its own chunk runs (their own layers run beside it)
         foreign = (n - 1) * per_iter * float(np.dot(self.wp, stream_x))
-        beside = (n - 1) * per_iter * moe_mean
+        xbar = n * float(np.dot(self.wp, stream_x))  # the replica's stretch per own arrival
+        # while prompts queue on this group (its chunks full), each iteration also runs the
+        # MoE part of the other groups' prompts, whose work arrives at (n - 1) lam E[moe]
+        # per second however long the iterations are: time balance over the group's busy
+        # period (as T = t0 / (1 - lam xbar) over all iterations) stretches a full-chunk
+        # iteration to tc / (1 - (n - 1) lam E[moe]), not by the others' arrivals in a mean
+        # iteration (which the group's long, full-chunk iterations outlast)
+        lam = B / (self.ed * t0 + B * xbar)
+        others = (n - 1) * lam * moe_mean  # < lam xbar < 1
+        beside = tc * others / (1.0 - others)
         t_rem = np.where(rem > 0, t[2:] + beside, 0.0)
         own_time = np.maximum(self.own_full * (tc + beside) + t_rem, t0 + foreign) + self.own_attn
-        xbar = n * float(np.dot(self.wp, stream_x))  # the replica's stretch per own arrival
         # the group's prefill server: while prompts queue on it its chunks are full (they
         # merge the waiting prompts up to the budget), so the other groups' own layers run
         # beside them and only their MoE work adds (the law's full iteration, ttft_tc)
         S = self.pc * (t0 + beside) / C + x
+        # that stretch is random: the prompt's own full-chunk time s = p tc / C is a job
+        # preempted by a Poisson stream of (n - 1) lam pieces of others' MoE work, so it
+        # completes in s / (1 - r) on average with variance s (n - 1) lam E[moe^2] / (1 - r)^3
+        # (the completion time under preemptive-resume priority: s plus the busy periods the
+        # interruptions start, a compound Poisson sum of M/G/1 busy periods of moments
+        # E[x] / (1 - r) and E[x^2] / (1 - r)^3; Kleinrock, Queueing Systems I, chapter 5)
+        moe_sq = float(np.dot(self.wp, (moe_tok * self.pc) ** 2))
+        own_full = float(np.dot(self.wp, self.pc)) * tc / C
+        s2_extra = own_full * (n - 1) * lam * moe_sq / (1.0 - others) ** 3
         return self._costs(
             own_time,
             t0,
@@ -509,12 +532,14 @@ class RoleModel:
             xbar,
             S,
             noise_layers,
+            s2_extra,
             t0_even=t_even,
             ttft_t0=t0 + foreign,
             ttft_tc=tc + beside,
             stream_x=stream_x,
             streams=n,
             chain_point=chain_point,
+            moe_tok=moe_tok,
         )
 
     def _check(
