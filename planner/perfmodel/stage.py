@@ -118,10 +118,10 @@ from planner.perfmodel.engines import (
     frees_windowed_kv,
     host_overhead_s,
     launch_overhead_s,
-    replays_graph,
     moe_gemm_efficiency,
     moe_layer_latency_s,
     quant_kernels,
+    replays_graph,
     small_kernel_floor_s,
 )
 from planner.perfmodel.hardware import GpuSpec, Pool

@@ -41,9 +41,17 @@ def show(gpu_name: str, eager: bool | None = None) -> None:
     )
     launch = launch_overhead_s(em.engine, m.layers, quant, 8)
     print(f"== {gpu_name} {em.engine.label()}  kv tokens {em.kv_tokens:.0f}")
-    for b, ctx in ((4, 1100), (4, 3000), (32, 3000), (128, 3000), (2, 33800), (4, 33800), (32, 33800)):
+    for b, ctx in (
+        (4, 1100),
+        (4, 3000),
+        (32, 3000),
+        (128, 3000),
+        (2, 33800),
+        (4, 33800),
+        (32, 33800),
+    ):
         n = np.array([float(b)])
-        dense, moe = em.layer_times(n)
+        dense, _moe = em.layer_times(n)
         gpu, _ = em.gpu_time(n, b, float(ctx))
         nocomm = em.without_communication()
         gpu_nc, _ = nocomm.gpu_time(n, b, float(ctx))
