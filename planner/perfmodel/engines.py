@@ -54,6 +54,25 @@ quantization into the kernel that produces the input (``scaled_fused_add_rms_nor
 ``activation.py``, ``w8a8_utils.py``), which is also why the CDNA3 fit rows reject the
 quantization floor below.
 
+When vLLM's V0 engine runs eager although graphs are on (:func:`replays_graph`). vLLM before
+0.8.0 (the V0 engine; V1 became the default with vLLM PR #13726) captures CUDA graphs for
+decode-only batches only and replays one only when the batch's longest sequence fits
+``max_seq_len_to_capture``: ``ModelInputForGPUBuilder._use_captured_graph`` requires
+``decode_only and not enforce_eager and max_decode_seq_len <= max_seq_len_to_capture and
+batch_size <= max_batchsize_to_capture`` (``vllm/worker/model_runner.py``, 0.6.x; read at
+b489fc3c, the H100 build of the dstack rows), and ``EngineArgs.max_seq_len_to_capture``
+defaults to 8192 (``VLLM_GRAPH_MAX_SEQ_LEN``; vLLM's ``--max-seq-len-to-capture`` help:
+"When a sequence has context length larger than this, we fall back to eager mode";
+dstack's H100 serving runs record 8192). An iteration with prompt tokens (a prefill, or a
+chunked-prefill batch mixing them with decodes) or a decode of a longer sequence therefore
+launches every kernel from the CPU, as ``--enforce-eager`` does, and pays
+:func:`launch_overhead_s` when the launches outlast the GPU. The batch-size limit (the
+largest captured batch, 256 with the default ``--max-num-seqs`` 256) is not modelled: a
+larger decode batch needs ``--max-num-seqs`` above the default. The planner's step model
+passes the longest decode context when it knows it (the simulator does; the analytic
+capacity model passes the mean context, :meth:`~planner.perfmodel.stage.EngineModel.base_time`).
+Later releases (V1 and its piecewise graphs) and other engines keep their graphs.
+
 Block-FP8 MoE layers of SGLang 0.4 (:func:`moe_layer_latency_s`). SGLang 0.4.0-0.4.3 ran
 DeepSeek-V3's block-scaled FP8 weights (128 x 128 blocks) through Triton kernels: the routed
 experts through ``fused_moe`` with ``block_shape=[128, 128]`` (one launch for the gate/up
@@ -218,6 +237,12 @@ EAGER_KERNELS_PER_LAYER = 15
 #: Activation-quantization launches per layer of scaled FP8 weights (one per linear layer:
 #: QKV, output, gate/up, down; vLLM ``apply_fp8_linear``, module notes).
 EAGER_FP8_QUANT_KERNELS = 4
+#: Longest sequence (tokens) whose decode batch vLLM's V0 engine replays as a captured CUDA
+#: graph: ``max_seq_len_to_capture``, 8192 by default (module notes).
+VLLM_GRAPH_MAX_SEQ_LEN = 8192
+#: First vLLM release whose default engine is V1 (vLLM PR #13726, "enables V1 by default",
+#: 2025-03-14, in 0.8.0): releases before it run the V0 model runner of :func:`replays_graph`.
+VLLM_V1_DEFAULT_RELEASE = (0, 8, 0)
 #: SGLang releases (first, last) whose MoE layers with block-FP8 weights ran the Triton kernels
 #: of :func:`moe_layer_latency_s` (module notes).
 SGLANG_TRITON_MOE_RELEASES = ((0, 4, 0), (0, 4, 3))
@@ -472,17 +497,49 @@ EAGER_ALL_REDUCE_KERNELS = 4
 
 
 def launch_overhead_s(
-    engine: Engine, layers: int, quant_kernels: float = 0.0, tp: int = 1
+    engine: Engine,
+    layers: int,
+    quant_kernels: float = 0.0,
+    tp: int = 1,
+    *,
+    graph: bool | None = None,
 ) -> float:
     """CPU seconds to launch one iteration's kernels without CUDA graphs (0 with graphs).
 
     ``quant_kernels``: activation-quantization launches per layer of the weight format
-    (:func:`eager_quant_kernels`); ``tp``: tensor-parallel size (no all-reduces at 1).
+    (:func:`eager_quant_kernels`); ``tp``: tensor-parallel size (no all-reduces at 1);
+    ``graph``: whether this iteration replays a graph (:func:`replays_graph`; default: the
+    engine's setting).
     """
-    if engine.cuda_graphs:
+    if engine.cuda_graphs if graph is None else graph:
         return 0.0
     kernels = EAGER_KERNELS_PER_LAYER - (EAGER_ALL_REDUCE_KERNELS if tp == 1 else 0)
     return layers * (kernels + quant_kernels) * EAGER_LAUNCH_S
+
+
+def replays_graph(
+    engine: Engine, longest: float | np.ndarray, prefill_tokens: float | np.ndarray = 0.0
+) -> bool | np.ndarray:
+    """Whether an iteration runs as a captured CUDA graph (no per-kernel launches from the CPU).
+
+    ``longest``: tokens of the longest decode sequence of the batch (its context);
+    ``prefill_tokens``: prompt tokens computed in the iteration (elementwise over arrays).
+    ``False`` throughout for an engine without graphs (``--enforce-eager``). vLLM before
+    :data:`VLLM_V1_DEFAULT_RELEASE` (the V0 engine) captures decode-only batches and falls back
+    to eager mode for an iteration with prompt tokens or whose longest sequence exceeds
+    :data:`VLLM_GRAPH_MAX_SEQ_LEN` (module notes); other engines, later vLLM releases and vLLM
+    without a version (the current release) replay graphs whenever they have them.
+    """
+    if not engine.cuda_graphs:
+        return False
+    version = version_tuple(engine.version)[:3]
+    if engine.name != "vllm" or not version or version >= VLLM_V1_DEFAULT_RELEASE:
+        return True
+    longest = np.asarray(longest, dtype=float)
+    # fewer than one prompt token: a decode-only batch (the analytic model's token counts are
+    # real numbers)
+    decode_only = np.asarray(prefill_tokens, dtype=float) < 1.0
+    return (longest <= VLLM_GRAPH_MAX_SEQ_LEN) & decode_only
 
 
 def eager_quant_kernels(
@@ -693,9 +750,11 @@ __all__ = [
     "VLLM_FUSED_MOE_CHUNK_TOKENS",
     "VLLM_FUSED_MOE_WORKSPACE_RELEASES",
     "VLLM_GPU_MEMORY_UTILIZATION",
+    "VLLM_GRAPH_MAX_SEQ_LEN",
     "VLLM_HYBRID_KV_RELEASE",
     "VLLM_MLA_ABSORBED_RELEASES",
     "VLLM_MLA_KV_ALIGN_RELEASES",
+    "VLLM_V1_DEFAULT_RELEASE",
     "Engine",
     "block_fp8_dense_gemms",
     "eager_quant_kernels",
@@ -709,6 +768,7 @@ __all__ = [
     "moe_layer_latency_s",
     "parse_engine",
     "quant_kernels",
+    "replays_graph",
     "small_kernel_floor_s",
     "version_tuple",
 ]

@@ -128,6 +128,7 @@ from planner.perfmodel.engines import (
     moe_gemm_efficiency,
     moe_layer_latency_s,
     quant_kernels,
+    replays_graph,
     small_kernel_floor_s,
 )
 from planner.perfmodel.hardware import GpuSpec, Pool
@@ -1418,6 +1419,7 @@ class EngineModel:
         *,
         layers: tuple[np.ndarray, np.ndarray] | None = None,
         keys: float | None = None,
+        longest: float | None = None,
     ) -> np.ndarray:
         """Engine iteration seconds for ``tokens`` tokens per rank, ``b`` of them decode.
 
@@ -1443,6 +1445,10 @@ class EngineModel:
             at each chunk boundary: their mean is not the keys at the mean context); default
             the model's :meth:`~planner.perfmodel.model_spec.ModelSpec.attention_keys` at
             ``ctx``.
+        longest
+            Context of the longest decode sequence, which decides whether vLLM's V0 engine
+            replays a CUDA graph (:func:`~planner.perfmodel.engines.replays_graph`); default
+            ``ctx``.
         """
         N = np.maximum(np.asarray(tokens, dtype=float), 1e-9)
         spec = self.speculative
@@ -1453,7 +1459,8 @@ class EngineModel:
         if spec is not None:  # the drafter runs on the last stage, beside the LM head
             drafting = spec.tokens * self.draft_time(b, ctx)
             stage_sum, stage_max = stage_sum + drafting, stage_max + drafting
-        return self.round_time((stage_sum, stage_max), N + (q - 1) * b, b)
+        graph = replays_graph(self.engine, ctx if longest is None else longest, N - b)
+        return self.round_time((stage_sum, stage_max), N + (q - 1) * b, b, graph=graph)
 
     def gpu_time(
         self,
@@ -1538,10 +1545,17 @@ class EngineModel:
         )
 
     def round_time(
-        self, stages: tuple[np.ndarray, np.ndarray], tokens: np.ndarray, sequences: float = 0.0
+        self,
+        stages: tuple[np.ndarray, np.ndarray],
+        tokens: np.ndarray,
+        sequences: float = 0.0,
+        *,
+        graph: bool | np.ndarray | None = None,
     ) -> np.ndarray:
         """Iteration seconds of a micro-batch from its (summed, largest) stage times: the
-        pipeline round of :func:`~planner.perfmodel.serving_features.pipeline_round`."""
+        pipeline round of :func:`~planner.perfmodel.serving_features.pipeline_round`.
+        ``graph``: whether the iteration replays a CUDA graph (elementwise; default: the
+        engine's setting, :func:`~planner.perfmodel.engines.replays_graph`)."""
         stage_sum, stage_max = stages
         c = self.config
         # without CUDA graphs the GPU waits while the CPU launches a slower stream of kernels
@@ -1549,10 +1563,12 @@ class EngineModel:
         quant = eager_quant_kernels(
             self.precision.tflops_key, self.precision.ffn_only, layers, c.gpu.architecture
         )
-        stage_sum = np.maximum(stage_sum, launch_overhead_s(self.engine, layers, quant, c.tp))
-        stage_max = np.maximum(
-            stage_max, launch_overhead_s(self.engine, -(-layers // c.pp), quant, c.tp)
-        )
+        graph = self.engine.cuda_graphs if graph is None else np.asarray(graph, dtype=bool)
+        eager = np.logical_not(graph)
+        launch = launch_overhead_s(self.engine, layers, quant, c.tp, graph=False)
+        stage_launch = launch_overhead_s(self.engine, -(-layers // c.pp), quant, c.tp, graph=False)
+        stage_sum = np.maximum(stage_sum, np.where(eager, launch, 0.0))
+        stage_max = np.maximum(stage_max, np.where(eager, stage_launch, 0.0))
         boundary = 0.0
         if c.pp > 1:
             boundary = self.comm_scale * comm.p2p(

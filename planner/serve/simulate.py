@@ -142,8 +142,9 @@ class _Engine:
 @dataclass
 class _Step:
     """One planned iteration of an engine: decode sequences, their mean context and the mean
-    keys their queries attend, the prompt tokens it computes, their attention work and the
-    prompts it completes."""
+    keys their queries attend, the prompt tokens it computes, their attention work, the
+    prompts it completes and the longest decode context (whether vLLM's V0 engine replays a
+    CUDA graph, :func:`~planner.perfmodel.engines.replays_graph`)."""
 
     b: int
     ctx: float
@@ -151,6 +152,7 @@ class _Step:
     chunk_tokens: int
     work: float
     finishing: list
+    longest: float = 0.0
 
 
 def _kv_need(e: _Engine, req: _Request) -> float:
@@ -309,7 +311,8 @@ class Simulator:
                 finishing.append(req)
             req.to_compute -= take
             req.done_prefill += take
-        return _Step(b, ctx, keys, chunk_tokens, work, finishing)
+        longest = float(np.max(contexts)) if b else 0.0
+        return _Step(b, ctx, keys, chunk_tokens, work, finishing, longest)
 
     def _duration(self, e: _Engine, step: _Step, moe_tokens: float | None = None) -> float:
         """Seconds of ``step`` on ``e``; ``moe_tokens``: the layer tokens its MoE layers run
@@ -322,7 +325,10 @@ class Simulator:
             layers = e.model.layer_times(
                 e.model.layer_tokens(tokens, step.b), moe_tokens=np.array([moe_tokens], float)
             )
-        dt = float(e.model.base_time(tokens, step.b, step.ctx, layers=layers, keys=step.keys)[0])
+        dt = e.model.base_time(
+            tokens, step.b, step.ctx, layers=layers, keys=step.keys, longest=step.longest
+        )
+        dt = float(dt[0])
         if step.work:
             dt += float(e.model.prefill_attention_time(step.work))
         return dt

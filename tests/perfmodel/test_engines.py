@@ -16,11 +16,13 @@ from planner.perfmodel.engines import (
     EAGER_LAUNCH_S,
     KERNEL_FLOOR_S,
     SMALL_KERNELS_PER_LAYER,
+    VLLM_GRAPH_MAX_SEQ_LEN,
     Engine,
     eager_quant_kernels,
     host_overhead_s,
     launch_overhead_s,
     parse_engine,
+    replays_graph,
     version_tuple,
 )
 from planner.perfmodel.hardware import get_gpu
@@ -401,3 +403,38 @@ def test_triton_fused_moe_releases_run_their_experts_at_the_measured_triton_rate
     assert new[2] == old[2]  # the dense layers are untouched
     assert times("vllm:0.7.4", "bf16") == times("vllm:0.8.0", "bf16")
     assert step("vllm:0.7.4") == step("vllm:0.8.0")  # a dense model
+
+
+def test_vllm_v0_decodes_eager_beyond_its_graph_context():
+    """vLLM's V0 engine (before 0.8.0) replays its CUDA graphs only for decode-only batches
+    whose longest sequence fits ``max_seq_len_to_capture`` (8192): beyond it, and in any
+    iteration with prompt tokens, it launches every kernel as ``--enforce-eager`` does. Later
+    releases, vLLM without a version and the other engines keep their graphs."""
+    v0 = parse_engine("vllm:0.6.3")
+    assert replays_graph(v0, VLLM_GRAPH_MAX_SEQ_LEN)
+    assert not replays_graph(v0, VLLM_GRAPH_MAX_SEQ_LEN + 1)
+    assert not replays_graph(v0, 100.0, prefill_tokens=512.0)
+    assert list(replays_graph(v0, np.array([100.0, 9000.0]))) == [True, False]
+    for spec in ("vllm:0.8.0", "vllm", "trtllm", "sglang:0.4.3"):
+        assert replays_graph(parse_engine(spec), 1e6, prefill_tokens=512.0) is True
+    assert replays_graph(parse_engine("vllm:0.6.3,eager"), 100.0) is False
+
+    def decode(spec: str, ctx: float, longest: float | None = None) -> float:
+        # 8B at TP8: a decode step's GPU work (~1 ms) is shorter than its 480 launches
+        e = EngineModel(
+            load_model("llama-3.1-8b"),
+            ReplicaConfig(get_gpu("H100"), 8),
+            "bf16",
+            engine=parse_engine(spec),
+        )
+        return float(e.base_time(np.array([1.0]), 1.0, ctx, longest=longest)[0])
+
+    launches = 32 * EAGER_KERNELS_PER_LAYER * EAGER_LAUNCH_S
+    with constants.override(HOSTS):
+        short, long = decode("vllm:0.6.3", 4000.0), decode("vllm:0.6.3", 9000.0)
+        assert short < launches + 0.02 - 1e-4  # graphs: the GPU's work and the host time
+        assert long == pytest.approx(launches + 0.02, rel=1e-6)  # eager: the CPU's launches
+        assert long == pytest.approx(decode("vllm:0.6.3,eager", 9000.0), rel=1e-9)
+        # the longest sequence decides, not the mean context
+        assert decode("vllm:0.6.3", 4000.0, longest=9000.0) == pytest.approx(long, rel=1e-9)
+        assert decode("vllm:0.8.0", 9000.0) < launches + 0.02 - 1e-4

@@ -236,3 +236,22 @@ def test_lockstep_moe_layers_count_every_groups_speculative_positions():
     sim.run(Trace(np.array([0.0, 0.0]), np.array([16, 16]), np.full(2, 8)))
     # both groups decoding one sequence each: 2 x (1 + 3) positions in the MoE layers
     assert (1, 8.0) in seen
+
+
+def test_vllm_v0_decode_steps_beyond_8192_tokens_run_eager():
+    """The simulated vLLM 0.6 engine replays its CUDA graphs only while the longest decode
+    sequence holds at most 8192 tokens (``max_seq_len_to_capture``): a request crossing it
+    pays the eager launches for the rest of its decode steps, which vLLM 0.8 (V1) does not."""
+    tpot = {}
+    for spec in ("vllm:0.6.3", "vllm:0.8.0"):
+        prob = problem(prompt="8190", output="5", engine=spec)
+        plan = ServingPlan((ReplicaGroup("H100-SXM", 8, 1, 1, 1, "both", 16384, 1.0),))
+        tpot[spec] = simulate(prob, plan, requests=1, seed=3)["tpot_p50_s"]
+        eng = engine_for(*engine_key(prob, plan.replicas[0]))
+        # decode steps at contexts 8191..8194: the last two beyond the captured length
+        steps = [
+            float(eng.base_time(np.array([1.0]), 1, float(c), longest=float(c))[0])
+            for c in range(8191, 8195)
+        ]
+        assert math.isclose(tpot[spec], sum(steps) / 4, rel_tol=1e-9)
+    assert tpot["vllm:0.6.3"] > tpot["vllm:0.8.0"] * 1.1
