@@ -105,7 +105,9 @@ def test_unknown_data_like_key_is_refused_and_metadata_are_kept():
     """A misspelt key was kept as metadata and the instance solved without it (s15bad): an
     unknown key holding a list is refused; scalar metadata stay readable."""
     data = {"name": "a", "p": [3, 2], "d": [1, 4]}
-    with pytest.raises(InputError, match=r"instance 'a': unknown field 'ww' holds data.*did you mean 'w'"):
+    with pytest.raises(
+        InputError, match=r"instance 'a': unknown field 'ww' holds data.*did you mean 'w'"
+    ):
         Instance.from_dict({**data, "ww": [1, 2]})
     with pytest.raises(InputError, match=r"unknown field 'weights' holds data"):
         Instance.from_dict({**data, "weights": [1, 2]})
