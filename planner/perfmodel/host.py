@@ -42,17 +42,22 @@ more than one eager op. Per expert the host builds a cuBLASLt operation and thre
 descriptors, asks ``cublasLtMatmulAlgoGetHeuristic`` for an algorithm, launches
 ``cublasLtMatmul`` on one of the compute streams, and the call records and waits on one event
 per stream (TE 2.8 ``common/gemm/cublaslt_gemm.cu``, ``cublas_gemm`` /
-``multi_stream_cublas_gemm``). Transformer Engine's own benchmark of that path prices it
-(NVIDIA/TransformerEngine PR #3134, 2026-06-17, SM100, ``benchmarks/linear/
-benchmark_grouped_linear.py``, wall time through ``torch.utils.benchmark.Timer``, "PURE" rows:
-operands pre-swizzled, only the GEMMs timed): 8 experts of 128 tokens, ``N = K = 2048``, fprop,
-0.267 ms through the multi-stream cuBLASLt loop against 0.069 ms for one single-launch grouped
-kernel of the same GEMMs. The difference over the 8 experts, 24.75 us, is what each expert's
-GEMM call adds over one launch (the call's fixed cost and the benchmark's Python cancel in the
-difference; the GEMMs themselves are ~1 GFLOP each, microseconds on the GPU, and the single
-launch's time, which includes them, is subtracted whole, so the figure is if anything low):
-:data:`EXPERT_GEMM_CALL_S`, used for each expert GEMM in place of :data:`EAGER_LAUNCH_S`. The
-same host cost on every GPU (a CPU-side loop; an assumption for the Hopper and x86 hosts).
+``multi_stream_cublas_gemm``). Transformer Engine's own benchmark of that loop prices it
+(NVIDIA/TransformerEngine PR #3134, 2026-06-17, "Single-launch CUTLASS grouped GEMM for
+per-tensor NVFP4", SM100, ``benchmarks/linear/benchmark_grouped_linear.py
+--compare-nvfp4-grouped-gemm``, "PURE" rows: operands pre-swizzled, alpha precomputed, only
+the GEMMs timed): 8 experts of 128 tokens, ``N = K = 2048``, fprop, 0.267 ms through the
+multi-stream cuBLASLt loop against 0.069 ms for one single-launch grouped kernel of the same
+GEMMs. The difference over the 8 experts, 24.75 us, is taken as what each expert's GEMM call
+adds over one launch (the call's fixed cost and the benchmark's Python cancel in the
+difference; the GEMMs are ~1 GFLOP each, microseconds on the GPU). Assumptions: the whole
+difference is host time (the benchmark does not split it; small GEMMs spread over four
+streams may also run slower on the GPU than one grouped kernel), and the NVFP4 path's per-call
+host cost holds for the BF16, FP8 and MXFP8 GEMMs the priced rows run (the PR measured only
+per-tensor NVFP4; its "DISPATCH" rows, with the NVFP4 scale handling in both paths, differ by
+(0.272 - 0.184) ms / 8 = 11 us). :data:`EXPERT_GEMM_CALL_S` is used for each expert GEMM in
+place of :data:`EAGER_LAUNCH_S`. The same host cost on every GPU (a CPU-side loop; an
+assumption for the Hopper and x86 hosts).
 """
 
 from __future__ import annotations
@@ -63,8 +68,8 @@ from planner.perfmodel.precision import Precision
 EAGER_LAUNCH_S = 10e-6
 #: ``GroupedLinear`` modules of a routed expert (``fc1``: gate + up, ``fc2``: down).
 EXPERT_LINEARS = 2
-#: Transformer Engine PR #3134's SM100 benchmark (module notes): 8 experts of 128 tokens,
-#: ``N = K = 2048``, fprop, "PURE" wall times in ms through the multi-stream cuBLASLt loop and
+#: Transformer Engine PR #3134's SM100 benchmark of per-tensor NVFP4 GEMMs (module notes): 8
+#: experts of 128 tokens, ``N = K = 2048``, fprop, "PURE" wall times in ms through the multi-stream cuBLASLt loop and
 #: through one single-launch grouped kernel.
 TE3134_EXPERTS = 8
 TE3134_MULTI_STREAM_MS = 0.267

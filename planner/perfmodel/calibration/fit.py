@@ -425,8 +425,9 @@ ASSUMPTIONS = (
         "24.75 us per expert GEMM call (+ 10 us per other per-expert operation)",
         "training MoE layer, eager experts: host time of Transformer Engine's multi-stream "
         "grouped GEMM per expert, (0.267 - 0.069) ms / 8 experts from TE PR #3134's SM100 "
-        "benchmark (multi-stream cuBLASLt against one single-launch kernel), taken for every "
-        "GPU and host CPU; operations counted in Megatron-Core / TE 2.8 (perfmodel/host.py)",
+        "benchmark of per-tensor NVFP4 GEMMs (multi-stream cuBLASLt against one single-launch "
+        "kernel; the whole difference taken as host time), taken for every precision, GPU and "
+        "host CPU; operations counted in Megatron-Core / TE 2.8 (perfmodel/host.py)",
     ),
     (
         "engines.KERNEL_FLOOR_S x SMALL_KERNELS_PER_LAYER (+ vLLM FP8 quantization)",
