@@ -3,5 +3,5 @@
 b=$1
 out=/work/wt/s15review/bench/session_runs/s15review/calibrate_check_$b.txt
 cd /tmp && uptime > $out && git -C /work/wt/$b log --oneline -1 >> $out
-PYTHONPATH=/work/wt/$b PYTHONDONTWRITEBYTECODE=1 /usr/bin/time -f "%e s wall %U s user" nice -n 10 timeout 1800 /work/main/.venv/bin/planner calibrate --check >> $out 2>&1
+PYTHONPATH=/work/wt/$b PYTHONDONTWRITEBYTECODE=1 /usr/bin/time -f "%e s wall %U s user" nice -n 10 timeout 3600 /work/main/.venv/bin/planner calibrate --check >> $out 2>&1
 echo rc=$? >> $out; uptime >> $out
