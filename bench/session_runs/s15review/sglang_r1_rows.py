@@ -17,5 +17,8 @@ for r in PUBLIC_SERVING_ROWS:
         continue
     t0 = time.process_time()
     value = predict_public(r)
-    print(f"{r.id}: measured {r.value:.4g}, predicted {value!r}, {value / r.value - 1:+.1%} "
-          f"({time.process_time() - t0:.0f} s CPU)", flush=True)
+    print(
+        f"{r.id}: measured {r.value:.4g}, predicted {value!r}, {value / r.value - 1:+.1%} "
+        f"({time.process_time() - t0:.0f} s CPU)",
+        flush=True,
+    )

@@ -11,8 +11,8 @@ import time
 
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
-from planner.perfmodel.options import Software  # noqa: E402
-from planner.train.api import make_problem, solve  # noqa: E402
+from planner.perfmodel.options import Software
+from planner.train.api import make_problem, solve
 
 CASES = [
     ("mixtral-dualpipe", "mixtral-8x7b", "32xH100", 128, 4096, {}, {"ep_overlap": "dualpipe"}),
@@ -27,7 +27,9 @@ CASES = [
 out = {}
 for name, model, cluster, batch, seq, cons, sw in CASES:
     try:
-        p = make_problem(model, cluster, global_batch=batch, seq_len=seq, software=Software(**sw), **cons)
+        p = make_problem(
+            model, cluster, global_batch=batch, seq_len=seq, software=Software(**sw), **cons
+        )
         t0 = time.process_time()
         r = solve(p, "auto", time_limit=240, threads=1)
         s = r.stats
@@ -39,7 +41,13 @@ for name, model, cluster, batch, seq, cons, sw in CASES:
             "alternatives": [(a["label"], repr(a["objective"])) for a in s.get("alternatives", [])],
             "cpu_s": round(time.process_time() - t0, 2),
         }
-    except Exception as e:  # noqa: BLE001
+    except Exception as e:
         out[name] = {"error": repr(e)}
-    print(name, out[name].get("status"), out[name].get("objective"), out[name].get("cpu_s"), flush=True)
+    print(
+        name,
+        out[name].get("status"),
+        out[name].get("objective"),
+        out[name].get("cpu_s"),
+        flush=True,
+    )
 json.dump(out, open(sys.argv[1], "w"), indent=1)
