@@ -50,4 +50,5 @@ for name, model, cluster, batch, seq, cons, sw in CASES:
         out[name].get("cpu_s"),
         flush=True,
     )
-json.dump(out, open(sys.argv[1], "w"), indent=1)
+with open(sys.argv[1], "w") as fh:
+    json.dump(out, fh, indent=1)
