@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import math
 import numbers
@@ -118,7 +119,8 @@ def solve(
 
 
 def _family_solution(family: Family, hint: Any) -> Any:
-    """``hint`` as the family's solution object (a dict is read with ``solution_from_dict``).
+    """``hint`` as the family's solution object (a dict is read with ``solution_from_dict``, a
+    list or tuple as the only field of a one-field solution, e.g. smtt's order).
 
     Anything else is bad input naming the hint: a string or a number reached the methods and
     died there (rcpsp and train: AttributeError). A well-formed hint that breaks the instance's
@@ -130,6 +132,14 @@ def _family_solution(family: Family, hint: Any) -> Any:
     if isinstance(hint, Mapping):
         try:
             return family.solution_from_dict(hint)
+        except InputError as exc:
+            raise InputError(f"hint: {exc}") from None
+    fields = [f.name for f in dataclasses.fields(kind) if f.init] if _is_dataclass(kind) else []
+    if isinstance(hint, (list, tuple)) and len(fields) == 1:
+        # a one-field solution given bare, e.g. smtt's job order (accepted before s15bad),
+        # read as its dict so that the family checks it
+        try:
+            return family.solution_from_dict({fields[0]: list(hint)})
         except InputError as exc:
             raise InputError(f"hint: {exc}") from None
     expected = f"a {kind.__name__} or its dict" if kind is not None else "a solution"
@@ -335,3 +345,7 @@ def _close(a: int | float, b: int | float) -> bool:
     if isinstance(a, int) and isinstance(b, int):
         return a == b
     return abs(a - b) <= TOL * max(1.0, abs(a), abs(b))
+
+
+def _is_dataclass(kind: Any) -> bool:
+    return kind is not None and dataclasses.is_dataclass(kind)

@@ -197,3 +197,21 @@ def test_a_hint_given_as_a_dict_is_read_as_the_family_solution():
     first = solve(inst, time_limit=2)
     again = solve(inst, time_limit=2, hint=first.solution.to_dict())
     assert again.verified and again.objective <= first.objective
+
+
+def test_a_list_hint_is_the_order_of_a_one_field_solution():
+    """smtt's methods take a bare job order as a hint (``quick.hint_order``); s15bad's check
+    refused it (s15review). A list for a solution of several fields is still refused."""
+    from pathlib import Path
+
+    from planner.core.family import get_family
+    from planner.smtt.generate import generate
+
+    inst = generate(8, 0.4, 0.6, seed=1)[0]
+    res = solve(inst, "auto", time_limit=5, hint=list(range(8)))
+    assert res.verified and res.solution is not None
+    fam = get_family("train")
+    path = Path(__file__).resolve().parents[2] / "instances" / "train/toy-8xa100.json"
+    (plan_inst,) = fam.read(path, None)
+    with pytest.raises(InputError, match="hint: "):
+        solve(plan_inst, time_limit=1, hint=[1, 2])
