@@ -81,6 +81,11 @@ def extract(trace: Path) -> dict:
     for e in kernels:
         streams[str(e["tid"])] += e["dur"]
         categories[categorize(e["name"])] += e["dur"]
+    busiest = max(streams, key=streams.get)
+    on_busiest: dict[str, float] = defaultdict(float)
+    for e in kernels:
+        if str(e["tid"]) == busiest:
+            on_busiest[categorize(e["name"])] += e["dur"]
     attention = [e for e in kernels if "compute_attn" in e["name"]]
     return {
         "source": SOURCE,
@@ -91,6 +96,7 @@ def extract(trace: Path) -> dict:
         "gpu_span_ms": round((end - start) / 1e3, 3),
         "stream_busy_ms": {k: round(v / 1e3, 3) for k, v in sorted(streams.items())},
         "category_ms": {k: round(v / 1e3, 3) for k, v in sorted(categories.items())},
+        "busiest_stream_category_ms": {k: round(v / 1e3, 3) for k, v in sorted(on_busiest.items())},
     }
 
 
@@ -146,6 +152,10 @@ def main() -> None:
         }
         for k, v in sorted(summary["category_ms"].items(), key=lambda kv: -kv[1])
     ]
+    on_stream = [
+        {"kernels": k, "ms": v, "share_pct": round(100 * v / busiest, 1)}
+        for k, v in sorted(summary["busiest_stream_category_ms"].items(), key=lambda kv: -kv[1])
+    ]
     text = (
         "# DeepSeek-V3 training profile vs the model (held out)\n\n"
         "Reproduce with:\n\n```\n.venv/bin/python bench/train_deepseek_profile.py\n```\n\n"
@@ -155,7 +165,10 @@ def main() -> None:
         "left out, as in the trace). Error = model / measured - 1.\n\n"
         + markdown_rows(rows, ["measure", "measured_ms", "model_ms", "error_pct"])
         + "\nThe trace's GPU kernel time by kind (all streams; DeepEP's kernels run beside the "
-        "compute on their own SMs):\n\n" + markdown_rows(categories, ["kernels", "ms", "share_pct"])
+        "compute on their own SMs):\n\n"
+        + markdown_rows(categories, ["kernels", "ms", "share_pct"])
+        + "\nThe same on the busiest (compute) stream alone:\n\n"
+        + markdown_rows(on_stream, ["kernels", "ms", "share_pct"])
     )
     write_atomic(args.out / "deepseek_profile.md", text)
     print(text)
