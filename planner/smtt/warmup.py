@@ -26,7 +26,8 @@ def warm_local_search() -> None:
 
 
 def warm_exact() -> None:
-    """The batched Branch & Memorize kernel and the Lagrangian path (float and integer)."""
+    """The batched Branch & Memorize kernel and the Lagrangian path (float and integer); the
+    weighted path's local-search kernels and CP-SAT too (it runs both)."""
     from planner.smtt.exact import solve_unweighted
     from planner.smtt.exact.lagrange import lagrangian_bound
 
@@ -35,6 +36,8 @@ def warm_exact() -> None:
     p, d, _ = unweighted.arrays
     solve_unweighted(p, d, time_limit=30.0, upper_order=None)  # n = 40: milliseconds
     lagrangian_bound(weighted.p, weighted.d, weighted.w, upper=10**9, iterations=2)
+    warm_local_search()
+    warm_cpsat()
 
 
 def warm_mip() -> None:
