@@ -109,8 +109,8 @@ def run(model: cp_model.CpModel, solver: cp_model.CpSolver, *, report: bool = Tr
     objective = bound = None
     if status in (Status.OPTIMAL, Status.FEASIBLE) and has_objective:
         objective = solver.objective_value
-    if has_objective and status is not Status.INFEASIBLE:
-        bound = _exact_bound(model, solver)
+    if has_objective and status is not Status.INFEASIBLE and code != cp_model.MODEL_INVALID:
+        bound = _exact_bound(model, solver)  # an invalid model proves nothing
     return CpOutcome(status, objective, bound, solver, solver.wall_time)
 
 

@@ -161,6 +161,7 @@ def solve_cpsat(
             solution=hint,
             stats=stats,
         )
+    invalid = stats.get("solver_status") == "MODEL_INVALID"
     return Result(
         "rcpsp",
         instance.name,
@@ -168,7 +169,10 @@ def solve_cpsat(
         Status.UNKNOWN,
         bound=int(bound),
         stats=stats,
-        reason="no schedule found within the time limit",
+        # a modelling bug, not a search that ran out of time: say so (s16audit)
+        reason=f"CP-SAT rejected the model as invalid ({model.cp.validate()[:200]})"
+        if invalid
+        else "no schedule found within the time limit",
     )
 
 
