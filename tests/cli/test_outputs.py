@@ -85,6 +85,6 @@ def test_out_on_a_symlink_writes_its_target_and_refuses_an_input_behind_one(caps
     sneaky = tmp_path / "sneaky.json"
     sneaky.symlink_to(instance)
     before = instance.read_text()
-    code, out, err = run(capsys, "solve", "smtt", instance, "-m", "edd", "--out", sneaky)
+    code, _, err = run(capsys, "solve", "smtt", instance, "-m", "edd", "--out", sneaky)
     assert code == 2 and "refusing to overwrite an input file" in err, err
     assert instance.read_text() == before and sneaky.is_symlink()
