@@ -33,46 +33,21 @@ DATA = Path("/work/shared/data")
 PLANNER = "/work/main/.venv/bin/planner"
 T = 2.0
 
-SMTT_ALL = [
-    "edd",
-    "spt",
-    "mdd",
-    "atc",
-    "psk",
-    "eddc",
-    "mddc",
-    "aug-mdd",
-    "aug-mddc",
-    "dec",
-    "ls",
-    "ils",
-    "mip",
-    "cpsat",
-    "exact",
-    "auto",
-]
+
+def all_methods(family: str) -> list[str]:
+    """Every registered method of ``family`` (``planner families``)."""
+    from planner.core.family import get_family
+
+    return list(get_family(family).methods)
+
+
+SMTT_ALL = all_methods("smtt")
 SMTT_EXACT = ["ils", "mip", "cpsat", "exact", "auto"]
-RCPSP_ALL = [
-    "auto",
-    "cpsat",
-    "cpsat-plain",
-    "sgs-basic",
-    "sgs-lft",
-    "sgs-lst",
-    "sgs-mts",
-    "sgs-grpw",
-    "sgs-par-lft",
-    "sgs-par-lst",
-    "sgs-par-mts",
-    "sgs-par-grpw",
-    "sampling",
-    "ga",
-    "lns",
-]
+RCPSP_ALL = all_methods("rcpsp")
 RCPSP_MAIN = ["auto", "cpsat", "lns", "ga", "sgs-lft"]
-SEQPAR_ALL = ["greedy", "ls", "milp", "flexsp", "static", "adaptive", "auto"]
-PIPE_ALL = ["auto", "exact", "ims"]
-OFF_ALL = ["static", "lru", "lfu", "d2moe", "belady", "tide", "exact", "auto"]
+SEQPAR_ALL = all_methods("seqpar")
+PIPE_ALL = all_methods("pipelining")
+OFF_ALL = all_methods("offload")
 
 INST = HERE / "inst"
 

@@ -25,6 +25,12 @@ def signatures():
     return out
 
 
+def new_since(before: dict) -> dict:
+    """Specializations compiled (or loaded) since the ``before`` snapshot, by dispatcher."""
+    new = {k: sorted(v - before.get(k, set())) for k, v in signatures().items()}
+    return {k: v for k, v in new.items() if v}
+
+
 def main() -> None:
     family = sys.argv[1]
     fam = get_family(family)
@@ -35,9 +41,7 @@ def main() -> None:
             warm_up(fam, m)  # what core.solve runs before the clock starts
             before = signatures()
             r = solve(inst, method, time_limit=1.0, threads=1)
-            after = signatures()
-            new = {k: sorted(v - before.get(k, set())) for k, v in after.items()}
-            new = {k: v for k, v in new.items() if v}
+            new = new_since(before)
             flag = "  NEW: " + "; ".join(f"{k} x{len(v)}" for k, v in new.items()) if new else ""
             print(
                 f"{family} {Path(path).name} {method:12s} {r.status.value:9s} {r.runtime_s:6.3f} s{flag}",

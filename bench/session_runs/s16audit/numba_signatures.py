@@ -16,7 +16,7 @@ from planner.core.family import get_family
 from planner.core.specs import read_file
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from numba_all import signatures
+from numba_all import new_since, signatures
 
 fam = get_family("smtt")
 which = sys.argv[1] if len(sys.argv) > 1 else "family"
@@ -35,9 +35,7 @@ for method in fam.methods:
             fam.methods[method].warmup()
         before = signatures()
         r = solve(inst, method, time_limit=1.0, threads=1)
-        after = signatures()
-        new = {k: sorted(v - before.get(k, set())) for k, v in after.items()}
-        new = {k: v for k, v in new.items() if v}
+        new = new_since(before)
         flag = "  NEW: " + "; ".join(f"{k} x{len(v)}" for k, v in new.items()) if new else ""
         print(f"{method:9s} {inst.name:28s} runtime {r.runtime_s:6.3f} s{flag}")
         for k, v in new.items():
