@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
 import os
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -136,7 +137,31 @@ def read_rows(path: Path) -> list[dict[str, Any]]:
         raise InputError(
             f"{path}: not a planner benchmark CSV (no 'instance' and 'method' columns)"
         )
-    return [parse_row(r) for r in reader]
+    rows = []
+    for number, raw in enumerate(reader, start=1):
+        row = parse_row(raw)
+        _check_numbers(path, number, reader.line_num, row)
+        rows.append(row)
+    return rows
+
+
+#: Words a numeric column may hold instead of a number (the reference of an infeasible instance).
+NUMERIC_WORDS = {"reference": ("unsat",)}
+
+
+def _check_numbers(path: Path, number: int, line: int, row: Mapping[str, Any]) -> None:
+    """Refuse a numeric cell planner never writes: ``nan`` / ``inf`` or text (a hand-edited
+    CSV). ``--resume`` kept such rows as finished runs and reports averaged the ``nan`` in."""
+    for key in NUMERIC:
+        value = row.get(key)
+        if value is None or isinstance(value, int) or value in NUMERIC_WORDS.get(key, ()):
+            continue
+        if isinstance(value, float) and math.isfinite(value):
+            continue
+        raise InputError(
+            f"{path}: row {number} (line {line}), column {key!r}: expected a finite number "
+            f"or an empty cell, got {value!r}"
+        )
 
 
 def parse_number(text: Any) -> int | float | str | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -73,7 +74,7 @@ class CpOutcome:
 
     status: Status
     objective: float | None
-    bound: float | None
+    bound: int | float | None  # an exact int for an integer objective (_exact_bound)
     solver: cp_model.CpSolver
     wall_time: float
 
@@ -108,9 +109,46 @@ def run(model: cp_model.CpModel, solver: cp_model.CpSolver, *, report: bool = Tr
     objective = bound = None
     if status in (Status.OPTIMAL, Status.FEASIBLE) and has_objective:
         objective = solver.objective_value
-    if has_objective and status is not Status.INFEASIBLE:
-        bound = solver.best_objective_bound
+    if has_objective and status is not Status.INFEASIBLE and code != cp_model.MODEL_INVALID:
+        bound = _exact_bound(model, solver)  # an invalid model proves nothing
     return CpOutcome(status, objective, bound, solver, solver.wall_time)
+
+
+def _exact_bound(model: cp_model.CpModel, solver: cp_model.CpSolver) -> int | float:
+    """CP-SAT's proven objective bound (the model has an objective), as an exact ``int`` for
+    an integer objective.
+
+    ``best_objective_bound`` is a double: past 2**53 it rounds, and can round *up* past the
+    optimum (``minimize 2**55 x + 5`` reports 2**55 + 8 for the optimum 2**55 + 5; smtt
+    with huge weights, s16audit). CP-SAT proves the bound on its integer inner objective;
+    ``scaling * (inner + offset)`` with scaling +-1 and an integral offset is the exact value.
+    Anything else (a floating-point objective) keeps the double.
+    """
+    bound = solver.best_objective_bound
+    proto = model.proto
+    floating = getattr(proto, "has_floating_point_objective", None)  # OR-Tools >= 9.12 proto
+    if not math.isfinite(bound) or (
+        floating() if floating is not None else proto.HasField("floating_point_objective")
+    ):
+        return bound
+    objective = proto.objective
+    scale = objective.scaling_factor or 1.0
+    offset = objective.offset
+    if scale not in (1.0, -1.0) or not float(offset).is_integer():
+        return bound
+    exact = int(scale) * (solver.response_proto.inner_objective_lower_bound + int(offset))
+    if abs(exact - bound) > 1e-9 * max(1.0, abs(bound)):
+        return bound  # not the bound the double describes (no bound known): keep CP-SAT's
+    return exact
+
+
+def integral_bound(bound: int | float) -> int:
+    """A proven lower bound of an integer objective as an ``int``: an exact ``int`` as is, a
+    double rounded up past solver noise (41.9999997 -> 42; ``ceil(x - 1e-6)`` on an int would
+    go through a double again)."""
+    if isinstance(bound, int):
+        return bound
+    return math.ceil(bound - 1e-6)
 
 
 def _has_objective(model: cp_model.CpModel) -> bool:

@@ -122,7 +122,17 @@ def atomic_target(path: Path, *, suffix: str = ".tmp") -> Iterator[Path]:
     place: renaming over it replaced the device node itself (``--out /dev/full`` as root left
     a regular file at ``/dev/full``). An ``OSError`` (disk full, read-only, permission) is
     bad input naming the path.
+
+    A symlink is written through: the temp file is renamed over the link's final target
+    (renaming over the link itself replaced the link with a regular file and left its target
+    unchanged). Callers refuse a link whose target is an input (:func:`ensure_not_input`
+    compares resolved paths).
     """
+    if path.is_symlink():
+        try:
+            path = path.resolve()
+        except (OSError, RuntimeError) as exc:  # a symlink loop (RuntimeError on 3.11)
+            raise InputError(f"{path}: cannot write ({exc})") from None
     if path.exists() and not path.is_file() and not path.is_dir():
         try:
             yield path

@@ -58,12 +58,14 @@ def resource_bound(instance: Instance, w: Windows) -> int:
         use = (q > 0) & (dur > 0)
         if not use.any():
             continue
-        energy = int(np.sum(q[use] * dur[use]))
+        each = [int(a) * int(b) for a, b in zip(q[use], dur[use], strict=True)]
+        energy = sum(each)  # Python ints: n energies of up to 2**62 overflow int64
         best = max(best, _time_to_supply(instance, r, 0, energy))
         cap = instance.capacities[r]
         if cap <= 0:
             continue
-        best = max(best, _head_energy_tail(heads[use], tails[use], (q * dur)[use], cap))
+        kind = np.int64 if energy < 2**62 else object  # object: exact past int64
+        best = max(best, _head_energy_tail(heads[use], tails[use], np.array(each, kind), cap))
     return best
 
 
@@ -78,17 +80,17 @@ def _time_to_supply(instance: Instance, r: int, t0: int, energy: int) -> int:
             continue
         if a > t:  # base capacity on [t, a)
             if base * (a - t) >= left:
-                return t + math.ceil(left / base)
+                return t + -(-left // base)
             left -= base * (a - t)
             t = a
         span = b - t
         if cap * span >= left and cap > 0:
-            return t + math.ceil(left / cap)
+            return t + -(-left // cap)
         left -= cap * span
         t = b
     if base <= 0:
         return 2**62  # never supplied: the instance is infeasible; any bound is valid
-    return t + math.ceil(left / base)
+    return t + -(-left // base)
 
 
 def _head_energy_tail(heads: np.ndarray, tails: np.ndarray, energy: np.ndarray, cap: int) -> int:

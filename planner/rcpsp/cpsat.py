@@ -8,7 +8,6 @@ the model. The certificate's bound is the best of the solver's bound and the com
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -138,7 +137,7 @@ def solve_cpsat(
             ),
             stats=stats,
         )
-    bound = lb if out.bound is None else max(lb, math.ceil(out.bound - 1e-6))
+    bound = lb if out.bound is None else max(lb, cps.integral_bound(out.bound))
     if out.has_solution:
         sol = Solution(tuple(solver.value(s) for s in model.starts))
         return Result(
@@ -162,6 +161,7 @@ def solve_cpsat(
             solution=hint,
             stats=stats,
         )
+    invalid = stats.get("solver_status") == "MODEL_INVALID"
     return Result(
         "rcpsp",
         instance.name,
@@ -169,7 +169,10 @@ def solve_cpsat(
         Status.UNKNOWN,
         bound=int(bound),
         stats=stats,
-        reason="no schedule found within the time limit",
+        # a modelling bug, not a search that ran out of time: say so (s16audit)
+        reason=f"CP-SAT rejected the model as invalid ({model.cp.validate()[:200]})"
+        if invalid
+        else "no schedule found within the time limit",
     )
 
 

@@ -48,7 +48,6 @@ pairs, and the makespan to minimize. Each redundant piece can be turned off by n
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 
@@ -363,16 +362,18 @@ def _energy_cuts(
     total = sum(energy)
     if total == 0:
         return
-    m.add(makespan * base >= total)
+    # as a bound: makespan * base overflowed CP-SAT's int64 (MODEL_INVALID) for capacities
+    # and horizons within the documented limits (s16audit); integer ceilings, exact
+    m.add(makespan >= -(-total // base))
     for j in range(n):
         after = [k for k in range(n) if k != j and dist[j, k] >= dur[j] and energy[k]]
         if after:
             e = sum(energy[k] for k in after)
-            m.add(makespan >= starts[j] + dur[j] + math.ceil(e / base))
+            m.add(makespan >= starts[j] + dur[j] + -(-e // base))
         before = [k for k in range(n) if k != j and dist[k, j] >= dur[k] and energy[k]]
         if before:
             e = sum(energy[k] for k in before)
-            m.add(starts[j] >= math.ceil(e / base))
+            m.add(starts[j] >= -(-e // base))
 
 
 def _domain_minus(lo: int, hi: int, forbidden: list[tuple[int, int]]) -> list[tuple[int, int]]:

@@ -222,6 +222,10 @@ def energy_distances(instance: Instance, dist: np.ndarray, *, rounds: int = 2) -
     dur = np.asarray(instance.durations, dtype=float)
     q = np.asarray(instance.demands, dtype=float).reshape(n, -1)
     cap = np.asarray(instance.capacities, dtype=float)
+    totals = [  # exact (Python int) total energy per resource
+        sum(row[r] * d for row, d in zip(instance.demands, instance.durations, strict=True))
+        for r in range(q.shape[1])
+    ]
     out = dist.copy()
     for _ in range(rounds):
         after = out >= dur[:, None]  # after[i, j]: j starts after i ends
@@ -232,7 +236,12 @@ def energy_distances(instance: Instance, dist: np.ndarray, *, rounds: int = 2) -
             if cap[r] <= 0:
                 continue
             energy = a @ ((q[:, r] * dur)[:, None] * a)  # Σ_j after[i,j] e_j after[j,k]
-            delay = dur[:, None] + np.ceil(energy / cap[r] - 1e-9)
+            # Doubles are exact only below 2**53; energies reach n * 2**62, where the rounded
+            # sum / capacity could land past an integer and ceil one unit too far (an invalid
+            # distance: s16audit's 3-job chain got a lower bound 1 above its optimum). Taking
+            # off the sum's worst rounding error keeps every delay a valid under-estimate.
+            slack = (n + 2) * 2.0**-52 * totals[r]
+            delay = dur[:, None] + np.ceil((energy - slack) / cap[r] - 1e-9)
             best = np.maximum(best, np.where(energy > 0, delay, NEG))
         best = np.where(after, best, NEG)  # only for ordered pairs
         if not np.any(best > out):

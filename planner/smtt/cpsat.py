@@ -14,13 +14,12 @@ The model is hinted with the best quick heuristic (or the caller's hint).
 
 from __future__ import annotations
 
-import math
 import time
 from typing import Any
 
 from ortools.sat.python import cp_model
 
-from planner.core.cpsat import add_hints, make_solver, run, stats_of
+from planner.core.cpsat import add_hints, integral_bound, make_solver, run, stats_of
 from planner.core.result import Status
 from planner.core.timing import Deadline
 from planner.smtt import local_search as LS
@@ -121,7 +120,7 @@ def solve_cpsat(
     if out.has_solution:
         values = [solver.value(s) for s in starts]
         order = sorted(range(instance.n), key=lambda j: (values[j], p[j] > 0, j))
-    bound = None if out.bound is None else math.ceil(out.bound - 1e-6)
+    bound = None if out.bound is None else integral_bound(out.bound)
     status = out.status
     if order is None and status is not Status.INFEASIBLE:
         order, status = start, Status.FEASIBLE

@@ -260,6 +260,22 @@ def deadline_ns(deadline: Deadline | None) -> int:
     return min(2**62, int((deadline.start + deadline.limit) * 1e9))
 
 
+def kernel_array(a: Sequence[int] | np.ndarray) -> np.ndarray:
+    """``a`` as the one array kind the compiled kernels are warmed up with: C-contiguous,
+    int64 and read-only (as :attr:`Instance.arrays`).
+
+    numba compiles a separate specialization for writable arrays: the weighted ``exact``
+    passed lists, so on a fresh installation its first run compiled the descent and ILS
+    kernels again inside its time limit (4.7 s for ``-t 2``, s16audit). A writable array is
+    copied, never made read-only in the caller's hands.
+    """
+    out = np.ascontiguousarray(a, dtype=np.int64)
+    if out.flags.writeable:
+        out = out.copy()
+        out.setflags(write=False)
+    return out
+
+
 def fast_descent(
     p: np.ndarray,
     d: np.ndarray,
@@ -272,7 +288,7 @@ def fast_descent(
     moves), or until ``deadline``."""
     from planner.smtt import ls_kernel as K
 
-    p64, d64, w64 = (np.ascontiguousarray(a, dtype=np.int64) for a in (p, d, w))
+    p64, d64, w64 = (kernel_array(a) for a in (p, d, w))
     out = np.asarray(order, dtype=np.int64).copy()
     value = int(K.descent(p64, d64, w64, out, SWAP_WINDOW, deadline_ns(deadline)))
     return out.tolist(), value
@@ -306,7 +322,7 @@ def iterated_local_search(
     from planner.smtt import ls_kernel as K
 
     stats = stats if stats is not None else SearchStats()
-    p64, d64, w64 = (np.ascontiguousarray(a, dtype=np.int64) for a in (p, d, w))
+    p64, d64, w64 = (kernel_array(a) for a in (p, d, w))
     best = np.asarray(order, dtype=np.int64).copy()
     stop_ns = deadline_ns(deadline)
     value = int(K.descent(p64, d64, w64, best, SWAP_WINDOW, stop_ns))

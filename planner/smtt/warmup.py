@@ -26,7 +26,9 @@ def warm_local_search() -> None:
 
 
 def warm_exact() -> None:
-    """The batched Branch & Memorize kernel and the Lagrangian path (float and integer)."""
+    """The Branch & Memorize kernels (batched, and per start time for large times), the
+    Lagrangian path (float and integer); the weighted path's local-search kernels and CP-SAT
+    too (it runs both)."""
     from planner.smtt.exact import solve_unweighted
     from planner.smtt.exact.lagrange import lagrangian_bound
 
@@ -34,7 +36,12 @@ def warm_exact() -> None:
     (weighted,) = generate(20, 0.6, 0.4, seed=0, clip=True, weighted=True, prefix="warmup-w")
     p, d, _ = unweighted.arrays
     solve_unweighted(p, d, time_limit=30.0, upper_order=None)  # n = 40: milliseconds
+    # the per-start-time kernel runs when times pass the batched kernel's range (p ~ 2**40):
+    # it compiled inside the first such run's limit (118.8 s for -t 2 at load 9, s16audit)
+    solve_unweighted(p, d, time_limit=30.0, upper_order=None, engine="memo")
     lagrangian_bound(weighted.p, weighted.d, weighted.w, upper=10**9, iterations=2)
+    warm_local_search()
+    warm_cpsat()
 
 
 def warm_mip() -> None:

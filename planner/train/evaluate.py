@@ -41,8 +41,10 @@ def plan_field_errors(plan: TrainingPlan) -> list[str]:
         return out
     if plan.recompute not in RECOMPUTE:
         out.append(f"plan.recompute={plan.recompute!r} is not one of {RECOMPUTE}")
-    if plan.zero not in (0, 1, 2, 3):
-        out.append(f"plan.zero={plan.zero!r} is not 0..3")
+    z = plan.zero
+    # ``True in (0, 1, 2, 3)`` and ``1.0 in (...)`` hold: check the kind first (s15bad noticed)
+    if isinstance(z, bool) or not isinstance(z, int) or z not in (0, 1, 2, 3):
+        out.append(f"plan.zero={z!r} is not an integer 0..3")
         return out  # compared with numbers below
     k = plan.recompute_layers
     if isinstance(k, bool) or not isinstance(k, int) or k < 0:

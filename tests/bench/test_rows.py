@@ -85,3 +85,31 @@ def test_non_utf8_csv_is_bad_input_naming_the_file(tmp_path, reader):
     path.write_bytes(b"instance,method\n\xff\xfe\n")
     with pytest.raises(InputError, match=r"binary.csv: not UTF-8 text"):
         reader(path)
+
+
+@pytest.mark.parametrize(
+    ("column", "cell"),
+    [
+        ("objective", "nan"),
+        ("bound", "inf"),
+        ("gap", "-inf"),
+        ("runtime_s", "NaN"),
+        ("runtime_s", "x"),  # was read back as the text 'x' (and as 0 s by the report)
+        ("reference", "nan"),
+        ("ref_gap_pct", "nan"),
+        ("seed", "nan"),
+    ],
+)
+def test_resume_refuses_a_cell_planner_never_writes_naming_file_row_and_column(
+    tmp_path, column, cell
+):
+    """A hand-edited ``nan`` was kept as a finished run by ``--resume`` (s15bad noticed)."""
+    path = tmp_path / "r.csv"
+    good = format_row(_row("a", runtime_s=0.5, reference="unsat"))
+    path.write_text(header() + good + format_row(_row("b", **{column: cell})))
+    before = path.read_text()
+    with pytest.raises(InputError, match=rf"r\.csv: row 2 \(line 3\), column '{column}'"):
+        open_for_resume(path, "smtt")
+    with pytest.raises(InputError, match=rf"(?i)got '?{cell}'?"):
+        read_rows(path)  # --compare and calibrate --rows read the same way
+    assert path.read_text() == before  # nothing rewritten

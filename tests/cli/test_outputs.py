@@ -68,3 +68,23 @@ def test_out_never_overwrites_a_file_the_problem_names(capsys, tmp_path, family)
     code, out, err = run(capsys, "solve", family, problem, "-t", 5, "--out", named)
     assert code == 2 and out == "" and f"--out {named}: refusing to overwrite an input file" in err
     assert named.read_text() == before
+
+
+def test_out_on_a_symlink_writes_its_target_and_refuses_an_input_behind_one(capsys, tmp_path):
+    """`solve --out LINK` replaced the link with a regular file (s16audit)."""
+    target = tmp_path / "results" / "r.json"
+    target.parent.mkdir()
+    target.write_text("old\n")
+    link = tmp_path / "r.json"
+    link.symlink_to(target)
+    code, _, err = run(capsys, "solve", "smtt", SMTT, "-m", "edd", "--out", link)
+    assert code == 0, err
+    assert link.is_symlink() and json.loads(target.read_text())["method"] == "edd"
+    instance = tmp_path / "inst.json"
+    instance.write_text(Path(SMTT).read_text())
+    sneaky = tmp_path / "sneaky.json"
+    sneaky.symlink_to(instance)
+    before = instance.read_text()
+    code, _, err = run(capsys, "solve", "smtt", instance, "-m", "edd", "--out", sneaky)
+    assert code == 2 and "refusing to overwrite an input file" in err, err
+    assert instance.read_text() == before and sneaky.is_symlink()

@@ -129,3 +129,40 @@ def test_a_utf8_byte_order_mark_is_ignored(tmp_path):
     toml = tmp_path / "bom.toml"
     toml.write_bytes(b"\xef\xbb\xbf" + b"a = 1\n")
     assert read_toml(toml) == {"a": 1}
+
+
+def test_an_output_that_is_a_symlink_is_written_through_to_its_target(tmp_path):
+    """The rename went over the link: the link became a regular file and its target kept the
+    old bytes (s15bad noticed; s16audit). Written atomically to the final target instead."""
+    real = tmp_path / "real" / "out.json"
+    real.parent.mkdir()
+    real.write_text("old")
+    hop = tmp_path / "hop.json"
+    hop.symlink_to(real)
+    link = tmp_path / "link.json"
+    link.symlink_to(hop)  # a chain of two links
+    write_atomic(link, "new")
+    assert link.is_symlink() and hop.is_symlink()
+    assert real.read_text() == "new"
+    assert sorted(os.listdir(real.parent)) == ["out.json"]  # the temp file sat beside the target
+    assert sorted(os.listdir(tmp_path)) == ["hop.json", "link.json", "real"]
+    dangling = tmp_path / "dangling.json"
+    dangling.symlink_to(tmp_path / "made.json")
+    write_atomic(dangling, "x")
+    assert dangling.is_symlink() and (tmp_path / "made.json").read_text() == "x"
+
+
+def test_a_symlink_loop_as_output_is_an_input_error(tmp_path):
+    a, b = tmp_path / "a.json", tmp_path / "b.json"
+    a.symlink_to(b)
+    b.symlink_to(a)
+    with pytest.raises(InputError, match=r"a\.json: cannot write"):
+        write_atomic(a, "x")
+
+
+def test_a_symlink_to_an_input_is_the_input(tmp_path):
+    path = tmp_path / "in.json"
+    path.write_text("{}")
+    (tmp_path / "link.json").symlink_to(path)
+    with pytest.raises(InputError, match="refusing to overwrite"):
+        ensure_not_input(tmp_path / "link.json", [path])

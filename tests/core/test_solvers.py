@@ -96,3 +96,26 @@ def test_cpsat_without_objective_and_infeasible():
     assert out.status is Status.OPTIMAL and out.objective is None and out.bound is None
     model.add(x <= 1)
     assert cpsat.run(model, cpsat.make_solver(time_limit=5)).status is Status.INFEASIBLE
+
+
+def test_cpsat_bound_of_an_integer_objective_is_exact_past_2_53():
+    """``best_objective_bound`` is a double: for the optimum 2**55 + 5 it says 2**55 + 8, a
+    bound above the optimum (s16audit: smtt with huge weights lost its OPTIMAL proofs)."""
+    for sense, value in ((1, 2**55 + 5), (-1, 10 * 2**55 + 5)):
+        model = cp_model.CpModel()
+        x = model.new_int_var(1, 10, "x")
+        (model.minimize if sense == 1 else model.maximize)(2**55 * x + 5)
+        out = cpsat.run(model, cpsat.make_solver(time_limit=5))
+        assert out.status is Status.OPTIMAL
+        assert isinstance(out.bound, int) and out.bound == value
+        assert cpsat.integral_bound(out.bound) == value
+    assert cpsat.integral_bound(41.9999997) == 42 and cpsat.integral_bound(7) == 7
+
+
+def test_cpsat_bound_of_a_floating_objective_stays_a_double():
+    model = cp_model.CpModel()
+    x = model.new_int_var(0, 10, "x")
+    model.add(x >= 3)
+    model.minimize(0.5 * x)
+    out = cpsat.run(model, cpsat.make_solver(time_limit=5))
+    assert out.status is Status.OPTIMAL and out.bound == 1.5

@@ -7,6 +7,7 @@ import sys
 
 import numpy as np
 from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from planner.rcpsp.bounds import lower_bound, preemptive_bound
 from planner.rcpsp.feasibility import infeasibility_reason
@@ -76,3 +77,69 @@ def test_pricing_bound_covers_weights_rounded_to_zero():
     ub, col = _price([0, 1, 2], duals, q, cap, set(), Deadline(5.0), 0, cp_model)
     assert ub >= duals.sum()
     assert col == frozenset([0])
+
+
+def _chain(capacity, jobs):
+    """A chain of ``(duration, demand)`` jobs on one resource: the optimum is the sum of the
+    durations (the chain runs one job at a time, each fits)."""
+    from planner.rcpsp.instance import Instance
+
+    return Instance.from_dict(
+        {
+            "name": "chain",
+            "resources": [{"name": "r", "capacity": capacity}],
+            "jobs": [
+                {"name": f"j{i}", "duration": d, "demands": {"r": q}}
+                for i, (d, q) in enumerate(jobs)
+            ],
+            "precedences": [[f"j{i}", f"j{i + 1}"] for i in range(len(jobs) - 1)],
+        }
+    )
+
+
+def test_energy_distances_do_not_round_past_the_optimum():
+    """The energy of a full-width job between two others, C * D with C = 959747486 and
+    D = 755723518, is no double: C * D / C rounded to D + 1e-7 and ceil made the lower bound
+    D + 3 for the optimum D + 2 (s16audit; `cpsat` and `auto` returned it as their bound)."""
+    from planner.rcpsp.network import distances, energy_distances
+
+    c, d = 959747486, 755723518
+    inst = _chain(c, [(1, 1), (d, c), (1, 1)])
+    assert lower_bound(inst) <= d + 2
+    assert energy_distances(inst, distances(inst))[0, 2] <= 1 + d
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.integers(2**20, 2**31 - 1),
+    st.lists(
+        st.tuples(st.integers(1, 2**31 - 1), st.integers(0, 2**31 - 1)), min_size=1, max_size=6
+    ),
+)
+def test_bounds_of_chains_with_huge_numbers_stay_below_the_optimum(capacity, jobs):
+    """Durations, demands and capacities up to the documented 2**31 - 1: energies pass 2**53
+    (doubles) and their sums 2**63 (int64)."""
+    from planner.rcpsp.network import distances, energy_distances
+
+    jobs = [(d, min(q, capacity)) for d, q in jobs]
+    inst = _chain(capacity, jobs)
+    optimum = sum(d for d, _ in jobs)
+    assert lower_bound(inst) <= optimum
+    dist = energy_distances(inst, distances(inst))
+    assert dist[0, len(jobs) - 1] <= optimum - jobs[-1][0]
+
+
+def test_energy_bound_of_huge_energies_is_exact():
+    """Eight jobs of (2**31 - 1)**2 energy each overflowed int64 in the energy sum: the bound
+    fell to 2 * (2**31 - 1) for an optimum of 8 * (2**31 - 1) without precedences."""
+    from planner.rcpsp.instance import Instance
+
+    b = 2**31 - 1
+    inst = Instance.from_dict(
+        {
+            "name": "ovf",
+            "resources": [{"name": "r", "capacity": b}],
+            "jobs": [{"name": f"j{i}", "duration": b, "demands": {"r": b}} for i in range(8)],
+        }
+    )
+    assert lower_bound(inst) == 8 * b

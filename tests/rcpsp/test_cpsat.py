@@ -77,3 +77,26 @@ def test_bad_hint_is_ignored():
 
     res = solve_cpsat(inst, time_limit=10, threads=1, seed=0, hint=Solution((0,) * 32))
     assert res.stats["hint_rejected"] and res.objective == 43
+
+
+@pytest.mark.parametrize("method", ["cpsat", "auto"])
+def test_numbers_at_the_documented_limits_give_a_valid_model(method):
+    """Capacity, durations, a release and lags of 2**31 - 1 (horizon ~2**33): the energy cut
+    ``makespan * capacity >= energy`` overflowed int64, CP-SAT said MODEL_INVALID, and the
+    method answered UNKNOWN "no schedule found within the time limit" (s16audit)."""
+    from planner.rcpsp.instance import Instance
+
+    b = 2**31 - 1
+    inst = Instance.from_dict(
+        {
+            "name": "big",
+            "resources": [{"name": "r", "capacity": b}],
+            "jobs": [
+                {"name": f"j{i}", "duration": b, "demands": {"r": 1}, "release": b if i == 0 else 0}
+                for i in range(3)
+            ],
+            "precedences": [["j0", "j1", b], ["j1", "j2", b]],
+        }
+    )
+    result = solve(inst, method, time_limit=10, threads=1)
+    assert result.status is Status.OPTIMAL and result.objective == 4 * b

@@ -47,3 +47,22 @@ def test_model_without_redundant_parts_solves_too(example):
     _, starts, late = C.build(small, dominance=False, objective_bound=False)
     assert len(starts) == len(late) == 8
     assert Deadline(1).remaining() > 0
+
+
+def test_huge_weights_keep_cp_sat_proofs_and_valid_bounds():
+    """Weights 2**50 + small parts (objective ~2**56): CP-SAT's double bound rounded past the
+    verified objective, so its OPTIMAL proof was dropped (FEASIBLE), or below it (s16audit:
+    11 of 15 such instances). The exact integer bound keeps the proof."""
+    from planner import solve
+
+    small = [16, 183, 512, 54, 246]
+    inst = Instance(
+        name="huge",
+        p=[1, 3, 3, 1, 3],
+        d=[0, 2, 5, 5, 2],
+        w=[2**50 + s for s in small],
+    )
+    best = brute_force(inst)
+    result = solve(inst, "cpsat", time_limit=5, threads=1)
+    assert result.objective == best
+    assert result.status.value == "OPTIMAL" and result.bound == best

@@ -72,3 +72,42 @@ def test_iterate_never_worsens_the_best():
     assert new_value <= value and new_value == K.objective(p, d, w, best)
     assert cur_value == K.objective(p, d, w, current) >= new_value
     assert sorted(best.tolist()) == list(range(n)) and gains >= 0 and 0 <= stale < 30
+
+
+def _record_array_kinds(monkeypatch):
+    """Wrap the kernels the warm-up compiles; record (dtype, contiguous, writable) of p, d, w."""
+    seen = set()
+    for name in ("descent", "iterate"):
+        original = getattr(K, name)
+
+        def wrapper(p, d, w, *rest, _original=original):
+            seen.update((a.dtype.str, a.flags.c_contiguous, a.flags.writeable) for a in (p, d, w))
+            return _original(p, d, w, *rest)
+
+        monkeypatch.setattr(K, name, wrapper)
+    return seen
+
+
+def test_the_kernels_get_the_array_kind_the_warm_up_compiles(monkeypatch):
+    """numba compiles one specialization per array kind: the weighted exact passed writable
+    arrays (lists), the warm-up read-only ones, so a fresh installation's first
+    ``solve smtt wt40.txt#56 -m exact -t 2`` compiled inside the limit (4.7 s; s16audit)."""
+    import importlib
+
+    from planner.core.timing import Deadline
+    from planner.smtt.exact.weighted import solve_weighted
+
+    seen = _record_array_kinds(monkeypatch)
+    importlib.import_module("planner.smtt.warmup").warm_local_search()
+    warmed = set(seen)
+    assert warmed
+    seen.clear()
+    rng = np.random.default_rng(4)
+    n = 30  # above the subset DP's size, so the weighted exact runs its local search
+    p, d, w = rng.integers(1, 20, n), rng.integers(0, 200, n), rng.integers(1, 9, n)
+    solve_weighted(p.tolist(), d.tolist(), w.tolist(), time_limit=0.5)
+    mine = p.copy()  # a caller's writable array stays writable (the kernel gets a copy)
+    LS.fast_descent(mine, d, w, list(range(n)))
+    LS.iterated_local_search(mine, d, w, list(range(n)), deadline=Deadline(None), max_kicks=1)
+    assert seen and seen <= warmed, (seen, warmed)
+    assert mine.flags.writeable

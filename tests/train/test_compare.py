@@ -125,7 +125,10 @@ def test_malformed_summary_names_the_field(capsys, tmp_path, key, value, field):
     [
         ({"tp": "x", "pp": 1, "dp": 8}, "plan.tp='x' must be a positive integer"),
         ({"tp": 1, "pp": 1.5, "dp": 8}, "plan.pp=1.5 must be a positive integer"),
-        ({"tp": 1, "pp": 1, "dp": 8, "zero": 7}, "plan.zero=7 is not 0..3"),
+        ({"tp": 1, "pp": 1, "dp": 8, "zero": 7}, "plan.zero=7 is not an integer 0..3"),
+        # True == 1 and 1.0 == 1 were accepted as ZeRO-1 (s16audit)
+        ({"tp": 1, "pp": 1, "dp": 8, "zero": True}, "plan.zero=True is not an integer 0..3"),
+        ({"tp": 1, "pp": 1, "dp": 8, "zero": 1.0}, "plan.zero=1.0 is not an integer 0..3"),
         ({"tp": 1, "pp": 1, "dp": 8, "recompute": "most"}, "plan.recompute='most' is not one"),
         ({"tp": 1, "pp": 1, "dp": 8, "stage_layers": ["a"]}, "plan.stage_layers=['a'] must"),
         ({"tp": 1, "pp": 1, "dp": 8, "stage_layers": 5}, "plan.stage_layers=5 must be a list"),

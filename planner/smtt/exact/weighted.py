@@ -18,7 +18,6 @@ the answer carries the best of the two proven bounds.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -121,7 +120,7 @@ def cpsat_weighted(
     # imported here: ortools is slow to import and only this stage needs it
     from ortools.sat.python import cp_model
 
-    from planner.core.cpsat import add_hints, make_solver, run, stats_of
+    from planner.core.cpsat import add_hints, integral_bound, make_solver, run, stats_of
     from planner.core.result import Status
 
     n = len(p)
@@ -150,7 +149,7 @@ def cpsat_weighted(
     out = run(model, solver)
     stats = stats_of(out)
     # objective coefficients are integers, so the proven bound rounds up
-    bound = max(0, math.ceil((out.bound or 0) - 1e-6))
+    bound = max(0, integral_bound(out.bound or 0))
     if not out.has_solution:
         return None, None, bound, False, stats
     order = sorted(range(n), key=lambda j: (solver.value(starts[j]), j))
