@@ -538,10 +538,10 @@ class Solution:
             starts = data["start"]
         else:
             raise InputError("rcpsp solution: expected {'start': [...]} ")
-        try:
-            return cls(tuple(int(s) for s in starts))
-        except (TypeError, ValueError):
-            raise InputError("rcpsp solution: start times must be integers") from None
+        if not isinstance(starts, Sequence) or isinstance(starts, (str, bytes)):
+            raise InputError("rcpsp solution: field 'start' must be a list of integers")
+        # Strict: a start of 1.5 or true is a corrupt schedule, not job 1's start rounded.
+        return cls(tuple(_int(s, f"rcpsp solution: start[{j}]") for j, s in enumerate(starts)))
 
 
 # ---------------------------------------------------------------------- helpers

@@ -109,6 +109,14 @@ def test_solution_roundtrip_and_errors():
         Solution.from_dict({"start": ["x"]})
 
 
+@pytest.mark.parametrize("starts", [[0, 1.5, 5], [0, True, 5], [0, None, 5]])
+def test_solution_refuses_starts_that_are_not_integers(starts):
+    # 1.5 and true were read as 1: a corrupt schedule verified as job 1 starting at 1.
+    with pytest.raises(InputError, match=r"start\[1\]"):
+        Solution.from_dict({"start": starts})
+    assert Solution.from_dict({"start": [0, 2.0, 5]}) == Solution((0, 2, 5))
+
+
 WRONG = [None, "x", -1, 1.5, [], {}, True, 10**30, [None], {"a": 1}, float("nan")]
 
 
