@@ -421,6 +421,24 @@ def read_unsat(path: str | Path) -> set[str]:
     }
 
 
+def _check_reference_sizes(path: str | Path, instances: Sequence[Instance]) -> None:
+    """Refuse a PSPLIB ``bounds.csv`` row whose ``n_jobs`` is not the instance's job count.
+
+    References are matched by instance name, and names repeat across sets (a j60 file's
+    ``j601_1`` is not a j30 instance); a row of another size would be compared silently and
+    flag correct certificates. The count excludes PSPLIB's dummy source and sink.
+    """
+    sizes = {row.get("instance"): row.get("n_jobs") for _, row in _csv_rows(Path(path))}
+    for inst in instances:
+        size = str(sizes.get(inst.name) or "").strip()
+        jobs = len(inst.durations) - 2 if inst.meta.get("format") == "psplib" else None
+        if size.isdigit() and jobs is not None and int(size) != jobs:
+            raise InputError(
+                f"{path}: instance {inst.name!r} has n_jobs {size} in the reference file but "
+                f"{jobs} jobs (without source and sink): a reference file of another set?"
+            )
+
+
 def _csv_rows(path: Path) -> list[tuple[int, dict[str, str]]]:
     text = read_text(path)
     reader = csv.DictReader(text.splitlines())
@@ -433,6 +451,7 @@ def reference(spec: str, instances: Sequence[Instance]) -> dict[str, Reference]:
     """``planner bench rcpsp ... --reference SPEC``: a reference CSV file, else a ``meta`` field."""
     if Path(spec).is_file():
         refs = read_reference(spec)
+        _check_reference_sizes(spec, [inst for inst in instances if inst.name in refs])
         return {inst.name: refs[inst.name] for inst in instances if inst.name in refs}
     out = {}
     for inst in instances:

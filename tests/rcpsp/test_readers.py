@@ -129,6 +129,18 @@ def test_reference_files(tmp_path):
         reference("no_such_field", [inst])
 
 
+def test_reference_of_another_set_is_refused(tmp_path):
+    # Names repeat across sets: a row sized for 60 jobs must not grade a 30-job instance.
+    (inst,) = read(INSTANCES / "j301_1.sm")
+    bounds = tmp_path / "bounds.csv"
+    header = "set,instance,n_jobs,cpm_lb,best_lb,best_ub,closed\n"
+    bounds.write_text(header + "j60,j301_1,60,70,77,77,1\n")
+    with pytest.raises(InputError, match=r"n_jobs 60 .* but 30 jobs"):
+        reference(str(bounds), [inst])
+    bounds.write_text(header + "j30,j301_1,30,38,43,43,1\n")
+    assert reference(str(bounds), [inst])["j301_1"].value == 43
+
+
 def _migration() -> dict:
     return json.loads((INSTANCES / "datacenter_migration.json").read_text())
 
