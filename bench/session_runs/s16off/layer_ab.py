@@ -1,0 +1,40 @@
+"""One llada2-mini layer at a time as `exact` runs it (prepare: LP + RENS; finish: the proof),
+one thread, CPU seconds of this process; works on any tree put first on PYTHONPATH.
+
+usage: layer_ab.py TAG SEED LAYERS START.npy
+env MIPTOL=1e-6: planner.core.mip.MIP_FEASIBILITY_TOLERANCE for this run (attribution only)
+prints one line per layer: TAG seed layer prep_s proof_s nodes status objective_us bound_us
+"""
+
+import os
+import sys
+import time
+
+import numpy as np
+
+import planner.core.mip as core_mip
+from planner.offload import mip
+from planner.offload.generate import generate
+
+if "MIPTOL" in os.environ:
+    core_mip.MIP_FEASIBILITY_TOLERANCE = float(os.environ["MIPTOL"])
+tag, seed = sys.argv[1], int(sys.argv[2])
+layers = [int(x) for x in sys.argv[3].split(",")]
+start = np.load(sys.argv[4])
+inst = generate("llada2-mini", steps=32, seed=seed)
+for ly in layers:
+    c0 = time.process_time()
+    p = mip.prepare(
+        inst, [ly], capacity=inst.capacity, global_budget=False, overlap=False,
+        time_limit=300, start=start, seed=0,
+    )
+    c1 = time.process_time()
+    r = mip.finish(inst, p, time_limit=600, seed=0)
+    c2 = time.process_time()
+    print(
+        f"{tag} {seed} {ly:2d} prep {c1 - c0:6.2f} proof {c2 - c1:6.2f} nodes {r.stats.get('nodes')} "
+        f"{r.status.value} obj {r.objective * 1e6:.3f} bound {r.bound * 1e6:.3f} "
+        f"{r.solver_status.replace(' ', '_')} frac {p.stats.get('fractional')} "
+        f"lp {p.lp_bound * 1e6 / mip.UNIT if hasattr(mip, 'UNIT') else p.lp_bound:.3f}",
+        flush=True,
+    )
