@@ -1,7 +1,7 @@
 """What machine a benchmark ran on: CPU model, logical CPUs and solver versions.
 
 Timings of different sessions are only comparable on the same machine: the same code can
-take 1.6x the CPU seconds on another host (offload's per-layer proofs, sixteenth session),
+take about 1.5x the CPU seconds on another host (offload's per-layer proofs, sixteenth session),
 so reports say which CPU they measured.
 """
 
