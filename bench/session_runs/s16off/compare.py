@@ -5,11 +5,12 @@ usage: compare.py FILE [FILE...]   (same seed and layers in each)
 
 import sys
 from collections import defaultdict
+from pathlib import Path
 
 runs = {}
 for path in sys.argv[1:]:
     rows = {}
-    for line in open(path):
+    for line in Path(path).read_text().splitlines():
         f = line.split()
         if len(f) < 12 or f[3] != "prep":
             continue
@@ -28,7 +29,11 @@ for ly in layers:
         tot[t][2] += nodes
         cells.append(f"{prep + proof:7.2f} s {nodes:5d} n")
     same = len({round(runs[t][ly][4], 1) for t in tags}) == 1
-    print(f"{ly:5d} " + " ".join(f"{c:>22s}" for c in cells) + ("" if same else "  objectives differ"))
+    print(
+        f"{ly:5d} " + " ".join(f"{c:>22s}" for c in cells) + ("" if same else "  objectives differ")
+    )
 for t in tags:
     p, q, n = tot[t]
-    print(f"{t:12s} {len(layers)} layers: LP+RENS {p:6.1f} s  proofs {q:6.1f} s  sum {p + q:6.1f} s  nodes {n}")
+    print(
+        f"{t:12s} {len(layers)} layers: LP+RENS {p:6.1f} s  proofs {q:6.1f} s  sum {p + q:6.1f} s  nodes {n}"
+    )

@@ -25,8 +25,14 @@ inst = generate("llada2-mini", steps=32, seed=seed)
 for ly in layers:
     c0 = time.process_time()
     p = mip.prepare(
-        inst, [ly], capacity=inst.capacity, global_budget=False, overlap=False,
-        time_limit=300, start=start, seed=0,
+        inst,
+        [ly],
+        capacity=inst.capacity,
+        global_budget=False,
+        overlap=False,
+        time_limit=300,
+        start=start,
+        seed=0,
     )
     c1 = time.process_time()
     r = mip.finish(inst, p, time_limit=600, seed=0)

@@ -31,7 +31,6 @@ def minrun_rows(inst, model, i=0):
     copy = inst.copy_s * mip.UNIT * (1 - 1e-9)  # a shorter window stays valid
     xc, yc = model.xcol[i], model.ycol[i]
     rows, fix = [], []
-    S = inst.steps
     for j in range(len(u)):
         uses = np.flatnonzero(inst.counts[:, ly, u[j]] > 0)
         c = cpu[uses, ly, u[j]]
@@ -50,7 +49,7 @@ def minrun_rows(inst, model, i=0):
         for s, ys in cover.items():
             if xc[j, s] < 0:
                 continue
-            rows.append((np.array(ys + [xc[j, s]]), np.array([1.0] * len(ys) + [-1.0])))
+            rows.append((np.array([*ys, xc[j, s]]), np.array([1.0] * len(ys) + [-1.0])))
     return rows, fix
 
 

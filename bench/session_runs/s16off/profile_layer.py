@@ -19,8 +19,14 @@ start = np.load(sys.argv[3])
 inst = generate("llada2-mini", steps=32, seed=seed)
 c0 = time.process_time()
 p = mip.prepare(
-    inst, [layer], capacity=inst.capacity, global_budget=False, overlap=False,
-    time_limit=300, start=start, seed=0,
+    inst,
+    [layer],
+    capacity=inst.capacity,
+    global_budget=False,
+    overlap=False,
+    time_limit=300,
+    start=start,
+    seed=0,
 )
 c1 = time.process_time()
 h = mip.mip_highs(600, 0)

@@ -8,6 +8,7 @@ usage: schedule.py SEED FILE
 
 import heapq
 import sys
+from pathlib import Path
 
 from planner.offload import mip
 from planner.offload.generate import generate
@@ -24,7 +25,7 @@ def makespan(times, workers=2):
 seed = int(sys.argv[1])
 inst = generate("llada2-mini", steps=32, seed=seed)
 prep, proof = {}, {}
-for line in open(sys.argv[2]):
+for line in Path(sys.argv[2]).read_text().splitlines():
     f = line.split()
     if len(f) > 6 and f[3] == "prep":
         prep[int(f[2])], proof[int(f[2])] = float(f[4]), float(f[6])
