@@ -9,12 +9,16 @@ prints one line per layer: TAG seed layer prep_s proof_s nodes status objective_
 import os
 import sys
 import time
+from pathlib import Path
 
 import numpy as np
 
 import planner.core.mip as core_mip
 from planner.offload import mip
 from planner.offload.generate import generate
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "s15off"))
+from layer_run import prepare_layer
 
 if "MIPTOL" in os.environ:
     core_mip.MIP_FEASIBILITY_TOLERANCE = float(os.environ["MIPTOL"])
@@ -23,22 +27,12 @@ layers = [int(x) for x in sys.argv[3].split(",")]
 start = np.load(sys.argv[4])
 inst = generate("llada2-mini", steps=32, seed=seed)
 for ly in layers:
-    c0 = time.process_time()
-    p = mip.prepare(
-        inst,
-        [ly],
-        capacity=inst.capacity,
-        global_budget=False,
-        overlap=False,
-        time_limit=300,
-        start=start,
-        seed=0,
-    )
+    p, prep_s = prepare_layer(inst, ly, start)
     c1 = time.process_time()
     r = mip.finish(inst, p, time_limit=600, seed=0)
     c2 = time.process_time()
     print(
-        f"{tag} {seed} {ly:2d} prep {c1 - c0:6.2f} proof {c2 - c1:6.2f} nodes {r.stats.get('nodes')} "
+        f"{tag} {seed} {ly:2d} prep {prep_s:6.2f} proof {c2 - c1:6.2f} nodes {r.stats.get('nodes')} "
         f"{r.status.value} obj {r.objective * 1e6:.3f} bound {r.bound * 1e6:.3f} "
         f"{r.solver_status.replace(' ', '_')} frac {p.stats.get('fractional')} "
         f"lp {p.lp_bound * 1e6 / mip.UNIT if hasattr(mip, 'UNIT') else p.lp_bound:.3f}",

@@ -1,13 +1,18 @@
 """Probe: HiGHS's parallel MIP search (threads 2) on one layer (seed 3, layer 8), log in
 parallel_highs.log; prints CPU s, wall s, nodes. (Run: 4.0 s CPU, 100.3 s wall, 0 nodes, load 7.)"""
 
+import sys
 import time
+from pathlib import Path
 
 import numpy as np
 
 import planner.core.mip as cm
 from planner.offload import mip
 from planner.offload.generate import generate
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "s15off"))
+from layer_run import prepare_layer
 
 orig = cm.new_highs
 
@@ -21,16 +26,7 @@ cm.new_highs = nh
 mip.new_highs = nh
 inst = generate("llada2-mini", steps=32, seed=3)
 start = np.load("/tmp/s16off/start_seed3.npy")
-p = mip.prepare(
-    inst,
-    [8],
-    capacity=inst.capacity,
-    global_budget=False,
-    overlap=False,
-    time_limit=300,
-    start=start,
-    seed=0,
-)
+p, _ = prepare_layer(inst, 8, start)
 h = cm.new_highs(time_limit=100, threads=2)
 h.setOptionValue("mip_rel_gap", 1e-6)
 h.setOptionValue("output_flag", True)

@@ -7,6 +7,7 @@ usage: profile_layer.py SEED LAYER START.npy LOGFILE
 
 import sys
 import time
+from pathlib import Path
 
 import numpy as np
 
@@ -14,20 +15,13 @@ from planner.core.mip import run_checked
 from planner.offload import mip
 from planner.offload.generate import generate
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "s15off"))
+from layer_run import prepare_layer
+
 seed, layer = int(sys.argv[1]), int(sys.argv[2])
 start = np.load(sys.argv[3])
 inst = generate("llada2-mini", steps=32, seed=seed)
-c0 = time.process_time()
-p = mip.prepare(
-    inst,
-    [layer],
-    capacity=inst.capacity,
-    global_budget=False,
-    overlap=False,
-    time_limit=300,
-    start=start,
-    seed=0,
-)
+p, prep_s = prepare_layer(inst, layer, start)
 c1 = time.process_time()
 h = mip.mip_highs(600, 0)
 h.setOptionValue("mip_abs_gap", mip.ABS_GAP_S * mip.UNIT)
@@ -40,7 +34,7 @@ out = run_checked(h, p.incumbent.tolist())
 c2 = time.process_time()
 info = h.getInfo()
 print(
-    f"seed {seed} layer {layer} prep {c1 - c0:.2f} s (LP bound {p.lp_bound:.3f} ms, RENS "
+    f"seed {seed} layer {layer} prep {prep_s:.2f} s (LP bound {p.lp_bound:.3f} ms, RENS "
     f"{p.best:.3f} ms) proof {c2 - c1:.2f} s nodes {info.mip_node_count} "
     f"optimum {out.objective:.3f} bound {out.bound:.3f} ms; LP gap {(out.objective - p.lp_bound) * 1e3:.1f} us"
 )
