@@ -2,7 +2,8 @@
 one thread, CPU seconds of this process; works on any tree put first on PYTHONPATH.
 
 usage: layer_ab.py TAG SEED LAYERS START.npy
-env MIPTOL=1e-6: planner.core.mip.MIP_FEASIBILITY_TOLERANCE for this run (attribution only)
+env MIPTOL=1e-6: planner.core.mip.MIP_FEASIBILITY_TOLERANCE for this run (attribution only);
+env HOPT=name=value[,...]: extra HiGHS options of the RENS and proving runs (mip.MIP_OPTIONS)
 prints one line per layer: TAG seed layer prep_s proof_s nodes status objective_us bound_us
 """
 
@@ -20,6 +21,9 @@ from planner.offload.generate import generate
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "s15off"))
 from layer_run import prepare_layer
 
+for item in filter(None, os.environ.get("HOPT", "").split(",")):  # HiGHS options, RENS + proof
+    name, value = item.split("=")
+    mip.MIP_OPTIONS[name] = float(value) if "." in value else int(value)
 if "MIPTOL" in os.environ:
     core_mip.MIP_FEASIBILITY_TOLERANCE = float(os.environ["MIPTOL"])
 tag, seed = sys.argv[1], int(sys.argv[2])
