@@ -20,6 +20,7 @@ from pathlib import Path
 
 import planner
 from planner.bench import certificate_row, markdown_rows, write_report
+from planner.bench.machine import machine_description
 from planner.bench.rows import write_rows
 from planner.offload.generate import generate
 
@@ -83,7 +84,9 @@ def main() -> None:
         command=command,
         notes=[
             "cpu_s is this process's CPU time (HiGHS runs in its threads, counted too); the "
-            "load average is the 1-minute value before and after each run."
+            "load average is the 1-minute value before and after each run.",
+            f"Machine: {machine_description()} (CPU seconds differ between hosts: compare "
+            "runs of one machine).",
         ],
         sections=[("Runs", markdown_rows(rows, COLUMNS))],
         plots=False,
