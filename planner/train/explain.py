@@ -12,6 +12,7 @@ from planner.train.space import (
     cp_ok,
     divisors,
     expert_tps,
+    sequence_parallel_values,
     space,
     straddle_reason,
     tp_ok,
@@ -113,6 +114,15 @@ def structural_reason(problem: TrainingProblem) -> str | None:
         return f"interleave={c.interleave} needs pipeline parallelism (pp >= 2), pp=1 is fixed"
     if c.sequence_parallel and c.tp == 1:
         return "sequence parallelism shards along the TP ranks: it needs tp > 1, tp=1 is fixed"
+    if not any(sequence_parallel_values(problem, t, cp) for t in sp.tps for cp in sp.cps):
+        # every TP size needs SP (an MoE model, or a fixed --sequence-parallel) and none
+        # divides the tokens of a context-parallel rank
+        return (
+            f"sequence parallelism splits the {wl.seq_len} tokens of a sequence (over cp) "
+            f"across the TP ranks, and no allowed tp ({', '.join(map(str, sp.tps))}) with cp "
+            f"({', '.join(map(str, sp.cps))}) divides them: pad the sequence to a multiple of "
+            "tp * cp, or use tp=1" + ("" if m.is_moe else " or --no-sequence-parallel")
+        )
     if c.interleave is not None and c.interleave > 1 and m.layers < 2 * c.interleave:
         return (
             f"interleave={c.interleave}: needs at least {c.interleave} layers on each of "

@@ -63,7 +63,7 @@ def rule_of_thumb(
         if deadline.expired():
             return None
         z = zero if p == 1 or zero <= 1 else 1
-        sps = sequence_parallel_values(problem, t)
+        sps = sequence_parallel_values(problem, t, cp)
         if not sps:
             continue
         sp = sps[-1]  # with t > 1 sequence parallelism where allowed
