@@ -14,7 +14,7 @@ import time
 from planner.train.api import make_problem, solve
 
 sys.path.insert(0, str(__import__("pathlib").Path(__file__).parent))
-from sweep import model  # noqa: E402
+from sweep import model
 
 
 def divisors(n: int) -> list[int]:
@@ -44,7 +44,11 @@ def main(argv: list[str]) -> None:
     for tp, pp, cp in itertools.product(tps, divisors(N), [1, 2, 4, 8, 16]):
         if tp * pp * cp > N or N % (tp * pp * cp) or pp > m.layers:
             continue
-        if "tp" in kw and kw["tp"] != tp or "pp" in kw and kw["pp"] != pp or "cp" in kw and kw["cp"] != cp:
+        if (
+            ("tp" in kw and kw["tp"] != tp)
+            or ("pp" in kw and kw["pp"] != pp)
+            or ("cp" in kw and kw["cp"] != cp)
+        ):
             continue
         for rc in ("none", "selective", "full", "offload"):
             pins = dict(kw, tp=tp, pp=pp, cp=cp, recompute=rc)
@@ -53,11 +57,23 @@ def main(argv: list[str]) -> None:
             n += 1
             if r2.objective is not None and r2.objective < best[0]:
                 best = (r2.objective, r2.solution.short())
-            if r2.objective is not None and res.bound is not None and r2.objective < res.bound * (1 - 1e-9):
-                print(f"BOUND VIOLATED: pinned {pins} -> {r2.solution.short()} {r2.objective} < bound {res.bound}", flush=True)
+            if (
+                r2.objective is not None
+                and res.bound is not None
+                and r2.objective < res.bound * (1 - 1e-9)
+            ):
+                print(
+                    f"BOUND VIOLATED: pinned {pins} -> {r2.solution.short()} {r2.objective} < bound {res.bound}",
+                    flush=True,
+                )
             if r2.status.name not in ("OPTIMAL", "INFEASIBLE"):
-                print(f"  pinned {tp=} {pp=} {cp=} {rc}: {r2.status} obj={r2.objective} bound={r2.bound}", flush=True)
-    print(f"{n} pinned solves; best pinned {best}; free {res.objective} bound {res.bound}", flush=True)
+                print(
+                    f"  pinned {tp=} {pp=} {cp=} {rc}: {r2.status} obj={r2.objective} bound={r2.bound}",
+                    flush=True,
+                )
+    print(
+        f"{n} pinned solves; best pinned {best}; free {res.objective} bound {res.bound}", flush=True
+    )
 
 
 if __name__ == "__main__":

@@ -105,7 +105,11 @@ def check(case: dict, t: float = 10.0) -> dict:
     cap = min(p.gpu.usable_bytes for p in prob.cluster.pools) / GIB
     if summ.get("memory_gb_per_gpu") and summ["memory_gb_per_gpu"] > cap * 1.0001:
         issues.append(f"memory {summ['memory_gb_per_gpu']:.2f} > capacity {cap:.2f} GiB")
-    if res.bound is not None and res.objective is not None and res.bound > res.objective * (1 + 1e-9):
+    if (
+        res.bound is not None
+        and res.objective is not None
+        and res.bound > res.objective * (1 + 1e-9)
+    ):
         issues.append(f"bound {res.bound} > objective {res.objective}")
     row["mfu_causal"] = summ.get("mfu_causal")
     if summ.get("mfu_causal") and summ["mfu_causal"] > 0.60:
@@ -142,7 +146,9 @@ def check(case: dict, t: float = 10.0) -> dict:
             row["pin_status"] = str(res2.status)
             row["pin_objective"] = res2.objective
             if res2.objective is None:
-                issues.append(f"pinned plan: {res2.status} {res2.stats.get('summary', {}).get('reason', '')[:200]}")
+                issues.append(
+                    f"pinned plan: {res2.status} {res2.stats.get('summary', {}).get('reason', '')[:200]}"
+                )
             elif abs(res2.objective - res.objective) > 1e-6 * res.objective:
                 issues.append(f"pinned plan objective {res2.objective:.6g} != {res.objective:.6g}")
         except InputError as exc:
@@ -152,25 +158,109 @@ def check(case: dict, t: float = 10.0) -> dict:
 
 
 CASES = [
-    {"id": "qwen3-32b/64xH100/B256s4k", "model": "qwen3-32b", "gpus": "64xH100", "B": 256, "s": 4096},
-    {"id": "qwen3-32b/24xH100/B240s4k", "model": "qwen3-32b", "gpus": "24xH100", "B": 240, "s": 4096},
-    {"id": "qwen3-32b/8xH100/B64s128k", "model": "qwen3-32b", "gpus": "64xH100", "B": 64, "s": 131072},
+    {
+        "id": "qwen3-32b/64xH100/B256s4k",
+        "model": "qwen3-32b",
+        "gpus": "64xH100",
+        "B": 256,
+        "s": 4096,
+    },
+    {
+        "id": "qwen3-32b/24xH100/B240s4k",
+        "model": "qwen3-32b",
+        "gpus": "24xH100",
+        "B": 240,
+        "s": 4096,
+    },
+    {
+        "id": "qwen3-32b/8xH100/B64s128k",
+        "model": "qwen3-32b",
+        "gpus": "64xH100",
+        "B": 64,
+        "s": 131072,
+    },
     {"id": "qwen3-32b/1xH100", "model": "qwen3-32b", "gpus": "1xH100", "B": 8, "s": 4096},
-    {"id": "mistral-large-2/48xH100/B96s8k", "model": "mistral-large-2", "gpus": "48xH100", "B": 96, "s": 8192},
-    {"id": "mistral-large-2/96xH200/B480s4k", "model": "mistral-large-2", "gpus": "96xH200", "B": 480, "s": 4096},
+    {
+        "id": "mistral-large-2/48xH100/B96s8k",
+        "model": "mistral-large-2",
+        "gpus": "48xH100",
+        "B": 96,
+        "s": 8192,
+    },
+    {
+        "id": "mistral-large-2/96xH200/B480s4k",
+        "model": "mistral-large-2",
+        "gpus": "96xH200",
+        "B": 480,
+        "s": 4096,
+    },
     {"id": "phi-4/24xL40S/B96s4k", "model": "phi-4", "gpus": "24xL40S", "B": 96, "s": 4096},
     {"id": "phi-4/8xH100/B32s16k", "model": "phi-4", "gpus": "8xH100", "B": 32, "s": 16384},
     {"id": "phi-4/1000xH100/B1000s4k", "model": "phi-4", "gpus": "1000xH100", "B": 1000, "s": 4096},
-    {"id": "dsv2-lite/8xH100/B64s4k", "model": "deepseek-v2-lite", "gpus": "8xH100", "B": 64, "s": 4096},
-    {"id": "dsv2-lite/48xH20/B96s4k", "model": "deepseek-v2-lite", "gpus": "48xH20", "B": 96, "s": 4096},
-    {"id": "qwen3-235b/96xH100/B96s4k", "model": "qwen3-235b-a22b", "gpus": "96xH100", "B": 96, "s": 4096},
-    {"id": "gpt-oss-120b/64xH100/B128s8k", "model": "gpt-oss-120b", "gpus": "64xH100", "B": 128, "s": 8192},
+    {
+        "id": "dsv2-lite/8xH100/B64s4k",
+        "model": "deepseek-v2-lite",
+        "gpus": "8xH100",
+        "B": 64,
+        "s": 4096,
+    },
+    {
+        "id": "dsv2-lite/48xH20/B96s4k",
+        "model": "deepseek-v2-lite",
+        "gpus": "48xH20",
+        "B": 96,
+        "s": 4096,
+    },
+    {
+        "id": "qwen3-235b/96xH100/B96s4k",
+        "model": "qwen3-235b-a22b",
+        "gpus": "96xH100",
+        "B": 96,
+        "s": 4096,
+    },
+    {
+        "id": "gpt-oss-120b/64xH100/B128s8k",
+        "model": "gpt-oss-120b",
+        "gpus": "64xH100",
+        "B": 128,
+        "s": 8192,
+    },
     {"id": "scout/48xH100/B96s8k", "model": "llama-4-scout", "gpus": "48xH100", "B": 96, "s": 8192},
-    {"id": "maverick/256xH100/B256s8k", "model": "llama-4-maverick", "gpus": "256xH100", "B": 256, "s": 8192},
-    {"id": "kimi-k2/1024xH800/B1024s4k", "model": "kimi-k2", "gpus": "1024xH800", "B": 1024, "s": 4096},
-    {"id": "mistral-large-2/8xH100 too small", "model": "mistral-large-2", "gpus": "8xH100", "B": 8, "s": 4096},
-    {"id": "qwen3-32b/MI355X/B256s8k", "model": "qwen3-32b", "gpus": "64xMI355X", "B": 256, "s": 8192},
-    {"id": "llama-3.1-8b/1M tokens", "model": "llama-3.1-8b", "gpus": "64xH100", "B": 8, "s": 1048576},
+    {
+        "id": "maverick/256xH100/B256s8k",
+        "model": "llama-4-maverick",
+        "gpus": "256xH100",
+        "B": 256,
+        "s": 8192,
+    },
+    {
+        "id": "kimi-k2/1024xH800/B1024s4k",
+        "model": "kimi-k2",
+        "gpus": "1024xH800",
+        "B": 1024,
+        "s": 4096,
+    },
+    {
+        "id": "mistral-large-2/8xH100 too small",
+        "model": "mistral-large-2",
+        "gpus": "8xH100",
+        "B": 8,
+        "s": 4096,
+    },
+    {
+        "id": "qwen3-32b/MI355X/B256s8k",
+        "model": "qwen3-32b",
+        "gpus": "64xMI355X",
+        "B": 256,
+        "s": 8192,
+    },
+    {
+        "id": "llama-3.1-8b/1M tokens",
+        "model": "llama-3.1-8b",
+        "gpus": "64xH100",
+        "B": 8,
+        "s": 1048576,
+    },
     {"id": "qwen3-32b/tiny batch B=1", "model": "qwen3-32b", "gpus": "64xH100", "B": 1, "s": 4096},
 ]
 
