@@ -8,7 +8,8 @@ Architectures (``model_type``) and their fields:
 
 * Llama family — ``llama``, ``mistral``, ``qwen2``, ``qwen3``, ``gemma``,
   ``phi3`` and the MoE ``mixtral``, ``qwen2_moe``, ``qwen3_moe``,
-  ``deepseek_v2``, ``deepseek_v3``: ``hidden_size``, ``num_hidden_layers``,
+  ``deepseek_v2``, ``deepseek_v3``, ``glm4_moe`` (GLM-4.5; ``use_qk_norm`` read and
+  left out, as Qwen3's QK norm): ``hidden_size``, ``num_hidden_layers``,
   ``num_attention_heads``, ``num_key_value_heads``, ``head_dim``,
   ``intermediate_size``; experts ``num_local_experts`` / ``num_experts`` /
   ``n_routed_experts``, ``num_experts_per_tok``, ``moe_intermediate_size``,
@@ -302,6 +303,14 @@ def _llama_family(f: _Fields, mtype: str) -> dict[str, Any]:
             "are supported only as a leading block, first_k_dense_replace)"
         )
     f.require("mlp_bias", (False,), "MLP biases")
+    if mtype == "glm4_moe":
+        # transformers' Glm4MoeConfig defaults for these moved between releases (the first
+        # had no shared expert and no dense layers): a GLM config must state them
+        for key in ("n_routed_experts", "n_shared_experts", "first_k_dense_replace"):
+            f.int(key)
+        # per-head RMSNorm of q and k (Qwen3 has the same without a field): 2 x head_dim
+        # weights per layer and an element-wise pass, left out as Qwen3's are
+        f.raw("use_qk_norm")
     tie_default = mtype == "gemma"
     window, full_layers = _attention_layers(f, layers, _sliding_window(f, max_seq))
     return {
@@ -699,6 +708,9 @@ ARCHITECTURES: dict[str, tuple[str, Callable[[_Fields, str], dict[str, Any]]]] =
     "deepseek_v3": ("DeepSeek-V3", _llama_family),
     # Moonshot's Kimi-K2 ships DeepSeek-V3's architecture under its own model_type
     "kimi_k2": ("Kimi-K2", _llama_family),
+    # Zhipu's GLM-4.5 / 4.5-Air / 4.6 (transformers' Glm4MoeConfig): DeepSeek-V3's MoE layout
+    # (dense first layers, shared expert, MTP) on GQA attention with q/k/v biases and QK norm
+    "glm4_moe": ("GLM-4.5", _llama_family),
     "gpt_oss": ("gpt-oss", _gpt_oss),
     "nemotron": ("Nemotron", _nemotron),
     "llama4_text": ("Llama 4", _llama4),
@@ -732,7 +744,8 @@ def _model_type(cfg: Mapping[str, Any], where: str) -> str:
     if mtype:
         key = str(mtype).lower()
         if key not in ARCHITECTURES:
-            raise unknown_name("model_type", str(mtype), [k for k in ARCHITECTURES if "-" not in k])
+            err = unknown_name("model_type", str(mtype), [k for k in ARCHITECTURES if "-" not in k])
+            raise InputError(f"{where}: {err}") from None
         return key
     classes = cfg.get("architectures") or []
     for cls in classes if isinstance(classes, list) else []:
