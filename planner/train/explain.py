@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import replace
 from typing import Any
 
 from planner.core.timing import Deadline
 from planner.perfmodel.memory import GIB
+from planner.train.evaluate import MEMORY_TOL
 from planner.train.instance import TrainingProblem
 from planner.train.space import (
     cp_ok,
@@ -182,9 +184,49 @@ def framework_reason(problem: TrainingProblem) -> str | None:
     return f"{why} (--framework {fw.name}; --framework any plans outside it)"
 
 
+def model_state_total(problem: TrainingProblem) -> float:
+    """Bytes of the model's states over all GPUs of any plan, at least: every parameter's
+    working weight, and for trained ones its gradient and optimizer state (the software's
+    bytes; LoRA adapters, Megatron's second copy of tied embeddings, MTP blocks and ZeRO /
+    HSDP replicas only add to it)."""
+    sw = problem.software
+    per_param = sw.weight_bytes + sw.base_trainable * (sw.grad_bytes + sw.optimizer_bytes)
+    return problem.model.params_total * per_param
+
+
+def state_floor_reason(problem: TrainingProblem) -> str | None:
+    """Why no plan can hold the model's states, or ``None`` when the states alone may fit.
+
+    Every parameter's working weight, and for trained ones its gradient and optimizer state
+    (the software's bytes), sits in some GPU's memory in every plan of the space (parallelism
+    and ZeRO only split them; no plan keeps them on the host), so the busiest GPU of any plan
+    holds at least their total over the GPU budget. When that exceeds the largest capacity no
+    plan fits, and no search is needed to say so: GLM-4.5 (355B) on 64 H100 took the search
+    120 s to end UNKNOWN ("time limit reached before any plan was found") where the states
+    alone need 92 GiB per GPU.
+    """
+    m = problem.model
+    total = model_state_total(problem)
+    per_param = total / m.params_total
+    n = problem.gpu_budget
+    cap = max(problem.capacity(p.gpu) for p in problem.cluster.pools)
+    if total <= n * cap * (1 + MEMORY_TOL):
+        return None
+    return (
+        f"no plan fits in memory: the model states alone ({m.params_total / 1e9:.1f}B "
+        f"parameters x {per_param:g} bytes of weights, gradients and optimizer state = "
+        f"{total / 1e12:.2f} TB) need {total / n / GIB:.1f} GiB per GPU even sharded over all "
+        f"{n} GPUs, {cap / GIB:.1f} GiB available; at least {math.ceil(total / cap)} GPUs are "
+        "needed"
+    )
+
+
 def explain_infeasible(problem: TrainingProblem) -> tuple[str, dict[str, Any]]:
     """A one-line reason and data (``min_memory_gb``, ``dominated_by``, ``plan``)."""
     reason = structural_reason(problem)
+    if reason is not None:
+        return reason, {"failed_constraint": reason}
+    reason = state_floor_reason(problem)
     if reason is not None:
         return reason, {"failed_constraint": reason}
     from planner.train.search import min_memory_search
