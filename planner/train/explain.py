@@ -212,6 +212,13 @@ def state_floor_reason(problem: TrainingProblem) -> str | None:
     cap = max(problem.capacity(p.gpu) for p in problem.cluster.pools)
     if total <= n * cap * (1 + MEMORY_TOL):
         return None
+    if cap <= 0:
+        gpu = max(problem.cluster.pools, key=lambda p: p.gpu.usable_bytes).gpu
+        return (
+            f"no plan fits in memory: the memory headroom "
+            f"({(gpu.usable_bytes - cap) / GIB:.1f} GiB) leaves nothing of the "
+            f"{gpu.usable_bytes / GIB:.1f} GiB of a {gpu.name}"
+        )
     return (
         f"no plan fits in memory: the model states alone ({m.params_total / 1e9:.1f}B "
         f"parameters x {per_param:g} bytes of weights, gradients and optimizer state = "

@@ -61,3 +61,11 @@ def test_states_beyond_the_budget_are_infeasible_at_once():
     assert res.status.value == "INFEASIBLE"
     assert "model states alone" in res.reason
     assert res.runtime_s < 5
+
+
+def test_a_headroom_above_the_capacity_is_said_plainly():
+    prob = problem(tiny_spec(layers=4), gpus="2xA100", batch=8, seq=512, memory_headroom_gib=200)
+    res = planner.solve(prob, method="auto", time_limit=10)
+    assert res.status.value == "INFEASIBLE"
+    assert "headroom (200.0 GiB) leaves nothing" in res.reason
+    assert "GPUs are needed" not in res.reason  # was "at least -4 GPUs are needed"
