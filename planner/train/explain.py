@@ -184,48 +184,67 @@ def framework_reason(problem: TrainingProblem) -> str | None:
     return f"{why} (--framework {fw.name}; --framework any plans outside it)"
 
 
+def _state_parts(problem: TrainingProblem) -> dict[str, float]:
+    """Bytes of the model's weights, gradients and optimizer states over all GPUs of any plan,
+    at least (the software's bytes; frozen parameters have no gradient or optimizer state;
+    LoRA adapters, Megatron's second copy of tied embeddings, MTP blocks and ZeRO / HSDP
+    replicas only add to them)."""
+    sw, params = problem.software, problem.model.params_total
+    return {
+        "weights": params * sw.weight_bytes,
+        "gradients": params * sw.base_trainable * sw.grad_bytes,
+        "optimizer": params * sw.base_trainable * sw.optimizer_bytes,
+    }
+
+
 def model_state_total(problem: TrainingProblem) -> float:
-    """Bytes of the model's states over all GPUs of any plan, at least: every parameter's
-    working weight, and for trained ones its gradient and optimizer state (the software's
-    bytes; LoRA adapters, Megatron's second copy of tied embeddings, MTP blocks and ZeRO /
-    HSDP replicas only add to it)."""
-    sw = problem.software
-    per_param = sw.weight_bytes + sw.base_trainable * (sw.grad_bytes + sw.optimizer_bytes)
-    return problem.model.params_total * per_param
+    """Bytes of the model's states over all GPUs of any plan, at least (:func:`_state_parts`)."""
+    return sum(_state_parts(problem).values())
 
 
-def state_floor_reason(problem: TrainingProblem) -> str | None:
-    """Why no plan can hold the model's states, or ``None`` when the states alone may fit.
+def state_floor(problem: TrainingProblem) -> tuple[str, dict[str, Any]] | None:
+    """Why no plan can hold the model's states (a reason and the ``--json`` data), or ``None``
+    when the states alone may fit.
 
-    Every parameter's working weight, and for trained ones its gradient and optimizer state
-    (the software's bytes), sits in some GPU's memory in every plan of the space (parallelism
-    and ZeRO only split them; no plan keeps them on the host), so the busiest GPU of any plan
-    holds at least their total over the GPU budget. When that exceeds the largest capacity no
-    plan fits, and no search is needed to say so: GLM-4.5 (355B) on 64 H100 took the search
-    120 s to end UNKNOWN ("time limit reached before any plan was found") where the states
-    alone need 92 GiB per GPU.
+    Every parameter's working weight, and for trained ones its gradient and optimizer state,
+    sits in some GPU's memory in every plan of the space (parallelism and ZeRO only split
+    them; no plan keeps them on the host), so the busiest GPU of any plan holds at least their
+    total over the GPU budget. When that exceeds the largest capacity no plan fits, and no
+    search is needed to say so: GLM-4.5 (355B) on 64 H100 took the search 120 s to end UNKNOWN
+    ("time limit reached before any plan was found") where the states alone need 92 GiB per
+    GPU. ``min_memory_gb`` is then a lower bound on the smallest need (the states over the
+    budget plus the headroom), not a plan's.
     """
     m = problem.model
-    total = model_state_total(problem)
-    per_param = total / m.params_total
+    parts = _state_parts(problem)
+    total = sum(parts.values())
     n = problem.gpu_budget
-    cap = max(problem.capacity(p.gpu) for p in problem.cluster.pools)
+    gpu = max((p.gpu for p in problem.cluster.pools), key=problem.capacity)
+    cap = problem.capacity(gpu)
     if total <= n * cap * (1 + MEMORY_TOL):
         return None
+    # the driver's capacity, the headroom apart, as the smallest-memory reason states them
+    headroom = (gpu.usable_bytes - cap) / GIB
     if cap <= 0:
-        gpu = max(problem.cluster.pools, key=lambda p: p.gpu.usable_bytes).gpu
-        return (
-            f"no plan fits in memory: the memory headroom "
-            f"({(gpu.usable_bytes - cap) / GIB:.1f} GiB) leaves nothing of the "
-            f"{gpu.usable_bytes / GIB:.1f} GiB of a {gpu.name}"
+        reason = (
+            f"no plan fits in memory: the memory headroom ({headroom:.1f} GiB) leaves nothing "
+            f"of the {gpu.usable_bytes / GIB:.1f} GiB of a {gpu.name}"
         )
-    return (
+        return reason, {"failed_constraint": reason}
+    dominant = max(parts, key=parts.get)
+    reason = (
         f"no plan fits in memory: the model states alone ({m.params_total / 1e9:.1f}B "
-        f"parameters x {per_param:g} bytes of weights, gradients and optimizer state = "
-        f"{total / 1e12:.2f} TB) need {total / n / GIB:.1f} GiB per GPU even sharded over all "
-        f"{n} GPUs, {cap / GIB:.1f} GiB available; at least {math.ceil(total / cap)} GPUs are "
-        "needed"
+        f"parameters x {total / m.params_total:g} bytes of weights, gradients and optimizer "
+        f"state = {total / 1e12:.2f} TB) need {total / n / GIB:.1f} GiB per GPU even sharded "
+        f"over all {n} GPUs, plus {headroom:.1f} GiB headroom; {gpu.usable_bytes / GIB:.1f} "
+        f"GiB available ({gpu.name}); dominated by {dominant} ({parts[dominant] / n / GIB:.1f} "
+        f"GiB); at least {math.ceil(total / cap)} GPUs are needed"
     )
+    return reason, {
+        "failed_constraint": reason,
+        "min_memory_gb": round(total / n / GIB + headroom, 3),
+        "dominated_by": dominant,
+    }
 
 
 def explain_infeasible(problem: TrainingProblem) -> tuple[str, dict[str, Any]]:
@@ -233,9 +252,9 @@ def explain_infeasible(problem: TrainingProblem) -> tuple[str, dict[str, Any]]:
     reason = structural_reason(problem)
     if reason is not None:
         return reason, {"failed_constraint": reason}
-    reason = state_floor_reason(problem)
-    if reason is not None:
-        return reason, {"failed_constraint": reason}
+    floor = state_floor(problem)
+    if floor is not None:
+        return floor
     from planner.train.search import min_memory_search
 
     best = (float("inf"), None, None)
