@@ -20,30 +20,20 @@ import math
 import os
 import sys
 import time
+from dataclasses import fields
 from pathlib import Path
 
 from planner.core.errors import InputError
 from planner.train.api import make_problem, solve
 from planner.train.evaluate import verify
+from planner.train.instance import Constraints, TrainingPlan
 
 HERE = Path(__file__).parent
 CFG = HERE / "configs"
 GIB = 2**30
-PIN_KEYS = (
-    "tp",
-    "pp",
-    "dp",
-    "cp",
-    "ep",
-    "microbatch",
-    "interleave",
-    "recompute",
-    "zero",
-    "sequence_parallel",
-    "stage_layers",
-    "recompute_layers",
-    "shard_group",
-    "expert_tp",
+# every decision of a plan that a constraint can pin
+PIN_KEYS = tuple(
+    f.name for f in fields(TrainingPlan) if f.name in {g.name for g in fields(Constraints)}
 )
 
 
@@ -52,17 +42,17 @@ def model(name: str) -> str:
     return str(p) if p.exists() else name
 
 
+def _problem(case: dict, kw: dict, **pins):
+    return make_problem(
+        model(case["model"]), case["gpus"], global_batch=case["B"], seq_len=case["s"], **kw, **pins
+    )
+
+
 def check(case: dict, t: float = 10.0) -> dict:
     kw = dict(case.get("kw", {}))
     row = {"case": case["id"], "t": t}
     try:
-        prob = make_problem(
-            model(case["model"]),
-            case["gpus"],
-            global_batch=case["B"],
-            seq_len=case["s"],
-            **kw,
-        )
+        prob = _problem(case, kw)
     except InputError as exc:
         row.update(status="INPUT_ERROR", reason=str(exc))
         return row
@@ -132,14 +122,7 @@ def check(case: dict, t: float = 10.0) -> dict:
                 pins[key] = val
         pins = {k: v for k, v in pins.items() if k not in kw}
         try:
-            prob2 = make_problem(
-                model(case["model"]),
-                case["gpus"],
-                global_batch=case["B"],
-                seq_len=case["s"],
-                **kw,
-                **pins,
-            )
+            prob2 = _problem(case, kw, **pins)
             w1 = time.perf_counter()
             res2 = solve(prob2, "auto", time_limit=t, threads=1)
             row["pin_wall"] = round(time.perf_counter() - w1, 2)
