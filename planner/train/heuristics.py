@@ -17,6 +17,7 @@ from planner.core.result import Result, Status
 from planner.core.timing import Deadline
 from planner.perfmodel.layer import layer_params
 from planner.train.evaluate import verify
+from planner.train.explain import state_floor
 from planner.train.instance import RECOMPUTE, TrainingPlan, TrainingProblem
 from planner.train.search import LayerConfig, first_stage_memory
 from planner.train.space import (
@@ -151,6 +152,9 @@ def megatron_heuristic(
     plan = rule_of_thumb(problem, Deadline(time_limit))
     status = Status.FEASIBLE if plan is not None else Status.UNKNOWN
     reason = "" if plan is not None else "rule of thumb found no plan that fits"
+    floor = state_floor(problem) if plan is None else None
+    if floor is not None:  # no plan can fit: say so, as the exact method does
+        status, reason = Status.INFEASIBLE, floor[0]
     return Result(
         "train",
         problem.name,
