@@ -153,8 +153,9 @@ def megatron_heuristic(
     status = Status.FEASIBLE if plan is not None else Status.UNKNOWN
     reason = "" if plan is not None else "rule of thumb found no plan that fits"
     floor = state_floor(problem) if plan is None else None
-    if floor is not None:  # no plan can fit: say so, as the exact method does
-        status, reason = Status.INFEASIBLE, floor[0]
+    if floor is not None:
+        # no plan can fit: say why (a heuristic may not claim INFEASIBLE; exact / auto do)
+        reason = f"{floor[0]} (method exact proves it)"
     return Result(
         "train",
         problem.name,

@@ -71,10 +71,11 @@ def test_a_headroom_above_the_capacity_is_said_plainly():
     assert "GPUs are needed" not in res.reason  # was "at least -4 GPUs are needed"
 
 
-def test_the_heuristic_says_infeasible_with_the_reason_too():
+def test_the_heuristic_gives_the_reason_too():
     prob = problem(tiny_spec(layers=4), gpus="2xA100", batch=8, seq=512)
     big = replace(
         prob, model=replace(prob.model, hidden=8192, heads=64, ffn=32768, layers=32, vocab=32000)
     )
     res = planner.solve(big, method="heuristic", time_limit=10)
-    assert res.status.value == "INFEASIBLE" and "model states alone" in res.reason
+    # a heuristic may not claim INFEASIBLE (core.solve), but it says why it found nothing
+    assert res.status.value == "UNKNOWN" and "model states alone" in res.reason
