@@ -123,7 +123,9 @@ def structural_reason(problem: TrainingProblem) -> str | None:
             f"sequence parallelism splits the {wl.seq_len} tokens of a sequence (over cp) "
             f"across the TP ranks, and no allowed tp ({', '.join(map(str, sp.tps))}) with cp "
             f"({', '.join(map(str, sp.cps))}) divides them: pad the sequence to a multiple of "
-            "tp * cp, or use tp=1" + ("" if m.is_moe else " or --no-sequence-parallel")
+            "tp * cp, or use tp=1"
+            # only a pinned SP can be dropped: MoE layers and some frameworks need it
+            + (" or --no-sequence-parallel" if c.sequence_parallel and not m.is_moe else "")
         )
     if c.interleave is not None and c.interleave > 1 and m.layers < 2 * c.interleave:
         return (
