@@ -11,6 +11,8 @@ from planner.perfmodel.memory import GIB
 from planner.train.evaluate import MEMORY_TOL
 from planner.train.instance import TrainingProblem
 from planner.train.space import (
+    MAX_CP,
+    MIN_CP_TOKENS,
     cp_ok,
     divisors,
     expert_tps,
@@ -56,7 +58,11 @@ def structural_reason(problem: TrainingProblem) -> str | None:
     if e is not None and not m.is_moe and c.tp is not None and e != c.tp:
         return f"expert_tp={e} needs a mixture-of-experts model ({m.name} is dense)"
     if c.cp is not None and not cp_ok(problem, c.cp):
-        return f"cp={c.cp} is invalid for seq_len {wl.seq_len}"
+        return (
+            f"cp={c.cp} is invalid for seq_len {wl.seq_len}: context parallelism takes a power "
+            f"of two up to {MAX_CP} with seq_len % (2 cp) == 0 and at least {MIN_CP_TOKENS} "
+            "tokens per rank"
+        )
     if c.microbatch is not None and B % c.microbatch:
         return f"global batch {B} is not divisible by microbatch {c.microbatch}"
     if c.dp is not None and B % c.dp:
