@@ -8,7 +8,8 @@ Architectures (``model_type``) and their fields:
 
 * Llama family — ``llama``, ``mistral``, ``qwen2``, ``qwen3``, ``gemma``,
   ``phi3`` and the MoE ``mixtral``, ``qwen2_moe``, ``qwen3_moe``,
-  ``deepseek_v2``, ``deepseek_v3``: ``hidden_size``, ``num_hidden_layers``,
+  ``deepseek_v2``, ``deepseek_v3``, ``glm4_moe`` (GLM-4.5; ``use_qk_norm`` read and
+  left out, as Qwen3's QK norm): ``hidden_size``, ``num_hidden_layers``,
   ``num_attention_heads``, ``num_key_value_heads``, ``head_dim``,
   ``intermediate_size``; experts ``num_local_experts`` / ``num_experts`` /
   ``n_routed_experts``, ``num_experts_per_tok``, ``moe_intermediate_size``,
@@ -20,6 +21,10 @@ Architectures (``model_type``) and their fields:
   ``deepseek_v3`` also covers Moonshot's ``kimi_k2`` (the same architecture).
   ``layer_types`` (``sliding_attention`` / ``full_attention`` per layer) sets
   which layers the sliding window applies to.
+* Gemma 2 / Gemma 3 (``gemma2``, ``gemma3_text``, a ``gemma3`` file's ``text_config``): as the
+  Llama family, with transformers' defaults for what the files omit (vocabulary, window,
+  tied embeddings) and ``sliding_window_pattern`` (Gemma 3: five local layers to one global;
+  Gemma 2 alternates) unless ``layer_types`` lists them.
 * gpt-oss (``gpt_oss``): as the Llama family, experts ``num_local_experts`` of
   width ``intermediate_size`` on every layer, biases on attention and experts,
   ``layer_types`` alternating a ``sliding_window`` with full attention.
@@ -302,6 +307,14 @@ def _llama_family(f: _Fields, mtype: str) -> dict[str, Any]:
             "are supported only as a leading block, first_k_dense_replace)"
         )
     f.require("mlp_bias", (False,), "MLP biases")
+    if mtype == "glm4_moe":
+        # transformers' Glm4MoeConfig defaults for these moved between releases (the first
+        # had no shared expert and no dense layers): a GLM config must state them
+        for key in ("n_routed_experts", "n_shared_experts", "first_k_dense_replace"):
+            f.int(key)
+        # per-head RMSNorm of q and k (Qwen3 has the same without a field): 2 x head_dim
+        # weights per layer and an element-wise pass, left out as Qwen3's are
+        f.raw("use_qk_norm")
     tie_default = mtype == "gemma"
     window, full_layers = _attention_layers(f, layers, _sliding_window(f, max_seq))
     return {
@@ -333,6 +346,49 @@ def _llama_family(f: _Fields, mtype: str) -> dict[str, Any]:
         "sliding_window": window,
         "full_attention_layers": full_layers,
     }
+
+
+#: Fields Gemma 2 / Gemma 3 configs omit, with the defaults of transformers' ``Gemma2Config``
+#: and ``Gemma3TextConfig`` (huggingface/transformers 008f5c8c, ``configuration_gemma3.py``:
+#: vocab 262,208, 131,072 positions, tied embeddings, ``sliding_window_pattern`` 6, window
+#: 4,096; Gemma 2: vocab 256,000, 8,192 positions, window 4,096). google/gemma-3-27b-it's
+#: ``text_config`` gives neither the vocabulary nor the pattern.
+_GEMMA_DEFAULTS: dict[str, dict[str, Any]] = {
+    "gemma2": {
+        "vocab_size": 256000,
+        "max_position_embeddings": 8192,
+        "sliding_window": 4096,
+        "tie_word_embeddings": True,
+    },
+    "gemma3_text": {
+        "vocab_size": 262208,
+        "max_position_embeddings": 131072,
+        "sliding_window": 4096,
+        "tie_word_embeddings": True,
+    },
+}
+
+
+def _gemma2_3(f: _Fields, mtype: str) -> dict[str, Any]:
+    """Gemma 2 and Gemma 3 (the text model; a ``gemma3`` file's ``text_config``): the Llama
+    family's fields with a query width ``heads x head_dim`` apart from the hidden size, GeGLU,
+    tied embeddings, and local sliding-window layers among global ones: without
+    ``layer_types``, layer ``i`` is global when ``(i + 1) % P == 0`` (transformers'
+    ``Gemma3DecoderLayer``: ``sliding_window_pattern`` P = 6, five local to one global; Gemma 2
+    alternates, P = 2). Read and left out (element-wise, no GEMM): the query scale
+    ``query_pre_attn_scalar``, logit soft-capping, the local RoPE base, and the two extra
+    RMSNorms per layer (after attention and after the MLP, 2h weights) with Gemma 3's
+    per-head q / k norms."""
+    f.cfg = {**_GEMMA_DEFAULTS[mtype], **f.cfg}
+    period = 2 if mtype == "gemma2" else f.int("sliding_window_pattern", default=6)
+    if period < 1:
+        raise f.error("field 'sliding_window_pattern' must be >= 1")
+    f.raw("query_pre_attn_scalar", "attn_logit_softcapping", "final_logit_softcapping")
+    f.raw("rope_local_base_freq", "cache_implementation")
+    values = _llama_family(f, mtype)
+    if f.cfg.get("layer_types") is None and values["sliding_window"]:
+        values["full_attention_layers"] = values["layers"] // period
+    return values
 
 
 def _gpt_oss(f: _Fields, mtype: str) -> dict[str, Any]:
@@ -691,6 +747,8 @@ ARCHITECTURES: dict[str, tuple[str, Callable[[_Fields, str], dict[str, Any]]]] =
     "qwen2": ("Qwen2", _llama_family),
     "qwen3": ("Qwen3", _llama_family),
     "gemma": ("Gemma", _llama_family),
+    "gemma2": ("Gemma 2", _gemma2_3),
+    "gemma3_text": ("Gemma 3", _gemma2_3),
     "phi3": ("Phi-3", _llama_family),
     "mixtral": ("Mixtral", _llama_family),
     "qwen2_moe": ("Qwen-MoE", _llama_family),
@@ -699,6 +757,9 @@ ARCHITECTURES: dict[str, tuple[str, Callable[[_Fields, str], dict[str, Any]]]] =
     "deepseek_v3": ("DeepSeek-V3", _llama_family),
     # Moonshot's Kimi-K2 ships DeepSeek-V3's architecture under its own model_type
     "kimi_k2": ("Kimi-K2", _llama_family),
+    # Zhipu's GLM-4.5 / 4.5-Air / 4.6 (transformers' Glm4MoeConfig): DeepSeek-V3's MoE layout
+    # (dense first layers, shared expert, MTP) on GQA attention with q/k/v biases and QK norm
+    "glm4_moe": ("GLM-4.5", _llama_family),
     "gpt_oss": ("gpt-oss", _gpt_oss),
     "nemotron": ("Nemotron", _nemotron),
     "llama4_text": ("Llama 4", _llama4),
@@ -716,6 +777,9 @@ ARCHITECTURES: dict[str, tuple[str, Callable[[_Fields, str], dict[str, Any]]]] =
     "deepseek-native": ("DeepSeek inference", _deepseek_native),
 }
 
+#: Text-model type of a multimodal wrapper whose ``text_config`` has no ``model_type``.
+_TEXT_TYPES = {"gemma3": "gemma3_text", "llama4": "llama4_text"}
+
 #: ``architectures`` class names of configs without a ``model_type``.
 _CLASS_TYPES = {
     "LlamaForCausalLM": "llama",
@@ -732,7 +796,8 @@ def _model_type(cfg: Mapping[str, Any], where: str) -> str:
     if mtype:
         key = str(mtype).lower()
         if key not in ARCHITECTURES:
-            raise unknown_name("model_type", str(mtype), [k for k in ARCHITECTURES if "-" not in k])
+            err = unknown_name("model_type", str(mtype), [k for k in ARCHITECTURES if "-" not in k])
+            raise InputError(f"{where}: {err}") from None
         return key
     classes = cfg.get("architectures") or []
     for cls in classes if isinstance(classes, list) else []:
@@ -767,7 +832,13 @@ def from_hf_config(cfg: Mapping[str, Any], *, name: str, source: str = "") -> Mo
     if not isinstance(cfg, Mapping):
         raise InputError(f"{where}: expected a JSON object")
     if isinstance(cfg.get("text_config"), Mapping):
-        cfg = {**cfg["text_config"], **{k: v for k, v in cfg.items() if k == "_planner"}}
+        # the text model of a multimodal file (Llama 4, Gemma 3); its vision encoder is not
+        # planned. A text_config without a model_type takes the wrapper's text type.
+        outer = str(cfg.get("model_type", "")).lower()
+        inner = dict(cfg["text_config"])
+        if not inner.get("model_type") and outer in _TEXT_TYPES:
+            inner["model_type"] = _TEXT_TYPES[outer]
+        cfg = {**inner, **{k: v for k, v in cfg.items() if k == "_planner"}}
     meta = cfg.get("_planner") or {}
     if not isinstance(meta, Mapping):
         raise InputError(f"{where}: field '_planner' must be an object")

@@ -167,6 +167,13 @@ def verify(problem: TrainingProblem, plan: TrainingPlan) -> list[str]:
         out.append(f"expert_tp={etp} needs a mixture-of-experts model")
     if plan.sequence_parallel and plan.tp == 1:
         out.append("sequence_parallel needs tp > 1")
+    elif plan.sequence_parallel and (wl.seq_len // plan.cp) % plan.tp:
+        # Megatron-Core splits the sequence dimension over the TP ranks and asserts it
+        # divides (tensor_parallel/mappings.py, _split_along_first_dim)
+        out.append(
+            f"sequence_parallel: the {wl.seq_len // plan.cp} tokens per context-parallel rank "
+            f"do not divide over tp={plan.tp}"
+        )
     if plan.zero >= 2 and plan.pp > 1:
         out.append(f"ZeRO-{plan.zero} cannot be combined with pipeline parallelism")
 

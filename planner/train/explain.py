@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import replace
 from typing import Any
 
 from planner.core.timing import Deadline
 from planner.perfmodel.memory import GIB
+from planner.train.evaluate import MEMORY_TOL
 from planner.train.instance import TrainingProblem
 from planner.train.space import (
+    MAX_CP,
+    MIN_CP_TOKENS,
     cp_ok,
     divisors,
     expert_tps,
+    sequence_parallel_values,
     space,
     straddle_reason,
     tp_ok,
@@ -53,7 +58,11 @@ def structural_reason(problem: TrainingProblem) -> str | None:
     if e is not None and not m.is_moe and c.tp is not None and e != c.tp:
         return f"expert_tp={e} needs a mixture-of-experts model ({m.name} is dense)"
     if c.cp is not None and not cp_ok(problem, c.cp):
-        return f"cp={c.cp} is invalid for seq_len {wl.seq_len}"
+        return (
+            f"cp={c.cp} is invalid for seq_len {wl.seq_len}: context parallelism takes a power "
+            f"of two up to {MAX_CP} with seq_len % (2 cp) == 0 and at least {MIN_CP_TOKENS} "
+            "tokens per rank"
+        )
     if c.microbatch is not None and B % c.microbatch:
         return f"global batch {B} is not divisible by microbatch {c.microbatch}"
     if c.dp is not None and B % c.dp:
@@ -113,6 +122,17 @@ def structural_reason(problem: TrainingProblem) -> str | None:
         return f"interleave={c.interleave} needs pipeline parallelism (pp >= 2), pp=1 is fixed"
     if c.sequence_parallel and c.tp == 1:
         return "sequence parallelism shards along the TP ranks: it needs tp > 1, tp=1 is fixed"
+    if not any(sequence_parallel_values(problem, t, cp) for t in sp.tps for cp in sp.cps):
+        # every TP size needs SP (an MoE model, or a fixed --sequence-parallel) and none
+        # divides the tokens of a context-parallel rank
+        return (
+            f"sequence parallelism splits the {wl.seq_len} tokens of a sequence (over cp) "
+            f"across the TP ranks, and no allowed tp ({', '.join(map(str, sp.tps))}) with cp "
+            f"({', '.join(map(str, sp.cps))}) divides them: pad the sequence to a multiple of "
+            "tp * cp, or use tp=1"
+            # only a pinned SP can be dropped: MoE layers and some frameworks need it
+            + (" or --no-sequence-parallel" if c.sequence_parallel and not m.is_moe else "")
+        )
     if c.interleave is not None and c.interleave > 1 and m.layers < 2 * c.interleave:
         return (
             f"interleave={c.interleave}: needs at least {c.interleave} layers on each of "
@@ -172,11 +192,77 @@ def framework_reason(problem: TrainingProblem) -> str | None:
     return f"{why} (--framework {fw.name}; --framework any plans outside it)"
 
 
+def _state_parts(problem: TrainingProblem) -> dict[str, float]:
+    """Bytes of the model's weights, gradients and optimizer states over all GPUs of any plan,
+    at least (the software's bytes; frozen parameters have no gradient or optimizer state;
+    LoRA adapters, Megatron's second copy of tied embeddings, MTP blocks and ZeRO / HSDP
+    replicas only add to them)."""
+    sw, params = problem.software, problem.model.params_total
+    return {
+        "weights": params * sw.weight_bytes,
+        "gradients": params * sw.base_trainable * sw.grad_bytes,
+        "optimizer": params * sw.base_trainable * sw.optimizer_bytes,
+    }
+
+
+def model_state_total(problem: TrainingProblem) -> float:
+    """Bytes of the model's states over all GPUs of any plan, at least (:func:`_state_parts`)."""
+    return sum(_state_parts(problem).values())
+
+
+def state_floor(problem: TrainingProblem) -> tuple[str, dict[str, Any]] | None:
+    """Why no plan can hold the model's states (a reason and the ``--json`` data), or ``None``
+    when the states alone may fit.
+
+    Every parameter's working weight, and for trained ones its gradient and optimizer state,
+    sits in some GPU's memory in every plan of the space (parallelism and ZeRO only split
+    them; no plan keeps them on the host), so the busiest GPU of any plan holds at least their
+    total over the GPU budget. When that exceeds the largest capacity no plan fits, and no
+    search is needed to say so: GLM-4.5 (355B) on 64 H100 took the search 120 s to end UNKNOWN
+    ("time limit reached before any plan was found") where the states alone need 92 GiB per
+    GPU. ``min_memory_gb`` is then a lower bound on the smallest need (the states over the
+    budget plus the headroom), not a plan's.
+    """
+    m = problem.model
+    parts = _state_parts(problem)
+    total = sum(parts.values())
+    n = problem.gpu_budget
+    gpu = max((p.gpu for p in problem.cluster.pools), key=problem.capacity)
+    cap = problem.capacity(gpu)
+    if total <= n * cap * (1 + MEMORY_TOL):
+        return None
+    # the driver's capacity, the headroom apart, as the smallest-memory reason states them
+    headroom = (gpu.usable_bytes - cap) / GIB
+    if cap <= 0:
+        reason = (
+            f"no plan fits in memory: the memory headroom ({headroom:.1f} GiB) leaves nothing "
+            f"of the {gpu.usable_bytes / GIB:.1f} GiB of a {gpu.name}"
+        )
+        return reason, {"failed_constraint": reason}
+    dominant = max(parts, key=parts.get)
+    reason = (
+        f"no plan fits in memory: the model states alone ({m.params_total / 1e9:.1f}B "
+        f"parameters x {total / m.params_total:g} bytes of weights, gradients and optimizer "
+        f"state = {total / 1e12:.2f} TB) need {total / n / GIB:.1f} GiB per GPU even sharded "
+        f"over all {n} GPUs, plus {headroom:.1f} GiB headroom; {gpu.usable_bytes / GIB:.1f} "
+        f"GiB available ({gpu.name}); dominated by {dominant} ({parts[dominant] / n / GIB:.1f} "
+        f"GiB); at least {math.ceil(total / cap)} GPUs are needed"
+    )
+    return reason, {
+        "failed_constraint": reason,
+        "min_memory_gb": round(total / n / GIB + headroom, 3),
+        "dominated_by": dominant,
+    }
+
+
 def explain_infeasible(problem: TrainingProblem) -> tuple[str, dict[str, Any]]:
     """A one-line reason and data (``min_memory_gb``, ``dominated_by``, ``plan``)."""
     reason = structural_reason(problem)
     if reason is not None:
         return reason, {"failed_constraint": reason}
+    floor = state_floor(problem)
+    if floor is not None:
+        return floor
     from planner.train.search import min_memory_search
 
     best = (float("inf"), None, None)

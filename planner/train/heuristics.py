@@ -17,6 +17,7 @@ from planner.core.result import Result, Status
 from planner.core.timing import Deadline
 from planner.perfmodel.layer import layer_params
 from planner.train.evaluate import verify
+from planner.train.explain import state_floor
 from planner.train.instance import RECOMPUTE, TrainingPlan, TrainingProblem
 from planner.train.search import LayerConfig, first_stage_memory
 from planner.train.space import (
@@ -40,13 +41,12 @@ def rule_of_thumb(
     G = min(p.gpus_per_node for p in problem.cluster.pools)
     tps = [t for t in sp_space.tps if t <= G] or list(sp_space.tps)
     cp = 1 if 1 in sp_space.cps else (sp_space.cps[0] if sp_space.cps else None)
-    ep = (
-        sp_space.eps[-1]
-        if c.ep is None and model.is_moe
-        else (sp_space.eps[0] if sp_space.eps else 1)
-    )
     if cp is None or not tps or not sp_space.eps:
         return None
+    # the largest expert-parallel size whose ranks fit the data-parallel ones (below): the
+    # largest alone divided no dp of Kimi-K2's (384 experts, batch 1024), so the rule found
+    # no plan and a 1,024-GPU search started without an incumbent
+    ep_order = sorted(sp_space.eps, reverse=True) if model.is_moe else list(sp_space.eps[:1])
     zero = 1 if 1 in sp_space.zeros else sp_space.zeros[0]
     rcs = [r for r in RECOMPUTE if r in sp_space.recomputes]
     choices = sorted(
@@ -63,7 +63,7 @@ def rule_of_thumb(
         if deadline.expired():
             return None
         z = zero if p == 1 or zero <= 1 else 1
-        sps = sequence_parallel_values(problem, t)
+        sps = sequence_parallel_values(problem, t, cp)
         if not sps:
             continue
         sp = sps[-1]  # with t > 1 sequence parallelism where allowed
@@ -72,11 +72,15 @@ def rule_of_thumb(
             continue
         etp = etps[0]
         limit = tp_gpu_limit(problem, t) // (t * p * cp)
-        dps = [d for d in divisors(B) if d <= limit and experts_fit(t, cp, d, ep, etp)]
-        if c.dp is not None:
-            dps = [d for d in dps if d == c.dp]
-        if c.use_all_gpus:
-            dps = [d for d in dps if d * t * p * cp == problem.gpu_budget]
+        dps: list[int] = []
+        for ep in ep_order:
+            dps = [d for d in divisors(B) if d <= limit and experts_fit(t, cp, d, ep, etp)]
+            if c.dp is not None:
+                dps = [d for d in dps if d == c.dp]
+            if c.use_all_gpus:
+                dps = [d for d in dps if d * t * p * cp == problem.gpu_budget]
+            if dps:
+                break
         if not dps:
             continue
         d = dps[-1]
@@ -148,6 +152,10 @@ def megatron_heuristic(
     plan = rule_of_thumb(problem, Deadline(time_limit))
     status = Status.FEASIBLE if plan is not None else Status.UNKNOWN
     reason = "" if plan is not None else "rule of thumb found no plan that fits"
+    floor = state_floor(problem) if plan is None else None
+    if floor is not None:
+        # no plan can fit: say why (a heuristic may not claim INFEASIBLE; exact / auto do)
+        reason = f"{floor[0]} (method exact proves it)"
     return Result(
         "train",
         problem.name,

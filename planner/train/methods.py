@@ -17,7 +17,7 @@ from typing import Any
 from planner.core.family import Method
 from planner.core.result import Result, Status
 from planner.core.timing import Deadline
-from planner.train.explain import explain_infeasible
+from planner.train.explain import explain_infeasible, state_floor
 from planner.train.hetero.search import hetero_search
 from planner.train.heuristics import megatron_heuristic, rule_of_thumb
 from planner.train.instance import TrainingPlan, TrainingProblem, distinct_labels
@@ -158,6 +158,17 @@ def exact(
     started = time.perf_counter()
     deadline = Deadline(time_limit)
     top_k = int(problem.meta.get("top_k", DEFAULT_TOP_K))
+    floor = state_floor(problem)
+    if floor is not None:  # proven at once: the search would look until the deadline
+        return Result(
+            "train",
+            problem.name,
+            "exact",
+            Status.INFEASIBLE,
+            runtime_s=time.perf_counter() - started,
+            stats={"complete": True, **floor[1]},
+            reason=floor[0],
+        )
     if len(problem.cluster.pools) > 1:
         outcome = hetero_search(
             problem, top_k=top_k + DUPLICATE_MARGIN, deadline=deadline, threads=threads

@@ -229,7 +229,7 @@ def _layer_groups(problem: TrainingProblem, sp_space: Space):
     ):
         if t * cp > sp_space.budget:
             continue
-        for sp in sequence_parallel_values(problem, t):
+        for sp in sequence_parallel_values(problem, t, cp):
             for etp in expert_tps(problem, t):
                 if sp or not etp:  # folded experts take the sequence-parallel shards
                     yield t, cp, ep, b, sp, etp

@@ -35,8 +35,8 @@ The space (per decision, after the user's fixed values):
   searched with ``partial_recompute`` or a fixed ``k``);
   ``zero``: 0-3 (2 and 3 only
   without pipeline parallelism, as in DeepSpeed/FSDP); ``sequence_parallel``
-  only with ``tp > 1``, and always for a mixture-of-experts model with ``tp > 1``
-  (:func:`sequence_parallel_values`).
+  only with ``tp > 1`` and ``tp`` dividing the ``seq / cp`` tokens of a rank, and always
+  for a mixture-of-experts model with ``tp > 1`` (:func:`sequence_parallel_values`).
 
 With ``framework`` set, every list keeps only what that framework can launch
 (:func:`framework_of`, :mod:`planner.train.frameworks`).
@@ -235,20 +235,35 @@ def recompute_layer_counts(problem: TrainingProblem, pp: int) -> range:
     return range(1, top + 1)
 
 
-def sequence_parallel_values(problem: TrainingProblem, t: int) -> list[bool]:
-    """Sequence-parallel choices for tensor-parallel size ``t``: only with ``t > 1``, and then
-    required by mixture-of-experts models. Megatron-Core refuses to train an MoE layer with
-    TP and without SP (NVIDIA/Megatron-LM d98e8a6, ``megatron/core/transformer/moe/moe_layer.py``
-    line 636: ``if self.training and self.attn_tp_group.size() > 1 and not
-    self.config.sequence_parallel: raise ValueError``). A fixed value is kept if allowed."""
+def sequence_parallel_values(problem: TrainingProblem, t: int, cp: int) -> list[bool]:
+    """Sequence-parallel choices for tensor-parallel size ``t`` and context-parallel size
+    ``cp``: only with ``t > 1``, and then required by mixture-of-experts models. Megatron-Core
+    refuses to train an MoE layer with TP and without SP (NVIDIA/Megatron-LM d98e8a6,
+    ``megatron/core/transformer/moe/moe_layer.py`` line 636: ``if self.training and
+    self.attn_tp_group.size() > 1 and not self.config.sequence_parallel: raise ValueError``).
+    SP needs the ``seq / cp`` tokens of a rank to divide by ``t``
+    (:func:`sp_divides`); without that no value is allowed where SP is required. A fixed
+    value is kept if allowed."""
     values = [False, True] if t > 1 else [False]
     fw = framework_of(problem)
     if t > 1 and (problem.model.is_moe or (fw is not None and fw.sequence_parallel == "always")):
         values = [True]
+    if not sp_divides(problem.workload.seq_len, t, cp):
+        values = [x for x in values if not x]
     if fw is not None and fw.sequence_parallel == "never":
         values = [x for x in values if not x]
     fixed = problem.constraints.sequence_parallel
     return [x for x in values if fixed is None or x == fixed]
+
+
+def sp_divides(seq_len: int, t: int, cp: int) -> bool:
+    """Whether sequence parallelism can split a rank's ``seq_len / cp`` tokens over ``t`` TP
+    ranks: Megatron-Core scatters and reduce-scatters the sequence (first) dimension and
+    asserts it divides (NVIDIA/Megatron-LM 00caa53a, ``megatron/core/tensor_parallel/
+    mappings.py``, ``_split_along_first_dim`` / ``_reduce_scatter_along_first_dim``: "First
+    dimension of the tensor should be divisible by tensor parallel size"); a 4,097-token
+    sequence cannot run SP on 8 TP ranks."""
+    return t <= 1 or (seq_len % cp == 0 and (seq_len // cp) % t == 0)
 
 
 def expert_tps(problem: TrainingProblem, t: int) -> list[int]:

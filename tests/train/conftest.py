@@ -93,6 +93,8 @@ def _layer_choices(prob: TrainingProblem):
                                 continue
                             if m.is_moe and t > 1 and not sp:
                                 continue  # Megatron-Core: MoE with TP trains only with SP
+                            if sp and (seq // cp) % t:
+                                continue  # SP splits a rank's seq / cp tokens over tp
                             yield t, cp, ep, b, rc, sp
 
 

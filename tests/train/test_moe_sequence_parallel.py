@@ -32,11 +32,11 @@ def test_verify_rejects_moe_tensor_parallel_without_sequence_parallel():
 
 def test_search_space_offers_sequence_parallel_only_for_moe_tp():
     prob = _moe()
-    assert sequence_parallel_values(prob, 1) == [False]
-    assert sequence_parallel_values(prob, 2) == [True]
-    assert sequence_parallel_values(_moe(sequence_parallel=False), 2) == []
+    assert sequence_parallel_values(prob, 1, 1) == [False]
+    assert sequence_parallel_values(prob, 2, 1) == [True]
+    assert sequence_parallel_values(_moe(sequence_parallel=False), 2, 1) == []
     dense = problem(tiny_spec(layers=2))
-    assert sequence_parallel_values(dense, 2) == [False, True]
+    assert sequence_parallel_values(dense, 2, 1) == [False, True]
 
 
 def test_no_search_returns_moe_tp_without_sequence_parallel():

@@ -178,7 +178,7 @@ class _Search:
         for t, cp, ep, b, rc in itertools.product(
             sp.tps, sp.cps, sp.eps, sp.microbatches, sp.recomputes
         ):
-            sps = sequence_parallel_values(self.problem, t)
+            sps = sequence_parallel_values(self.problem, t, cp)
             if self.deadline.expired():
                 self.truncated = True  # configurations not enumerated stay open
                 return
