@@ -271,7 +271,7 @@ def _solve(
         elif problem.shared:
             reason = explain_shared(problem, usable, threads=threads)
         else:
-            reason = explain_capacity(problem, usable, threads=threads)
+            reason = explain_capacity(problem, usable, threads=threads, candidates=all_cands)
         return method_result(problem, "mip", Status.INFEASIBLE, started, stats=stats, reason=reason)
     if not out.has_solution:
         return method_result(
