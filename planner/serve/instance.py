@@ -503,10 +503,18 @@ class ServingProblem:
                 f"longest request ({self.traffic.max_context:.0f} tokens) exceeds the model's "
                 f"max_position_embeddings {self.model.max_seq}"
             )
+        if self.objective == "cost":
+            self.warn_unpriced()
+
+    def warn_unpriced(self) -> None:
+        """Warn when a pool has no price: a plan that minimizes cost counts its GPUs as free.
+
+        The hardware catalog has no price for H20, MI300X, ... (0): the cheapest plan was
+        "$0.00/h, OPTIMAL" with any number of them, silently (the day planner calls this too:
+        its problem has no rate, but its MIP minimizes cost).
+        """
         free = [p.label for p in self.inventory.pools if p.gpu.price_per_gpu_hour <= 0]
-        if free and self.objective == "cost":
-            # the hardware catalog has no price for H20, MI300X, ... (0): the cheapest plan
-            # was "$0.00/h, OPTIMAL" with any number of them (8 H20 where 4 do)
+        if free:
             self._warn(
                 f"no price for {', '.join(free)} ($0 per GPU-hour): the cheapest plan counts "
                 "those GPUs as free and may use more of them than it needs; price them with "
