@@ -40,6 +40,8 @@ GROWTH = 8
 SLO_PRECISION = 0.02
 #: Lighter precisions tried, (weights, KV cache), in order.
 QUANTISATIONS = (("fp8", "fp8"), ("int4", "fp8"), ("int4", None))
+#: Seconds left below which a relaxed copy is not solved (listed as not tried).
+NO_TIME = 0.05
 
 
 def _solve(problem: ServingProblem, deadline: Deadline, threads: int) -> Result | None:
@@ -48,7 +50,7 @@ def _solve(problem: ServingProblem, deadline: Deadline, threads: int) -> Result 
     from planner.core.solve import solve as certified_solve
 
     left = deadline.remaining()
-    if left <= 0.05:
+    if left <= NO_TIME:
         return None
     r = certified_solve(problem, "mip", time_limit=left, threads=threads)
     return r if r.status is Status.INFEASIBLE or _feasible(r) else None
@@ -183,7 +185,10 @@ def explain_infeasible(
             continue
         best = _best_value(problem, key, relaxed_plans[key], deadline, threads)
         if best is None:
-            out["not_tried"].append(f"best {key}")
+            # only the deadline is "not tried": a relaxed plan whose own value is unbounded
+            # (max_batch 1: TTFT inf without its target) has no best value to search from
+            if deadline.remaining() <= NO_TIME:
+                out["not_tried"].append(f"best {key}")
             continue
         value, cost, exact = best
         out["best_achievable"][key] = value

@@ -168,3 +168,16 @@ def test_decode_layouts_alone_are_explained_by_the_prefill_side():
     assert r.status is Status.INFEASIBLE
     assert r.reason.startswith("no layout serves the prefill side")
     assert "TTFT p99 5 ms cannot be met: the fastest zero-load prefill" in r.reason
+
+
+def test_an_unbounded_relaxed_value_is_not_blamed_on_the_time_limit():
+    """max_batch 1: without its TTFT target the plan's TTFT is unbounded, so there is no
+    best value to search; it was listed as "not tried within the time limit" at 1 s of 20."""
+    p = make_problem(
+        "llama-3.1-8b", "H100:4", qps=2, prompt_tokens="exp:2048", output_tokens="exp:256",
+        ttft="2s", max_batch=1, max_tp=1, max_pp=1,
+    )
+    found = explain_infeasible(p, time_limit=60)
+    assert found["binding"] == ["ttft_s"]
+    assert "best ttft_s" not in found["not_tried"]
+    assert "time limit" not in found["text"]
