@@ -523,20 +523,22 @@ def attention_windows(problem: ServingProblem) -> list[int] | None:
     layers' windows (``sliding_window`` on the windowed layers, the model's context on the
     full ones), which TensorRT-LLM repeats over the layers; ``None`` without
     sliding-window layers (Llama 4's chunked attention is not a sliding window). The full
-    layers are spread evenly (gpt-oss alternates sliding and full layers, the first
-    sliding)."""
+    layers are spread evenly, every ``layers // full``-th one (gpt-oss alternates sliding and
+    full layers, the first sliding; Gemma 3 has five sliding layers before each global one)."""
     m = problem.model
     if not m.sliding_window or m.attention_chunked:
         return None
     full = m.full_attention_layers
     if not full:
         return [m.sliding_window]
-    if m.layers % full:
-        raise InputError(
-            f"--export trtllm: {m.name}'s {full} full-attention layers of {m.layers} do not "
-            "repeat evenly; its max_attention_window list is not written"
-        )
+    # every period-th layer full: Gemma 3's 62 layers hold 10 global ones (period 6), whose
+    # list TensorRT-LLM repeats over the layers although 62 is no multiple of 10
     period = m.layers // full
+    if m.layers // period != full:
+        raise InputError(
+            f"--export trtllm: {m.name}'s {full} full-attention layers of {m.layers} are not "
+            "every n-th layer; its max_attention_window list is not written"
+        )
     return [m.sliding_window] * (period - 1) + [m.max_seq]
 
 

@@ -494,3 +494,25 @@ def test_trtllm_expert_parallel_attention_matches_the_plan():
     assert any("tp x ep GPUs" in n for n in out["notes"])
     with pytest.raises(InputError, match="40 attention heads"):
         export_plan(scout, one(4, 4), "trtllm")
+
+
+def test_trtllm_window_list_of_a_gemma3_pattern():
+    """Gemma 3 27B (google/gemma-3-27b-it config.json: 62 layers, sliding_window 1024, every
+    6th layer global, 131072 positions) has 10 global layers, not a divisor of 62: the export
+    refused it although the period-6 list TensorRT-LLM repeats over the layers is exact."""
+    from planner.perfmodel.readers import from_hf_config
+    from planner.serve.export import attention_windows
+
+    kinds = ["full_attention" if (i + 1) % 6 == 0 else "sliding_attention" for i in range(62)]
+    cfg = dict(
+        model_type="llama", hidden_size=5376, intermediate_size=21504, num_hidden_layers=62,
+        num_attention_heads=32, num_key_value_heads=16, head_dim=128, vocab_size=262208,
+        max_position_embeddings=131072, sliding_window=1024, layer_types=kinds,
+    )
+    spec = from_hf_config(cfg, name="gemma-3-27b-like")
+    assert spec.full_attention_layers == 10
+    assert attention_windows(problem(model=spec)) == [1024] * 5 + [131072]
+    uneven = from_hf_config({**cfg, "layer_types": kinds[:58] + ["full_attention"] * 4},
+                            name="uneven")  # 13 full of 62: no n-th-layer pattern
+    with pytest.raises(InputError, match="not every n-th layer"):
+        attention_windows(problem(model=uneven))
