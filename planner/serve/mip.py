@@ -231,7 +231,7 @@ def solve_mip(
             result.status = Status.FEASIBLE
         elif result.status is Status.INFEASIBLE:
             result.status = Status.UNKNOWN
-        result.reason = incomplete_reason(all_cands)
+        result.reason = incomplete_reason(all_cands, found=result.solution is not None)
     return result
 
 

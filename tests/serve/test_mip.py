@@ -220,3 +220,18 @@ def test_a_time_limit_that_stops_the_candidates_is_not_claimed_optimal():
         if res.solution is not None:
             assert verify(problem, res.solution) == []
             assert res.bound is None or res.bound <= res.objective
+
+
+def test_a_time_limit_without_a_plan_does_not_claim_one():
+    """Stopped before any candidate gave a plan, the result said "a plan is the best among
+    them, not proven optimal" beside status UNKNOWN and no plan (Llama-3.1-70B with a draft
+    model on H100:8 at -t 10 under load)."""
+    p = make_problem(
+        "llama-3.1-70b", "H100:8,A100:8", qps=1, prompt_tokens="exp:1024",
+        output_tokens="exp:512", tpot="12ms",
+    )
+    for method in ("mip", "greedy", "auto"):
+        r = solve(p, method, time_limit=0.01)
+        if r.solution is None:
+            assert "none of them gives a plan" in r.reason, (method, r.reason)
+            assert "a plan is the best" not in r.reason
