@@ -505,14 +505,23 @@ def test_trtllm_window_list_of_a_gemma3_pattern():
 
     kinds = ["full_attention" if (i + 1) % 6 == 0 else "sliding_attention" for i in range(62)]
     cfg = dict(
-        model_type="llama", hidden_size=5376, intermediate_size=21504, num_hidden_layers=62,
-        num_attention_heads=32, num_key_value_heads=16, head_dim=128, vocab_size=262208,
-        max_position_embeddings=131072, sliding_window=1024, layer_types=kinds,
+        model_type="llama",
+        hidden_size=5376,
+        intermediate_size=21504,
+        num_hidden_layers=62,
+        num_attention_heads=32,
+        num_key_value_heads=16,
+        head_dim=128,
+        vocab_size=262208,
+        max_position_embeddings=131072,
+        sliding_window=1024,
+        layer_types=kinds,
     )
     spec = from_hf_config(cfg, name="gemma-3-27b-like")
     assert spec.full_attention_layers == 10
     assert attention_windows(problem(model=spec)) == [1024] * 5 + [131072]
-    uneven = from_hf_config({**cfg, "layer_types": kinds[:58] + ["full_attention"] * 4},
-                            name="uneven")  # 13 full of 62: no n-th-layer pattern
+    uneven = from_hf_config(
+        {**cfg, "layer_types": kinds[:58] + ["full_attention"] * 4}, name="uneven"
+    )  # 13 full of 62: no n-th-layer pattern
     with pytest.raises(InputError, match="not every n-th layer"):
         attention_windows(problem(model=uneven))

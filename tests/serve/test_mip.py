@@ -227,8 +227,12 @@ def test_a_time_limit_without_a_plan_does_not_claim_one():
     them, not proven optimal" beside status UNKNOWN and no plan (Llama-3.1-70B with a draft
     model on H100:8 at -t 10 under load)."""
     p = make_problem(
-        "llama-3.1-70b", "H100:8,A100:8", qps=1, prompt_tokens="exp:1024",
-        output_tokens="exp:512", tpot="12ms",
+        "llama-3.1-70b",
+        "H100:8,A100:8",
+        qps=1,
+        prompt_tokens="exp:1024",
+        output_tokens="exp:512",
+        tpot="12ms",
     )
     for method in ("mip", "greedy", "auto"):
         r = solve(p, method, time_limit=0.01)

@@ -154,7 +154,12 @@ def test_a_binding_target_is_not_followed_by_no_relaxation_gives_a_plan():
     from planner.serve.relax import describe
 
     p = small(qps=2, ttft="1s", tpot="4ms")
-    found = {"binding": ["tpot_s"], "best_achievable": {}, "options": [], "not_tried": ["best tpot_s"]}
+    found = {
+        "binding": ["tpot_s"],
+        "best_achievable": {},
+        "options": [],
+        "not_tried": ["best tpot_s"],
+    }
     text = describe(p, found)
     assert "binding: TPOT" in text and "no relaxation tried gives a plan" not in text
 
@@ -174,8 +179,15 @@ def test_an_unbounded_relaxed_value_is_not_blamed_on_the_time_limit():
     """max_batch 1: without its TTFT target the plan's TTFT is unbounded, so there is no
     best value to search; it was listed as "not tried within the time limit" at 1 s of 20."""
     p = make_problem(
-        "llama-3.1-8b", "H100:4", qps=2, prompt_tokens="exp:2048", output_tokens="exp:256",
-        ttft="2s", max_batch=1, max_tp=1, max_pp=1,
+        "llama-3.1-8b",
+        "H100:4",
+        qps=2,
+        prompt_tokens="exp:2048",
+        output_tokens="exp:256",
+        ttft="2s",
+        max_batch=1,
+        max_tp=1,
+        max_pp=1,
     )
     found = explain_infeasible(p, time_limit=60)
     assert found["binding"] == ["ttft_s"]

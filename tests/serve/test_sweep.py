@@ -42,7 +42,7 @@ def test_sweep_rejects_bad_rates():
 
 
 def test_sweep_names_gpus_as_the_catalog_does_and_never_prices_an_unpriced_one_at_zero():
-    """"RTX PRO 6000" (an alias with spaces) broke the inventory text; H20 has no price in
+    """An alias with spaces ("RTX PRO 6000") broke the inventory text; H20 has no price in
     the hardware catalog and read "$0 per million output tokens", the cheapest GPU of the
     sweep. It gets no cost per token and a reason; with a price tier it is priced."""
     rows = planner.serve.sweep(

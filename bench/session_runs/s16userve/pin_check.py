@@ -21,8 +21,16 @@ CASES = [
     ("mistral-small-24b", "L4:8,A10G:8", dict(qps=0.5, ttft="5s", tpot="100ms")),
     ("deepseek-v2-lite", "L40S:4", dict(qps=5, ttft="1s", tpot="50ms")),
     ("gpt-oss-20b", "L4:8", dict(qps=1, ttft="3s", tpot="80ms")),
-    ("llama-3.1-8b", "L4:4,A10G:4,L40S:2", dict(qps=3, ttft="1s", tpot="40ms", disaggregation="allow")),
-    ("llama-3.1-8b", "H100:4,RTX-PRO-6000:4", dict(qps=8, ttft="800ms", tpot="25ms", arrival_scv=4)),
+    (
+        "llama-3.1-8b",
+        "L4:4,A10G:4,L40S:2",
+        dict(qps=3, ttft="1s", tpot="40ms", disaggregation="allow"),
+    ),
+    (
+        "llama-3.1-8b",
+        "H100:4,RTX-PRO-6000:4",
+        dict(qps=8, ttft="800ms", tpot="25ms", arrival_scv=4),
+    ),
 ]
 
 
@@ -44,9 +52,10 @@ for name, gpus, kw in CASES:
     best = None
     for tp, pp, ep in itertools.product((1, 2, 4, 8), (1, 2, 4), eps):
         try:
-            p = serve.plan(model_arg(name), gpus, time_limit=20, explain=False, tp=tp, pp=pp,
-                           ep=ep, **args)
-        except Exception as exc:  # noqa: BLE001 - a sweep records every outcome
+            p = serve.plan(
+                model_arg(name), gpus, time_limit=20, explain=False, tp=tp, pp=pp, ep=ep, **args
+            )
+        except Exception as exc:
             print(f"   tp{tp} pp{pp} ep{ep}: {type(exc).__name__} {exc}")
             continue
         if p.objective is not None and p.status.value in ("OPTIMAL", "FEASIBLE"):
