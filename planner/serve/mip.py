@@ -90,12 +90,15 @@ def _model(
         pre = [(j, c.capacity) for j, c in mine if c.role == "prefill"]
         dec = [(j, c.capacity) for j, c in mine if c.role == "decode"]
         served = [*both, (n + w, 1.0)]
+        # the demand and flow rows in units of the demand: HiGHS's feasibility tolerance is
+        # absolute (1e-7), so an empty plan "met" 1e-9 req/s and verify rejected it
+        s = 1.0 / qps if objective == "cost" and qps else 1.0
         if objective == "cost" and qps is not None:
-            add_row(served, qps, INF)
+            add_row([(j, v * s) for j, v in served], qps * s, INF)
         if min_output is not None:
             add_row(served, min_output, INF)
-        add_row([*pre, (n + w, -1.0)], 0.0, INF)
-        add_row([*dec, (n + w, -1.0)], 0.0, INF)
+        add_row([(j, v * s) for j, v in (*pre, (n + w, -1.0))], 0.0, INF)
+        add_row([(j, v * s) for j, v in (*dec, (n + w, -1.0))], 0.0, INF)
         if problem.constraints.pd_pairs:  # as many prefill as decode servers of each layout
             for entries in _pair_rows(mine).values():
                 add_row(entries, 0.0, 0.0)

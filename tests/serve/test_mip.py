@@ -239,3 +239,13 @@ def test_a_time_limit_without_a_plan_does_not_claim_one():
         if r.solution is None:
             assert "none of them gives a plan" in r.reason, (method, r.reason)
             assert "a plan is the best" not in r.reason
+
+
+def test_a_tiny_demand_gets_a_replica():
+    """1e-9 req/s: HiGHS's absolute feasibility tolerance (1e-7) let the empty plan meet the
+    demand row, verify rejected it, and auto ended UNKNOWN; the rows are now relative."""
+    p = make_problem("llama-3.1-8b", "H100:2", qps=1e-9, prompt_tokens=512, output_tokens=64)
+    for method in ("mip", "auto"):
+        r = solve(p, method, time_limit=20)
+        assert r.status is Status.OPTIMAL and r.solution.gpus == 1, (method, r.reason)
+        assert not verify(p, r.solution)
