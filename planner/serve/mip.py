@@ -14,6 +14,9 @@ Cost objective (a rate ``lam`` is given)::
          sum_{c in pool} g_c n_c <= count_pool            (inventory, every pool)
          0 <= n_c <= floor(count_pool / g_c), integer
 
+The demand and flow rows of a workload are divided by its rate (the same constraints, with
+HiGHS's absolute feasibility tolerance made relative to the demand).
+
 Throughput objective (no rate): ``min -E[O] (sum_{both} mu_c n_c + y)``
 (output tokens per second, negated) under the same inventory and flow rows,
 then a second solve fixes the throughput at its optimum and minimizes cost.
