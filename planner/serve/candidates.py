@@ -710,12 +710,13 @@ def no_candidate_result(
     )
 
 
-def incomplete_reason(cands: list[Candidate]) -> str:
-    """What a method says when the time limit stopped the capacity computations."""
-    return (
-        f"time limit reached after {len(cands)} candidate layouts (not all evaluated): a plan "
-        "is the best among them, not proven optimal"
-    )
+def incomplete_reason(cands: list[Candidate], found: bool = True) -> str:
+    """What a method says when the time limit stopped the capacity computations (``found``:
+    whether it returns a plan; without one it said "a plan is the best among them")."""
+    head = f"time limit reached after {len(cands)} candidate layouts (not all evaluated): "
+    if not found:
+        return head + "none of them gives a plan; a longer --time-limit may find one"
+    return head + "a plan is the best among them, not proven optimal"
 
 
 def group_capacity(problem: ServingProblem, group: ReplicaGroup) -> float:

@@ -528,6 +528,8 @@ def _day(
         }
         if "pricing" in problem.meta:
             data["pricing"] = problem.meta["pricing"]
+        if problem.meta.get("warnings"):
+            data["warnings"] = list(problem.meta["warnings"])
         if json_out:
             console.write_json_line(stdout, data)
     if out is not None:

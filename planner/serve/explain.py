@@ -126,11 +126,28 @@ def explain_no_candidate(problem: ServingProblem, cands: Sequence[Candidate]) ->
 
 
 def explain_capacity(
-    problem: ServingProblem, usable: Sequence[Candidate], *, threads: int = 1
+    problem: ServingProblem,
+    usable: Sequence[Candidate],
+    *,
+    threads: int = 1,
+    candidates: Sequence[Candidate] = (),
 ) -> str:
-    """Why the demand exceeds what the inventory can serve within the SLOs."""
+    """Why the demand exceeds what the inventory can serve within the SLOs.
+
+    ``candidates`` (every layout considered, usable or not) names why one side of the
+    traffic has no usable layout: decode replicas alone serve nothing (a prefill layout
+    whose TTFT meets the target only at zero load was "at most 0 req/s; it would take
+    235169855639 x H100-SXM tp8").
+    """
     from planner.serve.mip import max_capacity
 
+    side = _missing_side(problem, usable)
+    if side:
+        mine = [c for c in candidates if c.role in (side, "both")]
+        why = explain_no_candidate(problem, mine) if mine else ""
+        return f"no layout serves the {side} side within {problem.slo.describe()}" + (
+            f": {why}" if why else ""
+        )
     cap, counts = max_capacity(problem, usable, threads=threads)
     parts = [
         f"{n} x {c.config.label()} ({c.role})" for c, n in zip(usable, counts, strict=True) if n
@@ -169,6 +186,19 @@ def explain_capacity(
         + (f" ({', '.join(parts)})" if parts else "")
         + need
     )
+
+
+def _missing_side(problem: ServingProblem, usable: Sequence[Candidate]) -> str:
+    """``"prefill"`` or ``"decode"`` when only the other side has usable layouts (no
+    colocated one), else ``""``."""
+    if any(c.role == "both" for c in usable):
+        return ""
+    roles = {c.role for c in usable}
+    if "decode" in roles and "prefill" not in roles:
+        return "prefill"
+    if "prefill" in roles and "decode" not in roles and problem.traffic.mean_decode_tokens > 0:
+        return "decode"
+    return ""
 
 
 def _paired_options(

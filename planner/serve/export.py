@@ -58,6 +58,7 @@ from typing import Any
 
 from planner.core.errors import InputError
 from planner.perfmodel.engines import Engine, frees_windowed_kv, version_tuple
+from planner.serve.candidates import tp_reason
 from planner.serve.instance import ReplicaGroup, ServingPlan, ServingProblem
 
 
@@ -170,6 +171,7 @@ TOOLS: dict[str, ToolSpec] = {
                 "kv_cache_config",
                 "speculative_config",
                 "cache_transceiver_config",
+                "enable_attention_dp",
             }
         ),
     ),
@@ -456,11 +458,16 @@ def _trtllm(
         args += ["--pp_size", str(g.pp)]
     if g.ep > 1:
         args += ["--ep_size", str(g.ep)]
+    _trtllm_attention(problem, g)
     if problem.constraints.max_batch:
         args += ["--max_batch_size", str(problem.constraints.max_batch)]
     if g.role != "decode":
         args += ["--max_num_tokens", str(g.chunk_tokens)]
     yaml: dict[str, Any] = {}
+    if g.ep > 1 and g.tp == 1 and problem.model.is_moe:
+        # the plan's attention is data-parallel over the ep ranks; without this TensorRT-LLM
+        # runs it tp_size-way tensor-parallel (Llama 4 Scout tp1 ep16: 40 heads on 16 ranks)
+        yaml["enable_attention_dp"] = True
     if g.role != "decode":
         yaml["enable_chunked_prefill"] = True
     kv: dict[str, Any] = {"enable_block_reuse": problem.traffic.prefix_hit_rate > 0}
@@ -491,25 +498,47 @@ def _trtllm(
 _BUILDERS = {"vllm": _vllm, "sglang": _sglang, "trtllm": _trtllm}
 
 
+def _trtllm_attention(problem: ServingProblem, g: ReplicaGroup) -> None:
+    """Refuse an expert-parallel group whose attention TensorRT-LLM cannot shard.
+
+    TensorRT-LLM 1.0 runs attention either data-parallel over all ``tp_size`` ranks
+    (``enable_attention_dp``, written for ``tp`` 1) or tensor-parallel over them (its
+    parallelism guide, docs/source/features/parallel-strategy.md: "TP-8" / "DP-8"); a plan's
+    ``tp x ep`` layout with ``tp > 1`` runs the latter, ``tp * ep``-way, so the heads must
+    shard that way (Llama 4 Scout tp4 ep4: 40 heads on 16 ranks would not start).
+    """
+    if g.ep <= 1 or g.tp <= 1 or not problem.model.is_moe:
+        return
+    why = tp_reason(problem.model, g.tp * g.ep)
+    if why:
+        raise InputError(
+            f"--export trtllm: {g.label()}: TensorRT-LLM {TOOLS['trtllm'].version} runs its "
+            f"attention tensor-parallel over all {g.tp * g.ep} GPUs (data-parallel only with "
+            f"tp 1), and {why}"
+        )
+
+
 def attention_windows(problem: ServingProblem) -> list[int] | None:
     """TensorRT-LLM's ``max_attention_window`` for a sliding-window model: one period of the
     layers' windows (``sliding_window`` on the windowed layers, the model's context on the
     full ones), which TensorRT-LLM repeats over the layers; ``None`` without
     sliding-window layers (Llama 4's chunked attention is not a sliding window). The full
-    layers are spread evenly (gpt-oss alternates sliding and full layers, the first
-    sliding)."""
+    layers are spread evenly, every ``layers // full``-th one (gpt-oss alternates sliding and
+    full layers, the first sliding; Gemma 3 has five sliding layers before each global one)."""
     m = problem.model
     if not m.sliding_window or m.attention_chunked:
         return None
     full = m.full_attention_layers
     if not full:
         return [m.sliding_window]
-    if m.layers % full:
-        raise InputError(
-            f"--export trtllm: {m.name}'s {full} full-attention layers of {m.layers} do not "
-            "repeat evenly; its max_attention_window list is not written"
-        )
+    # every period-th layer full: Gemma 3's 62 layers hold 10 global ones (period 6), whose
+    # list TensorRT-LLM repeats over the layers although 62 is no multiple of 10
     period = m.layers // full
+    if m.layers // period != full:
+        raise InputError(
+            f"--export trtllm: {m.name}'s {full} full-attention layers of {m.layers} are not "
+            "every n-th layer; its max_attention_window list is not written"
+        )
     return [m.sliding_window] * (period - 1) + [m.max_seq]
 
 
@@ -694,6 +723,13 @@ def export_plan(problem: ServingProblem, plan: ServingPlan, tool: str) -> dict[s
             )
     if speculative is not None and speculative.method == "mtp" and used and tool == "sglang":
         head = _nextn_checkpoint(problem, notes)
+    mixed = [g.label() for g in plan.replicas if g.tp > 1 and g.ep > 1 and problem.model.is_moe]
+    if tool == "trtllm" and mixed:
+        notes.append(
+            f"{', '.join(mixed)}: TensorRT-LLM {spec.version} has no tensor-parallel attention "
+            "inside data-parallel groups; the commands run attention tensor-parallel over all "
+            "tp x ep GPUs (the plan's step times assume tp-way attention in ep groups)"
+        )
     pairs = _vllm_pairs(plan) if tool == "vllm" else []
     n_pairs = sum(p is not None for p in pairs) // 2
     if n_pairs:

@@ -139,7 +139,7 @@ def solve_greedy(
             Status.UNKNOWN,
             started,
             stats={"candidates": len(cands), "usable_candidates": 0, "candidates_complete": False},
-            reason=incomplete_reason(cands),
+            reason=incomplete_reason(cands, found=False),
         )
     usable = [c for c in cands if c.usable]
     stats: dict[str, Any] = {"candidates": len(cands), "usable_candidates": len(usable)}
@@ -161,7 +161,7 @@ def solve_greedy(
             reason=(
                 "greedy found no plan within the inventory (the MIP decides feasibility)"
                 if complete
-                else incomplete_reason(cands)
+                else incomplete_reason(cands, found=False)
             ),
         )
     return method_result(

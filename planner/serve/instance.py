@@ -499,13 +499,35 @@ class ServingProblem:
                 "(prompt tokens per iteration)"
             )
         if self.traffic.max_context > self.model.max_seq:
-            warning = (
+            self._warn(
                 f"longest request ({self.traffic.max_context:.0f} tokens) exceeds the model's "
                 f"max_position_embeddings {self.model.max_seq}"
             )
-            warnings = self.meta.setdefault("warnings", [])
-            if warning not in warnings:  # replace() shares meta: relaxations printed it 5 times
-                warnings.append(warning)
+        if self.objective == "cost":
+            self.warn_unpriced()
+
+    def warn_unpriced(self) -> None:
+        """Warn when a pool has no price: a plan that minimizes cost counts its GPUs as free.
+
+        The hardware catalog has no price for H20, MI300X, ... (0): the cheapest plan was
+        "$0.00/h, OPTIMAL" with any number of them, silently (the day planner calls this too:
+        its problem has no rate, but its MIP minimizes cost).
+        """
+        free = [p.label for p in self.inventory.pools if p.gpu.price_per_gpu_hour <= 0]
+        if free:
+            self._warn(
+                f"no price for {', '.join(free)} ($0 per GPU-hour): the cheapest plan counts "
+                "those GPUs as free and may use more of them than it needs; price them with "
+                "--pricing on-demand (models/prices/gpu-hour.toml) or --prices FILE.toml, or "
+                "price_per_gpu_hour in a GPU TOML"
+            )
+
+    def _warn(self, text: str) -> None:
+        """Record a warning once (``replace()`` shares ``meta``: relaxations printed one 5
+        times)."""
+        warnings = self.meta.setdefault("warnings", [])
+        if text not in warnings:
+            warnings.append(text)
 
     @property
     def shared(self) -> bool:

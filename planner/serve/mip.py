@@ -14,6 +14,9 @@ Cost objective (a rate ``lam`` is given)::
          sum_{c in pool} g_c n_c <= count_pool            (inventory, every pool)
          0 <= n_c <= floor(count_pool / g_c), integer
 
+The demand and flow rows of a workload are divided by its rate (the same constraints, with
+HiGHS's absolute feasibility tolerance made relative to the demand).
+
 Throughput objective (no rate): ``min -E[O] (sum_{both} mu_c n_c + y)``
 (output tokens per second, negated) under the same inventory and flow rows,
 then a second solve fixes the throughput at its optimum and minimizes cost.
@@ -90,12 +93,15 @@ def _model(
         pre = [(j, c.capacity) for j, c in mine if c.role == "prefill"]
         dec = [(j, c.capacity) for j, c in mine if c.role == "decode"]
         served = [*both, (n + w, 1.0)]
+        # the demand and flow rows in units of the demand: HiGHS's feasibility tolerance is
+        # absolute (1e-7), so an empty plan "met" 1e-9 req/s and verify rejected it
+        s = 1.0 / qps if objective == "cost" and qps else 1.0
         if objective == "cost" and qps is not None:
-            add_row(served, qps, INF)
+            add_row([(j, v * s) for j, v in served], qps * s, INF)
         if min_output is not None:
             add_row(served, min_output, INF)
-        add_row([*pre, (n + w, -1.0)], 0.0, INF)
-        add_row([*dec, (n + w, -1.0)], 0.0, INF)
+        add_row([(j, v * s) for j, v in (*pre, (n + w, -1.0))], 0.0, INF)
+        add_row([(j, v * s) for j, v in (*dec, (n + w, -1.0))], 0.0, INF)
         if problem.constraints.pd_pairs:  # as many prefill as decode servers of each layout
             for entries in _pair_rows(mine).values():
                 add_row(entries, 0.0, 0.0)
@@ -231,7 +237,7 @@ def solve_mip(
             result.status = Status.FEASIBLE
         elif result.status is Status.INFEASIBLE:
             result.status = Status.UNKNOWN
-        result.reason = incomplete_reason(all_cands)
+        result.reason = incomplete_reason(all_cands, found=result.solution is not None)
     return result
 
 
@@ -271,7 +277,7 @@ def _solve(
         elif problem.shared:
             reason = explain_shared(problem, usable, threads=threads)
         else:
-            reason = explain_capacity(problem, usable, threads=threads)
+            reason = explain_capacity(problem, usable, threads=threads, candidates=all_cands)
         return method_result(problem, "mip", Status.INFEASIBLE, started, stats=stats, reason=reason)
     if not out.has_solution:
         return method_result(

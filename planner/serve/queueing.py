@@ -746,6 +746,10 @@ BATCH_CLIP_SHARE = 0.05
 #: pairs of rates of one grid of that case; checked over ladders of loads by hypothesis).
 BATCH_MEMO_MARGIN = 2.0
 BATCH_MEMO_RATE = 1e-3
+#: Cumulative mass above ``q`` at which :meth:`BatchedPrefillLaw.quantile` reads the
+#: quantile: the upper end of a flat step of the law at ``q`` (a numerical tie-break, far
+#: above the chain's rounding, ~1e-15, and below any mass that changes a percentile).
+QUANTILE_TIE = 1e-9
 
 
 class BatchedPrefillLaw:
@@ -890,7 +894,14 @@ class BatchedPrefillLaw:
         if self.saturated:
             return math.inf
         cdf = self.cdf
-        k = min(int(np.searchsorted(cdf, self.q - 1e-12)), cdf.size - 1)
+        # The upper end of a flat step at q (a length histogram whose class boundary sits at
+        # exactly q: exp / lognormal lengths have one at 0.99). Any load, however small, moves
+        # mass past the step, so its lower end made the quantile jump there: 70B tp8 prefill,
+        # exp:8192 prompts read 1.78 s at 0 req/s and 2.61 s at 1e-9 req/s, and a layout
+        # within the TTFT target only at zero load got a capacity of 4e-12 req/s. Elsewhere
+        # the offset changes nothing (cdf[k] in [q, q + 1e-9) moves k by one and ``part``
+        # from 1 to 0: the same point).
+        k = min(int(np.searchsorted(cdf, self.q + QUANTILE_TIE)), cdf.size - 1)
         if k == 0:
             return self.extra
         # the law sits on the grid points k h (mass split between neighbours): interpolate

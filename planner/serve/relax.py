@@ -4,7 +4,8 @@ When no plan meets the SLOs, :func:`explain_infeasible` re-solves variants of th
 with the exact method (``mip``), within a deadline, cheapest first:
 
 1. each SLO target dropped in turn: the targets whose removal alone makes the problem
-   feasible *bind* (none alone: the inventory binds);
+   feasible *bind* (none alone: the inventory binds when a larger pool gives a plan (2.),
+   else the targets together when dropping them all does);
 2. each GPU pool made large: the cheapest plan then uses ``n`` GPUs of it, so ``n - count``
    more GPUs of that type suffice (with that plan's cost);
 3. lighter weights / KV cache (``fp8``, ``int4`` weights), where a GPU of the inventory
@@ -39,6 +40,8 @@ GROWTH = 8
 SLO_PRECISION = 0.02
 #: Lighter precisions tried, (weights, KV cache), in order.
 QUANTISATIONS = (("fp8", "fp8"), ("int4", "fp8"), ("int4", None))
+#: Seconds left below which a relaxed copy is not solved (listed as not tried).
+NO_TIME = 0.05
 
 
 def _solve(problem: ServingProblem, deadline: Deadline, threads: int) -> Result | None:
@@ -47,7 +50,7 @@ def _solve(problem: ServingProblem, deadline: Deadline, threads: int) -> Result 
     from planner.core.solve import solve as certified_solve
 
     left = deadline.remaining()
-    if left <= 0.05:
+    if left <= NO_TIME:
         return None
     r = certified_solve(problem, "mip", time_limit=left, threads=threads)
     return r if r.status is Status.INFEASIBLE or _feasible(r) else None
@@ -114,7 +117,9 @@ def explain_infeasible(
     Returns
     -------
     dict
-        ``binding`` (SLO fields whose removal alone gives a plan, or ``["inventory"]``),
+        ``binding`` (SLO fields whose removal alone gives a plan; else ``["inventory"]``
+        when a larger pool gives one, else every SLO field when only dropping them all
+        does, with ``jointly`` true),
         ``best_achievable`` (``{field: seconds}`` for binding targets),
         ``options`` (``{"kind": "gpus"|"slo"|"precision", ...}`` each with the
         ``cost_per_hour`` of its cheapest plan), ``not_tried`` (what the deadline cut)
@@ -131,8 +136,6 @@ def explain_infeasible(
         elif _feasible(r):
             out["binding"].append(key)
             relaxed_plans[key] = r
-    if not out["binding"] and targets and not out["not_tried"]:
-        out["binding"] = ["inventory"]
     for pool in problem.inventory.pools:
         big = max(pool.count * GROWTH, pool.count + GROWTH * pool.gpu.gpus_per_node)
         r = _solve(_with_pool(problem, pool.label, big), deadline, threads)
@@ -152,6 +155,8 @@ def explain_infeasible(
                     "cost_per_hour": r.objective,
                 }
             )
+    if not out["binding"] and targets and not out["not_tried"]:
+        out["binding"] = _joint_binding(problem, out, targets, deadline, threads)
     current = get_precision(problem.precision).bytes
     for weights, kv in QUANTISATIONS:
         if get_precision(weights).bytes >= current:
@@ -162,7 +167,8 @@ def explain_infeasible(
             continue
         r = _solve(variant, deadline, threads)
         if r is None:
-            out["not_tried"].append(f"precision {weights}")
+            # named with the cache: int4 is tried with an fp8 and with a bf16 cache
+            out["not_tried"].append(f"precision {weights} (KV {variant.kv_precision_name})")
             continue
         if _feasible(r):
             out["options"].append(
@@ -175,11 +181,14 @@ def explain_infeasible(
             )
             break  # the lightest change that works
     for key in out["binding"]:
-        if key == "inventory":
+        if key not in relaxed_plans:  # the inventory, or targets that bind only together
             continue
         best = _best_value(problem, key, relaxed_plans[key], deadline, threads)
         if best is None:
-            out["not_tried"].append(f"best {key}")
+            # only the deadline is "not tried": a relaxed plan whose own value is unbounded
+            # (max_batch 1: TTFT inf without its target) has no best value to search from
+            if deadline.remaining() <= NO_TIME:
+                out["not_tried"].append(f"best {key}")
             continue
         value, cost, exact = best
         out["best_achievable"][key] = value
@@ -194,6 +203,31 @@ def explain_infeasible(
         )
     out["text"] = describe(problem, out)
     return out
+
+
+def _joint_binding(
+    problem: ServingProblem,
+    out: dict[str, Any],
+    targets: list[str],
+    deadline: Deadline,
+    threads: int,
+) -> list[str]:
+    """What binds when no target does alone: the inventory when a larger pool gives a plan
+    (an option found above), else the targets together when dropping them all does (it was
+    "binding: inventory" although no pool size helped: Phi-4's 10 KV heads cap its tp at 2,
+    whose prefill misses TTFT, on any number of L40S). ``[]`` when neither is shown."""
+    if any(o["kind"] == "gpus" for o in out["options"]):
+        return ["inventory"]
+    if len(targets) < 2:
+        return []
+    r = _solve(_with_slo(problem, **dict.fromkeys(targets)), deadline, threads)
+    if r is None:
+        out["not_tried"].append("drop " + " and ".join(targets))
+        return []
+    if _feasible(r):
+        out["jointly"] = True
+        return list(targets)
+    return []
 
 
 def _best_value(
@@ -231,7 +265,8 @@ def describe(problem: ServingProblem, found: dict[str, Any]) -> str:
     parts = []
     binding = [names.get(b, b) for b in found["binding"]]
     if binding:
-        parts.append("binding: " + " and ".join(binding))
+        together = " together (neither alone)" if found.get("jointly") else ""
+        parts.append("binding: " + " and ".join(binding) + together)
     for o in found["options"]:
         if problem.objective == "throughput":  # the objective is minus the output tokens/s
             cost = f" ({-o['cost_per_hour']:,.0f} output tokens/s)"
@@ -253,6 +288,8 @@ def describe(problem: ServingProblem, found: dict[str, Any]) -> str:
             )
     if found["not_tried"]:
         parts.append("not tried within the time limit: " + ", ".join(found["not_tried"]))
-    if not found["options"]:
+    # a binding target is a relaxation that gives a plan (dropping it): was "binding: TPOT;
+    # ...; no relaxation tried gives a plan" when its best value was cut by the time limit
+    if not found["options"] and not (set(found["binding"]) - {"inventory"}):
         parts.append("no relaxation tried gives a plan")
     return "; ".join(parts)

@@ -67,6 +67,8 @@ def result_json(problem: ServingProblem, result: Result) -> dict[str, Any]:
     }
     if "pricing" in problem.meta:
         out["pricing"] = problem.meta["pricing"]
+    if problem.meta.get("warnings"):  # the lines the table prints as "warning:"
+        out["warnings"] = list(problem.meta["warnings"])
     if problem.offload is not None:
         out["offload"] = offload_json(problem)
     if "explanation" in result.stats:

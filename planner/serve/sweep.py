@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from planner.core.errors import InputError
+from planner.perfmodel.hardware import ClusterSpec, Pool, get_gpu
 from planner.serve.api import make_problem, solve
 
 
@@ -51,8 +52,9 @@ def sweep(
     -------
     list of dict
         One row per (GPU type, rate): ``gpu``, ``qps``, ``status``, ``cost_per_hour``,
-        ``usd_per_million_output_tokens``, ``gpus`` (used), ``replicas`` (labels), ``reason``
-        (when there is no plan).
+        ``usd_per_million_output_tokens`` (``None`` without a plan or for a GPU type without
+        a price: pass ``pricing="on-demand"``), ``gpus`` (used), ``replicas`` (labels),
+        ``reason`` (why there is no plan, or no price).
     """
     if not gpu_types or not rates:
         raise InputError("sweep: give at least one GPU type and one rate")
@@ -61,13 +63,16 @@ def sweep(
             raise InputError(f"sweep: rates must be positive numbers, got {r!r}")
     rows = []
     for gpu in gpu_types:
+        # an alias with spaces ("RTX PRO 6000") broke the "GPU:COUNT" inventory text
+        pool = ClusterSpec((Pool(get_gpu(gpu), gpus_per_type),))
         for qps in rates:
-            prob = make_problem(model, f"{gpu}:{gpus_per_type}", qps=float(qps), **problem)
+            prob = make_problem(model, pool, qps=float(qps), **problem)
             res = solve(prob, time_limit=time_limit)
             plan = res.solution
             cost = res.objective if plan is not None else None
             per_m = None
-            if plan is not None and cost is not None:
+            unpriced = [w for w in prob.meta.get("warnings", []) if w.startswith("no price")]
+            if plan is not None and cost is not None and not unpriced:
                 tokens_per_hour = float(qps) * prob.traffic.output.mean * 3600.0
                 per_m = cost / tokens_per_hour * 1e6
             rows.append(
@@ -79,7 +84,8 @@ def sweep(
                     "usd_per_million_output_tokens": per_m,
                     "gpus": plan.gpus if plan is not None else None,
                     "replicas": [g.label() for g in plan.replicas] if plan is not None else [],
-                    "reason": res.reason,
+                    # a GPU without a price read "$0 per million tokens", the cheapest
+                    "reason": "; ".join([*([res.reason] if res.reason else []), *unpriced]),
                 }
             )
     if plot is not None:

@@ -208,3 +208,23 @@ def test_spot_without_any_spot_price_is_refused(tmp_path):
             spot=SpotPolicy(True, prices=str(table)),
             time_limit=10,
         )
+
+
+def test_attainment_stops_at_the_time_limit_with_a_lower_bound():
+    """The attainment bisection ran after the MIP without a deadline (a Qwen3-235B day on
+    H20 took 54 CPU s at -t 10). Out of time, a group gets the SLO percentile, which a
+    group within its capacity attains, and the day says its attainment is a lower bound."""
+    from planner.core.timing import Deadline
+    from planner.serve.day import _attainment
+
+    problem = tiny("H100:1")
+    (one,) = [c for c in candidates(problem) if c.usable and c.role == "both"]
+    group = one.group(1, 0.5 * one.capacity)
+    cut: list = []
+    assert _attainment(problem, group, Deadline(0.0), cut) == problem.slo.percentile
+    assert cut == [group]
+    cut.clear()
+    exact = _attainment(problem, group, Deadline(60.0), cut)
+    assert not cut and exact >= problem.slo.percentile
+    day = plan_day(problem, DayProfile((0.5 * one.capacity,)), time_limit=30)
+    assert day["slo_attainment_exact"]

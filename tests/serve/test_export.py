@@ -472,3 +472,56 @@ def test_trtllm_keeps_only_the_window_on_sliding_layers():
     assert attention_windows(problem(model="gpt-oss-20b")) == [128, 131072]
     assert attention_windows(problem(model="llama-4-scout")) is None  # chunked, not sliding
     assert attention_windows(problem()) is None
+
+
+def test_trtllm_expert_parallel_attention_matches_the_plan():
+    """A tp1 epN replica plans data-parallel attention over its N ranks: TensorRT-LLM needs
+    enable_attention_dp, else it runs attention N-way tensor-parallel (Llama 4 Scout tp1 ep16:
+    40 heads on 16 ranks, which does not start). tp > 1 with ep > 1 runs attention tp x ep-way:
+    said in a note, and refused where the heads do not shard so (Scout tp4 ep4)."""
+    scout = problem(model="llama-4-scout", qps=2.0)
+
+    def one(tp, ep):
+        return ServingPlan((ReplicaGroup("H100-SXM", tp, 1, ep, 1, "both", 512, 2.0),))
+
+    out = export_plan(scout, one(1, 16), "trtllm")
+    (cmd,) = out["commands"]
+    assert value(cmd["argv"], "--tp_size") == "16" and value(cmd["argv"], "--ep_size") == "16"
+    assert "enable_attention_dp: true" in cmd["extra_llm_api_options"]
+    assert not any("tensor-parallel attention" in n for n in out["notes"])
+    out = export_plan(scout, one(2, 4), "trtllm")  # 40 heads / 8 ranks: runs, differently
+    assert "enable_attention_dp" not in out["commands"][0]["extra_llm_api_options"]
+    assert any("tp x ep GPUs" in n for n in out["notes"])
+    with pytest.raises(InputError, match="40 attention heads"):
+        export_plan(scout, one(4, 4), "trtllm")
+
+
+def test_trtllm_window_list_of_a_gemma3_pattern():
+    """Gemma 3 27B (google/gemma-3-27b-it config.json: 62 layers, sliding_window 1024, every
+    6th layer global, 131072 positions) has 10 global layers, not a divisor of 62: the export
+    refused it although the period-6 list TensorRT-LLM repeats over the layers is exact."""
+    from planner.perfmodel.readers import from_hf_config
+    from planner.serve.export import attention_windows
+
+    kinds = ["full_attention" if (i + 1) % 6 == 0 else "sliding_attention" for i in range(62)]
+    cfg = dict(
+        model_type="llama",
+        hidden_size=5376,
+        intermediate_size=21504,
+        num_hidden_layers=62,
+        num_attention_heads=32,
+        num_key_value_heads=16,
+        head_dim=128,
+        vocab_size=262208,
+        max_position_embeddings=131072,
+        sliding_window=1024,
+        layer_types=kinds,
+    )
+    spec = from_hf_config(cfg, name="gemma-3-27b-like")
+    assert spec.full_attention_layers == 10
+    assert attention_windows(problem(model=spec)) == [1024] * 5 + [131072]
+    uneven = from_hf_config(
+        {**cfg, "layer_types": kinds[:58] + ["full_attention"] * 4}, name="uneven"
+    )  # 13 full of 62: no n-th-layer pattern
+    with pytest.raises(InputError, match="not every n-th layer"):
+        attention_windows(problem(model=uneven))

@@ -220,3 +220,29 @@ def test_a_time_limit_that_stops_the_candidates_is_not_claimed_optimal():
         if res.solution is not None:
             assert verify(problem, res.solution) == []
             assert res.bound is None or res.bound <= res.objective
+
+
+def test_a_time_limit_without_a_plan_does_not_claim_one():
+    """Stopped before any candidate gave a plan, the result said "a plan is the best among
+    them, not proven optimal" beside status UNKNOWN and no plan (Llama-3.1-70B with a draft
+    model on H100:8 at -t 10 under load). The candidates' computation is cut here by hand
+    (an empty, incomplete list): a warm cache would finish it within any limit."""
+    from planner.serve.heuristics import solve_greedy
+    from planner.serve.mip import solve_mip
+
+    p = make_problem("llama-3.1-8b", "H100:2", qps=1, prompt_tokens=512, output_tokens=64)
+    args = dict(time_limit=5, threads=1, seed=0, hint=None, cands=[], complete=False)
+    for run in (solve_mip, solve_greedy):
+        r = run(p, **args)
+        assert r.status is Status.UNKNOWN and r.solution is None
+        assert "none of them gives a plan" in r.reason and "a plan is the best" not in r.reason
+
+
+def test_a_tiny_demand_gets_a_replica():
+    """1e-9 req/s: HiGHS's absolute feasibility tolerance (1e-7) let the empty plan meet the
+    demand row, verify rejected it, and auto ended UNKNOWN; the rows are now relative."""
+    p = make_problem("llama-3.1-8b", "H100:2", qps=1e-9, prompt_tokens=512, output_tokens=64)
+    for method in ("mip", "auto"):
+        r = solve(p, method, time_limit=20)
+        assert r.status is Status.OPTIMAL and r.solution.gpus == 1, (method, r.reason)
+        assert not verify(p, r.solution)

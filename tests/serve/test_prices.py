@@ -107,3 +107,21 @@ def test_problem_file_keys():
     assert p.inventory.pools[0].gpu.price_per_gpu_hour == load_prices()["H100-SXM"].spot
     with pytest.raises(InputError, match="--pricing"):
         ServingProblem.from_dict({**data, "pricing": "weekly"})
+
+
+def test_an_unpriced_gpu_is_warned_about_not_silently_free():
+    """The hardware catalog has no price for H20 (0 USD/GPU-hour): a cost plan on it was
+    "$0.00/h, OPTIMAL" with any number of GPUs, silently. The problem warns (the table and
+    --json print it); a price tier prices it and the warning goes."""
+    from planner.serve.report import result_json
+
+    args = dict(qps=1, prompt_tokens=512, output_tokens=64)
+    p = make_problem("llama-3.1-8b", "H20:8,H100:8", **args)
+    (w,) = [w for w in p.meta["warnings"] if "no price" in w]
+    assert "H20" in w and "H100" not in w and "--pricing on-demand" in w
+    r = solve(p, "greedy", time_limit=5)
+    assert w in result_json(p, r)["warnings"]
+    priced = make_problem("llama-3.1-8b", "H20:8,H100:8", pricing="on-demand", **args)
+    assert not any("no price" in w for w in priced.meta.get("warnings", []))
+    offline = make_problem("llama-3.1-8b", "H20:8", prompt_tokens=512, output_tokens=64)
+    assert not offline.meta.get("warnings")  # maximum throughput: prices do not steer it

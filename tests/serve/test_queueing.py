@@ -435,3 +435,20 @@ def test_split_remainder_is_the_posterior_of_the_grid_split():
     assert m == pytest.approx(h / 3.0, rel=1e-3)
     assert s == pytest.approx(h / math.sqrt(18.0), rel=1e-3)
     assert split_remainder_moments(np.array([3.0, 5.0]), np.ones(2), h) == (0.0, 0.0)
+
+
+@pytest.mark.parametrize("t0", [0.0, 0.005])
+def test_batched_prefill_quantile_is_continuous_at_no_load(t0):
+    """A class boundary at exactly the percentile (exp / lognormal length histograms put one
+    at 0.99) is a flat step of the law: the quantile must read the same end of it at no
+    load as at a vanishing rate (it read the lower end at 0 req/s and the upper one above
+    ~1e-12 req/s: a prefill layout within its TTFT target only at zero load got a capacity
+    of 4e-12 req/s and "it would take 235169855639 x H100-SXM tp8")."""
+    pieces = np.array([0.05, 0.2, 0.8])
+    weights = np.array([0.9, 0.09, 0.01])  # cumulative 0.9, 0.99, 1: a step at q = 0.99
+    at_zero = BatchedPrefillLaw(0.0, t0, pieces, weights, 0.99).quantile()
+    for lam in (1e-12, 1e-9, 1e-6):
+        near = BatchedPrefillLaw(lam, t0, pieces, weights, 0.99).quantile()
+        assert near == pytest.approx(at_zero, rel=1e-3)
+    # the upper end: the 0.8 s class (not the 0.2 s one) sets the p99
+    assert at_zero >= 0.7

@@ -134,3 +134,62 @@ def test_offline_disaggregation_on_one_gpu_is_infeasible_and_one_more_gpu_fixes_
     )  # fmt: skip
     reason = solve(rated, "mip", time_limit=30).reason
     assert "at most 0 req/s" in reason and "-0" not in reason
+
+
+def test_targets_that_bind_only_together_are_not_called_the_inventory():
+    """No target binds alone and no pool size helps (tp capped at 1: every replica misses
+    both targets at zero load): the targets bind together. It read "binding: inventory"
+    (Phi-4 on L40S, whose 10 KV heads cap tp at 2, said so too)."""
+    p = small(qps=1, ttft="20ms", tpot="3ms", max_tp=1)
+    found = explain_infeasible(p, time_limit=30)
+    assert found["binding"] == ["ttft_s", "tpot_s"] and found["jointly"]
+    assert not [o for o in found["options"] if o["kind"] == "gpus"]
+    assert "binding: TTFT and TPOT together" in found["text"]
+    assert solve(replace(p, slo=SLO(None, None, p.slo.percentile)), "mip", time_limit=30).solution
+
+
+def test_a_binding_target_is_not_followed_by_no_relaxation_gives_a_plan():
+    """Dropping a binding target gives a plan, so the text must not end "no relaxation
+    tried gives a plan" when the time limit cut the search for its best value."""
+    from planner.serve.relax import describe
+
+    p = small(qps=2, ttft="1s", tpot="4ms")
+    found = {
+        "binding": ["tpot_s"],
+        "best_achievable": {},
+        "options": [],
+        "not_tried": ["best tpot_s"],
+    }
+    text = describe(p, found)
+    assert "binding: TPOT" in text and "no relaxation tried gives a plan" not in text
+
+
+def test_decode_layouts_alone_are_explained_by_the_prefill_side():
+    """Only decode layouts usable (every prefill misses TTFT at zero load): the reason names
+    the prefill side and its fastest zero-load prefill; it read "at most 0 req/s" (and, with
+    a prefill capacity of 4e-12 req/s, "it would take 235169855639 x H100-SXM tp8")."""
+    p = small(qps=1, ttft="5ms", tpot="50ms", disaggregation="force")
+    r = solve(p, "mip", time_limit=30)
+    assert r.status is Status.INFEASIBLE
+    assert r.reason.startswith("no layout serves the prefill side")
+    assert "TTFT p99 5 ms cannot be met: the fastest zero-load prefill" in r.reason
+
+
+def test_an_unbounded_relaxed_value_is_not_blamed_on_the_time_limit():
+    """max_batch 1: without its TTFT target the plan's TTFT is unbounded, so there is no
+    best value to search; it was listed as "not tried within the time limit" at 1 s of 20."""
+    p = make_problem(
+        "llama-3.1-8b",
+        "H100:4",
+        qps=2,
+        prompt_tokens="exp:2048",
+        output_tokens="exp:256",
+        ttft="2s",
+        max_batch=1,
+        max_tp=1,
+        max_pp=1,
+    )
+    found = explain_infeasible(p, time_limit=60)
+    assert found["binding"] == ["ttft_s"]
+    assert "best ttft_s" not in found["not_tried"]
+    assert "time limit" not in found["text"]

@@ -39,3 +39,20 @@ def test_sweep_rejects_bad_rates():
         planner.serve.sweep("llama-3.1-8b", ["H100"], [0], **KW)
     with pytest.raises(InputError, match="at least one"):
         planner.serve.sweep("llama-3.1-8b", [], [1], **KW)
+
+
+def test_sweep_names_gpus_as_the_catalog_does_and_never_prices_an_unpriced_one_at_zero():
+    """An alias with spaces ("RTX PRO 6000") broke the inventory text; H20 has no price in
+    the hardware catalog and read "$0 per million output tokens", the cheapest GPU of the
+    sweep. It gets no cost per token and a reason; with a price tier it is priced."""
+    rows = planner.serve.sweep(
+        "llama-3.1-8b", ["RTX PRO 6000", "H20"], [1], gpus_per_type=1, time_limit=5, **KW
+    )
+    rtx, h20 = rows
+    assert rtx["status"] == "OPTIMAL" and rtx["usd_per_million_output_tokens"] > 0
+    assert h20["gpus"] == 1
+    assert h20["usd_per_million_output_tokens"] is None and "no price for H20" in h20["reason"]
+    (priced,) = planner.serve.sweep(
+        "llama-3.1-8b", ["H20"], [1], gpus_per_type=1, time_limit=5, pricing="on-demand", **KW
+    )
+    assert priced["usd_per_million_output_tokens"] > 0 and not priced["reason"]
