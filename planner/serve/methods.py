@@ -13,9 +13,10 @@ from typing import Any
 from planner.core.family import Method, no_warmup
 from planner.core.result import Result, Status
 from planner.core.timing import Deadline
-from planner.serve.candidates import Candidate, candidates_within
+from planner.serve.candidates import Candidate
 from planner.serve.heuristics import solve_greedy
 from planner.serve.instance import ServingPlan, ServingProblem
+from planner.serve.price_cut import priced_candidates
 
 
 def solve_mip(
@@ -48,7 +49,9 @@ def solve_auto(
     """Greedy incumbent, then the MIP warm-started from it (or from ``hint``)."""
     started = time.perf_counter()
     deadline = Deadline(time_limit)
-    cands, complete = candidates_within(problem, Deadline(deadline.fraction(0.8)))
+    # layouts too expensive for any plan as cheap as a first incumbent are not evaluated
+    # (planner.serve.price_cut): the optimum and its plans are those of every layout
+    cands, complete, cut = priced_candidates(problem, Deadline(deadline.fraction(0.8)))
     greedy = solve_greedy(
         problem,
         time_limit=time_limit,
@@ -72,6 +75,19 @@ def solve_auto(
         complete=complete,
     )
     result.method = "auto"
+    result.stats.update(cut)
+    if (
+        result.has_solution
+        and greedy.solution is not None
+        and result.objective is not None
+        and problem.objective == "cost"
+        and start is greedy.solution
+        and _same_cost(problem, greedy.solution, result.objective)
+    ):
+        # among plans of the optimal cost, the warm start (HiGHS may return another one,
+        # depending on its columns: the layouts priced out must not change the plan)
+        result.solution = greedy.solution
+        result.stats["plan_from"] = "greedy start"
     result.stats["greedy_plan_gpus"] = greedy.solution.gpus if greedy.solution else None
     if not result.has_solution and result.status is not Status.INFEASIBLE and greedy.solution:
         result.solution = greedy.solution
@@ -79,6 +95,14 @@ def solve_auto(
         result.objective = None
     result.runtime_s = time.perf_counter() - started
     return result
+
+
+def _same_cost(problem: ServingProblem, plan: ServingPlan, objective: float) -> bool:
+    """Whether ``plan`` costs ``objective`` (to float noise) and is feasible."""
+    from planner.serve.evaluate import evaluate, verify
+
+    cost = evaluate(problem, plan)
+    return abs(cost - objective) <= 1e-9 * max(1.0, abs(objective)) and not verify(problem, plan)
 
 
 # no warm-up before the clock: the laws load their compiled loops on demand, once a process
