@@ -76,18 +76,6 @@ def solve_auto(
     )
     result.method = "auto"
     result.stats.update(cut)
-    if (
-        result.has_solution
-        and greedy.solution is not None
-        and result.objective is not None
-        and problem.objective == "cost"
-        and start is greedy.solution
-        and _same_cost(problem, greedy.solution, result.objective)
-    ):
-        # among plans of the optimal cost, the warm start (HiGHS may return another one,
-        # depending on its columns: the layouts priced out must not change the plan)
-        result.solution = greedy.solution
-        result.stats["plan_from"] = "greedy start"
     result.stats["greedy_plan_gpus"] = greedy.solution.gpus if greedy.solution else None
     if not result.has_solution and result.status is not Status.INFEASIBLE and greedy.solution:
         result.solution = greedy.solution
@@ -95,14 +83,6 @@ def solve_auto(
         result.objective = None
     result.runtime_s = time.perf_counter() - started
     return result
-
-
-def _same_cost(problem: ServingProblem, plan: ServingPlan, objective: float) -> bool:
-    """Whether ``plan`` costs ``objective`` (to float noise) and is feasible."""
-    from planner.serve.evaluate import evaluate, verify
-
-    cost = evaluate(problem, plan)
-    return abs(cost - objective) <= 1e-9 * max(1.0, abs(objective)) and not verify(problem, plan)
 
 
 # no warm-up before the clock: the laws load their compiled loops on demand, once a process

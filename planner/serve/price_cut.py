@@ -23,7 +23,7 @@ from planner.core.timing import Deadline
 from planner.serve.candidates import PRICED_OUT, Candidate, candidates_within, layouts
 from planner.serve.evaluate import evaluate, verify
 from planner.serve.instance import ServingProblem
-from planner.serve.mip import solve_mip
+from planner.serve.mip import cheapest_plan
 
 #: Relative slack on a cap: a layout is priced out only clearly above it (float noise).
 CAP_SLACK = 1e-9
@@ -60,8 +60,8 @@ def priced_candidates(
         }
         if any(cheapest[n] > level for n, r in rates.items() if r > 0):
             continue  # a workload without a usable replica up to this level: no plan yet
-        found = _incumbent(problem, cands, deadline)
-        if found is not None and (best is None or found < best):
+        found = _incumbent(problem, cands, deadline, best)
+        if found is not None:
             best = found
         if best is None:
             continue
@@ -87,15 +87,18 @@ def _caps(problem: ServingProblem, cap: float | dict[str, float]) -> float | dic
 
 
 def _incumbent(
-    problem: ServingProblem, cands: list[Candidate], deadline: Deadline | None
+    problem: ServingProblem,
+    cands: list[Candidate],
+    deadline: Deadline | None,
+    best: float | None,
 ) -> float | None:
-    """The cost of the best plan over ``cands`` (the replica MIP) when it finds one that
-    :func:`~planner.serve.evaluate.verify` accepts, else ``None``."""
+    """The cost of the best plan over ``cands`` (the replica MIP) when it is below ``best``
+    and :func:`~planner.serve.evaluate.verify` accepts the plan, else ``None``."""
     limit = INCUMBENT_TIME_S if deadline is None else max(0.05, deadline.remaining())
-    found = solve_mip(
-        problem, time_limit=min(limit, INCUMBENT_TIME_S), threads=1, seed=0, hint=None, cands=cands
-    )
-    plan = found.solution
-    if plan is None or verify(problem, plan):
+    plan = cheapest_plan(problem, cands, time_limit=min(limit, INCUMBENT_TIME_S))
+    if plan is None:
         return None
-    return float(evaluate(problem, plan))
+    cost = float(evaluate(problem, plan))
+    if best is not None and cost >= best:
+        return None
+    return None if verify(problem, plan) else cost
