@@ -25,8 +25,11 @@ from planner.serve.evaluate import evaluate, verify
 from planner.serve.instance import ServingProblem
 from planner.serve.mip import cheapest_plan
 
-#: Relative slack on a cap: a layout is priced out only clearly above it (float noise).
-CAP_SLACK = 1e-9
+#: Slack on a cap, relative to the incumbent's cost: a layout is priced out only when a plan
+#: with it costs more than the incumbent by this much, far above float noise and above the
+#: MIP's tie-break tolerance (:data:`planner.serve.mip.TIE_COST_RTOL`), so no plan of the
+#: optimal cost that the tie-break may return uses it.
+CAP_SLACK = 1e-6
 #: Seconds the replica MIP of an incumbent may take at most (it takes milliseconds).
 INCUMBENT_TIME_S = 10.0
 
@@ -50,7 +53,7 @@ def priced_candidates(
     levels = sorted({lay.config.price_per_hour for lay in layouts(problem) if not lay.reason})
     best: float | None = None
     for i, level in enumerate(levels):
-        cands, complete = candidates_within(problem, deadline, _caps(problem, level))
+        cands, complete = candidates_within(problem, deadline, _caps(problem, level, 0.0))
         above = levels[i + 1] if i + 1 < len(levels) else None
         if not complete or above is None:  # out of time, or nothing was priced out
             break
@@ -69,20 +72,22 @@ def priced_candidates(
         floor = {n: (min(cheapest[n], above) if r > 0 else 0.0) for n, r in rates.items()}
         total = sum(floor.values())
         caps = {n: best - (total - floor[n]) for n in rates}
-        if max(caps.values()) * (1.0 + CAP_SLACK) < above:  # no layout above is within a cap
-            cands, complete = candidates_within(problem, deadline, _caps(problem, caps))
+        slack = CAP_SLACK * max(1.0, best)
+        if max(caps.values()) + slack < above:  # no layout above the level is within a cap
+            cands, complete = candidates_within(problem, deadline, _caps(problem, caps, slack))
             cut = sum(1 for c in cands if c.reason.startswith(PRICED_OUT))
             return cands, complete, {"price_cut_incumbent": best, "priced_out": cut}
     cands, complete = candidates_within(problem, deadline)
     return cands, complete, {}
 
 
-def _caps(problem: ServingProblem, cap: float | dict[str, float]) -> float | dict[str, float]:
-    """``cap`` (one for all workloads, or per workload) with :data:`CAP_SLACK`, in the form
+def _caps(
+    problem: ServingProblem, cap: float | dict[str, float], slack: float
+) -> float | dict[str, float]:
+    """``cap`` (one for all workloads, or per workload) plus ``slack``, in the form
     :func:`candidates_within` takes (keyed by workload name with several)."""
     names = [name for name, _ in problem.parts()]
-    per = {n: (cap[n] if isinstance(cap, dict) else cap) for n in names}
-    per = {n: c + CAP_SLACK * max(1.0, abs(c)) for n, c in per.items()}
+    per = {n: (cap[n] if isinstance(cap, dict) else cap) + slack for n in names}
     return per if problem.shared else per[""]
 
 
