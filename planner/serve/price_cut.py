@@ -30,6 +30,8 @@ from planner.serve.mip import cheapest_plan
 #: MIP's tie-break tolerance (:data:`planner.serve.mip.TIE_COST_RTOL`), so no plan of the
 #: optimal cost that the tie-break may return uses it.
 CAP_SLACK = 1e-6
+#: Each price level at least this many times the last (the first: the cheapest layout).
+LEVEL_STEP = 1.5
 #: Seconds the replica MIP of an incumbent may take at most (it takes milliseconds).
 INCUMBENT_TIME_S = 10.0
 
@@ -42,9 +44,9 @@ def priced_candidates(
     cost ``price_cut_incumbent`` and the number of candidates priced out (empty when no
     layout was cut: not the cost objective, or no incumbent found).
 
-    The layouts are evaluated by price level, cheapest first; at each level the best plan
-    over the candidates so far (the replica MIP) lowers the incumbent, and the levels stop
-    once the next one is above every workload's cap."""
+    The layouts are evaluated by price level (:data:`LEVEL_STEP`), cheapest first; at each
+    level the best plan over the candidates so far (the replica MIP) lowers the incumbent,
+    and the levels stop once the next one is above every workload's cap."""
     parts = problem.parts()
     rates = {name: part.traffic.qps for name, part in parts}
     if problem.objective != "cost" or any(r is None for r in rates.values()):
@@ -52,9 +54,13 @@ def priced_candidates(
         return cands, complete, {}
     levels = sorted({lay.config.price_per_hour for lay in layouts(problem) if not lay.reason})
     best: float | None = None
+    last = 0.0  # the level of the last pass
     for i, level in enumerate(levels):
-        cands, complete = candidates_within(problem, deadline, _caps(problem, level, 0.0))
         above = levels[i + 1] if i + 1 < len(levels) else None
+        if above is not None and level < last * LEVEL_STEP:
+            continue  # each pass re-reads the cheaper layouts (cached): levels step >= 1.5x
+        last = level
+        cands, complete = candidates_within(problem, deadline, _caps(problem, level, 0.0))
         if not complete or above is None:  # out of time, or nothing was priced out
             break
         cheapest = {
