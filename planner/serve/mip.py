@@ -207,6 +207,7 @@ def solve_mip(
     hint: Any | None,
     cands: Sequence[Candidate] | None = None,
     complete: bool = True,
+    tie_break: bool = False,
 ) -> Result:
     """Cheapest plan (or highest throughput) over the candidates, with HiGHS's proven bound.
 
@@ -223,6 +224,9 @@ def solve_mip(
     complete
         Whether ``cands`` holds every layout; when not (or when the time limit
         stopped their computation) the plan is not proven optimal.
+    tie_break
+        Among plans of the optimal cost, return the one of most capacity
+        (:func:`_most_headroom`); otherwise HiGHS's, which depends on the columns.
     """
     started = time.perf_counter()
     deadline = Deadline(time_limit)
@@ -230,7 +234,7 @@ def solve_mip(
         all_cands, complete = candidates_within(problem, Deadline(deadline.fraction(0.8)))
     else:
         all_cands = list(cands)
-    result = _solve(problem, all_cands, deadline, threads, seed, hint, started)
+    result = _solve(problem, all_cands, deadline, threads, seed, hint, started, tie_break)
     if not complete:
         result.stats["candidates_complete"] = False
         result.bound = None
@@ -250,6 +254,7 @@ def _solve(
     seed: int,
     hint: Any | None,
     started: float,
+    tie_break: bool = False,
 ) -> Result:
     usable = [c for c in all_cands if c.usable]
     stats: dict[str, Any] = {
@@ -304,7 +309,8 @@ def _solve(
         if out2.has_solution:
             counts = [round(v) for v in out2.values[: len(usable)]]
         stats["cost_solver_status"] = out2.solver_status
-    if problem.objective == "cost" and out.status is Status.OPTIMAL and deadline.remaining():
+    cost_optimal = problem.objective == "cost" and out.status is Status.OPTIMAL
+    if tie_break and cost_optimal and deadline.remaining():
         counts = _most_headroom(problem, usable, out.objective, counts, deadline, threads, seed)
     plan = build_fleet_plan(problem, usable, counts)
     if status is Status.OPTIMAL and bound is not None and math.isfinite(bound):

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from planner.perfmodel.readers import load_model
-from planner.serve import read, solve
+from planner.serve import methods, read, solve
 from planner.serve.candidates import PRICED_OUT, candidates_within, group_key
 from planner.serve.instance import ServingConstraints
 from planner.serve.mip import solve_mip
@@ -75,11 +75,14 @@ def test_priced_out_layouts_are_in_no_plan_as_cheap_as_the_optimum(make):
 
 
 @pytest.mark.parametrize("make", CASES[:2])
-def test_auto_with_the_price_cut_keeps_the_uncapped_optimum(make):
+def test_auto_with_the_price_cut_keeps_the_uncapped_optimum(make, monkeypatch):
+    monkeypatch.setattr(methods, "PRICE_CUT", True)
     problem = make()
     full, _ = candidates_within(problem)
     r = solve(problem, "auto", time_limit=60)
-    uncut = solve_mip(problem, time_limit=30, threads=1, seed=0, hint=None, cands=full)
+    uncut = solve_mip(
+        problem, time_limit=30, threads=1, seed=0, hint=None, cands=full, tie_break=True
+    )
     assert r.status.value == uncut.status.value == "OPTIMAL"
     assert r.objective == pytest.approx(uncut.objective, rel=1e-12)
     # among plans of that cost, the one with the most capacity: the same plan either way
@@ -97,7 +100,9 @@ def test_the_plan_among_equal_cost_optima_does_not_depend_on_the_column_order():
     usable = [c for c in cands if c.usable]
     plans = []
     for order in (usable, usable[::-1], usable[1::2] + usable[::2]):
-        r = solve_mip(problem, time_limit=30, threads=1, seed=0, hint=None, cands=order)
+        r = solve_mip(
+            problem, time_limit=30, threads=1, seed=0, hint=None, cands=order, tie_break=True
+        )
         assert r.status.value == "OPTIMAL"
         plans.append(r.solution)
     assert plans[0] == plans[1] == plans[2]
