@@ -28,6 +28,7 @@ def solve_mip(
     hint: Any | None,
     cands: list[Candidate] | None = None,
     complete: bool = True,
+    tie_break: bool = False,
 ) -> Result:
     """Method ``mip`` (:func:`planner.serve.mip.solve_mip`; HiGHS is imported on first use)."""
     from planner.serve.mip import solve_mip as run
@@ -40,6 +41,7 @@ def solve_mip(
         hint=hint,
         cands=cands,
         complete=complete,
+        tie_break=tie_break,
     )
 
 
