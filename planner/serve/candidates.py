@@ -464,19 +464,21 @@ PRICED_OUT = "not evaluated: one replica costs"
 def priced_out(layout: Layout, role: str, speculative: bool, cap: float) -> Candidate:
     """The unusable candidate of a layout not evaluated because one replica costs more than
     ``cap`` USD/h (:func:`candidates_within`'s ``price_cap``)."""
-    chunk = {"decode": 0, "prefill": PREFILL_CHUNK_TOKENS}.get(role, 2048)
     price = layout.config.price_per_hour
-    return Candidate(
-        layout.pool,
-        layout.config,
+    return _unevaluated(
+        layout,
         role,
-        chunk,
-        0.0,
-        reason=(
-            f"{PRICED_OUT} {price:.4g} USD/h, above {cap:.4g} USD/h, so no plan as cheap as "
-            "one already found uses it"
-        ),
-        speculative=speculative,
+        speculative,
+        f"{PRICED_OUT} {price:.4g} USD/h, above {cap:.4g} USD/h, so no plan as cheap as one "
+        "already found uses it",
+    )
+
+
+def _unevaluated(layout: Layout, role: str, speculative: bool, reason: str) -> Candidate:
+    """An unusable candidate of ``layout`` in ``role`` whose capacity was not searched."""
+    chunk = {"decode": 0, "prefill": PREFILL_CHUNK_TOKENS}.get(role, 2048)
+    return Candidate(
+        layout.pool, layout.config, role, chunk, 0.0, reason=reason, speculative=speculative
     )
 
 
@@ -629,18 +631,11 @@ def _dismissed(
 ) -> Candidate:
     """The candidate :func:`dominated_early` returns: ``k`` replicas of ``d`` carry ``carry``
     req/s, and ``this`` says what this layout carries."""
-    chunk = {"decode": 0, "prefill": PREFILL_CHUNK_TOKENS}.get(role, 2048)
-    return Candidate(
-        layout.pool,
-        layout.config,
+    return _unevaluated(
+        layout,
         role,
-        chunk,
-        0.0,
-        reason=(
-            f"{k} x {d.config.label()} carry {carry:.4g} req/s on the same GPUs (this layout "
-            f"{this})"
-        ),
-        speculative=speculative,
+        speculative,
+        f"{k} x {d.config.label()} carry {carry:.4g} req/s on the same GPUs (this layout {this})",
     )
 
 
