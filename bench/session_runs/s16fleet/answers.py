@@ -13,6 +13,7 @@ import os
 
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
+import hashlib
 import json
 import sys
 import time
@@ -118,9 +119,11 @@ def serve_rows():
         }
         # every candidate (capacity by repr, chunk, reason): the search's full output
         cands, done = candidates_within(problem)
-        rows[name]["candidates"] = [
+        table = [
             [c.workload, c.key, c.chunk, repr(c.capacity), c.reason, repr(c.point)] for c in cands
         ] + [done]
+        digest = hashlib.sha256(json.dumps(table).encode()).hexdigest()
+        rows[name]["candidates"] = f"sha256:{digest}"  # the table's digest (files stay small)
         print(name, r.status.value, r.objective, f"{cpu:.2f}", flush=True)
 
     (base,) = read(ROOT / "instances" / "serve" / "fleet-3x3.toml")
