@@ -397,18 +397,28 @@ def variants(problem: ServingProblem, role: str) -> tuple[bool, ...]:
 
 
 def candidates_within(
-    problem: ServingProblem, deadline: Deadline | None = None
+    problem: ServingProblem,
+    deadline: Deadline | None = None,
+    price_cap: float | dict[str, float] | None = None,
 ) -> tuple[list[Candidate], bool]:
     """Candidates evaluated until ``deadline`` expires, and whether every layout was evaluated.
 
     Usable candidates come first, cheapest per QPS first. With several workloads,
     the candidates of each (tagged with its name) are evaluated in turn.
+
+    ``price_cap`` (USD/h; per workload name with several): layouts whose replica costs more
+    are not evaluated, only marked (:func:`priced_out`; the caller proves no plan it
+    cares about uses them, :mod:`planner.serve.price_cut`). Within a pool the price grows
+    with the GPUs, so the layouts skipped are the largest of each pool, which the smaller
+    ones never depend on (:func:`dominated_early` only looks at smaller or equal ones): every
+    other candidate is exactly the one of the uncapped search.
     """
     if problem.shared:
         out: list[Candidate] = []
         complete = True
         for name, part in problem.parts():
-            cands, done = candidates_within(part, deadline)
+            cap = price_cap.get(name) if isinstance(price_cap, dict) else price_cap
+            cands, done = candidates_within(part, deadline, cap)
             out.extend(replace(c, workload=name) for c in cands)
             complete = complete and done
             if not done:
@@ -421,8 +431,13 @@ def candidates_within(
     complete = True
     # smallest replicas first, so larger ones can be dismissed before their capacity search
     for lay in sorted(layouts(problem), key=lambda lay: lay.config.gpus):
+        cut = price_cap is not None and not lay.reason and lay.config.price_per_hour > price_cap
         for role in roles(problem):
             for spec in variants(problem, role):
+                if cut:
+                    assert price_cap is not None
+                    out.append(priced_out(lay, role, spec, price_cap))
+                    continue
                 if deadline is not None and deadline.expired():
                     complete = False
                     break
@@ -440,6 +455,31 @@ def candidates_within(
     out = prune_dominated(out, paired=problem.constraints.pd_pairs)
     out.sort(key=lambda c: (not c.usable, c.cost_per_qps, c.price, c.key))
     return out, complete
+
+
+#: How the reason of a :func:`priced_out` candidate starts.
+PRICED_OUT = "not evaluated: one replica costs"
+
+
+def priced_out(layout: Layout, role: str, speculative: bool, cap: float) -> Candidate:
+    """The unusable candidate of a layout not evaluated because one replica costs more than
+    ``cap`` USD/h (:func:`candidates_within`'s ``price_cap``)."""
+    price = layout.config.price_per_hour
+    return _unevaluated(
+        layout,
+        role,
+        speculative,
+        f"{PRICED_OUT} {price:.4g} USD/h, above {cap:.4g} USD/h, so no plan as cheap as one "
+        "already found uses it",
+    )
+
+
+def _unevaluated(layout: Layout, role: str, speculative: bool, reason: str) -> Candidate:
+    """An unusable candidate of ``layout`` in ``role`` whose capacity was not searched."""
+    chunk = {"decode": 0, "prefill": PREFILL_CHUNK_TOKENS}.get(role, 2048)
+    return Candidate(
+        layout.pool, layout.config, role, chunk, 0.0, reason=reason, speculative=speculative
+    )
 
 
 def must_pair(problem: ServingProblem, role: str) -> bool:
@@ -591,18 +631,11 @@ def _dismissed(
 ) -> Candidate:
     """The candidate :func:`dominated_early` returns: ``k`` replicas of ``d`` carry ``carry``
     req/s, and ``this`` says what this layout carries."""
-    chunk = {"decode": 0, "prefill": PREFILL_CHUNK_TOKENS}.get(role, 2048)
-    return Candidate(
-        layout.pool,
-        layout.config,
+    return _unevaluated(
+        layout,
         role,
-        chunk,
-        0.0,
-        reason=(
-            f"{k} x {d.config.label()} carry {carry:.4g} req/s on the same GPUs (this layout "
-            f"{this})"
-        ),
-        speculative=speculative,
+        speculative,
+        f"{k} x {d.config.label()} carry {carry:.4g} req/s on the same GPUs (this layout {this})",
     )
 
 

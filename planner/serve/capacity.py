@@ -461,13 +461,18 @@ class RoleModel:
             ),
         )
         m = own.size
-        t = eng.base_time(tokens, B, ctx, layers=(dense[:m], moe[:m]), keys=keys)
-        t_even, tc = float(t[0]), float(t[1])
-        t_all = float(
-            eng.base_time(
-                tokens[1:2], B, ctx, layers=(dense[m : m + 1], moe[m : m + 1]), keys=keys
-            )[0]
+        # this group's iterations and every group's full chunk in one step-model call (the
+        # same batch B and context; the step model is elementwise in the token count)
+        t = eng.base_time(
+            np.concatenate([tokens, tokens[1:2]]),
+            B,
+            ctx,
+            layers=(dense[: m + 1], moe[: m + 1]),
+            keys=keys,
         )
+        t_all = float(t[m])
+        t = t[:m]
+        t_even, tc = float(t[0]), float(t[1])
         layers_top = (dense[m + 1 : m + 2], moe[m + 1 : m + 2])
         t0 = max(
             float(eng.base_time(np.array([top]), top, ctx, layers=layers_top, keys=keys)[0]),
@@ -569,11 +574,14 @@ class RoleModel:
         return tuple(out)
 
     def _feasible(self, state: LoadState) -> bool:
-        """``True`` iff the operating point of ``state`` meets every target.
+        """``True`` iff the operating point of ``state`` meets every target: :meth:`_probe`'s
+        decision without its excess.
 
-        Decides as :meth:`_check` on the computed point would, but in order of cost and
-        stopping at the first target missed; the percentiles are only decided, not
-        computed (:meth:`ResponseLaw.within`, :meth:`TpotLaw.within`).
+        The same checks in the same order, stopping at the first target missed: a
+        percentile whose upper bound is clear under its limit (:data:`STEER_BAND`) is met,
+        as :meth:`_probe` takes it; otherwise it is decided by ``within``
+        (:meth:`ResponseLaw.within`, :meth:`TpotLaw.within`: what :func:`_steer` decides,
+        without the estimate or the quantile it computes for the excess).
         """
         batch, kv = float(state.batch), float(state.kv)
         u = float(state.util if state.load is None else state.load)
@@ -581,14 +589,20 @@ class RoleModel:
             return False
         if self.ttft_limit is not None:
             if state.ttft is None:
-                within = self.ttft_limit >= 0.0
+                if not self.ttft_limit >= 0.0:
+                    return False
             else:
-                within = state.ttft().within(self.ttft_limit, state.ttft_offset)
-            if not within:
-                return False
+                law = state.ttft()
+                top = _bracket_top(law, self.ttft_limit, state.ttft_offset)
+                clear = top is not None and top < 1.0 - STEER_BAND
+                if not clear and not law.within(self.ttft_limit, state.ttft_offset):
+                    return False
         if self.tpot_limit is not None:
             if state.tpot is None:
                 return self.tpot_limit >= 0.0
+            top = None if state.tpot_top is None else state.tpot_top() / self.tpot_limit
+            if top is not None and top < 1.0 - STEER_BAND:
+                return True
             return state.tpot().within(self.tpot_limit)
         return True
 
@@ -1157,7 +1171,7 @@ class RoleModel:
             state = self._batch_state_below(rate, hi, float(top.rate))
             if state is None:
                 return False
-        return not self._probe(state)[0]
+        return not self._feasible(state)  # the search's decision, without its excess
 
     def _batch_state_below(
         self, rate: float, hi: float, hi_rate: float, rtol: float = 2e-3, steps: int = 6

@@ -399,7 +399,12 @@ def merging_top(
     """:meth:`planner.serve.lockstep.MergingChain.solve` in loops (the same steps; its
     sums in another order, so equal to about 1e-12, not bit for bit): ``E[max extras]``
     per iteration at the balanced mean iteration; ``out`` (``n + 2`` values) receives the
-    last step's lengths ``T_K`` and its rate (``MergingChain.solved``)."""
+    last step's lengths ``T_K`` and its rate (``MergingChain.solved``).
+
+    Every sum adds its terms in the order of the first version of these loops (bit for bit
+    the same results), but the inner loops run along the bins ``b`` (contiguous rows that
+    the compiler vectorizes) and the binomial weights of the chunk-count cells are computed
+    once per state, not once per cell."""
     M = piece.size - 1
     cap_rows = 64
     sums = np.zeros((cap_rows, M))
@@ -424,6 +429,11 @@ def merging_top(
     tops = np.empty(n + 1)
     pi = np.empty(n + 1)
     T_next = np.empty(n + 1)
+    vn = np.empty(M)
+    vc = np.empty(M)
+    bcs = np.empty(n + 1)
+    bms = np.empty(n + 1)
+    pois = np.empty(cap_rows)
     Tbar = base
     prev_T, prev_step, has_prev = 0.0, 0.0, False
     top = 0.0
@@ -438,17 +448,20 @@ def merging_top(
             grown[:have] = sums[:have]
             sums = grown
             cap_rows = 2 * (J + 1)
+            pois = np.empty(cap_rows)
         while have < J + 1:  # the next sum's law below the cap: a truncated convolution
+            # sums[have, i] = sum over b = 0..i of piece[i - b] sums[have - 1, b], added
+            # in the order of b (a row of zeros plus the terms: the first term exactly)
             for i in range(M):
-                v = 0.0
-                for b in range(i + 1):
-                    v += piece[i - b] * sums[have - 1, b]
-                sums[have, i] = v
+                sums[have, i] = 0.0
+            for b in range(M):
+                x = sums[have - 1, b]
+                for i in range(b, M):
+                    sums[have, i] += piece[i - b] * x
             have += 1
         for s in range(n + 1):
             a = lam * T[s]
             loga = math.log(max(a, 1e-300))
-            pois = np.empty(J)
             tot = 0.0
             for j in range(J):
                 pois[j] = math.exp(j * loga - a - log_factorial[j])
@@ -458,15 +471,22 @@ def merging_top(
                 pois[j] /= tot
                 mean_j += j * pois[j]
             some = max(1.0 - pois[0], 1e-300)
+            # per bin: vc = sum over j >= 0 of pois[j] sums[j + 1], vn over j >= 1 of
+            # pois[j] sums[j], each added in the order of j
+            for b in range(M):
+                vc[b] = 0.0
+                vn[b] = 0.0
+            for j in range(J):
+                pj = pois[j]
+                for b in range(M):
+                    vc[b] += pj * sums[j + 1, b]
+                if j > 0:
+                    for b in range(M):
+                        vn[b] += pj * sums[j, b]
             acc_new, acc_cont = 0.0, 0.0
             for b in range(M):
-                vn, vc = 0.0, 0.0
-                for j in range(J):
-                    vc += pois[j] * sums[j + 1, b]
-                    if j > 0:
-                        vn += pois[j] * sums[j, b]
-                acc_new += vn / some
-                acc_cont += vc
+                acc_new += vn[b] / some
+                acc_cont += vc[b]
                 f_new[s, b] = min(acc_new, 1.0)
                 f_cont[s, b] = min(acc_cont, 1.0)
             pn[s] = mean_j / some
@@ -490,21 +510,28 @@ def merging_top(
         for s in range(n + 1):
             pa = min(max(again[s], 1e-300), 1.0 - 1e-16)
             ph = min(max(hit[s], 1e-300), 1.0 - 1e-16)
+            # the binomial weights of c of the s carrying groups carrying again and m of
+            # the n - s others getting a chunk (the same expressions as per cell)
+            log_pa, log_qa = math.log(pa), math.log1p(-pa)
+            log_ph, log_qh = math.log(ph), math.log1p(-ph)
             for c in range(s + 1):
-                bc = math.exp(
+                bcs[c] = math.exp(
                     log_factorial[s] - log_factorial[c] - log_factorial[s - c]
-                    + c * math.log(pa) + (s - c) * math.log1p(-pa)
+                    + c * log_pa + (s - c) * log_qa
                 )  # fmt: skip
+            for m in range(n - s + 1):
+                bms[m] = math.exp(
+                    log_factorial[n - s] - log_factorial[m] - log_factorial[n - s - m]
+                    + m * log_ph + (n - s - m) * log_qh
+                )  # fmt: skip
+            for c in range(s + 1):
+                bc = bcs[c]
                 for m in range(n - s + 1):
-                    bm = math.exp(
-                        log_factorial[n - s] - log_factorial[m] - log_factorial[n - s - m]
-                        + m * math.log(ph) + (n - s - m) * math.log1p(-ph)
-                    )  # fmt: skip
                     acc = 0.0
                     for b in range(M):
                         acc += pw_mix[s, c, b] * pw_new[s, m, b]
                     tp = h * (M - acc)
-                    prob = bc * bm
+                    prob = bc * bms[m]
                     P[s, c + m] += prob
                     L[s, c + m] += prob * (t0 + tp + moe * (c * pm[s] + m * pn[s]))
                     tops[s] += prob * tp

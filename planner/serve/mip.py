@@ -65,10 +65,13 @@ def _model(
     objective: str,
     integer: bool = True,
     min_output: float | None = None,
+    max_cost: float | None = None,
 ) -> highspy.HighsLp:
     """The LP / MIP as a ``HighsLp`` (columns: ``n_c`` for each candidate, then one flow
     ``y_w`` per workload; every workload has its own demand and flow rows, the pools are
-    shared)."""
+    shared). ``objective``: ``cost``, ``throughput``, or ``headroom`` (the most capacity,
+    ``sum_c mu_c n_c``, under the demand rows and ``max_cost``: the tie-break among plans of
+    the optimal cost)."""
     pools = [p.label for p in problem.inventory.pools]
     count = {p.label: p.count for p in problem.inventory.pools}
     n = len(cands)
@@ -95,8 +98,9 @@ def _model(
         served = [*both, (n + w, 1.0)]
         # the demand and flow rows in units of the demand: HiGHS's feasibility tolerance is
         # absolute (1e-7), so an empty plan "met" 1e-9 req/s and verify rejected it
-        s = 1.0 / qps if objective == "cost" and qps else 1.0
-        if objective == "cost" and qps is not None:
+        demand_rows = objective in ("cost", "headroom") and qps is not None
+        s = 1.0 / qps if demand_rows and qps else 1.0
+        if demand_rows:
             add_row([(j, v * s) for j, v in served], qps * s, INF)
         if min_output is not None:
             add_row(served, min_output, INF)
@@ -112,11 +116,15 @@ def _model(
         entries = [(j, float(c.gpus)) for j, c in enumerate(cands) if c.pool == label]
         if entries:
             add_row(entries, -INF, float(count[label]))
+    if max_cost is not None:
+        add_row([(j, c.price) for j, c in enumerate(cands)], -INF, max_cost)
     lp = highspy.HighsLp()
     lp.num_col_ = n + nw
     lp.num_row_ = len(row_lo)
     if objective == "cost":
         cost = [c.price for c in cands] + [0.0] * nw
+    elif objective == "headroom":
+        cost = [-c.capacity for c in cands] + [0.0] * nw
     else:
         cost = [-eo * c.capacity if c.role == "both" else 0.0 for c in cands] + [-eo] * nw
     lp.col_cost_ = np.asarray(cost, dtype=float)
@@ -206,6 +214,7 @@ def solve_mip(
     hint: Any | None,
     cands: Sequence[Candidate] | None = None,
     complete: bool = True,
+    tie_break: bool = False,
 ) -> Result:
     """Cheapest plan (or highest throughput) over the candidates, with HiGHS's proven bound.
 
@@ -222,6 +231,9 @@ def solve_mip(
     complete
         Whether ``cands`` holds every layout; when not (or when the time limit
         stopped their computation) the plan is not proven optimal.
+    tie_break
+        Among plans of the optimal cost, return the one of most capacity
+        (:func:`_most_headroom`); otherwise HiGHS's, which depends on the columns.
     """
     started = time.perf_counter()
     deadline = Deadline(time_limit)
@@ -229,7 +241,7 @@ def solve_mip(
         all_cands, complete = candidates_within(problem, Deadline(deadline.fraction(0.8)))
     else:
         all_cands = list(cands)
-    result = _solve(problem, all_cands, deadline, threads, seed, hint, started)
+    result = _solve(problem, all_cands, deadline, threads, seed, hint, started, tie_break)
     if not complete:
         result.stats["candidates_complete"] = False
         result.bound = None
@@ -249,6 +261,7 @@ def _solve(
     seed: int,
     hint: Any | None,
     started: float,
+    tie_break: bool = False,
 ) -> Result:
     usable = [c for c in all_cands if c.usable]
     stats: dict[str, Any] = {
@@ -303,6 +316,9 @@ def _solve(
         if out2.has_solution:
             counts = [round(v) for v in out2.values[: len(usable)]]
         stats["cost_solver_status"] = out2.solver_status
+    cost_optimal = problem.objective == "cost" and out.status is Status.OPTIMAL
+    if tie_break and cost_optimal and deadline.remaining():
+        counts = _most_headroom(problem, usable, out.objective, counts, deadline, threads, seed)
     plan = build_fleet_plan(problem, usable, counts)
     if status is Status.OPTIMAL and bound is not None and math.isfinite(bound):
         bound = min(bound, out.objective)
@@ -316,6 +332,55 @@ def _solve(
         solution=plan,
         stats=stats,
     )
+
+
+def cheapest_plan(
+    problem: ServingProblem, cands: Sequence[Candidate], *, time_limit: float
+) -> ServingPlan | None:
+    """The plan of the cost MIP over the usable ``cands`` (its solution within
+    ``time_limit``, optimal or not: an incumbent), or ``None``; no bound, no tie-break."""
+    usable = [c for c in cands if c.usable]
+    if not usable or problem.objective != "cost":
+        return None
+    h = new_highs(time_limit=time_limit, threads=1)
+    out = _run(h, _model(problem, usable, objective="cost"), None)
+    if not out.has_solution:
+        return None
+    return build_fleet_plan(problem, usable, [round(v) for v in out.values[: len(usable)]])
+
+
+#: Relative slack on the optimal cost of :func:`_most_headroom`'s plans (float noise; far below
+#: a price difference, and below :data:`planner.serve.price_cut.CAP_SLACK`).
+TIE_COST_RTOL = 1e-9
+
+
+def _most_headroom(
+    problem: ServingProblem,
+    usable: Sequence[Candidate],
+    cost: float,
+    counts: list[int],
+    deadline: Deadline,
+    threads: int,
+    seed: int,
+) -> list[int]:
+    """Among the plans of the optimal ``cost``, the one with the most capacity (second
+    solve, started from ``counts``; ``counts`` if it finds none as cheap).
+
+    Which of several plans of equal cost HiGHS returns depends on its columns and path; a
+    second objective makes the plan a function of the problem (and the same whether or not
+    layouts no plan as cheap can use are among the columns, :mod:`planner.serve.price_cut`).
+    """
+    limit = cost * (1.0 + TIE_COST_RTOL)
+    lp = _model(problem, usable, objective="headroom", max_cost=limit)
+    h = new_highs(time_limit=max(0.01, deadline.remaining()), threads=threads, seed=seed)
+    start = [float(v) for v in counts] + [0.0] * (lp.num_col_ - len(counts))
+    out = _run(h, lp, start)
+    if not out.has_solution:
+        return counts
+    best = [round(v) for v in out.values[: len(usable)]]
+    if sum(c.price * k for c, k in zip(usable, best, strict=True)) > limit:
+        return counts
+    return best
 
 
 def max_capacity(

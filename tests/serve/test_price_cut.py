@@ -1,0 +1,119 @@
+"""Layouts priced out by an incumbent (:mod:`planner.serve.price_cut`) against the uncapped
+search: the same candidates where evaluated, the same optimum, and no priced-out layout in
+a plan as cheap."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from planner.perfmodel.readers import load_model
+from planner.serve import methods, read, solve
+from planner.serve.candidates import PRICED_OUT, candidates_within, group_key
+from planner.serve.instance import ServingConstraints
+from planner.serve.mip import solve_mip
+from planner.serve.price_cut import priced_candidates
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _fleet(model: str, mode: str):
+    (base,) = read(ROOT / "instances" / "serve" / "fleet-3x3.toml")
+    return replace(
+        base,
+        name=f"{model}/{mode}",
+        model=load_model(model),
+        constraints=ServingConstraints(disaggregation=mode),
+    )
+
+
+def _single():
+    (problem,) = read(ROOT / "instances" / "serve" / "trace-8b.toml")
+    return problem
+
+
+CASES = [
+    pytest.param(lambda: _fleet("llama-3.1-8b", "off"), id="fleet-8b-off"),
+    pytest.param(lambda: _fleet("llama-3.1-8b", "allow"), id="fleet-8b-allow"),
+    pytest.param(_single, id="trace-8b"),
+]
+
+
+def _mip_cost(problem, cands) -> float:
+    r = solve_mip(problem, time_limit=30, threads=1, seed=0, hint=None, cands=cands)
+    assert r.status.value == "OPTIMAL"
+    return r.objective
+
+
+@pytest.mark.parametrize("make", CASES)
+def test_priced_out_layouts_are_in_no_plan_as_cheap_as_the_optimum(make):
+    problem = make()
+    full, done = candidates_within(problem)
+    cut, complete, stats = priced_candidates(problem)
+    assert done and complete
+    assert stats["priced_out"] > 0  # the rule applies on these instances
+    by_key = {c.key: c for c in full}
+    assert sorted(c.key for c in cut) == sorted(by_key)  # every layout, evaluated or not
+    optimum = _mip_cost(problem, full)
+    assert _mip_cost(problem, cut) == pytest.approx(optimum, rel=1e-12)
+    cheapest = {}
+    for c in full:
+        if c.usable:
+            cheapest[c.workload] = min(cheapest.get(c.workload, c.price), c.price)
+    for c in cut:
+        twin = by_key[c.key]
+        if not c.reason.startswith(PRICED_OUT):
+            assert c == twin  # evaluated: exactly the uncapped search's candidate
+            continue
+        if not twin.usable:
+            continue
+        # a plan with this replica also pays the cheapest replica of every other workload
+        others = sum(v for w, v in cheapest.items() if w != c.workload)
+        assert c.price + others > optimum
+
+
+@pytest.mark.parametrize("make", CASES[:2])
+def test_auto_with_the_price_cut_keeps_the_uncapped_optimum(make, monkeypatch):
+    monkeypatch.setattr(methods, "PRICE_CUT", True)
+    problem = make()
+    full, _ = candidates_within(problem)
+    r = solve(problem, "auto", time_limit=60)
+    uncut = solve_mip(
+        problem, time_limit=30, threads=1, seed=0, hint=None, cands=full, tie_break=True
+    )
+    assert r.status.value == uncut.status.value == "OPTIMAL"
+    assert r.objective == pytest.approx(uncut.objective, rel=1e-12)
+    # among plans of that cost, the one with the most capacity: the same plan either way
+    assert r.solution == uncut.solution
+    assert r.stats["usable_candidates"] < sum(c.usable for c in full)
+    assert r.stats["priced_out"] > 0
+
+
+def test_the_plan_among_equal_cost_optima_does_not_depend_on_the_column_order():
+    """Mixtral on the 3 x 3 fleet has several cheapest plans (A100 tp2 or tp1 ep2 replicas
+    cost the same): the MIP's tie-break (most capacity) returns one plan whatever the order
+    of its columns, and a plan with at least as much capacity as each equal-cost swap."""
+    problem = _fleet("mixtral-8x7b", "off")
+    cands, _, _ = priced_candidates(problem)
+    usable = [c for c in cands if c.usable]
+    plans = []
+    for order in (usable, usable[::-1], usable[1::2] + usable[::2]):
+        r = solve_mip(
+            problem, time_limit=30, threads=1, seed=0, hint=None, cands=order, tie_break=True
+        )
+        assert r.status.value == "OPTIMAL"
+        plans.append(r.solution)
+    assert plans[0] == plans[1] == plans[2]
+    capacity = {c.key: c.capacity for c in usable}
+    for g in plans[0].replicas:
+        mine = capacity[group_key(g)]
+        for c in usable:
+            same = (c.workload, c.pool, c.gpus, c.role) == (
+                g.workload,
+                g.gpu,
+                g.gpus_per_replica,
+                g.role,
+            )
+            assert not same or c.capacity <= mine
