@@ -69,9 +69,9 @@ def _model(
 ) -> highspy.HighsLp:
     """The LP / MIP as a ``HighsLp`` (columns: ``n_c`` for each candidate, then one flow
     ``y_w`` per workload; every workload has its own demand and flow rows, the pools are
-    shared). ``objective``: ``cost``, ``throughput``, or ``headroom`` (the most capacity,
-    ``sum_c mu_c n_c``, under the demand rows and ``max_cost``: the tie-break among plans of
-    the optimal cost)."""
+    shared). ``objective``: ``cost``, ``throughput``, or ``headroom`` (the most requests per
+    second served, colocated capacity plus each workload's prefill-to-decode flow, under the
+    demand rows and ``max_cost``: the tie-break among plans of the optimal cost)."""
     pools = [p.label for p in problem.inventory.pools]
     count = {p.label: p.count for p in problem.inventory.pools}
     n = len(cands)
@@ -124,7 +124,9 @@ def _model(
     if objective == "cost":
         cost = [c.price for c in cands] + [0.0] * nw
     elif objective == "headroom":
-        cost = [-c.capacity for c in cands] + [0.0] * nw
+        # requests per second served: a colocated replica's capacity, and per workload the flow
+        # through its prefill / decode replicas (the smaller side, not their sum)
+        cost = [-c.capacity if c.role == "both" else 0.0 for c in cands] + [-1.0] * nw
     else:
         cost = [-eo * c.capacity if c.role == "both" else 0.0 for c in cands] + [-eo] * nw
     lp.col_cost_ = np.asarray(cost, dtype=float)
@@ -363,8 +365,8 @@ def _most_headroom(
     threads: int,
     seed: int,
 ) -> list[int]:
-    """Among the plans of the optimal ``cost``, the one with the most capacity (second
-    solve, started from ``counts``; ``counts`` if it finds none as cheap).
+    """Among the plans of the optimal ``cost``, the one that serves the most requests per
+    second (second solve, started from ``counts``; ``counts`` if it finds none as cheap).
 
     Which of several plans of equal cost HiGHS returns depends on its columns and path; a
     second objective makes the plan a function of the problem (and the same whether or not
@@ -373,7 +375,7 @@ def _most_headroom(
     limit = cost * (1.0 + TIE_COST_RTOL)
     lp = _model(problem, usable, objective="headroom", max_cost=limit)
     h = new_highs(time_limit=max(0.01, deadline.remaining()), threads=threads, seed=seed)
-    start = [float(v) for v in counts] + [0.0] * (lp.num_col_ - len(counts))
+    start = [float(v) for v in counts] + _flows(problem, usable, counts)
     out = _run(h, lp, start)
     if not out.has_solution:
         return counts
@@ -381,6 +383,18 @@ def _most_headroom(
     if sum(c.price * k for c, k in zip(usable, best, strict=True)) > limit:
         return counts
     return best
+
+
+def _flows(problem: ServingProblem, cands: Sequence[Candidate], counts: list[int]) -> list[float]:
+    """Each workload's prefill-to-decode flow under ``counts`` (the smaller side's capacity)."""
+    flows = []
+    for name, _ in workload_demands(problem):
+        side = {"prefill": 0.0, "decode": 0.0}
+        for c, k in zip(cands, counts, strict=True):
+            if c.workload == name and c.role in side:
+                side[c.role] += c.capacity * k
+        flows.append(min(side.values()))
+    return flows
 
 
 def max_capacity(
