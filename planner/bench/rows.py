@@ -132,16 +132,23 @@ def read_rows(path: Path) -> list[dict[str, Any]]:
     text = read_text(path)  # non-UTF-8 bytes: one line naming the file
     if text and not text.endswith("\n"):
         text = text[: text.rfind("\n") + 1]  # a row cut by a kill is not a finished run
+    # the stats column of a long run passes the csv module's 128 KiB field limit (the
+    # offload rows of bench/results/time_limits: --compare ended in 'internal error'); no
+    # field is longer than the file
+    csv.field_size_limit(max(csv.field_size_limit(), len(text)))
     reader = csv.DictReader(io.StringIO(text))
-    if reader.fieldnames is None or not {"instance", "method"} <= set(reader.fieldnames):
-        raise InputError(
-            f"{path}: not a planner benchmark CSV (no 'instance' and 'method' columns)"
-        )
-    rows = []
-    for number, raw in enumerate(reader, start=1):
-        row = parse_row(raw)
-        _check_numbers(path, number, reader.line_num, row)
-        rows.append(row)
+    try:
+        if reader.fieldnames is None or not {"instance", "method"} <= set(reader.fieldnames):
+            raise InputError(
+                f"{path}: not a planner benchmark CSV (no 'instance' and 'method' columns)"
+            )
+        rows = []
+        for number, raw in enumerate(reader, start=1):
+            row = parse_row(raw)
+            _check_numbers(path, number, reader.line_num, row)
+            rows.append(row)
+    except csv.Error as exc:
+        raise InputError(f"{path}: line {reader.line_num}: not a readable CSV ({exc})") from None
     return rows
 
 
