@@ -33,15 +33,27 @@ for name, cluster in CASES:
         total = model_state_total(prob)
         m = prob.model
         eps = [e for e in (1, 8, 32) if not m.is_moe or m.num_experts % e == 0] if m.is_moe else [1]
-        for tp, pp, dp, ep, zero in itertools.product((1, 8), (1, 2, 4, 16), (1, 2, 16), eps, (0, 1, 3)):
+        for tp, pp, dp, ep, zero in itertools.product(
+            (1, 8), (1, 2, 4, 16), (1, 2, 16), eps, (0, 1, 3)
+        ):
             if tp * pp * dp > prob.gpu_budget or (m.is_moe and (dp * tp) % ep):
                 continue
             if zero >= 2 and pp > 1:
                 continue
-            plan = TrainingPlan(tp=tp, pp=pp, dp=dp, ep=ep, zero=zero,
-                                sequence_parallel=tp > 1,
-                                stage_layers=balanced_stage_layers(m.layers, pp))
-            bad = [v for v in verify(prob, plan) if "memory" not in v and "GiB" not in v and "batch" not in v]
+            plan = TrainingPlan(
+                tp=tp,
+                pp=pp,
+                dp=dp,
+                ep=ep,
+                zero=zero,
+                sequence_parallel=tp > 1,
+                stage_layers=balanced_stage_layers(m.layers, pp),
+            )
+            bad = [
+                v
+                for v in verify(prob, plan)
+                if "memory" not in v and "GiB" not in v and "batch" not in v
+            ]
             if bad:
                 continue
             try:
@@ -49,7 +61,9 @@ for name, cluster in CASES:
             except Exception as exc:
                 print("estimate failed", name, plan.short(), exc)
                 continue
-            busiest = max(st.memory.weights + st.memory.gradients + st.memory.optimizer for st in est.stages)
+            busiest = max(
+                st.memory.weights + st.memory.gradients + st.memory.optimizer for st in est.stages
+            )
             ratio = busiest / (total / plan.gpus)
             checked += 1
             if worst is None or ratio < worst[0]:
