@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from planner.core.errors import InputError
-from planner.core.io import read_text, write_atomic
+from planner.core.io import read_csv_text, read_text, write_atomic
 
 #: Columns of every benchmark CSV, in order: the certificate, then where it comes from
 #: (schema, planner version, git commit, solver versions, seed, threads, time limit), then
@@ -129,13 +129,9 @@ def read_rows(path: Path) -> list[dict[str, Any]]:
 
     Older CSVs (other column sets) are read by column name; missing columns are ``None``.
     """
-    text = read_text(path)  # non-UTF-8 bytes: one line naming the file
+    text = read_csv_text(path)  # non-UTF-8 bytes: one line naming the file
     if text and not text.endswith("\n"):
         text = text[: text.rfind("\n") + 1]  # a row cut by a kill is not a finished run
-    # the stats column of a long run passes the csv module's 128 KiB field limit (the
-    # offload rows of bench/results/time_limits: --compare ended in 'internal error'); no
-    # field is longer than the file
-    csv.field_size_limit(max(csv.field_size_limit(), len(text)))
     reader = csv.DictReader(io.StringIO(text))
     try:
         if reader.fieldnames is None or not {"instance", "method"} <= set(reader.fieldnames):
