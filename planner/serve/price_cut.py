@@ -61,8 +61,13 @@ def priced_candidates(
             continue  # each pass re-reads the cheaper layouts (cached): levels step >= 1.5x
         last = level
         cands, complete = candidates_within(problem, deadline, _caps(problem, level, 0.0))
-        if not complete or above is None:  # out of time, or nothing was priced out
-            break
+        if not complete:
+            # out of time in this pass: keep what it evaluated (an uncapped search started
+            # after the deadline returns nothing: every candidate was lost, s16review); the
+            # layouts it priced out were not evaluated, as those the deadline cut
+            return [c for c in cands if not c.reason.startswith(PRICED_OUT)], False, {}
+        if above is None:  # the dearest level: nothing priced out, every layout evaluated
+            return cands, complete, {}
         cheapest = {
             name: min((c.price for c in cands if c.usable and c.workload == name), default=above)
             for name in rates

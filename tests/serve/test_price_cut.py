@@ -117,3 +117,30 @@ def test_the_plan_among_equal_cost_optima_does_not_depend_on_the_column_order():
                 g.role,
             )
             assert not same or c.capacity <= mine
+
+
+class _CountingDeadline:
+    """A deadline that expires after ``n`` looks at the clock (a time limit hit mid-pass,
+    deterministically)."""
+
+    def __init__(self, n: int) -> None:
+        self.n = n
+
+    def expired(self) -> bool:
+        self.n -= 1
+        return self.n < 0
+
+    def remaining(self) -> float:
+        return 0.0 if self.n < 0 else 10.0
+
+
+@pytest.mark.parametrize("looks", [3, 12, 40])
+def test_a_time_limit_within_a_price_level_keeps_what_was_evaluated(looks):
+    """The pass cut by the deadline was dropped and the uncapped search re-run after the
+    deadline returned no candidate at all: auto then had nothing to plan with (s16review)."""
+    problem = _fleet("llama-3.1-8b", "off")
+    full = {c.key: c for c in candidates_within(problem)[0]}
+    cands, complete, stats = priced_candidates(problem, _CountingDeadline(looks))
+    assert not complete and cands
+    for c in cands:
+        assert c == full[c.key] or (stats and c.reason.startswith(PRICED_OUT))

@@ -1,5 +1,5 @@
 """s16review: s16fleet's priced_candidates under a deadline that expires during a price level
-(PYTHONPATH=/work/wt/s16fleet): the level's candidates are dropped and the uncapped re-run returns none."""
+(PYTHONPATH=/work/wt/s16fleet; after the s16review fix: price_cut_deadline_fixed.txt): the level's candidates are dropped and the uncapped re-run returns none."""
 
 import time
 
