@@ -4,7 +4,6 @@
 import time
 
 import planner.serve.price_cut as pc
-
 from planner.core.timing import Deadline
 from planner.serve import read
 
