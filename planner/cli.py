@@ -7,6 +7,7 @@ an internal error (set ``PLANNER_DEBUG=1`` for the traceback).
 
 from __future__ import annotations
 
+import errno
 import functools
 import inspect
 import math
@@ -753,6 +754,16 @@ def main(argv: list[str] | None = None) -> None:
     except InputError as exc:
         print(f"planner: error: {_one_line(str(exc))}", file=sys.stderr)
         code = 2
+    except OSError as exc:
+        if exc.errno != errno.ENAMETOOLONG:
+            code = _internal_error(exc)
+        else:
+            # a name given for a file or a catalog entry, too long for the file system:
+            # Path.is_file() raises on it (--model, --gpus files, instance paths)
+            name = str(exc.filename or "")
+            shown = name if len(name) <= 60 else f"{name[:60]}... ({len(name):,} characters)"
+            print(f"planner: error: {shown}: file name too long", file=sys.stderr)
+            code = 2
     except KeyboardInterrupt:
         print("planner: interrupted", file=sys.stderr)
         code = 130
@@ -768,15 +779,20 @@ def main(argv: list[str] | None = None) -> None:
             print(f"planner: error: {_one_line(exc.format_message())}{hint}", file=sys.stderr)
             code = getattr(exc, "exit_code", 2)
         else:
-            if os.environ.get("PLANNER_DEBUG"):
-                traceback.print_exc()
-            print(
-                f"planner: internal error: {type(exc).__name__}: {_one_line(str(exc))} "
-                "(set PLANNER_DEBUG=1 for details)",
-                file=sys.stderr,
-            )
-            code = 1
+            code = _internal_error(exc)
     sys.exit(code)
+
+
+def _internal_error(exc: BaseException) -> int:
+    """Report an unexpected exception on one line (its traceback with ``PLANNER_DEBUG``)."""
+    if os.environ.get("PLANNER_DEBUG"):
+        traceback.print_exc()
+    print(
+        f"planner: internal error: {type(exc).__name__}: {_one_line(str(exc))} "
+        "(set PLANNER_DEBUG=1 for details)",
+        file=sys.stderr,
+    )
+    return 1
 
 
 def wants_live_line(args: list[str]) -> bool:

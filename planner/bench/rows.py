@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from planner.core.errors import InputError
-from planner.core.io import read_text, write_atomic
+from planner.core.io import read_csv_text, read_text, write_atomic
 
 #: Columns of every benchmark CSV, in order: the certificate, then where it comes from
 #: (schema, planner version, git commit, solver versions, seed, threads, time limit), then
@@ -129,19 +129,22 @@ def read_rows(path: Path) -> list[dict[str, Any]]:
 
     Older CSVs (other column sets) are read by column name; missing columns are ``None``.
     """
-    text = read_text(path)  # non-UTF-8 bytes: one line naming the file
+    text = read_csv_text(path)  # non-UTF-8 bytes: one line naming the file
     if text and not text.endswith("\n"):
         text = text[: text.rfind("\n") + 1]  # a row cut by a kill is not a finished run
     reader = csv.DictReader(io.StringIO(text))
-    if reader.fieldnames is None or not {"instance", "method"} <= set(reader.fieldnames):
-        raise InputError(
-            f"{path}: not a planner benchmark CSV (no 'instance' and 'method' columns)"
-        )
-    rows = []
-    for number, raw in enumerate(reader, start=1):
-        row = parse_row(raw)
-        _check_numbers(path, number, reader.line_num, row)
-        rows.append(row)
+    try:
+        if reader.fieldnames is None or not {"instance", "method"} <= set(reader.fieldnames):
+            raise InputError(
+                f"{path}: not a planner benchmark CSV (no 'instance' and 'method' columns)"
+            )
+        rows = []
+        for number, raw in enumerate(reader, start=1):
+            row = parse_row(raw)
+            _check_numbers(path, number, reader.line_num, row)
+            rows.append(row)
+    except csv.Error as exc:
+        raise InputError(f"{path}: line {reader.line_num}: not a readable CSV ({exc})") from None
     return rows
 
 

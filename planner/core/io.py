@@ -8,6 +8,7 @@ the same directory + ``os.replace``) so a killed run never leaves half a file.
 from __future__ import annotations
 
 import contextlib
+import csv
 import json
 import os
 import tempfile
@@ -36,6 +37,20 @@ def read_text(path: str | Path) -> str:
         raise InputError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
     except OSError as exc:
         raise InputError(f"{path}: cannot read ({exc.strerror})") from None
+    return text
+
+
+def read_csv_text(path: str | Path) -> str:
+    """:func:`read_text` of a CSV file, with the ``csv`` module's field limit raised to the
+    file's length (no field is longer).
+
+    The module refuses fields over 128 KiB by default with ``csv.Error``: planner's own
+    benchmark CSVs carry ``stats`` cells past that (the offload rows of
+    ``bench/results/time_limits``), and ``--compare`` on them, like any CSV input with such
+    a field, ended in "internal error", exit 1. The limit is process-wide and only grows.
+    """
+    text = read_text(path)
+    csv.field_size_limit(max(csv.field_size_limit(), len(text)))
     return text
 
 

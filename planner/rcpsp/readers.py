@@ -20,7 +20,7 @@ import psplib
 
 from planner.core.errors import InputError
 from planner.core.family import Reference
-from planner.core.io import iter_jsonl, loads_json, read_text
+from planner.core.io import iter_jsonl, loads_json, read_csv_text, read_text
 from planner.core.specs import select
 from planner.rcpsp.instance import Instance, Precedence, find_fs_cycle
 
@@ -440,7 +440,7 @@ def _check_reference_sizes(path: str | Path, instances: Sequence[Instance]) -> N
 
 
 def _csv_rows(path: Path) -> list[tuple[int, dict[str, str]]]:
-    text = read_text(path)
+    text = read_csv_text(path)
     reader = csv.DictReader(text.splitlines())
     if not reader.fieldnames:
         raise InputError(f"{path}: empty reference file")

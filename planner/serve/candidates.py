@@ -423,7 +423,7 @@ def candidates_within(
             complete = complete and done
             if not done:
                 break
-        out.sort(key=lambda c: (not c.usable, c.cost_per_qps, c.price, c.key))
+        out.sort(key=candidate_order)
         return out, complete
     out = []
     # the usable candidates so far by pool and role, in order: all dominated_early looks at
@@ -453,8 +453,13 @@ def candidates_within(
         if not complete:
             break
     out = prune_dominated(out, paired=problem.constraints.pd_pairs)
-    out.sort(key=lambda c: (not c.usable, c.cost_per_qps, c.price, c.key))
+    out.sort(key=candidate_order)
     return out, complete
+
+
+def candidate_order(c: Candidate) -> tuple[bool, float, float, tuple]:
+    """Sort key of :func:`candidates_within`'s list: usable first, cheapest per QPS first."""
+    return (not c.usable, c.cost_per_qps, c.price, c.key)
 
 
 #: How the reason of a :func:`priced_out` candidate starts.

@@ -88,9 +88,9 @@ def parse_profile(spec: Any, *, period_hours: float = 1.0) -> DayProfile:
             raise InputError(f"{path}: a profile trace needs arrival times on every line")
         return DayProfile(_binned_rates(arrivals, period_hours * 3600.0), period_hours, path.name)
     if path.suffix.lower() == ".csv":
-        from planner.core.io import read_text
+        from planner.core.io import read_csv_text
 
-        rows = list(csv.reader(read_text(path).splitlines()))
+        rows = list(csv.reader(read_csv_text(path).splitlines()))
         if not rows:
             raise InputError(f"{path}: empty profile")
         head = [h.strip().lower() for h in rows[0]]

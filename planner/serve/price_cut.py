@@ -20,7 +20,13 @@ whichever is less. The candidates evaluated are exactly those of the uncapped se
 from __future__ import annotations
 
 from planner.core.timing import Deadline
-from planner.serve.candidates import PRICED_OUT, Candidate, candidates_within, layouts
+from planner.serve.candidates import (
+    PRICED_OUT,
+    Candidate,
+    candidate_order,
+    candidates_within,
+    layouts,
+)
 from planner.serve.evaluate import evaluate, verify
 from planner.serve.instance import ServingProblem
 from planner.serve.mip import cheapest_plan
@@ -55,14 +61,18 @@ def priced_candidates(
     levels = sorted({lay.config.price_per_hour for lay in layouts(problem) if not lay.reason})
     best: float | None = None
     last = 0.0  # the level of the last pass
+    kept: dict[tuple, Candidate] = {}  # the evaluated candidates of the last complete pass
     for i, level in enumerate(levels):
         above = levels[i + 1] if i + 1 < len(levels) else None
         if above is not None and level < last * LEVEL_STEP:
             continue  # each pass re-reads the cheaper layouts (cached): levels step >= 1.5x
         last = level
         cands, complete = candidates_within(problem, deadline, _caps(problem, level, 0.0))
-        if not complete or above is None:  # out of time, or nothing was priced out
-            break
+        if not complete:
+            return _partial(kept, cands), False, {}
+        if above is None:  # the dearest level: nothing priced out, every layout evaluated
+            return cands, complete, {}
+        kept = {c.key: c for c in cands if not c.reason.startswith(PRICED_OUT)}
         cheapest = {
             name: min((c.price for c in cands if c.usable and c.workload == name), default=above)
             for name in rates
@@ -81,10 +91,25 @@ def priced_candidates(
         slack = CAP_SLACK * max(1.0, best)
         if max(caps.values()) + slack < above:  # no layout above the level is within a cap
             cands, complete = candidates_within(problem, deadline, _caps(problem, caps, slack))
+            if not complete:
+                return _partial(kept, cands), False, {"price_cut_incumbent": best}
             cut = sum(1 for c in cands if c.reason.startswith(PRICED_OUT))
             return cands, complete, {"price_cut_incumbent": best, "priced_out": cut}
     cands, complete = candidates_within(problem, deadline)
     return cands, complete, {}
+
+
+def _partial(kept: dict[tuple, Candidate], cands: list[Candidate]) -> list[Candidate]:
+    """The candidates to plan with when the deadline cut a pass (it may even have started
+    after the deadline and evaluated nothing): those of the last complete pass (``kept``, by
+    key) and those the cut pass evaluated. Each pass starts over (from the capacity caches),
+    so returning the cut pass alone, or searching again after the deadline, lost every
+    candidate: auto had nothing to plan with ("time limit reached after 0 candidate
+    layouts", fleet-3x3 at -t 1 and -t 2, s16review). Layouts priced out are left out, as
+    those the deadline cut: not evaluated."""
+    out = dict(kept)
+    out.update((c.key, c) for c in cands if not c.reason.startswith(PRICED_OUT))
+    return sorted(out.values(), key=candidate_order)
 
 
 def _caps(

@@ -219,7 +219,7 @@ def read_histogram(path: Path, *, what: str) -> LengthDist:
     its range), shares normalized. JSON / TOML: ``values``, ``weights`` and optionally
     ``lows`` / ``highs``, as inline in a problem file.
     """
-    from planner.core.io import read_json, read_text, read_toml
+    from planner.core.io import read_csv_text, read_json, read_toml
 
     if not path.is_file():
         raise InputError(f"{what}: {path}: {'a directory' if path.is_dir() else 'no such file'}")
@@ -229,7 +229,7 @@ def read_histogram(path: Path, *, what: str) -> LengthDist:
         if not isinstance(data, Mapping):
             raise InputError(f"{what}: {path}: expected a table with 'values' and 'weights'")
         return parse_lengths(data, what=f"{what}: {path}")
-    rows = [r for r in csv.reader(read_text(path).splitlines()) if any(c.strip() for c in r)]
+    rows = [r for r in csv.reader(read_csv_text(path).splitlines()) if any(c.strip() for c in r)]
     head = [h.strip().lower() for h in rows[0]] if rows else []
     weight = next((h for h in _CSV_WEIGHTS if h in head), None)
     if "tokens" not in head or weight is None:

@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from planner.core.errors import InputError
-from planner.core.io import dumps_json, read_json, read_text, write_atomic
+from planner.core.io import dumps_json, read_csv_text, read_json, write_atomic
 
 #: Environment variable that overrides the configuration directory.
 ENV = "PLANNER_CONFIG_DIR"
@@ -104,7 +104,7 @@ def read_rows(path: str | Path) -> list[Any]:
     from planner.perfmodel.calibration.published import FIT, TrainingRow
     from planner.train.instance import RECOMPUTE
 
-    text = read_text(path)
+    text = read_csv_text(path)
     reader = csv.DictReader(io.StringIO(text))
     columns = [c.strip() for c in reader.fieldnames or []]
     if not columns:

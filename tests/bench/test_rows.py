@@ -113,3 +113,15 @@ def test_resume_refuses_a_cell_planner_never_writes_naming_file_row_and_column(
     with pytest.raises(InputError, match=rf"(?i)got '?{cell}'?"):
         read_rows(path)  # --compare and calibrate --rows read the same way
     assert path.read_text() == before  # nothing rewritten
+
+
+def test_a_stats_cell_past_the_csv_field_limit_reads_back(tmp_path):
+    # offload rows of bench/results/time_limits carry stats cells over the csv module's
+    # 128 KiB default: --compare on them ended in 'internal error' (s16review)
+    path = tmp_path / "big.csv"
+    sink = RowSink(path)
+    big = '{"trace": "' + "x" * 200_000 + '"}'
+    sink.write(_row("a", stats=big))
+    sink.close()
+    (row,) = read_rows(path)
+    assert row["stats"] == big

@@ -172,3 +172,20 @@ def test_results_record_provenance(capsys, toy_file, tmp_path):
     first = next(csv.DictReader(csv_file.open()))
     assert first["ortools"] == row["solvers"]["ortools"] and first["schema_version"] == "1"
     assert first["planner_version"] == row["planner_version"]
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("plan", "train", "--model", "LONG", "--gpus", "8xH100", "-B", "8", "-s", "1024"),
+        ("plan", "serve", "--model", "LONG", "--gpus", "H100:8", "--qps", "1"),
+        ("solve", "smtt", "LONG", "-t", "1"),
+    ],
+)
+def test_a_name_too_long_for_the_file_system_is_bad_input(capsys, args):
+    # Path.is_file() raises ENAMETOOLONG: "internal error", exit 1 (s16review)
+    long = "x" * 300
+    code, _, err = run(capsys, *(long if a == "LONG" else a for a in args))
+    assert code == 2
+    assert err.startswith("planner: error: ") and "file name too long" in err
+    assert "internal error" not in err and len(err.splitlines()) == 1

@@ -160,3 +160,35 @@ def test_the_tie_break_counts_what_a_prefill_decode_pair_serves():
             _served(problem, usable, best.solution)
             >= _served(problem, usable, plain.solution) - 1e-9
         )
+
+
+class _CountingDeadline:
+    """A deadline that expires after ``n`` looks at the clock (a time limit hit mid-pass,
+    deterministically)."""
+
+    def __init__(self, n: int) -> None:
+        self.n = n
+
+    def expired(self) -> bool:
+        self.n -= 1
+        return self.n < 0
+
+    def remaining(self) -> float:
+        return 0.0 if self.n < 0 else 10.0
+
+
+def test_a_time_limit_within_the_price_levels_keeps_what_was_evaluated():
+    """The pass the deadline cut was dropped and the uncapped search re-run after the
+    deadline returned no candidate at all (so did a pass that started after it): auto then
+    had nothing to plan with, "time limit reached after 0 candidate layouts" on fleet-3x3 at
+    -t 1 and -t 2 (s16review). Every count of looks at the clock up to the whole search's."""
+    problem = _fleet("llama-3.1-8b", "off")
+    full = {c.key: c for c in candidates_within(problem)[0]}
+    clock = _CountingDeadline(10**9)
+    priced_candidates(problem, clock)
+    looks = 10**9 - clock.n
+    for n in range(1, looks):
+        cands, _, stats = priced_candidates(problem, _CountingDeadline(n))
+        assert cands, n
+        for c in cands:
+            assert c == full[c.key] or (stats and c.reason.startswith(PRICED_OUT)), n
