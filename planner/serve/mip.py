@@ -66,6 +66,7 @@ def _model(
     integer: bool = True,
     min_output: float | None = None,
     max_cost: float | None = None,
+    max_gpus: float | None = None,
 ) -> highspy.HighsLp:
     """The LP / MIP as a ``HighsLp`` (columns: ``n_c`` for each candidate, then one flow
     ``y_w`` per workload; every workload has its own demand and flow rows, the pools are
@@ -98,7 +99,7 @@ def _model(
         served = [*both, (n + w, 1.0)]
         # the demand and flow rows in units of the demand: HiGHS's feasibility tolerance is
         # absolute (1e-7), so an empty plan "met" 1e-9 req/s and verify rejected it
-        demand_rows = objective in ("cost", "headroom") and qps is not None
+        demand_rows = objective in ("cost", "gpus", "headroom") and qps is not None
         s = 1.0 / qps if demand_rows and qps else 1.0
         if demand_rows:
             add_row([(j, v * s) for j, v in served], qps * s, INF)
@@ -118,11 +119,15 @@ def _model(
             add_row(entries, -INF, float(count[label]))
     if max_cost is not None:
         add_row([(j, c.price) for j, c in enumerate(cands)], -INF, max_cost)
+    if max_gpus is not None:
+        add_row([(j, float(c.gpus)) for j, c in enumerate(cands)], -INF, max_gpus)
     lp = highspy.HighsLp()
     lp.num_col_ = n + nw
     lp.num_row_ = len(row_lo)
     if objective == "cost":
         cost = [c.price for c in cands] + [0.0] * nw
+    elif objective == "gpus":
+        cost = [float(c.gpus) for c in cands] + [0.0] * nw
     elif objective == "headroom":
         # requests per second served: a colocated replica's capacity, and per workload the flow
         # through its prefill / decode replicas (the smaller side, not their sum)
@@ -234,8 +239,9 @@ def solve_mip(
         Whether ``cands`` holds every layout; when not (or when the time limit
         stopped their computation) the plan is not proven optimal.
     tie_break
-        Among plans of the optimal cost, return the one of most capacity
-        (:func:`_most_headroom`); otherwise HiGHS's, which depends on the columns.
+        Among plans of the optimal cost, return one of the fewest GPUs that serves the most
+        requests per second (:func:`_most_headroom`); otherwise HiGHS's, which depends on the
+        columns.
     """
     started = time.perf_counter()
     deadline = Deadline(time_limit)
@@ -365,23 +371,29 @@ def _most_headroom(
     threads: int,
     seed: int,
 ) -> list[int]:
-    """Among the plans of the optimal ``cost``, the one that serves the most requests per
-    second (second solve, started from ``counts``; ``counts`` if it finds none as cheap).
+    """Among the plans of the optimal ``cost``, one of the fewest GPUs and, among those, the
+    one that serves the most requests per second (two more solves, each started from the last
+    plan; the last plan found if a solve finds none).
 
     Which of several plans of equal cost HiGHS returns depends on its columns and path; a
     second objective makes the plan a function of the problem (and the same whether or not
     layouts no plan as cheap can use are among the columns, :mod:`planner.serve.price_cut`).
     """
     limit = cost * (1.0 + TIE_COST_RTOL)
-    lp = _model(problem, usable, objective="headroom", max_cost=limit)
-    h = new_highs(time_limit=max(0.01, deadline.remaining()), threads=threads, seed=seed)
-    start = [float(v) for v in counts] + _flows(problem, usable, counts)
-    out = _run(h, lp, start)
-    if not out.has_solution:
-        return counts
-    best = [round(v) for v in out.values[: len(usable)]]
-    if sum(c.price * k for c, k in zip(usable, best, strict=True)) > limit:
-        return counts
+    best = counts
+    max_gpus = None
+    # fewest GPUs first: with a pool priced at 0, "most capacity" alone would take all of it
+    for objective in ("gpus", "headroom"):
+        lp = _model(problem, usable, objective=objective, max_cost=limit, max_gpus=max_gpus)
+        h = new_highs(time_limit=max(0.01, deadline.remaining()), threads=threads, seed=seed)
+        out = _run(h, lp, [float(v) for v in best] + _flows(problem, usable, best))
+        if not out.has_solution:
+            return best
+        found = [round(v) for v in out.values[: len(usable)]]
+        if sum(c.price * k for c, k in zip(usable, found, strict=True)) > limit:
+            return best
+        best = found
+        max_gpus = float(sum(c.gpus * k for c, k in zip(usable, best, strict=True)))
     return best
 
 

@@ -192,3 +192,27 @@ def test_a_time_limit_within_the_price_levels_keeps_what_was_evaluated():
         assert cands, n
         for c in cands:
             assert c == full[c.key] or (stats and c.reason.startswith(PRICED_OUT)), n
+
+
+def test_the_tie_break_takes_no_more_of_an_unpriced_pool_than_it_needs():
+    """H20 is unpriced in the catalog: every H20 plan costs the optimum $0, and a tie-break on
+    capacity alone planned all 16 of them (HiGHS's own plan: 5). Fewest GPUs come first."""
+    problem = make_problem(
+        "llama-3.1-8b",
+        "H20:16,H100:8",
+        qps=5.0,
+        prompt_tokens=1024,
+        output_tokens=256,
+        ttft="2s",
+        tpot="50ms",
+    )
+    cands, _ = candidates_within(problem)
+    usable = [c for c in cands if c.usable]
+    best = solve_mip(
+        problem, time_limit=30, threads=1, seed=0, hint=None, cands=usable, tie_break=True
+    )
+    plain = solve_mip(problem, time_limit=30, threads=1, seed=0, hint=None, cands=usable)
+    assert best.status.value == plain.status.value == "OPTIMAL"
+    assert best.objective == plain.objective == 0.0
+    assert best.solution.gpus <= plain.solution.gpus
+    assert _served(problem, usable, best.solution) >= 5.0
