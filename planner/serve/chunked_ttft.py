@@ -92,8 +92,10 @@ def _at(values: np.ndarray, weights: np.ndarray, q: float) -> float:
     """The smallest value whose cumulative weight reaches ``q`` (the largest value when the
     weights fall short of it)."""
     order = np.argsort(values, kind="stable")
-    cum = np.cumsum(weights[order])
-    k = min(int(np.searchsorted(cum, q)), values.size - 1)
+    # the first crossing, not searchsorted: rounding leaves weights of -1e-19 near zero load,
+    # so the cumulative sum need not be monotone (and the compiled loop takes the first)
+    reached = np.cumsum(weights[order]) >= q
+    k = int(np.argmax(reached)) if reached.any() else values.size - 1
     return float(values[order[k]])
 
 
