@@ -46,11 +46,11 @@ def solve_mip(
 
 
 #: Price out layouts no plan as cheap as an incumbent can use (:mod:`planner.serve.price_cut`)
-#: and break ties among equal-cost optimal plans by capacity (``solve_mip(tie_break=True)``).
-#: On (the default since the sixteenth session): the Mixtral 3x3 fleet search takes ~1/5 of
-#: the CPU with the same costs and bounds, and among several plans of the optimal cost the one
-#: with the most capacity is returned, whatever HiGHS's column order. Off: every layout is
-#: evaluated and the plan among equal-cost optima is the one HiGHS returns (as before).
+#: and break ties among equal-cost optimal plans (``solve_mip(tie_break=True)``). On (the
+#: default since the sixteenth session): the Mixtral 3x3 fleet search takes ~1/5 of the CPU
+#: with the same costs and bounds, and among several plans of the optimal cost one of the
+#: fewest GPUs that serves the most requests is returned, whatever HiGHS's column order.
+#: Off: every layout is evaluated and the plan among equal-cost optima is HiGHS's (as before).
 PRICE_CUT = True
 
 

@@ -85,7 +85,7 @@ def test_auto_with_the_price_cut_keeps_the_uncapped_optimum(make, monkeypatch):
     )
     assert r.status.value == uncut.status.value == "OPTIMAL"
     assert r.objective == pytest.approx(uncut.objective, rel=1e-12)
-    # among plans of that cost, the one with the most capacity: the same plan either way
+    # among plans of that cost, the tie-break's (fewest GPUs, most served): the same either way
     assert r.solution == uncut.solution
     assert r.stats["usable_candidates"] < sum(c.usable for c in full)
     assert r.stats["priced_out"] > 0
@@ -93,7 +93,7 @@ def test_auto_with_the_price_cut_keeps_the_uncapped_optimum(make, monkeypatch):
 
 def test_the_plan_among_equal_cost_optima_does_not_depend_on_the_column_order():
     """Mixtral on the 3 x 3 fleet has several cheapest plans (A100 tp2 or tp1 ep2 replicas
-    cost the same): the MIP's tie-break (most capacity) returns one plan whatever the order
+    cost the same): the MIP's tie-break (fewest GPUs, most served) returns one plan whatever the order
     of its columns, and a plan with at least as much capacity as each equal-cost swap."""
     problem = _fleet("mixtral-8x7b", "off")
     cands, _, _ = priced_candidates(problem)
