@@ -174,22 +174,13 @@ def _start(
     if plan is None:
         return None
     idx = {c.key: j for j, c in enumerate(cands)}
-    names = [name for name, _ in workload_demands(problem)]
-    values = [0.0] * (len(cands) + len(names))
-    pre = dict.fromkeys(names, 0.0)
-    dec = dict.fromkeys(names, 0.0)
+    counts = [0] * len(cands)
     for g in plan.replicas:
         j = idx.get(group_key(g))
         if j is None:
             return None
-        values[j] += g.count
-        if g.role == "prefill":
-            pre[g.workload] += cands[j].capacity * g.count
-        elif g.role == "decode":
-            dec[g.workload] += cands[j].capacity * g.count
-    for w, name in enumerate(names):
-        values[len(cands) + w] = min(pre[name], dec[name])
-    return values
+        counts[j] += g.count
+    return [float(k) for k in counts] + _flows(problem, cands, counts)
 
 
 def solve_lp(
