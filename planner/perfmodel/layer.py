@@ -593,15 +593,18 @@ def head_cost(
     tp_per_node: int | None = None,
     tuned_kernels: bool = True,
     fused_loss: bool = False,
+    wgrad: float = 1.0,
 ) -> LayerCost:
     """Final norm, LM head (vocab-parallel over ``tp``) and cross-entropy for one microbatch
     (``tuned_kernels``: as :func:`layer_cost`; ``fused_loss``: one fused kernel reads the bf16
     logits and writes their bf16 gradient, no fp32 passes, as
-    :func:`planner.perfmodel.memory.head_activation_bytes` keeps them)."""
+    :func:`planner.perfmodel.memory.head_activation_bytes` keeps them; ``wgrad``: share of the
+    head's weight gradient computed, 0 when it is frozen, as under LoRA)."""
     prec = get_precision(precision)
     h, V = model.hidden, model.vocab
     N = micro_batch * seq / cp
-    lin = linear(gpu, prec, N, (layer_shapes(model, tp).head,), tuned=tuned_kernels)
+    head = (layer_shapes(model, tp).head,)
+    lin = linear(gpu, prec, N, head, wgrad=wgrad, tuned=tuned_kernels)
     # vocab-parallel cross-entropy in fp32: cast, max, exp-sum, grad (several passes)
     logits = N * V / tp
     loss_bytes = 2 * ACT_BYTES if fused_loss else 2 * ACT_BYTES + 3 * 4.0

@@ -539,6 +539,7 @@ def end_costs(step: TrainingStep, pool: Pool) -> tuple[float, LayerCost]:
         tp_per_node=min(step.tp, pool.gpus_per_node),
         tuned_kernels=step.software.tuned_kernels,
         fused_loss=step.software.fused_loss,
+        wgrad=step.software.base_trainable,
     )
     return emb, head
 
@@ -1104,8 +1105,9 @@ def step_flops(step: TrainingStep, global_batch: int) -> tuple[float, float]:
     ``software.recompute_early_stop``). Frozen weights (``software.lora_rank``, a
     ``trainable`` share below 1) compute no weight gradient, in the step time
     (:func:`~planner.perfmodel.layer.linear`'s ``wgrad``) and so in both counts: the
-    layers' weight-gradient GEMMs are left out in proportion, the LM head's kept (its
-    gradient is computed, :func:`~planner.perfmodel.layer.head_cost`); the LoRA adapters'
+    weight-gradient GEMMs of the layers and the LM head are left out in proportion (PEFT's
+    LoRA freezes the head too, and the memory model keeps no gradient or optimizer state
+    for it); the LoRA adapters'
     own GEMMs (rank ``r``, under 1 % of a layer's at r = 16) are left out of time and count.
     """
     model, s = step.model, step.seq
@@ -1116,8 +1118,7 @@ def step_flops(step: TrainingStep, global_batch: int) -> tuple[float, float]:
     if frozen > 0:
         # counting them made LoRA on H100 report 714 hardware TFLOP/s per GPU (72 % MFU),
         # above what the step model's GEMMs can reach (s16utrain)
-        layer_linear = model.linear_params_active() - model.vocab * model.hidden
-        model_flops -= frozen * tokens * 2.0 * layer_linear
+        model_flops -= frozen * tokens * 2.0 * model.linear_params_active()
     if step.recompute == "full":
         share = 1.0
         if step.recompute_layers:

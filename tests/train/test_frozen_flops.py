@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from planner.perfmodel.kernels import gemm_efficiency
+from planner.perfmodel.layer import head_cost
 from planner.perfmodel.options import Software
 from planner.train.api import make_problem
 from planner.train.instance import TrainingPlan
@@ -28,10 +29,22 @@ def test_lora_flops_leave_out_the_frozen_weight_gradients():
     prob, full, lora, half = _estimates()
     m = prob.model
     tokens = 64 * 4096
-    wgrad = 2.0 * tokens * (m.linear_params_active() - m.vocab * m.hidden)
+    wgrad = 2.0 * tokens * m.linear_params_active()  # the layers' and the LM head's
     assert abs(full.model_flops - lora.model_flops - wgrad) <= 1e-9 * full.model_flops
     assert abs(full.model_flops - half.model_flops - wgrad / 2) <= 1e-9 * full.model_flops
     assert lora.step_time < full.step_time
+
+
+def test_lora_step_skips_the_frozen_lm_head_weight_gradient():
+    """PEFT's LoRA freezes the LM head: its weight-gradient GEMM (N x V x h) is not run."""
+    prob = _estimates()[0]
+    m = prob.model
+    gpu = prob.cluster.pools[0].gpu
+    kw = dict(micro_batch=1, seq=4096, tp=1)
+    trained = head_cost(m, gpu, **kw)
+    frozen = head_cost(m, gpu, **kw, wgrad=0.0)
+    assert frozen.bwd < trained.bwd
+    assert frozen.fwd == trained.fwd
 
 
 def test_lora_hardware_rate_stays_under_the_gemm_ceiling():
