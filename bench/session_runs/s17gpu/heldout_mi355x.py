@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 
-import planner.serve  # noqa: F401  (registers the serving predictors)
+import planner.serve  # registers the serving predictors
 import planner.train  # noqa: F401  (registers the training predictors)
 from planner.perfmodel.calibration import fit
 from planner.perfmodel.calibration.published import MLPERF_TRAIN51
@@ -19,8 +19,10 @@ def main() -> None:
     for row in MLPERF_TRAIN51:
         pred = fit.predict(row)
         err = fit.time_log_error(row, math.log(pred / row.value))
-        print(f"{row.id}: measured {row.value:.0f} tok/s/GPU, predicted {pred:.0f}, "
-              f"time error {100 * (math.exp(err) - 1):+.1f} %")
+        print(
+            f"{row.id}: measured {row.value:.0f} tok/s/GPU, predicted {pred:.0f}, "
+            f"time error {100 * (math.exp(err) - 1):+.1f} %"
+        )
 
 
 def ratio(precision: str) -> float:
@@ -30,8 +32,15 @@ def ratio(precision: str) -> float:
 
     times = {}
     for gpu in ("B200", "MI355X"):
-        res = plan("llama-3.1-8b", f"8x{gpu}", global_batch=64, seq_len=8192,
-                   precision=precision, time_limit=30, threads=1)
+        res = plan(
+            "llama-3.1-8b",
+            f"8x{gpu}",
+            global_batch=64,
+            seq_len=8192,
+            precision=precision,
+            time_limit=30,
+            threads=1,
+        )
         times[gpu] = res.objective
     return times["B200"] / times["MI355X"]
 
@@ -42,12 +51,12 @@ def with_old_default() -> None:
 
     from planner.perfmodel import constants, kernels
 
-    with mock.patch.object(kernels, "uncalibrated_rule", lambda *a, **k: (0.75, "old")):
-        with constants.override({}):
-            print("old flat 0.75:")
-            main()
-            for p in ("bf16", "fp8"):
-                print(f"  MI355X / B200, Llama 3.1 8B {p}: {ratio(p):.3f}")
+    old = mock.patch.object(kernels, "uncalibrated_rule", lambda *a, **k: (0.75, "old"))
+    with old, constants.override({}):
+        print("old flat 0.75:")
+        main()
+        for p in ("bf16", "fp8"):
+            print(f"  MI355X / B200, Llama 3.1 8B {p}: {ratio(p):.3f}")
 
 
 if __name__ == "__main__":
