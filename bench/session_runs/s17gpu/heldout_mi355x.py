@@ -30,19 +30,13 @@ def ratio(precision: str) -> float:
     8 sequences per GPU as AMD's endnote MI350-65)."""
     from planner.train import plan
 
-    times = {}
-    for gpu in ("B200", "MI355X"):
-        res = plan(
-            "llama-3.1-8b",
-            f"8x{gpu}",
-            global_batch=64,
-            seq_len=8192,
-            precision=precision,
-            time_limit=30,
-            threads=1,
-        )
-        times[gpu] = res.objective
-    return times["B200"] / times["MI355X"]
+    kw = {"global_batch": 64, "seq_len": 8192, "precision": precision, "time_limit": 30}
+    b200, mi355x = (plan("llama-3.1-8b", f"8x{g}", threads=1, **kw).objective for g in GPUS)
+    return b200 / mi355x
+
+
+#: The pair compared (numerator's step time over the denominator's).
+GPUS = ("B200", "MI355X")
 
 
 def with_old_default() -> None:
