@@ -189,7 +189,8 @@ class GpuSpec:
     aliases
         Other names accepted on the command line.
     architecture
-        ``Ampere``, ``Hopper``, ``Blackwell``, ``CDNA3``, ... (selects the GEMM efficiency).
+        ``Ampere``, ``Hopper``, ``Blackwell``, ``CDNA3``, ... (selects the GEMM efficiency; one
+        without a fitted value takes :func:`planner.perfmodel.kernels.uncalibrated_rule`).
     usable_memory_gib
         Capacity the driver reports (``None``: ``memory_gib``).
     runtime_memory_gib

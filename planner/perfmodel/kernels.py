@@ -47,8 +47,20 @@ values and the rows they were fitted on):
     bookkeeping, casts and transposes of the fp8 recipes, which a training
     step pays and the fit cannot separate from the GEMM. One factor for
     Hopper and Blackwell (an assumption: the fp4 rows are not fitted).
-``GEMM_EFFICIENCY_DEFAULT``
-    Unknown architectures: an assumption.
+Architectures without a fitted constant (:func:`uncalibrated_rule`)
+    A GPU whose architecture has no fitted GEMM efficiency (CDNA4: MI355X; Ada: L4,
+    L40S; a user's GPU naming another architecture or none) takes the *lowest* fitted
+    value of its vendor for the same software setting (NVIDIA: the least of Ampere,
+    Hopper and Blackwell; AMD: CDNA3's, the tuned-training one for
+    ``tuned_training``), or the lowest fitted value of all (the CDNA3 serving one) when
+    the architecture names no known vendor; its serving weight-stream efficiency
+    likewise (NVIDIA's one fitted value; AMD's CDNA3 one; the lower of the two). A rule,
+    not a measurement: newer architectures have so far reached lower fractions of
+    their peak in the fits (Ampere 0.76, Hopper 0.58, Blackwell 0.49), so the lowest
+    value of the vendor is the conservative choice among the fitted ones, and the plans
+    of such a GPU carry a warning (:func:`calibration_warning`). Until the
+    seventeenth session this was a flat 0.75, above every fitted value (MI355X came out
+    1.5x B200 on Llama 3.1 8B training, where AMD reports 1.02-1.08x).
 ``gemm_half_dim`` (*fitted*)
     GEMM dimension at which efficiency halves.
 ``hbm_efficiency`` (*fitted*)
@@ -71,8 +83,20 @@ from planner.perfmodel import constants
 from planner.perfmodel.hardware import GpuSpec
 from planner.perfmodel.precision import Precision, get_precision
 
-#: Fallback for GPUs whose architecture is not listed (an assumption).
-GEMM_EFFICIENCY_DEFAULT = 0.75
+#: Architectures the catalogue's NVIDIA GPUs (and older NVIDIA data-centre parts) name; AMD's
+#: are the ``CDNA*`` ones. A GPU naming any other architecture has no known vendor.
+NVIDIA_ARCHITECTURES = ("Volta", "Turing", "Ampere", "Ada", "Hopper", "Blackwell")
+#: The fitted 16-bit GEMM efficiency of each architecture that has one: (vendor, constant
+#: name, constant name under ``tuned_training``).
+FITTED_GEMM = {
+    "Ampere": ("NVIDIA", "gemm_efficiency_ampere", "gemm_efficiency_ampere"),
+    "Hopper": ("NVIDIA", "gemm_efficiency_hopper", "gemm_efficiency_hopper"),
+    "Blackwell": ("NVIDIA", "gemm_efficiency_blackwell", "gemm_efficiency_blackwell"),
+    "CDNA3": ("AMD", "gemm_efficiency_cdna3", "gemm_efficiency_cdna3_training"),
+}
+#: The fitted serving weight-stream efficiency of each vendor's fitted architectures (one
+#: value for NVIDIA, fitted on A100 / H100 / H200 rows; CDNA3's for AMD).
+FITTED_STREAM = {"NVIDIA": "weight_stream_efficiency", "AMD": "weight_stream_efficiency_cdna3"}
 #: Fused attention: fraction of dense peak reached (FlashAttention-2 reports 50-73 % on
 #: A100 forward, FlashAttention-3 about 75 % on H100; backward lower), not fitted.
 FLASH_EFFICIENCY = 0.55
@@ -93,6 +117,41 @@ def scaled_gemms(precision: Precision | str) -> bool:
     return get_precision(precision).name in SCALED_PRECISIONS
 
 
+def known_vendor(architecture: str) -> str | None:
+    """``AMD`` (``CDNA*``), ``NVIDIA`` (:data:`NVIDIA_ARCHITECTURES`) or ``None`` (another name,
+    or none: a user's GPU of an architecture the model does not know)."""
+    if architecture.upper().startswith("CDNA"):
+        return "AMD"
+    return "NVIDIA" if architecture in NVIDIA_ARCHITECTURES else None
+
+
+def calibrated(gpu: GpuSpec) -> bool:
+    """Whether ``gpu``'s architecture has a fitted GEMM efficiency (:data:`FITTED_GEMM`)."""
+    return gpu.architecture in FITTED_GEMM
+
+
+def uncalibrated_rule(architecture: str, tuned_training: bool = False) -> tuple[float, str]:
+    """(16-bit GEMM efficiency, how it was chosen) for an architecture without a fitted one.
+
+    The lowest fitted value of the architecture's vendor under the same software setting
+    (``tuned_training`` selects CDNA3's tuned-training constant, as it does on CDNA3), or
+    the lowest fitted GEMM efficiency of all when the vendor is unknown (module notes).
+    """
+    vendor = known_vendor(architecture)
+    fitted = constants.FITTED
+    if vendor is None:
+        names = {name for _v, *pair in FITTED_GEMM.values() for name in pair}
+        name = min(sorted(names), key=lambda n: fitted[n])
+        return fitted[name], f"the lowest fitted GEMM efficiency of all ({name})"
+    candidates = [
+        (fitted[tuned if tuned_training else plain], arch)
+        for arch, (v, plain, tuned) in FITTED_GEMM.items()
+        if v == vendor
+    ]
+    value, arch = min(candidates)
+    return value, f"the lowest fitted {vendor} GEMM efficiency ({arch})"
+
+
 def gemm_efficiency(
     gpu: GpuSpec, precision: Precision | str = "bf16", tuned_training: bool = False
 ) -> float:
@@ -102,18 +161,15 @@ def gemm_efficiency(
     ``fp8_gemm_factor`` of it (never more, so the 16-bit value bounds every
     precision from above). ``tuned_training``: training GEMMs of the vendor's tuned
     training image (``Software.tuned_kernels``), which on CDNA3 have their own fitted
-    efficiency (elsewhere the flag changes nothing).
+    efficiency (elsewhere the flag changes nothing). An architecture without a fitted
+    value takes :func:`uncalibrated_rule`'s.
     """
     fitted = constants.FITTED
-    by_arch = {
-        "Ampere": fitted["gemm_efficiency_ampere"],
-        "Hopper": fitted["gemm_efficiency_hopper"],
-        "Blackwell": fitted["gemm_efficiency_blackwell"],
-    }
-    by_arch["CDNA3"] = fitted[
-        "gemm_efficiency_cdna3_training" if tuned_training else "gemm_efficiency_cdna3"
-    ]
-    efficiency = by_arch.get(gpu.architecture, GEMM_EFFICIENCY_DEFAULT)
+    entry = FITTED_GEMM.get(gpu.architecture)
+    if entry is None:
+        efficiency = uncalibrated_rule(gpu.architecture, tuned_training)[0]
+    else:
+        efficiency = fitted[entry[2] if tuned_training else entry[1]]
     if scaled_gemms(precision):
         efficiency *= fitted["fp8_gemm_factor"]
     return efficiency
@@ -121,10 +177,38 @@ def gemm_efficiency(
 
 def stream_efficiency(gpu: GpuSpec) -> float:
     """Fraction of ``gpu``'s HBM bandwidth a serving iteration reaches streaming its weights
-    and KV cache (fitted: ``weight_stream_efficiency``; CDNA3 ``weight_stream_efficiency_cdna3``)."""
-    if gpu.architecture == "CDNA3":
-        return constants.FITTED["weight_stream_efficiency_cdna3"]
-    return constants.FITTED["weight_stream_efficiency"]
+    and KV cache (fitted: ``weight_stream_efficiency``; CDNA3 ``weight_stream_efficiency_cdna3``).
+
+    Other architectures take their vendor's fitted value (NVIDIA has one; AMD's is CDNA3's),
+    the lower of the two when the vendor is unknown.
+    """
+    fitted = constants.FITTED
+    vendor = known_vendor(gpu.architecture)
+    if vendor is None:
+        return min(fitted[name] for name in FITTED_STREAM.values())
+    return fitted[FITTED_STREAM[vendor]]
+
+
+def calibration_warning(
+    gpu: GpuSpec, tuned_training: bool = False, serving: bool = False
+) -> str | None:
+    """One line for a plan's warnings when ``gpu``'s architecture has no fitted GEMM
+    efficiency (``None`` when it has one): the rule that priced it (:func:`uncalibrated_rule`;
+    ``serving``: also the weight-stream efficiency) and that its times are not calibrated."""
+    if calibrated(gpu):
+        return None
+    value, how = uncalibrated_rule(gpu.architecture, tuned_training)
+    arch = f"architecture {gpu.architecture!r}" if gpu.architecture else "no architecture"
+    stream = (
+        f", its weight streaming at {stream_efficiency(gpu):.3f} of its memory bandwidth"
+        if serving
+        else ""
+    )
+    return (
+        f"GPU {gpu.name} ({arch}) has no fitted GEMM efficiency: its GEMMs are priced at "
+        f"{value:.3f} of the dense peak, {how}{stream}; its times are not calibrated "
+        "(a conservative rule, not a measurement)"
+    )
 
 
 def hbm_efficiency() -> float:

@@ -28,6 +28,7 @@ from typing import Any
 from planner.core.errors import InputError, check_table, positive_int
 from planner.perfmodel.engines import DEFAULT_ENGINE, Engine, parse_engine
 from planner.perfmodel.hardware import ClusterSpec, Pool, parse_cluster
+from planner.perfmodel.kernels import calibration_warning
 from planner.perfmodel.model_spec import ModelSpec
 from planner.perfmodel.offload_serving import OffloadPlan, load_offload_plan
 from planner.perfmodel.precision import get_precision
@@ -503,6 +504,11 @@ class ServingProblem:
                 f"longest request ({self.traffic.max_context:.0f} tokens) exceeds the model's "
                 f"max_position_embeddings {self.model.max_seq}"
             )
+        for pool in self.inventory.pools:
+            # a GPU of an architecture without a fitted efficiency is priced by a rule
+            uncalibrated = calibration_warning(pool.gpu, serving=True)
+            if uncalibrated:
+                self._warn(uncalibrated)
         if self.objective == "cost":
             self.warn_unpriced()
 

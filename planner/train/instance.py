@@ -17,6 +17,7 @@ from typing import Any
 
 from planner.core.errors import InputError, check_table, positive_int
 from planner.perfmodel.hardware import ClusterSpec, GpuSpec, parse_cluster
+from planner.perfmodel.kernels import calibration_warning
 from planner.perfmodel.memory import training_capacity
 from planner.perfmodel.model_spec import ModelSpec
 from planner.perfmodel.options import Software
@@ -475,10 +476,15 @@ class TrainingProblem:
             )
         if self.workload.seq_len > self.model.max_seq:
             # Not an error: long-context fine-tuning extends positions; note it.
-            self.meta.setdefault("warnings", []).append(
+            self._warn(
                 f"seq_len {self.workload.seq_len} exceeds the model's max_position_embeddings "
                 f"{self.model.max_seq}"
             )
+        for pool in self.cluster.pools:
+            # a GPU of an architecture without a fitted efficiency is priced by a rule
+            uncalibrated = calibration_warning(pool.gpu, self.software.tuned_kernels)
+            if uncalibrated:
+                self._warn(uncalibrated)
         if c.framework is not None and len(self.cluster.pools) > 1:
             raise InputError(
                 f"{self.name}: --framework {c.framework} plans one GPU pool (the framework "
@@ -495,6 +501,13 @@ class TrainingProblem:
                     f"{self.name}: GPU {pool.gpu.name} has no {self.workload.precision} support"
                 )
         del budget
+
+    def _warn(self, text: str) -> None:
+        """Record a warning once (``replace()`` shares ``meta`` and runs ``__post_init__``
+        again)."""
+        warnings = self.meta.setdefault("warnings", [])
+        if text not in warnings:
+            warnings.append(text)
 
     def capacity(self, gpu: GpuSpec) -> float:
         """Bytes a stage may use on ``gpu``: the driver's capacity minus the headroom."""

@@ -403,7 +403,15 @@ ASSUMPTIONS = (
         "sec. 4.1: FA2 1.3-2.5x faster than FlashAttention in Triton",
     ),
     ("stage.FLASH_ATTENTION_EFFICIENCY", "0.60", "FlashAttention forward, serving prefill"),
-    ("kernels.GEMM_EFFICIENCY_DEFAULT", "0.75", "GPUs of an unlisted architecture"),
+    (
+        "kernels.uncalibrated_rule (GPUs of an architecture without a fitted GEMM efficiency)",
+        "the lowest fitted value of the vendor (NVIDIA: Blackwell's; AMD: CDNA3's for the same "
+        "software setting), of all (CDNA3 serving) for an unknown vendor; weight streaming "
+        "likewise",
+        "a rule, not a measurement: CDNA4 (MI355X), Ada (L4, L40S) and a user's GPU of another "
+        "architecture; the plans carry a warning. Held-out check: MLPerf Training v5.1 Llama "
+        "3.1 8B on 8 x MI355X (source mlperf_train51)",
+    ),
     (
         "Software.tuned_kernels = false on CDNA3",
         "gemm_efficiency_cdna3 (the serving-fitted value)",

@@ -88,6 +88,18 @@ Sources:
   with ``NNODES=8``) and the Primus recipes they name (AMD-AGI/Primus @c4c083de
   ``examples/megatron/configs/MI300X/llama3.1_{8B-FP8,70B-FP8,70B-BF16}-pretrain.yaml``,
   unchanged at the image's own Primus @9c529cd4). The CDNA3 *training* fit rows.
+* MLPerf Training v5.1 (closed division, 2025-11-12), Llama 3.1 8B pretraining on one node
+  of 8 x MI355X (CDNA4), github mlcommons/training_results_v5.1 @4da2d1cd: AMD's own
+  submission (``AMD/results/MI355X_EPYC_9575F_pytorch/llama31_8b``) and Supermicro's
+  (``Supermicro/results/8xMI355X_2xEPYC_9575F/llama31_8b``), both in AMD's container
+  ``rocm/amd-mlperf:llama31_8b_training_5.1``. The model is Llama 3.1 8B with the Llama
+  tokenizer, s 8192 (mlcommons/training ``small_language_model_pretraining/nemo/README.md``);
+  the layout from the submission's ``config_MI355X_1x8x1_8b.sh`` (``TP=1 PP=1 CP=1``,
+  ``GBS=32 MBS=2``, ``FP8_PARAMS=1``, Transformer Engine FP8 with CK fused attention). The
+  metric is the logs' ``tracked_stats`` ``throughput`` (samples/s of the 8 GPUs over each
+  12,288-sample training block, evaluation excluded), steady blocks only. The only CDNA4
+  rows: entered held-out (no CDNA4 term is fitted), before the model's error on them was
+  looked at.
 
 The NeMo and Megatron-Bridge rows report model TFLOP/s per GPU under their
 own FLOP count; the model converts them with its own model FLOPs (full
@@ -254,6 +266,14 @@ SOURCES = {
             2026,
             "Primus (Megatron backend), Primus-Turbo, Transformer Engine",
             "rocm/primus:v26.1 (2026-01-21), Primus @c4c083de",
+        ),
+        Source(
+            "mlperf_train51",
+            "MLPerf Training v5.1 closed, Llama 3.1 8B, 8 x MI355X (AMD 5.1-0018 and "
+            "Supermicro), github mlcommons/training_results_v5.1 @4da2d1cd",
+            2025,
+            "AMD MLPerf Llama 3.1 8B implementation (PyTorch, Transformer Engine)",
+            "rocm/amd-mlperf:llama31_8b_training_5.1, ROCm 7.0",
         ),
         Source(
             "trtllm_overview",
@@ -1615,6 +1635,35 @@ AMD_PRIMUS_2601 = (
 )
 
 
+#: MLPerf Training v5.1, Llama 3.1 8B on 8 x MI355X (module notes): held-out CDNA4 rows.
+#: Quotes (``tracked_stats`` of the first timed run of each submitter, samples/s of the node;
+#: ``global_batch_size`` 32, ``gradient_accumulation_steps`` 2, ``max_sequence_length`` 8192):
+#: AMD ``result_0.txt`` blocks 2-6 "throughput": 30.619, 30.619, 30.631, 30.631, 30.646;
+#: Supermicro ``result_1.txt`` blocks 2-5: 29.687, 29.675, 29.691, 29.695 (block 1 holds
+#: the warm-up: 30.150 and 28.500). Value: the median steady block x 8192 / 8 tokens/s/GPU.
+MLPERF_SEQ = 8192
+MLPERF_TRAIN51 = tuple(
+    TrainingRow(
+        f"mlperf_train51/{who}/MI355X/llama-3.1-8b/fp8/8",
+        "mlperf_train51",
+        "MI355X",
+        "llama-3.1-8b",
+        8,
+        32,
+        MLPERF_SEQ,
+        1,
+        1,
+        8,
+        2,
+        "tokens_per_s_per_gpu",
+        samples_s * MLPERF_SEQ / 8,
+        HELD_OUT,
+        precision="fp8",
+    )
+    for who, samples_s in (("AMD", 30.631), ("Supermicro", 29.689))
+)
+
+
 #: Every training row, fit and held-out.
 TRAINING_ROWS: tuple[TrainingRow, ...] = (
     *_megatron_rows(),
@@ -1628,6 +1677,7 @@ TRAINING_ROWS: tuple[TrainingRow, ...] = (
     *DEEPSEEKV3_2024,
     *AAC_CDNA3,
     *AMD_PRIMUS_2601,
+    *MLPERF_TRAIN51,
 )
 #: Every serving row, fit and held-out.
 SERVING_ROWS: tuple[ServingRow, ...] = tuple(_trtllm_rows())
