@@ -45,7 +45,7 @@ B200     192     8.0     1800     400       2250 / 4500 / 9000            [HGXB]
 L4       22.35   0.3     64 PCIe  12.5      121 / 242 / -                 [INF]_
 L40S     44.7    0.864   64 PCIe  50        362 / 733 / -                 [INF]_
 A10G     22.35   0.6     64 PCIe  12.5      125 / - / -                   [INF]_
-RTX-PRO  89.4    1.792   128 PCIe 50        401 / 802 / 1604 (measured)   [INF]_
+RTX-PRO  89.4    1.792   128 PCIe 50        500 / 1000 / 2000 (derived)   [INF]_
 B300     270     7.7     1800     800       2250 / 4500 / 14000           [LIT]_
 GB200    186     8.0     1800 x72 400       2500 / 5000 / 10000           [LIT]_ [MLPI]_
 GB300    279     8.0     1800 x72 800       2500 / 5000 / 15000           [LIT]_
@@ -89,7 +89,8 @@ log, github suesie/grpocredit ``experiment_report_0427.md`` @3ab3f688), 79.15 Gi
 
 .. [INF] Inference GPUs (no NVLink: the PCIe link stands in): each TOML names its source
    line by line (/work/notes/lit/hardware.csv rows HW01, HW10, HW16, HW20); node sizes and
-   networks are assumptions, and the RTX PRO 6000 compute is a measured GEMM peak.
+   networks are assumptions; the RTX PRO 6000 dense peaks are derived from its datasheet's one
+   tensor figure (4,000 FP4 TOPS with sparsity) at the HGX B200 datasheet's ratios.
 
 ``price_per_gpu_hour`` is an indicative on-demand price, an assumption to
 override per cluster (the calibration report lists it among the assumptions); 0 means no
