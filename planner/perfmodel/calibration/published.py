@@ -1288,11 +1288,15 @@ LLMFOUNDRY_TABLE = (  # gpu, gpus, model, seq, global batch, microbatch, ZeRO, r
 #: Every sweep's MPT model takes ``loss_fn``'s default ``fused_crossentropy``
 #: (``llmfoundry/models/mpt/modeling_mpt.py`` @5f43bf16, @b2a43a14, @5e85bd62; no benchmark
 #: YAML overrides it): flash-attention's fused cross entropy on the bf16 logits.
-_LLMFOUNDRY_LOSS = (("fused_loss", True),)
+#: Composer's ``activation_cpu_offload`` is torch's ``offload_wrapper``
+#: (composer/trainer/dist_strategy.py @v0.17.2), PyTorch's ``save_on_cpu``, which copies on the
+#: compute stream (``Software.offload_streams``); no published row offloads, the plans the
+#: near-best search weighs for these runs do.
+_LLMFOUNDRY_COMMON = (("fused_loss", True), ("offload_streams", False))
 LLMFOUNDRY_SOFTWARE = (
     ("attention_kernel", "triton"),
     ("recompute_gathers", False),
-    *_LLMFOUNDRY_LOSS,
+    *_LLMFOUNDRY_COMMON,
 )
 
 #: The ">= 128 GPUs" H100 table was run by ``scripts/train/benchmarking/sweep.py``, added in
@@ -1304,7 +1308,7 @@ LLMFOUNDRY_LARGE_SCALE_FLASH2 = ("mpt-1b", "mpt-3b", "mpt-7b", "mpt-70b")
 LLMFOUNDRY_FLASH2_SOFTWARE = (
     ("attention_kernel", "fa2"),
     ("recompute_gathers", False),
-    *_LLMFOUNDRY_LOSS,
+    *_LLMFOUNDRY_COMMON,
 )
 
 
