@@ -85,7 +85,9 @@ def framework_change(run: str, plan: str) -> str:
     if "offl" in parts:
         return "activation offload"
     if "norc" in parts:
-        return "no checkpointing, micro-batch " + ("smaller" if mb < published_mb else "not smaller")
+        return "no checkpointing, micro-batch " + (
+            "smaller" if mb < published_mb else "not smaller"
+        )
     if mb > published_mb:
         return "full checkpointing at a larger micro-batch"
     return "other"

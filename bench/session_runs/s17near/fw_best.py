@@ -42,7 +42,7 @@ def main() -> None:
             "run": r.id,
             "published_s": round(pub.step_time, 4),
             "published_mem": pub.memory.to_dict(),
-                        "framework_best": fb.short(),
+            "framework_best": fb.short(),
             "framework_best_s": round(fe.step_time, 4),
             "gap": round(pub.step_time / fe.step_time - 1, 4),
             "framework_best_mem": fe.memory.to_dict(),

@@ -11,19 +11,19 @@ model misses. Groups whose runs differ in GPU count as well are marked.
 
 Usage::
 
-    PYTHONPATH=. .venv/bin/python bench/session_runs/s17near/microbatch_series.py
+    PYTHONPATH=.:bench/session_runs/s17near .venv/bin/python \
+        bench/session_runs/s17near/microbatch_series.py
 """
 
 from __future__ import annotations
 
-import itertools
 from pathlib import Path
+
+from offtable_pairs import RUNS, run_row
 
 import planner.train  # noqa: F401
 from planner.perfmodel.calibration.published import MPT_DIMS, TRAINING_ROWS
 from planner.train.calibration import row_estimate
-
-from offtable_pairs import RUNS, run_row  # noqa: E402  (same directory)
 
 OUT = Path("bench/session_runs/s17near/microbatch_series.md")
 
@@ -56,7 +56,8 @@ def main() -> None:
     lines = [
         "# Time per micro-batch against micro-batch size (LLM Foundry runs)",
         "",
-        "Command: `PYTHONPATH=. .venv/bin/python bench/session_runs/s17near/microbatch_series.py`",
+        "Command: `PYTHONPATH=.:bench/session_runs/s17near .venv/bin/python "
+        "bench/session_runs/s17near/microbatch_series.py`",
         "",
         "`t(b) = c + k b` fitted to the seconds one GPU spends on one micro-batch of `b` "
         "sequences; `c / layer` in ms. `GPUs`: the runs' GPU counts (one count: a clean "
@@ -66,7 +67,9 @@ def main() -> None:
         " | model c / layer ms | measured k s | model k s | model k / measured - 1 |",
         "|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
-    for (gpu, model, seq, rc, prec, _sw), members in sorted(groups.items(), key=lambda x: x[0][:5]):
+    for (gpu, model, seq, rc, _prec, _sw), members in sorted(
+        groups.items(), key=lambda x: x[0][:5]
+    ):
         by_b: dict[int, list] = {}
         for r in members:
             by_b.setdefault(r.microbatch, []).append(r)

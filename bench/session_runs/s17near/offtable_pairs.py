@@ -24,7 +24,6 @@ Usage::
 from __future__ import annotations
 
 import itertools
-from dataclasses import replace
 from pathlib import Path
 
 import planner.train  # noqa: F401
@@ -164,8 +163,9 @@ def main() -> None:
     ]
     for model in ("mpt-7b", "mpt-13b"):
         for mbs in (1, 2, 4, 6, 8):
-            r = run_row(0, ("A100", model, 2048, 8, 16 * mbs, mbs, "none", "DEFAULT", "2.0.1",
-                            1.0, "probe"))
+            r = run_row(
+                0, ("A100", model, 2048, 8, 16 * mbs, mbs, "none", "DEFAULT", "2.0.1", 1.0, "probe")
+            )
             problem = row_problem(r)
             est = estimate(problem, row_plan(r, problem.model.layers))
             ws = est.worst_stage

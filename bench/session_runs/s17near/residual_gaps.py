@@ -21,10 +21,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from offtable_pairs import RUNS, run_row
+
 import planner.train  # noqa: F401
 from planner.train.calibration import row_estimate
-
-from offtable_pairs import RUNS, run_row  # noqa: E402  (same directory)
 
 HERE = Path("bench/session_runs/s17near")
 OUT = HERE / "residual_gaps.md"
@@ -41,10 +41,16 @@ def per_token(run: tuple) -> tuple[float, float]:
 
 def bias(model: str, torch: str, mbs: int) -> tuple[float, str]:
     """The A100-80GB pair's model / measured - 1 of none (nearest micro-batch) over full."""
-    fulls = [r for r in RUNS if r[0] == "A100" and r[1] == model and r[6] == "full"
-             and r[7] == "PURE" and r[8] == torch]
-    nones = [r for r in RUNS if r[0] == "A100" and r[1] == model and r[6] == "none"
-             and r[-1] != "published"]
+    fulls = [
+        r
+        for r in RUNS
+        if r[0] == "A100" and r[1] == model and r[6] == "full" and r[7] == "PURE" and r[8] == torch
+    ]
+    nones = [
+        r
+        for r in RUNS
+        if r[0] == "A100" and r[1] == model and r[6] == "none" and r[-1] != "published"
+    ]
     full = fulls[0]
     # ties: the smaller micro-batch (the larger bias: a run stays a genuine exception only
     # if its gap survives it)
