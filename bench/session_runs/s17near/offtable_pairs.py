@@ -28,16 +28,13 @@ from pathlib import Path
 
 import planner.train  # noqa: F401
 from planner.perfmodel.calibration.published import (
-    HELD_OUT,
     LLMFOUNDRY_PURE_REDUCE,
     LLMFOUNDRY_SOFTWARE,
     LLMFOUNDRY_TORCH21,
-    MODELS,
     TrainingRow,
-    mpt_config,
+    llmfoundry_row,
 )
-from planner.train.calibration import row_estimate, row_plan, row_problem
-from planner.train.step_time import estimate
+from planner.train.calibration import row_estimate
 
 OUT = Path("bench/session_runs/s17near/offtable_pairs.md")
 
@@ -72,30 +69,21 @@ RUNS = (
 def run_row(i: int, run: tuple) -> TrainingRow:
     """A :class:`TrainingRow` for one run (its software from the MP mode and torch version)."""
     gpu, model, seq, gpus, gbs, mbs, rc, mp, torch, value, where = run
-    name = f"{model}@{seq}"
-    MODELS.setdefault(name, mpt_config(model, seq))
     software = LLMFOUNDRY_SOFTWARE
     if mp == "PURE":
         software += LLMFOUNDRY_PURE_REDUCE
     if torch.startswith("2.1"):
         software += LLMFOUNDRY_TORCH21
-    return TrainingRow(
+    return llmfoundry_row(
         f"{where}/{gpu}/{model}/{seq}/{gpus}/{rc}/b{mbs}/B{gbs}/{mp}/torch{torch}",
         "llmfoundry-beb8dee6",
         gpu,
-        name,
         gpus,
-        gbs,
+        model,
         seq,
-        1,
-        1,
-        gpus,
-        mbs,
-        "tokens_per_s_per_gpu",
+        (gbs, mbs),
         value,
-        HELD_OUT,
         recompute=rc,
-        zero=3,
         software=software,
     )
 
@@ -166,8 +154,7 @@ def main() -> None:
             r = run_row(
                 0, ("A100", model, 2048, 8, 16 * mbs, mbs, "none", "DEFAULT", "2.0.1", 1.0, "probe")
             )
-            problem = row_problem(r)
-            est = estimate(problem, row_plan(r, problem.model.layers))
+            est = row_estimate(r)
             ws = est.worst_stage
             lines.append(
                 f"| {model} | {mbs} | {ws.memory.total_gib:.1f} ({ws.capacity / 2**30:.1f}) | "
