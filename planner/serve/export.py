@@ -58,8 +58,8 @@ from typing import Any
 
 from planner.core.errors import InputError
 from planner.perfmodel.engines import Engine, frees_windowed_kv, version_tuple
-from planner.serve.candidates import tp_reason
 from planner.serve.instance import ReplicaGroup, ServingPlan, ServingProblem
+from planner.serve.targets import VERSIONS, check_target, layout_refusal
 
 
 @dataclass(frozen=True)
@@ -91,7 +91,7 @@ class ToolSpec:
 TOOLS: dict[str, ToolSpec] = {
     "vllm": ToolSpec(
         "vllm",
-        "0.8.5",
+        VERSIONS["vllm"],
         "https://docs.vllm.ai/en/v0.8.5/serving/engine_args.html",
         ("vllm", "serve"),
         frozenset(
@@ -117,7 +117,7 @@ TOOLS: dict[str, ToolSpec] = {
     ),
     "sglang": ToolSpec(
         "sglang",
-        "0.4.6",
+        VERSIONS["sglang"],
         "https://docs.sglang.ai/backend/server_arguments.html",
         ("python", "-m", "sglang.launch_server"),
         frozenset(
@@ -127,8 +127,8 @@ TOOLS: dict[str, ToolSpec] = {
                 "--port",
                 "--tp-size",
                 "--dp-size",
-                "--ep-size",
                 "--enable-dp-attention",
+                "--enable-ep-moe",
                 "--max-running-requests",
                 "--chunked-prefill-size",
                 "--page-size",
@@ -147,7 +147,7 @@ TOOLS: dict[str, ToolSpec] = {
     ),
     "trtllm": ToolSpec(
         "trtllm",
-        "1.0.0",
+        VERSIONS["trtllm"],
         "https://nvidia.github.io/TensorRT-LLM/1.0.0/commands/trtllm-serve/trtllm-serve.html",
         ("trtllm-serve",),
         frozenset(
@@ -349,9 +349,54 @@ def eagle_head(problem: ServingProblem, tool: str) -> str | None:
     return EAGLE_HEADS[HEAD_FORMAT[tool]].get(problem.model.name)
 
 
-def _quantization(precision: str) -> str | None:
-    """The weight-quantization method a server is told (``None``: the checkpoint's dtype)."""
-    return {"fp8": "fp8", "int4": "awq", "awq": "awq", "gptq": "gptq"}.get(precision)
+#: How each tool's stated version runs the plan's weight precision: ``(--quantization value
+#: or None, the pre-quantized checkpoint it needs or None)``; a precision missing here has no
+#: launch setting the export knows and is refused before the search. vLLM and SGLang quantize
+#: bf16 weights to FP8 when loading (``--quantization fp8``, online dynamic scales), and load
+#: AWQ int4 from an AWQ checkpoint only (the method reads the checkpoint's
+#: ``quantize_config``); SGLang 0.4.6 lists ``modelopt_fp4`` (a ModelOpt NVFP4 checkpoint).
+#: TensorRT-LLM 1.0's PyTorch backend has no quantization flag: it reads the checkpoint's
+#: (docs 1.0.0 features/quantization, "Running Pre-quantized Models"; ModelOpt checkpoints
+#: such as ``nvidia/Llama-3.1-8B-Instruct-FP8``).
+WEIGHT_FORMATS: dict[str, dict[str, tuple[str | None, str | None]]] = {
+    "vllm": {
+        "bf16": (None, None),
+        "fp16": (None, None),
+        "fp8": ("fp8", None),
+        "int4": ("awq", "an AWQ (int4) checkpoint"),
+    },
+    "sglang": {
+        "bf16": (None, None),
+        "fp16": (None, None),
+        "fp8": ("fp8", None),
+        "int4": ("awq", "an AWQ (int4) checkpoint"),
+        "fp4": ("modelopt_fp4", "a ModelOpt NVFP4 checkpoint"),
+    },
+    "trtllm": {
+        "bf16": (None, None),
+        "fp16": (None, None),
+        "fp8": (None, "a ModelOpt FP8 checkpoint"),
+        "int4": (None, "a W4A16 AWQ checkpoint"),
+        "fp4": (None, "a ModelOpt NVFP4 checkpoint"),
+    },
+}
+
+
+def _quantization(problem: ServingProblem, tool: str) -> str | None:
+    """The weight-quantization method a ``tool`` server is told (``None``: the checkpoint's)."""
+    return WEIGHT_FORMATS[tool][problem.precision][0]
+
+
+def _quantization_notes(problem: ServingProblem, tool: str, notes: list[str]) -> None:
+    """Say which checkpoint a quantized plan's commands must load (the catalog names the
+    bf16 release, which ``tool`` would load as it is or refuse)."""
+    need = WEIGHT_FORMATS[tool][problem.precision][1]
+    if need:
+        notes.append(
+            f"precision {problem.precision}: {tool} {TOOLS[tool].version} loads {need} of "
+            f"{problem.model.name}; replace the model in the commands with its Hugging Face id "
+            "or path"
+        )
 
 
 def _vllm(
@@ -372,7 +417,7 @@ def _vllm(
         args += ["--enable-prefix-caching"]
     if problem.kv_precision_name == "fp8":
         args += ["--kv-cache-dtype", "fp8"]
-    quant = _quantization(problem.precision)
+    quant = _quantization(problem, "vllm")
     if quant:
         args += ["--quantization", quant]
     spec = problem.speculative
@@ -403,14 +448,11 @@ def _vllm(
 def _sglang(
     problem: ServingProblem, g: ReplicaGroup, port: int, link: Link
 ) -> tuple[list[str], dict]:
-    if g.pp > 1:
-        raise InputError(
-            f"--export sglang: {g.label()} uses pipeline parallelism, which SGLang "
-            f"{TOOLS['sglang'].version} has no flag for"
-        )
     args = ["--port", str(port), "--tp-size", str(g.tp * g.ep)]
     if g.ep > 1:
-        args += ["--dp-size", str(g.ep), "--enable-dp-attention", "--ep-size", str(g.tp * g.ep)]
+        # 0.4.6 reads no --ep-size: --enable-ep-moe sets ep_size = tp_size (experts over all
+        # tp * ep ranks); attention runs tp-way in ep data-parallel groups (tp_size / dp_size)
+        args += ["--dp-size", str(g.ep), "--enable-dp-attention", "--enable-ep-moe"]
     if problem.constraints.max_batch:
         args += ["--max-running-requests", str(problem.constraints.max_batch)]
     if g.role != "decode":
@@ -421,7 +463,7 @@ def _sglang(
         args += ["--disable-radix-cache"]
     if problem.kv_precision_name == "fp8":
         args += ["--kv-cache-dtype", "fp8_e4m3"]
-    quant = _quantization(problem.precision)
+    quant = _quantization(problem, "sglang")
     if quant:
         args += ["--quantization", quant]
     spec = problem.speculative
@@ -458,13 +500,12 @@ def _trtllm(
         args += ["--pp_size", str(g.pp)]
     if g.ep > 1:
         args += ["--ep_size", str(g.ep)]
-    _trtllm_attention(problem, g)
     if problem.constraints.max_batch:
         args += ["--max_batch_size", str(problem.constraints.max_batch)]
     if g.role != "decode":
         args += ["--max_num_tokens", str(g.chunk_tokens)]
     yaml: dict[str, Any] = {}
-    if g.ep > 1 and g.tp == 1 and problem.model.is_moe:
+    if g.ep > 1 and problem.model.is_moe:  # tp 1: layout_refusal refuses tp > 1 with ep > 1
         # the plan's attention is data-parallel over the ep ranks; without this TensorRT-LLM
         # runs it tp_size-way tensor-parallel (Llama 4 Scout tp1 ep16: 40 heads on 16 ranks)
         yaml["enable_attention_dp"] = True
@@ -496,26 +537,6 @@ def _trtllm(
 
 
 _BUILDERS = {"vllm": _vllm, "sglang": _sglang, "trtllm": _trtllm}
-
-
-def _trtllm_attention(problem: ServingProblem, g: ReplicaGroup) -> None:
-    """Refuse an expert-parallel group whose attention TensorRT-LLM cannot shard.
-
-    TensorRT-LLM 1.0 runs attention either data-parallel over all ``tp_size`` ranks
-    (``enable_attention_dp``, written for ``tp`` 1) or tensor-parallel over them (its
-    parallelism guide, docs/source/features/parallel-strategy.md: "TP-8" / "DP-8"); a plan's
-    ``tp x ep`` layout with ``tp > 1`` runs the latter, ``tp * ep``-way, so the heads must
-    shard that way (Llama 4 Scout tp4 ep4: 40 heads on 16 ranks would not start).
-    """
-    if g.ep <= 1 or g.tp <= 1 or not problem.model.is_moe:
-        return
-    why = tp_reason(problem.model, g.tp * g.ep)
-    if why:
-        raise InputError(
-            f"--export trtllm: {g.label()}: TensorRT-LLM {TOOLS['trtllm'].version} runs its "
-            f"attention tensor-parallel over all {g.tp * g.ep} GPUs (data-parallel only with "
-            f"tp 1), and {why}"
-        )
 
 
 def attention_windows(problem: ServingProblem) -> list[int] | None:
@@ -583,12 +604,11 @@ def check_engine_runs(problem: ServingProblem) -> None:
 
 def check_exportable(problem: ServingProblem, tool: str) -> None:
     """:class:`InputError` when ``tool``'s stated version cannot run ``problem`` whatever the
-    plan: the model's architecture is not in its registry (:data:`FIRST_RELEASES`), or the
-    user's EAGLE head is one it cannot run on the model. Checked before the search, so no
-    solve is wasted."""
-    if tool not in TOOLS:
-        raise InputError(f"--export must be one of {', '.join(TOOLS)}, got {tool!r}")
-    spec, m = TOOLS[tool], problem.model
+    plan: the model's architecture is not in its registry (:data:`FIRST_RELEASES`), the weight
+    precision has no launch setting (:data:`WEIGHT_FORMATS`), SGLang is asked for a draft
+    model, or the user's EAGLE head is one it cannot run on the model. Checked before the
+    search, so no solve is wasted."""
+    spec, m = TOOLS[check_target(tool)], problem.model
     arch, first = FIRST_RELEASES.get(m.model_type, ("", {}))
     if tool in first:
         raise InputError(
@@ -596,7 +616,17 @@ def check_exportable(problem: ServingProblem, tool: str) -> None:
             f"version the export writes commands for; {tool} runs it from {first[tool]} on "
             "(export for another tool, or write the commands for a newer release yourself)"
         )
+    if problem.precision not in WEIGHT_FORMATS[tool]:
+        raise InputError(
+            f"--export {tool}: precision {problem.precision} has no {tool} {spec.version} "
+            f"launch setting the export knows (it writes {', '.join(WEIGHT_FORMATS[tool])})"
+        )
     speculative = problem.speculative
+    if tool == "sglang" and speculative is not None and speculative.method == "draft":
+        raise InputError(
+            f"--export sglang: SGLang {spec.version} runs EAGLE heads and MTP layers, not a "
+            "separate draft model (--speculative draft)"
+        )
     if tool == "vllm" and speculative is not None and speculative.method == "eagle":
         head = eagle_head(problem, tool)
         llama = "llama" in m.model_type or not m.model_type  # a spec built by hand: unknown
@@ -609,16 +639,12 @@ def check_exportable(problem: ServingProblem, tool: str) -> None:
 
 def launchable(problem: ServingProblem, tool: str) -> ServingProblem:
     """``problem`` restricted to plans ``tool``'s stated version can start, so the search
-    returns one: vLLM's prefill and decode servers pair one to one by workload and layout
-    (``pd_pairs``, :func:`_vllm_pairs`); SGLang has no pipeline parallelism (``max_pp`` 1).
-    Raises as :func:`check_exportable`."""
+    returns one: the constraint ``target`` excludes every layout
+    :func:`~planner.serve.targets.layout_refusal` refuses (the export refuses the same), and
+    for vLLM pairs prefill and decode servers one to one by workload and layout
+    (``pd_pairs``, :func:`_vllm_pairs`). Raises as :func:`check_exportable`."""
     check_exportable(problem, tool)
-    c = problem.constraints
-    if tool == "vllm" and c.disaggregation != "off":
-        return replace(problem, constraints=replace(c, pd_pairs=True))
-    if tool == "sglang" and (c.pp or 1) == 1 and c.max_pp > 1:
-        return replace(problem, constraints=replace(c, max_pp=1))
-    return problem
+    return replace(problem, constraints=replace(problem.constraints, target=tool))
 
 
 def _yaml_text(data: dict[str, Any], indent: int = 0) -> str:
@@ -688,9 +714,20 @@ def export_plan(problem: ServingProblem, plan: ServingPlan, tool: str) -> dict[s
         ``extra_llm_api_options`` YAML text; vLLM prefill / decode servers also carry
         their ``pair``.
     """
-    if tool not in TOOLS:
-        raise InputError(f"--export must be one of {', '.join(TOOLS)}, got {tool!r}")
     check_exportable(problem, tool)
+    for g in plan.replicas:  # the layouts the search excludes for this tool (launchable)
+        why = layout_refusal(
+            tool,
+            problem.model,
+            problem.pool(g.gpu).gpu,
+            g.tp,
+            g.pp,
+            g.ep,
+            problem.precision,
+            problem.kv_precision_name,
+        )
+        if why:
+            raise InputError(f"--export {tool}: {g.label()}: {why}")
     spec = TOOLS[tool]
     model, known = checkpoint(problem.model.name, problem.model.source)
     notes: list[str] = []
@@ -723,13 +760,7 @@ def export_plan(problem: ServingProblem, plan: ServingPlan, tool: str) -> dict[s
             )
     if speculative is not None and speculative.method == "mtp" and used and tool == "sglang":
         head = _nextn_checkpoint(problem, notes)
-    mixed = [g.label() for g in plan.replicas if g.tp > 1 and g.ep > 1 and problem.model.is_moe]
-    if tool == "trtllm" and mixed:
-        notes.append(
-            f"{', '.join(mixed)}: TensorRT-LLM {spec.version} has no tensor-parallel attention "
-            "inside data-parallel groups; the commands run attention tensor-parallel over all "
-            "tp x ep GPUs (the plan's step times assume tp-way attention in ep groups)"
-        )
+    _quantization_notes(problem, tool, notes)
     pairs = _vllm_pairs(plan) if tool == "vllm" else []
     n_pairs = sum(p is not None for p in pairs) // 2
     if n_pairs:

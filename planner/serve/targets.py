@@ -1,0 +1,149 @@
+"""What each export target's stated version can launch (``--export vllm|sglang|trtllm``).
+
+One predicate per target, :func:`layout_refusal`, read by the search (a layout the target
+cannot launch is excluded, with the reason, when the problem's ``constraints.target`` names
+the target: :func:`planner.serve.candidates.layouts`), by :func:`planner.serve.evaluate.verify`
+and by the export (:func:`planner.serve.export.export_plan` refuses the same layouts), so a
+plan found for a target exports and a plan the export refuses is never offered.
+
+The rules, by target (sources in each function):
+
+* vLLM 0.8.5: every layout the planner builds; prefill / decode servers pair one to one
+  (``pd_pairs``, a plan-level rule the constraint sets, not a layout's).
+* SGLang 0.4.6: no pipeline parallelism; expert parallelism only where the model code runs
+  both expert-parallel MoE and data-parallel attention, the plan's ``tp x ep`` layout
+  (DeepSeek-V2 / V3 architectures).
+* TensorRT-LLM 1.0.0: expert parallelism with data-parallel attention over all ranks (``tp``
+  1); FP8 weights or KV cache only on GPUs with FP8.
+"""
+
+from __future__ import annotations
+
+from planner.core.errors import InputError
+from planner.perfmodel.engines import stores_kv
+from planner.perfmodel.hardware import GpuSpec
+from planner.perfmodel.model_spec import ModelSpec
+
+#: The version of each target the export writes commands for (its flag lists:
+#: :data:`planner.serve.export.TOOLS`).
+VERSIONS = {"vllm": "0.8.5", "sglang": "0.4.6", "trtllm": "1.0.0"}
+NAMES = {"vllm": "vLLM", "sglang": "SGLang", "trtllm": "TensorRT-LLM"}
+
+#: ``model_type``s whose SGLang 0.4.6 model code runs expert-parallel MoE (``EPMoE`` under
+#: ``--enable-ep-moe``: ``deepseek_v2.py``, ``mixtral.py``, ``grok.py``) *and* data-parallel
+#: attention (``--enable-dp-attention``, help text "Currently only DeepSeek-V2 is supported";
+#: ``deepseek_v2.py`` also serves DeepSeek-V3 and Kimi-K2's ``DeepseekV3ForCausalLM``). Qwen-MoE
+#: and Llama 4 run ``FusedMoE`` only (experts tensor-parallel), Mixtral has no DP attention.
+SGLANG_EP_MODEL_TYPES = frozenset({"deepseek_v2", "deepseek_v3", "kimi_k2"})
+
+
+def check_target(target: str) -> str:
+    """``target`` when it is a known export target, else :class:`InputError`."""
+    if target not in VERSIONS:
+        raise InputError(f"--export must be one of {', '.join(VERSIONS)}, got {target!r}")
+    return target
+
+
+def label(target: str) -> str:
+    """``TensorRT-LLM 1.0.0``."""
+    return f"{NAMES[target]} {VERSIONS[target]}"
+
+
+def refusal_prefix(target: str) -> str:
+    """How every :func:`layout_refusal` reason of ``target`` starts (to tell them apart from
+    the layout's other exclusion reasons)."""
+    return f"{label(target)} cannot launch it: "
+
+
+def layout_refusal(
+    target: str,
+    model: ModelSpec,
+    gpu: GpuSpec,
+    tp: int,
+    pp: int,
+    ep: int,
+    precision: str,
+    kv_precision: str,
+) -> str:
+    """Why ``target``'s stated version cannot launch a replica of ``model`` on ``gpu`` with
+    this layout and these precisions as the plan prices it ('' when it can)."""
+    why = _RULES[check_target(target)](model, gpu, tp, pp, ep, precision, kv_precision)
+    return refusal_prefix(target) + why if why else ""
+
+
+def gpu_refusal(target: str, gpu: GpuSpec, precision: str, kv_precision: str) -> str:
+    """Why ``target`` runs no replica on ``gpu`` at these weight / KV-cache precisions,
+    whatever the layout ('' when it may): TensorRT-LLM 1.0's PyTorch backend runs FP8, KV
+    cache included, on FP8 GPUs only (:func:`stores_kv`); vLLM and SGLang run what the
+    planner's own precision rules allow."""
+    if check_target(target) != "trtllm":
+        return ""
+    if precision == "fp8" and not gpu.supports("fp8"):
+        return f"{gpu.name} has no FP8 (the PyTorch backend runs FP8 on FP8 GPUs only)"
+    if not stores_kv("trtllm", gpu, kv_precision):
+        return f"{gpu.name} keeps no {kv_precision} KV cache (FP8 on FP8 GPUs only)"
+    return ""
+
+
+def _vllm(
+    model: ModelSpec, gpu: GpuSpec, tp: int, pp: int, ep: int, precision: str, kv: str
+) -> str:
+    """vLLM 0.8.5 runs every layout the planner builds: ``--tensor-parallel-size``,
+    ``--pipeline-parallel-size``, and for ``ep > 1`` data-parallel attention over ``ep``
+    groups with the experts spread over all ranks (``--data-parallel-size ep
+    --enable-expert-parallel``); an fp8 KV cache on any GPU (:func:`stores_kv`)."""
+    return ""
+
+
+def _sglang(
+    model: ModelSpec, gpu: GpuSpec, tp: int, pp: int, ep: int, precision: str, kv: str
+) -> str:
+    """SGLang 0.4.6 (``python/sglang/srt/server_args.py`` of the 0.4.6 wheel): no
+    pipeline-parallel flag; ``--ep-size`` alone is parsed and read by nothing (the MoE stays
+    ``FusedMoE``, experts tensor-parallel), expert parallelism is ``--enable-ep-moe`` (which
+    sets ``ep_size = tp_size``), and the plan's attention, ``tp``-way in ``ep`` data-parallel
+    groups, is ``--enable-dp-attention --dp-size ep``: both only for
+    :data:`SGLANG_EP_MODEL_TYPES`."""
+    if pp > 1:
+        return f"pp{pp}: SGLang {VERSIONS['sglang']} has no pipeline parallelism"
+    if ep > 1 and model.model_type not in SGLANG_EP_MODEL_TYPES:
+        kind = model.model_type or "a model of unknown architecture"
+        return (
+            f"ep{ep}: SGLang {VERSIONS['sglang']} runs expert-parallel MoE with data-parallel "
+            f"attention (--enable-ep-moe --enable-dp-attention) for DeepSeek-V2/V3 "
+            f"architectures only, not {kind}"
+        )
+    return ""
+
+
+def _trtllm(
+    model: ModelSpec, gpu: GpuSpec, tp: int, pp: int, ep: int, precision: str, kv: str
+) -> str:
+    """TensorRT-LLM 1.0.0 runs attention either data-parallel over all ``tp_size`` ranks
+    (``enable_attention_dp``) or tensor-parallel over all of them (its parallelism guide,
+    docs/source/features/parallel-strategy.md: "TP-8" / "DP-8"): the plan's ``tp``-way
+    attention inside ``ep`` groups is one of them only at ``tp`` 1 (a ``tp x ep`` replica
+    with ``tp > 1`` ran attention ``tp * ep``-way, with other KV sizes and step times than
+    planned). Its PyTorch backend (the one the export starts) runs FP8 weights and KV cache
+    on FP8 GPUs only (:func:`stores_kv`)."""
+    if ep > 1 and tp > 1 and model.is_moe:
+        return (
+            f"tp{tp} ep{ep}: attention runs data-parallel over all ranks (tp 1, "
+            "enable_attention_dp) or tensor-parallel over all of them, not tp-way inside "
+            "data-parallel groups"
+        )
+    return gpu_refusal("trtllm", gpu, precision, kv)
+
+
+_RULES = {"vllm": _vllm, "sglang": _sglang, "trtllm": _trtllm}
+
+__all__ = [
+    "NAMES",
+    "SGLANG_EP_MODEL_TYPES",
+    "VERSIONS",
+    "check_target",
+    "gpu_refusal",
+    "label",
+    "layout_refusal",
+    "refusal_prefix",
+]
