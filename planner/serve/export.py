@@ -59,7 +59,7 @@ from typing import Any
 from planner.core.errors import InputError
 from planner.perfmodel.engines import Engine, frees_windowed_kv, version_tuple
 from planner.serve.instance import ReplicaGroup, ServingPlan, ServingProblem
-from planner.serve.targets import VERSIONS, check_target, layout_refusal
+from planner.serve.targets import VERSIONS, check_target, label, layout_refusal, refusal_prefix
 
 
 @dataclass(frozen=True)
@@ -176,6 +176,10 @@ TOOLS: dict[str, ToolSpec] = {
         ),
     ),
 }
+
+#: vLLM 0.8.5 ``--block-size``: choices 8 to 128, "On CUDA devices, only block sizes up to 32
+#: are supported" (``vllm/engine/arg_utils.py`` help text).
+VLLM_BLOCK_SIZES = (8, 16, 32)
 
 #: Hugging Face ids of the catalog models with a released checkpoint (the repositories
 #: their ``_planner.source`` names; instruction-tuned where the catalog has the base). A
@@ -453,10 +457,12 @@ def _sglang(
         # 0.4.6 reads no --ep-size: --enable-ep-moe sets ep_size = tp_size (experts over all
         # tp * ep ranks); attention runs tp-way in ep data-parallel groups (tp_size / dp_size)
         args += ["--dp-size", str(g.ep), "--enable-dp-attention", "--enable-ep-moe"]
+    # 0.4.6 divides both by dp_size under DP attention (server_args.__post_init__,
+    # managers/tp_worker.py); the plan's values are per data-parallel group
     if problem.constraints.max_batch:
-        args += ["--max-running-requests", str(problem.constraints.max_batch)]
+        args += ["--max-running-requests", str(problem.constraints.max_batch * g.ep)]
     if g.role != "decode":
-        args += ["--chunked-prefill-size", str(g.chunk_tokens)]
+        args += ["--chunked-prefill-size", str(g.chunk_tokens * g.ep)]
     if problem.constraints.kv_block_tokens != 1:
         args += ["--page-size", str(problem.constraints.kv_block_tokens)]
     if problem.traffic.prefix_hit_rate <= 0:
@@ -616,6 +622,22 @@ def check_exportable(problem: ServingProblem, tool: str) -> None:
             f"version the export writes commands for; {tool} runs it from {first[tool]} on "
             "(export for another tool, or write the commands for a newer release yourself)"
         )
+    block = problem.constraints.kv_block_tokens
+    if tool == "vllm" and block not in VLLM_BLOCK_SIZES:
+        raise InputError(
+            f"--export vllm: --kv-block {block}: vLLM {spec.version} pages its KV cache in "
+            f"blocks of {', '.join(map(str, VLLM_BLOCK_SIZES))} tokens on CUDA GPUs"
+        )
+    if tool == "sglang":
+        from planner.serve.candidates import chunk_choices
+
+        chunks = {c for role in ("both", "prefill") for c in chunk_choices(problem, role)}
+        if any(c % block for c in chunks):
+            raise InputError(
+                f"--export sglang: --kv-block {block} (SGLang's --page-size) must divide the "
+                f"prefill chunk (SGLang {spec.version} asserts chunked_prefill_size % "
+                f"page_size == 0), and the search chooses among {sorted(chunks)} tokens"
+            )
     if problem.precision not in WEIGHT_FORMATS[tool]:
         raise InputError(
             f"--export {tool}: precision {problem.precision} has no {tool} {spec.version} "
@@ -645,6 +667,75 @@ def launchable(problem: ServingProblem, tool: str) -> ServingProblem:
     (``pd_pairs``, :func:`_vllm_pairs`). Raises as :func:`check_exportable`."""
     check_exportable(problem, tool)
     return replace(problem, constraints=replace(problem.constraints, target=tool))
+
+
+def restriction_effect(
+    problem: ServingProblem, result: Any, *, time_limit: float, threads: int = 1
+) -> dict[str, Any] | None:
+    """What limiting the search to the export target's launchable plans (:func:`launchable`)
+    cost, when it cost anything: ``None`` when the target excludes no layout the search would
+    consider (nor pairs vLLM's servers), or when the search without the restriction (run
+    here, within ``time_limit``) finds nothing better than ``result``. Otherwise a dict:
+    ``target``, ``objective`` (with the restriction, ``None`` without a plan),
+    ``objective_without``, ``replicas_without`` (that plan's groups), ``excluded`` (its
+    groups the target refuses, with the reason) and ``message`` (one line)."""
+    from planner.serve.api import solve
+    from planner.serve.candidates import layouts
+
+    c = problem.constraints
+    target = c.target
+    if target is None:
+        return None
+    prefix = refusal_prefix(target)
+    excludes = any(lay.reason.startswith(prefix) for lay in layouts(problem))
+    paired = target == "vllm" and c.pd_pairs
+    if not excludes and not paired:
+        return None
+    free = replace(
+        problem,
+        constraints=replace(c, target=None, pd_pairs=c.pd_pairs and target != "vllm"),
+    )
+    other = solve(free, "auto", time_limit=time_limit, threads=threads)
+    best = getattr(result, "objective", None)
+    if other.solution is None or other.objective is None:
+        return None
+    if best is not None and other.objective >= best - 1e-9 * max(1.0, abs(best)):
+        return None
+    excluded = {}
+    for g in other.solution.replicas:
+        why = layout_refusal(
+            target,
+            problem.model,
+            problem.pool(g.gpu).gpu,
+            g.tp,
+            g.pp,
+            g.ep,
+            problem.precision,
+            problem.kv_precision_name,
+        )
+        if why:
+            excluded[g.label()] = why[len(prefix) :]
+    if paired and not excluded:
+        excluded["prefill / decode servers"] = (
+            "not in 1:1 pairs of one layout, which vLLM's PyNcclConnector links"
+        )
+    unit = "USD/h" if problem.objective == "cost" else "(minus output tokens/s)"
+    now = "no plan" if best is None else f"{best:.4g} {unit}"
+    groups = " + ".join(g.label() for g in other.solution.replicas)
+    message = (
+        f"--export {target}: the search offered only plans {label(target)} launches ({now}); "
+        f"without that restriction the plan would be {other.objective:.4g} {unit} ({groups}), "
+        "which it cannot launch: " + "; ".join(f"{k}: {v}" for k, v in excluded.items())
+    )
+    return {
+        "target": target,
+        "objective": best,
+        "objective_without": other.objective,
+        "status_without": other.status.value,
+        "replicas_without": [g.label() for g in other.solution.replicas],
+        "excluded": excluded,
+        "message": message,
+    }
 
 
 def _yaml_text(data: dict[str, Any], indent: int = 0) -> str:
@@ -820,4 +911,5 @@ __all__ = [
     "export_plan",
     "head_format",
     "launchable",
+    "restriction_effect",
 ]

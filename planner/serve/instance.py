@@ -109,8 +109,7 @@ class ServingConstraints:
         if self.target is not None:
             if not isinstance(self.target, str) or self.target not in VERSIONS:
                 raise InputError(
-                    f"constraints: target must be one of {', '.join(VERSIONS)}, "
-                    f"got {self.target!r}"
+                    f"constraints: target must be one of {', '.join(VERSIONS)}, got {self.target!r}"
                 )
             if self.target == "vllm" and self.disaggregation != "off":
                 # vLLM 0.8.5's PyNcclConnector links one prefill with one decode server
