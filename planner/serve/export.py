@@ -11,11 +11,12 @@ that have no flag go to its ``--extra_llm_api_options`` YAML, whose keys are in
 Mappings that are choices, not facts of the tools: an expert-parallel replica (``tp x ep``
 GPUs) runs data-parallel attention over ``ep`` groups with experts spread over all ranks
 (vLLM ``--data-parallel-size ep --enable-expert-parallel``; SGLang ``--tp-size tp*ep
---dp-size ep --enable-dp-attention --ep-size tp*ep``; TensorRT-LLM ``--tp_size tp*ep
---ep_size ep``); prefill / decode replicas use each tool's KV-transfer setting (vLLM's
-``PyNcclConnector``, SGLang's ``--disaggregation-mode``, TensorRT-LLM's cache
-transceiver; the router / proxy in front is not generated). SGLang's stated version has no
-pipeline-parallel flag, so a plan with ``pp > 1`` cannot be exported for it.
+--dp-size ep --enable-dp-attention --enable-ep-moe``, DeepSeek-V2/V3 only; TensorRT-LLM
+``--tp_size ep --ep_size ep`` with ``enable_attention_dp``, ``tp`` 1 only); prefill / decode
+replicas use each tool's KV-transfer setting (vLLM's ``PyNcclConnector``, SGLang's
+``--disaggregation-mode``, TensorRT-LLM's cache transceiver; the router / proxy in front is
+not generated). Which layouts a tool launches is :func:`~planner.serve.targets.layout_refusal`,
+the predicate the search reads too (:func:`launchable`).
 
 What would not start is refused or said in the export's ``notes``, never written silently:
 
@@ -29,7 +30,11 @@ What would not start is refused or said in the export's ``notes``, never written
   catalog model in the format the tool runs (:data:`EAGLE_HEADS`), else
   :data:`HEAD_PLACEHOLDER` and a note. MTP uses the target's own layers (a model without
   them is refused by :class:`ServingProblem`).
-* SGLang 0.4.6 has no separate-draft-model algorithm: ``draft`` is refused for it.
+* SGLang 0.4.6 has no separate-draft-model algorithm: ``draft`` is refused for it, before
+  the search (:func:`check_exportable`), as a weight precision without a launch setting
+  (:data:`WEIGHT_FORMATS`) and a KV block size the tool does not page in.
+* A quantized plan names the pre-quantized checkpoint it needs in a note (an AWQ int4
+  checkpoint; any quantized one for TensorRT-LLM, which has no quantization flag).
 * An EAGLE-3 head (:func:`head_format`) runs as ``eagle3`` (vLLM ``method``, SGLang
   ``--speculative-algorithm EAGLE3``): loaded as ``eagle`` it is built as an EAGLE-1 model
   (vLLM 0.8.5 ``EAGLEConfig`` names the architecture ``Eagle{arch}`` for ``eagle``,
@@ -39,8 +44,10 @@ What would not start is refused or said in the export's ``notes``, never written
 * A model whose architecture the stated version's model registry lacks is refused before
   the search (:func:`check_exportable`, :data:`FIRST_RELEASES`, with the first release that
   runs it); one whose checkpoint carries its own code gets the tool's trust-remote-code flag.
-* :func:`launchable` restricts the search to plans the tool starts: vLLM's prefill /
-  decode servers in PyNccl pairs (``pd_pairs``), no pipeline parallelism for SGLang.
+* :func:`launchable` restricts the search to plans the tool starts (constraint ``target``):
+  the layouts :func:`~planner.serve.targets.layout_refusal` accepts, vLLM's prefill /
+  decode servers in PyNccl pairs (``pd_pairs``); :func:`restriction_effect` says what that
+  cost when it cost anything.
 * TensorRT-LLM keeps only the window's KV cache on sliding-window layers when
   ``kv_cache_config.max_attention_window`` lists the layers' windows (repeated over the
   layers when shorter): the export writes the model's pattern, as the plan's KV sizing
