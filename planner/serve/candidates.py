@@ -44,7 +44,7 @@ from planner.serve.capacity import (
 )
 from planner.serve.instance import ReplicaGroup, ServingProblem
 from planner.serve.slo import SLO
-from planner.serve.targets import layout_refusal
+from planner.serve.targets import layout_refusal, variant_refusal
 from planner.serve.traffic import Traffic
 
 TP_OPTIONS = (1, 2, 4, 8, 16, 32)
@@ -447,6 +447,10 @@ def candidates_within(
                 if deadline is not None and deadline.expired():
                     complete = False
                     break
+                why = _variant_refusal(problem, lay, role, spec)
+                if why:  # the export target cannot launch this role / variant of the layout
+                    out.append(_unevaluated(lay, role, spec, why))
+                    continue
                 same = usable.setdefault((lay.pool, role), [])
                 early = (
                     None
@@ -461,6 +465,16 @@ def candidates_within(
     out = prune_dominated(out, paired=problem.constraints.pd_pairs)
     out.sort(key=candidate_order)
     return out, complete
+
+
+def _variant_refusal(problem: ServingProblem, layout: Layout, role: str, spec: bool) -> str:
+    """:func:`~planner.serve.targets.variant_refusal` of a usable layout under the problem's
+    export target ('' without one)."""
+    target, cfg = problem.constraints.target, layout.config
+    if target is None or layout.reason:
+        return ""
+    kv = problem.kv_precision_name
+    return variant_refusal(target, cfg.gpu, cfg.pp, cfg.ep, kv, role, spec)
 
 
 def candidate_order(c: Candidate) -> tuple[bool, float, float, tuple]:

@@ -25,7 +25,7 @@ from planner.core.errors import InputError
 from planner.perfmodel.engines import stores_kv
 from planner.serve.capacity import OperatingPoint, engine_for, role_model
 from planner.serve.instance import ReplicaGroup, ServingPlan, ServingProblem, served_capacity
-from planner.serve.targets import layout_refusal
+from planner.serve.targets import group_refusal
 
 #: Relative slack on flow balance and demand (float noise only).
 FLOW_TOL = 1e-6
@@ -131,7 +131,7 @@ def verify(problem: ServingProblem, plan: Any) -> list[str]:
             out.append(f"{name}: {problem.engine.name} keeps no {kv} KV cache on {pool.gpu.name}")
         target = problem.constraints.target
         if target is not None:
-            why = layout_refusal(target, m, pool.gpu, g.tp, g.pp, g.ep, problem.precision, kv)
+            why = group_refusal(problem, g, target)
             if why:
                 out.append(f"{name}: target: {why}")
         if g.speculative and problem.speculative is None:

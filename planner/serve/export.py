@@ -66,7 +66,13 @@ from typing import Any
 from planner.core.errors import InputError
 from planner.perfmodel.engines import Engine, frees_windowed_kv, version_tuple
 from planner.serve.instance import ReplicaGroup, ServingPlan, ServingProblem
-from planner.serve.targets import VERSIONS, check_target, label, layout_refusal, refusal_prefix
+from planner.serve.targets import (
+    VERSIONS,
+    check_target,
+    group_refusal,
+    label,
+    refusal_prefix,
+)
 
 
 @dataclass(frozen=True)
@@ -710,16 +716,7 @@ def restriction_effect(
         return None
     excluded = {}
     for g in other.solution.replicas:
-        why = layout_refusal(
-            target,
-            problem.model,
-            problem.pool(g.gpu).gpu,
-            g.tp,
-            g.pp,
-            g.ep,
-            problem.precision,
-            problem.kv_precision_name,
-        )
+        why = group_refusal(problem, g, target)
         if why:
             excluded[g.label()] = why[len(prefix) :]
     if paired and not excluded:
@@ -814,16 +811,7 @@ def export_plan(problem: ServingProblem, plan: ServingPlan, tool: str) -> dict[s
     """
     check_exportable(problem, tool)
     for g in plan.replicas:  # the layouts the search excludes for this tool (launchable)
-        why = layout_refusal(
-            tool,
-            problem.model,
-            problem.pool(g.gpu).gpu,
-            g.tp,
-            g.pp,
-            g.ep,
-            problem.precision,
-            problem.kv_precision_name,
-        )
+        why = group_refusal(problem, g, tool)
         if why:
             raise InputError(f"--export {tool}: {g.label()}: {why}")
     spec = TOOLS[tool]
@@ -859,6 +847,13 @@ def export_plan(problem: ServingProblem, plan: ServingPlan, tool: str) -> dict[s
     if speculative is not None and speculative.method == "mtp" and used and tool == "sglang":
         head = _nextn_checkpoint(problem, notes)
     _quantization_notes(problem, tool, notes)
+    eager = [g.label() for g in plan.replicas if tool == "vllm" and g.ep > 1]
+    if eager:
+        notes.append(
+            f"{', '.join(eager)}: vLLM {spec.version} runs data-parallel engines without CUDA "
+            "graphs (platforms/cuda.py: enforce_eager when data_parallel_size > 1); the plan's "
+            "decode steps assume graph replays"
+        )
     pairs = _vllm_pairs(plan) if tool == "vllm" else []
     n_pairs = sum(p is not None for p in pairs) // 2
     if n_pairs:
@@ -893,6 +888,9 @@ def export_plan(problem: ServingProblem, plan: ServingPlan, tool: str) -> dict[s
                 entry["extra_llm_api_options"] = _yaml_text(yaml) + "\n"
             entry["argv"] = [*argv, *args]
             entry["shell"] = shlex.join(entry["argv"])
+            if tool == "vllm" and g.role != "both":  # PyNcclConnector runs on V0 only
+                entry["env"] = {"VLLM_USE_V1": "0"}
+                entry["shell"] = "VLLM_USE_V1=0 " + entry["shell"]
             commands.append(entry)
             port += 1
     return {

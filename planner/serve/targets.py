@@ -19,6 +19,8 @@ The rules, by target (sources in each function):
 
 from __future__ import annotations
 
+from typing import Any
+
 from planner.core.errors import InputError
 from planner.perfmodel.engines import stores_kv
 from planner.perfmodel.hardware import GpuSpec
@@ -137,13 +139,72 @@ def _trtllm(
 
 _RULES = {"vllm": _vllm, "sglang": _sglang, "trtllm": _trtllm}
 
+
+def group_refusal(problem: Any, group: Any, target: str) -> str:
+    """Why ``target`` cannot launch a plan's group ('' when it can): :func:`layout_refusal` of
+    its layout, then :func:`variant_refusal` of its role and speculative decoding
+    (``problem`` a :class:`~planner.serve.instance.ServingProblem`, ``group`` one of its
+    plan's :class:`~planner.serve.instance.ReplicaGroup`)."""
+    g, gpu, kv = group, problem.pool(group.gpu).gpu, problem.kv_precision_name
+    why = layout_refusal(target, problem.model, gpu, g.tp, g.pp, g.ep, problem.precision, kv)
+    return why or variant_refusal(target, gpu, g.pp, g.ep, kv, g.role, g.speculative)
+
+
+def vllm_v0_reason(gpu: GpuSpec, pp: int, kv_precision: str, role: str, speculative: bool) -> str:
+    """Why vLLM 0.8.5 runs a server of this layout on its V0 engine ('' for V1): its V1
+    oracle (``EngineArgs._is_v1_supported_oracle``, ``vllm/engine/arg_utils.py``) falls back
+    for speculative decoding (draft models and MTP; EAGLE unless ``VLLM_USE_V1=1``), for
+    ``pp > 1`` without the Ray executor, and for an fp8 KV cache unless FlashAttention 3 runs
+    it (compute capability 9, Hopper); ``PyNcclConnector`` is a V0 connector (V1's scheduler
+    asserts a ``KVConnectorBase_V1``), so a prefill / decode server runs V0
+    (``VLLM_USE_V1=0``, which the export sets)."""
+    if role != "both":
+        return "a prefill / decode server (PyNcclConnector is a V0 connector)"
+    if speculative:
+        return "speculative decoding"
+    if pp > 1:
+        return "pipeline parallelism without the Ray executor"
+    if kv_precision == "fp8" and gpu.architecture != "Hopper":
+        return f"an fp8 KV cache on {gpu.name} (V1 runs it with FlashAttention 3, Hopper)"
+    return ""
+
+
+def variant_refusal(
+    target: str,
+    gpu: GpuSpec,
+    pp: int,
+    ep: int,
+    kv_precision: str,
+    role: str,
+    speculative: bool,
+) -> str:
+    """Why ``target`` cannot launch a server of this layout in ``role`` (with or without
+    speculative decoding) as planned ('' when it can); :func:`layout_refusal` holds for the
+    layout whatever the role. vLLM 0.8.5 spawns data-parallel engines (``--data-parallel-size``,
+    the plan's ``ep > 1``) in its V1 engine only (``v1/engine/core_client.py``; V0 would wait
+    for ranks nobody starts), so an ``ep > 1`` server that runs on V0
+    (:func:`vllm_v0_reason`) is refused."""
+    if check_target(target) != "vllm" or ep <= 1:
+        return ""
+    v0 = vllm_v0_reason(gpu, pp, kv_precision, role, speculative)
+    if not v0:
+        return ""
+    return (
+        f"{refusal_prefix(target)}ep{ep}: data-parallel engines run on the V1 engine only, and "
+        f"{v0} runs on V0"
+    )
+
+
 __all__ = [
     "NAMES",
     "SGLANG_EP_MODEL_TYPES",
     "VERSIONS",
     "check_target",
     "gpu_refusal",
+    "group_refusal",
     "label",
     "layout_refusal",
     "refusal_prefix",
+    "variant_refusal",
+    "vllm_v0_reason",
 ]

@@ -76,6 +76,10 @@ def test_every_flag_is_documented_for_the_stated_version(tool, prob_name, plan_n
         with pytest.raises(InputError, match="pipeline"):
             export_plan(prob, plan, tool)
         return
+    if tool == "vllm" and plan_name == "spec_ep":  # DP engines (V1) with MTP (V0): refused
+        with pytest.raises(InputError, match="data-parallel engines run on the V1 engine only"):
+            export_plan(prob, plan, tool)
+        return
     if tool == "sglang" and prob_name == "draft":  # refused before any search
         with pytest.raises(InputError, match="not a separate draft model"):
             export_plan(prob, plan, tool)
@@ -241,7 +245,7 @@ def test_mtp_needs_the_models_own_layers():
     with pytest.raises(InputError, match="not a separate draft model"):
         export_plan(problem(**PROBLEMS["draft"]), PLANS["spec_ep"], "sglang")
     prob = problem(model="deepseek-v3", speculative=Speculative("mtp", 2, 0.8))
-    vllm = export_plan(prob, PLANS["spec_ep"], "vllm")["commands"][0]["argv"]
+    vllm = export_plan(prob, PLANS["spec"], "vllm")["commands"][0]["argv"]
     conf = json.loads(value(vllm, "--speculative-config"))
     assert conf == {"num_speculative_tokens": 2, "method": "deepseek_mtp"}
     sglang = export_plan(prob, PLANS["spec_ep"], "sglang")["commands"][0]["argv"]

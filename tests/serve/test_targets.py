@@ -27,7 +27,7 @@ from planner.serve.export import (
     launchable,
     restriction_effect,
 )
-from planner.serve.targets import layout_refusal, refusal_prefix
+from planner.serve.targets import group_refusal, refusal_prefix
 from planner.serve.workloads import export_problem
 
 DATA = Path(__file__).resolve().parents[1] / "data"
@@ -402,15 +402,50 @@ def test_every_plan_the_search_returns_for_a_target_exports(case):
     res = solve(prob, "auto", time_limit=20)
     assume(res.solution is not None and res.solution.replicas)
     assert verify(prob, res.solution) == []
-    for g in res.solution.replicas:
-        gpu = prob.pool(g.gpu).gpu
-        why = layout_refusal(
-            tool, prob.model, gpu, g.tp, g.pp, g.ep, prob.precision, prob.kv_precision_name
-        )
-        assert why == ""
+    assert all(group_refusal(prob, g, tool) == "" for g in res.solution.replicas)
     out = export_plan(export_problem(prob), res.solution, tool)
     servers = [g for g in res.solution.replicas for _ in range(g.count)]
     assert len(out["commands"]) == len(servers)
     for g, command in zip(servers, out["commands"], strict=True):
         check_command(tool, g, command)
         event(f"{tool} {g.role} pp{min(g.pp, 2)} ep{min(g.ep, 2)} spec={g.speculative}")
+
+
+def test_vllm_data_parallel_engines_need_its_v1_engine():
+    """vLLM 0.8.5 spawns data-parallel engines (the plan's ep > 1) in V1 only, and runs
+    PyNcclConnector (P/D), speculative decoding, pp > 1 without Ray and an fp8 KV cache off
+    Hopper on V0: such an ep > 1 server would wait for ranks nobody starts. The P/D servers
+    themselves need VLLM_USE_V1=0 (V1's scheduler asserts a V1 connector); DP engines run
+    without CUDA graphs, which a note says."""
+    from planner.serve.candidates import candidates
+
+    base = dict(qps=5, prompt_tokens="exp:1000", output_tokens="exp:200", ttft="2s")
+    prob = make_problem("mixtral-8x7b", "H100:8", tpot="30ms", disaggregation="allow", **base)
+
+    def one(tp, ep, role, spec=False):
+        return ServingPlan((ReplicaGroup("H100-SXM", tp, 1, ep, 1, role, 2048, 5.0, spec),))
+
+    with pytest.raises(InputError, match="V1 engine only, and a prefill / decode server"):
+        export_plan(prob, one(1, 2, "prefill"), "vllm")
+    out = export_plan(prob, one(2, 2, "both"), "vllm")
+    assert any("without CUDA graphs" in n for n in out["notes"])
+    fp8 = make_problem("mixtral-8x7b", "A100:8", kv_precision="fp8", engine="vllm", **base)
+    with pytest.raises(InputError, match="fp8 KV cache on A100"):
+        export_plan(
+            fp8, ServingPlan((ReplicaGroup("A100-80GB", 2, 1, 2, 1, "both", 2048, 5.0),)), "vllm"
+        )
+    # the search excludes those roles / variants, saying why, and keeps the V1 ones
+    cands = candidates(launchable(prob, "vllm"))
+    valid = {lay.config for lay in layouts(prob) if not lay.reason}
+    split = [c for c in cands if c.config.ep > 1 and c.role != "both" and c.config in valid]
+    assert split and all("V1 engine only" in c.reason for c in split)
+    assert any(c.usable and c.config.ep > 1 and c.role == "both" for c in cands)
+    pair = ServingPlan(
+        (
+            ReplicaGroup("H100-SXM", 2, 1, 1, 1, "prefill", 16384, 5.0),
+            ReplicaGroup("H100-SXM", 2, 1, 1, 1, "decode", 0, 5.0),
+        )
+    )
+    for command in export_plan(prob, pair, "vllm")["commands"]:
+        assert command["env"] == {"VLLM_USE_V1": "0"}
+        assert command["shell"].startswith("VLLM_USE_V1=0 vllm serve ")
