@@ -474,7 +474,8 @@ def _variant_refusal(problem: ServingProblem, layout: Layout, role: str, spec: b
     if target is None or layout.reason:
         return ""
     kv = problem.kv_precision_name
-    return variant_refusal(target, cfg.gpu, cfg.pp, cfg.ep, kv, role, spec)
+    method = problem.speculative.method if spec and problem.speculative else None
+    return variant_refusal(target, cfg.gpu, cfg.pp, cfg.ep, kv, role, method)
 
 
 def candidate_order(c: Candidate) -> tuple[bool, float, float, tuple]:

@@ -190,9 +190,11 @@ TOOLS: dict[str, ToolSpec] = {
     ),
 }
 
-#: vLLM 0.8.5 ``--block-size``: choices 8 to 128, "On CUDA devices, only block sizes up to 32
-#: are supported" (``vllm/engine/arg_utils.py`` help text).
-VLLM_BLOCK_SIZES = (8, 16, 32)
+#: vLLM 0.8.5 ``--block-size`` on CUDA: ``BlockSize = Literal[1, 8, 16, 32, 64, 128]``, "On
+#: CUDA devices, only block sizes up to 32 are supported" (``vllm/config.py``,
+#: ``CacheConfig.block_size``), and its FlashAttention backends, V0 and V1, raise "Block size
+#: must be a multiple of 16" (``attention/backends/flash_attn.py``).
+VLLM_BLOCK_SIZES = (16, 32)
 
 #: Hugging Face ids of the catalog models with a released checkpoint (the repositories
 #: their ``_planner.source`` names; instruction-tuned where the catalog has the base). A
@@ -460,6 +462,19 @@ def _vllm(
         }
         args += ["--kv-transfer-config", json.dumps(kv, separators=(",", ":"))]
     return args, {}
+
+
+def _vllm_env(problem: ServingProblem, g: ReplicaGroup) -> dict[str, str]:
+    """The environment a vLLM 0.8.5 server needs to run on the engine
+    :func:`~planner.serve.targets.vllm_engine` names where its V1 oracle picks the other: V0
+    for a prefill / decode server (the oracle does not see the V0 connector), V1 for EAGLE
+    with chunked prefill (the oracle falls back to V0, which refuses it)."""
+    if g.role != "both":
+        return {"VLLM_USE_V1": "0"}
+    spec = problem.speculative
+    if g.speculative and spec is not None and spec.method == "eagle":
+        return {"VLLM_USE_V1": "1"}
+    return {}
 
 
 def _sglang(
@@ -888,9 +903,11 @@ def export_plan(problem: ServingProblem, plan: ServingPlan, tool: str) -> dict[s
                 entry["extra_llm_api_options"] = _yaml_text(yaml) + "\n"
             entry["argv"] = [*argv, *args]
             entry["shell"] = shlex.join(entry["argv"])
-            if tool == "vllm" and g.role != "both":  # PyNcclConnector runs on V0 only
-                entry["env"] = {"VLLM_USE_V1": "0"}
-                entry["shell"] = "VLLM_USE_V1=0 " + entry["shell"]
+            env = _vllm_env(problem, g) if tool == "vllm" else {}
+            if env:  # the engine the oracle would not pick (vllm_engine)
+                entry["env"] = env
+                entry["shell"] = shlex.join([f"{k}={v}" for k, v in env.items()]) + " "
+                entry["shell"] += shlex.join(entry["argv"])
             commands.append(entry)
             port += 1
     return {

@@ -147,26 +147,41 @@ def group_refusal(problem: Any, group: Any, target: str) -> str:
     plan's :class:`~planner.serve.instance.ReplicaGroup`)."""
     g, gpu, kv = group, problem.pool(group.gpu).gpu, problem.kv_precision_name
     why = layout_refusal(target, problem.model, gpu, g.tp, g.pp, g.ep, problem.precision, kv)
-    return why or variant_refusal(target, gpu, g.pp, g.ep, kv, g.role, g.speculative)
+    method = problem.speculative.method if g.speculative and problem.speculative else None
+    return why or variant_refusal(target, gpu, g.pp, g.ep, kv, g.role, method)
 
 
-def vllm_v0_reason(gpu: GpuSpec, pp: int, kv_precision: str, role: str, speculative: bool) -> str:
-    """Why vLLM 0.8.5 runs a server of this layout on its V0 engine ('' for V1): its V1
-    oracle (``EngineArgs._is_v1_supported_oracle``, ``vllm/engine/arg_utils.py``) falls back
-    for speculative decoding (draft models and MTP; EAGLE unless ``VLLM_USE_V1=1``), for
-    ``pp > 1`` without the Ray executor, and for an fp8 KV cache unless FlashAttention 3 runs
-    it (compute capability 9, Hopper); ``PyNcclConnector`` is a V0 connector (V1's scheduler
-    asserts a ``KVConnectorBase_V1``), so a prefill / decode server runs V0
-    (``VLLM_USE_V1=0``, which the export sets)."""
+def vllm_engine(
+    gpu: GpuSpec, pp: int, kv_precision: str, role: str, speculative: str | None
+) -> tuple[str, str]:
+    """Which vLLM 0.8.5 engine runs a server of this layout as planned: ``("v1", "")``,
+    ``("v0", why)`` or ``("", why)`` when neither does.
+
+    Its V1 oracle (``EngineArgs._is_v1_supported_oracle``, ``vllm/engine/arg_utils.py``) falls
+    back to V0 for a draft model or MTP, for ``pp > 1`` without the Ray executor and for an
+    fp8 KV cache unless FlashAttention 3 runs it (compute capability 9, Hopper), and for
+    EAGLE unless ``VLLM_USE_V1=1``; ``PyNcclConnector`` is a V0 connector (V1's scheduler
+    asserts a ``KVConnectorBase_V1``), so a prefill / decode server runs V0 (``VLLM_USE_V1=0``,
+    which the export sets). V0 refuses EAGLE with chunked prefill (``SpeculativeConfig``:
+    "Chunked prefill and EAGLE are not compatible when using V0"), which a colocated server
+    runs: EAGLE there needs V1 (``VLLM_USE_V1=1``, which the export sets)."""
+    v0 = ""
     if role != "both":
-        return "a prefill / decode server (PyNcclConnector is a V0 connector)"
-    if speculative:
-        return "speculative decoding"
-    if pp > 1:
-        return "pipeline parallelism without the Ray executor"
-    if kv_precision == "fp8" and gpu.architecture != "Hopper":
-        return f"an fp8 KV cache on {gpu.name} (V1 runs it with FlashAttention 3, Hopper)"
-    return ""
+        v0 = "a prefill / decode server (PyNcclConnector is a V0 connector)"
+    elif pp > 1:
+        v0 = "pipeline parallelism without the Ray executor"
+    elif kv_precision == "fp8" and gpu.architecture != "Hopper":
+        v0 = f"an fp8 KV cache on {gpu.name} (V1 runs it with FlashAttention 3, Hopper)"
+    if speculative == "eagle" and role == "both":
+        if v0:
+            return "", (
+                f'EAGLE with chunked prefill runs on the V1 engine only (V0: "Chunked prefill '
+                f'and EAGLE are not compatible"), and {v0} runs on V0'
+            )
+        return "v1", ""
+    if speculative in ("draft", "mtp"):
+        return "v0", v0 or "speculative decoding with a draft model or MTP"
+    return ("v0", v0) if v0 else ("v1", "")
 
 
 def variant_refusal(
@@ -176,23 +191,25 @@ def variant_refusal(
     ep: int,
     kv_precision: str,
     role: str,
-    speculative: bool,
+    speculative: str | None,
 ) -> str:
-    """Why ``target`` cannot launch a server of this layout in ``role`` (with or without
-    speculative decoding) as planned ('' when it can); :func:`layout_refusal` holds for the
-    layout whatever the role. vLLM 0.8.5 spawns data-parallel engines (``--data-parallel-size``,
-    the plan's ``ep > 1``) in its V1 engine only (``v1/engine/core_client.py``; V0 would wait
-    for ranks nobody starts), so an ``ep > 1`` server that runs on V0
-    (:func:`vllm_v0_reason`) is refused."""
-    if check_target(target) != "vllm" or ep <= 1:
+    """Why ``target`` cannot launch a server of this layout in ``role`` with this speculative
+    method (``None``: none) as planned ('' when it can); :func:`layout_refusal` holds for the
+    layout whatever the role. vLLM 0.8.5: a server no engine runs as planned
+    (:func:`vllm_engine`), and an ``ep > 1`` one on V0, since vLLM spawns data-parallel engines
+    (``--data-parallel-size``, the plan's ``ep``) in V1 only (``v1/engine/core_client.py``;
+    V0 would wait for ranks nobody starts)."""
+    if check_target(target) != "vllm":
         return ""
-    v0 = vllm_v0_reason(gpu, pp, kv_precision, role, speculative)
-    if not v0:
-        return ""
-    return (
-        f"{refusal_prefix(target)}ep{ep}: data-parallel engines run on the V1 engine only, and "
-        f"{v0} runs on V0"
-    )
+    engine, why = vllm_engine(gpu, pp, kv_precision, role, speculative)
+    if not engine:
+        return refusal_prefix(target) + why
+    if ep > 1 and engine == "v0":
+        return (
+            f"{refusal_prefix(target)}ep{ep}: data-parallel engines run on the V1 engine only, "
+            f"and {why} runs on V0"
+        )
+    return ""
 
 
 __all__ = [
@@ -206,5 +223,5 @@ __all__ = [
     "layout_refusal",
     "refusal_prefix",
     "variant_refusal",
-    "vllm_v0_reason",
+    "vllm_engine",
 ]

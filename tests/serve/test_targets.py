@@ -413,10 +413,11 @@ def test_every_plan_the_search_returns_for_a_target_exports(case):
 
 def test_vllm_data_parallel_engines_need_its_v1_engine():
     """vLLM 0.8.5 spawns data-parallel engines (the plan's ep > 1) in V1 only, and runs
-    PyNcclConnector (P/D), speculative decoding, pp > 1 without Ray and an fp8 KV cache off
+    PyNcclConnector (P/D), draft / MTP speculation, pp > 1 without Ray and an fp8 KV cache off
     Hopper on V0: such an ep > 1 server would wait for ranks nobody starts. The P/D servers
-    themselves need VLLM_USE_V1=0 (V1's scheduler asserts a V1 connector); DP engines run
-    without CUDA graphs, which a note says."""
+    need VLLM_USE_V1=0 (V1's scheduler asserts a V1 connector) and colocated EAGLE servers
+    VLLM_USE_V1=1 (V0 refuses EAGLE with chunked prefill); DP engines run without CUDA
+    graphs, which a note says. (Each was exported as a command that does not start.)"""
     from planner.serve.candidates import candidates
 
     base = dict(qps=5, prompt_tokens="exp:1000", output_tokens="exp:200", ttft="2s")
@@ -449,3 +450,13 @@ def test_vllm_data_parallel_engines_need_its_v1_engine():
     for command in export_plan(prob, pair, "vllm")["commands"]:
         assert command["env"] == {"VLLM_USE_V1": "0"}
         assert command["shell"].startswith("VLLM_USE_V1=0 vllm serve ")
+    # EAGLE on a colocated server: V0 refuses it with chunked prefill, V1 needs VLLM_USE_V1=1
+    eagle = dict(base, speculative=Speculative("eagle", 3, 0.7))
+    llama = make_problem("llama-3.1-8b", "H100:8", **eagle)
+    spec = ServingPlan((ReplicaGroup("H100-SXM", 1, 1, 1, 1, "both", 2048, 5.0, True),))
+    (command,) = export_plan(llama, spec, "vllm")["commands"]
+    assert command["env"] == {"VLLM_USE_V1": "1"} and "--enable-chunked-prefill" in command["argv"]
+    a100 = make_problem("llama-3.1-8b", "A100:8", kv_precision="fp8", engine="vllm", **eagle)
+    on_a100 = ServingPlan((ReplicaGroup("A100-80GB", 1, 1, 1, 1, "both", 2048, 5.0, True),))
+    with pytest.raises(InputError, match="EAGLE with chunked prefill runs on the V1 engine only"):
+        export_plan(a100, on_a100, "vllm")
