@@ -862,6 +862,13 @@ def export_plan(problem: ServingProblem, plan: ServingPlan, tool: str) -> dict[s
     if speculative is not None and speculative.method == "mtp" and used and tool == "sglang":
         head = _nextn_checkpoint(problem, notes)
     _quantization_notes(problem, tool, notes)
+    capped = [g.label() for g in plan.replicas if g.speculative]
+    if tool == "sglang" and capped and not problem.constraints.max_batch:
+        notes.append(
+            f"{', '.join(capped)}: SGLang {spec.version} caps an EAGLE / NEXTN server at 48 "
+            "running requests when --max-running-requests is not given (server_args); the plan "
+            "assumes no cap: give the batch cap you plan with (--max-batch)"
+        )
     eager = [g.label() for g in plan.replicas if tool == "vllm" and g.ep > 1]
     if eager:
         notes.append(

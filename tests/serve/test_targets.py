@@ -460,3 +460,17 @@ def test_vllm_data_parallel_engines_need_its_v1_engine():
     on_a100 = ServingPlan((ReplicaGroup("A100-80GB", 1, 1, 1, 1, "both", 2048, 5.0, True),))
     with pytest.raises(InputError, match="EAGLE with chunked prefill runs on the V1 engine only"):
         export_plan(a100, on_a100, "vllm")
+
+
+def test_sglang_speculative_servers_say_their_default_cap():
+    """SGLang 0.4.6 sets max_running_requests = 48 for EAGLE / NEXTN when none is given: a
+    plan priced without a cap says so (and not when --max-batch is given)."""
+    base = dict(qps=5, prompt_tokens="exp:1000", output_tokens="exp:200", ttft="2s")
+    spec = ServingPlan((ReplicaGroup("H100-SXM", 1, 1, 1, 1, "both", 2048, 5.0, True),))
+    eagle = Speculative("eagle", 3, 0.7)
+    free = make_problem("llama-3.1-8b", "H100:8", speculative=eagle, **base)
+    assert any("48 running requests" in n for n in export_plan(free, spec, "sglang")["notes"])
+    capped = make_problem("llama-3.1-8b", "H100:8", speculative=eagle, max_batch=64, **base)
+    out = export_plan(capped, spec, "sglang")
+    assert not any("48 running" in n for n in out["notes"])
+    assert value(out["commands"][0]["argv"], "--max-running-requests") == "64"
