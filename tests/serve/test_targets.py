@@ -196,7 +196,7 @@ def test_output_says_what_the_restriction_cost(capsys):
 
 
 def test_bad_settings_for_a_target_are_refused_before_the_search():
-    """vLLM 0.8.5 pages KV in 8 / 16 / 32-token blocks on CUDA; SGLang asserts the page size
+    """vLLM 0.8.5 pages KV in 16- or 32-token blocks on CUDA; SGLang asserts the page size
     divides the prefill chunk; SGLang runs no separate draft model."""
     base = dict(qps=1, prompt_tokens=500, output_tokens=100)
     with pytest.raises(InputError, match="--kv-block 64"):
