@@ -1,15 +1,19 @@
 """What each export target's stated version can launch (``--export vllm|sglang|trtllm``).
 
-One predicate per target, :func:`layout_refusal`, read by the search (a layout the target
-cannot launch is excluded, with the reason, when the problem's ``constraints.target`` names
-the target: :func:`planner.serve.candidates.layouts`), by :func:`planner.serve.evaluate.verify`
-and by the export (:func:`planner.serve.export.export_plan` refuses the same layouts), so a
-plan found for a target exports and a plan the export refuses is never offered.
+One predicate per target, :func:`layout_refusal` (and :func:`variant_refusal` per role and
+speculative method; :func:`group_refusal` of a plan's group is both), read by the search (a
+layout the target cannot launch is excluded, with the reason, when the problem's
+``constraints.target`` names the target: :func:`planner.serve.candidates.layouts`), by
+:func:`planner.serve.evaluate.verify` and by the export
+(:func:`planner.serve.export.export_plan` refuses the same layouts), so a plan found for a
+target exports and a plan the export refuses is never offered.
 
 The rules, by target (sources in each function):
 
-* vLLM 0.8.5: every layout the planner builds; prefill / decode servers pair one to one
-  (``pd_pairs``, a plan-level rule the constraint sets, not a layout's).
+* vLLM 0.8.5: every layout, but per server (:func:`variant_refusal`, role and speculative
+  method) only what its V1 or V0 engine runs as planned (:func:`vllm_engine`): ``ep > 1``
+  (data-parallel engines) on V1 only, EAGLE with chunked prefill on V1 only; prefill / decode
+  servers pair one to one (``pd_pairs``, a plan-level rule the constraint sets).
 * SGLang 0.4.6: no pipeline parallelism; expert parallelism only where the model code runs
   both expert-parallel MoE and data-parallel attention, the plan's ``tp x ep`` layout
   (DeepSeek-V2 / V3 architectures).
