@@ -58,6 +58,7 @@ What would not start is refused or said in the export's ``notes``, never written
 from __future__ import annotations
 
 import json
+import math
 import shlex
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -118,6 +119,8 @@ TOOLS: dict[str, ToolSpec] = {
                 "--max-num-seqs",
                 "--max-num-batched-tokens",
                 "--enable-chunked-prefill",
+                "--no-enable-chunked-prefill",
+                "--max-model-len",
                 "--block-size",
                 "--enable-prefix-caching",
                 "--kv-cache-dtype",
@@ -428,8 +431,16 @@ def _vllm(
         args += ["--data-parallel-size", str(g.ep), "--enable-expert-parallel"]
     if problem.constraints.max_batch:
         args += ["--max-num-seqs", str(problem.constraints.max_batch)]
-    if g.role != "decode":
+    if g.role == "both":
         args += ["--enable-chunked-prefill", "--max-num-batched-tokens", str(g.chunk_tokens)]
+    else:
+        # PyNcclConnector (V0) sends and looks up whole prefills (simple_connector.py: "You
+        # should set --enable_chunked_prefill=False"), and V0 turns chunked prefill on above a
+        # 32K max_model_len; without it, V0 needs max_num_batched_tokens >= max_model_len
+        longest = min(problem.model.max_seq, math.ceil(problem.traffic.max_context))
+        args += ["--no-enable-chunked-prefill", "--max-model-len", str(longest)]
+        if g.role == "prefill":
+            args += ["--max-num-batched-tokens", str(max(g.chunk_tokens, longest))]
     if problem.constraints.kv_block_tokens != 16:
         args += ["--block-size", str(problem.constraints.kv_block_tokens)]
     if problem.traffic.prefix_hit_rate > 0:

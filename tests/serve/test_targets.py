@@ -241,6 +241,7 @@ def check_vllm(argv):
     switches = {
         "--enable-expert-parallel",
         "--enable-chunked-prefill",
+        "--no-enable-chunked-prefill",
         "--enable-prefix-caching",
         "--trust-remote-code",
     }
@@ -450,6 +451,13 @@ def test_vllm_data_parallel_engines_need_its_v1_engine():
     for command in export_plan(prob, pair, "vllm")["commands"]:
         assert command["env"] == {"VLLM_USE_V1": "0"}
         assert command["shell"].startswith("VLLM_USE_V1=0 vllm serve ")
+        # whole prefills (the connector's assumption), which V0 runs with a bounded model length
+        argv = command["argv"]
+        assert "--no-enable-chunked-prefill" in argv and "--enable-chunked-prefill" not in argv
+        longest = int(value(argv, "--max-model-len"))
+        assert longest >= prob.traffic.max_context
+        if command["role"] == "prefill":
+            assert int(value(argv, "--max-num-batched-tokens")) >= longest
     # EAGLE on a colocated server: V0 refuses it with chunked prefill, V1 needs VLLM_USE_V1=1
     eagle = dict(base, speculative=Speculative("eagle", 3, 0.7))
     llama = make_problem("llama-3.1-8b", "H100:8", **eagle)
