@@ -343,6 +343,7 @@ def _case(model, gpus, tool, **kw):
     return model, gpus, tool, {**base, "tpot": "30ms", **kw}
 
 
+@pytest.mark.slow
 @settings(
     max_examples=5,
     deadline=None,
