@@ -104,6 +104,11 @@ def test_the_target_restricts_fleets_days_and_sweeps():
     assert res.solution is not None and not mixed(res.solution)
     assert verify(shared, res.solution) == []
     export_plan(export_problem(shared), res.solution, "trtllm")
+    # the export's longest request (vLLM P/D --max-model-len) is the longest of any workload,
+    # not the first workload's (chat 1000 + 200 < code 2000 + 100 on average)
+    longest = max(w.traffic.max_context for w in shared.workloads)
+    assert longest > shared.workloads[0].traffic.max_context
+    assert export_problem(shared).traffic.max_context == longest
     # unrestricted: shared chat tp2 ep2 + code tp1 ep2, day period 1 tp1 ep2, sweep tp2 ep2
     # (bench/session_runs/s17export/free_fleet_day_sweep.txt)
     day = plan_day(qwen(target="sglang"), parse_profile([20, 40]), time_limit=30)
