@@ -465,9 +465,12 @@ def serve(
                     )
         refused = None
         if export is not None:
-            from planner.serve.export import export_plan
+            from planner.serve.export import export_plan, restriction_effect
             from planner.serve.workloads import export_problem
 
+            effect = restriction_effect(problem, result, time_limit=time_limit, threads=threads)
+            if effect is not None:  # the target's restriction changed the plan: say so
+                data["export_restriction"] = effect
             data["export"] = None
             if result.solution is not None and result.solution.replicas:
                 try:
@@ -481,6 +484,13 @@ def serve(
         dump_json(out, data)
     if not json_out:
         print_report(problem, result, top=top, simulated=data.get("simulated"))
+        if data.get("export_restriction"):
+            console.out_console().print(
+                f"# {data['export_restriction']['message']}",
+                markup=False,
+                highlight=False,
+                soft_wrap=True,
+            )
         if data.get("export") and refused is None:
             from planner.serve.report import print_export
 
