@@ -16,6 +16,7 @@ import typer
 from planner.core import console, validate
 from planner.core.errors import InputError
 from planner.core.io import dump_json, ensure_not_input
+from planner.core.timing import Deadline
 
 if TYPE_CHECKING:
     from planner.serve.instance import ServingProblem
@@ -435,6 +436,7 @@ def serve(
         )
         return
     with console.clean_stdout() as stdout:
+        deadline = Deadline(time_limit)  # the export's restriction check shares the limit
         result = solve(problem, method, time_limit=time_limit, threads=threads, explain=True)
         data = result_json(problem, result)
         if simulate:
@@ -468,7 +470,9 @@ def serve(
             from planner.serve.export import export_plan, restriction_effect
             from planner.serve.workloads import export_problem
 
-            effect = restriction_effect(problem, result, time_limit=time_limit, threads=threads)
+            effect = restriction_effect(
+                problem, result, time_limit=deadline.remaining(), threads=threads
+            )
             if effect is not None:  # the target's restriction changed the plan: say so
                 data["export_restriction"] = effect
             data["export"] = None

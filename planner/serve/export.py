@@ -708,6 +708,10 @@ def launchable(problem: ServingProblem, tool: str) -> ServingProblem:
     return replace(problem, constraints=replace(problem.constraints, target=tool))
 
 
+#: Least time left (seconds) for which :func:`restriction_effect` runs its second search.
+MIN_RESTRICTION_CHECK_S = 0.5
+
+
 def restriction_effect(
     problem: ServingProblem, result: Any, *, time_limit: float, threads: int = 1
 ) -> dict[str, Any] | None:
@@ -717,7 +721,9 @@ def restriction_effect(
     here, within ``time_limit``) finds nothing better than ``result``. Otherwise a dict:
     ``target``, ``objective`` (with the restriction, ``None`` without a plan),
     ``objective_without``, ``replicas_without`` (that plan's groups), ``excluded`` (its
-    groups the target refuses, with the reason) and ``message`` (one line)."""
+    groups the target refuses, with the reason) and ``message`` (one line). ``time_limit`` is
+    what the caller has left: below :data:`MIN_RESTRICTION_CHECK_S` the search without the
+    restriction is not run and the dict says so (``checked`` false)."""
     from planner.serve.api import solve
     from planner.serve.candidates import layouts
 
@@ -730,6 +736,15 @@ def restriction_effect(
     paired = target == "vllm" and c.pd_pairs
     if not excludes and not paired:
         return None
+    if time_limit < MIN_RESTRICTION_CHECK_S:  # the plan's own search spent the time limit
+        return {
+            "target": target,
+            "checked": False,
+            "message": (
+                f"--export {target}: the search offered only plans {label(target)} launches; "
+                "whether that cost anything was not checked (the time limit was spent)"
+            ),
+        }
     free = replace(
         problem,
         constraints=replace(c, target=None, pd_pairs=c.pd_pairs and target != "vllm"),
@@ -759,6 +774,7 @@ def restriction_effect(
     )
     return {
         "target": target,
+        "checked": True,
         "objective": best,
         "objective_without": other.objective,
         "status_without": other.status.value,

@@ -188,6 +188,11 @@ def test_output_says_what_the_restriction_cost(capsys):
     assert effect is not None and effect["objective_without"] < res.objective
     assert "1:1 pairs" in effect["message"] and "vLLM 0.8.5" in effect["message"]
     assert restriction_effect(prob, res, time_limit=30) is None  # no target, no restriction
+    # the CLI passes what its own search left of the time limit: with none left, no second
+    # search (it had run for the whole limit again, twice the limit in all)
+    spent = restriction_effect(target, res, time_limit=0.0)
+    assert spent is not None and spent["checked"] is False and "not checked" in spent["message"]
+    assert effect["checked"] is True
     same = launchable(qwen(), "trtllm")  # tp1 ep4 costs what tp2 ep2 costs
     assert restriction_effect(same, solve(same, "auto", time_limit=30), time_limit=30) is None
     args = ["plan", "serve", "--model", "llama-3.1-8b", "--gpus", "H100:8", "--qps", "10"]
