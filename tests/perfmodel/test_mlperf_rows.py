@@ -1,14 +1,15 @@
 """The MLPerf Inference v4.1 rows (source ``mlperf_inf41``): integrity of the entered figures."""
 
-from planner.perfmodel.calibration.mlperf import DATASETS, MLPERF_ROWS, SOURCE
+from planner.perfmodel.calibration.mlperf import DATASETS, MLPERF_ROWS, SOURCES
 from planner.perfmodel.calibration.published import HELD_OUT
 from planner.perfmodel.readers import load_model
 
 
 def test_every_row_is_held_out_and_names_a_known_model():
-    assert len(MLPERF_ROWS) == 20
+    assert len(MLPERF_ROWS) == 36
+    assert len({r.id for r in MLPERF_ROWS}) == 36
     assert {r.split for r in MLPERF_ROWS} == {HELD_OUT}
-    assert {r.source for r in MLPERF_ROWS} == {SOURCE.key}
+    assert {r.source for r in MLPERF_ROWS} == set(SOURCES)
     for r in MLPERF_ROWS:
         load_model(r.model)  # raises on an unknown model
         assert r.gpus % r.tp == 0 and r.value > 0

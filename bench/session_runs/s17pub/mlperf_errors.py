@@ -1,4 +1,4 @@
-"""The serving model on the MLPerf Inference v4.1 rows (``mlperf_inf41``), over a grid of
+"""The serving model on the MLPerf Inference rows (``mlperf_inf41``, ``mlperf_inf51``), over a grid of
 mean prompt lengths (helper s17pub).
 
 MLPerf does not print the mean input length of its sample sets (module notes of
@@ -47,7 +47,7 @@ def main() -> None:
         w.writerows(table)
     cols = list(table[0])
     lines = [
-        "# Serving model vs MLPerf Inference v4.1 (mlperf_inf41), by assumed mean prompt",
+        "# Serving model vs MLPerf Inference v4.1 / v5.1 (mlperf_inf41, mlperf_inf51), by assumed mean prompt",
         "",
         f"error = predicted / measured - 1; {wall:.0f} s wall, {cpu:.0f} s CPU, load "
         f"{load0[0]:.2f} -> {load1[0]:.2f}.",

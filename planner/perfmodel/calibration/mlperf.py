@@ -1,7 +1,9 @@
-"""MLPerf Inference v4.1 datacenter LLM results, marked *held-out* (source ``mlperf_inf41``).
+"""MLPerf Inference datacenter LLM results, marked *held-out* (sources ``mlperf_inf41``, v4.1,
+and ``mlperf_inf51``, v5.1: :data:`RUNS_V51`).
 
 Rows entered by helper s17pub (seventeenth session) before any prediction of them was run
-(git history: this module's first commit carries no errors). Source: the MLCommons results
+(git history: this module's first commit carries no errors; the v5.1 rows were added after
+the v4.1 sensitivity table, without predictions of them). Source: the MLCommons results
 repository github mlcommons/inference_results_v4.1 @198fc467 (round published 2024-08-28),
 ``closed/<submitter>/results/<system>/<benchmark>/<scenario>/performance/run_1/
 mlperf_log_summary.txt`` (read by ``bench/session_runs/s17pub/mlperf_read.py``, output beside
@@ -20,8 +22,14 @@ it), with each system's configuration from the same repository:
   Offline, H200 Server), else the base 16384.
 * AMD ``8xMI300X_2xEPYC-9374F`` (``closed/AMD/systems``: "vLLM 0.4.3+rocm614, PyTorch 2.3.0,
   ROCm 6.1.2", vllm-a8cff57), llama2-70b: ``TP=1``, ``DP=8`` (the harness scripts
-  ``code/llama2-70b-99/test_VllmFp8/test_VllmFp8_*_perf.sh``), Quark FP8 weights and
-  activations with FP8 KV-cache scales (``code/llama2-70b-99/README.md``), HIP graphs.
+  ``code/llama2-70b-99/test_VllmFp8/test_VllmFp8_*_perf.sh``, the submission's
+  ``run_scenarios.sh`` running the Offline and SyncServer ones), Quark FP8 weights and
+  activations, ``--kv-cache-dtype fp8`` with the README's KV-cache scales, ``--enforce-eager
+  True``, ``--gpu-memory-utilization 0.99``, no chunked prefill and the harness default
+  ``max_num_batched_tokens = 65536`` (``VllmFp8/mainVllmFp8_{Offline,SyncServer}.py``). Entered
+  first (commit f5b0fe4) as plain ``vllm:0.4.3`` (graphs, no token budget); corrected to
+  ``vllm:0.4.3,eager,tokens=65536`` from those scripts after the first sensitivity table had
+  been run (helper s17pub; the correction is read in the code, not chosen by its effect).
 
 Metrics (one row each): Offline ``Tokens per second`` (output tokens, at saturation: the whole
 sample set is one query); Server ``Completed tokens per second`` (output tokens/s at the
@@ -58,6 +66,14 @@ SOURCE = Source(
     "TensorRT-LLM / vLLM (ROCm)",
     "NVIDIA TensorRT 10.2 + TensorRT-LLM; AMD vLLM 0.4.3+rocm614",
 )
+SOURCE_V51 = Source(
+    "mlperf_inf51",
+    "MLCommons inference_results_v5.1 @965182b0 (closed division, datacenter), AMD summary logs",
+    2025,
+    "vLLM (ROCm)",
+    "vLLM 0.9.0.2.dev108+g71faa1880 (rocm641), AMD's MLPerf scheduler",
+)
+SOURCES = {s.key: s for s in (SOURCE, SOURCE_V51)}
 
 
 @dataclass(frozen=True)
@@ -161,16 +177,75 @@ RUNS = (
         "MI300X",
         "llama-2-70b",
         1,
-        ("vllm:0.4.3", "vllm:0.4.3"),
+        ("vllm:0.4.3,eager,tokens=65536", "vllm:0.4.3,eager,tokens=65536"),
         (23514.8, 80.15),
         (21028.23, 71.74, 73.66, 1604171041, 197873909),
     ),
 )
 
 
-def _rows() -> list[MLPerfRow]:
+#: MLPerf Inference v5.1 (``mlperf_inf51``), AMD only (NVIDIA's v5.1 LLM systems are B200 /
+#: GB200 / GB300 with FP4 weights): 8 x MI300X and 8 x MI325X (``closed/AMD/systems``: "vLLM
+#: 0.9.0.2.dev108+g71faa1880 ... rocm641"), 8 vLLM instances of TP1 (``device_count: 8``), one
+#: per GPU, each with the harness's engine settings (``closed/AMD/code/<benchmark>/
+#: harness_llm/models/<benchmark>/<scenario>_<gpu>.yaml``): no chunked prefill,
+#: ``max_num_batched_tokens`` tokens per prefill iteration, ``num_scheduler_steps`` multi-step
+#: scheduling, ``enforce_eager`` as set there (llama2-70b eager throughout; Mixtral Offline with
+#: HIP graphs, Server eager). llama2-70b also runs AMD's MLPerf decode-batch scheduler
+#: (``VLLM_LLAMA2_MLPERF_SCHED``), not modelled. FP8 weights and activations (Quark
+#: ``w_fp8_a_fp8``); KV cache FP8: Mixtral's yaml sets ``kv_cache_dtype: fp8``; llama2-70b's sets
+#: none, but its checkpoint is quantized with ``--kv_cache_dtype fp8``
+#: (``closed/AMD/setup/dataset_and_model/quantize_llama2_70b.sh``): entered as FP8, an
+#: assumption (vLLM's default ``auto`` would keep the model dtype unless the checkpoint's
+#: quantization config sets it). ``gpu_memory_utilization`` 0.96-1.0 (the model's vLLM
+#: cache takes 0.9; the KV cache is not binding at these lengths on 192 / 256 GB).
+RUNS_V51 = (
+    (
+        "AMD",
+        "8xMI300X_2xEPYC_9575F",
+        "MI300X",
+        "llama-2-70b",
+        1,
+        ("vllm:0.9.0,eager,steps=11,tokens=40960", "vllm:0.9.0,eager,steps=9,tokens=40960"),
+        (27803.9, 92.1544),
+        (24593.77, 81.68, 83.90, 1914647645, 193380124),
+    ),
+    (
+        "AMD",
+        "8xMI300X_2xEPYC_9575F",
+        "MI300X",
+        "mixtral-8x7b",
+        1,
+        ("vllm:0.9.0,steps=9,tokens=51200", "vllm:0.9.0,eager,steps=8,tokens=32000"),
+        (53017.3, 369.007),
+        (47804.28, 333.12, 334.53, 1527654395, 151775607),
+    ),
+    (
+        "AMD",
+        "8xMI325X_2xEPYC_9575F_1",
+        "MI325X",
+        "llama-2-70b",
+        1,
+        ("vllm:0.9.0,eager,steps=7,tokens=65536", "vllm:0.9.0,eager,steps=9,tokens=40960"),
+        (34520.4, 114.7),
+        (32027.57, 106.28, 109.52, 1755256090, 198309854),
+    ),
+    (
+        "AMD",
+        "8xMI325X_2xEPYC_9575F_1",
+        "MI325X",
+        "mixtral-8x7b",
+        1,
+        ("vllm:0.9.0,steps=13,tokens=51200", "vllm:0.9.0,eager,steps=10,tokens=32000"),
+        (68781.4, 479.775),
+        (59783.64, 415.76, 420.16, 1960620330, 194606227),
+    ),
+)
+
+
+def _rows(source: str, runs: tuple) -> list[MLPerfRow]:
     rows = []
-    for submitter, system, gpu, model, tp, (off_eng, srv_eng), offline, server in RUNS:
+    for submitter, system, gpu, model, tp, (off_eng, srv_eng), offline, server in runs:
         tps, sps = offline
         base = dict(
             submitter=submitter,
@@ -181,8 +256,9 @@ def _rows() -> list[MLPerfRow]:
             tp=tp,
             precision="fp8",
             kv_precision="fp8",
+            source=source,
         )
-        prefix = f"mlperf_inf41/{submitter}/{system}/{model}"
+        prefix = f"{source}/{submitter}/{system}/{model}"
         rows.append(
             MLPerfRow(
                 f"{prefix}/Offline/output_tokens_per_s",
@@ -218,4 +294,7 @@ def _rows() -> list[MLPerfRow]:
 
 
 #: Every MLPerf row of this module.
-MLPERF_ROWS: tuple[MLPerfRow, ...] = tuple(_rows())
+MLPERF_ROWS: tuple[MLPerfRow, ...] = (
+    *_rows(SOURCE.key, RUNS),
+    *_rows(SOURCE_V51.key, RUNS_V51),
+)
