@@ -166,15 +166,31 @@ def predict_public_fit(row: PublicServingRow) -> float:
 
 
 def predict_mlperf(row: MLPerfRow, input_mean: float) -> float:
-    """An MLPerf row's metric (SI units) for a sample set of mean prompt ``input_mean``.
+    """An MLPerf row's metric for a sample set of mean prompt ``input_mean``.
 
     The system runs ``row.engines`` independent engines, each taking an equal share of the
     samples. Lengths: lognormal with a standard deviation equal to the mean (the ShareGPT
     rows' assumption; MLPerf prints neither distribution), output mean the run's own.
-    Offline: output tokens/s at saturation. Server throughput: output tokens/s at the
-    largest Poisson rate whose p99 TTFT and p99 TPOT meet the run's limits (MLPerf's
-    criterion, the planner's SLO capacity). Server latencies: the p99 TTFT or TPOT at the
-    run's scheduled rate.
+
+    Parameters
+    ----------
+    row
+        An MLPerf row (:mod:`planner.perfmodel.calibration.mlperf`).
+    input_mean
+        Mean prompt tokens of the benchmark's sample set (MLPerf does not publish it).
+
+    Returns
+    -------
+    float
+        Offline: output tokens/s at saturation. Server throughput: output tokens/s at the
+        largest Poisson rate whose p99 TTFT and p99 TPOT meet the run's limits (MLPerf's
+        criterion, the planner's SLO capacity). Server latencies: the p99 TTFT or TPOT, in
+        seconds, at the run's scheduled rate (``inf`` when the model saturates below it).
+
+    Raises
+    ------
+    ValueError
+        For a scenario or metric the function does not predict.
     """
     prompt = parse_lengths(f"lognormal:{input_mean:g},{input_mean:g}", what="input_mean")
     out = row.output_mean
