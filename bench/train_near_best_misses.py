@@ -16,7 +16,9 @@ plan under the model:
 For each group: runs, the range and median of published / best - 1, and what the best
 plans are (no or selective recomputation, TP or PP > 1). A report with the framework
 columns (session 13 on) also gives the count near-best against the best plan the run's
-framework could launch.
+framework could launch, and one naming that plan (session 17 on) lists the LLM Foundry runs
+that are not near-best even within LLM Foundry / Composer by what Composer's best plan
+changes: no checkpointing at a smaller micro-batch, a larger micro-batch, activation offload.
 
 Writes ``bench/results/calibration/near_best_misses.md``.
 
@@ -38,8 +40,10 @@ SECTION = "## Published layout against the planner's best plan"
 
 
 KEYS = ("run", "published", "best_s", "gap", "status", "plan", "near")
-#: The columns of the search kept to the run's framework (reports since session 13).
+#: The columns of the search kept to the run's framework (reports since session 13; the
+#: plan's name since session 17).
 FRAMEWORK_KEYS = ("framework", "framework_best_s", "framework_gap", "framework_near")
+FRAMEWORK_PLAN_KEYS = (*FRAMEWORK_KEYS, "framework_plan")
 
 
 def report_rows(text: str) -> list[dict[str, str]]:
@@ -49,7 +53,7 @@ def report_rows(text: str) -> list[dict[str, str]]:
     rows = []
     for line in lines:
         cells = [c.strip() for c in line.strip().strip("|").split("|")]
-        for keys in (KEYS, KEYS + FRAMEWORK_KEYS):
+        for keys in (KEYS, KEYS + FRAMEWORK_KEYS, KEYS + FRAMEWORK_PLAN_KEYS):
             if len(cells) == len(keys) and "/" in cells[0]:
                 rows.append(dict(zip(keys, cells, strict=True)))
     return rows
@@ -71,6 +75,55 @@ def plan_change(plan: str) -> tuple[str, bool]:
     recompute = "none" if "norc" in parts else "selective" if "sel" in parts else "full"
     model_parallel = any(p[0] in "tp" and p[1:].isdigit() and int(p[1:]) > 1 for p in parts)
     return recompute, model_parallel
+
+
+def framework_change(run: str, plan: str) -> str:
+    """What the framework's best plan changes in an LLM Foundry run's published layout."""
+    parts = plan.split()
+    published_mb = int(next(p for p in run.split("/") if p[0] == "b" and p[1:].isdigit())[1:])
+    mb = int(next(p for p in parts if p[0] == "b" and p[1:].isdigit())[1:])
+    if "offl" in parts:
+        return "activation offload"
+    if "norc" in parts:
+        return "no checkpointing, micro-batch " + (
+            "smaller" if mb < published_mb else "not smaller"
+        )
+    if mb > published_mb:
+        return "full checkpointing at a larger micro-batch"
+    return "other"
+
+
+def framework_lines(rows: list[dict[str, str]]) -> list[str]:
+    """LLM Foundry runs not near-best within their framework, by what its best plan changes."""
+    far = [
+        r
+        for r in rows
+        if r["run"].startswith("llmfoundry2401/") and r.get("framework_near", "yes") == "no"
+    ]
+    if not far or "framework_plan" not in far[0]:
+        return []
+    lines = [
+        "",
+        "## LLM Foundry runs not near-best within LLM Foundry / Composer",
+        "",
+        f"{len(far)} runs. What Composer's best plan under the model changes:",
+        "",
+        "| change | runs | published / framework best - 1 | models |",
+        "|---|---|---|---|",
+    ]
+    by: dict[str, list[dict[str, str]]] = defaultdict(list)
+    for r in far:
+        by[framework_change(r["run"], r["framework_plan"])].append(r)
+    for name in sorted(by):
+        gaps = [float(r["framework_gap"].replace("%", "").replace("+", "")) for r in by[name]]
+        models = sorted({"/".join(r["run"].split("/")[1:3]) for r in by[name]})
+        lines.append(
+            f"| {name} | {len(gaps)} | {min(gaps):+.1f} .. {max(gaps):+.1f} % | "
+            f"{', '.join(models)} |"
+        )
+    lines += ["", "| run | published / framework best - 1 | framework best plan |", "|---|---|---|"]
+    lines += [f"| {r['run']} | {r['framework_gap']} | {r['framework_plan']} |" for r in far]
+    return lines
 
 
 def main() -> None:
@@ -118,6 +171,7 @@ def main() -> None:
     for r in misses:
         if not r["run"].startswith("llmfoundry2401"):
             lines.append(f"| {r['run']} | {r['gap']} | {r['plan']} |")
+    lines += framework_lines(rows)
     OUT.write_text("\n".join(lines) + "\n")
     print("\n".join(lines))
 

@@ -772,3 +772,24 @@ __all__ = [
     "small_kernel_floor_s",
     "version_tuple",
 ]
+
+
+#: Engines whose fp8 KV cache is a storage format, quantized when written and converted back
+#: inside the attention kernel, so it runs on GPUs without FP8 tensor cores: vLLM (fp8 KV
+#: cache from vllm-project/vllm#2279: "not limited on Hopper. Volta/Ampere are both ok and
+#: have been tested") and SGLang (0.4.6 ``--kv-cache-dtype``: "fp8_e5m2 and fp8_e4m3 is
+#: supported for CUDA 11.8+"; quantized at store, dequantized at read, sgl-project/sglang#10083).
+#: TensorRT-LLM 1.0's PyTorch backend runs FP8, its KV cache included, on FP8 GPUs only
+#: (docs 1.0.0 features/quantization: "supports FP4 and FP8 quantization on the latest
+#: Blackwell and Hopper GPUs").
+FP8_KV_STORAGE_ENGINES = frozenset({"vllm", "sglang"})
+
+
+def stores_kv(engine_name: str, gpu: Any, precision: str) -> bool:
+    """Whether engine ``engine_name`` keeps a KV cache in ``precision`` on ``gpu`` (a
+    :class:`~planner.perfmodel.hardware.GpuSpec`): a precision the GPU computes in, or an fp8
+    cache in an engine that stores it without FP8 arithmetic (:data:`FP8_KV_STORAGE_ENGINES`).
+    The model prices only the bytes of the cache either way."""
+    if gpu.supports(precision):
+        return True
+    return precision == "fp8" and engine_name in FP8_KV_STORAGE_ENGINES

@@ -20,7 +20,15 @@ Overlap
     with virtual stages, ``dualpipe``: DeepSeek's bidirectional schedule, which also changes
     the bubble and keeps two copies of each stage's weights; where a plan cannot run the
     setting, :attr:`~planner.perfmodel.stage.TrainingStep.schedule_note` says what is priced). The data-parallel
-    gradient reduction switch is the step's ``overlap_grad_reduce``.
+    gradient reduction switch is the step's ``overlap_grad_reduce``. ``offload_streams``
+    activation offload (``recompute="offload"``) copies on their own CUDA streams, each
+    direction hidden behind its pass's kernels; ``False`` for PyTorch's
+    ``torch.autograd.graph.save_on_cpu(pin_memory=True)``, which torch's ``offload_wrapper``
+    and so Composer's ``activation_cpu_offload`` use (composer/trainer/dist_strategy.py
+    @v0.17.2): its pack hook copies each saved tensor to pinned memory with
+    ``packed.copy_(tensor)`` and its unpack hook back with ``tensor.to(device,
+    non_blocking=True)``, both on the current (compute) stream, so every copy runs between the
+    kernels and none is hidden.
 Precision
     ``weight_bytes`` working weights (2 bf16; 1 with fp8 parameters);
     ``master_bytes`` fp32 (4) or bf16 (2) master weights, 0 when the working
@@ -123,6 +131,7 @@ class Software:
     overlap_param_gather: bool = True
     pp_overlap: bool = True
     ep_overlap: str = "none"
+    offload_streams: bool = True
     weight_bytes: float = 2.0
     master_bytes: float = 4.0
     grad_bytes: float = 4.0

@@ -720,12 +720,16 @@ def stage_parts(
         out["bwd_comm"] += n * plain.comm_bwd
         if step.recompute == "offload":
             # stored activations leave over the host link during the forward and come back
-            # before the backward, each direction hidden behind that pass's kernels
+            # before the backward: on side streams each direction is hidden behind that
+            # pass's kernels; on the compute stream (PyTorch's save_on_cpu) all of it shows
             kept, _ = layer_memory(step, is_moe)
             copy = n * kept / pool.gpu.host_bw
-            out["offload"] += exposed_after(copy, n * plain.fwd) + exposed_after(
-                copy, n * plain.bwd
-            )
+            if step.software.offload_streams:
+                out["offload"] += exposed_after(copy, n * plain.fwd) + exposed_after(
+                    copy, n * plain.bwd
+                )
+            else:
+                out["offload"] += 2 * copy
     if first or last:
         emb, hc = end_costs(step, pool)
         if first:

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from planner.perfmodel.calibration.mlperf import MLPerfRow
 from planner.perfmodel.calibration.published import ServingRow
 from planner.perfmodel.calibration.serving_public import PublicServingRow
 from planner.perfmodel.engines import Engine, parse_engine
@@ -66,12 +67,13 @@ def _role(
     qps: float | None,
     percentile: float,
     ep: int = 1,
+    slo: SLO | None = None,
 ) -> RoleModel:
     return RoleModel(
         _engine_model(model, gpu, tp, precision, kv_precision, engine, ep),
         "both",
         Traffic(qps, prompt, output),
-        SLO(percentile=percentile),
+        slo or SLO(percentile=percentile),
         chunk=_token_budget(engine),
         online=qps is not None,
         kv_admission=ENGINE_KV_ADMISSION[engine.name],
@@ -161,3 +163,53 @@ def predict_public_fit(row: PublicServingRow) -> float:
         role = _role(*args, qps=row.rate, percentile=0.5, ep=row.ep)
         return role.at_rate(row.rate).tpot_s
     raise ValueError(f"{row.id}: no analytic prediction for {row.mode} {row.metric}")
+
+
+def predict_mlperf(row: MLPerfRow, input_mean: float) -> float:
+    """An MLPerf row's metric for a sample set of mean prompt ``input_mean``.
+
+    The system runs ``row.engines`` independent engines, each taking an equal share of the
+    samples. Lengths: lognormal with a standard deviation equal to the mean (the ShareGPT
+    rows' assumption; MLPerf prints neither distribution), output mean the run's own.
+
+    Parameters
+    ----------
+    row
+        An MLPerf row (:mod:`planner.perfmodel.calibration.mlperf`).
+    input_mean
+        Mean prompt tokens of the benchmark's sample set (MLPerf does not publish it).
+
+    Returns
+    -------
+    float
+        Offline: output tokens/s at saturation. Server throughput: output tokens/s at the
+        largest Poisson rate whose p99 TTFT and p99 TPOT meet the run's limits (MLPerf's
+        criterion, the planner's SLO capacity). Server latencies: the p99 TTFT or TPOT, in
+        seconds, at the run's scheduled rate (``inf`` when the model saturates below it).
+
+    Raises
+    ------
+    ValueError
+        For a scenario or metric the function does not predict.
+    """
+    prompt = parse_lengths(f"lognormal:{input_mean:g},{input_mean:g}", what="input_mean")
+    out = row.output_mean
+    output = parse_lengths(f"lognormal:{out:g},{out:g}", what="output_mean")
+    engine = parse_engine(row.engine)
+    args = (row.model, row.gpu, row.tp, row.precision, row.kv_precision, prompt, output, engine)
+    if row.scenario == "Offline" and row.metric == "output_tokens_per_s":
+        role = _role(*args, qps=None, percentile=0.99)
+        return role.capacity()[0] * role.engine.config.engines * output.mean * row.engines
+    if row.scenario != "Server":
+        raise ValueError(f"{row.id}: unknown scenario {row.scenario!r}")
+    per_engine = row.rate / row.engines
+    slo = SLO(ttft_s=row.ttft_limit_s, tpot_s=row.tpot_limit_s, percentile=0.99)
+    role = _role(*args, qps=per_engine, percentile=0.99, slo=slo)
+    if row.metric == "output_tokens_per_s":
+        return role.capacity()[0] * role.engine.config.engines * output.mean * row.engines
+    point = role.at_rate(per_engine)
+    if row.metric == "ttft_s" and row.statistic == "p99":
+        return point.ttft_s
+    if row.metric == "tpot_s" and row.statistic == "p99":
+        return point.tpot_s
+    raise ValueError(f"{row.id}: no prediction for {row.scenario} {row.statistic} {row.metric}")

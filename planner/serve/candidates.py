@@ -27,7 +27,7 @@ from planner.core.errors import InputError
 from planner.core.result import Result, Status
 from planner.core.timing import Deadline
 from planner.perfmodel import constants
-from planner.perfmodel.engines import Engine
+from planner.perfmodel.engines import Engine, stores_kv
 from planner.perfmodel.hardware import GpuSpec, Pool
 from planner.perfmodel.memory import GIB
 from planner.perfmodel.model_spec import ModelSpec
@@ -44,6 +44,7 @@ from planner.serve.capacity import (
 )
 from planner.serve.instance import ReplicaGroup, ServingProblem
 from planner.serve.slo import SLO
+from planner.serve.targets import layout_refusal, variant_refusal
 from planner.serve.traffic import Traffic
 
 TP_OPTIONS = (1, 2, 4, 8, 16, 32)
@@ -196,8 +197,9 @@ def _exclusion(problem: ServingProblem, pool: Pool, cfg: ReplicaConfig) -> str:
     gpu = cfg.gpu
     if not gpu.supports(problem.precision):
         return f"{gpu.name} has no {problem.precision} support"
-    if not gpu.supports(problem.kv_precision_name):
-        return f"{gpu.name} has no {problem.kv_precision_name} support (KV cache)"
+    kv = problem.kv_precision_name
+    if not stores_kv(problem.engine.name, gpu, kv):
+        return f"{gpu.name} has no {kv} support (KV cache, {problem.engine.name})"
     why = tp_reason(m, cfg.tp)
     if why:
         return why
@@ -211,6 +213,10 @@ def _exclusion(problem: ServingProblem, pool: Pool, cfg: ReplicaConfig) -> str:
         return f"replica of {cfg.gpus} GPUs exceeds max_replica_gpus={c.max_replica_gpus}"
     if cfg.gpus > pool.count:
         return f"needs {cfg.gpus} GPUs, the {pool.label} pool has {pool.count}"
+    if c.target is not None:  # the export target's rule, as the export applies it
+        why = layout_refusal(c.target, m, gpu, cfg.tp, cfg.pp, cfg.ep, problem.precision, kv)
+        if why:
+            return why
     eng = engine_for(
         m,
         gpu,
@@ -441,6 +447,10 @@ def candidates_within(
                 if deadline is not None and deadline.expired():
                     complete = False
                     break
+                why = _variant_refusal(problem, lay, role, spec)
+                if why:  # the export target cannot launch this role / variant of the layout
+                    out.append(_unevaluated(lay, role, spec, why))
+                    continue
                 same = usable.setdefault((lay.pool, role), [])
                 early = (
                     None
@@ -455,6 +465,17 @@ def candidates_within(
     out = prune_dominated(out, paired=problem.constraints.pd_pairs)
     out.sort(key=candidate_order)
     return out, complete
+
+
+def _variant_refusal(problem: ServingProblem, layout: Layout, role: str, spec: bool) -> str:
+    """:func:`~planner.serve.targets.variant_refusal` of a usable layout under the problem's
+    export target ('' without one)."""
+    target, cfg = problem.constraints.target, layout.config
+    if target is None or layout.reason:
+        return ""
+    kv = problem.kv_precision_name
+    method = problem.speculative.method if spec and problem.speculative else None
+    return variant_refusal(target, cfg.gpu, cfg.pp, cfg.ep, kv, role, method)
 
 
 def candidate_order(c: Candidate) -> tuple[bool, float, float, tuple]:

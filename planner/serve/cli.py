@@ -16,6 +16,7 @@ import typer
 from planner.core import console, validate
 from planner.core.errors import InputError
 from planner.core.io import dump_json, ensure_not_input
+from planner.core.timing import Deadline
 
 if TYPE_CHECKING:
     from planner.serve.instance import ServingProblem
@@ -435,6 +436,7 @@ def serve(
         )
         return
     with console.clean_stdout() as stdout:
+        deadline = Deadline(time_limit)  # the export's restriction check shares the limit
         result = solve(problem, method, time_limit=time_limit, threads=threads, explain=True)
         data = result_json(problem, result)
         if simulate:
@@ -465,9 +467,14 @@ def serve(
                     )
         refused = None
         if export is not None:
-            from planner.serve.export import export_plan
+            from planner.serve.export import export_plan, restriction_effect
             from planner.serve.workloads import export_problem
 
+            effect = restriction_effect(
+                problem, result, time_limit=deadline.remaining(), threads=threads
+            )
+            if effect is not None:  # the target's restriction changed the plan: say so
+                data["export_restriction"] = effect
             data["export"] = None
             if result.solution is not None and result.solution.replicas:
                 try:
@@ -481,6 +488,13 @@ def serve(
         dump_json(out, data)
     if not json_out:
         print_report(problem, result, top=top, simulated=data.get("simulated"))
+        if data.get("export_restriction"):
+            console.out_console().print(
+                f"# {data['export_restriction']['message']}",
+                markup=False,
+                highlight=False,
+                soft_wrap=True,
+            )
         if data.get("export") and refused is None:
             from planner.serve.report import print_export
 

@@ -22,8 +22,10 @@ from dataclasses import replace
 from typing import Any
 
 from planner.core.errors import InputError
+from planner.perfmodel.engines import stores_kv
 from planner.serve.capacity import OperatingPoint, engine_for, role_model
 from planner.serve.instance import ReplicaGroup, ServingPlan, ServingProblem, served_capacity
+from planner.serve.targets import group_refusal
 
 #: Relative slack on flow balance and demand (float noise only).
 FLOW_TOL = 1e-6
@@ -122,9 +124,16 @@ def verify(problem: ServingProblem, plan: Any) -> list[str]:
             )
         if g.ep > 1 and (not m.is_moe or m.num_experts % g.ep):
             out.append(f"{name}: ep{g.ep} invalid for this model")
-        for prec in (problem.precision, problem.kv_precision_name):
-            if not pool.gpu.supports(prec):
-                out.append(f"{name}: {pool.gpu.name} has no {prec} support")
+        if not pool.gpu.supports(problem.precision):
+            out.append(f"{name}: {pool.gpu.name} has no {problem.precision} support")
+        kv = problem.kv_precision_name
+        if not stores_kv(problem.engine.name, pool.gpu, kv):
+            out.append(f"{name}: {problem.engine.name} keeps no {kv} KV cache on {pool.gpu.name}")
+        target = problem.constraints.target
+        if target is not None:
+            why = group_refusal(problem, g, target)
+            if why:
+                out.append(f"{name}: target: {why}")
         if g.speculative and problem.speculative is None:
             out.append(f"{name}: runs speculative decoding but the problem has none")
         elif g.speculative and g.role == "prefill":

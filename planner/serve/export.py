@@ -11,11 +11,12 @@ that have no flag go to its ``--extra_llm_api_options`` YAML, whose keys are in
 Mappings that are choices, not facts of the tools: an expert-parallel replica (``tp x ep``
 GPUs) runs data-parallel attention over ``ep`` groups with experts spread over all ranks
 (vLLM ``--data-parallel-size ep --enable-expert-parallel``; SGLang ``--tp-size tp*ep
---dp-size ep --enable-dp-attention --ep-size tp*ep``; TensorRT-LLM ``--tp_size tp*ep
---ep_size ep``); prefill / decode replicas use each tool's KV-transfer setting (vLLM's
-``PyNcclConnector``, SGLang's ``--disaggregation-mode``, TensorRT-LLM's cache
-transceiver; the router / proxy in front is not generated). SGLang's stated version has no
-pipeline-parallel flag, so a plan with ``pp > 1`` cannot be exported for it.
+--dp-size ep --enable-dp-attention --enable-ep-moe``, DeepSeek-V2/V3 only; TensorRT-LLM
+``--tp_size ep --ep_size ep`` with ``enable_attention_dp``, ``tp`` 1 only); prefill / decode
+replicas use each tool's KV-transfer setting (vLLM's ``PyNcclConnector``, SGLang's
+``--disaggregation-mode``, TensorRT-LLM's cache transceiver; the router / proxy in front is
+not generated). Which layouts a tool launches is :func:`~planner.serve.targets.layout_refusal`,
+the predicate the search reads too (:func:`launchable`).
 
 What would not start is refused or said in the export's ``notes``, never written silently:
 
@@ -29,7 +30,11 @@ What would not start is refused or said in the export's ``notes``, never written
   catalog model in the format the tool runs (:data:`EAGLE_HEADS`), else
   :data:`HEAD_PLACEHOLDER` and a note. MTP uses the target's own layers (a model without
   them is refused by :class:`ServingProblem`).
-* SGLang 0.4.6 has no separate-draft-model algorithm: ``draft`` is refused for it.
+* SGLang 0.4.6 has no separate-draft-model algorithm: ``draft`` is refused for it, before
+  the search (:func:`check_exportable`), as a weight precision without a launch setting
+  (:data:`WEIGHT_FORMATS`) and a KV block size the tool does not page in.
+* A quantized plan names the pre-quantized checkpoint it needs in a note (an AWQ int4
+  checkpoint; any quantized one for TensorRT-LLM, which has no quantization flag).
 * An EAGLE-3 head (:func:`head_format`) runs as ``eagle3`` (vLLM ``method``, SGLang
   ``--speculative-algorithm EAGLE3``): loaded as ``eagle`` it is built as an EAGLE-1 model
   (vLLM 0.8.5 ``EAGLEConfig`` names the architecture ``Eagle{arch}`` for ``eagle``,
@@ -39,8 +44,10 @@ What would not start is refused or said in the export's ``notes``, never written
 * A model whose architecture the stated version's model registry lacks is refused before
   the search (:func:`check_exportable`, :data:`FIRST_RELEASES`, with the first release that
   runs it); one whose checkpoint carries its own code gets the tool's trust-remote-code flag.
-* :func:`launchable` restricts the search to plans the tool starts: vLLM's prefill /
-  decode servers in PyNccl pairs (``pd_pairs``), no pipeline parallelism for SGLang.
+* :func:`launchable` restricts the search to plans the tool starts (constraint ``target``):
+  the layouts :func:`~planner.serve.targets.layout_refusal` accepts, vLLM's prefill /
+  decode servers in PyNccl pairs (``pd_pairs``); :func:`restriction_effect` says what that
+  cost when it cost anything.
 * TensorRT-LLM keeps only the window's KV cache on sliding-window layers when
   ``kv_cache_config.max_attention_window`` lists the layers' windows (repeated over the
   layers when shorter): the export writes the model's pattern, as the plan's KV sizing
@@ -51,6 +58,7 @@ What would not start is refused or said in the export's ``notes``, never written
 from __future__ import annotations
 
 import json
+import math
 import shlex
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -58,8 +66,14 @@ from typing import Any
 
 from planner.core.errors import InputError
 from planner.perfmodel.engines import Engine, frees_windowed_kv, version_tuple
-from planner.serve.candidates import tp_reason
 from planner.serve.instance import ReplicaGroup, ServingPlan, ServingProblem
+from planner.serve.targets import (
+    VERSIONS,
+    check_target,
+    group_refusal,
+    label,
+    refusal_prefix,
+)
 
 
 @dataclass(frozen=True)
@@ -91,7 +105,7 @@ class ToolSpec:
 TOOLS: dict[str, ToolSpec] = {
     "vllm": ToolSpec(
         "vllm",
-        "0.8.5",
+        VERSIONS["vllm"],
         "https://docs.vllm.ai/en/v0.8.5/serving/engine_args.html",
         ("vllm", "serve"),
         frozenset(
@@ -105,6 +119,8 @@ TOOLS: dict[str, ToolSpec] = {
                 "--max-num-seqs",
                 "--max-num-batched-tokens",
                 "--enable-chunked-prefill",
+                "--no-enable-chunked-prefill",
+                "--max-model-len",
                 "--block-size",
                 "--enable-prefix-caching",
                 "--kv-cache-dtype",
@@ -117,7 +133,7 @@ TOOLS: dict[str, ToolSpec] = {
     ),
     "sglang": ToolSpec(
         "sglang",
-        "0.4.6",
+        VERSIONS["sglang"],
         "https://docs.sglang.ai/backend/server_arguments.html",
         ("python", "-m", "sglang.launch_server"),
         frozenset(
@@ -127,8 +143,8 @@ TOOLS: dict[str, ToolSpec] = {
                 "--port",
                 "--tp-size",
                 "--dp-size",
-                "--ep-size",
                 "--enable-dp-attention",
+                "--enable-ep-moe",
                 "--max-running-requests",
                 "--chunked-prefill-size",
                 "--page-size",
@@ -147,7 +163,7 @@ TOOLS: dict[str, ToolSpec] = {
     ),
     "trtllm": ToolSpec(
         "trtllm",
-        "1.0.0",
+        VERSIONS["trtllm"],
         "https://nvidia.github.io/TensorRT-LLM/1.0.0/commands/trtllm-serve/trtllm-serve.html",
         ("trtllm-serve",),
         frozenset(
@@ -176,6 +192,12 @@ TOOLS: dict[str, ToolSpec] = {
         ),
     ),
 }
+
+#: vLLM 0.8.5 ``--block-size`` on CUDA: ``BlockSize = Literal[1, 8, 16, 32, 64, 128]``, "On
+#: CUDA devices, only block sizes up to 32 are supported" (``vllm/config.py``,
+#: ``CacheConfig.block_size``), and its FlashAttention backends, V0 and V1, raise "Block size
+#: must be a multiple of 16" (``attention/backends/flash_attn.py``).
+VLLM_BLOCK_SIZES = (16, 32)
 
 #: Hugging Face ids of the catalog models with a released checkpoint (the repositories
 #: their ``_planner.source`` names; instruction-tuned where the catalog has the base). A
@@ -349,9 +371,54 @@ def eagle_head(problem: ServingProblem, tool: str) -> str | None:
     return EAGLE_HEADS[HEAD_FORMAT[tool]].get(problem.model.name)
 
 
-def _quantization(precision: str) -> str | None:
-    """The weight-quantization method a server is told (``None``: the checkpoint's dtype)."""
-    return {"fp8": "fp8", "int4": "awq", "awq": "awq", "gptq": "gptq"}.get(precision)
+#: How each tool's stated version runs the plan's weight precision: ``(--quantization value
+#: or None, the pre-quantized checkpoint it needs or None)``; a precision missing here has no
+#: launch setting the export knows and is refused before the search. vLLM and SGLang quantize
+#: bf16 weights to FP8 when loading (``--quantization fp8``, online dynamic scales), and load
+#: AWQ int4 from an AWQ checkpoint only (the method reads the checkpoint's
+#: ``quantize_config``); SGLang 0.4.6 lists ``modelopt_fp4`` (a ModelOpt NVFP4 checkpoint).
+#: TensorRT-LLM 1.0's PyTorch backend has no quantization flag: it reads the checkpoint's
+#: (docs 1.0.0 features/quantization, "Running Pre-quantized Models"; ModelOpt checkpoints
+#: such as ``nvidia/Llama-3.1-8B-Instruct-FP8``).
+WEIGHT_FORMATS: dict[str, dict[str, tuple[str | None, str | None]]] = {
+    "vllm": {
+        "bf16": (None, None),
+        "fp16": (None, None),
+        "fp8": ("fp8", None),
+        "int4": ("awq", "an AWQ (int4) checkpoint"),
+    },
+    "sglang": {
+        "bf16": (None, None),
+        "fp16": (None, None),
+        "fp8": ("fp8", None),
+        "int4": ("awq", "an AWQ (int4) checkpoint"),
+        "fp4": ("modelopt_fp4", "a ModelOpt NVFP4 checkpoint"),
+    },
+    "trtllm": {
+        "bf16": (None, None),
+        "fp16": (None, None),
+        "fp8": (None, "a ModelOpt FP8 checkpoint"),
+        "int4": (None, "a W4A16 AWQ checkpoint"),
+        "fp4": (None, "a ModelOpt NVFP4 checkpoint"),
+    },
+}
+
+
+def _quantization(problem: ServingProblem, tool: str) -> str | None:
+    """The weight-quantization method a ``tool`` server is told (``None``: the checkpoint's)."""
+    return WEIGHT_FORMATS[tool][problem.precision][0]
+
+
+def _quantization_notes(problem: ServingProblem, tool: str, notes: list[str]) -> None:
+    """Say which checkpoint a quantized plan's commands must load (the catalog names the
+    bf16 release, which ``tool`` would load as it is or refuse)."""
+    need = WEIGHT_FORMATS[tool][problem.precision][1]
+    if need:
+        notes.append(
+            f"precision {problem.precision}: {tool} {TOOLS[tool].version} loads {need} of "
+            f"{problem.model.name}; replace the model in the commands with its Hugging Face id "
+            "or path"
+        )
 
 
 def _vllm(
@@ -364,15 +431,23 @@ def _vllm(
         args += ["--data-parallel-size", str(g.ep), "--enable-expert-parallel"]
     if problem.constraints.max_batch:
         args += ["--max-num-seqs", str(problem.constraints.max_batch)]
-    if g.role != "decode":
+    if g.role == "both":
         args += ["--enable-chunked-prefill", "--max-num-batched-tokens", str(g.chunk_tokens)]
+    else:
+        # PyNcclConnector (V0) sends and looks up whole prefills (simple_connector.py: "You
+        # should set --enable_chunked_prefill=False"), and V0 turns chunked prefill on above a
+        # 32K max_model_len; without it, V0 needs max_num_batched_tokens >= max_model_len
+        longest = min(problem.model.max_seq, math.ceil(problem.traffic.max_context))
+        args += ["--no-enable-chunked-prefill", "--max-model-len", str(longest)]
+        if g.role == "prefill":
+            args += ["--max-num-batched-tokens", str(max(g.chunk_tokens, longest))]
     if problem.constraints.kv_block_tokens != 16:
         args += ["--block-size", str(problem.constraints.kv_block_tokens)]
     if problem.traffic.prefix_hit_rate > 0:
         args += ["--enable-prefix-caching"]
     if problem.kv_precision_name == "fp8":
         args += ["--kv-cache-dtype", "fp8"]
-    quant = _quantization(problem.precision)
+    quant = _quantization(problem, "vllm")
     if quant:
         args += ["--quantization", quant]
     spec = problem.speculative
@@ -400,28 +475,40 @@ def _vllm(
     return args, {}
 
 
+def _vllm_env(problem: ServingProblem, g: ReplicaGroup) -> dict[str, str]:
+    """The environment a vLLM 0.8.5 server needs to run on the engine
+    :func:`~planner.serve.targets.vllm_engine` names where its V1 oracle picks the other: V0
+    for a prefill / decode server (the oracle does not see the V0 connector), V1 for EAGLE
+    with chunked prefill (the oracle falls back to V0, which refuses it)."""
+    if g.role != "both":
+        return {"VLLM_USE_V1": "0"}
+    spec = problem.speculative
+    if g.speculative and spec is not None and spec.method == "eagle":
+        return {"VLLM_USE_V1": "1"}
+    return {}
+
+
 def _sglang(
     problem: ServingProblem, g: ReplicaGroup, port: int, link: Link
 ) -> tuple[list[str], dict]:
-    if g.pp > 1:
-        raise InputError(
-            f"--export sglang: {g.label()} uses pipeline parallelism, which SGLang "
-            f"{TOOLS['sglang'].version} has no flag for"
-        )
     args = ["--port", str(port), "--tp-size", str(g.tp * g.ep)]
     if g.ep > 1:
-        args += ["--dp-size", str(g.ep), "--enable-dp-attention", "--ep-size", str(g.tp * g.ep)]
+        # 0.4.6 reads no --ep-size: --enable-ep-moe sets ep_size = tp_size (experts over all
+        # tp * ep ranks); attention runs tp-way in ep data-parallel groups (tp_size / dp_size)
+        args += ["--dp-size", str(g.ep), "--enable-dp-attention", "--enable-ep-moe"]
+    # 0.4.6 divides both by dp_size under DP attention (server_args.__post_init__,
+    # managers/tp_worker.py); the plan's values are per data-parallel group
     if problem.constraints.max_batch:
-        args += ["--max-running-requests", str(problem.constraints.max_batch)]
+        args += ["--max-running-requests", str(problem.constraints.max_batch * g.ep)]
     if g.role != "decode":
-        args += ["--chunked-prefill-size", str(g.chunk_tokens)]
+        args += ["--chunked-prefill-size", str(g.chunk_tokens * g.ep)]
     if problem.constraints.kv_block_tokens != 1:
         args += ["--page-size", str(problem.constraints.kv_block_tokens)]
     if problem.traffic.prefix_hit_rate <= 0:
         args += ["--disable-radix-cache"]
     if problem.kv_precision_name == "fp8":
         args += ["--kv-cache-dtype", "fp8_e4m3"]
-    quant = _quantization(problem.precision)
+    quant = _quantization(problem, "sglang")
     if quant:
         args += ["--quantization", quant]
     spec = problem.speculative
@@ -458,13 +545,12 @@ def _trtllm(
         args += ["--pp_size", str(g.pp)]
     if g.ep > 1:
         args += ["--ep_size", str(g.ep)]
-    _trtllm_attention(problem, g)
     if problem.constraints.max_batch:
         args += ["--max_batch_size", str(problem.constraints.max_batch)]
     if g.role != "decode":
         args += ["--max_num_tokens", str(g.chunk_tokens)]
     yaml: dict[str, Any] = {}
-    if g.ep > 1 and g.tp == 1 and problem.model.is_moe:
+    if g.ep > 1 and problem.model.is_moe:  # tp 1: layout_refusal refuses tp > 1 with ep > 1
         # the plan's attention is data-parallel over the ep ranks; without this TensorRT-LLM
         # runs it tp_size-way tensor-parallel (Llama 4 Scout tp1 ep16: 40 heads on 16 ranks)
         yaml["enable_attention_dp"] = True
@@ -496,26 +582,6 @@ def _trtllm(
 
 
 _BUILDERS = {"vllm": _vllm, "sglang": _sglang, "trtllm": _trtllm}
-
-
-def _trtllm_attention(problem: ServingProblem, g: ReplicaGroup) -> None:
-    """Refuse an expert-parallel group whose attention TensorRT-LLM cannot shard.
-
-    TensorRT-LLM 1.0 runs attention either data-parallel over all ``tp_size`` ranks
-    (``enable_attention_dp``, written for ``tp`` 1) or tensor-parallel over them (its
-    parallelism guide, docs/source/features/parallel-strategy.md: "TP-8" / "DP-8"); a plan's
-    ``tp x ep`` layout with ``tp > 1`` runs the latter, ``tp * ep``-way, so the heads must
-    shard that way (Llama 4 Scout tp4 ep4: 40 heads on 16 ranks would not start).
-    """
-    if g.ep <= 1 or g.tp <= 1 or not problem.model.is_moe:
-        return
-    why = tp_reason(problem.model, g.tp * g.ep)
-    if why:
-        raise InputError(
-            f"--export trtllm: {g.label()}: TensorRT-LLM {TOOLS['trtllm'].version} runs its "
-            f"attention tensor-parallel over all {g.tp * g.ep} GPUs (data-parallel only with "
-            f"tp 1), and {why}"
-        )
 
 
 def attention_windows(problem: ServingProblem) -> list[int] | None:
@@ -583,12 +649,11 @@ def check_engine_runs(problem: ServingProblem) -> None:
 
 def check_exportable(problem: ServingProblem, tool: str) -> None:
     """:class:`InputError` when ``tool``'s stated version cannot run ``problem`` whatever the
-    plan: the model's architecture is not in its registry (:data:`FIRST_RELEASES`), or the
-    user's EAGLE head is one it cannot run on the model. Checked before the search, so no
-    solve is wasted."""
-    if tool not in TOOLS:
-        raise InputError(f"--export must be one of {', '.join(TOOLS)}, got {tool!r}")
-    spec, m = TOOLS[tool], problem.model
+    plan: the model's architecture is not in its registry (:data:`FIRST_RELEASES`), the weight
+    precision has no launch setting (:data:`WEIGHT_FORMATS`), SGLang is asked for a draft
+    model, or the user's EAGLE head is one it cannot run on the model. Checked before the
+    search, so no solve is wasted."""
+    spec, m = TOOLS[check_target(tool)], problem.model
     arch, first = FIRST_RELEASES.get(m.model_type, ("", {}))
     if tool in first:
         raise InputError(
@@ -596,7 +661,33 @@ def check_exportable(problem: ServingProblem, tool: str) -> None:
             f"version the export writes commands for; {tool} runs it from {first[tool]} on "
             "(export for another tool, or write the commands for a newer release yourself)"
         )
+    block = problem.constraints.kv_block_tokens
+    if tool == "vllm" and block not in VLLM_BLOCK_SIZES:
+        raise InputError(
+            f"--export vllm: --kv-block {block}: vLLM {spec.version} pages its KV cache in "
+            f"blocks of {', '.join(map(str, VLLM_BLOCK_SIZES))} tokens on CUDA GPUs"
+        )
+    if tool == "sglang":
+        from planner.serve.candidates import chunk_choices
+
+        chunks = {c for role in ("both", "prefill") for c in chunk_choices(problem, role)}
+        if any(c % block for c in chunks):
+            raise InputError(
+                f"--export sglang: --kv-block {block} (SGLang's --page-size) must divide the "
+                f"prefill chunk (SGLang {spec.version} asserts chunked_prefill_size % "
+                f"page_size == 0), and the search chooses among {sorted(chunks)} tokens"
+            )
+    if problem.precision not in WEIGHT_FORMATS[tool]:
+        raise InputError(
+            f"--export {tool}: precision {problem.precision} has no {tool} {spec.version} "
+            f"launch setting the export knows (it writes {', '.join(WEIGHT_FORMATS[tool])})"
+        )
     speculative = problem.speculative
+    if tool == "sglang" and speculative is not None and speculative.method == "draft":
+        raise InputError(
+            f"--export sglang: SGLang {spec.version} runs EAGLE heads and MTP layers, not a "
+            "separate draft model (--speculative draft)"
+        )
     if tool == "vllm" and speculative is not None and speculative.method == "eagle":
         head = eagle_head(problem, tool)
         llama = "llama" in m.model_type or not m.model_type  # a spec built by hand: unknown
@@ -609,16 +700,88 @@ def check_exportable(problem: ServingProblem, tool: str) -> None:
 
 def launchable(problem: ServingProblem, tool: str) -> ServingProblem:
     """``problem`` restricted to plans ``tool``'s stated version can start, so the search
-    returns one: vLLM's prefill and decode servers pair one to one by workload and layout
-    (``pd_pairs``, :func:`_vllm_pairs`); SGLang has no pipeline parallelism (``max_pp`` 1).
-    Raises as :func:`check_exportable`."""
+    returns one: the constraint ``target`` excludes every layout
+    :func:`~planner.serve.targets.layout_refusal` refuses (the export refuses the same), and
+    for vLLM pairs prefill and decode servers one to one by workload and layout
+    (``pd_pairs``, :func:`_vllm_pairs`). Raises as :func:`check_exportable`."""
     check_exportable(problem, tool)
+    return replace(problem, constraints=replace(problem.constraints, target=tool))
+
+
+#: Least time left (seconds) for which :func:`restriction_effect` runs its second search.
+MIN_RESTRICTION_CHECK_S = 0.5
+
+
+def restriction_effect(
+    problem: ServingProblem, result: Any, *, time_limit: float, threads: int = 1
+) -> dict[str, Any] | None:
+    """What limiting the search to the export target's launchable plans (:func:`launchable`)
+    cost, when it cost anything: ``None`` when the target excludes no layout the search would
+    consider (nor pairs vLLM's servers), or when the search without the restriction (run
+    here, within ``time_limit``) finds nothing better than ``result``. Otherwise a dict:
+    ``target``, ``objective`` (with the restriction, ``None`` without a plan),
+    ``objective_without``, ``replicas_without`` (that plan's groups), ``excluded`` (its
+    groups the target refuses, with the reason) and ``message`` (one line). ``time_limit`` is
+    what the caller has left: below :data:`MIN_RESTRICTION_CHECK_S` the search without the
+    restriction is not run and the dict says so (``checked`` false)."""
+    from planner.serve.api import solve
+    from planner.serve.candidates import layouts
+
     c = problem.constraints
-    if tool == "vllm" and c.disaggregation != "off":
-        return replace(problem, constraints=replace(c, pd_pairs=True))
-    if tool == "sglang" and (c.pp or 1) == 1 and c.max_pp > 1:
-        return replace(problem, constraints=replace(c, max_pp=1))
-    return problem
+    target = c.target
+    if target is None:
+        return None
+    prefix = refusal_prefix(target)
+    excludes = any(lay.reason.startswith(prefix) for lay in layouts(problem))
+    paired = target == "vllm" and c.pd_pairs
+    if not excludes and not paired:
+        return None
+    if time_limit < MIN_RESTRICTION_CHECK_S:  # the plan's own search spent the time limit
+        return {
+            "target": target,
+            "checked": False,
+            "message": (
+                f"--export {target}: the search offered only plans {label(target)} launches; "
+                "whether that cost anything was not checked (the time limit was spent)"
+            ),
+        }
+    free = replace(
+        problem,
+        constraints=replace(c, target=None, pd_pairs=c.pd_pairs and target != "vllm"),
+    )
+    other = solve(free, "auto", time_limit=time_limit, threads=threads)
+    best = getattr(result, "objective", None)
+    if other.solution is None or other.objective is None:
+        return None
+    if best is not None and other.objective >= best - 1e-9 * max(1.0, abs(best)):
+        return None
+    excluded = {}
+    for g in other.solution.replicas:
+        why = group_refusal(problem, g, target)
+        if why:
+            excluded[g.label()] = why[len(prefix) :]
+    if paired and not excluded:
+        excluded["prefill / decode servers"] = (
+            "not in 1:1 pairs of one layout, which vLLM's PyNcclConnector links"
+        )
+    unit = "USD/h" if problem.objective == "cost" else "(minus output tokens/s)"
+    now = "no plan" if best is None else f"{best:.4g} {unit}"
+    groups = " + ".join(g.label() for g in other.solution.replicas)
+    message = (
+        f"--export {target}: the search offered only plans {label(target)} launches ({now}); "
+        f"without that restriction the plan would be {other.objective:.4g} {unit} ({groups}), "
+        "which it cannot launch: " + "; ".join(f"{k}: {v}" for k, v in excluded.items())
+    )
+    return {
+        "target": target,
+        "checked": True,
+        "objective": best,
+        "objective_without": other.objective,
+        "status_without": other.status.value,
+        "replicas_without": [g.label() for g in other.solution.replicas],
+        "excluded": excluded,
+        "message": message,
+    }
 
 
 def _yaml_text(data: dict[str, Any], indent: int = 0) -> str:
@@ -688,9 +851,11 @@ def export_plan(problem: ServingProblem, plan: ServingPlan, tool: str) -> dict[s
         ``extra_llm_api_options`` YAML text; vLLM prefill / decode servers also carry
         their ``pair``.
     """
-    if tool not in TOOLS:
-        raise InputError(f"--export must be one of {', '.join(TOOLS)}, got {tool!r}")
     check_exportable(problem, tool)
+    for g in plan.replicas:  # the layouts the search excludes for this tool (launchable)
+        why = group_refusal(problem, g, tool)
+        if why:
+            raise InputError(f"--export {tool}: {g.label()}: {why}")
     spec = TOOLS[tool]
     model, known = checkpoint(problem.model.name, problem.model.source)
     notes: list[str] = []
@@ -723,12 +888,20 @@ def export_plan(problem: ServingProblem, plan: ServingPlan, tool: str) -> dict[s
             )
     if speculative is not None and speculative.method == "mtp" and used and tool == "sglang":
         head = _nextn_checkpoint(problem, notes)
-    mixed = [g.label() for g in plan.replicas if g.tp > 1 and g.ep > 1 and problem.model.is_moe]
-    if tool == "trtllm" and mixed:
+    _quantization_notes(problem, tool, notes)
+    capped = [g.label() for g in plan.replicas if g.speculative]
+    if tool == "sglang" and capped and not problem.constraints.max_batch:
         notes.append(
-            f"{', '.join(mixed)}: TensorRT-LLM {spec.version} has no tensor-parallel attention "
-            "inside data-parallel groups; the commands run attention tensor-parallel over all "
-            "tp x ep GPUs (the plan's step times assume tp-way attention in ep groups)"
+            f"{', '.join(capped)}: SGLang {spec.version} caps an EAGLE / NEXTN server at 48 "
+            "running requests when --max-running-requests is not given (server_args); the plan "
+            "assumes no cap: give the batch cap you plan with (--max-batch)"
+        )
+    eager = [g.label() for g in plan.replicas if tool == "vllm" and g.ep > 1]
+    if eager:
+        notes.append(
+            f"{', '.join(eager)}: vLLM {spec.version} runs data-parallel engines without CUDA "
+            "graphs (platforms/cuda.py: enforce_eager when data_parallel_size > 1); the plan's "
+            "decode steps assume graph replays"
         )
     pairs = _vllm_pairs(plan) if tool == "vllm" else []
     n_pairs = sum(p is not None for p in pairs) // 2
@@ -764,6 +937,11 @@ def export_plan(problem: ServingProblem, plan: ServingPlan, tool: str) -> dict[s
                 entry["extra_llm_api_options"] = _yaml_text(yaml) + "\n"
             entry["argv"] = [*argv, *args]
             entry["shell"] = shlex.join(entry["argv"])
+            env = _vllm_env(problem, g) if tool == "vllm" else {}
+            if env:  # the engine the oracle would not pick (vllm_engine)
+                entry["env"] = env
+                entry["shell"] = shlex.join([f"{k}={v}" for k, v in env.items()]) + " "
+                entry["shell"] += shlex.join(entry["argv"])
             commands.append(entry)
             port += 1
     return {
@@ -789,4 +967,5 @@ __all__ = [
     "export_plan",
     "head_format",
     "launchable",
+    "restriction_effect",
 ]

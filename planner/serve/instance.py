@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from planner.core.errors import InputError, check_table, positive_int
-from planner.perfmodel.engines import DEFAULT_ENGINE, Engine, parse_engine
+from planner.perfmodel.engines import DEFAULT_ENGINE, Engine, parse_engine, stores_kv
 from planner.perfmodel.hardware import ClusterSpec, Pool, parse_cluster
 from planner.perfmodel.kernels import calibration_warning
 from planner.perfmodel.model_spec import ModelSpec
@@ -36,6 +36,8 @@ from planner.perfmodel.readers import load_model
 from planner.perfmodel.serving_features import Speculative
 from planner.serve.capacity import KV_ADMISSION, ROLES
 from planner.serve.slo import SLO
+from planner.serve.targets import VERSIONS, gpu_refusal
+from planner.serve.targets import label as target_label
 from planner.serve.traffic import Traffic
 
 DISAGGREGATION = ("off", "allow", "force")
@@ -81,6 +83,10 @@ class ServingConstraints:
         Prefill and decode servers pair one to one by workload and tp / pp / ep (vLLM
         0.8.5's PyNcclConnector links two servers rank to rank; ``--export vllm`` sets it,
         :func:`planner.serve.export.launchable`).
+    target
+        Export target (``vllm``, ``sglang`` or ``trtllm``; ``--export`` sets it): only layouts
+        its stated version launches are searched (:func:`planner.serve.targets.layout_refusal`),
+        and for vLLM prefill and decode servers pair (``pd_pairs`` is set); ``None``: any.
     """
 
     tp: int | None = None
@@ -96,10 +102,19 @@ class ServingConstraints:
     kv_admission: str = "on-demand"
     kv_block_tokens: int = 16
     pd_pairs: bool = False
+    target: str | None = None
 
     def __post_init__(self) -> None:
         if not isinstance(self.pd_pairs, bool):
             raise InputError(f"constraints: pd_pairs must be true or false, got {self.pd_pairs!r}")
+        if self.target is not None:
+            if not isinstance(self.target, str) or self.target not in VERSIONS:
+                raise InputError(
+                    f"constraints: target must be one of {', '.join(VERSIONS)}, got {self.target!r}"
+                )
+            if self.target == "vllm" and self.disaggregation != "off":
+                # vLLM 0.8.5's PyNcclConnector links one prefill with one decode server
+                object.__setattr__(self, "pd_pairs", True)
         for key in (
             "kv_block_tokens",
             "tp",
@@ -481,9 +496,10 @@ class ServingProblem:
                 for p in self.inventory.pools
             )
             raise InputError(
-                f"{self.name}: precision {self.precision} is supported by no GPU of the "
-                f"inventory ({names})"
+                f"{self.name}: precision {self.precision} (--precision) is supported by no GPU "
+                f"of the inventory ({names})"
             )
+        self._check_kv_precision()
         if self.constraints.gpu is not None:
             self.pool(self.constraints.gpu)  # validates the name
         spec = self.speculative
@@ -511,6 +527,34 @@ class ServingProblem:
                 self._warn(uncalibrated)
         if self.objective == "cost":
             self.warn_unpriced()
+
+    def _check_kv_precision(self) -> None:
+        """The rule of ``precision`` for the KV cache, under the timing engine and the export
+        target: a precision no GPU of the inventory keeps is bad input (:class:`InputError`
+        naming the flag and the GPUs); one some GPUs keep excludes the others' layouts, with
+        the reason (:func:`planner.serve.candidates.layouts`)."""
+        kv, engine = self.kv_precision_name, self.engine
+        gpus = ", ".join(dict.fromkeys(p.gpu.name for p in self.inventory.pools))
+        if not any(stores_kv(engine.name, p.gpu, kv) for p in self.inventory.pools):
+            raise InputError(
+                f"{self.name}: kv_precision {kv} (--kv-precision) is kept by no GPU of the "
+                f"inventory ({gpus}) under {engine.name}"
+                + (
+                    ": TensorRT-LLM keeps an fp8 KV cache on FP8 GPUs only; vLLM and SGLang "
+                    "store it on any GPU (--engine vllm|sglang)"
+                    if kv == "fp8"
+                    else ""
+                )
+            )
+        target = self.constraints.target
+        if target is None:
+            return
+        why = [gpu_refusal(target, p.gpu, self.precision, kv) for p in self.inventory.pools]
+        if all(why):
+            raise InputError(
+                f"{self.name}: --export {target}: {target_label(target)} runs on no GPU of "
+                f"the inventory at precision {self.precision}, kv_precision {kv}: {why[0]}"
+            )
 
     def warn_unpriced(self) -> None:
         """Warn when a pool has no price: a plan that minimizes cost counts its GPUs as free.

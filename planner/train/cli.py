@@ -328,7 +328,7 @@ def train(
     from planner.train.export import check_format
     from planner.train.export import export as export_plan
     from planner.train.fixes import merge_fixed, parse_fix, parse_software
-    from planner.train.frameworks import check_name
+    from planner.train.frameworks import check_name, software_defaults
 
     fmt = check_format(export) if export is not None else None
     # the export target's profile unless --framework says otherwise (any: no restriction);
@@ -371,7 +371,7 @@ def train(
         problem_args = merge_fixed(problem_args, parse_fix(fix))
     problem_args["memory_headroom_gib"] = memory_headroom
     problem_args["even_stages"] = even_stages
-    sw = parse_software(software)
+    sw = parse_software(software, software_defaults(problem_args["framework"]))
     launch = open_args = None
     if from_launch is not None:
         from planner.perfmodel.readers import load_model

@@ -91,12 +91,13 @@ def merge_fixed(flags: dict[str, Any], fixed: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def parse_software(text: str | None) -> Software:
+def parse_software(text: str | None, defaults: dict[str, Any] | None = None) -> Software:
     """``--software``: a preset name (``deepseek-v3``), ``key=value`` pairs, or both
-    (``deepseek-v3,tp_overlap=true``: the pairs change the preset)."""
+    (``deepseek-v3,tp_overlap=true``: the pairs change the preset), over ``defaults`` (the
+    framework's facts, :func:`planner.train.frameworks.software_defaults`)."""
+    base: dict[str, Any] = dict(defaults or {})
     if not text:
-        return Software()
-    base: dict[str, Any] = {}
+        return Software.from_dict(base, where="--software") if base else Software()
     pairs = []
     for item in (x.strip() for x in text.split(",")):
         if not item:

@@ -55,6 +55,10 @@ class Framework:
         ``optional``, ``always`` (with ``tp > 1``) or ``never``.
     fp8
         FP8 GEMMs can be switched on.
+    software
+        How the framework runs what it launches, as :class:`~planner.perfmodel.options.Software`
+        ``(key, value)`` pairs: the defaults of ``plan train --framework NAME``, under any
+        ``--software`` the user gives.
     """
 
     name: str
@@ -74,6 +78,7 @@ class Framework:
     sequence_parallel: str = "optional"
     fp8: bool = True
     interleave_divides: bool = False
+    software: tuple[tuple[str, Any], ...] = ()
 
     @property
     def title(self) -> str:
@@ -194,6 +199,11 @@ PROFILES: dict[str, Framework] = {
         zeros=frozenset({0, 2, 3}),
         hybrid="node",
         sequence_parallel="never",
+        # activation_cpu_offload is torch's offload_wrapper (save_on_cpu): its copies run on
+        # the compute stream; the checkpoint wrapper sits inside each block's FSDP unit, so
+        # the backward's gathered weights serve the recompute (the calibration rows' facts,
+        # calibration/published.py LLMFOUNDRY_SOFTWARE)
+        software=(("offload_streams", False), ("recompute_gathers", False)),
     ),
 }
 
@@ -218,6 +228,12 @@ def check_name(name: str | None, flag: str = "--framework") -> str | None:
 def profile(name: str | None) -> Framework | None:
     """The profile of ``name`` (``None``: no restriction)."""
     return PROFILES[name] if name else None
+
+
+def software_defaults(name: str | None) -> dict[str, Any]:
+    """The :class:`~planner.perfmodel.options.Software` facts of framework ``name`` (none: ``{}``)."""
+    fw = profile(name)
+    return dict(fw.software) if fw else {}
 
 
 def row_framework(source: str) -> str | None:

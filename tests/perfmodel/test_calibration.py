@@ -173,6 +173,18 @@ def test_llmfoundry_rows_of_the_torch_2_1_sweeps_stop_recomputing_early():
     assert all(v for i, v in stop.items() if i not in april)
 
 
+def test_llmfoundry_rows_offload_activations_on_the_compute_stream():
+    # Composer's activation_cpu_offload is torch's offload_wrapper (save_on_cpu): the plans
+    # the near-best search weighs for these runs price every copy; no other source says so
+    rows = [r for r in ROWS if r.source == "llmfoundry2401"]
+    assert rows and all(dict(r.software)["offload_streams"] is False for r in rows)
+    assert not any(
+        dict(r.software).get("offload_streams", True) is False
+        for r in ROWS
+        if r.source != "llmfoundry2401" and hasattr(r, "software")
+    )
+
+
 def test_cdna3_training_gemms_follow_the_image_switch_and_have_their_own_fit_stage():
     """On MI325X a training step in AMD's tuned image (``tuned_kernels``, the default) uses
     the training-fitted CDNA3 efficiency, a source build the serving-fitted one; the switch

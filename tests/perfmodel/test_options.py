@@ -13,7 +13,7 @@ from planner.perfmodel.memory import in_flight_chunks, in_flight_microbatches
 from planner.perfmodel.model_spec import ModelSpec
 from planner.perfmodel.options import DEEPSEEK_V3, Software
 from planner.perfmodel.overlap import OVERLAP_SLOWDOWN, exposed, exposed_after, overlapped
-from planner.perfmodel.stage import TrainingStep, pipeline_time, stage_cost
+from planner.perfmodel.stage import TrainingStep, layer_memory, pipeline_time, stage_cost
 
 from .models import small_model
 
@@ -104,6 +104,25 @@ def test_offload_keeps_no_stored_activations():
     none = stage_cost(_step(recompute="none"), pool, 4, 0, False, False)
     assert off.memory.activations == 0 and none.memory.activations > 0
     assert off.micro >= none.micro
+
+
+def test_offload_on_the_compute_stream_shows_every_copy():
+    # PyTorch's save_on_cpu (torch's offload_wrapper, Composer's activation_cpu_offload)
+    # copies on the compute stream: both directions add their whole copy time
+    pool = _pool()
+    step = _step(recompute="offload")
+    serial = replace(step, software=Software(offload_streams=False))
+    hidden = stage_cost(step, pool, 4, 0, False, False)
+    shown = stage_cost(serial, pool, 4, 0, False, False)
+    kept, _ = layer_memory(serial, False)
+    assert dict(shown.parts)["offload"] == pytest.approx(2 * 4 * kept / pool.gpu.host_bw)
+    assert dict(shown.parts)["offload"] > dict(hidden.parts)["offload"]
+    gap = dict(shown.parts)["offload"] - dict(hidden.parts)["offload"]
+    assert shown.micro - hidden.micro == pytest.approx(gap)
+    assert shown.memory == hidden.memory  # where the copies run, not what stays on the GPU
+    assert Software.from_dict({"offload_streams": False}) == serial.software
+    with pytest.raises(InputError, match="offload_streams must be true or false"):
+        Software.from_dict({"offload_streams": "no"})
 
 
 def test_frozen_weights_have_no_optimizer_state_and_no_weight_gradients():

@@ -28,8 +28,13 @@ PLANS = {
             ReplicaGroup("H100-SXM", 2, 1, 1, 1, "decode", 0, 5.0),
         )
     ),
+    "spec": ServingPlan(
+        (ReplicaGroup("H100-SXM", 2, 1, 1, 1, "both", 512, 5.0, speculative=True),)
+    ),
+    # data-parallel attention over 4 groups, experts over all 4 GPUs (a MoE model's layout
+    # every tool runs: SGLang on DeepSeek-V3, TensorRT-LLM at tp 1)
     "spec_ep": ServingPlan(
-        (ReplicaGroup("H100-SXM", 2, 1, 4, 1, "both", 512, 5.0, speculative=True),)
+        (ReplicaGroup("H100-SXM", 1, 1, 4, 1, "both", 512, 5.0, speculative=True),)
     ),
     "pp": ServingPlan((ReplicaGroup("H100-SXM", 2, 2, 1, 1, "both", 8192, 5.0),)),
     "pd_pairs": ServingPlan(
@@ -57,7 +62,7 @@ def flags(argv):
 CASES = [
     ("plain", "pp"),
     ("fp8", "pd"),
-    ("int4_eagle", "spec_ep"),
+    ("int4_eagle", "spec"),
     ("draft", "colocated"),
     ("mtp", "spec_ep"),
 ]
@@ -69,6 +74,14 @@ def test_every_flag_is_documented_for_the_stated_version(tool, prob_name, plan_n
     prob, plan = problem(**PROBLEMS[prob_name]), PLANS[plan_name]
     if tool == "sglang" and plan_name == "pp":
         with pytest.raises(InputError, match="pipeline"):
+            export_plan(prob, plan, tool)
+        return
+    if tool == "vllm" and plan_name == "spec_ep":  # DP engines (V1) with MTP (V0): refused
+        with pytest.raises(InputError, match="data-parallel engines run on the V1 engine only"):
+            export_plan(prob, plan, tool)
+        return
+    if tool == "sglang" and prob_name == "draft":  # refused before any search
+        with pytest.raises(InputError, match="not a separate draft model"):
             export_plan(prob, plan, tool)
         return
     if tool == "vllm" and plan_name == "pd":  # 2 prefill : 1 decode cannot be linked
@@ -108,10 +121,12 @@ def test_commands_carry_the_plan():
     sglang = export_plan(prob, pd, "sglang")["commands"]
     assert value(sglang[2]["argv"], "--disaggregation-mode") == "decode"
     assert "--disable-radix-cache" not in sglang[0]["argv"]  # a prefix hit rate was given
-    ep = export_plan(problem(**PROBLEMS["int4_eagle"]), PLANS["spec_ep"], "trtllm")["commands"]
-    assert value(ep[0]["argv"], "--tp_size") == "8" and value(ep[0]["argv"], "--ep_size") == "4"
-    assert "decoding_type: Eagle" in ep[0]["extra_llm_api_options"]
-    assert "max_draft_len: 4" in ep[0]["extra_llm_api_options"]
+    ep = export_plan(problem(**PROBLEMS["mtp"]), PLANS["spec_ep"], "trtllm")["commands"]
+    assert value(ep[0]["argv"], "--tp_size") == "4" and value(ep[0]["argv"], "--ep_size") == "4"
+    assert "enable_attention_dp: true" in ep[0]["extra_llm_api_options"]
+    spec = export_plan(problem(**PROBLEMS["int4_eagle"]), PLANS["spec"], "trtllm")["commands"]
+    assert "decoding_type: Eagle" in spec[0]["extra_llm_api_options"]
+    assert "max_draft_len: 4" in spec[0]["extra_llm_api_options"]
     with pytest.raises(InputError, match="--export"):
         export_plan(prob, pd, "tgi")
 
@@ -195,7 +210,7 @@ def eagle_heads(out):
 def test_eagle_commands_name_the_head():
     """vLLM / SGLang EAGLE without a head model do not start (audit #19): a published head of
     the catalog model, the user's --draft-model, or a placeholder with a note."""
-    plan = PLANS["spec_ep"]
+    plan = PLANS["spec"]
     known = problem(speculative=Speculative("eagle", 3, 0.7))
     assert eagle_heads(export_plan(known, plan, "vllm")) == ["yuhuili/EAGLE-LLaMA3.1-Instruct-8B"]
     # SGLang loads heads converted to its format: none known for the catalog models
@@ -230,7 +245,7 @@ def test_mtp_needs_the_models_own_layers():
     with pytest.raises(InputError, match="not a separate draft model"):
         export_plan(problem(**PROBLEMS["draft"]), PLANS["spec_ep"], "sglang")
     prob = problem(model="deepseek-v3", speculative=Speculative("mtp", 2, 0.8))
-    vllm = export_plan(prob, PLANS["spec_ep"], "vllm")["commands"][0]["argv"]
+    vllm = export_plan(prob, PLANS["spec"], "vllm")["commands"][0]["argv"]
     conf = json.loads(value(vllm, "--speculative-config"))
     assert conf == {"num_speculative_tokens": 2, "method": "deepseek_mtp"}
     sglang = export_plan(prob, PLANS["spec_ep"], "sglang")["commands"][0]["argv"]
@@ -268,10 +283,10 @@ def test_commands_load_a_checkpoint_or_say_which_is_missing(tmp_path):
     out = export_plan(problem(model="gpt-7.5b"), PLANS["colocated"], "vllm")
     assert any("no checkpoint of gpt-7.5b" in n for n in out["notes"])
     draft = Speculative("draft", 3, 0.6, "llama-3.1-8b")
-    out = export_plan(problem(model="llama-3.1-70b", speculative=draft), PLANS["spec_ep"], "vllm")
+    out = export_plan(problem(model="llama-3.1-70b", speculative=draft), PLANS["spec"], "vllm")
     conf = json.loads(value(out["commands"][0]["argv"], "--speculative-config"))
     assert conf["model"] == "meta-llama/Llama-3.1-8B-Instruct" and out["notes"] == []
-    out = export_plan(problem(**PROBLEMS["draft"]), PLANS["spec_ep"], "trtllm")
+    out = export_plan(problem(**PROBLEMS["draft"]), PLANS["spec"], "trtllm")
     assert any("draft model llama-3.2-1b" in n for n in out["notes"])
 
 
@@ -282,7 +297,7 @@ def test_notes_are_printed_before_the_commands():
 
     console = Console(record=True, width=200)
     unknown = problem(model="llama-3.1-70b", speculative=Speculative("eagle", 3, 0.7))
-    print_export(export_plan(unknown, PLANS["spec_ep"], "vllm"), console=console)
+    print_export(export_plan(unknown, PLANS["spec"], "vllm"), console=console)
     text = console.export_text()
     assert text.index("# note: the EAGLE commands need a head") < text.index("vllm serve")
 
@@ -314,7 +329,7 @@ def test_eagle3_heads_run_as_eagle3(tmp_path):
     """An EAGLE-3 head was exported with vLLM method ``eagle`` / SGLang ``EAGLE``, which build
     it as an EAGLE-1 model (vLLM 0.8.5 ``EAGLEConfig``: ``Eagle{arch}`` vs ``Eagle3{arch}``) or
     skip its feature fusion (sgl-project/sglang#21272)."""
-    plan = PLANS["spec_ep"]
+    plan = PLANS["spec"]
 
     def method(prob, tool):
         argv = export_plan(prob, plan, tool)["commands"][0]["argv"]
@@ -434,8 +449,12 @@ def test_vllm_export_searches_only_paired_prefill_decode_plans():
         return [c for c in cands if c.role != "both" and "on the same GPUs" in c.reason]
 
     assert dominated(prob) and not dominated(launchable(prob, "vllm"))
-    # SGLang 0.4.6 has no pipeline flag: its search keeps pp at 1
-    assert launchable(prob, "sglang").constraints.max_pp == 1
+    # SGLang 0.4.6 has no pipeline flag: its search excludes every pp > 1 layout, saying why
+    from planner.serve.candidates import layouts
+
+    piped = [lay for lay in layouts(launchable(prob, "sglang")) if lay.config.pp > 1]
+    assert piped and all(lay.reason for lay in piped)
+    assert any("SGLang 0.4.6 cannot launch it: pp" in lay.reason for lay in piped)
 
 
 def test_cli_prints_the_plan_when_its_export_is_refused(capsys, monkeypatch):
@@ -477,8 +496,10 @@ def test_trtllm_keeps_only_the_window_on_sliding_layers():
 def test_trtllm_expert_parallel_attention_matches_the_plan():
     """A tp1 epN replica plans data-parallel attention over its N ranks: TensorRT-LLM needs
     enable_attention_dp, else it runs attention N-way tensor-parallel (Llama 4 Scout tp1 ep16:
-    40 heads on 16 ranks, which does not start). tp > 1 with ep > 1 runs attention tp x ep-way:
-    said in a note, and refused where the heads do not shard so (Scout tp4 ep4)."""
+    40 heads on 16 ranks, which does not start). tp > 1 with ep > 1 (attention tp-way inside
+    ep data-parallel groups) is neither of TensorRT-LLM 1.0's attention modes: it was
+    exported with a note (Scout tp2 ep4, attention run 8-way) or refused (tp4 ep4); it is
+    refused, and the search does not offer it (test_targets.py)."""
     scout = problem(model="llama-4-scout", qps=2.0)
 
     def one(tp, ep):
@@ -488,12 +509,9 @@ def test_trtllm_expert_parallel_attention_matches_the_plan():
     (cmd,) = out["commands"]
     assert value(cmd["argv"], "--tp_size") == "16" and value(cmd["argv"], "--ep_size") == "16"
     assert "enable_attention_dp: true" in cmd["extra_llm_api_options"]
-    assert not any("tensor-parallel attention" in n for n in out["notes"])
-    out = export_plan(scout, one(2, 4), "trtllm")  # 40 heads / 8 ranks: runs, differently
-    assert "enable_attention_dp" not in out["commands"][0]["extra_llm_api_options"]
-    assert any("tp x ep GPUs" in n for n in out["notes"])
-    with pytest.raises(InputError, match="40 attention heads"):
-        export_plan(scout, one(4, 4), "trtllm")
+    for tp, ep in ((2, 4), (4, 4)):
+        with pytest.raises(InputError, match="attention runs data-parallel over all ranks"):
+            export_plan(scout, one(tp, ep), "trtllm")
 
 
 def test_trtllm_window_list_of_a_gemma3_pattern():

@@ -58,6 +58,7 @@ def test_strict_count_is_unchanged_by_the_framework_column(monkeypatch) -> None:
     row = next(line for line in lines if line.startswith("| c/far-strict"))
     cells = [c.strip() for c in row.strip("|").split("|")]
     assert cells[6] == "no" and cells[7] == "llmfoundry" and cells[10] == "yes"
+    assert cells[11] == "t1 p1 d8 b8 full zero3"  # the plan the framework column weighs
 
 
 def test_llmfoundry_row_best_plan_within_its_framework() -> None:

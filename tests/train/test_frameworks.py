@@ -271,3 +271,23 @@ def test_deepspeed_refuses_zero3_with_autotp_and_zero2_with_pipelines():
         assert bool(deepspeed_rules(plan.tp, plan.pp, plan.zero)) is refused
     constraints = replace(prob.constraints, tp=2, zero=3)
     assert "ZeRO-3" in (fixed_violation(ds, constraints) or "")
+
+
+def test_cli_framework_prices_its_own_software_facts(capsys) -> None:
+    # LLM Foundry's activation offload copies on the compute stream (torch's save_on_cpu):
+    # with --framework llmfoundry an offload plan pays its copies, unless --software says
+    # otherwise; other frameworks keep the side-stream default
+    fix = ("--fix", "recompute=offload,zero=3,microbatch=4")
+    times = {}
+    for label, extra in (
+        ("llmfoundry", ("--framework", "llmfoundry")),
+        ("override", ("--framework", "llmfoundry", "--software", "offload_streams=true")),
+        ("any", ()),
+    ):
+        code, out, err = _cli(capsys, *fix, *extra, "--json")
+        assert code == 0, err
+        got = json.loads(out)
+        assert got["plan"]["recompute"] == "offload"
+        times[label] = got["objective"]
+    assert times["llmfoundry"] > times["override"] * 1.001
+    assert times["override"] == pytest.approx(times["any"], rel=1e-12)

@@ -632,12 +632,12 @@ def _best_plan_section(errors: dict[str, float]) -> list[str]:
         f"step time is within {100 * NEAR_BEST:.0f} % of the best plan's (the issue's target). "
         "The last four columns repeat the search kept to what the run's framework could launch "
         "(`plan train --framework`; `–`: no profile describes the run's framework, the "
-        "unrestricted best stands).",
+        "unrestricted best stands) and name that plan.",
         "",
         "| run | published (model) s | best s | published / best - 1 | status | best plan | "
         "near-best | framework | framework best s | published / framework best - 1 | "
-        "near-best in framework |",
-        "|---|---|---|---|---|---|---|---|---|---|---|",
+        "near-best in framework | framework best plan |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     near = near_fw = 0
     for r in runs:
@@ -651,7 +651,7 @@ def _best_plan_section(errors: dict[str, float]) -> list[str]:
         lines.append(
             f"| {r.id} | {b['published_s']:.4g} | {cells[0]} | {cells[1]} | {b['status']} | "
             f"{b['best']} | {'yes' if ok else 'no'}{note} | {fw or '–'} | {fw_cells[0]} | "
-            f"{fw_cells[1]} | {'yes' if fw_ok else 'no'} |"
+            f"{fw_cells[1]} | {'yes' if fw_ok else 'no'} | {b.get('framework_best', b['best'])} |"
         )
     lines += [
         "",

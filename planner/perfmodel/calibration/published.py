@@ -1308,11 +1308,15 @@ LLMFOUNDRY_TABLE = (  # gpu, gpus, model, seq, global batch, microbatch, ZeRO, r
 #: Every sweep's MPT model takes ``loss_fn``'s default ``fused_crossentropy``
 #: (``llmfoundry/models/mpt/modeling_mpt.py`` @5f43bf16, @b2a43a14, @5e85bd62; no benchmark
 #: YAML overrides it): flash-attention's fused cross entropy on the bf16 logits.
-_LLMFOUNDRY_LOSS = (("fused_loss", True),)
+#: Composer's ``activation_cpu_offload`` is torch's ``offload_wrapper``
+#: (composer/trainer/dist_strategy.py @v0.17.2), PyTorch's ``save_on_cpu``, which copies on the
+#: compute stream (``Software.offload_streams``); no published row offloads, the plans the
+#: near-best search weighs for these runs do.
+_LLMFOUNDRY_COMMON = (("fused_loss", True), ("offload_streams", False))
 LLMFOUNDRY_SOFTWARE = (
     ("attention_kernel", "triton"),
     ("recompute_gathers", False),
-    *_LLMFOUNDRY_LOSS,
+    *_LLMFOUNDRY_COMMON,
 )
 
 #: The ">= 128 GPUs" H100 table was run by ``scripts/train/benchmarking/sweep.py``, added in
@@ -1324,7 +1328,7 @@ LLMFOUNDRY_LARGE_SCALE_FLASH2 = ("mpt-1b", "mpt-3b", "mpt-7b", "mpt-70b")
 LLMFOUNDRY_FLASH2_SOFTWARE = (
     ("attention_kernel", "fa2"),
     ("recompute_gathers", False),
-    *_LLMFOUNDRY_LOSS,
+    *_LLMFOUNDRY_COMMON,
 )
 
 
@@ -1376,46 +1380,70 @@ def mpt_config(model: str, seq_len: int) -> dict:
     }
 
 
-def _llmfoundry_rows() -> list[TrainingRow]:
-    rows = []
-    for (
+def llmfoundry_row(
+    run: str,
+    source: str,
+    gpu: str,
+    gpus: int,
+    model: str,
+    seq: int,
+    batch: tuple[int, int],
+    value: float,
+    *,
+    zero: int = 3,
+    recompute: str = "none",
+    precision: str = "bf16",
+    software: tuple[tuple[str, object], ...] | None = None,
+) -> TrainingRow:
+    """One LLM Foundry MPT run (FSDP over every GPU) as a held-out :class:`TrainingRow`.
+
+    ``batch`` is (global batch, micro-batch) in sequences, ``value`` tokens/s per GPU;
+    ``software`` defaults to :func:`llmfoundry_software` of the run's GPU, count and model.
+    """
+    name = f"{model}@{seq}"
+    MODELS.setdefault(name, mpt_config(model, seq))
+    gbs, mbs = batch
+    return TrainingRow(
+        run,
+        source,
         gpu,
+        name,
         gpus,
-        model,
-        seq,
         gbs,
+        seq,
+        1,
+        1,
+        gpus,
         mbs,
-        zero,
-        recompute,
-        precision,
+        "tokens_per_s_per_gpu",
         value,
-        _params,
-    ) in LLMFOUNDRY_TABLE:
-        name = f"{model}@{seq}"
-        MODELS.setdefault(name, mpt_config(model, seq))
-        rows.append(
-            TrainingRow(
-                f"llmfoundry2401/{gpu}/{model}/{seq}/{gpus}/{precision}/zero{zero}/{recompute}/b{mbs}/B{gbs}",
-                "llmfoundry2401",
-                gpu,
-                name,
-                gpus,
-                gbs,
-                seq,
-                1,
-                1,
-                gpus,
-                mbs,
-                "tokens_per_s_per_gpu",
-                value,
-                HELD_OUT,
-                recompute=recompute,
-                zero=zero,
-                precision=precision,
-                software=llmfoundry_software(gpu, gpus, model),
-            )
+        HELD_OUT,
+        recompute=recompute,
+        zero=zero,
+        precision=precision,
+        software=llmfoundry_software(gpu, gpus, model) if software is None else software,
+    )
+
+
+def _llmfoundry_rows() -> list[TrainingRow]:
+    return [
+        llmfoundry_row(
+            f"llmfoundry2401/{gpu}/{model}/{seq}/{gpus}/{precision}/zero{zero}/{recompute}/b{mbs}/B{gbs}",
+            "llmfoundry2401",
+            gpu,
+            gpus,
+            model,
+            seq,
+            (gbs, mbs),
+            value,
+            zero=zero,
+            recompute=recompute,
+            precision=precision,
         )
-    return rows
+        for gpu, gpus, model, seq, gbs, mbs, zero, recompute, precision, value, _p in (
+            LLMFOUNDRY_TABLE
+        )
+    ]
 
 
 #: trtllm-bench input/output lengths of the perf overview.

@@ -1,0 +1,300 @@
+"""MLPerf Inference datacenter LLM results, marked *held-out* (sources ``mlperf_inf41``, v4.1,
+and ``mlperf_inf51``, v5.1: :data:`RUNS_V51`).
+
+Rows entered by helper s17pub (seventeenth session) before any prediction of them was run
+(git history: this module's first commit carries no errors; the v5.1 rows were added after
+the v4.1 sensitivity table, without predictions of them). Source: the MLCommons results
+repository github mlcommons/inference_results_v4.1 @198fc467 (round published 2024-08-28),
+``closed/<submitter>/results/<system>/<benchmark>/<scenario>/performance/run_1/
+mlperf_log_summary.txt`` (read by ``bench/session_runs/s17pub/mlperf_read.py``, output beside
+it), with each system's configuration from the same repository:
+
+* NVIDIA ``DGX-H100_H100-SXM-80GBx8_TRT`` and ``H200-SXM-141GBx8_TRT`` (TensorRT 10.2.0,
+  CUDA 12.4; ``closed/NVIDIA/systems/*.json``), TensorRT-LLM engines built by
+  ``closed/NVIDIA/code/<benchmark>/tensorrt/builder.py``: FP8 weights and FP8 KV cache
+  (``use_fp8 = True``; the README's quantization ``--qformat fp8 --kv_cache_dtype fp8`` for
+  llama2-70b, ``--kv_cache_dtype=fp8`` in the Mixtral builder), paged KV cache, in-flight
+  batching with ``max_num_tokens`` tokens per iteration. Layout per
+  ``closed/NVIDIA/configs/<benchmark>/<scenario>/__init__.py``: llama2-70b on H100
+  ``H100_SXM_80GB_TP2x4`` (4 engines of TP2), on H200 ``H200_SXM_141GBx8`` (8 engines of
+  TP1), ``max_num_tokens = 4096`` (``configs/llama2-70b/__init__.py``); Mixtral-8x7B on both
+  ``..x8`` with TP1 (8 engines), ``max_num_tokens`` 8192 where the class sets it (H100
+  Offline, H200 Server), else the base 16384.
+* AMD ``8xMI300X_2xEPYC-9374F`` (``closed/AMD/systems``: "vLLM 0.4.3+rocm614, PyTorch 2.3.0,
+  ROCm 6.1.2", vllm-a8cff57), llama2-70b: ``TP=1``, ``DP=8`` (the harness scripts
+  ``code/llama2-70b-99/test_VllmFp8/test_VllmFp8_*_perf.sh``, the submission's
+  ``run_scenarios.sh`` running the Offline and SyncServer ones), Quark FP8 weights and
+  activations, ``--kv-cache-dtype fp8`` with the README's KV-cache scales, ``--enforce-eager
+  True``, ``--gpu-memory-utilization 0.99``, no chunked prefill and the harness default
+  ``max_num_batched_tokens = 65536`` (``VllmFp8/mainVllmFp8_{Offline,SyncServer}.py``). Entered
+  first (commit f5b0fe4) as plain ``vllm:0.4.3`` (graphs, no token budget); corrected to
+  ``vllm:0.4.3,eager,tokens=65536`` from those scripts after the first sensitivity table had
+  been run (helper s17pub; the correction is read in the code, not chosen by its effect).
+
+Metrics (one row each): Offline ``Tokens per second`` (output tokens, at saturation: the whole
+sample set is one query); Server ``Completed tokens per second`` (output tokens/s at the
+largest Poisson rate whose p99 TTFT and p99 TPOT met the limits: the submitter's own search,
+``Scheduled samples per second``), and that run's p99 first-token latency and p99 time per
+output token at its scheduled rate. Limits (``ttft_latency`` / ``tpot_latency`` in the logs;
+inference_rules.adoc of mlcommons/inference_policies): 2 s and 200 ms for both benchmarks.
+
+Lengths. What the rules and the reference implementation print
+(mlcommons/inference_policies ``inference_rules.adoc`` @ac93e89, the benchmark table;
+mlcommons/inference ``language/*/README.md`` and ``docs/index.md`` @b66003e1): llama2-70b
+runs 24,576 OpenOrca (GPT-4 split) samples, ``max_seq_len=1024`` for the input, at most 1024
+output tokens (NVIDIA's ``generation_config.json``), reference output 294.45 tokens per sample;
+Mixtral-8x7B 15,000 samples (5,000 each of OpenOrca, GSM8K, MBXP, ``max_seq_len=2048``),
+reference 144.84 (145.9 in the submission checker). The mean *input* length of either set is
+printed in none of them (nor in the MLCommons blog excerpts, AMD's v4.1 write-up, "up to 1,024
+input and output tokens", or the submitters' READMEs; the one public copy of the tokenized
+set found, AI-Hypercomputer/JetStream ``benchmarks/open_orca_gpt4_tokenized_llama.sampled_
+24576.pkl``, is a Git LFS pointer). So :data:`DATASETS` holds ``input_mean = None`` and the
+rows are not scored by ``bench/serve_public.py``; the output mean of each row is its own
+run's (tokens/s over samples/s of the same log).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from planner.perfmodel.calibration.published import HELD_OUT, Source
+
+SOURCE = Source(
+    "mlperf_inf41",
+    "MLCommons inference_results_v4.1 @198fc467 (closed division, datacenter), summary logs",
+    2024,
+    "TensorRT-LLM / vLLM (ROCm)",
+    "NVIDIA TensorRT 10.2 + TensorRT-LLM; AMD vLLM 0.4.3+rocm614",
+)
+SOURCE_V51 = Source(
+    "mlperf_inf51",
+    "MLCommons inference_results_v5.1 @965182b0 (closed division, datacenter), AMD summary logs",
+    2025,
+    "vLLM (ROCm)",
+    "vLLM 0.9.0.2.dev108+g71faa1880 (rocm641), AMD's MLPerf scheduler",
+)
+SOURCES = {s.key: s for s in (SOURCE, SOURCE_V51)}
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """What MLPerf publishes about a benchmark's sample set (module notes)."""
+
+    samples: int
+    max_input: int
+    max_output: int
+    reference_output: float
+    #: Mean prompt tokens; ``None``: not published in the sources read.
+    input_mean: float | None
+
+
+DATASETS = {
+    "llama-2-70b": Dataset(24576, 1024, 1024, 294.45, None),
+    "mixtral-8x7b": Dataset(15000, 2048, 2048, 144.84, None),
+}
+
+
+@dataclass(frozen=True)
+class MLPerfRow:
+    """One MLPerf LLM figure of one system (``gpus / tp`` engines of ``tp`` GPUs each)."""
+
+    id: str
+    submitter: str
+    system: str
+    gpu: str
+    gpus: int
+    model: str
+    tp: int
+    precision: str
+    kv_precision: str
+    engine: str
+    scenario: str  # "Offline" or "Server"
+    metric: str  # "output_tokens_per_s", "ttft_s" or "tpot_s"
+    statistic: str  # "" for throughputs, "p99" for latencies
+    value: float
+    #: Output tokens per sample of the same run (tokens/s over samples/s of its log).
+    output_mean: float
+    #: Server: the scheduled Poisson rate of the run (samples/s of the whole system).
+    rate: float = 0.0
+    ttft_limit_s: float = 2.0
+    tpot_limit_s: float = 0.2
+    source: str = SOURCE.key
+    split: str = HELD_OUT
+
+    @property
+    def engines(self) -> int:
+        """Independent engines (replicas) of the system."""
+        return self.gpus // self.tp
+
+
+#: (submitter, system, gpu, model, tp, engine, Offline (tokens/s, samples/s),
+#: Server (completed tokens/s, completed samples/s, scheduled samples/s, p99 TTFT ns,
+#: p99 TPOT ns)) -- ``mlperf_read.txt``.
+RUNS = (
+    (
+        "NVIDIA",
+        "DGX-H100_H100-SXM-80GBx8_TRT",
+        "H100",
+        "llama-2-70b",
+        2,
+        ("trtllm,tokens=4096", "trtllm,tokens=4096"),
+        (24524.9, 84.4792),
+        (21605.79, 74.42, 75.10, 461278089, 175354317),
+    ),
+    (
+        "NVIDIA",
+        "H200-SXM-141GBx8_TRT",
+        "H200",
+        "llama-2-70b",
+        1,
+        ("trtllm,tokens=4096", "trtllm,tokens=4096"),
+        (31302.7, 107.477),
+        (29228.22, 100.35, 101.25, 452744202, 146040006),
+    ),
+    (
+        "NVIDIA",
+        "DGX-H100_H100-SXM-80GBx8_TRT",
+        "H100",
+        "mixtral-8x7b",
+        1,
+        ("trtllm,tokens=8192", "trtllm,tokens=16384"),
+        (52415.9, 359.173),
+        (50795.57, 348.06, 348.37, 628885054, 123136641),
+    ),
+    (
+        "NVIDIA",
+        "H200-SXM-141GBx8_TRT",
+        "H200",
+        "mixtral-8x7b",
+        1,
+        ("trtllm,tokens=16384", "trtllm,tokens=8192"),
+        (59022.3, 404.431),
+        (57177.20, 391.79, 392.18, 539748890, 167039660),
+    ),
+    (
+        "AMD",
+        "8xMI300X_2xEPYC-9374F",
+        "MI300X",
+        "llama-2-70b",
+        1,
+        ("vllm:0.4.3,eager,tokens=65536", "vllm:0.4.3,eager,tokens=65536"),
+        (23514.8, 80.15),
+        (21028.23, 71.74, 73.66, 1604171041, 197873909),
+    ),
+)
+
+
+#: MLPerf Inference v5.1 (``mlperf_inf51``), AMD only (NVIDIA's v5.1 LLM systems are B200 /
+#: GB200 / GB300 with FP4 weights): 8 x MI300X and 8 x MI325X (``closed/AMD/systems``: "vLLM
+#: 0.9.0.2.dev108+g71faa1880 ... rocm641"), 8 vLLM instances of TP1 (``device_count: 8``), one
+#: per GPU, each with the harness's engine settings (``closed/AMD/code/<benchmark>/
+#: harness_llm/models/<benchmark>/<scenario>_<gpu>.yaml``): no chunked prefill,
+#: ``max_num_batched_tokens`` tokens per prefill iteration, ``num_scheduler_steps`` multi-step
+#: scheduling, ``enforce_eager`` as set there (llama2-70b eager throughout; Mixtral Offline with
+#: HIP graphs, Server eager). llama2-70b also runs AMD's MLPerf decode-batch scheduler
+#: (``VLLM_LLAMA2_MLPERF_SCHED``), not modelled. FP8 weights and activations (Quark
+#: ``w_fp8_a_fp8``); KV cache FP8: Mixtral's yaml sets ``kv_cache_dtype: fp8``; llama2-70b's sets
+#: none, but its checkpoint is quantized with ``--kv_cache_dtype fp8``
+#: (``closed/AMD/setup/dataset_and_model/quantize_llama2_70b.sh``): entered as FP8, an
+#: assumption (vLLM's default ``auto`` would keep the model dtype unless the checkpoint's
+#: quantization config sets it). ``gpu_memory_utilization`` 0.96-1.0 (the model's vLLM
+#: cache takes 0.9; the KV cache is not binding at these lengths on 192 / 256 GB).
+RUNS_V51 = (
+    (
+        "AMD",
+        "8xMI300X_2xEPYC_9575F",
+        "MI300X",
+        "llama-2-70b",
+        1,
+        ("vllm:0.9.0,eager,steps=11,tokens=40960", "vllm:0.9.0,eager,steps=9,tokens=40960"),
+        (27803.9, 92.1544),
+        (24593.77, 81.68, 83.90, 1914647645, 193380124),
+    ),
+    (
+        "AMD",
+        "8xMI300X_2xEPYC_9575F",
+        "MI300X",
+        "mixtral-8x7b",
+        1,
+        ("vllm:0.9.0,steps=9,tokens=51200", "vllm:0.9.0,eager,steps=8,tokens=32000"),
+        (53017.3, 369.007),
+        (47804.28, 333.12, 334.53, 1527654395, 151775607),
+    ),
+    (
+        "AMD",
+        "8xMI325X_2xEPYC_9575F_1",
+        "MI325X",
+        "llama-2-70b",
+        1,
+        ("vllm:0.9.0,eager,steps=7,tokens=65536", "vllm:0.9.0,eager,steps=9,tokens=40960"),
+        (34520.4, 114.7),
+        (32027.57, 106.28, 109.52, 1755256090, 198309854),
+    ),
+    (
+        "AMD",
+        "8xMI325X_2xEPYC_9575F_1",
+        "MI325X",
+        "mixtral-8x7b",
+        1,
+        ("vllm:0.9.0,steps=13,tokens=51200", "vllm:0.9.0,eager,steps=10,tokens=32000"),
+        (68781.4, 479.775),
+        (59783.64, 415.76, 420.16, 1960620330, 194606227),
+    ),
+)
+
+
+def _rows(source: str, runs: tuple) -> list[MLPerfRow]:
+    rows = []
+    for submitter, system, gpu, model, tp, (off_eng, srv_eng), offline, server in runs:
+        tps, sps = offline
+        base = dict(
+            submitter=submitter,
+            system=system,
+            gpu=gpu,
+            gpus=8,
+            model=model,
+            tp=tp,
+            precision="fp8",
+            kv_precision="fp8",
+            source=source,
+        )
+        prefix = f"{source}/{submitter}/{system}/{model}"
+        rows.append(
+            MLPerfRow(
+                f"{prefix}/Offline/output_tokens_per_s",
+                **base,
+                engine=off_eng,
+                scenario="Offline",
+                metric="output_tokens_per_s",
+                statistic="",
+                value=tps,
+                output_mean=tps / sps,
+            )
+        )
+        ctps, csps, sched, ttft_ns, tpot_ns = server
+        for metric, stat, value in (
+            ("output_tokens_per_s", "", ctps),
+            ("ttft_s", "p99", ttft_ns / 1e9),
+            ("tpot_s", "p99", tpot_ns / 1e9),
+        ):
+            rows.append(
+                MLPerfRow(
+                    f"{prefix}/Server/{(stat + '_') if stat else ''}{metric}",
+                    **base,
+                    engine=srv_eng,
+                    scenario="Server",
+                    metric=metric,
+                    statistic=stat,
+                    value=value,
+                    output_mean=ctps / csps,
+                    rate=sched,
+                )
+            )
+    return rows
+
+
+#: Every MLPerf row of this module.
+MLPERF_ROWS: tuple[MLPerfRow, ...] = (
+    *_rows(SOURCE.key, RUNS),
+    *_rows(SOURCE_V51.key, RUNS_V51),
+)

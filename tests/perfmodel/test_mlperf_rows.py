@@ -1,0 +1,40 @@
+"""The MLPerf Inference v4.1 rows (source ``mlperf_inf41``): integrity of the entered figures."""
+
+from planner.perfmodel.calibration.mlperf import DATASETS, MLPERF_ROWS, SOURCES
+from planner.perfmodel.calibration.published import HELD_OUT
+from planner.perfmodel.readers import load_model
+
+
+def test_every_row_is_held_out_and_names_a_known_model():
+    assert len(MLPERF_ROWS) == 36
+    assert len({r.id for r in MLPERF_ROWS}) == 36
+    assert {r.split for r in MLPERF_ROWS} == {HELD_OUT}
+    assert {r.source for r in MLPERF_ROWS} == set(SOURCES)
+    for r in MLPERF_ROWS:
+        load_model(r.model)  # raises on an unknown model
+        assert r.gpus % r.tp == 0 and r.value > 0
+
+
+def test_output_means_pass_mlperf_own_length_check():
+    # MLPerf accepts a run only if its tokens per sample lie within 90-110 % of the
+    # reference (inference_rules.adoc): a mistyped tokens/s or samples/s figure fails this.
+    for r in MLPERF_ROWS:
+        ref = DATASETS[r.model].reference_output
+        assert 0.9 * ref <= r.output_mean <= 1.1 * ref, r.id
+
+
+def test_server_rows_carry_their_scheduled_rate_and_meet_the_limits():
+    for r in MLPERF_ROWS:
+        if r.scenario == "Server":
+            assert r.rate > 0
+            if r.metric == "ttft_s":
+                assert r.value <= r.ttft_limit_s
+            if r.metric == "tpot_s":
+                assert r.value <= r.tpot_limit_s
+        else:
+            assert r.rate == 0
+
+
+def test_h100_llama2_runs_four_tp2_engines():
+    r = next(r for r in MLPERF_ROWS if r.gpu == "H100" and r.model == "llama-2-70b")
+    assert (r.tp, r.engines) == (2, 4)

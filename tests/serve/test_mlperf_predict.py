@@ -1,0 +1,37 @@
+"""Predictions of the MLPerf rows (:func:`planner.serve.calibration.predict_mlperf`)."""
+
+import dataclasses
+
+import pytest
+
+from planner.perfmodel.calibration.mlperf import MLPERF_ROWS
+from planner.serve.calibration import predict_mlperf
+
+
+def _row(scenario, metric, gpu="H100", model="llama-2-70b"):
+    return next(
+        r
+        for r in MLPERF_ROWS
+        if (r.scenario, r.metric, r.gpu, r.model) == (scenario, metric, gpu, model)
+    )
+
+
+def test_offline_system_is_its_engines_times_one_engine():
+    r = _row("Offline", "output_tokens_per_s")
+    one = dataclasses.replace(r, gpus=r.tp)
+    assert predict_mlperf(r, 300) == pytest.approx(r.engines * predict_mlperf(one, 300))
+
+
+def test_slo_capacity_stays_below_saturation():
+    off = _row("Offline", "output_tokens_per_s")
+    srv = _row("Server", "output_tokens_per_s")
+    same = dataclasses.replace(srv, engine=off.engine, output_mean=off.output_mean)
+    assert 0 < predict_mlperf(same, 300) <= predict_mlperf(off, 300)
+
+
+def test_server_ttft_grows_with_the_rate_and_longer_prompts_cut_throughput():
+    ttft = _row("Server", "ttft_s")
+    low = dataclasses.replace(ttft, rate=ttft.rate / 4)
+    assert predict_mlperf(low, 300) < predict_mlperf(ttft, 300)
+    off = _row("Offline", "output_tokens_per_s")
+    assert predict_mlperf(off, 800) < predict_mlperf(off, 100)
