@@ -761,9 +761,16 @@ def restriction_effect(
         if why:
             excluded[g.label()] = why[len(prefix) :]
     if paired and not excluded:
-        excluded["prefill / decode servers"] = (
-            "not in 1:1 pairs of one layout, which vLLM's PyNcclConnector links"
-        )
+        try:
+            _vllm_pairs(other.solution)
+        except InputError:
+            excluded["prefill / decode servers"] = (
+                "not in 1:1 pairs of one layout, which vLLM's PyNcclConnector links"
+            )
+    if not excluded:
+        # the target launches that plan too: the restricted search did not reach it within
+        # its time limit, which is no cost of the restriction
+        return None
     unit = "USD/h" if problem.objective == "cost" else "(minus output tokens/s)"
     now = "no plan" if best is None else f"{best:.4g} {unit}"
     groups = " + ".join(g.label() for g in other.solution.replicas)

@@ -12,13 +12,14 @@ The rules, by target (sources in each function):
 
 * vLLM 0.8.5: every layout, but per server (:func:`variant_refusal`, role and speculative
   method) only what its V1 or V0 engine runs as planned (:func:`vllm_engine`): ``ep > 1``
-  (data-parallel engines) on V1 only, EAGLE with chunked prefill on V1 only; prefill / decode
-  servers pair one to one (``pd_pairs``, a plan-level rule the constraint sets).
+  (data-parallel engines) on V1 only, EAGLE with chunked prefill on V1 only, and an AMD GPU
+  runs V0; prefill / decode servers pair one to one (``pd_pairs``, a plan-level rule the
+  constraint sets).
 * SGLang 0.4.6: no pipeline parallelism; expert parallelism only where the model code runs
   both expert-parallel MoE and data-parallel attention, the plan's ``tp x ep`` layout
   (DeepSeek-V2 / V3 architectures).
-* TensorRT-LLM 1.0.0: expert parallelism with data-parallel attention over all ranks (``tp``
-  1); FP8 weights or KV cache only on GPUs with FP8.
+* TensorRT-LLM 1.0.0: NVIDIA GPUs only; expert parallelism with data-parallel attention over
+  all ranks (``tp`` 1); FP8 weights or KV cache only on GPUs with FP8.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from typing import Any
 
 from planner.core.errors import InputError
 from planner.perfmodel.engines import stores_kv
-from planner.perfmodel.hardware import GpuSpec
+from planner.perfmodel.hardware import GpuSpec, vendor_of
 from planner.perfmodel.model_spec import ModelSpec
 
 #: The version of each target the export writes commands for (its flag lists:
@@ -79,11 +80,13 @@ def layout_refusal(
 
 def gpu_refusal(target: str, gpu: GpuSpec, precision: str, kv_precision: str) -> str:
     """Why ``target`` runs no replica on ``gpu`` at these weight / KV-cache precisions,
-    whatever the layout ('' when it may): TensorRT-LLM 1.0's PyTorch backend runs FP8, KV
-    cache included, on FP8 GPUs only (:func:`stores_kv`); vLLM and SGLang run what the
-    planner's own precision rules allow."""
+    whatever the layout ('' when it may): TensorRT-LLM runs on NVIDIA GPUs only, and 1.0's
+    PyTorch backend runs FP8, KV cache included, on FP8 GPUs only (:func:`stores_kv`); vLLM
+    and SGLang run what the planner's own precision rules allow."""
     if check_target(target) != "trtllm":
         return ""
+    if vendor_of(gpu.architecture) != "NVIDIA":
+        return f"{gpu.name} is not an NVIDIA GPU (TensorRT-LLM runs on NVIDIA GPUs only)"
     if precision == "fp8" and not gpu.supports("fp8"):
         return f"{gpu.name} has no FP8 (the PyTorch backend runs FP8 on FP8 GPUs only)"
     if not stores_kv("trtllm", gpu, kv_precision):
@@ -164,16 +167,22 @@ def vllm_engine(
     Its V1 oracle (``EngineArgs._is_v1_supported_oracle``, ``vllm/engine/arg_utils.py``) falls
     back to V0 for a draft model or MTP, for ``pp > 1`` without the Ray executor and for an
     fp8 KV cache unless FlashAttention 3 runs it (compute capability 9, Hopper), and for
-    EAGLE unless ``VLLM_USE_V1=1``; ``PyNcclConnector`` is a V0 connector (V1's scheduler
-    asserts a ``KVConnectorBase_V1``), so a prefill / decode server runs V0 (``VLLM_USE_V1=0``,
-    which the export sets). V0 refuses EAGLE with chunked prefill (``SpeculativeConfig``:
-    "Chunked prefill and EAGLE are not compatible when using V0"), which a colocated server
-    runs: EAGLE there needs V1 (``VLLM_USE_V1=1``, which the export sets)."""
+    EAGLE unless ``VLLM_USE_V1=1``, and off CUDA (an AMD GPU: "Non-CUDA is supported on V1,
+    but off by default for now") unless ``VLLM_USE_V1=1``; ``PyNcclConnector`` is a V0
+    connector (V1's scheduler asserts a ``KVConnectorBase_V1``), so a prefill / decode server
+    runs V0 (``VLLM_USE_V1=0``, which the export sets). V0 refuses EAGLE with chunked
+    prefill (``SpeculativeConfig``: "Chunked prefill and EAGLE are not compatible when using
+    V0"), which a colocated server runs: EAGLE there needs V1 (``VLLM_USE_V1=1``, which the
+    export sets)."""
     v0 = ""
     if role != "both":
         v0 = "a prefill / decode server (PyNcclConnector is a V0 connector)"
     elif pp > 1:
         v0 = "pipeline parallelism without the Ray executor"
+    elif vendor_of(gpu.architecture) == "AMD":
+        # "Non-CUDA is supported on V1, but off by default for now" (the oracle's
+        # _warn_or_fallback on a ROCm platform): V0 unless VLLM_USE_V1=1
+        v0 = f"{gpu.name} (ROCm: the oracle picks V1 on CUDA only)"
     elif kv_precision == "fp8" and gpu.architecture != "Hopper":
         v0 = f"an fp8 KV cache on {gpu.name} (V1 runs it with FlashAttention 3, Hopper)"
     if speculative == "eagle" and role == "both":

@@ -18,6 +18,7 @@ from planner.perfmodel.hardware import ClusterSpec, parse_cluster
 from planner.perfmodel.model_spec import ModelSpec
 from planner.perfmodel.options import Software
 from planner.perfmodel.readers import load_model
+from planner.train.frameworks import check_name, software_defaults
 from planner.train.instance import Constraints, TrainingProblem, Workload
 from planner.train.report import attach_summary
 from planner.train.simplicity import DEFAULT_TOLERANCE, check_tolerance
@@ -62,8 +63,17 @@ def make_problem(
             "top_k": validate.bounded(top_k, "top_k", low=1, high=2**31 - 1),
             "prefer_simple": check_tolerance(prefer_simple),
         },
-        software=software or Software(),
+        software=software or _framework_software(constraints.get("framework")),
     )
+
+
+def _framework_software(framework: str | None) -> Software:
+    """The software of a problem built without one: the framework profile's facts, as
+    ``plan train --framework NAME`` prices them
+    (:func:`~planner.train.frameworks.software_defaults`; ``plan(...,
+    framework="llmfoundry")`` priced Composer's offload copies as hidden, s17review)."""
+    facts = software_defaults(check_name(framework, "framework"))
+    return Software.from_dict(facts, where="framework software") if facts else Software()
 
 
 def plan(

@@ -493,3 +493,72 @@ def test_sglang_speculative_servers_say_their_default_cap():
     out = export_plan(capped, spec, "sglang")
     assert not any("48 running" in n for n in out["notes"])
     assert value(out["commands"][0]["argv"], "--max-running-requests") == "64"
+
+
+def test_vllm_085_runs_v0_on_rocm_so_no_data_parallel_engines():
+    """vLLM 0.8.5's V1 oracle falls back to V0 off CUDA unless VLLM_USE_V1=1 ("Non-CUDA is
+    supported on V1, but off by default for now"): an MI300X ep > 1 server would run V0,
+    where no data-parallel engine starts (s17review)."""
+    from planner.perfmodel.hardware import get_gpu
+    from planner.serve.targets import variant_refusal, vllm_engine
+
+    mi300x = get_gpu("MI300X")
+    assert vllm_engine(mi300x, 1, "bf16", "both", None)[0] == "v0"
+    assert "V1 engine only" in variant_refusal("vllm", mi300x, 1, 2, "bf16", "both", None)
+    assert vllm_engine(get_gpu("H100"), 1, "bf16", "both", None) == ("v1", "")
+
+
+def test_tensorrt_llm_launches_nothing_on_amd_gpus():
+    """TensorRT-LLM runs on NVIDIA GPUs only: --export trtllm wrote trtllm-serve commands for
+    MI300X replicas (s17review)."""
+    from planner.perfmodel.hardware import get_gpu
+    from planner.perfmodel.readers import load_model
+    from planner.serve.targets import layout_refusal
+
+    model = load_model("llama-3.1-8b")
+    assert layout_refusal("trtllm", model, get_gpu("MI300X"), 1, 1, 1, "bf16", "bf16")
+    assert not layout_refusal("trtllm", model, get_gpu("H100"), 1, 1, 1, "bf16", "bf16")
+    prob = launchable(
+        make_problem(
+            "llama-3.1-8b",
+            "MI300X:8,H100:8",
+            qps=5.0,
+            prompt_tokens="exp:1000",
+            output_tokens="exp:200",
+        ),
+        "trtllm",
+    )
+    res = solve(prob, "auto", time_limit=20, threads=1)
+    assert res.solution is not None
+    assert all(g.gpu != "MI300X" for g in res.solution.replicas)
+
+
+def test_restriction_effect_blames_nothing_the_target_launches(monkeypatch):
+    """A cheaper unrestricted plan that vLLM launches as it is (colocated servers, no pair
+    needed) is no cost of the restriction: the restricted search just did not reach it in
+    its time limit. It was reported as "which it cannot launch: prefill / decode servers: not
+    in 1:1 pairs" for 2 x H100 tp2 ep2 (both) (s17review)."""
+    from types import SimpleNamespace
+
+    import planner.serve.api as api
+    from planner.serve.export import restriction_effect
+
+    base = dict(qps=5, prompt_tokens="exp:1000", output_tokens="exp:200", ttft="2s")
+    prob = launchable(
+        make_problem("llama-3.1-8b", "H100:8", tpot="30ms", disaggregation="allow", **base),
+        "vllm",
+    )
+    colocated = ServingPlan((ReplicaGroup("H100-SXM", 1, 1, 1, 1, "both", 2048, 5.0),))
+    found = SimpleNamespace(solution=colocated, objective=1.0, status=Status.FEASIBLE)
+    monkeypatch.setattr(api, "solve", lambda *a, **k: found)
+    assert restriction_effect(prob, SimpleNamespace(objective=2.0), time_limit=1) is None
+    # an unpaired prefill / decode plan is still reported as the restriction's cost
+    split = ServingPlan(
+        (
+            ReplicaGroup("H100-SXM", 1, 1, 1, 1, "prefill", 2048, 5.0),
+            ReplicaGroup("H100-SXM", 1, 1, 1, 2, "decode", 0, 5.0),
+        )
+    )
+    found.solution = split
+    effect = restriction_effect(prob, SimpleNamespace(objective=2.0), time_limit=1)
+    assert effect is not None and "prefill / decode servers" in effect["excluded"]

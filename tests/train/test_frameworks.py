@@ -291,3 +291,19 @@ def test_cli_framework_prices_its_own_software_facts(capsys) -> None:
         times[label] = got["objective"]
     assert times["llmfoundry"] > times["override"] * 1.001
     assert times["override"] == pytest.approx(times["any"], rel=1e-12)
+
+
+def test_python_api_framework_prices_its_own_software_facts() -> None:
+    # plan() / make_problem() with framework="llmfoundry" and no software of the caller's take
+    # the profile's facts, as the CLI does; they priced Composer's offload copies as hidden
+    from planner.perfmodel.options import Software
+    from planner.train.api import make_problem
+
+    kw = dict(global_batch=256, seq_len=4096)
+    fw = make_problem("llama-3.1-70b", "32xH100", framework="llmfoundry", **kw)
+    assert fw.software.offload_streams is False and fw.software.recompute_gathers is False
+    own = make_problem(
+        "llama-3.1-70b", "32xH100", framework="llmfoundry", software=Software(), **kw
+    )
+    assert own.software == Software()  # the caller's software is kept as given
+    assert make_problem("llama-3.1-70b", "32xH100", **kw).software == Software()
