@@ -2,7 +2,8 @@
 
 ``InputError`` is bad input (exit 2): its message is one line that names the
 file, line, field or item at fault. Anything else escaping a command is an
-internal error (exit 1).
+internal error (exit 1). Input that is valid but doubtful is not an error:
+:func:`warn_once` records a warning the plan's output shows (JSON ``warnings``).
 """
 
 from __future__ import annotations
@@ -168,3 +169,15 @@ def check_table(
         if key not in data:
             raise InputError(f"{where}: missing field {key!r}")
     return dict(data)
+
+
+def warn_once(meta: dict[str, Any], text: str) -> None:
+    """Add ``text`` to ``meta["warnings"]`` unless it is there already.
+
+    A problem's ``meta`` is shared by its ``dataclasses.replace`` copies, whose
+    ``__post_init__`` runs again: recording each warning once keeps the output from
+    repeating it.
+    """
+    warnings = meta.setdefault("warnings", [])
+    if text not in warnings:
+        warnings.append(text)

@@ -711,8 +711,22 @@ def _pool_from_dict(raw: Any, *, where: str) -> Pool:
 # ---------------------------------------------------------------------------
 
 
+#: Architectures the catalogue's NVIDIA GPUs (and older NVIDIA data-centre parts) name; AMD's
+#: are the ``CDNA*`` ones. A GPU naming any other architecture has no known vendor.
+NVIDIA_ARCHITECTURES = ("Volta", "Turing", "Ampere", "Ada", "Hopper", "Blackwell")
+
+
+def known_vendor(architecture: str) -> str | None:
+    """``AMD`` (``CDNA*``), ``NVIDIA`` (:data:`NVIDIA_ARCHITECTURES`) or ``None`` (another name,
+    or none: a user's GPU of an architecture the model does not know)."""
+    if architecture.upper().startswith("CDNA"):
+        return "AMD"
+    return "NVIDIA" if architecture in NVIDIA_ARCHITECTURES else None
+
+
 def vendor_of(architecture: str) -> str:
-    """``AMD`` for CDNA architectures, else ``NVIDIA`` (the catalogue's two vendors).
+    """``AMD`` for CDNA architectures, else ``NVIDIA`` (the catalogue's two vendors; an unknown
+    architecture counts as NVIDIA here, :func:`known_vendor` tells them apart).
 
     Parameters
     ----------
@@ -725,7 +739,7 @@ def vendor_of(architecture: str) -> str:
     str
         ``"AMD"`` or ``"NVIDIA"``.
     """
-    return "AMD" if architecture.upper().startswith("CDNA") else "NVIDIA"
+    return known_vendor(architecture) or "NVIDIA"
 
 
 def catalog_dir() -> Path:

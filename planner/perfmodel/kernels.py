@@ -80,12 +80,9 @@ from collections.abc import Sequence
 import numpy as np
 
 from planner.perfmodel import constants
-from planner.perfmodel.hardware import GpuSpec
+from planner.perfmodel.hardware import GpuSpec, known_vendor
 from planner.perfmodel.precision import Precision, get_precision
 
-#: Architectures the catalogue's NVIDIA GPUs (and older NVIDIA data-centre parts) name; AMD's
-#: are the ``CDNA*`` ones. A GPU naming any other architecture has no known vendor.
-NVIDIA_ARCHITECTURES = ("Volta", "Turing", "Ampere", "Ada", "Hopper", "Blackwell")
 #: The fitted 16-bit GEMM efficiency of each architecture that has one: (vendor, constant
 #: name, constant name under ``tuned_training``).
 FITTED_GEMM = {
@@ -115,14 +112,6 @@ SCALED_PRECISIONS = frozenset({"fp8", "fp4"})
 def scaled_gemms(precision: Precision | str) -> bool:
     """Whether GEMMs at ``precision`` run in a scaled low-precision format (fp8, fp4)."""
     return get_precision(precision).name in SCALED_PRECISIONS
-
-
-def known_vendor(architecture: str) -> str | None:
-    """``AMD`` (``CDNA*``), ``NVIDIA`` (:data:`NVIDIA_ARCHITECTURES`) or ``None`` (another name,
-    or none: a user's GPU of an architecture the model does not know)."""
-    if architecture.upper().startswith("CDNA"):
-        return "AMD"
-    return "NVIDIA" if architecture in NVIDIA_ARCHITECTURES else None
 
 
 def calibrated(gpu: GpuSpec) -> bool:

@@ -25,7 +25,7 @@ from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-from planner.core.errors import InputError, check_table, positive_int
+from planner.core.errors import InputError, check_table, positive_int, warn_once
 from planner.perfmodel.engines import DEFAULT_ENGINE, Engine, parse_engine, stores_kv
 from planner.perfmodel.hardware import ClusterSpec, Pool, parse_cluster
 from planner.perfmodel.kernels import calibration_warning
@@ -573,11 +573,8 @@ class ServingProblem:
             )
 
     def _warn(self, text: str) -> None:
-        """Record a warning once (``replace()`` shares ``meta``: relaxations printed one 5
-        times)."""
-        warnings = self.meta.setdefault("warnings", [])
-        if text not in warnings:
-            warnings.append(text)
+        """Record a warning once (:func:`~planner.core.errors.warn_once`)."""
+        warn_once(self.meta, text)
 
     @property
     def shared(self) -> bool:

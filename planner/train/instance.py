@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
-from planner.core.errors import InputError, check_table, positive_int
+from planner.core.errors import InputError, check_table, positive_int, warn_once
 from planner.perfmodel.hardware import ClusterSpec, GpuSpec, parse_cluster
 from planner.perfmodel.kernels import calibration_warning
 from planner.perfmodel.memory import training_capacity
@@ -503,11 +503,8 @@ class TrainingProblem:
         del budget
 
     def _warn(self, text: str) -> None:
-        """Record a warning once (``replace()`` shares ``meta`` and runs ``__post_init__``
-        again)."""
-        warnings = self.meta.setdefault("warnings", [])
-        if text not in warnings:
-            warnings.append(text)
+        """Record a warning once (:func:`~planner.core.errors.warn_once`)."""
+        warn_once(self.meta, text)
 
     def capacity(self, gpu: GpuSpec) -> float:
         """Bytes a stage may use on ``gpu``: the driver's capacity minus the headroom."""
