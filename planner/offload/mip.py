@@ -292,8 +292,9 @@ def project(instance: Instance, model: Model, mask: np.ndarray) -> np.ndarray:
     """``mask`` moved into the model's dominance windows, at no higher modeled time.
 
     Residency outside an expert's window is dropped, and a load at a step
-    where loads cannot happen moves to the expert's next step with tokens
-    (or is dropped if the expert leaves before).
+    where loads cannot happen moves to the expert's next step where one can
+    (or is dropped if there is none: from a step where a load never pays, no
+    later one does, and dropping that run is cheaper, :func:`loads_that_pay`).
     """
     out = mask.copy()
     init = instance.initial_mask()

@@ -73,5 +73,8 @@ for ly in layers:
                 break
             best, values = out.objective, np.asarray(out.values)
         c2 = time.process_time()
-        print(f"{seed} {ly:2d} D {d} free {int(free.sum())}/{nx} rounds {rounds} sub {c2 - c1:6.2f} s "
-              f"obj {best * 1e3:.3f} rens {p.best * 1e3:.3f} lp_s {lp_s:.2f}", flush=True)
+        print(
+            f"{seed} {ly:2d} D {d} free {int(free.sum())}/{nx} rounds {rounds} sub {c2 - c1:6.2f} s "
+            f"obj {best * 1e3:.3f} rens {p.best * 1e3:.3f} lp_s {lp_s:.2f}",
+            flush=True,
+        )

@@ -23,5 +23,7 @@ for ly in [int(x) for x in sys.argv[2].split(",")]:
     c = time.process_time()
     r = mip.finish(inst, p, time_limit=600, seed=0)
     np.save(f"{sys.argv[4]}/opt_s{seed}_l{ly}.npy", r.mask[:, 0, :])
-    np.save(f"{sys.argv[4]}/rens_s{seed}_l{ly}.npy", mip.read_mask(inst, p.model, p.incumbent)[:, 0, :])
+    np.save(
+        f"{sys.argv[4]}/rens_s{seed}_l{ly}.npy", mip.read_mask(inst, p.model, p.incumbent)[:, 0, :]
+    )
     print(seed, ly, r.status.value, r.objective * 1e6, time.process_time() - c, flush=True)

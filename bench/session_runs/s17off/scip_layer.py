@@ -27,8 +27,16 @@ extra = os.environ.get("SCIPOPT", "")
 inst = generate("llada2-mini", steps=32, seed=seed)
 for ly in layers:
     c0 = time.process_time()
-    p = mip.prepare(inst, [ly], capacity=inst.capacity, global_budget=False, overlap=False,
-                    time_limit=300, start=start, seed=0)
+    p = mip.prepare(
+        inst,
+        [ly],
+        capacity=inst.capacity,
+        global_budget=False,
+        overlap=False,
+        time_limit=300,
+        start=start,
+        seed=0,
+    )
     c1 = time.process_time()
     h = highspy.Highs()
     h.setOptionValue("output_flag", False)
@@ -41,7 +49,10 @@ for ly in layers:
     for i, v in enumerate(vars_):
         model.add_hint(v, float(p.incumbent[i]))
     solver = mb.Solver("scip")
-    params = f"limits/gap = 1e-6\nlimits/absgap = 1e-9\nnumerics/feastol = {feastol}\nparallel/maxnthreads = 1\n" + extra.replace(";", "\n")
+    params = (
+        f"limits/gap = 1e-6\nlimits/absgap = 1e-9\nnumerics/feastol = {feastol}\nparallel/maxnthreads = 1\n"
+        + extra.replace(";", "\n")
+    )
     solver.set_solver_specific_parameters(params)
     solver.set_time_limit_in_seconds(600)
     c2 = time.process_time()
@@ -52,6 +63,9 @@ for ly in layers:
     full = np.zeros((inst.steps, inst.layers, inst.experts), dtype=bool)
     full[:, ly, :] = mask[:, 0, :]
     plan = float(plan_times(inst, full)[:, ly].sum()) * 1e6
-    print(f"scip {seed} {ly:2d} prep {c1 - c0:6.2f} scip {c3 - c2:7.2f} {status.name} "
-          f"obj {solver.objective_value * 1e3:.3f} bound {solver.best_objective_bound * 1e3:.3f} "
-          f"plan {plan:.3f} rens {p.best * 1e3:.3f} lp {p.lp_bound * 1e3:.3f}", flush=True)
+    print(
+        f"scip {seed} {ly:2d} prep {c1 - c0:6.2f} scip {c3 - c2:7.2f} {status.name} "
+        f"obj {solver.objective_value * 1e3:.3f} bound {solver.best_objective_bound * 1e3:.3f} "
+        f"plan {plan:.3f} rens {p.best * 1e3:.3f} lp {p.lp_bound * 1e3:.3f}",
+        flush=True,
+    )

@@ -30,7 +30,7 @@ if os.environ.get("ZLOAD") == "1":
         lp = m.lp
         ycols = [yc[j][yc[j] >= 0] for yc in m.ycol for j in range(yc.shape[0])]
         keep = [i for i, c in enumerate(ycols) if len(c)]
-        n0, r0 = lp.num_col_, lp.num_row_
+        n0, _r0 = lp.num_col_, lp.num_row_
         cost = np.asarray(lp.col_cost_)
         copy = float(cost[ycols[keep[0]][0]])
         h = highspy.Highs()
