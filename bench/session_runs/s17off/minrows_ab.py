@@ -10,17 +10,12 @@ usage: minrows_ab.py TAG SEED LAYERS START.npy   (env MINROWS=1 adds the rows)
 
 import os
 import sys
-import time
-from pathlib import Path
 
 import highspy
 import numpy as np
+from ab import run
 
 from planner.offload import mip
-from planner.offload.generate import generate
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "s15off"))
-from layer_run import prepare_layer
 
 added = {}
 if os.environ.get("MINROWS") == "1":
@@ -60,17 +55,10 @@ if os.environ.get("MINROWS") == "1":
 
     mip.build = build
 
-tag, seed = sys.argv[1], int(sys.argv[2])
-start = np.load(sys.argv[4])
-inst = generate("llada2-mini", steps=32, seed=seed)
-for ly in [int(x) for x in sys.argv[3].split(",")]:
-    p, prep_s = prepare_layer(inst, ly, start)
-    c1 = time.process_time()
-    r = mip.finish(inst, p, time_limit=600, seed=0)
-    c2 = time.process_time()
-    print(
-        f"{tag} {seed} {ly:2d} prep {prep_s:6.2f} proof {c2 - c1:6.2f} nodes {r.stats.get('nodes')} "
-        f"{r.status.value} obj {r.objective * 1e6:.3f} bound {r.bound * 1e6:.3f} "
-        f"rens {p.best * 1e3:.3f} lp {p.lp_bound * 1e3:.3f} rows_added {added.get((ly,), 0)}",
-        flush=True,
-    )
+run(
+    sys.argv[1],
+    int(sys.argv[2]),
+    sys.argv[3],
+    np.load(sys.argv[4]),
+    lambda ly: f"rows_added {added.get((ly,), 0)}",
+)

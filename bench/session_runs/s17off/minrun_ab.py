@@ -4,22 +4,20 @@ each of its used steps to the CPU, raising that step's max(GPU, CPU) by at most 
 call, and saves the copy; strictly cheaper). Applied by narrowing mip.windows' load_ok, so the
 model simply has no such y column (x cannot rise there).
 
+The probe that preceded the change: on this branch mip.windows does it already, so run it
+with PYTHONPATH at main (the full A/B used s16off/layer_ab.py on main vs this branch).
+
 usage: minrun_ab.py TAG SEED LAYERS START.npy     (env MINRUN=1 turns the reduction on)
 prints as layer_ab.py (s16off), plus the y columns removed.
 """
 
 import os
 import sys
-import time
-from pathlib import Path
 
 import numpy as np
+from ab import run
 
 from planner.offload import mip
-from planner.offload.generate import generate
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "s15off"))
-from layer_run import prepare_layer
 
 removed = {}
 if os.environ.get("MINRUN") == "1":
@@ -36,17 +34,10 @@ if os.environ.get("MINRUN") == "1":
 
     mip.windows = windows
 
-tag, seed = sys.argv[1], int(sys.argv[2])
-start = np.load(sys.argv[4])
-inst = generate("llada2-mini", steps=32, seed=seed)
-for ly in [int(x) for x in sys.argv[3].split(",")]:
-    p, prep_s = prepare_layer(inst, ly, start)
-    c1 = time.process_time()
-    r = mip.finish(inst, p, time_limit=600, seed=0)
-    c2 = time.process_time()
-    print(
-        f"{tag} {seed} {ly:2d} prep {prep_s:6.2f} proof {c2 - c1:6.2f} nodes {r.stats.get('nodes')} "
-        f"{r.status.value} obj {r.objective * 1e6:.3f} bound {r.bound * 1e6:.3f} "
-        f"rens {p.best * 1e3:.3f} lp {p.lp_bound * 1e3:.3f} ycols_removed {removed.get(ly, 0)}",
-        flush=True,
-    )
+run(
+    sys.argv[1],
+    int(sys.argv[2]),
+    sys.argv[3],
+    np.load(sys.argv[4]),
+    lambda ly: f"ycols_removed {removed.get(ly, 0)}",
+)

@@ -10,6 +10,7 @@ import os
 import sys
 import tempfile
 import time
+from pathlib import Path
 
 import highspy
 import numpy as np
@@ -19,6 +20,9 @@ from planner.offload import mip
 from planner.offload.generate import generate
 from planner.offload.policy import plan_times
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "s15off"))
+from layer_run import prepare_layer
+
 seed = int(sys.argv[1])
 layers = [int(x) for x in sys.argv[2].split(",")]
 start = np.load(sys.argv[3])
@@ -26,18 +30,7 @@ feastol = sys.argv[4] if len(sys.argv) > 4 else "1e-9"
 extra = os.environ.get("SCIPOPT", "")
 inst = generate("llada2-mini", steps=32, seed=seed)
 for ly in layers:
-    c0 = time.process_time()
-    p = mip.prepare(
-        inst,
-        [ly],
-        capacity=inst.capacity,
-        global_budget=False,
-        overlap=False,
-        time_limit=300,
-        start=start,
-        seed=0,
-    )
-    c1 = time.process_time()
+    p, prep_s = prepare_layer(inst, ly, start)
     h = highspy.Highs()
     h.setOptionValue("output_flag", False)
     h.passModel(p.model.lp)
@@ -64,7 +57,7 @@ for ly in layers:
     full[:, ly, :] = mask[:, 0, :]
     plan = float(plan_times(inst, full)[:, ly].sum()) * 1e6
     print(
-        f"scip {seed} {ly:2d} prep {c1 - c0:6.2f} scip {c3 - c2:7.2f} {status.name} "
+        f"scip {seed} {ly:2d} prep {prep_s:6.2f} scip {c3 - c2:7.2f} {status.name} "
         f"obj {solver.objective_value * 1e3:.3f} bound {solver.best_objective_bound * 1e3:.3f} "
         f"plan {plan:.3f} rens {p.best * 1e3:.3f} lp {p.lp_bound * 1e3:.3f}",
         flush=True,

@@ -10,17 +10,12 @@ prints as layer_ab.py (s16off).
 
 import os
 import sys
-import time
-from pathlib import Path
 
 import highspy
 import numpy as np
+from ab import run
 
 from planner.offload import mip
-from planner.offload.generate import generate
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "s15off"))
-from layer_run import prepare_layer
 
 if os.environ.get("ZLOAD") == "1":
     plain_build, plain_start = mip.build, mip.start_values
@@ -59,17 +54,4 @@ if os.environ.get("ZLOAD") == "1":
 
     mip.build, mip.start_values = build, start_values
 
-tag, seed = sys.argv[1], int(sys.argv[2])
-start = np.load(sys.argv[4])
-inst = generate("llada2-mini", steps=32, seed=seed)
-for ly in [int(x) for x in sys.argv[3].split(",")]:
-    p, prep_s = prepare_layer(inst, ly, start)
-    c1 = time.process_time()
-    r = mip.finish(inst, p, time_limit=600, seed=0)
-    c2 = time.process_time()
-    print(
-        f"{tag} {seed} {ly:2d} prep {prep_s:6.2f} proof {c2 - c1:6.2f} nodes {r.stats.get('nodes')} "
-        f"{r.status.value} obj {r.objective * 1e6:.3f} bound {r.bound * 1e6:.3f} "
-        f"rens {p.best * 1e3:.3f} lp {p.lp_bound * 1e3:.3f} cols {p.model.lp.num_col_}",
-        flush=True,
-    )
+run(sys.argv[1], int(sys.argv[2]), sys.argv[3], np.load(sys.argv[4]), lambda ly: "")
