@@ -113,7 +113,7 @@ def test_no_method_beats_the_optimum(inst):
 
 def test_projection_keeps_cost_and_fits_windows():
     counts = np.array([[[1, 0, 0]], [[0, 0, 0]], [[1, 2, 0]], [[0, 0, 3]]])
-    inst = tiny(counts, budget=3)
+    inst = tiny(counts, budget=3, cpu_call_us=200.0)  # every load here can pay for itself
     model = mip.build(inst, [0], capacity=3, global_budget=False, overlap=False)
     everything = np.ones(counts.shape, dtype=bool)  # resident everywhere, loads at step 0
     projected = mip.project(inst, model, everything)
@@ -121,6 +121,26 @@ def test_projection_keeps_cost_and_fits_windows():
     # expert 2 is loaded at its first use (step 3), not earlier; expert 0 leaves after step 2
     assert projected[:, 0, 2].tolist() == [False, False, False, True]
     assert projected[:, 0, 0].tolist() == [True, True, True, False]
+
+
+def test_loads_that_never_pay_are_left_out():
+    # copy 100 us, a CPU call 50 + 10 us per token: expert 0's CPU time from step 0 on is
+    # 180 us, from step 1 120 us, from step 2 60 us; expert 1's only use costs 60 us
+    counts = np.array([[[1, 0]], [[1, 0]], [[1, 1]]])
+    inst = tiny(counts, budget=2)
+    _, _, load_ok = mip.windows(inst, 0, np.array([0, 1]), overlap=False)
+    assert load_ok.tolist() == [[True, True, False], [False, False, False]]
+    # with overlap a copy can hide behind compute: every step stays loadable
+    _, _, hidden = mip.windows(inst, 0, np.array([0, 1]), overlap=True)
+    assert hidden.all()
+    for budget in (1, 2):
+        inst = tiny(counts, budget=budget)
+        run = mip.run_model(
+            inst, [0], capacity=budget, global_budget=False, overlap=False, time_limit=10,
+            start=None,
+        )  # fmt: skip
+        assert run.status is Status.OPTIMAL
+        assert run.objective == pytest.approx(brute_force(inst), rel=1e-9)
 
 
 def test_start_is_used_and_decomposition_matches_one_model():
