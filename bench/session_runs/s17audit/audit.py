@@ -84,6 +84,10 @@ def check_serve(d: dict) -> list[str]:
         out.append(f"verified={d.get('verified')}")
     groups = d.get("groups") or []
     for g in groups:
+        if g.get("kv_fill") is not None and not 0 <= g["kv_fill"] <= 1 + 1e-9:
+            out.append(f"group {g.get('label')}: kv_fill {g['kv_fill']}")
+        if g.get("utilization") is not None and not 0 <= g["utilization"] < 1:
+            out.append(f"group {g.get('label')}: utilization {g['utilization']}")
         for key, bkey in (("ttft_s", "ttft_breakdown_s"), ("tpot_s", "tpot_breakdown_s")):
             if g.get(key) is None or not g.get(bkey):
                 continue
