@@ -261,8 +261,9 @@ class ModelSpec:
         if not self.is_moe:
             return 0
         # closed form of the layers is_moe_layer selects: a loop over the layers never
-        # returned for a config with num_hidden_layers = 1e19 (s17audit)
-        return len(range(self.dense_layers, self.layers, self.moe_layer_freq))
+        # returned for a config with num_hidden_layers = 1e30 (s17audit)
+        # (and len(range(...)) overflows past 2**63)
+        return max(0, -(-(self.layers - self.dense_layers) // self.moe_layer_freq))
 
     def is_moe_layer(self, index: int) -> bool:
         """Whether layer ``index`` (0-based) is an MoE layer."""

@@ -162,7 +162,7 @@ def test_json_file_errors(tmp_path):
 
 
 def test_moe_layers_is_closed_form_and_answers_for_an_absurd_depth():
-    """``moe_layers`` looped over every layer: a config with num_hidden_layers = 1e19 never
+    """``moe_layers`` looped over every layer: a config with num_hidden_layers = 1e30 never
     returned (s17audit). The count equals the layers ``is_moe_layer`` selects."""
     import subprocess
     import sys
@@ -177,7 +177,7 @@ def test_moe_layers_is_closed_form_and_answers_for_an_absurd_depth():
     # in a child process: the old loop would spin for ever (and hold this one's GIL)
     code = (
         "from planner.perfmodel.model_spec import ModelSpec\n"
-        "m = ModelSpec(name='m', hidden=8, layers=10**19, heads=1, kv_heads=1, head_dim=8,"
+        "m = ModelSpec(name='m', hidden=8, layers=10**30, heads=1, kv_heads=1, head_dim=8,"
         " ffn=8, vocab=8, num_experts=4, experts_per_token=1, moe_ffn=4, dense_layers=1,"
         " moe_layer_freq=2)\n"
         "print(m.moe_layers)\n"
@@ -192,7 +192,7 @@ def test_moe_layers_is_closed_form_and_answers_for_an_absurd_depth():
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True,
         env=env,
     )  # fmt: skip
-    assert int(out.stdout) == (10**19 - 1 + 1) // 2
+    assert int(out.stdout) == (10**30 - 1 + 1) // 2
 
 
 def test_mla_keys_and_values_are_the_up_projected_heads():
