@@ -492,3 +492,8 @@ def _nan(scratch):
 
 CASES[0]["setup"] = _prepare
 next(x for x in CASES if x["id"] == "cmp-nan")["setup"] = _nan
+
+# the serve plan file must exist before cmp-serve reads it
+_serve = next(x for x in CASES if x["id"] == "p-serve")
+CASES.remove(_serve)
+CASES.insert(next(i for i, x in enumerate(CASES) if x["id"] == "cmp-ab"), _serve)
