@@ -21,7 +21,9 @@ def load(name):
 def short(args):
     text = " ".join(args)
     text = text.replace(str(HERE / "inputs") + "/", "")
-    for tmp in {a.split("/")[1] + "/" + a.split("/")[2] for a in args if a.startswith("/tmp/s17audit-")}:
+    for tmp in {
+        a.split("/")[1] + "/" + a.split("/")[2] for a in args if a.startswith("/tmp/s17audit-")
+    }:
         text = text.replace("/" + tmp + "/", "W/")
     return text.replace("--threads 1 ", "").replace("|", "\\|")
 
@@ -32,12 +34,18 @@ def verdict(r):
     if r["verdict"] == "ok":
         tail = r.get("status") or (r["stderr"].splitlines() or [""])[-1][:110]
         return f"ok: rc {r['rc']} {tail}".replace("|", "\\|")
-    return ("PROBLEM: " + "; ".join(r["problems"])).replace("|", "\\|")[:200]
+    text = "PROBLEM: " + "; ".join(r["problems"])
+    if any(p.startswith("wall") for p in r["problems"]):
+        # the solver's own clock and the CPU the run got: load, or the limit overrun?
+        text += f" (solver runtime_s {r.get('runtime_s')}, CPU {r['cpu_s']} s)"
+    return text.replace("|", "\\|")[:260]
 
 
 print("| id | command (planner ...) | check | before (main) | after (this branch) |")
 print("| --- | --- | --- | --- | --- |")
-for before_name, after_name in [(a, b) for a, b in zip(sys.argv[1::2], sys.argv[2::2], strict=True)]:
+for before_name, after_name in [
+    (a, b) for a, b in zip(sys.argv[1::2], sys.argv[2::2], strict=True)
+]:
     before, after = load(before_name), load(after_name)
     for key in list(dict.fromkeys([*before, *after])):
         b, a = before.get(key), after.get(key)
