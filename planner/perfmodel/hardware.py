@@ -375,6 +375,7 @@ class GpuSpec:
         check_table(
             data, where, {*_GPU_FIELDS, *_GPU_OPTIONAL, "tflops", "aliases", "architecture"}
         )
+        _check_kinds(data, where)
         tflops = data["tflops"]
         if not isinstance(tflops, Mapping):
             raise InputError(f"{where}: field 'tflops' must be a table of precision = TFLOPS")
@@ -411,6 +412,25 @@ class GpuSpec:
             )
         except (TypeError, ValueError) as exc:
             raise InputError(f"{where}: {exc}") from None
+
+
+#: Integer fields of a GPU table and their least value (``int()`` cut 1.5 to 1, ``true`` read
+#: as 1, and ``inf`` raised OverflowError: s17audit).
+_INT_FIELDS = {"sms": 1, "gpus_per_node": 1, "nonblocking_gpus": 0}
+
+
+def _check_kinds(data: Mapping[str, Any], where: str) -> None:
+    """:class:`InputError` naming the first numeric field of a GPU table that is not a number
+    (a bool, a string) or, for :data:`_INT_FIELDS`, not an integer at least its least value."""
+    for key in (*_FINITE_FIELDS, *_INT_FIELDS):
+        value = data.get(key)
+        if value is None:
+            continue
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise InputError(f"{where}: field {key!r} must be a number, got {value!r}")
+        least = _INT_FIELDS.get(key)
+        if least is not None and (not math.isfinite(value) or value != int(value) or value < least):
+            raise InputError(f"{where}: field {key!r} must be an integer >= {least}, got {value!r}")
 
 
 #: Real-valued fields of :class:`GpuSpec` (with its ``tflops`` values, checked finite).
@@ -548,8 +568,12 @@ class ClusterSpec:
         }
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any], *, where: str = "cluster") -> ClusterSpec:
-        """Build from the TOML layout described in the module docstring (or :meth:`to_dict`)."""
+    def from_dict(
+        cls, data: Mapping[str, Any], *, where: str = "cluster", base: Path | None = None
+    ) -> ClusterSpec:
+        """Build from the TOML layout described in the module docstring (or :meth:`to_dict`);
+        a pool's ``gpu = "my_gpu.toml"`` is read relative to ``base`` (the cluster file's
+        folder) when that file exists there."""
         if not isinstance(data, Mapping):
             raise InputError(f"{where}: expected a table")
         pools_raw = data.get("pool", data.get("pools"))
@@ -561,7 +585,7 @@ class ClusterSpec:
             raise InputError(f"{where}: needs at least one [[pool]] table")
         pools = []
         for i, raw in enumerate(pools_raw):
-            pools.append(_pool_from_dict(raw, where=f"{where}: pool[{i}]"))
+            pools.append(_pool_from_dict(raw, where=f"{where}: pool[{i}]", base=base))
         inter = data.get("inter_pool_gbit_s")
         if inter is not None and (not isinstance(inter, (int, float)) or isinstance(inter, bool)):
             raise InputError(f"{where}: inter_pool_gbit_s must be a number")
@@ -659,6 +683,9 @@ def network_overrides(spec: str | Mapping[str, Any], *, where: str = "network") 
             value = data[key]
             if not isinstance(value, (int, float)) or isinstance(value, bool):
                 raise InputError(f"{where}: {key} must be a number")
+            if kind is int and (not math.isfinite(value) or value != int(value) or value < 0):
+                # int() raised on nan / inf and cut 1.5 to 1 (s17audit)
+                raise InputError(f"{where}: {key} must be an integer >= 0, got {value!r}")
             out[key] = kind(value)
     out["network"] = "/".join(label)
     return out
@@ -674,10 +701,24 @@ def with_network(cluster: ClusterSpec, spec: str | Mapping[str, Any]) -> Cluster
     return ClusterSpec(pools, cluster.name, cluster.inter_pool_gbit_s)
 
 
-def _pool_from_dict(raw: Any, *, where: str) -> Pool:
+def pool_gpu_file(name: str, base: Path | None) -> str:
+    """Where a pool's ``gpu = "my_gpu.toml"`` is read: beside the cluster file (``base``)
+    when it exists there, as a trace or a length histogram named in a problem file is; else
+    as given (relative to the working directory, as before). It was read from the working
+    directory only, so a cluster file naming its sibling GPU table failed anywhere else
+    ("no such file"; s17audit)."""
+    path = Path(name)
+    if base is not None and not path.is_absolute() and (base / path).is_file():
+        return str(base / path)
+    return name
+
+
+def _pool_from_dict(raw: Any, *, where: str, base: Path | None = None) -> Pool:
     known = {"gpu", "count", "name", "gpus_per_node", "nic_gbit_s", "price_per_gpu_hour"}
     raw = check_table(raw, where, known, required=("gpu", "count"))
     gpu_raw = raw["gpu"]
+    if isinstance(gpu_raw, str) and gpu_raw.strip().lower().endswith(".toml"):
+        gpu_raw = pool_gpu_file(gpu_raw.strip(), base)
     if isinstance(gpu_raw, str):
         try:
             gpu = get_gpu(gpu_raw)
@@ -809,6 +850,16 @@ def inventory_files(text: str) -> list[Path]:
         m = _COUNT_FILE.match(part) or _FILE_COUNT.match(part)
         if m is not None:
             names.append(m.group(2) if m.group(1).isdigit() else m.group(1))
+    if raw.lower().endswith(".toml") and Path(raw).is_file():
+        # the GPU tables a cluster file's pools name are inputs too
+        try:
+            pools = read_toml(raw).get("pool") or []
+        except InputError:
+            pools = []
+        for pool in pools if isinstance(pools, list) else []:
+            gpu = pool.get("gpu") if isinstance(pool, Mapping) else None
+            if isinstance(gpu, str) and gpu.strip().lower().endswith(".toml"):
+                names.append(pool_gpu_file(gpu.strip(), Path(raw).parent))
     return [Path(n) for n in names if Path(n).is_file()]
 
 
@@ -844,7 +895,7 @@ def parse_cluster(
                 raise InputError(
                     f"--gpus {raw}: a GPU table, not a cluster: give a count, e.g. 64x{raw}"
                 )
-            cluster = ClusterSpec.from_dict(data, where=raw)
+            cluster = ClusterSpec.from_dict(data, where=raw, base=Path(raw).parent)
         else:
             pools = []
             for part in raw.split(","):

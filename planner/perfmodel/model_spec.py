@@ -260,11 +260,10 @@ class ModelSpec:
         """Number of layers whose MLP is a routed-expert block."""
         if not self.is_moe:
             return 0
-        return sum(
-            1
-            for i in range(self.layers)
-            if i >= self.dense_layers and (i - self.dense_layers) % self.moe_layer_freq == 0
-        )
+        # closed form of the layers is_moe_layer selects: a loop over the layers never
+        # returned for a config with num_hidden_layers = 1e30 (s17audit)
+        # (and len(range(...)) overflows past 2**63)
+        return max(0, -(-(self.layers - self.dense_layers) // self.moe_layer_freq))
 
     def is_moe_layer(self, index: int) -> bool:
         """Whether layer ``index`` (0-based) is an MoE layer."""
@@ -285,6 +284,23 @@ class ModelSpec:
     def kv_dim(self) -> int:
         """Width of the concatenated key heads (equal to the value width for MHA/GQA)."""
         return self.kv_heads * self.head_dim
+
+    @property
+    def k_dim(self) -> int:
+        """Width of the keys the attention core reads per token: :attr:`kv_dim`, or for MLA
+        every head's up-projected ``qk_nope_head_dim + qk_rope_head_dim`` (``kv_dim`` is
+        ``kv_heads x head_dim``, a width MLA does not have)."""
+        if self.is_mla:
+            return self.heads * (self.qk_nope_head_dim + self.qk_rope_head_dim)
+        return self.kv_dim
+
+    @property
+    def v_dim(self) -> int:
+        """Width of the values the attention core reads per token: :attr:`kv_dim`, or for MLA
+        every head's ``v_head_dim``."""
+        if self.is_mla:
+            return self.heads * self.v_head_dim
+        return self.kv_dim
 
     @property
     def attn_out_dim(self) -> int:

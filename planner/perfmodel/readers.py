@@ -140,6 +140,11 @@ NEUTRAL = frozenset(
         "activation_function",
         "rope_theta",
         "rope_scaling",
+        # transformers 5 keeps rope_theta / rope_type / scaling under one table
+        "rope_parameters",
+        # Qwen2 / Qwen2.5 files state "use_mrope": false (Qwen/Qwen2.5-0.5B config.json,
+        # transformers 4.40.1): the multimodal rotary split of the position ids, no weights
+        "use_mrope",
         "rotary_emb_base",
         "rotary_pct",
         "partial_rotary_factor",
@@ -380,6 +385,14 @@ def _gemma2_3(f: _Fields, mtype: str) -> dict[str, Any]:
     RMSNorms per layer (after attention and after the MLP, 2h weights) with Gemma 3's
     per-head q / k norms."""
     f.cfg = {**_GEMMA_DEFAULTS[mtype], **f.cfg}
+    # google/gemma-2-9b's config.json states the window twice, "sliding_window" and
+    # "sliding_window_size" (both 4096); a second value that differs is not modelled
+    alias = f.int("sliding_window_size", default=None)
+    if alias is not None and alias != f.cfg.get("sliding_window"):
+        raise f.error(
+            f"field 'sliding_window_size' = {alias} differs from sliding_window = "
+            f"{f.cfg.get('sliding_window')!r}"
+        )
     period = 2 if mtype == "gemma2" else f.int("sliding_window_pattern", default=6)
     if period < 1:
         raise f.error("field 'sliding_window_pattern' must be >= 1")
@@ -914,6 +927,8 @@ def load_model(model: str | Path | Mapping[str, Any] | ModelSpec) -> ModelSpec:
     path = Path(text)
     if path.suffix.lower() == ".json" or path.is_file() or path.is_dir():
         if path.is_dir():
+            if not (path / "config.json").is_file():  # was "DIR: no such file" of a folder
+                raise InputError(f"{text}: a folder without a config.json")
             path = path / "config.json"
         if not path.exists():
             raise InputError(f"{text}: no such file")

@@ -47,8 +47,11 @@ ULYSSES_ALLTOALLS = 4
 
 
 def ulysses_width(model: ModelSpec) -> float:
-    """Elements per token the Ulysses all-to-alls of one layer move in one direction (Q, K, V, output)."""
-    return model.q_dim + 2 * model.kv_dim + model.attn_out_dim
+    """Elements per token the Ulysses all-to-alls of one layer move in one direction (Q, K, V,
+    output). MLA moves the up-projected per-head keys and values (``k_dim``, ``v_dim``); it was
+    ``2 kv_heads x head_dim`` with ``head_dim = hidden / heads``, 10,240 instead of 40,960
+    elements for DeepSeek-V2 (s17audit)."""
+    return model.q_dim + model.k_dim + model.v_dim + model.attn_out_dim
 
 
 def ulysses_alltoall(

@@ -102,7 +102,7 @@ def make_problem(
         shared = load_workloads(workloads, slo=slo, allow_slow=allow_slow)
         traffic = shared[0].traffic
     elif trace is not None:
-        traffic = read_trace(trace)
+        traffic = read_trace(trace, rate_given=qps is not None)
         if prompt_tokens is not None or output_tokens is not None:
             raise InputError("give either a trace or prompt/output lengths, not both")
         if qps is not None:

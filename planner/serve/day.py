@@ -83,7 +83,8 @@ def parse_profile(spec: Any, *, period_hours: float = 1.0) -> DayProfile:
     if path.suffix.lower() == ".jsonl":
         from planner.serve.traffic import read_trace
 
-        arrivals = read_trace(path).meta.get("arrivals")
+        # the profile bins the arrivals itself (and --qps is refused beside it)
+        arrivals = read_trace(path, rate_given=True).meta.get("arrivals")
         if arrivals is None or len(arrivals) < 2:
             raise InputError(f"{path}: a profile trace needs arrival times on every line")
         return DayProfile(_binned_rates(arrivals, period_hours * 3600.0), period_hours, path.name)

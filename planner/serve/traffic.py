@@ -502,7 +502,7 @@ class Traffic:
             path = Path(str(data["trace"]))
             if base is not None and not path.is_absolute():
                 path = base / path
-            traffic = read_trace(path)
+            traffic = read_trace(path, rate_given=qps is not None)
             traffic = traffic if qps is None else traffic.with_qps(float(qps))
             return replace(traffic, prefix_hit_rate=float(hit))
         for key in ("prompt_tokens", "output_tokens"):
@@ -619,7 +619,7 @@ def _field(obj: Mapping[str, Any], keys: Sequence[str]) -> tuple[str | None, Any
     return None, None
 
 
-def read_trace(path: str | Path) -> Traffic:
+def read_trace(path: str | Path, *, rate_given: bool = False) -> Traffic:
     """Read a JSON Lines request trace into a :class:`Traffic`.
 
     Each line needs a prompt and an output token count; arrival offsets are
@@ -627,10 +627,19 @@ def read_trace(path: str | Path) -> Traffic:
     The rate is ``(n - 1) / (last - first arrival)``; the burstiness is the
     squared coefficient of variation of the sorted inter-arrival gaps.
 
+    Parameters
+    ----------
+    path
+        The trace.
+    rate_given
+        The caller sets the rate (``--qps``): arrival times that give none (one request,
+        or all at one instant) are then no error.
+
     Raises
     ------
     InputError
-        Naming the file and line of a missing or invalid field.
+        Naming the file and line of a missing or invalid field, or arrival times that
+        give no rate when ``rate_given`` is false.
     """
     path = Path(path)
     arrivals: list[float] = []
@@ -673,11 +682,15 @@ def read_trace(path: str | Path) -> Traffic:
     n = len(prompts)
     qps = None
     scv = 1.0
-    if has_arrival and n >= 2:
+    if has_arrival and n == 1 and not rate_given:
+        # was planned as "maximum throughput" (no rate) although the trace has arrival times
+        raise InputError(f"{path}: one request: its arrival time gives no rate; give --qps")
+    span = float(np.ptp(arrivals)) if has_arrival and n >= 2 else 0.0
+    if has_arrival and n >= 2 and span <= 0 and not rate_given:
+        # said "give --qps", then refused the trace with --qps as well (s17audit)
+        raise InputError(f"{path}: all {n} requests arrive at the same time; give --qps")
+    if span > 0:
         t = np.sort(np.asarray(arrivals))
-        span = float(t[-1] - t[0])
-        if span <= 0:
-            raise InputError(f"{path}: all {n} requests arrive at the same time; give --qps")
         qps = (n - 1) / span
         gaps = np.diff(t)
         mean_gap = float(gaps.mean())

@@ -23,6 +23,8 @@ from planner.train.instance import TrainingPlan
 REQUIRED = ("plan", "step_time_s", "breakdown", "memory", "stages")
 #: Plan decisions listed when they differ (the keys of ``TrainingPlan.to_dict``).
 DECISIONS = tuple(k for k in TrainingPlan(tp=1, pp=1, dp=1).to_dict() if k != "stage_pools")
+#: Relative difference allowed between a breakdown's sum and its step time (float rounding).
+BREAKDOWN_TOLERANCE = 1e-6
 _MEMORY_KEYS = ("weights", "gradients", "optimizer", "activations", "logits", "buffers")
 
 
@@ -30,7 +32,8 @@ def check_summary(data: Any, where: str) -> dict[str, Any]:
     """``data`` if it is a plan summary with a plan, else :class:`InputError` naming ``where``."""
     if not isinstance(data, Mapping):
         raise InputError(f"{where}: expected a JSON object written by 'plan train --json/--out'")
-    if data.get("plan") is None and "status" in data:
+    if data.get("plan") is None and data.get("status") in ("INFEASIBLE", "UNKNOWN"):
+        # a serving plan (OPTIMAL, no 'plan') was called "has no plan (status OPTIMAL)"
         raise InputError(f"{where}: has no plan (status {data['status']}): nothing to compare")
     for key in REQUIRED:
         if key not in data:
@@ -45,6 +48,14 @@ def check_summary(data: Any, where: str) -> dict[str, Any]:
         raise InputError(f"{where}: field 'breakdown' must map components to seconds")
     if not _finite(data["step_time_s"]) or data["step_time_s"] <= 0:
         raise InputError(f"{where}: field 'step_time_s' must be a positive number")
+    total = math.fsum(data["breakdown"].values())
+    if abs(total - data["step_time_s"]) > BREAKDOWN_TOLERANCE * data["step_time_s"]:
+        # the shares of the gap are exact only when both breakdowns add up to their step
+        # times: an edited file was compared as if they did (s17audit)
+        raise InputError(
+            f"{where}: field 'breakdown' adds up to {total:.6g} s, not step_time_s "
+            f"{data['step_time_s']:.6g} s"
+        )
     if not _numbers(data["memory"]):
         raise InputError(f"{where}: field 'memory' must map components to GiB")
     if not isinstance(data["stages"], list) or not all(

@@ -100,3 +100,32 @@ def test_gemma3_pattern_must_be_positive():
     bad = {**GEMMA3_27B, "text_config": {**GEMMA3_27B["text_config"], "sliding_window_pattern": 0}}
     with pytest.raises(InputError, match="sliding_window_pattern"):
         from_hf_config(bad, name="x")
+
+
+def test_the_gemma2_file_as_published_reads():
+    """google/gemma-2-9b's config.json also states ``"sliding_window_size": 4096`` beside
+    ``sliding_window``: the file as downloaded was refused ("not understood", s17audit); a
+    second window that differs is still refused."""
+    full = {
+        **GEMMA2_9B,
+        "attention_bias": False,
+        "attention_dropout": 0.0,
+        "bos_token_id": 2,
+        "cache_implementation": "hybrid",
+        "eos_token_id": 1,
+        "hidden_act": "gelu_pytorch_tanh",
+        "initializer_range": 0.02,
+        "pad_token_id": 0,
+        "rms_norm_eps": 1e-06,
+        "rope_theta": 10000.0,
+        "sliding_window": 4096,
+        "sliding_window_size": 4096,
+        "torch_dtype": "float32",
+        "transformers_version": "4.42.0.dev0",
+        "use_cache": True,
+    }
+    spec = from_hf_config(full, name="gemma-2-9b")
+    assert spec.sliding_window == 4096
+    assert abs(spec.params_total / 9.24e9 - 1) < 0.01
+    with pytest.raises(InputError, match="sliding_window_size' = 2048 differs"):
+        from_hf_config({**full, "sliding_window_size": 2048}, name="g")

@@ -221,3 +221,68 @@ def test_a_users_gpu_table_goes_where_a_catalog_name_goes(tmp_path):
     for spec in (f"64x{cluster}", f"{cluster}:64"):
         with pytest.raises(InputError, match=r"cluster\.toml: a cluster TOML, not a GPU table"):
             parse_cluster(spec)
+
+
+_GPU = 'name = "G"\nmemory_gib = 80\nhbm_tb_s = 3.0\nnvlink_gb_s = 600\nnic_gbit_s = 400\n'
+
+
+@pytest.mark.parametrize(
+    ("line", "field"),
+    [
+        ("gpus_per_node = 1.5", "gpus_per_node"),  # was cut to 1
+        ("gpus_per_node = inf", "gpus_per_node"),  # was OverflowError
+        ("sms = true", "sms"),  # was 1
+        ("sms = -1", "sms"),  # was kept
+        ("nonblocking_gpus = nan", "nonblocking_gpus"),  # was ValueError
+        ("hbm_tb_s = true", "hbm_tb_s"),  # was 1.0 TB/s
+        ("nic_efficiency = true", "nic_efficiency"),  # was 1.0
+        ('price_per_gpu_hour = "2"', "price_per_gpu_hour"),
+    ],
+)
+def test_a_gpu_table_with_a_wrong_kind_names_the_field(tmp_path, line, field):
+    """s17audit: these reached int() / float() and were silently cut or raised."""
+    text = _GPU.replace("hbm_tb_s = 3.0\n", "") if line.startswith("hbm") else _GPU
+    path = tmp_path / "g.toml"
+    path.write_text(f"{text}{line}\n[tflops]\nbf16 = 800\n")
+    with pytest.raises(InputError, match=rf"g\.toml: field '{field}'"):
+        parse_cluster(f"8x{path}")
+
+
+@pytest.mark.parametrize("value", ["nan", "inf", "1.5"])
+def test_a_network_table_needs_an_integral_nonblocking_domain(tmp_path, value):
+    path = tmp_path / "c.toml"
+    path.write_text(f'[network]\nnonblocking_gpus = {value}\n[[pool]]\ngpu = "H100"\ncount = 8\n')
+    with pytest.raises(InputError, match="nonblocking_gpus must be an integer >= 0"):
+        parse_cluster(str(path))
+
+
+def test_a_cluster_files_gpu_table_is_read_beside_it(tmp_path, monkeypatch, capsys):
+    """``gpu = "my_gpu.toml"`` in a pool was read from the working directory: the cluster file
+    failed anywhere but in its own folder ("no such file"), and ``--out my_gpu.toml`` run from
+    there replaced the GPU table (s17audit)."""
+    from planner.cli import main
+    from planner.core.paths import models_dir
+    from planner.perfmodel.hardware import inventory_files
+
+    folder = tmp_path / "site"
+    folder.mkdir()
+    text = (models_dir() / "hardware" / "h800.toml").read_text()
+    text = re.sub(r"^aliases = .*$", "", text, flags=re.M)
+    gpu = folder / "my_gpu.toml"
+    gpu.write_text(text.replace('name = "H800"', 'name = "Mine"'))
+    cluster = folder / "cluster.toml"
+    cluster.write_text('[[pool]]\ngpu = "my_gpu.toml"\ncount = 16\n')
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    assert parse_cluster(str(cluster)).pools[0].gpu.name == "Mine"
+    assert gpu in inventory_files(str(cluster))
+    monkeypatch.chdir(folder)
+    before = gpu.read_bytes()
+    with pytest.raises(SystemExit) as exit_:
+        main(
+            ["plan", "train", "--model", "llama-3.1-8b", "--gpus", "cluster.toml", "-B", "16",
+             "-s", "1024", "-t", "5", "--out", "my_gpu.toml"]
+        )  # fmt: skip
+    assert exit_.value.code == 2 and gpu.read_bytes() == before
+    assert "refusing to overwrite an input file" in capsys.readouterr().err

@@ -159,3 +159,46 @@ def test_json_file_errors(tmp_path):
         load_model(bad)
     with pytest.raises(InputError, match="no such file"):
         load_model(tmp_path / "missing.json")
+
+
+def test_moe_layers_is_closed_form_and_answers_for_an_absurd_depth():
+    """``moe_layers`` looped over every layer: a config with num_hidden_layers = 1e30 never
+    returned (s17audit). The count equals the layers ``is_moe_layer`` selects."""
+    import subprocess
+    import sys
+
+    for layers, dense, freq in ((1, 0, 1), (27, 1, 1), (48, 0, 2), (61, 3, 1), (10, 10, 1)):
+        m = ModelSpec(
+            name="m", hidden=8, layers=layers, heads=1, kv_heads=1, head_dim=8, ffn=8,
+            vocab=8, num_experts=4, experts_per_token=1, moe_ffn=4, dense_layers=dense,
+            moe_layer_freq=freq,
+        )  # fmt: skip
+        assert m.moe_layers == sum(m.is_moe_layer(i) for i in range(layers))
+    # in a child process: the old loop would spin for ever (and hold this one's GIL)
+    code = (
+        "from planner.perfmodel.model_spec import ModelSpec\n"
+        "m = ModelSpec(name='m', hidden=8, layers=10**30, heads=1, kv_heads=1, head_dim=8,"
+        " ffn=8, vocab=8, num_experts=4, experts_per_token=1, moe_ffn=4, dense_layers=1,"
+        " moe_layer_freq=2)\n"
+        "print(m.moe_layers)\n"
+    )
+    import os
+    from pathlib import Path
+
+    import planner
+
+    env = {**os.environ, "PYTHONPATH": str(Path(planner.__file__).resolve().parents[1])}
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True,
+        env=env,
+    )  # fmt: skip
+    assert int(out.stdout) == (10**30 - 1 + 1) // 2
+
+
+def test_mla_keys_and_values_are_the_up_projected_heads():
+    """MLA's K / V width per token is every head's ``qk_nope + qk_rope`` / ``v_head_dim``:
+    ``kv_dim`` (kv_heads x hidden / heads) is not a width MLA has."""
+    ds = load_model("deepseek-v3")
+    assert ds.k_dim == 128 * (128 + 64) and ds.v_dim == 128 * 128
+    llama = load_model("llama-3.1-8b")
+    assert llama.k_dim == llama.v_dim == llama.kv_dim == 8 * 128

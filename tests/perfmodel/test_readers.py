@@ -181,3 +181,58 @@ def test_group_limited_routing_is_read():
     assert (v3.router_groups, v3.router_group_topk) == (8, 4)
     assert load_model("kimi-k2").router_groups == 0
     assert load_model("qwen3-30b-a3b").router_groups == 0
+
+
+# Qwen/Qwen2.5-0.5B config.json as the checkpoint ships it (transformers 4.40.1; quoted in
+# full by a public loader log): published size 0.49B (Qwen2.5 model card).
+QWEN25_05B = {
+    "architectures": ["Qwen2ForCausalLM"],
+    "attention_dropout": 0.0,
+    "bos_token_id": 151643,
+    "eos_token_id": 151643,
+    "hidden_act": "silu",
+    "hidden_size": 896,
+    "initializer_range": 0.02,
+    "intermediate_size": 4864,
+    "max_position_embeddings": 32768,
+    "max_window_layers": 24,
+    "model_type": "qwen2",
+    "num_attention_heads": 14,
+    "num_hidden_layers": 24,
+    "num_key_value_heads": 2,
+    "rms_norm_eps": 1e-06,
+    "rope_theta": 1000000.0,
+    "sliding_window": 32768,
+    "tie_word_embeddings": True,
+    "torch_dtype": "bfloat16",
+    "transformers_version": "4.40.1",
+    "use_cache": True,
+    "use_mrope": False,
+    "use_sliding_window": False,
+    "vocab_size": 151936,
+}
+
+
+def test_a_real_qwen25_config_reads():
+    """Every Qwen2.5 file states ``use_mrope`` (a rotary setting): it was "not understood",
+    exit 2, for the model as downloaded (s17audit)."""
+    spec = from_hf_config(QWEN25_05B, name="qwen2.5-0.5b")
+    assert abs(spec.params_total / 0.49e9 - 1) < 0.01
+    assert spec.tied_embeddings and spec.sliding_window == 0 and spec.qkv_bias
+
+
+def test_transformers5_rope_parameters_are_neutral():
+    """transformers 5 files carry ``rope_parameters`` (rope_theta and the scaling in one table)
+    instead of ``rope_theta``: positions only, no weights."""
+    cfg = {k: v for k, v in QWEN25_05B.items() if k != "rope_theta"}
+    cfg["rope_parameters"] = {"rope_theta": 1000000.0, "rope_type": "default"}
+    assert (
+        from_hf_config(cfg, name="q").params_total
+        == from_hf_config(QWEN25_05B, name="q").params_total
+    )
+
+
+def test_a_model_folder_without_config_json_is_named(tmp_path):
+    """A folder given as --model said "FOLDER: no such file" although the folder exists."""
+    with pytest.raises(InputError, match=r"a folder without a config\.json"):
+        load_model(str(tmp_path))

@@ -74,3 +74,13 @@ def test_every_strategy_pays_the_moe_host_wait(monkeypatch):
         slow = {st: sequence_time(moe, GPU, 16384, 8, st) for st in ("ulysses", "ring", "hybrid")}
     for st in base:
         assert slow[st] > base[st] + 0.1, st
+
+
+def test_ulysses_moves_mlas_up_projected_keys_and_values():
+    """DeepSeek's Ulysses all-to-alls carry Q, K, V and the output of every head: 24,576 +
+    24,576 + 16,384 + 16,384 elements per token for V3, not 2 x 128 x 56 for K and V (s17audit)."""
+    from planner.perfmodel.sequence import ulysses_width
+
+    ds = load_model("deepseek-v3")
+    assert ulysses_width(ds) == 128 * 192 + 128 * 192 + 128 * 128 + 128 * 128
+    assert ulysses_width(MODEL) == 4096 + 2 * 1024 + 4096  # GQA unchanged

@@ -246,3 +246,26 @@ def test_an_arrival_scv_past_the_cap_is_refused():
     with pytest.raises(InputError, match="arrival_scv must be at most"):
         Traffic(5.0, one, one, arrival_scv=1e308)
     assert Traffic(5.0, one, one, arrival_scv=1e6).arrival_scv == 1e6
+
+
+@pytest.mark.parametrize(
+    ("rows", "match"),
+    [
+        ([{"arrival_s": 3.0, "prompt_tokens": 64, "output_tokens": 8}], "one request"),
+        ([{"arrival_s": 1.0, "prompt_tokens": 64, "output_tokens": 8}] * 2, "same time"),
+    ],
+)
+def test_arrival_times_without_a_rate_need_qps_and_accept_it(tmp_path, rows, match):
+    """s17audit: all requests at one instant said "give --qps", then refused the trace with
+    --qps too; one request with an arrival time was planned at maximum throughput (no rate)."""
+    from planner.serve.api import make_problem
+
+    path = _write(tmp_path / "t.jsonl", rows)
+    with pytest.raises(InputError, match=f"{match}.*give --qps"):
+        read_trace(path)
+    with pytest.raises(InputError, match="give --qps"):
+        make_problem("llama-3.1-8b", "H100:1", trace=path, ttft="1s")
+    problem = make_problem("llama-3.1-8b", "H100:1", trace=path, qps=2.0, ttft="1s")
+    assert problem.traffic.qps == 2.0
+    table = Traffic.from_dict({"trace": str(path), "qps": 3})
+    assert table.qps == 3.0

@@ -141,3 +141,23 @@ def test_a_plan_with_a_wrong_decision_is_refused(capsys, tmp_path, plan, message
     good.write_text(json.dumps(SUMMARY))
     code, out, err = run(capsys, "plan", "compare", str(bad), str(good), "--json")
     assert code == 2 and out == "" and f"bad.json: {message}" in err, err
+
+
+def test_a_breakdown_that_does_not_add_up_is_refused(capsys, tmp_path):
+    """The shares of the gap are exact only when each breakdown adds up to its step time: an
+    edited file was compared as if it did (s17audit)."""
+    bad, good = tmp_path / "bad.json", tmp_path / "good.json"
+    bad.write_text(json.dumps({**SUMMARY, "breakdown": {"compute": 0.5, "bubble": 0.1}}))
+    good.write_text(json.dumps(SUMMARY))
+    code, out, err = run(capsys, "plan", "compare", str(bad), str(good), "--json")
+    assert code == 2 and out == ""
+    assert "bad.json: field 'breakdown' adds up to 0.6 s, not step_time_s 1 s" in err, err
+
+
+def test_a_serving_plan_is_not_called_planless(capsys, tmp_path):
+    """A 'plan serve' result (status OPTIMAL, no 'plan') was "has no plan (status OPTIMAL)"."""
+    serve, good = tmp_path / "serve.json", tmp_path / "good.json"
+    serve.write_text(json.dumps({"status": "OPTIMAL", "replicas": [], "cost_per_hour": 1.0}))
+    good.write_text(json.dumps(SUMMARY))
+    code, _out, err = run(capsys, "plan", "compare", str(serve), str(good))
+    assert code == 2 and "serve.json: missing field 'plan' (not a 'plan train' solution)" in err
