@@ -11,6 +11,7 @@ import typer
 from planner.core import console
 from planner.core.errors import InputError
 from planner.core.io import dump_json, emit_instances, write_atomic
+from planner.core.timing import Deadline
 
 plan_app = typer.Typer(help="Plan a deployment: training layouts, serving replicas.")
 
@@ -225,7 +226,13 @@ def train(
         str, typer.Option("--method", "-m", help="auto, exact or heuristic.")
     ] = "auto",
     time_limit: Annotated[
-        float, typer.Option("--time-limit", "-t", help="Search seconds (> 0).")
+        float,
+        typer.Option(
+            "--time-limit",
+            "-t",
+            help="Search seconds (> 0) for the whole command: with --against or --from the "
+            "searches share it (each an equal part of what is left).",
+        ),
     ] = 60.0,
     threads: Annotated[int, typer.Option("--threads", help="Solver threads.", min=1)] = 1,
     json_out: Annotated[bool, typer.Option("--json", help="One JSON object on stdout.")] = False,
@@ -396,8 +403,12 @@ def train(
         prefer_simple=0.0 if launch is not None else prefer_simple,
         **problem_args,
     )
+    # --against and --from add a search each; they share the time limit, each search an equal
+    # part of what is left (the plan's search returns early when it proves its plan)
+    deadline = Deadline(time_limit)
+    searches = 1 + (against_fix is not None) + (launch is not None)
     with console.clean_stdout() as stdout:
-        result = solve(problem, method, time_limit=time_limit, threads=threads)
+        result = solve(problem, method, time_limit=time_limit / searches, threads=threads)
         summary = result.stats["summary"]
         exported = None
         if fmt is not None and result.solution is not None:
@@ -410,7 +421,9 @@ def train(
             best_problem = make_problem(
                 model, cluster, top_k=top, software=sw, prefer_simple=prefer_simple, **open_args
             )
-            proposal = propose(launch, summary, best_problem, time_limit, threads)
+            proposal = propose(
+                launch, summary, best_problem, _share(deadline, against_fix is None), threads
+            )
             summary["from"] = proposal["from"]
             summary["proposal"] = proposal["proposal"]
         ttt = None
@@ -430,7 +443,7 @@ def train(
             from planner.train.pin import compare_against
 
             comparison = compare_against(
-                problem, summary, against_fix, time_limit=time_limit, threads=threads
+                problem, summary, against_fix, time_limit=_share(deadline, True), threads=threads
             )
             summary["compare"] = comparison
         if json_out:
@@ -515,6 +528,17 @@ def compare_cmd(
             console.write_json_line(stdout, result)
     else:
         render(result)
+
+
+#: Least seconds a follow-up search (--against, --from) is given, even when the plan's own
+#: search spent its share (within the time-limit contract's 1 s grace).
+MIN_SEARCH_S = 0.2
+
+
+def _share(deadline: Deadline, last: bool) -> float:
+    """Seconds for the next search: all that is left if it is the ``last``, else half."""
+    left = deadline.remaining() if last else deadline.remaining() / 2
+    return max(MIN_SEARCH_S, left)
 
 
 def _bytes_per_s(gbps: float | None) -> float | None:

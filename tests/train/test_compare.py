@@ -161,3 +161,28 @@ def test_a_serving_plan_is_not_called_planless(capsys, tmp_path):
     good.write_text(json.dumps(SUMMARY))
     code, _out, err = run(capsys, "plan", "compare", str(serve), str(good))
     assert code == 2 and "serve.json: missing field 'plan' (not a 'plan train' solution)" in err
+
+
+def test_against_shares_the_time_limit(capsys, monkeypatch):
+    # --against runs a second search; both share -t (each had the whole limit: up to 2T)
+    import time
+
+    import planner.train.api as api
+
+    real, given = api.solve, []
+
+    def slow_solve(problem, method="auto", *, time_limit=None, **kw):
+        given.append(time_limit)
+        time.sleep(min(time_limit, 1.0))  # a search that spends its share
+        return real(problem, method, time_limit=time_limit, **kw)
+
+    monkeypatch.setattr(api, "solve", slow_solve)
+    code, out, err = run(
+        capsys,
+        *("plan", "train", "--model", "gpt-1.7b", "--gpus", "16xA100", "-B", "64"),
+        *("-s", "1024", "--against", "tp=2,pp=2", "-t", "4", "--json"),
+    )
+    assert code == 0, err
+    assert len(given) == 2 and given[0] == pytest.approx(2.0)
+    assert given[1] <= 4.0 - 1.0 + 0.01  # at most what the first search left
+    assert json.loads(out)["compare"]["against"] == "tp=2,pp=2"
