@@ -60,7 +60,11 @@ def test_out_never_overwrites_a_file_the_problem_names(capsys, tmp_path, family)
         named.write_text(CONFIG.read_text())
         body = 'model = "cfg.json"\ngpus = "8xH100"\n[workload]\nglobal_batch = 16\nseq_len = 512\n'
     else:
-        named.write_text('{"arrival_s": 0.0, "prompt_tokens": 100, "output_tokens": 10}\n')
+        # two requests: one alone gives no rate (s17audit: it needs --qps)
+        named.write_text(
+            '{"arrival_s": 0.0, "prompt_tokens": 100, "output_tokens": 10}\n'
+            '{"arrival_s": 1.0, "prompt_tokens": 100, "output_tokens": 10}\n'
+        )
         body = 'model = "llama-3.1-8b"\ngpus = "H100:2"\n[traffic]\ntrace = "trace.jsonl"\n'
     problem = tmp_path / "p.toml"
     problem.write_text(body)
