@@ -419,6 +419,11 @@ class GpuSpec:
 _INT_FIELDS = {"sms": 1, "gpus_per_node": 1, "nonblocking_gpus": 0}
 
 
+def _whole_at_least(value: float, least: int) -> bool:
+    """Whether the number ``value`` is a finite whole number >= ``least``."""
+    return math.isfinite(value) and value == int(value) and value >= least
+
+
 def _check_kinds(data: Mapping[str, Any], where: str) -> None:
     """:class:`InputError` naming the first numeric field of a GPU table that is not a number
     (a bool, a string) or, for :data:`_INT_FIELDS`, not an integer at least its least value."""
@@ -429,7 +434,7 @@ def _check_kinds(data: Mapping[str, Any], where: str) -> None:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise InputError(f"{where}: field {key!r} must be a number, got {value!r}")
         least = _INT_FIELDS.get(key)
-        if least is not None and (not math.isfinite(value) or value != int(value) or value < least):
+        if least is not None and not _whole_at_least(value, least):
             raise InputError(f"{where}: field {key!r} must be an integer >= {least}, got {value!r}")
 
 
@@ -683,7 +688,7 @@ def network_overrides(spec: str | Mapping[str, Any], *, where: str = "network") 
             value = data[key]
             if not isinstance(value, (int, float)) or isinstance(value, bool):
                 raise InputError(f"{where}: {key} must be a number")
-            if kind is int and (not math.isfinite(value) or value != int(value) or value < 0):
+            if kind is int and not _whole_at_least(value, 0):
                 # int() raised on nan / inf and cut 1.5 to 1 (s17audit)
                 raise InputError(f"{where}: {key} must be an integer >= 0, got {value!r}")
             out[key] = kind(value)
