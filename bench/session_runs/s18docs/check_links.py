@@ -44,7 +44,7 @@ def prose_lines(path: Path) -> list[tuple[int, str]]:
         if para:
             joined = "\n".join(t for _n, t in para)
             blanked = CODE_SPAN.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), joined)
-            out.extend(zip((n for n, _t in para), blanked.split("\n")))
+            out.extend(zip((n for n, _t in para), blanked.split("\n"), strict=True))
             para.clear()
 
     for number, line in enumerate(path.read_text(encoding="utf-8").split("\n"), 1):
@@ -65,6 +65,19 @@ def prose_lines(path: Path) -> list[tuple[int, str]]:
         else:
             para.append((number, line))
     flush()
+    return out
+
+
+def paragraphs(numbered: list[tuple[int, str]]) -> list[tuple[int, str]]:
+    """Consecutive non-blank prose lines joined, so a link wrapped over a line break is seen."""
+    out: list[tuple[int, str]] = []
+    last = None
+    for number, line in numbered:
+        if line.strip() and last is not None and number == last + 1 and out:
+            out[-1] = (out[-1][0], out[-1][1] + "\n" + line)
+        elif line.strip():
+            out.append((number, line))
+        last = number if line.strip() else None
     return out
 
 
@@ -89,16 +102,17 @@ def main(root: Path) -> int:
     cache: dict[Path, set[str]] = {}
     broken, internal, external = [], 0, 0
     for path in files:
-        for number, line in prose_lines(path):
-            for m in LINK.finditer(line):
+        for number, text in paragraphs(prose_lines(path)):
+            for m in LINK.finditer(text):
                 target = m.group(1)
+                line_no = number + text.count("\n", 0, m.start())
                 if target.startswith(("http://", "https://", "mailto:")):
                     external += 1
                     continue
                 internal += 1
                 file_part, _, anchor = target.partition("#")
                 dest = (path.parent / file_part).resolve() if file_part else path
-                where = f"{path.relative_to(root)}:{number}: {target}"
+                where = f"{path.relative_to(root)}:{line_no}: {target}"
                 if not dest.exists():
                     broken.append(f"{where}: no such file")
                     continue

@@ -41,7 +41,7 @@ def main(root: Path, ref: str) -> int:
         ["git", "show", f"{ref}:README.md"], cwd=root, capture_output=True, text=True, check=True
     ).stdout.split("\n")
     files = [root / "README.md", *sorted((root / "docs").glob("*.md"))]
-    new_lines = [normal(l) for f in files for l in f.read_text(encoding="utf-8").split("\n")]
+    new_lines = [normal(x) for f in files for x in f.read_text(encoding="utf-8").split("\n")]
     whole = set(new_lines)
     text = "\n".join(new_lines)
     checked = by_line = by_cells = 0

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
+import textwrap
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -81,15 +82,53 @@ def outside_code(line: str, func) -> str:
     for m in CODE.finditer(line):
         out += [func(line[pos : m.start()]), m.group(0)]
         pos = m.end()
-    return "".join(out + [func(line[pos:])])
+    return "".join([*out, func(line[pos:])])
+
+
+BOLD_LEAD = re.compile(r"\*\*(.+?)\*\*")
+
+
+def sectioned(text: list[str]) -> tuple[list[str], list[str]]:
+    """Text with a `##` heading before every paragraph that opens with a bold title.
+
+    The old sections had no sub-headings, only paragraphs led by a bold phrase ("**Exact.**");
+    a page needs headings to be navigated, so each such phrase is repeated as a heading (the
+    paragraph itself is unchanged). Returns the text and the headings, for a contents list.
+    """
+    out, heads, fence = [], [], False
+    for i, line in enumerate(text):
+        if line.lstrip().startswith("```"):
+            fence = not fence
+        m = BOLD_LEAD.match(line)
+        if (
+            not fence
+            and m
+            and (i == 0 or text[i - 1] == "")
+            and not re.match(r"[\d+\-−]", m.group(1))
+        ):
+            head = m.group(1).rstrip(".")
+            heads.append(head)
+            out += [f"## {head}", ""]
+        out.append(line)
+    return out, heads
 
 
 def page(title: str, intro: list[str], *parts: list[str]) -> str:
-    body = [f"# {title}", "", *intro, ""]
+    body, heads = [], []
     for part in parts:
+        part, part_heads = sectioned(part)
+        heads += part_heads
         body += part
         if body[-1] != "":
             body.append("")
+    contents = []
+    if len(heads) > 1:
+        contents = ["Contents: " + " · ".join(f"[{h}](#{slug(h)})" for h in heads) + ".", ""]
+    intro = [textwrap.fill(p, 100, break_on_hyphens=False, break_long_words=False) for p in intro]
+    contents = [
+        textwrap.fill(c, 100, break_on_hyphens=False, break_long_words=False) for c in contents
+    ]
+    body = [f"# {title}", "", *intro, "", *contents, *body]
     while body[-1] == "":
         body.pop()
     return "\n".join(body) + "\n"
@@ -100,9 +139,8 @@ def intro(family: str, anchor: str, extra: str = "") -> list[str]:
         f"Design notes and validation history of the `{family}` family. The user's summary — what "
         "it solves, what it models, the commands, the methods and the current headline numbers "
         f"— is in the [README](../README.md{anchor}). This page holds the rest of the family's "
-        "README section as it stood before the eighteenth session, moved verbatim: results "
-        "appear in the order they were written (a paragraph's newest run usually comes first "
-        "in it), older text was not rewritten, and \"README\" or \"below\" in it may point to "
+        "README section as it stood at the end of the seventeenth session, moved verbatim: "
+        'results appear in the order they were written, older text was not rewritten, and "README" or "below" in it may point to '
         f"text that is now on this page.{extra}",
     ]
 
@@ -125,7 +163,7 @@ DOCS["train.md"] = page(
         "#train--training-plans-planner-plan-train",
         " The performance-model parts of the old section (catalogs, step-time model, "
         "calibration, accuracy) are in [perfmodel.md](perfmodel.md), between the first "
-        "paragraph below and \"Uneven pipelines\".",
+        'paragraph below and "Uneven pipelines".',
     ),
     for_docs(lines(709, 749)),
     for_docs(lines(1890, 2660)),
@@ -135,11 +173,11 @@ DOCS["perfmodel.md"] = page(
     [
         "The performance model (`planner/perfmodel/`) that prices training plans, serving steps, "
         "sequence-parallel groups and expert offloading. This text was the middle of the README's "
-        "`train` section until the seventeenth session ([train.md](train.md) has the rest, the "
+        "`train` section until the end of the seventeenth session ([train.md](train.md) has the rest, the "
         "[README](../README.md#train--training-plans-planner-plan-train) the summary), moved "
         "verbatim: model catalogs and GPU tables, the step-time model, the calibration "
         "(`planner calibrate`) and the accuracy against published runs, with the history of "
-        "every refit. The serving side of the model is in [serve.md](serve.md) (\"Model\").",
+        'every refit. The serving side of the model is in [serve.md](serve.md) ("Model").',
     ],
     for_docs(lines(750, 1889)),
 )
@@ -150,7 +188,9 @@ DOCS["serve.md"] = page(
 )
 DOCS["seqpar.md"] = page(
     "seqpar — design notes and validation history",
-    intro("seqpar", "#seqpar--sequence-parallel-group-assignment-for-variable-length-batches-flexsp"),
+    intro(
+        "seqpar", "#seqpar--sequence-parallel-group-assignment-for-variable-length-batches-flexsp"
+    ),
     for_docs(lines(4476, 4533)),
     for_docs(lines(4545, 4697)),
 )
@@ -163,7 +203,9 @@ DOCS["pipelining.md"] = page(
 )
 DOCS["offload.md"] = page(
     "offload — design notes and validation history",
-    intro("offload", "#offload--moe-expert-offloading-which-experts-live-on-the-gpu-tide-caches-exact"),
+    intro(
+        "offload", "#offload--moe-expert-offloading-which-experts-live-on-the-gpu-tide-caches-exact"
+    ),
     for_docs(lines(5103, 5128)),
     for_docs(lines(5143, 5719)),
 )
@@ -172,7 +214,7 @@ DOCS["architecture.md"] = page(
     [
         "Why planner is built the way it is, and where it differs from the design notes. The "
         "package tree and a summary are in the [README](../README.md#architecture); this list "
-        "was the rest of the README's Architecture section until the seventeenth session, moved "
+        "was the rest of the README's Architecture section until the end of the seventeenth session, moved "
         "verbatim.",
     ],
     for_docs(lines(5783, 5953)),
@@ -190,7 +232,7 @@ hist = [
     "# Benchmark history",
     "",
     "Every row of the README's [Benchmarks](../README.md#benchmarks) table, with the full "
-    "record of its measurements as the table carried it until the seventeenth session: each "
+    "record of its measurements as the table carried it at the end of the seventeenth session: each "
     "subsection gives the row's benchmark, target and details cells verbatim and then its "
     "*measured* cell, which lists every rerun with its command, commit and load (in most rows "
     "the newest run first). Links to a family's section now go to its page here in docs/.",
@@ -199,7 +241,7 @@ hist = [
     "",
 ]
 headings = []
-for (family, label, *_), row in zip(ROWS, old_rows):
+for (family, label, *_), row in zip(ROWS, old_rows, strict=True):
     row_cells = cells(row)
     assert len(row_cells) == 5, row
     _family, bench, target, measured, details = row_cells
@@ -231,8 +273,16 @@ bench_table = [
     "| family | benchmark | target | current (most recent) | status | result | history |",
     "|---|---|---|---|---|---|---|",
 ]
-for (family, label, target, current, status, result), head in zip(ROWS, headings):
-    row = [family, label, target, current, status, result, f"[history](docs/benchmark_history.md#{slug(head)})"]
+for (family, label, target, current, status, result), head in zip(ROWS, headings, strict=True):
+    row = [
+        family,
+        label,
+        target,
+        current,
+        status,
+        result,
+        f"[history](docs/benchmark_history.md#{slug(head)})",
+    ]
     assert all(len(c) <= 400 for c in row), row
     bench_table.append("| " + " | ".join(table_cell(c) for c in row) + " |")
 
@@ -294,5 +344,7 @@ readme = [
 (ROOT / "docs").mkdir(exist_ok=True)
 for name, text in DOCS.items():
     (ROOT / "docs" / name).write_text(text)
-print(f"README.md {len(readme)} lines; docs: " + ", ".join(
-    f"{n} {t.count(chr(10))}" for n, t in DOCS.items()))
+print(
+    f"README.md {len(readme)} lines; docs: "
+    + ", ".join(f"{n} {t.count(chr(10))}" for n, t in DOCS.items())
+)
