@@ -287,7 +287,10 @@ for (family, label, target, current, status, result), head in zip(ROWS, headings
     bench_table.append("| " + " | ".join(table_cell(c) for c in row) + " |")
 
 readme = [
-    *lines(1, 237),
+    *lines(1, 10),
+    *new("intro_more"),
+    "",
+    *lines(11, 237),
     *new("families_intro"),
     "",
     *lines(238, 288),  # smtt: heading, what it solves, inputs, commands, methods
