@@ -146,16 +146,22 @@ def intro(family: str, anchor: str, extra: str = "") -> list[str]:
 
 
 DOCS: dict[str, str] = {}
-DOCS["smtt.md"] = page(
-    "smtt — design notes and validation history",
-    intro("smtt", "#smtt--single-machine-total-weighted-tardiness"),
-    for_docs(lines(290, 456)),
-)
-DOCS["rcpsp.md"] = page(
-    "rcpsp — design notes and validation history",
-    intro("rcpsp", "#rcpsp--resource-constrained-project-scheduling"),
-    for_docs(lines(510, 683)),
-)
+#: A family's page: the old README lines (1-based, inclusive) that did not stay in README.md.
+FAMILY_PAGES = {
+    "smtt": [(290, 456)],
+    "rcpsp": [(510, 683)],
+    "serve": [(2680, 4449)],
+    "seqpar": [(4476, 4533), (4545, 4697)],
+    "pipelining": [(4715, 4748), (4763, 4772), (4779, 5046)],
+    "offload": [(5103, 5128), (5143, 5719)],
+}
+ANCHOR_OF = {page_name[:-3]: anchor for anchor, page_name in FAMILY_ANCHORS.items()}
+for family, ranges in FAMILY_PAGES.items():
+    DOCS[f"{family}.md"] = page(
+        f"{family} — design notes and validation history",
+        intro(family, ANCHOR_OF[family]),
+        *(for_docs(lines(a, b)) for a, b in ranges),
+    )
 DOCS["train.md"] = page(
     "train — design notes and validation history",
     intro(
@@ -180,34 +186,6 @@ DOCS["perfmodel.md"] = page(
         'every refit. The serving side of the model is in [serve.md](serve.md) ("Model").',
     ],
     for_docs(lines(750, 1889)),
-)
-DOCS["serve.md"] = page(
-    "serve — design notes and validation history",
-    intro("serve", "#serve--serving-plans-planner-plan-serve"),
-    for_docs(lines(2680, 4449)),
-)
-DOCS["seqpar.md"] = page(
-    "seqpar — design notes and validation history",
-    intro(
-        "seqpar", "#seqpar--sequence-parallel-group-assignment-for-variable-length-batches-flexsp"
-    ),
-    for_docs(lines(4476, 4533)),
-    for_docs(lines(4545, 4697)),
-)
-DOCS["pipelining.md"] = page(
-    "pipelining — design notes and validation history",
-    intro("pipelining", "#pipelining--software-pipelining--warp-specialization-of-gpu-loops"),
-    for_docs(lines(4715, 4748)),
-    for_docs(lines(4763, 4772)),
-    for_docs(lines(4779, 5046)),
-)
-DOCS["offload.md"] = page(
-    "offload — design notes and validation history",
-    intro(
-        "offload", "#offload--moe-expert-offloading-which-experts-live-on-the-gpu-tide-caches-exact"
-    ),
-    for_docs(lines(5103, 5128)),
-    for_docs(lines(5143, 5719)),
 )
 DOCS["architecture.md"] = page(
     "Architecture — decisions",
@@ -286,63 +264,49 @@ for (family, label, target, current, status, result), head in zip(ROWS, headings
     assert all(len(c) <= 400 for c in row), row
     bench_table.append("| " + " | ".join(table_cell(c) for c in row) + " |")
 
-readme = [
-    *lines(1, 10),
-    *new("intro_more"),
-    "",
-    *lines(11, 237),
-    *new("families_intro"),
-    "",
-    *lines(238, 288),  # smtt: heading, what it solves, inputs, commands, methods
-    "",
-    *new("smtt"),
-    "",
-    *lines(458, 508),  # rcpsp: heading, what it solves, commands, formats, methods
-    "",
-    *new("rcpsp"),
-    "",
-    *lines(685, 707),  # train: heading, what it does, commands, library call
-    "",
-    *new("train"),
-    "",
-    *lines(2662, 2679),  # serve: heading, what it does, command, what it prints
-    "",
-    "From Python, cheap enough for sweeps (capacities are cached per layout):",
-    "",
-    *lines(2717, 2722),
-    "",
-    *new("serve"),
-    "",
-    *lines(4451, 4474),  # seqpar: heading, problem, cost model
-    "",
-    *lines(4535, 4543),  # commands
-    "",
-    *new("seqpar"),
-    "",
-    *lines(4699, 4713),  # pipelining: heading, problem
-    "",
-    *lines(4749, 4761),  # commands, library call
-    "",
-    *lines(4773, 4777),  # methods
-    "",
-    *new("pipelining"),
-    "",
-    *lines(5048, 5101),  # offload: heading, problem, cost model, commands
-    "",
-    *lines(5130, 5141),  # methods, causality
-    "",
-    *new("offload"),
-    "",
-    *lines(5721, 5782),  # Architecture: the package tree
-    *new("architecture"),
-    "",
-    *lines(5955, 5958),  # Benchmarks heading and marker
-    *new("benchmarks_intro"),
-    "",
-    *bench_table,
-    "",
-    *lines(6006, 6099),  # reproduce block, Contributing
+#: README.md in order: old line ranges kept verbatim, new text (a name in new/), or literal lines.
+README_PARTS = [
+    (1, 10),
+    "intro_more",
+    (11, 237),  # Quickstart, CLI tour, Library tour, "## Families"
+    "families_intro",
+    (238, 288),  # smtt: heading, what it solves, inputs, commands, methods
+    "smtt",
+    (458, 508),  # rcpsp: heading, what it solves, commands, formats, methods
+    "rcpsp",
+    (685, 707),  # train: heading, what it does, commands, library call
+    "train",
+    (2662, 2679),  # serve: heading, what it does, command, what it prints
+    ["From Python, cheap enough for sweeps (capacities are cached per layout):"],
+    (2717, 2722),
+    "serve",
+    (4451, 4474),  # seqpar: heading, problem, cost model
+    (4535, 4543),  # commands
+    "seqpar",
+    (4699, 4713),  # pipelining: heading, problem
+    (4749, 4761),  # commands, library call
+    (4773, 4777),  # methods
+    "pipelining",
+    (5048, 5101),  # offload: heading, problem, cost model, commands
+    (5130, 5141),  # methods, causality
+    "offload",
+    (5721, 5782),  # Architecture: the package tree
+    "architecture",
+    (5955, 5958),  # Benchmarks heading and marker
+    "benchmarks_intro",
+    bench_table,
+    (6006, 6099),  # reproduce block, Contributing
 ]
+readme: list[str] = []
+for part in README_PARTS:
+    if readme and readme[-1] != "":
+        readme.append("")  # parts are separated by one blank line
+    if isinstance(part, tuple):
+        readme += lines(*part)
+    elif isinstance(part, str):
+        readme += new(part)
+    else:
+        readme += part
 (ROOT / "README.md").write_text("\n".join(readme) + "\n")
 (ROOT / "docs").mkdir(exist_ok=True)
 for name, text in DOCS.items():
