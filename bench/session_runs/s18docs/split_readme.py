@@ -206,29 +206,36 @@ def cells(row: str) -> list[str]:
 
 old_rows = [r for r in lines(5965, 6004) if r.startswith("| ") and not r.startswith("|---")]
 assert len(old_rows) == len(ROWS), (len(old_rows), len(ROWS))
+HIST_INTRO = (
+    "Every row of the README's [Benchmarks](../README.md#benchmarks) table, with the full "
+    "record of its measurements as the table carried it at the end of the seventeenth session. "
+    "The current number of each row is in the README's table; each subsection here gives the "
+    "old row's benchmark, target and details cells and its *measured* cell verbatim; the measured "
+    "cell lists every rerun with its command, commit and load (in most rows the newest run "
+    "first). Links to a family's section now go to its page here in docs/. The old table's "
+    "introduction:"
+)
+headings = [f"{family}: {label}" for family, label, *_ in ROWS]
 hist = [
     "# Benchmark history",
     "",
-    "Every row of the README's [Benchmarks](../README.md#benchmarks) table, with the full "
-    "record of its measurements as the table carried it at the end of the seventeenth session: each "
-    "subsection gives the row's benchmark, target and details cells verbatim and then its "
-    "*measured* cell, which lists every rerun with its command, commit and load (in most rows "
-    "the newest run first). Links to a family's section now go to its page here in docs/.",
+    textwrap.fill(HIST_INTRO, 100, break_on_hyphens=False, break_long_words=False),
     "",
-    *for_docs(lines(5959, 5963)),
+    *for_docs(lines(5959, 5962)),
+    "",
+    "Rows:",
+    "",
+    *(f"- [{head}](#{slug(head)})" for head in headings),
     "",
 ]
-headings = []
-for (family, label, *_), row in zip(ROWS, old_rows, strict=True):
+for head, row in zip(headings, old_rows, strict=True):
     row_cells = cells(row)
     assert len(row_cells) == 5, row
-    _family, bench, target, measured, details = row_cells
-    head = f"{family}: {label}"
-    headings.append(head)
+    family, bench, target, measured, details = row_cells
     hist += [
         f"## {head}",
         "",
-        f"- **Family:** {_family}",
+        f"- **Family:** {family}",
         f"- **Benchmark:** {bench}",
         f"- **Target:** {target}",
         f"- **Details:** {for_docs([details])[0]}",
