@@ -303,6 +303,7 @@ README_PARTS = [
     "benchmarks_intro",
     bench_table,
     (6006, 6099),  # reproduce block, Contributing
+    "contributing_docs",
 ]
 readme: list[str] = []
 for part in README_PARTS:
