@@ -171,7 +171,8 @@ ROWS = [
         "grid: 109 / 110 comparisons within 15 % (fifteenth session); solver plans rerun in the "
         "sixteenth: 9 / 9 OPTIMAL, Mixtral 3 s / 100 ms TTFT +44.0 % at 74 %",
         "missed (1 grid comparison, 1 plan row)",
-        "`bench/results/serve/simulator.md`",
+        "`bench/results/serve/simulator.md` (the grid before the lockstep rerun: 108 / 110), "
+        "`simulator_lockstep_s15/`, `simulator_plans_s16/`",
     ),
     (
         "serve",
@@ -194,7 +195,8 @@ ROWS = [
         "serve",
         "offline throughput vs TensorRT-LLM",
         "–",
-        "mean error 6.5 % on fitted rows, 11.9 % held out; MIP = brute force 40/40",
+        "mean error 6.4 % on the 40 fitted rows (8B, 70B), 11.4 % on the 20 held-out 405B rows; "
+        "MIP = brute force on 40 / 40 random inventories",
         "–",
         "`bench/results/serve/serving_validation.md`",
     ),
