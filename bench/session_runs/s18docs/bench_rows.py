@@ -267,7 +267,7 @@ ROWS = [
         "1.88× / 1.79× over static ring CP; 1.015× / 1.016× over Ulysses-only; gap 0.38 % / "
         "0.48 % mean",
         "–",
-        "`bench/results/seqpar/wikipedia_llama8b_h100_g64_b512.md`, `…llama70b…`",
+        "`bench/results/seqpar/wikipedia_llama8b_h100_g64_b512.md`, `wikipedia_llama70b_h100_g64_b512.md`",
     ),
     (
         "seqpar",
