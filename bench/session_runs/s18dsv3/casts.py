@@ -45,10 +45,14 @@ def main() -> None:
     gpu = get_gpu("H800")
     rate = gpu.hbm_bw * constants.FITTED["hbm_efficiency"]
     print(f"bytes per token: forward {fwd / 1e3:.1f} kB, backward {bwd / 1e3:.1f} kB")
-    print(f"per MoE layer and 4,096-token microbatch: {per_layer / 1e9:.2f} GB, "
-          f"{1e3 * per_layer / rate:.2f} ms at the fitted HBM rate ({rate / 1e12:.2f} TB/s)")
-    print(f"per 4-layer forward + backward pair: {4e3 * per_layer / rate:.1f} ms "
-          f"(profile's cast kernels: 15.9 ms -> {4 * per_layer / 15.9e-3 / 1e12:.2f} TB/s)")
+    print(
+        f"per MoE layer and 4,096-token microbatch: {per_layer / 1e9:.2f} GB, "
+        f"{1e3 * per_layer / rate:.2f} ms at the fitted HBM rate ({rate / 1e12:.2f} TB/s)"
+    )
+    print(
+        f"per 4-layer forward + backward pair: {4e3 * per_layer / rate:.1f} ms "
+        f"(profile's cast kernels: 15.9 ms -> {4 * per_layer / 15.9e-3 / 1e12:.2f} TB/s)"
+    )
 
 
 if __name__ == "__main__":

@@ -16,18 +16,20 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from planner.perfmodel import comm, layer  # noqa: E402
-from planner.perfmodel.stage import TrainingStep, layer_time  # noqa: E402
-from train_anchors import deepseek_v3  # noqa: E402
+from train_anchors import deepseek_v3
 
-from planner.train.step_time import estimate  # noqa: E402
+from planner.perfmodel import comm, layer
+from planner.perfmodel.stage import layer_time
+from planner.train.step_time import estimate
 
 
 def main() -> None:
-    prob, plan, measured, _ = deepseek_v3()
+    prob, plan, _measured, _ = deepseek_v3()
     est = estimate(prob, plan)
     mid = est.stages[7]
-    print(f"middle stage: layers {mid.layers}, fwd {mid.fwd*1e3:.2f} ms, bwd {mid.bwd*1e3:.2f} ms")
+    print(
+        f"middle stage: layers {mid.layers}, fwd {mid.fwd * 1e3:.2f} ms, bwd {mid.bwd * 1e3:.2f} ms"
+    )
     calls = defaultdict(list)
     orig = {
         "gemm_time": layer.gemm_time,
@@ -41,6 +43,7 @@ def main() -> None:
             r = f(*a, **k)
             calls[name].append((a[1:4] if name == "gemm_time" else (), k.get("batch", 1), r))
             return r
+
         return g
 
     for n, f in orig.items():
@@ -67,7 +70,7 @@ def main() -> None:
     tot = defaultdict(float)
     for name, lst in calls.items():
         for shp, batch, r in lst:
-            print(f"{name:22s} {str(shp):40s} batch {batch!s:6s} {r*1e3:8.3f} ms")
+            print(f"{name:22s} {shp!s:40s} batch {batch!s:6s} {r * 1e3:8.3f} ms")
             tot[name] += r
     print({k: round(v * 1e3, 3) for k, v in tot.items()})
 

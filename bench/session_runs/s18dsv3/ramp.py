@@ -18,10 +18,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from train_anchors import deepseek_v3  # noqa: E402
+from train_anchors import deepseek_v3
 
-from planner.train.step_time import estimate  # noqa: E402
-from planner.train.step_time import training_step  # noqa: E402
+from planner.train.step_time import (
+    estimate,
+    training_step,
+)
 
 
 def main() -> None:
@@ -34,8 +36,10 @@ def main() -> None:
         per_token[batch] = est.step_time / (batch * prob.workload.seq_len)
         if batch in (3072, 4096, 8192, full):
             sched = training_step(p, plan).schedule
-            print(f"batch {batch:5d}: {est.step_time:6.3f} s/step, {sched}, "
-                  f"{1e9 * per_token[batch]:.3f} ns/token")
+            print(
+                f"batch {batch:5d}: {est.step_time:6.3f} s/step, {sched}, "
+                f"{1e9 * per_token[batch]:.3f} ns/token"
+            )
     ramp = sum(per_token.values()) / len(per_token)  # batch linear in tokens: uniform mean
     share = 469 / 14800
     run = share * ramp + (1 - share) * per_token[full]

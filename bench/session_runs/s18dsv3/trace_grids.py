@@ -26,7 +26,8 @@ def kind(name: str) -> str:
 
 
 def main(path: str) -> None:
-    events = json.load(open(path))["traceEvents"]
+    with open(path) as f:
+        events = json.load(f)["traceEvents"]
     kernels = [e for e in events if e.get("cat") == "kernel" and "dur" in e]
     start = min(e["ts"] for e in kernels)
     end = max(e["ts"] + e["dur"] for e in kernels)
@@ -36,7 +37,9 @@ def main(path: str) -> None:
         ctas[kind(e["name"])][g[0] * g[1] * g[2]] += e["dur"] / 1e3
     print(f"GPU span {(end - start) / 1e3:.1f} ms, {len(kernels)} kernels")
     for k, by in ctas.items():
-        rows = ", ".join(f"{n} CTAs: {ms:.2f} ms" for n, ms in sorted(by.items(), key=lambda x: -x[1])[:6])
+        rows = ", ".join(
+            f"{n} CTAs: {ms:.2f} ms" for n, ms in sorted(by.items(), key=lambda x: -x[1])[:6]
+        )
         print(f"{k}: {rows}")
     # union of the DeepEP kernels' intervals: how long they hold their SMs
     iv = sorted((e["ts"], e["ts"] + e["dur"]) for e in kernels if "dpsk::ep::" in e["name"])
