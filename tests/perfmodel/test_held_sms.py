@@ -20,27 +20,17 @@ from planner.perfmodel.options import DEEPSEEK_V3
 from planner.perfmodel.readers import load_model
 from planner.perfmodel.stage import TrainingStep, end_costs, layer_time, sm_share, stage_times
 
+from .test_options import _step as options_step
+
 H800 = get_gpu("H800")
 DSV3 = load_model("deepseek-v3")
 
 
 def _step(**kw) -> TrainingStep:
-    args = dict(
-        tp=1,
-        pp=16,
-        dp=128,
-        ep=64,
-        model=DSV3,
-        seq=4096,
-        precision="fp8",
-        microbatch=1,
-        zero=1,
-        recompute="selective",
-        software=DEEPSEEK_V3,
-        microbatches=120,
-    )
-    args.update(kw)
-    return TrainingStep(**args)
+    """The anchor's published layout (bench/train_anchors.py): PP16 x EP64, DualPipe, fp8."""
+    anchor = dict(pp=16, dp=128, ep=64, model=DSV3, seq=4096, precision="fp8")
+    anchor |= dict(sequence_parallel=False, recompute="selective", microbatches=120)
+    return options_step(**{"tp": 1, "software": DEEPSEEK_V3, **anchor, **kw})
 
 
 def _fewer_sms(gpu, share: float):
