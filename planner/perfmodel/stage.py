@@ -30,7 +30,8 @@ stage times ``U_j``:
 * interleaved (``v > 1``, balanced stages): ``T_pipe = (m + (p - 1)/v) max_j U_j``;
 * DualPipe (``software.ep_overlap = "dualpipe"``, even ``p``, ``v = 1``): rank ``r`` holds
   stage ``r`` and its mirror ``p - 1 - r`` (:func:`rank_cost`: mean time, both stages'
-  memory), ``T_pipe = (m + (p/2 - 1) 2/3) max_r (U_r + U_{p-1-r}) / 2``.
+  memory), ``T_pipe = (m + (p/2 - 1) 2/3) max_r (U_r + U_{p-1-r}) / 2``; with the flex
+  dispatcher the rank's compute-bound kernels run on the SMs DeepEP leaves (:func:`sm_share`).
 
 Serving (:class:`EngineModel`): one engine of a ``tp x pp x ep`` replica
 (:class:`ReplicaConfig`). Its ``pp * ep`` engines are independent request
