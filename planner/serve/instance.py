@@ -472,12 +472,7 @@ class ServingProblem:
                     f"{self.offload.source}: an offload plan needs a MoE model, "
                     f"{self.model.name} is dense"
                 )
-            self.offload.check_model(
-                self.model.moe_layers,
-                self.model.num_experts,
-                self.model.experts_per_token,
-                self.model.name,
-            )
+            self.offload.check_model(self.model)
         object.__setattr__(self, "workloads", check_workloads(self.workloads, self.name))
         if self.workloads:
             first = self.workloads[0]
