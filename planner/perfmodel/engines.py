@@ -452,7 +452,9 @@ def parse_engine(spec: str | Engine | Mapping[str, Any] | None) -> Engine:
     ``vllm:0.6.3,eager,tokens=91680``)
     or from its JSON form (:meth:`Engine.to_dict`).
 
-    ``None`` or ``""`` is the default engine (TensorRT-LLM). Bad input raises
+    ``None`` or ``""`` is :data:`DEFAULT_ENGINE` (TensorRT-LLM, the NVIDIA default; a serving
+    problem without an engine times each pool with its vendor's, :func:`default_engine`, and
+    :class:`~planner.perfmodel.stage.EngineModel` without one the same). Bad input raises
     :class:`~planner.core.errors.InputError` naming the engine.
     """
     if spec is None or spec == "":
