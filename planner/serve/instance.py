@@ -531,6 +531,8 @@ class ServingProblem:
                 f"max_position_embeddings {self.model.max_seq}"
             )
         for pool in self.inventory.pools:
+            if self.engine_refusal(pool.gpu):  # left out of the search (_check_engine)
+                continue
             # a GPU of an architecture without a fitted efficiency is priced by a rule
             uncalibrated = calibration_warning(pool.gpu, serving=True)
             if uncalibrated:
@@ -631,7 +633,11 @@ class ServingProblem:
         "$0.00/h, OPTIMAL" with any number of them, silently (the day planner calls this too:
         its problem has no rate, but its MIP minimizes cost).
         """
-        free = [p.label for p in self.inventory.pools if p.gpu.price_per_gpu_hour <= 0]
+        free = [
+            p.label
+            for p in self.inventory.pools
+            if p.gpu.price_per_gpu_hour <= 0 and not self.engine_refusal(p.gpu)
+        ]
         if free:
             self._warn(
                 f"no price for {', '.join(free)} ($0 per GPU-hour): the cheapest plan counts "
