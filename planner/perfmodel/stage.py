@@ -116,9 +116,9 @@ from planner.core.errors import InputError
 from planner.perfmodel import comm, constants
 from planner.perfmodel.block_fp8 import block_fp8_gemm_floor_s
 from planner.perfmodel.engines import (
-    DEFAULT_ENGINE,
     Engine,
     block_fp8_dense_gemms,
+    default_engine,
     eager_quant_kernels,
     frees_windowed_kv,
     fused_moe_workspace_tokens,
@@ -1243,7 +1243,9 @@ class EngineModel:
         Speculative decoding settings (``None``: none).
     engine
         The serving engine and its options (:mod:`planner.perfmodel.engines`: host overhead
-        per iteration, eager kernel launches); default TensorRT-LLM.
+        per iteration, eager kernel launches); default the GPU vendor's
+        (:func:`~planner.perfmodel.engines.default_engine`: TensorRT-LLM on NVIDIA GPUs,
+        vLLM on AMD GPUs).
     offload
         An expert-offload plan (:mod:`planner.perfmodel.offload_serving`): the GPUs hold the
         plan's resident experts instead of every routed expert, and every MoE layer pays the
@@ -1268,7 +1270,8 @@ class EngineModel:
         self.model = model
         self.offload = offload if model.is_moe else None
         self.config = config
-        self.engine = engine or DEFAULT_ENGINE
+        # none named: the GPU vendor's engine (TensorRT-LLM on NVIDIA, vLLM on AMD)
+        self.engine = engine or default_engine(config.gpu.architecture)
         self.precision = get_precision(precision)
         default_kv = self.precision if self.precision.kv_cache else get_precision("bf16")
         self.kv_precision = get_precision(kv_precision or default_kv)
