@@ -379,12 +379,6 @@ def mip_highs(time_limit: float, seed: int) -> highspy.Highs:
     return h
 
 
-#: How the LP relaxation of :func:`prepare` is solved (experiment switch).
-RELAXATION_SOLVER = "simplex"
-#: Values within this of 0 or 1 count as integral for RENS, per relaxation solver.
-FRACTIONAL_TOL = {"simplex": 1e-6, "ipm": 1e-4}
-
-
 @dataclass
 class Prepared:
     """A built MIP with its LP bound and best incumbent so far (in :data:`UNIT`)."""
@@ -424,9 +418,6 @@ def prepare(
     }
     relax = new_highs(time_limit=deadline.remaining(), seed=seed)
     relax.setOptionValue("solve_relaxation", True)
-    if RELAXATION_SOLVER == "ipm":
-        relax.setOptionValue("solver", "ipm")
-        relax.setOptionValue("run_crossover", "off")
     relax.passModel(lp)
     relax.run()
     lp_bound = duals = None
@@ -437,15 +428,14 @@ def prepare(
         rows = model.budget_rows
         duals = np.where(rows >= 0, -row_dual[np.maximum(rows, 0)], 0.0).clip(min=0.0) / UNIT
         x = np.asarray(relax.getSolution().col_value)[:nx]
-        tol = FRACTIONAL_TOL[RELAXATION_SOLVER]
-        stats["fractional"] = int(((x >= tol) & (x <= 1 - tol)).sum())
+        stats["fractional"] = int(((x >= 1e-6) & (x <= 1 - 1e-6)).sum())
         rens = mip_highs(deadline.remaining(), seed)
         rens.passModel(lp)
         rens.changeColsBounds(
             nx,
             np.arange(nx, dtype=np.int32),
-            np.where(x > 1 - tol, 1.0, 0.0),
-            np.where(x < tol, 0.0, 1.0),
+            np.where(x > 1 - 1e-6, 1.0, 0.0),
+            np.where(x < 1e-6, 0.0, 1.0),
         )
         rens.run()
         found = outcome(rens)
