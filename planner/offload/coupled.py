@@ -48,10 +48,8 @@ class LayerLP:
             instance, [layer], capacity=instance.experts, global_budget=False, overlap=False
         )
         xc = model.xcol[0]
-        self.cols = xc[xc >= 0].astype(np.int32)  # one per (expert, step); a gap's repeat
+        self.cols = xc[xc >= 0].astype(np.int32)
         self.col_step = np.nonzero(xc >= 0)[1]
-        # a column holding several steps (a gap, mip.gap_continues) costs their multipliers' sum
-        self.unique, self.owner = np.unique(self.cols, return_inverse=True)
         self.h = new_highs(time_limit=1e9, seed=seed)
         self.h.setOptionValue("solve_relaxation", True)
         self.h.passModel(model.lp)
@@ -60,8 +58,7 @@ class LayerLP:
         """``(a rigorous lower bound of the LP in :data:`~planner.offload.mip.UNIT`, expected
         residency per step)``,
         None if not optimal or no finite bound follows from its duals."""
-        cost = np.bincount(self.owner, weights=lam[self.col_step], minlength=len(self.unique))
-        self.h.changeColsCost(len(self.unique), self.unique, cost)
+        self.h.changeColsCost(len(self.cols), self.cols, lam[self.col_step])
         self.h.setOptionValue("time_limit", max(0.01, time_limit))
         self.h.run()
         if self.h.getModelStatus() != highspy.HighsModelStatus.kOptimal:

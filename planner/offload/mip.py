@@ -79,7 +79,6 @@ class Model:
     t_offset: int  # t[s, i] at t_offset + s * len(layers) + i
     h_offset: int | None  # overlap only
     budget_rows: np.ndarray  # [steps, len(layers)] row of each budget (-1: not binding, no row)
-    nx: int  # x columns are 0 .. nx - 1 (one column may hold several steps of an expert)
 
 
 @dataclass
@@ -121,27 +120,6 @@ def windows(
     first = np.where(overlap | initial, 0, first_use)
     load_ok = np.ones_like(used) if overlap else used & loads_that_pay(instance, layer, experts)
     return first, last, load_ok
-
-
-#: One ``x`` column per gap (experts' idle steps between two uses, where no load can happen).
-AGGREGATE_GAPS = True
-
-
-def gap_continues(
-    instance: Instance, layer: int, experts: np.ndarray, live: np.ndarray, load_ok: np.ndarray
-) -> np.ndarray:
-    """``[experts, steps - 1]``: step ``s + 1`` shares the ``x`` column of step ``s``.
-
-    Both steps are in the expert's window, it receives no token at either, and no load can
-    happen at ``s + 1``. Some optimal plan holds an expert either through a whole gap of
-    such steps or not at all: no load can happen inside the gap, so residency there only
-    falls; a gap ends at a step where the expert is used (its window ends at its last use),
-    and an expert that is not resident there, or that leaves during the gap, can leave at the
-    gap's first step instead -- the same loads and compute, and slots only get freer
-    (:func:`project` moves a plan so).
-    """
-    idle = instance.counts[:, layer, experts].T == 0  # [experts, steps]
-    return live[:, 1:] & live[:, :-1] & idle[:, 1:] & idle[:, :-1] & ~load_ok[:, 1:]
 
 
 def loads_that_pay(instance: Instance, layer: int, experts: np.ndarray) -> np.ndarray:
@@ -190,12 +168,8 @@ def build(
         steps = np.arange(S)[None, :]
         live = (steps >= first[:, None]) & (steps <= last[:, None])
         xc = np.full((len(u), S), -1, dtype=np.int64)
-        new = live.copy()
-        if AGGREGATE_GAPS:
-            new[:, 1:] &= ~gap_continues(instance, ly, u, live, load_ok)
-        ids = np.cumsum(new.ravel()).reshape(new.shape) - 1  # row-major: expert, then step
-        xc[live] = ncol + ids[live]
-        ncol += int(new.sum())
+        xc[live] = ncol + np.arange(int(live.sum()))
+        ncol += int(live.sum())
         xcol.append(xc)
     nx = ncol
     for i, (ly, u) in enumerate(zip(layers, experts, strict=True)):
@@ -246,8 +220,6 @@ def build(
                 rhs = 0.0
                 if s == 0:
                     rhs = 1.0 if was else 0.0
-                elif xc[j, s - 1] == xc[j, s]:
-                    continue  # one column for a gap: x[s] - x[s-1] = 0
                 elif xc[j, s - 1] >= 0:
                     c.append(xc[j, s - 1])
                     v.append(-1.0)
@@ -313,7 +285,7 @@ def build(
     integrality = np.full(ncol, highspy.HighsVarType.kContinuous)
     integrality[:nx] = highspy.HighsVarType.kInteger
     lp.integrality_ = integrality.tolist()
-    return Model(layers, experts, xcol, ycol, lp, t_offset, h_offset, budget_rows, nx)
+    return Model(layers, experts, xcol, ycol, lp, t_offset, h_offset, budget_rows)
 
 
 def project(instance: Instance, model: Model, mask: np.ndarray) -> np.ndarray:
@@ -323,9 +295,6 @@ def project(instance: Instance, model: Model, mask: np.ndarray) -> np.ndarray:
     where loads cannot happen moves to the expert's next step where one can
     (or is dropped if there is none: from a step where a load never pays, no
     later one does, and dropping that run is cheaper, :func:`loads_that_pay`).
-    An expert resident at an idle step (no token) but not at the next step
-    leaves at the idle step instead (no compute moves, no load is added), so
-    residency is constant over every gap (:func:`gap_continues`).
     """
     out = mask.copy()
     init = instance.initial_mask()
@@ -336,10 +305,6 @@ def project(instance: Instance, model: Model, mask: np.ndarray) -> np.ndarray:
         for s in range(instance.steps):
             x[:, s] &= live[:, s] & (held | loadable[:, s])
             held = x[:, s]
-        if AGGREGATE_GAPS:
-            idle = instance.counts[:, ly, u].T == 0
-            for s in range(instance.steps - 2, -1, -1):
-                x[:, s] &= ~(idle[:, s] & live[:, s + 1]) | x[:, s + 1]
         layer = np.zeros_like(mask[:, ly, :])
         layer[:, u] = x.T
         out[:, ly, :] = layer
@@ -443,7 +408,7 @@ def prepare(
     deadline = Deadline(time_limit)
     model = build(instance, layers, capacity=capacity, global_budget=global_budget, overlap=overlap)
     lp = model.lp
-    nx = model.nx
+    nx = int(sum((xc >= 0).sum() for xc in model.xcol))
     incumbent = None if start is None else start_values(instance, model, start)
     best = None if incumbent is None else float(np.dot(lp.col_cost_, incumbent))
     stats: dict[str, Any] = {
