@@ -9,15 +9,24 @@ import numpy as np
 
 rows = []
 for path in sys.argv[1:]:
-    for line in open(path):
+    with open(path) as fh:
+        lines = fh.read().splitlines()
+    for line in lines:
         f = line.split()
         if len(f) < 20 or f[7] != "nodes":
             continue
         rows.append(
-            dict(
-                tag=f[0], seed=int(f[1]), layer=int(f[2]), prep=float(f[4]), proof=float(f[6]),
-                nodes=int(f[8]), obj=float(f[11]), rens=float(f[15]), lp=float(f[17]),
-            )  # fmt: skip
+            {
+                "tag": f[0],
+                "seed": int(f[1]),
+                "layer": int(f[2]),
+                "prep": float(f[4]),
+                "proof": float(f[6]),
+                "nodes": int(f[8]),
+                "obj": float(f[11]),
+                "rens": float(f[15]),
+                "lp": float(f[17]),
+            }
         )
 for tag in sorted({r["tag"] for r in rows}):
     for seed in sorted({r["seed"] for r in rows if r["tag"] == tag}):
@@ -36,7 +45,9 @@ if rs:
     nodes = np.array([r["nodes"] for r in rs])
     print(f"\nmain, {len(rs)} layers: proof s median {np.median(proof):.2f}, max {proof.max():.2f}")
     print(f"  LP gap us: median {np.median(lpgap):.1f} (range {lpgap.min():.1f}-{lpgap.max():.1f})")
-    print(f"  RENS gap us: median {np.median(rensgap):.1f} (range {rensgap.min():.1f}-{rensgap.max():.1f})")
+    print(
+        f"  RENS gap us: median {np.median(rensgap):.1f} (range {rensgap.min():.1f}-{rensgap.max():.1f})"
+    )
 
     def rank(v: np.ndarray) -> np.ndarray:
         return np.argsort(np.argsort(v)).astype(float)

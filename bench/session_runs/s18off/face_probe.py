@@ -8,7 +8,6 @@ usage: face_probe.py SEED LAYER START.npy PLANDIR
 import sys
 import time
 
-import highspy
 import numpy as np
 
 from planner.core.mip import new_highs

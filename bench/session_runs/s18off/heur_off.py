@@ -34,5 +34,10 @@ for ly in [int(x) for x in sys.argv[2].split(",")]:
         mip.MIP_OPTIONS.update(base | extra)
         c = time.process_time()
         r = mip.finish(inst, p, time_limit=600, seed=0)
-        out.append(f"{time.process_time() - c:6.2f} s {r.stats.get('nodes')} nodes {r.objective * 1e6:.3f}")
-    print(f"{seed} {ly:2d} RENS {p.best * 1e3:.3f} | as is {out[0]} | heuristics off {out[1]}", flush=True)
+        out.append(
+            f"{time.process_time() - c:6.2f} s {r.stats.get('nodes')} nodes {r.objective * 1e6:.3f}"
+        )
+    print(
+        f"{seed} {ly:2d} RENS {p.best * 1e3:.3f} | as is {out[0]} | heuristics off {out[1]}",
+        flush=True,
+    )

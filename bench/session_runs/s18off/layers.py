@@ -14,7 +14,7 @@ from planner.offload import mip
 from planner.offload.generate import generate
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "s15off"))
-from layer_run import prepare_layer  # noqa: E402
+from layer_run import prepare_layer
 
 tag, seed = sys.argv[1], int(sys.argv[2])
 start = np.load(sys.argv[4])

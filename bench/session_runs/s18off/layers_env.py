@@ -1,4 +1,5 @@
-"""layers.py with experiment switches from the environment: RELAX=ipm|simplex
+"""layers.py with experiment switches from the environment: RELAX=ipm|simplex (needs the tree of
+commit ff76ccf, where the switch exists; reverted after),
 (planner.offload.mip.RELAXATION_SOLVER). Same arguments and output as layers.py."""
 
 import os
