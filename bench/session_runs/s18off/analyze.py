@@ -13,7 +13,7 @@ for path in sys.argv[1:]:
         lines = fh.read().splitlines()
     for line in lines:
         f = line.split()
-        if len(f) < 20 or f[7] != "nodes":
+        if len(f) < 18 or f[7] != "nodes":
             continue
         rows.append(
             {
