@@ -1,0 +1,88 @@
+"""What-if (diagnostic; nothing shipped): the L40S rows' errors if Ada's GEMMs took another
+architecture's fitted efficiency instead of the uncalibrated rule's lowest NVIDIA value
+(Blackwell's). The alternatives are the fitted Hopper and Ampere values (no new number), and,
+separately, the TensorRT-LLM engines' NCCL ring all-reduce on PCIe (TensorRT-LLM
+``AllreducePlugin::selectImplementation``: ``if (isAuto && !mIsNVLINKSupported) return NCCL``;
+vLLM ``custom_all_reduce.py``: "not supported on more than two PCIe-only GPUs") instead of the
+one-shot custom kernel the model prices. One process per setting. Writes
+``ada_gemm_whatif.md`` beside this script.
+
+    PYTHONPATH=. .venv/bin/python bench/session_runs/s18infer/ada_gemm_whatif.py
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+SETTINGS = ("rule", "hopper", "ampere", "nccl-ring")
+
+
+def run(setting: str) -> dict[str, float]:
+    from planner.perfmodel import comm, constants, kernels, stage
+    from planner.perfmodel.calibration.inference_gpus import INFERENCE_GPU_ROWS
+    from planner.serve.calibration import predict
+
+    if setting in ("hopper", "ampere"):
+        value = constants.FITTED[f"gemm_efficiency_{setting}"]
+        kernels.uncalibrated_rule = lambda arch, tuned=False: (value, setting)
+    if setting == "nccl-ring":
+
+        def ring(size, n, per_node, fabric):
+            if n <= 1:
+                return size * 0.0
+            k, m = comm.levels(n, per_node)
+            return 2 * (comm._ring_pass(size, k, m, fabric) + (k - 1) * comm.NVLINK_LATENCY_S)
+
+        stage.comm.one_shot_all_reduce = ring
+    return {r.id: predict(r) / r.value - 1.0 for r in INFERENCE_GPU_ROWS if r.gpu == "L40S"}
+
+
+def main() -> None:
+    if len(sys.argv) > 1:
+        print(json.dumps(run(sys.argv[1])))
+        return
+    load0, t0 = os.getloadavg()[0], time.time()
+    res = {}
+    for s in SETTINGS:
+        out = subprocess.run(
+            [sys.executable, __file__, s], capture_output=True, text=True, check=True
+        )
+        res[s] = json.loads(out.stdout.strip().splitlines()[-1])
+    ids = list(res["rule"])
+    lines = [
+        "# L40S what-ifs: Ada GEMM efficiency, NCCL ring all-reduce on PCIe (diagnostic only)",
+        "",
+        "`PYTHONPATH=. .venv/bin/python bench/session_runs/s18infer/ada_gemm_whatif.py` -- "
+        f"{time.time() - t0:.0f} s wall, load {load0:.2f} -> {os.getloadavg()[0]:.2f}",
+        "",
+        "| group | rows | "
+        + " | ".join(f"{s}: within 15 % / median abs / signed" for s in SETTINGS)
+        + " |",
+        "|---|---|" + "---|" * len(SETTINGS),
+    ]
+    for g in sorted({"/".join(i.split("/")[1:4]) for i in ids}):
+        sel = [i for i in ids if "/".join(i.split("/")[1:4]) == g]
+        cells = []
+        for s in SETTINGS:
+            e = [res[s][i] for i in sel]
+            cells.append(
+                f"{sum(abs(x) <= 0.15 for x in e)} / {100 * statistics.median(abs(x) for x in e):.1f} %"
+                f" / {100 * statistics.fmean(e):+.1f} %"
+            )
+        lines.append(f"| {g} | {len(sel)} | " + " | ".join(cells) + " |")
+    lines += ["", "| row | " + " | ".join(SETTINGS) + " |", "|---|" + "---|" * len(SETTINGS)]
+    lines += [
+        f"| {i} | " + " | ".join(f"{100 * res[s][i]:+.1f} %" for s in SETTINGS) + " |" for i in ids
+    ]
+    (HERE / "ada_gemm_whatif.md").write_text("\n".join(lines) + "\n")
+
+
+if __name__ == "__main__":
+    main()

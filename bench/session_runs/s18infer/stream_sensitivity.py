@@ -1,0 +1,91 @@
+"""What-if (not a fit, nothing shipped): the inference-GPU rows' errors if the GDDR GPUs
+(L40S, RTX PRO 6000) streamed weights and KV cache at 0.90 / 0.85 / 0.80 of their datasheet
+bandwidth instead of NVIDIA's fitted 0.95 (values fixed before the run: the range
+``planner/perfmodel/stage.py`` quotes for well-tuned decode kernels, 0.8-0.9). One process
+per value (the model caches engines). Writes ``stream_sensitivity.md`` beside this script.
+
+    PYTHONPATH=. .venv/bin/python bench/session_runs/s18infer/stream_sensitivity.py
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+GDDR = ("L40S", "RTX-PRO-6000")
+VALUES = (None, 0.90, 0.85, 0.80)
+
+
+def run(value: float | None) -> dict[str, float]:
+    """Errors of every inference-GPU row with the GDDR stream efficiency at ``value``."""
+    from planner.perfmodel import stage
+    from planner.perfmodel.calibration.inference_gpus import INFERENCE_GPU_ROWS
+    from planner.serve.calibration import predict
+
+    if value is not None:
+        original = stage.stream_efficiency
+        stage.stream_efficiency = lambda gpu: value if gpu.name in GDDR else original(gpu)
+    return {r.id: predict(r) / r.value - 1.0 for r in INFERENCE_GPU_ROWS}
+
+
+def group(row_id: str) -> str:
+    _source, model, gpu, layout, _pair = row_id.split("/")
+    return f"{gpu} {model} {layout}"
+
+
+def main() -> None:
+    if len(sys.argv) > 1:
+        value = None if sys.argv[1] == "none" else float(sys.argv[1])
+        print(json.dumps(run(value)))
+        return
+    load0, c0 = os.getloadavg()[0], time.time()
+    results = {}
+    for v in VALUES:
+        out = subprocess.run(
+            [sys.executable, __file__, "none" if v is None else str(v)],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        results[v] = json.loads(out.stdout.strip().splitlines()[-1])
+    ids = list(results[None])
+    head = "| group | rows | " + " | ".join(
+        f"{'fitted 0.95' if v is None else v}: within 15 % / median abs / signed mean"
+        for v in VALUES
+    )
+    lines = [
+        "# GDDR stream-efficiency what-if (diagnostic only; no constant changed)",
+        "",
+        "`PYTHONPATH=. .venv/bin/python bench/session_runs/s18infer/stream_sensitivity.py` -- "
+        f"{time.time() - c0:.0f} s wall, load {load0:.2f} -> {os.getloadavg()[0]:.2f}",
+        "",
+        head + " |",
+        "|---|---|" + "---|" * len(VALUES),
+    ]
+    for g in sorted({group(i) for i in ids}):
+        sel = [i for i in ids if group(i) == g]
+        cells = []
+        for v in VALUES:
+            e = [results[v][i] for i in sel]
+            cells.append(
+                f"{sum(abs(x) <= 0.15 for x in e)} / {100 * statistics.median(abs(x) for x in e):.1f} %"
+                f" / {100 * statistics.fmean(e):+.1f} %"
+            )
+        lines.append(f"| {g} | {len(sel)} | " + " | ".join(cells) + " |")
+    lines += ["", "| row | " + " | ".join(str(v or 0.95) for v in VALUES) + " |"]
+    lines += ["|---|" + "---|" * len(VALUES)]
+    for i in ids:
+        lines.append(
+            f"| {i} | " + " | ".join(f"{100 * results[v][i]:+.1f} %" for v in VALUES) + " |"
+        )
+    (HERE / "stream_sensitivity.md").write_text("\n".join(lines) + "\n")
+
+
+if __name__ == "__main__":
+    main()
