@@ -11,8 +11,13 @@ from pathlib import Path
 
 from planner.perfmodel.calibration.inference_gpus import INFERENCE_GPU_ROWS
 from planner.perfmodel.engines import parse_engine
-from planner.serve.calibration import _role  # noqa: PLC2701 -- a diagnostic, not shipped
-from planner.serve.traffic import LengthDist
+from planner.perfmodel.hardware import get_gpu
+from planner.perfmodel.readers import load_model
+from planner.perfmodel.stage import EngineModel, ReplicaConfig
+from planner.serve.calibration import ENGINE_KV_ADMISSION, TRTLLM_CHUNK_TOKENS
+from planner.serve.capacity import RoleModel
+from planner.serve.slo import SLO
+from planner.serve.traffic import LengthDist, Traffic
 
 HERE = Path(__file__).resolve().parent
 
@@ -30,10 +35,24 @@ def main() -> None:
     rows = [r for r in INFERENCE_GPU_ROWS if r.gpu == "RTX-PRO-6000" and r.model == "llama-3.1-70b"]
     base: dict[tuple[int, int], tuple[float, float]] = {}
     for r in sorted(rows, key=lambda r: (r.input_tokens, r.output_tokens, r.pp)):
-        role = _role(
-            r.model, r.gpu, r.tp, r.precision, r.kv_precision or r.precision,
-            LengthDist.fixed(r.input_tokens), LengthDist.fixed(r.output_tokens),
-            parse_engine("trtllm"), qps=None, percentile=0.99, pp=r.pp,
+        # the saturation role of planner.serve.calibration.offline_tokens_per_s, built here
+        # from public classes to read its operating point
+        engine = EngineModel(
+            load_model(r.model),
+            ReplicaConfig(get_gpu(r.gpu), r.tp, r.pp),
+            r.precision,
+            r.kv_precision or r.precision,
+            engine=parse_engine("trtllm"),
+        )
+        traffic = Traffic(None, LengthDist.fixed(r.input_tokens), LengthDist.fixed(r.output_tokens))
+        role = RoleModel(
+            engine,
+            "both",
+            traffic,
+            SLO(percentile=0.99),
+            chunk=TRTLLM_CHUNK_TOKENS,
+            online=False,
+            kv_admission=ENGINE_KV_ADMISSION["trtllm"],
         )
         rate, point, _ = role.capacity()
         engines = role.engine.config.engines
