@@ -14,11 +14,12 @@ from __future__ import annotations
 
 import json
 import os
-import statistics
 import subprocess
 import sys
 import time
 from pathlib import Path
+
+from whatif_table import whatif_tables
 
 HERE = Path(__file__).resolve().parent
 SETTINGS = ("rule", "hopper", "ampere", "nccl-ring")
@@ -55,32 +56,14 @@ def main() -> None:
             [sys.executable, __file__, s], capture_output=True, text=True, check=True
         )
         res[s] = json.loads(out.stdout.strip().splitlines()[-1])
-    ids = list(res["rule"])
     lines = [
         "# L40S what-ifs: Ada GEMM efficiency, NCCL ring all-reduce on PCIe (diagnostic only)",
         "",
         "`PYTHONPATH=. .venv/bin/python bench/session_runs/s18infer/ada_gemm_whatif.py` -- "
         f"{time.time() - t0:.0f} s wall, load {load0:.2f} -> {os.getloadavg()[0]:.2f}",
         "",
-        "| group | rows | "
-        + " | ".join(f"{s}: within 15 % / median abs / signed" for s in SETTINGS)
-        + " |",
-        "|---|---|" + "---|" * len(SETTINGS),
     ]
-    for g in sorted({"/".join(i.split("/")[1:4]) for i in ids}):
-        sel = [i for i in ids if "/".join(i.split("/")[1:4]) == g]
-        cells = []
-        for s in SETTINGS:
-            e = [res[s][i] for i in sel]
-            cells.append(
-                f"{sum(abs(x) <= 0.15 for x in e)} / {100 * statistics.median(abs(x) for x in e):.1f} %"
-                f" / {100 * statistics.fmean(e):+.1f} %"
-            )
-        lines.append(f"| {g} | {len(sel)} | " + " | ".join(cells) + " |")
-    lines += ["", "| row | " + " | ".join(SETTINGS) + " |", "|---|" + "---|" * len(SETTINGS)]
-    lines += [
-        f"| {i} | " + " | ".join(f"{100 * res[s][i]:+.1f} %" for s in SETTINGS) + " |" for i in ids
-    ]
+    lines += whatif_tables(res, {s: s for s in SETTINGS}, lambda i: "/".join(i.split("/")[1:4]))
     (HERE / "ada_gemm_whatif.md").write_text("\n".join(lines) + "\n")
 
 

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import json
 import os
-import statistics
 import subprocess
 import sys
 import time
 from pathlib import Path
+
+from whatif_table import whatif_tables
 
 HERE = Path(__file__).resolve().parent
 GDDR = ("L40S", "RTX-PRO-6000")
@@ -54,36 +55,15 @@ def main() -> None:
             check=True,
         )
         results[v] = json.loads(out.stdout.strip().splitlines()[-1])
-    ids = list(results[None])
-    head = "| group | rows | " + " | ".join(
-        f"{'fitted 0.95' if v is None else v}: within 15 % / median abs / signed mean"
-        for v in VALUES
-    )
     lines = [
         "# GDDR stream-efficiency what-if (diagnostic only; no constant changed)",
         "",
         "`PYTHONPATH=. .venv/bin/python bench/session_runs/s18infer/stream_sensitivity.py` -- "
         f"{time.time() - c0:.0f} s wall, load {load0:.2f} -> {os.getloadavg()[0]:.2f}",
         "",
-        head + " |",
-        "|---|---|" + "---|" * len(VALUES),
     ]
-    for g in sorted({group(i) for i in ids}):
-        sel = [i for i in ids if group(i) == g]
-        cells = []
-        for v in VALUES:
-            e = [results[v][i] for i in sel]
-            cells.append(
-                f"{sum(abs(x) <= 0.15 for x in e)} / {100 * statistics.median(abs(x) for x in e):.1f} %"
-                f" / {100 * statistics.fmean(e):+.1f} %"
-            )
-        lines.append(f"| {g} | {len(sel)} | " + " | ".join(cells) + " |")
-    lines += ["", "| row | " + " | ".join(str(v or 0.95) for v in VALUES) + " |"]
-    lines += ["|---|" + "---|" * len(VALUES)]
-    for i in ids:
-        lines.append(
-            f"| {i} | " + " | ".join(f"{100 * results[v][i]:+.1f} %" for v in VALUES) + " |"
-        )
+    labels = {v: "fitted 0.95" if v is None else str(v) for v in VALUES}
+    lines += whatif_tables(results, labels, group)
     (HERE / "stream_sensitivity.md").write_text("\n".join(lines) + "\n")
 
 
