@@ -34,9 +34,13 @@ fixed input/output lengths, every request queued at once) -- on GPUs no fit row 
   Qwen3-30B-A3B on 1 GPU ``TP1,PP1`` (ten pairs). Run as the page says: ``trtllm-bench --tp
   $tp_size --pp $pp_size --model $model_name throughput --dataset $dataset_file --backend
   pytorch --extra_llm_api_options $llm_options`` with CUDA graphs padded to batch sizes 1 to
-  8192, fixed lengths as above. KV cache: FP8, an assumption (NVIDIA's ModelOpt FP4
-  checkpoints are published with an FP8 KV-cache recipe; the checkpoints' ``hf_quant_config``
-  was not read here). The multi-GPU Qwen3-30B-A3B, Qwen3-235B-A22B, Llama 4 Scout and Llama 4
+  8192, fixed lengths as above. KV cache: FP8, an assumption: the checkpoints'
+  ``hf_quant_config.json`` was not read here; NVIDIA's later ``nvidia/Llama-3.3-70B-Instruct-
+  NVFP4`` carries ``"kv_cache_quant_algo": "FP8"`` (a public deployment script checks exactly
+  that at revision ec8feebb; search-index file id 63143559752), and trtllm-bench's default KV
+  dtype follows the checkpoint. The choice matters: with a BF16 cache the one-GPU rows come
+  out about 30 % lower (``bench/session_runs/s18infer/rtx_kv_whatif.md``, run after the rows
+  were entered; the rows were not changed). The multi-GPU Qwen3-30B-A3B, Qwen3-235B-A22B, Llama 4 Scout and Llama 4
   Maverick RTX tables are not entered: the MoE command adds ``--ep $ep_size``, which the page
   does not print per table, so the expert layout is unknown. The B200 / GB200 FP4 columns of
   the same page are not entered either (not inference GPUs of issue 19).
