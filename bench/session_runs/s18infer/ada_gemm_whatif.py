@@ -14,12 +14,11 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 import sys
 import time
 from pathlib import Path
 
-from whatif_table import whatif_tables
+from whatif_table import run_each, whatif_tables
 
 HERE = Path(__file__).resolve().parent
 SETTINGS = ("rule", "hopper", "ampere", "nccl-ring")
@@ -50,12 +49,7 @@ def main() -> None:
         print(json.dumps(run(sys.argv[1])))
         return
     load0, t0 = os.getloadavg()[0], time.time()
-    res = {}
-    for s in SETTINGS:
-        out = subprocess.run(
-            [sys.executable, __file__, s], capture_output=True, text=True, check=True
-        )
-        res[s] = json.loads(out.stdout.strip().splitlines()[-1])
+    res = run_each(__file__, {s: s for s in SETTINGS})
     lines = [
         "# L40S what-ifs: Ada GEMM efficiency, NCCL ring all-reduce on PCIe (diagnostic only)",
         "",

@@ -11,12 +11,11 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 import sys
 import time
 from pathlib import Path
 
-from whatif_table import whatif_tables
+from whatif_table import run_each, whatif_tables
 
 HERE = Path(__file__).resolve().parent
 GDDR = ("L40S", "RTX-PRO-6000")
@@ -46,15 +45,7 @@ def main() -> None:
         print(json.dumps(run(value)))
         return
     load0, c0 = os.getloadavg()[0], time.time()
-    results = {}
-    for v in VALUES:
-        out = subprocess.run(
-            [sys.executable, __file__, "none" if v is None else str(v)],
-            capture_output=True,
-            text=True,
-            check=True,
-        )
-        results[v] = json.loads(out.stdout.strip().splitlines()[-1])
+    results = run_each(__file__, {v: "none" if v is None else str(v) for v in VALUES})
     lines = [
         "# GDDR stream-efficiency what-if (diagnostic only; no constant changed)",
         "",

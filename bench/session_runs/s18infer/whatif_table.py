@@ -1,10 +1,25 @@
-"""The two Markdown tables of s18infer's what-if scripts: per group of rows (within 15 %,
+"""Shared by s18infer's what-if scripts: one process per setting, and the two Markdown tables: per group of rows (within 15 %,
 median absolute and signed mean error under each setting) and per row."""
 
 from __future__ import annotations
 
+import json
 import statistics
+import subprocess
+import sys
 from collections.abc import Callable
+
+
+def run_each(script: str, args: dict[object, str]) -> dict[object, dict[str, float]]:
+    """Run ``script ARG`` in a fresh process per setting (the model caches engines) and read
+    the JSON object of row errors it prints last: ``{setting: {row id: error}}``."""
+    out = {}
+    for key, arg in args.items():
+        done = subprocess.run(
+            [sys.executable, script, arg], capture_output=True, text=True, check=True
+        )
+        out[key] = json.loads(done.stdout.strip().splitlines()[-1])
+    return out
 
 
 def whatif_tables(
