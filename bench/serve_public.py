@@ -6,8 +6,12 @@ Rows: the TensorRT-LLM perf-overview throughputs the calibration fits (and holds
 (:data:`planner.perfmodel.calibration.serving_public.PUBLIC_SERVING_ROWS`): three held out
 whole, predicted by simulating the modeled replica under the row's load and engine
 (:func:`planner.serve.public.predict_public`), and the vLLM / SGLang fit source, predicted as
-the fit predicts it (analytically, :func:`planner.serve.calibration.predict_public_fit`).
-Targets on held-out rows: throughput within +/-15 %, latency within +/-25 %.
+the fit predicts it (analytically, :func:`planner.serve.calibration.predict_public_fit`); and
+the trtllm-bench throughputs on the inference GPUs (L40S, RTX PRO 6000), held out, predicted
+at saturation as the overview rows
+(:data:`planner.perfmodel.calibration.inference_gpus.INFERENCE_GPU_ROWS`).
+Targets on held-out rows: throughput within +/-15 %, latency within +/-25 %; the held-out
+errors are also summarized per GPU.
 
 Writes ``public_rows.csv`` (one benchmark row per published row: the prediction as the
 objective, the published value as the measured reference) and ``public_rows.md`` into
@@ -30,6 +34,8 @@ from planner.bench import markdown_rows, write_report
 from planner.bench.rows import write_rows
 from planner.bench.runner import measurement_row
 from planner.core.family import Reference
+from planner.perfmodel.calibration.inference_gpus import INFERENCE_GPU_ROWS
+from planner.perfmodel.calibration.inference_gpus import SOURCES as INFERENCE_GPU_SOURCES
 from planner.perfmodel.calibration.published import FIT, SERVING_ROWS, SOURCES
 from planner.perfmodel.calibration.serving_public import PUBLIC_SERVING_ROWS, SERVING_SOURCES
 from planner.serve.calibration import predict, predict_public_fit
@@ -45,7 +51,7 @@ def kind(metric: str) -> str:
 
 def collect(sources: list[str]) -> list[dict]:
     rows = []
-    for r in (*SERVING_ROWS, *PUBLIC_SERVING_ROWS):
+    for r in (*SERVING_ROWS, *INFERENCE_GPU_ROWS, *PUBLIC_SERVING_ROWS):
         if sources and r.source not in sources:
             continue
         t0 = time.perf_counter()
@@ -64,6 +70,7 @@ def collect(sources: list[str]) -> list[dict]:
                 "gpu": r.gpu,
                 "model": r.model,
                 "tp": r.tp,
+                "pp": getattr(r, "pp", 1),
                 "ep": getattr(r, "ep", 1),
                 "isl_osl": f"{r.input_tokens}/{r.output_tokens}",
                 "engine": r.engine if public else "trtllm",
@@ -111,10 +118,32 @@ def summary(rows: list[dict]) -> list[dict]:
     return out
 
 
+def by_gpu(rows: list[dict]) -> list[dict]:
+    """The held-out rows' errors per GPU and kind (issue 19 asks for them per GPU)."""
+    held = [r for r in rows if r["split"] != FIT]
+    out = []
+    for gpu, k in sorted({(r["gpu"], r["kind"]) for r in held}):
+        sel = [r for r in held if (r["gpu"], r["kind"]) == (gpu, k)]
+        errs = [abs(r["error"]) for r in sel]
+        out.append(
+            {
+                "gpu": gpu,
+                "kind": k,
+                "rows": len(sel),
+                "sources": ", ".join(sorted({r["source"] for r in sel})),
+                "within target": f"{sum(within(r) for r in sel)} / {len(sel)}",
+                "median |err|": f"{100 * statistics.median(errs):.1f} %",
+                "max |err|": f"{100 * max(errs):.1f} %",
+                "signed mean": f"{100 * statistics.fmean(r['error'] for r in sel):+.1f} %",
+            }
+        )
+    return out
+
+
 def source_lines(rows: list[dict]) -> str:
     lines = []
     for key in sorted({r["source"] for r in rows}):
-        s = SOURCES.get(key) or SERVING_SOURCES[key]
+        s = SOURCES.get(key) or SERVING_SOURCES.get(key) or INFERENCE_GPU_SOURCES[key]
         lines.append(f"- `{key}`: {s.citation} ({s.framework} {s.version})")
     return "\n".join(lines) + "\n"
 
@@ -171,6 +200,7 @@ def main() -> None:
         plots=False,
         sections=[
             ("Summary", head + markdown_rows(summary(rows), list(summary(rows)[0]))),
+            ("Held-out rows by GPU", markdown_rows(by_gpu(rows), list(by_gpu(rows)[0]))),
             ("Sources", source_lines(rows)),
             ("Rows", markdown_rows(shown, columns)),
         ],
