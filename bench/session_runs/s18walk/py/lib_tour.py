@@ -1,3 +1,4 @@
+# ruff: noqa: E401, E402, I001  -- the README's Library tour snippet, kept verbatim (imports mid-file)
 from pathlib import Path
 
 import planner
@@ -19,8 +20,15 @@ plan = planner.train.plan("llama-3.1-70b", "64xH100", global_batch=512, seq_len=
 print("E", plan.solution.to_dict())
 print("F", plan.objective, plan.status)
 
-serve = planner.serve.plan("llama-3.1-70b", "H100:16,A100:32", qps=5, prompt_tokens=1024,
-                     output_tokens=256, ttft="1s", tpot="50ms")
+serve = planner.serve.plan(
+    "llama-3.1-70b",
+    "H100:16,A100:32",
+    qps=5,
+    prompt_tokens=1024,
+    output_tokens=256,
+    ttft="1s",
+    tpot="50ms",
+)
 print("G", serve.objective, serve.solution.to_dict()["replicas"])
 try:
     planner.solve(inst, time_limit=float("inf"))
