@@ -58,8 +58,9 @@ def import_ray() -> Any:
 def check_address(address: str | None, timeout: float = CONNECT_TIMEOUT_S) -> None:
     """:class:`InputError` when ``address`` names a host and port nothing listens on.
 
-    ``ray.init`` retries an unreachable head for minutes with only log lines on
-    stderr (``--address 127.0.0.1:6399`` with no cluster ran over 5 minutes), so a plain
+    ``ray.init`` retries an unreachable head for minutes with only log lines on stderr
+    (``--address 127.0.0.1:6399`` with no cluster: 829 s, then "internal error:
+    ConnectionError", exit 1), so a plain
     ``HOST:PORT`` or ``ray://HOST:PORT`` is tried with one TCP connection first;
     ``auto``, ``local`` and ``None`` are left to Ray.
     """
@@ -124,13 +125,16 @@ def ray_rows(
         if owned:
             check_address(address)
             runtime_env = {"py_modules": py_modules} if py_modules else None
-            ray.init(
-                address=address or "local",  # never join a cluster by accident
-                runtime_env=runtime_env,
-                include_dashboard=False,
-                log_to_driver=False,
-                configure_logging=False,
-            )
+            try:
+                ray.init(
+                    address=address or "local",  # never join a cluster by accident
+                    runtime_env=runtime_env,
+                    include_dashboard=False,
+                    log_to_driver=False,
+                    configure_logging=False,
+                )
+            except ConnectionError as exc:  # a port that answers but is no Ray head
+                raise InputError(f"--address {address}: {exc}") from None
         try:
             yield from _run(ray, tasks, jobs=jobs, retries=retries, timeout=timeout)
         finally:

@@ -38,3 +38,21 @@ def test_a_listening_address_passes_and_ray_keywords_are_left_to_ray():
 def test_an_address_without_host_and_port_is_bad_input(address):
     with pytest.raises(InputError, match="expected HOST:PORT"):
         check_address(address)
+
+
+def test_ray_failing_to_connect_is_bad_input_not_an_internal_error(monkeypatch):
+    """After its retries ``ray.init`` raises ``ConnectionError``: that was "internal error",
+    exit 1 (s18walk: after 829 s). A listening port that is no Ray head gets there too."""
+    import planner.bench.ray_executor as rx
+
+    class FakeRay:
+        def is_initialized(self):
+            return False
+
+        def init(self, **kwargs):
+            raise ConnectionError(f"Failed to connect to Ray cluster at {kwargs['address']}")
+
+    monkeypatch.setattr(rx, "import_ray", lambda: FakeRay())
+    monkeypatch.setattr(rx, "check_address", lambda address: None)
+    with pytest.raises(InputError, match=r"--address h:1: Failed to connect"):
+        list(rx.ray_rows([], jobs=1, address="h:1"))
