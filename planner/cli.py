@@ -43,7 +43,11 @@ from planner.core.specs import Loaded, load_instances
 #: help, so ``planner --help`` lists them without importing any family (a test
 #: checks that every family command is declared here).
 FAMILY_COMMANDS: dict[str, str] = {
-    "plan": "Plan deployments: parallel layouts for training (plan train) and serving (plan serve).",
+    "plan": (
+        "Plan deployments: training layouts (plan train, plan compare), serving replicas "
+        "(plan serve), sequence-parallel runs (plan seqpar), pipelined GPU loops "
+        "(plan pipelining)."
+    ),
 }
 
 #: Sub-commands that need no family command attached to run (the family named on
@@ -91,7 +95,7 @@ def warmup_cmd(
         list[str] | None, typer.Argument(metavar="[FAMILY...]", help="Families (default: all).")
     ] = None,
 ) -> None:
-    """Load or compile the families' JIT kernels now (once per installation takes a minute)."""
+    """Load or compile the families' JIT kernels now (compiled once per installation)."""
     chosen = [get_family(n) for n in names] if names else list(families().values())
     for family in chosen:
         start = time.perf_counter()

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import shutil
+import socket
 import tempfile
 import time
 from collections.abc import Iterator
@@ -37,6 +38,8 @@ INSTALL_HINT = "pip install 'planner[ray]'"
 STARTUP_ALLOWANCE_S = 600.0
 #: Seconds between checks for tasks past their timeout.
 POLL_S = 1.0
+#: Seconds to wait for a TCP connection to ``--address`` before Ray is started.
+CONNECT_TIMEOUT_S = 10.0
 #: Files never shipped with a plugin folder.
 IGNORED = ("__pycache__", "*.pyc", ".git", ".venv", "*.egg-info", ".mypy_cache", ".ruff_cache")
 
@@ -50,6 +53,31 @@ def import_ray() -> Any:
             f"--executor ray needs Ray, which is not installed: {INSTALL_HINT}"
         ) from None
     return ray
+
+
+def check_address(address: str | None, timeout: float = CONNECT_TIMEOUT_S) -> None:
+    """:class:`InputError` when ``address`` names a host and port nothing listens on.
+
+    ``ray.init`` retries an unreachable head for minutes with only log lines on stderr
+    (``--address 127.0.0.1:6399`` with no cluster: 829 s, then "internal error:
+    ConnectionError", exit 1), so a plain
+    ``HOST:PORT`` or ``ray://HOST:PORT`` is tried with one TCP connection first;
+    ``auto``, ``local`` and ``None`` are left to Ray.
+    """
+    if address is None or address in ("auto", "local"):
+        return
+    target = address.removeprefix("ray://")
+    host, sep, port = target.rpartition(":")
+    host = host.strip("[]")  # an IPv6 literal: [::1]:6379
+    if not sep or not host or not port.isdigit():
+        raise InputError(f"--address {address}: expected HOST:PORT, ray://HOST:PORT or auto")
+    try:
+        socket.create_connection((host, int(port)), timeout=timeout).close()
+    except OSError as exc:
+        raise InputError(
+            f"--address {address}: cannot connect ({exc.strerror or exc}); "
+            "is a Ray head running there?"
+        ) from None
 
 
 def check_ray_installed() -> None:
@@ -95,14 +123,18 @@ def ray_rows(
         tasks = with_locators(tasks, locators)
         owned = not ray.is_initialized()
         if owned:
+            check_address(address)
             runtime_env = {"py_modules": py_modules} if py_modules else None
-            ray.init(
-                address=address or "local",  # never join a cluster by accident
-                runtime_env=runtime_env,
-                include_dashboard=False,
-                log_to_driver=False,
-                configure_logging=False,
-            )
+            try:
+                ray.init(
+                    address=address or "local",  # never join a cluster by accident
+                    runtime_env=runtime_env,
+                    include_dashboard=False,
+                    log_to_driver=False,
+                    configure_logging=False,
+                )
+            except ConnectionError as exc:  # a port that answers but is no Ray head
+                raise InputError(f"--address {address}: {exc}") from None
         try:
             yield from _run(ray, tasks, jobs=jobs, retries=retries, timeout=timeout)
         finally:

@@ -143,17 +143,20 @@ def atomic_target(path: Path, *, suffix: str = ".tmp") -> Iterator[Path]:
     unchanged). Callers refuse a link whose target is an input (:func:`ensure_not_input`
     compares resolved paths).
     """
-    if path.is_symlink():
-        try:
-            path = path.resolve()
-        except (OSError, RuntimeError) as exc:  # a symlink loop (RuntimeError on 3.11)
-            raise InputError(f"{path}: cannot write ({exc})") from None
-    if path.exists() and not path.is_file() and not path.is_dir():
+    # Checked on the path as given, before resolving links: ``/dev/stdout`` is a link to
+    # ``/proc/self/fd/1``, whose target on a pipe is ``pipe:[N]``, a name resolve() turns
+    # into a path that does not exist (``... | jq`` failed with "cannot write").
+    if _is_special(path):
         try:
             yield path
         except OSError as exc:
             raise InputError(f"{path}: cannot write ({exc.strerror or exc})") from None
         return
+    if path.is_symlink():
+        try:
+            path = path.resolve()
+        except (OSError, RuntimeError) as exc:  # a symlink loop (RuntimeError on 3.11)
+            raise InputError(f"{path}: cannot write ({exc})") from None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=suffix, dir=path.parent)
@@ -170,6 +173,15 @@ def atomic_target(path: Path, *, suffix: str = ".tmp") -> Iterator[Path]:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _is_special(path: Path) -> bool:
+    """Whether ``path`` (links followed) exists and is neither a regular file nor a folder:
+    a device, a FIFO, a terminal."""
+    try:
+        return path.exists() and not path.is_file() and not path.is_dir()
+    except OSError:  # a symlink loop: left to the resolve() that names it
+        return False
 
 
 def default_file_mode() -> int:

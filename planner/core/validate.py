@@ -106,7 +106,9 @@ def output_file(
     for source in inputs:
         if same_file(source, path):
             raise InputError(f"{name} {path}: refusing to overwrite an input file")
-    if not force and path.exists():
+    # Only a regular file (or a link to one) is kept: a device or a pipe (`--out /dev/stdout`)
+    # has no content to lose and is written in place.
+    if not force and path.is_file():
         raise InputError(f"{name} {path}: exists; pass --force to overwrite it")
     for parent in path.parents:
         if parent.exists():

@@ -287,7 +287,12 @@ def describe(problem: ServingProblem, found: dict[str, Any]) -> str:
                 f"feasible{cost}{approx}"
             )
     if found["not_tried"]:
-        parts.append("not tried within the time limit: " + ", ".join(found["not_tried"]))
+        # "best tpot_s" is the search for a target's best value: named as the text names it
+        tried = [
+            f"the best achievable {names[t[5:]]}" if t[5:] in names else t
+            for t in found["not_tried"]
+        ]
+        parts.append("not tried within the time limit: " + ", ".join(tried))
     # a binding target is a relaxation that gives a plan (dropping it): was "binding: TPOT;
     # ...; no relaxation tried gives a plan" when its best value was cut by the time limit
     if not found["options"] and not (set(found["binding"]) - {"inventory"}):

@@ -32,6 +32,27 @@ def test_gen_writes_a_new_file_and_replaces_one_only_with_force(capsys, tmp_path
     assert [p.name for p in tmp_path.iterdir()] == ["g.json"]  # no temp file left behind
 
 
+def test_gen_writes_to_a_pipe_without_force(capsys, tmp_path):
+    """``gen --out /dev/stdout`` refused with "exists; pass --force": only a regular file
+    has content to keep; a device or a FIFO is written in place (s18walk)."""
+    import os
+    import threading
+
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    got: list[str] = []
+    reader = threading.Thread(target=lambda: got.append(fifo.read_text()), daemon=True)
+    reader.start()
+    code, _, err = run(capsys, *GEN, "--seed", 1, "--out", fifo)
+    if code != 0:  # unblock the reader before failing
+        with open(fifo, "w"):
+            pass
+    reader.join(5)
+    assert code == 0, err
+    assert len(json.loads(got[0])["p"]) == 4
+    assert fifo.exists() and not fifo.is_file()
+
+
 def test_bench_report_needs_force_except_when_resuming(capsys, tmp_path):
     csv_file, report = tmp_path / "b.csv", tmp_path / "b.md"
     base = ["bench", "smtt", SMTT, "--methods", "edd", "-t", "1", "--csv", csv_file]

@@ -56,3 +56,13 @@ def test_family_commands_are_declared_for_the_help():
     for family in families().values():
         for name in family.commands:
             assert name in FAMILY_COMMANDS, f"declare '{name}' of {family.name} in FAMILY_COMMANDS"
+
+
+def test_the_help_of_a_shared_group_names_each_of_its_sub_commands():
+    """``planner --help`` / ``plan --help`` said "training (plan train) and serving (plan
+    serve)" while plan also held compare, seqpar and pipelining (s18walk)."""
+    for family in families().values():
+        for group, sub in family.commands.items():
+            for command in sub.registered_commands:
+                name = command.name or command.callback.__name__.replace("_", "-")
+                assert f"{group} {name}" in FAMILY_COMMANDS[group], (group, name)

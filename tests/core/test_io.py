@@ -84,6 +84,20 @@ def test_an_output_that_is_a_device_is_written_in_place_not_replaced(tmp_path):
     assert sorted(os.listdir(tmp_path)) == ["pipe"]  # no temp file left
 
 
+@pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="needs Linux /proc")
+def test_dev_stdout_on_a_pipe_is_written_in_place():
+    """``--out /dev/stdout | jq`` exited 2 with "/proc/PID/fd/pipe:[N]: cannot write": the
+    link chain /dev/stdout -> /proc/self/fd/1 -> pipe:[N] was resolved to a path that does
+    not exist (s18walk). /proc/self/fd/W of a pipe is the same magic link."""
+    read_end, write_end = os.pipe()
+    try:
+        write_atomic(f"/proc/self/fd/{write_end}", "hello\n")
+    finally:
+        os.close(write_end)
+    with os.fdopen(read_end) as fh:
+        assert fh.read() == "hello\n"
+
+
 def test_an_output_in_an_unwritable_place_is_an_input_error(tmp_path):
     blocker = tmp_path / "file"
     blocker.write_text("x")

@@ -162,6 +162,8 @@ def test_a_binding_target_is_not_followed_by_no_relaxation_gives_a_plan():
     }
     text = describe(p, found)
     assert "binding: TPOT" in text and "no relaxation tried gives a plan" not in text
+    # it read "not tried within the time limit: ..., best tpot_s" (s18walk)
+    assert "tpot_s" not in text and "the best achievable TPOT" in text
 
 
 def test_decode_layouts_alone_are_explained_by_the_prefill_side():

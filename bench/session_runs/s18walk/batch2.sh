@@ -1,0 +1,10 @@
+R=/tmp/s18walk/repo
+./run.sh c13 $R 'script -qec "planner solve smtt wt40_first3.txt#1 -m exact -t 5" /dev/null'
+./run.sh c13b $R 'planner solve smtt example.json -t inf'
+./run.sh c13c $R 'planner plan train --model $(printf "x%.0s" {1..300}) --gpus 8xH100 -B 8 -s 2048'
+./run.sh c13d $R 'planner solve smtt $(printf "x%.0s" {1..300}).json'
+./run.sh c13e $R 'planner gen smtt --n 5 --tf 0.5 --rdd 0.5 --out /dev/stdout'
+./run.sh c13f $R 'planner solve smtt example.json -o instances/smtt/example.json'
+./run.sh c14 $R 'planner solve serve instances/serve/fleet-3x3.toml --threads 1'
+./run.sh c15 $R 'PLANNER_DATA=/nonexistent planner bench smtt tkindt-n100 --limit 1 -t 1'
+./run.sh c16 $R 'planner families --json'

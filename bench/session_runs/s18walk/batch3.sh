@@ -1,0 +1,13 @@
+R=/tmp/s18walk/repo
+./run.sh b1 $R 'planner bench smtt ../shared/data/smtt/tkindt_n500.jsonl --methods edd,mdd,eddc,mddc,aug-mddc,auto,exact --reference optimum --time-limit 5 --jobs 1 --limit 2 --csv results/n500.csv --report results/n500.md'
+./run.sh b2 $R 'planner bench rcpsp ../shared/data/psplib/j30 --methods auto -t 10 --limit 3 --reference ../shared/data/psplib/bounds.csv'
+./run.sh b3 $R 'planner bench smtt tkindt-n100 --heuristic examples/plugins/smtt_paper_rules.py:mddc --methods mddc,auto -t 2 --limit 3 --csv before.csv'
+./run.sh b3b $R 'planner bench smtt tkindt-n100 --methods mddc,auto -t 1 --limit 3 --csv after.csv'
+./run.sh b4 $R 'planner bench smtt tkindt-n100 --methods edd,mdd --executor ray --jobs 2 --limit 3'
+./run.sh b5 $R 'planner bench smtt tkindt-n100 --methods edd,mdd --executor ray --address 127.0.0.1:6399 --limit 3'
+./run.sh b6 $R 'planner bench --compare before.csv after.csv'
+./run.sh b7 $R 'planner bench smtt tkindt_n100_sample.jsonl --methods mdd,aug-mddc,auto --heuristic my_rule.py:slack_rule -t 2 --reference optimum'
+./run.sh b8 $R 'planner bench smtt tkindt_n100_sample.jsonl --methods os:getcwd -t 1'
+./run.sh b9 $R 'planner solve smtt example.json -m os:getcwd'
+./run.sh b10 $R 'planner bench smtt tkindt_n100_sample.jsonl --methods nosuch.py:f -t 1'
+./run.sh b11 $R 'planner bench smtt tkindt-n100 --methods mddc,auto -t 1 --limit 4 --csv after.csv --resume'

@@ -1,0 +1,13 @@
+R=/tmp/s18walk/repo
+./run.sh t1 $R 'planner plan train --model gpt-1t --gpus 3072xA100 --global-batch 3072 --seq 2048 -t 30'
+./run.sh t2 $R 'planner plan train --model llama-3.1-70b --gpus 256xH100 --global-batch 512 --seq 8192 --tp 8 --json -t 30'
+./run.sh t3 $R 'planner plan train --model deepseek-v3 --gpus 1024xH200 --global-batch 4096 --seq 4096 --precision fp8 -t 30'
+./run.sh t4 $R 'planner plan train --model models/llama-3.1-8b/config.json --gpus H100:512,A100:512 --global-batch 1536 --seq 2048 --plot pipe.png -t 30'
+./run.sh t5 $R 'planner solve train instances/train/gpt-7.5b-mixed.toml'
+./run.sh t6 $R 'planner plan train --model llama-3.1-8b --gpus 64xH100 -B 256 -s 4096 --objective cost --max-gpus 48 --max-tp 8 --network ib-ndr -t 30'
+./run.sh t7 $R 'planner plan train --model llama-3.1-8b --gpus 64xH100 -B 256 -s 4096 --use-all-gpus --no-sequence-parallel --stage-layers 16,16 --pp 2 -t 30'
+./run.sh v1 $R 'planner plan serve --model llama-3.1-70b --gpus H100:16,A100:32 --qps 10 --prompt-tokens exp:1024 --output-tokens exp:256 --ttft 1s --tpot 50ms --threads 1'
+./run.sh v2 $R 'planner plan serve --model llama-3.1-70b --gpus H100:16,A100:32 --qps 10 --prompt-tokens exp:1024 --output-tokens exp:256 --ttft 1s --tpot 50ms --disaggregate --threads 1'
+./run.sh v3 $R 'planner plan serve --model llama-3.1-70b --gpus H100:16,A100:32 --prompt-tokens 1024 --output-tokens 256 --ttft 1s --tpot 5ms --threads 1'
+./run.sh v4 $R 'planner plan serve --model llama-3.1-70b --gpus H100:16,A100:32 --prompt-tokens 1024 --output-tokens 256 --ttft 1s --tpot 50ms --threads 1'
+./run.sh v5 $R 'planner plan serve --model llama-3.1-70b --gpus H100:16 --qps 2 --prompt-tokens 1024 --output-tokens 256 --ttft 1s --tpot 50ms --simulate --sim-requests 2000 --engine vllm --threads 1'
