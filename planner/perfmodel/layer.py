@@ -543,6 +543,11 @@ def layer_cost(
     )
     ep_fwd = exposed(ep_comm, fwd_kernels, ep_overlap)
     ep_bwd = exposed(ep_comm, bwd_kernels, ep_overlap)
+    # the host's expert launches hide under the kernels priced on all SMs: the held SMs'
+    # extra stands in for the all-to-all's exposed price below, and hiding launches under it
+    # as well would count it twice (a DualPipe pass cheaper than the same pass on all SMs,
+    # below the one-stage stub the train search bounds with)
+    window_fwd, window_bwd = fwd_kernels, bwd_kernels
     if sm_share < 1:
         held_fwd = held_sms_extra(attn.gemm + core.gemm + mlp.gemm, sm_share)
         held_bwd = held_sms_extra(attn.gemm_bwd + core.gemm_bwd + mlp.gemm_bwd, sm_share)
@@ -558,8 +563,8 @@ def layer_cost(
             local_experts,
             prec,
             experts_fwd=routed_experts.gemm,
-            layer_fwd=fwd_kernels,
-            layer_bwd=bwd_kernels,
+            layer_fwd=window_fwd,
+            layer_bwd=window_bwd,
             sync=dropless,
         )
 
