@@ -100,7 +100,8 @@ FLEX_NVLINK_BW = {"deepep": 457e9, "hybridep": 535e9}
 #: channels"), Megatron-Core's ``moe_deepep_num_sms`` default, and what DeepSeek's training
 #: profile shows (``deepseek-ai/profile-data`` @4496024 ``train.json``: every
 #: ``dpsk::ep::internode`` dispatch / combine kernel launches 20 CTAs, every fp8 GEMM 112 =
-#: 132 - 20); HybridEP: 16, Megatron-Core's ``moe_hybridep_num_sms`` default.
+#: 132 - 20); HybridEP: 16, Megatron-Core's ``moe_hybridep_num_sms`` default (from NVIDIA/
+#: Megatron-LM 3df200905e, 2025-11-18, until 8c5cf05ece, 2026-04-28, which deprecates it).
 FLEX_SMS = {"deepep": 20, "hybridep": 16}
 
 
