@@ -7,6 +7,9 @@ Rows: the TensorRT-LLM perf-overview throughputs the calibration fits (and holds
 whole, predicted by simulating the modeled replica under the row's load and engine
 (:func:`planner.serve.public.predict_public`), and the vLLM / SGLang fit source, predicted as
 the fit predicts it (analytically, :func:`planner.serve.calibration.predict_public_fit`).
+Also the MLPerf Inference rows (:data:`planner.perfmodel.calibration.mlperf.MLPERF_ROWS`, held
+out) whose benchmark's prompt lengths are published (llama2-70b; Mixtral-8x7B's are not), at
+the sample set's lengths (:func:`planner.serve.calibration.predict_mlperf`).
 Targets on held-out rows: throughput within +/-15 %, latency within +/-25 %.
 
 Writes ``public_rows.csv`` (one benchmark row per published row: the prediction as the
@@ -30,9 +33,11 @@ from planner.bench import markdown_rows, write_report
 from planner.bench.rows import write_rows
 from planner.bench.runner import measurement_row
 from planner.core.family import Reference
+from planner.perfmodel.calibration.mlperf import DATASETS, MLPERF_ROWS
+from planner.perfmodel.calibration.mlperf import SOURCES as MLPERF_SOURCES
 from planner.perfmodel.calibration.published import FIT, SERVING_ROWS, SOURCES
 from planner.perfmodel.calibration.serving_public import PUBLIC_SERVING_ROWS, SERVING_SOURCES
-from planner.serve.calibration import predict, predict_public_fit
+from planner.serve.calibration import predict, predict_mlperf, predict_public_fit
 from planner.serve.public import predict_public
 
 OUT = Path(__file__).resolve().parent / "results" / "serve"
@@ -69,6 +74,33 @@ def collect(sources: list[str]) -> list[dict]:
                 "engine": r.engine if public else "trtllm",
                 "load": _load(r) if public else "saturation",
                 "metric": (r.statistic + " " if public and r.statistic else "") + r.metric,
+                "kind": kind(r.metric),
+                "measured": r.value,
+                "predicted": value,
+                "error": value / r.value - 1.0,
+                "seconds": round(time.perf_counter() - t0, 2),
+            }
+        )
+        print(f"{r.id}: {rows[-1]['error']:+.1%}", flush=True)
+    for r in MLPERF_ROWS:
+        data = DATASETS[r.model]
+        if (sources and r.source not in sources) or data.input_mean is None:
+            continue  # unscored: the sample set's prompt lengths are unpublished
+        t0 = time.perf_counter()
+        value = predict_mlperf(r)
+        rows.append(
+            {
+                "id": r.id,
+                "source": r.source,
+                "split": r.split,
+                "gpu": r.gpu,
+                "model": r.model,
+                "tp": r.tp,
+                "ep": 1,
+                "isl_osl": f"{data.input_mean:.0f}/{r.output_mean:.0f}",
+                "engine": r.engine,
+                "load": f"{r.rate:g} req/s, {r.engines} engines" if r.rate else "saturation",
+                "metric": (r.statistic + " " if r.statistic else "") + r.metric,
                 "kind": kind(r.metric),
                 "measured": r.value,
                 "predicted": value,
@@ -114,7 +146,7 @@ def summary(rows: list[dict]) -> list[dict]:
 def source_lines(rows: list[dict]) -> str:
     lines = []
     for key in sorted({r["source"] for r in rows}):
-        s = SOURCES.get(key) or SERVING_SOURCES[key]
+        s = SOURCES.get(key) or SERVING_SOURCES.get(key) or MLPERF_SOURCES[key]
         lines.append(f"- `{key}`: {s.citation} ({s.framework} {s.version})")
     return "\n".join(lines) + "\n"
 
