@@ -48,6 +48,26 @@ def kind(metric: str) -> str:
     return "latency" if metric in ("ttft_s", "tpot_s", "latency_s") else "throughput"
 
 
+def _row(r, value: float, t0: float, **fields) -> dict:
+    """One result row: ``fields`` (isl_osl, engine, load, metric, ep) beside the common ones."""
+    row = {
+        "id": r.id,
+        "source": r.source,
+        "split": r.split,
+        "gpu": r.gpu,
+        "model": r.model,
+        "tp": r.tp,
+        **fields,
+        "kind": kind(r.metric),
+        "measured": r.value,
+        "predicted": value,
+        "error": value / r.value - 1.0,
+        "seconds": round(time.perf_counter() - t0, 2),
+    }
+    print(f"{r.id}: {row['error']:+.1%}", flush=True)
+    return row
+
+
 def collect(sources: list[str]) -> list[dict]:
     rows = []
     for r in (*SERVING_ROWS, *PUBLIC_SERVING_ROWS):
@@ -62,53 +82,34 @@ def collect(sources: list[str]) -> list[dict]:
         else:
             value = predict_public(r)
         rows.append(
-            {
-                "id": r.id,
-                "source": r.source,
-                "split": r.split,
-                "gpu": r.gpu,
-                "model": r.model,
-                "tp": r.tp,
-                "ep": getattr(r, "ep", 1),
-                "isl_osl": f"{r.input_tokens}/{r.output_tokens}",
-                "engine": r.engine if public else "trtllm",
-                "load": _load(r) if public else "saturation",
-                "metric": (r.statistic + " " if public and r.statistic else "") + r.metric,
-                "kind": kind(r.metric),
-                "measured": r.value,
-                "predicted": value,
-                "error": value / r.value - 1.0,
-                "seconds": round(time.perf_counter() - t0, 2),
-            }
+            _row(
+                r,
+                value,
+                t0,
+                ep=getattr(r, "ep", 1),
+                isl_osl=f"{r.input_tokens}/{r.output_tokens}",
+                engine=r.engine if public else "trtllm",
+                load=_load(r) if public else "saturation",
+                metric=(r.statistic + " " if public and r.statistic else "") + r.metric,
+            )
         )
-        print(f"{r.id}: {rows[-1]['error']:+.1%}", flush=True)
     for r in MLPERF_ROWS:
         data = DATASETS[r.model]
         if (sources and r.source not in sources) or data.input_mean is None:
             continue  # unscored: the sample set's prompt lengths are unpublished
         t0 = time.perf_counter()
-        value = predict_mlperf(r)
         rows.append(
-            {
-                "id": r.id,
-                "source": r.source,
-                "split": r.split,
-                "gpu": r.gpu,
-                "model": r.model,
-                "tp": r.tp,
-                "ep": 1,
-                "isl_osl": f"{data.input_mean:.0f}/{r.output_mean:.0f}",
-                "engine": r.engine,
-                "load": f"{r.rate:g} req/s, {r.engines} engines" if r.rate else "saturation",
-                "metric": (r.statistic + " " if r.statistic else "") + r.metric,
-                "kind": kind(r.metric),
-                "measured": r.value,
-                "predicted": value,
-                "error": value / r.value - 1.0,
-                "seconds": round(time.perf_counter() - t0, 2),
-            }
+            _row(
+                r,
+                predict_mlperf(r),
+                t0,
+                ep=1,
+                isl_osl=f"{data.input_mean:.0f}/{r.output_mean:.0f}",
+                engine=r.engine,
+                load=f"{r.rate:g} req/s, {r.engines} engines" if r.rate else "saturation",
+                metric=(r.statistic + " " if r.statistic else "") + r.metric,
+            )
         )
-        print(f"{r.id}: {rows[-1]['error']:+.1%}", flush=True)
     return rows
 
 

@@ -52,8 +52,11 @@ def measured(repo: str, row) -> dict[str, float]:
     return {k: float(re.search(p, text).group(1)) for k, p in KEYS.items()}
 
 
-def role_for(row, input_mean):
-    prompt = parse_lengths(f"lognormal:{input_mean:g},{input_mean:g}", what="input_mean")
+def role_for(row, input_mean, input_std=None, kv_admission=None):
+    """The modelled engine of ``row`` (prompt std = mean unless given; KV admission the
+    engine's default unless given: this table's run used TensorRT-LLM's reservation)."""
+    std = input_std or input_mean
+    prompt = parse_lengths(f"lognormal:{input_mean:g},{std:g}", what="input_mean")
     out = row.output_mean
     output = parse_lengths(f"lognormal:{out:g},{out:g}", what="output_mean")
     slo = SLO(ttft_s=row.ttft_limit_s, tpot_s=row.tpot_limit_s, percentile=0.99)
@@ -69,6 +72,7 @@ def role_for(row, input_mean):
         qps=row.rate / row.engines,
         percentile=0.99,
         slo=slo,
+        kv_admission=kv_admission,
     )
 
 

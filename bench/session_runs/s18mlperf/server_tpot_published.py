@@ -14,35 +14,15 @@ import sys
 import time
 
 from planner.perfmodel.calibration.mlperf import DATASETS, MLPERF_ROWS
-from planner.perfmodel.engines import parse_engine
-from planner.serve import calibration as cal
-from planner.serve.slo import SLO
-from planner.serve.traffic import parse_lengths
 
 sys.path.insert(0, __file__.rsplit("/", 1)[0])
+import server_tpot as tpot
 from server_tpot import measured, rate_at_tpot
 
 
 def role_for(row):
     d = DATASETS[row.model]
-    prompt = parse_lengths(f"lognormal:{d.input_mean:g},{d.input_std:g}", what="input")
-    out = row.output_mean
-    output = parse_lengths(f"lognormal:{out:g},{out:g}", what="output")
-    slo = SLO(ttft_s=row.ttft_limit_s, tpot_s=row.tpot_limit_s, percentile=0.99)
-    return cal._role(
-        row.model,
-        row.gpu,
-        row.tp,
-        row.precision,
-        row.kv_precision,
-        prompt,
-        output,
-        parse_engine(row.engine),
-        qps=row.rate / row.engines,
-        percentile=0.99,
-        slo=slo,
-        kv_admission=row.kv_admission,
-    )
+    return tpot.role_for(row, d.input_mean, d.input_std, row.kv_admission)
 
 
 def main() -> None:
