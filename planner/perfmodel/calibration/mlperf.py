@@ -65,9 +65,9 @@ mean 219.74, standard deviation 171.14, min 51, median 153.5, max 1020 over the 
 logs 2,219,196 input tokens for 10,000 prompts drawn at random from
 ``open_orca_gpt4_tokenized_llama.sampled_24576.pkl`` and tokenized by its Llama 2 tokenizer:
 221.9 per sample. :data:`DATASETS` enters the calibration subset's mean and standard deviation.
-Mixtral-8x7B: no public copy of its sample set or of its calibration subset found (the one
-row printed anywhere, NVIDIA's ``preprocess_data.py`` docstring, is a 662-token GSM8K prompt),
-so its ``input_mean`` stays ``None`` and its rows are not scored.
+Mixtral-8x7B: no public copy of its sample set or of its calibration subset found (the rows
+printed anywhere are single samples in the docstrings of NVIDIA's Mixtral scripts, 139 to 662
+tokens), so its ``input_mean`` stays ``None`` and its rows are not scored.
 
 KV cache of the NVIDIA runs: NVIDIA's harness runs TensorRT-LLM's capacity scheduler as
 ``kMAX_UTILIZATION`` (``closed/NVIDIA/code/harness/harness_llm/main_llm.cc``:
