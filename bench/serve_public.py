@@ -6,11 +6,15 @@ Rows: the TensorRT-LLM perf-overview throughputs the calibration fits (and holds
 (:data:`planner.perfmodel.calibration.serving_public.PUBLIC_SERVING_ROWS`): three held out
 whole, predicted by simulating the modeled replica under the row's load and engine
 (:func:`planner.serve.public.predict_public`), and the vLLM / SGLang fit source, predicted as
-the fit predicts it (analytically, :func:`planner.serve.calibration.predict_public_fit`).
-Also the MLPerf Inference rows (:data:`planner.perfmodel.calibration.mlperf.MLPERF_ROWS`, held
-out) whose benchmark's prompt lengths are published (llama2-70b; Mixtral-8x7B's are not), at
-the sample set's lengths (:func:`planner.serve.calibration.predict_mlperf`).
-Targets on held-out rows: throughput within +/-15 %, latency within +/-25 %.
+the fit predicts it (analytically, :func:`planner.serve.calibration.predict_public_fit`); and
+the trtllm-bench throughputs on the inference GPUs (L40S, RTX PRO 6000), held out, predicted
+at saturation as the overview rows
+(:data:`planner.perfmodel.calibration.inference_gpus.INFERENCE_GPU_ROWS`). Also the MLPerf
+Inference rows (:data:`planner.perfmodel.calibration.mlperf.MLPERF_ROWS`, held out) whose
+benchmark's prompt lengths are published (llama2-70b; Mixtral-8x7B's are not), at the sample
+set's lengths (:func:`planner.serve.calibration.predict_mlperf`).
+Targets on held-out rows: throughput within +/-15 %, latency within +/-25 %; the held-out
+errors are also summarized per GPU.
 
 Writes ``public_rows.csv`` (one benchmark row per published row: the prediction as the
 objective, the published value as the measured reference) and ``public_rows.md`` into
@@ -33,6 +37,8 @@ from planner.bench import markdown_rows, write_report
 from planner.bench.rows import write_rows
 from planner.bench.runner import measurement_row
 from planner.core.family import Reference
+from planner.perfmodel.calibration.inference_gpus import INFERENCE_GPU_ROWS
+from planner.perfmodel.calibration.inference_gpus import SOURCES as INFERENCE_GPU_SOURCES
 from planner.perfmodel.calibration.mlperf import DATASETS, MLPERF_ROWS
 from planner.perfmodel.calibration.mlperf import SOURCES as MLPERF_SOURCES
 from planner.perfmodel.calibration.published import FIT, SERVING_ROWS, SOURCES
@@ -70,7 +76,7 @@ def _row(r, value: float, t0: float, **fields) -> dict:
 
 def collect(sources: list[str]) -> list[dict]:
     rows = []
-    for r in (*SERVING_ROWS, *PUBLIC_SERVING_ROWS):
+    for r in (*SERVING_ROWS, *INFERENCE_GPU_ROWS, *PUBLIC_SERVING_ROWS):
         if sources and r.source not in sources:
             continue
         t0 = time.perf_counter()
@@ -86,6 +92,7 @@ def collect(sources: list[str]) -> list[dict]:
                 r,
                 value,
                 t0,
+                pp=getattr(r, "pp", 1),
                 ep=getattr(r, "ep", 1),
                 isl_osl=f"{r.input_tokens}/{r.output_tokens}",
                 engine=r.engine if public else "trtllm",
@@ -103,6 +110,7 @@ def collect(sources: list[str]) -> list[dict]:
                 r,
                 predict_mlperf(r),
                 t0,
+                pp=1,
                 ep=1,
                 isl_osl=f"{data.input_mean:.0f}/{r.output_mean:.0f}",
                 engine=r.engine,
@@ -144,10 +152,37 @@ def summary(rows: list[dict]) -> list[dict]:
     return out
 
 
+def by_gpu(rows: list[dict]) -> list[dict]:
+    """The held-out rows' errors per GPU and kind (issue 19 asks for them per GPU)."""
+    held = [r for r in rows if r["split"] != FIT]
+    out = []
+    for gpu, k in sorted({(r["gpu"], r["kind"]) for r in held}):
+        sel = [r for r in held if (r["gpu"], r["kind"]) == (gpu, k)]
+        errs = [abs(r["error"]) for r in sel]
+        out.append(
+            {
+                "gpu": gpu,
+                "kind": k,
+                "rows": len(sel),
+                "sources": ", ".join(sorted({r["source"] for r in sel})),
+                "within target": f"{sum(within(r) for r in sel)} / {len(sel)}",
+                "median |err|": f"{100 * statistics.median(errs):.1f} %",
+                "max |err|": f"{100 * max(errs):.1f} %",
+                "signed mean": f"{100 * statistics.fmean(r['error'] for r in sel):+.1f} %",
+            }
+        )
+    return out
+
+
 def source_lines(rows: list[dict]) -> str:
     lines = []
     for key in sorted({r["source"] for r in rows}):
-        s = SOURCES.get(key) or SERVING_SOURCES.get(key) or MLPERF_SOURCES[key]
+        s = (
+            SOURCES.get(key)
+            or SERVING_SOURCES.get(key)
+            or INFERENCE_GPU_SOURCES.get(key)
+            or MLPERF_SOURCES[key]
+        )
         lines.append(f"- `{key}`: {s.citation} ({s.framework} {s.version})")
     return "\n".join(lines) + "\n"
 
@@ -204,6 +239,7 @@ def main() -> None:
         plots=False,
         sections=[
             ("Summary", head + markdown_rows(summary(rows), list(summary(rows)[0]))),
+            ("Held-out rows by GPU", markdown_rows(by_gpu(rows), list(by_gpu(rows)[0]))),
             ("Sources", source_lines(rows)),
             ("Rows", markdown_rows(shown, columns)),
         ],

@@ -181,7 +181,7 @@ class Family:
     plugin_view
         ``plugin_view(instance)``: what an outside heuristic (``--heuristic``,
         ``-m FILE.py:FUNC``, ``module:func``) receives instead of the
-        instance: plain Python / numpy data, documented in the family's README
+        instance: plain Python / numpy data, documented in the README's Contributing
         section and kept stable, so a plugin needs nothing of planner. Without
         it the plugin receives the instance itself.
     plugin_solution

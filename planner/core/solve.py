@@ -167,7 +167,7 @@ def certify(
 
     Notes
     -----
-    The rules (README, Architecture):
+    The rules (docs/architecture.md; summarized in the README's Architecture):
 
     * a solution counts only if the family's independent ``verify`` accepts it;
       its objective is recomputed by ``evaluate`` (an ``int`` for families with

@@ -248,7 +248,7 @@ def summary(
     Keys: ``time_s`` (objective), time per component (``gpu_s``, ``cpu_s``,
     ``compute_s``, ``copy_s``, ``hidden_copy_s``, ``exposed_copy_s``),
     ``bytes_copied``, ``loads``, ``gpu_tokens`` / ``cpu_tokens`` (routed
-    token-expert assignments), ``hit_rate`` and ``plan`` (see the README). ``mask``:
+    token-expert assignments), ``hit_rate`` and ``plan`` (see docs/offload.md). ``mask``:
     the plan as an array, when ``solution`` was built from it (faster, same numbers).
     """
     b = breakdown(instance, solution, mask)

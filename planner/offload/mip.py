@@ -56,7 +56,7 @@ MIP_REL_GAP = 1e-6
 #: (the 1e-6 relative gap, 0.1 us on a layer); in milliseconds the rows hold to 1e-9 ms = 1 ps,
 #: the absolute gap below. Integrality and the budget rows (counts of experts) keep 1e-9. On
 #: the 38 llada2-mini layers of seeds 1-2 (32 steps) LP + RENS took 28 % less CPU and the
-#: whole layers 16 % less; the proofs' node counts are heavy-tailed either way (README).
+#: whole layers 16 % less; the proofs' node counts are heavy-tailed either way (docs/offload.md).
 UNIT = 1e3
 #: Absolute gap at which HiGHS may stop, in seconds (one picosecond of modeled time).
 ABS_GAP_S = 1e-12
@@ -365,7 +365,7 @@ PREPARE_SHARE = 0.3
 #: heuristic (sub-MIPs over the columns with small reduced costs) is off: on the 19
 #: per-layer models of llada2-mini (32 steps, seed 1, HiGHS 1.16, one thread, load 4-6) the
 #: proofs took 94.6 s of CPU without it vs 137.8 s with it, and LP + RENS 18.4 s vs 21.3 s
-#: (same optima and RENS plans; README, offload section).
+#: (same optima and RENS plans; docs/offload.md).
 MIP_OPTIONS: dict[str, Any] = {"mip_heuristic_run_root_reduced_cost": False}
 
 

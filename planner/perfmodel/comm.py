@@ -94,6 +94,14 @@ FLEX_FORWARD_BW = {"deepep": 140e9, "hybridep": 178e9}
 #: ``moe_deepep_num_sms`` default is 20, between the table's 16- and 24-SM points). Both
 #: kernels are SM-bound there: the 900 GB/s B200 link is not what limits them.
 FLEX_NVLINK_BW = {"deepep": 457e9, "hybridep": 535e9}
+#: SMs the flex dispatcher's kernels hold while they run. DeepEP: 20, the DeepSeek-V3
+#: report's figure for its own all-to-all kernels (arXiv 2412.19437 section 3.2.2: "we employ
+#: the warp specialization technique ... and partition 20 SMs into 10 communication
+#: channels"), Megatron-Core's ``moe_deepep_num_sms`` default, and what DeepSeek's training
+#: profile shows (``deepseek-ai/profile-data`` @4496024 ``train.json``: every
+#: ``dpsk::ep::internode`` dispatch / combine kernel launches 20 CTAs, every fp8 GEMM 112 =
+#: 132 - 20); HybridEP: 16, Megatron-Core's ``moe_hybridep_num_sms`` default.
+FLEX_SMS = {"deepep": 20, "hybridep": 16}
 
 
 @dataclass(frozen=True)

@@ -390,6 +390,49 @@ class Engine:
 #: The engine the model assumes when none is named (the one its base constants were fitted on).
 DEFAULT_ENGINE = Engine()
 
+#: Display names of the engines.
+ENGINE_NAMES = {"trtllm": "TensorRT-LLM", "vllm": "vLLM", "sglang": "SGLang"}
+
+#: The GPU vendors each engine runs on. TensorRT-LLM is NVIDIA's ("TensorRT LLM supports the
+#: full spectrum of NVIDIA GPU architectures", its Supported Hardware page, which lists no
+#: other vendor's); vLLM and SGLang also run on AMD Instinct GPUs through ROCm (vLLM's
+#: "Installation with ROCm": MI300 gfx942, MI350 gfx950; SGLang's "AMD GPUs" page, MI300X).
+ENGINE_VENDORS = {"trtllm": ("NVIDIA",), "vllm": ("NVIDIA", "AMD"), "sglang": ("NVIDIA", "AMD")}
+
+#: The engine a vendor's GPUs are timed with when none is named (:func:`default_engine`):
+#: TensorRT-LLM on NVIDIA (:data:`DEFAULT_ENGINE`, the engine of the base constants' fit
+#: rows); vLLM on AMD, where TensorRT-LLM does not run (:data:`ENGINE_VENDORS`) and every
+#: published AMD serving measurement the model is fitted or checked on ran vLLM's ROCm build:
+#: AMD's own MI300X latency tables (source ``rocm_vllm066``, the CDNA3 fit rows, vLLM 0.6.6),
+#: AMD's MLPerf Inference v4.1 and v5.1 submissions on MI300X / MI325X (vLLM 0.4.3 and 0.9.0
+#: ROCm builds) and dstack's MI300X runs (vLLM 0.6.4 ROCm). No version is named: the current
+#: release, as for the NVIDIA default. So an AMD replica is timed with the fitted vLLM host
+#: terms (fixed and per sequence, :func:`host_overhead_s`), CUDA (HIP) graphs replayed in every
+#: iteration (:func:`replays_graph`: the V0 engine's eager prefill is a pre-0.8 fact), the
+#: hybrid KV manager (:func:`frees_windowed_kv`), none of the 0.7.x windows, no separate FP8
+#: quantization kernels on AMD (:func:`quant_kernels`), and vLLM's memory rule
+#: (:attr:`Engine.memory_fraction`, ``--gpu-memory-utilization`` 0.9).
+VENDOR_ENGINES = {"NVIDIA": DEFAULT_ENGINE, "AMD": Engine("vllm")}
+
+
+def default_engine(architecture: str) -> Engine:
+    """The engine a GPU of ``architecture`` is timed with when none is named:
+    :data:`VENDOR_ENGINES` of its vendor (:func:`~planner.perfmodel.hardware.vendor_of`)."""
+    return VENDOR_ENGINES[vendor_of(architecture)]
+
+
+def engine_refusal(engine_name: str, gpu: Any) -> str:
+    """Why engine ``engine_name`` cannot run on ``gpu`` (a
+    :class:`~planner.perfmodel.hardware.GpuSpec`), '' when it may: the GPU's vendor is not
+    one of :data:`ENGINE_VENDORS` (TensorRT-LLM on an AMD GPU)."""
+    vendors = ENGINE_VENDORS[engine_name]
+    if vendor_of(gpu.architecture) in vendors:
+        return ""
+    return (
+        f"{gpu.name} is not an {' or '.join(vendors)} GPU ({ENGINE_NAMES[engine_name]} runs on "
+        f"{' and '.join(vendors)} GPUs only)"
+    )
+
 
 def version_tuple(version: str) -> tuple[int, ...]:
     """``(0, 6, 3)`` from ``0.6.3.post2``; ``()`` when no leading number (an unknown version)."""
@@ -409,7 +452,9 @@ def parse_engine(spec: str | Engine | Mapping[str, Any] | None) -> Engine:
     ``vllm:0.6.3,eager,tokens=91680``)
     or from its JSON form (:meth:`Engine.to_dict`).
 
-    ``None`` or ``""`` is the default engine (TensorRT-LLM). Bad input raises
+    ``None`` or ``""`` is :data:`DEFAULT_ENGINE` (TensorRT-LLM, the NVIDIA default; a serving
+    problem without an engine times each pool with its vendor's, :func:`default_engine`, and
+    :class:`~planner.perfmodel.stage.EngineModel` without one the same). Bad input raises
     :class:`~planner.core.errors.InputError` naming the engine.
     """
     if spec is None or spec == "":
@@ -736,6 +781,8 @@ __all__ = [
     "EAGER_KERNELS_PER_LAYER",
     "EAGER_LAUNCH_S",
     "ENGINES",
+    "ENGINE_NAMES",
+    "ENGINE_VENDORS",
     "KERNEL_FLOOR_S",
     "KV_ALIGN_BYTES",
     "SGLANG_MOE_LAYER_CONSTANT",
@@ -744,6 +791,7 @@ __all__ = [
     "TRITON_BLOCK_FP8_GEMM_EFFICIENCY",
     "TRITON_FP8_MOE_RELEASES",
     "TRTLLM_KV_FREE_FRACTION",
+    "VENDOR_ENGINES",
     "VLLM_BLOCK_FP8_RELEASES",
     "VLLM_CHUNKED_KV_RELEASES",
     "VLLM_CONNECTOR_HYBRID_KV_RELEASE",
@@ -757,7 +805,9 @@ __all__ = [
     "VLLM_V1_DEFAULT_RELEASE",
     "Engine",
     "block_fp8_dense_gemms",
+    "default_engine",
     "eager_quant_kernels",
+    "engine_refusal",
     "frees_windowed_kv",
     "fused_moe_workspace_tokens",
     "host_overhead_s",

@@ -261,6 +261,14 @@ def expert_quant_bytes(
     return routed * (fc1_k + fc2_k) * per_element, routed * (fc2_n + fc1_n) * per_element
 
 
+def held_sms_extra(compute_bound: float, sm_share: float) -> float:
+    """Extra seconds of ``compute_bound`` kernel time (GEMMs, attention core: priced on the
+    whole GPU) when its kernels run on ``sm_share`` of the SMs, the rest held by
+    communication kernels: ``t (1 / share - 1)``. Memory-bound kernels keep their time (a
+    few SMs fewer still saturate HBM, an assumption)."""
+    return compute_bound * (1.0 / sm_share - 1.0) if sm_share < 1 else 0.0
+
+
 @constants.on_change
 @functools.lru_cache(maxsize=65536)
 def layer_cost(
@@ -294,6 +302,7 @@ def layer_cost(
     dropless: bool = True,
     sort_by_expert: bool = False,
     flex_backend: str = "",
+    sm_share: float = 1.0,
 ) -> LayerCost:
     """Training cost of one transformer layer for one microbatch on one GPU.
 
@@ -363,6 +372,10 @@ def layer_cost(
         The flex dispatcher's kernels (``deepep`` or ``hybridep``: once-per-rank and
         once-per-node sends, :func:`~planner.perfmodel.comm.dispatch_all_to_all`); empty for a plain
         all-to-all.
+    sm_share
+        Share of the GPU's SMs the layer's compute-bound kernels (GEMMs, attention core) run
+        on, 1 for all (:func:`held_sms_extra`; below 1 on a DualPipe rank whose DeepEP
+        kernels hold their SMs through every pass, :func:`~planner.perfmodel.stage.sm_share`).
     """
     prec = get_precision(precision)
     gemms = functools.partial(linear, tuned=tuned_kernels)  # the image's GEMM efficiency
@@ -530,6 +543,15 @@ def layer_cost(
     )
     ep_fwd = exposed(ep_comm, fwd_kernels, ep_overlap)
     ep_bwd = exposed(ep_comm, bwd_kernels, ep_overlap)
+    if sm_share < 1:
+        held_fwd = held_sms_extra(attn.gemm + core.gemm + mlp.gemm, sm_share)
+        held_bwd = held_sms_extra(attn.gemm_bwd + core.gemm_bwd + mlp.gemm_bwd, sm_share)
+        fwd_kernels += held_fwd
+        bwd_kernels += held_bwd
+        # the overlapped all-to-all's exposed price (OVERLAP_SLOWDOWN: the SMs and HBM its
+        # kernels take) is the same effect: a pass costs the larger of the two, not both
+        ep_fwd = max(0.0, ep_fwd - held_fwd)
+        ep_bwd = max(0.0, ep_bwd - held_bwd)
     host_fwd = host_bwd = 0.0
     if moe and eager_experts:
         host_fwd, host_bwd = expert_host_wait(
@@ -546,7 +568,7 @@ def layer_cost(
         re_time = fwd_kernels + tp_fwd + cp_fwd + ep_fwd + host_fwd
         re_flops = flops
         if early_stop:
-            re_time -= last.gemm
+            re_time -= last.gemm + held_sms_extra(last.gemm, sm_share)
             re_flops -= last.flops
     elif recompute == "selective" and not flash:
         re_time, re_flops = core.gemm + core.elem, core.flops
@@ -558,7 +580,7 @@ def layer_cost(
         if model.is_mla:
             up = shapes.attention[1:2] + shapes.attention[3:4] if model.q_lora_rank else ()
             up_pass = gemms(gpu, prec, N, up) if up else Pass()
-            re_time += up_pass.gemm
+            re_time += up_pass.gemm + held_sms_extra(up_pass.gemm, sm_share)
             re_flops = up_pass.flops
     else:
         # (a fused kernel already recomputes the scores in its backward)
@@ -594,12 +616,14 @@ def head_cost(
     tuned_kernels: bool = True,
     fused_loss: bool = False,
     wgrad: float = 1.0,
+    sm_share: float = 1.0,
 ) -> LayerCost:
     """Final norm, LM head (vocab-parallel over ``tp``) and cross-entropy for one microbatch
     (``tuned_kernels``: as :func:`layer_cost`; ``fused_loss``: one fused kernel reads the bf16
     logits and writes their bf16 gradient, no fp32 passes, as
     :func:`planner.perfmodel.memory.head_activation_bytes` keeps them; ``wgrad``: share of the
-    head's weight gradient computed, 0 when it is frozen, as under LoRA)."""
+    head's weight gradient computed, 0 when it is frozen, as under LoRA; ``sm_share``: as
+    :func:`layer_cost`)."""
     prec = get_precision(precision)
     h, V = model.hidden, model.vocab
     N = micro_batch * seq / cp
@@ -616,8 +640,8 @@ def head_cost(
     # sequence-parallel all-gather of the input (or the backward all-reduce) moves N*h.
     comm_t = comm.all_reduce(N * h * ACT_BYTES, tp, tpn, comm.fabric_of(gpu)) if tp > 1 else 0.0
     return LayerCost(
-        fwd=lin.gemm + elem,
-        bwd=lin.gemm_bwd + elem,
+        fwd=lin.gemm + held_sms_extra(lin.gemm, sm_share) + elem,
+        bwd=lin.gemm_bwd + held_sms_extra(lin.gemm_bwd, sm_share) + elem,
         comm_fwd=comm_t / 2,
         comm_bwd=comm_t / 2,
         recompute=0.0,

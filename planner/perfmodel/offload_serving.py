@@ -36,7 +36,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -47,9 +47,14 @@ from planner.perfmodel.experts import (
     CPUS,
     SWIGLU_MATRICES,
     cpu_expert_coefficients,
+    expert_bytes,
     expert_calls_time,
     hidden_copy_time,
 )
+from planner.perfmodel.precision import PRECISIONS
+
+if TYPE_CHECKING:
+    from planner.perfmodel.model_spec import ModelSpec
 
 #: The plan format this reader understands (``planner.offload.evaluate.PLAN_FORMAT``).
 PLAN_FORMAT = "planner.offload.plan/1"
@@ -157,11 +162,11 @@ class OffloadPlan:
             token, call = float(field("cpu_token_us", float)), float(field("cpu_call_us", float))
         named = cpu if cpu is not None else data.get("cpu")
         layers, experts = field("layers", int, 1), field("experts", int, 1)
-        expert_bytes = field("expert_bytes", int, 1)
+        per_expert = field("expert_bytes", int, 1)
         moved = float(field("mean_bytes_moved_per_step", float, 0.0))
         # a step loads each routed expert of a layer at most once (the offload evaluator's
         # loads); 1e308 overflowed the copy time to NaN and came back OPTIMAL at 0 req/s
-        most = float(layers) * experts * expert_bytes
+        most = float(layers) * experts * per_expert
         if moved > most:
             raise InputError(
                 f"{source}: field 'mean_bytes_moved_per_step': {moved:g} is more than every "
@@ -175,7 +180,7 @@ class OffloadPlan:
             experts=experts,
             shared_experts=field("shared_experts", int, 0),
             top_k=field("top_k", int, 1),
-            expert_bytes=expert_bytes,
+            expert_bytes=per_expert,
             resident_bytes_max=field("resident_bytes_max", int, 0),
             hit_rate=float(field("hit_rate", float, 0.0, 1.0)),
             bytes_per_step=moved,
@@ -249,18 +254,41 @@ class OffloadPlan:
         """Resident routed experts over all layers (at most), whatever their precision."""
         return self.resident_routed_bytes / self.expert_bytes
 
-    def check_model(self, layers: int, experts: int, top_k: int, where: str) -> None:
-        """Raise :class:`InputError` unless the serving model has the plan's MoE shape."""
+    def check_model(self, model: ModelSpec) -> None:
+        """Raise :class:`InputError` unless the serving ``model`` has the plan's MoE shape.
+
+        Checked, in the plan's field names: ``layers`` (the model's MoE layers), ``experts``
+        (routed experts per layer), ``top_k``, ``shared_experts`` (the model's shared expert
+        block in routed experts' worth, ``shared_ffn / moe_ffn``: Qwen1.5-MoE's one block of
+        5632 is the offload preset's 4 experts of 1408, DeepSeek's ``n_shared_experts`` of
+        ``moe_intermediate_size`` each) and ``expert_bytes`` (one routed expert,
+        :func:`~planner.perfmodel.experts.expert_bytes` of the model's ``hidden`` and
+        ``moe_intermediate_size`` at the bytes per weight of one of the known precisions:
+        the plan may have been made at another precision than the one served, whose bytes
+        :func:`offload_layer_time` scales to, but not for another expert shape).
+        """
+        shared = model.shared_ffn / model.moe_ffn if model.moe_ffn else 0.0
         for name, mine, theirs in (
-            ("layers", self.layers, layers),
-            ("experts", self.experts, experts),
-            ("top_k", self.top_k, top_k),
+            ("layers", self.layers, model.moe_layers),
+            ("experts", self.experts, model.num_experts),
+            ("top_k", self.top_k, model.experts_per_token),
+            ("shared_experts", self.shared_experts, shared),
         ):
             if mine != theirs:
                 raise InputError(
                     f"{self.source}: field {name!r}: the plan has {mine}, "
-                    f"the serving model {where} has {theirs}"
+                    f"the serving model {model.name} has {theirs:g}"
                 )
+        sizes = {
+            p.name: expert_bytes(model.hidden, model.moe_ffn, p.bytes) for p in PRECISIONS.values()
+        }
+        if self.expert_bytes not in sizes.values():
+            listed = ", ".join(f"{n} {b}" for n, b in sizes.items() if n in ("bf16", "fp8", "fp4"))
+            raise InputError(
+                f"{self.source}: field 'expert_bytes': the plan has {self.expert_bytes}, "
+                f"the serving model {model.name} has {listed} ({SWIGLU_MATRICES} x hidden {model.hidden} x "
+                f"moe_intermediate_size {model.moe_ffn} weights): a plan for another model"
+            )
 
 
 def offload_layer_time(

@@ -6,7 +6,9 @@ HBM bandwidth, slowing the concurrent work by ``OVERLAP_SLOWDOWN`` of the
 overlapped time (an assumption from that SM share, listed in the calibration
 report). Every overlap switch of the model (tensor-parallel user buffers,
 expert-parallel all-to-all overlap, data-parallel gradient reduction and
-parameter gathers, pipeline sends) goes through :func:`exposed_after`.
+parameter gathers, pipeline sends) goes through :func:`exposed_after`. One schedule pays
+more: a DualPipe rank whose DeepEP kernels hold their SMs through every pass computes on the
+SMs they leave (:func:`~planner.perfmodel.stage.sm_share`), never for less than this price.
 """
 
 from __future__ import annotations

@@ -30,7 +30,8 @@ stage times ``U_j``:
 * interleaved (``v > 1``, balanced stages): ``T_pipe = (m + (p - 1)/v) max_j U_j``;
 * DualPipe (``software.ep_overlap = "dualpipe"``, even ``p``, ``v = 1``): rank ``r`` holds
   stage ``r`` and its mirror ``p - 1 - r`` (:func:`rank_cost`: mean time, both stages'
-  memory), ``T_pipe = (m + (p/2 - 1) 2/3) max_r (U_r + U_{p-1-r}) / 2``.
+  memory), ``T_pipe = (m + (p/2 - 1) 2/3) max_r (U_r + U_{p-1-r}) / 2``; with the flex
+  dispatcher the rank's compute-bound kernels run on the SMs DeepEP leaves (:func:`sm_share`).
 
 Serving (:class:`EngineModel`): one engine of a ``tp x pp x ep`` replica
 (:class:`ReplicaConfig`). Its ``pp * ep`` engines are independent request
@@ -115,9 +116,9 @@ from planner.core.errors import InputError
 from planner.perfmodel import comm, constants
 from planner.perfmodel.block_fp8 import block_fp8_gemm_floor_s
 from planner.perfmodel.engines import (
-    DEFAULT_ENGINE,
     Engine,
     block_fp8_dense_gemms,
+    default_engine,
     eager_quant_kernels,
     frees_windowed_kv,
     fused_moe_workspace_tokens,
@@ -145,6 +146,7 @@ from planner.perfmodel.layer import (
     Shape,
     embedding_cost,
     head_cost,
+    held_sms_extra,
     layer_cost,
     layer_params,
     layer_shapes,
@@ -492,7 +494,31 @@ def layer_time(step: TrainingStep, gpu: GpuSpec, moe: bool) -> LayerCost:
         dropless=not sw.capacity_factor,
         sort_by_expert=sw.dispatcher == "alltoall",
         flex_backend=sw.flex_backend if sw.dispatcher == "flex" else "",
+        sm_share=sm_share(step, gpu),
     )
+
+
+def sm_share(step: TrainingStep, gpu: GpuSpec) -> float:
+    """Share of ``gpu``'s SMs a rank's compute-bound kernels run on (1: all of them).
+
+    Below 1 on a DualPipe rank of an expert-parallel MoE model with the flex dispatcher: the
+    schedule keeps one chunk's dispatch / combine in flight beside the other chunk's compute
+    through the whole step, and DeepSeek's framework launches its GEMMs on the SMs the
+    DeepEP kernels leave (``deepseek-ai/profile-data`` ``train.json``: 112-CTA fp8 GEMMs,
+    20-CTA dispatch / combine kernels, resident 113 of the 129 ms the forward + backward
+    chunk pair spans), so every layer of the rank, dense ones and the LM head included,
+    computes on ``(sms - held) / sms`` of the GPU (:data:`~planner.perfmodel.comm.FLEX_SMS`;
+    :func:`~planner.perfmodel.layer.held_sms_extra`). Other schedules keep the generic price
+    of overlapped communication (:data:`~planner.perfmodel.overlap.OVERLAP_SLOWDOWN` of its
+    time), which the DualPipe price never undercuts (:func:`~planner.perfmodel.layer.layer_cost`
+    takes the larger), so a one-stage stub's layer times stay a lower bound of a DualPipe
+    plan's.
+    """
+    sw = step.software
+    if step.schedule != "dualpipe" or step.ep <= 1 or sw.dispatcher != "flex":
+        return 1.0
+    held = comm.FLEX_SMS[sw.flex_backend]
+    return max(0.0, gpu.sms - held) / gpu.sms if gpu.sms > held else 1.0
 
 
 def layer_memory(
@@ -540,6 +566,7 @@ def end_costs(step: TrainingStep, pool: Pool) -> tuple[float, LayerCost]:
         tuned_kernels=step.software.tuned_kernels,
         fused_loss=step.software.fused_loss,
         wgrad=step.software.base_trainable,
+        sm_share=sm_share(step, pool.gpu),
     )
     return emb, head
 
@@ -767,6 +794,12 @@ def _add_mtp(
         model.hidden,
         step.tp,
         step.software.tuned_kernels,
+    )
+    held = sm_share(step, pool.gpu)
+    proj = replace(
+        proj,
+        gemm=proj.gemm + held_sms_extra(proj.gemm, held),
+        gemm_bwd=proj.gemm_bwd + held_sms_extra(proj.gemm_bwd, held),
     )
     out["fwd_kernels"] += k * (block.fwd + proj.gemm + hc.fwd)
     out["bwd_kernels"] += k * (block.bwd + proj.gemm_bwd + hc.bwd)
@@ -1210,7 +1243,9 @@ class EngineModel:
         Speculative decoding settings (``None``: none).
     engine
         The serving engine and its options (:mod:`planner.perfmodel.engines`: host overhead
-        per iteration, eager kernel launches); default TensorRT-LLM.
+        per iteration, eager kernel launches); default the GPU vendor's
+        (:func:`~planner.perfmodel.engines.default_engine`: TensorRT-LLM on NVIDIA GPUs,
+        vLLM on AMD GPUs).
     offload
         An expert-offload plan (:mod:`planner.perfmodel.offload_serving`): the GPUs hold the
         plan's resident experts instead of every routed expert, and every MoE layer pays the
@@ -1235,7 +1270,8 @@ class EngineModel:
         self.model = model
         self.offload = offload if model.is_moe else None
         self.config = config
-        self.engine = engine or DEFAULT_ENGINE
+        # none named: the GPU vendor's engine (TensorRT-LLM on NVIDIA, vLLM on AMD)
+        self.engine = engine or default_engine(config.gpu.architecture)
         self.precision = get_precision(precision)
         default_kv = self.precision if self.precision.kv_cache else get_precision("bf16")
         self.kv_precision = get_precision(kv_precision or default_kv)
@@ -1786,6 +1822,7 @@ __all__ = [
     "p2p_transfer",
     "pipeline_time",
     "rank_cost",
+    "sm_share",
     "stage_cost",
     "stage_times",
     "step_flops",

@@ -434,7 +434,7 @@ class Instance:
     # -- serialization ----------------------------------------------------------------
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Instance:
-        """Build from the JSON format (see the module docstring and the README).
+        """Build from the JSON format (see the module docstring and docs/pipelining.md).
 
         A ``normalize`` field (``{"target": T}`` or ``{"cycles_per_unit": S}``)
         rescales the times given in cycles, as :func:`normalize` describes.

@@ -18,7 +18,7 @@ from planner.core import validate
 from planner.core.errors import InputError
 from planner.core.io import read_json, read_toml
 from planner.core.result import Result, Status
-from planner.perfmodel.engines import Engine, parse_engine
+from planner.perfmodel.engines import Engine
 from planner.perfmodel.hardware import ClusterSpec, parse_cluster
 from planner.perfmodel.model_spec import ModelSpec
 from planner.perfmodel.readers import load_model
@@ -146,7 +146,7 @@ def make_problem(
         speculative=speculative,
         workloads=shared,
         meta=meta,
-        engine=parse_engine(engine),
+        engine=engine,
         offload=offload_from_data(offload, where="offload"),
     )
 
@@ -298,9 +298,12 @@ def plan(
         bursty Gamma arrivals; below 1 the model plans as for Poisson and the simulator
         draws the smoother arrivals, 0 regular; default: Poisson, or what ``trace`` shows).
     engine
-        The serving engine the step times assume: ``trtllm`` (default; also ``nim``),
+        The serving engine the step times assume on every pool: ``trtllm`` (also ``nim``),
         ``vllm`` or ``sglang``, optionally with a version and options,
         ``vllm:0.6.3,eager,steps=10`` (:func:`~planner.perfmodel.engines.parse_engine`).
+        Default: each pool's vendor's engine, TensorRT-LLM on NVIDIA and vLLM on AMD GPUs
+        (:func:`~planner.perfmodel.engines.default_engine`); a named engine that does not run
+        on a pool's GPUs leaves that pool out (:class:`~planner.serve.instance.ServingProblem`).
     workloads
         Several workloads sharing the inventory: a TOML / JSON file with ``[[workloads]]``
         tables (``name``, ``traffic``, optional ``slo``; ``ttft`` / ``tpot`` given here are

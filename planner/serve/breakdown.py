@@ -77,7 +77,7 @@ def tpot_parts(
         problem.precision,
         problem.kv_precision_name,
         None,
-        problem.engine.for_role(group.role),
+        problem.engine_on(pool).for_role(group.role),
     )
     plain = engine_for(*key)
     B, ctx = max(point.batch, 1e-9), rm.ctx

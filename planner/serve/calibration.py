@@ -47,10 +47,17 @@ def _token_budget(engine: Engine) -> int:
 
 
 def _engine_model(
-    model: str, gpu: str, tp: int, precision: str, kv_precision: str, engine: Engine, ep: int = 1
+    model: str,
+    gpu: str,
+    tp: int,
+    precision: str,
+    kv_precision: str,
+    engine: Engine,
+    ep: int = 1,
+    pp: int = 1,
 ) -> EngineModel:
-    """One engine of a ``tp x ep`` replica of ``model`` on ``gpu``."""
-    config = ReplicaConfig(get_gpu(gpu), tp, ep=ep)
+    """One engine of a ``tp x pp x ep`` replica of ``model`` on ``gpu``."""
+    config = ReplicaConfig(get_gpu(gpu), tp, pp, ep)
     return EngineModel(load_model(model), config, precision, kv_precision, engine=engine)
 
 
@@ -68,10 +75,11 @@ def _role(
     percentile: float,
     ep: int = 1,
     slo: SLO | None = None,
+    pp: int = 1,
     kv_admission: str | None = None,
 ) -> RoleModel:
     return RoleModel(
-        _engine_model(model, gpu, tp, precision, kv_precision, engine, ep),
+        _engine_model(model, gpu, tp, precision, kv_precision, engine, ep, pp),
         "both",
         Traffic(qps, prompt, output),
         slo or SLO(percentile=percentile),
@@ -82,20 +90,33 @@ def _role(
 
 
 def offline_tokens_per_s(
-    model: str, gpu: str, tp: int, input_tokens: int, output_tokens: int, precision: str = "fp8"
+    model: str,
+    gpu: str,
+    tp: int,
+    input_tokens: int,
+    output_tokens: int,
+    precision: str = "fp8",
+    *,
+    pp: int = 1,
+    kv_precision: str = "",
 ) -> float:
-    """Output tokens/s of one replica at saturation (the planner's offline mode)."""
+    """Output tokens/s of one replica at saturation (the planner's offline mode).
+
+    ``pp``: pipeline stages (``tp * pp`` GPUs); ``kv_precision``: the KV cache's, when it is
+    not ``precision``.
+    """
     role = _role(
         model,
         gpu,
         tp,
         precision,
-        precision,
+        kv_precision or precision,
         LengthDist.fixed(input_tokens),
         LengthDist.fixed(output_tokens),
         parse_engine("trtllm"),
         qps=None,
         percentile=0.99,
+        pp=pp,
     )
     return role.capacity()[0] * role.engine.config.engines * output_tokens
 
@@ -103,7 +124,14 @@ def offline_tokens_per_s(
 def predict(row: ServingRow) -> float:
     """The row's output tokens/s as the model predicts it."""
     return offline_tokens_per_s(
-        row.model, row.gpu, row.tp, row.input_tokens, row.output_tokens, row.precision
+        row.model,
+        row.gpu,
+        row.tp,
+        row.input_tokens,
+        row.output_tokens,
+        row.precision,
+        pp=row.pp,
+        kv_precision=row.kv_precision,
     )
 
 

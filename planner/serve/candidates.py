@@ -197,9 +197,12 @@ def _exclusion(problem: ServingProblem, pool: Pool, cfg: ReplicaConfig) -> str:
     gpu = cfg.gpu
     if not gpu.supports(problem.precision):
         return f"{gpu.name} has no {problem.precision} support"
-    kv = problem.kv_precision_name
-    if not stores_kv(problem.engine.name, gpu, kv):
-        return f"{gpu.name} has no {kv} support (KV cache, {problem.engine.name})"
+    why = problem.engine_refusal(gpu)
+    if why:  # a named engine that does not run on this vendor's GPUs
+        return f"--engine {problem.engine.name}: {why}"
+    kv, engine = problem.kv_precision_name, problem.engine_on(gpu)
+    if not stores_kv(engine.name, gpu, kv):
+        return f"{gpu.name} has no {kv} support (KV cache, {engine.name})"
     why = tp_reason(m, cfg.tp)
     if why:
         return why
@@ -226,7 +229,7 @@ def _exclusion(problem: ServingProblem, pool: Pool, cfg: ReplicaConfig) -> str:
         problem.precision,
         problem.kv_precision_name,
         None,
-        problem.engine,
+        engine,
         problem.offload,
     )
     if eng.free_bytes <= 0:
@@ -254,7 +257,7 @@ def chunk_choices(problem: ServingProblem, role: str) -> tuple[int, ...]:
     if fixed:
         return (fixed,)
     options = CHUNK_OPTIONS if role == "both" else (PREFILL_CHUNK_TOKENS,)
-    budget = problem.engine.batched_tokens
+    budget = problem.token_budget
     if budget:
         options = tuple(c for c in options if c <= budget) or (budget,)
     return options
@@ -305,7 +308,7 @@ def layout_engine(
         problem.precision,
         problem.kv_precision_name,
         speculative,
-        problem.engine.for_role(role),
+        problem.engine_on(cfg.gpu).for_role(role),
         problem.offload,
     )
 
@@ -371,7 +374,7 @@ def evaluate(
             problem.constraints.kv_admission,
             problem.constraints.kv_block_tokens,
             spec,
-            problem.engine,
+            problem.engine_on(cfg.gpu),
             problem.offload,
         )
         if best is None or cap > best[0] * (1 + 1e-12):

@@ -1570,7 +1570,7 @@ def engine_key(problem: ServingProblem, group: ReplicaGroup) -> tuple[Any, ...]:
         problem.precision,
         problem.kv_precision_name,
         problem.speculative if group.speculative else None,
-        problem.engine.for_role(group.role),
+        problem.engine_on(problem.pool(group.gpu).gpu).for_role(group.role),
         problem.offload,
     )
 

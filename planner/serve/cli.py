@@ -174,9 +174,10 @@ def serve(
         str | None,
         typer.Option(
             "--engine",
-            help="Engine the step times assume: trtllm (default; nim), vllm or sglang, "
+            help="Engine the step times assume: trtllm (nim), vllm or sglang, "
             "optionally NAME:VERSION,eager,steps=K,tokens=N (e.g. vllm:0.6.3,steps=10; "
-            "tokens = the engine's --max-num-batched-tokens).",
+            "tokens = the engine's --max-num-batched-tokens). Default: trtllm on NVIDIA "
+            "GPUs, vllm on AMD GPUs; pools a named engine cannot run on are left out.",
         ),
     ] = None,
     pricing: Annotated[

@@ -116,7 +116,7 @@ def verify(problem: ServingProblem, plan: Any) -> list[str]:
             out.append(f"{name}: tp{g.tp} neither divides nor is a multiple of the KV heads")
         if g.pp > m.layers:
             out.append(f"{name}: pp{g.pp} exceeds the {m.layers} layers")
-        budget = problem.engine.batched_tokens
+        budget = problem.token_budget
         if budget and g.chunk_tokens > budget:
             out.append(
                 f"{name}: chunk of {g.chunk_tokens} prompt tokens exceeds the engine's "
@@ -126,9 +126,12 @@ def verify(problem: ServingProblem, plan: Any) -> list[str]:
             out.append(f"{name}: ep{g.ep} invalid for this model")
         if not pool.gpu.supports(problem.precision):
             out.append(f"{name}: {pool.gpu.name} has no {problem.precision} support")
-        kv = problem.kv_precision_name
-        if not stores_kv(problem.engine.name, pool.gpu, kv):
-            out.append(f"{name}: {problem.engine.name} keeps no {kv} KV cache on {pool.gpu.name}")
+        kv, engine = problem.kv_precision_name, problem.engine_on(pool.gpu)
+        refused = problem.engine_refusal(pool.gpu)
+        if refused:  # the named engine does not run on this vendor's GPUs
+            out.append(f"{name}: --engine {engine.name}: {refused}")
+        elif not stores_kv(engine.name, pool.gpu, kv):
+            out.append(f"{name}: {engine.name} keeps no {kv} KV cache on {pool.gpu.name}")
         target = problem.constraints.target
         if target is not None:
             why = group_refusal(problem, g, target)
@@ -150,7 +153,7 @@ def verify(problem: ServingProblem, plan: Any) -> list[str]:
                 problem.precision,
                 problem.kv_precision_name,
                 problem.speculative if g.speculative else None,  # the drafter's weights count
-                problem.engine.for_role(g.role),
+                engine.for_role(g.role),
                 problem.offload,
             )
         except InputError as exc:  # e.g. the draft model does not split over tp

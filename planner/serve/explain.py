@@ -19,7 +19,7 @@ def _min_fit(problem: ServingProblem, context: bool = True) -> tuple[int, str, i
     best: tuple[int, str, int] | None = None
     for pool in problem.inventory.pools:
         gpu = pool.gpu
-        if not gpu.supports(problem.precision):
+        if not gpu.supports(problem.precision) or problem.engine_refusal(gpu):
             continue
         for tp in TP_OPTIONS:
             if tp_reason(m, tp) or tp > max(gpu.gpus_per_node, problem.constraints.max_tp or 0):
@@ -40,7 +40,7 @@ def _min_fit(problem: ServingProblem, context: bool = True) -> tuple[int, str, i
                         problem.precision,
                         problem.kv_precision_name,
                         None,
-                        problem.engine,
+                        problem.engine_on(gpu),
                         problem.offload,
                     )
                     need = problem.traffic.max_context if context else 0

@@ -613,22 +613,24 @@ def _trust_args(problem: ServingProblem, tool: str) -> list[str]:
     return [TRUST_FLAG[tool]] if problem.model.model_type in REMOTE_CODE else []
 
 
-def _window_note(problem: ServingProblem, tool: str, notes: list[str]) -> None:
-    """Say when the plan's KV sizing (its timing engine's) and ``tool``'s stated version
-    treat the windowed layers' KV differently (:func:`frees_windowed_kv`)."""
+def _window_note(problem: ServingProblem, plan: ServingPlan, tool: str, notes: list[str]) -> None:
+    """Say when the plan's KV sizing (its timing engines', per pool) and ``tool``'s stated
+    version treat the windowed layers' KV differently (:func:`frees_windowed_kv`)."""
     m = problem.model
     stated = Engine(tool, TOOLS[tool].version)
-    planned = frees_windowed_kv(problem.engine, m)
-    if planned == frees_windowed_kv(stated, m):
-        return
-    held = "keeps the whole context" if planned else "keeps only the window"
-    effect = "fewer" if planned else "more"
-    kind = "chunked-attention" if m.attention_chunked else "sliding-window"
-    notes.append(
-        f"{tool} {stated.version} {held} on {m.name}'s {kind} layers, unlike the "
-        f"engine the plan was sized for ({problem.engine.label()}): {effect} requests fit "
-        f"than planned; plan with --engine {tool}:{stated.version} to size for it"
-    )
+    engines = dict.fromkeys(problem.engine_on(problem.pool(g.gpu).gpu) for g in plan.replicas)
+    for engine in engines:
+        planned = frees_windowed_kv(engine, m)
+        if planned == frees_windowed_kv(stated, m):
+            continue
+        held = "keeps the whole context" if planned else "keeps only the window"
+        effect = "fewer" if planned else "more"
+        kind = "chunked-attention" if m.attention_chunked else "sliding-window"
+        notes.append(
+            f"{tool} {stated.version} {held} on {m.name}'s {kind} layers, unlike the "
+            f"engine the plan was sized for ({engine.label()}): {effect} requests fit "
+            f"than planned; plan with --engine {tool}:{stated.version} to size for it"
+        )
 
 
 def check_engine_runs(problem: ServingProblem) -> None:
@@ -636,6 +638,8 @@ def check_engine_runs(problem: ServingProblem) -> None:
     release of that engine that runs the model (:data:`FIRST_RELEASES`); no version named
     means the current release, which runs it."""
     engine, m = problem.engine, problem.model
+    if engine is None:  # each vendor's default engine, at its current release
+        return
     arch, first = FIRST_RELEASES.get(m.model_type, ("", {}))
     since = first.get(engine.name)
     if since is None or not engine.version:
@@ -866,7 +870,7 @@ def export_plan(problem: ServingProblem, plan: ServingPlan, tool: str) -> dict[s
     spec = TOOLS[tool]
     model, known = checkpoint(problem.model.name, problem.model.source)
     notes: list[str] = []
-    _window_note(problem, tool, notes)
+    _window_note(problem, plan, tool, notes)
     if not known:
         notes.append(
             f"the planner knows no checkpoint of {model}: replace the model in the commands "

@@ -26,8 +26,15 @@ from pathlib import Path
 from typing import Any
 
 from planner.core.errors import InputError, check_table, positive_int, warn_once
-from planner.perfmodel.engines import DEFAULT_ENGINE, Engine, parse_engine, stores_kv
-from planner.perfmodel.hardware import ClusterSpec, Pool, parse_cluster
+from planner.perfmodel.engines import (
+    ENGINE_NAMES,
+    Engine,
+    default_engine,
+    engine_refusal,
+    parse_engine,
+    stores_kv,
+)
+from planner.perfmodel.hardware import ClusterSpec, GpuSpec, Pool, parse_cluster
 from planner.perfmodel.kernels import calibration_warning
 from planner.perfmodel.model_spec import ModelSpec
 from planner.perfmodel.offload_serving import OffloadPlan, load_offload_plan
@@ -443,7 +450,13 @@ class ServingProblem:
         plan serves each workload with its own replica groups (:meth:`parts`).
     engine
         The serving engine the step times assume (:mod:`planner.perfmodel.engines`: host
-        overhead per iteration, CUDA graphs, multi-step scheduling); default TensorRT-LLM.
+        overhead per iteration, CUDA graphs, multi-step scheduling) on every pool; ``None``
+        (the default): each pool's vendor's engine, TensorRT-LLM on NVIDIA GPUs and vLLM on
+        AMD GPUs (:func:`~planner.perfmodel.engines.default_engine`; read it per pool with
+        :meth:`engine_on`). A named engine that cannot run on a pool's GPU (TensorRT-LLM on
+        AMD, :func:`~planner.perfmodel.engines.engine_refusal`) leaves that pool out of the
+        search, with a warning naming it; when it runs on none of the pools searched, the
+        problem is bad input (:class:`InputError` naming the GPU and the engine).
     offload
         An expert-offload plan (``planner solve offload``'s ``stats.plan``, read as data):
         replicas hold its resident experts, the rest run on the host CPU or are copied in
@@ -461,23 +474,19 @@ class ServingProblem:
     meta: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
     speculative: Speculative | None = None
     workloads: tuple[Workload, ...] = ()
-    engine: Engine = DEFAULT_ENGINE
+    engine: Engine | None = None
     offload: OffloadPlan | None = None
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "engine", parse_engine(self.engine))
+        named = self.engine is not None and self.engine != ""
+        object.__setattr__(self, "engine", parse_engine(self.engine) if named else None)
         if self.offload is not None:
             if not self.model.is_moe:
                 raise InputError(
                     f"{self.offload.source}: an offload plan needs a MoE model, "
                     f"{self.model.name} is dense"
                 )
-            self.offload.check_model(
-                self.model.moe_layers,
-                self.model.num_experts,
-                self.model.experts_per_token,
-                self.model.name,
-            )
+            self.offload.check_model(self.model)
         object.__setattr__(self, "workloads", check_workloads(self.workloads, self.name))
         if self.workloads:
             first = self.workloads[0]
@@ -499,9 +508,10 @@ class ServingProblem:
                 f"{self.name}: precision {self.precision} (--precision) is supported by no GPU "
                 f"of the inventory ({names})"
             )
-        self._check_kv_precision()
         if self.constraints.gpu is not None:
             self.pool(self.constraints.gpu)  # validates the name
+        self._check_engine()
+        self._check_kv_precision()
         spec = self.speculative
         if spec is not None and spec.method == "mtp" and not self.model.mtp_layers:
             raise InputError(
@@ -509,7 +519,7 @@ class ServingProblem:
                 f"(num_nextn_predict_layers, as in DeepSeek-V3); {self.model.name} has none: "
                 "use eagle or draft"
             )
-        budget, chunk = self.engine.batched_tokens, self.constraints.chunk_tokens
+        budget, chunk = self.token_budget, self.constraints.chunk_tokens
         if budget and chunk and chunk > budget:
             raise InputError(
                 f"{self.name}: chunk_tokens {chunk} exceeds the engine's tokens={budget} "
@@ -521,6 +531,8 @@ class ServingProblem:
                 f"max_position_embeddings {self.model.max_seq}"
             )
         for pool in self.inventory.pools:
+            if self.engine_refusal(pool.gpu):  # left out of the search (_check_engine)
+                continue
             # a GPU of an architecture without a fitted efficiency is priced by a rule
             uncalibrated = calibration_warning(pool.gpu, serving=True)
             if uncalibrated:
@@ -528,17 +540,75 @@ class ServingProblem:
         if self.objective == "cost":
             self.warn_unpriced()
 
+    def _check_engine(self) -> None:
+        """The rule of a named engine's GPUs (:func:`engine_refusal`): a pool it cannot run on
+        is left out of the search with a warning naming it, and a problem none of whose
+        searched pools it runs on is bad input (:class:`InputError` naming the GPU and the
+        engine). Without a named engine every pool runs its vendor's (:meth:`engine_on`)."""
+        if self.engine is None:
+            return
+        name = self.engine.name
+        refused = {p.label: engine_refusal(name, p.gpu) for p in self.searched_pools}
+        if all(refused.values()):
+            first = next(iter(refused.values()))
+            raise InputError(
+                f"{self.name}: --engine {name}: {ENGINE_NAMES[name]} runs on no GPU of the "
+                f"inventory searched: {first}; name an engine it runs (--engine vllm|sglang) "
+                "or drop --engine (each vendor's GPUs then run its default engine)"
+            )
+        for label, why in refused.items():
+            if why:
+                self._warn(f"--engine {name}: pool {label} left out of the search: {why}")
+
+    @property
+    def searched_pools(self) -> tuple[Pool, ...]:
+        """The pools the search may use: the one ``constraints.gpu`` names, else every pool."""
+        if self.constraints.gpu is not None:
+            return (self.pool(self.constraints.gpu),)
+        return tuple(self.inventory.pools)
+
+    def engine_on(self, gpu: GpuSpec) -> Engine:
+        """The engine that times replicas on ``gpu``: the named one (:attr:`engine`), else
+        the GPU vendor's default (:func:`~planner.perfmodel.engines.default_engine`)."""
+        return self.engine if self.engine is not None else default_engine(gpu.architecture)
+
+    def engine_refusal(self, gpu: GpuSpec) -> str:
+        """Why the named engine cannot run on ``gpu`` ('' when it can, and always without a
+        named engine: each vendor's default runs on its GPUs)."""
+        return "" if self.engine is None else engine_refusal(self.engine.name, gpu)
+
+    def engines_by_pool(self) -> dict[str, Engine]:
+        """The engine of each pool the search may use (pool label -> engine), the pools the
+        named engine cannot run on left out."""
+        return {
+            p.label: self.engine_on(p.gpu)
+            for p in self.searched_pools
+            if not self.engine_refusal(p.gpu)
+        }
+
+    @property
+    def token_budget(self) -> int:
+        """The named engine's prompt tokens per iteration (``tokens=N``, vLLM's
+        ``--max-num-batched-tokens``); 0 when none is set (the vendors' defaults set none)."""
+        return self.engine.batched_tokens if self.engine is not None else 0
+
     def _check_kv_precision(self) -> None:
         """The rule of ``precision`` for the KV cache, under the timing engine and the export
         target: a precision no GPU of the inventory keeps is bad input (:class:`InputError`
         naming the flag and the GPUs); one some GPUs keep excludes the others' layouts, with
         the reason (:func:`planner.serve.candidates.layouts`)."""
-        kv, engine = self.kv_precision_name, self.engine
+        kv = self.kv_precision_name
         gpus = ", ".join(dict.fromkeys(p.gpu.name for p in self.inventory.pools))
-        if not any(stores_kv(engine.name, p.gpu, kv) for p in self.inventory.pools):
+        engines = ", ".join(dict.fromkeys(e.name for e in self.engines_by_pool().values()))
+        kept = [
+            stores_kv(self.engine_on(p.gpu).name, p.gpu, kv)
+            for p in self.inventory.pools
+            if not self.engine_refusal(p.gpu)
+        ]
+        if not any(kept):
             raise InputError(
                 f"{self.name}: kv_precision {kv} (--kv-precision) is kept by no GPU of the "
-                f"inventory ({gpus}) under {engine.name}"
+                f"inventory ({gpus}) under {engines}"
                 + (
                     ": TensorRT-LLM keeps an fp8 KV cache on FP8 GPUs only; vLLM and SGLang "
                     "store it on any GPU (--engine vllm|sglang)"
@@ -563,7 +633,11 @@ class ServingProblem:
         "$0.00/h, OPTIMAL" with any number of them, silently (the day planner calls this too:
         its problem has no rate, but its MIP minimizes cost).
         """
-        free = [p.label for p in self.inventory.pools if p.gpu.price_per_gpu_hour <= 0]
+        free = [
+            p.label
+            for p in self.inventory.pools
+            if p.gpu.price_per_gpu_hour <= 0 and not self.engine_refusal(p.gpu)
+        ]
         if free:
             self._warn(
                 f"no price for {', '.join(free)} ($0 per GPU-hour): the cheapest plan counts "
@@ -651,7 +725,7 @@ class ServingProblem:
             "constraints": self.constraints.to_dict(),
             "meta": {k: v for k, v in self.meta.items() if k != "warnings"},
             "speculative": None if self.speculative is None else asdict(self.speculative),
-            "engine": self.engine.to_dict(),
+            "engine": None if self.engine is None else self.engine.to_dict(),
             **({"offload": self.offload.to_dict()} if self.offload is not None else {}),
             **({"workloads": [w.to_dict() for w in self.workloads]} if self.workloads else {}),
         }
@@ -740,7 +814,7 @@ class ServingProblem:
                 data.get("speculative"), where=f"{where}: speculative"
             ),
             workloads=workloads,
-            engine=parse_engine(data.get("engine")),
+            engine=data.get("engine"),
             offload=offload_from_data(data.get("offload"), where=f"{where}: offload", base=base),
         )
 

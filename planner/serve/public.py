@@ -69,11 +69,7 @@ def simulated_run(
     )
     pool = problem.inventory.pools[0].name or problem.inventory.pools[0].gpu.name
     plan = ServingPlan(
-        (
-            ReplicaGroup(
-                pool, tp, 1, ep, 1, "both", problem.engine.batched_tokens or CHUNK_TOKENS, 1.0
-            ),
-        )
+        (ReplicaGroup(pool, tp, 1, ep, 1, "both", problem.token_budget or CHUNK_TOKENS, 1.0),)
     )
     trace = generate_trace(problem.traffic, requests, seed)
     clients = concurrency if mode == "clients" else None

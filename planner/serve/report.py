@@ -21,6 +21,27 @@ def _num(x: Any) -> Any:
     return x
 
 
+def engine_json(problem: ServingProblem) -> dict[str, Any]:
+    """The timing engine in the ``--json`` object: ``engine`` (its JSON form) when one engine
+    times every pool searched (the named one, or one vendor's default); otherwise ``engine``
+    is null and ``engines`` maps each pool's label to its vendor's default."""
+    engines = problem.engines_by_pool()
+    distinct = list(dict.fromkeys(engines.values()))
+    if len(distinct) == 1:
+        return {"engine": distinct[0].to_dict()}
+    return {"engine": None, "engines": {label: e.to_dict() for label, e in engines.items()}}
+
+
+def engine_label(problem: ServingProblem) -> str:
+    """``trtllm``, or ``trtllm on H100-SXM, vllm on MI300X`` when pools differ."""
+    by_engine: dict[Any, list[str]] = {}
+    for label, engine in problem.engines_by_pool().items():
+        by_engine.setdefault(engine, []).append(label)
+    if len(by_engine) == 1:
+        return next(iter(by_engine)).label()
+    return ", ".join(f"{e.label()} on {', '.join(pools)}" for e, pools in by_engine.items())
+
+
 def result_json(problem: ServingProblem, result: Result) -> dict[str, Any]:
     """The ``--json`` object: status, replicas, cost, latencies, capacity, bound, gap, ..."""
     plan = result.solution if isinstance(result.solution, ServingPlan) else None
@@ -53,7 +74,7 @@ def result_json(problem: ServingProblem, result: Result) -> dict[str, Any]:
         "model": problem.model.name,
         "precision": problem.precision,
         "kv_precision": problem.kv_precision_name,
-        "engine": problem.engine.to_dict(),
+        **engine_json(problem),
         "slo": problem.slo.to_dict(),
         "traffic": {
             "qps": problem.traffic.qps,
@@ -200,7 +221,7 @@ def print_report(
         head = (
             f"traffic: {t.describe()}\nSLO: {problem.slo.describe()}; precision {problem.precision}"
         )
-    head += f"; timing assumes engine {problem.engine.label()}"
+    head += f"; timing assumes engine {engine_label(problem)}"
     out.print(
         f"[bold]{problem.model.summary()}[/bold]\n"
         + head

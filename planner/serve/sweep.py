@@ -46,7 +46,9 @@ def sweep(
         Solver seconds per plan.
     **problem
         Everything else :func:`~planner.serve.api.make_problem` takes (lengths, SLOs,
-        precision, constraints).
+        precision, constraints, ``engine``: without one each GPU type runs its vendor's
+        default engine; a named engine that does not run on one of the types, TensorRT-LLM on
+        an AMD GPU, raises :class:`~planner.core.errors.InputError` before any plan is solved).
 
     Returns
     -------
@@ -61,10 +63,14 @@ def sweep(
     for r in rates:
         if not isinstance(r, (int, float)) or not math.isfinite(r) or r <= 0:
             raise InputError(f"sweep: rates must be positive numbers, got {r!r}")
+    # an alias with spaces ("RTX PRO 6000") broke the "GPU:COUNT" inventory text
+    pools = [(gpu, ClusterSpec((Pool(get_gpu(gpu), gpus_per_type),))) for gpu in gpu_types]
+    for _, pool in pools:
+        # bad input for one GPU type (an engine that does not run on it, a precision it lacks)
+        # is refused before any type is solved, as plan serve refuses a pool none can use
+        make_problem(model, pool, qps=float(rates[0]), **problem)
     rows = []
-    for gpu in gpu_types:
-        # an alias with spaces ("RTX PRO 6000") broke the "GPU:COUNT" inventory text
-        pool = ClusterSpec((Pool(get_gpu(gpu), gpus_per_type),))
+    for gpu, pool in pools:
         for qps in rates:
             prob = make_problem(model, pool, qps=float(qps), **problem)
             res = solve(prob, time_limit=time_limit)

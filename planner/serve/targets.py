@@ -27,14 +27,14 @@ from __future__ import annotations
 from typing import Any
 
 from planner.core.errors import InputError
-from planner.perfmodel.engines import stores_kv
+from planner.perfmodel.engines import ENGINE_NAMES, engine_refusal, stores_kv
 from planner.perfmodel.hardware import GpuSpec, vendor_of
 from planner.perfmodel.model_spec import ModelSpec
 
 #: The version of each target the export writes commands for (its flag lists:
 #: :data:`planner.serve.export.TOOLS`).
 VERSIONS = {"vllm": "0.8.5", "sglang": "0.4.6", "trtllm": "1.0.0"}
-NAMES = {"vllm": "vLLM", "sglang": "SGLang", "trtllm": "TensorRT-LLM"}
+NAMES = ENGINE_NAMES
 
 #: ``model_type``s whose SGLang 0.4.6 model code runs expert-parallel MoE (``EPMoE`` under
 #: ``--enable-ep-moe``: ``deepseek_v2.py``, ``mixtral.py``, ``grok.py``) *and* data-parallel
@@ -80,13 +80,14 @@ def layout_refusal(
 
 def gpu_refusal(target: str, gpu: GpuSpec, precision: str, kv_precision: str) -> str:
     """Why ``target`` runs no replica on ``gpu`` at these weight / KV-cache precisions,
-    whatever the layout ('' when it may): TensorRT-LLM runs on NVIDIA GPUs only, and 1.0's
-    PyTorch backend runs FP8, KV cache included, on FP8 GPUs only (:func:`stores_kv`); vLLM
-    and SGLang run what the planner's own precision rules allow."""
-    if check_target(target) != "trtllm":
-        return ""
-    if vendor_of(gpu.architecture) != "NVIDIA":
-        return f"{gpu.name} is not an NVIDIA GPU (TensorRT-LLM runs on NVIDIA GPUs only)"
+    whatever the layout ('' when it may): the engine's vendors
+    (:func:`~planner.perfmodel.engines.engine_refusal`: TensorRT-LLM runs on NVIDIA GPUs
+    only, the rule the timing engine obeys too), and TensorRT-LLM 1.0's PyTorch backend runs
+    FP8, KV cache included, on FP8 GPUs only (:func:`stores_kv`); vLLM and SGLang run what
+    the planner's own precision rules allow."""
+    why = engine_refusal(check_target(target), gpu)
+    if why or target != "trtllm":
+        return why
     if precision == "fp8" and not gpu.supports("fp8"):
         return f"{gpu.name} has no FP8 (the PyTorch backend runs FP8 on FP8 GPUs only)"
     if not stores_kv("trtllm", gpu, kv_precision):

@@ -249,7 +249,7 @@ def train(
         typer.Option(
             "--mfu-peak",
             help="Peak the table's extra MFU row is quoted against: bf16 (only the usual "
-            "row) or fp8 (JSON always has both).",
+            "row), fp8 or fp4 (JSON always has all three).",
         ),
     ] = "bf16",
     out: Annotated[
@@ -277,8 +277,8 @@ def train(
     from planner.train.api import make_problem, solve
     from planner.train.report import render
 
-    if mfu_peak not in ("bf16", "fp8"):
-        raise InputError(f"--mfu-peak {mfu_peak!r}: expected bf16 or fp8")
+    if mfu_peak not in ("bf16", "fp8", "fp4"):
+        raise InputError(f"--mfu-peak {mfu_peak!r}: expected bf16, fp8 or fp4")
     layers = None
     if stage_layers is not None:
         try:

@@ -61,8 +61,9 @@ def summary(problem: TrainingProblem, result: Result) -> dict[str, Any]:
             mfu_convention=(
                 "mfu: Megatron's model FLOPs (full s x s attention square); mfu_causal: causal "
                 "attention counted as half the square (Llama 3, PaLM); both against the dense "
-                "bf16 peak (also for fp8 runs); *_fp8_peak: the same against the dense fp8 "
-                "peak (null when a GPU has none); hardware_tflops_per_gpu adds recomputation"
+                "bf16 peak (also for fp8 / fp4 runs, whose GEMMs can take it above 1); "
+                "*_fp8_peak / *_fp4_peak: the same against the dense fp8 / fp4 peak (null "
+                "when a GPU has none); hardware_tflops_per_gpu adds recomputation"
             ),
             breakdown=est.breakdown,
             gpus=est.gpus,
@@ -81,10 +82,11 @@ def summary(problem: TrainingProblem, result: Result) -> dict[str, Any]:
         )
         if step.schedule_note:  # the dualpipe setting on a plan that cannot run DualPipe
             out.setdefault("notes", []).append(step.schedule_note)
-        fp8_peak = fp8_peak_flops(problem, est.gpus_by_pool)
-        ratio = None if fp8_peak is None else est.peak_flops / fp8_peak
-        out["mfu_fp8_peak"] = None if ratio is None else est.mfu * ratio
-        out["mfu_causal_fp8_peak"] = None if ratio is None else est.mfu_causal * ratio
+        for low in LOW_PRECISION_PEAKS:
+            peak = peak_flops_of(problem, est.gpus_by_pool, low)
+            ratio = None if peak is None else est.peak_flops / peak
+            out[f"mfu_{low}_peak"] = None if ratio is None else est.mfu * ratio
+            out[f"mfu_causal_{low}_peak"] = None if ratio is None else est.mfu_causal * ratio
     out["alternatives"] = result.stats.get("alternatives", [])
     for key in (
         "min_memory_gb",
@@ -107,15 +109,36 @@ def summary(problem: TrainingProblem, result: Result) -> dict[str, Any]:
     return out
 
 
-def fp8_peak_flops(problem: TrainingProblem, gpus_by_pool: dict[str, int]) -> float | None:
-    """Dense fp8 tensor-core peak (FLOP/s) of the GPUs a plan uses; ``None`` when one has none."""
+#: Precisions besides bf16 that MFU is also quoted against (``mfu_<p>_peak`` in the JSON).
+LOW_PRECISION_PEAKS = ("fp8", "fp4")
+
+
+def peak_flops_of(
+    problem: TrainingProblem, gpus_by_pool: dict[str, int], precision: str
+) -> float | None:
+    """Dense ``precision`` tensor-core peak (FLOP/s) of the GPUs a plan uses.
+
+    Parameters
+    ----------
+    problem
+        The training problem (its cluster's pools).
+    gpus_by_pool
+        GPUs the plan uses per pool label.
+    precision
+        ``fp8`` or ``fp4``.
+
+    Returns
+    -------
+    float or None
+        The summed peak; ``None`` when one of the GPUs has no such tensor cores.
+    """
     pools = {p.label: p for p in problem.cluster.pools}
     total = 0.0
     for label, n in gpus_by_pool.items():
         gpu = pools[label].gpu
-        if not gpu.supports("fp8"):
+        if not gpu.supports(precision):
             return None
-        total += n * gpu.peak_flops("fp8")
+        total += n * gpu.peak_flops(precision)
     return total or None
 
 
@@ -192,13 +215,13 @@ def render(
     t.add_row("model TFLOP/s per GPU", f"{s['model_tflops_per_gpu']:.1f}")
     t.add_row("hardware TFLOP/s per GPU", f"{s['hardware_tflops_per_gpu']:.1f}")
     t.add_row("MFU (causal / Megatron)", f"{100 * s['mfu_causal']:.1f}% / {100 * s['mfu']:.1f}%")
-    if mfu_peak == "fp8":
-        fp8 = s.get("mfu_fp8_peak")
+    if mfu_peak in LOW_PRECISION_PEAKS:
+        low = s.get(f"mfu_{mfu_peak}_peak")
         t.add_row(
-            "MFU vs fp8 peak",
-            "– (a GPU has no fp8 peak)"
-            if fp8 is None
-            else f"{100 * s['mfu_causal_fp8_peak']:.1f}% / {100 * fp8:.1f}%",
+            f"MFU vs {mfu_peak} peak",
+            f"– (a GPU has no {mfu_peak} peak)"
+            if low is None
+            else f"{100 * s[f'mfu_causal_{mfu_peak}_peak']:.1f}% / {100 * low:.1f}%",
         )
     t.add_row("GPUs used", f"{s['gpus']}")
     t.add_row("bubble / tail", f"{s['bubble_time_s']:.3f} s / {s['tail_time_s']:.3f} s")

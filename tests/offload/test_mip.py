@@ -184,7 +184,7 @@ def test_rens_and_proving_runs_carry_the_gap_and_options():
 def test_time_rows_are_held_to_the_absolute_gap_in_milliseconds():
     # HiGHS holds rows to an absolute tolerance (1e-9); with times in microseconds that was
     # 1e-15 s on a compute-time row of a few thousand microseconds, far below what the
-    # certificate resolves (README, offload). In milliseconds a row holds to one picosecond,
+    # certificate resolves (docs/offload.md). In milliseconds a row holds to one picosecond,
     # the proving run's absolute gap; integrality keeps 1e-9.
     from planner.core.mip import MIP_FEASIBILITY_TOLERANCE
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 from hypothesis import given
@@ -53,9 +55,42 @@ def test_a_missing_field_is_named():
 
 def test_model_shape_mismatch_is_named():
     p = OffloadPlan.from_dict(plan_dict(), source="p.json")
-    p.check_model(32, 8, 2, "mixtral")
+    p.check_model(MIXTRAL)
     with pytest.raises(InputError, match=r"p\.json: field 'experts'"):
-        p.check_model(32, 64, 2, "other")
+        p.check_model(replace(MIXTRAL, num_experts=64))
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        # a shared expert the serving model does not have: its bytes were subtracted from the
+        # resident ones as if it sat with the dense weights
+        ({"shared_experts": 1}, "field 'shared_experts': the plan has 1, the serving model "),
+        # Qwen3-30B-A3B's expert (2048 x 768) under Mixtral's layers / experts / top-k
+        (
+            {"expert_bytes": experts.expert_bytes(2048, 768)},
+            "field 'expert_bytes': the plan has 9437184, the serving model ",
+        ),
+    ],
+)
+def test_shared_experts_and_expert_bytes_of_another_model_are_named(change, message):
+    p = OffloadPlan.from_dict(plan_dict(**change), source="p.json")
+    with pytest.raises(InputError, match=rf"^p\.json: {message}"):
+        p.check_model(MIXTRAL)
+
+
+def test_a_plan_at_another_precision_or_a_shared_block_in_experts_worth_fits():
+    # the plan made at fp8 (one byte per weight) serves the bf16 model: the bytes scale
+    OffloadPlan.from_dict(plan_dict(expert_bytes=EXPERT // 2), source="p").check_model(MIXTRAL)
+    # Qwen1.5-MoE's shared block of 4 experts' width (shared_expert_intermediate_size 5632,
+    # moe_intermediate_size 1408): the offload preset's shared_experts = 4
+    qwen = replace(MIXTRAL, shared_experts=1, moe_ffn=1408, shared_ffn=4 * 1408, hidden=2048)
+    shape = {"shared_experts": 4, "expert_bytes": experts.expert_bytes(2048, 1408)}
+    OffloadPlan.from_dict(plan_dict(**shape), source="p").check_model(qwen)
+    with pytest.raises(InputError, match=r"field 'shared_experts': the plan has 1, .* has 4"):
+        OffloadPlan.from_dict(plan_dict(**{**shape, "shared_experts": 1}), source="p").check_model(
+            qwen
+        )
 
 
 def term(hit: float, moved: float, overlap: bool = False, tokens=64.0, layer_s=0.0):

@@ -169,7 +169,7 @@ def test_vllm_prefill_decode_servers_are_linked_in_pairs():
 
 
 def test_vllm_refuses_a_ratio_its_connector_cannot_link():
-    """The README's 1 prefill : 2 decode plan cannot start with vLLM 0.8.5's PyNcclConnector."""
+    """docs/serve.md's 1 prefill : 2 decode plan cannot start with vLLM 0.8.5's PyNcclConnector."""
     plan = ServingPlan(
         (
             ReplicaGroup("H100-SXM", 2, 1, 1, 1, "prefill", 8192, 10.0),

@@ -52,6 +52,12 @@ def plan_file(tmp_path):
         (plan_dict(experts=64), "field 'experts'"),
         (plan_dict(layers=27), "field 'layers'"),
         (plan_dict(top_k=6), "field 'top_k'"),
+        # a plan of another model with Mixtral's layers, experts and top-k was used silently
+        (plan_dict(shared_experts=2), "field 'shared_experts': the plan has 2"),
+        (
+            plan_dict(expert_bytes=EXPERT * 3 // 4),
+            f"field 'expert_bytes': the plan has {EXPERT * 3 // 4}",
+        ),
         ("{not json", "not a JSON offload plan"),
         # a solve result without a plan (was "field 'format': ... got None")
         ({"family": "offload", "status": "UNKNOWN", "stats": {}}, "status 'UNKNOWN') with no"),

@@ -307,6 +307,26 @@ def test_mfu_against_the_fp8_peak(capsys):
     assert json.loads(out)["mfu_fp8_peak"] is None  # A100 has no fp8 tensor cores
 
 
+def test_mfu_against_the_fp4_peak(capsys):
+    """An fp4 run's bf16-peak MFU can exceed 1; the fp4 peak gives the fraction of what the
+    GPU can do at that precision (the JSON had no fp4 key, --mfu-peak fp4 exited 2)."""
+    from planner.perfmodel.hardware import get_gpu
+
+    args = ("plan", "train", "--model", "gpt-1.7b", "--global-batch", "64", "--seq", "2048")
+    code, out, _ = run(capsys, *args, "--gpus", "8xB200", "--precision", "fp4", "--json")
+    d = json.loads(out)
+    b200 = get_gpu("B200")
+    ratio = b200.peak_flops("bf16") / b200.peak_flops("fp4")
+    assert code == 0 and 0 < ratio < 0.5
+    assert d["mfu_fp4_peak"] == pytest.approx(d["mfu"] * ratio)
+    assert d["mfu_causal_fp4_peak"] == pytest.approx(d["mfu_causal"] * ratio)
+    assert 0 < d["mfu_fp4_peak"] < d["mfu_fp8_peak"] < d["mfu"]
+    code, out, _ = run(capsys, *args, "--gpus", "8xB200", "--precision", "fp4", "--mfu-peak", "fp4")
+    assert code == 0 and "MFU vs fp4 peak" in out
+    code, out, _ = run(capsys, *args, "--gpus", "8xH100", "--json")
+    assert json.loads(out)["mfu_fp4_peak"] is None  # Hopper has no fp4 tensor cores
+
+
 def test_gen_count_above_the_limit_exits_2(capsys):
     """Without a limit, --count 100000000 ran for ever (the list is built in memory)."""
     code, out, err = run(capsys, "gen", "train", "--tiny", "--count", "10001")

@@ -385,6 +385,13 @@ ASSUMPTIONS = (
         "H100 / B200 / GB200 at 16-24 SMs), taken for every GPU and SM count",
     ),
     (
+        "comm.FLEX_SMS",
+        "DeepEP 20, HybridEP 16 SMs",
+        "SMs the flex dispatcher's kernels hold; under DualPipe a rank's compute-bound kernels "
+        "run on the rest (stage.sm_share: DeepSeek-V3 report section 3.2.2, profile-data "
+        "train.json's 112-CTA GEMMs), memory-bound kernels taken at full bandwidth",
+    ),
+    (
         "stage.sharded_grad_bytes",
         "18 / 8 bytes per parameter and microbatch (fp32 / bf16 reductions)",
         "ZeRO-2/3 gradient copy, cast and pre-divide before each reduce-scatter, counted from "

@@ -2,7 +2,7 @@
 
 The issue's validation rule: a recommendation of a layout kind the model was
 never checked on is a guess, so the report lists the held-out error per kind
-and the README's claims cite it. A row belongs to every kind its layout has
+and the accuracy notes (docs/perfmodel.md) cite it. A row belongs to every kind its layout has
 (Llama 3 405B at 128K tokens is TP-heavy, deep-PP and context-parallel).
 """
 

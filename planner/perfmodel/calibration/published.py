@@ -376,6 +376,11 @@ class ServingRow:
     value: float
     split: str
     metric: str = "output_tokens_per_s"
+    #: Pipeline stages of the replica (``tp * pp`` GPUs; trtllm-bench ``--pp``).
+    pp: int = 1
+    #: KV-cache precision when it differs from ``precision`` (FP4 checkpoints keep an FP8
+    #: cache); empty: the same as the weights.
+    kv_precision: str = ""
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,148 @@
+"""The timing engine follows the GPU's vendor: TensorRT-LLM on NVIDIA, vLLM on AMD; a named
+engine that cannot run on a pool's GPUs (TensorRT-LLM on an AMD GPU) leaves the pool out, and
+is bad input when no pool is left (issue 19)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from planner.cli import main
+from planner.core.errors import InputError
+from planner.perfmodel.engines import Engine
+from planner.perfmodel.hardware import get_gpu
+from planner.perfmodel.readers import load_model
+from planner.perfmodel.stage import EngineModel, ReplicaConfig
+from planner.serve import make_problem, sweep
+from planner.serve.capacity import engine_key
+from planner.serve.evaluate import verify
+from planner.serve.instance import ReplicaGroup, ServingPlan, ServingProblem
+
+MI300X, H100 = get_gpu("MI300X"), get_gpu("H100")
+LENGTHS = ["--prompt-tokens", "500", "--output-tokens", "100", "--tpot", "50ms"]
+NO_ENGINE = "TensorRT-LLM runs on NVIDIA GPUs only"
+
+
+def run(capsys, *args):
+    with pytest.raises(SystemExit) as exc:
+        main([str(a) for a in args])
+    out = capsys.readouterr()
+    return exc.value.code, out.out, out.err
+
+
+def serve(*gpus_and_more):
+    return ["plan", "serve", "--model", "llama-3.1-8b", "--gpus", *gpus_and_more, *LENGTHS]
+
+
+def test_the_rule_is_the_vendors():
+    from planner.perfmodel.engines import default_engine, engine_refusal
+
+    assert default_engine(H100.architecture) == Engine("trtllm")
+    assert default_engine(MI300X.architecture) == Engine("vllm")
+    for name in ("MI325X", "MI355X"):
+        assert default_engine(get_gpu(name).architecture).name == "vllm"
+        assert NO_ENGINE in engine_refusal("trtllm", get_gpu(name))
+    assert engine_refusal("trtllm", H100) == ""
+    assert engine_refusal("vllm", MI300X) == engine_refusal("sglang", MI300X) == ""
+    # the step model's own default follows the GPU too (it was TensorRT-LLM everywhere)
+    model = load_model("llama-3.1-8b")
+    assert EngineModel(model, ReplicaConfig(MI300X, 1, 1, 1)).engine == Engine("vllm")
+    assert EngineModel(model, ReplicaConfig(H100, 1, 1, 1)).engine == Engine("trtllm")
+
+
+def test_an_amd_pool_without_engine_is_timed_as_vllm(capsys):
+    """Was priced as TensorRT-LLM (its host overhead, its KV rule) on an AMD GPU."""
+    args = [*serve("MI300X:1"), "--qps", "2", "--json", "-t", "20"]
+    code, out, _ = run(capsys, *args)
+    default = json.loads(out)
+    assert code == 0 and default["engine"]["name"] == "vllm" and "engines" not in default
+    code, out, _ = run(capsys, *args, "--engine", "vllm")
+    named = json.loads(out)
+    assert code == 0 and named["tpot_s"] == default["tpot_s"]
+    assert named["ttft_s"] == default["ttft_s"]
+    p = make_problem("llama-3.1-8b", "MI300X:1", prompt_tokens=500, output_tokens=100)
+    group = ReplicaGroup("MI300X", 1, 1, 1, 1, "both", 2048, 1.0)
+    assert p.engine is None and engine_key(p, group)[8] == Engine("vllm")  # the simulator's
+
+
+def test_trtllm_on_amd_only_exits_2_naming_gpu_and_engine(capsys):
+    code, out, err = run(capsys, *serve("MI300X:8"), "--qps", "2", "--engine", "trtllm")
+    assert code == 2 and out == ""
+    line = err.strip()
+    assert "\n" not in line and "--engine trtllm" in line and "MI300X" in line
+    assert NO_ENGINE in line
+    # the pool the search is limited to (--gpu-type) is the one that counts
+    code, _, err = run(
+        capsys,
+        *serve("H100:1,MI300X:8"),
+        "--qps",
+        "2",
+        "--engine",
+        "trtllm",
+        "--gpu-type",
+        "MI300X",
+    )
+    assert code == 2 and "MI300X" in err and NO_ENGINE in err
+    # a day of periods is refused the same way
+    code, _, err = run(capsys, *serve("MI300X:8"), "--profile", "1,2", "--engine", "nim")
+    assert code == 2 and NO_ENGINE in err
+
+
+def test_trtllm_on_a_mixed_fleet_leaves_the_amd_pool_out_with_the_reason(capsys):
+    """The MI300X pool has no price: the cheapest plan took it, timed as TensorRT-LLM."""
+    args = [*serve("H100:2,MI300X:8"), "--qps", "2", "--json", "-t", "20"]
+    code, out, _ = run(capsys, *args, "--engine", "trtllm")
+    data = json.loads(out)
+    assert code == 0 and data["verified"] and set(data["gpus"]) == {"H100-SXM"}
+    assert data["engine"]["name"] == "trtllm"
+    # the pool left out is not warned about as unpriced (its GPUs are not used)
+    assert data["warnings"] == [
+        "--engine trtllm: pool MI300X left out of the search: MI300X is not an NVIDIA GPU "
+        f"({NO_ENGINE})"
+    ]
+    # without --engine both pools are searched, each with its vendor's engine
+    code, out, _ = run(capsys, *args)
+    data = json.loads(out)
+    assert code == 0 and data["engine"] is None
+    assert {k: v["name"] for k, v in data["engines"].items()} == {
+        "H100-SXM": "trtllm",
+        "MI300X": "vllm",
+    }
+    code, out, _ = run(capsys, *args[:-3], "-t", "20")
+    assert "timing assumes engine trtllm on H100-SXM, vllm on MI300X" in " ".join(out.split())
+
+
+def test_verify_refuses_a_group_the_named_engine_cannot_run():
+    p = make_problem(
+        "llama-3.1-8b",
+        "H100:1,MI300X:1",
+        qps=1.0,
+        prompt_tokens=500,
+        output_tokens=100,
+        engine="trtllm",
+    )
+    plan = ServingPlan((ReplicaGroup("MI300X", 1, 1, 1, 1, "both", 2048, 1.0),))
+    assert any(
+        f"--engine trtllm: MI300X is not an NVIDIA GPU ({NO_ENGINE})" in v for v in verify(p, plan)
+    )
+    default = make_problem(
+        "llama-3.1-8b", "H100:1,MI300X:1", qps=1.0, prompt_tokens=500, output_tokens=100
+    )
+    assert verify(default, plan) == []
+
+
+def test_problem_files_keep_the_engine_unnamed():
+    p = make_problem("llama-3.1-8b", "MI300X:1", prompt_tokens=500, output_tokens=100)
+    data = json.loads(json.dumps(p.to_dict()))
+    assert data["engine"] is None
+    back = ServingProblem.from_dict(data)
+    assert back.engine is None and back.engine_on(MI300X) == Engine("vllm")
+    with pytest.raises(InputError, match="--engine trtllm: TensorRT-LLM runs on no GPU"):
+        ServingProblem.from_dict({**data, "engine": "trtllm"})
+
+
+def test_sweep_refuses_a_type_the_engine_cannot_run_before_solving():
+    kw = dict(prompt_tokens=500, output_tokens=100, tpot="50ms", time_limit=5)
+    with pytest.raises(InputError, match=f"MI300X is not an NVIDIA GPU \\({NO_ENGINE}\\)"):
+        sweep("llama-3.1-8b", ["H100", "MI300X"], [1.0], engine="trtllm", **kw)
