@@ -9,7 +9,10 @@ whole, predicted by simulating the modeled replica under the row's load and engi
 the fit predicts it (analytically, :func:`planner.serve.calibration.predict_public_fit`); and
 the trtllm-bench throughputs on the inference GPUs (L40S, RTX PRO 6000), held out, predicted
 at saturation as the overview rows
-(:data:`planner.perfmodel.calibration.inference_gpus.INFERENCE_GPU_ROWS`).
+(:data:`planner.perfmodel.calibration.inference_gpus.INFERENCE_GPU_ROWS`). Also the MLPerf
+Inference rows (:data:`planner.perfmodel.calibration.mlperf.MLPERF_ROWS`, held out) whose
+benchmark's prompt lengths are published (llama2-70b; Mixtral-8x7B's are not), at the sample
+set's lengths (:func:`planner.serve.calibration.predict_mlperf`).
 Targets on held-out rows: throughput within +/-15 %, latency within +/-25 %; the held-out
 errors are also summarized per GPU.
 
@@ -36,9 +39,11 @@ from planner.bench.runner import measurement_row
 from planner.core.family import Reference
 from planner.perfmodel.calibration.inference_gpus import INFERENCE_GPU_ROWS
 from planner.perfmodel.calibration.inference_gpus import SOURCES as INFERENCE_GPU_SOURCES
+from planner.perfmodel.calibration.mlperf import DATASETS, MLPERF_ROWS
+from planner.perfmodel.calibration.mlperf import SOURCES as MLPERF_SOURCES
 from planner.perfmodel.calibration.published import FIT, SERVING_ROWS, SOURCES
 from planner.perfmodel.calibration.serving_public import PUBLIC_SERVING_ROWS, SERVING_SOURCES
-from planner.serve.calibration import predict, predict_public_fit
+from planner.serve.calibration import predict, predict_mlperf, predict_public_fit
 from planner.serve.public import predict_public
 
 OUT = Path(__file__).resolve().parent / "results" / "serve"
@@ -47,6 +52,26 @@ TARGETS = {"throughput": 0.15, "latency": 0.25}
 
 def kind(metric: str) -> str:
     return "latency" if metric in ("ttft_s", "tpot_s", "latency_s") else "throughput"
+
+
+def _row(r, value: float, t0: float, **fields) -> dict:
+    """One result row: ``fields`` (isl_osl, engine, load, metric, ep) beside the common ones."""
+    row = {
+        "id": r.id,
+        "source": r.source,
+        "split": r.split,
+        "gpu": r.gpu,
+        "model": r.model,
+        "tp": r.tp,
+        **fields,
+        "kind": kind(r.metric),
+        "measured": r.value,
+        "predicted": value,
+        "error": value / r.value - 1.0,
+        "seconds": round(time.perf_counter() - t0, 2),
+    }
+    print(f"{r.id}: {row['error']:+.1%}", flush=True)
+    return row
 
 
 def collect(sources: list[str]) -> list[dict]:
@@ -63,27 +88,36 @@ def collect(sources: list[str]) -> list[dict]:
         else:
             value = predict_public(r)
         rows.append(
-            {
-                "id": r.id,
-                "source": r.source,
-                "split": r.split,
-                "gpu": r.gpu,
-                "model": r.model,
-                "tp": r.tp,
-                "pp": getattr(r, "pp", 1),
-                "ep": getattr(r, "ep", 1),
-                "isl_osl": f"{r.input_tokens}/{r.output_tokens}",
-                "engine": r.engine if public else "trtllm",
-                "load": _load(r) if public else "saturation",
-                "metric": (r.statistic + " " if public and r.statistic else "") + r.metric,
-                "kind": kind(r.metric),
-                "measured": r.value,
-                "predicted": value,
-                "error": value / r.value - 1.0,
-                "seconds": round(time.perf_counter() - t0, 2),
-            }
+            _row(
+                r,
+                value,
+                t0,
+                pp=getattr(r, "pp", 1),
+                ep=getattr(r, "ep", 1),
+                isl_osl=f"{r.input_tokens}/{r.output_tokens}",
+                engine=r.engine if public else "trtllm",
+                load=_load(r) if public else "saturation",
+                metric=(r.statistic + " " if public and r.statistic else "") + r.metric,
+            )
         )
-        print(f"{r.id}: {rows[-1]['error']:+.1%}", flush=True)
+    for r in MLPERF_ROWS:
+        data = DATASETS[r.model]
+        if (sources and r.source not in sources) or data.input_mean is None:
+            continue  # unscored: the sample set's prompt lengths are unpublished
+        t0 = time.perf_counter()
+        rows.append(
+            _row(
+                r,
+                predict_mlperf(r),
+                t0,
+                pp=1,
+                ep=1,
+                isl_osl=f"{data.input_mean:.0f}/{r.output_mean:.0f}",
+                engine=r.engine,
+                load=f"{r.rate:g} req/s, {r.engines} engines" if r.rate else "saturation",
+                metric=(r.statistic + " " if r.statistic else "") + r.metric,
+            )
+        )
     return rows
 
 
@@ -143,7 +177,12 @@ def by_gpu(rows: list[dict]) -> list[dict]:
 def source_lines(rows: list[dict]) -> str:
     lines = []
     for key in sorted({r["source"] for r in rows}):
-        s = SOURCES.get(key) or SERVING_SOURCES.get(key) or INFERENCE_GPU_SOURCES[key]
+        s = (
+            SOURCES.get(key)
+            or SERVING_SOURCES.get(key)
+            or INFERENCE_GPU_SOURCES.get(key)
+            or MLPERF_SOURCES[key]
+        )
         lines.append(f"- `{key}`: {s.citation} ({s.framework} {s.version})")
     return "\n".join(lines) + "\n"
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from planner.perfmodel.calibration.mlperf import MLPerfRow
+from planner.perfmodel.calibration.mlperf import DATASETS, MLPerfRow
 from planner.perfmodel.calibration.published import ServingRow
 from planner.perfmodel.calibration.serving_public import PublicServingRow
 from planner.perfmodel.engines import Engine, parse_engine
@@ -76,6 +76,7 @@ def _role(
     ep: int = 1,
     slo: SLO | None = None,
     pp: int = 1,
+    kv_admission: str | None = None,
 ) -> RoleModel:
     return RoleModel(
         _engine_model(model, gpu, tp, precision, kv_precision, engine, ep, pp),
@@ -84,7 +85,7 @@ def _role(
         slo or SLO(percentile=percentile),
         chunk=_token_budget(engine),
         online=qps is not None,
-        kv_admission=ENGINE_KV_ADMISSION[engine.name],
+        kv_admission=kv_admission or ENGINE_KV_ADMISSION[engine.name],
     )
 
 
@@ -193,19 +194,27 @@ def predict_public_fit(row: PublicServingRow) -> float:
     raise ValueError(f"{row.id}: no analytic prediction for {row.mode} {row.metric}")
 
 
-def predict_mlperf(row: MLPerfRow, input_mean: float) -> float:
-    """An MLPerf row's metric for a sample set of mean prompt ``input_mean``.
+def predict_mlperf(
+    row: MLPerfRow, input_mean: float | None = None, input_std: float | None = None
+) -> float:
+    """An MLPerf row's metric for its benchmark's sample set.
 
     The system runs ``row.engines`` independent engines, each taking an equal share of the
-    samples. Lengths: lognormal with a standard deviation equal to the mean (the ShareGPT
-    rows' assumption; MLPerf prints neither distribution), output mean the run's own.
+    samples. Prompt lengths: lognormal with the sample set's mean and standard deviation
+    (:data:`~planner.perfmodel.calibration.mlperf.DATASETS`); output lengths: lognormal with
+    the run's own mean and a standard deviation equal to it (the ShareGPT rows' assumption;
+    MLPerf prints no output distribution). KV blocks are held as the row says
+    (:attr:`~planner.perfmodel.calibration.mlperf.MLPerfRow.kv_admission`).
 
     Parameters
     ----------
     row
         An MLPerf row (:mod:`planner.perfmodel.calibration.mlperf`).
     input_mean
-        Mean prompt tokens of the benchmark's sample set (MLPerf does not publish it).
+        Mean prompt tokens; ``None`` takes the benchmark's published mean.
+    input_std
+        Standard deviation of the prompt tokens; ``None`` takes the published one when the
+        mean is the published one, else ``input_mean`` (a sensitivity grid's assumption).
 
     Returns
     -------
@@ -218,21 +227,28 @@ def predict_mlperf(row: MLPerfRow, input_mean: float) -> float:
     Raises
     ------
     ValueError
-        For a scenario or metric the function does not predict.
+        For a scenario or metric the function does not predict, or a benchmark whose mean
+        prompt is unpublished when ``input_mean`` is not given.
     """
-    prompt = parse_lengths(f"lognormal:{input_mean:g},{input_mean:g}", what="input_mean")
+    if input_mean is None:
+        data = DATASETS[row.model]
+        if data.input_mean is None:
+            raise ValueError(f"{row.id}: the sample set's mean prompt is not published")
+        input_mean, input_std = data.input_mean, input_std or data.input_std
+    std = input_std or input_mean
+    prompt = parse_lengths(f"lognormal:{input_mean:g},{std:g}", what="input_mean")
     out = row.output_mean
     output = parse_lengths(f"lognormal:{out:g},{out:g}", what="output_mean")
     engine = parse_engine(row.engine)
     args = (row.model, row.gpu, row.tp, row.precision, row.kv_precision, prompt, output, engine)
     if row.scenario == "Offline" and row.metric == "output_tokens_per_s":
-        role = _role(*args, qps=None, percentile=0.99)
+        role = _role(*args, qps=None, percentile=0.99, kv_admission=row.kv_admission)
         return role.capacity()[0] * role.engine.config.engines * output.mean * row.engines
     if row.scenario != "Server":
         raise ValueError(f"{row.id}: unknown scenario {row.scenario!r}")
     per_engine = row.rate / row.engines
     slo = SLO(ttft_s=row.ttft_limit_s, tpot_s=row.tpot_limit_s, percentile=0.99)
-    role = _role(*args, qps=per_engine, percentile=0.99, slo=slo)
+    role = _role(*args, qps=per_engine, percentile=0.99, slo=slo, kv_admission=row.kv_admission)
     if row.metric == "output_tokens_per_s":
         return role.capacity()[0] * role.engine.config.engines * output.mean * row.engines
     point = role.at_rate(per_engine)

@@ -38,3 +38,19 @@ def test_server_rows_carry_their_scheduled_rate_and_meet_the_limits():
 def test_h100_llama2_runs_four_tp2_engines():
     r = next(r for r in MLPERF_ROWS if r.gpu == "H100" and r.model == "llama-2-70b")
     assert (r.tp, r.engines) == (2, 4)
+
+
+def test_llama2_prompt_lengths_lie_within_the_benchmark_limits():
+    # the calibration subset's statistics (module notes): a mean above MLPerf's 1,024-token
+    # input cap, or a spread wider than a lognormal with that cap allows, is a typo
+    d = DATASETS["llama-2-70b"]
+    assert 0 < d.input_mean < d.max_input
+    assert 0 < d.input_std < d.max_input
+    # the independent JetStream count (221.9 per sample over 10,000 draws) within 2 s.e.
+    assert abs(d.input_mean - 2_219_196 / 10_000) < 2 * d.input_std / 1000**0.5
+    assert DATASETS["mixtral-8x7b"].input_mean is None
+
+
+def test_every_row_holds_kv_on_demand():
+    # NVIDIA's harness runs TensorRT-LLM's max-utilization scheduler; vLLM allocates on demand
+    assert {r.kv_admission for r in MLPERF_ROWS} == {"on-demand"}

@@ -35,3 +35,24 @@ def test_server_ttft_grows_with_the_rate_and_longer_prompts_cut_throughput():
     assert predict_mlperf(low, 300) < predict_mlperf(ttft, 300)
     off = _row("Offline", "output_tokens_per_s")
     assert predict_mlperf(off, 800) < predict_mlperf(off, 100)
+
+
+def test_default_lengths_are_the_published_sample_set():
+    from planner.perfmodel.calibration.mlperf import DATASETS
+
+    d = DATASETS["llama-2-70b"]
+    off = _row("Offline", "output_tokens_per_s")
+    assert predict_mlperf(off) == predict_mlperf(off, d.input_mean, d.input_std)
+    # the published spread, not the grid's std = mean, is used
+    assert predict_mlperf(off) != predict_mlperf(off, d.input_mean)
+    mixtral = _row("Offline", "output_tokens_per_s", model="mixtral-8x7b")
+    with pytest.raises(ValueError, match="not published"):
+        predict_mlperf(mixtral)
+
+
+def test_reserving_prompt_plus_output_admits_fewer_sequences_than_on_demand():
+    # NVIDIA's harness runs TensorRT-LLM's max-utilization scheduler (KV on demand); the
+    # guaranteed-no-evict reservation would cap the batch where the KV cache binds
+    off = _row("Offline", "output_tokens_per_s")
+    reserved = dataclasses.replace(off, kv_admission="reserve")
+    assert predict_mlperf(reserved, 500) < predict_mlperf(off, 500)

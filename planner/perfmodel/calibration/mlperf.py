@@ -46,11 +46,40 @@ output tokens (NVIDIA's ``generation_config.json``), reference output 294.45 tok
 Mixtral-8x7B 15,000 samples (5,000 each of OpenOrca, GSM8K, MBXP, ``max_seq_len=2048``),
 reference 144.84 (145.9 in the submission checker). The mean *input* length of either set is
 printed in none of them (nor in the MLCommons blog excerpts, AMD's v4.1 write-up, "up to 1,024
-input and output tokens", or the submitters' READMEs; the one public copy of the tokenized
-set found, AI-Hypercomputer/JetStream ``benchmarks/open_orca_gpt4_tokenized_llama.sampled_
-24576.pkl``, is a Git LFS pointer). So :data:`DATASETS` holds ``input_mean = None`` and the
-rows are not scored by ``bench/serve_public.py``; the output mean of each row is its own
+input and output tokens", or the submitters' READMEs). The output mean of each row is its own
 run's (tokens/s over samples/s of the same log).
+
+llama2-70b input lengths (entered by helper s18mlperf, eighteenth session, before any
+prediction at them was computed; ``bench/session_runs/s18mlperf/openorca_lengths.py``, output
+beside it): MLPerf's own calibration subset, ``open_orca_gpt4_tokenized_llama.calibration_1000
+.pkl``, is public in git history: github AI-Hypercomputer/JetStream @909361b ("Accuracy eval
+mlperf", 2024-05-07; blob cde4330e, 3,708,395 bytes, later replaced by a Git LFS pointer in
+8cae8a1). mlcommons/inference ``language/llama2-70b/processorca.py`` (since 94b0cc48,
+2024-01-08) draws it as ``sampled_df.sample(n=1000, random_state=12345)`` from the 24,576-sample
+set itself, and the file is that processing's output (every ``tok_input`` ends in the token
+29871 that commit appends; origins cot 248, flan 243, niv 244, t0 265 of the set's equal
+6,144 each). Its ``tok_input_length`` (the Llama 2 tokens a submitter's engine prefills):
+mean 219.74, standard deviation 171.14, min 51, median 153.5, max 1020 over the 1,000 samples
+(standard error of the mean 5.4). Cross-check, independent: the JetStream commit 8cae8a1
+("[benchmark] Increase offline benchmarking batch size from 160 to 320", #196, 2025-02-19)
+logs 2,219,196 input tokens for 10,000 prompts drawn at random from
+``open_orca_gpt4_tokenized_llama.sampled_24576.pkl`` and tokenized by its Llama 2 tokenizer:
+221.9 per sample; and JetStream 5dd2b91 (#210, 2025-02-26) logs 5,311,936 for 24,000 distinct
+samples of the 24,576 (``random.sample``), 221.33 per sample under Hugging Face's Llama 2
+tokenizer, which is MLPerf's ``tok_input`` less the appended 29871: 222.33 in MLPerf's count,
+a near-census found after the entry (errors at it move by at most 1.7 points, no count:
+``bench/session_runs/s18mlperf/census_sensitivity.md``). :data:`DATASETS` enters the
+calibration subset's mean and standard deviation (the only published spread).
+Mixtral-8x7B: no public copy of its sample set or of its calibration subset found (the rows
+printed anywhere are single samples in the docstrings of NVIDIA's Mixtral scripts, 139 to 662
+tokens), so its ``input_mean`` stays ``None`` and its rows are not scored.
+
+KV cache of the NVIDIA runs: NVIDIA's harness runs TensorRT-LLM's capacity scheduler as
+``kMAX_UTILIZATION`` (``closed/NVIDIA/code/harness/harness_llm/main_llm.cc``:
+``trtllm_batch_sched_policy`` defaults to ``max_util``; the llama2-70b and Mixtral configs do
+not set it), which allocates KV blocks as tokens are generated and pauses requests when the
+cache is full, not TensorRT-LLM's default guaranteed-no-evict reservation of prompt + output:
+:attr:`MLPerfRow.kv_admission` is ``on-demand`` for every row (vLLM's own behaviour for AMD).
 """
 
 from __future__ import annotations
@@ -86,10 +115,13 @@ class Dataset:
     reference_output: float
     #: Mean prompt tokens; ``None``: not published in the sources read.
     input_mean: float | None
+    #: Standard deviation of the prompt tokens; ``None``: not published.
+    input_std: float | None = None
 
 
 DATASETS = {
-    "llama-2-70b": Dataset(24576, 1024, 1024, 294.45, None),
+    # input: MLPerf's calibration subset (1,000 of the 24,576 samples), module notes
+    "llama-2-70b": Dataset(24576, 1024, 1024, 294.45, 219.743, 171.140),
     "mixtral-8x7b": Dataset(15000, 2048, 2048, 144.84, None),
 }
 
@@ -116,6 +148,9 @@ class MLPerfRow:
     output_mean: float
     #: Server: the scheduled Poisson rate of the run (samples/s of the whole system).
     rate: float = 0.0
+    #: How a running request holds KV blocks (module notes: NVIDIA's harness runs
+    #: TensorRT-LLM's max-utilization scheduler; vLLM allocates on demand).
+    kv_admission: str = "on-demand"
     ttft_limit_s: float = 2.0
     tpot_limit_s: float = 0.2
     source: str = SOURCE.key
