@@ -28,6 +28,7 @@ Usage::
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import statistics
 import time
@@ -131,23 +132,29 @@ def within(r: dict) -> bool:
     return abs(r["error"]) <= TARGETS[r["kind"]]
 
 
+def error_cells(sel: list[dict]) -> dict:
+    """Count within target; median / max / signed mean over the finite errors. A saturated
+    prediction (the model's capacity below the run's rate: infinite latency) is counted apart,
+    so one such row does not turn every statistic into infinity."""
+    finite = [r["error"] for r in sel if math.isfinite(r["error"])]
+    errs = [abs(e) for e in finite]
+    return {
+        "within target": f"{sum(within(r) for r in sel)} / {len(sel)}",
+        "saturated": len(sel) - len(finite),
+        "median |err|": f"{100 * statistics.median(errs):.1f} %" if errs else "–",
+        "max |err|": f"{100 * max(errs):.1f} %" if errs else "–",
+        "signed mean": f"{100 * statistics.fmean(finite):+.1f} %" if finite else "–",
+    }
+
+
 def summary(rows: list[dict]) -> list[dict]:
+    """Errors per source, split and kind."""
     out = []
     keys = sorted({(r["source"], r["split"], r["kind"]) for r in rows})
     for source, split, k in keys:
         sel = [r for r in rows if (r["source"], r["split"], r["kind"]) == (source, split, k)]
-        errs = [abs(r["error"]) for r in sel]
         out.append(
-            {
-                "source": source,
-                "split": split,
-                "kind": k,
-                "rows": len(sel),
-                "within target": f"{sum(within(r) for r in sel)} / {len(sel)}",
-                "median |err|": f"{100 * statistics.median(errs):.1f} %",
-                "max |err|": f"{100 * max(errs):.1f} %",
-                "signed mean": f"{100 * statistics.fmean(r['error'] for r in sel):+.1f} %",
-            }
+            {"source": source, "split": split, "kind": k, "rows": len(sel), **error_cells(sel)}
         )
     return out
 
@@ -158,18 +165,9 @@ def by_gpu(rows: list[dict]) -> list[dict]:
     out = []
     for gpu, k in sorted({(r["gpu"], r["kind"]) for r in held}):
         sel = [r for r in held if (r["gpu"], r["kind"]) == (gpu, k)]
-        errs = [abs(r["error"]) for r in sel]
+        sources = ", ".join(sorted({r["source"] for r in sel}))
         out.append(
-            {
-                "gpu": gpu,
-                "kind": k,
-                "rows": len(sel),
-                "sources": ", ".join(sorted({r["source"] for r in sel})),
-                "within target": f"{sum(within(r) for r in sel)} / {len(sel)}",
-                "median |err|": f"{100 * statistics.median(errs):.1f} %",
-                "max |err|": f"{100 * max(errs):.1f} %",
-                "signed mean": f"{100 * statistics.fmean(r['error'] for r in sel):+.1f} %",
-            }
+            {"gpu": gpu, "kind": k, "rows": len(sel), "sources": sources, **error_cells(sel)}
         )
     return out
 
