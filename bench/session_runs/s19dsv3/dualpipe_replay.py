@@ -189,6 +189,7 @@ def replay(progs, F, B, xfer: float, rendezvous: bool = True) -> tuple[float, li
     posted: dict[tuple, float] = {}  # (side, key) -> post time
     waiting = [None] * pp  # post time of the current commit
     busy = [0.0] * pp
+    grads_done = [[0.0, 0.0] for _ in range(pp)]  # when module d's weight gradients are complete
     while any(pc[r] < len(progs[r]) for r in range(pp)):
         progress = False
         for r in range(pp):
@@ -225,22 +226,45 @@ def replay(progs, F, B, xfer: float, rendezvous: bool = True) -> tuple[float, li
                     d, zb = ins[1], ins[2]
                     dur = B[r][d] / 2 if zb else B[r][d]
                     if zb:
-                        wq[r].append(B[r][d] / 2)
+                        wq[r].append((d, B[r][d] / 2))
                     t[r] += dur
                     busy[r] += dur
+                    if not zb:
+                        grads_done[r][d] = t[r]
                 elif ins[0] == "FB":
                     dur = F[r][ins[1]] + B[r][ins[2]]
                     t[r] += dur
                     busy[r] += dur
+                    grads_done[r][ins[2]] = t[r]
                 else:  # W
-                    dur = wq[r].popleft()
+                    d, dur = wq[r].popleft()
                     t[r] += dur
                     busy[r] += dur
+                    grads_done[r][d] = t[r]
                 pc[r] += 1
                 progress = True
         if not progress:
             raise RuntimeError(f"deadlock at {pc}")
+    replay.grads_done = grads_done
     return max(t), t
+
+
+def dp_tail(grads_done, costs, pp: int) -> tuple[float, int]:
+    """Step end after the replayed pipeline when each module's gradient reduction starts as soon
+    as its last weight gradient is computed and the rank's two reductions share its NIC in
+    turn, then the optimizer steps both modules (ZeRO-1: reduce-scatter, step, all-gather
+    before the next forward; the model's per-stage volumes and rates)."""
+    best, arg = 0.0, 0
+    for r in range(pp):
+        mods = sorted(((grads_done[r][d], costs[r if d == 0 else pp - 1 - r]) for d in (0, 1)),
+                      key=lambda x: x[0])
+        t = 0.0
+        for ready, c in mods:
+            t = max(t, ready) + c.grad_sync
+        t += sum(c.optimizer for _, c in mods) + sum(c.param_gather for _, c in mods)
+        if t > best:
+            best, arg = t, r
+    return best, arg
 
 
 def anchor_times(plan=None):
@@ -276,6 +300,16 @@ def main() -> None:
                   f"{mk:.4f} s, bubble over m x maxR {mk - m * rmax:.4f} s "
                   f"(closed form {est.bubble_time:.4f}); step with the model's tail "
                   f"{mk + est.tail_time:.4f} s ({100 * ((mk + est.tail_time) / measured - 1):+.1f} %)")
+    mk, ends = replay(progs, F, B, 0.0)
+    end, r = dp_tail(replay.grads_done, costs, plan.pp)
+    print("per-rank pipeline ends (s):", [round(x, 3) for x in ends])
+    print("module grads complete (s):", [[round(x, 3) for x in g] for g in replay.grads_done])
+    print("per-stage grad_sync / param_gather / optimizer ms:",
+          [(round(c.grad_sync * 1e3, 1), round(c.param_gather * 1e3, 1),
+            round(c.optimizer * 1e3, 1)) for c in costs])
+    print(f"replay + DP reduce from each module's last weight gradient, no overlap of the "
+          f"all-gather: step {end:.4f} s (rank {r}; {100 * (end / measured - 1):+.1f} %), "
+          f"against the model's {est.step_time:.4f} s")
     # uniform ranks: the closed form's own case (every stage the middle one's times)
     mid = plan.pp // 2 - 1
     Fu = [[F[mid][0]] * 2 for _ in range(plan.pp)]
@@ -286,5 +320,24 @@ def main() -> None:
           f"{(m + (plan.pp / 2 - 1) * 2 / 3) * r:.4f} s")
 
 
+
+def split_case() -> None:
+    """The same replay on the planner's split (``deepseek_v3_split``)."""
+    from train_anchors import deepseek_v3_split
+
+    prob, plan, measured, _ = deepseek_v3_split()
+    _, _, _, costs, F, B = anchor_times(plan)
+    m = plan.microbatches(prob.workload.global_batch)
+    est = estimate(prob, plan)
+    rmax = max(st.micro_time for st in est.stages)
+    mk, _ = replay(programs(plan.pp, m), F, B, 0.0)
+    end, r = dp_tail(replay.grads_done, costs, plan.pp)
+    print(f"planner's split {plan.stage_layers}: model pipeline {est.pipeline_time:.4f} s "
+          f"(bubble {est.bubble_time:.4f}), step {est.step_time:.4f}; replay makespan {mk:.4f} s "
+          f"(bubble over m x maxR {mk - m * rmax:.4f}), with the DP reduce after each module's "
+          f"last weight gradient {end:.4f} s ({100 * (end / measured - 1):+.1f} %)")
+
+
 if __name__ == "__main__":
     main()
+    split_case()
