@@ -17,12 +17,12 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-from train_anchors import deepseek_v3  # noqa: E402
+from train_anchors import deepseek_v3
 
-import planner.perfmodel.stage as stage  # noqa: E402
-from planner.perfmodel import comm  # noqa: E402
-from planner.train.api import solve  # noqa: E402
-from planner.train.step_time import estimate  # noqa: E402
+import planner.perfmodel.stage as stage
+from planner.perfmodel import comm
+from planner.train.api import solve
+from planner.train.step_time import estimate
 
 
 def consistent_sm_share(step, gpu) -> float:
@@ -43,14 +43,18 @@ def main() -> None:
         stage.sm_share = consistent_sm_share
     prob, plan, measured, _ = deepseek_v3()
     est = estimate(prob, plan)
-    print(f"pricing {'consistent' if args.consistent else 'main'}; published {plan.short()}: "
-          f"{est.step_time:.3f} s ({100 * (est.step_time / measured - 1):+.1f} %)")
+    print(
+        f"pricing {'consistent' if args.consistent else 'main'}; published {plan.short()}: "
+        f"{est.step_time:.3f} s ({100 * (est.step_time / measured - 1):+.1f} %)"
+    )
     load = os.getloadavg()[0]
     t0, c0 = time.perf_counter(), time.process_time()
     res = solve(prob, "auto", time_limit=args.time_limit)
-    print(f"search: {res.status.name} best {res.solution.short()} {res.objective:.3f} s, "
-          f"bound {res.bound:.3f}, wall {time.perf_counter() - t0:.1f} s, "
-          f"CPU {time.process_time() - c0:.1f} s, load {load:.1f}")
+    print(
+        f"search: {res.status.name} best {res.solution.short()} {res.objective:.3f} s, "
+        f"bound {res.bound:.3f}, wall {time.perf_counter() - t0:.1f} s, "
+        f"CPU {time.process_time() - c0:.1f} s, load {load:.1f}"
+    )
 
 
 if __name__ == "__main__":

@@ -26,13 +26,12 @@ from __future__ import annotations
 
 import sys
 from collections import deque
-from dataclasses import replace
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-from train_anchors import deepseek_v3  # noqa: E402
+from train_anchors import deepseek_v3
 
-from planner.train.step_time import (  # noqa: E402
+from planner.train.step_time import (
     balanced_stage_layers,
     estimate,
     stage_layer_indices,
@@ -44,140 +43,142 @@ from planner.train.step_time import (  # noqa: E402
 
 def programs(pp: int, num_chunks: int) -> list[list[tuple]]:
     """Per rank: ('commit', ops) / ('F', d) / ('B', d, zb) / ('FB', d0, d1) / ('W',)."""
-    out = []
+    return [rank_program(rank, pp, num_chunks) for rank in range(pp)]
+
+
+def rank_program(rank: int, pp: int, num_chunks: int) -> list[tuple]:
+    """The instructions ``DualPipe.step`` issues on ``rank`` (see :func:`programs`)."""
     half_ranks = pp // 2
     half_chunks = num_chunks // 2
-    for rank in range(pp):
-        prog: list[tuple] = []
-        second = rank >= half_ranks
-        first_rank, last_rank = rank == 0, rank == pp - 1
-        middle = rank in (half_ranks - 1, half_ranks)
-        half_rank = min(rank, pp - 1 - rank)
-        pend: list[tuple] = []
-        cnt = {k: [0, 0] for k in ("sf", "sb", "rf", "rb")}
+    prog: list[tuple] = []
+    second = rank >= half_ranks
+    first_rank, last_rank = rank == 0, rank == pp - 1
+    middle = rank in (half_ranks - 1, half_ranks)
+    half_rank = min(rank, pp - 1 - rank)
+    pend: list[tuple] = []
+    cnt = {k: [0, 0] for k in ("sf", "sb", "rf", "rb")}
 
-        def absph(ph):
-            return ph ^ second
+    def absph(ph):
+        return ph ^ second
 
-        def is_first_stage(d):
-            return (first_rank and d == 0) or (last_rank and d == 1)
+    def is_first_stage(d):
+        return (first_rank and d == 0) or (last_rank and d == 1)
 
-        def is_last_stage(d):
-            return (first_rank and d == 1) or (last_rank and d == 0)
+    def is_last_stage(d):
+        return (first_rank and d == 1) or (last_rank and d == 0)
 
-        def recv_f(ph):
-            d = absph(ph)
-            if is_first_stage(d):
-                return
-            src = rank - 1 if d == 0 else rank + 1
-            pend.append(("recv", "F", d, cnt["rf"][d], src, rank))
-            cnt["rf"][d] += 1
+    def recv_f(ph):
+        d = absph(ph)
+        if is_first_stage(d):
+            return
+        src = rank - 1 if d == 0 else rank + 1
+        pend.append(("recv", "F", d, cnt["rf"][d], src, rank))
+        cnt["rf"][d] += 1
 
-        def send_f(ph):
-            d = absph(ph)
-            if is_last_stage(d):
-                return
-            dst = rank + 1 if d == 0 else rank - 1
-            pend.append(("send", "F", d, cnt["sf"][d], rank, dst))
-            cnt["sf"][d] += 1
+    def send_f(ph):
+        d = absph(ph)
+        if is_last_stage(d):
+            return
+        dst = rank + 1 if d == 0 else rank - 1
+        pend.append(("send", "F", d, cnt["sf"][d], rank, dst))
+        cnt["sf"][d] += 1
 
-        def recv_b(ph):
-            d = absph(ph)
-            if is_last_stage(d):
-                return
-            src = rank + 1 if d == 0 else rank - 1
-            pend.append(("recv", "B", d, cnt["rb"][d], src, rank))
-            cnt["rb"][d] += 1
+    def recv_b(ph):
+        d = absph(ph)
+        if is_last_stage(d):
+            return
+        src = rank + 1 if d == 0 else rank - 1
+        pend.append(("recv", "B", d, cnt["rb"][d], src, rank))
+        cnt["rb"][d] += 1
 
-        def send_b(ph):
-            d = absph(ph)
-            if is_first_stage(d):
-                return
-            dst = rank - 1 if d == 0 else rank + 1
-            pend.append(("send", "B", d, cnt["sb"][d], rank, dst))
-            cnt["sb"][d] += 1
+    def send_b(ph):
+        d = absph(ph)
+        if is_first_stage(d):
+            return
+        dst = rank - 1 if d == 0 else rank + 1
+        pend.append(("send", "B", d, cnt["sb"][d], rank, dst))
+        cnt["sb"][d] += 1
 
-        def commit():
-            prog.append(("commit", tuple(pend)))
-            pend.clear()
+    def commit():
+        prog.append(("commit", tuple(pend)))
+        pend.clear()
 
-        def fwd(ph, recv=True, send=True):
-            if recv:
-                recv_f(ph)
-            commit()
-            prog.append(("F", absph(ph)))
-            if send:
-                send_f(ph)
-
-        def bwd(ph, zb=False, recv=True, send=True):
-            if recv:
-                recv_b(ph)
-            commit()
-            prog.append(("B", absph(ph), zb))
-            if send:
-                send_b(ph)
-
-        def fb(ph0, ph1, recv0=True):
-            if recv0:
-                recv_f(ph0)
-            recv_b(ph1)
-            commit()
-            prog.append(("FB", absph(ph0), absph(ph1)))
-            send_f(ph0)
-            send_b(ph1)
-
-        def weight():
-            commit()
-            prog.append(("W",))
-
-        for _ in range((half_ranks - half_rank - 1) * 2):  # step 1
-            fwd(0)
-        step_2 = half_rank + 1
-        recv_f(0)
-        for i in range(step_2):  # step 2
-            fwd(0, recv=False, send=middle)
-            recv_f(0)
-            fwd(1, send=(not middle) or (i < step_2 - 1))
-            if not middle:
-                send_f(0)
-        for _ in range(half_ranks - half_rank - 1):  # step 3
-            bwd(1, zb=True)
-            recv_f(1)
-            weight()
-            fwd(1, recv=False)
-        for i in range(half_chunks - pp + half_rank + 1):  # step 4
-            if i == 0:
-                if middle:
-                    fwd(0, recv=False, send=False)
-                    send_f(1)
-                    bwd(1, send=False)
-                    send_f(0)
-                    send_b(1)
-                else:
-                    fb(0, 1, recv0=False)
-            else:
-                fb(0, 1)
-            fb(1, 0)
-        for _ in range(half_ranks - half_rank - 1):  # step 5
-            bwd(1)
-            fb(1, 0)
-        step_6 = half_rank + 1
-        zb = False
-        for i in range(step_6):  # step 6
-            if i == step_6 // 2 and half_rank % 2 == 1:
-                zb = True
-            bwd(1, zb=zb)
-            if i == step_6 // 2 and half_rank % 2 == 0:
-                zb = True
-            bwd(0, zb=zb)
-        for _ in range(half_ranks - half_rank - 1):  # step 7
-            weight()
-            bwd(0, zb=True)
-        for _ in range(half_rank + 1):  # step 8
-            weight()
+    def fwd(ph, recv=True, send=True):
+        if recv:
+            recv_f(ph)
         commit()
-        out.append(prog)
-    return out
+        prog.append(("F", absph(ph)))
+        if send:
+            send_f(ph)
+
+    def bwd(ph, zb=False, recv=True, send=True):
+        if recv:
+            recv_b(ph)
+        commit()
+        prog.append(("B", absph(ph), zb))
+        if send:
+            send_b(ph)
+
+    def fb(ph0, ph1, recv0=True):
+        if recv0:
+            recv_f(ph0)
+        recv_b(ph1)
+        commit()
+        prog.append(("FB", absph(ph0), absph(ph1)))
+        send_f(ph0)
+        send_b(ph1)
+
+    def weight():
+        commit()
+        prog.append(("W",))
+
+    for _ in range((half_ranks - half_rank - 1) * 2):  # step 1
+        fwd(0)
+    step_2 = half_rank + 1
+    recv_f(0)
+    for i in range(step_2):  # step 2
+        fwd(0, recv=False, send=middle)
+        recv_f(0)
+        fwd(1, send=(not middle) or (i < step_2 - 1))
+        if not middle:
+            send_f(0)
+    for _ in range(half_ranks - half_rank - 1):  # step 3
+        bwd(1, zb=True)
+        recv_f(1)
+        weight()
+        fwd(1, recv=False)
+    for i in range(half_chunks - pp + half_rank + 1):  # step 4
+        if i == 0:
+            if middle:
+                fwd(0, recv=False, send=False)
+                send_f(1)
+                bwd(1, send=False)
+                send_f(0)
+                send_b(1)
+            else:
+                fb(0, 1, recv0=False)
+        else:
+            fb(0, 1)
+        fb(1, 0)
+    for _ in range(half_ranks - half_rank - 1):  # step 5
+        bwd(1)
+        fb(1, 0)
+    step_6 = half_rank + 1
+    zb = False
+    for i in range(step_6):  # step 6
+        if i == step_6 // 2 and half_rank % 2 == 1:
+            zb = True
+        bwd(1, zb=zb)
+        if i == step_6 // 2 and half_rank % 2 == 0:
+            zb = True
+        bwd(0, zb=zb)
+    for _ in range(half_ranks - half_rank - 1):  # step 7
+        weight()
+        bwd(0, zb=True)
+    for _ in range(half_rank + 1):  # step 8
+        weight()
+    commit()
+    return prog
 
 
 def replay(progs, F, B, xfer: float, rendezvous: bool = True) -> tuple[float, list[float]]:
@@ -213,7 +214,9 @@ def replay(progs, F, B, xfer: float, rendezvous: bool = True) -> tuple[float, li
                                 continue
                             ok = False
                             break
-                        start = peer if op[0] == "recv" and not rendezvous else max(peer, waiting[r])
+                        start = (
+                            peer if op[0] == "recv" and not rendezvous else max(peer, waiting[r])
+                        )
                         done = max(done, start + xfer)
                     if not ok:
                         break
@@ -256,8 +259,10 @@ def dp_tail(grads_done, costs, pp: int) -> tuple[float, int]:
     before the next forward; the model's per-stage volumes and rates)."""
     best, arg = 0.0, 0
     for r in range(pp):
-        mods = sorted(((grads_done[r][d], costs[r if d == 0 else pp - 1 - r]) for d in (0, 1)),
-                      key=lambda x: x[0])
+        mods = sorted(
+            ((grads_done[r][d], costs[r if d == 0 else pp - 1 - r]) for d in (0, 1)),
+            key=lambda x: x[0],
+        )
         t = 0.0
         for ready, c in mods:
             t = max(t, ready) + c.grad_sync
@@ -287,38 +292,55 @@ def main() -> None:
     est = estimate(prob, plan)
     progs = programs(plan.pp, m)
     print(f"plan {plan.short()} split {plan.stage_layers} m={m} measured {measured:.3f} s")
-    print("stage fwd/bwd/p2p ms:", [(round(c.fwd * 1e3, 1), round(c.bwd * 1e3, 1),
-                                     round(c.p2p * 1e3, 2)) for c in costs])
+    print(
+        "stage fwd/bwd/p2p ms:",
+        [(round(c.fwd * 1e3, 1), round(c.bwd * 1e3, 1), round(c.p2p * 1e3, 2)) for c in costs],
+    )
     rmax = max(st.micro_time for st in est.stages)
-    print(f"model: pipeline {est.pipeline_time:.4f} s (m x maxR {m * rmax:.4f} + bubble "
-          f"{est.bubble_time:.4f}), tail {est.tail_time:.4f}, step {est.step_time:.4f}")
+    print(
+        f"model: pipeline {est.pipeline_time:.4f} s (m x maxR {m * rmax:.4f} + bubble "
+        f"{est.bubble_time:.4f}), tail {est.tail_time:.4f}, step {est.step_time:.4f}"
+    )
     p2p = max(c.p2p for c in costs)
     for sem in (True, False):
         for x in (0.0, p2p):
             mk, ends = replay(progs, F, B, x, rendezvous=sem)
-            print(f"replay {'rendezvous' if sem else 'eager     '} xfer {x*1e3:5.2f} ms: makespan "
-                  f"{mk:.4f} s, bubble over m x maxR {mk - m * rmax:.4f} s "
-                  f"(closed form {est.bubble_time:.4f}); step with the model's tail "
-                  f"{mk + est.tail_time:.4f} s ({100 * ((mk + est.tail_time) / measured - 1):+.1f} %)")
+            print(
+                f"replay {'rendezvous' if sem else 'eager     '} xfer {x * 1e3:5.2f} ms: makespan "
+                f"{mk:.4f} s, bubble over m x maxR {mk - m * rmax:.4f} s "
+                f"(closed form {est.bubble_time:.4f}); step with the model's tail "
+                f"{mk + est.tail_time:.4f} s ({100 * ((mk + est.tail_time) / measured - 1):+.1f} %)"
+            )
     mk, ends = replay(progs, F, B, 0.0)
     end, r = dp_tail(replay.grads_done, costs, plan.pp)
     print("per-rank pipeline ends (s):", [round(x, 3) for x in ends])
     print("module grads complete (s):", [[round(x, 3) for x in g] for g in replay.grads_done])
-    print("per-stage grad_sync / param_gather / optimizer ms:",
-          [(round(c.grad_sync * 1e3, 1), round(c.param_gather * 1e3, 1),
-            round(c.optimizer * 1e3, 1)) for c in costs])
-    print(f"replay + DP reduce from each module's last weight gradient, no overlap of the "
-          f"all-gather: step {end:.4f} s (rank {r}; {100 * (end / measured - 1):+.1f} %), "
-          f"against the model's {est.step_time:.4f} s")
+    print(
+        "per-stage grad_sync / param_gather / optimizer ms:",
+        [
+            (
+                round(c.grad_sync * 1e3, 1),
+                round(c.param_gather * 1e3, 1),
+                round(c.optimizer * 1e3, 1),
+            )
+            for c in costs
+        ],
+    )
+    print(
+        f"replay + DP reduce from each module's last weight gradient, no overlap of the "
+        f"all-gather: step {end:.4f} s (rank {r}; {100 * (end / measured - 1):+.1f} %), "
+        f"against the model's {est.step_time:.4f} s"
+    )
     # uniform ranks: the closed form's own case (every stage the middle one's times)
     mid = plan.pp // 2 - 1
     Fu = [[F[mid][0]] * 2 for _ in range(plan.pp)]
     Bu = [[B[mid][0]] * 2 for _ in range(plan.pp)]
     mk, _ = replay(progs, Fu, Bu, 0.0)
     r = F[mid][0] + B[mid][0]
-    print(f"uniform ranks (R = {r*1e3:.1f} ms): replay {mk:.4f} s, closed form "
-          f"{(m + (plan.pp / 2 - 1) * 2 / 3) * r:.4f} s")
-
+    print(
+        f"uniform ranks (R = {r * 1e3:.1f} ms): replay {mk:.4f} s, closed form "
+        f"{(m + (plan.pp / 2 - 1) * 2 / 3) * r:.4f} s"
+    )
 
 
 def split_case() -> None:
@@ -331,11 +353,13 @@ def split_case() -> None:
     est = estimate(prob, plan)
     rmax = max(st.micro_time for st in est.stages)
     mk, _ = replay(programs(plan.pp, m), F, B, 0.0)
-    end, r = dp_tail(replay.grads_done, costs, plan.pp)
-    print(f"planner's split {plan.stage_layers}: model pipeline {est.pipeline_time:.4f} s "
-          f"(bubble {est.bubble_time:.4f}), step {est.step_time:.4f}; replay makespan {mk:.4f} s "
-          f"(bubble over m x maxR {mk - m * rmax:.4f}), with the DP reduce after each module's "
-          f"last weight gradient {end:.4f} s ({100 * (end / measured - 1):+.1f} %)")
+    end, _r = dp_tail(replay.grads_done, costs, plan.pp)
+    print(
+        f"planner's split {plan.stage_layers}: model pipeline {est.pipeline_time:.4f} s "
+        f"(bubble {est.bubble_time:.4f}), step {est.step_time:.4f}; replay makespan {mk:.4f} s "
+        f"(bubble over m x maxR {mk - m * rmax:.4f}), with the DP reduce after each module's "
+        f"last weight gradient {end:.4f} s ({100 * (end / measured - 1):+.1f} %)"
+    )
 
 
 if __name__ == "__main__":

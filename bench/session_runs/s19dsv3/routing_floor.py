@@ -50,7 +50,11 @@ T = SOURCE_RANKS * TOKENS
 p = per_rank / EXPERTS
 var = T * TOPK * p * (1 - p) * (EXPERTS - TOPK) / (EXPERTS - 1)
 mu = T * TOPK / RANKS
-print(f"Monte Carlo, {TRIALS} microbatches of the EP group: busiest / mean rank load "
-      f"{r.mean():.4f} (min {r.min():.4f}, max {r.max():.4f})")
-print(f"normal approximation (no group limit): 1 + 2.4175 x {math.sqrt(var):.1f} / {mu:.0f} = "
-      f"{1 + 2.4175 * math.sqrt(var) / mu:.4f}")
+print(
+    f"Monte Carlo, {TRIALS} microbatches of the EP group: busiest / mean rank load "
+    f"{r.mean():.4f} (min {r.min():.4f}, max {r.max():.4f})"
+)
+print(
+    f"normal approximation (no group limit): 1 + 2.4175 x {math.sqrt(var):.1f} / {mu:.0f} = "
+    f"{1 + 2.4175 * math.sqrt(var) / mu:.4f}"
+)

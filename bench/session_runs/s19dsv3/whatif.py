@@ -26,15 +26,23 @@ for make in (deepseek_v3, deepseek_v3_split):
     mid = base.stages[len(base.stages) // 2 - 1]
     pair = (mid.fwd + mid.bwd) * 1e3
     rmax = max(s.micro_time for s in base.stages)
-    print(f"{make.__name__}: split {plan.stage_layers}; step {base.step_time:.3f} s "
-          f"({100 * (base.step_time / measured - 1):+.1f} %), bottleneck rank {rmax * 1e3:.1f} ms, "
-          f"middle pair {pair:.1f} ms vs trace {span} ms")
+    print(
+        f"{make.__name__}: split {plan.stage_layers}; step {base.step_time:.3f} s "
+        f"({100 * (base.step_time / measured - 1):+.1f} %), bottleneck rank {rmax * 1e3:.1f} ms, "
+        f"middle pair {pair:.1f} ms vs trace {span} ms"
+    )
     scaled = base.step_time * span / pair
-    print(f"  every stage scaled by trace / model middle pair ({span / pair:.3f}): {scaled:.3f} s "
-          f"({100 * (scaled / measured - 1):+.1f} %)")
+    print(
+        f"  every stage scaled by trace / model middle pair ({span / pair:.3f}): {scaled:.3f} s "
+        f"({100 * (scaled / measured - 1):+.1f} %)"
+    )
     need = (measured - (base.step_time - base.microbatches * rmax)) / base.microbatches
-    print(f"  bottleneck rank time the measured step needs (bubble + tail as modeled): "
-          f"{need * 1e3:.1f} ms (+{100 * (need / rmax - 1):.1f} %)")
+    print(
+        f"  bottleneck rank time the measured step needs (bubble + tail as modeled): "
+        f"{need * 1e3:.1f} ms (+{100 * (need / rmax - 1):.1f} %)"
+    )
     for load in (1.013, 1.1, 1.2, 1.3):
         e = estimate(replace(prob, software=replace(prob.software, moe_load=load)), plan)
-        print(f"  moe_load {load}: {e.step_time:.3f} s ({100 * (e.step_time / measured - 1):+.1f} %)")
+        print(
+            f"  moe_load {load}: {e.step_time:.3f} s ({100 * (e.step_time / measured - 1):+.1f} %)"
+        )
