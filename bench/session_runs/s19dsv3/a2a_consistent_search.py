@@ -34,19 +34,26 @@ def consistent_sm_share(step, gpu) -> float:
     return max(0.0, gpu.sms - held) / gpu.sms if gpu.sms > held else 1.0
 
 
+def price(consistent: bool):
+    """Install the pricing (``consistent``: :func:`consistent_sm_share`), print the anchor's
+    published layout under it and return the anchor's problem."""
+    if consistent:
+        stage.sm_share = consistent_sm_share
+    prob, plan, measured, _ = deepseek_v3()
+    est = estimate(prob, plan)
+    print(
+        f"pricing {'consistent' if consistent else 'main'}; published {plan.short()}: "
+        f"{est.step_time:.3f} s ({100 * (est.step_time / measured - 1):+.1f} %)"
+    )
+    return prob
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--consistent", action="store_true")
     ap.add_argument("--time-limit", type=float, default=120.0)
     args = ap.parse_args()
-    if args.consistent:
-        stage.sm_share = consistent_sm_share
-    prob, plan, measured, _ = deepseek_v3()
-    est = estimate(prob, plan)
-    print(
-        f"pricing {'consistent' if args.consistent else 'main'}; published {plan.short()}: "
-        f"{est.step_time:.3f} s ({100 * (est.step_time / measured - 1):+.1f} %)"
-    )
+    prob = price(args.consistent)
     load = os.getloadavg()[0]
     t0, c0 = time.perf_counter(), time.process_time()
     res = solve(prob, "auto", time_limit=args.time_limit)

@@ -18,28 +18,19 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-from a2a_consistent_search import consistent_sm_share
-from train_anchors import deepseek_v3
+from a2a_consistent_search import price
 
-import planner.perfmodel.stage as stage
 import planner.train  # noqa: F401  (registers the training predictor)
 from planner.perfmodel.calibration.fit import log_error, time_log_error
 from planner.perfmodel.calibration.published import BRIDGE_MOE
 from planner.train.calibration import row_estimate
-from planner.train.step_time import estimate
 
 
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--consistent", action="store_true")
     args = ap.parse_args()
-    if args.consistent:
-        stage.sm_share = consistent_sm_share
-    prob, plan, measured, _ = deepseek_v3()
-    est = estimate(prob, plan)
-    print(
-        f"anchor {plan.short()}: {est.step_time:.3f} s ({100 * (est.step_time / measured - 1):+.1f} %)"
-    )
+    price(args.consistent)
     errors = []
     for row in BRIDGE_MOE:
         e = row_estimate(row)

@@ -67,37 +67,30 @@ def rank_program(rank: int, pp: int, num_chunks: int) -> list[tuple]:
     def is_last_stage(d):
         return (first_rank and d == 1) or (last_rank and d == 0)
 
-    def recv_f(ph):
+    def p2p(side: str, kind: str, ph: int) -> None:
+        # dualpipe.py's _recv_forward / _send_forward / _recv_backward / _send_backward: forward
+        # activations travel down direction d, gradients up; the pipeline's ends skip theirs
         d = absph(ph)
-        if is_first_stage(d):
+        downstream = (kind == "F") == (side == "send")
+        if is_last_stage(d) if downstream else is_first_stage(d):
             return
-        src = rank - 1 if d == 0 else rank + 1
-        pend.append(("recv", "F", d, cnt["rf"][d], src, rank))
-        cnt["rf"][d] += 1
+        peer = rank + (1 if (d == 0) == downstream else -1)
+        key = side[0] + kind.lower()
+        src, dst = (rank, peer) if side == "send" else (peer, rank)
+        pend.append((side, kind, d, cnt[key][d], src, dst))
+        cnt[key][d] += 1
+
+    def recv_f(ph):
+        p2p("recv", "F", ph)
 
     def send_f(ph):
-        d = absph(ph)
-        if is_last_stage(d):
-            return
-        dst = rank + 1 if d == 0 else rank - 1
-        pend.append(("send", "F", d, cnt["sf"][d], rank, dst))
-        cnt["sf"][d] += 1
+        p2p("send", "F", ph)
 
     def recv_b(ph):
-        d = absph(ph)
-        if is_last_stage(d):
-            return
-        src = rank + 1 if d == 0 else rank - 1
-        pend.append(("recv", "B", d, cnt["rb"][d], src, rank))
-        cnt["rb"][d] += 1
+        p2p("recv", "B", ph)
 
     def send_b(ph):
-        d = absph(ph)
-        if is_first_stage(d):
-            return
-        dst = rank - 1 if d == 0 else rank + 1
-        pend.append(("send", "B", d, cnt["sb"][d], rank, dst))
-        cnt["sb"][d] += 1
+        p2p("send", "B", ph)
 
     def commit():
         prog.append(("commit", tuple(pend)))
