@@ -625,7 +625,8 @@ _DSV3 = "deepseek-v3"
 _DSV3_NO_MTP = "deepseek-v3-no-mtp"
 #: 25.11 DeepSeek-V3 recipe knobs: bf16 gradient buffer (``set_deepseek_v3_common_configs``).
 _BRIDGE_BF16_GRADS = (("grad_bytes", 2.0),)
-#: MXFP8 on GB200 / GB300 turns the parameter all-gather overlap off ("causes NaN grad norm").
+#: MXFP8 turns the parameter all-gather overlap off ("causes NaN grad norm") on the 25.11
+#: DeepSeek-V3 GB300 / GB200 presets and the 25.11 Qwen3-235B B200 one (v0.2.0 / @00b7660).
 _BRIDGE_NO_PARAM_OVERLAP = (("overlap_param_gather", False),)
 _BRIDGE_A2A = (("ep_overlap", "a2a"),)
 #: Transformer Engine's FP8 linear layers keep the quantized GEMM input for the backward
@@ -637,6 +638,18 @@ _TE_FP8_INPUTS = (("fp8_activations", True),)
 #: 25.11 ``qwen3_llm_pretrain.py``); DeepSeek-V3's recipe sets ``tp_comm_overlap=False``.
 _QWEN3_TP_OVERLAP = (("tp_overlap", True),)
 _BRIDGE_TOKEN_DROP = (("capacity_factor", 1.0),)
+#: 25.09 Qwen3 on GB200 (30B, 235B) and B200 (30B): ``cuda_graphs: true`` in the recipe's
+#: ``perf_matrix`` (``scripts/performance/configs/qwen3/qwen3_{30b_a3b,235b_a22b}_llm_pretrain.yaml``
+#: @v0.1.0rc3, unchanged for these entries in 47ff48829), which ``set_cuda_graph_overrides``
+#: turns into ``model.enable_cuda_graph = True``: Megatron-Core's own graph manager with its
+#: default ``cuda_graph_scope = "full"``, one graph per transformer layer, forward and backward
+#: (core_v0.14.0 ``transformer_layer.py``, ``CudaGraphManager``). Dropless MoE layers cannot be
+#: captured, but with ``moe_expert_capacity_factor`` and ``moe_pad_expert_input_to_capacity``
+#: (the rows' token drop) they can (core_v0.14.0 ``moe/README.md``, "CUDA Graph Support"), so
+#: the experts' kernels replay inside the layer's graph: no per-expert host launches
+#: (``eager_experts`` False). The recipes set no recomputation (which ``enable_cuda_graph``
+#: refuses). The B200 Qwen3-235B and every H100 entry say ``cuda_graphs: false``.
+_LAYER_GRAPHS = (("eager_experts", False),)
 #: DeepSeek-V3 on H100 (25.09 ``pipeline_model_parallel_layout: "Et|(tt|)*30mL"``, PP8 x VP4):
 #: virtual stage 0 one layer, 1-30 two, 31 none (MTP + loss); stage r holds r, r+8, r+16, r+24.
 _DSV3_H100_STAGES = (7, 8, 8, 8, 8, 8, 8, 6)
@@ -747,6 +760,7 @@ _SEL = {"recompute": "selective"}
 _B11, _B09 = "bridge2511moe", "bridge2509moe"
 _Q30, _Q235 = "qwen3-30b-a3b", "qwen3-235b-a22b"
 _NOPG, _A2A, _DROP = _BRIDGE_NO_PARAM_OVERLAP, _BRIDGE_A2A, _BRIDGE_TOKEN_DROP
+_GRAPHS09 = _LAYER_GRAPHS
 
 #: Columns: source, GPU, model, precision, GPUs, GBS, MBS, TP, PP, VP, EP, tokens/s/GPU,
 #: software, keywords. Each row's table line (model | #-GPUs | precision | GBS | MBS | s |
@@ -774,13 +788,16 @@ BRIDGE_MOE_TABLE = (
     # | Qwen3_235B_a22B | 256 | BF16 | 8192 | 1 | 4096 | 0 | 1 | 8 | 1 | 3 | 32 | 256 | 4916 | 728 |
     (_B11, "GB200", _Q235, "bf16", 256, 8192, 1, 1, 8, 3, 32, 4916, (), {}),
     # 25.11, DGX-B200 (DeepSeek-V3: NCCL all-to-all, ["mla_up_proj"], no A2A overlap, stage
-    # sizes of layout_map (16, 1); Qwen3-235B: moe_a2a_overlap True)
+    # sizes of layout_map (16, 1); Qwen3-235B: moe_a2a_overlap True and, in MXFP8, the parameter
+    # all-gather overlap off, as on GB300 / GB200 (s19moe: v0.2.0 / @00b7660
+    # ``qwen3_235b_a22b_b200_config`` / ``qwen3_235b_a22b_pretrain_config_b200``: "keeping this
+    # eanbled causes NaN grad norm", ``overlap_param_gather = False``))
     # | DeepSeekV3 | 256 | FP8-MX | 2048 | 1 | 4096 | 0 | 1 | 16 | 1 | 1 | 8 | 128 | 2139 | 557 |
     (_B11, "B200", _DSV3, "fp8-mx", 256, 2048, 1, 1, 16, 1, 8, 2139, (), _DSV3_PP16),
     # | Qwen3_30B_a3B | 8 | FP8-MX | 512 | 1 | 4096 | 0 | 1 | 1 | 1 | 1 | 8 | 64 | 9299 | 214 |
     (_B11, "B200", _Q30, "fp8-mx", 8, 512, 1, 1, 1, 1, 8, 9299, (), {}),
     # | Qwen3_235B_a22B | 64 | FP8-MX | 1024 | 1 | 4096 | 0 | 1 | 8 | 1 | 2 | 8 | 128 | 3269 | 484 |
-    (_B11, "B200", _Q235, "fp8-mx", 64, 1024, 1, 1, 8, 2, 8, 3269, _A2A, {}),
+    (_B11, "B200", _Q235, "fp8-mx", 64, 1024, 1, 1, 8, 2, 8, 3269, _A2A + _NOPG, {}),
     # 25.11, DGX-H100 (Qwen3 recipes: moe_a2a_overlap True); the 235B line has no GBS at
     # @00b7660 ("| 256 | FP8-CS | 1 | 4096 | 0 | 2 | 8 | 1 | 4 | 32 | 1575 | 1575 | 233 |"),
     # the archive's copy of the table gives it:
@@ -795,16 +812,16 @@ BRIDGE_MOE_TABLE = (
     (_B09, "GB200", _DSV3, "fp8", 256, 2048, 1, 1, 4, 4, 64, 3454, _DROP, _SEL),
     # | Qwen3_30B_a3B (tokendrop) | 8 | 512 | 4 | 4096 | 0 | 1 | 1 | 1 | 1 | 8 | 16 |
     # 22775 (23723) | 524 (546) |
-    (_B09, "GB200", _Q30, "fp8", 8, 512, 4, 1, 1, 1, 8, 22775, _DROP, {}),
+    (_B09, "GB200", _Q30, "fp8", 8, 512, 4, 1, 1, 1, 8, 22775, _DROP + _GRAPHS09, {}),
     # | Qwen3_235B_a22B (tokendrop) | 64 | 1024 | 1 | 4096 | 0 | 2 | 1 | 1 | 1 | 64 | 32 |
     # 4452 (4416) | 659 (654) |
-    (_B09, "GB200", _Q235, "fp8", 64, 1024, 1, 2, 1, 1, 64, 4452, _DROP, {}),
+    (_B09, "GB200", _Q235, "fp8", 64, 1024, 1, 2, 1, 1, 64, 4452, _DROP + _GRAPHS09, {}),
     # 25.09, DGX-B200 (DeepSeek-V3: the recipe's default recompute modules)
     # | DeepSeekV3 (tokendrop) | 256 | 2048 | 1 | 4096 | 0 | 1 | 16 | 1 | 1 | 8 | 128 |
     # 2265 (2159) | 589 (562) |
     (_B09, "B200", _DSV3, "fp8", 256, 2048, 1, 1, 16, 1, 8, 2265, _DROP, _SEL),
     # | Qwen3_30B_a3B (tokendrop) | 8 | 512 | 1 | 4096 | 0 | 1 | 1 | 1 | 1 | 8 | 64 | 18066 | 416 |
-    (_B09, "B200", _Q30, "fp8", 8, 512, 1, 1, 1, 1, 8, 18066, _DROP, {}),
+    (_B09, "B200", _Q30, "fp8", 8, 512, 1, 1, 1, 1, 8, 18066, _DROP + _GRAPHS09, {}),
     # | Qwen3_235B_a22B (tokendrop) | 64 | 1024 | 1 | 4096 | 0 | 1 | 8 | 1 | 2 | 8 | 128 |
     # 4104 (4275) | 607 (633) |
     (_B09, "B200", _Q235, "fp8", 64, 1024, 1, 1, 8, 2, 8, 4104, _DROP, {}),
