@@ -71,9 +71,13 @@ def test_rows_carry_the_recipes_software():
         # Transformer Engine keeps fp8 GEMM inputs; bf16 gradient buffers on every recipe
         assert sw.get("fp8_activations", False) == (r.precision == "fp8"), r.id
         assert sw["grad_bytes"] == 2.0, r.id
-        # TP comm overlap: on in the Qwen3 recipes (but 26.04.01's H100 235B), off in DeepSeek-V3's
-        h100_235b_2604 = (r.source, r.gpu, r.model) == ("bridge2604moe", "H100", "qwen3-235b-a22b")
-        qwen_overlap = r.model.startswith("qwen3") and not h100_235b_2604
+        # TP comm overlap: on in the Qwen3 recipes (but 25.11's and 26.04.01's H100 235B), off in
+        # DeepSeek-V3's
+        h100_235b = (r.gpu, r.model) == ("H100", "qwen3-235b-a22b") and r.source in (
+            "bridge2511moe",
+            "bridge2604moe",
+        )
+        qwen_overlap = r.model.startswith("qwen3") and not h100_235b
         assert sw.get("tp_overlap", False) == qwen_overlap, r.id
         # 25.09 "tokendrop" rows: capacity factor 1 (padded); 25.11, 26.04.01, 26.06, 25.09's H100
         # DeepSeek-V3 ("dropless"): no capacity

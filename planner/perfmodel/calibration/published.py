@@ -635,8 +635,11 @@ _BRIDGE_A2A = (("ep_overlap", "a2a"),)
 #: ``saved_inputmat = inputmat``, the FP8 tensor; ``GroupedLinear`` likewise per expert).
 _TE_FP8_INPUTS = (("fp8_activations", True),)
 #: The Qwen3 recipes pass ``CommOverlapConfig(tp_comm_overlap=True)`` (25.09 ``run_script.py``,
-#: 25.11 ``qwen3_llm_pretrain.py``); DeepSeek-V3's recipe sets ``tp_comm_overlap=False``.
+#: 25.11 ``qwen3_llm_pretrain.py``); DeepSeek-V3's recipe sets ``tp_comm_overlap=False``. The
+#: H100 Qwen3-235B presets (TP2) pass ``tp_comm_overlap=False`` in 25.11 as in 26.04.01 (v0.2.0
+#: ``qwen3_235b_a22b_h100_config``, @00b7660 ``qwen3_235b_a22b_pretrain_config_h100``; s19moe).
 _QWEN3_TP_OVERLAP = (("tp_overlap", True),)
+_NO_TP_OVERLAP = (("tp_overlap", False),)
 _BRIDGE_TOKEN_DROP = (("capacity_factor", 1.0),)
 #: 25.09 Qwen3 on GB200 (30B, 235B) and B200 (30B): ``cuda_graphs: true`` in the recipe's
 #: ``perf_matrix`` (``scripts/performance/configs/qwen3/qwen3_{30b_a3b,235b_a22b}_llm_pretrain.yaml``
@@ -798,13 +801,14 @@ BRIDGE_MOE_TABLE = (
     (_B11, "B200", _Q30, "fp8-mx", 8, 512, 1, 1, 1, 1, 8, 9299, (), {}),
     # | Qwen3_235B_a22B | 64 | FP8-MX | 1024 | 1 | 4096 | 0 | 1 | 8 | 1 | 2 | 8 | 128 | 3269 | 484 |
     (_B11, "B200", _Q235, "fp8-mx", 64, 1024, 1, 1, 8, 2, 8, 3269, _A2A + _NOPG, {}),
-    # 25.11, DGX-H100 (Qwen3 recipes: moe_a2a_overlap True); the 235B line has no GBS at
+    # 25.11, DGX-H100 (Qwen3 recipes: moe_a2a_overlap True; 235B: tp_comm_overlap False, the
+    # 30B preset's table VP 24 where v0.2.0 / @00b7660 say 12, bubble only); the 235B line has no GBS at
     # @00b7660 ("| 256 | FP8-CS | 1 | 4096 | 0 | 2 | 8 | 1 | 4 | 32 | 1575 | 1575 | 233 |"),
     # the archive's copy of the table gives it:
     # | Qwen3_30B_a3B | 16 | FP8-CS | 512 | 2 | 4096 | 0 | 1 | 2 | 1 | 24 | 8 | 32 | 5275 | 121 |
     (_B11, "H100", _Q30, "fp8-cs", 16, 512, 2, 1, 2, 24, 8, 5275, _A2A, {}),
     # | Qwen3_235B_a22B | 256 | FP8-CS | 2048 | 1 | 4096 | 0 | 2 | 8 | 1 | 4 | 32 | 128 | 1575 | 233 |
-    (_B11, "H100", _Q235, "fp8-cs", 256, 2048, 1, 2, 8, 4, 32, 1575, _A2A, {}),
+    (_B11, "H100", _Q235, "fp8-cs", 256, 2048, 1, 2, 8, 4, 32, 1575, _A2A + _NO_TP_OVERLAP, {}),
     # 25.09, DGX-GB200 (run_script @v0.1.0rc3: token drop on B200 / GB200, NCCL all-to-all, no
     # A2A overlap; DeepSeek-V3 recompute_modules ["mla_up_proj", "mlp", "moe_act"])
     # | DeepSeekV3 (tokendrop) | 256 | 2048 | 1 | 4096 | 0 | 1 | 4 (8) | 1 | 4 (2) | 64 |
@@ -854,7 +858,6 @@ _B2604 = "bridge2604moe"
 #: DeepSeek-V3 26.04.01 stage sizes (module notes above).
 _DSV3_PP2V8 = {"recompute": "selective", "stage_layers": (32, 29)}
 _DSV3_PP8 = {"recompute": "selective", "stage_layers": (8,) * 7 + (5,)}
-_NO_TP_OVERLAP = (("tp_overlap", False),)
 BRIDGE_MOE_2604_TABLE = (
     # | DGX-GB300 | 256 | MXFP8 | 4096 | 2 | 4096 | 0 | 1 | 2 | 1 | 8 | 32 | 4992 | 1298 |
     (_B2604, "GB300", _DSV3, "fp8-mx", 256, 4096, 2, 1, 2, 8, 32, 4992, (), _DSV3_PP2V8),
