@@ -609,7 +609,9 @@ BRIDGE_2509 = (
 #: recomputation for DeepSeek-V3 (modules below), none for Qwen3, ``moe_a2a_overlap`` as the
 #: recipe sets it (``ep_overlap`` ``a2a``), the token dispatcher (``_dispatcher``: ``flex`` for
 #: DeepEP / HybridEP, else ``alltoall``). Not modelled (named with each row): the dispatcher
-#: backend's own transport (DeepEP vs HybridEP vs NCCL all-to-all), CUDA graphs, the
+#: backend's own transport (DeepEP vs HybridEP vs NCCL all-to-all), CUDA graphs but where
+#: they take the experts off the host (``eager_experts`` False: the 25.09 Qwen3 rows with
+#: whole-layer graphs, ``_LAYER_GRAPHS``; the full-iteration rows below), the
 #: recipes' ``mlp`` / ``moe_act`` recompute modules (the model's ``selective`` re-runs norms and
 #: activations, plus MLA's up-projections), Qwen3's q/k RMSNorm. The tables' DeepSeek-V3 PP x VP
 #: are not all in the recipe's ``layout_map``; where they are, the stage sizes below are the
@@ -810,7 +812,8 @@ BRIDGE_MOE_TABLE = (
     # | Qwen3_235B_a22B | 256 | FP8-CS | 2048 | 1 | 4096 | 0 | 2 | 8 | 1 | 4 | 32 | 128 | 1575 | 233 |
     (_B11, "H100", _Q235, "fp8-cs", 256, 2048, 1, 2, 8, 4, 32, 1575, _A2A + _NO_TP_OVERLAP, {}),
     # 25.09, DGX-GB200 (run_script @v0.1.0rc3: token drop on B200 / GB200, NCCL all-to-all, no
-    # A2A overlap; DeepSeek-V3 recompute_modules ["mla_up_proj", "mlp", "moe_act"])
+    # A2A overlap; DeepSeek-V3 recompute_modules ["mla_up_proj", "mlp", "moe_act"]; Qwen3:
+    # ``cuda_graphs: true``, whole-layer graphs, ``_GRAPHS09``)
     # | DeepSeekV3 (tokendrop) | 256 | 2048 | 1 | 4096 | 0 | 1 | 4 (8) | 1 | 4 (2) | 64 |
     # 32 (64) | 3454 (2835) | 899 (738) |
     (_B09, "GB200", _DSV3, "fp8", 256, 2048, 1, 1, 4, 4, 64, 3454, _DROP, _SEL),
@@ -820,7 +823,8 @@ BRIDGE_MOE_TABLE = (
     # | Qwen3_235B_a22B (tokendrop) | 64 | 1024 | 1 | 4096 | 0 | 2 | 1 | 1 | 1 | 64 | 32 |
     # 4452 (4416) | 659 (654) |
     (_B09, "GB200", _Q235, "fp8", 64, 1024, 1, 2, 1, 1, 64, 4452, _DROP + _GRAPHS09, {}),
-    # 25.09, DGX-B200 (DeepSeek-V3: the recipe's default recompute modules)
+    # 25.09, DGX-B200 (DeepSeek-V3: the recipe's default recompute modules; Qwen3-30B:
+    # ``cuda_graphs: true``, Qwen3-235B ``false``)
     # | DeepSeekV3 (tokendrop) | 256 | 2048 | 1 | 4096 | 0 | 1 | 16 | 1 | 1 | 8 | 128 |
     # 2265 (2159) | 589 (562) |
     (_B09, "B200", _DSV3, "fp8", 256, 2048, 1, 1, 16, 1, 8, 2265, _DROP, _SEL),
