@@ -1361,6 +1361,7 @@ class EngineModel:
             precision or self.precision,
             batch=batch,
             hbm_efficiency=self.stream_efficiency,
+            tuned_serving=self.engine.tuned_gemms,
         )
 
     def _gemm_sum(
@@ -1381,6 +1382,7 @@ class EngineModel:
             batch=batch,
             hbm_efficiency=self.stream_efficiency,
             compute_efficiency=compute_efficiency,
+            tuned_serving=self.engine.tuned_gemms,
         )
 
     def _dense_sum(
