@@ -481,6 +481,7 @@ def layer_time(step: TrainingStep, gpu: GpuSpec, moe: bool) -> LayerCost:
         ep_per_node=ep_ranks_per_node(step, G),
         flash=step.flash_attention,
         tp_overlap=sw.tp_overlap,
+        tp_bwd_overlap=sw.tp_bwd_overlap,
         ep_overlap=step.ep_overlapped,
         fp8_comm=sw.fp8_comm and scaled_gemms(step.precision),  # fp8 casts need fp8 GEMMs
         expert_tp=step.etp,

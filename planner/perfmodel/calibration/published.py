@@ -443,6 +443,19 @@ TABLE5 = (
 #: Sequence length of both Megatron tables.
 SEQ_LEN = 2048
 
+#: Megatron-LM 2022 (Table 5's runs): the backward collectives of the column-parallel GEMMs
+#: are asynchronous under those GEMMs (``--no-async-tensor-model-parallel-allreduce`` is the
+#: opt-out in ``megatron/arguments.py`` from 2021-09; the sequence-parallel backward,
+#: ``megatron/mpu/layers.py`` @02bb1f5c). Table 1's runs (``examples/sc21``, 2021-08, and the
+#: paper's measurements before it) predate the switch and keep the synchronous default.
+#: Neither code overlaps the pipeline's sends with compute (``--overlap-p2p-communication``
+#: came on 2023-05-31, f9283c5a8a): ``pp_overlap`` off for both tables.
+KORTHIKANTI_SOFTWARE = (("tp_bwd_overlap", True), ("pp_overlap", False))
+
+
+#: Megatron-LM 2021 (Table 1's runs): blocking pipeline sends.
+NARAYANAN_SOFTWARE = (("pp_overlap", False),)
+
 
 def _megatron_rows() -> list[TrainingRow]:
     rows = []
@@ -468,6 +481,7 @@ def _megatron_rows() -> list[TrainingRow]:
                 zero=0,
                 flash_attention=False,
                 overlap_grad_reduce=r.overlap_grad_reduce,
+                software=NARAYANAN_SOFTWARE,
             )
         )
     for r in TABLE5:
@@ -495,6 +509,7 @@ def _megatron_rows() -> list[TrainingRow]:
                     sequence_parallel=mode == "selective",
                     flash_attention=False,
                     overlap_grad_reduce=False,
+                    software=KORTHIKANTI_SOFTWARE,
                 )
             )
     return rows
