@@ -28,9 +28,13 @@ values and the rows they were fitted on):
     its own on the only CDNA3 fit rows: AMD's vLLM 0.6.6 ``benchmark_latency``
     table of Llama 3.1 70B / 405B FP8 on 8 x MI300X (source
     ``rocm_vllm066``), whose batch-128 decode steps and 2048-token prefills
-    are set by their FP8 GEMMs. It lands near 0.32 (0.29 of the FP8 peak with
-    ``fp8_gemm_factor``, about 760 TFLOP/s): the FP8 GEMMs that vLLM ran on
-    ROCm in early 2025, not the hardware's ceiling. Training on CDNA3 uses it
+    are set by their FP8 GEMMs. It lands between 0.28 and 0.32 of the 16-bit peak
+    (0.25-0.29 of the FP8 peak with ``fp8_gemm_factor``, 650-760 TFLOP/s; the value of
+    the current fit is in ``constants.json``): the FP8 GEMMs that vLLM ran on ROCm in
+    early 2025, not the hardware's ceiling. Its companion
+    ``weight_stream_efficiency_cdna3`` is poorly determined by those rows (0.69 and the
+    0.95 bound fit them alike): at small batches the fitted skinny-GEMM rate and the
+    weight stream price the same steps. Training on CDNA3 uses it
     only for a framework built without the vendor's GEMM tuning
     (``Software.tuned_kernels = False``, an assumption).
 Tuned serving GEMMs on CDNA3 (:data:`MAX_ACHIEVABLE_TFLOPS`, cited, not fitted)
@@ -51,8 +55,8 @@ Tuned serving GEMMs on CDNA3 (:data:`MAX_ACHIEVABLE_TFLOPS`, cited, not fitted)
     Llama 2 70B engines (gfx942, 304 CUs, MI325X clocks capped at 1,600-1,700 MHz;
     ``bench/session_runs/s19amd/hipblaslt_tuning.py``): from 700 tokens on, their 977 FP8
     entries run at a median 0.90 (10th-90th percentile 0.85-0.94) of what this rule prices on
-    MI325X at the same shapes, up to 1.50 PFLOP/s. The fitted ``gemm_efficiency_cdna3`` (0.29 of the FP8 peak, 760
-    TFLOP/s) is 0.60 of the MI300X figure: the GEMMs of the public vLLM ROCm builds the fit
+    MI325X at the same shapes, up to 1.50 PFLOP/s. The fitted ``gemm_efficiency_cdna3`` (0.25-0.29 of the FP8
+    peak, 650-760 TFLOP/s) is 0.5-0.6 of the MI300X figure: the GEMMs of the public vLLM ROCm builds the fit
     rows ran. GPUs without a published figure keep the fitted value.
 ``gemm_efficiency_cdna3_training`` (*fitted*)
     The same fraction for training GEMMs in AMD's tuned training images

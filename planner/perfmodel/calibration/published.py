@@ -453,6 +453,16 @@ SEQ_LEN = 2048
 KORTHIKANTI_SOFTWARE = (("tp_bwd_overlap", True), ("pp_overlap", False))
 
 
+#: Transformer Engine's linear layers (every Megatron-Core / NeMo / Megatron-Bridge row) run
+#: the same asynchronous backward as Megatron-LM 2022 when the user-buffer TP overlap is off:
+#: ``transformer_engine/pytorch/module/linear.py`` / ``layernorm_linear.py`` /
+#: ``layernorm_mlp.py`` ``backward``, "# Overlap dgrad-RS/AR with wgrad" (the column-parallel
+#: input gradient's reduce-scatter / all-reduce with ``async_op=True`` before the weight-gradient
+#: GEMM) and the sequence-parallel input all-gather started before the data-gradient GEMM; the
+#: non-TE path is Megatron-Core's ``LinearWithGradAccumulationAndAsyncCommunication``. Rows
+#: with ``tp_overlap`` are unaffected (the user buffers hide more).
+TE_ASYNC_TP_BACKWARD = (("tp_bwd_overlap", True),)
+
 #: Megatron-LM 2021 (Table 1's runs): blocking pipeline sends.
 NARAYANAN_SOFTWARE = (("pp_overlap", False),)
 
@@ -556,7 +566,7 @@ def _nemo(
         zero=zero,
         sequence_parallel=tp > 1,
         precision="fp8",
-        software=software,
+        software=TE_ASYNC_TP_BACKWARD + software,
     )
 
 
@@ -755,7 +765,8 @@ def _bridge_moe(
         expert_tp=1,
         stage_layers=stage_layers,
         overlap_grad_reduce=overlap_grad_reduce,
-        software=_BRIDGE_BF16_GRADS
+        software=TE_ASYNC_TP_BACKWARD
+        + _BRIDGE_BF16_GRADS
         + (_TE_FP8_INPUTS if precision != "bf16" else ())
         + (_QWEN3_TP_OVERLAP if model.startswith("qwen3") else ())
         + _dispatcher(key, gpu, model)
