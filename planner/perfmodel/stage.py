@@ -1559,7 +1559,10 @@ class EngineModel:
             np.maximum(logits, 1e-9), *self.shapes.head, precision=self.attn_precision
         )
         if c.tp > 1:  # gather of the vocab-parallel logits (small, latency-bound)
-            head = head + comm.ALLREDUCE_LATENCY_S * self.comm_scale
+            head = (
+                head
+                + comm.collective_latency(c.tp, self.tp_per_node, self.fabric) * self.comm_scale
+            )
         largest = body * math.ceil(m.layers / c.pp) / m.layers + head
         return body + head, largest
 
