@@ -128,6 +128,7 @@ from planner.perfmodel.engines import (
     mla_absorbed_weights,
     moe_gemm_efficiency,
     moe_layer_latency_s,
+    pipeline_host_s,
     quant_kernels,
     replays_graph,
     small_kernel_floor_s,
@@ -1636,7 +1637,9 @@ class EngineModel:
             stage_sum = np.maximum(stage_sum, host)
             stage_max = np.maximum(stage_max, host)
             host = 0.0
-        return pipeline_round(stage_sum, stage_max, boundary, host, c.pp)
+        # a blocking pipeline loop: each stage's host iteration in series with its GPU work
+        stage_host = pipeline_host_s(self.engine, sequences, c.pp)
+        return pipeline_round(stage_sum, stage_max, boundary, host, c.pp, stage_host)
 
     def draft_time(self, b: float, ctx: float) -> float:
         """GPU seconds of one drafting step for ``b`` sequences (0 without speculation)."""

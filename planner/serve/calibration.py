@@ -99,11 +99,13 @@ def offline_tokens_per_s(
     *,
     pp: int = 1,
     kv_precision: str = "",
+    engine: str = "",
 ) -> float:
     """Output tokens/s of one replica at saturation (the planner's offline mode).
 
     ``pp``: pipeline stages (``tp * pp`` GPUs); ``kv_precision``: the KV cache's, when it is
-    not ``precision``.
+    not ``precision``; ``engine``: a TensorRT-LLM engine spec (``trtllm:1.0``; default
+    ``trtllm``, the current release).
     """
     role = _role(
         model,
@@ -113,7 +115,7 @@ def offline_tokens_per_s(
         kv_precision or precision,
         LengthDist.fixed(input_tokens),
         LengthDist.fixed(output_tokens),
-        parse_engine("trtllm"),
+        parse_engine(engine or "trtllm"),
         qps=None,
         percentile=0.99,
         pp=pp,
@@ -132,6 +134,7 @@ def predict(row: ServingRow) -> float:
         row.precision,
         pp=row.pp,
         kv_precision=row.kv_precision,
+        engine=row.engine,
     )
 
 

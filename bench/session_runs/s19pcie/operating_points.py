@@ -27,7 +27,7 @@ def point(r):
         ReplicaConfig(get_gpu(r.gpu), r.tp, r.pp),
         r.precision,
         r.kv_precision or r.precision,
-        engine=parse_engine("trtllm"),
+        engine=parse_engine(r.engine or "trtllm"),
     )
     traffic = Traffic(None, LengthDist.fixed(r.input_tokens), LengthDist.fixed(r.output_tokens))
     role = RoleModel(
