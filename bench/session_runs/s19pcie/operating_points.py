@@ -11,35 +11,13 @@ import sys
 import numpy as np
 
 from planner.perfmodel.calibration.inference_gpus import INFERENCE_GPU_ROWS
-from planner.perfmodel.engines import parse_engine
-from planner.perfmodel.hardware import get_gpu
-from planner.perfmodel.readers import load_model
-from planner.perfmodel.stage import EngineModel, ReplicaConfig
-from planner.serve.calibration import ENGINE_KV_ADMISSION, TRTLLM_CHUNK_TOKENS, predict
-from planner.serve.capacity import RoleModel
-from planner.serve.slo import SLO
-from planner.serve.traffic import LengthDist, Traffic
+from planner.serve.calibration import predict, row_role
 
 
 def point(r):
-    engine = EngineModel(
-        load_model(r.model),
-        ReplicaConfig(get_gpu(r.gpu), r.tp, r.pp),
-        r.precision,
-        r.kv_precision or r.precision,
-        engine=parse_engine(r.engine or "trtllm"),
-    )
-    traffic = Traffic(None, LengthDist.fixed(r.input_tokens), LengthDist.fixed(r.output_tokens))
-    role = RoleModel(
-        engine,
-        "both",
-        traffic,
-        SLO(percentile=0.99),
-        chunk=TRTLLM_CHUNK_TOKENS,
-        online=False,
-        kv_admission=ENGINE_KV_ADMISSION["trtllm"],
-    )
+    role = row_role(r)
     _rate, pt, _ = role.capacity()
+    engine = role.engine
     b = pt.batch
     ctx = r.input_tokens + r.output_tokens / 2
     full = float(engine.base_time(np.array([b]), b, ctx)[0])
