@@ -31,26 +31,28 @@ sum (:attr:`Engine.overlaps_host`).
 Pipeline loop of TensorRT-LLM 1.0-1.1's PyTorch backend (:func:`pipeline_host_s`; nineteenth
 session, helper s19pcie). With ``pp > 1`` the executor runs ``_executor_loop_pp``
 (``PyExecutor.__init__``: ``if self.dist.pp_size > 1: self.event_loop = self._executor_loop_pp``),
-not the overlap loop that hides the host work at ``pp = 1`` (why the fitted
-``iteration_overhead_s`` is near zero), with ``num_micro_batches = pp_size``. Each rank's
+not the overlap loop that hides the host work at ``pp = 1`` (consistent with the near-zero
+fitted ``iteration_overhead_s`` of the PP1 overview rows), with ``num_micro_batches = pp_size``. Each rank's
 loop blocks: the new requests are relayed rank to rank by blocking MPI object receives
 (``_broadcast_new_requests``), a rank other than the last waits for its own stage's forward
 before moving on (``_forward_step_inter_pp``: ``sampler_event.synchronize()``), and the sampled
-tokens are relayed last -> 0 -> 1 -> ... by blocking receives (stage 2 of the loop;
-``tensorrt_llm/_torch/pyexecutor/py_executor.py`` of the 1.0 line, the version beside
-``ExecutorRequestQueue`` in the search index). So every rank does one micro-batch's whole host
-iteration (scheduling, resource bookkeeping, input preparation, token updates, responses)
-*in series* with its stage's GPU work, once per micro-batch: a stage lasts ``U + c + h`` per
-micro-batch instead of ``max(U + c, h)`` (:func:`~planner.perfmodel.serving_features.
-pipeline_round`). TensorRT-LLM PR #6976 (merged August 2025) keeps the blocking structure
-(its reviewers: "this early sync would prevent overlapping"); PR #10349 ("Fully non-blocking
-pipeline parallelism executor loop", merged January 2026) removes it, so the window is the
-releases before it, 1.0-1.1 (:data:`TRTLLM_BLOCKING_PP_RELEASES`; a version not given means
-the current release, which does not block). The host time of one iteration is TensorRT-LLM's
-own measurement: PR #10273 (December 2025, GB200, GPT-OSS-120B, ADP2, ``max_batch_size``
-1536 at concurrency 3072) reports an average per-iteration ``host_step_time`` of 45.11 ms with
-the C++ scheduler, i.e. 29.4 us per running sequence (:data:`TRTLLM_HOST_PER_SEQUENCE_S`; the
-fixed part is taken as nil, and the Grace host of that run stands for the x86 host of others).
+tokens are relayed last -> 0 -> 1 -> ... by blocking receives (stage 2 of the loop). Read in
+a mid-2025 revision of ``tensorrt_llm/_torch/pyexecutor/py_executor.py`` (the one with
+``ExecutorRequestQueue``; search-index file id 1891464528), after PR #3878 (May 2025: one PP
+loop, ``pp_size`` micro-batches). So every rank does one micro-batch's whole host iteration
+(scheduling, resource bookkeeping, input preparation, token updates, responses) *in series*
+with its stage's GPU work, once per micro-batch: a stage lasts ``U + c + g`` per micro-batch
+instead of ``max(U + c, g)`` (:func:`~planner.perfmodel.serving_features.pipeline_round`; a
+small event simulation of this loop, ``bench/session_runs/s19pcie/ppsim.py``, gives
+``pp (U + g)`` per round). PR #10349 ("Fully non-blocking pipeline parallelism executor
+loop", merged after its last review of 2026-01-20) removes the blocking; which release first
+carries it was not checked, so the window is 1.0-1.1 (:data:`TRTLLM_BLOCKING_PP_RELEASES`;
+a version not given means the current release, which does not block). The host time of one
+iteration is TensorRT-LLM's own measurement: PR #10273 (December 2025, GB200,
+GPT-OSS-120B, ADP2, ``max_batch_size`` 1536 at concurrency 3072) reports an average
+per-iteration ``host_step_time`` of 45.11 ms with the C++ scheduler, i.e. 29.4 us per running
+sequence (:data:`TRTLLM_HOST_PER_SEQUENCE_S`; assumptions: the fixed part is nil, the batch
+is the cap, and that run's Grace host and release stand for the x86 hosts and the 1.0 line).
 
 Eager launches (:func:`launch_overhead_s`). Without CUDA graphs (vLLM ``--enforce-eager``)
 the CPU launches every kernel of every layer each iteration through PyTorch's dispatcher;
