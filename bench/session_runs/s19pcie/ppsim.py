@@ -35,7 +35,7 @@ def sim(n, stage, hpre, hpost, hop=100e-6, b=200e-6, iters=600):
             else:
                 samp[j] = end
             mid[r] = tt
-        order = [n - 1] + list(range(n - 1))
+        order = [n - 1, *range(n - 1)]
         for r in order:  # phase B: token chain, update
             tt = mid[r]
             if r == n - 1:
