@@ -127,7 +127,9 @@ FLEX_SMS = {"deepep": 20, "hybridep": 16}
 #: 0.82 / 0.78 / 0.83-0.86; a switch softens the cross-socket penalty.) A copy-engine rate is
 #: the ceiling of any ring's bandwidth on that fabric; NCCL's measured large-message bus
 #: bandwidth on 8 RTX PRO 6000 (37.6-41.1 GB/s, voipmonitor/rtx6kpro
-#: ``hardware/pcie-bandwidth.md`` @070506ff) is 0.76-0.83 of that machine's 49.64.
+#: ``hardware/pcie-bandwidth.md`` @070506ff) is 0.76-0.83 of that machine's 49.64, and the
+#: ``spanning`` ratio on the RTX PRO 6000's Gen5 link gives 41.6 GB/s against those 37.6-41.1
+#: (a check, not a fit).
 PCIE_RING_EFFICIENCY = {"island": 25.46 / 32, "spanning": 20.75 / 32, "hop": 26.26 / 32}
 #: NCCL's small-message all-reduce over PCIe, per ring step: 24.1-24.6 us for 256 B to 64 KB
 #: on 8 RTX PRO 6000 (voipmonitor/rtx6kpro ``hardware/pcie-bandwidth.md`` @070506ff, "Custom
