@@ -341,6 +341,13 @@ class Engine:
         decode server of a disaggregated replica (:meth:`for_role`). Not a launch option of
         its own: the role sets it, and only the windowed layers' KV it keeps depends on it
         (:func:`frees_windowed_kv`).
+    tuned_gemms
+        The engine's build runs GEMMs tuned for the model's shapes (option ``tuned``): AMD's
+        MLPerf Inference images, whose vLLM ships hipBLASLt solutions tuned per shape and
+        swizzled or padded FP8 weights (:mod:`planner.perfmodel.calibration.mlperf`). Their
+        GEMMs run at the GPU's published Max-Achievable FLOPs where it has one
+        (:func:`~planner.perfmodel.kernels.tuned_serving_efficiency`: MI300X, MI325X); other
+        GPUs keep the fitted efficiency. Not a launch option: a property of the build.
     """
 
     name: str = "trtllm"
@@ -349,8 +356,11 @@ class Engine:
     scheduler_steps: int = 1
     batched_tokens: int = 0
     kv_transfer: bool = False
+    tuned_gemms: bool = False
 
     def __post_init__(self) -> None:
+        if not isinstance(self.tuned_gemms, bool):
+            raise InputError(f"engine: tuned_gemms must be true or false, got {self.tuned_gemms!r}")
         if self.name not in ENGINES:
             raise InputError(
                 f"engine must be one of {', '.join(ENGINES)} (or nim), got {self.name!r}"
@@ -404,6 +414,8 @@ class Engine:
     def label(self) -> str:
         """``vllm 0.6.3 (eager, 15 steps)``."""
         opts = [o for o in ("" if self.cuda_graphs else "eager",) if o]
+        if self.tuned_gemms:
+            opts.append("tuned GEMMs")
         if self.scheduler_steps > 1:
             opts.append(f"{self.scheduler_steps} steps")
         if self.batched_tokens:
@@ -412,14 +424,17 @@ class Engine:
         return text + (f" ({', '.join(opts)})" if opts else "")
 
     def to_dict(self) -> dict[str, object]:
-        """JSON form."""
-        return {
+        """JSON form (``tuned_gemms`` only when set, so existing files read the same)."""
+        out: dict[str, object] = {
             "name": self.name,
             "version": self.version,
             "cuda_graphs": self.cuda_graphs,
             "scheduler_steps": self.scheduler_steps,
             "batched_tokens": self.batched_tokens,
         }
+        if self.tuned_gemms:
+            out["tuned_gemms"] = True
+        return out
 
 
 #: The engine the model assumes when none is named (the one its base constants were fitted on).
@@ -503,8 +518,8 @@ def version_tuple(version: str) -> tuple[int, ...]:
 
 
 def parse_engine(spec: str | Engine | Mapping[str, Any] | None) -> Engine:
-    """An :class:`Engine` from ``NAME[:VERSION][,eager][,steps=K][,tokens=N]`` (e.g.
-    ``vllm:0.6.3,eager,tokens=91680``)
+    """An :class:`Engine` from ``NAME[:VERSION][,eager][,steps=K][,tokens=N][,tuned]`` (e.g.
+    ``vllm:0.6.3,eager,tokens=91680``; ``tuned``: :attr:`Engine.tuned_gemms`)
     or from its JSON form (:meth:`Engine.to_dict`).
 
     ``None`` or ``""`` is :data:`DEFAULT_ENGINE` (TensorRT-LLM, the NVIDIA default; a serving
@@ -518,7 +533,8 @@ def parse_engine(spec: str | Engine | Mapping[str, Any] | None) -> Engine:
         return spec
     if isinstance(spec, Mapping):
         unknown = sorted(
-            set(spec) - {"name", "version", "cuda_graphs", "scheduler_steps", "batched_tokens"}
+            set(spec)
+            - {"name", "version", "cuda_graphs", "scheduler_steps", "batched_tokens", "tuned_gemms"}
         )
         if unknown:
             raise InputError(f"engine: unknown field {unknown[0]!r}")
@@ -533,6 +549,7 @@ def parse_engine(spec: str | Engine | Mapping[str, Any] | None) -> Engine:
             graphs,
             spec.get("scheduler_steps", 1),
             spec.get("batched_tokens", 0),
+            tuned_gemms=spec.get("tuned_gemms", False),
         )
     if not isinstance(spec, str):
         raise InputError(f"engine must be a string like 'vllm:0.6.3,eager', got {spec!r}")
@@ -540,7 +557,7 @@ def parse_engine(spec: str | Engine | Mapping[str, Any] | None) -> Engine:
     name, _, version = head.partition(":")
     _check_alias_version(name.strip().lower(), version.strip(), f"engine {spec!r}")
     name = ALIASES.get(name.strip().lower(), name.strip().lower())
-    graphs, steps, tokens = True, 1, 0
+    graphs, steps, tokens, tuned = True, 1, 0, False
     seen: set[str] = set()
     for opt in opts:
         m = re.fullmatch(r"steps=(\d+)", opt)
@@ -557,12 +574,14 @@ def parse_engine(spec: str | Engine | Mapping[str, Any] | None) -> Engine:
             steps = int(m.group(1))
         elif t:
             tokens = int(t.group(1))
+        elif opt == "tuned":
+            tuned = True
         else:
             raise InputError(
-                "engine option must be 'eager', 'graphs', 'steps=K' or 'tokens=N', "
+                "engine option must be 'eager', 'graphs', 'steps=K', 'tokens=N' or 'tuned', "
                 f"got {opt!r} in {spec!r}"
             )
-    return Engine(name, version.strip(), graphs, steps, tokens)
+    return Engine(name, version.strip(), graphs, steps, tokens, tuned_gemms=tuned)
 
 
 def _check_alias_version(name: str, version: str, where: str) -> None:

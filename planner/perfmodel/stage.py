@@ -1362,6 +1362,7 @@ class EngineModel:
             precision or self.precision,
             batch=batch,
             hbm_efficiency=self.stream_efficiency,
+            tuned_serving=self.engine.tuned_gemms,
         )
 
     def _gemm_sum(
@@ -1382,6 +1383,7 @@ class EngineModel:
             batch=batch,
             hbm_efficiency=self.stream_efficiency,
             compute_efficiency=compute_efficiency,
+            tuned_serving=self.engine.tuned_gemms,
         )
 
     def _dense_sum(
