@@ -28,6 +28,32 @@ CPU while the GPU runs the current one ("SGLang v0.4: Zero-Overhead Batch Schedu
 LMSYS blog 2024-12-04), so an iteration lasts ``max(GPU time, host time)`` instead of their
 sum (:attr:`Engine.overlaps_host`).
 
+Pipeline loop of TensorRT-LLM 1.0-1.1's PyTorch backend (:func:`pipeline_host_s`; nineteenth
+session, helper s19pcie). With ``pp > 1`` the executor runs ``_executor_loop_pp``
+(``PyExecutor.__init__``: ``if self.dist.pp_size > 1: self.event_loop = self._executor_loop_pp``),
+not the overlap loop that hides the host work at ``pp = 1`` (consistent with the near-zero
+fitted ``iteration_overhead_s`` of the PP1 overview rows), with ``num_micro_batches = pp_size``. Each rank's
+loop blocks: the new requests are relayed rank to rank by blocking MPI object receives
+(``_broadcast_new_requests``), a rank other than the last waits for its own stage's forward
+before moving on (``_forward_step_inter_pp``: ``sampler_event.synchronize()``), and the sampled
+tokens are relayed last -> 0 -> 1 -> ... by blocking receives (stage 2 of the loop). Read in
+a mid-2025 revision of ``tensorrt_llm/_torch/pyexecutor/py_executor.py`` (the one with
+``ExecutorRequestQueue``; search-index file id 1891464528), after PR #3878 (May 2025: one PP
+loop, ``pp_size`` micro-batches). So every rank does one micro-batch's whole host iteration
+(scheduling, resource bookkeeping, input preparation, token updates, responses) *in series*
+with its stage's GPU work, once per micro-batch: a stage lasts ``U + c + g`` per micro-batch
+instead of ``max(U + c, g)`` (:func:`~planner.perfmodel.serving_features.pipeline_round`; a
+small event simulation of this loop, ``bench/session_runs/s19pcie/ppsim.py``, gives
+``pp (U + g)`` per round). PR #10349 ("Fully non-blocking pipeline parallelism executor
+loop", merged after its last review of 2026-01-20) removes the blocking; which release first
+carries it was not checked, so the window is 1.0-1.1 (:data:`TRTLLM_BLOCKING_PP_RELEASES`;
+a version not given means the current release, which does not block). The host time of one
+iteration is TensorRT-LLM's own measurement: PR #10273 (December 2025, GB200,
+GPT-OSS-120B, ADP2, ``max_batch_size`` 1536 at concurrency 3072) reports an average
+per-iteration ``host_step_time`` of 45.11 ms with the C++ scheduler, i.e. 29.4 us per running
+sequence (:data:`TRTLLM_HOST_PER_SEQUENCE_S`; assumptions: the fixed part is nil, the batch
+is the cap, and that run's Grace host and release stand for the x86 hosts and the 1.0 line).
+
 Eager launches (:func:`launch_overhead_s`). Without CUDA graphs (vLLM ``--enforce-eager``)
 the CPU launches every kernel of every layer each iteration through PyTorch's dispatcher;
 when that is slower than the GPU work the iteration waits for the CPU.
@@ -280,6 +306,15 @@ VLLM_GPU_MEMORY_UTILIZATION = 0.9
 #: TensorRT-LLM's default ``kv_cache_free_gpu_mem_fraction`` (trtllm-bench, LLM API
 #: ``KvCacheConfig``): the KV cache takes 90 % of the memory free after loading the engine.
 TRTLLM_KV_FREE_FRACTION = 0.9
+#: TensorRT-LLM releases (first, last) whose PyTorch-backend pipeline loop blocks each rank on
+#: its own stage and on the token relays (module notes): 1.0 to 1.1.x, before PR #10349.
+TRTLLM_BLOCKING_PP_RELEASES = ((1, 0), (1, 1, 999))
+#: TensorRT-LLM PR #10273's measured per-iteration ``host_step_time`` (ms) and the running
+#: sequences per rank it served (``max_batch_size`` 1536, concurrency 3072 over 2 ranks).
+TRTLLM_HOST_STEP_MS = 45.11
+TRTLLM_HOST_STEP_SEQUENCES = 1536
+#: Host seconds per running sequence of one PyTorch-backend executor iteration: 29.4 us.
+TRTLLM_HOST_PER_SEQUENCE_S = TRTLLM_HOST_STEP_MS * 1e-3 / TRTLLM_HOST_STEP_SEQUENCES
 
 
 @dataclass(frozen=True)
@@ -447,6 +482,26 @@ def engine_refusal(engine_name: str, gpu: Any) -> str:
         f"{gpu.name} is not an {' or '.join(vendors)} GPU ({ENGINE_NAMES[engine_name]} runs on "
         f"{' and '.join(vendors)} GPUs only)"
     )
+
+
+def blocking_pipeline(engine: Engine) -> bool:
+    """Whether ``engine``'s pipeline-parallel loop serializes each stage's host work with its
+    GPU work: TensorRT-LLM at a named release in :data:`TRTLLM_BLOCKING_PP_RELEASES` (module
+    notes); not without a version (the current release)."""
+    if engine.name != "trtllm" or not engine.version:
+        return False
+    first, last = TRTLLM_BLOCKING_PP_RELEASES
+    return first <= version_tuple(engine.version)[:3] <= last
+
+
+def pipeline_host_s(engine: Engine, sequences: float | np.ndarray, pp: int) -> float | np.ndarray:
+    """Host seconds each stage of a ``pp``-stage replica spends, in series with its GPU work,
+    on one micro-batch iteration of ``sequences`` running sequences: the executor iteration's
+    host time (:data:`TRTLLM_HOST_PER_SEQUENCE_S` per sequence) when the engine's pipeline loop
+    blocks (:func:`blocking_pipeline`), else 0 (the engine overlaps it, or ``pp = 1``)."""
+    if pp <= 1 or not blocking_pipeline(engine):
+        return 0.0
+    return TRTLLM_HOST_PER_SEQUENCE_S * np.asarray(sequences, dtype=float)
 
 
 def version_tuple(version: str) -> tuple[int, ...]:
@@ -809,6 +864,10 @@ __all__ = [
     "SMALL_KERNELS_PER_LAYER",
     "TRITON_BLOCK_FP8_GEMM_EFFICIENCY",
     "TRITON_FP8_MOE_RELEASES",
+    "TRTLLM_BLOCKING_PP_RELEASES",
+    "TRTLLM_HOST_PER_SEQUENCE_S",
+    "TRTLLM_HOST_STEP_MS",
+    "TRTLLM_HOST_STEP_SEQUENCES",
     "TRTLLM_KV_FREE_FRACTION",
     "VENDOR_ENGINES",
     "VLLM_BLOCK_FP8_RELEASES",
@@ -824,6 +883,7 @@ __all__ = [
     "VLLM_V1_DEFAULT_RELEASE",
     "Engine",
     "block_fp8_dense_gemms",
+    "blocking_pipeline",
     "default_engine",
     "eager_quant_kernels",
     "engine_refusal",
@@ -836,6 +896,7 @@ __all__ = [
     "moe_gemm_efficiency",
     "moe_layer_latency_s",
     "parse_engine",
+    "pipeline_host_s",
     "quant_kernels",
     "replays_graph",
     "small_kernel_floor_s",

@@ -381,6 +381,9 @@ class ServingRow:
     #: KV-cache precision when it differs from ``precision`` (FP4 checkpoints keep an FP8
     #: cache); empty: the same as the weights.
     kv_precision: str = ""
+    #: The engine and release the source names (``trtllm:1.0``), when the model has a term of
+    #: that release; empty: ``trtllm`` without a version (the current release).
+    engine: str = ""
 
 
 @dataclass(frozen=True)
