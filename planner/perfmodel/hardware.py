@@ -390,6 +390,9 @@ class GpuSpec:
         for key, value in tflops.items():
             if not isinstance(value, (int, float)) or isinstance(value, bool) or value <= 0:
                 raise InputError(f"{where}: tflops.{key} must be positive, got {value!r}")
+        # outside the try: its InputError is a ValueError, which the handler below would
+        # prefix with the file a second time
+        pcie_only = _flag(data.get("pcie_only", False), "pcie_only", where)
         try:
             return cls(
                 name=str(data["name"]),
@@ -417,7 +420,7 @@ class GpuSpec:
                 else float(data["nic_efficiency"]),
                 oversubscription=float(data.get("oversubscription", 1.0)),
                 nonblocking_gpus=int(data.get("nonblocking_gpus", 0)),
-                pcie_only=_flag(data.get("pcie_only", False), "pcie_only", where),
+                pcie_only=pcie_only,
             )
         except (TypeError, ValueError) as exc:
             raise InputError(f"{where}: {exc}") from None
