@@ -12,6 +12,8 @@ from planner.core import progress
 from planner.core.console import LiveProgress
 
 INSTANCES = Path(__file__).resolve().parents[2] / "instances"
+TRAIN = ["plan", "train", "--model", "llama-3.1-8b", "--gpus", "64xH100", "-B", "512", "-s", "8192"]
+TRAIN += ["-t", "10", "-k", "2"]
 
 
 def run(capsys, *args):
@@ -34,6 +36,9 @@ def run(capsys, *args):
             "sgs-basic",
         ],
         ["families"],
+        # the memory table: one stage, then one row per stage (a stage column more)
+        [*TRAIN, "--fix", "tp=1,pp=1,dp=32,cp=2,mb=1,zero=1,recompute=none"],
+        [*TRAIN, "--fix", "tp=1,pp=4,dp=16,mb=1,zero=1,recompute=none,v=1"],
     ],
 )
 def test_tables_fit_80_columns_without_cutting_values(capsys, monkeypatch, args):
@@ -42,6 +47,8 @@ def test_tables_fit_80_columns_without_cutting_values(capsys, monkeypatch, args)
     assert code == 0 and err == ""
     assert max(len(line) for line in out.splitlines()) <= 80
     assert "…" not in out  # nothing truncated
+    if args[0] == "plan":  # a plan was found and its memory table shown, legend and all
+        assert "memory per GPU" in out and "rsvd = reserved headroom" in out
     if args[0] == "solve":
         code, jsonl, _ = run(capsys, *args, "--json")
         for row in map(json.loads, jsonl.splitlines()):
