@@ -200,7 +200,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -306,6 +306,9 @@ class Engine:
         decode server of a disaggregated replica (:meth:`for_role`). Not a launch option of
         its own: the role sets it, and only the windowed layers' KV it keeps depends on it
         (:func:`frees_windowed_kv`).
+    spelled
+        The name as the user gave it when that was an alias (``nim``), so that messages
+        name what was typed (:attr:`given_name`); not part of the engine's identity.
     """
 
     name: str = "trtllm"
@@ -314,6 +317,7 @@ class Engine:
     scheduler_steps: int = 1
     batched_tokens: int = 0
     kv_transfer: bool = False
+    spelled: str = field(default="", compare=False, repr=False)
 
     def __post_init__(self) -> None:
         if self.name not in ENGINES:
@@ -337,6 +341,12 @@ class Engine:
             raise InputError(
                 f"engine version must be a release number like 0.6.3, got {self.version!r}"
             )
+
+    @property
+    def given_name(self) -> str:
+        """The engine's name as the user gave it (``nim`` for ``--engine nim``), for messages
+        about their flag; :attr:`name` is the engine the model times."""
+        return self.spelled or self.name
 
     @property
     def memory_fraction(self) -> float | None:
@@ -478,13 +488,15 @@ def parse_engine(spec: str | Engine | Mapping[str, Any] | None) -> Engine:
             graphs,
             spec.get("scheduler_steps", 1),
             spec.get("batched_tokens", 0),
+            spelled=name if name in ALIASES else "",
         )
     if not isinstance(spec, str):
         raise InputError(f"engine must be a string like 'vllm:0.6.3,eager', got {spec!r}")
     head, *opts = [p.strip() for p in spec.split(",")]
     name, _, version = head.partition(":")
     _check_alias_version(name.strip().lower(), version.strip(), f"engine {spec!r}")
-    name = ALIASES.get(name.strip().lower(), name.strip().lower())
+    typed = name.strip().lower()
+    name = ALIASES.get(typed, typed)
     graphs, steps, tokens = True, 1, 0
     seen: set[str] = set()
     for opt in opts:
@@ -507,7 +519,9 @@ def parse_engine(spec: str | Engine | Mapping[str, Any] | None) -> Engine:
                 "engine option must be 'eager', 'graphs', 'steps=K' or 'tokens=N', "
                 f"got {opt!r} in {spec!r}"
             )
-    return Engine(name, version.strip(), graphs, steps, tokens)
+    return Engine(
+        name, version.strip(), graphs, steps, tokens, spelled=typed if typed in ALIASES else ""
+    )
 
 
 def _check_alias_version(name: str, version: str, where: str) -> None:

@@ -547,12 +547,12 @@ class ServingProblem:
         engine). Without a named engine every pool runs its vendor's (:meth:`engine_on`)."""
         if self.engine is None:
             return
-        name = self.engine.name
-        refused = {p.label: engine_refusal(name, p.gpu) for p in self.searched_pools}
+        name = self.engine.given_name  # as typed: --engine nim, not the trtllm it times
+        refused = {p.label: engine_refusal(self.engine.name, p.gpu) for p in self.searched_pools}
         if all(refused.values()):
             first = next(iter(refused.values()))
             raise InputError(
-                f"{self.name}: --engine {name}: {ENGINE_NAMES[name]} runs on no GPU of the "
+                f"{self.name}: --engine {name}: {ENGINE_NAMES[self.engine.name]} runs on no GPU of the "
                 f"inventory searched: {first}; name an engine it runs (--engine vllm|sglang) "
                 "or drop --engine (each vendor's GPUs then run its default engine)"
             )

@@ -146,3 +146,26 @@ def test_sweep_refuses_a_type_the_engine_cannot_run_before_solving():
     kw = dict(prompt_tokens=500, output_tokens=100, tpot="50ms", time_limit=5)
     with pytest.raises(InputError, match=f"MI300X is not an NVIDIA GPU \\({NO_ENGINE}\\)"):
         sweep("llama-3.1-8b", ["H100", "MI300X"], [1.0], engine="trtllm", **kw)
+
+
+def test_refusals_name_the_engine_as_the_user_gave_it(capsys):
+    """``--engine nim`` (an alias of trtllm) was refused as "--engine trtllm"."""
+    code, out, err = run(capsys, *serve("MI300X:8"), "--qps", "2", "--engine", "nim")
+    assert code == 2 and out == "" and "--engine nim: TensorRT-LLM runs on no GPU" in err
+    assert "--engine trtllm" not in err
+    args = [*serve("H100:2,MI300X:8"), "--qps", "2", "--json", "-t", "20", "--engine", "nim"]
+    code, out, _ = run(capsys, *args)
+    data = json.loads(out)
+    assert code == 0 and data["engine"]["name"] == "trtllm"  # the engine timed is TensorRT-LLM
+    assert data["warnings"][0].startswith("--engine nim: pool MI300X left out of the search")
+    p = make_problem(
+        "llama-3.1-8b",
+        "H100:1,MI300X:1",
+        qps=1.0,
+        prompt_tokens=500,
+        output_tokens=100,
+        engine="nim",
+    )
+    plan = ServingPlan((ReplicaGroup("MI300X", 1, 1, 1, 1, "both", 2048, 1.0),))
+    assert any("--engine nim: MI300X is not an NVIDIA GPU" in v for v in verify(p, plan))
+    assert p.engine == Engine("trtllm")  # the spelling is no part of the engine's identity
