@@ -471,6 +471,8 @@ def print_day(day: dict[str, Any], problem: ServingProblem, console: Any = None)
     from rich.console import Console
     from rich.table import Table
 
+    from planner.serve.report import engine_label
+
     out = console or Console()
     for w in problem.meta.get("warnings", []):
         out.print(f"[yellow]warning:[/yellow] {w}", highlight=False)
@@ -510,7 +512,8 @@ def print_day(day: dict[str, Any], problem: ServingProblem, console: Any = None)
                 if day.get("slo_attainment_exact", True)
                 else " (the time limit cut its refinement: a lower bound)"
             )
-            + (f"; {spot}" if spot else ""),
+            + (f"; {spot}" if spot else "")
+            + f"; timing assumes engine {engine_label(problem)}",
             highlight=False,
         )
     elif day.get("reason"):
