@@ -138,8 +138,27 @@ def test_problem_files_keep_the_engine_unnamed():
     assert data["engine"] is None
     back = ServingProblem.from_dict(data)
     assert back.engine is None and back.engine_on(MI300X) == Engine("vllm")
-    with pytest.raises(InputError, match="--engine trtllm: TensorRT-LLM runs on no GPU"):
+    with pytest.raises(InputError, match="field 'engine' = trtllm: TensorRT-LLM runs on no GPU"):
         ServingProblem.from_dict({**data, "engine": "trtllm"})
+
+
+def test_an_old_amd_problem_file_exits_2_saying_how_to_mend_it(capsys, tmp_path):
+    """Before engines followed the vendor, to_dict wrote the default engine (trtllm, in full)
+    for every problem; such an AMD file exited 2 naming --engine, a flag the user never gave."""
+    from planner.perfmodel.engines import DEFAULT_ENGINE
+
+    p = make_problem("llama-3.1-8b", "MI300X:8", qps=2.0, prompt_tokens=500, output_tokens=100)
+    data = {**p.to_dict(), "engine": DEFAULT_ENGINE.to_dict()}  # the old to_dict's engine
+    old = tmp_path / "old.json"
+    old.write_text(json.dumps(data))
+    code, out, err = run(capsys, "solve", "serve", old, "-t", "5")
+    assert code == 2 and out == "" and len(err.strip().splitlines()) == 1
+    assert f"{old}: field 'engine' = trtllm: TensorRT-LLM runs on no GPU" in err
+    assert "drop the field" in err and 'set engine = "vllm"' in err and "--engine" not in err
+    for mended in ({k: v for k, v in data.items() if k != "engine"}, {**data, "engine": "vllm"}):
+        old.write_text(json.dumps(mended))  # either mend the message names solves
+        code, out, _ = run(capsys, "solve", "serve", old, "-t", "5", "--json")
+        assert code == 0 and json.loads(out)["verified"]
 
 
 def test_sweep_refuses_a_type_the_engine_cannot_run_before_solving():
