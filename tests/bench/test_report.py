@@ -66,7 +66,10 @@ def test_an_infinite_gap_is_counted_apart_not_averaged(tmp_path):
     (s,) = summarize(rows)
     assert s.mean_gap_pct == pytest.approx(0.0) and s.max_gap_pct == pytest.approx(10.0)
     assert s.infinite_gaps == 1 and s.gap_runs == 2
-    for table in (markdown_table([s], with_reference=True), terminal_tables([s], with_reference=False)):
+    for table in (
+        markdown_table([s], with_reference=True),
+        terminal_tables([s], with_reference=False),
+    ):
         line = next(x for x in table.splitlines() if x.startswith("| model | 3 "))
         assert "inf" not in line and "| 10.00 | 1 |" in line  # the count, in its own column
     assert "infinite gap" in markdown_table([s], with_reference=False)
