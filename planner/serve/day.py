@@ -308,6 +308,7 @@ def plan_day(
     """
     import highspy
 
+    from planner.core import progress
     from planner.core.mip import new_highs, outcome
 
     if problem.shared:
@@ -392,7 +393,8 @@ def plan_day(
                 row(0.0, inf, [(u[k], 1.0), (n[t][k], 1.0), (n[prev][k], -1.0)])
             row(-inf, autoscaling.max_change, [(j, 1.0) for j in u])
     hs.setOptionValue("mip_rel_gap", 1e-6)
-    hs.run()
+    with progress.muted():  # the MIP's objective is not the cost per day the user is shown
+        hs.run()
     out = outcome(hs)
     result: dict[str, Any] = {
         "status": out.status.value if out.has_solution else Status.UNKNOWN.value,
