@@ -422,12 +422,21 @@ def calibrate_cmd(
     import planner.train  # noqa: F401
     from planner.perfmodel.calibration import fit as calibration
 
-    result = calibration.fit()
+    started = time.perf_counter()
+
+    def phase(line: str) -> None:
+        """One line per phase on stderr (the fit takes minutes; stdout stays the table)."""
+        elapsed = time.perf_counter() - started
+        console.err.print(f"calibrate: {line} ({elapsed:.0f} s)", highlight=False, soft_wrap=True)
+
+    result = calibration.fit(on_stage=phase)
     rows = calibration.summary_rows(result)
+    phase("fit done" + ("; comparing with the shipped constants" if check else ""))
     diffs = calibration.compare(result, calibration.shipped()) if check else []
     if not check:
         calibration.write_constants(result)
     if report is not None:
+        phase(f"writing the accuracy report {report} (predicts every row)")
         command = "planner " + " ".join(shlex.quote(a) for a in sys.argv[1:])
         calibration.report(result, report, command=command)
     if json_out:
