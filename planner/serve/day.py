@@ -102,6 +102,8 @@ def parse_profile(spec: Any, *, period_hours: float = 1.0) -> DayProfile:
                 rates.append(float(row[col]))
             except (ValueError, IndexError):
                 raise InputError(f"{path}:{i}: column {head[col]!r} must be a number") from None
+        if not rates:  # the profile's own check says only "profile: no period given"
+            raise InputError(f"{path}: no period given (a header line and no rates)")
         return DayProfile(tuple(rates), period_hours, path.name)
     try:
         rates = tuple(float(x) for x in text.split(","))

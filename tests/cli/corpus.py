@@ -58,6 +58,9 @@ FILES = {
         "[[workloads]]\nname = 'a'\ntraffic = { qps = 2, prompt_tokens = 9, output_tokens = 9 }\n"
     ),
 }
+# s19polish's sweep (bench/session_runs/s19polish/bad_input_sweep.py) found these two
+FILES["runs_no_status.csv"] = "instance,method,objective\nj301_1,auto,43\n"
+FILES["profile_header_only.csv"] = "hour,qps\n"
 SUBDIR = "a_directory"  # also created in {tmp}
 
 SMTT = "{instances}/smtt/example.json"
@@ -223,6 +226,16 @@ SPECIFIC: list[tuple[str, list[str], str]] = [
         "no such file",
     ),
     ("bench-no-family", ["bench"], "FAMILY"),
+    (  # was an internal error (KeyError: 'status')
+        "bench-compare-csv-without-status",
+        ["bench", "--compare", "{tmp}/runs_no_status.csv", "{tmp}/runs_no_status.csv"],
+        "{tmp}/runs_no_status.csv: not a planner benchmark CSV (no 'status' column)",
+    ),
+    (  # said "profile: no period given", naming no file
+        "plan-serve-profile-csv-header-only",
+        [*PLAN_SERVE_NO_RATE, "--profile", "{tmp}/profile_header_only.csv"],
+        "{tmp}/profile_header_only.csv: no period given",
+    ),
     ("solve-missing-argument", ["solve"], "Missing argument 'FAMILY'"),
     ("serve-negative-rate", ["solve", "serve", "{tmp}/serve_negative_rate.toml"], "qps"),
     ("serve-zero-rate", ["solve", "serve", "{tmp}/serve_zero_rate.toml"], "qps"),
