@@ -244,6 +244,14 @@ SPECIFIC: list[tuple[str, list[str], str]] = [
         ["bench", "--compare", "{tmp}/runs_no_status.csv", "{tmp}/runs_no_status.csv"],
         "{tmp}/runs_no_status.csv: not a planner benchmark CSV (no 'status' column)",
     ),
+    # an empty path read as the folder '.': ".: is a directory", ": a folder without a config.json"
+    ("plan-serve-trace-empty", [*PLAN_SERVE_NO_RATE, "--trace", ""], "--trace: empty value"),
+    (
+        "plan-train-model-empty",
+        ["plan", "train", "--model", "", "--gpus", "8xA100"],
+        "--model: empty",
+    ),
+    ("bench-compare-empty", ["bench", "--compare", "", "{tmp}/a.csv"], "--compare: empty value"),
     ("offload-empty-npy", ["solve", "offload", "{tmp}/empty_trace.npy"], "empty_trace.npy: empty"),
     (
         "offload-counts-file-missing",
