@@ -113,18 +113,20 @@ def test_trtllm_on_a_mixed_fleet_leaves_the_amd_pool_out_with_the_reason(capsys)
     assert "timing assumes engine trtllm on H100-SXM, vllm on MI300X" in " ".join(out.split())
 
 
-def test_verify_refuses_a_group_the_named_engine_cannot_run():
+@pytest.mark.parametrize("named", ["trtllm", "nim"])  # as typed: nim was refused as trtllm
+def test_verify_refuses_a_group_the_named_engine_cannot_run(named):
     p = make_problem(
         "llama-3.1-8b",
         "H100:1,MI300X:1",
         qps=1.0,
         prompt_tokens=500,
         output_tokens=100,
-        engine="trtllm",
+        engine=named,
     )
+    assert p.engine == Engine("trtllm")  # the spelling is no part of the engine's identity
     plan = ServingPlan((ReplicaGroup("MI300X", 1, 1, 1, 1, "both", 2048, 1.0),))
     assert any(
-        f"--engine trtllm: MI300X is not an NVIDIA GPU ({NO_ENGINE})" in v for v in verify(p, plan)
+        f"--engine {named}: MI300X is not an NVIDIA GPU ({NO_ENGINE})" in v for v in verify(p, plan)
     )
     default = make_problem(
         "llama-3.1-8b", "H100:1,MI300X:1", qps=1.0, prompt_tokens=500, output_tokens=100
@@ -177,14 +179,3 @@ def test_refusals_name_the_engine_as_the_user_gave_it(capsys):
     data = json.loads(out)
     assert code == 0 and data["engine"]["name"] == "trtllm"  # the engine timed is TensorRT-LLM
     assert data["warnings"][0].startswith("--engine nim: pool MI300X left out of the search")
-    p = make_problem(
-        "llama-3.1-8b",
-        "H100:1,MI300X:1",
-        qps=1.0,
-        prompt_tokens=500,
-        output_tokens=100,
-        engine="nim",
-    )
-    plan = ServingPlan((ReplicaGroup("MI300X", 1, 1, 1, 1, "both", 2048, 1.0),))
-    assert any("--engine nim: MI300X is not an NVIDIA GPU" in v for v in verify(p, plan))
-    assert p.engine == Engine("trtllm")  # the spelling is no part of the engine's identity

@@ -470,7 +470,7 @@ def flag_cases() -> Iterator[tuple[str, list[str]]]:
         "gen smtt": ["gen", "smtt", "--n", "5", "--tf", "0.2", "--rdd", "0.6"],
         "gen rcpsp": ["gen", "rcpsp"],
         "gen train": ["gen", "train"],
-        "gen seqpar": ["gen", "seqpar"],
+        "gen seqpar": ["gen", "seqpar", "--mix", "github"],
         "gen pipelining": ["gen", "pipelining"],
         "gen offload": ["gen", "offload"],
         "families": ["families"],
