@@ -591,10 +591,12 @@ def main() -> None:
                 shutil.rmtree(case, ignore_errors=True)
         if not args.no_flags and (not args.only or args.only == "flags"):
             for case_id, argv in flag_cases():
-                flag = case_id.split(" ")[-1].split("=")[0]
+                flag, value = argv[-2], argv[-1]
                 code, _out, err, secs = run(argv, tmp)
                 first = (err.strip().splitlines() or [""])[0]
-                results.append(("flags", case_id, verdict(code, err, [flag]), first[:220], secs))
+                # the flag, its field (--global-batch: global_batch), or the bad value quoted
+                names = [flag, flag.lstrip("-").replace("-", "_"), repr(value), f" {value}: "]
+                results.append(("flags", case_id, verdict(code, err, names), first[:220], secs))
     wall, cpu = time.perf_counter() - t_start, time.process_time() - cpu_start
     bad = [r for r in results if not r[2].startswith("ok")]
     lines = [
