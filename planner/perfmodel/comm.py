@@ -46,6 +46,19 @@ by ``oversubscription`` (:meth:`Fabric.inter_at`).
     (vLLM / TensorRT-LLM custom all-reduce: about 5-15 us on A100/H100). An
     assumption.
 
+PCIe-only nodes (``GpuSpec.pcie_only``: L4, L40S, A10G, RTX PRO 6000; nineteenth session,
+helper s19pcie). Without NVLink neither inference engine runs its one-shot all-reduce:
+TensorRT-LLM's ``AllreducePlugin::selectImplementation`` returns NCCL when the GPUs lack
+NVLink (``if (isAuto && !mIsNVLINKSupported) return NCCL``), vLLM's ``custom_all_reduce.py``
+disables its kernel on more than two PCIe-only GPUs. The node's collectives are NCCL's ring,
+and its bandwidth is not the x16 link's: the catalog's node is a two-socket server with half its
+GPUs under each socket's root complex (no PCIe switch, an assumption), where a ring inside one
+socket runs at :data:`PCIE_RING_EFFICIENCY` ``island`` of the link's per-direction rate and a
+ring over both sockets (two of its hops cross the inter-socket link) at ``spanning``; a
+pipeline stage's send is one hop alone (``hop``). Each ring step costs
+:data:`PCIE_STEP_LATENCY_S` (``2 (k-1)`` steps for an all-reduce over ``k`` GPUs) in place
+of the one-shot kernel's latency.
+
 Every function accepts a numpy array for the size where noted (the serving
 model evaluates many batch sizes at once).
 """
@@ -103,6 +116,25 @@ FLEX_NVLINK_BW = {"deepep": 457e9, "hybridep": 535e9}
 #: 132 - 20); HybridEP: 16, Megatron-Core's ``moe_hybridep_num_sms`` default (from NVIDIA/
 #: Megatron-LM 3df200905e, 2025-11-18, until 8c5cf05ece, 2026-04-28, which deprecates it).
 FLEX_SMS = {"deepep": 20, "hybridep": 16}
+#: Achieved per-direction ring rate over PCIe / the x16 link's per-direction rate (module
+#: notes). FlashInfer PR #4870 ("feat(comm): copy-engine based kernel for the PCIe IPC
+#: all-reduce", its "SOL analysis" comment of 2026-09-08) measures, on 8 x L40S (PCIe Gen4,
+#: 4 + 4 NUMA islands, no switch: every peer transfer crosses a root complex), the rate a bare
+#: ``cudaMemcpyAsync`` reaches under a ring schedule's own concurrency: 25.46 GB/s per hop for
+#: a ring inside one island, 20.75 GB/s for a flat ring over all eight GPUs, 26.26 GB/s for a
+#: single hop alone -- 0.80, 0.65 and 0.82 of Gen4 x16's 32 GB/s. (The same comment's Gen5
+#: machine, 8 x sm_120 on PCIe switch pairs, measures 52.33 / 49.64 / 53.2-55.0 GB/s of 64:
+#: 0.82 / 0.78 / 0.83-0.86; a switch softens the cross-socket penalty.) A copy-engine rate is
+#: the ceiling of any ring's bandwidth on that fabric; NCCL's measured large-message bus
+#: bandwidth on 8 RTX PRO 6000 (37.6-41.1 GB/s, voipmonitor/rtx6kpro
+#: ``hardware/pcie-bandwidth.md`` @070506ff) is 0.76-0.83 of that machine's 49.64, and the
+#: ``spanning`` ratio on the RTX PRO 6000's Gen5 link gives 41.6 GB/s against those 37.6-41.1
+#: (a check, not a fit).
+PCIE_RING_EFFICIENCY = {"island": 25.46 / 32, "spanning": 20.75 / 32, "hop": 26.26 / 32}
+#: NCCL's small-message all-reduce over PCIe, per ring step: 24.1-24.6 us for 256 B to 64 KB
+#: on 8 RTX PRO 6000 (voipmonitor/rtx6kpro ``hardware/pcie-bandwidth.md`` @070506ff, "Custom
+#: Allreduce vs NCCL"), over the ring's ``2 (8 - 1) = 14`` steps: 24.35 us / 14 = 1.74 us.
+PCIE_STEP_LATENCY_S = 24.35e-6 / 14
 
 
 @dataclass(frozen=True)
@@ -122,11 +154,29 @@ class Fabric:
     nic_efficiency: float = NIC_EFFICIENCY
     oversubscription: float = 1.0
     nonblocking_nodes: int = 0
+    pcie: bool = False
+    island: int = 0
 
     @property
     def intra(self) -> float:
-        """Achieved intra-node bytes/s."""
+        """Achieved intra-node bytes/s of one flow (NVLink; over PCIe one hop alone)."""
+        if self.pcie:
+            return self.nvlink_bw * PCIE_RING_EFFICIENCY["hop"]
         return self.nvlink_bw * constants.FITTED["nvlink_efficiency"]
+
+    def intra_at(self, k: int) -> float:
+        """Achieved intra-node bytes/s per rank of a ring (or exchange) over ``k`` ranks of one
+        node: :attr:`intra` over NVLink; over PCIe the ring rate inside one socket's ``island``
+        of GPUs, or across both sockets (module notes)."""
+        if not self.pcie:
+            return self.intra
+        where = "island" if k <= max(1, self.island) else "spanning"
+        return self.nvlink_bw * PCIE_RING_EFFICIENCY[where]
+
+    @property
+    def step_latency(self) -> float:
+        """Seconds per intra-node ring step (NCCL's over PCIe, module notes)."""
+        return PCIE_STEP_LATENCY_S if self.pcie else NVLINK_LATENCY_S
 
     @property
     def inter(self) -> float:
@@ -149,6 +199,8 @@ def fabric_of(gpu: GpuSpec) -> Fabric:
         NIC_EFFICIENCY if gpu.nic_efficiency is None else gpu.nic_efficiency,
         gpu.oversubscription,
         gpu.nonblocking_gpus // gpu.gpus_per_node if gpu.nonblocking_gpus else 0,
+        gpu.pcie_only,
+        max(1, gpu.gpus_per_node // 2),  # two sockets, half the node's GPUs under each
     )
 
 
@@ -178,7 +230,7 @@ def _ring_pass(size: float | np.ndarray, k: int, m: int, fabric: Fabric) -> floa
     ``size`` bytes: ``k`` ranks per node over NVLink, then ``m`` nodes over the NICs."""
     t = size * 0.0
     if k > 1:
-        t = t + (k - 1) / k * size / fabric.intra
+        t = t + (k - 1) / k * size / fabric.intra_at(k)
     if m > 1:
         t = t + (m - 1) / m * (size / k) / fabric.inter_at(m)
     return t
@@ -189,7 +241,7 @@ def reduce_scatter(size: float, n: int, per_node: int, fabric: Fabric) -> float:
     if n <= 1 or size <= 0:
         return 0.0
     k, m = levels(n, per_node)
-    return _ring_pass(size, k, m, fabric) + (k - 1) * NVLINK_LATENCY_S + (m - 1) * NIC_LATENCY_S
+    return _ring_pass(size, k, m, fabric) + (k - 1) * fabric.step_latency + (m - 1) * NIC_LATENCY_S
 
 
 def all_reduce(size: float, n: int, per_node: int, fabric: Fabric) -> float:
@@ -212,13 +264,13 @@ def all_to_all(
         if n <= 1:
             return np.zeros_like(size, dtype=float)
         k, m = levels(n, per_node)
-        intra = size * (k - 1) / n / fabric.intra + (NVLINK_LATENCY_S if k > 1 else 0.0)
+        intra = size * (k - 1) / n / fabric.intra_at(k) + (fabric.step_latency if k > 1 else 0.0)
         inter = size * (n - k) / n / fabric.inter_at(m) + (NIC_LATENCY_S if n > k else 0.0)
         return np.where(size > 0, np.maximum(intra, inter), 0.0)
     if n <= 1 or size <= 0:
         return 0.0
     k, m = levels(n, per_node)
-    intra = size * (k - 1) / n / fabric.intra + (NVLINK_LATENCY_S if k > 1 else 0.0)
+    intra = size * (k - 1) / n / fabric.intra_at(k) + (fabric.step_latency if k > 1 else 0.0)
     inter = size * (n - k) / n / fabric.inter_at(m) + (NIC_LATENCY_S if n > k else 0.0)
     return max(intra, inter)
 
@@ -327,24 +379,39 @@ def dispatch_all_to_all(
     return max(rdma, nvl)
 
 
+def collective_latency(n: int, per_node: int, fabric: Fabric) -> float:
+    """Fixed seconds of an inference engine's all-reduce (or gather) over ``n`` ranks: the
+    one-shot kernel's ``ALLREDUCE_LATENCY_S`` over NVLink; over PCIe, where the engines run
+    NCCL's ring instead (module notes), ``2 (k-1)`` ring steps of ``k`` ranks per node."""
+    if n <= 1:
+        return 0.0
+    if not fabric.pcie:
+        return ALLREDUCE_LATENCY_S
+    k, _ = levels(n, per_node)
+    return 2 * (k - 1) * fabric.step_latency
+
+
 def one_shot_all_reduce(
     size: float | np.ndarray, n: int, per_node: int, fabric: Fabric
 ) -> float | np.ndarray:
     """Seconds of an inference engine's small-message all-reduce of ``size`` bytes (array ok).
 
-    ``ALLREDUCE_LATENCY_S`` once, plus the ring's bandwidth terms inside and
-    across nodes (and ``NIC_LATENCY_S`` when the group spans nodes).
+    :func:`collective_latency` once (the one-shot kernel's over NVLink, NCCL's ring steps over
+    PCIe), plus the ring's bandwidth terms inside and across nodes (and ``NIC_LATENCY_S`` when
+    the group spans nodes).
     """
     if n <= 1:
         return np.zeros_like(size) if isinstance(size, np.ndarray) else 0.0
     k, m = levels(n, per_node)
-    t = ALLREDUCE_LATENCY_S + 2 * _ring_pass(size, k, m, fabric)
+    t = collective_latency(n, per_node, fabric) + 2 * _ring_pass(size, k, m, fabric)
     return t + NIC_LATENCY_S if m > 1 else t
 
 
 def p2p(size: float | np.ndarray, fabric: Fabric, *, same_node: bool) -> float | np.ndarray:
     """Seconds to send ``size`` bytes to one peer (0 for nothing; ``size`` may be an array)."""
-    bw, latency = (fabric.intra, NVLINK_LATENCY_S) if same_node else (fabric.inter, NIC_LATENCY_S)
+    bw, latency = (
+        (fabric.intra, fabric.step_latency) if same_node else (fabric.inter, NIC_LATENCY_S)
+    )
     if isinstance(size, np.ndarray):
         return np.where(size > 0, size / bw + latency, 0.0)
     if size <= 0:

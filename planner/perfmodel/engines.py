@@ -28,6 +28,32 @@ CPU while the GPU runs the current one ("SGLang v0.4: Zero-Overhead Batch Schedu
 LMSYS blog 2024-12-04), so an iteration lasts ``max(GPU time, host time)`` instead of their
 sum (:attr:`Engine.overlaps_host`).
 
+Pipeline loop of TensorRT-LLM 1.0-1.1's PyTorch backend (:func:`pipeline_host_s`; nineteenth
+session, helper s19pcie). With ``pp > 1`` the executor runs ``_executor_loop_pp``
+(``PyExecutor.__init__``: ``if self.dist.pp_size > 1: self.event_loop = self._executor_loop_pp``),
+not the overlap loop that hides the host work at ``pp = 1`` (consistent with the near-zero
+fitted ``iteration_overhead_s`` of the PP1 overview rows), with ``num_micro_batches = pp_size``. Each rank's
+loop blocks: the new requests are relayed rank to rank by blocking MPI object receives
+(``_broadcast_new_requests``), a rank other than the last waits for its own stage's forward
+before moving on (``_forward_step_inter_pp``: ``sampler_event.synchronize()``), and the sampled
+tokens are relayed last -> 0 -> 1 -> ... by blocking receives (stage 2 of the loop). Read in
+a mid-2025 revision of ``tensorrt_llm/_torch/pyexecutor/py_executor.py`` (the one with
+``ExecutorRequestQueue``; search-index file id 1891464528), after PR #3878 (May 2025: one PP
+loop, ``pp_size`` micro-batches). So every rank does one micro-batch's whole host iteration
+(scheduling, resource bookkeeping, input preparation, token updates, responses) *in series*
+with its stage's GPU work, once per micro-batch: a stage lasts ``U + c + g`` per micro-batch
+instead of ``max(U + c, g)`` (:func:`~planner.perfmodel.serving_features.pipeline_round`; a
+small event simulation of this loop, ``bench/session_runs/s19pcie/ppsim.py``, gives
+``pp (U + g)`` per round). PR #10349 ("Fully non-blocking pipeline parallelism executor
+loop", merged after its last review of 2026-01-20) removes the blocking; which release first
+carries it was not checked, so the window is 1.0-1.1 (:data:`TRTLLM_BLOCKING_PP_RELEASES`;
+a version not given means the current release, which does not block). The host time of one
+iteration is TensorRT-LLM's own measurement: PR #10273 (December 2025, GB200,
+GPT-OSS-120B, ADP2, ``max_batch_size`` 1536 at concurrency 3072) reports an average
+per-iteration ``host_step_time`` of 45.11 ms with the C++ scheduler, i.e. 29.4 us per running
+sequence (:data:`TRTLLM_HOST_PER_SEQUENCE_S`; assumptions: the fixed part is nil, the batch
+is the cap, and that run's Grace host and release stand for the x86 hosts and the 1.0 line).
+
 Eager launches (:func:`launch_overhead_s`). Without CUDA graphs (vLLM ``--enforce-eager``)
 the CPU launches every kernel of every layer each iteration through PyTorch's dispatcher;
 when that is slower than the GPU work the iteration waits for the CPU.
@@ -280,6 +306,15 @@ VLLM_GPU_MEMORY_UTILIZATION = 0.9
 #: TensorRT-LLM's default ``kv_cache_free_gpu_mem_fraction`` (trtllm-bench, LLM API
 #: ``KvCacheConfig``): the KV cache takes 90 % of the memory free after loading the engine.
 TRTLLM_KV_FREE_FRACTION = 0.9
+#: TensorRT-LLM releases (first, last) whose PyTorch-backend pipeline loop blocks each rank on
+#: its own stage and on the token relays (module notes): 1.0 to 1.1.x, before PR #10349.
+TRTLLM_BLOCKING_PP_RELEASES = ((1, 0), (1, 1, 999))
+#: TensorRT-LLM PR #10273's measured per-iteration ``host_step_time`` (ms) and the running
+#: sequences per rank it served (``max_batch_size`` 1536, concurrency 3072 over 2 ranks).
+TRTLLM_HOST_STEP_MS = 45.11
+TRTLLM_HOST_STEP_SEQUENCES = 1536
+#: Host seconds per running sequence of one PyTorch-backend executor iteration: 29.4 us.
+TRTLLM_HOST_PER_SEQUENCE_S = TRTLLM_HOST_STEP_MS * 1e-3 / TRTLLM_HOST_STEP_SEQUENCES
 
 
 @dataclass(frozen=True)
@@ -306,6 +341,13 @@ class Engine:
         decode server of a disaggregated replica (:meth:`for_role`). Not a launch option of
         its own: the role sets it, and only the windowed layers' KV it keeps depends on it
         (:func:`frees_windowed_kv`).
+    tuned_gemms
+        The engine's build runs GEMMs tuned for the model's shapes (option ``tuned``): AMD's
+        MLPerf Inference images, whose vLLM ships hipBLASLt solutions tuned per shape and
+        swizzled or padded FP8 weights (:mod:`planner.perfmodel.calibration.mlperf`). Their
+        GEMMs run at the GPU's published Max-Achievable FLOPs where it has one
+        (:func:`~planner.perfmodel.kernels.tuned_serving_efficiency`: MI300X, MI325X); other
+        GPUs keep the fitted efficiency. Not a launch option: a property of the build.
     spelled
         The name as the user gave it when that was an alias (``nim``), so that messages
         name what was typed (:attr:`given_name`); not part of the engine's identity.
@@ -317,9 +359,12 @@ class Engine:
     scheduler_steps: int = 1
     batched_tokens: int = 0
     kv_transfer: bool = False
+    tuned_gemms: bool = False
     spelled: str = field(default="", compare=False, repr=False)
 
     def __post_init__(self) -> None:
+        if not isinstance(self.tuned_gemms, bool):
+            raise InputError(f"engine: tuned_gemms must be true or false, got {self.tuned_gemms!r}")
         if self.name not in ENGINES:
             raise InputError(
                 f"engine must be one of {', '.join(ENGINES)} (or nim), got {self.name!r}"
@@ -379,6 +424,8 @@ class Engine:
     def label(self) -> str:
         """``vllm 0.6.3 (eager, 15 steps)``."""
         opts = [o for o in ("" if self.cuda_graphs else "eager",) if o]
+        if self.tuned_gemms:
+            opts.append("tuned GEMMs")
         if self.scheduler_steps > 1:
             opts.append(f"{self.scheduler_steps} steps")
         if self.batched_tokens:
@@ -387,14 +434,17 @@ class Engine:
         return text + (f" ({', '.join(opts)})" if opts else "")
 
     def to_dict(self) -> dict[str, object]:
-        """JSON form."""
-        return {
+        """JSON form (``tuned_gemms`` only when set, so existing files read the same)."""
+        out: dict[str, object] = {
             "name": self.name,
             "version": self.version,
             "cuda_graphs": self.cuda_graphs,
             "scheduler_steps": self.scheduler_steps,
             "batched_tokens": self.batched_tokens,
         }
+        if self.tuned_gemms:
+            out["tuned_gemms"] = True
+        return out
 
 
 #: The engine the model assumes when none is named (the one its base constants were fitted on).
@@ -444,6 +494,26 @@ def engine_refusal(engine_name: str, gpu: Any) -> str:
     )
 
 
+def blocking_pipeline(engine: Engine) -> bool:
+    """Whether ``engine``'s pipeline-parallel loop serializes each stage's host work with its
+    GPU work: TensorRT-LLM at a named release in :data:`TRTLLM_BLOCKING_PP_RELEASES` (module
+    notes); not without a version (the current release)."""
+    if engine.name != "trtllm" or not engine.version:
+        return False
+    first, last = TRTLLM_BLOCKING_PP_RELEASES
+    return first <= version_tuple(engine.version)[:3] <= last
+
+
+def pipeline_host_s(engine: Engine, sequences: float | np.ndarray, pp: int) -> float | np.ndarray:
+    """Host seconds each stage of a ``pp``-stage replica spends, in series with its GPU work,
+    on one micro-batch iteration of ``sequences`` running sequences: the executor iteration's
+    host time (:data:`TRTLLM_HOST_PER_SEQUENCE_S` per sequence) when the engine's pipeline loop
+    blocks (:func:`blocking_pipeline`), else 0 (the engine overlaps it, or ``pp = 1``)."""
+    if pp <= 1 or not blocking_pipeline(engine):
+        return 0.0
+    return TRTLLM_HOST_PER_SEQUENCE_S * np.asarray(sequences, dtype=float)
+
+
 def version_tuple(version: str) -> tuple[int, ...]:
     """``(0, 6, 3)`` from ``0.6.3.post2``; ``()`` when no leading number (an unknown version)."""
     parts = []
@@ -458,8 +528,8 @@ def version_tuple(version: str) -> tuple[int, ...]:
 
 
 def parse_engine(spec: str | Engine | Mapping[str, Any] | None) -> Engine:
-    """An :class:`Engine` from ``NAME[:VERSION][,eager][,steps=K][,tokens=N]`` (e.g.
-    ``vllm:0.6.3,eager,tokens=91680``)
+    """An :class:`Engine` from ``NAME[:VERSION][,eager][,steps=K][,tokens=N][,tuned]`` (e.g.
+    ``vllm:0.6.3,eager,tokens=91680``; ``tuned``: :attr:`Engine.tuned_gemms`)
     or from its JSON form (:meth:`Engine.to_dict`).
 
     ``None`` or ``""`` is :data:`DEFAULT_ENGINE` (TensorRT-LLM, the NVIDIA default; a serving
@@ -473,7 +543,8 @@ def parse_engine(spec: str | Engine | Mapping[str, Any] | None) -> Engine:
         return spec
     if isinstance(spec, Mapping):
         unknown = sorted(
-            set(spec) - {"name", "version", "cuda_graphs", "scheduler_steps", "batched_tokens"}
+            set(spec)
+            - {"name", "version", "cuda_graphs", "scheduler_steps", "batched_tokens", "tuned_gemms"}
         )
         if unknown:
             raise InputError(f"engine: unknown field {unknown[0]!r}")
@@ -488,6 +559,7 @@ def parse_engine(spec: str | Engine | Mapping[str, Any] | None) -> Engine:
             graphs,
             spec.get("scheduler_steps", 1),
             spec.get("batched_tokens", 0),
+            tuned_gemms=spec.get("tuned_gemms", False),
             spelled=name if name in ALIASES else "",
         )
     if not isinstance(spec, str):
@@ -497,7 +569,7 @@ def parse_engine(spec: str | Engine | Mapping[str, Any] | None) -> Engine:
     _check_alias_version(name.strip().lower(), version.strip(), f"engine {spec!r}")
     typed = name.strip().lower()
     name = ALIASES.get(typed, typed)
-    graphs, steps, tokens = True, 1, 0
+    graphs, steps, tokens, tuned = True, 1, 0, False
     seen: set[str] = set()
     for opt in opts:
         m = re.fullmatch(r"steps=(\d+)", opt)
@@ -514,13 +586,21 @@ def parse_engine(spec: str | Engine | Mapping[str, Any] | None) -> Engine:
             steps = int(m.group(1))
         elif t:
             tokens = int(t.group(1))
+        elif opt == "tuned":
+            tuned = True
         else:
             raise InputError(
-                "engine option must be 'eager', 'graphs', 'steps=K' or 'tokens=N', "
+                "engine option must be 'eager', 'graphs', 'steps=K', 'tokens=N' or 'tuned', "
                 f"got {opt!r} in {spec!r}"
             )
     return Engine(
-        name, version.strip(), graphs, steps, tokens, spelled=typed if typed in ALIASES else ""
+        name,
+        version.strip(),
+        graphs,
+        steps,
+        tokens,
+        tuned_gemms=tuned,
+        spelled=typed if typed in ALIASES else "",
     )
 
 
@@ -804,6 +884,10 @@ __all__ = [
     "SMALL_KERNELS_PER_LAYER",
     "TRITON_BLOCK_FP8_GEMM_EFFICIENCY",
     "TRITON_FP8_MOE_RELEASES",
+    "TRTLLM_BLOCKING_PP_RELEASES",
+    "TRTLLM_HOST_PER_SEQUENCE_S",
+    "TRTLLM_HOST_STEP_MS",
+    "TRTLLM_HOST_STEP_SEQUENCES",
     "TRTLLM_KV_FREE_FRACTION",
     "VENDOR_ENGINES",
     "VLLM_BLOCK_FP8_RELEASES",
@@ -819,6 +903,7 @@ __all__ = [
     "VLLM_V1_DEFAULT_RELEASE",
     "Engine",
     "block_fp8_dense_gemms",
+    "blocking_pipeline",
     "default_engine",
     "eager_quant_kernels",
     "engine_refusal",
@@ -831,6 +916,7 @@ __all__ = [
     "moe_gemm_efficiency",
     "moe_layer_latency_s",
     "parse_engine",
+    "pipeline_host_s",
     "quant_kernels",
     "replays_graph",
     "small_kernel_floor_s",

@@ -159,6 +159,7 @@ _GPU_OPTIONAL = {
     "nic_efficiency": None,
     "oversubscription": 1.0,
     "nonblocking_gpus": 0,
+    "pcie_only": False,
 }
 
 
@@ -209,6 +210,10 @@ class GpuSpec:
         Bandwidth divisor above the non-blocking domain.
     nonblocking_gpus
         GPUs of the non-blocking domain (0: the whole cluster).
+    pcie_only
+        The GPUs of a node talk over PCIe only (no NVLink): ``nvlink_gb_s`` is then the PCIe
+        link's rate, and the node's collectives are priced as NCCL's ring over a dual-socket
+        PCIe server (:mod:`planner.perfmodel.comm`).
     """
 
     name: str
@@ -230,6 +235,7 @@ class GpuSpec:
     nic_efficiency: float | None = None
     oversubscription: float = 1.0
     nonblocking_gpus: int = 0
+    pcie_only: bool = False
 
     def __post_init__(self) -> None:
         # TOML and JSON read nan / inf, which pass every comparison below
@@ -267,6 +273,8 @@ class GpuSpec:
             raise InputError(f"GPU {self.name}: field 'oversubscription' must be >= 1")
         if self.nonblocking_gpus < 0:
             raise InputError(f"GPU {self.name}: field 'nonblocking_gpus' must be >= 0")
+        if not isinstance(self.pcie_only, bool):
+            raise InputError(f"GPU {self.name}: field 'pcie_only' must be true or false")
 
     # Bytes and bytes per second, one direction.
     @property
@@ -409,9 +417,17 @@ class GpuSpec:
                 else float(data["nic_efficiency"]),
                 oversubscription=float(data.get("oversubscription", 1.0)),
                 nonblocking_gpus=int(data.get("nonblocking_gpus", 0)),
+                pcie_only=_flag(data.get("pcie_only", False), "pcie_only", where),
             )
         except (TypeError, ValueError) as exc:
             raise InputError(f"{where}: {exc}") from None
+
+
+def _flag(value: Any, key: str, where: str) -> bool:
+    """A TOML boolean field's value, or :class:`InputError` naming ``key``."""
+    if not isinstance(value, bool):
+        raise InputError(f"{where}: field {key!r} must be true or false, got {value!r}")
+    return value
 
 
 #: Integer fields of a GPU table and their least value (``int()`` cut 1.5 to 1, ``true`` read

@@ -28,11 +28,36 @@ values and the rows they were fitted on):
     its own on the only CDNA3 fit rows: AMD's vLLM 0.6.6 ``benchmark_latency``
     table of Llama 3.1 70B / 405B FP8 on 8 x MI300X (source
     ``rocm_vllm066``), whose batch-128 decode steps and 2048-token prefills
-    are set by their FP8 GEMMs. It lands near 0.32 (0.29 of the FP8 peak with
-    ``fp8_gemm_factor``, about 760 TFLOP/s): the FP8 GEMMs that vLLM ran on
-    ROCm in early 2025, not the hardware's ceiling. Training on CDNA3 uses it
+    are set by their FP8 GEMMs. It lands between 0.28 and 0.32 of the 16-bit peak
+    (0.25-0.29 of the FP8 peak with ``fp8_gemm_factor``, 650-760 TFLOP/s; the value of
+    the current fit is in ``constants.json``): the FP8 GEMMs that vLLM ran on ROCm in
+    early 2025, not the hardware's ceiling. Its companion
+    ``weight_stream_efficiency_cdna3`` is poorly determined by those rows (0.69 and the
+    0.95 bound fit them alike): at small batches the fitted skinny-GEMM rate and the
+    weight stream price the same steps. Training on CDNA3 uses it
     only for a framework built without the vendor's GEMM tuning
     (``Software.tuned_kernels = False``, an assumption).
+Tuned serving GEMMs on CDNA3 (:data:`MAX_ACHIEVABLE_TFLOPS`, cited, not fitted)
+    A serving engine built with GEMMs tuned for the model's shapes
+    (:attr:`~planner.perfmodel.engines.Engine.tuned_gemms`: AMD's MLPerf Inference images,
+    which ship hipBLASLt solutions tuned per shape and swizzled or padded FP8 weights) runs
+    them at the GPU's published Max-Achievable FLOPs instead of the fitted serving value:
+    AMD, "Measuring Max-Achievable FLOPs - Part 2" (ROCm blog, 2025-02-28, github
+    ROCm/rocm-blogs ``blogs/software-tools-optimization/measuring-max-achievable-flops-part2/
+    README.md``, Table 1; hipblaslt-bench at M, N, K = 4096, 4864 (FP8: 3648), 32896,
+    ``trig_float`` data, cold caches, a warm device): MI300X 654 / 708 / 1,273 TFLOP/s
+    FP16 / BF16 / FP8 (median clocks 1,115-1,230 MHz), MI325X 794 / 843 / 1,519
+    (1,354-1,464 MHz: its 1,000 W sustain higher clocks than the MI300X's 750 W, at the same
+    catalogue peak). The efficiency is that rate over the peak, divided by the shape factor
+    ``g(m) g(n) g(k)`` at the measured shape, so the model's GEMM of that shape runs at the
+    published rate; no ``fp8_gemm_factor`` (the figure is an FP8 GEMM's own). A check, not a
+    fit: AMD's MLPerf Inference v5.1 submission ships the hipBLASLt tuning tables of its
+    Llama 2 70B engines (gfx942, 304 CUs, MI325X clocks capped at 1,600-1,700 MHz;
+    ``bench/session_runs/s19amd/hipblaslt_tuning.py``): from 700 tokens on, their 977 FP8
+    entries run at a median 0.90 (10th-90th percentile 0.85-0.94) of what this rule prices on
+    MI325X at the same shapes, up to 1.50 PFLOP/s. The fitted ``gemm_efficiency_cdna3`` (0.25-0.29 of the FP8
+    peak, 650-760 TFLOP/s) is 0.5-0.6 of the MI300X figure: the GEMMs of the public vLLM ROCm builds the fit
+    rows ran. GPUs without a published figure keep the fitted value.
 ``gemm_efficiency_cdna3_training`` (*fitted*)
     The same fraction for training GEMMs in AMD's tuned training images
     (``Software.tuned_kernels``, the default), fitted in a stage of its own
@@ -105,6 +130,20 @@ FLASH_BWD_RATIO = 2.5
 OUT_BYTES = 2.0
 
 
+#: AMD's published Max-Achievable FLOPs (TFLOP/s) by GPU and precision key (module notes:
+#: ROCm blog "Measuring Max-Achievable FLOPs - Part 2", 2025-02-28, Table 1).
+MAX_ACHIEVABLE_TFLOPS: dict[str, dict[str, float]] = {
+    "MI300X": {"fp16": 654.0, "bf16": 708.0, "fp8": 1273.0},
+    "MI325X": {"fp16": 794.0, "bf16": 843.0, "fp8": 1519.0},
+}
+#: The hipblaslt-bench shapes (M, N, K) of those figures (the blog's Appendix B commands).
+MAX_ACHIEVABLE_SHAPES: dict[str, tuple[int, int, int]] = {
+    "fp16": (4096, 4864, 32896),
+    "bf16": (4096, 4864, 32896),
+    "fp8": (4096, 3648, 32896),
+}
+
+
 #: Precisions whose GEMMs pay ``fp8_gemm_factor`` (scaled low-precision formats).
 SCALED_PRECISIONS = frozenset({"fp8", "fp4"})
 
@@ -141,8 +180,27 @@ def uncalibrated_rule(architecture: str, tuned_training: bool = False) -> tuple[
     return value, f"the lowest fitted {vendor} GEMM efficiency ({arch})"
 
 
+def tuned_serving_efficiency(gpu: GpuSpec, precision: Precision | str) -> float | None:
+    """Large-GEMM fraction of ``gpu``'s peak at ``precision`` for a serving engine with tuned
+    GEMMs: the published Max-Achievable FLOPs over the peak, divided by the shape factor at
+    the measured shape (:data:`MAX_ACHIEVABLE_TFLOPS`, module notes); ``None`` when the GPU
+    has no published figure for the precision's peak."""
+    prec = get_precision(precision)
+    measured = MAX_ACHIEVABLE_TFLOPS.get(gpu.name, {}).get(prec.tflops_key)
+    if measured is None:
+        return None
+    h = constants.FITTED["gemm_half_dim"]
+    shape = 1.0
+    for dim in MAX_ACHIEVABLE_SHAPES[prec.tflops_key]:
+        shape *= dim / (dim + h)
+    return measured * 1e12 / (gpu.peak_flops(prec) * shape)
+
+
 def gemm_efficiency(
-    gpu: GpuSpec, precision: Precision | str = "bf16", tuned_training: bool = False
+    gpu: GpuSpec,
+    precision: Precision | str = "bf16",
+    tuned_training: bool = False,
+    tuned_serving: bool = False,
 ) -> float:
     """Large-GEMM fraction of ``gpu``'s dense peak at ``precision``.
 
@@ -150,9 +208,16 @@ def gemm_efficiency(
     ``fp8_gemm_factor`` of it (never more, so the 16-bit value bounds every
     precision from above). ``tuned_training``: training GEMMs of the vendor's tuned
     training image (``Software.tuned_kernels``), which on CDNA3 have their own fitted
-    efficiency (elsewhere the flag changes nothing). An architecture without a fitted
-    value takes :func:`uncalibrated_rule`'s.
+    efficiency (elsewhere the flag changes nothing). ``tuned_serving``: serving GEMMs of an
+    engine built with shape-tuned GEMMs (``Engine.tuned_gemms``), at the GPU's published
+    Max-Achievable FLOPs where it has one (:func:`tuned_serving_efficiency`; elsewhere the
+    flag changes nothing). An architecture without a fitted value takes
+    :func:`uncalibrated_rule`'s.
     """
+    if tuned_serving:
+        measured = tuned_serving_efficiency(gpu, precision)
+        if measured is not None:
+            return measured
     fitted = constants.FITTED
     entry = FITTED_GEMM.get(gpu.architecture)
     if entry is None:
@@ -208,7 +273,7 @@ def hbm_efficiency() -> float:
 @constants.on_change
 @functools.lru_cache(maxsize=256)
 def gemm_rates(
-    gpu: GpuSpec, precision: str, tuned_training: bool = False
+    gpu: GpuSpec, precision: str, tuned_training: bool = False, tuned_serving: bool = False
 ) -> tuple[float, float, float]:
     """(large-GEMM FLOP/s, input bytes per element, training HBM bytes/s) at ``precision``; cached.
 
@@ -216,7 +281,7 @@ def gemm_rates(
     """
     prec = get_precision(precision)
     return (
-        gpu.peak_flops(prec) * gemm_efficiency(gpu, prec, tuned_training),
+        gpu.peak_flops(prec) * gemm_efficiency(gpu, prec, tuned_training, tuned_serving),
         prec.bytes,
         gpu.hbm_bw * hbm_efficiency(),
     )
@@ -235,6 +300,7 @@ def gemm_time(
     hbm_efficiency: float | None = None,
     tuned_training: bool = False,
     compute_efficiency: float | None = None,
+    tuned_serving: bool = False,
 ) -> float | np.ndarray:
     """Seconds for ``batch`` independent ``[m, k] x [k, n]`` matmuls.
 
@@ -264,13 +330,15 @@ def gemm_time(
         large shapes (e.g. :data:`planner.perfmodel.engines.TRITON_BLOCK_FP8_GEMM_EFFICIENCY`):
         a ceiling on its FLOP rate, ``2mnk / (peak * compute_efficiency)``, on top of the
         fitted shape-dependent rate (which still binds where it is slower, at small shapes).
+    tuned_serving
+        A serving GEMM of an engine built with shape-tuned GEMMs (:func:`gemm_efficiency`).
     """
     array = isinstance(m, np.ndarray) or isinstance(batch, np.ndarray)
     if n <= 0 or k <= 0:
         return np.zeros_like(m) if array else 0.0
     if not array and (m <= 0 or batch <= 0):
         return 0.0
-    peak, eb, hbm = _gemm_rates(gpu, precision, hbm_efficiency, tuned_training)
+    peak, eb, hbm = _gemm_rates(gpu, precision, hbm_efficiency, tuned_training, tuned_serving)
     if in_bytes is not None:
         eb = in_bytes
     ceiling = _ceiling(gpu, precision, compute_efficiency)
@@ -289,10 +357,11 @@ def _gemm_rates(
     precision: Precision | str,
     hbm_efficiency: float | None,
     tuned_training: bool = False,
+    tuned_serving: bool = False,
 ) -> tuple[float, float, float]:
     """(peak FLOP/s, input bytes per element, HBM bytes/s) of :func:`gemm_time`."""
     name = precision if isinstance(precision, str) else precision.name
-    peak, eb, hbm = gemm_rates(gpu, name, tuned_training)
+    peak, eb, hbm = gemm_rates(gpu, name, tuned_training, tuned_serving)
     if hbm_efficiency is not None:
         hbm = gpu.hbm_bw * hbm_efficiency
     return peak, eb, hbm
@@ -332,6 +401,7 @@ def gemm_time_sum(
     batch: float | np.ndarray = 1.0,
     hbm_efficiency: float | None = None,
     compute_efficiency: float | None = None,
+    tuned_serving: bool = False,
 ) -> np.ndarray | int:
     """``sum(gemm_time(gpu, m, n, k, ...) for n, k in shapes)`` for a 1-d array ``m``, the
     GEMMs in one broadcast evaluation: the same operations per element, added in the same
@@ -341,7 +411,7 @@ def gemm_time_sum(
     if isinstance(m, np.ndarray) and m.ndim == 1 and all(n > 0 and k > 0 for n, k in shapes):
         n = np.array([[n] for n, _ in shapes], dtype=float)
         k = np.array([[k] for _, k in shapes], dtype=float)
-        peak, eb, hbm = _gemm_rates(gpu, precision, hbm_efficiency)
+        peak, eb, hbm = _gemm_rates(gpu, precision, hbm_efficiency, tuned_serving=tuned_serving)
         ceiling = _ceiling(gpu, precision, compute_efficiency)
         rows = _roofline(m[None, :], n, k, batch, peak, eb, hbm, OUT_BYTES, True, ceiling)
         total = 0
@@ -358,6 +428,7 @@ def gemm_time_sum(
             batch=batch,
             hbm_efficiency=hbm_efficiency,
             compute_efficiency=compute_efficiency,
+            tuned_serving=tuned_serving,
         )
         for n, k in shapes
     )

@@ -10,7 +10,12 @@ Adam moments, bf16 activations and communication, balanced dropless MoE).
 
 Overlap
     ``tp_overlap`` tensor-parallel collectives overlapped with the GEMMs
-    (Transformer Engine user buffers, torch async TP); ``overlap_param_gather``
+    (Transformer Engine user buffers, torch async TP); ``tp_bwd_overlap``, short of that,
+    the backward collectives of the column-parallel GEMMs run asynchronously under those
+    GEMMs' data- and weight-gradient GEMMs (Megatron-LM's
+    ``async_tensor_model_parallel_allreduce``, on by default from 2021-09, and its
+    sequence-parallel backward; :func:`~planner.perfmodel.layer.column_backward_exposed`);
+    ``overlap_param_gather``
     ZeRO parameter all-gathers overlapped with the forward
     (``--overlap-param-gather``); ``pp_overlap`` pipeline sends/receives
     overlapped with the other chunk's compute (Megatron's
@@ -128,6 +133,7 @@ class Software:
     """Software settings of a training step (see the module notes)."""
 
     tp_overlap: bool = False
+    tp_bwd_overlap: bool = False
     overlap_param_gather: bool = True
     pp_overlap: bool = True
     ep_overlap: str = "none"

@@ -12,7 +12,10 @@ every micro-batch in turn), the round lasts
 ``max(S + (pp - 1) c + h,  pp * max(U + c, h))``
 
 i.e. a micro-batch cannot start its next iteration before its tokens came out of the last
-stage, and each stage (and the host) serves ``pp`` micro-batches per round. Stages are
+stage, and each stage (and the host) serves ``pp`` micro-batches per round. An engine whose
+pipeline loop blocks each stage's host on its own GPU work (TensorRT-LLM 1.0-1.1's PyTorch
+backend, :func:`~planner.perfmodel.engines.pipeline_host_s`) adds ``g``, the host work every
+stage does per micro-batch, in series: ``max(S + (pp - 1) c + h + g, pp * max(U + c + g, h))``. Stages are
 unequal: the LM head sits on the last one and ``ceil(L / pp)`` layers on the largest, so
 ``pp U > S`` -- the steady-state bubble of an unbalanced pipeline; ``pp h`` is the bubble a
 small batch sees when host work exceeds a stage's GPU time. With ``pp = 1`` the round is
@@ -62,6 +65,7 @@ def pipeline_round(
     boundary: float | np.ndarray,
     host: float,
     pp: int,
+    stage_host: float | np.ndarray = 0.0,
 ) -> float | np.ndarray:
     """Seconds of one round of ``pp`` in-flight micro-batches (see the module notes).
 
@@ -75,11 +79,14 @@ def pipeline_round(
         Host work of one micro-batch iteration.
     pp
         Pipeline stages (micro-batches in flight).
+    stage_host
+        Host work each stage does per micro-batch in series with its GPU work (a blocking
+        pipeline loop; 0 when the engine overlaps it).
     """
     if pp <= 1:
         return stage_sum + host
-    through = stage_sum + (pp - 1) * boundary + host
-    busiest = pp * np.maximum(stage_max + boundary, host)
+    through = stage_sum + (pp - 1) * boundary + host + stage_host
+    busiest = pp * np.maximum(stage_max + boundary + stage_host, host)
     return np.maximum(through, busiest)
 
 

@@ -128,6 +128,7 @@ from planner.perfmodel.engines import (
     mla_absorbed_weights,
     moe_gemm_efficiency,
     moe_layer_latency_s,
+    pipeline_host_s,
     quant_kernels,
     replays_graph,
     small_kernel_floor_s,
@@ -481,6 +482,7 @@ def layer_time(step: TrainingStep, gpu: GpuSpec, moe: bool) -> LayerCost:
         ep_per_node=ep_ranks_per_node(step, G),
         flash=step.flash_attention,
         tp_overlap=sw.tp_overlap,
+        tp_bwd_overlap=sw.tp_bwd_overlap,
         ep_overlap=step.ep_overlapped,
         fp8_comm=sw.fp8_comm and scaled_gemms(step.precision),  # fp8 casts need fp8 GEMMs
         expert_tp=step.etp,
@@ -1361,6 +1363,7 @@ class EngineModel:
             precision or self.precision,
             batch=batch,
             hbm_efficiency=self.stream_efficiency,
+            tuned_serving=self.engine.tuned_gemms,
         )
 
     def _gemm_sum(
@@ -1381,6 +1384,7 @@ class EngineModel:
             batch=batch,
             hbm_efficiency=self.stream_efficiency,
             compute_efficiency=compute_efficiency,
+            tuned_serving=self.engine.tuned_gemms,
         )
 
     def _dense_sum(
@@ -1559,7 +1563,10 @@ class EngineModel:
             np.maximum(logits, 1e-9), *self.shapes.head, precision=self.attn_precision
         )
         if c.tp > 1:  # gather of the vocab-parallel logits (small, latency-bound)
-            head = head + comm.ALLREDUCE_LATENCY_S * self.comm_scale
+            head = (
+                head
+                + comm.collective_latency(c.tp, self.tp_per_node, self.fabric) * self.comm_scale
+            )
         largest = body * math.ceil(m.layers / c.pp) / m.layers + head
         return body + head, largest
 
@@ -1633,7 +1640,9 @@ class EngineModel:
             stage_sum = np.maximum(stage_sum, host)
             stage_max = np.maximum(stage_max, host)
             host = 0.0
-        return pipeline_round(stage_sum, stage_max, boundary, host, c.pp)
+        # a blocking pipeline loop: each stage's host iteration in series with its GPU work
+        stage_host = pipeline_host_s(self.engine, sequences, c.pp)
+        return pipeline_round(stage_sum, stage_max, boundary, host, c.pp, stage_host)
 
     def draft_time(self, b: float, ctx: float) -> float:
         """GPU seconds of one drafting step for ``b`` sequences (0 without speculation)."""

@@ -18,6 +18,8 @@ Importing :mod:`planner.serve` registers both with
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from planner.perfmodel.calibration.mlperf import DATASETS, MLPerfRow
@@ -89,7 +91,7 @@ def _role(
     )
 
 
-def offline_tokens_per_s(
+def offline_role(
     model: str,
     gpu: str,
     tp: int,
@@ -99,13 +101,16 @@ def offline_tokens_per_s(
     *,
     pp: int = 1,
     kv_precision: str = "",
-) -> float:
-    """Output tokens/s of one replica at saturation (the planner's offline mode).
+    engine: str = "",
+) -> RoleModel:
+    """The saturated replica of :func:`offline_tokens_per_s` (its operating point:
+    ``offline_role(...).capacity()``).
 
     ``pp``: pipeline stages (``tp * pp`` GPUs); ``kv_precision``: the KV cache's, when it is
-    not ``precision``.
+    not ``precision``; ``engine``: a TensorRT-LLM engine spec (``trtllm:1.0``; default
+    ``trtllm``, the current release).
     """
-    role = _role(
+    return _role(
         model,
         gpu,
         tp,
@@ -113,17 +118,24 @@ def offline_tokens_per_s(
         kv_precision or precision,
         LengthDist.fixed(input_tokens),
         LengthDist.fixed(output_tokens),
-        parse_engine("trtllm"),
+        parse_engine(engine or "trtllm"),
         qps=None,
         percentile=0.99,
         pp=pp,
     )
-    return role.capacity()[0] * role.engine.config.engines * output_tokens
 
 
-def predict(row: ServingRow) -> float:
-    """The row's output tokens/s as the model predicts it."""
-    return offline_tokens_per_s(
+def offline_tokens_per_s(*args: Any, **kwargs: Any) -> float:
+    """Output tokens/s of one replica at saturation (the planner's offline mode): the
+    capacity of :func:`offline_role` (same arguments) times its output tokens."""
+    role = offline_role(*args, **kwargs)
+    return role.capacity()[0] * role.engine.config.engines * role.traffic.output.mean
+
+
+def row_role(row: ServingRow) -> RoleModel:
+    """The saturated replica :func:`predict` times ``row`` with (its operating point:
+    ``row_role(row).capacity()``)."""
+    return offline_role(
         row.model,
         row.gpu,
         row.tp,
@@ -132,7 +144,14 @@ def predict(row: ServingRow) -> float:
         row.precision,
         pp=row.pp,
         kv_precision=row.kv_precision,
+        engine=row.engine,
     )
+
+
+def predict(row: ServingRow) -> float:
+    """The row's output tokens/s as the model predicts it."""
+    role = row_role(row)
+    return role.capacity()[0] * role.engine.config.engines * row.output_tokens
 
 
 def _lengths(dist: str, mean: int, what: str) -> LengthDist:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import planner.train  # noqa: F401  (registers the training predictor)
 from planner.perfmodel.calibration.published import (
     BRIDGE_MOE,
@@ -69,9 +71,13 @@ def test_rows_carry_the_recipes_software():
         # Transformer Engine keeps fp8 GEMM inputs; bf16 gradient buffers on every recipe
         assert sw.get("fp8_activations", False) == (r.precision == "fp8"), r.id
         assert sw["grad_bytes"] == 2.0, r.id
-        # TP comm overlap: on in the Qwen3 recipes (but 26.04.01's H100 235B), off in DeepSeek-V3's
-        h100_235b_2604 = (r.source, r.gpu, r.model) == ("bridge2604moe", "H100", "qwen3-235b-a22b")
-        qwen_overlap = r.model.startswith("qwen3") and not h100_235b_2604
+        # TP comm overlap: on in the Qwen3 recipes (but 25.11's and 26.04.01's H100 235B), off in
+        # DeepSeek-V3's
+        h100_235b = (r.gpu, r.model) == ("H100", "qwen3-235b-a22b") and r.source in (
+            "bridge2511moe",
+            "bridge2604moe",
+        )
+        qwen_overlap = r.model.startswith("qwen3") and not h100_235b
         assert sw.get("tp_overlap", False) == qwen_overlap, r.id
         # 25.09 "tokendrop" rows: capacity factor 1 (padded); 25.11, 26.04.01, 26.06, 25.09's H100
         # DeepSeek-V3 ("dropless"): no capacity
@@ -91,14 +97,32 @@ def test_rows_carry_the_recipes_software():
         # 26.06 / 26.08: the MXFP8 Qwen3 and GB300 / GB200 DeepSeek-V3 presets run
         # full-iteration CUDA graphs with the device-initiated grouped MLP (no eager experts)
         # and A2A overlap
-        graphed = (
+        full_iteration = (
             r.source in ("bridge2606moe", "bridge2608moe")
             and r.gpu != "H100"
             and (r.model.startswith("qwen3") or r.gpu != "B300")
         )
-        assert sw.get("eager_experts", True) != graphed, r.id
-        if graphed:
+        # 25.09: the Qwen3 perf_matrix entries with ``cuda_graphs: true`` (GB200 30B and 235B,
+        # B200 30B) capture whole layers, experts included (token drop pads to capacity)
+        layer_graphs = (
+            r.source == "bridge2509moe"
+            and r.model.startswith("qwen3")
+            and (r.gpu == "GB200" or (r.gpu, r.model) == ("B200", "qwen3-30b-a3b"))
+        )
+        assert sw.get("eager_experts", True) != (full_iteration or layer_graphs), r.id
+        if full_iteration:
             assert sw["ep_overlap"] == "a2a", r.id
+        # MXFP8 turns the parameter all-gather overlap off in three 25.11 presets (DeepSeek-V3
+        # on GB300 / GB200, Qwen3-235B on B200: "causes NaN grad norm")
+        no_param_overlap = (
+            r.source == "bridge2511moe"
+            and r.precision == "fp8"
+            and (
+                (r.model == "deepseek-v3-no-mtp" and r.gpu in ("GB300", "GB200"))
+                or (r.model, r.gpu) == ("qwen3-235b-a22b", "B200")
+            )
+        )
+        assert sw.get("overlap_param_gather", True) != no_param_overlap, r.id
         # flex backend: DeepEP on DeepSeek-V3's B200 FP8_MX_V2 preset and 25.09's H100 row,
         # HybridEP on every other flex preset
         if sw.get("dispatcher") == "flex":
@@ -119,3 +143,17 @@ def test_deepseek_without_mtp_differs_only_by_the_mtp_module():
     bare = load_model({**MODELS["deepseek-v3-no-mtp"], "name": "deepseek-v3-no-mtp"})
     assert (full.mtp_layers, bare.mtp_layers) == (1, 0)
     assert bare.params_total == full.params_total and bare.layers == full.layers
+
+
+def test_graphed_token_drop_rows_pay_no_expert_launches():
+    # 25.09 Qwen3 with Megatron-Core's whole-layer CUDA graphs (token drop + padding makes the
+    # MoE layer capturable): the experts' kernels replay inside the layer's graph, so no
+    # per-expert host wait; the same layouts run eagerly would wait (B200 30B at micro-batch 1)
+    rows = [r for r in BRIDGE_MOE if ("eager_experts", False) in r.software]
+    layer_graphed = [r for r in rows if r.source == "bridge2509moe"]
+    assert len(layer_graphed) == 3
+    for r in layer_graphed:
+        assert row_estimate(r).breakdown.get("host", 0.0) == 0.0, r.id
+    b200 = next(r for r in layer_graphed if r.gpu == "B200")
+    eager = replace(b200, software=tuple(kv for kv in b200.software if kv[0] != "eager_experts"))
+    assert row_estimate(eager).breakdown["host"] > 1.0

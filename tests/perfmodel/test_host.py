@@ -55,10 +55,15 @@ def test_expert_gemm_call_is_te_benchmark_difference():
 
 
 def test_token_drop_row_waits_for_the_gemm_calls(monkeypatch):
-    # 25.09 B200 Qwen3-30B (capacity factor 1: no token-count wait; micro-batch 1, 16 local
-    # experts): the experts' host calls outlast the layer's GPU work, so pricing a GEMM call at
-    # one eager op (the tenth session's count) waits less
-    row = next(r for r in BRIDGE_MOE if r.id == "bridge2509moe/B200/qwen3-30b-a3b/fp8/8")
+    # 25.09 B200 Qwen3-30B's layout (capacity factor 1: no token-count wait; micro-batch 1, 16
+    # local experts) run eagerly: the experts' host calls outlast the layer's GPU work, so
+    # pricing a GEMM call at one eager op (the tenth session's count) waits less. (The row
+    # itself ran whole-layer CUDA graphs, ``eager_experts`` False: s19moe.)
+    graphed = next(r for r in BRIDGE_MOE if r.id == "bridge2509moe/B200/qwen3-30b-a3b/fp8/8")
+    assert ("eager_experts", False) in graphed.software
+    row = replace(
+        graphed, software=tuple(kv for kv in graphed.software if kv[0] != "eager_experts")
+    )
     assert row_problem(row).software.capacity_factor == 1.0
     priced = row_estimate(row).breakdown["host"]
     monkeypatch.setattr(host, "EXPERT_GEMM_CALL_S", host.EAGER_LAUNCH_S)

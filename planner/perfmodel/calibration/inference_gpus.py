@@ -177,6 +177,11 @@ RTXPRO_405B = {
 }
 #: Weight / KV precision of the RTX rows (module notes: the KV precision is an assumption).
 RTXPRO_PRECISION = ("fp4", "fp8")
+#: The engine release of the RTX rows, as the source names it (TensorRT-LLM 1.0, PyTorch
+#: backend): its pipeline loop is the blocking one of
+#: :func:`~planner.perfmodel.engines.pipeline_host_s` (recorded by s19pcie; the L40S rows'
+#: v0.17 C++ engines keep the unversioned engine: they run no pipeline).
+RTXPRO_ENGINE = "trtllm:1.0"
 
 
 def _l40s_rows() -> list[ServingRow]:
@@ -213,6 +218,7 @@ def _rtxpro_row(model: str, tp: int, pp: int, isl: int, osl: int, value: float) 
         HELD_OUT,
         pp=pp,
         kv_precision=kv,
+        engine=RTXPRO_ENGINE,
     )
 
 

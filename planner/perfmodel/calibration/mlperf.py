@@ -74,6 +74,26 @@ Mixtral-8x7B: no public copy of its sample set or of its calibration subset foun
 printed anywhere are single samples in the docstrings of NVIDIA's Mixtral scripts, 139 to 662
 tokens), so its ``input_mean`` stays ``None`` and its rows are not scored.
 
+Tuned GEMMs of the AMD runs (entered by helper s19amd, nineteenth session, after the rows had
+been scored: every AMD engine carries the option ``tuned``, ``Engine.tuned_gemms`` of
+:mod:`planner.perfmodel.engines`, read from the submissions' build scripts; the rule is one
+for all AMD MLPerf runs, not chosen row by row). AMD builds its own images for MLPerf rather than running a
+public vLLM release: v4.1 ``closed/AMD/docker/build_llama2.sh`` builds the ROCm vLLM fork's
+``MLPerf-4.1`` commit 799388d7 on hipBLASLt from a pinned branch (8b71e7a8) and ck_tile
+FlashAttention, and its harness scripts turn on the fork's FP8 weight and activation padding
+(``VLLM_FP8_PADDING``, ``VLLM_FP8_WEIGHT_PADDING``, ``VLLM_FP8_ACT_PADDING``); v5.1
+``closed/AMD/setup/build_submission_llama2_70b.sh`` patches ``rocm/vllm-dev:nightly_0610``
+(``Swizzle-fp8-linear.patch``: torchao-swizzled FP8 weights, on in the MI325X Offline yaml)
+and ships hipBLASLt tuning tables for the Llama 2 70B shapes
+(``code/llama2-70b-99/scripts/llama2-mi325x-server-tuning.txt``, set as
+``HIPBLASLT_TUNING_OVERRIDE_FILE`` by the MI325X Server yaml, and
+``scripts/gemm_llama2-70b/aa0bda7b/tuning_spx_1700_formatted.txt``), whose FP8 GEMMs at those
+shapes run at 1.0-1.5 PFLOP/s from 700 tokens on (``bench/session_runs/s19amd/
+hipblaslt_tuning.py``). The MI300X v5.1 yamls set neither the override nor the swizzle (the
+same image and patches). Such engines' GEMMs are priced at AMD's published Max-Achievable
+FLOPs of the GPU (:func:`planner.perfmodel.kernels.tuned_serving_efficiency`), a cited figure,
+instead of the CDNA3 serving efficiency fitted on the public vLLM 0.6.6 build.
+
 KV cache of the NVIDIA runs: NVIDIA's harness runs TensorRT-LLM's capacity scheduler as
 ``kMAX_UTILIZATION`` (``closed/NVIDIA/code/harness/harness_llm/main_llm.cc``:
 ``trtllm_batch_sched_policy`` defaults to ``max_util``; the llama2-70b and Mixtral configs do
@@ -212,7 +232,7 @@ RUNS = (
         "MI300X",
         "llama-2-70b",
         1,
-        ("vllm:0.4.3,eager,tokens=65536", "vllm:0.4.3,eager,tokens=65536"),
+        ("vllm:0.4.3,eager,tokens=65536,tuned", "vllm:0.4.3,eager,tokens=65536,tuned"),
         (23514.8, 80.15),
         (21028.23, 71.74, 73.66, 1604171041, 197873909),
     ),
@@ -241,7 +261,10 @@ RUNS_V51 = (
         "MI300X",
         "llama-2-70b",
         1,
-        ("vllm:0.9.0,eager,steps=11,tokens=40960", "vllm:0.9.0,eager,steps=9,tokens=40960"),
+        (
+            "vllm:0.9.0,eager,steps=11,tokens=40960,tuned",
+            "vllm:0.9.0,eager,steps=9,tokens=40960,tuned",
+        ),
         (27803.9, 92.1544),
         (24593.77, 81.68, 83.90, 1914647645, 193380124),
     ),
@@ -251,7 +274,7 @@ RUNS_V51 = (
         "MI300X",
         "mixtral-8x7b",
         1,
-        ("vllm:0.9.0,steps=9,tokens=51200", "vllm:0.9.0,eager,steps=8,tokens=32000"),
+        ("vllm:0.9.0,steps=9,tokens=51200,tuned", "vllm:0.9.0,eager,steps=8,tokens=32000,tuned"),
         (53017.3, 369.007),
         (47804.28, 333.12, 334.53, 1527654395, 151775607),
     ),
@@ -261,7 +284,10 @@ RUNS_V51 = (
         "MI325X",
         "llama-2-70b",
         1,
-        ("vllm:0.9.0,eager,steps=7,tokens=65536", "vllm:0.9.0,eager,steps=9,tokens=40960"),
+        (
+            "vllm:0.9.0,eager,steps=7,tokens=65536,tuned",
+            "vllm:0.9.0,eager,steps=9,tokens=40960,tuned",
+        ),
         (34520.4, 114.7),
         (32027.57, 106.28, 109.52, 1755256090, 198309854),
     ),
@@ -271,7 +297,7 @@ RUNS_V51 = (
         "MI325X",
         "mixtral-8x7b",
         1,
-        ("vllm:0.9.0,steps=13,tokens=51200", "vllm:0.9.0,eager,steps=10,tokens=32000"),
+        ("vllm:0.9.0,steps=13,tokens=51200,tuned", "vllm:0.9.0,eager,steps=10,tokens=32000,tuned"),
         (68781.4, 479.775),
         (59783.64, 415.76, 420.16, 1960620330, 194606227),
     ),

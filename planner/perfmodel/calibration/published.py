@@ -381,6 +381,9 @@ class ServingRow:
     #: KV-cache precision when it differs from ``precision`` (FP4 checkpoints keep an FP8
     #: cache); empty: the same as the weights.
     kv_precision: str = ""
+    #: The engine and release the source names (``trtllm:1.0``), when the model has a term of
+    #: that release; empty: ``trtllm`` without a version (the current release).
+    engine: str = ""
 
 
 @dataclass(frozen=True)
@@ -443,6 +446,29 @@ TABLE5 = (
 #: Sequence length of both Megatron tables.
 SEQ_LEN = 2048
 
+#: Megatron-LM 2022 (Table 5's runs): the backward collectives of the column-parallel GEMMs
+#: are asynchronous under those GEMMs (``--no-async-tensor-model-parallel-allreduce`` is the
+#: opt-out in ``megatron/arguments.py`` from 2021-09; the sequence-parallel backward,
+#: ``megatron/mpu/layers.py`` @02bb1f5c). Table 1's runs (``examples/sc21``, 2021-08, and the
+#: paper's measurements before it) predate the switch and keep the synchronous default.
+#: Neither code overlaps the pipeline's sends with compute (``--overlap-p2p-communication``
+#: came on 2023-05-31, f9283c5a8a): ``pp_overlap`` off for both tables.
+KORTHIKANTI_SOFTWARE = (("tp_bwd_overlap", True), ("pp_overlap", False))
+
+
+#: Transformer Engine's linear layers (every Megatron-Core / NeMo / Megatron-Bridge row) run
+#: the same asynchronous backward as Megatron-LM 2022 when the user-buffer TP overlap is off:
+#: ``transformer_engine/pytorch/module/linear.py`` / ``layernorm_linear.py`` /
+#: ``layernorm_mlp.py`` ``backward``, "# Overlap dgrad-RS/AR with wgrad" (the column-parallel
+#: input gradient's reduce-scatter / all-reduce with ``async_op=True`` before the weight-gradient
+#: GEMM) and the sequence-parallel input all-gather started before the data-gradient GEMM; the
+#: non-TE path is Megatron-Core's ``LinearWithGradAccumulationAndAsyncCommunication``. Rows
+#: with ``tp_overlap`` are unaffected (the user buffers hide more).
+TE_ASYNC_TP_BACKWARD = (("tp_bwd_overlap", True),)
+
+#: Megatron-LM 2021 (Table 1's runs): blocking pipeline sends.
+NARAYANAN_SOFTWARE = (("pp_overlap", False),)
+
 
 def _megatron_rows() -> list[TrainingRow]:
     rows = []
@@ -468,6 +494,7 @@ def _megatron_rows() -> list[TrainingRow]:
                 zero=0,
                 flash_attention=False,
                 overlap_grad_reduce=r.overlap_grad_reduce,
+                software=NARAYANAN_SOFTWARE,
             )
         )
     for r in TABLE5:
@@ -495,6 +522,7 @@ def _megatron_rows() -> list[TrainingRow]:
                     sequence_parallel=mode == "selective",
                     flash_attention=False,
                     overlap_grad_reduce=False,
+                    software=KORTHIKANTI_SOFTWARE,
                 )
             )
     return rows
@@ -541,7 +569,7 @@ def _nemo(
         zero=zero,
         sequence_parallel=tp > 1,
         precision="fp8",
-        software=software,
+        software=TE_ASYNC_TP_BACKWARD + software,
     )
 
 
@@ -609,7 +637,9 @@ BRIDGE_2509 = (
 #: recomputation for DeepSeek-V3 (modules below), none for Qwen3, ``moe_a2a_overlap`` as the
 #: recipe sets it (``ep_overlap`` ``a2a``), the token dispatcher (``_dispatcher``: ``flex`` for
 #: DeepEP / HybridEP, else ``alltoall``). Not modelled (named with each row): the dispatcher
-#: backend's own transport (DeepEP vs HybridEP vs NCCL all-to-all), CUDA graphs, the
+#: backend's own transport (DeepEP vs HybridEP vs NCCL all-to-all), CUDA graphs but where
+#: they take the experts off the host (``eager_experts`` False: the 25.09 Qwen3 rows with
+#: whole-layer graphs, ``_LAYER_GRAPHS``; the full-iteration rows below), the
 #: recipes' ``mlp`` / ``moe_act`` recompute modules (the model's ``selective`` re-runs norms and
 #: activations, plus MLA's up-projections), Qwen3's q/k RMSNorm. The tables' DeepSeek-V3 PP x VP
 #: are not all in the recipe's ``layout_map``; where they are, the stage sizes below are the
@@ -625,7 +655,8 @@ _DSV3 = "deepseek-v3"
 _DSV3_NO_MTP = "deepseek-v3-no-mtp"
 #: 25.11 DeepSeek-V3 recipe knobs: bf16 gradient buffer (``set_deepseek_v3_common_configs``).
 _BRIDGE_BF16_GRADS = (("grad_bytes", 2.0),)
-#: MXFP8 on GB200 / GB300 turns the parameter all-gather overlap off ("causes NaN grad norm").
+#: MXFP8 turns the parameter all-gather overlap off ("causes NaN grad norm") on the 25.11
+#: DeepSeek-V3 GB300 / GB200 presets and the 25.11 Qwen3-235B B200 one (v0.2.0 / @00b7660).
 _BRIDGE_NO_PARAM_OVERLAP = (("overlap_param_gather", False),)
 _BRIDGE_A2A = (("ep_overlap", "a2a"),)
 #: Transformer Engine's FP8 linear layers keep the quantized GEMM input for the backward
@@ -634,9 +665,24 @@ _BRIDGE_A2A = (("ep_overlap", "a2a"),)
 #: ``saved_inputmat = inputmat``, the FP8 tensor; ``GroupedLinear`` likewise per expert).
 _TE_FP8_INPUTS = (("fp8_activations", True),)
 #: The Qwen3 recipes pass ``CommOverlapConfig(tp_comm_overlap=True)`` (25.09 ``run_script.py``,
-#: 25.11 ``qwen3_llm_pretrain.py``); DeepSeek-V3's recipe sets ``tp_comm_overlap=False``.
+#: 25.11 ``qwen3_llm_pretrain.py``); DeepSeek-V3's recipe sets ``tp_comm_overlap=False``. The
+#: H100 Qwen3-235B presets (TP2) pass ``tp_comm_overlap=False`` in 25.11 as in 26.04.01 (v0.2.0
+#: ``qwen3_235b_a22b_h100_config``, @00b7660 ``qwen3_235b_a22b_pretrain_config_h100``; s19moe).
 _QWEN3_TP_OVERLAP = (("tp_overlap", True),)
+_NO_TP_OVERLAP = (("tp_overlap", False),)
 _BRIDGE_TOKEN_DROP = (("capacity_factor", 1.0),)
+#: 25.09 Qwen3 on GB200 (30B, 235B) and B200 (30B): ``cuda_graphs: true`` in the recipe's
+#: ``perf_matrix`` (``scripts/performance/configs/qwen3/qwen3_{30b_a3b,235b_a22b}_llm_pretrain.yaml``
+#: @v0.1.0rc3, unchanged for these entries in 47ff48829), which ``set_cuda_graph_overrides``
+#: turns into ``model.enable_cuda_graph = True``: Megatron-Core's own graph manager with its
+#: default ``cuda_graph_scope = "full"``, one graph per transformer layer, forward and backward
+#: (core_v0.14.0 ``transformer_layer.py``, ``CudaGraphManager``). Dropless MoE layers cannot be
+#: captured, but with ``moe_expert_capacity_factor`` and ``moe_pad_expert_input_to_capacity``
+#: (the rows' token drop) they can (core_v0.14.0 ``moe/README.md``, "CUDA Graph Support"), so
+#: the experts' kernels replay inside the layer's graph: no per-expert host launches
+#: (``eager_experts`` False). The recipes set no recomputation (which ``enable_cuda_graph``
+#: refuses). The B200 Qwen3-235B and every H100 entry say ``cuda_graphs: false``.
+_LAYER_GRAPHS = (("eager_experts", False),)
 #: DeepSeek-V3 on H100 (25.09 ``pipeline_model_parallel_layout: "Et|(tt|)*30mL"``, PP8 x VP4):
 #: virtual stage 0 one layer, 1-30 two, 31 none (MTP + loss); stage r holds r, r+8, r+16, r+24.
 _DSV3_H100_STAGES = (7, 8, 8, 8, 8, 8, 8, 6)
@@ -722,7 +768,8 @@ def _bridge_moe(
         expert_tp=1,
         stage_layers=stage_layers,
         overlap_grad_reduce=overlap_grad_reduce,
-        software=_BRIDGE_BF16_GRADS
+        software=TE_ASYNC_TP_BACKWARD
+        + _BRIDGE_BF16_GRADS
         + (_TE_FP8_INPUTS if precision != "bf16" else ())
         + (_QWEN3_TP_OVERLAP if model.startswith("qwen3") else ())
         + _dispatcher(key, gpu, model)
@@ -747,6 +794,7 @@ _SEL = {"recompute": "selective"}
 _B11, _B09 = "bridge2511moe", "bridge2509moe"
 _Q30, _Q235 = "qwen3-30b-a3b", "qwen3-235b-a22b"
 _NOPG, _A2A, _DROP = _BRIDGE_NO_PARAM_OVERLAP, _BRIDGE_A2A, _BRIDGE_TOKEN_DROP
+_GRAPHS09 = _LAYER_GRAPHS
 
 #: Columns: source, GPU, model, precision, GPUs, GBS, MBS, TP, PP, VP, EP, tokens/s/GPU,
 #: software, keywords. Each row's table line (model | #-GPUs | precision | GBS | MBS | s |
@@ -774,37 +822,43 @@ BRIDGE_MOE_TABLE = (
     # | Qwen3_235B_a22B | 256 | BF16 | 8192 | 1 | 4096 | 0 | 1 | 8 | 1 | 3 | 32 | 256 | 4916 | 728 |
     (_B11, "GB200", _Q235, "bf16", 256, 8192, 1, 1, 8, 3, 32, 4916, (), {}),
     # 25.11, DGX-B200 (DeepSeek-V3: NCCL all-to-all, ["mla_up_proj"], no A2A overlap, stage
-    # sizes of layout_map (16, 1); Qwen3-235B: moe_a2a_overlap True)
+    # sizes of layout_map (16, 1); Qwen3-235B: moe_a2a_overlap True and, in MXFP8, the parameter
+    # all-gather overlap off, as on GB300 / GB200 (s19moe: v0.2.0 / @00b7660
+    # ``qwen3_235b_a22b_b200_config`` / ``qwen3_235b_a22b_pretrain_config_b200``: "keeping this
+    # eanbled causes NaN grad norm", ``overlap_param_gather = False``))
     # | DeepSeekV3 | 256 | FP8-MX | 2048 | 1 | 4096 | 0 | 1 | 16 | 1 | 1 | 8 | 128 | 2139 | 557 |
     (_B11, "B200", _DSV3, "fp8-mx", 256, 2048, 1, 1, 16, 1, 8, 2139, (), _DSV3_PP16),
     # | Qwen3_30B_a3B | 8 | FP8-MX | 512 | 1 | 4096 | 0 | 1 | 1 | 1 | 1 | 8 | 64 | 9299 | 214 |
     (_B11, "B200", _Q30, "fp8-mx", 8, 512, 1, 1, 1, 1, 8, 9299, (), {}),
     # | Qwen3_235B_a22B | 64 | FP8-MX | 1024 | 1 | 4096 | 0 | 1 | 8 | 1 | 2 | 8 | 128 | 3269 | 484 |
-    (_B11, "B200", _Q235, "fp8-mx", 64, 1024, 1, 1, 8, 2, 8, 3269, _A2A, {}),
-    # 25.11, DGX-H100 (Qwen3 recipes: moe_a2a_overlap True); the 235B line has no GBS at
+    (_B11, "B200", _Q235, "fp8-mx", 64, 1024, 1, 1, 8, 2, 8, 3269, _A2A + _NOPG, {}),
+    # 25.11, DGX-H100 (Qwen3 recipes: moe_a2a_overlap True; 235B: tp_comm_overlap False, the
+    # 30B preset's table VP 24 where v0.2.0 / @00b7660 say 12, bubble only); the 235B line has no GBS at
     # @00b7660 ("| 256 | FP8-CS | 1 | 4096 | 0 | 2 | 8 | 1 | 4 | 32 | 1575 | 1575 | 233 |"),
     # the archive's copy of the table gives it:
     # | Qwen3_30B_a3B | 16 | FP8-CS | 512 | 2 | 4096 | 0 | 1 | 2 | 1 | 24 | 8 | 32 | 5275 | 121 |
     (_B11, "H100", _Q30, "fp8-cs", 16, 512, 2, 1, 2, 24, 8, 5275, _A2A, {}),
     # | Qwen3_235B_a22B | 256 | FP8-CS | 2048 | 1 | 4096 | 0 | 2 | 8 | 1 | 4 | 32 | 128 | 1575 | 233 |
-    (_B11, "H100", _Q235, "fp8-cs", 256, 2048, 1, 2, 8, 4, 32, 1575, _A2A, {}),
+    (_B11, "H100", _Q235, "fp8-cs", 256, 2048, 1, 2, 8, 4, 32, 1575, _A2A + _NO_TP_OVERLAP, {}),
     # 25.09, DGX-GB200 (run_script @v0.1.0rc3: token drop on B200 / GB200, NCCL all-to-all, no
-    # A2A overlap; DeepSeek-V3 recompute_modules ["mla_up_proj", "mlp", "moe_act"])
+    # A2A overlap; DeepSeek-V3 recompute_modules ["mla_up_proj", "mlp", "moe_act"]; Qwen3:
+    # ``cuda_graphs: true``, whole-layer graphs, ``_GRAPHS09``)
     # | DeepSeekV3 (tokendrop) | 256 | 2048 | 1 | 4096 | 0 | 1 | 4 (8) | 1 | 4 (2) | 64 |
     # 32 (64) | 3454 (2835) | 899 (738) |
     (_B09, "GB200", _DSV3, "fp8", 256, 2048, 1, 1, 4, 4, 64, 3454, _DROP, _SEL),
     # | Qwen3_30B_a3B (tokendrop) | 8 | 512 | 4 | 4096 | 0 | 1 | 1 | 1 | 1 | 8 | 16 |
     # 22775 (23723) | 524 (546) |
-    (_B09, "GB200", _Q30, "fp8", 8, 512, 4, 1, 1, 1, 8, 22775, _DROP, {}),
+    (_B09, "GB200", _Q30, "fp8", 8, 512, 4, 1, 1, 1, 8, 22775, _DROP + _GRAPHS09, {}),
     # | Qwen3_235B_a22B (tokendrop) | 64 | 1024 | 1 | 4096 | 0 | 2 | 1 | 1 | 1 | 64 | 32 |
     # 4452 (4416) | 659 (654) |
-    (_B09, "GB200", _Q235, "fp8", 64, 1024, 1, 2, 1, 1, 64, 4452, _DROP, {}),
-    # 25.09, DGX-B200 (DeepSeek-V3: the recipe's default recompute modules)
+    (_B09, "GB200", _Q235, "fp8", 64, 1024, 1, 2, 1, 1, 64, 4452, _DROP + _GRAPHS09, {}),
+    # 25.09, DGX-B200 (DeepSeek-V3: the recipe's default recompute modules; Qwen3-30B:
+    # ``cuda_graphs: true``, Qwen3-235B ``false``)
     # | DeepSeekV3 (tokendrop) | 256 | 2048 | 1 | 4096 | 0 | 1 | 16 | 1 | 1 | 8 | 128 |
     # 2265 (2159) | 589 (562) |
     (_B09, "B200", _DSV3, "fp8", 256, 2048, 1, 1, 16, 1, 8, 2265, _DROP, _SEL),
     # | Qwen3_30B_a3B (tokendrop) | 8 | 512 | 1 | 4096 | 0 | 1 | 1 | 1 | 1 | 8 | 64 | 18066 | 416 |
-    (_B09, "B200", _Q30, "fp8", 8, 512, 1, 1, 1, 1, 8, 18066, _DROP, {}),
+    (_B09, "B200", _Q30, "fp8", 8, 512, 1, 1, 1, 1, 8, 18066, _DROP + _GRAPHS09, {}),
     # | Qwen3_235B_a22B (tokendrop) | 64 | 1024 | 1 | 4096 | 0 | 1 | 8 | 1 | 2 | 8 | 128 |
     # 4104 (4275) | 607 (633) |
     (_B09, "B200", _Q235, "fp8", 64, 1024, 1, 1, 8, 2, 8, 4104, _DROP, {}),
@@ -837,7 +891,6 @@ _B2604 = "bridge2604moe"
 #: DeepSeek-V3 26.04.01 stage sizes (module notes above).
 _DSV3_PP2V8 = {"recompute": "selective", "stage_layers": (32, 29)}
 _DSV3_PP8 = {"recompute": "selective", "stage_layers": (8,) * 7 + (5,)}
-_NO_TP_OVERLAP = (("tp_overlap", False),)
 BRIDGE_MOE_2604_TABLE = (
     # | DGX-GB300 | 256 | MXFP8 | 4096 | 2 | 4096 | 0 | 1 | 2 | 1 | 8 | 32 | 4992 | 1298 |
     (_B2604, "GB300", _DSV3, "fp8-mx", 256, 4096, 2, 1, 2, 8, 32, 4992, (), _DSV3_PP2V8),
