@@ -422,12 +422,21 @@ def calibrate_cmd(
     import planner.train  # noqa: F401
     from planner.perfmodel.calibration import fit as calibration
 
-    result = calibration.fit()
+    started = time.perf_counter()
+
+    def phase(line: str) -> None:
+        """One line per phase on stderr (the fit takes minutes; stdout stays the table)."""
+        elapsed = time.perf_counter() - started
+        console.err.print(f"calibrate: {line} ({elapsed:.0f} s)", highlight=False, soft_wrap=True)
+
+    result = calibration.fit(on_stage=phase)
     rows = calibration.summary_rows(result)
+    phase("fit done" + ("; comparing with the shipped constants" if check else ""))
     diffs = calibration.compare(result, calibration.shipped()) if check else []
     if not check:
         calibration.write_constants(result)
     if report is not None:
+        phase(f"writing the accuracy report {report} (predicts every row)")
         command = "planner " + " ".join(shlex.quote(a) for a in sys.argv[1:])
         calibration.report(result, report, command=command)
     if json_out:
@@ -664,7 +673,40 @@ def command(args: list[str] | None = None) -> Any:
                 param.callback = _checked(param.callback, OPTION_CHECKS[flag], flag)
             if _ranged_float(param):
                 param.process_value = _finite_first(param.process_value, param)
+            if _names_a_file(param):
+                param.process_value = _non_empty(param.process_value, param)
     return root
+
+
+#: String options that name a file or a catalog entry (an empty one read as the folder '.').
+NAMING_OPTIONS = ("--model", "--gpus")
+
+
+def _names_a_file(param: Any) -> bool:
+    """Whether ``param`` is an option whose value is a path (``--trace``, ``--from FMT FILE``)
+    or a name of :data:`NAMING_OPTIONS`."""
+    if getattr(param, "param_type_name", "") != "option":
+        return False
+    desc = getattr(param, "type_descriptor", None)
+    return "Path" in str(getattr(desc, "annotation", "")) or bool(
+        set(param.opts) & set(NAMING_OPTIONS)
+    )
+
+
+def _non_empty(original: Callable, param: Any) -> Callable:
+    """``param.process_value`` refusing an empty value: ``Path('')`` is the current folder, so
+    ``--trace ''`` said ".: is a directory" and ``--model ''`` ": a folder without a
+    config.json", naming neither the flag nor the mistake (s19polish's sweep)."""
+    flag = max(param.opts, key=len)
+    what = "a file or catalog name" if set(param.opts) & set(NAMING_OPTIONS) else "a file name"
+
+    def process_value(ctx: Any, value: Any) -> Any:
+        values = value if isinstance(value, (tuple, list)) else (value,)
+        if any(isinstance(v, str) and not v.strip() for v in values):
+            raise InputError(f"{flag}: empty value, expected {what}")
+        return original(ctx, value)
+
+    return process_value
 
 
 def _ranged_float(param: Any) -> bool:

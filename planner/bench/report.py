@@ -8,6 +8,7 @@ LLM-heuristics paper's convention), over instances with a non-zero basis.
 
 from __future__ import annotations
 
+import math
 import statistics
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
@@ -41,7 +42,11 @@ class MethodSummary:
         simply found nothing in its time).
     mean_gap_pct, median_gap_pct, max_gap_pct, gap_runs
         Gap to the basis (see the module docstring) over ``gap_runs`` solved
-        runs with a non-zero basis.
+        runs with a non-zero basis and a finite gap.
+    infinite_gaps
+        Solved runs whose gap is infinite (a model's prediction that saturates:
+        infinite latency against a measured one), counted apart so that one of
+        them does not make every gap statistic infinite.
     matched_ref, with_ref, ref_violations
         Runs that hit the reference (its optimum, or INFEASIBLE on an
         instance known infeasible) of the runs that have one; runs whose
@@ -66,6 +71,7 @@ class MethodSummary:
     ref_violations: int
     mean_time_s: float
     max_time_s: float
+    infinite_gaps: int = 0
     failure_kinds: dict[str, int] = field(default_factory=dict)
     first_reasons: dict[str, str] = field(default_factory=dict)
 
@@ -132,7 +138,8 @@ def _summarize_method(
     best: Mapping[str, float],
 ) -> MethodSummary:
     solved = [r for r in rows if r["status"] in SOLVED]
-    gaps = [g for r in solved if (g := run_gap_pct(r, bases.get(r["instance"]))) is not None]
+    every_gap = [g for r in solved if (g := run_gap_pct(r, bases.get(r["instance"]))) is not None]
+    gaps = [g for g in every_gap if math.isfinite(g)]
     failed = [r for r in rows if r["status"] not in (*SOLVED, "INFEASIBLE")]
     kinds = Counter(str(r.get("failure") or "none") for r in failed)
     reasons: dict[str, str] = {}
@@ -163,6 +170,7 @@ def _summarize_method(
         ref_violations=sum(str(r.get("ref_check") or "ok") not in ("ok", "measured") for r in rows),
         mean_time_s=statistics.fmean(times),
         max_time_s=max(times),
+        infinite_gaps=len(every_gap) - len(gaps),
         failure_kinds=dict(sorted(kinds.items())),
         first_reasons=reasons,
     )
@@ -178,14 +186,17 @@ def _matches_reference(row: Mapping[str, Any]) -> bool:
 
 def markdown_table(summaries: Sequence[MethodSummary], *, with_reference: bool) -> str:
     """The summary as a Markdown table (one line per method)."""
+    infinite = any(s.infinite_gaps for s in summaries)
     head = ["method", "runs", "solved", "optimal", "best"]
-    head += ["mean gap %", "median gap %", "max gap %", "mean time s", "max time s", "failures"]
+    head += ["mean gap %", "median gap %", "max gap %", *(["infinite gap"] if infinite else [])]
+    head += ["mean time s", "max time s", "failures"]
     if with_reference:
         head += ["matched ref", "ref violations"]
     rows = []
     for s in summaries:
         cells: list[Any] = [s.method, s.runs, s.solved, s.optimal, s.best]
         cells += [_fmt(s.mean_gap_pct), _fmt(s.median_gap_pct), _fmt(s.max_gap_pct)]
+        cells += [s.infinite_gaps] if infinite else []
         cells += [_fmt(s.mean_time_s, 3), _fmt(s.max_time_s, 3), s.failures]
         if with_reference:
             cells += [f"{s.matched_ref}/{s.with_ref}", s.ref_violations]
@@ -199,7 +210,9 @@ def terminal_tables(summaries: Sequence[MethodSummary], *, with_reference: bool)
     Quality (solved, optimal, gaps) first, then time, failures and reference checks;
     :func:`markdown_table` keeps the single wide table for the written report.
     """
+    infinite = any(s.infinite_gaps for s in summaries)
     quality = ["method", "runs", "solved", "optimal", "best", "gap % mean", "median", "max"]
+    quality += ["inf"] if infinite else []
     timing = ["method", "time s mean", "max", "failures"]
     if with_reference:
         timing += ["matched ref", "ref violations"]
@@ -208,6 +221,7 @@ def terminal_tables(summaries: Sequence[MethodSummary], *, with_reference: bool)
     for s in summaries:
         rows_q.append([s.method, s.runs, s.solved, s.optimal, s.best])
         rows_q[-1] += [_fmt(s.mean_gap_pct), _fmt(s.median_gap_pct), _fmt(s.max_gap_pct)]
+        rows_q[-1] += [s.infinite_gaps] if infinite else []
         rows_t.append([s.method, _fmt(s.mean_time_s, 3), _fmt(s.max_time_s, 3), s.failures])
         if with_reference:
             rows_t[-1] += [f"{s.matched_ref}/{s.with_ref}", s.ref_violations]
@@ -249,7 +263,8 @@ def basis_note(rows: Sequence[Mapping[str, Any]], *, with_reference: bool = True
     text = (
         f"*gap*: 100·(objective − basis)/|basis| over solved runs, the basis being {against} "
         "(against a measured reference the gap is the error, signed); instances with a zero "
-        "basis are left out of the gap columns. *best*: runs whose objective is the best any "
+        "basis are left out of the gap columns, and runs with an infinite gap (a prediction "
+        "that saturates) are counted apart (*infinite gap*, shown when there is one). *best*: runs whose objective is the best any "
         "method found on the instance. *failures*: runs without a verified solution or an "
         "infeasibility proof (see below)."
     )

@@ -138,6 +138,8 @@ def read_rows(path: Path) -> list[dict[str, Any]]:
             raise InputError(
                 f"{path}: not a planner benchmark CSV (no 'instance' and 'method' columns)"
             )
+        if "status" not in reader.fieldnames:  # every report and --compare reads it
+            raise InputError(f"{path}: not a planner benchmark CSV (no 'status' column)")
         rows = []
         for number, raw in enumerate(reader, start=1):
             row = parse_row(raw)

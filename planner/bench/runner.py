@@ -329,7 +329,8 @@ def run_bench(
     Returns
     -------
     list of dict
-        The rows of this run, plus the earlier rows when resuming.
+        The rows of this run, plus the earlier rows when resuming, in the order of ``tasks``
+        (instances, then the method list), whatever order they finished in.
 
     Raises
     ------
@@ -341,6 +342,9 @@ def run_bench(
         raise InputError(f"--executor: unknown executor {executor!r} (local or ray)")
     if address is not None and executor != "ray":
         raise InputError("--address is for --executor ray")
+    # reports list methods in order of first appearance: the task order, not finishing order
+    # (Ray, --jobs > 1 and the earlier rows of --resume finish in any order)
+    order = {t.key: i for i, t in enumerate(tasks)}
     previous: list[dict[str, Any]] = []
     if csv_path is not None and csv_path.exists():
         if not resume:
@@ -361,7 +365,7 @@ def run_bench(
     finally:
         if sink is not None:
             sink.close()
-    return previous + rows
+    return sorted(previous + rows, key=lambda row: order.get(row_key(row), len(order)))
 
 
 def execute(

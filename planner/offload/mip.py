@@ -268,6 +268,10 @@ def build(
     r = np.concatenate(rows)
     c = np.concatenate(cols)
     v = np.concatenate(vals)
+    # experts a step routes no token to have zero GPU / CPU time: no entry (HiGHS dropped the
+    # explicit zeros, a fifth of the matrix, after they were built and passed)
+    nonzero = v != 0.0
+    r, c, v = r[nonzero], c[nonzero], v[nonzero]
     order = np.lexsort((r, c))
     r, c, v = r[order], c[order], v[order]
     lp = highspy.HighsLp()

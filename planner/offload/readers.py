@@ -74,7 +74,10 @@ def _instance(obj: Any, path: Path, where: str, default_name: str) -> Instance:
     data.setdefault("name", default_name)
     counts = None
     if isinstance(data.get("counts"), str):
-        counts = _load_npy(path.parent / data["counts"])
+        try:
+            counts = _load_npy(path.parent / data["counts"])
+        except InputError as exc:  # the file the field names: say which field named it
+            raise InputError(f"{prefix}field 'counts': {exc}") from None
     try:
         return Instance.from_dict(data, counts=counts)
     except InputError as exc:
@@ -86,6 +89,8 @@ def _load_npy(path: Path) -> np.ndarray:
         arr = np.load(path, allow_pickle=False)
     except FileNotFoundError:
         raise InputError(f"{path}: no such file") from None
+    except EOFError:  # an empty file; it escaped as click's Abort ("planner: aborted", exit 1)
+        raise InputError(f"{path}: empty file, not a .npy array") from None
     except (ValueError, OSError) as exc:
         raise InputError(f"{path}: not a readable .npy array ({exc})") from None
     if not isinstance(arr, np.ndarray):
@@ -112,10 +117,11 @@ def read_npy(path: Path) -> Instance:
         )
     data = dict(header)
     data.setdefault("name", path.stem)
+    counts = _load_npy(path)
     try:
-        return Instance.from_dict(data, counts=_load_npy(path))
-    except InputError as exc:
-        raise InputError(f"{header_path}: {exc}") from None
+        return Instance.from_dict(data, counts=counts)
+    except InputError as exc:  # the counts of the .npy or a field of its header
+        raise InputError(f"{path} (header {header_path.name}): {exc}") from None
 
 
 def read_jsonl(path: Path) -> list[Instance]:

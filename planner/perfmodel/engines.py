@@ -226,7 +226,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -348,6 +348,9 @@ class Engine:
         GEMMs run at the GPU's published Max-Achievable FLOPs where it has one
         (:func:`~planner.perfmodel.kernels.tuned_serving_efficiency`: MI300X, MI325X); other
         GPUs keep the fitted efficiency. Not a launch option: a property of the build.
+    spelled
+        The name as the user gave it when that was an alias (``nim``), so that messages
+        name what was typed (:attr:`given_name`); not part of the engine's identity.
     """
 
     name: str = "trtllm"
@@ -357,6 +360,7 @@ class Engine:
     batched_tokens: int = 0
     kv_transfer: bool = False
     tuned_gemms: bool = False
+    spelled: str = field(default="", compare=False, repr=False)
 
     def __post_init__(self) -> None:
         if not isinstance(self.tuned_gemms, bool):
@@ -382,6 +386,12 @@ class Engine:
             raise InputError(
                 f"engine version must be a release number like 0.6.3, got {self.version!r}"
             )
+
+    @property
+    def given_name(self) -> str:
+        """The engine's name as the user gave it (``nim`` for ``--engine nim``), for messages
+        about their flag; :attr:`name` is the engine the model times."""
+        return self.spelled or self.name
 
     @property
     def memory_fraction(self) -> float | None:
@@ -550,13 +560,15 @@ def parse_engine(spec: str | Engine | Mapping[str, Any] | None) -> Engine:
             spec.get("scheduler_steps", 1),
             spec.get("batched_tokens", 0),
             tuned_gemms=spec.get("tuned_gemms", False),
+            spelled=name if name in ALIASES else "",
         )
     if not isinstance(spec, str):
         raise InputError(f"engine must be a string like 'vllm:0.6.3,eager', got {spec!r}")
     head, *opts = [p.strip() for p in spec.split(",")]
     name, _, version = head.partition(":")
     _check_alias_version(name.strip().lower(), version.strip(), f"engine {spec!r}")
-    name = ALIASES.get(name.strip().lower(), name.strip().lower())
+    typed = name.strip().lower()
+    name = ALIASES.get(typed, typed)
     graphs, steps, tokens, tuned = True, 1, 0, False
     seen: set[str] = set()
     for opt in opts:
@@ -581,7 +593,15 @@ def parse_engine(spec: str | Engine | Mapping[str, Any] | None) -> Engine:
                 "engine option must be 'eager', 'graphs', 'steps=K', 'tokens=N' or 'tuned', "
                 f"got {opt!r} in {spec!r}"
             )
-    return Engine(name, version.strip(), graphs, steps, tokens, tuned_gemms=tuned)
+    return Engine(
+        name,
+        version.strip(),
+        graphs,
+        steps,
+        tokens,
+        tuned_gemms=tuned,
+        spelled=typed if typed in ALIASES else "",
+    )
 
 
 def _check_alias_version(name: str, version: str, where: str) -> None:

@@ -17,7 +17,7 @@ from __future__ import annotations
 import math
 
 from planner.core.timing import Deadline
-from planner.serve.candidates import Candidate, candidates_within
+from planner.serve.candidates import Candidate, candidates_within, layouts
 from planner.serve.instance import ServingProblem
 
 
@@ -49,13 +49,57 @@ BOUND_TIME_S = 0.1
 
 
 def flop_bound(problem: ServingProblem) -> float:
-    """Trivial valid bound: 0 $/hour; for throughput, no GPU emits more output tokens per
-    second than its dense peak over ``2 x`` active parameters (the FLOPs of one token)."""
+    """Valid bound without any capacity search (the time limit cut it).
+
+    Cost: the larger of :func:`replica_floor` and :func:`compute_floor` (was 0 $/hour:
+    ``plan serve --disaggregate -t 10`` under load reported a bound of $0/h). Throughput:
+    no GPU emits more output tokens per second than its dense peak over ``2 x`` active
+    parameters (the FLOPs of one token)."""
     if problem.objective == "cost":
-        return 0.0
+        return max(replica_floor(problem), compute_floor(problem))
     flops_per_token = 2.0 * problem.model.params_active
     peak = sum(p.count * p.gpu.peak_flops(problem.precision) for p in problem.inventory.pools)
     return -peak / flops_per_token
+
+
+def replica_floor(problem: ServingProblem) -> float:
+    """Cost: a positive rate needs at least one replica (a colocated one, or a prefill and a
+    decode one), so no plan costs less than the cheapest layout a plan may use, the ``m_v`` of
+    :mod:`planner.serve.price_cut` before any layout is evaluated (0 without a rate)."""
+    if not problem.traffic.qps:
+        return 0.0
+    return min(
+        (lay.config.price_per_hour for lay in layouts(problem) if not lay.reason), default=0.0
+    )
+
+
+def matmul_flops_per_request(problem: ServingProblem) -> float:
+    """Least FLOPs a request costs: its uncached prompt tokens and every output token but the
+    last pass the layers' matrices (``2 x`` their parameters; LM head and attention left out)."""
+    m, t = problem.model, problem.traffic
+    tokens = t.prompt.mean * (1.0 - t.prefix_hit_rate) + max(t.output.mean - 1.0, 0.0)
+    return 2.0 * (m.linear_params_active() - m.vocab * m.hidden) * tokens
+
+
+def compute_floor(problem: ServingProblem) -> float:
+    """Cost: the GPUs must at least do the matmuls of every token at their dense peak.
+
+    A request's forward passes cover its uncached prompt tokens and every output token but
+    the last; each multiplies through the layers' matrices (``2 x`` their parameters; the
+    LM head and attention are left out, so the count is low). The plan then spends at least
+    ``qps x FLOPs per request x`` the least price per FLOP/s of a pool searched. The serving
+    model's layouts reach at most 0.44 of that peak (``bench/session_runs/s19polish/
+    flop_share.py``), so the floor stays below every plan's cost."""
+    qps = problem.traffic.qps
+    if not qps:
+        return 0.0
+    flops = matmul_flops_per_request(problem)
+    per_flop = [
+        p.gpu.price_per_gpu_hour / p.gpu.peak_flops(problem.precision)
+        for p in problem.searched_pools
+        if p.gpu.supports(problem.precision)
+    ]
+    return qps * flops * min(per_flop, default=0.0)
 
 
 def lower_bound(problem: ServingProblem) -> float:

@@ -523,6 +523,7 @@ def _day(
 ) -> None:
     """``--profile``: plan the fleet per period (:mod:`planner.serve.day`)."""
     from planner.serve.day import Autoscaling, SpotPolicy, parse_profile, plan_day, print_day
+    from planner.serve.report import engine_json
     from planner.serve.units import parse_duration
 
     day_profile = parse_profile(profile, period_hours=period_hours)
@@ -539,6 +540,8 @@ def _day(
         data = {
             "status": day["status"],
             "model": problem.model.name,
+            # the same keys as a single period's JSON: ``engine``, or ``engines`` per pool
+            **engine_json(problem),
             "slo": problem.slo.to_dict(),
             "day": day,
         }

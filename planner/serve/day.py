@@ -102,6 +102,8 @@ def parse_profile(spec: Any, *, period_hours: float = 1.0) -> DayProfile:
                 rates.append(float(row[col]))
             except (ValueError, IndexError):
                 raise InputError(f"{path}:{i}: column {head[col]!r} must be a number") from None
+        if not rates:  # the profile's own check says only "profile: no period given"
+            raise InputError(f"{path}: no period given (a header line and no rates)")
         return DayProfile(tuple(rates), period_hours, path.name)
     try:
         rates = tuple(float(x) for x in text.split(","))
@@ -308,6 +310,7 @@ def plan_day(
     """
     import highspy
 
+    from planner.core import progress
     from planner.core.mip import new_highs, outcome
 
     if problem.shared:
@@ -392,7 +395,8 @@ def plan_day(
                 row(0.0, inf, [(u[k], 1.0), (n[t][k], 1.0), (n[prev][k], -1.0)])
             row(-inf, autoscaling.max_change, [(j, 1.0) for j in u])
     hs.setOptionValue("mip_rel_gap", 1e-6)
-    hs.run()
+    with progress.muted():  # the MIP's objective is not the cost per day the user is shown
+        hs.run()
     out = outcome(hs)
     result: dict[str, Any] = {
         "status": out.status.value if out.has_solution else Status.UNKNOWN.value,
@@ -471,6 +475,8 @@ def print_day(day: dict[str, Any], problem: ServingProblem, console: Any = None)
     from rich.console import Console
     from rich.table import Table
 
+    from planner.serve.report import engine_label
+
     out = console or Console()
     for w in problem.meta.get("warnings", []):
         out.print(f"[yellow]warning:[/yellow] {w}", highlight=False)
@@ -510,7 +516,8 @@ def print_day(day: dict[str, Any], problem: ServingProblem, console: Any = None)
                 if day.get("slo_attainment_exact", True)
                 else " (the time limit cut its refinement: a lower bound)"
             )
-            + (f"; {spot}" if spot else ""),
+            + (f"; {spot}" if spot else "")
+            + f"; timing assumes engine {engine_label(problem)}",
             highlight=False,
         )
     elif day.get("reason"):

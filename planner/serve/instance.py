@@ -54,6 +54,23 @@ def _norm(name: str) -> str:
     return "".join(c for c in str(name).lower() if c.isalnum())
 
 
+class EngineRunsNowhere(InputError):
+    """The named engine runs on no GPU of the pools searched (:meth:`ServingProblem._check_engine`);
+    a problem file's reader says how to mend its ``engine`` field (:meth:`ServingProblem.from_dict`).
+
+    Parameters
+    ----------
+    message
+        The one line for the ``--engine`` flag.
+    refusal
+        ``TensorRT-LLM runs on no GPU of the inventory searched: MI300X is not ...``.
+    """
+
+    def __init__(self, message: str, refusal: str) -> None:
+        super().__init__(message)
+        self.refusal = refusal
+
+
 @dataclass(frozen=True)
 class ServingConstraints:
     """Fixed decisions and limits.
@@ -547,14 +564,19 @@ class ServingProblem:
         engine). Without a named engine every pool runs its vendor's (:meth:`engine_on`)."""
         if self.engine is None:
             return
-        name = self.engine.name
-        refused = {p.label: engine_refusal(name, p.gpu) for p in self.searched_pools}
+        name = self.engine.given_name  # as typed: --engine nim, not the trtllm it times
+        refused = {p.label: engine_refusal(self.engine.name, p.gpu) for p in self.searched_pools}
         if all(refused.values()):
             first = next(iter(refused.values()))
-            raise InputError(
-                f"{self.name}: --engine {name}: {ENGINE_NAMES[name]} runs on no GPU of the "
-                f"inventory searched: {first}; name an engine it runs (--engine vllm|sglang) "
-                "or drop --engine (each vendor's GPUs then run its default engine)"
+            refusal = (
+                f"{ENGINE_NAMES[self.engine.name]} runs on no GPU of the inventory searched: "
+                f"{first}"
+            )
+            raise EngineRunsNowhere(
+                f"{self.name}: --engine {name}: {refusal}; name an engine it runs "
+                "(--engine vllm|sglang) or drop --engine (each vendor's GPUs then run its "
+                "default engine)",
+                refusal,
             )
         for label, why in refused.items():
             if why:
@@ -800,23 +822,43 @@ class ServingProblem:
         constraints = ServingConstraints.from_dict(
             data.get("constraints", {}) or {}, where=f"{where}: constraints"
         )
-        return cls(
-            name=str(data.get("name", "serving")),
-            model=model,
-            inventory=inventory,
-            traffic=traffic,
-            slo=slo,
-            precision=str(data.get("precision", "bf16")),
-            kv_precision=None if data.get("kv_precision") is None else str(data["kv_precision"]),
-            constraints=constraints,
-            meta=meta,
-            speculative=speculative_from_dict(
-                data.get("speculative"), where=f"{where}: speculative"
-            ),
-            workloads=workloads,
-            engine=data.get("engine"),
-            offload=offload_from_data(data.get("offload"), where=f"{where}: offload", base=base),
-        )
+        try:
+            return cls(
+                name=str(data.get("name", "serving")),
+                model=model,
+                inventory=inventory,
+                traffic=traffic,
+                slo=slo,
+                precision=str(data.get("precision", "bf16")),
+                kv_precision=None
+                if data.get("kv_precision") is None
+                else str(data["kv_precision"]),
+                constraints=constraints,
+                meta=meta,
+                speculative=speculative_from_dict(
+                    data.get("speculative"), where=f"{where}: speculative"
+                ),
+                workloads=workloads,
+                engine=data.get("engine"),
+                offload=offload_from_data(
+                    data.get("offload"), where=f"{where}: offload", base=base
+                ),
+            )
+        except EngineRunsNowhere as exc:
+            # Files written by to_dict before each vendor's GPUs got its own engine recorded
+            # engine trtllm for every problem, named or not, and carry no version field to tell
+            # them from a named trtllm: say how to mend the file.
+            named = parse_engine(data["engine"]).given_name
+            old = (
+                " (problem files saved before engines followed the GPU vendor recorded engine "
+                "trtllm for every problem)"
+                if named == "trtllm"
+                else ""
+            )
+            raise InputError(
+                f"{where}: field 'engine' = {named}: {exc.refusal}; drop the field (each "
+                f'vendor\'s GPUs then run its default engine) or set engine = "vllm"{old}'
+            ) from None
 
 
 def offload_from_data(

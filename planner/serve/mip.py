@@ -36,6 +36,7 @@ from typing import Any
 import highspy
 import numpy as np
 
+from planner.core import progress
 from planner.core.mip import new_highs, outcome, run_checked
 from planner.core.result import Result, Status
 from planner.core.timing import Deadline
@@ -311,13 +312,15 @@ def _solve(
             problem, usable, objective="cost", min_output=flow * (1 - 1e-9) if flow > 0 else None
         )
         h2 = new_highs(time_limit=max(0.01, deadline.remaining()), threads=threads, seed=seed)
-        out2 = _run(h2, lp2, list(out.values))
+        with progress.muted():  # its objective is $/h, not the tokens/s the user asked for
+            out2 = _run(h2, lp2, list(out.values))
         if out2.has_solution:
             counts = [round(v) for v in out2.values[: len(usable)]]
         stats["cost_solver_status"] = out2.solver_status
     cost_optimal = problem.objective == "cost" and out.status is Status.OPTIMAL
     if tie_break and cost_optimal and deadline.remaining():
-        counts = _most_headroom(problem, usable, out.objective, counts, deadline, threads, seed)
+        with progress.muted():  # GPUs, then headroom: not the $/h the live line shows
+            counts = _most_headroom(problem, usable, out.objective, counts, deadline, threads, seed)
     plan = build_fleet_plan(problem, usable, counts)
     if status is Status.OPTIMAL and bound is not None and math.isfinite(bound):
         bound = min(bound, out.objective)
@@ -405,7 +408,8 @@ def max_capacity(
 ) -> tuple[float, list[int]]:
     """Most requests per second the inventory serves within the SLOs, and the replica counts."""
     h = new_highs(time_limit=10.0, threads=threads)
-    out = _run(h, _model(problem, usable, objective="throughput"), None)
+    with progress.muted():  # an explanation's probe: tokens/s, whatever the user's objective
+        out = _run(h, _model(problem, usable, objective="throughput"), None)
     if not out.has_solution:
         return 0.0, [0] * len(usable)
     counts = [round(v) for v in out.values[: len(usable)]]

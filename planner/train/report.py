@@ -284,20 +284,49 @@ def render(
         console.print(f"note: {note}", highlight=False)
 
 
+#: Memory components (keys of the plan's ``memory``) and their column headers: short enough
+#: that the per-stage table (stage column + 8 values) fits 80 columns.
+_MEMORY_COLUMNS = {
+    "weights": "weights",
+    "gradients": "grads",
+    "optimizer": "optim",
+    "activations": "activ",
+    "logits": "logits",
+    "buffers": "bufs",
+    "reserved": "rsvd",
+}
+#: The abbreviated headers spelled out under the table.
+_MEMORY_LEGEND = {
+    "grads": "gradients",
+    "optim": "optimizer states",
+    "activ": "activations",
+    "bufs": "communication buffers",
+    "rsvd": "reserved headroom",
+}
+
+
 def _memory_table(s: dict) -> Table:
     """Memory per component: of every stage (runs of equal stages merged) when the plan has
     several, else of its one stage."""
-    keys = ("weights", "gradients", "optimizer", "activations", "logits", "buffers", "reserved")
+    keys = tuple(_MEMORY_COLUMNS)
     stages = s.get("stages") or []
+    # Short headers and a legend: the full names cut the table at 80 columns ("gradien…").
+    legend = {
+        "caption": "; ".join(f"{h} = {name}" for h, name in _MEMORY_LEGEND.items()),
+        "caption_justify": "left",
+    }
     if len(stages) <= 1:
-        mt = Table(title=f"memory per GPU (stage {s['memory_stage']}), GiB")
+        mt = Table(title=f"memory per GPU (stage {s['memory_stage']}), GiB", **legend)
         rows = [("", s["memory"])]
     else:
-        mt = Table(title=f"memory per GPU by stage, GiB (peak: stage {s['memory_stage']})")
+        mt = Table(
+            title=f"memory per GPU by stage, GiB (peak: stage {s['memory_stage']})",
+            **legend,
+        )
         mt.add_column("stage", justify="right")
         rows = [(str(st["stage"]), st["memory_gib"]) for st in stages]
     for key in (*keys, "total"):
-        mt.add_column(key, justify="right")
+        mt.add_column(_MEMORY_COLUMNS.get(key, key), justify="right", no_wrap=True)
     merged: list[tuple[str, str, list[str]]] = []  # (first stage, last stage, cells)
     for name, mem in rows:
         cells = [_gib(mem.get(k, 0.0)) for k in (*keys, "total")]

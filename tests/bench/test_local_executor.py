@@ -141,3 +141,29 @@ def _alive(pid: int) -> bool:
             return stat.read().split()[2] != "Z"
     except OSError:
         return False
+
+
+def test_rows_come_back_in_task_order_whatever_order_they_finish_in(tmp_path, monkeypatch):
+    """The Ray executor yields rows as they finish, and the report listed methods in that
+    order (the slowest method first when it finished first); the method list's order now."""
+    import planner.bench.runner as runner
+    from planner.bench.report import summarize
+
+    family = get_family("smtt")
+    loaded = load_instances(family, [str(INSTANCES / "smtt" / "tkindt_n100_sample.jsonl")])
+    tasks = family_tasks(
+        "smtt", [x.instance for x in loaded[:3]], ["edd", "spt"], time_limit=5, threads=1, seed=0
+    )
+    real = runner.execute
+
+    def backwards(tasks, **kw):  # the last task finishes first, as on a cluster
+        return reversed(list(real(tasks, **kw)))
+
+    monkeypatch.setattr(runner, "execute", backwards)
+    csv = tmp_path / "runs.csv"
+    rows = run_bench(tasks[:4], csv_path=csv)
+    assert [runner.row_key(r) for r in rows] == [t.key for t in tasks[:4]]
+    assert [s.method for s in summarize(rows)] == ["edd", "spt"]
+    # --resume: the earlier rows (in finishing order in the CSV) and the new ones, in task order
+    rows = run_bench(tasks, csv_path=csv, resume=True)
+    assert [runner.row_key(r) for r in rows] == [t.key for t in tasks]

@@ -53,6 +53,32 @@ def test_summary_scores_against_the_reference_else_the_best_bound():
     assert s["a"].mean_time_s == pytest.approx(2.0) and s["b"].max_time_s == 4.0
 
 
+def test_an_infinite_gap_is_counted_apart_not_averaged(tmp_path):
+    """A saturated prediction (objective inf against a measured reference) made the method's
+    mean and max gap read "inf" in every report."""
+    from planner.bench.report import markdown_table, terminal_tables
+
+    rows = [
+        _row("i1", "model", 110, ref=100, status="MEASURED"),
+        _row("i2", "model", 90, ref=100, status="MEASURED"),
+        _row("i3", "model", math.inf, ref=100, status="MEASURED"),
+    ]
+    (s,) = summarize(rows)
+    assert s.mean_gap_pct == pytest.approx(0.0) and s.max_gap_pct == pytest.approx(10.0)
+    assert s.infinite_gaps == 1 and s.gap_runs == 2
+    for table in (
+        markdown_table([s], with_reference=True),
+        terminal_tables([s], with_reference=False),
+    ):
+        line = next(x for x in table.splitlines() if x.startswith("| model | 3 "))
+        assert "inf" not in line and "| 10.00 | 1 |" in line  # the count, in its own column
+    assert "infinite gap" in markdown_table([s], with_reference=False)
+    (finite,) = summarize(rows[:2])
+    assert "infinite" not in markdown_table([finite], with_reference=False)  # shown when any
+    write_report(tmp_path / "r.md", rows, title="t", command="c", plots=False)
+    assert "| model | 3 | 3 | 0 | 2 | 0.00 | 0.00 | 10.00 | 1 |" in (tmp_path / "r.md").read_text()
+
+
 def test_profiles_count_each_instance_once_per_method():
     ratios = time_ratios(ROWS)
     assert ratios["a"] == [1.0, 1.0 * 2.0 / 1.0, math.inf]  # i1 1/1, i2 2/1, i3 failed

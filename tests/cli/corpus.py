@@ -14,6 +14,16 @@ files of ``FILES`` in it) and ``{instances}`` the bundled ``instances/`` folder.
 
 from __future__ import annotations
 
+
+def _tide_header(counts: str) -> str:
+    """The bundled TIDE trace's JSON with ``counts`` naming another .npy file."""
+    import json
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[2] / "instances" / "offload" / "tide_trace.json"
+    return json.dumps({**json.loads(path.read_text()), "counts": counts})
+
+
 #: Files created in ``{tmp}`` before each case (name -> text).
 FILES = {
     "null.json": "null\n",
@@ -58,6 +68,12 @@ FILES = {
         "[[workloads]]\nname = 'a'\ntraffic = { qps = 2, prompt_tokens = 9, output_tokens = 9 }\n"
     ),
 }
+# s19polish's sweep (bench/session_runs/s19polish/bad_input_sweep.py) found these two
+FILES["runs_no_status.csv"] = "instance,method,objective\nj301_1,auto,43\n"
+FILES["profile_header_only.csv"] = "hour,qps\n"
+FILES["empty_trace.npy"] = ""  # np.load raised EOFError: click's Abort, "planner: aborted", exit 1
+FILES["empty_trace.json"] = _tide_header("empty_trace.npy")
+FILES["offload_counts_missing.json"] = _tide_header("nowhere.npy")
 SUBDIR = "a_directory"  # also created in {tmp}
 
 SMTT = "{instances}/smtt/example.json"
@@ -223,6 +239,30 @@ SPECIFIC: list[tuple[str, list[str], str]] = [
         "no such file",
     ),
     ("bench-no-family", ["bench"], "FAMILY"),
+    (  # was an internal error (KeyError: 'status')
+        "bench-compare-csv-without-status",
+        ["bench", "--compare", "{tmp}/runs_no_status.csv", "{tmp}/runs_no_status.csv"],
+        "{tmp}/runs_no_status.csv: not a planner benchmark CSV (no 'status' column)",
+    ),
+    # an empty path read as the folder '.': ".: is a directory", ": a folder without a config.json"
+    ("plan-serve-trace-empty", [*PLAN_SERVE_NO_RATE, "--trace", ""], "--trace: empty value"),
+    (
+        "plan-train-model-empty",
+        ["plan", "train", "--model", "", "--gpus", "8xA100"],
+        "--model: empty",
+    ),
+    ("bench-compare-empty", ["bench", "--compare", "", "{tmp}/a.csv"], "--compare: empty value"),
+    ("offload-empty-npy", ["solve", "offload", "{tmp}/empty_trace.npy"], "empty_trace.npy: empty"),
+    (
+        "offload-counts-file-missing",
+        ["solve", "offload", "{tmp}/offload_counts_missing.json"],
+        "offload_counts_missing.json: field 'counts': {tmp}/nowhere.npy: no such file",
+    ),
+    (  # said "profile: no period given", naming no file
+        "plan-serve-profile-csv-header-only",
+        [*PLAN_SERVE_NO_RATE, "--profile", "{tmp}/profile_header_only.csv"],
+        "{tmp}/profile_header_only.csv: no period given",
+    ),
     ("solve-missing-argument", ["solve"], "Missing argument 'FAMILY'"),
     ("serve-negative-rate", ["solve", "serve", "{tmp}/serve_negative_rate.toml"], "qps"),
     ("serve-zero-rate", ["solve", "serve", "{tmp}/serve_zero_rate.toml"], "qps"),

@@ -12,6 +12,8 @@ from planner.core import progress
 from planner.core.console import LiveProgress
 
 INSTANCES = Path(__file__).resolve().parents[2] / "instances"
+TRAIN = ["plan", "train", "--model", "llama-3.1-8b", "--gpus", "64xH100", "-B", "512", "-s", "8192"]
+TRAIN += ["-t", "10", "-k", "2"]
 
 
 def run(capsys, *args):
@@ -34,6 +36,9 @@ def run(capsys, *args):
             "sgs-basic",
         ],
         ["families"],
+        # the memory table: one stage, then one row per stage (a stage column more)
+        [*TRAIN, "--fix", "tp=1,pp=1,dp=32,cp=2,mb=1,zero=1,recompute=none"],
+        [*TRAIN, "--fix", "tp=1,pp=4,dp=16,mb=1,zero=1,recompute=none,v=1"],
     ],
 )
 def test_tables_fit_80_columns_without_cutting_values(capsys, monkeypatch, args):
@@ -42,6 +47,8 @@ def test_tables_fit_80_columns_without_cutting_values(capsys, monkeypatch, args)
     assert code == 0 and err == ""
     assert max(len(line) for line in out.splitlines()) <= 80
     assert "…" not in out  # nothing truncated
+    if args[0] == "plan":  # a plan was found and its memory table shown, legend and all
+        assert "memory per GPU" in out and "rsvd = reserved headroom" in out
     if args[0] == "solve":
         code, jsonl, _ = run(capsys, *args, "--json")
         for row in map(json.loads, jsonl.splitlines()):
@@ -108,3 +115,23 @@ def test_solver_helpers_report_progress():
     with progress.listening(events.append), progress.muted():
         cpsat.run(model, cpsat.make_solver(time_limit=5))
     assert events == []
+
+
+def test_plan_serve_live_line_shows_only_the_users_objective(capsys):
+    """The live line showed the tie-break solves' objectives (10 GPUs, then -10.67 req/s of
+    headroom) after the $29.90/h plan, and the day MIP's internal objective."""
+    serve = ["plan", "serve", "--model", "llama-3.1-70b", "--gpus", "H100:16,A100:32"]
+    serve += ["--prompt-tokens", "exp:1024", "--output-tokens", "exp:256", "--ttft", "1s"]
+    serve += ["--tpot", "50ms", "-t", "60", "--json"]
+    events: list[dict] = []
+    with progress.listening(events.append):
+        code, out, _ = run(capsys, *serve, "--qps", "10")
+    cost = json.loads(out)["cost_per_hour"]
+    shown = [e["objective"] for e in events if e.get("objective") is not None]
+    assert code == 0 and shown and shown[-1] == pytest.approx(cost)
+    assert all(x >= cost - 1e-9 for x in shown)  # incumbents' $/h, never below the plan's
+    events.clear()
+    with progress.listening(events.append):
+        code, out, _ = run(capsys, *serve, "--profile", "1,5,3")
+    assert code == 0 and json.loads(out)["day"]["cost_per_day"] > 0
+    assert not [e for e in events if e.get("objective") is not None]  # nothing, not the MIP's

@@ -113,3 +113,26 @@ def test_out_on_a_symlink_writes_its_target_and_refuses_an_input_behind_one(caps
     code, _, err = run(capsys, "solve", "smtt", instance, "-m", "edd", "--out", sneaky)
     assert code == 2 and "refusing to overwrite an input file" in err, err
     assert instance.read_text() == before and sneaky.is_symlink()
+
+
+def test_calibrate_says_on_stderr_what_it_is_doing(capsys, monkeypatch, tmp_path):
+    """``planner calibrate --check`` printed nothing for 3-20 minutes; now a line per phase on
+    stderr, and stdout stays the table (or JSON lines) for scripts."""
+    import planner.serve
+    import planner.train  # noqa: F401  (the predictors the fit needs)
+    from planner.perfmodel.calibration import fit as calibration
+
+    fit_rows = [r for r in calibration.CALIBRATION_ROWS if r.split == calibration.FIT]
+    few = [next(r for r in fit_rows if calibration.kind_of(r) == k) for k in calibration.STAGES]
+    real = calibration.fit
+    monkeypatch.setattr(calibration, "fit", lambda **kw: real(rows=few, **kw))  # seconds
+    monkeypatch.setattr(calibration, "report", lambda *a, **kw: None)  # minutes: every row
+    code, out, err = run(capsys, "calibrate", "--check", "--json", "--report", tmp_path / "r.md")
+    assert code in (0, 1)  # one row per stage fits other constants than the shipped ones
+    assert all(json.loads(line)["constant"] for line in out.splitlines())  # JSON only
+    phases = [line for line in err.splitlines() if line.startswith("calibrate: ")]
+    assert phases[0].startswith("calibrate: stage 1/5 training: 7 constants on 1 rows")
+    assert [line.split(" (")[0] for line in phases[5:]] == [
+        "calibrate: fit done; comparing with the shipped constants",
+        f"calibrate: writing the accuracy report {tmp_path / 'r.md'}",
+    ]

@@ -228,3 +228,22 @@ def test_attainment_stops_at_the_time_limit_with_a_lower_bound():
     assert not cut and exact >= problem.slo.percentile
     day = plan_day(problem, DayProfile((0.5 * one.capacity,)), time_limit=30)
     assert day["slo_attainment_exact"]
+
+
+def test_day_json_names_the_timing_engine_as_a_single_period_does(capsys):
+    """The day JSON had no ``engine`` key: which engine timed the fleet was not recorded."""
+    base = ["plan", "serve", "--model", "llama-3.1-8b", "--tpot", "50ms", "--json", "-t", "10"]
+    base += ["--prompt-tokens", "500", "--output-tokens", "100"]
+    for gpus in ("H100:2", "H100:2,MI300X:2"):
+        outs = []
+        for rate in (["--qps", "1"], ["--profile", "1,2"]):
+            with pytest.raises(SystemExit) as exc:
+                main([*base, "--gpus", gpus, *rate])
+            assert exc.value.code == 0
+            d = json.loads(capsys.readouterr().out)
+            outs.append({k: d.get(k) for k in ("engine", "engines")})
+        assert outs[0] == outs[1]  # the same keys, the same values
+    assert outs[1]["engine"] is None and outs[1]["engines"]["MI300X"]["name"] == "vllm"
+    with pytest.raises(SystemExit):
+        main([a for a in base if a != "--json"] + ["--gpus", "H100:2", "--profile", "1,2"])
+    assert "timing assumes engine trtllm" in " ".join(capsys.readouterr().out.split())

@@ -5,13 +5,14 @@ from __future__ import annotations
 import itertools
 import math
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from planner.core.result import Status
 from planner.serve import make_problem, solve, verify
 from planner.serve.assemble import build_plan, served
-from planner.serve.bounds import lower_bound
+from planner.serve.bounds import flop_bound, lower_bound
 from planner.serve.candidates import candidates
 from planner.serve.evaluate import cost_per_hour
 from planner.serve.mip import solve_lp
@@ -101,6 +102,7 @@ def test_mip_equals_brute_force(qps, h100, a100, slo, lengths, mode):
     assert result.verified and not verify(problem, result.solution)
     assert result.bound <= result.objective + 1e-9
     assert lower_bound(problem) <= best + 1e-9
+    assert 0 < flop_bound(problem) <= best + 1e-9  # the bound when the search is cut
     usable = [c for c in candidates(problem) if c.usable]
     lp = solve_lp(problem, usable, time_limit=5, threads=1)
     assert lp is not None and lp <= best  # a safe bound (planner.core.lp_bound): no slack
@@ -246,3 +248,33 @@ def test_a_tiny_demand_gets_a_replica():
         r = solve(p, method, time_limit=20)
         assert r.status is Status.OPTIMAL and r.solution.gpus == 1, (method, r.reason)
         assert not verify(p, r.solution)
+
+
+def test_a_search_cut_by_the_time_limit_keeps_a_positive_valid_bound(monkeypatch):
+    """``plan serve --disaggregate -t 10`` under load: the capacity search was cut and the
+    bound fell to $0/h. Replicas and matmuls cost something whatever the layouts' capacities."""
+    import planner.serve.bounds as bounds
+    from planner.serve.bounds import compute_floor, replica_floor
+
+    problem = make_problem(
+        "llama-3.1-70b",
+        "H100:16,A100:32",
+        qps=10.0,
+        prompt_tokens="exp:1024",
+        output_tokens="exp:256",
+        ttft="1s",
+        tpot="50ms",
+        disaggregation="allow",
+    )
+    best = solve(problem, "auto", time_limit=120)
+    assert best.status is Status.OPTIMAL and best.objective == pytest.approx(29.9)
+    # the cheapest layout a plan may use: 2 x A100 at $1.79; the matmuls at the H100's price
+    assert replica_floor(problem) == pytest.approx(3.58)
+    assert 3.58 < compute_floor(problem) < best.objective
+    monkeypatch.setattr(bounds, "candidates_within", lambda p, d: ([], False))  # cut at once
+    assert lower_bound(problem) == compute_floor(problem) == flop_bound(problem)
+    # no rate (maximum throughput): nothing is required, the cost floors are 0
+    assert (
+        replica_floor(make_problem("llama-3.1-8b", "H100:1", prompt_tokens=500, output_tokens=9))
+        == 0.0
+    )

@@ -113,18 +113,20 @@ def test_trtllm_on_a_mixed_fleet_leaves_the_amd_pool_out_with_the_reason(capsys)
     assert "timing assumes engine trtllm on H100-SXM, vllm on MI300X" in " ".join(out.split())
 
 
-def test_verify_refuses_a_group_the_named_engine_cannot_run():
+@pytest.mark.parametrize("named", ["trtllm", "nim"])  # as typed: nim was refused as trtllm
+def test_verify_refuses_a_group_the_named_engine_cannot_run(named):
     p = make_problem(
         "llama-3.1-8b",
         "H100:1,MI300X:1",
         qps=1.0,
         prompt_tokens=500,
         output_tokens=100,
-        engine="trtllm",
+        engine=named,
     )
+    assert p.engine == Engine("trtllm")  # the spelling is no part of the engine's identity
     plan = ServingPlan((ReplicaGroup("MI300X", 1, 1, 1, 1, "both", 2048, 1.0),))
     assert any(
-        f"--engine trtllm: MI300X is not an NVIDIA GPU ({NO_ENGINE})" in v for v in verify(p, plan)
+        f"--engine {named}: MI300X is not an NVIDIA GPU ({NO_ENGINE})" in v for v in verify(p, plan)
     )
     default = make_problem(
         "llama-3.1-8b", "H100:1,MI300X:1", qps=1.0, prompt_tokens=500, output_tokens=100
@@ -138,11 +140,42 @@ def test_problem_files_keep_the_engine_unnamed():
     assert data["engine"] is None
     back = ServingProblem.from_dict(data)
     assert back.engine is None and back.engine_on(MI300X) == Engine("vllm")
-    with pytest.raises(InputError, match="--engine trtllm: TensorRT-LLM runs on no GPU"):
+    with pytest.raises(InputError, match="field 'engine' = trtllm: TensorRT-LLM runs on no GPU"):
         ServingProblem.from_dict({**data, "engine": "trtllm"})
+
+
+def test_an_old_amd_problem_file_exits_2_saying_how_to_mend_it(capsys, tmp_path):
+    """Before engines followed the vendor, to_dict wrote the default engine (trtllm, in full)
+    for every problem; such an AMD file exited 2 naming --engine, a flag the user never gave."""
+    from planner.perfmodel.engines import DEFAULT_ENGINE
+
+    p = make_problem("llama-3.1-8b", "MI300X:8", qps=2.0, prompt_tokens=500, output_tokens=100)
+    data = {**p.to_dict(), "engine": DEFAULT_ENGINE.to_dict()}  # the old to_dict's engine
+    old = tmp_path / "old.json"
+    old.write_text(json.dumps(data))
+    code, out, err = run(capsys, "solve", "serve", old, "-t", "5")
+    assert code == 2 and out == "" and len(err.strip().splitlines()) == 1
+    assert f"{old}: field 'engine' = trtllm: TensorRT-LLM runs on no GPU" in err
+    assert "drop the field" in err and 'set engine = "vllm"' in err and "--engine" not in err
+    for mended in ({k: v for k, v in data.items() if k != "engine"}, {**data, "engine": "vllm"}):
+        old.write_text(json.dumps(mended))  # either mend the message names solves
+        code, out, _ = run(capsys, "solve", "serve", old, "-t", "5", "--json")
+        assert code == 0 and json.loads(out)["verified"]
 
 
 def test_sweep_refuses_a_type_the_engine_cannot_run_before_solving():
     kw = dict(prompt_tokens=500, output_tokens=100, tpot="50ms", time_limit=5)
     with pytest.raises(InputError, match=f"MI300X is not an NVIDIA GPU \\({NO_ENGINE}\\)"):
         sweep("llama-3.1-8b", ["H100", "MI300X"], [1.0], engine="trtllm", **kw)
+
+
+def test_refusals_name_the_engine_as_the_user_gave_it(capsys):
+    """``--engine nim`` (an alias of trtllm) was refused as "--engine trtllm"."""
+    code, out, err = run(capsys, *serve("MI300X:8"), "--qps", "2", "--engine", "nim")
+    assert code == 2 and out == "" and "--engine nim: TensorRT-LLM runs on no GPU" in err
+    assert "--engine trtllm" not in err
+    args = [*serve("H100:2,MI300X:8"), "--qps", "2", "--json", "-t", "20", "--engine", "nim"]
+    code, out, _ = run(capsys, *args)
+    data = json.loads(out)
+    assert code == 0 and data["engine"]["name"] == "trtllm"  # the engine timed is TensorRT-LLM
+    assert data["warnings"][0].startswith("--engine nim: pool MI300X left out of the search")

@@ -303,6 +303,7 @@ def fit(
     exclude_source: str | None = None,
     rows: Iterable[Any] = CALIBRATION_ROWS,
     start: Mapping[str, float] | None = None,
+    on_stage: Callable[[str], None] | None = None,
 ) -> Fit:
     """Fit every constant on the fit rows (optionally without one source).
 
@@ -317,6 +318,9 @@ def fit(
         without rows (its only source excluded, or a user's rows of another stage) keeps
         them, and the stages after it are fitted against them, so a user's profile fit
         starts from the shipped constants.
+    on_stage
+        Called with one line as each stage starts (``planner calibrate`` prints it on stderr:
+        the whole fit takes minutes).
 
     Returns
     -------
@@ -326,12 +330,18 @@ def fit(
     fit_rows = [r for r in rows if r.split == FIT and r.source != exclude_source]
     values = {p.name: (start or {}).get(p.name, p.initial) for p in PARAMETERS}
     out = Fit(values, excluded=exclude_source)
-    for kind in STAGES:
+    for number, kind in enumerate(STAGES, start=1):
         kind_rows = [r for r in fit_rows if kind_of(r) == kind]
         out.rows[kind] = [r.id for r in kind_rows]
         if not kind_rows:
             continue
         sweeps, iterations = SEARCH[kind]
+        if on_stage is not None:
+            count = sum(p.kind == kind for p in PARAMETERS)
+            on_stage(
+                f"stage {number}/{len(STAGES)} {kind}: {count} constants on {len(kind_rows)} "
+                f"rows, {sweeps} sweep(s)"
+            )
         for _ in range(sweeps):
             for p in (p for p in PARAMETERS if p.kind == kind):
 
