@@ -84,10 +84,13 @@ def test_tuned_engine_speeds_up_compute_bound_cdna3_steps_only():
     assert _step("H100", "vllm,tuned", 1024.0) == _step("H100", "vllm", 1024.0)
 
 
-def test_amd_mlperf_engines_are_tuned_and_nvidia_ones_are_not():
-    """AMD's MLPerf images are its own builds with tuned GEMMs (module notes of
-    :mod:`planner.perfmodel.calibration.mlperf`); NVIDIA's TensorRT-LLM rows keep the fitted
-    Hopper efficiency."""
+def test_only_the_mlperf_engines_configured_with_tuned_gemms_are_tuned():
+    """The v5.1 MI325X llama2-70b engines run the shipped hipBLASLt tuning table / swizzled FP8
+    weights their yamls turn on (module notes of :mod:`planner.perfmodel.calibration.mlperf`);
+    every other AMD engine (no such setting) and NVIDIA's keep the fitted efficiencies."""
+    tuned = [r.id for r in MLPERF_ROWS if parse_engine(r.engine).tuned_gemms]
+    assert tuned
     for r in MLPERF_ROWS:
-        assert parse_engine(r.engine).tuned_gemms == (r.submitter == "AMD"), r.id
+        configured = (r.source, r.gpu, r.model) == ("mlperf_inf51", "MI325X", "llama-2-70b")
+        assert parse_engine(r.engine).tuned_gemms == configured, r.id
     assert isinstance(parse_engine(MLPERF_ROWS[0].engine), Engine)

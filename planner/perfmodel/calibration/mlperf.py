@@ -75,9 +75,13 @@ printed anywhere are single samples in the docstrings of NVIDIA's Mixtral script
 tokens), so its ``input_mean`` stays ``None`` and its rows are not scored.
 
 Tuned GEMMs of the AMD runs (entered by helper s19amd, nineteenth session, after the rows had
-been scored: every AMD engine carries the option ``tuned``, ``Engine.tuned_gemms`` of
-:mod:`planner.perfmodel.engines`, read from the submissions' build scripts; the rule is one
-for all AMD MLPerf runs, not chosen row by row). AMD builds its own images for MLPerf rather than running a
+been scored; narrowed by the lead the same session to the runs whose own configuration turns
+the tuning on): the option ``tuned`` (``Engine.tuned_gemms`` of
+:mod:`planner.perfmodel.engines`) is on only for the v5.1 MI325X llama2-70b engines, whose
+Server yaml sets the shipped hipBLASLt tuning table as ``HIPBLASLT_TUNING_OVERRIDE_FILE`` and
+whose Offline yaml turns on the swizzled FP8 weights. The v5.1 MI300X yamls set neither, the
+v4.1 build's pinned hipBLASLt branch and FP8 padding are not per-shape tuning, and no tuning
+table covers Mixtral's shapes: those engines keep the fitted CDNA3 serving efficiency. AMD builds its own images for MLPerf rather than running a
 public vLLM release: v4.1 ``closed/AMD/docker/build_llama2.sh`` builds the ROCm vLLM fork's
 ``MLPerf-4.1`` commit 799388d7 on hipBLASLt from a pinned branch (8b71e7a8) and ck_tile
 FlashAttention, and its harness scripts turn on the fork's FP8 weight and activation padding
@@ -232,7 +236,7 @@ RUNS = (
         "MI300X",
         "llama-2-70b",
         1,
-        ("vllm:0.4.3,eager,tokens=65536,tuned", "vllm:0.4.3,eager,tokens=65536,tuned"),
+        ("vllm:0.4.3,eager,tokens=65536", "vllm:0.4.3,eager,tokens=65536"),
         (23514.8, 80.15),
         (21028.23, 71.74, 73.66, 1604171041, 197873909),
     ),
@@ -262,8 +266,8 @@ RUNS_V51 = (
         "llama-2-70b",
         1,
         (
-            "vllm:0.9.0,eager,steps=11,tokens=40960,tuned",
-            "vllm:0.9.0,eager,steps=9,tokens=40960,tuned",
+            "vllm:0.9.0,eager,steps=11,tokens=40960",
+            "vllm:0.9.0,eager,steps=9,tokens=40960",
         ),
         (27803.9, 92.1544),
         (24593.77, 81.68, 83.90, 1914647645, 193380124),
@@ -274,7 +278,7 @@ RUNS_V51 = (
         "MI300X",
         "mixtral-8x7b",
         1,
-        ("vllm:0.9.0,steps=9,tokens=51200,tuned", "vllm:0.9.0,eager,steps=8,tokens=32000,tuned"),
+        ("vllm:0.9.0,steps=9,tokens=51200", "vllm:0.9.0,eager,steps=8,tokens=32000"),
         (53017.3, 369.007),
         (47804.28, 333.12, 334.53, 1527654395, 151775607),
     ),
@@ -297,7 +301,7 @@ RUNS_V51 = (
         "MI325X",
         "mixtral-8x7b",
         1,
-        ("vllm:0.9.0,steps=13,tokens=51200,tuned", "vllm:0.9.0,eager,steps=10,tokens=32000,tuned"),
+        ("vllm:0.9.0,steps=13,tokens=51200", "vllm:0.9.0,eager,steps=10,tokens=32000"),
         (68781.4, 479.775),
         (59783.64, 415.76, 420.16, 1960620330, 194606227),
     ),
