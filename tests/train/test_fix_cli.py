@@ -124,7 +124,8 @@ def test_dualpipe_where_it_cannot_run_says_what_is_priced(capsys):
 def test_a2a_overlap_needs_virtual_stages_beyond_pp_1(capsys):
     # Megatron-Core asks for virtual stages when EP A2A overlap runs at pp > 1: pp 2 v 1 is
     # priced without overlap (as ep_overlap=none) and says so; pp 2 v 2 overlaps
-    fix = ("--json", "-t", "30", "--fix")
+    # (--prefer-simple 0: the fastest plan, proven, whatever the constants make simplest)
+    fix = ("--json", "-t", "30", "--prefer-simple", "0", "--fix")
     runs = {}
     for sw, layout in (("a2a", "v=1"), ("none", "v=1"), ("a2a", "v=2")):
         code, out, _ = run(
