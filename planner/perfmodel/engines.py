@@ -342,9 +342,9 @@ class Engine:
         its own: the role sets it, and only the windowed layers' KV it keeps depends on it
         (:func:`frees_windowed_kv`).
     tuned_gemms
-        The engine's build runs GEMMs tuned for the model's shapes (option ``tuned``): AMD's
-        MLPerf Inference images, whose vLLM ships hipBLASLt solutions tuned per shape and
-        swizzled or padded FP8 weights (:mod:`planner.perfmodel.calibration.mlperf`). Their
+        The engine's build runs GEMMs tuned for the model's shapes (option ``tuned``): e.g.
+        AMD's MLPerf Inference v5.1 MI325X engines, whose configs set the shipped hipBLASLt
+        tuning table and swizzled FP8 weights (:mod:`planner.perfmodel.calibration.mlperf`). Their
         GEMMs run at the GPU's published Max-Achievable FLOPs where it has one
         (:func:`~planner.perfmodel.kernels.tuned_serving_efficiency`: MI300X, MI325X); other
         GPUs keep the fitted efficiency. Not a launch option: a property of the build.
@@ -498,10 +498,7 @@ def blocking_pipeline(engine: Engine) -> bool:
     """Whether ``engine``'s pipeline-parallel loop serializes each stage's host work with its
     GPU work: TensorRT-LLM at a named release in :data:`TRTLLM_BLOCKING_PP_RELEASES` (module
     notes); not without a version (the current release)."""
-    if engine.name != "trtllm" or not engine.version:
-        return False
-    first, last = TRTLLM_BLOCKING_PP_RELEASES
-    return first <= version_tuple(engine.version)[:3] <= last
+    return _release_in(engine, "trtllm", TRTLLM_BLOCKING_PP_RELEASES)
 
 
 def pipeline_host_s(engine: Engine, sequences: float | np.ndarray, pp: int) -> float | np.ndarray:
@@ -737,12 +734,20 @@ def block_fp8_dense_gemms(
     return first <= version_tuple(engine.version)[:3] <= last
 
 
-def _vllm_in(engine: Engine, releases: tuple[tuple[int, ...], tuple[int, ...]]) -> bool:
-    """``engine`` is vLLM at a named version inside ``releases`` (first, last)."""
-    if engine.name != "vllm" or not engine.version:
+def _release_in(
+    engine: Engine, name: str, releases: tuple[tuple[int, ...], tuple[int, ...]]
+) -> bool:
+    """``engine`` is ``name`` at a named version inside ``releases`` (first, last); a version
+    not given means the current release, outside every window."""
+    if engine.name != name or not engine.version:
         return False
     first, last = releases
     return first <= version_tuple(engine.version)[:3] <= last
+
+
+def _vllm_in(engine: Engine, releases: tuple[tuple[int, ...], tuple[int, ...]]) -> bool:
+    """``engine`` is vLLM at a named version inside ``releases`` (first, last)."""
+    return _release_in(engine, "vllm", releases)
 
 
 def mla_absorbed_weights(engine: Engine, model: ModelSpec) -> bool:

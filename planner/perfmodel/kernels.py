@@ -39,8 +39,9 @@ values and the rows they were fitted on):
     (``Software.tuned_kernels = False``, an assumption).
 Tuned serving GEMMs on CDNA3 (:data:`MAX_ACHIEVABLE_TFLOPS`, cited, not fitted)
     A serving engine built with GEMMs tuned for the model's shapes
-    (:attr:`~planner.perfmodel.engines.Engine.tuned_gemms`: AMD's MLPerf Inference images,
-    which ship hipBLASLt solutions tuned per shape and swizzled or padded FP8 weights) runs
+    (:attr:`~planner.perfmodel.engines.Engine.tuned_gemms`: e.g. AMD's MLPerf Inference v5.1
+    MI325X engines, whose configs set hipBLASLt solutions tuned per shape and swizzled FP8
+    weights) runs
     them at the GPU's published Max-Achievable FLOPs instead of the fitted serving value:
     AMD, "Measuring Max-Achievable FLOPs - Part 2" (ROCm blog, 2025-02-28, github
     ROCm/rocm-blogs ``blogs/software-tools-optimization/measuring-max-achievable-flops-part2/
