@@ -72,7 +72,9 @@ def rows() -> None:
 
 def te2045() -> None:
     print()
-    print("| shape (g, m, n, k) | TE 2.2 multi-stream TFLOP/s | TE 2.7 | model H100 BF16 | model / TE 2.7 time |")
+    print(
+        "| shape (g, m, n, k) | TE 2.2 multi-stream TFLOP/s | TE 2.7 | model H100 BF16 | model / TE 2.7 time |"
+    )
     print("|---|---|---|---|---|")
     gpu = get_gpu("H100")
     for (g, m, n, k), meas in TE2045.items():
