@@ -5,7 +5,7 @@ Run: ``PYTHONPATH=. /work/main/.venv/bin/python bench/session_runs/s20gemm/impli
 tokens per expert, the model's routed-expert GEMM seconds per MoE layer and microbatch (forward
 + data- and weight-gradient backward, :func:`planner.perfmodel.layer.linear` at the row's
 precision, as ``layer_cost`` prices them), measured minus model seconds per MoE layer and
-microbatch (as ``bench/train_bridge_moe.py --count``), and the factor ``(gemm + gap) / gemm``
+microbatch (``bench/train_bridge_moe.py``'s ``layer_gap``, as ``--count`` prints it), and the factor ``(gemm + gap) / gemm``
 by which the expert GEMMs alone would have to be slower to close the gap, with the achieved
 rate that factor implies (FLOP/s of the expert GEMMs over their implied time).
 
@@ -17,6 +17,8 @@ with the model's GEMM price at the same shapes.
 from __future__ import annotations
 
 import math
+import sys
+from pathlib import Path
 
 import planner.train  # noqa: F401  (registers the training predictor)
 from planner.perfmodel.calibration.fit import log_error, time_log_error
@@ -25,7 +27,10 @@ from planner.perfmodel.hardware import get_gpu
 from planner.perfmodel.kernels import gemm_time
 from planner.perfmodel.layer import expert_shapes, linear
 from planner.perfmodel.precision import get_precision
-from planner.train.calibration import row_estimate, row_problem
+from planner.train.calibration import row_problem
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # bench/
+from train_bridge_moe import layer_gap
 
 #: TE PR #2045 (2025-08-08; "Update by @yaox12": TE 2.7, CUDA 12.9), H100, BF16, TFLOP/s of
 #: ``general_grouped_gemm`` over (groups, m, n, k), multi-stream cuBLAS path; the PR's first
@@ -54,12 +59,8 @@ def rows() -> None:
         p = linear(gpu, prec, per_expert, expert_shapes(model, etp), batch=local)
         gemm = p.gemm + p.gemm_bwd
         flops = 3 * p.flops  # forward + data gradient + weight gradient
-        est = row_estimate(row)
+        gap = layer_gap(row)
         err = math.exp(time_log_error(row, log_error(row))) - 1.0
-        measured = est.step_time / (1 + err)
-        layers = max(row.stage_layers) if row.stage_layers else math.ceil(model.layers / row.pp)
-        micro = row.global_batch // (row.dp * row.microbatch)
-        gap = (measured - est.step_time) / (layers * micro)
         factor = (gemm + gap) / gemm
         implied = flops / (gemm + gap) / 1e12 if gemm + gap > 0 else float("nan")
         layout = f"t{row.tp} p{row.pp} e{row.ep} b{row.microbatch}"
