@@ -19,7 +19,9 @@ CSV = Path(__file__).resolve().parents[2] / "results" / "serve" / "public_rows.c
 
 def main() -> None:
     rows = [r for r in csv.DictReader(CSV.open()) if r["instance"].startswith("dstack_405b/")]
-    print(f"{'row':36s} {'meas s':>8s} {'model s':>8s} {'excess s':>9s} {'ms/step':>8s} {'err':>7s}")
+    print(
+        f"{'row':36s} {'meas s':>8s} {'model s':>8s} {'excess s':>9s} {'ms/step':>8s} {'err':>7s}"
+    )
     for r in rows:
         _, gpu, lengths, b = r["instance"].split("/")
         isl, osl = (int(x) for x in lengths.split("-"))
@@ -29,7 +31,9 @@ def main() -> None:
         waves = n / 2 if (gpu == "H100" and isl == 32784) else 1
         per_step = (meas - pred) / waves / (osl - 1) * 1e3
         err = float(r["objective"]) / float(r["reference"]) - 1
-        print(f"{r['instance']:36s} {meas:8.1f} {pred:8.1f} {meas - pred:9.1f} {per_step:8.2f} {err:+7.1%}")
+        print(
+            f"{r['instance']:36s} {meas:8.1f} {pred:8.1f} {meas - pred:9.1f} {per_step:8.2f} {err:+7.1%}"
+        )
 
 
 if __name__ == "__main__":

@@ -22,8 +22,15 @@ from planner.serve.instance import ReplicaGroup
 
 def kv_tokens(gpu: str, prec: str, tokens: int, eager: bool = False) -> float:
     engine = f"vllm:0.6.3{',eager' if eager else ''},tokens={tokens}"
-    p = make_problem("llama-3.1-405b", f"{gpu}:8", prompt_tokens=1024.0, output_tokens=1024.0,
-                     precision=prec, kv_precision="bf16", engine=engine)
+    p = make_problem(
+        "llama-3.1-405b",
+        f"{gpu}:8",
+        prompt_tokens=1024.0,
+        output_tokens=1024.0,
+        precision=prec,
+        kv_precision="bf16",
+        engine=engine,
+    )
     pool = p.inventory.pools[0].name or p.inventory.pools[0].gpu.name
     return engine_for(*engine_key(p, ReplicaGroup(pool, 8, 1, 1, 1, "both", tokens, 1.0))).kv_tokens
 
@@ -36,10 +43,14 @@ def main() -> None:
             lo = mid
         else:
             hi = mid
-    print(f"H100 fp8-mixed, chunked prefill off: largest max_model_len that starts ~ {lo}"
-          f" (dstack ran 91680); kv_tokens(91680) = {kv_tokens('H100', 'fp8-mixed', 91680):.0f}")
-    print(f"H100 fp8-mixed, chunked prefill on (512-token profile): kv_tokens = "
-          f"{kv_tokens('H100', 'fp8-mixed', 512):.0f}")
+    print(
+        f"H100 fp8-mixed, chunked prefill off: largest max_model_len that starts ~ {lo}"
+        f" (dstack ran 91680); kv_tokens(91680) = {kv_tokens('H100', 'fp8-mixed', 91680):.0f}"
+    )
+    print(
+        f"H100 fp8-mixed, chunked prefill on (512-token profile): kv_tokens = "
+        f"{kv_tokens('H100', 'fp8-mixed', 512):.0f}"
+    )
 
 
 if __name__ == "__main__":

@@ -57,8 +57,11 @@ def score(tag: str, values: dict) -> None:
         target = 0.15 if "dstack" in k else 1.0
         ok = sum(abs(e) <= target for e in errs)
         mae = sum(abs(e) for e in errs) / len(errs)
-        print(f"{tag} {k:26s} n={len(errs):2d} within15={ok:2d} mean|e|={mae:6.1%} "
-              f"signed={sum(errs) / len(errs):+6.1%}", flush=True)
+        print(
+            f"{tag} {k:26s} n={len(errs):2d} within15={ok:2d} mean|e|={mae:6.1%} "
+            f"signed={sum(errs) / len(errs):+6.1%}",
+            flush=True,
+        )
 
 
 def main() -> None:
