@@ -107,6 +107,9 @@ def test_the_mlperf_engines_on_the_maf_hipblaslt_build_or_later_are_tuned():
         assert parse_engine(r.engine).tuned_gemms == rule, r.id
     # both GPUs of v5.1, both scenarios
     assert {(r.gpu, r.scenario) for r in MLPERF_ROWS if r.id in tuned} == {
-        ("MI300X", "Offline"), ("MI300X", "Server"), ("MI325X", "Offline"), ("MI325X", "Server")
+        ("MI300X", "Offline"),
+        ("MI300X", "Server"),
+        ("MI325X", "Offline"),
+        ("MI325X", "Server"),
     }
     assert isinstance(parse_engine(MLPERF_ROWS[0].engine), Engine)

@@ -15,7 +15,9 @@ import numpy as np
 from planner.perfmodel import constants
 from planner.perfmodel.calibration.mlperf import DATASETS, MLPERF_ROWS
 from planner.perfmodel.engines import host_overhead_s, parse_engine
-from planner.serve.calibration import _engine_model  # noqa: PLC2701 (diagnostic script)
+from planner.perfmodel.hardware import get_gpu
+from planner.perfmodel.readers import load_model
+from planner.perfmodel.stage import EngineModel, ReplicaConfig
 
 # measured mean TPOT (ms) and Little batch per engine (s18mlperf/server_tpot.md)
 MEASURED = {
@@ -35,7 +37,13 @@ def main() -> None:
         key = r.id.rsplit("/llama-2-70b", 1)[0]
         tpot, batch = MEASURED[key]
         eng = parse_engine(r.engine)
-        em = _engine_model(r.model, r.gpu, r.tp, r.precision, r.kv_precision, eng)
+        em = EngineModel(
+            load_model(r.model),
+            ReplicaConfig(get_gpu(r.gpu), r.tp),
+            r.precision,
+            r.kv_precision,
+            engine=eng,
+        )
         ctx = data.input_mean + r.output_mean / 2
         step = float(em.base_time(np.array([float(batch)]), float(batch), ctx)[0])
         host = float(host_overhead_s(eng, batch))

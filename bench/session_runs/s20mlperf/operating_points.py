@@ -10,9 +10,13 @@ import numpy as np
 
 from planner.perfmodel.calibration.mlperf import DATASETS, MLPERF_ROWS
 from planner.perfmodel.engines import host_overhead_s, parse_engine
-from planner.serve import calibration as cal
+from planner.perfmodel.hardware import get_gpu
+from planner.perfmodel.readers import load_model
+from planner.perfmodel.stage import EngineModel, ReplicaConfig
+from planner.serve.calibration import ENGINE_CHUNK_TOKENS
+from planner.serve.capacity import RoleModel
 from planner.serve.slo import SLO
-from planner.serve.traffic import parse_lengths
+from planner.serve.traffic import Traffic, parse_lengths
 
 
 def main() -> None:
@@ -23,19 +27,32 @@ def main() -> None:
         prompt = parse_lengths(f"lognormal:{data.input_mean:g},{data.input_std:g}", what="in")
         out = parse_lengths(f"lognormal:{r.output_mean:g},{r.output_mean:g}", what="out")
         eng = parse_engine(r.engine)
-        args = (r.model, r.gpu, r.tp, r.precision, r.kv_precision, prompt, out, eng)
-        if r.scenario == "Offline":
-            role = cal._role(*args, qps=None, percentile=0.99, kv_admission=r.kv_admission)
-        else:
-            slo = SLO(ttft_s=r.ttft_limit_s, tpot_s=r.tpot_limit_s, percentile=0.99)
-            role = cal._role(
-                *args, qps=r.rate / r.engines, percentile=0.99, slo=slo,
-                kv_admission=r.kv_admission,
-            )
+        em = EngineModel(
+            load_model(r.model),
+            ReplicaConfig(get_gpu(r.gpu), r.tp),
+            r.precision,
+            r.kv_precision,
+            engine=eng,
+        )
+        online = r.scenario == "Server"
+        rate = r.rate / r.engines if online else None
+        slo = (
+            SLO(ttft_s=r.ttft_limit_s, tpot_s=r.tpot_limit_s, percentile=0.99)
+            if online
+            else SLO(percentile=0.99)
+        )
+        role = RoleModel(
+            em,
+            "both",
+            Traffic(rate, prompt, out),
+            slo,
+            chunk=eng.batched_tokens or ENGINE_CHUNK_TOKENS[eng.name],
+            online=online,
+            kv_admission=r.kv_admission,
+        )
         lam, point, _ = role.capacity()
         b = point.batch
         host = float(host_overhead_s(eng, b))
-        em = role.engine
         ctx = data.input_mean + r.output_mean / 2
         dec = float(em.base_time(np.array([b]), b, ctx)[0])
         print(
