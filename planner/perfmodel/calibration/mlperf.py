@@ -26,10 +26,24 @@ it), with each system's configuration from the same repository:
   ``run_scenarios.sh`` running the Offline and SyncServer ones), Quark FP8 weights and
   activations, ``--kv-cache-dtype fp8`` with the README's KV-cache scales, ``--enforce-eager
   True``, ``--gpu-memory-utilization 0.99``, no chunked prefill and the harness default
-  ``max_num_batched_tokens = 65536`` (``VllmFp8/mainVllmFp8_{Offline,SyncServer}.py``). Entered
+  ``max_num_batched_tokens = 65536`` (``VllmFp8/mainVllmFp8_Offline.py``). Entered
   first (commit f5b0fe4) as plain ``vllm:0.4.3`` (graphs, no token budget); corrected to
   ``vllm:0.4.3,eager,tokens=65536`` from those scripts after the first sensitivity table had
   been run (helper s17pub; the correction is read in the code, not chosen by its effect).
+  The Server run differs (helper s20mlperf, twentieth session, read after the rows had been
+  scored): ``test_VllmFp8_SyncServer_perf.sh`` passes neither ``--enforce-eager`` nor a token
+  budget, so ``mainVllmFp8_SyncServer.py``'s own argument defaults apply --
+  ``--max-num-batched-tokens 49152``, ``--max-num-seqs 1024``, ``--max-seq-len-to-capture
+  512``, ``--gpu-memory-utilization 0.97`` -- and HIP graphs are on (``enforce_eager`` stays
+  the ``DefaultEngineInput`` value ``False``); the harness also batches arriving queries for up
+  to 0.3 s or 96 samples (``--enable-batcher``, ``sync_sut.py``) and deals the batches to the
+  8 engines in turn. Entered as ``tokens=49152`` and still ``eager``: vLLM 0.4.3's V0 runner
+  replays a graph only for a decode batch whose longest sequence is within
+  ``max_seq_len_to_capture`` (512 here) and whose size is a captured one (at most 256), and
+  at the run's 384 sequences per engine of up to 2,048 tokens neither holds (the model's
+  graph rule, :func:`planner.perfmodel.engines.replays_graph`, knows neither limit of this
+  harness). Not modelled: the harness batcher's wait (up to 0.3 s before a prompt reaches
+  an engine) and its round-robin bursts, the 1,024-sequence cap (the run's batch is 384).
 
 Metrics (one row each): Offline ``Tokens per second`` (output tokens, at saturation: the whole
 sample set is one query); Server ``Completed tokens per second`` (output tokens/s at the
@@ -260,7 +274,7 @@ RUNS = (
         "MI300X",
         "llama-2-70b",
         1,
-        ("vllm:0.4.3,eager,tokens=65536", "vllm:0.4.3,eager,tokens=65536"),
+        ("vllm:0.4.3,eager,tokens=65536", "vllm:0.4.3,eager,tokens=49152"),
         (23514.8, 80.15),
         (21028.23, 71.74, 73.66, 1604171041, 197873909),
     ),
