@@ -10,14 +10,17 @@ Usage: PYTHONPATH=. python bench/session_runs/s20mlperf/breakdown.py
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
 import numpy as np
 
 from planner.perfmodel import constants
 from planner.perfmodel.calibration.mlperf import DATASETS, MLPERF_ROWS
 from planner.perfmodel.engines import host_overhead_s, parse_engine
-from planner.perfmodel.hardware import get_gpu
-from planner.perfmodel.readers import load_model
-from planner.perfmodel.stage import EngineModel, ReplicaConfig
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from mlperf_role import engine_model
 
 # measured mean TPOT (ms) and Little batch per engine (s18mlperf/server_tpot.md)
 MEASURED = {
@@ -37,13 +40,7 @@ def main() -> None:
         key = r.id.rsplit("/llama-2-70b", 1)[0]
         tpot, batch = MEASURED[key]
         eng = parse_engine(r.engine)
-        em = EngineModel(
-            load_model(r.model),
-            ReplicaConfig(get_gpu(r.gpu), r.tp),
-            r.precision,
-            r.kv_precision,
-            engine=eng,
-        )
+        em = engine_model(r)
         ctx = data.input_mean + r.output_mean / 2
         step = float(em.base_time(np.array([float(batch)]), float(batch), ctx)[0])
         host = float(host_overhead_s(eng, batch))

@@ -14,19 +14,17 @@ Usage: PYTHONPATH=. python bench/session_runs/s20mlperf/capacity_point_latency.p
 
 from __future__ import annotations
 
-from planner.perfmodel.calibration.mlperf import DATASETS, MLPERF_ROWS
-from planner.perfmodel.engines import parse_engine
-from planner.perfmodel.hardware import get_gpu
-from planner.perfmodel.readers import load_model
-from planner.perfmodel.stage import EngineModel, ReplicaConfig
-from planner.serve.calibration import ENGINE_CHUNK_TOKENS, predict_mlperf
-from planner.serve.capacity import RoleModel
-from planner.serve.slo import SLO
-from planner.serve.traffic import Traffic, parse_lengths
+import sys
+from pathlib import Path
+
+from planner.perfmodel.calibration.mlperf import MLPERF_ROWS
+from planner.serve.calibration import predict_mlperf
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from mlperf_role import role
 
 
 def main() -> None:
-    data = DATASETS["llama-2-70b"]
     print(
         "| system | metric | measured | at the scheduled rate | model capacity / scheduled "
         "| at the model's capacity |"
@@ -35,27 +33,8 @@ def main() -> None:
     for r in MLPERF_ROWS:
         if r.model != "llama-2-70b" or r.scenario != "Server" or r.statistic != "p99":
             continue
-        prompt = parse_lengths(f"lognormal:{data.input_mean:g},{data.input_std:g}", what="in")
-        out = parse_lengths(f"lognormal:{r.output_mean:g},{r.output_mean:g}", what="out")
-        eng = parse_engine(r.engine)
-        em = EngineModel(
-            load_model(r.model),
-            ReplicaConfig(get_gpu(r.gpu), r.tp),
-            r.precision,
-            r.kv_precision,
-            engine=eng,
-        )
         per_engine = r.rate / r.engines
-        role = RoleModel(
-            em,
-            "both",
-            Traffic(per_engine, prompt, out),
-            SLO(ttft_s=r.ttft_limit_s, tpot_s=r.tpot_limit_s, percentile=0.99),
-            chunk=eng.batched_tokens or ENGINE_CHUNK_TOKENS[eng.name],
-            online=True,
-            kv_admission=r.kv_admission,
-        )
-        lam, point, _ = role.capacity()
+        lam, point, _ = role(r).capacity()
         at_cap = point.ttft_s if r.metric == "ttft_s" else point.tpot_s
         scored = predict_mlperf(r)
         name = r.id.split("/llama-2-70b")[0]

@@ -1,60 +1,36 @@
-"""The model's operating point of each MLPerf llama2-70b AMD engine: batch, mean iteration,
-host share, KV capacity, with and without a cap on the batch (max_num_seqs).
+"""The model's operating point of each MLPerf llama2-70b engine: batch, mean iteration, decode
+step, host time, KV tokens needed / available, at its capacity (Offline: saturation; Server:
+the largest rate meeting MLPerf's p99 limits).
 
 Usage: PYTHONPATH=. python bench/session_runs/s20mlperf/operating_points.py
 """
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
 import numpy as np
 
 from planner.perfmodel.calibration.mlperf import DATASETS, MLPERF_ROWS
-from planner.perfmodel.engines import host_overhead_s, parse_engine
-from planner.perfmodel.hardware import get_gpu
-from planner.perfmodel.readers import load_model
-from planner.perfmodel.stage import EngineModel, ReplicaConfig
-from planner.serve.calibration import ENGINE_CHUNK_TOKENS
-from planner.serve.capacity import RoleModel
-from planner.serve.slo import SLO
-from planner.serve.traffic import Traffic, parse_lengths
+from planner.perfmodel.engines import host_overhead_s
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from mlperf_role import role
 
 
 def main() -> None:
     data = DATASETS["llama-2-70b"]
     for r in MLPERF_ROWS:
-        if r.model != "llama-2-70b" or r.metric not in ("output_tokens_per_s",):
+        if r.model != "llama-2-70b" or r.metric != "output_tokens_per_s":
             continue
-        prompt = parse_lengths(f"lognormal:{data.input_mean:g},{data.input_std:g}", what="in")
-        out = parse_lengths(f"lognormal:{r.output_mean:g},{r.output_mean:g}", what="out")
-        eng = parse_engine(r.engine)
-        em = EngineModel(
-            load_model(r.model),
-            ReplicaConfig(get_gpu(r.gpu), r.tp),
-            r.precision,
-            r.kv_precision,
-            engine=eng,
-        )
-        online = r.scenario == "Server"
-        rate = r.rate / r.engines if online else None
-        slo = (
-            SLO(ttft_s=r.ttft_limit_s, tpot_s=r.tpot_limit_s, percentile=0.99)
-            if online
-            else SLO(percentile=0.99)
-        )
-        role = RoleModel(
-            em,
-            "both",
-            Traffic(rate, prompt, out),
-            slo,
-            chunk=eng.batched_tokens or ENGINE_CHUNK_TOKENS[eng.name],
-            online=online,
-            kv_admission=r.kv_admission,
-        )
-        lam, point, _ = role.capacity()
+        model = role(r)
+        lam, point, _ = model.capacity()
         b = point.batch
-        host = float(host_overhead_s(eng, b))
+        eng = model.engine
+        host = float(host_overhead_s(eng.engine, b))
         ctx = data.input_mean + r.output_mean / 2
-        dec = float(em.base_time(np.array([b]), b, ctx)[0])
+        dec = float(eng.base_time(np.array([b]), b, ctx)[0])
         print(
             f"{r.id.split('/llama-2-70b')[0]:45s} {r.scenario:8s} rate/engine {lam:6.2f} "
             f"(measured {r.value / r.output_mean / r.engines:6.2f}) batch {b:7.1f} "
