@@ -1543,8 +1543,6 @@ def bracketed_root(
     return xcur, fcur, xblk, fblk
 
 
-@constants.on_change
-@functools.lru_cache(maxsize=4096)
 def multi_step_wait(engine: Engine, t0: float) -> float:
     """Mean seconds a prompt arriving at a colocated engine waits, beyond the iteration in
     progress, for the rest of the decode round in progress: ``(k - 1) t0 / 2`` with ``k``
@@ -1561,6 +1559,8 @@ def multi_step_wait(engine: Engine, t0: float) -> float:
     return (engine.scheduler_steps - 1) * t0 / 2.0
 
 
+@constants.on_change
+@functools.lru_cache(maxsize=4096)
 def engine_for(
     model: ModelSpec,
     gpu: GpuSpec,
