@@ -196,6 +196,8 @@ def plan_seqpar(
         TimeElapsedColumn(),
         TextColumn("{task.fields[last]}"),
         console=console.err,
+        # a bar on a terminal only, as solve, plan and bench: a redirected stderr got its frames
+        disable=json_out or not console.err.is_terminal,
     )
     with console.clean_stdout() as stdout, progress:
         bar = progress.add_task("steps", total=steps, last="")

@@ -172,3 +172,18 @@ def test_gpu_with_a_flexsp_preset_exits_2(capsys):
         capsys, "gen", "seqpar", "--mix", "github", "--batch", "4", "--gpu", "H100"
     )
     assert code == 2 and out == "" and "--gpu H100: FlexSP preset flexsp-7b" in err
+
+
+def test_plan_seqpar_draws_no_progress_bar_on_a_redirected_stderr():
+    """solve, plan and bench draw their progress on a terminal only; plan seqpar wrote its bar
+    into a redirected stderr (s20user)."""
+    line = ["plan", "seqpar", "--lengths", str(SAMPLE), "--steps", "2", "--gpus", "16"]
+    line += ["--batch", "32", "-t", "0.5"]
+    proc = subprocess.run(
+        [sys.executable, "-c", "from planner.cli import main; main()", *line],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "static SP" in proc.stdout and proc.stderr == "", proc.stderr
