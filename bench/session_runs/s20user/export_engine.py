@@ -36,7 +36,8 @@ def run(tree: str, args: list[str]) -> dict:
     env = {**os.environ, "PYTHONPATH": tree}
     cmd = [sys.executable, "-c", "from planner.launcher import main; main()", "plan", "serve", *args]
     cmd += ["-t", "20", "--threads", "1", "--json"]
-    p = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
+    # cwd = the tree: "python -c" puts the working directory first on sys.path
+    p = subprocess.run(cmd, env=env, cwd=tree, capture_output=True, text=True, check=False)
     if p.returncode != 0:
         return {"error": p.stderr.strip().splitlines()[-1] if p.stderr.strip() else p.returncode}
     return json.loads(p.stdout)
