@@ -50,7 +50,7 @@ def test_same_optimum_without_early_dismissal(case, monkeypatch):
 
 
 def test_dominance_reasons_give_this_layouts_capacity_in_req_s():
-    """"why cheaper layouts fail" reads "(this layout 0.29 req/s)" or "(this layout at most
+    """ "why cheaper layouts fail" reads "(this layout 0.29 req/s)" or "(this layout at most
     0 req/s)": the early dismissal printed a bare "(this layout at most 0)" (s20user)."""
     from planner.serve.candidates import candidates
 

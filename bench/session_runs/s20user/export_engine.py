@@ -34,7 +34,14 @@ CASES = [
 
 def run(tree: str, args: list[str]) -> dict:
     env = {**os.environ, "PYTHONPATH": tree}
-    cmd = [sys.executable, "-c", "from planner.launcher import main; main()", "plan", "serve", *args]
+    cmd = [
+        sys.executable,
+        "-c",
+        "from planner.launcher import main; main()",
+        "plan",
+        "serve",
+        *args,
+    ]
     cmd += ["-t", "20", "--threads", "1", "--json"]
     # cwd = the tree: "python -c" puts the working directory first on sys.path
     p = subprocess.run(cmd, env=env, cwd=tree, capture_output=True, text=True, check=False)
