@@ -187,3 +187,16 @@ def test_plan_seqpar_draws_no_progress_bar_on_a_redirected_stderr():
     )
     assert proc.returncode == 0, proc.stderr
     assert "static SP" in proc.stdout and proc.stderr == "", proc.stderr
+
+
+def test_lengths_takes_the_bundled_sample_by_name(capsys, tmp_path, monkeypatch):
+    """--lengths looks a bare name up in instances/seqpar/ as instance paths do, so the
+    bundled Wikipedia sample works from any directory (it was "no such file"; s20user)."""
+    monkeypatch.chdir(tmp_path)
+    target = tmp_path / "w.json"
+    line = ["gen", "seqpar", "--lengths", "wikipedia_sample.txt", "--batch", "16"]
+    code, _, err = run(capsys, *line, "--gpus", "8", "-o", target)
+    assert code == 0, err
+    assert len(read(target, None)[0].lengths) == 16
+    code, _, err = run(capsys, "gen", "seqpar", "--lengths", "no_such_lengths.txt")
+    assert code == 2 and "no_such_lengths.txt" in err
