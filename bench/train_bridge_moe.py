@@ -133,22 +133,27 @@ def sort_copy_bytes(row: TrainingRow) -> float:
     return 2 * 2 * routed * model.hidden * (2 + 2)
 
 
+def layer_gap(row: TrainingRow) -> float:
+    """Measured minus model step time of ``row`` over (layers of the busiest stage x
+    microbatches): seconds the model misses per MoE layer and microbatch."""
+    model = row_problem(row).model
+    est = row_estimate(row)
+    err = math.exp(time_log_error(row, log_error(row))) - 1.0
+    measured = est.step_time / (1 + err)
+    layers = max(row.stage_layers) if row.stage_layers else math.ceil(model.layers / row.pp)
+    micro = row.global_batch // (row.dp * row.microbatch)
+    return (measured - est.step_time) / (layers * micro)
+
+
 def many_expert_rows():
     """(row, problem, GPU, local experts, measured minus model seconds per MoE layer and
     microbatch) of the rows with >= 16 local experts and TP 1."""
     for row in BRIDGE_MOE:
         problem = row_problem(row)
-        model = problem.model
-        local = model.num_experts // row.ep
+        local = problem.model.num_experts // row.ep
         if local < 16 or row.tp != 1:
             continue
-        est = row_estimate(row)
-        err = math.exp(time_log_error(row, log_error(row))) - 1.0
-        measured = est.step_time / (1 + err)
-        layers = max(row.stage_layers) if row.stage_layers else math.ceil(model.layers / row.pp)
-        micro = row.global_batch // (row.dp * row.microbatch)
-        gap = (measured - est.step_time) / (layers * micro)
-        yield row, problem, get_gpu(row.gpu), local, gap
+        yield row, problem, get_gpu(row.gpu), local, layer_gap(row)
 
 
 def count() -> None:

@@ -145,6 +145,7 @@ def solve_cmd(
                 item.instance, method, time_limit=time_limit, threads=threads, seed=seed
             )
             results.append(result)
+            _warn_instance(item)
             if json_out:
                 console.write_json_line(stdout, result.to_dict())
             if plot is not None:
@@ -154,6 +155,14 @@ def solve_cmd(
         dump_json(out, dicts[0]) if len(dicts) == 1 else dump_jsonl(out, dicts)
     if not json_out:
         _print_results(results)
+
+
+def _warn_instance(item: Loaded) -> None:
+    """The instance's warnings (e.g. a serving pool its named engine cannot run on, left out
+    of the search) on stderr, one line each: ``plan`` commands print them, ``solve`` did not."""
+    meta = getattr(item.instance, "meta", None)
+    for text in meta.get("warnings", []) if isinstance(meta, dict) else []:
+        print(f"planner: warning: {text}", file=sys.stderr)
 
 
 def bench_cmd(

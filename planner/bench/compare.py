@@ -10,6 +10,7 @@ robustness check). Per instance: every pair whose status or objective differs.
 
 from __future__ import annotations
 
+import math
 import statistics
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -92,8 +93,9 @@ def compare(rows_a: Sequence[Mapping[str, Any]], rows_b: Sequence[Mapping[str, A
             if _num(a[k].get("runtime_s")) and _num(b[k].get("runtime_s"))
         ]
         deltas = [tb - ta for ta, tb in times]
-        gaps_a = [g for k in keys if (g := run_gap_pct(a[k], bases_a.get(k[0]))) is not None]
-        gaps_b = [g for k in keys if (g := run_gap_pct(b[k], bases_b.get(k[0]))) is not None]
+        # finite gaps only, as the report's gap columns (saturating predictions count apart)
+        gaps_a = [g for k in keys if _finite(g := run_gap_pct(a[k], bases_a.get(k[0])))]
+        gaps_b = [g for k in keys if _finite(g := run_gap_pct(b[k], bases_b.get(k[0])))]
         diffs.append(
             MethodDiff(
                 method=method,
@@ -134,7 +136,7 @@ def _compare_objectives(ra: Mapping[str, Any], rb: Mapping[str, Any]) -> int:
         return -1
     if not _num(ob):
         return 1
-    if abs(oa - ob) <= 1e-9 * max(1.0, abs(oa), abs(ob)):
+    if oa == ob or abs(oa - ob) <= 1e-9 * max(1.0, abs(oa), abs(ob)):  # inf == inf too
         return 0
     return -1 if ob < oa else 1
 
@@ -192,6 +194,10 @@ def markdown(result: Comparison, name_a: str, name_b: str) -> str:
 def _obj(row: Mapping[str, Any]) -> str:
     value = row.get("objective")
     return "–" if value is None else str(value)
+
+
+def _finite(value: float | None) -> bool:
+    return value is not None and math.isfinite(value)
 
 
 def _num(value: Any) -> bool:

@@ -152,16 +152,21 @@ def read_rows(path: Path) -> list[dict[str, Any]]:
 
 #: Words a numeric column may hold instead of a number (the reference of an infeasible instance).
 NUMERIC_WORDS = {"reference": ("unsat",)}
+#: Columns a MEASURED row may hold ``inf`` in: a model prediction that saturates (a p99 latency
+#: at a rate above the modelled capacity) and its error against the measurement.
+MEASURED_INFINITE = ("objective", "ref_gap_pct")
 
 
 def _check_numbers(path: Path, number: int, line: int, row: Mapping[str, Any]) -> None:
-    """Refuse a numeric cell planner never writes: ``nan`` / ``inf`` or text (a hand-edited
-    CSV). ``--resume`` kept such rows as finished runs and reports averaged the ``nan`` in."""
+    """Refuse a numeric cell planner never writes: ``nan`` / ``inf`` (but a saturating
+    prediction's, :data:`MEASURED_INFINITE`) or text (a hand-edited CSV). ``--resume`` kept such rows as finished runs and reports averaged the ``nan`` in."""
     for key in NUMERIC:
         value = row.get(key)
         if value is None or isinstance(value, int) or value in NUMERIC_WORDS.get(key, ()):
             continue
         if isinstance(value, float) and math.isfinite(value):
+            continue
+        if value == math.inf and key in MEASURED_INFINITE and row.get("status") == "MEASURED":
             continue
         raise InputError(
             f"{path}: row {number} (line {line}), column {key!r}: expected a finite number "

@@ -100,6 +100,7 @@ class LiveProgress:
         self.bound: float | None = None
         self.source = ""
         self.stage = ""
+        self.maximise = False
 
     def __call__(self, event: dict[str, Any]) -> None:
         kind = event.get("event")
@@ -118,6 +119,7 @@ class LiveProgress:
                 if event.get("bound") is not None:
                     self.bound = event["bound"]
                 self.source = str(event.get("source", self.source))
+                self.maximise = event.get("sense", "max" if self.maximise else "min") == "max"
                 self.stage = str(event.get("stage", self.stage))
 
     def line(self) -> str:
@@ -130,7 +132,13 @@ class LiveProgress:
                 parts.append(f"best {_short(self.objective)}")
             if self.bound is not None:
                 parts.append(f"bound {_short(self.bound)}")
-            gap = relative_gap(self.objective, self.bound)
+            if self.maximise:  # the bound is an upper bound: gap of the negated minimisation
+                gap = relative_gap(
+                    None if self.objective is None else -self.objective,
+                    None if self.bound is None else -self.bound,
+                )
+            else:
+                gap = relative_gap(self.objective, self.bound)
             if gap is not None:
                 parts.append(f"gap {100 * gap:.2f}%")
             if self.stage and self.objective is None:

@@ -48,6 +48,10 @@ def report(*, objective: float | None = None, bound: float | None = None, **info
         Anything else worth showing (``source="cp-sat"``, ...).
     """
     if active():
+        if getattr(_muted, "negated", 0):  # a maximisation solved as min of the negative
+            objective = None if objective is None else -objective
+            bound = None if bound is None else -bound
+            info.setdefault("sense", "max")
         _publish({"event": "update", "objective": objective, "bound": bound, **info})
 
 
@@ -86,3 +90,15 @@ def muted() -> Iterator[None]:
         yield
     finally:
         _muted.depth -= 1
+
+
+@contextlib.contextmanager
+def maximising() -> Iterator[None]:
+    """Inside the block this thread's solvers minimise the *negative* of what the user
+    maximises: reports are negated back and marked ``sense="max"`` (the bound is then an
+    upper bound), so a live line shows the user's own numbers."""
+    _muted.negated = getattr(_muted, "negated", 0) + 1
+    try:
+        yield
+    finally:
+        _muted.negated -= 1

@@ -480,6 +480,9 @@ class ServingProblem:
         An expert-offload plan (``planner solve offload``'s ``stats.plan``, read as data):
         replicas hold its resident experts, the rest run on the host CPU or are copied in
         (:mod:`planner.perfmodel.offload_serving`); ``None``: every expert on the GPUs.
+    engine_source
+        How warnings name where ``engine`` came from: ``--engine`` (the default), or a
+        problem file's field (``from_dict``), so a file's engine is not called a flag.
     """
 
     name: str
@@ -495,6 +498,8 @@ class ServingProblem:
     workloads: tuple[Workload, ...] = ()
     engine: Engine | None = None
     offload: OffloadPlan | None = None
+    #: How warnings name where :attr:`engine` came from: the CLI flag, or a file's field.
+    engine_source: str = field(default="--engine", compare=False, repr=False)
 
     def __post_init__(self) -> None:
         named = self.engine is not None and self.engine != ""
@@ -589,7 +594,9 @@ class ServingProblem:
             )
         for label, why in refused.items():
             if why:
-                self._warn(f"--engine {name}: pool {label} left out of the search: {why}")
+                self._warn(
+                    f"{self.engine_source} {name}: pool {label} left out of the search: {why}"
+                )
 
     @property
     def searched_pools(self) -> tuple[Pool, ...]:
@@ -849,6 +856,7 @@ class ServingProblem:
                 ),
                 workloads=workloads,
                 engine=data.get("engine"),
+                engine_source=f"{where}: field 'engine' =",
                 offload=offload_from_data(
                     data.get("offload"), where=f"{where}: offload", base=base
                 ),

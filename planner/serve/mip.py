@@ -31,6 +31,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Sequence
+from contextlib import nullcontext
 from typing import Any
 
 import highspy
@@ -273,7 +274,10 @@ def _solve(
         return no_candidate_result(problem, "mip", all_cands, started, stats)
     lp = _model(problem, usable, objective=problem.objective)
     h = new_highs(time_limit=deadline.remaining(), threads=threads, seed=seed)
-    out = _run(h, lp, _start(problem, usable, hint if isinstance(hint, ServingPlan) else None))
+    # throughput is solved as min of its negative: the live line shows tokens/s
+    sense = progress.maximising() if problem.objective == "throughput" else nullcontext()
+    with sense:
+        out = _run(h, lp, _start(problem, usable, hint if isinstance(hint, ServingPlan) else None))
     stats["solver_status"] = out.solver_status
     stats["mip_nodes"] = int(h.getInfo().mip_node_count)
     lp_bound = solve_lp(

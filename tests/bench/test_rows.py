@@ -125,3 +125,27 @@ def test_a_stats_cell_past_the_csv_field_limit_reads_back(tmp_path):
     sink.close()
     (row,) = read_rows(path)
     assert row["stats"] == big
+
+
+def test_a_saturating_measured_prediction_reads_back_and_compares_equal(tmp_path):
+    """bench/serve_public.py writes ``inf`` for a p99 predicted at a rate above the modelled
+    capacity; --compare refused its own CSV ("expected a finite number ... got inf")."""
+    from planner.bench.compare import compare
+
+    path = tmp_path / "r.csv"
+    rows = [
+        _row("a", status="MEASURED", objective=1.5, reference=2.0, ref_gap_pct=-25.0),
+        _row("b", status="MEASURED", objective="inf", reference=0.45, ref_gap_pct="inf"),
+    ]
+    path.write_text(header() + "".join(format_row(r) for r in rows))
+    back = read_rows(path)
+    assert back[1]["objective"] == float("inf")
+    diff = compare(back, back)
+    assert diff.changed == [] and diff.methods[0].equal == 2
+    gap = diff.methods[0].mean_gap_a
+    assert gap is not None and gap == pytest.approx(-25.0)  # the finite row's error only
+    # elsewhere inf is still refused: a solved run's objective, or a bound
+    for bad in (_row("c", objective="inf"), _row("d", status="MEASURED", bound="inf")):
+        path.write_text(header() + format_row(bad))
+        with pytest.raises(InputError, match="got inf"):
+            read_rows(path)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 
@@ -135,3 +136,26 @@ def test_plan_serve_live_line_shows_only_the_users_objective(capsys):
         code, out, _ = run(capsys, *serve, "--profile", "1,5,3")
     assert code == 0 and json.loads(out)["day"]["cost_per_day"] > 0
     assert not [e for e in events if e.get("objective") is not None]  # nothing, not the MIP's
+
+
+def test_plan_serve_throughput_live_line_shows_tokens_per_s(capsys):
+    """Without --qps the MIP minimises -tokens/s; the live line showed 'best -50015.2'."""
+    serve = ["plan", "serve", "--model", "llama-3.1-8b", "--gpus", "H100:8,A100:8"]
+    serve += ["--prompt-tokens", "1000", "--output-tokens", "200", "--ttft", "2s"]
+    serve += ["--tpot", "100ms", "-t", "60", "--json"]
+    events: list[dict] = []
+    with progress.listening(events.append):
+        code, out, _ = run(capsys, *serve)
+    assert code == 0
+    tokens = json.loads(out)["throughput_tokens_per_s"]
+    shown = [e for e in events if e.get("objective") is not None]
+    assert shown and all(e["sense"] == "max" for e in shown)
+    assert shown[-1]["objective"] == pytest.approx(tokens, rel=1e-6)
+    assert all(0 < e["objective"] <= tokens * (1 + 1e-9) for e in shown)
+    bounds = [e["bound"] for e in shown if e.get("bound") is not None]
+    assert all(b >= tokens * (1 - 1e-9) for b in bounds)  # an upper bound, not below the plan
+    from rich.console import Console
+
+    live = LiveProgress(Console(file=io.StringIO()))
+    live({"event": "update", "objective": 90.0, "bound": 100.0, "sense": "max"})
+    assert "best 90" in live.line() and "gap 11.11%" in live.line()

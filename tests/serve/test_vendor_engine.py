@@ -144,6 +144,22 @@ def test_problem_files_keep_the_engine_unnamed():
         ServingProblem.from_dict({**data, "engine": "trtllm"})
 
 
+def test_an_old_mixed_problem_file_warns_naming_its_field_not_a_flag(capsys, tmp_path):
+    """An old H100 + MI300X file (engine trtllm recorded for every problem) warned
+    "--engine trtllm: pool MI300X left out", naming a flag the user never gave."""
+    from planner.perfmodel.engines import DEFAULT_ENGINE
+
+    p = make_problem(
+        "llama-3.1-8b", "H100:2,MI300X:8", qps=2.0, prompt_tokens=500, output_tokens=100
+    )
+    old = tmp_path / "old.json"
+    old.write_text(json.dumps({**p.to_dict(), "engine": DEFAULT_ENGINE.to_dict()}))
+    code, out, err = run(capsys, "solve", "serve", old, "-t", "20", "--json")
+    assert code == 0 and json.loads(out)["verified"]  # solve printed no warning at all
+    assert "--engine" not in err
+    assert f"{old}: field 'engine' = trtllm: pool MI300X left out of the search" in err
+
+
 def test_an_old_amd_problem_file_exits_2_saying_how_to_mend_it(capsys, tmp_path):
     """Before engines followed the vendor, to_dict wrote the default engine (trtllm, in full)
     for every problem; such an AMD file exited 2 naming --engine, a flag the user never gave."""
