@@ -509,6 +509,7 @@ class ServingProblem:
             # (TensorRT-LLM on NVIDIA) sized a --export vllm fleet that misses the SLOs on
             # vLLM's step times (s20user)
             object.__setattr__(self, "engine", target_engine(self.constraints.target))
+            object.__setattr__(self, "engine_source", "export target")  # not a flag given
             named = True
         object.__setattr__(self, "engine", parse_engine(self.engine) if named else None)
         if self.offload is not None:
