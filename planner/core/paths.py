@@ -38,6 +38,18 @@ def instances_dir() -> Path:
     return _bundled("instances")
 
 
+def given_or_bundled(raw: str | Path, family: str) -> Path:
+    """``raw`` when it exists; else the bundled ``instances/<family>/raw`` when that exists (a
+    bare name works from any directory and from a wheel); else ``raw``, for the reader to
+    report as missing."""
+    path = Path(raw)
+    if not path.exists():
+        bundled = instances_dir() / family / raw
+        if bundled.exists():
+            return bundled
+    return path
+
+
 def data_dir() -> Path | None:
     """Benchmark reference data (``$PLANNER_DATA``, else ``../shared/data`` beside a checkout).
 

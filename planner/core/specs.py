@@ -23,7 +23,7 @@ from typing import Any
 
 from planner.core.errors import InputError
 from planner.core.family import Family
-from planner.core.paths import data_dir, instances_dir
+from planner.core.paths import data_dir, given_or_bundled
 
 log = logging.getLogger("planner")
 
@@ -56,11 +56,7 @@ def expand_paths(family: Family, spec: str) -> list[tuple[Path, str | None]]:
             pair for item in family.suites[spec] for pair in expand_paths(family, str(root / item))
         ]
     raw, selector = split_spec(spec)
-    path = Path(raw)
-    if not path.exists() and not glob.has_magic(raw):
-        bundled = instances_dir() / family.name / raw
-        if bundled.exists():
-            path = bundled
+    path = Path(raw) if glob.has_magic(raw) else given_or_bundled(raw, family.name)
     if path.is_dir():
         files = sorted(p for p in path.iterdir() if p.is_file() and _takes(family, p))
         if not files:

@@ -158,6 +158,8 @@ def _print(instance: Instance, result: Result) -> None:
         out.print(f"  {result.reason}", markup=False, highlight=False)
     if "explain" in s:
         for line in explain_lines(s["explain"]):
+            if line.startswith("bounds: "):  # printed above, with the time unit
+                continue
             out.print(f"  {line}", markup=False, highlight=False)
 
 

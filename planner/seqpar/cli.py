@@ -9,6 +9,7 @@ import typer
 
 from planner.core.errors import InputError
 from planner.core.io import emit_instances
+from planner.core.paths import given_or_bundled
 
 plan_app = typer.Typer(help="Plan runs of training steps.", no_args_is_help=True)
 
@@ -62,7 +63,11 @@ def split_list(text: str) -> list[str]:
 def gen(
     lengths: Annotated[
         Path | None,
-        typer.Option("--lengths", help="File of document lengths, one per line (a corpus sample)."),
+        typer.Option(
+            "--lengths",
+            help="File of document lengths, one per line (a corpus sample; bundled: "
+            "wikipedia_sample.txt).",
+        ),
     ] = None,
     mix: Annotated[
         str | None,
@@ -94,6 +99,7 @@ def gen(
     if (lengths is None) == (mix is None):
         raise InputError("give exactly one of --lengths FILE and --mix NAME")
     if lengths is not None:
+        lengths = given_or_bundled(lengths, "seqpar")  # wikipedia_sample.txt from anywhere
         if out is not None and Path(out).resolve() == Path(lengths).resolve():
             raise InputError(f"{out}: refusing to overwrite an input file")
         pool = read_lengths(lengths)
@@ -132,7 +138,11 @@ def gen(
 @plan_app.command("seqpar")
 def plan_seqpar(
     lengths: Annotated[
-        Path, typer.Option("--lengths", help="File of document lengths, one per line.")
+        Path,
+        typer.Option(
+            "--lengths",
+            help="File of document lengths, one per line (bundled: wikipedia_sample.txt).",
+        ),
     ],
     batch: Batch = 512,
     steps: Annotated[int, typer.Option("--steps", help="Training steps to plan.", min=1)] = 1000,
@@ -175,6 +185,7 @@ def plan_seqpar(
 
     family = get_family("seqpar")
     family.method(method)
+    lengths = given_or_bundled(lengths, "seqpar")
     if out is not None and Path(out).resolve() == Path(lengths).resolve():
         raise InputError(f"{out}: refusing to overwrite an input file")
     pool = read_lengths(lengths)
@@ -196,6 +207,8 @@ def plan_seqpar(
         TimeElapsedColumn(),
         TextColumn("{task.fields[last]}"),
         console=console.err,
+        # a bar on a terminal only, as solve, plan and bench: a redirected stderr got its frames
+        disable=json_out or not console.err.is_terminal,
     )
     with console.clean_stdout() as stdout, progress:
         bar = progress.add_task("steps", total=steps, last="")

@@ -631,7 +631,7 @@ def dominated_early(
     if best < bound:
         return _dominated_by_probe(problem, layout, role, speculative, done)
     k, d = by
-    return _dismissed(layout, role, speculative, k, d, best, f"at most {bound:.4g}")
+    return _dismissed(layout, role, speculative, k, d, best, f"at most {bound:.4g} req/s")
 
 
 def _best_dominator(
@@ -726,7 +726,7 @@ def prune_dominated(cands: list[Candidate], paired: bool = False) -> list[Candid
                 if k * d.capacity >= c.capacity * (1 - 1e-12):
                     reason = (
                         f"{k} x {d.config.label()} carry {k * d.capacity:.4g} req/s on the same "
-                        f"GPUs (this layout {c.capacity:.4g})"
+                        f"GPUs (this layout {c.capacity:.4g} req/s)"
                     )
                     break
         out.append(replace(c, capacity=0.0, reason=reason) if reason else c)

@@ -43,7 +43,7 @@ from planner.perfmodel.readers import load_model
 from planner.perfmodel.serving_features import Speculative
 from planner.serve.capacity import KV_ADMISSION, ROLES
 from planner.serve.slo import SLO
-from planner.serve.targets import VERSIONS, gpu_refusal
+from planner.serve.targets import VERSIONS, gpu_refusal, target_engine
 from planner.serve.targets import label as target_label
 from planner.serve.traffic import Traffic
 
@@ -468,7 +468,9 @@ class ServingProblem:
     engine
         The serving engine the step times assume (:mod:`planner.perfmodel.engines`: host
         overhead per iteration, CUDA graphs, multi-step scheduling) on every pool; ``None``
-        (the default): each pool's vendor's engine, TensorRT-LLM on NVIDIA GPUs and vLLM on
+        with an export target (``constraints.target``): that target at the version its
+        commands are written for (:func:`~planner.serve.targets.target_engine`); ``None``
+        otherwise (the default): each pool's vendor's engine, TensorRT-LLM on NVIDIA GPUs and vLLM on
         AMD GPUs (:func:`~planner.perfmodel.engines.default_engine`; read it per pool with
         :meth:`engine_on`). A named engine that cannot run on a pool's GPU (TensorRT-LLM on
         AMD, :func:`~planner.perfmodel.engines.engine_refusal`) leaves that pool out of the
@@ -501,6 +503,14 @@ class ServingProblem:
 
     def __post_init__(self) -> None:
         named = self.engine is not None and self.engine != ""
+        if not named and self.constraints.target is not None:
+            # the plan is launched with the export target at the version its commands are
+            # written for, so it is timed with that engine: the vendor's default engine
+            # (TensorRT-LLM on NVIDIA) sized a --export vllm fleet that misses the SLOs on
+            # vLLM's step times (s20user)
+            object.__setattr__(self, "engine", target_engine(self.constraints.target))
+            object.__setattr__(self, "engine_source", "export target")  # not a flag given
+            named = True
         object.__setattr__(self, "engine", parse_engine(self.engine) if named else None)
         if self.offload is not None:
             if not self.model.is_moe:

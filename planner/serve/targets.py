@@ -51,6 +51,13 @@ def check_target(target: str) -> str:
     return target
 
 
+def target_engine(target: str) -> str:
+    """The engine a plan for ``target`` is timed with when none is named: the target at the
+    version the export writes commands for (``vllm:0.8.5``; :func:`planner.perfmodel.engines.
+    parse_engine` reads it)."""
+    return f"{check_target(target)}:{VERSIONS[target]}"
+
+
 def label(target: str) -> str:
     """``TensorRT-LLM 1.0.0``."""
     return f"{NAMES[target]} {VERSIONS[target]}"
@@ -236,6 +243,7 @@ __all__ = [
     "label",
     "layout_refusal",
     "refusal_prefix",
+    "target_engine",
     "variant_refusal",
     "vllm_engine",
 ]

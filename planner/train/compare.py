@@ -25,7 +25,17 @@ REQUIRED = ("plan", "step_time_s", "breakdown", "memory", "stages")
 DECISIONS = tuple(k for k in TrainingPlan(tp=1, pp=1, dp=1).to_dict() if k != "stage_pools")
 #: Relative difference allowed between a breakdown's sum and its step time (float rounding).
 BREAKDOWN_TOLERANCE = 1e-6
-_MEMORY_KEYS = ("weights", "gradients", "optimizer", "activations", "logits", "buffers")
+#: Memory components listed first, in this order; any other component of a summary's
+#: ``memory`` follows (``reserved`` was left out, so the rows did not add up to the total).
+_MEMORY_KEYS = (
+    "weights",
+    "gradients",
+    "optimizer",
+    "activations",
+    "logits",
+    "buffers",
+    "reserved",
+)
 
 
 def check_summary(data: Any, where: str) -> dict[str, Any]:
@@ -88,6 +98,12 @@ def label(summary: Mapping[str, Any]) -> str:
         return str(summary["plan"])
 
 
+def _memory_keys(a: Mapping[str, Any], b: Mapping[str, Any]) -> list[str]:
+    """Every memory component of either summary but ``total``: :data:`_MEMORY_KEYS` first, so
+    the rows add up to the peak stage's total."""
+    return [k for k in dict.fromkeys([*_MEMORY_KEYS, *a, *b]) if k != "total"]
+
+
 def _stage_total(stage: Mapping[str, Any]) -> float:
     return float(stage["memory_gib"].get("total", 0.0))
 
@@ -143,7 +159,7 @@ def compare(
                 "a_gib": float(a["memory"].get(k, 0.0)),
                 "b_gib": float(b["memory"].get(k, 0.0)),
             }
-            for k in _MEMORY_KEYS
+            for k in _memory_keys(a["memory"], b["memory"])
             if a["memory"].get(k) or b["memory"].get(k)
         ],
         "stages_gib": [stages_a, stages_b],

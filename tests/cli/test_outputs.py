@@ -136,3 +136,24 @@ def test_calibrate_says_on_stderr_what_it_is_doing(capsys, monkeypatch, tmp_path
         "calibrate: fit done; comparing with the shipped constants",
         f"calibrate: writing the accuracy report {tmp_path / 'r.md'}",
     ]
+
+
+def test_calibrate_check_says_it_passed(capsys, monkeypatch):
+    """A passing ``calibrate --check`` printed the table and exited 0 without a word on the
+    verdict (s20user); it now ends with one line on stderr, and a failing one with the
+    differences (exit 1) as before."""
+    import planner.serve
+    import planner.train  # noqa: F401  (the predictors the fit needs)
+    from planner.perfmodel.calibration import fit as calibration
+
+    fit_rows = [r for r in calibration.CALIBRATION_ROWS if r.split == calibration.FIT]
+    few = [next(r for r in fit_rows if calibration.kind_of(r) == k) for k in calibration.STAGES]
+    real = calibration.fit
+    monkeypatch.setattr(calibration, "fit", lambda **kw: real(rows=few, **kw))  # seconds
+    monkeypatch.setattr(calibration, "compare", lambda *a: [])  # as if the fit gave the shipped
+    code, out, err = run(capsys, "calibrate", "--check")
+    assert code == 0 and "fitted constants" in out
+    assert err.splitlines()[-1].startswith("calibrate --check: passed")
+    monkeypatch.setattr(calibration, "compare", lambda *a: ["gemm_half_dim: 84 shipped, 90 fit"])
+    code, _out, err = run(capsys, "calibrate", "--check")
+    assert code == 1 and "passed" not in err and "gemm_half_dim" in err

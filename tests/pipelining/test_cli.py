@@ -65,6 +65,8 @@ def test_plan_pipelining_explain_and_plot(capsys, tmp_path):
     assert code == 0, out
     assert "OPTIMAL" in out and "binding: resource TC" in out and "WG0: load_k" in out
     assert png.stat().st_size > 5000
+    # the bounds line once, with its time unit (--explain printed it a second time; s20user)
+    assert out.count("bounds: ResMII") == 1 and "(time units of 29 cycles)" in out
 
 
 def test_plan_pipelining_with_too_few_warps(capsys, tmp_path):

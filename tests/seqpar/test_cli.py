@@ -172,3 +172,31 @@ def test_gpu_with_a_flexsp_preset_exits_2(capsys):
         capsys, "gen", "seqpar", "--mix", "github", "--batch", "4", "--gpu", "H100"
     )
     assert code == 2 and out == "" and "--gpu H100: FlexSP preset flexsp-7b" in err
+
+
+def test_plan_seqpar_draws_no_progress_bar_on_a_redirected_stderr():
+    """solve, plan and bench draw their progress on a terminal only; plan seqpar wrote its bar
+    into a redirected stderr (s20user)."""
+    line = ["plan", "seqpar", "--lengths", str(SAMPLE), "--steps", "2", "--gpus", "16"]
+    line += ["--batch", "32", "-t", "0.5"]
+    proc = subprocess.run(
+        [sys.executable, "-c", "from planner.cli import main; main()", *line],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "static SP" in proc.stdout and proc.stderr == "", proc.stderr
+
+
+def test_lengths_takes_the_bundled_sample_by_name(capsys, tmp_path, monkeypatch):
+    """--lengths looks a bare name up in instances/seqpar/ as instance paths do, so the
+    bundled Wikipedia sample works from any directory (it was "no such file"; s20user)."""
+    monkeypatch.chdir(tmp_path)
+    target = tmp_path / "w.json"
+    line = ["gen", "seqpar", "--lengths", "wikipedia_sample.txt", "--batch", "16"]
+    code, _, err = run(capsys, *line, "--gpus", "8", "-o", target)
+    assert code == 0, err
+    assert len(read(target, None)[0].lengths) == 16
+    code, _, err = run(capsys, "gen", "seqpar", "--lengths", "no_such_lengths.txt")
+    assert code == 2 and "no_such_lengths.txt" in err

@@ -146,6 +146,32 @@ def test_cli_export_json_key_and_bad_value(capsys):
     assert "--export" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("tool", ["vllm", "sglang", "trtllm"])
+def test_export_target_times_the_plan_with_the_engine_it_launches(tool):
+    """An export target without a named engine times the plan with that target at the version
+    its commands are written for; the GPU vendor's default engine (TensorRT-LLM on NVIDIA)
+    sized a --export vllm fleet that vLLM's own step times say misses the SLOs (s20user)."""
+    p = problem(target=tool)
+    assert (p.engine.name, p.engine.version) == (tool, TOOLS[tool].version)
+    assert problem().engine is None  # no target: each pool's vendor's engine
+    named = problem(target=tool, engine="sglang:0.4.7")
+    assert (named.engine.name, named.engine.version) == ("sglang", "0.4.7")  # kept as named
+
+
+def test_cli_export_plans_with_the_exported_engine(capsys):
+    base = ["plan", "serve", "--model", "llama-3.1-8b", "--gpus", "H100:4", "--qps", "2"]
+    base += ["--prompt-tokens", "300", "--output-tokens", "50", "--tpot", "50ms", "--json"]
+    runs = {}
+    for extra in (["--export", "vllm"], ["--export", "vllm", "--engine", "vllm:0.8.5"]):
+        with pytest.raises(SystemExit) as exc:
+            main([*base, *extra])
+        assert exc.value.code == 0
+        runs[len(extra)] = json.loads(capsys.readouterr().out)
+    assert (runs[2]["engine"]["name"], runs[2]["engine"]["version"]) == ("vllm", "0.8.5")
+    assert runs[2]["objective"] == runs[4]["objective"]
+    assert runs[2]["ttft_s"] == runs[4]["ttft_s"] and runs[2]["tpot_s"] == runs[4]["tpot_s"]
+
+
 def kv_config(command):
     return json.loads(value(command["argv"], "--kv-transfer-config"))
 
@@ -417,8 +443,16 @@ def test_vllm_export_searches_only_paired_prefill_decode_plans():
     from planner.serve.export import launchable
 
     tight = dict(ttft="2s", tpot="6ms", disaggregation="allow")
+    # timed with TensorRT-LLM as named: an export target without an engine now times the plan
+    # with its own engine, and vLLM 0.8.5's host time per step leaves no plan at TPOT 6 ms
+    # (INFEASIBLE); the pairing rule under test does not depend on the timing engine
     prob = problem(
-        gpus="H100:8", qps=10, prompt_tokens="exp:4000", output_tokens="exp:300", **tight
+        gpus="H100:8",
+        qps=10,
+        prompt_tokens="exp:4000",
+        output_tokens="exp:300",
+        engine="trtllm",
+        **tight,
     )
     free = solve(prob, "auto", time_limit=30)
     with pytest.raises(InputError, match="PyNcclConnector"):

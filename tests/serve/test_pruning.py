@@ -47,3 +47,23 @@ def test_same_optimum_without_early_dismissal(case, monkeypatch):
     assert with_pruning.status is without.status
     if without.status is Status.OPTIMAL:
         assert math.isclose(with_pruning.objective, without.objective, rel_tol=1e-9)
+
+
+def test_dominance_reasons_give_this_layouts_capacity_in_req_s():
+    """ "why cheaper layouts fail" reads "(this layout 0.29 req/s)" or "(this layout at most
+    0 req/s)": the early dismissal printed a bare "(this layout at most 0)" (s20user)."""
+    from planner.serve.candidates import candidates
+
+    p = make_problem(
+        "llama-3.1-70b",
+        "H100:16,A100:32",
+        qps=10,
+        prompt_tokens="exp:1024",
+        output_tokens="exp:256",
+        ttft="1s",
+        tpot="50ms",
+    )
+    reasons = [c.reason for c in candidates(p) if "on the same GPUs" in c.reason]
+    assert any("(this layout at most" in r for r in reasons)  # the early dismissal
+    numbers = [r for r in reasons if not r.endswith("misses its SLOs at that rate)")]
+    assert numbers and all(r.endswith(" req/s)") for r in numbers), numbers

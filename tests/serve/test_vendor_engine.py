@@ -195,3 +195,18 @@ def test_refusals_name_the_engine_as_the_user_gave_it(capsys):
     data = json.loads(out)
     assert code == 0 and data["engine"]["name"] == "trtllm"  # the engine timed is TensorRT-LLM
     assert data["warnings"][0].startswith("--engine nim: pool MI300X left out of the search")
+
+
+def test_an_export_target_names_itself_when_it_leaves_a_pool_out(capsys):
+    """--export trtllm times the plan with TensorRT-LLM 1.0.0 (s20user): the AMD pool it cannot
+    run on is left out, and the warning names the export target, not an --engine never given."""
+    args = [*serve("H100:2,MI300X:8"), "--qps", "2", "--json", "-t", "20", "--export", "trtllm"]
+    code, out, _ = run(capsys, *args)
+    data = json.loads(out)
+    assert code == 0 and data["verified"] and set(data["gpus"]) == {"H100-SXM"}
+    assert (data["engine"]["name"], data["engine"]["version"]) == ("trtllm", "1.0.0")
+    assert (
+        "export target trtllm: pool MI300X left out of the search: MI300X is not an NVIDIA GPU "
+        f"({NO_ENGINE})"
+    ) in data["warnings"]
+    assert not any(w.startswith("--engine") for w in data["warnings"])
