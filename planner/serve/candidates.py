@@ -199,7 +199,7 @@ def _exclusion(problem: ServingProblem, pool: Pool, cfg: ReplicaConfig) -> str:
         return f"{gpu.name} has no {problem.precision} support"
     why = problem.engine_refusal(gpu)
     if why:  # a named engine that does not run on this vendor's GPUs
-        return f"--engine {problem.engine.given_name}: {why}"
+        return f"{problem.engine_label}: {why}"
     kv, engine = problem.kv_precision_name, problem.engine_on(gpu)
     if not stores_kv(engine.name, gpu, kv):
         return f"{gpu.name} has no {kv} support (KV cache, {engine.name})"

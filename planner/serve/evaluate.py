@@ -129,7 +129,7 @@ def verify(problem: ServingProblem, plan: Any) -> list[str]:
         kv, engine = problem.kv_precision_name, problem.engine_on(pool.gpu)
         refused = problem.engine_refusal(pool.gpu)
         if refused:  # the named engine does not run on this vendor's GPUs
-            out.append(f"{name}: --engine {engine.given_name}: {refused}")
+            out.append(f"{name}: {problem.engine_label}: {refused}")
         elif not stores_kv(engine.name, pool.gpu, kv):
             out.append(f"{name}: {engine.name} keeps no {kv} KV cache on {pool.gpu.name}")
         target = problem.constraints.target

@@ -481,8 +481,9 @@ class ServingProblem:
         replicas hold its resident experts, the rest run on the host CPU or are copied in
         (:mod:`planner.perfmodel.offload_serving`); ``None``: every expert on the GPUs.
     engine_source
-        How warnings name where ``engine`` came from: ``--engine`` (the default), or a
-        problem file's field (``from_dict``), so a file's engine is not called a flag.
+        How messages name where ``engine`` came from (:attr:`engine_label`): ``--engine``
+        (the default), ``--export`` (an export target's engine), or a problem file's field
+        (``from_dict``), so an engine the user did not type is not called ``--engine``.
     """
 
     name: str
@@ -498,7 +499,7 @@ class ServingProblem:
     workloads: tuple[Workload, ...] = ()
     engine: Engine | None = None
     offload: OffloadPlan | None = None
-    #: How warnings name where :attr:`engine` came from: the CLI flag, or a file's field.
+    #: How messages name where :attr:`engine` came from (:attr:`engine_label`).
     engine_source: str = field(default="--engine", compare=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -509,7 +510,7 @@ class ServingProblem:
             # (TensorRT-LLM on NVIDIA) sized a --export vllm fleet that misses the SLOs on
             # vLLM's step times (s20user)
             object.__setattr__(self, "engine", target_engine(self.constraints.target))
-            object.__setattr__(self, "engine_source", "export target")  # not a flag given
+            object.__setattr__(self, "engine_source", "--export")  # not an --engine given
             named = True
         object.__setattr__(self, "engine", parse_engine(self.engine) if named else None)
         if self.offload is not None:
@@ -579,7 +580,7 @@ class ServingProblem:
         engine). Without a named engine every pool runs its vendor's (:meth:`engine_on`)."""
         if self.engine is None:
             return
-        name = self.engine.given_name  # as typed: --engine nim, not the trtllm it times
+        label = self.engine_label
         refused = {p.label: engine_refusal(self.engine.name, p.gpu) for p in self.searched_pools}
         if all(refused.values()):
             first = next(iter(refused.values()))
@@ -587,17 +588,26 @@ class ServingProblem:
                 f"{ENGINE_NAMES[self.engine.name]} runs on no GPU of the inventory searched: "
                 f"{first}"
             )
-            raise EngineRunsNowhere(
-                f"{self.name}: --engine {name}: {refusal}; name an engine it runs "
-                "(--engine vllm|sglang) or drop --engine (each vendor's GPUs then run its "
-                "default engine)",
-                refusal,
+            advice = (
+                "export to an engine it runs (--export vllm|sglang)"
+                if self.engine_source == "--export"
+                else "name an engine it runs (--engine vllm|sglang) or drop --engine (each "
+                "vendor's GPUs then run its default engine)"
             )
-        for label, why in refused.items():
+            raise EngineRunsNowhere(f"{self.name}: {label}: {refusal}; {advice}", refusal)
+        for pool, why in refused.items():
             if why:
-                self._warn(
-                    f"{self.engine_source} {name}: pool {label} left out of the search: {why}"
-                )
+                self._warn(f"{label}: pool {pool} left out of the search: {why}")
+
+    @property
+    def engine_label(self) -> str:
+        """The named engine as the user gave it: ``--engine nim`` (as typed, not the trtllm it
+        times), ``--export trtllm`` (an export target's engine), or a problem file's field."""
+        if self.engine is None:
+            return ""
+        if self.engine_source == "--export" and self.constraints.target is not None:
+            return f"--export {self.constraints.target}"
+        return f"{self.engine_source} {self.engine.given_name}"
 
     @property
     def searched_pools(self) -> tuple[Pool, ...]:

@@ -206,7 +206,7 @@ def test_an_export_target_names_itself_when_it_leaves_a_pool_out(capsys):
     assert code == 0 and data["verified"] and set(data["gpus"]) == {"H100-SXM"}
     assert (data["engine"]["name"], data["engine"]["version"]) == ("trtllm", "1.0.0")
     assert (
-        "export target trtllm: pool MI300X left out of the search: MI300X is not an NVIDIA GPU "
+        "--export trtllm: pool MI300X left out of the search: MI300X is not an NVIDIA GPU "
         f"({NO_ENGINE})"
     ) in data["warnings"]
     assert not any(w.startswith("--engine") for w in data["warnings"])
