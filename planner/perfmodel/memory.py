@@ -208,6 +208,8 @@ def layer_activation_bytes(
     fp8_inputs: bool = False,
     expert_tp: int | None = None,
     moe_load: float = 1.0,
+    dropout_masks: bool = True,
+    attention_out_copy: bool = False,
 ) -> float:
     """Bytes one layer stores for the backward pass, per microbatch, per GPU.
 
@@ -223,6 +225,10 @@ def layer_activation_bytes(
     ``fp8_inputs`` stores the GEMM inputs kept for the weight gradients in fp8
     (1 byte, Transformer Engine). ``expert_tp`` and ``moe_load`` shape the
     routed tokens as in :func:`planner.perfmodel.layer.layer_cost`.
+    ``dropout_masks=False``: dropout probability 0, no 1-byte masks after the attention and
+    the MLP (:attr:`~planner.perfmodel.options.Software.dropout_masks`).
+    ``attention_out_copy``: the fused attention's output and the output projection's
+    input are two saved tensors (:attr:`~planner.perfmodel.options.Software.unpadded_attention`).
     """
     s = seq / cp
     b = micro_batch
@@ -252,9 +258,10 @@ def layer_activation_bytes(
         qkv = q + kv
     else:
         qkv = ACT_BYTES * N * (model.q_dim + 2 * model.kv_dim) / tp
-    attn = (
-        ACT_BYTES * N * h * rep + qkv + G * N * model.attn_out_dim / tp + MASK_BYTES * N * h * rep
-    )
+    mask = MASK_BYTES * N * h * rep if dropout_masks else 0.0  # one per residual branch
+    attn = ACT_BYTES * N * h * rep + qkv + G * N * model.attn_out_dim / tp + mask
+    if attention_out_copy and flash:
+        attn += ACT_BYTES * N * model.attn_out_dim / tp
     if recompute in ("none", "offload") and not flash:
         attn += core
     gate = 2 if model.gated_mlp else 1  # fc1 output tensors kept for the activation backward
@@ -266,13 +273,9 @@ def layer_activation_bytes(
         mlp += routed * model.moe_ffn * (ACT_BYTES * gate + G * act_out) / etp
         if model.shared_ffn:
             mlp += N * model.shared_ffn * (ACT_BYTES * gate + G * act_out) / tp
-        mlp += MASK_BYTES * N * h * rep
+        mlp += mask
     else:
-        mlp = (
-            ACT_BYTES * N * h * rep
-            + N * model.ffn * (ACT_BYTES * gate + G * act_out) / tp
-            + MASK_BYTES * N * h * rep
-        )
+        mlp = ACT_BYTES * N * h * rep + N * model.ffn * (ACT_BYTES * gate + G * act_out) / tp + mask
     norms = 0.0 if modules else 2 * G * N * h * rep
     return attn + mlp + norms
 
@@ -362,6 +365,23 @@ def in_flight_chunks(stage: int, pp: int, microbatches: int, interleave: int) ->
                 break
         group += 1
     return counts
+
+
+def embedding_mask_bytes(
+    model: ModelSpec,
+    *,
+    micro_batch: int,
+    seq: int,
+    tp: int,
+    cp: int = 1,
+    sp: bool = False,
+    dropout_masks: bool = True,
+) -> float:
+    """The embedding dropout's mask of one microbatch (first stage), 0 without dropout."""
+    if not dropout_masks:
+        return 0.0
+    rep = 1.0 / tp if sp else 1.0
+    return MASK_BYTES * micro_batch * (seq / cp) * model.hidden * rep
 
 
 def head_activation_bytes(
