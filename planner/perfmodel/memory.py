@@ -149,6 +149,7 @@ def model_state_bytes(
     grad_bytes: float = GRAD_BYTES,
     optimizer_bytes: float = OPTIMIZER_BYTES,
     trainable: float = 1.0,
+    working_shard: bool = True,
 ) -> tuple[float, float, float]:
     """(weights, gradients, optimizer) bytes for ``params`` local parameters.
 
@@ -168,6 +169,13 @@ def model_state_bytes(
     trainable
         Share of the parameters that are trained (frozen ones have no gradient
         and no optimizer state).
+    working_shard
+        ZeRO-3 keeps a sharded copy of the working weights between steps (Megatron's
+        distributed optimizer, DeepSpeed). ``False``: the weights exist only while gathered
+        (charged as buffers) and the sharded master copy is the one kept, as PyTorch FSDP's
+        mixed precision runs it: each all-gather casts the fp32 shard to a low-precision shard
+        and frees it once gathered (``FlatParamHandle._free_low_precision_sharded_param``,
+        torch 2.1 ``flat_param.py``); frozen weights keep their shard at ``weight_bytes``.
     """
     if isinstance(zero, np.ndarray):
         shards = np.maximum(1, shards)
@@ -184,6 +192,13 @@ def model_state_bytes(
             return shards if zero >= stage else 1
 
     w = params * weight_bytes / over(3)
+    if not working_shard:  # the trained weights' shard is their master copy (optimizer term)
+        frozen = w * (1.0 - trainable)
+        w = (
+            np.where(zero >= 3, frozen, w)
+            if isinstance(zero, np.ndarray)
+            else (w if zero < 3 else frozen)
+        )
     g = params * trainable * grad_bytes / over(2)
     o = params * trainable * optimizer_bytes / over(1)
     return w, g, o

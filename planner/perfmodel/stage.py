@@ -972,7 +972,10 @@ def stage_cost(
     exp_shards = max(1, shards * t // (ep * step.etp))
     frozen = sw.base_trainable
     state = dict(
-        weight_bytes=sw.weight_bytes, grad_bytes=sw.grad_bytes, optimizer_bytes=sw.optimizer_bytes
+        weight_bytes=sw.weight_bytes,
+        grad_bytes=sw.grad_bytes,
+        optimizer_bytes=sw.optimizer_bytes,
+        working_shard=not sw.torch_fsdp,
     )
     w1, g1, o1 = model_state_bytes(
         dense_p, zero=step.zero, shards=shards, trainable=frozen, **state

@@ -427,6 +427,7 @@ def first_stage_memory(
         grad_bytes=sw.grad_bytes,
         optimizer_bytes=sw.optimizer_bytes,
         trainable=sw.base_trainable,
+        working_shard=not sw.torch_fsdp,
     )
     head = head_activation_bytes(
         model,

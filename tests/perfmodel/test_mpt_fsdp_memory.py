@@ -114,3 +114,28 @@ def test_llmfoundry_rows_carry_the_code_facts():
         sw = row_problem(r).software
         assert not sw.dropout_masks and sw.torch_fsdp
         assert sw.unpadded_attention == (sw.attention_kernel == "fa2")
+
+
+def test_fsdp_zero3_states_are_16_bytes_a_parameter():
+    """PyTorch FSDP with bf16 param_dtype keeps the fp32 shard (the master), fp32 gradient
+    and Adam shards: 16 B / n; the bf16 shard exists only during each all-gather."""
+    from planner.perfmodel.memory import model_state_bytes
+
+    sw = Software()
+    kw = dict(zero=3, shards=8, weight_bytes=2.0, grad_bytes=4.0, optimizer_bytes=12.0)
+    assert sum(model_state_bytes(8e9, **kw)) == pytest.approx(18e9)
+    assert sum(model_state_bytes(8e9, **kw, working_shard=False)) == pytest.approx(16e9)
+    # ZeRO-2 (SHARD_GRAD_OP) keeps the gathered bf16 weights: unchanged
+    kw2 = {**kw, "zero": 2}
+    assert model_state_bytes(8e9, **kw2, working_shard=False) == model_state_bytes(8e9, **kw2)
+    pool = Pool(get_gpu("H100"), 8, "H100")
+    on = stage_cost(_step(sw.with_(torch_fsdp=True)), pool, 32, 0, True, True).memory.weights
+    assert on == 0.0
+
+
+def test_every_llmfoundry_published_layout_fits():
+    """The runs happened: every published LLM Foundry layout fits under the model."""
+    from planner.train.calibration import row_estimate
+
+    over = [r.id for r in ROWS if r.source == "llmfoundry2401" and not row_estimate(r).fits]
+    assert over == []

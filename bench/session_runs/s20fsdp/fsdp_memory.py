@@ -57,10 +57,11 @@ def main() -> None:
     args = ap.parse_args()
     by_id = {r.id: r for r in ROWS}
     lines = [
-        "| run | published GiB (act) | fits | norc max b (zero3) | framework best | best s | published / best - 1 |",
-        "|---|---|---|---|---|---|---|",
+        "| run | published GiB (act) | fits | norc max b (published ZeRO) | framework best | best GiB "
+        "(of capacity) | best s | published / best - 1 |",
+        "|---|---|---|---|---|---|---|---|",
     ]
-    t0 = time.process_time()
+    t0, w0 = time.process_time(), time.time()
     near = 0
     for rid in miss_ids():
         row = by_id[rid]
@@ -72,12 +73,16 @@ def main() -> None:
         held = replace(problem, constraints=replace(problem.constraints, use_all_gpus=True))
         held = held.with_constraints(framework="llmfoundry")
         res = solve(held, "auto", time_limit=args.time_limit, threads=1)
-        best_s = estimate(held, res.solution).step_time if res.solution else float("nan")
+        best = estimate(held, res.solution) if res.solution else None
+        best_s = best.step_time if best else float("nan")
+        cap = problem.cluster.pools[0].gpu.usable_bytes / GIB if best else float("nan")
+        best_mem = f"{best.memory.total_gib:.1f} ({cap:.1f})" if best else "-"
         gap = pub.step_time / best_s - 1
         near += gap <= 0.10 + 1e-12
         lines.append(
             f"| {rid} | {mem.total_gib:.1f} ({mem.activations / GIB:.1f}) | {pub.fits} | {bmax} | "
-            f"{res.solution.short() if res.solution else '-'} | {best_s:.4g} | {100 * gap:+.1f} % |"
+            f"{res.solution.short() if res.solution else '-'} | {best_mem} | {best_s:.4g} | "
+            f"{100 * gap:+.1f} % |"
         )
     lines += ["", f"Near-best within LLM Foundry: {near} of {len(miss_ids())}.", ""]
     errs = []
@@ -88,7 +93,7 @@ def main() -> None:
     lines += [
         f"LLM Foundry rows: {len(errs)}, median |time error| {100 * statistics.median(errs):.2f} %,"
         f" mean {100 * statistics.mean(errs):.2f} %, max {100 * max(errs):.2f} %.",
-        f"CPU seconds: {time.process_time() - t0:.0f}",
+        f"CPU seconds (this process): {time.process_time() - t0:.0f}, wall {time.time() - w0:.0f} s",
     ]
     Path(args.out).write_text("\n".join(lines) + "\n")
     print("\n".join(lines))
