@@ -6,11 +6,12 @@ time, bound, gap, wall time, leaf evaluations (exact layer splits) and the
 machine's 1-minute load average before and after (timings on a shared
 machine are only comparable at similar load).
 
-Writes ``bench/results/train/hetero_search.csv`` and ``hetero_search.md``.
+Writes ``hetero_search.csv`` and ``hetero_search.md`` into ``--out`` (default
+``bench/results/train``).
 
 Usage::
 
-    .venv/bin/python bench/train_hetero.py [--time-limit 10] [--repeat 1] [--only NAME]
+    .venv/bin/python bench/train_hetero.py [--time-limit 10] [--repeat 1] [--only NAME] [--out DIR]
 """
 
 from __future__ import annotations
@@ -156,9 +157,9 @@ def report(rows: list[dict], args: argparse.Namespace) -> None:
         f"* {r['case']}: {r['stages'] or 'one pool'} — layers {r['stage_layers']}" for r in rows
     )
     bench_rows = [bench_row(r) for r in rows]
-    write_rows(OUT / "hetero_search.csv", bench_rows)
+    write_rows(args.out / "hetero_search.csv", bench_rows)
     write_report(
-        OUT / "hetero_search.md",
+        args.out / "hetero_search.md",
         bench_rows,
         title="Exact training-plan search on heterogeneous clusters",
         command=f".venv/bin/python bench/train_hetero.py --time-limit {args.time_limit} "
@@ -186,6 +187,7 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=1)
     ap.add_argument("--only", default=None, help="run only the case with this name")
     ap.add_argument("--json", action="store_true", help="with --only: print the row as JSON")
+    ap.add_argument("--out", type=Path, default=OUT, help="folder for hetero_search.csv / .md")
     args = ap.parse_args()
     if args.only and args.json:
         case = next(c for c in CASES if c[0] == args.only)
@@ -206,7 +208,7 @@ def main() -> None:
         rows.append(best)
     if args.only:
         return
-    OUT.mkdir(parents=True, exist_ok=True)
+    args.out.mkdir(parents=True, exist_ok=True)
     report(rows, args)
 
 

@@ -342,12 +342,13 @@ class Engine:
         its own: the role sets it, and only the windowed layers' KV it keeps depends on it
         (:func:`frees_windowed_kv`).
     tuned_gemms
-        The engine's build runs GEMMs tuned for the model's shapes (option ``tuned``): e.g.
-        AMD's MLPerf Inference v5.1 MI325X engines, whose configs set the shipped hipBLASLt
-        tuning table and swizzled FP8 weights (:mod:`planner.perfmodel.calibration.mlperf`). Their
-        GEMMs run at the GPU's published Max-Achievable FLOPs where it has one
-        (:func:`~planner.perfmodel.kernels.tuned_serving_efficiency`: MI300X, MI325X); other
-        GPUs keep the fitted efficiency. Not a launch option: a property of the build.
+        The engine's build runs its GEMMs at the GPU's published Max-Achievable FLOPs where it
+        has one (option ``tuned``; :func:`~planner.perfmodel.kernels.tuned_serving_efficiency`:
+        MI300X, MI325X), not at the fitted serving efficiency: a build whose GEMM library is
+        the one AMD measured that figure with, or later (hipBLASLt db8e93b4; e.g. AMD's MLPerf
+        Inference v5.1 llama2-70b engines on hipBLASLt aa0bda7b, whose MI325X configs also set
+        a shipped tuning table; :mod:`planner.perfmodel.calibration.mlperf`). Other GPUs keep
+        the fitted efficiency. Not a launch option: a property of the build.
     spelled
         The name as the user gave it when that was an alias (``nim``), so that messages
         name what was typed (:attr:`given_name`); not part of the engine's identity.

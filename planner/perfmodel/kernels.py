@@ -38,15 +38,16 @@ values and the rows they were fitted on):
     only for a framework built without the vendor's GEMM tuning
     (``Software.tuned_kernels = False``, an assumption).
 Tuned serving GEMMs on CDNA3 (:data:`MAX_ACHIEVABLE_TFLOPS`, cited, not fitted)
-    A serving engine built with GEMMs tuned for the model's shapes
-    (:attr:`~planner.perfmodel.engines.Engine.tuned_gemms`: e.g. AMD's MLPerf Inference v5.1
-    MI325X engines, whose configs set hipBLASLt solutions tuned per shape and swizzled FP8
-    weights) runs
-    them at the GPU's published Max-Achievable FLOPs instead of the fitted serving value:
+    A serving engine whose build reaches the GPU's published Max-Achievable FLOPs
+    (:attr:`~planner.perfmodel.engines.Engine.tuned_gemms`: a GEMM library at or after the
+    hipBLASLt build the figure was measured with, e.g. AMD's MLPerf Inference v5.1 llama2-70b
+    engines, :mod:`planner.perfmodel.calibration.mlperf`) runs
+    them at that rate instead of the fitted serving value:
     AMD, "Measuring Max-Achievable FLOPs - Part 2" (ROCm blog, 2025-02-28, github
     ROCm/rocm-blogs ``blogs/software-tools-optimization/measuring-max-achievable-flops-part2/
     README.md``, Table 1; hipblaslt-bench at M, N, K = 4096, 4864 (FP8: 3648), 32896,
-    ``trig_float`` data, cold caches, a warm device): MI300X 654 / 708 / 1,273 TFLOP/s
+    ``trig_float`` data, cold caches, a warm device; the library's default kernel selection,
+    no tuning table, hipBLASLt db8e93b4 on ROCm 6.3.0): MI300X 654 / 708 / 1,273 TFLOP/s
     FP16 / BF16 / FP8 (median clocks 1,115-1,230 MHz), MI325X 794 / 843 / 1,519
     (1,354-1,464 MHz: its 1,000 W sustain higher clocks than the MI300X's 750 W, at the same
     catalogue peak). The efficiency is that rate over the peak, divided by the shape factor

@@ -13,8 +13,15 @@ Overlap
     (Transformer Engine user buffers, torch async TP); ``tp_bwd_overlap``, short of that,
     the backward collectives of the column-parallel GEMMs run asynchronously under those
     GEMMs' data- and weight-gradient GEMMs (Megatron-LM's
-    ``async_tensor_model_parallel_allreduce``, on by default from 2021-09, and its
-    sequence-parallel backward; :func:`~planner.perfmodel.layer.column_backward_exposed`);
+    ``async_tensor_model_parallel_allreduce``, on by default from 2021-09-07, and its
+    sequence-parallel backward; :func:`~planner.perfmodel.layer.column_backward_exposed`).
+    On by default: Megatron-Core has no switch for it (core_v0.15.3
+    ``megatron/core/tensor_parallel/layers.py`` ``LinearWithGradAccumulationAndAsyncCommunication``;
+    ``--no-async-tensor-model-parallel-allreduce`` is "DEPRECATED. This flag is ignored.") and
+    Transformer Engine's linear layers do the same ("Overlap dgrad-RS/AR with wgrad"), so every
+    Megatron-LM / NeMo launch runs it; the DeepSpeed and torchtitan profiles
+    (:mod:`planner.train.frameworks`) turn it off, their input-gradient collectives wait for
+    the weight-gradient GEMM. The exposed rest stays in the step's ``tp_comm``;
     ``overlap_param_gather``
     ZeRO parameter all-gathers overlapped with the forward
     (``--overlap-param-gather``); ``pp_overlap`` pipeline sends/receives
@@ -153,7 +160,7 @@ class Software:
     """Software settings of a training step (see the module notes)."""
 
     tp_overlap: bool = False
-    tp_bwd_overlap: bool = False
+    tp_bwd_overlap: bool = True
     overlap_param_gather: bool = True
     pp_overlap: bool = True
     ep_overlap: str = "none"

@@ -391,7 +391,9 @@ def train(
         # restrict the proposal only (a megatron launch with --framework deepspeed was
         # INFEASIBLE under DeepSpeed's profile, with no proposal)
         problem_args["framework"] = None
-        sw = software_of(launch, sw)
+        # priced as its own framework runs it (a DeepSpeed or torchtitan launch waits for its
+        # backward TP collectives), whatever --framework restricts the proposal to
+        sw = software_of(launch, parse_software(software, software_defaults(launch.fmt)))
     for key, flag in (("global_batch", "--global-batch"), ("seq_len", "--seq")):
         if problem_args.get(key) is None:
             raise InputError(f"missing option {flag}")
@@ -418,8 +420,18 @@ def train(
         if launch is not None:
             from planner.train.proposal import propose
 
+            # a proposal kept to another framework (--framework / --export) runs as that one
+            fw = open_args.get("framework")
+            best_sw = (
+                sw if fw in (None, launch.fmt) else parse_software(software, software_defaults(fw))
+            )
             best_problem = make_problem(
-                model, cluster, top_k=top, software=sw, prefer_simple=prefer_simple, **open_args
+                model,
+                cluster,
+                top_k=top,
+                software=best_sw,
+                prefer_simple=prefer_simple,
+                **open_args,
             )
             proposal = propose(
                 launch, summary, best_problem, _share(deadline, against_fix is None), threads

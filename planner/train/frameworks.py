@@ -149,6 +149,11 @@ PROFILES: dict[str, Framework] = {
         hybrid="none",
         sequence_parallel="never",
         fp8=False,
+        # AutoTP's column-parallel input gradient is all-reduced by its own autograd function
+        # (deepspeed/module_inject/layers.py @v0.16.4 ColumnParallel.backward: a blocking
+        # dist.all_reduce of grad_output), which runs after the matmul's backward has computed
+        # both the data and the weight gradient: nothing hides it
+        software=(("tp_bwd_overlap", False),),
     ),
     # export.py's torchtitan writer, pytorch/torchtitan @6404b93 (torchtitan/config/
     # job_config.py, torchtitan/models/llama3/infra/parallelize.py and pipeline.py):
@@ -172,6 +177,12 @@ PROFILES: dict[str, Framework] = {
         partial=False,
         sequence_parallel="always",
         fp8=False,
+        # DTensor TP without async TP (parallelize.py apply_tp): each block's input is
+        # redistributed once (PrepareModuleInput, Shard(1) -> Replicate), so its gradient's
+        # reduce-scatter runs after the backward of every column-parallel linear behind it
+        # (wq / wk / wv, w1 / w3), data and weight gradients alike; async TP
+        # (enable_async_tensor_parallel) is ``tp_overlap``
+        software=(("tp_bwd_overlap", False),),
     ),
     # LLM Foundry @5e85bd62 with Composer v0.17.2 (the calibration rows' sweeps): FSDP over
     # every GPU, no tensor / pipeline / context / expert parallelism (composer/trainer/

@@ -2,6 +2,7 @@
 
 from planner.perfmodel.calibration.mlperf import DATASETS, MLPERF_ROWS, SOURCES
 from planner.perfmodel.calibration.published import HELD_OUT
+from planner.perfmodel.engines import parse_engine
 from planner.perfmodel.readers import load_model
 
 
@@ -54,3 +55,16 @@ def test_llama2_prompt_lengths_lie_within_the_benchmark_limits():
 def test_every_row_holds_kv_on_demand():
     # NVIDIA's harness runs TensorRT-LLM's max-utilization scheduler; vLLM allocates on demand
     assert {r.kv_admission for r in MLPERF_ROWS} == {"on-demand"}
+
+
+def test_amd_v41_engines_follow_their_own_harness_scripts():
+    """v4.1 AMD: the Offline script passes ``--enforce-eager True`` and keeps the 65,536-token
+    budget of ``mainVllmFp8_Offline.py``; the SyncServer script passes neither, so
+    ``mainVllmFp8_SyncServer.py``'s argument default of 49,152 tokens applies (graphs on, but
+    no decode batch of the run fits their 256-sequence / 512-token capture: eager)."""
+    amd = [r for r in MLPERF_ROWS if r.source == "mlperf_inf41" and r.submitter == "AMD"]
+    assert amd
+    for r in amd:
+        e = parse_engine(r.engine)
+        assert not e.cuda_graphs and e.scheduler_steps == 1, r.id
+        assert e.batched_tokens == (65536 if r.scenario == "Offline" else 49152), r.id

@@ -84,13 +84,32 @@ def test_tuned_engine_speeds_up_compute_bound_cdna3_steps_only():
     assert _step("H100", "vllm,tuned", 1024.0) == _step("H100", "vllm", 1024.0)
 
 
-def test_only_the_mlperf_engines_configured_with_tuned_gemms_are_tuned():
-    """The v5.1 MI325X llama2-70b engines run the shipped hipBLASLt tuning table / swizzled FP8
-    weights their yamls turn on (module notes of :mod:`planner.perfmodel.calibration.mlperf`);
-    every other AMD engine (no such setting) and NVIDIA's keep the fitted efficiencies."""
+#: hipBLASLt each AMD MLPerf llama2-70b build runs (module notes of
+#: :mod:`planner.perfmodel.calibration.mlperf`): v4.1 ``docker/build_llama2.sh``, v5.1 the
+#: systems' "hipblaslt 0.15.0-aa0bda7b"; the MAF build is db8e93b4.
+HIPBLASLT = {"mlperf_inf41": "8b71e7a8", "mlperf_inf51": "aa0bda7b"}
+#: ROCm/vllm ``Dockerfile.rocm_base`` pins, in order (the MAF build and the ones after it).
+AT_OR_AFTER_MAF = ("db8e93b4", "0f5d6c6d", "aa0bda7b")
+
+
+def test_the_mlperf_engines_on_the_maf_hipblaslt_build_or_later_are_tuned():
+    """``tuned`` follows the build's hipBLASLt: on for AMD's v5.1 llama2-70b engines of both
+    GPUs (hipBLASLt aa0bda7b, after the MAF build db8e93b4), off for v4.1 (8b71e7a8, before
+    it), for Mixtral (another image, MoE kernels outside hipBLASLt) and for NVIDIA."""
     tuned = [r.id for r in MLPERF_ROWS if parse_engine(r.engine).tuned_gemms]
     assert tuned
     for r in MLPERF_ROWS:
-        configured = (r.source, r.gpu, r.model) == ("mlperf_inf51", "MI325X", "llama-2-70b")
-        assert parse_engine(r.engine).tuned_gemms == configured, r.id
+        rule = (
+            r.submitter == "AMD"
+            and r.model == "llama-2-70b"
+            and HIPBLASLT[r.source] in AT_OR_AFTER_MAF
+        )
+        assert parse_engine(r.engine).tuned_gemms == rule, r.id
+    # both GPUs of v5.1, both scenarios
+    assert {(r.gpu, r.scenario) for r in MLPERF_ROWS if r.id in tuned} == {
+        ("MI300X", "Offline"),
+        ("MI300X", "Server"),
+        ("MI325X", "Offline"),
+        ("MI325X", "Server"),
+    }
     assert isinstance(parse_engine(MLPERF_ROWS[0].engine), Engine)

@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import io
 import json
+from dataclasses import replace
 
 import pytest
 from rich.console import Console
 
 from planner.core.errors import InputError
+from planner.perfmodel.options import Software
 from planner.train.api import make_problem, solve
 from planner.train.export import FORMATS, export
+from planner.train.instance import TrainingPlan
 from planner.train.launch import problem_args, read_text_launch, stage_layers
 from planner.train.proposal import render as render_proposal
+from planner.train.step_time import estimate
 
 from .test_cli import run
 
@@ -475,3 +479,54 @@ def test_a_pp1_launch_on_mixed_pools_still_gets_a_proposal(capsys, tmp_path):
     shown = io.StringIO()
     render_proposal({"from": d["from"], "proposal": prop}, Console(file=shown, width=200))
     assert "proposed plan: " in shown.getvalue() and "no proposal" not in shown.getvalue()
+
+
+@pytest.mark.parametrize("fmt", ["deepspeed", "torchtitan"])
+def test_a_launch_is_priced_as_its_own_framework_runs_it(capsys, planned, tmp_path, fmt):
+    """A DeepSpeed / torchtitan launch waits for its backward TP collectives
+    (``Software.tp_bwd_overlap`` off in those profiles), while the default software is
+    Megatron-Core's asynchronous backward: the launch is priced with its own framework's
+    facts, not the default's (nor those of ``--framework``)."""
+    prob, plan = planned
+    path = tmp_path / f"launch.{fmt}"
+    path.write_text(export(prob, plan, fmt)["text"])
+    extra = ("-s", "1024") if fmt == "deepspeed" else ()
+    code, out, err = run(capsys, *BASE, *extra, "--from", fmt, str(path), "--json", "-t", "10")
+    assert code == 0, err
+    d = json.loads(out)
+    got = TrainingPlan.from_dict(d["plan"])
+    assert got.tp == 2
+    own = estimate(replace(prob, software=Software(tp_bwd_overlap=False)), got)
+    default = estimate(replace(prob, software=Software()), got)
+    assert d["step_time_s"] == pytest.approx(own.step_time, rel=1e-9)
+    assert default.step_time < own.step_time
+
+
+def test_a_proposal_kept_to_another_framework_runs_as_that_one(capsys, planned, tmp_path):
+    """A Megatron launch with ``--framework deepspeed``: the launch is priced as Megatron runs
+    it, the proposal (a DeepSpeed plan, TP kept at 2) as DeepSpeed runs it."""
+    prob, plan = planned
+    args = tmp_path / "args.txt"
+    args.write_text(export(prob, plan, "megatron")["text"])
+    code, out, err = run(
+        capsys,
+        *BASE,
+        "--from",
+        "megatron",
+        str(args),
+        "--framework",
+        "deepspeed",
+        "--fix",
+        "tp=2",
+        "--json",
+        "-t",
+        "10",
+    )
+    assert code == 0, err
+    d = json.loads(out)
+    best = TrainingPlan.from_dict(d["proposal"]["plan"])
+    assert best.tp == 2
+    ds = estimate(replace(prob, software=Software(tp_bwd_overlap=False)), best)
+    mcore = estimate(replace(prob, software=Software()), best)
+    assert d["proposal"]["step_time_s"] == pytest.approx(ds.step_time, rel=1e-9)
+    assert mcore.step_time < ds.step_time

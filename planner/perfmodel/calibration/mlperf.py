@@ -26,10 +26,24 @@ it), with each system's configuration from the same repository:
   ``run_scenarios.sh`` running the Offline and SyncServer ones), Quark FP8 weights and
   activations, ``--kv-cache-dtype fp8`` with the README's KV-cache scales, ``--enforce-eager
   True``, ``--gpu-memory-utilization 0.99``, no chunked prefill and the harness default
-  ``max_num_batched_tokens = 65536`` (``VllmFp8/mainVllmFp8_{Offline,SyncServer}.py``). Entered
+  ``max_num_batched_tokens = 65536`` (``VllmFp8/mainVllmFp8_Offline.py``). Entered
   first (commit f5b0fe4) as plain ``vllm:0.4.3`` (graphs, no token budget); corrected to
   ``vllm:0.4.3,eager,tokens=65536`` from those scripts after the first sensitivity table had
   been run (helper s17pub; the correction is read in the code, not chosen by its effect).
+  The Server run differs (helper s20mlperf, twentieth session, read after the rows had been
+  scored): ``test_VllmFp8_SyncServer_perf.sh`` passes neither ``--enforce-eager`` nor a token
+  budget, so ``mainVllmFp8_SyncServer.py``'s own argument defaults apply --
+  ``--max-num-batched-tokens 49152``, ``--max-num-seqs 1024``, ``--max-seq-len-to-capture
+  512``, ``--gpu-memory-utilization 0.97`` -- and HIP graphs are on (``enforce_eager`` stays
+  the ``DefaultEngineInput`` value ``False``); the harness also batches arriving queries for up
+  to 0.3 s or 96 samples (``--enable-batcher``, ``sync_sut.py``) and deals the batches to the
+  8 engines in turn. Entered as ``tokens=49152`` and still ``eager``: vLLM 0.4.3's V0 runner
+  replays a graph only for a decode batch whose longest sequence is within
+  ``max_seq_len_to_capture`` (512 here) and whose size is a captured one (at most 256), and
+  at the run's 384 sequences per engine of up to 2,048 tokens neither holds (the model's
+  graph rule, :func:`planner.perfmodel.engines.replays_graph`, knows neither limit of this
+  harness). Not modelled: the harness batcher's wait (up to 0.3 s before a prompt reaches
+  an engine) and its round-robin bursts, the 1,024-sequence cap (the run's batch is 384).
 
 Metrics (one row each): Offline ``Tokens per second`` (output tokens, at saturation: the whole
 sample set is one query); Server ``Completed tokens per second`` (output tokens/s at the
@@ -76,27 +90,51 @@ tokens), so its ``input_mean`` stays ``None`` and its rows are not scored.
 
 Tuned GEMMs of the AMD runs (entered by helper s19amd, nineteenth session, after the rows had
 been scored; narrowed by the lead the same session to the runs whose own configuration turns
-the tuning on): the option ``tuned`` (``Engine.tuned_gemms`` of
-:mod:`planner.perfmodel.engines`) is on only for the v5.1 MI325X llama2-70b engines, whose
-Server yaml sets the shipped hipBLASLt tuning table as ``HIPBLASLT_TUNING_OVERRIDE_FILE`` and
-whose Offline yaml turns on the swizzled FP8 weights. The v5.1 MI300X yamls set neither, the
-v4.1 build's pinned hipBLASLt branch and FP8 padding are not per-shape tuning, and no tuning
-table covers Mixtral's shapes: those engines keep the fitted CDNA3 serving efficiency. AMD builds its own images for MLPerf rather than running a
-public vLLM release: v4.1 ``closed/AMD/docker/build_llama2.sh`` builds the ROCm vLLM fork's
-``MLPerf-4.1`` commit 799388d7 on hipBLASLt from a pinned branch (8b71e7a8) and ck_tile
-FlashAttention, and its harness scripts turn on the fork's FP8 weight and activation padding
-(``VLLM_FP8_PADDING``, ``VLLM_FP8_WEIGHT_PADDING``, ``VLLM_FP8_ACT_PADDING``); v5.1
-``closed/AMD/setup/build_submission_llama2_70b.sh`` patches ``rocm/vllm-dev:nightly_0610``
-(``Swizzle-fp8-linear.patch``: torchao-swizzled FP8 weights, on in the MI325X Offline yaml)
-and ships hipBLASLt tuning tables for the Llama 2 70B shapes
-(``code/llama2-70b-99/scripts/llama2-mi325x-server-tuning.txt``, set as
-``HIPBLASLT_TUNING_OVERRIDE_FILE`` by the MI325X Server yaml, and
-``scripts/gemm_llama2-70b/aa0bda7b/tuning_spx_1700_formatted.txt``), whose FP8 GEMMs at those
-shapes run at 1.0-1.5 PFLOP/s from 700 tokens on (``bench/session_runs/s19amd/
-hipblaslt_tuning.py``). The MI300X v5.1 yamls set neither the override nor the swizzle (the
-same image and patches). Such engines' GEMMs are priced at AMD's published Max-Achievable
-FLOPs of the GPU (:func:`planner.perfmodel.kernels.tuned_serving_efficiency`), a cited figure,
-instead of the CDNA3 serving efficiency fitted on the public vLLM 0.6.6 build.
+the tuning on; widened by helper s20mlperf, twentieth session, to the v5.1 MI300X llama2-70b
+engines, from the hipBLASLt build they run, after those rows had been scored): the option
+``tuned`` (``Engine.tuned_gemms`` of :mod:`planner.perfmodel.engines`) prices a build's GEMMs at
+AMD's published Max-Achievable FLOPs (MAF) of the GPU
+(:func:`planner.perfmodel.kernels.tuned_serving_efficiency`), a cited figure, instead of the
+CDNA3 serving efficiency fitted on the public vLLM 0.6.6 build. It is on for the v5.1
+llama2-70b engines of both GPUs and off for v4.1 and for Mixtral, by one rule: the engine's
+hipBLASLt is the build AMD measured the MAF with, or a later one. Evidence:
+
+* What the MAF is. AMD's blog ("Measuring Max-Achievable FLOPs - Part 2", ROCm blog
+  2025-02-28, Appendix B and footnote 4) measured it with plain ``hipblaslt-bench`` at one
+  large shape, hipBLASLt's default kernel selection (no tuning table, no override file),
+  hipBLASLt commit db8e93b4 on ROCm 6.3.0, on 2025-02-25: the rate of that library build, not
+  of a per-shape tuning.
+* Which hipBLASLt each build runs. ROCm/vllm ``Dockerfile.rocm_base`` pins it: 4d40e36 from
+  2025-01-21 (the fit rows' ``rocm/vllm-dev:main`` of 2025-01-24 on ROCm 6.3.1, 7a292f9b0),
+  db8e93b4 from 2025-02-25 (18689d8a2, ROCm/vllm #448: the MAF build), 0f5d6c6d from
+  2025-04-17, aa0bda7b from 2025-04-28 (8bd7ee18f, #528). The v5.1 submission builds on
+  ``rocm/vllm-dev:nightly_0610`` (``closed/AMD/setup/build_submission_llama2_70b.sh``), whose
+  vLLM commit 71faa1880 pins aa0bda7b (``docker/Dockerfile.rocm_base``), and every v5.1 AMD
+  system declares "hipblaslt 0.15.0-aa0bda7b" (``closed/AMD/systems/8xMI300X_2xEPYC_9575F.json``
+  and the MI325X ones): a build after the MAF one in that sequence (its ancestry in hipBLASLt's
+  own history was not checked: the stored copy of ROCm/hipBLASLt ends in October 2024). The
+  v4.1 build pins hipBLASLt 8b71e7a8 (2024-07-18, ``closed/AMD/docker/build_llama2.sh``),
+  before the MAF build: it keeps the fitted efficiency (and the v4.1 fork's per-shape FP8
+  solutions, ``Fp8RocmConfig`` at ROCm/vllm 799388d7, are read from ``/tmp/tuned_fp8_16.csv``,
+  which neither the image nor the harness provides). The v5.1 Mixtral engines build on another
+  image (``rocm/vllm-dev:nightly_aiter_integration_final_20250325_634``, ROCm 6.3.4) and run
+  their experts in AITER / CK MoE kernels, not hipBLASLt: not ``tuned`` (and not scored).
+* The clocks. The submission's ``scripts/power_settings.sh`` sets performance determinism at
+  1,400 / 1,300 MHz (MI300X Offline / Server) and 1,700 / 1,600 MHz (MI325X), above the MAF
+  runs' median clocks under FP8 GEMMs (1,230 and 1,464 MHz): the caps do not lower the rate.
+* The MI325X configs also set a shipped hipBLASLt tuning table (``scripts/
+  llama2-mi325x-server-tuning.txt`` as ``HIPBLASLT_TUNING_OVERRIDE_FILE``, Server yaml) and
+  torchao-swizzled FP8 weights (``VLLM_MLPERF_SWIZZLE_FP8_LINEAR``, ``Swizzle-fp8-linear.patch``);
+  the MI300X yamls set neither. Those tables' FP8 GEMMs run at 1.0-1.5 PFLOP/s from 700 tokens
+  on (``bench/session_runs/s19amd/hipblaslt_tuning.py``), at a median 0.90 of the MAF rule's
+  time on MI325X: a check of the rate, not its source, and no extra speed-up is priced for them.
+* A bound that needs no model of the kernels: the measured v5.1 MI300X Offline run sustained at
+  least 824 TFLOP/s in its linear layers alone, averaged over the run (output tokens/s per GPU
+  and the sample set's 220-token prompts times two FLOPs per parameter;
+  ``bench/session_runs/s20mlperf/gemm_rate_bound.py``), above the fitted large-GEMM rate the
+  model gave it (658 TFLOP/s): with every host term at zero the untuned prediction was still
+  -30 %. (The v4.1 Offline run sustained at least 705 TFLOP/s, also above the fitted rate,
+  which no evidence above lets the model change.)
 
 KV cache of the NVIDIA runs: NVIDIA's harness runs TensorRT-LLM's capacity scheduler as
 ``kMAX_UTILIZATION`` (``closed/NVIDIA/code/harness/harness_llm/main_llm.cc``:
@@ -236,7 +274,7 @@ RUNS = (
         "MI300X",
         "llama-2-70b",
         1,
-        ("vllm:0.4.3,eager,tokens=65536", "vllm:0.4.3,eager,tokens=65536"),
+        ("vllm:0.4.3,eager,tokens=65536", "vllm:0.4.3,eager,tokens=49152"),
         (23514.8, 80.15),
         (21028.23, 71.74, 73.66, 1604171041, 197873909),
     ),
@@ -266,8 +304,8 @@ RUNS_V51 = (
         "llama-2-70b",
         1,
         (
-            "vllm:0.9.0,eager,steps=11,tokens=40960",
-            "vllm:0.9.0,eager,steps=9,tokens=40960",
+            "vllm:0.9.0,eager,steps=11,tokens=40960,tuned",
+            "vllm:0.9.0,eager,steps=9,tokens=40960,tuned",
         ),
         (27803.9, 92.1544),
         (24593.77, 81.68, 83.90, 1914647645, 193380124),

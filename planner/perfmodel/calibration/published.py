@@ -466,8 +466,15 @@ KORTHIKANTI_SOFTWARE = (("tp_bwd_overlap", True), ("pp_overlap", False))
 #: with ``tp_overlap`` are unaffected (the user buffers hide more).
 TE_ASYNC_TP_BACKWARD = (("tp_bwd_overlap", True),)
 
-#: Megatron-LM 2021 (Table 1's runs): blocking pipeline sends.
-NARAYANAN_SOFTWARE = (("pp_overlap", False),)
+#: Megatron-LM 2021 (Table 1's runs): blocking pipeline sends and synchronous backward
+#: tensor-parallel all-reduces. NVIDIA/Megatron-LM history: the asynchronous column-parallel
+#: backward came as an opt-in flag on a branch (cf7efd4f5a, 2021-08-30, "allreduce overlap
+#: with wgrad gemm", ``--async-tensor-parallel-allreduce``), was made the default
+#: (3f65246911, 2021-09-02, ``--no-async-tensor-model-parallel-allreduce``) and reached main
+#: with the merge b462d2545d on 2021-09-07; the paper's run scripts (``examples/sc21``,
+#: de7dc40f88 2021-08-10 and 6985e58938 2021-08-18) predate it and pass no such flag, and the
+#: paper itself (arXiv 2104.04473, April 2021) predates the code.
+NARAYANAN_SOFTWARE = (("pp_overlap", False), ("tp_bwd_overlap", False))
 
 
 def _megatron_rows() -> list[TrainingRow]:
@@ -1057,8 +1064,12 @@ MEGATRON_README_TABLE = (
     ("gpt-314b", 96, 16384, 128, 8, 8, 3072, 1536, 474.4),
     ("gpt-462b", 112, 18432, 144, 8, 16, 6144, 3072, 459.9),
 )
-#: The README's overlap flags: --tp-comm-overlap (and the default grad/param overlaps).
-MEGATRON_README_SOFTWARE = (("tp_overlap", True),)
+#: The README's overlap flags: --tp-comm-overlap (and the default grad/param overlaps). The
+#: asynchronous backward is that code's too (@f2e5db402c ``megatron/core/tensor_parallel/
+#: layers.py`` ``LinearWithGradAccumulationAndAsyncCommunication``, whose
+#: ``--no-async-tensor-model-parallel-allreduce`` is "DEPRECATED. This flag is ignored.", and
+#: Transformer Engine's layers); under ``tp_overlap`` it changes no prediction.
+MEGATRON_README_SOFTWARE = (*TE_ASYNC_TP_BACKWARD, ("tp_overlap", True))
 #: README strong-scaling text: the 177B model on 96 H100 at batch 1,152 reaches 47 % MFU
 #: (of the 989 TFLOP/s bf16 peak; the README rounds to whole percents). The layout is not
 #: given: TP8 x PP12 (8 layers per stage, no data parallelism) is taken; any layout of
@@ -1579,9 +1590,11 @@ def _trtllm_rows() -> list[ServingRow]:
 #: convention (causal attention). The first and the last stage hold one layer less (126
 #: layers on 16 stages, paper section 3.3.2). Not in the table, set here (assumptions listed
 #: in the report): microbatch 1, interleaving v = 4, selective recomputation, TP
-#: communication overlapped.
+#: communication overlapped. Meta's training stack is not public: no evidence of an
+#: asynchronous backward beyond that overlap, so ``tp_bwd_overlap`` stays off (under
+#: ``tp_overlap`` it would change no prediction).
 _L3_STAGES = (7,) + (8,) * 14 + (7,)
-_L3_SOFTWARE = (("tp_overlap", True),)
+_L3_SOFTWARE = (("tp_overlap", True), ("tp_bwd_overlap", False))
 LLAMA3_2024 = tuple(
     TrainingRow(
         f"llama3_2024/llama-3.1-405b/{gpus}/{seq}",
