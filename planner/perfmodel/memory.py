@@ -149,6 +149,7 @@ def model_state_bytes(
     grad_bytes: float = GRAD_BYTES,
     optimizer_bytes: float = OPTIMIZER_BYTES,
     trainable: float = 1.0,
+    working_shard: bool = True,
 ) -> tuple[float, float, float]:
     """(weights, gradients, optimizer) bytes for ``params`` local parameters.
 
@@ -168,6 +169,13 @@ def model_state_bytes(
     trainable
         Share of the parameters that are trained (frozen ones have no gradient
         and no optimizer state).
+    working_shard
+        ZeRO-3 keeps a sharded copy of the working weights between steps (Megatron's
+        distributed optimizer, DeepSpeed). ``False``: the weights exist only while gathered
+        (charged as buffers) and the sharded master copy is the one kept, as PyTorch FSDP's
+        mixed precision runs it: each all-gather casts the fp32 shard to a low-precision shard
+        and frees it once gathered (``FlatParamHandle._free_low_precision_sharded_param``,
+        torch 2.1 ``flat_param.py``); frozen weights keep their shard at ``weight_bytes``.
     """
     if isinstance(zero, np.ndarray):
         shards = np.maximum(1, shards)
@@ -184,6 +192,13 @@ def model_state_bytes(
             return shards if zero >= stage else 1
 
     w = params * weight_bytes / over(3)
+    if not working_shard:  # the trained weights' shard is their master copy (optimizer term)
+        frozen = w * (1.0 - trainable)
+        w = (
+            np.where(zero >= 3, frozen, w)
+            if isinstance(zero, np.ndarray)
+            else (w if zero < 3 else frozen)
+        )
     g = params * trainable * grad_bytes / over(2)
     o = params * trainable * optimizer_bytes / over(1)
     return w, g, o
@@ -208,6 +223,8 @@ def layer_activation_bytes(
     fp8_inputs: bool = False,
     expert_tp: int | None = None,
     moe_load: float = 1.0,
+    dropout_masks: bool = True,
+    attention_out_copy: bool = False,
 ) -> float:
     """Bytes one layer stores for the backward pass, per microbatch, per GPU.
 
@@ -223,6 +240,10 @@ def layer_activation_bytes(
     ``fp8_inputs`` stores the GEMM inputs kept for the weight gradients in fp8
     (1 byte, Transformer Engine). ``expert_tp`` and ``moe_load`` shape the
     routed tokens as in :func:`planner.perfmodel.layer.layer_cost`.
+    ``dropout_masks=False``: dropout probability 0, no 1-byte masks after the attention and
+    the MLP (:attr:`~planner.perfmodel.options.Software.dropout_masks`).
+    ``attention_out_copy``: the fused attention's output and the output projection's
+    input are two saved tensors (:attr:`~planner.perfmodel.options.Software.unpadded_attention`).
     """
     s = seq / cp
     b = micro_batch
@@ -252,9 +273,10 @@ def layer_activation_bytes(
         qkv = q + kv
     else:
         qkv = ACT_BYTES * N * (model.q_dim + 2 * model.kv_dim) / tp
-    attn = (
-        ACT_BYTES * N * h * rep + qkv + G * N * model.attn_out_dim / tp + MASK_BYTES * N * h * rep
-    )
+    mask = MASK_BYTES * N * h * rep if dropout_masks else 0.0  # one per residual branch
+    attn = ACT_BYTES * N * h * rep + qkv + G * N * model.attn_out_dim / tp + mask
+    if attention_out_copy and flash:
+        attn += ACT_BYTES * N * model.attn_out_dim / tp
     if recompute in ("none", "offload") and not flash:
         attn += core
     gate = 2 if model.gated_mlp else 1  # fc1 output tensors kept for the activation backward
@@ -266,13 +288,9 @@ def layer_activation_bytes(
         mlp += routed * model.moe_ffn * (ACT_BYTES * gate + G * act_out) / etp
         if model.shared_ffn:
             mlp += N * model.shared_ffn * (ACT_BYTES * gate + G * act_out) / tp
-        mlp += MASK_BYTES * N * h * rep
+        mlp += mask
     else:
-        mlp = (
-            ACT_BYTES * N * h * rep
-            + N * model.ffn * (ACT_BYTES * gate + G * act_out) / tp
-            + MASK_BYTES * N * h * rep
-        )
+        mlp = ACT_BYTES * N * h * rep + N * model.ffn * (ACT_BYTES * gate + G * act_out) / tp + mask
     norms = 0.0 if modules else 2 * G * N * h * rep
     return attn + mlp + norms
 
@@ -362,6 +380,23 @@ def in_flight_chunks(stage: int, pp: int, microbatches: int, interleave: int) ->
                 break
         group += 1
     return counts
+
+
+def embedding_mask_bytes(
+    model: ModelSpec,
+    *,
+    micro_batch: int,
+    seq: int,
+    tp: int,
+    cp: int = 1,
+    sp: bool = False,
+    dropout_masks: bool = True,
+) -> float:
+    """The embedding dropout's mask of one microbatch (first stage), 0 without dropout."""
+    if not dropout_masks:
+        return 0.0
+    rep = 1.0 / tp if sp else 1.0
+    return MASK_BYTES * micro_batch * (seq / cp) * model.hidden * rep
 
 
 def head_activation_bytes(

@@ -57,6 +57,21 @@ Precision
     GEMM input's quantization moved before the collective); ``fused_loss`` a fused cross-entropy kernel on the bf16
     logits (flash-attention's ``CrossEntropyLoss``, LLM Foundry's default ``loss_fn``) instead of
     an fp32 copy of them: 4 bytes per logit kept instead of 6.
+Saved activations
+    ``dropout_masks`` the embedding, attention-output and MLP-output dropouts keep 1-byte masks
+    for the backward (Korthikanti et al. 2022; Megatron-LM's default ``hidden_dropout`` 0.1);
+    ``False`` where every dropout probability is 0, for which PyTorch's dropout returns its
+    input and saves nothing (``aten/src/ATen/native/Dropout.cpp`` ``_dropout_impl``:
+    ``if (p == 0 || !train || input.numel() == 0) return input``): LLM Foundry's MPT
+    (``resid_pdrop``, ``emb_pdrop`` and ``attn_pdrop`` default to 0.0 in
+    ``llmfoundry/models/mpt/configuration_mpt.py`` @5e85bd62 and no benchmark YAML sets them).
+    ``unpadded_attention`` the fused attention runs on unpadded copies of q, k and v and
+    scatters its output back into a new padded tensor, so the kernel's saved output and the
+    output projection's saved input are two tensors: LLM Foundry's ``flash_attn_fn``
+    (``llmfoundry/models/layers/attention.py`` @5e85bd62: ``bert_padding.unpad_input`` before
+    ``flash_attn_varlen_func``, ``bert_padding.pad_input`` after it); its Triton path
+    (``triton_flash_attn_fn``) saves the kernel's output once (``attn_output.view``), as the
+    default assumes.
 Sharding
     ``zero_hpz`` ZeRO++ hierarchical partitioning (a secondary copy of the
     ZeRO-3 weight shard inside each node: the backward all-gather stays on
@@ -80,7 +95,12 @@ Sharding
     Transformer Engine, ``--gradient-accumulation-fusion``; Megatron-FSDP sets
     ``grad_added_to_main_grad`` and skips the copy), so ZeRO-2/3 pays no
     gradient copy or cast pass before its reduction, only the buffer's
-    ``gradient_scaling_factor`` pass.
+    ``gradient_scaling_factor`` pass; ``torch_fsdp`` ZeRO-2/3 as PyTorch FSDP (2.1) runs it:
+    beyond the current and prefetched blocks' weights the model charges every ZeRO-3 run, the
+    block being back-propagated holds its unsharded gradient in the parameter dtype plus a
+    copy in the reduce dtype when that differs, and the root unit (embedding, final norm, tied
+    head) keeps its unsharded weights (ZeRO-3) and its gradient through the whole backward
+    (:func:`~planner.perfmodel.stage.torch_fsdp_buffers`; Composer / LLM Foundry).
 MoE
     ``moe_load`` tokens of the busiest expert rank over the mean (1 = balanced);
     ``capacity_factor`` tokens per expert capped at this multiple of the mean
@@ -153,6 +173,9 @@ class Software:
     fp8_activations: bool = True
     fp8_comm: bool = False
     fused_loss: bool = False
+    dropout_masks: bool = True
+    unpadded_attention: bool = False
+    torch_fsdp: bool = False
     zero_hpz: bool = False
     trainable: float = 1.0
     lora_rank: int = 0

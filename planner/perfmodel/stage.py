@@ -159,6 +159,7 @@ from planner.perfmodel.memory import (
     GIB,
     RUNTIME_RESERVED_GIB,
     StageMemory,
+    embedding_mask_bytes,
     head_activation_bytes,
     kv_cache_bytes_per_token,
     layer_activation_bytes,
@@ -523,6 +524,32 @@ def sm_share(step: TrainingStep, gpu: GpuSpec) -> float:
     return max(0.0, gpu.sms - held) / gpu.sms if gpu.sms > held else 1.0
 
 
+def torch_fsdp_buffers(unit: float, root: float, zero: int, software: Software) -> float:
+    """Bytes PyTorch FSDP (2.1) holds at the start of the backward beyond the model states and
+    :data:`COMM_BUFFER_FRACTION` (``software.torch_fsdp``), for ``unit`` parameters in the
+    largest wrapped block and ``root`` in the root unit (embedding, final norm, LM head).
+
+    * The block being back-propagated: autograd produces its gradient unsharded in the
+      parameter dtype, and ``_post_backward_hook`` casts it to the reduce dtype when that
+      differs (``flat_param.grad.to(handle._reduce_dtype)``) before the reduce-scatter,
+      both alive until the reduce-scatter is done.
+    * ZeRO-3: the root unit is not resharded after the forward (``_post_forward_reshard``:
+      ``free_unsharded_flat_param = not state._is_root and ...``), so its unsharded
+      weights stay through the backward.
+    * The root unit's gradient: the embedding is used first in the forward and (tied) by
+      the LM head last, so its flat parameter's gradient is accumulated from the start of the
+      backward to its end, unsharded in the parameter dtype.
+
+    torch/distributed/fsdp/_runtime_utils.py @v2.1.0 (``_post_forward_reshard``,
+    ``_post_backward_hook``); LLM Foundry's benchmark pins ``torch>=2.1,<2.1.1``.
+    """
+    w = software.weight_bytes
+    r = software.reduction_bytes
+    grads = unit * (w + (r if r != w else 0.0))
+    root_weights = root * w if zero == 3 else 0.0  # ZeRO-2 counts unsharded weights already
+    return grads + root_weights + root * w
+
+
 def layer_memory(
     step: TrainingStep, moe: bool, recompute: str | None = None
 ) -> tuple[float, float]:
@@ -542,6 +569,8 @@ def layer_memory(
         fp8_inputs=step.software.fp8_activations and scaled_gemms(step.precision),
         expert_tp=step.etp,
         moe_load=step.software.expert_load,
+        dropout_masks=step.software.dropout_masks,
+        attention_out_copy=step.software.unpadded_attention,
     )
     kept = layer_activation_bytes(step.model, recompute=mode, **kw)
     if mode in ("none", "offload"):
@@ -943,7 +972,10 @@ def stage_cost(
     exp_shards = max(1, shards * t // (ep * step.etp))
     frozen = sw.base_trainable
     state = dict(
-        weight_bytes=sw.weight_bytes, grad_bytes=sw.grad_bytes, optimizer_bytes=sw.optimizer_bytes
+        weight_bytes=sw.weight_bytes,
+        grad_bytes=sw.grad_bytes,
+        optimizer_bytes=sw.optimizer_bytes,
+        working_shard=not sw.torch_fsdp,
     )
     w1, g1, o1 = model_state_bytes(
         dense_p, zero=step.zero, shards=shards, trainable=frozen, **state
@@ -1039,18 +1071,35 @@ def stage_cost(
         if last
         else 0.0
     )
-    rep = 1.0 / t if step.sequence_parallel else 1.0
-    logits_per = b * (s / cp) * model.hidden * rep if first else 0.0  # embedding dropout masks
+    logits_per = (
+        embedding_mask_bytes(
+            model,
+            micro_batch=b,
+            seq=s,
+            tp=t,
+            cp=cp,
+            sp=step.sequence_parallel,
+            dropout_masks=sw.dropout_masks,
+        )
+        if first
+        else 0.0
+    )
     buffers = COMM_BUFFER_FRACTION * (dense_p + exp_p) * 2
-    if step.zero == 3 and (n_dense or n_moe):
-        big = max(
+    big = max(
+        (
             sum(layer_params(model, is_moe, t, ep, step.etp))
             for is_moe, n in ((False, n_dense), (True, n_moe))
             if n
-        )
+        ),
+        default=0.0,
+    )
+    if step.zero == 3 and big:
         buffers += 2 * big * PARAM_COMM_BYTES  # current + prefetched layer
         if sw.zero_hpz:
             buffers += (dense_p + exp_p) * PARAM_COMM_BYTES / min(G, shards)  # secondary shard
+    if sw.torch_fsdp and step.zero >= 2:
+        root = (model.embedding_params() if first else 0) + (model.head_params() if last else 0)
+        buffers += torch_fsdp_buffers(big, root / t, step.zero, sw)
     parts = (
         ("compute", x["fwd_kernels"] + x["bwd_kernels"]),
         ("recompute", x["recompute"]),

@@ -213,8 +213,14 @@ PROFILES: dict[str, Framework] = {
         # activation_cpu_offload is torch's offload_wrapper (save_on_cpu): its copies run on
         # the compute stream; the checkpoint wrapper sits inside each block's FSDP unit, so
         # the backward's gathered weights serve the recompute (the calibration rows' facts,
-        # calibration/published.py LLMFOUNDRY_SOFTWARE)
-        software=(("offload_streams", False), ("recompute_gathers", False)),
+        # calibration/published.py LLMFOUNDRY_SOFTWARE); its MPT model's dropouts default to
+        # probability 0 (configuration_mpt.py @5e85bd62), which saves no masks
+        software=(
+            ("offload_streams", False),
+            ("recompute_gathers", False),
+            ("dropout_masks", False),
+            ("torch_fsdp", True),
+        ),
     ),
 }
 

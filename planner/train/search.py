@@ -39,6 +39,7 @@ from planner.perfmodel.layer import layer_params
 from planner.perfmodel.memory import (
     COMM_BUFFER_FRACTION,
     StageMemory,
+    embedding_mask_bytes,
     head_activation_bytes,
     in_flight_microbatches,
     model_state_bytes,
@@ -426,8 +427,8 @@ def first_stage_memory(
         grad_bytes=sw.grad_bytes,
         optimizer_bytes=sw.optimizer_bytes,
         trainable=sw.base_trainable,
+        working_shard=not sw.torch_fsdp,
     )
-    rep = 1.0 / t if lc.sp else 1.0
     head = head_activation_bytes(
         model,
         micro_batch=lc.microbatch,
@@ -443,7 +444,15 @@ def first_stage_memory(
         activations=stage0 * lc.act_layer,
         work=lc.work_mem,
         logits_fixed=single * head,
-        logits=lc.microbatch * (s / cp) * model.hidden * rep,
+        logits=embedding_mask_bytes(
+            model,
+            micro_batch=lc.microbatch,
+            seq=s,
+            tp=t,
+            cp=cp,
+            sp=lc.sp,
+            dropout_masks=sw.dropout_masks,
+        ),
         buffers=COMM_BUFFER_FRACTION * p0 * 2,
     )
 

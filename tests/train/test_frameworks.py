@@ -276,12 +276,15 @@ def test_deepspeed_refuses_zero3_with_autotp_and_zero2_with_pipelines():
 def test_cli_framework_prices_its_own_software_facts(capsys) -> None:
     # LLM Foundry's activation offload copies on the compute stream (torch's save_on_cpu):
     # with --framework llmfoundry an offload plan pays its copies, unless --software says
-    # otherwise; other frameworks keep the side-stream default
+    # otherwise; other frameworks keep the side-stream default. The profile's other facts
+    # (no dropout masks: fewer bytes to offload; PyTorch FSDP buffers) are overridden too,
+    # so the override prices what no framework does.
     fix = ("--fix", "recompute=offload,zero=3,microbatch=4")
+    override = "offload_streams=true,dropout_masks=true,torch_fsdp=false"
     times = {}
     for label, extra in (
         ("llmfoundry", ("--framework", "llmfoundry")),
-        ("override", ("--framework", "llmfoundry", "--software", "offload_streams=true")),
+        ("override", ("--framework", "llmfoundry", "--software", override)),
         ("any", ()),
     ):
         code, out, err = _cli(capsys, *fix, *extra, "--json")

@@ -1381,7 +1381,16 @@ LLMFOUNDRY_TABLE = (  # gpu, gpus, model, seq, global batch, microbatch, ZeRO, r
 #: (composer/trainer/dist_strategy.py @v0.17.2), PyTorch's ``save_on_cpu``, which copies on the
 #: compute stream (``Software.offload_streams``); no published row offloads, the plans the
 #: near-best search weighs for these runs do.
-_LLMFOUNDRY_COMMON = (("fused_loss", True), ("offload_streams", False))
+#: MPT's dropouts default to probability 0 (``resid_pdrop``, ``emb_pdrop``, ``attn_pdrop`` in
+#: ``configuration_mpt.py`` @5e85bd62; no benchmark YAML sets them): no masks are saved
+#: (``Software.dropout_masks``; the per-block derivation is in
+#: ``bench/session_runs/s20fsdp/derivation.md``).
+_LLMFOUNDRY_COMMON = (
+    ("fused_loss", True),
+    ("offload_streams", False),
+    ("dropout_masks", False),
+    ("torch_fsdp", True),
+)
 LLMFOUNDRY_SOFTWARE = (
     ("attention_kernel", "triton"),
     ("recompute_gathers", False),
@@ -1392,10 +1401,12 @@ LLMFOUNDRY_SOFTWARE = (
 #: the same commit (5e85bd62) as that table; it passes ``'--attn_impl flash'`` for 1b.yaml,
 #: 3b.yaml, 7b.yaml and 70b.yaml (``'--attn_impl triton'`` for 13b and 30b), and
 #: submit_benchmarks.py installs llm-foundry with ``'pip_install': '.[gpu-flash2]'``
-#: (setup.py: ``flash-attn==2.4.2``), so those rows ran FlashAttention-2.
+#: (setup.py: ``flash-attn==2.4.2``), so those rows ran FlashAttention-2, through
+#: ``flash_attn_fn``'s unpad / pad copies (``Software.unpadded_attention``).
 LLMFOUNDRY_LARGE_SCALE_FLASH2 = ("mpt-1b", "mpt-3b", "mpt-7b", "mpt-70b")
 LLMFOUNDRY_FLASH2_SOFTWARE = (
     ("attention_kernel", "fa2"),
+    ("unpadded_attention", True),
     ("recompute_gathers", False),
     *_LLMFOUNDRY_COMMON,
 )
