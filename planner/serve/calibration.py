@@ -18,6 +18,7 @@ Importing :mod:`planner.serve` registers both with
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -29,6 +30,7 @@ from planner.perfmodel.engines import Engine, parse_engine
 from planner.perfmodel.hardware import get_gpu
 from planner.perfmodel.readers import load_model
 from planner.perfmodel.stage import EngineModel, ReplicaConfig
+from planner.perfmodel.trtllm_bench import BenchSettings, bench_settings
 from planner.serve.capacity import RoleModel
 from planner.serve.slo import SLO
 from planner.serve.traffic import LengthDist, Traffic, parse_lengths
@@ -79,6 +81,7 @@ def _role(
     slo: SLO | None = None,
     pp: int = 1,
     kv_admission: str | None = None,
+    max_batch: float | None = None,
 ) -> RoleModel:
     return RoleModel(
         _engine_model(model, gpu, tp, precision, kv_precision, engine, ep, pp),
@@ -87,6 +90,7 @@ def _role(
         slo or SLO(percentile=percentile),
         chunk=_token_budget(engine),
         online=qps is not None,
+        max_batch=max_batch,
         kv_admission=kv_admission or ENGINE_KV_ADMISSION[engine.name],
     )
 
@@ -132,19 +136,41 @@ def offline_tokens_per_s(*args: Any, **kwargs: Any) -> float:
     return role.capacity()[0] * role.engine.config.engines * role.traffic.output.mean
 
 
+def row_bench_settings(row: ServingRow) -> BenchSettings:
+    """The ``max_batch_size`` and ``max_num_tokens`` trtllm-bench ran ``row`` with: its own
+    heuristic for the row's lengths, layout and flow (:mod:`planner.perfmodel.trtllm_bench`)."""
+    return bench_settings(
+        load_model(row.model),
+        get_gpu(row.gpu),
+        row.tp,
+        row.pp,
+        row.precision,
+        row.kv_precision,
+        row.input_tokens,
+        row.output_tokens,
+        flow=row.bench_flow,
+    )
+
+
 def row_role(row: ServingRow) -> RoleModel:
     """The saturated replica :func:`predict` times ``row`` with (its operating point:
-    ``row_role(row).capacity()``)."""
-    return offline_role(
+    ``row_role(row).capacity()``): trtllm-bench's own batch cap and token budget
+    (:func:`row_bench_settings`), the budget also sizing the activation workspace."""
+    limits = row_bench_settings(row)
+    engine = replace(parse_engine(row.engine or "trtllm"), batched_tokens=limits.max_num_tokens)
+    return _role(
         row.model,
         row.gpu,
         row.tp,
-        row.input_tokens,
-        row.output_tokens,
         row.precision,
+        row.kv_precision or row.precision,
+        LengthDist.fixed(row.input_tokens),
+        LengthDist.fixed(row.output_tokens),
+        engine,
+        qps=None,
+        percentile=0.99,
         pp=row.pp,
-        kv_precision=row.kv_precision,
-        engine=row.engine,
+        max_batch=limits.max_batch_size,
     )
 
 
