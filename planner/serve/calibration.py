@@ -18,7 +18,6 @@ Importing :mod:`planner.serve` registers both with
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -106,13 +105,16 @@ def offline_role(
     pp: int = 1,
     kv_precision: str = "",
     engine: str = "",
+    max_batch: int | None = None,
 ) -> RoleModel:
     """The saturated replica of :func:`offline_tokens_per_s` (its operating point:
     ``offline_role(...).capacity()``).
 
     ``pp``: pipeline stages (``tp * pp`` GPUs); ``kv_precision``: the KV cache's, when it is
-    not ``precision``; ``engine``: a TensorRT-LLM engine spec (``trtllm:1.0``; default
-    ``trtllm``, the current release).
+    not ``precision``; ``engine``: a TensorRT-LLM engine spec (``trtllm:1.0``, ``tokens=N``
+    for a token budget per iteration; default ``trtllm``, the current release);
+    ``max_batch``: most requests per (micro-)batch (TensorRT-LLM's ``max_batch_size``; none
+    but the KV cache's when ``None``).
     """
     return _role(
         model,
@@ -126,6 +128,7 @@ def offline_role(
         qps=None,
         percentile=0.99,
         pp=pp,
+        max_batch=max_batch,
     )
 
 
@@ -157,19 +160,16 @@ def row_role(row: ServingRow) -> RoleModel:
     ``row_role(row).capacity()``): trtllm-bench's own batch cap and token budget
     (:func:`row_bench_settings`), the budget also sizing the activation workspace."""
     limits = row_bench_settings(row)
-    engine = replace(parse_engine(row.engine or "trtllm"), batched_tokens=limits.max_num_tokens)
-    return _role(
+    return offline_role(
         row.model,
         row.gpu,
         row.tp,
+        row.input_tokens,
+        row.output_tokens,
         row.precision,
-        row.kv_precision or row.precision,
-        LengthDist.fixed(row.input_tokens),
-        LengthDist.fixed(row.output_tokens),
-        engine,
-        qps=None,
-        percentile=0.99,
         pp=row.pp,
+        kv_precision=row.kv_precision,
+        engine=f"{row.engine or 'trtllm'},tokens={limits.max_num_tokens}",
         max_batch=limits.max_batch_size,
     )
 
