@@ -68,7 +68,9 @@ def test_rows_run_with_trtllm_bench_settings():
     h100 = next(r for r in SERVING_ROWS if r.id == "trtllm_overview/llama-3.1-8b/H100/128-4096")
     role = row_role(h100)
     assert (role.max_batch, role.chunk, role.engine.engine.batched_tokens) == (256, 2048, 2048)
-    l40s = next(r for r in INFERENCE_GPU_ROWS if r.id == "trtllm_l40s/llama-3.1-8b/L40S/tp1/2048-128")
+    l40s = next(
+        r for r in INFERENCE_GPU_ROWS if r.id == "trtllm_l40s/llama-3.1-8b/L40S/tp1/2048-128"
+    )
     assert l40s.bench_flow == "build"
     s = row_bench_settings(l40s)
     assert (s.max_batch_size, s.max_num_tokens) == (384, 4608)

@@ -27,8 +27,10 @@ def tuned_batch(capacity: float) -> float:
 
 
 def main() -> None:
-    print("| row | max_batch_size | max_num_tokens | KV batch limit | batch at capacity | binds |"
-          " tuner batch | error now | error with tuner |")
+    print(
+        "| row | max_batch_size | max_num_tokens | KV batch limit | batch at capacity | binds |"
+        " tuner batch | error now | error with tuner |"
+    )
     print("|---|---|---|---|---|---|---|---|---|")
     binds = 0
     for r in (*SERVING_ROWS, *INFERENCE_GPU_ROWS):
@@ -46,16 +48,24 @@ def main() -> None:
             tuner = f"{t:.0f}"
             if t < mem:
                 alt = offline_role(
-                    r.model, r.gpu, r.tp, r.input_tokens, r.output_tokens, r.precision,
-                    pp=r.pp, kv_precision=r.kv_precision,
+                    r.model,
+                    r.gpu,
+                    r.tp,
+                    r.input_tokens,
+                    r.output_tokens,
+                    r.precision,
+                    pp=r.pp,
+                    kv_precision=r.kv_precision,
                     engine=f"trtllm,tokens={s.max_num_tokens}",
                     max_batch=min(int(t), s.max_batch_size),
                 )
                 a = alt.capacity()[0] * alt.engine.config.engines * r.output_tokens
                 err_t = f"{100 * (a / r.value - 1):+.1f} %"
-        print(f"| {r.id} | {s.max_batch_size} | {s.max_num_tokens} | {mem:.0f} | "
-              f"{point.batch:.0f} | {'yes' if bind else 'no'} | {tuner} | "
-              f"{100 * (pred / r.value - 1):+.1f} % | {err_t} |")
+        print(
+            f"| {r.id} | {s.max_batch_size} | {s.max_num_tokens} | {mem:.0f} | "
+            f"{point.batch:.0f} | {'yes' if bind else 'no'} | {tuner} | "
+            f"{100 * (pred / r.value - 1):+.1f} % | {err_t} |"
+        )
     print(f"\nrows where max_batch_size is below the KV batch limit: {binds}")
 
 

@@ -53,7 +53,7 @@ def main() -> None:
         w = csv.DictWriter(f, fieldnames=list(rows[0]))
         w.writeheader()
         w.writerows(rows)
-    for (src, split) in sorted({(r["source"], r["split"]) for r in rows}):
+    for src, split in sorted({(r["source"], r["split"]) for r in rows}):
         sel = [r for r in rows if r["source"] == src and r["split"] == split]
         errs = [r["error"] for r in sel]
         inside = sum(abs(e) <= 0.15 for e in errs)
