@@ -39,8 +39,11 @@ Two flows call it (:data:`FLOWS`):
     ``--kv_cache_free_gpu_mem_fraction`` (default 0.90) as the KV fraction and, since chunked
     prefill is off unless the LLM-API options turn it on (the page's ``llm_options.yml`` sets
     only ``cuda_graph_config``), raises the token budget to ``max(tok, max ISL + bs)`` so that
-    a whole prompt fits beside a full batch. The runtime then schedules at most ``bs``
-    requests per micro-batch and ``tok`` tokens per iteration.
+    a whole prompt fits beside a full batch (``get_settings`` in the revision the index stores,
+    file id 51768079499). The runtime then schedules at most ``bs`` requests per micro-batch
+    and ``tok`` tokens per iteration: ``PyTorchModelEngine.get_max_num_sequences`` returns
+    ``pp_size * max_batch_size`` as the executor's active-request limit (index file ids
+    707893322, 70433821559), so a ``pp``-stage replica holds ``bs`` per micro-batch.
 ``build``
     TensorRT-LLM 0.17 ``trtllm-bench build --dataset`` then ``throughput --engine_dir`` (the
     v0.17 overview, the L40S rows): ``build_command`` calls the heuristic without a KV fraction,
@@ -73,6 +76,10 @@ MAX_TOKENS = 32768
 #: ``--kv_cache_free_gpu_mem_fraction`` for ``pytorch``, ``calc_engine_setting``'s default
 #: for ``build``.
 FLOWS = {"pytorch": 0.90, "build": 0.95}
+#: ``finetune_setting``'s rounding bands, (upper limit, step): the batch below 256, 1024 and
+#: above; the token budget below 4096, 8192 and above.
+BATCH_STEPS = ((256, 32), (1024, 128), (math.inf, 256))
+TOKEN_STEPS = ((4096, 256), (8192, 512), (math.inf, 1024))
 #: The unit the early revision of ``calc_engine_setting`` divides the parameter count by.
 EARLY_ENGINE_UNIT = 1000**3
 #: NVFP4 (ModelOpt): two 4-bit values per stored byte and one FP8 scale per block of 16.
@@ -132,19 +139,14 @@ def finetune(kv_requests: float, input_len: float, output_len: float, pp: int) -
     requests the KV cache holds, the mean lengths and the pipeline stages (module notes)."""
     raw_bs = min(kv_requests, MAX_REQUESTS) / pp
     raw_tok = min(raw_bs * (1.0 + input_len / output_len), MAX_TOKENS)
-    if raw_bs < 256:
-        bs = max(64, 32 * math.ceil(raw_bs / 32))
-    elif raw_bs < 1024:
-        bs = 128 * math.ceil(raw_bs / 128)
-    else:
-        bs = 256 * math.ceil(raw_bs / 256)
-    if raw_tok < 4096:
-        tok = max(2048, 256 * math.ceil(raw_tok / 256))
-    elif raw_tok < 8192:
-        tok = 512 * math.ceil(raw_tok / 512)
-    else:
-        tok = 1024 * math.ceil(raw_tok / 1024)
-    return bs, tok
+    return _round_up(raw_bs, BATCH_STEPS, 64), _round_up(raw_tok, TOKEN_STEPS, 2048)
+
+
+def _round_up(value: float, steps: tuple[tuple[float, int], ...], least: int) -> int:
+    """``value`` rounded up to the step of its band (the first whose limit exceeds it), at
+    least ``least`` (the floors sit in the first band: later bands are above them)."""
+    step = next(size for limit, size in steps if value < limit)
+    return max(least, step * math.ceil(value / step))
 
 
 def bench_settings(
