@@ -29,6 +29,7 @@ from planner.perfmodel.engines import Engine, parse_engine
 from planner.perfmodel.hardware import get_gpu
 from planner.perfmodel.readers import load_model
 from planner.perfmodel.stage import EngineModel, ReplicaConfig
+from planner.perfmodel.trtllm_bench import BenchSettings, bench_settings
 from planner.serve.capacity import RoleModel
 from planner.serve.slo import SLO
 from planner.serve.traffic import LengthDist, Traffic, parse_lengths
@@ -79,6 +80,7 @@ def _role(
     slo: SLO | None = None,
     pp: int = 1,
     kv_admission: str | None = None,
+    max_batch: float | None = None,
 ) -> RoleModel:
     return RoleModel(
         _engine_model(model, gpu, tp, precision, kv_precision, engine, ep, pp),
@@ -87,6 +89,7 @@ def _role(
         slo or SLO(percentile=percentile),
         chunk=_token_budget(engine),
         online=qps is not None,
+        max_batch=max_batch,
         kv_admission=kv_admission or ENGINE_KV_ADMISSION[engine.name],
     )
 
@@ -102,13 +105,16 @@ def offline_role(
     pp: int = 1,
     kv_precision: str = "",
     engine: str = "",
+    max_batch: int | None = None,
 ) -> RoleModel:
     """The saturated replica of :func:`offline_tokens_per_s` (its operating point:
     ``offline_role(...).capacity()``).
 
     ``pp``: pipeline stages (``tp * pp`` GPUs); ``kv_precision``: the KV cache's, when it is
-    not ``precision``; ``engine``: a TensorRT-LLM engine spec (``trtllm:1.0``; default
-    ``trtllm``, the current release).
+    not ``precision``; ``engine``: a TensorRT-LLM engine spec (``trtllm:1.0``, ``tokens=N``
+    for a token budget per iteration; default ``trtllm``, the current release);
+    ``max_batch``: most requests per (micro-)batch (TensorRT-LLM's ``max_batch_size``; none
+    but the KV cache's when ``None``).
     """
     return _role(
         model,
@@ -122,6 +128,7 @@ def offline_role(
         qps=None,
         percentile=0.99,
         pp=pp,
+        max_batch=max_batch,
     )
 
 
@@ -132,9 +139,27 @@ def offline_tokens_per_s(*args: Any, **kwargs: Any) -> float:
     return role.capacity()[0] * role.engine.config.engines * role.traffic.output.mean
 
 
+def row_bench_settings(row: ServingRow) -> BenchSettings:
+    """The ``max_batch_size`` and ``max_num_tokens`` trtllm-bench ran ``row`` with: its own
+    heuristic for the row's lengths, layout and flow (:mod:`planner.perfmodel.trtllm_bench`)."""
+    return bench_settings(
+        load_model(row.model),
+        get_gpu(row.gpu),
+        row.tp,
+        row.pp,
+        row.precision,
+        row.kv_precision,
+        row.input_tokens,
+        row.output_tokens,
+        flow=row.bench_flow,
+    )
+
+
 def row_role(row: ServingRow) -> RoleModel:
     """The saturated replica :func:`predict` times ``row`` with (its operating point:
-    ``row_role(row).capacity()``)."""
+    ``row_role(row).capacity()``): trtllm-bench's own batch cap and token budget
+    (:func:`row_bench_settings`), the budget also sizing the activation workspace."""
+    limits = row_bench_settings(row)
     return offline_role(
         row.model,
         row.gpu,
@@ -144,7 +169,8 @@ def row_role(row: ServingRow) -> RoleModel:
         row.precision,
         pp=row.pp,
         kv_precision=row.kv_precision,
-        engine=row.engine,
+        engine=f"{row.engine or 'trtllm'},tokens={limits.max_num_tokens}",
+        max_batch=limits.max_batch_size,
     )
 
 

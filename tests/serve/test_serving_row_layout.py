@@ -8,7 +8,7 @@ from planner.perfmodel.calibration.published import HELD_OUT, ServingRow
 from planner.perfmodel.hardware import get_gpu
 from planner.perfmodel.readers import load_model
 from planner.perfmodel.stage import EngineModel, ReplicaConfig
-from planner.serve.calibration import offline_tokens_per_s, predict
+from planner.serve.calibration import offline_tokens_per_s, predict, row_bench_settings
 
 ROW = ServingRow(
     "test/llama-3.1-70b/RTX-PRO-6000/128-2048",
@@ -27,8 +27,18 @@ ROW = ServingRow(
 
 def test_row_prediction_is_the_offline_capacity_of_its_layout():
     two = replace(ROW, pp=2)
+    limits = row_bench_settings(two)  # trtllm-bench's own batch cap and token budget
     expected = offline_tokens_per_s(
-        "llama-3.1-70b", "RTX-PRO-6000", 1, 128, 2048, "fp4", pp=2, kv_precision="fp8"
+        "llama-3.1-70b",
+        "RTX-PRO-6000",
+        1,
+        128,
+        2048,
+        "fp4",
+        pp=2,
+        kv_precision="fp8",
+        engine=f"trtllm,tokens={limits.max_num_tokens}",
+        max_batch=limits.max_batch_size,
     )
     assert predict(two) == pytest.approx(expected)
     # two stages hold two micro-batches and half the weights each: more tokens/s than one GPU
@@ -46,3 +56,22 @@ def test_kv_precision_defaults_to_the_weights_and_sets_the_cache():
     kv8 = EngineModel(m, ReplicaConfig(gpu, 1), "fp4", "fp8").kv_tokens
     kv4 = EngineModel(m, ReplicaConfig(gpu, 1), "fp4", "fp4").kv_tokens
     assert kv8 == pytest.approx(kv4 / 2, rel=0.01)
+
+
+def test_rows_run_with_trtllm_bench_settings():
+    # the role of a row carries trtllm-bench's own batch cap and token budget (the old model
+    # ran every row with 8192 tokens and no cap)
+    from planner.perfmodel.calibration.inference_gpus import INFERENCE_GPU_ROWS
+    from planner.perfmodel.calibration.published import SERVING_ROWS
+    from planner.serve.calibration import row_role
+
+    h100 = next(r for r in SERVING_ROWS if r.id == "trtllm_overview/llama-3.1-8b/H100/128-4096")
+    role = row_role(h100)
+    assert (role.max_batch, role.chunk, role.engine.engine.batched_tokens) == (256, 2048, 2048)
+    l40s = next(
+        r for r in INFERENCE_GPU_ROWS if r.id == "trtllm_l40s/llama-3.1-8b/L40S/tp1/2048-128"
+    )
+    assert l40s.bench_flow == "build"
+    s = row_bench_settings(l40s)
+    assert (s.max_batch_size, s.max_num_tokens) == (384, 4608)
+    assert row_role(l40s).chunk == 4608

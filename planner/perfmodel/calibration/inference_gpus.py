@@ -197,6 +197,7 @@ def _l40s_rows() -> list[ServingRow]:
             osl,
             value,
             HELD_OUT,
+            bench_flow="build",
         )
         for (model, tp), values in L40S_017.items()
         for (isl, osl), value in zip(ISL_OSL_017, values, strict=True)

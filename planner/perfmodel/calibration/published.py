@@ -384,6 +384,10 @@ class ServingRow:
     #: The engine and release the source names (``trtllm:1.0``), when the model has a term of
     #: that release; empty: ``trtllm`` without a version (the current release).
     engine: str = ""
+    #: How trtllm-bench ran the row, which decides its batch settings
+    #: (:data:`planner.perfmodel.trtllm_bench.FLOWS`): ``pytorch`` (1.0, ``throughput --backend
+    #: pytorch``) or ``build`` (0.17, ``build --dataset`` then ``throughput --engine_dir``).
+    bench_flow: str = "pytorch"
 
 
 @dataclass(frozen=True)
