@@ -501,6 +501,8 @@ def train(
             render_against(comparison)
         if exported is not None:
             typer.echo(f"# {exported['format']} ({exported['version']})")
+            for name, value in exported.get("env", {}).items():  # the launch asserts these
+                typer.echo(f"# environment: export {name}={value}")
             typer.echo(exported["text"], nl=False)
             for note in exported["notes"]:
                 typer.echo(f"# note: {note}")

@@ -32,6 +32,7 @@ import shlex
 from typing import Any
 
 from planner.core.errors import InputError
+from planner.perfmodel.hardware import known_vendor
 from planner.train import frameworks
 from planner.train.instance import TrainingPlan, TrainingProblem
 from planner.train.step_time import chunk_layers
@@ -278,6 +279,24 @@ def _megatron(problem: TrainingProblem, plan: TrainingPlan) -> tuple[dict[str, A
     if problem.workload.precision == "fp8":
         out["--fp8-format"] = "hybrid"
     return out, notes
+
+
+def megatron_env(
+    problem: TrainingProblem, plan: TrainingPlan, arguments: dict[str, Any] | None = None
+) -> dict[str, str]:
+    """Environment variables a Megatron-LM launch of ``plan`` needs (core_v0.15.3,
+    ``megatron/training/arguments.py``): with TP or CP > 1 on a GPU older than Blackwell it
+    asserts ``CUDA_DEVICE_MAX_CONNECTIONS == "1"`` (kernels queue in launch order, which its
+    TP communication overlap relies on), unless the MoE all-to-all overlap is on (then it only
+    warns). ``arguments``: the exported arguments (default: none)."""
+    pre_blackwell = any(
+        known_vendor(pool.gpu.architecture) == "NVIDIA" and pool.gpu.architecture != "Blackwell"
+        for pool in problem.cluster.pools
+    )
+    moe_overlap = bool((arguments or {}).get("--overlap-moe-expert-parallel-comm"))
+    if (plan.tp > 1 or plan.cp > 1) and pre_blackwell and not moe_overlap:
+        return {"CUDA_DEVICE_MAX_CONNECTIONS": "1"}
+    return {}
 
 
 def _megatron_moe(problem: TrainingProblem, plan: TrainingPlan, notes: list[str]) -> dict[str, Any]:
@@ -532,14 +551,17 @@ def check_format(name: str) -> str:
 
 
 def export(problem: TrainingProblem, plan: TrainingPlan, fmt: str) -> dict[str, Any]:
-    """``{"format", "version", "settings", "text", "notes"}`` of ``plan`` in ``fmt``."""
+    """``{"format", "version", "settings", "env", "text", "notes"}`` of ``plan`` in ``fmt``
+    (``env``: environment variables the launch needs, :func:`megatron_env`)."""
     fmt = check_format(fmt)
     settings, notes = _WRITERS[fmt](problem, plan)
     settings = {k: v for k, v in settings.items() if v is not None}
+    env = megatron_env(problem, plan, settings) if fmt == "megatron" else {}
     return {
         "format": fmt,
         "version": VERSIONS[fmt],
         "settings": settings,
+        "env": env,
         "text": render(fmt, settings),
         "notes": notes,
     }
@@ -584,4 +606,13 @@ def render(fmt: str, settings: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-__all__ = ["FORMATS", "KEYS", "VERSIONS", "check_format", "export", "pipeline_layout", "render"]
+__all__ = [
+    "FORMATS",
+    "KEYS",
+    "VERSIONS",
+    "check_format",
+    "export",
+    "megatron_env",
+    "pipeline_layout",
+    "render",
+]

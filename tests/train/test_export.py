@@ -157,3 +157,30 @@ def test_megatron_launch_reads_the_dispatcher(dispatcher):
                 "megatron",
                 f"{base} --moe-token-dispatcher-type flex --moe-flex-dispatcher-backend ncclep",
             )
+
+
+@pytest.mark.parametrize(
+    ("gpus", "plan", "needed"),
+    [
+        ("8xA100", PLANS[1], True),  # tp 2 on Ampere: Megatron asserts the variable
+        ("8xH100", replace(PLANS[0], cp=2, dp=4), True),  # cp alone as well
+        ("8xH100", PLANS[0], False),  # neither tp nor cp
+        ("8xB200", PLANS[1], False),  # Blackwell: the requirement no longer exists
+    ],
+)
+def test_megatron_export_names_the_environment_megatron_asserts(gpus, plan, needed):
+    """core_v0.15.3's arguments.py asserts CUDA_DEVICE_MAX_CONNECTIONS == "1" with TP or CP
+    on GPUs before Blackwell; the export did not say so, so its launch stopped at start-up."""
+    out = export(problem(gpus=gpus), plan, "megatron")
+    assert (out["env"] == {"CUDA_DEVICE_MAX_CONNECTIONS": "1"}) is needed
+    assert "CUDA_DEVICE_MAX_CONNECTIONS" not in out["text"]  # arguments only
+    assert export(problem(gpus=gpus), plan, "torchtitan")["env"] == {}
+
+
+def test_megatron_export_prints_the_environment(capsys):
+    args = ("plan", "train", "--model", "gpt-1.7b", "--gpus", "16xA100", "-B", "64", "-s", "1024")
+    code, out, _err = run(capsys, *args, "--fix", "tp=2", "-t", "20", "--export", "megatron")
+    assert code == 0
+    lines = out.splitlines()
+    head = lines.index(next(line for line in lines if line.startswith("# megatron")))
+    assert lines[head + 1] == "# environment: export CUDA_DEVICE_MAX_CONNECTIONS=1"

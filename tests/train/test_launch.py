@@ -365,6 +365,7 @@ def test_megatron_layout_round_trips_through_the_cli(capsys, tmp_path):
     assert "--num-virtual-stages-per-pipeline-rank" not in settings
     assert "--decoder-first-pipeline-num-layers" not in settings
     assert d["export"]["notes"] == []
+    assert d["export"]["env"] == {"CUDA_DEVICE_MAX_CONNECTIONS": "1"}  # A100, tp 2
     path = tmp_path / "args.txt"
     path.write_text(d["export"]["text"])
     code, out2, _err = run(capsys, *args, "--from", "megatron", str(path), "--json", "-t", "20")
