@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import sys
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -602,6 +603,18 @@ def calibrate_profile(
     for rid, before in fitted["errors_before"].items():
         rows.add_row(rid, f"{100 * before:+.1f}%", f"{100 * fitted['errors_after'][rid]:+.1f}%")
     out.print(rows)
+    if fitted["at_bound"]:
+        ends = ", ".join(
+            f"{name} at the {end} end of [{lo:g}, {hi:g}]"
+            for name, (end, lo, hi) in fitted["at_bound"].items()
+        )
+        worst = max(abs(e) for e in fitted["errors_after"].values())
+        print(
+            f"planner: warning: profile {profile}: {ends}: the rows ask for values outside the fitted range "
+            f"(check their step times and layouts); the profile still misses a row by "
+            f"{100 * worst:.1f}%",
+            file=sys.stderr,
+        )
 
 
 def gen(

@@ -540,7 +540,9 @@ def test_a_launch_without_a_split_runs_its_frameworks_equal_stages(capsys, tmp_p
     priced with equal stages, not at the planner's best split (13 / 11 layers of GPT-1.7B on
     pp 2 was 6.4 % faster than the NeMo launch runs), and the note says so. The export's own
     plan and the launch read back from it then take the same step time."""
-    code, out, err = run(capsys, *BASE, *WORKLOAD, "--fix", "tp=2,pp=2", "--export", fmt, "--json", "-t", "10")
+    code, out, err = run(
+        capsys, *BASE, *WORKLOAD, "--fix", "tp=2,pp=2", "--export", fmt, "--json", "-t", "10"
+    )
     assert code == 0, err
     exported = json.loads(out)
     assert len(set(exported["plan"]["stage_layers"])) == 1
