@@ -397,7 +397,9 @@ def train(
         sw = software_of(launch, parse_software(software, software_defaults(launch.fmt)))
     for key, flag in (("global_batch", "--global-batch"), ("seq_len", "--seq")):
         if problem_args.get(key) is None:
-            raise InputError(f"missing option {flag}")
+            # a DeepSpeed config has no sequence length: say the file lacks it, not just the flag
+            where = f" ({launch.source} states none: give {flag})" if launch is not None else ""
+            raise InputError(f"missing option {flag}{where}")
     problem = make_problem(
         model,
         cluster,

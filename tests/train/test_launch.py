@@ -555,3 +555,14 @@ def test_a_launch_without_a_split_runs_its_frameworks_equal_stages(capsys, tmp_p
     assert d["plan"]["stage_layers"] == [12, 12]
     assert d["step_time_s"] == pytest.approx(exported["step_time_s"], rel=1e-9)
     assert any("equal stages only" in n for n in d["from"]["notes"])
+
+
+def test_a_launch_without_a_sequence_length_names_the_file(capsys, planned, tmp_path):
+    """A DeepSpeed config states no sequence length: the error names the file as well as the
+    flag (it said only 'missing option --seq', as if the flag were the mistake)."""
+    prob, plan = planned
+    path = tmp_path / "ds.json"
+    path.write_text(export(prob, plan, "deepspeed")["text"])
+    code, _out, err = run(capsys, *BASE, "--from", "deepspeed", str(path), "-t", "5")
+    assert code == 2
+    assert f"missing option --seq ({path} states none: give --seq)" in " ".join(err.split())
