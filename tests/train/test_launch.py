@@ -554,7 +554,7 @@ def test_a_launch_without_a_split_runs_its_frameworks_equal_stages(capsys, tmp_p
     d = json.loads(out)
     assert d["plan"]["stage_layers"] == [12, 12]
     assert d["step_time_s"] == pytest.approx(exported["step_time_s"], rel=1e-9)
-    assert any("equal stages only" in n for n in d["from"]["notes"])
+    assert any("splits the layers equally" in n for n in d["from"]["notes"])
 
 
 def test_a_launch_without_a_sequence_length_names_the_file(capsys, planned, tmp_path):
@@ -566,3 +566,33 @@ def test_a_launch_without_a_sequence_length_names_the_file(capsys, planned, tmp_
     code, _out, err = run(capsys, *BASE, "--from", "deepspeed", str(path), "-t", "5")
     assert code == 2
     assert f"missing option --seq ({path} states none: give --seq)" in " ".join(err.split())
+
+
+def test_a_megatron_launch_without_a_split_runs_megatron_cores_equal_stages(capsys, tmp_path):
+    """Megatron-Core without --decoder-first/last-pipeline-num-layers or a layout builds equal
+    stages (``get_num_layers_to_build`` asserts ``num_layers % pp == 0`` and gives each rank
+    the quotient): a hand-written launch was priced at 13 / 11 layers, which it does not run."""
+    args = tmp_path / "args.txt"
+    args.write_text(
+        "--tensor-model-parallel-size 2 --pipeline-model-parallel-size 2 --micro-batch-size 2 "
+        "--global-batch-size 64 --seq-length 1024 --sequence-parallel\n"
+    )
+    code, out, err = run(capsys, *BASE, "--from", "megatron", str(args), "--json", "-t", "10")
+    assert code == 0, err
+    d = json.loads(out)
+    assert d["plan"]["stage_layers"] == [12, 12]
+    # priced as the same launch with the equal split written out
+    text = args.read_text().strip()
+    args.write_text(
+        text + " --decoder-first-pipeline-num-layers 12 --decoder-last-pipeline-num-layers 12\n"
+    )
+    code, out, err = run(capsys, *BASE, "--from", "megatron", str(args), "--json", "-t", "10")
+    assert code == 0, err
+    assert json.loads(out)["step_time_s"] == pytest.approx(d["step_time_s"], rel=1e-12)
+    args.write_text(text + "\n")
+    assert any("Megatron-LM splits the layers equally" in n for n in d["from"]["notes"])
+    # one of the two counts given: Megatron spreads the rest; still left open, as before
+    args.write_text(args.read_text().strip() + " --decoder-first-pipeline-num-layers 13\n")
+    code, out, err = run(capsys, *BASE, "--from", "megatron", str(args), "--json", "-t", "10")
+    assert code == 0, err
+    assert not any("splits the layers equally" in n for n in json.loads(out)["from"]["notes"])
