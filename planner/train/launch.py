@@ -782,9 +782,9 @@ def _framework_split(
     split = (layers // pp,) * pp
     fw = profile(launch.fmt)
     who = fw.label if fw is not None else launch.fmt
-    launch.notes.append(
-        f"stages {list(split)}: {who} splits the layers equally when the file states no split"
-    )
+    note = f"stages {list(split)}: {who} splits the layers equally when the file states no split"
+    if note not in launch.notes:  # problem_args may be called again on the same launch
+        launch.notes.append(note)
     return {"stage_layers": split}
 
 
