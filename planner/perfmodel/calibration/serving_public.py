@@ -340,12 +340,13 @@ DSTACK_405B = (
 #: left the flag unset (``None``, as scripts that pass ``EngineArgs`` through do since vLLM PR
 #: #9529, opened 2024-10-19; which script dstack ran is not printed), vLLM 0.6.3.post1's
 #: ``EngineArgs.create_engine_config`` turns chunked prefill on for ``max_model_len > 32768``
-#: and ``SchedulerConfig`` then takes 512 tokens per iteration. The runs rule that out (twentieth
-#: session, ``bench/session_runs/s20vllm``): with a 512-token profile the modelled H100 cache
-#: holds 240.9k tokens instead of 91.8k and the cache-bound H100 rows (2048/2048 at batch
-#: 32-256, 128/2048 at 64-256) come out 52-156 % fast instead of 2-15 %; and 91680 is, within
-#: 0.1 %, the largest ``--max-model-len`` that starts with a whole-length profile (the model's
-#: 91,734; vLLM refuses a length its cache cannot hold), which a 512-token profile would not cap.
+#: and ``SchedulerConfig`` then takes 512 tokens per iteration. The setup rules that out
+#: (twentieth session, ``bench/session_runs/s20vllm``): 91680 is, within 0.1 %, the largest
+#: ``--max-model-len`` that starts with a whole-length profile (the model's 91,734; vLLM
+#: refuses a length its cache cannot hold), a cap a 512-token profile would not impose. (The
+#: rows agree, a check made after that argument: with a 512-token profile the modelled H100
+#: cache holds 240.9k tokens instead of 91.8k and the cache-bound H100 rows come out 52-156 %
+#: fast instead of 2-15 %.)
 VLLM06_BATCHED_TOKENS = 91680
 #: Weight / KV precision and engine of each GPU's runs (README commands and environments).
 DSTACK_405B_SETUP = {
