@@ -281,6 +281,8 @@ def bench_cmd(
     for name in heuristic or []:
         if ":" not in name:
             raise InputError(f"--heuristic {name}: expected FILE.py:FUNCTION or MODULE:FUNCTION")
+        # loaded here so a bad plugin is named by the flag that gave it (it said --methods)
+        family.method(name.strip(), flag="--heuristic")
     if resume and csv_path is None:  # was ignored: every run started again
         raise InputError("--resume skips the runs already in --csv FILE: give --csv")
     loaded = load_instances(family, suites)

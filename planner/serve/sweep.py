@@ -100,10 +100,12 @@ def sweep(
 
 
 def plot_sweep(rows: list[dict[str, Any]], path: str | Path) -> Path:
-    """USD per million output tokens vs request rate, one line per GPU type (log x)."""
+    """USD per million output tokens vs request rate, one line per GPU type (log x); a GPU
+    type with no priced point (no plan, or no price) is named under the x axis."""
     from planner.plot import new_figure, save_figure
 
     fig, (ax,) = new_figure(width=7.0, height=4.0)
+    missing = []
     for gpu in dict.fromkeys(r["gpu"] for r in rows):
         pts = [
             (r["qps"], r["usd_per_million_output_tokens"])
@@ -113,8 +115,13 @@ def plot_sweep(rows: list[dict[str, Any]], path: str | Path) -> Path:
         if pts:
             xs, ys = zip(*pts, strict=True)
             ax.plot(xs, ys, marker="o", label=gpu)
+        else:
+            missing.append(gpu)
     ax.set_xscale("log")
-    ax.set_xlabel("request rate (req/s)")
+    xlabel = "request rate (req/s)"
+    if missing:  # a GPU type without a price or a plan vanished from the plot without a word
+        xlabel += f"\nnot drawn (no plan or no price; see the rows' reason): {', '.join(missing)}"
+    ax.set_xlabel(xlabel)
     ax.set_ylabel("USD per million output tokens")
     ax.grid(True, alpha=0.3)
     ax.legend()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import sys
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -396,7 +397,9 @@ def train(
         sw = software_of(launch, parse_software(software, software_defaults(launch.fmt)))
     for key, flag in (("global_batch", "--global-batch"), ("seq_len", "--seq")):
         if problem_args.get(key) is None:
-            raise InputError(f"missing option {flag}")
+            # a DeepSpeed config has no sequence length: say the file lacks it, not just the flag
+            where = f" ({launch.source} states none: give {flag})" if launch is not None else ""
+            raise InputError(f"missing option {flag}{where}")
     problem = make_problem(
         model,
         cluster,
@@ -602,6 +605,18 @@ def calibrate_profile(
     for rid, before in fitted["errors_before"].items():
         rows.add_row(rid, f"{100 * before:+.1f}%", f"{100 * fitted['errors_after'][rid]:+.1f}%")
     out.print(rows)
+    if fitted["at_bound"]:
+        ends = ", ".join(
+            f"{name} at the {end} end of [{lo:g}, {hi:g}]"
+            for name, (end, lo, hi) in fitted["at_bound"].items()
+        )
+        worst = max(abs(e) for e in fitted["errors_after"].values())
+        print(
+            f"planner: warning: profile {profile}: {ends}: the rows ask for values outside the fitted range "
+            f"(check their step times and layouts); the profile still misses a row by "
+            f"{100 * worst:.1f}%",
+            file=sys.stderr,
+        )
 
 
 def gen(

@@ -250,9 +250,10 @@ def _check_row(path: str | Path, row: Any) -> None:
 def fit_profile(rows: list[Any]) -> dict[str, Any]:
     """Refit the training constants to ``rows``; undetermined ones keep the shipped values.
 
-    Returns ``{"constants", "determined", "loss", "errors_before", "errors_after"}`` (the
-    step-time errors ``predicted / measured - 1`` per row with the shipped and the fitted
-    constants).
+    Returns ``{"constants", "determined", "at_bound", "loss", "errors_before",
+    "errors_after"}``: the step-time errors ``predicted / measured - 1`` per row with the
+    shipped and the fitted constants, and ``at_bound`` ``{name: (end, lower, upper)}`` for
+    each fitted constant the fit stopped at an end (``"lower"`` / ``"upper"``) of its range.
     """
     import planner.train  # noqa: F401  (registers the training predictor)
     from planner.perfmodel import constants
@@ -287,9 +288,21 @@ def fit_profile(rows: list[Any]) -> dict[str, Any]:
     with constants.override(values):
         after = {r.id: predict(r) / r.value - 1 for r in rows}
         fitted_loss = loss()
+    # a fitted constant at an end of its range is clamped, not fitted: the rows ask for a
+    # value the model does not allow (the docs' two-row example drives three constants to
+    # their lower ends and still misses by 17-27 %), which the table alone did not say
+    # (the golden-section search ends within ~1e-7 of the range's width of an end, not on it)
+    edge = {p.name: 1e-4 * (p.upper - p.lower) for p in training}
+    at_bound = {
+        p.name: ("lower" if values[p.name] - p.lower < edge[p.name] else "upper", p.lower, p.upper)
+        for p in training
+        if p.name in determined
+        and min(values[p.name] - p.lower, p.upper - values[p.name]) < edge[p.name]
+    }
     return {
         "constants": values,
         "determined": determined,
+        "at_bound": at_bound,
         "loss": fitted_loss,
         "errors_before": before,
         "errors_after": after,

@@ -184,6 +184,17 @@ SPECIFIC: list[tuple[str, list[str], str]] = [
     ("solve-wrong-arity", ["solve", "smtt", SMTT, "-m", "{tmp}/rules.py:two"], "2 required"),
     ("solve-missing-plugin", ["solve", "smtt", SMTT, "-m", "{tmp}/no.py:f"], "no such file"),
     ("bench-os-getcwd", ["bench", "smtt", SMTT, "--methods", "os:getcwd"], "--methods os:getcwd"),
+    # a bad plugin given with --heuristic is named by that flag (it said --methods)
+    (
+        "bench-heuristic-os-getcwd",
+        ["bench", "smtt", SMTT, "--methods", "mdd", "--heuristic", "os:getcwd"],
+        "--heuristic os:getcwd",
+    ),
+    (
+        "bench-heuristic-missing-plugin",
+        ["bench", "smtt", SMTT, "--methods", "mdd", "--heuristic", "{tmp}/no.py:f"],
+        "--heuristic",
+    ),
     (
         "solve-out-is-input",
         ["solve", "smtt", "{tmp}/smtt_ok.json", "--out", "{tmp}/smtt_ok.json"],

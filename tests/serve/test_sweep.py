@@ -56,3 +56,27 @@ def test_sweep_names_gpus_as_the_catalog_does_and_never_prices_an_unpriced_one_a
         "llama-3.1-8b", ["H20"], [1], gpus_per_type=1, time_limit=5, pricing="on-demand", **KW
     )
     assert priced["usd_per_million_output_tokens"] > 0 and not priced["reason"]
+
+
+def test_the_plot_names_a_gpu_type_it_cannot_draw(monkeypatch, tmp_path):
+    """An unpriced GPU type (MI300X in the catalog) has no USD per million tokens: it was left
+    off the plot without a mark, so a reader saw fewer lines than the sweep asked for."""
+    import planner.plot
+    from planner.serve.sweep import plot_sweep
+
+    drawn = {}
+    save = planner.plot.save_figure
+
+    def keep(fig, path):
+        drawn["texts"] = [ax.get_xlabel() for ax in fig.axes]
+        return save(fig, path)
+
+    monkeypatch.setattr(planner.plot, "save_figure", keep)
+    rows = [
+        {"gpu": "H100", "qps": 1.0, "usd_per_million_output_tokens": 4.2},
+        {"gpu": "MI300X", "qps": 1.0, "usd_per_million_output_tokens": None},
+    ]
+    plot_sweep(rows, tmp_path / "cost.png")
+    assert any("not drawn" in t and "MI300X" in t and "H100" not in t for t in drawn["texts"])
+    plot_sweep(rows[:1], tmp_path / "cost2.png")
+    assert not any("not drawn" in t for t in drawn["texts"])

@@ -208,3 +208,38 @@ def test_expert_tp_column(tmp_path):
         path.write_text(MOE_HEADER + MOE_ROW.format(etp=etp))
         with pytest.raises(InputError, match=named):
             read_rows(path)
+
+
+def test_a_constant_clamped_at_its_range_is_reported(capsys, monkeypatch, tmp_path):
+    """The docs' two-row example (GPT-1.7B on 16 H100 measured at 0.20 / 0.26 s, about twice
+    the model's time) drives constants to the lower ends of their ranges and the profile still
+    misses the rows by 17-27 %: the fit says so (``at_bound``, a warning line) instead of a
+    table of 'fitted' values only; the synthetic rows, fitted inside the ranges, warn nothing."""
+    monkeypatch.setenv("PLANNER_CONFIG_DIR", str(tmp_path / "cfg"))
+    rows = tmp_path / "my_runs.csv"
+    rows.write_text(
+        "model,gpu,gpus,global_batch,seq_len,tp,pp,dp,microbatch,step_time_s,recompute\n"
+        "gpt-1.7b,H100,16,64,1024,1,1,16,4,0.20,none\n"
+        "gpt-1.7b,H100,16,64,1024,2,1,8,4,0.26,none\n"
+    )
+    code, out, err = run(capsys, "calibrate", "--rows", str(rows), "--profile", "lab")
+    assert code == 0, err
+    assert "gemm_efficiency_hopper at the lower end of [0.4, 0.95]" in " ".join(err.split())
+    assert "still misses a row by" in err
+    code, out, _err = run(capsys, "calibrate", "--rows", str(rows), "--profile", "lab2", "--json")
+    d = json.loads(out)
+    assert d["at_bound"]["gemm_efficiency_hopper"][0] == "lower"
+    assert set(d["at_bound"]) <= set(d["determined"])
+    for name, (end, lo, hi) in d["at_bound"].items():
+        assert d["constants"][name] == pytest.approx(
+            lo if end == "lower" else hi, abs=1e-4 * (hi - lo)
+        )
+
+
+def test_constants_fitted_inside_their_ranges_warn_nothing(
+    capsys, monkeypatch, tmp_path, synthetic
+):
+    monkeypatch.setenv("PLANNER_CONFIG_DIR", str(tmp_path / "cfg"))
+    code, _out, err = run(capsys, "calibrate", "--rows", str(synthetic), "--profile", "lab")
+    assert code == 0
+    assert "warning" not in err
