@@ -709,7 +709,9 @@ def launchable(problem: ServingProblem, tool: str) -> ServingProblem:
     for vLLM pairs prefill and decode servers one to one by workload and layout
     (``pd_pairs``, :func:`_vllm_pairs`). Raises as :func:`check_exportable`."""
     check_exportable(problem, tool)
-    return replace(problem, constraints=replace(problem.constraints, target=tool))
+    # warnings anew: the target's engine leaves pools out, and a pool left out is not "unpriced"
+    meta = {k: v for k, v in problem.meta.items() if k != "warnings"}
+    return replace(problem, constraints=replace(problem.constraints, target=tool), meta=meta)
 
 
 #: Least time left (seconds) for which :func:`restriction_effect` runs its second search.

@@ -215,7 +215,9 @@ def train(
             "--profile", help="Constants refitted to your runs (planner calibrate --rows)."
         ),
     ] = None,
-    top: Annotated[int, typer.Option("--top", "-k", help="Alternatives to keep.", min=1)] = 5,
+    top: Annotated[
+        int, typer.Option("--top", "-k", help="Plans to show, the best included.", min=1)
+    ] = 5,
     prefer_simple: Annotated[
         float,
         typer.Option(
