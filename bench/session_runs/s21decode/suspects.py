@@ -23,14 +23,13 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import publish
 from decompose import decompose
 
 from planner.perfmodel import constants
 from planner.perfmodel.calibration.inference_gpus import INFERENCE_GPU_ROWS
 from planner.perfmodel.calibration.published import SERVING_ROWS
 from planner.perfmodel.engines import TRTLLM_HOST_PER_SEQUENCE_S
-
-HERE = Path(__file__).resolve().parent
 
 
 def main() -> None:
@@ -56,12 +55,7 @@ def main() -> None:
             f"{'-' if needed is None else f'{needed:.2f}'} | {d['pre']['prefill_attn']:.0%} | "
             f"{host / d['t0']:.2f} | {series:+.0%} |"
         )
-    text = "\n".join(lines)
-    print(text)
-    (HERE / "suspects.md").write_text(
-        "# Suspects (b)-(d) per trtllm-bench row\n\n"
-        "`PYTHONPATH=. python bench/session_runs/s21decode/suspects.py`\n\n" + text + "\n"
-    )
+    publish("suspects", "Suspects (b)-(d) per trtllm-bench row", "\n".join(lines))
 
 
 if __name__ == "__main__":

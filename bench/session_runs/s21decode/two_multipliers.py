@@ -20,12 +20,11 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import publish
 from decompose import decompose
 
 from planner.perfmodel.calibration.inference_gpus import INFERENCE_GPU_ROWS
 from planner.perfmodel.calibration.published import SERVING_ROWS
-
-HERE = Path(__file__).resolve().parent
 
 
 def main() -> None:
@@ -54,11 +53,10 @@ def main() -> None:
             f"{np.sqrt(s):.3f} | {np.sum(np.abs(np.exp(e) - 1) <= 0.15)} -> "
             f"{np.sum(np.abs(np.exp(res) - 1) <= 0.15)} |"
         )
-    text = "\n".join(lines)
-    print(text)
-    (HERE / "two_multipliers.md").write_text(
-        "# Decode and prefill time factors per group (diagnostic, not fitted into the model)\n\n"
-        "`PYTHONPATH=. python bench/session_runs/s21decode/two_multipliers.py`\n\n" + text + "\n"
+    publish(
+        "two_multipliers",
+        "Decode and prefill time factors per group (diagnostic, not fitted into the model)",
+        "\n".join(lines),
     )
 
 

@@ -8,15 +8,13 @@ a fitted constant for the after run)
 
 from __future__ import annotations
 
-import collections
 import sys
 from pathlib import Path
-
-import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import whatif_gemm
 import whatif_padding
+from common import summary
 
 from planner.perfmodel import constants
 from planner.perfmodel.calibration.inference_gpus import INFERENCE_GPU_ROWS
@@ -40,21 +38,9 @@ def main() -> None:
         whatif_padding.CURRENT["cap"] = min(limits.max_batch_size, limits.max_num_tokens)
         after[r.id] = predict(r) / r.value - 1
         whatif_padding.CURRENT["pad"] = False
-    c = collections.defaultdict(lambda: [0, 0, 0, [], []])
     for r in rows:
         print(f"{r.id:66s} {before[r.id]:+7.1%} -> {after[r.id]:+7.1%}")
-        key = f"{r.source} {r.split}"
-        c[key][0] += abs(before[r.id]) <= 0.15
-        c[key][1] += abs(after[r.id]) <= 0.15
-        c[key][2] += 1
-        c[key][3].append(before[r.id])
-        c[key][4].append(after[r.id])
-    for key, v in c.items():
-        print(
-            f"{key:26s} within 15 % {v[0]:2d} -> {v[1]:2d} / {v[2]}; signed mean "
-            f"{np.mean(v[3]):+.1%} -> {np.mean(v[4]):+.1%}; median |err| "
-            f"{np.median(np.abs(v[3])):.1%} -> {np.median(np.abs(v[4])):.1%}"
-        )
+    print("\n".join(summary(rows, before, after)))
 
 
 if __name__ == "__main__":

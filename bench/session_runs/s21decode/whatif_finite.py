@@ -17,17 +17,14 @@ and the within-15 % counts per source, before / after; writes whatif_finite.md)
 
 from __future__ import annotations
 
-import collections
 import math
-from pathlib import Path
 
-import numpy as np
+from common import publish, summary
 
 from planner.perfmodel.calibration.inference_gpus import INFERENCE_GPU_ROWS
 from planner.perfmodel.calibration.published import SERVING_ROWS
 from planner.serve.calibration import row_role
 
-HERE = Path(__file__).resolve().parent
 #: trtllm-bench ``$num_requests`` per (ISL, OSL), the perf overview's table.
 NUM_REQUESTS = {
     (128, 128): 30000,
@@ -60,28 +57,18 @@ def finite(row) -> tuple[float, float, float, float]:
 def main() -> None:
     rows = [*SERVING_ROWS, *INFERENCE_GPU_ROWS]
     lines = ["| row | B | waves | steady err | finite err |", "|---|---|---|---|---|"]
-    c = collections.defaultdict(lambda: [0, 0, 0, [], []])
+    before, after = {}, {}
     for row in rows:
         steady, fin, B, waves = finite(row)
-        eb, ea = steady / row.value - 1, fin / row.value - 1
-        lines.append(f"| {row.id} | {B:.0f} | {waves:.2f} | {eb:+.1%} | {ea:+.1%} |")
-        key = f"{row.source} {row.split}"
-        c[key][0] += abs(eb) <= 0.15
-        c[key][1] += abs(ea) <= 0.15
-        c[key][2] += 1
-        c[key][3].append(eb)
-        c[key][4].append(ea)
-    summary = [
-        f"- {key}: within 15 % {v[0]} -> {v[1]} / {v[2]}; signed mean {np.mean(v[3]):+.1%} -> "
-        f"{np.mean(v[4]):+.1%}; median |err| {np.median(np.abs(v[3])):.1%} -> "
-        f"{np.median(np.abs(v[4])):.1%}"
-        for key, v in c.items()
-    ]
-    text = "\n".join([*lines, "", *summary])
-    print(text)
-    (HERE / "whatif_finite.md").write_text(
-        "# What-if: trtllm-bench's finite request count (the last, partial wave)\n\n"
-        "`PYTHONPATH=. python bench/session_runs/s21decode/whatif_finite.py`\n\n" + text + "\n"
+        before[row.id], after[row.id] = steady / row.value - 1, fin / row.value - 1
+        lines.append(
+            f"| {row.id} | {B:.0f} | {waves:.2f} | {before[row.id]:+.1%} | {after[row.id]:+.1%} |"
+        )
+    text = "\n".join([*lines, "", *summary(rows, before, after)])
+    publish(
+        "whatif_finite",
+        "What-if: trtllm-bench's finite request count (the last, partial wave)",
+        text,
     )
 
 

@@ -24,17 +24,15 @@ whatif_padding.md)
 from __future__ import annotations
 
 import bisect
-import collections
-from pathlib import Path
 
 import numpy as np
+from common import publish, summary
 
 from planner.perfmodel.calibration.inference_gpus import INFERENCE_GPU_ROWS
 from planner.perfmodel.calibration.published import SERVING_ROWS
 from planner.serve.calibration import predict, row_bench_settings
 from planner.serve.capacity import RoleModel
 
-HERE = Path(__file__).resolve().parent
 SIZES = (1, 2, 4, 8, 16, 32, 64, 128, 256, 384, 512, 1024, 2048, 4096, 8192)
 PADDED = {"pytorch"}
 
@@ -96,27 +94,9 @@ def main() -> None:
         after[r.id] = predict(r) / r.value - 1
         CURRENT["pad"] = False
     lines = ["| row | before | after |", "|---|---|---|"]
-    c = collections.defaultdict(lambda: [0, 0, 0, [], []])
-    for r in rows:
-        lines.append(f"| {r.id} | {before[r.id]:+.1%} | {after[r.id]:+.1%} |")
-        key = f"{r.source} {r.split}"
-        c[key][0] += abs(before[r.id]) <= 0.15
-        c[key][1] += abs(after[r.id]) <= 0.15
-        c[key][2] += 1
-        c[key][3].append(before[r.id])
-        c[key][4].append(after[r.id])
-    summary = [
-        f"- {key}: within 15 % {v[0]} -> {v[1]} / {v[2]}; signed mean {np.mean(v[3]):+.1%} -> "
-        f"{np.mean(v[4]):+.1%}; median |err| {np.median(np.abs(v[3])):.1%} -> "
-        f"{np.median(np.abs(v[4])):.1%}"
-        for key, v in c.items()
-    ]
-    text = "\n".join([*lines, "", *summary])
-    print(text)
-    (HERE / "whatif_padding.md").write_text(
-        "# What-if: CUDA-graph batch padding (PyTorch flow rows)\n\n"
-        "`PYTHONPATH=. python bench/session_runs/s21decode/whatif_padding.py`\n\n" + text + "\n"
-    )
+    lines += [f"| {r.id} | {before[r.id]:+.1%} | {after[r.id]:+.1%} |" for r in rows]
+    text = "\n".join([*lines, "", *summary(rows, before, after)])
+    publish("whatif_padding", "What-if: CUDA-graph batch padding (PyTorch flow rows)", text)
 
 
 if __name__ == "__main__":
