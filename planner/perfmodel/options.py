@@ -72,6 +72,23 @@ Saved activations
     ``flash_attn_varlen_func``, ``bert_padding.pad_input`` after it); its Triton path
     (``triton_flash_attn_fn``) saves the kernel's output once (``attn_output.view``), as the
     default assumes.
+    ``sp_gathered_inputs`` with sequence parallelism, the column-parallel GEMMs keep their
+    all-gathered, full-sequence input for the weight gradient: no backward re-gather, and the
+    saved inputs of the attention projections and of the MLP / MoE block are ``t`` times
+    Megatron's (:func:`~planner.perfmodel.memory.layer_activation_bytes`,
+    :func:`~planner.perfmodel.layer.layer_cost`). Megatron-LM's sequence-parallel linear saves
+    the sharded LayerNorm output and all-gathers it again in the backward (Korthikanti et al.
+    2022, §4.2.2), the default. torchtitan's DTensor TP (``torchtitan/models/llama3/infra/
+    parallelize.py`` ``apply_tp``, pytorch/torchtitan @6404b93; the MoE block's
+    ``PrepareModuleInputOutput`` in ``experiments/llama4/infra/parallelize.py``) redistributes
+    each block's input ``Shard(1) -> Replicate()`` (``PrepareModuleInput``) before its
+    ``ColwiseParallel`` linears: autograd's matmul saves that replicated tensor, and the
+    redistribution's backward (``torch/distributed/tensor/_redistribute.py``
+    ``Redistribute.backward``) reduce-scatters the input gradient and saves nothing. Under
+    ``torch.compile`` the min-cut partitioner recomputes only ops on its allow-list
+    (``ban_recompute_not_in_allowlist``), which holds no collective, so the gathered tensor is
+    still the one saved. The LM head's gathered input (``ColwiseParallel(input_layouts=
+    Shard(1))``) is not charged, as Megatron's sharded one is not.
 Sharding
     ``zero_hpz`` ZeRO++ hierarchical partitioning (a secondary copy of the
     ZeRO-3 weight shard inside each node: the backward all-gather stays on
@@ -175,6 +192,7 @@ class Software:
     fused_loss: bool = False
     dropout_masks: bool = True
     unpadded_attention: bool = False
+    sp_gathered_inputs: bool = False
     torch_fsdp: bool = False
     zero_hpz: bool = False
     trainable: float = 1.0
