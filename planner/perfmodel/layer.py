@@ -371,6 +371,7 @@ def layer_cost(
     flex_backend: str = "",
     sm_share: float = 1.0,
     gathered_inputs: bool = False,
+    bwd_scatter_overlap: bool = True,
 ) -> LayerCost:
     """Training cost of one transformer layer for one microbatch on one GPU.
 
@@ -454,6 +455,11 @@ def layer_cost(
         for the weight gradient (``Software.sp_gathered_inputs``): the backward gathers
         nothing again (:func:`planner.perfmodel.memory.layer_activation_bytes` charges the
         larger saved input).
+    bwd_scatter_overlap
+        With ``tp_overlap`` and sequence parallelism, the backward's reduce-scatters of the
+        column-parallel blocks' input gradients are overlapped too; ``False``: they run after
+        their GEMMs, exposed, the rest overlapped
+        (``Software.tp_overlap_bwd_scatter``, torch's async TP).
     """
     prec = get_precision(precision)
     gemms = functools.partial(linear, tuned=tuned_kernels)  # the image's GEMM efficiency
@@ -597,6 +603,10 @@ def layer_cost(
     gemm_bwd = attn.gemm_bwd + mlp.gemm_bwd
     tp_fwd = exposed(tp_comm, gemm_fwd, tp_overlap)
     tp_bwd = exposed(tp_comm + tp_redo, gemm_bwd, tp_overlap)
+    if tp > 1 and sp and tp_overlap and not bwd_scatter_overlap:
+        # each block's input gradient is reduce-scattered once its GEMMs are done
+        scatters = 2 * comm.reduce_scatter(tp_bytes, tp, tpn, fab)
+        tp_bwd = exposed(tp_comm + tp_redo - scatters, gemm_bwd, True) + scatters
     if tp > 1 and tp_bwd_overlap and not tp_overlap:
         # the column-parallel GEMMs feeding each block: the attention projections before
         # the core, and (dense) the MLP's first GEMM; an MoE block's collectives stay exposed

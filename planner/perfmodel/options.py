@@ -10,7 +10,19 @@ Adam moments, bf16 activations and communication, balanced dropless MoE).
 
 Overlap
     ``tp_overlap`` tensor-parallel collectives overlapped with the GEMMs
-    (Transformer Engine user buffers, torch async TP); ``tp_bwd_overlap``, short of that,
+    (Transformer Engine user buffers, torch async TP); ``tp_overlap_bwd_scatter``, under
+    ``tp_overlap`` with sequence parallelism, the backward reduce-scatters of the
+    column-parallel blocks' input gradients are overlapped as well (Transformer Engine's dgrad
+    reduce-scatter overlap on Megatron's fused QKV and FC1 GEMMs); ``False`` for torch's async
+    TP (``torch._inductor.config._micro_pipeline_tp``, torchtitan's
+    ``enable_async_tensor_parallel``): its pass fuses an all-gather with the matmuls that
+    consume it (forward inputs, backward output gradients) and a reduce-scatter with the one
+    matmul that produces it (``fuse_matmul_reduce_scatter``: ``_find_producer_matmul``
+    accepts ``mm`` / ``_scaled_mm``, optionally between reshapes, in
+    ``torch/_inductor/fx_passes/micro_pipeline_tp.py``), while the input gradient of
+    torchtitan's separate ``wq`` / ``wk`` / ``wv`` and ``w1`` / ``w3`` linears is the sum of
+    their data-gradient matmuls: that reduce-scatter is not fused and runs exposed;
+    ``tp_bwd_overlap``, short of ``tp_overlap``,
     the backward collectives of the column-parallel GEMMs run asynchronously under those
     GEMMs' data- and weight-gradient GEMMs (Megatron-LM's
     ``async_tensor_model_parallel_allreduce``, on by default from 2021-09-07, and its
@@ -178,6 +190,7 @@ class Software:
 
     tp_overlap: bool = False
     tp_bwd_overlap: bool = True
+    tp_overlap_bwd_scatter: bool = True
     overlap_param_gather: bool = True
     pp_overlap: bool = True
     ep_overlap: str = "none"

@@ -499,6 +499,7 @@ def layer_time(step: TrainingStep, gpu: GpuSpec, moe: bool) -> LayerCost:
         flex_backend=sw.flex_backend if sw.dispatcher == "flex" else "",
         sm_share=sm_share(step, gpu),
         gathered_inputs=gathered_inputs(step),
+        bwd_scatter_overlap=sw.tp_overlap_bwd_scatter,
     )
 
 

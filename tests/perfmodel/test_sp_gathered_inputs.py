@@ -139,3 +139,25 @@ def test_without_sequence_parallelism_nothing_changes():
     )
     off = make_problem(MODEL, "16xH100", global_batch=32, seq_len=S)
     assert estimate(on, plan).memory.activations == estimate(off, plan).memory.activations
+
+
+def test_async_tp_leaves_the_backward_reduce_scatters_exposed():
+    """torch's async TP fuses a reduce-scatter only with the one matmul producing it; the
+    input gradient of torchtitan's separate wq / wk / wv (w1 / w3) is a sum of matmuls, so the
+    backward's two reduce-scatters run exposed while everything else overlaps
+    (``Software.tp_overlap_bwd_scatter``). With GEMMs far longer than the collectives (70B,
+    16 x 8192 tokens), each overlapped collective costs ``OVERLAP_SLOWDOWN`` of itself."""
+    from planner.perfmodel.overlap import OVERLAP_SLOWDOWN
+
+    model = load_model("llama-3.1-70b")
+    kw = dict(micro_batch=16, seq=8192, tp=T, sp=True, flash=True, tp_overlap=True)
+    kw["gathered_inputs"] = True
+    whole = layer_cost(model, H100, **kw)
+    titan = layer_cost(model, H100, bwd_scatter_overlap=False, **kw)
+    assert titan.comm_fwd == whole.comm_fwd  # the forward's collectives all fuse
+    scatter = comm.reduce_scatter(16 * 8192 * model.hidden * 2.0, T, T, comm.fabric_of(H100))
+    gather = comm.all_gather(16 * 8192 * model.hidden * 2.0, T, T, comm.fabric_of(H100))
+    assert whole.comm_bwd == pytest.approx(OVERLAP_SLOWDOWN * 2 * (gather + scatter))
+    assert titan.comm_bwd == pytest.approx(OVERLAP_SLOWDOWN * 2 * gather + 2 * scatter)
+    assert software_defaults("torchtitan")["tp_overlap_bwd_scatter"] is False
+    assert Software().tp_overlap_bwd_scatter is True  # Transformer Engine's overlap
