@@ -64,3 +64,35 @@ def test_from_torchtitan_prices_gathered_inputs(capsys, tmp_path):
     gather = comm.all_gather(b * S * HIDDEN * 2.0, T, T, comm.fabric_of(get_gpu("H100")))
     again = estimate(regather, plan).breakdown["tp_comm"]
     assert again - got["breakdown"]["tp_comm"] == pytest.approx(LAYERS * m * 2 * gather)
+
+
+def test_without_pp_the_micro_batch_is_the_local_batch():
+    """torchtitan (train.py @6404b93) runs ``global / (local_batch_size x dp)`` accumulation
+    steps of ``local_batch_size`` sequences each without PP; ``pipeline_parallel_microbatch_size``
+    only splits the local batch of a pipeline. ``--from`` read the micro-batch from the latter
+    (left open without it: the search chose 16 for a launch of local batch 2), and ``--export``
+    wrote the whole per-rank batch as ``local_batch_size``, a launch that runs one
+    micro-batch of all of it."""
+    import tomllib
+
+    from planner.train.export import export
+    from planner.train.launch import read_text_launch
+
+    text = f"[parallelism]\ntensor_parallel_degree = {T}\n[training]\nlocal_batch_size = 2\n"
+    assert read_text_launch("torchtitan", text).fixed["microbatch"] == 2
+    both = text.replace("[training]", "pipeline_parallel_microbatch_size = 4\n[training]")
+    launch = read_text_launch("torchtitan", both)
+    assert launch.fixed["microbatch"] == 2 and any("unused without" in n for n in launch.notes)
+    piped = both.replace("[training]", "pipeline_parallel_degree = 2\n[training]")
+    assert read_text_launch("torchtitan", piped).fixed["microbatch"] == 4
+
+    prob = make_problem("llama-3.1-8b", "16xH100", global_batch=64, seq_len=S)
+    plan = TrainingPlan(
+        tp=T, pp=1, dp=2, microbatch=4, zero=3, sequence_parallel=True, stage_layers=(LAYERS,)
+    )
+    written = tomllib.loads(export(prob, plan, "torchtitan")["text"])
+    assert written["training"]["local_batch_size"] == 4  # was 64 / 2 = 32
+    assert written["training"]["global_batch_size"] == 64  # 8 accumulation steps
+    assert "pipeline_parallel_microbatch_size" not in written["parallelism"]
+    back = read_text_launch("torchtitan", export(prob, plan, "torchtitan")["text"])
+    assert back.fixed["microbatch"] == 4 and back.global_batch == 64
