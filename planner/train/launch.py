@@ -544,8 +544,20 @@ def read_torchtitan(text: str, where: str) -> Launch:
         out.notes.append(
             f"HSDP (shard inside groups, replicate across) is modelled as ZeRO-{sharded_zero}"
         )
-    if p + "pipeline_parallel_microbatch_size" in values:
-        f["microbatch"] = _int(values[p + "pipeline_parallel_microbatch_size"], "microbatch", where)
+    # the micro-batch a forward runs (torchtitan/train.py @6404b93): without PP each of the
+    # gradient-accumulation steps runs local_batch_size sequences, and
+    # pipeline_parallel_microbatch_size is unused; with PP the schedule splits the local
+    # batch into micro-batches of that size
+    micro_key = p + "pipeline_parallel_microbatch_size"
+    if f["pp"] > 1 and micro_key in values:
+        f["microbatch"] = _int(values[micro_key], "microbatch", where)
+    elif f["pp"] == 1 and "training.local_batch_size" in values:
+        f["microbatch"] = _int(values["training.local_batch_size"], "local_batch_size", where)
+        if micro_key in values:
+            out.notes.append(
+                "pipeline_parallel_microbatch_size is unused without pipeline parallelism: "
+                "torchtitan's micro-batch is local_batch_size"
+            )
     schedule = str(values.get(p + "pipeline_parallel_schedule", "1F1B"))
     if schedule == "1F1B":
         f["interleave"] = 1

@@ -13,6 +13,7 @@ from planner.core.errors import InputError
 from planner.perfmodel.options import Software
 from planner.train.api import make_problem, solve
 from planner.train.export import FORMATS, export
+from planner.train.frameworks import software_defaults
 from planner.train.instance import TrainingPlan
 from planner.train.launch import problem_args, read_text_launch, stage_layers
 from planner.train.proposal import render as render_proposal
@@ -497,7 +498,9 @@ def test_a_launch_is_priced_as_its_own_framework_runs_it(capsys, planned, tmp_pa
     d = json.loads(out)
     got = TrainingPlan.from_dict(d["plan"])
     assert got.tp == 2
-    own = estimate(replace(prob, software=Software(tp_bwd_overlap=False)), got)
+    facts = software_defaults(fmt)  # tp_bwd_overlap off (+ torchtitan's gathered inputs)
+    assert facts["tp_bwd_overlap"] is False
+    own = estimate(replace(prob, software=Software.from_dict(facts)), got)
     default = estimate(replace(prob, software=Software()), got)
     assert d["step_time_s"] == pytest.approx(own.step_time, rel=1e-9)
     assert default.step_time < own.step_time
