@@ -21,7 +21,6 @@ The result keeps the best verified schedule and the best proven bound of all sta
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
 from typing import Any
 
 from planner.core.result import Result, Status
@@ -32,7 +31,6 @@ from planner.rcpsp.evaluate import makespan, verify
 from planner.rcpsp.feasibility import infeasibility_reason
 from planner.rcpsp.heuristics.sgs import lft_schedule
 from planner.rcpsp.instance import Instance, Solution
-from planner.rcpsp.reverse import flip, reversed_instance, reversible
 
 Stage = Callable[..., Result]
 
@@ -73,10 +71,6 @@ LB_SEARCH_PARAMS: dict[str, Any] = {"use_objective_lb_search": True}
 EXACT_PARAMS: dict[str, Any] = {"linearization_level": 0}
 #: CP-SAT workers of the main exact stage with two threads: the no-LP and the default (LP) search.
 SIDE_BY_SIDE = ["no_lp", "default_lp"]
-#: With one thread, share of the main exact stage given first to the same search on the reversed
-#: project (plain projects only; see :mod:`planner.rcpsp.reverse`); the forward search gets the
-#: rest. 0 turns it off.
-REVERSED_SHARE = 0.0
 
 
 class _Best:
@@ -190,12 +184,6 @@ def solve_auto(
                     stage,
                 )
             continue
-        if stage == "cpsat" and threads == 1 and REVERSED_SHARE > 0 and reversible(instance):
-            forward = (1.0 - REVERSED_SHARE) * budget
-            _reversed_stage(instance, best, clock, budget - forward, seed + k, params)
-            budget = min(forward, clock.remaining())
-            if best.closed or budget < 0.05:
-                break
         res = solve_cpsat(
             instance,
             time_limit=budget,
@@ -211,35 +199,6 @@ def solve_auto(
             return res
         best.take(res, stage)
     return _result(instance, best)
-
-
-def _reversed_stage(
-    instance: Instance,
-    best: _Best,
-    clock: Deadline,
-    budget: float,
-    seed: int,
-    params: dict[str, Any] | None,
-) -> None:
-    """The exact search on the reversed project (same optimum; :mod:`planner.rcpsp.reverse`),
-    hinted with the incumbent read backwards; its schedule is read back and its bound kept."""
-    if best.solution is None or budget < 0.05:
-        return
-    rev = reversed_instance(instance)
-    res = solve_cpsat(
-        rev,
-        time_limit=min(budget, clock.remaining()),
-        threads=1,
-        seed=seed,
-        hint=flip(instance, best.solution),
-        params=params,
-        lower=best.bound,
-        upper_from_hint=True,
-        name="auto",
-    )
-    if res.solution is not None:
-        res = replace(res, solution=flip(rev, res.solution))
-    best.take(res, "reversed")
 
 
 def _large(
