@@ -15,6 +15,8 @@ defined here for projects without them (:func:`reversible`); lags of any sign ar
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from planner.rcpsp.instance import Instance, Precedence, Solution
 
 
@@ -53,17 +55,7 @@ def reversed_instance(instance: Instance) -> Instance:
         else Precedence(p.succ, p.pred, dur[p.succ] - dur[p.pred] + p.lag)
         for p in instance.precedences
     )
-    return Instance(
-        name=instance.name,
-        durations=dur,
-        demands=instance.demands,
-        capacities=instance.capacities,
-        precedences=precs,
-        disjunctive=instance.disjunctive,
-        job_names=instance.job_names,
-        resource_names=instance.resource_names,
-        meta={**instance.meta, "reversed": True},
-    )
+    return replace(instance, precedences=precs, meta={**instance.meta, "reversed": True})
 
 
 def flip(instance: Instance, solution: Solution) -> Solution:
