@@ -19,7 +19,7 @@ from planner.rcpsp.bounds import lower_bound
 from planner.rcpsp.model import ModelOptions, build
 from planner.rcpsp.network import distances
 from planner.rcpsp.readers import read
-from planner.rcpsp.reverse import reversed_instance
+from reverse import reversed_instance  # this folder (kept out of the package: unused there)
 
 DATA = Path("/work/shared/data/psplib")
 #: extra CP-SAT parameters (JSON in $PROBE_PARAMS), enum values by name
