@@ -124,6 +124,13 @@ def make_cluster_cost(
             f"--gpu {gpu}: FlexSP preset {preset.name} has its own published constants; "
             "--gpu applies to a model derived from perfmodel (e.g. --model llama-3.1-8b)"
         )
+    if strategies is not None and list(strategies) != ["ulysses"]:
+        # was ignored (even an unknown name): a preset's published costs are all-to-all only
+        raise InputError(
+            f"--strategies {','.join(strategies) or repr('')}: FlexSP preset {preset.name} "
+            "models Ulysses (all-to-all) groups only; --strategies applies to a model derived "
+            "from perfmodel (e.g. --model llama-3.1-8b)"
+        )
     gpn = preset.gpus_per_node if gpus_per_node is None else gpus_per_node
     if gpus % gpn:
         raise InputError(f"--gpus: {gpus} is not a multiple of the node size {gpn}")

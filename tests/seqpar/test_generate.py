@@ -115,3 +115,16 @@ def _run_with_deadline(func, seconds):
     finally:
         signal.alarm(0)
         signal.signal(signal.SIGALRM, previous)
+
+
+def test_strategies_with_a_flexsp_preset_are_refused_not_ignored():
+    # `gen seqpar --mix github --strategies ring,foo` wrote a FlexSP (all-to-all) batch, exit 0
+    for bad in (["ring"], ["ring", "foo"], ["ulysses", "hybrid"]):
+        with pytest.raises(InputError, match=r"--strategies .*FlexSP preset flexsp-7b"):
+            synthetic("github", batch=8, max_len=4096, gpus=8, strategies=bad)
+    with pytest.raises(InputError, match="--strategies"):
+        sample(np.array([5, 6, 7]), batch=2, max_len=100, gpus=8, strategies=["ring"])
+    # the preset's own strategy, and no option at all, are the same batch
+    (a,) = synthetic("github", batch=8, max_len=4096, gpus=8, strategies=["ulysses"])
+    (b,) = synthetic("github", batch=8, max_len=4096, gpus=8)
+    assert a.to_dict() == b.to_dict()
