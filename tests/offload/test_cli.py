@@ -122,6 +122,27 @@ def test_wrapping_a_trace_of_the_wrong_shape_exits_2(capsys, tmp_path):
     assert code == 2 and "'counts' has shape [3, 5, 64] but the model has 26 layers" in err
 
 
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        # an empty file escaped as click's Abort: "planner: aborted", exit 1
+        (lambda p: p.write_bytes(b""), "empty file, not a .npy array"),
+        (lambda p: p.write_text('{"a": 1}'), "not a .npy file (no NumPy header)"),
+        (lambda p: p.mkdir(), "is a directory, expected a .npy file"),
+        (lambda p: np.save(p, np.zeros((2, 5, 7), np.int16)), "'counts' has shape [2, 5, 7]"),
+    ],
+)
+def test_bad_counts_file_exits_2_naming_the_option_and_file(capsys, tmp_path, make, message):
+    counts = tmp_path / "rec.npy"
+    make(counts)
+    out_path = tmp_path / "out.json"
+    args = ("gen", "offload", "--counts", counts, "--preset", "deepseek-v2-lite", "-o", out_path)
+    code, out, err = run(capsys, *args)
+    assert code == 2 and out == "" and not out_path.exists()
+    assert err.startswith(f"planner: error: --counts {counts}: ") and message in err, err
+    assert len(err.strip().splitlines()) == 1
+
+
 def test_outputs_never_overwrite_the_npy_counts_or_its_header(capsys, tmp_path):
     """--out trace.npy replaced the counts a trace.json names with the results JSON."""
     header, counts = tmp_path / "t.json", tmp_path / "t.npy"
