@@ -368,7 +368,7 @@ def _compare(
     """``planner bench --compare A.csv B.csv``: print (and with --report write) the diff."""
     from dataclasses import asdict
 
-    from planner.bench.compare import compare, markdown
+    from planner.bench.compare import check_same_family, compare, markdown
     from planner.bench.rows import read_rows
     from planner.core.io import write_atomic
 
@@ -379,7 +379,9 @@ def _compare(
             raise InputError(f"--compare: no such file {path}")
     if report is not None:
         validate.output_file(report, "--report", inputs=list(paths), force=force)
-    result = compare(read_rows(paths[0]), read_rows(paths[1]))
+    rows_a, rows_b = read_rows(paths[0]), read_rows(paths[1])
+    check_same_family(rows_a, rows_b, str(paths[0]), str(paths[1]))
+    result = compare(rows_a, rows_b)
     if json_out:
         with console.clean_stdout() as stdout:
             for diff in result.methods:
