@@ -437,21 +437,20 @@ def wrap_counts(
     block_steps = (p.block_steps if p.diffusion else 0) if block_steps is None else block_steps
     _check("--block-steps", block_steps, 0, MAX_STEPS)
     blocks = block_lengths(steps, block_steps) if steps else None
-    hardware = hardware_for(
-        p,
-        gpu=gpu,
-        cpu=cpu,
-        link=link,
-        budget=budget,
-        global_budget=global_budget,
-        overlap=overlap,
-        coefficients=coefficients,
-    )
     try:
         return Instance(
             name=name or path.stem,
             model=model_for(p),
-            hardware=hardware,
+            hardware=hardware_for(
+                p,
+                gpu=gpu,
+                cpu=cpu,
+                link=link,
+                budget=budget,
+                global_budget=global_budget,
+                overlap=overlap,
+                coefficients=coefficients,
+            ),
             counts=counts,
             blocks=None if blocks is None else tuple(blocks),
             initial=initial,
