@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 from pathlib import Path
 from typing import Annotated
 
@@ -132,6 +133,28 @@ def gen(
         name=name,
     )
     if counts is not None:
+        # these shape a generated trace; with --counts they were silently ignored (exit 0)
+        shaping = dict(
+            steps=steps,
+            seed=seed,
+            stability=stability,
+            zipf=zipf,
+            drift=drift,
+            tokens=tokens,
+            layers=layers,
+            prefix=prefix,
+        )
+        defaults = inspect.signature(gen).parameters
+        given = [
+            "--" + key.replace("_", "-")
+            for key, value in shaping.items()
+            if value != defaults[key].default
+        ]
+        if given:
+            raise InputError(
+                f"{', '.join(given)}: only for a generated trace; --counts {counts} wraps a "
+                "recorded one as it is (all its steps and the preset's layers)"
+            )
         if out is not None:
             ensure_not_input(out, [counts])
             if out.suffix.lower() == ".npy":

@@ -156,3 +156,17 @@ def test_outputs_never_overwrite_the_npy_counts_or_its_header(capsys, tmp_path):
             assert code == 2 and "refusing to overwrite an input file" in err, (cmd, err)
             assert str(target) in err
     assert (header.read_bytes(), counts.read_bytes()) == before
+
+
+def test_generation_options_with_counts_are_refused_not_ignored(capsys, tmp_path):
+    """`gen offload --counts rec.npy --steps 5 --zipf 2` wrote the recorded trace unchanged
+    (all its steps), exit 0: the generation options were silently ignored."""
+    counts = tmp_path / "rec.npy"
+    np.save(counts, np.ones((3, 26, 64), dtype=np.int16))
+    out_path = tmp_path / "rec.json"
+    wrap = ("gen", "offload", "--counts", counts, "--preset", "deepseek-v2-lite", "-o", out_path)
+    code, out, err = run(capsys, *wrap, "--steps", 5, "--zipf", 2, "--layers", 3)
+    assert code == 2 and out == "" and not out_path.exists()
+    assert err.startswith("planner: error: --steps, --zipf, --layers: only for a generated trace")
+    code, _, err = run(capsys, *wrap, "--budget", 18)  # hardware options do apply
+    assert code == 0, err
