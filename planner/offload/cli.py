@@ -132,18 +132,18 @@ def gen(
         coefficients=coefficients,
         name=name,
     )
+    # what shapes a generated trace; with --counts these were silently ignored (exit 0)
+    shaping = dict(
+        steps=steps,
+        seed=seed,
+        stability=stability,
+        zipf=zipf,
+        drift=drift,
+        tokens=tokens,
+        layers=layers,
+        prefix=prefix,
+    )
     if counts is not None:
-        # these shape a generated trace; with --counts they were silently ignored (exit 0)
-        shaping = dict(
-            steps=steps,
-            seed=seed,
-            stability=stability,
-            zipf=zipf,
-            drift=drift,
-            tokens=tokens,
-            layers=layers,
-            prefix=prefix,
-        )
         defaults = inspect.signature(gen).parameters
         given = [
             "--" + key.replace("_", "-")
@@ -168,19 +168,7 @@ def gen(
             dump_json(out, header)
             return
     else:
-        instance = generate(
-            preset,
-            steps=steps,
-            seed=seed,
-            stability=stability,
-            zipf=zipf,
-            drift=drift,
-            tokens=tokens,
-            block_steps=block_steps,
-            layers=layers,
-            prefix=prefix,
-            **common,
-        )
+        instance = generate(preset, block_steps=block_steps, **shaping, **common)
     if out is None:
         sys.stdout.write(dumps_json(instance.to_dict(), indent=None))
         sys.stdout.flush()
