@@ -370,6 +370,10 @@ class ChunkedPrefillLaw:
         """The ``q`` quantile (``inf`` when the engine's prefill is saturated)."""
         return self._search(None, 0.0)
 
+    def at_most(self, t: float) -> float:
+        """:meth:`cdf` (0 when the prefill is saturated): the interface mixtures read."""
+        return 0.0 if self.saturated else self.cdf(float(t))
+
     def estimate(self) -> float:
         """The quantile to ``1e-3`` relative (at or above it): steers the capacity search,
         which decides with :meth:`within`."""
