@@ -1086,7 +1086,12 @@ class RoleModel:
 
         # the iteration in progress at arrival; with multi-step scheduling the rest of the
         # decode round in progress too (module notes)
-        offset = t0 + lam * tmean * xbar + multi_step_wait(self.engine.engine, t0)
+        rounds = multi_step_wait(self.engine.engine, t0)
+        offset = t0 + lam * tmean * xbar + rounds
+        # a request that finds no prompt work queued arrives during a decode-only iteration
+        # and waits for its remainder, half of it on average (renewal theory: E[L^2] / (2 E[L])
+        # for iterations of one length), not a whole mean iteration
+        idle = 0.5 * f.get("ttft_t0", t0) + rounds
         hold = (ew if math.isfinite(ew) else 0.0) + s1
 
         @functools.cache  # built once per state: the search's last probe is evaluated
@@ -1106,6 +1111,7 @@ class RoleModel:
                 self.wp,
                 self.pc,
                 self.q,
+                idle=idle,
             )
             wait = self.admission(lam, hold, B, t0)
             if wait is None or wait.negligible(self.q) or law.saturated:
