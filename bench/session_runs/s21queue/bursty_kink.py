@@ -38,7 +38,9 @@ def main() -> None:
     )
     cap = plan_metrics(bench.problem_for(case, 99, 1.0), bench.layout(case, 1.0))["capacity_qps"]
     print(f"capacity {cap:.3f} req/s, scv {args.scv}")
-    print(" util   p99 ms  law        offset  chunked  +kvwait  busy   P(W>0)  E[W|W>0]  kvP     kvrate")
+    print(
+        " util   p99 ms  law        offset  chunked  +kvwait  busy   P(W>0)  E[W|W>0]  kvP     kvrate"
+    )
     for u in np.arange(0.50, 0.901, 0.02):
         load = u * cap
         prob = bench.problem_for(case, 99, load)

@@ -25,7 +25,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 import serve_simulator as bench
 
-from planner.serve import ServingPlan, make_problem, solve
+from planner.serve import ServingPlan, solve
 from planner.serve.evaluate import plan_metrics
 from planner.serve.simulate import Simulator, generate_trace
 
@@ -48,16 +48,7 @@ def main() -> None:
             name = WANTED.get((model, ttft, tpot))
             if name is None:
                 continue
-            prob = make_problem(
-                model,
-                gpus,
-                qps=qps,
-                prompt_tokens=prompt,
-                output_tokens=output,
-                ttft=ttft,
-                tpot=tpot,
-                disaggregation="allow",
-            )
+            prob = bench.plan_problem(model, gpus, qps, prompt, output, ttft, tpot)
             path = HERE / f"plan_{name}.json"
             if path.exists():
                 plan = ServingPlan.from_dict(json.loads(path.read_text()))
