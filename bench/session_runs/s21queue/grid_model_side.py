@@ -44,7 +44,9 @@ def main() -> None:
             seen.add(key)
             case = cases[st["case"]]
             load = float(st["qps"])
-            m = plan_metrics(bench.problem_for(case, st["percentile"], load), bench.layout(case, load))
+            m = plan_metrics(
+                bench.problem_for(case, st["percentile"], load), bench.layout(case, load)
+            )
             row = {**{k: st[k] for k in ("case", "utilisation", "percentile", "qps")}}
             for metric in ("ttft", "tpot"):
                 sim = st[f"sim_{metric}_s"]
@@ -68,7 +70,9 @@ def main() -> None:
     for tag in ("old", "new"):
         errs = [abs(r[f"{tag}_{m}_err"]) for r in below for m in ("ttft", "tpot")]
         inside = sum(e <= bench.TARGET for e in errs)
-        print(f"{tag}: p99 below 80 %: {inside} / {len(errs)} within 15 % (largest {100 * max(errs):.1f} %)")
+        print(
+            f"{tag}: p99 below 80 %: {inside} / {len(errs)} within 15 % (largest {100 * max(errs):.1f} %)"
+        )
     args.out.write_text(json.dumps(rows, indent=1))
 
 
