@@ -256,6 +256,20 @@ def problem_for(case: Case, q: float, qps: float):
     return replace(p, traffic=replace(p.traffic, arrival_scv=case.scv))
 
 
+def plan_problem(model: str, gpus: str, qps: float, prompt: str, output: str, ttft: str, tpot: str):
+    """The problem of one solver-plan case (:data:`PLAN_CASES`) at one SLO level."""
+    return make_problem(
+        model,
+        gpus,
+        qps=qps,
+        prompt_tokens=prompt,
+        output_tokens=output,
+        ttft=ttft,
+        tpot=tpot,
+        disaggregation="allow",
+    )
+
+
 def selected(name: str, wanted: list[str]) -> bool:
     return not wanted or any(w.lower() in name.lower() for w in wanted)
 
@@ -357,16 +371,7 @@ def plans(
     rows, certificates, jobs = [], [], []
     for model, gpus, qps, prompt, output in [c for c in PLAN_CASES if selected(c[0], wanted)]:
         for ttft, tpot in SLO_LEVELS:
-            prob = make_problem(
-                model,
-                gpus,
-                qps=qps,
-                prompt_tokens=prompt,
-                output_tokens=output,
-                ttft=ttft,
-                tpot=tpot,
-                disaggregation="allow",
-            )
+            prob = plan_problem(model, gpus, qps, prompt, output, ttft, tpot)
             res = solve(prob, time_limit=20)
             certificates.append(
                 certificate_row(res, instance=f"{model} @ {qps:g} req/s, SLO {ttft}/{tpot}")

@@ -956,9 +956,6 @@ class RoleModel:
             ResponseLaw(0.0, f["s1"], f["s2"], lo, hi, self.wp, self.q, self.ca2).quantile()
         )
 
-    def _prefill_at_rate(self, lam: float) -> OperatingPoint:
-        return self._evaluate(self._prefill_state(lam))
-
     # ---------------------------------------------------------- parametric
     def _batch_state(self, B: float) -> LoadState:
         """The load state with a mean decode batch ``B`` (``both`` and ``decode`` roles)."""
@@ -1089,7 +1086,12 @@ class RoleModel:
 
         # the iteration in progress at arrival; with multi-step scheduling the rest of the
         # decode round in progress too (module notes)
-        offset = t0 + lam * tmean * xbar + multi_step_wait(self.engine.engine, t0)
+        rounds = multi_step_wait(self.engine.engine, t0)
+        offset = t0 + lam * tmean * xbar + rounds
+        # a request that finds no prompt work queued arrives during a decode-only iteration
+        # and waits for its remainder, half of it on average (renewal theory: E[L^2] / (2 E[L])
+        # for iterations of one length), not a whole mean iteration
+        idle = 0.5 * f.get("ttft_t0", t0) + rounds
         hold = (ew if math.isfinite(ew) else 0.0) + s1
 
         @functools.cache  # built once per state: the search's last probe is evaluated
@@ -1109,6 +1111,7 @@ class RoleModel:
                 self.wp,
                 self.pc,
                 self.q,
+                idle=idle,
             )
             wait = self.admission(lam, hold, B, t0)
             if wait is None or wait.negligible(self.q) or law.saturated:
@@ -1236,30 +1239,44 @@ class RoleModel:
         beyond what any admissible batch sustains returns a point whose
         violations say the engine is saturated.
         """
+        state, top = self._rate_state(lam)
+        if state is not None:
+            return self._evaluate(state)
+        sat = float(top.rate) if top is not None else 0.0
+        base = top if top is not None else self._batch_state(1e-9)
+        return OperatingPoint(
+            self.role,
+            self.chunk,
+            lam,
+            float(base.batch),
+            math.inf,
+            math.inf,
+            math.inf,
+            float(base.kv),
+            float(self.kv_cap),
+            1.0,
+            (f"saturated: at most {sat:.4g} req/s per engine",),
+        )
+
+    def state_at(self, lam: float) -> LoadState | None:
+        """The load state at arrival rate ``lam`` per engine, its TTFT and TPOT laws not
+        built yet (``None`` when no admissible batch sustains the rate): what
+        :meth:`at_rate` evaluates, for a caller that needs the laws themselves (the
+        percentile of a mixture of engines, :mod:`planner.serve.mixture`)."""
+        return self._rate_state(lam)[0]
+
+    def _rate_state(self, lam: float) -> tuple[LoadState | None, LoadState | None]:
+        """``(state at lam or None when saturated, state at the batch limit or None)``."""
         if lam < 0:
             raise ValueError("negative rate")
         if self.role == "prefill" or self.ed <= 0:
-            return self._prefill_at_rate(lam)
+            return self._prefill_state(lam), None
         if lam == 0:
-            return self.at_batch(1e-9)
+            return self._batch_state(1e-9), None
         hi = self.batch_limit()
-        top = self.at_batch(hi) if hi > 0 else None
-        if top is None or top.rate < lam * (1 - TOL):
-            sat = top.rate if top is not None else 0.0
-            base = top if top is not None else self.at_batch(1e-9)
-            return OperatingPoint(
-                self.role,
-                self.chunk,
-                lam,
-                base.batch,
-                math.inf,
-                math.inf,
-                math.inf,
-                base.kv_tokens,
-                self.kv_cap,
-                1.0,
-                (f"saturated: at most {sat:.4g} req/s per engine",),
-            )
+        top = self._batch_state(hi) if hi > 0 else None
+        if top is None or float(top.rate) < lam * (1 - TOL):
+            return None, top
         lo = 0.0
         for _ in range(200):
             mid = (lo + hi) / 2
@@ -1269,7 +1286,7 @@ class RoleModel:
                 hi = mid
             if hi - lo <= 1e-13 * max(1.0, hi):
                 break
-        return self.at_batch(hi)
+        return self._batch_state(hi), top
 
     # ------------------------------------------------------------ capacity
     def capacity(self) -> tuple[float, OperatingPoint, OperatingPoint]:

@@ -128,6 +128,11 @@ class ChunkedPrefillLaw:
         Uncached tokens of each class's prompts (the prompts behind, same weights).
     q
         Percentile as a fraction.
+    idle
+        Mean wait for the iteration in progress of a request that finds no prompt work
+        queued (``W = 0``): that iteration decodes only, so the wait is its residual,
+        uniform on ``[0, 2 idle]`` in place of ``[0, 2 offset]`` (default ``offset``; at
+        most ``offset``).
     """
 
     def __init__(
@@ -146,9 +151,12 @@ class ChunkedPrefillLaw:
         weights: Sequence[float],
         tokens: Sequence[float],
         q: float,
+        idle: float | None = None,
     ) -> None:
         self.q = q
         rho = lam * es
+        # the iteration in progress seen by a request that finds no prompt work queued
+        idle = offset if idle is None else min(float(idle), offset)
         self.saturated = rho >= 1.0
         if self.saturated:
             return
@@ -175,7 +183,7 @@ class ChunkedPrefillLaw:
                 edges, ex = np.empty(WAIT_POINTS + 1), np.empty(WAIT_POINTS + 1)
                 kernels.chunk_wait_grid(stop, mean, edges, ex)
                 np.exp(ex, out=ex)
-            self.base, self.free, self.weight, self._m, self.bottom, self.top, ends = (
+            self.base, self.free, self.weight, self._m, self.half, self.bottom, self.top, ends = (
                 kernels.chunk_terms(
                     edges,
                     ex,
@@ -191,10 +199,11 @@ class ChunkedPrefillLaw:
                     t0,
                     kappa,
                     offset,
+                    idle,
                     q,
                 )
             )
-            self.half, self.lo, self.hi, at_bottom, at_top = ends
+            self.lo, self.hi, at_bottom, at_top = ends
             self.start = (math.nextafter(at_bottom, -math.inf), at_top)
             return
         if sigma > 0 and ew > 0:
@@ -215,16 +224,22 @@ class ChunkedPrefillLaw:
         m = np.maximum(np.ceil(z / C - 1e-12), 1.0)
         r = np.minimum(z - (m - 1.0) * C, C)
         start = (m - 1.0) * tc
-        self.base = (start + t0 + kappa * r + own_x[None, :]).ravel()
+        base = start + t0 + kappa * r + own_x[None, :]
         self.free = (C - r).ravel()  # tokens of the last chunk the prompts behind can fill
         self.weight = (wait_w[:, None] * own_w[None, :]).ravel()
         # the tables of the prompts behind are built on the first CDF evaluation: a capacity
         # probe that the bracket below settles never needs them
         self._m = m.ravel()
-        # the residual's half width (its mean is offset); one below float resolution of the
-        # TTFT is none (the closed form divides by it)
-        scale = float(np.max(self.base + kappa * self.free, initial=0.0))
-        self.half = offset if offset > 1e-9 * scale else 0.0
+        # the residual's half width per term (its mean: offset, idle for the terms without
+        # wait, row 0, whose window starts idle - offset later); one below float resolution
+        # of the TTFT is none (the closed form divides by it)
+        scale = float(np.max(base.ravel() + kappa * self.free, initial=0.0))
+        busy = offset if offset > 1e-9 * scale else 0.0
+        calm = idle if idle > 1e-9 * scale else 0.0
+        half = np.full(base.shape, busy)
+        half[0] = calm
+        base[0] += idle - offset
+        self.base, self.half = base.ravel(), half.ravel()
         # each term's span: its CDF is 0 below bottom and 1 from top on
         self.bottom = self.base - self.half
         self.top = self.base + kappa * self.free + self.half
@@ -282,7 +297,7 @@ class ChunkedPrefillLaw:
         """``P(TTFT - offset <= t)``: with the residual, the mean over ``t - R'``, ``R'``
         uniform on ``[-offset, offset]``, of the law without it."""
         kernels = loaded_kernels()
-        if kernels is not None and self.half > 0 and self.kappa > 0:
+        if kernels is not None and self.kappa > 0 and float(self.half.min(initial=1.0)) > 0:
             return self._cdf_compiled(t, kernels)
         # terms whose whole span is below t count fully, those above not at all: only the
         # terms whose span holds t are evaluated
@@ -293,15 +308,20 @@ class ChunkedPrefillLaw:
         if self.which is None:
             self._build_tables()
         u, m, free = t - self.base[on], self.which[on], self.free[on]
-        if self.half <= 0:
+        half = self.half[on]
+        if float(half.max(initial=0.0)) <= 0:
             return below + float(self._fill_cdf(u, m, free) @ self.weight[on])
         n = u.size  # both ends of the residual's window in one pass
         both = self._fill_area(
-            np.concatenate([u + self.half, u - self.half]),
+            np.concatenate([u + half, u - half]),
             np.concatenate([m, m]),
             np.concatenate([free, free]),
         )
-        return below + float((both[:n] - both[n:]) @ self.weight[on]) / (2.0 * self.half)
+        flat = half <= 0  # a term without residual: its own CDF (the window's limit)
+        spread = (both[:n] - both[n:]) / np.where(flat, 1.0, 2.0 * half)
+        if flat.any():
+            spread = np.where(flat, self._fill_cdf(u, m, free), spread)
+        return below + float(spread @ self.weight[on])
 
     def _cdf_compiled(self, t: float, kernels: Any) -> float:
         """:meth:`cdf` by the compiled loops of :mod:`planner.serve.kernels` (the same bits):
@@ -337,7 +357,7 @@ class ChunkedPrefillLaw:
             diff,
             w_on,
         )
-        return below + float(diff[:n_on] @ w_on[:n_on]) / (2.0 * self.half)
+        return below + float(diff[:n_on] @ w_on[:n_on])
 
     def _fill_cdf(self, u: np.ndarray, m: np.ndarray, free: np.ndarray) -> np.ndarray:
         """``P(kappa F <= u)`` per term (iteration-count index ``m``, room ``free``)."""
@@ -369,6 +389,10 @@ class ChunkedPrefillLaw:
     def quantile(self) -> float:
         """The ``q`` quantile (``inf`` when the engine's prefill is saturated)."""
         return self._search(None, 0.0)
+
+    def at_most(self, t: float) -> float:
+        """:meth:`cdf` (0 when the prefill is saturated): the interface mixtures read."""
+        return 0.0 if self.saturated else self.cdf(float(t))
 
     def estimate(self) -> float:
         """The quantile to ``1e-3`` relative (at or above it): steers the capacity search,

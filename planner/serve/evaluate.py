@@ -18,6 +18,7 @@ plan's replica groups and their traffic shares, and checks from scratch
 
 from __future__ import annotations
 
+import math
 from dataclasses import replace
 from typing import Any
 
@@ -25,6 +26,7 @@ from planner.core.errors import InputError
 from planner.perfmodel.engines import stores_kv
 from planner.serve.capacity import OperatingPoint, engine_for, role_model
 from planner.serve.instance import ReplicaGroup, ServingPlan, ServingProblem, served_capacity
+from planner.serve.mixture import mixture_quantile, state_cdf
 from planner.serve.targets import group_refusal
 
 #: Relative slack on flow balance and demand (float noise only).
@@ -47,6 +49,31 @@ def group_point(problem: ServingProblem, group: ReplicaGroup) -> OperatingPoint:
     """Forward-model operating point of one engine of ``group`` at its share of the load."""
     engines = group.count * group.pp * group.ep
     return role_model(problem, group).at_rate(group.load_qps / engines)
+
+
+def workload_percentile(
+    problem: ServingProblem, loaded: list[tuple[ReplicaGroup, float]], metric: str
+) -> float:
+    """The SLO percentile of ``metric`` (``ttft`` / ``tpot``) over all the requests of one
+    workload, served by the ``loaded`` groups (each with its own percentile): the quantile
+    of the mixture of their laws, weighted by their loads (:mod:`planner.serve.mixture`).
+    One group, or groups of one layout at one per-engine load, is that group's value."""
+    if not loaded:
+        return 0.0
+    values = {v for _, v in loaded}
+    layouts = {(g.gpu, g.tp, g.pp, g.ep, g.role, g.chunk_tokens, g.speculative) for g, _ in loaded}
+    rates = {g.load_qps / (g.count * g.pp * g.ep) for g, _ in loaded}
+    if len(values) == 1 or (len(layouts) == 1 and len(rates) == 1):
+        return max(values)
+    parts = []
+    for g, value in loaded:
+        state = role_model(problem, g).state_at(g.load_qps / (g.count * g.pp * g.ep))
+        cdf = None if state is None else state_cdf(state, metric)
+        if cdf is None:  # saturated: no law (the value is infinite)
+            parts.append((g.load_qps, lambda t: 0.0, math.inf))
+        else:
+            parts.append((g.load_qps, cdf, value))
+    return mixture_quantile(parts, problem.slo.percentile)
 
 
 def verify(problem: ServingProblem, plan: Any) -> list[str]:
@@ -213,9 +240,13 @@ def plan_metrics(problem: ServingProblem, plan: ServingPlan) -> dict[str, Any]:
     Returns
     -------
     dict
-        ``ttft_s`` / ``tpot_s``: worst percentile over loaded groups that
-        have them; ``groups``: per group ``{label, per_replica_qps, ttft_s,
-        tpot_s, batch, kv_fill, utilization, capacity_qps}``.
+        ``ttft_s`` / ``tpot_s``: the percentile over all the workload's requests, the
+        quantile of the mixture of the loaded groups' laws weighted by their loads
+        (:func:`workload_percentile`; the router draws a group per request);
+        ``worst_ttft_s`` / ``worst_tpot_s``: the largest group percentile, what the SLO
+        check holds within the target (an upper bound on the former);
+        ``groups``: per group ``{label, per_replica_qps, ttft_s, tpot_s, batch, kv_fill,
+        utilization, capacity_qps}``.
     """
     from planner.serve.breakdown import group_breakdown
     from planner.serve.candidates import group_capacity
@@ -223,7 +254,8 @@ def plan_metrics(problem: ServingProblem, plan: ServingPlan) -> dict[str, Any]:
     if problem.shared:
         return _shared_metrics(problem, plan)
     groups = []
-    ttft = tpot = 0.0
+    first: list[tuple[ReplicaGroup, float]] = []  # loaded groups and their percentiles
+    later: list[tuple[ReplicaGroup, float]] = []
     group_caps = []
     for g in plan.replicas:
         point = group_point(problem, g)
@@ -232,9 +264,9 @@ def plan_metrics(problem: ServingProblem, plan: ServingPlan) -> dict[str, Any]:
         group_caps.append((g.role, cap))
         if g.load_qps > 0:
             if g.role in ("both", "prefill"):
-                ttft = max(ttft, point.ttft_s)
+                first.append((g, point.ttft_s))
             if g.role in ("both", "decode"):
-                tpot = max(tpot, point.tpot_s)
+                later.append((g, point.tpot_s))
         groups.append(
             {
                 "label": g.label(),
@@ -252,8 +284,10 @@ def plan_metrics(problem: ServingProblem, plan: ServingPlan) -> dict[str, Any]:
         )
     capacity = served_capacity(group_caps)[3]
     return {
-        "ttft_s": ttft,
-        "tpot_s": tpot,
+        "ttft_s": workload_percentile(problem, first, "ttft"),
+        "tpot_s": workload_percentile(problem, later, "tpot"),
+        "worst_ttft_s": max((v for _, v in first), default=0.0),
+        "worst_tpot_s": max((v for _, v in later), default=0.0),
         "capacity_qps": capacity,
         "served_qps": plan.served_qps(),
         "throughput_tokens_per_s": plan.served_qps() * problem.traffic.output.mean,
@@ -276,6 +310,8 @@ def _shared_metrics(problem: ServingProblem, plan: ServingPlan) -> dict[str, Any
     return {
         "ttft_s": max((m["ttft_s"] for m in per.values()), default=0.0),
         "tpot_s": max((m["tpot_s"] for m in per.values()), default=0.0),
+        "worst_ttft_s": max((m["worst_ttft_s"] for m in per.values()), default=0.0),
+        "worst_tpot_s": max((m["worst_tpot_s"] for m in per.values()), default=0.0),
         "capacity_qps": sum(m["capacity_qps"] for m in per.values()),
         "served_qps": plan.served_qps(),
         "throughput_tokens_per_s": sum(m["throughput_tokens_per_s"] for m in per.values()),

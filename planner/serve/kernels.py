@@ -181,14 +181,15 @@ def chunk_fill(
     t, on, n, base, which, free, weight, behind, area, kappa, h, half, bins, diff, w_on
 ):  # pragma: no cover
     """For the ``n`` terms ``on`` holding ``t``: the fill areas at both ends of the residual's
-    window (``u + half`` minus ``u - half``, ``u = t - base``) into ``diff`` and the terms'
-    weights into ``w_on`` (whose dot product the caller takes, as numpy's ``@``)."""
+    window (``u + half`` minus ``u - half``, ``u = t - base``, over ``2 half``, each term's
+    own ``half``) into ``diff`` and the terms' weights into ``w_on`` (whose dot product the
+    caller takes, as numpy's ``@``)."""
     for j in range(n):
         i = on[j]
         u = t - base[i]
-        hi = _fill_area(u + half, which[i], free[i], behind, area, kappa, h, bins)
-        lo = _fill_area(u - half, which[i], free[i], behind, area, kappa, h, bins)
-        diff[j] = hi - lo
+        hi = _fill_area(u + half[i], which[i], free[i], behind, area, kappa, h, bins)
+        lo = _fill_area(u - half[i], which[i], free[i], behind, area, kappa, h, bins)
+        diff[j] = (hi - lo) / (2.0 * half[i])
         w_on[j] = weight[i]
 
 
@@ -223,13 +224,14 @@ def weighted_at(values, weights, q):  # pragma: no cover - compiled
 
 @njit(cache=True)
 def chunk_terms(
-    edges, ex, sigma, lo, hi, extra, w, points, chunk, ratio, tc, t0, kappa, offset, q
+    edges, ex, sigma, lo, hi, extra, w, points, chunk, ratio, tc, t0, kappa, offset, idle, q
 ):  # pragma: no cover - compiled
     """The terms of :class:`~planner.serve.chunked_ttft.ChunkedPrefillLaw` (its numpy
     formulas, operation by operation): the wait grid from ``edges`` and ``ex = exp(-edges /
     mean)`` (none when ``edges`` is empty), ``points`` points of each class's window, and
-    per term its base, free tokens, weight, iteration count and span; returns those arrays
-    and ``(half, lo, hi, bracket bottom's at, bracket top)``."""
+    per term its base, free tokens, weight, iteration count, residual half width and span
+    (the terms without wait, row 0: ``idle``, their base ``idle - offset`` later); returns
+    those arrays and ``(lo, hi, bracket bottom's at, bracket top)``."""
     n_wait = edges.size if edges.size > 0 else 1
     waits = np.zeros(n_wait)
     wait_w = np.ones(n_wait)
@@ -275,21 +277,28 @@ def chunk_terms(
             reach[k] = base[k] + kappa * free[k]
             if reach[k] > scale:
                 scale = reach[k]
-    half = offset if offset > 1e-9 * scale else 0.0
+    busy = offset if offset > 1e-9 * scale else 0.0
+    calm = idle if idle > 1e-9 * scale else 0.0
+    half = np.empty(n)
     bottom = np.empty(n)
     top = np.empty(n)
     low = np.inf
     high = -np.inf
     for k in range(n):
-        bottom[k] = base[k] - half
-        top[k] = reach[k] + half
+        if k < n_own:  # row 0: no wait
+            half[k] = calm
+            base[k] += idle - offset
+        else:
+            half[k] = busy
+        bottom[k] = base[k] - half[k]
+        top[k] = base[k] + kappa * free[k] + half[k]
         if bottom[k] < low:
             low = bottom[k]
         if top[k] > high:
             high = top[k]
     at_bottom = weighted_at(bottom, weight, q)
     at_top = weighted_at(top, weight, q)
-    return base, free, weight, m_all, bottom, top, (half, low, high + 1e-12, at_bottom, at_top)
+    return base, free, weight, m_all, half, bottom, top, (low, high + 1e-12, at_bottom, at_top)
 
 
 @njit(cache=True)
@@ -591,8 +600,8 @@ def warmup() -> None:
     chunk_wait_grid(1.0, 1.0, edges, ex)
     np.exp(ex, out=ex)
     ones = np.ones(1)
-    base, free, weight, _, bottom, top, _ = chunk_terms(
-        edges, ex, 0.5, ones, ones, ones, ones, 2, 2.0, 1.0, 1.0, 0.5, 0.25, 0.1, 0.9
+    base, free, weight, _, half, bottom, top, _ = chunk_terms(
+        edges, ex, 0.5, ones, ones, ones, ones, 2, 2.0, 1.0, 1.0, 0.5, 0.25, 0.1, 0.05, 0.9
     )
     below, on = np.empty(base.size), np.empty(base.size, dtype=np.intp)
     _, n_on = chunk_split(1.0, bottom, top, weight, below, on)
@@ -609,7 +618,7 @@ def warmup() -> None:
         table,
         0.25,
         1.0,
-        0.1,
+        half,
         2,
         below,
         np.empty(base.size),

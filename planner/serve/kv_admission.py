@@ -149,6 +149,7 @@ class KvWaitLaw:
         self._cdf, self.lo, self._hi, self.wait, self.q = cdf, lo, hi, wait, q
         self.saturated = saturated or wait.rate <= 0
         self._value: float | None = None
+        self._grid: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None  # (t, F, G)
 
     def quantile(self) -> float:
         """The ``q`` quantile of TTFT (without offset) with the wait; ``inf`` if unbounded."""
@@ -163,6 +164,28 @@ class KvWaitLaw:
     def within(self, limit: float, offset: float = 0.0) -> bool:
         """``not (quantile() + offset > limit)``."""
         return not (self.quantile() + offset > limit)
+
+    def at_most(self, t: float) -> float:
+        """``P(X + W <= t)`` (0 if unbounded): ``(1 - P) F(t) + P G(t)`` as the quantile
+        reads it, ``G`` interpolated on the quantile's grid and, past its top, one more step
+        of the same recursion (``F`` linear from the top to ``t``)."""
+        if self.saturated:
+            return 0.0
+        self.quantile()  # builds the grid
+        assert self._grid is not None
+        grid, F, G = self._grid
+        t = float(t)
+        if t < grid[0]:
+            return 0.0
+        f = min(1.0, max(0.0, self._cdf(t)))
+        if t <= grid[-1]:
+            g = float(np.interp(t, grid, G))
+        else:
+            z = self.wait.rate * (t - float(grid[-1]))
+            one = -math.expm1(-z)
+            lin = 0.5 * z if z <= 1e-8 else 1.0 - one / z
+            g = math.exp(-z) * float(G[-1]) + float(F[-1]) * one + (f - float(F[-1])) * lin
+        return (1.0 - self.wait.probability) * f + self.wait.probability * g
 
     def _compute(self) -> float:
         q, wait = self.q, self.wait
@@ -192,6 +215,7 @@ class KvWaitLaw:
         G[0] = 0.0
         for i in range(1, F.size):
             G[i] = decay[i - 1] * G[i - 1] + F[i - 1] * one[i - 1] + (F[i] - F[i - 1]) * lin[i - 1]
+        self._grid = (t, F, G)
         P = wait.probability
         H = (1.0 - P) * F + P * G
         # the grid brackets the quantile; G is smooth (a convolution with an exponential),

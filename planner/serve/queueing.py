@@ -222,6 +222,13 @@ class ResponseLaw:
         """The ``q`` quantile (``inf`` when the server is saturated)."""
         return self._search(None, 0.0)
 
+    def at_most(self, t: float) -> float:
+        """``P(W + S <= t)`` (0 when the server is saturated): the CDF whose ``q`` quantile
+        :meth:`quantile` finds (mixtures of several servers' laws read it)."""
+        if self.saturated:
+            return 0.0
+        return float(1.0 - self.tail(np.array([float(t)]))[0])
+
     def estimate(self) -> float:
         """The quantile to ``2**-12`` of the search bracket (two grid rounds instead of three;
         at or above the quantile): steers the capacity search, which decides with
@@ -914,6 +921,14 @@ class BatchedPrefillLaw:
         """The quantile (the same computation: the law is its cost)."""
         return self.quantile()
 
+    def at_most(self, t: float) -> float:
+        """``P(TTFT <= t)`` (0 when the engine cannot keep up), read from the grid as
+        :meth:`quantile` reads it: linear between the grid points ``k h`` (plus ``extra``)."""
+        if self.saturated:
+            return 0.0
+        x = (float(t) - self.extra) / self.h
+        return float(np.interp(x, np.arange(self.cdf.size, dtype=float), self.cdf, left=0.0))
+
     def within(self, limit: float, offset: float = 0.0) -> bool:
         """``not (quantile() + offset > limit)``."""
         return not (self.quantile() + offset > limit)
@@ -1400,6 +1415,16 @@ class TpotLaw:
     def quantile(self) -> float:
         """The ``q`` quantile (0 when no request decodes)."""
         return self._search(None)
+
+    def at_most(self, t: float) -> float:
+        """``P(TPOT <= t)``: the CDF :meth:`quantile` searches, 1 from the bracket's top on
+        (no request exceeds its largest possible extra; the quantile is kept at or below
+        it), 1 from 0 on when no request decodes."""
+        if self.trivial:
+            return float(t >= 0.0)
+        if t >= self.hi:
+            return 1.0
+        return min(1.0, max(0.0, self.excess(float(t)) + self.q))
 
     def estimate(self) -> float:
         """The quantile to ``1e-4`` relative (at or above it, up to a point mass just

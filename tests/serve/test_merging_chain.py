@@ -226,7 +226,7 @@ def test_only_lockstep_replicas_run_the_merging_chain(monkeypatch):
         for group in plan.replicas:
             rm = role_model(prob, group)
             if group.role == "prefill":
-                rm._prefill_at_rate(1.0)
+                rm.at_rate(1.0)
             else:
                 for B in (0.5, 8.0, 60.0):
                     rm.at_batch(B)
