@@ -223,8 +223,15 @@ def _attainment(
     if deadline.expired():
         cut.append(group)
         return slo.percentile
-    if not meets(lo):
-        return 0.0
+    # bisect above the SLO percentile when the group meets it (within its capacity it
+    # does), so a bisection the deadline cuts still returns at least the percentile,
+    # as an expired deadline before it does (it returned 0.937 for a 99 % SLO)
+    if meets(slo.percentile):
+        lo = slo.percentile
+    else:
+        hi = slo.percentile
+        if not meets(lo):
+            return 0.0
     for _ in range(ATTAINMENT_STEPS):
         if deadline.expired():
             cut.append(group)
@@ -296,17 +303,33 @@ def plan_day(
 ) -> dict[str, Any]:
     """Plan the fleet of every period of ``profile`` (see the module notes).
 
+    Parameters
+    ----------
+    problem
+        One workload's :class:`ServingProblem` (:func:`planner.serve.make_problem`); its
+        request rate is replaced by each period's.
+    profile
+        Rates per period (:func:`parse_profile`).
+    autoscaling
+        Replica limits per period and on the change between periods (default: none).
+    spot
+        Spot capacity (default: on-demand only).
+    time_limit, threads
+        Seconds for the candidates, the MIP and the attainment bisections; HiGHS threads.
+
     Returns
     -------
     dict
         ``status`` (``OPTIMAL``/``FEASIBLE``/``INFEASIBLE``/``UNKNOWN``, a ``reason`` without
-        a plan), ``cost_per_day``,
+        a plan), ``cost_usd`` (the profile's hours), ``cost_per_day`` (scaled to 24 h),
         ``slo_attainment`` (share of the day's requests within the SLOs), ``periods``
         (per period: ``demand_qps``, ``served_qps``, ``shortfall_qps``, ``replicas``
         (each with ``spot``), ``gpus``, ``cost_usd``, ``slo_attainment``, ``violations``),
         ``slo_attainment_exact`` (false: the time limit cut an attainment's bisection, the
-        values are lower bounds),
-        ``bound`` and ``gap`` of the MIP.
+        values are lower bounds), ``objective``, ``bound_usd`` and ``gap`` of the MIP (its
+        objective adds a penalty per unserved request/s-hour to the USD), ``spot`` (spot
+        price and expected capacity loss per pool), ``candidates_complete``,
+        ``period_hours`` and ``profile_source``.
     """
     import highspy
 

@@ -230,6 +230,36 @@ def test_attainment_stops_at_the_time_limit_with_a_lower_bound():
     assert day["slo_attainment_exact"]
 
 
+def test_attainment_cut_inside_the_bisection_is_at_least_the_percentile():
+    """s21lib: a deadline expiring during the bisection returned its low end, 0.937 for a
+    99 % SLO on a group within its capacity (the docs' 8B day at -t 30, last period), below
+    the percentile the expired-before path returns and the docs promise as the bound."""
+    from planner.core.timing import Deadline
+    from planner.serve.day import _attainment
+
+    class After(Deadline):
+        """Expires at the ``n``-th question (a deadline reached mid-bisection)."""
+
+        def __init__(self, n: int) -> None:
+            super().__init__(60.0)
+            self.left = n
+
+        def expired(self) -> bool:
+            self.left -= 1
+            return self.left < 0
+
+    problem = tiny("H100:1")
+    (one,) = [c for c in candidates(problem) if c.usable and c.role == "both"]
+    group = one.group(1, one.capacity)
+    exact = _attainment(problem, group, Deadline(60.0), [])
+    assert exact >= problem.slo.percentile
+    for n in range(2, 6):
+        cut: list = []
+        bound = _attainment(problem, group, After(n), cut)
+        assert cut == [group]
+        assert problem.slo.percentile <= bound <= exact
+
+
 def test_day_json_names_the_timing_engine_as_a_single_period_does(capsys):
     """The day JSON had no ``engine`` key: which engine timed the fleet was not recorded."""
     base = ["plan", "serve", "--model", "llama-3.1-8b", "--tpot", "50ms", "--json", "-t", "10"]
