@@ -34,6 +34,7 @@ from typing import Any
 
 import numpy as np
 
+from planner.core import validate
 from planner.core.errors import InputError
 from planner.core.result import Status
 from planner.core.timing import Deadline
@@ -338,6 +339,9 @@ def plan_day(
 
     if problem.shared:
         raise InputError("a day profile plans one workload: give its lengths, not --workloads")
+    # a NaN limit planned on with an expired deadline ("FEASIBLE", candidates incomplete)
+    time_limit = validate.time_limit(time_limit)
+    threads = validate.threads(threads)
     autoscaling = autoscaling or Autoscaling()
     spot = spot or SpotPolicy()
     problem.warn_unpriced()  # the day's MIP minimizes cost although no rate is given

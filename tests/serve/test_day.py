@@ -260,6 +260,14 @@ def test_attainment_cut_inside_the_bisection_is_at_least_the_percentile():
         assert problem.slo.percentile <= bound <= exact
 
 
+@pytest.mark.parametrize("limit", [math.nan, 0.0, -1.0])
+def test_plan_day_refuses_a_time_limit_that_is_not_one(limit):
+    """s21lib: ``time_limit=nan`` planned with an expired deadline and returned FEASIBLE
+    with the candidates incomplete; ``planner.solve`` refuses it."""
+    with pytest.raises(InputError, match="time_limit"):
+        plan_day(tiny(), DayProfile((1.0,)), time_limit=limit)
+
+
 def test_day_json_names_the_timing_engine_as_a_single_period_does(capsys):
     """The day JSON had no ``engine`` key: which engine timed the fleet was not recorded."""
     base = ["plan", "serve", "--model", "llama-3.1-8b", "--tpot", "50ms", "--json", "-t", "10"]
