@@ -100,9 +100,16 @@ def parse_profile(spec: Any, *, period_hours: float = 1.0) -> DayProfile:
         rates = []
         for i, row in enumerate(rows[1:], start=2):
             try:
-                rates.append(float(row[col]))
+                rate = float(row[col])
             except (ValueError, IndexError):
                 raise InputError(f"{path}:{i}: column {head[col]!r} must be a number") from None
+            # "nan" and "-2" parse: the profile's own check named "period 0", not the file
+            if not (math.isfinite(rate) and rate >= 0):
+                raise InputError(
+                    f"{path}:{i}: column {head[col]!r} must be a finite number >= 0, "
+                    f"got {row[col].strip()!r}"
+                )
+            rates.append(rate)
         if not rates:  # the profile's own check says only "profile: no period given"
             raise InputError(f"{path}: no period given (a header line and no rates)")
         return DayProfile(tuple(rates), period_hours, path.name)
