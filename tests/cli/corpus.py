@@ -80,6 +80,7 @@ FILES["serve_percentile_bool.toml"] = (
     'model = "llama-3.1-8b"\ngpus = "H100:2"\n[traffic]\nqps = 2\n'
     "prompt_tokens = 512\noutput_tokens = 128\n[slo]\ntpot = 50\npercentile = true\n"
 )
+FILES["serve_problem.yaml"] = 'model: "llama-3.1-8b"\ngpus: "H100:2"\n'
 FILES["hist_bool.json"] = '{"values": [true, 900], "weights": [1, 3]}\n'
 FILES["trace_far.jsonl"] = (
     '{"StartTimeOffset": 1e308, "ContextTokens": 761, "GeneratedTokens": 148}\n'
@@ -321,6 +322,11 @@ SPECIFIC: list[tuple[str, list[str], str]] = [
             *["--prompt-tokens", "500", "--output-tokens", "100", "--offload", "{tmp}/deep.json"],
         ],
         "deep.json: JSON nested too deeply (not a JSON offload plan)",
+    ),
+    (  # "s.yaml:1: malformed JSON (Expecting value)" named no file type serve reads
+        "solve-serve-yaml",
+        ["solve", "serve", "{tmp}/serve_problem.yaml"],
+        "malformed JSON (Expecting value) (a serve input is a .toml / .json / .jsonl file)",
     ),
     ("solve-missing-argument", ["solve"], "Missing argument 'FAMILY'"),
     ("serve-negative-rate", ["solve", "serve", "{tmp}/serve_negative_rate.toml"], "qps"),
