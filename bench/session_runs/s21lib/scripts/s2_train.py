@@ -7,41 +7,18 @@ import planner.train as train
 from planner.train.compare import compare, explain
 
 kw = dict(global_batch=512, seq_len=8192, time_limit=30, threads=1)
-t0 = time.process_time()
-best = train.plan("llama-3.1-70b", "256xH100", **kw)
-print(
-    "best",
-    best.status,
-    best.objective,
-    best.bound,
-    best.gap,
-    best.solution.short(),
-    "cpu",
-    round(time.process_time() - t0, 1),
-)
-t0 = time.process_time()
 # NeMo 2.0 llama3_70b pretrain recipe: TP4 PP4 VP5 CP2, SP on, mbs 1
-pinned = train.plan(
-    "llama-3.1-70b",
-    "256xH100",
-    tp=4,
-    pp=4,
-    interleave=5,
-    cp=2,
-    microbatch=1,
-    sequence_parallel=True,
-    **kw,
-)
-print(
-    "pinned",
-    pinned.status,
-    pinned.objective,
-    pinned.bound,
-    pinned.gap,
-    pinned.solution.short(),
-    "cpu",
-    round(time.process_time() - t0, 1),
-)
+pins = {
+    "best": {},
+    "pinned": dict(tp=4, pp=4, interleave=5, cp=2, microbatch=1, sequence_parallel=True),
+}
+res = {}
+for name, pin in pins.items():
+    t0 = time.process_time()
+    r = res[name] = train.plan("llama-3.1-70b", "256xH100", **pin, **kw)
+    cpu = round(time.process_time() - t0, 1)
+    print(name, r.status, r.objective, r.bound, r.gap, r.solution.short(), "cpu", cpu)
+best, pinned = res["best"], res["pinned"]
 cmp = compare(best.stats["summary"], pinned.stats["summary"], names=("best", "pinned"))
 print(
     json.dumps(

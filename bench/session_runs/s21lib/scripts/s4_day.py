@@ -1,6 +1,10 @@
-"""Script 4: the docs' day profile (8B on H100:8,L40S:8) from Python."""
+"""Script 4: the docs' day profile (8B on H100:8,L40S:8) from Python.
+
+``python s4_day.py [TIME_LIMIT]`` (default 30; library.md also quotes 3 and 90).
+"""
 
 import json
+import sys
 import time
 
 import planner.serve as serve
@@ -23,7 +27,7 @@ day = plan_day(
     prof,
     autoscaling=Autoscaling(max_replicas=6, max_change=2),
     spot=SpotPolicy(allowed=True, max_share=0.5),
-    time_limit=30,
+    time_limit=float(sys.argv[1]) if len(sys.argv) > 1 else 30.0,
     threads=1,
 )
 print("cpu", round(time.process_time() - c0, 1), "wall", round(time.time() - w0, 1))
