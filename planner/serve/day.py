@@ -49,7 +49,17 @@ ATTAINMENT_STEPS = 12
 
 @dataclass(frozen=True)
 class DayProfile:
-    """Request rates per period (requests/s), each ``period_hours`` long."""
+    """Request rates per period (requests/s), each ``period_hours`` long.
+
+    Attributes
+    ----------
+    rates
+        Requests/s of each period (finite, >= 0).
+    period_hours
+        Length of every period, hours (finite, > 0).
+    source
+        Where the rates came from (``list``, a file name), for the output.
+    """
 
     rates: tuple[float, ...]
     period_hours: float = 1.0
@@ -76,7 +86,20 @@ class DayProfile:
 
 def parse_profile(spec: Any, *, period_hours: float = 1.0) -> DayProfile:
     """A profile from a list of rates, ``"10,12,30"``, a CSV (a ``qps`` column, or the last
-    column) or a JSON Lines trace (arrivals binned into periods)."""
+    column) or a JSON Lines trace (arrivals binned into periods).
+
+    Parameters
+    ----------
+    spec
+        A list of rates, their comma-separated text, or a ``.csv`` / ``.jsonl`` path.
+    period_hours
+        Length of each period, hours.
+
+    Returns
+    -------
+    DayProfile
+        The rates; bad input raises :class:`InputError` naming the file and line.
+    """
     if isinstance(spec, (list, tuple)):
         return DayProfile(tuple(spec), period_hours, "list")
     text = str(spec)
@@ -143,7 +166,16 @@ def _binned_rates(arrivals: Any, width: float) -> tuple[float, ...]:
 
 @dataclass(frozen=True)
 class Autoscaling:
-    """Limits on the replicas of each period and on their change between periods."""
+    """Limits on the replicas of each period and on their change between periods.
+
+    Attributes
+    ----------
+    min_replicas, max_replicas
+        Fewest and most replicas in a period (``None``: no upper limit).
+    max_change
+        Replicas started plus stopped between consecutive periods, the day wrapping around
+        (``None``: no limit).
+    """
 
     min_replicas: int = 0
     max_replicas: int | None = None
@@ -160,8 +192,19 @@ class Autoscaling:
 
 @dataclass(frozen=True)
 class SpotPolicy:
-    """Spot capacity: allowed or not, how long a preempted replica is missing (hours), the
-    largest share of a period's replicas that may be spot, and the price table to read."""
+    """Spot capacity.
+
+    Attributes
+    ----------
+    allowed
+        Whether spot replicas may be planned.
+    recovery_hours
+        How long a preempted replica is missing, hours.
+    max_share
+        Largest share of a period's replicas that may be spot.
+    prices
+        Price table to read the spot prices from (``None``: the shipped one).
+    """
 
     allowed: bool = False
     recovery_hours: float = 0.25
@@ -337,7 +380,8 @@ def plan_day(
         values are lower bounds), ``objective``, ``bound_usd`` and ``gap`` of the MIP (its
         objective adds a penalty per unserved request/s-hour to the USD), ``spot`` (spot
         price and expected capacity loss per pool), ``candidates_complete``,
-        ``period_hours`` and ``profile_source``.
+        ``period_hours``, ``profile_source`` and ``warnings`` (the problem's: a pool without a
+        price, a GPU without fitted efficiencies).
     """
     import highspy
 
@@ -443,6 +487,8 @@ def plan_day(
         },
         "bound_usd": out.bound,
         "periods": [],
+        # a library caller had no other way to see them (no price, an uncalibrated GPU)
+        "warnings": list(problem.meta.get("warnings", [])),
     }
     if not complete and result["status"] == Status.OPTIMAL.value:
         result["status"] = Status.FEASIBLE.value

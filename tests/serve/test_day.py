@@ -155,6 +155,7 @@ def test_cli_day_json_and_bad_input(capsys):
     assert exc.value.code == 0
     assert len(d["day"]["periods"]) == 3 and d["day"]["cost_per_day"] > 0
     assert 0.99 <= d["day"]["slo_attainment"] <= 1
+    assert "warnings" not in d["day"]  # at the top level, as a single period's JSON
     for bad in (["--profile", "1,-2"], ["--profile", "1,2", "--qps", "3"], ["--profile", "x"]):
         with pytest.raises(SystemExit) as exc:
             main([*args, *bad])
@@ -285,3 +286,12 @@ def test_day_json_names_the_timing_engine_as_a_single_period_does(capsys):
     with pytest.raises(SystemExit):
         main([a for a in base if a != "--json"] + ["--gpus", "H100:2", "--profile", "1,2"])
     assert "timing assumes engine trtllm" in " ".join(capsys.readouterr().out.split())
+
+
+def test_day_result_carries_the_problems_warnings():
+    """s21lib: a day planned on an L40S (no fitted GEMM efficiency) said so only in the CLI's
+    JSON; a library caller of ``plan_day`` never saw the warning."""
+    problem = make_problem("llama-3.1-8b", "L40S:2", max_tp=1, pricing="on-demand", **ARGS)
+    day = plan_day(problem, DayProfile((1.0, 2.0)), time_limit=20)
+    assert day["status"] == "OPTIMAL"
+    assert any("no fitted GEMM efficiency" in w for w in day["warnings"])
