@@ -279,6 +279,7 @@ def column_backward_exposed(
     weight_gemm: float,
     *,
     fp8_comm: bool = False,
+    regather: bool = True,
 ) -> float:
     """Exposed backward tensor-parallel communication of one block whose first GEMMs are
     column-parallel, their collectives asynchronous.
@@ -308,6 +309,10 @@ def column_backward_exposed(
         Seconds of the column-parallel GEMMs' data- and weight-gradient GEMMs.
     fp8_comm
         The all-gathers move fp8 activations.
+    regather
+        The sequence-parallel input is gathered again for the weight gradient (Megatron);
+        ``False`` where the forward's gathered input was kept instead
+        (``Software.sp_gathered_inputs``, torchtitan's DTensor TP).
 
     Returns
     -------
@@ -318,12 +323,16 @@ def column_backward_exposed(
     if not sp:
         return exposed_after(comm.all_reduce(nbytes, tp, tp_per_node, fab), weight_gemm)
     grad_gather = comm.all_gather(nbytes, tp, tp_per_node, fab)  # bf16 gradients
-    regather = comm.all_gather(
-        nbytes * (FP8_COMM_BYTES / ACT_BYTES if fp8_comm else 1.0), tp, tp_per_node, fab
+    gather = (
+        comm.all_gather(
+            nbytes * (FP8_COMM_BYTES / ACT_BYTES if fp8_comm else 1.0), tp, tp_per_node, fab
+        )
+        if regather
+        else 0.0
     )
     scatter = comm.reduce_scatter(nbytes, tp, tp_per_node, fab)
     # the output gradient's all-gather (synchronous) + the two overlapped collectives
-    return grad_gather + exposed_after(regather, data_gemm) + exposed_after(scatter, weight_gemm)
+    return grad_gather + exposed_after(gather, data_gemm) + exposed_after(scatter, weight_gemm)
 
 
 @constants.on_change
@@ -361,6 +370,8 @@ def layer_cost(
     sort_by_expert: bool = False,
     flex_backend: str = "",
     sm_share: float = 1.0,
+    gathered_inputs: bool = False,
+    bwd_scatter_overlap: bool = True,
 ) -> LayerCost:
     """Training cost of one transformer layer for one microbatch on one GPU.
 
@@ -439,6 +450,16 @@ def layer_cost(
         Share of the GPU's SMs the layer's compute-bound kernels (GEMMs, attention core) run
         on, 1 for all (:func:`held_sms_extra`; below 1 on a DualPipe rank whose DeepEP
         kernels hold their SMs through every pass, :func:`~planner.perfmodel.stage.sm_share`).
+    gathered_inputs
+        With sequence parallelism, the column-parallel GEMMs kept their all-gathered input
+        for the weight gradient (``Software.sp_gathered_inputs``): the backward gathers
+        nothing again (:func:`planner.perfmodel.memory.layer_activation_bytes` charges the
+        larger saved input).
+    bwd_scatter_overlap
+        With ``tp_overlap`` and sequence parallelism, the backward's reduce-scatters of the
+        column-parallel blocks' input gradients are overlapped too; ``False``: they run after
+        their GEMMs, exposed, the rest overlapped
+        (``Software.tp_overlap_bwd_scatter``, torch's async TP).
     """
     prec = get_precision(precision)
     gemms = functools.partial(linear, tuned=tuned_kernels)  # the image's GEMM efficiency
@@ -568,9 +589,10 @@ def layer_cost(
             gather_bytes = tp_bytes * (FP8_COMM_BYTES / A if fp8_comm else 1.0)
             gather = comm.all_gather(gather_bytes, tp, tpn, fab)
             one = comm.reduce_scatter(tp_bytes, tp, tpn, fab) + gather
-            # the gathered LayerNorm output is not kept: backward all-gathers it again
-            # for the weight gradients of QKV and FC1 (Korthikanti et al., Sec. 4.2.2)
-            tp_redo = 2 * gather
+            # Megatron keeps the sharded LayerNorm output: the backward all-gathers it again
+            # for the weight gradients of QKV and FC1 (Korthikanti et al., Sec. 4.2.2);
+            # with gathered_inputs the gathered copy was kept and nothing is re-gathered
+            tp_redo = 0.0 if gathered_inputs else 2 * gather
         else:
             one = comm.all_reduce(tp_bytes, tp, tpn, fab)
             tp_redo = 0.0
@@ -581,16 +603,28 @@ def layer_cost(
     gemm_bwd = attn.gemm_bwd + mlp.gemm_bwd
     tp_fwd = exposed(tp_comm, gemm_fwd, tp_overlap)
     tp_bwd = exposed(tp_comm + tp_redo, gemm_bwd, tp_overlap)
+    if tp > 1 and sp and tp_overlap and not bwd_scatter_overlap:
+        # each block's input gradient is reduce-scattered once its GEMMs are done
+        scatters = 2 * comm.reduce_scatter(tp_bytes, tp, tpn, fab)
+        tp_bwd = exposed(tp_comm + tp_redo - scatters, gemm_bwd, True) + scatters
     if tp > 1 and tp_bwd_overlap and not tp_overlap:
         # the column-parallel GEMMs feeding each block: the attention projections before
         # the core, and (dense) the MLP's first GEMM; an MoE block's collectives stay exposed
         columns = [shapes.attention[:-1]] + ([] if moe else [shapes.mlp[:1]])
-        tp_bwd = (2 - len(columns)) * (one + (gather if sp else 0.0))
+        tp_bwd = (2 - len(columns)) * (one + tp_redo / 2)  # a block's re-gather, if any
         for cols in columns:
             data = gemms(gpu, prec, N, cols, wgrad=0.0).gemm_bwd
             weight = gemms(gpu, prec, N, cols, wgrad=wgrad).gemm_bwd - data
             tp_bwd += column_backward_exposed(
-                gpu, tp_bytes, tp, tpn, sp, data, weight, fp8_comm=fp8_comm
+                gpu,
+                tp_bytes,
+                tp,
+                tpn,
+                sp,
+                data,
+                weight,
+                fp8_comm=fp8_comm,
+                regather=not gathered_inputs,
             )
 
     # --- context-parallel ring exchange of K and V (overlapped with attention) --

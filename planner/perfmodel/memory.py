@@ -225,6 +225,7 @@ def layer_activation_bytes(
     moe_load: float = 1.0,
     dropout_masks: bool = True,
     attention_out_copy: bool = False,
+    gathered_inputs: bool = False,
 ) -> float:
     """Bytes one layer stores for the backward pass, per microbatch, per GPU.
 
@@ -244,6 +245,10 @@ def layer_activation_bytes(
     the MLP (:attr:`~planner.perfmodel.options.Software.dropout_masks`).
     ``attention_out_copy``: the fused attention's output and the output projection's
     input are two saved tensors (:attr:`~planner.perfmodel.options.Software.unpadded_attention`).
+    ``gathered_inputs``: with sequence parallelism, the inputs of the attention projections
+    and of the MLP (or MoE) block are kept as all-gathered, full-sequence tensors, ``t`` times
+    Megatron's sharded LayerNorm outputs
+    (:attr:`~planner.perfmodel.options.Software.sp_gathered_inputs`).
     """
     s = seq / cp
     b = micro_batch
@@ -291,7 +296,10 @@ def layer_activation_bytes(
         mlp += mask
     else:
         mlp = ACT_BYTES * N * h * rep + N * model.ffn * (ACT_BYTES * gate + G * act_out) / tp + mask
-    norms = 0.0 if modules else 2 * G * N * h * rep
+    # the two LayerNorm outputs, the inputs of the attention projections and of the MLP:
+    # sharded with Megatron's sequence parallelism, gathered with DTensor's
+    saved = 1.0 if gathered_inputs else rep
+    norms = 0.0 if modules else 2 * G * N * h * saved
     return attn + mlp + norms
 
 

@@ -10,7 +10,19 @@ Adam moments, bf16 activations and communication, balanced dropless MoE).
 
 Overlap
     ``tp_overlap`` tensor-parallel collectives overlapped with the GEMMs
-    (Transformer Engine user buffers, torch async TP); ``tp_bwd_overlap``, short of that,
+    (Transformer Engine user buffers, torch async TP); ``tp_overlap_bwd_scatter``, under
+    ``tp_overlap`` with sequence parallelism, the backward reduce-scatters of the
+    column-parallel blocks' input gradients are overlapped as well (Transformer Engine's dgrad
+    reduce-scatter overlap on Megatron's fused QKV and FC1 GEMMs); ``False`` for torch's async
+    TP (``torch._inductor.config._micro_pipeline_tp``, torchtitan's
+    ``enable_async_tensor_parallel``): its pass fuses an all-gather with the matmuls that
+    consume it (forward inputs, backward output gradients) and a reduce-scatter with the one
+    matmul that produces it (``fuse_matmul_reduce_scatter``: ``_find_producer_matmul``
+    accepts ``mm`` / ``_scaled_mm``, optionally between reshapes, in
+    ``torch/_inductor/fx_passes/micro_pipeline_tp.py``), while the input gradient of
+    torchtitan's separate ``wq`` / ``wk`` / ``wv`` and ``w1`` / ``w3`` linears is the sum of
+    their data-gradient matmuls: that reduce-scatter is not fused and runs exposed;
+    ``tp_bwd_overlap``, short of ``tp_overlap``,
     the backward collectives of the column-parallel GEMMs run asynchronously under those
     GEMMs' data- and weight-gradient GEMMs (Megatron-LM's
     ``async_tensor_model_parallel_allreduce``, on by default from 2021-09-07, and its
@@ -72,6 +84,23 @@ Saved activations
     ``flash_attn_varlen_func``, ``bert_padding.pad_input`` after it); its Triton path
     (``triton_flash_attn_fn``) saves the kernel's output once (``attn_output.view``), as the
     default assumes.
+    ``sp_gathered_inputs`` with sequence parallelism, the column-parallel GEMMs keep their
+    all-gathered, full-sequence input for the weight gradient: no backward re-gather, and the
+    saved inputs of the attention projections and of the MLP / MoE block are ``t`` times
+    Megatron's (:func:`~planner.perfmodel.memory.layer_activation_bytes`,
+    :func:`~planner.perfmodel.layer.layer_cost`). Megatron-LM's sequence-parallel linear saves
+    the sharded LayerNorm output and all-gathers it again in the backward (Korthikanti et al.
+    2022, §4.2.2), the default. torchtitan's DTensor TP (``torchtitan/models/llama3/infra/
+    parallelize.py`` ``apply_tp``, pytorch/torchtitan @6404b93; the MoE block's
+    ``PrepareModuleInputOutput`` in ``experiments/llama4/infra/parallelize.py``) redistributes
+    each block's input ``Shard(1) -> Replicate()`` (``PrepareModuleInput``) before its
+    ``ColwiseParallel`` linears: autograd's matmul saves that replicated tensor, and the
+    redistribution's backward (``torch/distributed/tensor/_redistribute.py``
+    ``Redistribute.backward``) reduce-scatters the input gradient and saves nothing. Under
+    ``torch.compile`` the min-cut partitioner recomputes only ops on its allow-list
+    (``ban_recompute_not_in_allowlist``), which holds no collective, so the gathered tensor is
+    still the one saved. The LM head's gathered input (``ColwiseParallel(input_layouts=
+    Shard(1))``) is not charged, as Megatron's sharded one is not.
 Sharding
     ``zero_hpz`` ZeRO++ hierarchical partitioning (a secondary copy of the
     ZeRO-3 weight shard inside each node: the backward all-gather stays on
@@ -161,6 +190,7 @@ class Software:
 
     tp_overlap: bool = False
     tp_bwd_overlap: bool = True
+    tp_overlap_bwd_scatter: bool = True
     overlap_param_gather: bool = True
     pp_overlap: bool = True
     ep_overlap: str = "none"
@@ -175,6 +205,7 @@ class Software:
     fused_loss: bool = False
     dropout_masks: bool = True
     unpadded_attention: bool = False
+    sp_gathered_inputs: bool = False
     torch_fsdp: bool = False
     zero_hpz: bool = False
     trainable: float = 1.0

@@ -498,7 +498,16 @@ def layer_time(step: TrainingStep, gpu: GpuSpec, moe: bool) -> LayerCost:
         sort_by_expert=sw.dispatcher == "alltoall",
         flex_backend=sw.flex_backend if sw.dispatcher == "flex" else "",
         sm_share=sm_share(step, gpu),
+        gathered_inputs=gathered_inputs(step),
+        bwd_scatter_overlap=sw.tp_overlap_bwd_scatter,
     )
+
+
+def gathered_inputs(step: TrainingStep) -> bool:
+    """Whether ``step``'s column-parallel GEMMs keep their all-gathered input
+    (:attr:`~planner.perfmodel.options.Software.sp_gathered_inputs` with sequence parallelism
+    over ``tp > 1``; without it the input is not sharded and nothing is gathered)."""
+    return step.software.sp_gathered_inputs and step.sequence_parallel and step.tp > 1
 
 
 def sm_share(step: TrainingStep, gpu: GpuSpec) -> float:
@@ -571,6 +580,7 @@ def layer_memory(
         moe_load=step.software.expert_load,
         dropout_masks=step.software.dropout_masks,
         attention_out_copy=step.software.unpadded_attention,
+        gathered_inputs=gathered_inputs(step),
     )
     kept = layer_activation_bytes(step.model, recompute=mode, **kw)
     if mode in ("none", "offload"):

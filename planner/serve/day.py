@@ -84,6 +84,18 @@ class DayProfile:
         return self.period_hours * len(self.rates)
 
 
+def _profile_file(path: Path) -> Path:
+    """``path`` as given, else a bundled file of that name (``instances/serve`` or its
+    ``traces`` folder), so ``--profile trace-8b.jsonl`` works from any directory."""
+    from planner.core.paths import given_or_bundled
+
+    for folder in ("serve", "serve/traces"):
+        found = given_or_bundled(path, folder)
+        if found.exists():
+            return found
+    return path
+
+
 def parse_profile(spec: Any, *, period_hours: float = 1.0) -> DayProfile:
     """A profile from a list of rates, ``"10,12,30"``, a CSV (a ``qps`` column, or the last
     column) or a JSON Lines trace (arrivals binned into periods).
@@ -104,6 +116,8 @@ def parse_profile(spec: Any, *, period_hours: float = 1.0) -> DayProfile:
         return DayProfile(tuple(spec), period_hours, "list")
     text = str(spec)
     path = Path(text)
+    if path.suffix.lower() in (".jsonl", ".csv"):
+        path = _profile_file(path)
     if path.suffix.lower() == ".jsonl":
         from planner.serve.traffic import read_trace
 
@@ -372,7 +386,8 @@ def plan_day(
     -------
     dict
         ``status`` (``OPTIMAL``/``FEASIBLE``/``INFEASIBLE``/``UNKNOWN``, a ``reason`` without
-        a plan), ``cost_usd`` (the profile's hours), ``cost_per_day`` (scaled to 24 h),
+        a plan), ``cost_usd`` (the profile's periods), ``cost_per_day`` (scaled to 24 h
+        when ``profile_hours`` differs), ``profile_hours``,
         ``slo_attainment`` (share of the day's requests within the SLOs), ``periods``
         (per period: ``demand_qps``, ``served_qps``, ``shortfall_qps``, ``replicas``
         (each with ``spot``), ``gpus``, ``cost_usd``, ``slo_attainment``, ``violations``),
@@ -480,6 +495,7 @@ def plan_day(
         "status": out.status.value if out.has_solution else Status.UNKNOWN.value,
         "candidates_complete": complete,
         "period_hours": h,
+        "profile_hours": profile.hours,
         "profile_source": profile.source,
         "spot": {
             k: {"usd_per_gpu_hour": v[0], "expected_capacity_loss": v[1]}
@@ -587,8 +603,14 @@ def print_day(day: dict[str, Any], problem: ServingProblem, console: Any = None)
             f"{100 * v['expected_capacity_loss']:.1f}%"
             for k, v in day["spot"].items()
         )
+        hours = float(day.get("profile_hours", 24.0))
+        scaled = (
+            ""
+            if abs(hours - 24.0) < 1e-9
+            else f" (the {hours:g} h profile's ${day['cost_usd']:.2f} scaled to 24 h)"
+        )
         out.print(
-            f"cost ${day['cost_per_day']:.2f} per day; SLO attainment "
+            f"cost ${day['cost_per_day']:.2f} per day{scaled}; SLO attainment "
             + ("" if day.get("slo_attainment_exact", True) else "at least ")
             + f"{100 * day['slo_attainment']:.2f}% of requests within {problem.slo.describe()}"
             + (

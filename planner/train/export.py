@@ -466,11 +466,15 @@ def _torchtitan(problem: TrainingProblem, plan: TrainingPlan) -> tuple[dict[str,
         "parallelism.pipeline_parallel_degree": plan.pp,
         "parallelism.context_parallel_degree": plan.cp,
         "parallelism.expert_parallel_degree": plan.ep,
-        "parallelism.pipeline_parallel_microbatch_size": plan.microbatch,
         "parallelism.pipeline_parallel_schedule": "Interleaved1F1B"
         if plan.interleave > 1
         else "1F1B",
-        "training.local_batch_size": problem.workload.global_batch // plan.dp,
+        # a forward runs local_batch_size sequences without PP (the accumulation steps make
+        # up the global batch); with PP one schedule splits the local batch into
+        # micro-batches of pipeline_parallel_microbatch_size (torchtitan/train.py @6404b93)
+        "training.local_batch_size": plan.microbatch
+        if plan.pp == 1
+        else problem.workload.global_batch // plan.dp,
         "training.global_batch_size": problem.workload.global_batch,
         "training.seq_len": problem.workload.seq_len,
         "activation_checkpoint.mode": {"selective": "selective", "full": "full"}.get(
@@ -512,6 +516,7 @@ def _torchtitan(problem: TrainingProblem, plan: TrainingPlan) -> tuple[dict[str,
             f"* cp = {shard_cp}"
         )
     if plan.pp > 1:
+        out["parallelism.pipeline_parallel_microbatch_size"] = plan.microbatch
         out["parallelism.pipeline_parallel_first_stage_less_layers"] = base - layers[0]
         out["parallelism.pipeline_parallel_last_stage_less_layers"] = base - layers[-1]
     if plan.pp > 1 and plan.interleave > 1:

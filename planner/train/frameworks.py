@@ -181,8 +181,16 @@ PROFILES: dict[str, Framework] = {
         # redistributed once (PrepareModuleInput, Shard(1) -> Replicate), so its gradient's
         # reduce-scatter runs after the backward of every column-parallel linear behind it
         # (wq / wk / wv, w1 / w3), data and weight gradients alike; async TP
-        # (enable_async_tensor_parallel) is ``tp_overlap``
-        software=(("tp_bwd_overlap", False),),
+        # (enable_async_tensor_parallel) is ``tp_overlap``. The linears' autograd saves that
+        # replicated (gathered) input, so the backward gathers nothing again and the saved
+        # inputs are full-sequence (``sp_gathered_inputs``, options.py). Async TP fuses the
+        # all-gathers and the forward reduce-scatters with their matmuls, not the backward
+        # reduce-scatter of a sum of matmuls (``tp_overlap_bwd_scatter``, options.py)
+        software=(
+            ("tp_bwd_overlap", False),
+            ("sp_gathered_inputs", True),
+            ("tp_overlap_bwd_scatter", False),
+        ),
     ),
     # LLM Foundry @5e85bd62 with Composer v0.17.2 (the calibration rows' sweeps): FSDP over
     # every GPU, no tensor / pipeline / context / expert parallelism (composer/trainer/

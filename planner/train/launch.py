@@ -544,8 +544,20 @@ def read_torchtitan(text: str, where: str) -> Launch:
         out.notes.append(
             f"HSDP (shard inside groups, replicate across) is modelled as ZeRO-{sharded_zero}"
         )
-    if p + "pipeline_parallel_microbatch_size" in values:
-        f["microbatch"] = _int(values[p + "pipeline_parallel_microbatch_size"], "microbatch", where)
+    # the micro-batch a forward runs (torchtitan/train.py @6404b93): without PP each of the
+    # gradient-accumulation steps runs local_batch_size sequences, and
+    # pipeline_parallel_microbatch_size is unused; with PP the schedule splits the local
+    # batch into micro-batches of that size
+    micro_key = p + "pipeline_parallel_microbatch_size"
+    if f["pp"] > 1 and micro_key in values:
+        f["microbatch"] = _int(values[micro_key], "microbatch", where)
+    elif f["pp"] == 1 and "training.local_batch_size" in values:
+        f["microbatch"] = _int(values["training.local_batch_size"], "local_batch_size", where)
+        if micro_key in values:
+            out.notes.append(
+                "pipeline_parallel_microbatch_size is unused without pipeline parallelism: "
+                "torchtitan's micro-batch is local_batch_size"
+            )
     schedule = str(values.get(p + "pipeline_parallel_schedule", "1F1B"))
     if schedule == "1F1B":
         f["interleave"] = 1
@@ -553,7 +565,9 @@ def read_torchtitan(text: str, where: str) -> Launch:
         key = p + "pipeline_parallel_layers_per_stage"
         out.layers_per_stage = _int(values[key], key, where)
     elif schedule == "Interleaved1F1B":
-        out.notes.append("Interleaved1F1B: the virtual stages per rank are left to the planner")
+        # llama3/infra/pipeline.py @6404b93: a looped schedule without layers_per_stage
+        # builds 2 virtual stages per rank
+        f["interleave"] = 2 if f["pp"] > 1 else 1
     else:
         raise InputError(
             f"{where}: pipeline_parallel_schedule {schedule!r} is not modelled (1F1B, "
@@ -563,10 +577,10 @@ def read_torchtitan(text: str, where: str) -> Launch:
         values.get(p + "pipeline_parallel_first_stage_less_layers"),
         values.get(p + "pipeline_parallel_last_stage_less_layers"),
     )
-    if f["pp"] > 1 and less != (None, None):
+    if f["pp"] > 1:  # both default to 1 (job_config.py @6404b93)
         out.first_last = (
-            -_int(less[0] or 0, "first_stage_less_layers", where),
-            -_int(less[1] or 0, "last_stage_less_layers", where),
+            -_int(1 if less[0] is None else less[0], "first_stage_less_layers", where),
+            -_int(1 if less[1] is None else less[1], "last_stage_less_layers", where),
         )
     f["sequence_parallel"] = f["tp"] > 1  # torchtitan's TP always shards the sequence
     if "training.global_batch_size" in values:
@@ -698,12 +712,56 @@ def check_model(launch: Launch, model: Any) -> None:
         )
 
 
+def torchtitan_stages(
+    layers: int, stages: int, first_less: int, last_less: int, where: str
+) -> tuple[int, ...]:
+    """Decoder layers of each of torchtitan's ``stages`` (virtual) pipeline stages.
+
+    A port of ``generate_llm_fqn_per_model_part`` (pytorch/torchtitan @6404b93,
+    ``torchtitan/distributed/pipeline.py``): the embedding counts as ``first_less`` layers and
+    the norm + output as ``last_less``; the ``L + first_less + last_less`` weighted layers are
+    split evenly, the remainder one each to the first stages.
+
+    Raises
+    ------
+    InputError
+        Where torchtitan raises (more stages than weighted layers, a weight above the layers
+        per stage) or a stage holds no decoder layer (not modelled).
+    """
+    if stages == 1:
+        return (layers,)
+    weighted = layers + first_less + last_less
+    per, extra = divmod(weighted, stages)
+    if per == 0:
+        raise InputError(
+            f"{where}: {stages} pipeline stages for {weighted} weighted layers ({layers} + "
+            f"first_stage_less_layers {first_less} + last_stage_less_layers {last_less}): "
+            "torchtitan refuses it"
+        )
+    for key, weight in (("first", first_less), ("last", last_less)):
+        if weight > per:
+            raise InputError(
+                f"{where}: {key}_stage_less_layers {weight} exceeds the {per} layers per stage "
+                "(torchtitan refuses it)"
+            )
+    sizes = [per + (i < extra) for i in range(stages)]
+    sizes[0] -= first_less
+    sizes[-1] -= last_less
+    if 0 in sizes:
+        raise InputError(
+            f"{where}: torchtitan's split {sizes} leaves stage {sizes.index(0)} without a "
+            "decoder layer (not modelled)"
+        )
+    return tuple(sizes)
+
+
 def stage_layers(launch: Launch, layers: int) -> tuple[int, ...] | None:
-    """Layers per stage of a Megatron pipeline layout or an uneven first/last split (middle
-    stages equal), or ``None``.
+    """Layers per pipeline rank of a Megatron pipeline layout, an uneven first/last split
+    (middle stages equal) or torchtitan's split, or ``None``.
 
     Megatron states the first and last stages' layers; torchtitan how many fewer
-    they hold than the others (stored negated in ``first_last``).
+    they hold than the others (stored negated in ``first_last``, 1 each by default), and
+    splits the rest by :func:`torchtitan_stages`.
     """
     if launch.split is not None:  # a Megatron pipeline layout lists every stage
         if sum(launch.split) != layers:
@@ -718,14 +776,21 @@ def stage_layers(launch: Launch, layers: int) -> tuple[int, ...] | None:
     first, last = launch.first_last
     if pp < 2:
         return None
-    if first <= 0 and last <= 0:  # torchtitan: fewer layers than a middle stage
-        base, rest = divmod(layers - first - last, pp)
-        if rest:
-            raise InputError(
-                f"{launch.source}: {layers} layers cannot be split over {pp} stages with the "
-                f"first {-first} and last {-last} layers short"
-            )
-        split = (base + first, *([base] * (pp - 2)), base + last)
+    if launch.fmt == "torchtitan":
+        v = (
+            _virtual_stages(launch, layers)
+            if launch.layers_per_stage is not None
+            else int(launch.fixed.get("interleave", 1))
+        )
+        chunks = torchtitan_stages(layers, pp * v, -first, -last, launch.source)
+        split = tuple(sum(chunks[j::pp]) for j in range(pp))
+        own = [[chunks[k * pp + j] for k in range(v)] for j in range(pp)]
+        note = (
+            f"torchtitan's virtual stages hold {list(chunks)} layers: its layers per rank are "
+            "pinned, the chunks priced the planner's way"
+        )
+        if v > 1 and own != chunk_layers(split, v) and note not in launch.notes:
+            launch.notes.append(note)
     else:
         middle = layers - first - last
         if pp == 2:
@@ -752,6 +817,7 @@ __all__ = [
     "read_text_launch",
     "software_of",
     "stage_layers",
+    "torchtitan_stages",
 ]
 
 

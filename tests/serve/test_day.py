@@ -288,6 +288,26 @@ def test_day_json_names_the_timing_engine_as_a_single_period_does(capsys):
     assert "timing assumes engine trtllm" in " ".join(capsys.readouterr().out.split())
 
 
+def test_a_bundled_trace_is_found_by_its_bare_name(tmp_path, monkeypatch):
+    """``--profile trace-8b.jsonl`` from another directory exited 2 ("not found")."""
+    monkeypatch.chdir(tmp_path)
+    prof = parse_profile("trace-8b.jsonl")
+    assert prof.source == "trace-8b.jsonl" and len(prof.rates) >= 1
+    with pytest.raises(InputError):
+        parse_profile("no-such-trace.jsonl")
+
+
+def test_a_short_profile_says_its_cost_is_scaled_to_a_day(capsys):
+    """A 3-hour profile printed its cost times 8 as "per day" without saying so."""
+    args = ["plan", "serve", "--model", "llama-3.1-8b", "--gpus", "H100:2", "--tpot", "50ms"]
+    args += ["--prompt-tokens", "500", "--output-tokens", "100", "--profile", "1,5,2", "-t", "30"]
+    with pytest.raises(SystemExit) as exc:
+        main(args)
+    out = " ".join(capsys.readouterr().out.split())
+    assert exc.value.code == 0
+    assert "per day (the 3 h profile's $" in out and "scaled to 24 h)" in out
+
+
 def test_day_result_carries_the_problems_warnings():
     """s21lib: a day planned on an L40S (no fitted GEMM efficiency) said so only in the CLI's
     JSON; a library caller of ``plan_day`` never saw the warning."""

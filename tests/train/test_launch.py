@@ -13,6 +13,7 @@ from planner.core.errors import InputError
 from planner.perfmodel.options import Software
 from planner.train.api import make_problem, solve
 from planner.train.export import FORMATS, export
+from planner.train.frameworks import software_defaults
 from planner.train.instance import TrainingPlan
 from planner.train.launch import problem_args, read_text_launch, stage_layers
 from planner.train.proposal import render as render_proposal
@@ -497,7 +498,9 @@ def test_a_launch_is_priced_as_its_own_framework_runs_it(capsys, planned, tmp_pa
     d = json.loads(out)
     got = TrainingPlan.from_dict(d["plan"])
     assert got.tp == 2
-    own = estimate(replace(prob, software=Software(tp_bwd_overlap=False)), got)
+    facts = software_defaults(fmt)  # tp_bwd_overlap off (+ torchtitan's gathered inputs)
+    assert facts["tp_bwd_overlap"] is False
+    own = estimate(replace(prob, software=Software.from_dict(facts)), got)
     default = estimate(replace(prob, software=Software()), got)
     assert d["step_time_s"] == pytest.approx(own.step_time, rel=1e-9)
     assert default.step_time < own.step_time
@@ -596,3 +599,39 @@ def test_a_megatron_launch_without_a_split_runs_megatron_cores_equal_stages(caps
     code, out, err = run(capsys, *BASE, "--from", "megatron", str(args), "--json", "-t", "10")
     assert code == 0, err
     assert not any("splits the layers equally" in n for n in json.loads(out)["from"]["notes"])
+
+
+def _titan(extra: str) -> str:
+    return "[parallelism]\npipeline_parallel_degree = 4\n" + extra
+
+
+def test_torchtitan_split_follows_its_generator():
+    """torchtitan's ``generate_llm_fqn_per_model_part`` (@6404b93) counts the embedding and
+    the output as one layer each by default and gives the remainder to the first stages: 32
+    layers on 4 ranks run 8 / 9 / 8 / 7 (the split was left open without the keys), and on
+    3 ranks 11 / 11 / 10 (was refused: 34 weighted layers do not divide by 3)."""
+    from planner.train.launch import stage_layers, torchtitan_stages
+
+    assert torchtitan_stages(32, 4, 1, 1, "x") == (8, 9, 8, 7)
+    assert torchtitan_stages(32, 3, 1, 1, "x") == (11, 11, 10)
+    assert torchtitan_stages(30, 4, 1, 1, "x") == (7, 8, 8, 7)
+    assert torchtitan_stages(32, 2, 0, 0, "x") == (16, 16)
+    launch = read_text_launch("torchtitan", _titan(""), "job.toml")
+    assert stage_layers(launch, 32) == (8, 9, 8, 7)
+    three = _titan("").replace("= 4", "= 3")
+    assert stage_layers(read_text_launch("torchtitan", three, "job.toml"), 32) == (11, 11, 10)
+    with pytest.raises(InputError, match="last_stage_less_layers 12 exceeds the 11"):
+        torchtitan_stages(32, 4, 1, 12, "x")
+
+
+def test_torchtitan_looped_schedule_defaults_to_two_virtual_stages_per_rank():
+    """Interleaved1F1B without ``pipeline_parallel_layers_per_stage`` runs 2 stages per rank
+    (``llama3/infra/pipeline.py`` @6404b93); the planner left the virtual stages open."""
+    from planner.train.launch import stage_layers
+
+    text = _titan('pipeline_parallel_schedule = "Interleaved1F1B"\n')
+    launch = read_text_launch("torchtitan", text, "job.toml")
+    assert launch.fixed["interleave"] == 2
+    # 8 virtual stages over 34 weighted layers: 4 5 4 4 | 4 4 4 3 (the remainder to the first
+    # two, the embedding and the output one layer each); rank j holds stages j and j + 4
+    assert stage_layers(launch, 32) == (4 + 4, 5 + 4, 4 + 4, 4 + 3)
