@@ -100,8 +100,14 @@ def read_file(family: Family, path: Path, selector: str | None = None) -> list[A
     """
     try:
         return list(family.read(path, selector))
-    except InputError:
-        raise
+    except InputError as exc:
+        if _takes(family, path) or path.is_dir():
+            raise
+        # a serve problem saved as s.yaml was read as JSON: "s.yaml:1: malformed JSON" named
+        # no file type the family reads
+        raise InputError(
+            f"{exc} (a {family.name} input is a {' / '.join(family.extensions)} file)"
+        ) from None
     except (TypeError, AttributeError, KeyError, IndexError, ValueError) as exc:
         log.debug("reader of %s failed on %s", family.name, path, exc_info=True)
         detail = f"{type(exc).__name__}: {exc}".splitlines()[0]

@@ -26,6 +26,7 @@ from typing import Any
 
 import numpy as np
 
+from planner.core import validate
 from planner.core.errors import InputError
 from planner.core.io import dump_json, dumps_json, iter_jsonl, read_json, write_atomic
 from planner.core.specs import select
@@ -160,11 +161,20 @@ def _trace_lines(path: Path, lines: list[tuple[int, dict[str, Any]]]) -> Instanc
         if key not in header:
             raise InputError(f"{path}:{header_line}: header is missing field {key!r}")
     model = header["model"]
-    try:
-        steps, layers, experts = int(header["steps"]), int(model["layers"]), int(model["experts"])
-    except (TypeError, ValueError, KeyError) as exc:
-        raise InputError(f"{path}:{header_line}: header: bad steps / model shape ({exc})") from None
-    if steps < 1 or layers < 1 or experts < 1 or steps * layers * experts > 1 << 27:
+    if not isinstance(model, dict):
+        raise InputError(f"{path}:{header_line}: header field 'model' must be an object")
+    # int() raised OverflowError on inf (exit 1) and truncated 4.5 to 4, "4" and true to 4, 1
+    steps, layers, experts = (
+        validate.bounded(
+            obj.get(key), f"{path}:{header_line}: header field {name!r}", low=1, high=1 << 27
+        )
+        for obj, key, name in (
+            (header, "steps", "steps"),
+            (model, "layers", "model.layers"),
+            (model, "experts", "model.experts"),
+        )
+    )
+    if steps * layers * experts > 1 << 27:
         raise InputError(f"{path}:{header_line}: header: bad shape {steps} x {layers} x {experts}")
     counts = np.zeros((steps, layers, experts), dtype=np.int64)
     seen: set[tuple[int, int]] = set()

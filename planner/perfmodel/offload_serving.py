@@ -343,16 +343,19 @@ def offload_layer_time(
 
 def load_offload_plan(path: str, *, cpu: str | None = None) -> OffloadPlan:
     """Read an offload plan JSON file (``planner solve offload -o FILE``)."""
-    import json
     from pathlib import Path
 
+    from planner.core.io import read_json
+
     p = Path(path)
+    if not p.exists():
+        raise InputError(f"{path}: no such offload plan file")
+    # the core reader takes a byte-order mark and refuses a document nested too deeply
+    # (json.loads refused the first and raised RecursionError, exit 1, on the second)
     try:
-        data = json.loads(p.read_text())
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such offload plan file") from None
-    except (OSError, ValueError) as exc:
-        raise InputError(f"{path}: not a JSON offload plan ({exc})") from None
+        data = read_json(p)
+    except InputError as exc:
+        raise InputError(f"{exc} (not a JSON offload plan)") from None
     return OffloadPlan.from_dict(data, source=str(path), cpu=cpu)
 
 

@@ -27,7 +27,15 @@ def encode(instance: Instance, ii: int, length: int) -> int:
 
 
 def decode(instance: Instance, objective: float) -> tuple[int, int]:
-    """Inverse of :func:`encode`: ``(ii, length)``."""
+    """Inverse of :func:`encode`: ``(ii, length)``.
+
+    Parameters
+    ----------
+    instance
+        The loop the objective belongs to (its horizon is the encoding's base).
+    objective
+        A result's ``objective`` or ``bound``.
+    """
     ii, length = divmod(round(objective), instance.effective_horizon + 1)
     return ii, length
 

@@ -270,6 +270,8 @@ def plan(
         Targets: ``"1s"``, ``"50ms"``, ``"500"`` (text without a unit is milliseconds, as
         on the command line) or a number of seconds; ``None`` for none. A TPOT over 10 s
         or a TTFT over 10 min is rejected unless ``allow_slow``.
+    allow_slow
+        Accept such slow targets (``--allow-slow``).
     percentile
         SLO percentile, 0-100.
     precision, kv_precision
@@ -309,6 +311,9 @@ def plan(
         tables (``name``, ``traffic``, optional ``slo``; ``ttft`` / ``tpot`` given here are
         the default SLO) or a list of :class:`~planner.serve.instance.Workload` / mappings.
         The plan then holds replica groups per workload (``ReplicaGroup.workload``).
+    offload
+        A MoE expert offload plan (``planner solve offload --out`` file or its mapping,
+        ``--offload``): the model serves with those experts on the GPU.
     **constraints
         :class:`ServingConstraints` fields: ``tp``, ``pp``, ``ep``, ``gpu``,
         ``disaggregation`` (``off``/``allow``/``force``), ``max_batch``,
@@ -319,12 +324,14 @@ def plan(
     Result
         Certified: ``objective`` is USD/hour (or minus output tokens/s without
         ``qps``), ``bound`` / ``gap`` from the MIP, ``solution`` a
-        :class:`ServingPlan`, ``stats["metrics"]`` the predicted latencies.
+        :class:`ServingPlan`, ``stats["metrics"]`` the predicted latencies,
+        ``stats["warnings"]`` the problem's warnings (no price, a GPU without fitted
+        efficiencies), when there are any.
     """
-    return solve(
-        make_problem(model, gpus, **problem),
-        method,
-        time_limit=time_limit,
-        threads=threads,
-        explain=explain,
-    )
+    built = make_problem(model, gpus, **problem)
+    result = solve(built, method, time_limit=time_limit, threads=threads, explain=explain)
+    if built.meta.get("warnings"):
+        # the problem is built here, so its warnings (no price, a GPU without fitted
+        # efficiencies) reached only the CLI, which holds the problem
+        result.stats["warnings"] = list(built.meta["warnings"])
+    return result

@@ -537,6 +537,7 @@ def _day(
             time_limit=time_limit,
             threads=threads,
         )
+        day.pop("warnings", None)  # at the top level below, as a single period's JSON has them
         data = {
             "status": day["status"],
             "model": problem.model.name,

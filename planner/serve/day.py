@@ -34,6 +34,7 @@ from typing import Any
 
 import numpy as np
 
+from planner.core import validate
 from planner.core.errors import InputError
 from planner.core.result import Status
 from planner.core.timing import Deadline
@@ -48,7 +49,17 @@ ATTAINMENT_STEPS = 12
 
 @dataclass(frozen=True)
 class DayProfile:
-    """Request rates per period (requests/s), each ``period_hours`` long."""
+    """Request rates per period (requests/s), each ``period_hours`` long.
+
+    Attributes
+    ----------
+    rates
+        Requests/s of each period (finite, >= 0).
+    period_hours
+        Length of every period, hours (finite, > 0).
+    source
+        Where the rates came from (``list``, a file name), for the output.
+    """
 
     rates: tuple[float, ...]
     period_hours: float = 1.0
@@ -87,7 +98,20 @@ def _profile_file(path: Path) -> Path:
 
 def parse_profile(spec: Any, *, period_hours: float = 1.0) -> DayProfile:
     """A profile from a list of rates, ``"10,12,30"``, a CSV (a ``qps`` column, or the last
-    column) or a JSON Lines trace (arrivals binned into periods)."""
+    column) or a JSON Lines trace (arrivals binned into periods).
+
+    Parameters
+    ----------
+    spec
+        A list of rates, their comma-separated text, or a ``.csv`` / ``.jsonl`` path.
+    period_hours
+        Length of each period, hours.
+
+    Returns
+    -------
+    DayProfile
+        The rates; bad input raises :class:`InputError` naming the file and line.
+    """
     if isinstance(spec, (list, tuple)):
         return DayProfile(tuple(spec), period_hours, "list")
     text = str(spec)
@@ -113,9 +137,16 @@ def parse_profile(spec: Any, *, period_hours: float = 1.0) -> DayProfile:
         rates = []
         for i, row in enumerate(rows[1:], start=2):
             try:
-                rates.append(float(row[col]))
+                rate = float(row[col])
             except (ValueError, IndexError):
                 raise InputError(f"{path}:{i}: column {head[col]!r} must be a number") from None
+            # "nan" and "-2" parse: the profile's own check named "period 0", not the file
+            if not (math.isfinite(rate) and rate >= 0):
+                raise InputError(
+                    f"{path}:{i}: column {head[col]!r} must be a finite number >= 0, "
+                    f"got {row[col].strip()!r}"
+                )
+            rates.append(rate)
         if not rates:  # the profile's own check says only "profile: no period given"
             raise InputError(f"{path}: no period given (a header line and no rates)")
         return DayProfile(tuple(rates), period_hours, path.name)
@@ -149,7 +180,16 @@ def _binned_rates(arrivals: Any, width: float) -> tuple[float, ...]:
 
 @dataclass(frozen=True)
 class Autoscaling:
-    """Limits on the replicas of each period and on their change between periods."""
+    """Limits on the replicas of each period and on their change between periods.
+
+    Attributes
+    ----------
+    min_replicas, max_replicas
+        Fewest and most replicas in a period (``None``: no upper limit).
+    max_change
+        Replicas started plus stopped between consecutive periods, the day wrapping around
+        (``None``: no limit).
+    """
 
     min_replicas: int = 0
     max_replicas: int | None = None
@@ -166,8 +206,19 @@ class Autoscaling:
 
 @dataclass(frozen=True)
 class SpotPolicy:
-    """Spot capacity: allowed or not, how long a preempted replica is missing (hours), the
-    largest share of a period's replicas that may be spot, and the price table to read."""
+    """Spot capacity.
+
+    Attributes
+    ----------
+    allowed
+        Whether spot replicas may be planned.
+    recovery_hours
+        How long a preempted replica is missing, hours.
+    max_share
+        Largest share of a period's replicas that may be spot.
+    prices
+        Price table to read the spot prices from (``None``: the shipped one).
+    """
 
     allowed: bool = False
     recovery_hours: float = 0.25
@@ -237,8 +288,15 @@ def _attainment(
     if deadline.expired():
         cut.append(group)
         return slo.percentile
-    if not meets(lo):
-        return 0.0
+    # bisect above the SLO percentile when the group meets it (within its capacity it
+    # does), so a bisection the deadline cuts still returns at least the percentile,
+    # as an expired deadline before it does (it returned 0.937 for a 99 % SLO)
+    if meets(slo.percentile):
+        lo = slo.percentile
+    else:
+        hi = slo.percentile
+        if not meets(lo):
+            return 0.0
     for _ in range(ATTAINMENT_STEPS):
         if deadline.expired():
             cut.append(group)
@@ -310,6 +368,20 @@ def plan_day(
 ) -> dict[str, Any]:
     """Plan the fleet of every period of ``profile`` (see the module notes).
 
+    Parameters
+    ----------
+    problem
+        One workload's :class:`ServingProblem` (:func:`planner.serve.make_problem`); its
+        request rate is replaced by each period's.
+    profile
+        Rates per period (:func:`parse_profile`).
+    autoscaling
+        Replica limits per period and on the change between periods (default: none).
+    spot
+        Spot capacity (default: on-demand only).
+    time_limit, threads
+        Seconds for the candidates, the MIP and the attainment bisections; HiGHS threads.
+
     Returns
     -------
     dict
@@ -320,8 +392,11 @@ def plan_day(
         (per period: ``demand_qps``, ``served_qps``, ``shortfall_qps``, ``replicas``
         (each with ``spot``), ``gpus``, ``cost_usd``, ``slo_attainment``, ``violations``),
         ``slo_attainment_exact`` (false: the time limit cut an attainment's bisection, the
-        values are lower bounds),
-        ``bound`` and ``gap`` of the MIP.
+        values are lower bounds), ``objective``, ``bound_usd`` and ``gap`` of the MIP (its
+        objective adds a penalty per unserved request/s-hour to the USD), ``spot`` (spot
+        price and expected capacity loss per pool), ``candidates_complete``,
+        ``period_hours``, ``profile_source`` and ``warnings`` (the problem's: a pool without a
+        price, a GPU without fitted efficiencies).
     """
     import highspy
 
@@ -330,6 +405,9 @@ def plan_day(
 
     if problem.shared:
         raise InputError("a day profile plans one workload: give its lengths, not --workloads")
+    # a NaN limit planned on with an expired deadline ("FEASIBLE", candidates incomplete)
+    time_limit = validate.time_limit(time_limit)
+    threads = validate.threads(threads)
     autoscaling = autoscaling or Autoscaling()
     spot = spot or SpotPolicy()
     problem.warn_unpriced()  # the day's MIP minimizes cost although no rate is given
@@ -425,6 +503,8 @@ def plan_day(
         },
         "bound_usd": out.bound,
         "periods": [],
+        # a library caller had no other way to see them (no price, an uncalibrated GPU)
+        "warnings": list(problem.meta.get("warnings", [])),
     }
     if not complete and result["status"] == Status.OPTIMAL.value:
         result["status"] = Status.FEASIBLE.value

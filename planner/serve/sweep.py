@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from planner.core.errors import InputError
+from planner.core.errors import InputError, positive_int
 from planner.perfmodel.hardware import ClusterSpec, Pool, get_gpu
 from planner.serve.api import make_problem, solve
 
@@ -27,6 +27,7 @@ def sweep(
     gpus_per_type: int = 64,
     plot: str | Path | None = None,
     time_limit: float = 10.0,
+    threads: int = 1,
     **problem: Any,
 ) -> list[dict[str, Any]]:
     """Plan each GPU type alone at each request rate; cost per million output tokens.
@@ -40,10 +41,12 @@ def sweep(
         GPUs available.
     rates
         Request rates (req/s), each positive.
+    gpus_per_type
+        GPUs of each type available to its plans.
     plot
         Optional image path: USD per million output tokens vs load, one line per GPU type.
-    time_limit
-        Solver seconds per plan.
+    time_limit, threads
+        Solver seconds and threads per plan.
     **problem
         Everything else :func:`~planner.serve.api.make_problem` takes (lengths, SLOs,
         precision, constraints, ``engine``: without one each GPU type runs its vendor's
@@ -56,10 +59,13 @@ def sweep(
         One row per (GPU type, rate): ``gpu``, ``qps``, ``status``, ``cost_per_hour``,
         ``usd_per_million_output_tokens`` (``None`` without a plan or for a GPU type without
         a price: pass ``pricing="on-demand"``), ``gpus`` (used), ``replicas`` (labels),
-        ``reason`` (why there is no plan, or no price).
+        ``reason`` (why there is no plan, or no price), ``warnings`` (the problem's: no
+        price, a GPU without fitted efficiencies, ...).
     """
     if not gpu_types or not rates:
         raise InputError("sweep: give at least one GPU type and one rate")
+    # "pool H100-SXM: field 'count' ..." named no argument of this call
+    positive_int(gpus_per_type, "sweep: gpus_per_type", allow_none=False)
     for r in rates:
         if not isinstance(r, (int, float)) or not math.isfinite(r) or r <= 0:
             raise InputError(f"sweep: rates must be positive numbers, got {r!r}")
@@ -73,11 +79,12 @@ def sweep(
     for gpu, pool in pools:
         for qps in rates:
             prob = make_problem(model, pool, qps=float(qps), **problem)
-            res = solve(prob, time_limit=time_limit)
+            res = solve(prob, time_limit=time_limit, threads=threads)
             plan = res.solution
             cost = res.objective if plan is not None else None
             per_m = None
-            unpriced = [w for w in prob.meta.get("warnings", []) if w.startswith("no price")]
+            warnings = list(prob.meta.get("warnings", []))
+            unpriced = [w for w in warnings if w.startswith("no price")]
             if plan is not None and cost is not None and not unpriced:
                 tokens_per_hour = float(qps) * prob.traffic.output.mean * 3600.0
                 per_m = cost / tokens_per_hour * 1e6
@@ -92,6 +99,8 @@ def sweep(
                     "replicas": [g.label() for g in plan.replicas] if plan is not None else [],
                     # a GPU without a price read "$0 per million tokens", the cheapest
                     "reason": "; ".join([*([res.reason] if res.reason else []), *unpriced]),
+                    # an uncalibrated GPU's warning reached only the CLI's table and JSON
+                    "warnings": warnings,
                 }
             )
     if plot is not None:

@@ -205,6 +205,9 @@ class LengthDist:
 #: and far below where the queueing moments overflow (1e308 turned the TPOT law's moments
 #: into NaN, which passed as a one-GPU plan while 1e9 was INFEASIBLE).
 MAX_ARRIVAL_SCV = 1e6
+#: Largest arrival time of a trace, seconds from its origin (a typo guard, about 31,700
+#: years: ``StartTimeOffset`` 1e308 overflowed the variance of the gaps, an internal error).
+MAX_ARRIVAL_S = 1e12
 #: Suffixes of a length histogram file (``--prompt-tokens lengths.csv``).
 HISTOGRAM_SUFFIXES = (".csv", ".json", ".toml")
 #: Columns of a CSV histogram: the class's token count, its share, its optional range.
@@ -278,12 +281,18 @@ def parse_lengths(
             path if base is None or path.is_absolute() else base / path, what=what
         )
     if isinstance(spec, Mapping):
+        from planner.core.validate import number
+
+        def column(key: str, required: bool = True) -> tuple[float, ...]:
+            # float() read `true` as a 1-token class and "7" as 7 (s21lib)
+            items = spec[key] if required else spec.get(key, ())
+            if not isinstance(items, (list, tuple)):
+                raise TypeError(key)
+            return tuple(number(v, f"{what}: {key}[{i}]") for i, v in enumerate(items))
+
         try:
             return LengthDist(
-                tuple(float(v) for v in spec["values"]),
-                tuple(float(w) for w in spec["weights"]),
-                tuple(float(v) for v in spec.get("lows", ())),
-                tuple(float(v) for v in spec.get("highs", ())),
+                column("values"), column("weights"), column("lows", False), column("highs", False)
             )
         except InputError as exc:  # first: InputError is a ValueError
             raise InputError(f"{what}: {exc}") from None
@@ -676,6 +685,10 @@ def read_trace(path: str | Path, *, rate_given: bool = False) -> Traffic:
         if ak is not None:
             if isinstance(a, bool) or not isinstance(a, (int, float)) or not math.isfinite(a):
                 raise InputError(f"{where}: field {ak!r} must be a number, got {a!r}")
+            if abs(a * scale) > MAX_ARRIVAL_S:  # 1e308 overflowed the gaps' variance (exit 1)
+                raise InputError(
+                    f"{where}: field {ak!r} = {a!r} is more than {MAX_ARRIVAL_S:g} s from 0"
+                )
             arrivals.append(float(a) * scale)
         prompts.append(float(p))
         outputs.append(float(o))

@@ -93,6 +93,8 @@ def parse_slo(
 
 def parse_percentile(value: float | int | str, *, what: str = "percentile") -> float:
     """A percentile in (0, 100) (e.g. 99 or 99.9) as a fraction in (0, 1)."""
+    if isinstance(value, bool):  # float(True) planned a file's `percentile = true` at p1
+        raise InputError(f"{what}: expected a number such as 90 or 99, got {value!r}")
     try:
         p = float(value)
     except (TypeError, ValueError):

@@ -113,6 +113,14 @@ def compare(
 ) -> dict[str, Any]:
     """Component-by-component comparison of two plan summaries.
 
+    Parameters
+    ----------
+    a, b
+        Plan summaries: a plan's ``result.stats["summary"]`` (:func:`planner.train.plan`), or
+        :func:`load_summary` of a ``plan train --out`` file.
+    names
+        What the sentences call ``a`` and ``b``.
+
     Returns
     -------
     dict
@@ -188,7 +196,15 @@ def compare(
 
 
 def explain(cmp: Mapping[str, Any], top: int = 3) -> list[str]:
-    """Sentences: which plan is slower, by how much, and the components that make the gap."""
+    """Sentences: which plan is slower, by how much, and the components that make the gap.
+
+    Parameters
+    ----------
+    cmp
+        A :func:`compare` object.
+    top
+        Components named (the largest shares of the gap).
+    """
     na, nb = cmp["names"]
     t = cmp["step_time_s"]
     if cmp["slower"] is None:

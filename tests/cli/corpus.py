@@ -80,6 +80,22 @@ FILES["smtt_rows.csv"] = (
 )
 FILES["empty_trace.json"] = _tide_header("empty_trace.npy")
 FILES["offload_counts_missing.json"] = _tide_header("nowhere.npy")
+# s21lib's value sweep (bench/session_runs/s21lib/bad_input_sweep.py)
+FILES["profile_nan.csv"] = "hour,qps\n0,nan\n1,3\n"
+FILES["serve_percentile_bool.toml"] = (
+    'model = "llama-3.1-8b"\ngpus = "H100:2"\n[traffic]\nqps = 2\n'
+    "prompt_tokens = 512\noutput_tokens = 128\n[slo]\ntpot = 50\npercentile = true\n"
+)
+FILES["serve_problem.yaml"] = 'model: "llama-3.1-8b"\ngpus: "H100:2"\n'
+FILES["hist_bool.json"] = '{"values": [true, 900], "weights": [1, 3]}\n'
+FILES["trace_far.jsonl"] = (
+    '{"StartTimeOffset": 1e308, "ContextTokens": 761, "GeneratedTokens": 148}\n'
+    '{"StartTimeOffset": 400659779, "ContextTokens": 417, "GeneratedTokens": 89}\n'
+)
+FILES["offload_layers_inf.jsonl"] = (
+    '{"model": {"name": "m", "layers": Infinity, "experts": 8, "top_k": 2, "shared_experts": 0,'
+    ' "expert_bytes": 1000}, "hardware": {"budget": 2}, "steps": 2}\n'
+)
 SUBDIR = "a_directory"  # also created in {tmp}
 
 SMTT = "{instances}/smtt/example.json"
@@ -305,6 +321,44 @@ SPECIFIC: list[tuple[str, list[str], str]] = [
         "plan-serve-profile-csv-header-only",
         [*PLAN_SERVE_NO_RATE, "--profile", "{tmp}/profile_header_only.csv"],
         "{tmp}/profile_header_only.csv: no period given",
+    ),
+    (  # said "profile: rate of period 0 must be a number, got nan", naming no file
+        "plan-serve-profile-csv-nan",
+        [*PLAN_SERVE_NO_RATE, "--profile", "{tmp}/profile_nan.csv"],
+        "{tmp}/profile_nan.csv:2: column 'qps' must be a finite number >= 0, got 'nan'",
+    ),
+    (  # float(True): planned at p1 without a word
+        "serve-file-percentile-true",
+        ["solve", "serve", "{tmp}/serve_percentile_bool.toml"],
+        "slo: percentile: expected a number such as 90 or 99, got True",
+    ),
+    (  # float(True): a class of 1 token
+        "plan-serve-histogram-bool",
+        [*PLAN_SERVE[:8], "--prompt-tokens", "{tmp}/hist_bool.json", "--output-tokens", "150"],
+        "hist_bool.json: values[0] True: must be a number",
+    ),
+    (  # OverflowError in the gaps' variance: internal error, exit 1
+        "plan-serve-trace-arrival-1e308",
+        [*PLAN_SERVE[:6], "--trace", "{tmp}/trace_far.jsonl"],
+        "trace_far.jsonl:1: field 'StartTimeOffset' = 1e+308 is more than 1e+12 s from 0",
+    ),
+    (  # int(inf): OverflowError, internal error, exit 1
+        "offload-jsonl-layers-inf",
+        ["solve", "offload", "{tmp}/offload_layers_inf.jsonl"],
+        "offload_layers_inf.jsonl:1: header field 'model.layers' inf: must be an integer",
+    ),
+    (  # json.loads: RecursionError, internal error, exit 1
+        "plan-serve-offload-plan-deep",
+        [
+            *["plan", "serve", "--model", "mixtral-8x7b", "--gpus", "L40S:1", "--qps", "0.1"],
+            *["--prompt-tokens", "500", "--output-tokens", "100", "--offload", "{tmp}/deep.json"],
+        ],
+        "deep.json: JSON nested too deeply (not a JSON offload plan)",
+    ),
+    (  # "s.yaml:1: malformed JSON (Expecting value)" named no file type serve reads
+        "solve-serve-yaml",
+        ["solve", "serve", "{tmp}/serve_problem.yaml"],
+        "malformed JSON (Expecting value) (a serve input is a .toml / .json / .jsonl file)",
     ),
     ("solve-missing-argument", ["solve"], "Missing argument 'FAMILY'"),
     ("serve-negative-rate", ["solve", "serve", "{tmp}/serve_negative_rate.toml"], "qps"),

@@ -155,6 +155,7 @@ def test_cli_day_json_and_bad_input(capsys):
     assert exc.value.code == 0
     assert len(d["day"]["periods"]) == 3 and d["day"]["cost_per_day"] > 0
     assert 0.99 <= d["day"]["slo_attainment"] <= 1
+    assert "warnings" not in d["day"]  # at the top level, as a single period's JSON
     for bad in (["--profile", "1,-2"], ["--profile", "1,2", "--qps", "3"], ["--profile", "x"]):
         with pytest.raises(SystemExit) as exc:
             main([*args, *bad])
@@ -230,6 +231,44 @@ def test_attainment_stops_at_the_time_limit_with_a_lower_bound():
     assert day["slo_attainment_exact"]
 
 
+def test_attainment_cut_inside_the_bisection_is_at_least_the_percentile():
+    """s21lib: a deadline expiring during the bisection returned its low end, 0.937 for a
+    99 % SLO on a group within its capacity (the docs' 8B day at -t 30, last period), below
+    the percentile the expired-before path returns and the docs promise as the bound."""
+    from planner.core.timing import Deadline
+    from planner.serve.day import _attainment
+
+    class After(Deadline):
+        """Expires at the ``n``-th question (a deadline reached mid-bisection)."""
+
+        def __init__(self, n: int) -> None:
+            super().__init__(60.0)
+            self.left = n
+
+        def expired(self) -> bool:
+            self.left -= 1
+            return self.left < 0
+
+    problem = tiny("H100:1")
+    (one,) = [c for c in candidates(problem) if c.usable and c.role == "both"]
+    group = one.group(1, one.capacity)
+    exact = _attainment(problem, group, Deadline(60.0), [])
+    assert exact >= problem.slo.percentile
+    for n in range(2, 6):
+        cut: list = []
+        bound = _attainment(problem, group, After(n), cut)
+        assert cut == [group]
+        assert problem.slo.percentile <= bound <= exact
+
+
+@pytest.mark.parametrize("limit", [math.nan, 0.0, -1.0])
+def test_plan_day_refuses_a_time_limit_that_is_not_one(limit):
+    """s21lib: ``time_limit=nan`` planned with an expired deadline and returned FEASIBLE
+    with the candidates incomplete; ``planner.solve`` refuses it."""
+    with pytest.raises(InputError, match="time_limit"):
+        plan_day(tiny(), DayProfile((1.0,)), time_limit=limit)
+
+
 def test_day_json_names_the_timing_engine_as_a_single_period_does(capsys):
     """The day JSON had no ``engine`` key: which engine timed the fleet was not recorded."""
     base = ["plan", "serve", "--model", "llama-3.1-8b", "--tpot", "50ms", "--json", "-t", "10"]
@@ -267,3 +306,12 @@ def test_a_short_profile_says_its_cost_is_scaled_to_a_day(capsys):
     out = " ".join(capsys.readouterr().out.split())
     assert exc.value.code == 0
     assert "per day (the 3 h profile's $" in out and "scaled to 24 h)" in out
+
+
+def test_day_result_carries_the_problems_warnings():
+    """s21lib: a day planned on an L40S (no fitted GEMM efficiency) said so only in the CLI's
+    JSON; a library caller of ``plan_day`` never saw the warning."""
+    problem = make_problem("llama-3.1-8b", "L40S:2", max_tp=1, pricing="on-demand", **ARGS)
+    day = plan_day(problem, DayProfile((1.0, 2.0)), time_limit=20)
+    assert day["status"] == "OPTIMAL"
+    assert any("no fitted GEMM efficiency" in w for w in day["warnings"])

@@ -130,3 +130,13 @@ def test_export_refuses_an_offload_plan(capsys, plan_file):
         capsys, *BASE, *TRAFFIC, "--offload", plan_file(plan_dict()), "--export", "vllm"
     )
     assert code == 2 and out == "" and "--export: no engine's launch flags" in err
+
+
+def test_plan_file_with_a_byte_order_mark_is_read(plan_file, tmp_path):
+    """s21lib: the offload plan reader used ``json.loads`` and refused a file saved with a
+    UTF-8 byte-order mark ("Unexpected UTF-8 BOM"), which every other input accepts."""
+    from planner.perfmodel.offload_serving import load_offload_plan
+
+    path = tmp_path / "bom.json"
+    path.write_bytes(b"\xef\xbb\xbf" + json.dumps(plan_dict()).encode())
+    assert load_offload_plan(str(path)).hit_rate == 0.4

@@ -80,3 +80,26 @@ def test_the_plot_names_a_gpu_type_it_cannot_draw(monkeypatch, tmp_path):
     assert any("not drawn" in t and "MI300X" in t and "H100" not in t for t in drawn["texts"])
     plot_sweep(rows[:1], tmp_path / "cost2.png")
     assert not any("not drawn" in t for t in drawn["texts"])
+
+
+def test_sweep_takes_threads_and_keeps_the_problems_warnings():
+    """s21lib: ``threads=1`` (every solver call's setting) was refused as "constraints:
+    unknown field 'threads'"; an L40S row dropped its "no fitted GEMM efficiency" warning
+    (only the CLI printed it); ``gpus_per_type=0`` was blamed on "pool L40S: field
+    'count'", a name the call never used."""
+    (row,) = planner.serve.sweep(
+        "llama-3.1-8b", ["L40S"], [1], gpus_per_type=2, time_limit=5, threads=1, **KW
+    )
+    assert row["status"] == "OPTIMAL"
+    assert any("no fitted GEMM efficiency" in w for w in row["warnings"])
+    with pytest.raises(InputError, match="gpus_per_type"):
+        planner.serve.sweep("llama-3.1-8b", ["L40S"], [1], gpus_per_type=0, **KW)
+
+
+def test_plan_result_carries_the_problems_warnings():
+    """s21lib: ``planner.serve.plan`` builds the problem itself, so its warnings (an
+    uncalibrated GPU, a pool without a price) were lost to a library caller."""
+    res = planner.serve.plan("llama-3.1-8b", "L40S:2", qps=1, time_limit=5, **KW)
+    assert any("no fitted GEMM efficiency" in w for w in res.stats["warnings"])
+    res = planner.serve.plan("llama-3.1-8b", "H100:2", qps=1, time_limit=5, **KW)
+    assert "warnings" not in res.stats

@@ -219,7 +219,11 @@ def test_lengths_from_a_histogram_file(tmp_path):
         ('{"values": [128, 512], "weights": [1, -1]}', "weights must be non-negative"),
         ('{"values": [128, 512], "weights": [0, 0]}', "weights sum to zero"),
         ('{"values": [0, 512], "weights": [1, 1]}', "every token count must be >= 1"),
-        ('{"values": [128, "x"], "weights": [1, 1]}', r"expected \{'values'"),
+        # the item is named (was "expected {'values': [...], 'weights': [...]}")
+        ('{"values": [128, "x"], "weights": [1, 1]}', r"values\[1\] 'x': must be a number"),
+        # true was a 1-token class, "7" a 7-token one (s21lib)
+        ('{"values": [true, 512], "weights": [1, 1]}', r"values\[0\] True: must be a number"),
+        ('{"values": [128, 512], "weights": ["7", 1]}', r"weights\[0\] '7': must be a number"),
     ],
 )
 def test_histogram_file_errors_say_what_is_wrong(tmp_path, text, message):
