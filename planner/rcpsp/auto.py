@@ -76,7 +76,7 @@ EXACT_PARAMS: dict[str, Any] = {"linearization_level": 0}
 SIDE_BY_SIDE = ["no_lp", "default_lp"]
 #: Seconds (at most, and at most this share of the budget) kept out of the stages for the
 #: energetic bound when they end without a proof. On the unproven PSPLIB j60 instances the whole
-#: bisection takes 0.03-0.4 CPU s (``bench/session_runs/s21erlb/``).
+#: search takes 0.01-0.2 CPU s (``bench/session_runs/s21erlb/``).
 ENERGETIC_RESERVE = (1.0, 0.02)
 
 

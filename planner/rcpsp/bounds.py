@@ -378,10 +378,11 @@ def energetic_bound(
     time_limit: float = 1.0,
 ) -> int:
     """Destructive lower bound: one more than the largest makespan :func:`energetic_refutes`
-    refutes, searched by bisection in ``[lower, upper]``.
+    refutes, searched in ``[lower, upper]`` by galloping up from ``lower`` (1, 2, 4, ... units),
+    then bisection.
 
     Any refuted ``T`` proves ``makespan > T`` on its own (a schedule ending by ``T' < T`` also
-    ends by ``T``), so the bisection needs no monotonicity to be valid. A result above
+    ends by ``T``), so the search needs no monotonicity to be valid. A result above
     :attr:`Instance.horizon` proves the instance infeasible.
 
     Parameters
@@ -407,10 +408,13 @@ def energetic_bound(
         return lb  # energies could overflow int64: keep the cheap bound
     dist = energy_distances(instance, distances(instance))
     lo, hi = lb - 1, top  # lo: refuted (or implied by lb); hi: the largest T still in question
+    step = 1  # gallop up from lb first: the refutable T sit near it, and a cut-off search
+    # should have banked those before it spends its time on a far one
     while lo < hi and not clock.expired():
-        mid = (lo + hi + 1) // 2
+        mid = min(hi, lo + step) if step else (lo + hi + 1) // 2
         if energetic_refutes(instance, dist, mid, deadline=clock):
             lo = mid
+            step = 2 * step if step else 0
         else:
-            hi = mid - 1
+            hi, step = mid - 1, 0  # from the first failure on: bisection
     return max(lb, lo + 1)
