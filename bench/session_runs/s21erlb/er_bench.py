@@ -23,8 +23,13 @@ DATA = Path("/work/shared/data/psplib")
 V5 = Path(__file__).resolve().parents[2] / "results" / "rcpsp" / "j60_auto_v5.csv"
 
 
+def _rows(path: Path) -> list[dict[str, str]]:
+    with open(path) as f:
+        return list(csv.DictReader(f))
+
+
 def j30(out: str) -> None:
-    ref = {r["instance"]: r for r in csv.DictReader(open(DATA / "bounds.csv")) if r["set"] == "j30"}
+    ref = {r["instance"]: r for r in _rows(DATA / "bounds.csv") if r["set"] == "j30"}
     rows, bad = [], 0
     for name in sorted(ref, key=lambda s: [int(x) for x in s[3:].split("_")]):
         inst = read(DATA / "j30" / f"{name}.sm")[0]
@@ -43,14 +48,16 @@ def j30(out: str) -> None:
         w.writerow(["instance", "lower_bound", "energetic", "optimum", "valid", "cpu_s"])
         w.writerows(rows)
     n = len(rows)
-    print(f"j30: {n} instances, {bad} invalid; energetic > lower_bound on "
-          f"{sum(r[2] > r[1] for r in rows)}, = optimum on {sum(r[2] == r[3] for r in rows)}; "
-          f"CPU s mean {sum(r[5] for r in rows) / n:.3f}, max {max(r[5] for r in rows):.3f}")
+    print(
+        f"j30: {n} instances, {bad} invalid; energetic > lower_bound on "
+        f"{sum(r[2] > r[1] for r in rows)}, = optimum on {sum(r[2] == r[3] for r in rows)}; "
+        f"CPU s mean {sum(r[5] for r in rows) / n:.3f}, max {max(r[5] for r in rows):.3f}"
+    )
 
 
 def j60(out: str) -> None:
-    ref = {r["instance"]: r for r in csv.DictReader(open(DATA / "bounds.csv"))}
-    v5 = [r for r in csv.DictReader(open(V5)) if r["status"] != "OPTIMAL"]
+    ref = {r["instance"]: r for r in _rows(DATA / "bounds.csv")}
+    v5 = [r for r in _rows(V5) if r["status"] != "OPTIMAL"]
     rows = []
     for r in v5:
         name = r["instance"]
@@ -62,21 +69,45 @@ def j60(out: str) -> None:
         after = max(before, er)
         assert after <= int(ref[name]["best_ub"]), name
         rows.append(
-            [name, ms, before, after, ref[name]["best_lb"], ref[name]["best_ub"],
-             round((ms - before) / ms * 100, 3), round((ms - after) / ms * 100, 3), round(cpu, 3), round(wall, 3)]
+            [
+                name,
+                ms,
+                before,
+                after,
+                ref[name]["best_lb"],
+                ref[name]["best_ub"],
+                round((ms - before) / ms * 100, 3),
+                round((ms - after) / ms * 100, 3),
+                round(cpu, 3),
+                round(wall, 3),
+            ]
         )
     with open(out, "w", newline="") as f:
         w = csv.writer(f)
-        w.writerow(["instance", "makespan", "bound_v5", "bound_er", "best_lb", "best_ub",
-                    "gap_v5_pct", "gap_er_pct", "cpu_s", "wall_s"])
+        w.writerow(
+            [
+                "instance",
+                "makespan",
+                "bound_v5",
+                "bound_er",
+                "best_lb",
+                "best_ub",
+                "gap_v5_pct",
+                "gap_er_pct",
+                "cpu_s",
+                "wall_s",
+            ]
+        )
         w.writerows(rows)
     n = len(rows)
-    print(f"j60 unproven: {n}; bound raised on {sum(r[3] > r[2] for r in rows)} "
-          f"(by {sum(r[3] - r[2] for r in rows)} units in all, max {max(r[3] - r[2] for r in rows)}); "
-          f"closed {sum(r[3] >= r[1] for r in rows)}; "
-          f"mean certificate gap {sum(r[6] for r in rows) / n:.3f} % -> {sum(r[7] for r in rows) / n:.3f} %; "
-          f"CPU s mean {sum(r[8] for r in rows) / n:.3f}, max {max(r[8] for r in rows):.3f}; "
-          f"wall s max {max(r[9] for r in rows):.3f}")
+    print(
+        f"j60 unproven: {n}; bound raised on {sum(r[3] > r[2] for r in rows)} "
+        f"(by {sum(r[3] - r[2] for r in rows)} units in all, max {max(r[3] - r[2] for r in rows)}); "
+        f"closed {sum(r[3] >= r[1] for r in rows)}; "
+        f"mean certificate gap {sum(r[6] for r in rows) / n:.3f} % -> {sum(r[7] for r in rows) / n:.3f} %; "
+        f"CPU s mean {sum(r[8] for r in rows) / n:.3f}, max {max(r[8] for r in rows):.3f}; "
+        f"wall s max {max(r[9] for r in rows):.3f}"
+    )
 
 
 if __name__ == "__main__":
