@@ -125,3 +125,40 @@ def test_cpsat_reports_the_energetic_bound_without_a_proof(monkeypatch):
     monkeypatch.setattr(cpsat_mod, "solve_cpsat", weak)
     res = METHODS["cpsat"].func(inst, time_limit=60.0, threads=1, seed=0)
     assert res.bound == 43
+
+
+def test_disjunctive_pair_is_a_unary_resource():
+    pair = Instance.from_dict(
+        {
+            "name": "pair",
+            "resources": [{"name": "R", "capacity": 1}],
+            "jobs": [
+                {"name": "a", "duration": 3, "demands": [0]},
+                {"name": "b", "duration": 3, "demands": [0]},
+            ],
+            "precedences": [],
+            "disjunctive": [["a", "b"]],
+        }
+    )
+    assert lower_bound(pair) == 3
+    assert energetic_bound(pair) == 6 == brute_force(pair)
+
+
+def test_downtime_lowers_the_energy_on_offer():
+    # job a (2 units, due by 4) cannot run in [2, 4) where the capacity drops to 1: it runs in
+    # [0, 2), and b, c share what is left; without the profile the check stops at 5
+    down = Instance.from_dict(
+        {
+            "name": "down",
+            "resources": [{"name": "R", "capacity": 2}],
+            "jobs": [
+                {"name": "a", "duration": 2, "demands": [2], "deadline": 4},
+                {"name": "b", "duration": 2, "demands": [1], "deadline": 6},
+                {"name": "c", "duration": 2, "demands": [1], "deadline": 6},
+            ],
+            "precedences": [],
+            "downtimes": [{"resource": "R", "start": 2, "end": 4, "capacity": 1}],
+        }
+    )
+    assert lower_bound(down) == 5
+    assert energetic_bound(down) == 6 == brute_force(down)
