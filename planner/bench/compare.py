@@ -19,6 +19,7 @@ from typing import Any
 from planner.bench.report import SOLVED, basis_values, run_gap_pct
 from planner.bench.rows import Key, row_key
 from planner.bench.stats import TestResult, sign_test, wilcoxon
+from planner.core.errors import InputError
 
 #: Significance level of the note on run-time differences.
 ALPHA = 0.05
@@ -69,6 +70,26 @@ class Comparison:
     changed: list[tuple[Mapping[str, Any], Mapping[str, Any]]]
     only_a: list[Key] = field(default_factory=list)
     only_b: list[Key] = field(default_factory=list)
+
+
+def check_same_family(
+    rows_a: Sequence[Mapping[str, Any]],
+    rows_b: Sequence[Mapping[str, Any]],
+    name_a: str,
+    name_b: str,
+) -> None:
+    """``InputError`` when the two CSVs hold results of different families.
+
+    Without it ``--compare smtt.csv rcpsp.csv`` printed an empty table and "No run changed
+    its status or objective", exit 0. CSVs without a ``family`` column pass.
+    """
+    fam_a = sorted({str(r.get("family")) for r in rows_a if r.get("family")})
+    fam_b = sorted({str(r.get("family")) for r in rows_b if r.get("family")})
+    if fam_a and fam_b and fam_a != fam_b:
+        raise InputError(
+            f"--compare: {name_a} holds results of family {', '.join(map(repr, fam_a))}, "
+            f"{name_b} of {', '.join(map(repr, fam_b))}; compare two runs of one family"
+        )
 
 
 def compare(rows_a: Sequence[Mapping[str, Any]], rows_b: Sequence[Mapping[str, Any]]) -> Comparison:

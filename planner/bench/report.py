@@ -244,8 +244,18 @@ def failures_table(summaries: Sequence[MethodSummary]) -> str:
             lines.append(f"| {s.method} | {kind} | {count} | {reason[:160]} |")
     if not lines:
         return ""
+    legend = ""
+    if any("none" in s.failure_kinds for s in summaries):
+        # the CSV's `failure` cell is empty for these; a bare "none" read as "no failure"
+        legend = (
+            "\n*none*: the method returned no solution without an error (it found none within "
+            "its time limit or gave up; the first reason says which).\n"
+        )
     return (
-        "| method | failure | runs | first reason |\n|---|---|---|---|\n" + "\n".join(lines) + "\n"
+        "| method | failure | runs | first reason |\n|---|---|---|---|\n"
+        + "\n".join(lines)
+        + "\n"
+        + legend
     )
 
 

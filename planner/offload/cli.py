@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 from pathlib import Path
 from typing import Annotated
 
@@ -131,7 +132,29 @@ def gen(
         coefficients=coefficients,
         name=name,
     )
+    # what shapes a generated trace; with --counts these were silently ignored (exit 0)
+    shaping = dict(
+        steps=steps,
+        seed=seed,
+        stability=stability,
+        zipf=zipf,
+        drift=drift,
+        tokens=tokens,
+        layers=layers,
+        prefix=prefix,
+    )
     if counts is not None:
+        defaults = inspect.signature(gen).parameters
+        given = [
+            "--" + key.replace("_", "-")
+            for key, value in shaping.items()
+            if value != defaults[key].default
+        ]
+        if given:
+            raise InputError(
+                f"{', '.join(given)}: only for a generated trace; --counts {counts} wraps a "
+                "recorded one as it is (all its steps and the preset's layers)"
+            )
         if out is not None:
             ensure_not_input(out, [counts])
             if out.suffix.lower() == ".npy":
@@ -145,19 +168,7 @@ def gen(
             dump_json(out, header)
             return
     else:
-        instance = generate(
-            preset,
-            steps=steps,
-            seed=seed,
-            stability=stability,
-            zipf=zipf,
-            drift=drift,
-            tokens=tokens,
-            block_steps=block_steps,
-            layers=layers,
-            prefix=prefix,
-            **common,
-        )
+        instance = generate(preset, block_steps=block_steps, **shaping, **common)
     if out is None:
         sys.stdout.write(dumps_json(instance.to_dict(), indent=None))
         sys.stdout.flush()

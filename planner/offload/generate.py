@@ -428,36 +428,38 @@ def wrap_counts(
     """
     from pathlib import Path
 
+    from planner.offload.readers import load_npy
+
     path = Path(path)
-    try:
-        counts = np.load(path, allow_pickle=False)
-    except FileNotFoundError:
-        raise InputError(f"--counts {path}: no such file") from None
-    except (ValueError, OSError) as exc:
-        raise InputError(f"--counts {path}: not a readable .npy array ({exc})") from None
+    counts = load_npy(path, "--counts ")
     p = preset(preset_name)
     steps = int(counts.shape[0]) if counts.ndim >= 1 else 0
     block_steps = (p.block_steps if p.diffusion else 0) if block_steps is None else block_steps
     _check("--block-steps", block_steps, 0, MAX_STEPS)
     blocks = block_lengths(steps, block_steps) if steps else None
-    return Instance(
-        name=name or path.stem,
-        model=model_for(p),
-        hardware=hardware_for(
-            p,
-            gpu=gpu,
-            cpu=cpu,
-            link=link,
-            budget=budget,
-            global_budget=global_budget,
-            overlap=overlap,
-            coefficients=coefficients,
-        ),
-        counts=counts,
-        blocks=None if blocks is None else tuple(blocks),
-        initial=initial,
-        meta={"source": str(path.name), "preset": p.name},
-    )
+    try:
+        return Instance(
+            name=name or path.stem,
+            model=model_for(p),
+            hardware=hardware_for(
+                p,
+                gpu=gpu,
+                cpu=cpu,
+                link=link,
+                budget=budget,
+                global_budget=global_budget,
+                overlap=overlap,
+                coefficients=coefficients,
+            ),
+            counts=counts,
+            blocks=None if blocks is None else tuple(blocks),
+            initial=initial,
+            meta={"source": str(path.name), "preset": p.name},
+        )
+    except InputError as exc:
+        if "field 'counts'" not in str(exc):
+            raise
+        raise InputError(f"--counts {path}: {exc}") from None  # say which file has that shape
 
 
 def _check(flag: str, value: int, lo: int, hi: int) -> None:

@@ -75,7 +75,7 @@ def _instance(obj: Any, path: Path, where: str, default_name: str) -> Instance:
     counts = None
     if isinstance(data.get("counts"), str):
         try:
-            counts = _load_npy(path.parent / data["counts"])
+            counts = load_npy(path.parent / data["counts"])
         except InputError as exc:  # the file the field names: say which field named it
             raise InputError(f"{prefix}field 'counts': {exc}") from None
     try:
@@ -84,17 +84,35 @@ def _instance(obj: Any, path: Path, where: str, default_name: str) -> Instance:
         raise InputError(f"{prefix}{exc}") from None
 
 
-def _load_npy(path: Path) -> np.ndarray:
+def load_npy(path: Path, label: str = "") -> np.ndarray:
+    """The one array of the ``.npy`` file ``path``; ``InputError`` naming ``label`` + path.
+
+    Shared by the trace readers and ``planner gen offload --counts`` (``label="--counts "``),
+    which had a copy of its own that let an empty file escape as click's Abort ("planner:
+    aborted", exit 1).
+    """
+    where = f"{label}{path}"
+    try:
+        with open(path, "rb") as f:
+            magic = f.read(6)
+    except FileNotFoundError:
+        raise InputError(f"{where}: no such file") from None
+    except IsADirectoryError:
+        raise InputError(f"{where}: is a directory, expected a .npy file") from None
+    except OSError as exc:
+        raise InputError(f"{where}: cannot read ({exc.strerror or exc})") from None
+    if not magic:
+        raise InputError(f"{where}: empty file, not a .npy array")
+    if magic != b"\x93NUMPY":  # numpy then tries pickle and suggests allow_pickle=True
+        raise InputError(f"{where}: not a .npy file (no NumPy header)")
     try:
         arr = np.load(path, allow_pickle=False)
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such file") from None
-    except EOFError:  # an empty file; it escaped as click's Abort ("planner: aborted", exit 1)
-        raise InputError(f"{path}: empty file, not a .npy array") from None
+    except EOFError:  # a header cut short
+        raise InputError(f"{where}: truncated .npy file") from None
     except (ValueError, OSError) as exc:
-        raise InputError(f"{path}: not a readable .npy array ({exc})") from None
+        raise InputError(f"{where}: not a readable .npy array ({exc})") from None
     if not isinstance(arr, np.ndarray):
-        raise InputError(f"{path}: expected one array, got {type(arr).__name__}")
+        raise InputError(f"{where}: expected one array, got {type(arr).__name__}")
     return arr
 
 
@@ -117,7 +135,7 @@ def read_npy(path: Path) -> Instance:
         )
     data = dict(header)
     data.setdefault("name", path.stem)
-    counts = _load_npy(path)
+    counts = load_npy(path)
     try:
         return Instance.from_dict(data, counts=counts)
     except InputError as exc:  # the counts of the .npy or a field of its header

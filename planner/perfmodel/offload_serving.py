@@ -141,6 +141,13 @@ class OffloadPlan:
         if not isinstance(data, Mapping):
             raise InputError(f"{source}: expected a JSON object (an offload plan)")
         fmt = data.get("format")
+        if fmt is None and "counts" in data and "hardware" in data:
+            # the trace itself (`planner gen offload -o mix.json`; docs/serve.md runs both)
+            raise InputError(
+                f"{source}: a routing trace, not an offload plan; plan it first with "
+                f"`planner solve offload {'TRACE' if source == 'inline' else source} -o "
+                "plan.json` and pass plan.json"
+            )
         if fmt != PLAN_FORMAT:
             raise InputError(f"{source}: field 'format': expected {PLAN_FORMAT!r}, got {fmt!r}")
 

@@ -146,7 +146,7 @@ def _print(instance: Instance, result: Result) -> None:
             out.print(f"  WG{g}: {' '.join(by_group[g])}", markup=False, highlight=False)
     out.print(
         f"  bounds: ResMII {s.get('res_mii')}, RecMII {s.get('rec_mii')}, WarpMII {s.get('warp_mii')}"
-        f" (time units of {cpu} cycles)",
+        f" (time units of {cpu} cycle{'' if cpu == 1 else 's'})",
         markup=False,
         highlight=False,
     )

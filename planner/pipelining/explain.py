@@ -51,7 +51,12 @@ def explain(
     binding: list[str] = []
     for unit, value in bounds.unit_mii.items():
         if value == ii:
-            binding.append(f"resource {unit}: its occupations need {value} of the {ii} cycles")
+            # ii and the occupations are in time units (cycles_per_unit GPU cycles each): "of
+            # the 96 cycles" read as 96 GPU cycles for FA3's ii of 96 units = 2784 cycles
+            binding.append(
+                f"resource {unit}: its occupations need {value} of the {ii} time units of an "
+                "iteration"
+            )
     if bounds.rec_mii == ii and bounds.critical_cycle:
         binding.append(f"recurrence {' -> '.join(bounds.critical_cycle)} (RecMII {bounds.rec_mii})")
     if bounds.warp_mii == ii:

@@ -26,9 +26,12 @@ def gen_command(
         int | None, typer.Option("--level", help="Non-redundant precedence edges (default 1.5 n).")
     ] = None,
     resources: Annotated[
-        int,
-        typer.Option("--resources", help=f"Resources, synthetic scenario (1 to {MAX_RESOURCES})."),
-    ] = 3,
+        int | None,
+        typer.Option(
+            "--resources",
+            help=f"Resources of the synthetic scenario (1 to {MAX_RESOURCES}; default 3).",
+        ),
+    ] = None,
     p_downtime: Annotated[
         float, typer.Option("--p-downtime", help="Probability of a downtime window per resource.")
     ] = 0.0,

@@ -35,6 +35,8 @@ SCENARIOS = ("synthetic", "datacenter-migration")
 #: tasks (``bench/time_limits.py``).
 MAX_JOBS = 300
 MAX_RESOURCES = 20
+#: Resources of the synthetic scenario when ``resources`` is not given.
+DEFAULT_RESOURCES = 3
 
 
 @dataclass(frozen=True)
@@ -72,7 +74,7 @@ def generate(
     *,
     layers: int = 5,
     level: int | None = None,
-    resources: int = 3,
+    resources: int | None = None,
     p_downtime: float = 0.0,
     p_window: float = 0.0,
     p_disjunctive: float = 0.0,
@@ -93,7 +95,8 @@ def generate(
         Number of non-redundant precedence edges (default ``1.5 n_jobs``); fewer when the layered
         DAG has no room for more.
     resources
-        Number of renewable resources (``synthetic``; the scenario has its own five).
+        Number of renewable resources of the ``synthetic`` scenario (default
+        :data:`DEFAULT_RESOURCES`); ``datacenter-migration`` has its own five and refuses it.
     p_downtime
         Probability that a resource gets a downtime window (capacity 0, sometimes halved).
     p_window
@@ -120,19 +123,30 @@ def generate(
     if level is not None:
         level = validate.bounded(level, "--level", low=0, high=MAX_JOBS**2)
     for label, p in (
-        ("p_downtime", p_downtime),
-        ("p_window", p_window),
-        ("p_disjunctive", p_disjunctive),
+        ("--p-downtime", p_downtime),
+        ("--p-window", p_window),
+        ("--p-disjunctive", p_disjunctive),
     ):
         if isinstance(p, bool) or not isinstance(p, (int, float)) or not 0.0 <= p <= 1.0:
-            raise InputError(f"gen rcpsp: {label} must be in [0, 1], got {p!r}")
+            raise InputError(f"{label}: must be in [0, 1], got {p!r}")
     rng = random.Random(seed)
     dc = scenario == "datacenter-migration"
     if dc:
+        if resources is not None:  # was ignored: the scenario has its own teams and links
+            raise InputError(
+                f"--resources {resources}: the datacenter-migration scenario has its own "
+                f"{len(_DC_RESOURCES)} resources ({', '.join(r.name for r in _DC_RESOURCES)}); "
+                "--resources applies to --scenario synthetic"
+            )
         layers = min(layers, len(_DC_PHASES))
         res = list(_DC_RESOURCES)
     else:
-        resources = validate.bounded(resources, "--resources", low=1, high=MAX_RESOURCES)
+        resources = validate.bounded(
+            DEFAULT_RESOURCES if resources is None else resources,
+            "--resources",
+            low=1,
+            high=MAX_RESOURCES,
+        )
         res = [_Resource(f"R{r + 1}", rng.randint(4, 10), 0.5, (1, 4)) for r in range(resources)]
     layer_of = sorted(rng.randrange(layers) for _ in range(n_jobs))
     for k in range(min(layers, n_jobs)):  # every layer non-empty

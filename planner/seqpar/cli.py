@@ -43,20 +43,22 @@ Gpu = Annotated[
     typer.Option("--gpu", help="GPU of a model derived from perfmodel (default H100)."),
 ]
 Strategies = Annotated[
-    str,
+    str | None,
     typer.Option(
         "--strategies",
-        help="SP strategies of a derived model: ulysses,ring,hybrid (FlexSP presets: ulysses).",
+        help="SP strategies of a derived model (default: ulysses,ring,hybrid; FlexSP presets "
+        "model ulysses only).",
     ),
 ]
 Over = Annotated[
     str, typer.Option("--over", help="Documents above --max-len: drop (FlexSP) or truncate.")
 ]
-ALL_STRATEGIES = "ulysses,ring,hybrid"
 
 
-def split_list(text: str) -> list[str]:
-    """``"a,b"`` -> ``["a", "b"]``."""
+def split_list(text: str | None) -> list[str] | None:
+    """``"a,b"`` -> ``["a", "b"]``; ``None`` (the option not given) stays ``None``."""
+    if text is None:
+        return None
     return [x.strip() for x in text.split(",") if x.strip()]
 
 
@@ -78,7 +80,7 @@ def gen(
     gpus: Gpus = 64,
     model: Model = "flexsp-7b",
     gpu: Gpu = None,
-    strategies: Strategies = ALL_STRATEGIES,
+    strategies: Strategies = None,
     gpus_per_node: Annotated[
         int | None, typer.Option("--gpus-per-node", help="Node size (default: the preset's, 8).")
     ] = None,
@@ -149,7 +151,7 @@ def plan_seqpar(
     gpus: Gpus = 64,
     model: Model = "flexsp-7b",
     gpu: Gpu = None,
-    strategies: Strategies = ALL_STRATEGIES,
+    strategies: Strategies = None,
     max_len: MaxLen = 196608,
     method: Annotated[
         str, typer.Option("--method", "-m", help="seqpar method per step (see `planner families`).")

@@ -124,6 +124,13 @@ def make_cluster_cost(
             f"--gpu {gpu}: FlexSP preset {preset.name} has its own published constants; "
             "--gpu applies to a model derived from perfmodel (e.g. --model llama-3.1-8b)"
         )
+    if strategies is not None and list(strategies) != ["ulysses"]:
+        # was ignored (even an unknown name): a preset's published costs are all-to-all only
+        raise InputError(
+            f"--strategies {','.join(strategies) or repr('')}: FlexSP preset {preset.name} "
+            "models Ulysses (all-to-all) groups only; --strategies applies to a model derived "
+            "from perfmodel (e.g. --model llama-3.1-8b)"
+        )
     gpn = preset.gpus_per_node if gpus_per_node is None else gpus_per_node
     if gpus % gpn:
         raise InputError(f"--gpus: {gpus} is not a multiple of the node size {gpn}")
@@ -206,6 +213,42 @@ def draw(mix: str, size: int, rng: np.random.Generator) -> np.ndarray:
     return np.maximum(1, np.round(x)).astype(np.int64)
 
 
+#: Most documents a batch of a mix may need drawn on average before ``--max-len`` keeps
+#: ``--batch`` of them: ``batch / P(length <= max_len)``. 5e7 Pareto draws take about a
+#: second; a lower acceptance rate only means a --max-len (almost) below the mix's lengths.
+MAX_EXPECTED_DRAWS = 5e7
+
+
+def keep_probability(mix: str, max_len: int) -> float:
+    """Share of a mix's documents that ``--over drop`` keeps: ``P(round(x) <= max_len)``.
+
+    ``draw`` rounds to the nearest integer, so a draw is kept when ``x < max_len + 0.5``.
+    """
+    if mix not in MIXES:
+        raise InputError(f"--mix: unknown mix {mix!r}; known: {', '.join(MIXES)}")
+    kind, p = MIXES[mix]
+    cut = max_len + 0.5
+    if kind == "lognormal":
+        z = (math.log(cut) - math.log(p["median"])) / (p["sigma"] * math.sqrt(2.0))
+        return 0.5 * math.erfc(-z)
+    # x = minimum * (1 + Pareto(alpha)): P(x <= c) = 1 - (minimum / c)^alpha for c >= minimum
+    return 0.0 if cut <= p["minimum"] else 1.0 - (p["minimum"] / cut) ** p["alpha"]
+
+
+def check_keeps_enough(mix: str, batch: int, max_len: int) -> None:
+    """``InputError`` naming ``--max-len`` when dropping longer documents leaves (almost) none.
+
+    Without it the rejection loop of :func:`synthetic` never ended (``--mix github
+    --max-len 10``: every draw is at least 250 tokens).
+    """
+    keep = keep_probability(mix, max_len)
+    if keep <= 0.0 or batch / keep > MAX_EXPECTED_DRAWS:
+        raise InputError(
+            f"--max-len: {max_len} tokens keeps {keep:.2g} of the {mix} mix's documents "
+            f"(too few to sample a batch of {batch}); raise it or pass --over truncate"
+        )
+
+
 def synthetic(
     mix: str,
     *,
@@ -225,6 +268,8 @@ def synthetic(
     cluster, cost, preset = make_cluster_cost(
         gpus, model, gpus_per_node, gpu=gpu, strategies=strategies
     )
+    if over == "drop":
+        check_keeps_enough(mix, batch, max_len)
     rng = np.random.default_rng(seed)
     out = []
     for k in range(count):

@@ -148,3 +148,15 @@ def test_sign_test_and_normal_approximation():
     assert result.method == "wilcoxon normal" and result.p_value < 1e-9
     balanced = [(-1) ** k * (1 + k) for k in range(60)]
     assert wilcoxon(balanced).p_value > 0.5
+
+
+def test_a_failure_of_kind_none_is_explained(tmp_path):
+    """A built-in heuristic that gives up (rcpsp `sgs-lft` on a deadline) has an empty `failure`
+    cell; the report's Failures table showed it as kind "none" with no word on what that is."""
+    from planner.bench.report import failures_table
+
+    gave_up = _row("i4", "c", None, status="UNKNOWN", reason="no start meets every deadline")
+    text = failures_table(summarize([*ROWS, gave_up]))
+    assert "| c | none | 1 | no start meets every deadline |" in text
+    assert "*none*: the method returned no solution without an error" in text
+    assert "*none*" not in failures_table(summarize(ROWS))  # only when there is one

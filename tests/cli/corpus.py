@@ -72,6 +72,12 @@ FILES = {
 FILES["runs_no_status.csv"] = "instance,method,objective\nj301_1,auto,43\n"
 FILES["profile_header_only.csv"] = "hour,qps\n"
 FILES["empty_trace.npy"] = ""  # np.load raised EOFError: click's Abort, "planner: aborted", exit 1
+# s21user's walkthrough: an smtt benchmark CSV to --compare with the rcpsp one
+FILES["smtt_rows.csv"] = (
+    FILES["rcpsp_rows.csv"]
+    .replace("j301_1,auto,OPTIMAL,43,43", "ex,edd,FEASIBLE,9,1")
+    .replace(",rcpsp,32,", ",smtt,20,")
+)
 FILES["empty_trace.json"] = _tide_header("empty_trace.npy")
 FILES["offload_counts_missing.json"] = _tide_header("nowhere.npy")
 SUBDIR = "a_directory"  # also created in {tmp}
@@ -264,6 +270,32 @@ SPECIFIC: list[tuple[str, list[str], str]] = [
     ),
     ("bench-compare-empty", ["bench", "--compare", "", "{tmp}/a.csv"], "--compare: empty value"),
     ("offload-empty-npy", ["solve", "offload", "{tmp}/empty_trace.npy"], "empty_trace.npy: empty"),
+    # s21user's walkthrough: the same empty file as gen offload --counts was "planner: aborted"
+    (
+        "gen-offload-counts-empty",
+        ["gen", "offload", "--counts", "{tmp}/empty_trace.npy", "-o", "{tmp}/wrapped.json"],
+        "--counts {tmp}/empty_trace.npy: empty file",
+    ),
+    (  # printed an empty comparison, "No run changed its status or objective", exit 0
+        "bench-compare-other-family",
+        ["bench", "--compare", "{tmp}/rcpsp_rows.csv", "{tmp}/smtt_rows.csv"],
+        "holds results of family 'rcpsp', {tmp}/smtt_rows.csv of 'smtt'",
+    ),
+    (  # looped forever: every github document is >= 250 tokens
+        "gen-seqpar-max-len-below-the-mix",
+        ["gen", "seqpar", "--mix", "github", "--max-len", "10", "-o", "{tmp}/b.json"],
+        "--max-len: 10 tokens keeps 0 of the github mix",
+    ),
+    (  # silently ignored with a FlexSP preset, exit 0
+        "gen-seqpar-strategies-with-a-preset",
+        ["gen", "seqpar", "--mix", "github", "--strategies", "ring", "-o", "{tmp}/b.json"],
+        "--strategies ring: FlexSP preset flexsp-7b",
+    ),
+    (  # silently ignored: the scenario has its own five resources
+        "gen-rcpsp-resources-with-datacenter",
+        ["gen", "rcpsp", "--scenario", "datacenter-migration", "--resources", "7"],
+        "--resources 7: the datacenter-migration scenario",
+    ),
     (
         "offload-counts-file-missing",
         ["solve", "offload", "{tmp}/offload_counts_missing.json"],

@@ -66,3 +66,23 @@ def test_the_help_of_a_shared_group_names_each_of_its_sub_commands():
             for command in sub.registered_commands:
                 name = command.name or command.callback.__name__.replace("_", "-")
                 assert f"{group} {name}" in FAMILY_COMMANDS[group], (group, name)
+
+
+@pytest.mark.parametrize("family", ["pipelining", "seqpar"])
+def test_plan_of_one_family_imports_only_that_family(family):
+    """``plan pipelining --help`` imported every family (train, serve, HiGHS): ~0.9 s of CPU
+    on each ``plan pipelining`` / ``plan seqpar`` call, against ~0.3 s for its own."""
+    loaded = modules_after("plan", family, "--help")
+    assert f"planner.{family}" in loaded
+    others = tuple(p for p in FAMILY_PACKAGES if p != f"planner.{family}")
+    assert not {m for m in loaded if m.startswith(others)}
+    assert not {m for m in loaded if m.split(".")[0] in ("highspy", "ortools", "matplotlib")}
+
+
+def test_a_group_sub_command_named_after_a_family_belongs_to_it():
+    """``families_needed`` attaches only family X for ``plan X``: X's own command."""
+    for family in families().values():
+        for sub in family.commands.values():
+            for command in sub.registered_commands:
+                name = command.name or command.callback.__name__.replace("_", "-")
+                assert name not in KNOWN_FAMILIES or name == family.name, (family.name, name)

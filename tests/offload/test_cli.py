@@ -122,6 +122,27 @@ def test_wrapping_a_trace_of_the_wrong_shape_exits_2(capsys, tmp_path):
     assert code == 2 and "'counts' has shape [3, 5, 64] but the model has 26 layers" in err
 
 
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        # an empty file escaped as click's Abort: "planner: aborted", exit 1
+        (lambda p: p.write_bytes(b""), "empty file, not a .npy array"),
+        (lambda p: p.write_text('{"a": 1}'), "not a .npy file (no NumPy header)"),
+        (lambda p: p.mkdir(), "is a directory, expected a .npy file"),
+        (lambda p: np.save(p, np.zeros((2, 5, 7), np.int16)), "'counts' has shape [2, 5, 7]"),
+    ],
+)
+def test_bad_counts_file_exits_2_naming_the_option_and_file(capsys, tmp_path, make, message):
+    counts = tmp_path / "rec.npy"
+    make(counts)
+    out_path = tmp_path / "out.json"
+    args = ("gen", "offload", "--counts", counts, "--preset", "deepseek-v2-lite", "-o", out_path)
+    code, out, err = run(capsys, *args)
+    assert code == 2 and out == "" and not out_path.exists()
+    assert err.startswith(f"planner: error: --counts {counts}: ") and message in err, err
+    assert len(err.strip().splitlines()) == 1
+
+
 def test_outputs_never_overwrite_the_npy_counts_or_its_header(capsys, tmp_path):
     """--out trace.npy replaced the counts a trace.json names with the results JSON."""
     header, counts = tmp_path / "t.json", tmp_path / "t.npy"
@@ -135,3 +156,17 @@ def test_outputs_never_overwrite_the_npy_counts_or_its_header(capsys, tmp_path):
             assert code == 2 and "refusing to overwrite an input file" in err, (cmd, err)
             assert str(target) in err
     assert (header.read_bytes(), counts.read_bytes()) == before
+
+
+def test_generation_options_with_counts_are_refused_not_ignored(capsys, tmp_path):
+    """`gen offload --counts rec.npy --steps 5 --zipf 2` wrote the recorded trace unchanged
+    (all its steps), exit 0: the generation options were silently ignored."""
+    counts = tmp_path / "rec.npy"
+    np.save(counts, np.ones((3, 26, 64), dtype=np.int16))
+    out_path = tmp_path / "rec.json"
+    wrap = ("gen", "offload", "--counts", counts, "--preset", "deepseek-v2-lite", "-o", out_path)
+    code, out, err = run(capsys, *wrap, "--steps", 5, "--zipf", 2, "--layers", 3)
+    assert code == 2 and out == "" and not out_path.exists()
+    assert err.startswith("planner: error: --steps, --zipf, --layers: only for a generated trace")
+    code, _, err = run(capsys, *wrap, "--budget", 18)  # hardware options do apply
+    assert code == 0, err

@@ -230,3 +230,14 @@ def test_the_plans_cpu_call_scales_its_weight_read_with_the_serving_precision():
         a = own.cpu_expert_coefficients(**shape, dtype_bytes=weight_bytes or 2.0)
         b = xeon.cpu_expert_coefficients(**shape, dtype_bytes=weight_bytes or 2.0)
         assert a == pytest.approx(b, rel=1e-12)
+
+
+def test_a_routing_trace_given_as_the_plan_says_to_solve_it_first():
+    """`plan serve --offload mix.json` on the trace `gen offload` wrote said "field 'format':
+    expected 'planner.offload.plan/1', got None"."""
+    # the top-level fields of a trace (planner/offload/instance.py), counts shortened
+    trace = {"name": "mix", "model": {}, "hardware": {}, "counts": [[[1, 0]]]}
+    with pytest.raises(InputError, match=r"^mix\.json: a routing trace, not an offload plan; "):
+        OffloadPlan.from_dict(trace, source="mix.json")
+    with pytest.raises(InputError, match=r"planner solve offload mix\.json -o plan\.json"):
+        OffloadPlan.from_dict(trace, source="mix.json")

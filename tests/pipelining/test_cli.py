@@ -135,3 +135,12 @@ def test_plan_pipelining_warps_above_any_sm_exits_2(capsys):
     )
     assert code == 2 and out == ""
     assert "--warps 65: at most 64" in err and "Traceback" not in err
+
+
+def test_plan_pipelining_of_a_loop_in_cycles_says_one_cycle(capsys, tmp_path):
+    loop = tmp_path / "loop.json"
+    code, _, err = run(capsys, "gen", "pipelining", "--ops", 6, "--units", 2, "-o", loop)
+    assert code == 0, err
+    code, out, err = run(capsys, "plan", "pipelining", loop, "-t", 5, "--threads", 1)
+    assert code == 0, err
+    assert "(time units of 1 cycle)" in out and "1 cycles" not in out

@@ -15,6 +15,11 @@ def test_names_the_binding_unit(fa3):
     result = solve(fa3, "exact", time_limit=60, threads=2)
     report = explain(fa3, result.solution)
     assert any(b.startswith("resource TC") for b in report["binding"])
+    # in time units of 29 GPU cycles, and said so: "96 of the 96 cycles" read as GPU cycles
+    assert "resource TC: its occupations need 96 of the 96 time units" in " ".join(
+        report["binding"]
+    )
+    assert result.solution.ii == 96 and fa3.cycles_per_unit == 29
     assert report["utilization"]["TC"] == 1.0
     assert report["ii_cycles"] == result.solution.ii * fa3.cycles_per_unit
     assert any("binding: resource TC" in line for line in explain_lines(report))

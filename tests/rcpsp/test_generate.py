@@ -66,8 +66,17 @@ def test_ramp_and_names():
 def test_bad_arguments():
     with pytest.raises(InputError, match="unknown scenario"):
         generate(5, scenario="moon-base")
-    with pytest.raises(InputError, match="p_window"):
+    with pytest.raises(InputError, match=r"^--p-window: must be in"):  # the flag, as the others
         generate(5, p_window=1.5)
+
+
+def test_resources_with_the_datacenter_scenario_are_refused_not_ignored():
+    # `gen rcpsp --scenario datacenter-migration --resources 7` wrote its own 5 resources, exit 0
+    with pytest.raises(InputError, match=r"--resources 7: the datacenter-migration scenario"):
+        generate(8, scenario="datacenter-migration", resources=7)
+    assert generate(8, scenario="datacenter-migration").num_resources == 5
+    # unset means 3 for the synthetic scenario: the instances of before
+    assert generate(8, seed=2).to_dict() == generate(8, seed=2, resources=3).to_dict()
 
 
 @pytest.mark.parametrize(
@@ -79,8 +88,8 @@ def test_bad_arguments():
         ({"level": float("nan")}, "--level nan"),  # was accepted
         ({"level": -1}, "--level -1"),
         ({"seed": 1.5}, "--seed 1.5"),  # was accepted
-        ({"resources": None}, "--resources None"),
-        ({"p_window": "x"}, "p_window must be in"),
+        ({"resources": 1.5}, "--resources 1.5"),
+        ({"p_window": "x"}, "--p-window: must be in"),
     ],
 )
 def test_wrong_kinds_of_parameters_are_input_errors(kwargs, message):

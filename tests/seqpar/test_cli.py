@@ -200,3 +200,15 @@ def test_lengths_takes_the_bundled_sample_by_name(capsys, tmp_path, monkeypatch)
     assert len(read(target, None)[0].lengths) == 16
     code, _, err = run(capsys, "gen", "seqpar", "--lengths", "no_such_lengths.txt")
     assert code == 2 and "no_such_lengths.txt" in err
+
+
+def test_gen_strategies_with_a_preset_exit_2(capsys, tmp_path):
+    target = tmp_path / "g.json"
+    code, out, err = run(
+        capsys, "gen", "seqpar", "--mix", "github", "--strategies", "ring,foo", "-o", target
+    )
+    assert code == 2 and out == "" and not target.exists()
+    assert err.count("\n") == 1 and "--strategies ring,foo: FlexSP preset flexsp-7b" in err
+    code, _, err = run(capsys, "gen", "seqpar", "--mix", "github", "--max-len", 10, "-o", target)
+    assert code == 2 and "--max-len: 10 tokens keeps 0 of the github mix" in err
+    assert not target.exists()

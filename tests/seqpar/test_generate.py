@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+import signal
+
 import numpy as np
 import pytest
 
 from planner.core.errors import InputError
-from planner.seqpar.generate import MIXES, draw, read_lengths, sample, synthetic
+from planner.seqpar.generate import (
+    MIXES,
+    draw,
+    keep_probability,
+    read_lengths,
+    sample,
+    synthetic,
+)
 
 from .strategies import INSTANCES
 
@@ -64,3 +73,58 @@ def test_read_lengths_errors(tmp_path):
         read_lengths(p)
     with pytest.raises(InputError, match="no document of at most 3"):
         sample(np.array([5, 6]), batch=2, max_len=3, gpus=8)
+
+
+def test_keep_probability_matches_the_draws():
+    rng = np.random.default_rng(0)
+    for mix in MIXES:
+        x = draw(mix, 200_000, rng)
+        for max_len in (100, 250, 1000, 65536):
+            assert keep_probability(mix, max_len) == pytest.approx(
+                float((x <= max_len).mean()), abs=0.01
+            )
+
+
+def test_max_len_below_a_mix_is_bad_input_not_an_endless_loop():
+    # every github draw is >= 250 tokens: the rejection loop of `synthetic` never ended
+    # (`planner gen seqpar --mix github --max-len 10` hung); an alarm turns a hang of the
+    # old code into a failure instead of a stuck suite
+    with pytest.raises(InputError, match=r"--max-len: 10 tokens keeps 0 of the github mix"):
+        _run_with_deadline(lambda: synthetic("github", batch=8, max_len=10, gpus=8), 20)
+    with pytest.raises(
+        InputError, match="--max-len: 1 tokens keeps"
+    ):  # keeps 1.1e-6: 4.6e8 draws expected
+        _run_with_deadline(lambda: synthetic("commoncrawl", batch=512, max_len=1, gpus=8), 20)
+    # a low but workable acceptance rate still samples, and truncation is always fine
+    (inst,) = synthetic("commoncrawl", batch=8, max_len=100, gpus=8, seed=1)
+    assert inst.n == 8 and max(inst.lengths) <= 100
+    (cut,) = synthetic("github", batch=8, max_len=10, gpus=8, over="truncate")
+    assert set(cut.lengths) == {10}
+
+
+def _run_with_deadline(func, seconds):
+    """``func()``, failing the test (not hanging it) when it runs longer than ``seconds``."""
+
+    def expire(*_):
+        pytest.fail(f"still running after {seconds} s")
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.alarm(seconds)
+    try:
+        return func()
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def test_strategies_with_a_flexsp_preset_are_refused_not_ignored():
+    # `gen seqpar --mix github --strategies ring,foo` wrote a FlexSP (all-to-all) batch, exit 0
+    for bad in (["ring"], ["ring", "foo"], ["ulysses", "hybrid"]):
+        with pytest.raises(InputError, match=r"--strategies .*FlexSP preset flexsp-7b"):
+            synthetic("github", batch=8, max_len=4096, gpus=8, strategies=bad)
+    with pytest.raises(InputError, match="--strategies"):
+        sample(np.array([5, 6, 7]), batch=2, max_len=100, gpus=8, strategies=["ring"])
+    # the preset's own strategy, and no option at all, are the same batch
+    (a,) = synthetic("github", batch=8, max_len=4096, gpus=8, strategies=["ulysses"])
+    (b,) = synthetic("github", batch=8, max_len=4096, gpus=8)
+    assert a.to_dict() == b.to_dict()
