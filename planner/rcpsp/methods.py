@@ -414,13 +414,19 @@ def cpsat(
     plain: bool = False,
 ) -> Result:
     """CP-SAT with every strengthening on (see :mod:`planner.rcpsp.model`); ``plain``: the bare
-    model, no redundant constraints and no heuristic hint (for comparison)."""
+    model, no redundant constraints and no heuristic hint (for comparison).
+
+    Without a proof, ``cpsat`` (not ``cpsat-plain``) raises its bound by energetic reasoning on
+    a small reserve of the budget, as ``auto`` does
+    (:func:`planner.rcpsp.auto.energetic_certificate`)."""
     clock = Deadline(time_limit)  # importing OR-Tools counts against the limit
+    from planner.rcpsp.auto import energetic_certificate, reserve_for_energetic
     from planner.rcpsp.cpsat import solve_cpsat
 
-    return solve_cpsat(
+    reserve = 0.0 if plain else reserve_for_energetic(time_limit)
+    res = solve_cpsat(
         instance,
-        time_limit=clock.remaining(),
+        time_limit=max(0.0, clock.remaining() - reserve),
         threads=threads,
         seed=seed,
         hint=hint,
@@ -428,6 +434,18 @@ def cpsat(
         use_heuristic_hint=not plain,
         name="cpsat-plain" if plain else "cpsat",
     )
+    if plain or res.status not in (Status.FEASIBLE, Status.UNKNOWN) or clock.expired():
+        return res
+    bound, why = energetic_certificate(
+        instance, int(res.bound or 0), res.objective, clock.remaining()
+    )
+    res.stats["energetic_bound"] = bound
+    if why:
+        return Result("rcpsp", instance.name, "cpsat", Status.INFEASIBLE, reason=why)
+    res.bound = max(int(res.bound or 0), bound)
+    if res.objective is not None and res.bound >= res.objective:
+        res.status = Status.OPTIMAL
+    return res
 
 
 def auto(
