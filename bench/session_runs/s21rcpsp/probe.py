@@ -14,12 +14,13 @@ import sys
 import time
 from pathlib import Path
 
+from reverse import reversed_instance  # this folder (kept out of the package: unused there)
+
 from planner.core import cpsat as cps
 from planner.rcpsp.bounds import lower_bound
 from planner.rcpsp.model import ModelOptions, build
 from planner.rcpsp.network import distances
 from planner.rcpsp.readers import read
-from reverse import reversed_instance  # this folder (kept out of the package: unused there)
 
 DATA = Path("/work/shared/data/psplib")
 #: extra CP-SAT parameters (JSON in $PROBE_PARAMS), enum values by name
