@@ -45,10 +45,14 @@ def evaluate(problem: ServingProblem, plan: ServingPlan) -> float:
     return -problem.traffic.output.mean * plan.served_qps()
 
 
+def engine_rate(group: ReplicaGroup) -> float:
+    """Requests/s one engine of ``group`` serves (its load over ``count x pp x ep`` engines)."""
+    return group.load_qps / (group.count * group.pp * group.ep)
+
+
 def group_point(problem: ServingProblem, group: ReplicaGroup) -> OperatingPoint:
     """Forward-model operating point of one engine of ``group`` at its share of the load."""
-    engines = group.count * group.pp * group.ep
-    return role_model(problem, group).at_rate(group.load_qps / engines)
+    return role_model(problem, group).at_rate(engine_rate(group))
 
 
 def workload_percentile(
@@ -62,12 +66,12 @@ def workload_percentile(
         return 0.0
     values = {v for _, v in loaded}
     layouts = {(g.gpu, g.tp, g.pp, g.ep, g.role, g.chunk_tokens, g.speculative) for g, _ in loaded}
-    rates = {g.load_qps / (g.count * g.pp * g.ep) for g, _ in loaded}
+    rates = {engine_rate(g) for g, _ in loaded}
     if len(values) == 1 or (len(layouts) == 1 and len(rates) == 1):
         return max(values)
     parts = []
     for g, value in loaded:
-        state = role_model(problem, g).state_at(g.load_qps / (g.count * g.pp * g.ep))
+        state = role_model(problem, g).state_at(engine_rate(g))
         cdf = None if state is None else state_cdf(state, metric)
         if cdf is None:  # saturated: no law (the value is infinite)
             parts.append((g.load_qps, lambda t: 0.0, math.inf))
