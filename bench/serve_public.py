@@ -172,6 +172,13 @@ def by_gpu(rows: list[dict]) -> list[dict]:
     return out
 
 
+def table(rows: list[dict]) -> str:
+    """``rows`` as a Markdown table of their own columns, or a line saying there are none (a
+    ``--source`` with fit rows only has no held-out row: the by-GPU table was empty and
+    ``rows[0]`` raised IndexError after the CSV was written, s22review)."""
+    return markdown_rows(rows, list(rows[0])) if rows else "No rows.\n"
+
+
 def source_lines(rows: list[dict]) -> str:
     lines = []
     for key in sorted({r["source"] for r in rows}):
@@ -236,8 +243,8 @@ def main() -> None:
         command=command,
         plots=False,
         sections=[
-            ("Summary", head + markdown_rows(summary(rows), list(summary(rows)[0]))),
-            ("Held-out rows by GPU", markdown_rows(by_gpu(rows), list(by_gpu(rows)[0]))),
+            ("Summary", head + table(summary(rows))),
+            ("Held-out rows by GPU", table(by_gpu(rows))),
             ("Sources", source_lines(rows)),
             ("Rows", markdown_rows(shown, columns)),
         ],
