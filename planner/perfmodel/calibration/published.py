@@ -456,7 +456,11 @@ SEQ_LEN = 2048
 #: ``megatron/mpu/layers.py`` @02bb1f5c). Table 1's runs (``examples/sc21``, 2021-08, and the
 #: paper's measurements before it) predate the switch and keep the synchronous default.
 #: Neither code overlaps the pipeline's sends with compute (``--overlap-p2p-communication``
-#: came on 2023-05-31, f9283c5a8a): ``pp_overlap`` off for both tables.
+#: came on 2023-05-31, f9283c5a8a): ``pp_overlap`` off for both tables. Gradients: fp32 and
+#: accumulated by the weight-gradient GEMM (the defaults): the paper's Figure 1 counts 18 bytes
+#: per parameter (16-bit weights, fp32 gradients, fp32 master and Adam), and the 2022 code
+#: fuses the accumulation whenever it accumulates in fp32 (``megatron/arguments.py`` and
+#: ``mpu/layers.py`` ``wgrad_gemm_accum_fp32`` @841f789f48); contrast Table 1's 2021 runs.
 KORTHIKANTI_SOFTWARE = (("tp_bwd_overlap", True), ("pp_overlap", False))
 
 
