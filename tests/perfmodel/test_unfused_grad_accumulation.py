@@ -81,6 +81,10 @@ def test_table1_rows_are_fp16_with_unfused_accumulation():
     # nothing else carries the 2021 accumulation (Table 5's 2022 code fused it)
     others = [r for r in TRAINING_ROWS if r.source != "narayanan2021"]
     assert not any(dict(r.software).get("unfused_grad_accumulation") for r in others)
+    # Table 5: fp32 gradients (the paper's 18 bytes per parameter), accumulated by the GEMM
+    table5 = [r for r in others if r.source == "korthikanti2022"]
+    assert len(table5) == 8
+    assert all(Software.from_dict(dict(r.software)).grad_bytes == 4 for r in table5)
 
 
 def test_the_1t_table1_step_grows_by_the_pass():
