@@ -102,7 +102,7 @@ def main() -> None:
         ref = {r["instance"]: r for r in csv.DictReader(f)}
     rows = []
     for name in names:
-        inst = read(DATA / "j60" / f"{name}.sm")[0]
+        inst = read(DATA / name[:3] / f"{name}.sm")[0]  # j30 / j60 by the name
         ub = int(ref[name]["best_ub"])
         dist = distances(inst)
         lb = lower_bound(inst)
