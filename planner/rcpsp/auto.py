@@ -72,12 +72,6 @@ LB_SEARCH_PARAMS: dict[str, Any] = {"use_objective_lb_search": True}
 #: (1 thread, 30 s): it proved 15 of the 16 instances the default search had needed 10-46 s for
 #: in 1-18 s, and 6 of 11 that the default search left open.
 EXACT_PARAMS: dict[str, Any] = {"linearization_level": 0}
-#: Model switches of the main exact stage with one thread: of the transitive precedences only
-#: those whose energy-lengthened distance beats the longest path (the rest repeat what CP-SAT's
-#: precedence propagation derives from the lags, and cost the no-LP search time). Measured on
-#: PSPLIB j60 by proving ``makespan <= best_ub - 1`` infeasible (1 thread, CP-SAT deterministic
-#: time, ``bench/session_runs/s22j60/``): SEE_JOURNAL.
-EXACT_OPTIONS = "-transitive_precedences,+lengthened_precedences"
 #: CP-SAT workers of the main exact stage with two threads: the no-LP and the default (LP) search.
 SIDE_BY_SIDE = ["no_lp", "default_lp"]
 #: Seconds (at most, and at most this share of the budget) kept out of the stages for the
@@ -204,7 +198,6 @@ def solve_auto(
             threads=threads,
             seed=seed + k,
             hint=best.solution,
-            options=EXACT_OPTIONS if stage == "cpsat" and threads == 1 else None,
             params=params,
             lower=best.bound,
             upper_from_hint=stage != "quick",
