@@ -15,11 +15,12 @@ HERE = Path(__file__).parent
 #: deterministic: j6041_2 7.61 and j6030_10 8.11 there and here)
 S21 = HERE.parent / "s21rcpsp"
 VARIANTS = {
-    "base s0": ["late_dec_base.csv"],
+    "base s0": ["late_dec_base.csv", "j30_base.csv"],
     "base s1": ["scr_seed1.csv"],
     "-transitive s0": ["scr_notrans.csv"],
     "lengthened + exploit_all_precedences s0": ["scr_lengthened_exploit.csv"],
-    "lengthened s0": ["scr_lengthened.csv", "confirm_lengthened.csv"],
+    "TTEF + overload checker s0": ["scr_ttef_overload.csv"],
+    "lengthened s0": ["scr_lengthened.csv", "confirm_lengthened.csv", "j30_lengthened.csv"],
     "lengthened s1": ["scr_lengthened_seed1.csv"],
     "base s0 (d20)": ["m4_base.csv"],
     "lengthened s0 (d20)": ["m4_lengthened.csv"],
