@@ -71,7 +71,9 @@ class ModelOptions:
 
     All are on by default except ``delays`` (the fork/join sub-problems cost a share of the
     budget and did not raise a single proven bound on the hard j60 sample, see
-    ``bench/results/rcpsp/tune_j60.md``), ``disjunctive_cliques``, ``time_indexed`` and
+    ``bench/results/rcpsp/tune_j60.md``), ``lengthened_precedences`` (a subset of the transitive
+    ones; without them it was as fast as the full set on the no-LP j60 proofs, within seed noise:
+    ``bench/session_runs/s22j60/``), ``disjunctive_cliques``, ``time_indexed`` and
     ``decision_strategy``.
     """
 
