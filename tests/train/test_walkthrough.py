@@ -62,3 +62,46 @@ def test_a_priced_cluster_keeps_its_price(capsys, tmp_path):
     code, out, _ = run(capsys, *args, "1024", "--fix", "tp=1,pp=2,dp=8,mb=1", "-t", "20", "--json")
     assert code == 0
     assert json.loads(out)["cost_per_hour"] == 8 * 2.99 + 8 * 1.0
+
+
+#: A torchtitan launch of GPT-1.7B on 16 A100s, tp 2 x pp 2 (as ``--export torchtitan`` writes).
+TITAN = """[parallelism]
+data_parallel_replicate_degree = 1
+data_parallel_shard_degree = 4
+fsdp_reshard_after_forward = "never"
+tensor_parallel_degree = 2
+pipeline_parallel_degree = 2
+context_parallel_degree = 1
+expert_parallel_degree = 1
+pipeline_parallel_schedule = "1F1B"
+pipeline_parallel_microbatch_size = 1
+
+[training]
+local_batch_size = 16
+global_batch_size = 64
+seq_len = 1024
+
+[activation_checkpoint]
+mode = "none"
+"""
+
+
+def test_a_proposal_its_launch_framework_cannot_run_says_so(capsys, tmp_path):
+    # the open search covers every framework's plans: a torchtitan launch was told to move to
+    # ZeRO-1 without pipeline stages, which torchtitan has no setting for, without a word
+    path = tmp_path / "titan.toml"
+    path.write_text(TITAN)
+    args = ("plan", "train", "--model", "gpt-1.7b", "--gpus", "16xA100", "-t", "20")
+    code, out, _ = run(capsys, *args, "--from", "torchtitan", str(path), "--json")
+    assert code == 0
+    prop = json.loads(out)["proposal"]
+    assert prop["plan"]["zero"] == 1 and prop["plan"]["pp"] == 1
+    assert any("ZeRO-1 without pipeline" in why for why in prop["outside_framework"])
+    code, out, _ = run(capsys, *args, "--from", "torchtitan", str(path))
+    assert code == 0
+    assert "note: torchtitan cannot launch the proposal" in " ".join(out.split())
+    # kept to torchtitan, the proposal is one it launches and carries no such note
+    code, out, _ = run(
+        capsys, *args, "--from", "torchtitan", str(path), "--framework", "torchtitan"
+    )
+    assert code == 0 and "cannot launch the proposal" not in " ".join(out.split())
