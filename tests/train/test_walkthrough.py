@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
+from planner.train.time_to_train import parse_tokens, token_count
+
 from .test_cli import run
 
 #: A GPU table of one's own, without a price (the catalog format; Hopper, so calibrated).
@@ -105,3 +109,15 @@ def test_a_proposal_its_launch_framework_cannot_run_says_so(capsys, tmp_path):
         capsys, *args, "--from", "torchtitan", str(path), "--framework", "torchtitan"
     )
     assert code == 0 and "cannot launch the proposal" not in " ".join(out.split())
+
+
+@pytest.mark.parametrize("text", ["15T", "2.5B", "300M", "1T", "4.096k", "500", "1500P"])
+def test_token_counts_print_as_tokens_reads_them(text):
+    assert token_count(parse_tokens(text)) == text
+
+
+def test_time_to_train_title_says_the_tokens_as_given(capsys):
+    # the title read "time and cost to train 1.5e+13 tokens" for --tokens 15T
+    args = ("plan", "train", "--model", "gpt-1.7b", "--gpus", "16xA100", "-B", "64", "-s", "1024")
+    code, out, _ = run(capsys, *args, "-t", "20", "--tokens", "15T")
+    assert code == 0 and "time and cost to train 15T tokens" in out
