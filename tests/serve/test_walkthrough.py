@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from .test_cli import run
 
 
@@ -14,3 +16,21 @@ def test_one_gpu_is_one_gpu(capsys):
     )
     text = " ".join(out.split())
     assert code == 0 and "/h for 1 GPU; capacity" in text and "1 GPUs" not in text
+
+
+def test_json_has_the_worst_groups_percentiles(capsys):
+    # docs/serve.md lists worst_ttft_s / worst_tpot_s beside the mixture's ttft_s / tpot_s;
+    # the --json object had neither (the README's example: two H100 groups, 914 / 815 ms)
+    code, out, _ = run(
+        capsys,
+        *("plan", "serve", "--model", "llama-3.1-70b", "--gpus", "H100:16,A100:32"),
+        *("--qps", "10", "--prompt-tokens", "exp:1024", "--output-tokens", "exp:256"),
+        *("--ttft", "1s", "--tpot", "50ms", "-t", "30", "--json"),
+    )
+    assert code == 0
+    data = json.loads(out)
+    assert len(data["groups"]) == 2
+    assert data["worst_ttft_s"] == max(g["ttft_s"] for g in data["groups"])
+    assert data["worst_tpot_s"] == max(g["tpot_s"] for g in data["groups"])
+    assert data["ttft_s"] <= data["worst_ttft_s"] <= 1.0
+    assert data["tpot_s"] <= data["worst_tpot_s"] <= 0.05
