@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
+import planner.serve
+
 from .test_cli import run
 
 
@@ -34,3 +38,19 @@ def test_json_has_the_worst_groups_percentiles(capsys):
     assert data["worst_tpot_s"] == max(g["tpot_s"] for g in data["groups"])
     assert data["ttft_s"] <= data["worst_ttft_s"] <= 1.0
     assert data["tpot_s"] <= data["worst_tpot_s"] <= 0.05
+
+
+def test_a_slow_target_names_the_unit_rule_only_when_no_unit_was_given():
+    # from Python a number is seconds; tpot=50 was told "(bare numbers are milliseconds)"
+    from planner.core.errors import InputError
+    from planner.serve.units import parse_slo
+
+    with pytest.raises(InputError) as exc:
+        planner.serve.make_problem(
+            "llama-3.1-8b", "H100:8", qps=5, prompt_tokens=512, output_tokens=128, tpot=50
+        )
+    assert "50 s is over 10 s" in str(exc.value) and "milliseconds" not in str(exc.value)
+    for text, hint in (("20000", True), ("50s", False), ("1min", False)):
+        with pytest.raises(InputError) as exc:
+            parse_slo(text, what="--tpot", limit=10.0, allow_slow=False)
+        assert ("bare numbers are milliseconds" in str(exc.value)) is hint, text
