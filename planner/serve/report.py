@@ -308,9 +308,9 @@ def print_report(
         title = f"serving plan ({result.status.value}, {result.method})"
         _print_fitted(out, title, heads, rows, [g.label() for g in plan.replicas])
         gap = data["gap"]
+        gpus = f"{plan.gpus} GPU" + ("" if plan.gpus == 1 else "s")
         line = (
-            f"cost ${data['cost_per_hour']:.2f}/h for {plan.gpus} GPU{'' if plan.gpus == 1 else 's'}"
-            "; capacity "
+            f"cost ${data['cost_per_hour']:.2f}/h for {gpus}; capacity "
             f"{data['capacity_qps']:.4g} req/s ({data['throughput_tokens_per_s']:,.0f} output "
             f"tokens/s); predicted TTFT {problem.slo.pct_label} {format_duration(data['ttft_s'])}, "
             f"TPOT {problem.slo.pct_label} {format_duration(data['tpot_s'])}"
