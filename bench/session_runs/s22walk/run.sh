@@ -1,6 +1,6 @@
 #!/bin/bash
 # usage: run.sh <cmd...>  -- runs in /tmp/s22walk/w with planner on PATH, logs
-cd /tmp/s22walk/w
+cd "${WALK_DIR:-/tmp/s22walk/w}"
 export PATH=/tmp/s22walk/repo/.venv/bin:$PATH
 echo "\$ $*" | tee -a /tmp/s22walk/log.txt
 s=$(date +%s.%N)
