@@ -152,6 +152,7 @@ class ChunkedPrefillLaw:
         tokens: Sequence[float],
         q: float,
         idle: float | None = None,
+        queued_extra: float = 0.0,
     ) -> None:
         self.q = q
         rho = lam * es
@@ -169,6 +170,15 @@ class ChunkedPrefillLaw:
         ew = gg1_mean_wait(lam, es, es2, ca2) if rho > 0 else 0.0
         self.kappa, self.h = kappa, C / TOKEN_BINS
         self._lam, self._offset, self._tc = lam, offset, tc
+        # the lattice of full-chunk iterations the terms with wait sit on: its period, the
+        # seconds per prompt token at the full-chunk rate, and the share of a token's time
+        # that is prompt compute (kappa C / period; the rest, t0 / period, is decode)
+        period = t0 + kappa * C
+        self.period, self.lean_rate = period, kappa + t0 / C
+        self.lean = kappa * C / period if period > 0 else 0.0
+        # the phase's decode part; one below float resolution of the period is none (the
+        # closed form divides by it)
+        self.t0 = t0 if t0 > 1e-9 * period else 0.0
         self._tok, self._w = np.maximum(np.asarray(tokens, dtype=float), 0.0), w
         self.which: np.ndarray | None = None
         self._resume: tuple[float, float, float, float, int, int] | None = None
@@ -183,28 +193,32 @@ class ChunkedPrefillLaw:
                 edges, ex = np.empty(WAIT_POINTS + 1), np.empty(WAIT_POINTS + 1)
                 kernels.chunk_wait_grid(stop, mean, edges, ex)
                 np.exp(ex, out=ex)
-            self.base, self.free, self.weight, self._m, self.half, self.bottom, self.top, ends = (
-                kernels.chunk_terms(
-                    edges,
-                    ex,
-                    sigma,
-                    np.asarray(own_lo, dtype=float),
-                    np.asarray(own_hi, dtype=float),
-                    np.asarray(own_extra, dtype=float),
-                    w,
-                    CLASS_POINTS,
-                    C,
-                    C / tc if tc > 0 else 0.0,
-                    tc,
-                    t0,
-                    kappa,
-                    offset,
-                    idle,
-                    q,
-                )
+            terms = kernels.chunk_terms(
+                edges,
+                ex,
+                sigma,
+                np.asarray(own_lo, dtype=float),
+                np.asarray(own_hi, dtype=float),
+                np.asarray(own_extra, dtype=float),
+                w,
+                CLASS_POINTS,
+                C,
+                C / tc if tc > 0 else 0.0,
+                tc,
+                t0,
+                kappa,
+                offset,
+                idle,
+                float(queued_extra),
+                self.lean_rate,
+                period,
+                q,
             )
+            self.base, self.free, self.weight, self._m, self.half, self.phased = terms[:6]
+            self.bottom, self.top, ends = terms[6:]
             self.lo, self.hi, at_bottom, at_top = ends
             self.start = (math.nextafter(at_bottom, -math.inf), at_top)
+            self._closed = self._compiled_cdf_applies()
             return
         if sigma > 0 and ew > 0:
             mean = ew / sigma
@@ -230,25 +244,39 @@ class ChunkedPrefillLaw:
         # the tables of the prompts behind are built on the first CDF evaluation: a capacity
         # probe that the bracket below settles never needs them
         self._m = m.ravel()
-        # the residual's half width per term (its mean: offset, idle for the terms without
-        # wait, row 0, whose window starts idle - offset later); one below float resolution
-        # of the TTFT is none (the closed form divides by it)
+        # the residual's half width per term, idle for the terms without wait (row 0, whose
+        # window starts idle - offset later); one below float resolution of the TTFT is none
+        # (the closed form divides by it)
         scale = float(np.max(base.ravel() + kappa * self.free, initial=0.0))
-        busy = offset if offset > 1e-9 * scale else 0.0
         calm = idle if idle > 1e-9 * scale else 0.0
-        half = np.full(base.shape, busy)
+        half = np.zeros(base.shape)
         half[0] = calm
         base[0] += idle - offset
-        self.base, self.half = base.ravel(), half.ravel()
+        # the terms with wait (rows 1..): their work and own prompt at the full-chunk rate,
+        # then the phase of the iteration lattice (module notes), no residual
+        phased = np.ones(base.shape, dtype=bool)
+        phased[0] = False
+        base[1:] = z[1:] * self.lean_rate + own_x[None, :] + (queued_extra - offset)
+        self.free[own.size :] = C  # the phase's room (module notes)
+        self.base, self.half, self.phased = base.ravel(), half.ravel(), phased.ravel()
         # each term's span: its CDF is 0 below bottom and 1 from top on
         self.bottom = self.base - self.half
-        self.top = self.base + kappa * self.free + self.half
+        self.top = np.where(
+            self.phased, self.base + period, self.base + kappa * self.free + self.half
+        )
         self.lo = float(self.bottom.min())
         self.hi = float(self.top.max()) + 1e-12
         # the search's bracket: TTFT - offset lies between bottom and top term by term, so
         # the quantile lies between their q quantiles (below the first, cdf < q; at the
         # second, cdf >= q), a span of about a full chunk's iteration plus the residual
         self.start = (_below(self.bottom, self.weight, q), _at(self.top, self.weight, q))
+        self._closed = self._compiled_cdf_applies()
+
+    def _compiled_cdf_applies(self) -> bool:
+        """Whether the compiled CDF loop covers every term: it divides by the residual's
+        width and the phase's decode part (the numpy path takes their limits)."""
+        widths = np.min(self.half, where=~self.phased, initial=1.0)
+        return self.kappa > 0 and float(widths) > 0 and (self.t0 > 0 or not self.phased.any())
 
     def _build_tables(self) -> None:
         """The law of ``T``, the tokens behind, per iteration count (see ``__init__``)."""
@@ -294,10 +322,11 @@ class ChunkedPrefillLaw:
         return self.start
 
     def cdf(self, t: float) -> float:
-        """``P(TTFT - offset <= t)``: with the residual, the mean over ``t - R'``, ``R'``
-        uniform on ``[-offset, offset]``, of the law without it."""
+        """``P(TTFT - offset <= t)``: the terms without wait with their residual (the mean
+        over ``t - R'``, ``R'`` uniform on ``[-idle, idle]``, of the law without it), those
+        with wait with the phase of the iteration lattice (module notes)."""
         kernels = loaded_kernels()
-        if kernels is not None and self.kappa > 0 and float(self.half.min(initial=1.0)) > 0:
+        if kernels is not None and self._closed:
             return self._cdf_compiled(t, kernels)
         # terms whose whole span is below t count fully, those above not at all: only the
         # terms whose span holds t are evaluated
@@ -308,9 +337,22 @@ class ChunkedPrefillLaw:
         if self.which is None:
             self._build_tables()
         u, m, free = t - self.base[on], self.which[on], self.free[on]
-        half = self.half[on]
+        half, phased = self.half[on], self.phased[on]
+        spread = np.empty(u.size)
+        if phased.any():
+            spread[phased] = self._phase_cdf(u[phased], m[phased], free[phased])
+        rest = ~phased
+        if rest.any():
+            spread[rest] = self._residual_cdf(u[rest], m[rest], free[rest], half[rest])
+        return below + float(spread @ self.weight[on])
+
+    def _residual_cdf(
+        self, u: np.ndarray, m: np.ndarray, free: np.ndarray, half: np.ndarray
+    ) -> np.ndarray:
+        """Per term without wait, ``P(kappa F + R' <= u)`` with ``R'`` uniform on ``[-half,
+        half]``: the fill areas at both ends of the window over its width."""
         if float(half.max(initial=0.0)) <= 0:
-            return below + float(self._fill_cdf(u, m, free) @ self.weight[on])
+            return self._fill_cdf(u, m, free)
         n = u.size  # both ends of the residual's window in one pass
         both = self._fill_area(
             np.concatenate([u + half, u - half]),
@@ -321,7 +363,19 @@ class ChunkedPrefillLaw:
         spread = (both[:n] - both[n:]) / np.where(flat, 1.0, 2.0 * half)
         if flat.any():
             spread = np.where(flat, self._fill_cdf(u, m, free), spread)
-        return below + float(spread @ self.weight[on])
+        return spread
+
+    def _phase_cdf(self, u: np.ndarray, m: np.ndarray, free: np.ndarray) -> np.ndarray:
+        """Per term with wait, ``P(t0 V + kappa min(C V, T) <= u)`` with ``V`` uniform on
+        ``[0, 1)``, for ``u`` in ``[0, period)`` (module notes): ``u / period`` plus the fill
+        areas at ``u kappa C / period`` and ``u - t0`` over ``t0`` (``room`` = ``C``); without
+        a decode part, its limit ``u / period + (1 - u / period) P(kappa T <= u)``."""
+        if self.t0 <= 0:
+            x = u / self.period
+            return x + (1.0 - x) * self._fill_cdf(u, m, free)
+        hi = self._fill_area(u * self.lean, m, free)
+        lo = self._fill_area(u - self.t0, m, free)
+        return u / self.period + (hi - lo) / self.t0
 
     def _cdf_compiled(self, t: float, kernels: Any) -> float:
         """:meth:`cdf` by the compiled loops of :mod:`planner.serve.kernels` (the same bits):
@@ -354,6 +408,10 @@ class ChunkedPrefillLaw:
             self.h,
             self.half,
             TOKEN_BINS,
+            self.phased,
+            self.t0,
+            self.period,
+            self.lean,
             diff,
             w_on,
         )

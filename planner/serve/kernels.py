@@ -178,18 +178,43 @@ def _fill_area(u, m, free, behind, area, kappa, h, bins):  # pragma: no cover - 
 
 @njit(cache=True)
 def chunk_fill(
-    t, on, n, base, which, free, weight, behind, area, kappa, h, half, bins, diff, w_on
+    t,
+    on,
+    n,
+    base,
+    which,
+    free,
+    weight,
+    behind,
+    area,
+    kappa,
+    h,
+    half,
+    bins,
+    phased,
+    t0,
+    period,
+    lean,
+    diff,
+    w_on,
 ):  # pragma: no cover
-    """For the ``n`` terms ``on`` holding ``t``: the fill areas at both ends of the residual's
-    window (``u + half`` minus ``u - half``, ``u = t - base``, over ``2 half``, each term's
-    own ``half``) into ``diff`` and the terms' weights into ``w_on`` (whose dot product the
-    caller takes, as numpy's ``@``)."""
+    """For the ``n`` terms ``on`` holding ``t`` (``u = t - base``): a term without wait, the
+    fill areas at both ends of the residual's window (``u + half`` minus ``u - half``, over
+    ``2 half``, each term's own ``half``); a term with wait (``phased``), the lattice phase's
+    ``u / period`` plus the fill areas at ``u lean`` minus ``u - t0``, over ``t0``; into
+    ``diff``, and the terms' weights into ``w_on`` (whose dot product the caller takes, as
+    numpy's ``@``)."""
     for j in range(n):
         i = on[j]
         u = t - base[i]
-        hi = _fill_area(u + half[i], which[i], free[i], behind, area, kappa, h, bins)
-        lo = _fill_area(u - half[i], which[i], free[i], behind, area, kappa, h, bins)
-        diff[j] = (hi - lo) / (2.0 * half[i])
+        if phased[i]:
+            hi = _fill_area(u * lean, which[i], free[i], behind, area, kappa, h, bins)
+            lo = _fill_area(u - t0, which[i], free[i], behind, area, kappa, h, bins)
+            diff[j] = u / period + (hi - lo) / t0
+        else:
+            hi = _fill_area(u + half[i], which[i], free[i], behind, area, kappa, h, bins)
+            lo = _fill_area(u - half[i], which[i], free[i], behind, area, kappa, h, bins)
+            diff[j] = (hi - lo) / (2.0 * half[i])
         w_on[j] = weight[i]
 
 
@@ -224,14 +249,34 @@ def weighted_at(values, weights, q):  # pragma: no cover - compiled
 
 @njit(cache=True)
 def chunk_terms(
-    edges, ex, sigma, lo, hi, extra, w, points, chunk, ratio, tc, t0, kappa, offset, idle, q
+    edges,
+    ex,
+    sigma,
+    lo,
+    hi,
+    extra,
+    w,
+    points,
+    chunk,
+    ratio,
+    tc,
+    t0,
+    kappa,
+    offset,
+    idle,
+    queued_extra,
+    lean_rate,
+    period,
+    q,
 ):  # pragma: no cover - compiled
     """The terms of :class:`~planner.serve.chunked_ttft.ChunkedPrefillLaw` (its numpy
     formulas, operation by operation): the wait grid from ``edges`` and ``ex = exp(-edges /
     mean)`` (none when ``edges`` is empty), ``points`` points of each class's window, and
-    per term its base, free tokens, weight, iteration count, residual half width and span
-    (the terms without wait, row 0: ``idle``, their base ``idle - offset`` later); returns
-    those arrays and ``(lo, hi, bracket bottom's at, bracket top)``."""
+    per term its base, free tokens, weight, iteration count, residual half width, whether it
+    waits (``phased``) and span (the terms without wait, row 0: residual ``idle``, their
+    base ``idle - offset`` later; the others: the work at ``lean_rate`` plus
+    ``queued_extra``, the whole chunk free, the span one ``period``); returns those arrays
+    and ``(lo, hi, bracket bottom's at, bracket top)``."""
     n_wait = edges.size if edges.size > 0 else 1
     waits = np.zeros(n_wait)
     wait_w = np.ones(n_wait)
@@ -258,7 +303,6 @@ def chunk_terms(
     free = np.empty(n)
     weight = np.empty(n)
     m_all = np.empty(n)
-    reach = np.empty(n)
     scale = 0.0
     for i in range(n_wait):
         for j in range(n_own):
@@ -270,16 +314,21 @@ def chunk_terms(
             r = z - (m - 1.0) * chunk
             if not (r <= chunk or r != r):
                 r = chunk
-            base[k] = (m - 1.0) * tc + t0 + kappa * r + own_x[j]
-            free[k] = chunk - r
+            at = (m - 1.0) * tc + t0 + kappa * r + own_x[j]
+            reach = at + kappa * (chunk - r)
+            if reach > scale:
+                scale = reach
+            if i == 0:
+                base[k] = at
+                free[k] = chunk - r
+            else:
+                base[k] = z * lean_rate + own_x[j] + (queued_extra - offset)
+                free[k] = chunk
             weight[k] = wait_w[i] * own_w[j]
             m_all[k] = m
-            reach[k] = base[k] + kappa * free[k]
-            if reach[k] > scale:
-                scale = reach[k]
-    busy = offset if offset > 1e-9 * scale else 0.0
     calm = idle if idle > 1e-9 * scale else 0.0
     half = np.empty(n)
+    phased = np.empty(n, dtype=np.bool_)
     bottom = np.empty(n)
     top = np.empty(n)
     low = np.inf
@@ -287,18 +336,23 @@ def chunk_terms(
     for k in range(n):
         if k < n_own:  # row 0: no wait
             half[k] = calm
+            phased[k] = False
             base[k] += idle - offset
+            bottom[k] = base[k] - half[k]
+            top[k] = base[k] + kappa * free[k] + half[k]
         else:
-            half[k] = busy
-        bottom[k] = base[k] - half[k]
-        top[k] = base[k] + kappa * free[k] + half[k]
+            half[k] = 0.0
+            phased[k] = True
+            bottom[k] = base[k] - half[k]
+            top[k] = base[k] + period
         if bottom[k] < low:
             low = bottom[k]
         if top[k] > high:
             high = top[k]
     at_bottom = weighted_at(bottom, weight, q)
     at_top = weighted_at(top, weight, q)
-    return base, free, weight, m_all, half, bottom, top, (low, high + 1e-12, at_bottom, at_top)
+    ends = (low, high + 1e-12, at_bottom, at_top)
+    return base, free, weight, m_all, half, phased, bottom, top, ends
 
 
 @njit(cache=True)
@@ -600,8 +654,26 @@ def warmup() -> None:
     chunk_wait_grid(1.0, 1.0, edges, ex)
     np.exp(ex, out=ex)
     ones = np.ones(1)
-    base, free, weight, _, half, bottom, top, _ = chunk_terms(
-        edges, ex, 0.5, ones, ones, ones, ones, 2, 2.0, 1.0, 1.0, 0.5, 0.25, 0.1, 0.05, 0.9
+    base, free, weight, _, half, phased, bottom, top, _ = chunk_terms(
+        edges,
+        ex,
+        0.5,
+        ones,
+        ones,
+        ones,
+        ones,
+        2,
+        2.0,
+        1.0,
+        1.0,
+        0.5,
+        0.25,
+        0.1,
+        0.05,
+        0.0,
+        0.5,
+        1.0,
+        0.9,
     )
     below, on = np.empty(base.size), np.empty(base.size, dtype=np.intp)
     _, n_on = chunk_split(1.0, bottom, top, weight, below, on)
@@ -620,6 +692,10 @@ def warmup() -> None:
         1.0,
         half,
         2,
+        phased,
+        0.5,
+        1.0,
+        0.5,
         below,
         np.empty(base.size),
     )
