@@ -215,7 +215,7 @@ class ChunkedPrefillLaw:
                 q,
             )
             self.base, self.free, self.weight, self._m, self.half, self.phased = terms[:6]
-            self.bottom, self.top, ends = terms[6:]
+            self.end, self.arc, self.bottom, self.top, ends = terms[6:]
             self.lo, self.hi, at_bottom, at_top = ends
             self.start = (math.nextafter(at_bottom, -math.inf), at_top)
             self._closed = self._compiled_cdf_applies()
@@ -258,11 +258,24 @@ class ChunkedPrefillLaw:
         phased[0] = False
         base[1:] = z[1:] * self.lean_rate + own_x[None, :] + (queued_extra - offset)
         self.free[own.size :] = C  # the phase's room (module notes)
+        # the phase's arc: it ends where the own prompt alone would leave it (1 - r / C, r
+        # its last chunk's tokens) and spans the wait in periods, at most one
+        own_m = np.maximum(np.ceil(own / C - 1e-12), 1.0)
+        end = 1.0 - np.minimum(own - (own_m - 1.0) * C, C) / C
+        arc = np.minimum(waits * (C / tc if tc > 0 else 0.0) / C, 1.0)
+        self.end = np.broadcast_to(end[None, :], base.shape).ravel()
+        self.arc = np.broadcast_to(arc[:, None], base.shape).ravel()
         self.base, self.half, self.phased = base.ravel(), half.ravel(), phased.ravel()
-        # each term's span: its CDF is 0 below bottom and 1 from top on
-        self.bottom = self.base - self.half
+        # each term's span: its CDF is 0 below bottom and 1 from top on (a phase whose arc
+        # wraps spans a whole period)
+        wraps = self.end < self.arc
+        self.bottom = np.where(
+            self.phased & ~wraps, self.base + t0 * (self.end - self.arc), self.base - self.half
+        )
         self.top = np.where(
-            self.phased, self.base + period, self.base + kappa * self.free + self.half
+            self.phased,
+            np.where(wraps, self.base + period, self.base + period * self.end),
+            self.base + kappa * self.free + self.half,
         )
         self.lo = float(self.bottom.min())
         self.hi = float(self.top.max()) + 1e-12
@@ -340,7 +353,8 @@ class ChunkedPrefillLaw:
         half, phased = self.half[on], self.phased[on]
         spread = np.empty(u.size)
         if phased.any():
-            spread[phased] = self._phase_cdf(u[phased], m[phased], free[phased])
+            ends, arcs = self.end[on][phased], self.arc[on][phased]
+            spread[phased] = self._phase_cdf(u[phased], m[phased], free[phased], ends, arcs)
         rest = ~phased
         if rest.any():
             spread[rest] = self._residual_cdf(u[rest], m[rest], free[rest], half[rest])
@@ -365,17 +379,36 @@ class ChunkedPrefillLaw:
             spread = np.where(flat, self._fill_cdf(u, m, free), spread)
         return spread
 
-    def _phase_cdf(self, u: np.ndarray, m: np.ndarray, free: np.ndarray) -> np.ndarray:
-        """Per term with wait, ``P(t0 V + kappa min(C V, T) <= u)`` with ``V`` uniform on
-        ``[0, 1)``, for ``u`` in ``[0, period)`` (module notes): ``u / period`` plus the fill
-        areas at ``u kappa C / period`` and ``u - t0`` over ``t0`` (``room`` = ``C``); without
-        a decode part, its limit ``u / period + (1 - u / period) P(kappa T <= u)``."""
+    def _phase_cdf(
+        self, u: np.ndarray, m: np.ndarray, free: np.ndarray, end: np.ndarray, arc: np.ndarray
+    ) -> np.ndarray:
+        """Per term with wait, ``P(t0 V + kappa min(C V, T) <= u)`` with ``V`` uniform on its
+        arc ``[end - arc, end]`` of ``[0, 1)`` (wrapping below 0; the whole period from an
+        arc of 1), for ``u`` in ``[0, period)`` (module notes): differences of
+        :meth:`_phase_integral` at the arc's ends over its length (``room`` = ``C``)."""
+
+        def J(v: np.ndarray) -> np.ndarray:
+            return self._phase_integral(u, m, free, v)
+
+        whole = J(np.ones(u.size))
+        wraps = end < arc
+        inside = (J(end) - J(end - arc)) / np.where(wraps | (arc <= 0), 1.0, arc)
+        wrapped = (J(end) + whole - J(1.0 + (end - arc))) / np.where(arc > 0, arc, 1.0)
+        return np.where(arc >= 1.0, whole, np.where(wraps, wrapped, inside))
+
+    def _phase_integral(
+        self, u: np.ndarray, m: np.ndarray, free: np.ndarray, v: np.ndarray
+    ) -> np.ndarray:
+        """``int_0^v P(t0 V + kappa min(C V, T) <= u) dV`` per term: ``v`` up to ``u /
+        period`` (the whole phase fits), beyond it the fill areas at ``u kappa C / period``
+        and ``u - t0 v`` over ``t0``; without a decode part, its limit ``u / period + (v - u
+        / period) P(kappa T <= u)``."""
+        k = u / self.period
         if self.t0 <= 0:
-            x = u / self.period
-            return x + (1.0 - x) * self._fill_cdf(u, m, free)
+            return np.where(v <= k, v, k + (v - k) * self._fill_cdf(u, m, free))
         hi = self._fill_area(u * self.lean, m, free)
-        lo = self._fill_area(u - self.t0, m, free)
-        return u / self.period + (hi - lo) / self.t0
+        lo = self._fill_area(u - self.t0 * np.maximum(v, k), m, free)
+        return np.where(v <= k, v, k + (hi - lo) / self.t0)
 
     def _cdf_compiled(self, t: float, kernels: Any) -> float:
         """:meth:`cdf` by the compiled loops of :mod:`planner.serve.kernels` (the same bits):
@@ -409,6 +442,8 @@ class ChunkedPrefillLaw:
             self.half,
             TOKEN_BINS,
             self.phased,
+            self.end,
+            self.arc,
             self.t0,
             self.period,
             self.lean,

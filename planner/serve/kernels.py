@@ -177,6 +177,39 @@ def _fill_area(u, m, free, behind, area, kappa, h, bins):  # pragma: no cover - 
 
 
 @njit(cache=True)
+def _phase_integral(
+    u, v, m, free, behind, area, kappa, h, bins, t0, period, lean
+):  # pragma: no cover
+    """``ChunkedPrefillLaw._phase_integral`` of one term (the same operations)."""
+    k = u / period
+    if v <= k:
+        return v
+    hi = _fill_area(u * lean, m, free, behind, area, kappa, h, bins)
+    lo = _fill_area(u - t0 * v, m, free, behind, area, kappa, h, bins)
+    return k + (hi - lo) / t0
+
+
+@njit(cache=True)
+def _phase_cdf(
+    u, end, arc, m, free, behind, area, kappa, h, bins, t0, period, lean
+):  # pragma: no cover - compiled
+    """``ChunkedPrefillLaw._phase_cdf`` of one term (the same operations, the branch numpy's
+    ``where`` selects)."""
+    whole = _phase_integral(u, 1.0, m, free, behind, area, kappa, h, bins, t0, period, lean)
+    if arc >= 1.0:
+        return whole
+    scale = arc if arc > 0 else 1.0
+    at_end = _phase_integral(u, end, m, free, behind, area, kappa, h, bins, t0, period, lean)
+    if end < arc:
+        v = 1.0 + (end - arc)
+        rest = _phase_integral(u, v, m, free, behind, area, kappa, h, bins, t0, period, lean)
+        return (at_end + whole - rest) / scale
+    v = end - arc
+    rest = _phase_integral(u, v, m, free, behind, area, kappa, h, bins, t0, period, lean)
+    return (at_end - rest) / scale
+
+
+@njit(cache=True)
 def chunk_fill(
     t,
     on,
@@ -192,6 +225,8 @@ def chunk_fill(
     half,
     bins,
     phased,
+    end,
+    arc,
     t0,
     period,
     lean,
@@ -200,17 +235,16 @@ def chunk_fill(
 ):  # pragma: no cover
     """For the ``n`` terms ``on`` holding ``t`` (``u = t - base``): a term without wait, the
     fill areas at both ends of the residual's window (``u + half`` minus ``u - half``, over
-    ``2 half``, each term's own ``half``); a term with wait (``phased``), the lattice phase's
-    ``u / period`` plus the fill areas at ``u lean`` minus ``u - t0``, over ``t0``; into
-    ``diff``, and the terms' weights into ``w_on`` (whose dot product the caller takes, as
-    numpy's ``@``)."""
+    ``2 half``, each term's own ``half``); a term with wait (``phased``), the lattice phase
+    over its arc (``ChunkedPrefillLaw._phase_cdf``); into ``diff``, and the terms' weights
+    into ``w_on`` (whose dot product the caller takes, as numpy's ``@``)."""
     for j in range(n):
         i = on[j]
         u = t - base[i]
         if phased[i]:
-            hi = _fill_area(u * lean, which[i], free[i], behind, area, kappa, h, bins)
-            lo = _fill_area(u - t0, which[i], free[i], behind, area, kappa, h, bins)
-            diff[j] = u / period + (hi - lo) / t0
+            diff[j] = _phase_cdf(
+                u, end[i], arc[i], which[i], free[i], behind, area, kappa, h, bins, t0, period, lean
+            )
         else:
             hi = _fill_area(u + half[i], which[i], free[i], behind, area, kappa, h, bins)
             lo = _fill_area(u - half[i], which[i], free[i], behind, area, kappa, h, bins)
@@ -298,7 +332,19 @@ def chunk_terms(
             own[c * points + p] = lo[c] + frac * span
             own_x[c * points + p] = extra[c]
             own_w[c * points + p] = share
+    # the phase's arc per own point (its end) and per wait (its length)
+    own_end = np.empty(n_own)
+    for j in range(n_own):
+        mj = np.ceil(own[j] / chunk - 1e-12)
+        if not (mj >= 1.0 or mj != mj):
+            mj = 1.0
+        rj = own[j] - (mj - 1.0) * chunk
+        if not (rj <= chunk or rj != rj):
+            rj = chunk
+        own_end[j] = 1.0 - rj / chunk
     n = n_wait * n_own
+    end = np.empty(n)
+    arc = np.empty(n)
     base = np.empty(n)
     free = np.empty(n)
     weight = np.empty(n)
@@ -326,6 +372,9 @@ def chunk_terms(
                 free[k] = chunk
             weight[k] = wait_w[i] * own_w[j]
             m_all[k] = m
+            end[k] = own_end[j]
+            length = waits[i] * ratio / chunk
+            arc[k] = length if (length <= 1.0 or length != length) else 1.0
     calm = idle if idle > 1e-9 * scale else 0.0
     half = np.empty(n)
     phased = np.empty(n, dtype=np.bool_)
@@ -343,8 +392,12 @@ def chunk_terms(
         else:
             half[k] = 0.0
             phased[k] = True
-            bottom[k] = base[k] - half[k]
-            top[k] = base[k] + period
+            if end[k] < arc[k]:  # the arc wraps: a whole period
+                bottom[k] = base[k] - half[k]
+                top[k] = base[k] + period
+            else:
+                bottom[k] = base[k] + t0 * (end[k] - arc[k])
+                top[k] = base[k] + period * end[k]
         if bottom[k] < low:
             low = bottom[k]
         if top[k] > high:
@@ -352,7 +405,7 @@ def chunk_terms(
     at_bottom = weighted_at(bottom, weight, q)
     at_top = weighted_at(top, weight, q)
     ends = (low, high + 1e-12, at_bottom, at_top)
-    return base, free, weight, m_all, half, phased, bottom, top, ends
+    return base, free, weight, m_all, half, phased, end, arc, bottom, top, ends
 
 
 @njit(cache=True)
@@ -654,7 +707,7 @@ def warmup() -> None:
     chunk_wait_grid(1.0, 1.0, edges, ex)
     np.exp(ex, out=ex)
     ones = np.ones(1)
-    base, free, weight, _, half, phased, bottom, top, _ = chunk_terms(
+    base, free, weight, _, half, phased, end, arc, bottom, top, _ = chunk_terms(
         edges,
         ex,
         0.5,
@@ -693,6 +746,8 @@ def warmup() -> None:
         half,
         2,
         phased,
+        end,
+        arc,
         0.5,
         1.0,
         0.5,
