@@ -61,7 +61,7 @@ def simulate(lam, ca2, t0, tc, n, seed):
     return ttft[n // 10 :]
 
 
-def law(lam, ca2, t0, tc, q):
+def law(lam, ca2, t0, tc, q, extra=0.0):
     kappa = (tc - t0) / CHUNK
     share = CENTRES * (t0 / CHUNK + kappa)
     es, es2 = float(WEIGHTS @ share), float(WEIGHTS @ (share * share))
@@ -69,13 +69,17 @@ def law(lam, ca2, t0, tc, q):
     offset = t0 + lam * t0 / (1 - lam * xbar) * xbar
     lo, hi, zero = CENTRES - HALVES, CENTRES + HALVES, np.zeros(CENTRES.size)
     args = (lam, es, es2, ca2, offset, CHUNK, t0, tc, lo, hi, zero, WEIGHTS, CENTRES, q)
-    return ChunkedPrefillLaw(*args, idle=0.5 * t0).quantile() + offset
+    law = ChunkedPrefillLaw(*args, idle=0.5 * t0, queued_extra=extra * offset)
+    return law.quantile() + offset
 
 
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--out", default="loop_check")
     ap.add_argument("--n", type=int, default=60000)
+    ap.add_argument(
+        "--extra", type=float, default=0.0, help="queued_extra as a multiple of the offset"
+    )
     ap.add_argument("--sims", type=Path, default=Path("/tmp/s22burst_loop"))
     args = ap.parse_args()
     args.sims.mkdir(parents=True, exist_ok=True)
@@ -94,7 +98,7 @@ def main():
                     np.save(f, sample)
                 row = {"ratio": ratio, "ca2": ca2, "rho": rho}
                 for q in (0.5, 0.9, 0.99):
-                    loop, model = float(np.quantile(sample, q)), law(lam, ca2, T0, tc, q)
+                    loop, model = float(np.quantile(sample, q)), law(lam, ca2, T0, tc, q, args.extra)
                     row[f"loop_p{round(100 * q)}"] = loop
                     row[f"law_p{round(100 * q)}"] = model
                     row[f"err_p{round(100 * q)}"] = model / loop - 1
