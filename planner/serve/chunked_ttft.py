@@ -29,13 +29,42 @@ Without ``F`` and with ``A = 0`` this is the FCFS response of
 more; in the tail, where ``W`` is long, the chunk is full and the TTFT is the queue's
 work rounded up to whole iterations).
 
-The wait for the iteration in progress is a residual, uniform on ``[0, 2 offset]`` (mean
-``offset``, the capacity model's value) rather than the constant ``offset``: the request
-arrives at a random point of an iteration, and with a constant the law's quantiles sat on
-the steps of whole iterations that its tail is made of (``(m - 1) t_c``; p90 errors against
-the simulator jumped between -12 and +12 % from one load to the next). The uniform is
+The wait for the iteration in progress is a residual. A request that finds no prompt work
+queued (``W = 0``) arrives during a decode-only iteration and waits for its remainder,
+uniform on ``[0, 2 idle]`` (``idle``: half a decode step; the capacity model's value), then
+its own chunks with ``A = 0``: those terms are the formula above with that residual, which is
 integrated in closed form: ``T``'s law is piecewise linear on its grid, so its integral is
 piecewise quadratic.
+
+A request that finds prompt work queued (``W > 0``) arrives during an iteration that computes
+prompt tokens, and ``W``, the fluid of full chunks, already holds that iteration's remainder
+``R``: the request's tokens start after ``R`` and the queued tokens ``(W - R) C / t_c``. With
+full chunks ahead (``t_c = t_0 + kappa C``) and ``Z0 = W C / t_c + p``, its last token lands
+in iteration ``m = ceil(Z0 / C - R / t_c)`` after the one in progress, at position ``r`` of
+that iteration's chunk, and
+
+``TTFT = R + (m - 1) t_c + t_0 + kappa (r + F) = Z0 t_c / C + t_0 V + kappa min(C V, T)``,
+
+``V = 1 - r / C`` the phase of the request's last token in the lattice of full iterations
+(``R = (Z0 - (m - 1) C - r) t_c / C``, so ``R + (m - 1) t_c = (Z0 - r) t_c / C``, and
+``t_c / C - kappa = t_0 / C``). ``R`` is uniform over the iteration in progress and at most
+``W`` (it is part of it): over ``[0, min(W, t_c)]``, ``V`` is uniform over an arc of
+``[0, 1)`` of length ``min(W / t_c, 1)`` ending where the own prompt alone would put it
+(``1 - r_p / C``, ``r_p`` the prompt's last chunk's tokens: ``R = W``, nothing else queued). From ``W >= t_c`` the arc is
+the whole period and the term is uniform over one lattice period above ``Z0 t_c / C`` when the
+prompts behind fill the chunk (``T >= C V``). Its CDF is closed form too:
+``P(t_0 V + kappa min(C V, T) <= u)`` integrates to ``min(v, u / t_c) + (A(u kappa C / t_c) -
+A(u - t_0 v)) / t_0`` over ``V`` in ``[0, v]``, ``A`` the integral of ``P(kappa T <= .)``
+(:meth:`ChunkedPrefillLaw._fill_area`), taken at the arc's ends. (Before: these terms were
+the formula above with ``A = W C / t_c`` and the residual uniform on ``[0, 2 offset]``, a
+lattice of whole iterations ``m t_c`` smoothed only by the residual's ``2 offset``, narrower
+than ``t_c``, so the law's p99 rose in steps of ~30 ms with the load; twenty-second session.)
+The terms with wait add ``queued_extra`` (the capacity model passes the mean iteration,
+``offset``): ``W`` holds the remainder already, and without it the law's p99 is within 3 %
+of a loop of this engine under Poisson arrivals, but 4-6 % low under bursty ones (scv 2) and
+up to 17 % low against the simulator: the GI/G/1 fluid wait misses about one mean iteration of
+the engine's (partial chunks carry a whole decode step; the loop's fluid work ahead averages
+10-20 % above the GI/G/1 mean; docs/serve.md, twenty-second session).
 
 The law is a mixture over a grid of ``W`` (its atom and ``WAIT_POINTS`` bins of the
 exponential up to its ``1e-6`` tail) and points of each prompt class's window, with the
@@ -131,8 +160,10 @@ class ChunkedPrefillLaw:
     idle
         Mean wait for the iteration in progress of a request that finds no prompt work
         queued (``W = 0``): that iteration decodes only, so the wait is its residual,
-        uniform on ``[0, 2 idle]`` in place of ``[0, 2 offset]`` (default ``offset``; at
-        most ``offset``).
+        uniform on ``[0, 2 idle]`` (default ``offset``; at most ``offset``).
+    queued_extra
+        Seconds the terms with wait (``W > 0``) add to their work and lattice phase (module
+        notes; default ``offset``, the mean iteration: what the fluid wait misses).
     """
 
     def __init__(
@@ -152,12 +183,14 @@ class ChunkedPrefillLaw:
         tokens: Sequence[float],
         q: float,
         idle: float | None = None,
-        queued_extra: float = 0.0,
+        queued_extra: float | None = None,
     ) -> None:
         self.q = q
         rho = lam * es
         # the iteration in progress seen by a request that finds no prompt work queued
         idle = offset if idle is None else min(float(idle), offset)
+        # what the terms with wait add beyond their work and phase
+        queued_extra = offset if queued_extra is None else float(queued_extra)
         self.saturated = rho >= 1.0
         if self.saturated:
             return
@@ -209,7 +242,7 @@ class ChunkedPrefillLaw:
                 kappa,
                 offset,
                 idle,
-                float(queued_extra),
+                queued_extra,
                 self.lean_rate,
                 period,
                 q,
