@@ -98,7 +98,10 @@ def main():
                     np.save(f, sample)
                 row = {"ratio": ratio, "ca2": ca2, "rho": rho}
                 for q in (0.5, 0.9, 0.99):
-                    loop, model = float(np.quantile(sample, q)), law(lam, ca2, T0, tc, q, args.extra)
+                    loop, model = (
+                        float(np.quantile(sample, q)),
+                        law(lam, ca2, T0, tc, q, args.extra),
+                    )
                     row[f"loop_p{round(100 * q)}"] = loop
                     row[f"law_p{round(100 * q)}"] = model
                     row[f"err_p{round(100 * q)}"] = model / loop - 1
