@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 
 TARGET = 0.15
 
@@ -27,7 +28,7 @@ def summary(rows: list[dict], tag: str, pct: int) -> str:
 
 
 def main() -> None:
-    before, after = (json.load(open(p)) for p in sys.argv[1:3])
+    before, after = (json.loads(Path(p).read_text()) for p in sys.argv[1:3])
     for pct in (90, 99):
         print(summary(before, "before", pct))
         print(summary(after, "after ", pct))
