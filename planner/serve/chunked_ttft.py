@@ -50,12 +50,13 @@ that iteration's chunk, and
 ``t_c / C - kappa = t_0 / C``). ``R`` is uniform over the iteration in progress and at most
 ``W`` (it is part of it): over ``[0, min(W, t_c)]``, ``V`` is uniform over an arc of
 ``[0, 1)`` of length ``min(W / t_c, 1)`` ending where the own prompt alone would put it
-(``1 - r_p / C``, ``r_p`` the prompt's last chunk's tokens: ``R = W``, nothing else queued). From ``W >= t_c`` the arc is
-the whole period and the term is uniform over one lattice period above ``Z0 t_c / C`` when the
-prompts behind fill the chunk (``T >= C V``). Its CDF is closed form too:
-``P(t_0 V + kappa min(C V, T) <= u)`` integrates to ``min(v, u / t_c) + (A(u kappa C / t_c) -
-A(u - t_0 v)) / t_0`` over ``V`` in ``[0, v]``, ``A`` the integral of ``P(kappa T <= .)``
-(:meth:`ChunkedPrefillLaw._fill_area`), taken at the arc's ends. (Before: these terms were
+(``1 - r_p / C``, ``r_p`` the prompt's last chunk's tokens: ``R = W``, nothing else queued).
+From ``W >= t_c`` the arc is the whole period and the term is uniform over one lattice period
+above ``Z0 t_c / C`` when the prompts behind fill the chunk (``T >= C V``). Its CDF is closed
+form too: ``P(t_0 V + kappa min(C V, T) <= u)`` integrates over ``V`` in ``[0, v]`` to ``v`` up
+to ``v = u / t_c``, beyond to ``u / t_c + (A(u kappa C / t_c) - A(u - t_0 v)) / t_0``, ``A`` the
+integral of ``P(kappa T <= .)`` (:meth:`ChunkedPrefillLaw._fill_area`), taken at the arc's
+ends. (Before: these terms were
 the formula above with ``A = W C / t_c`` and the residual uniform on ``[0, 2 offset]``, a
 lattice of whole iterations ``m t_c`` smoothed only by the residual's ``2 offset``, narrower
 than ``t_c``, so the law's p99 rose in steps of ~30 ms with the load; twenty-second session.)
