@@ -19,6 +19,22 @@ HALVES = np.array([150.0, 150.0, 300.0, 400.0, 600.0])
 WEIGHTS = np.array([0.35, 0.3, 0.2, 0.1, 0.05])
 
 
+def fill_chunk(queue: deque[list], chunk: int) -> tuple[float, list[int]]:
+    """One iteration's chunk: up to ``chunk`` tokens from the head of ``queue`` (items
+    ``[request, tokens left]``, updated); returns the tokens taken and the requests whose
+    last token it computes."""
+    budget, done = chunk, []
+    for item in queue:
+        if budget <= 0:
+            break
+        take = min(budget, item[1])
+        item[1] -= take
+        budget -= take
+        if item[1] <= 0:
+            done.append(item[0])
+    return chunk - budget, done
+
+
 def simulate(
     lam: float, t0: float, tc: float, chunk: int, n: int, seed: int, ca2: float = 1.0
 ) -> np.ndarray:
@@ -41,16 +57,8 @@ def simulate(
         while nxt < n and arrivals[nxt] <= now:
             queue.append([nxt, tokens[nxt]])
             nxt += 1
-        budget, done = chunk, []
-        for item in queue:
-            if budget <= 0:
-                break
-            take = min(budget, item[1])
-            item[1] -= take
-            budget -= take
-            if item[1] <= 0:
-                done.append(item[0])
-        now += t0 + kappa * (chunk - budget)
+        took, done = fill_chunk(queue, chunk)
+        now += t0 + kappa * took
         for i in done:
             ttft[i] = now - arrivals[i]
         while queue and queue[0][1] <= 0:

@@ -1,6 +1,6 @@
 """How far the GI/G/1 wait of the chunked law is from the work ahead in a loop of the engine.
 
-The loop of ``loop_check.py`` (iterations of ``t0 + kappa n``, up to ``C`` prompt tokens FCFS,
+The loop of ``loop_check.py`` (its chunk step, iterations of ``t0 + kappa n``, up to ``C`` prompt tokens FCFS,
 prompts admitted at iteration starts), recording for each arrival whether an iteration with
 prompt tokens is in progress (busy) and the work ahead at the full-chunk rate, ``(f n + Q)
 t_c / C`` (``f`` the in-progress iteration's remaining fraction, ``n`` its prompt tokens, ``Q``
@@ -15,15 +15,17 @@ Usage::
 
 from __future__ import annotations
 
+import sys
 from collections import deque
+from pathlib import Path
 
 import numpy as np
 
 from planner.serve.queueing import gg1_mean_wait, wait_probability
 
-CENTRES = np.array([150.0, 450.0, 900.0, 1600.0, 2600.0])
-HALVES = np.array([150.0, 150.0, 300.0, 400.0, 600.0])
-WEIGHTS = np.array([0.35, 0.3, 0.2, 0.1, 0.05])
+sys.path.insert(0, str(Path(__file__).resolve().parents[3] / "tests" / "serve"))
+from test_chunked_ttft import CENTRES, HALVES, WEIGHTS, fill_chunk
+
 CHUNK, T0 = 2048, 0.007
 
 
@@ -37,14 +39,7 @@ def work_ahead(lam, ca2, t0, tc, n, seed):
     busy, wait = np.zeros(n, bool), np.zeros(n)
     queue, now, nxt = deque(), 0.0, 0
     while nxt < n or queue:
-        budget = CHUNK
-        for item in queue:
-            if budget <= 0:
-                break
-            take = min(budget, item[1])
-            item[1] -= take
-            budget -= take
-        took = CHUNK - budget
+        took, _ = fill_chunk(queue, CHUNK)
         end = now + t0 + kappa * took
         left = sum(it[1] for it in queue)
         while nxt < n and arrivals[nxt] <= end:
