@@ -312,7 +312,7 @@ def test_compiled_terms_and_cdf_equal_the_numpy_path(rho, ratio, chunk, offset, 
     assert plain.saturated == compiled.saturated
     if plain.saturated:
         return
-    for name in ("base", "free", "weight", "_m", "half", "bottom", "top"):
+    for name in ("base", "free", "weight", "_m", "half", "phased", "end", "arc", "bottom", "top"):
         assert np.array_equal(getattr(plain, name), getattr(compiled, name)), name
     for name in ("lo", "hi", "start"):
         assert getattr(plain, name) == getattr(compiled, name), name
