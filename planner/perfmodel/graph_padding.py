@@ -68,14 +68,15 @@ def listed_sizes(engine: Engine) -> tuple[int, ...]:
 
 def captured_sizes(engine: Engine) -> tuple[int, ...]:
     """The sizes whose graphs a decode-only batch of ``engine`` may replay, ascending: the
-    listed ones up to the cap ``engine.graph_pad`` plus the cap itself (TensorRT-LLM's
-    ``_filter_cuda_graph_batch_sizes``; the other engines' lists, filtered by the same cap,
-    end at it too). Empty when the engine does not pad (no ``pad=N``, or eager)."""
+    listed ones up to the cap ``engine.graph_pad`` (vLLM's ``max_num_seqs``, SGLang's
+    ``cuda_graph_max_bs``), and for TensorRT-LLM the cap itself
+    (``_filter_cuda_graph_batch_sizes`` adds ``min(max_batch_size, max_num_tokens)``).
+    Empty when the engine does not pad (no ``pad=N``, or eager)."""
     cap = engine.graph_pad
     if cap <= 0 or not engine.cuda_graphs:
         return ()
     sizes = [s for s in listed_sizes(engine) if s <= cap]
-    if cap not in sizes:
+    if engine.name == "trtllm" and cap not in sizes:
         sizes.append(cap)
     return tuple(sizes)
 
