@@ -442,10 +442,23 @@ def calibrate_cmd(
         elapsed = time.perf_counter() - started
         console.err.print(f"calibrate: {line} ({elapsed:.0f} s)", highlight=False, soft_wrap=True)
 
+    from planner.perfmodel import kernels
+    from planner.perfmodel.calibration import deepgemm
+
+    # the Hopper FP8 GEMM law first: the serving rows of its engines are priced with it
+    law = deepgemm.fit()
+    phase(
+        f"Hopper FP8 GEMM law fitted to DeepGEMM's table (RMS log error "
+        f"{deepgemm.rms_log_error(law):.3f})"
+    )
+    law_diffs = deepgemm.check(law) if check else []
+    if not check:
+        deepgemm.write(law)
+        kernels.fp8_law_constants.cache_clear()
     result = calibration.fit(on_stage=phase)
     rows = calibration.summary_rows(result)
     phase("fit done" + ("; comparing with the shipped constants" if check else ""))
-    diffs = calibration.compare(result, calibration.shipped()) if check else []
+    diffs = law_diffs + (calibration.compare(result, calibration.shipped()) if check else [])
     if not check:
         calibration.write_constants(result)
     if report is not None:
