@@ -124,7 +124,16 @@ Sharding
     Transformer Engine, ``--gradient-accumulation-fusion``; Megatron-FSDP sets
     ``grad_added_to_main_grad`` and skips the copy), so ZeRO-2/3 pays no
     gradient copy or cast pass before its reduction, only the buffer's
-    ``gradient_scaling_factor`` pass; ``torch_fsdp`` ZeRO-2/3 as PyTorch FSDP (2.1) runs it:
+    ``gradient_scaling_factor`` pass; ``unfused_grad_accumulation`` (ZeRO-0/1) every
+    microbatch after the first adds its 16-bit weight gradient into the accumulated gradient
+    (``grad_bytes`` wide) by a separate element-wise pass, read both and write the sum
+    (:func:`~planner.perfmodel.stage.grad_accumulation_bytes`): Megatron-LM before
+    ``--gradient-accumulation-fusion`` (NVIDIA/Megatron-LM 83b1e42f30, 2022-02-13), whose
+    fp16 runs accumulated in the parameters' ``.grad`` by autograd's in-place
+    ``AccumulateGrad`` (local DDP without contiguous buffers, the default until e8fb052f81,
+    2021-08-18; torch DDP under ``no_sync``); ``False`` (the default) where the weight-gradient
+    GEMM accumulates into the buffer itself (Megatron-LM from 2022-02, Megatron-Core,
+    Transformer Engine); ``torch_fsdp`` ZeRO-2/3 as PyTorch FSDP (2.1) runs it:
     beyond the current and prefetched blocks' weights the model charges every ZeRO-3 run, the
     block being back-propagated holds its unsharded gradient in the parameter dtype plus a
     copy in the reduce dtype when that differs, and the root unit (embedding, final norm, tied
@@ -213,6 +222,7 @@ class Software:
     recompute_gathers: bool = True
     recompute_early_stop: bool = False
     grad_accumulation_fusion: bool = False
+    unfused_grad_accumulation: bool = False
     moe_load: float = 1.0
     capacity_factor: float = 0.0
     node_limit: int = 0

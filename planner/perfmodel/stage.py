@@ -240,6 +240,21 @@ def sharded_grad_bytes(software: Software) -> float:
     return 2 * w + (w + r if r != w else 0.0) + 2 * r
 
 
+def grad_accumulation_bytes(software: Software, microbatches: int) -> float:
+    """HBM bytes per trained parameter and microbatch of gradient accumulation outside the
+    weight-gradient GEMM (``software.unfused_grad_accumulation``, ZeRO-0/1), 0 without it.
+
+    Every microbatch after the first reads its 16-bit weight gradient and the accumulated one
+    and writes the sum (PyTorch's ``AccumulateGrad``: ``variable_grad += new_grad`` in place;
+    the first microbatch's gradient is kept as it is): ``2 + 2 g`` bytes with accumulation in
+    ``g = grad_bytes`` (fp16 ``.grad``: 6), averaged over the step's ``microbatches``.
+    """
+    if not software.unfused_grad_accumulation or microbatches <= 1:
+        return 0.0
+    per_pass = PARAM_COMM_BYTES + 2 * software.grad_bytes
+    return per_pass * (microbatches - 1) / microbatches
+
+
 def sharded_exposed(
     fwd: float,
     bwd: float,
@@ -969,6 +984,16 @@ def stage_cost(
     lora_p = 0.0
     if sw.lora_rank:
         lora_p = (n_dense + n_moe) * sw.lora_rank * lora_width(model) / t
+    # gradient accumulation outside the weight-gradient GEMMs (ZeRO-2/3 reduce every
+    # microbatch instead: sharded_grad_bytes)
+    accumulate = 0.0
+    if step.zero < 2:
+        accumulate = memory_time(
+            gpu,
+            grad_accumulation_bytes(sw, step.microbatches)
+            * ((dense_p + exp_p) * sw.base_trainable + lora_p),
+        )
+        bwd += accumulate
     # point-to-point activations (scatter/gather: each TP rank sends 1/t), overlapped with the
     # other chunk's compute by interleaved / DualPipe schedules
     p2p_raw = 2 * v * p2p_transfer(step, pool, inter_pool_bw) if pp > 1 else 0.0
@@ -1112,7 +1137,7 @@ def stage_cost(
         root = (model.embedding_params() if first else 0) + (model.head_params() if last else 0)
         buffers += torch_fsdp_buffers(big, root / t, step.zero, sw)
     parts = (
-        ("compute", x["fwd_kernels"] + x["bwd_kernels"]),
+        ("compute", x["fwd_kernels"] + x["bwd_kernels"] + accumulate),
         ("recompute", x["recompute"]),
         ("tp_comm", x["tp_comm"]),
         ("cp_comm", x["cp_comm"]),

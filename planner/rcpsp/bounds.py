@@ -264,17 +264,36 @@ def energetic_refutes(
 ) -> bool:
     """True when energetic reasoning proves that no schedule ends by ``horizon``.
 
+    :func:`energetic_windows` found an empty start window (see there for the reasoning, the
+    parameters and the reference). Every deduction holds in every schedule that ends by
+    ``horizon``, so ``True`` is a proof; a ``deadline`` that expires first answers ``False``.
+    """
+    return (
+        energetic_windows(instance, dist, horizon, deadline=deadline, max_rounds=max_rounds) is None
+    )
+
+
+def energetic_windows(
+    instance: Instance,
+    dist: np.ndarray,
+    horizon: int,
+    *,
+    deadline: Deadline | None = None,
+    max_rounds: int = 200,
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """Start windows ``(est, lst)`` valid for every schedule that ends by ``horizon``, tightened
+    by energetic reasoning; ``None`` when some window is empty (no such schedule exists).
+
     From the start windows of :func:`~planner.rcpsp.network.tightened_windows` for ``horizon``,
     repeats until nothing moves: for every resource and every interval ``[t1, t2)`` with ``t1`` in
     {est, ect, lst} and ``t2`` in {lct, ect, lst} of its jobs, the *interval energy check* (the
     jobs' minimal intersections with the interval need more energy than the capacity profile
     offers there: refuted) and the *start / end adjustments* (a job whose left- or right-shifted
     part in the interval does not fit beside the others' minimal parts must start after / end
-    before it), then longest-path propagation of the windows over ``dist``. It refutes once some
-    window is empty. Baptiste, Le Pape & Nuijten, *Constraint-Based Scheduling* (Kluwer 2001),
-    ch. 3.3 (energetic reasoning), used as a destructive lower bound as in their ch. 7.
+    before it), then longest-path propagation of the windows over ``dist``. Baptiste, Le Pape &
+    Nuijten, *Constraint-Based Scheduling* (Kluwer 2001), ch. 3.3 (energetic reasoning), used as
+    a destructive lower bound as in their ch. 7.
 
-    Every deduction holds in every schedule that ends by ``horizon``, so ``True`` is a proof.
     Downtime enters through the capacity profile (exact energy per interval) and the tightened
     windows; each disjunctive pair is a unary pseudo-resource of its two jobs; time lags,
     releases and deadlines through the windows and ``dist``.
@@ -286,38 +305,39 @@ def energetic_refutes(
     dist
         Valid job-to-job distances, e.g. :func:`~planner.rcpsp.network.energy_distances`.
     horizon
-        The makespan to refute.
+        The makespan the windows assume (every job ends by it).
     deadline
-        When it expires the check stops and answers ``False`` (no proof).
+        When it expires the fixpoint stops early: the windows so far are returned (each
+        deduction is valid on its own, so they are only less tight).
     max_rounds
-        Fixpoint rounds at most (stopping early only weakens the check).
+        Fixpoint rounds at most (stopping early only loosens the windows).
     """
     n = instance.num_jobs
     p = np.asarray(instance.durations, dtype=np.int64)
     w = tightened_windows(instance, dist, horizon)
     if not (np.all(np.isfinite(w.es)) and np.all(np.isfinite(w.ls))):
-        return bool(np.any(w.es > w.ls))
+        return None if np.any(w.es > w.ls) else (w.es, w.ls)
     est, lst = w.es.astype(np.int64), w.ls.astype(np.int64)
     d = np.where(np.isfinite(dist), dist, _NO_PATH).astype(np.int64)
     rows = _energy_resources(instance)
     for _ in range(max_rounds):
         if np.any(est > lst):
-            return True
+            return None
         if deadline is not None and deadline.expired():
-            return False
+            return est, lst
         before = (est.copy(), lst.copy())
         for users, q, cap, profile in rows:
             if _interval_pass(users, q, cap, profile, p, est, lst, deadline):
-                return True
+                return None
             if np.any(est > lst):
-                return True
+                return None
             if deadline is not None and deadline.expired():
-                return False
+                return est, lst
         est = np.maximum(est, (est[:, None] + d).max(axis=0))
         lst = np.minimum(lst, (lst[None, :] - d).min(axis=1))
         if np.array_equal(before[0], est) and np.array_equal(before[1], lst):
             break
-    return bool(np.any(est > lst)) if n else False
+    return None if n and np.any(est > lst) else (est, lst)
 
 
 def _energy_resources(instance: Instance) -> list[tuple[np.ndarray, np.ndarray, int, list]]:

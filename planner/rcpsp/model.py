@@ -17,6 +17,10 @@ pairs, and the makespan to minimize. Each redundant piece can be turned off by n
     capacity⌉`` on every resource. Used for the windows and the transitive precedences.
 ``transitive_precedences``
     ``start_j >= start_i + D[i, j]`` for every pair related by a chain of lags (longest paths).
+``lengthened_precedences``
+    The same, only for the pairs whose energy-lengthened distance exceeds the plain longest
+    path: the rest follow from the lags by CP-SAT's own precedence propagation, so this is the
+    part of ``transitive_precedences`` that adds deductions (and nothing when that is on).
 ``delays``
     Minimum delays between fork/join pairs: the least ``start_j - start_i`` of the sub-project
     between ``i`` and ``j`` under its resources (see :mod:`planner.rcpsp.delays`).
@@ -67,13 +71,16 @@ class ModelOptions:
 
     All are on by default except ``delays`` (the fork/join sub-problems cost a share of the
     budget and did not raise a single proven bound on the hard j60 sample, see
-    ``bench/results/rcpsp/tune_j60.md``), ``disjunctive_cliques``, ``time_indexed`` and
+    ``bench/results/rcpsp/tune_j60.md``), ``lengthened_precedences`` (a subset of the transitive
+    ones; without them it was as fast as the full set on the no-LP j60 proofs, within seed noise:
+    ``bench/session_runs/s22j60/``), ``disjunctive_cliques``, ``time_indexed`` and
     ``decision_strategy``.
     """
 
     makespan_interval: bool = True
     energy_precedences: bool = True
     transitive_precedences: bool = True
+    lengthened_precedences: bool = False
     delays: bool = False
     energetic_cuts: bool = True
     tight_domains: bool = True
@@ -152,6 +159,7 @@ def build(
     """
     n = instance.num_jobs
     dur = instance.durations
+    plain = dist
     if options.energy_precedences:
         dist = energy_distances(instance, dist)
     horizon = instance.horizon if upper is None else min(upper, instance.horizon)
@@ -192,8 +200,11 @@ def build(
     arcs = {}
     for i, j, lag in instance.arcs:
         arcs[(i, j)] = max(arcs.get((i, j), lag), lag)
-    if options.transitive_precedences:
-        ii, jj = np.nonzero(np.isfinite(dist))
+    if options.transitive_precedences or options.lengthened_precedences:
+        pairs = np.isfinite(dist)
+        if not options.transitive_precedences:  # only what propagating the lags cannot see
+            pairs &= ~np.isfinite(plain) | (dist > plain)
+        ii, jj = np.nonzero(pairs)
         for i, j in zip(ii.tolist(), jj.tolist(), strict=True):
             if i != j:
                 arcs[(i, j)] = max(arcs.get((i, j), -(2**62)), int(dist[i, j]))

@@ -631,7 +631,9 @@ def dominated_early(
     if best < bound:
         return _dominated_by_probe(problem, layout, role, speculative, done)
     k, d = by
-    return _dismissed(layout, role, speculative, k, d, best, f"at most {bound:.4g} req/s")
+    # a bound of 0: no rate meets the SLOs ("this layout at most 0 req/s" read as a typo)
+    this = f"at most {bound:.4g} req/s" if bound > 0 else "meets its SLOs at no rate"
+    return _dismissed(layout, role, speculative, k, d, best, this)
 
 
 def _best_dominator(

@@ -1090,7 +1090,10 @@ class RoleModel:
         offset = t0 + lam * tmean * xbar + rounds
         # a request that finds no prompt work queued arrives during a decode-only iteration
         # and waits for its remainder, half of it on average (renewal theory: E[L^2] / (2 E[L])
-        # for iterations of one length), not a whole mean iteration
+        # for iterations of one length), not a whole mean iteration; one that finds prompt
+        # work sits on the lattice of full-chunk iterations (chunked_ttft's notes) and keeps
+        # the mean iteration on top of its wait: the GI/G/1 wait, a fluid of full chunks,
+        # misses about that much of the engine's (docs/serve.md, twenty-second session)
         idle = 0.5 * f.get("ttft_t0", t0) + rounds
         hold = (ew if math.isfinite(ew) else 0.0) + s1
 
@@ -1112,6 +1115,7 @@ class RoleModel:
                 self.pc,
                 self.q,
                 idle=idle,
+                queued_extra=offset,
             )
             wait = self.admission(lam, hold, B, t0)
             if wait is None or wait.negligible(self.q) or law.saturated:

@@ -29,13 +29,43 @@ Without ``F`` and with ``A = 0`` this is the FCFS response of
 more; in the tail, where ``W`` is long, the chunk is full and the TTFT is the queue's
 work rounded up to whole iterations).
 
-The wait for the iteration in progress is a residual, uniform on ``[0, 2 offset]`` (mean
-``offset``, the capacity model's value) rather than the constant ``offset``: the request
-arrives at a random point of an iteration, and with a constant the law's quantiles sat on
-the steps of whole iterations that its tail is made of (``(m - 1) t_c``; p90 errors against
-the simulator jumped between -12 and +12 % from one load to the next). The uniform is
+The wait for the iteration in progress is a residual. A request that finds no prompt work
+queued (``W = 0``) arrives during a decode-only iteration and waits for its remainder,
+uniform on ``[0, 2 idle]`` (``idle``: half a decode step; the capacity model's value), then
+its own chunks with ``A = 0``: those terms are the formula above with that residual, which is
 integrated in closed form: ``T``'s law is piecewise linear on its grid, so its integral is
 piecewise quadratic.
+
+A request that finds prompt work queued (``W > 0``) arrives during an iteration that computes
+prompt tokens, and ``W``, the fluid of full chunks, already holds that iteration's remainder
+``R``: the request's tokens start after ``R`` and the queued tokens ``(W - R) C / t_c``. With
+full chunks ahead (``t_c = t_0 + kappa C``) and ``Z0 = W C / t_c + p``, its last token lands
+in iteration ``m = ceil(Z0 / C - R / t_c)`` after the one in progress, at position ``r`` of
+that iteration's chunk, and
+
+``TTFT = R + (m - 1) t_c + t_0 + kappa (r + F) = Z0 t_c / C + t_0 V + kappa min(C V, T)``,
+
+``V = 1 - r / C`` the phase of the request's last token in the lattice of full iterations
+(``R = (Z0 - (m - 1) C - r) t_c / C``, so ``R + (m - 1) t_c = (Z0 - r) t_c / C``, and
+``t_c / C - kappa = t_0 / C``). ``R`` is uniform over the iteration in progress and at most
+``W`` (it is part of it): over ``[0, min(W, t_c)]``, ``V`` is uniform over an arc of
+``[0, 1)`` of length ``min(W / t_c, 1)`` ending where the own prompt alone would put it
+(``1 - r_p / C``, ``r_p`` the prompt's last chunk's tokens: ``R = W``, nothing else queued).
+From ``W >= t_c`` the arc is the whole period and the term is uniform over one lattice period
+above ``Z0 t_c / C`` when the prompts behind fill the chunk (``T >= C V``). Its CDF is closed
+form too: ``P(t_0 V + kappa min(C V, T) <= u)`` integrates over ``V`` in ``[0, v]`` to ``v`` up
+to ``v = u / t_c``, beyond to ``u / t_c + (A(u kappa C / t_c) - A(u - t_0 v)) / t_0``, ``A`` the
+integral of ``P(kappa T <= .)`` (:meth:`ChunkedPrefillLaw._fill_area`), taken at the arc's
+ends. (Before: these terms were
+the formula above with ``A = W C / t_c`` and the residual uniform on ``[0, 2 offset]``, a
+lattice of whole iterations ``m t_c`` smoothed only by the residual's ``2 offset``, narrower
+than ``t_c``, so the law's p99 rose in steps of ~30 ms with the load; twenty-second session.)
+The terms with wait add ``queued_extra`` (the capacity model passes the mean iteration,
+``offset``): ``W`` holds the remainder already, and without it the law's p99 is within 3 %
+of a loop of this engine under Poisson arrivals, but 4-6 % low under bursty ones (scv 2) and
+up to 17 % low against the simulator: the GI/G/1 fluid wait misses about one mean iteration of
+the engine's (partial chunks carry a whole decode step; the loop's fluid work ahead averages
+10-20 % above the GI/G/1 mean; docs/serve.md, twenty-second session).
 
 The law is a mixture over a grid of ``W`` (its atom and ``WAIT_POINTS`` bins of the
 exponential up to its ``1e-6`` tail) and points of each prompt class's window, with the
@@ -131,8 +161,10 @@ class ChunkedPrefillLaw:
     idle
         Mean wait for the iteration in progress of a request that finds no prompt work
         queued (``W = 0``): that iteration decodes only, so the wait is its residual,
-        uniform on ``[0, 2 idle]`` in place of ``[0, 2 offset]`` (default ``offset``; at
-        most ``offset``).
+        uniform on ``[0, 2 idle]`` (default ``offset``; at most ``offset``).
+    queued_extra
+        Seconds the terms with wait (``W > 0``) add to their work and lattice phase (module
+        notes; default ``offset``, the mean iteration: what the fluid wait misses).
     """
 
     def __init__(
@@ -152,11 +184,14 @@ class ChunkedPrefillLaw:
         tokens: Sequence[float],
         q: float,
         idle: float | None = None,
+        queued_extra: float | None = None,
     ) -> None:
         self.q = q
         rho = lam * es
         # the iteration in progress seen by a request that finds no prompt work queued
         idle = offset if idle is None else min(float(idle), offset)
+        # what the terms with wait add beyond their work and phase
+        queued_extra = offset if queued_extra is None else float(queued_extra)
         self.saturated = rho >= 1.0
         if self.saturated:
             return
@@ -169,6 +204,15 @@ class ChunkedPrefillLaw:
         ew = gg1_mean_wait(lam, es, es2, ca2) if rho > 0 else 0.0
         self.kappa, self.h = kappa, C / TOKEN_BINS
         self._lam, self._offset, self._tc = lam, offset, tc
+        # the lattice of full-chunk iterations the terms with wait sit on: its period, the
+        # seconds per prompt token at the full-chunk rate, and the share of a token's time
+        # that is prompt compute (kappa C / period; the rest, t0 / period, is decode)
+        period = t0 + kappa * C
+        self.period, self.lean_rate = period, kappa + t0 / C
+        self.lean = kappa * C / period if period > 0 else 0.0
+        # the phase's decode part; one below float resolution of the period is none (the
+        # closed form divides by it)
+        self.t0 = t0 if t0 > 1e-9 * period else 0.0
         self._tok, self._w = np.maximum(np.asarray(tokens, dtype=float), 0.0), w
         self.which: np.ndarray | None = None
         self._resume: tuple[float, float, float, float, int, int] | None = None
@@ -183,28 +227,32 @@ class ChunkedPrefillLaw:
                 edges, ex = np.empty(WAIT_POINTS + 1), np.empty(WAIT_POINTS + 1)
                 kernels.chunk_wait_grid(stop, mean, edges, ex)
                 np.exp(ex, out=ex)
-            self.base, self.free, self.weight, self._m, self.half, self.bottom, self.top, ends = (
-                kernels.chunk_terms(
-                    edges,
-                    ex,
-                    sigma,
-                    np.asarray(own_lo, dtype=float),
-                    np.asarray(own_hi, dtype=float),
-                    np.asarray(own_extra, dtype=float),
-                    w,
-                    CLASS_POINTS,
-                    C,
-                    C / tc if tc > 0 else 0.0,
-                    tc,
-                    t0,
-                    kappa,
-                    offset,
-                    idle,
-                    q,
-                )
+            terms = kernels.chunk_terms(
+                edges,
+                ex,
+                sigma,
+                np.asarray(own_lo, dtype=float),
+                np.asarray(own_hi, dtype=float),
+                np.asarray(own_extra, dtype=float),
+                w,
+                CLASS_POINTS,
+                C,
+                C / tc if tc > 0 else 0.0,
+                tc,
+                t0,
+                kappa,
+                offset,
+                idle,
+                queued_extra,
+                self.lean_rate,
+                period,
+                q,
             )
+            self.base, self.free, self.weight, self._m, self.half, self.phased = terms[:6]
+            self.end, self.arc, self.bottom, self.top, ends = terms[6:]
             self.lo, self.hi, at_bottom, at_top = ends
             self.start = (math.nextafter(at_bottom, -math.inf), at_top)
+            self._closed = self._compiled_cdf_applies()
             return
         if sigma > 0 and ew > 0:
             mean = ew / sigma
@@ -230,25 +278,52 @@ class ChunkedPrefillLaw:
         # the tables of the prompts behind are built on the first CDF evaluation: a capacity
         # probe that the bracket below settles never needs them
         self._m = m.ravel()
-        # the residual's half width per term (its mean: offset, idle for the terms without
-        # wait, row 0, whose window starts idle - offset later); one below float resolution
-        # of the TTFT is none (the closed form divides by it)
+        # the residual's half width per term, idle for the terms without wait (row 0, whose
+        # window starts idle - offset later); one below float resolution of the TTFT is none
+        # (the closed form divides by it)
         scale = float(np.max(base.ravel() + kappa * self.free, initial=0.0))
-        busy = offset if offset > 1e-9 * scale else 0.0
         calm = idle if idle > 1e-9 * scale else 0.0
-        half = np.full(base.shape, busy)
+        half = np.zeros(base.shape)
         half[0] = calm
         base[0] += idle - offset
-        self.base, self.half = base.ravel(), half.ravel()
-        # each term's span: its CDF is 0 below bottom and 1 from top on
-        self.bottom = self.base - self.half
-        self.top = self.base + kappa * self.free + self.half
+        # the terms with wait (rows 1..): their work and own prompt at the full-chunk rate,
+        # then the phase of the iteration lattice (module notes), no residual
+        phased = np.ones(base.shape, dtype=bool)
+        phased[0] = False
+        base[1:] = z[1:] * self.lean_rate + own_x[None, :] + (queued_extra - offset)
+        self.free[own.size :] = C  # the phase's room (module notes)
+        # the phase's arc: it ends where the own prompt alone would leave it (1 - r / C, r
+        # its last chunk's tokens) and spans the wait in periods, at most one
+        own_m = np.maximum(np.ceil(own / C - 1e-12), 1.0)
+        end = 1.0 - np.minimum(own - (own_m - 1.0) * C, C) / C
+        arc = np.minimum(waits * (C / tc if tc > 0 else 0.0) / C, 1.0)
+        self.end = np.broadcast_to(end[None, :], base.shape).ravel()
+        self.arc = np.broadcast_to(arc[:, None], base.shape).ravel()
+        self.base, self.half, self.phased = base.ravel(), half.ravel(), phased.ravel()
+        # each term's span: its CDF is 0 below bottom and 1 from top on (a phase whose arc
+        # wraps spans a whole period)
+        wraps = self.end < self.arc
+        self.bottom = np.where(
+            self.phased & ~wraps, self.base + t0 * (self.end - self.arc), self.base - self.half
+        )
+        self.top = np.where(
+            self.phased,
+            np.where(wraps, self.base + period, self.base + period * self.end),
+            self.base + kappa * self.free + self.half,
+        )
         self.lo = float(self.bottom.min())
         self.hi = float(self.top.max()) + 1e-12
         # the search's bracket: TTFT - offset lies between bottom and top term by term, so
         # the quantile lies between their q quantiles (below the first, cdf < q; at the
         # second, cdf >= q), a span of about a full chunk's iteration plus the residual
         self.start = (_below(self.bottom, self.weight, q), _at(self.top, self.weight, q))
+        self._closed = self._compiled_cdf_applies()
+
+    def _compiled_cdf_applies(self) -> bool:
+        """Whether the compiled CDF loop covers every term: it divides by the residual's
+        width and the phase's decode part (the numpy path takes their limits)."""
+        widths = np.min(self.half, where=~self.phased, initial=1.0)
+        return self.kappa > 0 and float(widths) > 0 and (self.t0 > 0 or not self.phased.any())
 
     def _build_tables(self) -> None:
         """The law of ``T``, the tokens behind, per iteration count (see ``__init__``)."""
@@ -294,10 +369,11 @@ class ChunkedPrefillLaw:
         return self.start
 
     def cdf(self, t: float) -> float:
-        """``P(TTFT - offset <= t)``: with the residual, the mean over ``t - R'``, ``R'``
-        uniform on ``[-offset, offset]``, of the law without it."""
+        """``P(TTFT - offset <= t)``: the terms without wait with their residual (the mean
+        over ``t - R'``, ``R'`` uniform on ``[-idle, idle]``, of the law without it), those
+        with wait with the phase of the iteration lattice (module notes)."""
         kernels = loaded_kernels()
-        if kernels is not None and self.kappa > 0 and float(self.half.min(initial=1.0)) > 0:
+        if kernels is not None and self._closed:
             return self._cdf_compiled(t, kernels)
         # terms whose whole span is below t count fully, those above not at all: only the
         # terms whose span holds t are evaluated
@@ -308,9 +384,23 @@ class ChunkedPrefillLaw:
         if self.which is None:
             self._build_tables()
         u, m, free = t - self.base[on], self.which[on], self.free[on]
-        half = self.half[on]
+        half, phased = self.half[on], self.phased[on]
+        spread = np.empty(u.size)
+        if phased.any():
+            ends, arcs = self.end[on][phased], self.arc[on][phased]
+            spread[phased] = self._phase_cdf(u[phased], m[phased], free[phased], ends, arcs)
+        rest = ~phased
+        if rest.any():
+            spread[rest] = self._residual_cdf(u[rest], m[rest], free[rest], half[rest])
+        return below + float(spread @ self.weight[on])
+
+    def _residual_cdf(
+        self, u: np.ndarray, m: np.ndarray, free: np.ndarray, half: np.ndarray
+    ) -> np.ndarray:
+        """Per term without wait, ``P(kappa F + R' <= u)`` with ``R'`` uniform on ``[-half,
+        half]``: the fill areas at both ends of the window over its width."""
         if float(half.max(initial=0.0)) <= 0:
-            return below + float(self._fill_cdf(u, m, free) @ self.weight[on])
+            return self._fill_cdf(u, m, free)
         n = u.size  # both ends of the residual's window in one pass
         both = self._fill_area(
             np.concatenate([u + half, u - half]),
@@ -321,7 +411,38 @@ class ChunkedPrefillLaw:
         spread = (both[:n] - both[n:]) / np.where(flat, 1.0, 2.0 * half)
         if flat.any():
             spread = np.where(flat, self._fill_cdf(u, m, free), spread)
-        return below + float(spread @ self.weight[on])
+        return spread
+
+    def _phase_cdf(
+        self, u: np.ndarray, m: np.ndarray, free: np.ndarray, end: np.ndarray, arc: np.ndarray
+    ) -> np.ndarray:
+        """Per term with wait, ``P(t0 V + kappa min(C V, T) <= u)`` with ``V`` uniform on its
+        arc ``[end - arc, end]`` of ``[0, 1)`` (wrapping below 0; the whole period from an
+        arc of 1), for ``u`` in ``[0, period)`` (module notes): differences of
+        :meth:`_phase_integral` at the arc's ends over its length (``room`` = ``C``)."""
+
+        def J(v: np.ndarray) -> np.ndarray:
+            return self._phase_integral(u, m, free, v)
+
+        whole = J(np.ones(u.size))
+        wraps = end < arc
+        inside = (J(end) - J(end - arc)) / np.where(wraps | (arc <= 0), 1.0, arc)
+        wrapped = (J(end) + whole - J(1.0 + (end - arc))) / np.where(arc > 0, arc, 1.0)
+        return np.where(arc >= 1.0, whole, np.where(wraps, wrapped, inside))
+
+    def _phase_integral(
+        self, u: np.ndarray, m: np.ndarray, free: np.ndarray, v: np.ndarray
+    ) -> np.ndarray:
+        """``int_0^v P(t0 V + kappa min(C V, T) <= u) dV`` per term: ``v`` up to ``u /
+        period`` (the whole phase fits), beyond it the fill areas at ``u kappa C / period``
+        and ``u - t0 v`` over ``t0``; without a decode part, its limit ``u / period + (v - u
+        / period) P(kappa T <= u)``."""
+        k = u / self.period
+        if self.t0 <= 0:
+            return np.where(v <= k, v, k + (v - k) * self._fill_cdf(u, m, free))
+        hi = self._fill_area(u * self.lean, m, free)
+        lo = self._fill_area(u - self.t0 * np.maximum(v, k), m, free)
+        return np.where(v <= k, v, k + (hi - lo) / self.t0)
 
     def _cdf_compiled(self, t: float, kernels: Any) -> float:
         """:meth:`cdf` by the compiled loops of :mod:`planner.serve.kernels` (the same bits):
@@ -354,6 +475,12 @@ class ChunkedPrefillLaw:
             self.h,
             self.half,
             TOKEN_BINS,
+            self.phased,
+            self.end,
+            self.arc,
+            self.t0,
+            self.period,
+            self.lean,
             diff,
             w_on,
         )

@@ -66,7 +66,8 @@ def serve(
         typer.Option(
             "--workloads",
             help="TOML/JSON with [[workloads]] (name, traffic, slo) sharing the fleet, instead "
-            "of --qps/--prompt-tokens/--output-tokens/--trace; --ttft/--tpot are the default SLO.",
+            "of --qps/--prompt-tokens/--output-tokens/--trace; --ttft/--tpot are the SLO of "
+            "a workload without an slo table.",
         ),
     ] = None,
     ttft: Annotated[

@@ -177,19 +177,78 @@ def _fill_area(u, m, free, behind, area, kappa, h, bins):  # pragma: no cover - 
 
 
 @njit(cache=True)
-def chunk_fill(
-    t, on, n, base, which, free, weight, behind, area, kappa, h, half, bins, diff, w_on
+def _phase_integral(
+    u, v, m, free, behind, area, kappa, h, bins, t0, period, lean
 ):  # pragma: no cover
-    """For the ``n`` terms ``on`` holding ``t``: the fill areas at both ends of the residual's
-    window (``u + half`` minus ``u - half``, ``u = t - base``, over ``2 half``, each term's
-    own ``half``) into ``diff`` and the terms' weights into ``w_on`` (whose dot product the
-    caller takes, as numpy's ``@``)."""
+    """``ChunkedPrefillLaw._phase_integral`` of one term (the same operations)."""
+    k = u / period
+    if v <= k:
+        return v
+    hi = _fill_area(u * lean, m, free, behind, area, kappa, h, bins)
+    lo = _fill_area(u - t0 * v, m, free, behind, area, kappa, h, bins)
+    return k + (hi - lo) / t0
+
+
+@njit(cache=True)
+def _phase_cdf(
+    u, end, arc, m, free, behind, area, kappa, h, bins, t0, period, lean
+):  # pragma: no cover - compiled
+    """``ChunkedPrefillLaw._phase_cdf`` of one term (the same operations, the branch numpy's
+    ``where`` selects)."""
+    whole = _phase_integral(u, 1.0, m, free, behind, area, kappa, h, bins, t0, period, lean)
+    if arc >= 1.0:
+        return whole
+    scale = arc if arc > 0 else 1.0
+    at_end = _phase_integral(u, end, m, free, behind, area, kappa, h, bins, t0, period, lean)
+    if end < arc:
+        v = 1.0 + (end - arc)
+        rest = _phase_integral(u, v, m, free, behind, area, kappa, h, bins, t0, period, lean)
+        return (at_end + whole - rest) / scale
+    v = end - arc
+    rest = _phase_integral(u, v, m, free, behind, area, kappa, h, bins, t0, period, lean)
+    return (at_end - rest) / scale
+
+
+@njit(cache=True)
+def chunk_fill(
+    t,
+    on,
+    n,
+    base,
+    which,
+    free,
+    weight,
+    behind,
+    area,
+    kappa,
+    h,
+    half,
+    bins,
+    phased,
+    end,
+    arc,
+    t0,
+    period,
+    lean,
+    diff,
+    w_on,
+):  # pragma: no cover
+    """For the ``n`` terms ``on`` holding ``t`` (``u = t - base``): a term without wait, the
+    fill areas at both ends of the residual's window (``u + half`` minus ``u - half``, over
+    ``2 half``, each term's own ``half``); a term with wait (``phased``), the lattice phase
+    over its arc (``ChunkedPrefillLaw._phase_cdf``); into ``diff``, and the terms' weights
+    into ``w_on`` (whose dot product the caller takes, as numpy's ``@``)."""
     for j in range(n):
         i = on[j]
         u = t - base[i]
-        hi = _fill_area(u + half[i], which[i], free[i], behind, area, kappa, h, bins)
-        lo = _fill_area(u - half[i], which[i], free[i], behind, area, kappa, h, bins)
-        diff[j] = (hi - lo) / (2.0 * half[i])
+        if phased[i]:
+            diff[j] = _phase_cdf(
+                u, end[i], arc[i], which[i], free[i], behind, area, kappa, h, bins, t0, period, lean
+            )
+        else:
+            hi = _fill_area(u + half[i], which[i], free[i], behind, area, kappa, h, bins)
+            lo = _fill_area(u - half[i], which[i], free[i], behind, area, kappa, h, bins)
+            diff[j] = (hi - lo) / (2.0 * half[i])
         w_on[j] = weight[i]
 
 
@@ -224,14 +283,34 @@ def weighted_at(values, weights, q):  # pragma: no cover - compiled
 
 @njit(cache=True)
 def chunk_terms(
-    edges, ex, sigma, lo, hi, extra, w, points, chunk, ratio, tc, t0, kappa, offset, idle, q
+    edges,
+    ex,
+    sigma,
+    lo,
+    hi,
+    extra,
+    w,
+    points,
+    chunk,
+    ratio,
+    tc,
+    t0,
+    kappa,
+    offset,
+    idle,
+    queued_extra,
+    lean_rate,
+    period,
+    q,
 ):  # pragma: no cover - compiled
     """The terms of :class:`~planner.serve.chunked_ttft.ChunkedPrefillLaw` (its numpy
     formulas, operation by operation): the wait grid from ``edges`` and ``ex = exp(-edges /
     mean)`` (none when ``edges`` is empty), ``points`` points of each class's window, and
-    per term its base, free tokens, weight, iteration count, residual half width and span
-    (the terms without wait, row 0: ``idle``, their base ``idle - offset`` later); returns
-    those arrays and ``(lo, hi, bracket bottom's at, bracket top)``."""
+    per term its base, free tokens, weight, iteration count, residual half width, whether it
+    waits (``phased``) and span (the terms without wait, row 0: residual ``idle``, their
+    base ``idle - offset`` later; the others: the work at ``lean_rate`` plus
+    ``queued_extra``, the whole chunk free, the span one ``period``); returns those arrays
+    and ``(lo, hi, bracket bottom's at, bracket top)``."""
     n_wait = edges.size if edges.size > 0 else 1
     waits = np.zeros(n_wait)
     wait_w = np.ones(n_wait)
@@ -253,12 +332,23 @@ def chunk_terms(
             own[c * points + p] = lo[c] + frac * span
             own_x[c * points + p] = extra[c]
             own_w[c * points + p] = share
+    # the phase's arc per own point (its end) and per wait (its length)
+    own_end = np.empty(n_own)
+    for j in range(n_own):
+        mj = np.ceil(own[j] / chunk - 1e-12)
+        if not (mj >= 1.0 or mj != mj):
+            mj = 1.0
+        rj = own[j] - (mj - 1.0) * chunk
+        if not (rj <= chunk or rj != rj):
+            rj = chunk
+        own_end[j] = 1.0 - rj / chunk
     n = n_wait * n_own
+    end = np.empty(n)
+    arc = np.empty(n)
     base = np.empty(n)
     free = np.empty(n)
     weight = np.empty(n)
     m_all = np.empty(n)
-    reach = np.empty(n)
     scale = 0.0
     for i in range(n_wait):
         for j in range(n_own):
@@ -270,16 +360,24 @@ def chunk_terms(
             r = z - (m - 1.0) * chunk
             if not (r <= chunk or r != r):
                 r = chunk
-            base[k] = (m - 1.0) * tc + t0 + kappa * r + own_x[j]
-            free[k] = chunk - r
+            at = (m - 1.0) * tc + t0 + kappa * r + own_x[j]
+            reach = at + kappa * (chunk - r)
+            if reach > scale:
+                scale = reach
+            if i == 0:
+                base[k] = at
+                free[k] = chunk - r
+            else:
+                base[k] = z * lean_rate + own_x[j] + (queued_extra - offset)
+                free[k] = chunk
             weight[k] = wait_w[i] * own_w[j]
             m_all[k] = m
-            reach[k] = base[k] + kappa * free[k]
-            if reach[k] > scale:
-                scale = reach[k]
-    busy = offset if offset > 1e-9 * scale else 0.0
+            end[k] = own_end[j]
+            length = waits[i] * ratio / chunk
+            arc[k] = length if (length <= 1.0 or length != length) else 1.0
     calm = idle if idle > 1e-9 * scale else 0.0
     half = np.empty(n)
+    phased = np.empty(n, dtype=np.bool_)
     bottom = np.empty(n)
     top = np.empty(n)
     low = np.inf
@@ -287,18 +385,27 @@ def chunk_terms(
     for k in range(n):
         if k < n_own:  # row 0: no wait
             half[k] = calm
+            phased[k] = False
             base[k] += idle - offset
+            bottom[k] = base[k] - half[k]
+            top[k] = base[k] + kappa * free[k] + half[k]
         else:
-            half[k] = busy
-        bottom[k] = base[k] - half[k]
-        top[k] = base[k] + kappa * free[k] + half[k]
+            half[k] = 0.0
+            phased[k] = True
+            if end[k] < arc[k]:  # the arc wraps: a whole period
+                bottom[k] = base[k] - half[k]
+                top[k] = base[k] + period
+            else:
+                bottom[k] = base[k] + t0 * (end[k] - arc[k])
+                top[k] = base[k] + period * end[k]
         if bottom[k] < low:
             low = bottom[k]
         if top[k] > high:
             high = top[k]
     at_bottom = weighted_at(bottom, weight, q)
     at_top = weighted_at(top, weight, q)
-    return base, free, weight, m_all, half, bottom, top, (low, high + 1e-12, at_bottom, at_top)
+    ends = (low, high + 1e-12, at_bottom, at_top)
+    return base, free, weight, m_all, half, phased, end, arc, bottom, top, ends
 
 
 @njit(cache=True)
@@ -600,8 +707,26 @@ def warmup() -> None:
     chunk_wait_grid(1.0, 1.0, edges, ex)
     np.exp(ex, out=ex)
     ones = np.ones(1)
-    base, free, weight, _, half, bottom, top, _ = chunk_terms(
-        edges, ex, 0.5, ones, ones, ones, ones, 2, 2.0, 1.0, 1.0, 0.5, 0.25, 0.1, 0.05, 0.9
+    base, free, weight, _, half, phased, end, arc, bottom, top, _ = chunk_terms(
+        edges,
+        ex,
+        0.5,
+        ones,
+        ones,
+        ones,
+        ones,
+        2,
+        2.0,
+        1.0,
+        1.0,
+        0.5,
+        0.25,
+        0.1,
+        0.05,
+        0.0,
+        0.5,
+        1.0,
+        0.9,
     )
     below, on = np.empty(base.size), np.empty(base.size, dtype=np.intp)
     _, n_on = chunk_split(1.0, bottom, top, weight, below, on)
@@ -620,6 +745,12 @@ def warmup() -> None:
         1.0,
         half,
         2,
+        phased,
+        end,
+        arc,
+        0.5,
+        1.0,
+        0.5,
         below,
         np.empty(base.size),
     )

@@ -100,8 +100,12 @@ class LengthDist:
         highs = self.highs or self.values
         if len(lows) != n or len(highs) != n:
             raise InputError("length distribution: lows and highs must match the values")
-        if any((not math.isfinite(v)) or v < 1 for v in (*self.values, *lows, *highs)):
-            raise InputError("length distribution: every token count must be >= 1")
+        for what, column in (("token count", self.values), ("low", lows), ("high", highs)):
+            # name the column: a class "low = 0" (a histogram's usual first edge) was refused
+            # as "every token count must be >= 1" beside token counts of 256 and 2048 (s22walk)
+            bad = [v for v in column if (not math.isfinite(v)) or v < 1]
+            if bad:
+                raise InputError(f"length distribution: every {what} must be >= 1, got {bad[0]:g}")
         if max(highs) > MAX_TOKENS:
             raise InputError(
                 f"length distribution: token counts must be at most {MAX_TOKENS:g}, "

@@ -84,9 +84,15 @@ def parse_slo(
     rejected (almost always a unit slip) unless ``allow_slow``."""
     value = parse_duration(text, what=what, bare=1e-3)
     if value is not None and value > limit and not allow_slow:
+        # the unit hint only where no unit was given: planner.serve.plan(tpot=50) (a Python
+        # number is seconds) was told "bare numbers are milliseconds" (s22walk)
+        unitless = isinstance(text, (int, float)) or (
+            (m := _DURATION.match(str(text))) is not None and not m.group(2)
+        )
+        hint = " (bare numbers are milliseconds)" if unitless else ""
         raise InputError(
-            f"{what}: {plain(value)} s is over {plain(limit)} s (bare numbers "
-            "are milliseconds); pass --allow-slow (allow_slow = true) if you mean it"
+            f"{what}: {plain(value)} s is over {plain(limit)} s{hint}; pass --allow-slow "
+            "(allow_slow = true) if you mean it"
         )
     return value
 

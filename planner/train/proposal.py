@@ -36,7 +36,9 @@ def propose(
         ``from`` (what was read) and ``proposal``: the best plan (``plan``,
         ``label``, ``step_time_s``, ``status``, ``gap``), ``speedup`` (launch step
         time over the best's) and ``compare`` (:func:`planner.train.compare.compare`,
-        launch first); when the launch has no plan, the best plan without ``speedup`` and
+        launch first), and ``outside_framework`` when the launch's framework cannot launch
+        the best plan (why; the search was not kept to it by ``--framework``); when the
+        launch has no plan, the best plan without ``speedup`` and
         ``compare`` and the launch's ``reason``; when the best has none, ``reason`` only.
     """
     from planner.train.api import solve
@@ -47,7 +49,8 @@ def propose(
         "fixed": {k: list(v) if isinstance(v, tuple) else v for k, v in launch.fixed.items()},
         "notes": list(launch.notes),
     }
-    best = solve(open_problem, "auto", time_limit=time_limit, threads=threads).stats["summary"]
+    result = solve(open_problem, "auto", time_limit=time_limit, threads=threads)
+    best = result.stats["summary"]
     if best.get("plan") is None:
         return {
             "from": read,
@@ -60,6 +63,9 @@ def propose(
         "step_time_s": best["step_time_s"],
         "gap": best["gap"],
     }
+    outside = _outside_framework(launch.fmt, open_problem, result.solution)
+    if outside:
+        proposal["outside_framework"] = outside
     if launch_summary.get("plan") is None:
         # the best plan is still the proposal: a mixed-pool launch with pp=1 has no plan in
         # the layout model, and its best change was dropped with it (s14bad)
@@ -68,6 +74,18 @@ def propose(
     proposal["speedup"] = launch_summary["step_time_s"] / best["step_time_s"]
     proposal["compare"] = compare(launch_summary, best, names=("launch", "best"))
     return {"from": read, "proposal": proposal}
+
+
+def _outside_framework(fmt: str, problem: TrainingProblem, plan: Any) -> list[str]:
+    """Why the launch's own framework cannot launch the proposed ``plan`` (empty when it can,
+    or when the proposal was already kept to a framework, or on mixed pools, which the
+    profiles do not describe)."""
+    from planner.train.frameworks import profile, violations
+
+    fw = profile(fmt)
+    if fw is None or problem.constraints.framework is not None or len(problem.cluster.pools) > 1:
+        return []
+    return violations(fw, problem, plan)
 
 
 def render(out: dict[str, Any], console: Any = None) -> None:
@@ -88,6 +106,7 @@ def render(out: dict[str, Any], console: Any = None) -> None:
             "per step; the launch has no plan to compare with (its reason above)",
             highlight=False,
         )
+        _render_outside(read["format"], prop, console)
         return
     speed = prop["speedup"]
     if speed > 1 + 1e-9:
@@ -98,7 +117,22 @@ def render(out: dict[str, Any], console: Any = None) -> None:
     else:
         head = f"the launch is already as fast as the planner's best plan ({prop['label']})"
     console.print(head, highlight=False)
+    _render_outside(read["format"], prop, console)
     render_compare(prop["compare"], console)
+
+
+def _render_outside(fmt: str, prop: dict[str, Any], console: Any) -> None:
+    """Say when the proposal is a plan the launch's framework cannot launch: the open search
+    covers every framework's plans unless ``--framework`` keeps it to one, and a torchtitan
+    launch was told "1.13x faster" by a ZeRO-1 plan without pipeline stages that torchtitan
+    has no setting for (its best was 1.04x; s22walk)."""
+    why = prop.get("outside_framework")
+    if why:
+        console.print(
+            f"note: {fmt} cannot launch the proposal ({'; '.join(why)}); "
+            f"--framework {fmt} keeps the proposal to the plans {fmt} launches",
+            highlight=False,
+        )
 
 
 __all__ = ["propose", "render"]

@@ -264,7 +264,9 @@ def render(
 
     alts = s["alternatives"]
     if alts:
-        at = Table(title="alternatives")
+        # one MFU per plan here: Megatron's, as "MFU (causal / Megatron)" above names it (the
+        # bare "MFU" column read as the causal figure's rival, 48.0 % against 45.8 %; s22walk)
+        at = Table(title="alternatives (MFU: Megatron's convention)")
         for col in ("plan", "step s", "band s", "MFU", "HW TF/GPU", "mem GiB", "GPUs"):
             at.add_column(col, justify="left" if col == "plan" else "right")
         for a in alts:

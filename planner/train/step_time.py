@@ -445,6 +445,11 @@ def estimate(problem: TrainingProblem, plan: TrainingPlan) -> Estimate:
     # for fp8 runs; fp8-peak MFU is mfu * peak_bf16 / peak_fp8
     peak = sum(n * pools[k].gpu.peak_flops("bf16") for k, n in by_pool.items())
     price = sum(n * pools[k].gpu.price_per_gpu_hour for k, n in by_pool.items())
+    if any(pools[k].gpu.price_per_gpu_hour <= 0 for k in by_pool):
+        # a pool without a price (a GPU table of your own, a catalog GPU with none recorded)
+        # makes the plan's price unknown: summing the others printed $48/h for 16 priced
+        # H100s + 16 unpriced GPUs and a training cost of half the GPUs (s22walk)
+        price = 0.0
     return Estimate(
         step_time=pipe + tail,
         pipeline_time=pipe,

@@ -70,6 +70,15 @@ def parse_tokens(text: str, flag: str = "--tokens") -> float:
     return value
 
 
+def token_count(tokens: float) -> str:
+    """``15T``, ``2.5B``, ``300M``: the way ``--tokens`` takes it (the title read
+    "1.5e+13 tokens" for ``--tokens 15T``)."""
+    for suffix, scale in (("P", 1e15), ("T", 1e12), ("B", 1e9), ("M", 1e6), ("k", 1e3)):
+        if tokens >= scale:
+            return f"{tokens / scale:.4g}{suffix}"
+    return f"{tokens:.4g}"
+
+
 @dataclass(frozen=True)
 class TrainingRun:
     """Assumptions of a training run beyond the step (see the module docstring).
@@ -235,7 +244,7 @@ def render(ttt: dict[str, Any], console: Any = None) -> None:
     from rich.table import Table
 
     console = console or Console()
-    t = Table(title=f"time and cost to train {ttt['tokens']:.4g} tokens")
+    t = Table(title=f"time and cost to train {token_count(ttt['tokens'])} tokens")
     t.add_column("quantity")
     t.add_column("value", justify="right")
     ck, fl = ttt["checkpoint"], ttt["failures"]

@@ -88,6 +88,7 @@ FILES["serve_percentile_bool.toml"] = (
 )
 FILES["serve_problem.yaml"] = 'model: "llama-3.1-8b"\ngpus: "H100:2"\n'
 FILES["hist_bool.json"] = '{"values": [true, 900], "weights": [1, 3]}\n'
+FILES["hist_low_zero.csv"] = "tokens,weight,low,high\n256,3,0,512\n2048,1,512,4096\n"
 FILES["trace_far.jsonl"] = (
     '{"StartTimeOffset": 1e308, "ContextTokens": 761, "GeneratedTokens": 148}\n'
     '{"StartTimeOffset": 400659779, "ContextTokens": 417, "GeneratedTokens": 89}\n'
@@ -336,6 +337,16 @@ SPECIFIC: list[tuple[str, list[str], str]] = [
         "plan-serve-histogram-bool",
         [*PLAN_SERVE[:8], "--prompt-tokens", "{tmp}/hist_bool.json", "--output-tokens", "150"],
         "hist_bool.json: values[0] True: must be a number",
+    ),
+    (  # "every token count must be >= 1" beside counts of 256 and 2048 (s22walk)
+        "plan-serve-histogram-low-zero",
+        [*PLAN_SERVE[:8], "--prompt-tokens", "{tmp}/hist_low_zero.csv", "--output-tokens", "150"],
+        "hist_low_zero.csv: length distribution: every low must be >= 1, got 0",
+    ),
+    (  # the hint "(bare numbers are milliseconds)" was given for a unit too (s22walk)
+        "plan-serve-tpot-20s-no-ms-hint",
+        [*PLAN_SERVE, "--tpot", "20s"],
+        "--tpot: 20 s is over 10 s; pass --allow-slow",
     ),
     (  # OverflowError in the gaps' variance: internal error, exit 1
         "plan-serve-trace-arrival-1e308",

@@ -171,6 +171,17 @@ def test_table5_mean_error_below_3_5_percent():
     assert max(errors) < 0.075
 
 
+def test_table5_meets_the_readme_target():
+    # README Benchmarks, "Korthikanti Table 5, iteration time (held out)": mean <= 3 %, max <= 6 %
+    # (3.19 / 6.60 % before the 2021 code's fp16, unfused gradient accumulation was priced on
+    # the Table 1 fit rows and the constants refitted: s22kort, 2.77 / 5.41 %)
+    rows = [r for r in ROWS if r.source == "korthikanti2022"]
+    errors = [abs(predict(r) / r.value - 1) for r in rows]
+    assert len(errors) == 8
+    assert sum(errors) / len(errors) <= 0.03
+    assert max(errors) <= 0.06
+
+
 def test_2021_and_2022_megatron_rows_block_on_pipeline_sends():
     # --overlap-p2p-communication came to Megatron-LM on 2023-05-31: both tables' runs
     # wait for every send and receive of the interleaved schedule

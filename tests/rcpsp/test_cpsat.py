@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 
@@ -9,7 +10,8 @@ from planner.core.result import Status
 from planner.core.solve import solve
 from planner.rcpsp.cpsat import solve_cpsat
 from planner.rcpsp.evaluate import verify
-from planner.rcpsp.model import ModelOptions
+from planner.rcpsp.model import ModelOptions, build
+from planner.rcpsp.network import distances, energy_distances
 from planner.rcpsp.readers import read
 
 from .helpers import INSTANCES, brute_force, tiny_instances
@@ -41,6 +43,7 @@ def test_cpsat_matches_brute_force_four_jobs(inst):
     [
         "-makespan_interval",
         "-transitive_precedences",
+        "-transitive_precedences,+lengthened_precedences",
         "+delays",
         "+decision_strategy",
         "-energetic_cuts",
@@ -53,6 +56,39 @@ def test_each_switch_keeps_the_optimum(spec):
     (inst,) = read(INSTANCES / "j301_1.sm")
     res = solve_cpsat(inst, time_limit=20, threads=1, seed=0, options=spec)
     assert res.status is Status.OPTIMAL and res.objective == 43
+
+
+@settings(max_examples=40, deadline=None)
+@given(tiny_instances(max_jobs=4))
+def test_lengthened_precedences_keep_the_optimum(inst):
+    best = brute_force(inst, inst.horizon + 3)
+    res = solve_cpsat(
+        inst,
+        time_limit=10,
+        threads=1,
+        seed=0,
+        options="-transitive_precedences,+lengthened_precedences",
+    )
+    if best is None:
+        assert res.status is Status.INFEASIBLE
+    else:
+        assert res.status is Status.OPTIMAL and res.objective == best
+
+
+def test_lengthened_precedences_are_the_strengthened_pairs():
+    (inst,) = read(INSTANCES / "j301_1.sm")
+    dist = distances(inst)
+    longer = energy_distances(inst, dist)
+    stronger = int((np.isfinite(dist) & (longer > dist)).sum())
+    direct = len({(i, j) for i, j, _ in inst.arcs})
+
+    def arcs(spec):
+        return build(inst, dist, options=ModelOptions.parse(spec)).stats["precedence_constraints"]
+
+    assert stronger > 0
+    assert direct < arcs("-transitive_precedences,+lengthened_precedences") <= direct + stronger
+    assert arcs("-transitive_precedences") == direct
+    assert arcs("+lengthened_precedences") == arcs("")  # a subset of the transitive ones
 
 
 def test_model_options_parse():

@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
+import numpy as np
 from hypothesis import given, settings
 
 import planner.rcpsp.auto as auto_mod
 from planner.core.result import Result, Status
-from planner.rcpsp.bounds import energetic_bound, energetic_refutes, lower_bound
+from planner.rcpsp.bounds import energetic_bound, energetic_refutes, energetic_windows, lower_bound
 from planner.rcpsp.evaluate import verify
 from planner.rcpsp.instance import Instance
 from planner.rcpsp.methods import METHODS, ga, lns
 from planner.rcpsp.network import distances, energy_distances, positive_cycle
 from planner.rcpsp.readers import read
 
-from .helpers import INSTANCES, brute_force, tiny_instances
+from .helpers import INSTANCES, brute_force, feasible_schedules, tiny_instances
 
 # two jobs that need the whole resource inside [0, 4): 15 units of energy, 12 on offer. The
 # family's quick checks do not see it; energetic reasoning does (found by the test below).
@@ -162,3 +163,20 @@ def test_downtime_lowers_the_energy_on_offer():
     )
     assert lower_bound(down) == 5
     assert energetic_bound(down) == 6 == brute_force(down)
+
+
+@settings(max_examples=80, deadline=None)
+@given(tiny_instances(max_jobs=3))
+def test_energetic_windows_hold_every_schedule(inst):
+    """Every feasible schedule ending by ``T`` starts each job inside the windows at ``T``."""
+    if positive_cycle(inst) is not None:
+        return
+    dist = energy_distances(inst, distances(inst))
+    starts = feasible_schedules(inst, inst.horizon + 2)
+    ends = (starts + np.asarray(inst.durations)).max(axis=1, initial=0)
+    for horizon in sorted({int(e) for e in ends})[:3]:
+        windows = energetic_windows(inst, dist, horizon)
+        assert windows is not None  # a schedule ends by this horizon
+        est, lst = windows
+        inside = starts[ends <= horizon]
+        assert (inside >= est).all() and (inside <= lst).all()

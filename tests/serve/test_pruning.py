@@ -50,8 +50,10 @@ def test_same_optimum_without_early_dismissal(case, monkeypatch):
 
 
 def test_dominance_reasons_give_this_layouts_capacity_in_req_s():
-    """ "why cheaper layouts fail" reads "(this layout 0.29 req/s)" or "(this layout at most
-    0 req/s)": the early dismissal printed a bare "(this layout at most 0)" (s20user)."""
+    """ "why cheaper layouts fail" reads "(this layout 0.29 req/s)", "(this layout at most
+    0.5 req/s)" or, at a zero bound, "(this layout meets its SLOs at no rate)": the early
+    dismissal printed a bare "(this layout at most 0)" (s20user), then "(this layout at most 0
+    req/s)" (s22walk)."""
     from planner.serve.candidates import candidates
 
     p = make_problem(
@@ -64,6 +66,8 @@ def test_dominance_reasons_give_this_layouts_capacity_in_req_s():
         tpot="50ms",
     )
     reasons = [c.reason for c in candidates(p) if "on the same GPUs" in c.reason]
-    assert any("(this layout at most" in r for r in reasons)  # the early dismissal
-    numbers = [r for r in reasons if not r.endswith("misses its SLOs at that rate)")]
-    assert numbers and all(r.endswith(" req/s)") for r in numbers), numbers
+    assert any("(this layout meets its SLOs at no rate)" in r for r in reasons)  # early
+    assert not [r for r in reasons if "at most 0 req/s" in r]
+    words = ("misses its SLOs at that rate)", "meets its SLOs at no rate)")
+    numbers = [r for r in reasons if not r.endswith(words)]
+    assert all(r.endswith(" req/s)") for r in numbers), numbers

@@ -200,6 +200,8 @@ def test_lengths_from_a_histogram_file(tmp_path):
         ("tokens,weight\n128,abc\n", r"b\.csv:2: column 'weight' must be a number"),
         ("tok,weight\n128,1\n", "must name a 'tokens' and a 'weight' column"),
         ("tokens,weight\n0,1\n", "every token count must be >= 1"),
+        # a class edge at 0 is named as such (it read "every token count must be >= 1")
+        ("tokens,weight,low,high\n256,3,0,512\n", "every low must be >= 1, got 0"),
         ("tokens,weight\n", "no rows"),
     ]:
         (tmp_path / "b.csv").write_text(text)

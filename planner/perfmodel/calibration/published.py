@@ -456,7 +456,11 @@ SEQ_LEN = 2048
 #: ``megatron/mpu/layers.py`` @02bb1f5c). Table 1's runs (``examples/sc21``, 2021-08, and the
 #: paper's measurements before it) predate the switch and keep the synchronous default.
 #: Neither code overlaps the pipeline's sends with compute (``--overlap-p2p-communication``
-#: came on 2023-05-31, f9283c5a8a): ``pp_overlap`` off for both tables.
+#: came on 2023-05-31, f9283c5a8a): ``pp_overlap`` off for both tables. Gradients: fp32 and
+#: accumulated by the weight-gradient GEMM (the defaults): the paper's Figure 1 counts 18 bytes
+#: per parameter (16-bit weights, fp32 gradients, fp32 master and Adam), and the 2022 code
+#: fuses the accumulation whenever it accumulates in fp32 (``megatron/arguments.py`` and
+#: ``mpu/layers.py`` ``wgrad_gemm_accum_fp32`` @841f789f48); contrast Table 1's 2021 runs.
 KORTHIKANTI_SOFTWARE = (("tp_bwd_overlap", True), ("pp_overlap", False))
 
 
@@ -478,7 +482,21 @@ TE_ASYNC_TP_BACKWARD = (("tp_bwd_overlap", True),)
 #: with the merge b462d2545d on 2021-09-07; the paper's run scripts (``examples/sc21``,
 #: de7dc40f88 2021-08-10 and 6985e58938 2021-08-18) predate it and pass no such flag, and the
 #: paper itself (arXiv 2104.04473, April 2021) predates the code.
-NARAYANAN_SOFTWARE = (("pp_overlap", False), ("tp_bwd_overlap", False))
+#: Gradients: the runs are fp16 (``examples/sc21/CONFIG.sh``: ``--fp16 --loss-scale 8192``, no
+#: ``--accumulate-allreduce-grads-in-fp32``, which only bf16 forced on), so gradients are
+#: accumulated and all-reduced in fp16 (``grad_bytes`` 2), and neither DDP of that code fused
+#: the accumulation into the weight-gradient GEMM (``--gradient-accumulation-fusion`` came on
+#: 2022-02-13, 83b1e42f30): the local DDP without contiguous buffers (``--use-contiguous-
+#: buffers-in-ddp`` was opt-in, ``megatron/arguments.py`` @aed2f75e20 2021-04 and @6985e58938;
+#: made the default by e8fb052f81 on 2021-08-18 17:40, after the scripts) registers no hook and
+#: leaves ``param.grad`` to autograd's in-place ``AccumulateGrad``, and the torch-DDP rows
+#: accumulate the same way under ``no_sync`` (``unfused_grad_accumulation``).
+NARAYANAN_SOFTWARE = (
+    ("pp_overlap", False),
+    ("tp_bwd_overlap", False),
+    ("grad_bytes", 2.0),
+    ("unfused_grad_accumulation", True),
+)
 
 
 def _megatron_rows() -> list[TrainingRow]:

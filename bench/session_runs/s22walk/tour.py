@@ -1,0 +1,79 @@
+"""The README's Library tour, run as written (s22walk walkthrough): ``python tour.py``."""
+
+import time
+
+import planner
+import planner.serve
+import planner.train
+from planner.core.paths import given_or_bundled
+from planner.serve.day import Autoscaling, parse_profile, plan_day
+from planner.smtt import Instance
+from planner.train.compare import compare, explain
+
+inst = Instance(name="demo", p=[4, 2, 6, 3], d=[5, 3, 14, 6])
+result = planner.solve(inst, "auto", time_limit=2, threads=1, seed=0)
+print(result.status, result.objective, result.bound, result.gap, result.solution.order)
+family = planner.get_family("rcpsp")
+(j30,) = family.read(given_or_bundled("j301_1.sm", "rcpsp"), None)
+print(family.verify(j30, planner.solve(j30, time_limit=10).solution))
+
+t = time.time()
+plan = planner.train.plan(
+    "llama-3.1-70b", "64xH100", global_batch=512, seq_len=4096, prefer_simple=0.0
+)
+print(plan.solution.to_dict(), plan.objective, plan.status, time.time() - t)
+serve = planner.serve.plan(
+    "llama-3.1-70b",
+    "H100:16,A100:32",
+    qps=5,
+    prompt_tokens=1024,
+    output_tokens=256,
+    ttft="1s",
+    tpot="50ms",
+)
+print(serve.objective, serve.solution.to_dict()["replicas"])
+try:
+    planner.solve(inst, time_limit=float("inf"))
+except planner.InputError as e:
+    print("InputError:", e)
+
+pinned = planner.train.plan(
+    "llama-3.1-70b", "64xH100", global_batch=512, seq_len=4096, tp=4, pp=4, interleave=5
+)
+print(explain(compare(plan.stats["summary"], pinned.stats["summary"], names=("best", "pinned"))))
+
+t = time.time()
+rows = planner.serve.sweep(
+    "llama-3.1-8b",
+    ["H100", "L40S"],
+    [1, 10, 100],
+    prompt_tokens="exp:800",
+    output_tokens="exp:200",
+    ttft="1s",
+    tpot="50ms",
+    pricing="on-demand",
+    time_limit=5,
+    threads=1,
+    plot="cost.png",
+)
+print(time.time() - t)
+for r in rows:
+    print(r)
+
+day = plan_day(
+    planner.serve.make_problem(
+        "llama-3.1-8b",
+        "H100:8,L40S:8",
+        prompt_tokens="exp:800",
+        output_tokens="exp:200",
+        ttft="1s",
+        tpot="50ms",
+        pricing="on-demand",
+    ),
+    parse_profile("2,2,3,5,10,20,30,35,30,20,10,4", period_hours=2),
+    autoscaling=Autoscaling(max_replicas=6, max_change=2),
+    time_limit=30,
+)
+print(day["cost_per_day"], day["slo_attainment"], day["periods"][0]["replicas"])
+res = planner.train.plan("llama-3.1-70b", "256xH100", global_batch=512, seq_len=8192, max_gpus=192)
+print(res.status, res.solution.short(), res.stats["summary"]["mfu"], res.stats["summary"]["memory"])
