@@ -413,6 +413,25 @@ SPECIFIC: list[tuple[str, list[str], str]] = [
         [*BASE["plan train"], "--plot", "{tmp}/p.png", "--plot-breakdown", "{tmp}/p.png"],
         "writes the same file",
     ),
+    # s22small: `--report x.csv` wrote the Markdown summary under a CSV name
+    (
+        "bench-report-not-markdown",
+        ["bench", "smtt", SMTT, "-t", "1", "--report", "{tmp}/r.csv"],
+        "--report {tmp}/r.csv: unsupported format '.csv' (use .md)",
+    ),
+    (
+        "bench-compare-report-not-markdown",
+        [
+            "bench",
+            "--compare",
+            "{tmp}/rcpsp_rows.csv",
+            "{tmp}/rcpsp_rows.csv",
+            "--report",
+            "{tmp}/r",
+        ],
+        "--report {tmp}/r: unsupported format 'no suffix' (use .md)",
+    ),
+    # s22small: end of the s22small cases
 ]
 
 #: (case id, command line, fragment, modules made unimportable for the case)
