@@ -431,6 +431,24 @@ SPECIFIC: list[tuple[str, list[str], str]] = [
         ],
         "--report {tmp}/r: unsupported format 'no suffix' (use .md)",
     ),
+    # s22small: gen rcpsp kept more layers than tasks (meta said 50 for 5) and cut the
+    # migration scenario's to its 10 phases, without a word; --tasks is --jobs' new name
+    (
+        "gen-rcpsp-layers-above-tasks",
+        ["gen", "rcpsp", "--tasks", "5", "--layers", "6"],
+        "--layers 6: at most --tasks (5): every layer holds a task",
+    ),
+    (
+        "gen-rcpsp-layers-above-phases",
+        ["gen", "rcpsp", "--scenario", "datacenter-migration", "--layers", "11"],
+        "--layers 11: at most 10 (the datacenter-migration scenario's phases)",
+    ),
+    ("gen-rcpsp-tasks-float", ["gen", "rcpsp", "--tasks", "1e18"], "'--tasks'"),
+    (
+        "gen-rcpsp-tasks-and-jobs",
+        ["gen", "rcpsp", "--tasks", "5", "--jobs", "6"],
+        "--jobs is the former name of --tasks",
+    ),
     # s22small: end of the s22small cases
 ]
 
