@@ -821,7 +821,8 @@ def main(argv: list[str] | None = None) -> None:
         if "--help" not in args:
             check_environment()
         cli = command(args)
-        with console.live_progress(wants_live_line(args)):
+        # messages shared with the library name flags here, keywords there (validate.arg)
+        with console.live_progress(wants_live_line(args)), validate.flag_names():
             result = cli.main(args=args, prog_name="planner", standalone_mode=False)
         code = result if isinstance(result, int) else 0
     except SystemExit as exc:
