@@ -449,6 +449,17 @@ SPECIFIC: list[tuple[str, list[str], str]] = [
         ["gen", "rcpsp", "--tasks", "5", "--jobs", "6"],
         "--jobs is the former name of --tasks",
     ),
+    # s22small's gen sweep: a huge TF / RDD made due dates past int64 (internal error, exit 1)
+    (
+        "gen-smtt-tf-huge",
+        ["gen", "smtt", "--n", "5", "--tf", "1e30", "--rdd", "0.6"],
+        "--tf: must be at most 100, got 1e+30",
+    ),
+    (
+        "gen-smtt-rdd-huge",
+        ["gen", "smtt", "--n", "5", "--tf", "0.2", "--rdd", "99999999999999999999"],
+        "--rdd: must be at most 100, got 1e+20",
+    ),
     # s22small: end of the s22small cases
 ]
 
