@@ -44,7 +44,12 @@ def gen_command(
         ),
     ] = None,
     level: Annotated[
-        int | None, typer.Option("--level", help="Non-redundant precedence edges (default 1.5 n).")
+        int | None,
+        typer.Option(
+            "--level",
+            help="Non-redundant precedence edges (default 1.5 n; fewer where the layered DAG "
+            "has no room, said on stderr).",
+        ),
     ] = None,
     resources: Annotated[
         int | None,
