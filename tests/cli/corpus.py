@@ -460,6 +460,18 @@ SPECIFIC: list[tuple[str, list[str], str]] = [
         ["gen", "smtt", "--n", "5", "--tf", "0.2", "--rdd", "99999999999999999999"],
         "--rdd: must be at most 100, got 1e+20",
     ),
+    # s22small's gen sweep: gen offload named the JSON field 'hardware.budget', and blamed the
+    # preset's --stability for what --zipf did
+    (
+        "gen-offload-budget-zero",
+        ["gen", "offload", "--steps", "4", "--budget", "0"],
+        "--budget: must be an integer in 1..257, got 0",
+    ),
+    (
+        "gen-offload-zipf-out-of-reach",
+        ["gen", "offload", "--steps", "4", "--zipf", "1.5"],
+        "--zipf 1.5 / --drift 0.02: the llada2-mini preset's --stability 0.95 is out of reach",
+    ),
     # s22small: end of the s22small cases
 ]
 
