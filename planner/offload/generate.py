@@ -27,6 +27,7 @@ from typing import Any
 
 import numpy as np
 
+from planner.core import validate
 from planner.core.errors import InputError
 from planner.offload.instance import MAX_CELLS, Hardware, Instance, Model
 from planner.offload.presets import Preset, preset
@@ -405,7 +406,16 @@ def hardware_for(
             raise InputError(f"unknown hardware field {key!r}")
         if value is not None:
             fields[key] = value
-    return Hardware(**fields)
+    try:
+        return Hardware(**fields)
+    except InputError as exc:
+        # an override was refused under its JSON field: `gen offload --h2d-gb-s 0` said
+        # "field 'hardware.h2d_gb_s': must be > 0" to a user who typed the flag
+        for key, value in (coefficients or {}).items():
+            prefix = f"field 'hardware.{key}': "
+            if value is not None and str(exc).startswith(prefix):
+                raise InputError(f"{validate.arg(key)}: {str(exc)[len(prefix) :]}") from None
+        raise
 
 
 def model_for(p: Preset, layers: int | None = None) -> Model:

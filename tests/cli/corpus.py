@@ -472,6 +472,21 @@ SPECIFIC: list[tuple[str, list[str], str]] = [
         ["gen", "offload", "--steps", "4", "--zipf", "1.5"],
         "--zipf 1.5 / --drift 0.02: the llada2-mini preset's --stability 0.95 is out of reach",
     ),
+    (
+        "gen-offload-h2d-zero",
+        ["gen", "offload", "--steps", "4", "--h2d-gb-s", "0"],
+        "--h2d-gb-s: must be > 0, got 0.0",
+    ),
+    (
+        "gen-offload-gpu-call-nan",
+        ["gen", "offload", "--steps", "4", "--gpu-call-us", "nan"],
+        "--gpu-call-us: must be a number >= 0, got nan",
+    ),
+    (
+        "gen-offload-global-budget-huge",
+        ["gen", "offload", "--steps", "4", "--global-budget", "99999999999999999999"],
+        "--global-budget: must be an integer in 19..4883",
+    ),
     # s22small: end of the s22small cases
 ]
 
