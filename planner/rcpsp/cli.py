@@ -101,6 +101,8 @@ def gen_command(
     """
     if tasks is not None and jobs is not None:
         raise InputError("--jobs is the former name of --tasks: give one of them")
+    if jobs is not None:  # checked under the name the user typed
+        check_count(jobs, "--jobs", high=MAX_JOBS)
     n_tasks = next((v for v in (tasks, jobs) if v is not None), 30)
     common = dict(
         layers=layers,

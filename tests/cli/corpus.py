@@ -445,6 +445,11 @@ SPECIFIC: list[tuple[str, list[str], str]] = [
     ),
     ("gen-rcpsp-tasks-float", ["gen", "rcpsp", "--tasks", "1e18"], "'--tasks'"),
     (
+        "gen-rcpsp-jobs-zero",  # the former name is named as typed
+        ["gen", "rcpsp", "--jobs", "0"],
+        "--jobs 0: must be an integer from 1 to 300",
+    ),
+    (
         "gen-rcpsp-tasks-and-jobs",
         ["gen", "rcpsp", "--tasks", "5", "--jobs", "6"],
         "--jobs is the former name of --tasks",
