@@ -17,7 +17,7 @@ SERVE = {"model": "llama-3.1-8b", "gpus": "H100:2", "qps": 2, "prompt_tokens": 5
         # s22small: these named the CLI's flags (--ttft, --tpot ... --allow-slow, --percentile,
         # --gpus), which a library caller never wrote
         ({"ttft": "fast"}, "^ttft: cannot read 'fast' as a duration"),
-        ({"tpot": 20}, "^tpot: 20 s is over 10 s .*; pass allow_slow=True if you mean it"),
+        ({"tpot": 20}, "^tpot: 20 s is over 10 s.*; pass allow_slow=True if you mean it"),
         ({"percentile": 150}, "^percentile: must lie strictly between 0 and 100"),
         ({"gpus": "H100:x"}, "^gpus 'H100:x': expected COUNTxGPU"),
     ],
