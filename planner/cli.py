@@ -220,8 +220,8 @@ def bench_cmd(
         Path | None,
         typer.Option(
             "--report",
-            help="Markdown summary, with PNG plots next to it (refuses to replace a file "
-            "without --force).",
+            help="Markdown summary (a .md file), with PNG plots next to it (refuses to replace "
+            "a file without --force).",
         ),
     ] = None,
     force: Annotated[
@@ -292,7 +292,10 @@ def bench_cmd(
     if csv_path is not None:
         validate.output_file(csv_path, "--csv", inputs=inputs)
     if report is not None:
-        validate.output_file(report, "--report", inputs=inputs, force=force or resume)
+        # a Markdown summary: `--report x.csv` wrote Markdown under a CSV name (the rows are --csv)
+        validate.output_file(
+            report, "--report", inputs=inputs, force=force or resume, suffixes=(".md",)
+        )
     instances = [item.instance for item in loaded]
     _check_unique_names(loaded)
     refs = _references(family, reference, instances) if reference else None
@@ -378,7 +381,7 @@ def _compare(
         if not path.is_file():
             raise InputError(f"--compare: no such file {path}")
     if report is not None:
-        validate.output_file(report, "--report", inputs=list(paths), force=force)
+        validate.output_file(report, "--report", inputs=list(paths), force=force, suffixes=(".md",))
     rows_a, rows_b = read_rows(paths[0]), read_rows(paths[1])
     check_same_family(rows_a, rows_b, str(paths[0]), str(paths[1]))
     result = compare(rows_a, rows_b)
@@ -442,10 +445,23 @@ def calibrate_cmd(
         elapsed = time.perf_counter() - started
         console.err.print(f"calibrate: {line} ({elapsed:.0f} s)", highlight=False, soft_wrap=True)
 
+    from planner.perfmodel import kernels
+    from planner.perfmodel.calibration import deepgemm
+
+    # the Hopper FP8 GEMM law first: the serving rows of its engines are priced with it
+    law = deepgemm.fit()
+    phase(
+        f"Hopper FP8 GEMM law fitted to DeepGEMM's table (RMS log error "
+        f"{deepgemm.rms_log_error(law):.3f})"
+    )
+    law_diffs = deepgemm.check(law) if check else []
+    if not check:
+        deepgemm.write(law)
+        kernels.fp8_law_constants.cache_clear()
     result = calibration.fit(on_stage=phase)
     rows = calibration.summary_rows(result)
     phase("fit done" + ("; comparing with the shipped constants" if check else ""))
-    diffs = calibration.compare(result, calibration.shipped()) if check else []
+    diffs = law_diffs + (calibration.compare(result, calibration.shipped()) if check else [])
     if not check:
         calibration.write_constants(result)
     if report is not None:
@@ -818,7 +834,8 @@ def main(argv: list[str] | None = None) -> None:
         if "--help" not in args:
             check_environment()
         cli = command(args)
-        with console.live_progress(wants_live_line(args)):
+        # messages shared with the library name flags here, keywords there (validate.arg)
+        with console.live_progress(wants_live_line(args)), validate.flag_names():
             result = cli.main(args=args, prog_name="planner", standalone_mode=False)
         code = result if isinstance(result, int) else 0
     except SystemExit as exc:

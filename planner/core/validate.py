@@ -5,13 +5,20 @@ one line naming the argument: ``name`` is the flag on the command line
 (``--time-limit``) and the parameter name in library calls (``time_limit``),
 so both say the same thing. Family ``gen`` commands use :func:`count` and
 :func:`bounded` for their size options.
+
+A message written once for both callers names an argument through :func:`arg`: the Python
+keyword (``prefer_simple``) in a library call, the flag (``--prefer-simple``) while the
+``planner`` command runs (:func:`flag_names`, entered by ``planner.cli.main``). A library
+caller was told to fix ``--prefer-simple``, an option it never wrote.
 """
 
 from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +39,42 @@ MAX_THREADS = 1024
 #: Most instances one ``gen`` command writes (``--count``, ``--ramp``): every generator
 #: builds its list in memory before writing it.
 MAX_COUNT = 10_000
+
+#: True while the ``planner`` command runs: messages then name flags, not keywords.
+_FLAG_NAMES: ContextVar[bool] = ContextVar("planner_flag_names", default=False)
+
+
+@contextmanager
+def flag_names() -> Iterator[None]:
+    """Within this block, :func:`arg` names arguments by their command-line flags."""
+    token = _FLAG_NAMES.set(True)
+    try:
+        yield
+    finally:
+        _FLAG_NAMES.reset(token)
+
+
+def on_command_line() -> bool:
+    """Whether the ``planner`` command is running (inside :func:`flag_names`)."""
+    return _FLAG_NAMES.get()
+
+
+def arg(keyword: str, flag: str | None = None) -> str:
+    """How a message names an argument: ``keyword`` in a library call, ``flag`` (default
+    ``--keyword`` with dashes for underscores) on the command line.
+
+    Parameters
+    ----------
+    keyword
+        The Python keyword (``prefer_simple``).
+    flag
+        The command line's flag when it is not derived from the keyword (``cluster`` is
+        ``--gpus``).
+    """
+    if not _FLAG_NAMES.get():
+        return keyword
+    return flag or "--" + keyword.replace("_", "-")
+
 
 #: Image formats matplotlib writes without extra packages.
 IMAGE_SUFFIXES = (".png", ".svg", ".pdf", ".jpg", ".jpeg", ".eps", ".ps", ".tif", ".tiff", ".webp")

@@ -27,6 +27,7 @@ from typing import Any
 
 import numpy as np
 
+from planner.core import validate
 from planner.core.errors import InputError
 from planner.offload.instance import MAX_CELLS, Hardware, Instance, Model
 from planner.offload.presets import Preset, preset
@@ -278,6 +279,7 @@ def generate(
         Instance name (default from preset, steps, stability and seed).
     """
     p: Preset = preset(preset_name)
+    given_stability = stability
     stability = p.stability if stability is None else stability
     tokens = p.tokens if tokens is None else tokens
     block_steps = (p.block_steps if p.diffusion else 0) if block_steps is None else block_steps
@@ -297,6 +299,7 @@ def generate(
             f"--steps: {steps} steps x {n_layers} layers x {p.experts} experts is more than "
             f"{MAX_CELLS} counts"
         )
+    _check_budgets(model_for(p, n_layers), budget, global_budget)
     hw = hardware_for(
         p,
         gpu=gpu,
@@ -307,16 +310,27 @@ def generate(
         overlap=overlap,
         coefficients=coefficients,
     )
-    rate, lowest, highest = calibrate_rate(
-        stability,
-        experts=p.experts,
-        tokens=tokens,
-        top_k=p.top_k,
-        zipf=zipf,
-        drift=drift,
-        block_steps=block_steps,
-        seed=seed,
-    )
+    try:
+        rate, lowest, highest = calibrate_rate(
+            stability,
+            experts=p.experts,
+            tokens=tokens,
+            top_k=p.top_k,
+            zipf=zipf,
+            drift=drift,
+            block_steps=block_steps,
+            seed=seed,
+        )
+    except InputError as exc:
+        if given_stability is not None:
+            raise
+        # the preset's stability was blamed for what --zipf (or --drift, --tokens) did:
+        # `--zipf 1.5` said "--stability 0.95: ... from 0.960" to a user who gave no --stability
+        raise InputError(
+            f"--zipf {zipf:g} / --drift {drift:g}: the {p.name} preset's --stability "
+            f"{stability:g} is out of reach ({str(exc).split(': ', 1)[1]}); give --stability "
+            "in that range"
+        ) from None
     blocks = block_lengths(steps, block_steps)
     rng = np.random.default_rng(seed)
     counts = _simulate(
@@ -392,7 +406,16 @@ def hardware_for(
             raise InputError(f"unknown hardware field {key!r}")
         if value is not None:
             fields[key] = value
-    return Hardware(**fields)
+    try:
+        return Hardware(**fields)
+    except InputError as exc:
+        # an override was refused under its JSON field: `gen offload --h2d-gb-s 0` said
+        # "field 'hardware.h2d_gb_s': must be > 0" to a user who typed the flag
+        for key, value in (coefficients or {}).items():
+            prefix = f"field 'hardware.{key}': "
+            if value is not None and str(exc).startswith(prefix):
+                raise InputError(f"{validate.arg(key)}: {str(exc)[len(prefix) :]}") from None
+        raise
 
 
 def model_for(p: Preset, layers: int | None = None) -> Model:
@@ -436,6 +459,7 @@ def wrap_counts(
     steps = int(counts.shape[0]) if counts.ndim >= 1 else 0
     block_steps = (p.block_steps if p.diffusion else 0) if block_steps is None else block_steps
     _check("--block-steps", block_steps, 0, MAX_STEPS)
+    _check_budgets(model_for(p), budget, global_budget)
     blocks = block_lengths(steps, block_steps) if steps else None
     try:
         return Instance(
@@ -460,6 +484,23 @@ def wrap_counts(
         if "field 'counts'" not in str(exc):
             raise
         raise InputError(f"--counts {path}: {exc}") from None  # say which file has that shape
+
+
+def _check_budgets(model: Model, budget: int | None, global_budget: int | None) -> None:
+    """``--budget`` / ``--global-budget`` against the model's slots, named by their flags.
+
+    The instance checks them too, but named ``field 'hardware.budget'`` (the JSON field):
+    ``gen offload --budget 0`` said so to a user who typed a flag.
+    """
+    if budget is not None and global_budget is not None:
+        raise InputError("--budget and --global-budget: give one (slots per layer or over all)")
+    slots = model.experts + model.shared_experts
+    if budget is not None:
+        # from the shared experts (always resident) to every slot, as the instance checks
+        _check("--budget", budget, model.shared_experts, slots)
+    if global_budget is not None:
+        low = model.shared_experts * model.layers
+        _check("--global-budget", global_budget, low, slots * model.layers)
 
 
 def _check(flag: str, value: int, lo: int, hi: int) -> None:

@@ -349,6 +349,20 @@ class Engine:
         Inference v5.1 llama2-70b engines on hipBLASLt aa0bda7b, whose MI325X configs also set
         a shipped tuning table; :mod:`planner.perfmodel.calibration.mlperf`). Other GPUs keep
         the fitted efficiency. Not a launch option: a property of the build.
+    fp8_gemm_law
+        The engine's FP8 GEMMs on Hopper GPUs follow the shape law fitted to DeepGEMM's
+        published H800 table (option ``fp8-law``;
+        :func:`~planner.perfmodel.kernels.hopper_fp8_gemm_time`) instead of the fitted serving
+        roofline: slower at 64-128 rows, faster from 256 rows on. Other GPUs and precisions
+        keep the roofline. Off by default; set for trtllm-bench's PyTorch-backend rows
+        (:func:`planner.serve.calibration.row_role`). Not a launch option: a description of
+        the build's GEMM kernels.
+    graph_pad
+        A decode-only batch replays the CUDA graph of the smallest captured size at or above
+        it, padded with dummy rows, the captured sizes being the engine's list up to this cap
+        (option ``pad=N``; :mod:`planner.perfmodel.graph_padding`: TensorRT-LLM's
+        ``cuda_graph_config.enable_padding``, vLLM's and SGLang's capture lists). 0: not
+        padded (the default).
     spelled
         The name as the user gave it when that was an alias (``nim``), so that messages
         name what was typed (:attr:`given_name`); not part of the engine's identity.
@@ -361,11 +375,20 @@ class Engine:
     batched_tokens: int = 0
     kv_transfer: bool = False
     tuned_gemms: bool = False
+    fp8_gemm_law: bool = False
+    graph_pad: int = 0
     spelled: str = field(default="", compare=False, repr=False)
 
     def __post_init__(self) -> None:
         if not isinstance(self.tuned_gemms, bool):
             raise InputError(f"engine: tuned_gemms must be true or false, got {self.tuned_gemms!r}")
+        if not isinstance(self.fp8_gemm_law, bool):
+            raise InputError(
+                f"engine: fp8_gemm_law must be true or false, got {self.fp8_gemm_law!r}"
+            )
+        pad = self.graph_pad
+        if isinstance(pad, bool) or not isinstance(pad, int) or pad < 0:
+            raise InputError(f"engine: graph_pad must be a whole number >= 0, got {pad!r}")
         if self.name not in ENGINES:
             raise InputError(
                 f"engine must be one of {', '.join(ENGINES)} (or nim), got {self.name!r}"
@@ -427,6 +450,10 @@ class Engine:
         opts = [o for o in ("" if self.cuda_graphs else "eager",) if o]
         if self.tuned_gemms:
             opts.append("tuned GEMMs")
+        if self.fp8_gemm_law:
+            opts.append("DeepGEMM-law FP8 GEMMs")
+        if self.graph_pad:
+            opts.append(f"graphs padded, up to {self.graph_pad}")
         if self.scheduler_steps > 1:
             opts.append(f"{self.scheduler_steps} steps")
         if self.batched_tokens:
@@ -435,7 +462,8 @@ class Engine:
         return text + (f" ({', '.join(opts)})" if opts else "")
 
     def to_dict(self) -> dict[str, object]:
-        """JSON form (``tuned_gemms`` only when set, so existing files read the same)."""
+        """JSON form (``tuned_gemms``, ``fp8_gemm_law`` and ``graph_pad`` only when set, so
+        existing files read the same)."""
         out: dict[str, object] = {
             "name": self.name,
             "version": self.version,
@@ -445,6 +473,10 @@ class Engine:
         }
         if self.tuned_gemms:
             out["tuned_gemms"] = True
+        if self.fp8_gemm_law:
+            out["fp8_gemm_law"] = True
+        if self.graph_pad:
+            out["graph_pad"] = self.graph_pad
         return out
 
 
@@ -526,8 +558,10 @@ def version_tuple(version: str) -> tuple[int, ...]:
 
 
 def parse_engine(spec: str | Engine | Mapping[str, Any] | None) -> Engine:
-    """An :class:`Engine` from ``NAME[:VERSION][,eager][,steps=K][,tokens=N][,tuned]`` (e.g.
-    ``vllm:0.6.3,eager,tokens=91680``; ``tuned``: :attr:`Engine.tuned_gemms`)
+    """An :class:`Engine` from
+    ``NAME[:VERSION][,eager][,steps=K][,tokens=N][,tuned][,fp8-law][,pad=N]`` (e.g.
+    ``vllm:0.6.3,eager,tokens=91680``; ``tuned``: :attr:`Engine.tuned_gemms`; ``fp8-law``:
+    :attr:`Engine.fp8_gemm_law`; ``pad=N``: :attr:`Engine.graph_pad`)
     or from its JSON form (:meth:`Engine.to_dict`).
 
     ``None`` or ``""`` is :data:`DEFAULT_ENGINE` (TensorRT-LLM, the NVIDIA default; a serving
@@ -542,7 +576,16 @@ def parse_engine(spec: str | Engine | Mapping[str, Any] | None) -> Engine:
     if isinstance(spec, Mapping):
         unknown = sorted(
             set(spec)
-            - {"name", "version", "cuda_graphs", "scheduler_steps", "batched_tokens", "tuned_gemms"}
+            - {
+                "name",
+                "version",
+                "cuda_graphs",
+                "scheduler_steps",
+                "batched_tokens",
+                "tuned_gemms",
+                "fp8_gemm_law",
+                "graph_pad",
+            }
         )
         if unknown:
             raise InputError(f"engine: unknown field {unknown[0]!r}")
@@ -558,6 +601,8 @@ def parse_engine(spec: str | Engine | Mapping[str, Any] | None) -> Engine:
             spec.get("scheduler_steps", 1),
             spec.get("batched_tokens", 0),
             tuned_gemms=spec.get("tuned_gemms", False),
+            fp8_gemm_law=spec.get("fp8_gemm_law", False),
+            graph_pad=spec.get("graph_pad", 0),
             spelled=name if name in ALIASES else "",
         )
     if not isinstance(spec, str):
@@ -567,11 +612,12 @@ def parse_engine(spec: str | Engine | Mapping[str, Any] | None) -> Engine:
     _check_alias_version(name.strip().lower(), version.strip(), f"engine {spec!r}")
     typed = name.strip().lower()
     name = ALIASES.get(typed, typed)
-    graphs, steps, tokens, tuned = True, 1, 0, False
+    graphs, steps, tokens, tuned, law, pad = True, 1, 0, False, False, 0
     seen: set[str] = set()
     for opt in opts:
         m = re.fullmatch(r"steps=(\d+)", opt)
         t = re.fullmatch(r"tokens=(\d+)", opt)
+        p = re.fullmatch(r"pad=(\d+)", opt)
         key = "graphs" if opt in ("eager", "graphs", "cuda-graphs") else opt.partition("=")[0]
         if key in seen:  # a second value would silently win
             raise InputError(f"engine option {key!r} given twice in {spec!r}")
@@ -586,10 +632,14 @@ def parse_engine(spec: str | Engine | Mapping[str, Any] | None) -> Engine:
             tokens = int(t.group(1))
         elif opt == "tuned":
             tuned = True
+        elif opt == "fp8-law":
+            law = True
+        elif p:
+            pad = int(p.group(1))
         else:
             raise InputError(
-                "engine option must be 'eager', 'graphs', 'steps=K', 'tokens=N' or 'tuned', "
-                f"got {opt!r} in {spec!r}"
+                "engine option must be 'eager', 'graphs', 'steps=K', 'tokens=N', 'tuned', "
+                f"'fp8-law' or 'pad=N', got {opt!r} in {spec!r}"
             )
     return Engine(
         name,
@@ -598,6 +648,8 @@ def parse_engine(spec: str | Engine | Mapping[str, Any] | None) -> Engine:
         steps,
         tokens,
         tuned_gemms=tuned,
+        fp8_gemm_law=law,
+        graph_pad=pad,
         spelled=typed if typed in ALIASES else "",
     )
 

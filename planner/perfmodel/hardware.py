@@ -131,6 +131,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from planner.core import validate
 from planner.core.errors import InputError, check_table, unknown_name
 from planner.core.hashing import cached_hash
 from planner.core.io import read_toml
@@ -888,7 +889,10 @@ def inventory_files(text: str) -> list[Path]:
 
 
 def parse_cluster(
-    text: str | Path | Mapping[str, Any] | ClusterSpec, *, gpus_per_node: int | None = None
+    text: str | Path | Mapping[str, Any] | ClusterSpec,
+    *,
+    gpus_per_node: int | None = None,
+    name: str = "gpus",
 ) -> ClusterSpec:
     """Parse ``1024xH100``, ``H100:16,A100:32``, a TOML file, or a mapping.
 
@@ -898,12 +902,16 @@ def parse_cluster(
         The cluster description.
     gpus_per_node
         Override the node size of every pool (``--gpus-per-node``).
+    name
+        The caller's keyword for ``text`` (``planner.train.plan`` says ``cluster``), named
+        in messages; ``--gpus`` on the command line.
 
     Raises
     ------
     InputError
         Malformed string, unknown GPU name (closest names listed) or bad TOML field.
     """
+    who = validate.arg(name, "--gpus")
     if isinstance(text, ClusterSpec):
         cluster = text
     elif isinstance(text, Mapping):
@@ -917,33 +925,33 @@ def parse_cluster(
             data = read_toml(raw)
             if "pool" not in data and "pools" not in data and "tflops" in data:
                 raise InputError(
-                    f"--gpus {raw}: a GPU table, not a cluster: give a count, e.g. 64x{raw}"
+                    f"{who} {raw}: a GPU table, not a cluster: give a count, e.g. 64x{raw}"
                 )
             cluster = ClusterSpec.from_dict(data, where=raw, base=Path(raw).parent)
         else:
             pools = []
             for part in raw.split(","):
                 if not part.strip():
-                    raise InputError(f"--gpus {raw!r}: empty pool in list")
+                    raise InputError(f"{who} {raw!r}: empty pool in list")
                 f = _COUNT_FILE.match(part) or _FILE_COUNT.match(part)
                 if f is not None:
                     a, b = f.groups()
                     count, path = (int(a), b) if a.isdigit() else (int(b), a)
                     if count < 1:
-                        raise InputError(f"--gpus {part.strip()!r}: GPU count must be positive")
+                        raise InputError(f"{who} {part.strip()!r}: GPU count must be positive")
                     pools.append(Pool(get_gpu(path), count))
                     continue
                 m = _COUNT_NAME.match(part) or _NAME_COUNT.match(part)
                 if m is None:
                     raise InputError(
-                        f"--gpus {part.strip()!r}: expected COUNTxGPU (1024xH100), GPU:COUNT "
+                        f"{who} {part.strip()!r}: expected COUNTxGPU (1024xH100), GPU:COUNT "
                         "(H100:16,A100:32) or a TOML file"
                     )
                 a, b = m.groups()
-                count, name = (int(a), b) if a.isdigit() else (int(b), a)
+                count, gpu = (int(a), b) if a.isdigit() else (int(b), a)
                 if count < 1:
-                    raise InputError(f"--gpus {part.strip()!r}: GPU count must be positive")
-                pools.append(Pool(get_gpu(name), count))
+                    raise InputError(f"{who} {part.strip()!r}: GPU count must be positive")
+                pools.append(Pool(get_gpu(gpu), count))
             labels = [p.label for p in pools]
             if len(set(labels)) != len(labels):
                 merged: dict[str, Pool] = {}
@@ -954,7 +962,7 @@ def parse_cluster(
             cluster = ClusterSpec(tuple(pools))
     if gpus_per_node is not None:
         if gpus_per_node < 1:
-            raise InputError("--gpus-per-node must be positive")
+            raise InputError(f"{validate.arg('gpus_per_node')} must be positive")
         cluster = ClusterSpec(
             tuple(
                 Pool(replace(p.gpu, gpus_per_node=gpus_per_node), p.count, p.name)

@@ -93,6 +93,16 @@ Architectures without a fitted constant (:func:`uncalibrated_rule`)
 ``hbm_efficiency`` (*fitted*)
     Fraction of the datasheet HBM bandwidth reached by memory-bound kernels
     (STREAM-like kernels reach 0.8-0.9, framework element-wise kernels less).
+Hopper FP8 serving GEMMs at DeepGEMM's measured shape law (:func:`hopper_fp8_gemm_time`)
+    An engine option (:attr:`~planner.perfmodel.engines.Engine.fp8_gemm_law`, ``fp8-law``)
+    prices the FP8 GEMMs of a serving engine on a Hopper GPU with the law fitted to
+    DeepGEMM's published H800 table (:mod:`planner.perfmodel.calibration.deepgemm`, written
+    to ``calibration/hopper_fp8_gemm.json`` by ``planner calibrate``) instead of the fitted
+    roofline above: one half-dimension per GEMM side and the table's own weight-stream
+    efficiency, ``max(bytes / (B e_s), 2 g (m + h_m)(n + h_n)(k + h_k) / (P E))``. It is
+    slower than the roofline at M = 64-128 and faster at M >= 256 (the fitted roofline sees
+    whole training steps and the serving rows, not kernels). Only Hopper and FP8 GEMMs: the
+    table's evidence; other GPUs and precisions, and training, keep the roofline.
 ``FLASH_EFFICIENCY``, ``FLASH_CAUSAL_FRACTION``, ``FLASH_BWD_RATIO``
     Fused (FlashAttention) training attention: fraction of the dense peak,
     share of the score square computed under a causal mask, backward/forward
@@ -107,6 +117,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from planner.perfmodel import constants
+from planner.perfmodel.calibration import deepgemm
 from planner.perfmodel.hardware import GpuSpec, known_vendor
 from planner.perfmodel.precision import Precision, get_precision
 
@@ -303,6 +314,7 @@ def gemm_time(
     tuned_training: bool = False,
     compute_efficiency: float | None = None,
     tuned_serving: bool = False,
+    fp8_law: bool = False,
 ) -> float | np.ndarray:
     """Seconds for ``batch`` independent ``[m, k] x [k, n]`` matmuls.
 
@@ -334,12 +346,22 @@ def gemm_time(
         fitted shape-dependent rate (which still binds where it is slower, at small shapes).
     tuned_serving
         A serving GEMM of an engine built with shape-tuned GEMMs (:func:`gemm_efficiency`).
+    fp8_law
+        A serving GEMM of an engine whose Hopper FP8 GEMMs follow DeepGEMM's measured shape
+        law (:func:`hopper_fp8_gemm_time`, where :func:`fp8_law_applies`; the kernel's
+        ``compute_efficiency`` ceiling still binds on top).
     """
     array = isinstance(m, np.ndarray) or isinstance(batch, np.ndarray)
     if n <= 0 or k <= 0:
         return np.zeros_like(m) if array else 0.0
     if not array and (m <= 0 or batch <= 0):
         return 0.0
+    if fp8_law and fp8_law_applies(gpu, precision):
+        t = hopper_fp8_gemm_time(gpu, m, n, k, batch=batch)
+        if compute_efficiency is None:
+            return t
+        kernel = 2.0 * batch * m * n * k / _ceiling(gpu, precision, compute_efficiency)
+        return np.maximum(t, kernel) if array else max(t, kernel)
     peak, eb, hbm = _gemm_rates(gpu, precision, hbm_efficiency, tuned_training, tuned_serving)
     if in_bytes is not None:
         eb = in_bytes
@@ -404,13 +426,20 @@ def gemm_time_sum(
     hbm_efficiency: float | None = None,
     compute_efficiency: float | None = None,
     tuned_serving: bool = False,
+    fp8_law: bool = False,
 ) -> np.ndarray | int:
     """``sum(gemm_time(gpu, m, n, k, ...) for n, k in shapes)`` for a 1-d array ``m``, the
     GEMMs in one broadcast evaluation: the same operations per element, added in the same
     order (0 when ``shapes`` is empty, like ``sum``)."""
     if not shapes:
         return 0
-    if isinstance(m, np.ndarray) and m.ndim == 1 and all(n > 0 and k > 0 for n, k in shapes):
+    law = fp8_law and fp8_law_applies(gpu, precision)
+    if (
+        not law
+        and isinstance(m, np.ndarray)
+        and m.ndim == 1
+        and all(n > 0 and k > 0 for n, k in shapes)
+    ):
         n = np.array([[n] for n, _ in shapes], dtype=float)
         k = np.array([[k] for _, k in shapes], dtype=float)
         peak, eb, hbm = _gemm_rates(gpu, precision, hbm_efficiency, tuned_serving=tuned_serving)
@@ -431,9 +460,45 @@ def gemm_time_sum(
             hbm_efficiency=hbm_efficiency,
             compute_efficiency=compute_efficiency,
             tuned_serving=tuned_serving,
+            fp8_law=law,
         )
         for n, k in shapes
     )
+
+
+#: GPU architecture whose FP8 GEMMs the law describes (the table's H800 is Hopper silicon).
+FP8_LAW_ARCHITECTURE = "Hopper"
+
+
+def fp8_law_applies(gpu: GpuSpec, precision: Precision | str) -> bool:
+    """Whether DeepGEMM's shape law prices a GEMM at ``precision`` on ``gpu``: an FP8 tensor
+    core GEMM (``fp8``, the FP8 layers of ``fp8-mixed``) on a Hopper GPU, the table's case."""
+    return gpu.architecture == FP8_LAW_ARCHITECTURE and get_precision(precision).tflops_key == "fp8"
+
+
+@functools.lru_cache(maxsize=1)
+def fp8_law_constants() -> dict[str, float]:
+    """The law's shipped constants (``calibration/hopper_fp8_gemm.json``, :mod:`deepgemm`)."""
+    return deepgemm.load()
+
+
+def hopper_fp8_gemm_time(
+    gpu: GpuSpec,
+    m: float | np.ndarray,
+    n: float,
+    k: float,
+    *,
+    batch: float | np.ndarray = 1.0,
+) -> float | np.ndarray:
+    """Seconds of ``batch`` FP8 GEMMs ``[m, k] x [k, n]`` on Hopper ``gpu`` under DeepGEMM's
+    fitted shape law (module notes; :func:`planner.perfmodel.calibration.deepgemm.law_times`
+    at the GPU's own FP8 peak and HBM bandwidth)."""
+    c = fp8_law_constants()
+    params = [c[name] for name in deepgemm.NAMES]
+    peak = gpu.peak_flops(get_precision("fp8"))
+    t = deepgemm.law_times(params, m, n, k, batch, peak=peak, bandwidth=gpu.hbm_bw)
+    array = isinstance(m, np.ndarray) or isinstance(batch, np.ndarray)
+    return t if array else float(t)
 
 
 def memory_time(gpu: GpuSpec, nbytes: float | np.ndarray) -> float | np.ndarray:

@@ -133,6 +133,7 @@ from planner.perfmodel.engines import (
     replays_graph,
     small_kernel_floor_s,
 )
+from planner.perfmodel.graph_padding import padded_batch
 from planner.perfmodel.hardware import GpuSpec, Pool
 from planner.perfmodel.kernels import (
     flash_attention_time,
@@ -1448,6 +1449,7 @@ class EngineModel:
             batch=batch,
             hbm_efficiency=self.stream_efficiency,
             tuned_serving=self.engine.tuned_gemms,
+            fp8_law=self.engine.fp8_gemm_law,
         )
 
     def _gemm_sum(
@@ -1469,6 +1471,7 @@ class EngineModel:
             hbm_efficiency=self.stream_efficiency,
             compute_efficiency=compute_efficiency,
             tuned_serving=self.engine.tuned_gemms,
+            fp8_law=self.engine.fp8_gemm_law,
         )
 
     def _dense_sum(
@@ -1535,10 +1538,16 @@ class EngineModel:
     # --------------------------------------------------------------- public
     def layer_tokens(self, tokens: np.ndarray | float, b: float) -> np.ndarray:
         """The token counts :meth:`base_time` ``(tokens, b, .)`` runs its layers on (each
-        decode sequence at its verified positions with speculative decoding)."""
+        decode sequence at its verified positions with speculative decoding; a decode-only
+        iteration of an engine that pads its CUDA graphs at the padded batch,
+        :func:`~planner.perfmodel.graph_padding.padded_batch`)."""
         spec = self.speculative
         q = spec.tokens + 1 if spec is not None else 1
-        return np.maximum(np.asarray(tokens, dtype=float), 1e-9) + (q - 1) * b
+        n = np.maximum(np.asarray(tokens, dtype=float), 1e-9)
+        if self.engine.graph_pad and spec is None and b > 0:
+            # only a decode-only iteration replays a graph; mixed ones run eagerly, unpadded
+            n = np.where(np.abs(n - b) < 1e-6, padded_batch(self.engine, n), n)
+        return n + (q - 1) * b
 
     def layer_times(
         self, n: np.ndarray, moe_tokens: np.ndarray | None = None
@@ -1593,14 +1602,13 @@ class EngineModel:
         N = np.maximum(np.asarray(tokens, dtype=float), 1e-9)
         spec = self.speculative
         q = spec.tokens + 1 if spec is not None else 1
-        stage_sum, stage_max = self.gpu_time(
-            N + (q - 1) * b, b, ctx, queries=q, layers=layers, keys=keys
-        )
+        rows = self.layer_tokens(N, b)  # the padded batch of a padded decode-only iteration
+        stage_sum, stage_max = self.gpu_time(rows, b, ctx, queries=q, layers=layers, keys=keys)
         if spec is not None:  # the drafter runs on the last stage, beside the LM head
             drafting = spec.tokens * self.draft_time(b, ctx)
             stage_sum, stage_max = stage_sum + drafting, stage_max + drafting
         graph = replays_graph(self.engine, ctx if longest is None else longest, N - b)
-        return self.round_time((stage_sum, stage_max), N + (q - 1) * b, b, graph=graph)
+        return self.round_time((stage_sum, stage_max), rows, b, graph=graph)
 
     def gpu_time(
         self,

@@ -13,7 +13,7 @@ specialization; this one follows the shape of the GPU kernels shipped in
   long, either asynchronous (busy their warp group 1 cycle) or synchronous (busy
   it for the whole reservation), 0..64 registers;
 * a dependence DAG (each compute op reads one or two earlier ops) and
-  ``recurrences`` loop-carried edges closing cycles (distance 1 or 2), plus
+  ``recurrences`` distinct loop-carried edges closing cycles (distance 1 or 2), plus
   accumulator self-loops on some ops updated in place;
 * a producer warp group plus 1..4 consumer groups, at least enough that the
   synchronous work keeps each under ~60 % of the busiest unit's time (kernel
@@ -176,6 +176,7 @@ def _loop(
     compute = ids[n_loads:]
     wanted = rng.randint(*rec_range)
     tries = 0
+    closed: set[tuple[str, str]] = set()
     while wanted and tries < 50 * (wanted + 1) and len(compute) > 1:
         tries += 1
         src = rng.choice(compute)
@@ -183,6 +184,12 @@ def _loop(
         if not ancestors:
             continue
         dst = rng.choice(ancestors)
+        if (src, dst) in closed:
+            # drawn twice: a second copy (same latency, distance 1 or 2) adds no constraint the
+            # first lacks, yet counted as a recurrence. Skipped before the distance is drawn,
+            # so a loop that never drew a duplicate is byte-identical to the earlier generator.
+            continue
+        closed.add((src, dst))
         edges.append(Edge(src, dst, latency[src], rng.randint(1, 2)))
         wanted -= 1
     for v in compute:

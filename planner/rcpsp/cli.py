@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -11,19 +12,44 @@ from planner.core.errors import InputError
 from planner.core.io import emit_instances
 from planner.core.validate import MAX_COUNT
 from planner.core.validate import count as check_count
-from planner.rcpsp.generate import MAX_JOBS, MAX_RESOURCES, SCENARIOS, generate, ramp
+from planner.rcpsp.generate import (
+    DEFAULT_LAYERS,
+    MAX_JOBS,
+    MAX_RESOURCES,
+    SCENARIOS,
+    generate,
+    ramp,
+)
+from planner.rcpsp.instance import Instance
 
 
 def gen_command(
     scenario: Annotated[
         str, typer.Option("--scenario", help=f"One of: {', '.join(SCENARIOS)}.")
     ] = "synthetic",
-    jobs: Annotated[
-        int, typer.Option("--jobs", "-n", help=f"Number of tasks (1 to {MAX_JOBS}).")
-    ] = 30,
-    layers: Annotated[int, typer.Option("--layers", help="Layers of the DAG.", min=1)] = 5,
+    tasks: Annotated[
+        int | None,
+        typer.Option("--tasks", "-n", help=f"Number of tasks (1 to {MAX_JOBS}; default 30)."),
+    ] = None,
+    # `--jobs` was this option's name; on every other command --jobs / -j counts parallel
+    # workers (bench), so it became --tasks. The old name stays, hidden, for scripts.
+    jobs: Annotated[int | None, typer.Option("--jobs", hidden=True)] = None,
+    layers: Annotated[
+        int | None,
+        typer.Option(
+            "--layers",
+            help=f"Layers of the DAG, at most --tasks (default {DEFAULT_LAYERS}, or --tasks "
+            "when fewer; datacenter-migration: at most its 10 phases).",
+            min=1,
+        ),
+    ] = None,
     level: Annotated[
-        int | None, typer.Option("--level", help="Non-redundant precedence edges (default 1.5 n).")
+        int | None,
+        typer.Option(
+            "--level",
+            help="Non-redundant precedence edges (default 1.5 n; fewer where the layered DAG "
+            "has no room, said on stderr).",
+        ),
     ] = None,
     resources: Annotated[
         int | None,
@@ -67,11 +93,17 @@ def gen_command(
 ) -> None:
     """Generate RCPSP instances: layered DAG, precedence level k, downtime, windows, pairs.
 
-    Largest setting: --jobs 300 (every method's time limit holds up to it).
+    Largest setting: --tasks 300 (every method's time limit holds up to it). A --level the
+    layered DAG has no room for gives fewer edges, said on stderr (meta: level_requested).
 
-    Example: ``planner gen rcpsp --scenario datacenter-migration --jobs 40 --p-downtime 0.75
+    Example: ``planner gen rcpsp --scenario datacenter-migration --tasks 40 --p-downtime 0.75
     --p-window 0.3 --p-disjunctive 0.2 --any --ramp 20 -o ramp.jsonl``.
     """
+    if tasks is not None and jobs is not None:
+        raise InputError("--jobs is the former name of --tasks: give one of them")
+    if jobs is not None:  # checked under the name the user typed
+        check_count(jobs, "--jobs", high=MAX_JOBS)
+    n_tasks = next((v for v in (tasks, jobs) if v is not None), 30)
     common = dict(
         layers=layers,
         resources=resources,
@@ -92,7 +124,33 @@ def gen_command(
             )
         check_count(ramp_steps, "--ramp", high=MAX_COUNT)
         levels = [5 * (k + 1) for k in range(ramp_steps)]
-        instances = ramp(jobs, levels=levels, seed=seed, **common)
+        instances = ramp(n_tasks, levels=levels, seed=seed, **common)
     else:
-        instances = [generate(jobs, level=level, seed=seed + k, **common) for k in range(count)]
+        instances = [generate(n_tasks, level=level, seed=seed + k, **common) for k in range(count)]
     emit_instances(instances, out)
+    _note_short_levels(instances, "--ramp" if ramp_steps is not None else "--level")
+    if not feasible and p_window == 0:  # --any was ignored without a word
+        print(
+            "planner: note: --any: only deadlines (--p-window) can make an instance "
+            "infeasible; with --p-window 0 every instance is feasible",
+            file=sys.stderr,
+        )
+
+
+def _note_short_levels(instances: list[Instance], flag: str) -> None:
+    """One stderr line when an asked precedence level did not fit the layered DAG.
+
+    The generator places at most the non-redundant edges the DAG has room for; those
+    instances were written with fewer edges and nothing said so.
+    """
+    short = [i for i in instances if "level_requested" in i.meta]
+    if not short:
+        return
+    first = short[0].meta
+    more = f" ({len(short)} of {len(instances)} instances short)" if len(instances) > 1 else ""
+    print(
+        f"planner: note: {flag}: the layered DAG had room for {first['level']} non-redundant "
+        f"precedence edges of the {first['level_requested']} asked in {short[0].name}{more}; "
+        "more --tasks or --layers make room",
+        file=sys.stderr,
+    )

@@ -35,6 +35,8 @@ SCENARIOS = ("synthetic", "datacenter-migration")
 #: tasks (``bench/time_limits.py``).
 MAX_JOBS = 300
 MAX_RESOURCES = 20
+#: DAG layers when ``layers`` is not given (fewer when there are fewer tasks).
+DEFAULT_LAYERS = 5
 #: Resources of the synthetic scenario when ``resources`` is not given.
 DEFAULT_RESOURCES = 3
 
@@ -72,7 +74,7 @@ _DC_ASSETS = ("db", "web", "cache", "queue", "storage", "auth", "search", "ml", 
 def generate(
     n_jobs: int = 30,
     *,
-    layers: int = 5,
+    layers: int | None = None,
     level: int | None = None,
     resources: int | None = None,
     p_downtime: float = 0.0,
@@ -90,10 +92,13 @@ def generate(
     n_jobs
         Number of tasks.
     layers
-        DAG layers (``datacenter-migration``: at most one per migration phase).
+        DAG layers, each holding a task: at most ``n_jobs`` (``datacenter-migration``: also at
+        most one per migration phase). Default :data:`DEFAULT_LAYERS`, or ``n_jobs`` when fewer.
     level
         Number of non-redundant precedence edges (default ``1.5 n_jobs``); fewer when the layered
-        DAG has no room for more.
+        DAG has no room for more: ``meta["level"]`` is the number placed and
+        ``meta["level_requested"]`` the number asked for (present only when a ``level`` given
+        was not reached).
     resources
         Number of renewable resources of the ``synthetic`` scenario (default
         :data:`DEFAULT_RESOURCES`); ``datacenter-migration`` has its own five and refuses it.
@@ -117,8 +122,26 @@ def generate(
             f"--scenario: unknown scenario {scenario!r}; known: {', '.join(SCENARIOS)}"
         )
     # types first: layers=inf raised OverflowError, 1.5 or None a TypeError (s15bad)
-    n_jobs = validate.bounded(n_jobs, "--jobs", low=1, high=MAX_JOBS)
-    layers = validate.bounded(layers, "--layers", low=1, high=2**31 - 1)
+    n_jobs = validate.bounded(n_jobs, "--tasks", low=1, high=MAX_JOBS)
+    dc = scenario == "datacenter-migration"
+    if layers is None:
+        # the default is drawn over 5 layers however few the tasks (the instances of before;
+        # every task then gets a layer of its own) and reported as the layers it made
+        draw_layers = DEFAULT_LAYERS
+    else:
+        # more layers than tasks were kept, and the phases beyond the migration's ten cut, in
+        # silence (meta said 50 layers for 5 tasks, which make 5): both refused
+        layers = validate.bounded(layers, "--layers", low=1, high=2**31 - 1)
+        if dc and layers > len(_DC_PHASES):
+            raise InputError(
+                f"--layers {layers}: at most {len(_DC_PHASES)} (the datacenter-migration "
+                "scenario's phases)"
+            )
+        if layers > n_jobs:
+            raise InputError(
+                f"--layers {layers}: at most --tasks ({n_jobs}): every layer holds a task"
+            )
+        draw_layers = layers
     seed = validate.bounded(seed, "--seed", low=0, high=2**63 - 1)
     if level is not None:
         level = validate.bounded(level, "--level", low=0, high=MAX_JOBS**2)
@@ -130,7 +153,6 @@ def generate(
         if isinstance(p, bool) or not isinstance(p, (int, float)) or not 0.0 <= p <= 1.0:
             raise InputError(f"{label}: must be in [0, 1], got {p!r}")
     rng = random.Random(seed)
-    dc = scenario == "datacenter-migration"
     if dc:
         if resources is not None:  # was ignored: the scenario has its own teams and links
             raise InputError(
@@ -138,7 +160,6 @@ def generate(
                 f"{len(_DC_RESOURCES)} resources ({', '.join(r.name for r in _DC_RESOURCES)}); "
                 "--resources applies to --scenario synthetic"
             )
-        layers = min(layers, len(_DC_PHASES))
         res = list(_DC_RESOURCES)
     else:
         resources = validate.bounded(
@@ -148,9 +169,10 @@ def generate(
             high=MAX_RESOURCES,
         )
         res = [_Resource(f"R{r + 1}", rng.randint(4, 10), 0.5, (1, 4)) for r in range(resources)]
-    layer_of = sorted(rng.randrange(layers) for _ in range(n_jobs))
-    for k in range(min(layers, n_jobs)):  # every layer non-empty
-        layer_of[k * n_jobs // min(layers, n_jobs)] = k
+    layer_of = sorted(rng.randrange(draw_layers) for _ in range(n_jobs))
+    layers = min(draw_layers, n_jobs)
+    for k in range(layers):  # every layer non-empty
+        layer_of[k * n_jobs // layers] = k
     layer_of.sort()
     durations = [rng.randint(1, 10) for _ in range(n_jobs)]
     demands = []
@@ -165,7 +187,8 @@ def generate(
             r = rng.randrange(len(res))
             row[r] = rng.randint(res[r].demand[0], min(res[r].demand[1], res[r].capacity))
         demands.append(tuple(row))
-    edges = _layered_edges(layer_of, 3 * n_jobs // 2 if level is None else level, rng)
+    asked = 3 * n_jobs // 2 if level is None else level
+    edges = _layered_edges(layer_of, asked, rng)
     names = _job_names(layer_of, dc, rng)
     base = Instance(
         name="tmp",
@@ -217,6 +240,9 @@ def generate(
         "seed": seed,
         "layers": layers,
         "level": len(edges),
+        # an explicit level the layered DAG had no room for: said, not hidden (`gen rcpsp`
+        # prints a note); the default 1.5 n is a target, not a request
+        **({"level_requested": level} if level is not None and len(edges) < level else {}),
         "p_downtime": p_downtime,
         "p_window": p_window,
         "p_disjunctive": p_disjunctive,

@@ -79,9 +79,9 @@ def make_problem(
             str(prices) if prices is not None else "models/prices/gpu-hour.toml"
         )
     slo = SLO(
-        _target(ttft, "--ttft", MAX_TTFT_S, allow_slow),
-        _target(tpot, "--tpot", MAX_TPOT_S, allow_slow),
-        parse_percentile(percentile, what="--percentile"),
+        _target(ttft, validate.arg("ttft"), MAX_TTFT_S, allow_slow),
+        _target(tpot, validate.arg("tpot"), MAX_TPOT_S, allow_slow),
+        parse_percentile(percentile, what=validate.arg("percentile")),
     )
     shared: tuple[Workload, ...] = ()
     if workloads is not None:

@@ -40,6 +40,12 @@ TRTLLM_CHUNK_TOKENS = 8192
 #: vLLM 0.6 with multi-step scheduling runs without chunked prefill, prompts of up to
 #: ``max_model_len`` (4096 on the fit rows' launch commands) per prefill iteration.
 ENGINE_CHUNK_TOKENS = {"trtllm": TRTLLM_CHUNK_TOKENS, "sglang": 8192, "vllm": 4096}
+#: Engine options of trtllm-bench's PyTorch-backend flow (:func:`row_role`): its FP8 GEMMs
+#: on Hopper at DeepGEMM's shape law (``fp8-law``, :mod:`planner.perfmodel.kernels`) and the
+#: CUDA-graph padding the perf overview's ``llm_options.yml`` turns on (``pad``, up to
+#: ``min(max_batch_size, max_num_tokens)``, :mod:`planner.perfmodel.graph_padding`).
+#: A tuple so that an experiment can drop one (``bench/session_runs/s22gemm``).
+PYTORCH_FLOW_OPTIONS: tuple[str, ...] = ("fp8-law", "pad")
 #: How a running request holds KV blocks: vLLM and SGLang allocate as tokens are generated.
 ENGINE_KV_ADMISSION = {"trtllm": "reserve", "sglang": "on-demand", "vllm": "on-demand"}
 
@@ -158,8 +164,14 @@ def row_bench_settings(row: ServingRow) -> BenchSettings:
 def row_role(row: ServingRow) -> RoleModel:
     """The saturated replica :func:`predict` times ``row`` with (its operating point:
     ``row_role(row).capacity()``): trtllm-bench's own batch cap and token budget
-    (:func:`row_bench_settings`), the budget also sizing the activation workspace."""
+    (:func:`row_bench_settings`), the budget also sizing the activation workspace; on the
+    PyTorch-backend flow also :data:`PYTORCH_FLOW_OPTIONS`."""
     limits = row_bench_settings(row)
+    options = f"tokens={limits.max_num_tokens}"
+    if row.bench_flow == "pytorch":
+        cap = min(limits.max_batch_size, limits.max_num_tokens)
+        flow = {"fp8-law": "fp8-law", "pad": f"pad={cap}"}
+        options += "".join(f",{flow[o]}" for o in PYTORCH_FLOW_OPTIONS)
     return offline_role(
         row.model,
         row.gpu,
@@ -169,7 +181,7 @@ def row_role(row: ServingRow) -> RoleModel:
         row.precision,
         pp=row.pp,
         kv_precision=row.kv_precision,
-        engine=f"{row.engine or 'trtllm'},tokens={limits.max_num_tokens}",
+        engine=f"{row.engine or 'trtllm'},{options}",
         max_batch=limits.max_batch_size,
     )
 

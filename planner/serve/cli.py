@@ -176,9 +176,11 @@ def serve(
         typer.Option(
             "--engine",
             help="Engine the step times assume: trtllm (nim), vllm or sglang, "
-            "optionally NAME:VERSION,eager,steps=K,tokens=N,tuned (e.g. vllm:0.6.3,steps=10; "
-            "tokens = the engine's --max-num-batched-tokens; tuned = a build with shape-tuned "
-            "GEMMs, AMD's MLPerf images). Default: trtllm on NVIDIA "
+            "optionally NAME:VERSION,eager,steps=K,tokens=N,tuned,fp8-law,pad=N (e.g. "
+            "vllm:0.6.3,steps=10; tokens = the engine's --max-num-batched-tokens; tuned = a "
+            "build with shape-tuned GEMMs, AMD's MLPerf images; fp8-law = Hopper FP8 GEMMs at "
+            "DeepGEMM's measured shape law; pad=N = decode batches padded to the next captured "
+            "CUDA-graph size, up to N). Default: trtllm on NVIDIA "
             "GPUs, vllm on AMD GPUs; pools a named engine cannot run on are left out.",
         ),
     ] = None,

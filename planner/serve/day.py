@@ -154,7 +154,8 @@ def parse_profile(spec: Any, *, period_hours: float = 1.0) -> DayProfile:
         rates = tuple(float(x) for x in text.split(","))
     except ValueError:
         raise InputError(
-            f"--profile: expected rates like 10,12,30, a .csv or a .jsonl trace, got {text!r}"
+            f"{validate.arg('profile')}: expected rates like 10,12,30, a .csv or a .jsonl "
+            f"trace, got {text!r}"
         ) from None
     return DayProfile(rates, period_hours, "list")
 

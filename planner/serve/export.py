@@ -53,6 +53,13 @@ What would not start is refused or said in the export's ``notes``, never written
   layers when shorter): the export writes the model's pattern, as the plan's KV sizing
   assumes (:func:`~planner.perfmodel.engines.frees_windowed_kv`).
 * A model (or draft model) without a known checkpoint is named as given, with a note.
+
+The traffic split of the plan (:mod:`planner.serve.assemble`: every server at the same
+utilization, so a fast replica type takes more requests than a slow one) is the export's
+``router``: each server's ``weight``, the share of its workload's requests (decode servers:
+of its workload's prefilled requests) the load balancer in front should send it. No flag of
+the three tools' server commands takes a weight, so it is data plus a note, printed with the
+commands, whenever the weights of a stage are not all equal (:func:`router_weights`).
 """
 
 from __future__ import annotations
@@ -851,6 +858,74 @@ def _vllm_pairs(plan: ServingPlan) -> list[int | None]:
     return pairs
 
 
+def router_weights(plan: ServingPlan) -> list[float]:
+    """The share of requests each server of ``plan`` takes, in the order of the commands.
+
+    A server's load is its group's ``load_qps`` over its ``count``. New requests go to the
+    colocated and prefill servers of their workload, prefilled ones to its decode servers:
+    each server's weight is its load over the load of its workload's stage, so the weights
+    of a stage add up to 1 (equal shares when the plan routes no load, e.g. a stage that
+    only exists to be paired).
+    """
+    servers = [g for g in plan.replicas for _ in range(g.count)]
+
+    def stage(g: ReplicaGroup) -> tuple[str, str]:
+        return g.workload, "decode" if g.role == "decode" else "requests"
+
+    totals: dict[tuple[str, str], float] = {}
+    sizes: dict[tuple[str, str], int] = {}
+    for g in servers:
+        totals[stage(g)] = totals.get(stage(g), 0.0) + g.load_qps / g.count
+        sizes[stage(g)] = sizes.get(stage(g), 0) + 1
+    return [
+        g.load_qps / g.count / totals[stage(g)] if totals[stage(g)] > 0 else 1 / sizes[stage(g)]
+        for g in servers
+    ]
+
+
+def _router(
+    plan: ServingPlan, commands: list[dict[str, Any]], tool: str
+) -> tuple[list[dict[str, Any]], list[str]]:
+    """The export's ``router`` entries (one per workload and stage) and the notes that say
+    them where a stage's weights differ (two replica types, or one group loaded less)."""
+    weights = router_weights(plan)
+    servers = [g for g in plan.replicas for _ in range(g.count)]
+    stages: dict[tuple[str, str], list[int]] = {}
+    for i, g in enumerate(servers):
+        key = (g.workload, "decode" if g.role == "decode" else "requests")
+        stages.setdefault(key, []).append(i)
+    router, notes = [], []
+    for (workload, kind), members in stages.items():
+        entry: dict[str, Any] = {"stage": kind}
+        if workload:
+            entry["workload"] = workload
+        entry["servers"] = [
+            {"port": commands[i]["port"], "weight": round(weights[i], 6)} for i in members
+        ]
+        router.append(entry)
+        if len({round(weights[i], 6) for i in members}) < 2:
+            continue  # equal shares: any round-robin balancer does it
+        if kind == "decode" and tool == "vllm":
+            continue  # the proxy sends a request to its prefill server's pair
+        parts, seen = [], []
+        for i in members:  # one phrase per group: its ports and their weight each
+            group = servers[i]
+            if any(group is s for s in seen):
+                continue
+            seen.append(group)
+            ports = [commands[j]["port"] for j in members if servers[j] is group]
+            each = " each" if len(ports) > 1 else ""
+            parts.append(f"{', '.join(map(str, ports))}: {weights[i]:.4f}{each} ({group.label()})")
+        what = "prefilled requests to the decode servers" if kind == "decode" else "requests"
+        where = f" of {workload}" if workload else ""
+        notes.append(
+            f"router: split the {what}{where} by weight, the plan's traffic split (no flag of "
+            f"these {tool} commands takes it; give it to the load balancer in front, e.g. "
+            f"nginx upstream weights): port {'; port '.join(parts)}"
+        )
+    return router, notes
+
+
 def export_plan(problem: ServingProblem, plan: ServingPlan, tool: str) -> dict[str, Any]:
     """Launch commands of ``plan`` for ``tool`` (``vllm``, ``sglang`` or ``trtllm``).
 
@@ -858,11 +933,14 @@ def export_plan(problem: ServingProblem, plan: ServingPlan, tool: str) -> dict[s
     -------
     dict
         ``tool``, ``version``, ``doc``, ``notes`` (what the user must add before the
-        commands start: an EAGLE head, the proxy in front of prefill / decode pairs) and
-        ``commands``: one entry per server with the group's ``label``, ``role``, ``gpus``,
-        ``port``, ``argv`` (list), ``shell`` (one line) and, for TensorRT-LLM, the
-        ``extra_llm_api_options`` YAML text; vLLM prefill / decode servers also carry
-        their ``pair``.
+        commands start: an EAGLE head, the proxy in front of prefill / decode pairs, the
+        router's weights where they differ), ``commands``: one entry per server with the
+        group's ``label``, ``role``, ``gpus``, ``port``, ``weight`` (its share of the
+        requests of its stage, :func:`router_weights`), ``argv`` (list), ``shell`` (one
+        line) and, for TensorRT-LLM, the ``extra_llm_api_options`` YAML text (vLLM
+        prefill / decode servers also carry their ``pair``), and ``router``: per workload
+        and stage (``requests``: colocated and prefill servers; ``decode``) the ``port``
+        and ``weight`` of each server.
     """
     check_exportable(problem, tool)
     for g in plan.replicas:  # the layouts the search excludes for this tool (launchable)
@@ -957,12 +1035,16 @@ def export_plan(problem: ServingProblem, plan: ServingPlan, tool: str) -> dict[s
                 entry["shell"] += shlex.join(entry["argv"])
             commands.append(entry)
             port += 1
+    for entry, weight in zip(commands, router_weights(plan), strict=True):
+        entry["weight"] = round(weight, 6)
+    router, router_notes = _router(plan, commands, tool)
     return {
         "tool": tool,
         "version": spec.version,
         "doc": spec.doc,
-        "notes": notes,
+        "notes": [*notes, *router_notes],
         "commands": commands,
+        "router": router,
     }
 
 
@@ -981,4 +1063,5 @@ __all__ = [
     "head_format",
     "launchable",
     "restriction_effect",
+    "router_weights",
 ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import re
 
+from planner.core import validate
 from planner.core.errors import InputError
 
 _UNITS = {
@@ -91,10 +92,16 @@ def parse_slo(
         )
         hint = " (bare numbers are milliseconds)" if unitless else ""
         raise InputError(
-            f"{what}: {plain(value)} s is over {plain(limit)} s{hint}; pass --allow-slow "
-            "(allow_slow = true) if you mean it"
+            f"{what}: {plain(value)} s is over {plain(limit)} s{hint}; "
+            f"pass {_allow_slow()} if you mean it"
         )
     return value
+
+
+def _allow_slow() -> str:
+    """How to allow a slow target: the flag and a problem file's key on the command line,
+    the keyword in a library call."""
+    return "--allow-slow (allow_slow = true)" if validate.on_command_line() else "allow_slow=True"
 
 
 def parse_percentile(value: float | int | str, *, what: str = "percentile") -> float:

@@ -8,13 +8,20 @@ from typing import Annotated
 import typer
 
 from planner.core.io import emit_instances
-from planner.smtt.generate import MAX_COUNT, MAX_N, generate
+from planner.smtt.generate import MAX_COUNT, MAX_FACTOR, MAX_N, generate
 
 
 def gen(
     n: Annotated[int, typer.Option("--n", help=f"Jobs per instance (1 to {MAX_N:,}).")],
-    tf: Annotated[float, typer.Option("--tf", help="Tardiness factor TF.", min=0)],
-    rdd: Annotated[float, typer.Option("--rdd", help="Relative range of due dates RDD.", min=0)],
+    tf: Annotated[
+        float, typer.Option("--tf", help=f"Tardiness factor TF (0 to {MAX_FACTOR:g}).", min=0)
+    ],
+    rdd: Annotated[
+        float,
+        typer.Option(
+            "--rdd", help=f"Relative range of due dates RDD (0 to {MAX_FACTOR:g}).", min=0
+        ),
+    ],
     weighted: Annotated[
         bool, typer.Option("--weighted", help="Weights U{1..10} (1||ΣwjTj).")
     ] = False,

@@ -23,6 +23,10 @@ from planner.smtt.instance import Instance
 #: (``bench/time_limits.py``).
 MAX_N = 100_000
 MAX_COUNT = 10_000
+#: Largest TF and RDD (a typo guard): the literature draws both from 0.2..1.0; above 1 due
+#: dates turn negative (``clip``). ``--tf 1e30`` made due dates past int64 ("low is out of
+#: bounds for int64", an internal error); 100 keeps them within about 100 P of 0.
+MAX_FACTOR = 100.0
 
 
 def generate(
@@ -43,7 +47,8 @@ def generate(
     n
         Jobs per instance (>= 1).
     tf, rdd
-        Tardiness factor and relative range of due dates (both >= 0).
+        Tardiness factor and relative range of due dates (both from 0 to
+        :data:`MAX_FACTOR`; the literature's are 0.2 to 1.0).
     weighted
         Draw weights ``U{1..10}`` (1||ΣwjTj); otherwise unweighted.
     clip
@@ -70,6 +75,8 @@ def generate(
             raise InputError(f"{flag}: must be a finite number >= 0, got {value!r}")
         if not math.isfinite(value) or value < 0:
             raise InputError(f"{flag}: must be a finite number >= 0, got {value}")
+        if value > MAX_FACTOR:
+            raise InputError(f"{flag}: must be at most {MAX_FACTOR:g}, got {value:g}")
     rng = np.random.default_rng(seed)
     prefix = prefix or (f"wt{n}" if weighted else f"smtt{n}")
     out = []

@@ -9,6 +9,10 @@ clusters of several GPU pools by :mod:`planner.train.hetero`.
 >>> import planner.train
 >>> res = planner.train.plan("gpt-1t", "3072xA100", global_batch=3072, seq_len=2048)  # doctest: +SKIP
 >>> res.status, res.solution.short()                                                   # doctest: +SKIP
+
+``planner.train.compare(a, b)`` (what ``planner plan compare`` prints) takes two plans'
+``stats["summary"]``. The name is the function, not its module: import the module's other
+names from it (``from planner.train.compare import explain``).
 """
 
 from pathlib import Path
@@ -21,6 +25,10 @@ from planner.train import calibration
 from planner.train.api import make_problem, plan
 from planner.train.bounds import lower_bound
 from planner.train.cli import gen, plan_app
+
+# the plan comparison of the Library tour: the function shadows its module's attribute here,
+# so the module's other names are imported from planner.train.compare (sys.modules keeps it)
+from planner.train.compare import compare
 from planner.train.evaluate import evaluate, verify
 from planner.train.generate import generate
 from planner.train.instance import Constraints, TrainingPlan, TrainingProblem, Workload
@@ -72,6 +80,7 @@ __all__ = [
     "TrainingPlan",
     "TrainingProblem",
     "Workload",
+    "compare",
     "estimate",
     "evaluate",
     "generate",

@@ -48,8 +48,10 @@ def make_problem(
         )
     spec = load_model(model)
     if gpus_per_node is not None:  # 'x' raised TypeError inside parse_cluster (s15bad)
-        gpus_per_node = validate.bounded(gpus_per_node, "--gpus-per-node", low=1, high=2**31 - 1)
-    clus = parse_cluster(cluster, gpus_per_node=gpus_per_node)
+        gpus_per_node = validate.bounded(
+            gpus_per_node, validate.arg("gpus_per_node"), low=1, high=2**31 - 1
+        )
+    clus = parse_cluster(cluster, gpus_per_node=gpus_per_node, name="cluster")
     if "stage_layers" in constraints and constraints["stage_layers"] is not None:
         constraints["stage_layers"] = tuple(constraints["stage_layers"])
     return TrainingProblem(

@@ -6,6 +6,7 @@ import math
 from dataclasses import replace
 from typing import Any
 
+from planner.core import validate
 from planner.core.timing import Deadline
 from planner.perfmodel.memory import GIB
 from planner.train.evaluate import MEMORY_TOL
@@ -96,7 +97,7 @@ def structural_reason(problem: TrainingProblem) -> str | None:
     if c.pp is not None and c.even_stages and m.layers % c.pp:
         return (
             f"pp={c.pp} does not divide the model's {m.layers} layers and even stages are "
-            "required (drop --even-stages to allow uneven stages)"
+            f"required (drop {validate.arg('even_stages')} to allow uneven stages)"
         )
     if c.use_all_gpus and c.tp and c.pp and c.cp and N % (c.tp * c.pp * c.cp):
         return f"use_all_gpus: {N} GPUs are not a multiple of tp*pp*cp"
@@ -189,7 +190,8 @@ def framework_reason(problem: TrainingProblem) -> str | None:
         why = f"pp={c.pp}: {fw.title} builds equal stages only, {m.layers} layers"
     if why is None:
         return None
-    return f"{why} (--framework {fw.name}; --framework any plans outside it)"
+    flag = validate.arg("framework")
+    return f"{why} ({flag} {fw.name}; {flag} any plans outside it)"
 
 
 def _state_parts(problem: TrainingProblem) -> dict[str, float]:
@@ -293,8 +295,8 @@ def explain_infeasible(problem: TrainingProblem) -> tuple[str, dict[str, Any]]:
         why = violations(profile(fw), sub, plan) or ["no split it can build fits"]
         reason = (
             f"no plan {profile(fw).title} can launch fits: the smallest-memory plan "
-            f"({plan.short()}, {mem.total_gib:.1f} GiB) is outside it: {why[0]} (--framework "
-            f"{fw}; --framework any plans outside it)"
+            f"({plan.short()}, {mem.total_gib:.1f} GiB) is outside it: {why[0]} "
+            f"({validate.arg('framework')} {fw}; {validate.arg('framework')} any plans outside it)"
         )
         return reason, {"failed_constraint": reason, "min_memory_plan": plan.to_dict()}
     reason = (

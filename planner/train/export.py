@@ -31,6 +31,7 @@ from __future__ import annotations
 import shlex
 from typing import Any
 
+from planner.core import validate
 from planner.core.errors import InputError
 from planner.perfmodel.hardware import known_vendor
 from planner.train import frameworks
@@ -454,7 +455,7 @@ def _torchtitan(problem: TrainingProblem, plan: TrainingPlan) -> tuple[dict[str,
         notes.append(
             "ZeRO-1 has no torchtitan setting: written as FSDP without resharding after the "
             "forward (ZeRO-2: gradients sharded too, less memory; its gradient reduce-scatter "
-            "runs every micro-batch - compare with --fix zero=2)"
+            f"runs every micro-batch - compare with {validate.arg('zero', '--fix zero')}=2)"
         )
     layers = list(plan.stage_layers)
     base = max(layers) if layers else 0

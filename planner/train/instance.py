@@ -15,6 +15,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
+from planner.core import validate
 from planner.core.errors import InputError, check_table, positive_int, warn_once
 from planner.perfmodel.hardware import ClusterSpec, GpuSpec, parse_cluster
 from planner.perfmodel.kernels import calibration_warning
@@ -486,14 +487,16 @@ class TrainingProblem:
             if uncalibrated:
                 self._warn(uncalibrated)
         if c.framework is not None and len(self.cluster.pools) > 1:
+            flag = validate.arg("framework")
             raise InputError(
-                f"{self.name}: --framework {c.framework} plans one GPU pool (the framework "
-                "profiles restrict the single-pool search); use --framework any on mixed pools"
+                f"{self.name}: {flag} {c.framework} plans one GPU pool (the framework "
+                f"profiles restrict the single-pool search); use {flag} any on mixed pools"
             )
         for pool in self.cluster.pools:
             if c.objective == "cost" and pool.gpu.price_per_gpu_hour <= 0:
                 raise InputError(
-                    f"{self.name}: --objective cost needs a price for GPU {pool.gpu.name} "
+                    f"{self.name}: {validate.arg('objective')} cost needs a price for GPU "
+                    f"{pool.gpu.name} "
                     "(none is recorded in the catalog): set price_per_gpu_hour in a cluster TOML"
                 )
             if not pool.gpu.supports(self.workload.precision):

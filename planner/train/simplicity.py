@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from planner.core import validate
 from planner.core.errors import InputError
 from planner.train.instance import (
     TrainingPlan,
@@ -38,8 +39,10 @@ POOL_SIZE = 128
 _RECOMPUTE_RANK = {"none": 0, "selective": 1, "full": 2, "offload": 3}
 
 
-def check_tolerance(value: float, where: str = "--prefer-simple") -> float:
-    """``value`` as a tolerance in ``[0, 1)``, or :class:`InputError` naming ``where``."""
+def check_tolerance(value: float, where: str | None = None) -> float:
+    """``value`` as a tolerance in ``[0, 1)``, or :class:`InputError` naming ``where``
+    (default: ``prefer_simple``, ``--prefer-simple`` on the command line)."""
+    where = where or validate.arg("prefer_simple")
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value < 1:
         raise InputError(f"{where}: expected a fraction in [0, 1) such as 0.01, got {value!r}")
     return float(value)

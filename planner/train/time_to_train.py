@@ -35,6 +35,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from planner.core import validate
 from planner.core.errors import InputError
 
 #: Llama 3 (arXiv 2407.21783, section 3.3.4): unexpected interruptions in 54 days on 16,384 GPUs.
@@ -106,12 +107,16 @@ class TrainingRun:
 
     def __post_init__(self) -> None:
         checks = (
-            ("--tokens", self.tokens, False),
-            ("--failure-rate", self.failure_rate, True),
+            (validate.arg("tokens"), self.tokens, False),
+            (validate.arg("failure_rate"), self.failure_rate, True),
             # a field, not the CLI's flag: --checkpoint-gbps is in GB/s and checked by the CLI
             ("checkpoint_bytes_per_s", self.checkpoint_bytes_per_s, False),
-            ("--checkpoint-every", self.checkpoint_every_h, False),
-            ("--restart-minutes", self.restart_minutes, True),
+            (
+                validate.arg("checkpoint_every_h", "--checkpoint-every"),
+                self.checkpoint_every_h,
+                False,
+            ),
+            (validate.arg("restart_minutes"), self.restart_minutes, True),
         )
         for flag, value, zero_ok in checks:
             if value is None:
@@ -179,7 +184,8 @@ def time_to_train(
     lam = run.failure_rate * gpus  # failures per hour of the job
     if math.isinf(lam):  # 1e308 per GPU-hour: Young's interval was 0, a ZeroDivisionError
         raise InputError(
-            f"--failure-rate: {run.failure_rate:g} failures per GPU-hour on {gpus} GPUs is "
+            f"{validate.arg('failure_rate')}: {run.failure_rate:g} failures per GPU-hour on "
+            f"{gpus} GPUs is "
             "not a finite rate"
         )
     restart_h = run.restart_minutes / 60.0 + write_h  # restart + reading the checkpoint back

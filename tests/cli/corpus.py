@@ -424,6 +424,86 @@ SPECIFIC: list[tuple[str, list[str], str]] = [
         [*BASE["plan train"], "--plot", "{tmp}/p.png", "--plot-breakdown", "{tmp}/p.png"],
         "writes the same file",
     ),
+    # s22small: `--report x.csv` wrote the Markdown summary under a CSV name
+    (
+        "bench-report-not-markdown",
+        ["bench", "smtt", SMTT, "-t", "1", "--report", "{tmp}/r.csv"],
+        "--report {tmp}/r.csv: unsupported format '.csv' (use .md)",
+    ),
+    (
+        "bench-compare-report-not-markdown",
+        [
+            "bench",
+            "--compare",
+            "{tmp}/rcpsp_rows.csv",
+            "{tmp}/rcpsp_rows.csv",
+            "--report",
+            "{tmp}/r",
+        ],
+        "--report {tmp}/r: unsupported format 'no suffix' (use .md)",
+    ),
+    # s22small: gen rcpsp kept more layers than tasks (meta said 50 for 5) and cut the
+    # migration scenario's to its 10 phases, without a word; --tasks is --jobs' new name
+    (
+        "gen-rcpsp-layers-above-tasks",
+        ["gen", "rcpsp", "--tasks", "5", "--layers", "6"],
+        "--layers 6: at most --tasks (5): every layer holds a task",
+    ),
+    (
+        "gen-rcpsp-layers-above-phases",
+        ["gen", "rcpsp", "--scenario", "datacenter-migration", "--layers", "11"],
+        "--layers 11: at most 10 (the datacenter-migration scenario's phases)",
+    ),
+    ("gen-rcpsp-tasks-float", ["gen", "rcpsp", "--tasks", "1e18"], "'--tasks'"),
+    (
+        "gen-rcpsp-jobs-zero",  # the former name is named as typed
+        ["gen", "rcpsp", "--jobs", "0"],
+        "--jobs 0: must be an integer from 1 to 300",
+    ),
+    (
+        "gen-rcpsp-tasks-and-jobs",
+        ["gen", "rcpsp", "--tasks", "5", "--jobs", "6"],
+        "--jobs is the former name of --tasks",
+    ),
+    # s22small's gen sweep: a huge TF / RDD made due dates past int64 (internal error, exit 1)
+    (
+        "gen-smtt-tf-huge",
+        ["gen", "smtt", "--n", "5", "--tf", "1e30", "--rdd", "0.6"],
+        "--tf: must be at most 100, got 1e+30",
+    ),
+    (
+        "gen-smtt-rdd-huge",
+        ["gen", "smtt", "--n", "5", "--tf", "0.2", "--rdd", "99999999999999999999"],
+        "--rdd: must be at most 100, got 1e+20",
+    ),
+    # s22small's gen sweep: gen offload named the JSON field 'hardware.budget', and blamed the
+    # preset's --stability for what --zipf did
+    (
+        "gen-offload-budget-zero",
+        ["gen", "offload", "--steps", "4", "--budget", "0"],
+        "--budget: must be an integer in 1..257, got 0",
+    ),
+    (
+        "gen-offload-zipf-out-of-reach",
+        ["gen", "offload", "--steps", "4", "--zipf", "1.5"],
+        "--zipf 1.5 / --drift 0.02: the llada2-mini preset's --stability 0.95 is out of reach",
+    ),
+    (
+        "gen-offload-h2d-zero",
+        ["gen", "offload", "--steps", "4", "--h2d-gb-s", "0"],
+        "--h2d-gb-s: must be > 0, got 0.0",
+    ),
+    (
+        "gen-offload-gpu-call-nan",
+        ["gen", "offload", "--steps", "4", "--gpu-call-us", "nan"],
+        "--gpu-call-us: must be a number >= 0, got nan",
+    ),
+    (
+        "gen-offload-global-budget-huge",
+        ["gen", "offload", "--steps", "4", "--global-budget", "99999999999999999999"],
+        "--global-budget: must be an integer in 19..4883",
+    ),
+    # s22small: end of the s22small cases
 ]
 
 #: (case id, command line, fragment, modules made unimportable for the case)

@@ -131,8 +131,9 @@ def test_calibrate_says_on_stderr_what_it_is_doing(capsys, monkeypatch, tmp_path
     assert code in (0, 1)  # one row per stage fits other constants than the shipped ones
     assert all(json.loads(line)["constant"] for line in out.splitlines())  # JSON only
     phases = [line for line in err.splitlines() if line.startswith("calibrate: ")]
-    assert phases[0].startswith("calibrate: stage 1/5 training: 7 constants on 1 rows")
-    assert [line.split(" (")[0] for line in phases[5:]] == [
+    assert phases[0].startswith("calibrate: Hopper FP8 GEMM law fitted to DeepGEMM's table")
+    assert phases[1].startswith("calibrate: stage 1/5 training: 7 constants on 1 rows")
+    assert [line.split(" (")[0] for line in phases[6:]] == [
         "calibrate: fit done; comparing with the shipped constants",
         f"calibrate: writing the accuracy report {tmp_path / 'r.md'}",
     ]

@@ -81,7 +81,15 @@ def test_block_lengths():
         ({"cpu": "m1"}, "--cpu: unknown"),
         ({"link": "usb"}, "--link: unknown"),
         ({"layers": 40}, "--layers"),
-        ({"budget": 300}, "'hardware.budget' = 300 is larger"),
+        # s22small: the JSON field was named to a `gen offload --budget` user
+        ({"budget": 300}, r"--budget: must be an integer in 1\.\.257, got 300"),
+        ({"global_budget": 0}, r"--global-budget: must be an integer in 1\.\.257, got 0"),
+        ({"budget": 4, "global_budget": 40}, "--budget and --global-budget: give one"),
+        # s22small: an override was named by its JSON field ('hardware.h2d_gb_s')
+        ({"coefficients": {"h2d_gb_s": 0.0}}, r"^h2d_gb_s: must be > 0, got 0\.0"),
+        ({"coefficients": {"cpu_call_us": -1.0}}, r"^cpu_call_us: must be a number >= 0"),
+        # s22small: the preset's --stability was blamed for what --zipf did
+        ({"zipf": 1.5}, r"^--zipf 1\.5 / --drift 0\.02: the llada2-mini preset's --stability"),
     ],
 )
 def test_bad_generator_arguments(kwargs, message):

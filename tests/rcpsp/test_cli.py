@@ -98,3 +98,31 @@ def test_bad_input_exit_2(tmp_path, capsys):
 def test_gen_count_and_ramp_are_checked(capsys, extra, fragment):
     code, out, err = run(capsys, "gen", "rcpsp", "--jobs", "5", *extra)
     assert code == 2 and out == "" and fragment in err
+
+
+def test_gen_says_when_the_level_does_not_fit(capsys):
+    code, out, err = run(capsys, "gen", "rcpsp", "--tasks", "10", "--layers", "1", "--level", "5")
+    assert code == 0 and json.loads(out)["meta"]["level"] == 0
+    assert err.startswith("planner: note: --level: the layered DAG had room for 0 ")
+    assert "of the 5 asked in synthetic-n10-k0-s0" in err
+    code, _, err = run(capsys, "gen", "rcpsp", "--tasks", "10", "--ramp", "12")
+    assert code == 0 and "--ramp: " in err and "of 12 instances short" in err
+    code, _, err = run(capsys, "gen", "rcpsp", "--tasks", "10", "--level", "5")
+    assert code == 0 and err == ""
+
+
+def test_gen_any_without_windows_is_said(capsys):
+    code, _, err = run(capsys, "gen", "rcpsp", "--tasks", "8", "--any")
+    assert code == 0 and "--any: only deadlines (--p-window)" in err
+    code, _, err = run(capsys, "gen", "rcpsp", "--tasks", "8", "--any", "--p-window", "0.5")
+    assert code == 0 and err == ""
+
+
+def test_gen_tasks_keeps_jobs_as_its_former_name(capsys):
+    """--jobs counts parallel workers on bench; gen rcpsp's task count is --tasks (-n)."""
+    _, new, _ = run(capsys, "gen", "rcpsp", "--tasks", "7", "--seed", "3")
+    _, old, _ = run(capsys, "gen", "rcpsp", "--jobs", "7", "--seed", "3")
+    _, short, _ = run(capsys, "gen", "rcpsp", "-n", "7", "--seed", "3")
+    assert new == old == short and len(json.loads(new)["jobs"]) == 7
+    code, out, err = run(capsys, "gen", "rcpsp", "--tasks", "7", "--jobs", "8")
+    assert code == 2 and out == "" and "--jobs is the former name of --tasks" in err

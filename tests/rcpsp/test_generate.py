@@ -83,8 +83,8 @@ def test_resources_with_the_datacenter_scenario_are_refused_not_ignored():
     ("kwargs", "message"),
     [
         ({"layers": float("inf")}, "--layers inf"),  # was OverflowError
-        ({"layers": None}, "--layers None"),
-        ({"n_jobs": 1.5}, "--jobs 1.5"),
+        ({"layers": "x"}, "--layers 'x'"),
+        ({"n_jobs": 1.5}, "--tasks 1.5"),
         ({"level": float("nan")}, "--level nan"),  # was accepted
         ({"level": -1}, "--level -1"),
         ({"seed": 1.5}, "--seed 1.5"),  # was accepted
@@ -95,3 +95,37 @@ def test_resources_with_the_datacenter_scenario_are_refused_not_ignored():
 def test_wrong_kinds_of_parameters_are_input_errors(kwargs, message):
     with pytest.raises(InputError, match=message):
         generate(**{"n_jobs": 8, **kwargs})
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        # meta said 50 layers for the 5 tasks' 5, and datacenter-migration cut to its 10 phases
+        ({"n_jobs": 5, "layers": 6}, r"--layers 6: at most --tasks \(5\): every layer holds"),
+        (
+            {"n_jobs": 30, "layers": 11, "scenario": "datacenter-migration"},
+            r"--layers 11: at most 10 \(the datacenter-migration scenario's phases\)",
+        ),
+    ],
+)
+def test_more_layers_than_can_be_made_are_refused(kwargs, message):
+    with pytest.raises(InputError, match=message):
+        generate(**kwargs)
+
+
+def test_default_layers_are_reported_as_made():
+    """The default 5 layers on 3 tasks make 3 (one task each): meta says 3, the rest is the
+    instance of before (same durations, demands and precedences)."""
+    small = generate(3, seed=1)
+    assert small.meta["layers"] == 3
+    assert generate(3, seed=1, layers=3).meta["layers"] == 3
+    assert generate(30, seed=1).meta["layers"] == 5
+
+
+def test_a_level_without_room_is_recorded():
+    """One layer has no room for any edge: --level 5 gave 0 edges and said nothing."""
+    flat = generate(10, layers=1, level=5, seed=0)
+    assert flat.meta["level"] == 0 and flat.meta["level_requested"] == 5
+    full = generate(10, level=5, seed=0)
+    assert full.meta["level"] == 5 and "level_requested" not in full.meta
+    assert "level_requested" not in generate(5, seed=0).meta  # the default is a target

@@ -51,7 +51,7 @@ def test_a_tiny_time_limit_at_the_largest_size_gives_a_verified_schedule(largest
 
 
 def test_generator_limits():
-    with pytest.raises(InputError, match="--jobs"):
+    with pytest.raises(InputError, match="--tasks"):
         generate(MAX_JOBS + 1)
     with pytest.raises(InputError, match="--seed"):
         generate(10, seed=-1)

@@ -577,3 +577,60 @@ def test_trtllm_window_list_of_a_gemma3_pattern():
     )  # 13 full of 62: no n-th-layer pattern
     with pytest.raises(InputError, match="not every n-th layer"):
         attention_windows(problem(model=uneven))
+
+
+TWO_TYPES = ServingPlan(
+    (
+        ReplicaGroup("H100-SXM", 2, 1, 1, 2, "both", 2048, 6.0),
+        ReplicaGroup("A100-80GB", 4, 1, 1, 1, "both", 2048, 4.0),
+    )
+)
+
+
+@pytest.mark.parametrize("tool", sorted(TOOLS))
+def test_two_replica_types_export_the_routers_weights(tool):
+    """The plan's split (6 req/s over two H100 servers, 4 on one A100) was not in the export:
+    a round-robin balancer sends a third to each."""
+    prob = problem(gpus="H100:4,A100:8", qps=10.0)
+    out = export_plan(prob, TWO_TYPES, tool)
+    assert [c["weight"] for c in out["commands"]] == [0.3, 0.3, 0.4]
+    assert out["router"] == [
+        {
+            "stage": "requests",
+            "servers": [
+                {"port": 8000, "weight": 0.3},
+                {"port": 8001, "weight": 0.3},
+                {"port": 8002, "weight": 0.4},
+            ],
+        }
+    ]
+    (note,) = [n for n in out["notes"] if n.startswith("router:")]
+    assert "port 8000, 8001: 0.3000 each (2 x H100-SXM tp2 (both))" in note
+    assert "port 8002: 0.4000 (1 x A100-80GB tp4 (both))" in note
+
+
+def test_router_weights_per_stage_and_workload():
+    """Prefill servers share the new requests, decode servers the prefilled ones; each
+    workload of a fleet is routed over its own servers. One type at equal load: no note."""
+    pd = ServingPlan(
+        (
+            ReplicaGroup("H100-SXM", 1, 1, 1, 2, "prefill", 16384, 5.0),
+            ReplicaGroup("A100-80GB", 1, 1, 1, 1, "prefill", 16384, 2.0),
+            ReplicaGroup("H100-SXM", 2, 1, 1, 1, "decode", 0, 7.0),
+        )
+    )
+    out = export_plan(problem(gpus="H100:4,A100:8"), pd, "sglang")
+    stages = {r["stage"]: [s["weight"] for s in r["servers"]] for r in out["router"]}
+    assert stages == {"requests": [0.357143, 0.357143, 0.285714], "decode": [1.0]}
+    fleet = ServingPlan(
+        (
+            ReplicaGroup("H100-SXM", 1, 1, 1, 2, "both", 2048, 3.0, workload="chat"),
+            ReplicaGroup("H100-SXM", 1, 1, 1, 1, "both", 2048, 1.0, workload="batch"),
+        )
+    )
+    out = export_plan(problem(), fleet, "vllm")
+    assert [(r["workload"], [s["weight"] for s in r["servers"]]) for r in out["router"]] == [
+        ("chat", [0.5, 0.5]),
+        ("batch", [1.0]),
+    ]
+    assert not any(n.startswith("router:") for n in out["notes"])

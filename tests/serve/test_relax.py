@@ -40,13 +40,15 @@ def test_too_much_demand_needs_more_gpus():
 
 
 def test_tight_tpot_binds_and_its_best_value_is_feasible():
-    p = small(qps=2, ttft="1s", tpot="4ms")
+    # 5 ms: 8B BF16 on TP2 H100 / A100 reaches 5.6 ms since the s22gemm refit (a fitted
+    # 32 us per layer and iteration; 4.7 ms before, when the test asked for 4 ms), FP8 meets it
+    p = small(qps=2, ttft="1s", tpot="5ms")
     r = solve(p, "auto", time_limit=60, explain=True)
     assert r.status is Status.INFEASIBLE
     found = r.stats["explanation"]
     assert found["binding"] == ["tpot_s"]
     best = found["best_achievable"]["tpot_s"]
-    assert best > 0.004
+    assert best > 0.005
     ok = solve(replace(p, slo=SLO(1.0, best, p.slo.percentile)), "mip", time_limit=30)
     assert ok.status is Status.OPTIMAL
     (slo_option,) = [o for o in found["options"] if o["kind"] == "slo"]

@@ -37,7 +37,10 @@ def test_row_prediction_is_the_offline_capacity_of_its_layout():
         "fp4",
         pp=2,
         kv_precision="fp8",
-        engine=f"trtllm,tokens={limits.max_num_tokens}",
+        # the PyTorch flow's options (calibration.PYTORCH_FLOW_OPTIONS): the FP8 law (no
+        # effect on FP4 Blackwell GEMMs) and CUDA-graph padding up to min(batch, tokens)
+        engine=f"trtllm,tokens={limits.max_num_tokens},fp8-law,"
+        f"pad={min(limits.max_batch_size, limits.max_num_tokens)}",
         max_batch=limits.max_batch_size,
     )
     assert predict(two) == pytest.approx(expected)

@@ -15,7 +15,13 @@ TRAIN = {"model": "gpt-1.7b", "cluster": "8xA100", "global_batch": 64, "seq_len"
     [
         ({"top_k": 0}, "top_k 0: must be an integer from 1"),  # was kept
         ({"top_k": "x"}, "top_k 'x': must be an integer"),
-        ({"gpus_per_node": "x"}, "--gpus-per-node 'x': must be an integer"),  # was TypeError
+        ({"gpus_per_node": "x"}, "^gpus_per_node 'x': must be an integer"),  # was TypeError
+        # s22small: these named the CLI's flags (--prefer-simple, --gpus, --framework), which a
+        # library caller never wrote
+        ({"prefer_simple": -1}, r"^prefer_simple: expected a fraction in \[0, 1\)"),
+        ({"gpus_per_node": 0}, "^gpus_per_node 0: must be an integer"),
+        ({"cluster": "8xA100,"}, "^cluster '8xA100,': empty pool in list"),
+        ({"cluster": "8xA100,4xH100", "framework": "megatron"}, "framework megatron plans one"),
     ],
 )
 def test_train_make_problem_names_a_bad_argument(kwargs, message):
@@ -23,3 +29,23 @@ def test_train_make_problem_names_a_bad_argument(kwargs, message):
 
     with pytest.raises(InputError, match=message):
         make_problem(**{**TRAIN, **kwargs})
+
+
+def test_the_command_line_still_names_the_flags():
+    """The same check run by ``planner`` (inside ``validate.flag_names``) names the flag."""
+    from planner.core import validate
+    from planner.train.api import make_problem
+
+    with validate.flag_names(), pytest.raises(InputError, match=r"^--prefer-simple: expected"):
+        make_problem(**{**TRAIN, "prefer_simple": -1})
+    with pytest.raises(InputError, match=r"^prefer_simple: "):  # and only there
+        make_problem(**{**TRAIN, "prefer_simple": -1})
+
+
+def test_compare_is_exported():
+    """The Library tour's plan comparison was reachable only as planner.train.compare.compare."""
+    import planner.train
+    from planner.train.compare import compare, explain
+
+    assert planner.train.compare is compare and "compare" in planner.train.__all__
+    assert callable(explain)  # the module's other names still import from it

@@ -97,7 +97,7 @@ def test_never_finishes_when_failures_outpace_checkpoints():
 def test_an_overflowing_failure_rate_is_bad_input():
     """1e308 failures per GPU-hour times the GPUs overflowed to inf: Young's interval came out
     0 and the CLI died with a ZeroDivisionError (exit 1) (s14bad)."""
-    with pytest.raises(InputError, match=r"--failure-rate: 1e\+308 failures per GPU-hour"):
+    with pytest.raises(InputError, match=r"^failure_rate: 1e\+308 failures per GPU-hour"):
         _ttt(TrainingRun(tokens=1e9, failure_rate=1e308))
 
 

@@ -24,6 +24,11 @@ over its whole bounded range, a fixed number of sweeps and iterations, from
 fixed starting values: the result depends on the rows only, never on the
 shipped constants, and is the same on every machine (no linear algebra).
 
+Before these stages ``planner calibrate`` fits the Hopper FP8 GEMM law of the engines that
+take the ``fp8-law`` option to DeepGEMM's published kernel table
+(:mod:`planner.perfmodel.calibration.deepgemm`, its own file ``hopper_fp8_gemm.json``, checked
+by ``--check`` too): the serving rows of those engines are priced with it.
+
 Predictions come from the families (training plans from :mod:`planner.train`,
 serving replicas from :mod:`planner.serve`), which register a predictor per
 row type when imported; this package imports no family.
