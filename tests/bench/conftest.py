@@ -1,8 +1,21 @@
+import importlib.util
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
-INSTANCES = Path(__file__).resolve().parents[2] / "instances"
+ROOT = Path(__file__).resolve().parents[2]
+INSTANCES = ROOT / "instances"
+
+
+def load_script(relative: str, name: str) -> ModuleType:
+    """The script ``ROOT / relative`` (a ``bench/`` or ``examples/`` file, not a package
+    module) imported as module ``name``."""
+    spec = importlib.util.spec_from_file_location(name, ROOT / relative)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
 
 #: One small bundled instance per family with a plugin contract (file, selector).
 FAMILY_INSTANCES = {

@@ -3,20 +3,14 @@ the LLM Foundry runs not near-best within Composer by what Composer's best plan 
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
-
 import pytest
 
-SCRIPT = Path(__file__).resolve().parents[2] / "bench" / "train_near_best_misses.py"
+from .conftest import load_script
 
 
 @pytest.fixture(scope="module")
 def misses():
-    spec = importlib.util.spec_from_file_location("train_near_best_misses", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script("bench/train_near_best_misses.py", "train_near_best_misses")
 
 
 def _report(rows: list[str], plan_column: bool) -> str:

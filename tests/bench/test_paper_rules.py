@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
-
 import pytest
 
 from planner.core import get_family
@@ -12,18 +9,14 @@ from planner.core.solve import solve
 from planner.core.specs import load_instances
 from planner.smtt.generate import generate
 
-from .conftest import INSTANCES
+from .conftest import INSTANCES, load_script
 
-RULES_FILE = Path(__file__).resolve().parents[2] / "examples" / "plugins" / "smtt_paper_rules.py"
 RULES = ("edd", "mdd", "eddc", "mddc", "aug-mddc")
 
 
 @pytest.fixture(scope="module")
 def rules():
-    spec = importlib.util.spec_from_file_location("smtt_paper_rules", RULES_FILE)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script("examples/plugins/smtt_paper_rules.py", "smtt_paper_rules")
 
 
 @pytest.fixture(scope="module")

@@ -2,21 +2,16 @@
 
 from __future__ import annotations
 
-import importlib.util
 import sys
-from pathlib import Path
 
 import pytest
 
-SCRIPT = Path(__file__).resolve().parents[2] / "bench" / "serve_public.py"
+from .conftest import load_script
 
 
 @pytest.fixture(scope="module")
 def public():
-    spec = importlib.util.spec_from_file_location("serve_public", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script("bench/serve_public.py", "serve_public")
 
 
 def _fit_row(public, key: str, measured: float, predicted: float) -> dict:
