@@ -69,12 +69,15 @@ def _model(
     min_output: float | None = None,
     max_cost: float | None = None,
     max_gpus: float | None = None,
+    min_headroom: float | None = None,
 ) -> highspy.HighsLp:
     """The LP / MIP as a ``HighsLp`` (columns: ``n_c`` for each candidate, then one flow
     ``y_w`` per workload; every workload has its own demand and flow rows, the pools are
-    shared). ``objective``: ``cost``, ``throughput``, or ``headroom`` (the most requests per
-    second served, colocated capacity plus each workload's prefill-to-decode flow, under the
-    demand rows and ``max_cost``: the tie-break among plans of the optimal cost)."""
+    shared). ``objective``: ``cost``, ``throughput``, ``gpus``, ``headroom`` (the most
+    requests per second served, colocated capacity plus each workload's prefill-to-decode
+    flow, under the demand rows and ``max_cost``: the tie-break among plans of the optimal
+    cost) or ``pipeline_gpus`` (the fewest GPUs in pipeline-parallel replicas, serving at
+    least ``min_headroom`` requests per second: the last tie-break)."""
     pools = [p.label for p in problem.inventory.pools]
     count = {p.label: p.count for p in problem.inventory.pools}
     n = len(cands)
@@ -123,6 +126,9 @@ def _model(
         add_row([(j, c.price) for j, c in enumerate(cands)], -INF, max_cost)
     if max_gpus is not None:
         add_row([(j, float(c.gpus)) for j, c in enumerate(cands)], -INF, max_gpus)
+    if min_headroom is not None:
+        served_all = [(j, c.capacity) for j, c in enumerate(cands) if c.role == "both"]
+        add_row([*served_all, *((n + w, 1.0) for w in range(nw))], min_headroom, INF)
     lp = highspy.HighsLp()
     lp.num_col_ = n + nw
     lp.num_row_ = len(row_lo)
@@ -134,6 +140,8 @@ def _model(
         # requests per second served: a colocated replica's capacity, and per workload the flow
         # through its prefill / decode replicas (the smaller side, not their sum)
         cost = [-c.capacity if c.role == "both" else 0.0 for c in cands] + [-1.0] * nw
+    elif objective == "pipeline_gpus":
+        cost = [float(c.gpus) if c.config.pp > 1 else 0.0 for c in cands] + [0.0] * nw
     else:
         cost = [-eo * c.capacity if c.role == "both" else 0.0 for c in cands] + [-eo] * nw
     lp.col_cost_ = np.asarray(cost, dtype=float)
@@ -369,13 +377,19 @@ def _most_headroom(
     threads: int,
     seed: int,
 ) -> list[int]:
-    """Among the plans of the optimal ``cost``, one of the fewest GPUs and, among those, the
-    one that serves the most requests per second (two more solves, each started from the last
-    plan; the last plan found if a solve finds none).
+    """Among the plans of the optimal ``cost``, one of the fewest GPUs; among those, one that
+    serves the most requests per second; and among the plans within
+    :data:`PIPELINE_HEADROOM_RTOL` of that, one with the fewest GPUs in pipeline-parallel
+    replicas (up to three more solves, each started from the last plan; the last plan found
+    if a solve finds none).
 
     Which of several plans of equal cost HiGHS returns depends on its columns and path; a
     second objective makes the plan a function of the problem (and the same whether or not
     layouts no plan as cheap can use are among the columns, :mod:`planner.serve.price_cut`).
+    The last one keeps a model that fits one GPU out of pipeline parallelism when replicas
+    do as well: ``k`` replicas and one ``pp = k`` replica cost the same, and the model rates
+    the pipeline a fraction of a percent higher only because its one queue pools the load
+    of ``k`` (no deployment splits an 8B model by PP for that).
     """
     limit = cost * (1.0 + TIE_COST_RTOL)
     best = counts
@@ -392,7 +406,47 @@ def _most_headroom(
             return best
         best = found
         max_gpus = float(sum(c.gpus * k for c, k in zip(usable, best, strict=True)))
+    if not any(c.config.pp > 1 and k for c, k in zip(usable, best, strict=True)):
+        return best
+    if not deadline.remaining():
+        return best
+    floor = _headroom(problem, usable, best) * (1.0 - PIPELINE_HEADROOM_RTOL)
+    lp = _model(
+        problem,
+        usable,
+        objective="pipeline_gpus",
+        max_cost=limit,
+        max_gpus=max_gpus,
+        min_headroom=floor,
+    )
+    h = new_highs(time_limit=max(0.01, deadline.remaining()), threads=threads, seed=seed)
+    out = _run(h, lp, [float(v) for v in best] + _flows(problem, usable, best))
+    if out.has_solution:
+        found = [round(v) for v in out.values[: len(usable)]]
+        if (
+            sum(c.price * k for c, k in zip(usable, found, strict=True)) <= limit
+            and _pipeline_gpus(usable, found) < _pipeline_gpus(usable, best)
+            and _headroom(problem, usable, found) >= floor * (1.0 - 1e-9)
+        ):
+            best = found
     return best
+
+
+#: a pipeline-parallel plan is kept over one without only when it serves more than this
+#: fraction more requests per second at the same cost and GPUs (issue 18's 1 % tolerance of
+#: "prefer the simpler plan", applied to serving)
+PIPELINE_HEADROOM_RTOL = 0.01
+
+
+def _pipeline_gpus(cands: Sequence[Candidate], counts: list[int]) -> int:
+    """GPUs of ``counts`` in replicas with ``pp > 1``."""
+    return sum(c.gpus * k for c, k in zip(cands, counts, strict=True) if c.config.pp > 1)
+
+
+def _headroom(problem: ServingProblem, cands: Sequence[Candidate], counts: list[int]) -> float:
+    """Requests per second ``counts`` serve (the ``headroom`` objective's measure)."""
+    colocated = sum(c.capacity * k for c, k in zip(cands, counts, strict=True) if c.role == "both")
+    return colocated + sum(_flows(problem, cands, counts))
 
 
 def _flows(problem: ServingProblem, cands: Sequence[Candidate], counts: list[int]) -> list[float]:

@@ -32,6 +32,34 @@ def test_8b_that_fits_one_gpu_is_never_split_by_pipeline(qps, prompt, output, tp
     assert all(g.pp == 1 for g in r.solution.replicas)
 
 
+def test_equal_cost_pipeline_loses_the_tie_to_replicas():
+    # the simulator grid's 8B solver case: one H100 tp1 pp2 replica and two tp1 replicas cost
+    # the same and carry the same to 0.03 % (the pipeline's one queue pools the load); the
+    # tie-break keeps replicas (it picked pp2 before the pipeline stage of the tie-break)
+    kw = dict(qps=30, prompt_tokens="exp:1024", output_tokens="exp:256", ttft="3s")
+    r = plan(
+        "llama-3.1-8b",
+        "H100:8,A100:8",
+        tpot="100ms",
+        disaggregation="allow",
+        time_limit=30,
+        **kw,
+    )
+    assert r.status is Status.OPTIMAL
+    assert all(g.pp == 1 for g in r.solution.replicas)
+    # the tie-break never buys simplicity with cost: the optimum over pp = 1 layouts only
+    only_pp1 = plan(
+        "llama-3.1-8b",
+        "H100:8,A100:8",
+        tpot="100ms",
+        disaggregation="allow",
+        pp=1,
+        time_limit=30,
+        **kw,
+    )
+    assert r.objective == pytest.approx(only_pp1.objective, rel=1e-9)
+
+
 def test_pipeline_layouts_are_dominated_with_a_reason():
     problem = make_problem(
         "llama-3.1-8b", "H100:8", qps=10, prompt_tokens=512, output_tokens=128, tpot="60ms"
