@@ -248,7 +248,8 @@ def plan_seqpar(
     table.add_column("plan")
     table.add_column("total modeled time s", justify="right")
     table.add_column("speedup of planner", justify="right")
-    table.add_row("planner", f"{summary['total_s']:.1f}", "")
+    total = summary["total_s"]
+    table.add_row("planner", "–" if total is None else f"{total:.1f}", "")
     for key, label in (
         ("static", "static SP (one degree for the run)"),
         ("adaptive", "batch-adaptive SP"),
@@ -269,3 +270,11 @@ def plan_seqpar(
         ),
         highlight=False,
     )
+    missed = summary.get("unplanned")
+    if missed:
+        # totals and speedups cover the planned steps only; say so, with the first reason
+        out_console.print(
+            f"planned {summary['planned']} of {summary['steps']} steps (totals over those); "
+            f"step {missed['first']}: {missed['reason']}",
+            highlight=False,
+        )

@@ -212,3 +212,25 @@ def test_gen_strategies_with_a_preset_exit_2(capsys, tmp_path):
     code, _, err = run(capsys, "gen", "seqpar", "--mix", "github", "--max-len", 10, "-o", target)
     assert code == 2 and "--max-len: 10 tokens keeps 0 of the github mix" in err
     assert not target.exists()
+
+
+def test_plan_seqpar_without_a_plan_says_so(capsys, tmp_path):
+    """`-m static` where no single degree of the 32 GPUs holds the 196,608-token context: every
+    step is UNKNOWN. The table printed "planner 0.0" s (a run that costs nothing) and the JSON
+    "total_s": 0 for 0 planned steps (twenty-third session, s23walk)."""
+    args = ["plan", "seqpar", "--lengths", SAMPLE, "--batch", 64, "--steps", 2, "--gpus", 32]
+    args += ["-t", 0.5, "-m", "static"]
+    code, out, _ = run(capsys, *args, "--json")
+    summary = json.loads(out)
+    assert code == 0 and summary["planned"] == 0 and summary["total_s"] is None
+    assert summary["unplanned"] == {
+        "steps": 2,
+        "first": 0,
+        "reason": "no single degree holds the maximum context length",
+    }
+    code, out, _ = run(capsys, *args, "--out", tmp_path / "run.json")
+    planner_row = next(line for line in out.splitlines() if "│ planner" in line)
+    assert code == 0 and "0.0" not in planner_row and "–" in planner_row
+    assert "planned 0 of 2 steps" in out and "no single degree holds" in out
+    steps = json.loads((tmp_path / "run.json").read_text())["steps"]
+    assert [s["reason"] for s in steps] == ["no single degree holds the maximum context length"] * 2
