@@ -5,8 +5,8 @@ they replace. Usage: PYTHONPATH=. python bench/session_runs/s23walk/rcpsp_model_
 import importlib.util
 import sys
 
-from planner.rcpsp.generate import generate
 from planner.rcpsp import model as new
+from planner.rcpsp.generate import generate
 from planner.rcpsp.network import distances
 
 spec = importlib.util.spec_from_file_location("old_model", sys.argv[1])
