@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 
@@ -186,7 +187,12 @@ def test_plan_seqpar_draws_no_progress_bar_on_a_redirected_stderr():
         timeout=300,
     )
     assert proc.returncode == 0, proc.stderr
-    assert "static SP" in proc.stdout and proc.stderr == "", proc.stderr
+    # a time-limit overrun warning is not a bar: at load 13 "step0: auto ran 1.02 s over its
+    # 0.50 s limit" failed this test (s23walk); nothing else may reach stderr
+    rest = [
+        ln for ln in proc.stderr.splitlines() if not re.search(r" ran .* over its .* limit$", ln)
+    ]
+    assert "static SP" in proc.stdout and rest == [], proc.stderr
 
 
 def test_lengths_takes_the_bundled_sample_by_name(capsys, tmp_path, monkeypatch):
