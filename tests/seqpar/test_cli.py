@@ -240,3 +240,18 @@ def test_plan_seqpar_without_a_plan_says_so(capsys, tmp_path):
     assert "planned 0 of 2 steps" in out and "no single degree holds" in out
     steps = json.loads((tmp_path / "run.json").read_text())["steps"]
     assert [s["reason"] for s in steps] == ["no single degree holds the maximum context length"] * 2
+
+
+def test_gen_seqpar_notes_a_batch_without_a_plan(capsys, tmp_path):
+    """The default --max-len (196,608, FlexSP's for 64 GPUs) on 16 GPUs sampled a github
+    document of 80,077 tokens that no group holds: a batch every method reports INFEASIBLE, written
+    without a word (twenty-third session, s23walk). Now one stderr line says so, and how to avoid
+    it; the batches are still written (an infeasible batch is a valid instance)."""
+    args = ["gen", "seqpar", "--mix", "github", "--batch", 64, "--gpus", 16, "--count", 3]
+    code, _, err = run(capsys, *args, "-o", tmp_path / "a.jsonl")
+    assert code == 0 and len((tmp_path / "a.jsonl").read_text().splitlines()) == 3
+    (line,) = err.splitlines()
+    assert line.startswith("planner: note: 1 of 3 batches have no plan (solve reports INFEASIBLE)")
+    assert "a --max-len of at most 80,000 or more --gpus avoids it" in line
+    code, _, err = run(capsys, *args, "--max-len", 80000, "-o", tmp_path / "b.jsonl")
+    assert code == 0 and err == ""
