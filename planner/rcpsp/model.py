@@ -376,14 +376,24 @@ def _energy_cuts(
     # as a bound: makespan * base overflowed CP-SAT's int64 (MODEL_INVALID) for capacities
     # and horizons within the documented limits (s16audit); integer ceilings, exact
     m.add(makespan >= -(-total // base))
+    # ordered[j, k]: k starts after j ends, for jobs k with energy. Masks and sums in numpy: the
+    # Python double loop took 1.7 s of a 1 s limit at 300 jobs (s23walk); same cuts, same order.
+    # by_j[k, j]: j starts after k ends, for jobs k with energy (the jobs before j).
+    follows = np.asarray(dist) >= np.asarray(dur, dtype=float)[:, None]
+    np.fill_diagonal(follows, False)
+    has = np.asarray([e > 0 for e in energy], dtype=bool)
+    ordered, by_j = follows & has[None, :], follows & has[:, None]
+    # exact sums: int64 while the total fits, Python ints past it
+    weights = np.asarray(energy, dtype=np.int64 if total < 2**62 else object)
+    after_e = ordered.astype(weights.dtype) @ weights
+    before_e = weights @ by_j.astype(weights.dtype)
+    has_after, has_before = ordered.any(axis=1), by_j.any(axis=0)
     for j in range(n):
-        after = [k for k in range(n) if k != j and dist[j, k] >= dur[j] and energy[k]]
-        if after:
-            e = sum(energy[k] for k in after)
+        if has_after[j]:
+            e = int(after_e[j])
             m.add(makespan >= starts[j] + dur[j] + -(-e // base))
-        before = [k for k in range(n) if k != j and dist[k, j] >= dur[k] and energy[k]]
-        if before:
-            e = sum(energy[k] for k in before)
+        if has_before[j]:
+            e = int(before_e[j])
             m.add(starts[j] >= -(-e // base))
 
 

@@ -163,6 +163,7 @@ class StepRecord:
     bound_s: float | None
     solve_s: float
     microbatches: int
+    reason: str = ""  # why the step has no plan (``time_s`` None), e.g. the method's reason
 
 
 @dataclass
@@ -178,8 +179,14 @@ class RunReport:
         out: dict[str, Any] = {
             "steps": len(self.steps),
             "planned": len(done),
-            "total_s": total,
+            # None, not 0, when no step got a plan: `plan seqpar -m static` where no degree
+            # holds the context printed "planner 0.0 s" for 0 of 2 steps (s23walk)
+            "total_s": total if done else None,
         }
+        missed = [s for s in self.steps if s.time_s is None]
+        if missed:
+            out["unplanned"] = {"steps": len(missed), "first": missed[0].step}
+            out["unplanned"]["reason"] = missed[0].reason
         for key in ("static", "adaptive"):
             vals = [getattr(s, f"{key}_s") for s in done]
             if done and all(v is not None for v in vals):
@@ -295,6 +302,7 @@ def plan_run(
             bound_s=res.bound,
             solve_s=solve_s,
             microbatches=res.stats.get("microbatches", 0),
+            reason="" if res.objective is not None else (res.reason or res.status.value),
         )
         report.steps.append(rec)
         if on_step is not None:

@@ -135,6 +135,27 @@ def gen(
             strategies=split_list(strategies),
         )
     emit_instances(made, out)
+    _note_infeasible(made)
+
+
+def _note_infeasible(made: list) -> None:
+    """One stderr line when a sampled batch holds a document no group of the cluster can hold:
+    every method then reports INFEASIBLE. `gen seqpar --mix github --batch 64 --gpus 16` wrote
+    such a batch (the default --max-len 196,608 is FlexSP's for 64 GPUs) without a word (s23walk).
+    """
+    import sys
+
+    bad = [(inst.name, inst.infeasibility()) for inst in made]
+    bad = [(name, why) for name, why in bad if why is not None]
+    if not bad:
+        return
+    name, why = bad[0]
+    cap = int(made[0].tables.capacity[-1])
+    print(
+        f"planner: note: {len(bad)} of {len(made)} batches have no plan (solve reports "
+        f"INFEASIBLE): {name}: {why}; a --max-len of at most {cap:,} or more --gpus avoids it",
+        file=sys.stderr,
+    )
 
 
 @plan_app.command("seqpar")
@@ -248,7 +269,8 @@ def plan_seqpar(
     table.add_column("plan")
     table.add_column("total modeled time s", justify="right")
     table.add_column("speedup of planner", justify="right")
-    table.add_row("planner", f"{summary['total_s']:.1f}", "")
+    total = summary["total_s"]
+    table.add_row("planner", "–" if total is None else f"{total:.1f}", "")
     for key, label in (
         ("static", "static SP (one degree for the run)"),
         ("adaptive", "batch-adaptive SP"),
@@ -269,3 +291,11 @@ def plan_seqpar(
         ),
         highlight=False,
     )
+    missed = summary.get("unplanned")
+    if missed:
+        # totals and speedups cover the planned steps only; say so, with the first reason
+        out_console.print(
+            f"planned {summary['planned']} of {summary['steps']} steps (totals over those); "
+            f"step {missed['first']}: {missed['reason']}",
+            highlight=False,
+        )

@@ -143,3 +143,51 @@ def test_energy_bound_of_huge_energies_is_exact():
         }
     )
     assert lower_bound(inst) == 8 * b
+
+
+def test_lower_bound_is_computed_once_per_instance(monkeypatch):
+    """The methods, the CP-SAT model and the certificate all ask for the cheap bound; at 300 jobs
+    each energy closure cost 0.5 CPU s and `solve rcpsp -m cpsat -t 1` ran 1.5-3 s over its
+    limit computing it three times (twenty-third session, s23walk)."""
+    import planner
+    from planner.rcpsp import bounds, network
+    from planner.rcpsp.generate import generate
+
+    calls, closures = [], []
+    real_bound, real_closure = bounds.resource_bound, network._energy_distances
+    monkeypatch.setattr(
+        bounds, "resource_bound", lambda *a, **k: calls.append(1) or real_bound(*a, **k)
+    )
+    monkeypatch.setattr(  # the closure's computation, behind energy_distances' memo
+        network, "_energy_distances", lambda *a, **k: closures.append(1) or real_closure(*a, **k)
+    )
+    inst = generate(40, seed=2, p_downtime=0.5)
+    first = lower_bound(inst)
+    for method in ("sgs-basic", "cpsat", "auto"):
+        res = planner.solve(inst, method, time_limit=5, threads=1)
+        assert res.bound is not None and res.bound >= first
+    assert lower_bound(inst) == first
+    assert len(calls) == 1
+    # the bound, the CP-SAT model and auto's set-covering bound share one energy closure
+    assert len(closures) == 1
+    fresh = generate(40, seed=2, p_downtime=0.5)  # an equal, new instance computes its own
+    assert lower_bound(fresh) == first
+    assert len(calls) == 2
+
+
+def test_kept_energy_closure_is_a_copy_and_keyed_on_the_input():
+    from planner.rcpsp.generate import generate
+    from planner.rcpsp.network import distances, energy_distances
+
+    inst = generate(20, seed=5)
+    base = distances(inst)
+    first = energy_distances(inst, base)
+    first[:] = 0  # a caller scribbling on its copy must not change the next answer
+    again = energy_distances(inst, distances(inst))
+    np.testing.assert_array_equal(again, energy_distances(generate(20, seed=5), base))
+    assert np.any(again != 0)
+    other = base.copy()
+    other[0, -1] = max(other[0, -1], 1.0) + 5  # another input gets its own closure
+    np.testing.assert_array_equal(
+        energy_distances(inst, other), energy_distances(generate(20, seed=5), other)
+    )

@@ -71,3 +71,17 @@ def test_make_instance_names_a_bad_argument(kwargs, message):
 
     with pytest.raises(InputError, match=message):
         make_instance(**{"lengths": [100, 2000, 300], "cluster": 16, **kwargs})
+
+
+def test_plan_run_totals_leave_unplanned_steps_out_and_say_so():
+    """A step without a plan has its reason; the totals say how many steps they cover."""
+    from planner.seqpar.api import RunReport, StepRecord
+
+    ok = StepRecord(0, "FEASIBLE", 2.0, 4.0, 3.0, 1.5, 0.1, 1)
+    miss = StepRecord(1, "UNKNOWN", None, None, None, None, 0.2, 0, reason="no plan found in time")
+    tot = RunReport([ok, miss]).totals()
+    assert tot["planned"] == 1 and tot["total_s"] == 2.0
+    assert tot["unplanned"] == {"steps": 1, "first": 1, "reason": "no plan found in time"}
+    none = RunReport([miss]).totals()
+    assert none["total_s"] is None and none["planned"] == 0
+    assert "unplanned" not in RunReport([ok]).totals()
