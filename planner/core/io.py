@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from planner.core.errors import InputError
+from planner.core.paths import missing_data_hint
 
 
 def read_text(path: str | Path) -> str:
@@ -30,7 +31,7 @@ def read_text(path: str | Path) -> str:
     try:
         text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
-        raise InputError(f"{path}: no such file") from None
+        raise InputError(f"{path}: no such file{missing_data_hint(path)}") from None
     except IsADirectoryError:
         raise InputError(f"{path}: is a directory, expected a file") from None
     except UnicodeDecodeError as exc:

@@ -50,6 +50,23 @@ def given_or_bundled(raw: str | Path, family: str) -> Path:
     return path
 
 
+def missing_data_hint(path: str | Path) -> str:
+    """A note for an error about a missing file that sits under a ``shared/data`` folder.
+
+    The README's benchmark commands name the data as ``../shared/data/...`` (the development
+    layout); on a user's fresh clone that folder does not exist, and a bare "no such file"
+    did not say the file is benchmark data that is not in the repository (twenty-third
+    session, s23readme). Returns ``""`` for any other path.
+    """
+    parts = Path(path).parts
+    if not any(parts[i : i + 2] == ("shared", "data") for i in range(len(parts) - 1)):
+        return ""
+    return (
+        " (benchmark data, not in the repository: download it as docs/data.md describes"
+        " and set PLANNER_DATA, or put shared/data beside the checkout)"
+    )
+
+
 def data_dir() -> Path | None:
     """Benchmark reference data (``$PLANNER_DATA``, else ``../shared/data`` beside a checkout).
 

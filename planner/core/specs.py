@@ -23,7 +23,7 @@ from typing import Any
 
 from planner.core.errors import InputError
 from planner.core.family import Family
-from planner.core.paths import data_dir, given_or_bundled
+from planner.core.paths import data_dir, given_or_bundled, missing_data_hint
 
 log = logging.getLogger("planner")
 
@@ -68,7 +68,7 @@ def expand_paths(family: Family, spec: str) -> list[tuple[Path, str | None]]:
             raise InputError(f"{raw}: pattern matches no file")
         return [(p, selector) for p in files]
     if not path.exists():
-        raise InputError(f"{raw}: no such file")
+        raise InputError(f"{raw}: no such file{missing_data_hint(raw)}")
     return [(path, selector)]
 
 

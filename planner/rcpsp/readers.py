@@ -21,6 +21,7 @@ import psplib
 from planner.core.errors import InputError
 from planner.core.family import Reference
 from planner.core.io import iter_jsonl, loads_json, read_csv_text, read_text
+from planner.core.paths import missing_data_hint
 from planner.core.specs import select
 from planner.rcpsp.instance import Instance, Precedence, find_fs_cycle
 
@@ -461,5 +462,6 @@ def reference(spec: str, instances: Sequence[Instance]) -> dict[str, Reference]:
     if not out:
         raise InputError(
             f"--reference: {spec!r} is neither a file nor a numeric field of the instances"
+            f"{missing_data_hint(spec)}"
         )
     return out

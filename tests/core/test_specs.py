@@ -70,3 +70,28 @@ def test_planner_families_must_name_modules(monkeypatch):
     monkeypatch.setenv("PLANNER_FAMILIES", "toyfam, no_such_module_xyz")
     with pytest.raises(InputError, match="no module named 'no_such_module_xyz'"):
         plugged_families()
+
+
+def test_a_missing_file_under_shared_data_says_it_is_benchmark_data(tmp_path):
+    """The README's benchmark commands name ``../shared/data/...``; on a fresh clone the error
+    said only "no such file" (twenty-third session, s23readme)."""
+    fam = get_family("toy")
+    missing = tmp_path / "shared" / "data" / "smtt" / "tkindt_n500.jsonl"
+    with pytest.raises(InputError, match=r"no such file \(benchmark data, not in the repository"):
+        load_instances(fam, [f"{missing}#17"])
+    # a file elsewhere keeps the plain message
+    with pytest.raises(InputError) as info:
+        load_instances(fam, [str(tmp_path / "mine.json")])
+    assert str(info.value).endswith("mine.json: no such file")
+
+
+def test_read_text_of_a_missing_benchmark_file_says_where_the_data_comes_from(tmp_path):
+    from planner.core.io import read_text
+
+    with pytest.raises(
+        InputError, match=r"wtopt40.txt: no such file \(benchmark data.*PLANNER_DATA"
+    ):
+        read_text(tmp_path / "shared" / "data" / "smtt" / "orlib" / "wtopt40.txt")
+    with pytest.raises(InputError) as info:
+        read_text(tmp_path / "sharedx" / "data.txt")
+    assert str(info.value).endswith("data.txt: no such file")

@@ -141,6 +141,17 @@ def test_reference_of_another_set_is_refused(tmp_path):
     assert reference(str(bounds), [inst])["j301_1"].value == 43
 
 
+def test_a_missing_reference_under_shared_data_says_it_is_benchmark_data(tmp_path):
+    """`bench rcpsp ... --reference ../shared/data/psplib/bounds.csv` on a fresh clone named the
+    path without saying it is benchmark data (twenty-third session, s23readme)."""
+    (inst,) = read(INSTANCES / "j301_1.sm")
+    missing = str(tmp_path / "shared" / "data" / "psplib" / "bounds.csv")
+    with pytest.raises(InputError, match=r"numeric field of the instances \(benchmark data"):
+        reference(missing, [inst])
+    with pytest.raises(InputError, match=r"numeric field of the instances$"):
+        reference("no_such_field", [inst])
+
+
 def _migration() -> dict:
     return json.loads((INSTANCES / "datacenter_migration.json").read_text())
 
