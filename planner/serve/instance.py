@@ -32,6 +32,7 @@ from planner.perfmodel.engines import (
     default_engine,
     engine_refusal,
     parse_engine,
+    version_note,
     stores_kv,
 )
 from planner.perfmodel.hardware import ClusterSpec, GpuSpec, Pool, parse_cluster
@@ -513,6 +514,9 @@ class ServingProblem:
             object.__setattr__(self, "engine_source", "--export")  # not an --engine given
             named = True
         object.__setattr__(self, "engine", parse_engine(self.engine) if named else None)
+        if self.engine is not None and version_note(self.engine):
+            # vllm:9.9 was accepted silently; it is timed as the current release
+            self._warn(version_note(self.engine))
         if self.offload is not None:
             if not self.model.is_moe:
                 raise InputError(
