@@ -534,24 +534,33 @@ def _cand_row(c: Candidate) -> list[str]:
     ]
 
 
+def _export_lines(export: dict[str, Any]) -> list[str]:
+    """The notes, then per server its label, TensorRT-LLM's YAML (a here-document) and the
+    command: what :func:`print_export` prints under its heading and :func:`export_script`
+    writes."""
+    lines = [f"# note: {note}" for note in export.get("notes", ())]
+    for c in export["commands"]:
+        lines.append(f"# {c['label']}, port {c['port']}")
+        if "extra_llm_api_options" in c:
+            lines.append(f"cat > {c['argv'][-1]} <<'EOF'\n{c['extra_llm_api_options']}EOF")
+        lines.append(c["shell"])
+    return lines
+
+
+def _export_heading(export: dict[str, Any]) -> str:
+    return f"({export['tool']} {export['version']}, flags as in {export['doc']})"
+
+
+def export_script(export: dict[str, Any]) -> str:
+    """The launch commands of ``--export`` as a shell script (``plan serve --export X -o
+    FILE`` writes it, as ``plan train --export X -o FILE`` writes the launch file)."""
+    head = ["#!/bin/sh", f"# launch commands {_export_heading(export)}"]
+    return "\n".join(head + _export_lines(export)) + "\n"
+
+
 def print_export(export: dict[str, Any], *, console: Console | None = None) -> None:
     """The launch commands of ``--export`` (one per server; TensorRT-LLM's YAML first)."""
     out = console or Console()
-    out.print(
-        f"[bold]launch commands[/bold] ({export['tool']} {export['version']}, flags as in "
-        f"{export['doc']})",
-        highlight=False,
-    )
-    for note in export.get("notes", ()):
-        out.print(f"# note: {note}", highlight=False, markup=False, soft_wrap=True)
-    for c in export["commands"]:
-        out.print(f"# {c['label']}, port {c['port']}", highlight=False, soft_wrap=True)
-        if "extra_llm_api_options" in c:
-            path = c["argv"][-1]
-            out.print(
-                f"cat > {path} <<'EOF'\n{c['extra_llm_api_options']}EOF",
-                highlight=False,
-                markup=False,
-                soft_wrap=True,
-            )
-        out.print(c["shell"], highlight=False, markup=False, soft_wrap=True)
+    out.print(f"[bold]launch commands[/bold] {_export_heading(export)}", highlight=False)
+    for line in _export_lines(export):
+        out.print(line, highlight=False, markup=False, soft_wrap=True)

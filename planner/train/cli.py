@@ -155,7 +155,9 @@ def train(
         typer.Option(
             "--export",
             help="Launch settings of the plan: megatron, nemo, deepspeed or torchtitan (implies "
-            "--framework of the same name unless --framework is given; --out writes them).",
+            "--framework of the same name unless --framework is given; --out writes them). "
+            "With --from: the launch read, converted to this format (JSON export); the "
+            "proposal's launch is JSON proposal.export.",
         ),
     ] = None,
     framework: Annotated[
@@ -171,7 +173,8 @@ def train(
         typer.Option(
             "--from",
             help="Evaluate an existing launch: FORMAT FILE (megatron, nemo, deepspeed, torchtitan)"
-            " and propose the best change.",
+            " and propose the best change (JSON framework: FORMAT, the framework it is "
+            "priced as).",
         ),
     ] = None,
     against: Annotated[
@@ -417,6 +420,8 @@ def train(
     with console.clean_stdout() as stdout:
         result = solve(problem, method, time_limit=time_limit / searches, threads=threads)
         summary = result.stats["summary"]
+        if launch is not None:  # was null: the launch is priced as its own framework runs it
+            summary["framework"] = launch.fmt
         exported = None
         if fmt is not None and result.solution is not None:
             exported = export_plan(problem, result.solution, fmt)
@@ -439,7 +444,12 @@ def train(
                 **open_args,
             )
             proposal = propose(
-                launch, summary, best_problem, _share(deadline, against_fix is None), threads
+                launch,
+                summary,
+                best_problem,
+                _share(deadline, against_fix is None),
+                threads,
+                export_format=fmt,
             )
             summary["from"] = proposal["from"]
             summary["proposal"] = proposal["proposal"]
@@ -505,7 +515,12 @@ def train(
 
             render_against(comparison)
         if exported is not None:
-            typer.echo(f"# {exported['format']} ({exported['version']})")
+            what = (  # with --from the export is the launch read, not the proposal
+                ": the launch read (--from), converted; the proposal's is JSON proposal.export"
+                if launch is not None
+                else ""
+            )
+            typer.echo(f"# {exported['format']} ({exported['version']}){what}")
             for name, value in exported.get("env", {}).items():  # the launch asserts these
                 typer.echo(f"# environment: export {name}={value}")
             typer.echo(exported["text"], nl=False)

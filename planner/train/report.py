@@ -28,6 +28,7 @@ def summary(problem: TrainingProblem, result: Result) -> dict[str, Any]:
             "active_parameters": problem.model.params_active,
             "layers": problem.model.layers,
             "hidden": problem.model.hidden,
+            "experts": problem.model.num_experts,  # 0: dense (plan compare hides expert rows)
         },
         "cluster": problem.cluster.describe(),
         "global_batch": problem.workload.global_batch,
@@ -74,6 +75,8 @@ def summary(problem: TrainingProblem, result: Result) -> dict[str, Any]:
             cost_per_hour=est.cost_per_hour,
             cost_per_step=est.cost_per_step,
             usd_per_million_tokens=est.usd_per_million_tokens,
+            memory_gib_per_gpu=est.memory.total_gib,
+            # deprecated alias of memory_gib_per_gpu (it always held GiB); kept for one release
             memory_gb_per_gpu=est.memory.total_gib,
             memory=est.memory.to_dict(),
             memory_stage=est.worst_stage.index,
@@ -276,7 +279,7 @@ def render(
                 _band_range(a.get("error_band")),
                 f"{100 * a['mfu']:.1f}%",
                 f"{a['hardware_tflops_per_gpu']:.1f}",
-                f"{a['memory_gb_per_gpu']:.1f}",
+                f"{a['memory_gib_per_gpu']:.1f}",
                 str(a["gpus"]),
             )
         console.print(at)
