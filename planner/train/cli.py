@@ -461,7 +461,7 @@ def train(
                 problem,
                 step_time_s=summary["step_time_s"],
                 gpus=summary["gpus"],
-                cost_per_hour=summary["cost_per_hour"],
+                cost_per_hour=summary["cost_per_hour"] or 0.0,  # None: no price known
                 run=run,
             )
             summary["time_to_train"] = ttt
