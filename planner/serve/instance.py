@@ -823,7 +823,7 @@ class ServingProblem:
         inventory = parse_cluster(inv)
         meta = dict(data.get("meta", {}) or {})
         if data.get("pricing") is not None or data.get("prices") is not None:
-            from planner.serve.prices import apply_pricing, load_prices, pricing_json
+            from planner.perfmodel.prices import apply_pricing, load_prices, pricing_json
 
             prices = data.get("prices")
             if prices is not None:

@@ -190,6 +190,22 @@ def train(
             "--tokens", help="Tokens to train on (15T, 2.5B): wall days, GPU-hours, cost."
         ),
     ] = None,
+    pricing: Annotated[
+        str | None,
+        typer.Option(
+            "--pricing",
+            help="Price tier from the price table: on-demand, reserved or spot "
+            "(default: the hardware catalog's indicative price), as plan serve.",
+        ),
+    ] = None,
+    prices: Annotated[
+        Path | None,
+        typer.Option(
+            "--prices",
+            help="Price table TOML ([gpu.NAME] on_demand/reserved/spot USD per GPU-hour; "
+            "default models/prices/gpu-hour.toml), as plan serve.",
+        ),
+    ] = None,
     failure_rate: Annotated[
         float | None,
         typer.Option(
@@ -299,6 +315,8 @@ def train(
     inputs = [("--model", model)] + [("--gpus", str(p)) for p in inventory_files(gpus)]
     if from_launch is not None:
         inputs.append(("--from", from_launch[1]))
+    if prices is not None:
+        inputs.append(("--prices", prices))
     for target in (out, plot, plot_breakdown):
         for flag, value in inputs:
             if (
@@ -411,6 +429,8 @@ def train(
         top_k=top,
         software=sw,
         prefer_simple=0.0 if launch is not None else prefer_simple,
+        pricing=pricing,
+        prices=prices,
         **problem_args,
     )
     # --against and --from add a search each; they share the time limit, each search an equal
@@ -441,6 +461,8 @@ def train(
                 top_k=top,
                 software=best_sw,
                 prefer_simple=prefer_simple,
+                pricing=pricing,
+                prices=prices,
                 **open_args,
             )
             proposal = propose(

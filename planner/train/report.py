@@ -46,6 +46,8 @@ def summary(problem: TrainingProblem, result: Result) -> dict[str, Any]:
         "profile": ACTIVE.get(),  # the --profile whose constants priced it (None: shipped)
         "framework": problem.constraints.framework,  # plans kept to it (None: any)
     }
+    if "pricing" in problem.meta:  # --pricing / --prices: the tier and each GPU's price
+        out["pricing"] = problem.meta["pricing"]
     if result.solution is not None and result.status.value in ("OPTIMAL", "FEASIBLE"):
         est = estimate(problem, result.solution)
         priced = est.cost_per_hour > 0  # 0: a pool of the plan has no price (step_time)
