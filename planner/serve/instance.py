@@ -32,8 +32,8 @@ from planner.perfmodel.engines import (
     default_engine,
     engine_refusal,
     parse_engine,
-    version_note,
     stores_kv,
+    version_note,
 )
 from planner.perfmodel.hardware import ClusterSpec, GpuSpec, Pool, parse_cluster
 from planner.perfmodel.kernels import calibration_warning
