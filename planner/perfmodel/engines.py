@@ -306,6 +306,13 @@ VLLM_GPU_MEMORY_UTILIZATION = 0.9
 #: TensorRT-LLM's default ``kv_cache_free_gpu_mem_fraction`` (trtllm-bench, LLM API
 #: ``KvCacheConfig``): the KV cache takes 90 % of the memory free after loading the engine.
 TRTLLM_KV_FREE_FRACTION = 0.9
+#: Largest ``pad=N`` cap per engine: the largest batch size in the engine's capture lists of
+#: :mod:`planner.perfmodel.graph_padding` (trtllm-bench's ``batch_sizes`` end at 8192, vLLM V1's
+#: default ``cudagraph_batch_sizes`` at 512, SGLang's ``capture_bs`` at 160; a test checks they
+#: agree). vLLM and SGLang capture nothing above it, so a larger cap pads exactly as this one
+#: does; TensorRT-LLM would add the cap itself as a graph size, a batch no fit row or published
+#: setting reaches (the calibration rows' caps are 64-4096).
+GRAPH_PAD_MAX = {"trtllm": 8192, "vllm": 512, "sglang": 160}
 #: TensorRT-LLM releases (first, last) whose PyTorch-backend pipeline loop blocks each rank on
 #: its own stage and on the token relays (module notes): 1.0 to 1.1.x, before PR #10349.
 TRTLLM_BLOCKING_PP_RELEASES = ((1, 0), (1, 1, 999))
@@ -392,6 +399,12 @@ class Engine:
         if self.name not in ENGINES:
             raise InputError(
                 f"engine must be one of {', '.join(ENGINES)} (or nim), got {self.name!r}"
+            )
+        if pad > GRAPH_PAD_MAX[self.name]:  # pad=1000000000 was accepted
+            raise InputError(
+                f"engine option pad={pad}: {self.name} captures CUDA graphs for batches of at "
+                f"most {GRAPH_PAD_MAX[self.name]} in the model (give pad=1 to "
+                f"pad={GRAPH_PAD_MAX[self.name]})"
             )
         steps = self.scheduler_steps
         if isinstance(steps, bool) or not isinstance(steps, int) or steps < 1:
@@ -617,7 +630,7 @@ def parse_engine(spec: str | Engine | Mapping[str, Any] | None) -> Engine:
     for opt in opts:
         m = re.fullmatch(r"steps=(\d+)", opt)
         t = re.fullmatch(r"tokens=(\d+)", opt)
-        p = re.fullmatch(r"pad=(\d+)", opt)
+        p = re.fullmatch(r"pad=(.*)", opt)
         key = "graphs" if opt in ("eager", "graphs", "cuda-graphs") else opt.partition("=")[0]
         if key in seen:  # a second value would silently win
             raise InputError(f"engine option {key!r} given twice in {spec!r}")
@@ -635,7 +648,7 @@ def parse_engine(spec: str | Engine | Mapping[str, Any] | None) -> Engine:
         elif opt == "fp8-law":
             law = True
         elif p:
-            pad = int(p.group(1))
+            pad = _pad_cap(p.group(1), spec)
         else:
             raise InputError(
                 "engine option must be 'eager', 'graphs', 'steps=K', 'tokens=N', 'tuned', "
@@ -652,6 +665,39 @@ def parse_engine(spec: str | Engine | Mapping[str, Any] | None) -> Engine:
         graph_pad=pad,
         spelled=typed if typed in ALIASES else "",
     )
+
+
+def _release_text(version: tuple[int, ...]) -> str:
+    """``0.23.0``; ``1.1.x`` for a window's open end (``(1, 1, 999)``)."""
+    return ".".join("x" if v == 999 else str(v) for v in version)
+
+
+def version_note(engine: Engine) -> str:
+    """A sentence when ``engine.version`` is later than the newest release the model's version
+    rules name (:data:`NEWEST_NAMED_RELEASES`): it is timed as the engine's current release,
+    as with no version; '' otherwise (no version, or one the rules place)."""
+    if not engine.version:
+        return ""
+    newest = NEWEST_NAMED_RELEASES[engine.name]
+    if version_tuple(engine.version)[:3] <= newest:
+        return ""
+    return (
+        f"engine {engine.given_name} {engine.version} is later than {engine.name} "
+        f"{_release_text(newest)}, the newest release the model's version rules name: it is "
+        f"timed as the current release (as --engine {engine.given_name} without a version)"
+    )
+
+
+def _pad_cap(text: str, spec: str) -> int:
+    """The ``N`` of option ``pad=N``: a whole number >= 1 (``pad=0``, which pads nothing,
+    ``pad=-1`` and ``pad=1e9`` were accepted or refused as an unknown option; the largest
+    cap is checked by :class:`Engine`)."""
+    if not re.fullmatch(r"\d+", text) or int(text) < 1:
+        raise InputError(
+            f"engine option pad={text}: N must be a whole number >= 1, the largest captured "
+            f"batch (leave pad out for no padding), in {spec!r}"
+        )
+    return int(text)
 
 
 def _check_alias_version(name: str, version: str, where: str) -> None:
@@ -880,6 +926,20 @@ VLLM_CHUNKED_KV_RELEASES = (((0, 10, 0), (0, 10, 1)), ((0, 14, 0), None))
 #: windowed and full layers.
 VLLM_CONNECTOR_HYBRID_KV_RELEASE = (0, 23, 0)
 
+#: Newest release of each engine that a version rule of this module (or of the serving export,
+#: :data:`planner.serve.targets.VERSIONS`) names: vLLM 0.23.0
+#: (:data:`VLLM_CONNECTOR_HYBRID_KV_RELEASE`), TensorRT-LLM 1.1.x (the end of
+#: :data:`TRTLLM_BLOCKING_PP_RELEASES`), SGLang 0.4.6 (the export's version, whose KV pools
+#: :func:`frees_windowed_kv` reads). A later version (``vllm:9.9``, which no one released) falls
+#: outside every window and is timed as the current release, as if no version were given:
+#: :func:`version_note` says so rather than refusing it, since the model has no table of the
+#: releases that exist.
+NEWEST_NAMED_RELEASES = {
+    "vllm": VLLM_CONNECTOR_HYBRID_KV_RELEASE,
+    "trtllm": TRTLLM_BLOCKING_PP_RELEASES[1],
+    "sglang": (0, 4, 6),
+}
+
 
 def _in_releases(version: tuple[int, ...], ranges) -> bool:
     return any(lo <= version and (hi is None or version < hi) for lo, hi in ranges)
@@ -935,8 +995,10 @@ __all__ = [
     "ENGINES",
     "ENGINE_NAMES",
     "ENGINE_VENDORS",
+    "GRAPH_PAD_MAX",
     "KERNEL_FLOOR_S",
     "KV_ALIGN_BYTES",
+    "NEWEST_NAMED_RELEASES",
     "SGLANG_MOE_LAYER_CONSTANT",
     "SGLANG_TRITON_MOE_RELEASES",
     "SMALL_KERNELS_PER_LAYER",
@@ -978,6 +1040,7 @@ __all__ = [
     "quant_kernels",
     "replays_graph",
     "small_kernel_floor_s",
+    "version_note",
     "version_tuple",
 ]
 

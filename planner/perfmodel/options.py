@@ -263,6 +263,14 @@ class Software:
             )
         if self.capacity_factor and self.capacity_factor < 1:
             raise InputError(f"{where}: capacity_factor must be 0 (dropless) or >= 1")
+        if self.grad_accumulation_fusion and self.unfused_grad_accumulation:
+            # both were accepted: the GEMM accumulating into main_grad itself and a separate
+            # accumulation pass describe two different frameworks' backward
+            raise InputError(
+                f"{where}: grad_accumulation_fusion and unfused_grad_accumulation contradict "
+                "each other (the weight-gradient GEMM accumulates into the buffer itself, or a "
+                "separate pass adds each microbatch's gradient): set at most one"
+            )
 
     @property
     def expert_load(self) -> float:
@@ -327,7 +335,13 @@ class Software:
             if kind is str and not isinstance(value, str):
                 raise InputError(f"{where}: {f.name} must be a string")
             out[f.name] = kind(value)
-        return cls(**out)
+        try:
+            return cls(**out)
+        except InputError as exc:  # name the file or flag the values came from
+            text = str(exc)
+            if where != "software" and text.startswith("software: "):
+                text = f"{where}: {text.removeprefix('software: ')}"
+            raise InputError(text) from None
 
     def with_(self, **changes: Any) -> Software:
         """A copy with some fields changed."""

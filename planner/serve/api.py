@@ -69,15 +69,9 @@ def make_problem(
     inventory = parse_cluster(gpus)
     meta: dict[str, Any] = {}
     if pricing is not None or prices is not None:
-        from planner.serve.prices import apply_pricing, load_prices, pricing_json
+        from planner.perfmodel.prices import price_cluster
 
-        table = load_prices(prices)
-        tier = pricing or "on-demand"
-        inventory = apply_pricing(inventory, tier, table)
-        meta["pricing"] = pricing_json(inventory, tier, table)
-        meta["pricing"]["file"] = (
-            str(prices) if prices is not None else "models/prices/gpu-hour.toml"
-        )
+        inventory, meta["pricing"] = price_cluster(inventory, pricing, prices)
     slo = SLO(
         _target(ttft, validate.arg("ttft"), MAX_TTFT_S, allow_slow),
         _target(tpot, validate.arg("tpot"), MAX_TPOT_S, allow_slow),
@@ -282,7 +276,7 @@ def plan(
         Solver limits.
     pricing, prices
         Price tier (``on-demand``, ``reserved``, ``spot``) and price table
-        (:mod:`planner.serve.prices`; the shipped ``models/prices/gpu-hour.toml`` when
+        (:mod:`planner.perfmodel.prices`; the shipped ``models/prices/gpu-hour.toml`` when
         ``None``): every pool's GPU-hour price comes from the table. Neither: the hardware
         catalog's indicative price.
     explain

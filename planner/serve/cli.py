@@ -15,7 +15,7 @@ import typer
 
 from planner.core import console, validate
 from planner.core.errors import InputError
-from planner.core.io import dump_json, ensure_not_input
+from planner.core.io import dump_json, ensure_not_input, write_atomic
 from planner.core.timing import Deadline
 
 if TYPE_CHECKING:
@@ -290,7 +290,13 @@ def serve(
     ] = None,
     json_out: Annotated[bool, typer.Option("--json", help="One JSON object on stdout.")] = False,
     out: Annotated[
-        Path | None, typer.Option("--out", "-o", help="Also write the JSON object here.")
+        Path | None,
+        typer.Option(
+            "--out",
+            "-o",
+            help="Write the plan JSON here; with --export, the launch commands instead (a "
+            "shell script; the plan JSON is then --json on stdout), as plan train does.",
+        ),
     ] = None,
 ) -> None:
     """Choose serving replicas (GPU type, TP/PP/EP, count, role) meeting SLOs at minimum $/hour."""
@@ -489,7 +495,15 @@ def serve(
                     data["export"] = {"tool": export, "refused": str(exc), "commands": []}
         if json_out:
             console.write_json_line(stdout, data)
-    if out is not None:
+    if out is not None and export is not None:
+        # the launch, as plan train --export -o writes it (this wrote the JSON: s23small)
+        if data.get("export") and refused is None:
+            from planner.serve.report import export_script
+
+            write_atomic(out, export_script(data["export"]))
+        elif refused is None:  # no plan, nothing to launch: say so (not an error)
+            console.no_plot("--out", out, result)
+    elif out is not None:
         dump_json(out, data)
     if not json_out:
         print_report(problem, result, top=top, simulated=data.get("simulated"))

@@ -237,7 +237,7 @@ def spot_terms(problem: ServingProblem, policy: SpotPolicy) -> dict[str, tuple[f
     """``{pool: (spot USD per GPU-hour, expected capacity loss)}`` of pools with spot prices."""
     if not policy.allowed:
         return {}
-    from planner.serve.prices import load_prices
+    from planner.perfmodel.prices import load_prices
 
     table = load_prices(policy.prices)
     out = {}
@@ -248,7 +248,7 @@ def spot_terms(problem: ServingProblem, policy: SpotPolicy) -> dict[str, tuple[f
         loss = min(0.99, row.spot_preemption_per_hour * policy.recovery_hours)
         out[pool.label] = (row.spot, loss)
     if not out:  # was a silent plan without spot (a user GPU table has no price row)
-        from planner.serve.prices import default_prices_path
+        from planner.perfmodel.prices import default_prices_path
 
         names = ", ".join(p.gpu.name for p in problem.inventory.pools)
         raise InputError(

@@ -38,6 +38,14 @@ def cost_per_hour(problem: ServingProblem, plan: ServingPlan) -> float:
     return sum(g.gpus * problem.pool(g.gpu).gpu.price_per_gpu_hour for g in plan.replicas)
 
 
+def priced_cost_per_hour(problem: ServingProblem, plan: ServingPlan) -> float | None:
+    """USD per hour of the GPUs the plan uses, ``None`` when one of them has no price (its
+    pool's ``price_per_gpu_hour`` is 0: the sum would count those GPUs as free)."""
+    if any(problem.pool(g.gpu).gpu.price_per_gpu_hour <= 0 for g in plan.replicas):
+        return None
+    return cost_per_hour(problem, plan)
+
+
 def evaluate(problem: ServingProblem, plan: ServingPlan) -> float:
     """The objective: USD/hour (cost), or minus the output tokens/s served (throughput)."""
     if problem.objective == "cost":

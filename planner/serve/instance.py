@@ -33,6 +33,7 @@ from planner.perfmodel.engines import (
     engine_refusal,
     parse_engine,
     stores_kv,
+    version_note,
 )
 from planner.perfmodel.hardware import ClusterSpec, GpuSpec, Pool, parse_cluster
 from planner.perfmodel.kernels import calibration_warning
@@ -513,6 +514,9 @@ class ServingProblem:
             object.__setattr__(self, "engine_source", "--export")  # not an --engine given
             named = True
         object.__setattr__(self, "engine", parse_engine(self.engine) if named else None)
+        if self.engine is not None and version_note(self.engine):
+            # vllm:9.9 was accepted silently; it is timed as the current release
+            self._warn(version_note(self.engine))
         if self.offload is not None:
             if not self.model.is_moe:
                 raise InputError(
@@ -819,7 +823,7 @@ class ServingProblem:
         inventory = parse_cluster(inv)
         meta = dict(data.get("meta", {}) or {})
         if data.get("pricing") is not None or data.get("prices") is not None:
-            from planner.serve.prices import apply_pricing, load_prices, pricing_json
+            from planner.perfmodel.prices import apply_pricing, load_prices, pricing_json
 
             prices = data.get("prices")
             if prices is not None:

@@ -10,7 +10,7 @@ from rich.table import Table
 
 from planner.core.result import Result
 from planner.serve.candidates import Candidate, candidates, group_key
-from planner.serve.evaluate import cost_per_hour, plan_metrics
+from planner.serve.evaluate import plan_metrics, priced_cost_per_hour
 from planner.serve.instance import ServingPlan, ServingProblem
 from planner.serve.units import format_duration
 
@@ -51,7 +51,8 @@ def result_json(problem: ServingProblem, result: Result) -> dict[str, Any]:
         "status": result.status.value,
         "objective_kind": problem.objective,
         "replicas": [g.to_dict() for g in plan.replicas] if plan else [],
-        "cost_per_hour": cost_per_hour(problem, plan) if plan else None,
+        # null when a GPU of the plan has no price (was 0.0; the warning says which)
+        "cost_per_hour": priced_cost_per_hour(problem, plan) if plan else None,
         "ttft_s": _num(metrics.get("ttft_s")) if plan else None,
         "tpot_s": _num(metrics.get("tpot_s")) if plan else None,
         # the worst group's percentiles, what the SLO check holds within the targets
@@ -102,7 +103,7 @@ def result_json(problem: ServingProblem, result: Result) -> dict[str, Any]:
         out["workloads"] = _workloads_json(problem, plan, metrics)
     if problem.objective == "throughput" and result.bound is not None:
         out["bound_tokens_per_s"] = -result.bound
-    if plan is not None and metrics.get("served_qps"):
+    if plan is not None and metrics.get("served_qps") and out["cost_per_hour"] is not None:
         # output tokens served (summed over workloads: the first workload's mean length
         # stood for all of them)
         tokens_per_hour = metrics["throughput_tokens_per_s"] * 3600
@@ -126,7 +127,7 @@ def _workloads_json(
             "slo": part.slo.to_dict(),
             "replicas": [g.to_dict() for g in sub.replicas] if sub else [],
             "gpus": sub.gpus_by_pool() if sub else {},
-            "cost_per_hour": cost_per_hour(problem, sub) if sub else None,
+            "cost_per_hour": priced_cost_per_hour(problem, sub) if sub else None,
             "ttft_s": _num(m.get("ttft_s")) if sub else None,
             "tpot_s": _num(m.get("tpot_s")) if sub else None,
             "worst_ttft_s": _num(m.get("worst_ttft_s")) if sub else None,
@@ -284,7 +285,7 @@ def print_report(
             heads.append((col, "left" if col in ("GPU", "role", "workload") else "right"))
         rows = []
         for g, m in zip(plan.replicas, data["groups"], strict=True):
-            price = problem.pool(g.gpu).gpu.price_per_gpu_hour * g.gpus
+            price = problem.pool(g.gpu).gpu.price_per_gpu_hour * g.gpus  # 0: no price
             rows.append(
                 [
                     *((g.workload,) if problem.shared else ()),
@@ -296,7 +297,7 @@ def print_report(
                     g.role + (" +spec" if g.speculative else ""),
                     str(g.chunk_tokens or "–"),
                     str(g.gpus),
-                    f"{price:.2f}",
+                    f"{price:.2f}" if price > 0 else "–",
                     _fmt(m["per_replica_qps"]),
                     _fmt(m["capacity_qps"] / g.count),
                     format_duration(m["ttft_s"]) if m["ttft_s"] is not None else "–",
@@ -309,8 +310,10 @@ def print_report(
         _print_fitted(out, title, heads, rows, [g.label() for g in plan.replicas])
         gap = data["gap"]
         gpus = f"{plan.gpus} GPU" + ("" if plan.gpus == 1 else "s")
+        cost = data["cost_per_hour"]
         line = (
-            f"cost ${data['cost_per_hour']:.2f}/h for {gpus}; capacity "
+            ("cost: no price known" if cost is None else f"cost ${cost:.2f}/h")
+            + f" for {gpus}; capacity "
             f"{data['capacity_qps']:.4g} req/s ({data['throughput_tokens_per_s']:,.0f} output "
             f"tokens/s); predicted TTFT {problem.slo.pct_label} {format_duration(data['ttft_s'])}, "
             f"TPOT {problem.slo.pct_label} {format_duration(data['tpot_s'])}"
@@ -526,32 +529,41 @@ def _cand_row(c: Candidate) -> list[str]:
         c.config.label() if c.pool == c.config.gpu.name else f"{c.pool}: {c.config.label()}",
         c.role,
         str(c.gpus),
-        f"{c.price:.2f}",
+        f"{c.price:.2f}" if c.price > 0 else "–",  # 0: no price known
         _fmt(c.capacity, ".4g"),
-        _fmt(c.cost_per_qps, ".3g"),
+        _fmt(c.cost_per_qps, ".3g") if c.price > 0 else "–",
         format_duration(f.ttft_s) if f is not None and c.role != "decode" else "–",
         format_duration(f.tpot_s) if f is not None and c.role != "prefill" else "–",
     ]
 
 
+def _export_lines(export: dict[str, Any]) -> list[str]:
+    """The notes, then per server its label, TensorRT-LLM's YAML (a here-document) and the
+    command: what :func:`print_export` prints under its heading and :func:`export_script`
+    writes."""
+    lines = [f"# note: {note}" for note in export.get("notes", ())]
+    for c in export["commands"]:
+        lines.append(f"# {c['label']}, port {c['port']}")
+        if "extra_llm_api_options" in c:
+            lines.append(f"cat > {c['argv'][-1]} <<'EOF'\n{c['extra_llm_api_options']}EOF")
+        lines.append(c["shell"])
+    return lines
+
+
+def _export_heading(export: dict[str, Any]) -> str:
+    return f"({export['tool']} {export['version']}, flags as in {export['doc']})"
+
+
+def export_script(export: dict[str, Any]) -> str:
+    """The launch commands of ``--export`` as a shell script (``plan serve --export X -o
+    FILE`` writes it, as ``plan train --export X -o FILE`` writes the launch file)."""
+    head = ["#!/bin/sh", f"# launch commands {_export_heading(export)}"]
+    return "\n".join(head + _export_lines(export)) + "\n"
+
+
 def print_export(export: dict[str, Any], *, console: Console | None = None) -> None:
     """The launch commands of ``--export`` (one per server; TensorRT-LLM's YAML first)."""
     out = console or Console()
-    out.print(
-        f"[bold]launch commands[/bold] ({export['tool']} {export['version']}, flags as in "
-        f"{export['doc']})",
-        highlight=False,
-    )
-    for note in export.get("notes", ()):
-        out.print(f"# note: {note}", highlight=False, markup=False, soft_wrap=True)
-    for c in export["commands"]:
-        out.print(f"# {c['label']}, port {c['port']}", highlight=False, soft_wrap=True)
-        if "extra_llm_api_options" in c:
-            path = c["argv"][-1]
-            out.print(
-                f"cat > {path} <<'EOF'\n{c['extra_llm_api_options']}EOF",
-                highlight=False,
-                markup=False,
-                soft_wrap=True,
-            )
-        out.print(c["shell"], highlight=False, markup=False, soft_wrap=True)
+    out.print(f"[bold]launch commands[/bold] {_export_heading(export)}", highlight=False)
+    for line in _export_lines(export):
+        out.print(line, highlight=False, markup=False, soft_wrap=True)

@@ -56,7 +56,7 @@ def sweep(
     Returns
     -------
     list of dict
-        One row per (GPU type, rate): ``gpu``, ``qps``, ``status``, ``cost_per_hour``,
+        One row per (GPU type, rate): ``gpu``, ``qps``, ``status``, ``cost_per_hour`` and
         ``usd_per_million_output_tokens`` (``None`` without a plan or for a GPU type without
         a price: pass ``pricing="on-demand"``), ``gpus`` (used), ``replicas`` (labels),
         ``reason`` (why there is no plan, or no price), ``warnings`` (the problem's: no
@@ -93,7 +93,8 @@ def sweep(
                     "gpu": gpu,
                     "qps": float(qps),
                     "status": res.status.value,
-                    "cost_per_hour": cost,
+                    # None for a GPU type without a price, as plan serve's JSON (was 0.0)
+                    "cost_per_hour": None if unpriced else cost,
                     "usd_per_million_output_tokens": per_m,
                     "gpus": plan.gpus if plan is not None else None,
                     "replicas": [g.label() for g in plan.replicas] if plan is not None else [],

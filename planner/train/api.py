@@ -38,6 +38,8 @@ def make_problem(
     top_k: int = 5,
     software: Software | None = None,
     prefer_simple: float = DEFAULT_TOLERANCE,
+    pricing: str | None = None,
+    prices: str | Path | None = None,
     **constraints: Any,
 ) -> TrainingProblem:
     """Build a :class:`TrainingProblem` from names, files or objects (see :func:`plan`)."""
@@ -52,6 +54,11 @@ def make_problem(
             gpus_per_node, validate.arg("gpus_per_node"), low=1, high=2**31 - 1
         )
     clus = parse_cluster(cluster, gpus_per_node=gpus_per_node, name="cluster")
+    meta: dict[str, Any] = {}
+    if pricing is not None or prices is not None:  # the serving planner's price table
+        from planner.perfmodel.prices import price_cluster
+
+        clus, meta["pricing"] = price_cluster(clus, pricing, prices)
     if "stage_layers" in constraints and constraints["stage_layers"] is not None:
         constraints["stage_layers"] = tuple(constraints["stage_layers"])
     return TrainingProblem(
@@ -61,6 +68,7 @@ def make_problem(
         workload=Workload(global_batch, seq_len, precision),
         constraints=Constraints(**constraints),
         meta={
+            **meta,
             # any value was kept (0, -1, 'x') until the search used it (s15bad)
             "top_k": validate.bounded(top_k, "top_k", low=1, high=2**31 - 1),
             "prefer_simple": check_tolerance(prefer_simple),
@@ -117,6 +125,10 @@ def plan(
         the simplest is recommended (:mod:`planner.train.simplicity`); 0 = the fastest.
     name
         Instance name (default: model @ cluster).
+    pricing, prices
+        Price every pool from a price table (:mod:`planner.perfmodel.prices`, as ``plan serve``
+        does): tier ``on-demand`` (default), ``reserved`` or ``spot`` of the file ``prices``
+        (default ``models/prices/gpu-hour.toml``); neither: the hardware catalog's prices.
     **constraints
         Any :class:`Constraints` field: ``tp=8``, ``pp=4``, ``recompute="full"``,
         ``max_gpus=512``, ``objective="cost"``, ...

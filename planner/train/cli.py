@@ -155,7 +155,9 @@ def train(
         typer.Option(
             "--export",
             help="Launch settings of the plan: megatron, nemo, deepspeed or torchtitan (implies "
-            "--framework of the same name unless --framework is given; --out writes them).",
+            "--framework of the same name unless --framework is given; --out writes them). "
+            "With --from: the launch read, converted to this format (JSON export); the "
+            "proposal's launch is JSON proposal.export.",
         ),
     ] = None,
     framework: Annotated[
@@ -171,7 +173,8 @@ def train(
         typer.Option(
             "--from",
             help="Evaluate an existing launch: FORMAT FILE (megatron, nemo, deepspeed, torchtitan)"
-            " and propose the best change.",
+            " and propose the best change (JSON framework: FORMAT, the framework it is "
+            "priced as).",
         ),
     ] = None,
     against: Annotated[
@@ -185,6 +188,22 @@ def train(
         str | None,
         typer.Option(
             "--tokens", help="Tokens to train on (15T, 2.5B): wall days, GPU-hours, cost."
+        ),
+    ] = None,
+    pricing: Annotated[
+        str | None,
+        typer.Option(
+            "--pricing",
+            help="Price tier from the price table: on-demand, reserved or spot "
+            "(default: the hardware catalog's indicative price), as plan serve.",
+        ),
+    ] = None,
+    prices: Annotated[
+        Path | None,
+        typer.Option(
+            "--prices",
+            help="Price table TOML ([gpu.NAME] on_demand/reserved/spot USD per GPU-hour; "
+            "default models/prices/gpu-hour.toml), as plan serve.",
         ),
     ] = None,
     failure_rate: Annotated[
@@ -296,6 +315,8 @@ def train(
     inputs = [("--model", model)] + [("--gpus", str(p)) for p in inventory_files(gpus)]
     if from_launch is not None:
         inputs.append(("--from", from_launch[1]))
+    if prices is not None:
+        inputs.append(("--prices", prices))
     for target in (out, plot, plot_breakdown):
         for flag, value in inputs:
             if (
@@ -408,6 +429,8 @@ def train(
         top_k=top,
         software=sw,
         prefer_simple=0.0 if launch is not None else prefer_simple,
+        pricing=pricing,
+        prices=prices,
         **problem_args,
     )
     # --against and --from add a search each; they share the time limit, each search an equal
@@ -417,6 +440,8 @@ def train(
     with console.clean_stdout() as stdout:
         result = solve(problem, method, time_limit=time_limit / searches, threads=threads)
         summary = result.stats["summary"]
+        if launch is not None:  # was null: the launch is priced as its own framework runs it
+            summary["framework"] = launch.fmt
         exported = None
         if fmt is not None and result.solution is not None:
             exported = export_plan(problem, result.solution, fmt)
@@ -436,10 +461,17 @@ def train(
                 top_k=top,
                 software=best_sw,
                 prefer_simple=prefer_simple,
+                pricing=pricing,
+                prices=prices,
                 **open_args,
             )
             proposal = propose(
-                launch, summary, best_problem, _share(deadline, against_fix is None), threads
+                launch,
+                summary,
+                best_problem,
+                _share(deadline, against_fix is None),
+                threads,
+                export_format=fmt,
             )
             summary["from"] = proposal["from"]
             summary["proposal"] = proposal["proposal"]
@@ -451,7 +483,7 @@ def train(
                 problem,
                 step_time_s=summary["step_time_s"],
                 gpus=summary["gpus"],
-                cost_per_hour=summary["cost_per_hour"],
+                cost_per_hour=summary["cost_per_hour"] or 0.0,  # None: no price known
                 run=run,
             )
             summary["time_to_train"] = ttt
@@ -505,7 +537,12 @@ def train(
 
             render_against(comparison)
         if exported is not None:
-            typer.echo(f"# {exported['format']} ({exported['version']})")
+            what = (  # with --from the export is the launch read, not the proposal
+                ": the launch read (--from), converted; the proposal's is JSON proposal.export"
+                if launch is not None
+                else ""
+            )
+            typer.echo(f"# {exported['format']} ({exported['version']}){what}")
             for name, value in exported.get("env", {}).items():  # the launch asserts these
                 typer.echo(f"# environment: export {name}={value}")
             typer.echo(exported["text"], nl=False)

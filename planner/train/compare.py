@@ -23,6 +23,9 @@ from planner.train.instance import TrainingPlan
 REQUIRED = ("plan", "step_time_s", "breakdown", "memory", "stages")
 #: Plan decisions listed when they differ (the keys of ``TrainingPlan.to_dict``).
 DECISIONS = tuple(k for k in TrainingPlan(tp=1, pp=1, dp=1).to_dict() if k != "stage_pools")
+#: Decisions that exist only for MoE models: hidden when neither plan's model is MoE (a dense
+#: plan's ``expert_tp`` is its ``tp``, and was listed whenever ``tp`` differed).
+MOE_DECISIONS = frozenset({"ep", "expert_tp"})
 #: Relative difference allowed between a breakdown's sum and its step time (float rounding).
 BREAKDOWN_TOLERANCE = 1e-6
 #: Memory components listed first, in this order; any other component of a summary's
@@ -98,6 +101,21 @@ def label(summary: Mapping[str, Any]) -> str:
         return str(summary["plan"])
 
 
+def _is_moe(summary: Mapping[str, Any]) -> bool:
+    """Whether a summary's model is a mixture of experts: its ``model.experts`` (written since
+    the twenty-third session); for older files, fewer active than total parameters or an
+    expert-parallel plan."""
+    model = summary.get("model")
+    model = model if isinstance(model, Mapping) else {}
+    if _finite(model.get("experts")):
+        return model["experts"] > 0
+    total, active = model.get("parameters"), model.get("active_parameters")
+    if _finite(total) and _finite(active) and active < total:
+        return True
+    ep = summary["plan"].get("ep", 1)
+    return _finite(ep) and ep > 1
+
+
 def _memory_keys(a: Mapping[str, Any], b: Mapping[str, Any]) -> list[str]:
     """Every memory component of either summary but ``total``: :data:`_MEMORY_KEYS` first, so
     the rows add up to the peak stage's total."""
@@ -151,10 +169,11 @@ def compare(
             }
         )
     components.sort(key=lambda c: -abs(c["diff_s"]))
+    moe = _is_moe(a) or _is_moe(b)
     decisions = [
         {"decision": k, "a": a["plan"].get(k), "b": b["plan"].get(k)}
         for k in DECISIONS
-        if a["plan"].get(k) != b["plan"].get(k)
+        if a["plan"].get(k) != b["plan"].get(k) and (moe or k not in MOE_DECISIONS)
     ]
     stages_a = [_stage_total(s) for s in a["stages"]]
     stages_b = [_stage_total(s) for s in b["stages"]]

@@ -48,7 +48,8 @@ def alternative_row(problem: TrainingProblem, plan: TrainingPlan) -> dict[str, A
         else est.step_time,
         "mfu": est.mfu,
         "hardware_tflops_per_gpu": est.hardware_tflops_per_gpu,
-        "memory_gb_per_gpu": est.memory.total_gib,
+        "memory_gib_per_gpu": est.memory.total_gib,
+        "memory_gb_per_gpu": est.memory.total_gib,  # deprecated alias (GiB), one release
         "gpus": est.gpus,
         "breakdown": est.breakdown,
     }

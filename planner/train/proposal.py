@@ -16,6 +16,7 @@ def propose(
     open_problem: TrainingProblem,
     time_limit: float,
     threads: int = 1,
+    export_format: str | None = None,
 ) -> dict[str, Any]:
     """The planner's best plan for the launch's job and its comparison with the launch.
 
@@ -29,6 +30,9 @@ def propose(
         The same job with the launch's choices left open.
     time_limit, threads
         Budget of the open search.
+    export_format
+        With ``--export``: the proposal's own launch in that format goes to
+        ``proposal.export`` (the command's top-level ``export`` is the launch read, converted).
 
     Returns
     -------
@@ -63,6 +67,10 @@ def propose(
         "step_time_s": best["step_time_s"],
         "gap": best["gap"],
     }
+    if export_format is not None:  # the plan the command recommends, ready to launch
+        from planner.train.export import export
+
+        proposal["export"] = export(open_problem, result.solution, export_format)
     outside = _outside_framework(launch.fmt, open_problem, result.solution)
     if outside:
         proposal["outside_framework"] = outside

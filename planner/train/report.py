@@ -28,6 +28,7 @@ def summary(problem: TrainingProblem, result: Result) -> dict[str, Any]:
             "active_parameters": problem.model.params_active,
             "layers": problem.model.layers,
             "hidden": problem.model.hidden,
+            "experts": problem.model.num_experts,  # 0: dense (plan compare hides expert rows)
         },
         "cluster": problem.cluster.describe(),
         "global_batch": problem.workload.global_batch,
@@ -45,8 +46,11 @@ def summary(problem: TrainingProblem, result: Result) -> dict[str, Any]:
         "profile": ACTIVE.get(),  # the --profile whose constants priced it (None: shipped)
         "framework": problem.constraints.framework,  # plans kept to it (None: any)
     }
+    if "pricing" in problem.meta:  # --pricing / --prices: the tier and each GPU's price
+        out["pricing"] = problem.meta["pricing"]
     if result.solution is not None and result.status.value in ("OPTIMAL", "FEASIBLE"):
         est = estimate(problem, result.solution)
+        priced = est.cost_per_hour > 0  # 0: a pool of the plan has no price (step_time)
         plan = result.solution.to_dict()
         if not plan["stage_pools"]:
             plan["stage_pools"] = [problem.cluster.pools[0].label] * result.solution.pp
@@ -71,9 +75,13 @@ def summary(problem: TrainingProblem, result: Result) -> dict[str, Any]:
             microbatches=est.microbatches,
             bubble_time_s=est.bubble_time,
             tail_time_s=est.tail_time,
-            cost_per_hour=est.cost_per_hour,
-            cost_per_step=est.cost_per_step,
-            usd_per_million_tokens=est.usd_per_million_tokens,
+            # null when a GPU the plan uses has no price (was 0.0, read as free; the table
+            # says "no price known")
+            cost_per_hour=est.cost_per_hour if priced else None,
+            cost_per_step=est.cost_per_step if priced else None,
+            usd_per_million_tokens=est.usd_per_million_tokens if priced else None,
+            memory_gib_per_gpu=est.memory.total_gib,
+            # deprecated alias of memory_gib_per_gpu (it always held GiB); kept for one release
             memory_gb_per_gpu=est.memory.total_gib,
             memory=est.memory.to_dict(),
             memory_stage=est.worst_stage.index,
@@ -225,7 +233,7 @@ def render(
         )
     t.add_row("GPUs used", f"{s['gpus']}")
     t.add_row("bubble / tail", f"{s['bubble_time_s']:.3f} s / {s['tail_time_s']:.3f} s")
-    if s["cost_per_hour"] > 0:
+    if s["cost_per_hour"] is not None:
         cost = f"${s['cost_per_hour']:,.0f}/h, ${s['usd_per_million_tokens']:.3f}/M tokens"
     else:  # a GPU of the catalog without a public price (time_to_train says the same)
         cost = "no price known (price_per_gpu_hour in a cluster TOML)"
@@ -276,7 +284,7 @@ def render(
                 _band_range(a.get("error_band")),
                 f"{100 * a['mfu']:.1f}%",
                 f"{a['hardware_tflops_per_gpu']:.1f}",
-                f"{a['memory_gb_per_gpu']:.1f}",
+                f"{a['memory_gib_per_gpu']:.1f}",
                 str(a["gpus"]),
             )
         console.print(at)

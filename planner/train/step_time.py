@@ -213,7 +213,8 @@ class Estimate:
             "tokens_per_s": self.tokens_per_s,
             "cost_per_hour": self.cost_per_hour,
             "usd_per_million_tokens": self.usd_per_million_tokens,
-            "memory_gb_per_gpu": self.memory.total_gib,
+            "memory_gib_per_gpu": self.memory.total_gib,
+            "memory_gb_per_gpu": self.memory.total_gib,  # deprecated alias (GiB), one release
             "fits": self.fits,
         }
 

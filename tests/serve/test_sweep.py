@@ -52,10 +52,15 @@ def test_sweep_names_gpus_as_the_catalog_does_and_never_prices_an_unpriced_one_a
     assert rtx["status"] == "OPTIMAL" and rtx["usd_per_million_output_tokens"] > 0
     assert h20["gpus"] == 1
     assert h20["usd_per_million_output_tokens"] is None and "no price for H20" in h20["reason"]
+    assert h20["cost_per_hour"] is None  # was 0.0 (s23small)
     (priced,) = planner.serve.sweep(
         "llama-3.1-8b", ["H20"], [1], gpus_per_type=1, time_limit=5, pricing="on-demand", **KW
     )
-    assert priced["usd_per_million_output_tokens"] > 0 and not priced["reason"]
+    assert (
+        priced["usd_per_million_output_tokens"] > 0
+        and not priced["reason"]
+        and priced["cost_per_hour"] > 0
+    )
 
 
 def test_the_plot_names_a_gpu_type_it_cannot_draw(monkeypatch, tmp_path):
