@@ -555,11 +555,21 @@ def _optimizer_rate(problem: TrainingProblem) -> float:
 
 
 def _config_bound(
-    problem: TrainingProblem, lc: LayerConfig, zeros: tuple[int, ...], capacity: float
+    problem: TrainingProblem,
+    lc: LayerConfig,
+    zeros: tuple[int, ...],
+    capacity: float,
+    limit: float = float("inf"),
+    pending: dict[int, tuple[float, float, float, float] | bool] | None = None,
 ) -> dict[int, float]:
     """Lower bound per ``pp`` over all (dp, v, zero) of ``lc`` that may fit in memory.
 
     Pipeline sizes that cannot fit are left out (an empty result: nothing fits).
+    With ``pending`` given, the costly per-stage check of uneven splits
+    (:func:`_uneven_capacity_ok`) is run only on the sizes whose bound is below ``limit``
+    (the search's pruning threshold); each other size that still has to pass it is kept,
+    with its bound and the check's arguments ``(bound, dmax, m, zp)`` in ``pending`` for
+    :func:`pipeline_may_fit` if the search ever reaches it.
 
     Vectorized over ``pp``. For each ``pp`` the largest ``dp`` gives both the
     smallest memory floor (fewer in-flight microbatches, more ZeRO sharding)
@@ -608,12 +618,6 @@ def _config_bound(
     in_flight = np.where(single, 1.0, np.minimum(pps, m))
     floor = first_stage_memory(problem, lc, stage0, pps, dmax, zp).total(in_flight)
     ok &= floor <= capacity
-    if c.stage_layers is None and not c.even_only:
-        live = np.flatnonzero(ok)  # only the sizes still open (the check is O(p^2))
-        if live.size:
-            ok[live] &= _uneven_capacity_ok(
-                problem, lc, pps[live], dmax[live], m[live], zp[live], capacity
-            )
     if not ok.any():
         return {}
     p0 = stage0 * lc.layer_params + model.embedding_params() / lc.tp
@@ -656,13 +660,51 @@ def _config_bound(
         pipe = (B / (dmin * lc.microbatch) + bubble) * usum / pps
         tail = _optimizer_rate(problem) * p0 / np.where(zp >= 1, dmin * lc.cp, 1.0)
         bound = (pipe + tail) * gpus * pool.gpu.price_per_gpu_hour / 3600.0
-        return {int(p): float(b) for p, b, k in zip(pps, bound, ok, strict=True) if k}
-    # stage.pipeline_time relaxed: largest stage time -> usum / p, v -> v_max (vectorized)
-    pipe = (m + bubble) * usum / pps
-    opt_params = p0 / np.where(zp >= 1, sh, 1.0)
-    tail = _optimizer_rate(problem) * opt_params
-    bound = pipe + tail
+    else:
+        # stage.pipeline_time relaxed: largest stage time -> usum / p, v -> v_max (vectorized)
+        pipe = (m + bubble) * usum / pps
+        opt_params = p0 / np.where(zp >= 1, sh, 1.0)
+        tail = _optimizer_rate(problem) * opt_params
+        bound = pipe + tail
+    if c.stage_layers is None and not c.even_only:
+        check = ok if pending is None else ok & (bound < limit)
+        live = np.flatnonzero(check)  # only the sizes still open (the check is O(p^2))
+        if live.size:
+            ok[live] &= _uneven_capacity_ok(
+                problem, lc, pps[live], dmax[live], m[live], zp[live], capacity
+            )
+        if pending is not None:
+            for i in np.flatnonzero(ok & ~check & (pps > 1)):  # one stage always passes
+                pending[int(pps[i])] = tuple(float(x[i]) for x in (bound, dmax, m, zp))
     return {int(p): float(b) for p, b, k in zip(pps, bound, ok, strict=True) if k}
+
+
+def pipeline_may_fit(
+    problem: TrainingProblem,
+    lc: LayerConfig,
+    pp: int,
+    pending: dict[int, tuple[float, float, float, float] | bool] | None,
+    capacity: float,
+    limit: float = float("inf"),
+) -> bool:
+    """Whether pipeline size ``pp`` of ``lc`` passes :func:`_uneven_capacity_ok`, given the
+    ``pending`` checks :func:`_config_bound` left (``None`` or ``pp`` not in it: passed).
+
+    The check runs at once (vectorized) on every pending size of ``lc`` with a bound below
+    ``limit`` (they are reached next); ``pending`` keeps the answers.
+    """
+    if pending is None or pp not in pending:
+        return True
+    if not isinstance(pending[pp], bool):
+        sizes = [
+            p for p, x in pending.items() if not isinstance(x, bool) and (x[0] < limit or p == pp)
+        ]
+        cols = np.array([pending[p] for p in sizes], dtype=float).T
+        fits = _uneven_capacity_ok(
+            problem, lc, np.array(sizes, dtype=float), cols[1], cols[2], cols[3], capacity
+        )
+        pending.update(zip(sizes, (bool(f) for f in fits), strict=True))
+    return bool(pending[pp])
 
 
 def stage_floor(problem: TrainingProblem, plan: TrainingPlan, usum: float, m: int) -> float:
@@ -918,12 +960,17 @@ class Frontier:
                 # reached: 70,712 built, 477 reached on the issue-18 1T row) are built only
                 # when it is popped; each candidate's key is at least its size's bound, so
                 # the order candidates are reached in is the same as building them now
-                for p, b in _config_bound(problem, lc, self.zeros, self.capacity).items():
-                    self._push(b, 4, (lc, p, b))
+                # the memory check of uneven splits only for sizes below the threshold; the
+                # others are checked if the search reaches them (pipeline_may_fit)
+                pending: dict[int, tuple[float, float, float, float] | bool] = {}
+                per_pp = _config_bound(problem, lc, self.zeros, self.capacity, limit, pending)
+                for p, b in per_pp.items():
+                    self._push(b, 4, (lc, p, b, pending or None))
                 continue
             if kind == 4:
-                lc, p, b = payload
-                self._expand(lc, [p], {p: b})
+                lc, p, b, pending = payload
+                if pipeline_may_fit(problem, lc, p, pending, self.capacity, limit):
+                    self._expand(lc, [p], {p: b})
                 continue
             if kind in (6, 7):  # hybrid sharding over groups of g ranks
                 *rest, g = payload
