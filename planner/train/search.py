@@ -560,16 +560,16 @@ def _config_bound(
     zeros: tuple[int, ...],
     capacity: float,
     limit: float = float("inf"),
-    pending: dict[int, tuple[float, float, float, float] | bool] | None = None,
+    pending: list[PendingSizes] | None = None,
 ) -> dict[int, float]:
     """Lower bound per ``pp`` over all (dp, v, zero) of ``lc`` that may fit in memory.
 
     Pipeline sizes that cannot fit are left out (an empty result: nothing fits).
     With ``pending`` given, the costly per-stage check of uneven splits
     (:func:`_uneven_capacity_ok`) is run only on the sizes whose bound is below ``limit``
-    (the search's pruning threshold); each other size that still has to pass it is kept,
-    with its bound and the check's arguments ``(bound, dmax, m, zp)`` in ``pending`` for
-    :func:`pipeline_may_fit` if the search ever reaches it.
+    (the search's pruning threshold); the other sizes still to pass it are left out of the
+    result and appended to ``pending`` as one :class:`PendingSizes` (checked if the search
+    ever reaches their bounds).
 
     Vectorized over ``pp``. For each ``pp`` the largest ``dp`` gives both the
     smallest memory floor (fewer in-flight microbatches, more ZeRO sharding)
@@ -640,7 +640,8 @@ def _config_bound(
     # bubble per largest stage time: (p - 1) / v_max, or DualPipe's at v = 1 when it is less
     # (stage.pipeline_time; its largest rank time is at least usum / p too)
     bubble = (pps - 1) / vmax
-    if c.interleave in (None, 1):
+    # (only a software asking for DualPipe runs it: stage.pipeline_schedule)
+    if c.interleave in (None, 1) and stub.software.ep_overlap == "dualpipe":
         kinds = [
             pipeline_schedule(stub.software.ep_overlap, int(p), 1, stub.microbatches) for p in pps
         ]
@@ -667,44 +668,51 @@ def _config_bound(
         tail = _optimizer_rate(problem) * opt_params
         bound = pipe + tail
     if c.stage_layers is None and not c.even_only:
-        check = ok if pending is None else ok & (bound < limit)
-        live = np.flatnonzero(check)  # only the sizes still open (the check is O(p^2))
+        if pending is not None:
+            later = ok & (bound >= limit)
+            if later.any():
+                pending.append(PendingSizes(*(x[later] for x in (pps, bound, dmax, m, zp))))
+                ok &= ~later
+        live = np.flatnonzero(ok)  # only the sizes still open (the check is O(p^2))
         if live.size:
             ok[live] &= _uneven_capacity_ok(
                 problem, lc, pps[live], dmax[live], m[live], zp[live], capacity
             )
-        if pending is not None:
-            for i in np.flatnonzero(ok & ~check & (pps > 1)):  # one stage always passes
-                pending[int(pps[i])] = tuple(float(x[i]) for x in (bound, dmax, m, zp))
     return {int(p): float(b) for p, b, k in zip(pps, bound, ok, strict=True) if k}
 
 
-def pipeline_may_fit(
-    problem: TrainingProblem,
-    lc: LayerConfig,
-    pp: int,
-    pending: dict[int, tuple[float, float, float, float] | bool] | None,
-    capacity: float,
-    limit: float = float("inf"),
-) -> bool:
-    """Whether pipeline size ``pp`` of ``lc`` passes :func:`_uneven_capacity_ok`, given the
-    ``pending`` checks :func:`_config_bound` left (``None`` or ``pp`` not in it: passed).
+@dataclass
+class PendingSizes:
+    """Pipeline sizes of one configuration whose bound was at least the pruning threshold
+    when it was expanded, before their memory check of uneven splits (arrays by size, as
+    :func:`_config_bound` computed them; ``dmax, m, zp`` are the check's arguments)."""
 
-    The check runs at once (vectorized) on every pending size of ``lc`` with a bound below
-    ``limit`` (they are reached next); ``pending`` keeps the answers.
-    """
-    if pending is None or pp not in pending:
-        return True
-    if not isinstance(pending[pp], bool):
-        sizes = [
-            p for p, x in pending.items() if not isinstance(x, bool) and (x[0] < limit or p == pp)
-        ]
-        cols = np.array([pending[p] for p in sizes], dtype=float).T
+    pps: np.ndarray
+    bound: np.ndarray
+    dmax: np.ndarray
+    m: np.ndarray
+    zp: np.ndarray
+
+    def key(self) -> float:
+        """The least bound: no size is reached before it."""
+        return float(self.bound.min())
+
+    def take(
+        self, problem: TrainingProblem, lc: LayerConfig, limit: float, capacity: float
+    ) -> tuple[dict[int, float], PendingSizes | None]:
+        """The sizes with a bound below ``limit`` (at least the least one: it is reached)
+        that pass the check (size -> bound), and the sizes left pending (``None``: none)."""
+        now = self.bound < limit
+        now[np.argmin(self.bound)] = True
+        idx = np.flatnonzero(now)
         fits = _uneven_capacity_ok(
-            problem, lc, np.array(sizes, dtype=float), cols[1], cols[2], cols[3], capacity
+            problem, lc, self.pps[idx], self.dmax[idx], self.m[idx], self.zp[idx], capacity
         )
-        pending.update(zip(sizes, (bool(f) for f in fits), strict=True))
-    return bool(pending[pp])
+        got = {int(self.pps[i]): float(self.bound[i]) for i, f in zip(idx, fits, strict=True) if f}
+        if now.all():
+            return got, None
+        arrays = (self.pps, self.bound, self.dmax, self.m, self.zp)
+        return got, PendingSizes(*(x[~now] for x in arrays))
 
 
 def stage_floor(problem: TrainingProblem, plan: TrainingPlan, usum: float, m: int) -> float:
@@ -913,7 +921,7 @@ class Frontier:
         # heap items: (key, tie, kind, payload); kinds: 0 configuration, 1 candidate to
         # refine, 2 refined candidate, 3 configuration still to build, 4 pipeline size,
         # 5 a candidate with partial recompute of k layers per stage, 6 / 7 a hybrid-sharding
-        # variant to refine / refined
+        # variant to refine / refined, 8 pipeline sizes still to pass their memory check
         self.heap: list[tuple] = [
             (key, i, 0 if isinstance(x, LayerConfig) else 3, x) for i, (key, x) in enumerate(seeds)
         ]
@@ -960,17 +968,26 @@ class Frontier:
                 # reached: 70,712 built, 477 reached on the issue-18 1T row) are built only
                 # when it is popped; each candidate's key is at least its size's bound, so
                 # the order candidates are reached in is the same as building them now
-                # the memory check of uneven splits only for sizes below the threshold; the
-                # others are checked if the search reaches them (pipeline_may_fit)
-                pending: dict[int, tuple[float, float, float, float] | bool] = {}
+                # the memory check of uneven splits only for the sizes below the threshold;
+                # the others wait as one item keyed by their least bound (kind 8)
+                pending: list[PendingSizes] = []
                 per_pp = _config_bound(problem, lc, self.zeros, self.capacity, limit, pending)
                 for p, b in per_pp.items():
-                    self._push(b, 4, (lc, p, b, pending or None))
+                    self._push(b, 4, (lc, p, b))
+                for rest in pending:
+                    self._push(rest.key(), 8, (lc, rest))
+                continue
+            if kind == 8:  # sizes reached before their memory check (PendingSizes)
+                lc, rest = payload
+                got, left = rest.take(problem, lc, limit, self.capacity)
+                for p, b in got.items():
+                    self._push(b, 4, (lc, p, b))
+                if left is not None:
+                    self._push(left.key(), 8, (lc, left))
                 continue
             if kind == 4:
-                lc, p, b, pending = payload
-                if pipeline_may_fit(problem, lc, p, pending, self.capacity, limit):
-                    self._expand(lc, [p], {p: b})
+                lc, p, b = payload
+                self._expand(lc, [p], {p: b})
                 continue
             if kind in (6, 7):  # hybrid sharding over groups of g ranks
                 *rest, g = payload
@@ -1165,7 +1182,11 @@ def exact_search(
     complete, lowest_open = frontier.run(top, threshold, deadline)
     out = frontier.out
     out.frontier = frontier
-    out.pruned_pairs = sum(1 for item in frontier.heap if item[2] in (1, 2, 4, 5, 6, 7))
+    out.pruned_pairs = sum(
+        item[3][1].pps.size if item[2] == 8 else 1
+        for item in frontier.heap
+        if item[2] in (1, 2, 4, 5, 6, 7, 8)
+    )
     out.pruned_configs = sum(1 for item in frontier.heap if item[2] in (0, 3))
     out.ranked = top.best()
     best = out.ranked[0][1].objective if out.ranked else float("inf")
