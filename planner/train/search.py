@@ -370,9 +370,12 @@ def config_seeds(
             if rc == "none":
                 out.append((plain.bound(problem), plain))
             else:
-                out.append((plain.bound(problem), (t, cp, ep, b, rc, sp, None, None, False, etp)))
+                # the step and floors computed here go with it (built later without redoing them)
+                out.append(
+                    (plain.bound(problem), (t, cp, ep, b, rc, sp, floors[rc], step, False, etp))
+                )
         if partial is not None:
-            out.append((plain.bound(problem), (t, cp, ep, b, "full", sp, None, None, True, etp)))
+            out.append((plain.bound(problem), (t, cp, ep, b, "full", sp, partial, step, True, etp)))
     return out
 
 
