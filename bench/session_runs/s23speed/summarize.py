@@ -7,6 +7,8 @@ from collections import defaultdict
 
 rows = defaultdict(list)
 for line in open(sys.argv[1], encoding="utf-8"):
+    if " " not in line.strip():
+        continue  # the "done" marker
     tree, js = line.split(" ", 1)
     rows[tree].append(json.loads(js))
 for tree, rs in rows.items():
