@@ -26,6 +26,7 @@ import time
 from pathlib import Path
 
 from planner.bench import markdown_rows, write_report
+from planner.bench.machine import machine_description
 from planner.bench.rows import write_rows
 from planner.bench.runner import certificate_row
 from planner.core.family import families
@@ -147,7 +148,7 @@ def report(rows: list[dict], args: argparse.Namespace) -> None:
     ]
     note = (
         "Method `exact`, 1 thread, top 5 plans; seq 2048. "
-        f"Machine: {platform.machine()}, {os.cpu_count()} cores shared with other jobs; "
+        f"Machine: {machine_description()} ({platform.machine()}), shared with other jobs; "
         "load = 1-minute load average. Every run is a fresh process (cold model caches; "
         "package imports done before timing); with `--repeat` > 1 the fastest is shown and "
         "`runs_s` lists all. `seconds` is wall time, `cpu_s` the process's CPU time (what an "

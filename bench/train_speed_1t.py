@@ -15,10 +15,11 @@ from __future__ import annotations
 import argparse
 import csv
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
+
+from planner.bench.machine import machine_description
 
 OUT = Path(__file__).resolve().parent / "results" / "train"
 
@@ -67,7 +68,8 @@ def main() -> None:
         f".venv/bin/python bench/train_speed_1t.py --repeat {args.repeat} {' '.join(flag)}".strip(),
         "```",
         "",
-        f"Machine: {os.cpu_count()} CPUs. Solve time only (fresh process per run).",
+        # the host's CPU: CPU seconds differ between hosts (docs/train.md, s23speed)
+        f"Machine: {machine_description()}. Solve time only (fresh process per run).",
         "",
         "| " + " | ".join(keys) + " |",
         "|" + "---|" * len(keys),

@@ -40,7 +40,13 @@ from planner.perfmodel.memory import in_flight_microbatches
 from planner.perfmodel.stage import pipeline_time
 from planner.train import chunk_split
 from planner.train.hetero.split import StageClass, solve_split
-from planner.train.hetero.terms import MEMORY_RTOL, ComboTerms, type_ids, uniform_layers
+from planner.train.hetero.terms import (
+    MEMORY_RTOL,
+    ComboTerms,
+    StageTerms,
+    type_ids,
+    uniform_layers,
+)
 from planner.train.instance import TrainingPlan, TrainingProblem
 from planner.train.space import least_stage_layers
 from planner.train.step_split import step_split_1f1b, step_split_dualpipe
@@ -85,9 +91,12 @@ def split_classes(
     layer = type_ids(problem)[0][0]
     capacity = problem.capacity(pool.gpu)
     groups: dict[tuple[bool, bool], StageClass] = {}
+    terms: dict[tuple[bool, bool], StageTerms] = {}  # a stage's terms depend on its kind only
     for j in range(pp):
         key = (j == 0, j == pp - 1)
-        t = ct.terms_for(pool.label, *key, False, [layer] * s, [layer] * (s + 1))
+        t = terms.get(key)
+        if t is None:
+            t = terms[key] = ct.terms_for(pool.label, *key, False, [layer] * s, [layer] * (s + 1))
         cls = groups.get(key)
         if cls is None:
             cls = groups[key] = StageClass(t.u[0], t.u[1], t.tail(rest, ct.overlap), [], [])

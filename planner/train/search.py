@@ -370,9 +370,12 @@ def config_seeds(
             if rc == "none":
                 out.append((plain.bound(problem), plain))
             else:
-                out.append((plain.bound(problem), (t, cp, ep, b, rc, sp, None, None, False, etp)))
+                # the step and floors computed here go with it (built later without redoing them)
+                out.append(
+                    (plain.bound(problem), (t, cp, ep, b, rc, sp, floors[rc], step, False, etp))
+                )
         if partial is not None:
-            out.append((plain.bound(problem), (t, cp, ep, b, "full", sp, None, None, True, etp)))
+            out.append((plain.bound(problem), (t, cp, ep, b, "full", sp, partial, step, True, etp)))
     return out
 
 
@@ -555,11 +558,21 @@ def _optimizer_rate(problem: TrainingProblem) -> float:
 
 
 def _config_bound(
-    problem: TrainingProblem, lc: LayerConfig, zeros: tuple[int, ...], capacity: float
+    problem: TrainingProblem,
+    lc: LayerConfig,
+    zeros: tuple[int, ...],
+    capacity: float,
+    limit: float = float("inf"),
+    pending: list[PendingSizes] | None = None,
 ) -> dict[int, float]:
     """Lower bound per ``pp`` over all (dp, v, zero) of ``lc`` that may fit in memory.
 
     Pipeline sizes that cannot fit are left out (an empty result: nothing fits).
+    With ``pending`` given, the costly per-stage check of uneven splits
+    (:func:`_uneven_capacity_ok`) is run only on the sizes whose bound is below ``limit``
+    (the search's pruning threshold); the other sizes still to pass it are left out of the
+    result and appended to ``pending`` as one :class:`PendingSizes` (checked if the search
+    ever reaches their bounds).
 
     Vectorized over ``pp``. For each ``pp`` the largest ``dp`` gives both the
     smallest memory floor (fewer in-flight microbatches, more ZeRO sharding)
@@ -608,12 +621,6 @@ def _config_bound(
     in_flight = np.where(single, 1.0, np.minimum(pps, m))
     floor = first_stage_memory(problem, lc, stage0, pps, dmax, zp).total(in_flight)
     ok &= floor <= capacity
-    if c.stage_layers is None and not c.even_only:
-        live = np.flatnonzero(ok)  # only the sizes still open (the check is O(p^2))
-        if live.size:
-            ok[live] &= _uneven_capacity_ok(
-                problem, lc, pps[live], dmax[live], m[live], zp[live], capacity
-            )
     if not ok.any():
         return {}
     p0 = stage0 * lc.layer_params + model.embedding_params() / lc.tp
@@ -636,7 +643,8 @@ def _config_bound(
     # bubble per largest stage time: (p - 1) / v_max, or DualPipe's at v = 1 when it is less
     # (stage.pipeline_time; its largest rank time is at least usum / p too)
     bubble = (pps - 1) / vmax
-    if c.interleave in (None, 1):
+    # (only a software asking for DualPipe runs it: stage.pipeline_schedule)
+    if c.interleave in (None, 1) and stub.software.ep_overlap == "dualpipe":
         kinds = [
             pipeline_schedule(stub.software.ep_overlap, int(p), 1, stub.microbatches) for p in pps
         ]
@@ -656,13 +664,58 @@ def _config_bound(
         pipe = (B / (dmin * lc.microbatch) + bubble) * usum / pps
         tail = _optimizer_rate(problem) * p0 / np.where(zp >= 1, dmin * lc.cp, 1.0)
         bound = (pipe + tail) * gpus * pool.gpu.price_per_gpu_hour / 3600.0
-        return {int(p): float(b) for p, b, k in zip(pps, bound, ok, strict=True) if k}
-    # stage.pipeline_time relaxed: largest stage time -> usum / p, v -> v_max (vectorized)
-    pipe = (m + bubble) * usum / pps
-    opt_params = p0 / np.where(zp >= 1, sh, 1.0)
-    tail = _optimizer_rate(problem) * opt_params
-    bound = pipe + tail
+    else:
+        # stage.pipeline_time relaxed: largest stage time -> usum / p, v -> v_max (vectorized)
+        pipe = (m + bubble) * usum / pps
+        opt_params = p0 / np.where(zp >= 1, sh, 1.0)
+        tail = _optimizer_rate(problem) * opt_params
+        bound = pipe + tail
+    if c.stage_layers is None and not c.even_only:
+        if pending is not None:
+            later = ok & (bound >= limit)
+            if later.any():
+                pending.append(PendingSizes(*(x[later] for x in (pps, bound, dmax, m, zp))))
+                ok &= ~later
+        live = np.flatnonzero(ok)  # only the sizes still open (the check is O(p^2))
+        if live.size:
+            ok[live] &= _uneven_capacity_ok(
+                problem, lc, pps[live], dmax[live], m[live], zp[live], capacity
+            )
     return {int(p): float(b) for p, b, k in zip(pps, bound, ok, strict=True) if k}
+
+
+@dataclass
+class PendingSizes:
+    """Pipeline sizes of one configuration whose bound was at least the pruning threshold
+    when it was expanded, before their memory check of uneven splits (arrays by size, as
+    :func:`_config_bound` computed them; ``dmax, m, zp`` are the check's arguments)."""
+
+    pps: np.ndarray
+    bound: np.ndarray
+    dmax: np.ndarray
+    m: np.ndarray
+    zp: np.ndarray
+
+    def key(self) -> float:
+        """The least bound: no size is reached before it."""
+        return float(self.bound.min())
+
+    def take(
+        self, problem: TrainingProblem, lc: LayerConfig, limit: float, capacity: float
+    ) -> tuple[dict[int, float], PendingSizes | None]:
+        """The sizes with a bound below ``limit`` (at least the least one: it is reached)
+        that pass the check (size -> bound), and the sizes left pending (``None``: none)."""
+        now = self.bound < limit
+        now[np.argmin(self.bound)] = True
+        idx = np.flatnonzero(now)
+        fits = _uneven_capacity_ok(
+            problem, lc, self.pps[idx], self.dmax[idx], self.m[idx], self.zp[idx], capacity
+        )
+        got = {int(self.pps[i]): float(self.bound[i]) for i, f in zip(idx, fits, strict=True) if f}
+        if now.all():
+            return got, None
+        arrays = (self.pps, self.bound, self.dmax, self.m, self.zp)
+        return got, PendingSizes(*(x[~now] for x in arrays))
 
 
 def stage_floor(problem: TrainingProblem, plan: TrainingPlan, usum: float, m: int) -> float:
@@ -871,7 +924,7 @@ class Frontier:
         # heap items: (key, tie, kind, payload); kinds: 0 configuration, 1 candidate to
         # refine, 2 refined candidate, 3 configuration still to build, 4 pipeline size,
         # 5 a candidate with partial recompute of k layers per stage, 6 / 7 a hybrid-sharding
-        # variant to refine / refined
+        # variant to refine / refined, 8 pipeline sizes still to pass their memory check
         self.heap: list[tuple] = [
             (key, i, 0 if isinstance(x, LayerConfig) else 3, x) for i, (key, x) in enumerate(seeds)
         ]
@@ -914,12 +967,26 @@ class Frontier:
                 continue
             if kind == 0:
                 lc = payload
-                per_pp = _config_bound(problem, lc, self.zeros, self.capacity)
-                live = [p for p, b in per_pp.items() if b < limit]
+                # every pipeline size waits for its own bound: its candidates (most never
+                # reached: 70,712 built, 477 reached on the issue-18 1T row) are built only
+                # when it is popped; each candidate's key is at least its size's bound, so
+                # the order candidates are reached in is the same as building them now
+                # the memory check of uneven splits only for the sizes below the threshold;
+                # the others wait as one item keyed by their least bound (kind 8)
+                pending: list[PendingSizes] = []
+                per_pp = _config_bound(problem, lc, self.zeros, self.capacity, limit, pending)
                 for p, b in per_pp.items():
-                    if b >= limit:
-                        self._push(b, 4, (lc, p, b))
-                self._expand(lc, live, per_pp)
+                    self._push(b, 4, (lc, p, b))
+                for rest in pending:
+                    self._push(rest.key(), 8, (lc, rest))
+                continue
+            if kind == 8:  # sizes reached before their memory check (PendingSizes)
+                lc, rest = payload
+                got, left = rest.take(problem, lc, limit, self.capacity)
+                for p, b in got.items():
+                    self._push(b, 4, (lc, p, b))
+                if left is not None:
+                    self._push(left.key(), 8, (lc, left))
                 continue
             if kind == 4:
                 lc, p, b = payload
@@ -1118,7 +1185,11 @@ def exact_search(
     complete, lowest_open = frontier.run(top, threshold, deadline)
     out = frontier.out
     out.frontier = frontier
-    out.pruned_pairs = sum(1 for item in frontier.heap if item[2] in (1, 2, 4, 5, 6, 7))
+    out.pruned_pairs = sum(
+        item[3][1].pps.size if item[2] == 8 else 1
+        for item in frontier.heap
+        if item[2] in (1, 2, 4, 5, 6, 7, 8)
+    )
     out.pruned_configs = sum(1 for item in frontier.heap if item[2] in (0, 3))
     out.ranked = top.best()
     best = out.ranked[0][1].objective if out.ranked else float("inf")
