@@ -600,12 +600,13 @@ def _config_bound(
     cap = tp_gpu_limit(problem, lc.tp)
     if c.use_all_gpus and cap < problem.gpu_budget:
         return {}
-    limit = np.floor(cap / (lc.tp * lc.cp * pps))
-    idx = np.searchsorted(darr, limit, side="right") - 1
+    # the largest dp each size may use (not ``limit``: that name is the search's threshold)
+    dp_limit = np.floor(cap / (lc.tp * lc.cp * pps))
+    idx = np.searchsorted(darr, dp_limit, side="right") - 1
     ok = idx >= 0
     dmax = np.where(ok, darr[np.maximum(idx, 0)], 1.0)
     if c.use_all_gpus:
-        ok &= dmax == limit
+        ok &= dmax == dp_limit
     m = B / (dmax * lc.microbatch)
     base = np.floor(L / pps)
     extra = L - base * pps
