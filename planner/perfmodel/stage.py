@@ -540,7 +540,9 @@ def sm_share(step: TrainingStep, gpu: GpuSpec) -> float:
     of overlapped communication (:data:`~planner.perfmodel.overlap.OVERLAP_SLOWDOWN` of its
     time), which the DualPipe price never undercuts (:func:`~planner.perfmodel.layer.layer_cost`
     takes the larger), so a one-stage stub's layer times stay a lower bound of a DualPipe
-    plan's.
+    plan's; its stage times need not (slower kernels hide more of the activation copies of
+    ``recompute = "offload"``), so the plan search bounds those by a DualPipe stub as well
+    (:func:`planner.train.search.layer_config`).
     """
     sw = step.software
     if step.schedule != "dualpipe" or step.ep <= 1 or sw.dispatcher != "flex":

@@ -291,20 +291,20 @@ def layer_config(
         floors = _layer_memory_floors(problem, step, rc)
     # W: the whole model as one stage, forward + backward (stage_cost's p2p and per-step
     # terms left out: they only add)
-    fwd, bwd = stage_times(
-        replace(step, recompute="none" if partial else rc),
-        pool,
-        model.layers - n_moe,
-        n_moe,
-        True,
-        True,
-    )
+    one_stage = replace(step, recompute="none" if partial else rc)
+    work = sum(stage_times(one_stage, pool, model.layers - n_moe, n_moe, True, True))
+    dual = replace(one_stage, pp=2)
+    if n_moe and dual.schedule == "dualpipe":
+        # a DualPipe rank computes on the SMs the all-to-all kernels leave
+        # (perfmodel.stage.sm_share): slower kernels that hide more of the activation
+        # copies, so the one-stage time is no lower bound of a DualPipe plan's; take both
+        work = min(work, sum(stage_times(dual, pool, model.layers - n_moe, n_moe, True, True)))
     act_plain = redo = 0.0
     if partial:
         act_plain = _layer_memory_floors(problem, step, "none")[0]
         full = replace(step, recompute="full")
         redo = min(layer_time(full, pool.gpu, m).recompute for m in set(moe_flags(model)))
-    return LayerConfig(t, cp, ep, b, rc, sp, fwd + bwd, *floors, partial, act_plain, redo, etp)
+    return LayerConfig(t, cp, ep, b, rc, sp, work, *floors, partial, act_plain, redo, etp)
 
 
 def layer_configs(

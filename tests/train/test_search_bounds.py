@@ -15,7 +15,7 @@ import math
 import random
 from dataclasses import replace
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from planner.perfmodel.hardware import parse_cluster
@@ -78,6 +78,9 @@ def _best_split(prob: TrainingProblem, plan) -> float:
     gpus=st.sampled_from([4, 8]),
     overlap=st.booleans(),
 )
+# DeepSeek software with activation offload: a DualPipe rank's slower kernels hide more of
+# the copies, so the one-stage work overstated the sum of its stage times (0.02 % above)
+@example(seed=128, kind="moe", software="deepseek", objective="time", gpus=4, overlap=False)
 def test_bounds_are_below_every_split(seed, kind, software, objective, gpus, overlap):
     rng = random.Random(seed)
     prob = TrainingProblem(

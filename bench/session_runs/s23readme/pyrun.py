@@ -1,6 +1,11 @@
+# ruff: noqa: SIM115
 """Run Python snippet files in one namespace, REPL-style: print each expression statement's value,
 its line, and the CPU/wall time of each statement."""
-import ast, sys, time, traceback
+
+import ast
+import sys
+import time
+import traceback
 
 ns = {"__name__": "__main__"}
 for path in sys.argv[1:]:
@@ -20,6 +25,8 @@ for path in sys.argv[1:]:
         except Exception:
             out = "EXCEPTION:\n" + traceback.format_exc(limit=3)
         dt, dc = time.time() - t0, time.process_time() - c0
-        print(f">>> line {node.lineno}: {seg.splitlines()[0][:100]}  [wall {dt:.2f} s, cpu {dc:.2f} s]")
+        print(
+            f">>> line {node.lineno}: {seg.splitlines()[0][:100]}  [wall {dt:.2f} s, cpu {dc:.2f} s]"
+        )
         if out is not None:
             print(out[:3000])

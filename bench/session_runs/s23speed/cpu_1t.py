@@ -28,8 +28,16 @@ if prof:
     prof.dump_stats(sys.argv[sys.argv.index("--profile") + 1])
 wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
 st = result.stats
-print(json.dumps({
-    "status": result.status.value, "plan": result.solution.short(), "step_s": result.objective,
-    "cpu_s": round(cpu, 3), "wall_s": round(wall, 3), "load": load,
-    **{k: st.get(k) for k in ("evaluated", "configs", "pruned_configs", "complete")},
-}))
+print(
+    json.dumps(
+        {
+            "status": result.status.value,
+            "plan": result.solution.short(),
+            "step_s": result.objective,
+            "cpu_s": round(cpu, 3),
+            "wall_s": round(wall, 3),
+            "load": load,
+            **{k: st.get(k) for k in ("evaluated", "configs", "pruned_configs", "complete")},
+        }
+    )
+)

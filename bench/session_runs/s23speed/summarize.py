@@ -1,3 +1,4 @@
+# ruff: noqa: SIM115
 """Min / median CPU seconds per tree from ab_1t.sh output lines ("TREE {json}")."""
 
 import json

@@ -1,4 +1,6 @@
+# ruff: noqa  (README / docs snippets kept verbatim as they were run)
 import planner.pipelining as pl
+
 kernel = pl.load_kernel("fa3_fwd_hopper")
 for smem, warps in [(160, 3), (195, 2), (195, 3)]:
     other_sm = {**kernel.to_dict()["machine"], "smem": smem}

@@ -1,3 +1,4 @@
+# ruff: noqa  (README / docs snippets kept verbatim as they were run)
 # my_rule.py -- view.p, view.d: numpy arrays of processing times and due dates
 def slack_rule(view):
     t, left, order = 0, set(range(view.n)), []
