@@ -23,7 +23,7 @@ from planner.perfmodel.hardware import ClusterSpec, parse_cluster
 from planner.perfmodel.model_spec import ModelSpec
 from planner.perfmodel.readers import load_model
 from planner.perfmodel.serving_features import Speculative
-from planner.serve.evaluate import cost_per_hour, plan_metrics
+from planner.serve.evaluate import plan_metrics, priced_cost_per_hour
 from planner.serve.instance import (
     ServingConstraints,
     ServingPlan,
@@ -201,7 +201,8 @@ def solve(
     """Run a serving method through :func:`planner.solve` (certified) and attach the metrics.
 
     ``result.stats["metrics"]`` holds the predicted TTFT / TPOT, capacity and
-    throughput of the plan (:func:`~planner.serve.evaluate.plan_metrics`). When the
+    throughput of the plan (:func:`~planner.serve.evaluate.plan_metrics`) and its
+    ``cost_per_hour`` (``None`` when a GPU the plan uses has no price). When the
     problem is INFEASIBLE and ``explain`` (the CLI and :func:`plan` set it), the rest of the time limit goes to
     :func:`~planner.serve.relax.explain_infeasible` (``result.stats["explanation"]``,
     summarized at the end of ``result.reason``).
@@ -222,7 +223,8 @@ def solve(
         result.reason = f"{result.reason}; {found['text']}" if result.reason else found["text"]
     if result.solution is not None:
         metrics = plan_metrics(problem, result.solution)
-        metrics["cost_per_hour"] = cost_per_hour(problem, result.solution)
+        # None when a GPU of the plan has no price, as the CLI's JSON (was 0.0: read as free)
+        metrics["cost_per_hour"] = priced_cost_per_hour(problem, result.solution)
         metrics.pop("groups", None)
         for part in metrics.get("workloads", {}).values():
             part.pop("groups", None)

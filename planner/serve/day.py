@@ -312,16 +312,17 @@ def _attainment(
 
 def _period_groups(
     kinds: Sequence[tuple[Candidate, bool, float, float]], counts: Sequence[int], rate: float
-) -> tuple[list[tuple[ReplicaGroup, bool]], float]:
+) -> tuple[list[tuple[ReplicaGroup, bool]], float | None]:
     """Groups of one period (with their spot flag) carrying ``rate`` in proportion to the
-    capacity the MIP counted, and their USD per hour."""
+    capacity the MIP counted, and their USD per hour (``None`` when an on-demand group's GPU
+    has no price: the sum would count it as free)."""
     cap = {"both": 0.0, "prefill": 0.0, "decode": 0.0}
     for (c, _, mu, _), m in zip(kinds, counts, strict=True):
         cap[c.role] += mu * m
     flow = min(cap["prefill"], cap["decode"])
     total = cap["both"] + flow
     f = min(1.0, rate / total) if total > 0 else 0.0
-    groups, cost = [], 0.0
+    groups, cost, priced = [], 0.0, True
     for (c, is_spot, mu, price), m in zip(kinds, counts, strict=True):
         if not m:
             continue
@@ -329,7 +330,9 @@ def _period_groups(
         load = f * share if c.role == "both" else f * flow * share / cap[c.role]
         groups.append((c.group(m, load), is_spot))
         cost += price * m
-    return groups, cost
+        # an on-demand price of 0 is the catalog's "no price" (a spot price is the table's)
+        priced = priced and (is_spot or price > 0)
+    return groups, cost if priced else None
 
 
 def _within_slo(
@@ -388,10 +391,12 @@ def plan_day(
     dict
         ``status`` (``OPTIMAL``/``FEASIBLE``/``INFEASIBLE``/``UNKNOWN``, a ``reason`` without
         a plan), ``cost_usd`` (the profile's periods), ``cost_per_day`` (scaled to 24 h
-        when ``profile_hours`` differs), ``profile_hours``,
+        when ``profile_hours`` differs; both ``None`` when a period uses a GPU without a
+        price), ``profile_hours``,
         ``slo_attainment`` (share of the day's requests within the SLOs), ``periods``
         (per period: ``demand_qps``, ``served_qps``, ``shortfall_qps``, ``replicas``
-        (each with ``spot``), ``gpus``, ``cost_usd``, ``slo_attainment``, ``violations``),
+        (each with ``spot``), ``gpus``, ``cost_usd`` (``None``: no price), ``slo_attainment``,
+        ``violations``),
         ``slo_attainment_exact`` (false: the time limit cut an attainment's bisection, the
         values are lower bounds), ``objective``, ``bound_usd`` and ``gap`` of the MIP (its
         objective adds a penalty per unserved request/s-hour to the USD), ``spot`` (spot
@@ -524,20 +529,21 @@ def plan_day(
         result["reason"] = f"HiGHS stopped without a solution ({out.solver_status})"
         return result
     values = out.values
-    day_cost = requests = within = 0.0
+    requests = within = 0.0
+    day_cost: float | None = 0.0  # None once a period uses a GPU without a price
     cut: list[ReplicaGroup] = []  # groups whose attainment the time limit cut to a bound
     for t, rate in enumerate(profile.rates):
         counts = [round(values[n[t][k]]) for k in range(K)]
         short = max(0.0, float(values[z[t]]))
         served_rate = max(0.0, rate - short)
-        groups, cost = _period_groups(kinds, counts, served_rate)
-        cost *= h
+        groups, hourly = _period_groups(kinds, counts, served_rate)
+        cost = None if hourly is None else hourly * h
         served_plan = ServingPlan(tuple(g for g, _ in groups))
         period_problem = replace(problem, traffic=problem.traffic.with_qps(served_rate or None))
         violations = verify(period_problem, served_plan) if served_rate > 0 else []
         in_slo = _within_slo(period_problem, [g for g, _ in groups], deadline, cut)
         att = in_slo / rate if rate > 0 else 1.0
-        day_cost += cost
+        day_cost = None if day_cost is None or cost is None else day_cost + cost
         requests += rate * h
         within += in_slo * h
         result["periods"].append(
@@ -553,8 +559,9 @@ def plan_day(
                 "violations": violations,
             }
         )
+    # null when a period uses a GPU without a price (was the priced GPUs' sum, as if free)
     result["cost_usd"] = day_cost
-    result["cost_per_day"] = day_cost * 24.0 / profile.hours
+    result["cost_per_day"] = None if day_cost is None else day_cost * 24.0 / profile.hours
     result["slo_attainment"] = within / requests if requests > 0 else 1.0
     # a lower bound when the time limit cut an attainment (see _attainment)
     result["slo_attainment_exact"] = not cut
@@ -594,7 +601,7 @@ def print_day(day: dict[str, Any], problem: ServingProblem, console: Any = None)
             f"{per['served_qps']:.4g}",
             reps or "–",
             ", ".join(f"{n} {k}" for k, n in per["gpus"].items()) or "–",
-            f"{per['cost_usd']:.2f}",
+            "–" if per["cost_usd"] is None else f"{per['cost_usd']:.2f}",
             f"{100 * per['slo_attainment']:.2f}%",
         )
     out.print(table)
@@ -607,11 +614,16 @@ def print_day(day: dict[str, Any], problem: ServingProblem, console: Any = None)
         hours = float(day.get("profile_hours", 24.0))
         scaled = (
             ""
-            if abs(hours - 24.0) < 1e-9
+            if abs(hours - 24.0) < 1e-9 or day["cost_usd"] is None
             else f" (the {hours:g} h profile's ${day['cost_usd']:.2f} scaled to 24 h)"
         )
+        cost = (
+            "cost: no price known"
+            if day["cost_per_day"] is None
+            else f"cost ${day['cost_per_day']:.2f} per day"
+        )
         out.print(
-            f"cost ${day['cost_per_day']:.2f} per day{scaled}; SLO attainment "
+            f"{cost}{scaled}; SLO attainment "
             + ("" if day.get("slo_attainment_exact", True) else "at least ")
             + f"{100 * day['slo_attainment']:.2f}% of requests within {problem.slo.describe()}"
             + (

@@ -56,6 +56,17 @@ def _solve(problem: ServingProblem, deadline: Deadline, threads: int) -> Result 
     return r if r.status is Status.INFEASIBLE or _feasible(r) else None
 
 
+def _option_value(problem: ServingProblem, result: Result) -> float | None:
+    """An option's ``cost_per_hour``: the relaxed plan's USD per hour, ``None`` when a GPU it
+    uses has no price (the objective counts it as free: was $0.00/h); under the throughput
+    objective, the objective (minus the output tokens/s)."""
+    from planner.serve.evaluate import priced_cost_per_hour
+
+    if problem.objective == "throughput":
+        return result.objective
+    return priced_cost_per_hour(problem, result.solution)
+
+
 def _feasible(result: Result | None) -> bool:
     """A verified plan exists (proven optimal or not)."""
     return (
@@ -152,7 +163,7 @@ def explain_infeasible(
                     "gpu": pool.label,
                     "add": max(0, used - pool.count),
                     "total": used,
-                    "cost_per_hour": r.objective,
+                    "cost_per_hour": _option_value(problem, r),
                 }
             )
     if not out["binding"] and targets and not out["not_tried"]:
@@ -176,7 +187,7 @@ def explain_infeasible(
                     "kind": "precision",
                     "precision": weights,
                     "kv_precision": variant.kv_precision_name,
-                    "cost_per_hour": r.objective,
+                    "cost_per_hour": _option_value(problem, r),
                 }
             )
             break  # the lightest change that works
@@ -232,8 +243,9 @@ def _joint_binding(
 
 def _best_value(
     problem: ServingProblem, key: str, relaxed: Result, deadline: Deadline, threads: int
-) -> tuple[float, float, bool] | None:
-    """(smallest feasible target found, its plan's cost, bisection converged) for ``key``."""
+) -> tuple[float, float | None, bool] | None:
+    """(smallest feasible target found, its plan's cost (``None``: no price), bisection
+    converged) for ``key``."""
     from planner.serve.evaluate import plan_metrics
 
     loose = _with_slo(problem, **{key: None})
@@ -242,19 +254,19 @@ def _best_value(
     lo = getattr(problem.slo, key)  # the problem's own target has no plan
     if not hi > lo or not math.isfinite(hi):
         return None
-    cost = relaxed.objective
+    cost = _option_value(problem, relaxed)
     # the relaxed plan meets a target of hi (its own worst value) by construction; confirm
     r = _solve(_with_slo(problem, **{key: hi * (1 + 1e-6)}), deadline, threads)
     if not _feasible(r):
         return None
-    hi, cost = hi * (1 + 1e-6), r.objective
+    hi, cost = hi * (1 + 1e-6), _option_value(problem, r)
     while hi > lo * (1 + SLO_PRECISION):
         mid = math.sqrt(lo * hi)
         r = _solve(_with_slo(problem, **{key: mid}), deadline, threads)
         if r is None:
             return hi, cost, False
         if _feasible(r):
-            hi, cost = mid, r.objective
+            hi, cost = mid, _option_value(problem, r)
         else:
             lo = mid
     return hi, cost, True
@@ -271,6 +283,8 @@ def describe(problem: ServingProblem, found: dict[str, Any]) -> str:
     for o in found["options"]:
         if problem.objective == "throughput":  # the objective is minus the output tokens/s
             cost = f" ({-o['cost_per_hour']:,.0f} output tokens/s)"
+        elif o["cost_per_hour"] is None:
+            cost = " (no price known)"
         else:
             cost = f" (${o['cost_per_hour']:.2f}/h)"
         if o["kind"] == "gpus":

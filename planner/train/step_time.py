@@ -121,7 +121,7 @@ class Estimate:
         Sum of the used GPUs' dense bf16 peak, FLOP/s (the MFU denominator, whatever
         the workload precision).
     cost_per_hour
-        USD per hour of the GPUs used.
+        USD per hour of the GPUs used (0 when one of them has no price).
     breakdown
         ``step_time`` by component, seconds (:func:`step_breakdown`): they add up
         to ``step_time``.
@@ -198,7 +198,9 @@ class Estimate:
         return self.cost_per_step / self.tokens * 1e6
 
     def summary(self) -> dict[str, Any]:
-        """Headline numbers."""
+        """Headline numbers (``cost_per_hour`` and ``usd_per_million_tokens`` ``None`` when a
+        GPU the plan uses has no price, as in ``plan train --json``)."""
+        priced = self.cost_per_hour > 0  # 0: a pool of the plan has no price (estimate)
         return {
             "step_time_s": self.step_time,
             "pipeline_time_s": self.pipeline_time,
@@ -211,8 +213,9 @@ class Estimate:
             "mfu": self.mfu,
             "mfu_causal": self.mfu_causal,
             "tokens_per_s": self.tokens_per_s,
-            "cost_per_hour": self.cost_per_hour,
-            "usd_per_million_tokens": self.usd_per_million_tokens,
+            # was 0.0 for an unpriced GPU, read as free
+            "cost_per_hour": self.cost_per_hour if priced else None,
+            "usd_per_million_tokens": self.usd_per_million_tokens if priced else None,
             "memory_gib_per_gpu": self.memory.total_gib,
             "memory_gb_per_gpu": self.memory.total_gib,  # deprecated alias (GiB), one release
             "fits": self.fits,

@@ -1,0 +1,70 @@
+"""Defects fixed in the twenty-fourth session (s24small): costs of unpriced GPUs in the library
+result, the day profile and the infeasibility explanation (null / "no price", as the CLI's JSON
+since s23small)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from planner.serve import make_problem, solve
+from planner.serve.day import DayProfile, plan_day, print_day
+from planner.serve.relax import describe, explain_infeasible
+
+from .test_cli import run
+
+ARGS = dict(prompt_tokens="exp:600", output_tokens="exp:150", ttft="1s", tpot="50ms")
+
+
+def test_library_metrics_cost_is_none_for_an_unpriced_gpu():
+    """``stats["metrics"]["cost_per_hour"]`` was 0.0 on MI300X (no catalog price)."""
+    free = solve(make_problem("llama-3.1-8b", "MI300X:2", qps=2, **ARGS), time_limit=10)
+    assert free.solution is not None
+    assert free.stats["metrics"]["cost_per_hour"] is None
+    priced = make_problem("llama-3.1-8b", "MI300X:2", qps=2, pricing="on-demand", **ARGS)
+    paid = solve(priced, time_limit=10)
+    assert paid.stats["metrics"]["cost_per_hour"] == pytest.approx(paid.objective)
+    assert paid.stats["metrics"]["cost_per_hour"] > 0
+
+
+def test_day_profile_cost_is_none_for_an_unpriced_gpu(capsys):
+    problem = make_problem("llama-3.1-8b", "MI300X:2", max_tp=1, max_pp=1, **ARGS)
+    day = plan_day(problem, DayProfile((1.0, 3.0)), time_limit=30)
+    assert day["status"] in ("OPTIMAL", "FEASIBLE") and day["periods"][0]["replicas"]
+    # were the priced GPUs' sum: 0.0 here, read as free
+    assert day["cost_usd"] is None and day["cost_per_day"] is None
+    assert all(p["cost_usd"] is None for p in day["periods"] if p["replicas"])
+    json.dumps(day, allow_nan=False)  # null, not NaN
+    print_day(day, problem)
+    out = capsys.readouterr().out
+    assert "cost: no price known" in out and "$0.00 per day" not in out
+    priced = make_problem(
+        "llama-3.1-8b", "MI300X:2", max_tp=1, max_pp=1, pricing="on-demand", **ARGS
+    )
+    day = plan_day(priced, DayProfile((1.0, 3.0)), time_limit=30)
+    assert day["cost_per_day"] > 0
+    assert day["cost_usd"] == pytest.approx(sum(p["cost_usd"] for p in day["periods"]))
+
+
+def test_cli_day_profile_json_cost_is_null_for_an_unpriced_gpu(capsys):
+    code, out, _ = run(
+        capsys,
+        *["plan", "serve", "--model", "llama-3.1-8b", "--gpus", "MI300X:2"],
+        *["--prompt-tokens", "500", "--output-tokens", "100", "--tpot", "50ms"],
+        *["--profile", "1,3", "--json", "-t", "30"],
+    )
+    assert code == 0
+    d = json.loads(out)["day"]
+    assert d["cost_per_day"] is None and d["cost_usd"] is None
+
+
+def test_explanation_option_cost_is_none_for_an_unpriced_gpu():
+    """A relaxation on unpriced GPUs said "feasible with 6 more MI300X (...) ($0.00/h)"."""
+    problem = make_problem("llama-3.1-8b", "MI300X:1", qps=60, max_tp=1, max_pp=1, **ARGS)
+    found = explain_infeasible(problem, time_limit=30)
+    gpus = [o for o in found["options"] if o["kind"] == "gpus"]
+    assert gpus, found
+    assert all(o["cost_per_hour"] is None for o in gpus)
+    assert "$0.00/h" not in found["text"] and "no price known" in found["text"]
+    assert "no price known" in describe(problem, found)
