@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from planner.cli_options import prices_option, pricing_option
 from planner.core import console, validate
 from planner.core.errors import InputError
 from planner.core.io import dump_json, ensure_not_input, write_atomic
@@ -20,6 +21,10 @@ from planner.core.timing import Deadline
 
 if TYPE_CHECKING:
     from planner.serve.instance import ServingProblem
+
+# --pricing / --prices: one definition with plan train's (planner.cli_options)
+Pricing = pricing_option()
+Prices = prices_option()
 
 plan_app = typer.Typer(help="Plan a deployment: training layouts, serving replicas.")
 #: Default wall-clock budget of ``--simulate`` (2,000 requests of a large MoE plan take
@@ -184,22 +189,8 @@ def serve(
             "GPUs, vllm on AMD GPUs; pools a named engine cannot run on are left out.",
         ),
     ] = None,
-    pricing: Annotated[
-        str | None,
-        typer.Option(
-            "--pricing",
-            help="Price tier from the price table: on-demand, reserved or spot "
-            "(default: the hardware catalog's indicative price).",
-        ),
-    ] = None,
-    prices: Annotated[
-        Path | None,
-        typer.Option(
-            "--prices",
-            help="Price table TOML ([gpu.NAME] on_demand/reserved/spot USD per GPU-hour; "
-            "default models/prices/gpu-hour.toml).",
-        ),
-    ] = None,
+    pricing: Pricing = None,
+    prices: Prices = None,
     profile: Annotated[
         str | None,
         typer.Option(

@@ -9,10 +9,15 @@ from typing import Annotated, Any
 
 import typer
 
+from planner.cli_options import prices_option, pricing_option
 from planner.core import console
 from planner.core.errors import InputError
 from planner.core.io import dump_json, emit_instances, write_atomic
 from planner.core.timing import Deadline
+
+# --pricing / --prices: one definition with plan serve's (planner.cli_options)
+Pricing = pricing_option(", as plan serve")
+Prices = prices_option(", as plan serve")
 
 plan_app = typer.Typer(help="Plan a deployment: training layouts, serving replicas.")
 
@@ -190,22 +195,8 @@ def train(
             "--tokens", help="Tokens to train on (15T, 2.5B): wall days, GPU-hours, cost."
         ),
     ] = None,
-    pricing: Annotated[
-        str | None,
-        typer.Option(
-            "--pricing",
-            help="Price tier from the price table: on-demand, reserved or spot "
-            "(default: the hardware catalog's indicative price), as plan serve.",
-        ),
-    ] = None,
-    prices: Annotated[
-        Path | None,
-        typer.Option(
-            "--prices",
-            help="Price table TOML ([gpu.NAME] on_demand/reserved/spot USD per GPU-hour; "
-            "default models/prices/gpu-hour.toml), as plan serve.",
-        ),
-    ] = None,
+    pricing: Pricing = None,
+    prices: Prices = None,
     failure_rate: Annotated[
         float | None,
         typer.Option(
