@@ -5,7 +5,11 @@ batch of ``B`` sequences replays the graph of the smallest captured size ``>= B`
 ``pad(B) - B`` dummy rows through every GEMM, element-wise kernel and all-reduce of the layers
 (attention reads only the real sequences' KV cache). A batch above the largest captured size
 runs eagerly, unpadded. Iterations with prompt tokens replay no graph (TensorRT-LLM's
-PyTorch backend, vLLM V0 and SGLang run mixed batches eagerly) and are not padded. The
+PyTorch backend, vLLM V0 and SGLang run mixed batches eagerly) and are not padded, nor is an
+engine run eagerly (``eager``: vLLM ``--enforce-eager``) or vLLM V0's decode of a sequence
+longer than ``max_seq_len_to_capture`` (its model runner pads only when it uses the captured
+graph; :func:`~planner.perfmodel.engines.replays_graph`,
+:meth:`~planner.perfmodel.stage.EngineModel.layer_tokens`). The
 model prices it when the engine option ``pad=N`` is set
 (:attr:`~planner.perfmodel.engines.Engine.graph_pad`; ``N`` the largest captured size the
 engine's limits leave); without it nothing is padded (every default, so a plan or fit row

@@ -1538,17 +1538,28 @@ class EngineModel:
         return dense, moe
 
     # --------------------------------------------------------------- public
-    def layer_tokens(self, tokens: np.ndarray | float, b: float) -> np.ndarray:
+    def layer_tokens(
+        self, tokens: np.ndarray | float, b: float, longest: float | None = None
+    ) -> np.ndarray:
         """The token counts :meth:`base_time` ``(tokens, b, .)`` runs its layers on (each
         decode sequence at its verified positions with speculative decoding; a decode-only
         iteration of an engine that pads its CUDA graphs at the padded batch,
-        :func:`~planner.perfmodel.graph_padding.padded_batch`)."""
+        :func:`~planner.perfmodel.graph_padding.padded_batch`, when it replays a graph).
+
+        ``longest``: context of the longest decode sequence (``base_time``'s ``longest``, or
+        its ``ctx``): vLLM's V0 engine runs a decode past ``max_seq_len_to_capture`` eagerly
+        (:func:`~planner.perfmodel.engines.replays_graph`), unpadded; default: a batch that
+        replays its graph."""
         spec = self.speculative
         q = spec.tokens + 1 if spec is not None else 1
         n = np.maximum(np.asarray(tokens, dtype=float), 1e-9)
         if self.engine.graph_pad and spec is None and b > 0:
-            # only a decode-only iteration replays a graph; mixed ones run eagerly, unpadded
-            n = np.where(np.abs(n - b) < 1e-6, padded_batch(self.engine, n), n)
+            # only a decode-only iteration replays a graph; mixed ones run eagerly, unpadded,
+            # and so does vLLM V0's decode of a sequence longer than it captures (its model
+            # runner pads only when it uses the captured graph, _use_captured_graph)
+            graph = replays_graph(self.engine, 0.0 if longest is None else longest)
+            decode_only = (np.abs(n - b) < 1e-6) & np.asarray(graph, dtype=bool)
+            n = np.where(decode_only, padded_batch(self.engine, n), n)
         return n + (q - 1) * b
 
     def layer_times(
@@ -1604,12 +1615,14 @@ class EngineModel:
         N = np.maximum(np.asarray(tokens, dtype=float), 1e-9)
         spec = self.speculative
         q = spec.tokens + 1 if spec is not None else 1
-        rows = self.layer_tokens(N, b)  # the padded batch of a padded decode-only iteration
+        longest = ctx if longest is None else longest
+        # the padded batch of a padded decode-only iteration
+        rows = self.layer_tokens(N, b, longest)
         stage_sum, stage_max = self.gpu_time(rows, b, ctx, queries=q, layers=layers, keys=keys)
         if spec is not None:  # the drafter runs on the last stage, beside the LM head
             drafting = spec.tokens * self.draft_time(b, ctx)
             stage_sum, stage_max = stage_sum + drafting, stage_max + drafting
-        graph = replays_graph(self.engine, ctx if longest is None else longest, N - b)
+        graph = replays_graph(self.engine, longest, N - b)
         return self.round_time((stage_sum, stage_max), rows, b, graph=graph)
 
     def gpu_time(

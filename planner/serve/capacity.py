@@ -371,9 +371,9 @@ class RoleModel:
         layers, noise_layers = None, None
         if self._noisy(B):
             eng = self.engine
-            own = eng.layer_tokens(tokens, B)
+            own = eng.layer_tokens(tokens, B, self.ctx)
             dense, moe = eng.layer_times(
-                np.concatenate([own, eng.layer_tokens([B + 1.0], B + 1.0)])
+                np.concatenate([own, eng.layer_tokens([B + 1.0], B + 1.0, self.ctx)])
             )
             layers, noise_layers = (dense[:-1], moe[:-1]), (dense[-1:], moe[-1:])
         t = self.engine.base_time(
@@ -454,16 +454,16 @@ class RoleModel:
         n, eng, C = self.groups, self.engine, self.split
         rem = self.own_rem
         ctx, keys = self.ctx, self.keys
-        other = eng.layer_tokens(np.array([B]), B)  # one other group's decode tokens
+        other = eng.layer_tokens(np.array([B]), B, ctx)  # one other group's decode tokens
         tokens = np.concatenate([np.array([B, B + C]), B + np.maximum(rem, 1.0)])
         top = expected_max_batch(B, n, self.traffic.arrival_scv)
         # one layer-model call for: this group's iterations beside the others' decode, every
         # group carrying a full chunk, the largest group's decode batch and (batch noise)
         # one more sequence here
-        own = eng.layer_tokens(tokens, B)
+        own = eng.layer_tokens(tokens, B, ctx)
         full = own[1:2]
-        own_top = eng.layer_tokens(np.array([top]), top)
-        plus = eng.layer_tokens(np.array([B + 1.0]), B + 1.0)
+        own_top = eng.layer_tokens(np.array([top]), top, ctx)
+        plus = eng.layer_tokens(np.array([B + 1.0]), B + 1.0, ctx)
         dense, moe = eng.layer_times(
             np.concatenate([own, full, own_top, plus]),
             moe_tokens=np.concatenate(
@@ -968,8 +968,8 @@ class RoleModel:
                 top = expected_max_batch(B, self.groups, self.traffic.arrival_scv)
                 eng = self.engine
                 layers = eng.layer_times(
-                    eng.layer_tokens(np.array([top]), top),
-                    moe_tokens=self.groups * eng.layer_tokens(np.array([B]), B),
+                    eng.layer_tokens(np.array([top]), top, self.ctx),
+                    moe_tokens=self.groups * eng.layer_tokens(np.array([B]), B, self.ctx),
                 )
                 t_top = eng.base_time(np.array([top]), top, self.ctx, layers=layers, keys=self.keys)
                 t0 = max(t0, float(t_top[0]))

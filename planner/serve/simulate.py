@@ -323,7 +323,8 @@ class Simulator:
         layers = None
         if moe_tokens is not None:
             layers = e.model.layer_times(
-                e.model.layer_tokens(tokens, step.b), moe_tokens=np.array([moe_tokens], float)
+                e.model.layer_tokens(tokens, step.b, step.longest),
+                moe_tokens=np.array([moe_tokens], float),
             )
         dt = e.model.base_time(
             tokens, step.b, step.ctx, layers=layers, keys=step.keys, longest=step.longest
@@ -409,7 +410,9 @@ class Simulator:
                 continue
             # every group's layer tokens (speculative positions included) meet in the MoE layers
             total = sum(
-                float(e.model.layer_tokens(np.array([s.b + s.chunk_tokens], float), s.b)[0])
+                float(
+                    e.model.layer_tokens(np.array([s.b + s.chunk_tokens], float), s.b, s.longest)[0]
+                )
                 for e, s in zip(group, steps, strict=True)
                 if s is not None
             )

@@ -72,6 +72,27 @@ def test_a_decode_only_iteration_runs_its_layers_at_the_padded_batch():
     assert padded.base_time(mixed, 129.0, ctx)[0] == plain.base_time(mixed, 129.0, ctx)[0]
 
 
+def test_vllm_v0_pads_no_decode_it_runs_eagerly_past_its_captured_length():
+    """vLLM V0 pads a decode batch only when it replays the captured graph
+    (``_use_captured_graph``: ``max_decode_seq_len <= max_seq_len_to_capture``, 8192); a
+    longer sequence's decode runs eagerly, unpadded (was padded, s24small)."""
+    model, config = load_model("llama-3.1-8b"), ReplicaConfig(get_gpu("H100"), 1)
+    plain = EngineModel(model, config, "fp8", engine=parse_engine("vllm:0.6.3"))
+    padded = EngineModel(model, config, "fp8", engine=parse_engine("vllm:0.6.3,pad=256"))
+    batch = np.array([129.0])
+    short, long = 1000.0, 10000.0  # the longest context within / past 8192
+    assert padded.layer_tokens(batch, 129.0, short)[0] == 136.0  # V0: multiples of 8
+    assert padded.base_time(batch, 129.0, short)[0] > plain.base_time(batch, 129.0, short)[0]
+    assert padded.layer_tokens(batch, 129.0, long)[0] == 129.0
+    assert padded.base_time(batch, 129.0, long)[0] == plain.base_time(batch, 129.0, long)[0]
+    # the mean context within 8192 but the longest past it: eager, as base_time's launch cost
+    t = padded.base_time(batch, 129.0, short, longest=long)[0]
+    assert t == plain.base_time(batch, 129.0, short, longest=long)[0]
+    # V1 (0.8.0 on) keeps its graphs at any length
+    v1 = EngineModel(model, config, "fp8", engine=parse_engine("vllm:0.9.0,pad=512"))
+    assert v1.layer_tokens(batch, 129.0, long)[0] == 136.0
+
+
 def test_only_pytorch_flow_rows_take_the_flow_options():
     pytorch = next(r for r in SERVING_ROWS if r.gpu == "H100")
     build = next(r for r in INFERENCE_GPU_ROWS if r.bench_flow == "build")
