@@ -55,12 +55,24 @@ def read_csv_text(path: str | Path) -> str:
     return text
 
 
-def loads_json(text: str, where: str | Path) -> Any:
+def loads_json(text: str, where: str | Path, *, unique_keys: bool = False) -> Any:
     """``json.loads(text)``; a document nested too deep for the parser is bad input naming
     ``where`` (``[[[[...`` 100,000 deep raised RecursionError: an internal error, exit 1).
-    ``json.JSONDecodeError`` passes through: readers fall back to JSON Lines on it."""
+    ``json.JSONDecodeError`` passes through: readers fall back to JSON Lines on it.
+    ``unique_keys``: an object with a key given twice is bad input naming it (``json`` keeps
+    the last silently; a reader whose program refuses duplicates, as DeepSpeed's config
+    loader does, says so instead of reading a value that program would not run)."""
+
+    def unique(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for key, value in pairs:
+            if key in out:
+                raise InputError(f"{where}: key {key!r} given twice")
+            out[key] = value
+        return out
+
     try:
-        return json.loads(text)
+        return json.loads(text, object_pairs_hook=unique if unique_keys else None)
     except RecursionError:
         raise InputError(f"{where}: JSON nested too deeply") from None
 

@@ -450,7 +450,10 @@ def _known(data: Mapping[str, Any], fmt: str, where: str) -> dict[str, Any]:
 def read_deepspeed(text: str, where: str) -> Launch:
     """A DeepSpeed config JSON (the keys ``--export deepspeed`` writes)."""
     try:
-        data = loads_json(text, where)
+        # DeepSpeed refuses a key given twice ("Duplicate key in DeepSpeed config",
+        # deepspeed/runtime/config_utils.py dict_raise_error_on_duplicate_keys, the
+        # object_pairs_hook of DeepSpeedConfig's json.load); json.loads kept the last
+        data = loads_json(text, where, unique_keys=True)
     except json.JSONDecodeError as exc:
         raise InputError(f"{where}:{exc.lineno}: malformed JSON ({exc.msg})") from None
     if not isinstance(data, Mapping):

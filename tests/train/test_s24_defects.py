@@ -6,8 +6,14 @@ from __future__ import annotations
 
 import pytest
 
+from planner.core.errors import InputError
 from planner.train import make_problem, plan
+from planner.train.launch import read_launch
 from planner.train.step_time import estimate
+
+from .test_cli import run
+
+BASE = ("plan", "train", "--model", "gpt-1.7b", "--gpus", "16xA100", "-B", "64", "-s", "1024")
 
 
 def test_estimate_summary_cost_is_none_for_an_unpriced_gpu():
@@ -25,3 +31,22 @@ def test_estimate_summary_cost_is_none_for_an_unpriced_gpu():
     s = estimate(priced, res.solution).summary()
     assert s["cost_per_hour"] == pytest.approx(16 * priced.cluster.pools[0].gpu.price_per_gpu_hour)
     assert s["usd_per_million_tokens"] > 0
+
+
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        ('{"train_batch_size": 64, "train_batch_size": 32}', "train_batch_size"),
+        ('{"zero_optimization": {"stage": 1, "stage": 3}}', "stage"),
+    ],
+)
+def test_deepspeed_config_with_a_key_given_twice_is_refused(tmp_path, capsys, text, key):
+    """DeepSpeed refuses duplicate keys; ``--from deepspeed`` read the last one (ZeRO-3 here)."""
+    path = tmp_path / "ds.json"
+    path.write_text(text)
+    with pytest.raises(InputError, match=f"key '{key}' given twice"):
+        read_launch("deepspeed", str(path))
+    code, out, err = run(capsys, *BASE, "--from", "deepspeed", str(path), "--json")
+    assert code == 2 and out == ""
+    assert err.strip().count("\n") == 0 and "Traceback" not in err
+    assert f"key '{key}' given twice" in err
