@@ -265,7 +265,11 @@ def _megatron(problem: TrainingProblem, plan: TrainingPlan) -> tuple[dict[str, A
                     "ep * expert_tp"
                 )
         if plan.zero >= 2:
-            notes.append(f"ZeRO-{plan.zero} is not a Megatron-LM option (use FSDP or DeepSpeed)")
+            # was "not a Megatron-LM option": core_v0.15.3 has it as Megatron-FSDP
+            notes.append(
+                f"these arguments launch ZeRO-1 (the distributed optimizer), not the plan's "
+                f"ZeRO-{plan.zero}: {frameworks.MEGATRON_FSDP_NOTE}"
+            )
     if problem.constraints.overlap_grad_reduce:
         out["--overlap-grad-reduce"] = True
         if plan.zero >= 1 and problem.software.overlap_param_gather:

@@ -49,6 +49,10 @@ class Framework:
         Recompute modes offered; ``partial``: full recompute of the first k layers per stage.
     zeros
         ZeRO stages offered (1 = a sharded optimizer only, 2 + gradients, 3 + parameters).
+    zero_note
+        Why the stages outside ``zeros`` are not offered when the framework itself has them
+        (the export does not write them): the messages name it instead of saying the
+        framework has no such stage.
     hybrid
         Hybrid sharding groups: ``any`` divisor, ``node`` (the GPUs of a node) or ``none``.
     sequence_parallel
@@ -74,6 +78,7 @@ class Framework:
     recomputes: frozenset[str] = frozenset({"none", "selective", "full", "offload"})
     partial: bool = True
     zeros: frozenset[int] = frozenset({0, 1, 2, 3})
+    zero_note: str = ""
     hybrid: str = "any"
     sequence_parallel: str = "optional"
     fp8: bool = True
@@ -84,6 +89,14 @@ class Framework:
     def title(self) -> str:
         """``label (version)`` for messages."""
         return f"{self.label} ({self.version})"
+
+
+#: Why the megatron profile offers no ZeRO-2/3 although Megatron-LM core_v0.15.3 has them.
+MEGATRON_FSDP_NOTE = (
+    "Megatron-LM core_v0.15.3 runs ZeRO-2/3 as Megatron-FSDP (--use-megatron-fsdp "
+    "--data-parallel-sharding-strategy optim_grads / optim_grads_params), which the megatron "
+    "export does not write"
+)
 
 
 PROFILES: dict[str, Framework] = {
@@ -99,15 +112,20 @@ PROFILES: dict[str, Framework] = {
     # recompute --recompute-granularity full|selective, --recompute-method block
     # --recompute-num-layers k (partial); no activation offload argument (TransformerConfig's
     # cpu_offloading has none in arguments.py and refuses pp > 1 and recompute); ZeRO-0/1
-    # (--use-distributed-optimizer; Megatron-FSDP's optim_grads(_params) is not written here),
-    # hybrid sharding (--num-distributed-optimizer-instances); fp8 (--fp8-format hybrid, the
-    # default --fp8-recipe delayed). Joint rules: megatron_rules.
+    # (--use-distributed-optimizer), hybrid sharding (--num-distributed-optimizer-instances);
+    # fp8 (--fp8-format hybrid, the default --fp8-recipe delayed). Joint rules: megatron_rules.
+    # core_v0.15.3 also runs ZeRO-2/3 as Megatron-FSDP (arguments.py: --use-megatron-fsdp,
+    # --data-parallel-sharding-strategy no_shard|optim|optim_grads|optim_grads_params, which
+    # asserts --ckpt-format fsdp_dtensor and CUDA_DEVICE_MAX_CONNECTIONS != 1; its docs list
+    # TP, EP and CP as compatible, not PP), but the export does not write it (nor does --from
+    # read it): the profile stays ZeRO-0/1 and zero_note says why (s24small).
     "megatron": Framework(
         "megatron",
         "Megatron-LM",
         "core_v0.15.3",
         recomputes=frozenset({"none", "selective", "full"}),
         zeros=frozenset({0, 1}),  # --use-distributed-optimizer
+        zero_note=MEGATRON_FSDP_NOTE,
     ),
     # export.py's nemo writer (NeMo 2.0 recipes, 24.12): the strategy's tp / pp / vp / cp / ep
     # / sp only. No stage-split, expert-TP, recompute, sharding or fp8 key is written, so the
@@ -337,6 +355,16 @@ def _compositions(total: int, parts: int, least: int, step: int) -> Iterator[tup
             yield (first, *rest)
 
 
+def zero_refusal(fw: Framework, zero: int) -> str:
+    """Why ``fw``'s profile does not offer ZeRO stage ``zero`` (not in ``fw.zeros``): the
+    stages it offers, and its ``zero_note`` when the framework has the stage but its export
+    does not write it (Megatron-FSDP: "Megatron-LM offers ZeRO stages 0, 1" was untrue)."""
+    offered = ", ".join(map(str, sorted(fw.zeros)))
+    if fw.zero_note:
+        return f"the {fw.name} export launches ZeRO stages {offered}, not {zero}: {fw.zero_note}"
+    return f"{fw.title} offers ZeRO stages {offered}, not {zero}"
+
+
 def violations(fw: Framework, problem: Any, plan: Any) -> list[str]:
     """Why ``fw`` cannot launch ``plan`` for ``problem`` (empty when it can)."""
     out: list[str] = []
@@ -359,8 +387,7 @@ def violations(fw: Framework, problem: Any, plan: Any) -> list[str]:
         offered = ", ".join(sorted(fw.recomputes))
         out.append(f"{fw.title} offers recompute {offered}, not {rc}")
     if plan.zero not in fw.zeros:
-        offered = ", ".join(map(str, sorted(fw.zeros)))
-        out.append(f"{fw.title} offers ZeRO stages {offered}, not {plan.zero}")
+        out.append(zero_refusal(fw, plan.zero))
     node = problem.cluster.pools[0].gpus_per_node
     if plan.shard_group and not shard_group_ok(fw, plan.shard_group, node):
         where = "none" if fw.hybrid == "none" else f"only groups of a node's {node} GPUs"
@@ -515,8 +542,7 @@ def fixed_violation(
     if c.recompute_layers and not fw.partial:
         return f"recompute_layers={c.recompute_layers}: {fw.title} has no partial recompute"
     if c.zero is not None and c.zero not in fw.zeros:
-        offered = ", ".join(map(str, sorted(fw.zeros)))
-        return f"zero={c.zero}: {fw.title} offers ZeRO stages {offered}"
+        return f"zero={c.zero}: {zero_refusal(fw, c.zero)}"
     if c.shard_group and not shard_group_ok(fw, c.shard_group, gpus_per_node):
         where = "none" if fw.hybrid == "none" else f"groups of a node's {gpus_per_node} GPUs only"
         return f"shard_group={c.shard_group}: {fw.title} hybrid sharding: {where}"
@@ -563,6 +589,7 @@ def megatron_fixed_rule(problem: Any) -> str | None:
 
 __all__ = [
     "A2A_RECOMPUTE_RULE",
+    "MEGATRON_FSDP_NOTE",
     "PROFILES",
     "SOURCE_FRAMEWORKS",
     "Framework",
@@ -577,4 +604,5 @@ __all__ = [
     "stage_shape_ok",
     "stage_splits",
     "violations",
+    "zero_refusal",
 ]

@@ -41,7 +41,9 @@ def rule_of_thumb(
     G = min(p.gpus_per_node for p in problem.cluster.pools)
     tps = [t for t in sp_space.tps if t <= G] or list(sp_space.tps)
     cp = 1 if 1 in sp_space.cps else (sp_space.cps[0] if sp_space.cps else None)
-    if cp is None or not tps or not sp_space.eps:
+    # no ZeRO stage left (--fix zero=3 under a framework without it) is no plan, as an empty
+    # size list is: zeros[0] raised IndexError (an internal error, exit 1)
+    if cp is None or not tps or not sp_space.eps or not sp_space.zeros:
         return None
     # the largest expert-parallel size whose ranks fit the data-parallel ones (below): the
     # largest alone divided no dp of Kimi-K2's (384 experts, batch 1024), so the rule found

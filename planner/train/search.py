@@ -617,6 +617,8 @@ def _config_bound(
     else:  # uneven splits (planner.train.layer_split): stage 0 may hold a single layer
         stage0 = np.where(pps == 1, float(L), 1.0)
     single = pps == 1
+    if not zeros:  # no ZeRO stage left (a fixed one the framework lacks): max() raised
+        return {}
     zmax = max(zeros)
     zp = np.where(single, zmax, min(1, zmax))
     in_flight = np.where(single, 1.0, np.minimum(pps, m))
