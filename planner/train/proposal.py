@@ -86,13 +86,16 @@ def propose(
 
 def _outside_framework(fmt: str, problem: TrainingProblem, plan: Any) -> list[str]:
     """Why the launch's own framework cannot launch the proposed ``plan`` (empty when it can,
-    or when the proposal was already kept to a framework, or on mixed pools, which the
-    profiles do not describe)."""
-    from planner.train.frameworks import profile, violations
+    or when the proposal was already kept to a framework). On mixed pools, whose stage shapes
+    the profiles do not describe, only the ZeRO stage is checked (a ZeRO-3 proposal for a
+    Megatron launch on H100 + A100 went unlabelled)."""
+    from planner.train.frameworks import profile, violations, zero_refusal
 
     fw = profile(fmt)
-    if fw is None or problem.constraints.framework is not None or len(problem.cluster.pools) > 1:
+    if fw is None or problem.constraints.framework is not None:
         return []
+    if len(problem.cluster.pools) > 1:
+        return [zero_refusal(fw, plan.zero)] if plan.zero not in fw.zeros else []
     return violations(fw, problem, plan)
 
 

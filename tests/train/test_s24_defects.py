@@ -91,3 +91,13 @@ def test_megatron_zero3_is_labelled_megatron_fsdp_not_missing():
     assert "launch ZeRO-1" in note and "Megatron-FSDP" in note
     # the proposal of a --from megatron launch names the same reason (proposal.outside_framework)
     assert _outside_framework("megatron", problem, res.solution) == why
+
+
+def test_a_zero3_proposal_on_mixed_pools_is_labelled_for_a_megatron_launch():
+    """``outside_framework`` was empty on mixed pools (the profiles describe one pool), so a
+    ZeRO-3 proposal for a Megatron launch on H100 + A100 said nothing."""
+    problem = make_problem("llama-3.1-8b", "H100:16,A100:16", global_batch=64, seq_len=4096, zero=3)
+    res = solve(problem, time_limit=20)
+    assert res.solution is not None and res.solution.zero == 3
+    (why,) = _outside_framework("megatron", problem, res.solution)
+    assert "Megatron-FSDP" in why
