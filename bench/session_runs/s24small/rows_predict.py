@@ -6,7 +6,7 @@ Usage: PYTHONPATH=CODE python rows_predict.py > OUT.txt
 """
 
 import planner.serve  # registers the serving predictors
-import planner.train  # noqa: F401
+import planner.train  # registers the training predictors
 from planner.perfmodel.calibration.fit import CALIBRATION_ROWS, kind_of, predict
 from planner.perfmodel.calibration.serving_public import PUBLIC_SERVING_ROWS
 from planner.perfmodel.engines import parse_engine
@@ -21,6 +21,7 @@ padded = [
     for r in PUBLIC_SERVING_ROWS
     if getattr(r, "engine", None) and parse_engine(r.engine).graph_pad
 ]
+print(f"code: {planner.serve.__file__}")
 print(
     f"{len(serving)} serving calibration rows predicted; public serving rows naming pad=N: {len(padded)}"
 )
