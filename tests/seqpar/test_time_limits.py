@@ -133,3 +133,33 @@ def test_flexsp_keeps_the_warm_start_when_no_model_can_be_built(monkeypatch):
     res = solve(inst, "flexsp", time_limit=2.0)
     assert res.status is Status.FEASIBLE and verify(inst, res.solution) == []
     assert "milp_skipped" in res.stats
+
+
+def single_degree_deals(inst) -> dict[int, float]:
+    """The quick deal's time (ms) of every group type that holds the whole batch."""
+    e = H.Engine(inst.array, inst.tables)
+    feasible = [j for j in range(len(e.degrees)) if np.all(e.dmin <= j)]
+    return {j: H.single_type_deal(e, j).objective_ms() for j in feasible}
+
+
+@pytest.mark.parametrize("method", ["auto", "milp", "ls", "greedy"])
+def test_expired_deadline_still_answers_with_the_best_single_degree(monkeypatch, method):
+    # A batch whose best single degree (8) is neither the static one (64) nor the first that
+    # holds every sequence (2): with the deadline gone at the start (an injected budget, every
+    # kernel cut at its first step), the old baselines planned the static type only and the
+    # fallback deal the first type only, 1.27x slower than batch-adaptive SP with a deal per type.
+    inst = synthetic("commoncrawl", batch=48, max_len=196608, gpus=64, seed=0)[0]
+    deals = single_degree_deals(inst)
+    e = H.Engine(inst.array, inst.tables)
+    best = min(deals, key=deals.get)
+    assert best not in (H.static_degree_index(inst), int(e.dmin.max()))
+    assert deals[best] < 0.9 * min(deals[H.static_degree_index(inst)], deals[int(e.dmin.max())])
+    monkeypatch.setattr(M, "budget", lambda instance, time_limit: Deadline(0.0))
+    monkeypatch.setattr(H, "MIN_STEPS", 1)
+    res = solve(inst, method, time_limit=1.0)
+    assert res.status is Status.FEASIBLE and verify(inst, res.solution) == []
+    assert res.objective * 1000 <= deals[best] + 1e-6
+    assert res.stats["adaptive_s"] * 1000 == pytest.approx(deals[best])
+    assert res.stats["adaptive_degree"] == int(e.degrees[best])
+    adaptive = solve(inst, "adaptive", time_limit=1.0)  # the same expired budget
+    assert res.objective <= adaptive.objective + 1e-9
