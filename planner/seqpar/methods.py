@@ -44,6 +44,8 @@ EXACT_MAX_GPUS = 16
 #: left), the relaxation bound (of what is left after the heuristic; the MILP gets the rest).
 BASELINE_SHARE = 0.2
 CONSTRUCT_SHARE = 0.4
+#: ... and of the construction alone when no MILP runs (``auto`` above MILP_MAX_SEQUENCES).
+LARGE_CONSTRUCT_SHARE = 0.6
 BOUND_SHARE = 0.85
 #: ``auto`` skips the MILP stage when the certified gap is already below this.
 GAP_GOOD = 1e-3
@@ -291,7 +293,12 @@ def _solve(
     if bad is not None:
         return bad
     stats, base = baseline_stats(instance, engine, Deadline(deadline.fraction(BASELINE_SHARE)))
-    found = H.greedy(engine, Deadline(deadline.fraction(CONSTRUCT_SHARE)))
+    if milp:
+        found = H.greedy(engine, Deadline(deadline.fraction(CONSTRUCT_SHARE)))
+    else:
+        # no MILP stage (a large batch): the fills are the plan's search (local search moves
+        # little there, and the polish below runs it on the best plan after the bound)
+        found = H.greedy(engine, Deadline(deadline.fraction(LARGE_CONSTRUCT_SHARE)), search=False)
     candidates = ([found] if found else []) + base
     obj, plan = min(candidates, key=lambda x: x[0])
     best = engine.solution(plan)

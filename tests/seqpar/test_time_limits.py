@@ -6,6 +6,8 @@ so that the cut-short paths run deterministically on small batches.
 
 from __future__ import annotations
 
+import types
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -81,6 +83,20 @@ def test_fill_and_descent_get_a_step_budget_from_the_deadline(monkeypatch):
     e.descent(plan, Deadline(0.05))
     assert seen and all(1 <= s <= H.STEP_RATE["descent"] * 0.05 for s in seen)
     assert verify(inst, e.solution(plan)) == []
+
+
+def test_a_fill_cut_short_learns_the_step_rate_however_short_it_took(monkeypatch):
+    # With the default rate far too low every fill was cut in under 10 ms, which the rate
+    # update required: it was never learned and a large batch's construction found no plan.
+    inst = medium()
+    e = H.Engine(inst.array, inst.tables)
+    monkeypatch.setitem(H.STEP_RATE, "fill", 1.0)
+    monkeypatch.setattr(H, "MIN_STEPS", 1)
+    readings = iter(np.arange(0.0, 1.0, 0.005))  # an injected clock: 5 ms between readings
+    monkeypatch.setattr(H, "time", types.SimpleNamespace(perf_counter=lambda: next(readings)))
+    with pytest.raises(H.OutOfTime):
+        e.fill(np.full(e.min_microbatches() + 1, 1e12), deadline=Deadline(0.0))
+    assert H.STEP_RATE["fill"] == pytest.approx(1 / 0.005)  # a 1-step budget spent in 5 ms
 
 
 def test_greedy_with_no_time_falls_back_to_a_verified_quick_plan(monkeypatch):
