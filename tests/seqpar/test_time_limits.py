@@ -124,6 +124,25 @@ def test_baselines_receive_shares_of_the_deadline(monkeypatch):
     assert given_limits and all(limit <= 0.3 for limit in given_limits)
 
 
+def test_the_static_type_is_searched_first_with_half_the_baselines_time(monkeypatch):
+    inst = medium()
+    e = H.Engine(inst.array, inst.tables)
+    calls = []
+    real = H.fixed_degree
+
+    def spy(engine, j, deadline):
+        calls.append((j, deadline.limit))
+        return real(engine, j, deadline)
+
+    monkeypatch.setattr(H, "fixed_degree", spy)
+    stats, _ = M.baseline_stats(inst, e, Deadline(3.0))
+    feasible = [j for j in range(len(e.degrees)) if np.all(e.dmin <= j)]
+    assert len(feasible) > 2  # an equal share would be a third at most
+    assert calls[0][0] == H.static_degree_index(inst)
+    assert calls[0][1] >= M.STATIC_SHARE * 3.0 * 0.9  # the deals before it take milliseconds
+    assert stats["static_degree"] == int(e.degrees[calls[0][0]])
+
+
 @pytest.mark.parametrize("method", ["static", "greedy", "ls", "adaptive", "flexsp", "auto"])
 def test_tiny_limit_gives_a_verified_answer_or_unknown_with_a_reason(monkeypatch, method):
     monkeypatch.setattr(H, "MIN_STEPS", 1)  # every kernel call is cut at the deadline
