@@ -37,6 +37,10 @@ MIN_BISECT = 8
 #: ... but past the deadline only while a fill costs less than this (seconds; a large batch's
 #: fills cost 0.1 s and more, a small one's microseconds).
 CHEAP_FILL_S = 0.005
+#: Share of the construction's time the first fill may take (a fill of 32,768 sequences on
+#: 1,024 GPUs costs 0.1 s of CPU; with half, ``auto -t 1`` got no fill there and fell back to
+#: a single-degree deal 2x slower than one fill).
+FIRST_FILL_SHARE = 0.9
 #: Multiples of the smallest feasible target also tried by each bisection.
 LOOSER_TARGETS = (1.1, 1.25, 1.5, 2.0)
 #: Values of ``λ`` tried by :func:`first_target_search` per micro-batch count and mode.
@@ -56,6 +60,9 @@ MAX_ROUND = 2000
 #: fill or round is never cut short (this many steps cost milliseconds).
 STEP_RATE = {"fill": 2e7, "descent": 1e7}
 MIN_STEPS = 1_000_000
+#: A cut-short fill that took longer than this (seconds) sets the fill's rate (shorter ones are
+#: timer and call overhead; MIN_STEPS steps take 0.25 ms or more at the fastest rates seen).
+MEASURABLE_S = 1e-4
 
 
 class OutOfTime(Exception):
@@ -254,7 +261,11 @@ class Engine:
         )
         if ng == kernels().OUT_OF_STEPS:
             took = time.perf_counter() - started
-            if took > 0.01:
+            # learn the rate from every cut that took measurably long: with the default rate
+            # 25x too low (fills of 32,768 sequences run 5e8 steps/s), the cuts took under
+            # 10 ms, which this once required, so the rate was never learned and every fill of
+            # the construction was cut (auto -t 1 then fell back to a single-degree deal)
+            if took > MEASURABLE_S:
                 STEP_RATE["fill"] = budget / took
             raise OutOfTime
         return plan if ng >= 0 else None
@@ -485,9 +496,9 @@ def construct(
         modes = (False, True) if tokens > TIGHT_MEMORY * m * engine.capacity() else (False,)
         for tight in modes:
             for level in levels:
-                # until a plan exists, a fill may take half the time left: a batch too large
-                # to fill in time leaves the other half to the caller's quick plan
-                cap = None if found else Deadline(0.5 * deadline.remaining())
+                # until a plan exists, a fill may take most of the time left: a batch too
+                # large to fill in time leaves the rest to the caller's quick plan (O(n log n))
+                cap = None if found else Deadline(FIRST_FILL_SHARE * deadline.remaining())
                 plan, obj, _ = bisect_fill(
                     engine, m, level, deadline, tight=tight, fill_deadline=cap
                 )

@@ -310,14 +310,16 @@ def _solve_model(
     """One model: ``integral`` heaviest sequences integer; the heaviest at ``heaviest_type``
     only when given."""
     t = parts.tables
-    s = parts.s
     N = t.gpus
-    c = t.tokens_per_gpu
+    # rows in units of one GPU's capacity (tokens) and per GPU (area): in raw tokens and
+    # GPU-ms the rows of 65,536 GPUs carry coefficients up to 4e8 next to times of ~1
+    unit = float(t.tokens_per_gpu)
+    s = parts.s / unit
     beta = float(t.fixed.min())
     deg = t.degrees.astype(np.float64)
     m = Model()
     C = [m.var(cost=1.0) for _ in range(M)]
-    area_rows = [([C[k]], [float(N)]) for k in range(M)]
+    area_rows = [([C[k]], [1.0]) for k in range(M)]
     tokens: list[tuple[list[int], list[float]]] = [([], []) for _ in range(M)]
     # fluid buckets: n_qk sequences of bucket q in micro-batch k
     fluid: list[tuple[list[int], list[float]]] = [([], []) for _ in range(M)]
@@ -328,10 +330,10 @@ def _solve_model(
             y = m.var(ub=b)
             ys.append(y)
             area_rows[k][0].append(y)
-            area_rows[k][1].append(-float(parts.lower_area[q]))
+            area_rows[k][1].append(-float(parts.lower_area[q]) / N)
             for row in (tokens[k], fluid[k]):
                 row[0].append(y)
-                row[1].append(float(parts.lower[q]))
+                row[1].append(float(parts.lower[q]) / unit)
         m.row(ys, [1.0] * len(ys), lo=b, hi=b)
     # the long sequences: x_ikj = 1 when sequence i is in micro-batch k at type j
     long_idx = parts.long_idx.tolist()
@@ -358,14 +360,14 @@ def _solve_model(
                     continue
                 xs.append(x)
                 area_rows[k][0].append(x)
-                area_rows[k][1].append(-deg[j] * parts.W[i, j])
+                area_rows[k][1].append(-deg[j] * parts.W[i, j] / N)
                 tokens[k][0].append(x)
                 tokens[k][1].append(float(s[i]))
                 time_idx.append(x)
                 time_val.append(-float(parts.single[i, j]))
                 out_idx.append(x)
-                out_val.append(float(c * deg[j]) - float(s[i]))
-                room = float(t.capacity[j] - s[i])
+                out_val.append(float(deg[j]) - float(s[i]))
+                room = float(t.capacity[j]) / unit - float(s[i])
                 if room <= 0:
                     continue
                 # tokens sharing i's group (they run at i's type): fluid ones f, and
@@ -391,7 +393,7 @@ def _solve_model(
                 m.row([*share, x], [1.0] * len(share) + [-room], hi=0.0)
                 for v in share:
                     time_idx.append(v)
-                    time_val.append(-float(parts.rate[j]))
+                    time_val.append(-float(parts.rate[j]) * unit)
                     out_idx.append(v)
                     out_val.append(-1.0)
             if len(time_idx) > 1:
@@ -401,10 +403,10 @@ def _solve_model(
                 outside.append((k, out_idx, out_val))
         m.row(xs, [1.0] * len(xs), lo=1.0, hi=1.0)
     for k in range(M):
-        m.row(*area_rows[k], lo=N * beta)
-        m.row(*tokens[k], hi=float(N * c))
+        m.row(*area_rows[k], lo=beta)
+        m.row(*tokens[k], hi=float(N))
     for k, idx, val in outside:
-        m.row([*tokens[k][0], *idx], [*tokens[k][1], *val], hi=float(N * c))
+        m.row([*tokens[k][0], *idx], [*tokens[k][1], *val], hi=float(N))
     for k in range(1, M - 1):
         m.row([C[k], C[k + 1]], [1.0, -1.0], lo=0.0)
     res = m.solve(time_limit=time_limit, threads=threads, seed=seed)
