@@ -285,8 +285,38 @@ def _router_groups(f: _Fields, experts: int) -> dict[str, int]:
     return {"router_groups": groups, "router_group_topk": topk}
 
 
+#: Defaults of transformers' configuration classes that differ from the Llama reading (a field
+#: absent from the file takes the class's value when transformers builds the model), from
+#: huggingface/transformers @008e5743 ``configuration_<type>.py`` (MistralConfig also @001f85b3):
+#: MistralConfig ``num_key_value_heads`` 8 and ``sliding_window`` 4096, MixtralConfig 8 KV
+#: heads, Qwen2Config / Qwen3Config 32 KV heads, Qwen2MoeConfig 16, Qwen3Config ``head_dim``
+#: 128, GemmaConfig 16 KV heads and ``head_dim`` 256, and the Qwen classes'
+#: ``use_sliding_window`` False (their ``sliding_window`` 4096 applies only when it is set).
+#: An explicit ``null`` keeps transformers' fallback (KV heads = attention heads, no window).
+_TRANSFORMERS_DEFAULTS: dict[str, dict[str, Any]] = {
+    "mistral": {"num_key_value_heads": 8, "sliding_window": 4096},
+    "mixtral": {"num_key_value_heads": 8},
+    "qwen2": {"num_key_value_heads": 32, "use_sliding_window": False},
+    "qwen3": {"num_key_value_heads": 32, "head_dim": 128, "use_sliding_window": False},
+    "qwen2_moe": {"num_key_value_heads": 16, "use_sliding_window": False},
+    "gemma": {"num_key_value_heads": 16, "head_dim": 256},
+}
+
+
+def _qwen_full_layers(f: _Fields, mtype: str, layers: int) -> int:
+    """Layers of a Qwen config with ``use_sliding_window`` that keep full attention
+    (transformers @008e5743, when the file has no ``layer_types``): Qwen2 / Qwen3 window the
+    layers from ``max_window_layers`` on; Qwen2-MoE windows the even layers below it."""
+    bound = min(f.int("max_window_layers", default=28), layers)
+    if mtype == "qwen2_moe":
+        return layers - (bound + 1) // 2
+    return bound
+
+
 def _llama_family(f: _Fields, mtype: str) -> dict[str, Any]:
-    """Llama, Mistral, Qwen2/3, Gemma, Phi-3, Mixtral, Qwen-MoE, DeepSeek-V2/V3."""
+    """Llama, Mistral, Qwen2/3, Gemma, Phi-3, Mixtral, Qwen-MoE, DeepSeek-V2/V3, OLMo 2,
+    OLMoE, Command-R; fields the file omits take :data:`_TRANSFORMERS_DEFAULTS`."""
+    f.cfg = {**_TRANSFORMERS_DEFAULTS.get(mtype, {}), **f.cfg}
     hidden = f.int("hidden_size")
     layers = f.int("num_hidden_layers")
     heads = f.int("num_attention_heads")
@@ -294,6 +324,15 @@ def _llama_family(f: _Fields, mtype: str) -> dict[str, Any]:
         raise f.error("field 'num_attention_heads' must be positive")
     kv_heads = f.int("num_key_value_heads", default=heads)
     max_seq = f.int("max_position_embeddings", default=4096)
+    # LLaMA 1 conversions (huggyllama/llama-7b config.json) state the context a second time
+    # as "max_sequence_length" (2048, as max_position_embeddings): no weights; a second value
+    # that differs is refused
+    alias = f.int("max_sequence_length", default=None)
+    if alias is not None and alias != max_seq:
+        raise f.error(
+            f"field 'max_sequence_length' = {alias} differs from max_position_embeddings = "
+            f"{max_seq}"
+        )
     experts = f.int("num_local_experts", "num_experts", "n_routed_experts", default=0)
     top_k = f.int("num_experts_per_tok", default=0)
     if experts and top_k == 0:
@@ -320,8 +359,13 @@ def _llama_family(f: _Fields, mtype: str) -> dict[str, Any]:
         # per-head RMSNorm of q and k (Qwen3 has the same without a field): 2 x head_dim
         # weights per layer and an element-wise pass, left out as Qwen3's are
         f.raw("use_qk_norm")
-    tie_default = mtype == "gemma"
+    # Gemma's and Cohere's configuration classes tie the embeddings unless the file says not
+    tie_default = mtype in ("gemma", "cohere")
     window, full_layers = _attention_layers(f, layers, _sliding_window(f, max_seq))
+    if window and mtype in ("qwen2", "qwen3", "qwen2_moe") and f.cfg.get("layer_types") is None:
+        full_layers = _qwen_full_layers(f, mtype, layers)
+        if full_layers >= layers:
+            window, full_layers = 0, 0
     return {
         "hidden": hidden,
         "layers": layers,
@@ -396,11 +440,43 @@ def _gemma2_3(f: _Fields, mtype: str) -> dict[str, Any]:
     period = 2 if mtype == "gemma2" else f.int("sliding_window_pattern", default=6)
     if period < 1:
         raise f.error("field 'sliding_window_pattern' must be >= 1")
-    f.raw("query_pre_attn_scalar", "attn_logit_softcapping", "final_logit_softcapping")
+    f.raw("query_pre_attn_scalar", "final_logit_softcapping")
     f.raw("rope_local_base_freq", "cache_implementation")
+    softcap = f.raw("attn_logit_softcapping")
     values = _llama_family(f, mtype)
     if f.cfg.get("layer_types") is None and values["sliding_window"]:
         values["full_attention_layers"] = values["layers"] // period
+    if softcap is not None:
+        # Gemma 2's attention takes tanh of every score (FlashAttention >= 2.6's "softcap"
+        # argument); the planner prices the attention core as plain FlashAttention
+        values["approximations"] = (
+            f"attention logit soft-capping (attn_logit_softcapping = {softcap}) is not "
+            "priced: the attention core is costed as FlashAttention without the tanh per "
+            "score, and an engine without a soft-capping kernel runs it slower",
+        )
+    return values
+
+
+def _olmo(f: _Fields, mtype: str) -> dict[str, Any]:
+    """OLMo 2 (``olmo2``) and OLMoE (``olmoe``): the Llama family's fields (OLMoE's experts
+    ``num_experts`` of width ``intermediate_size``, no shared expert). Read and left out
+    (element-wise, transformers @000c33fd ``modeling_olmo2.py``): the RMSNorms on the whole
+    query and key widths (``q_norm`` / ``k_norm``, ``(heads + kv_heads) x head_dim`` weights per
+    layer, 0.004 % of OLMo-2-7B) and OLMoE's ``clip_qkv`` clamp. OLMo 2 normalises after the
+    attention and the MLP instead of before them: the same two norms per layer."""
+    f.raw("clip_qkv")
+    return _llama_family(f, mtype)
+
+
+def _cohere(f: _Fields, mtype: str) -> dict[str, Any]:
+    """Cohere Command-R / R+ (``cohere``, transformers @008e5743 ``configuration_cohere.py``):
+    the Llama family's fields with one LayerNorm (weight, no bias) per layer feeding the
+    attention and the MLP in parallel, and tied embeddings by default. Read and left out:
+    ``logit_scale`` (one multiply of the logits) and ``use_qk_norm`` (per-head LayerNorms of
+    q and k, ``(heads + kv_heads) x head_dim`` weights per layer, 0.05 % of Command-R+)."""
+    f.raw("logit_scale", "use_qk_norm")
+    values = _llama_family(f, mtype)
+    values["norms_per_layer"] = 1  # input_layernorm only: attention and MLP run in parallel
     return values
 
 
@@ -773,6 +849,10 @@ ARCHITECTURES: dict[str, tuple[str, Callable[[_Fields, str], dict[str, Any]]]] =
     # Zhipu's GLM-4.5 / 4.5-Air / 4.6 (transformers' Glm4MoeConfig): DeepSeek-V3's MoE layout
     # (dense first layers, shared expert, MTP) on GQA attention with q/k/v biases and QK norm
     "glm4_moe": ("GLM-4.5", _llama_family),
+    # AI2's OLMo 2 and OLMoE, Cohere's Command-R / R+ (s24unseen; were "unknown model_type")
+    "olmo2": ("OLMo 2", _olmo),
+    "olmoe": ("OLMoE", _olmo),
+    "cohere": ("Cohere", _cohere),
     "gpt_oss": ("gpt-oss", _gpt_oss),
     "nemotron": ("Nemotron", _nemotron),
     "llama4_text": ("Llama 4", _llama4),
