@@ -25,6 +25,15 @@ Architectures (``model_type``) and their fields:
   Llama family, with transformers' defaults for what the files omit (vocabulary, window,
   tied embeddings) and ``sliding_window_pattern`` (Gemma 3: five local layers to one global;
   Gemma 2 alternates) unless ``layer_types`` lists them.
+* OLMo 2 / OLMoE (``olmo2``, ``olmoe``) and Cohere Command-R / R+ (``cohere``: one
+  LayerNorm per layer, parallel attention and MLP, tied embeddings by default; ``cohere2``,
+  Command R7B / A, adds a 4,096-token window on 3 layers of 4, ``layer_types`` or
+  ``sliding_window_pattern``): as the Llama family; their q / k norms, ``clip_qkv`` and
+  ``logit_scale`` are read and left out.
+* Fields a Llama-family file omits take its ``transformers`` class's default where that is
+  not the Llama reading (``_TRANSFORMERS_DEFAULTS``: Mistral's and Mixtral's 8 KV heads,
+  Qwen3's ``head_dim`` 128, ...); Qwen's ``use_sliding_window`` windows the layers from
+  ``max_window_layers`` on (Qwen2-MoE: the even layers below it).
 * gpt-oss (``gpt_oss``): as the Llama family, experts ``num_local_experts`` of
   width ``intermediate_size`` on every layer, biases on attention and experts,
   ``layer_types`` alternating a ``sliding_window`` with full attention.
@@ -300,6 +309,7 @@ _TRANSFORMERS_DEFAULTS: dict[str, dict[str, Any]] = {
     "qwen3": {"num_key_value_heads": 32, "head_dim": 128, "use_sliding_window": False},
     "qwen2_moe": {"num_key_value_heads": 16, "use_sliding_window": False},
     "gemma": {"num_key_value_heads": 16, "head_dim": 256},
+    "cohere2": {"sliding_window": 4096},
 }
 
 
@@ -360,7 +370,7 @@ def _llama_family(f: _Fields, mtype: str) -> dict[str, Any]:
         # weights per layer and an element-wise pass, left out as Qwen3's are
         f.raw("use_qk_norm")
     # Gemma's and Cohere's configuration classes tie the embeddings unless the file says not
-    tie_default = mtype in ("gemma", "cohere")
+    tie_default = mtype in ("gemma", "cohere", "cohere2")
     window, full_layers = _attention_layers(f, layers, _sliding_window(f, max_seq))
     if window and mtype in ("qwen2", "qwen3", "qwen2_moe") and f.cfg.get("layer_types") is None:
         full_layers = _qwen_full_layers(f, mtype, layers)
@@ -475,8 +485,25 @@ def _cohere(f: _Fields, mtype: str) -> dict[str, Any]:
     ``logit_scale`` (one multiply of the logits) and ``use_qk_norm`` (per-head LayerNorms of
     q and k, ``(heads + kv_heads) x head_dim`` weights per layer, 0.05 % of Command-R+)."""
     f.raw("logit_scale", "use_qk_norm")
+    period = 0
+    if mtype == "cohere2":
+        # Cohere2Config (@008e5743): without layer_types, layer i is global when
+        # (i + 1) % P == 0, P the legacy "sliding_window_pattern" (4); head_dim is always
+        # hidden / heads, whatever the file says
+        period = f.int("sliding_window_pattern", "_sliding_window_pattern", default=4)
+        if period < 1:
+            raise f.error("field 'sliding_window_pattern' must be >= 1")
+        heads = f.int("num_attention_heads")
+        stated = f.int("head_dim", default=None)
+        if heads and stated is not None and stated * heads != f.int("hidden_size"):
+            raise f.error(
+                f"field 'head_dim' = {stated} is not hidden_size / num_attention_heads, which "
+                "Cohere2 always uses"
+            )
     values = _llama_family(f, mtype)
     values["norms_per_layer"] = 1  # input_layernorm only: attention and MLP run in parallel
+    if period and f.cfg.get("layer_types") is None and values["sliding_window"]:
+        values["full_attention_layers"] = values["layers"] // period
     return values
 
 
@@ -853,6 +880,8 @@ ARCHITECTURES: dict[str, tuple[str, Callable[[_Fields, str], dict[str, Any]]]] =
     "olmo2": ("OLMo 2", _olmo),
     "olmoe": ("OLMoE", _olmo),
     "cohere": ("Cohere", _cohere),
+    # Command R7B / Command A: Cohere with 3 sliding-window layers to 1 global
+    "cohere2": ("Cohere 2", _cohere),
     "gpt_oss": ("gpt-oss", _gpt_oss),
     "nemotron": ("Nemotron", _nemotron),
     "llama4_text": ("Llama 4", _llama4),

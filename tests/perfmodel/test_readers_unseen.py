@@ -266,3 +266,28 @@ def test_soft_capping_is_a_warning_of_plan_train_and_plan_serve():
     plain = read(GEMMA2_27B, attn_logit_softcapping=None)
     prob = train_api.make_problem(plain, "8xH100", global_batch=8, seq_len=4096)
     assert not any("soft-capping" in w for w in prob.meta.get("warnings", []))
+
+
+def test_cohere2_windows_three_layers_of_four():
+    cfg = {
+        **COMMAND_R,
+        "model_type": "cohere2",
+        "hidden_size": 12288,
+        "intermediate_size": 36864,
+        "num_hidden_layers": 64,
+        "num_attention_heads": 96,
+        "num_key_value_heads": 8,
+        "sliding_window": 4096,
+        "max_position_embeddings": 131072,
+    }
+    spec = read(cfg)
+    # Cohere2Config: layer i global when (i + 1) % 4 == 0; tied; Command A report: 111B
+    assert (spec.sliding_window, spec.full_attention_layers) == (4096, 16)
+    assert spec.tied_embeddings and spec.norms_per_layer == 1
+    assert abs(spec.params_total / 111e9 - 1) < 0.005
+    kinds = ["full_attention" if (i + 1) % 4 == 0 else "sliding_attention" for i in range(64)]
+    assert read(cfg, layer_types=kinds) == spec
+    assert read(cfg, sliding_window=_DROP) == spec  # the class's 4096
+    assert read(cfg, sliding_window_pattern=2).full_attention_layers == 32
+    with pytest.raises(InputError, match="head_dim"):
+        read(cfg, head_dim=64)

@@ -45,6 +45,7 @@ CARDS = {
         None,
         "huggingface.co/CohereForAI/c4ai-command-r-plus card: 104 billion",
     ),
+    "command-a": (111e9, None, "Cohere, Command A report arXiv 2504.00698: 111B"),
     "deepseek-v2": (236e9, 21e9, "DeepSeek-V2 report arXiv 2405.04434 abstract: 236B / 21B"),
     "deepseek-v2-lite": (
         15.7e9,

@@ -291,6 +291,41 @@ CONFIGS = {
         "use_qk_norm": True,
         "vocab_size": 256000,
     },
+    # Command A (CohereLabs/c4ai-command-a-03-2025): the field set of TensorRT-LLM's
+    # tests/unittest/_torch/modeling/test_modeling_cohere2.py COHERE2_SMALL_CONFIG (a
+    # transformers 4.56 serialisation "differing from command-a-03-2025" in hidden, MLP, heads,
+    # KV heads), at Command A's shape: 64 layers, hidden 12288, MLP 36864, 96 / 8 heads
+    # (Cohere, "Command A" report arXiv 2504.00698: 111B); not a byte copy
+    "command-a": {
+        "_sliding_window_pattern": 4,
+        "architectures": ["Cohere2ForCausalLM"],
+        "attention_bias": False,
+        "attention_dropout": 0.0,
+        "bos_token_id": 5,
+        "eos_token_id": 255001,
+        "head_dim": 128,
+        "hidden_act": "silu",
+        "hidden_size": 12288,
+        "initializer_range": 0.02,
+        "intermediate_size": 36864,
+        "layer_norm_eps": 1e-05,
+        "layer_types": [
+            "full_attention" if (i + 1) % 4 == 0 else "sliding_attention" for i in range(64)
+        ],
+        "logit_scale": 0.25,
+        "max_position_embeddings": 131072,
+        "model_type": "cohere2",
+        "num_attention_heads": 96,
+        "num_hidden_layers": 64,
+        "num_key_value_heads": 8,
+        "pad_token_id": 0,
+        "rope_scaling": None,
+        "rope_theta": 50000.0,
+        "sliding_window": 4096,
+        "transformers_version": "4.56.0",
+        "use_cache": True,
+        "vocab_size": 256000,
+    },
     # https://huggingface.co/huggyllama/llama-7b/blob/main/config.json (LLaMA 1: no
     # num_key_value_heads, the old max_sequence_length field)
     "llama-7b": {
