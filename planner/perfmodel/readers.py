@@ -323,6 +323,32 @@ def _qwen_full_layers(f: _Fields, mtype: str, layers: int) -> int:
     return bound
 
 
+def _moe_placement(f: _Fields, mtype: str, experts: int) -> dict[str, int]:
+    """Which layers are MoE, as ``ModelSpec.dense_layers`` / ``moe_layer_freq`` (MoE layers:
+    ``i >= dense_layers`` with ``(i - dense_layers) % moe_layer_freq == 0``).
+
+    Qwen-MoE's ``decoder_sparse_step`` k makes layer ``i`` sparse when ``(i + 1) % k == 0``
+    (transformers' ``Qwen2MoeDecoderLayer`` / ``Qwen3MoeDecoderLayer``: the last of each k,
+    ``floor(l / k)`` layers), so ``dense_layers = k - 1``. DeepSeek's ``moe_layer_freq`` f
+    makes layer ``i`` sparse when ``i >= first_k_dense_replace`` and ``i % f == 0``
+    (``DeepseekV2DecoderLayer``), so the first MoE layer is the first multiple of f from
+    ``first_k_dense_replace`` on. Every released config has k = f = 1, where both readings
+    are the leading dense block."""
+    if not experts:
+        f.raw("decoder_sparse_step", "moe_layer_freq")  # placement of experts it has none of
+        return {"dense_layers": 0, "moe_layer_freq": 1}
+    if mtype in ("qwen2_moe", "qwen3_moe"):
+        step = f.int("decoder_sparse_step", default=1)
+        if step < 1:
+            raise f.error("field 'decoder_sparse_step' must be >= 1")
+        return {"dense_layers": step - 1, "moe_layer_freq": step}
+    first = f.int("first_k_dense_replace", default=0)
+    freq = f.int("moe_layer_freq", default=1)
+    if freq < 1:
+        raise f.error("field 'moe_layer_freq' must be >= 1")
+    return {"dense_layers": -(-first // freq) * freq, "moe_layer_freq": freq}
+
+
 def _llama_family(f: _Fields, mtype: str) -> dict[str, Any]:
     """Llama, Mistral, Qwen2/3, Gemma, Phi-3, Mixtral, Qwen-MoE, DeepSeek-V2/V3, OLMo 2,
     OLMoE, Command-R; fields the file omits take :data:`_TRANSFORMERS_DEFAULTS`."""
@@ -394,8 +420,7 @@ def _llama_family(f: _Fields, mtype: str) -> dict[str, Any]:
         "moe_ffn": moe_ffn if experts else 0,
         "shared_ffn": shared_ffn if experts else 0,
         **_router_groups(f, experts),
-        "dense_layers": f.int("first_k_dense_replace", default=0) if experts else 0,
-        "moe_layer_freq": f.int("moe_layer_freq", "decoder_sparse_step", default=1),
+        **_moe_placement(f, mtype, experts),
         "q_lora_rank": f.int("q_lora_rank", default=0),
         "kv_lora_rank": f.int("kv_lora_rank", default=0),
         "qk_rope_head_dim": f.int("qk_rope_head_dim", default=0),

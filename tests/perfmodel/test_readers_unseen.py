@@ -291,3 +291,41 @@ def test_cohere2_windows_three_layers_of_four():
     assert read(cfg, sliding_window_pattern=2).full_attention_layers == 32
     with pytest.raises(InputError, match="head_dim"):
         read(cfg, head_dim=64)
+
+
+def test_interleaved_moe_layers_sit_where_transformers_puts_them():
+    qwen = {
+        "model_type": "qwen2_moe",
+        "hidden_size": 1024,
+        "intermediate_size": 3072,
+        "num_attention_heads": 16,
+        "num_key_value_heads": 4,
+        "num_hidden_layers": 27,
+        "vocab_size": 151936,
+        "num_experts": 8,
+        "num_experts_per_tok": 2,
+        "moe_intermediate_size": 512,
+        "decoder_sparse_step": 2,
+    }
+    spec = read(qwen)
+    # Qwen2MoeDecoderLayer: sparse when (i + 1) % step == 0: layers 1, 3, ..., 25
+    sparse = [i for i in range(27) if spec.is_moe_layer(i)]
+    assert sparse == [i for i in range(27) if (i + 1) % 2 == 0] and spec.moe_layers == 13
+    assert read(qwen, decoder_sparse_step=1).moe_layers == 27
+    # DeepseekV2DecoderLayer: sparse when i >= first_k_dense_replace and i % freq == 0
+    ds = {
+        "model_type": "deepseek_v2",
+        "hidden_size": 1024,
+        "intermediate_size": 3072,
+        "num_attention_heads": 16,
+        "num_hidden_layers": 12,
+        "vocab_size": 102400,
+        "n_routed_experts": 8,
+        "num_experts_per_tok": 2,
+        "moe_intermediate_size": 512,
+        "first_k_dense_replace": 1,
+        "moe_layer_freq": 2,
+    }
+    spec = read(ds)
+    assert [i for i in range(12) if spec.is_moe_layer(i)] == [2, 4, 6, 8, 10]
+    assert read(ds, moe_layer_freq=1).moe_layers == 11
