@@ -239,6 +239,8 @@ def auto(
                 solution=plan,
                 bound=res.bound,
                 stats=dict(res.stats, fallback="rule of thumb on one pool (the search found none)"),
+                reason="the pool search found no plan in the time limit: the rule of thumb's "
+                "plan on one pool (a longer -t searches the pools)",
             )
     res.method = "auto"
     res.runtime_s = time.perf_counter() - started
