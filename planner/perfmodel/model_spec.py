@@ -157,6 +157,9 @@ class ModelSpec:
     model_type
         The config's ``model_type`` (``gpt_oss``, ``kimi_k2``, ...; empty when the spec was
         not read from a config): what a serving engine's model registry is keyed by.
+    approximations
+        Features of the config the reader read but the cost model does not price (Gemma 2's
+        attention soft-capping): ``plan train`` and ``plan serve`` print each as a warning.
     """
 
     name: str
@@ -198,9 +201,12 @@ class ModelSpec:
     source: str = ""
     display_name: str = field(default="", compare=False)
     model_type: str = field(default="", compare=False)
+    approximations: tuple[str, ...] = field(default=(), compare=False)
 
     def __post_init__(self) -> None:
         where = self.source or self.name
+        # a list from to_dict / a problem file: kept as a tuple (the spec is frozen)
+        object.__setattr__(self, "approximations", tuple(str(a) for a in self.approximations))
         for key in ("hidden", "layers", "heads", "kv_heads", "head_dim", "ffn", "vocab", "max_seq"):
             value = getattr(self, key)
             if not isinstance(value, int) or isinstance(value, bool) or value <= 0:

@@ -25,6 +25,15 @@ Architectures (``model_type``) and their fields:
   Llama family, with transformers' defaults for what the files omit (vocabulary, window,
   tied embeddings) and ``sliding_window_pattern`` (Gemma 3: five local layers to one global;
   Gemma 2 alternates) unless ``layer_types`` lists them.
+* OLMo 2 / OLMoE (``olmo2``, ``olmoe``) and Cohere Command-R / R+ (``cohere``: one
+  LayerNorm per layer, parallel attention and MLP, tied embeddings by default; ``cohere2``,
+  Command R7B / A, adds a 4,096-token window on 3 layers of 4, ``layer_types`` or
+  ``sliding_window_pattern``): as the Llama family; their q / k norms, ``clip_qkv`` and
+  ``logit_scale`` are read and left out.
+* Fields a Llama-family file omits take its ``transformers`` class's default where that is
+  not the Llama reading (``_TRANSFORMERS_DEFAULTS``: Mistral's and Mixtral's 8 KV heads,
+  Qwen3's ``head_dim`` 128, ...); Qwen's ``use_sliding_window`` windows the layers from
+  ``max_window_layers`` on (Qwen2-MoE: the even layers below it).
 * gpt-oss (``gpt_oss``): as the Llama family, experts ``num_local_experts`` of
   width ``intermediate_size`` on every layer, biases on attention and experts,
   ``layer_types`` alternating a ``sliding_window`` with full attention.
@@ -285,8 +294,65 @@ def _router_groups(f: _Fields, experts: int) -> dict[str, int]:
     return {"router_groups": groups, "router_group_topk": topk}
 
 
+#: Defaults of transformers' configuration classes that differ from the Llama reading (a field
+#: absent from the file takes the class's value when transformers builds the model), from
+#: huggingface/transformers @008e5743 ``configuration_<type>.py`` (MistralConfig also @001f85b3):
+#: MistralConfig ``num_key_value_heads`` 8 and ``sliding_window`` 4096, MixtralConfig 8 KV
+#: heads, Qwen2Config / Qwen3Config 32 KV heads, Qwen2MoeConfig 16, Qwen3Config ``head_dim``
+#: 128, GemmaConfig 16 KV heads and ``head_dim`` 256, and the Qwen classes'
+#: ``use_sliding_window`` False (their ``sliding_window`` 4096 applies only when it is set).
+#: An explicit ``null`` keeps transformers' fallback (KV heads = attention heads, no window).
+_TRANSFORMERS_DEFAULTS: dict[str, dict[str, Any]] = {
+    "mistral": {"num_key_value_heads": 8, "sliding_window": 4096},
+    "mixtral": {"num_key_value_heads": 8},
+    "qwen2": {"num_key_value_heads": 32, "use_sliding_window": False},
+    "qwen3": {"num_key_value_heads": 32, "head_dim": 128, "use_sliding_window": False},
+    "qwen2_moe": {"num_key_value_heads": 16, "use_sliding_window": False},
+    "gemma": {"num_key_value_heads": 16, "head_dim": 256},
+    "cohere2": {"sliding_window": 4096},
+}
+
+
+def _qwen_full_layers(f: _Fields, mtype: str, layers: int) -> int:
+    """Layers of a Qwen config with ``use_sliding_window`` that keep full attention
+    (transformers @008e5743, when the file has no ``layer_types``): Qwen2 / Qwen3 window the
+    layers from ``max_window_layers`` on; Qwen2-MoE windows the even layers below it."""
+    bound = min(f.int("max_window_layers", default=28), layers)
+    if mtype == "qwen2_moe":
+        return layers - (bound + 1) // 2
+    return bound
+
+
+def _moe_placement(f: _Fields, mtype: str, experts: int) -> dict[str, int]:
+    """Which layers are MoE, as ``ModelSpec.dense_layers`` / ``moe_layer_freq`` (MoE layers:
+    ``i >= dense_layers`` with ``(i - dense_layers) % moe_layer_freq == 0``).
+
+    Qwen-MoE's ``decoder_sparse_step`` k makes layer ``i`` sparse when ``(i + 1) % k == 0``
+    (transformers' ``Qwen2MoeDecoderLayer`` / ``Qwen3MoeDecoderLayer``: the last of each k,
+    ``floor(l / k)`` layers), so ``dense_layers = k - 1``. DeepSeek's ``moe_layer_freq`` f
+    makes layer ``i`` sparse when ``i >= first_k_dense_replace`` and ``i % f == 0``
+    (``DeepseekV2DecoderLayer``), so the first MoE layer is the first multiple of f from
+    ``first_k_dense_replace`` on. Every released config has k = f = 1, where both readings
+    are the leading dense block."""
+    if not experts:
+        f.raw("decoder_sparse_step", "moe_layer_freq")  # placement of experts it has none of
+        return {"dense_layers": 0, "moe_layer_freq": 1}
+    if mtype in ("qwen2_moe", "qwen3_moe"):
+        step = f.int("decoder_sparse_step", default=1)
+        if step < 1:
+            raise f.error("field 'decoder_sparse_step' must be >= 1")
+        return {"dense_layers": step - 1, "moe_layer_freq": step}
+    first = f.int("first_k_dense_replace", default=0)
+    freq = f.int("moe_layer_freq", default=1)
+    if freq < 1:
+        raise f.error("field 'moe_layer_freq' must be >= 1")
+    return {"dense_layers": -(-first // freq) * freq, "moe_layer_freq": freq}
+
+
 def _llama_family(f: _Fields, mtype: str) -> dict[str, Any]:
-    """Llama, Mistral, Qwen2/3, Gemma, Phi-3, Mixtral, Qwen-MoE, DeepSeek-V2/V3."""
+    """Llama, Mistral, Qwen2/3, Gemma, Phi-3, Mixtral, Qwen-MoE, DeepSeek-V2/V3, OLMo 2,
+    OLMoE, Command-R; fields the file omits take :data:`_TRANSFORMERS_DEFAULTS`."""
+    f.cfg = {**_TRANSFORMERS_DEFAULTS.get(mtype, {}), **f.cfg}
     hidden = f.int("hidden_size")
     layers = f.int("num_hidden_layers")
     heads = f.int("num_attention_heads")
@@ -294,6 +360,15 @@ def _llama_family(f: _Fields, mtype: str) -> dict[str, Any]:
         raise f.error("field 'num_attention_heads' must be positive")
     kv_heads = f.int("num_key_value_heads", default=heads)
     max_seq = f.int("max_position_embeddings", default=4096)
+    # LLaMA 1 conversions (huggyllama/llama-7b config.json) state the context a second time
+    # as "max_sequence_length" (2048, as max_position_embeddings): no weights; a second value
+    # that differs is refused
+    alias = f.int("max_sequence_length", default=None)
+    if alias is not None and alias != max_seq:
+        raise f.error(
+            f"field 'max_sequence_length' = {alias} differs from max_position_embeddings = "
+            f"{max_seq}"
+        )
     experts = f.int("num_local_experts", "num_experts", "n_routed_experts", default=0)
     top_k = f.int("num_experts_per_tok", default=0)
     if experts and top_k == 0:
@@ -320,8 +395,13 @@ def _llama_family(f: _Fields, mtype: str) -> dict[str, Any]:
         # per-head RMSNorm of q and k (Qwen3 has the same without a field): 2 x head_dim
         # weights per layer and an element-wise pass, left out as Qwen3's are
         f.raw("use_qk_norm")
-    tie_default = mtype == "gemma"
+    # Gemma's and Cohere's configuration classes tie the embeddings unless the file says not
+    tie_default = mtype in ("gemma", "cohere", "cohere2")
     window, full_layers = _attention_layers(f, layers, _sliding_window(f, max_seq))
+    if window and mtype in ("qwen2", "qwen3", "qwen2_moe") and f.cfg.get("layer_types") is None:
+        full_layers = _qwen_full_layers(f, mtype, layers)
+        if full_layers >= layers:
+            window, full_layers = 0, 0
     return {
         "hidden": hidden,
         "layers": layers,
@@ -340,8 +420,7 @@ def _llama_family(f: _Fields, mtype: str) -> dict[str, Any]:
         "moe_ffn": moe_ffn if experts else 0,
         "shared_ffn": shared_ffn if experts else 0,
         **_router_groups(f, experts),
-        "dense_layers": f.int("first_k_dense_replace", default=0) if experts else 0,
-        "moe_layer_freq": f.int("moe_layer_freq", "decoder_sparse_step", default=1),
+        **_moe_placement(f, mtype, experts),
         "q_lora_rank": f.int("q_lora_rank", default=0),
         "kv_lora_rank": f.int("kv_lora_rank", default=0),
         "qk_rope_head_dim": f.int("qk_rope_head_dim", default=0),
@@ -396,10 +475,59 @@ def _gemma2_3(f: _Fields, mtype: str) -> dict[str, Any]:
     period = 2 if mtype == "gemma2" else f.int("sliding_window_pattern", default=6)
     if period < 1:
         raise f.error("field 'sliding_window_pattern' must be >= 1")
-    f.raw("query_pre_attn_scalar", "attn_logit_softcapping", "final_logit_softcapping")
+    f.raw("query_pre_attn_scalar", "final_logit_softcapping")
     f.raw("rope_local_base_freq", "cache_implementation")
+    softcap = f.raw("attn_logit_softcapping")
     values = _llama_family(f, mtype)
     if f.cfg.get("layer_types") is None and values["sliding_window"]:
+        values["full_attention_layers"] = values["layers"] // period
+    if softcap is not None:
+        # Gemma 2's attention takes tanh of every score (FlashAttention >= 2.6's "softcap"
+        # argument); the planner prices the attention core as plain FlashAttention
+        values["approximations"] = (
+            f"attention logit soft-capping (attn_logit_softcapping = {softcap}) is not "
+            "priced: the attention core is costed as FlashAttention without the tanh per "
+            "score, and an engine without a soft-capping kernel runs it slower",
+        )
+    return values
+
+
+def _olmo(f: _Fields, mtype: str) -> dict[str, Any]:
+    """OLMo 2 (``olmo2``) and OLMoE (``olmoe``): the Llama family's fields (OLMoE's experts
+    ``num_experts`` of width ``intermediate_size``, no shared expert). Read and left out
+    (element-wise, transformers @000c33fd ``modeling_olmo2.py``): the RMSNorms on the whole
+    query and key widths (``q_norm`` / ``k_norm``, ``(heads + kv_heads) x head_dim`` weights per
+    layer, 0.004 % of OLMo-2-7B) and OLMoE's ``clip_qkv`` clamp. OLMo 2 normalises after the
+    attention and the MLP instead of before them: the same two norms per layer."""
+    f.raw("clip_qkv")
+    return _llama_family(f, mtype)
+
+
+def _cohere(f: _Fields, mtype: str) -> dict[str, Any]:
+    """Cohere Command-R / R+ (``cohere``, transformers @008e5743 ``configuration_cohere.py``):
+    the Llama family's fields with one LayerNorm (weight, no bias) per layer feeding the
+    attention and the MLP in parallel, and tied embeddings by default. Read and left out:
+    ``logit_scale`` (one multiply of the logits) and ``use_qk_norm`` (per-head LayerNorms of
+    q and k, ``(heads + kv_heads) x head_dim`` weights per layer, 0.05 % of Command-R+)."""
+    f.raw("logit_scale", "use_qk_norm")
+    period = 0
+    if mtype == "cohere2":
+        # Cohere2Config (@008e5743): without layer_types, layer i is global when
+        # (i + 1) % P == 0, P the legacy "sliding_window_pattern" (4); head_dim is always
+        # hidden / heads, whatever the file says
+        period = f.int("sliding_window_pattern", "_sliding_window_pattern", default=4)
+        if period < 1:
+            raise f.error("field 'sliding_window_pattern' must be >= 1")
+        heads = f.int("num_attention_heads")
+        stated = f.int("head_dim", default=None)
+        if heads and stated is not None and stated * heads != f.int("hidden_size"):
+            raise f.error(
+                f"field 'head_dim' = {stated} is not hidden_size / num_attention_heads, which "
+                "Cohere2 always uses"
+            )
+    values = _llama_family(f, mtype)
+    values["norms_per_layer"] = 1  # input_layernorm only: attention and MLP run in parallel
+    if period and f.cfg.get("layer_types") is None and values["sliding_window"]:
         values["full_attention_layers"] = values["layers"] // period
     return values
 
@@ -773,6 +901,12 @@ ARCHITECTURES: dict[str, tuple[str, Callable[[_Fields, str], dict[str, Any]]]] =
     # Zhipu's GLM-4.5 / 4.5-Air / 4.6 (transformers' Glm4MoeConfig): DeepSeek-V3's MoE layout
     # (dense first layers, shared expert, MTP) on GQA attention with q/k/v biases and QK norm
     "glm4_moe": ("GLM-4.5", _llama_family),
+    # AI2's OLMo 2 and OLMoE, Cohere's Command-R / R+ (s24unseen; were "unknown model_type")
+    "olmo2": ("OLMo 2", _olmo),
+    "olmoe": ("OLMoE", _olmo),
+    "cohere": ("Cohere", _cohere),
+    # Command R7B / Command A: Cohere with 3 sliding-window layers to 1 global
+    "cohere2": ("Cohere 2", _cohere),
     "gpt_oss": ("gpt-oss", _gpt_oss),
     "nemotron": ("Nemotron", _nemotron),
     "llama4_text": ("Llama 4", _llama4),

@@ -567,6 +567,8 @@ class ServingProblem:
                 f"longest request ({self.traffic.max_context:.0f} tokens) exceeds the model's "
                 f"max_position_embeddings {self.model.max_seq}"
             )
+        for note in self.model.approximations:  # what the reader read but nothing prices
+            self._warn(f"{self.model.name}: {note}")
         for pool in self.inventory.pools:
             if self.engine_refusal(pool.gpu):  # left out of the search (_check_engine)
                 continue

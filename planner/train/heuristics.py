@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 
 from planner.core.result import Result, Status
 from planner.core.timing import Deadline
@@ -120,6 +121,44 @@ def rule_of_thumb(
     return None
 
 
+def pooled_rule_of_thumb(
+    problem: TrainingProblem, deadline: Deadline | None = None
+) -> TrainingPlan | None:
+    """The rule of thumb on a cluster of several pools: on each pool alone, every stage on it
+    (``stage_pools``), the fastest plan that fits; :func:`rule_of_thumb` on one pool.
+
+    Megatron's rule has no pools; the plans it built on several carried no ``stage_pools``,
+    which ``verify`` refuses, so ``-m heuristic`` found nothing on any mixed cluster and
+    ``auto`` searched without a fallback (DeepSeek-V2 on H100:64,A100:64 at ``-t 20``: no plan).
+    ``None`` under ``--use-all-gpus`` (one pool cannot use them all) or when no pool holds one.
+    """
+    deadline = deadline or Deadline(None)
+    if len(problem.cluster.pools) == 1:
+        return rule_of_thumb(problem, deadline)
+    if problem.constraints.use_all_gpus:
+        return None
+    best: tuple[float, TrainingPlan] | None = None
+    for pool in problem.cluster.pools:
+        if deadline.expired():
+            break
+        budget = min(problem.gpu_budget, pool.count)
+        alone = replace(
+            problem,
+            cluster=replace(problem.cluster, pools=(pool,)),
+            constraints=replace(problem.constraints, max_gpus=budget),
+        )
+        plan = rule_of_thumb(alone, deadline)
+        if plan is None:
+            continue
+        plan = replace(plan, stage_pools=(pool.label,) * plan.pp)
+        if verify(problem, plan):
+            continue
+        fast = quick(problem, plan)
+        if fast.fits and (best is None or fast.objective < best[0]):
+            best = (fast.objective, plan)
+    return best[1] if best else None
+
+
 def _states_exceed(
     problem: TrainingProblem, t: int, p: int, d: int, cp: int, ep: int, z: int, stage0: int
 ) -> bool:
@@ -151,7 +190,7 @@ def megatron_heuristic(
     """Method ``heuristic``: the rule-of-thumb plan (no optimality claim)."""
     del threads, seed, hint
     start = time.perf_counter()
-    plan = rule_of_thumb(problem, Deadline(time_limit))
+    plan = pooled_rule_of_thumb(problem, Deadline(time_limit))
     status = Status.FEASIBLE if plan is not None else Status.UNKNOWN
     reason = "" if plan is not None else "rule of thumb found no plan that fits"
     floor = state_floor(problem) if plan is None else None

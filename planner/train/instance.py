@@ -481,6 +481,8 @@ class TrainingProblem:
                 f"seq_len {self.workload.seq_len} exceeds the model's max_position_embeddings "
                 f"{self.model.max_seq}"
             )
+        for note in self.model.approximations:  # what the reader read but nothing prices
+            self._warn(f"{self.model.name}: {note}")
         for pool in self.cluster.pools:
             # a GPU of an architecture without a fitted efficiency is priced by a rule
             uncalibrated = calibration_warning(pool.gpu, self.software.tuned_kernels)
