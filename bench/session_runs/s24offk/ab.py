@@ -15,7 +15,7 @@ from planner.offload import mip
 from planner.offload.generate import generate
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from kcount import add_counts  # noqa: E402
+from kcount import add_counts
 
 mode, seed = sys.argv[1], int(sys.argv[2])
 layers = range(19) if sys.argv[3] == "all" else [int(x) for x in sys.argv[3].split(",")]

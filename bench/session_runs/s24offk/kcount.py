@@ -23,7 +23,7 @@ def add_counts(inst: Instance, model: mip.Model, mode: str, relax_x: bool = Fals
     """Append the k_s columns and rows to ``model.lp`` in place (one layer)."""
     lp = model.lp
     (ly,), u, xc = model.layers, model.experts[0], model.xcol[0]
-    gpu, cpu, shared = (a * mip.UNIT for a in inst.cost_arrays)
+    gpu, _, shared = (a * mip.UNIT for a in inst.cost_arrays)
     used = inst.counts[:, ly, u].T > 0  # [experts, steps]
     S = inst.steps
     n0, m0 = lp.num_col_, lp.num_row_
@@ -43,10 +43,7 @@ def add_counts(inst: Instance, model: mip.Model, mode: str, relax_x: bool = Fals
         idx = np.append(xc[e, s], k0 + s).astype(np.int32)
         h.addRow(0.0, 0.0, len(idx), idx, np.append(np.ones(len(e)), -1.0))
     if mode == "gpu":
-        # GPU row of step s is row 2 * s + offset? find it: the row with the t column and +1
-        # coefficient whose lower bound is shared[s]; rebuild it instead of searching
         tok = inst.counts[:, ly, u].T.astype(float)
-        per_call = float(np.min(gpu[:, ly, :][inst.counts[:, ly, :] > 0] - 0))  # placeholder
         g = gpu[:, ly, u].T  # [experts, steps]
         for s in range(S):
             e = np.flatnonzero(used[:, s] & (xc[:, s] >= 0))
@@ -59,7 +56,6 @@ def add_counts(inst: Instance, model: mip.Model, mode: str, relax_x: bool = Fals
             idx = np.concatenate([[t, k0 + s], xc[e, s]]).astype(np.int32)
             val = np.concatenate([[1.0, -coef[0]], -coef[1] * tok[e, s]])
             h.addRow(float(shared[s, ly]), highspy.kHighsInf, len(idx), idx, val)
-        del per_call
     if relax_x:
         nx = int((xc >= 0).sum())
         h.changeColsIntegrality(

@@ -34,4 +34,6 @@ for s in range(inst.steps):
     nf = int(((x[:, s] > 1e-6) & (x[:, s] < 1 - 1e-6) & used[:, s]).sum())
     frac_steps += abs(k - round(k)) > 1e-6
     print(f"s {s:2d} k {k:9.4f} n {int(used[:, s].sum())} frac {nf:2d} G-C {g - c:9.3f}")
-print(f"steps with fractional k: {frac_steps} of {inst.steps}; LP {h.getInfo().objective_function_value * 1e3:.3f} us")
+print(
+    f"steps with fractional k: {frac_steps} of {inst.steps}; LP {h.getInfo().objective_function_value * 1e3:.3f} us"
+)

@@ -13,7 +13,13 @@ def read(path: str) -> dict[tuple[int, int], tuple[float, float, int, float, str
         for line in fh:
             f = line.split()
             if len(f) > 12 and f[3] == "prep":
-                out[int(f[1]), int(f[2])] = (float(f[4]), float(f[6]), int(f[8]), float(f[11]), f[9])
+                out[int(f[1]), int(f[2])] = (
+                    float(f[4]),
+                    float(f[6]),
+                    int(f[8]),
+                    float(f[11]),
+                    f[9],
+                )
     return out
 
 
