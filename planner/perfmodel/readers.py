@@ -304,17 +304,30 @@ def _router_groups(f: _Fields, experts: int) -> dict[str, int]:
 #: An explicit ``null`` keeps transformers' fallback (KV heads = attention heads, no window).
 _TRANSFORMERS_DEFAULTS: dict[str, dict[str, Any]] = {
     "mistral": {"num_key_value_heads": 8, "sliding_window": 4096},
-    "mixtral": {"num_key_value_heads": 8},
+    # s24readers: the MoE classes' experts too (@008e5743), which the Llama reading took as
+    # none (a dense model): MixtralConfig 8 experts, top-2; Qwen2MoeConfig 60 of width 1408,
+    # top-4, a 5,632-wide shared expert; OlmoeConfig 64, top-8 (of intermediate_size)
+    "mixtral": {"num_key_value_heads": 8, "num_local_experts": 8, "num_experts_per_tok": 2},
     "qwen2": {"num_key_value_heads": 32, "use_sliding_window": False},
     "qwen3": {"num_key_value_heads": 32, "head_dim": 128, "use_sliding_window": False},
-    "qwen2_moe": {"num_key_value_heads": 16, "use_sliding_window": False},
+    "qwen2_moe": {
+        "num_key_value_heads": 16,
+        "use_sliding_window": False,
+        "num_experts": 60,
+        "num_experts_per_tok": 4,
+        "moe_intermediate_size": 1408,
+        "shared_expert_intermediate_size": 5632,
+    },
+    "olmoe": {"num_experts": 64, "num_experts_per_tok": 8},
     "gemma": {"num_key_value_heads": 16, "head_dim": 256},
     "cohere2": {"sliding_window": 4096},
     # s24readers, transformers @008e5743 configuration_qwen3_moe.py: Qwen3MoeConfig's 4 KV
-    # heads, 128 experts of width 768, top-8, no window unless use_sliding_window (then on
-    # every layer: Qwen3MoeAttention takes config.sliding_window, no max_window_layers)
+    # heads, 128 experts of width 768, top-8, 32,768 positions, no window unless
+    # use_sliding_window (then on every layer: Qwen3MoeAttention @00eb1166 takes
+    # config.sliding_window, there is no max_window_layers)
     "qwen3_moe": {
         "num_key_value_heads": 4,
+        "max_position_embeddings": 32768,
         "use_sliding_window": False,
         "num_experts": 128,
         "num_experts_per_tok": 8,
@@ -430,7 +443,10 @@ def _llama_family(f: _Fields, mtype: str) -> dict[str, Any]:
         "max_seq": max_seq,
         "gated_mlp": True,
         "tied_embeddings": f.flag("tie_word_embeddings", tie_default),
-        "qkv_bias": mtype in ("qwen2", "qwen2_moe") or f.flag("attention_bias", False),
+        # Qwen2MoeConfig (@008e5743) names the q / k / v biases "qkv_bias", default true
+        "qkv_bias": mtype == "qwen2"
+        or (mtype == "qwen2_moe" and f.flag("qkv_bias", True))
+        or f.flag("attention_bias", False),
         "num_experts": experts,
         "experts_per_token": top_k if experts else 0,
         "shared_experts": shared if experts else 0,
