@@ -34,6 +34,14 @@ Architectures (``model_type``) and their fields:
   not the Llama reading (``_TRANSFORMERS_DEFAULTS``: Mistral's and Mixtral's 8 KV heads,
   Qwen3's ``head_dim`` 128, ...); Qwen's ``use_sliding_window`` windows the layers from
   ``max_window_layers`` on (Qwen2-MoE: the even layers below it).
+* s24readers: Phi-3.5-MoE (``phimoe``: LayerNorms with bias), Granite / Granite MoE
+  (``granite``, ``granitemoe``, ``granitemoeshared``: scalar multipliers read and left out),
+  Ministral (``ministral``) and a ``mistral3`` file's ``text_config``, GLM-4 / GLM-4-0414
+  (``glm``, ``glm4``), InternLM2 (``internlm2``), EXAONE 3.x (``exaone``: ``num_layers``),
+  DeepSeek-MoE v1 (``deepseek``), DBRX (``dbrx``: ``d_model``, ``n_heads``, ``n_layers``,
+  ``attn_config``, ``ffn_config``) and Snowflake Arctic (``arctic``: the dense residual MLP
+  priced as a shared expert). The ``model_type``s of :data:`UNPRICED_LAYERS` (state-space,
+  recurrent, linear-attention and hybrid models) are refused, naming the layer kind.
 * gpt-oss (``gpt_oss``): as the Llama family, experts ``num_local_experts`` of
   width ``intermediate_size`` on every layer, biases on attention and experts,
   ``layer_types`` alternating a ``sliding_window`` with full attention.
@@ -1316,4 +1324,4 @@ def load_model(model: str | Path | Mapping[str, Any] | ModelSpec) -> ModelSpec:
     raise unknown_name("model", text, names)
 
 
-__all__ = ["catalog_names", "from_hf_config", "load_model"]
+__all__ = ["UNPRICED_LAYERS", "catalog_names", "from_hf_config", "load_model"]
