@@ -617,14 +617,16 @@ def _granite(f: _Fields, mtype: str) -> dict[str, Any]:
 
 def _glm(f: _Fields, mtype: str) -> dict[str, Any]:
     """GLM-4 (``glm``, THUDM/glm-4-9b-chat-hf) and GLM-4-0414 (``glm4``): the Llama family's
-    fields with Glm4Config's defaults (transformers @008e5743: 2 KV heads of 128, q / k / v
-    biases on, untied). ``partial_rotary_factor`` (RoPE on half of each head) changes no
+    fields with GlmConfig's and Glm4Config's defaults (transformers @008e5743
+    ``configuration_glm.py`` / ``configuration_glm4.py``: 2 KV heads of 128, q / k / v biases
+    on, 131,072 positions, untied). ``partial_rotary_factor`` (RoPE on half of each head) changes no
     size. Read and left out: GLM-4-0414's two extra RMSNorms per layer (after attention and
     after the MLP, 2h weights per layer, 0.002 % of GLM-4-32B-0414)."""
     f.cfg = {
         "num_key_value_heads": 2,
         "head_dim": 128,
         "attention_bias": True,
+        "max_position_embeddings": 131072,
         **f.cfg,
     }
     return _llama_family(f, mtype)
