@@ -34,6 +34,14 @@ Architectures (``model_type``) and their fields:
   not the Llama reading (``_TRANSFORMERS_DEFAULTS``: Mistral's and Mixtral's 8 KV heads,
   Qwen3's ``head_dim`` 128, ...); Qwen's ``use_sliding_window`` windows the layers from
   ``max_window_layers`` on (Qwen2-MoE: the even layers below it).
+* s24readers: Phi-3.5-MoE (``phimoe``: LayerNorms with bias), Granite / Granite MoE
+  (``granite``, ``granitemoe``, ``granitemoeshared``: scalar multipliers read and left out),
+  Ministral (``ministral``) and a ``mistral3`` file's ``text_config``, GLM-4 / GLM-4-0414
+  (``glm``, ``glm4``), InternLM2 (``internlm2``), EXAONE 3.x (``exaone``: ``num_layers``),
+  DeepSeek-MoE v1 (``deepseek``), DBRX (``dbrx``: ``d_model``, ``n_heads``, ``n_layers``,
+  ``attn_config``, ``ffn_config``) and Snowflake Arctic (``arctic``: the dense residual MLP
+  priced as a shared expert). The ``model_type``s of :data:`UNPRICED_LAYERS` (state-space,
+  recurrent, linear-attention and hybrid models) are refused, naming the layer kind.
 * gpt-oss (``gpt_oss``): as the Llama family, experts ``num_local_experts`` of
   width ``intermediate_size`` on every layer, biases on attention and experts,
   ``layer_types`` alternating a ``sliding_window`` with full attention.
@@ -304,12 +312,42 @@ def _router_groups(f: _Fields, experts: int) -> dict[str, int]:
 #: An explicit ``null`` keeps transformers' fallback (KV heads = attention heads, no window).
 _TRANSFORMERS_DEFAULTS: dict[str, dict[str, Any]] = {
     "mistral": {"num_key_value_heads": 8, "sliding_window": 4096},
-    "mixtral": {"num_key_value_heads": 8},
+    # s24readers: the MoE classes' experts too (@008e5743), which the Llama reading took as
+    # none (a dense model): MixtralConfig 8 experts, top-2; Qwen2MoeConfig 60 of width 1408,
+    # top-4, a 5,632-wide shared expert; OlmoeConfig 64, top-8 (of intermediate_size)
+    "mixtral": {"num_key_value_heads": 8, "num_local_experts": 8, "num_experts_per_tok": 2},
     "qwen2": {"num_key_value_heads": 32, "use_sliding_window": False},
     "qwen3": {"num_key_value_heads": 32, "head_dim": 128, "use_sliding_window": False},
-    "qwen2_moe": {"num_key_value_heads": 16, "use_sliding_window": False},
+    "qwen2_moe": {
+        "num_key_value_heads": 16,
+        "use_sliding_window": False,
+        "num_experts": 60,
+        "num_experts_per_tok": 4,
+        "moe_intermediate_size": 1408,
+        "shared_expert_intermediate_size": 5632,
+    },
+    "olmoe": {"num_experts": 64, "num_experts_per_tok": 8},
     "gemma": {"num_key_value_heads": 16, "head_dim": 256},
     "cohere2": {"sliding_window": 4096},
+    # s24readers, transformers @008e5743 configuration_qwen3_moe.py: Qwen3MoeConfig's 4 KV
+    # heads, 128 experts of width 768, top-8, 32,768 positions, no window unless
+    # use_sliding_window (then on every layer: Qwen3MoeAttention @00eb1166 takes
+    # config.sliding_window, there is no max_window_layers)
+    "qwen3_moe": {
+        "num_key_value_heads": 4,
+        "max_position_embeddings": 32768,
+        "use_sliding_window": False,
+        "num_experts": 128,
+        "num_experts_per_tok": 8,
+        "moe_intermediate_size": 768,
+    },
+    # @040e1a7e configuration_phimoe.py: PhimoeConfig 8 KV heads, 16 experts, top-2, no window
+    "phimoe": {"num_key_value_heads": 8, "num_local_experts": 16, "num_experts_per_tok": 2},
+    # @052b1dcd configuration_ministral.py: MinistralConfig as Mistral (8 KV heads, window
+    # 4096 on every layer unless layer_types says otherwise)
+    "ministral": {"num_key_value_heads": 8, "sliding_window": 4096},
+    # @040e1a7e configuration_granitemoe.py: 8 experts, top-2 (KV heads default to the heads)
+    "granitemoe": {"num_local_experts": 8, "num_experts_per_tok": 2},
 }
 
 
@@ -413,7 +451,10 @@ def _llama_family(f: _Fields, mtype: str) -> dict[str, Any]:
         "max_seq": max_seq,
         "gated_mlp": True,
         "tied_embeddings": f.flag("tie_word_embeddings", tie_default),
-        "qkv_bias": mtype in ("qwen2", "qwen2_moe") or f.flag("attention_bias", False),
+        # Qwen2MoeConfig (@008e5743) names the q / k / v biases "qkv_bias", default true
+        "qkv_bias": mtype == "qwen2"
+        or (mtype == "qwen2_moe" and f.flag("qkv_bias", True))
+        or f.flag("attention_bias", False),
         "num_experts": experts,
         "experts_per_token": top_k if experts else 0,
         "shared_experts": shared if experts else 0,
@@ -443,12 +484,24 @@ _GEMMA_DEFAULTS: dict[str, dict[str, Any]] = {
         "max_position_embeddings": 8192,
         "sliding_window": 4096,
         "tie_word_embeddings": True,
+        # s24readers, Gemma2Config @008e5743: 8 heads, 4 KV heads of 256, and soft-capping
+        # on (attention 50, logits 30) unless the file says null
+        "num_attention_heads": 8,
+        "num_key_value_heads": 4,
+        "head_dim": 256,
+        "attn_logit_softcapping": 50.0,
+        "final_logit_softcapping": 30.0,
     },
     "gemma3_text": {
         "vocab_size": 262208,
         "max_position_embeddings": 131072,
         "sliding_window": 4096,
         "tie_word_embeddings": True,
+        # s24readers, Gemma3TextConfig @008f5c8c: 8 heads, 4 KV heads of 256 (what
+        # google/gemma-3-4b-it's text_config leaves to the class)
+        "num_attention_heads": 8,
+        "num_key_value_heads": 4,
+        "head_dim": 256,
     },
 }
 
@@ -530,6 +583,182 @@ def _cohere(f: _Fields, mtype: str) -> dict[str, Any]:
     if period and f.cfg.get("layer_types") is None and values["sliding_window"]:
         values["full_attention_layers"] = values["layers"] // period
     return values
+
+
+def _phimoe(f: _Fields, mtype: str) -> dict[str, Any]:
+    """Phi-3.5-MoE (``phimoe``, transformers @0233e509 ``modular_phimoe.py``): Mixtral's
+    layout (experts ``num_local_experts`` of width ``intermediate_size`` on every layer) with
+    LayerNorms that carry a bias (``nn.LayerNorm``, input, post-attention and final) and
+    ``attention_bias`` on q / k / v. Read and left out (under 2e-5 of the 41.9B): the output
+    projection's bias (``LlamaAttention`` gives o_proj the same flag; h per layer) and
+    ``lm_head_bias`` (one per vocabulary entry). The sparsemixer router picks the top-2 as a
+    top-k router does; ``input_jitter_noise`` scales the input in training (element-wise)."""
+    f.raw("lm_head_bias", "input_jitter_noise", "router_jitter_noise")
+    values = _llama_family(f, mtype)
+    values["layernorm"] = True  # weight and bias, 2h per norm
+    return values
+
+
+def _granite(f: _Fields, mtype: str) -> dict[str, Any]:
+    """IBM Granite (``granite``), Granite MoE (``granitemoe``: experts ``num_local_experts`` of
+    width ``intermediate_size`` on every layer) and Granite MoE with a shared expert
+    (``granitemoeshared``: ``shared_intermediate_size``, 0 for none; transformers @040e1a7e
+    ``configuration_granitemoe*.py``): the Llama family's fields. Read and left out (a scalar
+    multiply each, no weights): ``embedding_multiplier``, ``residual_multiplier``,
+    ``attention_multiplier`` (the score scale) and ``logits_scaling``."""
+    f.raw("embedding_multiplier", "residual_multiplier", "attention_multiplier")
+    f.raw("logits_scaling")
+    shared = f.int("shared_intermediate_size", default=0) if mtype == "granitemoeshared" else 0
+    values = _llama_family(f, mtype)
+    if shared and values["num_experts"]:
+        values["shared_experts"], values["shared_ffn"] = 1, shared
+    return values
+
+
+def _glm(f: _Fields, mtype: str) -> dict[str, Any]:
+    """GLM-4 (``glm``, THUDM/glm-4-9b-chat-hf) and GLM-4-0414 (``glm4``): the Llama family's
+    fields with GlmConfig's and Glm4Config's defaults (transformers @008e5743
+    ``configuration_glm.py`` / ``configuration_glm4.py``: 2 KV heads of 128, q / k / v biases
+    on, 131,072 positions, untied). ``partial_rotary_factor`` (RoPE on half of each head) changes no
+    size. Read and left out: GLM-4-0414's two extra RMSNorms per layer (after attention and
+    after the MLP, 2h weights per layer, 0.002 % of GLM-4-32B-0414)."""
+    f.cfg = {
+        "num_key_value_heads": 2,
+        "head_dim": 128,
+        "attention_bias": True,
+        "max_position_embeddings": 131072,
+        **f.cfg,
+    }
+    return _llama_family(f, mtype)
+
+
+def _internlm2(f: _Fields, mtype: str) -> dict[str, Any]:
+    """InternLM2 / 2.5 (``internlm2``, remote code ``configuration_internlm2.py`` of
+    internlm/internlm2_5-7b-chat): the Llama family's fields with a fused ``wqkv``; ``bias``
+    (on ``wqkv`` and ``wo``) must be false, as in every released config;
+    ``attn_implementation`` picks a kernel."""
+    f.require("bias", (False,), "biases on the attention projections")
+    f.raw("attn_implementation")
+    return _llama_family(f, mtype)
+
+
+def _exaone(f: _Fields, mtype: str) -> dict[str, Any]:
+    """LG EXAONE 3.0 / 3.5 (``exaone``, remote code ``configuration_exaone.py`` of
+    LGAI-EXAONE/EXAONE-3.5-7.8B-Instruct): Llama's architecture under GPT-2-style names
+    (``num_layers``, ``activation_function``, ``layer_norm_epsilon``)."""
+    f.raw("embed_dropout")
+    layers = f.int("num_layers", "num_hidden_layers")
+    f.cfg = {**f.cfg, "num_hidden_layers": layers}
+    return _llama_family(f, mtype)
+
+
+def _deepseek_v1(f: _Fields, mtype: str) -> dict[str, Any]:
+    """DeepSeek-MoE / DeepSeek LLM v1 (``deepseek``, remote code ``configuration_deepseek.py``
+    of deepseek-ai/deepseek-moe-16b-base): the Llama family's fields with DeepSeek's MoE
+    layout (``n_routed_experts``, ``n_shared_experts`` of ``moe_intermediate_size``,
+    ``first_k_dense_replace`` dense layers, ``moe_layer_freq``); no MLA. An MoE config must
+    state its experts (the remote class's default is none)."""
+    return _llama_family(f, mtype)
+
+
+def _dbrx(f: _Fields, mtype: str) -> dict[str, Any]:
+    """Databricks DBRX (``dbrx``, transformers @032b32ab ``configuration_dbrx.py``): ``d_model``,
+    ``n_heads``, ``n_layers``, ``max_seq_len``, ``attn_config`` (``kv_n_heads``, default 1;
+    ``clip_qkv`` clamps q / k / v, element-wise) and ``ffn_config`` (``moe_num_experts``
+    GLU experts of ``ffn_hidden_size``, top ``moe_top_k``; defaults 4, 1, 3584) on every
+    layer; LayerNorms without bias (h weights each), untied embeddings (DbrxConfig refuses
+    tied ones)."""
+    attn = f.raw("attn_config") or {}
+    ffn = f.raw("ffn_config") or {}
+    for key, value, known in (
+        ("attn_config", attn, {"kv_n_heads", "clip_qkv", "rope_theta", "attn_pdrop"}),
+        (
+            "ffn_config",
+            ffn,
+            {
+                "ffn_hidden_size",
+                "moe_num_experts",
+                "moe_top_k",
+                "ffn_act_fn",
+                "moe_jitter_eps",
+                "moe_loss_weight",
+                "moe_normalize_expert_weights",
+                "uniform_expert_assignment",
+            },
+        ),
+    ):
+        if not isinstance(value, Mapping):
+            raise f.error(f"field {key!r} must be an object")
+        unknown = sorted(k for k in value if k not in known | NEUTRAL)
+        if unknown:
+            raise f.error(f"field '{key}.{unknown[0]}' is not understood by the planner")
+    act = ffn.get("ffn_act_fn") or {"name": "silu"}
+    if not isinstance(act, Mapping) or act.get("name", "silu") != "silu":
+        raise f.error(f"field 'ffn_config.ffn_act_fn' = {act!r} is not modelled (SiLU GLU only)")
+    if f.flag("tie_word_embeddings", False):
+        raise f.error("field 'tie_word_embeddings' = true: DBRX has untied embeddings")
+    sub = _Fields({**attn, **ffn}, f"{f.where}: dbrx sub-config", f.arch)
+    heads = f.int("n_heads")
+    top_k = sub.int("moe_top_k", default=1)
+    return {
+        "hidden": f.int("d_model"),
+        "layers": f.int("n_layers"),
+        "heads": heads,
+        "kv_heads": sub.int("kv_n_heads", default=1),
+        "ffn": sub.int("ffn_hidden_size", default=3584),
+        "vocab": f.int("vocab_size"),
+        "max_seq": f.int("max_seq_len", default=2048),
+        "gated_mlp": True,
+        "tied_embeddings": False,
+        "num_experts": sub.int("moe_num_experts", default=4),
+        "experts_per_token": top_k,
+        "moe_ffn": sub.int("ffn_hidden_size", default=3584),
+    }
+
+
+def _arctic(f: _Fields, mtype: str) -> dict[str, Any]:
+    """Snowflake Arctic (``arctic``, remote code ``configuration_arctic.py`` of
+    Snowflake/snowflake-arctic-instruct): on every ``moe_layer_frequency``-th layer a routed
+    MoE (``num_local_experts`` of ``intermediate_size``, top ``num_experts_per_tok``) runs in
+    parallel with a dense residual MLP of the same width (``parallel_attn_mlp_res``): priced
+    as one always-active shared expert of ``intermediate_size``. Capacity factors, token
+    dropping and expert tensor parallelism are training-framework settings (DeepSpeed),
+    read and left out."""
+    f.raw("moe_train_capacity_factor", "moe_eval_capacity_factor", "moe_min_capacity")
+    f.raw("moe_token_dropping", "enable_expert_tensor_parallelism", "quantization")
+    f.require("parallel_attn_mlp_res", (True,), "Arctic without its dense residual MLP")
+    freq = f.int("moe_layer_frequency", default=2)
+    if freq != 1:
+        raise f.error(
+            f"field 'moe_layer_frequency' = {freq} is not modelled (every released Arctic "
+            "config has an MoE on every layer)"
+        )
+    values = _llama_family(f, mtype)
+    if values["num_experts"]:
+        values["shared_experts"], values["shared_ffn"] = 1, values["ffn"]
+    return values
+
+
+#: ``model_type``s whose layers are not attention + MLP blocks the planner can price, with
+#: the layer kind named in the refusal (state-space, recurrent and linear-attention models).
+UNPRICED_LAYERS: dict[str, str] = {
+    "mamba": "Mamba selective state-space layers",
+    "mamba2": "Mamba-2 state-space layers",
+    "falcon_mamba": "Mamba selective state-space layers",
+    "jamba": "Mamba state-space layers interleaved with attention (hybrid)",
+    "zamba": "Mamba state-space layers with shared attention blocks (hybrid)",
+    "zamba2": "Mamba-2 state-space layers with shared attention blocks (hybrid)",
+    "bamba": "Mamba-2 state-space layers interleaved with attention (hybrid)",
+    "granitemoehybrid": "Mamba-2 state-space layers interleaved with attention (hybrid)",
+    "nemotron_h": "Mamba-2 state-space layers interleaved with attention (hybrid)",
+    "falcon_h1": "Mamba-2 state-space heads in parallel with attention (hybrid)",
+    "recurrent_gemma": "RG-LRU recurrent blocks (Griffin)",
+    "rwkv": "RWKV time-mixing recurrent layers",
+    "xlstm": "xLSTM recurrent blocks",
+    "lfm2": "gated short-convolution blocks interleaved with attention (hybrid)",
+    "qwen3_next": "Gated DeltaNet linear-attention layers interleaved with attention (hybrid)",
+    "minimax": "lightning (linear) attention layers interleaved with softmax attention",
+}
 
 
 def _gpt_oss(f: _Fields, mtype: str) -> dict[str, Any]:
@@ -907,6 +1136,20 @@ ARCHITECTURES: dict[str, tuple[str, Callable[[_Fields, str], dict[str, Any]]]] =
     "cohere": ("Cohere", _cohere),
     # Command R7B / Command A: Cohere with 3 sliding-window layers to 1 global
     "cohere2": ("Cohere 2", _cohere),
+    # s24readers (were "unknown model_type"): Phi-3.5-MoE, Granite / Granite MoE, Ministral,
+    # GLM-4 / GLM-4-0414, InternLM2, EXAONE 3.x, DeepSeek-MoE v1, DBRX, Snowflake Arctic
+    "phimoe": ("Phi-3.5-MoE", _phimoe),
+    "granite": ("Granite", _granite),
+    "granitemoe": ("Granite MoE", _granite),
+    "granitemoeshared": ("Granite MoE", _granite),
+    "ministral": ("Ministral", _llama_family),
+    "glm": ("GLM-4", _glm),
+    "glm4": ("GLM-4-0414", _glm),
+    "internlm2": ("InternLM2", _internlm2),
+    "exaone": ("EXAONE", _exaone),
+    "deepseek": ("DeepSeek-MoE", _deepseek_v1),
+    "dbrx": ("DBRX", _dbrx),
+    "arctic": ("Arctic", _arctic),
     "gpt_oss": ("gpt-oss", _gpt_oss),
     "nemotron": ("Nemotron", _nemotron),
     "llama4_text": ("Llama 4", _llama4),
@@ -925,7 +1168,8 @@ ARCHITECTURES: dict[str, tuple[str, Callable[[_Fields, str], dict[str, Any]]]] =
 }
 
 #: Text-model type of a multimodal wrapper whose ``text_config`` has no ``model_type``.
-_TEXT_TYPES = {"gemma3": "gemma3_text", "llama4": "llama4_text"}
+#: Mistral3Config (transformers @0db25542) builds a ``text_config`` without one as ``mistral``.
+_TEXT_TYPES = {"gemma3": "gemma3_text", "llama4": "llama4_text", "mistral3": "mistral"}
 
 #: ``architectures`` class names of configs without a ``model_type``.
 _CLASS_TYPES = {
@@ -942,6 +1186,11 @@ def _model_type(cfg: Mapping[str, Any], where: str) -> str:
     mtype = cfg.get("model_type")
     if mtype:
         key = str(mtype).lower()
+        if key in UNPRICED_LAYERS:
+            raise InputError(
+                f"{where}: model_type {mtype!r} is not modelled: its {UNPRICED_LAYERS[key]} "
+                "have no cost model in the planner (only attention + MLP / MoE layers)"
+            )
         if key not in ARCHITECTURES:
             err = unknown_name("model_type", str(mtype), [k for k in ARCHITECTURES if "-" not in k])
             raise InputError(f"{where}: {err}") from None
@@ -1077,4 +1326,4 @@ def load_model(model: str | Path | Mapping[str, Any] | ModelSpec) -> ModelSpec:
     raise unknown_name("model", text, names)
 
 
-__all__ = ["catalog_names", "from_hf_config", "load_model"]
+__all__ = ["UNPRICED_LAYERS", "catalog_names", "from_hf_config", "load_model"]
