@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).parent
+CONFIGS = Path(__file__).resolve().parents[3] / "tests" / "data" / "hf_configs_reconstructed"
 TRAIN = ["plan", "train", "--gpus", "8xH100", "-B", "64", "-s", "4096", "-t", "10"]
 SERVE = ["plan", "serve", "--gpus", "H100:8", "--qps", "2", "--prompt-tokens", "1000"]
 SERVE += ["--output-tokens", "200", "--ttft", "2s", "--tpot", "50ms", "-t", "10"]
@@ -37,7 +38,7 @@ def _run(args: list[str]) -> tuple[int, float, str, str]:
 def main() -> None:
     """Run both commands on each config and write out/check.jsonl."""
     rows = []
-    for path in sorted((HERE / "configs").glob("*.json")):
+    for path in sorted(CONFIGS.glob("*.json")):
         for kind, base in (("train", TRAIN), ("serve", SERVE)):
             args = [*base[:2], "--model", str(path), *base[2:]]
             code, cpu, out, err = _run(args)

@@ -9,6 +9,7 @@ from pathlib import Path
 from planner.perfmodel.readers import load_model
 
 HERE = Path(__file__).parent
+CONFIGS = Path(__file__).resolve().parents[3] / "tests" / "data" / "hf_configs_reconstructed"
 
 #: Published sizes: (total, active or None, source). Cards as recalled (no network here).
 CARDS = {
@@ -33,7 +34,7 @@ def main() -> None:
     print("| config | total (card) | active (card) | source |")
     print("|---|---|---|---|")
     for name, (total, active, src) in CARDS.items():
-        spec = load_model(str(HERE / "configs" / f"{name}.json"))
+        spec = load_model(str(CONFIGS / f"{name}.json"))
         t = f"{spec.params_total / 1e9:.2f}B ({spec.params_total / total - 1:+.1%})"
         a = ""
         if active:

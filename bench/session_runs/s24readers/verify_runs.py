@@ -17,6 +17,7 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).parent
+CONFIGS = Path(__file__).resolve().parents[3] / "tests" / "data" / "hf_configs_reconstructed"
 sys.path.insert(0, str(HERE.parent / "s24unseen"))
 
 from sweep import serve_row, train_row  # noqa: E402  (s24unseen's checks, reused as they are)
@@ -30,7 +31,7 @@ SLO = {"qps": 2.0, "prompt_tokens": 1000, "output_tokens": 200, "ttft": "2s", "t
 
 def main() -> None:
     """One JSON line per run on stdout."""
-    for path in sorted((HERE / "configs").glob("*.json")):
+    for path in sorted(CONFIGS.glob("*.json")):
         if path.stem in REFUSED:
             continue
         runs = [train_row(str(path), "8xH100", 64, 4096, t=10)]

@@ -1,4 +1,4 @@
-"""Write config.json files of the model types s24readers added (configs/*.json).
+"""Write config.json files of the model types s24readers added (tests/data/hf_configs_reconstructed/*.json).
 
 No network on the session machine: each dict is the published Hugging Face ``config.json``
 (URL above it) as recalled, its shape fields checked against the model card's parameter
@@ -11,7 +11,7 @@ Run: python write_configs.py
 import json
 from pathlib import Path
 
-HERE = Path(__file__).parent / "configs"
+HERE = Path(__file__).resolve().parents[3] / "tests" / "data" / "hf_configs_reconstructed"
 
 CONFIGS = {
     # https://huggingface.co/microsoft/Phi-3.5-MoE-instruct/blob/main/config.json
@@ -440,7 +440,7 @@ CONFIGS = {
 
 
 def main() -> None:
-    """Write every config to ``configs/NAME.json``."""
+    """Write every config to ``tests/data/hf_configs_reconstructed/NAME.json``."""
     HERE.mkdir(exist_ok=True)
     for name, cfg in CONFIGS.items():
         (HERE / f"{name}.json").write_text(json.dumps(cfg, indent=2) + "\n")

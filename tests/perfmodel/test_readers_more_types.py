@@ -1,7 +1,8 @@
 """Model types s24readers added, and transformers' class defaults for omitted fields.
 
-The configs are bench/session_runs/s24readers/configs/*.json (the published config.json
-files, see write_configs.py there); the sizes the tests compare with are the model cards'.
+The configs are tests/data/hf_configs_reconstructed/*.json: the published config.json files'
+fields rebuilt by bench/session_runs/s24readers/write_configs.py (not byte copies; see the
+README there); the sizes the tests compare with are the model cards'.
 Every test here fails on main (the types were "unknown model_type", or the omitted fields
 took another reading).
 """
@@ -18,7 +19,7 @@ from planner.core.errors import InputError
 from planner.perfmodel.model_spec import ModelSpec
 from planner.perfmodel.readers import UNPRICED_LAYERS, from_hf_config
 
-CONFIGS = Path(__file__).resolve().parents[2] / "bench" / "session_runs" / "s24readers" / "configs"
+CONFIGS = Path(__file__).resolve().parents[1] / "data" / "hf_configs_reconstructed"
 
 _DROP = object()
 
