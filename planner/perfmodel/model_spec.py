@@ -159,7 +159,13 @@ class ModelSpec:
         not read from a config): what a serving engine's model registry is keyed by.
     approximations
         Features of the config the reader read but the cost model does not price (Gemma 2's
-        attention soft-capping): ``plan train`` and ``plan serve`` print each as a warning.
+        attention and final-logit soft-capping): ``plan train`` and ``plan serve`` print each
+        as a warning.
+    remote_code
+        The checkpoint carries the code of its config class and ``transformers`` registers
+        none for its ``model_type`` (the config's ``auto_map`` names an ``AutoConfig``: InternLM2,
+        EXAONE 3.x, DeepSeek-MoE v1, Arctic): loading it needs the engines' trust-remote-code
+        flag (:func:`planner.perfmodel.readers.needs_remote_code`).
     """
 
     name: str
@@ -202,11 +208,14 @@ class ModelSpec:
     display_name: str = field(default="", compare=False)
     model_type: str = field(default="", compare=False)
     approximations: tuple[str, ...] = field(default=(), compare=False)
+    remote_code: bool = field(default=False, compare=False)
 
     def __post_init__(self) -> None:
         where = self.source or self.name
         # a list from to_dict / a problem file: kept as a tuple (the spec is frozen)
         object.__setattr__(self, "approximations", tuple(str(a) for a in self.approximations))
+        if not isinstance(self.remote_code, bool):  # a problem file's model table
+            raise InputError(f"{where}: field 'remote_code' must be true or false")
         for key in ("hidden", "layers", "heads", "kv_heads", "head_dim", "ffn", "vocab", "max_seq"):
             value = getattr(self, key)
             if not isinstance(value, int) or isinstance(value, bool) or value <= 0:

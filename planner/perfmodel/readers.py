@@ -513,7 +513,9 @@ def _gemma2_3(f: _Fields, mtype: str) -> dict[str, Any]:
     ``layer_types``, layer ``i`` is global when ``(i + 1) % P == 0`` (transformers'
     ``Gemma3DecoderLayer``: ``sliding_window_pattern`` P = 6, five local to one global; Gemma 2
     alternates, P = 2). Read and left out (element-wise, no GEMM): the query scale
-    ``query_pre_attn_scalar``, logit soft-capping, the local RoPE base, and the two extra
+    ``query_pre_attn_scalar``, attention and final-logit soft-capping (each named in
+    ``approximations``, which ``plan train`` / ``plan serve`` print as warnings), the local RoPE
+    base, and the two extra
     RMSNorms per layer (after attention and after the MLP, 2h weights) with Gemma 3's
     per-head q / k norms."""
     f.cfg = {**_GEMMA_DEFAULTS[mtype], **f.cfg}
@@ -528,20 +530,33 @@ def _gemma2_3(f: _Fields, mtype: str) -> dict[str, Any]:
     period = 2 if mtype == "gemma2" else f.int("sliding_window_pattern", default=6)
     if period < 1:
         raise f.error("field 'sliding_window_pattern' must be >= 1")
-    f.raw("query_pre_attn_scalar", "final_logit_softcapping")
+    f.raw("query_pre_attn_scalar")
     f.raw("rope_local_base_freq", "cache_implementation")
     softcap = f.raw("attn_logit_softcapping")
+    final_cap = f.raw("final_logit_softcapping")
     values = _llama_family(f, mtype)
     if f.cfg.get("layer_types") is None and values["sliding_window"]:
         values["full_attention_layers"] = values["layers"] // period
+    notes = []
     if softcap is not None:
         # Gemma 2's attention takes tanh of every score (FlashAttention >= 2.6's "softcap"
         # argument); the planner prices the attention core as plain FlashAttention
-        values["approximations"] = (
+        notes.append(
             f"attention logit soft-capping (attn_logit_softcapping = {softcap}) is not "
             "priced: the attention core is costed as FlashAttention without the tanh per "
-            "score, and an engine without a soft-capping kernel runs it slower",
+            "score, and an engine without a soft-capping kernel runs it slower"
         )
+    if final_cap is not None:
+        # Gemma2ForCausalLM divides the logits by the cap, takes tanh and multiplies back
+        # (modeling_gemma2.py): element-wise passes over the tokens x vocabulary logits,
+        # which no kernel of the planner's LM head or loss counts
+        notes.append(
+            f"final logit soft-capping (final_logit_softcapping = {final_cap}) is not priced: "
+            "the element-wise tanh over the tokens x vocabulary logits (forward and backward "
+            "in training) is left out of the LM head's time"
+        )
+    if notes:
+        values["approximations"] = tuple(notes)
     return values
 
 
@@ -1182,6 +1197,45 @@ _CLASS_TYPES = {
 }
 
 
+#: ``model_type``s read here that transformers' ``AutoConfig`` does not register (no entry in
+#: ``CONFIG_MAPPING_NAMES``, huggingface/transformers @001002320f
+#: ``src/transformers/models/auto/configuration_auto.py``): their checkpoints ship the config
+#: class as code (InternLM2, EXAONE 3.x, DeepSeek-MoE v1, Arctic, Kimi-K2, the original
+#: Falcon ``RefinedWeb*`` releases). ``exaone4``, ``dbrx``, ``phimoe``, ``glm`` and the other
+#: types read here are registered.
+UNREGISTERED_TYPES = frozenset(
+    {"internlm2", "exaone", "deepseek", "arctic", "kimi_k2", "refinedwebmodel", "refinedweb"}
+)
+
+
+def needs_remote_code(cfg: Mapping[str, Any]) -> bool:
+    """Whether loading ``cfg``'s checkpoint runs its own code (an engine's trust-remote-code).
+
+    transformers' ``AutoConfig.from_pretrained`` (@001002320f) reads ``has_remote_code =
+    "auto_map" in config_dict and "AutoConfig" in config_dict["auto_map"]`` and ``has_local_code
+    = config_dict["model_type"] in CONFIG_MAPPING``; without ``trust_remote_code`` it builds the
+    registered class when there is one and raises ("does not recognize this architecture")
+    when there is none. vLLM, SGLang and TensorRT-LLM load a Hugging Face checkpoint's config
+    through ``AutoConfig`` with their ``--trust-remote-code`` / ``--trust_remote_code`` flag as
+    ``trust_remote_code``. So the flag is needed when the file's ``auto_map`` names an
+    ``AutoConfig`` and its ``model_type`` is one of :data:`UNREGISTERED_TYPES`.
+
+    Parameters
+    ----------
+    cfg
+        The parsed ``config.json`` (the top level: ``AutoConfig`` dispatches on its type).
+
+    Returns
+    -------
+    bool
+        True when the checkpoint's own config code is needed.
+    """
+    auto_map = cfg.get("auto_map")
+    if not isinstance(auto_map, Mapping) or "AutoConfig" not in auto_map:
+        return False
+    return str(cfg.get("model_type", "")).lower() in UNREGISTERED_TYPES
+
+
 def _model_type(cfg: Mapping[str, Any], where: str) -> str:
     mtype = cfg.get("model_type")
     if mtype:
@@ -1227,6 +1281,7 @@ def from_hf_config(cfg: Mapping[str, Any], *, name: str, source: str = "") -> Mo
     where = source or name
     if not isinstance(cfg, Mapping):
         raise InputError(f"{where}: expected a JSON object")
+    remote_code = needs_remote_code(cfg)  # the top level's type and auto_map (AutoConfig's)
     if isinstance(cfg.get("text_config"), Mapping):
         # the text model of a multimodal file (Llama 4, Gemma 3); its vision encoder is not
         # planned. A text_config without a model_type takes the wrapper's text type.
@@ -1260,6 +1315,7 @@ def from_hf_config(cfg: Mapping[str, Any], *, name: str, source: str = "") -> Mo
             source=source or name,
             display_name=str(meta.get("display_name", "")),
             model_type=mtype,
+            remote_code=remote_code,
             **values,
         )
     except InputError as exc:
@@ -1326,4 +1382,11 @@ def load_model(model: str | Path | Mapping[str, Any] | ModelSpec) -> ModelSpec:
     raise unknown_name("model", text, names)
 
 
-__all__ = ["UNPRICED_LAYERS", "catalog_names", "from_hf_config", "load_model"]
+__all__ = [
+    "UNPRICED_LAYERS",
+    "UNREGISTERED_TYPES",
+    "catalog_names",
+    "from_hf_config",
+    "load_model",
+    "needs_remote_code",
+]

@@ -43,7 +43,9 @@ What would not start is refused or said in the export's ``notes``, never written
   Llama targets only (``SpeculativeConfig``: "Eagle3 is only supported for Llama models").
 * A model whose architecture the stated version's model registry lacks is refused before
   the search (:func:`check_exportable`, :data:`FIRST_RELEASES`, with the first release that
-  runs it); one whose checkpoint carries its own code gets the tool's trust-remote-code flag.
+  runs it); one whose checkpoint carries its own code (Kimi-K2; a config whose ``auto_map``
+  names an ``AutoConfig`` transformers does not register) gets the tool's trust-remote-code
+  flag.
 * :func:`launchable` restricts the search to plans the tool starts (constraint ``target``):
   the layouts :func:`~planner.serve.targets.layout_refusal` accepts, vLLM's prefill /
   decode servers in PyNccl pairs (``pd_pairs``); :func:`restriction_effect` says what that
@@ -282,9 +284,12 @@ FIRST_RELEASES: dict[str, tuple[str, dict[str, str]]] = {
     "kimi_k2": ("DeepseekV3ForCausalLM (model_type kimi_k2)", {"vllm": "0.10.0rc1"}),
 }
 
-#: ``model_type``s whose checkpoint loads its own config and tokenizer code (Kimi-K2's
-#: ``auto_map`` and tiktoken tokenizer; Moonshot's guide passes ``--trust-remote-code`` to
-#: vLLM and SGLang, NVIDIA's TensorRT-LLM Kimi-K2 guide ``trust_remote_code: true``).
+#: ``model_type``s of catalog models whose checkpoint loads its own config and tokenizer code
+#: although the catalog file has no ``auto_map`` (Kimi-K2's ``auto_map`` and tiktoken
+#: tokenizer; Moonshot's guide passes ``--trust-remote-code`` to vLLM and SGLang, NVIDIA's
+#: TensorRT-LLM Kimi-K2 guide ``trust_remote_code: true``). A user's config says it itself:
+#: :attr:`~planner.perfmodel.model_spec.ModelSpec.remote_code`, read from its ``auto_map`` by
+#: :func:`~planner.perfmodel.readers.needs_remote_code` (transformers' ``AutoConfig`` rule).
 REMOTE_CODE = frozenset({"kimi_k2"})
 
 #: The flag that lets each tool run a checkpoint's own code.
@@ -616,8 +621,11 @@ def attention_windows(problem: ServingProblem) -> list[int] | None:
 
 
 def _trust_args(problem: ServingProblem, tool: str) -> list[str]:
-    """The tool's trust-remote-code flag for a checkpoint that carries its own code."""
-    return [TRUST_FLAG[tool]] if problem.model.model_type in REMOTE_CODE else []
+    """The tool's trust-remote-code flag for a checkpoint that carries its own code (a catalog
+    model of :data:`REMOTE_CODE`, or a config whose ``auto_map`` names a config class
+    transformers does not register: :attr:`~planner.perfmodel.model_spec.ModelSpec.remote_code`)."""
+    m = problem.model
+    return [TRUST_FLAG[tool]] if m.remote_code or m.model_type in REMOTE_CODE else []
 
 
 def _window_note(problem: ServingProblem, plan: ServingPlan, tool: str, notes: list[str]) -> None:

@@ -150,10 +150,13 @@ def test_gemma2_soft_capping_is_on_when_the_file_omits_it():
         "num_key_value_heads": 8,
     }
     spec = read(cfg)
-    # Gemma2Config: attn_logit_softcapping 50 unless null; head_dim 256
-    assert len(spec.approximations) == 1 and "50.0" in spec.approximations[0]
+    # Gemma2Config: attn_logit_softcapping 50 and final_logit_softcapping 30 unless null;
+    # head_dim 256
+    assert len(spec.approximations) == 2 and "50.0" in spec.approximations[0]
+    assert "final_logit_softcapping = 30.0" in spec.approximations[1]
     assert spec.head_dim == 256 and spec.tied_embeddings
-    assert read(cfg, attn_logit_softcapping=None).approximations == ()
+    plain = read(cfg, attn_logit_softcapping=None, final_logit_softcapping=None)
+    assert plain.approximations == ()
     bare = read(cfg, num_attention_heads=_DROP, num_key_value_heads=_DROP)
     assert (bare.heads, bare.kv_heads) == (8, 4)
 

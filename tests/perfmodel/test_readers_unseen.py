@@ -247,8 +247,11 @@ def test_gemma2_soft_capping_is_named_and_counts_match_the_report():
     spec = read(GEMMA2_27B)
     # Gemma 2 report Table 2: 1,180,237,824 embedding + 26,047,480,320 non-embedding
     assert abs(spec.params_total / (1_180_237_824 + 26_047_480_320) - 1) < 0.001
-    assert len(spec.approximations) == 1 and "attn_logit_softcapping" in spec.approximations[0]
-    assert read(GEMMA2_27B, attn_logit_softcapping=None).approximations == ()
+    # s24polish: the final-logit soft-capping is named too
+    assert len(spec.approximations) == 2 and "attn_logit_softcapping" in spec.approximations[0]
+    assert "final_logit_softcapping = 30.0" in spec.approximations[1]
+    no_attn_cap = read(GEMMA2_27B, attn_logit_softcapping=None).approximations
+    assert len(no_attn_cap) == 1 and "final_logit" in no_attn_cap[0]
     # a problem file's model table keeps them
     again = ModelSpec.from_dict(spec.to_dict())
     assert again.approximations == spec.approximations and again == spec
@@ -263,7 +266,7 @@ def test_soft_capping_is_a_warning_of_plan_train_and_plan_serve():
     assert any("soft-capping" in w for w in prob.meta.get("warnings", []))
     sprob = serve_api.make_problem(spec, "H100:8", prompt_tokens=512, output_tokens=64)
     assert any("soft-capping" in w for w in sprob.meta.get("warnings", []))
-    plain = read(GEMMA2_27B, attn_logit_softcapping=None)
+    plain = read(GEMMA2_27B, attn_logit_softcapping=None, final_logit_softcapping=None)
     prob = train_api.make_problem(plain, "8xH100", global_batch=8, seq_len=4096)
     assert not any("soft-capping" in w for w in prob.meta.get("warnings", []))
 
