@@ -1346,6 +1346,45 @@ def _load_cached(path: str, name: str) -> ModelSpec:
     return from_hf_config(read_json(path), name=name, source=path)
 
 
+@functools.lru_cache(maxsize=1)
+def catalog_types() -> frozenset[str]:
+    """The ``model_type``s of the bundled models (empty for the GPT shapes of papers): the
+    architectures the exports were written and checked for; a user's config may bring others
+    (:func:`architecture_note`)."""
+    return frozenset(load_model(name).model_type for name in catalog_names())
+
+
+def architecture_note(model: ModelSpec, tool: str) -> str | None:
+    """What an export to ``tool`` says of a model whose architecture is outside the catalog's.
+
+    The exports (``plan train --export``, ``plan serve --export``) write the plan's parallel
+    layout and engine settings; whether the tool's stated version defines the model was
+    checked only for the catalog's architectures (:func:`catalog_types`). For another
+    ``model_type`` the export says so rather than imply the tool runs it.
+
+    Parameters
+    ----------
+    model
+        The planned model.
+    tool
+        The export target as shown to the user (``"Megatron-LM core_v0.15.3"``).
+
+    Returns
+    -------
+    str or None
+        The note, or None for a catalog architecture or a spec not read from a config.
+    """
+    mtype = model.model_type
+    if not mtype or mtype in catalog_types() or mtype == "deepseek-native":
+        return None
+    arch = ARCHITECTURES[mtype][0] if mtype in ARCHITECTURES else mtype
+    return (
+        f"{model.name} is a {arch} model (model_type {mtype}), outside the catalog's "
+        f"architectures: whether {tool} runs {arch} was not checked; these settings give the "
+        "plan's layout only"
+    )
+
+
 def load_model(model: str | Path | Mapping[str, Any] | ModelSpec) -> ModelSpec:
     """Resolve a model: a :class:`ModelSpec`, a config mapping, a file, or a catalog name.
 
@@ -1385,7 +1424,9 @@ def load_model(model: str | Path | Mapping[str, Any] | ModelSpec) -> ModelSpec:
 __all__ = [
     "UNPRICED_LAYERS",
     "UNREGISTERED_TYPES",
+    "architecture_note",
     "catalog_names",
+    "catalog_types",
     "from_hf_config",
     "load_model",
     "needs_remote_code",

@@ -75,6 +75,7 @@ from typing import Any
 
 from planner.core.errors import InputError
 from planner.perfmodel.engines import Engine, frees_windowed_kv, version_tuple
+from planner.perfmodel.readers import architecture_note
 from planner.serve.instance import ReplicaGroup, ServingPlan, ServingProblem
 from planner.serve.targets import (
     VERSIONS,
@@ -988,6 +989,9 @@ def export_plan(problem: ServingProblem, plan: ServingPlan, tool: str) -> dict[s
     if speculative is not None and speculative.method == "mtp" and used and tool == "sglang":
         head = _nextn_checkpoint(problem, notes)
     _quantization_notes(problem, tool, notes)
+    unchecked = architecture_note(problem.model, f"{spec.name} {spec.version}")
+    if unchecked:  # a user's config of an architecture no tool was checked for
+        notes.append(unchecked)
     capped = [g.label() for g in plan.replicas if g.speculative]
     if tool == "sglang" and capped and not problem.constraints.max_batch:
         notes.append(

@@ -34,6 +34,7 @@ from typing import Any
 from planner.core import validate
 from planner.core.errors import InputError
 from planner.perfmodel.hardware import known_vendor
+from planner.perfmodel.readers import architecture_note
 from planner.train import frameworks
 from planner.train.instance import TrainingPlan, TrainingProblem
 from planner.train.step_time import chunk_layers
@@ -544,6 +545,41 @@ def _torchtitan(problem: TrainingProblem, plan: TrainingPlan) -> tuple[dict[str,
     return out, notes
 
 
+#: Megatron-LM's Hugging Face checkpoint loaders (``tools/checkpoint/loader_llama_mistral.py``
+#: ``--model-size`` choices and ``loader_mixtral_hf.py``, NVIDIA/Megatron-LM core_v0.15.2).
+MEGATRON_HF_LOADERS = "Llama 2 / 3, Mistral, Yi-34B, Qwen2.5 and Mixtral"
+
+
+def model_notes(model: Any, fmt: str) -> list[str]:
+    """What ``fmt``'s stated version cannot build, or was not checked to build, of ``model``.
+
+    The exports write the plan's parallel layout, never the model's definition. A model of
+    an architecture outside the catalog's gets
+    :func:`~planner.perfmodel.readers.architecture_note` (Megatron: with the architectures its
+    checkpoint loaders convert). A
+    block whose attention and MLP run in parallel from one norm (``norms_per_layer`` 1:
+    Cohere, GPT-J, Falcon-7B) is not a layer of Megatron-Core, which NeMo runs: its
+    ``TransformerLayer`` runs the attention and then the MLP, each after its own norm
+    (``megatron/core/transformer/transformer_layer.py``, core_v0.15.2).
+    """
+    notes = []
+    unchecked = architecture_note(model, VERSIONS[fmt].split(" (")[0])
+    if unchecked:
+        if fmt == "megatron":
+            unchecked += (
+                f" (its Hugging Face checkpoint loaders convert {MEGATRON_HF_LOADERS} only: "
+                "tools/checkpoint)"
+            )
+        notes.append(unchecked)
+    if fmt in ("megatron", "nemo") and model.norms_per_layer == 1:
+        notes.append(
+            f"{model.name}'s attention and MLP run in parallel from one norm: Megatron-Core's "
+            "TransformerLayer runs the attention and then the MLP, each after its own norm "
+            "(transformer_layer.py), so it does not build this block as priced"
+        )
+    return notes
+
+
 _WRITERS = {
     "megatron": _megatron,
     "nemo": _nemo,
@@ -565,6 +601,7 @@ def export(problem: TrainingProblem, plan: TrainingPlan, fmt: str) -> dict[str, 
     (``env``: environment variables the launch needs, :func:`megatron_env`)."""
     fmt = check_format(fmt)
     settings, notes = _WRITERS[fmt](problem, plan)
+    notes = [*notes, *model_notes(problem.model, fmt)]
     settings = {k: v for k, v in settings.items() if v is not None}
     env = megatron_env(problem, plan, settings) if fmt == "megatron" else {}
     return {
@@ -623,6 +660,7 @@ __all__ = [
     "check_format",
     "export",
     "megatron_env",
+    "model_notes",
     "pipeline_layout",
     "render",
 ]

@@ -1,4 +1,4 @@
-"""--export's trust-remote-code flag for a user's config (s24polish).
+"""--export of a user's config (s24polish): the trust-remote-code flag, the unchecked architecture.
 
 A config whose ``auto_map`` names an ``AutoConfig`` for a ``model_type`` transformers does not
 register (InternLM2 here) loads its checkpoint's own config code: every tool gets its spelling
@@ -50,3 +50,18 @@ def test_a_registered_type_with_an_auto_map_gets_no_flag():
     cfg = {**granite, "auto_map": {"AutoConfig": "configuration_granite.GraniteConfig"}}
     argv = commands(cfg, "vllm")[0]
     assert "--trust-remote-code" not in argv
+
+
+def test_an_architecture_outside_the_catalog_is_said_not_checked():
+    # DBRX: no catalog model has its architecture, so no tool's registry was checked for it
+    dbrx = from_hf_config(json.loads((CONFIG / "dbrx.json").read_text()), name="dbrx")
+    problem = make_problem(dbrx, "H100:8", qps=1.0, prompt_tokens=500, output_tokens=100)
+    plan = ServingPlan((ReplicaGroup("H100-SXM", 4, 1, 1, 1, "both", 2048, 1.0),))
+    for tool in ("vllm", "sglang", "trtllm"):
+        notes = export_plan(problem, plan, tool)["notes"]
+        said = [n for n in notes if "outside the catalog's architectures" in n]
+        assert len(said) == 1 and f"{TOOLS[tool].version} runs DBRX was not checked" in said[0]
+    # a catalog architecture gets no such note
+    llama = make_problem("llama-3.1-8b", "H100:8", qps=1.0, prompt_tokens=500, output_tokens=100)
+    notes = export_plan(llama, PLAN, "vllm")["notes"]
+    assert not any("outside the catalog" in n for n in notes)
