@@ -1348,9 +1348,8 @@ def _load_cached(path: str, name: str) -> ModelSpec:
 
 @functools.lru_cache(maxsize=1)
 def catalog_types() -> frozenset[str]:
-    """The ``model_type``s of the bundled models (empty for the GPT shapes of papers): the
-    architectures the exports were written and checked for; a user's config may bring others
-    (:func:`architecture_note`)."""
+    """The ``model_type``s of the bundled models: the architectures the exports were written
+    for; a user's config may bring others (:func:`architecture_note`)."""
     return frozenset(load_model(name).model_type for name in catalog_names())
 
 
@@ -1358,9 +1357,10 @@ def architecture_note(model: ModelSpec, tool: str) -> str | None:
     """What an export to ``tool`` says of a model whose architecture is outside the catalog's.
 
     The exports (``plan train --export``, ``plan serve --export``) write the plan's parallel
-    layout and engine settings; whether the tool's stated version defines the model was
-    checked only for the catalog's architectures (:func:`catalog_types`). For another
-    ``model_type`` the export says so rather than imply the tool runs it.
+    layout and engine settings, never the model's definition; they were written for the
+    catalog's architectures (:func:`catalog_types`; the serving registries are checked against
+    them in :data:`planner.serve.export.FIRST_RELEASES`). For another ``model_type`` the export
+    says the tool was not checked rather than imply it runs the model.
 
     Parameters
     ----------
@@ -1379,7 +1379,7 @@ def architecture_note(model: ModelSpec, tool: str) -> str | None:
         return None
     arch = ARCHITECTURES[mtype][0] if mtype in ARCHITECTURES else mtype
     return (
-        f"{model.name} is a {arch} model (model_type {mtype}), outside the catalog's "
+        f"{model.name} ({arch}, model_type {mtype}) is outside the catalog's "
         f"architectures: whether {tool} runs {arch} was not checked; these settings give the "
         "plan's layout only"
     )

@@ -48,6 +48,14 @@ VERSIONS = {
     "torchtitan": "torchtitan job_config.py @6404b93",
 }
 
+#: Each format's framework and version, as a note names it.
+TOOL_LABELS = {
+    "megatron": "Megatron-LM core_v0.15.3",
+    "nemo": "NeMo 24.12",
+    "deepspeed": "DeepSpeed 0.16.4",
+    "torchtitan": "torchtitan @6404b93",
+}
+
 #: Every key a format may write.
 KEYS: dict[str, frozenset[str]] = {
     "megatron": frozenset(
@@ -563,7 +571,7 @@ def model_notes(model: Any, fmt: str) -> list[str]:
     (``megatron/core/transformer/transformer_layer.py``, core_v0.15.2).
     """
     notes = []
-    unchecked = architecture_note(model, VERSIONS[fmt].split(" (")[0])
+    unchecked = architecture_note(model, TOOL_LABELS[fmt])
     if unchecked:
         if fmt == "megatron":
             unchecked += (
