@@ -34,6 +34,7 @@ from typing import Any
 from planner.core import validate
 from planner.core.errors import InputError
 from planner.perfmodel.hardware import known_vendor
+from planner.perfmodel.model_spec import ModelSpec
 from planner.perfmodel.readers import architecture_note
 from planner.train import frameworks
 from planner.train.instance import TrainingPlan, TrainingProblem
@@ -558,17 +559,28 @@ def _torchtitan(problem: TrainingProblem, plan: TrainingPlan) -> tuple[dict[str,
 MEGATRON_HF_LOADERS = "Llama 2 / 3, Mistral, Yi-34B, Qwen2.5 and Mixtral"
 
 
-def model_notes(model: Any, fmt: str) -> list[str]:
+def model_notes(model: ModelSpec, fmt: str) -> list[str]:
     """What ``fmt``'s stated version cannot build, or was not checked to build, of ``model``.
 
     The exports write the plan's parallel layout, never the model's definition. A model of
     an architecture outside the catalog's gets
     :func:`~planner.perfmodel.readers.architecture_note` (Megatron: with the architectures its
-    checkpoint loaders convert). A
-    block whose attention and MLP run in parallel from one norm (``norms_per_layer`` 1:
-    Cohere, GPT-J, Falcon-7B) is not a layer of Megatron-Core, which NeMo runs: its
-    ``TransformerLayer`` runs the attention and then the MLP, each after its own norm
-    (``megatron/core/transformer/transformer_layer.py``, core_v0.15.2).
+    checkpoint loaders convert). A block whose attention and MLP run in parallel from one
+    norm (``norms_per_layer`` 1: Cohere, GPT-J, Falcon-7B) is not a layer of Megatron-Core,
+    which NeMo runs: its ``TransformerLayer`` runs the attention and then the MLP, each after
+    its own norm (``megatron/core/transformer/transformer_layer.py``, core_v0.15.2).
+
+    Parameters
+    ----------
+    model
+        The planned model.
+    fmt
+        An export format (:data:`FORMATS`).
+
+    Returns
+    -------
+    list of str
+        The notes, empty for a catalog architecture with sequential blocks.
     """
     notes = []
     unchecked = architecture_note(model, TOOL_LABELS[fmt])
