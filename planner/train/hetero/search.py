@@ -170,6 +170,26 @@ class _Search:
     def price_of(self, labels, g: int) -> float:
         return g * sum(self.price[x] for x in labels)
 
+    def dps(self, t: int, cp: int, ep: int, b: int) -> list[int]:
+        """The data-parallel sizes of a configuration whose replicas can span two pools.
+
+        The sizes level 2 (:meth:`expand_config`) bounds: ``dp`` divides the microbatches,
+        is a multiple of ``ep`` (and the pinned ``dp``), and at least two pools hold a stage
+        of ``t * cp * dp`` GPUs with at least two pipeline slots (a spanning pipeline has a
+        stage on each of two pools); other sizes get an infinite bound there.
+        """
+        budget = self.problem.gpu_budget
+        out = []
+        for d in divisors(self.B // b):
+            if d % ep or (self.c.dp is not None and d != self.c.dp):
+                continue
+            g = t * cp * d
+            if min(self.L, budget // g) < 2:
+                continue
+            if sum(min(p.count, budget) // g >= 1 for p in self.pools.values()) >= 2:
+                out.append(d)
+        return out
+
     # ------------------------------------------------------------------ levels
     def configs(self) -> None:
         """Level 1: per-layer configurations with their aggregate-throughput bound."""
@@ -184,6 +204,10 @@ class _Search:
                 return
             if 0 not in expert_tps(self.problem, t):
                 continue  # pools keep expert TP = TP (a fixed smaller one: no plan here)
+            if not self.dps(t, cp, ep, b):
+                # no data-parallel size puts a replica's stages on two pools: level 2 would
+                # push nothing, so the layer times (most of level 1's cost) are not computed
+                continue
             for seqpar in sps:
                 cfg = (t, cp, ep, b, rc, seqpar)
                 step = training_step(self.problem, _stub(cfg, 1, 0))
