@@ -118,8 +118,9 @@ DIVE_EVERY = 200
 DIVE_EVERY_EMPTY = 10
 DIVE_NODES = 40
 DIVE_WIDTH = 3
-#: Configurations bounded between two dives while no plan is held (:meth:`_Search.configs`).
-CONFIG_CHUNK = 200
+#: Configurations bounded between two dives while no plan is held (:meth:`_Search.configs`):
+#: 50 found the first plan at 0.18 / 0.42 s of CPU for DeepSeek-V2 / V3 (200: 0.51 / 0.93 s).
+CONFIG_CHUNK = 50
 
 
 def _stub(cfg: tuple, d: int, z: int, pp: int = 3) -> TrainingPlan:
