@@ -28,11 +28,11 @@ each with its best split). Single-pool plans come from the exact homogeneous
 search on each pool, run first: their optimum is the initial cut-off.
 
 Anytime: best-first order reaches its first leaf only after every upper-level
-node with a smaller bound is expanded, which took all of a 20 s limit for
-DeepSeek-V2 on 64 H100 + 64 A100. So the driver also *dives* (depth-first from
-the least open node, the three best children of each node, :meth:`_Search.dive`):
-while no plan is held, between chunks of level-1 configurations and every few
-expansions, then now and then. A node a dive expands leaves the heap and its
+node with a smaller bound is expanded: 8 s of CPU for DeepSeek-V2 on 64 H100 +
+64 A100 (at load 7, all of a 20 s limit). So the driver also *dives* (depth-first
+from the least open node, the three best children of each node,
+:meth:`_Search.dive`): between chunks of level-1 configurations while no plan is
+held, every few expansions until ``k`` plans are, then now and then. A node a dive expands leaves the heap and its
 children enter it, as in best-first order, so the search stays exact. Level 1
 skips configurations that no ``dp`` can spread over two pools (level 2 would
 push nothing), before their layer times, most of its cost.
@@ -107,13 +107,13 @@ def single_pool_problem(problem: TrainingProblem, label: str) -> TrainingProblem
     return replace(problem, cluster=cluster, constraints=c, name=f"{problem.name}[{label}]")
 
 
-#: Best-first expansions between two dives (:meth:`_Search.dive`) once a plan is held, and
-#: while none is; the most nodes one dive expands, and the children of a node it tries. Set
-#: on DeepSeek-V2 / V3 and llama-3.1-70b on mixed H100 + A100 pools (docs/train.md,
-#: s24pools): diving every 10 expansions until ``k`` plans were held (not only one) found
-#: DeepSeek-V2's 14.3 s plan at 1.3 s of CPU instead of 20.7 s, but made the proven searches
-#: of ``bench/train_hetero.py`` 2-5x slower. Any values keep the search exact: they only move
-#: when plans are found.
+#: Best-first expansions between two dives (:meth:`_Search.dive`) once ``k`` plans are held,
+#: and before; the most nodes one dive expands, and the children of a node it tries. Set on
+#: DeepSeek-V2 / V3 and llama-3.1-70b on mixed H100 + A100 pools (docs/train.md, s24pools):
+#: diving often until ``k`` plans are held (not only one) found DeepSeek-V2's 14.3 s plan on
+#: 64 + 64 GPUs at 1.2 s of CPU instead of 20.7 s, for the same CPU time of
+#: ``bench/train_hetero.py``'s proven searches as main's (within the machine's noise). Any
+#: values keep the search exact: they only move when plans are found.
 DIVE_EVERY = 200
 DIVE_EVERY_EMPTY = 10
 DIVE_NODES = 40
@@ -443,7 +443,7 @@ class _Search:
             return False, lower_bound(self.problem)
         pops = DIVE_EVERY  # dive first
         while self.heap:
-            if pops >= (DIVE_EVERY if self.top.heap else DIVE_EVERY_EMPTY):
+            if pops >= (DIVE_EVERY if len(self.top.heap) >= self.top.k else DIVE_EVERY_EMPTY):
                 pops = 0
                 self.dive(DIVE_NODES)
                 continue
