@@ -83,7 +83,8 @@ def check_node_bounds(prob, best) -> set[tuple]:
     """Every node's bound is at most ``best`` below it, and no fitting pipeline is dropped;
     returns the pipeline nodes pushed."""
     search = _Search(prob, 1, Deadline(None))  # no incumbent: every node is pushed
-    search.configs()
+    for _chunk in search.configs():  # every configuration, bounded
+        pass
     seen_pipelines = set()
     while search.heap:
         bound, _n, kind, data = heapq.heappop(search.heap)

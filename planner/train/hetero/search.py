@@ -27,6 +27,16 @@ so the best plan is optimal (the ``k`` plans are the ``k`` best pipelines,
 each with its best split). Single-pool plans come from the exact homogeneous
 search on each pool, run first: their optimum is the initial cut-off.
 
+Anytime: best-first order reaches its first leaf only after every upper-level
+node with a smaller bound is expanded: 8 s of CPU for DeepSeek-V2 on 64 H100 +
+64 A100 (at load 7, all of a 20 s limit). So the driver also *dives* (depth-first
+from the least open node, the three best children of each node,
+:meth:`_Search.dive`): between chunks of level-1 configurations while no plan is
+held, every few expansions until ``k`` plans are, then now and then. A node a dive expands leaves the heap and its
+children enter it, as in best-first order, so the search stays exact. Level 1
+skips configurations that no ``dp`` can spread over two pools (level 2 would
+push nothing), before their layer times, most of its cost.
+
 Exactness needs the affine stage model of :mod:`planner.train.hetero.terms`,
 which holds when all layers have one type; models with ``D`` dense layers
 followed by MoE layers (DeepSeek) are exact too, by a case split over how the
@@ -62,6 +72,7 @@ from __future__ import annotations
 import heapq
 import itertools
 import math
+from collections.abc import Iterator
 from dataclasses import replace
 
 import numpy as np
@@ -96,6 +107,22 @@ def single_pool_problem(problem: TrainingProblem, label: str) -> TrainingProblem
     return replace(problem, cluster=cluster, constraints=c, name=f"{problem.name}[{label}]")
 
 
+#: Best-first expansions between two dives (:meth:`_Search.dive`) once ``k`` plans are held,
+#: and before; the most nodes one dive expands, and the children of a node it tries. Set on
+#: DeepSeek-V2 / V3 and llama-3.1-70b on mixed H100 + A100 pools (docs/train.md, s24pools):
+#: diving often until ``k`` plans are held (not only one) found DeepSeek-V2's 14.3 s plan on
+#: 64 + 64 GPUs at 1.2 s of CPU instead of 20.7 s, for the same CPU time of
+#: ``bench/train_hetero.py``'s proven searches as main's (within the machine's noise). Any
+#: values keep the search exact: they only move when plans are found.
+DIVE_EVERY = 200
+DIVE_EVERY_EMPTY = 10
+DIVE_NODES = 40
+DIVE_WIDTH = 3
+#: Configurations bounded between two dives while no plan is held (:meth:`_Search.configs`):
+#: 50 found the first plan at 0.18 / 0.42 s of CPU for DeepSeek-V2 / V3 (200: 0.51 / 0.93 s).
+CONFIG_CHUNK = 50
+
+
 def _stub(cfg: tuple, d: int, z: int, pp: int = 3) -> TrainingPlan:
     # an odd default pp: the stub's stage terms are those of 1F1B (DualPipe needs an even pp),
     # the only schedule spanning pipelines run (see spans_dualpipe)
@@ -127,6 +154,8 @@ class _Search:
         self.ids, self.other_ids = type_ids(problem)
         self.heap: list[tuple] = []
         self.counter = itertools.count()
+        self.gone: set[int] = set()  # heap entries a dive expanded already (lazy deletion)
+        self.pushed: list[tuple] | None = None  # the children of the node a dive expands
         self.truncated = False
         self.doubts: list[str] = []  # pipelines whose split rounding left uncertain
         self.u1: dict[tuple, dict[str, float]] = {}
@@ -139,7 +168,10 @@ class _Search:
 
     def push(self, bound: float, kind: str, *data) -> None:
         if bound < self.limit():
-            heapq.heappush(self.heap, (bound, next(self.counter), kind, data))
+            entry = (bound, next(self.counter), kind, data)
+            heapq.heappush(self.heap, entry)
+            if self.pushed is not None:
+                self.pushed.append(entry)
 
     def combo(self, cfg: tuple, d: int, z: int, bound: bool = False) -> ComboTerms:
         """Stage terms of (configuration, dp, ZeRO) for the leaves, or for the bounds.
@@ -170,20 +202,54 @@ class _Search:
     def price_of(self, labels, g: int) -> float:
         return g * sum(self.price[x] for x in labels)
 
+    def dps(self, t: int, cp: int, ep: int, b: int) -> list[int]:
+        """The data-parallel sizes of a configuration whose replicas can span two pools.
+
+        The sizes level 2 (:meth:`expand_config`) bounds: ``dp`` divides the microbatches,
+        is a multiple of ``ep`` (and the pinned ``dp``), and at least two pools hold a stage
+        of ``t * cp * dp`` GPUs with at least two pipeline slots (a spanning pipeline has a
+        stage on each of two pools); other sizes get an infinite bound there.
+        """
+        budget = self.problem.gpu_budget
+        out = []
+        for d in divisors(self.B // b):
+            if d % ep or (self.c.dp is not None and d != self.c.dp):
+                continue
+            g = t * cp * d
+            if min(self.L, budget // g) < 2:
+                continue
+            if sum(min(p.count, budget) // g >= 1 for p in self.pools.values()) >= 2:
+                out.append(d)
+        return out
+
     # ------------------------------------------------------------------ levels
-    def configs(self) -> None:
-        """Level 1: per-layer configurations with their aggregate-throughput bound."""
+    def configs(self) -> Iterator[None]:
+        """Level 1: per-layer configurations with their aggregate-throughput bound.
+
+        Yields after every :data:`CONFIG_CHUNK` configurations, so that the driver can dive
+        for a plan before all are bounded (for DeepSeek-V3 on 512 + 512 GPUs the layer times
+        of every configuration take ~2 s of CPU). Smallest microbatches first: the large
+        models that make this level slow fit only with small ones.
+        """
         sp = self.sp_space
         flags = {bool(f) for f in moe_flags(self.problem.model)}
-        for t, cp, ep, b, rc in itertools.product(
-            sp.tps, sp.cps, sp.eps, sp.microbatches, sp.recomputes
+        since = 0
+        for b, t, cp, ep, rc in itertools.product(
+            sp.microbatches, sp.tps, sp.cps, sp.eps, sp.recomputes
         ):
+            if since >= CONFIG_CHUNK:
+                since = 0
+                yield
             sps = sequence_parallel_values(self.problem, t, cp)
             if self.deadline.expired():
                 self.truncated = True  # configurations not enumerated stay open
                 return
             if 0 not in expert_tps(self.problem, t):
                 continue  # pools keep expert TP = TP (a fixed smaller one: no plan here)
+            if not self.dps(t, cp, ep, b):
+                # no data-parallel size puts a replica's stages on two pools: level 2 would
+                # push nothing, so the layer times (most of level 1's cost) are not computed
+                continue
             for seqpar in sps:
                 cfg = (t, cp, ep, b, rc, seqpar)
                 step = training_step(self.problem, _stub(cfg, 1, 0))
@@ -196,6 +262,7 @@ class _Search:
                     )
                 self.u1[cfg] = u1
                 self.out.configs += 1
+                since += 1
                 cb = max(
                     config_bound(self.problem, u1, t, cp, b),
                     pass_bound(self.problem, u1, t, cp, ep, b),
@@ -313,25 +380,83 @@ class _Search:
                 self.top.offer(plan, q)
 
     # ------------------------------------------------------------------ driver
+    def expand(self, entry: tuple) -> None:
+        """Expand one heap entry (its children go to the heap)."""
+        bound, _n, kind, data = entry
+        if kind == "config":
+            self.expand_config(bound, *data)
+        elif kind == "memory":
+            self.expand_tail(bound, *data)
+        elif kind == "pipelines":
+            self.expand_memory(bound, *data)
+        else:
+            self.expand_pipeline(*data)
+
+    def held(self) -> tuple[int, float, float]:
+        """What a new plan changes: the number of plans kept, the k-th and the best."""
+        objs = [-r.neg_objective for r in self.top.heap]
+        return len(objs), self.top.threshold, min(objs, default=math.inf)
+
+    def dive(self, budget: int) -> None:
+        """Depth-first from the open node with the least bound, best child first, until a
+        leaf changes the plans kept, the subtree is exhausted, ``budget`` nodes are expanded
+        or time is up.
+
+        Best-first order reaches its first leaf only after every open node of the upper
+        levels with a smaller bound is expanded (for DeepSeek-V2 on 64 + 64 GPUs, more than
+        20 s of CPU); a dive reaches a leaf in a few expansions, so the search holds plans
+        early and prunes with them. Exactness is kept: a node a dive expands leaves the heap
+        (``gone``, deleted when it comes up) and its children enter it, as in best-first order.
+        """
+        while self.heap and self.heap[0][1] in self.gone:
+            heapq.heappop(self.heap)
+        if not self.heap:
+            return
+        before = self.held()
+        stack = [self.heap[0]]
+        while stack and budget > 0 and not self.deadline.expired():
+            entry = stack.pop()
+            if entry[1] in self.gone or entry[0] >= self.limit():
+                continue
+            self.gone.add(entry[1])
+            budget -= 1
+            self.pushed = []
+            try:
+                self.expand(entry)
+            finally:
+                children, self.pushed = self.pushed, None
+            if self.held() != before:
+                return
+            # the DIVE_WIDTH best children only (the others stay in the heap), the smallest
+            # bound on top of the stack: a layout whose pipelines do not fit is left after a
+            # few of them, not after all (DeepSeek-V3's t1 cp2 pipelines: dozens each)
+            best = sorted(children, key=lambda e: (e[0], e[1]))[:DIVE_WIDTH]
+            stack.extend(reversed(best))
+
     def run(self) -> tuple[bool, float]:
-        """Expand nodes best-first; (complete, smallest open bound)."""
-        self.configs()
+        """Expand nodes best-first, with dives for early plans; (complete, smallest open
+        bound)."""
+        for _chunk in self.configs():
+            if not self.top.heap:
+                self.dive(DIVE_NODES)
         if self.truncated:
             return False, lower_bound(self.problem)
-        steps = {
-            "config": lambda b, data: self.expand_config(b, *data),
-            "memory": lambda b, data: self.expand_tail(b, *data),
-            "pipelines": lambda b, data: self.expand_memory(b, *data),
-            "pipeline": lambda b, data: self.expand_pipeline(*data),
-        }
+        pops = DIVE_EVERY  # dive first
         while self.heap:
-            bound, _n, kind, data = self.heap[0]
+            if pops >= (DIVE_EVERY if len(self.top.heap) >= self.top.k else DIVE_EVERY_EMPTY):
+                pops = 0
+                self.dive(DIVE_NODES)
+                continue
+            bound, n, _kind, _data = self.heap[0]
+            if n in self.gone:
+                heapq.heappop(self.heap)
+                continue
             if bound >= self.limit():
                 return True, bound
             if self.deadline.expired() or (not self.top.heap and self.soft.expired()):
                 return False, bound
-            heapq.heappop(self.heap)
-            steps[kind](bound, data)
+            pops += 1
+            self.expand(heapq.heappop(self.heap))
         return True, math.inf
 
 
