@@ -212,8 +212,13 @@ class ModelSpec:
 
     def __post_init__(self) -> None:
         where = self.source or self.name
-        # a list from to_dict / a problem file: kept as a tuple (the spec is frozen)
-        object.__setattr__(self, "approximations", tuple(str(a) for a in self.approximations))
+        # a list from to_dict / a problem file: kept as a tuple (the spec is frozen); anything
+        # but a list of strings is bad input naming the field (a string was split into one
+        # warning per character, a number was a TypeError)
+        notes = self.approximations
+        if not isinstance(notes, (list, tuple)) or not all(isinstance(a, str) for a in notes):
+            raise InputError(f"{where}: field 'approximations' must be a list of strings")
+        object.__setattr__(self, "approximations", tuple(notes))
         if not isinstance(self.remote_code, bool):  # a problem file's model table
             raise InputError(f"{where}: field 'remote_code' must be true or false")
         for key in ("hidden", "layers", "heads", "kv_heads", "head_dim", "ffn", "vocab", "max_seq"):

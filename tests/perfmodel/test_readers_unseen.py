@@ -257,6 +257,18 @@ def test_gemma2_soft_capping_is_named_and_counts_match_the_report():
     assert again.approximations == spec.approximations and again == spec
 
 
+@pytest.mark.parametrize("bad", ["abc", 5, [1], {"a": "b"}, None])
+def test_a_problem_files_approximations_must_be_a_list_of_strings(bad):
+    # s24review: a string was split into one warning per character ("a", "b", "c"), a number
+    # was a TypeError ("not a valid train instance")
+    data = read(GEMMA2_27B).to_dict()
+    data["approximations"] = bad
+    with pytest.raises(InputError, match="approximations"):
+        ModelSpec.from_dict(data)
+    data["approximations"] = ["a note"]
+    assert ModelSpec.from_dict(data).approximations == ("a note",)
+
+
 def test_soft_capping_is_a_warning_of_plan_train_and_plan_serve():
     import planner.serve.api as serve_api
     import planner.train.api as train_api

@@ -1,0 +1,3 @@
+#!/bin/bash
+# planner CLI from the current directory's tree: pl.sh ARGS...
+exec env PYTHONPATH=. /work/main/.venv/bin/python -c 'import sys; from planner.launcher import main; sys.argv[0]="planner"; sys.exit(main())' "$@"
