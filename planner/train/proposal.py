@@ -71,7 +71,7 @@ def propose(
         from planner.train.export import export
 
         proposal["export"] = export(open_problem, result.solution, export_format)
-    outside = _outside_framework(launch.fmt, open_problem, result.solution)
+    outside = outside_framework(launch.fmt, open_problem, result.solution)
     if outside:
         proposal["outside_framework"] = outside
     if launch_summary.get("plan") is None:
@@ -84,11 +84,26 @@ def propose(
     return {"from": read, "proposal": proposal}
 
 
-def _outside_framework(fmt: str, problem: TrainingProblem, plan: Any) -> list[str]:
-    """Why the launch's own framework cannot launch the proposed ``plan`` (empty when it can,
-    or when the proposal was already kept to a framework). On mixed pools, whose stage shapes
-    the profiles do not describe, only the ZeRO stage is checked (a ZeRO-3 proposal for a
-    Megatron launch on H100 + A100 went unlabelled)."""
+def outside_framework(fmt: str, problem: TrainingProblem, plan: Any) -> list[str]:
+    """Why the launch's own framework cannot launch the proposed plan.
+
+    Parameters
+    ----------
+    fmt
+        The launch format read (``megatron``, ``nemo``, ``deepspeed``, ``torchtitan``).
+    problem
+        The problem the proposal was searched on.
+    plan
+        The proposed plan.
+
+    Returns
+    -------
+    list of str
+        One reason per rule of the framework's profile the plan breaks; empty when it can
+        launch it, or when the proposal was already kept to a framework. On mixed pools, whose
+        stage shapes the profiles do not describe, only the ZeRO stage is checked (a ZeRO-3
+        proposal for a Megatron launch on H100 + A100 went unlabelled).
+    """
     from planner.train.frameworks import profile, violations, zero_refusal
 
     fw = profile(fmt)

@@ -14,7 +14,7 @@ from planner.train.api import solve
 from planner.train.export import export as export_launch
 from planner.train.frameworks import PROFILES, violations
 from planner.train.launch import read_launch
-from planner.train.proposal import _outside_framework
+from planner.train.proposal import outside_framework
 from planner.train.step_time import estimate
 
 from .test_cli import run
@@ -90,7 +90,7 @@ def test_megatron_zero3_is_labelled_megatron_fsdp_not_missing():
     (note,) = [n for n in launch["notes"] if "ZeRO-3" in n]
     assert "launch ZeRO-1" in note and "Megatron-FSDP" in note
     # the proposal of a --from megatron launch names the same reason (proposal.outside_framework)
-    assert _outside_framework("megatron", problem, res.solution) == why
+    assert outside_framework("megatron", problem, res.solution) == why
 
 
 def test_a_zero3_proposal_on_mixed_pools_is_labelled_for_a_megatron_launch():
@@ -99,5 +99,5 @@ def test_a_zero3_proposal_on_mixed_pools_is_labelled_for_a_megatron_launch():
     problem = make_problem("llama-3.1-8b", "H100:16,A100:16", global_batch=64, seq_len=4096, zero=3)
     res = solve(problem, time_limit=20)
     assert res.solution is not None and res.solution.zero == 3
-    (why,) = _outside_framework("megatron", problem, res.solution)
+    (why,) = outside_framework("megatron", problem, res.solution)
     assert "Megatron-FSDP" in why
