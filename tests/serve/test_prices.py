@@ -125,3 +125,11 @@ def test_an_unpriced_gpu_is_warned_about_not_silently_free():
     assert not any("no price" in w for w in priced.meta.get("warnings", []))
     offline = make_problem("llama-3.1-8b", "H20:8", prompt_tokens=512, output_tokens=64)
     assert not offline.meta.get("warnings")  # maximum throughput: prices do not steer it
+
+
+def test_prices_module_is_shared():
+    from planner.perfmodel import prices as shared
+    from planner.serve import prices as serve_prices
+
+    assert serve_prices.load_prices is shared.load_prices
+    assert serve_prices.apply_pricing is shared.apply_pricing

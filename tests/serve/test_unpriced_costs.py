@@ -1,6 +1,5 @@
-"""Defects fixed in the twenty-fourth session (s24small): costs of unpriced GPUs in the library
-result, the day profile and the infeasibility explanation (null / "no price", as the CLI's JSON
-since s23small)."""
+"""GPUs without a known price: costs are null / "no price known", never 0.0 (read as free), in
+the CLI's JSON and table, the library result, the day profile and the infeasibility explanation."""
 
 from __future__ import annotations
 
@@ -14,7 +13,49 @@ from planner.serve.relax import describe, explain_infeasible
 
 from .test_cli import run
 
+LINE = [
+    "plan",
+    "serve",
+    "--model",
+    "llama-3.1-8b",
+    "--qps",
+    "5",
+    "--prompt-tokens",
+    "512",
+    "--output-tokens",
+    "128",
+    "--ttft",
+    "1s",
+    "--tpot",
+    "50ms",
+    "-t",
+    "10",
+]
+
+
 ARGS = dict(prompt_tokens="exp:600", output_tokens="exp:150", ttft="1s", tpot="50ms")
+
+
+def test_unpriced_pool_cost_is_null_and_the_table_says_no_price(capsys):
+    code, out, _ = run(capsys, *LINE, "--gpus", "MI300X:4", "--json")
+    assert code == 0
+    d = json.loads(out)
+    assert d["status"] == "OPTIMAL" and d["replicas"]
+    assert d["cost_per_hour"] is None  # was 0.0, read as free
+    assert "usd_per_million_output_tokens" not in d
+    assert any(w.startswith("no price for MI300X") for w in d["warnings"])
+    code, out, _ = run(capsys, *LINE, "--gpus", "MI300X:4")
+    assert code == 0 and "cost: no price known" in out and "$0.00/h for" not in out
+
+
+def test_priced_pool_cost_is_a_number(capsys):
+    code, out, _ = run(capsys, *LINE, "--gpus", "MI300X:4", "--pricing", "on-demand", "--json")
+    assert code == 0
+    d = json.loads(out)
+    price = d["pricing"]["gpus"]["MI300X"]["usd_per_gpu_hour"]
+    assert price > 0
+    assert d["cost_per_hour"] == pytest.approx(d["gpus"]["MI300X"] * price)
+    assert d["usd_per_million_output_tokens"] > 0
 
 
 def test_library_metrics_cost_is_none_for_an_unpriced_gpu():
