@@ -138,5 +138,6 @@ def select(
 
 
 def _takes(family: Family, path: Path) -> bool:
-    name = path.name.lower()
+    # a gzip-compressed file of a format the family reads (read_text decompresses it)
+    name = path.name.lower().removesuffix(".gz")
     return any(name.endswith(ext.lower()) for ext in family.extensions)

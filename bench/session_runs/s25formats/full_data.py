@@ -102,7 +102,7 @@ def run_psplib(root: Path, rows: list[dict]) -> Iterator[SetResult]:
             res.files += 1
             try:
                 (inst,) = read_file(fam, path)
-            except Exception as exc:  # noqa: BLE001 -- the table reports any failure
+            except Exception as exc:  # the table reports any failure
                 res.parse_errors.append(f"{path.name}: {type(exc).__name__}: {exc}")
                 continue
             res.instances += 1
@@ -148,7 +148,7 @@ def run_rcpsp_max(root: Path, rows: list[dict]) -> Iterator[SetResult]:
             res.files += 1
             try:
                 (inst,) = read_file(fam, path)
-            except Exception as exc:  # noqa: BLE001
+            except Exception as exc:
                 res.parse_errors.append(f"{path.name}: {type(exc).__name__}: {exc}")
                 continue
             res.instances += 1
@@ -190,7 +190,7 @@ def run_orlib(root: Path, rows: list[dict]) -> Iterator[SetResult]:
         t0 = time.process_time()
         try:
             insts = read_file(fam, path)
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             res.parse_errors.append(f"{path.name}: {type(exc).__name__}: {exc}")
             yield res
             continue
@@ -227,7 +227,7 @@ def run_jsonl(root: Path, rows: list[dict]) -> Iterator[SetResult]:
         t0 = time.process_time()
         try:
             insts = read_file(fam, path)
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             res.parse_errors.append(f"{path.name}: {type(exc).__name__}: {exc}")
             yield res
             continue
@@ -276,7 +276,7 @@ def run_seqpar(root: Path, rows: list[dict]) -> Iterator[SetResult]:
     t0 = time.process_time()
     try:
         lengths = read_lengths(path)
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         res.parse_errors.append(f"{path.name}: {type(exc).__name__}: {exc}")
         yield res
         return
