@@ -70,6 +70,24 @@ def read_text(path: str | Path) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
+def refuse_archive(path: str | Path) -> None:
+    """Raise ``InputError`` when the regular file ``path`` is a zip archive (PSPLIB ships its
+    sets as ``j30.sm.zip``): "unknown file type '.zip'" or a parse error of its binary said
+    nothing of unzipping it. Other paths (a FIFO: reading would consume it) pass."""
+    path = Path(path)
+    try:
+        if not path.is_file():
+            return
+        with open(path, "rb") as fh:
+            head = fh.read(len(ZIP_MAGIC))
+    except OSError:
+        return  # the reader names the problem
+    if head == ZIP_MAGIC:
+        raise InputError(
+            f"{path}: a zip archive, not a text file: unzip it and give the folder or a file in it"
+        )
+
+
 def _gunzip(path: Path, data: bytes) -> bytes:
     """The decompressed bytes of the gzip stream ``data`` read from ``path``."""
     try:

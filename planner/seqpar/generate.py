@@ -65,7 +65,8 @@ def read_lengths(path: str | Path) -> np.ndarray:
         if v <= 0:
             raise InputError(f"{path}:{lineno}: length {v} is not positive")
         if v > MAX_LENGTH:  # np.asarray(int64) raised OverflowError: exit 1, a traceback
-            raise InputError(f"{path}:{lineno}: length {item[:30]} is above {MAX_LENGTH:,}")
+            shown = item if len(item) <= 30 else item[:30] + "..."
+            raise InputError(f"{path}:{lineno}: length {shown} is above {MAX_LENGTH:,}")
         values.append(v)
     if not values:
         raise InputError(f"{path}: no lengths")

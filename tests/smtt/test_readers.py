@@ -145,3 +145,16 @@ def test_read_values_errors(tmp_path):
 def test_reference_value_file_is_not_an_instance_file():
     with pytest.raises(InputError, match="reference values, not instances"):
         read(INSTANCES / "wtopt40_first3.txt")
+
+
+# s25formats: OR-Library and JSON Lines sets downloaded gzip-compressed
+@pytest.mark.parametrize("name", ["wt40_first3.txt", "tkindt_n100_sample.jsonl", "example.json"])
+def test_a_gzip_compressed_file_reads_as_the_clean_file(tmp_path, name):
+    import gzip
+
+    clean = read(INSTANCES / name)
+    path = tmp_path / (name + ".gz")
+    path.write_bytes(gzip.compress((INSTANCES / name).read_bytes()))
+    got = read(path)
+    # names too: wt40_first3_001, not wt40_first3.txt_001
+    assert [(i.name, i.p, i.d, i.w) for i in got] == [(i.name, i.p, i.d, i.w) for i in clean]
