@@ -19,6 +19,7 @@ Every error is an ``InputError`` naming the file, the line and the field.
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Sequence
 from pathlib import Path
@@ -217,7 +218,9 @@ def reference(spec: str, instances: Sequence[Instance]) -> dict[str, Reference]:
     refs = {}
     for inst in instances:
         value = inst.meta.get(spec)
-        if isinstance(value, (int, float)) and not isinstance(value, bool):
+        # NaN / Infinity (json writes a missing float optimum as NaN) is no reference: it
+        # gave a NaN gap and reference check; rcpsp's reference() skips them too
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value):
             refs[inst.name] = Reference(value=float(value))
     if not refs:
         raise InputError(f"--reference: no instance has a numeric field {spec!r}")
