@@ -22,6 +22,7 @@ import psplib
 from planner.core.errors import InputError
 from planner.core.family import Reference
 from planner.core.io import (
+    GZIP_MAGIC,
     format_stem,
     format_suffix,
     iter_jsonl,
@@ -123,19 +124,27 @@ def _parse(path: Path, fmt: str) -> psplib.ProjectInstance:
     ``psplib`` opens the path itself, in the locale's encoding and without dropping a UTF-8
     byte-order mark: a ``.SCH`` or ``.rcp`` file saved by a Windows editor failed on
     ``int('\\ufeff10')`` after the scanner here had accepted it, and a ``.gz`` file was not
-    text to it at all. It gets a plain copy of the text instead (BOM dropped, decompressed,
-    ASCII: the scanner has checked every line it reads holds numbers).
+    text to it at all. Such a file gets a plain copy of the text instead (BOM dropped,
+    decompressed, ASCII: the scanner has checked every line it reads holds numbers).
     """
+    with open(path, "rb") as fh:
+        head = fh.read(3)
+    if not head.startswith((b"\xef\xbb\xbf", GZIP_MAGIC)):
+        # a plain file straight to psplib: the copy costs ~0.5 ms a file (j30: 0.9 -> 1.4 ms)
+        return _psplib(path, path, fmt)
     text = read_text(path)
     with tempfile.TemporaryDirectory(prefix="planner-psplib-") as tmp:
         plain = Path(tmp) / "instance.txt"
         plain.write_text(text, encoding="ascii", errors="replace")
-        try:
-            return psplib.parse(plain, instance_format=fmt)
-        except (ValueError, IndexError, StopIteration, TypeError) as exc:
-            raise InputError(
-                f"{path}: malformed {fmt} file ({type(exc).__name__}: {exc})"
-            ) from None
+        return _psplib(plain, path, fmt)
+
+
+def _psplib(source: Path, path: Path, fmt: str) -> psplib.ProjectInstance:
+    """``psplib.parse(source)``, its errors bad input naming ``path`` (the user's file)."""
+    try:
+        return psplib.parse(source, instance_format=fmt)
+    except (ValueError, IndexError, StopIteration, TypeError) as exc:
+        raise InputError(f"{path}: malformed {fmt} file ({type(exc).__name__}: {exc})") from None
 
 
 def _check_cycle(

@@ -297,6 +297,63 @@ def run_seqpar(root: Path, rows: list[dict]) -> Iterator[SetResult]:
     yield res
 
 
+def _key(inst) -> str:
+    d = inst.to_dict()
+    d.pop("meta", None)  # meta names the source file
+    return json.dumps(d, sort_keys=True, default=str)
+
+
+def run_gzip(root: Path, rows: list[dict]) -> Iterator[SetResult]:
+    """Every instance file again, gzip-compressed: the same instances, names included."""
+    import gzip
+    import tempfile
+
+    del rows
+    groups = {
+        "rcpsp": [p for sub in ("psplib", "rcpsp_max") for p in sorted((root / sub).rglob("*"))],
+        "smtt": sorted((root / "smtt").rglob("*")),
+    }
+    for family, paths in groups.items():
+        fam = get_family(family)
+        res = SetResult(f"gzip copies ({family})")
+        t0 = time.process_time()
+        with tempfile.TemporaryDirectory(prefix="s25formats_gz_") as tmp:
+            for path in paths:
+                if not path.is_file() or path.suffix.lower() not in fam.extensions:
+                    continue
+                if "opt" in path.stem or "best" in path.stem or "info" in path.stem:
+                    continue  # OR-Library reference values, not instances
+                res.files += 1
+                packed = Path(tmp) / (path.name + ".gz")
+                packed.write_bytes(gzip.compress(path.read_bytes()))
+                try:
+                    plain = read_file(fam, path)
+                    got = read_file(fam, packed)
+                except Exception as exc:  # the table reports any failure
+                    res.parse_errors.append(f"{path.name}: {type(exc).__name__}: {exc}")
+                    continue
+                res.instances += len(got)
+                if [_key(i) for i in got] != [_key(i) for i in plain]:
+                    res.structure_mismatch.append(f"{path.name}: the .gz copy reads differently")
+                packed.unlink()
+        res.cpu_s = time.process_time() - t0
+        yield res
+    res = SetResult("gzip copies (seqpar lengths)")
+    path = root / "seqpar" / "wikipedia_lengths.txt"
+    if path.is_file():
+        t0 = time.process_time()
+        with tempfile.TemporaryDirectory(prefix="s25formats_gz_") as tmp:
+            packed = Path(tmp) / (path.name + ".gz")
+            packed.write_bytes(gzip.compress(path.read_bytes()))
+            res.files = 1
+            got = read_lengths(packed)
+            res.instances = len(got)
+            if not np.array_equal(got, read_lengths(path)):
+                res.structure_mismatch.append("the .gz copy reads differently")
+        res.cpu_s = time.process_time() - t0
+        yield res
+
+
 def table(results: list[SetResult], load: str) -> str:
     head = (
         "| set | files | instances | parse errors | with reference | lb > reference "
@@ -327,7 +384,7 @@ def main() -> None:
     load = Path("/proc/loadavg").read_text().split()[:3]
     rows: list[dict] = []
     results: list[SetResult] = []
-    for gen in (run_psplib, run_rcpsp_max, run_orlib, run_jsonl, run_seqpar):
+    for gen in (run_psplib, run_rcpsp_max, run_orlib, run_jsonl, run_seqpar, run_gzip):
         for res in gen(root, rows):
             print(
                 f"{res.name}: {res.instances} instances, {len(res.parse_errors)} errors, "
