@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import gzip
+import io
 import json
 import os
 import tempfile
 import tomllib
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -20,25 +23,99 @@ from typing import Any
 from planner.core.errors import InputError
 from planner.core.paths import missing_data_hint
 
+#: The first bytes of a gzip stream (RFC 1952) and of a zip archive.
+GZIP_MAGIC = b"\x1f\x8b"
+ZIP_MAGIC = b"PK\x03\x04"
+#: Largest text a gzip-compressed input may expand to: the largest benchmark file (1M
+#: Wikipedia lengths) is 7 MB; a small ``.gz`` that expands without bound is not an input.
+MAX_GUNZIPPED = 1 << 30
+
 
 def read_text(path: str | Path) -> str:
     """Read a text file, turning I/O problems into ``InputError``.
 
     A leading UTF-8 byte-order mark (Windows editors write one) is dropped: JSON and TOML
     parsers refused it ("Unexpected UTF-8 BOM"), and RFC 8259 lets a parser ignore it.
+    Universal newlines: ``\\r\\n`` and ``\\r`` read as ``\\n``.
+
+    A gzip-compressed file (recognized by its first bytes, whatever its name) is read
+    decompressed: benchmark sets are downloaded that way (``j30.sm.gz``,
+    ``tkindt_n500.jsonl.gz``), and "not UTF-8 text (invalid start byte at byte 1)" did not
+    say why such a file was refused. A zip archive is refused naming what to do.
     """
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        # bytes once: a FIFO or /dev/stdin cannot be opened twice (once to look at the magic)
+        data = path.read_bytes()
     except FileNotFoundError:
         raise InputError(f"{path}: no such file{missing_data_hint(path)}") from None
     except IsADirectoryError:
         raise InputError(f"{path}: is a directory, expected a file") from None
-    except UnicodeDecodeError as exc:
-        raise InputError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
     except OSError as exc:
         raise InputError(f"{path}: cannot read ({exc.strerror})") from None
-    return text
+    what = ""
+    if data.startswith(GZIP_MAGIC):
+        data, what = _gunzip(path, data), " once decompressed"
+    elif data.startswith(ZIP_MAGIC):
+        raise InputError(
+            f"{path}: a zip archive, not a text file: unzip it and give the folder or a file in it"
+        )
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            f"{path}: not UTF-8 text{what} ({exc.reason} at byte {exc.start})"
+        ) from None
+    # universal newlines, as open() in text mode reads them
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def refuse_archive(path: str | Path) -> None:
+    """Raise ``InputError`` when the regular file ``path`` is a zip archive (PSPLIB ships its
+    sets as ``j30.sm.zip``): "unknown file type '.zip'" or a parse error of its binary said
+    nothing of unzipping it. Other paths (a FIFO: reading would consume it) pass."""
+    path = Path(path)
+    try:
+        if not path.is_file():
+            return
+        with open(path, "rb") as fh:
+            head = fh.read(len(ZIP_MAGIC))
+    except OSError:
+        return  # the reader names the problem
+    if head == ZIP_MAGIC:
+        raise InputError(
+            f"{path}: a zip archive, not a text file: unzip it and give the folder or a file in it"
+        )
+
+
+def _gunzip(path: Path, data: bytes) -> bytes:
+    """The decompressed bytes of the gzip stream ``data`` read from ``path``."""
+    try:
+        with gzip.GzipFile(fileobj=io.BytesIO(data)) as fh:
+            out = fh.read(MAX_GUNZIPPED + 1)
+    except (OSError, EOFError, zlib.error) as exc:  # a cut or corrupt stream
+        raise InputError(f"{path}: corrupt or truncated gzip file ({exc})") from None
+    if len(out) > MAX_GUNZIPPED:
+        raise InputError(f"{path}: expands to more than {MAX_GUNZIPPED >> 20} MiB uncompressed")
+    return out
+
+
+def format_suffix(path: str | Path) -> str:
+    """The lower-case suffix that names a file's format, under a ``.gz`` compression suffix
+    (``j301_1.sm.gz`` -> ``.sm``; ``PSP1.SCH`` -> ``.sch``)."""
+    path = Path(path)
+    if path.suffix.lower() == ".gz":
+        path = path.with_suffix("")
+    return path.suffix.lower()
+
+
+def format_stem(path: str | Path) -> str:
+    """The file name without its format suffix and a ``.gz`` (``j301_1.sm.gz`` -> ``j301_1``):
+    instance names come from it and must not change when a file is compressed."""
+    path = Path(path)
+    if path.suffix.lower() == ".gz":
+        path = path.with_suffix("")
+    return path.stem
 
 
 def read_csv_text(path: str | Path) -> str:

@@ -23,6 +23,7 @@ from typing import Any
 
 from planner.core.errors import InputError
 from planner.core.family import Family
+from planner.core.io import refuse_archive
 from planner.core.paths import data_dir, given_or_bundled, missing_data_hint
 
 log = logging.getLogger("planner")
@@ -98,6 +99,7 @@ def read_file(family: Family, path: Path, selector: str | None = None) -> list[A
     so it becomes an ``InputError`` naming the file; errors elsewhere are
     left alone.
     """
+    refuse_archive(path)
     try:
         return list(family.read(path, selector))
     except InputError as exc:
@@ -138,5 +140,6 @@ def select(
 
 
 def _takes(family: Family, path: Path) -> bool:
-    name = path.name.lower()
+    # a gzip-compressed file of a format the family reads (read_text decompresses it)
+    name = path.name.lower().removesuffix(".gz")
     return any(name.endswith(ext.lower()) for ext in family.extensions)

@@ -28,7 +28,15 @@ import numpy as np
 
 from planner.core import validate
 from planner.core.errors import InputError
-from planner.core.io import dump_json, dumps_json, iter_jsonl, read_json, write_atomic
+from planner.core.io import (
+    dump_json,
+    dumps_json,
+    format_stem,
+    format_suffix,
+    iter_jsonl,
+    read_json,
+    write_atomic,
+)
 from planner.core.specs import select
 from planner.offload.instance import Instance
 
@@ -36,8 +44,10 @@ from planner.offload.instance import Instance
 def read(path: str | Path, selector: str | None = None) -> list[Instance]:
     """Read every instance of ``path`` (or the one ``selector`` names)."""
     path = Path(path)
-    suffix = path.suffix.lower()
+    suffix = format_suffix(path)  # under a .gz
     if suffix == ".npy":
+        if path.suffix.lower() == ".gz":  # np.load reads no gzip stream; the header is beside it
+            raise InputError(f"{path}: a compressed .npy trace: decompress it (gunzip) first")
         return select([read_npy(path)], selector, path)
     if suffix == ".jsonl":
         return select(read_jsonl(path), selector, path)
@@ -45,9 +55,12 @@ def read(path: str | Path, selector: str | None = None) -> list[Instance]:
     if isinstance(data, list):
         if not data:
             raise InputError(f"{path}: empty list, no instance")
-        out = [_instance(obj, path, f"item {i}", f"{path.stem}_{i}") for i, obj in enumerate(data)]
+        out = [
+            _instance(obj, path, f"item {i}", f"{format_stem(path)}_{i}")
+            for i, obj in enumerate(data)
+        ]
         return select(out, selector, path)
-    return select([_instance(data, path, "", path.stem)], selector, path)
+    return select([_instance(data, path, "", format_stem(path))], selector, path)
 
 
 def companions(path: str | Path) -> list[Path]:
@@ -149,7 +162,7 @@ def read_jsonl(path: Path) -> list[Instance]:
     first = lines[0][1]
     if "counts" in first:
         return [
-            _instance(obj, path, f"line {n}", f"{path.stem}_{i}")
+            _instance(obj, path, f"line {n}", f"{format_stem(path)}_{i}")
             for i, (n, obj) in enumerate(lines)
         ]
     return [_trace_lines(path, lines)]
@@ -211,7 +224,7 @@ def _trace_lines(path: Path, lines: list[tuple[int, dict[str, Any]]]) -> Instanc
                 raise InputError(f"{path}:{lineno}: field 'counts' of expert {e}: {c} is negative")
             counts[s, layer, e] = c
     data = dict(header)
-    data.setdefault("name", path.stem)
+    data.setdefault("name", format_stem(path))
     try:
         return Instance.from_dict(data, counts=counts)
     except InputError as exc:

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from planner.core.errors import InputError
-from planner.core.io import iter_jsonl, loads_json, read_text
+from planner.core.io import format_stem, format_suffix, iter_jsonl, loads_json, read_text
 from planner.core.specs import select
 from planner.pipelining.instance import Instance
 
@@ -22,7 +22,7 @@ def read(path: str | Path, selector: str | None = None) -> list[Instance]:
     text = read_text(path)
     if not text.strip():
         raise InputError(f"{path}: empty file")
-    if path.suffix.lower() == ".jsonl":
+    if format_suffix(path) == ".jsonl":
         instances = _lines(path)
     else:
         try:
@@ -40,7 +40,11 @@ def read(path: str | Path, selector: str | None = None) -> list[Instance]:
             for i, obj in enumerate(items):
                 try:
                     instances.append(
-                        _instance(obj, path, f"{path.stem}_{i}" if len(items) > 1 else path.stem)
+                        _instance(
+                            obj,
+                            path,
+                            f"{format_stem(path)}_{i}" if len(items) > 1 else format_stem(path),
+                        )
                     )
                 except InputError as exc:
                     where = f"{path}" if len(items) == 1 else f"{path} item {i}"
@@ -53,7 +57,7 @@ def _lines(path: Path) -> list[Instance]:
     out = []
     for lineno, obj in iter_jsonl(path):
         try:
-            out.append(_instance(obj, path, f"{path.stem}_{len(out)}"))
+            out.append(_instance(obj, path, f"{format_stem(path)}_{len(out)}"))
         except InputError as exc:
             raise InputError(f"{path}:{lineno}: {exc}") from None
     return out

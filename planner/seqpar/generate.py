@@ -45,10 +45,13 @@ DEFAULT_GPU = "H100"
 #: a loaded 2-core machine, more than a 2 s limit leaves.
 MAX_BATCH = 131_072
 MAX_GPUS = 65_536
+#: Largest document length a ``--lengths`` file may give: 64-bit token counts.
+MAX_LENGTH = int(np.iinfo(np.int64).max)
 
 
 def read_lengths(path: str | Path) -> np.ndarray:
-    """Document lengths from a text file, one positive integer per line (blank lines skipped)."""
+    """Document lengths from a text file, one positive integer per line (blank lines skipped;
+    a gzip-compressed file is read decompressed)."""
     text = read_text(path)
     values = []
     for lineno, line in enumerate(text.splitlines(), start=1):
@@ -61,6 +64,9 @@ def read_lengths(path: str | Path) -> np.ndarray:
             raise InputError(f"{path}:{lineno}: {item[:30]!r} is not an integer length") from None
         if v <= 0:
             raise InputError(f"{path}:{lineno}: length {v} is not positive")
+        if v > MAX_LENGTH:  # np.asarray(int64) raised OverflowError: exit 1, a traceback
+            shown = item if len(item) <= 30 else item[:30] + "..."
+            raise InputError(f"{path}:{lineno}: length {shown} is above {MAX_LENGTH:,}")
         values.append(v)
     if not values:
         raise InputError(f"{path}: no lengths")

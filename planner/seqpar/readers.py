@@ -12,7 +12,7 @@ import json
 from pathlib import Path
 
 from planner.core.errors import InputError
-from planner.core.io import loads_json, read_text
+from planner.core.io import format_stem, loads_json, read_text
 from planner.core.specs import select
 from planner.seqpar.instance import Instance
 
@@ -48,7 +48,8 @@ def read(path: str | Path, selector: str | None = None) -> list[Instance]:
                 f"{path}:{lineno}: expected an instance object, got {type(obj).__name__}"
             )
         obj = dict(obj)
-        obj.setdefault("name", path.stem if len(items) == 1 else f"{path.stem}_{k}")
+        stem = format_stem(path)
+        obj.setdefault("name", stem if len(items) == 1 else f"{stem}_{k}")
         try:
             out.append(Instance.from_dict(obj))
         except InputError as exc:

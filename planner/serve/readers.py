@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from planner.core.errors import InputError
-from planner.core.io import iter_jsonl, read_json, read_toml
+from planner.core.io import format_stem, format_suffix, iter_jsonl, read_json, read_toml
 from planner.core.specs import select
 from planner.serve.instance import ServingProblem
 
@@ -43,7 +43,7 @@ def parse(data: Any, path: Path, *, where: str | None = None) -> list[ServingPro
         data = data["problem"]
     if isinstance(data, Mapping):
         data = dict(data)
-        data.setdefault("name", path.stem)
+        data.setdefault("name", format_stem(path))
         return [_problem(data, where or str(path), base)]
     if isinstance(data, list):
         if not data:
@@ -53,7 +53,7 @@ def parse(data: Any, path: Path, *, where: str | None = None) -> list[ServingPro
             if not isinstance(item, Mapping):
                 raise InputError(f"{path}: item {i} is not an object")
             item = dict(item)
-            item.setdefault("name", f"{path.stem}_{i}")
+            item.setdefault("name", f"{format_stem(path)}_{i}")
             out.append(_problem(item, f"{path}: item {i}", base))
         return out
     raise InputError(f"{path}: expected a problem object or a list of them")
@@ -73,13 +73,13 @@ def _problem(data: Mapping[str, Any], where: str, base: Path) -> ServingProblem:
 def read(path: str | Path, selector: str | None = None) -> list[ServingProblem]:
     """Read the serving problems of ``path`` (``selector``: ``#NAME`` / ``#INDEX``)."""
     path = Path(path)
-    suffix = path.suffix.lower()
+    suffix = format_suffix(path)  # under a .gz
     if suffix == ".toml":
         problems = parse(read_toml(path), path)
     elif suffix == ".jsonl":
         problems = []
         for lineno, obj in iter_jsonl(path):
-            obj = {"name": f"{path.stem}_{len(problems)}", **obj}
+            obj = {"name": f"{format_stem(path)}_{len(problems)}", **obj}
             problems.extend(parse(obj, path, where=f"{path}:{lineno}"))
     else:
         problems = parse(read_json(path), path)

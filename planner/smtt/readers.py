@@ -19,6 +19,7 @@ Every error is an ``InputError`` naming the file, the line and the field.
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Sequence
 from pathlib import Path
@@ -26,7 +27,7 @@ from typing import Any
 
 from planner.core.errors import InputError
 from planner.core.family import Reference
-from planner.core.io import iter_jsonl, loads_json, read_text
+from planner.core.io import format_stem, format_suffix, iter_jsonl, loads_json, read_text
 from planner.core.specs import select
 from planner.smtt.instance import Instance
 
@@ -54,7 +55,7 @@ def read(path: str | Path, selector: str | None = None) -> list[Instance]:
     text = read_text(path)
     if not text.strip():
         raise InputError(f"{path}: empty file")
-    suffix = path.suffix.lower()
+    suffix = format_suffix(path)  # under a .gz
     if suffix in (".json", ".jsonl") or (suffix != ".txt" and text.lstrip()[:1] in "{["):
         instances = read_json_text(text, path)
     else:
@@ -64,7 +65,7 @@ def read(path: str | Path, selector: str | None = None) -> list[Instance]:
 
 def read_json_text(text: str, path: Path) -> list[Instance]:
     """Instances from JSON text: one object, a list of objects, or JSON Lines."""
-    if path.suffix.lower() == ".jsonl":
+    if format_suffix(path) == ".jsonl":
         return _read_json_lines(text, path)
     try:
         data = loads_json(text, path)
@@ -73,13 +74,18 @@ def read_json_text(text: str, path: Path) -> list[Instance]:
             return _read_json_lines(text, path)  # JSON Lines, whatever the suffix
         raise InputError(f"{path}:{exc.lineno}: malformed JSON ({exc.msg})") from None
     if isinstance(data, dict):
-        return [_instance(data, path, 1, default_name=path.stem)]
+        return [_instance(data, path, 1, default_name=format_stem(path))]
     if isinstance(data, list):
         if not data:
             raise InputError(f"{path}: empty list, no instance")
         lines = _object_lines(text)
         return [
-            _instance(obj, path, lines[i] if i < len(lines) else 1, default_name=f"{path.stem}_{i}")
+            _instance(
+                obj,
+                path,
+                lines[i] if i < len(lines) else 1,
+                default_name=f"{format_stem(path)}_{i}",
+            )
             for i, obj in enumerate(data)
         ]
     raise InputError(f"{path}:1: expected a JSON object or list, got {type(data).__name__}")
@@ -88,7 +94,7 @@ def read_json_text(text: str, path: Path) -> list[Instance]:
 def _read_json_lines(text: str, path: Path) -> list[Instance]:
     """Instances of a JSON Lines file (``text`` is its content, already read)."""
     return [
-        _instance(obj, path, lineno, default_name=f"{path.stem}_{k}")
+        _instance(obj, path, lineno, default_name=f"{format_stem(path)}_{k}")
         for k, (lineno, obj) in enumerate(iter_jsonl(path))
     ]
 
@@ -127,7 +133,7 @@ def _instance(obj: Any, path: Path, lineno: int, *, default_name: str) -> Instan
 
 def orlib_size(path: Path, count: int) -> int:
     """Jobs per instance of an OR-Library file: from its name, else from the number count."""
-    match = _WT_NAME.search(path.stem)
+    match = _WT_NAME.search(format_stem(path))
     if match and int(match.group(1)) > 0:
         return int(match.group(1))
     if count % (3 * ORLIB_COUNT) == 0:
@@ -147,7 +153,7 @@ def read_orlib_text(text: str, path: Path) -> list[Instance]:
     ]
     if not tokens:
         raise InputError(f"{path}: empty file")
-    if re.search(r"wt(opt|best)\d", path.stem, re.IGNORECASE):
+    if re.search(r"wt(opt|best)\d", format_stem(path), re.IGNORECASE):
         raise InputError(
             f"{path}: a file of reference values, not instances; pass it to --reference"
         )
@@ -160,7 +166,7 @@ def read_orlib_text(text: str, path: Path) -> list[Instance]:
             f"{path}:{tokens[-1][1]}: instance {whole + 1} is truncated in field {field!r} "
             f"({rest} of {per} numbers; n = {n})"
         )
-    stem = path.stem
+    stem = format_stem(path)
     out = []
     for k in range(whole):
         chunk = tokens[k * per : (k + 1) * per]
@@ -212,7 +218,9 @@ def reference(spec: str, instances: Sequence[Instance]) -> dict[str, Reference]:
     refs = {}
     for inst in instances:
         value = inst.meta.get(spec)
-        if isinstance(value, (int, float)) and not isinstance(value, bool):
+        # NaN / Infinity (json writes a missing float optimum as NaN) is no reference: it
+        # gave a NaN gap and reference check; rcpsp's reference() skips them too
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value):
             refs[inst.name] = Reference(value=float(value))
     if not refs:
         raise InputError(f"--reference: no instance has a numeric field {spec!r}")

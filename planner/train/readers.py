@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from planner.core.errors import InputError
-from planner.core.io import iter_jsonl, read_json, read_toml
+from planner.core.io import format_stem, format_suffix, iter_jsonl, read_json, read_toml
 from planner.core.specs import select
 from planner.train.instance import TrainingProblem
 
@@ -40,7 +40,7 @@ def _resolve(data: Mapping[str, Any], path: Path) -> dict[str, Any]:
             if cand.exists():
                 out[key] = str(cand)
     if "name" not in out:
-        out["name"] = path.stem
+        out["name"] = format_stem(path)
     return out
 
 
@@ -58,7 +58,7 @@ def problem_from_mapping(data: Any, path: Path, where: str) -> TrainingProblem:
 def read(path: Path, selector: str | None = None) -> list[TrainingProblem]:
     """Parse a problem file (``.toml``, ``.json``, ``.jsonl``); ``selector`` picks one by name/index."""
     path = Path(path)
-    suffix = path.suffix.lower()
+    suffix = format_suffix(path)  # under a .gz
     if suffix == ".toml":
         problems = [problem_from_mapping(read_toml(path), path, str(path))]
     elif suffix == ".jsonl":

@@ -93,6 +93,11 @@ FILES["trace_far.jsonl"] = (
     '{"StartTimeOffset": 1e308, "ContextTokens": 761, "GeneratedTokens": 148}\n'
     '{"StartTimeOffset": 400659779, "ContextTokens": 417, "GeneratedTokens": 89}\n'
 )
+# s25formats: a PSPLIB archive as downloaded (zip magic), a multi-mode file, a length
+# past int64 (np.asarray raised OverflowError: exit 1)
+FILES["j30.sm.zip"] = "PK\x03\x04\x14\x00\x00\x00 (the rest of a zip archive)\n"
+FILES["j102_2.mm"] = "jobs (incl. supersource/sink ):  12\n"
+FILES["lengths_huge.txt"] = "512\n" + "9" * 40 + "\n"
 FILES["offload_layers_inf.jsonl"] = (
     '{"model": {"name": "m", "layers": Infinity, "experts": 8, "top_k": 2, "shared_experts": 0,'
     ' "expert_bytes": 1000}, "hardware": {"budget": 2}, "steps": 2}\n'
@@ -504,6 +509,14 @@ SPECIFIC: list[tuple[str, list[str], str]] = [
         "--global-budget: must be an integer in 19..4883",
     ),
     # s22small: end of the s22small cases
+    # s25formats: files as users bring them
+    ("solve-rcpsp-zip", ["solve", "rcpsp", "{tmp}/j30.sm.zip"], "a zip archive, not a text file"),
+    ("solve-rcpsp-mm", ["solve", "rcpsp", "{tmp}/j102_2.mm"], "a multi-mode PSPLIB file (MRCPSP)"),
+    (
+        "gen-seqpar-length-beyond-int64",
+        ["gen", "seqpar", "--lengths", "{tmp}/lengths_huge.txt", "-o", "{tmp}/b.json"],
+        "lengths_huge.txt:2: length " + "9" * 30 + "... is above",
+    ),
 ]
 
 #: (case id, command line, fragment, modules made unimportable for the case)

@@ -180,3 +180,43 @@ def test_a_symlink_to_an_input_is_the_input(tmp_path):
     (tmp_path / "link.json").symlink_to(path)
     with pytest.raises(InputError, match="refusing to overwrite"):
         ensure_not_input(tmp_path / "link.json", [path])
+
+
+# s25formats: compressed and archived inputs
+def test_a_gzip_compressed_file_reads_as_its_text(tmp_path):
+    import gzip
+
+    from planner.core.io import read_text
+
+    text = "\ufeffline one\r\nline two\r\n"
+    plain = tmp_path / "a.txt"
+    plain.write_bytes(text.encode())
+    packed = tmp_path / "a.txt.gz"
+    packed.write_bytes(gzip.compress(text.encode()))
+    assert read_text(packed) == read_text(plain) == "line one\nline two\n"
+
+
+@pytest.mark.parametrize(
+    ("data", "needle"),
+    [
+        (b"\x1f\x8b\x08\x00garbage", "corrupt or truncated gzip file"),
+        (b"PK\x03\x04rest of a zip", "a zip archive, not a text file: unzip it"),
+    ],
+)
+def test_a_corrupt_gzip_or_a_zip_archive_is_one_line_naming_the_file(tmp_path, data, needle):
+    from planner.core.io import read_text
+
+    path = tmp_path / "x.sm.gz"
+    path.write_bytes(data)
+    with pytest.raises(InputError) as exc:
+        read_text(path)
+    assert str(exc.value).startswith(str(path)) and needle in str(exc.value)
+    assert "\n" not in str(exc.value)
+
+
+def test_format_suffix_and_stem_look_under_gz():
+    from planner.core.io import format_stem, format_suffix
+
+    assert (format_suffix("d/j301_1.sm.gz"), format_stem("d/j301_1.sm.gz")) == (".sm", "j301_1")
+    assert (format_suffix("PSP1.SCH"), format_stem("PSP1.SCH")) == (".sch", "PSP1")
+    assert (format_suffix("t.JSONL.GZ"), format_stem("t.JSONL.GZ")) == (".jsonl", "t")

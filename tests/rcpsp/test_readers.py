@@ -198,3 +198,47 @@ def test_json_round_trip_keeps_meta(tmp_path):
     path = tmp_path / "again.json"
     path.write_text(json.dumps(inst.to_dict()))
     assert read(path)[0].to_dict() == inst.to_dict()
+
+
+# s25formats: files as users bring them
+def _same(a, b) -> bool:
+    return (a.durations, a.demands, a.capacities, a.precedences) == (
+        b.durations,
+        b.demands,
+        b.capacities,
+        b.precedences,
+    )
+
+
+@pytest.mark.parametrize("name", ["j301_1.sm", "PSP1.SCH", "example.rcp"])
+def test_a_utf8_bom_and_crlf_read_as_the_clean_file(tmp_path, name):
+    # psplib opened the file itself and kept the BOM: .SCH / .rcp failed on int('\ufeff10')
+    clean = read(INSTANCES / name)[0]
+    path = tmp_path / name
+    path.write_bytes(b"\xef\xbb\xbf" + (INSTANCES / name).read_bytes().replace(b"\n", b"\r\n"))
+    got = read(path)[0]
+    assert _same(got, clean) and got.name == clean.name
+
+
+@pytest.mark.parametrize("name", ["j301_1.sm", "PSP1.SCH", "example.rcp", "j3013_1.sm"])
+def test_a_gzip_compressed_file_reads_as_the_clean_file_with_its_name(tmp_path, name):
+    import gzip
+
+    from planner.core.family import get_family
+    from planner.core.specs import load_instances
+
+    clean = read(INSTANCES / name)[0]
+    path = tmp_path / (name + ".gz")
+    path.write_bytes(gzip.compress((INSTANCES / name).read_bytes()))
+    got = read(path)[0]
+    assert _same(got, clean) and got.name == clean.name  # j301_1, not j301_1.sm
+    # a folder of compressed files is a folder of instances (planner solve rcpsp DIR)
+    loaded = load_instances(get_family("rcpsp"), [str(tmp_path)])
+    assert [x.instance.name for x in loaded] == [clean.name]
+
+
+def test_a_multi_mode_file_is_named_as_such(tmp_path):
+    path = tmp_path / "j102_2.mm"
+    path.write_text((INSTANCES / "j301_1.sm").read_text())
+    with pytest.raises(InputError, match=r"j102_2\.mm: a multi-mode PSPLIB file \(MRCPSP\)"):
+        read(path)

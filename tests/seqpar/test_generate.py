@@ -128,3 +128,17 @@ def test_strategies_with_a_flexsp_preset_are_refused_not_ignored():
     (a,) = synthetic("github", batch=8, max_len=4096, gpus=8, strategies=["ulysses"])
     (b,) = synthetic("github", batch=8, max_len=4096, gpus=8)
     assert a.to_dict() == b.to_dict()
+
+
+# s25formats
+def test_read_lengths_gzip_and_a_length_beyond_64_bits(tmp_path):
+    import gzip
+
+    path = tmp_path / "lengths.txt.gz"
+    path.write_bytes(gzip.compress(b"512\r\n7\r\n"))
+    assert read_lengths(path).tolist() == [512, 7]
+    huge = tmp_path / "huge.txt"
+    huge.write_text("512\n" + "1" + "0" * 25 + "\n")
+    # np.asarray(int64) raised OverflowError: a traceback, exit 1
+    with pytest.raises(InputError, match=r"huge\.txt:2: length 1" + "0" * 25 + " is above"):
+        read_lengths(huge)

@@ -145,3 +145,30 @@ def test_read_values_errors(tmp_path):
 def test_reference_value_file_is_not_an_instance_file():
     with pytest.raises(InputError, match="reference values, not instances"):
         read(INSTANCES / "wtopt40_first3.txt")
+
+
+# s25formats: OR-Library and JSON Lines sets downloaded gzip-compressed
+@pytest.mark.parametrize("name", ["wt40_first3.txt", "tkindt_n100_sample.jsonl", "example.json"])
+def test_a_gzip_compressed_file_reads_as_the_clean_file(tmp_path, name):
+    import gzip
+
+    clean = read(INSTANCES / name)
+    path = tmp_path / (name + ".gz")
+    path.write_bytes(gzip.compress((INSTANCES / name).read_bytes()))
+    got = read(path)
+    # names too: wt40_first3_001, not wt40_first3.txt_001
+    assert [(i.name, i.p, i.d, i.w) for i in got] == [(i.name, i.p, i.d, i.w) for i in clean]
+
+
+def test_a_nan_or_infinite_reference_field_is_no_reference(tmp_path):
+    # s25formats: json.dumps writes a missing float optimum as NaN; it was taken as the
+    # reference value (a NaN gap) where rcpsp's reference() skipped it
+    lines = [
+        json.loads(x) for x in (INSTANCES / "tkindt_n100_sample.jsonl").read_text().split("\n") if x
+    ]
+    lines[0]["optimum"], lines[1]["optimum"] = float("nan"), float("inf")
+    path = tmp_path / "nan.jsonl"
+    path.write_text("".join(json.dumps(x) + "\n" for x in lines))
+    sample = read(path)
+    refs = reference("optimum", sample)
+    assert sorted(refs) == sorted(i.name for i in sample[2:])
