@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 import re
 import shlex
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,6 +27,14 @@ from planner.core.errors import InputError
 from planner.core.io import loads_json, loads_toml, read_text
 from planner.perfmodel.options import DISPATCHERS, FLEX_BACKENDS
 from planner.train.export import FORMATS, KEYS
+from planner.train.launch_keys import (
+    ADAM_FAMILY,
+    DEEPSPEED_UNPRICED_PREFIXES,
+    TORCHTITAN_UNPRICED_SECTIONS,
+    deepspeed_unpriced,
+    torchtitan_unpriced,
+    unpriced_note,
+)
 from planner.train.step_time import chunk_layers
 
 #: Megatron model-shape arguments accepted in a launch and checked against the model.
@@ -438,17 +446,65 @@ def _flatten(data: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
     return out
 
 
-def _known(data: Mapping[str, Any], fmt: str, where: str) -> dict[str, Any]:
-    """``data`` flattened to dotted keys, every key one ``fmt`` may write."""
+def _known(
+    data: Mapping[str, Any],
+    fmt: str,
+    where: str,
+    *,
+    read: Callable[[str], bool] = lambda key: False,
+    unpriced: Callable[[str], bool] = lambda key: False,
+    sections: tuple[str, ...] = (),
+    notes: list[str] | None = None,
+) -> dict[str, Any]:
+    """``data`` flattened to dotted keys, every key one ``fmt`` may write, one the reader
+    prices (``read``) or one it reads and does not price (``unpriced``: dropped from the
+    result and listed in a note appended to ``notes``)."""
     values = _flatten(data)
+    skipped = []
     for key in values:
-        if key not in KEYS[fmt]:
-            raise _unknown(key, fmt, where)
-    return values
+        if key in KEYS[fmt] or read(key):
+            continue
+        if unpriced(key):
+            skipped.append(key)
+            continue
+        raise _unknown(key, fmt, where)
+    if skipped and notes is not None:
+        notes.append(unpriced_note(skipped, sections))
+    return {k: v for k, v in values.items() if k not in skipped}
+
+
+def _given(values: dict[str, Any], key: str, notes: list[str]) -> bool:
+    """Whether ``key`` holds a value; ``"auto"`` (the Hugging Face Trainer fills it from its own
+    arguments) is left to the planner, with a note."""
+    if key not in values:
+        return False
+    if values[key] == "auto":
+        notes.append(f"{key} 'auto' (filled by the Hugging Face Trainer): left to the planner")
+        return False
+    return True
+
+
+#: DeepSpeed keys the reader prices beyond the ones the export writes.
+DEEPSPEED_READ = frozenset(
+    {
+        "optimizer.type",
+        "fp16.enabled",
+        "zero_optimization.overlap_comm",
+        "zero_optimization.zero_quantized_gradients",
+    }
+)
+_OFFLOADS = ("zero_optimization.offload_optimizer.", "zero_optimization.offload_param.")
+
+
+def _deepspeed_read(key: str) -> bool:
+    return key in DEEPSPEED_READ or key.startswith(_OFFLOADS)
 
 
 def read_deepspeed(text: str, where: str) -> Launch:
-    """A DeepSpeed config JSON (the keys ``--export deepspeed`` writes)."""
+    """A DeepSpeed config JSON: the keys ``--export deepspeed`` writes, the ones that change the
+    price (optimizer type, fp16, overlap, ZeRO++, bf16 master weights and optimizer states,
+    offload), and hyperparameter / logging keys read without a price
+    (:mod:`planner.train.launch_keys`)."""
     try:
         # DeepSpeed refuses a key given twice ("Duplicate key in DeepSpeed config",
         # deepspeed/runtime/config_utils.py dict_raise_error_on_duplicate_keys, the
@@ -458,18 +514,30 @@ def read_deepspeed(text: str, where: str) -> Launch:
         raise InputError(f"{where}:{exc.lineno}: malformed JSON ({exc.msg})") from None
     if not isinstance(data, Mapping):
         raise InputError(f"{where}: expected a JSON object")
-    values = _known(data, "deepspeed", where)
     # PipelineModule partitions the layers itself; the profile prices equal stages
     out = Launch("deepspeed", where, even_default=True)
+    values = _known(
+        data,
+        "deepspeed",
+        where,
+        read=_deepspeed_read,
+        unpriced=deepspeed_unpriced,
+        sections=DEEPSPEED_UNPRICED_PREFIXES,
+        notes=out.notes,
+    )
     f = out.fixed
     # DeepSpeed's pipeline engine has no interleaved schedule, AutoTP no sequence parallelism
     f.update(cp=1, ep=1, interleave=1, sequence_parallel=False)
-    if "train_batch_size" in values:
+    if _given(values, "train_batch_size", out.notes):
         out.global_batch = _int(values["train_batch_size"], "train_batch_size", where)
     mb = values.get("train_micro_batch_size_per_gpu")
-    if mb is not None:
+    if _given(values, "train_micro_batch_size_per_gpu", out.notes):
         f["microbatch"] = _int(mb, "train_micro_batch_size_per_gpu", where)
+    else:
+        mb = None
     gas = values.get("gradient_accumulation_steps")
+    if not _given(values, "gradient_accumulation_steps", out.notes):
+        gas = None
     if gas is not None and mb is not None and out.global_batch is not None:
         gas = _int(gas, "gradient_accumulation_steps", where)
         dp, rest = divmod(out.global_batch, f["microbatch"] * gas)
@@ -494,7 +562,52 @@ def read_deepspeed(text: str, where: str) -> Launch:
             f["recompute"] = "none"
     if "bf16.enabled" in values and not _bool(values["bf16.enabled"], "bf16.enabled", where):
         out.notes.append("bf16 disabled in the config: the planner still models bf16")
+    if "fp16.enabled" in values and _bool(values["fp16.enabled"], "fp16.enabled", where):
+        out.notes.append("fp16 priced as bf16 (the same bytes and tensor-core rate)")
+    _deepspeed_states(out, values, where)
     return out
+
+
+def _deepspeed_states(out: Launch, values: dict[str, Any], where: str) -> None:
+    """The optimizer, precision-of-state, overlap, ZeRO++ and offload keys of a DeepSpeed config
+    (each changes the price: read into ``out``, or refused naming the key)."""
+    kind = values.get("optimizer.type")
+    if kind is not None and str(kind).lower() not in ADAM_FAMILY:
+        # another optimizer keeps other states (SGD none, Adafactor factored moments)
+        raise InputError(
+            f"{where}: optimizer.type {kind!r} is not modelled (Adam-family optimizers: "
+            "two moments per parameter)"
+        )
+    for prefix in _OFFLOADS:
+        key = prefix + "device"
+        device = values.get(key, "none")  # DeepSpeed's default device
+        if device != "none":
+            # the model prices no host optimizer step or parameter fetch over PCIe
+            raise InputError(f"{where}: {key} {device!r} is not modelled (only 'none')")
+    if "zero_optimization.overlap_comm" in values:
+        out.constraints["overlap_grad_reduce"] = _bool(
+            values["zero_optimization.overlap_comm"], "zero_optimization.overlap_comm", where
+        )
+    if _bool(values.get("zero_optimization.zero_quantized_gradients", False), "qg", where):
+        raise InputError(
+            f"{where}: zero_optimization.zero_quantized_gradients true is not modelled (ZeRO++ qgZ)"
+        )
+    hpz_key = "zero_optimization.zero_hpz_partition_size"
+    hpz = _int(values.get(hpz_key, 1), hpz_key, where)
+    quantized = _bool(values.get("zero_optimization.zero_quantized_weights", False), "qw", where)
+    if hpz > 1 or quantized:
+        if not (hpz > 1 and quantized):
+            out.notes.append(
+                "ZeRO++ priced as hpZ with quantized weights together (the model's zero_hpz): "
+                f"the config sets {hpz_key} {hpz} and zero_quantized_weights {quantized}"
+            )
+        out.software["zero_hpz"] = True
+    bf16 = "bf16.bf16_master_weights_and_grads"
+    if _bool(values.get(bf16, False), bf16, where):
+        out.software.update(master_bytes=2.0, grad_bytes=2.0)
+    moments = "bf16.bf16_optimizer_states"
+    if _bool(values.get(moments, False), moments, where):
+        out.software["moment_bytes"] = 2.0
 
 
 # ---------------------------------------------------------------------------
@@ -505,8 +618,17 @@ def read_deepspeed(text: str, where: str) -> Launch:
 def read_torchtitan(text: str, where: str) -> Launch:
     """A torchtitan job TOML (``[parallelism]``, ``[training]``, ``[activation_checkpoint]``)."""
     data = loads_toml(text, where)
-    values = _known(data, "torchtitan", where)
     out = Launch("torchtitan", where)
+    values = _known(
+        data,
+        "torchtitan",
+        where,
+        read=TORCHTITAN_READ.__contains__,
+        unpriced=torchtitan_unpriced,
+        sections=tuple(f"{s}." for s in sorted(TORCHTITAN_UNPRICED_SECTIONS)),
+        notes=out.notes,
+    )
+    _torchtitan_training(out, values, where)
     f = out.fixed
     p = "parallelism."
     for key, name in (
@@ -618,6 +740,58 @@ def read_torchtitan(text: str, where: str) -> Launch:
             values[p + "enable_async_tensor_parallel"], "async", where
         )
     return out
+
+
+#: torchtitan keys the reader prices beyond the ones the export writes.
+TORCHTITAN_READ = frozenset(
+    {
+        "model.converters",
+        "optimizer.name",
+        "training.compile",
+        "training.mixed_precision_param",
+        "training.mixed_precision_reduce",
+        "activation_checkpoint.selective_ac_option",
+        "liger_kernel.enable_fused_linear_cross_entropy",
+    }
+)
+
+
+def _torchtitan_training(out: Launch, values: dict[str, Any], where: str) -> None:
+    """The optimizer, precision, converter, compile and loss keys of a torchtitan TOML (each
+    changes the price: read into ``out``, or refused naming the key)."""
+    name = values.get("optimizer.name")
+    if name is not None and str(name).lower() not in ADAM_FAMILY:
+        raise InputError(
+            f"{where}: optimizer.name {name!r} is not modelled (Adam-family optimizers: two "
+            "moments per parameter)"
+        )
+    converters = values.get("model.converters", [])
+    if not isinstance(converters, list) or any(c not in ("float8",) for c in converters):
+        raise InputError(f"{where}: model.converters {converters!r} is not modelled (only float8)")
+    if "float8" in converters:  # Float8Linear on the nn.Linear modules: fp8 GEMMs
+        out.constraints["precision"] = "fp8"
+    for key, allowed in (
+        ("training.mixed_precision_param", "bfloat16"),
+        ("training.mixed_precision_reduce", "float32"),
+    ):
+        if key in values and values[key] != allowed:
+            # the profile prices bf16 gathers and an fp32 gradient reduction (the defaults)
+            raise InputError(f"{where}: {key} {values[key]!r} is not modelled (only {allowed!r})")
+    liger = "liger_kernel.enable_fused_linear_cross_entropy"
+    if _bool(values.get(liger, False), liger, where):
+        # the fused linear + cross-entropy never holds the logits the model charges
+        raise InputError(f"{where}: {liger} true is not modelled")
+    if _bool(values.get("training.compile", False), "training.compile", where):
+        out.notes.append(
+            "training.compile true: torch.compile's kernel fusion is not priced (the step is "
+            "priced as eager)"
+        )
+    option = values.get("activation_checkpoint.selective_ac_option")
+    if option is not None and values.get("activation_checkpoint.mode") == "selective":
+        out.notes.append(
+            f"selective_ac_option {option!r}: torchtitan's op- or layer-level selective "
+            "recompute, not Megatron's attention-core recompute the planner prices as selective"
+        )
 
 
 _READERS = {
