@@ -32,6 +32,7 @@ from planner.train.launch_keys import (
     DEEPSPEED_UNPRICED_PREFIXES,
     TORCHTITAN_UNPRICED_SECTIONS,
     deepspeed_unpriced,
+    megatron_unpriced,
     torchtitan_unpriced,
     unpriced_note,
 )
@@ -42,7 +43,26 @@ MEGATRON_SHAPE = {
     "--num-layers": "layers",
     "--hidden-size": "hidden",
     "--num-attention-heads": "heads",
+    "--ffn-hidden-size": "ffn",
+    "--num-query-groups": "kv_heads",
+    "--kv-channels": "head_dim",
+    "--vocab-size": "vocab",
 }
+#: Megatron model flags checked against the model when given (the attribute and its value).
+MEGATRON_MODEL_FLAGS = {
+    "--swiglu": ("gated_mlp", True),
+    "--untie-embeddings-and-output-weights": ("tied_embeddings", False),
+    "--disable-bias-linear": ("linear_bias", False),
+}
+#: Megatron arguments the reader prices beyond the ones the export writes (read_megatron).
+MEGATRON_READ = (
+    "--hidden-dropout",
+    "--grad-reduce-in-bf16",
+    "--cross-entropy-loss-fusion",
+    "--fp8-param-gather",
+    "--fp16",
+    "--step-batch-size-schedule",
+)
 #: Arguments of Megatron-Core releases newer than the export's (core_v0.15.3) read in a launch.
 MEGATRON_NEWER = ("--moe-flex-dispatcher-backend",)  # core >= 0.16
 
@@ -85,6 +105,9 @@ class Launch:
         :class:`~planner.perfmodel.options.Software` fields.
     shape
         Model-shape values stated by the file (checked by :func:`check_model`).
+    model_flags
+        Megatron model flags the file gives, with the model attribute and value each implies
+        (checked by :func:`check_model`).
     notes
         What the file leaves open or the planner does not model.
     """
@@ -104,6 +127,7 @@ class Launch:
     constraints: dict[str, Any] = field(default_factory=dict)
     software: dict[str, Any] = field(default_factory=dict)
     shape: dict[str, int] = field(default_factory=dict)
+    model_flags: dict[str, tuple[str, Any]] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
 
 
@@ -232,11 +256,15 @@ def read_megatron(text: str, where: str) -> Launch:
     except ValueError as exc:
         raise InputError(f"{where}: malformed argument list ({exc})") from None
     args: dict[str, Any] = {}
+    skipped: list[str] = []
     i = 0
     while i < len(tokens):
         key = tokens[i]
         if not key.startswith("--"):
-            raise InputError(f"{where}: malformed argument {key!r} (expected --name)")
+            raise InputError(
+                f"{where}: malformed argument {key!r} (expected --name: the pretrain_gpt.py "
+                "arguments, not a shell script)"
+            )
         if "=" in key:
             key, _sep, value = key.partition("=")
             i += 1
@@ -244,12 +272,18 @@ def read_megatron(text: str, where: str) -> Launch:
             value, i = tokens[i + 1], i + 2
         else:
             value, i = True, i + 1
-        if key not in KEYS["megatron"] and key not in MEGATRON_SHAPE and key not in MEGATRON_NEWER:
-            raise _unknown(key, "megatron", where, (*MEGATRON_SHAPE, *MEGATRON_NEWER))
-        if key in args:
+        if key in args or key in skipped:
             raise InputError(f"{where}: argument {key!r} given twice")
+        if megatron_unpriced(key):
+            skipped.append(key)
+            continue
+        if key not in KEYS["megatron"] and key not in _MEGATRON_OTHER:
+            raise _unknown(key, "megatron", where, _MEGATRON_OTHER)
         args[key] = value
     out = Launch("megatron", where, all_gpus=True)
+    if skipped:
+        out.notes.append(unpriced_note(skipped))
+    _megatron_training(out, args, where)
     f = out.fixed
     sizes = {
         "--tensor-model-parallel-size": "tp",
@@ -303,6 +337,14 @@ def read_megatron(text: str, where: str) -> Launch:
         if k in args
     }
     f["sequence_parallel"] = flags.get("--sequence-parallel", False)
+    if f["sequence_parallel"] and f["tp"] == 1:
+        # megatron/training/arguments.py (core_v0.15.2, d98e8a64): "Disabling sequence
+        # parallelism because tensor model parallelism is disabled" -- the launch runs without
+        # it (Megatron-LM's own examples/llama/train_llama3_8b_h100_fp8.sh sets both)
+        f["sequence_parallel"] = False
+        out.notes.append(
+            "--sequence-parallel with tensor-model-parallel size 1: Megatron-LM disables it"
+        )
     granularity = args.get("--recompute-granularity")
     if granularity is None:
         f["recompute"] = "none"
@@ -379,6 +421,46 @@ def read_megatron(text: str, where: str) -> Launch:
             "modelled, priced as alltoall"
         )
     return out
+
+
+_MEGATRON_OTHER = (*MEGATRON_SHAPE, *MEGATRON_NEWER, *MEGATRON_MODEL_FLAGS, *MEGATRON_READ)
+
+
+def _megatron_training(out: Launch, args: dict[str, Any], where: str) -> None:
+    """The model flags, dropout, gradient precision, loss fusion, fp8 parameter and batch-ramp
+    arguments of a Megatron launch (each changes the price: read into ``out``, or refused
+    naming the argument)."""
+    for key, (attr, value) in MEGATRON_MODEL_FLAGS.items():
+        if key in args and _bool(args[key], key, where):
+            out.model_flags[key] = (attr, value)
+    if "--hidden-dropout" in args:
+        try:
+            p = float(args["--hidden-dropout"])
+        except (TypeError, ValueError):
+            raise InputError(f"{where}: --hidden-dropout must be a number") from None
+        if not 0 <= p < 1:
+            raise InputError(f"{where}: --hidden-dropout must be in [0, 1), got {p:g}")
+        # PyTorch's dropout at p = 0 returns its input and saves no mask (options.py)
+        out.software["dropout_masks"] = p > 0
+    if "--grad-reduce-in-bf16" in args and _bool(args["--grad-reduce-in-bf16"], "bf16", where):
+        # Megatron-Core's DDP keeps its gradient buffer in the parameters' dtype then
+        # (grad_reduce_in_fp32 False): accumulation and reduction in bf16
+        out.software["grad_bytes"] = 2.0
+    if "--cross-entropy-loss-fusion" in args and _bool(
+        args["--cross-entropy-loss-fusion"], "--cross-entropy-loss-fusion", where
+    ):
+        out.software["fused_loss"] = True
+    if "--fp8-param-gather" in args and _bool(args["--fp8-param-gather"], "fp8", where):
+        if "--fp8-format" not in args:
+            raise InputError(f"{where}: --fp8-param-gather without --fp8-format")
+        out.software["weight_bytes"] = 1.0  # fp8 working weights, gathered in fp8
+    if "--fp16" in args:
+        out.notes.append("--fp16 priced as bf16 (the same bytes and tensor-core rate)")
+    if "--step-batch-size-schedule" in args:
+        out.notes.append(
+            "--step-batch-size-schedule: the step is priced at --global-batch-size, the batch "
+            "the ramp ends at"
+        )
 
 
 # ---------------------------------------------------------------------------
@@ -880,6 +962,11 @@ def check_model(launch: Launch, model: Any) -> None:
             raise InputError(
                 f"{launch.source}: {flag} {value} does not match the model's {attr} "
                 f"{getattr(model, attr)}"
+            )
+    for flag, (attr, value) in launch.model_flags.items():
+        if getattr(model, attr) != value:
+            raise InputError(
+                f"{launch.source}: {flag} does not match the model ({attr} {getattr(model, attr)})"
             )
     mtp = getattr(model, "mtp_layers", 0)
     if launch.layout_mtp is not None and launch.layout_mtp != mtp:  # the m's were ignored

@@ -1,14 +1,14 @@
 """Settings of real launch files that the cost model does not price (``--from``).
 
-A launch written by a user (DeepSpeedExamples' ``ds_config`` JSONs, torchtitan's
-``train_configs/*.toml``) holds, besides the layout the planner reads, the optimizer's
+A launch written by a user (Megatron-LM's ``examples/*.sh`` arguments, DeepSpeedExamples'
+``ds_config`` JSONs, torchtitan's ``train_configs/*.toml``) holds, besides the layout the planner reads, the optimizer's
 hyperparameters, the learning-rate schedule, logging, profiling, checkpointing and data paths.
 None of them changes a step's time or memory as the model prices it, so ``--from`` reads them
 and says so in one note, instead of refusing the file on its first such key. Every other key
 stays an error naming it (:mod:`planner.train.launch`), so a typo or a setting that would change
 the cost is never silently dropped.
 
-Sources: DeepSpeed's config reference (deepspeed.ai/docs/config-json, and
+Sources: Megatron-LM's ``megatron/training/arguments.py`` (core_v0.15.3); DeepSpeed's config reference (deepspeed.ai/docs/config-json, and
 ``deepspeed/runtime/config.py``, ``deepspeed/runtime/zero/config.py`` @edaa7221); torchtitan's
 ``torchtitan/config/job_config.py`` @6404b93.
 """
@@ -94,6 +94,82 @@ TORCHTITAN_UNPRICED = frozenset(
 )
 
 
+#: Megatron-LM arguments read and not priced: optimizer hyperparameters and schedules, logging,
+#: evaluation, checkpointing, data and tokenizer, initialization, the fp8 scaling recipe, and
+#: model-description flags whose cost the model takes from ``--model`` (positional encoding,
+#: norm type; the shape arguments and ``--swiglu`` / ``--untie-embeddings-and-output-weights`` /
+#: ``--disable-bias-linear`` are checked against it, :mod:`planner.train.launch`).
+MEGATRON_UNPRICED = frozenset(
+    {
+        "--use-mcore-models",
+        "--group-query-attention",
+        "--max-position-embeddings",
+        "--position-embedding-type",
+        "--rotary-base",
+        "--rotary-percent",
+        "--normalization",
+        "--apply-layernorm-1p",
+        "--init-method-std",
+        "--attention-backend",
+        "--attention-dropout",
+        "--train-samples",
+        "--train-iters",
+        "--lr",
+        "--min-lr",
+        "--decoupled-lr",
+        "--decoupled-min-lr",
+        "--lr-decay-style",
+        "--lr-decay-samples",
+        "--lr-decay-iters",
+        "--lr-warmup-samples",
+        "--lr-warmup-iters",
+        "--lr-warmup-fraction",
+        "--clip-grad",
+        "--weight-decay",
+        "--adam-beta1",
+        "--adam-beta2",
+        "--adam-eps",
+        "--calculate-per-token-loss",
+        "--manual-gc",
+        "--empty-unused-memory-level",
+        "--exit-duration-in-mins",
+        "--exit-interval",
+        "--log-interval",
+        "--log-throughput",
+        "--eval-iters",
+        "--eval-interval",
+        "--save-interval",
+        "--save",
+        "--load",
+        "--tensorboard-dir",
+        "--data-path",
+        "--mock-data",
+        "--split",
+        "--vocab-file",
+        "--merge-file",
+        "--tokenizer-type",
+        "--tokenizer-model",
+        "--tiktoken-pattern",
+        "--data-cache-path",
+        "--no-create-attention-mask-in-dataloader",
+        "--no-mmap-bin-files",
+        "--num-workers",
+        "--fp8-amax-history-len",
+        "--fp8-amax-compute-algo",
+        "--profile",
+        "--profile-step-start",
+        "--profile-step-end",
+        "--ckpt-format",
+        "--distributed-timeout-minutes",
+    }
+)
+
+
+def megatron_unpriced(key: str) -> bool:
+    """Whether Megatron-LM argument ``key`` is read and not priced."""
+    return key in MEGATRON_UNPRICED
+
+
 def deepspeed_unpriced(key: str) -> bool:
     """Whether DeepSpeed config key ``key`` (dotted) is read and not priced."""
     return key in DEEPSPEED_UNPRICED or key.startswith(DEEPSPEED_UNPRICED_PREFIXES)
@@ -119,9 +195,11 @@ __all__ = [
     "ADAM_FAMILY",
     "DEEPSPEED_UNPRICED",
     "DEEPSPEED_UNPRICED_PREFIXES",
+    "MEGATRON_UNPRICED",
     "TORCHTITAN_UNPRICED",
     "TORCHTITAN_UNPRICED_SECTIONS",
     "deepspeed_unpriced",
+    "megatron_unpriced",
     "torchtitan_unpriced",
     "unpriced_note",
 ]

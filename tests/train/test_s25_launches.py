@@ -1,8 +1,10 @@
 """Public launch files through ``--from`` and the settings exports dropped (s25trainx).
 
-The tests of what is read, exported or noted fail on main b90e6fce (17 of 27): the DeepSpeed
+The tests of what is read, exported or noted fail on main b90e6fce (21 of 38): the DeepSpeed
 and torchtitan readers refused a real config on its first hyperparameter or logging key
-(``steps_per_print``, ``job.dump_folder``), ``"auto"`` values were malformed integers, the
+(``steps_per_print``, ``job.dump_folder``), the Megatron reader on its first hyperparameter
+(``--lr``) and ran Megatron's own Llama 3 8B example as INFEASIBLE (``--sequence-parallel`` at
+TP 1, which Megatron disables), ``"auto"`` values were malformed integers, the
 DeepSpeed export dropped ZeRO++ and DeepSpeed's bf16 master-weight / optimizer-state keys, and no
 export said that LoRA or frozen parameters were not written. The refusal tests pass on main too
 (it refused every such key as unknown): they guard that what changes the price is still named.
@@ -170,3 +172,83 @@ def test_torchtitan_float8_converter_is_an_fp8_launch():
     text = '[model]\nconverters = ["float8"]\n[parallelism]\ntensor_parallel_degree = 2\n'
     launch = read_text_launch("torchtitan", text, "launch")
     assert launch.constraints["precision"] == "fp8"
+
+
+MEGATRON_8B = DATA / "megatron_llama3_8b_h100_fp8.args"
+
+
+def test_megatron_llama3_8b_example_is_read_and_its_settings_land(capsys):
+    """Megatron-LM's own Llama 3 8B fp8 example: sets --sequence-parallel with TP 1, which
+    Megatron disables (main: INFEASIBLE, 'sequence parallelism ... needs tp > 1'); its fp8
+    parameter gather, bf16 gradient reduction, fused cross-entropy and zero dropout land in the
+    priced memory."""
+    code, out, err = run(
+        capsys, "plan", "train", "--model", "llama-3.1-8b", "--gpus", "8xH100",
+        "--from", "megatron", str(MEGATRON_8B), "--json", "-t", "20",
+    )  # fmt: skip
+    assert code == 0, err
+    d = json.loads(out)
+    assert d["status"] == "OPTIMAL"
+    assert d["precision"] == "fp8" and (d["global_batch"], d["seq_len"]) == (128, 8192)
+    plan = d["plan"]
+    assert (plan["tp"], plan["dp"], plan["zero"], plan["sequence_parallel"]) == (1, 8, 1, False)
+    params = d["stages"][0]["params"]
+    gib = 1024**3
+    mem = d["memory"]
+    assert mem["weights"] == pytest.approx(1.0 * params / gib, abs=2e-3)  # fp8 parameters
+    assert mem["gradients"] == pytest.approx(2.0 * params / gib, abs=2e-3)  # bf16 reduction
+    assert mem["logits"] == pytest.approx(4.0 * 8192 * 128256 / gib, abs=2e-3)  # fused loss
+    notes = " ".join(d["from"]["notes"])
+    assert "Megatron-LM disables it" in notes and "--lr" in notes
+
+
+def test_megatron_sequence_parallel_without_tp_is_dropped_as_megatron_does():
+    launch = read_text_launch(
+        "megatron", "--tensor-model-parallel-size 1 --sequence-parallel", "launch"
+    )
+    assert launch.fixed["sequence_parallel"] is False
+
+
+def test_megatron_zero_dropout_saves_no_masks():
+    launch = read_text_launch("megatron", "--hidden-dropout 0.0 --attention-dropout 0.0", "x")
+    assert launch.software["dropout_masks"] is False
+    launch = read_text_launch("megatron", "--hidden-dropout 0.1", "x")
+    assert launch.software["dropout_masks"] is True
+
+
+@pytest.mark.parametrize(
+    ("text", "named"),
+    [
+        ("--swiglu", "--swiglu"),  # gpt-1.7b's MLP is not gated
+        ("--ffn-hidden-size 1000", "--ffn-hidden-size"),
+        ("--num-query-groups 4", "--num-query-groups"),
+    ],
+)
+def test_megatron_model_arguments_are_checked_against_the_model(capsys, tmp_path, text, named):
+    path = tmp_path / "args.txt"
+    path.write_text("--tensor-model-parallel-size 2 " + text)
+    code, out, err = run(
+        capsys, "plan", "train", "--model", "gpt-1.7b", "--gpus", "16xA100", "-B", "64",
+        "-s", "1024", "--from", "megatron", str(path), "--json",
+    )  # fmt: skip
+    assert code == 2 and out == "" and named in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    ("text", "named"),
+    [
+        ("--lr-typo 3", "--lr-typo"),
+        ("--hidden-dropout lots", "--hidden-dropout"),
+        ("--fp8-param-gather", "--fp8-param-gather"),  # without --fp8-format
+        ("--lr 1 --lr 2", "--lr"),
+    ],
+)
+def test_megatron_bad_arguments_are_named(text, named):
+    with pytest.raises(InputError, match="launch") as exc:
+        read_text_launch("megatron", text, "launch")
+    assert named in str(exc.value)
+
+
+def test_a_shell_script_is_refused_as_one():
+    with pytest.raises(InputError, match="not a shell script"):
+        read_text_launch("megatron", "export CUDA_DEVICE_MAX_CONNECTIONS=1\n", "launch")
