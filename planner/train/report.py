@@ -34,6 +34,9 @@ def summary(problem: TrainingProblem, result: Result) -> dict[str, Any]:
         "global_batch": problem.workload.global_batch,
         "seq_len": problem.workload.seq_len,
         "precision": problem.workload.precision,
+        # the framework settings that priced it, where they differ from the defaults (--software,
+        # a --from launch, a framework's profile): plan compare warns when two plans' differ
+        "software": problem.software.to_dict(),
         "objective_kind": problem.constraints.objective,
         "method": result.method,
         "plan": None,

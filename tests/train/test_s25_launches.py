@@ -252,3 +252,29 @@ def test_megatron_bad_arguments_are_named(text, named):
 def test_a_shell_script_is_refused_as_one():
     with pytest.raises(InputError, match="not a shell script"):
         read_text_launch("megatron", "export CUDA_DEVICE_MAX_CONNECTIONS=1\n", "launch")
+
+
+@pytest.mark.parametrize(
+    ("extra", "word"),
+    [(("--software", "moment_bytes=2"), "software"), (("--precision", "fp8"), "precisions")],
+)
+def test_plan_compare_warns_when_settings_or_precision_differ(capsys, tmp_path, extra, word):
+    """The same layout priced with bf16 Adam moments (or fp8 GEMMs) was compared as the same
+    problem: the gap was put on the decisions, without a warning (the JSON had no software)."""
+    paths = []
+    for name, more in (("a", ()), ("b", extra)):
+        path = tmp_path / f"{name}.json"
+        code, _out, err = run(
+            capsys, "plan", "train", "--model", "gpt-1.7b", "--gpus", "8xH100", "-B", "32",
+            "-s", "1024", "--fix", "tp=1,pp=1,dp=8,zero=1", "-t", "20", "--out", str(path),
+            *more,
+        )  # fmt: skip
+        assert code == 0, err
+        paths.append(str(path))
+    assert json.loads(Path(paths[1]).read_text())["software"] == (
+        {"moment_bytes": 2.0} if word == "software" else {}
+    )
+    code, out, err = run(capsys, "plan", "compare", *paths, "--json")
+    assert code == 0, err
+    warnings = json.loads(out)["warnings"]
+    assert any(word in w for w in warnings), warnings
