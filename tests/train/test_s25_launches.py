@@ -1,12 +1,13 @@
 """Public launch files through ``--from`` and the settings exports dropped (s25trainx).
 
-The tests of what is read, exported or noted fail on main b90e6fce (21 of 38): the DeepSpeed
+The tests of what is read, exported or noted fail on main b90e6fce (23 of 40): the DeepSpeed
 and torchtitan readers refused a real config on its first hyperparameter or logging key
 (``steps_per_print``, ``job.dump_folder``), the Megatron reader on its first hyperparameter
 (``--lr``) and ran Megatron's own Llama 3 8B example as INFEASIBLE (``--sequence-parallel`` at
 TP 1, which Megatron disables), ``"auto"`` values were malformed integers, the
 DeepSpeed export dropped ZeRO++ and DeepSpeed's bf16 master-weight / optimizer-state keys, and no
-export said that LoRA or frozen parameters were not written. The refusal tests pass on main too
+export said that LoRA or frozen parameters were not written, and ``plan compare`` did not
+warn about plans priced with other software or precision. The refusal tests pass on main too
 (it refused every such key as unknown): they guard that what changes the price is still named.
 """
 
