@@ -1025,7 +1025,10 @@ def stage_cost(
     dp_k = comm.per_node(shards, t, G)
     ep_k = comm.per_node(exp_shards, step.etp * ep, G)  # expert-DP ranks etp * ep apart
     grad_b = sw.reduction_bytes
-    param_b = PARAM_COMM_BYTES / 2 if sw.zero_hpz else PARAM_COMM_BYTES  # ZeRO++ int8 gathers
+    # ZeRO++ quantizes ZeRO-3's weight all-gathers to int8 (DeepSpeed's zero_quantized_weights
+    # acts in stage 3's parameter fetch only): a ZeRO-1/2 plan's post-step gather stays 16-bit
+    hpz = sw.zero_hpz and step.zero == 3
+    param_b = PARAM_COMM_BYTES / 2 if hpz else PARAM_COMM_BYTES  # ZeRO++ int8 gathers
 
     def collectives(dense: float, expert: float, lora: float) -> tuple[float, float]:
         """(gradient reduction, parameter gather) seconds of these parameters' data-parallel

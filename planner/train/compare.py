@@ -197,6 +197,10 @@ def compare(
             ("instance", "problems"),
             ("global_batch", "global batches"),
             ("seq_len", "sequence lengths"),
+            # the same layout priced at another precision or with other framework settings is
+            # another problem: the gap is not the decisions' (files before s25 have no software)
+            ("precision", "precisions"),
+            ("software", "framework settings (software)"),
         )
         if a.get(key) != b.get(key)
     ]

@@ -114,6 +114,10 @@ KEYS: dict[str, frozenset[str]] = {
             "tensor_parallel.autotp_size",
             "pipeline.stages",
             "activation_checkpointing.partition_activations",
+            "zero_optimization.zero_hpz_partition_size",
+            "zero_optimization.zero_quantized_weights",
+            "bf16.bf16_master_weights_and_grads",
+            "bf16.bf16_optimizer_states",
         }
     ),
     "torchtitan": frozenset(
@@ -422,6 +426,23 @@ def _deepspeed(problem: TrainingProblem, plan: TrainingPlan) -> tuple[dict[str, 
             "(partition_method)"
         )
     B = problem.workload.global_batch
+    sw = problem.software
+    # ZeRO++ (Wang et al. 2023; DeepSpeed's zero_hpz_partition_size / zero_quantized_weights):
+    # the model's zero_hpz is a node-sized secondary weight shard with int8 weight gathers, which
+    # DeepSpeed runs under ZeRO-3 only
+    hpz = sw.zero_hpz and plan.zero == 3
+    if sw.zero_hpz and not hpz:
+        notes.append(f"ZeRO++ (zero_hpz) acts under ZeRO-3 only: not written for ZeRO-{plan.zero}")
+    # DeepSpeed's low-precision states (bf16 section, DeepSpeed PR #7700): bf16 master weights
+    # and gradients together, bf16 Adam moments
+    bf16_master = sw.master_bytes == 2 and sw.grad_bytes == 2
+    if (sw.master_bytes == 2) != (sw.grad_bytes == 2) or sw.master_bytes == 0:
+        notes.append(
+            f"master_bytes {sw.master_bytes:g} with grad_bytes {sw.grad_bytes:g} has no DeepSpeed "
+            "key (bf16_master_weights_and_grads sets both to 2): written as fp32"
+        )
+    if sw.moment_bytes not in (2, 4):
+        notes.append(f"moment_bytes {sw.moment_bytes:g}: no DeepSpeed key, written as fp32")
     return {
         "train_batch_size": B,
         "train_micro_batch_size_per_gpu": plan.microbatch,
@@ -431,6 +452,12 @@ def _deepspeed(problem: TrainingProblem, plan: TrainingPlan) -> tuple[dict[str, 
         "tensor_parallel.autotp_size": plan.tp,
         "pipeline.stages": plan.pp,
         "activation_checkpointing.partition_activations": plan.recompute in ("selective", "full"),
+        "zero_optimization.zero_hpz_partition_size": (
+            problem.cluster.pools[0].gpus_per_node if hpz else None
+        ),
+        "zero_optimization.zero_quantized_weights": True if hpz else None,
+        "bf16.bf16_master_weights_and_grads": True if bf16_master else None,
+        "bf16.bf16_optimizer_states": True if sw.moment_bytes == 2 else None,
     }, notes
 
 
@@ -608,6 +635,40 @@ _WRITERS = {
 }
 
 
+def training_notes(problem: TrainingProblem, fmt: str) -> list[str]:
+    """Notes on what the priced plan trains that no format's writer expresses: LoRA adapters and
+    frozen parameters (the launch would train every parameter, with its gradients and optimizer
+    states), and ZeRO++ outside DeepSpeed.
+
+    Parameters
+    ----------
+    problem
+        The priced problem (its :class:`~planner.perfmodel.options.Software`).
+    fmt
+        The export format.
+
+    Returns
+    -------
+    list[str]
+        The notes, empty when the plan trains every parameter without ZeRO++.
+    """
+    sw = problem.software
+    notes = []
+    if sw.lora_rank:
+        notes.append(
+            f"LoRA (rank {sw.lora_rank}, base model frozen) is not written: set the adapters in "
+            "the model code (e.g. PEFT); launched as written, every parameter is trained"
+        )
+    elif sw.trainable < 1:
+        notes.append(
+            f"frozen parameters (trainable {sw.trainable:g}) are not written: freeze them in "
+            "the model code (requires_grad=False); launched as written, every parameter is trained"
+        )
+    if sw.zero_hpz and fmt != "deepspeed":
+        notes.append(f"ZeRO++ (zero_hpz) has no {TOOL_LABELS[fmt]} setting: written without")
+    return notes
+
+
 def check_format(name: str) -> str:
     """The format name, or :class:`InputError` naming it and the known ones."""
     key = name.strip().lower()
@@ -621,7 +682,7 @@ def export(problem: TrainingProblem, plan: TrainingPlan, fmt: str) -> dict[str, 
     (``env``: environment variables the launch needs, :func:`megatron_env`)."""
     fmt = check_format(fmt)
     settings, notes = _WRITERS[fmt](problem, plan)
-    notes = [*notes, *model_notes(problem.model, fmt)]
+    notes = [*notes, *training_notes(problem, fmt), *model_notes(problem.model, fmt)]
     settings = {k: v for k, v in settings.items() if v is not None}
     env = megatron_env(problem, plan, settings) if fmt == "megatron" else {}
     return {
@@ -683,4 +744,5 @@ __all__ = [
     "model_notes",
     "pipeline_layout",
     "render",
+    "training_notes",
 ]

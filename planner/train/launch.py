@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 import re
 import shlex
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,6 +27,15 @@ from planner.core.errors import InputError
 from planner.core.io import loads_json, loads_toml, read_text
 from planner.perfmodel.options import DISPATCHERS, FLEX_BACKENDS
 from planner.train.export import FORMATS, KEYS
+from planner.train.launch_keys import (
+    ADAM_FAMILY,
+    DEEPSPEED_UNPRICED_PREFIXES,
+    TORCHTITAN_UNPRICED_SECTIONS,
+    deepspeed_unpriced,
+    megatron_unpriced,
+    torchtitan_unpriced,
+    unpriced_note,
+)
 from planner.train.step_time import chunk_layers
 
 #: Megatron model-shape arguments accepted in a launch and checked against the model.
@@ -34,7 +43,26 @@ MEGATRON_SHAPE = {
     "--num-layers": "layers",
     "--hidden-size": "hidden",
     "--num-attention-heads": "heads",
+    "--ffn-hidden-size": "ffn",
+    "--num-query-groups": "kv_heads",
+    "--kv-channels": "head_dim",
+    "--vocab-size": "vocab",
 }
+#: Megatron model flags checked against the model when given (the attribute and its value).
+MEGATRON_MODEL_FLAGS = {
+    "--swiglu": ("gated_mlp", True),
+    "--untie-embeddings-and-output-weights": ("tied_embeddings", False),
+    "--disable-bias-linear": ("linear_bias", False),
+}
+#: Megatron arguments the reader prices beyond the ones the export writes (read_megatron).
+MEGATRON_READ = (
+    "--hidden-dropout",
+    "--grad-reduce-in-bf16",
+    "--cross-entropy-loss-fusion",
+    "--fp8-param-gather",
+    "--fp16",
+    "--step-batch-size-schedule",
+)
 #: Arguments of Megatron-Core releases newer than the export's (core_v0.15.3) read in a launch.
 MEGATRON_NEWER = ("--moe-flex-dispatcher-backend",)  # core >= 0.16
 
@@ -77,6 +105,9 @@ class Launch:
         :class:`~planner.perfmodel.options.Software` fields.
     shape
         Model-shape values stated by the file (checked by :func:`check_model`).
+    model_flags
+        Megatron model flags the file gives, with the model attribute and value each implies
+        (checked by :func:`check_model`).
     notes
         What the file leaves open or the planner does not model.
     """
@@ -96,6 +127,7 @@ class Launch:
     constraints: dict[str, Any] = field(default_factory=dict)
     software: dict[str, Any] = field(default_factory=dict)
     shape: dict[str, int] = field(default_factory=dict)
+    model_flags: dict[str, tuple[str, Any]] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
 
 
@@ -224,11 +256,15 @@ def read_megatron(text: str, where: str) -> Launch:
     except ValueError as exc:
         raise InputError(f"{where}: malformed argument list ({exc})") from None
     args: dict[str, Any] = {}
+    skipped: list[str] = []
     i = 0
     while i < len(tokens):
         key = tokens[i]
         if not key.startswith("--"):
-            raise InputError(f"{where}: malformed argument {key!r} (expected --name)")
+            raise InputError(
+                f"{where}: malformed argument {key!r} (expected --name: the pretrain_gpt.py "
+                "arguments, not a shell script)"
+            )
         if "=" in key:
             key, _sep, value = key.partition("=")
             i += 1
@@ -236,12 +272,18 @@ def read_megatron(text: str, where: str) -> Launch:
             value, i = tokens[i + 1], i + 2
         else:
             value, i = True, i + 1
-        if key not in KEYS["megatron"] and key not in MEGATRON_SHAPE and key not in MEGATRON_NEWER:
-            raise _unknown(key, "megatron", where, (*MEGATRON_SHAPE, *MEGATRON_NEWER))
-        if key in args:
+        if key in args or key in skipped:
             raise InputError(f"{where}: argument {key!r} given twice")
+        if megatron_unpriced(key):
+            skipped.append(key)
+            continue
+        if key not in KEYS["megatron"] and key not in _MEGATRON_OTHER:
+            raise _unknown(key, "megatron", where, _MEGATRON_OTHER)
         args[key] = value
     out = Launch("megatron", where, all_gpus=True)
+    if skipped:
+        out.notes.append(unpriced_note(skipped))
+    _megatron_training(out, args, where)
     f = out.fixed
     sizes = {
         "--tensor-model-parallel-size": "tp",
@@ -295,6 +337,14 @@ def read_megatron(text: str, where: str) -> Launch:
         if k in args
     }
     f["sequence_parallel"] = flags.get("--sequence-parallel", False)
+    if f["sequence_parallel"] and f["tp"] == 1:
+        # megatron/training/arguments.py (core_v0.15.2, d98e8a64): "Disabling sequence
+        # parallelism because tensor model parallelism is disabled" -- the launch runs without
+        # it (Megatron-LM's own examples/llama/train_llama3_8b_h100_fp8.sh sets both)
+        f["sequence_parallel"] = False
+        out.notes.append(
+            "--sequence-parallel with tensor-model-parallel size 1: Megatron-LM disables it"
+        )
     granularity = args.get("--recompute-granularity")
     if granularity is None:
         f["recompute"] = "none"
@@ -373,6 +423,46 @@ def read_megatron(text: str, where: str) -> Launch:
     return out
 
 
+_MEGATRON_OTHER = (*MEGATRON_SHAPE, *MEGATRON_NEWER, *MEGATRON_MODEL_FLAGS, *MEGATRON_READ)
+
+
+def _megatron_training(out: Launch, args: dict[str, Any], where: str) -> None:
+    """The model flags, dropout, gradient precision, loss fusion, fp8 parameter and batch-ramp
+    arguments of a Megatron launch (each changes the price: read into ``out``, or refused
+    naming the argument)."""
+    for key, (attr, value) in MEGATRON_MODEL_FLAGS.items():
+        if key in args and _bool(args[key], key, where):
+            out.model_flags[key] = (attr, value)
+    if "--hidden-dropout" in args:
+        try:
+            p = float(args["--hidden-dropout"])
+        except (TypeError, ValueError):
+            raise InputError(f"{where}: --hidden-dropout must be a number") from None
+        if not 0 <= p < 1:
+            raise InputError(f"{where}: --hidden-dropout must be in [0, 1), got {p:g}")
+        # PyTorch's dropout at p = 0 returns its input and saves no mask (options.py)
+        out.software["dropout_masks"] = p > 0
+    if "--grad-reduce-in-bf16" in args and _bool(args["--grad-reduce-in-bf16"], "bf16", where):
+        # Megatron-Core's DDP keeps its gradient buffer in the parameters' dtype then
+        # (grad_reduce_in_fp32 False): accumulation and reduction in bf16
+        out.software["grad_bytes"] = 2.0
+    if "--cross-entropy-loss-fusion" in args and _bool(
+        args["--cross-entropy-loss-fusion"], "--cross-entropy-loss-fusion", where
+    ):
+        out.software["fused_loss"] = True
+    if "--fp8-param-gather" in args and _bool(args["--fp8-param-gather"], "fp8", where):
+        if "--fp8-format" not in args:
+            raise InputError(f"{where}: --fp8-param-gather without --fp8-format")
+        out.software["weight_bytes"] = 1.0  # fp8 working weights, gathered in fp8
+    if "--fp16" in args:
+        out.notes.append("--fp16 priced as bf16 (the same bytes and tensor-core rate)")
+    if "--step-batch-size-schedule" in args:
+        out.notes.append(
+            "--step-batch-size-schedule: the step is priced at --global-batch-size, the batch "
+            "the ramp ends at"
+        )
+
+
 # ---------------------------------------------------------------------------
 # NeMo
 # ---------------------------------------------------------------------------
@@ -438,17 +528,65 @@ def _flatten(data: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
     return out
 
 
-def _known(data: Mapping[str, Any], fmt: str, where: str) -> dict[str, Any]:
-    """``data`` flattened to dotted keys, every key one ``fmt`` may write."""
+def _known(
+    data: Mapping[str, Any],
+    fmt: str,
+    where: str,
+    *,
+    read: Callable[[str], bool] = lambda key: False,
+    unpriced: Callable[[str], bool] = lambda key: False,
+    sections: tuple[str, ...] = (),
+    notes: list[str] | None = None,
+) -> dict[str, Any]:
+    """``data`` flattened to dotted keys, every key one ``fmt`` may write, one the reader
+    prices (``read``) or one it reads and does not price (``unpriced``: dropped from the
+    result and listed in a note appended to ``notes``)."""
     values = _flatten(data)
+    skipped = []
     for key in values:
-        if key not in KEYS[fmt]:
-            raise _unknown(key, fmt, where)
-    return values
+        if key in KEYS[fmt] or read(key):
+            continue
+        if unpriced(key):
+            skipped.append(key)
+            continue
+        raise _unknown(key, fmt, where)
+    if skipped and notes is not None:
+        notes.append(unpriced_note(skipped, sections))
+    return {k: v for k, v in values.items() if k not in skipped}
+
+
+def _given(values: dict[str, Any], key: str, notes: list[str]) -> bool:
+    """Whether ``key`` holds a value; ``"auto"`` (the Hugging Face Trainer fills it from its own
+    arguments) is left to the planner, with a note."""
+    if key not in values:
+        return False
+    if values[key] == "auto":
+        notes.append(f"{key} 'auto' (filled by the Hugging Face Trainer): left to the planner")
+        return False
+    return True
+
+
+#: DeepSpeed keys the reader prices beyond the ones the export writes.
+DEEPSPEED_READ = frozenset(
+    {
+        "optimizer.type",
+        "fp16.enabled",
+        "zero_optimization.overlap_comm",
+        "zero_optimization.zero_quantized_gradients",
+    }
+)
+_OFFLOADS = ("zero_optimization.offload_optimizer.", "zero_optimization.offload_param.")
+
+
+def _deepspeed_read(key: str) -> bool:
+    return key in DEEPSPEED_READ or key.startswith(_OFFLOADS)
 
 
 def read_deepspeed(text: str, where: str) -> Launch:
-    """A DeepSpeed config JSON (the keys ``--export deepspeed`` writes)."""
+    """A DeepSpeed config JSON: the keys ``--export deepspeed`` writes, the ones that change the
+    price (optimizer type, fp16, overlap, ZeRO++, bf16 master weights and optimizer states,
+    offload), and hyperparameter / logging keys read without a price
+    (:mod:`planner.train.launch_keys`)."""
     try:
         # DeepSpeed refuses a key given twice ("Duplicate key in DeepSpeed config",
         # deepspeed/runtime/config_utils.py dict_raise_error_on_duplicate_keys, the
@@ -458,18 +596,30 @@ def read_deepspeed(text: str, where: str) -> Launch:
         raise InputError(f"{where}:{exc.lineno}: malformed JSON ({exc.msg})") from None
     if not isinstance(data, Mapping):
         raise InputError(f"{where}: expected a JSON object")
-    values = _known(data, "deepspeed", where)
     # PipelineModule partitions the layers itself; the profile prices equal stages
     out = Launch("deepspeed", where, even_default=True)
+    values = _known(
+        data,
+        "deepspeed",
+        where,
+        read=_deepspeed_read,
+        unpriced=deepspeed_unpriced,
+        sections=DEEPSPEED_UNPRICED_PREFIXES,
+        notes=out.notes,
+    )
     f = out.fixed
     # DeepSpeed's pipeline engine has no interleaved schedule, AutoTP no sequence parallelism
     f.update(cp=1, ep=1, interleave=1, sequence_parallel=False)
-    if "train_batch_size" in values:
+    if _given(values, "train_batch_size", out.notes):
         out.global_batch = _int(values["train_batch_size"], "train_batch_size", where)
     mb = values.get("train_micro_batch_size_per_gpu")
-    if mb is not None:
+    if _given(values, "train_micro_batch_size_per_gpu", out.notes):
         f["microbatch"] = _int(mb, "train_micro_batch_size_per_gpu", where)
+    else:
+        mb = None
     gas = values.get("gradient_accumulation_steps")
+    if not _given(values, "gradient_accumulation_steps", out.notes):
+        gas = None
     if gas is not None and mb is not None and out.global_batch is not None:
         gas = _int(gas, "gradient_accumulation_steps", where)
         dp, rest = divmod(out.global_batch, f["microbatch"] * gas)
@@ -494,7 +644,52 @@ def read_deepspeed(text: str, where: str) -> Launch:
             f["recompute"] = "none"
     if "bf16.enabled" in values and not _bool(values["bf16.enabled"], "bf16.enabled", where):
         out.notes.append("bf16 disabled in the config: the planner still models bf16")
+    if "fp16.enabled" in values and _bool(values["fp16.enabled"], "fp16.enabled", where):
+        out.notes.append("fp16 priced as bf16 (the same bytes and tensor-core rate)")
+    _deepspeed_states(out, values, where)
     return out
+
+
+def _deepspeed_states(out: Launch, values: dict[str, Any], where: str) -> None:
+    """The optimizer, precision-of-state, overlap, ZeRO++ and offload keys of a DeepSpeed config
+    (each changes the price: read into ``out``, or refused naming the key)."""
+    kind = values.get("optimizer.type")
+    if kind is not None and str(kind).lower() not in ADAM_FAMILY:
+        # another optimizer keeps other states (SGD none, Adafactor factored moments)
+        raise InputError(
+            f"{where}: optimizer.type {kind!r} is not modelled (Adam-family optimizers: "
+            "two moments per parameter)"
+        )
+    for prefix in _OFFLOADS:
+        key = prefix + "device"
+        device = values.get(key, "none")  # DeepSpeed's default device
+        if device != "none":
+            # the model prices no host optimizer step or parameter fetch over PCIe
+            raise InputError(f"{where}: {key} {device!r} is not modelled (only 'none')")
+    if "zero_optimization.overlap_comm" in values:
+        out.constraints["overlap_grad_reduce"] = _bool(
+            values["zero_optimization.overlap_comm"], "zero_optimization.overlap_comm", where
+        )
+    if _bool(values.get("zero_optimization.zero_quantized_gradients", False), "qg", where):
+        raise InputError(
+            f"{where}: zero_optimization.zero_quantized_gradients true is not modelled (ZeRO++ qgZ)"
+        )
+    hpz_key = "zero_optimization.zero_hpz_partition_size"
+    hpz = _int(values.get(hpz_key, 1), hpz_key, where)
+    quantized = _bool(values.get("zero_optimization.zero_quantized_weights", False), "qw", where)
+    if hpz > 1 or quantized:
+        if not (hpz > 1 and quantized):
+            out.notes.append(
+                "ZeRO++ priced as hpZ with quantized weights together (the model's zero_hpz): "
+                f"the config sets {hpz_key} {hpz} and zero_quantized_weights {quantized}"
+            )
+        out.software["zero_hpz"] = True
+    bf16 = "bf16.bf16_master_weights_and_grads"
+    if _bool(values.get(bf16, False), bf16, where):
+        out.software.update(master_bytes=2.0, grad_bytes=2.0)
+    moments = "bf16.bf16_optimizer_states"
+    if _bool(values.get(moments, False), moments, where):
+        out.software["moment_bytes"] = 2.0
 
 
 # ---------------------------------------------------------------------------
@@ -505,8 +700,17 @@ def read_deepspeed(text: str, where: str) -> Launch:
 def read_torchtitan(text: str, where: str) -> Launch:
     """A torchtitan job TOML (``[parallelism]``, ``[training]``, ``[activation_checkpoint]``)."""
     data = loads_toml(text, where)
-    values = _known(data, "torchtitan", where)
     out = Launch("torchtitan", where)
+    values = _known(
+        data,
+        "torchtitan",
+        where,
+        read=TORCHTITAN_READ.__contains__,
+        unpriced=torchtitan_unpriced,
+        sections=tuple(f"{s}." for s in sorted(TORCHTITAN_UNPRICED_SECTIONS)),
+        notes=out.notes,
+    )
+    _torchtitan_training(out, values, where)
     f = out.fixed
     p = "parallelism."
     for key, name in (
@@ -620,6 +824,58 @@ def read_torchtitan(text: str, where: str) -> Launch:
     return out
 
 
+#: torchtitan keys the reader prices beyond the ones the export writes.
+TORCHTITAN_READ = frozenset(
+    {
+        "model.converters",
+        "optimizer.name",
+        "training.compile",
+        "training.mixed_precision_param",
+        "training.mixed_precision_reduce",
+        "activation_checkpoint.selective_ac_option",
+        "liger_kernel.enable_fused_linear_cross_entropy",
+    }
+)
+
+
+def _torchtitan_training(out: Launch, values: dict[str, Any], where: str) -> None:
+    """The optimizer, precision, converter, compile and loss keys of a torchtitan TOML (each
+    changes the price: read into ``out``, or refused naming the key)."""
+    name = values.get("optimizer.name")
+    if name is not None and str(name).lower() not in ADAM_FAMILY:
+        raise InputError(
+            f"{where}: optimizer.name {name!r} is not modelled (Adam-family optimizers: two "
+            "moments per parameter)"
+        )
+    converters = values.get("model.converters", [])
+    if not isinstance(converters, list) or any(c not in ("float8",) for c in converters):
+        raise InputError(f"{where}: model.converters {converters!r} is not modelled (only float8)")
+    if "float8" in converters:  # Float8Linear on the nn.Linear modules: fp8 GEMMs
+        out.constraints["precision"] = "fp8"
+    for key, allowed in (
+        ("training.mixed_precision_param", "bfloat16"),
+        ("training.mixed_precision_reduce", "float32"),
+    ):
+        if key in values and values[key] != allowed:
+            # the profile prices bf16 gathers and an fp32 gradient reduction (the defaults)
+            raise InputError(f"{where}: {key} {values[key]!r} is not modelled (only {allowed!r})")
+    liger = "liger_kernel.enable_fused_linear_cross_entropy"
+    if _bool(values.get(liger, False), liger, where):
+        # the fused linear + cross-entropy never holds the logits the model charges
+        raise InputError(f"{where}: {liger} true is not modelled")
+    if _bool(values.get("training.compile", False), "training.compile", where):
+        out.notes.append(
+            "training.compile true: torch.compile's kernel fusion is not priced (the step is "
+            "priced as eager)"
+        )
+    option = values.get("activation_checkpoint.selective_ac_option")
+    if option is not None and values.get("activation_checkpoint.mode") == "selective":
+        out.notes.append(
+            f"selective_ac_option {option!r}: torchtitan's op- or layer-level selective "
+            "recompute, not Megatron's attention-core recompute the planner prices as selective"
+        )
+
+
 _READERS = {
     "megatron": read_megatron,
     "nemo": read_nemo,
@@ -706,6 +962,11 @@ def check_model(launch: Launch, model: Any) -> None:
             raise InputError(
                 f"{launch.source}: {flag} {value} does not match the model's {attr} "
                 f"{getattr(model, attr)}"
+            )
+    for flag, (attr, value) in launch.model_flags.items():
+        if getattr(model, attr) != value:
+            raise InputError(
+                f"{launch.source}: {flag} does not match the model ({attr} {getattr(model, attr)})"
             )
     mtp = getattr(model, "mtp_layers", 0)
     if launch.layout_mtp is not None and launch.layout_mtp != mtp:  # the m's were ignored

@@ -34,6 +34,9 @@ def summary(problem: TrainingProblem, result: Result) -> dict[str, Any]:
         "global_batch": problem.workload.global_batch,
         "seq_len": problem.workload.seq_len,
         "precision": problem.workload.precision,
+        # the framework settings that priced it, where they differ from the defaults (--software,
+        # a --from launch, a framework's profile): plan compare warns when two plans' differ
+        "software": problem.software.to_dict(),
         "objective_kind": problem.constraints.objective,
         "method": result.method,
         "plan": None,
@@ -90,6 +93,13 @@ def summary(problem: TrainingProblem, result: Result) -> dict[str, Any]:
         )
         if step.schedule_note:  # the dualpipe setting on a plan that cannot run DualPipe
             out.setdefault("notes", []).append(step.schedule_note)
+        if problem.software.zero_hpz and result.solution.zero < 3:
+            # ZeRO++'s secondary weight shard and quantized gathers act on ZeRO-3's weight
+            # all-gathers: a plan of a lower stage was priced without them, silently
+            out.setdefault("notes", []).append(
+                f"zero_hpz (ZeRO++) acts under ZeRO-3 only: this ZeRO-{result.solution.zero} "
+                "plan is priced without it (--zero 3 keeps it)"
+            )
         for low in LOW_PRECISION_PEAKS:
             peak = peak_flops_of(problem, est.gpus_by_pool, low)
             ratio = None if peak is None else est.peak_flops / peak
