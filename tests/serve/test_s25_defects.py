@@ -1,0 +1,81 @@
+"""Defects found by the twenty-fifth session's serve checks (s25servex)."""
+
+from __future__ import annotations
+
+import pytest
+
+from planner.serve import ReplicaGroup, ServingPlan, make_problem
+from planner.serve.export import export_plan
+
+#: vLLM 0.8.5's defaults when a flag is absent (``vllm/engine/arg_utils.py`` and
+#: ``vllm/config.py`` of the 0.8.5 wheel): max_num_seqs 1024 on a V1 server of a GPU with at
+#: least 70 GiB, 256 on smaller GPUs and on V0; a server without chunked prefill budgets
+#: ``max(max_model_len, 2048)`` tokens.
+V1_LARGE_SEQS, SMALL_SEQS, V0_BUDGET = 1024, 256, 2048
+
+
+def _value(argv: list[str], flag: str) -> int | None:
+    return int(argv[argv.index(flag) + 1]) if flag in argv else None
+
+
+def _starts(argv: list[str], default_seqs: int) -> bool:
+    """vLLM 0.8.5's ``SchedulerConfig._verify_args``: the token budget is at least
+    ``max_num_seqs`` (the only check the export's values could break)."""
+    seqs = _value(argv, "--max-num-seqs") or default_seqs
+    budget = _value(argv, "--max-num-batched-tokens")
+    if budget is None:  # no chunked prefill (a P/D server): max(max_model_len, 2048)
+        assert "--no-enable-chunked-prefill" in argv
+        budget = max(_value(argv, "--max-model-len") or 0, V0_BUDGET)
+    return budget >= seqs
+
+
+def _export(gpus: str, plan: ServingPlan, **kw):
+    base = dict(qps=5.0, prompt_tokens="exp:500", output_tokens="exp:100")
+    problem = make_problem("llama-3.1-8b", gpus, **{**base, **kw})
+    return export_plan(problem, plan, "vllm")
+
+
+@pytest.mark.parametrize(
+    ("gpus", "chunk", "max_batch", "default_seqs"),
+    [
+        ("H100:4", 512, None, V1_LARGE_SEQS),  # the search's smallest chunk, V1's 1024 default
+        ("H100:4", 2048, 4096, V1_LARGE_SEQS),  # a batch cap above the chunk
+        ("L40S:4", 128, None, SMALL_SEQS),  # a --chunk-tokens below the small-GPU default
+    ],
+)
+def test_vllm_colocated_server_starts_with_a_small_chunk(gpus, chunk, max_batch, default_seqs):
+    # main wrote `--enable-chunked-prefill --max-num-batched-tokens 512` with no
+    # --max-num-seqs on H100: vLLM 0.8.5 raised "max_num_batched_tokens (512) must be greater
+    # than or equal to max_num_seqs (1024)" at startup
+    gpu = "H100-SXM" if gpus.startswith("H100") else "L40S"
+    plan = ServingPlan((ReplicaGroup(gpu, 1, 1, 1, 1, "both", chunk, 5.0),))
+    out = _export(gpus, plan, max_batch=max_batch)
+    argv = out["commands"][0]["argv"]
+    assert _starts(argv, default_seqs), argv
+    assert _value(argv, "--max-num-batched-tokens") == chunk  # the plan's chunk is kept
+    assert any("--max-num-seqs is the chunk" in n for n in out["notes"])
+
+
+def test_vllm_leaves_the_default_where_it_starts():
+    plan = ServingPlan((ReplicaGroup("H100-SXM", 1, 1, 1, 1, "both", 2048, 5.0),))
+    out = _export("H100:4", plan)
+    argv = out["commands"][0]["argv"]
+    assert "--max-num-seqs" not in argv and _starts(argv, V1_LARGE_SEQS)
+    assert not any("--max-num-seqs is the chunk" in n for n in out["notes"])
+    capped = _export("H100:4", plan, max_batch=64)["commands"][0]["argv"]
+    assert _value(capped, "--max-num-seqs") == 64
+
+
+def test_vllm_decode_server_budget_holds_the_batch_cap():
+    # a P/D decode server runs V0 without chunked prefill: its budget max(max_model_len, 2048)
+    # was below a --max-batch of 4096 (500 + 100 tokens: max_model_len 600, budget 2048)
+    plan = ServingPlan(
+        (
+            ReplicaGroup("H100-SXM", 1, 1, 1, 1, "prefill", 16384, 5.0),
+            ReplicaGroup("H100-SXM", 1, 1, 1, 1, "decode", 0, 5.0),
+        )
+    )
+    out = _export("H100:4", plan, max_batch=4096, prompt_tokens=500, output_tokens=100)
+    for cmd in out["commands"]:
+        assert _starts(cmd["argv"], SMALL_SEQS), cmd["argv"]
+        assert _value(cmd["argv"], "--max-num-seqs") == 4096
