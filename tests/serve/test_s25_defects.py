@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from planner.core.result import Status
 from planner.serve import ReplicaGroup, ServingPlan, make_problem
 from planner.serve.export import export_plan
 
@@ -79,3 +80,45 @@ def test_vllm_decode_server_budget_holds_the_batch_cap():
     for cmd in out["commands"]:
         assert _starts(cmd["argv"], SMALL_SEQS), cmd["argv"]
         assert _value(cmd["argv"], "--max-num-seqs") == 4096
+
+
+def test_a_plan_proven_optimal_by_the_bound_does_not_say_it_is_not(monkeypatch):
+    """`plan serve --model deepseek-v3 --gpus H200:16 --speculative mtp --disaggregate ...`
+    (-t 10) printed status OPTIMAL, gap 0, beside the reason "time limit reached after 62
+    candidate layouts (not all evaluated): a plan is the best among them, not proven optimal":
+    the method stopped early, then the family's lower bound (there its replica floor: no
+    DeepSeek-V3 plan on H200 costs less than one 8-GPU replica) equalled the objective and
+    certify promoted the status. Replayed here by certifying a stopped method's result by
+    hand, the bound's capacity pass cut as a time limit cuts it (so it falls back to the
+    replica floor, here one H100's price, the plan's cost)."""
+    from planner.core.result import Result
+    from planner.core.solve import PROVEN_AFTER, certify
+    from planner.serve import FAMILY, bounds
+    from planner.serve.candidates import incomplete_reason
+    from planner.serve.mip import solve_mip
+
+    p = make_problem("llama-3.1-8b", "H100:2", qps=1, prompt_tokens=512, output_tokens=64)
+    full = solve_mip(p, time_limit=30.0, threads=1, seed=0, hint=None)
+    stopped = Result(
+        family="serve",
+        instance=p.name,
+        method="mip",
+        status=Status.FEASIBLE,  # as solve_mip marks a run whose candidates were cut
+        objective=full.objective,
+        solution=full.solution,
+        reason=incomplete_reason(["layout"] * 3),
+    )
+    cut = bounds.candidates_within
+    monkeypatch.setattr(bounds, "candidates_within", lambda *a: (cut(*a)[0], False))
+    assert bounds.lower_bound(p) == pytest.approx(full.objective)  # the replica floor
+    out = certify(FAMILY, p, stopped)
+    assert out.status is Status.OPTIMAL  # the lower bound proves it
+    assert "not proven optimal" not in out.reason
+    assert out.reason.startswith("time limit reached after 3 candidate layouts")
+    assert out.reason.endswith(PROVEN_AFTER)
+    # without a proof the status says it: FEASIBLE, and the reason gains nothing
+    p2 = make_problem("llama-3.1-8b", "H100:2", qps=1, prompt_tokens=512, output_tokens=64)
+    worse = ServingPlan((ReplicaGroup("H100-SXM", 2, 1, 1, 1, "both", 2048, 1.0),))
+    loose = Result("serve", p2.name, "mip", Status.FEASIBLE, solution=worse, reason="stopped")
+    out2 = certify(FAMILY, p2, loose)
+    assert out2.status is Status.FEASIBLE and out2.reason == "stopped"
