@@ -122,3 +122,23 @@ def test_a_plan_proven_optimal_by_the_bound_does_not_say_it_is_not(monkeypatch):
     loose = Result("serve", p2.name, "mip", Status.FEASIBLE, solution=worse, reason="stopped")
     out2 = certify(FAMILY, p2, loose)
     assert out2.status is Status.FEASIBLE and out2.reason == "stopped"
+
+
+def test_a_day_plan_cut_by_the_time_limit_claims_no_bound(monkeypatch):
+    """`plan serve --profile 5,20,40,10 --spot --max-replicas 6 ...` under load returned
+    status FEASIBLE (candidates_complete false) beside bound_usd = objective and gap 0.0, and
+    no reason: the bound was over the evaluated layouts only. The candidates' computation is
+    cut here by hand, as a time limit cuts it."""
+    from planner.serve import day
+    from planner.serve.day import DayProfile, plan_day
+
+    p = make_problem("llama-3.1-8b", "H100:2", prompt_tokens=500, output_tokens=100, tpot="50ms")
+    whole = plan_day(p, DayProfile((1.0, 2.0)), time_limit=30.0)
+    assert whole["status"] == "OPTIMAL" and whole["bound_usd"] is not None
+    cut = day.candidates_within
+    monkeypatch.setattr(day, "candidates_within", lambda *a: (cut(*a)[0], False))
+    out = plan_day(p, DayProfile((1.0, 2.0)), time_limit=30.0)
+    assert out["status"] == "FEASIBLE" and not out["candidates_complete"]
+    assert out["bound_usd"] is None and out["gap"] is None
+    assert out["reason"].startswith("time limit reached after")
+    assert out["cost_usd"] == pytest.approx(whole["cost_usd"])  # the same plan, unproven
