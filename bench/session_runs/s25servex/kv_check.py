@@ -38,6 +38,11 @@ E. NVIDIA/TensorRT-LLM issue #1400 (2024-04-04, v0.8): SmoothQuant (int8) LLaMA-
    0.9: "Allocate 69524783104 bytes for k/v cache", "Using 132608 tokens in paged KV cache"
    (524,288 bytes a token: 32 layers x 2 x 4096 x fp16, the Llama-2-7B shape); engine
    weights "GPU 6683 (MiB)" in the same log.
+F. vllm-project/vllm issue #21348 (2025-07-22): Qwen3-235B-A22B-FP8 on 4 x H100, (F1) vLLM
+   ``vllm serve ... --tensor-parallel-size 4 --kv-transfer-config LMCacheConnectorV1``
+   (default 0.9): "Available KV cache memory: 8.11 GiB", "GPU KV cache size: 178,880
+   tokens"; (F2) SGLang ``--tp 4 --mem-fraction-static 0.93``: "KV Cache is allocated.
+   #tokens: 367404, K size: 8.23 GB, V size: 8.23 GB". Versions not given (July 2025).
 """
 
 from __future__ import annotations
@@ -119,6 +124,16 @@ def main() -> None:
     free = e.config.gpu.runtime_bytes - weights - RUNTIME_RESERVED_GIB * GIB - e.workspace_bytes
     row("E TRT-LLM 0.8 sq-int8 7B A100 0.9 (log weights)", e, 132608, 0.9 * free)
     print(f"   KV bytes logged {69524783104 / GIB:.2f} GiB, model {0.9 * free / GIB:.2f} GiB")
+    # F1. vLLM (V1, July 2025) Qwen3-235B-A22B FP8 tp4 H100, 0.9 (the model's default share)
+    f1 = engine_model("qwen3-235b-a22b", "H100:4", 4, "fp8", "vllm")
+    row("F1 vLLM Qwen3-235B fp8 tp4 H100 0.9", f1, 178880)
+    print(f"   KV logged 8.11 GiB, model {f1.free_bytes / GIB:.2f} GiB")
+    # F2. SGLang (July 2025), same model and GPUs, mem_fraction_static 0.93
+    f2 = engine_model("qwen3-235b-a22b", "H100:4", 4, "fp8", "sglang")
+    start = f2.config.gpu.runtime_bytes  # the memory free at start is not logged
+    kv = start - f2.weight_bytes - start * (1 - 0.93)
+    row("F2 SGLang Qwen3-235B fp8 tp4 H100 0.93", f2, 367404, kv)
+    print(f"   KV logged 16.46 GiB, model {f2.free_bytes / GIB:.2f} GiB, 0.93 rule {kv / GIB:.2f}")
 
 
 if __name__ == "__main__":
