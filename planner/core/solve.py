@@ -239,6 +239,10 @@ def certify(
         and "invalid_bound" not in result.stats
     )
     if proven_by_bound or accepted_claim:
+        if claim is not Status.OPTIMAL and result.reason:
+            # the method's reason said why it could not prove its plan optimal (a time
+            # limit); the bound proved it afterwards, so say so rather than contradict it
+            result.reason += PROVEN_AFTER
         result.status = Status.OPTIMAL
         result.bound = objective  # proven equal: by a valid bound or by the method's proof
     else:
@@ -252,6 +256,11 @@ def certify(
                 else _why_not(proves_opt, result),
             )
     return result
+
+
+#: Appended to a method's reason when its plan, not claimed optimal, is proven optimal by a
+#: valid bound equal to its objective (the family's ``lower_bound`` or the method's own).
+PROVEN_AFTER = "; proven optimal afterwards: a valid bound equals the objective"
 
 
 def _certify_without_solution(

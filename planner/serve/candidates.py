@@ -780,7 +780,10 @@ def incomplete_reason(cands: list[Candidate], found: bool = True) -> str:
     head = f"time limit reached after {len(cands)} candidate layouts (not all evaluated): "
     if not found:
         return head + "none of them gives a plan; a longer --time-limit may find one"
-    return head + "a plan is the best among them, not proven optimal"
+    # the status says whether the plan is proven optimal: FEASIBLE, or OPTIMAL when a valid
+    # bound proves it afterwards (planner.core.solve.certify; the lower bound's own pass may
+    # evaluate the rest), so the reason says only what the method saw
+    return head + "the plan is the best among them"
 
 
 def group_capacity(problem: ServingProblem, group: ReplicaGroup) -> float:

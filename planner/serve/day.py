@@ -38,7 +38,7 @@ from planner.core import validate
 from planner.core.errors import InputError
 from planner.core.result import Status
 from planner.core.timing import Deadline
-from planner.serve.candidates import Candidate, candidates_within
+from planner.serve.candidates import Candidate, candidates_within, incomplete_reason
 from planner.serve.evaluate import group_point, verify
 from planner.serve.instance import ReplicaGroup, ServingPlan, ServingProblem
 from planner.serve.slo import SLO
@@ -399,7 +399,8 @@ def plan_day(
         ``violations``),
         ``slo_attainment_exact`` (false: the time limit cut an attainment's bisection, the
         values are lower bounds), ``objective``, ``bound_usd`` and ``gap`` of the MIP (its
-        objective adds a penalty per unserved request/s-hour to the USD), ``spot`` (spot
+        objective adds a penalty per unserved request/s-hour to the USD; no bound, and a
+        ``reason``, when the time limit cut the candidate layouts), ``spot`` (spot
         price and expected capacity loss per pool), ``candidates_complete``,
         ``period_hours``, ``profile_source`` and ``warnings`` (the problem's: a pool without a
         price, a GPU without fitted efficiencies).
@@ -507,13 +508,16 @@ def plan_day(
             k: {"usd_per_gpu_hour": v[0], "expected_capacity_loss": v[1]}
             for k, v in spot_of.items()
         },
-        "bound_usd": out.bound,
+        # over the evaluated layouts only when the time limit cut the others: no bound on the
+        # day's cost then (it read gap 0.0 beside status FEASIBLE)
+        "bound_usd": out.bound if complete else None,
         "periods": [],
         # a library caller had no other way to see them (no price, an uncalibrated GPU)
         "warnings": list(problem.meta.get("warnings", [])),
     }
     if not complete and result["status"] == Status.OPTIMAL.value:
         result["status"] = Status.FEASIBLE.value
+        result["reason"] = incomplete_reason(cands)
     if out.status is Status.INFEASIBLE:  # shortfall is slack: only the replica floor binds
         most = sum(
             count[pool] // min(c.gpus for c, *_ in kinds if c.pool == pool)
@@ -566,10 +570,11 @@ def plan_day(
     # a lower bound when the time limit cut an attainment (see _attainment)
     result["slo_attainment_exact"] = not cut
     result["objective"] = out.objective
+    bound = result["bound_usd"]
     result["gap"] = (
         None
-        if out.bound is None or not math.isfinite(out.bound)
-        else max(0.0, out.objective - out.bound) / max(abs(out.objective), 1e-9)
+        if bound is None or not math.isfinite(bound)
+        else max(0.0, out.objective - bound) / max(abs(out.objective), 1e-9)
     )
     return result
 

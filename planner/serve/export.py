@@ -83,6 +83,7 @@ from planner.serve.targets import (
     group_refusal,
     label,
     refusal_prefix,
+    vllm_engine,
 )
 
 
@@ -208,6 +209,18 @@ TOOLS: dict[str, ToolSpec] = {
 #: ``CacheConfig.block_size``), and its FlashAttention backends, V0 and V1, raise "Block size
 #: must be a multiple of 16" (``attention/backends/flash_attn.py``).
 VLLM_BLOCK_SIZES = (16, 32)
+
+#: vLLM 0.8.5's ``max_num_seqs`` when ``--max-num-seqs`` is not given: the V1 engine takes 1024
+#: on a GPU whose total memory is at least 70 GiB, else 256 (``EngineArgs._set_default_args_v1``,
+#: ``current_platform.get_device_total_memory()``), V0 256 (``_set_default_args_v0``; both in
+#: ``vllm/engine/arg_utils.py`` of the 0.8.5 wheel).
+VLLM_DEFAULT_SEQS = {"v1": 1024, "v1_small": 256, "v0": 256}
+VLLM_LARGE_GPU_GIB = 70.0
+
+#: vLLM 0.8.5's token budget of a server without chunked prefill and without
+#: ``--max-num-batched-tokens``: ``max(max_model_len, 2048)`` (``SchedulerConfig.__post_init__``,
+#: ``_DEFAULT_MAX_NUM_BATCHED_TOKENS``, ``vllm/config.py``).
+VLLM_V0_BUDGET = 2048
 
 #: Hugging Face ids of the catalog models with a released checkpoint (the repositories
 #: their ``_planner.source`` names; instruction-tuned where the catalog has the base). A
@@ -442,8 +455,9 @@ def _vllm(
         args += ["--pipeline-parallel-size", str(g.pp)]
     if g.ep > 1:
         args += ["--data-parallel-size", str(g.ep), "--enable-expert-parallel"]
-    if problem.constraints.max_batch:
-        args += ["--max-num-seqs", str(problem.constraints.max_batch)]
+    seqs = vllm_max_num_seqs(problem, g)
+    if seqs != vllm_default_seqs(problem, g):
+        args += ["--max-num-seqs", str(seqs)]
     if g.role == "both":
         args += ["--enable-chunked-prefill", "--max-num-batched-tokens", str(g.chunk_tokens)]
     else:
@@ -453,7 +467,9 @@ def _vllm(
         longest = min(problem.model.max_seq, math.ceil(problem.traffic.max_context))
         args += ["--no-enable-chunked-prefill", "--max-model-len", str(longest)]
         if g.role == "prefill":
-            args += ["--max-num-batched-tokens", str(max(g.chunk_tokens, longest))]
+            args += ["--max-num-batched-tokens", str(max(g.chunk_tokens, longest, seqs))]
+        elif seqs > max(longest, VLLM_V0_BUDGET):  # its default budget, below the batch cap
+            args += ["--max-num-batched-tokens", str(seqs)]
     if problem.constraints.kv_block_tokens != 16:
         args += ["--block-size", str(problem.constraints.kv_block_tokens)]
     if problem.traffic.prefix_hit_rate > 0:
@@ -486,6 +502,35 @@ def _vllm(
         }
         args += ["--kv-transfer-config", json.dumps(kv, separators=(",", ":"))]
     return args, {}
+
+
+def vllm_default_seqs(problem: ServingProblem, g: ReplicaGroup) -> int:
+    """The ``max_num_seqs`` vLLM 0.8.5 takes for server ``g`` when no ``--max-num-seqs`` is
+    given (:data:`VLLM_DEFAULT_SEQS`; the engine is the one
+    :func:`~planner.serve.targets.vllm_engine` names, which the export's environment keeps)."""
+    gpu = problem.pool(g.gpu).gpu
+    method = problem.speculative.method if g.speculative and problem.speculative else None
+    engine, _ = vllm_engine(gpu, g.pp, problem.kv_precision_name, g.role, method)
+    if engine != "v1":
+        return VLLM_DEFAULT_SEQS["v0"]
+    large = gpu.runtime_bytes >= VLLM_LARGE_GPU_GIB * 2**30
+    return VLLM_DEFAULT_SEQS["v1" if large else "v1_small"]
+
+
+def vllm_max_num_seqs(problem: ServingProblem, g: ReplicaGroup) -> int:
+    """The ``max_num_seqs`` a vLLM 0.8.5 server of ``g`` starts with: the plan's batch cap
+    (``--max-batch``), else the engine's default, at most a colocated server's token budget.
+
+    vLLM refuses to start when ``max_num_batched_tokens < max_num_seqs``
+    (``SchedulerConfig._verify_args``: "max_num_batched_tokens (512) must be greater than or
+    equal to max_num_seqs (1024)"), and a colocated server's budget is the plan's chunk.
+    Capping the sequences at the budget changes no step vLLM runs: its schedulers (V1, and V0
+    with chunked prefill) take one budget token per decoding sequence, so no step decodes
+    more sequences than the budget holds."""
+    seqs = problem.constraints.max_batch or vllm_default_seqs(problem, g)
+    if g.role == "both":
+        seqs = min(seqs, g.chunk_tokens)
+    return seqs
 
 
 def _vllm_env(problem: ServingProblem, g: ReplicaGroup) -> dict[str, str]:
@@ -1006,6 +1051,20 @@ def export_plan(problem: ServingProblem, plan: ServingPlan, tool: str) -> dict[s
             "graphs (platforms/cuda.py: enforce_eager when data_parallel_size > 1); the plan's "
             "decode steps assume graph replays"
         )
+    budget = [
+        g.label()
+        for g in plan.replicas
+        if tool == "vllm"
+        and g.role == "both"
+        and g.chunk_tokens < (problem.constraints.max_batch or vllm_default_seqs(problem, g))
+    ]
+    if budget:
+        notes.append(
+            f"{', '.join(budget)}: --max-num-seqs is the chunk (--max-num-batched-tokens): "
+            f"vLLM {spec.version} refuses to start with a token budget below max_num_seqs "
+            f"(SchedulerConfig._verify_args), and its scheduler spends one budget token per "
+            "decoding sequence, so no step decodes more sequences than the chunk"
+        )
     pairs = _vllm_pairs(plan) if tool == "vllm" else []
     n_pairs = sum(p is not None for p in pairs) // 2
     if n_pairs:
@@ -1076,4 +1135,6 @@ __all__ = [
     "launchable",
     "restriction_effect",
     "router_weights",
+    "vllm_default_seqs",
+    "vllm_max_num_seqs",
 ]

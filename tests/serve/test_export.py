@@ -253,7 +253,9 @@ def test_eagle_commands_name_the_head():
     given = problem(speculative=Speculative("eagle", 3, 0.7, "/heads/mine"))
     unknown = problem(model="llama-3.1-70b", speculative=Speculative("eagle", 3, 0.7))
     for tool in sorted(TOOLS):
-        assert tool == "sglang" or export_plan(known, plan, tool)["notes"] == []
+        # the plan's 512-token chunk caps vLLM's sequences (s25servex), the one note there
+        notes = [n for n in export_plan(known, plan, tool)["notes"] if "max-num-seqs" not in n]
+        assert tool == "sglang" or notes == []
         assert eagle_heads(export_plan(given, plan, tool)) == ["/heads/mine"]
         out = export_plan(unknown, plan, tool)
         assert eagle_heads(out) == [HEAD_PLACEHOLDER]
