@@ -247,7 +247,8 @@ def serve(
         int | None,
         typer.Option(
             "--sim-requests",
-            help="Requests of the simulated trace (default 2000, at most 10,000,000).",
+            help="Requests of the simulated trace (default 10,000, at most 10,000,000); "
+            "the first 10 % are its warm-up, left out of the percentiles.",
             min=1,
             max=10_000_000,
         ),
@@ -330,7 +331,10 @@ def serve(
         ):
             if value is not None:
                 raise InputError(f"{flag} shapes the simulated trace: give --simulate too")
-    sim_requests = 2000 if sim_requests is None else sim_requests
+    if sim_requests is None:
+        from planner.serve.simulate import DEFAULT_REQUESTS
+
+        sim_requests = DEFAULT_REQUESTS
     sim_time_limit = validate.time_limit(
         SIM_TIME_LIMIT if sim_time_limit is None else sim_time_limit, "--sim-time-limit"
     )

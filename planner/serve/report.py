@@ -137,6 +137,12 @@ def _workloads_json(
     return out
 
 
+def _warmup_words(sim: dict) -> str:
+    """``", first N left out (warm-up)"`` when the simulation left a warm-up out, else ``""``."""
+    n = sim.get("warmup_requests")
+    return f", first {n} left out (warm-up)" if n else ""
+
+
 def _fmt(x: float | None, spec: str = ".3g") -> str:
     if x is None:
         return "–"
@@ -451,7 +457,7 @@ def _simulated_table(
         caption = f"simulation stopped: {sim['reason']} (no percentiles)"
     table = Table(
         title=f"simulated check{' of ' + title if title else ''} ({sim['requests']} requests, "
-        f"seed {sim['seed']})",
+        f"seed {sim['seed']}{_warmup_words(sim)})",
         caption=caption,
     )
     for col in ("", "model", "simulated p50", "simulated p99"):

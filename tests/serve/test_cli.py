@@ -275,10 +275,12 @@ def test_simulate_puts_seeded_percentiles_beside_the_model(capsys):
         "tpot_p99_s",
         "throughput_tokens_per_s",
         "requests",
+        "warmup_requests",
         "seed",
         "complete",
     }
     assert sim["requests"] == 200 and sim["seed"] == 5 and sim["complete"] is True
+    assert sim["warmup_requests"] == 20  # the first 10 % of the trace
     assert 0 < sim["ttft_p50_s"] <= sim["ttft_p99_s"]
     assert 0 < sim["tpot_p50_s"] <= sim["tpot_p99_s"]
     # served 4 req/s x 40 tokens: the simulated rate is near it
@@ -286,7 +288,9 @@ def test_simulate_puts_seeded_percentiles_beside_the_model(capsys):
     code, again, _ = run(capsys, *args, "--sim-seed", "5", "--json")
     assert json.loads(again)["simulated"] == sim
     code, text, _ = run(capsys, *args)
-    assert code == 0 and "simulated check (200 requests, seed 0)" in text
+    assert (
+        code == 0 and "simulated check (200 requests, seed 0, first 20 left out (warm-up))" in text
+    )
 
 
 def test_simulate_honours_its_time_limit(capsys):

@@ -22,6 +22,7 @@ KEYS = {
     "tpot_p99_s",
     "throughput_tokens_per_s",
     "requests",
+    "warmup_requests",
     "seed",
     "complete",
 }
