@@ -138,9 +138,9 @@ def _workloads_json(
 
 
 def _warmup_words(sim: dict) -> str:
-    """``", first N left out (warm-up)"`` when the simulation left a warm-up out, else ``""``."""
+    """``", N warm-up"`` when the simulation left its first N requests out, else ``""``."""
     n = sim.get("warmup_requests")
-    return f", first {n} left out (warm-up)" if n else ""
+    return f", {n} warm-up" if n else ""
 
 
 def _fmt(x: float | None, spec: str = ".3g") -> str:

@@ -22,10 +22,10 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-from serve_simulator import CASES, layout, problem_for  # noqa: E402
+from serve_simulator import CASES, layout, problem_for
 
-from planner.serve.evaluate import plan_metrics  # noqa: E402
-from planner.serve.simulate import latencies, simulate_requests  # noqa: E402
+from planner.serve.evaluate import plan_metrics
+from planner.serve.simulate import latencies, simulate_requests
 
 
 def main() -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from planner.serve import ReplicaGroup, ServingPlan, make_problem
+from planner.serve import ReplicaGroup, make_problem
 from planner.serve.evaluate import role_model
 from planner.serve.queueing import gg1_mean_wait
 
