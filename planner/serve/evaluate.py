@@ -302,7 +302,8 @@ def plan_metrics(problem: ServingProblem, plan: ServingPlan) -> dict[str, Any]:
         "worst_tpot_s": max((v for _, v in later), default=0.0),
         "capacity_qps": capacity,
         "served_qps": plan.served_qps(),
-        "throughput_tokens_per_s": plan.served_qps() * problem.traffic.output.mean,
+        "served_tokens_per_s": plan.served_qps() * problem.traffic.output.mean,
+        "throughput_tokens_per_s": plan.served_qps() * problem.traffic.output.mean,  # = served
         "capacity_tokens_per_s": capacity * problem.traffic.output.mean,
         "groups": groups,
     }
@@ -326,6 +327,7 @@ def _shared_metrics(problem: ServingProblem, plan: ServingPlan) -> dict[str, Any
         "worst_tpot_s": max((m["worst_tpot_s"] for m in per.values()), default=0.0),
         "capacity_qps": sum(m["capacity_qps"] for m in per.values()),
         "served_qps": plan.served_qps(),
+        "served_tokens_per_s": sum(m["served_tokens_per_s"] for m in per.values()),
         "throughput_tokens_per_s": sum(m["throughput_tokens_per_s"] for m in per.values()),
         "capacity_tokens_per_s": sum(m["capacity_tokens_per_s"] for m in per.values()),
         "groups": [by_group[i] for i in sorted(by_group)],
