@@ -165,12 +165,35 @@ def shapes():
     )
 
 
+def random_shapes(count: int):
+    """Seeded random traces: 1-4 steps, 1-2 layers, 3-4 experts, any budget kind."""
+    rng = np.random.default_rng(2025)
+    for k in range(count):
+        steps, layers, experts = rng.integers(1, 5), rng.integers(1, 3), rng.integers(3, 5)
+        counts = rng.choice([0, 0, 1, 3, 20, 60], size=(steps, layers, experts))
+        shared = int(rng.integers(0, 2))
+        kw = dict(
+            experts=int(experts),
+            shared=shared,
+            top_k=int(rng.integers(1, 3)),
+            overlap=bool(rng.random() < 0.5),
+            initial="first" if rng.random() < 0.3 else "empty",
+            expert_bytes=int(rng.choice([1, 6291456, 10**9])),
+        )
+        if rng.random() < 0.5:
+            kw["budget"] = shared + int(rng.integers(0, experts + 1))
+        else:
+            kw["global_budget"] = shared * int(layers) + int(rng.integers(0, experts * layers + 1))
+        yield f"rand_{k}", make(f"rand_{k}", counts, **kw)
+
+
 def main() -> None:
     out_path = sys.argv[1]
     limit = float(sys.argv[2]) if len(sys.argv) > 2 else 1.0
     fam = planner.get_family("offload")
+    count = int(sys.argv[3]) if len(sys.argv) > 3 else 0
     with open(out_path, "w") as out:
-        for shape, inst in shapes():
+        for shape, inst in random_shapes(count) if count else shapes():
             opt = brute(inst)
             for method in fam.methods:
                 emit(audit("offload", shape, inst, method, time_limit=limit, opt=opt), out)

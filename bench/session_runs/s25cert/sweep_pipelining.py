@@ -215,12 +215,66 @@ def shapes():
     )
 
 
+def random_shapes(count: int):
+    """Seeded random loops: 1-3 ops on 1-2 units, recurrences, 1-2 warp groups, storage."""
+    import random
+
+    rng = random.Random(2025)
+    made = 0
+    while made < count:
+        n = rng.randint(1, 3)
+        names = [f"o{i}" for i in range(n)]
+        ops = []
+        for name in names:
+            extra = {}
+            if rng.random() < 0.3:
+                extra["registers"] = rng.choice([32, 100])
+            if rng.random() < 0.3:
+                extra["warp_cycles"] = rng.randint(1, 2)
+            ops.append(
+                op(
+                    name,
+                    unit=rng.choice(["ALU", "TC"]),
+                    cycles=rng.randint(1, 2),
+                    latency=rng.randint(0, 3),
+                    offset=rng.choice([0, 0, 1]),
+                    count=rng.choice([1, 1, 2]),
+                    **extra,
+                )
+            )
+        edges = []
+        for _ in range(rng.randint(0, 3)):
+            a, b = rng.choice(names), rng.choice(names)
+            dist = rng.choice([0, 1, 1, 2]) if a != b else rng.randint(1, 2)
+            if dist == 0 and names.index(a) >= names.index(b):
+                continue  # keep distance-0 edges acyclic
+            edges.append(edge(a, b, rng.randint(0, 4), dist))
+        warps = rng.randint(1, 2)
+        try:
+            inst = make(
+                f"rand_{made}",
+                ops,
+                edges,
+                units={"ALU": rng.randint(1, 2), "TC": 1},
+                warps=warps,
+                horizon=rng.randint(4, 7),
+                max_ii=rng.randint(3, 7),
+                register_limit=rng.choice([128, 256]),
+                cross_warp_latency=1,
+            )
+        except Exception:
+            continue
+        made += 1
+        yield inst.name, inst
+
+
 def main() -> None:
     out_path = sys.argv[1]
     limit = float(sys.argv[2]) if len(sys.argv) > 2 else 1.0
     fam = planner.get_family("pipelining")
+    count = int(sys.argv[3]) if len(sys.argv) > 3 else 0
     with open(out_path, "w") as out:
-        for shape, inst in shapes():
+        for shape, inst in random_shapes(count) if count else shapes():
             opt = brute(inst)
             for method in fam.methods:
                 emit(audit("pipelining", shape, inst, method, time_limit=limit, opt=opt), out)

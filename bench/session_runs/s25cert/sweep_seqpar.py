@@ -181,10 +181,39 @@ def big_shapes():
     )
 
 
+def derived_shapes():
+    """Cost models derived from planner.perfmodel (``planner plan seqpar``): ring / hybrid."""
+    from planner.seqpar.api import make_instance
+
+    yield (
+        "llama8b_g8",
+        make_instance([32768, 8192, 2048, 300], 8, "llama-3.1-8b", name="llama8b_g8"),
+    )
+    yield (
+        "llama8b_g16_long",
+        make_instance([131072, 65536, 1000], 16, "llama-3.1-8b", name="llama8b_g16_long"),
+    )
+    yield (
+        "llama70b_g64",
+        make_instance([262144, 100000, 5000, 5], 64, "llama-3.1-70b", name="llama70b_g64"),
+    )
+    yield (
+        "llama8b_g8_tiny",
+        make_instance([4096, 2048, 1], 8, "llama-3.1-8b", name="llama8b_g8_tiny"),
+    )
+    yield (
+        "llama8b_g8_a100",
+        make_instance(
+            [65536, 16384, 4096], 8, "llama-3.1-8b", gpu="A100-80GB", name="llama8b_g8_a100"
+        ),
+    )
+
+
 def main() -> None:
     out_path = sys.argv[1]
     limit = float(sys.argv[2]) if len(sys.argv) > 2 else 1.0
-    which = big_shapes if len(sys.argv) > 3 and sys.argv[3] == "big" else shapes
+    mode = sys.argv[3] if len(sys.argv) > 3 else ""
+    which = {"big": big_shapes, "derived": derived_shapes}.get(mode, shapes)
     fam = planner.get_family("seqpar")
     with open(out_path, "w") as out:
         for shape, inst in which():

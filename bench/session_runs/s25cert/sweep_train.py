@@ -72,6 +72,8 @@ def brute(problem) -> tuple[float | None, int]:
     best, valid = None, 0
     moe = bool(getattr(problem.model, "is_moe", False))
     eps = divisors(gpus) if moe else [1]
+    labels = [pool.label for pool in problem.cluster.pools]
+    hetero = len(labels) > 1
     for tp, pp, dp, cp in itertools.product(range(1, gpus + 1), repeat=4):
         if tp * pp * dp * cp > gpus or gb % dp or pp > layers:
             continue
@@ -83,8 +85,11 @@ def brute(problem) -> tuple[float | None, int]:
                         for zero in range(4):
                             for sp in (False, True) if tp > 1 else (False,):
                                 for shard in [0, *divisors(dp * cp)] if zero else [0]:
-                                    for stages, ep, etp in itertools.product(
-                                        compositions(layers, pp), eps, [0, *divisors(tp)]
+                                    for stages, ep, etp, where in itertools.product(
+                                        compositions(layers, pp),
+                                        eps,
+                                        [0, *divisors(tp)],
+                                        itertools.product(labels, repeat=pp) if hetero else [()],
                                     ):
                                         if etp and not moe:
                                             continue
@@ -103,6 +108,7 @@ def brute(problem) -> tuple[float | None, int]:
                                             shard_group=shard,
                                             stage_layers=stages,
                                             expert_tp=etp,
+                                            stage_pools=where,
                                         )
                                         if fam.verify(problem, plan):
                                             continue
@@ -157,6 +163,11 @@ def shapes():
     )
     yield "moe_2gpu", mk(MOE, "2xH100", global_batch=4, seq_len=2048, name="moe_2gpu")
     yield "moe_4gpu_l4", mk(MOE, "4xL4", global_batch=4, seq_len=4096, name="moe_4gpu_l4")
+    yield (
+        "het_h100_a100",
+        mk(TINY, "H100:1,A100-80GB:1", global_batch=8, seq_len=2048, name="het_h100_a100"),
+    )
+    yield "het_h100_l4", mk(TINY, "H100:2,L4:2", global_batch=4, seq_len=8192, name="het_h100_l4")
     yield "gpt17_2xl4", mk("gpt-1.7b", "2xL4", global_batch=4, seq_len=2048, name="gpt17_2xl4")
 
 
