@@ -10,8 +10,13 @@ import planner.serve
 from planner.serve.instance import ReplicaGroup, ServingPlan
 
 p = planner.serve.make_problem(
-    "llama-3.1-70b", "H100:16,A100:32", qps=6.2, prompt_tokens=1024, output_tokens=256,
-    ttft="1s", tpot="50ms",
+    "llama-3.1-70b",
+    "H100:16,A100:32",
+    qps=6.2,
+    prompt_tokens=1024,
+    output_tokens=256,
+    ttft="1s",
+    tpot="50ms",
 )
 fam = planner.get_family("serve")
 plan = ServingPlan((ReplicaGroup("H100-SXM", 4, 1, 1, 1, "both", 1024, 6.2),))
@@ -19,4 +24,10 @@ print("one H100 tp4, chunk 1024: verify", fam.verify(p, plan), "cost", fam.evalu
 print("lower_bound", fam.lower_bound(p))
 for m in ("mip", "auto"):
     r = planner.solve(p, m, time_limit=60, threads=1)
-    print(m, r.status, r.objective, r.bound, [g.label() + f" chunk {g.chunk_tokens}" for g in r.solution.replicas])
+    print(
+        m,
+        r.status,
+        r.objective,
+        r.bound,
+        [g.label() + f" chunk {g.chunk_tokens}" for g in r.solution.replicas],
+    )

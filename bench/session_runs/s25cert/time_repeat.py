@@ -6,8 +6,12 @@ import time
 import planner
 from planner.core.paths import given_or_bundled
 
-CASES = [("smtt", "tkindt_n100_sample.jsonl", "cpsat"), ("serve", "chat-70b.toml", "mip"),
-         ("serve", "chat-70b.toml", "greedy"), ("serve", "chat-70b.toml", "auto")]
+CASES = [
+    ("smtt", "tkindt_n100_sample.jsonl", "cpsat"),
+    ("serve", "chat-70b.toml", "mip"),
+    ("serve", "chat-70b.toml", "greedy"),
+    ("serve", "chat-70b.toml", "auto"),
+]
 for name, file, method in CASES:
     fam = planner.get_family(name)
     inst = fam.read(given_or_bundled(file, name), None)[0]
@@ -15,6 +19,9 @@ for name, file, method in CASES:
         load = os.getloadavg()[0]
         w, c = time.perf_counter(), time.process_time()
         r = planner.solve(inst, method, time_limit=1.0, threads=1)
-        print(f"{name} {method} -t 1: wall {time.perf_counter() - w:.2f} s, cpu "
-              f"{time.process_time() - c:.2f} s, runtime_s {r.runtime_s:.2f}, warmup "
-              f"{r.stats.get('warmup_s', 0)}, {r.status}, load {load:.2f}", flush=True)
+        print(
+            f"{name} {method} -t 1: wall {time.perf_counter() - w:.2f} s, cpu "
+            f"{time.process_time() - c:.2f} s, runtime_s {r.runtime_s:.2f}, warmup "
+            f"{r.stats.get('warmup_s', 0)}, {r.status}, load {load:.2f}",
+            flush=True,
+        )
