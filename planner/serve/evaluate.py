@@ -24,7 +24,7 @@ from typing import Any
 
 from planner.core.errors import InputError
 from planner.perfmodel.engines import stores_kv
-from planner.serve.capacity import OperatingPoint, engine_for, role_model
+from planner.serve.capacity import OperatingPoint, chunk_choices, engine_for, role_model
 from planner.serve.instance import ReplicaGroup, ServingPlan, ServingProblem, served_capacity
 from planner.serve.mixture import mixture_quantile, state_cdf
 from planner.serve.targets import group_refusal
@@ -160,6 +160,13 @@ def verify(problem: ServingProblem, plan: Any) -> list[str]:
             out.append(
                 f"{name}: chunk of {g.chunk_tokens} prompt tokens exceeds the engine's "
                 f"tokens={budget} per iteration"
+            )
+        elif g.chunk_tokens not in (menu := chunk_choices(problem, g.role)):
+            # the search's menu is the plan space: a bound or an OPTIMAL holds over it only
+            out.append(
+                f"{name}: chunk of {g.chunk_tokens} prompt tokens is not one the planner "
+                f"chooses from for role {g.role} ({', '.join(map(str, menu))}); fix another "
+                "with constraints.chunk_tokens (--chunk-tokens)"
             )
         if g.ep > 1 and (not m.is_moe or m.num_experts % g.ep):
             out.append(f"{name}: ep{g.ep} invalid for this model")
