@@ -15,7 +15,9 @@ family = get_family(fam)
 t0 = time.process_time()
 inst = family.read(path)[0]
 print(f"read: {time.process_time() - t0:.2f} s CPU", file=sys.stderr)
-planner.solve(inst, "edd" if fam == "smtt" else os.environ.get("WARM", method), time_limit=1.0)  # warm kernels
+planner.solve(
+    inst, "edd" if fam == "smtt" else os.environ.get("WARM", method), time_limit=1.0
+)  # warm kernels
 prof = cProfile.Profile()
 t0 = time.process_time()
 prof.enable()
