@@ -54,6 +54,8 @@ from fractions import Fraction
 import highspy
 import numpy as np
 
+from planner.core.highs_scheduler import highs_threads
+
 #: Unit roundoff of IEEE double precision.
 UNIT_ROUNDOFF = 2.0**-53
 #: Smallest positive subnormal double: the largest absolute error of one underflowing product.
@@ -371,7 +373,7 @@ def _anchored(h, lp_obj, lp: Lp, sense: float, y, up, down, limit: float) -> flo
     basis = h.getBasis()
     g = highspy.Highs()  # h exists, so HiGHS's banner was printed (or silenced) already
     g.setOptionValue("output_flag", False)
-    g.setOptionValue("threads", 1)
+    g.setOptionValue("threads", highs_threads(1))  # the process's one count (HiGHS)
     g.setOptionValue("solve_relaxation", True)
     g.passModel(lp_obj)
     cols = np.flatnonzero(up | down).astype(np.int32)

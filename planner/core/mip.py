@@ -20,6 +20,7 @@ import highspy
 import numpy as np
 
 from planner.core import progress
+from planner.core.highs_scheduler import highs_threads
 from planner.core.lp_bound import highs_lp_bound
 from planner.core.result import Status
 
@@ -98,7 +99,7 @@ def new_highs(
     h.setOptionValue("output_flag", bool(log))
     h.setOptionValue("time_limit", max(0.01, float(time_limit)))
     h.setOptionValue("random_seed", int(seed))
-    h.setOptionValue("threads", max(1, int(threads)))
+    h.setOptionValue("threads", highs_threads(threads))
     h.setOptionValue("mip_feasibility_tolerance", MIP_FEASIBILITY_TOLERANCE)
     if progress.active():  # live line on a terminal: report each improving MIP solution
         h.cbMipImprovingSolution.subscribe(report_improving_solution)

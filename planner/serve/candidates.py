@@ -35,10 +35,10 @@ from planner.perfmodel.offload_serving import OffloadPlan
 from planner.perfmodel.serving_features import Speculative
 from planner.perfmodel.stage import EngineModel, ReplicaConfig
 from planner.serve.capacity import (
-    CHUNK_OPTIONS,
     PREFILL_CHUNK_TOKENS,
     OperatingPoint,
     RoleModel,
+    chunk_choices,
     engine_for,
     engine_key,
 )
@@ -244,23 +244,6 @@ def _exclusion(problem: ServingProblem, pool: Pool, cfg: ReplicaConfig) -> str:
             f"{float(eng.kv_held(problem.traffic.max_context)):,.0f}"
         )
     return ""
-
-
-def chunk_choices(problem: ServingProblem, role: str) -> tuple[int, ...]:
-    """Prompt tokens per iteration a replica of ``role`` may use: the fixed ``chunk_tokens``,
-    else :data:`CHUNK_OPTIONS` (``both``) or :data:`PREFILL_CHUNK_TOKENS` (``prefill``), none
-    above the engine's ``tokens=N`` budget (vLLM's ``--max-num-batched-tokens``); 0 for
-    ``decode``."""
-    if role == "decode":
-        return (0,)
-    fixed = problem.constraints.chunk_tokens
-    if fixed:
-        return (fixed,)
-    options = CHUNK_OPTIONS if role == "both" else (PREFILL_CHUNK_TOKENS,)
-    budget = problem.token_budget
-    if budget:
-        options = tuple(c for c in options if c <= budget) or (budget,)
-    return options
 
 
 @constants.on_change

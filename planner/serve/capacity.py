@@ -56,7 +56,7 @@ bisection on ``B`` (on ``lam`` for prefill replicas). A replica's capacity
 is its engines' capacity times ``pp * ep``.
 
 Named constants: ``CHUNK_OPTIONS`` (prefill chunk sizes tried for ``both``;
-the best is kept), ``PREFILL_CHUNK_TOKENS``, ``MAX_UTILIZATION`` (online,
+the best is kept; :func:`chunk_choices` is the menu of a problem), ``PREFILL_CHUNK_TOKENS``, ``MAX_UTILIZATION`` (online,
 the prefill server's busy fraction stays below it so queues stay finite
 even without a TTFT target).
 """
@@ -110,7 +110,12 @@ if TYPE_CHECKING:  # instance.py imports this module's ROLES and KV_ADMISSION
     from planner.serve.instance import ReplicaGroup, ServingProblem
 
 ROLES = ("both", "prefill", "decode")
-CHUNK_OPTIONS = (512, 2048, 8192)
+#: Prefill chunk sizes a colocated replica chooses from (the engines' token budgets users set:
+#: vLLM's ``--max-num-batched-tokens``, SGLang's ``--chunked-prefill-size``). The search and
+#: ``verify`` share this menu (:func:`chunk_choices`), so OPTIMAL is over the plans ``verify``
+#: accepts; 1024 and 4096 were added when a 1,024-token chunk carried the README's 70B load on
+#: one H100 replica for $11.96/h against the certified $15.54/h (s25cert).
+CHUNK_OPTIONS = (512, 1024, 2048, 4096, 8192)
 PREFILL_CHUNK_TOKENS = 16384
 #: Points per output-length class in the TPOT percentile (see ``RoleModel``).
 TPOT_CLASS_POINTS = 4
@@ -1637,3 +1642,20 @@ def role_model(problem: ServingProblem, group: ReplicaGroup) -> RoleModel:
         kv_admission=problem.constraints.kv_admission,
         kv_block_tokens=problem.constraints.kv_block_tokens,
     )
+
+
+def chunk_choices(problem: ServingProblem, role: str) -> tuple[int, ...]:
+    """Prompt tokens per iteration a replica of ``role`` may use: the fixed ``chunk_tokens``,
+    else :data:`CHUNK_OPTIONS` (``both``) or :data:`PREFILL_CHUNK_TOKENS` (``prefill``), none
+    above the engine's ``tokens=N`` budget (vLLM's ``--max-num-batched-tokens``); 0 for
+    ``decode``."""
+    if role == "decode":
+        return (0,)
+    fixed = problem.constraints.chunk_tokens
+    if fixed:
+        return (fixed,)
+    options = CHUNK_OPTIONS if role == "both" else (PREFILL_CHUNK_TOKENS,)
+    budget = problem.token_budget
+    if budget:
+        options = tuple(c for c in options if c <= budget) or (budget,)
+    return options

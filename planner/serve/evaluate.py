@@ -24,7 +24,7 @@ from typing import Any
 
 from planner.core.errors import InputError
 from planner.perfmodel.engines import stores_kv
-from planner.serve.capacity import OperatingPoint, engine_for, role_model
+from planner.serve.capacity import OperatingPoint, chunk_choices, engine_for, role_model
 from planner.serve.instance import ReplicaGroup, ServingPlan, ServingProblem, served_capacity
 from planner.serve.mixture import mixture_quantile, state_cdf
 from planner.serve.targets import group_refusal
@@ -160,6 +160,13 @@ def verify(problem: ServingProblem, plan: Any) -> list[str]:
             out.append(
                 f"{name}: chunk of {g.chunk_tokens} prompt tokens exceeds the engine's "
                 f"tokens={budget} per iteration"
+            )
+        elif g.chunk_tokens not in (menu := chunk_choices(problem, g.role)):
+            # the search's menu is the plan space: a bound or an OPTIMAL holds over it only
+            out.append(
+                f"{name}: chunk of {g.chunk_tokens} prompt tokens is not one the planner "
+                f"chooses from for role {g.role} ({', '.join(map(str, menu))}); fix another "
+                "with constraints.chunk_tokens (--chunk-tokens)"
             )
         if g.ep > 1 and (not m.is_moe or m.num_experts % g.ep):
             out.append(f"{name}: ep{g.ep} invalid for this model")
@@ -302,7 +309,8 @@ def plan_metrics(problem: ServingProblem, plan: ServingPlan) -> dict[str, Any]:
         "worst_tpot_s": max((v for _, v in later), default=0.0),
         "capacity_qps": capacity,
         "served_qps": plan.served_qps(),
-        "throughput_tokens_per_s": plan.served_qps() * problem.traffic.output.mean,
+        "served_tokens_per_s": plan.served_qps() * problem.traffic.output.mean,
+        "throughput_tokens_per_s": plan.served_qps() * problem.traffic.output.mean,  # = served
         "capacity_tokens_per_s": capacity * problem.traffic.output.mean,
         "groups": groups,
     }
@@ -326,6 +334,7 @@ def _shared_metrics(problem: ServingProblem, plan: ServingPlan) -> dict[str, Any
         "worst_tpot_s": max((m["worst_tpot_s"] for m in per.values()), default=0.0),
         "capacity_qps": sum(m["capacity_qps"] for m in per.values()),
         "served_qps": plan.served_qps(),
+        "served_tokens_per_s": sum(m["served_tokens_per_s"] for m in per.values()),
         "throughput_tokens_per_s": sum(m["throughput_tokens_per_s"] for m in per.values()),
         "capacity_tokens_per_s": sum(m["capacity_tokens_per_s"] for m in per.values()),
         "groups": [by_group[i] for i in sorted(by_group)],

@@ -1077,11 +1077,15 @@ def export_plan(problem: ServingProblem, plan: ServingPlan, tool: str) -> dict[s
         )
     commands = []
     port = BASE_PORT
+    # a shared fleet's server is built from its own workload's traffic (prefix caching, the
+    # longest context): the fleet's ``traffic`` is its first workload's
+    part_of = dict(problem.parts()) if problem.shared else {}
     for g in plan.replicas:
+        served = part_of.get(g.workload, problem)
         for _ in range(g.count):
             pair = pairs[len(commands)] if pairs else None
             link = Link(head, KV_PORT + KV_PORT_STEP * (pair or 0))
-            args, yaml = _BUILDERS[tool](problem, g, port, link)
+            args, yaml = _BUILDERS[tool](served, g, port, link)
             args = [*args, *_trust_args(problem, tool)]
             head_args = [*spec.program, "--model-path", model] if tool == "sglang" else None
             argv = head_args if head_args is not None else [*spec.program, model]
@@ -1099,7 +1103,7 @@ def export_plan(problem: ServingProblem, plan: ServingPlan, tool: str) -> dict[s
                 entry["extra_llm_api_options"] = _yaml_text(yaml) + "\n"
             entry["argv"] = [*argv, *args]
             entry["shell"] = shlex.join(entry["argv"])
-            env = _vllm_env(problem, g) if tool == "vllm" else {}
+            env = _vllm_env(served, g) if tool == "vllm" else {}
             if env:  # the engine the oracle would not pick (vllm_engine)
                 entry["env"] = env
                 entry["shell"] = shlex.join([f"{k}={v}" for k, v in env.items()]) + " "

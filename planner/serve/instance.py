@@ -42,7 +42,7 @@ from planner.perfmodel.offload_serving import OffloadPlan, load_offload_plan
 from planner.perfmodel.precision import get_precision
 from planner.perfmodel.readers import load_model
 from planner.perfmodel.serving_features import Speculative
-from planner.serve.capacity import KV_ADMISSION, ROLES
+from planner.serve.capacity import KV_ADMISSION, PREFILL_CHUNK_TOKENS, ROLES
 from planner.serve.slo import SLO
 from planner.serve.targets import VERSIONS, gpu_refusal, target_engine
 from planner.serve.targets import label as target_label
@@ -306,7 +306,7 @@ class ReplicaGroup:
         )
         d = {"pp": 1, "ep": 1, "role": "both", **data}
         if "chunk_tokens" not in d:
-            d["chunk_tokens"] = 0 if d["role"] == "decode" else 2048
+            d["chunk_tokens"] = {"decode": 0, "prefill": PREFILL_CHUNK_TOKENS}.get(d["role"], 2048)
         try:
             return cls(**d)
         except InputError as exc:

@@ -61,7 +61,11 @@ def result_json(problem: ServingProblem, result: Result) -> dict[str, Any]:
         "worst_tpot_s": _num(metrics.get("worst_tpot_s")) if plan else None,
         "percentile": 100 * problem.slo.percentile,
         "capacity_qps": metrics.get("capacity_qps"),
-        "throughput_tokens_per_s": metrics.get("capacity_tokens_per_s"),
+        # output tokens/s at capacity; the library's ``metrics["throughput_tokens_per_s"]`` is
+        # the served rate, so both are written under names that say which (s25 lead)
+        "capacity_tokens_per_s": metrics.get("capacity_tokens_per_s"),
+        "served_tokens_per_s": metrics.get("served_tokens_per_s"),
+        "throughput_tokens_per_s": metrics.get("capacity_tokens_per_s"),  # = capacity (kept)
         "served_qps": metrics.get("served_qps"),
         "demand_qps": (
             sum(float(w.traffic.qps or 0.0) for w in problem.workloads)

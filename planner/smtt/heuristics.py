@@ -103,10 +103,13 @@ def mdd(p: np.ndarray, d: np.ndarray, deadline: Deadline | None = None) -> Order
     any other one ``d_j`` (a heap by ``d``); slacks only run out as ``t`` grows.
     ``deadline``: stop there and finish in EDD order.
     """
-    pl, dl = [int(x) for x in p], [int(x) for x in d]
+    p64, d64 = np.asarray(p, dtype=np.int64), np.asarray(d, dtype=np.int64)
+    pl, dl = p64.tolist(), d64.tolist()
     n = len(pl)
-    by_slack = sorted(range(n), key=lambda j: (dl[j] - pl[j], j))
-    waiting = [(dl[j], j) for j in range(n)]
+    # numpy's sort, same keys (slack, index): Python's sorted with tuple keys and the per-job
+    # int() took 2.5 CPU s at a million jobs before the first deadline check (s25scale)
+    by_slack = np.lexsort((np.arange(n), d64 - p64)).tolist()
+    waiting = list(zip(dl, range(n), strict=True))
     heapq.heapify(waiting)
     urgent: list[tuple[int, int]] = []
     moved = bytearray(n)  # in the urgent heap, or already scheduled

@@ -7,6 +7,7 @@ certifies it (objective recomputed, order verified, cheap bound added).
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Callable
 from typing import Any
@@ -23,6 +24,7 @@ from planner.smtt.bounds import lower_bound
 from planner.smtt.decomposition import decompose
 from planner.smtt.instance import Instance
 from planner.smtt.quick import best_atc, hint_order, incumbent, result
+from planner.smtt.reduce import reduce_due_dates
 
 Rule = Callable[[np.ndarray, np.ndarray, np.ndarray, Deadline], list[int]]
 
@@ -156,12 +158,19 @@ def run_exact(
     """Call the dedicated exact algorithm of :mod:`planner.smtt.exact` for this instance."""
     from planner.smtt.exact import solve_unweighted, solve_weighted
 
-    p, d, w = instance.arrays
+    # due dates far outside [0, P] overflowed the kernel (d = -2**60); the reduction is exact
+    work, offset = reduce_due_dates(instance)
+    p, d, w = work.arrays
     if instance.weighted:
-        return solve_weighted(
+        outcome = solve_weighted(
             p, d, w, time_limit=time_limit, threads=threads, upper_order=upper_order
         )
-    return solve_unweighted(p, d, time_limit=time_limit, upper_order=upper_order)
+    else:
+        outcome = solve_unweighted(p, d, time_limit=time_limit, upper_order=upper_order)
+    if offset:
+        objective = None if outcome.objective is None else outcome.objective + offset
+        outcome = dataclasses.replace(outcome, bound=outcome.bound + offset, objective=objective)
+    return outcome
 
 
 def _exact_result(instance: Instance, method: str, outcome: Any, **kwargs: Any) -> Result:

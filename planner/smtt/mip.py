@@ -25,6 +25,7 @@ from planner.core.timing import Deadline
 from planner.smtt import local_search as LS
 from planner.smtt.instance import Instance
 from planner.smtt.quick import incumbent, model_too_large, result
+from planner.smtt.reduce import reduce_due_dates
 
 #: Seconds per job pair assumed for building the positional model (n² binaries) in PuLP and
 #: handing it to HiGHS; beyond half the time limit it is not built (the reason is recorded).
@@ -88,7 +89,9 @@ def solve_mip(
         return result(
             instance, "mip", start, started=started, stats={"start": origin, "skipped": reason}
         )
-    prob, u = build(instance)
+    # due dates far outside [0, P] (d = -2**50) broke HiGHS; the reduction is exact
+    work, offset = reduce_due_dates(instance)
+    prob, u = build(work)
     solver = pulp_solver(
         time_limit=max(0.01, clock.remaining()),
         threads=threads,
@@ -97,7 +100,7 @@ def solve_mip(
     # the objective is integral: stop only at a true optimum, not at HiGHS's default 0.01 % gap
     solver.gapRel = 0.0
     solver.gapAbs = 0.999
-    values = start_values(instance, start)
+    values = start_values(work, start)
     call = solver.callSolver
 
     def call_with_start(lp: pulp.LpProblem) -> None:
@@ -125,7 +128,7 @@ def solve_mip(
         stats["fallback"] = "mip start"
     else:
         status = out.status
-    bound = None if out.bound is None else _ceil(out.bound)
+    bound = None if out.bound is None else _ceil(out.bound) + offset
     if (
         status is Status.OPTIMAL
         and order is not None

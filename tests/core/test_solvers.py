@@ -119,3 +119,29 @@ def test_cpsat_bound_of_a_floating_objective_stays_a_double():
     model.minimize(0.5 * x)
     out = cpsat.run(model, cpsat.make_solver(time_limit=5))
     assert out.status is Status.OPTIMAL and out.bound == 1.5
+
+
+_TWO_COUNTS = """
+import highspy
+from planner.core.mip import new_highs
+
+def tiny(threads):
+    h = new_highs(time_limit=10, threads=threads)
+    h.addVar(0, 5)
+    h.changeColCost(0, -1.0)
+    h.changeColIntegrality(0, highspy.HighsVarType.kInteger)
+    h.run()
+    return h.getModelStatus()
+
+print(tiny(1), tiny(2), tiny(3))
+"""
+
+
+def test_highs_solves_after_a_different_thread_count():
+    # HiGHS's thread scheduler is per process, built at the first solve: a later solve with
+    # another `threads` failed ("Not Set"), so `solve serve --threads 2` never found a plan
+    # (its first MIP runs with one thread; s25scale). A fresh process: the scheduler is global.
+    out = subprocess.run(
+        [sys.executable, "-c", _TWO_COUNTS], capture_output=True, text=True, check=True
+    )
+    assert out.stdout.split() == ["HighsModelStatus.kOptimal"] * 3, out.stdout + out.stderr

@@ -580,3 +580,21 @@ def test_a_context_warning_is_printed_once(capsys):
     line += ["--prompt-tokens", "1000000", "--output-tokens", "128", "-t", "3"]
     code, out, _ = run(capsys, *line)
     assert code == 0 and out.count("exceeds the model's") == 1, out
+
+
+def test_json_names_capacity_and_served_tokens_apart(capsys):
+    """``throughput_tokens_per_s`` is the capacity in the JSON and the served rate in the
+    library's metrics: the JSON now carries both under names that say which."""
+    code, out, _ = run(
+        capsys,
+        *["plan", "serve", "--model", "llama-3.1-8b", "--gpus", "H100:4", "--qps", "5"],
+        *["--prompt-tokens", "512", "--output-tokens", "128", "--ttft", "1s", "--tpot", "50ms"],
+        *["-t", "10", "--json"],
+    )
+    assert code == 0
+    d = json.loads(out)
+    assert d["capacity_tokens_per_s"] == pytest.approx(d["capacity_qps"] * 128)
+    assert d["served_tokens_per_s"] == pytest.approx(d["served_qps"] * 128)
+    assert d["served_tokens_per_s"] == pytest.approx(5 * 128)
+    assert d["served_tokens_per_s"] < d["capacity_tokens_per_s"]
+    assert d["throughput_tokens_per_s"] == d["capacity_tokens_per_s"]

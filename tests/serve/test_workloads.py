@@ -296,3 +296,31 @@ def test_shared_fleet_json_totals_cover_every_workload():
     assert data["usd_per_million_output_tokens"] == pytest.approx(
         data["cost_per_hour"] / (tokens * 3600) * 1e6
     )
+
+
+def test_export_builds_each_server_from_its_own_workload():
+    """A shared fleet's export took every server's prefix caching and longest context from
+    the first workload (the fleet's ``traffic``)."""
+    from planner.serve import solve
+    from planner.serve.export import export_plan
+
+    problem = two_workloads(
+        2, 2, 4, 2, ("500", "100"), ("6000", "100"), SLOS[2], SLOS[2], mode="force", hit=0.5
+    )
+    result = solve(problem, time_limit=20)
+    assert result.solution is not None
+    by_workload = {g.workload for g in result.solution.replicas}
+    assert by_workload == {"a", "b"}
+    for tool in ("vllm", "sglang"):
+        commands = export_plan(problem, result.solution, tool)["commands"]
+        labels = [g.label() for g in result.solution.replicas for _ in range(g.count)]
+        workloads = [g.workload for g in result.solution.replicas for _ in range(g.count)]
+        assert [c["label"] for c in commands] == labels
+        for c, w in zip(commands, workloads, strict=True):
+            if tool == "vllm":
+                assert ("--enable-prefix-caching" in c["argv"]) == (w == "a"), (w, c["shell"])
+            else:
+                assert ("--disable-radix-cache" in c["argv"]) == (w == "b"), (w, c["shell"])
+            if tool == "vllm" and "--max-model-len" in c["argv"]:
+                length = int(c["argv"][c["argv"].index("--max-model-len") + 1])
+                assert length >= (6100 if w == "b" else 600), (w, c["shell"])
