@@ -73,7 +73,18 @@ def read_text(path: str | Path) -> str:
 def refuse_archive(path: str | Path) -> None:
     """Raise ``InputError`` when the regular file ``path`` is a zip archive (PSPLIB ships its
     sets as ``j30.sm.zip``): "unknown file type '.zip'" or a parse error of its binary said
-    nothing of unzipping it. Other paths (a FIFO: reading would consume it) pass."""
+    nothing of unzipping it. Other paths (a FIFO: reading would consume it) pass.
+
+    Parameters
+    ----------
+    path
+        The input file about to be read.
+
+    Raises
+    ------
+    InputError
+        When the file starts with the zip magic bytes.
+    """
     path = Path(path)
     try:
         if not path.is_file():
@@ -102,7 +113,18 @@ def _gunzip(path: Path, data: bytes) -> bytes:
 
 def format_suffix(path: str | Path) -> str:
     """The lower-case suffix that names a file's format, under a ``.gz`` compression suffix
-    (``j301_1.sm.gz`` -> ``.sm``; ``PSP1.SCH`` -> ``.sch``)."""
+    (``j301_1.sm.gz`` -> ``.sm``; ``PSP1.SCH`` -> ``.sch``).
+
+    Parameters
+    ----------
+    path
+        An input file name.
+
+    Returns
+    -------
+    str
+        Its format suffix, lower case, with the dot (``""`` when it has none).
+    """
     path = Path(path)
     if path.suffix.lower() == ".gz":
         path = path.with_suffix("")
@@ -111,7 +133,18 @@ def format_suffix(path: str | Path) -> str:
 
 def format_stem(path: str | Path) -> str:
     """The file name without its format suffix and a ``.gz`` (``j301_1.sm.gz`` -> ``j301_1``):
-    instance names come from it and must not change when a file is compressed."""
+    instance names come from it and must not change when a file is compressed.
+
+    Parameters
+    ----------
+    path
+        An input file name.
+
+    Returns
+    -------
+    str
+        The name the instances of the file are called by default.
+    """
     path = Path(path)
     if path.suffix.lower() == ".gz":
         path = path.with_suffix("")

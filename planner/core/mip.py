@@ -209,7 +209,7 @@ def pulp_solver(*, time_limit: float, threads: int = 1, seed: int = 0, log: bool
     return pulp.HiGHS(
         msg=log,
         timeLimit=max(0.01, float(time_limit)),
-        threads=max(1, int(threads)),
+        threads=highs_threads(threads),  # PuLP builds a Highs too: the process's one count
         random_seed=int(seed),
         mip_feasibility_tolerance=MIP_FEASIBILITY_TOLERANCE,
     )

@@ -270,7 +270,18 @@ ENERGY_MAX_WORK = 2.7e9
 
 def energy_work(instance: Instance) -> float:
     """Size of the energy closure's work, ``n^3 (resources + 1)`` (a matrix product per resource
-    and a path closure per round)."""
+    and a path closure per round).
+
+    Parameters
+    ----------
+    instance
+        Any instance.
+
+    Returns
+    -------
+    float
+        The work, compared with :data:`ENERGY_MAX_WORK`.
+    """
     return float(instance.num_jobs) ** 3 * (instance.num_resources + 1)
 
 

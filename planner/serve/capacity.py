@@ -1648,7 +1648,20 @@ def chunk_choices(problem: ServingProblem, role: str) -> tuple[int, ...]:
     """Prompt tokens per iteration a replica of ``role`` may use: the fixed ``chunk_tokens``,
     else :data:`CHUNK_OPTIONS` (``both``) or :data:`PREFILL_CHUNK_TOKENS` (``prefill``), none
     above the engine's ``tokens=N`` budget (vLLM's ``--max-num-batched-tokens``); 0 for
-    ``decode``."""
+    ``decode``.
+
+    Parameters
+    ----------
+    problem
+        The serving problem (its ``constraints.chunk_tokens`` and ``token_budget``).
+    role
+        ``"both"``, ``"prefill"`` or ``"decode"``.
+
+    Returns
+    -------
+    tuple[int, ...]
+        The chunk sizes the search tries and :func:`~planner.serve.evaluate.verify` accepts.
+    """
     if role == "decode":
         return (0,)
     fixed = problem.constraints.chunk_tokens

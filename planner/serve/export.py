@@ -507,7 +507,20 @@ def _vllm(
 def vllm_default_seqs(problem: ServingProblem, g: ReplicaGroup) -> int:
     """The ``max_num_seqs`` vLLM 0.8.5 takes for server ``g`` when no ``--max-num-seqs`` is
     given (:data:`VLLM_DEFAULT_SEQS`; the engine is the one
-    :func:`~planner.serve.targets.vllm_engine` names, which the export's environment keeps)."""
+    :func:`~planner.serve.targets.vllm_engine` names, which the export's environment keeps).
+
+    Parameters
+    ----------
+    problem
+        The serving problem (GPU pools, KV precision, speculative decoding).
+    g
+        The plan's replica group the server belongs to.
+
+    Returns
+    -------
+    int
+        vLLM's default ``max_num_seqs`` for that server.
+    """
     gpu = problem.pool(g.gpu).gpu
     method = problem.speculative.method if g.speculative and problem.speculative else None
     engine, _ = vllm_engine(gpu, g.pp, problem.kv_precision_name, g.role, method)
@@ -526,7 +539,20 @@ def vllm_max_num_seqs(problem: ServingProblem, g: ReplicaGroup) -> int:
     equal to max_num_seqs (1024)"), and a colocated server's budget is the plan's chunk.
     Capping the sequences at the budget changes no step vLLM runs: its schedulers (V1, and V0
     with chunked prefill) take one budget token per decoding sequence, so no step decodes
-    more sequences than the budget holds."""
+    more sequences than the budget holds.
+
+    Parameters
+    ----------
+    problem
+        The serving problem (``constraints.max_batch``).
+    g
+        The plan's replica group the server belongs to.
+
+    Returns
+    -------
+    int
+        The ``max_num_seqs`` the exported server runs with.
+    """
     seqs = problem.constraints.max_batch or vllm_default_seqs(problem, g)
     if g.role == "both":
         seqs = min(seqs, g.chunk_tokens)

@@ -65,7 +65,7 @@ def solve_auto(
         # layouts too expensive for any plan as cheap as a first incumbent are not
         # evaluated (planner.serve.price_cut): the same optimum and, with the MIP's
         # tie-break, the same plan as over every layout
-        cands, complete, cut = priced_candidates(problem, within)
+        cands, complete, cut = priced_candidates(problem, within, threads=threads)
     else:
         (cands, complete), cut = candidates_within(problem, within), {}
     greedy = solve_greedy(

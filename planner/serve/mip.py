@@ -349,14 +349,18 @@ def _solve(
 
 
 def cheapest_plan(
-    problem: ServingProblem, cands: Sequence[Candidate], *, time_limit: float
+    problem: ServingProblem, cands: Sequence[Candidate], *, time_limit: float, threads: int = 1
 ) -> ServingPlan | None:
     """The plan of the cost MIP over the usable ``cands`` (its solution within
-    ``time_limit``, optimal or not: an incumbent), or ``None``; no bound, no tie-break."""
+    ``time_limit``, optimal or not: an incumbent), or ``None``; no bound, no tie-break.
+
+    ``threads``: the caller's count. This is a serve run's first HiGHS solve, and HiGHS keeps
+    the first count for the whole process (:func:`~planner.core.highs_scheduler.highs_threads`):
+    with one here, ``--threads 2`` ran every later MIP on one thread (s25review)."""
     usable = [c for c in cands if c.usable]
     if not usable or problem.objective != "cost":
         return None
-    h = new_highs(time_limit=time_limit, threads=1)
+    h = new_highs(time_limit=time_limit, threads=threads)
     out = _run(h, _model(problem, usable, objective="cost"), None)
     if not out.has_solution:
         return None

@@ -43,7 +43,7 @@ INCUMBENT_TIME_S = 10.0
 
 
 def priced_candidates(
-    problem: ServingProblem, deadline: Deadline | None = None
+    problem: ServingProblem, deadline: Deadline | None = None, *, threads: int = 1
 ) -> tuple[list[Candidate], bool, dict[str, float]]:
     """``(candidates, complete, stats)``: :func:`candidates_within` with the layouts no plan
     as cheap as an incumbent can use priced out (module notes); ``stats``: the incumbent's
@@ -52,7 +52,9 @@ def priced_candidates(
 
     The layouts are evaluated by price level (:data:`LEVEL_STEP`), cheapest first; at each
     level the best plan over the candidates so far (the replica MIP) lowers the incumbent,
-    and the levels stop once the next one is above every workload's cap."""
+    and the levels stop once the next one is above every workload's cap. ``threads``: HiGHS
+    threads of the incumbent's MIP (the first HiGHS solve of a serve run: it fixes the
+    process's count, :func:`~planner.core.highs_scheduler.highs_threads`)."""
     parts = problem.parts()
     rates = {name: part.traffic.qps for name, part in parts}
     if problem.objective != "cost" or any(r is None for r in rates.values()):
@@ -79,7 +81,7 @@ def priced_candidates(
         }
         if any(cheapest[n] > level for n, r in rates.items() if r > 0):
             continue  # a workload without a usable replica up to this level: no plan yet
-        found = _incumbent(problem, cands, deadline, best)
+        found = _incumbent(problem, cands, deadline, best, threads)
         if found is not None:
             best = found
         if best is None:
@@ -127,11 +129,12 @@ def _incumbent(
     cands: list[Candidate],
     deadline: Deadline | None,
     best: float | None,
+    threads: int = 1,
 ) -> float | None:
     """The cost of the best plan over ``cands`` (the replica MIP) when it is below ``best``
     and :func:`~planner.serve.evaluate.verify` accepts the plan, else ``None``."""
     limit = INCUMBENT_TIME_S if deadline is None else max(0.05, deadline.remaining())
-    plan = cheapest_plan(problem, cands, time_limit=min(limit, INCUMBENT_TIME_S))
+    plan = cheapest_plan(problem, cands, time_limit=min(limit, INCUMBENT_TIME_S), threads=threads)
     if plan is None:
         return None
     cost = float(evaluate(problem, plan))

@@ -26,6 +26,7 @@ from planner.smtt import local_search as LS
 from planner.smtt.bounds import lower_bound
 from planner.smtt.instance import Instance
 from planner.smtt.quick import incumbent, model_too_large, result
+from planner.smtt.reduce import reduce_due_dates
 
 #: Seconds per job and per job pair (dominance precedences, their repair of the start)
 #: assumed for building the model; beyond half the time limit the model is not built and the
@@ -99,14 +100,17 @@ def solve_cpsat(
         return result(
             instance, "cpsat", start, started=started, stats={"start": origin, "skipped": reason}
         )
-    model, starts, late = build(instance, dominance=dominance)
+    # due dates far outside [0, P] (d = -2**60): the objective near 2**60 lost its last units
+    # in CP-SAT's double bound, so a proven optimum read FEASIBLE; the reduction is exact
+    work, offset = reduce_due_dates(instance)
+    model, starts, late = build(work, dominance=dominance)
     if dominance:
-        start = respect_pairs(instance, start)
+        start = respect_pairs(work, start)
     pairs, t = [], 0
     for j in start:
         pairs.append((starts[j], t))
         t += int(p[j])
-        pairs.append((late[j], max(0, t - int(d[j]))))
+        pairs.append((late[j], max(0, t - work.d[j])))
     add_hints(model, pairs)
     solver = make_solver(
         time_limit=max(0.01, clock.remaining()),
@@ -120,7 +124,7 @@ def solve_cpsat(
     if out.has_solution:
         values = [solver.value(s) for s in starts]
         order = sorted(range(instance.n), key=lambda j: (values[j], p[j] > 0, j))
-    bound = None if out.bound is None else integral_bound(out.bound)
+    bound = None if out.bound is None else integral_bound(out.bound) + offset
     status = out.status
     if order is None and status is not Status.INFEASIBLE:
         order, status = start, Status.FEASIBLE

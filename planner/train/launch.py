@@ -442,7 +442,9 @@ def _megatron_training(out: Launch, args: dict[str, Any], where: str) -> None:
             raise InputError(f"{where}: --hidden-dropout must be in [0, 1), got {p:g}")
         # PyTorch's dropout at p = 0 returns its input and saves no mask (options.py)
         out.software["dropout_masks"] = p > 0
-    if "--grad-reduce-in-bf16" in args and _bool(args["--grad-reduce-in-bf16"], "bf16", where):
+    if "--grad-reduce-in-bf16" in args and _bool(
+        args["--grad-reduce-in-bf16"], "--grad-reduce-in-bf16", where
+    ):
         # Megatron-Core's DDP keeps its gradient buffer in the parameters' dtype then
         # (grad_reduce_in_fp32 False): accumulation and reduction in bf16
         out.software["grad_bytes"] = 2.0
@@ -450,7 +452,9 @@ def _megatron_training(out: Launch, args: dict[str, Any], where: str) -> None:
         args["--cross-entropy-loss-fusion"], "--cross-entropy-loss-fusion", where
     ):
         out.software["fused_loss"] = True
-    if "--fp8-param-gather" in args and _bool(args["--fp8-param-gather"], "fp8", where):
+    if "--fp8-param-gather" in args and _bool(
+        args["--fp8-param-gather"], "--fp8-param-gather", where
+    ):
         if "--fp8-format" not in args:
             raise InputError(f"{where}: --fp8-param-gather without --fp8-format")
         out.software["weight_bytes"] = 1.0  # fp8 working weights, gathered in fp8
@@ -670,13 +674,15 @@ def _deepspeed_states(out: Launch, values: dict[str, Any], where: str) -> None:
         out.constraints["overlap_grad_reduce"] = _bool(
             values["zero_optimization.overlap_comm"], "zero_optimization.overlap_comm", where
         )
-    if _bool(values.get("zero_optimization.zero_quantized_gradients", False), "qg", where):
+    qg = "zero_optimization.zero_quantized_gradients"
+    if _bool(values.get(qg, False), qg, where):
         raise InputError(
             f"{where}: zero_optimization.zero_quantized_gradients true is not modelled (ZeRO++ qgZ)"
         )
     hpz_key = "zero_optimization.zero_hpz_partition_size"
     hpz = _int(values.get(hpz_key, 1), hpz_key, where)
-    quantized = _bool(values.get("zero_optimization.zero_quantized_weights", False), "qw", where)
+    qw = "zero_optimization.zero_quantized_weights"
+    quantized = _bool(values.get(qw, False), qw, where)
     if hpz > 1 or quantized:
         if not (hpz > 1 and quantized):
             out.notes.append(

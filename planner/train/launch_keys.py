@@ -182,7 +182,20 @@ def torchtitan_unpriced(key: str) -> bool:
 
 def unpriced_note(keys: list[str], sections: tuple[str, ...] = ()) -> str:
     """The note listing the keys read and not priced, a key under one of ``sections`` (dotted
-    prefixes, e.g. ``"scheduler."``) shown as that section (``scheduler.*``)."""
+    prefixes, e.g. ``"scheduler."``) shown as that section (``scheduler.*``).
+
+    Parameters
+    ----------
+    keys
+        The keys (or arguments) of the launch read without a price.
+    sections
+        Dotted prefixes shown as one entry each.
+
+    Returns
+    -------
+    str
+        One note line for the launch's ``notes``.
+    """
     shown: list[str] = []
     for key in keys:
         name = next((f"{p}*" for p in sections if key.startswith(p)), key)

@@ -145,3 +145,32 @@ def test_highs_solves_after_a_different_thread_count():
         [sys.executable, "-c", _TWO_COUNTS], capture_output=True, text=True, check=True
     )
     assert out.stdout.split() == ["HighsModelStatus.kOptimal"] * 3, out.stdout + out.stderr
+
+
+_PULP_AFTER_ONE_THREAD = """
+import logging
+import highspy
+import planner
+from planner.core.mip import new_highs
+from planner.smtt.instance import Instance
+
+logging.disable(logging.WARNING)
+h = new_highs(time_limit=10, threads=1)
+h.addVar(0, 5)
+h.changeColCost(0, -1.0)
+h.changeColIntegrality(0, highspy.HighsVarType.kInteger)
+h.run()
+inst = Instance("t", p=[3, 1, 4, 1, 5, 9, 2, 6], d=[2, 5, 3, 8, 10, 4, 7, 12])
+r = planner.solve(inst, "mip", time_limit=10, threads=2, seed=0)
+print(r.status.name, r.stats.get("solver_status"))
+"""
+
+
+def test_pulp_highs_uses_the_process_thread_count():
+    # PuLP's HiGHS solver (smtt mip) took `threads` as asked while new_highs had fixed the
+    # process's scheduler at 1: HiGHS stopped at once ("Not Set") and the MIP start stood,
+    # FEASIBLE where the same call alone proves the optimum (s25review).
+    out = subprocess.run(
+        [sys.executable, "-c", _PULP_AFTER_ONE_THREAD], capture_output=True, text=True, check=True
+    )
+    assert out.stdout.split() == ["OPTIMAL", "Optimal"], out.stdout + out.stderr

@@ -4,6 +4,8 @@ a plan as cheap."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from dataclasses import replace
 from pathlib import Path
 
@@ -216,3 +218,29 @@ def test_the_tie_break_takes_no_more_of_an_unpriced_pool_than_it_needs():
     assert best.objective == plain.objective == 0.0
     assert best.solution.gpus <= plain.solution.gpus
     assert _served(problem, usable, best.solution) >= 5.0
+
+
+_SERVE_THREADS = """
+import logging
+import planner
+from planner.core.highs_scheduler import highs_threads
+from planner.serve import make_problem
+
+logging.disable(logging.WARNING)
+problem = make_problem(
+    "llama-3.1-8b", "H100:2", qps=1, prompt_tokens=1024, output_tokens=256, ttft="1s",
+    tpot="50ms",
+)
+r = planner.solve(problem, "auto", time_limit=30, threads=2, seed=0)
+print(r.status.name, highs_threads(1))
+"""
+
+
+def test_serve_threads_reach_highs():
+    # HiGHS keeps a process's first thread count; the price cut's incumbent MIP, a serve run's
+    # first solve, asked for one, so --threads 2 ran every MIP on one thread while the result
+    # said 2 (s25review). A fresh process: the count is process-wide.
+    out = subprocess.run(
+        [sys.executable, "-c", _SERVE_THREADS], capture_output=True, text=True, check=True
+    )
+    assert out.stdout.split() == ["OPTIMAL", "2"], out.stdout + out.stderr

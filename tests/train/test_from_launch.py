@@ -90,3 +90,28 @@ def test_deepspeed_config_with_a_key_given_twice_is_refused(tmp_path, capsys, te
     assert code == 2 and out == ""
     assert err.strip().count("\n") == 0 and "Traceback" not in err
     assert f"key '{key}' given twice" in err
+
+
+@pytest.mark.parametrize(
+    ("fmt", "text", "key"),
+    [
+        ("megatron", "--grad-reduce-in-bf16=maybe", "--grad-reduce-in-bf16"),
+        ("megatron", "--fp8-format hybrid --fp8-param-gather=maybe", "--fp8-param-gather"),
+        (
+            "deepspeed",
+            '{"zero_optimization": {"zero_quantized_gradients": "maybe"}}',
+            "zero_optimization.zero_quantized_gradients",
+        ),
+        (
+            "deepspeed",
+            '{"zero_optimization": {"zero_quantized_weights": "maybe"}}',
+            "zero_optimization.zero_quantized_weights",
+        ),
+    ],
+)
+def test_a_malformed_switch_is_named_by_its_key(tmp_path, fmt, text, key):
+    """The message named "bf16", "fp8", "qg" or "qw", no key of the file (s25review)."""
+    path = tmp_path / ("launch.json" if fmt == "deepspeed" else "launch.args")
+    path.write_text(text)
+    with pytest.raises(InputError, match=f"{key} must be true or false, got 'maybe'"):
+        read_launch(fmt, str(path))
