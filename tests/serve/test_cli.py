@@ -18,6 +18,15 @@ INSTANCES = Path(__file__).resolve().parents[2] / "instances" / "serve"
 BASE = ["plan", "serve", "--model", "llama-3.1-8b", "--gpus", "H100:2,A100:2"]
 
 
+#: A small ``plan serve`` command line (8B, 5 req/s, 1 s / 50 ms SLOs, 10 s limit); callers add
+#: ``--gpus`` and the options under test.
+SMALL_PLAN_LINE = [
+    *("plan", "serve", "--model", "llama-3.1-8b", "--qps", "5"),
+    *("--prompt-tokens", "512", "--output-tokens", "128", "--ttft", "1s", "--tpot", "50ms"),
+    *("-t", "10"),
+]
+
+
 def run(capsys, *args):
     with pytest.raises(SystemExit) as exc:
         main(list(args))

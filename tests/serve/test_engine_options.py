@@ -16,26 +16,8 @@ from planner.perfmodel.engines import (
 )
 from planner.serve import make_problem, solve
 
+from .test_cli import SMALL_PLAN_LINE as LINE
 from .test_cli import run
-
-LINE = [
-    "plan",
-    "serve",
-    "--model",
-    "llama-3.1-8b",
-    "--qps",
-    "5",
-    "--prompt-tokens",
-    "512",
-    "--output-tokens",
-    "128",
-    "--ttft",
-    "1s",
-    "--tpot",
-    "50ms",
-    "-t",
-    "10",
-]
 
 
 @pytest.mark.parametrize("spec", ["vllm,pad=0", "trtllm,pad=-1", "trtllm,pad=1e9", "sglang,pad="])

@@ -4,26 +4,8 @@ from __future__ import annotations
 
 import json
 
+from .test_cli import SMALL_PLAN_LINE as LINE
 from .test_cli import run
-
-LINE = [
-    "plan",
-    "serve",
-    "--model",
-    "llama-3.1-8b",
-    "--qps",
-    "5",
-    "--prompt-tokens",
-    "512",
-    "--output-tokens",
-    "128",
-    "--ttft",
-    "1s",
-    "--tpot",
-    "50ms",
-    "-t",
-    "10",
-]
 
 
 def test_out_with_export_writes_the_launch_commands_as_train_does(capsys, tmp_path):

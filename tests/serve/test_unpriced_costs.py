@@ -11,27 +11,8 @@ from planner.serve import make_problem, solve
 from planner.serve.day import DayProfile, plan_day, print_day
 from planner.serve.relax import describe, explain_infeasible
 
+from .test_cli import SMALL_PLAN_LINE as LINE
 from .test_cli import run
-
-LINE = [
-    "plan",
-    "serve",
-    "--model",
-    "llama-3.1-8b",
-    "--qps",
-    "5",
-    "--prompt-tokens",
-    "512",
-    "--output-tokens",
-    "128",
-    "--ttft",
-    "1s",
-    "--tpot",
-    "50ms",
-    "-t",
-    "10",
-]
-
 
 ARGS = dict(prompt_tokens="exp:600", output_tokens="exp:150", ttft="1s", tpot="50ms")
 
