@@ -57,9 +57,7 @@ def read_text(path: str | Path) -> str:
     if data.startswith(GZIP_MAGIC):
         data, what = _gunzip(path, data), " once decompressed"
     elif data.startswith(ZIP_MAGIC):
-        raise InputError(
-            f"{path}: a zip archive, not a text file: unzip it and give the folder or a file in it"
-        )
+        raise InputError(_zip_refusal(path))
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -94,9 +92,7 @@ def refuse_archive(path: str | Path) -> None:
     except OSError:
         return  # the reader names the problem
     if head == ZIP_MAGIC:
-        raise InputError(
-            f"{path}: a zip archive, not a text file: unzip it and give the folder or a file in it"
-        )
+        raise InputError(_zip_refusal(path))
 
 
 def _gunzip(path: Path, data: bytes) -> bytes:
@@ -109,6 +105,16 @@ def _gunzip(path: Path, data: bytes) -> bytes:
     if len(out) > MAX_GUNZIPPED:
         raise InputError(f"{path}: expands to more than {MAX_GUNZIPPED >> 20} MiB uncompressed")
     return out
+
+
+def _without_gz(path: str | Path) -> Path:
+    """``path`` without a trailing ``.gz`` (any case): the name of the text it holds."""
+    path = Path(path)
+    return path.with_suffix("") if path.suffix.lower() == ".gz" else path
+
+
+def _zip_refusal(path: Path) -> str:
+    return f"{path}: a zip archive, not a text file: unzip it and give the folder or a file in it"
 
 
 def format_suffix(path: str | Path) -> str:
@@ -125,10 +131,7 @@ def format_suffix(path: str | Path) -> str:
     str
         Its format suffix, lower case, with the dot (``""`` when it has none).
     """
-    path = Path(path)
-    if path.suffix.lower() == ".gz":
-        path = path.with_suffix("")
-    return path.suffix.lower()
+    return _without_gz(path).suffix.lower()
 
 
 def format_stem(path: str | Path) -> str:
@@ -145,10 +148,7 @@ def format_stem(path: str | Path) -> str:
     str
         The name the instances of the file are called by default.
     """
-    path = Path(path)
-    if path.suffix.lower() == ".gz":
-        path = path.with_suffix("")
-    return path.stem
+    return _without_gz(path).stem
 
 
 def read_csv_text(path: str | Path) -> str:
