@@ -951,7 +951,11 @@ def parse_cluster(
                 count, gpu = (int(a), b) if a.isdigit() else (int(b), a)
                 if count < 1:
                     raise InputError(f"{who} {part.strip()!r}: GPU count must be positive")
-                pools.append(Pool(get_gpu(gpu), count))
+                try:
+                    spec = get_gpu(gpu)
+                except InputError as exc:  # "unknown GPU 'H1OO'" named no flag
+                    raise InputError(f"{who} {part.strip()!r}: {exc}") from None
+                pools.append(Pool(spec, count))
             labels = [p.label for p in pools]
             if len(set(labels)) != len(labels):
                 merged: dict[str, Pool] = {}

@@ -1385,6 +1385,17 @@ def architecture_note(model: ModelSpec, tool: str) -> str | None:
     )
 
 
+def _file_model_name(path: Path) -> str:
+    """The name of a model read from a file: its stem, or its folder's name for a config.json.
+
+    The folder is taken from the absolute path: ``config.json`` given from its own folder has
+    the parent ``.``, whose name is empty (the plan's title and JSON ``model.name`` were blank).
+    """
+    if path.name != "config.json":
+        return path.stem
+    return path.absolute().parent.name or "config"
+
+
 def load_model(model: str | Path | Mapping[str, Any] | ModelSpec) -> ModelSpec:
     """Resolve a model: a :class:`ModelSpec`, a config mapping, a file, or a catalog name.
 
@@ -1410,9 +1421,7 @@ def load_model(model: str | Path | Mapping[str, Any] | ModelSpec) -> ModelSpec:
             path = path / "config.json"
         if not path.exists():
             raise InputError(f"{text}: no such file")
-        return _load_cached(
-            str(path), path.stem if path.name != "config.json" else path.parent.name
-        )
+        return _load_cached(str(path), _file_model_name(path))
     names = catalog_names()
     key = _normalize(text.rsplit("/", 1)[-1])
     for cand in names:

@@ -90,8 +90,9 @@ def make_problem(
             if v is not None
         ]
         if given:
+            flags = ", ".join(validate.arg(k) for k in given)
             raise InputError(
-                f"give the traffic inside the workloads, not {', '.join(given)} beside them"
+                f"give the traffic inside {validate.arg('workloads')}, not {flags} beside it"
             )
         shared = load_workloads(workloads, slo=slo, allow_slow=allow_slow)
         traffic = shared[0].traffic

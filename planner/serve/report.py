@@ -536,7 +536,9 @@ def _candidate_tables(
 def _cand_row(c: Candidate) -> list[str]:
     f = c.floor
     return [
-        c.config.label() if c.pool == c.config.gpu.name else f"{c.pool}: {c.config.label()}",
+        # the failures table's label: with several workloads a layout is a candidate of each
+        # (two "H100-SXM tp8" rows at different rates read as one layout twice)
+        c.label().rsplit(" (", 1)[0],
         c.role,
         str(c.gpus),
         f"{c.price:.2f}" if c.price > 0 else "–",  # 0: no price known
@@ -567,7 +569,14 @@ def _export_heading(export: dict[str, Any]) -> str:
 def export_script(export: dict[str, Any]) -> str:
     """The launch commands of ``--export`` as a shell script (``plan serve --export X -o
     FILE`` writes it, as ``plan train --export X -o FILE`` writes the launch file)."""
-    head = ["#!/bin/sh", f"# launch commands {_export_heading(export)}"]
+    head = [
+        "#!/bin/sh",
+        f"# launch commands {_export_heading(export)}",
+        # run as is, the first server would hold the shell and every server would take the
+        # same GPUs: the file lists the servers, it does not place them
+        "# one server per command, each in the foreground: start each on its own GPUs (its "
+        "own node, or its own CUDA_VISIBLE_DEVICES), not one after another in one shell",
+    ]
     return "\n".join(head + _export_lines(export)) + "\n"
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from planner.core import validate
-from planner.core.errors import InputError
+from planner.core.errors import InputError, positive_int
 from planner.core.result import Result
 from planner.perfmodel.hardware import ClusterSpec, parse_cluster
 from planner.perfmodel.model_spec import ModelSpec
@@ -48,6 +48,10 @@ def make_problem(
         raise InputError(
             f"unknown constraint {unknown[0]!r} (known: {', '.join(sorted(_CONSTRAINT_KEYS))})"
         )
+    # named as given (--global-batch / --seq on the command line), not as the problem file's
+    # "workload: global_batch" field that Workload checks
+    positive_int(global_batch, validate.arg("global_batch"), allow_none=False)
+    positive_int(seq_len, validate.arg("seq_len", "--seq"), allow_none=False)
     spec = load_model(model)
     if gpus_per_node is not None:  # 'x' raised TypeError inside parse_cluster (s15bad)
         gpus_per_node = validate.bounded(

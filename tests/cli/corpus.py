@@ -517,6 +517,27 @@ SPECIFIC: list[tuple[str, list[str], str]] = [
         ["gen", "seqpar", "--lengths", "{tmp}/lengths_huge.txt", "-o", "{tmp}/b.json"],
         "lengths_huge.txt:2: length " + "9" * 30 + "... is above",
     ),
+    # s26walk: a new user's bad values named the problem file's field or no flag at all
+    (
+        "plan-train-global-batch-zero",
+        [*BASE["plan train"][:6], "--global-batch", "0", "--seq", "2048"],
+        "--global-batch must be a positive integer, got 0",
+    ),
+    (
+        "plan-train-seq-zero",
+        [*BASE["plan train"][:6], "--global-batch", "8", "--seq", "0"],
+        "--seq must be a positive integer, got 0",
+    ),
+    (
+        "plan-train-unknown-gpu",
+        ["plan", "train", "--model", "gpt-1.7b", "--gpus", "8xH1OO", "-B", "8", "-s", "512"],
+        "--gpus '8xH1OO': unknown GPU 'H1OO'; closest: H100",
+    ),
+    (
+        "plan-serve-workloads-with-qps",
+        [*PLAN_SERVE, "--workloads", "{tmp}/serve_workloads_dup.toml"],
+        "give the traffic inside --workloads, not --qps, --prompt-tokens, --output-tokens",
+    ),
 ]
 
 #: (case id, command line, fragment, modules made unimportable for the case)

@@ -286,3 +286,22 @@ def test_a_cluster_files_gpu_table_is_read_beside_it(tmp_path, monkeypatch, caps
         )  # fmt: skip
     assert exit_.value.code == 2 and gpu.read_bytes() == before
     assert "refusing to overwrite an input file" in capsys.readouterr().err
+
+
+def test_the_readmes_cluster_toml_reads_with_a_gpu_table_of_the_listed_fields(tmp_path):
+    """The README's cluster TOML and GPU table fields (a new user had only
+    instances/train/clusters/ to copy from): the example must read as written."""
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    block = re.search(r"```toml\n(name = \"my-lab\".*?)```", readme, re.S)
+    assert block is not None
+    (tmp_path / "my-lab.toml").write_text(block.group(1))
+    (tmp_path / "my_gpu.toml").write_text(
+        'name = "MyGPU-96"\narchitecture = "Hopper"\nmemory_gib = 96\nhbm_tb_s = 4.0\n'
+        "nvlink_gb_s = 900\nnic_gbit_s = 400\ngpus_per_node = 8\nprice_per_gpu_hour = 2.5\n"
+        "[tflops]\nbf16 = 900\nfp8 = 1800\n"
+    )
+    cluster = parse_cluster(str(tmp_path / "my-lab.toml"))
+    assert [(p.gpu.name, p.count) for p in cluster.pools] == [("H100-SXM", 32), ("MyGPU-96", 32)]
+    assert cluster.pools[1].gpu.nic_gbit_s == 200

@@ -236,3 +236,16 @@ def test_a_model_folder_without_config_json_is_named(tmp_path):
     """A folder given as --model said "FOLDER: no such file" although the folder exists."""
     with pytest.raises(InputError, match=r"a folder without a config\.json"):
         load_model(str(tmp_path))
+
+
+def test_a_config_json_named_from_its_own_folder_takes_the_folder_name(tmp_path, monkeypatch):
+    """``--model config.json`` run in the config's folder had an empty name: the plan's title
+    read " on 8xH100-SXM" and JSON ``model.name`` was ``""`` (the parent of a bare file name
+    is ``.``)."""
+    folder = tmp_path / "my-3b"
+    folder.mkdir()
+    (folder / "config.json").write_text(json.dumps(QWEN25_05B))
+    monkeypatch.chdir(folder)
+    assert load_model("config.json").name == "my-3b"
+    assert load_model(".").name == "my-3b"
+    assert load_model(str(folder / "config.json")).name == "my-3b"

@@ -324,3 +324,27 @@ def test_export_builds_each_server_from_its_own_workload():
             if tool == "vllm" and "--max-model-len" in c["argv"]:
                 length = int(c["argv"][c["argv"].index("--max-model-len") + 1])
                 assert length >= (6100 if w == "b" else 600), (w, c["shell"])
+
+
+def test_candidates_table_names_each_rows_workload(tmp_path, capsys):
+    """With several workloads each layout is a candidate of each, at its own rate: the
+    candidates table listed "H100-SXM tp1" once per workload without saying whose (the
+    failures table below it said "chat: ...")."""
+    f = tmp_path / "w.toml"
+    f.write_text(
+        "[[workloads]]\nname = 'chat'\n"
+        "traffic = { qps = 3, prompt_tokens = 'exp:500', output_tokens = 100 }\n"
+        "slo = { ttft = '1s', tpot = '40ms' }\n"
+        "[[workloads]]\nname = 'docs'\n"
+        "traffic = { qps = 1, prompt_tokens = 2000, output_tokens = 50 }\n"
+        "slo = { ttft = '2s', tpot = '80ms' }\n"
+    )
+    args = ["plan", "serve", "--model", "llama-3.1-8b", "--gpus", "H100:2"]
+    with pytest.raises(SystemExit) as exc:
+        main([*args, "--workloads", str(f), "-t", "30"])
+    text = capsys.readouterr().out
+    assert exc.value.code == 0
+    table = text.split("candidates considered", 1)[1].split("why cheaper layouts fail")[0]
+    rows = [line for line in table.splitlines() if "│ both" in line]
+    assert rows and all(("chat:" in r) != ("docs:" in r) for r in rows), table
+    assert any("chat:" in r for r in rows) and any("docs:" in r for r in rows)
