@@ -90,6 +90,34 @@ def families_cmd(json_out: Json = False) -> None:
     console.out_console().print(table)
 
 
+def print_version(value: bool) -> None:
+    """``--version``: planner's version, the checkout's commit and the solvers' versions (what
+    every JSON result records), then exit."""
+    if not value:
+        return
+    from planner.core.provenance import provenance
+
+    info = provenance()
+    solvers = ", ".join(f"{name} {ver or 'not installed'}" for name, ver in info["solvers"].items())
+    commit = f"commit {info['git_commit'][:12]}, " if info["git_commit"] else ""
+    print(f"planner {info['planner_version']} ({commit}{solvers})")
+    raise typer.Exit()
+
+
+def root_options(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            help="Print planner's version, commit and solver versions, then exit.",
+            is_eager=True,
+            callback=print_version,
+        ),
+    ] = False,
+) -> None:
+    """Constraint-solver planning toolkit for AI infrastructure."""
+
+
 def warmup_cmd(
     names: Annotated[
         list[str] | None, typer.Argument(metavar="[FAMILY...]", help="Families (default: all).")
@@ -594,6 +622,7 @@ def build_app(family_names: list[str] | None = None) -> typer.Typer:
         add_completion=False,
         rich_markup_mode=None,  # plain help: reads at 80 columns, starts ~0.1 s faster
     )
+    root.callback()(root_options)
     root.command("families")(families_cmd)
     root.command("warmup")(warmup_cmd)
     root.command("solve")(solve_cmd)
@@ -641,7 +670,7 @@ def families_needed(args: list[str]) -> list[str] | None:
     """
     words = [a for a in args if not a.startswith("-")]
     if not words:
-        return [] if not args or set(args) <= {"--help"} else None
+        return [] if not args or set(args) <= {"--help", "--version"} else None
     if words[0] in CORE_ONLY:
         return []
     if words[0] == "gen" and len(words) > 1 and words[1] in KNOWN_FAMILIES:
