@@ -32,6 +32,13 @@ def provenance() -> dict[str, Any]:
     }
 
 
+def run_provenance(*, threads: int, time_limit: float) -> dict[str, Any]:
+    """What a ``plan`` command's JSON records of its run: :func:`provenance` with the threads
+    and the time limit, the keys a Result's ``to_dict`` has (``plan train --json`` and
+    ``plan serve --json`` have their own layout and had none of them)."""
+    return {**provenance(), "threads": threads, "time_limit": time_limit}
+
+
 def git_commit() -> str | None:
     """The commit of the checkout planner runs from (``None`` for an installed wheel)."""
     root = checkout_dir()

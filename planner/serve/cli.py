@@ -17,6 +17,7 @@ from planner.cli_options import prices_option, pricing_option
 from planner.core import console, validate
 from planner.core.errors import InputError
 from planner.core.io import dump_json, ensure_not_input, write_atomic
+from planner.core.provenance import run_provenance
 from planner.core.timing import Deadline
 
 if TYPE_CHECKING:
@@ -445,6 +446,7 @@ def serve(
         deadline = Deadline(time_limit)  # the export's restriction check shares the limit
         result = solve(problem, method, time_limit=time_limit, threads=threads, explain=True)
         data = result_json(problem, result)
+        data.update(run_provenance(threads=threads, time_limit=time_limit))
         if simulate:
             data["simulated"] = None
             if result.solution is not None and result.solution.replicas:
@@ -562,6 +564,7 @@ def _day(
             data["pricing"] = problem.meta["pricing"]
         if problem.meta.get("warnings"):
             data["warnings"] = list(problem.meta["warnings"])
+        data.update(run_provenance(threads=threads, time_limit=time_limit))
         if json_out:
             console.write_json_line(stdout, data)
     if out is not None:

@@ -13,6 +13,7 @@ from planner.cli_options import prices_option, pricing_option
 from planner.core import console
 from planner.core.errors import InputError
 from planner.core.io import dump_json, emit_instances, write_atomic
+from planner.core.provenance import run_provenance
 from planner.core.timing import Deadline
 
 # --pricing / --prices: one definition with plan serve's (planner.cli_options)
@@ -431,6 +432,7 @@ def train(
     with console.clean_stdout() as stdout:
         result = solve(problem, method, time_limit=time_limit / searches, threads=threads)
         summary = result.stats["summary"]
+        summary.update(run_provenance(threads=threads, time_limit=time_limit))
         if launch is not None:  # was null: the launch is priced as its own framework runs it
             summary["framework"] = launch.fmt
         exported = None
