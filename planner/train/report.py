@@ -248,22 +248,32 @@ def render(
     else:  # a GPU of the catalog without a public price (time_to_train says the same)
         cost = "no price known (price_per_gpu_hour in a cluster TOML)"
     t.add_row("cost", cost)
-    t.add_row("bound", f"{s['bound']:.4g}" if s["bound"] is not None else "–")
+    cost_objective = s.get("objective_kind") == "cost"
+    if s["bound"] is None:
+        bound = "–"
+    elif cost_objective:  # the bound of the objective, not of the step time shown above it
+        bound = f"${s['bound']:.4g} per step (cost objective; this plan ${s['objective']:.4g})"
+    else:
+        bound = f"{s['bound']:.4g} s"
+    t.add_row("bound", bound)
     console.print(t)
     rob = s.get("robustness")
     if rob and rob["plans"] > 1:
         verdict = "stays" if rob["robust"] else "does NOT stay"
+        by = " in cost per step" if rob.get("measure") == "cost_per_step" else ""
         console.print(
             f"with every term of the step time perturbed by +/-{100 * rob['delta']:g}% "
             f"({rob['corners']} corners), the plan {verdict} within {100 * rob['within']:g}% of "
-            f"the best of these {rob['plans']} plans (worst: {100 * (rob['worst_ratio'] - 1):.1f}%"
-            f" behind; the best in {100 * rob['best_share']:.0f}% of the corners)",
+            f"the best of these {rob['plans']} plans{by} (worst: "
+            f"{100 * (rob['worst_ratio'] - 1):.1f}% behind; the best in "
+            f"{100 * rob['best_share']:.0f}% of the corners)",
             highlight=False,
         )
     pref = s.get("preferred")
     if pref:
         console.print(
-            f"recommended over the fastest plan {pref['fastest_label']} "
+            f"recommended over the {'cheapest' if cost_objective else 'fastest'} plan "
+            f"{pref['fastest_label']} "
             f"(+{100 * pref['slower_by']:.2f}%, within {100 * pref['tolerance']:g}%): "
             + "; ".join(pref["reasons"])
             + ("" if pref.get("candidates_complete", True) else " (near-best plans cut by time)"),

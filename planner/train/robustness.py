@@ -82,13 +82,36 @@ def sweep(
 
 
 def attach_robustness(summary: dict[str, Any]) -> dict[str, Any]:
-    """Add ``robustness`` (:func:`sweep` over the plan and its alternatives) to a summary."""
+    """Add ``robustness`` (:func:`sweep` over the plan and its alternatives) to a summary.
+
+    Under ``--objective cost`` the plans are compared by cost per step: each plan's terms are
+    scaled by its dollars per second (objective / step time), so a plan on fewer GPUs is not
+    "behind" one that is faster on more (the sweep compared step times, and a cost plan on 28
+    GPUs read "50 % behind" alternatives on 42). ``measure`` says which was compared.
+    """
     if summary.get("plan") is None:
         return summary
-    breakdowns = [summary["breakdown"]]
-    breakdowns += [a["breakdown"] for a in summary.get("alternatives", []) if a.get("breakdown")]
-    summary["robustness"] = sweep(breakdowns)
+    plans = [summary] + [a for a in summary.get("alternatives", []) if a.get("breakdown")]
+    measure = "step_time"
+    scales = [1.0] * len(plans)
+    if summary.get("objective_kind") == "cost":
+        rates = [_cost_rate(p) for p in plans]
+        if all(r is not None for r in rates):
+            measure, scales = "cost_per_step", rates
+    breakdowns = [
+        {k: v * scale for k, v in p["breakdown"].items()}
+        for p, scale in zip(plans, scales, strict=True)
+    ]
+    summary["robustness"] = {**sweep(breakdowns), "measure": measure}
     return summary
+
+
+def _cost_rate(plan: Mapping[str, Any]) -> float | None:
+    """A plan's dollars per second of step time (``None``: no price or no time)."""
+    objective, step = plan.get("objective"), plan.get("step_time_s")
+    if objective is None or not step:
+        return None
+    return float(objective) / float(step)
 
 
 __all__ = ["DELTA", "MAX_CORNERS", "WITHIN", "attach_robustness", "corners", "sweep"]
