@@ -1386,14 +1386,21 @@ def architecture_note(model: ModelSpec, tool: str) -> str | None:
 
 
 def _file_model_name(path: Path) -> str:
-    """The name of a model read from a file: its stem, or its folder's name for a config.json.
+    """The name of a model read from a file: its stem, or its folder's name for a config.json
+    (the repository's name for a snapshot of the Hugging Face cache).
 
     The folder is taken from the absolute path: ``config.json`` given from its own folder has
     the parent ``.``, whose name is empty (the plan's title and JSON ``model.name`` were blank).
     """
     if path.name != "config.json":
         return path.stem
-    return path.absolute().parent.name or "config"
+    folder = path.absolute().parent
+    # the Hugging Face cache keeps a checkpoint in models--ORG--NAME/snapshots/<commit>/: the
+    # commit hash is no name
+    repo = folder.parent.parent.name
+    if folder.parent.name == "snapshots" and repo.startswith("models--"):
+        return repo.split("--", 2)[-1]
+    return folder.name or "config"
 
 
 def load_model(model: str | Path | Mapping[str, Any] | ModelSpec) -> ModelSpec:

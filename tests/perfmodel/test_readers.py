@@ -249,3 +249,12 @@ def test_a_config_json_named_from_its_own_folder_takes_the_folder_name(tmp_path,
     assert load_model("config.json").name == "my-3b"
     assert load_model(".").name == "my-3b"
     assert load_model(str(folder / "config.json")).name == "my-3b"
+
+
+def test_a_config_json_of_the_hugging_face_cache_takes_the_repositorys_name(tmp_path):
+    """``--model ~/.cache/huggingface/hub/models--Qwen--Qwen2.5-0.5B/snapshots/<commit>``: the
+    name was the commit hash."""
+    snap = tmp_path / "models--Qwen--Qwen2.5-0.5B" / "snapshots" / ("a" * 40)
+    snap.mkdir(parents=True)
+    (snap / "config.json").write_text(json.dumps(QWEN25_05B))
+    assert load_model(str(snap)).name == "Qwen2.5-0.5B"
