@@ -350,14 +350,18 @@ def ims(
     *,
     time_limit: float,
     strategies: dict[str, Callable[[Instance, int], dict[str, int] | None]] | None = None,
+    gallop_after: float | None = None,
+    walk_back_until: float | None = None,
 ) -> tuple[Solution | None, dict[str, Any]]:
     """The first ``ii`` (from the lower bound up) with a verified schedule, and how it was found.
 
-    When half of ``time_limit`` passes without a schedule, the search gallops
-    (steps 2, 4, 8, ... over ii, recorded as ``ims_gallop_from``) so that a
-    short limit still ends with a schedule; the rest of the limit then walks back
-    down over the ii the last step skipped (:func:`_walk_back`, ``ims_refined_from``),
-    so the answer is the first ii that works when the time allows.
+    When ``gallop_after`` of ``time_limit`` passes without a schedule (default
+    :data:`GALLOP_AFTER`, half), the search gallops (steps 2, 4, 8, ... over ii, recorded as
+    ``ims_gallop_from``) so that a short limit still ends with a schedule; the
+    time left then walks back down over the ii the last step skipped
+    (:func:`_walk_back`, ``ims_refined_from``; until ``walk_back_until`` seconds
+    from the start when given), so the answer is the first ii that works when the
+    time allows.
 
     Returns ``(solution, stats)``; ``solution`` is ``None`` when nothing was
     found within ``time_limit`` or up to ``max_ii``.
@@ -369,6 +373,7 @@ def ims(
         stats["reason"] = bounds.infeasible
         return None, stats
     strategies = strategies or STRATEGIES
+    gallop_after = GALLOP_AFTER if gallop_after is None else gallop_after
     ii, step = bounds.mii, 1
     failed = bounds.mii - 1  # the last ii tried without a schedule
     while ii <= instance.effective_max_ii:
@@ -378,11 +383,14 @@ def ims(
         found = _best_at(instance, ii, strategies, deadline, stats)
         if found is not None:
             if ii - failed > 1:
-                found = _walk_back(instance, found, failed, strategies, deadline, stats)
+                back = deadline
+                if walk_back_until is not None:
+                    back = Deadline(min(walk_back_until, time_limit) - deadline.elapsed())
+                found = _walk_back(instance, found, failed, strategies, back, stats)
             stats["ims_strategy"] = found[1]
             return found[0], stats
         failed = ii
-        if step == 1 and deadline.elapsed() > GALLOP_AFTER * time_limit:
+        if step == 1 and deadline.elapsed() > gallop_after * time_limit:
             # Half the time gone without a schedule: a larger ii that works beats none.
             # From here the answer need not be the first ii that works.
             stats["ims_gallop_from"] = ii
