@@ -49,7 +49,8 @@ def spt(p: np.ndarray, d: np.ndarray) -> Order:
 def finish_by_edd(order: Order, rest: Iterable[int], d: np.ndarray) -> Order:
     """``order`` followed by the jobs ``rest`` in EDD order (ties: index): how a rule stopped
     by its deadline completes its sequence."""
-    left = np.fromiter(rest, dtype=np.int64)
+    # an array as it is (np.fromiter walked a million numpy scalars past the deadline)
+    left = rest.astype(np.int64) if isinstance(rest, np.ndarray) else np.fromiter(rest, np.int64)
     tail = left[np.lexsort((left, np.asarray(d)[left]))]
     return [*order, *tail.tolist()]
 
@@ -83,7 +84,7 @@ def dispatch(
     order: Order = []
     while unscheduled.size:
         if _expired(deadline):
-            return finish_by_edd(order, unscheduled.tolist(), d)
+            return finish_by_edd(order, unscheduled, d)
         k = int(np.argmin(score(p, d, unscheduled, t)))
         job = int(unscheduled[k])
         order.append(job)
@@ -157,7 +158,7 @@ def atc(
     order: Order = []
     while unscheduled.size:
         if _expired(deadline):
-            return finish_by_edd(order, unscheduled.tolist(), d)
+            return finish_by_edd(order, unscheduled, d)
         pu = p[unscheduled]
         scale = max(k * float(pu.mean()), 1e-9)
         slack = np.maximum(d[unscheduled] - pu - t, 0)
