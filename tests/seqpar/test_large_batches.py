@@ -45,9 +45,14 @@ def test_the_cheap_bound_of_a_million_sequences_is_computed_per_distinct_length(
     inst = million
     t, s = inst.tables, inst.array
     start = time.process_time()
+    direct = max(area_bound_ms(t, s), single_bound_ms(t, s)) / 1000.0  # over [n, types] matrices
+    matrices = time.process_time() - start
+    start = time.process_time()
     bound = lower_bound(inst)
-    assert time.process_time() - start < 0.5  # main: 1.6 CPU s over [n, types] matrices
-    assert bound == max(area_bound_ms(t, s), single_bound_ms(t, s)) / 1000.0  # the same float
+    # main's lower_bound is the direct formula (ratio ~1; 1.6 CPU s on the commoncrawl million);
+    # per distinct length ~0.3 of it here (128 distinct lengths, the sort of a million remains)
+    assert time.process_time() - start < 0.6 * matrices
+    assert bound == direct  # the same float
 
 
 def test_a_million_sequences_in_one_group_are_checked_by_numpy(million):
