@@ -94,13 +94,12 @@ def incumbent(
     """
     p, d, w = instance.arrays
     starts: dict[str, list[int]] = {"mdd": H.mdd(p, d, deadline)}
-    if deadline is not None and deadline.expired():
-        # MDD used the whole time (a million jobs): the other rules would only set up, return
-        # EDD orders and be evaluated, 1 CPU s past the deadline (s26limits)
-        pass
-    elif instance.weighted:
+    # when MDD used the whole time (a million jobs) the other rules would only set up, return
+    # EDD orders and be evaluated, 1 CPU s past the deadline (s26limits)
+    mdd_only = deadline is not None and deadline.expired()
+    if instance.weighted and not mdd_only:
         starts["atc"] = best_atc(p, d, w, deadline)
-    else:
+    elif not mdd_only:
         half = None if deadline is None or not with_dec else Deadline(deadline.fraction(0.5))
         starts["mddc"] = H.mddc(p, d, half or deadline)
         if with_dec:
