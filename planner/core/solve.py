@@ -89,9 +89,9 @@ def solve(
     title = f"{family.name} {getattr(instance, 'name', '')} · {method}"
     with progress.run(title):
         warm_start = time.perf_counter()
-        if not is_warm(family, chosen):
+        if not is_warm(family, chosen, instance):
             progress.report(stage="loading compiled kernels")
-        warm_up(family, chosen)  # one-time JIT loading is not part of any method's budget
+        warm_up(family, chosen, instance)  # one-time JIT loading is not part of any method's budget
         warm_s = time.perf_counter() - warm_start
         if chosen.prepare is not None:
             chosen.prepare(instance)  # nor is starting an external method's worker process

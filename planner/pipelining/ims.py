@@ -286,6 +286,33 @@ def modulo_schedule(
     return {v: t - low for v, t in placed.items()}
 
 
+def _walk_back(
+    instance: Instance,
+    found: tuple[Solution, str],
+    failed: int,
+    strategies: dict[str, Callable[[Instance, int], dict[str, int] | None]],
+    deadline: Deadline,
+    stats: dict[str, Any],
+) -> tuple[Solution, str]:
+    """The lowest ii above ``failed`` with a schedule, walking down from ``found``'s ii.
+
+    A gallop's last step skipped the ii between the last failure and its schedule; the time
+    left tries them from the top down, so each schedule found improves on the one in hand
+    (Rau's scheduler is not monotone in ii: one failure does not end the walk).
+    """
+    top = found[0].ii
+    for ii in range(top - 1, failed, -1):
+        if deadline.expired():
+            stats["ims_walk_back_stopped_at"] = ii
+            break
+        lower = _best_at(instance, ii, strategies, deadline, stats)
+        if lower is not None:
+            found = lower
+    if found[0].ii < top:
+        stats["ims_refined_from"] = top
+    return found
+
+
 def _best_at(
     instance: Instance,
     ii: int,
@@ -323,13 +350,18 @@ def ims(
     *,
     time_limit: float,
     strategies: dict[str, Callable[[Instance, int], dict[str, int] | None]] | None = None,
+    gallop_after: float | None = None,
+    walk_back_until: float | None = None,
 ) -> tuple[Solution | None, dict[str, Any]]:
     """The first ``ii`` (from the lower bound up) with a verified schedule, and how it was found.
 
-    When half of ``time_limit`` passes without a schedule, the search gallops
-    (steps 2, 4, 8, ... over ii, recorded as ``ims_gallop_from``) so that a
-    short limit still ends with a schedule, not necessarily at the first ii
-    that works.
+    When ``gallop_after`` of ``time_limit`` passes without a schedule (default
+    :data:`GALLOP_AFTER`, half), the search gallops (steps 2, 4, 8, ... over ii, recorded as
+    ``ims_gallop_from``) so that a short limit still ends with a schedule; the
+    time left then walks back down over the ii the last step skipped
+    (:func:`_walk_back`, ``ims_refined_from``; until ``walk_back_until`` seconds
+    from the start when given), so the answer is the first ii that works when the
+    time allows.
 
     Returns ``(solution, stats)``; ``solution`` is ``None`` when nothing was
     found within ``time_limit`` or up to ``max_ii``.
@@ -341,16 +373,24 @@ def ims(
         stats["reason"] = bounds.infeasible
         return None, stats
     strategies = strategies or STRATEGIES
+    gallop_after = GALLOP_AFTER if gallop_after is None else gallop_after
     ii, step = bounds.mii, 1
+    failed = bounds.mii - 1  # the last ii tried without a schedule
     while ii <= instance.effective_max_ii:
         if deadline.expired():
             stats["timed_out_at_ii"] = ii
             return None, stats
         found = _best_at(instance, ii, strategies, deadline, stats)
         if found is not None:
+            if ii - failed > 1:
+                back = deadline
+                if walk_back_until is not None:
+                    back = Deadline(min(walk_back_until, time_limit) - deadline.elapsed())
+                found = _walk_back(instance, found, failed, strategies, back, stats)
             stats["ims_strategy"] = found[1]
             return found[0], stats
-        if step == 1 and deadline.elapsed() > GALLOP_AFTER * time_limit:
+        failed = ii
+        if step == 1 and deadline.elapsed() > gallop_after * time_limit:
             # Half the time gone without a schedule: a larger ii that works beats none.
             # From here the answer need not be the first ii that works.
             stats["ims_gallop_from"] = ii

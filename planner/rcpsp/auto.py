@@ -102,6 +102,8 @@ class _Best:
             self.stats["found_by"] = stage
 
     def take(self, res: Result, stage: str) -> None:
+        if "model_not_built" in res.stats:  # the time limit cut the stage's model short
+            self.stats["model_not_built"] = f"{stage}: {res.stats['model_not_built']}"
         self.offer(res.solution, stage)
         if res.bound is not None:
             self.bound = max(self.bound, int(res.bound))
@@ -294,6 +296,7 @@ def _result(instance: Instance, best: _Best) -> Result:
             reason="no schedule found within the time limit",
         )
     status = Status.OPTIMAL if best.closed else Status.FEASIBLE
+    cut = best.stats.get("model_not_built", "")
     return Result(
         "rcpsp",
         instance.name,
@@ -303,4 +306,5 @@ def _result(instance: Instance, best: _Best) -> Result:
         bound=int(best.bound),
         solution=best.solution,
         stats=best.stats,
+        reason=f"{cut}; the best heuristic schedule" if cut and not best.closed else "",
     )

@@ -19,7 +19,7 @@ from planner.rcpsp.delays import fork_join_delays
 from planner.rcpsp.evaluate import makespan, verify
 from planner.rcpsp.feasibility import explain_infeasibility, infeasibility_reason
 from planner.rcpsp.instance import Instance, Solution
-from planner.rcpsp.model import ModelOptions, build
+from planner.rcpsp.model import BuildTimeout, ModelOptions, build
 from planner.rcpsp.network import distances
 
 #: CP-SAT parameters on top of the defaults. Measured on hard j30/j60 instances (see
@@ -103,14 +103,29 @@ def solve_cpsat(
     if opts.delays and instance.num_jobs > 3:
         delays = fork_join_delays(instance, dist, time_limit=clock.fraction(delay_share), seed=seed)
         stats["delay_pairs"] = len(delays)
-    model = build(
-        instance,
-        dist,
-        options=opts,
-        upper=ub if (upper_from_hint and ub is not None) else None,
-        lower=lb,
-        delays=delays,
-    )
+    try:
+        model = build(
+            instance,
+            dist,
+            options=opts,
+            upper=ub if (upper_from_hint and ub is not None) else None,
+            lower=lb,
+            delays=delays,
+            deadline=clock,
+        )
+    except BuildTimeout as exc:  # the heuristic hint, if any, is the answer: no solve started
+        stats["model_not_built"] = str(exc)
+        return Result(
+            "rcpsp",
+            instance.name,
+            name,
+            Status.FEASIBLE if hint is not None else Status.UNKNOWN,
+            objective=None if ub is None else int(ub),
+            bound=lb,
+            solution=hint,
+            stats=stats,
+            reason=f"{exc}; " + ("the heuristic schedule" if hint is not None else "no schedule"),
+        )
     stats.update(model.stats)
     if hint is not None:
         model.hint(hint.start, instance.durations)

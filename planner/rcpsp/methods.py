@@ -380,6 +380,9 @@ def lns(
     if ga_box:
         stats["ga_beside_ended_by"] = ga_box[0].ended_by
     res = setup.result(best, stats=stats)
+    if out.stopped:  # no sub-problem was solved: the schedule is the first heuristic's
+        res.stats["model_not_built"] = out.stopped
+        res.reason = f"{out.stopped}; the schedule before LNS"
     if out.proven_optimal and best_ms == out.makespan:
         res.bound = int(best_ms)  # the last sub-problem was the whole model, solved optimally
     return res

@@ -7,6 +7,7 @@ cost model's scalar formula group by group.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -36,6 +37,7 @@ def verify(instance: Instance, solution: Solution) -> list[str]:
     problems: list[str] = []
     n = instance.n
     where: dict[int, str] = {}
+    fast = _group_tokens(instance, mbs)  # None: walk the sequences item by item below
     cost = instance.cost
     gpus = instance.gpus
     shard = cost.model_states_mb / gpus
@@ -46,6 +48,7 @@ def verify(instance: Instance, solution: Solution) -> list[str]:
             continue
         used = 0
         for g, group in enumerate(mb):
+            tokens = 0 if fast is None else next(fast)
             label = f"micro-batch {k} group {g}"
             d = getattr(group, "degree", None)
             seqs = getattr(group, "sequences", None)
@@ -65,8 +68,7 @@ def verify(instance: Instance, solution: Solution) -> list[str]:
             if not isinstance(seqs, (list, tuple)) or not seqs:
                 problems.append(f"{label}: holds no sequence")
                 continue
-            tokens = 0
-            for i in seqs:
+            for i in [] if fast is not None else seqs:
                 if isinstance(i, bool) or not isinstance(i, (int, np.integer)):
                     problems.append(f"{label}: {i!r} is not a sequence index")
                 elif not 0 <= i < n:
@@ -85,11 +87,46 @@ def verify(instance: Instance, solution: Solution) -> list[str]:
                 )
         if used > gpus:
             problems.append(f"micro-batch {k}: degrees add up to {used} > {gpus} GPUs")
-    missing = [i for i in range(n) if i not in where]
+    missing = [i for i in range(n) if i not in where] if fast is None else []
     if missing:
         shown = ", ".join(map(str, missing[:10])) + (" ..." if len(missing) > 10 else "")
         problems.append(f"sequences in no group: {shown}")
     return problems
+
+
+def _group_tokens(instance: Instance, mbs: list | tuple) -> Iterator[int] | None:
+    """Tokens of every group in plan order, when numpy shows at once that every sequence is in
+    exactly one group (plain ``int`` indices); ``None`` otherwise, and ``verify`` walks the plan
+    item by item to name the faults. The walk took 1.7 CPU s at a million sequences
+    (s26limits); the per-group rules are still checked one group at a time.
+    """
+    n = instance.n
+    if not all(isinstance(mb, (list, tuple)) for mb in mbs):
+        return None
+    groups = [getattr(g, "sequences", None) for mb in mbs for g in mb]
+    if not all(isinstance(s, (list, tuple)) for s in groups):
+        return None
+    flat = [i for s in groups for i in s]
+    if len(flat) != n or not set(map(type, flat)) <= {int}:
+        return None
+    try:
+        idx = np.asarray(flat, dtype=np.int64)
+        lengths = np.asarray(instance.lengths, dtype=np.int64)
+    except OverflowError:
+        return None
+    if int(lengths.sum(dtype=np.float64)) >= 2**62:  # int64 sums exact below this
+        return None
+    if int(idx.min()) < 0 or int(idx.max()) >= n or not np.all(np.bincount(idx, minlength=n) == 1):
+        return None
+    sizes = np.fromiter(map(len, groups), dtype=np.int64, count=len(groups))
+    owner = np.repeat(np.arange(len(groups)), sizes)
+    tokens = np.bincount(owner, weights=lengths[idx], minlength=len(groups))
+    # float64 sums of ints below 2**53 are exact; past that, exact int64 sums per group
+    if float(tokens.max(initial=0.0)) >= 2**53:
+        starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+        exact = np.add.reduceat(lengths[idx], starts) if idx.size else np.zeros(0, np.int64)
+        return iter(np.where(sizes > 0, exact, 0).tolist())
+    return iter(tokens.astype(np.int64).tolist())
 
 
 def microbatch_ms(instance: Instance, groups: list) -> float:

@@ -327,9 +327,14 @@ def _methods() -> dict[str, Method]:
         "exact",
         "Branch & Memorize (1||ΣTj); CP-SAT-based (weighted)",
         warmup=W.warm_exact,
+        warmup_for=W.exact_path_loads,
     )
     table["auto"] = Method(
-        "auto", method_auto, "portfolio", "heuristic + dynasearch, then exact warm-started"
+        "auto",
+        method_auto,
+        "portfolio",
+        "heuristic + dynasearch, then exact warm-started",
+        warmup_for=W.exact_path_loads,
     )
     return table
 

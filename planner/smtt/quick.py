@@ -89,13 +89,17 @@ def incumbent(
     ``with_dec`` adds the decomposition heuristic for unweighted instances, the
     best start for 1||ΣTj but O(n²) or worse. Every rule stops at ``deadline``
     (MDDC at half the time left when the decomposition follows) and finishes
-    its order by EDD, so large instances get their start in time.
+    its order by EDD, so large instances get their start in time; when MDD
+    alone reaches the deadline, the other rules are not started.
     """
     p, d, w = instance.arrays
     starts: dict[str, list[int]] = {"mdd": H.mdd(p, d, deadline)}
-    if instance.weighted:
+    # when MDD used the whole time (a million jobs) the other rules would only set up, return
+    # EDD orders and be evaluated, 1 CPU s past the deadline (s26limits)
+    mdd_only = deadline is not None and deadline.expired()
+    if instance.weighted and not mdd_only:
         starts["atc"] = best_atc(p, d, w, deadline)
-    else:
+    elif not mdd_only:
         half = None if deadline is None or not with_dec else Deadline(deadline.fraction(0.5))
         starts["mddc"] = H.mddc(p, d, half or deadline)
         if with_dec:

@@ -10,6 +10,9 @@ of the kernels, never a time limit's worth of search.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from planner.core.timing import Deadline
 from planner.smtt.generate import generate
 
@@ -25,23 +28,36 @@ def warm_local_search() -> None:
     )
 
 
-def warm_exact() -> None:
-    """The Branch & Memorize kernels (batched, and per start time for large times), the
-    Lagrangian path (float and integer); the weighted path's local-search kernels and CP-SAT
-    too (it runs both)."""
+def warm_branch_and_memorize() -> None:
+    """The unweighted exact path: the Branch & Memorize kernels (batched, and per start time for
+    large times) and the local-search kernel its incumbent uses; no CP-SAT (never called)."""
     from planner.smtt.exact import solve_unweighted
-    from planner.smtt.exact.lagrange import lagrangian_bound
 
     (unweighted,) = generate(40, 0.6, 0.2, seed=0, clip=True, prefix="warmup")
-    (weighted,) = generate(20, 0.6, 0.4, seed=0, clip=True, weighted=True, prefix="warmup-w")
     p, d, _ = unweighted.arrays
     solve_unweighted(p, d, time_limit=30.0, upper_order=None)  # n = 40: milliseconds
     # the per-start-time kernel runs when times pass the batched kernel's range (p ~ 2**40):
     # it compiled inside the first such run's limit (118.8 s for -t 2 at load 9, s16audit)
     solve_unweighted(p, d, time_limit=30.0, upper_order=None, engine="memo")
-    lagrangian_bound(weighted.p, weighted.d, weighted.w, upper=10**9, iterations=2)
     warm_local_search()
+
+
+def warm_exact() -> None:
+    """The Branch & Memorize kernels (batched, and per start time for large times), the
+    Lagrangian path (float and integer); the weighted path's local-search kernels and CP-SAT
+    too (it runs both)."""
+    from planner.smtt.exact.lagrange import lagrangian_bound
+
+    (weighted,) = generate(20, 0.6, 0.4, seed=0, clip=True, weighted=True, prefix="warmup-w")
+    warm_branch_and_memorize()
+    lagrangian_bound(weighted.p, weighted.d, weighted.w, upper=10**9, iterations=2)
     warm_cpsat()
+
+
+def exact_path_loads(instance: Any) -> Callable[[], None] | None:
+    """``Method.warmup_for`` of ``exact`` and ``auto``: an unweighted instance only reaches the
+    Branch & Memorize and local-search kernels (``None``: the method's whole warm-up)."""
+    return None if instance.weighted else warm_branch_and_memorize
 
 
 def warm_mip() -> None:

@@ -36,7 +36,7 @@ from planner.rcpsp.heuristics.fbi import justify
 from planner.rcpsp.heuristics.pos import flow_arcs
 from planner.rcpsp.heuristics.sgs import Decoder
 from planner.rcpsp.instance import Instance
-from planner.rcpsp.model import Model, ModelOptions, build
+from planner.rcpsp.model import BuildTimeout, Model, ModelOptions, build
 from planner.rcpsp.network import distances
 
 #: Neighbourhood kinds, drawn with these weights.
@@ -75,6 +75,7 @@ class LnsResult:
     proven_optimal: bool = False
     history: list[tuple[float, int]] = field(default_factory=list)
     tries: dict[str, list[int]] = field(default_factory=dict)  # kind -> [tries, improvements]
+    stopped: str = ""  # why no sub-problem was solved (the model not built in time), or ""
 
 
 class Incumbent:
@@ -161,7 +162,11 @@ def large_neighbourhood_search(
     if ms0 <= lower or instance.num_jobs == 0:
         res.proven_optimal = ms0 <= lower
         return res
-    base = build(instance, dist, options=p.options, upper=ms0, lower=lower)
+    try:
+        base = build(instance, dist, options=p.options, upper=ms0, lower=lower, deadline=clock)
+    except BuildTimeout as exc:  # keep the schedule given: a heuristic answer, in time
+        res.stopped = str(exc)
+        return res
     inc = shared if shared is not None else Incumbent(start, ms0)
     budget = [max_iterations if max_iterations is not None else 2**62]
     workers = max(1, int(threads))

@@ -1,0 +1,154 @@
+"""A million jobs: reading, MDD's set-up and the certificate are vectorized, with the same answers.
+
+The twenty-fifth session's sweep left ``solve smtt -t 1`` at a million jobs using 3.6-9 CPU s:
+the instance's item-by-item validation, MDD's heap set-up and its finish past the deadline, and
+``verify`` / ``evaluate`` in Python loops (none of them under the deadline). The CPU bounds here
+are several times what the numpy paths take and below what the loops took (main, load 10:
+construction 1.14 s, MDD at a 0.01 s deadline 1.24 s, verify + evaluate 1.18 s; now 0.16,
+0.45, 0.23 s).
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from planner.core.errors import InputError
+from planner.core.timing import Deadline
+from planner.smtt import heuristics as H
+from planner.smtt.decomposition import decompose
+from planner.smtt.evaluate import evaluate, tardiness, verify
+from planner.smtt.instance import MAX_TOTAL, Instance, Solution
+
+N = 1_000_000
+
+
+@pytest.fixture(scope="module")
+def jobs() -> tuple[list[int], list[int]]:
+    """A million jobs of the generator's distribution (TF 0.6, RDD 0.4), as JSON gives them."""
+    rng = np.random.default_rng(5)
+    p = rng.integers(1, 101, N)
+    total = int(p.sum())
+    d = rng.integers(int(0.2 * total), int(0.6 * total), N)
+    return p.tolist(), d.tolist()
+
+
+@pytest.fixture(scope="module")
+def inst(jobs) -> Instance:
+    return Instance("big", *jobs)
+
+
+def test_a_million_jobs_are_validated_by_numpy(jobs):
+    start = time.process_time()
+    inst = Instance("big", *jobs)
+    assert time.process_time() - start < 0.6
+    assert inst.p == tuple(jobs[0]) and all(type(v) is int for v in inst.d[:100])
+
+
+def test_mdd_at_a_million_jobs_returns_near_its_deadline(inst):
+    p, d, _ = inst.arrays
+    start = time.process_time()
+    order = H.mdd(p, d, Deadline(0.01))
+    assert time.process_time() - start < 0.8
+    k = 1023  # the deadline has passed at the first clock check: the rest in EDD order
+    assert np.array_equal(np.sort(order), np.arange(N))
+    assert order[k:] == H.finish_by_edd([], np.setdiff1d(np.arange(N), order[:k]), d)
+
+
+def test_decomposition_at_a_million_jobs_returns_near_its_deadline(inst):
+    # its EDD set-up by Python's sorted with tuple keys took 3.4 CPU s (main, load 10; now 0.5)
+    p, d, _ = inst.arrays
+    start = time.process_time()
+    order = decompose(p, d, Deadline(0.01))
+    assert time.process_time() - start < 1.2
+    assert order == np.lexsort((np.arange(N), p, d)).tolist()  # no split in time: EDD
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 20), st.integers(-20, 200)), min_size=1, max_size=40))
+def test_decomposition_sorts_like_the_python_sort(jobs):
+    # object arrays (Python ints of any size) take the tuple-key sort, int64 ones numpy's
+    p = np.asarray([a for a, _ in jobs])
+    d = np.asarray([b for _, b in jobs])
+    assert decompose(p, d) == decompose(p.astype(object), d.astype(object))
+
+
+def test_the_certificate_of_a_million_jobs_is_vectorized(jobs, inst):
+    order = np.argsort(np.asarray(jobs[1]), kind="stable").tolist()
+    start = time.process_time()
+    sol = Solution(order)
+    assert verify(inst, sol) == []
+    value = evaluate(inst, sol)
+    assert time.process_time() - start < 0.6
+    o = np.asarray(order)
+    late = np.cumsum(np.asarray(jobs[0])[o]) - np.asarray(jobs[1])[o]
+    assert type(value) is int and value == int(np.maximum(late, 0).sum())  # int64: no overflow
+
+
+orders = st.lists(
+    st.one_of(st.integers(-2, 8), st.booleans(), st.just(2.0), st.just(np.int64(3))),
+    max_size=10,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(1, 7), orders, st.permutations(list(range(7))))
+def test_verify_names_the_same_faults_as_the_item_walk(n, order, perm):
+    inst = Instance("x", p=[1] * n, d=[0] * n)
+    for candidate in (order, [j for j in perm if j < n]):
+        problems = verify(inst, Solution(list(candidate)))
+        walk = _walk(n, Solution(list(candidate)).order)
+        assert problems == walk
+
+
+def _walk(n: int, order: list) -> list[str]:
+    """The item-by-item check (the fast path must agree with it, fault for fault)."""
+    problems: list[str] = []
+    seen: set[int] = set()
+    for k, j in enumerate(order):
+        if isinstance(j, bool) or not isinstance(j, (int, np.integer)):
+            problems.append(f"position {k}: {j!r} is not a job index")
+        elif not 0 <= j < n:
+            problems.append(f"position {k}: job {j} out of range 0..{n - 1}")
+        elif j in seen:
+            problems.append(f"position {k}: job {j} appears twice")
+        else:
+            seen.add(int(j))
+    if len(order) != n:
+        problems.append(f"order has {len(order)} positions, expected {n}")
+    missing = sorted(set(range(n)) - seen)
+    if missing:
+        shown = ", ".join(map(str, missing[:10])) + (" ..." if len(missing) > 10 else "")
+        problems.append(f"jobs missing from the order: {shown}")
+    return problems
+
+
+big = st.integers(0, 2**61)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.tuples(big, st.integers(-(2**62), 2**62), big), min_size=1, max_size=6),
+    st.booleans(),
+    st.randoms(use_true_random=False),
+)
+def test_range_check_and_evaluate_agree_with_exact_integers(jobs, weighted, rnd):
+    p = [a for a, _, _ in jobs]
+    d = [b for _, b, _ in jobs]
+    w = [c for _, _, c in jobs] if weighted else None
+    total = sum(p)
+    fits = total <= MAX_TOTAL and all(abs(v) <= MAX_TOTAL - total for v in d)
+    worst = sum((1 if w is None else w[j]) * max(0, total - d[j]) for j in range(len(p)))
+    fits = fits and worst <= MAX_TOTAL
+    if not fits:
+        with pytest.raises(InputError):
+            Instance("x", p, d, w)
+        return
+    inst = Instance("x", p, d, w)
+    order = list(range(len(p)))
+    rnd.shuffle(order)
+    assert evaluate(inst, Solution(order)) == tardiness(p, d, order, w)
