@@ -7,7 +7,11 @@ cluster size (log scale), using ``planner.train.plan``.
 Usage::
 
     .venv/bin/python examples/capacity_sweep.py [--model llama-3.1-70b] \
-        [--global-batch 512] [--seq 8192] [--out bench/results/train/capacity_sweep.png]
+        [--global-batch 512] [--seq 8192] [--out capacity_sweep.png]
+
+The plot (and a CSV beside it) goes to ``--out``, by default ``capacity_sweep.png`` in the
+current folder; the committed figure is regenerated with
+``--out bench/results/train/capacity_sweep.png``.
 """
 
 from __future__ import annotations
@@ -96,7 +100,7 @@ def main() -> None:
     ap.add_argument("--global-batch", type=int, default=512)
     ap.add_argument("--seq", type=int, default=8192)
     ap.add_argument("--time-limit", type=float, default=60.0)
-    ap.add_argument("--out", type=Path, default=Path("bench/results/train/capacity_sweep.png"))
+    ap.add_argument("--out", type=Path, default=Path("capacity_sweep.png"))
     args = ap.parse_args()
     rows = sweep(args.model, args.global_batch, args.seq, args.time_limit)
     buf = io.StringIO()
