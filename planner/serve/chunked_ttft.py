@@ -90,6 +90,7 @@ from planner.serve.queueing import (
     wait_probability,
     work_array,
 )
+from planner.serve.wait_law import wait_grid
 
 #: Bins of the waiting time's exponential part, points per prompt class window, and token
 #: bins per chunk of the law of the prompts behind.
@@ -165,6 +166,11 @@ class ChunkedPrefillLaw:
     queued_extra
         Seconds the terms with wait (``W > 0``) add to their work and lattice phase (module
         notes; default ``offset``, the mean iteration: what the fluid wait misses).
+    service
+        Service time (s) of each class's prompts (same weights; their mean is ``es``): the
+        wait ``W`` is then the FCFS waiting time of that service law
+        (:func:`~planner.serve.wait_law.wait_grid`: M/G/1 by the Benes series, GI/G/1 by
+        Lindley's equation); without it, the exponential shape with the GI/G/1 mean.
     """
 
     def __init__(
@@ -185,6 +191,7 @@ class ChunkedPrefillLaw:
         q: float,
         idle: float | None = None,
         queued_extra: float | None = None,
+        service: Sequence[float] | None = None,
     ) -> None:
         self.q = q
         rho = lam * es
@@ -199,9 +206,15 @@ class ChunkedPrefillLaw:
         kappa = max(tc - t0, 0.0) / C
         w = np.asarray(weights, dtype=float)
         w = w / w.sum()
-        # the wait: an atom at 0 and WAIT_POINTS bins of its exponential part
+        # the wait: an atom at 0 and WAIT_POINTS bins of its law beyond 0, ``ex`` its
+        # conditional survival P(W > edge | W > 0) at the bins' edges: the service law's
+        # own (wait_law) or the exponential with the GI/G/1 mean
         sigma = wait_probability(rho, ca2) if rho > 0 else 0.0
         ew = gg1_mean_wait(lam, es, es2, ca2) if rho > 0 else 0.0
+        grid: tuple[float, np.ndarray, np.ndarray] | None = None
+        if service is not None and rho > 0:
+            grid = wait_grid(lam, np.asarray(service, dtype=float), w, ca2, WAIT_POINTS)
+            sigma = grid[0]
         self.kappa, self.h = kappa, C / TOKEN_BINS
         self._lam, self._offset, self._tc = lam, offset, tc
         # the lattice of full-chunk iterations the terms with wait sit on: its period, the
@@ -221,7 +234,10 @@ class ChunkedPrefillLaw:
         if kernels is not None:
             # the same terms and bracket by the compiled loops (the same operations)
             edges, ex = np.empty(0), np.empty(0)
-            if sigma > 0 and ew > 0:
+            if grid is not None:
+                if sigma > 0:  # writable copies: the cached arrays are read-only
+                    edges, ex = grid[1].copy(), grid[2].copy()
+            elif sigma > 0 and ew > 0:
                 mean = ew / sigma
                 stop = mean * math.log(max(sigma, 1e-12) / 1e-6)
                 edges, ex = np.empty(WAIT_POINTS + 1), np.empty(WAIT_POINTS + 1)
@@ -254,7 +270,11 @@ class ChunkedPrefillLaw:
             self.start = (math.nextafter(at_bottom, -math.inf), at_top)
             self._closed = self._compiled_cdf_applies()
             return
-        if sigma > 0 and ew > 0:
+        if grid is not None and sigma > 0:
+            edges, ex = grid[1], grid[2]
+            waits = np.concatenate([[0.0], 0.5 * (edges[1:] + edges[:-1])])
+            wait_w = np.concatenate([[1.0 - sigma], sigma * -np.diff(ex)])
+        elif grid is None and sigma > 0 and ew > 0:
             mean = ew / sigma
             edges = np.linspace(0.0, mean * math.log(max(sigma, 1e-12) / 1e-6), WAIT_POINTS + 1)
             waits = np.concatenate([[0.0], 0.5 * (edges[1:] + edges[:-1])])
