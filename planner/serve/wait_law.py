@@ -178,14 +178,14 @@ def _lindley(lam: float, s: np.ndarray, w: np.ndarray, ca2: float, h: float) -> 
     scale = 1.0 / (lam * k)  # Gamma(k, scale): mean 1 / lam, scv ca2
     # inter-arrival masses on the grid, up to its 1e-12 tail (cell masses split to both ends)
     top = scale * max(k + 40.0 * math.sqrt(k) + 40.0, 1.0)
-    m = int(math.ceil(top / h)) + 1
+    m = math.ceil(top / h) + 1
     cdf = gamma_cdf(np.full(m + 1, k), np.arange(m + 1) * h / scale)[0]
     cell = np.diff(cdf)
     a = np.zeros(m + 1)
     a[:-1] += 0.5 * cell
     a[1:] += 0.5 * cell
     a[-1] += 1.0 - float(cdf[-1])
-    kmax = int(math.ceil(float(s.max()) / h)) + 2
+    kmax = math.ceil(float(s.max()) / h) + 2
     sv = _split(s, w, h, kmax)
     # X = S - A on offsets -m .. kmax - 1: index i is offset i - m
     x = np.convolve(sv, a[::-1])
