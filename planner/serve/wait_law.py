@@ -33,6 +33,7 @@ import math
 
 import numpy as np
 
+from planner.serve.queueing import gg1_mean_wait, wait_probability
 from planner.serve.renewal import gamma_cdf
 
 #: Grid points of the wait's law (the FFTs run on twice as many).
@@ -92,36 +93,31 @@ def _wait_grid(
     if rho <= 0.0 or es <= 0.0:
         return none
     poisson = abs(ca2 - 1.0) < 1e-12 or ca2 <= 0
-    # the grid's reach: the exponential-shape law's 1e-7 point (Allen-Cunneen mean), twice,
-    # plus the largest service; widened until the computed tail is below TAIL there
+    # the grid's reach: the exponential-shape law's 1e-7 point (Allen-Cunneen mean) plus the
+    # largest service; doubled until the mass the grid's last point holds (all beyond it)
+    # is below TAIL (a finer grid where it suffices: Lindley's atom at 0 needs it)
     es2 = float(w @ (s * s))
     ew = lam * es2 / (2.0 * (1.0 - rho)) * (ca2 + es2 / es**2 - 1.0) / 2.0
-    reach = 2.0 * max(ew, es) / rho * math.log(1.0 / TAIL) + float(s.max())
+    reach = max(ew, es) / rho * math.log(1.0 / TAIL) + float(s.max())
     for _ in range(6):
         h = reach / (GRID if poisson else LINDLEY_GRID)
         if poisson:
-            pmf = _benes(rho, s, w, es, h)
-            atom = 1.0 - rho  # the n = 0 term: exactly the M/G/1 P(W = 0)
+            # the n = 0 term is exactly the M/G/1 P(W = 0)
+            sigma, knots, surv = _survival(_benes(rho, s, w, es, h), h, 1.0 - rho)
         else:
-            pmf = _lindley(lam, s, w, ca2, h)
-            # the grid's point 0 also holds the continuous part's mass on [0, h/2]: about
-            # half of that of point 1
-            atom = max(float(pmf[0]) - 0.5 * float(pmf[1]), 0.0)
-        cont = pmf.copy()
-        cont[0] -= atom
-        cont = np.maximum(cont, 0.0)
-        # the mass at point j stands for [j h - h/2, j h + h/2]: P(W > (j + 1/2) h)
-        above = cont[::-1].cumsum()[::-1]
-        if float(above[-1]) < TAIL or reach > 1e6 * es:
+            sigma, knots, surv = _survival(_lindley(lam, s, w, ca2, h, LINDLEY_GRID), h)
+        if float(surv[-1]) < TAIL or reach > 1e6 * es:
             break
         reach *= 2.0
-    sigma = 1.0 - atom
-    if sigma <= 0.0:
+    if not poisson:
+        # Lindley's grid errs by O(h) (the split masses near 0, where max(., 0) folds them):
+        # Richardson's extrapolation with the grid of twice the step removes that term
+        half = _survival(_lindley(lam, s, w, ca2, 2.0 * h, LINDLEY_GRID // 2), 2.0 * h)
+        sigma = 2.0 * sigma - half[0]
+        surv = 2.0 * surv - np.interp(knots, half[1], half[2], right=0.0)
+        surv = np.minimum.accumulate(np.clip(surv, 0.0, sigma))
+    if sigma <= 0.0 or surv[0] <= 0.0:
         return none
-    # P(W > x) at x = (j + 1/2) h is above[j + 1]; at x = 0 it is the continuous part's
-    # whole mass (the point mass at 0 of the grid spreads over [0, h/2])
-    knots = np.concatenate([[0.0], (np.arange(above.size - 1) + 0.5) * h])
-    surv = np.concatenate([[float(above[0])], above[1:]])
     # the grid's edges stop at the 1e-6 point of P(W > x) (linear between the knots)
     stop = float(knots[-1])
     below = np.nonzero(surv <= 1e-6)[0]
@@ -135,6 +131,26 @@ def _wait_grid(
     edges.setflags(write=False)
     ex.setflags(write=False)
     return sigma, edges, ex
+
+
+def _survival(
+    pmf: np.ndarray, h: float, atom: float | None = None
+) -> tuple[float, np.ndarray, np.ndarray]:
+    """``(P(W > 0), knots, P(W > knot))`` from the masses at the grid points ``j h``.
+
+    ``atom``: ``P(W = 0)`` when known; otherwise point 0's mass less the continuous part's
+    on ``[0, h/2]`` (about half of point 1's). The mass at point ``j`` stands for ``[j h - h/2,
+    j h + h/2]``, so ``P(W > (j + 1/2) h)`` is the mass of the points above ``j``; at 0 the
+    continuous part's whole mass.
+    """
+    if atom is None:
+        atom = max(float(pmf[0]) - 0.5 * float(pmf[1]), 0.0)
+    cont = pmf.copy()
+    cont[0] = max(cont[0] - atom, 0.0)
+    above = cont[::-1].cumsum()[::-1]
+    knots = np.concatenate([[0.0], (np.arange(above.size - 1) + 0.5) * h])
+    surv = np.concatenate([[float(above[0])], above[1:]])
+    return 1.0 - atom, knots, surv
 
 
 def _split(values: np.ndarray, mass: np.ndarray, h: float, size: int) -> np.ndarray:
@@ -151,7 +167,8 @@ def _split(values: np.ndarray, mass: np.ndarray, h: float, size: int) -> np.ndar
 
 
 def _benes(rho: float, s: np.ndarray, w: np.ndarray, es: float, h: float) -> np.ndarray:
-    """The M/G/1 wait's masses at the grid points ``0, h, .., (GRID - 1) h``."""
+    """The M/G/1 wait's masses at the grid points ``0, h, .., (GRID - 1) h`` (the last one
+    with all beyond it)."""
     n = 2 * GRID  # padding: the mass beyond 2 GRID h (below TAIL) wraps around
     # the residual R: P(R <= t) = E[min(S, t)] / E[S] at the grid points; its mass over a
     # cell (a uniform density there, as between two service values) split to both ends
@@ -168,41 +185,54 @@ def _benes(rho: float, s: np.ndarray, w: np.ndarray, es: float, h: float) -> np.
     r[:-1] += 0.5 * cell
     r[1:] += 0.5 * cell
     r_hat = np.fft.rfft(r[:n])
-    pmf = np.fft.irfft((1.0 - rho) / (1.0 - rho * r_hat), n)
-    return np.maximum(pmf[:GRID], 0.0)
+    pmf = np.maximum(np.fft.irfft((1.0 - rho) / (1.0 - rho * r_hat), n), 0.0)
+    # the last point holds the mass beyond the grid (the caller's check of its reach)
+    pmf[GRID - 1] = float(pmf[GRID - 1 :].sum())
+    return pmf[:GRID]
 
 
-def _lindley(lam: float, s: np.ndarray, w: np.ndarray, ca2: float, h: float) -> np.ndarray:
-    """The GI/G/1 wait's masses at the grid points (Lindley's fixed point, module notes)."""
+def _lindley(
+    lam: float, s: np.ndarray, w: np.ndarray, ca2: float, h: float, size: int
+) -> np.ndarray:
+    """The GI/G/1 wait's masses at ``size`` grid points (Lindley's fixed point, module notes;
+    the last point with all beyond it)."""
     k = 1.0 / ca2
     scale = 1.0 / (lam * k)  # Gamma(k, scale): mean 1 / lam, scv ca2
-    # inter-arrival masses on the grid, up to its 1e-12 tail (cell masses split to both ends)
+    kmax = math.ceil(float(s.max()) / h) + 2
+    # inter-arrival masses on the grid, up to its 1e-12 tail (cell masses split to both
+    # ends); a gap longer than the grid and the longest service empties the queue whatever
+    # it held, so the mass beyond that is lumped there
     top = scale * max(k + 40.0 * math.sqrt(k) + 40.0, 1.0)
-    m = math.ceil(top / h) + 1
+    m = min(math.ceil(top / h), size + kmax) + 1
     cdf = gamma_cdf(np.full(m + 1, k), np.arange(m + 1) * h / scale)[0]
     cell = np.diff(cdf)
     a = np.zeros(m + 1)
     a[:-1] += 0.5 * cell
     a[1:] += 0.5 * cell
     a[-1] += 1.0 - float(cdf[-1])
-    kmax = math.ceil(float(s.max()) / h) + 2
     sv = _split(s, w, h, kmax)
     # X = S - A on offsets -m .. kmax - 1: index i is offset i - m
     x = np.convolve(sv, a[::-1])
-    size = LINDLEY_GRID + x.size
-    nfft = 1 << (size - 1).bit_length()
+    nconv = size + x.size
+    nfft = 1 << (nconv - 1).bit_length()
     x_hat = np.fft.rfft(x, nfft)
-    # start from the exponential-shape law (close to the fixed point: fewer steps)
-    rho = lam * float(w @ s)
-    pmf = np.zeros(LINDLEY_GRID)
-    pmf[0] = 1.0 - rho
-    pmf[1:] = rho * -np.diff(np.exp(-np.arange(LINDLEY_GRID) * h * (1.0 - rho) / float(w @ s)))
+    # start from the exponential-shape law the capacity model used (the GI/M/1 probability
+    # of waiting, the Allen-Cunneen mean): close to the fixed point, fewer steps
+    es, es2 = float(w @ s), float(w @ (s * s))
+    sigma = wait_probability(lam * es, ca2)
+    decay = sigma / gg1_mean_wait(lam, es, es2, ca2)
+    pmf = np.zeros(size)
+    pmf[0] = 1.0 - sigma
+    pmf[1:] = sigma * -np.diff(np.exp(-np.arange(size) * h * decay))
     prev = np.cumsum(pmf)
     for _ in range(LINDLEY_STEPS):
-        conv = np.fft.irfft(np.fft.rfft(pmf, nfft) * x_hat, nfft)[: LINDLEY_GRID + m]
-        new = np.empty(LINDLEY_GRID)
+        conv = np.fft.irfft(np.fft.rfft(pmf, nfft) * x_hat, nfft)[: size + x.size - 1]
+        new = np.empty(size)
         new[0] = float(conv[: m + 1].sum())
-        new[1:] = conv[m + 1 : m + LINDLEY_GRID]
+        new[1:] = conv[m + 1 : m + size]
+        # the mass beyond the grid stays at its last point (the caller widens the grid
+        # when that holds more than TAIL)
+        new[-1] += float(conv[m + size :].sum())
         new = np.maximum(new, 0.0)
         cum = np.cumsum(new)
         done = float(np.max(np.abs(cum - prev))) < LINDLEY_TOL
