@@ -12,8 +12,9 @@ the FCFS prompt queue; a prompt's first token comes at the end of the iteration 
 computes its last token. While prompts queue, iterations are full and last ``t_c``; an
 iteration carrying ``n`` prompt tokens lasts ``t_0 + kappa n`` (``kappa = (t_c - t_0) /
 C``). A request arrives, waits for the iteration in progress (``offset``), then for the
-prompt work queued ahead of it, ``W`` (the GI/G/1 workload of
-:class:`~planner.serve.queueing.ResponseLaw`: no wait with probability ``1 - sigma``,
+prompt work queued ahead of it, ``W`` (the FCFS GI/G/1 wait of the prompts' service-time
+law, :func:`~planner.serve.wait_law.wait_grid`, when the caller passes that law; else that
+of :class:`~planner.serve.queueing.ResponseLaw`: no wait with probability ``1 - sigma``,
 else exponential), which is ``A = W C / t_c`` tokens at the full-iteration rate. Its own
 ``p`` tokens end at token ``Z = A + p`` of the queue, in iteration ``m = ceil(Z / C)`` at
 position ``r = Z - (m - 1) C`` of that iteration's chunk, so
@@ -67,8 +68,8 @@ up to 17 % low against the simulator: the GI/G/1 fluid wait misses about one mea
 the engine's (partial chunks carry a whole decode step; the loop's fluid work ahead averages
 10-20 % above the GI/G/1 mean; docs/serve.md, twenty-second session).
 
-The law is a mixture over a grid of ``W`` (its atom and ``WAIT_POINTS`` bins of the
-exponential up to its ``1e-6`` tail) and points of each prompt class's window, with the
+The law is a mixture over a grid of ``W`` (its atom and ``WAIT_POINTS`` bins of its law
+beyond 0 up to its ``1e-6`` tail) and points of each prompt class's window, with the
 exact compound-Poisson law of ``T`` on a token grid of ``C / TOKEN_BINS``.
 """
 
