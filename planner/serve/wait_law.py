@@ -48,7 +48,7 @@ TAIL = 1e-7
 #: iterations at most and the change of the CDF that ends them.
 LINDLEY_GRID = 1024
 LINDLEY_STEPS = 4000
-LINDLEY_TOL = 1e-8
+LINDLEY_TOL = 1e-7
 
 
 def wait_grid(
