@@ -424,6 +424,8 @@ class RoleModel:
             "S": S,
             "s1": float(np.dot(self.wp, S)),
             "s2": float(np.dot(self.wp, S * S)) + s2_extra,
+            # the service law is the classes' S alone (without a variance beyond them)
+            "service": S if s2_extra == 0 else None,
             "delta": C * xbar / self.ep_mean,
             "x": x,
             "chunk_x": chunk_x,
@@ -1121,6 +1123,7 @@ class RoleModel:
                 self.q,
                 idle=idle,
                 queued_extra=offset,
+                service=f.get("service"),
             )
             wait = self.admission(lam, hold, B, t0)
             if wait is None or wait.negligible(self.q) or law.saturated:

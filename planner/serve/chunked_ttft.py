@@ -12,8 +12,9 @@ the FCFS prompt queue; a prompt's first token comes at the end of the iteration 
 computes its last token. While prompts queue, iterations are full and last ``t_c``; an
 iteration carrying ``n`` prompt tokens lasts ``t_0 + kappa n`` (``kappa = (t_c - t_0) /
 C``). A request arrives, waits for the iteration in progress (``offset``), then for the
-prompt work queued ahead of it, ``W`` (the GI/G/1 workload of
-:class:`~planner.serve.queueing.ResponseLaw`: no wait with probability ``1 - sigma``,
+prompt work queued ahead of it, ``W`` (the FCFS GI/G/1 wait of the prompts' service-time
+law, :func:`~planner.serve.wait_law.wait_grid`, when the caller passes that law; else that
+of :class:`~planner.serve.queueing.ResponseLaw`: no wait with probability ``1 - sigma``,
 else exponential), which is ``A = W C / t_c`` tokens at the full-iteration rate. Its own
 ``p`` tokens end at token ``Z = A + p`` of the queue, in iteration ``m = ceil(Z / C)`` at
 position ``r = Z - (m - 1) C`` of that iteration's chunk, so
@@ -67,8 +68,8 @@ up to 17 % low against the simulator: the GI/G/1 fluid wait misses about one mea
 the engine's (partial chunks carry a whole decode step; the loop's fluid work ahead averages
 10-20 % above the GI/G/1 mean; docs/serve.md, twenty-second session).
 
-The law is a mixture over a grid of ``W`` (its atom and ``WAIT_POINTS`` bins of the
-exponential up to its ``1e-6`` tail) and points of each prompt class's window, with the
+The law is a mixture over a grid of ``W`` (its atom and ``WAIT_POINTS`` bins of its law
+beyond 0 up to its ``1e-6`` tail) and points of each prompt class's window, with the
 exact compound-Poisson law of ``T`` on a token grid of ``C / TOKEN_BINS``.
 """
 
@@ -90,6 +91,7 @@ from planner.serve.queueing import (
     wait_probability,
     work_array,
 )
+from planner.serve.wait_law import wait_grid
 
 #: Bins of the waiting time's exponential part, points per prompt class window, and token
 #: bins per chunk of the law of the prompts behind.
@@ -165,6 +167,11 @@ class ChunkedPrefillLaw:
     queued_extra
         Seconds the terms with wait (``W > 0``) add to their work and lattice phase (module
         notes; default ``offset``, the mean iteration: what the fluid wait misses).
+    service
+        Service time (s) of each class's prompts (same weights; their mean is ``es``): the
+        wait ``W`` is then the FCFS waiting time of that service law
+        (:func:`~planner.serve.wait_law.wait_grid`: M/G/1 by the Benes series, GI/G/1 by
+        Lindley's equation); without it, the exponential shape with the GI/G/1 mean.
     """
 
     def __init__(
@@ -185,6 +192,7 @@ class ChunkedPrefillLaw:
         q: float,
         idle: float | None = None,
         queued_extra: float | None = None,
+        service: Sequence[float] | None = None,
     ) -> None:
         self.q = q
         rho = lam * es
@@ -199,9 +207,15 @@ class ChunkedPrefillLaw:
         kappa = max(tc - t0, 0.0) / C
         w = np.asarray(weights, dtype=float)
         w = w / w.sum()
-        # the wait: an atom at 0 and WAIT_POINTS bins of its exponential part
+        # the wait: an atom at 0 and WAIT_POINTS bins of its law beyond 0, ``ex`` its
+        # conditional survival P(W > edge | W > 0) at the bins' edges: the service law's
+        # own (wait_law) or the exponential with the GI/G/1 mean
         sigma = wait_probability(rho, ca2) if rho > 0 else 0.0
         ew = gg1_mean_wait(lam, es, es2, ca2) if rho > 0 else 0.0
+        grid: tuple[float, np.ndarray, np.ndarray] | None = None
+        if service is not None and rho > 0:
+            grid = wait_grid(lam, np.asarray(service, dtype=float), w, ca2, WAIT_POINTS)
+            sigma = grid[0]
         self.kappa, self.h = kappa, C / TOKEN_BINS
         self._lam, self._offset, self._tc = lam, offset, tc
         # the lattice of full-chunk iterations the terms with wait sit on: its period, the
@@ -221,7 +235,10 @@ class ChunkedPrefillLaw:
         if kernels is not None:
             # the same terms and bracket by the compiled loops (the same operations)
             edges, ex = np.empty(0), np.empty(0)
-            if sigma > 0 and ew > 0:
+            if grid is not None:
+                if sigma > 0:  # writable copies: the cached arrays are read-only
+                    edges, ex = grid[1].copy(), grid[2].copy()
+            elif sigma > 0 and ew > 0:
                 mean = ew / sigma
                 stop = mean * math.log(max(sigma, 1e-12) / 1e-6)
                 edges, ex = np.empty(WAIT_POINTS + 1), np.empty(WAIT_POINTS + 1)
@@ -254,7 +271,11 @@ class ChunkedPrefillLaw:
             self.start = (math.nextafter(at_bottom, -math.inf), at_top)
             self._closed = self._compiled_cdf_applies()
             return
-        if sigma > 0 and ew > 0:
+        if grid is not None and sigma > 0:
+            edges, ex = grid[1], grid[2]
+            waits = np.concatenate([[0.0], 0.5 * (edges[1:] + edges[:-1])])
+            wait_w = np.concatenate([[1.0 - sigma], sigma * -np.diff(ex)])
+        elif grid is None and sigma > 0 and ew > 0:
             mean = ew / sigma
             edges = np.linspace(0.0, mean * math.log(max(sigma, 1e-12) / 1e-6), WAIT_POINTS + 1)
             waits = np.concatenate([[0.0], 0.5 * (edges[1:] + edges[:-1])])
