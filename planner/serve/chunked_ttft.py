@@ -214,8 +214,10 @@ class ChunkedPrefillLaw:
         ew = gg1_mean_wait(lam, es, es2, ca2) if rho > 0 else 0.0
         grid: tuple[float, np.ndarray, np.ndarray] | None = None
         if service is not None and rho > 0:
+            # None: the grid cannot resolve this law (near saturation), the exponential shape
             grid = wait_grid(lam, np.asarray(service, dtype=float), w, ca2, WAIT_POINTS)
-            sigma = grid[0]
+            if grid is not None:
+                sigma = grid[0]
         self.kappa, self.h = kappa, C / TOKEN_BINS
         self._lam, self._offset, self._tc = lam, offset, tc
         # the lattice of full-chunk iterations the terms with wait sit on: its period, the

@@ -99,15 +99,26 @@ def wait_probability(rho: float, ca2: float = 1.0) -> float:
         return 0.0
     if rho >= 1:
         return 1.0
-    if abs(ca2 - 1.0) < 1e-12 or ca2 <= 0:
+    if abs(ca2 - 1.0) < 1e-12:
         return rho
-    k = 1.0 / ca2
-    if rho * k <= 1e-300:  # a load that underflows: no waiting
-        return 0.0
+    if ca2 <= 0:
+        # regular arrivals (D/M/1): the equation's limit as k grows, sigma = exp(-(1 - sigma) /
+        # rho); it returned rho, the Poisson value, above every small scv's root (0.70 at 70 %
+        # where scv 1e-6 gives 0.467; the simulator takes scv 0 as a periodic trace; s26review)
+        def rhs(s: float) -> float:
+            return math.exp(-(1.0 - s) / rho)
+    else:
+        k = 1.0 / ca2
+        if rho * k <= 1e-300:  # a load that underflows: no waiting
+            return 0.0
+
+        def rhs(s: float) -> float:
+            return (1.0 + (1.0 - s) / (rho * k)) ** -k
+
     lo, hi = 0.0, 1.0 - 1e-12
     for _ in range(60):
         mid = 0.5 * (lo + hi)
-        if (1.0 + (1.0 - mid) / (rho * k)) ** -k > mid:
+        if rhs(mid) > mid:
             lo = mid
         else:
             hi = mid

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from planner.core.family import get_family, warm_up
 from planner.core.result import Result, Status
 from planner.core.solve import solve
 from planner.pipelining import ims as ims_module
@@ -63,6 +64,10 @@ def test_auto_gives_the_exact_stage_most_of_the_limit_and_keeps_the_better(monke
         budgets.append(time_limit)
         return Result("pipelining", instance.name, "exact", Status.UNKNOWN, reason="time limit")
 
+    # the family's warm-up first (it solves a small loop exactly with a 2 s limit): run
+    # inside solve() with the stand-in below it recorded 2.0 as the first budget, and the test
+    # failed when run alone (s26review)
+    warm_up(get_family("pipelining"))
     placed = ims_module.modulo_schedule
 
     def slow(*args, **kwargs):
@@ -74,4 +79,4 @@ def test_auto_gives_the_exact_stage_most_of_the_limit_and_keeps_the_better(monke
     gemm = read(INSTANCES / "gemm_hopper.json")[0]
     result = solve(gemm, "auto", time_limit=20)
     assert result.status == Status.FEASIBLE and result.solution.ii == result.stats["ims_ii"]
-    assert budgets and budgets[0] >= 20 - 2.0 - 0.5, budgets  # main: at most 15 s
+    assert len(budgets) == 1 and budgets[0] >= 20 - 2.0 - 0.5, budgets  # main: at most 15 s

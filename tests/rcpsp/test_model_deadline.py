@@ -60,7 +60,8 @@ def test_cpsat_past_the_deadline_returns_the_heuristic_schedule(large):
 def test_lns_past_the_deadline_keeps_the_first_schedule(large):
     start = time.process_time()
     res = METHODS["lns"].func(large, time_limit=0.3, threads=1, seed=0, hint=None)
-    assert time.process_time() - start < 0.6
+    # 0.24-0.27 CPU s at load 6 (s26review; 0.6 was less than 3x that), main 1.0 s
+    assert time.process_time() - start < 0.8
     assert res.status is Status.FEASIBLE and verify(large, res.solution) == []
     assert "the schedule before LNS" in res.reason
 

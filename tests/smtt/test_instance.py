@@ -122,3 +122,11 @@ def test_unknown_data_like_key_is_refused_and_metadata_are_kept():
     out = inst.to_dict()
     assert out["optimum"] == 7 and out["meta"] == {"note": "x"}
     assert Instance.from_dict(out).meta == inst.meta
+
+
+def test_a_solution_keeps_its_own_copy_of_the_order():
+    """The plain-int fast path kept the caller's list: mutating it changed the solution."""
+    order = [2, 0, 1]
+    sol = Solution(order)
+    order.reverse()
+    assert sol.order == [2, 0, 1]

@@ -6,12 +6,10 @@ import subprocess
 import sys
 import textwrap
 
-SCRIPT = textwrap.dedent(
+#: The compiled specializations of every loaded planner module, by name (both scripts).
+SIGNATURES = textwrap.dedent(
     """
     import sys
-    from planner import solve
-    from planner.core.family import get_family, warm_up
-    from planner.smtt.instance import Instance
 
     def signatures():
         out = {}
@@ -21,6 +19,14 @@ SCRIPT = textwrap.dedent(
                     if hasattr(obj, "signatures") and hasattr(obj, "py_func"):
                         out[f"{name}.{attr}"] = set(map(str, obj.signatures))
         return out
+    """
+)
+
+SCRIPT = SIGNATURES + textwrap.dedent(
+    """
+    from planner import solve
+    from planner.core.family import get_family, warm_up
+    from planner.smtt.instance import Instance
 
     family = get_family("smtt")
     warm_up(family, family.methods["exact"])
@@ -51,22 +57,12 @@ def test_exact_needs_no_compilation_inside_its_time_limit():
     assert run.returncode == 0, run.stdout + run.stderr[-2000:]
 
 
-UNWEIGHTED_SCRIPT = textwrap.dedent(
+UNWEIGHTED_SCRIPT = SIGNATURES + textwrap.dedent(
     """
-    import sys
     from planner import solve
     from planner.core.family import get_family, warm_up
     from planner.smtt.generate import generate
     from planner.smtt.instance import Instance
-
-    def signatures():
-        out = {}
-        for name, mod in list(sys.modules.items()):
-            if name.startswith("planner.") and mod is not None:
-                for attr, obj in list(vars(mod).items()):
-                    if hasattr(obj, "signatures") and hasattr(obj, "py_func"):
-                        out[f"{name}.{attr}"] = set(map(str, obj.signatures))
-        return out
 
     family = get_family("smtt")
     (n60,) = generate(60, 0.6, 0.4, seed=3, clip=True, prefix="n60")
