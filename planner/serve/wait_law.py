@@ -123,12 +123,15 @@ def _wait_grid(
         # 1e-6 gives 1.01, s26review) as Gamma gaps of scv REGULAR_SCV (P(W > 0) 0.53816 at
         # 1e-4, 0.53815 at 1e-6 on the tests' three classes at 70 %)
         ca2 = max(ca2, REGULAR_SCV)
-    # the grid's reach: the exponential-shape law's 1e-7 point (Allen-Cunneen mean) plus the
-    # largest service; doubled until the mass the grid's last point holds (all beyond it)
-    # is below TAIL (a finer grid where it suffices: Lindley's atom at 0 needs it)
+    # the grid's reach: the exponential-shape law's 1e-7 point (Allen-Cunneen mean over the
+    # probability of waiting, at least a mean service) plus the largest service; doubled
+    # until the mass the grid's last point holds (all beyond it) is below TAIL (a finer grid
+    # where it suffices: Lindley's atom at 0 needs it). Not max(E[W], E[S]) / rho: at a
+    # light load that spread the grid over E[S] / rho (1.8e6 services at a probe's 1e-6
+    # load) and refined it to BENES_MAX points before giving up
     es2 = float(w @ (s * s))
     ew = lam * es2 / (2.0 * (1.0 - rho)) * (ca2 + es2 / es**2 - 1.0) / 2.0
-    reach = max(ew, es) / rho * math.log(1.0 / TAIL) + float(s.max())
+    reach = max(ew / rho, es) * math.log(1.0 / TAIL) + float(s.max())
     if poisson:
         found = _benes_law(lam, rho, s, w, es, es2, reach)
         if found is None:

@@ -274,3 +274,16 @@ def test_regular_arrivals_are_the_limit_of_small_scv():
             for ca2 in (0.0, 1e-6)
         ]
         assert p99[0] == pytest.approx(p99[1], rel=1e-3)
+
+
+def test_light_load_grid_resolves_the_residual_service():
+    """At a light load an M/D/1 wait is nearly the residual service, uniform on [0, D]: the
+    law must resolve it (its grid sized by the wait, not by E[S] / rho, which at load 1e-4
+    spread it over 16,000 services and gave up)."""
+    for lam in (0.1, 0.01, 0.001):  # loads 1e-2 .. 1e-4 of a 0.1 s service
+        law = wait_grid(lam, np.array([0.1]), np.array([1.0]), 1.0, 64)
+        assert law is not None
+        sigma, edges, ex = law
+        assert sigma == pytest.approx(lam * 0.1, rel=1e-6)  # P(W > 0) = rho (M/G/1)
+        assert edges[-1] <= 0.2  # no wait beyond about one service at these loads
+        assert float(np.interp(0.05, edges, ex)) == pytest.approx(0.5, abs=0.01)
