@@ -113,7 +113,7 @@ def main() -> int:
         "load": load0,
         "note": "; ".join(notes),
         **stats,
-        "code": "main" if str(ROOT) == "/work/main" else "branch",
+        "code": os.environ.get("LABEL", "main" if str(ROOT) == "/work/main" else "branch"),
         "args": " ".join(args),
     }
     with open(os.environ.get("ROWS", HERE / "rows.jsonl"), "a") as fh:

@@ -1,7 +1,8 @@
 #!/bin/sh
 # Before: main's code (git archive of the branch point into /tmp/s26limits/base), the s25scale
 # instances in /tmp/s25scale, -t 1, --threads 1, nice -n 10 (run1.py).
-R="$(dirname "$0")/run1.py"
+R="$(dirname "$0")/../s25scale/run1.py"
+export ROWS="${ROWS:-$(dirname "$0")/rows.jsonl}"
 PY=.venv/bin/python
 export CODE=${CODE:-/tmp/s26limits/base} LABEL=${LABEL:-main}
 # start-up: tiny instances

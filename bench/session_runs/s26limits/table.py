@@ -1,7 +1,7 @@
 """Markdown table of rows.jsonl, main and branch side by side: python table.py > table.md.
 
 Each row is one `planner solve ... --json -t LIMIT --threads 1` under `/usr/bin/time -v` and
-`nice -n 10` (run1.py). "over" compares the command's CPU seconds with LIMIT + the start-up
+`nice -n 10` (../s25scale/run1.py). "over" compares the command's CPU seconds with LIMIT + the start-up
 CPU of the same code and family on a tiny instance (the `example` / `j301_1` rows) + 0.5 s.
 """
 
