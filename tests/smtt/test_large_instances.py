@@ -23,7 +23,7 @@ from planner.core.errors import InputError
 from planner.core.timing import Deadline
 from planner.smtt import heuristics as H
 from planner.smtt.decomposition import decompose
-from planner.smtt.evaluate import evaluate, tardiness, verify
+from planner.smtt.evaluate import evaluate, order_faults, tardiness, verify
 from planner.smtt.instance import MAX_TOTAL, Instance, Solution
 
 N = 1_000_000
@@ -103,30 +103,8 @@ def test_verify_names_the_same_faults_as_the_item_walk(n, order, perm):
     inst = Instance("x", p=[1] * n, d=[0] * n)
     for candidate in (order, [j for j in perm if j < n]):
         problems = verify(inst, Solution(list(candidate)))
-        walk = _walk(n, Solution(list(candidate)).order)
+        walk = order_faults(Solution(list(candidate)).order, n)
         assert problems == walk
-
-
-def _walk(n: int, order: list) -> list[str]:
-    """The item-by-item check (the fast path must agree with it, fault for fault)."""
-    problems: list[str] = []
-    seen: set[int] = set()
-    for k, j in enumerate(order):
-        if isinstance(j, bool) or not isinstance(j, (int, np.integer)):
-            problems.append(f"position {k}: {j!r} is not a job index")
-        elif not 0 <= j < n:
-            problems.append(f"position {k}: job {j} out of range 0..{n - 1}")
-        elif j in seen:
-            problems.append(f"position {k}: job {j} appears twice")
-        else:
-            seen.add(int(j))
-    if len(order) != n:
-        problems.append(f"order has {len(order)} positions, expected {n}")
-    missing = sorted(set(range(n)) - seen)
-    if missing:
-        shown = ", ".join(map(str, missing[:10])) + (" ..." if len(missing) > 10 else "")
-        problems.append(f"jobs missing from the order: {shown}")
-    return problems
 
 
 big = st.integers(0, 2**61)
