@@ -21,6 +21,10 @@ from planner.rcpsp.network import distances, windows
 #: Largest ``resources × horizon`` cells of the time-indexed profile (beyond: no SGS heuristics).
 MAX_CELLS = 50_000_000
 
+#: Largest profile (``resources × horizon`` cells, 8 bytes each, twice: forward and mirror)
+#: that :meth:`SgsData.of` keeps with its instance: 3,000 jobs on 20 resources have 330,000.
+KEEP_CELLS = 4_000_000
+
 #: Latest start of a job without a deadline.
 NO_LIMIT = np.int64(2**40)
 
@@ -95,7 +99,24 @@ class SgsData:
 
     @classmethod
     def of(cls, instance: Instance, horizon: int | None = None) -> SgsData:
-        """Build the arrays (``horizon`` defaults to a bound every SGS schedule stays within)."""
+        """Build the arrays (``horizon`` defaults to a bound every SGS schedule stays within).
+
+        With the default horizon the arrays are kept in ``instance.derived`` and shared (no
+        caller writes into them; the kernels write into each :class:`Decoder`'s own buffers):
+        ``auto``'s first schedule and the ``lns`` stage's set-up each built them, 0.37 CPU s
+        at 3,000 jobs.
+        """
+        if horizon is None:
+            kept = instance.derived.get("sgs_data")
+            if kept is None:
+                kept = cls._build(instance, None)
+                if kept.fwd.cap.size <= KEEP_CELLS:
+                    instance.derived["sgs_data"] = kept
+            return kept
+        return cls._build(instance, horizon)
+
+    @classmethod
+    def _build(cls, instance: Instance, horizon: int | None) -> SgsData:
         n = instance.num_jobs
         dur = np.asarray(instance.durations, dtype=np.int64).reshape(n)
         if horizon is None:
@@ -189,19 +210,18 @@ class SgsData:
 
 
 def _csr(n: int, pairs: list[tuple[int, int]], values: list[int] | None = None):
-    """CSR lists: for each ``a``, the ``b`` of every pair ``(a, b)`` (and its value)."""
+    """CSR lists: for each ``a``, the ``b`` of every pair ``(a, b)`` (and its value), in the
+    order of ``pairs`` (a stable sort by ``a``; item by item this took 0.24 CPU s for the 7
+    lists of 3,000 jobs and 12,000 arcs, s27limits)."""
+    pa = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
     ptr = np.zeros(n + 1, dtype=np.int64)
-    for a, _ in pairs:
-        ptr[a + 1] += 1
-    np.cumsum(ptr, out=ptr)
-    job = np.zeros(len(pairs), dtype=np.int64)
-    val = np.zeros(len(pairs), dtype=np.int64)
-    fill = ptr[:-1].copy()
-    for k, (a, b) in enumerate(pairs):
-        job[fill[a]] = b
-        if values is not None:
-            val[fill[a]] = values[k]
-        fill[a] += 1
+    np.cumsum(np.bincount(pa[:, 0], minlength=n), out=ptr[1:])
+    order = np.argsort(pa[:, 0], kind="stable")
+    job = pa[order, 1]
+    if values is None:
+        val = np.zeros(len(pairs), dtype=np.int64)
+    else:
+        val = np.asarray(values, dtype=np.int64).reshape(-1)[order]
     return ptr, job, val
 
 
