@@ -73,20 +73,27 @@ def _topological_order(n: int, arcs: tuple[tuple[int, int, int], ...]) -> list[i
 
 
 def _dag_distances(instance: Instance, order: list[int]) -> np.ndarray:
-    """Longest paths of an acyclic lag graph: ``D[:, j] = max_(i,j) D[:, i] + lag`` over a
-    topological order (the same maxima as Floyd-Warshall, in O(n (n + arcs)))."""
+    """Longest paths of an acyclic lag graph: ``D[i, :] = max_(i,j) lag + D[j, :]`` over the
+    reverse of a topological order (the same maxima as Floyd-Warshall, in O(n (n + arcs))).
+
+    Rows are built in place, each update reading and writing contiguous rows; the former
+    column recursion needed a transposed copy of the whole matrix (at 3,000 jobs 0.2-0.6 CPU s
+    for the recursion and the copy, s27limits). Every entry is a sum of integer lags, exact in
+    float64 whatever the order of the maxima.
+    """
     n = instance.num_jobs
-    incoming: list[list[tuple[int, int]]] = [[] for _ in range(n)]
+    outgoing: list[list[tuple[int, int]]] = [[] for _ in range(n)]
     for i, j, lag in instance.arcs:
-        incoming[j].append((i, lag))
-    # rows of ``to`` are the columns of D: each update reads and writes contiguous rows
-    to = np.full((n, n), NEG)
-    np.fill_diagonal(to, 0.0)
-    for j in order:
-        row = to[j]
-        for i, lag in incoming[j]:
-            np.maximum(row, to[i] + lag, out=row)
-    return np.ascontiguousarray(to.T)
+        outgoing[i].append((j, lag))
+    d = np.full((n, n), NEG)
+    np.fill_diagonal(d, 0.0)
+    step = np.empty(n)
+    for i in reversed(order):
+        row = d[i]
+        for j, lag in outgoing[i]:
+            np.add(d[j], lag, out=step)
+            np.maximum(row, step, out=row)
+    return d
 
 
 def positive_cycle(instance: Instance) -> tuple[list[int], int] | None:

@@ -135,3 +135,21 @@ def test_csr_lists_each_pair_under_its_first_item_in_the_given_order():
                 )
             )
             assert got == want
+
+
+def test_ga_with_a_schedule_budget_does_not_read_stale_buffers(monkeypatch):
+    """A child the SGS cannot schedule kept the start times of whatever the buffer held, and
+    ``_select`` compared them: the same seed and budget gave 84 or 89 on one project (main)."""
+    from planner.rcpsp.heuristics import ga
+
+    inst = G.generate(60, seed=23, p_downtime=0.0, p_window=0.3, p_disjunctive=0.3, name="r23")
+    results = []
+    for fill in (0, -1, 2**40):
+
+        def buffers(size: int, n: int, fill: int = fill):
+            return tuple(np.full(s, fill, dtype=np.int64) for s in ((size, n), size, (size, n)))
+
+        monkeypatch.setattr(ga, "_offspring_arrays", buffers)
+        out = ga.genetic_algorithm(SgsData.of(inst), time_limit=1e6, seed=23, max_schedules=400)
+        results.append((out.makespan, None if out.start is None else out.start.tolist()))
+    assert results[0] == results[1] == results[2]

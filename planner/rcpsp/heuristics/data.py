@@ -16,7 +16,7 @@ from functools import cached_property
 import numpy as np
 
 from planner.rcpsp.instance import Instance
-from planner.rcpsp.network import distances, windows
+from planner.rcpsp.network import WINDOW_ROWS, distances, windows
 
 #: Largest ``resources × horizon`` cells of the time-indexed profile (beyond: no SGS heuristics).
 MAX_CELLS = 50_000_000
@@ -159,7 +159,7 @@ class SgsData:
         # Releases pushed along the lags: a job whose lag predecessor is released later cannot
         # start before it either, even when the arc does not order the activity list (a
         # start-to-start lag of 0), so the serial SGS must not place it earlier.
-        reach = np.where(np.isfinite(dist), rel[:, None] + dist, -np.inf).max(axis=0, initial=0)
+        reach = _reach(rel, dist)
         est = np.maximum(rel, reach.astype(np.int64)).astype(np.int64)
         lst = np.asarray(
             [
@@ -207,6 +207,22 @@ class SgsData:
             if preds.size:
                 rel[:, j] |= rel[:, preds].any(axis=1)
         return rel
+
+
+def _reach(rel: np.ndarray, dist: np.ndarray) -> np.ndarray:
+    """``max(0, max_i rel_i + dist[i, j])`` for every ``j`` (``-inf``: no path), over blocks of
+    rows: the whole-matrix expression allocated three n x n temporaries (0.2 CPU s at 3,000
+    jobs, s27limits); max is exact, so the floats are the same."""
+    n = rel.shape[0]
+    reach = np.zeros(n)
+    step = WINDOW_ROWS
+    buf = np.empty((min(step, n), n))
+    for lo in range(0, n, step):
+        hi = min(lo + step, n)
+        b = buf[: hi - lo]
+        np.add(rel[lo:hi, None], dist[lo:hi], out=b)
+        np.maximum(reach, b.max(axis=0), out=reach)
+    return reach
 
 
 def _csr(n: int, pairs: list[tuple[int, int]], values: list[int] | None = None):

@@ -191,6 +191,10 @@ def _generation(
             passes += 1
             if ms < 0:
                 kfit[c] = 2**62
+                # no schedule: zero starts, as the initial population records such a list
+                # (the buffer held the memory of earlier runs, which _select then compared:
+                # a seed and a schedule budget did not fix the result, s27limits)
+                kstart[c, :] = 0
             else:
                 ms2 = fbi_kernel(start, ms, rounds, topo, horizon, fwd, rev, free, done, order)
                 passes += 2 * rounds
