@@ -153,3 +153,16 @@ def test_ga_with_a_schedule_budget_does_not_read_stale_buffers(monkeypatch):
         out = ga.genetic_algorithm(SgsData.of(inst), time_limit=1e6, seed=23, max_schedules=400)
         results.append((out.makespan, None if out.start is None else out.start.tolist()))
     assert results[0] == results[1] == results[2]
+
+
+def test_lns_whose_set_up_used_the_limit_returns_the_schedule_given():
+    """At 3,000 jobs and ``-t 1`` the set-up used the limit and the GA then spent 0.8 CPU s."""
+    from planner.rcpsp.heuristics.sgs import lft_schedule
+    from planner.rcpsp.methods import METHODS
+
+    inst = _project(30)
+    hint = lft_schedule(inst)
+    res = METHODS["lns"].func(inst, time_limit=1e-9, threads=1, seed=0, hint=hint)
+    assert res.solution == hint and verify(inst, res.solution) == []
+    assert res.stats["ga_schedules"] == 0
+    assert res.reason == "time limit reached before the GA and LNS started; the schedule given"
