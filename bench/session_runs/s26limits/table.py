@@ -8,13 +8,15 @@ CPU of the same code and family on a tiny instance (the `example` / `j301_1` row
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 
 
 def rows() -> list[dict]:
-    text = (HERE / "rows.jsonl").read_text().splitlines()
+    # ROWS names another session's rows file (as in ../s25scale/run1.py)
+    text = Path(os.environ.get("ROWS", HERE / "rows.jsonl")).read_text().splitlines()
     return [json.loads(line) for line in text if line.strip()]
 
 
