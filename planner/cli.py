@@ -34,7 +34,7 @@ from planner.core.family import (
     warm_up,
 )
 from planner.core.io import dump_json, dump_jsonl
-from planner.core.paths import checked_data_env
+from planner.core.paths import checked_data_env, given_or_bundled
 from planner.core.result import Result, plain_number
 from planner.core.solve import solve as solve_instance
 from planner.core.specs import Loaded, load_instances
@@ -539,6 +539,15 @@ def calibrate_cmd(
 
 
 def _references(family: Family, spec: str, instances: list) -> dict[str, Reference]:
+    """``--reference SPEC``: a field of the instances or a reference file of the family.
+
+    A bare file name missing from the working directory is looked up in the bundled
+    ``instances/<family>/`` as instance names are: ``--reference wtopt40_first3.txt`` beside
+    the bundled ``wt40_first3.txt`` was "no such file" outside the checkout (s27walk).
+    """
+    found = given_or_bundled(spec, family.name)
+    if found.is_file():
+        spec = str(found)
     if family.reference is not None:
         return family.reference(spec, instances)
     return field_reference(spec, instances)
