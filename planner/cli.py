@@ -34,7 +34,7 @@ from planner.core.family import (
     warm_up,
 )
 from planner.core.io import dump_json, dump_jsonl
-from planner.core.paths import checked_data_env
+from planner.core.paths import checked_data_env, given_or_bundled
 from planner.core.result import Result, plain_number
 from planner.core.solve import solve as solve_instance
 from planner.core.specs import Loaded, load_instances
@@ -355,15 +355,26 @@ def bench_cmd(
             if json_out:
                 console.write_json_line(stdout, json_row(row))
 
-        rows = run_bench(
-            tasks,
-            csv_path=csv_path,
-            jobs=jobs or (1 if executor == "local" else 1_000_000),
-            executor=executor,
-            address=address,
-            resume=resume,
-            on_row=on_row,
-        )
+        try:
+            rows = run_bench(
+                tasks,
+                csv_path=csv_path,
+                jobs=jobs or (1 if executor == "local" else 1_000_000),
+                executor=executor,
+                address=address,
+                resume=resume,
+                on_row=on_row,
+            )
+        except KeyboardInterrupt:
+            # Ctrl-C ended the run without a word (Typer turns it into exit 130): say where
+            # the finished runs are and how to go on (s27walk)
+            kept = (
+                f"the finished runs are in {csv_path}; add --resume to run the rest"
+                if csv_path is not None
+                else "no --csv was given, so the finished runs were not kept"
+            )
+            print(f"planner: bench interrupted: {kept}", file=sys.stderr)
+            raise
     if report is not None:
         write_report(
             report,
@@ -528,6 +539,15 @@ def calibrate_cmd(
 
 
 def _references(family: Family, spec: str, instances: list) -> dict[str, Reference]:
+    """``--reference SPEC``: a field of the instances or a reference file of the family.
+
+    A bare file name missing from the working directory is looked up in the bundled
+    ``instances/<family>/`` as instance names are: ``--reference wtopt40_first3.txt`` beside
+    the bundled ``wt40_first3.txt`` was "no such file" outside the checkout (s27walk).
+    """
+    found = given_or_bundled(spec, family.name)
+    if found.is_file():
+        spec = str(found)
     if family.reference is not None:
         return family.reference(spec, instances)
     return field_reference(spec, instances)
@@ -873,6 +893,10 @@ def _one_line(text: str) -> str:
     return " ".join(text.split())
 
 
+#: Exit code of an interrupted command (128 + SIGINT, as shells report it).
+INTERRUPTED = 130
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the ``planner`` console script."""
     args = sys.argv[1:] if argv is None else argv
@@ -884,6 +908,8 @@ def main(argv: list[str] | None = None) -> None:
         with console.live_progress(wants_live_line(args)), validate.flag_names():
             result = cli.main(args=args, prog_name="planner", standalone_mode=False)
         code = result if isinstance(result, int) else 0
+        if code == INTERRUPTED:  # Typer's answer to Ctrl-C in a command: Exit(130), silent
+            print("planner: interrupted", file=sys.stderr)
     except SystemExit as exc:
         code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
     except InputError as exc:
@@ -899,9 +925,9 @@ def main(argv: list[str] | None = None) -> None:
             shown = name if len(name) <= 60 else f"{name[:60]}... ({len(name):,} characters)"
             print(f"planner: error: {shown}: file name too long", file=sys.stderr)
             code = 2
-    except KeyboardInterrupt:
+    except KeyboardInterrupt:  # outside a command's callback (Typer handles those)
         print("planner: interrupted", file=sys.stderr)
-        code = 130
+        code = INTERRUPTED
     except typer.Abort:
         print("planner: aborted", file=sys.stderr)
         code = 1

@@ -17,6 +17,8 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, TypeVar
 
+from planner.core.sigint import deaf_children
+
 T = TypeVar("T")
 R = TypeVar("R")
 
@@ -99,7 +101,8 @@ def _pool_run(
             while todo and len(pending) < 2 * jobs:
                 k = todo.pop()
                 try:
-                    fut = pool.submit(func, queue[k])
+                    with deaf_children():  # submit starts the workers (spawn context)
+                        fut = pool.submit(func, queue[k])
                 except BrokenProcessPool:  # a worker died since the last wait: k never ran
                     todo.append(k)
                     broken = True
@@ -138,7 +141,9 @@ def _alone(
     for attempt in range(retries + 1):
         pool = ProcessPoolExecutor(max_workers=1, mp_context=ctx)
         try:
-            result = pool.submit(func, item).result()
+            with deaf_children():
+                future = pool.submit(func, item)
+            result = future.result()
         except BrokenProcessPool as exc:
             _close(pool, False)
             if attempt == retries:

@@ -68,7 +68,10 @@ def external_method(
         f"external function {spec.attr} from {origin} (isolated worker)",
         external=True,
         prepare=prepare,
-        warmup=no_warmup,  # the function runs in its own worker process, not in this one
+        # the function runs in its own worker process; what decodes its answer here loads
+        # before the clock too (rcpsp's compiled SGS took 1.1-2.4 s of a plugin's runtime_s
+        # at its first solve, s27walk)
+        warmup=family.plugin_warmup or no_warmup,
     )
 
 

@@ -203,6 +203,11 @@ class Family:
         of the view and is fed the rest (offload hands a policy its context and
         then the trace step by step). Its answer goes to ``plugin_solution``;
         its time counts against the plugin's limit.
+    plugin_warmup
+        Optional: what ``plugin_solution`` loads in this process (rcpsp decodes a priority
+        list with its compiled SGS), run before the plugin's clock starts as a built-in
+        method's ``warmup`` is. Without it a plugin method loads nothing here: its function
+        runs in its own worker.
     size
         ``size(instance) -> float``: the instance's size (jobs, activities,
         GPUs, ...) for benchmark plots of gap and time against size.
@@ -234,6 +239,7 @@ class Family:
     plugin_view: Callable[[Any], Any] | None = None
     plugin_solution: Callable[[Any, Any], Any] | None = None
     plugin_driver: Callable[[Callable[[Any], Any], Any], Any] | None = None
+    plugin_warmup: Callable[[], None] | None = None
     size: Callable[[Any], float] | None = None
     size_label: str = "instance size"
     companions: Callable[[Path], Sequence[Path]] | None = None

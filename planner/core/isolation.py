@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from planner.core.errors import InputError
+from planner.core.sigint import deaf_children
 
 #: Seconds a worker may take to start (interpreter, planner, the user's module).
 STARTUP_TIMEOUT_S = 60.0
@@ -343,7 +344,8 @@ class IsolatedFunction:
             ),
             name=f"planner-isolated-{self.spec.attr}",
         )
-        process.start()
+        with deaf_children():  # Ctrl-C is the driver's to answer (it kills this worker)
+            process.start()
         child.close()
         self._process, self._conn = process, parent
         failure: Outcome | None = None

@@ -33,7 +33,7 @@ from planner.rcpsp.instance import Downtime, Instance, Precedence, Solution
 from planner.rcpsp.methods import METHODS
 from planner.rcpsp.plugin import plugin_solution, plugin_view, size
 from planner.rcpsp.readers import EXTENSIONS, read, reference
-from planner.rcpsp.warmup import warmup
+from planner.rcpsp.warmup import warm_sgs, warmup
 
 
 def plot(instance: Instance, result: Result, path: str | Path) -> Path:
@@ -69,6 +69,7 @@ FAMILY = register(
         integer_objective=True,
         plugin_view=plugin_view,
         plugin_solution=plugin_solution,
+        plugin_warmup=warm_sgs,  # a priority list is decoded by the compiled serial SGS
         size=size,
         size_label="jobs (activities)",
     )

@@ -227,6 +227,20 @@ def _heuristic(name: str, *, search: bool) -> Callable[..., Result]:
     return run
 
 
+def _no_static_degree(instance: Instance) -> str:
+    """Why static SP has no degree: the numbers, so the user sees which to change.
+
+    The bare sentence left a user who wrote one 5,000-token sequence on 8 GPUs to guess that
+    ``gen seqpar``'s default ``--max-len`` (196,608) was the length meant (s27walk).
+    """
+    cap = int(instance.tables.capacity[-1])
+    return (
+        f"no single degree holds the maximum context length (max_len {instance.max_len:,} "
+        f"tokens; a group of all {int(instance.tables.degrees[-1])} usable GPUs holds "
+        f"{cap:,} tokens per sequence)"
+    )
+
+
 def _baseline(name: str) -> Callable[..., Result]:
     def run(
         instance: Instance, *, time_limit: float, threads: int, seed: int, hint: Any | None
@@ -242,7 +256,7 @@ def _baseline(name: str) -> Callable[..., Result]:
                     name,
                     None,
                     started=started,
-                    reason="no single degree holds the maximum context length",
+                    reason=_no_static_degree(instance),
                 )
             found = H.fixed_degree(engine, j, deadline)
         else:

@@ -74,3 +74,20 @@ def test_strategies_exact_and_bounded(inst):
         res = planner.solve(inst, name, time_limit=2)
         assert res.verified and res.objective >= best - 1e-9
         assert res.bound is None or res.bound <= best + 1e-9
+
+
+def test_static_without_a_degree_says_which_numbers():
+    """One 5,000-token sequence on 8 GPUs with FlexSP's 196,608-token context (what `gen seqpar`
+    writes by default): `static` has no degree. The reason was one bare sentence; it now gives
+    the run's max_len and what the largest group holds, from the instance's own tables."""
+    from planner.seqpar.api import make_instance
+
+    inst = make_instance([5000], 8, "flexsp-7b", max_len=196608)
+    cap = int(inst.tables.capacity[-1])
+    assert cap < 196608  # the premise: no group of the 8 GPUs holds the context
+    res = planner.solve(inst, "static", time_limit=1, threads=1)
+    assert res.status is Status.UNKNOWN and res.solution is None
+    assert "max_len 196,608 tokens" in res.reason
+    assert f"a group of all 8 usable GPUs holds {cap:,} tokens per sequence" in res.reason
+    held = planner.solve(make_instance([5000], 8, "flexsp-7b", max_len=cap), "static", time_limit=1)
+    assert held.status in (Status.OPTIMAL, Status.FEASIBLE)  # at the capacity it holds

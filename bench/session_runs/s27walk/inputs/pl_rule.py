@@ -1,0 +1,2 @@
+def nothing(view):
+    return {"ii": 1, "start": {}, "warp": {}}
