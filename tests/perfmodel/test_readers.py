@@ -258,3 +258,21 @@ def test_a_config_json_of_the_hugging_face_cache_takes_the_repositorys_name(tmp_
     snap.mkdir(parents=True)
     (snap / "config.json").write_text(json.dumps(QWEN25_05B))
     assert load_model(str(snap)).name == "Qwen2.5-0.5B"
+
+
+def test_a_config_edited_between_two_calls_is_read_again(tmp_path):
+    """load_model cached a file by its path: the edited config (here made invalid) was never
+    read again in the same process, and ``plan train --model`` went on planning the old one."""
+    cfg = json.loads(
+        (
+            Path(__file__).resolve().parents[2] / "instances/train/configs/toy-config.json"
+        ).read_text()
+    )
+    path = tmp_path / "toy.json"
+    path.write_text(json.dumps(cfg))
+    assert load_model(str(path)).hidden == cfg["hidden_size"]
+    path.write_text(json.dumps({**cfg, "hidden_size": 10240}))  # another size: mtime is coarse
+    assert load_model(str(path)).hidden == 10240
+    path.write_text(json.dumps({**cfg, "hidden_size": float("nan")}))
+    with pytest.raises(InputError, match=r"toy\.json: field 'hidden_size' must be an integer"):
+        load_model(str(path))
