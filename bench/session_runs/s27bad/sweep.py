@@ -1127,6 +1127,8 @@ def sweep(only: str, rows: Path, skip_outputs: bool) -> None:
                     for other in src.parent.iterdir():
                         if other.name != name and other.is_file():
                             shutil.copy(other, case / other.name)
+                        elif other.is_dir():  # a problem file naming configs/x.json
+                            shutil.copytree(other, case / other.name)
                 target = make(case / name, data)
                 before = digest(target)
                 argv = [w.replace("{f}", str(target)) for w in line]
