@@ -72,6 +72,22 @@ def window_sums(
     return short1 + w * long0, short2 + w * long1, short2 + w * w * long0
 
 
+#: Largest shape the planner takes, per field: far above every published model (126 layers,
+#: hidden 25,600, vocabulary 256k, context 10M tokens), small enough that the searches that
+#: walk layers or sizes end. A config with ``num_hidden_layers`` 1e30 was read and
+#: ``plan train`` then ran past its time limit without end (s27bad).
+SHAPE_MAX = {
+    "hidden": 1 << 20,
+    "layers": 1 << 16,
+    "heads": 1 << 16,
+    "kv_heads": 1 << 16,
+    "head_dim": 1 << 16,
+    "ffn": 1 << 24,
+    "vocab": 1 << 24,
+    "max_seq": 1 << 34,
+}
+
+
 @cached_hash
 @dataclass(frozen=True)
 class ModelSpec:
@@ -226,6 +242,11 @@ class ModelSpec:
             if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
                 raise InputError(
                     f"{where}: field {key!r} must be a positive integer, got {value!r}"
+                )
+            if value > SHAPE_MAX[key]:
+                raise InputError(
+                    f"{where}: field {key!r} = {value} is above {SHAPE_MAX[key]:,}, the most "
+                    "the planner takes"
                 )
         if self.heads % self.kv_heads:
             raise InputError(

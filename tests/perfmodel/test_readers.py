@@ -140,6 +140,18 @@ def test_non_finite_shape_field_is_named(value):
         from_hf_config(cfg, name="x")
 
 
+@pytest.mark.parametrize(
+    ("field", "shown"),
+    [("num_hidden_layers", "layers"), ("hidden_size", "hidden"), ("vocab_size", "vocab")],
+)
+def test_a_huge_shape_field_is_named(field, shown):
+    """s27bad: num_hidden_layers 1e30 was read, and ``plan train`` never ended."""
+    cfg = json.loads((CONFIGS / "llama-3.1-8b.json").read_text())
+    cfg[field] = 10**30
+    with pytest.raises(InputError, match=rf"'{shown}' = 10+ is above [0-9,]+, the most"):
+        from_hf_config(cfg, name="x")
+
+
 # One config per architecture family through the CLI (a plan, or an explained INFEASIBLE).
 FAMILIES = [
     "llama-3.1-8b.json",

@@ -781,15 +781,23 @@ def output_cases(tmp: Path) -> list[tuple[str, str, list[str], list[str]]]:
     off = str(tmp / "in_off.json")
     shutil.copy(INST / "offload/tide_trace.json", off)
     shutil.copy(INST / "offload/tide_trace.npy", tmp / "tide_trace.npy")
-    miss = str(tmp / "no_such_dir" / "out.json")
+    count = iter(range(100))
+
+    def fresh(suffix: str = ".json") -> str:
+        """A path in a folder that does not exist (a new one each case: an accepted case
+        creates its folder, which a later case would see as an existing file)."""
+        return str(tmp / f"no_such_dir_{next(count)}" / f"out{suffix}")
+
+    miss = {k: fresh() for k in ("solve", "seqpar", "train", "serve", "csv")}
+    miss["report"] = fresh(".md")
     seqlen = str(INST / "seqpar/wikipedia_sample.txt")
     pipe = str(INST / "pipelining/gemm_hopper.json")
     cases = [
         (
             "smtt",
             "solve --out missing dir",
-            ["solve", "smtt", smtt, *TIME, "-o", miss],
-            [miss, "--out"],
+            ["solve", "smtt", smtt, *TIME, "-o", miss["solve"]],
+            [miss["solve"], "--out"],
         ),
         (
             "smtt",
@@ -867,9 +875,9 @@ def output_cases(tmp: Path) -> list[tuple[str, str, list[str], list[str]]]:
                 "16",
                 *TIME,
                 "-o",
-                miss,
+                miss["seqpar"],
             ],
-            [miss, "--out"],
+            [miss["seqpar"], "--out"],
         ),
         (
             "pipelining",
@@ -877,18 +885,23 @@ def output_cases(tmp: Path) -> list[tuple[str, str, list[str], list[str]]]:
             ["plan", "pipelining", pipe, *TIME, "-o", pipe],
             [pipe, "--out"],
         ),
-        ("train", "plan --out missing dir", [*TRAIN, *TIME, "-o", miss], [miss, "--out"]),
+        (
+            "train",
+            "plan --out missing dir",
+            [*TRAIN, *TIME, "-o", miss["train"]],
+            [miss["train"], "--out"],
+        ),
         (
             "serve",
             "plan --out missing dir",
-            [*SERVE, *SERVE_LEN, *TIME, "-o", miss],
-            [miss, "--out"],
+            [*SERVE, *SERVE_LEN, *TIME, "-o", miss["serve"]],
+            [miss["serve"], "--out"],
         ),
         (
             "bench",
             "--csv missing dir",
-            ["bench", "smtt", smtt, *TIME, "--csv", miss],
-            [miss, "--csv"],
+            ["bench", "smtt", smtt, *TIME, "--csv", miss["csv"]],
+            [miss["csv"], "--csv"],
         ),
         (
             "bench",
@@ -899,8 +912,8 @@ def output_cases(tmp: Path) -> list[tuple[str, str, list[str], list[str]]]:
         (
             "perfmodel",
             "calibrate --report missing dir",
-            ["calibrate", "--report", miss],
-            [miss, "--report"],
+            ["calibrate", "--report", miss["report"]],
+            [miss["report"], "--report"],
         ),
         # contradictory flags
         (
@@ -950,7 +963,7 @@ def output_cases(tmp: Path) -> list[tuple[str, str, list[str], list[str]]]:
             "serve",
             "--spot-max-share 2",
             [*SERVE, *SERVE_LEN, *TIME, "--spot", "--spot-max-share", "2"],
-            ["--spot-max-share"],
+            ["--spot-max-share", "--spot"],
         ),
         (
             "serve",
@@ -1187,7 +1200,11 @@ def table(paths: list[Path], title: str) -> str:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--only", default="", help="only targets whose label contains one of these (comma-separated; outputs)")
+    ap.add_argument(
+        "--only",
+        default="",
+        help="only targets whose label contains one of these (comma-separated; outputs)",
+    )
     ap.add_argument("--no-outputs", action="store_true", help="skip output paths and flags")
     ap.add_argument("--rows", type=Path, default=HERE / "rows.jsonl")
     ap.add_argument("--table", nargs="+", type=Path, help="render these rows files, run nothing")
