@@ -243,11 +243,6 @@ class ModelSpec:
                 raise InputError(
                     f"{where}: field {key!r} must be a positive integer, got {value!r}"
                 )
-            if value > SHAPE_MAX[key]:
-                raise InputError(
-                    f"{where}: field {key!r} = {value} is above {SHAPE_MAX[key]:,}, the most "
-                    "the planner takes"
-                )
         if self.heads % self.kv_heads:
             raise InputError(
                 f"{where}: num_key_value_heads={self.kv_heads} must divide "
@@ -535,6 +530,24 @@ class ModelSpec:
         )
         return per_layer + self.vocab * h
 
+    def in_range(self) -> ModelSpec:
+        """This spec, or :class:`InputError` naming the first shape above :data:`SHAPE_MAX`.
+
+        Checked where a file is read (a problem's model table, a Hugging Face config), not on
+        construction: a spec built in code may hold an absurd depth for a closed-form count
+        (``tests/perfmodel/test_model_spec.py``), but a file's 1e30 layers reach the
+        searches, which walk layers.
+        """
+        where = self.source or self.name
+        for key, most in SHAPE_MAX.items():
+            value = getattr(self, key)
+            if value > most:
+                raise InputError(
+                    f"{where}: field {key!r} = {value} is above {most:,}, the most the "
+                    "planner takes"
+                )
+        return self
+
     # ------------------------------------------------------------------- I/O
     def to_dict(self) -> dict[str, Any]:
         """All fields as plain data."""
@@ -544,7 +557,7 @@ class ModelSpec:
     def from_dict(cls, data: Mapping[str, Any]) -> ModelSpec:
         """Inverse of :meth:`to_dict` (also accepts a Hugging Face config)."""
         if "hidden" in data and "layers" in data:
-            return cls(**check_table(data, "model", cls.__dataclass_fields__))
+            return cls(**check_table(data, "model", cls.__dataclass_fields__)).in_range()
         from planner.perfmodel.readers import from_hf_config
 
         return from_hf_config(data, name=str(data.get("name", "model")))

@@ -1317,7 +1317,7 @@ def from_hf_config(cfg: Mapping[str, Any], *, name: str, source: str = "") -> Mo
             model_type=mtype,
             remote_code=remote_code,
             **values,
-        )
+        ).in_range()
     except InputError as exc:
         raise InputError(f"{exc} ({arch} config)") from None
 

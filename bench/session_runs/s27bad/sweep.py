@@ -789,7 +789,6 @@ def output_cases(tmp: Path) -> list[tuple[str, str, list[str], list[str]]]:
         return str(tmp / f"no_such_dir_{next(count)}" / f"out{suffix}")
 
     miss = {k: fresh() for k in ("solve", "seqpar", "train", "serve", "csv")}
-    miss["report"] = fresh(".md")
     seqlen = str(INST / "seqpar/wikipedia_sample.txt")
     pipe = str(INST / "pipelining/gemm_hopper.json")
     cases = [
@@ -908,12 +907,6 @@ def output_cases(tmp: Path) -> list[tuple[str, str, list[str], list[str]]]:
             "--report = input",
             ["bench", "smtt", smtt, *TIME, "--report", smtt, "--force"],
             [smtt, "--report"],
-        ),
-        (
-            "perfmodel",
-            "calibrate --report missing dir",
-            ["calibrate", "--report", miss["report"]],
-            [miss["report"], "--report"],
         ),
         # contradictory flags
         (
