@@ -18,7 +18,6 @@ Importing :mod:`planner.serve` registers both with
 
 from __future__ import annotations
 
-from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -193,11 +192,7 @@ def predict(row: ServingRow) -> float:
     return role.capacity()[0] * role.engine.config.engines * row.output_tokens
 
 
-@lru_cache(maxsize=256)
 def _lengths(dist: str, mean: int, what: str) -> LengthDist:
-    # cached: the fit predicts each row hundreds of times, and a lognormal spec's 20,000
-    # inverse-CDF samples were a quarter of the serving stage's CPU time; the histogram does
-    # not depend on the fitted constants and is immutable (a frozen dataclass of tuples)
     return parse_lengths(dist, what=what) if dist else LengthDist.fixed(mean)
 
 

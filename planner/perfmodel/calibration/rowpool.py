@@ -25,7 +25,7 @@ from typing import Any
 from planner.perfmodel import constants
 
 #: Chunks of rows per worker and evaluation: a few, so that a worker that drew the slow rows
-#: (a public serving row costs ~3x a trtllm-bench row) does not leave the other idle.
+#: (a public serving row costs up to ~3x a trtllm-bench row) does not leave the other idle.
 CHUNKS_PER_WORKER = 4
 
 # worker state (one fit's rows; the constants in force and what keeps them in force)
