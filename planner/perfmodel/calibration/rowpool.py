@@ -17,6 +17,7 @@ from __future__ import annotations
 import importlib
 import math
 import multiprocessing
+import time
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import ExitStack
@@ -27,6 +28,11 @@ from planner.perfmodel import constants
 #: Chunks of rows per worker and evaluation: a few, so that a worker that drew the slow rows
 #: (a public serving row costs up to ~3x a trtllm-bench row) does not leave the other idle.
 CHUNKS_PER_WORKER = 4
+#: CPU seconds below which a row set's loss is evaluated in the parent: a round trip to the
+#: workers per evaluation costs more than it saves on cheap stages (the training stage's 27
+#: rows take ~30 ms), the more so on a loaded machine, where a worker waits to be scheduled.
+#: Either way the loss is the same float, so this choice never changes a constant.
+POOL_MIN_CPU_S = 0.1
 
 # worker state (one fit's rows; the constants in force and what keeps them in force)
 _ROWS: Sequence[Any] = ()
@@ -41,15 +47,20 @@ def _start(modules: Sequence[str], rows: Sequence[Any]) -> None:
     _ROWS = rows
 
 
-def _squared_errors(values: tuple[tuple[str, float], ...], indices: Sequence[int]) -> list[float]:
-    global _VALUES
+def log_error_squared(row: Any) -> float:
+    """A row's term of the fit's loss, ``log(predicted / measured) ** 2``."""
     from planner.perfmodel.calibration.fit import log_error
 
+    return log_error(row) ** 2
+
+
+def _squared_errors(values: tuple[tuple[str, float], ...], indices: Sequence[int]) -> list[float]:
+    global _VALUES
     if values != _VALUES:
         _STACK.close()
         _STACK.enter_context(constants.override(dict(values)))
         _VALUES = values
-    return [log_error(_ROWS[i]) ** 2 for i in indices]
+    return [log_error_squared(_ROWS[i]) for i in indices]
 
 
 class RowPool:
@@ -70,6 +81,8 @@ class RowPool:
         self.rows = list(rows)
         self.index = {id(r): i for i, r in enumerate(self.rows)}
         self.jobs = jobs
+        #: row set (indices) -> evaluated on the workers (else in the parent)
+        self.pooled: dict[tuple[int, ...], bool] = {}
         self.pool = ProcessPoolExecutor(
             max_workers=jobs,
             mp_context=multiprocessing.get_context("spawn"),
@@ -81,6 +94,15 @@ class RowPool:
         """Mean squared log error of ``rows`` (rows of this pool) under ``values``: the same
         float as the serial loss."""
         indices = [self.index[id(r)] for r in rows]
+        key = tuple(indices)
+        if not self.pooled.get(key, False):
+            # first evaluation of this row set (or a cheap set): in the parent, timed
+            start = time.process_time()
+            with constants.override(values):
+                terms = [log_error_squared(r) for r in rows]
+            if key not in self.pooled:
+                self.pooled[key] = time.process_time() - start >= POOL_MIN_CPU_S
+            return math.fsum(terms) / len(terms)
         chunks = max(1, min(len(indices), self.jobs * CHUNKS_PER_WORKER))
         frozen = tuple(sorted(values.items()))
         futures = [
