@@ -47,15 +47,15 @@ def test_pooled_loss_is_the_serial_float(monkeypatch):
 
 
 def test_fit_on_two_processes_gives_the_serial_constants(monkeypatch):
-    # the stages with the fewest evaluations and rows of a few ms (the serving stage would
-    # take minutes); the CDNA3 stage has two constants and three sweeps
-    rows = [*_rows("cdna3", 2), *_rows("cdna3_training", 2), *_rows("sglang_moe", 1)]
+    # the two stages of one constant (74 evaluations; a round trip to the workers each) on
+    # rows of a few ms: the serving stage would take minutes
+    rows = [*_rows("cdna3_training", 2), *_rows("sglang_moe", 2)]
     monkeypatch.setattr(rowpool, "POOL_MIN_CPU_S", 0.0)
     serial = calibration.fit(rows=rows)
     pooled = calibration.fit(rows=rows, jobs=2)
     assert pooled.values == serial.values
     assert pooled.loss == serial.loss and pooled.rows == serial.rows
-    assert set(pooled.loss) == {"cdna3", "cdna3_training", "sglang_moe"}
+    assert set(pooled.loss) == {"cdna3_training", "sglang_moe"}
 
 
 def test_cheap_row_sets_stay_in_the_parent():
