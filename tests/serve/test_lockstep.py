@@ -171,7 +171,7 @@ def test_backlogged_group_service_has_the_preempted_completion_times_moments():
     m1 = m2 = 0.0
     for k in range(rm.pc.size):
         others = (rm.groups - 1) * lam
-        c = _completion_times(rm.pc[k] * f["tc"] / rm.split, others, moe, w, rng, 40000)
+        c = _completion_times(rm.pc[k] * f["tc"] / f["chunk"], others, moe, w, rng, 40000)
         c = c + rm.attn[k]
         m1 += w[k] * c.mean()
         m2 += w[k] * (c * c).mean()
