@@ -134,7 +134,7 @@ def main() -> None:
     stale = moved_sources(committed, text, best)
     if stale:
         # a CDNA3 serving constant also times the ROCm training builds without AMD's tuning
-        best = best[:-1] + (
+        best = best + (
             f"Not rerun after the s26budget refit: the rows of {', '.join(stale)}, whose "
             "step-time error moved with the refitted CDNA3 constants (Accuracy by source), "
             "keep main's modelled times and searches here.\n\n"
