@@ -4,7 +4,7 @@ rows, rows within target (throughput +/-15 %, latency +/-25 %), signed mean erro
 Usage::
 
     .venv/bin/python bench/session_runs/s26budget/compare_public.py \\
-        bench/results/serve/public_rows.csv bench/session_runs/s26budget/public/public_rows.csv
+        bench/results/serve/public_rows.csv bench/session_runs/s26budget/public/shard*.jsonl
 """
 
 from __future__ import annotations
@@ -17,10 +17,19 @@ from collections import defaultdict
 TARGET = {"throughput": 0.15, "latency": 0.25}
 
 
-def load(path: str) -> dict[str, dict]:
-    """Row id -> the row's stats (source, split, kind, error)."""
-    with open(path, newline="") as f:
-        return {r["instance"]: json.loads(r["stats"]) for r in csv.DictReader(f)}
+def load(*paths: str) -> dict[str, dict]:
+    """Row id -> the row's stats (source, split, kind, error), from a ``public_rows.csv`` or
+    the JSON-lines files of ``public_shard.py``."""
+    out: dict[str, dict] = {}
+    for path in paths:
+        if path.endswith(".csv"):
+            with open(path, newline="") as f:
+                out.update({r["instance"]: json.loads(r["stats"]) for r in csv.DictReader(f)})
+            continue
+        with open(path) as f:
+            rows = [json.loads(line) for line in f if line.strip()]
+        out.update({r["id"]: r for r in rows if "id" in r})
+    return out
 
 
 def table(rows: dict[str, dict]) -> dict[tuple[str, str], tuple[int, int, float]]:
@@ -40,7 +49,7 @@ def table(rows: dict[str, dict]) -> dict[tuple[str, str], tuple[int, int, float]
 
 
 def main() -> None:
-    base, new = table(load(sys.argv[1])), table(load(sys.argv[2]))
+    base, new = table(load(sys.argv[1])), table(load(*sys.argv[2:]))
     print("| source | split | rows | within (main) | within (branch) | signed mean main | branch |")
     print("|---|---|---|---|---|---|---|")
     totals = defaultdict(lambda: [0, 0, 0])
@@ -52,7 +61,7 @@ def main() -> None:
         t[0], t[1], t[2] = t[0] + n, t[1] + a, t[2] + b
     for split, (n, a, b) in sorted(totals.items()):
         print(f"| **all** | {split} | {n} | {a} | {b} | | |")
-    rows_a, rows_b = load(sys.argv[1]), load(sys.argv[2])
+    rows_a, rows_b = load(sys.argv[1]), load(*sys.argv[2:])
     for kind, limit in TARGET.items():
         for split in ("fit", "held-out"):
             ids = [i for i, s in rows_a.items() if s["kind"] == kind and s["split"] == split]
