@@ -30,7 +30,7 @@ release                   tp 1   tp 2   tp 4   tp 8   tp 16   GPUs over 81,920 M
 ========================  =====  =====  =====  =====  ======  =========================
 
 (``tp >= 16``: 0.79, ``>= 8``, ``>= 4``, ``>= 2``, else 0.88; 0.3.0 lines 109-119, 0.3.6
-lines 157-166, 0.4.1.post2 lines 172-182, 0.4.3.post2 lines 195-205, 0.4.6 lines 224-238.)
+lines 156-166, 0.4.1.post2 lines 172-182, 0.4.3.post2 lines 195-205, 0.4.6 lines 224-238.)
 0.4.6.post2 changed the rule for large GPUs (``(mem - 18 GiB) / mem`` capped by a table) and
 0.4.7 again (a reserve that grows with the CUDA-graph batch sizes); the planner's versions
 stop at three numbers, so ``sglang:0.4.6`` means 0.4.6 and its first post release. A
