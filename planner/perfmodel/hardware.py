@@ -473,6 +473,12 @@ _FINITE_FIELDS = (
 )
 
 
+#: Most GPUs of one pool: 2^24, far above any cluster built, and small enough that the
+#: searches' numpy arithmetic on counts stays in int64 (a count of 1e30 in a cluster TOML
+#: raised OverflowError in the heterogeneous search: s27bad).
+MAX_POOL_GPUS = 1 << 24
+
+
 @dataclass(frozen=True)
 class Pool:
     """Identical GPUs with the same node size and NIC speed.
@@ -494,6 +500,10 @@ class Pool:
     def __post_init__(self) -> None:
         if not isinstance(self.count, int) or isinstance(self.count, bool) or self.count < 1:
             raise InputError(f"pool {self.label}: field 'count' must be a positive integer")
+        if self.count > MAX_POOL_GPUS:
+            raise InputError(
+                f"pool {self.label}: field 'count' {self.count} is above {MAX_POOL_GPUS:,} GPUs"
+            )
 
     @property
     def label(self) -> str:
@@ -769,6 +779,8 @@ def _pool_from_dict(raw: Any, *, where: str, base: Path | None = None) -> Pool:
     count = raw["count"]
     if not isinstance(count, int) or isinstance(count, bool) or count < 1:
         raise InputError(f"{where}: field 'count' must be a positive integer, got {count!r}")
+    if count > MAX_POOL_GPUS:
+        raise InputError(f"{where}: field 'count' {count} is above {MAX_POOL_GPUS:,} GPUs")
     return Pool(gpu, count, str(raw.get("name", "")))
 
 
@@ -888,6 +900,14 @@ def inventory_files(text: str) -> list[Path]:
     return [Path(n) for n in names if Path(n).is_file()]
 
 
+def check_string_count(who: str, part: str, count: int) -> None:
+    """Refuse a pool count of a cluster string outside 1..:data:`MAX_POOL_GPUS`, naming it."""
+    if count < 1:
+        raise InputError(f"{who} {part.strip()!r}: GPU count must be positive")
+    if count > MAX_POOL_GPUS:  # the Pool's own message named no flag
+        raise InputError(f"{who} {part.strip()!r}: GPU count is above {MAX_POOL_GPUS:,}")
+
+
 def parse_cluster(
     text: str | Path | Mapping[str, Any] | ClusterSpec,
     *,
@@ -937,8 +957,7 @@ def parse_cluster(
                 if f is not None:
                     a, b = f.groups()
                     count, path = (int(a), b) if a.isdigit() else (int(b), a)
-                    if count < 1:
-                        raise InputError(f"{who} {part.strip()!r}: GPU count must be positive")
+                    check_string_count(who, part, count)
                     pools.append(Pool(get_gpu(path), count))
                     continue
                 m = _COUNT_NAME.match(part) or _NAME_COUNT.match(part)
@@ -949,8 +968,7 @@ def parse_cluster(
                     )
                 a, b = m.groups()
                 count, gpu = (int(a), b) if a.isdigit() else (int(b), a)
-                if count < 1:
-                    raise InputError(f"{who} {part.strip()!r}: GPU count must be positive")
+                check_string_count(who, part, count)
                 try:
                     spec = get_gpu(gpu)
                 except InputError as exc:  # "unknown GPU 'H1OO'" named no flag

@@ -72,6 +72,22 @@ def window_sums(
     return short1 + w * long0, short2 + w * long1, short2 + w * w * long0
 
 
+#: Largest shape the planner takes, per field: far above every published model (126 layers,
+#: hidden 25,600, vocabulary 256k, context 10M tokens), small enough that the searches that
+#: walk layers or sizes end. A config with ``num_hidden_layers`` 1e30 was read and
+#: ``plan train`` then ran past its time limit without end (s27bad).
+SHAPE_MAX = {
+    "hidden": 1 << 20,
+    "layers": 1 << 16,
+    "heads": 1 << 16,
+    "kv_heads": 1 << 16,
+    "head_dim": 1 << 16,
+    "ffn": 1 << 24,
+    "vocab": 1 << 24,
+    "max_seq": 1 << 34,
+}
+
+
 @cached_hash
 @dataclass(frozen=True)
 class ModelSpec:
@@ -514,6 +530,24 @@ class ModelSpec:
         )
         return per_layer + self.vocab * h
 
+    def in_range(self) -> ModelSpec:
+        """This spec, or :class:`InputError` naming the first shape above :data:`SHAPE_MAX`.
+
+        Checked where a file is read (a problem's model table, a Hugging Face config), not on
+        construction: a spec built in code may hold an absurd depth for a closed-form count
+        (``tests/perfmodel/test_model_spec.py``), but a file's 1e30 layers reach the
+        searches, which walk layers.
+        """
+        where = self.source or self.name
+        for key, most in SHAPE_MAX.items():
+            value = getattr(self, key)
+            if value > most:
+                raise InputError(
+                    f"{where}: field {key!r} = {value} is above {most:,}, the most the "
+                    "planner takes"
+                )
+        return self
+
     # ------------------------------------------------------------------- I/O
     def to_dict(self) -> dict[str, Any]:
         """All fields as plain data."""
@@ -523,7 +557,7 @@ class ModelSpec:
     def from_dict(cls, data: Mapping[str, Any]) -> ModelSpec:
         """Inverse of :meth:`to_dict` (also accepts a Hugging Face config)."""
         if "hidden" in data and "layers" in data:
-            return cls(**check_table(data, "model", cls.__dataclass_fields__))
+            return cls(**check_table(data, "model", cls.__dataclass_fields__)).in_range()
         from planner.perfmodel.readers import from_hf_config
 
         return from_hf_config(data, name=str(data.get("name", "model")))

@@ -1317,7 +1317,7 @@ def from_hf_config(cfg: Mapping[str, Any], *, name: str, source: str = "") -> Mo
             model_type=mtype,
             remote_code=remote_code,
             **values,
-        )
+        ).in_range()
     except InputError as exc:
         raise InputError(f"{exc} ({arch} config)") from None
 
@@ -1342,8 +1342,19 @@ def _normalize(name: str) -> str:
 
 
 @functools.lru_cache(maxsize=256)
-def _load_cached(path: str, name: str) -> ModelSpec:
+def _load_cached(path: str, name: str, stamp: tuple[int, int] = (0, 0)) -> ModelSpec:
+    # ``stamp`` (mtime, size) is part of the key only so that a file edited between two
+    # calls in one process is read again (s27bad: the first version was returned for ever)
     return from_hf_config(read_json(path), name=name, source=path)
+
+
+def _stamp(path: Path) -> tuple[int, int]:
+    """(mtime in ns, size) of a file, the cache key's part that changes when it is edited."""
+    try:
+        st = path.stat()
+    except OSError:  # read_json names the file and the reason
+        return (0, 0)
+    return (st.st_mtime_ns, st.st_size)
 
 
 @functools.lru_cache(maxsize=1)
@@ -1428,7 +1439,7 @@ def load_model(model: str | Path | Mapping[str, Any] | ModelSpec) -> ModelSpec:
             path = path / "config.json"
         if not path.exists():
             raise InputError(f"{text}: no such file")
-        return _load_cached(str(path), _file_model_name(path))
+        return _load_cached(str(path), _file_model_name(path), _stamp(path))
     names = catalog_names()
     key = _normalize(text.rsplit("/", 1)[-1])
     for cand in names:

@@ -310,6 +310,10 @@ def read_rcpsp_max(path: str | Path) -> Instance:
             raise lines.error(
                 idx, f"expected 'job #modes #successors successors... [lags]' for job {j}"
             )
+        if row[1] != 1:  # the .sm reader refused it; here a 2-mode job was read as 1 mode
+            raise lines.error(
+                idx, f"job {j}: {row[1]} modes (only single-mode RCPSP/max is supported)"
+            )
         k = row[2]
         if len(row) != 3 + 2 * k:
             raise lines.error(idx, f"job {j}: declares {k} successors, lists {len(row) - 3} values")

@@ -99,7 +99,12 @@ def make_problem(
     elif trace is not None:
         traffic = read_trace(trace, rate_given=qps is not None)
         if prompt_tokens is not None or output_tokens is not None:
-            raise InputError("give either a trace or prompt/output lengths, not both")
+            lengths = {"prompt_tokens": prompt_tokens, "output_tokens": output_tokens}
+            given = [k for k, v in lengths.items() if v is not None]
+            raise InputError(  # s27bad: named neither flag
+                f"give either {validate.arg('trace')} or prompt/output lengths, not both "
+                f"({', '.join(validate.arg(k) for k in given)} given)"
+            )
         if qps is not None:
             traffic = traffic.with_qps(float(qps))
     else:

@@ -27,6 +27,7 @@ from planner.core.errors import InputError
 from planner.core.io import loads_json, loads_toml, read_text
 from planner.perfmodel.options import DISPATCHERS, FLEX_BACKENDS
 from planner.train.export import FORMATS, KEYS
+from planner.train.instance import MAX_GLOBAL_BATCH, MAX_SEQ_LEN
 from planner.train.launch_keys import (
     ADAM_FAMILY,
     DEEPSPEED_UNPRICED_PREFIXES,
@@ -1141,12 +1142,14 @@ def problem_args(
     """
     check_model(launch, model)
     base = dict(args)
-    for key, value, flag in (
-        ("global_batch", launch.global_batch, "--global-batch"),
-        ("seq_len", launch.seq_len, "--seq"),
+    for key, value, flag, most in (
+        ("global_batch", launch.global_batch, "--global-batch", MAX_GLOBAL_BATCH),
+        ("seq_len", launch.seq_len, "--seq", MAX_SEQ_LEN),
     ):
         if value is None:
             continue
+        if value > most:  # the workload's own check named no file ("workload: seq_len ...")
+            raise InputError(f"{launch.source}: states {flag} {value}, above {most:,}")
         if base.get(key) is not None and base[key] != value:
             raise InputError(
                 f"{launch.source}: states {flag} {value}, the command line {base[key]}"

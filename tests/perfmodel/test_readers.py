@@ -140,6 +140,18 @@ def test_non_finite_shape_field_is_named(value):
         from_hf_config(cfg, name="x")
 
 
+@pytest.mark.parametrize(
+    ("field", "shown"),
+    [("num_hidden_layers", "layers"), ("hidden_size", "hidden"), ("vocab_size", "vocab")],
+)
+def test_a_huge_shape_field_is_named(field, shown):
+    """s27bad: num_hidden_layers 1e30 was read, and ``plan train`` never ended."""
+    cfg = json.loads((CONFIGS / "llama-3.1-8b.json").read_text())
+    cfg[field] = 10**30
+    with pytest.raises(InputError, match=rf"'{shown}' = 10+ is above [0-9,]+, the most"):
+        from_hf_config(cfg, name="x")
+
+
 # One config per architecture family through the CLI (a plan, or an explained INFEASIBLE).
 FAMILIES = [
     "llama-3.1-8b.json",
@@ -258,3 +270,21 @@ def test_a_config_json_of_the_hugging_face_cache_takes_the_repositorys_name(tmp_
     snap.mkdir(parents=True)
     (snap / "config.json").write_text(json.dumps(QWEN25_05B))
     assert load_model(str(snap)).name == "Qwen2.5-0.5B"
+
+
+def test_a_config_edited_between_two_calls_is_read_again(tmp_path):
+    """load_model cached a file by its path: the edited config (here made invalid) was never
+    read again in the same process, and ``plan train --model`` went on planning the old one."""
+    cfg = json.loads(
+        (
+            Path(__file__).resolve().parents[2] / "instances/train/configs/toy-config.json"
+        ).read_text()
+    )
+    path = tmp_path / "toy.json"
+    path.write_text(json.dumps(cfg))
+    assert load_model(str(path)).hidden == cfg["hidden_size"]
+    path.write_text(json.dumps({**cfg, "hidden_size": 10240}))  # another size: mtime is coarse
+    assert load_model(str(path)).hidden == 10240
+    path.write_text(json.dumps({**cfg, "hidden_size": float("nan")}))
+    with pytest.raises(InputError, match=r"toy\.json: field 'hidden_size' must be an integer"):
+        load_model(str(path))

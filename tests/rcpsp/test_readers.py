@@ -91,6 +91,13 @@ def test_sch_errors(tmp_path):
         read(cut)
 
 
+def test_a_multi_mode_sch_job_is_refused(tmp_path):
+    """s27bad: a job declaring 2 modes was read as its first mode (the .sm reader refuses it)."""
+    path = _edit(tmp_path, "PSP1.SCH", 11, "9\t1\t1\t11", "9\t2\t1\t11")
+    with pytest.raises(InputError, match=r"PSP1.SCH:11: job 9: 2 modes \(only single-mode"):
+        read(path)
+
+
 def test_other_bad_files(tmp_path):
     empty = tmp_path / "e.sm"
     empty.write_text("\n")
