@@ -459,6 +459,15 @@ def calibrate_cmd(
         ),
     ] = None,
     json_out: Json = False,
+    jobs: Annotated[
+        int,
+        typer.Option(
+            "--jobs",
+            "-j",
+            help="Processes that evaluate the rows (the fitted constants do not depend on it).",
+            min=1,
+        ),
+    ] = 2,
 ) -> None:
     """Fit the performance model's constants to the published rows marked fit.
 
@@ -497,7 +506,7 @@ def calibrate_cmd(
     if not check:
         deepgemm.write(law)
         kernels.fp8_law_constants.cache_clear()
-    result = calibration.fit(on_stage=phase)
+    result = calibration.fit(on_stage=phase, jobs=jobs)
     rows = calibration.summary_rows(result)
     phase("fit done" + ("; comparing with the shipped constants" if check else ""))
     diffs = law_diffs + (calibration.compare(result, calibration.shipped()) if check else [])

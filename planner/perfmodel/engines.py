@@ -547,6 +547,85 @@ def blocking_pipeline(engine: Engine) -> bool:
     return _release_in(engine, "trtllm", TRTLLM_BLOCKING_PP_RELEASES)
 
 
+def decodes_in_budget(engine: Engine) -> bool:
+    """Whether ``engine``'s token budget per iteration (``tokens=N``, the plan's chunk) counts
+    the running sequences' decode tokens, leaving ``N`` minus them for prompt tokens.
+
+    Read in each engine's scheduler (docs/serve.md, twenty-sixth session, s26budget):
+
+    * TensorRT-LLM (``max_num_tokens``, in-flight batching): ``MicroBatchScheduler``
+      adds each generation request's ``beam width + draft tokens`` to ``batchNumTokens``
+      and chunks the context requests into ``ctxTokensCapacity = maxNumTokensRuntime -
+      batchNumTokens`` (``cpp/tensorrt_llm/batch_manager/microBatchScheduler.cpp``
+      @0a949d31): counted.
+    * vLLM V1 (``max_num_batched_tokens``; the default from :data:`VLLM_V1_DEFAULT_RELEASE`
+      on, and a version not given, the current release): ``Scheduler.schedule`` starts
+      ``token_budget = self.max_num_scheduled_tokens``, schedules the running requests
+      first, each taking its new tokens (one, plus its draft tokens) from the budget, then
+      the waiting ones from what is left (``vllm/v1/core/sched/scheduler.py`` @00024d31):
+      counted. Multi-step scheduling (``steps=K``, ``K > 1``) is V0's: V1's oracle
+      (``EngineArgs._is_v1_supported_oracle``, ``vllm/engine/arg_utils.py``) falls back to
+      V0 for ``--num-scheduler-steps`` ("_raise_or_fallback(feature_name=
+      "--num-scheduler-steps" ...)"), so such an engine is V0 below.
+    * vLLM V0 (before 0.8.0) without chunked prefill, as the rows and the planner's
+      disaggregated exports run it: ``_schedule_default`` schedules prompts first and
+      decodes only in iterations without one ("Don't schedule decodes if prefills are
+      scheduled"), so a prompt iteration's budget holds prompt tokens only
+      (``vllm/core/scheduler.py`` @0054e1fa): not counted. V0 with chunked prefill
+      (``_schedule_chunked_prefill``: "Decoding should be always scheduled first", from
+      the same budget) would count them; the engine spec has no switch for it.
+    * SGLang (``chunked_prefill_size``): ``PrefillAdder`` takes ``mixed_with_decode_tokens``
+      off its chunk only under ``--enable-mixed-chunk`` (default off: ``running_bs if
+      self.is_mixed_chunk else 0``; ``python/sglang/srt/managers/schedule_policy.py``
+      @ad0119fd): not counted.
+
+    Parameters
+    ----------
+    engine
+        The serving engine.
+
+    Returns
+    -------
+    bool
+        ``True`` for TensorRT-LLM and vLLM V1 (from 0.8.0 or no version, one scheduler
+        step).
+    """
+    if engine.name == "trtllm":
+        return True
+    if engine.name != "vllm":
+        return False
+    if engine.scheduler_steps > 1:  # V0's multi-step scheduling
+        return False
+    version = version_tuple(engine.version)[:3]
+    return not version or version >= VLLM_V1_DEFAULT_RELEASE
+
+
+def prompt_budget(engine: Engine, budget: float, decode_tokens: float) -> float:
+    """Prompt tokens an iteration of ``engine`` may carry beside ``decode_tokens`` decode
+    tokens (the running sequences' verified positions) under a ``budget`` of tokens per
+    iteration: ``budget - decode_tokens`` when the budget counts them
+    (:func:`decodes_in_budget`), else ``budget``; 0 when the decodes fill the budget (the
+    iteration admits no prompt token).
+
+    Parameters
+    ----------
+    engine
+        The serving engine.
+    budget
+        Tokens per iteration (``tokens=N``, the plan's chunk).
+    decode_tokens
+        Decode tokens of the iteration.
+
+    Returns
+    -------
+    float
+        The iteration's prompt tokens at most.
+    """
+    if not decodes_in_budget(engine):
+        return float(budget)
+    return max(float(budget) - float(decode_tokens), 0.0)
+
+
 def pipeline_host_s(engine: Engine, sequences: float | np.ndarray, pp: int) -> float | np.ndarray:
     """Host seconds each stage of a ``pp``-stage replica spends, in series with its GPU work,
     on one micro-batch iteration of ``sequences`` running sequences: the executor iteration's
@@ -1024,6 +1103,7 @@ __all__ = [
     "Engine",
     "block_fp8_dense_gemms",
     "blocking_pipeline",
+    "decodes_in_budget",
     "default_engine",
     "eager_quant_kernels",
     "engine_refusal",
@@ -1037,6 +1117,7 @@ __all__ = [
     "moe_layer_latency_s",
     "parse_engine",
     "pipeline_host_s",
+    "prompt_budget",
     "quant_kernels",
     "replays_graph",
     "small_kernel_floor_s",

@@ -70,6 +70,9 @@ COMM_BUFFER_FRACTION = 0.02
 ACT_BYTES = 2.0
 #: Bytes per dropout-mask element.
 MASK_BYTES = 1.0
+#: Bytes per embedding / LM-head parameter of a quantized serving checkpoint: 16 bits
+#: (:func:`end_weight_bytes`).
+UNQUANTIZED_END_BYTES = 2.0
 
 
 @dataclass(frozen=True)
@@ -513,13 +516,21 @@ def kv_cache_bytes_per_token(
 
 
 def weight_bytes_per_gpu(
-    model: ModelSpec, *, tp: int = 1, pp: int = 1, ep: int = 1, weight_bytes: float = 2.0
+    model: ModelSpec,
+    *,
+    tp: int = 1,
+    pp: int = 1,
+    ep: int = 1,
+    weight_bytes: float = 2.0,
+    end_bytes: float | None = None,
 ) -> float:
     """Inference weights on one GPU of a ``tp x pp x ep`` replica (embeddings on the end stages).
 
     Dense parameters are split over ``tp`` and ``pp``; routed experts also
     over ``ep``. The embedding and LM head sit on the first/last stage; the
-    larger of the two end stages is reported.
+    larger of the two end stages is reported. ``end_bytes``: bytes per embedding and LM-head
+    parameter when they are stored wider than the layers (:func:`end_weight_bytes`; default
+    ``weight_bytes``).
     """
     dense_layers = model.layers - model.moe_layers
     per_dense = model.dense_layer_params()
@@ -533,7 +544,28 @@ def weight_bytes_per_gpu(
     ends = max(model.embedding_params(), model.head_params()) / tp
     if pp == 1:
         ends = (model.embedding_params() + model.head_params()) / tp
-    return (body + ends) * weight_bytes
+    return body * weight_bytes + ends * (weight_bytes if end_bytes is None else end_bytes)
+
+
+def end_weight_bytes(weight_bytes: float) -> float:
+    """Bytes per embedding and LM-head parameter of a serving checkpoint whose layers take
+    ``weight_bytes``: never fewer than :data:`UNQUANTIZED_END_BYTES`.
+
+    The engines' quantization configs give a quantized method only to linear layers and fused
+    experts; the vocabulary embedding and the LM head (``ParallelLMHead`` subclasses
+    ``VocabParallelEmbedding``, not ``LinearBase``) fall back to ``UnquantizedEmbeddingMethod``
+    in the model's 16-bit dtype. SGLang 0.4.3.post2 / 0.4.6 wheels,
+    ``layers/quantization/fp8.py`` ``Fp8Config.get_quant_method`` (0.4.6 lines 153-164:
+    ``LinearBase`` -> ``Fp8LinearMethod``, ``FusedMoE`` -> ``Fp8MoEMethod``, else ``None``),
+    ``w8a8_int8.py`` (lines 51-63, the same for INT8), ``modelopt_quant.py`` (lines 96-109 FP8,
+    288-301 FP4: ``LinearBase`` only, and the checkpoint's ``exclude_modules`` skip
+    ``lm_head``), ``layers/vocab_parallel_embedding.py`` (0.4.6 lines 264-268: ``None`` ->
+    ``UnquantizedEmbeddingMethod()``); vLLM the same (vllm-project/vllm@00db0119
+    ``vocab_parallel_embedding.py``: ``quant_config.get_quant_method(self)`` or the
+    unquantized method). A 70B at tp1 in FP8: 2 x 128,256 x 8,192 parameters, 1.96 GiB more
+    than at one byte.
+    """
+    return max(weight_bytes, UNQUANTIZED_END_BYTES)
 
 
 def mla_down_params(model: ModelSpec) -> float:

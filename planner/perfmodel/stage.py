@@ -115,6 +115,7 @@ import numpy as np
 from planner.core.errors import InputError
 from planner.perfmodel import comm, constants
 from planner.perfmodel.block_fp8 import block_fp8_gemm_floor_s
+from planner.perfmodel.engine_memory import MIB, sglang_kv_pool_bytes, sglang_mem_fraction_static
 from planner.perfmodel.engines import (
     Engine,
     block_fp8_dense_gemms,
@@ -161,6 +162,7 @@ from planner.perfmodel.memory import (
     RUNTIME_RESERVED_GIB,
     StageMemory,
     embedding_mask_bytes,
+    end_weight_bytes,
     head_activation_bytes,
     kv_cache_bytes_per_token,
     layer_activation_bytes,
@@ -1811,7 +1813,10 @@ class EngineModel:
         """Weights per GPU, bytes (a draft model's or a speculative head's included)."""
         c, m, sh = self.config, self.model, self.shapes
         wide = 2.0 if self.precision.ffn_only else self.precision.bytes
-        own = weight_bytes_per_gpu(m, tp=c.tp, pp=c.pp, ep=c.ep, weight_bytes=wide)
+        # the embedding and LM head stay 16-bit in quantized checkpoints (end_weight_bytes)
+        own = weight_bytes_per_gpu(
+            m, tp=c.tp, pp=c.pp, ep=c.ep, weight_bytes=wide, end_bytes=end_weight_bytes(wide)
+        )
         if self.precision.ffn_only:  # the inner layers' feed-forward weights are narrower
             dense_ffn = sum(n * k for n, k in sh.mlp)
             moe_ffn = self.local_experts * sum(n * k for n, k in sh.expert)
@@ -1892,9 +1897,17 @@ class EngineModel:
         Every engine sizes its cache from what the CUDA runtime reports, not the datasheet:
         vLLM takes ``--gpu-memory-utilization`` of ``torch.cuda.mem_get_info()``'s total
         (``Worker.determine_num_available_blocks``), TensorRT-LLM and SGLang a share of the free
-        memory it reports (:attr:`~planner.perfmodel.hardware.GpuSpec.runtime_bytes`).
+        memory it reports (:attr:`~planner.perfmodel.hardware.GpuSpec.runtime_bytes`). SGLang
+        at a release :mod:`planner.perfmodel.engine_memory` covers keeps its default
+        ``mem_fraction_static`` of it for weights and KV cache (the workspace and runtime come
+        out of the rest); other versions and engines keep the model's runtime reserve and
+        workspace.
         """
         memory = self.config.gpu.runtime_bytes
+        gpu_mib = self.config.gpu.usable_bytes / MIB
+        static = sglang_mem_fraction_static(self.engine, self.config.gpus, gpu_mib)
+        if static is not None:  # SGLang's static share holds weights and KV; the rest the others
+            return sglang_kv_pool_bytes(static, memory, self.weight_bytes)
         reserved = RUNTIME_RESERVED_GIB * GIB
         if self.engine.memory_fraction is not None:  # the engine leaves the rest unused
             reserved = max(reserved, (1.0 - self.engine.memory_fraction) * memory)

@@ -13,7 +13,11 @@ Roles (DistServe-style disaggregation is optional):
 ``decode``
     Decode only: ``TPOT = t(B)``, no interference.
 
-Prefill is a *token server*. With ``t0 = t(B)`` the decode-only iteration
+Prefill is a *token server*. ``C`` is the prompt tokens of a full iteration: the chunk
+(the engine's token budget ``N``) for SGLang and vLLM V0, ``N - q B`` for engines whose
+budget counts the decode tokens (vLLM V1, TensorRT-LLM; ``q`` verified positions per
+sequence, :func:`~planner.perfmodel.engines.decodes_in_budget`, :meth:`RoleModel.chunk_at`).
+With ``t0 = t(B)`` the decode-only iteration
 and ``t(B + C)`` a full-chunk iteration, a prefill token costs
 ``kappa = (t(B + C) - t0) / C`` on top of the iteration it rides in, so a
 prompt of ``p`` tokens adds ``x(p) = kappa p + attn(p)`` (FlashAttention of
@@ -72,7 +76,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from planner.perfmodel import constants
-from planner.perfmodel.engines import Engine
+from planner.perfmodel.engines import Engine, decodes_in_budget, prompt_budget
 from planner.perfmodel.hardware import GpuSpec
 from planner.perfmodel.model_spec import ModelSpec
 from planner.perfmodel.offload_serving import OffloadPlan
@@ -322,8 +326,13 @@ class RoleModel:
         )
         # a prompt's own prefill: floor(p / C) full chunks and one with the remainder
         own_tokens = np.concatenate([self.pc_lo, self.pc_hi])
-        self.own_full = np.floor(own_tokens / split)
-        self.own_rem = own_tokens - self.own_full * split
+        self.own_tokens = own_tokens
+        # the engine's token budget counts the decode tokens (vLLM V1, TensorRT-LLM): a
+        # full iteration carries ``split - q B`` prompt tokens beside ``B`` decodes verified
+        # at ``q`` positions each (:func:`~planner.perfmodel.engines.decodes_in_budget`)
+        self.budget_decodes = role == "both" and decodes_in_budget(engine.engine)
+        spec = engine.speculative
+        self.decode_q = float(spec.tokens + 1) if spec is not None else 1.0
         self.own_attn = np.concatenate([self.attn_lo, self.attn_hi])
         self.kv_cap = engine.kv_tokens
         # the KV one request holds: the longest one, or the longest prompt before it decodes
@@ -351,6 +360,33 @@ class RoleModel:
             self._transfer_lo = self._transfer_hi = 0.0 * self.p
 
     # ------------------------------------------------------------- helpers
+    def chunk_at(self, B: float) -> float:
+        """Prompt tokens of a full iteration at decode batch ``B``: the chunk, less the
+        decode tokens when the engine's budget counts them
+        (:func:`~planner.perfmodel.engines.prompt_budget`).
+
+        Parameters
+        ----------
+        B
+            Decode sequences of the iteration (per attention group).
+
+        Returns
+        -------
+        float
+            The iteration's prompt tokens at most.
+        """
+        if not self.budget_decodes:
+            return float(self.split)
+        # at least one token: a batch past batch_limit() (probed by the searches) keeps its
+        # arrays finite and its prefill hopelessly slow
+        return max(prompt_budget(self.engine.engine, self.split, self.decode_q * B), 1.0)
+
+    def _own_chunks(self, C: float) -> tuple[np.ndarray, np.ndarray]:
+        """A prompt's own prefill at ``C`` prompt tokens per iteration: ``floor(p / C)``
+        full chunks and the remainder (both prompt-class ends)."""
+        full = np.floor(self.own_tokens / C)
+        return full, self.own_tokens - full * C
+
     def _prefill(self, B: float) -> dict[str, float | np.ndarray]:
         """Iteration times and prefill costs at decode batch ``B``.
 
@@ -370,8 +406,8 @@ class RoleModel:
 
     def _own_prefill(self, B: float) -> dict[str, float | np.ndarray]:
         """:meth:`_prefill` of an engine without lockstep groups."""
-        C = self.split
-        rem = self.own_rem
+        C = self.chunk_at(B)
+        own_full, rem = self._own_chunks(C)
         tokens = np.concatenate([np.array([B, B + C]), B + np.maximum(rem, 1.0)])
         layers, noise_layers = None, None
         if self._noisy(B):
@@ -388,12 +424,12 @@ class RoleModel:
         # own prefill iterations, each timed by the step model (not t0 plus a linear share:
         # the step is a roofline, so a short prompt costs less than the sum of the two)
         t_rem = np.where(rem > 0, t[2:], 0.0)
-        own = np.maximum(self.own_full * tc + t_rem, t0) + self.own_attn
+        own = np.maximum(own_full * tc + t_rem, t0) + self.own_attn
         kappa = max(0.0, tc - t0) / C
         x = kappa * self.pc + self.attn
         xbar = float(np.dot(self.wp, x))
         S = self.pc * t0 / C + x
-        return self._costs(own, t0, tc, kappa, x, xbar, S, noise_layers)
+        return self._costs(own, t0, tc, kappa, x, xbar, S, noise_layers, chunk=C)
 
     def _costs(
         self,
@@ -406,12 +442,15 @@ class RoleModel:
         S: np.ndarray,
         noise_layers: tuple[np.ndarray, np.ndarray] | None,
         s2_extra: float = 0.0,
+        *,
+        chunk: float,
         **extra: Any,
     ) -> dict[str, Any]:
         """The prefill costs :meth:`_prefill` returns (and :meth:`_lockstep_prefill`, with
         its ``extra`` terms; ``s2_extra``: variance of a prompt's service beyond that of its
-        class's mean service ``S``)."""
-        C = self.split
+        class's mean service ``S``; ``chunk``: the prompt tokens of a full iteration,
+        :meth:`chunk_at`)."""
+        C = chunk
         # a prompt's chunks run in consecutive iterations: a decoding request of D iterations
         # sees at most D of them, each adding at most a full chunk's (kappa + attention) C
         chunk_x = (kappa + self.attn / np.maximum(self.pc, 1e-300)) * C
@@ -430,6 +469,7 @@ class RoleModel:
             "x": x,
             "chunk_x": chunk_x,
             "noise_layers": noise_layers,
+            "chunk": C,
             **extra,
         }
 
@@ -458,8 +498,8 @@ class RoleModel:
           busy period's full iteration ``ttft_tc = tc / (1 - r)``), with the variance of
           a preempted job's completion time (``s2``).
         """
-        n, eng, C = self.groups, self.engine, self.split
-        rem = self.own_rem
+        n, eng, C = self.groups, self.engine, self.chunk_at(B)
+        own_full, rem = self._own_chunks(C)
         ctx, keys = self.ctx, self.keys
         other = eng.layer_tokens(np.array([B]), B, ctx)  # one other group's decode tokens
         tokens = np.concatenate([np.array([B, B + C]), B + np.maximum(rem, 1.0)])
@@ -531,7 +571,7 @@ class RoleModel:
         others = (n - 1) * lam * moe_mean  # < lam xbar < 1
         beside = tc * others / (1.0 - others)
         t_rem = np.where(rem > 0, t[2:] + beside, 0.0)
-        own_time = np.maximum(self.own_full * (tc + beside) + t_rem, t0 + foreign) + self.own_attn
+        own_time = np.maximum(own_full * (tc + beside) + t_rem, t0 + foreign) + self.own_attn
         # the group's prefill server: while prompts queue on it its chunks are full (they
         # merge the waiting prompts up to the budget), so the other groups' own layers run
         # beside them and only their MoE work adds (the law's full iteration, ttft_tc)
@@ -555,6 +595,7 @@ class RoleModel:
             S,
             noise_layers,
             s2_extra,
+            chunk=C,
             t0_even=t_even,
             ttft_t0=t0 + foreign,
             ttft_tc=tc + beside,
@@ -680,9 +721,10 @@ class RoleModel:
             sx = np.asarray(f["stream_x"])
             own = float(np.dot(self.wp, sx))
             return f["t0"], f["xbar"], own, self.groups * float(np.dot(self.wp, sx * sx))
-        t = self.engine.base_time(np.array([b, b + self.split]), b, self.ctx, keys=self.keys)
+        C = self.chunk_at(b)
+        t = self.engine.base_time(np.array([b, b + C]), b, self.ctx, keys=self.keys)
         t0 = float(t[0])
-        x = max(0.0, float(t[1]) - t0) / self.split * self.pc + self.attn
+        x = max(0.0, float(t[1]) - t0) / C * self.pc + self.attn
         mean = float(np.dot(self.wp, x))
         return t0, mean, mean, float(np.dot(self.wp, x * x))
 
@@ -1112,7 +1154,7 @@ class RoleModel:
                 s2,
                 self.ca2,
                 offset,
-                self.split,
+                f["chunk"],
                 f.get("ttft_t0", t0),
                 f.get("ttft_tc", f["tc"]),
                 self.win_lo,
@@ -1241,7 +1283,11 @@ class RoleModel:
         """Largest mean batch the model admits (prefill keeps up, mean KV, ``max_batch``)."""
         limit = self.memory_batch_limit()
         if self.role == "both":
-            limit = min(limit, self.ed * self.split / self.ep_mean * (1 - 1e-9))
+            # prefill keeps up: B E[p] < E[D] C(B), with C(B) = split - q B when the budget
+            # counts the decodes (chunk_at)
+            q = self.decode_q if self.budget_decodes else 0.0
+            keep_up = self.ed * self.split / (self.ep_mean + q * self.ed)
+            limit = min(limit, keep_up * (1 - 1e-9))
         return max(limit, 0.0)
 
     def at_rate(self, lam: float) -> OperatingPoint:

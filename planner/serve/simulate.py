@@ -12,8 +12,11 @@ What is simulated, per engine (a replica has ``pp x ep`` of them, as in the mode
   speculative decoding by ``1 +`` the number of consecutively accepted draft tokens, each
   accepted with the configured rate, at most ``k``);
 * chunked prefill: waiting prompts are admitted first come first served and their tokens
-  fill the iteration up to the chunk size (several short prompts share a chunk); a prompt
-  emits its first token at the end of the iteration that computes its last token;
+  fill the iteration up to the chunk size (several short prompts share a chunk), less the
+  running sequences' decode tokens on an engine whose budget counts them (vLLM V1,
+  TensorRT-LLM: :func:`~planner.perfmodel.engines.prompt_budget`, the capacity model's
+  rule); a prompt emits its first token at the end of the iteration that computes its last
+  token;
 * KV-cache admission: a prompt is admitted only when the engine's cache holds its prompt
   (``on-demand``) or its prompt and output (``reserve``) on top of what running sequences
   hold; when growing sequences overflow the cache, the youngest is preempted and recomputed
@@ -43,6 +46,7 @@ import numpy as np
 
 from planner.core.errors import InputError
 from planner.core.timing import Deadline
+from planner.perfmodel.engines import prompt_budget
 from planner.serve.capacity import PREFILL_CHUNK_TOKENS, engine_for, engine_key
 from planner.serve.instance import ServingPlan, ServingProblem
 from planner.serve.traffic import LengthDist, Traffic
@@ -302,7 +306,13 @@ class Simulator:
         ctx = float(np.mean(contexts)) if b else 0.0
         # each sequence's own keys (a chunk's drop back at its boundary), then their mean
         keys = float(np.mean(e.model.model.attention_keys(contexts))) if b else 0.0
+        # the engine's own budget rule: vLLM V1 and TensorRT-LLM take the decode tokens (each
+        # sequence's verified positions) out of it first, as the capacity model does
         budget = e.chunk
+        if e.role == "both":
+            spec = e.model.speculative
+            q = spec.tokens + 1 if spec is not None else 1
+            budget = int(prompt_budget(e.model.engine, e.chunk, q * b))
         chunk_tokens, work, finishing = 0, 0.0, []
         for req in e.prefilling:
             if budget <= 0:

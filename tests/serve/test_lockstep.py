@@ -9,6 +9,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from planner.perfmodel.engines import prompt_budget
 from planner.serve import ReplicaGroup, ServingPlan, make_problem
 from planner.serve.capacity import engine_for, engine_key, role_model
 from planner.serve.evaluate import plan_metrics
@@ -108,7 +109,11 @@ class _FullChunkTimes(Simulator):
         return step
 
     def _apply(self, e, step):
-        if e is self.first and step.chunk_tokens == e.chunk:
+        # a full iteration: the budget less the decode tokens where the engine counts them
+        spec = e.model.speculative
+        q = spec.tokens + 1 if spec is not None else 1
+        full = int(prompt_budget(e.model.engine, e.chunk, q * step.b))
+        if e is self.first and step.chunk_tokens == full:
             self.full.append(self.env.now - self.began)
         super()._apply(e, step)
 
@@ -166,7 +171,7 @@ def test_backlogged_group_service_has_the_preempted_completion_times_moments():
     m1 = m2 = 0.0
     for k in range(rm.pc.size):
         others = (rm.groups - 1) * lam
-        c = _completion_times(rm.pc[k] * f["tc"] / rm.split, others, moe, w, rng, 40000)
+        c = _completion_times(rm.pc[k] * f["tc"] / f["chunk"], others, moe, w, rng, 40000)
         c = c + rm.attn[k]
         m1 += w[k] * c.mean()
         m2 += w[k] * (c * c).mean()

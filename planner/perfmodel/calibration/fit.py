@@ -309,6 +309,7 @@ def fit(
     rows: Iterable[Any] = CALIBRATION_ROWS,
     start: Mapping[str, float] | None = None,
     on_stage: Callable[[str], None] | None = None,
+    jobs: int = 1,
 ) -> Fit:
     """Fit every constant on the fit rows (optionally without one source).
 
@@ -326,6 +327,9 @@ def fit(
     on_stage
         Called with one line as each stage starts (``planner calibrate`` prints it on stderr:
         the whole fit takes minutes).
+    jobs
+        Processes that evaluate the rows (:class:`~planner.perfmodel.calibration.rowpool.
+        RowPool`); any number gives the same constants to the last bit.
 
     Returns
     -------
@@ -333,6 +337,27 @@ def fit(
         The values, the rows of each stage and each stage's loss.
     """
     fit_rows = [r for r in rows if r.split == FIT and r.source != exclude_source]
+    if jobs <= 1:
+        return _fit(fit_rows, start, on_stage, exclude_source, _loss_at)
+    from planner.perfmodel.calibration.rowpool import RowPool
+
+    modules = sorted({predict.__module__ for predict in PREDICTORS.values()})
+    with RowPool(fit_rows, jobs, modules) as pool:
+        return _fit(fit_rows, start, on_stage, exclude_source, pool.loss)
+
+
+def _loss_at(values: Mapping[str, float], rows: Sequence[Any]) -> float:
+    with constants.override(values):
+        return _loss(rows)
+
+
+def _fit(
+    fit_rows: list[Any],
+    start: Mapping[str, float] | None,
+    on_stage: Callable[[str], None] | None,
+    exclude_source: str | None,
+    loss: Callable[[Mapping[str, float], Sequence[Any]], float],
+) -> Fit:
     values = {p.name: (start or {}).get(p.name, p.initial) for p in PARAMETERS}
     out = Fit(values, excluded=exclude_source)
     for number, kind in enumerate(STAGES, start=1):
@@ -351,12 +376,10 @@ def fit(
             for p in (p for p in PARAMETERS if p.kind == kind):
 
                 def loss_at(x: float, name: str = p.name, rows: list = kind_rows) -> float:
-                    with constants.override({**values, name: x}):
-                        return _loss(rows)
+                    return loss({**values, name: x}, rows)
 
                 values[p.name] = golden_section(loss_at, p.lower, p.upper, iterations)
-        with constants.override(values):
-            out.loss[kind] = _loss(kind_rows)
+        out.loss[kind] = loss(values, kind_rows)
     return out
 
 
