@@ -344,10 +344,14 @@ class IsolatedFunction:
             ),
             name=f"planner-isolated-{self.spec.attr}",
         )
-        with deaf_children():  # Ctrl-C is the driver's to answer (it kills this worker)
-            process.start()
-        child.close()
-        self._process, self._conn = process, parent
+        try:
+            with deaf_children():  # Ctrl-C is the driver's to answer (it kills this worker)
+                process.start()
+                # recorded inside the block: a Ctrl-C pressed meanwhile is raised as the block
+                # ends, and the worker must be known then for close() to kill it (s27review)
+                self._process, self._conn = process, parent
+        finally:
+            child.close()
         failure: Outcome | None = None
         if not parent.poll(STARTUP_TIMEOUT_S):
             failure = Outcome(

@@ -43,6 +43,9 @@ def test_pooled_loss_is_the_serial_float(monkeypatch):
             serial = _serial_loss(values, rows)
             assert pool.loss(values, rows) == serial
             assert pool.loss(values, rows[10:]) == _serial_loss(values, rows[10:])
+        # the comparisons above were of the workers' floats (were every set kept in the
+        # parent, they would compare the serial loss with itself and pass: s27review)
+        assert pool.pooled == {tuple(range(len(rows))): True, tuple(range(10, len(rows))): True}
     assert _serial_loss(start, rows) != _serial_loss(moved, rows)  # the switch is visible
 
 
@@ -51,8 +54,19 @@ def test_fit_on_two_processes_gives_the_serial_constants(monkeypatch):
     # rows of a few ms: the serving stage would take minutes
     rows = [*_rows("cdna3_training", 2), *_rows("sglang_moe", 2)]
     monkeypatch.setattr(rowpool, "POOL_MIN_CPU_S", 0.0)
+    seen: list[dict] = []
+    close = RowPool.close
+
+    def record(pool: RowPool) -> None:
+        seen.append(dict(pool.pooled))
+        close(pool)
+
+    monkeypatch.setattr(RowPool, "close", record)
     serial = calibration.fit(rows=rows)
     pooled = calibration.fit(rows=rows, jobs=2)
+    # both stages' row sets went to the workers after their first evaluation (s27review: with
+    # every set kept in the parent the test compared the serial fit with itself)
+    assert len(seen) == 1 and len(seen[0]) == 2 and all(seen[0].values())
     assert pooled.values == serial.values
     assert pooled.loss == serial.loss and pooled.rows == serial.rows
     assert set(pooled.loss) == {"cdna3_training", "sglang_moe"}
