@@ -166,3 +166,16 @@ def test_lns_whose_set_up_used_the_limit_returns_the_schedule_given():
     assert res.solution == hint and verify(inst, res.solution) == []
     assert res.stats["ga_schedules"] == 0
     assert res.reason == "time limit reached before the GA and LNS started; the schedule given"
+
+
+def test_a_pickled_instance_leaves_its_caches_behind():
+    import pickle
+
+    inst = _project(300)
+    fresh = len(pickle.dumps(inst))
+    planner.solve(inst, "auto", time_limit=1, threads=1)
+    assert "sgs_data" in inst.derived  # the caches are filled...
+    copy = pickle.loads(pickle.dumps(inst))
+    assert len(pickle.dumps(inst)) == fresh  # ...and do not travel
+    assert copy == inst and copy.derived == {}
+    assert copy.successors == inst.successors
