@@ -224,6 +224,7 @@ kernel by kernel), and SGLang's FP8 paths were not checked.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -370,6 +371,12 @@ class Engine:
         (option ``pad=N``; :mod:`planner.perfmodel.graph_padding`: TensorRT-LLM's
         ``cuda_graph_config.enable_padding``, vLLM's and SGLang's capture lists). 0: not
         padded (the default).
+    kv_fraction
+        TensorRT-LLM's ``--kv_cache_free_gpu_mem_fraction`` (option ``kv=F``, ``0 < F <= 1``):
+        the share of the memory left after weights and activations that its KV cache takes
+        (:attr:`kv_free_fraction`). 0: the tool's default, :data:`TRTLLM_KV_FREE_FRACTION`.
+        TensorRT-LLM only (vLLM's and SGLang's memory shares are of the whole GPU and follow
+        their own rules).
     spelled
         The name as the user gave it when that was an alias (``nim``), so that messages
         name what was typed (:attr:`given_name`); not part of the engine's identity.
@@ -384,6 +391,7 @@ class Engine:
     tuned_gemms: bool = False
     fp8_gemm_law: bool = False
     graph_pad: int = 0
+    kv_fraction: float = 0.0
     spelled: str = field(default="", compare=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -405,6 +413,16 @@ class Engine:
                 f"engine option pad={pad}: {self.name} captures CUDA graphs for batches of at "
                 f"most {GRAPH_PAD_MAX[self.name]} in the model (give pad=1 to "
                 f"pad={GRAPH_PAD_MAX[self.name]})"
+            )
+        kv = self.kv_fraction
+        if isinstance(kv, bool) or not isinstance(kv, (int, float)) or not 0.0 <= kv <= 1.0:
+            raise InputError(
+                f"engine: kv_fraction must be a number in (0, 1] (0: the default), got {kv!r}"
+            )
+        if kv and self.name != "trtllm":  # vLLM / SGLang size the cache from the whole GPU
+            raise InputError(
+                f"engine option kv={kv:g} is TensorRT-LLM's --kv_cache_free_gpu_mem_fraction; "
+                f"{self.name} sizes its KV cache from its own share of the GPU"
             )
         steps = self.scheduler_steps
         if isinstance(steps, bool) or not isinstance(steps, int) or steps < 1:
@@ -444,7 +462,9 @@ class Engine:
         gives its KV cache (TensorRT-LLM's ``kv_cache_free_gpu_mem_fraction``, default 0.9 in
         trtllm-bench and the LLM API; the other engines size the cache from a share of the
         whole GPU instead, :attr:`memory_fraction`)."""
-        return TRTLLM_KV_FREE_FRACTION if self.name == "trtllm" else 1.0
+        if self.name != "trtllm":
+            return 1.0
+        return self.kv_fraction or TRTLLM_KV_FREE_FRACTION
 
     @property
     def overlaps_host(self) -> bool:
@@ -471,12 +491,14 @@ class Engine:
             opts.append(f"{self.scheduler_steps} steps")
         if self.batched_tokens:
             opts.append(f"{self.batched_tokens} tokens/iteration")
+        if self.kv_fraction:
+            opts.append(f"KV fraction {self.kv_fraction:g}")
         text = self.name + (f" {self.version}" if self.version else "")
         return text + (f" ({', '.join(opts)})" if opts else "")
 
     def to_dict(self) -> dict[str, object]:
-        """JSON form (``tuned_gemms``, ``fp8_gemm_law`` and ``graph_pad`` only when set, so
-        existing files read the same)."""
+        """JSON form (``tuned_gemms``, ``fp8_gemm_law``, ``graph_pad`` and ``kv_fraction``
+        only when set, so existing files read the same)."""
         out: dict[str, object] = {
             "name": self.name,
             "version": self.version,
@@ -490,6 +512,8 @@ class Engine:
             out["fp8_gemm_law"] = True
         if self.graph_pad:
             out["graph_pad"] = self.graph_pad
+        if self.kv_fraction:
+            out["kv_fraction"] = self.kv_fraction
         return out
 
 
@@ -651,9 +675,10 @@ def version_tuple(version: str) -> tuple[int, ...]:
 
 def parse_engine(spec: str | Engine | Mapping[str, Any] | None) -> Engine:
     """An :class:`Engine` from
-    ``NAME[:VERSION][,eager][,steps=K][,tokens=N][,tuned][,fp8-law][,pad=N]`` (e.g.
+    ``NAME[:VERSION][,eager][,steps=K][,tokens=N][,tuned][,fp8-law][,pad=N][,kv=F]`` (e.g.
     ``vllm:0.6.3,eager,tokens=91680``; ``tuned``: :attr:`Engine.tuned_gemms`; ``fp8-law``:
-    :attr:`Engine.fp8_gemm_law`; ``pad=N``: :attr:`Engine.graph_pad`)
+    :attr:`Engine.fp8_gemm_law`; ``pad=N``: :attr:`Engine.graph_pad`; ``kv=F``:
+    :attr:`Engine.kv_fraction`)
     or from its JSON form (:meth:`Engine.to_dict`).
 
     ``None`` or ``""`` is :data:`DEFAULT_ENGINE` (TensorRT-LLM, the NVIDIA default; a serving
@@ -677,6 +702,7 @@ def parse_engine(spec: str | Engine | Mapping[str, Any] | None) -> Engine:
                 "tuned_gemms",
                 "fp8_gemm_law",
                 "graph_pad",
+                "kv_fraction",
             }
         )
         if unknown:
@@ -695,6 +721,7 @@ def parse_engine(spec: str | Engine | Mapping[str, Any] | None) -> Engine:
             tuned_gemms=spec.get("tuned_gemms", False),
             fp8_gemm_law=spec.get("fp8_gemm_law", False),
             graph_pad=spec.get("graph_pad", 0),
+            kv_fraction=spec.get("kv_fraction", 0.0),
             spelled=name if name in ALIASES else "",
         )
     if not isinstance(spec, str):
@@ -704,12 +731,13 @@ def parse_engine(spec: str | Engine | Mapping[str, Any] | None) -> Engine:
     _check_alias_version(name.strip().lower(), version.strip(), f"engine {spec!r}")
     typed = name.strip().lower()
     name = ALIASES.get(typed, typed)
-    graphs, steps, tokens, tuned, law, pad = True, 1, 0, False, False, 0
+    graphs, steps, tokens, tuned, law, pad, kv = True, 1, 0, False, False, 0, 0.0
     seen: set[str] = set()
     for opt in opts:
         m = re.fullmatch(r"steps=(\d+)", opt)
         t = re.fullmatch(r"tokens=(\d+)", opt)
         p = re.fullmatch(r"pad=(.*)", opt)
+        f = re.fullmatch(r"kv=(.*)", opt)
         key = "graphs" if opt in ("eager", "graphs", "cuda-graphs") else opt.partition("=")[0]
         if key in seen:  # a second value would silently win
             raise InputError(f"engine option {key!r} given twice in {spec!r}")
@@ -728,10 +756,12 @@ def parse_engine(spec: str | Engine | Mapping[str, Any] | None) -> Engine:
             law = True
         elif p:
             pad = _pad_cap(p.group(1), spec)
+        elif f:
+            kv = _kv_fraction(f.group(1), spec)
         else:
             raise InputError(
                 "engine option must be 'eager', 'graphs', 'steps=K', 'tokens=N', 'tuned', "
-                f"'fp8-law' or 'pad=N', got {opt!r} in {spec!r}"
+                f"'fp8-law', 'pad=N' or 'kv=F', got {opt!r} in {spec!r}"
             )
     return Engine(
         name,
@@ -742,8 +772,22 @@ def parse_engine(spec: str | Engine | Mapping[str, Any] | None) -> Engine:
         tuned_gemms=tuned,
         fp8_gemm_law=law,
         graph_pad=pad,
+        kv_fraction=kv,
         spelled=typed if typed in ALIASES else "",
     )
+
+
+def _kv_fraction(text: str, spec: str) -> float:
+    """The ``kv=F`` option's fraction, ``0 < F <= 1`` (``InputError`` naming the option)."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not 0.0 < value <= 1.0:  # NaN fails too
+        raise InputError(
+            f"engine option kv={text}: the KV fraction must be a number in (0, 1], in {spec!r}"
+        )
+    return value
 
 
 def _release_text(version: tuple[int, ...]) -> str:

@@ -160,6 +160,7 @@ from planner.perfmodel.memory import (
     COMM_BUFFER_FRACTION,
     GIB,
     RUNTIME_RESERVED_GIB,
+    UNQUANTIZED_END_BYTES,
     StageMemory,
     embedding_mask_bytes,
     end_weight_bytes,
@@ -1375,6 +1376,10 @@ class EngineModel:
             )
         # Meta's mixed FP8 keeps attention and the LM head in BF16 (precision.FP8_MIXED)
         self.attn_precision = get_precision("bf16") if self.precision.ffn_only else self.precision
+        # a quantized checkpoint keeps its LM head in 16 bits (memory.end_weight_bytes): the
+        # head's GEMM streams and multiplies 16-bit weights
+        narrow = self.attn_precision.bytes < UNQUANTIZED_END_BYTES
+        self.head_precision = get_precision("bf16") if narrow else self.attn_precision
         self.speculative = speculative
         self.draft = (
             EngineModel(
@@ -1672,7 +1677,7 @@ class EngineModel:
         decode_positions = queries * b
         logits = decode_positions + np.minimum(1.0, np.maximum(N - decode_positions, 0.0))
         head = self._gemm(
-            np.maximum(logits, 1e-9), *self.shapes.head, precision=self.attn_precision
+            np.maximum(logits, 1e-9), *self.shapes.head, precision=self.head_precision
         )
         if c.tp > 1:  # gather of the vocab-parallel logits (small, latency-bound)
             head = (
@@ -1767,7 +1772,7 @@ class EngineModel:
         # EAGLE / MTP head: one decoder layer of the target's shape and the LM head
         dense, moe = self._layer_times(n)
         layer = moe if self.model.moe_layers == self.model.layers else dense
-        head = self._gemm(n, *self.shapes.head)
+        head = self._gemm(n, *self.shapes.head, precision=self.head_precision)
         return float((layer + head)[0])
 
     def without_communication(self) -> EngineModel:

@@ -147,7 +147,10 @@ def offline_tokens_per_s(*args: Any, **kwargs: Any) -> float:
 
 def row_bench_settings(row: ServingRow) -> BenchSettings:
     """The ``max_batch_size`` and ``max_num_tokens`` trtllm-bench ran ``row`` with: its own
-    heuristic for the row's lengths, layout and flow (:mod:`planner.perfmodel.trtllm_bench`)."""
+    heuristic for the row's lengths, layout and flow (:mod:`planner.perfmodel.trtllm_bench`).
+    The PyTorch flow hands the heuristic the command's KV fraction (the row engine's ``kv=F``,
+    else the tool's default); the build flow's heuristic always takes its own default."""
+    kv = parse_engine(row.engine or "trtllm").kv_fraction if row.bench_flow == "pytorch" else 0.0
     return bench_settings(
         load_model(row.model),
         get_gpu(row.gpu),
@@ -158,6 +161,7 @@ def row_bench_settings(row: ServingRow) -> BenchSettings:
         row.input_tokens,
         row.output_tokens,
         flow=row.bench_flow,
+        kv_fraction=kv or None,
     )
 
 

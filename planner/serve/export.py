@@ -633,6 +633,9 @@ def _trtllm(
         args += ["--max_batch_size", str(problem.constraints.max_batch)]
     if g.role != "decode":
         args += ["--max_num_tokens", str(g.chunk_tokens)]
+    timed = problem.engine_on(problem.pool(g.gpu).gpu)
+    if timed.name == "trtllm" and timed.kv_fraction:  # the KV pool the plan was sized with
+        args += ["--kv_cache_free_gpu_memory_fraction", f"{timed.kv_fraction:g}"]
     yaml: dict[str, Any] = {}
     if g.ep > 1 and problem.model.is_moe:  # tp 1: layout_refusal refuses tp > 1 with ep > 1
         # the plan's attention is data-parallel over the ep ranks; without this TensorRT-LLM

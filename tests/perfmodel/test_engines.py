@@ -438,3 +438,58 @@ def test_vllm_v0_decodes_eager_beyond_its_graph_context():
         # the longest sequence decides, not the mean context
         assert decode("vllm:0.6.3", 4000.0, longest=9000.0) == pytest.approx(long, rel=1e-9)
         assert decode("vllm:0.8.0", 9000.0) < launches + 0.02 - 1e-4
+
+
+def test_kv_fraction_option_sizes_tensorrt_llms_kv_pool():
+    """``kv=F`` is TensorRT-LLM's ``--kv_cache_free_gpu_mem_fraction``: the KV pool is that
+    share of the memory left after weights, reserve and workspace (0.90 without it)."""
+    e = parse_engine("trtllm:1.0,kv=0.95")
+    assert e.kv_fraction == 0.95 and e.kv_free_fraction == 0.95
+    assert parse_engine(e.to_dict()) == e and "KV fraction 0.95" in e.label()
+    assert parse_engine("trtllm").kv_free_fraction == 0.9
+    assert "kv_fraction" not in parse_engine("trtllm").to_dict()  # old files read the same
+    model, config = load_model("llama-3.1-70b"), ReplicaConfig(get_gpu("H100"), 2)
+    default = EngineModel(model, config, "fp8", engine=parse_engine("trtllm"))
+    higher = EngineModel(model, config, "fp8", engine=e)
+    assert higher.free_bytes == pytest.approx(default.free_bytes * 0.95 / 0.9)
+    assert higher.kv_tokens > default.kv_tokens
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        "trtllm,kv=0",
+        "trtllm,kv=1.5",
+        "trtllm,kv=-0.1",
+        "trtllm,kv=abc",
+        "trtllm,kv=nan",
+        "trtllm,kv=0.9,kv=0.95",
+        "vllm,kv=0.9",  # vLLM's memory share is --gpu-memory-utilization, of the whole GPU
+        {"name": "sglang", "kv_fraction": 0.9},
+        {"name": "trtllm", "kv_fraction": "0.9"},
+        {"name": "trtllm", "kv_fraction": True},
+    ],
+)
+def test_bad_kv_fractions_are_input_errors(bad):
+    with pytest.raises(InputError, match="kv"):
+        parse_engine(bad)
+
+
+@pytest.mark.parametrize("precision", ["fp8", "int4", "fp8-mixed"])
+def test_quantized_checkpoints_time_their_lm_head_in_16_bits(monkeypatch, precision):
+    """The engines keep a quantized checkpoint's LM head in the model's 16-bit dtype (memory.
+    end_weight_bytes); the decode step streams and multiplies it at 16 bits, not at the
+    layers' width."""
+    model, config = load_model("llama-3.1-8b"), ReplicaConfig(get_gpu("H100"), 1)
+    engine = EngineModel(model, config, precision)
+    seen = []
+    original = EngineModel._gemm
+
+    def spy(self, N, n, k, batch=1.0, precision=None):
+        if (n, k) == tuple(self.shapes.head):
+            seen.append(precision.name if precision is not None else self.precision.name)
+        return original(self, N, n, k, batch, precision)
+
+    monkeypatch.setattr(EngineModel, "_gemm", spy)
+    engine.gpu_time(np.array([64.0]), 64.0, 1024.0)
+    assert seen == ["bf16"]

@@ -636,3 +636,15 @@ def test_router_weights_per_stage_and_workload():
         ("batch", [1.0]),
     ]
     assert not any(n.startswith("router:") for n in out["notes"])
+
+
+def test_trtllm_export_launches_the_kv_fraction_the_plan_was_sized_with():
+    """A plan timed with ``--engine trtllm,kv=0.95`` has a KV pool of 95 % of the free
+    memory; its launch command sets that fraction (TensorRT-LLM's default is 0.90)."""
+    sized = problem(engine="trtllm:1.0,kv=0.95")
+    commands = export_plan(sized, PLANS["colocated"], "trtllm")["commands"]
+    assert len(commands) == 3  # one server per replica
+    for cmd in commands:
+        assert value(cmd["argv"], "--kv_cache_free_gpu_memory_fraction") == "0.95"
+    for cmd in export_plan(problem(), PLANS["colocated"], "trtllm")["commands"]:
+        assert "--kv_cache_free_gpu_memory_fraction" not in cmd["argv"]

@@ -78,3 +78,23 @@ def test_rows_run_with_trtllm_bench_settings():
     s = row_bench_settings(l40s)
     assert (s.max_batch_size, s.max_num_tokens) == (384, 4608)
     assert row_role(l40s).chunk == 4608
+
+
+def test_overview_rows_run_with_the_kv_fraction_the_page_says_it_used():
+    """The perf-overview page ran "in many cases" with ``--kv_cache_free_gpu_mem_fraction
+    0.95``: its rows' engine carries it, the PyTorch flow hands it to trtllm-bench's heuristic
+    (more requests fit than at 0.90), and the replica's KV pool is 95 % of the free memory."""
+    from planner.perfmodel.calibration.inference_gpus import INFERENCE_GPU_ROWS
+    from planner.perfmodel.calibration.published import SERVING_ROWS
+    from planner.perfmodel.trtllm_bench import bench_settings
+    from planner.serve.calibration import row_role
+
+    rows = [r for r in SERVING_ROWS + INFERENCE_GPU_ROWS if r.source.startswith("trtllm_")]
+    assert {r.source for r in rows} == {"trtllm_overview", "trtllm_l40s", "trtllm_rtxpro"}
+    for row in rows:
+        assert row_role(row).engine.engine.kv_free_fraction == 0.95, row.id
+    row = next(r for r in rows if r.id == "trtllm_overview/llama-3.1-70b/H100/2048-2048")
+    args = (load_model(row.model), get_gpu(row.gpu), row.tp, row.pp, "fp8", "fp8", 2048, 2048)
+    at_095 = row_bench_settings(row)
+    assert at_095.kv_requests == pytest.approx(bench_settings(*args, kv_fraction=0.95).kv_requests)
+    assert at_095.kv_requests > bench_settings(*args).kv_requests  # the flow's default, 0.90

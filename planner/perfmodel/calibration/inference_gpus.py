@@ -60,7 +60,14 @@ rows express.
 
 from __future__ import annotations
 
-from planner.perfmodel.calibration.published import HELD_OUT, ISL_OSL, ServingRow, Source
+from planner.perfmodel.calibration.published import (
+    HELD_OUT,
+    ISL_OSL,
+    TRTLLM_OVERVIEW_ENGINE,
+    TRTLLM_OVERVIEW_KV,
+    ServingRow,
+    Source,
+)
 
 SOURCES = {
     s.key: s
@@ -180,8 +187,9 @@ RTXPRO_PRECISION = ("fp4", "fp8")
 #: The engine release of the RTX rows, as the source names it (TensorRT-LLM 1.0, PyTorch
 #: backend): its pipeline loop is the blocking one of
 #: :func:`~planner.perfmodel.engines.pipeline_host_s` (recorded by s19pcie; the L40S rows'
-#: v0.17 C++ engines keep the unversioned engine: they run no pipeline).
-RTXPRO_ENGINE = "trtllm:1.0"
+#: v0.17 C++ engines keep the unversioned engine: they run no pipeline), with the page's KV
+#: fraction (:data:`~planner.perfmodel.calibration.published.TRTLLM_OVERVIEW_ENGINE`).
+RTXPRO_ENGINE = f"trtllm:1.0,{TRTLLM_OVERVIEW_KV}"
 
 
 def _l40s_rows() -> list[ServingRow]:
@@ -197,6 +205,7 @@ def _l40s_rows() -> list[ServingRow]:
             osl,
             value,
             HELD_OUT,
+            engine=TRTLLM_OVERVIEW_ENGINE,
             bench_flow="build",
         )
         for (model, tp), values in L40S_017.items()
