@@ -633,9 +633,6 @@ def _trtllm(
         args += ["--max_batch_size", str(problem.constraints.max_batch)]
     if g.role != "decode":
         args += ["--max_num_tokens", str(g.chunk_tokens)]
-    timed = problem.engine_on(problem.pool(g.gpu).gpu)
-    if timed.name == "trtllm" and timed.kv_fraction:  # the KV pool the plan was sized with
-        args += ["--kv_cache_free_gpu_memory_fraction", f"{timed.kv_fraction:g}"]
     yaml: dict[str, Any] = {}
     if g.ep > 1 and problem.model.is_moe:  # tp 1: layout_refusal refuses tp > 1 with ep > 1
         # the plan's attention is data-parallel over the ep ranks; without this TensorRT-LLM
@@ -644,6 +641,12 @@ def _trtllm(
     if g.role != "decode":
         yaml["enable_chunked_prefill"] = True
     kv: dict[str, Any] = {"enable_block_reuse": problem.traffic.prefix_hit_rate > 0}
+    timed = problem.engine_on(problem.pool(g.gpu).gpu)
+    if timed.name == "trtllm" and timed.kv_fraction:  # the KV pool the plan was sized with
+        # in the YAML, not --kv_cache_free_gpu_memory_fraction: trtllm-serve lets the YAML's
+        # top-level keys replace its own (a shallow merge), so this kv_cache_config, always
+        # written, would reset the flag's fraction to KvCacheConfig's default 0.9
+        kv["free_gpu_memory_fraction"] = timed.kv_fraction
     if problem.kv_precision_name == "fp8":
         kv["dtype"] = "fp8"
     window = attention_windows(problem)

@@ -638,13 +638,50 @@ def test_router_weights_per_stage_and_workload():
     assert not any(n.startswith("router:") for n in out["notes"])
 
 
+def yaml_section(text: str, key: str) -> dict[str, str] | None:
+    """The ``key: value`` lines nested one level under top-level ``key`` of an options file
+    as the export writes it (:func:`planner.serve.export._yaml_text`: two-space indents);
+    ``None`` when the file has no such top-level key."""
+    section: dict[str, str] | None = None
+    inside = False
+    for line in text.splitlines():
+        if line and not line.startswith(" "):
+            inside = line.split(":")[0] == key
+            if inside:
+                section = {}
+        elif inside and line.startswith("  ") and not line.startswith("   "):
+            name, _, rest = line.strip().partition(":")
+            section[name] = rest.strip()
+    return section
+
+
+def trtllm_serve_kv_fraction(command: dict) -> float:
+    """The ``free_gpu_memory_fraction`` trtllm-serve 1.0 runs ``command`` with: the flag
+    ``--kv_cache_free_gpu_memory_fraction`` (default 0.9) builds ``kv_cache_config``, and the
+    ``--extra_llm_api_options`` YAML's top-level keys then replace the CLI's whole
+    (``update_llm_args_with_extra_dict``: ``llm_args | llm_args_dict``, a shallow merge), a
+    ``kv_cache_config`` without the key falling back to ``KvCacheConfig``'s 0.9."""
+    argv = command["argv"]
+    flag = "--kv_cache_free_gpu_memory_fraction"
+    kv_cache_config = {"free_gpu_memory_fraction": value(argv, flag) if flag in argv else "0.9"}
+    options = yaml_section(command.get("extra_llm_api_options", ""), "kv_cache_config")
+    if options is not None:  # replaces the CLI's KvCacheConfig, not merged into it
+        kv_cache_config = options
+    return float(kv_cache_config.get("free_gpu_memory_fraction", "0.9"))
+
+
 def test_trtllm_export_launches_the_kv_fraction_the_plan_was_sized_with():
     """A plan timed with ``--engine trtllm,kv=0.95`` has a KV pool of 95 % of the free
-    memory; its launch command sets that fraction (TensorRT-LLM's default is 0.90)."""
+    memory; its servers run with that fraction (TensorRT-LLM's default is 0.90), also the
+    prefill / decode servers (``Engine.for_role`` keeps it). The export always writes a
+    ``kv_cache_config`` to the options YAML, which overrides the command-line flag, so the
+    fraction has to be in the YAML (s28rev: the flag alone left every server at 0.90)."""
     sized = problem(engine="trtllm:1.0,kv=0.95")
-    commands = export_plan(sized, PLANS["colocated"], "trtllm")["commands"]
-    assert len(commands) == 3  # one server per replica
-    for cmd in commands:
-        assert value(cmd["argv"], "--kv_cache_free_gpu_memory_fraction") == "0.95"
+    for plan, servers in (("colocated", 3), ("pd", 3)):
+        commands = export_plan(sized, PLANS[plan], "trtllm")["commands"]
+        assert len(commands) == servers  # one server per replica
+        for cmd in commands:
+            assert trtllm_serve_kv_fraction(cmd) == 0.95
     for cmd in export_plan(problem(), PLANS["colocated"], "trtllm")["commands"]:
-        assert "--kv_cache_free_gpu_memory_fraction" not in cmd["argv"]
+        assert trtllm_serve_kv_fraction(cmd) == 0.9
+        assert "free_gpu_memory_fraction" not in cmd["extra_llm_api_options"]
