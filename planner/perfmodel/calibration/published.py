@@ -1585,9 +1585,11 @@ TRTLLM_OVERVIEW = {
 #: The engine option of the TensorRT-LLM performance-overview rows (this source and the held-out
 #: ``trtllm_l40s`` / ``trtllm_rtxpro`` tables of the same page): ``--kv_cache_free_gpu_mem_fraction
 #: 0.95``. The page at @00f37686 says "In many cases, we also use a higher KV cache percentage by
-#: setting ``--kv_cache_free_gpu_mem_fraction 0.95`` to achieve better performance than the
-#: default setting of ``0.90``" (its v0.17 revision: "In majority of cases"); which rows did is
-#: not published, so every row takes the value the page says it mostly used (twenty-eighth
+#: setting ``--kv_cache_free_gpu_mem_fraction 0.95`` in the benchmark command. This allows us to
+#: obtain better performance than the default setting of ``0.90``. We fall back to ``0.90`` or
+#: lower if out-of-memory errors are encountered." (its v0.17 revision: "In majority of cases,
+#: ...", falling back "to ``0.90`` if we hit an out of memory issue"); which rows did is not
+#: published, so every row takes the value the page says it mostly used (twenty-eighth
 #: session; priced at the 0.90 default before, which put ``iteration_overhead_s`` at its bound).
 TRTLLM_OVERVIEW_KV = "kv=0.95"
 TRTLLM_OVERVIEW_ENGINE = f"trtllm,{TRTLLM_OVERVIEW_KV}"
