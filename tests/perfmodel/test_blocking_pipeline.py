@@ -72,5 +72,8 @@ def test_engine_round_grows_by_the_stages_host_work():
 
 def test_the_rtx_rows_name_their_release():
     rtx = [r for r in INFERENCE_GPU_ROWS if r.gpu == "RTX-PRO-6000"]
-    assert {r.engine for r in rtx} == {"trtllm:1.0"}
-    assert {r.engine for r in INFERENCE_GPU_ROWS if r.gpu == "L40S"} == {""}
+    assert {(e.name, e.version) for e in map(parse_engine, (r.engine for r in rtx))} == {
+        ("trtllm", "1.0")
+    }
+    l40s = {parse_engine(r.engine) for r in INFERENCE_GPU_ROWS if r.gpu == "L40S"}
+    assert {(e.name, e.version) for e in l40s} == {("trtllm", "")}
