@@ -1,6 +1,6 @@
 """CPU seconds of one interpreted LFT serial SGS pass (``lft_schedule``) by instance size.
 
-    PYTHONPATH=. python bench/session_runs/s28start/interpreted_sgs.py
+PYTHONPATH=. python bench/session_runs/s28start/interpreted_sgs.py
 """
 
 from __future__ import annotations
@@ -40,7 +40,6 @@ def main() -> None:
             f"| {inst.name} | {inst.num_jobs} | {inst.horizon} | {1000 * spent:.1f} "
             f"| {slow == fast} |"
         )
-
 
 
 def scaled() -> None:
