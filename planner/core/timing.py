@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 
 class Deadline:
@@ -33,3 +36,38 @@ class Deadline:
     def fraction(self, share: float, *, at_least: float = 0.0) -> float:
         """A share of the remaining time, for splitting a budget between stages."""
         return min(self.remaining(), max(at_least, share * self.remaining()))
+
+
+_EXCLUDED = [0.0]  # seconds spent in outside_budget() blocks, process-wide
+_EXCLUDED_LOCK = threading.Lock()
+
+
+@contextmanager
+def outside_budget(*clocks: Deadline) -> Iterator[None]:
+    """Run the block outside the time limit: a one-time load on first use inside a method.
+
+    Compiled kernels load before a method's clock starts (``Method.warmup``); a portfolio that
+    needs them only on some paths may load them when it reaches one, here, so that every stage
+    keeps the budget it had with the kernels loaded up front. Each of ``clocks`` is moved on by
+    the block's duration, and :func:`planner.core.solve.solve` counts it as warm-up, not
+    runtime (:func:`excluded_seconds`).
+
+    Parameters
+    ----------
+    *clocks
+        The method's deadlines that must not lose the block's time.
+    """
+    began = time.perf_counter()
+    try:
+        yield
+    finally:
+        spent = time.perf_counter() - began
+        for clock in clocks:
+            clock.start += spent
+        with _EXCLUDED_LOCK:
+            _EXCLUDED[0] += spent
+
+
+def excluded_seconds() -> float:
+    """Seconds this process has spent in :func:`outside_budget` blocks so far."""
+    return _EXCLUDED[0]

@@ -27,13 +27,14 @@ from collections.abc import Callable
 from typing import Any
 
 from planner.core.result import Result, Status
-from planner.core.timing import Deadline
+from planner.core.timing import Deadline, outside_budget
 from planner.rcpsp.bounds import energetic_bound, lower_bound, preemptive_bound
 from planner.rcpsp.cpsat import solve_cpsat
 from planner.rcpsp.evaluate import makespan, verify
 from planner.rcpsp.feasibility import infeasibility_reason
 from planner.rcpsp.heuristics.sgs import lft_schedule
 from planner.rcpsp.instance import Instance, Solution
+from planner.rcpsp.warmup import warm_search
 
 Stage = Callable[..., Result]
 
@@ -148,6 +149,8 @@ def solve_auto(
     best.offer(hint, "hint")
     best.offer(lft_schedule(instance), "lft")
     if instance.num_jobs > LARGE:
+        with outside_budget(outer, clock):
+            warm_search()  # the kernels of GA + LNS (loaded already unless auto_warmup left them)
         _large(instance, best, clock, threads, seed, lns)
         return _finish(instance, best, outer)
     exact = EXACT_PARAMS if threads == 1 else _side_by_side(threads)
@@ -173,6 +176,8 @@ def solve_auto(
             continue
         if stage == "lns":
             if best.solution is not None:
+                with outside_budget(outer, clock):
+                    warm_search()  # loaded by the GA stage already, unless it was skipped
                 patience = max(LNS_PATIENCE[0] * budget, LNS_PATIENCE[1])
                 best.take(
                     lns(
@@ -189,6 +194,10 @@ def solve_auto(
         if stage == "ga":
             budget = min(budget, 0.2 + GA_PER_JOB * instance.num_jobs)
             if instance.num_jobs > 1:
+                # the compiled kernels of this stage and the next (LNS): a small instance's
+                # warm-up left them out (warmup.auto_warmup); loading them now is warm-up too
+                with outside_budget(outer, clock):
+                    warm_search()
                 best.take(
                     ga(instance, time_limit=budget, threads=threads, seed=seed, hint=best.solution),
                     stage,

@@ -545,6 +545,7 @@ def _table() -> dict[str, Method]:
     # every method runs the family's infeasibility proofs first (planner.rcpsp.feasibility),
     # so heuristics too may report INFEASIBLE (with the proof's reason)
     entries = [replace(m, proves_infeasibility=True, warmup=_LOADS.get(m.name)) for m in entries]
+    entries[0] = replace(entries[0], warmup_for=W.auto_warmup)  # auto: less on small instances
     return {m.name: m for m in entries}
 
 

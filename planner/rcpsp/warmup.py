@@ -2,13 +2,17 @@
 
 Each method declares what it needs (``Method.warmup``): one SGS pass needs the schedule and
 list kernels, the sampling / GA / LNS searches also the justification and GA kernels, the
-CP-SAT methods OR-Tools; :func:`warmup` loads everything (``planner warmup``, ``auto``).
+CP-SAT methods OR-Tools; :func:`warmup` loads everything (``planner warmup``, and ``auto``
+except on small instances: :func:`auto_warmup`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from planner.core.paths import instances_dir
 from planner.rcpsp.generate import generate
+from planner.rcpsp.instance import Instance
 from planner.rcpsp.readers import read
 
 #: A tight PSPLIB project: the GA cannot stop at its lower bound before every
@@ -28,8 +32,13 @@ def _projects() -> list:
     return projects
 
 
+_DONE: set[str] = set()  # warm-ups that ran in this process
+
+
 def warm_sgs() -> None:
-    """The serial and parallel SGS kernels and the activity-list kernels."""
+    """The serial and parallel SGS kernels and the activity-list kernels (once per process)."""
+    if "sgs" in _DONE:
+        return
     from planner.rcpsp.heuristics.data import SgsData
     from planner.rcpsp.heuristics.priority import activity_list, rule_values, sample_list
     from planner.rcpsp.heuristics.sgs import Decoder
@@ -41,14 +50,18 @@ def warm_sgs() -> None:
         dec.parallel(values)
         for order in (activity_list(data, values), sample_list(data, values, 0)):
             dec.serial(order)
+    _DONE.add("sgs")
 
 
 def warm_search() -> None:
-    """The SGS kernels plus justification (FBI) and the GA's operators.
+    """The SGS kernels plus justification (FBI) and the GA's operators (once per process).
 
     The GA gets a schedule budget, not a time limit, so this costs only the loading (or first
-    compilation) of the kernels.
+    compilation) of the kernels. ``auto`` calls it when it reaches its GA stage on an instance
+    whose warm-up left the kernels out (:func:`auto_warmup`).
     """
+    if "search" in _DONE:
+        return
     from planner.rcpsp.heuristics.data import SgsData
     from planner.rcpsp.heuristics.fbi import justify
     from planner.rcpsp.heuristics.ga import genetic_algorithm
@@ -65,6 +78,7 @@ def warm_search() -> None:
             if ms >= 0:
                 justify(dec, dec.start.copy(), ms)
         genetic_algorithm(data, time_limit=60.0, seed=0, max_schedules=1500)
+    _DONE.add("search")
 
 
 def warm_cpsat() -> None:
@@ -77,3 +91,17 @@ def warmup() -> None:
     """Everything: every kernel once on small projects, and OR-Tools."""
     warm_search()
     warm_cpsat()
+
+
+def auto_warmup(instance: Instance) -> Callable[[], None] | None:
+    """``auto``'s warm-up for ``instance``: OR-Tools only when its first heuristic schedule
+    may run interpreted (:func:`~planner.rcpsp.heuristics.sgs.small_pass`), else the family's
+    whole warm-up (``None``).
+
+    Every ``auto`` run builds a CP-SAT model; the compiled kernels serve its GA and LNS stages
+    only, which a quick CP-SAT proof skips (PSPLIB j301_1 at low load); ``auto`` loads them
+    outside its budget when it reaches those stages.
+    """
+    from planner.rcpsp.heuristics.sgs import small_pass
+
+    return warm_cpsat if small_pass(instance) else None

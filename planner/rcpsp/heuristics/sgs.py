@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from planner.rcpsp.heuristics._jit import jit
+from planner.rcpsp.heuristics._jit import interpreted, jit
 from planner.rcpsp.heuristics.data import Arrays, SgsData
 from planner.rcpsp.heuristics.priority import activity_list, lft_es_values
 from planner.rcpsp.instance import Instance, Solution
@@ -262,11 +262,32 @@ def serial_sgs(data: SgsData, order: list[int] | np.ndarray) -> Solution | None:
     return dec.solution() if dec.serial(np.asarray(order)) >= 0 else None
 
 
+#: Up to this many ``jobs × horizon`` a single pass runs interpreted when the kernels are not
+#: loaded yet: 2-3 ms on PSPLIB j30 (32 x ~155), 7 ms on a generated 100-job project (x 570),
+#: 86 ms at 32 x 15,800, where importing numba and loading the two kernels costs ~0.5 CPU s
+#: (``bench/session_runs/s28start/interpreted_sgs.md``).
+INTERPRETED_PASS_CELLS = 100_000
+
+
+def small_pass(instance: Instance) -> bool:
+    """Whether one SGS pass on ``instance`` costs less interpreted than loading the compiled
+    kernels (:data:`INTERPRETED_PASS_CELLS`)."""
+    return instance.num_jobs * instance.horizon <= INTERPRETED_PASS_CELLS
+
+
+def interpreted_pass(instance: Instance) -> bool:
+    """Whether :func:`lft_schedule` on ``instance`` runs interpreted: a :func:`small_pass` while
+    this process has not loaded the serial SGS (once it has, the compiled pass is cheaper)."""
+    return small_pass(instance) and not serial_kernel.loaded
+
+
 def lft_schedule(instance: Instance) -> Solution | None:
     """One serial SGS pass, latest finish time first (ties: earliest start): a first incumbent.
 
     ``None`` when it finds no feasible schedule (deadlines, maximal lags, a positive cycle of
-    lags) or the instance's horizon is too long for the time-indexed profiles.
+    lags) or the instance's horizon is too long for the time-indexed profiles. On a small
+    instance, before any kernel is loaded, the pass runs interpreted (the same code, the same
+    schedule; :func:`interpreted_pass`).
     """
     if positive_cycle(instance) is not None:
         return None
@@ -274,4 +295,7 @@ def lft_schedule(instance: Instance) -> Solution | None:
         data = SgsData.of(instance)
     except ValueError:
         return None
+    if interpreted_pass(instance):
+        with interpreted():
+            return serial_sgs(data, activity_list(data, lft_es_values(data)))
     return serial_sgs(data, activity_list(data, lft_es_values(data)))
