@@ -66,16 +66,19 @@ class DayProfile:
     source: str = ""
 
     def __post_init__(self) -> None:
+        # named as the caller gave them: "profile: rate of period 0" named no flag (s28bad)
+        where = validate.arg("profile")
         if not self.rates:
-            raise InputError("profile: no period given")
+            raise InputError(f"{where}: no period given")
         for i, r in enumerate(self.rates):
             if isinstance(r, bool) or not isinstance(r, (int, float)) or not math.isfinite(r):
-                raise InputError(f"profile: rate of period {i} must be a number, got {r!r}")
+                raise InputError(f"{where}: rate of period {i} must be a number, got {r!r}")
             if r < 0:
-                raise InputError(f"profile: rate of period {i} must be >= 0, got {r!r}")
+                raise InputError(f"{where}: rate of period {i} must be >= 0, got {r!r}")
         if not (math.isfinite(self.period_hours) and self.period_hours > 0):
             raise InputError(
-                f"profile: period_hours must be a finite number > 0, got {self.period_hours!r}"
+                f"{validate.arg('period_hours')} must be a finite number > 0, "
+                f"got {self.period_hours!r}"
             )
 
     @property

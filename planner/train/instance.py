@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
 from planner.core import validate
-from planner.core.errors import InputError, check_table, positive_int, warn_once
+from planner.core.errors import InputError, check_table, positive_int, text_field, warn_once
 from planner.perfmodel.hardware import ClusterSpec, GpuSpec, parse_cluster
 from planner.perfmodel.kernels import calibration_warning
 from planner.perfmodel.memory import training_capacity
@@ -589,7 +589,7 @@ class TrainingProblem:
             data.get("constraints", {}) or {}, where=f"{where}: constraints"
         )
         return cls(
-            name=str(data.get("name", "problem")),
+            name=text_field(data, "name", "problem", where),
             model=model,
             cluster=cluster,
             workload=workload,
