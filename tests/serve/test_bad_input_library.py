@@ -28,7 +28,6 @@ def problem(**over):
         ({"pricing": "bogus"}, r"^pricing must be one of on-demand, reserved, spot"),
         ({"precision": "fp3"}, r"^precision: unknown precision 'fp3'"),
         ({"engine": ""}, r"^engine is empty"),
-        ({"engine": 3}, r"^engine must be a string"),
         ({"gpu": "B200"}, r"^gpu 'B200': no such pool"),
         ({"kv_block_tokens": 0}, r"^kv_block_tokens must be a positive integer"),
         (
