@@ -233,7 +233,9 @@ class SpotPolicy:
         if not (math.isfinite(self.recovery_hours) and self.recovery_hours >= 0):
             raise InputError(f"spot: recovery_hours must be >= 0, got {self.recovery_hours!r}")
         if not (0 <= self.max_share <= 1):
-            raise InputError(f"spot: max_share must lie in [0, 1], got {self.max_share!r}")
+            # "spot: max_share" named no flag on the command line (s28bad)
+            name = validate.arg("spot: max_share", "--spot-max-share")
+            raise InputError(f"{name} must lie in [0, 1], got {self.max_share!r}")
 
 
 def spot_terms(problem: ServingProblem, policy: SpotPolicy) -> dict[str, tuple[float, float]]:

@@ -56,6 +56,7 @@ def test_a_bad_flag_is_named(extra, starts, capsys):
         (["--profile", "-1,2"], "--profile: rate of period 0 must be >= 0"),
         (["--profile", "nan,1"], "--profile: rate of period 0 must be a number"),
         (["--profile", "1,2", "--period-hours", "0"], "--period-hours must be a finite number"),
+        (["--profile", "1,2", "--spot", "--spot-max-share", "1.5"], "--spot-max-share must lie"),
     ],
 )
 def test_a_bad_profile_is_named(extra, starts, capsys):

@@ -598,6 +598,11 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--only", default="files,flags,library")
     ap.add_argument("--targets", default="", help="file targets whose label holds one of these")
+    ap.add_argument(
+        "--cases",
+        default="",
+        help="file cases whose mutation holds one of these (re-runs; byte mutations skipped)",
+    )
     ap.add_argument("--rows", type=Path, default=HERE / "rows.jsonl")
     ap.add_argument("--table", nargs="+", type=Path, help="render these rows files, run nothing")
     ap.add_argument("--title", default="sweep")
@@ -634,6 +639,13 @@ def main() -> None:
             ]
             # the serve targets name no generated input: s27's generated_inputs is not needed
             s27.generated_inputs = lambda _tmp: None
+            if args.cases:
+                wanted = args.cases.split(",")
+                every = s27.format_mutations
+                s27.byte_mutations = lambda _fmt: []
+                s27.format_mutations = lambda fmt, data: [
+                    m for m in every(fmt, data) if any(w in m[0] for w in wanted)
+                ]
             s27.sweep("", args.rows, True)
         if "flags" in kinds:
             flags_dir = tmp / "flags"
