@@ -395,6 +395,7 @@ class GpuSpec:
         # prefix with the file a second time
         pcie_only = _flag(data.get("pcie_only", False), "pcie_only", where)
         name = text_field(data, "name", "", where)  # name = 5 was read as "5"
+        architecture = text_field(data, "architecture", "", where)  # true was "True"
         try:
             return cls(
                 name=name,
@@ -407,7 +408,7 @@ class GpuSpec:
                 price_per_gpu_hour=float(data["price_per_gpu_hour"]),
                 tflops=tuple(sorted((str(k), float(v)) for k, v in tflops.items())),
                 aliases=tuple(str(a) for a in data.get("aliases", ())),
-                architecture=str(data.get("architecture", "")),
+                architecture=architecture,
                 usable_memory_gib=None
                 if data.get("usable_memory_gib") is None
                 else float(data["usable_memory_gib"]),

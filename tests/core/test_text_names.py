@@ -68,9 +68,17 @@ def test_cluster_and_pool_names(edit, field, tmp_path, capsys):
     assert "cluster.toml" in line and field in line and "must be a string, got 5" in line
 
 
-def test_a_gpu_table_name(tmp_path, capsys):
+@pytest.mark.parametrize(
+    ("old", "new", "field"),
+    [
+        ('name = "H100-SXM"', "name = 100", "'name' must be a string, got 100"),
+        ('architecture = "Hopper"', "architecture = true", "'architecture' must be a string"),
+    ],
+)
+def test_gpu_table_text_fields(old, new, field, tmp_path, capsys):
     path = tmp_path / "my_gpu.toml"
     text = (ROOT / "models/hardware/h100-sxm.toml").read_text()
-    path.write_text(text.replace('name = "H100-SXM"', "name = 100", 1))
+    assert old in text
+    path.write_text(text.replace(old, new, 1))
     line = one_error_line([*SERVE, "--gpus", f"{path}:2"], capsys)
-    assert "my_gpu.toml" in line and "field 'name' must be a string, got 100" in line
+    assert "my_gpu.toml" in line and f"field {field}" in line
