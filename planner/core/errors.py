@@ -137,6 +137,29 @@ def positive_int(value: Any, where: str, *, allow_none: bool = True) -> int | No
     return value
 
 
+def text_field(data: Mapping[str, Any], key: str, default: str, where: str) -> str:
+    """``data[key]`` (``default`` when absent) if it is a string, else :class:`InputError`.
+
+    A name given as a number or a boolean (``name = 5``, ``name = true``) was turned into the
+    text ``"5"`` / ``"True"`` by ``str()`` and planned under it; a name must be written as text.
+
+    Parameters
+    ----------
+    data
+        The parsed table.
+    key
+        The field (``"name"``).
+    default
+        The value when the field is absent.
+    where
+        Prefix of the message, e.g. ``"problem.toml: pool[0]"``.
+    """
+    value = data.get(key, default)
+    if not isinstance(value, str):
+        raise InputError(f"{where}: field {key!r} must be a string, got {value!r}")
+    return value
+
+
 def check_table(
     data: Any,
     where: str,

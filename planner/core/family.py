@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
+from planner.core import validate
 from planner.core.errors import InputError, unknown_name
 from planner.core.result import Result
 
@@ -298,7 +299,10 @@ class Family:
             from planner.core.external import external_method
 
             return external_method(self, name, flag=flag)
-        raise unknown_name(f"{self.name} method", name, self.methods)
+        # "unknown smtt method 'x'" named no flag (s28bad); a library caller reads "method"
+        raise InputError(
+            f"{validate.arg('method', flag)}: {unknown_name(f'{self.name} method', name, self.methods)}"
+        )
 
 
 _REGISTRY: dict[str, Family] = {}

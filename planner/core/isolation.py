@@ -104,7 +104,18 @@ def check_function(spec: FunctionSpec, *, flag: str = "--method") -> None:
         return
     found = locate_module(spec.target)
     if found is None:
-        raise InputError(f"{where}: cannot import {spec.target} (no such module)")
+        # "cannot import my_rule (no such module)" said neither where it looked nor that a
+        # file in the current folder is named FILE.py:FUNCTION (s28bad)
+        local = Path(spec.target.replace(".", "/") + ".py")
+        hint = (
+            f"; {local} is a file here: give {local}:{spec.attr}"
+            if local.is_file()
+            else "; a file is given as FILE.py:FUNCTION"
+        )
+        raise InputError(
+            f"{where}: no module named {spec.target!r} on the Python import path "
+            f"(sys.path, {len(sys.path)} folders; PYTHONPATH adds more){hint}"
+        )
     origin = getattr(found, "origin", None)
     if origin and origin.endswith(".py") and Path(origin).is_file():
         _check_source(Path(origin), spec.attr, where)

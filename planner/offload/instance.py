@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from planner.core.errors import InputError
+from planner.core.errors import InputError, text_field
 
 #: Largest trace accepted (steps x layers x experts counts), 128 MB as int32. Lowered from
 #: 128 M: at 109 M counts (65,536 steps of deepseek-v2-lite) reading the trace, building the
@@ -112,7 +112,7 @@ class Model:
             if key not in data:
                 raise InputError(f"field 'model.{key}' is missing")
         return cls(
-            name=str(data.get("name", "moe")),
+            name=text_field(data, "name", "moe", "model"),
             layers=data["layers"],
             experts=data["experts"],
             top_k=data["top_k"],
@@ -444,7 +444,7 @@ class Instance:
     def from_dict(cls, data: Mapping[str, Any], counts: Any = None) -> Instance:
         """Build from a trace dictionary; ``counts`` overrides ``data["counts"]`` (a ``.npy``)."""
         data = _mapping("instance", data)
-        name = str(data.get("name", "offload"))
+        name = text_field(data, "name", "offload", "instance")
         for key in ("model", "hardware"):
             if key not in data:
                 raise InputError(f"instance {name!r}: field {key!r} is missing")

@@ -132,7 +132,7 @@ from pathlib import Path
 from typing import Any
 
 from planner.core import validate
-from planner.core.errors import InputError, check_table, unknown_name
+from planner.core.errors import InputError, check_table, text_field, unknown_name
 from planner.core.hashing import cached_hash
 from planner.core.io import read_toml
 from planner.core.paths import models_dir
@@ -394,9 +394,11 @@ class GpuSpec:
         # outside the try: its InputError is a ValueError, which the handler below would
         # prefix with the file a second time
         pcie_only = _flag(data.get("pcie_only", False), "pcie_only", where)
+        name = text_field(data, "name", "", where)  # name = 5 was read as "5"
+        architecture = text_field(data, "architecture", "", where)  # true was "True"
         try:
             return cls(
-                name=str(data["name"]),
+                name=name,
                 memory_gib=float(data["memory_gib"]),
                 hbm_tb_s=float(data["hbm_tb_s"]),
                 sms=int(data["sms"]),
@@ -406,7 +408,7 @@ class GpuSpec:
                 price_per_gpu_hour=float(data["price_per_gpu_hour"]),
                 tflops=tuple(sorted((str(k), float(v)) for k, v in tflops.items())),
                 aliases=tuple(str(a) for a in data.get("aliases", ())),
-                architecture=str(data.get("architecture", "")),
+                architecture=architecture,
                 usable_memory_gib=None
                 if data.get("usable_memory_gib") is None
                 else float(data["usable_memory_gib"]),
@@ -627,10 +629,9 @@ class ClusterSpec:
         extra = set(data) - {"pool", "pools", "name", "inter_pool_gbit_s", "network"}
         if extra:
             raise InputError(f"{where}: unknown field {sorted(extra)[0]!r}")
+        name = text_field(data, "name", "", where)  # name = 5 was read as "5"
         try:  # pool names used twice, a bad inter_pool_gbit_s: name the file too
-            cluster = cls(
-                tuple(pools), str(data.get("name", "")), None if inter is None else float(inter)
-            )
+            cluster = cls(tuple(pools), name, None if inter is None else float(inter))
         except InputError as exc:
             raise InputError(f"{where}: {exc}") from None
         if data.get("network") is not None:
@@ -781,7 +782,7 @@ def _pool_from_dict(raw: Any, *, where: str, base: Path | None = None) -> Pool:
         raise InputError(f"{where}: field 'count' must be a positive integer, got {count!r}")
     if count > MAX_POOL_GPUS:
         raise InputError(f"{where}: field 'count' {count} is above {MAX_POOL_GPUS:,} GPUs")
-    return Pool(gpu, count, str(raw.get("name", "")))
+    return Pool(gpu, count, text_field(raw, "name", "", where))
 
 
 # ---------------------------------------------------------------------------

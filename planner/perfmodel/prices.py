@@ -27,6 +27,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from planner.core import validate
 from planner.core.errors import InputError, check_table
 from planner.core.io import read_toml
 from planner.core.paths import models_dir
@@ -157,6 +158,11 @@ def price_cluster(
     indicative prices stay)."""
     if pricing is None and prices is None:
         return cluster, None
+    if pricing is not None and pricing not in TIERS:
+        # an empty --pricing was read as on-demand; a library caller was told "--pricing"
+        raise InputError(
+            f"{validate.arg('pricing')} must be one of {', '.join(TIERS)}, got {pricing!r}"
+        )
     table = load_prices(prices)
     tier = pricing or "on-demand"
     priced = apply_pricing(cluster, tier, table)

@@ -42,7 +42,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import InitVar, dataclass, field, replace
 from typing import Any
 
-from planner.core.errors import InputError
+from planner.core.errors import InputError, text_field
 
 #: Largest ``ii * (horizon + 1)`` for a plausible ``ii`` (at most the sum of the op spans):
 #: objectives stay below 1e6, where the core's relative tolerance (1e-6) still tells two
@@ -592,7 +592,7 @@ def machine_from_dict(data: Any, name: str = "?") -> Machine:
         raise InputError(f"{where}: missing field 'register_limit'")
     note = data.get("note", data.get("notes", ""))
     return Machine(
-        name=str(data.get("name", "")),
+        name=text_field(data, "name", "", where),
         units=caps,
         warp_groups=_warp_groups(name, data["warp_groups"]),
         register_limit=_int(name, "machine.register_limit", data["register_limit"], minimum=0),

@@ -245,7 +245,7 @@ def check_run(
         caller can check before it starts a run (the CLI before its progress bar).
     """
     if steps < 1:
-        raise InputError(f"--steps: need at least one step, got {steps}")
+        raise InputError(f"{validate.arg('steps')}: need at least one step, got {steps}")
     check_options(batch, max_len, 1, over)
     cluster, cost, _ = make_cluster_cost(gpus, model, gpu=gpu, strategies=strategies)
     eligible(np.asarray(pool, dtype=np.int64), max_len, over)

@@ -32,6 +32,7 @@ import math
 
 import numpy as np
 
+from planner.core import validate
 from planner.core.errors import InputError
 from planner.seqpar.costmodel import HYBRID, RING, STRATEGIES, ULYSSES, Cluster, TabulatedCost
 
@@ -103,7 +104,7 @@ def derive(
     bad = [s for s in strategies if s not in STRATEGIES]
     if bad or not strategies:
         raise InputError(
-            f"--strategies: expected some of {', '.join(STRATEGIES)}, got {bad or '[]'}"
+            f"{validate.arg('strategies')}: expected some of {', '.join(STRATEGIES)}, got {bad or '[]'}"
         )
     spec = load_model(model)
     hw = get_gpu(gpu)
@@ -120,7 +121,7 @@ def derive(
         hw = dataclasses.replace(hw, **overrides)
     G = hw.gpus_per_node
     if gpus % G:
-        raise InputError(f"--gpus: {gpus} is not a multiple of the node size {G}")
+        raise InputError(f"{validate.arg('gpus')}: {gpus} is not a multiple of the node size {G}")
     memory_mb = (hw.memory_bytes - RUNTIME_RESERVED_GIB * GIB) / MB
     cluster = Cluster(gpus=gpus, gpus_per_node=G, memory_mb=memory_mb)
 

@@ -23,6 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
+from planner.core import validate
 from planner.core.errors import InputError
 from planner.core.io import read_text
 from planner.core.validate import MAX_COUNT
@@ -80,9 +81,9 @@ def eligible(pool: np.ndarray, max_len: int, over: str) -> np.ndarray:
     elif over == "truncate":
         kept = np.minimum(pool, max_len)
     else:
-        raise InputError(f"--over: expected drop or truncate, got {over!r}")
+        raise InputError(f"{validate.arg('over')}: expected drop or truncate, got {over!r}")
     if kept.size == 0:
-        raise InputError(f"--max-len: no document of at most {max_len} tokens")
+        raise InputError(f"{validate.arg('max_len')}: no document of at most {max_len} tokens")
     return kept
 
 
@@ -102,9 +103,9 @@ def make_cluster_cost(
     :func:`planner.seqpar.derive.derive`.
     """
     if isinstance(gpus, bool) or not isinstance(gpus, int) or not 1 <= gpus <= MAX_GPUS:
-        raise InputError(f"--gpus: expected 1..{MAX_GPUS}, got {gpus!r}")
+        raise InputError(f"{validate.arg('gpus')}: expected 1..{MAX_GPUS}, got {gpus!r}")
     if gpus_per_node is not None:  # 0 divided the GPU count below
-        check_count(gpus_per_node, "--gpus-per-node", high=MAX_GPUS)
+        check_count(gpus_per_node, validate.arg("gpus_per_node"), high=MAX_GPUS)
     preset = find_preset(model or DEFAULT_PRESET)
     if preset is None:
         from planner.seqpar.derive import derive
@@ -120,42 +121,43 @@ def make_cluster_cost(
         except InputError as exc:
             if str(exc).startswith("unknown model"):
                 raise InputError(
-                    f"--model: {model!r} is neither a FlexSP preset ({', '.join(PRESETS)}) "
+                    f"{validate.arg('model')}: {model!r} is neither a FlexSP preset ({', '.join(PRESETS)}) "
                     f"nor a model perfmodel knows ({exc})"
                 ) from None
             raise
         return cluster, cost, cost.name
     if gpu is not None:  # was ignored: a preset's constants were measured on its own GPUs
         raise InputError(
-            f"--gpu {gpu}: FlexSP preset {preset.name} has its own published constants; "
-            "--gpu applies to a model derived from perfmodel (e.g. --model llama-3.1-8b)"
+            f"{validate.arg('gpu')} {gpu}: FlexSP preset {preset.name} has its own published constants; "
+            f"{validate.arg('gpu')} applies to a model derived from perfmodel "
+            f"(e.g. {validate.arg('model')} llama-3.1-8b)"
         )
     if strategies is not None and list(strategies) != ["ulysses"]:
         # was ignored (even an unknown name): a preset's published costs are all-to-all only
         raise InputError(
-            f"--strategies {','.join(strategies) or repr('')}: FlexSP preset {preset.name} "
-            "models Ulysses (all-to-all) groups only; --strategies applies to a model derived "
-            "from perfmodel (e.g. --model llama-3.1-8b)"
+            f"{validate.arg('strategies')} {','.join(strategies) or repr('')}: FlexSP preset {preset.name} "
+            f"models Ulysses (all-to-all) groups only; {validate.arg('strategies')} applies to a "
+            f"model derived from perfmodel (e.g. {validate.arg('model')} llama-3.1-8b)"
         )
     gpn = preset.gpus_per_node if gpus_per_node is None else gpus_per_node
     if gpus % gpn:
-        raise InputError(f"--gpus: {gpus} is not a multiple of the node size {gpn}")
+        raise InputError(f"{validate.arg('gpus')}: {gpus} is not a multiple of the node size {gpn}")
     try:
         cluster = Cluster(gpus=gpus, gpus_per_node=gpn, memory_mb=preset.memory_mb)
     except InputError as exc:
-        raise InputError(f"--gpus-per-node: {exc}") from None
+        raise InputError(f"{validate.arg('gpus_per_node')}: {exc}") from None
     return cluster, preset.cost(), preset.name
 
 
 def check_options(batch: int, max_len: int, count: int, over: str = "drop") -> None:
     """``InputError`` naming ``--over``, ``--batch``, ``--max-len`` or ``--count`` when out of range."""
     if over not in ("drop", "truncate"):
-        raise InputError(f"--over: expected drop or truncate, got {over!r}")
+        raise InputError(f"{validate.arg('over')}: expected drop or truncate, got {over!r}")
     if not 1 <= batch <= MAX_BATCH:
-        raise InputError(f"--batch: expected 1..{MAX_BATCH}, got {batch}")
+        raise InputError(f"{validate.arg('batch')}: expected 1..{MAX_BATCH}, got {batch}")
     if max_len < 1:
-        raise InputError(f"--max-len: must be positive, got {max_len}")
-    check_count(count, "--count", high=MAX_COUNT)
+        raise InputError(f"{validate.arg('max_len')}: must be positive, got {max_len}")
+    check_count(count, validate.arg("count"), high=MAX_COUNT)
 
 
 def sample(
@@ -210,7 +212,7 @@ def sample(
 def draw(mix: str, size: int, rng: np.random.Generator) -> np.ndarray:
     """Raw lengths of a named mix (before the maximum context length)."""
     if mix not in MIXES:
-        raise InputError(f"--mix: unknown mix {mix!r}; known: {', '.join(MIXES)}")
+        raise InputError(f"{validate.arg('mix')}: unknown mix {mix!r}; known: {', '.join(MIXES)}")
     kind, p = MIXES[mix]
     if kind == "lognormal":
         x = rng.lognormal(math.log(p["median"]), p["sigma"], size=size)
@@ -231,7 +233,7 @@ def keep_probability(mix: str, max_len: int) -> float:
     ``draw`` rounds to the nearest integer, so a draw is kept when ``x < max_len + 0.5``.
     """
     if mix not in MIXES:
-        raise InputError(f"--mix: unknown mix {mix!r}; known: {', '.join(MIXES)}")
+        raise InputError(f"{validate.arg('mix')}: unknown mix {mix!r}; known: {', '.join(MIXES)}")
     kind, p = MIXES[mix]
     cut = max_len + 0.5
     if kind == "lognormal":
@@ -250,7 +252,7 @@ def check_keeps_enough(mix: str, batch: int, max_len: int) -> None:
     keep = keep_probability(mix, max_len)
     if keep <= 0.0 or batch / keep > MAX_EXPECTED_DRAWS:
         raise InputError(
-            f"--max-len: {max_len} tokens keeps {keep:.2g} of the {mix} mix's documents "
+            f"{validate.arg('max_len')}: {max_len} tokens keeps {keep:.2g} of the {mix} mix's documents "
             f"(too few to sample a batch of {batch}); raise it or pass --over truncate"
         )
 

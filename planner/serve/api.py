@@ -18,9 +18,10 @@ from planner.core import validate
 from planner.core.errors import InputError
 from planner.core.io import read_json, read_toml
 from planner.core.result import Result, Status
-from planner.perfmodel.engines import Engine
+from planner.perfmodel.engines import Engine, parse_engine
 from planner.perfmodel.hardware import ClusterSpec, parse_cluster
 from planner.perfmodel.model_spec import ModelSpec
+from planner.perfmodel.precision import get_precision
 from planner.perfmodel.readers import load_model
 from planner.perfmodel.serving_features import Speculative
 from planner.serve.evaluate import plan_metrics, priced_cost_per_hour
@@ -30,6 +31,7 @@ from planner.serve.instance import (
     ServingProblem,
     Workload,
     check_workloads,
+    find_pool,
     offload_from_data,
     speculative_from_dict,
     workloads_from_list,
@@ -95,6 +97,8 @@ def make_problem(
                 f"give the traffic inside {validate.arg('workloads')}, not {flags} beside it"
             )
         shared = load_workloads(workloads, slo=slo, allow_slow=allow_slow)
+        if not shared:  # an empty list (or a file holding null) raised IndexError here
+            raise InputError(f"{validate.arg('workloads')}: no workload given")
         traffic = shared[0].traffic
     elif trace is not None:
         traffic = read_trace(trace, rate_given=qps is not None)
@@ -116,12 +120,12 @@ def make_problem(
         p = (
             prompt_tokens
             if isinstance(prompt_tokens, LengthDist)
-            else parse_lengths(prompt_tokens, what="--prompt-tokens")
+            else parse_lengths(prompt_tokens, what=validate.arg("prompt_tokens"))
         )
         o = (
             output_tokens
             if isinstance(output_tokens, LengthDist)
-            else parse_lengths(output_tokens, what="--output-tokens")
+            else parse_lengths(output_tokens, what=validate.arg("output_tokens"))
         )
         traffic = Traffic(None if qps is None else validate.number(qps, "qps"), p, o)
     if prefix_hit_rate:
@@ -134,6 +138,15 @@ def make_problem(
         traffic = replace(traffic, arrival_scv=validate.number(arrival_scv, "arrival_scv"))
     if isinstance(speculative, Mapping):
         speculative = speculative_from_dict(speculative)
+    elif speculative is not None and not isinstance(speculative, Speculative):
+        # 'eagle' raised AttributeError: 'str' object has no attribute 'method'
+        raise InputError(
+            "speculative must be a mapping {method, tokens, acceptance, draft_model} or a "
+            f"Speculative, got {speculative!r}"
+        )
+    if name is not None and not isinstance(name, str):  # name=5 was planned as "5"
+        raise InputError(f"name must be a string, got {name!r}")
+    _check_named(precision, kv_precision, engine, inventory, constraints)
     return ServingProblem(
         name=name or f"{spec.name}@{inventory.describe()}",
         model=spec,
@@ -149,6 +162,70 @@ def make_problem(
         engine=engine,
         offload=offload_from_data(offload, where="offload"),
     )
+
+
+#: Constraint keywords whose flag is not ``--`` + the keyword (:func:`validate.arg`).
+_CONSTRAINT_FLAGS = {
+    "gpu": "--gpu-type",
+    "kv_block_tokens": "--kv-block",
+    "disaggregation": "--disaggregate / --disaggregate-only",
+}
+
+
+def _check_named(
+    precision: Any,
+    kv_precision: Any,
+    engine: Any,
+    inventory: ClusterSpec,
+    constraints: Mapping[str, Any],
+) -> None:
+    """Refuse bad keyword arguments in messages naming them as the caller gave them.
+
+    The problem's own checks name no argument ("unknown precision 'fp3'", "engine option must
+    be ...", "no pool 'B200' in the inventory") or a field ("constraints: kv_block_tokens");
+    a command-line user typed ``--precision``, ``--engine``, ``--gpu-type``, ``--kv-block``
+    (s28bad). The checks run again in :class:`ServingProblem`, for problem files.
+    """
+    for key, value in (("precision", precision), ("kv_precision", kv_precision)):
+        if value is None and key == "kv_precision":
+            continue
+        if not isinstance(value, str):
+            raise InputError(f"{validate.arg(key)} must be a name like bf16, got {value!r}")
+        try:
+            get_precision(value)
+        except InputError as exc:
+            raise InputError(f"{validate.arg(key)}: {exc}") from None
+    if isinstance(engine, str):
+        if not engine.strip():  # an empty --engine was taken for the default engine
+            raise InputError(
+                f"{validate.arg('engine')} is empty: give trtllm, vllm or sglang (with options "
+                "like vllm:0.6.3,eager), or leave it out for each GPU's default engine"
+            )
+        try:
+            parse_engine(engine)
+        except InputError as exc:
+            name = validate.arg("engine")
+            raise InputError(str(exc) if str(exc).startswith(name) else f"{name}: {exc}") from None
+    elif engine is not None and not isinstance(engine, Engine):
+        raise InputError(f"engine must be a string like vllm:0.6.3 or an Engine, got {engine!r}")
+    gpu = constraints.get("gpu")
+    if gpu is not None:
+        flag = validate.arg("gpu", _CONSTRAINT_FLAGS["gpu"])
+        if not isinstance(gpu, str) or find_pool(inventory, gpu) is None:
+            labels = ", ".join(p.label for p in inventory.pools)
+            raise InputError(f"{flag} {gpu!r}: no such pool in the inventory ({labels})")
+    try:
+        ServingConstraints.from_dict(constraints, where="constraints")
+    except InputError as exc:
+        # "constraints: kv_block_tokens must be ..." -> "--kv-block must be ..." on the
+        # command line (a library caller reads its keyword either way)
+        text = str(exc)
+        for key in constraints:
+            head = f"constraints: {key} "
+            if text.startswith(head):
+                flag = validate.arg(key, _CONSTRAINT_FLAGS.get(key))
+                raise InputError(f"{flag} {text[len(head) :]}") from None
+        raise
 
 
 def load_workloads(
@@ -173,6 +250,8 @@ def load_workloads(
                     "[[workloads]] only; plan a whole problem file with 'planner solve serve')"
                 )
             data = data["workloads"]
+            if data is None:  # "workloads": null was read as no workloads: IndexError
+                raise InputError(f"{path}: workloads must be a non-empty list of tables")
         return workloads_from_list(
             data, where=str(path), base=path.parent, slo=slo, allow_slow=allow_slow
         )

@@ -15,7 +15,7 @@ import typer
 
 from planner.cli_options import prices_option, pricing_option
 from planner.core import console, validate
-from planner.core.errors import InputError
+from planner.core.errors import InputError, positive_int
 from planner.core.io import dump_json, ensure_not_input, write_atomic
 from planner.core.provenance import run_provenance
 from planner.core.timing import Deadline
@@ -353,7 +353,11 @@ def serve(
         ensure_not_input(
             out, [p for p in (trace, workloads, prices, offload) if p is not None] + named
         )
-    from planner.perfmodel.serving_features import Speculative, check_fraction
+    from planner.perfmodel.serving_features import (
+        SPECULATIVE_METHODS,
+        Speculative,
+        check_fraction,
+    )
     from planner.serve.api import make_problem, solve
     from planner.serve.report import print_report, result_json
 
@@ -378,6 +382,15 @@ def serve(
         acceptance = 0.7 if spec_acceptance is None else spec_acceptance
         check_fraction(acceptance, "--spec-acceptance")
         tokens = 3 if spec_tokens is None else spec_tokens
+        # Speculative's own messages ("speculative tokens must be ...") named no flag (s28bad)
+        if speculative not in SPECULATIVE_METHODS:
+            raise InputError(
+                f"--speculative must be one of {', '.join(SPECULATIVE_METHODS)}, "
+                f"got {speculative!r}"
+            )
+        positive_int(tokens, "--spec-tokens", allow_none=False)
+        if speculative == "draft" and not draft_model:
+            raise InputError("--speculative draft needs --draft-model (catalog name or config)")
         spec = Speculative(speculative, tokens, acceptance, draft_model)
         if speculative == "draft":  # read now: a bad one only dropped every draft candidate
             from planner.perfmodel.readers import load_model

@@ -66,16 +66,19 @@ class DayProfile:
     source: str = ""
 
     def __post_init__(self) -> None:
+        # named as the caller gave them: "profile: rate of period 0" named no flag (s28bad)
+        where = validate.arg("profile")
         if not self.rates:
-            raise InputError("profile: no period given")
+            raise InputError(f"{where}: no period given")
         for i, r in enumerate(self.rates):
             if isinstance(r, bool) or not isinstance(r, (int, float)) or not math.isfinite(r):
-                raise InputError(f"profile: rate of period {i} must be a number, got {r!r}")
+                raise InputError(f"{where}: rate of period {i} must be a number, got {r!r}")
             if r < 0:
-                raise InputError(f"profile: rate of period {i} must be >= 0, got {r!r}")
+                raise InputError(f"{where}: rate of period {i} must be >= 0, got {r!r}")
         if not (math.isfinite(self.period_hours) and self.period_hours > 0):
             raise InputError(
-                f"profile: period_hours must be a finite number > 0, got {self.period_hours!r}"
+                f"{validate.arg('period_hours')} must be a finite number > 0, "
+                f"got {self.period_hours!r}"
             )
 
     @property
@@ -230,7 +233,9 @@ class SpotPolicy:
         if not (math.isfinite(self.recovery_hours) and self.recovery_hours >= 0):
             raise InputError(f"spot: recovery_hours must be >= 0, got {self.recovery_hours!r}")
         if not (0 <= self.max_share <= 1):
-            raise InputError(f"spot: max_share must lie in [0, 1], got {self.max_share!r}")
+            # "spot: max_share" named no flag on the command line (s28bad)
+            name = validate.arg("spot: max_share", "--spot-max-share")
+            raise InputError(f"{name} must lie in [0, 1], got {self.max_share!r}")
 
 
 def spot_terms(problem: ServingProblem, policy: SpotPolicy) -> dict[str, tuple[float, float]]:

@@ -25,7 +25,7 @@ from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-from planner.core.errors import InputError, check_table, positive_int, warn_once
+from planner.core.errors import InputError, check_table, positive_int, text_field, warn_once
 from planner.perfmodel.engines import (
     ENGINE_NAMES,
     Engine,
@@ -417,8 +417,9 @@ class Workload:
             slo = SLO.from_dict(data["slo"] or {}, where=f"{where}: slo", allow_slow=allow_slow)
         else:
             slo = default_slo or SLO()
+        name = text_field(data, "name", "", where)  # name = 5 was planned as "5"
         try:
-            return cls(str(data["name"]), traffic, slo)
+            return cls(name, traffic, slo)
         except InputError as exc:
             raise InputError(f"{where}: {exc}") from None
 
@@ -755,12 +756,9 @@ class ServingProblem:
 
     def pool(self, label: str) -> Pool:
         """The pool with this label, GPU name or alias."""
-        key = _norm(label)
-        for p in self.inventory.pools:
-            if key in (_norm(p.label), _norm(p.gpu.name)) or any(
-                key == _norm(a) for a in p.gpu.aliases
-            ):
-                return p
+        found = find_pool(self.inventory, label)
+        if found is not None:
+            return found
         raise InputError(
             f"{self.name}: no pool {label!r} in the inventory "
             f"({', '.join(p.label for p in self.inventory.pools)})"
@@ -825,14 +823,19 @@ class ServingProblem:
         inventory = parse_cluster(inv)
         meta = dict(data.get("meta", {}) or {})
         if data.get("pricing") is not None or data.get("prices") is not None:
-            from planner.perfmodel.prices import apply_pricing, load_prices, pricing_json
+            from planner.perfmodel.prices import TIERS, apply_pricing, load_prices, pricing_json
 
             prices = data.get("prices")
             if prices is not None:
                 path = Path(str(prices))
                 prices = path if path.is_absolute() or base is None else base / path
             table = load_prices(prices)
-            tier = str(data.get("pricing") or "on-demand")
+            tier = data.get("pricing")
+            tier = "on-demand" if tier is None else tier
+            if tier not in TIERS:  # was told "--pricing must be ...", a flag not given
+                raise InputError(
+                    f"{where}: field 'pricing' must be one of {', '.join(TIERS)}, got {tier!r}"
+                )
             inventory = apply_pricing(inventory, tier, table, where=f"{where}: prices")
             meta["pricing"] = {**pricing_json(inventory, tier, table), "file": str(prices or "")}
         slo_table = data.get("slo", {}) or {}
@@ -855,9 +858,10 @@ class ServingProblem:
         constraints = ServingConstraints.from_dict(
             data.get("constraints", {}) or {}, where=f"{where}: constraints"
         )
+        name = text_field(data, "name", "serving", where)  # name = 5 was planned as "5"
         try:
             return cls(
-                name=str(data.get("name", "serving")),
+                name=name,
                 model=model,
                 inventory=inventory,
                 traffic=traffic,
@@ -942,6 +946,17 @@ def workloads_from_list(
             )
         )
     return check_workloads(out, where)
+
+
+def find_pool(inventory: ClusterSpec, label: str) -> Pool | None:
+    """The pool of ``inventory`` with this label, GPU name or alias (``None``: none has)."""
+    key = _norm(label)
+    for p in inventory.pools:
+        if key in (_norm(p.label), _norm(p.gpu.name)) or any(
+            key == _norm(a) for a in p.gpu.aliases
+        ):
+            return p
+    return None
 
 
 def speculative_from_dict(data: Any, *, where: str = "speculative") -> Speculative | None:

@@ -62,6 +62,10 @@ def sweep(
         ``reason`` (why there is no plan, or no price), ``warnings`` (the problem's: no
         price, a GPU without fitted efficiencies, ...).
     """
+    # a string was read letter by letter ("unknown GPU 'H'"), a number raised TypeError
+    for key, value in (("gpu_types", gpu_types), ("rates", rates)):
+        if isinstance(value, (str, bytes)) or not isinstance(value, Sequence):
+            raise InputError(f"sweep: {key} must be a list, got {value!r}")
     if not gpu_types or not rates:
         raise InputError("sweep: give at least one GPU type and one rate")
     # "pool H100-SXM: field 'count' ..." named no argument of this call

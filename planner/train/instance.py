@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
 from planner.core import validate
-from planner.core.errors import InputError, check_table, positive_int, warn_once
+from planner.core.errors import InputError, check_table, positive_int, text_field, warn_once
 from planner.perfmodel.hardware import ClusterSpec, GpuSpec, parse_cluster
 from planner.perfmodel.kernels import calibration_warning
 from planner.perfmodel.memory import training_capacity
@@ -242,6 +242,19 @@ class Constraints:
                     f"constraints: stage_layers has {len(layers)} entries but pp={self.pp}"
                 )
             object.__setattr__(self, "stage_layers", layers)
+            if self._even_only and len(set(layers)) > 1:
+                # s28bad: the search kept the pinned uneven split, verify then rejected every
+                # plan, and the run ended UNKNOWN with no word on which flags disagree
+                why = (
+                    validate.arg("even_stages")
+                    if self.even_stages
+                    else f"framework {self.framework} (it builds only equal stages)"
+                )
+                pinned = validate.arg("stage_layers", "--stage-layers (or --fix stage_layers)")
+                raise InputError(
+                    f"constraints: {pinned} {','.join(map(str, layers))} has unequal stages, "
+                    f"but {why} asks for equal ones; drop one of the two"
+                )
 
     @property
     def even_only(self) -> bool:
@@ -576,7 +589,7 @@ class TrainingProblem:
             data.get("constraints", {}) or {}, where=f"{where}: constraints"
         )
         return cls(
-            name=str(data.get("name", "problem")),
+            name=text_field(data, "name", "problem", where),
             model=model,
             cluster=cluster,
             workload=workload,

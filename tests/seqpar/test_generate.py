@@ -47,10 +47,10 @@ def test_synthetic_mixes_have_long_tails():
 @pytest.mark.parametrize(
     ("kwargs", "match"),
     [
-        ({"gpus": 60}, "--gpus: 60 is not a multiple of the node size 8"),
-        ({"batch": 0}, "--batch"),
-        ({"max_len": 0}, "--max-len"),
-        ({"over": "clip"}, "--over"),
+        ({"gpus": 60}, "^gpus: 60 is not a multiple of the node size 8"),
+        ({"batch": 0}, "^batch"),
+        ({"max_len": 0}, "^max_len"),
+        ({"over": "clip"}, "^over"),
         ({"model": "nope"}, "preset"),
     ],
 )
@@ -89,10 +89,10 @@ def test_max_len_below_a_mix_is_bad_input_not_an_endless_loop():
     # every github draw is >= 250 tokens: the rejection loop of `synthetic` never ended
     # (`planner gen seqpar --mix github --max-len 10` hung); an alarm turns a hang of the
     # old code into a failure instead of a stuck suite
-    with pytest.raises(InputError, match=r"--max-len: 10 tokens keeps 0 of the github mix"):
+    with pytest.raises(InputError, match=r"^max_len: 10 tokens keeps 0 of the github mix"):
         _run_with_deadline(lambda: synthetic("github", batch=8, max_len=10, gpus=8), 20)
     with pytest.raises(
-        InputError, match="--max-len: 1 tokens keeps"
+        InputError, match=r"^max_len: 1 tokens keeps"
     ):  # keeps 1.1e-6: 4.6e8 draws expected
         _run_with_deadline(lambda: synthetic("commoncrawl", batch=512, max_len=1, gpus=8), 20)
     # a low but workable acceptance rate still samples, and truncation is always fine
@@ -120,9 +120,9 @@ def _run_with_deadline(func, seconds):
 def test_strategies_with_a_flexsp_preset_are_refused_not_ignored():
     # `gen seqpar --mix github --strategies ring,foo` wrote a FlexSP (all-to-all) batch, exit 0
     for bad in (["ring"], ["ring", "foo"], ["ulysses", "hybrid"]):
-        with pytest.raises(InputError, match=r"--strategies .*FlexSP preset flexsp-7b"):
+        with pytest.raises(InputError, match=r"^strategies .*FlexSP preset flexsp-7b"):
             synthetic("github", batch=8, max_len=4096, gpus=8, strategies=bad)
-    with pytest.raises(InputError, match="--strategies"):
+    with pytest.raises(InputError, match=r"^strategies"):
         sample(np.array([5, 6, 7]), batch=2, max_len=100, gpus=8, strategies=["ring"])
     # the preset's own strategy, and no option at all, are the same batch
     (a,) = synthetic("github", batch=8, max_len=4096, gpus=8, strategies=["ulysses"])
