@@ -727,7 +727,9 @@ def parse_engine(spec: str | Engine | Mapping[str, Any] | None) -> Engine:
     if not isinstance(spec, str):
         raise InputError(f"engine must be a string like 'vllm:0.6.3,eager', got {spec!r}")
     head, *opts = [p.strip() for p in spec.split(",")]
-    name, _, version = head.partition(":")
+    name, colon, version = head.partition(":")
+    if colon and not version.strip():  # 'vllm:' was read as vLLM without a version
+        raise InputError(f"engine {spec!r}: no version after ':' (give NAME or NAME:VERSION)")
     _check_alias_version(name.strip().lower(), version.strip(), f"engine {spec!r}")
     typed = name.strip().lower()
     name = ALIASES.get(typed, typed)

@@ -95,6 +95,8 @@ def test_nim_with_a_version_is_refused(spec):
         {"name": "vllm", "speed": 2},
         {"cuda_graphs": "no"},
         {"name": "vllm", "batched_tokens": 1.5},
+        "vllm:",  # an empty version was read as no version (s28bad)
+        "sglang: ,eager",
         3,
     ],
 )
