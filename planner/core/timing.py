@@ -38,8 +38,10 @@ class Deadline:
         return min(self.remaining(), max(at_least, share * self.remaining()))
 
 
-_EXCLUDED = [0.0]  # seconds spent in outside_budget() blocks, process-wide
-_EXCLUDED_LOCK = threading.Lock()
+# seconds spent in outside_budget() blocks, per thread: solve() runs the method in its caller's
+# thread, and a process-wide count took one thread's load off every other solve's runtime
+# (two solves in a library caller's thread pool; twenty-eighth session, s28review)
+_EXCLUDED = threading.local()
 
 
 @contextmanager
@@ -50,7 +52,8 @@ def outside_budget(*clocks: Deadline) -> Iterator[None]:
     needs them only on some paths may load them when it reaches one, here, so that every stage
     keeps the budget it had with the kernels loaded up front. Each of ``clocks`` is moved on by
     the block's duration, and :func:`planner.core.solve.solve` counts it as warm-up, not
-    runtime (:func:`excluded_seconds`).
+    runtime (:func:`excluded_seconds`) when the block runs in the thread that called ``solve``
+    (a block in a method's helper thread moves its clocks but stays in ``runtime_s``).
 
     Parameters
     ----------
@@ -64,10 +67,9 @@ def outside_budget(*clocks: Deadline) -> Iterator[None]:
         spent = time.perf_counter() - began
         for clock in clocks:
             clock.start += spent
-        with _EXCLUDED_LOCK:
-            _EXCLUDED[0] += spent
+        _EXCLUDED.seconds = excluded_seconds() + spent
 
 
 def excluded_seconds() -> float:
-    """Seconds this process has spent in :func:`outside_budget` blocks so far."""
-    return _EXCLUDED[0]
+    """Seconds the calling thread has spent in :func:`outside_budget` blocks so far."""
+    return float(getattr(_EXCLUDED, "seconds", 0.0))

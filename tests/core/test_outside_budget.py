@@ -38,3 +38,37 @@ def test_solve_counts_the_block_as_warm_up(toy):
     assert time.perf_counter() - began >= PAUSE
     assert r.objective == 3
     assert r.runtime_s < PAUSE / 2
+
+
+def test_a_block_in_another_thread_is_not_this_solves_warm_up(toy):
+    """Two solves in threads of one process (a library caller's thread pool): one's load is not
+    taken off the other's runtime (the count was process-wide: the other solve reported
+    ``runtime_s`` ~0 for a ``PAUSE`` of honest work and the load as its warm-up)."""
+    import threading
+
+    started = threading.Event()
+
+    def loads(instance, **budget):
+        with outside_budget():
+            started.set()
+            time.sleep(PAUSE)
+        return toy.exact(instance, **budget)
+
+    def works(instance, **budget):
+        started.wait(5.0)
+        time.sleep(PAUSE)  # the method's own time, while the other thread is in its block
+        return toy.exact(instance, **budget)
+
+    results: dict[str, object] = {}
+
+    def run(name, func):
+        method = Method(name, func, "exact", "test")
+        results[name] = solve(toy.ToyInstance("a", (5, 3, 9)), method, time_limit=5.0)
+
+    pool = [threading.Thread(target=run, args=(n, f)) for n, f in (("l", loads), ("w", works))]
+    for t in pool:
+        t.start()
+    for t in pool:
+        t.join()
+    assert results["l"].runtime_s < PAUSE / 2  # its own block is still warm-up
+    assert results["w"].runtime_s >= PAUSE  # the other's is not
