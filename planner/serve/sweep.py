@@ -10,7 +10,8 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+import numbers
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -62,16 +63,19 @@ def sweep(
         ``reason`` (why there is no plan, or no price), ``warnings`` (the problem's: no
         price, a GPU without fitted efficiencies, ...).
     """
-    # a string was read letter by letter ("unknown GPU 'H'"), a number raised TypeError
+    # a string was read letter by letter ("unknown GPU 'H'"), a number raised TypeError; any
+    # other collection is taken as a list (np.linspace rates are no Sequence: s28review)
     for key, value in (("gpu_types", gpu_types), ("rates", rates)):
-        if isinstance(value, (str, bytes)) or not isinstance(value, Sequence):
+        if isinstance(value, (str, bytes, Mapping)) or not isinstance(value, Iterable):
             raise InputError(f"sweep: {key} must be a list, got {value!r}")
+    gpu_types, rates = list(gpu_types), list(rates)
     if not gpu_types or not rates:
         raise InputError("sweep: give at least one GPU type and one rate")
     # "pool H100-SXM: field 'count' ..." named no argument of this call
     positive_int(gpus_per_type, "sweep: gpus_per_type", allow_none=False)
     for r in rates:
-        if not isinstance(r, (int, float)) or not math.isfinite(r) or r <= 0:
+        # numbers.Real: numpy's integer scalars (np.arange rates) are no int
+        if not isinstance(r, numbers.Real) or not math.isfinite(r) or r <= 0:
             raise InputError(f"sweep: rates must be positive numbers, got {r!r}")
     # an alias with spaces ("RTX PRO 6000") broke the "GPU:COUNT" inventory text
     pools = [(gpu, ClusterSpec((Pool(get_gpu(gpu), gpus_per_type),))) for gpu in gpu_types]

@@ -108,3 +108,18 @@ def test_plan_result_carries_the_problems_warnings():
     assert any("no fitted GEMM efficiency" in w for w in res.stats["warnings"])
     res = planner.serve.plan("llama-3.1-8b", "H100:2", qps=1, time_limit=5, **KW)
     assert "warnings" not in res.stats
+
+
+def test_sweep_takes_numpy_rates_as_a_list():
+    """``np.linspace`` / ``np.arange`` rates (no ``Sequence``; numpy integers no ``int``) are the
+    same sweep as the list: s28bad's list check refused the array, the rate check the integers."""
+    import numpy as np
+
+    listed = planner.serve.sweep("llama-3.1-8b", ["H100"], [2, 30], gpus_per_type=4, **KW)
+    for rates in (np.array([2.0, 30.0]), np.array([2, 30])):
+        rows = planner.serve.sweep("llama-3.1-8b", ("H100",), rates, gpus_per_type=4, **KW)
+        assert [(r["qps"], r["status"], r["cost_per_hour"]) for r in rows] == [
+            (r["qps"], r["status"], r["cost_per_hour"]) for r in listed
+        ]
+    with pytest.raises(InputError, match=r"^sweep: rates must be a list, got \{"):
+        planner.serve.sweep("llama-3.1-8b", ["H100"], {2: 1}, **KW)
