@@ -21,7 +21,7 @@ from planner.core.result import Result, Status
 from planner.perfmodel.engines import Engine, parse_engine
 from planner.perfmodel.hardware import ClusterSpec, parse_cluster
 from planner.perfmodel.model_spec import ModelSpec
-from planner.perfmodel.precision import get_precision
+from planner.perfmodel.precision import Precision, get_precision
 from planner.perfmodel.readers import load_model
 from planner.perfmodel.serving_features import Speculative
 from planner.serve.evaluate import plan_metrics, priced_cost_per_hour
@@ -187,8 +187,8 @@ def _check_named(
     (s28bad). The checks run again in :class:`ServingProblem`, for problem files.
     """
     for key, value in (("precision", precision), ("kv_precision", kv_precision)):
-        if value is None and key == "kv_precision":
-            continue
+        if (value is None and key == "kv_precision") or isinstance(value, Precision):
+            continue  # a Precision object is what get_precision returns for it (s28review)
         if not isinstance(value, str):
             raise InputError(f"{validate.arg(key)} must be a name like bf16, got {value!r}")
         try:

@@ -64,3 +64,16 @@ def test_a_workload_name_given_as_a_number_is_refused():
             prompt_tokens=None,
             output_tokens=None,
         )
+
+
+def test_a_precision_object_is_still_a_precision():
+    """``get_precision`` takes a :class:`Precision` as itself; s28bad's name check refused one
+    given to ``make_problem`` (main: "precision must be a name like bf16, got Precision(...)")."""
+    from planner.perfmodel.precision import get_precision
+
+    fp8 = get_precision("fp8")
+    by_object = problem(precision=fp8, kv_precision=fp8)
+    by_name = problem(precision="fp8", kv_precision="fp8")
+    assert by_object == by_name
+    with pytest.raises(InputError, match=r"^kv_precision must be a name like bf16, got 8"):
+        problem(kv_precision=8)
