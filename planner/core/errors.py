@@ -137,7 +137,9 @@ def positive_int(value: Any, where: str, *, allow_none: bool = True) -> int | No
     return value
 
 
-def text_field(data: Mapping[str, Any], key: str, default: str, where: str) -> str:
+def text_field(
+    data: Mapping[str, Any], key: str, default: str, where: str, *, nonempty: bool = False
+) -> str:
     """``data[key]`` (``default`` when absent) if it is a string, else :class:`InputError`.
 
     A name given as a number or a boolean (``name = 5``, ``name = true``) was turned into the
@@ -153,10 +155,15 @@ def text_field(data: Mapping[str, Any], key: str, default: str, where: str) -> s
         The value when the field is absent.
     where
         Prefix of the message, e.g. ``"problem.toml: pool[0]"``.
+    nonempty
+        Refuse a field written as ``""`` (or blanks): a name that names nothing (the plan's
+        title and JSON carried a blank, s28bad). Leaving the field out keeps ``default``.
     """
     value = data.get(key, default)
     if not isinstance(value, str):
         raise InputError(f"{where}: field {key!r} must be a string, got {value!r}")
+    if nonempty and key in data and not value.strip():
+        raise InputError(f"{where}: field {key!r} is empty: give a name or leave the field out")
     return value
 
 

@@ -394,7 +394,7 @@ class GpuSpec:
         # outside the try: its InputError is a ValueError, which the handler below would
         # prefix with the file a second time
         pcie_only = _flag(data.get("pcie_only", False), "pcie_only", where)
-        name = text_field(data, "name", "", where)  # name = 5 was read as "5"
+        name = text_field(data, "name", "", where, nonempty=True)  # name = 5 was read as "5"
         architecture = text_field(data, "architecture", "", where)  # true was "True"
         try:
             return cls(
@@ -629,7 +629,7 @@ class ClusterSpec:
         extra = set(data) - {"pool", "pools", "name", "inter_pool_gbit_s", "network"}
         if extra:
             raise InputError(f"{where}: unknown field {sorted(extra)[0]!r}")
-        name = text_field(data, "name", "", where)  # name = 5 was read as "5"
+        name = text_field(data, "name", "", where, nonempty=True)  # name = 5 was read as "5"
         try:  # pool names used twice, a bad inter_pool_gbit_s: name the file too
             cluster = cls(tuple(pools), name, None if inter is None else float(inter))
         except InputError as exc:
@@ -782,7 +782,7 @@ def _pool_from_dict(raw: Any, *, where: str, base: Path | None = None) -> Pool:
         raise InputError(f"{where}: field 'count' must be a positive integer, got {count!r}")
     if count > MAX_POOL_GPUS:
         raise InputError(f"{where}: field 'count' {count} is above {MAX_POOL_GPUS:,} GPUs")
-    return Pool(gpu, count, text_field(raw, "name", "", where))
+    return Pool(gpu, count, text_field(raw, "name", "", where, nonempty=True))
 
 
 # ---------------------------------------------------------------------------

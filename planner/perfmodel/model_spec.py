@@ -556,6 +556,9 @@ class ModelSpec:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ModelSpec:
         """Inverse of :meth:`to_dict` (also accepts a Hugging Face config)."""
+        name = data.get("name") if isinstance(data, Mapping) else None
+        if isinstance(name, str) and not name.strip():  # a blank title and JSON model.name
+            raise InputError("model: field 'name' is empty: give a name or leave the field out")
         if "hidden" in data and "layers" in data:
             return cls(**check_table(data, "model", cls.__dataclass_fields__)).in_range()
         from planner.perfmodel.readers import from_hf_config

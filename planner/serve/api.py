@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from planner.core import validate
-from planner.core.errors import InputError
+from planner.core.errors import InputError, warn_once
 from planner.core.io import read_json, read_toml
 from planner.core.result import Result, Status
 from planner.perfmodel.engines import Engine, parse_engine
@@ -146,21 +146,67 @@ def make_problem(
         )
     if name is not None and not isinstance(name, str):  # name=5 was planned as "5"
         raise InputError(f"name must be a string, got {name!r}")
+    if name is not None and not name.strip():  # "" was taken for the default name
+        raise InputError("name is empty: give a name or leave it out (model@inventory)")
     _check_named(precision, kv_precision, engine, inventory, constraints)
-    return ServingProblem(
-        name=name or f"{spec.name}@{inventory.describe()}",
-        model=spec,
-        inventory=inventory,
-        traffic=traffic,
-        slo=slo,
-        precision=precision,
-        kv_precision=kv_precision,
-        constraints=ServingConstraints.from_dict(constraints, where="constraints"),
-        speculative=speculative,
-        workloads=shared,
-        meta=meta,
-        engine=engine,
-        offload=offload_from_data(offload, where="offload"),
+    twice = _named_twice(gpus)
+    if twice:
+        warn_once(meta, twice)
+    try:
+        return ServingProblem(
+            name=name or f"{spec.name}@{inventory.describe()}",
+            model=spec,
+            inventory=inventory,
+            traffic=traffic,
+            slo=slo,
+            precision=precision,
+            kv_precision=kv_precision,
+            constraints=ServingConstraints.from_dict(constraints, where="constraints"),
+            speculative=speculative,
+            workloads=shared,
+            meta=meta,
+            engine=engine,
+            offload=offload_from_data(offload, where="offload"),
+        )
+    except InputError as exc:
+        # the problem's checks name its fields ("constraints: kv_block_tokens 7: ..."); a
+        # command-line user typed --kv-block / --spec-tokens (validate.arg)
+        text = str(exc)
+        for field_name, keyword, flag in _PROBLEM_FIELDS:
+            if text.startswith(field_name + " "):
+                raise InputError(validate.arg(keyword, flag) + text[len(field_name) :]) from None
+        raise
+
+
+#: Problem fields whose message a keyword or flag names: (message prefix, keyword, flag).
+_PROBLEM_FIELDS = (
+    ("constraints: kv_block_tokens", "kv_block_tokens", "--kv-block"),
+    ("speculative: tokens", "speculative tokens", "--spec-tokens"),
+)
+
+
+def _named_twice(gpus: Any) -> str:
+    """A note when an inventory string names one GPU type twice (``H100:2,H100:3``): the
+    pools are summed (:func:`~planner.perfmodel.hardware.parse_cluster`, one pool of 5), the
+    only reading of the string syntax; two sites of one GPU type are a cluster TOML's named
+    ``[[pool]]`` tables. '' otherwise (a file, a :class:`ClusterSpec`, no repeat)."""
+    if not isinstance(gpus, str) or "," not in gpus or gpus.strip().lower().endswith(".toml"):
+        return ""
+    counts: dict[str, list[int]] = {}
+    for part in gpus.split(","):
+        try:
+            pool = parse_cluster(part).pools[0]
+        except InputError:  # parse_cluster(gpus) read the whole string already
+            return ""
+        counts.setdefault(pool.label, []).append(pool.count)
+    repeated = {k: v for k, v in counts.items() if len(v) > 1}
+    if not repeated:
+        return ""
+    label, parts = next(iter(repeated.items()))
+    return (
+        f"{validate.arg('gpus')} {gpus!r}: {label} named {len(parts)} times: planned as one "
+        f"pool of {sum(parts)} ({' + '.join(map(str, parts))}); two sites of one GPU type are "
+        "two named [[pool]] tables of a cluster TOML"
     )
 
 

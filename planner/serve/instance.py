@@ -186,6 +186,57 @@ class ServingConstraints:
         return cls(**data)
 
 
+#: vLLM 0.8.5's ``--block-size`` choices: ``BlockSize = Literal[1, 8, 16, 32, 64, 128]``
+#: (``vllm/config.py``, ``CacheConfig.block_size``; "On CUDA devices, only block sizes up to 32
+#: are supported", which ``--export vllm`` enforces: :data:`planner.serve.export.VLLM_BLOCK_SIZES`).
+VLLM_BLOCK_CHOICES = (1, 8, 16, 32, 64, 128)
+#: SGLang 0.4.6's ``--page-size`` is any int, but ``ServerArgs.__post_init__`` asserts
+#: ``chunked_prefill_size % page_size == 0`` with ``chunked_prefill_size`` 8192 by default
+#: (2048 on GPUs under 25 GB): a page divides 8192 (``sglang/srt/server_args.py``).
+SGLANG_DEFAULT_CHUNK = 8192
+
+
+def kv_block_refusal(block: int, engine: str | None, max_seq: int, model: str) -> str:
+    """Why the paged KV-cache block ``block`` (tokens) cannot be planned, '' when it can.
+
+    Every engine pages in powers of two: vLLM 0.8.5 takes :data:`VLLM_BLOCK_CHOICES`, SGLang
+    0.4.6 a page dividing its prefill chunk (:data:`SGLANG_DEFAULT_CHUNK`; the planner's chunk
+    choices are powers of two), TensorRT-LLM asserts "tokens_per_block must be power of 2"
+    (its ``build.py`` examples). A block longer than the model's longest sequence holds one
+    sequence, where the model's half-block waste per sequence
+    (:func:`~planner.perfmodel.serving_features.paged_overhead_tokens`) does not hold.
+
+    Parameters
+    ----------
+    block
+        ``constraints.kv_block_tokens``.
+    engine
+        The named engine (``vllm``, ``sglang``, ``trtllm``); ``None``: each pool's vendor
+        default, so any engine's rule (a power of two).
+    max_seq, model
+        The model's ``max_position_embeddings`` and name.
+    """
+    if block & (block - 1):
+        return (
+            "KV-cache blocks are powers of two (vLLM 0.8.5 --block-size takes "
+            f"{', '.join(map(str, VLLM_BLOCK_CHOICES))}; SGLang 0.4.6's --page-size must divide "
+            "its prefill chunk; TensorRT-LLM asserts tokens_per_block is a power of 2)"
+        )
+    if block > max_seq:
+        return (
+            f"longer than {model}'s longest sequence ({max_seq} tokens, "
+            "max_position_embeddings): a block holds at most one sequence"
+        )
+    if engine == "vllm" and block not in VLLM_BLOCK_CHOICES:
+        return f"vLLM 0.8.5 --block-size takes {', '.join(map(str, VLLM_BLOCK_CHOICES))} tokens"
+    if engine == "sglang" and SGLANG_DEFAULT_CHUNK % block:
+        return (
+            f"SGLang 0.4.6 asserts its prefill chunk ({SGLANG_DEFAULT_CHUNK} by default) is a "
+            "multiple of --page-size"
+        )
+    return ""
+
+
 def served_capacity(roles_and_capacities: Iterable[tuple[str, float]]) -> tuple[float, ...]:
     """(colocated, prefill, decode, served) request capacity of replicas given as
     ``(role, capacity)`` pairs: prefill and decode pools serve the smaller of their two flows."""
@@ -550,6 +601,8 @@ class ServingProblem:
             self.pool(self.constraints.gpu)  # validates the name
         self._check_engine()
         self._check_kv_precision()
+        self._check_kv_block()
+        self._check_spec_tokens()
         spec = self.speculative
         if spec is not None and spec.method == "mtp" and not self.model.mtp_layers:
             raise InputError(
@@ -605,6 +658,38 @@ class ServingProblem:
         for pool, why in refused.items():
             if why:
                 self._warn(f"{label}: pool {pool} left out of the search: {why}")
+
+    def _check_kv_block(self) -> None:
+        """``constraints.kv_block_tokens`` must be a block size the engines take
+        (:func:`kv_block_refusal`); the message starts ``constraints: kv_block_tokens N:`` so
+        :func:`planner.serve.api.make_problem` can name its flag."""
+        block = self.constraints.kv_block_tokens
+        named = None if self.engine is None else self.engine.name
+        why = kv_block_refusal(block, named, self.model.max_seq, self.model.name)
+        if why:
+            raise InputError(f"constraints: kv_block_tokens {block}: {why}")
+
+    def _check_spec_tokens(self) -> None:
+        """A draft longer than the longest output can never be accepted in full: refused.
+
+        The model counts a request's verification steps with the last step's surplus dropped
+        (:func:`~planner.perfmodel.serving_features.steps_for_tokens`), so draft positions
+        past a request's end add nothing but their cost (``k`` draft passes and ``k + 1``
+        verified tokens per sequence and step); no engine documents an upper bound (vLLM
+        0.8.5 ``num_speculative_tokens > 0``, SGLang 0.4.6 ``--speculative-num-steps`` an
+        int, TensorRT-LLM ``max_draft_len`` an int), so the bound is the model's."""
+        spec = self.speculative
+        if spec is None:
+            return
+        outputs = [w.traffic.output for w in self.workloads] or [self.traffic.output]
+        # whole tokens: the sampled classes of uniform:100-400 reach 399.99
+        longest = math.ceil(float(max(o.max for o in outputs)) - 1e-9)
+        if spec.tokens > longest:
+            raise InputError(
+                f"speculative: tokens {spec.tokens}: a draft longer than the longest output "
+                f"({longest} tokens) can never be accepted in full (its extra positions only "
+                f"cost draft and verify work); give at most {longest}"
+            )
 
     @property
     def engine_label(self) -> str:
@@ -858,7 +943,7 @@ class ServingProblem:
         constraints = ServingConstraints.from_dict(
             data.get("constraints", {}) or {}, where=f"{where}: constraints"
         )
-        name = text_field(data, "name", "serving", where)  # name = 5 was planned as "5"
+        name = text_field(data, "name", "serving", where, nonempty=True)  # 5 was planned as "5"
         try:
             return cls(
                 name=name,

@@ -75,7 +75,8 @@ def sweep(
     positive_int(gpus_per_type, "sweep: gpus_per_type", allow_none=False)
     for r in rates:
         # numbers.Real: numpy's integer scalars (np.arange rates) are no int
-        if not isinstance(r, numbers.Real) or not math.isfinite(r) or r <= 0:
+        # a bool is a numbers.Real: True was planned as a rate of 1 req/s
+        if isinstance(r, bool) or not isinstance(r, numbers.Real) or not math.isfinite(r) or r <= 0:
             raise InputError(f"sweep: rates must be positive numbers, got {r!r}")
     # an alias with spaces ("RTX PRO 6000") broke the "GPU:COUNT" inventory text
     pools = [(gpu, ClusterSpec((Pool(get_gpu(gpu), gpus_per_type),))) for gpu in gpu_types]

@@ -309,6 +309,11 @@ def parse_lengths(
             raise InputError(f"{what}: token count must be >= 1, got {spec!r}")
         if spec > MAX_TOKENS:
             raise InputError(f"{what}: token count must be at most {MAX_TOKENS:g}, got {spec:g}")
+        if spec != int(spec):  # 100.5 was planned as a 100.5-token request (s28bad)
+            raise InputError(
+                f"{what}: a token count is a whole number, got {spec:g} (a mean length is "
+                "written exp:MEAN, normal:MEAN,STD, lognormal:MEAN,STD or as a histogram)"
+            )
         return LengthDist.fixed(float(spec))
     text = str(spec).strip()
     try:
@@ -327,6 +332,9 @@ def parse_lengths(
         params = []
     q = (np.arange(_SAMPLES) + 0.5) / _SAMPLES
     if kind == "uniform" and len(params) == 2 and 1 <= params[0] <= params[1]:
+        if any(x != int(x) for x in params if math.isfinite(x)):
+            # the shortest and the longest request: token counts, not means
+            raise InputError(f"{what}: uniform:A-B takes whole token counts, got {text!r}")
         samples = params[0] + q * (params[1] - params[0])
     elif kind in ("exp", "exponential") and len(params) == 1 and params[0] >= 1:
         # shifted so the mean is exactly params[0] with a minimum of 1 token
@@ -677,6 +685,8 @@ def read_trace(path: str | Path, *, rate_given: bool = False) -> Traffic:
                 raise InputError(
                     f"{where}: field {key!r} must be a number in [1, {MAX_TOKENS:g}], got {value!r}"
                 )
+            if value != int(value):  # one request's count: 100.5 tokens was read as such
+                raise InputError(f"{where}: field {key!r} is a token count, got {value!r}")
         if "StartTimeOffset" in obj:
             ak, a, scale = "StartTimeOffset", obj["StartTimeOffset"], 1e-9
         else:
