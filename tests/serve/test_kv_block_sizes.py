@@ -13,7 +13,6 @@ import pytest
 import planner.serve as ps
 from planner.cli import main
 from planner.core.errors import InputError
-from planner.serve.instance import kv_block_refusal
 
 SERVE = [
     "plan", "serve", "--model", "llama-3.1-8b", "--gpus", "H100:2", "--qps", "2",
@@ -75,6 +74,8 @@ def test_problem_file_names_file_and_field(tmp_path, capsys):
     ],
 )
 def test_sizes_the_engines_take_are_planned(engine, blocks):
+    from planner.serve.instance import kv_block_refusal
+
     for block in blocks:
         assert kv_block_refusal(block, engine, 131072, "m") == "", (engine, block)
         prob = ps.make_problem(
