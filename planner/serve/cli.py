@@ -145,7 +145,10 @@ def serve(
     ] = None,
     spec_tokens: Annotated[
         int | None,
-        typer.Option("--spec-tokens", help="Speculative tokens per step (k; default 3)."),
+        typer.Option(
+            "--spec-tokens",
+            help="Speculative tokens per step (k; default 3; at most the longest output).",
+        ),
     ] = None,
     spec_acceptance: Annotated[
         float | None,
@@ -175,7 +178,12 @@ def serve(
         ),
     ] = None,
     kv_block: Annotated[
-        int, typer.Option("--kv-block", help="Paged KV-cache block size in tokens.")
+        int,
+        typer.Option(
+            "--kv-block",
+            help="Paged KV-cache block size in tokens: a power of two (vLLM 1-128, SGLang up "
+            "to 8192), at most the model's longest sequence.",
+        ),
     ] = 16,
     engine: Annotated[
         str | None,

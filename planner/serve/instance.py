@@ -103,7 +103,8 @@ class ServingConstraints:
         TensorRT-LLM's default scheduler).
     kv_block_tokens
         Paged KV-cache block size in tokens (vLLM's default 16; a sequence wastes
-        half a block on average).
+        half a block on average); a size the engines take, checked with the model and the
+        engine by :class:`ServingProblem` (:func:`kv_block_refusal`).
     pd_pairs
         Prefill and decode servers pair one to one by workload and tp / pp / ep (vLLM
         0.8.5's PyNcclConnector links two servers rank to rank; ``--export vllm`` sets it,
