@@ -1,6 +1,6 @@
 """Compare two s28bad sweep row files verdict by verdict (temporary folders normalized).
 
-    python bench/session_runs/s29bad/compare.py BEFORE.jsonl AFTER.jsonl
+python bench/session_runs/s29bad/compare.py BEFORE.jsonl AFTER.jsonl
 """
 
 from __future__ import annotations
@@ -14,7 +14,9 @@ from collections import Counter
 def load(path: str) -> dict[tuple[str, str], dict]:
     """Rows by (target, case), the random temporary folder in a case name replaced."""
     rows = {}
-    for line in open(path):
+    with open(path) as handle:
+        lines = handle.readlines()
+    for line in lines:
         r = json.loads(line)
         case = re.sub(r"/tmp/s2[0-9]bad_[A-Za-z0-9_]+", "TMP", r["case"])
         rows[(r["target"], case)] = r
