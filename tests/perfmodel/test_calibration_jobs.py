@@ -78,3 +78,23 @@ def test_cheap_row_sets_stay_in_the_parent():
     with RowPool(rows, 2, ["planner.serve.calibration"]) as pool:
         assert pool.loss(start, rows) == pool.loss(start, rows) == _serial_loss(start, rows)
         assert pool.pooled == {(0, 1, 2): False}
+
+
+def test_workers_do_not_hear_ctrl_c(monkeypatch):
+    """A terminal's Ctrl-C reaches the whole process group: a worker that heard it died with a
+    ``KeyboardInterrupt`` traceback and broke the pool; the parent alone answers it."""
+    import os
+    import signal
+
+    rows = _rows("training", 10)
+    start = {p.name: p.initial for p in calibration.PARAMETERS}
+    monkeypatch.setattr(rowpool, "POOL_MIN_CPU_S", 0.0)
+    with RowPool(rows, 2, ["planner.train.calibration"]) as pool:
+        pool.loss(start, rows)  # in the parent (first evaluation)
+        first = pool.loss(start, rows)  # on the workers: they are running now
+        workers = list(pool.pool._processes)  # the executor's worker pids
+        assert workers
+        for pid in workers:
+            os.kill(pid, signal.SIGINT)
+        assert pool.loss(start, rows) == first  # the same workers, still alive
+        assert sorted(pool.pool._processes) == sorted(workers)

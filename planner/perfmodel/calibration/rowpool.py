@@ -6,7 +6,8 @@ its terms. Each row's error is computed by the same code in a worker as in the p
 loss spread over processes is the same float as the serial one, and the fit ends on the
 same constants to the last bit (``tests/perfmodel/test_calibration_jobs.py``).
 
-The workers are spawned (never forked: the parent may hold solver threads), import the
+The workers are spawned (never forked: the parent may hold solver threads) deaf to Ctrl-C
+(:func:`planner.core.sigint.deaf_children`: the parent answers it and shuts them down), import the
 modules that registered the row predictors, and keep the constants of the last evaluation
 in force until the parent asks for others, so the model's caches
 (:func:`planner.perfmodel.constants.on_change`) serve every row of one evaluation.
@@ -23,6 +24,7 @@ from concurrent.futures import ProcessPoolExecutor
 from contextlib import ExitStack
 from typing import Any
 
+from planner.core.sigint import deaf_children
 from planner.perfmodel import constants
 
 #: Chunks of rows per worker and evaluation: a few, so that a worker that drew the slow rows
@@ -105,9 +107,10 @@ class RowPool:
             return math.fsum(terms) / len(terms)
         chunks = max(1, min(len(indices), self.jobs * CHUNKS_PER_WORKER))
         frozen = tuple(sorted(values.items()))
-        futures = [
-            self.pool.submit(_squared_errors, frozen, indices[k::chunks]) for k in range(chunks)
-        ]
+        with deaf_children():  # a submit may start workers: Ctrl-C is the parent's alone
+            futures = [
+                self.pool.submit(_squared_errors, frozen, indices[k::chunks]) for k in range(chunks)
+            ]
         terms = [t for f in futures for t in f.result()]
         return math.fsum(terms) / len(terms)
 

@@ -14,7 +14,8 @@ interpreted in 2 ms on a PSPLIB j30 instance (twenty-eighth session, s28start). 
 pass on a small instance while nothing is compiled yet (:func:`.sgs.lft_schedule`). The kernels
 that draw random numbers (``np.random`` inside a kernel) draw from numba's generator when
 compiled and from numpy's global one when interpreted, so interpreted runs of those are not the
-compiled runs' draws.
+compiled runs' draws; an interpreted call of such a kernel puts numpy's global generator back as
+it found it (a kernel's ``np.random.seed`` must not reseed the caller's draws).
 """
 
 from __future__ import annotations
@@ -27,6 +28,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import update_wrapper
 from typing import Any
+
+import numpy as np
 
 #: Set ``PLANNER_NO_NUMBA`` to run every kernel as Python (numba not loaded).
 NUMBA = not os.environ.get("PLANNER_NO_NUMBA") and importlib.util.find_spec("numba") is not None
@@ -48,11 +51,19 @@ class Kernel:
     def __init__(self, func: Callable[..., Any]) -> None:
         self.py_func = func
         self._compiled: Any = None
+        # draws from np.random: interpreted, that is numpy's global generator (module notes)
+        self._draws = "random" in _names(func.__code__)
         update_wrapper(self, func)
 
     def __call__(self, *args: Any) -> Any:
         if not NUMBA or getattr(_LOCAL, "depth", 0):
-            return self.py_func(*args)
+            if not self._draws:
+                return self.py_func(*args)
+            state = np.random.get_state()
+            try:
+                return self.py_func(*args)
+            finally:
+                np.random.set_state(state)
         compiled = self._compiled if self._compiled is not None else self.compile()
         return compiled(*args)
 
