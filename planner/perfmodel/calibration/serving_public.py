@@ -66,7 +66,7 @@ Sources (rows collected by helper "lit", /work notes source ids S11, S13, S14):
   before its MLP / MoE and all-reducing the MoE output (``DeepseekV2DecoderLayer.forward``,
   ``DeepseekV2MoE.forward``) where the planner's ``ep 8`` prices two all-to-alls (about
   2 ms a decode step apart, ``bench/session_runs/s29r1/dp_moe_comm.py``). 0.4.3.post2 keeps the
-  overlap scheduler under DP attention (0.4.0-0.4.1 turned it off), replays CUDA graphs only
+  overlap scheduler under DP attention (0.4.1.post2 turned it off), replays CUDA graphs only
   when every group decodes (``can_run_dp_cuda_graph``), runs MLA in Triton (no
   ``--enable-flashinfer-mla``) and no speculative decoding.
   The same csv's ``h200,vllm,random`` rows (3200 / 800, concurrency 4-128) are entered too
