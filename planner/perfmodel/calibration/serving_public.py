@@ -60,6 +60,15 @@ Sources (rows collected by helper "lit", /work notes source ids S11, S13, S14):
   8`` (8 attention groups, experts over the 8 ranks; :mod:`planner.serve.export` emits
   ``--enable-dp-attention`` for it), so the rows are ``tp = 1, ep = 8``; until 2026-12-05 they
   were entered as plain TP8 (attention sharded by heads), which the launch command contradicts.
+  ``tp 1 x ep 8`` is the nearest layout the planner has, not the exact one (read in the
+  0.4.3.post2 wheel, 2026-12-07, helper s29r1): without ``--enable-ep-moe`` the experts stay
+  tensor-parallel over the 8 ranks, each layer all-gathering every group's hidden states
+  before its MLP / MoE and all-reducing the MoE output (``DeepseekV2DecoderLayer.forward``,
+  ``DeepseekV2MoE.forward``) where the planner's ``ep 8`` prices two all-to-alls (about
+  2 ms a decode step apart, ``bench/session_runs/s29r1/dp_moe_comm.py``). 0.4.3.post2 keeps the
+  overlap scheduler under DP attention (0.4.1.post2 turned it off), replays CUDA graphs only
+  when every group decodes (``can_run_dp_cuda_graph``), runs MLA in Triton (no
+  ``--enable-flashinfer-mla``) and no speculative decoding.
   The same csv's ``h200,vllm,random`` rows (3200 / 800, concurrency 4-128) are entered too
   (2026-12-05, held out with the source): vLLM ``0.7.4.dev181+gf35f8e22`` (the nightly the
   README's ``vllm-h200`` task installs) serving ``vllm serve deepseek-ai/DeepSeek-R1
