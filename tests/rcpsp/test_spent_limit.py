@@ -80,3 +80,19 @@ def test_lns_past_its_limit_returns_the_ga_schedule_without_building_the_model(m
     assert res.reason == "time limit reached before LNS started; the schedule before LNS"
     assert res.stats["model_not_built"] == "time limit reached before LNS started"
     assert res.stats["ga_schedules"] == 1 + 2 * GaParams().fbi_rounds
+
+
+def test_cpsat_past_its_limit_returns_the_hint_without_the_distance_matrix(monkeypatch):
+    """The checks, the bound and the LFT hint still run (they give the answer); no model."""
+    from planner.rcpsp import cpsat
+
+    def never(*a, **k):
+        pytest.fail("distances copied past the limit")
+
+    monkeypatch.setattr(cpsat, "distances", never)
+    inst = G.generate(30, seed=8)
+    res = cpsat.solve_cpsat(inst, time_limit=1e-9, threads=1, seed=0)
+    assert res.status.name == "FEASIBLE" and res.solution == lft_schedule(inst)
+    why = "time limit reached while building the CP-SAT model (distances)"
+    assert res.stats["model_not_built"] == why
+    assert res.reason == f"{why}; the heuristic schedule"
