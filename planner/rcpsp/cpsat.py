@@ -73,7 +73,6 @@ def solve_cpsat(
     reason = infeasibility_reason(instance)
     if reason is not None:
         return Result("rcpsp", instance.name, name, Status.INFEASIBLE, reason=reason)
-    dist = distances(instance)
     lb = max(int(lower_bound(instance)), int(lower))
     stats: dict[str, Any] = {"lower_bound": lb}
     if hint is not None and verify(instance, hint, limit=1):
@@ -100,10 +99,17 @@ def solve_cpsat(
             stats=stats,
         )
     delays: dict[tuple[int, int], int] = {}
-    if opts.delays and instance.num_jobs > 3:
-        delays = fork_join_delays(instance, dist, time_limit=clock.fraction(delay_share), seed=seed)
-        stats["delay_pairs"] = len(delays)
     try:
+        if clock.expired():
+            # the checks, bound and hint used the limit (3,000 jobs at -t 1): the distance
+            # matrix's copy and the model's first steps cost 0.1-0.2 CPU s more (s29limits)
+            raise BuildTimeout("time limit reached while building the CP-SAT model (distances)")
+        dist = distances(instance)
+        if opts.delays and instance.num_jobs > 3:
+            delays = fork_join_delays(
+                instance, dist, time_limit=clock.fraction(delay_share), seed=seed
+            )
+            stats["delay_pairs"] = len(delays)
         model = build(
             instance,
             dist,
