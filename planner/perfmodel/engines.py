@@ -377,6 +377,13 @@ class Engine:
         (:attr:`kv_free_fraction`). 0: the tool's default, :data:`TRTLLM_KV_FREE_FRACTION`.
         TensorRT-LLM only (vLLM's and SGLang's memory shares are of the whole GPU and follow
         their own rules).
+    memory_utilization
+        vLLM's ``--gpu-memory-utilization`` (option ``mem=F``, ``0 < F <= 1``): the share of the
+        GPU's memory (of the total the CUDA runtime reports) that weights, activations and KV
+        cache may take (:attr:`memory_fraction`). 0: vLLM's default,
+        :data:`VLLM_GPU_MEMORY_UTILIZATION`. vLLM only (TensorRT-LLM's pool is ``kv=F``;
+        SGLang's ``mem_fraction_static`` follows its release,
+        :mod:`planner.perfmodel.engine_memory`).
     spelled
         The name as the user gave it when that was an alias (``nim``), so that messages
         name what was typed (:attr:`given_name`); not part of the engine's identity.
@@ -392,6 +399,7 @@ class Engine:
     fp8_gemm_law: bool = False
     graph_pad: int = 0
     kv_fraction: float = 0.0
+    memory_utilization: float = 0.0
     spelled: str = field(default="", compare=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -424,6 +432,17 @@ class Engine:
                 f"engine option kv={kv:g} is TensorRT-LLM's --kv_cache_free_gpu_mem_fraction; "
                 f"{self.name} sizes its KV cache from its own share of the GPU"
             )
+        mem = self.memory_utilization
+        if isinstance(mem, bool) or not isinstance(mem, (int, float)) or not 0.0 <= mem <= 1.0:
+            raise InputError(
+                "engine: memory_utilization must be a number in (0, 1] (0: the default), "
+                f"got {mem!r}"
+            )
+        if mem and self.name != "vllm":  # TensorRT-LLM's pool is kv=F, SGLang's by release
+            raise InputError(
+                f"engine option mem={mem:g} is vLLM's --gpu-memory-utilization; "
+                f"{self.name} sizes its memory by its own rules"
+            )
         steps = self.scheduler_steps
         if isinstance(steps, bool) or not isinstance(steps, int) or steps < 1:
             raise InputError(f"engine scheduler steps must be a positive integer, got {steps!r}")
@@ -453,8 +472,11 @@ class Engine:
         """Share of the GPU's memory the engine may use for weights, activations and KV cache
         (vLLM's ``--gpu-memory-utilization``, default 0.9 in every release, of the total the CUDA
         runtime reports, :attr:`~planner.perfmodel.hardware.GpuSpec.runtime_bytes`; ``None``:
-        the model's fixed runtime reserve, :data:`planner.perfmodel.memory.RUNTIME_RESERVED_GIB`)."""
-        return VLLM_GPU_MEMORY_UTILIZATION if self.name == "vllm" else None
+        the model's fixed runtime reserve, :data:`planner.perfmodel.memory.RUNTIME_RESERVED_GIB`;
+        option ``mem=F`` sets vLLM's, :attr:`memory_utilization`)."""
+        if self.name != "vllm":
+            return None
+        return self.memory_utilization or VLLM_GPU_MEMORY_UTILIZATION
 
     @property
     def kv_free_fraction(self) -> float:
@@ -493,12 +515,14 @@ class Engine:
             opts.append(f"{self.batched_tokens} tokens/iteration")
         if self.kv_fraction:
             opts.append(f"KV fraction {self.kv_fraction:g}")
+        if self.memory_utilization:
+            opts.append(f"GPU memory utilization {self.memory_utilization:g}")
         text = self.name + (f" {self.version}" if self.version else "")
         return text + (f" ({', '.join(opts)})" if opts else "")
 
     def to_dict(self) -> dict[str, object]:
-        """JSON form (``tuned_gemms``, ``fp8_gemm_law``, ``graph_pad`` and ``kv_fraction``
-        only when set, so existing files read the same)."""
+        """JSON form (``tuned_gemms``, ``fp8_gemm_law``, ``graph_pad``, ``kv_fraction`` and
+        ``memory_utilization`` only when set, so existing files read the same)."""
         out: dict[str, object] = {
             "name": self.name,
             "version": self.version,
@@ -514,6 +538,8 @@ class Engine:
             out["graph_pad"] = self.graph_pad
         if self.kv_fraction:
             out["kv_fraction"] = self.kv_fraction
+        if self.memory_utilization:
+            out["memory_utilization"] = self.memory_utilization
         return out
 
 
@@ -675,10 +701,10 @@ def version_tuple(version: str) -> tuple[int, ...]:
 
 def parse_engine(spec: str | Engine | Mapping[str, Any] | None) -> Engine:
     """An :class:`Engine` from
-    ``NAME[:VERSION][,eager][,steps=K][,tokens=N][,tuned][,fp8-law][,pad=N][,kv=F]`` (e.g.
-    ``vllm:0.6.3,eager,tokens=91680``; ``tuned``: :attr:`Engine.tuned_gemms`; ``fp8-law``:
-    :attr:`Engine.fp8_gemm_law`; ``pad=N``: :attr:`Engine.graph_pad`; ``kv=F``:
-    :attr:`Engine.kv_fraction`)
+    ``NAME[:VERSION][,eager][,steps=K][,tokens=N][,tuned][,fp8-law][,pad=N][,kv=F][,mem=F]``
+    (e.g. ``vllm:0.6.3,eager,tokens=91680``; ``tuned``: :attr:`Engine.tuned_gemms`;
+    ``fp8-law``: :attr:`Engine.fp8_gemm_law`; ``pad=N``: :attr:`Engine.graph_pad`; ``kv=F``:
+    :attr:`Engine.kv_fraction`; ``mem=F``: :attr:`Engine.memory_utilization`)
     or from its JSON form (:meth:`Engine.to_dict`).
 
     ``None`` or ``""`` is :data:`DEFAULT_ENGINE` (TensorRT-LLM, the NVIDIA default; a serving
@@ -703,6 +729,7 @@ def parse_engine(spec: str | Engine | Mapping[str, Any] | None) -> Engine:
                 "fp8_gemm_law",
                 "graph_pad",
                 "kv_fraction",
+                "memory_utilization",
             }
         )
         if unknown:
@@ -722,6 +749,7 @@ def parse_engine(spec: str | Engine | Mapping[str, Any] | None) -> Engine:
             fp8_gemm_law=spec.get("fp8_gemm_law", False),
             graph_pad=spec.get("graph_pad", 0),
             kv_fraction=spec.get("kv_fraction", 0.0),
+            memory_utilization=spec.get("memory_utilization", 0.0),
             spelled=name if name in ALIASES else "",
         )
     if not isinstance(spec, str):
@@ -733,13 +761,14 @@ def parse_engine(spec: str | Engine | Mapping[str, Any] | None) -> Engine:
     _check_alias_version(name.strip().lower(), version.strip(), f"engine {spec!r}")
     typed = name.strip().lower()
     name = ALIASES.get(typed, typed)
-    graphs, steps, tokens, tuned, law, pad, kv = True, 1, 0, False, False, 0, 0.0
+    graphs, steps, tokens, tuned, law, pad, kv, mem = True, 1, 0, False, False, 0, 0.0, 0.0
     seen: set[str] = set()
     for opt in opts:
         m = re.fullmatch(r"steps=(\d+)", opt)
         t = re.fullmatch(r"tokens=(\d+)", opt)
         p = re.fullmatch(r"pad=(.*)", opt)
         f = re.fullmatch(r"kv=(.*)", opt)
+        u = re.fullmatch(r"mem=(.*)", opt)
         key = "graphs" if opt in ("eager", "graphs", "cuda-graphs") else opt.partition("=")[0]
         if key in seen:  # a second value would silently win
             raise InputError(f"engine option {key!r} given twice in {spec!r}")
@@ -759,11 +788,13 @@ def parse_engine(spec: str | Engine | Mapping[str, Any] | None) -> Engine:
         elif p:
             pad = _pad_cap(p.group(1), spec)
         elif f:
-            kv = _kv_fraction(f.group(1), spec)
+            kv = _fraction(f.group(1), spec, "kv", "the KV fraction")
+        elif u:
+            mem = _fraction(u.group(1), spec, "mem", "the GPU memory utilization")
         else:
             raise InputError(
                 "engine option must be 'eager', 'graphs', 'steps=K', 'tokens=N', 'tuned', "
-                f"'fp8-law', 'pad=N' or 'kv=F', got {opt!r} in {spec!r}"
+                f"'fp8-law', 'pad=N', 'kv=F' or 'mem=F', got {opt!r} in {spec!r}"
             )
     return Engine(
         name,
@@ -775,19 +806,21 @@ def parse_engine(spec: str | Engine | Mapping[str, Any] | None) -> Engine:
         fp8_gemm_law=law,
         graph_pad=pad,
         kv_fraction=kv,
+        memory_utilization=mem,
         spelled=typed if typed in ALIASES else "",
     )
 
 
-def _kv_fraction(text: str, spec: str) -> float:
-    """The ``kv=F`` option's fraction, ``0 < F <= 1`` (``InputError`` naming the option)."""
+def _fraction(text: str, spec: str, key: str, what: str) -> float:
+    """The ``kv=F`` or ``mem=F`` option's fraction, ``0 < F <= 1`` (``InputError`` naming the
+    option)."""
     try:
         value = float(text)
     except ValueError:
         value = math.nan
     if not 0.0 < value <= 1.0:  # NaN fails too
         raise InputError(
-            f"engine option kv={text}: the KV fraction must be a number in (0, 1], in {spec!r}"
+            f"engine option {key}={text}: {what} must be a number in (0, 1], in {spec!r}"
         )
     return value
 

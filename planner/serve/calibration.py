@@ -265,7 +265,9 @@ def predict_mlperf(
     (:data:`~planner.perfmodel.calibration.mlperf.DATASETS`); output lengths: lognormal with
     the run's own mean and a standard deviation equal to it (the ShareGPT rows' assumption;
     MLPerf prints no output distribution). KV blocks are held as the row says
-    (:attr:`~planner.perfmodel.calibration.mlperf.MLPerfRow.kv_admission`).
+    (:attr:`~planner.perfmodel.calibration.mlperf.MLPerfRow.kv_admission`), and the engine runs
+    at most the row's batch cap
+    (:attr:`~planner.perfmodel.calibration.mlperf.MLPerfRow.max_batch`).
 
     Parameters
     ----------
@@ -302,14 +304,15 @@ def predict_mlperf(
     output = parse_lengths(f"lognormal:{out:g},{out:g}", what="output_mean")
     engine = parse_engine(row.engine)
     args = (row.model, row.gpu, row.tp, row.precision, row.kv_precision, prompt, output, engine)
+    held = {"kv_admission": row.kv_admission, "max_batch": row.max_batch}
     if row.scenario == "Offline" and row.metric == "output_tokens_per_s":
-        role = _role(*args, qps=None, percentile=0.99, kv_admission=row.kv_admission)
+        role = _role(*args, qps=None, percentile=0.99, **held)
         return role.capacity()[0] * role.engine.config.engines * output.mean * row.engines
     if row.scenario != "Server":
         raise ValueError(f"{row.id}: unknown scenario {row.scenario!r}")
     per_engine = row.rate / row.engines
     slo = SLO(ttft_s=row.ttft_limit_s, tpot_s=row.tpot_limit_s, percentile=0.99)
-    role = _role(*args, qps=per_engine, percentile=0.99, slo=slo, kv_admission=row.kv_admission)
+    role = _role(*args, qps=per_engine, percentile=0.99, slo=slo, **held)
     if row.metric == "output_tokens_per_s":
         return role.capacity()[0] * role.engine.config.engines * output.mean * row.engines
     point = role.at_rate(per_engine)

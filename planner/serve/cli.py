@@ -190,12 +190,13 @@ def serve(
         typer.Option(
             "--engine",
             help="Engine the step times assume: trtllm (nim), vllm or sglang, "
-            "optionally NAME:VERSION,eager,steps=K,tokens=N,tuned,fp8-law,pad=N,kv=F (e.g. "
+            "optionally NAME:VERSION,eager,steps=K,tokens=N,tuned,fp8-law,pad=N,kv=F,mem=F (e.g. "
             "vllm:0.6.3,steps=10; tokens = the engine's --max-num-batched-tokens; tuned = a "
             "build with shape-tuned GEMMs, AMD's MLPerf images; fp8-law = Hopper FP8 GEMMs at "
             "DeepGEMM's measured shape law; pad=N = decode batches padded to the next captured "
             "CUDA-graph size, up to N; kv=F = TensorRT-LLM's "
-            "--kv_cache_free_gpu_mem_fraction, default 0.9). Default: trtllm on NVIDIA "
+            "--kv_cache_free_gpu_mem_fraction, default 0.9; mem=F = vLLM's "
+            "--gpu-memory-utilization, default 0.9). Default: trtllm on NVIDIA "
             "GPUs, vllm on AMD GPUs; pools a named engine cannot run on are left out.",
         ),
     ] = None,

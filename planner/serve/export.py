@@ -470,6 +470,9 @@ def _vllm(
             args += ["--max-num-batched-tokens", str(max(g.chunk_tokens, longest, seqs))]
         elif seqs > max(longest, VLLM_V0_BUDGET):  # its default budget, below the batch cap
             args += ["--max-num-batched-tokens", str(seqs)]
+    timed = problem.engine_on(problem.pool(g.gpu).gpu)
+    if timed.name == "vllm" and timed.memory_utilization:  # the memory the plan was sized with
+        args += ["--gpu-memory-utilization", f"{timed.memory_utilization:g}"]
     if problem.constraints.kv_block_tokens != 16:
         args += ["--block-size", str(problem.constraints.kv_block_tokens)]
     if problem.traffic.prefix_hit_rate > 0:

@@ -26,6 +26,7 @@ from planner.perfmodel.engines import (
     version_tuple,
 )
 from planner.perfmodel.hardware import get_gpu
+from planner.perfmodel.memory import RUNTIME_RESERVED_GIB
 from planner.perfmodel.readers import load_model
 from planner.perfmodel.stage import EngineModel, ReplicaConfig
 
@@ -474,6 +475,50 @@ def test_kv_fraction_option_sizes_tensorrt_llms_kv_pool():
 )
 def test_bad_kv_fractions_are_input_errors(bad):
     with pytest.raises(InputError, match="kv"):
+        parse_engine(bad)
+
+
+def test_memory_utilization_option_sizes_vllms_kv_cache():
+    """``mem=F`` is vLLM's ``--gpu-memory-utilization``: weights, workspace and KV cache share
+    ``F`` of the runtime's total (0.9 without it), so the cache grows by the extra share."""
+    e = parse_engine("vllm:0.4.3,eager,mem=0.99")
+    assert e.memory_utilization == 0.99 and e.memory_fraction == 0.99
+    assert parse_engine(e.to_dict()) == e and "GPU memory utilization 0.99" in e.label()
+    assert parse_engine("vllm").memory_fraction == 0.9
+    assert parse_engine("trtllm").memory_fraction is None
+    assert "memory_utilization" not in parse_engine("vllm").to_dict()  # old files read the same
+    model, gpu = load_model("llama-2-70b"), get_gpu("MI300X")
+    config = ReplicaConfig(gpu, 1)
+    default = EngineModel(model, config, "fp8", engine=parse_engine("vllm:0.4.3,eager"))
+    higher = EngineModel(model, config, "fp8", engine=e)
+    # the engine leaves 1 - F of the total unused, but never less than the runtime reserve
+    total, reserve = gpu.runtime_bytes, RUNTIME_RESERVED_GIB * 2**30
+    gained = 0.1 * total - max(reserve, 0.01 * total)
+    assert higher.free_bytes - default.free_bytes == pytest.approx(gained)
+    assert higher.kv_tokens > default.kv_tokens
+    # above 1 - reserve / total only the model's runtime reserve stays out: 0.99 and 1.0
+    # size the same cache on a 192 GB GPU (1 % of it is less than the 4 GiB reserve)
+    full = EngineModel(model, config, "fp8", engine=parse_engine("vllm:0.4.3,eager,mem=1"))
+    assert full.free_bytes == pytest.approx(higher.free_bytes)
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        "vllm,mem=0",
+        "vllm,mem=1.01",
+        "vllm,mem=abc",
+        "vllm,mem=nan",
+        "vllm,mem=0.9,mem=0.95",
+        "trtllm,mem=0.9",  # TensorRT-LLM's pool is kv=F, of the memory left after the weights
+        "sglang,mem=0.9",  # SGLang's mem_fraction_static follows its release
+        {"name": "vllm", "memory_utilization": "0.9"},
+        {"name": "vllm", "memory_utilization": True},
+        {"name": "vllm", "memory_utilization": 2},
+    ],
+)
+def test_bad_memory_utilizations_are_input_errors(bad):
+    with pytest.raises(InputError, match="mem"):
         parse_engine(bad)
 
 

@@ -57,6 +57,40 @@ def test_every_row_holds_kv_on_demand():
     assert {r.kv_admission for r in MLPERF_ROWS} == {"on-demand"}
 
 
+def test_every_row_carries_its_submissions_batch_cap_and_memory_share():
+    """The caps of the module notes: NVIDIA's ``gpu_batch_size`` per config class and
+    scenario (the engine's ``max_batch_size``), AMD's ``max_num_seqs``; AMD's
+    ``--gpu-memory-utilization`` as ``mem=F`` (the NVIDIA engines keep ``kv=0.9``'s default:
+    their configs set ``kvcache_free_gpu_mem_frac = 0.90``)."""
+    caps = {
+        ("mlperf_inf41", "H100", "llama-2-70b"): (896, 1024),
+        ("mlperf_inf41", "H200", "llama-2-70b"): (806, 896),
+        ("mlperf_inf41", "H100", "mixtral-8x7b"): (896, 896),
+        ("mlperf_inf41", "H200", "mixtral-8x7b"): (3072, 1200),
+        ("mlperf_inf41", "MI300X", "llama-2-70b"): (2048, 1024),
+        ("mlperf_inf51", "MI300X", "llama-2-70b"): (1792, 650),
+        ("mlperf_inf51", "MI300X", "mixtral-8x7b"): (5000, 4096),
+        ("mlperf_inf51", "MI325X", "llama-2-70b"): (2700, 1024),
+        ("mlperf_inf51", "MI325X", "mixtral-8x7b"): (4736, 2560),
+    }
+    memory = {
+        ("mlperf_inf41", "MI300X", "llama-2-70b"): (0.99, 0.97),
+        ("mlperf_inf51", "MI300X", "llama-2-70b"): (0.98, 1.0),
+        ("mlperf_inf51", "MI300X", "mixtral-8x7b"): (0.97, 0.99),
+        ("mlperf_inf51", "MI325X", "llama-2-70b"): (0.98, 1.0),
+        ("mlperf_inf51", "MI325X", "mixtral-8x7b"): (0.96, 0.96),
+    }
+    assert {(r.source, r.gpu, r.model) for r in MLPERF_ROWS} == set(caps)
+    for r in MLPERF_ROWS:
+        key, scenario = (r.source, r.gpu, r.model), 0 if r.scenario == "Offline" else 1
+        assert r.max_batch == caps[key][scenario], r.id
+        e = parse_engine(r.engine)
+        if r.submitter == "NVIDIA":
+            assert e.kv_free_fraction == 0.9 and e.memory_fraction is None, r.id
+        else:
+            assert e.memory_fraction == memory[key][scenario], r.id
+
+
 def test_amd_v41_engines_follow_their_own_harness_scripts():
     """v4.1 AMD: the Offline script passes ``--enforce-eager True`` and keeps the 65,536-token
     budget of ``mainVllmFp8_Offline.py``; the SyncServer script passes neither, so

@@ -34,6 +34,8 @@ def one_error_line(args: list[str], capsys) -> str:
         (["--engine", "bogus"], "--engine: engine must be one of"),
         (["--engine", "vllm,steps=0"], "--engine: engine scheduler steps"),
         (["--engine", "vllm:0.6.3,bogus"], "--engine: engine option must be"),
+        (["--engine", "trtllm,mem=0.95"], "--engine: engine option mem=0.95 is vLLM's"),
+        (["--engine", "vllm,mem=1.5"], "--engine: engine option mem=1.5: the GPU memory"),
         (["--engine", ""], "--engine is empty"),
         (["--gpu-type", "B200"], "--gpu-type 'B200': no such pool in the inventory (H100-SXM)"),
         (["--kv-block", "0"], "--kv-block must be a positive integer, got 0"),

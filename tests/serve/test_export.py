@@ -670,6 +670,18 @@ def trtllm_serve_kv_fraction(command: dict) -> float:
     return float(kv_cache_config.get("free_gpu_memory_fraction", "0.9"))
 
 
+def test_vllm_export_launches_the_memory_share_the_plan_was_sized_with():
+    """A plan timed with ``--engine vllm:...,mem=0.95`` sized its KV cache from 95 % of the
+    GPU; its vLLM servers run with ``--gpu-memory-utilization 0.95`` (vLLM's default is 0.9,
+    which the export leaves to vLLM when the plan used it)."""
+    sized = problem(engine="vllm:0.8.5,mem=0.95")
+    for plan in ("colocated", "pd_pairs"):
+        for cmd in export_plan(sized, PLANS[plan], "vllm")["commands"]:
+            assert value(cmd["argv"], "--gpu-memory-utilization") == "0.95"
+    for cmd in export_plan(problem(engine="vllm:0.8.5"), PLANS["colocated"], "vllm")["commands"]:
+        assert "--gpu-memory-utilization" not in cmd["argv"]
+
+
 def test_trtllm_export_launches_the_kv_fraction_the_plan_was_sized_with():
     """A plan timed with ``--engine trtllm,kv=0.95`` has a KV pool of 95 % of the free
     memory; its servers run with that fraction (TensorRT-LLM's default is 0.90), also the

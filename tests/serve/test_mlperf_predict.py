@@ -56,3 +56,14 @@ def test_reserving_prompt_plus_output_admits_fewer_sequences_than_on_demand():
     off = _row("Offline", "output_tokens_per_s")
     reserved = dataclasses.replace(off, kv_admission="reserve")
     assert predict_mlperf(reserved, 500) < predict_mlperf(off, 500)
+
+
+def test_the_rows_batch_cap_reaches_the_model():
+    # NVIDIA's H100 Offline engines were built with max_batch_size 896, below the batch the
+    # KV pool admits at these lengths: the cap binds; a cap above the pool's batch does not
+    off = _row("Offline", "output_tokens_per_s")
+    assert off.max_batch == 896
+    uncapped = dataclasses.replace(off, max_batch=None)
+    assert predict_mlperf(off) < predict_mlperf(uncapped)
+    loose = dataclasses.replace(off, max_batch=10**6)
+    assert predict_mlperf(loose) == pytest.approx(predict_mlperf(uncapped), rel=1e-9)

@@ -142,6 +142,43 @@ KV cache of the NVIDIA runs: NVIDIA's harness runs TensorRT-LLM's capacity sched
 not set it), which allocates KV blocks as tokens are generated and pauses requests when the
 cache is full, not TensorRT-LLM's default guaranteed-no-evict reservation of prompt + output:
 :attr:`MLPerfRow.kv_admission` is ``on-demand`` for every row (vLLM's own behaviour for AMD).
+
+Batch caps and memory shares (entered by helper s29mlp, twenty-ninth session, from the
+submissions' configurations, read before any prediction with them was run; the rows had been
+scored without them): :attr:`MLPerfRow.max_batch` is the most sequences an engine runs at once,
+and the AMD engines' ``mem=F`` (:attr:`~planner.perfmodel.engines.Engine.memory_utilization`)
+is vLLM's ``--gpu-memory-utilization``, which the model had taken at vLLM's default 0.9.
+
+* NVIDIA (inference_results_v4.1 @198fc467): each config class's ``gpu_batch_size`` is the
+  engine's ``max_batch_size`` (``closed/NVIDIA/code/llama2-70b/tensorrt/builder.py`` line 182,
+  ``--max_batch_size={self.batch_size}``; the harness reads it back from the engine's
+  ``build_config``, ``code/harness/harness_llm/main_llm.cc`` line 181). llama2-70b:
+  ``configs/llama2-70b/Offline/__init__.py`` line 69 (``H100_SXM_80GB_TP2x1``, 896, inherited
+  by ``TP2x4``) and line 158 (``H200_SXM_141GBx1``, 806, inherited by ``x8``);
+  ``Server/__init__.py`` line 69 (H100, 1024) and line 158 (H200, 896). Mixtral-8x7B:
+  ``configs/mixtral-8x7b/Offline/__init__.py`` line 58 (H100, 896) and 87 (H200, 3072);
+  ``Server/__init__.py`` line 59 (H100, 896) and 77 (H200, 1200). The other settings these
+  classes and their bases set are already the rows': ``kvcache_free_gpu_mem_frac = 0.90``
+  (``Offline/__init__.py`` and ``Server/__init__.py`` line 36, passed to the harness by
+  ``code/llama2-70b/tensorrt/harness.py`` line 32: the model's default ``kv=0.9``),
+  ``max_num_tokens = 4096`` (``configs/llama2-70b/__init__.py`` line 34), TP1 / TP2 and PP1,
+  FP8 (``use_fp8``); the builder enables FP16 context FMHA (``--context_fmha=enable``, no
+  FP8 context FMHA), and the harness builds TensorRT-LLM's scheduler without chunked context
+  (``code/harness/harness_llm/llm_core.cc`` line 77-78: a ``SchedulerConfig`` of the policy
+  alone): a prompt (at most 1,024 tokens here) is not split over iterations, which the model's
+  chunked budget of ``4096 - B`` prompt tokens approximates. Not modelled: ``vboost_slider = 1``
+  (every H100 / H200 class here; a clock setting with no published figure).
+* AMD v4.1: ``max_num_seqs`` 2,048 Offline (``VllmFp8/mainVllmFp8_Offline.py`` line 79,
+  ``DefaultEngineInput``; ``test_VllmFp8_Offline_perf.sh`` passes none) and 1,024 Server
+  (``mainVllmFp8_SyncServer.py`` line 54); ``--gpu-memory-utilization`` 0.99 Offline
+  (``test_VllmFp8_Offline_perf.sh`` line 67) and 0.97 Server (``mainVllmFp8_SyncServer.py``
+  line 56). Not modelled: the Offline script's ``VLLM_SCHED_PREFILL_KVC_FREEPCT=31.0`` (line
+  17, a scheduler knob of AMD's vLLM fork) and its descending sort of the prompts.
+* AMD v5.1 (inference_results_v5.1 @965182b0, ``closed/AMD/code/<benchmark>/harness_llm/
+  models/<benchmark>/<scenario>_<gpu>.yaml``, ``gpu_memory_utilization`` / ``max_num_seqs``):
+  llama2-70b MI300X Offline 0.98 / 1,792, Server 1.0 / 650; MI325X Offline 0.98 / 2,700,
+  Server 1.0 / 1,024; Mixtral-8x7B MI300X Offline 0.97 / 5,000, Server 0.99 / 4,096; MI325X
+  Offline 0.96 / 4,736, Server 0.96 / 2,560.
 """
 
 from __future__ import annotations
@@ -213,6 +250,9 @@ class MLPerfRow:
     #: How a running request holds KV blocks (module notes: NVIDIA's harness runs
     #: TensorRT-LLM's max-utilization scheduler; vLLM allocates on demand).
     kv_admission: str = "on-demand"
+    #: Most sequences one engine runs at once (TensorRT-LLM ``max_batch_size``, vLLM
+    #: ``max_num_seqs``; module notes); ``None``: no cap but the KV cache's.
+    max_batch: int | None = None
     ttft_limit_s: float = 2.0
     tpot_limit_s: float = 0.2
     source: str = SOURCE.key
@@ -226,7 +266,8 @@ class MLPerfRow:
 
 #: (submitter, system, gpu, model, tp, engine, Offline (tokens/s, samples/s),
 #: Server (completed tokens/s, completed samples/s, scheduled samples/s, p99 TTFT ns,
-#: p99 TPOT ns)) -- ``mlperf_read.txt``.
+#: p99 TPOT ns), (Offline, Server) batch caps) -- ``mlperf_read.txt``; the caps and the AMD
+#: engines' ``mem=F``: the module notes.
 RUNS = (
     (
         "NVIDIA",
@@ -237,6 +278,7 @@ RUNS = (
         ("trtllm,tokens=4096", "trtllm,tokens=4096"),
         (24524.9, 84.4792),
         (21605.79, 74.42, 75.10, 461278089, 175354317),
+        (896, 1024),
     ),
     (
         "NVIDIA",
@@ -247,6 +289,7 @@ RUNS = (
         ("trtllm,tokens=4096", "trtllm,tokens=4096"),
         (31302.7, 107.477),
         (29228.22, 100.35, 101.25, 452744202, 146040006),
+        (806, 896),
     ),
     (
         "NVIDIA",
@@ -257,6 +300,7 @@ RUNS = (
         ("trtllm,tokens=8192", "trtllm,tokens=16384"),
         (52415.9, 359.173),
         (50795.57, 348.06, 348.37, 628885054, 123136641),
+        (896, 896),
     ),
     (
         "NVIDIA",
@@ -267,6 +311,7 @@ RUNS = (
         ("trtllm,tokens=16384", "trtllm,tokens=8192"),
         (59022.3, 404.431),
         (57177.20, 391.79, 392.18, 539748890, 167039660),
+        (3072, 1200),
     ),
     (
         "AMD",
@@ -274,9 +319,10 @@ RUNS = (
         "MI300X",
         "llama-2-70b",
         1,
-        ("vllm:0.4.3,eager,tokens=65536", "vllm:0.4.3,eager,tokens=49152"),
+        ("vllm:0.4.3,eager,tokens=65536,mem=0.99", "vllm:0.4.3,eager,tokens=49152,mem=0.97"),
         (23514.8, 80.15),
         (21028.23, 71.74, 73.66, 1604171041, 197873909),
+        (2048, 1024),
     ),
 )
 
@@ -294,8 +340,9 @@ RUNS = (
 #: none, but its checkpoint is quantized with ``--kv_cache_dtype fp8``
 #: (``closed/AMD/setup/dataset_and_model/quantize_llama2_70b.sh``): entered as FP8, an
 #: assumption (vLLM's default ``auto`` would keep the model dtype unless the checkpoint's
-#: quantization config sets it). ``gpu_memory_utilization`` 0.96-1.0 (the model's vLLM
-#: cache takes 0.9; the KV cache is not binding at these lengths on 192 / 256 GB).
+#: quantization config sets it). ``gpu_memory_utilization`` 0.96-1.0 and ``max_num_seqs``:
+#: entered (``mem=F``, the batch caps) by helper s29mlp, module notes; the model had taken
+#: vLLM's default 0.9 until then.
 RUNS_V51 = (
     (
         "AMD",
@@ -304,11 +351,12 @@ RUNS_V51 = (
         "llama-2-70b",
         1,
         (
-            "vllm:0.9.0,eager,steps=11,tokens=40960,tuned",
-            "vllm:0.9.0,eager,steps=9,tokens=40960,tuned",
+            "vllm:0.9.0,eager,steps=11,tokens=40960,tuned,mem=0.98",
+            "vllm:0.9.0,eager,steps=9,tokens=40960,tuned,mem=1.0",
         ),
         (27803.9, 92.1544),
         (24593.77, 81.68, 83.90, 1914647645, 193380124),
+        (1792, 650),
     ),
     (
         "AMD",
@@ -316,9 +364,13 @@ RUNS_V51 = (
         "MI300X",
         "mixtral-8x7b",
         1,
-        ("vllm:0.9.0,steps=9,tokens=51200", "vllm:0.9.0,eager,steps=8,tokens=32000"),
+        (
+            "vllm:0.9.0,steps=9,tokens=51200,mem=0.97",
+            "vllm:0.9.0,eager,steps=8,tokens=32000,mem=0.99",
+        ),
         (53017.3, 369.007),
         (47804.28, 333.12, 334.53, 1527654395, 151775607),
+        (5000, 4096),
     ),
     (
         "AMD",
@@ -327,11 +379,12 @@ RUNS_V51 = (
         "llama-2-70b",
         1,
         (
-            "vllm:0.9.0,eager,steps=7,tokens=65536,tuned",
-            "vllm:0.9.0,eager,steps=9,tokens=40960,tuned",
+            "vllm:0.9.0,eager,steps=7,tokens=65536,tuned,mem=0.98",
+            "vllm:0.9.0,eager,steps=9,tokens=40960,tuned,mem=1.0",
         ),
         (34520.4, 114.7),
         (32027.57, 106.28, 109.52, 1755256090, 198309854),
+        (2700, 1024),
     ),
     (
         "AMD",
@@ -339,16 +392,21 @@ RUNS_V51 = (
         "MI325X",
         "mixtral-8x7b",
         1,
-        ("vllm:0.9.0,steps=13,tokens=51200", "vllm:0.9.0,eager,steps=10,tokens=32000"),
+        (
+            "vllm:0.9.0,steps=13,tokens=51200,mem=0.96",
+            "vllm:0.9.0,eager,steps=10,tokens=32000,mem=0.96",
+        ),
         (68781.4, 479.775),
         (59783.64, 415.76, 420.16, 1960620330, 194606227),
+        (4736, 2560),
     ),
 )
 
 
 def _rows(source: str, runs: tuple) -> list[MLPerfRow]:
     rows = []
-    for submitter, system, gpu, model, tp, (off_eng, srv_eng), offline, server in runs:
+    for submitter, system, gpu, model, tp, engines, offline, server, caps in runs:
+        (off_eng, srv_eng), (off_cap, srv_cap) = engines, caps
         tps, sps = offline
         base = dict(
             submitter=submitter,
@@ -367,6 +425,7 @@ def _rows(source: str, runs: tuple) -> list[MLPerfRow]:
                 f"{prefix}/Offline/output_tokens_per_s",
                 **base,
                 engine=off_eng,
+                max_batch=off_cap,
                 scenario="Offline",
                 metric="output_tokens_per_s",
                 statistic="",
@@ -385,6 +444,7 @@ def _rows(source: str, runs: tuple) -> list[MLPerfRow]:
                     f"{prefix}/Server/{(stat + '_') if stat else ''}{metric}",
                     **base,
                     engine=srv_eng,
+                    max_batch=srv_cap,
                     scenario="Server",
                     metric=metric,
                     statistic=stat,
