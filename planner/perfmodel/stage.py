@@ -180,6 +180,7 @@ from planner.perfmodel.overlap import OVERLAP_SLOWDOWN, exposed, exposed_after
 from planner.perfmodel.precision import Precision, get_precision
 from planner.perfmodel.readers import load_model
 from planner.perfmodel.serving_features import Speculative, pipeline_round
+from planner.perfmodel.trtllm_memory import trtllm_runtime_reserve_gib
 
 #: Bytes per gradient element in data-parallel reductions (Megatron reduces fp32 main grads).
 GRAD_COMM_BYTES = 4.0
@@ -1905,15 +1906,19 @@ class EngineModel:
         memory it reports (:attr:`~planner.perfmodel.hardware.GpuSpec.runtime_bytes`). SGLang
         at a release :mod:`planner.perfmodel.engine_memory` covers keeps its default
         ``mem_fraction_static`` of it for weights and KV cache (the workspace and runtime come
-        out of the rest); other versions and engines keep the model's runtime reserve and
-        workspace.
+        out of the rest); TensorRT-LLM's PyTorch flow (1.0 on) keeps, beside the workspace, a
+        reserve by the size of the stage's communicator
+        (:func:`~planner.perfmodel.trtllm_memory.trtllm_runtime_reserve_gib`); other versions
+        and engines keep the model's runtime reserve and workspace.
         """
         memory = self.config.gpu.runtime_bytes
         gpu_mib = self.config.gpu.usable_bytes / MIB
         static = sglang_mem_fraction_static(self.engine, self.config.gpus, gpu_mib)
         if static is not None:  # SGLang's static share holds weights and KV; the rest the others
             return sglang_kv_pool_bytes(static, memory, self.weight_bytes)
-        reserved = RUNTIME_RESERVED_GIB * GIB
+        # a stage's collectives span its tp x ep GPUs (data-parallel attention groups included)
+        pytorch = trtllm_runtime_reserve_gib(self.engine, self.config.tp * self.config.ep)
+        reserved = (RUNTIME_RESERVED_GIB if pytorch is None else pytorch) * GIB
         if self.engine.memory_fraction is not None:  # the engine leaves the rest unused
             reserved = max(reserved, (1.0 - self.engine.memory_fraction) * memory)
         free = memory - self.weight_bytes - reserved - self.workspace_bytes

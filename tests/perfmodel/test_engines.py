@@ -29,6 +29,7 @@ from planner.perfmodel.hardware import get_gpu
 from planner.perfmodel.memory import RUNTIME_RESERVED_GIB
 from planner.perfmodel.readers import load_model
 from planner.perfmodel.stage import EngineModel, ReplicaConfig
+from planner.perfmodel.trtllm_memory import TRTLLM_PYTORCH_RESERVE_GIB
 
 HOSTS = {
     "iteration_overhead_s": 0.002,
@@ -198,17 +199,20 @@ def test_tokens_option_sets_the_workspace_the_engine_profiles():
 
 def test_engine_memory_rules():
     """vLLM uses 90 % of the GPU (at least the model's 4 GiB reserve stays unused); TensorRT-LLM
-    gives its KV cache 90 % of what is free after weights, reserve and workspace. All of them
-    count from the total the CUDA runtime reports (79.22 GiB on an H100 80GB), not 80 GiB."""
+    gives its KV cache 90 % of what is free after weights, reserve and workspace (the PyTorch
+    flow's reserve by TP from 1.0, the fixed 4 GiB before). All of them count from the total
+    the CUDA runtime reports (79.22 GiB on an H100 80GB), not 80 GiB."""
     model, config = load_model("llama-3.1-70b"), ReplicaConfig(get_gpu("H100"), 2)
     trt = EngineModel(model, config, "fp8", engine=parse_engine("trtllm"))
+    trt_017 = EngineModel(model, config, "fp8", engine=parse_engine("trtllm:0.17.0"))
     vllm = EngineModel(model, config, "fp8", engine=parse_engine("vllm"))
     sglang = EngineModel(model, config, "fp8", engine=parse_engine("sglang"))
     memory = config.gpu.runtime_bytes
     assert memory == pytest.approx(79.22 * 2**30)
     rest = memory - trt.weight_bytes - trt.workspace_bytes
     assert sglang.free_bytes == pytest.approx(rest - 4 * 2**30)
-    assert trt.free_bytes == pytest.approx(0.9 * (rest - 4 * 2**30))
+    assert trt.free_bytes == pytest.approx(0.9 * (rest - TRTLLM_PYTORCH_RESERVE_GIB[2] * 2**30))
+    assert trt_017.free_bytes == pytest.approx(0.9 * (rest - 4 * 2**30))
     assert vllm.free_bytes == pytest.approx(rest - 0.1 * memory)
     for e in (trt, vllm, sglang):
         parts = e.memory_breakdown()
