@@ -42,9 +42,11 @@ all-reduce's buffers, NVLS on NVSwitch systems; aiconfigurator's own ``nccl_mem`
 342 MiB at TP 2 and 392 MiB at TP 4 and 8 in ``systems/h100_sxm.yaml``, are smaller than the
 rows imply), and at TP 1 it depends on the model by about 1.3 GiB, which shrinks as 1/TP (an
 activation-like term the workspace misses for the larger FP8 model; not split further). The
-table :data:`TRTLLM_PYTORCH_RESERVE_GIB` takes per TP a value between the two models'
-intervals (TP 1: 2.9, 0.56 GiB above Llama's and 0.37 below Qwen's; TP 2: 3.7; TP 4: 4.7,
-within 0.11 of both), and keeps the TP 4 value for larger groups (aiconfigurator's TP 8
+table :data:`TRTLLM_PYTORCH_RESERVE_GIB` takes per TP the value whose largest distance to the
+intervals of that TP (both models, both token budgets) is least -- the midpoint of the highest
+lower end and the lowest upper end -- to 0.1 GiB (``implied_reserve.py`` ``minimax_table``;
+TP 1: 2.8, 0.46 GiB above Llama's interval and 0.47 below Qwen's; TP 2: 3.7; TP 4: 4.7, within
+0.11 of both), and keeps the TP 4 value for larger groups (aiconfigurator's TP 8
 ``nccl_mem`` equals its TP 4 one). Against the 24 rows it predicts every count within one
 sequence or 1.5 %; the model's fixed 4 GiB (:data:`planner.perfmodel.memory.RUNTIME_RESERVED_GIB`)
 is 1.66 GiB off Llama's TP 1 interval and 0.77 GiB off Qwen's TP 4 one.
@@ -65,7 +67,7 @@ TRTLLM_PYTORCH_DEFAULT_RELEASE = (1, 0)
 #: GiB the PyTorch flow keeps outside the weights, the activation workspace and the KV cache,
 #: by the GPUs of the stage's communicator (module notes: derived from aiconfigurator's
 #: benchmark rows; the largest key serves larger groups).
-TRTLLM_PYTORCH_RESERVE_GIB = {1: 2.9, 2: 3.7, 4: 4.7}
+TRTLLM_PYTORCH_RESERVE_GIB = {1: 2.8, 2: 3.7, 4: 4.7}
 
 
 def runs_pytorch_flow(engine: Engine) -> bool:

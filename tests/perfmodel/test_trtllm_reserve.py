@@ -147,6 +147,20 @@ def test_reserve_table_is_near_every_interval_and_nearer_than_the_fixed_4_gib() 
     assert table_worst < 0.5 * fixed_worst, (table_worst, fixed_worst)
 
 
+def test_reserve_table_is_the_minimax_of_the_intervals() -> None:
+    """Per TP the shipped reserve is the value whose worst distance to that TP's intervals is
+    least (the midpoint of the highest lower end and the lowest upper end), to 0.1 GiB."""
+    lows: dict[int, float] = {}
+    highs: dict[int, float] = {}
+    for (_, tp, _), rows in _groups().items():
+        low, high = _reserve_interval(rows)
+        lows[tp] = max(lows.get(tp, -math.inf), low)
+        highs[tp] = min(highs.get(tp, math.inf), high)
+    assert set(lows) == set(TRTLLM_PYTORCH_RESERVE_GIB)
+    for tp, low in lows.items():
+        assert TRTLLM_PYTORCH_RESERVE_GIB[tp] == round(0.5 * (low + highs[tp]), 1), tp
+
+
 @pytest.mark.parametrize(
     ("spec", "expected"),
     [
@@ -165,7 +179,7 @@ def test_scope_is_the_pytorch_flow(spec: str, expected: bool) -> None:
     assert (trtllm_runtime_reserve_gib(engine, 1) is not None) is expected
 
 
-@pytest.mark.parametrize(("gpus", "gib"), [(1, 2.9), (2, 3.7), (3, 3.7), (4, 4.7), (8, 4.7)])
+@pytest.mark.parametrize(("gpus", "gib"), [(1, 2.8), (2, 3.7), (3, 3.7), (4, 4.7), (8, 4.7)])
 def test_reserve_by_group_size(gpus: int, gib: float) -> None:
     assert trtllm_runtime_reserve_gib(Engine("trtllm"), gpus) == gib
 
@@ -177,7 +191,7 @@ def test_bad_group_size_is_refused(gpus: object) -> None:
 
 
 def test_engine_flow_release_keeps_the_fixed_reserve() -> None:
-    """At TP 1 the PyTorch flow leaves ``4 - 2.9`` GiB more to the fraction than 0.17."""
+    """At TP 1 the PyTorch flow leaves ``4 - 2.8`` GiB more to the fraction than 0.17."""
     row = ("llama-3.1-8b", "bf16", 1, 2048, 2048, 0)
     new, old = _engine_model(row, "1.0"), _engine_model(row, "0.17.0")
     gained = (new.free_bytes - old.free_bytes) / FRACTION / GIB

@@ -153,6 +153,27 @@ def compare(rules: dict[str, dict[int, float]]) -> None:
         print(f"worst |error| {label}: {value:.1%}")
 
 
+def minimax_table() -> dict[int, float]:
+    """Per TP, the reserve nearest to every model's and token budget's interval in the worst
+    case (the midpoint of the farthest interval ends), to 0.1 GiB: the shipped table."""
+    groups: dict[tuple, list] = defaultdict(list)
+    for row in ROWS:
+        lo, hi, ws, _ = bounds(row)
+        name, _, _, tp, isl, *_ = row
+        groups[(name, tp, 2 * isl)].append((lo - ws, hi - ws))
+    table = {}
+    for tp in sorted({key[1] for key in groups}):
+        cells = [
+            (max(i[0] for i in items), min(i[1] for i in items))
+            for key, items in groups.items()
+            if key[1] == tp
+        ]
+        table[tp] = round(0.5 * (max(lo for lo, _ in cells) + min(hi for _, hi in cells)), 1)
+    return table
+
+
 if __name__ == "__main__":
     main()
-    compare({"old 4 GiB": {1: 4.0, 2: 4.0, 4: 4.0}, "table": {1: 2.9, 2: 3.7, 4: 4.7}})
+    table = minimax_table()
+    print("\nminimax table (GiB by TP):", table)
+    compare({"old 4 GiB": {1: 4.0, 2: 4.0, 4: 4.0}, "table": table})

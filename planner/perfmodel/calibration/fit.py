@@ -466,7 +466,7 @@ ASSUMPTIONS = (
     ("memory.RUNTIME_RESERVED_GIB", "4", "CUDA context, NCCL buffers, fragmentation"),
     (
         "trtllm_memory.TRTLLM_PYTORCH_RESERVE_GIB",
-        "2.9 / 3.7 / 4.7 GiB at 1 / 2 / 4+ GPUs",
+        "2.8 / 3.7 / 4.7 GiB at 1 / 2 / 4+ GPUs",
         "TensorRT-LLM >= 1.0 (PyTorch flow) beside the activation workspace, in place of the "
         "4 GiB: derived from the sequences real runs held on H100 (aiconfigurator@095f58a5 "
         "test_trtllm_kv_cache_capacity.py, Llama-3.1-8B and Qwen3-32B-FP8, TP 1-4)",
