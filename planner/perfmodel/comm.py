@@ -129,7 +129,12 @@ FLEX_SMS = {"deepep": 20, "hybridep": 16}
 #: bandwidth on 8 RTX PRO 6000 (37.6-41.1 GB/s, voipmonitor/rtx6kpro
 #: ``hardware/pcie-bandwidth.md`` @070506ff) is 0.76-0.83 of that machine's 49.64, and the
 #: ``spanning`` ratio on the RTX PRO 6000's Gen5 link gives 41.6 GB/s against those 37.6-41.1
-#: (a check, not a fit).
+#: (a check, not a fit). Those NCCL runs set ``NCCL_MIN_NCHANNELS=8``; with NCCL's defaults
+#: (what an engine runs) the same page measures 40.1 GB/s at 32 MB on a 4-switch machine but
+#: 22.2 GB/s on the dual-socket direct-attach one (0.59 of its tuned 37.6, an 8 MB-2 GB sweep
+#: against the one 32 MB size, so part of the gap may be the size): on a switchless
+#: two-socket node the 8-GPU ring may run well below ``spanning`` (not priced: no 4-GPU or
+#: L40S figure with defaults was found; s29l40s, docs/serve.md).
 PCIE_RING_EFFICIENCY = {"island": 25.46 / 32, "spanning": 20.75 / 32, "hop": 26.26 / 32}
 #: NCCL's small-message all-reduce over PCIe, per ring step: 24.1-24.6 us for 256 B to 64 KB
 #: on 8 RTX PRO 6000 (voipmonitor/rtx6kpro ``hardware/pcie-bandwidth.md`` @070506ff, "Custom

@@ -133,6 +133,19 @@ def test_new_catalog_entries():
     assert get_gpu("MI300X").runtime_bytes == get_gpu("MI300X").memory_bytes
 
 
+def test_pcie_inference_gpus_carry_their_driver_totals():
+    # 48 / 96 GB are GiB of GDDR: NVML reports 46068 MiB on an L40S (ECC on) and 97887 MiB on
+    # an RTX PRO 6000, the CUDA runtime 94.97 GiB on the latter (models/hardware TOMLs)
+    l40s, rtx = get_gpu("L40S"), get_gpu("RTX-PRO-6000")
+    assert l40s.usable_bytes == 46068 * 2**20 and l40s.memory_gib == 48
+    assert rtx.usable_bytes == 97887 * 2**20 and rtx.memory_gib == 96
+    assert rtx.runtime_bytes == pytest.approx(94.97 * 2**30)
+    # every catalog GPU: runtime total <= driver total <= capacity (the memory breakdown's
+    # "reserved" share is capacity less what the engine sizes from)
+    for gpu in gpu_catalog().values():
+        assert gpu.runtime_bytes <= gpu.usable_bytes <= gpu.memory_bytes, gpu.name
+
+
 def test_runtime_memory_is_checked_and_belongs_to_its_part():
     from planner.core.errors import InputError
     from planner.perfmodel.hardware import GpuSpec

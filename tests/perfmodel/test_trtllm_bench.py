@@ -62,9 +62,10 @@ def test_l40s_build_flow_uses_the_095_default():
     s = bench_settings(
         load_model("llama-3.1-8b"), get_gpu("L40S"), 1, 1, "fp8", "", 2048, 128, flow="build"
     )
-    requests = (44.7 - 8030261248 / GIB) * 0.95 / (2 * 32 * 8 * 128 / GIB * 2176)
+    # NVML's total on an L40S: 46068 MiB
+    requests = (46068 / 1024 - 8030261248 / GIB) * 0.95 / (2 * 32 * 8 * 128 / GIB * 2176)
     assert s.kv_requests == pytest.approx(requests, rel=1e-9)
-    # 266.2 -> 128 * ceil(2.08) = 384; 266.2 * 17 = 4526 -> 512 * ceil(8.84) = 4608
+    # 268.3 -> 128 * ceil(2.10) = 384; 268.3 * 17 = 4561 -> 512 * ceil(8.91) = 4608
     assert (s.max_batch_size, s.max_num_tokens) == (384, 4608)
 
 
@@ -78,7 +79,7 @@ def test_nvfp4_checkpoint_counts_packed_elements():
     )
     s = bench_settings(m, get_gpu("RTX-PRO-6000"), 1, 1, "fp4", "fp8", 128, 4096)
     engine = (70553706496 - linear * (1 - 0.5625)) * 0.5 / GIB
-    requests = (89.4 - engine) * 0.90 / (2 * 80 * 8 * 128 / GIB * 4224)
+    requests = (97887 / 1024 - engine) * 0.90 / (2 * 80 * 8 * 128 / GIB * 4224)  # NVML total
     assert s.kv_requests == pytest.approx(requests, rel=1e-9)
     assert (s.max_batch_size, s.max_num_tokens) == (128, 2048)
 
