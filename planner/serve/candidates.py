@@ -168,6 +168,21 @@ def tp_reason(model: ModelSpec, tp: int) -> str:
     return ""
 
 
+def memory_shortfall(eng: EngineModel) -> str:
+    """``workspace and reserve exceed the M GiB ... (needs N GiB)`` for an engine whose weights
+    leave no KV cache (``eng.free_bytes <= 0``).
+
+    ``M`` is the total the engine sizes its memory from (the CUDA runtime's,
+    :attr:`~planner.perfmodel.hardware.GpuSpec.runtime_bytes`: 45.0 GiB on a 48 GiB L40S), ``N``
+    that total less the (negative) room left, so the engine's own reserve (TensorRT-LLM's by
+    communicator size, vLLM's and SGLang's memory shares) counts, not a fixed 4 GiB."""
+    memory = eng.config.gpu.runtime_bytes
+    return (
+        f"workspace and reserve exceed the {memory / GIB:.1f} GiB the engine sizes its memory "
+        f"from (needs {(memory - eng.free_bytes) / GIB:.1f} GiB)"
+    )
+
+
 def layouts(problem: ServingProblem) -> list[Layout]:
     """Every layout considered, with an exclusion reason where one applies."""
     m, c = problem.model, problem.constraints
@@ -233,11 +248,7 @@ def _exclusion(problem: ServingProblem, pool: Pool, cfg: ReplicaConfig) -> str:
         problem.offload,
     )
     if eng.free_bytes <= 0:
-        need = (eng.weight_bytes + eng.workspace_bytes) / GIB
-        return (
-            f"weights {eng.weight_bytes / GIB:.1f} GiB/GPU + workspace and reserve exceed "
-            f"{gpu.memory_gib:g} GiB (needs {need + 4:.0f} GiB)"
-        )
+        return f"weights {eng.weight_bytes / GIB:.1f} GiB/GPU + {memory_shortfall(eng)}"
     if not eng.holds_request(problem.traffic.max_context):
         return (
             f"KV cache holds {eng.kv_tokens:,.0f} tokens per engine, one request needs "

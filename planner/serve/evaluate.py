@@ -24,6 +24,7 @@ from typing import Any
 
 from planner.core.errors import InputError
 from planner.perfmodel.engines import stores_kv
+from planner.serve.candidates import memory_shortfall
 from planner.serve.capacity import OperatingPoint, chunk_choices, engine_for, role_model
 from planner.serve.instance import ReplicaGroup, ServingPlan, ServingProblem, served_capacity
 from planner.serve.mixture import mixture_quantile, state_cdf
@@ -206,7 +207,8 @@ def verify(problem: ServingProblem, plan: Any) -> list[str]:
             out.append(f"{name}: {exc}")
             continue
         if eng.free_bytes <= 0:
-            out.append(f"{name}: weights and workspace do not fit {pool.gpu.memory_gib:g} GiB")
+            # "do not fit": the verifier's word; the shortfall as the candidate list states it
+            out.append(f"{name}: weights do not fit: {memory_shortfall(eng)}")
             continue
         if not eng.holds_request(problem.traffic.max_context):
             out.append(

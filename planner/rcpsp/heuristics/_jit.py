@@ -13,9 +13,10 @@ interpreted in 2 ms on a PSPLIB j30 instance (twenty-eighth session, s28start). 
 :func:`interpreted` (per thread) every kernel runs as Python: the caller's choice for a single
 pass on a small instance while nothing is compiled yet (:func:`.sgs.lft_schedule`). The kernels
 that draw random numbers (``np.random`` inside a kernel) draw from numba's generator when
-compiled and from numpy's global one when interpreted, so interpreted runs of those are not the
-compiled runs' draws; an interpreted call of such a kernel puts numpy's global generator back as
-it found it (a kernel's ``np.random.seed`` must not reseed the caller's draws).
+compiled and from numpy's legacy one when interpreted, so interpreted runs of those are not the
+compiled runs' draws. Interpreted, they draw from a stream of their own, as numba's generator
+is one when compiled (:func:`_on_kernel_stream`): a kernel's ``np.random.seed`` seeds the
+next kernels' draws, not the caller's, and numpy's global generator is put back as it was.
 """
 
 from __future__ import annotations
@@ -35,7 +36,9 @@ import numpy as np
 NUMBA = not os.environ.get("PLANNER_NO_NUMBA") and importlib.util.find_spec("numba") is not None
 
 _LOCK = threading.RLock()  # one thread compiles a kernel (and its callees) at a time
-_LOCAL = threading.local()  # .depth: nesting of interpreted() in this thread
+# .depth: nesting of interpreted() in this thread; .stream / .drawing: the interpreted kernels'
+# stand-in for numba's generator (:func:`_on_kernel_stream`)
+_LOCAL = threading.local()
 
 
 class Kernel:
@@ -57,13 +60,9 @@ class Kernel:
 
     def __call__(self, *args: Any) -> Any:
         if not NUMBA or getattr(_LOCAL, "depth", 0):
-            if not self._draws:
+            if not self._draws or getattr(_LOCAL, "drawing", False):  # already on the stream
                 return self.py_func(*args)
-            state = np.random.get_state()
-            try:
-                return self.py_func(*args)
-            finally:
-                np.random.set_state(state)
+            return _on_kernel_stream(self.py_func, args)
         compiled = self._compiled if self._compiled is not None else self.compile()
         return compiled(*args)
 
@@ -85,6 +84,29 @@ class Kernel:
     def loaded(self) -> bool:
         """Whether a compiled version of this kernel has run in this process."""
         return bool(self.signatures)
+
+
+def _on_kernel_stream(func: Callable[..., Any], args: tuple[Any, ...]) -> Any:
+    """``func(*args)`` drawing from this thread's kernel stream, numpy's global generator put
+    back afterwards.
+
+    Compiled kernels draw from numba's generator: separate from numpy's global one, per
+    thread, and carried on from one call to the next (``_seed`` in one kernel seeds the
+    draws of the next). Restoring the caller's state alone would undo such a seed and
+    restart every call's draws at the same state (the GA's generations then all drew the
+    same numbers); the stream's state is kept here instead."""
+    caller = np.random.get_state()
+    stream = getattr(_LOCAL, "stream", None)
+    if stream is None:  # numba seeds its own generator from the OS at start-up
+        stream = np.random.RandomState().get_state()
+    np.random.set_state(stream)
+    _LOCAL.drawing = True
+    try:
+        return func(*args)
+    finally:
+        _LOCAL.drawing = False
+        _LOCAL.stream = np.random.get_state()
+        np.random.set_state(caller)
 
 
 def jit(func: Callable[..., Any]) -> Kernel:
