@@ -196,3 +196,15 @@ def test_engine_flow_release_keeps_the_fixed_reserve() -> None:
     new, old = _engine_model(row, "1.0"), _engine_model(row, "0.17.0")
     gained = (new.free_bytes - old.free_bytes) / FRACTION / GIB
     assert gained == pytest.approx(RUNTIME_RESERVED_GIB - TRTLLM_PYTORCH_RESERVE_GIB[1])
+
+
+def test_the_v017_l40s_rows_keep_the_engine_flows_reserve() -> None:
+    """The perf overview's L40S rows ran v0.17's C++ engines (``bench_flow="build"``): the
+    fixed reserve, not the PyTorch flow's (s29review)."""
+    from planner.perfmodel.calibration.inference_gpus import INFERENCE_GPU_ROWS
+
+    rows = [r for r in INFERENCE_GPU_ROWS if r.source == "trtllm_l40s"]
+    assert rows
+    for row in rows:
+        assert row.bench_flow == "build"
+        assert not runs_pytorch_flow(parse_engine(row.engine))

@@ -63,7 +63,6 @@ from __future__ import annotations
 from planner.perfmodel.calibration.published import (
     HELD_OUT,
     ISL_OSL,
-    TRTLLM_OVERVIEW_ENGINE,
     TRTLLM_OVERVIEW_KV,
     ServingRow,
     Source,
@@ -187,9 +186,14 @@ RTXPRO_PRECISION = ("fp4", "fp8")
 #: The engine release of the RTX rows, as the source names it (TensorRT-LLM 1.0, PyTorch
 #: backend): its pipeline loop is the blocking one of
 #: :func:`~planner.perfmodel.engines.pipeline_host_s` (recorded by s19pcie; the L40S rows'
-#: v0.17 C++ engines keep the unversioned engine: they run no pipeline), with the page's KV
+#: v0.17 C++ engines run no pipeline), with the page's KV
 #: fraction (:data:`~planner.perfmodel.calibration.published.TRTLLM_OVERVIEW_ENGINE`).
 RTXPRO_ENGINE = f"trtllm:1.0,{TRTLLM_OVERVIEW_KV}"
+#: The engine release of the L40S rows: the page's v0.17 revision (C++ engines built by
+#: ``trtllm-bench build``), so TensorRT-LLM's fixed runtime reserve, not the PyTorch flow's
+#: (:mod:`planner.perfmodel.trtllm_memory`; s29review); its pipeline loop does not matter at
+#: ``pp = 1``. With the page's KV fraction.
+L40S_ENGINE = f"trtllm:0.17.0,{TRTLLM_OVERVIEW_KV}"
 
 
 def _l40s_rows() -> list[ServingRow]:
@@ -205,7 +209,7 @@ def _l40s_rows() -> list[ServingRow]:
             osl,
             value,
             HELD_OUT,
-            engine=TRTLLM_OVERVIEW_ENGINE,
+            engine=L40S_ENGINE,
             bench_flow="build",
         )
         for (model, tp), values in L40S_017.items()
