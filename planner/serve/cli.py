@@ -409,37 +409,44 @@ def serve(
             except InputError as exc:
                 raise InputError(f"--draft-model {draft_model!r}: {exc}") from None
 
-    problem = make_problem(
-        model,
-        gpus,
-        qps=qps,
-        prompt_tokens=prompt_tokens,
-        output_tokens=output_tokens,
-        trace=trace,
-        ttft=ttft,
-        tpot=tpot,
-        allow_slow=allow_slow,
-        percentile=percentile,
-        precision=precision,
-        kv_precision=kv_precision,
-        tp=tp,
-        pp=pp,
-        ep=ep,
-        gpu=gpu_type,
-        disaggregation=mode,
-        max_batch=max_batch,
-        chunk_tokens=chunk_tokens,
-        kv_admission=kv_admission,
-        kv_block_tokens=kv_block,
-        speculative=spec,
-        prefix_hit_rate=prefix_hit_rate,
-        arrival_scv=arrival_scv,
-        workloads=workloads,
-        pricing=pricing,
-        prices=prices,
-        engine=engine,
-        offload=offload,
-    )
+    try:
+        problem = make_problem(
+            model,
+            gpus,
+            qps=qps,
+            prompt_tokens=prompt_tokens,
+            output_tokens=output_tokens,
+            trace=trace,
+            ttft=ttft,
+            tpot=tpot,
+            allow_slow=allow_slow,
+            percentile=percentile,
+            precision=precision,
+            kv_precision=kv_precision,
+            tp=tp,
+            pp=pp,
+            ep=ep,
+            gpu=gpu_type,
+            disaggregation=mode,
+            max_batch=max_batch,
+            chunk_tokens=chunk_tokens,
+            kv_admission=kv_admission,
+            kv_block_tokens=kv_block,
+            speculative=spec,
+            prefix_hit_rate=prefix_hit_rate,
+            arrival_scv=arrival_scv,
+            workloads=workloads,
+            pricing=pricing,
+            prices=prices,
+            engine=engine,
+            offload=offload,
+        )
+    except InputError as exc:
+        if spec is not None and spec_tokens is None and str(exc).startswith("--spec-tokens "):
+            # the bound refused the default draft length the user never typed (s29review)
+            rest = str(exc).partition(":")[2]
+            raise InputError(f"--spec-tokens {spec.tokens} (the default):{rest}") from None
+        raise
     from planner.serve.export import check_engine_runs
 
     check_engine_runs(problem)  # timing for an engine release that cannot load the model

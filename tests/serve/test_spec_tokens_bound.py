@@ -60,3 +60,14 @@ def test_problem_file_names_file_and_field(tmp_path, capsys):
     _out, err = capsys.readouterr()
     assert exc.value.code == 2 and "Traceback" not in err
     assert "p.toml" in err and "speculative: tokens 100000: a draft longer" in err, err
+
+
+def test_the_default_draft_length_says_it_is_the_default(capsys):
+    """``--speculative eagle`` without ``--spec-tokens`` on 2-token outputs: the message says
+    the 3 it refuses is the default, not a flag the user typed (s29review)."""
+    args = [a if a != "150" else "2" for a in SERVE]
+    with pytest.raises(SystemExit) as exc:
+        main(args)
+    err = capsys.readouterr().err
+    assert exc.value.code == 2 and "Traceback" not in err
+    assert "--spec-tokens 3 (the default): a draft longer" in err
