@@ -88,6 +88,25 @@ Architectures without a fitted constant (:func:`uncalibrated_rule`)
     of such a GPU carry a warning (:func:`calibration_warning`). Until the
     seventeenth session this was a flat 0.75, above every fitted value (MI355X came out
     1.5x B200 on Llama 3.1 8B training, where AMD reports 1.02-1.08x).
+Another chip of a fitted architecture (:data:`SIBLING_GEMM_RATES`, cited, not fitted)
+    The RTX PRO 6000 Blackwell (GB202, sm_120) shares its architecture name with B200
+    (sm_100), whose fitted ``gemm_efficiency_blackwell`` it took until the thirtieth session,
+    but not its tensor-core datapath (``mma.sync`` block-scaled MMA, no ``tcgen05``), so its
+    large GEMMs reach another fraction of their peak. At a scaled precision the fitted value
+    is multiplied by the ratio of the two chips' measured fractions of their peaks, the
+    best public kernel on each at M = N = K = 8192 in the same format (NVFP4 for fp4, MXFP8
+    for fp8): RTX PRO 6000 Blackwell Server Edition NVFP4 ~1629 and MXFP8 ~802 TFLOP/s of
+    2,000 / 1,000 (CuTeDSL block-scaled persistent GEMMs, github NVIDIA/cutlass PR #3272,
+    2026-05-25, the PR's table); B200 NVFP4 5,730.0 and MXFP8 2,895.0 TFLOP/s of 9,000 /
+    4,500 (Gluon 2-CTA block-scaled matmul; cuBLAS 5,589.8 / 2,894.5 in the same run,
+    github triton-lang/triton PR #9697, 2026-03-11, the PR's table). Ratios 1.279 (fp4) and
+    1.247 (fp8). TensorRT-LLM runs CUTLASS block-scaled kernels on sm_120 (``cpp/tensorrt_llm/
+    kernels/cutlass_kernels/fp4_gemm/nvfp4_nvfp4_gemm_template_sm120.h``: ``Sm120``,
+    ``OpClassBlockScaledTensorOp``, ``KernelTmaWarpSpecializedCooperative``), the kernel
+    family of the RTX figures. A measured rate on a chip of an *unfitted* architecture
+    (Ada: L40S FP8) has no fitted sibling to scale and was not found (thirtieth session,
+    docs/serve.md); 16-bit GEMMs keep the fitted value (no B200 BF16 figure of the same
+    kind was entered).
 ``gemm_half_dim`` (*fitted*)
     GEMM dimension at which efficiency halves.
 ``hbm_efficiency`` (*fitted*)
@@ -157,6 +176,32 @@ MAX_ACHIEVABLE_SHAPES: dict[str, tuple[int, int, int]] = {
 }
 
 
+#: Measured large-GEMM rates (TFLOP/s, M = N = K = 8192, the best public kernel) of a GPU and of
+#: the GPU its architecture's efficiency was fitted on, by precision key (module notes):
+#: GPU name -> (fitted sibling, {precision: (TFLOP/s, peak, sibling TFLOP/s, sibling peak)}).
+SIBLING_GEMM_RATES: dict[str, tuple[str, dict[str, tuple[float, float, float, float]]]] = {
+    # NVIDIA/cutlass PR #3272 (RTX PRO 6000 Server Edition); triton-lang/triton PR #9697 (B200)
+    "RTX-PRO-6000": (
+        "B200",
+        {"fp4": (1629.0, 2000.0, 5730.0, 9000.0), "fp8": (802.0, 1000.0, 2895.0, 4500.0)},
+    ),
+}
+
+
+def sibling_gemm_ratio(gpu: GpuSpec, precision: Precision | str) -> float:
+    """How much larger a fraction of its peak ``gpu``'s large GEMMs at ``precision`` reach than
+    those of the GPU its architecture's efficiency was fitted on (:data:`SIBLING_GEMM_RATES`);
+    1.0 where no measured pair exists."""
+    entry = SIBLING_GEMM_RATES.get(gpu.name)
+    if entry is None:
+        return 1.0
+    rates = entry[1].get(get_precision(precision).tflops_key)
+    if rates is None:
+        return 1.0
+    own, peak, sibling, sibling_peak = rates
+    return (own / peak) / (sibling / sibling_peak)
+
+
 #: Precisions whose GEMMs pay ``fp8_gemm_factor`` (scaled low-precision formats).
 SCALED_PRECISIONS = frozenset({"fp8", "fp4"})
 
@@ -218,8 +263,10 @@ def gemm_efficiency(
     """Large-GEMM fraction of ``gpu``'s dense peak at ``precision``.
 
     The 16-bit efficiency of the architecture; fp8 and fp4 GEMMs reach
-    ``fp8_gemm_factor`` of it (never more, so the 16-bit value bounds every
-    precision from above). ``tuned_training``: training GEMMs of the vendor's tuned
+    ``fp8_gemm_factor`` of it, times :func:`sibling_gemm_ratio` on a GPU whose chip is not
+    the one its architecture was fitted on (1.0 elsewhere; the RTX PRO 6000's fp4 / fp8 GEMMs
+    then reach 1.13 / 1.10 of the fitted 16-bit value, as the measured kernels do relative to
+    B200's). ``tuned_training``: training GEMMs of the vendor's tuned
     training image (``Software.tuned_kernels``), which on CDNA3 have their own fitted
     efficiency (elsewhere the flag changes nothing). ``tuned_serving``: serving GEMMs of an
     engine built with shape-tuned GEMMs (``Engine.tuned_gemms``), at the GPU's published
@@ -238,7 +285,7 @@ def gemm_efficiency(
     else:
         efficiency = fitted[entry[2] if tuned_training else entry[1]]
     if scaled_gemms(precision):
-        efficiency *= fitted["fp8_gemm_factor"]
+        efficiency *= fitted["fp8_gemm_factor"] * sibling_gemm_ratio(gpu, precision)
     return efficiency
 
 
