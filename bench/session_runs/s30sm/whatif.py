@@ -6,7 +6,7 @@ Run on the branch (the sm_120 GEMM ratio on). Cases:
 * ``stream_X``: the serving weight/KV stream efficiency of the PCIe GPUs (GDDR: L40S, RTX PRO)
   set to X (the fitted NVIDIA value, 0.95 at its bound, comes from HBM GPUs).
 * ``ada_ratio_R``: the L40S (Ada) GEMM efficiency x R.
-* ``half_dim_X``: ``gemm_half_dim`` set to X for the PCIe GPUs only (the small-M GEMM law).
+* ``elem_X``: the element-wise (``memory_time``) traffic of the PCIe GPUs' layers x X.
 
 Usage: ``PYTHONPATH=. python bench/session_runs/s30sm/whatif.py CASE [CASE ...]``; prints per
 layout within-15 % counts and signed means, and with ``--rows`` every row.
@@ -55,6 +55,20 @@ def patch(case: str):
         def undo():
             kernels.gemm_efficiency = old
             kernels.gemm_rates.cache_clear()
+
+        return undo
+    if case.startswith("elem_"):
+        # element-wise kernels of the PCIe GPUs' layers moving X of the bytes the model counts
+        value = float(case.rsplit("_", 1)[1])
+        old = stage.memory_time
+
+        def mt(gpu, nbytes):
+            return old(gpu, nbytes) * (value if gpu.pcie_only else 1.0)
+
+        stage.memory_time = mt
+
+        def undo():
+            stage.memory_time = old
 
         return undo
     raise SystemExit(f"unknown case {case}")
