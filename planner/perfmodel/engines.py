@@ -53,6 +53,22 @@ GPT-OSS-120B, ADP2, ``max_batch_size`` 1536 at concurrency 3072) reports an aver
 per-iteration ``host_step_time`` of 45.11 ms with the C++ scheduler, i.e. 29.4 us per running
 sequence (:data:`TRTLLM_HOST_PER_SEQUENCE_S`; assumptions: the fixed part is nil, the batch
 is the cap, and that run's Grace host and release stand for the x86 hosts and the 1.0 line).
+One part of that host step walks every *active* request rather than the batch (thirtieth
+session, s30pp): each loop iteration calls ``_schedule()``, whose ``SimpleScheduler.
+schedule_request`` hands ``self.active_requests`` whole to the capacity scheduler and its
+fitting requests to the micro-batch scheduler, which only then skips the ones in flight
+(``inflight_request_ids``, "of all micro batches"; NVIDIA/TensorRT-LLM@034fffb0
+``tensorrt_llm/_torch/pyexecutor/scheduler.py``, ``SimpleScheduler.schedule_request``). At
+``pp = 1`` the active requests are the batch; in the pipeline loop they are the ``pp``
+micro-batches' ``pp B``, walked once per micro-batch. PR #10273
+measures that walk: "Schedule time accounts for approximately 4.4% of host_step_time when
+using cpp scheduler" (:data:`TRTLLM_SCHEDULE_SHARE`), 1.29 us per active request
+(:data:`TRTLLM_SCHEDULE_PER_ACTIVE_S`), so a stage's host work per micro-batch is
+``29.4 B + 1.29 (pp - 1) B`` us (:func:`pipeline_host_s`). Assumptions: the whole schedule
+time scales with the active requests (the micro-batch scheduler only skips an in-flight
+request, so this is an upper bound of the scheduler's share); ``_handle_responses()``, which
+also walks every active request each iteration (``create_response`` per request at
+``stream_interval`` 1), has no public measurement and is not priced.
 
 Eager launches (:func:`launch_overhead_s`). Without CUDA graphs (vLLM ``--enforce-eager``)
 the CPU launches every kernel of every layer each iteration through PyTorch's dispatcher;
@@ -323,6 +339,12 @@ TRTLLM_HOST_STEP_MS = 45.11
 TRTLLM_HOST_STEP_SEQUENCES = 1536
 #: Host seconds per running sequence of one PyTorch-backend executor iteration: 29.4 us.
 TRTLLM_HOST_PER_SEQUENCE_S = TRTLLM_HOST_STEP_MS * 1e-3 / TRTLLM_HOST_STEP_SEQUENCES
+#: PR #10273 (github.com/NVIDIA/TensorRT-LLM/pull/10273): the scheduler's share of that
+#: ``host_step_time`` with the C++ scheduler ("approximately 4.4%"), a walk over every active
+#: request (module notes).
+TRTLLM_SCHEDULE_SHARE = 0.044
+#: Host seconds of the scheduler's walk per active request: 4.4 % of 29.4 us = 1.29 us.
+TRTLLM_SCHEDULE_PER_ACTIVE_S = TRTLLM_SCHEDULE_SHARE * TRTLLM_HOST_PER_SEQUENCE_S
 
 
 @dataclass(frozen=True)
@@ -678,12 +700,17 @@ def prompt_budget(engine: Engine, budget: float, decode_tokens: float) -> float:
 
 def pipeline_host_s(engine: Engine, sequences: float | np.ndarray, pp: int) -> float | np.ndarray:
     """Host seconds each stage of a ``pp``-stage replica spends, in series with its GPU work,
-    on one micro-batch iteration of ``sequences`` running sequences: the executor iteration's
-    host time (:data:`TRTLLM_HOST_PER_SEQUENCE_S` per sequence) when the engine's pipeline loop
-    blocks (:func:`blocking_pipeline`), else 0 (the engine overlaps it, or ``pp = 1``)."""
+    on one micro-batch iteration of ``sequences`` running sequences when the engine's pipeline
+    loop blocks (:func:`blocking_pipeline`), else 0 (the engine overlaps it, or ``pp = 1``).
+
+    The executor iteration's host time, :data:`TRTLLM_HOST_PER_SEQUENCE_S` per sequence of the
+    micro-batch, plus the scheduler's walk over the other ``pp - 1`` micro-batches' active
+    requests (:data:`TRTLLM_SCHEDULE_PER_ACTIVE_S` each; module notes).
+    """
     if pp <= 1 or not blocking_pipeline(engine):
         return 0.0
-    return TRTLLM_HOST_PER_SEQUENCE_S * np.asarray(sequences, dtype=float)
+    b = np.asarray(sequences, dtype=float)
+    return TRTLLM_HOST_PER_SEQUENCE_S * b + TRTLLM_SCHEDULE_PER_ACTIVE_S * (pp - 1) * b
 
 
 def version_tuple(version: str) -> tuple[int, ...]:
@@ -1167,6 +1194,8 @@ __all__ = [
     "TRTLLM_HOST_STEP_MS",
     "TRTLLM_HOST_STEP_SEQUENCES",
     "TRTLLM_KV_FREE_FRACTION",
+    "TRTLLM_SCHEDULE_PER_ACTIVE_S",
+    "TRTLLM_SCHEDULE_SHARE",
     "VENDOR_ENGINES",
     "VLLM_BLOCK_FP8_RELEASES",
     "VLLM_CHUNKED_KV_RELEASES",

@@ -9,6 +9,7 @@ import pytest
 from planner.perfmodel.calibration.inference_gpus import INFERENCE_GPU_ROWS
 from planner.perfmodel.engines import (
     TRTLLM_HOST_PER_SEQUENCE_S,
+    TRTLLM_SCHEDULE_PER_ACTIVE_S,
     blocking_pipeline,
     parse_engine,
     pipeline_host_s,
@@ -39,9 +40,26 @@ def test_the_blocking_window_is_trtllm_1_0_to_1_1(spec, blocks):
 def test_host_per_sequence_is_pr_10273s_host_step():
     assert pytest.approx(45.11e-3 / 1536) == TRTLLM_HOST_PER_SEQUENCE_S
     engine = parse_engine("trtllm:1.0")
-    assert pipeline_host_s(engine, 200.0, 8) == pytest.approx(200 * 45.11e-3 / 1536)
+    # the micro-batch's host step plus the scheduler's walk over the 7 other micro-batches
+    walk = 7 * 200 * 0.044 * 45.11e-3 / 1536
+    assert pipeline_host_s(engine, 200.0, 8) == pytest.approx(200 * 45.11e-3 / 1536 + walk)
     assert pipeline_host_s(engine, 200.0, 1) == 0.0  # pp = 1 runs the overlap loop
     assert pipeline_host_s(parse_engine("trtllm"), 200.0, 8) == 0.0
+
+
+def test_the_schedulers_walk_covers_every_micro_batchs_requests():
+    # PR #10273: the C++ scheduler is ~4.4 % of the 45.11 ms host step at 1536 sequences,
+    # 1.29 us per active request; the PP loop walks all pp x B of them once per micro-batch
+    assert pytest.approx(1.292e-6, rel=1e-3) == TRTLLM_SCHEDULE_PER_ACTIVE_S
+    engine = parse_engine("trtllm:1.0")
+    b = np.array([50.0, 126.0])
+    deeper = pipeline_host_s(engine, b, 8) - pipeline_host_s(engine, b, 2)
+    assert deeper == pytest.approx(6 * b * TRTLLM_SCHEDULE_PER_ACTIVE_S)
+    # per sequence of the micro-batch, the host step grows with the depth, and only there
+    per_seq = [float(pipeline_host_s(engine, 100.0, pp)) / 100 for pp in (2, 4, 8)]
+    assert per_seq[0] < per_seq[1] < per_seq[2]
+    assert per_seq[0] > TRTLLM_HOST_PER_SEQUENCE_S
+    assert pipeline_host_s(parse_engine("trtllm:1.2"), b, 8) == 0.0
 
 
 def test_a_blocking_stage_adds_its_host_work_in_series():
@@ -63,7 +81,8 @@ def test_engine_round_grows_by_the_stages_host_work():
     n = np.array([b])
     t_old = float(old.base_time(n, b, 1100.0)[0])
     t_new = float(new.base_time(n, b, 1100.0)[0])
-    assert t_new - t_old == pytest.approx(8 * b * TRTLLM_HOST_PER_SEQUENCE_S, rel=1e-6)
+    per_stage = b * (TRTLLM_HOST_PER_SEQUENCE_S + 7 * TRTLLM_SCHEDULE_PER_ACTIVE_S)
+    assert t_new - t_old == pytest.approx(8 * per_stage, rel=1e-6)
     one = ReplicaConfig(gpu, 1, 1)
     a = EngineModel(model, one, "fp4", "fp8", engine=parse_engine("trtllm"))
     c = EngineModel(model, one, "fp4", "fp8", engine=parse_engine("trtllm:1.0"))
