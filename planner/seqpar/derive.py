@@ -16,7 +16,8 @@ GPUs of one type, with every formula taken from perfmodel (no second copy):
 * activation memory per token (all layers and the output layer,
   :mod:`planner.perfmodel.memory`, FlashAttention, no recompute, as FlexSP
   trains) and model states with ZeRO-3 over all GPUs; the memory per GPU is
-  the GPU's minus the runtime reserve.
+  the capacity the driver reports minus the training headroom, the rule every
+  training family uses (:func:`planner.perfmodel.memory.training_capacity`).
 
 Ulysses types exist for degrees dividing the attention heads, ring types for
 every degree, hybrid types (Ulysses inside a node, ring across nodes) for
@@ -66,6 +67,7 @@ def derive(
     gpus_per_node: int | None = None,
     nic_gbit_s: float | None = None,
     memory_gib: float | None = None,
+    memory_headroom_gib: float | None = None,
     strategies: tuple[str, ...] = STRATEGIES,
     precision: str = "bf16",
 ) -> tuple[Cluster, TabulatedCost]:
@@ -80,7 +82,11 @@ def derive(
     gpus
         ``N``, a multiple of the node size.
     gpus_per_node, nic_gbit_s, memory_gib
-        Overrides of the GPU's node size, NIC speed and memory.
+        Overrides of the GPU's node size, NIC speed and memory (a memory override replaces the
+        driver's figure too, as a GPU file restating ``memory_gib`` does).
+    memory_headroom_gib
+        GiB kept free per GPU (CUDA context, NCCL, fragmentation); default
+        :func:`planner.perfmodel.memory.default_headroom_gib`.
     strategies
         SP strategies to offer (degree-1 groups always exist).
     precision
@@ -94,10 +100,10 @@ def derive(
     from planner.perfmodel import get_gpu, load_model
     from planner.perfmodel.memory import (
         GIB,
-        RUNTIME_RESERVED_GIB,
         head_activation_bytes,
         layer_activation_bytes,
         model_state_bytes,
+        training_capacity,
     )
     from planner.perfmodel.sequence import sequence_time, ulysses_inner, zero3_microbatch_time
 
@@ -117,12 +123,24 @@ def derive(
         )
         if v is not None
     }
+    if memory_gib is not None:  # the driver's and the runtime's figures belong to the catalog part
+        overrides.update(usable_memory_gib=None, runtime_memory_gib=None)
     if overrides:
         hw = dataclasses.replace(hw, **overrides)
     G = hw.gpus_per_node
     if gpus % G:
         raise InputError(f"{validate.arg('gpus')}: {gpus} is not a multiple of the node size {G}")
-    memory_mb = (hw.memory_bytes - RUNTIME_RESERVED_GIB * GIB) / MB
+    bad_headroom = memory_headroom_gib is not None and (
+        isinstance(memory_headroom_gib, bool)
+        or not isinstance(memory_headroom_gib, (int, float))
+        or not 0 <= memory_headroom_gib < hw.usable_bytes / GIB
+    )
+    if bad_headroom:
+        raise InputError(
+            f"{validate.arg('memory_headroom_gib')}: expected GiB in [0, {hw.usable_bytes / GIB:.1f}) "
+            f"(the {hw.name}'s capacity), got {memory_headroom_gib!r}"
+        )
+    memory_mb = training_capacity(hw, memory_headroom_gib) / MB
     cluster = Cluster(gpus=gpus, gpus_per_node=G, memory_mb=memory_mb)
 
     probe = 4096

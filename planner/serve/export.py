@@ -76,6 +76,7 @@ from typing import Any
 from planner.core.errors import InputError
 from planner.perfmodel.engines import Engine, frees_windowed_kv, version_tuple
 from planner.perfmodel.readers import architecture_note
+from planner.perfmodel.trtllm_memory import runs_pytorch_flow
 from planner.serve.instance import ReplicaGroup, ServingPlan, ServingProblem
 from planner.serve.targets import (
     VERSIONS,
@@ -177,6 +178,15 @@ TOOLS: dict[str, ToolSpec] = {
         VERSIONS["trtllm"],
         "https://nvidia.github.io/TensorRT-LLM/1.0.0/commands/trtllm-serve/trtllm-serve.html",
         ("trtllm-serve",),
+        # --backend pytorch: a click choice in every release with the flag. Before 1.0 the
+        # only one, default None = the TensorRT engine flow (0.18.2 docs
+        # commands/trtllm-serve.html "Default is cpp path"; a 0.20-line serve.py,
+        # k-l-lambda/TensorRT-LLM @42c12405 tensorrt_llm/commands/serve.py,
+        # click.Choice(["pytorch"]), default=None); later, default "pytorch" beside "tensorrt"
+        # / "_autodeploy" (NVIDIA/TensorRT-LLM @00209af1, same file). The 1.0.0 source was not
+        # reachable (the repository's snapshot is over the fetch limit). Written although 1.0
+        # defaults to it, so that the flow is explicit; a plan sized for a 0.x release's
+        # engine flow gets a note (_flow_note).
         frozenset(
             {
                 "--host",
@@ -729,6 +739,28 @@ def _window_note(problem: ServingProblem, plan: ServingPlan, tool: str, notes: l
         )
 
 
+def _flow_note(problem: ServingProblem, plan: ServingPlan, tool: str, notes: list[str]) -> None:
+    """Say when the plan was sized for a TensorRT-LLM release whose ``trtllm-serve`` runs
+    built TensorRT engines by default (before 1.0: ``--backend`` takes only ``pytorch``, "Default
+    is cpp path", docs 0.18.2 ``commands/trtllm-serve.html``) while the export writes the stated
+    version's ``--backend pytorch``: the two flows keep different reserves beside the KV cache
+    (:mod:`planner.perfmodel.trtllm_memory`), so the servers hold another KV pool than planned."""
+    if tool != "trtllm":
+        return
+    stated = Engine(tool, TOOLS[tool].version)
+    engines = dict.fromkeys(problem.engine_on(problem.pool(g.gpu).gpu) for g in plan.replicas)
+    for engine in engines:
+        if engine.name != tool or runs_pytorch_flow(engine) == runs_pytorch_flow(stated):
+            continue
+        notes.append(
+            f"the plan was sized for {engine.label()} (TensorRT engines on the C++ runtime, "
+            f"its fixed runtime reserve); these commands run {tool} {stated.version}'s PyTorch "
+            "backend (--backend pytorch), which keeps another reserve beside the KV cache, so "
+            f"its KV pool differs from the plan's; plan with --engine {tool}:{stated.version} "
+            "to size for it"
+        )
+
+
 def check_engine_runs(problem: ServingProblem) -> None:
     """:class:`InputError` when the ``--engine`` version the timing assumes predates the first
     release of that engine that runs the model (:data:`FIRST_RELEASES`); no version named
@@ -1040,6 +1072,7 @@ def export_plan(problem: ServingProblem, plan: ServingPlan, tool: str) -> dict[s
     model, known = checkpoint(problem.model.name, problem.model.source)
     notes: list[str] = []
     _window_note(problem, plan, tool, notes)
+    _flow_note(problem, plan, tool, notes)
     if not known:
         notes.append(
             f"the planner knows no checkpoint of {model}: replace the model in the commands "

@@ -189,3 +189,24 @@ def test_a_name_too_long_for_the_file_system_is_bad_input(capsys, args):
     assert code == 2
     assert err.startswith("planner: error: ") and "file name too long" in err
     assert "internal error" not in err and len(err.splitlines()) == 1
+
+
+def test_reading_time_is_recorded_and_an_overrun_by_it_said(capsys, toy_file, monkeypatch):
+    """The time limit bounds the solve; a file that takes long to read is recorded in the
+    result (stats.read_s) and, when it makes the command overrun the limit, said on stderr."""
+    import planner.cli as cli
+    from planner.core.result import Result
+
+    monkeypatch.setattr(cli, "READ_NOTE_S", 0.0)
+    code, out, _ = run(capsys, "solve", "toy", f"{toy_file}#a", "-m", "exact", "--json")
+    assert code == 0 and json.loads(out)["stats"]["read_s"] >= 0
+    monkeypatch.setattr(cli, "READ_NOTE_S", 0.1)
+    result = Result("toy", "big", "exact", "FEASIBLE", runtime_s=0.9, time_limit=1.0)
+    cli.note_reading(result, 0.05)  # quick to read: nothing recorded
+    assert "read_s" not in result.stats and capsys.readouterr().err == ""
+    cli.note_reading(result, 0.6)  # recorded, within the solve's own tolerance (1 s)
+    assert result.stats["read_s"] == 0.6 and capsys.readouterr().err == ""
+    cli.note_reading(result, 1.5)
+    err = capsys.readouterr().err
+    assert result.stats["read_s"] == 1.5
+    assert "big: reading it took 1.50 s beside the solve's 0.90 s, 1.40 s over" in err

@@ -220,3 +220,39 @@ def test_format_suffix_and_stem_look_under_gz():
     assert (format_suffix("d/j301_1.sm.gz"), format_stem("d/j301_1.sm.gz")) == (".sm", "j301_1")
     assert (format_suffix("PSP1.SCH"), format_stem("PSP1.SCH")) == (".sch", "PSP1")
     assert (format_suffix("t.JSONL.GZ"), format_stem("t.JSONL.GZ")) == (".jsonl", "t")
+
+
+def test_dumps_json_writes_scalar_lists_on_one_line_and_round_trips():
+    """A list of scalars goes on one line (the C encoder; a million-item order took 0.6 CPU s
+    and a million lines with the indented encoder); the text is the same JSON."""
+    import json
+    import time
+    from pathlib import Path
+
+    import numpy as np
+
+    from planner.core.io import dumps_json
+
+    obj = {
+        "order": list(range(5)),
+        "nested": [{"w": [1.5, None, 'q"uote', True], "e": []}, [1, 2]],
+        "array": np.arange(3),
+        "pair": (4, 5),
+        "path": Path("/x"),
+        "text": "\x00planner-leaf-0",  # looks like the placeholder, is content
+    }
+    text = dumps_json(obj)
+    assert text.endswith("}\n")
+    lines = text.splitlines()
+    assert '  "order": [0, 1, 2, 3, 4],' in lines
+    assert '      "w": [1.5, null, "q\\"uote", true],' in lines
+    assert "    [1, 2]" in lines and '  "array": [0, 1, 2],' in lines
+    expected = {**obj, "array": [0, 1, 2], "pair": [4, 5], "path": "/x"}
+    assert json.loads(text) == json.loads(json.dumps(expected))
+    big = {"solution": {"order": list(range(1_000_000))}}
+    t0 = time.process_time()
+    text = dumps_json(big)
+    assert time.process_time() - t0 < 0.5  # 0.6-0.9 s with one indented line per item
+    assert text.count("\n") == 5
+    with pytest.raises(TypeError, match="not JSON serializable"):
+        dumps_json({"x": object()})

@@ -102,3 +102,16 @@ def test_amd_v41_engines_follow_their_own_harness_scripts():
         e = parse_engine(r.engine)
         assert not e.cuda_graphs and e.scheduler_steps == 1, r.id
         assert e.batched_tokens == (65536 if r.scenario == "Offline" else 49152), r.id
+
+
+def test_nvidia_v41_rows_name_the_tensorrt_llm_they_ran():
+    """The NVIDIA v4.1 engines ran TensorRT engines on the C++ runtime (TensorRT-LLM
+    0.12.0.dev2024071600, the submission's Makefile.build): they take the engine flow's fixed
+    reserve, not the PyTorch flow's that an unnamed release (the current one) gets."""
+    from planner.perfmodel.trtllm_memory import runs_pytorch_flow
+
+    nvidia = [r for r in MLPERF_ROWS if r.source == "mlperf_inf41" and r.submitter == "NVIDIA"]
+    assert nvidia
+    engines = {parse_engine(r.engine) for r in nvidia}
+    assert {(e.name, e.version) for e in engines} == {("trtllm", "0.12.0.dev2024071600")}
+    assert not any(runs_pytorch_flow(e) for e in engines)

@@ -10,7 +10,12 @@ import pytest
 import planner
 from planner.core.errors import InputError
 from planner.perfmodel import get_gpu, load_model
-from planner.perfmodel.memory import GRAD_BYTES, OPTIMIZER_BYTES, WEIGHT_BYTES
+from planner.perfmodel.memory import (
+    GRAD_BYTES,
+    OPTIMIZER_BYTES,
+    WEIGHT_BYTES,
+    default_headroom_gib,
+)
 from planner.perfmodel.sequence import sequence_time
 from planner.seqpar.costmodel import TabulatedCost, cost_from_dict
 from planner.seqpar.derive import derive, pack_count
@@ -67,12 +72,30 @@ def test_tabulated_times_are_perfmodel_times(derived):
 
 def test_memory_from_perfmodel(derived):
     cluster, cost = derived
-    assert cluster.memory_mb == (80 - 4) * 1024  # H100 80 GiB minus the runtime reserve
+    # The driver's capacity (81,559 MiB on an H100 80GB) minus the training headroom, as the
+    # train family sizes a GPU; was the datasheet's 80 GiB minus the serving runtime reserve
+    # (4 GiB), 77,824 MiB, about 0.24 GiB more than any other training family allowed.
+    gpu = get_gpu("H100")
+    assert cluster.memory_mb == pytest.approx(81559 - default_headroom_gib(gpu) * 1024)
+    assert cluster.memory_mb < (80 - 4) * 1024
     per_param = GRAD_BYTES + OPTIMIZER_BYTES + WEIGHT_BYTES  # perfmodel's mixed-precision Adam
     states = 8.030261248e9 * per_param / 2**20  # all GPUs together (ZeRO-3 shards them)
     assert cost.model_states_mb == pytest.approx(states, rel=1e-6)
     assert 4 < cost.activation_mb_per_token < 7  # 32 layers x 34 h bytes + fp32 logits
     assert cost.tokens_per_gpu(cluster) > 10_000
+
+
+def test_memory_headroom_and_override():
+    full, _ = derive("llama-3.1-8b", "H100", 32, memory_headroom_gib=0)
+    assert full.memory_mb == 81559  # the driver's capacity, all of it
+    kept, _ = derive("llama-3.1-8b", "H100", 32, memory_headroom_gib=10)
+    assert kept.memory_mb == 81559 - 10 * 1024
+    # a memory override is the part's capacity: the catalog's driver figure no longer applies
+    small, _ = derive("llama-3.1-8b", "H100", 32, memory_gib=40, memory_headroom_gib=0)
+    assert small.memory_mb == 40 * 1024
+    for bad in (-1, 80, "2", True):
+        with pytest.raises(InputError, match="memory_headroom_gib"):
+            derive("llama-3.1-8b", "H100", 32, memory_headroom_gib=bad)
 
 
 def test_round_trip_restrict_and_solve(derived):

@@ -529,6 +529,22 @@ def test_trtllm_keeps_only_the_window_on_sliding_layers():
     assert attention_windows(problem()) is None
 
 
+def test_trtllm_export_says_when_the_plan_was_sized_for_the_engine_flow():
+    """A plan sized for a TensorRT-LLM release before 1.0 (built engines, C++ runtime, the
+    fixed reserve) launched as 1.0.0's --backend pytorch holds another KV pool: said in a note."""
+    old = export_plan(problem(engine="trtllm:0.17.0"), PLANS["colocated"], "trtllm")
+    assert value(old["commands"][0]["argv"], "--backend") == "pytorch"
+    said = [n for n in old["notes"] if "trtllm 0.17.0" in n]
+    assert len(said) == 1 and "--engine trtllm:1.0.0" in said[0]
+    for engine in ("trtllm:1.0.0", None, "vllm:0.8.5"):  # sized for the flow the export runs
+        notes = export_plan(problem(engine=engine), PLANS["colocated"], "trtllm")["notes"]
+        assert not any("PyTorch backend" in n for n in notes), (engine, notes)
+    assert not any(
+        "0.17.0" in n
+        for n in export_plan(problem(engine="trtllm:0.17.0"), PLANS["colocated"], "vllm")["notes"]
+    )
+
+
 def test_trtllm_expert_parallel_attention_matches_the_plan():
     """A tp1 epN replica plans data-parallel attention over its N ranks: TensorRT-LLM needs
     enable_attention_dp, else it runs attention N-way tensor-parallel (Llama 4 Scout tp1 ep16:

@@ -264,6 +264,15 @@ class MLPerfRow:
         return self.gpus // self.tp
 
 
+#: The TensorRT-LLM the NVIDIA v4.1 engines were built with and ran on: inference_results_v4.1
+#: @a2f5d66d ``closed/NVIDIA/Makefile.build`` (``USE_RELEASE_TRTLLM ?= 1``: the public
+#: repository at ``TRTLLM_PUBLIC_HASH = 2d234357c6e69fa514f6e9b4d4a5ad3bc431c4a6``, "7/16/2024
+#: Github main (final drop)"), whose ``tensorrt_llm/version.py`` reads ``0.12.0.dev2024071600``
+#: (NVIDIA/TensorRT-LLM @2d234357). Named so that the rows take the engine flow's fixed runtime
+#: reserve (TensorRT engines on the C++ runtime), not the PyTorch flow's of releases from 1.0
+#: (:mod:`planner.perfmodel.trtllm_memory`); until 2026-12-07 they named no release.
+NVIDIA_V41_TRTLLM = "trtllm:0.12.0.dev2024071600"
+
 #: (submitter, system, gpu, model, tp, engine, Offline (tokens/s, samples/s),
 #: Server (completed tokens/s, completed samples/s, scheduled samples/s, p99 TTFT ns,
 #: p99 TPOT ns), (Offline, Server) batch caps) -- ``mlperf_read.txt``; the caps and the AMD
@@ -275,7 +284,7 @@ RUNS = (
         "H100",
         "llama-2-70b",
         2,
-        ("trtllm,tokens=4096", "trtllm,tokens=4096"),
+        (f"{NVIDIA_V41_TRTLLM},tokens=4096", f"{NVIDIA_V41_TRTLLM},tokens=4096"),
         (24524.9, 84.4792),
         (21605.79, 74.42, 75.10, 461278089, 175354317),
         (896, 1024),
@@ -286,7 +295,7 @@ RUNS = (
         "H200",
         "llama-2-70b",
         1,
-        ("trtllm,tokens=4096", "trtllm,tokens=4096"),
+        (f"{NVIDIA_V41_TRTLLM},tokens=4096", f"{NVIDIA_V41_TRTLLM},tokens=4096"),
         (31302.7, 107.477),
         (29228.22, 100.35, 101.25, 452744202, 146040006),
         (806, 896),
@@ -297,7 +306,7 @@ RUNS = (
         "H100",
         "mixtral-8x7b",
         1,
-        ("trtllm,tokens=8192", "trtllm,tokens=16384"),
+        (f"{NVIDIA_V41_TRTLLM},tokens=8192", f"{NVIDIA_V41_TRTLLM},tokens=16384"),
         (52415.9, 359.173),
         (50795.57, 348.06, 348.37, 628885054, 123136641),
         (896, 896),
@@ -308,7 +317,7 @@ RUNS = (
         "H200",
         "mixtral-8x7b",
         1,
-        ("trtllm,tokens=16384", "trtllm,tokens=8192"),
+        (f"{NVIDIA_V41_TRTLLM},tokens=16384", f"{NVIDIA_V41_TRTLLM},tokens=8192"),
         (59022.3, 404.431),
         (57177.20, 391.79, 392.18, 539748890, 167039660),
         (3072, 1200),
