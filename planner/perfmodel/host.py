@@ -57,7 +57,10 @@ host cost holds for the BF16, FP8 and MXFP8 GEMMs the priced rows run (the PR me
 per-tensor NVFP4; its "DISPATCH" rows, with the NVFP4 scale handling in both paths, differ by
 (0.272 - 0.184) ms / 8 = 11 us). :data:`EXPERT_GEMM_CALL_S` is used for each expert GEMM in
 place of :data:`EAGER_LAUNCH_S`. The same host cost on every GPU (a CPU-side loop; an
-assumption for the Hopper and x86 hosts).
+assumption for the Hopper and x86 hosts). Since the thirtieth session the same per-call time is
+also serial GPU time of the expert segment (:mod:`planner.perfmodel.expert_calls`: rows that
+captured the per-expert calls in CUDA graphs, no host launches, miss it as well); the host's
+launches are then waited for only where they outlast that longer GPU work.
 """
 
 from __future__ import annotations

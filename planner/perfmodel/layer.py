@@ -26,6 +26,7 @@ from dataclasses import dataclass
 
 from planner.perfmodel import comm, constants
 from planner.perfmodel.attention_kernels import attention_efficiency
+from planner.perfmodel.expert_calls import expert_call_seconds
 from planner.perfmodel.hardware import GpuSpec
 from planner.perfmodel.host import expert_host_wait
 from planner.perfmodel.kernels import (
@@ -384,6 +385,7 @@ def layer_cost(
     early_stop: bool = False,
     tuned_kernels: bool = True,
     eager_experts: bool = False,
+    fused_experts: bool = False,
     dropless: bool = True,
     sort_by_expert: bool = False,
     flex_backend: str = "",
@@ -454,6 +456,12 @@ def layer_cost(
         The host launches each local expert's kernels (Megatron-Core's grouped MLP,
         eager): the layer waits for them where they outlast the GPU work
         (:func:`~planner.perfmodel.host.expert_host_wait`).
+    fused_experts
+        The routed experts run as one fused, device-initiated grouped kernel
+        (``Software.fused_experts``); ``False``: per-expert GEMM calls, whose serial time
+        (:func:`~planner.perfmodel.expert_calls.expert_call_seconds`) is added to the expert
+        segment's GPU time, eager or graphed, and whose host launches are waited for with
+        ``eager_experts``.
     dropless
         Dropless routing: the dispatcher waits for the per-expert token counts in the
         forward (drop-and-pad does not).
@@ -655,9 +663,23 @@ def layer_cost(
         cp_fwd = max(0.0, (cp - 1) * step - core.gemm - core.elem)
         cp_bwd = max(0.0, 2 * (cp - 1) * step - core.gemm_bwd - 2 * core.elem)
 
+    # per-expert GEMM calls (Transformer Engine's GroupedLinear): serial GPU-stream time of
+    # the expert segment beyond the GEMMs' work, eager or graphed; none for a fused kernel
+    calls_fwd = calls_bwd = 0.0
+    if moe and not fused_experts:
+        calls_fwd, calls_bwd = expert_call_seconds(local_experts, wgrad)
+
     # --- expert-parallel all-to-all (dispatch + combine), hidden by another microbatch --
     fwd_kernels = (
-        attn.gemm + core.gemm + mlp.gemm + attn.elem + core.elem + mlp.elem + quant_fwd + permute
+        attn.gemm
+        + core.gemm
+        + mlp.gemm
+        + attn.elem
+        + core.elem
+        + mlp.elem
+        + quant_fwd
+        + permute
+        + calls_fwd
     )
     bwd_kernels = (
         attn.gemm_bwd
@@ -666,6 +688,7 @@ def layer_cost(
         + 2 * (attn.elem + core.elem + mlp.elem)
         + quant_bwd
         + permute
+        + calls_bwd
     )
     ep_fwd = exposed(ep_comm, fwd_kernels, ep_overlap)
     ep_bwd = exposed(ep_comm, bwd_kernels, ep_overlap)
@@ -684,11 +707,11 @@ def layer_cost(
         ep_fwd = max(0.0, ep_fwd - held_fwd)
         ep_bwd = max(0.0, ep_bwd - held_bwd)
     host_fwd = host_bwd = 0.0
-    if moe and eager_experts:
+    if moe and eager_experts and not fused_experts:
         host_fwd, host_bwd = expert_host_wait(
             local_experts,
             prec,
-            experts_fwd=routed_experts.gemm,
+            experts_fwd=routed_experts.gemm + calls_fwd,
             layer_fwd=window_fwd,
             layer_bwd=window_bwd,
             sync=dropless,

@@ -147,7 +147,12 @@ MoE
     the host launches every local expert's kernels each MoE layer (Megatron-Core's
     grouped MLP run eagerly, :mod:`~planner.perfmodel.host`); ``False`` where the
     expert computation is captured in a CUDA graph or runs as one fused grouped
-    kernel. Dropless routing (``capacity_factor`` 0) also makes the forward wait
+    kernel. ``fused_experts`` the routed experts run as one fused, device-initiated grouped
+    kernel (the 26.06 / 26.08 Megatron-Bridge recipes' ``cutedsl_fused_grouped_mlp``); ``False``
+    (the default, Megatron-Core's ``TEGroupedMLP``): one GEMM call per local expert, whose
+    serial time the expert segment pays on the GPU, eager or graphed
+    (:mod:`~planner.perfmodel.expert_calls`); with it no per-expert launch is waited for
+    whatever ``eager_experts`` says. Dropless routing (``capacity_factor`` 0) also makes the forward wait
     for the per-expert token counts. ``dispatcher`` Megatron-Core's token dispatcher:
     ``alltoall`` (``MoEAlltoAllTokenDispatcher``) sorts the tokens it receives by local
     expert and unsorts the expert output, two more copies of the routed tokens each way
@@ -227,6 +232,7 @@ class Software:
     capacity_factor: float = 0.0
     node_limit: int = 0
     eager_experts: bool = True
+    fused_experts: bool = False
     dispatcher: str = "alltoall"
     flex_backend: str = "deepep"
     attention_kernel: str = "flash"

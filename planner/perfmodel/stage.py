@@ -514,6 +514,7 @@ def layer_time(step: TrainingStep, gpu: GpuSpec, moe: bool) -> LayerCost:
         early_stop=sw.recompute_early_stop,
         tuned_kernels=sw.tuned_kernels,
         eager_experts=sw.eager_experts,
+        fused_experts=sw.fused_experts,
         dropless=not sw.capacity_factor,
         sort_by_expert=sw.dispatcher == "alltoall",
         flex_backend=sw.flex_backend if sw.dispatcher == "flex" else "",

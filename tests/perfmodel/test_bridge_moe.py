@@ -148,12 +148,20 @@ def test_deepseek_without_mtp_differs_only_by_the_mtp_module():
 def test_graphed_token_drop_rows_pay_no_expert_launches():
     # 25.09 Qwen3 with Megatron-Core's whole-layer CUDA graphs (token drop + padding makes the
     # MoE layer capturable): the experts' kernels replay inside the layer's graph, so no
-    # per-expert host wait; the same layouts run eagerly would wait (B200 30B at micro-batch 1)
+    # per-expert host wait; the same layout run eagerly and dropless would wait (B200 30B at
+    # micro-batch 1: the sync before the experts). Eager with token drop the launches hide
+    # under the layer's GPU work, which includes the per-expert calls' serial time
+    # (perfmodel/expert_calls.py, thirtieth session)
     rows = [r for r in BRIDGE_MOE if ("eager_experts", False) in r.software]
     layer_graphed = [r for r in rows if r.source == "bridge2509moe"]
     assert len(layer_graphed) == 3
     for r in layer_graphed:
         assert row_estimate(r).breakdown.get("host", 0.0) == 0.0, r.id
     b200 = next(r for r in layer_graphed if r.gpu == "B200")
-    eager = replace(b200, software=tuple(kv for kv in b200.software if kv[0] != "eager_experts"))
-    assert row_estimate(eager).breakdown["host"] > 1.0
+    eager = replace(
+        b200,
+        software=tuple(
+            kv for kv in b200.software if kv[0] not in ("eager_experts", "capacity_factor")
+        ),
+    )
+    assert row_estimate(eager).breakdown["host"] > 0.3

@@ -972,7 +972,9 @@ BRIDGE_MOE_2604_TABLE = (
 _B2606 = "bridge2606moe"
 #: DeepSeek-V3 on GB300 with the graphed presets: ``pp_layout`` 32 / 29 layers, no recompute.
 _DSV3_PP2 = {"stage_layers": (32, 29)}
-_GRAPHED = (("eager_experts", False), ("ep_overlap", "a2a"))
+#: ``fused_experts``: the op fuser's grouped MLP is one kernel, not per-expert GEMM calls
+#: (:mod:`planner.perfmodel.expert_calls`).
+_GRAPHED = (("eager_experts", False), ("fused_experts", True), ("ep_overlap", "a2a"))
 BRIDGE_MOE_2606_TABLE = (
     # | DGX-GB300 | 256 | MXFP8 | 4096 | 1 | 4096 | 1 | 2 | 1 | 8 | 32 | 6338 | 1648 |
     (_B2606, "GB300", _DSV3, "fp8-mx", 256, 4096, 1, 1, 2, 8, 32, 6338, _GRAPHED, _DSV3_PP2),
