@@ -294,7 +294,11 @@ def stream_efficiency(gpu: GpuSpec) -> float:
     and KV cache (fitted: ``weight_stream_efficiency``; CDNA3 ``weight_stream_efficiency_cdna3``).
 
     Other architectures take their vendor's fitted value (NVIDIA has one; AMD's is CDNA3's),
-    the lower of the two when the vendor is unknown.
+    the lower of the two when the vendor is unknown. No factor by memory type: one streaming
+    benchmark on GDDR6 and HBM GPUs (RRZE gpu-stream, github te42kyfo/gpu-benches @1c36d509
+    ``gpu-stream/*.txt``) puts GDDR6 at 0.98 of its datasheet figure (L40, A40) and HBM at
+    0.81-1.0 (H200, A100 80GB, H100 PCIe), so a GDDR GPU reaches no smaller fraction than the
+    fitted HBM ones (thirtieth session, s30gddr, docs/serve.md).
     """
     fitted = constants.FITTED
     vendor = known_vendor(gpu.architecture)

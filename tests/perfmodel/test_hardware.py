@@ -146,6 +146,16 @@ def test_pcie_inference_gpus_carry_their_driver_totals():
         assert gpu.runtime_bytes <= gpu.usable_bytes <= gpu.memory_bytes, gpu.name
 
 
+def test_rtx_pro_6000_is_the_server_editions_bandwidth():
+    # The catalog's RTX PRO 6000 is the Server Edition (the part of the trtllm_rtxpro rows):
+    # NVIDIA's Server Edition page prints 1,597 GB/s, the 512-bit bus at the 12,481 MHz memory
+    # clock the Server cards hold (voipmonitor/rtx6kpro @29f3863a); 1,792 GB/s is the
+    # Workstation Edition's 28 Gbps, which the catalog held until the thirtieth session.
+    rtx = get_gpu("RTX-PRO-6000")
+    assert rtx.hbm_bw == pytest.approx(512 / 8 * 2 * 12_481e6, rel=1e-3)
+    assert rtx.hbm_bw < 512 / 8 * 28e9
+
+
 def test_runtime_memory_is_checked_and_belongs_to_its_part():
     from planner.core.errors import InputError
     from planner.perfmodel.hardware import GpuSpec
