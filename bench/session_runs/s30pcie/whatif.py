@@ -5,7 +5,8 @@ of every ``trtllm_l40s`` / ``trtllm_rtxpro`` row grouped by model / layout.
 
 Usage: ``PYTHONPATH=. python bench/session_runs/s30pcie/whatif.py CASE``; CASE ``base``,
 ``lat_X`` (every PCIe all-reduce costs X us of fixed latency instead of 2 (k-1) steps of
-1.74 us), ``bw_X`` (PCIe ring rates x X).
+1.74 us), ``bw_X`` (PCIe ring rates x X), ``eta_I_S`` (island / spanning ring rates set to I / S of
+the link), ``set_I_S_L4_L8`` (rates and a fixed per-all-reduce latency for 4 / 8 GPUs).
 """
 
 from __future__ import annotations
@@ -43,6 +44,12 @@ def run(case: str) -> None:
             return orig(n, per_node, fabric)
 
         comm.collective_latency = lat2
+    elif case.startswith("eta_"):
+        # eta_<island>_<spanning>: the PCIe ring rates as fractions of the link, latency as
+        # shipped (NCCL's protocol model)
+        _, ei, es = case.split("_")
+        comm.PCIE_RING_EFFICIENCY["island"] = float(ei)
+        comm.PCIE_RING_EFFICIENCY["spanning"] = float(es)
     elif case.startswith("bw_"):
         x = float(case[3:])
         for k in ("island", "spanning"):
