@@ -56,8 +56,10 @@ GPUs under each socket's root complex (no PCIe switch, an assumption), where a r
 socket runs at :data:`PCIE_RING_EFFICIENCY` ``island`` of the link's per-direction rate and a
 ring over both sockets (two of its hops cross the inter-socket link) at ``spanning``; a
 pipeline stage's send is one hop alone (``hop``). Each ring step costs
-:data:`PCIE_STEP_LATENCY_S` (``2 (k-1)`` steps for an all-reduce over ``k`` GPUs) in place
-of the one-shot kernel's latency.
+:data:`PCIE_STEP_LATENCY_S` in place of the one-shot kernel's latency, except in an
+all-reduce inside one node, which NCCL runs with whichever of its LL and Simple protocols its
+own cost model prices lower (:data:`NCCL_PCIE_PROTOCOLS`, :func:`pcie_ring_all_reduce`):
+below about 256 KB LL's short latency, at a batched decode step's 1-4 MB Simple's longer one.
 
 Every function accepts a numpy array for the size where noted (the serving
 model evaluates many batch sizes at once).
@@ -140,6 +142,25 @@ PCIE_RING_EFFICIENCY = {"island": 25.46 / 32, "spanning": 20.75 / 32, "hop": 26.
 #: on 8 RTX PRO 6000 (voipmonitor/rtx6kpro ``hardware/pcie-bandwidth.md`` @070506ff, "Custom
 #: Allreduce vs NCCL"), over the ring's ``2 (8 - 1) = 14`` steps: 24.35 us / 14 = 1.74 us.
 PCIE_STEP_LATENCY_S = 24.35e-6 / 14
+#: NCCL's own cost model of a ring all-reduce inside a PCIe node, per protocol ``(base latency,
+#: latency per ring step, share of the ring's bus bandwidth)``: NVIDIA/nccl v2.23.4-1
+#: (68b54236) ``src/graph/tuning.cc`` -- ``baseLat`` ring LL 6.6 / Simple 8.4 us (lines
+#: 56-57), ``hwLat`` PCI ring LL 1.0 / Simple 5.7 us per step (line 71; ``nsteps = 2 (k-1)``,
+#: line 165), LL at half the bus bandwidth (line 187), LL128 only with NVLink (lines 325-328).
+#: The same release stopped using P2P between GPUs under different CPU host bridges by
+#: default (``src/graph/paths.cc`` line 277, ``p2pLevel = PATH_PXB``): on the catalog's
+#: switchless node the ring's hops go through host memory. NCCL runs the protocol its model
+#: prices lowest, so :func:`pcie_ring_all_reduce` takes the smaller of the two. Checked, not
+#: fitted, against NCCL's measured all-reduce on three PCIe-only RTX PRO 6000 servers
+#: (:mod:`planner.perfmodel.calibration.pcie_collectives`, each at its own measured bus
+#: bandwidth; ``bench/session_runs/s30pcie/check_points.md``): on the 4-GPU group run with
+#: NCCL's defaults (two of its four ring hops cross host bridges, so over host memory) 10 of
+#: 11 points within -10..+11 % from 256 B to 32 MB (the old 2 (k-1) x 1.74 us: -19..-49 % below 32 MB); the
+#: 64 KB point (71 us) neither explains. On the 8-GPU switch machines (P2P through switches)
+#: the small-message points are within -16..+17 %, but 256 KB-4 MB run 23-61 % faster than
+#: the term (Simple's per-step latency there is about 0.5-2.4 us, not 5.7): with PCIe
+#: switches and P2P this term over-prices mid-size all-reduces (thirtieth session, s30pcie).
+NCCL_PCIE_PROTOCOLS = {"LL": (6.6e-6, 1.0e-6, 0.5), "Simple": (8.4e-6, 5.7e-6, 1.0)}
 
 
 @dataclass(frozen=True)
@@ -251,7 +272,12 @@ def reduce_scatter(size: float, n: int, per_node: int, fabric: Fabric) -> float:
 
 def all_reduce(size: float, n: int, per_node: int, fabric: Fabric) -> float:
     """Seconds to all-reduce ``size`` bytes over ``n`` ranks: a ring reduce-scatter, then a ring
-    all-gather of the same cost."""
+    all-gather of the same cost; inside one PCIe node NCCL's ring as NCCL prices it
+    (:func:`pcie_ring_all_reduce`)."""
+    if fabric.pcie and n > 1 and size > 0:
+        k, m = levels(n, per_node)
+        if m == 1:
+            return pcie_ring_all_reduce(size, k, fabric.intra_at(k))
     return 2 * reduce_scatter(size, n, per_node, fabric)
 
 
@@ -396,18 +422,38 @@ def collective_latency(n: int, per_node: int, fabric: Fabric) -> float:
     return 2 * (k - 1) * fabric.step_latency
 
 
+def pcie_ring_all_reduce(size: float | np.ndarray, k: int, bus_bw: float) -> float | np.ndarray:
+    """Seconds of NCCL's ring all-reduce of ``size`` bytes over ``k`` GPUs of one PCIe node
+    whose ring moves ``bus_bw`` bytes/s per rank (``size`` may be an array: elementwise).
+
+    NCCL's own per-protocol model (:data:`NCCL_PCIE_PROTOCOLS`), the cheaper protocol:
+    ``base + 2 (k-1) step + 2 (k-1)/k size / (share bus_bw)``.
+    """
+    if k <= 1:
+        return size * 0.0
+    moved = 2 * (k - 1) / k * size
+    times = [
+        base + 2 * (k - 1) * step + moved / (share * bus_bw)
+        for base, step, share in NCCL_PCIE_PROTOCOLS.values()
+    ]
+    return np.minimum(*times) if isinstance(size, np.ndarray) else min(times)
+
+
 def one_shot_all_reduce(
     size: float | np.ndarray, n: int, per_node: int, fabric: Fabric
 ) -> float | np.ndarray:
     """Seconds of an inference engine's small-message all-reduce of ``size`` bytes (array ok).
 
-    :func:`collective_latency` once (the one-shot kernel's over NVLink, NCCL's ring steps over
-    PCIe), plus the ring's bandwidth terms inside and across nodes (and ``NIC_LATENCY_S`` when
-    the group spans nodes).
+    :func:`collective_latency` once (the one-shot kernel's over NVLink), plus the ring's
+    bandwidth terms inside and across nodes (and ``NIC_LATENCY_S`` when the group spans nodes).
+    Over PCIe inside one node the engines run NCCL's ring (module notes):
+    :func:`pcie_ring_all_reduce` at the fabric's ring rate.
     """
     if n <= 1:
         return np.zeros_like(size) if isinstance(size, np.ndarray) else 0.0
     k, m = levels(n, per_node)
+    if fabric.pcie and m == 1:
+        return pcie_ring_all_reduce(size, k, fabric.intra_at(k))
     t = collective_latency(n, per_node, fabric) + 2 * _ring_pass(size, k, m, fabric)
     return t + NIC_LATENCY_S if m > 1 else t
 
