@@ -328,7 +328,12 @@ def dumps_json(obj: Any, *, indent: int | None = 2) -> str:
         return json.dumps(obj, default=_default) + "\n"
     leaves: list[list[Any]] = []
     tag = f"\0planner-leaf-{uuid.uuid4().hex}-"  # a string no content holds
-    skeleton = _hoist_scalar_lists(obj, leaves, tag)
+    try:
+        skeleton = _hoist_scalar_lists(obj, leaves, tag)
+    except RecursionError:
+        # a value that contains itself (or nests deeper than the stack): the standard encoder
+        # raises its own error for it ("Circular reference detected")
+        return json.dumps(obj, indent=indent, default=_default) + "\n"
     text = json.dumps(skeleton, indent=indent, default=_default)
     if leaves:
         quoted = json.dumps(tag)[:-1]  # the tag as the encoder escapes it, without its end quote

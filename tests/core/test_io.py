@@ -256,3 +256,87 @@ def test_dumps_json_writes_scalar_lists_on_one_line_and_round_trips():
     assert text.count("\n") == 5
     with pytest.raises(TypeError, match="not JSON serializable"):
         dumps_json({"x": object()})
+
+
+def _json_values():
+    """Hypothesis strategy: what ``dumps_json`` is given -- nested dicts, lists, tuples, sets,
+    numpy scalars and arrays, NaN / inf, non-string keys, strings with quotes, backslashes,
+    NULs and unicode (review s30review1)."""
+    import numpy as np
+    from hypothesis import strategies as st
+
+    scalars = st.one_of(
+        st.none(),
+        st.booleans(),
+        st.integers(),
+        st.floats(),
+        st.text(),
+        st.sampled_from(["\\", '"', "\0", "\u2028", "é", '"\\u0000planner-leaf-']),
+        st.builds(np.int64, st.integers(-(2**60), 2**60)),
+        st.builds(np.float32, st.floats(width=32)),
+        st.builds(np.bool_, st.booleans()),
+    )
+    plain = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(), st.text())
+    keys = st.one_of(st.text(), st.integers(), st.booleans(), st.none(), st.floats())
+    return st.recursive(
+        scalars,
+        lambda c: st.one_of(
+            st.lists(c, max_size=4),
+            st.lists(plain, max_size=6),  # a list the hoisting writes on one line
+            st.tuples(c, c),
+            st.dictionaries(keys, c, max_size=4),
+            st.lists(st.integers(-(2**31), 2**31), max_size=3).map(np.array),
+            st.frozensets(st.integers(), max_size=3),
+        ),
+        max_leaves=25,
+    )
+
+
+def test_dumps_json_is_the_standard_encoders_json_for_any_value():
+    """Hoisting scalar lists changes the layout only: the text parses to what
+    ``json.dumps(obj, default=...)`` writes, and an input the standard encoder refuses is
+    refused with the same error type."""
+    import json
+
+    import numpy as np
+    from hypothesis import HealthCheck, example, given, settings
+    from hypothesis import strategies as st
+
+    from planner.core.io import dumps_json
+
+    def plain(o):  # what dumps_json converts among the strategy's values: arrays, numpy, sets
+        return o.tolist() if hasattr(o, "tolist") else list(o)
+
+    @settings(max_examples=400, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(_json_values(), st.sampled_from([2, 0, "\t"]))
+    @example({"w": [float("nan"), float("inf"), -0.0, 1e300]}, 2)
+    @example([[1, 'q"uote', "back\\slash", "\0", "é\u2028"], (2, 3), {5: [None, True]}], 2)
+    @example({"a": np.arange(3), "b": [np.int64(1), 2], "c": frozenset({1})}, 0)
+    def check(obj, indent):
+        try:
+            expected = json.dumps(obj, indent=indent, default=plain)
+        except (TypeError, ValueError) as exc:
+            with pytest.raises(type(exc)):
+                dumps_json(obj, indent=indent)
+            return
+        text = dumps_json(obj, indent=indent)
+        # NaN != NaN: compare the re-encoded texts, not the parsed values
+        assert json.dumps(json.loads(text)) == json.dumps(json.loads(expected))
+
+    check()
+
+
+def test_dumps_json_refuses_a_circular_value_as_the_encoder_does():
+    """A list or dict that contains itself: ``json.dumps`` raises ValueError ("Circular
+    reference detected"); hoisting recursed until RecursionError (s30review1)."""
+    from planner.core.io import dumps_json
+
+    loop: list = [1]
+    loop.append(loop)
+    ring: dict = {"a": [1, 2]}
+    ring["self"] = ring
+    for obj in (loop, ring, {"x": [loop]}):
+        with pytest.raises(ValueError, match="Circular reference"):
+            dumps_json(obj)
+        with pytest.raises(ValueError, match="Circular reference"):
+            dumps_json(obj, indent=None)
