@@ -6,11 +6,12 @@ V1 ``Worker.determine_available_memory``; the startup line "model weights take .
 non_torch_memory takes ...GiB; PyTorch activation peak memory takes ...GiB; the rest of the
 memory reserved for KV Cache is ...GiB"). The *non-torch* memory is what the CUDA driver
 reports in use beyond PyTorch's reserved pool: the CUDA context, cuBLAS workspaces, NCCL's
-communicator buffers and vLLM's custom all-reduce buffers. From vLLM PR #11809 (2025-01-07,
-first released in 0.7.0) it is measured against ``torch.cuda.memory_reserved()``; before it
-(0.6.x, the ``worker.py:241`` lines of 0.6.5-0.6.6) against the allocated bytes, so that the
-allocator's cached free blocks counted too (1.79 GiB at TP1 in PR #10511's log against 0.13-0.16
-GiB in the later ones), and the logs of the two definitions are not mixed.
+communicator buffers and vLLM's custom all-reduce buffers. From vLLM PR #11809 (2025-01-07;
+the logs dated 2025-02 on, 0.7.x, show it) it is measured against
+``torch.cuda.memory_reserved()``; before it (0.6.x, the ``worker.py:241`` lines of 0.6.5-0.6.6)
+against the allocated bytes, so that the allocator's cached free blocks counted too (1.79 GiB
+at TP1 in PR #10511's log against 0.13-0.16 GiB in the later ones), and the logs of the two
+definitions are not mixed.
 
 The rule (:func:`vllm_non_torch_gib`), from 23 public startup logs in
 ``planner/perfmodel/calibration/vllm_profile_logs.csv`` (each row names its issue, pull request
@@ -26,7 +27,8 @@ or library file id), fitted by ``bench/vllm_memory_fit.py`` on the rows marked `
   Blackwell GPUs, a cited figure, not fitted: vLLM issue #9699 (2024-10-25, Llama-3.1-405B
   TP8 on 8 x H200) logs ``nvlsTotalSize 2415919104`` per communicator and 17595 KV blocks with
   NVLS against about 227xx without, about 4.9-5.0 GiB per GPU (the ninth session's reading,
-  docs/serve.md); the lower end is kept. Applied from TP 4: at TP2 the H100 logs show none (0.54-0.55 GiB); TP4 is not observed (an assumption).
+  docs/serve.md); the lower end is kept. Applied from TP 4: at TP2 the H100 logs show none
+  (0.54-0.55 GiB); TP4 is not observed (an assumption).
 
 Held out (the rows marked ``held_out``, not used above): DeepSeek-R1 TP8 on 8 x H200 with
 vLLM 0.7.3, 7.16 GiB logged against 7.00 modelled (-2 %); Qwen3-32B on H100 TP1 / TP2, 0.14 /
