@@ -181,6 +181,7 @@ from planner.perfmodel.precision import Precision, get_precision
 from planner.perfmodel.readers import load_model
 from planner.perfmodel.serving_features import Speculative, pipeline_round
 from planner.perfmodel.trtllm_memory import trtllm_runtime_reserve_gib
+from planner.perfmodel.vllm_memory import vllm_non_torch_gib
 
 #: Bytes per gradient element in data-parallel reductions (Megatron reduces fp32 main grads).
 GRAD_COMM_BYTES = 4.0
@@ -1909,8 +1910,10 @@ class EngineModel:
         ``mem_fraction_static`` of it for weights and KV cache (the workspace and runtime come
         out of the rest); TensorRT-LLM's PyTorch flow (1.0 on) keeps, beside the workspace, a
         reserve by the size of the stage's communicator
-        (:func:`~planner.perfmodel.trtllm_memory.trtllm_runtime_reserve_gib`); other versions
-        and engines keep the model's runtime reserve and workspace.
+        (:func:`~planner.perfmodel.trtllm_memory.trtllm_runtime_reserve_gib`); vLLM 0.7-0.8
+        also keeps its profile's non-torch memory out of its share
+        (:func:`~planner.perfmodel.vllm_memory.vllm_non_torch_gib`); other versions and engines
+        keep the model's runtime reserve and workspace.
         """
         memory = self.config.gpu.runtime_bytes
         gpu_mib = self.config.gpu.usable_bytes / MIB
@@ -1918,10 +1921,14 @@ class EngineModel:
         if static is not None:  # SGLang's static share holds weights and KV; the rest the others
             return sglang_kv_pool_bytes(static, memory, self.weight_bytes)
         # a stage's collectives span its tp x ep GPUs (data-parallel attention groups included)
-        pytorch = trtllm_runtime_reserve_gib(self.engine, self.config.tp * self.config.ep)
+        group = self.config.tp * self.config.ep
+        pytorch = trtllm_runtime_reserve_gib(self.engine, group)
         reserved = (RUNTIME_RESERVED_GIB if pytorch is None else pytorch) * GIB
         if self.engine.memory_fraction is not None:  # the engine leaves the rest unused
-            reserved = max(reserved, (1.0 - self.engine.memory_fraction) * memory)
+            # vLLM 0.7-0.8 also subtracts its profile's non-torch memory (NCCL, CUDA context)
+            non_torch = vllm_non_torch_gib(self.engine, self.config.gpu, group) or 0.0
+            unused = (1.0 - self.engine.memory_fraction) * memory + non_torch * GIB
+            reserved = max(reserved, unused)
         free = memory - self.weight_bytes - reserved - self.workspace_bytes
         return free * self.engine.kv_free_fraction if free > 0 else free
 
