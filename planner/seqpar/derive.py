@@ -141,6 +141,12 @@ def derive(
             f"(the {hw.name}'s capacity), got {memory_headroom_gib!r}"
         )
     memory_mb = training_capacity(hw, memory_headroom_gib) / MB
+    if memory_mb <= 0:  # name the argument that left nothing, not the derived cluster field
+        named = "memory_gib" if memory_gib is not None else "memory_headroom_gib"
+        raise InputError(
+            f"{validate.arg(named)}: the {hw.name}'s {hw.usable_bytes / GIB:.2f} GiB leave no "
+            f"memory after the training headroom ({memory_mb * MB / GIB:.2f} GiB)"
+        )
     cluster = Cluster(gpus=gpus, gpus_per_node=G, memory_mb=memory_mb)
 
     probe = 4096

@@ -114,3 +114,11 @@ def test_round_trip_restrict_and_solve(derived):
     assert res.objective <= narrow.objective * 1.02  # more strategies never hurt (up to search)
     with pytest.raises(InputError, match="neither a FlexSP preset"):
         planner.seqpar.generate.make_cluster_cost(32, "no-such-model")
+
+
+def test_a_memory_override_that_leaves_nothing_is_refused_naming_it():
+    # 1 GiB is below the training headroom (1.5 GiB + 3 %): the error names the argument the
+    # caller gave, not the derived cluster's memory_mb (s30review1)
+    with pytest.raises(InputError, match="memory_gib") as info:
+        derive("llama-3.1-8b", "H100", 32, memory_gib=1)
+    assert "memory_mb" not in str(info.value)
