@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from planner.core import validate
-from planner.core.errors import InputError, positive_int
+from planner.core.errors import InputError, positive_int, text_field
 from planner.core.result import Result
 from planner.perfmodel.hardware import ClusterSpec, parse_cluster
 from planner.perfmodel.model_spec import ModelSpec
@@ -63,8 +63,13 @@ def make_problem(
         from planner.perfmodel.prices import price_cluster
 
         clus, meta["pricing"] = price_cluster(clus, pricing, prices)
-    if "stage_layers" in constraints and constraints["stage_layers"] is not None:
-        constraints["stage_layers"] = tuple(constraints["stage_layers"])
+    if software is not None and not isinstance(software, Software):
+        # software="x" raised AttributeError in the problem's checks (s30bad)
+        raise InputError(
+            f"software: expected a planner.perfmodel.options.Software or None, got {software!r}"
+        )
+    if name is not None:  # name=5 was planned as "5" (s30bad; serve refuses it since s28bad)
+        name = text_field({"name": name}, "name", "", "name", nonempty=True)
     return TrainingProblem(
         name=name or f"{spec.name}@{clus.describe()}",
         model=spec,
