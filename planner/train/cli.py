@@ -390,7 +390,7 @@ def train(
                 run_args[key] = value
         run = TrainingRun(**run_args)
 
-    if fix:
+    if fix is not None:  # --fix '' was read as no --fix (s30bad)
         problem_args = merge_fixed(problem_args, parse_fix(fix))
     problem_args["memory_headroom_gib"] = memory_headroom
     problem_args["even_stages"] = even_stages
