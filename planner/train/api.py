@@ -70,6 +70,8 @@ def make_problem(
         )
     if name is not None:  # name=5 was planned as "5" (s30bad; serve refuses it since s28bad)
         name = text_field({"name": name}, "name", "", "name", nonempty=True)
+    for key, value in constraints.items():
+        _check_constraint(key, value)
     return TrainingProblem(
         name=name or f"{spec.name}@{clus.describe()}",
         model=spec,
@@ -84,6 +86,21 @@ def make_problem(
         },
         software=software or _framework_software(constraints.get("framework")),
     )
+
+
+#: Flags of ``plan train`` whose name is not ``--`` + the keyword with dashes.
+_FLAGS = {"memory_headroom_gib": "--memory-headroom", "interleave": "--interleave (-v)"}
+
+
+def _check_constraint(key: str, value: Any) -> None:
+    """One constraint's own check, named as the caller gave it: ``tp`` in a library call,
+    ``--tp`` on the command line (``plan train --tp 0`` said "constraints: tp ...", as a
+    problem file's field is named; s30bad). The checks between constraints run after."""
+    try:
+        Constraints(**{key: value})
+    except InputError as exc:
+        why = str(exc).removeprefix("constraints: ").removeprefix(f"{key} ")
+        raise InputError(f"{validate.arg(key, _FLAGS.get(key))} {why}") from None
 
 
 def _framework_software(framework: str | None) -> Software:

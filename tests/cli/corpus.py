@@ -528,6 +528,27 @@ SPECIFIC: list[tuple[str, list[str], str]] = [
         [*BASE["plan train"][:6], "--global-batch", "8", "--seq", "0"],
         "--seq must be a positive integer, got 0",
     ),
+    # s30bad: a constraint flag's value was named as a problem file's field ("constraints: tp")
+    (
+        "plan-train-tp-zero",
+        [*BASE["plan train"][:6], "-B", "8", "-s", "512", "--tp", "0"],
+        "--tp must be a positive integer, got 0",
+    ),
+    (
+        "plan-train-recompute-unknown",
+        [*BASE["plan train"][:6], "-B", "8", "-s", "512", "--recompute", "most"],
+        "--recompute must be one of none, selective, full, offload, got 'most'",
+    ),
+    (
+        "plan-train-stage-layers-zero",
+        [*BASE["plan train"][:6], "-B", "8", "-s", "512", "--stage-layers", "0,24"],
+        "--stage-layers entry must be a positive integer, got 0",
+    ),
+    (
+        "plan-train-interleave-zero",
+        [*BASE["plan train"][:6], "-B", "8", "-s", "512", "-v", "0"],
+        "--interleave (-v) must be a positive integer, got 0",
+    ),
     (
         "plan-train-unknown-gpu",
         ["plan", "train", "--model", "gpt-1.7b", "--gpus", "8xH1OO", "-B", "8", "-s", "512"],

@@ -23,8 +23,11 @@ TRAIN = {"model": "gpt-1.7b", "cluster": "8xA100", "global_batch": 64, "seq_len"
         ({"cluster": "8xA100,"}, "^cluster '8xA100,': empty pool in list"),
         ({"cluster": "8xA100,4xH100", "framework": "megatron"}, "framework megatron plans one"),
         # s30bad: TypeError ('int' object is not iterable), AttributeError, planned as "5"
-        ({"stage_layers": 24}, "^constraints: stage_layers must be a list of layers per stage"),
-        ({"stage_layers": "12,12"}, "^constraints: stage_layers must be a list"),
+        ({"stage_layers": 24}, "^stage_layers must be a list of layers per stage"),
+        ({"stage_layers": "12,12"}, "^stage_layers must be a list"),
+        # s30bad: named as a problem file's field ("constraints: tp must be ...")
+        ({"tp": 0}, "^tp must be a positive integer, got 0"),
+        ({"recompute": "most"}, "^recompute must be one of none, selective, full, offload"),
         ({"software": "megatron"}, "^software: expected a planner.perfmodel.options.Software"),
         ({"name": 5}, "^name: field 'name' must be a string, got 5"),
         ({"name": " "}, "^name: field 'name' is empty"),
