@@ -72,6 +72,12 @@ def make_problem(
         name = text_field({"name": name}, "name", "", "name", nonempty=True)
     for key, value in constraints.items():
         _check_constraint(key, value)
+    cap = constraints.get("max_gpus")
+    if cap is not None and cap > clus.total_gpus:  # named as the problem's field before (s30bad)
+        raise InputError(
+            f"{validate.arg('max_gpus')} {cap} exceeds the {clus.total_gpus} GPUs of "
+            f"{validate.arg('cluster', '--gpus')} {clus.describe()}"
+        )
     return TrainingProblem(
         name=name or f"{spec.name}@{clus.describe()}",
         model=spec,

@@ -550,6 +550,11 @@ SPECIFIC: list[tuple[str, list[str], str]] = [
         "--interleave (-v) must be a positive integer, got 0",
     ),
     (
+        "plan-train-max-gpus-above-the-cluster",
+        [*BASE["plan train"][:6], "-B", "8", "-s", "512", "--max-gpus", "64"],
+        "--max-gpus 64 exceeds the 32 GPUs of --gpus 32xA100-80GB",
+    ),
+    (
         "plan-train-unknown-gpu",
         ["plan", "train", "--model", "gpt-1.7b", "--gpus", "8xH1OO", "-B", "8", "-s", "512"],
         "--gpus '8xH1OO': unknown GPU 'H1OO'; closest: H100",
