@@ -503,6 +503,28 @@ SPECIFIC: list[tuple[str, list[str], str]] = [
         ["gen", "offload", "--steps", "4", "--gpu-call-us", "nan"],
         "--gpu-call-us: must be a number >= 0, got nan",
     ),
+    # s30bad: named no flag (the GPU catalog's, the preset table's, the JSON field's words), or
+    # an empty --name gave the default name
+    (
+        "gen-offload-unknown-gpu",
+        ["gen", "offload", "--steps", "4", "--gpu", "H1OO", "-o", "{tmp}/t.json"],
+        "--gpu: unknown GPU 'H1OO'",
+    ),
+    (
+        "gen-offload-unknown-preset",
+        ["gen", "offload", "--steps", "4", "--preset", "llada3", "-o", "{tmp}/t.json"],
+        "--preset: unknown offload preset 'llada3'",
+    ),
+    (
+        "gen-offload-unknown-initial",
+        ["gen", "offload", "--steps", "4", "--initial", "full", "-o", "{tmp}/t.json"],
+        "--initial: must be one of empty, first, got 'full'",
+    ),
+    (
+        "gen-offload-empty-name",
+        ["gen", "offload", "--steps", "4", "--name", " ", "-o", "{tmp}/t.json"],
+        "--name: is empty",
+    ),
     (
         "gen-offload-global-budget-huge",
         ["gen", "offload", "--steps", "4", "--global-budget", "99999999999999999999"],
