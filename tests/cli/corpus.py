@@ -506,6 +506,11 @@ SPECIFIC: list[tuple[str, list[str], str]] = [
     # s30bad: named no flag (the GPU catalog's, the preset table's, the JSON field's words), or
     # an empty --name gave the default name
     (
+        "bench-compare-directory",
+        ["bench", "--compare", "{tmp}/a_directory", "{tmp}/a_directory"],
+        "--compare {tmp}/a_directory: is a directory, expected a CSV file",
+    ),
+    (
         "gen-offload-unknown-gpu",
         ["gen", "offload", "--steps", "4", "--gpu", "H1OO", "-o", "{tmp}/t.json"],
         "--gpu: unknown GPU 'H1OO'",
