@@ -17,6 +17,7 @@ from planner.core.result import Result
 from planner.perfmodel.hardware import ClusterSpec, parse_cluster
 from planner.perfmodel.model_spec import ModelSpec
 from planner.perfmodel.options import Software
+from planner.perfmodel.precision import get_precision
 from planner.perfmodel.readers import load_model
 from planner.train.frameworks import check_name, software_defaults
 from planner.train.instance import Constraints, TrainingProblem, Workload
@@ -52,6 +53,10 @@ def make_problem(
     # "workload: global_batch" field that Workload checks
     positive_int(global_batch, validate.arg("global_batch"), allow_none=False)
     positive_int(seq_len, validate.arg("seq_len", "--seq"), allow_none=False)
+    try:  # "unknown precision 'int3'" named no flag (s30bad); Workload checks it again
+        get_precision(precision)
+    except InputError as exc:
+        raise InputError(f"{validate.arg('precision')}: {exc}") from None
     spec = load_model(model)
     if gpus_per_node is not None:  # 'x' raised TypeError inside parse_cluster (s15bad)
         gpus_per_node = validate.bounded(

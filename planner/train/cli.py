@@ -321,7 +321,11 @@ def train(
     if network is not None:
         from planner.perfmodel.hardware import parse_cluster, with_network
 
-        cluster = with_network(parse_cluster(gpus, gpus_per_node=gpus_per_node), network)
+        cluster = parse_cluster(gpus, gpus_per_node=gpus_per_node)
+        try:
+            cluster = with_network(cluster, network)
+        except InputError as exc:  # "unknown network 'x'" named no flag (s30bad)
+            raise InputError(f"--network: {exc}") from None
     problem_args: dict[str, Any] = {
         "global_batch": global_batch,
         "seq_len": seq,

@@ -582,6 +582,16 @@ SPECIFIC: list[tuple[str, list[str], str]] = [
         "--max-gpus 64 exceeds the 32 GPUs of --gpus 32xA100-80GB",
     ),
     (
+        "plan-train-unknown-precision",
+        [*BASE["plan train"][:6], "-B", "8", "-s", "512", "--precision", "int3"],
+        "--precision: unknown precision 'int3'",
+    ),
+    (
+        "plan-train-unknown-network",
+        [*BASE["plan train"][:6], "-B", "8", "-s", "512", "--network", "ib-qdr"],
+        "--network: unknown network 'ib-qdr'",
+    ),
+    (
         "plan-train-unknown-gpu",
         ["plan", "train", "--model", "gpt-1.7b", "--gpus", "8xH1OO", "-B", "8", "-s", "512"],
         "--gpus '8xH1OO': unknown GPU 'H1OO'; closest: H100",

@@ -29,6 +29,7 @@ TRAIN = {"model": "gpt-1.7b", "cluster": "8xA100", "global_batch": 64, "seq_len"
         ({"tp": 0}, "^tp must be a positive integer, got 0"),
         ({"recompute": "most"}, "^recompute must be one of none, selective, full, offload"),
         ({"max_gpus": 9}, "^max_gpus 9 exceeds the 8 GPUs of cluster 8xA100-80GB"),
+        ({"precision": "int3"}, "^precision: unknown precision 'int3'"),
         ({"software": "megatron"}, "^software: expected a planner.perfmodel.options.Software"),
         ({"name": 5}, "^name: field 'name' must be a string, got 5"),
         ({"name": " "}, "^name: field 'name' is empty"),
