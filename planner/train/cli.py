@@ -407,6 +407,16 @@ def train(
 
         launch = read_launch(from_launch[0], from_launch[1])
         problem_args, open_args = launch_args(launch, load_model(model), problem_args)
+        if launch.world is not None:
+            from planner.perfmodel.hardware import parse_cluster
+
+            # named as --max-gpus, a flag not given, when the file's count was above (s30bad)
+            cluster = parse_cluster(cluster, gpus_per_node=gpus_per_node)
+            if launch.world > cluster.total_gpus:
+                raise InputError(
+                    f"{launch.source}: runs on {launch.world} GPUs, more than the "
+                    f"{cluster.total_gpus} of --gpus {cluster.describe()}"
+                )
         # the launch is evaluated as written (as without --framework); --framework / --export
         # restrict the proposal only (a megatron launch with --framework deepspeed was
         # INFEASIBLE under DeepSpeed's profile, with no proposal)
