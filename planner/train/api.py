@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import fields
 from pathlib import Path
 from typing import Any
@@ -75,6 +76,9 @@ def make_problem(
         )
     if name is not None:  # name=5 was planned as "5" (s30bad; serve refuses it since s28bad)
         name = text_field({"name": name}, "name", "", "name", nonempty=True)
+    layers = constraints.get("stage_layers")
+    if isinstance(layers, Iterable) and not isinstance(layers, (str, bytes, Mapping)):
+        constraints["stage_layers"] = tuple(layers)  # a generator is read once, here
     for key, value in constraints.items():
         _check_constraint(key, value)
     cap = constraints.get("max_gpus")
