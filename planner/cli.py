@@ -445,6 +445,8 @@ def _compare(
     if family_name is not None or suites:
         raise InputError("--compare takes two CSV files and no FAMILY or SUITE")
     for path in paths:
+        if path.is_dir():  # was "no such file" (s30bad)
+            raise InputError(f"--compare {path}: is a directory, expected a CSV file")
         if not path.is_file():
             raise InputError(f"--compare: no such file {path}")
     if report is not None:

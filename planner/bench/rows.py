@@ -14,6 +14,7 @@ import io
 import json
 import math
 import os
+import stat
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -106,7 +107,11 @@ class RowSink:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
         self._fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
-        if os.fstat(self._fd).st_size == 0:
+        info = os.fstat(self._fd)
+        # a device or a pipe (--csv /dev/null, /dev/stdout) has nothing to make durable, and
+        # fsync on it fails with EINVAL: "internal error" before the first run (s30bad)
+        self._sync = stat.S_ISREG(info.st_mode)
+        if info.st_size == 0:
             self._write(header())
 
     def write(self, row: Mapping[str, Any]) -> None:
@@ -114,9 +119,13 @@ class RowSink:
 
     def _write(self, text: str) -> None:
         data = text.encode("utf-8")
-        while data:  # one write for a row in practice; loop only on a short write
-            data = data[os.write(self._fd, data) :]
-        os.fsync(self._fd)
+        try:
+            while data:  # one write for a row in practice; loop only on a short write
+                data = data[os.write(self._fd, data) :]
+            if self._sync:
+                os.fsync(self._fd)
+        except OSError as exc:  # disk full, /dev/full: named, as write_atomic does
+            raise InputError(f"--csv {self.path}: cannot write ({exc.strerror or exc})") from None
 
     def close(self) -> None:
         if self._fd >= 0:

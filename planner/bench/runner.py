@@ -346,7 +346,9 @@ def run_bench(
     # (Ray, --jobs > 1 and the earlier rows of --resume finish in any order)
     order = {t.key: i for i, t in enumerate(tasks)}
     previous: list[dict[str, Any]] = []
-    if csv_path is not None and csv_path.exists():
+    # a device or a pipe (--csv /dev/stdout) has no earlier rows to keep or resume (s30bad:
+    # it asked for --resume, then fsync failed on it), as --out / --report treat one
+    if csv_path is not None and csv_path.is_file():
         if not resume:
             raise InputError(f"{csv_path}: exists; pass --resume to continue it or remove it")
         families = {t.family for t in tasks}

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import tempfile
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -157,8 +158,26 @@ def output_file(
         if parent.exists():
             if not parent.is_dir():
                 raise InputError(f"{name} {path}: {parent} is not a directory")
+            if not (path.exists() and not path.is_file()):  # a device is written in place
+                _check_writable(parent, path, name)
             break
     return path
+
+
+def _check_writable(folder: Path, path: Path, name: str) -> None:
+    """Refuse an output whose folder cannot take a new file, before the run: ``-o
+    /proc/x.json`` or a read-only folder was refused only after the whole solve (s30bad).
+
+    An unnamed temporary file (``O_TMPFILE`` where the system has it) leaves nothing behind;
+    ``os.access`` alone is not enough, since root passes it on ``/proc``.
+    """
+    try:
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as exc:
+        raise InputError(
+            f"{name} {path}: cannot write in {folder} ({exc.strerror or exc})"
+        ) from None
 
 
 def number(value: Any, name: str) -> float:

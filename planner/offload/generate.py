@@ -29,7 +29,7 @@ import numpy as np
 
 from planner.core import validate
 from planner.core.errors import InputError
-from planner.offload.instance import MAX_CELLS, Hardware, Instance, Model
+from planner.offload.instance import INITIAL_MODES, MAX_CELLS, Hardware, Instance, Model
 from planner.offload.presets import Preset, preset
 from planner.perfmodel.experts import (
     COPY_LATENCY_S,
@@ -278,7 +278,8 @@ def generate(
     name
         Instance name (default from preset, steps, stability and seed).
     """
-    p: Preset = preset(preset_name)
+    p: Preset = _preset(preset_name)
+    _check_choice_and_name(initial, name)
     given_stability = stability
     stability = p.stability if stability is None else stability
     tokens = p.tokens if tokens is None else tokens
@@ -379,7 +380,10 @@ def hardware_for(
 ) -> Hardware:
     """Hardware of a trace: the preset expert's call and copy coefficients on ``gpu``,
     ``cpu`` and ``link`` (:mod:`planner.perfmodel.experts`), then ``coefficients`` overrides."""
-    gpu_spec = get_gpu(gpu)
+    try:
+        gpu_spec = get_gpu(gpu)
+    except InputError as exc:  # "unknown GPU 'x'" named no flag (s30bad)
+        raise InputError(f"--gpu: {exc}") from None
     if cpu not in CPUS:
         raise InputError(f"--cpu: unknown {cpu!r}; known: {', '.join(CPUS)}")
     if link not in LINKS:
@@ -455,7 +459,8 @@ def wrap_counts(
 
     path = Path(path)
     counts = load_npy(path, "--counts ")
-    p = preset(preset_name)
+    p = _preset(preset_name)
+    _check_choice_and_name(initial, name)
     steps = int(counts.shape[0]) if counts.ndim >= 1 else 0
     block_steps = (p.block_steps if p.diffusion else 0) if block_steps is None else block_steps
     _check("--block-steps", block_steps, 0, MAX_STEPS)
@@ -484,6 +489,24 @@ def wrap_counts(
         if "field 'counts'" not in str(exc):
             raise
         raise InputError(f"--counts {path}: {exc}") from None  # say which file has that shape
+
+
+def _preset(name: str) -> Preset:
+    """:func:`~planner.offload.presets.preset`, named by its flag (s30bad: "unknown offload
+    preset 'x'" said no flag)."""
+    try:
+        return preset(name)
+    except InputError as exc:
+        raise InputError(f"--preset: {exc}") from None
+
+
+def _check_choice_and_name(initial: str, name: str | None) -> None:
+    """``--initial`` and ``--name`` by their flags: an unknown ``--initial`` was named as the
+    instance's JSON field, and ``--name ''`` gave the trace the default name (s30bad)."""
+    if initial not in INITIAL_MODES:
+        raise InputError(f"--initial: must be one of {', '.join(INITIAL_MODES)}, got {initial!r}")
+    if name is not None and not name.strip():
+        raise InputError("--name: is empty; give a name or leave the flag out")
 
 
 def _check_budgets(model: Model, budget: int | None, global_budget: int | None) -> None:

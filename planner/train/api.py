@@ -7,16 +7,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
 from planner.core import validate
-from planner.core.errors import InputError, positive_int
+from planner.core.errors import InputError, positive_int, text_field
 from planner.core.result import Result
 from planner.perfmodel.hardware import ClusterSpec, parse_cluster
 from planner.perfmodel.model_spec import ModelSpec
 from planner.perfmodel.options import Software
+from planner.perfmodel.precision import get_precision
 from planner.perfmodel.readers import load_model
 from planner.train.frameworks import check_name, software_defaults
 from planner.train.instance import Constraints, TrainingProblem, Workload
@@ -52,6 +54,10 @@ def make_problem(
     # "workload: global_batch" field that Workload checks
     positive_int(global_batch, validate.arg("global_batch"), allow_none=False)
     positive_int(seq_len, validate.arg("seq_len", "--seq"), allow_none=False)
+    try:  # "unknown precision 'int3'" named no flag (s30bad); Workload checks it again
+        get_precision(precision)
+    except InputError as exc:
+        raise InputError(f"{validate.arg('precision')}: {exc}") from None
     spec = load_model(model)
     if gpus_per_node is not None:  # 'x' raised TypeError inside parse_cluster (s15bad)
         gpus_per_node = validate.bounded(
@@ -63,8 +69,24 @@ def make_problem(
         from planner.perfmodel.prices import price_cluster
 
         clus, meta["pricing"] = price_cluster(clus, pricing, prices)
-    if "stage_layers" in constraints and constraints["stage_layers"] is not None:
-        constraints["stage_layers"] = tuple(constraints["stage_layers"])
+    if software is not None and not isinstance(software, Software):
+        # software="x" raised AttributeError in the problem's checks (s30bad)
+        raise InputError(
+            f"software: expected a planner.perfmodel.options.Software or None, got {software!r}"
+        )
+    if name is not None:  # name=5 was planned as "5" (s30bad; serve refuses it since s28bad)
+        name = text_field({"name": name}, "name", "", "name", nonempty=True)
+    layers = constraints.get("stage_layers")
+    if isinstance(layers, Iterable) and not isinstance(layers, (str, bytes, Mapping)):
+        constraints["stage_layers"] = tuple(layers)  # a generator is read once, here
+    for key, value in constraints.items():
+        _check_constraint(key, value)
+    cap = constraints.get("max_gpus")
+    if cap is not None and cap > clus.total_gpus:  # named as the problem's field before (s30bad)
+        raise InputError(
+            f"{validate.arg('max_gpus')} {cap} exceeds the {clus.total_gpus} GPUs of "
+            f"{validate.arg('cluster', '--gpus')} {clus.describe()}"
+        )
     return TrainingProblem(
         name=name or f"{spec.name}@{clus.describe()}",
         model=spec,
@@ -79,6 +101,21 @@ def make_problem(
         },
         software=software or _framework_software(constraints.get("framework")),
     )
+
+
+#: Flags of ``plan train`` whose name is not ``--`` + the keyword with dashes.
+_FLAGS = {"memory_headroom_gib": "--memory-headroom", "interleave": "--interleave (-v)"}
+
+
+def _check_constraint(key: str, value: Any) -> None:
+    """One constraint's own check, named as the caller gave it: ``tp`` in a library call,
+    ``--tp`` on the command line (``plan train --tp 0`` said "constraints: tp ...", as a
+    problem file's field is named; s30bad). The checks between constraints run after."""
+    try:
+        Constraints(**{key: value})
+    except InputError as exc:
+        why = str(exc).removeprefix("constraints: ").removeprefix(f"{key} ")
+        raise InputError(f"{validate.arg(key, _FLAGS.get(key))} {why}") from None
 
 
 def _framework_software(framework: str | None) -> Software:

@@ -321,7 +321,11 @@ def train(
     if network is not None:
         from planner.perfmodel.hardware import parse_cluster, with_network
 
-        cluster = with_network(parse_cluster(gpus, gpus_per_node=gpus_per_node), network)
+        cluster = parse_cluster(gpus, gpus_per_node=gpus_per_node)
+        try:
+            cluster = with_network(cluster, network)
+        except InputError as exc:  # "unknown network 'x'" named no flag (s30bad)
+            raise InputError(f"--network: {exc}") from None
     problem_args: dict[str, Any] = {
         "global_batch": global_batch,
         "seq_len": seq,
@@ -390,7 +394,7 @@ def train(
                 run_args[key] = value
         run = TrainingRun(**run_args)
 
-    if fix:
+    if fix is not None:  # --fix '' was read as no --fix (s30bad)
         problem_args = merge_fixed(problem_args, parse_fix(fix))
     problem_args["memory_headroom_gib"] = memory_headroom
     problem_args["even_stages"] = even_stages
@@ -403,6 +407,16 @@ def train(
 
         launch = read_launch(from_launch[0], from_launch[1])
         problem_args, open_args = launch_args(launch, load_model(model), problem_args)
+        if launch.world is not None:
+            from planner.perfmodel.hardware import parse_cluster
+
+            # named as --max-gpus, a flag not given, when the file's count was above (s30bad)
+            cluster = parse_cluster(cluster, gpus_per_node=gpus_per_node)
+            if launch.world > cluster.total_gpus:
+                raise InputError(
+                    f"{launch.source}: runs on {launch.world} GPUs, more than the "
+                    f"{cluster.total_gpus} of --gpus {cluster.describe()}"
+                )
         # the launch is evaluated as written (as without --framework); --framework / --export
         # restrict the proposal only (a megatron launch with --framework deepspeed was
         # INFEASIBLE under DeepSpeed's profile, with no proposal)

@@ -53,6 +53,10 @@ def parse_fix(text: str, flag: str = "--fix") -> dict[str, Any]:
     InputError
         Unknown key (named, with the known ones) or a value of the wrong kind.
     """
+    if any(not item.strip() for item in text.split(",")):
+        # --fix '' and --fix tp=2,,pp=1 were read as nothing / as tp=2,pp=1 (s30bad)
+        what = "is empty" if not text.strip() else "has an empty item"
+        raise InputError(f"{flag} {text!r}: {what}; give key=value pairs such as tp=8,pp=2")
     out: dict[str, Any] = {}
     for key, value in _pairs(text, flag):
         if key not in FIX_KEYS:
@@ -78,7 +82,22 @@ def parse_fix(text: str, flag: str = "--fix") -> dict[str, Any]:
                 out[name] = int(value)
             except ValueError:
                 raise InputError(f"{flag} {key}={value}: expected an integer") from None
+        _check_value(flag, key, value, name, out[name])
     return out
+
+
+def _check_value(flag: str, key: str, text: str, name: str, value: Any) -> None:
+    """The constraint's own check of one value, named by the flag: ``--fix tp=0`` said
+    "constraints: tp must be a positive integer", naming no flag (s30bad). Each key alone:
+    the checks between keys (``recompute_layers`` needs ``recompute=full``) run once the
+    flags are merged."""
+    from planner.train.instance import Constraints
+
+    try:
+        Constraints(**{name: value})
+    except InputError as exc:
+        why = str(exc).removeprefix("constraints: ")
+        raise InputError(f"{flag} {key}={text}: {why}") from None
 
 
 def merge_fixed(flags: dict[str, Any], fixed: dict[str, Any]) -> dict[str, Any]:

@@ -89,6 +89,10 @@ def rule_of_thumb(
         d = dps[-1]
         bs = [b for b in sp_space.microbatches if (B // d) % b == 0]
         stage = c.stage_layers or balanced_stage_layers(model.layers, p)
+        if c.interleave and c.interleave > min(stage):
+            # a chunk without a layer: verify refuses the plan; evaluating it built a list of
+            # v chunk sizes per stage (-v 99999999999: MemoryError, s30bad)
+            continue
         if _states_exceed(problem, t, p, d, cp, ep, z, stage[0]):
             continue  # no recompute mode or microbatch fits: skip their evaluations
         for rc in rcs:

@@ -11,7 +11,7 @@ assignment of layers (and GPU pools) to pipeline stages.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
@@ -234,6 +234,14 @@ class Constraints:
                 f"constraints: objective must be one of {', '.join(OBJECTIVES)}, got {self.objective!r}"
             )
         if self.stage_layers is not None:
+            if isinstance(self.stage_layers, (str, bytes, Mapping)) or not isinstance(
+                self.stage_layers, Iterable
+            ):
+                # stage_layers=5 raised TypeError from tuple() (s30bad)
+                raise InputError(
+                    f"constraints: stage_layers must be a list of layers per stage such as "
+                    f"[7, 8, 8, 7], got {self.stage_layers!r}"
+                )
             layers = tuple(self.stage_layers)
             for n in layers:
                 positive_int(n, "constraints: stage_layers entry", allow_none=False)

@@ -233,9 +233,14 @@ def read_rows(path: str | Path) -> list[Any]:
 
 
 def _check_row(path: str | Path, row: Any) -> None:
+    from planner.perfmodel.hardware import get_gpu
     from planner.train.calibration import row_plan, row_problem
     from planner.train.evaluate import verify
 
+    try:  # the cluster parser named the command line's --gpus '16xZZ' (s30bad)
+        get_gpu(row.gpu)
+    except InputError as exc:
+        raise InputError(f"{path}: row {row.id}: column 'gpu': {exc}") from None
     try:
         problem = row_problem(row)
         problem = problem.with_constraints(memory_headroom_gib=0.0)

@@ -68,6 +68,10 @@ def parse_tokens(text: str, flag: str = "--tokens") -> float:
     value = float(match.group(1)) * _SUFFIX[match.group(2).lower()]
     if not math.isfinite(value) or value <= 0:
         raise InputError(f"{flag} {text!r}: must be a positive number of tokens")
+    if abs(value - round(value)) > 1e-9 * max(1.0, value):  # float rounding of 1.1B passes
+        # --tokens 0.5 and 1.5 were planned with half a token (s30bad; serve refuses
+        # fractional token counts since s29bad)
+        raise InputError(f"{flag} {text!r}: must be a whole number of tokens")
     return value
 
 

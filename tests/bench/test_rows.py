@@ -149,3 +149,26 @@ def test_a_saturating_measured_prediction_reads_back_and_compares_equal(tmp_path
         path.write_text(header() + format_row(bad))
         with pytest.raises(InputError, match="got inf"):
             read_rows(path)
+
+
+@pytest.mark.skipif(not __import__("os").path.exists("/dev/full"), reason="needs /dev/full")
+@pytest.mark.parametrize("resume", [[], ["--resume"]])
+def test_csv_on_a_device_is_written_in_place_and_a_full_one_is_named(capsys, resume):
+    """``--csv /dev/null --resume`` ended in "internal error: OSError: [Errno 22]" (fsync on
+    a device) and ``--csv /dev/null`` asked for --resume (s30bad); a device has no rows to
+    keep. A failed write (``/dev/full``) names the flag and the path."""
+    from pathlib import Path
+
+    from planner.cli import main
+
+    smtt = str(Path(__file__).resolve().parents[2] / "instances" / "smtt" / "example.json")
+    line = ["bench", "smtt", smtt, "--methods", "edd", "-t", "1", *resume, "--csv"]
+    with pytest.raises(SystemExit) as exc:
+        main([*line, "/dev/null"])
+    out, err = capsys.readouterr()
+    assert exc.value.code == 0 and "Traceback" not in err and "| edd |" in out
+    with pytest.raises(SystemExit) as exc:
+        main([*line, "/dev/full"])
+    out, err = capsys.readouterr()
+    assert exc.value.code == 2 and "Traceback" not in err
+    assert err.strip() == "planner: error: --csv /dev/full: cannot write (No space left on device)"

@@ -503,6 +503,33 @@ SPECIFIC: list[tuple[str, list[str], str]] = [
         ["gen", "offload", "--steps", "4", "--gpu-call-us", "nan"],
         "--gpu-call-us: must be a number >= 0, got nan",
     ),
+    # s30bad: named no flag (the GPU catalog's, the preset table's, the JSON field's words), or
+    # an empty --name gave the default name
+    (
+        "bench-compare-directory",
+        ["bench", "--compare", "{tmp}/a_directory", "{tmp}/a_directory"],
+        "--compare {tmp}/a_directory: is a directory, expected a CSV file",
+    ),
+    (
+        "gen-offload-unknown-gpu",
+        ["gen", "offload", "--steps", "4", "--gpu", "H1OO", "-o", "{tmp}/t.json"],
+        "--gpu: unknown GPU 'H1OO'",
+    ),
+    (
+        "gen-offload-unknown-preset",
+        ["gen", "offload", "--steps", "4", "--preset", "llada3", "-o", "{tmp}/t.json"],
+        "--preset: unknown offload preset 'llada3'",
+    ),
+    (
+        "gen-offload-unknown-initial",
+        ["gen", "offload", "--steps", "4", "--initial", "full", "-o", "{tmp}/t.json"],
+        "--initial: must be one of empty, first, got 'full'",
+    ),
+    (
+        "gen-offload-empty-name",
+        ["gen", "offload", "--steps", "4", "--name", " ", "-o", "{tmp}/t.json"],
+        "--name: is empty",
+    ),
     (
         "gen-offload-global-budget-huge",
         ["gen", "offload", "--steps", "4", "--global-budget", "99999999999999999999"],
@@ -527,6 +554,42 @@ SPECIFIC: list[tuple[str, list[str], str]] = [
         "plan-train-seq-zero",
         [*BASE["plan train"][:6], "--global-batch", "8", "--seq", "0"],
         "--seq must be a positive integer, got 0",
+    ),
+    # s30bad: a constraint flag's value was named as a problem file's field ("constraints: tp")
+    (
+        "plan-train-tp-zero",
+        [*BASE["plan train"][:6], "-B", "8", "-s", "512", "--tp", "0"],
+        "--tp must be a positive integer, got 0",
+    ),
+    (
+        "plan-train-recompute-unknown",
+        [*BASE["plan train"][:6], "-B", "8", "-s", "512", "--recompute", "most"],
+        "--recompute must be one of none, selective, full, offload, got 'most'",
+    ),
+    (
+        "plan-train-stage-layers-zero",
+        [*BASE["plan train"][:6], "-B", "8", "-s", "512", "--stage-layers", "0,24"],
+        "--stage-layers entry must be a positive integer, got 0",
+    ),
+    (
+        "plan-train-interleave-zero",
+        [*BASE["plan train"][:6], "-B", "8", "-s", "512", "-v", "0"],
+        "--interleave (-v) must be a positive integer, got 0",
+    ),
+    (
+        "plan-train-max-gpus-above-the-cluster",
+        [*BASE["plan train"][:6], "-B", "8", "-s", "512", "--max-gpus", "64"],
+        "--max-gpus 64 exceeds the 32 GPUs of --gpus 32xA100-80GB",
+    ),
+    (
+        "plan-train-unknown-precision",
+        [*BASE["plan train"][:6], "-B", "8", "-s", "512", "--precision", "int3"],
+        "--precision: unknown precision 'int3'",
+    ),
+    (
+        "plan-train-unknown-network",
+        [*BASE["plan train"][:6], "-B", "8", "-s", "512", "--network", "ib-qdr"],
+        "--network: unknown network 'ib-qdr'",
     ),
     (
         "plan-train-unknown-gpu",

@@ -11,6 +11,7 @@ from planner.cli import main
 
 SMTT = str(Path(__file__).resolve().parents[2] / "instances" / "smtt" / "example.json")
 GEN = ["gen", "smtt", "--n", "4", "--tf", "0.2", "--rdd", "0.6"]
+WORKLOAD = ["-B", "64", "-s", "1024"]
 
 
 def run(capsys, *args):
@@ -158,3 +159,37 @@ def test_calibrate_check_says_it_passed(capsys, monkeypatch):
     monkeypatch.setattr(calibration, "compare", lambda *a: ["gemm_half_dim: 84 shipped, 90 fit"])
     code, _out, err = run(capsys, "calibrate", "--check")
     assert code == 1 and "passed" not in err and "gemm_half_dim" in err
+
+
+@pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="needs Linux /proc")
+@pytest.mark.parametrize(
+    "line",
+    [
+        ["solve", "smtt", SMTT, "-t", "1", "-o"],
+        ["plan", "train", "--model", "gpt-1.7b", "--gpus", "16xA100", *WORKLOAD, "-t", "2", "-o"],
+        ["gen", *GEN[1:], "-o"],
+    ],
+)
+def test_an_output_in_a_folder_that_takes_no_file_is_refused_before_the_run(capsys, line):
+    """``-o /proc/x.json`` ran the whole solve, then said "/proc/x.json: cannot write" (s30bad;
+    a read-only folder likewise). Now the flag is named before anything runs (root passes
+    ``os.access`` on /proc, so the check creates an unnamed temporary file)."""
+    code, out, err = run(capsys, *line, "/proc/s30bad_out.json")
+    assert code == 2 and out == "" and "Traceback" not in err
+    assert "--out /proc/s30bad_out.json: cannot write in /proc" in err
+
+
+def test_a_read_only_folder_is_named_with_the_flag(monkeypatch, tmp_path):
+    """What a user without write permission sees (simulated: the tests may run as root)."""
+    import tempfile
+
+    from planner.core import validate
+    from planner.core.errors import InputError
+
+    def refuse(*_a, **_k):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(tempfile, "TemporaryFile", refuse)
+    with pytest.raises(InputError, match=r"^--csv .*runs.csv: cannot write in .*Permission denied"):
+        validate.output_file(tmp_path / "runs.csv", "--csv")
+    assert list(tmp_path.iterdir()) == []

@@ -22,6 +22,17 @@ TRAIN = {"model": "gpt-1.7b", "cluster": "8xA100", "global_batch": 64, "seq_len"
         ({"gpus_per_node": 0}, "^gpus_per_node 0: must be an integer"),
         ({"cluster": "8xA100,"}, "^cluster '8xA100,': empty pool in list"),
         ({"cluster": "8xA100,4xH100", "framework": "megatron"}, "framework megatron plans one"),
+        # s30bad: TypeError ('int' object is not iterable), AttributeError, planned as "5"
+        ({"stage_layers": 24}, "^stage_layers must be a list of layers per stage"),
+        ({"stage_layers": "12,12"}, "^stage_layers must be a list"),
+        # s30bad: named as a problem file's field ("constraints: tp must be ...")
+        ({"tp": 0}, "^tp must be a positive integer, got 0"),
+        ({"recompute": "most"}, "^recompute must be one of none, selective, full, offload"),
+        ({"max_gpus": 9}, "^max_gpus 9 exceeds the 8 GPUs of cluster 8xA100-80GB"),
+        ({"precision": "int3"}, "^precision: unknown precision 'int3'"),
+        ({"software": "megatron"}, "^software: expected a planner.perfmodel.options.Software"),
+        ({"name": 5}, "^name: field 'name' must be a string, got 5"),
+        ({"name": " "}, "^name: field 'name' is empty"),
     ],
 )
 def test_train_make_problem_names_a_bad_argument(kwargs, message):
@@ -49,3 +60,13 @@ def test_compare_is_exported():
 
     assert planner.train.compare is compare and "compare" in planner.train.__all__
     assert callable(explain)  # the module's other names still import from it
+
+
+def test_stage_layers_of_any_iterable_are_still_read():
+    """A list or a generator of layer counts is kept as a tuple (the check refuses only
+    scalars, text and mappings)."""
+    from planner.train.api import make_problem
+
+    for layers in ([12, 12], (n for n in (12, 12))):
+        prob = make_problem(**{**TRAIN, "pp": 2, "stage_layers": layers, "name": "mine"})
+        assert prob.constraints.stage_layers == (12, 12) and prob.name == "mine"

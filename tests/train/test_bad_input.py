@@ -70,3 +70,21 @@ def test_huge_batch_or_length_in_a_launch_names_the_file(flag, shown, tmp_path, 
         capsys,
     )
     assert f"launch.sh: states {shown} {'9' * 30}" in line
+
+
+@pytest.mark.parametrize("gpus", ["16xA100", "A100:8,H100:8"])
+def test_a_huge_interleave_is_infeasible_not_an_internal_error(gpus, capsys):
+    """``-v 99999999999`` (s30bad) ended in "internal error: MemoryError": the rule of thumb
+    evaluated the plan, building a list of v chunk sizes per stage. It is infeasible (no
+    stage has that many layers), as ``-v 30`` on the 24-layer model always was."""
+    with pytest.raises(SystemExit) as exc:
+        # -t 30: the search ends once infeasibility is proven (the whole command took 1.6 s wall
+        # at load 3); -t 2 ran out at load 10 (UNKNOWN)
+        main([*PLAN[:-2], "-t", "30", "--gpus", gpus, "-v", "99999999999", "--json"])
+    out, err = capsys.readouterr()
+    assert exc.value.code == 0 and "Traceback" not in err
+    import json
+
+    got = json.loads(out)
+    assert got["status"] == "INFEASIBLE"
+    assert "interleave=99999999999: needs at least" in got["reason"]

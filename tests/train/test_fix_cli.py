@@ -138,3 +138,32 @@ def test_a2a_overlap_needs_virtual_stages_beyond_pp_1(capsys):
     assert any("ep_overlap=a2a cannot run at pp = 2" in n for n in flat["notes"])
     assert not any("ep_overlap" in n for n in virtual.get("notes", []))
     assert virtual["breakdown"]["ep_comm"] < flat["breakdown"]["ep_comm"]
+
+
+@pytest.mark.parametrize(
+    ("flag", "text", "message"),
+    [
+        # s30bad: named no flag ("constraints: tp must be a positive integer, got 0")
+        ("--fix", "tp=0", "--fix tp=0: tp must be a positive integer, got 0"),
+        ("--fix", "v=0", "--fix v=0: interleave must be a positive integer"),
+        ("--fix", "zero=5", "--fix zero=5: zero must be 0, 1, 2 or 3, got 5"),
+        ("--fix", "recompute=bogus", "--fix recompute=bogus: recompute must be one of"),
+        ("--fix", "stage_layers=0:24", "--fix stage_layers=0:24: stage_layers entry must be"),
+        ("--against", "pp=-1", "--against pp=-1: pp must be a positive integer"),
+        # s30bad: planned as if no --fix was given, or with the empty item dropped
+        ("--fix", "", "--fix '': is empty; give key=value pairs"),
+        ("--fix", ",", "--fix ',': has an empty item"),
+        ("--fix", "tp=2,,pp=1", "--fix 'tp=2,,pp=1': has an empty item"),
+    ],
+)
+def test_a_bad_fix_value_names_the_flag(capsys, flag, text, message):
+    code, out, err = run(capsys, *BASE, flag, text, "-t", "5")
+    assert code == 2 and out == "" and "Traceback" not in err
+    assert f"planner: error: {message}" in err
+
+
+def test_fix_keys_that_need_each_other_are_checked_together():
+    """Each value is checked alone: recompute_layers needs recompute=full, which may come
+    from --recompute; the pair is checked once the flags are merged."""
+    assert parse_fix("recompute_layers=2") == {"recompute_layers": 2}
+    assert parse_fix(" tp=2 , recompute=full ") == {"tp": 2, "recompute": "full"}

@@ -115,3 +115,20 @@ def test_a_malformed_switch_is_named_by_its_key(tmp_path, fmt, text, key):
     path.write_text(text)
     with pytest.raises(InputError, match=f"{key} must be true or false, got 'maybe'"):
         read_launch(fmt, str(path))
+
+
+@pytest.mark.parametrize("nodes", ["4", "1" + "0" * 30])
+def test_a_launch_on_more_gpus_than_the_cluster_names_the_file(capsys, tmp_path, nodes):
+    """A NeMo launch on 4 x 8 GPUs against 16xA100 said "gpt-1.7b@16xA100-80GB: max_gpus=32
+    exceeds the cluster's 16 GPUs" (the problem's name and field, s30bad)."""
+    path = tmp_path / "launch.nemo"
+    path.write_text(
+        f"trainer.num_nodes={nodes} trainer.devices=8 "
+        "trainer.strategy.tensor_model_parallel_size=1 data.micro_batch_size=4 "
+        "data.global_batch_size=64 data.seq_length=1024"
+    )
+    code, out, err = run(capsys, *BASE[:6], "-t", "2", "--from", "nemo", str(path))
+    assert code == 2 and out == "" and "Traceback" not in err
+    assert (
+        f"planner: error: {path}: runs on {int(nodes) * 8} GPUs, more than the 16 of --gpus" in err
+    )

@@ -119,6 +119,11 @@ def test_profile_constant_outside_the_fit_range_exits_2(capsys, monkeypatch, tmp
         (HEADER + LAYOUTS[0].format(t=1).replace(",16,4,", ",8,4,"), "tp*pp*dp*cp = 8"),
         (HEADER + LAYOUTS[0].format(t=1).replace(",none,", ",some,"), "column 'recompute'"),
         (HEADER + LAYOUTS[0].format(t=1).replace("gpt-1.7b", "gpt-9z"), "row dp16"),
+        # s30bad: named the command line's "--gpus '16xH1OO'", a flag calibrate has not
+        (
+            HEADER + LAYOUTS[0].format(t=1).replace(",H100,", ",H1OO,"),
+            "row dp16: column 'gpu': unknown GPU 'H1OO'",
+        ),
         (HEADER, "no rows"),
         # duplicates: csv.DictReader keeps the last of two equal column names, and the
         # fit's report keys rows by id

@@ -24,13 +24,22 @@ BASE = ("plan", "train", "--model", "gpt-1.7b", "--gpus", "16xA100", "-B", "64",
 
 @pytest.mark.parametrize(
     ("text", "tokens"),
-    [("15T", 15e12), ("2.5B", 2.5e9), ("300m", 3e8), ("1e12", 1e12), ("4096", 4096.0)],
+    [
+        ("15T", 15e12),
+        ("2.5B", 2.5e9),
+        ("300m", 3e8),
+        ("1e12", 1e12),
+        ("4096", 4096.0),
+        ("1.1B", 1.1e9),
+        ("0.1k", 100.0),
+        ("3.3T", 3.3e12),
+    ],
 )
 def test_parse_tokens(text, tokens):
     assert parse_tokens(text) == pytest.approx(tokens)
 
 
-@pytest.mark.parametrize("text", ["15X", "", "-1T", "0", "T", "1.5.2B"])
+@pytest.mark.parametrize("text", ["15X", "", "-1T", "0", "T", "1.5.2B", "0.5", "1.5", "1.0001k"])
 def test_parse_tokens_rejects(text):
     with pytest.raises(InputError, match="--tokens"):
         parse_tokens(text)
