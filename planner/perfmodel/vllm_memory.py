@@ -90,7 +90,9 @@ def vllm_non_torch_gib(engine: Engine, gpu: GpuSpec, group_gpus: int) -> float |
     if engine.name != "vllm" or not engine.version:
         return None
     first, last = VLLM_NON_TORCH_RELEASES
-    if not first <= version_tuple(engine.version)[:3] <= last:
+    # "0.7" names the 0.7 series: pad to three numbers, as (0, 7) sorts below (0, 7, 0)
+    version = (*version_tuple(engine.version), 0, 0, 0)[:3]
+    if not first <= version <= last:
         return None
     if gpu.architecture.upper().startswith("CDNA"):  # no ROCm logs gathered
         return None

@@ -77,6 +77,15 @@ def test_outside_the_window_the_rule_says_nothing(spec: str) -> None:
     assert vllm_non_torch_gib(parse_engine(spec), get_gpu("H100"), 8) is None
 
 
+@pytest.mark.parametrize("spec", ["vllm:0.7", "vllm:0.7.0", "vllm:0.8", "vllm:0.8.5.post1"])
+def test_a_release_named_without_its_patch_is_inside_the_window(spec: str) -> None:
+    """``vllm:0.7`` is the 0.7 series (0.7.x), as ``vllm:0.8`` is: both get the rule (s30review2;
+    ``(0, 7)`` compared below ``(0, 7, 0)`` and the rule said nothing for 0.7)."""
+    assert vllm_non_torch_gib(parse_engine(spec), get_gpu("H100"), 1) == pytest.approx(
+        VLLM_NON_TORCH_BASE_GIB
+    )
+
+
 def test_no_rule_on_amd() -> None:
     assert vllm_non_torch_gib(parse_engine("vllm:0.7.3"), get_gpu("MI300X"), 8) is None
 
