@@ -154,13 +154,24 @@ def output_file(
     # has no content to lose and is written in place.
     if not force and path.is_file():
         raise InputError(f"{name} {path}: exists; pass --force to overwrite it")
-    for parent in path.parents:
+    for parent in _written_at(path).parents:
         if parent.exists():
             if not parent.is_dir():
                 raise InputError(f"{name} {path}: {parent} is not a directory")
             if not (path.exists() and not path.is_file()):  # a device is written in place
                 _check_writable(parent, path, name)
             break
+    return path
+
+
+def _written_at(path: Path) -> Path:
+    """Where the writer puts ``path``'s content: a link's final target (``io.atomic_target``
+    renames over it), else ``path``; a link loop is left to the writer, which names it."""
+    if path.is_symlink():
+        try:
+            return path.resolve()
+        except (OSError, RuntimeError):  # RuntimeError: a loop on Python 3.11
+            return path
     return path
 
 

@@ -360,7 +360,11 @@ DEFAULT = Software()
 #: bf16 Adam moments, fp32 master weights and gradients, fp8 GEMM inputs cached for the
 #: backward, fp8 dispatch, node-limited routing to 4 nodes, DualPipe; its own all-to-all
 #: kernels (§3.2.2, open-sourced as DeepEP) dispatch to the experts' ranks directly, without
-#: Megatron-Core's sort by local expert (``dispatcher`` ``flex``).
+#: Megatron-Core's sort by local expert (``dispatcher`` ``flex``). Its experts run as grouped
+#: GEMMs, one kernel for all local experts (DeepGEMM, the FP8 GEMM library of DeepSeek-V3:
+#: "Grouped GEMMs (contiguous layout) ... For training forward passes ... we concatenate these
+#: tokens into a single tensor", deepseek-ai/DeepGEMM @0274ad7b ``README.md``), not Transformer
+#: Engine's per-expert GEMM calls (``fused_experts``; s30review2).
 DEEPSEEK_V3 = Software(
     moment_bytes=2.0,
     fp8_activations=True,
@@ -368,6 +372,7 @@ DEEPSEEK_V3 = Software(
     node_limit=4,
     ep_overlap="dualpipe",
     dispatcher="flex",
+    fused_experts=True,
 )
 
 #: Named settings (``--software NAME``).

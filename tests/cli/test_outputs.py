@@ -193,3 +193,38 @@ def test_a_read_only_folder_is_named_with_the_flag(monkeypatch, tmp_path):
     with pytest.raises(InputError, match=r"^--csv .*runs.csv: cannot write in .*Permission denied"):
         validate.output_file(tmp_path / "runs.csv", "--csv")
     assert list(tmp_path.iterdir()) == []
+
+
+def _refuse_in(monkeypatch, folder: Path) -> None:
+    """Simulate a folder that takes no new file (the tests may run as root)."""
+    import tempfile
+
+    real = tempfile.TemporaryFile
+
+    def temporary_file(*args, **kwargs):
+        if Path(kwargs.get("dir", "")) == folder:
+            raise PermissionError(13, "Permission denied")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(tempfile, "TemporaryFile", temporary_file)
+
+
+def test_a_link_is_checked_where_its_target_is_written(monkeypatch, tmp_path):
+    """The writer (``io.atomic_target``) renames its temp file over a link's final target, so
+    the folder to check is the target's, not the link's (s30review2: a link in a read-only
+    folder to a writable file was refused; a link to a file in a read-only folder passed
+    and failed after the run)."""
+    from planner.core import validate
+    from planner.core.errors import InputError
+
+    ro, rw = tmp_path / "ro", tmp_path / "rw"
+    ro.mkdir()
+    rw.mkdir()
+    (rw / "plan.json").write_text("{}")
+    (ro / "plan.json").write_text("{}")
+    (ro / "link.json").symlink_to(rw / "plan.json")
+    (rw / "link.json").symlink_to(ro / "plan.json")
+    _refuse_in(monkeypatch, ro)
+    assert validate.output_file(ro / "link.json", "--out") == ro / "link.json"
+    with pytest.raises(InputError, match=r"^--out .*rw/link.json: cannot write in .*ro "):
+        validate.output_file(rw / "link.json", "--out")

@@ -87,3 +87,14 @@ def test_row_step_grows_with_the_calls_only_off_the_fused_path():
 def test_default_software_runs_per_expert_calls():
     assert Software().fused_experts is False
     assert Software.from_dict({"fused_experts": True}, where="t").fused_experts is True
+
+
+def test_deepseek_v3_runs_grouped_gemms_not_per_expert_calls():
+    """DeepSeek-V3's own stack groups its experts' GEMMs in one kernel (DeepGEMM's contiguous
+    layout, ``options.DEEPSEEK_V3``): neither its preset nor its report row pays Transformer
+    Engine's per-expert call time (s30review2; both paid it after s30moe)."""
+    from planner.perfmodel.calibration.published import DEEPSEEKV3_2024
+    from planner.perfmodel.options import PRESETS
+
+    assert PRESETS["deepseek-v3"].fused_experts is True
+    assert all(row_problem(r).software.fused_experts for r in DEEPSEEKV3_2024)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from planner.perfmodel.engines import parse_engine
+from planner.perfmodel.engines import parse_engine, version_tuple
 from planner.perfmodel.hardware import get_gpu
 from planner.perfmodel.memory import GIB
 from planner.perfmodel.readers import load_model
@@ -34,6 +34,17 @@ def test_the_data_file_has_twenty_cited_logs_and_a_held_out_split() -> None:
     assert len(data) >= 20
     assert all(r["source"] for r in data)
     assert {r["split"] for r in data} == {"fit", "held_out", "excluded"}
+
+
+def test_every_log_names_a_release() -> None:
+    """The version column is a release number (``0.7.x`` where inferred), not an engine name:
+    the V1 table (library file 27349653019) states vLLM v0.11.0 (s30review2; it said ``V1``)."""
+    with DATA.open() as f:
+        data = list(csv.DictReader(f))
+    column = next(k for k in data[0] if k.startswith("version"))
+    assert all(version_tuple(r[column]) for r in data), [
+        r["id"] for r in data if not version_tuple(r[column])
+    ]
 
 
 def test_the_constants_are_the_fit_scripts_output() -> None:
@@ -75,6 +86,15 @@ def test_nvls_only_on_nvswitch_hopper_blackwell_from_tp4() -> None:
 @pytest.mark.parametrize("spec", ["vllm:0.6.3", "vllm", "vllm:0.9.0", "sglang:0.4.3", "trtllm"])
 def test_outside_the_window_the_rule_says_nothing(spec: str) -> None:
     assert vllm_non_torch_gib(parse_engine(spec), get_gpu("H100"), 8) is None
+
+
+@pytest.mark.parametrize("spec", ["vllm:0.7", "vllm:0.7.0", "vllm:0.8", "vllm:0.8.5.post1"])
+def test_a_release_named_without_its_patch_is_inside_the_window(spec: str) -> None:
+    """``vllm:0.7`` is the 0.7 series (0.7.x), as ``vllm:0.8`` is: both get the rule (s30review2;
+    ``(0, 7)`` compared below ``(0, 7, 0)`` and the rule said nothing for 0.7)."""
+    assert vllm_non_torch_gib(parse_engine(spec), get_gpu("H100"), 1) == pytest.approx(
+        VLLM_NON_TORCH_BASE_GIB
+    )
 
 
 def test_no_rule_on_amd() -> None:

@@ -1692,6 +1692,8 @@ DEEPSEEKV3_2024 = (
             ("ep_overlap", "dualpipe"),
             # its own all-to-all kernels (DeepEP), no Megatron-Core sort by local expert
             ("dispatcher", "flex"),
+            # grouped GEMMs over the local experts (DeepGEMM), not per-expert TE calls
+            ("fused_experts", True),
         ),
     ),
 )
