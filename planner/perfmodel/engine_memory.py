@@ -44,7 +44,7 @@ activation workspace, as do vLLM (whose ``--gpu-memory-utilization`` is
 
 from __future__ import annotations
 
-from planner.perfmodel.engines import Engine, version_tuple
+from planner.perfmodel.engines import Engine, release_tuple
 
 MIB = 1024**2
 #: SGLang's default ``mem_fraction_static`` by release window (first, last release, inclusive)
@@ -79,7 +79,7 @@ def sglang_mem_fraction_static(engine: Engine, tp_size: int, gpu_mib: float) -> 
     """
     if engine.name != "sglang" or not engine.version:
         return None
-    version = version_tuple(engine.version)[:3]
+    version = release_tuple(engine.version)
     if version >= SGLANG_LARGE_GPU_RELEASE and gpu_mib > SGLANG_TABLE_MAX_MIB:
         last = SGLANG_MEM_FRACTION_TABLES[-1][1]
         if version > last:

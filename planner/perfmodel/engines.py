@@ -668,7 +668,7 @@ def decodes_in_budget(engine: Engine) -> bool:
         return False
     if engine.scheduler_steps > 1:  # V0's multi-step scheduling
         return False
-    version = version_tuple(engine.version)[:3]
+    version = release_tuple(engine.version)
     return not version or version >= VLLM_V1_DEFAULT_RELEASE
 
 
@@ -724,6 +724,15 @@ def version_tuple(version: str) -> tuple[int, ...]:
         if m.group() != piece:
             break
     return tuple(parts)
+
+
+def release_tuple(version: str) -> tuple[int, ...]:
+    """The release a version names, as three numbers for comparing with release windows:
+    ``(0, 7, 0)`` from ``0.7`` (a series names its first release; ``(0, 7)`` would sort below
+    ``(0, 7, 0)`` and fall outside a window that starts there), ``(0, 6, 3)`` from
+    ``0.6.3.post2``; ``()`` when no leading number (an unknown version)."""
+    parts = version_tuple(version)[:3]
+    return (*parts, *(0,) * (3 - len(parts))) if parts else ()
 
 
 def parse_engine(spec: str | Engine | Mapping[str, Any] | None) -> Engine:
@@ -864,7 +873,7 @@ def version_note(engine: Engine) -> str:
     if not engine.version:
         return ""
     newest = NEWEST_NAMED_RELEASES[engine.name]
-    if version_tuple(engine.version)[:3] <= newest:
+    if release_tuple(engine.version) <= newest:
         return ""
     return (
         f"engine {engine.given_name} {engine.version} is later than {engine.name} "
@@ -952,7 +961,7 @@ def replays_graph(
     """
     if not engine.cuda_graphs:
         return False
-    version = version_tuple(engine.version)[:3]
+    version = release_tuple(engine.version)
     if engine.name != "vllm" or not version or version >= VLLM_V1_DEFAULT_RELEASE:
         return True
     longest = np.asarray(longest, dtype=float)
@@ -984,7 +993,7 @@ def moe_layer_latency_s(engine: Engine, precision: str) -> float:
     if engine.name != "sglang" or precision not in ("fp8", "fp4") or not engine.version:
         return 0.0
     first, last = SGLANG_TRITON_MOE_RELEASES
-    if not first <= version_tuple(engine.version)[:3] <= last:
+    if not first <= release_tuple(engine.version) <= last:
         return 0.0
     return constants.FITTED[SGLANG_MOE_LAYER_CONSTANT]
 
@@ -998,7 +1007,7 @@ def moe_gemm_efficiency(engine: Engine, precision: str) -> float | None:
     if releases is None or precision != "fp8" or not engine.version:
         return None
     first, last = releases
-    if not first <= version_tuple(engine.version)[:3] <= last:
+    if not first <= release_tuple(engine.version) <= last:
         return None
     return TRITON_BLOCK_FP8_GEMM_EFFICIENCY
 
@@ -1015,7 +1024,7 @@ def block_fp8_dense_gemms(
     if architecture != "Hopper":
         return False
     first, last = VLLM_BLOCK_FP8_RELEASES
-    return first <= version_tuple(engine.version)[:3] <= last
+    return first <= release_tuple(engine.version) <= last
 
 
 def _release_in(
@@ -1026,7 +1035,7 @@ def _release_in(
     if engine.name != name or not engine.version:
         return False
     first, last = releases
-    return first <= version_tuple(engine.version)[:3] <= last
+    return first <= release_tuple(engine.version) <= last
 
 
 def _vllm_in(engine: Engine, releases: tuple[tuple[int, ...], tuple[int, ...]]) -> bool:
@@ -1156,7 +1165,7 @@ def frees_windowed_kv(engine: Engine, model: ModelSpec) -> bool:
         return not model.attention_chunked
     if engine.name != "vllm":
         return False
-    version = version_tuple(engine.version)[:3]
+    version = release_tuple(engine.version)
     hybrid = not version or version >= VLLM_HYBRID_KV_RELEASE
     if engine.kv_transfer and version and version < VLLM_CONNECTOR_HYBRID_KV_RELEASE:
         hybrid = False
@@ -1227,6 +1236,7 @@ __all__ = [
     "pipeline_host_s",
     "prompt_budget",
     "quant_kernels",
+    "release_tuple",
     "replays_graph",
     "small_kernel_floor_s",
     "version_note",

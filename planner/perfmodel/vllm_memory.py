@@ -50,7 +50,7 @@ later release than it is applied to. Fitted on the five 0.7-0.8 rows alone it wo
 
 from __future__ import annotations
 
-from planner.perfmodel.engines import Engine, version_tuple
+from planner.perfmodel.engines import Engine, release_tuple
 from planner.perfmodel.hardware import GpuSpec
 
 #: vLLM releases (first, last) whose non-torch memory the rule covers (module notes).
@@ -94,8 +94,7 @@ def vllm_non_torch_gib(engine: Engine, gpu: GpuSpec, group_gpus: int) -> float |
     if engine.name != "vllm" or not engine.version:
         return None
     first, last = VLLM_NON_TORCH_RELEASES
-    # "0.7" names the 0.7 series: pad to three numbers, as (0, 7) sorts below (0, 7, 0)
-    version = (*version_tuple(engine.version), 0, 0, 0)[:3]
+    version = release_tuple(engine.version)  # "0.7" names the 0.7 series: (0, 7, 0)
     if not first <= version <= last:
         return None
     if gpu.architecture.upper().startswith("CDNA"):  # no ROCm logs gathered
