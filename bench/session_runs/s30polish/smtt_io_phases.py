@@ -12,8 +12,8 @@ import time
 from pathlib import Path
 
 import planner
-from planner.core.io import dump_json
 from planner.core.family import get_family
+from planner.core.io import dump_json
 from planner.core.specs import load_instances
 
 path, method = sys.argv[1], (sys.argv[2] if len(sys.argv) > 2 else "mdd")

@@ -21,5 +21,8 @@ for r in PUBLIC_SERVING_ROWS:
         continue
     value = predict_public(r)
     main = MAIN[r.id]
-    print(f"{r.id}: measured {r.value:.4g} predicted {main['predicted']:.4g} -> {value:.4g}, "
-          f"error {main['error']:+.1%} -> {value / r.value - 1:+.1%}", flush=True)
+    print(
+        f"{r.id}: measured {r.value:.4g} predicted {main['predicted']:.4g} -> {value:.4g}, "
+        f"error {main['error']:+.1%} -> {value / r.value - 1:+.1%}",
+        flush=True,
+    )

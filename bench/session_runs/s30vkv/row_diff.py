@@ -19,6 +19,8 @@ for key in sorted(set(old) & set(new)):
     a, b = old[key], new[key]
     if abs(a["predicted"] - b["predicted"]) > 1e-9 * max(1.0, abs(a["predicted"])):
         changed += 1
-        print(f"{key}: measured {a['measured']:.4g}, predicted {a['predicted']:.4g} -> "
-              f"{b['predicted']:.4g}, error {a['error']:+.1%} -> {b['error']:+.1%}")
+        print(
+            f"{key}: measured {a['measured']:.4g}, predicted {a['predicted']:.4g} -> "
+            f"{b['predicted']:.4g}, error {a['error']:+.1%} -> {b['error']:+.1%}"
+        )
 print(f"{changed} of {len(set(old) & set(new))} rows changed")
