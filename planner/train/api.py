@@ -21,7 +21,7 @@ from planner.perfmodel.options import Software
 from planner.perfmodel.precision import get_precision
 from planner.perfmodel.readers import load_model
 from planner.train.frameworks import check_name, software_defaults
-from planner.train.instance import Constraints, TrainingProblem, Workload
+from planner.train.instance import Constraints, TrainingProblem, Workload, constraint_error
 from planner.train.report import attach_summary
 from planner.train.simplicity import DEFAULT_TOLERANCE, check_tolerance
 
@@ -111,11 +111,10 @@ def _check_constraint(key: str, value: Any) -> None:
     """One constraint's own check, named as the caller gave it: ``tp`` in a library call,
     ``--tp`` on the command line (``plan train --tp 0`` said "constraints: tp ...", as a
     problem file's field is named; s30bad). The checks between constraints run after."""
-    try:
-        Constraints(**{key: value})
-    except InputError as exc:
-        why = str(exc).removeprefix("constraints: ").removeprefix(f"{key} ")
-        raise InputError(f"{validate.arg(key, _FLAGS.get(key))} {why}") from None
+    why = constraint_error(key, value)
+    if why is not None:
+        why = why.removeprefix(f"{key} ")
+        raise InputError(f"{validate.arg(key, _FLAGS.get(key))} {why}")
 
 
 def _framework_software(framework: str | None) -> Software:

@@ -91,13 +91,11 @@ def _check_value(flag: str, key: str, text: str, name: str, value: Any) -> None:
     "constraints: tp must be a positive integer", naming no flag (s30bad). Each key alone:
     the checks between keys (``recompute_layers`` needs ``recompute=full``) run once the
     flags are merged."""
-    from planner.train.instance import Constraints
+    from planner.train.instance import constraint_error
 
-    try:
-        Constraints(**{name: value})
-    except InputError as exc:
-        why = str(exc).removeprefix("constraints: ")
-        raise InputError(f"{flag} {key}={text}: {why}") from None
+    why = constraint_error(name, value)
+    if why is not None:
+        raise InputError(f"{flag} {key}={text}: {why}")
 
 
 def merge_fixed(flags: dict[str, Any], fixed: dict[str, Any]) -> dict[str, Any]:

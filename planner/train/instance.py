@@ -302,6 +302,18 @@ class Constraints:
         return cls(**data)
 
 
+def constraint_error(key: str, value: Any) -> str | None:
+    """Why one constraint's value alone is refused (its own check in :class:`Constraints`,
+    without the ``constraints:`` prefix of a problem file's field), or ``None`` if it is
+    accepted; callers name it by their own flag or keyword. Checks between constraints are
+    not run."""
+    try:
+        Constraints(**{key: value})
+    except InputError as exc:
+        return str(exc).removeprefix("constraints: ")
+    return None
+
+
 def compact(items: Sequence[Any]) -> str:
     """``[8, 8, 8, 7]`` -> ``8x3, 7``."""
     out: list[str] = []
