@@ -37,6 +37,18 @@ hides the expert launches until they exceed the whole layer's GPU work of that p
 Only the per-expert launches are counted (the layer's other launches are not), so the host
 time is a lower bound.
 
+Thirty-first session (helper s31sync; ``bench/session_runs/s31sync/``): at NeMo 25.11's
+Megatron-Core (NVIDIA/Megatron-LM@92c8482e6d, Megatron-Bridge @00b7660's submodule,
+``moe/token_dispatcher.py``) the sync point with EP > 1 is ``before_ep_alltoall`` (line 900,
+once per MoE layer forward, none in the backward); with ``moe_preprocess`` in the TE graph
+scope (the 25.11 B200 Qwen3-30B preset) the copies move to the same point (line 442), so the
+host waits for the copies too. With ``moe_permute_fusion`` (Bridge ``qwen_provider.py`` line
+396) the other launches after the sync are about ten (three all-to-alls, lines 667 / 670 / 811;
+sort and unsort, 733 / 768; unpermute, 834; activation, residual add): about 0.1 ms at
+:data:`EAGER_LAUNCH_S`, not counted. Even the per-expert forward launches wholly added after the
+sync would leave the 25.11 B200 Qwen3-30B row at -32 % (the rows miss more than the sync can
+expose; docs/train.md, thirty-first session).
+
 Expert GEMM calls (fifteenth session, helper s15grp): a ``multi_stream_cublas_gemm`` call is
 more than one eager op. Per expert the host builds a cuBLASLt operation and three layout
 descriptors, asks ``cublasLtMatmulAlgoGetHeuristic`` for an algorithm, launches
