@@ -23,6 +23,7 @@ Prints
 
 from __future__ import annotations
 
+import itertools
 import json
 import sys
 from collections import defaultdict
@@ -103,6 +104,23 @@ def main(path: str) -> None:
         for a, b in u7
     )
     print(f"stream 23's GEMMs concurrent with stream 7 kernels: {ms(over):.3f} ms")
+
+    print("\n# 1b. Gaps > 5 us on stream 7 and what runs on the other streams meanwhile")
+    c7_kernels = [e for e in comp if e["tid"] == 7]
+    end7 = c7_kernels[0]["ts"] + c7_kernels[0]["dur"]
+    for a, b in itertools.pairwise(c7_kernels):
+        end7 = max(end7, a["ts"] + a["dur"])
+        if b["ts"] - end7 > GAP_US:
+            during = [
+                f"st{x['tid']} {x['name'].split('(')[0][-38:]} {ms(x['ts'] - t0):.3f}-"
+                f"{ms(x['ts'] + x['dur'] - t0):.3f}"
+                for x in ks
+                if x["tid"] != 7 and x["ts"] < b["ts"] and x["ts"] + x["dur"] > end7
+            ]
+            print(
+                f"  {ms(end7 - t0):8.3f} +{ms(b['ts'] - end7):6.3f} ms | prev {a['name'][:34]}"
+                f" | next {b['name'][:34]} | meanwhile: {'; '.join(during) or 'nothing'}"
+            )
 
     print("\n# 2. Gaps with no compute kernel on any stream")
     small = defaultdict(lambda: [0, 0.0])
