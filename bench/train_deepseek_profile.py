@@ -87,6 +87,7 @@ def extract(trace: Path) -> dict:
         if str(e["tid"]) == busiest:
             on_busiest[categorize(e["name"])] += e["dur"]
     attention = [e for e in kernels if "compute_attn" in e["name"]]
+    busy, idle = compute_idle(data["traceEvents"], kernels)
     return {
         "source": SOURCE,
         "devices": sorted({p["name"] for p in data.get("deviceProperties", [])}),
@@ -97,7 +98,50 @@ def extract(trace: Path) -> dict:
         "stream_busy_ms": {k: round(v / 1e3, 3) for k, v in sorted(streams.items())},
         "category_ms": {k: round(v / 1e3, 3) for k, v in sorted(categories.items())},
         "busiest_stream_category_ms": {k: round(v / 1e3, 3) for k, v in sorted(on_busiest.items())},
+        "compute_busy_ms": round(busy / 1e3, 3),
+        "compute_idle_ms": {k: round(v / 1e3, 3) for k, v in sorted(idle.items())},
     }
+
+
+#: Causes of the gaps with no compute kernel on any stream (:func:`compute_idle`).
+HOST_GAP = "host: the next kernel was launched after the GPU ran dry"
+DEEPEP_GAP = "waits for a DeepEP dispatch / combine kernel that ends in the gap"
+BOUNDARY_GAP = "kernel boundaries (next kernel launched earlier, no DeepEP kernel ends)"
+
+
+def compute_idle(events: list[dict], kernels: list[dict]) -> tuple[float, dict[str, float]]:
+    """GPU time (us) with a compute kernel (anything but DeepEP's) running on any stream, and
+    the rest of the span by cause.
+
+    The trace runs its compute on two streams (the expert weight-gradient GEMMs on a second
+    one) beside DeepEP's; a gap in the union of the compute kernels is the host's when the
+    next kernel's launch call ended after the gap began, DeepEP's when a DeepEP kernel ends
+    inside it (the next kernel waited for its data), else a kernel boundary.
+    """
+    launch_end = {
+        e["args"]["correlation"]: e["ts"] + e["dur"]
+        for e in events
+        if e.get("cat") in ("cuda_runtime", "cuda_driver") and "correlation" in e.get("args", {})
+    }
+    deepep_ends = sorted(e["ts"] + e["dur"] for e in kernels if "dpsk::ep::" in e["name"])
+    compute = sorted((e for e in kernels if "dpsk::ep::" not in e["name"]), key=lambda e: e["ts"])
+    start = min(e["ts"] for e in kernels)
+    stop = max(e["ts"] + e["dur"] for e in kernels)
+    idle: dict[str, float] = defaultdict(float)
+    end = start
+    for e in compute:
+        if e["ts"] > end:
+            gap = e["ts"] - end
+            if launch_end.get(e["args"].get("correlation"), 0.0) > end + 1.0:
+                idle[HOST_GAP] += gap
+            elif any(end - 1.0 < t <= e["ts"] + 1.0 for t in deepep_ends):
+                idle[DEEPEP_GAP] += gap
+            else:
+                idle[BOUNDARY_GAP] += gap
+        end = max(end, e["ts"] + e["dur"])
+    if stop > end:
+        idle[DEEPEP_GAP if deepep_ends and deepep_ends[-1] > end else BOUNDARY_GAP] += stop - end
+    return (stop - start) - sum(idle.values()), dict(idle)
 
 
 def model_pair_ms() -> tuple[float, float, float, str]:
@@ -132,6 +176,12 @@ def main() -> None:
             "error_pct": round(100 * (pair / summary["gpu_span_ms"] - 1), 1),
         },
         {
+            "measure": "GPU time with a compute kernel running on any stream (span minus the compute's idle)",
+            "measured_ms": summary["compute_busy_ms"],
+            "model_ms": round(pair, 2),
+            "error_pct": round(100 * (pair / summary["compute_busy_ms"] - 1), 1),
+        },
+        {
             "measure": "busiest stream's kernel time (the compute stream; a second stream's GEMMs overlap it)",
             "measured_ms": busiest,
             "model_ms": round(pair, 2),
@@ -156,6 +206,10 @@ def main() -> None:
         {"kernels": k, "ms": v, "share_pct": round(100 * v / busiest, 1)}
         for k, v in sorted(summary["busiest_stream_category_ms"].items(), key=lambda kv: -kv[1])
     ]
+    idle = [
+        {"cause": k, "ms": v, "share_pct": round(100 * v / summary["gpu_span_ms"], 1)}
+        for k, v in sorted(summary["compute_idle_ms"].items(), key=lambda kv: -kv[1])
+    ]
     text = (
         "# DeepSeek-V3 training profile vs the model (held out)\n\n"
         "Reproduce with:\n\n```\n.venv/bin/python bench/train_deepseek_profile.py\n```\n\n"
@@ -164,6 +218,9 @@ def main() -> None:
         f"forward {fwd:.1f} ms + backward {bwd:.1f} ms per microbatch (pipeline send / receive "
         "left out, as in the trace). Error = model / measured - 1.\n\n"
         + markdown_rows(rows, ["measure", "measured_ms", "model_ms", "error_pct"])
+        + "\nThe span's time with no compute kernel on any stream, by cause "
+        "(`bench/session_runs/s31dsv3/trace_idle.py` lists every gap):\n\n"
+        + markdown_rows(idle, ["cause", "ms", "share_pct"])
         + "\nThe trace's GPU kernel time by kind (all streams; DeepEP's kernels run beside the "
         "compute on their own SMs):\n\n"
         + markdown_rows(categories, ["kernels", "ms", "share_pct"])
