@@ -44,7 +44,9 @@ for src in SOURCES:
         na = sum(abs(after[i]) <= 0.15 for i in ids)
         sb = np.mean([before[i] for i in ids])
         sa = np.mean([after[i] for i in ids])
-        print(f"{src} {split}: within 15 % {nb} -> {na} / {len(ids)}; signed {sb:+.1%} -> {sa:+.1%}")
+        print(
+            f"{src} {split}: within 15 % {nb} -> {na} / {len(ids)}; signed {sb:+.1%} -> {sa:+.1%}"
+        )
 moved = sorted(rows, key=lambda r: -abs(after[r.id] - before[r.id]))[:12]
 for r in moved:
     print(f"{r.id:66s} {before[r.id]:+7.1%} -> {after[r.id]:+7.1%}")
