@@ -382,9 +382,11 @@ class Engine:
     fp8_gemm_law
         The engine's FP8 GEMMs on Hopper GPUs follow the shape law fitted to DeepGEMM's
         published H800 table (option ``fp8-law``;
-        :func:`~planner.perfmodel.kernels.hopper_fp8_gemm_time`) instead of the fitted serving
-        roofline: slower at 64-128 rows, faster from 256 rows on. Other GPUs and precisions
-        keep the roofline. Off by default; set for trtllm-bench's PyTorch-backend rows
+        :func:`~planner.perfmodel.kernels.fp8_law_gemm_time`) instead of the fitted serving
+        roofline: slower at 64-128 rows, faster from 256 rows on. So do its scaled GEMMs on a
+        GPU with a measured rate in their format (the RTX PRO 6000's FP4 / FP8), the law
+        re-anchored at that rate (:func:`~planner.perfmodel.kernels.fp8_law_efficiency`).
+        Other GPUs and precisions keep the roofline. Off by default; set for trtllm-bench's PyTorch-backend rows
         (:func:`planner.serve.calibration.row_role`). Not a launch option: a description of
         the build's GEMM kernels.
     graph_pad

@@ -112,7 +112,7 @@ Another chip of a fitted architecture (:data:`SIBLING_GEMM_RATES`, cited, not fi
 ``hbm_efficiency`` (*fitted*)
     Fraction of the datasheet HBM bandwidth reached by memory-bound kernels
     (STREAM-like kernels reach 0.8-0.9, framework element-wise kernels less).
-Hopper FP8 serving GEMMs at DeepGEMM's measured shape law (:func:`hopper_fp8_gemm_time`)
+Hopper FP8 serving GEMMs at DeepGEMM's measured shape law (:func:`fp8_law_gemm_time`)
     An engine option (:attr:`~planner.perfmodel.engines.Engine.fp8_gemm_law`, ``fp8-law``)
     prices the FP8 GEMMs of a serving engine on a Hopper GPU with the law fitted to
     DeepGEMM's published H800 table (:mod:`planner.perfmodel.calibration.deepgemm`, written
@@ -120,8 +120,25 @@ Hopper FP8 serving GEMMs at DeepGEMM's measured shape law (:func:`hopper_fp8_gem
     roofline above: one half-dimension per GEMM side and the table's own weight-stream
     efficiency, ``max(bytes / (B e_s), 2 g (m + h_m)(n + h_n)(k + h_k) / (P E))``. It is
     slower than the roofline at M = 64-128 and faster at M >= 256 (the fitted roofline sees
-    whole training steps and the serving rows, not kernels). Only Hopper and FP8 GEMMs: the
-    table's evidence; other GPUs and precisions, and training, keep the roofline.
+    whole training steps and the serving rows, not kernels). On Hopper only FP8 GEMMs: the
+    table's evidence.
+The same law on a chip with a measured scaled-GEMM rate (:func:`fp8_law_efficiency`)
+    Under the same option, a scaled (fp4 / fp8) GEMM on a GPU whose own chip has a measured
+    large-GEMM rate in that format (:data:`SIBLING_GEMM_RATES`: the RTX PRO 6000's NVFP4
+    ~1,629 and MXFP8 ~802 TFLOP/s at M = N = K = 8192, CUTLASS's block-scaled kernels, the
+    family TensorRT-LLM runs on sm_120) follows the law with DeepGEMM's half-dimensions and
+    stream efficiency, its ``E`` set so that the law's time at 8192^3 is the measured one
+    (0.8145 / 0.9025 = 0.903 of the FP4 peak, 0.889 of the FP8 one, against Hopper's fitted
+    0.72; the law's shape factor at 8192^3 is 0.9025). Why: trtllm-bench's PyTorch-flow rows
+    on H100 / H200 (the fit rows) price their prefill GEMMs at a measured kernel's rate
+    (0.65 of the peak at 8192^3), while the same flow's rows on the RTX PRO 6000 took the
+    B200 training fit scaled by the chips' measured ratio (0.563 of the FP4 peak, 0.69 of
+    the card's measured kernel): its prefill-heavy rows ran 18-23 % slow, its decode-heavy
+    ones 10-17 % fast (thirty-first session, s31prefill, docs/serve.md). An assumption:
+    the table's shape dependence and small-M weight stream (0.665 of the bandwidth, an HBM3
+    figure) carry over to sm_120 on GDDR7; nothing measured them there. Other GPUs (B200,
+    Ada) and 16-bit GEMMs keep the roofline, and so does every GEMM without the option
+    (training, the C++ flow).
 ``FLASH_EFFICIENCY``, ``FLASH_CAUSAL_FRACTION``, ``FLASH_BWD_RATIO``
     Fused (FlashAttention) training attention: fraction of the dense peak,
     share of the score square computed under a causal mask, backward/forward
@@ -398,9 +415,10 @@ def gemm_time(
     tuned_serving
         A serving GEMM of an engine built with shape-tuned GEMMs (:func:`gemm_efficiency`).
     fp8_law
-        A serving GEMM of an engine whose Hopper FP8 GEMMs follow DeepGEMM's measured shape
-        law (:func:`hopper_fp8_gemm_time`, where :func:`fp8_law_applies`; the kernel's
-        ``compute_efficiency`` ceiling still binds on top).
+        A serving GEMM of an engine whose scaled GEMMs follow DeepGEMM's measured shape law
+        (:func:`fp8_law_gemm_time`, where :func:`fp8_law_applies`: Hopper FP8, or a chip with
+        a measured rate at the precision; the kernel's ``compute_efficiency`` ceiling still
+        binds on top).
     """
     array = isinstance(m, np.ndarray) or isinstance(batch, np.ndarray)
     if n <= 0 or k <= 0:
@@ -408,7 +426,7 @@ def gemm_time(
     if not array and (m <= 0 or batch <= 0):
         return 0.0
     if fp8_law and fp8_law_applies(gpu, precision):
-        t = hopper_fp8_gemm_time(gpu, m, n, k, batch=batch)
+        t = fp8_law_gemm_time(gpu, m, n, k, batch=batch, precision=precision)
         if compute_efficiency is None:
             return t
         kernel = 2.0 * batch * m * n * k / _ceiling(gpu, precision, compute_efficiency)
@@ -519,12 +537,30 @@ def gemm_time_sum(
 
 #: GPU architecture whose FP8 GEMMs the law describes (the table's H800 is Hopper silicon).
 FP8_LAW_ARCHITECTURE = "Hopper"
+#: The shape (M, N, K) of the measured rates in :data:`SIBLING_GEMM_RATES` (both PRs' tables).
+MEASURED_RATE_SHAPE = (8192.0, 8192.0, 8192.0)
+
+
+def measured_gemm_fraction(gpu: GpuSpec, precision: Precision | str) -> float | None:
+    """The fraction of its dense peak ``gpu``'s own chip was measured to reach at
+    :data:`MEASURED_RATE_SHAPE` in ``precision``'s scaled format (:data:`SIBLING_GEMM_RATES`:
+    the RTX PRO 6000's NVFP4 / MXFP8 CUTLASS kernels); ``None`` where there is no figure."""
+    entry = SIBLING_GEMM_RATES.get(gpu.name)
+    if entry is None:
+        return None
+    rates = entry[1].get(get_precision(precision).tflops_key)
+    return None if rates is None else rates[0] / rates[1]
 
 
 def fp8_law_applies(gpu: GpuSpec, precision: Precision | str) -> bool:
     """Whether DeepGEMM's shape law prices a GEMM at ``precision`` on ``gpu``: an FP8 tensor
-    core GEMM (``fp8``, the FP8 layers of ``fp8-mixed``) on a Hopper GPU, the table's case."""
-    return gpu.architecture == FP8_LAW_ARCHITECTURE and get_precision(precision).tflops_key == "fp8"
+    core GEMM (``fp8``, the FP8 layers of ``fp8-mixed``) on a Hopper GPU, the table's case;
+    or a scaled GEMM whose large-shape rate was measured on ``gpu``'s own chip
+    (:func:`measured_gemm_fraction`), the law re-anchored at that rate
+    (:func:`fp8_law_efficiency`)."""
+    if gpu.architecture == FP8_LAW_ARCHITECTURE and get_precision(precision).tflops_key == "fp8":
+        return True
+    return scaled_gemms(precision) and measured_gemm_fraction(gpu, precision) is not None
 
 
 @functools.lru_cache(maxsize=1)
@@ -533,21 +569,50 @@ def fp8_law_constants() -> dict[str, float]:
     return deepgemm.load()
 
 
-def hopper_fp8_gemm_time(
+def fp8_law_efficiency(gpu: GpuSpec, precision: Precision | str) -> float:
+    """The law's large-GEMM efficiency ``E`` on ``gpu`` at ``precision``: the fitted one on
+    Hopper FP8; elsewhere the one at which the law's time at :data:`MEASURED_RATE_SHAPE`
+    equals the chip's measured rate (its fraction over the law's shape factor there), the
+    half-dimensions and the stream efficiency staying DeepGEMM's (module notes)."""
+    c = fp8_law_constants()
+    measured = None
+    if gpu.architecture != FP8_LAW_ARCHITECTURE:
+        measured = measured_gemm_fraction(gpu, precision)
+    if measured is None:
+        return c["efficiency"]
+    shape = 1.0
+    for dim, half in zip(MEASURED_RATE_SHAPE, ("half_m", "half_n", "half_k"), strict=True):
+        shape *= dim / (dim + c[half])
+    return measured / shape
+
+
+def fp8_law_gemm_time(
     gpu: GpuSpec,
     m: float | np.ndarray,
     n: float,
     k: float,
     *,
     batch: float | np.ndarray = 1.0,
+    precision: Precision | str = "fp8",
 ) -> float | np.ndarray:
-    """Seconds of ``batch`` FP8 GEMMs ``[m, k] x [k, n]`` on Hopper ``gpu`` under DeepGEMM's
+    """Seconds of ``batch`` scaled GEMMs ``[m, k] x [k, n]`` on ``gpu`` under DeepGEMM's
     fitted shape law (module notes; :func:`planner.perfmodel.calibration.deepgemm.law_times`
-    at the GPU's own FP8 peak and HBM bandwidth)."""
+    at the GPU's own peak at ``precision``, its HBM bandwidth, the precision's operand bytes
+    and :func:`fp8_law_efficiency`)."""
     c = fp8_law_constants()
+    prec = get_precision(precision)
     params = [c[name] for name in deepgemm.NAMES]
-    peak = gpu.peak_flops(get_precision("fp8"))
-    t = deepgemm.law_times(params, m, n, k, batch, peak=peak, bandwidth=gpu.hbm_bw)
+    params[0] = fp8_law_efficiency(gpu, prec)
+    t = deepgemm.law_times(
+        params,
+        m,
+        n,
+        k,
+        batch,
+        peak=gpu.peak_flops(prec),
+        bandwidth=gpu.hbm_bw,
+        in_bytes=prec.bytes,
+    )
     array = isinstance(m, np.ndarray) or isinstance(batch, np.ndarray)
     return t if array else float(t)
 

@@ -12,7 +12,15 @@ from planner.core.errors import InputError
 from planner.perfmodel.calibration import deepgemm
 from planner.perfmodel.engines import parse_engine
 from planner.perfmodel.hardware import get_gpu
-from planner.perfmodel.kernels import fp8_law_applies, gemm_time, gemm_time_sum
+from planner.perfmodel.kernels import (
+    SIBLING_GEMM_RATES,
+    fp8_law_applies,
+    fp8_law_constants,
+    fp8_law_efficiency,
+    gemm_time,
+    gemm_time_sum,
+)
+from planner.perfmodel.precision import get_precision
 from planner.perfmodel.readers import load_model
 from planner.perfmodel.stage import EngineModel, ReplicaConfig
 
@@ -44,7 +52,15 @@ def test_the_shipped_law_is_what_the_fit_produces():
 
 
 @pytest.mark.parametrize(
-    ("gpu", "precision"), [("H100", "bf16"), ("B200", "fp8"), ("L40S", "fp8"), ("A100", "bf16")]
+    ("gpu", "precision"),
+    [
+        ("H100", "bf16"),
+        ("B200", "fp8"),
+        ("B200", "fp4"),
+        ("L40S", "fp8"),
+        ("A100", "bf16"),
+        ("RTX-PRO-6000", "bf16"),
+    ],
 )
 def test_the_law_changes_nothing_outside_hopper_fp8(gpu, precision):
     spec = get_gpu(gpu)
@@ -101,3 +117,38 @@ def test_engine_model_prices_hopper_fp8_with_the_law_only_when_asked():
     bf16 = EngineModel(model, config, "bf16", engine=parse_engine("trtllm,fp8-law"))
     same = EngineModel(model, config, "bf16", engine=parse_engine("trtllm"))
     assert np.array_equal(bf16.base_time(n, 0.0, 0.0), same.base_time(n, 0.0, 0.0))
+
+
+@pytest.mark.parametrize("key", ["fp4", "fp8"])
+def test_on_the_rtx_pro_the_law_runs_the_measured_kernels_rate_at_its_shape(key):
+    """The RTX PRO 6000's scaled GEMMs under the option: the law re-anchored so that 8192^3
+    takes the CUTLASS figure of :data:`SIBLING_GEMM_RATES` (s31prefill); before, the option
+    left them on the fitted roofline (0.563 of the FP4 peak, ~1.13 PFLOP/s at 8192^3)."""
+    gpu = get_gpu("RTX-PRO-6000")
+    rate, _peak, _, _ = SIBLING_GEMM_RATES["RTX-PRO-6000"][1][key]
+    assert fp8_law_applies(gpu, key)
+    s = 8192.0
+    t = gemm_time(gpu, s, s, s, key, fp8_law=True)
+    assert 2.0 * s**3 / t / 1e12 == pytest.approx(rate, rel=1e-9)
+    roof = gemm_time(gpu, s, s, s, key, hbm_efficiency=0.95)
+    assert t < 0.8 * roof
+    # the law's shape and stream are DeepGEMM's: only E differs from Hopper's
+    assert fp8_law_efficiency(gpu, key) > fp8_law_constants()["efficiency"]
+    assert fp8_law_efficiency(get_gpu("H100"), "fp8") == fp8_law_constants()["efficiency"]
+    # a decode-sized GEMM streams its weights at the law's stream efficiency, not the fit's
+    streamed = gemm_time(gpu, 16.0, 8192, 8192, key, fp8_law=True)
+    weights = 8192 * 8192 * get_precision(key).bytes
+    assert streamed >= weights / (gpu.hbm_bw * fp8_law_constants()["stream_efficiency"])
+
+
+def test_engine_model_prices_rtx_pro_fp4_with_the_law_only_when_asked():
+    model = load_model("llama-3.1-70b")
+    config = ReplicaConfig(get_gpu("RTX-PRO-6000"), 1)
+    plain = EngineModel(model, config, "fp4", engine=parse_engine("trtllm"))
+    law = EngineModel(model, config, "fp4", engine=parse_engine("trtllm,fp8-law"))
+    n = np.array([16.0, 4096.0])
+    t_plain = plain.base_time(n, 0.0, 0.0)
+    t_law = law.base_time(n, 0.0, 0.0)
+    # prefill-sized iterations faster (the measured kernel), decode-sized ones slower (the
+    # law's small-M weight stream)
+    assert t_law[1] < 0.85 * t_plain[1] and t_law[0] > t_plain[0]

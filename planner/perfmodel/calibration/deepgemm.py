@@ -12,7 +12,7 @@ model's FP8 GEMM on H100 1.2-1.9x too fast at M = 64 and 0.71-0.95x the measured
 M = 256-8192 (docs/serve.md, "Why decode-heavy trtllm-bench rows run fast ...").
 
 The law (:func:`law_times`; priced by
-:func:`planner.perfmodel.kernels.hopper_fp8_gemm_time`) is the serving roofline with one
+:func:`planner.perfmodel.kernels.fp8_law_gemm_time`) is the serving roofline with one
 half-dimension per GEMM side and a weight-stream efficiency of its own:
 
 ``t = max(g (mk + kn + 2mn) / (B e_s),  2 g (m + h_m)(n + h_n)(k + h_k) / (P E))``
@@ -99,11 +99,13 @@ def law_times(
     groups: np.ndarray,
     peak: float = PEAK_FLOPS,
     bandwidth: float = HBM_BYTES_PER_S,
+    in_bytes: float = IN_BYTES,
 ) -> np.ndarray:
     """Seconds of ``groups`` FP8 GEMMs ``[m, k] x [k, n]`` under the law with ``params``
-    (:data:`NAMES`) on a GPU of ``peak`` FP8 FLOP/s and ``bandwidth`` bytes/s of HBM."""
+    (:data:`NAMES`) on a GPU of ``peak`` FP8 FLOP/s and ``bandwidth`` bytes/s of HBM
+    (``in_bytes`` per operand element: another scaled format's, e.g. FP4's 0.5)."""
     e, hm, hn, hk, es = params
-    traffic = groups * ((m * k + k * n) * IN_BYTES + m * n * OUT_BYTES) / (bandwidth * es)
+    traffic = groups * ((m * k + k * n) * in_bytes + m * n * OUT_BYTES) / (bandwidth * es)
     compute = 2.0 * groups * (m + hm) * (n + hn) * (k + hk) / (peak * e)
     return np.maximum(traffic, compute)
 
