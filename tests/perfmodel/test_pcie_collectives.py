@@ -201,3 +201,16 @@ def test_a_vllm_engine_on_two_pcie_gpus_prices_its_kernel():
         assert (with_kernel < without) is faster, tp
         if not faster:
             assert with_kernel == without
+
+
+def test_a_gen4_p2p_ring_of_four_runs_at_the_island_rate():
+    # NCCL's large-message bus bandwidth on 4 x RTX 4090 with P2P (tinygrad #36), a machine the
+    # island rate (copy-engine rings on 8 x L40S) did not see: within 3 %
+    from planner.perfmodel.calibration.pcie_collectives import BUS_POINTS
+
+    assert len(BUS_POINTS) == 3
+    for p in BUS_POINTS:
+        model = comm.PCIE_RING_EFFICIENCY["island"] * p.link_gb_s
+        assert abs(model / p.bus_gb_s - 1) < 0.03, p
+        # the host-memory rates s30pcie tried (0.47 / 0.61 of the link) would miss it by 25-41 %
+        assert 0.61 * p.link_gb_s / p.bus_gb_s - 1 < -0.2, p
