@@ -429,24 +429,19 @@ def dispatch_all_to_all(
     return max(rdma, nvl)
 
 
-def collective_latency(
-    n: int, per_node: int, fabric: Fabric, *, pair_kernel: bool = False
-) -> float:
+def collective_latency(n: int, per_node: int, fabric: Fabric) -> float:
     """Fixed seconds of an inference engine's all-reduce (or gather) over ``n`` ranks: the
-    one-shot kernel's ``ALLREDUCE_LATENCY_S`` over NVLink (and over PCIe for two GPUs of an
-    engine that keeps its kernel there, ``pair_kernel``: :data:`PAIR_KERNEL_MAX_BYTES`); over
-    PCIe, where the engines run NCCL's ring instead (module notes), the fixed part of NCCL's
-    own price of a ring gather of ``k`` ranks of one node (:func:`pcie_ring_collective` at no
-    bytes: LL's base plus ``k - 1`` steps), ``2 (k-1)`` steps of :data:`PCIE_STEP_LATENCY_S`
-    across nodes."""
+    one-shot kernel's ``ALLREDUCE_LATENCY_S`` over NVLink; over PCIe, where the engines run
+    NCCL instead (module notes; vLLM's and SGLang's logits gather is NCCL's even on two GPUs,
+    their pair kernel only all-reduces), the fixed part of NCCL's own price of a ring gather
+    of ``k`` ranks of one node (:func:`pcie_ring_collective` at no bytes: LL's base plus ``k -
+    1`` steps), ``2 (k-1)`` steps of :data:`PCIE_STEP_LATENCY_S` across nodes."""
     if n <= 1:
         return 0.0
     if not fabric.pcie:
         return ALLREDUCE_LATENCY_S
     k, m = levels(n, per_node)
     if m == 1:
-        if pair_kernel and k == 2:
-            return ALLREDUCE_LATENCY_S
         return pcie_ring_collective(0.0, k, fabric.intra_at(k), k - 1)
     return 2 * (k - 1) * fabric.step_latency
 

@@ -1689,10 +1689,7 @@ class EngineModel:
         if c.tp > 1:  # gather of the vocab-parallel logits (small, latency-bound)
             head = (
                 head
-                + comm.collective_latency(
-                    c.tp, self.tp_per_node, self.fabric, pair_kernel=self.pair_kernel
-                )
-                * self.comm_scale
+                + comm.collective_latency(c.tp, self.tp_per_node, self.fabric) * self.comm_scale
             )
         largest = body * math.ceil(m.layers / c.pp) / m.layers + head
         return body + head, largest
