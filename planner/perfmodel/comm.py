@@ -173,7 +173,8 @@ NCCL_PCIE_PROTOCOLS = {"LL": (6.6e-6, 1.0e-6, 0.5), "Simple": (8.4e-6, 5.7e-6, 1
 #: ``python/sglang/srt/distributed/device_communicators/custom_all_reduce.py``, the same checks;
 #: a vLLM 0.5-era startup log with NCCL 2.21.5 prints the same warning at TP4, search-index file
 #: 54553382182). Above it both call NCCL. The catalog's PCIe GPUs (L4, L40S, A10G, RTX PRO 6000)
-#: are datacenter / professional boards with peer access; TensorRT-LLM runs NCCL at every size
+#: are assumed to pass the P2P test (datacenter / professional boards; not checked per platform:
+#: a host or VM without peer access falls back to NCCL); TensorRT-LLM runs NCCL at every size
 #: without NVLink (module notes). Thirty-first session, helper s31pcie.
 PAIR_KERNEL_MAX_BYTES = 8192 * 1024
 
