@@ -49,17 +49,19 @@ by ``oversubscription`` (:meth:`Fabric.inter_at`).
 PCIe-only nodes (``GpuSpec.pcie_only``: L4, L40S, A10G, RTX PRO 6000; nineteenth session,
 helper s19pcie). Without NVLink neither inference engine runs its one-shot all-reduce:
 TensorRT-LLM's ``AllreducePlugin::selectImplementation`` returns NCCL when the GPUs lack
-NVLink (``if (isAuto && !mIsNVLINKSupported) return NCCL``), vLLM's ``custom_all_reduce.py``
-disables its kernel on more than two PCIe-only GPUs. The node's collectives are NCCL's ring,
+NVLink (``if (isAuto && !mIsNVLINKSupported) return NCCL``), vLLM's and SGLang's
+``custom_all_reduce.py`` disable their kernel on more than two PCIe-only GPUs (on two they keep
+it below :data:`PAIR_KERNEL_MAX_BYTES`: ``pair_kernel``). The node's collectives are NCCL's ring,
 and its bandwidth is not the x16 link's: the catalog's node is a two-socket server with half its
 GPUs under each socket's root complex (no PCIe switch, an assumption), where a ring inside one
 socket runs at :data:`PCIE_RING_EFFICIENCY` ``island`` of the link's per-direction rate and a
 ring over both sockets (two of its hops cross the inter-socket link) at ``spanning``; a
 pipeline stage's send is one hop alone (``hop``). Each ring step costs
-:data:`PCIE_STEP_LATENCY_S` in place of the one-shot kernel's latency, except in an
-all-reduce inside one node, which NCCL runs with whichever of its LL and Simple protocols its
-own cost model prices lower (:data:`NCCL_PCIE_PROTOCOLS`, :func:`pcie_ring_all_reduce`):
-below about 256 KB LL's short latency, at a batched decode step's 1-4 MB Simple's longer one.
+:data:`PCIE_STEP_LATENCY_S` in place of the one-shot kernel's latency, except in the ring
+collectives inside one node (all-reduce, reduce-scatter, all-gather), which NCCL runs with
+whichever of its LL and Simple protocols its own cost model prices lower
+(:data:`NCCL_PCIE_PROTOCOLS`, :func:`pcie_ring_collective`): below about 256 KB LL's short
+latency, at a batched decode step's 1-4 MB Simple's longer one.
 
 Every function accepts a numpy array for the size where noted (the serving
 model evaluates many batch sizes at once).
@@ -161,6 +163,20 @@ PCIE_STEP_LATENCY_S = 24.35e-6 / 14
 #: the term (Simple's per-step latency there is about 0.5-2.4 us, not 5.7): with PCIe
 #: switches and P2P this term over-prices mid-size all-reduces (thirtieth session, s30pcie).
 NCCL_PCIE_PROTOCOLS = {"LL": (6.6e-6, 1.0e-6, 0.5), "Simple": (8.4e-6, 5.7e-6, 1.0)}
+#: Largest all-reduce (bytes) vLLM's and SGLang's custom one-shot kernel takes on two PCIe-only
+#: GPUs. Both disable the kernel on *more than two* GPUs without full NVLink ("Custom allreduce
+#: is disabled because it's not supported on more than two PCIe-only GPUs") but keep it for a
+#: pair that passes their P2P test, below ``max_size``: ``should_custom_ar`` returns ``inp_size <
+#: self.max_size`` when ``self.world_size == 2 or self.fully_connected`` (vllm-project/vllm
+#: @00d618aa ``vllm/distributed/device_communicators/custom_all_reduce.py``, constructor default
+#: ``max_size=8192 * 1024``; sgl-project/sglang @004e6561
+#: ``python/sglang/srt/distributed/device_communicators/custom_all_reduce.py``, the same checks;
+#: a vLLM 0.5-era startup log with NCCL 2.21.5 prints the same warning at TP4, search-index file
+#: 54553382182). Above it both call NCCL. The catalog's PCIe GPUs (L4, L40S, A10G, RTX PRO 6000)
+#: are assumed to pass the P2P test (datacenter / professional boards; not checked per platform:
+#: a host or VM without peer access falls back to NCCL); TensorRT-LLM runs NCCL at every size
+#: without NVLink (module notes). Thirty-first session, helper s31pcie.
+PAIR_KERNEL_MAX_BYTES = 8192 * 1024
 
 
 @dataclass(frozen=True)
@@ -263,10 +279,14 @@ def _ring_pass(size: float | np.ndarray, k: int, m: int, fabric: Fabric) -> floa
 
 
 def reduce_scatter(size: float, n: int, per_node: int, fabric: Fabric) -> float:
-    """Seconds to reduce-scatter a ``size``-byte buffer over ``n`` ranks, ``per_node`` per node."""
+    """Seconds to reduce-scatter a ``size``-byte buffer over ``n`` ranks, ``per_node`` per node;
+    inside one PCIe node NCCL's ring as NCCL prices it (:func:`pcie_ring_collective`, ``k - 1``
+    steps)."""
     if n <= 1 or size <= 0:
         return 0.0
     k, m = levels(n, per_node)
+    if fabric.pcie and m == 1:
+        return pcie_ring_collective(size, k, fabric.intra_at(k), k - 1)
     return _ring_pass(size, k, m, fabric) + (k - 1) * fabric.step_latency + (m - 1) * NIC_LATENCY_S
 
 
@@ -413,47 +433,77 @@ def dispatch_all_to_all(
 def collective_latency(n: int, per_node: int, fabric: Fabric) -> float:
     """Fixed seconds of an inference engine's all-reduce (or gather) over ``n`` ranks: the
     one-shot kernel's ``ALLREDUCE_LATENCY_S`` over NVLink; over PCIe, where the engines run
-    NCCL's ring instead (module notes), ``2 (k-1)`` ring steps of ``k`` ranks per node."""
+    NCCL instead (module notes; vLLM's and SGLang's logits gather is NCCL's even on two GPUs,
+    their pair kernel only all-reduces), the fixed part of NCCL's own price of a ring gather
+    of ``k`` ranks of one node (:func:`pcie_ring_collective` at no bytes: LL's base plus ``k -
+    1`` steps), ``2 (k-1)`` steps of :data:`PCIE_STEP_LATENCY_S` across nodes."""
     if n <= 1:
         return 0.0
     if not fabric.pcie:
         return ALLREDUCE_LATENCY_S
-    k, _ = levels(n, per_node)
+    k, m = levels(n, per_node)
+    if m == 1:
+        return pcie_ring_collective(0.0, k, fabric.intra_at(k), k - 1)
     return 2 * (k - 1) * fabric.step_latency
 
 
-def pcie_ring_all_reduce(size: float | np.ndarray, k: int, bus_bw: float) -> float | np.ndarray:
-    """Seconds of NCCL's ring all-reduce of ``size`` bytes over ``k`` GPUs of one PCIe node
-    whose ring moves ``bus_bw`` bytes/s per rank (``size`` may be an array: elementwise).
+def pcie_ring_collective(
+    size: float | np.ndarray, k: int, bus_bw: float, steps: int
+) -> float | np.ndarray:
+    """Seconds of one of NCCL's ring collectives inside one PCIe node: ``k`` GPUs, ``steps``
+    ring steps (``2 (k-1)`` for an all-reduce, ``k - 1`` for a reduce-scatter or an all-gather,
+    whose ``size`` is the whole gathered buffer), a ring moving ``bus_bw`` bytes/s per rank
+    (``size`` may be an array: elementwise).
 
     NCCL's own per-protocol model (:data:`NCCL_PCIE_PROTOCOLS`), the cheaper protocol:
-    ``base + 2 (k-1) step + 2 (k-1)/k size / (share bus_bw)``.
+    ``base + steps step + steps/k size / (share bus_bw)``. NCCL 2.23.4 prices every ring
+    collective so (``src/graph/tuning.cc`` lines 165-167: ``nsteps``; 222-226: algorithm
+    bandwidth = bus bandwidth x ``nRanks / nsteps``; 256-259: ``baseLat + nsteps x hwLat``),
+    with ``nBytes`` the gathered size for all-gather / reduce-scatter (``src/enqueue.cc`` line
+    73, ``ncclFuncMaxSendRecvCount``).
     """
     if k <= 1:
         return size * 0.0
-    moved = 2 * (k - 1) / k * size
+    moved = steps / k * size
     times = [
-        base + 2 * (k - 1) * step + moved / (share * bus_bw)
+        base + steps * step + moved / (share * bus_bw)
         for base, step, share in NCCL_PCIE_PROTOCOLS.values()
     ]
     return np.minimum(*times) if isinstance(size, np.ndarray) else min(times)
 
 
+def pcie_ring_all_reduce(size: float | np.ndarray, k: int, bus_bw: float) -> float | np.ndarray:
+    """Seconds of NCCL's ring all-reduce of ``size`` bytes over ``k`` GPUs of one PCIe node
+    whose ring moves ``bus_bw`` bytes/s per rank (``size`` may be an array: elementwise):
+    :func:`pcie_ring_collective` with ``2 (k-1)`` steps,
+    ``base + 2 (k-1) step + 2 (k-1)/k size / (share bus_bw)``.
+    """
+    return pcie_ring_collective(size, k, bus_bw, 2 * (k - 1))
+
+
 def one_shot_all_reduce(
-    size: float | np.ndarray, n: int, per_node: int, fabric: Fabric
+    size: float | np.ndarray, n: int, per_node: int, fabric: Fabric, *, pair_kernel: bool = False
 ) -> float | np.ndarray:
     """Seconds of an inference engine's small-message all-reduce of ``size`` bytes (array ok).
 
     :func:`collective_latency` once (the one-shot kernel's over NVLink), plus the ring's
     bandwidth terms inside and across nodes (and ``NIC_LATENCY_S`` when the group spans nodes).
     Over PCIe inside one node the engines run NCCL's ring (module notes):
-    :func:`pcie_ring_all_reduce` at the fabric's ring rate.
+    :func:`pcie_ring_all_reduce` at the fabric's ring rate -- except on two GPUs of an engine
+    that keeps its one-shot kernel there (``pair_kernel``: vLLM, SGLang), below
+    :data:`PAIR_KERNEL_MAX_BYTES`: the kernel's latency plus the pair's ring bandwidth term.
     """
     if n <= 1:
         return np.zeros_like(size) if isinstance(size, np.ndarray) else 0.0
     k, m = levels(n, per_node)
     if fabric.pcie and m == 1:
-        return pcie_ring_all_reduce(size, k, fabric.intra_at(k))
+        ring = pcie_ring_all_reduce(size, k, fabric.intra_at(k))
+        if not (pair_kernel and k == 2):
+            return ring
+        kernel = ALLREDUCE_LATENCY_S + 2 * _ring_pass(size, k, m, fabric)
+        if isinstance(size, np.ndarray):
+            return np.where(size < PAIR_KERNEL_MAX_BYTES, kernel, ring)
+        return kernel if size < PAIR_KERNEL_MAX_BYTES else ring
     t = collective_latency(n, per_node, fabric) + 2 * _ring_pass(size, k, m, fabric)
     return t + NIC_LATENCY_S if m > 1 else t
 

@@ -1443,6 +1443,8 @@ class EngineModel:
         self.boundary_same_node = c.tp * c.ep * min(c.pp, 2) <= G
         # 0 in the copy of :meth:`without_communication` (latency breakdowns)
         self.comm_scale = 1.0
+        # vLLM and SGLang keep their one-shot all-reduce on two PCIe GPUs (comm notes)
+        self.pair_kernel = self.engine.name in ("vllm", "sglang")
 
     # ------------------------------------------------------------- kernels
     def _gemm(
@@ -1516,7 +1518,9 @@ class EngineModel:
         gpu = c.gpu
         h = m.hidden
         attn = self._dense_sum(N, sh.attention, precision=self.attn_precision)
-        ar = 2 * comm.one_shot_all_reduce(N * h * ACT_BYTES, c.tp, self.tp_per_node, self.fabric)
+        ar = 2 * comm.one_shot_all_reduce(
+            N * h * ACT_BYTES, c.tp, self.tp_per_node, self.fabric, pair_kernel=self.pair_kernel
+        )
         ar = ar * self.comm_scale
         elem_base = N * ACT_BYTES * (10 * h + 2 * sh.qkv_width)
         dense = np.zeros_like(N)

@@ -119,3 +119,100 @@ def test_a_gpu_table_with_a_non_boolean_pcie_only_names_the_file_and_field(tmp_p
     # the file is named once (the error was re-wrapped with the path a second time)
     assert str(err.value).count("g.toml") == 1
     assert str(err.value).endswith("g.toml: field 'pcie_only' must be true or false, got 1")
+
+
+def test_pcie_reduce_scatter_and_all_gather_are_priced_like_nccls_ring():
+    # NCCL 2.23.4 tuning.cc prices every ring collective alike: k - 1 steps for reduce-scatter
+    # and all-gather (of the whole gathered buffer), 2 (k-1) for all-reduce, the cheaper of LL
+    # and Simple; before, they cost k - 1 steps of 1.74 us at every size
+    fab = comm.fabric_of(get_gpu("L40S"))
+    size = 4 * MIB
+    simple = 8.4e-6 + 3 * 5.7e-6 + 3 / 4 * size / 25.46e9
+    assert comm.reduce_scatter(size, 4, 8, fab) == pytest.approx(simple, rel=1e-9)
+    assert comm.all_gather(size, 4, 8, fab) == comm.reduce_scatter(size, 4, 8, fab)
+    small = 16 * 1024
+    ll = 6.6e-6 + 7 * 1.0e-6 + 7 / 8 * small / (0.5 * 20.75e9)
+    assert comm.reduce_scatter(small, 8, 8, fab) == pytest.approx(ll, rel=1e-9)
+    # an all-reduce is a reduce-scatter then an all-gather under one launch: one base latency
+    # less than the two apart, for either protocol
+    for s, base in ((size, 8.4e-6), (small, 6.6e-6)):
+        both = comm.reduce_scatter(s, 4, 8, fab) + comm.all_gather(s, 4, 8, fab)
+        assert comm.all_reduce(s, 4, 8, fab) == pytest.approx(both - base, rel=1e-9)
+    # the old per-step pricing was lower than NCCL's model at a decode step's sizes
+    old = 3 / 4 * size / 25.46e9 + 3 * comm.PCIE_STEP_LATENCY_S
+    assert comm.reduce_scatter(size, 4, 8, fab) > old + 15e-6
+    # across nodes the hierarchical ring is unchanged
+    two_nodes = comm.reduce_scatter(size, 16, 8, fab)
+    k8 = 7 / 8 * size / 20.75e9 + 1 / 2 * size / 8 / fab.inter
+    assert two_nodes == pytest.approx(k8 + 7 * comm.PCIE_STEP_LATENCY_S + comm.NIC_LATENCY_S)
+
+
+def test_the_logits_gather_over_pcie_takes_nccls_ll_latency():
+    fab = comm.fabric_of(get_gpu("L40S"))
+    assert comm.collective_latency(4, 8, fab) == pytest.approx(6.6e-6 + 3 * 1.0e-6)
+    assert comm.collective_latency(8, 8, fab) == pytest.approx(6.6e-6 + 7 * 1.0e-6)
+    # vLLM / SGLang gather logits through NCCL even on two GPUs (their pair kernel only
+    # all-reduces)
+    assert comm.collective_latency(2, 8, fab) == pytest.approx(6.6e-6 + 1.0e-6)
+
+
+def test_vllm_and_sglang_keep_their_kernel_on_two_pcie_gpus_only():
+    # custom_all_reduce.py (vLLM, SGLang): world size 2 keeps the one-shot kernel below 8 MiB
+    # without NVLink; more GPUs fall back to NCCL; TensorRT-LLM runs NCCL without NVLink
+    fab = comm.fabric_of(get_gpu("L40S"))
+    size = 2 * MIB
+    kernel = comm.ALLREDUCE_LATENCY_S + size / 25.46e9
+    assert comm.one_shot_all_reduce(size, 2, 8, fab, pair_kernel=True) == pytest.approx(kernel)
+    nccl = comm.pcie_ring_all_reduce(size, 2, 25.46e9)
+    assert comm.one_shot_all_reduce(size, 2, 8, fab) == pytest.approx(nccl)
+    assert kernel < nccl - 5e-6  # Simple's 8.4 + 2 x 5.7 us against the kernel's 10 us
+    big = 16 * MIB
+    assert comm.one_shot_all_reduce(big, 2, 8, fab, pair_kernel=True) == pytest.approx(
+        comm.pcie_ring_all_reduce(big, 2, 25.46e9)
+    )
+    for n in (4, 8):
+        assert comm.one_shot_all_reduce(size, n, 8, fab, pair_kernel=True) == (
+            comm.one_shot_all_reduce(size, n, 8, fab)
+        )
+    sizes = np.array([size, big])
+    assert comm.one_shot_all_reduce(sizes, 2, 8, fab, pair_kernel=True) == pytest.approx(
+        [kernel, comm.pcie_ring_all_reduce(big, 2, 25.46e9)]
+    )
+    # NVLink: the flag changes nothing
+    nv = comm.fabric_of(get_gpu("H100-SXM"))
+    assert comm.one_shot_all_reduce(size, 2, 8, nv, pair_kernel=True) == (
+        comm.one_shot_all_reduce(size, 2, 8, nv)
+    )
+
+
+def test_a_vllm_engine_on_two_pcie_gpus_prices_its_kernel():
+    from planner.perfmodel.engines import parse_engine
+    from planner.perfmodel.readers import load_model
+    from planner.perfmodel.stage import EngineModel, ReplicaConfig
+
+    model, gpu = load_model("llama-3.1-8b"), get_gpu("L40S")
+    n, b = np.array([64.0]), 64.0
+    for tp, faster in ((2, True), (4, False)):
+        cfg = ReplicaConfig(gpu, tp, 1)
+        vllm = EngineModel(model, cfg, "fp8", "fp8", engine=parse_engine("vllm"))
+        assert vllm.pair_kernel
+        assert not EngineModel(model, cfg, "fp8", "fp8", engine=parse_engine("trtllm")).pair_kernel
+        with_kernel = float(vllm.base_time(n, b, 1100.0)[0])
+        vllm.pair_kernel = False
+        without = float(vllm.base_time(n, b, 1100.0)[0])
+        assert (with_kernel < without) is faster, tp
+        if not faster:
+            assert with_kernel == without
+
+
+def test_a_gen4_p2p_ring_of_four_runs_at_the_island_rate():
+    # NCCL's large-message bus bandwidth on 4 x RTX 4090 with P2P (tinygrad #36), a machine the
+    # island rate (copy-engine rings on 8 x L40S) did not see: within 3 %
+    from planner.perfmodel.calibration.pcie_collectives import BUS_POINTS
+
+    assert len(BUS_POINTS) == 3
+    for p in BUS_POINTS:
+        model = comm.PCIE_RING_EFFICIENCY["island"] * p.link_gb_s
+        assert abs(model / p.bus_gb_s - 1) < 0.03, p
+        # the host-memory rates s30pcie tried (0.47 / 0.61 of the link) would miss it by 25-41 %
+        assert 0.61 * p.link_gb_s / p.bus_gb_s - 1 < -0.2, p

@@ -24,6 +24,21 @@ Left out: the ASUS machine's 8-GPU points (lines 328-332): its switches' posted-
 arbitration fault (same page) makes 4-8 KB take 57 us, which no protocol model explains.
 No size-resolved NCCL table of an L40S, L40, L4 or A10G server was found (searched: nccl /
 nccl-tests issues, FlashInfer PCIe-IPC pull requests #4393 / #4870 / #5023, vLLM RFC #56128).
+
+:data:`BUS_POINTS` (thirty-first session, helper s31pcie) are large-message NCCL bus bandwidths
+of a PCIe Gen4 ring with P2P, checked against the model's ``island`` ring rate
+(:data:`planner.perfmodel.comm.PCIE_RING_EFFICIENCY`, from copy-engine measurements on 8 x L40S,
+not from these): 4 x RTX 4090 on one AMD EPYC 7773X host with P2P enabled by tinygrad's
+open-gpu-kernel-modules driver, NCCL defaults, ``all_reduce_perf -b 256M -e 2G -f 2 -g 4``
+(tinygrad/open-gpu-kernel-modules issue #36, comment by ChihayaK; the GPUs' bus ids 85 / 86 /
+89 / 8d suggest one root complex or switch, not stated). Searched this session and not entered:
+8 x RTX 4090 without P2P (NVIDIA/nccl issue #1530, nccl-tests issues #269 / #270 / #307: the
+tables come back truncated from the search tool), 8 x RTX 5090 (NVIDIA/nccl issue #1639: 28 /
+35 GB/s at 8 / 4 GPUs with ``NCCL_MIN_NCHANNELS=8``, Gen5, topology not stated), NCCL's
+host-memory (SHM) path on 2 x RTX 5070 Ti (sgl-project/sglang PR #39605: a 20 MB all-reduce at
+1.9 GB/s under every protocol, 12.5 GB/s with ``NCCL_SHM_USE_CUDA_MEMCPY=1``), FlashInfer PR
+#5023's NCCL reduce-scatter / all-gather tables (the machine of each table is not in the
+excerpts the search tool returns).
 """
 
 from __future__ import annotations
@@ -73,4 +88,25 @@ POINTS: tuple[NcclPoint, ...] = (
     NcclPoint("luke8", 8, 32 * KIB, 24.5e-6, 41.1, f"{_PAGE}:170"),
     NcclPoint("luke8", 8, 64 * KIB, 24.1e-6, 41.1, f"{_PAGE}:171"),
     NcclPoint("luke8", 8, 256 * KIB, 28.0e-6, 41.1, f"{_PAGE}:172"),
+)
+
+
+class BusPoint(NamedTuple):
+    """One large-message NCCL all-reduce bus bandwidth: ``machine``, ``gpus``, ``size``
+    (bytes), ``bus_gb_s``, ``link_gb_s`` (the x16 link's per-direction rate), ``where``."""
+
+    machine: str
+    gpus: int
+    size: int
+    bus_gb_s: float
+    link_gb_s: float
+    where: str
+
+
+_TINYGRAD = "tinygrad/open-gpu-kernel-modules issue #36"
+
+BUS_POINTS: tuple[BusPoint, ...] = (
+    BusPoint("rtx4090x4_p2p", 4, 256 * MIB, 25.72, 32.0, _TINYGRAD),
+    BusPoint("rtx4090x4_p2p", 4, 512 * MIB, 25.82, 32.0, _TINYGRAD),
+    BusPoint("rtx4090x4_p2p", 4, 1024 * MIB, 25.95, 32.0, _TINYGRAD),
 )
