@@ -26,6 +26,23 @@ constant): fitted alone on one Megatron-Bridge MoE source's rows with per-expert
 per-call time is 27.7 us (``bridge2509moe``, 9 rows) or 27.0 us (``bridge2604moe``, 14 rows),
 60.5 us on ``bridge2511moe`` (13 rows, pulled by its H100 Qwen3-30B row, -59 % at the cited
 value); ``bench/session_runs/s30moe/fit_calls.py SOURCE``.
+
+The per-call time does not depend on the Transformer Engine release (thirty-first session,
+helper s31te; ``bench/session_runs/s31te/``): TE's per-expert path is the same in 2.7 (NeMo
+25.09), 2.9 (25.11) and 2.10: current scaling quantizes each expert with three kernels,
+amax, scale, cast (``transformer_engine/pytorch/csrc/quantizer.cpp``
+``Float8CurrentScalingQuantizer::quantize_impl``, lines 501-538 @v2.7 fedd9ddc, 497-535
+@v2.9 70f53666 and @v2.10 769ed778), and ``split_quantize`` quantizes the experts one by one
+except under delayed scaling (``extensions/cast.cpp`` "Quantize kernels individually", line
+129 @v2.7, 145 @v2.9 / @v2.10); 2.10's host-overhead PRs (#2377, #2400) publish no numbers.
+The 25.11 Qwen3-30B misses are a token dispatcher effect instead: Megatron-Bridge's 26.02
+(TE 2.12) and 26.02.01 H100 Qwen3-30B FP8 rows at one layout (GBS 1024, MBS 1, PP2 VP12 EP8)
+run 5113 and 9058 tokens/s/GPU (``docs/performance-summary.md`` @v0.4.0 0fbfe7d3, lines 184 and
+99), the all-to-all dispatcher (26.02 shipped without DeepEP, ``docs/releases/known-issues.md``
+line 9) against the flex one with DeepEP (Bridge PRs #2351, #2393); Bridge issue #1998 reports
+25.11's dropless Qwen3-30B on H100 and B200 "2X slower" than 25.09's token drop. The missing
+time grows with the tokens of a microbatch at a fixed count of calls (2.3 us per token and
+layer at MBS 2 on 25.11, 2.2 at MBS 1 on 26.02), so it is no per-call cost.
 """
 
 from __future__ import annotations
