@@ -4,6 +4,9 @@
     blocking host work per micro-batch: ``_handle_responses`` walks ``self.active_requests``
     every loop iteration (TensorRT-LLM 1.0-era ``py_executor.py``, search-index id 1891464528)
     and calls ``create_response`` at ``stream_interval`` 1; no public measurement of its cost.
+(c) the whole blocking stage host ``g`` (``pipeline_host_s``: PR #10273's 29.4 us per sequence,
+    a GB200 Grace host on a December 2025 build, plus the scheduler's walk) scaled x1.5 / x2, as
+    if the 1.0 release on the rows' x86 host were that much slower per sequence.
 (b) the stage-to-stage hand-off at a host-memory (NCCL SHM) rate instead of the fabric's P2P
     rate: 12.5 GB/s (``NCCL_SHM_USE_CUDA_MEMCPY=1``) and 1.9 GB/s (defaults), the only public
     SHM figures found (sgl-project/sglang PR #39605, 2 x RTX 5070 Ti, a 20 MB all-reduce).
@@ -25,9 +28,9 @@ _host = stage.pipeline_host_s
 _p2p = comm.p2p
 
 
-def run(k_us=0.0, shm_bw=None):
+def run(k_us=0.0, shm_bw=None, host_scale=1.0):
     def host(engine, sequences, pp):
-        base = _host(engine, sequences, pp)
+        base = host_scale * _host(engine, sequences, pp)
         if pp <= 1:
             return base
         return base + k_us * 1e-6 * pp * np.asarray(sequences, dtype=float)
@@ -58,6 +61,8 @@ if __name__ == "__main__":
         ("k=2 us", {"k_us": 2.0}),
         ("SHM 12.5 GB/s", {"shm_bw": 12.5e9}),
         ("SHM 1.9 GB/s", {"shm_bw": 1.9e9}),
+        ("g x1.5", {"host_scale": 1.5}),
+        ("g x2", {"host_scale": 2.0}),
     ]
     res = {name: run(**kw) for name, kw in cases}
     groups = sorted({group(r.id) for r in ROWS})
