@@ -543,7 +543,7 @@ def _candidate_tables(
                 c.label().rsplit(" (", 1)[0],
                 ", ".join(role_list),
                 str(c.gpus),
-                f"{c.price:.2f}",
+                f"{c.price:.2f}" if c.price > 0 else "–",  # 0: no price known (not free)
                 c.reason,
             )
         if len(rows) > top:

@@ -105,3 +105,13 @@ def test_the_cost_line_names_the_unpriced_gpus_and_prices_the_rest(capsys):
     code, out, _ = run(capsys, *line, "--gpus", "A10G:2,MI300X:1")
     text = " ".join(out.split())
     assert "cost: no price known (1 MI300X unpriced, the other 2 GPUs $1.72/h) for 3 GPUs" in text
+
+
+def test_the_failures_table_shows_no_price_as_a_dash(capsys):
+    # "why cheaper layouts fail" priced unpriced layouts "0.00", the other tables "–" (s31user)
+    line = [("llama-3.1-70b" if a == "llama-3.1-8b" else a) for a in LINE]
+    code, out, _ = run(capsys, *line, "--gpus", "MI300X:2")
+    assert code == 0 and "why cheaper layouts fail" in out
+    table = out[out.index("why cheaper layouts fail") :]
+    rows = [r for r in table.splitlines() if r.startswith("│ MI300X")]
+    assert rows and all(r.split("│")[4].strip() == "–" for r in rows), rows
