@@ -36,6 +36,8 @@ def structural_reason(problem: TrainingProblem) -> str | None:
     reason = framework_reason(problem)
     if reason is not None:
         return reason
+    if c.tp is not None and c.tp > N:  # was "it must tile the 3-GPU nodes" on 3 GPUs (s31user)
+        return f"tp={c.tp} needs {c.tp} GPUs, only {N} available"
     if c.tp is not None and not tp_ok(problem, c.tp):
         broken = tp_violations(problem, c.tp)
         said = ", ".join(broken[:-1]) + " and " + broken[-1] if len(broken) > 1 else broken[0]
