@@ -391,6 +391,13 @@ class GpuSpec:
         for key, value in tflops.items():
             if not isinstance(value, (int, float)) or isinstance(value, bool) or value <= 0:
                 raise InputError(f"{where}: tflops.{key} must be positive, got {value!r}")
+        if "bf16" not in tflops:
+            # an fp8-only table failed deep in the step model, "GPU X does not support bf16",
+            # even with --precision fp8 (s31user)
+            raise InputError(
+                f"{where}: missing field 'tflops.bf16' (every precision runs attention in bf16, "
+                "and MFU is reported against the bf16 peak)"
+            )
         # outside the try: its InputError is a ValueError, which the handler below would
         # prefix with the file a second time
         pcie_only = _flag(data.get("pcie_only", False), "pcie_only", where)

@@ -644,10 +644,11 @@ class ServingProblem:
         label = self.engine_label
         refused = {p.label: engine_refusal(self.engine.name, p.gpu) for p in self.searched_pools}
         if all(refused.values()):
-            first = next(iter(refused.values()))
+            # every pool's reason: MI325X + MI355X named only MI325X (s31user)
+            reasons = "; ".join(dict.fromkeys(refused.values()))
             refusal = (
                 f"{ENGINE_NAMES[self.engine.name]} runs on no GPU of the inventory searched: "
-                f"{first}"
+                f"{reasons}"
             )
             advice = (
                 "export to an engine it runs (--export vllm|sglang)"

@@ -155,6 +155,24 @@ def _fmt(x: float | None, spec: str = ".3g") -> str:
     return format(x, spec)
 
 
+def _unpriced_cost(problem: ServingProblem, plan: ServingPlan) -> str:
+    """The cost clause of a plan with unpriced GPUs: which they are and what the priced rest
+    costs ("cost: no price known for 9 GPUs" read as if none of the nine had a price when
+    eight were A10Gs at $0.86; s31user)."""
+    unpriced: dict[str, int] = {}
+    priced = 0.0
+    for g in plan.replicas:
+        price = problem.pool(g.gpu).gpu.price_per_gpu_hour
+        if price > 0:
+            priced += price * g.gpus
+        else:
+            unpriced[g.gpu] = unpriced.get(g.gpu, 0) + g.gpus
+    names = ", ".join(f"{n} {gpu}" for gpu, n in unpriced.items())
+    rest = plan.gpus - sum(unpriced.values())
+    other = f", the other {rest} GPU{'s' * (rest > 1)} ${priced:.2f}/h" if rest > 0 else ""
+    return f"cost: no price known ({names} unpriced{other})"
+
+
 def _print_fitted(
     out: Console,
     title: str,
@@ -322,7 +340,7 @@ def print_report(
         gpus = f"{plan.gpus} GPU" + ("" if plan.gpus == 1 else "s")
         cost = data["cost_per_hour"]
         line = (
-            ("cost: no price known" if cost is None else f"cost ${cost:.2f}/h")
+            (_unpriced_cost(problem, plan) if cost is None else f"cost ${cost:.2f}/h")
             + f" for {gpus}; capacity "
             f"{data['capacity_qps']:.4g} req/s ({data['throughput_tokens_per_s']:,.0f} output "
             f"tokens/s); predicted TTFT {problem.slo.pct_label} {format_duration(data['ttft_s'])}, "
@@ -525,7 +543,7 @@ def _candidate_tables(
                 c.label().rsplit(" (", 1)[0],
                 ", ".join(role_list),
                 str(c.gpus),
-                f"{c.price:.2f}",
+                f"{c.price:.2f}" if c.price > 0 else "–",  # 0: no price known (not free)
                 c.reason,
             )
         if len(rows) > top:

@@ -36,6 +36,8 @@ def structural_reason(problem: TrainingProblem) -> str | None:
     reason = framework_reason(problem)
     if reason is not None:
         return reason
+    if c.tp is not None and c.tp > N:  # was "it must tile the 3-GPU nodes" on 3 GPUs (s31user)
+        return f"tp={c.tp} needs {c.tp} GPUs, only {N} available"
     if c.tp is not None and not tp_ok(problem, c.tp):
         broken = tp_violations(problem, c.tp)
         said = ", ".join(broken[:-1]) + " and " + broken[-1] if len(broken) > 1 else broken[0]
@@ -245,7 +247,7 @@ def state_floor(problem: TrainingProblem) -> tuple[str, dict[str, Any]] | None:
     reason = (
         f"no plan fits in memory: the model states alone ({m.params_total / 1e9:.1f}B "
         f"parameters x {total / m.params_total:g} bytes of weights, gradients and optimizer "
-        f"state = {total / 1e12:.2f} TB) need {total / n / GIB:.1f} GiB per GPU even sharded "
+        f"state = {_bytes(total)}) need {total / n / GIB:.1f} GiB per GPU even sharded "
         f"over all {n} GPUs, plus {headroom:.1f} GiB headroom; {gpu.usable_bytes / GIB:.1f} "
         f"GiB available ({gpu.name}); dominated by {dominant} ({parts[dominant] / n / GIB:.1f} "
         f"GiB); at least {math.ceil(total / cap)} GPUs are needed"
@@ -255,6 +257,11 @@ def state_floor(problem: TrainingProblem) -> tuple[str, dict[str, Any]] | None:
         "min_memory_gb": round(total / n / GIB + headroom, 3),
         "dominated_by": dominant,
     }
+
+
+def _bytes(n: float) -> str:
+    """Decimal bytes in TB from 1 TB, else GB (a 1.9B model's states read "0.03 TB")."""
+    return f"{n / 1e12:.2f} TB" if n >= 1e12 else f"{n / 1e9:.1f} GB"
 
 
 def explain_infeasible(problem: TrainingProblem) -> tuple[str, dict[str, Any]]:

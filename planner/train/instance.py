@@ -47,6 +47,29 @@ _POSITIVE = (
 )
 
 
+def _price_hint(gpu: GpuSpec) -> str:
+    """Where a price for an unpriced ``gpu`` can come from: the price table (``--pricing``) when
+    it has the GPU, else a GPU or cluster TOML ("none is recorded in the catalog: set
+    price_per_gpu_hour in a cluster TOML" for an H20, which the table prices, and for a GPU
+    TOML of the user's own; s31user)."""
+    from planner.perfmodel.hardware import gpu_catalog
+    from planner.perfmodel.prices import default_prices_path, load_prices
+
+    try:
+        table = load_prices()
+    except InputError:  # a damaged shipped table: only the TOML hint
+        table = {}
+    own = gpu.name not in {g.name for g in gpu_catalog().values()}
+    text = " (its GPU table has no price_per_gpu_hour)" if own else " (the catalog has none)"
+    text += ": set price_per_gpu_hour in a cluster or GPU TOML"
+    if gpu.name in table:
+        text += (
+            f", or {validate.arg('pricing')} on-demand|reserved|spot "
+            f"({default_prices_path().name} prices {gpu.name})"
+        )
+    return text
+
+
 @dataclass(frozen=True)
 class Workload:
     """What one training step processes.
@@ -531,8 +554,7 @@ class TrainingProblem:
             if c.objective == "cost" and pool.gpu.price_per_gpu_hour <= 0:
                 raise InputError(
                     f"{self.name}: {validate.arg('objective')} cost needs a price for GPU "
-                    f"{pool.gpu.name} "
-                    "(none is recorded in the catalog): set price_per_gpu_hour in a cluster TOML"
+                    f"{pool.gpu.name}{_price_hint(pool.gpu)}"
                 )
             if not pool.gpu.supports(self.workload.precision):
                 raise InputError(

@@ -244,7 +244,8 @@ def render(
     t.add_row("GPUs used", f"{s['gpus']}")
     t.add_row("bubble / tail", f"{s['bubble_time_s']:.3f} s / {s['tail_time_s']:.3f} s")
     if s["cost_per_hour"] is not None:
-        cost = f"${s['cost_per_hour']:,.0f}/h, ${s['usd_per_million_tokens']:.3f}/M tokens"
+        # cents: "$2/h" was shown for three L4s at $2.40/h (s31user)
+        cost = f"${s['cost_per_hour']:,.2f}/h, ${s['usd_per_million_tokens']:.3f}/M tokens"
     else:  # a GPU of the catalog without a public price (time_to_train says the same)
         cost = "no price known (price_per_gpu_hour in a cluster TOML)"
     t.add_row("cost", cost)

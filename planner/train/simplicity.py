@@ -90,7 +90,7 @@ def reasons(problem: TrainingProblem, simple: TrainingPlan, fast: TrainingPlan) 
         out.append(f"no context parallelism at {seq} tokens (cp 1 vs {fast.cp})")
     a, b = complexity(problem, simple)[2], complexity(problem, fast)[2]
     if a < b:
-        out.append(f"{a} parallel dimensions instead of {b}")
+        out.append(f"{a} parallel dimension{'s' * (a != 1)} instead of {b}")  # "1 ... dimensions"
     if simple.pp < fast.pp:
         out.append(f"fewer pipeline stages ({simple.pp} vs {fast.pp})")
     elif simple.pp == fast.pp and simple.interleave < fast.interleave:

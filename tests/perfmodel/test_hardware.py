@@ -7,7 +7,7 @@ import re
 import pytest
 
 from planner.core.errors import InputError
-from planner.perfmodel.hardware import get_gpu, gpu_catalog, parse_cluster
+from planner.perfmodel.hardware import GpuSpec, get_gpu, gpu_catalog, parse_cluster
 
 
 def test_catalog_figures():
@@ -328,3 +328,18 @@ def test_the_readmes_cluster_toml_reads_with_a_gpu_table_of_the_listed_fields(tm
     cluster = parse_cluster(str(tmp_path / "my-lab.toml"))
     assert [(p.gpu.name, p.count) for p in cluster.pools] == [("H100-SXM", 32), ("MyGPU-96", 32)]
     assert cluster.pools[1].gpu.nic_gbit_s == 200
+
+
+def test_a_gpu_table_without_a_bf16_peak_is_refused_when_read():
+    # an fp8-only [tflops] failed inside the step model: "GPU X does not support bf16" (s31user)
+    data = {
+        "name": "Fp8Only",
+        "memory_gib": 80,
+        "hbm_tb_s": 3.0,
+        "nvlink_gb_s": 400,
+        "nic_gbit_s": 400,
+        "tflops": {"fp8": 1000},
+    }
+    with pytest.raises(InputError, match=r"my\.toml: missing field 'tflops\.bf16'"):
+        GpuSpec.from_dict(data, where="my.toml")
+    assert GpuSpec.from_dict({**data, "tflops": {"bf16": 500, "fp8": 1000}}).supports("fp8")

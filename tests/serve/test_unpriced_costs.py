@@ -90,3 +90,28 @@ def test_explanation_option_cost_is_none_for_an_unpriced_gpu():
     assert all(o["cost_per_hour"] is None for o in gpus)
     assert "$0.00/h" not in found["text"] and "no price known" in found["text"]
     assert "no price known" in describe(problem, found)
+
+
+def test_the_cost_line_names_the_unpriced_gpus_and_prices_the_rest(capsys):
+    # "cost: no price known for 9 GPUs" when eight were A10Gs at $0.86 (s31user)
+    code, out, _ = run(capsys, *LINE, "--gpus", "MI300X:1")
+    assert code == 0
+    assert "cost: no price known (1 MI300X unpriced) for 1 GPU;" in " ".join(out.split())
+    # without --qps the plan takes every GPU: two A10Gs ($0.86) and the MI300X
+    line = [a for a in LINE if a not in ("--qps", "5")]
+    code, out, _ = run(capsys, *line, "--gpus", "A10G:2,MI300X:1", "--json")
+    d = json.loads(out)
+    assert code == 0 and d["gpus"] == {"A10G": 2, "MI300X": 1}, d["gpus"]
+    code, out, _ = run(capsys, *line, "--gpus", "A10G:2,MI300X:1")
+    text = " ".join(out.split())
+    assert "cost: no price known (1 MI300X unpriced, the other 2 GPUs $1.72/h) for 3 GPUs" in text
+
+
+def test_the_failures_table_shows_no_price_as_a_dash(capsys):
+    # "why cheaper layouts fail" priced unpriced layouts "0.00", the other tables "–" (s31user)
+    line = [("llama-3.1-70b" if a == "llama-3.1-8b" else a) for a in LINE]
+    code, out, _ = run(capsys, *line, "--gpus", "MI300X:2")
+    assert code == 0 and "why cheaper layouts fail" in out
+    table = out[out.index("why cheaper layouts fail") :]
+    rows = [r for r in table.splitlines() if r.startswith("│ MI300X")]
+    assert rows and all(r.split("│")[4].strip() == "–" for r in rows), rows

@@ -210,3 +210,10 @@ def test_an_export_target_names_itself_when_it_leaves_a_pool_out(capsys):
         f"({NO_ENGINE})"
     ) in data["warnings"]
     assert not any(w.startswith("--engine") for w in data["warnings"])
+
+
+def test_an_engine_that_runs_on_no_pool_names_every_pool(capsys):
+    # MI325X + MI355X with --export trtllm named only MI325X (s31user)
+    code, out, err = run(capsys, *serve("MI325X:4,MI355X:4"), "--qps", "1", "--export", "trtllm")
+    assert code == 2 and out == "" and len(err.strip().splitlines()) == 1
+    assert "MI325X is not an NVIDIA GPU" in err and "MI355X is not an NVIDIA GPU" in err, err

@@ -255,3 +255,17 @@ def test_memory_reason_states_the_drivers_capacity(capsys):
     # H100 80GB: nvidia-smi's 81,559 MiB = 79.6 GiB (was rounded to "80 GiB available")
     code, out, _ = _cli(capsys, "--model", "llama-3.1-405b", "--gpus", "8xH100", "-B", "64")
     assert code == 0 and "79.6 GiB available" in " ".join(out.split())
+
+
+def test_a_tp_above_the_gpu_count_says_so(capsys):
+    # 3 x H100 with --fix tp=8 said "it must tile the 3-GPU nodes of H100-SXM" (s31user)
+    import json
+
+    from planner.cli import main
+
+    args = ["plan", "train", "--model", "llama-3.1-8b", "--gpus", "3xH100", "-B", "12"]
+    with pytest.raises(SystemExit) as exc:
+        main([*args, "-s", "2048", "-t", "2", "--fix", "tp=8", "--json"])
+    d = json.loads(capsys.readouterr().out)
+    assert exc.value.code == 0 and d["status"] == "INFEASIBLE"
+    assert d["reason"] == "tp=8 needs 8 GPUs, only 3 available", d["reason"]

@@ -61,3 +61,13 @@ def test_the_cost_plans_table_gives_the_bound_in_dollars_per_step(capsys):
         main([*LINE, "-t", "20", "--json"])
     d = json.loads(capsys.readouterr().out)
     assert d["robustness"]["measure"] == "step_time"
+
+
+def test_the_cost_row_keeps_the_cents_of_a_small_cluster(capsys):
+    # three L4s at $0.80 are $2.40/h: the row said "$2/h" (s31user)
+    with pytest.raises(SystemExit) as exc:
+        main(["plan", "train", "--model", "gpt-1.7b", "--gpus", "3xL4", "-B", "12", "-s", "2048"])
+    text = capsys.readouterr().out
+    assert exc.value.code == 0
+    row = next(line for line in text.splitlines() if "│ cost" in line)
+    assert "$2.40/h" in row, row

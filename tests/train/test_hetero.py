@@ -258,3 +258,27 @@ def test_dives_alone_reach_a_plan_and_the_proof_is_unchanged():
     got = [q.objective for _p, q in search.top.best()]
     want = [q.objective for _p, q in plain.top.best()]
     assert got == pytest.approx(want, rel=1e-12)
+
+
+@pytest.mark.parametrize("layers", [7, 8])
+def test_even_stages_keeps_every_spanning_plan_even(layers):
+    # the pool search kept best_split's uneven split under --even-stages; verify rejected
+    # it and plan train answered UNKNOWN (GB300:2,A800:3, 7 layers; s31user)
+    prob = TrainingProblem(
+        "even",
+        tiny_spec(layers=layers, heads=8, head_dim=128),
+        parse_cluster("GB300:2,A800:3"),
+        Workload(64, 512),
+        Constraints(even_stages=True),
+        meta={"top_k": 5},
+    )
+    out = hetero_search(prob, top_k=5)
+    assert out.ranked
+    for plan, _q in out.ranked:
+        assert len(set(plan.stage_layers)) == 1, plan
+        assert verify(prob, plan) == []
+    spanning = Constraints(even_stages=True, pp=2)
+    prob2 = TrainingProblem("even2", prob.model, prob.cluster, prob.workload, spanning)
+    ranked = hetero_search(prob2, top_k=5).ranked
+    assert bool(ranked) == (layers % 2 == 0)  # 7 layers have no even split in 2 stages
+    assert all(plan.stage_layers == (layers // 2,) * 2 for plan, _q in ranked), ranked

@@ -9,8 +9,9 @@ import pytest
 
 from planner.core.result import Status
 from planner.train.api import solve
+from planner.train.instance import TrainingPlan
 from planner.train.search import exact_search
-from planner.train.simplicity import behaviour, complexity, distinct, prefer_simple
+from planner.train.simplicity import behaviour, complexity, distinct, prefer_simple, reasons
 from planner.train.step_time import quick
 
 from .conftest import problem, tiny_spec
@@ -103,3 +104,11 @@ def test_cli_prefer_simple(capsys):
 def test_cli_bad_tolerance_exits_2(capsys, bad):
     code, _out, err = run(capsys, *BASE, "--prefer-simple", bad)
     assert code == 2 and "--prefer-simple" in err
+
+
+def test_one_parallel_dimension_is_singular():
+    # "1 parallel dimensions instead of 2" (s31user)
+    prob = problem(tiny_spec(), gpus="8xA100", batch=8, seq=4096)
+    simple = TrainingPlan(tp=1, pp=1, dp=1, cp=4, stage_layers=(4,))
+    fast = TrainingPlan(tp=2, pp=1, dp=1, cp=2, stage_layers=(4,))
+    assert "1 parallel dimension instead of 2" in reasons(prob, simple, fast)

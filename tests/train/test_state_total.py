@@ -79,3 +79,9 @@ def test_the_heuristic_gives_the_reason_too():
     res = planner.solve(big, method="heuristic", time_limit=10)
     # a heuristic may not claim INFEASIBLE (core.solve), but it says why it found nothing
     assert res.status.value == "UNKNOWN" and "model states alone" in res.reason
+
+
+def test_the_states_total_is_in_gb_below_a_terabyte():
+    # 8.0B parameters x 18 bytes = 144 GB read "0.14 TB"; a 1.7B model's "0.03 TB" (s31user)
+    res = planner.train.plan("llama-3.1-8b", "3xL4", global_batch=12, seq_len=2048, time_limit=5)
+    assert res.status.value == "INFEASIBLE" and "= 144.5 GB)" in res.reason, res.reason

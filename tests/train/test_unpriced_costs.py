@@ -64,3 +64,23 @@ def test_estimate_summary_cost_is_none_for_an_unpriced_gpu():
     s = estimate(priced, res.solution).summary()
     assert s["cost_per_hour"] == pytest.approx(16 * priced.cluster.pools[0].gpu.price_per_gpu_hour)
     assert s["usd_per_million_tokens"] > 0
+
+
+def test_cost_objective_without_a_price_says_where_one_comes_from(capsys, tmp_path):
+    # "(none is recorded in the catalog): set price_per_gpu_hour in a cluster TOML" for an H20,
+    # which the price table prices, and for a GPU table of the user's own (s31user)
+    line = ["plan", "train", "--model", "gpt-1.7b", "-B", "16", "-s", "1024", "-t", "2"]
+    code, out, err = run(capsys, *line, "--gpus", "8xH20", "--objective", "cost")
+    assert code == 2 and out == "" and "--pricing on-demand" in err and "prices H20" in err
+    gpu = tmp_path / "mine.toml"
+    gpu.write_text(
+        'name = "Mine"\nmemory_gib = 40\nhbm_tb_s = 1.5\nnvlink_gb_s = 300\nnic_gbit_s = 100\n'
+        "[tflops]\nbf16 = 300\n"
+    )
+    code, out, err = run(capsys, *line, "--gpus", f"8x{gpu}", "--objective", "cost")
+    assert code == 2 and "its GPU table has no price_per_gpu_hour" in err, err
+    assert "--pricing" not in err and "catalog" not in err
+    code, out, _ = run(
+        capsys, *line, "--gpus", "8xH20", "--objective", "cost", "--pricing", "on-demand", "--json"
+    )
+    assert code == 0 and json.loads(out)["cost_per_hour"] > 0

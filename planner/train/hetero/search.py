@@ -335,6 +335,8 @@ class _Search:
                     keep &= p * g == self.problem.gpu_budget
                 if self.c.stage_layers is not None:
                     keep &= p == len(self.c.stage_layers)
+                if self.c.even_only:  # equal stages only: p divides the layers
+                    keep &= self.L % p == 0
                 keep &= ~np.isin(p, dual)
                 q = q[keep]
                 if not len(q):
@@ -357,8 +359,13 @@ class _Search:
             plan = _stub(cfg, d, z, len(labels))
             plan = replace(plan, interleave=1, stage_pools=labels)
             self.out.evaluated += 1
-            if self.c.stage_layers is not None:
-                plan = replace(plan, stage_layers=tuple(self.c.stage_layers))
+            # a fixed or an equal split is evaluated as it is (best_split's uneven split was
+            # kept under --even-stages and rejected by verify: UNKNOWN; s31user)
+            fixed = self.c.stage_layers
+            if fixed is None and self.c.even_only:
+                fixed = (self.L // len(labels),) * len(labels)
+            if fixed is not None:
+                plan = replace(plan, stage_layers=tuple(fixed))
                 q = quick(self.problem, plan)
                 if q.fits:
                     self.top.offer(plan, q)
