@@ -147,7 +147,8 @@ the same shapes); vLLM's own Triton block-FP8 GEMM on an H100 before its tuned c
 reaches 305 TFLOP/s at m = 4096 (N = 2112, K = 7168; PR #23939). So the routed experts of
 these releases reach at most ``TRITON_BLOCK_FP8_GEMM_EFFICIENCY`` = 0.151 of the FP8 peak (the
 mean of the two H200 figures; the model's fitted FP8 rate at large shapes is
-``gemm_efficiency_hopper x fp8_gemm_factor`` = 0.53): a ceiling on their FLOP rate,
+``gemm_efficiency_hopper`` = 0.57 for serving GEMMs, :mod:`planner.perfmodel.kernels`): a
+ceiling on their FLOP rate,
 ``2mnk / (0.151 peak)`` (:func:`planner.perfmodel.kernels.gemm_time`), while the fitted
 shape-dependent time still binds where it is slower, at decode sizes. Replacing the fitted
 efficiency inside the shape factor instead also slowed the decode-size expert GEMMs (a tile of

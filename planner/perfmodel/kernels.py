@@ -73,7 +73,24 @@ Tuned serving GEMMs on CDNA3 (:data:`MAX_ACHIEVABLE_TFLOPS`, cited, not fitted)
     efficiency, against the fp8 (fp4) peak: the scaling-factor (amax)
     bookkeeping, casts and transposes of the fp8 recipes, which a training
     step pays and the fit cannot separate from the GEMM. One factor for
-    Hopper and Blackwell (an assumption: the fp4 rows are not fitted).
+    Hopper and Blackwell (an assumption: the fp4 rows are not fitted). It is a
+    training-stage constant, fitted on training rows only.
+Hopper FP8 serving GEMMs without the training recipe (:data:`RECIPE_FREE_SERVING`)
+    A serving engine's FP8 GEMM on Hopper (``serving=True``: the serving stage model) runs at
+    the architecture's 16-bit efficiency of the FP8 peak, without ``fp8_gemm_factor``: an
+    engine holds weights quantized once at load (no per-step weight casts, no amax history, no
+    transposes for a backward pass), so the recipe costs the factor stands for are not paid.
+    The roofline it keeps stays below the public kernel measurements at prefill shapes:
+    ``gemm_efficiency_hopper`` of 1,979 TFLOP/s (about 1,140; 1,060-1,110 at 70B / 8B
+    projections with M = 2k-16k) against DeepGEMM's H800 FP8 GEMMs at 1,233-1,358 TFLOP/s for
+    M >= 1024 and K >= 7168 (github deepseek-ai/DeepGEMM README.md @a6d97a1c, the table of
+    :mod:`planner.perfmodel.calibration.deepgemm`) and TileLang's H800 FP8 matmul at
+    M = N = 8192, 1,343 / 1,467 / 1,507 TFLOP/s at K = 2048 / 4096 / 8192 (github
+    xwhzz/tilelang @b2acfc37 ``benchmark/matmul_fp8/README.md`` lines 34-36); with the factor
+    (about 1,010, 950-990 at those shapes) the serving model priced them at 0.65-0.75 of those
+    figures (thirty-first session, helper s31fp8, docs/serve.md). Engines on the ``fp8-law``
+    option take the law instead, unchanged. Blackwell and Ada FP8 / FP4 serving GEMMs keep the
+    factor (their measured-kernel comparison was not made here); training GEMMs keep it.
 Architectures without a fitted constant (:func:`uncalibrated_rule`)
     A GPU whose architecture has no fitted GEMM efficiency (CDNA4: MI355X; Ada: L4,
     L40S; a user's GPU naming another architecture or none) takes the *lowest* fitted
@@ -221,6 +238,9 @@ def sibling_gemm_ratio(gpu: GpuSpec, precision: Precision | str) -> float:
 
 #: Precisions whose GEMMs pay ``fp8_gemm_factor`` (scaled low-precision formats).
 SCALED_PRECISIONS = frozenset({"fp8", "fp4"})
+#: Architectures whose serving GEMMs at a scaled precision do not pay ``fp8_gemm_factor``, the
+#: training recipe's overhead (module notes: the Hopper comparison with measured FP8 kernels).
+RECIPE_FREE_SERVING = frozenset({"Hopper"})
 
 
 def scaled_gemms(precision: Precision | str) -> bool:
@@ -276,6 +296,7 @@ def gemm_efficiency(
     precision: Precision | str = "bf16",
     tuned_training: bool = False,
     tuned_serving: bool = False,
+    serving: bool = False,
 ) -> float:
     """Large-GEMM fraction of ``gpu``'s dense peak at ``precision``.
 
@@ -288,8 +309,9 @@ def gemm_efficiency(
     efficiency (elsewhere the flag changes nothing). ``tuned_serving``: serving GEMMs of an
     engine built with shape-tuned GEMMs (``Engine.tuned_gemms``), at the GPU's published
     Max-Achievable FLOPs where it has one (:func:`tuned_serving_efficiency`; elsewhere the
-    flag changes nothing). An architecture without a fitted value takes
-    :func:`uncalibrated_rule`'s.
+    flag changes nothing). ``serving``: a serving engine's GEMM, which on the architectures of
+    :data:`RECIPE_FREE_SERVING` (Hopper) does not pay ``fp8_gemm_factor`` (module notes). An
+    architecture without a fitted value takes :func:`uncalibrated_rule`'s.
     """
     if tuned_serving:
         measured = tuned_serving_efficiency(gpu, precision)
@@ -302,7 +324,9 @@ def gemm_efficiency(
     else:
         efficiency = fitted[entry[2] if tuned_training else entry[1]]
     if scaled_gemms(precision):
-        efficiency *= fitted["fp8_gemm_factor"] * sibling_gemm_ratio(gpu, precision)
+        recipe_free = serving and gpu.architecture in RECIPE_FREE_SERVING
+        factor = 1.0 if recipe_free else fitted["fp8_gemm_factor"]
+        efficiency *= factor * sibling_gemm_ratio(gpu, precision)
     return efficiency
 
 
@@ -354,7 +378,11 @@ def hbm_efficiency() -> float:
 @constants.on_change
 @functools.lru_cache(maxsize=256)
 def gemm_rates(
-    gpu: GpuSpec, precision: str, tuned_training: bool = False, tuned_serving: bool = False
+    gpu: GpuSpec,
+    precision: str,
+    tuned_training: bool = False,
+    tuned_serving: bool = False,
+    serving: bool = False,
 ) -> tuple[float, float, float]:
     """(large-GEMM FLOP/s, input bytes per element, training HBM bytes/s) at ``precision``; cached.
 
@@ -362,7 +390,7 @@ def gemm_rates(
     """
     prec = get_precision(precision)
     return (
-        gpu.peak_flops(prec) * gemm_efficiency(gpu, prec, tuned_training, tuned_serving),
+        gpu.peak_flops(prec) * gemm_efficiency(gpu, prec, tuned_training, tuned_serving, serving),
         prec.bytes,
         gpu.hbm_bw * hbm_efficiency(),
     )
@@ -383,6 +411,7 @@ def gemm_time(
     compute_efficiency: float | None = None,
     tuned_serving: bool = False,
     fp8_law: bool = False,
+    serving: bool = False,
 ) -> float | np.ndarray:
     """Seconds for ``batch`` independent ``[m, k] x [k, n]`` matmuls.
 
@@ -419,6 +448,8 @@ def gemm_time(
         (:func:`fp8_law_gemm_time`, where :func:`fp8_law_applies`: Hopper FP8, or a chip with
         a measured rate at the precision; the kernel's ``compute_efficiency`` ceiling still
         binds on top).
+    serving
+        A serving engine's GEMM (:func:`gemm_efficiency`: no ``fp8_gemm_factor`` on Hopper).
     """
     array = isinstance(m, np.ndarray) or isinstance(batch, np.ndarray)
     if n <= 0 or k <= 0:
@@ -431,7 +462,9 @@ def gemm_time(
             return t
         kernel = 2.0 * batch * m * n * k / _ceiling(gpu, precision, compute_efficiency)
         return np.maximum(t, kernel) if array else max(t, kernel)
-    peak, eb, hbm = _gemm_rates(gpu, precision, hbm_efficiency, tuned_training, tuned_serving)
+    peak, eb, hbm = _gemm_rates(
+        gpu, precision, hbm_efficiency, tuned_training, tuned_serving, serving
+    )
     if in_bytes is not None:
         eb = in_bytes
     ceiling = _ceiling(gpu, precision, compute_efficiency)
@@ -451,10 +484,11 @@ def _gemm_rates(
     hbm_efficiency: float | None,
     tuned_training: bool = False,
     tuned_serving: bool = False,
+    serving: bool = False,
 ) -> tuple[float, float, float]:
     """(peak FLOP/s, input bytes per element, HBM bytes/s) of :func:`gemm_time`."""
     name = precision if isinstance(precision, str) else precision.name
-    peak, eb, hbm = gemm_rates(gpu, name, tuned_training, tuned_serving)
+    peak, eb, hbm = gemm_rates(gpu, name, tuned_training, tuned_serving, serving)
     if hbm_efficiency is not None:
         hbm = gpu.hbm_bw * hbm_efficiency
     return peak, eb, hbm
@@ -496,6 +530,7 @@ def gemm_time_sum(
     compute_efficiency: float | None = None,
     tuned_serving: bool = False,
     fp8_law: bool = False,
+    serving: bool = False,
 ) -> np.ndarray | int:
     """``sum(gemm_time(gpu, m, n, k, ...) for n, k in shapes)`` for a 1-d array ``m``, the
     GEMMs in one broadcast evaluation: the same operations per element, added in the same
@@ -511,7 +546,9 @@ def gemm_time_sum(
     ):
         n = np.array([[n] for n, _ in shapes], dtype=float)
         k = np.array([[k] for _, k in shapes], dtype=float)
-        peak, eb, hbm = _gemm_rates(gpu, precision, hbm_efficiency, tuned_serving=tuned_serving)
+        peak, eb, hbm = _gemm_rates(
+            gpu, precision, hbm_efficiency, tuned_serving=tuned_serving, serving=serving
+        )
         ceiling = _ceiling(gpu, precision, compute_efficiency)
         rows = _roofline(m[None, :], n, k, batch, peak, eb, hbm, OUT_BYTES, True, ceiling)
         total = 0
@@ -530,6 +567,7 @@ def gemm_time_sum(
             compute_efficiency=compute_efficiency,
             tuned_serving=tuned_serving,
             fp8_law=law,
+            serving=serving,
         )
         for n, k in shapes
     )

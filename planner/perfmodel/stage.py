@@ -1467,6 +1467,7 @@ class EngineModel:
             hbm_efficiency=self.stream_efficiency,
             tuned_serving=self.engine.tuned_gemms,
             fp8_law=self.engine.fp8_gemm_law,
+            serving=True,
         )
 
     def _gemm_sum(
@@ -1489,6 +1490,7 @@ class EngineModel:
             compute_efficiency=compute_efficiency,
             tuned_serving=self.engine.tuned_gemms,
             fp8_law=self.engine.fp8_gemm_law,
+            serving=True,
         )
 
     def _dense_sum(
