@@ -71,6 +71,9 @@ NUMERIC = (
 
 #: Status of a run that did not finish (the harness lost it); ``--resume`` runs it again.
 ERROR = "ERROR"
+#: Every ``status`` planner writes: a solve's (:class:`~planner.core.result.Status`), a
+#: measured row's (``runner.measured_row``) and a lost run's.
+STATUSES = ("OPTIMAL", "FEASIBLE", "INFEASIBLE", "UNKNOWN", "MEASURED", ERROR)
 
 Key = tuple[str, str, int]
 
@@ -253,6 +256,8 @@ def open_for_resume(path: Path, family: str) -> list[dict[str, Any]]:
             f"--resume: {path} holds results of family {others[0]!r}, not {family!r}; "
             "start a new --csv file"
         )
+    for number, row in enumerate(rows, start=1):
+        _check_resumable(path, number, row)
     kept: dict[Key, dict[str, Any]] = {}
     for row in rows:
         if row.get("status") != ERROR:
@@ -260,6 +265,18 @@ def open_for_resume(path: Path, family: str) -> list[dict[str, Any]]:
     if len(kept) != len(rows) or not text.endswith("\n"):
         write_atomic(path, header() + "".join(format_row(_unparsed(r)) for r in kept.values()))
     return list(kept.values())
+
+
+def _check_resumable(path: Path, number: int, row: Mapping[str, Any]) -> None:
+    """Refuse a row whose ``status`` planner never writes (a hand-edited ``zz`` was kept as a
+    finished run, s30bad)."""
+    status = row.get("status")
+    what = f"--resume: {path}: row {number} ({row.get('instance')} / {row.get('method')})"
+    if status not in STATUSES:
+        raise InputError(
+            f"{what}: status {status!r} is not one planner writes ({', '.join(STATUSES)}); "
+            "delete the row to run it again"
+        )
 
 
 def _unparsed(row: Mapping[str, Any]) -> dict[str, Any]:

@@ -9,6 +9,7 @@ internal error (exit 1). Input that is valid but doubtful is not an error:
 from __future__ import annotations
 
 import difflib
+import numbers
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -132,9 +133,11 @@ def positive_int(value: Any, where: str, *, allow_none: bool = True) -> int | No
     """
     if value is None and allow_none:
         return None
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+    # any integer type (numpy's too: stage_layers=np.array([...]) was refused, s30bad);
+    # returned as a Python int, which callers store
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
         raise InputError(f"{where} must be a positive integer, got {value!r}")
-    return value
+    return int(value)
 
 
 def text_field(

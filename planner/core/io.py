@@ -199,6 +199,20 @@ def read_json(path: str | Path) -> Any:
         raise InputError(f"{path}:{exc.lineno}: malformed JSON ({exc.msg})") from None
 
 
+def read_json_or_lines(path: str | Path) -> Any:
+    """A JSON file's value, or the list of its objects when it holds JSON Lines (several
+    objects, one a line: what ``planner gen FAMILY --count N -o x.json`` writes)."""
+    text = read_text(path)
+    if not text.strip():
+        raise InputError(f"{path}: empty file")
+    try:
+        return loads_json(text, path)
+    except json.JSONDecodeError as exc:
+        if exc.msg != "Extra data":
+            raise InputError(f"{path}:{exc.lineno}: malformed JSON ({exc.msg})") from None
+    return [obj for _, obj in iter_jsonl(path)]
+
+
 def read_toml(path: str | Path) -> dict[str, Any]:
     """Parse a TOML file."""
     text = read_text(path)
@@ -398,7 +412,7 @@ def referenced_files(path: str | Path, keys: tuple[str, ...]) -> list[Path]:
     if suffix == ".toml":
         data: Any = read_toml(path)
     elif suffix == ".json":
-        data = read_json(path)
+        data = read_json_or_lines(path)  # JSON Lines too, as the readers take them
     elif suffix == ".jsonl":
         data = [obj for _, obj in iter_jsonl(path)]
     else:
@@ -450,18 +464,47 @@ def _default(obj: Any) -> Any:
     raise TypeError(f"not JSON serializable: {type(obj).__name__}")
 
 
+#: The ``--out`` suffixes ``gen`` writes (JSON; every family's reader takes both as JSON).
+GEN_SUFFIXES = (".json", ".jsonl")
+
+
+def check_gen_out(out: str | Path) -> None:
+    """Refuse a ``gen --out`` name whose suffix names another format than JSON.
+
+    ``solve`` reads a file by its suffix (``.txt``: OR-Library, ``.sm``: PSPLIB), so JSON
+    written as ``x.txt`` was read as OR-Library and refused (s30bad). An existing path that
+    is not a regular file (``/dev/stdout``, a FIFO) has no format to promise and is kept.
+
+    Raises
+    ------
+    InputError
+        The suffix is not ``.json`` / ``.jsonl`` (``--out`` named, exit 2).
+    """
+    path = Path(out)
+    if path.exists() and not path.is_file():
+        return
+    if path.suffix.lower() not in GEN_SUFFIXES:
+        got = f"a {path.suffix!r} name" if path.suffix else "no suffix"
+        raise InputError(
+            f"--out {path}: gen writes JSON, and solve reads a file by its suffix ({got}); "
+            "name it .json (one instance) or .jsonl (JSON Lines)"
+        )
+
+
 def emit_instances(instances: list[Any], out: str | Path | None) -> None:
     """Write generated instances: to ``out`` atomically, else to stdout.
 
     One instance is written as a JSON object, several as JSON Lines (one
-    ``to_dict()`` per line), which every family reader accepts.
+    ``to_dict()`` per line), which every family reader accepts; a ``.jsonl`` ``out`` is
+    always JSON Lines (one instance was an indented object that the JSON Lines readers of
+    train and pipelining refused). ``out`` must be a ``.json`` or ``.jsonl`` name
+    (:func:`check_gen_out`).
     """
+    if out is not None:
+        check_gen_out(out)
     dicts = [inst.to_dict() for inst in instances]
-    text = (
-        dumps_json(dicts[0])
-        if len(dicts) == 1
-        else "".join(dumps_json(d, indent=None) for d in dicts)
-    )
+    lines = len(dicts) > 1 or (out is not None and Path(out).suffix.lower() == ".jsonl")
+    text = "".join(dumps_json(d, indent=None) for d in dicts) if lines else dumps_json(dicts[0])
     if out is None:
         import sys
 

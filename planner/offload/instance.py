@@ -112,7 +112,8 @@ class Model:
             if key not in data:
                 raise InputError(f"field 'model.{key}' is missing")
         return cls(
-            name=text_field(data, "name", "moe", "model"),
+            # a blank name named nothing in the plan's title (s30bad)
+            name=text_field(data, "name", "moe", "model", nonempty=True),
             layers=data["layers"],
             experts=data["experts"],
             top_k=data["top_k"],
@@ -476,6 +477,9 @@ class Instance:
             initial=data.get("initial", "empty"),
             meta={k: v for k, v in data.items() if k not in skip},
         )
+        from planner.offload.record import check_generator_record
+
+        check_generator_record(inst.meta, f"instance {name!r}")
         steps = data.get("steps")
         if steps is not None and steps != inst.steps:
             raise InputError(

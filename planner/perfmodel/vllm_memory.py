@@ -18,11 +18,11 @@ The rule (:func:`vllm_non_torch_gib`), from 23 public startup logs in
 or library file id), fitted by ``bench/vllm_memory_fit.py`` on the rows marked ``fit`` (the
 ``reserved`` definition, TP and GPU known, no NCCL NVLS):
 
-* ``VLLM_NON_TORCH_BASE_GIB`` (0.13): the median at TP1 (7 logs, 0.04-0.16 GiB: T4, RTX 2060,
-  H100; CUDA context and cuBLAS workspace);
-* ``VLLM_NON_TORCH_PER_PEER_GIB`` (0.28 per further GPU of the TP group): least squares through
-  the TP1 median of the TP2 / TP8 logs without NVLS (2 x RTX 4090 0.25 GiB, 2 x H100 0.55,
-  8 x A100-40GB 2.10: NCCL's per-peer channel buffers and the custom all-reduce's);
+* ``VLLM_NON_TORCH_BASE_GIB`` (0.05): the median at TP1 of the three 0.7-0.8 logs (T4 0.05,
+  RTX 2060 0.04, H100 0.16 GiB; CUDA context and cuBLAS workspace);
+* ``VLLM_NON_TORCH_PER_PEER_GIB`` (0.29 per further GPU of the TP group): least squares through
+  the TP1 median of the 0.7 TP2 / TP8 logs without NVLS (2 x RTX 4090 0.25 GiB, 8 x A100-40GB
+  2.10: NCCL's per-peer channel buffers and the custom all-reduce's);
 * ``VLLM_NVLS_GIB`` (4.9): NCCL's NVLink-SHARP buffers on an NVSwitch node of Hopper or
   Blackwell GPUs, a cited figure, not fitted: vLLM issue #9699 (2024-10-25, Llama-3.1-405B
   TP8 on 8 x H200) logs ``nvlsTotalSize 2415919104`` per communicator and 17595 KV blocks with
@@ -31,10 +31,14 @@ or library file id), fitted by ``bench/vllm_memory_fit.py`` on the rows marked `
   (0.54-0.55 GiB); TP4 is not observed (an assumption).
 
 Held out (the rows marked ``held_out``, not used above): DeepSeek-R1 TP8 on 8 x H200 with
-vLLM 0.7.3, 7.16 GiB logged against 7.00 modelled (-2 %); Qwen3-32B on H100 TP1 / TP2, 0.14 /
-0.54 against 0.13 / 0.41; Mistral-Small TP1 0.14 against 0.13; a 0.5B model on an L40S-class
-GPU 0.08 against 0.13; one TP1 log with LoRA adapters (Punica buffers) 1.39 against 0.13, the
-rule's one large miss (LoRA is not modelled).
+vLLM 0.7.3, 7.16 GiB logged against 6.98 modelled (-3 %); a 0.5B model on an L40S-class GPU
+0.08 against 0.05; one TP1 log with LoRA adapters (Punica buffers) 1.39 against 0.05, the
+rule's one large miss (LoRA is not modelled); and the eight vLLM 0.11.0 V1 logs of library file
+27349653019 (H100), outside the window: TP1 0.13-0.14 GiB against 0.05, TP2 0.54-0.55 against
+0.34. Until the thirty-first session five of them were fit rows (0.13 GiB + 0.28 per peer: the
+rule was fitted partly on a later release than it is applied to; s30review2); the fit now takes
+the 0.7-0.8 logs only (s31polish). The V1 H100 logs sit near the 0.7 H100 log (0.16): the TP1
+base looks set by the GPU more than by the release, but one in-window H100 log cannot show it.
 
 Window: vLLM 0.7.0 to 0.8.x (the ``reserved`` definition; the released 0.7 V0 and 0.8 V1
 engines both subtract it). Other versions (0.6.x, whose measurement differed, and a version
@@ -42,10 +46,6 @@ not named) keep the model's reserve as it was: the dstack Llama-3.1-405B rows (v
 8 x H100) bound the 0.6 cache from below (vLLM started with ``--max-model-len 91680``), and the
 model's activation workspace already leaves no room for a further 1-7 GiB there (docs/serve.md,
 ninth and twenty-ninth sessions). Only NVIDIA GPUs: the ROCm logs were not gathered.
-Five of the ten fit rows (four of the seven TP1 logs, and the 2 x H100 TP2 log) are vLLM
-0.11.0 V1 logs (library file 27349653019), outside the window: the rule is fitted partly on a
-later release than it is applied to. Fitted on the five 0.7-0.8 rows alone it would be 0.05 GiB
-+ 0.29 per peer (held-out R1 TP8 H200 6.99 GiB either way; s30review2).
 """
 
 from __future__ import annotations
@@ -56,9 +56,9 @@ from planner.perfmodel.hardware import GpuSpec
 #: vLLM releases (first, last) whose non-torch memory the rule covers (module notes).
 VLLM_NON_TORCH_RELEASES = ((0, 7, 0), (0, 8, 999))
 #: Median non-torch memory at TP1 (GiB; ``bench/vllm_memory_fit.py``).
-VLLM_NON_TORCH_BASE_GIB = 0.13
+VLLM_NON_TORCH_BASE_GIB = 0.05
 #: Non-torch memory per further GPU of the TP group without NVLS (GiB; the fit script).
-VLLM_NON_TORCH_PER_PEER_GIB = 0.28
+VLLM_NON_TORCH_PER_PEER_GIB = 0.29
 #: NCCL NVLink-SHARP buffers per GPU on NVSwitch Hopper / Blackwell nodes (GiB; vLLM #9699).
 VLLM_NVLS_GIB = 4.9
 #: Smallest TP group that gets the NVLS buffers (none logged at TP2; module notes).

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
+from planner.core.timing import Deadline
 from planner.perfmodel.memory import GIB
 from planner.serve.candidates import TP_OPTIONS, Candidate, tp_reason
 from planner.serve.capacity import engine_for
@@ -131,13 +132,15 @@ def explain_capacity(
     *,
     threads: int = 1,
     candidates: Sequence[Candidate] = (),
+    deadline: Deadline | None = None,
 ) -> str:
     """Why the demand exceeds what the inventory can serve within the SLOs.
 
     ``candidates`` (every layout considered, usable or not) names why one side of the
     traffic has no usable layout: decode replicas alone serve nothing (a prefill layout
     whose TTFT meets the target only at zero load was "at most 0 req/s; it would take
-    235169855639 x H100-SXM tp8").
+    235169855639 x H100-SXM tp8"). ``deadline``: the caller's time limit, which the
+    maximum-capacity MIP keeps (its rate is then stated as found, not proven, when cut).
     """
     from planner.serve.mip import max_capacity
 
@@ -148,7 +151,9 @@ def explain_capacity(
         return f"no layout serves the {side} side within {problem.slo.describe()}" + (
             f": {why}" if why else ""
         )
-    cap, counts = max_capacity(problem, usable, threads=threads)
+    cap, counts, proven = max_capacity(
+        problem, usable, threads=threads, time_limit=_left(deadline)
+    )
     parts = [
         f"{n} x {c.config.label()} ({c.role})" for c, n in zip(usable, counts, strict=True) if n
     ]
@@ -180,9 +185,14 @@ def explain_capacity(
         need = f"; it would take {min(options)[1]} without the inventory limit"
     if problem.constraints.pd_pairs and pre and dec:
         need += " (prefill and decode servers in 1:1 pairs of one layout, for vLLM's connector)"
+    most = (
+        f"at most {max(0.0, cap):.4g} req/s"
+        if proven
+        else f"the most found before the time limit is {max(0.0, cap):.4g} req/s (not proven)"
+    )
     return (
         f"demand {problem.traffic.qps:g} req/s exceeds what the inventory ({pools}) serves "
-        f"within {problem.slo.describe()}: at most {max(0.0, cap):.4g} req/s"
+        f"within {problem.slo.describe()}: {most}"
         + (f" ({', '.join(parts)})" if parts else "")
         + need
     )
@@ -226,11 +236,21 @@ def _paired_options(
     return options
 
 
+def _left(deadline: Deadline | None) -> float:
+    """Seconds a probe MIP may take: the caller's remaining time, else HiGHS's former 10 s."""
+    return 10.0 if deadline is None else deadline.remaining()
+
+
 def explain_shared(
-    problem: ServingProblem, usable: Sequence[Candidate], *, threads: int = 1
+    problem: ServingProblem,
+    usable: Sequence[Candidate],
+    *,
+    threads: int = 1,
+    deadline: Deadline | None = None,
 ) -> str:
     """Why workloads sharing a fleet cannot all be served: the workloads that fail even
-    alone (with the whole inventory), else the sum of what each needs alone."""
+    alone (with the whole inventory), else the sum of what each needs alone (each probe
+    within ``deadline``)."""
     from planner.serve.mip import max_capacity
 
     alone = []
@@ -239,9 +259,10 @@ def explain_shared(
         if not mine:
             alone.append(f"workload {name}: no replica layout meets {part.slo.describe()}")
             continue
-        cap, _ = max_capacity(part, mine, threads=threads)
+        cap, _, _ = max_capacity(part, mine, threads=threads, time_limit=_left(deadline))
         if cap < part.traffic.qps * (1 - 1e-9):
-            alone.append(f"workload {name}: {explain_capacity(part, mine, threads=threads)}")
+            why = explain_capacity(part, mine, threads=threads, deadline=deadline)
+            alone.append(f"workload {name}: {why}")
     if alone:
         return "; ".join(alone)
     pools = ", ".join(f"{p.count} x {p.label}" for p in problem.inventory.pools)

@@ -152,7 +152,7 @@ class ServingConstraints:
             "max_pp",
             "max_replica_gpus",
         ):
-            positive_int(getattr(self, key), f"constraints: {key}")
+            object.__setattr__(self, key, positive_int(getattr(self, key), f"constraints: {key}"))
         if self.kv_admission not in KV_ADMISSION:
             raise InputError(
                 f"constraints: kv_admission must be one of {', '.join(KV_ADMISSION)}, "
@@ -298,7 +298,9 @@ class ReplicaGroup:
                 f"replica: speculative must be true or false, got {self.speculative!r}"
             )
         for key in ("tp", "pp", "ep", "count"):  # None passed, then verify raised TypeError
-            positive_int(getattr(self, key), f"replica: {key}", allow_none=False)
+            object.__setattr__(
+                self, key, positive_int(getattr(self, key), f"replica: {key}", allow_none=False)
+            )
         if self.role not in ROLES:
             raise InputError(f"replica: role must be one of {', '.join(ROLES)}, got {self.role!r}")
         if isinstance(self.chunk_tokens, bool) or not isinstance(self.chunk_tokens, int):

@@ -300,9 +300,11 @@ def _solve(
         if out.status is not Status.INFEASIBLE:
             reason = explain_nothing(problem)
         elif problem.shared:
-            reason = explain_shared(problem, usable, threads=threads)
+            reason = explain_shared(problem, usable, threads=threads, deadline=deadline)
         else:
-            reason = explain_capacity(problem, usable, threads=threads, candidates=all_cands)
+            reason = explain_capacity(
+                problem, usable, threads=threads, candidates=all_cands, deadline=deadline
+            )
         return method_result(problem, "mip", Status.INFEASIBLE, started, stats=stats, reason=reason)
     if not out.has_solution:
         return method_result(
@@ -466,13 +468,21 @@ def _flows(problem: ServingProblem, cands: Sequence[Candidate], counts: list[int
 
 
 def max_capacity(
-    problem: ServingProblem, usable: Sequence[Candidate], *, threads: int = 1
-) -> tuple[float, list[int]]:
-    """Most requests per second the inventory serves within the SLOs, and the replica counts."""
-    h = new_highs(time_limit=10.0, threads=threads)
+    problem: ServingProblem,
+    usable: Sequence[Candidate],
+    *,
+    threads: int = 1,
+    time_limit: float = 10.0,
+) -> tuple[float, list[int], bool]:
+    """Most requests per second the inventory serves within the SLOs, the replica counts, and
+    whether that maximum is proven (``False``: the time limit stopped HiGHS, the rate is only
+    what its best plan serves, ``0.0`` when it had none)."""
+    # the caller's remaining budget (was a fixed 10 s inside a solve of any limit)
+    h = new_highs(time_limit=max(0.01, time_limit), threads=threads)
     with progress.muted():  # an explanation's probe: tokens/s, whatever the user's objective
         out = _run(h, _model(problem, usable, objective="throughput"), None)
+    proven = out.status is Status.OPTIMAL
     if not out.has_solution:
-        return 0.0, [0] * len(usable)
+        return 0.0, [0] * len(usable), proven
     counts = [round(v) for v in out.values[: len(usable)]]
-    return -out.objective / problem.traffic.output.mean, counts
+    return -out.objective / problem.traffic.output.mean, counts, proven

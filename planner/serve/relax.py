@@ -23,6 +23,7 @@ or undecided is listed under ``not_tried``.
 from __future__ import annotations
 
 import math
+import time
 from dataclasses import replace
 from typing import Any
 
@@ -44,16 +45,45 @@ QUANTISATIONS = (("fp8", "fp8"), ("int4", "fp8"), ("int4", None))
 NO_TIME = 0.05
 
 
-def _solve(problem: ServingProblem, deadline: Deadline, threads: int) -> Result | None:
-    """Exact solve within the deadline; ``None`` when no time is left or the solve was
-    stopped undecided (neither a verified plan nor proven infeasibility)."""
+class Budget(Deadline):
+    """The explanation's deadline, which also remembers the fastest relaxed solve that decided.
+
+    The relaxed copies evaluate the same layouts (more, for a larger pool), so one started with
+    less time than the fastest decided copy took would most likely stop undecided, and past the
+    limit by the candidate evaluation it was in when the limit struck (a single layout's
+    capacity search is not interruptible; at load 10 a 10 s plan ran 37 s over, s30vkv): it is
+    listed as not tried instead of started.
+    """
+
+    def __init__(self, time_limit: float | None) -> None:
+        super().__init__(time_limit)
+        self.fastest = 0.0
+
+    def worth_starting(self) -> bool:
+        """Whether a relaxed solve may start: more than :data:`NO_TIME` left, and at least as
+        much as the fastest decided solve took."""
+        left = self.remaining()
+        return left > NO_TIME and left >= self.fastest
+
+    def decided(self, seconds: float) -> None:
+        """Record a relaxed solve that returned a plan or proved none exists."""
+        self.fastest = seconds if not self.fastest else min(self.fastest, seconds)
+
+
+def _solve(problem: ServingProblem, deadline: Budget, threads: int) -> Result | None:
+    """Exact solve within the deadline; ``None`` when too little time is left
+    (:meth:`Budget.worth_starting`) or the solve was stopped undecided (neither a verified
+    plan nor proven infeasibility)."""
     from planner.core.solve import solve as certified_solve
 
-    left = deadline.remaining()
-    if left <= NO_TIME:
+    if not deadline.worth_starting():
         return None
-    r = certified_solve(problem, "mip", time_limit=left, threads=threads)
-    return r if r.status is Status.INFEASIBLE or _feasible(r) else None
+    began = time.perf_counter()
+    r = certified_solve(problem, "mip", time_limit=deadline.remaining(), threads=threads)
+    if r.status is Status.INFEASIBLE or _feasible(r):
+        deadline.decided(time.perf_counter() - began)
+        return r
+    return None
 
 
 def _option_value(problem: ServingProblem, result: Result) -> float | None:
@@ -94,15 +124,16 @@ def _with_pool(problem: ServingProblem, label: str, count: int) -> ServingProble
 
 
 def _fewest_gpus(
-    problem: ServingProblem, pool: Any, found: Result, deadline: Deadline, threads: int
-) -> Result:
+    problem: ServingProblem, pool: Any, found: Result, deadline: Budget, threads: int
+) -> tuple[Result, bool]:
     """The plan at the fewest GPUs of ``pool`` that give one (throughput objective).
 
     A throughput plan takes every GPU it is given, so the enlarged pool's plan says only
     that some count works. Replica sizes are products of powers of two (tp, pp, ep), so the
     counts tried are the powers of two above the pool's below that plan's smallest replica of
     this pool, then that replica's size and twice it, the first feasible one kept (``found``
-    when none is, or time runs out).
+    when none is, or time runs out), and whether the search finished (``False``: cut by the
+    time limit, the count may not be the fewest).
     """
     need = min(
         (g.gpus_per_replica for g in found.solution.replicas if g.gpu == pool.label),
@@ -114,10 +145,10 @@ def _fewest_gpus(
     for count in (c for c in counts if c > pool.count):
         r = _solve(_with_pool(problem, pool.label, count), deadline, threads)
         if r is None:
-            break
+            return found, False
         if _feasible(r):
-            return r
-    return found
+            return r, True
+    return found, True
 
 
 def explain_infeasible(
@@ -133,10 +164,12 @@ def explain_infeasible(
         does, with ``jointly`` true),
         ``best_achievable`` (``{field: seconds}`` for binding targets),
         ``options`` (``{"kind": "gpus"|"slo"|"precision", ...}`` each with the
-        ``cost_per_hour`` of its cheapest plan), ``not_tried`` (what the deadline cut)
-        and ``text`` (one line per option).
+        ``cost_per_hour`` of its cheapest plan; a ``gpus`` option's ``fewest`` is false
+        when the time limit cut the search for the fewest GPUs), ``not_tried`` (what the
+        deadline cut), ``cut_short`` (whether the deadline cut anything), ``time_s`` (the
+        explanation's wall time) and ``text`` (one line per option).
     """
-    deadline = Deadline(time_limit)
+    deadline = Budget(time_limit)
     out: dict[str, Any] = {"binding": [], "best_achievable": {}, "options": [], "not_tried": []}
     relaxed_plans: dict[str, Any] = {}
     targets = [] if problem.shared else [k for k in ("ttft_s", "tpot_s") if getattr(problem.slo, k)]
@@ -153,8 +186,9 @@ def explain_infeasible(
         if r is None:
             out["not_tried"].append(f"more {pool.label}")
             continue
+        fewest = True
         if _feasible(r) and problem.objective == "throughput":
-            r = _fewest_gpus(problem, pool, r, deadline, threads)
+            r, fewest = _fewest_gpus(problem, pool, r, deadline, threads)
         if _feasible(r):
             used = r.solution.gpus_by_pool().get(pool.label, 0)
             out["options"].append(
@@ -164,6 +198,7 @@ def explain_infeasible(
                     "add": max(0, used - pool.count),
                     "total": used,
                     "cost_per_hour": _option_value(problem, r),
+                    "fewest": fewest,
                 }
             )
     if not out["binding"] and targets and not out["not_tried"]:
@@ -198,7 +233,7 @@ def explain_infeasible(
         if best is None:
             # only the deadline is "not tried": a relaxed plan whose own value is unbounded
             # (max_batch 1: TTFT inf without its target) has no best value to search from
-            if deadline.remaining() <= NO_TIME:
+            if not deadline.worth_starting():
                 out["not_tried"].append(f"best {key}")
             continue
         value, cost, exact = best
@@ -212,6 +247,12 @@ def explain_infeasible(
                 "converged": exact,
             }
         )
+    # the deadline cut something: a relaxation not tried, a count or a best value not searched
+    # to the end (the text says which); time_s is the explanation's own wall time
+    out["cut_short"] = bool(out["not_tried"]) or any(
+        not o.get("converged", True) or not o.get("fewest", True) for o in out["options"]
+    )
+    out["time_s"] = round(deadline.elapsed(), 3)
     out["text"] = describe(problem, out)
     return out
 
@@ -220,7 +261,7 @@ def _joint_binding(
     problem: ServingProblem,
     out: dict[str, Any],
     targets: list[str],
-    deadline: Deadline,
+    deadline: Budget,
     threads: int,
 ) -> list[str]:
     """What binds when no target does alone: the inventory when a larger pool gives a plan
@@ -242,7 +283,7 @@ def _joint_binding(
 
 
 def _best_value(
-    problem: ServingProblem, key: str, relaxed: Result, deadline: Deadline, threads: int
+    problem: ServingProblem, key: str, relaxed: Result, deadline: Budget, threads: int
 ) -> tuple[float, float | None, bool] | None:
     """(smallest feasible target found, its plan's cost (``None``: no price), bisection
     converged) for ``key``."""
@@ -288,7 +329,10 @@ def describe(problem: ServingProblem, found: dict[str, Any]) -> str:
         else:
             cost = f" (${o['cost_per_hour']:.2f}/h)"
         if o["kind"] == "gpus":
-            parts.append(f"feasible with {o['add']} more {o['gpu']} ({o['total']} in use){cost}")
+            fewer = "" if o.get("fewest", True) else " (fewer not searched: time limit)"
+            parts.append(
+                f"feasible with {o['add']} more {o['gpu']} ({o['total']} in use){cost}{fewer}"
+            )
         elif o["kind"] == "precision":
             parts.append(
                 f"feasible with {o['precision']} weights and {o['kv_precision']} KV cache{cost}"

@@ -89,8 +89,10 @@ class Workload:
     precision: str = "bf16"
 
     def __post_init__(self) -> None:
-        positive_int(self.global_batch, "workload: global_batch", allow_none=False)
-        positive_int(self.seq_len, "workload: seq_len", allow_none=False)
+        for key in ("global_batch", "seq_len"):  # numpy integers stored as int
+            object.__setattr__(
+                self, key, positive_int(getattr(self, key), f"workload: {key}", allow_none=False)
+            )
         if self.global_batch > MAX_GLOBAL_BATCH:
             raise InputError(
                 f"workload: global_batch {self.global_batch} exceeds {MAX_GLOBAL_BATCH} (2^31) "
@@ -205,8 +207,8 @@ class Constraints:
         fw = profile(self.framework)
         # read in the search's inner loops: computed once (not a field: no effect on equality)
         object.__setattr__(self, "_even_only", self.even_stages or bool(fw and fw.stages == "even"))
-        for key in _POSITIVE:
-            positive_int(getattr(self, key), f"constraints: {key}")
+        for key in _POSITIVE:  # numpy integers stored as int
+            object.__setattr__(self, key, positive_int(getattr(self, key), f"constraints: {key}"))
         if self.recompute is not None and self.recompute not in RECOMPUTE:
             raise InputError(
                 f"constraints: recompute must be one of {', '.join(RECOMPUTE)}, got {self.recompute!r}"
@@ -265,9 +267,10 @@ class Constraints:
                     f"constraints: stage_layers must be a list of layers per stage such as "
                     f"[7, 8, 8, 7], got {self.stage_layers!r}"
                 )
-            layers = tuple(self.stage_layers)
-            for n in layers:
+            layers = tuple(
                 positive_int(n, "constraints: stage_layers entry", allow_none=False)
+                for n in self.stage_layers
+            )
             if self.pp is not None and len(layers) != self.pp:
                 raise InputError(
                     f"constraints: stage_layers has {len(layers)} entries but pp={self.pp}"

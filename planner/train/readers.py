@@ -25,7 +25,13 @@ from pathlib import Path
 from typing import Any
 
 from planner.core.errors import InputError
-from planner.core.io import format_stem, format_suffix, iter_jsonl, read_json, read_toml
+from planner.core.io import (
+    format_stem,
+    format_suffix,
+    iter_jsonl,
+    read_json_or_lines,
+    read_toml,
+)
 from planner.core.specs import select
 from planner.train.instance import TrainingProblem
 
@@ -66,7 +72,7 @@ def read(path: Path, selector: str | None = None) -> list[TrainingProblem]:
             problem_from_mapping(obj, path, f"{path}:{line}") for line, obj in iter_jsonl(path)
         ]
     elif suffix == ".json":
-        data = read_json(path)
+        data = read_json_or_lines(path)  # JSON Lines too (gen --count N -o x.json)
         if isinstance(data, list):
             problems = [
                 problem_from_mapping(obj, path, f"{path}[{i}]") for i, obj in enumerate(data)

@@ -172,3 +172,22 @@ def test_csv_on_a_device_is_written_in_place_and_a_full_one_is_named(capsys, res
     out, err = capsys.readouterr()
     assert exc.value.code == 2 and "Traceback" not in err
     assert err.strip() == "planner: error: --csv /dev/full: cannot write (No space left on device)"
+
+
+@pytest.mark.parametrize("status", ["zz", "optimal", "", "Error"])
+def test_resume_refuses_a_status_planner_never_writes(tmp_path, status):
+    """A hand-edited status was kept as a finished run, never run again (s30bad)."""
+    path = tmp_path / "r.csv"
+    path.write_text(header() + format_row(_row("a")) + format_row(_row("b", status=status)))
+    before = path.read_text()
+    with pytest.raises(InputError, match=r"r.csv: row 2 \(b / m\): status .* planner writes"):
+        open_for_resume(path, "smtt")
+    assert path.read_text() == before  # nothing dropped or rewritten
+    assert [r["instance"] for r in read_rows(path)] == ["a", "b"]  # reports still read it
+
+
+@pytest.mark.parametrize("status", ["OPTIMAL", "FEASIBLE", "INFEASIBLE", "UNKNOWN", "MEASURED"])
+def test_resume_keeps_every_status_planner_writes(tmp_path, status):
+    path = tmp_path / "r.csv"
+    path.write_text(header() + format_row(_row("a", status=status)))
+    assert [r["instance"] for r in open_for_resume(path, "smtt")] == ["a"]

@@ -96,3 +96,57 @@ def test_unknown_model_key_is_named(small, tmp_path):
     path.write_text(json.dumps(data))
     with pytest.raises(InputError, match=r"typo.json: .*'model.shared_expert' is unknown"):
         read(path)
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "message"),
+    [
+        ("seed", -1, r"field 'seed' -1: must be an integer from 0"),
+        ("seed", "x", r"field 'seed' 'x': must be an integer"),
+        ("tokens", 0, r"field 'tokens' 0: must be an integer from 1 to 4096"),
+        ("tokens", 2.5, r"field 'tokens' 2.5: must be an integer"),
+        ("prefix", -3, r"field 'prefix' -3: must be an integer from 0"),
+        ("stability", 7, r"field 'stability' 7: must be a number from 0 to 1 or null"),
+        ("stability_measured", "high", r"field 'stability_measured' 'high'"),
+        ("reroute_rate", None, r"field 'reroute_rate' None: must be a number from 0 to 1"),
+        ("zipf", -0.5, r"field 'zipf' -0.5: must be a finite number >= 0"),
+        ("drift", "inf", r"field 'drift' 'inf': must be a finite number >= 0"),
+        ("stability_range", [0.9, 0.1], r"field 'stability_range' \[0.9, 0.1\]: low is above"),
+        ("stability_range", 0.5, r"field 'stability_range' 0.5: must be \[low, high\]"),
+        ("preset", "", r"field 'preset' '': must be a non-empty string"),
+        ("generator", 3, r"field 'generator' 3: must be a non-empty string"),
+    ],
+)
+def test_a_jsonl_header_generator_record_is_checked(small, tmp_path, key, value, message):
+    """The generator's record in a JSON Lines header took any value (s30bad)."""
+    header = {**small.header(), "generator": "planner.offload.generate", "seed": 0}
+    header[key] = value
+    rows = [
+        {"step": s, "layer": layer, "counts": small.counts[s, layer].tolist()}
+        for s in range(small.steps)
+        for layer in range(small.layers)
+    ]
+    path = tmp_path / "trace.jsonl"
+    path.write_text("\n".join(json.dumps(o) for o in [header, *rows]) + "\n")
+    with pytest.raises(InputError, match=rf"trace.jsonl:1: .*{message}"):
+        read(path)
+    header[key] = (
+        None if key in ("tokens", "stability") else 0 if key != "stability_range" else [0, 1]
+    )
+    if key in ("preset", "generator"):
+        header[key] = "x"
+    path.write_text("\n".join(json.dumps(o) for o in [header, *rows]) + "\n")
+    assert read(path)[0].meta[key] == header[key]  # a valid value is kept as metadata
+
+
+def test_a_generated_trace_and_a_blank_model_name(tmp_path):
+    from planner.offload.generate import generate
+
+    inst = generate(steps=4, layers=2)
+    (back,) = read(write(inst, tmp_path / "g.jsonl")[0])
+    assert back.meta["seed"] == 0 and back.meta["preset"] == inst.meta["preset"]
+    data = inst.to_dict()
+    data["model"]["name"] = " "
+    (tmp_path / "blank.json").write_text(json.dumps(data))
+    with pytest.raises(InputError, match=r"field 'name' is empty"):
+        read(tmp_path / "blank.json")

@@ -57,17 +57,28 @@ def test_the_constants_are_the_fit_scripts_output() -> None:
 
 
 @pytest.mark.parametrize(
-    ("row_id", "gpu", "tolerance"),
+    ("row_id", "gpu", "tolerance_gib"),
     [
-        ("r1_h200_073", "H200", 0.05),  # TP8 with NCCL NVLS, held out
-        ("v1_qwen3_32b_tp1", "H100", 0.10),  # held out
-        ("v1_qwen3_32b_tp2", "H100", 0.25),  # held out: TP2 without NVLS
+        ("r1_h200_073", "H200", 0.36),  # TP8 with NCCL NVLS, held out (5 % of 7.16 GiB)
+        # vLLM 0.11.0 V1, outside the window and held out since s31polish (the fit takes the
+        # 0.7-0.8 logs only): within a tenth of a GiB at TP1, a quarter at TP2
+        ("v1_qwen3_32b_tp1", "H100", 0.10),
+        ("v1_qwen3_32b_tp2", "H100", 0.25),
     ],
 )
-def test_the_rule_against_held_out_logs(row_id: str, gpu: str, tolerance: float) -> None:
+def test_the_rule_against_held_out_logs(row_id: str, gpu: str, tolerance_gib: float) -> None:
     row = log(row_id)
     model = vllm_non_torch_gib(parse_engine("vllm:0.7.3"), get_gpu(gpu), int(row["tp"]))
-    assert model == pytest.approx(float(row["non_torch_gib"]), rel=tolerance)
+    assert model == pytest.approx(float(row["non_torch_gib"]), abs=tolerance_gib)
+
+
+def test_the_fit_takes_only_logs_of_the_rules_window() -> None:
+    """Five 0.11.0 V1 logs were fit rows of a rule applied to 0.7-0.8 (s30review2, s31polish)."""
+    with DATA.open() as f:
+        data = list(csv.DictReader(f))
+    column = next(k for k in data[0] if k.startswith("version"))
+    fit_rows = [r for r in data if r["split"] == "fit"]
+    assert fit_rows and all(version_tuple(r[column])[:2] in ((0, 7), (0, 8)) for r in fit_rows)
 
 
 def test_nvls_only_on_nvswitch_hopper_blackwell_from_tp4() -> None:

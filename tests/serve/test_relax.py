@@ -197,3 +197,56 @@ def test_an_unbounded_relaxed_value_is_not_blamed_on_the_time_limit():
     assert found["binding"] == ["ttft_s"]
     assert "best ttft_s" not in found["not_tried"]
     assert "time limit" not in found["text"]
+
+
+def test_a_slow_explanation_keeps_the_time_limit_and_says_it_was_cut(monkeypatch):
+    """Every layout evaluation slowed by 50 ms once the explanation starts (a loaded machine):
+    the solve and its explanation end within the limit plus a generous margin, and the JSON
+    and the text say the explanation was cut short (s31polish; at load 10 a 10 s plan ran
+    37 s over, s30vkv)."""
+    import time
+
+    import planner.serve.candidates as candidates
+    import planner.serve.relax as relax
+
+    evaluate, explain = candidates.evaluate, relax.explain_infeasible
+    slow: list[bool] = []
+
+    def slow_evaluate(*args, **kwargs):
+        if slow:
+            time.sleep(0.05)
+        return evaluate(*args, **kwargs)
+
+    def slow_explain(*args, **kwargs):
+        slow.append(True)
+        return explain(*args, **kwargs)
+
+    monkeypatch.setattr(candidates, "evaluate", slow_evaluate)
+    monkeypatch.setattr(relax, "explain_infeasible", slow_explain)
+    p = small(qps=3, prompt_tokens="512", output_tokens="128", tpot="1ms")
+    began = time.perf_counter()
+    r = solve(p, "auto", time_limit=3, explain=True)
+    wall = time.perf_counter() - began
+    assert slow and r.status is Status.INFEASIBLE
+    assert wall < 3 + 2.0
+    found = r.stats["explanation"]
+    assert found["cut_short"] and found["not_tried"]
+    assert 0 < found["time_s"] < 3 + 2.0
+    assert "not tried within the time limit" in r.reason
+
+
+def test_an_explanation_that_ran_to_the_end_is_not_cut_short():
+    found = explain_infeasible(small(qps=400, ttft="1s", tpot="30ms"), time_limit=60)
+    assert found["binding"] == ["inventory"] and not found["cut_short"]
+    assert "time limit" not in found["text"]
+
+
+def test_the_capacity_probe_keeps_the_callers_limit_and_says_when_it_is_proven():
+    """max_capacity took a fixed 10 s HiGHS limit inside solves of any limit."""
+    from planner.serve.candidates import candidates_within
+    from planner.serve.mip import max_capacity
+
+    p = small(qps=400, ttft="1s", tpot="30ms")
+    usable = [c for c in candidates_within(p)[0] if c.usable]
+    cap, counts, proven = max_capacity(p, usable, time_limit=5.0)
+    assert proven and 0 < cap < 400 and any(counts)
