@@ -173,6 +173,7 @@ from planner.perfmodel.memory import (
     weight_bytes_per_gpu,
 )
 from planner.perfmodel.model_spec import ModelSpec
+from planner.perfmodel.moe_traffic import routed_elementwise_bytes
 from planner.perfmodel.offload_serving import OffloadPlan, offload_layer_time
 from planner.perfmodel.options import DEFAULT as DEFAULT_SOFTWARE
 from planner.perfmodel.options import Software
@@ -1545,15 +1546,21 @@ class EngineModel:
             router = self._gemm(N, *sh.router)
             shared = self._dense_sum(N, sh.shared)
             routed = N * top
-            act = (routed * m.moe_ffn + N * m.shared_ffn) * ACT_BYTES * sh.mats / c.tp
-            permute = 4 * routed * h * ACT_BYTES / c.tp
+            shared_act = N * m.shared_ffn * ACT_BYTES * sh.mats / c.tp
+            # the routed rows' permute / activation / finalize passes, at the widths the
+            # engine's fused MoE writes them (moe_traffic notes)
+            routed_bytes = routed_elementwise_bytes(
+                self.engine, self.precision.name, N, top, h, m.moe_ffn, sh.mats, c.tp, m.is_mla
+            )
             a2a = np.zeros_like(N)
             if c.ep > 1:
                 size = routed * h * ACT_BYTES / c.tp
                 a2a = 2 * comm.all_to_all(size, c.ep, self.ep_per_node, self.fabric)
                 a2a = a2a * self.comm_scale
             moe = attn + experts + router + shared + ar + a2a + self.moe_fixed
-            moe = moe + np.maximum(memory_time(gpu, elem_base + act + permute), self.small_kernels)
+            moe = moe + np.maximum(
+                memory_time(gpu, elem_base + shared_act + routed_bytes), self.small_kernels
+            )
         return dense, moe
 
     # --------------------------------------------------------------- public
