@@ -2,6 +2,7 @@
 
 Usage: python row_moves.py BEFORE.csv AFTER.csv [N]
 """
+
 import csv
 import json
 import sys
@@ -19,5 +20,5 @@ moves = sorted(
     key=lambda t: -abs(t[0]),
 )
 print(f"{sum(1 for m in moves if abs(m[0]) > 1e-4)} of {len(moves)} rows move by > 0.01 points")
-for d, k, ea, eb, split in moves[:n]:
+for _d, k, ea, eb, split in moves[:n]:
     print(f"{k:72s} {split:8s} {100 * ea:+7.2f} -> {100 * eb:+7.2f} %")
