@@ -596,9 +596,11 @@ def fp8_law_applies(gpu: GpuSpec, precision: Precision | str) -> bool:
     or a scaled GEMM whose large-shape rate was measured on ``gpu``'s own chip
     (:func:`measured_gemm_fraction`), the law re-anchored at that rate
     (:func:`fp8_law_efficiency`)."""
-    if gpu.architecture == FP8_LAW_ARCHITECTURE and get_precision(precision).tflops_key == "fp8":
+    key = get_precision(precision).tflops_key
+    if gpu.architecture == FP8_LAW_ARCHITECTURE and key == "fp8":
         return True
-    return scaled_gemms(precision) and measured_gemm_fraction(gpu, precision) is not None
+    # by the format's peak key, as on Hopper: ``fp8-mixed``'s FP8 layers are scaled GEMMs too
+    return key in SCALED_PRECISIONS and measured_gemm_fraction(gpu, precision) is not None
 
 
 @functools.lru_cache(maxsize=1)

@@ -1695,11 +1695,10 @@ class EngineModel:
         head = self._gemm(
             np.maximum(logits, 1e-9), *self.shapes.head, precision=self.head_precision
         )
-        if c.tp > 1:  # gather of the vocab-parallel logits (small, latency-bound)
-            head = (
-                head
-                + comm.collective_latency(c.tp, self.tp_per_node, self.fabric) * self.comm_scale
-            )
+        if c.tp > 1:  # all-gather of the vocab-parallel logits (megabytes at a decode batch)
+            gathered = logits * m.vocab * ACT_BYTES
+            gather = comm.engine_all_gather(gathered, c.tp, self.tp_per_node, self.fabric)
+            head = head + gather * self.comm_scale
         largest = body * math.ceil(m.layers / c.pp) / m.layers + head
         return body + head, largest
 

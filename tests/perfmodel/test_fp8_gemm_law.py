@@ -152,3 +152,16 @@ def test_engine_model_prices_rtx_pro_fp4_with_the_law_only_when_asked():
     # prefill-sized iterations faster (the measured kernel), decode-sized ones slower (the
     # law's small-M weight stream)
     assert t_law[1] < 0.85 * t_plain[1] and t_law[0] > t_plain[0]
+
+
+def test_fp8_mixed_layers_take_the_law_wherever_fp8_does():
+    # s31review1: the FP8 layers of Meta's fp8-mixed checkpoints follow the law on Hopper (the
+    # FP8 peak key); on the RTX PRO they kept the roofline, while plain fp8 took the law
+    for name in ("H100-SXM", "RTX-PRO-6000"):
+        gpu = get_gpu(name)
+        assert fp8_law_applies(gpu, "fp8-mixed") == fp8_law_applies(gpu, "fp8") is True, name
+        s = 8192.0
+        assert gemm_time(gpu, s, s, s, "fp8-mixed", fp8_law=True) == gemm_time(
+            gpu, s, s, s, "fp8", fp8_law=True
+        )
+    assert not fp8_law_applies(get_gpu("RTX-PRO-6000"), "int4")

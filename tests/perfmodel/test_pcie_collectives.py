@@ -216,3 +216,34 @@ def test_a_gen4_p2p_ring_of_four_runs_at_the_island_rate():
         assert abs(model / p.bus_gb_s - 1) < 0.03, p
         # the host-memory rates s30pcie tried (0.47 / 0.61 of the link) would miss it by 25-41 %
         assert 0.61 * p.link_gb_s / p.bus_gb_s - 1 < -0.2, p
+
+
+def test_the_logits_gather_pays_for_its_bytes():
+    # s31review1: a decode batch's gathered logits are megabytes (256 x 128,256 x 2 bytes = 66
+    # MB), 1.9 ms over 4 x L40S; the model charged the gather's latency alone (10 us)
+    from planner.perfmodel.engines import parse_engine
+    from planner.perfmodel.readers import load_model
+    from planner.perfmodel.stage import EngineModel, ReplicaConfig
+
+    model, gpu = load_model("llama-3.1-70b"), get_gpu("L40S")
+    fab = comm.fabric_of(gpu)
+    em = EngineModel(model, ReplicaConfig(gpu, 4, 1), "fp8", "fp8", engine=parse_engine("trtllm"))
+    b = 256.0
+    n = np.array([b])
+    comm_s = float(
+        em.base_time(n, b, 1000.0)[0] - em.without_communication().base_time(n, b, 1000.0)[0]
+    )
+    layers = 2 * model.layers * comm.one_shot_all_reduce(b * model.hidden * 2, 4, 8, fab)
+    gathered = b * model.vocab * 2
+    gather = comm.pcie_ring_collective(gathered, 4, 25.46e9, 3)
+    assert gather > 1.5e-3  # Simple: 8.4 + 3 x 5.7 us + 3/4 x 66 MB / 25.46 GB/s
+    assert comm_s == pytest.approx(layers + gather, rel=1e-9)
+    # the same formula as a reduce-scatter of the gathered size; over NVLink the engine's fixed
+    # latency plus one ring pass
+    assert comm.engine_all_gather(gathered, 4, 8, fab) == comm.all_gather(gathered, 4, 8, fab)
+    nv = comm.fabric_of(get_gpu("H100-SXM"))
+    assert comm.engine_all_gather(gathered, 8, 8, nv) == pytest.approx(
+        comm.ALLREDUCE_LATENCY_S + 7 / 8 * gathered / nv.intra
+    )
+    sizes = np.array([0.0, gathered])
+    assert comm.engine_all_gather(sizes, 4, 8, fab)[1] == pytest.approx(gather)
