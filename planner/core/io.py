@@ -433,11 +433,23 @@ def referenced_files(path: str | Path, keys: tuple[str, ...]) -> list[Path]:
     return found
 
 
-def ensure_not_input(output: str | Path, inputs: list[Path]) -> None:
-    """Refuse to write an output over one of the inputs."""
+def ensure_not_input(output: str | Path, inputs: list[Path], flag: str | None = None) -> None:
+    """Refuse to write an output over one of the inputs.
+
+    Parameters
+    ----------
+    output
+        The file about to be written.
+    inputs
+        Files the same run reads.
+    flag
+        The option that named ``output`` (``--out``), put before it in the message, as
+        :func:`planner.core.validate.output_file` does (the serve line named only the file).
+    """
     for path in inputs:
         if same_file(path, output):
-            raise InputError(f"{output}: refusing to overwrite an input file")
+            named = f"{flag} {output}" if flag else str(output)
+            raise InputError(f"{named}: refusing to overwrite an input file")
 
 
 def same_file(a: str | Path, b: str | Path) -> bool:

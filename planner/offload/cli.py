@@ -156,7 +156,7 @@ def gen(
                 "recorded one as it is (all its steps and the preset's layers)"
             )
         if out is not None:
-            ensure_not_input(out, [counts])
+            ensure_not_input(out, [counts], "--out")
             if out.suffix.lower() == ".npy":
                 raise InputError("--out: give the header's .json name when wrapping --counts")
         instance = wrap_counts(counts, preset, block_steps=block_steps, **common)

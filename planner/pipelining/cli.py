@@ -73,9 +73,9 @@ def plan_pipelining(
     if warps is not None and warps > MAX_WARP_GROUPS:  # no SM holds more, whatever the loop
         raise InputError(f"--warps {warps}: at most {MAX_WARP_GROUPS} (resident warps per SM)")
     loaded = load_instances(family, kernels)
-    for target in (out, plot):
+    for target, flag in ((out, "--out"), (plot, "--plot")):
         if target is not None:
-            ensure_not_input(target, [item.path for item in loaded])
+            ensure_not_input(target, [item.path for item in loaded], flag)
     results = []
     with console.clean_stdout() as stdout:
         for item in loaded:

@@ -432,7 +432,7 @@ class Instance:
                 if "capacity" not in res:
                     raise InputError(f"{at}resources[{r}]: missing field 'capacity'")
                 caps.append(_int(res["capacity"], f"{at}resources[{r}].capacity"))
-                rnames.append(str(res.get("name", f"R{r + 1}")))
+                rnames.append(_name(res.get("name", f"R{r + 1}"), f"{at}resources[{r}].name"))
             else:
                 caps.append(_int(res, f"{at}resources[{r}]"))
                 rnames.append(f"R{r + 1}")
@@ -443,7 +443,7 @@ class Instance:
         for j, job in enumerate(jobs):
             if not isinstance(job, Mapping):
                 raise InputError(f"{at}jobs[{j}]: expected an object")
-            jname = str(job.get("name", j + 1))
+            jname = _name(job.get("name", j + 1), f"{at}jobs[{j}].name")
             reject_unknown_fields(job, f"{at}job {jname}", JOB_KEYS)
             if "duration" not in job:
                 raise InputError(f"{at}job {jname}: missing field 'duration'")
@@ -592,6 +592,17 @@ def find_fs_cycle(n: int, edges: Sequence[tuple[int, int]]) -> list[int]:
                 color[v] = 2
                 stack.pop()
     return []
+
+
+def _name(value: Any, what: str) -> str:
+    """A job or resource name: text, or an integer (PSPLIB's job numbers). ``null``, ``true``,
+    a list or ``""`` were turned into the names "None", "True", "[1, 2]" and "" by ``str()``
+    and solved under them (s31bad)."""
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        raise InputError(f"{what}: expected a string or an integer, got {value!r}")
+    if isinstance(value, str) and not value.strip():
+        raise InputError(f"{what}: empty name")
+    return str(value)
 
 
 def _int(value: Any, what: str) -> int:

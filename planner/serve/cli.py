@@ -360,7 +360,7 @@ def serve(
         named = [Path(v) for v in files if v is not None and Path(v).is_file()]
         named += inventory_files(gpus)
         ensure_not_input(
-            out, [p for p in (trace, workloads, prices, offload) if p is not None] + named
+            out, [p for p in (trace, workloads, prices, offload) if p is not None] + named, "--out"
         )
     from planner.perfmodel.serving_features import (
         SPECULATIVE_METHODS,

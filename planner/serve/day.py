@@ -200,12 +200,22 @@ class Autoscaling:
     max_change: int | None = None
 
     def __post_init__(self) -> None:
+        # each message names the flag on the command line, the keyword in a library call
+        # ("autoscaling: max_replicas" named neither: s31bad)
         for key in ("min_replicas", "max_replicas", "max_change"):
             v = getattr(self, key)
             if v is not None and (isinstance(v, bool) or not isinstance(v, int) or v < 0):
-                raise InputError(f"autoscaling: {key} must be an integer >= 0, got {v!r}")
+                raise InputError(f"{validate.arg(key)} must be an integer >= 0, got {v!r}")
+        if self.max_replicas == 0:  # every period unserved, reported as an OPTIMAL $0 day
+            raise InputError(
+                f"{validate.arg('max_replicas')} 0: no period could serve a request; "
+                "give at least 1"
+            )
         if self.max_replicas is not None and self.max_replicas < self.min_replicas:
-            raise InputError("autoscaling: max_replicas is below min_replicas")
+            raise InputError(
+                f"{validate.arg('max_replicas')} {self.max_replicas} is below "
+                f"{validate.arg('min_replicas')} {self.min_replicas}"
+            )
 
 
 @dataclass(frozen=True)

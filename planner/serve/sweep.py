@@ -15,9 +15,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from planner.core import validate
 from planner.core.errors import InputError, positive_int
-from planner.perfmodel.hardware import ClusterSpec, Pool, get_gpu
+from planner.perfmodel.hardware import MAX_POOL_GPUS, ClusterSpec, Pool, get_gpu
 from planner.serve.api import make_problem, solve
+from planner.serve.traffic import MAX_QPS
 
 
 def sweep(
@@ -69,15 +71,31 @@ def sweep(
         if isinstance(value, (str, bytes, Mapping)) or not isinstance(value, Iterable):
             raise InputError(f"sweep: {key} must be a list, got {value!r}")
     gpu_types, rates = list(gpu_types), list(rates)
-    if not gpu_types or not rates:
-        raise InputError("sweep: give at least one GPU type and one rate")
+    for key, value in (("gpu_types", gpu_types), ("rates", rates)):
+        if not value:
+            raise InputError(f"sweep: {key} is empty: give at least one")
+    # keywords the sweep sets itself raised TypeError "got multiple values" (s31bad)
+    for key, given_by in (("model", "model"), ("gpus", "gpu_types"), ("qps", "rates")):
+        if key in problem:
+            raise InputError(f"sweep: {key}= is set by the sweep's {given_by!r} argument")
+    for gpu in gpu_types:  # 5 or "" were looked up as "unknown GPU '5'", naming no argument
+        if not isinstance(gpu, str) or not gpu.strip():
+            raise InputError(f"sweep: gpu_types must be GPU names, got {gpu!r}")
     # "pool H100-SXM: field 'count' ..." named no argument of this call
     positive_int(gpus_per_type, "sweep: gpus_per_type", allow_none=False)
+    if gpus_per_type > MAX_POOL_GPUS:
+        raise InputError(
+            f"sweep: gpus_per_type {gpus_per_type} is above {MAX_POOL_GPUS:,} GPUs a type"
+        )
     for r in rates:
         # numbers.Real: numpy's integer scalars (np.arange rates) are no int
         # a bool is a numbers.Real: True was planned as a rate of 1 req/s
         if isinstance(r, bool) or not isinstance(r, numbers.Real) or not math.isfinite(r) or r <= 0:
             raise InputError(f"sweep: rates must be positive numbers, got {r!r}")
+        if r >= MAX_QPS:  # the traffic's own check said "traffic: qps"
+            raise InputError(f"sweep: rates must be below {MAX_QPS:g} req/s, got {r!r}")
+    if plot is not None:  # matplotlib's ValueError (or a folder) came after every solve
+        validate.output_file(plot, "sweep: plot", suffixes=validate.IMAGE_SUFFIXES)
     # an alias with spaces ("RTX PRO 6000") broke the "GPU:COUNT" inventory text
     pools = [(gpu, ClusterSpec((Pool(get_gpu(gpu), gpus_per_type),))) for gpu in gpu_types]
     for _, pool in pools:
@@ -123,6 +141,7 @@ def plot_sweep(rows: list[dict[str, Any]], path: str | Path) -> Path:
     type with no priced point (no plan, or no price) is named under the x axis."""
     from planner.plot import new_figure, save_figure
 
+    validate.output_file(path, "plot_sweep: path", suffixes=validate.IMAGE_SUFFIXES)
     fig, (ax,) = new_figure(width=7.0, height=4.0)
     missing = []
     for gpu in dict.fromkeys(r["gpu"] for r in rows):
