@@ -143,9 +143,17 @@ def structural_reason(problem: TrainingProblem) -> str | None:
         )
     if c.use_all_gpus:
         found = False
+        # the stage counts a plan may have: at least one stage per pool spanned, the pinned
+        # pp, and a divisor of the layers under equal stages (7 layers on H100:4,A100:4 with
+        # --even-stages were "no plan fits in memory", s31review2)
+        depths = [
+            p
+            for p in range(max(1, spanned), m.layers + 1)
+            if (c.pp is None or p == c.pp) and not (c.even_only and m.layers % p)
+        ]
         for t in sp.tps:
             for cp in sp.cps:
-                for p in range(1, m.layers + 1):
+                for p in depths:
                     if N % (t * cp * p):
                         continue
                     d = N // (t * cp * p)
@@ -157,7 +165,14 @@ def structural_reason(problem: TrainingProblem) -> str | None:
             if found:
                 break
         if not found:
-            return f"use_all_gpus: no tp*pp*cp*dp = {N} with dp dividing the global batch {B}"
+            why = []
+            if spanned > 1:
+                why.append(f"pp >= {spanned}: the GPUs span {spanned} pools")
+            if c.even_only:
+                why.append(f"pp dividing the {m.layers} layers: equal stages")
+            return f"use_all_gpus: no tp*pp*cp*dp = {N} with dp dividing the global batch {B}" + (
+                f" ({'; '.join(why)})" if why else ""
+            )
     if c.dp is not None and not any(B % (c.dp * b) == 0 for b in divisors(B)):
         return f"global batch {B} not divisible by dp={c.dp}"
     return None
