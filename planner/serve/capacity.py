@@ -856,10 +856,26 @@ class RoleModel:
         t1 = f.get("t_own")
         if t1 is None:
             t1 = f["t0"]
-            if self._noisy(B) and self.groups == 1:
-                t1 = self._step_at(B + 1.0, f.get("noise_layers"))
+            if self.own_batch(B) != B:
+                t1 = self._step_at(self.own_batch(B), f.get("noise_layers"))
             f["t_own"] = t1
         return t1
+
+    def own_batch(self, B: float) -> float:
+        """The decode batch a decoding request runs in at mean batch ``B``: ``B + 1``
+        online without lockstep groups, else ``B`` (:meth:`_own_step`).
+
+        Parameters
+        ----------
+        B
+            Mean decode sequences in flight (time average).
+
+        Returns
+        -------
+        float
+            The batch of the request's own decode iterations.
+        """
+        return B + 1.0 if self._noisy(B) and self.groups == 1 else B
 
     def _step_at(self, b: float, layers: tuple[np.ndarray, np.ndarray] | None = None) -> float:
         """Decode-only step at batch ``b`` (``layers``: the layer model's times, if known)."""
