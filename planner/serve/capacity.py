@@ -892,6 +892,7 @@ class RoleModel:
         t0: float,
         tmean: float,
         layers: tuple[np.ndarray, np.ndarray] | None = None,
+        t1: float | None = None,
     ) -> np.ndarray:
         """Per output class: sd of a request's mean iteration time from batch fluctuation.
 
@@ -905,14 +906,13 @@ class RoleModel:
         Poisson's variance on the count of arrivals over a long window (Cox 1962, renewal
         counting process), hence on the batch, which holds the arrivals of the last ``E[D]``
         iterations. ``layers``: the layer model's times for the batch of ``B + 1`` when
-        the caller has them (:meth:`_prefill`'s ``noise_layers``).
+        the caller has them (:meth:`_prefill`'s ``noise_layers``); ``t1``: the step at
+        ``B + 1`` when the caller has it (:meth:`_own_step`).
         """
         if not self._noisy(B):
             return np.zeros_like(self.d)
-        t1 = self.engine.base_time(
-            np.array([B + 1.0]), B + 1.0, self.ctx, layers=layers, keys=self.keys
-        )
-        t1 = float(t1[0])
+        if t1 is None:
+            t1 = self._step_at(B + 1.0, layers)
         slope = max(0.0, t1 - t0)
         free = max(tmean - B * slope, 0.05 * tmean)  # the batch-independent part of T
         var = self.ca2 * B * tmean / free
@@ -1086,7 +1086,8 @@ class RoleModel:
 
             @functools.cache  # built once per state: the search's last probe is evaluated
             def decode_tpot() -> TpotLaw:
-                noise = self._batch_noise(B, t0, t0)
+                t1 = t_own if self.own_batch(B) != B else None  # the same step at B + 1
+                noise = self._batch_noise(B, t0, t0, t1=t1)
                 # a request arrives from its prefill replica mid-iteration: its first decode
                 # step waits for the running one to end (uniform residual, up to t0)
                 sd = np.hypot(noise / k, self._acceptance_sd(t0))
@@ -1123,7 +1124,8 @@ class RoleModel:
         @functools.cache
         def noise() -> np.ndarray:
             # per class, in TPOT units: batch fluctuation and speculative acceptance
-            batch = self._batch_noise(B, f.get("t0_even", t0), tmean, f["noise_layers"])
+            t1 = t_own if self.own_batch(B) != B else None  # the same step at B + 1
+            batch = self._batch_noise(B, f.get("t0_even", t0), tmean, f["noise_layers"], t1)
             return np.hypot(batch / k, self._acceptance_sd(tmean))
 
         def tpot_top() -> float:
