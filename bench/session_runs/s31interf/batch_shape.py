@@ -1,4 +1,5 @@
 """Decode-only step time against the batch: t(b) for b = 1..8 (context at the traffic's)."""
+
 import sys
 
 import numpy as np
@@ -12,4 +13,4 @@ name = prob.inventory.pools[0].label
 rm = role_model(prob, ReplicaGroup(name, 1, 1, 1, 1, "both", 8192, 1.0))
 for b in [1, 2, 3, 4, 6, 8, 16, 32]:
     t = rm.engine.base_time(np.array([float(b)]), float(b), rm.ctx, keys=rm.keys)[0]
-    print(f"{model} {name}: t({b}) = {t*1e3:.2f} ms")
+    print(f"{model} {name}: t({b}) = {t * 1e3:.2f} ms")

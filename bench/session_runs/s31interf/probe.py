@@ -32,8 +32,14 @@ a = ap.parse_args()
 
 def problem(qps):
     return make_problem(
-        a.model, f"{a.gpu}:{a.tp}", qps=qps, prompt_tokens=a.prompt, output_tokens=a.output,
-        ttft="800ms", tpot="30ms", engine=a.engine,
+        a.model,
+        f"{a.gpu}:{a.tp}",
+        qps=qps,
+        prompt_tokens=a.prompt,
+        output_tokens=a.output,
+        ttft="800ms",
+        tpot="30ms",
+        engine=a.engine,
     )
 
 
@@ -43,8 +49,12 @@ for chunk in a.chunk or [8192]:
     loads = [a.qps]
     if a.util:
         free = make_problem(
-            a.model, f"{a.gpu}:{a.tp}", qps=1.0, prompt_tokens=a.prompt,
-            output_tokens=a.output, engine=a.engine,
+            a.model,
+            f"{a.gpu}:{a.tp}",
+            qps=1.0,
+            prompt_tokens=a.prompt,
+            output_tokens=a.output,
+            engine=a.engine,
         )
         plan1 = ServingPlan((ReplicaGroup(name, a.tp, 1, 1, 1, "both", chunk, 1.0),))
         cap = plan_metrics(free, plan1)["capacity_qps"]
@@ -63,8 +73,8 @@ for chunk in a.chunk or [8192]:
         print(
             f"{a.model} {name} tp{a.tp} chunk {chunk} {a.prompt}/{a.output} qps {qps:.3f} "
             f"util {g['utilization']:.3f} batch {g.get('batch', float('nan')):.2f}: "
-            f"TTFT p99 model {m['ttft_s']*1e3:.1f} sim {st*1e3:.1f} ({m['ttft_s']/st-1:+.1%}); "
-            f"TPOT p99 model {m['tpot_s']*1e3:.2f} sim {sp*1e3:.2f} ({m['tpot_s']/sp-1:+.1%}) "
-            f"p50 sim {np.percentile(tpot,50)*1e3:.2f} [sim {cpu:.0f}s]",
+            f"TTFT p99 model {m['ttft_s'] * 1e3:.1f} sim {st * 1e3:.1f} ({m['ttft_s'] / st - 1:+.1%}); "
+            f"TPOT p99 model {m['tpot_s'] * 1e3:.2f} sim {sp * 1e3:.2f} ({m['tpot_s'] / sp - 1:+.1%}) "
+            f"p50 sim {np.percentile(tpot, 50) * 1e3:.2f} [sim {cpu:.0f}s]",
             flush=True,
         )

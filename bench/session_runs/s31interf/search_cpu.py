@@ -1,4 +1,5 @@
 """CPU seconds of fresh capacity searches (colocated, decode), to compare two trees."""
+
 import time
 
 from planner.perfmodel.hardware import get_gpu
@@ -11,8 +12,11 @@ from planner.serve.traffic import Traffic, parse_lengths
 T = Traffic(None, parse_lengths("exp:800", what="p"), parse_lengths("exp:200", what="o"))
 t0 = time.process_time()
 n = 0
-for model, gpu, prec in (("llama-3.1-8b", "H100", "fp8"), ("qwen3-30b-a3b", "H100", "bf16"),
-                         ("llama-3.1-70b", "H100", "fp8")):
+for model, gpu, prec in (
+    ("llama-3.1-8b", "H100", "fp8"),
+    ("qwen3-30b-a3b", "H100", "bf16"),
+    ("llama-3.1-70b", "H100", "fp8"),
+):
     for tp in (1, 2, 4):
         eng = EngineModel(load_model(model), ReplicaConfig(get_gpu(gpu), tp), prec)
         for chunk in (512, 2048, 8192):

@@ -2,6 +2,7 @@
 
 PYTHONPATH=. .venv/bin/python bench/session_runs/s31interf/step_shape.py MODEL GPU [CHUNK...]
 """
+
 import sys
 
 import numpy as np
@@ -21,7 +22,11 @@ for C in chunks:
     ps = ps[ps <= f["chunk"]]
     t = rm.engine.base_time(np.concatenate([[B], B + ps]), B, rm.ctx, keys=rm.keys)
     kappa = (f["tc"] - f["t0"]) / f["chunk"]
-    print(f"{model} {name} chunk {C} (prompt tokens {f['chunk']:.0f}): t0 {f['t0']*1e3:.2f} ms, "
-          f"tc {f['tc']*1e3:.2f} ms, kappa {kappa*1e6:.2f} us/token, xbar {f['xbar']*1e3:.2f} ms")
-    for p, tp in zip(ps, t[1:]):
-        print(f"  p {p:5.0f}: step extra {(tp - t[0])*1e3:8.2f} ms, kappa p {kappa*p*1e3:8.2f} ms")
+    print(
+        f"{model} {name} chunk {C} (prompt tokens {f['chunk']:.0f}): t0 {f['t0'] * 1e3:.2f} ms, "
+        f"tc {f['tc'] * 1e3:.2f} ms, kappa {kappa * 1e6:.2f} us/token, xbar {f['xbar'] * 1e3:.2f} ms"
+    )
+    for p, tp in zip(ps, t[1:], strict=True):
+        print(
+            f"  p {p:5.0f}: step extra {(tp - t[0]) * 1e3:8.2f} ms, kappa p {kappa * p * 1e3:8.2f} ms"
+        )
