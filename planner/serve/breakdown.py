@@ -11,8 +11,9 @@ TTFT (``both`` and ``prefill`` roles), at the SLO percentile:
   replica (prefill replicas only, 0 otherwise);
 * ``prefill``: the rest, the prompt's own prefill at zero load.
 
-TPOT (``both`` and ``decode`` roles), at the operating point's mean batch ``B`` and mean
-KV context:
+TPOT (``both`` and ``decode`` roles), at the batch a decoding request runs in (the operating
+point's mean batch ``B``, plus the request itself online:
+:meth:`~planner.serve.capacity.RoleModel.own_batch`) and the mean KV context:
 
 * ``kv_read``: decode step minus the step with an empty KV cache (decode attention);
 * ``communication``: step with an empty cache minus the same with free collectives and
@@ -80,7 +81,7 @@ def tpot_parts(
         problem.engine_on(pool).for_role(group.role),
     )
     plain = engine_for(*key)
-    B, ctx = max(point.batch, 1e-9), rm.ctx
+    B, ctx = max(rm.own_batch(point.batch), 1e-9), rm.ctx
     full = _step(plain, B, ctx, rm.keys)
     # the offload plan's CPU experts and exposed copies: the step with the plan minus without
     offload = 0.0

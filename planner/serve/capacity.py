@@ -408,7 +408,12 @@ class RoleModel:
         """:meth:`_prefill` of an engine without lockstep groups."""
         C = self.chunk_at(B)
         own_full, rem = self._own_chunks(C)
-        tokens = np.concatenate([np.array([B, B + C]), B + np.maximum(rem, 1.0)])
+        # each prompt class's mean alone in its iterations (its chunks' remainder)
+        mean_full = np.floor(self.pc / C)
+        mean_rem = self.pc - mean_full * C
+        tokens = np.concatenate(
+            [np.array([B, B + C]), B + np.maximum(rem, 1.0), B + np.maximum(mean_rem, 1.0)]
+        )
         layers, noise_layers = None, None
         if self._noisy(B):
             eng = self.engine
@@ -423,13 +428,24 @@ class RoleModel:
         t0, tc = float(t[0]), float(t[1])
         # own prefill iterations, each timed by the step model (not t0 plus a linear share:
         # the step is a roofline, so a short prompt costs less than the sum of the two)
-        t_rem = np.where(rem > 0, t[2:], 0.0)
+        t_rem = np.where(rem > 0, t[2 : 2 + rem.size], 0.0)
         own = np.maximum(own_full * tc + t_rem, t0) + self.own_attn
         kappa = max(0.0, tc - t0) / C
         x = kappa * self.pc + self.attn
         xbar = float(np.dot(self.wp, x))
         S = self.pc * t0 / C + x
-        return self._costs(own, t0, tc, kappa, x, xbar, S, noise_layers, chunk=C)
+        # what a prompt adds to the decode iterations it rides in when it is alone there:
+        # its full chunks' extra and its remainder's, by the step model. A MoE step is
+        # concave in its tokens (a few hundred tokens already read every expert's weights),
+        # so this is well above its linear share kappa p of a full chunk, the more so the
+        # larger the chunk (qwen3-30b-a3b, chunk 8192: 800 tokens add 77.5 ms, kappa p 45.5 ms;
+        # docs/serve.md, thirty-first session s31interf); a dense step is convex (the
+        # prompt's compute hides under the weights read), where the linear share is larger
+        t_mean_rem = np.where(mean_rem > 0, t[2 + rem.size :], t0)
+        alone = mean_full * (tc - t0) + (t_mean_rem - t0) + self.attn
+        return self._costs(
+            own, t0, tc, kappa, x, xbar, S, noise_layers, chunk=C, tpot_x=np.maximum(x, alone)
+        )
 
     def _costs(
         self,
@@ -824,6 +840,48 @@ class RoleModel:
         log_ratio = np.log(var + drift) - np.log(var - drift)
         return float(np.exp(log_ratio.sum()) * 0.5 * var[-1] / (queue_mu - lam))
 
+    def _own_step(self, B: float, f: dict[str, Any]) -> float:
+        """The decode-only iteration a decoding request runs in at mean batch ``B``.
+
+        Online (Poisson arrivals), the others a request decodes beside are those of the
+        time-average batch (M/G/inf: a ``Poisson(B)`` count, independent of the request),
+        so its iterations run at ``B + 1`` sequences on average, not ``B`` (the batch
+        seen from a sequence is length-biased: ``E[b^2] / E[b] = B + 1``); Little's law
+        and the TPOT law take that step. Where a sequence costs little (dense decode,
+        weights-bound) ``t(B + 1) = t(B)``; a small MoE batch reads the experts of each
+        sequence (qwen3-30b-a3b on a 1.6 TB/s GPU: 9.6 ms at 2, 12.0 ms at 3; docs/serve.md,
+        thirty-first session s31interf). Offline, or with lockstep groups (their own law of
+        the largest group's batch), ``t(B)``.
+        """
+        t1 = f.get("t_own")
+        if t1 is None:
+            t1 = f["t0"]
+            if self.own_batch(B) != B:
+                t1 = self._step_at(self.own_batch(B), f.get("noise_layers"))
+            f["t_own"] = t1
+        return t1
+
+    def own_batch(self, B: float) -> float:
+        """The decode batch a decoding request runs in at mean batch ``B``: ``B + 1``
+        online without lockstep groups, else ``B`` (:meth:`_own_step`).
+
+        Parameters
+        ----------
+        B
+            Mean decode sequences in flight (time average).
+
+        Returns
+        -------
+        float
+            The batch of the request's own decode iterations.
+        """
+        return B + 1.0 if self._noisy(B) and self.groups == 1 else B
+
+    def _step_at(self, b: float, layers: tuple[np.ndarray, np.ndarray] | None = None) -> float:
+        """Decode-only step at batch ``b`` (``layers``: the layer model's times, if known)."""
+        t = self.engine.base_time(np.array([b]), b, self.ctx, layers=layers, keys=self.keys)
+        return float(t[0])
+
     def _noisy(self, B: float) -> bool:
         """Whether :meth:`_batch_noise` at batch ``B`` is not zero (it needs a step time)."""
         return self.online and B > 0 and self.ed > 0
@@ -834,6 +892,7 @@ class RoleModel:
         t0: float,
         tmean: float,
         layers: tuple[np.ndarray, np.ndarray] | None = None,
+        t1: float | None = None,
     ) -> np.ndarray:
         """Per output class: sd of a request's mean iteration time from batch fluctuation.
 
@@ -847,14 +906,13 @@ class RoleModel:
         Poisson's variance on the count of arrivals over a long window (Cox 1962, renewal
         counting process), hence on the batch, which holds the arrivals of the last ``E[D]``
         iterations. ``layers``: the layer model's times for the batch of ``B + 1`` when
-        the caller has them (:meth:`_prefill`'s ``noise_layers``).
+        the caller has them (:meth:`_prefill`'s ``noise_layers``); ``t1``: the step at
+        ``B + 1`` when the caller has it (:meth:`_own_step`).
         """
         if not self._noisy(B):
             return np.zeros_like(self.d)
-        t1 = self.engine.base_time(
-            np.array([B + 1.0]), B + 1.0, self.ctx, layers=layers, keys=self.keys
-        )
-        t1 = float(t1[0])
+        if t1 is None:
+            t1 = self._step_at(B + 1.0, layers)
         slope = max(0.0, t1 - t0)
         free = max(tmean - B * slope, 0.05 * tmean)  # the batch-independent part of T
         var = self.ca2 * B * tmean / free
@@ -1022,17 +1080,19 @@ class RoleModel:
                 )
                 t_top = eng.base_time(np.array([top]), top, self.ctx, layers=layers, keys=self.keys)
                 t0 = max(t0, float(t_top[0]))
-            lam = B / (self.ed * t0)
-            kv = self._kv(lam, t0, 0.0, decode=True)
+            t_own = self._own_step(B, {"t0": t0})  # a request's own iterations
+            lam = B / (self.ed * t_own)
+            kv = self._kv(lam, t_own, 0.0, decode=True)
 
             @functools.cache  # built once per state: the search's last probe is evaluated
             def decode_tpot() -> TpotLaw:
-                noise = self._batch_noise(B, t0, t0)
+                t1 = t_own if self.own_batch(B) != B else None  # the same step at B + 1
+                noise = self._batch_noise(B, t0, t0, t1=t1)
                 # a request arrives from its prefill replica mid-iteration: its first decode
                 # step waits for the running one to end (uniform residual, up to t0)
                 sd = np.hypot(noise / k, self._acceptance_sd(t0))
                 return TpotLaw(
-                    t0 / k,
+                    t_own / k,
                     0.0,
                     0.0,
                     self.d / k,
@@ -1047,8 +1107,11 @@ class RoleModel:
             return LoadState(lam, B, t0, kv, 0.0, None, 0.0, decode_tpot)
         f = self._prefill(B)
         t0, xbar, s1, s2 = f["t0"], f["xbar"], f["s1"], f["s2"]
-        lam = B / (self.ed * t0 + B * xbar)
+        # a decoding request's iterations run at its own batch, itself and the others
+        t_own = self._own_step(B, f)
+        lam = B / (self.ed * t_own + B * xbar)
         tmean = t0 / max(1e-300, 1.0 - lam * xbar)
+        own_mean = t_own / max(1e-300, 1.0 - lam * xbar)
         # prompts arrive as a Poisson stream (bursts of ca2 prompts when bursty) that the
         # TPOT law follows iteration by iteration (its backlog chain and busy periods)
         # lockstep groups (ep > 1): every group's prompts stretch the replica's iterations
@@ -1061,7 +1124,8 @@ class RoleModel:
         @functools.cache
         def noise() -> np.ndarray:
             # per class, in TPOT units: batch fluctuation and speculative acceptance
-            batch = self._batch_noise(B, f.get("t0_even", t0), tmean, f["noise_layers"])
+            t1 = t_own if self.own_batch(B) != B else None  # the same step at B + 1
+            batch = self._batch_noise(B, f.get("t0_even", t0), tmean, f["noise_layers"], t1)
             return np.hypot(batch / k, self._acceptance_sd(tmean))
 
         def tpot_top() -> float:
@@ -1072,7 +1136,7 @@ class RoleModel:
             # (lockstep groups: the chain's largest extra of an iteration, if larger)
             most = max(float(np.max(f["chunk_x"])), merged_most(f.get("chain_point")))
             chunk = most / min(1.0, self._shortest_steps())
-            top = t0 + chunk + 8.0 * k * float(np.max(noise(), initial=0.0))
+            top = t_own + chunk + 8.0 * k * float(np.max(noise(), initial=0.0))
             excess = float(np.max(self._step_excess(t0), initial=0.0))
             return (top / k + excess) * (1.0 + 1e-9)
 
@@ -1117,8 +1181,8 @@ class RoleModel:
                 # queue at a random time); their prompts stretch its first iterations too
                 queued = merged_backlog_pmf(queued, streams)
             return TpotLaw(
-                t0 / k,
-                f.get("stream_x", f["x"]) * burst / k,
+                t_own / k,
+                f.get("stream_x", f.get("tpot_x", f["x"])) * burst / k,
                 min(1.0, per_iter) / burst,
                 self.d / k,
                 self.wo,
@@ -1172,7 +1236,7 @@ class RoleModel:
                 return law
             return KvWaitLaw(law.cdf, law.lo, law.bracket()[1], wait, self.q)
 
-        kv = self._kv(lam, tmean, hold, decode=True)
+        kv = self._kv(lam, own_mean, hold, decode=True)
         return LoadState(lam, B, tmean, kv, u, ttft, offset, tpot, None, tpot_top)
 
     def at_batch(self, B: float) -> OperatingPoint:

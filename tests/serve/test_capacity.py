@@ -78,10 +78,13 @@ def test_reserve_admission_holds_more_kv_and_serves_less():
 
 def test_decode_role_tpot_is_the_step_time_plus_the_hand_over():
     step = float(ENGINE.base_time(32.0, 32.0, TRAFFIC.decode_context))
+    # online a request decodes beside Poisson(B) others: its own steps run at B + 1
+    own = float(ENGINE.base_time(33.0, 33.0, TRAFFIC.decode_context))
     for online in (False, True):
         pt = model("decode", ttft=None, tpot=None, online=online).at_batch(32.0)
         assert pt.tpot_mean_s == pytest.approx(step)
-        assert pt.rate == pytest.approx(32.0 / (TRAFFIC.mean_decode_tokens * step))
+        mine = own if online else step
+        assert pt.rate == pytest.approx(32.0 / (TRAFFIC.mean_decode_tokens * mine))
         # the p99 adds the wait for the running iteration (at most one step over D >= 1
         # tokens) and, online, the batch's fluctuation
         assert step < pt.tpot_s
