@@ -151,9 +151,7 @@ def explain_capacity(
         return f"no layout serves the {side} side within {problem.slo.describe()}" + (
             f": {why}" if why else ""
         )
-    cap, counts, proven = max_capacity(
-        problem, usable, threads=threads, time_limit=_left(deadline)
-    )
+    cap, counts, proven = max_capacity(problem, usable, threads=threads, time_limit=_left(deadline))
     parts = [
         f"{n} x {c.config.label()} ({c.role})" for c, n in zip(usable, counts, strict=True) if n
     ]

@@ -1,16 +1,42 @@
-import glob, sys
-from planner.offload.readers import read
+"""Read every offload trace in the repo and shared data; list those the generator-field check refuses."""
+
+import glob
+
 from planner.core.errors import InputError
-files = sorted(set(glob.glob("instances/offload/**/*.*", recursive=True) + glob.glob("tests/data/**/*offload*", recursive=True)+glob.glob("tests/data/offload/**/*.*", recursive=True) + glob.glob("bench/**/off*.json*", recursive=True) + glob.glob("/work/shared/data/**/*.json*", recursive=True)+glob.glob("planner/offload/**/*.json*", recursive=True)))
-ok=bad=0
+from planner.offload.readers import read
+
+PATTERNS = (
+    "instances/offload/**/*.*",
+    "tests/data/**/*offload*",
+    "tests/data/offload/**/*.*",
+    "bench/**/off*.json*",
+    "/work/shared/data/**/*.json*",
+    "planner/offload/**/*.json*",
+)
+GENERATOR_FIELDS = (
+    "seed",
+    "tokens",
+    "prefix",
+    "stability",
+    "reroute",
+    "zipf",
+    "drift",
+    "generator",
+    "preset",
+)
+
+files = sorted({f for p in PATTERNS for f in glob.glob(p, recursive=True)})
+ok = bad = 0
 for f in files:
-    if not f.endswith((".json",".jsonl",".npy")): continue
+    if not f.endswith((".json", ".jsonl", ".npy")):
+        continue
     try:
-        read(f); ok+=1
+        read(f)
+        ok += 1
     except InputError as e:
-        s=str(e)
-        if any(k in s for k in ("seed","tokens","prefix","stability","reroute","zipf","drift","generator","preset")):
-            print("REFUSED", f, s[:200]); bad+=1
-    except Exception as e:
+        if any(k in str(e) for k in GENERATOR_FIELDS):
+            print("REFUSED", f, str(e)[:200])
+            bad += 1
+    except Exception:  # other families' files: not offload traces
         pass
 print(ok, bad)
