@@ -188,11 +188,17 @@ def loads_json(text: str, where: str | Path, *, unique_keys: bool = False) -> An
         raise InputError(f"{where}: JSON nested too deeply") from None
 
 
-def read_json(path: str | Path) -> Any:
-    """Parse a JSON file."""
+def _nonempty_text(path: str | Path) -> str:
+    """The file's text; an empty (or blank) file is bad input."""
     text = read_text(path)
     if not text.strip():
         raise InputError(f"{path}: empty file")
+    return text
+
+
+def read_json(path: str | Path) -> Any:
+    """Parse a JSON file."""
+    text = _nonempty_text(path)
     try:
         return loads_json(text, path)
     except json.JSONDecodeError as exc:
@@ -202,9 +208,7 @@ def read_json(path: str | Path) -> Any:
 def read_json_or_lines(path: str | Path) -> Any:
     """A JSON file's value, or the list of its objects when it holds JSON Lines (several
     objects, one a line: what ``planner gen FAMILY --count N -o x.json`` writes)."""
-    text = read_text(path)
-    if not text.strip():
-        raise InputError(f"{path}: empty file")
+    text = _nonempty_text(path)
     try:
         return loads_json(text, path)
     except json.JSONDecodeError as exc:
