@@ -230,9 +230,17 @@ def test_a_slow_explanation_keeps_the_time_limit_and_says_it_was_cut(monkeypatch
     assert slow and r.status is Status.INFEASIBLE
     assert wall < 3 + 2.0
     found = r.stats["explanation"]
-    assert found["cut_short"] and found["not_tried"]
+    assert found["cut_short"]
     assert 0 < found["time_s"] < 3 + 2.0
-    assert "not tried within the time limit" in r.reason
+    # how the deadline cut depends on the machine's speed: a relaxation not started, or a
+    # started one's search stopped; the text says which
+    if found["not_tried"]:
+        assert "not tried within the time limit" in r.reason
+    else:
+        cut = [
+            o for o in found["options"] if not o.get("converged", True) or not o.get("fewest", True)
+        ]
+        assert cut and "time limit" in r.reason
 
 
 def test_an_explanation_that_ran_to_the_end_is_not_cut_short():
