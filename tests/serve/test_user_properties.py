@@ -9,17 +9,15 @@ of the tool's documented flags. ``S31_EXAMPLES`` raises the example counts (prob
 
 from __future__ import annotations
 
-import contextlib
-import io
 import json
 import os
 
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from planner.cli import main
 from planner.perfmodel.hardware import get_gpu
 from planner.serve.export import TOOLS
+from tests.train.test_user_properties import run_cli  # planner ARGS in this process
 
 EXAMPLES = int(os.environ.get("S31_EXAMPLES", "6"))
 SETTINGS = settings(
@@ -47,18 +45,6 @@ SERVE_KEYS = {
     "slo",
     "groups",
 }
-
-
-def run_cli(*args: str) -> tuple[int, str, str]:
-    """``planner ARGS`` in this process: exit code, stdout, stderr."""
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        try:
-            main(list(args))
-            code = 0
-        except SystemExit as exc:
-            code = exc.code if isinstance(exc.code, int) else 1
-    return code, out.getvalue(), err.getvalue()
 
 
 def log(args: list[str], code: int, out: str, err: str) -> None:
